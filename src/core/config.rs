@@ -1,0 +1,213 @@
+//! Configuration from the script tag's `data-*` attributes (or the npm `init` options, which use
+//! the same names). A malformed value never stops the SDK: it produces a warning naming the
+//! attribute and the safe default is used.
+
+use super::json::push_u64;
+use super::outbox::Policy;
+use super::tracker::PENDING_LIMIT;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InitialConsent {
+    Pending,
+    Granted,
+    Denied,
+    /// Read consent from an IAB TCF v2.2 CMP (`window.__tcfapi`).
+    Tcf,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    pub collector: String,
+    pub site: String,
+    pub consent: InitialConsent,
+    pub policy: Policy,
+    pub pending_limit: usize,
+    pub honor_dnt: bool,
+    /// Extra URL query parameter names to mask.
+    pub mask_params: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            collector: "/v1/batch".into(),
+            site: "default".into(),
+            consent: InitialConsent::Pending,
+            policy: Policy::default(),
+            pending_limit: PENDING_LIMIT,
+            honor_dnt: false,
+            mask_params: Vec::new(),
+        }
+    }
+}
+
+/// Parses attributes given by name without the `data-` prefix (e.g. "batch-size").
+/// Returns the config and one human-readable warning per bad attribute.
+pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
+    let mut c = Config::default();
+    let mut warnings = Vec::new();
+    let w = &mut warnings;
+
+    if let Some(v) = get("collector") {
+        let v = v.trim();
+        if v.is_empty() || v.bytes().any(|b| b.is_ascii_whitespace()) {
+            warn(w, "collector", v, "a URL");
+        } else {
+            c.collector = v.into();
+        }
+    }
+    match get("site") {
+        Some(v) if is_site_id(v.trim()) => c.site = v.trim().into(),
+        Some(v) => warn(w, "site", &v, "1-64 letters, digits, '-', '_' or '.'"),
+        None => w.push("touchpoint: data-site is missing; using \"default\"".into()),
+    }
+    if let Some(v) = get("consent") {
+        c.consent = match v.trim().to_ascii_lowercase().as_str() {
+            "pending" | "" => InitialConsent::Pending,
+            "granted" => InitialConsent::Granted,
+            "denied" => InitialConsent::Denied,
+            "tcf" => InitialConsent::Tcf,
+            _ => {
+                warn(w, "consent", &v, "pending, granted, denied or tcf");
+                InitialConsent::Pending
+            }
+        };
+    }
+    let mut number = |attr: &str, min: u64, max: u64, slot: &mut u64| {
+        if let Some(v) = get(attr) {
+            match parse_u64(&v).filter(|n| (min..=max).contains(n)) {
+                Some(n) => *slot = n,
+                None => {
+                    let mut range = String::new();
+                    push_u64(&mut range, min);
+                    range.push_str("..");
+                    push_u64(&mut range, max);
+                    warn(w, attr, &v, &["an integer in ", &range].concat());
+                }
+            }
+        }
+    };
+    let p = &mut c.policy;
+    let mut batch = p.max_batch_events as u64;
+    number("batch-size", 1, 500, &mut batch);
+    p.max_batch_events = batch as usize;
+    number("flush-interval", 100, 600_000, &mut p.flush_interval_ms);
+    let mut max_queue = p.max_queue_events as u64;
+    number("max-queue", 10, 10_000, &mut max_queue);
+    p.max_queue_events = max_queue as usize;
+    number("retry-base", 10, 600_000, &mut p.backoff_base_ms);
+    number("retry-cap", 10, 3_600_000, &mut p.backoff_cap_ms);
+    if p.backoff_cap_ms < p.backoff_base_ms {
+        p.backoff_cap_ms = p.backoff_base_ms;
+    }
+    let mut pending = c.pending_limit as u64;
+    number("pending-limit", 0, 1_000, &mut pending);
+    c.pending_limit = pending as usize;
+
+    if let Some(v) = get("honor-dnt") {
+        match parse_bool(&v) {
+            Some(b) => c.honor_dnt = b,
+            None => warn(w, "honor-dnt", &v, "true or false"),
+        }
+    }
+    if let Some(v) = get("mask-params") {
+        c.mask_params = v
+            .split(',')
+            .map(|s| s.trim().to_ascii_lowercase())
+            .filter(|s| !s.is_empty())
+            .collect();
+    }
+    (c, warnings)
+}
+
+fn warn(w: &mut Vec<String>, attr: &str, value: &str, expected: &str) {
+    w.push(["touchpoint: data-", attr, "=\"", value, "\" is invalid (expected ", expected, "); using the default"].concat());
+}
+
+fn is_site_id(v: &str) -> bool {
+    !v.is_empty()
+        && v.len() <= 64
+        && v.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+pub fn parse_u64(v: &str) -> Option<u64> {
+    let v = v.trim();
+    if v.is_empty() || v.len() > 15 || !v.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(v.bytes().fold(0, |n, b| n * 10 + u64::from(b - b'0')))
+}
+
+pub fn parse_bool(v: &str) -> Option<bool> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "" => Some(true),
+        "false" | "0" | "no" => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_attrs(attrs: &[(&str, &str)]) -> (Config, Vec<String>) {
+        parse(|k| attrs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string()))
+    }
+
+    #[test]
+    fn defaults_match_the_contract() {
+        let (c, w) = parse_attrs(&[("site", "demo-shop")]);
+        assert!(w.is_empty());
+        assert_eq!(c.collector, "/v1/batch");
+        assert_eq!(c.consent, InitialConsent::Pending);
+        assert_eq!(c.policy.max_batch_events, 20);
+        assert_eq!(c.policy.flush_interval_ms, 5_000);
+        assert_eq!(c.pending_limit, 100);
+    }
+
+    #[test]
+    fn reads_every_attribute() {
+        let (c, w) = parse_attrs(&[
+            ("collector", "https://c.example/v1/batch"),
+            ("site", "shop.eu"),
+            ("consent", "Granted"),
+            ("batch-size", "5"),
+            ("flush-interval", "1000"),
+            ("max-queue", "50"),
+            ("retry-base", "100"),
+            ("retry-cap", "2000"),
+            ("pending-limit", "7"),
+            ("honor-dnt", "true"),
+            ("mask-params", "Coupon, ref ,,"),
+        ]);
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(c.collector, "https://c.example/v1/batch");
+        assert_eq!(c.site, "shop.eu");
+        assert_eq!(c.consent, InitialConsent::Granted);
+        assert_eq!(c.policy.max_batch_events, 5);
+        assert_eq!(c.policy.flush_interval_ms, 1_000);
+        assert_eq!(c.policy.max_queue_events, 50);
+        assert_eq!((c.policy.backoff_base_ms, c.policy.backoff_cap_ms), (100, 2_000));
+        assert_eq!(c.pending_limit, 7);
+        assert!(c.honor_dnt);
+        assert_eq!(c.mask_params, ["coupon", "ref"]);
+    }
+
+    #[test]
+    fn bad_values_warn_by_name_and_fall_back() {
+        let (c, w) = parse_attrs(&[
+            ("site", "my shop!"),
+            ("consent", "maybe"),
+            ("batch-size", "lots"),
+            ("flush-interval", "5"),
+            ("honor-dnt", "perhaps"),
+        ]);
+        assert_eq!(c, Config::default());
+        assert_eq!(w.len(), 5, "{w:?}");
+        assert!(w[1].contains("data-consent=\"maybe\"") && w[1].contains("pending, granted, denied or tcf"));
+        assert!(w[2].contains("data-batch-size") && w[2].contains("1..500"));
+        assert!(w[3].contains("data-flush-interval"));
+        let (_, w) = parse_attrs(&[]);
+        assert_eq!(w, ["touchpoint: data-site is missing; using \"default\""]);
+    }
+}

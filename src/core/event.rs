@@ -1,0 +1,192 @@
+//! The event model and its wire encoding (the Segment/RudderStack batch shape).
+
+use super::json::{push_str, Value};
+use super::time::iso8601;
+
+pub const LIBRARY_NAME: &str = "touchpoint";
+pub const LIBRARY_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Page,
+    Track,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Page => "page",
+            Kind::Track => "track",
+        }
+    }
+}
+
+/// Where the event happened. Strings are already scrubbed by the web layer's caller.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PageContext {
+    pub url: String,
+    pub path: String,
+    pub title: String,
+    pub referrer: String,
+}
+
+/// One captured touchpoint, before it is encoded.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    pub kind: Kind,
+    /// snake_case, see `name::snake_case`.
+    pub name: String,
+    pub message_id: String,
+    pub timestamp_ms: u64,
+    /// An object: `Value::Obj` or a `Value::Raw` holding a JSON object.
+    pub properties: Value,
+}
+
+/// Facts shared by every event of a page: who and where.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Envelope {
+    pub site: String,
+    pub session_id: String,
+    /// Only with marketing consent: an id that survives across visits.
+    pub anonymous_id: Option<String>,
+    pub page: PageContext,
+}
+
+/// An event encoded once, at capture time. Its JSON never changes afterwards, so retries,
+/// beacons and reloads all send byte-identical events with the same messageId.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Encoded {
+    pub message_id: String,
+    pub json: String,
+}
+
+impl Encoded {
+    pub fn bytes(&self) -> usize {
+        self.json.len()
+    }
+}
+
+pub fn encode(event: &Event, env: &Envelope) -> Encoded {
+    let mut out = String::with_capacity(384);
+    out.push_str("{\"type\":");
+    push_str(&mut out, event.kind.as_str());
+    out.push_str(",\"event\":");
+    push_str(&mut out, &event.name);
+    out.push_str(",\"messageId\":");
+    push_str(&mut out, &event.message_id);
+    out.push_str(",\"timestamp\":");
+    push_str(&mut out, &iso8601(event.timestamp_ms));
+    out.push_str(",\"sessionId\":");
+    push_str(&mut out, &env.session_id);
+    if let Some(aid) = &env.anonymous_id {
+        out.push_str(",\"anonymousId\":");
+        push_str(&mut out, aid);
+    }
+    out.push_str(",\"site\":");
+    push_str(&mut out, &env.site);
+    out.push_str(",\"properties\":");
+    match &event.properties {
+        Value::Obj(_) | Value::Raw(_) => event.properties.write(&mut out),
+        _ => out.push_str("{}"),
+    }
+    out.push_str(",\"context\":");
+    let p = &env.page;
+    Value::obj()
+        .with(
+            "page",
+            Value::obj()
+                .with("url", Value::str(&p.url))
+                .with("path", Value::str(&p.path))
+                .with("title", Value::str(&p.title))
+                .with("referrer", Value::str(&p.referrer)),
+        )
+        .with(
+            "library",
+            Value::obj()
+                .with("name", Value::str(LIBRARY_NAME))
+                .with("version", Value::str(LIBRARY_VERSION)),
+        )
+        .write(&mut out);
+    out.push('}');
+    Encoded { message_id: event.message_id.clone(), json: out }
+}
+
+/// The request body for a batch: `{"sentAt": ..., "batch": [...]}`.
+pub fn batch_body<'a>(sent_at_ms: u64, events: impl IntoIterator<Item = &'a Encoded>) -> String {
+    let mut out = String::from("{\"sentAt\":");
+    push_str(&mut out, &iso8601(sent_at_ms));
+    out.push_str(",\"batch\":[");
+    for (i, e) in events.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&e.json);
+    }
+    out.push_str("]}");
+    out
+}
+
+/// Bytes `batch_body` adds around the events: prefix, suffix and one comma per extra event.
+pub const BODY_OVERHEAD: usize = "{\"sentAt\":\"2026-01-01T00:00:00.000Z\",\"batch\":[]}".len();
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn sample(id: &str, ts: u64) -> Event {
+        Event {
+            kind: Kind::Track,
+            name: "click".into(),
+            message_id: id.into(),
+            timestamp_ms: ts,
+            properties: Value::obj().with("element", Value::obj().with("tag", Value::str("a"))),
+        }
+    }
+
+    fn env() -> Envelope {
+        Envelope {
+            site: "demo-shop".into(),
+            session_id: "s1".into(),
+            anonymous_id: None,
+            page: PageContext {
+                url: "http://127.0.0.1/p?x=\"1\"".into(),
+                path: "/p".into(),
+                title: "Shop".into(),
+                referrer: String::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn encodes_the_documented_shape() {
+        let e = encode(&sample("m1", 0), &env());
+        assert_eq!(e.message_id, "m1");
+        assert_eq!(
+            e.json,
+            concat!(
+                r#"{"type":"track","event":"click","messageId":"m1","timestamp":"1970-01-01T00:00:00.000Z","#,
+                r#""sessionId":"s1","site":"demo-shop","properties":{"element":{"tag":"a"}},"#,
+                r#""context":{"page":{"url":"http://127.0.0.1/p?x=\"1\"","path":"/p","title":"Shop","referrer":""},"#,
+                r#""library":{"name":"touchpoint","version":""#,
+                env!("CARGO_PKG_VERSION"),
+                r#""}}}"#
+            )
+        );
+    }
+
+    #[test]
+    fn non_object_properties_become_empty_object() {
+        let mut ev = sample("m", 0);
+        ev.properties = Value::Int(3);
+        assert!(encode(&ev, &env()).json.contains(r#""properties":{}"#));
+    }
+
+    #[test]
+    fn body_wraps_events() {
+        let a = encode(&sample("a", 0), &env());
+        let b = encode(&sample("b", 0), &env());
+        let body = batch_body(1000, [&a, &b]);
+        assert!(body.starts_with(r#"{"sentAt":"1970-01-01T00:00:01.000Z","batch":[{"#));
+        assert_eq!(body.len(), BODY_OVERHEAD + a.bytes() + b.bytes() + 1);
+    }
+}

@@ -1,0 +1,15 @@
+//! The pure core of Touchpoint.
+//!
+//! Nothing in here touches a clock, the DOM, storage or the network: time, randomness and
+//! browser facts come in as arguments, and decisions come out as return values. That keeps the
+//! logic deterministic and testable on the host with plain `cargo test`, and lets the collector
+//! reuse the same rules.
+pub mod config;
+pub mod consent;
+pub mod event;
+pub mod json;
+pub mod name;
+pub mod outbox;
+pub mod scrub;
+pub mod time;
+pub mod tracker;
