@@ -7,3 +7,53 @@ pub mod core;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+
+/// The JS-facing entry points. Each is called by the loader inside try/catch; none of them
+/// returns an error to the page: bad input is a console warning.
+#[cfg(target_arch = "wasm32")]
+mod api {
+    use wasm_bindgen::prelude::*;
+
+    use crate::core::config;
+    use crate::web;
+
+    /// Starts Touchpoint. `attrs`: the script tag's data-* attributes (without the `data-`
+    /// prefix); `queue`: the stub's queued `arguments`, replayed in order; `host`: the loader's
+    /// helpers (guard, post, signal).
+    #[wasm_bindgen]
+    pub fn boot(attrs: JsValue, queue: JsValue, host: JsValue) {
+        let get = |name: &str| js_sys::Reflect::get(&attrs, &JsValue::from_str(name)).ok()?.as_string();
+        let (cfg, warnings) = config::parse(get);
+        for w in &warnings {
+            web::warn(w);
+        }
+        if !web::start(cfg, web::host::Host::from_js(&host)) {
+            return;
+        }
+        let replayed_page = replay(&queue);
+        if !replayed_page {
+            web::with_runtime(|rt| rt.page_view(crate::core::json::Value::obj()));
+        }
+    }
+
+    /// Replays stub calls; returns true if one of them was a `page` call (which then stands in
+    /// for the automatic page view, as in Segment's snippet).
+    fn replay(queue: &JsValue) -> bool {
+        let mut page = false;
+        if let Some(q) = queue.dyn_ref::<js_sys::Array>() {
+            for call in q.iter() {
+                let args = js_sys::Array::from(&call);
+                page |= args.get(0).as_string().as_deref() == Some("page");
+                web::command(&args);
+            }
+        }
+        page
+    }
+
+    #[wasm_bindgen]
+    pub fn command(args: js_sys::Array) {
+        web::command(&args);
+    }
+
+    use wasm_bindgen::JsCast;
+}

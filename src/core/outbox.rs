@@ -162,6 +162,10 @@ impl Outbox {
         self.queue.is_empty()
     }
 
+    pub fn events(&self) -> impl Iterator<Item = &Encoded> {
+        self.queue.iter().map(|q| &q.event)
+    }
+
     pub fn contains(&self, message_id: &str) -> bool {
         self.queue.iter().any(|q| q.event.message_id == message_id)
     }

@@ -116,6 +116,11 @@ impl Tracker {
         (before, fx)
     }
 
+    /// The JSON of every event not yet sent, buffered ones first (debugging and tests).
+    pub fn debug_events(&self) -> Vec<String> {
+        self.pending.iter().map(|(e, _)| e.json.clone()).chain(self.outbox.events().map(|e| e.json.clone())).collect()
+    }
+
     /// Events restored from storage at start-up (a previous page's unsent queue). Only legal
     /// once analytics is granted, since reading them back is what they were stored for.
     pub fn restore(&mut self, events: Vec<Encoded>, now: u64) -> Effects {

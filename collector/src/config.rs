@@ -1,0 +1,217 @@
+//! Command-line options, parsed by hand: the handful of flags does not justify
+//! compiling clap on a 2-core machine.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::origin::normalize_origin;
+
+pub const USAGE: &str = "\
+usage: touchpoint-collector [options]
+
+  --host H              address to listen on (default 127.0.0.1)
+  --port P              port to listen on, 0 = any free port (default 8080)
+  --db PATH             SQLite database file, or :memory: (default .tp-data/touchpoint.sqlite)
+  --www DIR             static files served at / (default www)
+  --sdk DIR             built SDK served at /touchpoint/ (default dist)
+  --allow SITE=ORIGIN   also accept batches for SITE posted from ORIGIN (repeatable)
+  --rate-limit N        at most N batch requests per client IP per second (default: off)
+  -h, --help            print this help
+";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub host: String,
+    pub port: u16,
+    pub db: String,
+    pub www: PathBuf,
+    pub sdk: PathBuf,
+    /// site -> origins (normalized, see `origin::normalize_origin`) allowed to post for it.
+    pub allow: BTreeMap<String, Vec<String>>,
+    pub rate_limit: Option<u32>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            host: "127.0.0.1".into(),
+            port: 8080,
+            db: ".tp-data/touchpoint.sqlite".into(),
+            www: PathBuf::from("www"),
+            sdk: PathBuf::from("dist"),
+            allow: BTreeMap::new(),
+            rate_limit: None,
+        }
+    }
+}
+
+/// What the command line asked for: run, or just print the help.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Command {
+    Run(Config),
+    Help,
+}
+
+/// A bad command line. The message always names the offending option so the
+/// user can fix it without reading the source.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ArgError(pub String);
+
+impl fmt::Display for ArgError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ArgError {}
+
+/// Parses the arguments after the program name. Accepts `--opt value` and `--opt=value`.
+pub fn parse_args<I, S>(args: I) -> Result<Command, ArgError>
+where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    let mut cfg = Config::default();
+    let mut it = args.into_iter().map(Into::into);
+    while let Some(arg) = it.next() {
+        if arg == "-h" || arg == "--help" {
+            return Ok(Command::Help);
+        }
+        let (name, inline) = match arg.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n.to_string(), Some(v.to_string())),
+            _ => (arg.clone(), None),
+        };
+        if !matches!(
+            name.as_str(),
+            "--host" | "--port" | "--db" | "--www" | "--sdk" | "--allow" | "--rate-limit"
+        ) {
+            return Err(ArgError(format!("unknown option {arg:?} (try --help)")));
+        }
+        let value = match inline.or_else(|| it.next()) {
+            Some(v) => v,
+            None => return Err(ArgError(format!("{name} needs a value"))),
+        };
+        match name.as_str() {
+            "--host" => {
+                if value.is_empty() {
+                    return Err(ArgError("--host must not be empty".into()));
+                }
+                cfg.host = value;
+            }
+            "--port" => {
+                cfg.port = value
+                    .parse()
+                    .map_err(|_| ArgError(format!("--port: {value:?} is not a port number (0-65535)")))?;
+            }
+            "--db" => {
+                if value.is_empty() {
+                    return Err(ArgError("--db must not be empty".into()));
+                }
+                cfg.db = value;
+            }
+            "--www" => cfg.www = PathBuf::from(value),
+            "--sdk" => cfg.sdk = PathBuf::from(value),
+            "--allow" => {
+                let (site, origin) = parse_allow(&value)?;
+                let origins = cfg.allow.entry(site).or_default();
+                if !origins.contains(&origin) {
+                    origins.push(origin);
+                }
+            }
+            "--rate-limit" => {
+                let n: u32 = value.parse().map_err(|_| {
+                    ArgError(format!("--rate-limit: {value:?} is not a positive integer"))
+                })?;
+                if n == 0 {
+                    return Err(ArgError("--rate-limit must be at least 1 (omit it to disable)".into()));
+                }
+                cfg.rate_limit = Some(n);
+            }
+            _ => unreachable!("option names were checked above"),
+        }
+    }
+    Ok(Command::Run(cfg))
+}
+
+fn parse_allow(value: &str) -> Result<(String, String), ArgError> {
+    let Some((site, origin)) = value.split_once('=') else {
+        return Err(ArgError(format!("--allow: expected SITE=ORIGIN, got {value:?}")));
+    };
+    let site_len = site.chars().count();
+    if !(1..=64).contains(&site_len) {
+        return Err(ArgError(format!("--allow: site {site:?} must be 1..=64 characters")));
+    }
+    let origin = normalize_origin(origin).ok_or_else(|| {
+        ArgError(format!(
+            "--allow: {origin:?} is not an origin like https://shop.example or http://localhost:3000"
+        ))
+    })?;
+    Ok((site.to_string(), origin))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(args: &[&str]) -> Result<Config, ArgError> {
+        match parse_args(args.iter().copied())? {
+            Command::Run(c) => Ok(c),
+            Command::Help => panic!("unexpected help"),
+        }
+    }
+
+    #[test]
+    fn defaults() {
+        let c = run(&[]).unwrap();
+        assert_eq!(c, Config::default());
+        assert_eq!(c.port, 8080);
+        assert_eq!(c.db, ".tp-data/touchpoint.sqlite");
+        assert_eq!(c.rate_limit, None);
+    }
+
+    #[test]
+    fn all_options_both_spellings() {
+        let c = run(&[
+            "--host", "0.0.0.0", "--port=0", "--db", ":memory:", "--www", "w", "--sdk=d",
+            "--allow", "shop=https://Shop.Example/", "--allow=shop=http://localhost:3000",
+            "--rate-limit", "5",
+        ])
+        .unwrap();
+        assert_eq!(c.host, "0.0.0.0");
+        assert_eq!(c.port, 0);
+        assert_eq!(c.db, ":memory:");
+        assert_eq!(c.www, PathBuf::from("w"));
+        assert_eq!(c.sdk, PathBuf::from("d"));
+        assert_eq!(
+            c.allow["shop"],
+            vec!["https://shop.example".to_string(), "http://localhost:3000".to_string()]
+        );
+        assert_eq!(c.rate_limit, Some(5));
+    }
+
+    #[test]
+    fn errors_name_the_option() {
+        for (args, needle) in [
+            (&["--port", "x"][..], "--port"),
+            (&["--port", "70000"][..], "--port"),
+            (&["--port"][..], "--port"),
+            (&["--rate-limit", "0"][..], "--rate-limit"),
+            (&["--rate-limit", "-3"][..], "--rate-limit"),
+            (&["--allow", "shop"][..], "--allow"),
+            (&["--allow", "shop=not an origin"][..], "--allow"),
+            (&["--allow", "=https://a.example"][..], "--allow"),
+            (&["--bogus"][..], "--bogus"),
+            (&["--db", ""][..], "--db"),
+        ] {
+            let err = run(args).unwrap_err();
+            assert!(err.0.contains(needle), "{args:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn help() {
+        assert_eq!(parse_args(["--help"]).unwrap(), Command::Help);
+        assert_eq!(parse_args(["--port", "1", "-h"]).unwrap(), Command::Help);
+    }
+}

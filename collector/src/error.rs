@@ -1,0 +1,65 @@
+//! The HTTP boundary's error type: every way a batch can be refused, each with
+//! its status code. The body is always `{"error": "<reason>"}` so the SDK (and
+//! a person with curl) can tell what to fix.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use crate::store::StoreError;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IngestError {
+    /// Malformed body or event; the reason names the field and index.
+    Invalid(String),
+    /// Body, decompressed body or one event over its size limit.
+    TooLarge(String),
+    /// A `Content-Encoding` we do not decode.
+    UnsupportedEncoding(String),
+    /// The request's origin may not write for this site.
+    OriginNotAllowed { site: String },
+    /// Over `--rate-limit`.
+    RateLimited,
+    /// Storage failed: nothing of the batch was stored, the client should retry.
+    Unavailable(String),
+}
+
+impl IngestError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            IngestError::Invalid(_) => StatusCode::BAD_REQUEST,
+            IngestError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            IngestError::UnsupportedEncoding(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            IngestError::OriginNotAllowed { .. } => StatusCode::FORBIDDEN,
+            IngestError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            IngestError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    pub fn reason(&self) -> String {
+        match self {
+            IngestError::Invalid(r) | IngestError::TooLarge(r) | IngestError::UnsupportedEncoding(r) => {
+                r.clone()
+            }
+            IngestError::OriginNotAllowed { site } => format!("origin not allowed for site {site}"),
+            IngestError::RateLimited => "rate limit exceeded, retry later".into(),
+            IngestError::Unavailable(r) => format!("storage unavailable, retry later: {r}"),
+        }
+    }
+}
+
+impl From<StoreError> for IngestError {
+    fn from(e: StoreError) -> Self {
+        IngestError::Unavailable(e.to_string())
+    }
+}
+
+impl IntoResponse for IngestError {
+    fn into_response(self) -> Response {
+        let mut resp = (self.status(), Json(serde_json::json!({ "error": self.reason() }))).into_response();
+        if matches!(self, IngestError::RateLimited | IngestError::Unavailable(_)) {
+            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        resp
+    }
+}

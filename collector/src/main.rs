@@ -1,0 +1,75 @@
+//! Binary entry point: parse args, open the store, bind, announce, serve.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use touchpoint_collector::config::{parse_args, Command, USAGE};
+use touchpoint_collector::{build_app, serve};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cfg = match parse_args(std::env::args().skip(1)) {
+        Ok(Command::Run(cfg)) => cfg,
+        Ok(Command::Help) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("touchpoint-collector: {e}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let app = match build_app(&cfg) {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("touchpoint-collector: --db {}: {e}", cfg.db);
+            return ExitCode::FAILURE;
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind((cfg.host.as_str(), cfg.port)).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("touchpoint-collector: cannot listen on --host {} --port {}: {e}", cfg.host, cfg.port);
+            return ExitCode::FAILURE;
+        }
+    };
+    let addr = match listener.local_addr() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("touchpoint-collector: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // Tests and scripts parse this exact line to learn the port: keep it stable.
+    println!("touchpoint-collector listening on http://{addr}");
+    let _ = std::io::stdout().flush();
+
+    if let Err(e) = serve(listener, app, shutdown_signal()).await {
+        eprintln!("touchpoint-collector: server error: {e}");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}
+
+/// Ctrl-C or SIGTERM: stop accepting, let in-flight batches finish (they are
+/// only acknowledged after commit), then exit.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,187 @@
+//! Which browser origins may write events for which site.
+//!
+//! CORS alone cannot protect the collector: `navigator.sendBeacon` and
+//! `fetch(..., {mode: "no-cors"})` deliver the POST anyway and only hide the
+//! answer. So the origin check happens on the server, per batch, and CORS
+//! headers are merely reflected for origins that pass it.
+
+use std::collections::BTreeMap;
+
+/// Outcome of checking a batch's `Origin` header against its sites.
+#[derive(Debug, PartialEq, Eq)]
+pub enum OriginDecision {
+    /// No `Origin` header: not a browser (curl, a server-side SDK, a test).
+    NoOrigin,
+    /// A browser origin that may post every event of the batch; reflect it in CORS.
+    Allowed(String),
+    /// The first site of the batch that this origin may not write.
+    Denied { site: String },
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct OriginPolicy {
+    /// site -> normalized origins, from `--allow`.
+    allow: BTreeMap<String, Vec<String>>,
+}
+
+impl OriginPolicy {
+    /// `allow` must hold normalized origins (the config parser normalizes them).
+    pub fn new(allow: BTreeMap<String, Vec<String>>) -> Self {
+        OriginPolicy { allow }
+    }
+
+    /// Decides whether a batch whose events belong to `sites` may be written.
+    /// `host` is the request's Host header: the collector's own pages (the demo
+    /// page, same-origin sites) are always allowed.
+    pub fn decide<'a>(
+        &self,
+        origin: Option<&str>,
+        host: Option<&str>,
+        sites: impl IntoIterator<Item = &'a str>,
+    ) -> OriginDecision {
+        let Some(raw) = origin else {
+            return OriginDecision::NoOrigin;
+        };
+        // An origin we cannot parse (e.g. the opaque "null" of sandboxed
+        // frames) matches nothing but is still a browser: it gets denied.
+        let norm = normalize_origin(raw);
+        if let Some(o) = &norm {
+            if is_own_origin(o, host) {
+                return OriginDecision::Allowed(raw.to_string());
+            }
+        }
+        for site in sites {
+            let ok = match (&norm, self.allow.get(site)) {
+                (Some(o), Some(list)) => list.iter().any(|a| a == o),
+                _ => false,
+            };
+            if !ok {
+                return OriginDecision::Denied { site: site.to_string() };
+            }
+        }
+        match norm {
+            Some(_) => OriginDecision::Allowed(raw.to_string()),
+            // Unreachable with a non-empty batch; a batch is never empty here,
+            // but deny rather than trust an unparsable origin.
+            None => OriginDecision::Denied { site: String::new() },
+        }
+    }
+
+    /// True if the origin could write for at least one site. Used where the
+    /// sites are not known yet (preflight, answers to unparsable bodies).
+    pub fn is_known(&self, origin: &str, host: Option<&str>) -> bool {
+        let Some(o) = normalize_origin(origin) else {
+            return false;
+        };
+        is_own_origin(&o, host) || self.allow.values().any(|list| list.contains(&o))
+    }
+}
+
+/// The collector's own origin, as a browser would send it for a page it served.
+/// We do not terminate TLS ourselves, but a TLS proxy in front keeps the Host
+/// header, so `https://` + Host is the same server.
+fn is_own_origin(norm_origin: &str, host: Option<&str>) -> bool {
+    let Some(host) = host else { return false };
+    ["http://", "https://"]
+        .iter()
+        .filter_map(|scheme| normalize_origin(&format!("{scheme}{host}")))
+        .any(|own| own == norm_origin)
+}
+
+/// Canonical form of an origin: lowercase `scheme://host[:port]`, no trailing
+/// slash, default port dropped (browsers never send `:443` for https).
+/// Returns None for anything that is not an http(s) origin.
+pub fn normalize_origin(s: &str) -> Option<String> {
+    let s = s.trim().strip_suffix('/').unwrap_or(s.trim());
+    let lower = s.to_ascii_lowercase();
+    let (scheme, rest) = lower.split_once("://")?;
+    let default_port = match scheme {
+        "http" => "80",
+        "https" => "443",
+        _ => return None,
+    };
+    if rest.is_empty()
+        || rest.chars().any(|c| {
+            c.is_whitespace() || c.is_control() || matches!(c, '/' | '?' | '#' | '@' | '\\')
+        })
+    {
+        return None;
+    }
+    // Split off a port, minding IPv6 literals like [::1]:8080.
+    let (host, port) = match rest.rfind(':') {
+        Some(i) if !rest[i..].contains(']') => (&rest[..i], Some(&rest[i + 1..])),
+        _ => (rest, None),
+    };
+    if host.is_empty() {
+        return None;
+    }
+    match port {
+        None => Some(format!("{scheme}://{host}")),
+        Some(p) if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) || p.len() > 5 => None,
+        Some(p) if p == default_port => Some(format!("{scheme}://{host}")),
+        Some(p) => Some(format!("{scheme}://{host}:{p}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy() -> OriginPolicy {
+        let mut m = BTreeMap::new();
+        m.insert("shop".to_string(), vec!["https://shop.example".to_string()]);
+        m.insert("blog".to_string(), vec!["https://blog.example".to_string()]);
+        OriginPolicy::new(m)
+    }
+
+    #[test]
+    fn normalize() {
+        assert_eq!(normalize_origin("HTTPS://Shop.Example/").as_deref(), Some("https://shop.example"));
+        assert_eq!(normalize_origin("https://a.example:443").as_deref(), Some("https://a.example"));
+        assert_eq!(normalize_origin("http://a:8080").as_deref(), Some("http://a:8080"));
+        assert_eq!(normalize_origin("http://[::1]:8080").as_deref(), Some("http://[::1]:8080"));
+        assert_eq!(normalize_origin("http://[::1]").as_deref(), Some("http://[::1]"));
+        for bad in ["null", "", "ftp://a", "https://", "https://a/b", "https://u@a", "http://a:x", "http://:80"] {
+            assert_eq!(normalize_origin(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn decisions() {
+        let p = policy();
+        let host = Some("127.0.0.1:8080");
+        assert_eq!(p.decide(None, host, ["shop"]), OriginDecision::NoOrigin);
+        assert_eq!(
+            p.decide(Some("http://127.0.0.1:8080"), host, ["anything"]),
+            OriginDecision::Allowed("http://127.0.0.1:8080".into())
+        );
+        assert_eq!(
+            p.decide(Some("https://shop.example"), host, ["shop", "shop"]),
+            OriginDecision::Allowed("https://shop.example".into())
+        );
+        // Every site must allow the origin, not just one.
+        assert_eq!(
+            p.decide(Some("https://shop.example"), host, ["shop", "blog"]),
+            OriginDecision::Denied { site: "blog".into() }
+        );
+        assert_eq!(
+            p.decide(Some("https://evil.example"), host, ["shop"]),
+            OriginDecision::Denied { site: "shop".into() }
+        );
+        assert_eq!(p.decide(Some("null"), host, ["shop"]), OriginDecision::Denied { site: "shop".into() });
+        // Without a Host header there is no "own" origin.
+        assert_eq!(
+            p.decide(Some("http://127.0.0.1:8080"), None, ["shop"]),
+            OriginDecision::Denied { site: "shop".into() }
+        );
+    }
+
+    #[test]
+    fn known() {
+        let p = policy();
+        assert!(p.is_known("https://blog.example", None));
+        assert!(p.is_known("http://localhost:1", Some("LOCALHOST:1")));
+        assert!(!p.is_known("https://evil.example", Some("localhost:1")));
+        assert!(!p.is_known("null", Some("localhost:1")));
+    }
+}

@@ -1,0 +1,321 @@
+//! The HTTP API through the axum Router, in-process (no sockets).
+
+mod common;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode};
+use common::*;
+use serde_json::{json, Value};
+use touchpoint_collector::Store;
+
+#[tokio::test]
+async fn valid_batch_is_stored_and_readable() {
+    let t = memory_app();
+    let a = post(&t.app, batch(vec![event("m1", "shop"), event("m2", "shop")])).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", String::from_utf8_lossy(&a.bytes));
+    assert_eq!(a.json(), json!({"accepted": 2, "duplicates": 0}));
+    assert_eq!(t.state.store.count().unwrap(), 2);
+
+    let list = get(&t.app, "/api/events").await;
+    assert_eq!(list.status, StatusCode::OK);
+    let events = list.json();
+    let ids: Vec<&str> = events.as_array().unwrap().iter().map(|e| e["messageId"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["m2", "m1"], "newest first");
+    // Stored as received: unknown fields survive.
+    assert_eq!(events[0]["someFutureField"], json!({"kept": true}));
+    assert_eq!(events[0], event("m2", "shop"));
+
+    let stats = get(&t.app, "/api/stats").await.json();
+    assert_eq!(stats, json!({"events": 2, "bySite": {"shop": 2}}));
+}
+
+#[tokio::test]
+async fn read_api_filters_and_limits() {
+    let t = memory_app();
+    let mut page = event("p1", "blog");
+    page["type"] = json!("page");
+    page["event"] = json!("page_view");
+    post(&t.app, batch(vec![event("a", "shop"), event("b", "shop"), page])).await;
+
+    let ids = |v: Value| -> Vec<String> {
+        v.as_array().unwrap().iter().map(|e| e["messageId"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(ids(get(&t.app, "/api/events?limit=1").await.json()), ["p1"]);
+    assert_eq!(ids(get(&t.app, "/api/events?site=shop").await.json()), ["b", "a"]);
+    assert_eq!(ids(get(&t.app, "/api/events?event=page_view").await.json()), ["p1"]);
+    assert_eq!(ids(get(&t.app, "/api/events?site=blog&event=button_click").await.json()), Vec::<String>::new());
+    assert_eq!(ids(get(&t.app, "/api/events?limit=5000").await.json()).len(), 3, "limit is clamped, not refused");
+    let bad = get(&t.app, "/api/events?limit=lots").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.error().contains("limit"));
+    assert_eq!(
+        get(&t.app, "/api/stats").await.json(),
+        json!({"events": 3, "bySite": {"shop": 2, "blog": 1}})
+    );
+}
+
+#[tokio::test]
+async fn duplicates_across_and_within_batches() {
+    let t = memory_app();
+    let body = batch(vec![event("d1", "shop"), event("d2", "shop"), event("d3", "shop")]);
+    assert_eq!(post(&t.app, body.clone()).await.json(), json!({"accepted": 3, "duplicates": 0}));
+    let again = post(&t.app, body).await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(again.json(), json!({"accepted": 0, "duplicates": 3}));
+    assert_eq!(t.state.store.count().unwrap(), 3);
+
+    let within = post(&t.app, batch(vec![event("w1", "shop"), event("w1", "shop"), event("d1", "shop")])).await;
+    assert_eq!(within.json(), json!({"accepted": 1, "duplicates": 2}));
+    assert_eq!(t.state.store.count().unwrap(), 4);
+}
+
+#[tokio::test]
+async fn invalid_bodies_are_400_with_the_field() {
+    let t = memory_app();
+    let with = |f: &dyn Fn(&mut Value)| {
+        let mut e = event("x1", "shop");
+        f(&mut e);
+        batch(vec![event("ok", "shop"), e])
+    };
+    let cases: Vec<(Vec<u8>, &str)> = vec![
+        (b"{not json".to_vec(), "invalid JSON"),
+        (b"".to_vec(), "invalid JSON"),
+        (b"[]".to_vec(), "body"),
+        (br#"{"sentAt":"2024-05-01T12:00:01Z","batch":[]}"#.to_vec(), "batch: must not be empty"),
+        (br#"{"sentAt":"2024-05-01T12:00:01Z","batch":"x"}"#.to_vec(), "batch: expected array"),
+        (br#"{"batch":[]}"#.to_vec(), "sentAt: missing"),
+        (with(&|e| { e.as_object_mut().unwrap().remove("messageId"); }), "batch[1].messageId: missing"),
+        (with(&|e| e["messageId"] = json!(42)), "batch[1].messageId: expected string"),
+        (with(&|e| e["messageId"] = json!("has space")), "batch[1].messageId"),
+        (with(&|e| e["event"] = json!("Button Click")), "batch[1].event"),
+        (with(&|e| e["type"] = json!("identify")), "batch[1].type"),
+        (with(&|e| e["timestamp"] = json!("yesterday")), "batch[1].timestamp"),
+        (with(&|e| e["site"] = json!("")), "batch[1].site"),
+        (with(&|e| e["properties"] = json!([1])), "batch[1].properties: expected object"),
+        (with(&|e| { e["context"].as_object_mut().unwrap().remove("library"); }), "batch[1].context.library: missing"),
+        (with(&|e| e["context"]["page"]["url"] = json!(null)), "batch[1].context.page.url: expected string"),
+    ];
+    for (body, needle) in cases {
+        let a = post(&t.app, body.clone()).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{needle}");
+        let reason = a.error();
+        assert!(reason.contains(needle), "expected {needle:?} in {reason:?}");
+    }
+    let many = batch((0..501).map(|i| event(&format!("m{i}"), "shop")).collect());
+    let a = post(&t.app, many).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert!(a.error().contains("at most 500"));
+    // A rejected batch stores nothing, even its valid events.
+    assert_eq!(t.state.store.count().unwrap(), 0);
+}
+
+#[tokio::test]
+async fn gzip_is_sniffed_and_honoured() {
+    let t = memory_app();
+    // sendBeacon: no Content-Encoding, only the magic bytes say gzip.
+    let a = post(&t.app, gzip(&batch(vec![event("g1", "shop")]))).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", String::from_utf8_lossy(&a.bytes));
+    assert_eq!(a.json(), json!({"accepted": 1, "duplicates": 0}));
+    // fetch: declared.
+    let req = post_req()
+        .header("content-encoding", "gzip")
+        .body(Body::from(gzip(&batch(vec![event("g2", "shop")]))))
+        .unwrap();
+    assert_eq!(send(&t.app, req).await.json(), json!({"accepted": 1, "duplicates": 0}));
+    let req = post_req().header("content-encoding", "br").body(Body::from(batch(vec![event("g3", "shop")]))).unwrap();
+    assert_eq!(send(&t.app, req).await.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(t.state.store.count().unwrap(), 2);
+}
+
+#[tokio::test]
+async fn size_limits_are_413() {
+    let t = memory_app();
+    // 50 MiB of zeros compresses to ~50 KiB: must be refused without inflating it all.
+    let bomb = gzip(&vec![0u8; 50 * 1024 * 1024]);
+    assert!(bomb.len() < 512 * 1024);
+    let start = Instant::now();
+    let a = post(&t.app, bomb).await;
+    assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(a.error().contains("decompressed"));
+    assert!(start.elapsed() < Duration::from_secs(2), "took {:?}", start.elapsed());
+
+    // Plain body over 512 KiB (valid JSON, so only the size is wrong).
+    let mut big = batch(vec![event("b1", "shop")]);
+    big.splice(1..1, std::iter::repeat_n(b' ', 512 * 1024));
+    let a = post(&t.app, big).await;
+    assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(a.error().starts_with("body"));
+
+    // One event over 32 KiB, the batch well under 512 KiB.
+    let mut fat = event("f1", "shop");
+    fat["properties"]["blob"] = json!("x".repeat(33 * 1024));
+    let a = post(&t.app, batch(vec![event("ok", "shop"), fat])).await;
+    assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(a.error().contains("batch[1]"), "{}", a.error());
+
+    // Just under the per-event limit is fine.
+    let mut fits = event("f2", "shop");
+    fits["properties"]["blob"] = json!("x".repeat(30 * 1024));
+    assert_eq!(post(&t.app, batch(vec![fits])).await.status, StatusCode::OK);
+    assert_eq!(t.state.store.count().unwrap(), 1);
+}
+
+#[tokio::test]
+async fn store_failure_is_503_and_nothing_is_acknowledged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.sqlite");
+    let path = path.to_str().unwrap();
+    let t = app_with(Store::open(path).unwrap(), &[], None, Path::new("/x"), Path::new("/x"));
+    assert_eq!(post(&t.app, batch(vec![event("pre", "shop")])).await.status, StatusCode::OK);
+
+    // Simulate a write failing half-way through a batch (disk full, I/O error).
+    let side = rusqlite::Connection::open(path).unwrap();
+    side.execute_batch(
+        "CREATE TRIGGER boom BEFORE INSERT ON events WHEN NEW.message_id = 'bad'
+         BEGIN SELECT RAISE(ABORT, 'simulated disk failure'); END;",
+    )
+    .unwrap();
+    let a = post(&t.app, batch(vec![event("ok1", "shop"), event("bad", "shop"), event("ok2", "shop")])).await;
+    assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(a.header("retry-after"), Some("1"));
+    assert!(a.error().contains("simulated disk failure"), "{}", a.error());
+    assert!(a.json().get("accepted").is_none());
+    // The transaction rolled back: ok1, inserted before the failure, is gone.
+    assert_eq!(t.state.store.count().unwrap(), 1);
+
+    // Once the fault is gone the retry is stored in full.
+    side.execute_batch("DROP TRIGGER boom").unwrap();
+    let a = post(&t.app, batch(vec![event("ok1", "shop"), event("bad", "shop"), event("ok2", "shop")])).await;
+    assert_eq!(a.json(), json!({"accepted": 3, "duplicates": 0}));
+
+    // A read-only database (e.g. a full or remounted disk) also answers 503.
+    let ro = app_with(Store::open_read_only(path).unwrap(), &[], None, Path::new("/x"), Path::new("/x"));
+    let a = post(&ro.app, batch(vec![event("ro1", "shop")])).await;
+    assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(t.state.store.count().unwrap(), 4);
+}
+
+#[tokio::test]
+async fn origins() {
+    let t = app_with(
+        Store::open(":memory:").unwrap(),
+        &[("shop", "https://shop.example"), ("blog", "https://blog.example")],
+        None,
+        Path::new("/x"),
+        Path::new("/x"),
+    );
+    let with_origin = |origin: &str, events: Vec<Value>| {
+        post_req().header("origin", origin).body(Body::from(batch(events))).unwrap()
+    };
+
+    // No Origin: not a browser.
+    let a = post(&t.app, batch(vec![event("n1", "shop")])).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.header("access-control-allow-origin"), None);
+
+    // Own origin, any site.
+    let a = send(&t.app, with_origin(OWN_ORIGIN, vec![event("o1", "anything")])).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.header("access-control-allow-origin"), Some(OWN_ORIGIN));
+
+    // Allowed via --allow.
+    let a = send(&t.app, with_origin("https://shop.example", vec![event("s1", "shop")])).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.header("access-control-allow-origin"), Some("https://shop.example"));
+    assert_eq!(a.header("vary"), Some("Origin"));
+
+    // Disallowed origin.
+    let a = send(&t.app, with_origin("https://evil.example", vec![event("e1", "shop")])).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    assert_eq!(a.error(), "origin not allowed for site shop");
+    assert_eq!(a.header("access-control-allow-origin"), None);
+
+    // Allowed for one site of the batch but not for all of them.
+    let a = send(&t.app, with_origin("https://shop.example", vec![event("s2", "shop"), event("b1", "blog")])).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    assert_eq!(a.error(), "origin not allowed for site blog");
+
+    // Opaque origin of a sandboxed frame.
+    let a = send(&t.app, with_origin("null", vec![event("z1", "shop")])).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+
+    assert_eq!(t.state.store.count().unwrap(), 3);
+}
+
+#[tokio::test]
+async fn preflight() {
+    let t = app_with(Store::open(":memory:").unwrap(), &[("shop", "https://shop.example")], None, Path::new("/x"), Path::new("/x"));
+    let pre = |origin: &str| {
+        Request::options("/v1/batch")
+            .header("host", HOST)
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let a = send(&t.app, pre("https://shop.example")).await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT);
+    assert_eq!(a.header("access-control-allow-origin"), Some("https://shop.example"));
+    assert!(a.header("access-control-allow-methods").unwrap().contains("POST"));
+    assert!(a.header("access-control-allow-headers").unwrap().to_ascii_lowercase().contains("content-type"));
+    assert_eq!(a.header("vary"), Some("Origin"));
+
+    let a = send(&t.app, pre("https://evil.example")).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    assert_eq!(a.header("access-control-allow-origin"), None);
+}
+
+#[tokio::test]
+async fn rate_limit_is_429_with_retry_after() {
+    let t = app_with(Store::open(":memory:").unwrap(), &[], Some(2), Path::new("/x"), Path::new("/x"));
+    let from = |ip: &str, id: &str| {
+        let addr: SocketAddr = format!("{ip}:5000").parse().unwrap();
+        post_req().extension(ConnectInfo(addr)).body(Body::from(batch(vec![event(id, "shop")]))).unwrap()
+    };
+    assert_eq!(send(&t.app, from("10.0.0.1", "r1")).await.status, StatusCode::OK);
+    assert_eq!(send(&t.app, from("10.0.0.1", "r2")).await.status, StatusCode::OK);
+    let a = send(&t.app, from("10.0.0.1", "r3")).await;
+    assert_eq!(a.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(a.header("retry-after"), Some("1"));
+    assert!(a.error().contains("rate limit"));
+    // Other clients are not affected; reads are not limited.
+    assert_eq!(send(&t.app, from("10.0.0.2", "r4")).await.status, StatusCode::OK);
+    assert_eq!(get(&t.app, "/api/stats").await.status, StatusCode::OK);
+    assert_eq!(t.state.store.count().unwrap(), 3);
+}
+
+#[tokio::test]
+async fn health_and_static_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let (www, sdk) = (dir.path().join("www"), dir.path().join("dist"));
+    std::fs::create_dir_all(&www).unwrap();
+    std::fs::create_dir_all(&sdk).unwrap();
+    std::fs::write(www.join("index.html"), "<h1>demo</h1>").unwrap();
+    std::fs::write(sdk.join("touchpoint.js"), "export default 1;").unwrap();
+    std::fs::write(sdk.join("touchpoint_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    let t = app_with(Store::open(":memory:").unwrap(), &[], None, &www, &sdk);
+
+    let a = get(&t.app, "/healthz").await;
+    assert_eq!((a.status, a.bytes.as_slice()), (StatusCode::OK, &b"ok"[..]));
+
+    let a = get(&t.app, "/").await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.bytes, b"<h1>demo</h1>");
+    assert!(a.header("content-type").unwrap().starts_with("text/html"));
+
+    let a = get(&t.app, "/touchpoint/touchpoint_bg.wasm").await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.header("content-type"), Some("application/wasm"));
+    let a = get(&t.app, "/touchpoint/touchpoint.js").await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert!(a.header("content-type").unwrap().contains("javascript"));
+
+    assert_eq!(get(&t.app, "/nope.html").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get(&t.app, "/touchpoint/../www/index.html").await.status, StatusCode::NOT_FOUND);
+}

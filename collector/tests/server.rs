@@ -1,0 +1,165 @@
+//! The real binary on a real socket (127.0.0.1, port 0), as the end-to-end
+//! tests use it.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::{batch, event, gzip};
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_touchpoint-collector");
+
+/// Kills the server if a test fails half-way, so no process outlives the test.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(args: &[&str]) -> Server {
+    let mut child = Command::new(BIN)
+        .args(["--host", "127.0.0.1", "--port", "0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let addr = line
+        .trim_end()
+        .strip_prefix("touchpoint-collector listening on http://")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_string();
+    Server { child, addr }
+}
+
+struct Reply {
+    status: u16,
+    head: String,
+    body: Vec<u8>,
+}
+
+/// A minimal HTTP/1.1 client: one request per connection, `Connection: close`.
+fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes()).unwrap();
+    s.write_all(body).unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("no header end");
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let mut body = raw[split + 4..].to_vec();
+    if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+        body = dechunk(&body);
+    }
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    Reply { status, head, body }
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let eol = b.windows(2).position(|w| w == b"\r\n").unwrap();
+        let n = usize::from_str_radix(std::str::from_utf8(&b[..eol]).unwrap().trim(), 16).unwrap();
+        if n == 0 {
+            return out;
+        }
+        out.extend_from_slice(&b[eol + 2..eol + 2 + n]);
+        b = &b[eol + 2 + n + 2..];
+    }
+}
+
+fn json_of(r: &Reply) -> Value {
+    serde_json::from_slice(&r.body).unwrap()
+}
+
+#[test]
+fn binary_serves_ingests_and_shuts_down_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("data/nested/t.sqlite");
+    let (www, sdk) = (dir.path().join("www"), dir.path().join("dist"));
+    std::fs::create_dir_all(&www).unwrap();
+    std::fs::create_dir_all(&sdk).unwrap();
+    std::fs::write(www.join("index.html"), "<title>demo</title>").unwrap();
+    std::fs::write(sdk.join("touchpoint_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+
+    let mut server = start(&[
+        "--db", db.to_str().unwrap(),
+        "--www", www.to_str().unwrap(),
+        "--sdk", sdk.to_str().unwrap(),
+        "--allow", "shop=https://shop.example",
+        "--rate-limit", "50",
+    ]);
+    let addr = server.addr.clone();
+    assert!(addr.starts_with("127.0.0.1:") && !addr.ends_with(":0"), "{addr}");
+
+    let r = http(&addr, "GET", "/healthz", &[], b"");
+    assert_eq!((r.status, r.body.as_slice()), (200, &b"ok"[..]));
+
+    // A beacon: text/plain, gzip without a header, from the collector's own origin.
+    let own = format!("http://{addr}");
+    let body = gzip(&batch(vec![event("e1", "shop"), event("e2", "shop")]));
+    let hdrs = [("Content-Type", "text/plain;charset=UTF-8"), ("Origin", own.as_str())];
+    let r = http(&addr, "POST", "/v1/batch", &hdrs, &body);
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(json_of(&r), json!({"accepted": 2, "duplicates": 0}));
+    assert!(r.head.to_ascii_lowercase().contains(&format!("access-control-allow-origin: {own}")));
+
+    let r = http(&addr, "POST", "/v1/batch", &[("Origin", "https://evil.example")], &batch(vec![event("e3", "shop")]));
+    assert_eq!(r.status, 403);
+
+    let r = http(&addr, "GET", "/api/events?site=shop", &[], b"");
+    let ids: Vec<String> =
+        json_of(&r).as_array().unwrap().iter().map(|e| e["messageId"].as_str().unwrap().to_string()).collect();
+    assert_eq!(ids, ["e2", "e1"]);
+
+    let r = http(&addr, "GET", "/", &[], b"");
+    assert_eq!((r.status, r.body.as_slice()), (200, &b"<title>demo</title>"[..]));
+    let r = http(&addr, "GET", "/touchpoint/touchpoint_bg.wasm", &[], b"");
+    assert_eq!(r.status, 200);
+    assert!(r.head.to_ascii_lowercase().contains("content-type: application/wasm"), "{}", r.head);
+
+    // SIGTERM: graceful exit, and what was acknowledged is on disk.
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status = server.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    let store = touchpoint_collector::Store::open(db.to_str().unwrap()).unwrap();
+    assert_eq!(store.count().unwrap(), 2);
+}
+
+#[test]
+fn bad_arguments_exit_2_naming_the_option() {
+    for (args, needle) in [
+        (&["--port", "nope"][..], "--port"),
+        (&["--allow", "shop"][..], "--allow"),
+        (&["--rate-limit", "0"][..], "--rate-limit"),
+        (&["--frobnicate"][..], "--frobnicate"),
+    ] {
+        let out = Command::new(BIN).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert!(out.stdout.is_empty());
+    }
+    let out = Command::new(BIN).arg("--help").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("--rate-limit"));
+}

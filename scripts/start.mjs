@@ -1,0 +1,18 @@
+// `npm start`: builds the collector and serves the demo shop with Touchpoint installed.
+import { spawn } from 'node:child_process';
+import { collectorBin, env, root, run } from './lib.mjs';
+
+const port = process.env.PORT || '8080';
+run('cargo', ['build', '--release', '-p', 'touchpoint-collector']);
+const child = spawn(collectorBin('release'), ['--port', port, '--www', 'www', '--sdk', 'dist', '--db', '.tp-data/touchpoint.sqlite'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  const m = /listening on (http:\/\/\S+)/.exec(chunk.toString());
+  if (m) {
+    console.log(`\nDemo shop:      ${m[1]}/`);
+    console.log(`Live events:    ${m[1]}/events.html`);
+    console.log(`Raw events API: ${m[1]}/api/events?limit=20\n(Ctrl-C to stop)`);
+  }
+});
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+child.on('exit', (code) => process.exit(code ?? 0));

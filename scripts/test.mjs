@@ -1,0 +1,20 @@
+// `npm test`: every layer, in order of cost.
+//   1. host: the pure core and the collector (`cargo test`, property tests included);
+//   2. browser: wasm-bindgen-test in headless Chromium (the web layer against a real DOM);
+//   3. end to end: the built SDK on the demo shop, driven by Playwright, against the real
+//      collector and its SQLite.
+import fs from 'node:fs';
+import path from 'node:path';
+import { root, run } from './lib.mjs';
+
+run('cargo', ['test', '--workspace']);
+run('cargo', ['test', '--target', 'wasm32-unknown-unknown', '--test', 'browser'], {
+  CHROMEDRIVER: '/usr/bin/chromedriver',
+  WASM_BINDGEN_TEST_TIMEOUT: '120',
+});
+run('node', ['scripts/build.mjs']);
+run('cargo', ['build', '-p', 'touchpoint-collector']);
+const e2e = fs.readdirSync(path.join(root, 'tests/e2e')).filter((f) => f.endsWith('.test.mjs')).sort()
+  .map((f) => path.join('tests/e2e', f));
+// One file at a time: the machine has two cores and each file starts its own browser.
+run('node', ['--test', '--test-concurrency=1', '--test-reporter=spec', ...e2e]);

@@ -1,0 +1,910 @@
+//! Redaction of personal data before anything leaves the shopper's browser.
+//!
+//! Everything here runs on every click, inside a wasm binary with a tight size budget, so:
+//! no regex, no formatting machinery, no Unicode case tables, no hash maps, no floats.
+//! Detection is hand-written byte scanning over ASCII; non-ASCII text is treated as opaque
+//! (it never starts a match and we only ever cut strings at ASCII bytes, which are always
+//! char boundaries). Every function is total: no input may panic, because with
+//! `panic = "abort"` a panic would take the whole tracker (and its queued events) down.
+//!
+//! The bias is deliberately towards over-masking: losing "2019 - 2024" from a label costs a
+//! little analytics value, leaking a phone number costs trust.
+
+use std::borrow::Cow;
+
+/// The mask that replaces anything sensitive.
+pub const MASK: &str = "***";
+
+/// Replace sensitive substrings in visible text (button labels, link text, page titles) with
+/// [`MASK`]: email addresses; phone numbers (7+ digits with `+ ( ) - .` space separators);
+/// payment card numbers (13-19 digits, single space/dash separators, Luhn-valid); IBANs
+/// (mod-97 checked, optionally grouped by spaces); and any other run of 6 or more digits.
+///
+/// Text without any of these is returned borrowed, so the common case does not allocate.
+pub fn scrub_text(text: &str) -> Cow<'_, str> {
+    let mut out = match scrub_once(text) {
+        None => return Cow::Borrowed(text),
+        Some(s) => s,
+    };
+    // A mask is a hard boundary for every detector, so one pass is normally final; but the
+    // detectors interact (e.g. a mask can end a phone chain early and expose a different
+    // split), and callers rely on scrub(scrub(x)) == scrub(x) to de-duplicate labels.
+    // Iterating to a fixed point guarantees that. It terminates because every masked span is
+    // at least 6 bytes and becomes 3, so each productive pass strictly shortens the text.
+    while let Some(s) = scrub_once(&out) {
+        out = s;
+    }
+    Cow::Owned(out)
+}
+
+/// One detection pass. `None` means nothing was masked.
+fn scrub_once(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    // Every detector needs an ASCII digit or an '@'; skip all work (and allocation) otherwise.
+    if !b.iter().any(|&c| c.is_ascii_digit() || c == b'@') {
+        return None;
+    }
+    // One flag per byte rather than a list of ranges: overlapping detections (an IBAN is also
+    // a digit chain, a card is also a phone) union for free and no sort is needed.
+    let mut marks: Vec<bool> = Vec::new();
+    for (at, _) in text.match_indices('@') {
+        if let Some((s, e)) = email_span(text, at, 1) {
+            mark(&mut marks, b.len(), s, e);
+        }
+    }
+    mark_digit_chains(b, &mut marks);
+    mark_cards(b, &mut marks);
+    mark_ibans(b, &mut marks);
+    if marks.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < b.len() {
+        let start = i;
+        let masked = marks[i];
+        while i < b.len() && marks[i] == masked {
+            i += 1;
+        }
+        if masked {
+            out.push_str(MASK);
+        } else {
+            // Span edges are always next to ASCII bytes, hence char boundaries; `get` keeps
+            // this panic-free even if that reasoning were ever broken by a future edit.
+            out.push_str(text.get(start..i).unwrap_or(""));
+        }
+    }
+    Some(out)
+}
+
+/// Flag bytes `s..e` as masked, allocating the flag vector on first use.
+fn mark(marks: &mut Vec<bool>, n: usize, s: usize, e: usize) {
+    if marks.is_empty() {
+        marks.resize(n, false);
+    }
+    if let Some(r) = marks.get_mut(s..e) {
+        r.fill(true);
+    }
+}
+
+/// Non-ASCII chars that may continue an email address (internationalised local parts and
+/// domains: "müller@exämple.de"). Spaces, punctuation, quotes, CJK punctuation, symbols and
+/// emoji end it, so "「info@shop.jp」" or "“a@b.co”" mask only the address. Coarse code
+/// point ranges instead of Unicode tables, for size.
+fn is_intl_word(c: char) -> bool {
+    !matches!(c as u32,
+        0..=0xBF            // ASCII (handled by callers), Latin-1 punctuation, NBSP, « »
+        | 0xD7 | 0xF7       // × ÷
+        | 0x1680            // ogham space
+        | 0x2000..=0x2BFF   // general punctuation, quotes, dashes, symbols, arrows
+        | 0x3000..=0x303F   // CJK spaces and punctuation 、。「」
+        | 0xFE10..=0xFE6F   // vertical / small forms
+        | 0xFEFF            // BOM
+        | 0xFF00..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF3B..=0xFF40 | 0xFF5B..=0xFF65 // fullwidth punct.
+        | 0x1F000..         // emoji and other symbols
+    )
+}
+
+fn is_local_char(c: char) -> bool {
+    if c.is_ascii() {
+        // A practical subset of RFC 5322: rarer characters (! # ' = ? ...) mostly appear as
+        // URL or prose punctuation, where swallowing them would over-mask.
+        c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-')
+    } else {
+        is_intl_word(c)
+    }
+}
+
+fn is_domain_char(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric() || c == '-' || c == '.'
+    } else {
+        is_intl_word(c)
+    }
+}
+
+/// If the '@' (or "%40" in URLs, `at_len` = 3) at byte `at` is inside an email address,
+/// return the address' byte span. Requires a non-empty local part and a domain containing
+/// a dot followed by two ASCII letters (a TLD), which rules out "@handle", "v1.2@3.4" and
+/// "pkg@1.2.3" while tolerating trailing garbage in the generous greedy domain scan.
+fn email_span(text: &str, at: usize, at_len: usize) -> Option<(usize, usize)> {
+    let mut s = at;
+    while let Some(c) = text.get(..s).and_then(|t| t.chars().next_back()) {
+        if !is_local_char(c) {
+            break;
+        }
+        s -= c.len_utf8();
+    }
+    if s == at {
+        return None;
+    }
+    let d = at + at_len;
+    let mut e = d;
+    for c in text.get(d..)?.chars() {
+        if !is_domain_char(c) {
+            break;
+        }
+        e += c.len_utf8();
+    }
+    let b = text.as_bytes();
+    // A sentence-ending '.' or a dash after the address is punctuation, not domain.
+    while e > d && matches!(b[e - 1], b'.' | b'-') {
+        e -= 1;
+    }
+    let has_tld = (d + 1..e.saturating_sub(2))
+        .any(|i| b[i] == b'.' && b[i + 1].is_ascii_alphabetic() && b[i + 2].is_ascii_alphabetic());
+    if has_tld {
+        Some((s, e))
+    } else {
+        None
+    }
+}
+
+/// Phones and long digit runs. Walks "chains" of digit groups joined by up to 3 separator
+/// characters (space, NBSP, `- . ( )`), which covers "+44 20 7946 0958", "(555) 123-4567",
+/// "06.12.34.56.78" and grouped card numbers alike. A chain is masked if it holds 7+ digits
+/// and at least one group of 2+ digits ("1 2 3 4 5 6 7" pagination is not a phone); a
+/// single group of 6+ digits is always masked.
+fn mark_digit_chains(b: &[u8], marks: &mut Vec<bool>) {
+    let n = b.len();
+    let mut i = 0;
+    while i < n {
+        if !b[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut digits = 0;
+        let mut long_group = false;
+        let mut prev_dot = false;
+        loop {
+            let gs = i;
+            while i < n && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            let end = i;
+            if end - gs >= 6 {
+                mark(marks, n, gs, end);
+            }
+            digits += end - gs;
+            long_group |= end - gs >= 2;
+
+            let mut j = i;
+            let mut seps = 0;
+            while j < n && seps < 4 {
+                match b[j] {
+                    b' ' | b'-' | b'.' | b'(' | b')' => j += 1,
+                    0xC2 if b.get(j + 1) == Some(&0xA0) => j += 2, // NBSP, common in phone markup
+                    _ => break,
+                }
+                seps += 1;
+            }
+            let mut joins = (1..=3).contains(&seps) && j < n && b[j].is_ascii_digit();
+            let dot = j == end + 1 && b.get(end) == Some(&b'.');
+            // A lone "." before 1-2 final digits is a decimal point ("19.99 - 24.99" is two
+            // prices, not an 8-digit phone). Dotted phones keep joining because their dots
+            // come in series (prev_dot, or another ".<digit>" right after the group).
+            if joins && dot && !prev_dot && is_decimal_tail(b, j) {
+                joins = false;
+            }
+            if !joins {
+                if digits >= 7 && long_group {
+                    // Include a leading "+" / "(" so "+44 ..." does not leave a stray "+".
+                    let mut s = start;
+                    if s > 0 && b[s - 1] == b'(' {
+                        s -= 1;
+                    }
+                    if s > 0 && b[s - 1] == b'+' {
+                        s -= 1;
+                    }
+                    mark(marks, n, s, end);
+                }
+                break;
+            }
+            prev_dot = dot;
+            i = j;
+        }
+    }
+}
+
+/// True if the digit group at `j` has at most 2 digits and is not followed by ".<digit>".
+fn is_decimal_tail(b: &[u8], j: usize) -> bool {
+    let mut k = j;
+    while k < b.len() && b[k].is_ascii_digit() {
+        k += 1;
+    }
+    let more_dots = b.get(k) == Some(&b'.') && b.get(k + 1).is_some_and(|c| c.is_ascii_digit());
+    k - j <= 2 && !more_dots
+}
+
+/// Payment cards: 13-19 digits separated by at most single spaces/dashes, Luhn-valid,
+/// starting and ending on digit-group boundaries. The digit-chain rule already catches the
+/// usual "4111 1111 1111 1111" shape; this rule is what catches cards in shapes that rule
+/// deliberately lets through (e.g. every digit separated: "4 1 1 1 ..."), and it tries every
+/// window so a card glued to other small numbers is still found.
+fn mark_cards(b: &[u8], marks: &mut Vec<bool>) {
+    let n = b.len();
+    for s in 0..n {
+        if !b[s].is_ascii_digit() || (s > 0 && b[s - 1].is_ascii_digit()) {
+            continue;
+        }
+        // Luhn doubles every second digit counting from the right, but we walk left to right
+        // without knowing the final length, so keep both parities: `dbl_even` doubles digits
+        // at even offsets (correct when the length is even), `dbl_odd` the others.
+        let (mut dbl_even, mut dbl_odd) = (0u32, 0u32);
+        let mut count = 0;
+        let mut i = s;
+        let mut best = 0;
+        while i < n && b[i].is_ascii_digit() && count < 19 {
+            let d = u32::from(b[i] - b'0');
+            let dd = if d >= 5 { d * 2 - 9 } else { d * 2 };
+            if count % 2 == 0 {
+                dbl_even += dd;
+                dbl_odd += d;
+            } else {
+                dbl_even += d;
+                dbl_odd += dd;
+            }
+            count += 1;
+            i += 1;
+            let at_group_end = i >= n || !b[i].is_ascii_digit();
+            if count >= 13 && at_group_end {
+                let sum = if count % 2 == 0 { dbl_even } else { dbl_odd };
+                if sum % 10 == 0 {
+                    best = i;
+                }
+            }
+            if i + 1 < n && matches!(b[i], b' ' | b'-') && b[i + 1].is_ascii_digit() {
+                i += 1;
+            }
+        }
+        if best > 0 {
+            mark(marks, n, s, best);
+        }
+    }
+}
+
+/// Fold one IBAN character into a running mod-97 remainder (letters count as 10..35).
+fn mod97_push(r: u32, c: u8) -> u32 {
+    if c.is_ascii_digit() {
+        (r * 10 + u32::from(c - b'0')) % 97
+    } else {
+        (r * 100 + u32::from(c.to_ascii_uppercase().wrapping_sub(b'A')) + 10) % 97
+    }
+}
+
+/// IBANs: at a word start, 2 letters + 2 digits, then 11-30 alphanumerics optionally grouped
+/// by single spaces. The ISO 13616 check (move the first 4 chars to the end, mod 97 == 1) is
+/// evaluated at every group end so the longest valid prefix wins and trailing words
+/// ("... 0130 00 is mine") are not swallowed.
+fn mark_ibans(b: &[u8], marks: &mut Vec<bool>) {
+    let n = b.len();
+    for s in 0..n.saturating_sub(14) {
+        if s > 0 && b[s - 1].is_ascii_alphanumeric() {
+            continue;
+        }
+        if !(b[s].is_ascii_alphabetic()
+            && b[s + 1].is_ascii_alphabetic()
+            && b[s + 2].is_ascii_digit()
+            && b[s + 3].is_ascii_digit())
+        {
+            continue;
+        }
+        let mut i = s + 4;
+        let mut count = 4;
+        let mut r = 0u32;
+        let mut best = 0;
+        while count < 34 {
+            if i + 1 < n && b[i] == b' ' && b[i + 1].is_ascii_alphanumeric() {
+                i += 1;
+            }
+            if i >= n || !b[i].is_ascii_alphanumeric() {
+                break;
+            }
+            r = mod97_push(r, b[i]);
+            count += 1;
+            i += 1;
+            if count >= 15 && (i >= n || !b[i].is_ascii_alphanumeric()) {
+                let t = b[s..s + 4].iter().fold(r, |t, &c| mod97_push(t, c));
+                if t == 1 {
+                    best = i;
+                }
+            }
+        }
+        if best > 0 {
+            mark(marks, n, s, best);
+        }
+    }
+}
+
+/// ASCII case-insensitive substring test (no allocation, no Unicode tables).
+fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+fn starts_ci(s: &[u8], p: &[u8]) -> bool {
+    s.len() >= p.len() && s[..p.len()].eq_ignore_ascii_case(p)
+}
+
+fn ends_ci(s: &[u8], p: &[u8]) -> bool {
+    s.len() >= p.len() && s[s.len() - p.len()..].eq_ignore_ascii_case(p)
+}
+
+/// Calls `f` on each segment of an identifier, split on `- _ . [ ]` space and on camelCase
+/// (lower -> Upper) boundaries; true as soon as `f` is. "user[ccNumber]" -> user, cc, Number.
+fn any_segment(s: &[u8], f: impl Fn(&[u8]) -> bool) -> bool {
+    let mut start = 0;
+    for i in 0..=s.len() {
+        let sep = i == s.len() || matches!(s[i], b'-' | b'_' | b'.' | b'[' | b']' | b' ');
+        let camel = !sep && i > start && s[i].is_ascii_uppercase() && s[i - 1].is_ascii_lowercase();
+        if sep || camel {
+            if i > start && f(&s[start..i]) {
+                return true;
+            }
+            start = if sep { i + 1 } else { i };
+        }
+    }
+    false
+}
+
+/// Substrings that make a field name sensitive wherever they occur. Short or ambiguous
+/// tokens (cc, pin, ssn, exp) are handled per segment instead, see `sensitive_ident`.
+const FIELD_WORDS: &[&[u8]] = &[
+    b"pass", b"pwd", b"secret", b"token", b"card", b"cvc", b"cvv", b"csc", b"iban", b"account",
+    b"expir", b"sortcode", b"sort_code", b"sort-code",
+];
+
+fn sensitive_ident(s: &[u8]) -> bool {
+    if FIELD_WORDS.iter().any(|w| contains_ci(s, w)) {
+        return true;
+    }
+    any_segment(s, |seg| {
+        // "cc" as a substring would hit accept/success/access; as a segment prefix it means a
+        // card field (cc, ccnum, cc-number, ccNumber): no English word starts with "cc".
+        starts_ci(seg, b"cc")
+            // "pin" inside shipping/spinner/opinion is not a PIN.
+            || seg.eq_ignore_ascii_case(b"pin")
+            // "ssn" inside businessname/addressnumber is a word join; at a segment edge it is
+            // the US social security number (ssn, ssnLast4, customerSSN, userssn).
+            || starts_ci(seg, b"ssn")
+            || ends_ci(seg, b"ssn")
+            // "exp" prefixes export/express/experience; only exp itself or exp + d/m/y
+            // (expdate, expmonth, expyear, expmm, expyy) is a card expiry.
+            || seg.eq_ignore_ascii_case(b"exp")
+            || (starts_ci(seg, b"exp")
+                && matches!(seg.get(3).map(u8::to_ascii_lowercase), Some(b'd' | b'm' | b'y')))
+    })
+}
+
+/// True if a form field must never be described beyond its tag and selector.
+///
+/// `input_type` password/hidden; any `autocomplete` token starting with "cc-" or equal to
+/// current-password / new-password / one-time-code; or a `name`/`id` that looks like a
+/// credential, card, bank or government-id field. Email fields are deliberately not flagged:
+/// values are never captured, and an email field's name is useful analytics.
+pub fn is_sensitive_field(input_type: &str, autocomplete: &str, name: &str, id: &str) -> bool {
+    if input_type.eq_ignore_ascii_case("password") || input_type.eq_ignore_ascii_case("hidden") {
+        return true;
+    }
+    // autocomplete is a token list ("section-pay billing cc-number"), so test every token.
+    for tok in autocomplete.split_ascii_whitespace() {
+        if starts_ci(tok.as_bytes(), b"cc-")
+            || ["current-password", "new-password", "one-time-code"]
+                .iter()
+                .any(|t| tok.eq_ignore_ascii_case(t))
+        {
+            return true;
+        }
+    }
+    sensitive_ident(name.as_bytes()) || sensitive_ident(id.as_bytes())
+}
+
+/// Query names masked only on an exact (ASCII case-insensitive) match: too short or generic
+/// to match inside other names ("code" is in country_code, "key" in sort_key).
+const URL_EXACT: &[&str] = &[
+    "auth", "code", "key", "pass", "sid", "mail", "tel", "ssn", "card", "cc", "pin", "otp",
+    "sig", "jwt",
+];
+
+/// Query name fragments masked wherever they occur, ignoring case and `- _ .`:
+/// access_token, id_token, refresh_token, api_key, apiKey, user_password, e-mail, sessionid,
+/// PHPSESSID, X-Amz-Signature, X-Amz-Credential, phone_number ...
+const URL_CONTAINS: &[&[u8]] = &[
+    b"token", b"passw", b"pwd", b"secret", b"apikey", b"session", b"sessid", b"email", b"phone",
+    b"signature", b"credential",
+];
+
+/// Like `contains_ci`, but `- _ .` in the haystack are skipped so "api_key" matches "apikey".
+fn contains_loose(hay: &[u8], needle: &[u8]) -> bool {
+    let skip = |c: u8| matches!(c, b'-' | b'_' | b'.');
+    (0..hay.len()).any(|start| {
+        let mut i = start;
+        let mut k = 0;
+        while k < needle.len() && i < hay.len() {
+            if skip(hay[i]) && k > 0 {
+                i += 1;
+                continue;
+            }
+            if !hay[i].eq_ignore_ascii_case(&needle[k]) {
+                return false;
+            }
+            i += 1;
+            k += 1;
+        }
+        k == needle.len()
+    })
+}
+
+fn sensitive_param(name: &[u8], extra: &[&str]) -> bool {
+    URL_EXACT.iter().chain(extra).any(|w| name.eq_ignore_ascii_case(w.as_bytes()))
+        || URL_CONTAINS.iter().any(|w| contains_loose(name, w))
+}
+
+/// True if a query value contains an email address, plain or with '@' percent-encoded.
+fn value_has_email(v: &str) -> bool {
+    let b = v.as_bytes();
+    (0..b.len()).any(|i| {
+        let at_len = if b[i] == b'@' {
+            1
+        } else if b[i..].starts_with(b"%40") {
+            3
+        } else {
+            return false;
+        };
+        email_span(v, i, at_len).is_some()
+    })
+}
+
+/// Mask the values of sensitive `name=value` pairs in `url[start..end]`, appending the
+/// unchanged parts to `out` (created lazily so untouched URLs never allocate).
+fn scrub_params(url: &str, start: usize, end: usize, extra: &[&str], out: &mut Option<String>, copied: &mut usize) {
+    let b = url.as_bytes();
+    let mut i = start;
+    while i < end {
+        let pe = b[i..end].iter().position(|&c| c == b'&').map_or(end, |p| i + p);
+        if let Some(eq) = b[i..pe].iter().position(|&c| c == b'=') {
+            let vs = i + eq + 1;
+            // An empty value has nothing to hide; leave it byte-identical.
+            if vs < pe
+                && (sensitive_param(&b[i..i + eq], extra)
+                    || value_has_email(url.get(vs..pe).unwrap_or("")))
+            {
+                let s = out.get_or_insert_with(|| String::with_capacity(url.len()));
+                s.push_str(url.get(*copied..vs).unwrap_or(""));
+                s.push_str(MASK);
+                *copied = pe;
+            }
+        }
+        i = pe + 1;
+    }
+}
+
+/// Mask URL query parameter values whose name looks sensitive (token, password, email,
+/// session, phone, code, key, ... plus any `extra` names, ASCII case-insensitive) and any value
+/// containing an email address (also as "%40"). The fragment is treated the same way when
+/// it looks like a query ("#access_token=..." in the OAuth implicit flow, or a hash route
+/// "#/login?token=..."). Everything else stays byte-identical; unchanged URLs are borrowed.
+pub fn scrub_url<'a>(url: &'a str, extra: &[&str]) -> Cow<'a, str> {
+    let b = url.as_bytes();
+    let hash = b.iter().position(|&c| c == b'#').unwrap_or(b.len());
+    let mut out = None;
+    let mut copied = 0;
+    if let Some(q) = b[..hash].iter().position(|&c| c == b'?') {
+        scrub_params(url, q + 1, hash, extra, &mut out, &mut copied);
+    }
+    if hash < b.len() {
+        let frag = hash + 1;
+        let start = b[frag..].iter().position(|&c| c == b'?').map_or(frag, |p| frag + p + 1);
+        // "#section-2" is an anchor, not parameters.
+        if b[start..].contains(&b'=') {
+            scrub_params(url, start, b.len(), extra, &mut out, &mut copied);
+        }
+    }
+    match out {
+        None => Cow::Borrowed(url),
+        Some(mut s) => {
+            s.push_str(url.get(copied..).unwrap_or(""));
+            Cow::Owned(s)
+        }
+    }
+}
+
+/// How far past `max_chars` we look before scrubbing. Scrubbing happens before the final
+/// cut so that truncation cannot split a number or address into a short, unmaskable piece
+/// ("Card 4111 11" would survive the 6-digit rule); the margin bounds the work on huge
+/// `textContent` while still seeing any email or card that starts before the cut.
+const SCRUB_MARGIN: usize = 256;
+
+/// Trim, collapse whitespace runs (ASCII and Unicode) into one space, scrub, and truncate to
+/// at most `max_chars` chars (not bytes).
+pub fn clean_label(text: &str, max_chars: usize) -> String {
+    let limit = max_chars.saturating_add(SCRUB_MARGIN);
+    let mut s = String::new();
+    let mut count = 0;
+    let mut pending_space = false;
+    for c in text.chars() {
+        if count >= limit {
+            break;
+        }
+        if c.is_whitespace() {
+            // Leading whitespace is dropped because `s` is still empty.
+            pending_space = !s.is_empty();
+            continue;
+        }
+        if pending_space {
+            s.push(' ');
+            count += 1;
+            pending_space = false;
+            if count >= limit {
+                break;
+            }
+        }
+        s.push(c);
+        count += 1;
+    }
+    let scrubbed = scrub_text(&s);
+    match scrubbed.char_indices().nth(max_chars) {
+        // Cutting may leave a trailing space ("hello world" -> "hello "): trim it again.
+        Some((i, _)) => scrubbed.get(..i).unwrap_or("").trim_end().to_owned(),
+        None => scrubbed.into_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn masked(input: &str, expected: &str) {
+        assert_eq!(scrub_text(input), expected, "input: {input:?}");
+    }
+
+    fn untouched(input: &str) {
+        let out = scrub_text(input);
+        assert!(matches!(out, Cow::Borrowed(_)), "should be borrowed: {input:?} -> {out:?}");
+        assert_eq!(out, input);
+    }
+
+    fn luhn_ok(digits: &str) -> bool {
+        let sum: u32 = digits
+            .bytes()
+            .rev()
+            .enumerate()
+            .map(|(i, c)| {
+                let d = u32::from(c - b'0');
+                if i % 2 == 1 {
+                    if d >= 5 { d * 2 - 9 } else { d * 2 }
+                } else {
+                    d
+                }
+            })
+            .sum();
+        sum.is_multiple_of(10)
+    }
+
+    #[test]
+    fn emails() {
+        masked("mail:a.b+c@shop.co.uk!", "mail:***!");
+        masked("WRITE TO JOHN.DOE@EXAMPLE.COM NOW", "WRITE TO *** NOW");
+        masked("Kontakt: müller@exämple.de.", "Kontakt: ***.");
+        masked("「info@shop.jp」へ", "「***」へ");
+        masked("🛒a@b.co🛒", "🛒***🛒");
+        masked("(x_y-z@sub-domain.example.io)", "(***)");
+        masked("“jane@mail.com”, thanks", "“***”, thanks");
+        masked("a@b.c@d.com", "a@***");
+        masked("first.last+tag@shop.com.", "***.");
+        untouched("@shop on Twitter");
+        untouched("pkg@1.2.3 and v1.2@3.45");
+        untouched("me@localhost");
+    }
+
+    #[test]
+    fn phones() {
+        masked("+44 20 7946 0958", "***");
+        masked("Call (555) 123-4567 today", "Call *** today");
+        masked("555.123.4567", "***");
+        masked("06 12 34 56 78", "***");
+        masked("06.12.34.56.78", "***");
+        masked("+1-800-555-0199", "***");
+        masked("Tel: 0049 (0)30 1234567", "Tel: ***");
+        masked("+44\u{a0}20\u{a0}7946\u{a0}0958", "***");
+        masked("Hotline 0800 123 45", "Hotline ***");
+    }
+
+    #[test]
+    fn cards() {
+        masked("4111 1111 1111 1111", "***");
+        masked("Card: 4111-1111-1111-1111.", "Card: ***.");
+        masked("Amex 378282246310005", "Amex ***");
+        masked("5555555555554444", "***");
+        // Every digit separated: the phone rule lets this through, the Luhn rule does not.
+        assert!(luhn_ok("4111111111111111"));
+        masked("4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1", "***");
+        // Luhn-invalid: still gone via the 6+ digit rule.
+        assert!(!luhn_ok("1234567812345678"));
+        masked("No 1234567812345678 ok", "No *** ok");
+    }
+
+    #[test]
+    fn ibans() {
+        masked("GB82 WEST 1234 5698 7654 32", "***");
+        masked("IBAN: DE89370400440532013000.", "IBAN: ***.");
+        masked("DE89 3704 0044 0532 0130 00 is mine", "*** is mine");
+        masked("gb82west12345698765432", "***");
+        // Letters-heavy with a bad checksum: only 2 digits, nothing else applies.
+        untouched("GB83 WEST ABCD EFGH IJKL");
+    }
+
+    #[test]
+    fn long_digit_runs() {
+        masked("Order #123456 confirmed", "Order #*** confirmed");
+        masked("SKU ABC1234567", "SKU ABC***");
+        untouched("ZIP 90210");
+    }
+
+    #[test]
+    fn harmless_text_untouched() {
+        for s in [
+            "Add to cart – £19.99",
+            "Size 42",
+            "2 items",
+            "Step 3 of 4",
+            "Qty 10",
+            "Ünïcödé 買う 🛒",
+            "",
+            "Prices 19.99 - 24.99",
+            "Was £1,299.00, now £999.00",
+            "Page 1 2 3 4 5 6 7 8",
+            "Open 9:00-17:30",
+            "Buy now",
+        ] {
+            untouched(s);
+        }
+    }
+
+    #[test]
+    fn sensitive_fields() {
+        let cases: &[(&str, &str, &str, &str, bool)] = &[
+            ("text", "", "first_name", "", false),
+            ("email", "email", "email", "", false),
+            ("text", "", "accept_terms", "", false),
+            ("submit", "", "success", "", false),
+            ("text", "", "", "accessibility", false),
+            ("search", "", "q", "", false),
+            ("text", "", "shipping", "", false),
+            ("text", "", "spinner", "", false),
+            ("text", "", "export", "", false),
+            ("text", "", "experience", "", false),
+            ("text", "", "express_delivery", "", false),
+            ("text", "", "businessName", "", false),
+            ("text", "", "addressNickname", "", false),
+            ("text", "cc-number", "", "", true),
+            ("text", "section-pay billing cc-exp", "", "", true),
+            ("text", "one-time-code", "", "", true),
+            ("password", "new-password", "", "", true),
+            ("text", "current-password", "", "", true),
+            ("tel", "", "cardNumber", "", true),
+            ("text", "", "cvc", "", true),
+            ("password", "", "x", "", true),
+            ("PASSWORD", "", "", "", true),
+            ("hidden", "", "", "", true),
+            ("text", "", "user[password]", "", true),
+            ("text", "", "", "user_password", true),
+            ("text", "", "exp-date", "", true),
+            ("text", "", "expMonth", "", true),
+            ("text", "", "expyear", "", true),
+            ("text", "", "card_expiry", "", true),
+            ("text", "", "iban", "", true),
+            ("text", "", "cc", "", true),
+            ("text", "", "ccnum", "", true),
+            ("text", "", "cc-number", "", true),
+            ("text", "", "ccNumber", "", true),
+            ("text", "", "pin", "", true),
+            ("text", "", "pinCode", "", true),
+            ("text", "", "sort_code", "", true),
+            ("text", "", "sortCode", "", true),
+            ("text", "", "customerSSN", "", true),
+            ("text", "", "ssn_last4", "", true),
+            ("text", "", "account_number", "", true),
+            ("text", "", "apiToken", "", true),
+            ("text", "", "client_secret", "", true),
+        ];
+        for &(t, ac, name, id, want) in cases {
+            assert_eq!(is_sensitive_field(t, ac, name, id), want, "{t:?} {ac:?} {name:?} {id:?}");
+        }
+    }
+
+    #[test]
+    fn urls() {
+        assert_eq!(
+            scrub_url("https://shop.test/p?id=42&token=abc&email=a%40b.com#x", &[]),
+            "https://shop.test/p?id=42&token=***&email=***#x"
+        );
+        assert_eq!(scrub_url("/reset?code=123&ref=home", &[]), "/reset?code=***&ref=home");
+        assert_eq!(
+            scrub_url("https://app.test/cb#access_token=xyz&expires_in=3600", &[]),
+            "https://app.test/cb#access_token=***&expires_in=3600"
+        );
+        assert_eq!(
+            scrub_url("https://x.test/#/login?token=abc&next=%2F", &[]),
+            "https://x.test/#/login?token=***&next=%2F"
+        );
+        assert_eq!(scrub_url("/p?q=shoes&VOUCHER=AB12", &["voucher"]), "/p?q=shoes&VOUCHER=***");
+        assert_eq!(scrub_url("/p?q=shoes&voucher=AB12", &[]), "/p?q=shoes&voucher=AB12");
+        assert_eq!(scrub_url("/p?debug&token=1&&x=", &[]), "/p?debug&token=***&&x=");
+        assert_eq!(scrub_url("/p?to=jane%40mail.com&r=1", &[]), "/p?to=***&r=1");
+        assert_eq!(scrub_url("/p?next=/u/jane@mail.com", &[]), "/p?next=***");
+        assert_eq!(
+            scrub_url("/p?TOKEN=a&Api_Key=b&X-Amz-Signature=c&PHPSESSID=d&e-mail=e&page=2", &[]),
+            "/p?TOKEN=***&Api_Key=***&X-Amz-Signature=***&PHPSESSID=***&e-mail=***&page=2"
+        );
+        assert_eq!(
+            scrub_url("/p?country_code=GB&sort_key=price", &[]),
+            "/p?country_code=GB&sort_key=price"
+        );
+        for u in [
+            "https://shop.test/p/1",
+            "https://shop.test/p#section-2",
+            "/p?token=&a=1",
+            "/p?id=42&page=2#reviews",
+            "",
+            "?",
+            "#",
+        ] {
+            let out = scrub_url(u, &[]);
+            assert!(matches!(out, Cow::Borrowed(_)), "{u:?}");
+            assert_eq!(out, u);
+        }
+    }
+
+    #[test]
+    fn labels() {
+        assert_eq!(clean_label("  Buy\n\t  now  ", 80), "Buy now");
+        assert_eq!(clean_label("\u{a0}\u{3000}Buy\u{2003}now", 80), "Buy now");
+        assert_eq!(clean_label("Ünïcödé 買う 🛒", 9), "Ünïcödé 買");
+        assert_eq!(clean_label("anything", 0), "");
+        assert_eq!(clean_label("hello world", 6), "hello");
+        assert_eq!(clean_label("Call  +44 20\n7946 0958 now", 80), "Call *** now");
+        // Truncating first would have left "4111 11", which no rule can recognise.
+        assert_eq!(clean_label("Card 4111 1111 1111 1111", 12), "Card ***");
+        assert_eq!(clean_label("", 10), "");
+    }
+
+    fn mixed() -> impl Strategy<Value = String> {
+        "[0-9 +().@a-zA-Z%_\\-é買🛒\u{a0}]{0,60}"
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics(s in "\\PC{0,80}", m in mixed(), max in 0usize..40) {
+            for t in [&s, &m] {
+                let _ = scrub_text(t);
+                let _ = clean_label(t, max);
+                let _ = scrub_url(t, &["x", "voucher"]);
+                let _ = is_sensitive_field(t, t, t, t);
+            }
+        }
+
+        #[test]
+        fn emails_never_survive(
+            pre in "\\PC{0,20}",
+            local in "[A-Za-z0-9._%+-]{1,12}",
+            domain in "[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?(\\.[a-z0-9]{1,8}){0,2}",
+            tld in "[a-z]{2,6}",
+            post in "\\PC{0,20}",
+        ) {
+            let email = [local.as_str(), "@", &domain, ".", &tld].concat();
+            let text = [pre.as_str(), &email, &post].concat();
+            let out = scrub_text(&text);
+            prop_assert!(!out.contains(&email), "{:?} -> {:?}", text, out);
+        }
+
+        #[test]
+        fn cards_never_survive(
+            pre in "\\PC{0,20}",
+            body in prop::collection::vec(0u8..10, 15),
+            seps in prop::collection::vec(prop::sample::select(vec!["", "", " ", "-"]), 15),
+            post in "\\PC{0,20}",
+        ) {
+            // Complete 15 random digits with the Luhn check digit.
+            let mut digits: String = body.iter().map(|&d| char::from(b'0' + d)).collect();
+            let check = (0..10u8).find(|c| { let mut t = digits.clone(); t.push(char::from(b'0' + *c)); luhn_ok(&t) }).unwrap();
+            digits.push(char::from(b'0' + check));
+            prop_assert!(luhn_ok(&digits));
+            let mut card = String::new();
+            for (i, ch) in digits.chars().enumerate() {
+                card.push(ch);
+                if i < 15 { card.push_str(seps[i]); }
+            }
+            let text = [pre.as_str(), &card, &post].concat();
+            let out = scrub_text(&text);
+            let bare: String = out.chars().filter(|&c| c != ' ' && c != '-').collect();
+            prop_assert!(!out.contains(&card) && !bare.contains(&digits), "{:?} -> {:?}", text, out);
+        }
+
+        #[test]
+        fn idempotent(s in "\\PC{0,60}", m in mixed()) {
+            for t in [&s, &m] {
+                let once = scrub_text(t).into_owned();
+                let twice = scrub_text(&once);
+                prop_assert!(matches!(twice, Cow::Borrowed(_)));
+                prop_assert_eq!(&twice, &once);
+            }
+        }
+
+        #[test]
+        fn no_digits_no_at_is_borrowed(s in "[^0-9@]{0,60}") {
+            let out = scrub_text(&s);
+            prop_assert!(matches!(out, Cow::Borrowed(_)));
+            prop_assert_eq!(&*out, s.as_str());
+        }
+
+        #[test]
+        fn url_structure_kept(s in "\\PC{0,60}", m in "[a-z=&?#@%0-9._/-]{0,60}") {
+            for u in [&s, &m] {
+                let out = scrub_url(u, &["voucher"]);
+                match &out {
+                    Cow::Borrowed(b) => prop_assert_eq!(b.len(), u.len()),
+                    Cow::Owned(_) => {
+                        // Only values are replaced: '&' never occurs in a value, and
+                        // nothing before the first '?' or '#' is ever touched.
+                        let amps = |x: &str| x.matches('&').count();
+                        prop_assert_eq!(amps(&out), amps(u));
+                        let head = |x: &str| x.split(['?', '#']).next().unwrap_or("").to_owned();
+                        prop_assert_eq!(head(&out), head(u));
+                        prop_assert!(out.contains(MASK));
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn benign_urls_unchanged(
+            params in prop::collection::vec(
+                (prop::sample::select(vec!["id", "ref", "page", "sort", "q", "utm_source", "lang", "size"]),
+                 "[a-z0-9]{0,8}"),
+                0..5),
+            frag in "[a-z-]{0,10}",
+        ) {
+            let mut u = String::from("https://shop.test/p");
+            for (i, (k, v)) in params.iter().enumerate() {
+                u.push_str(if i == 0 { "?" } else { "&" });
+                u.push_str(k);
+                u.push('=');
+                u.push_str(v);
+            }
+            if !frag.is_empty() { u.push('#'); u.push_str(&frag); }
+            let out = scrub_url(&u, &[]);
+            prop_assert!(matches!(out, Cow::Borrowed(_)));
+            prop_assert_eq!(out.len(), u.len());
+        }
+
+        #[test]
+        fn label_length_bounded(s in "\\PC{0,300}", max in 0usize..50) {
+            let out = clean_label(&s, max);
+            prop_assert!(out.chars().count() <= max);
+            prop_assert!(!out.starts_with(' ') && !out.ends_with(' '));
+            prop_assert!(!out.contains("  "));
+        }
+    }
+}

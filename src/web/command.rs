@@ -1,0 +1,99 @@
+//! `touchpoint(command, ...args)`: validates loose JS arguments into typed calls. Bad arguments
+//! produce one console warning and are ignored; they never throw into the page.
+
+use js_sys::{Array, Function, Object, Reflect, JSON};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::{with_runtime, Runtime};
+use crate::core::consent::{category, Update};
+use crate::core::event::Kind;
+use crate::core::json::Value;
+use crate::core::name::snake_case;
+
+/// Runs one command. Returns false if Touchpoint is not running.
+pub fn run(args: &Array) -> bool {
+    with_runtime(|rt| dispatch(rt, args)).is_some()
+}
+
+fn dispatch(rt: &mut Runtime, args: &Array) {
+    let name = args.get(0).as_string().unwrap_or_default();
+    match name.as_str() {
+        "consent" => match consent_update(&args.get(1)) {
+            Some(update) => rt.set_consent(update, "api"),
+            None => rt.warn("touchpoint: consent expects an object like {analytics: true, marketing: false}"),
+        },
+        "track" => {
+            let Some(event) = args.get(1).as_string().as_deref().and_then(snake_case) else {
+                rt.warn("touchpoint: track expects an event name (a non-empty string)");
+                return;
+            };
+            match properties(&args.get(2)) {
+                Ok(props) => rt.capture(Kind::Track, &event, props),
+                Err(why) => rt.warn(why),
+            }
+        }
+        "page" => match properties(&args.get(1)) {
+            Ok(props) => rt.page_view(props),
+            Err(why) => rt.warn(why),
+        },
+        "flush" => rt.flush(),
+        "getConsent" => match args.get(1).dyn_into::<Function>() {
+            // Called later, from a microtask-free context of ours, so a throwing callback cannot
+            // break our state: the loader's guard catches it.
+            Ok(cb) => {
+                let state = rt.consent_object();
+                let _ = cb.call1(&JsValue::NULL, &state);
+            }
+            Err(_) => rt.warn("touchpoint: getConsent expects a callback"),
+        },
+        _ => rt.warn(&["touchpoint: unknown command \"", truncate(&name, 40), "\""].concat()),
+    }
+}
+
+fn truncate(s: &str, max: usize) -> &str {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+/// Properties must be a plain object (or absent). They are stringified by the browser's own
+/// `JSON.stringify`, which handles nesting and escaping for free; cycles and BigInts throw
+/// there, and we turn that into a warning.
+fn properties(v: &JsValue) -> Result<Value, &'static str> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(Value::obj());
+    }
+    if !v.is_object() || Array::is_array(v) || v.is_function() {
+        return Err("touchpoint: properties must be a plain object");
+    }
+    match JSON::stringify(v).ok().and_then(|s| s.as_string()) {
+        Some(json) if json.starts_with('{') => Ok(Value::Raw(json)),
+        _ => Err("touchpoint: properties could not be serialised (cycle or BigInt?)"),
+    }
+}
+
+/// `{analytics: true, marketing: false}`; Consent Mode names (`analytics_storage: "granted"`)
+/// are aliases. Unknown keys are ignored; at least one known key is required.
+pub fn consent_update(v: &JsValue) -> Option<Update> {
+    if !v.is_object() || Array::is_array(v) {
+        return None;
+    }
+    let mut update = Update::default();
+    let mut any = false;
+    for key in Object::keys(v.unchecked_ref::<Object>()).iter() {
+        let Some(k) = key.as_string() else { continue };
+        let Some(cat) = category(&k) else { continue };
+        let value = Reflect::get(v, &key).unwrap_or(JsValue::UNDEFINED);
+        let granted = match (value.as_bool(), value.as_string().as_deref()) {
+            (Some(b), _) => b,
+            (_, Some("granted")) => true,
+            (_, Some("denied")) => false,
+            _ => continue,
+        };
+        update.set(cat, granted);
+        any = true;
+    }
+    any.then_some(update)
+}

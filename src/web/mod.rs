@@ -1,0 +1,374 @@
+//! The browser edge: turns DOM events into core calls and core decisions into requests, timers
+//! and storage writes. No policy lives here; it all sits in `crate::core`.
+
+mod command;
+pub mod dom;
+pub mod host;
+mod listen;
+mod storage;
+
+use std::cell::RefCell;
+
+use js_sys::Function;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Event, Window};
+
+use crate::core::config::Config;
+use crate::core::consent::{Consent, Signals, State, Update};
+use crate::core::event::{encode, Envelope, Event as TpEvent, Kind};
+use crate::core::json::Value;
+use crate::core::name::uuid_v4;
+use crate::core::outbox::classify;
+use crate::core::tracker::{Effects, Tracker};
+
+use host::Host;
+use listen::Listener;
+use storage::Store;
+
+pub use command::run as command;
+
+/// Everything alive for the page. One per page: `boot` refuses a second start.
+pub struct Runtime {
+    config: Config,
+    env: Envelope,
+    tracker: Tracker,
+    host: Host,
+    store: Store,
+    window: Window,
+    document: Document,
+    timer: Option<i32>,
+    tick: Function,
+    done: Function,
+    restored: bool,
+    warnings: u32,
+    _closures: (Closure<dyn FnMut()>, Closure<dyn FnMut(f64, f64, JsValue)>),
+    listeners: Vec<Listener>,
+}
+
+thread_local! {
+    static RUNTIME: RefCell<Option<Runtime>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` on the runtime, if Touchpoint is running.
+pub fn with_runtime<R>(f: impl FnOnce(&mut Runtime) -> R) -> Option<R> {
+    RUNTIME.with(|rt| rt.try_borrow_mut().ok()?.as_mut().map(f))
+}
+
+pub fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+pub fn random_bytes() -> [u8; 16] {
+    let mut b = [0u8; 16];
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut b).is_ok());
+    if !filled {
+        for x in b.iter_mut() {
+            *x = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    b
+}
+
+fn random_u32() -> u32 {
+    let b = random_bytes();
+    u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+}
+
+pub fn warn(msg: &str) {
+    web_sys::console::warn_1(&JsValue::from_str(msg));
+}
+
+fn signals(window: &Window, config: &Config) -> Signals {
+    // Read loosely: either may be missing, and Chromium's doNotTrack is null, not a string.
+    let nav = window.navigator();
+    let read = |name: &str| js_sys::Reflect::get(&nav, &JsValue::from_str(name)).unwrap_or(JsValue::NULL);
+    let gpc = read("globalPrivacyControl") == JsValue::TRUE;
+    let dnt = read("doNotTrack").as_string().as_deref() == Some("1");
+    Signals { gpc, dnt, honor_dnt: config.honor_dnt }
+}
+
+fn initial_consent(config: &Config) -> Consent {
+    use crate::core::config::InitialConsent as I;
+    let s = match config.consent {
+        I::Granted => State::Granted,
+        I::Denied => State::Denied,
+        I::Pending | I::Tcf => State::Pending,
+    };
+    // `data-consent="granted"` speaks for analytics; marketing always needs an explicit grant.
+    Consent { analytics: s, marketing: if s == State::Denied { State::Denied } else { State::Pending } }
+}
+
+/// Starts Touchpoint on this page. Returns false if it was already running or there is no DOM.
+pub fn start(config: Config, host: Host) -> bool {
+    if RUNTIME.with(|rt| rt.borrow().is_some()) {
+        return false;
+    }
+    let Some(window) = web_sys::window() else { return false };
+    let Some(document) = window.document() else { return false };
+    let signals = signals(&window, &config);
+    let tracker = Tracker::new(initial_consent(&config), signals, config.policy.clone(), config.pending_limit);
+    let mask: Vec<&str> = config.mask_params.iter().map(String::as_str).collect();
+    let env = Envelope {
+        site: config.site.clone(),
+        session_id: uuid_v4(random_bytes()),
+        anonymous_id: None,
+        page: dom::page_context(&window, &document, &mask),
+    };
+    let tick = Closure::<dyn FnMut()>::new(|| {
+        with_runtime(|rt| {
+            rt.timer = None;
+            rt.pump();
+        });
+    });
+    let done = Closure::<dyn FnMut(f64, f64, JsValue)>::new(|request: f64, status: f64, retry: JsValue| {
+        with_runtime(|rt| rt.on_answer(request as u64, status as u16, retry.as_string()));
+    });
+    let tick_fn = host.guard(tick.as_ref().unchecked_ref());
+    let done_fn = host.guard(done.as_ref().unchecked_ref());
+    let mut rt = Runtime {
+        config,
+        env,
+        tracker,
+        host,
+        store: Store::default(),
+        window,
+        document,
+        timer: None,
+        tick: tick_fn,
+        done: done_fn,
+        restored: false,
+        warnings: 0,
+        _closures: (tick, done),
+        listeners: Vec::new(),
+    };
+    rt.listen();
+    rt.tracker.outbox.set_online(rt.window.navigator().on_line());
+    rt.after_consent_change();
+    RUNTIME.with(|cell| *cell.borrow_mut() = Some(rt));
+    true
+}
+
+impl Runtime {
+    fn listen(&mut self) {
+        let doc: &web_sys::EventTarget = self.document.as_ref();
+        let win: &web_sys::EventTarget = self.window.as_ref();
+        let host = self.host.clone();
+        self.listeners = vec![
+            // Capture phase: we see the click even if the page stops its propagation.
+            Listener::new(&host, doc, "click", true, |e: Event| {
+                with_runtime(|rt| rt.on_click(&e));
+            }),
+            Listener::new(&host, win, "pagehide", false, |_| {
+                with_runtime(Runtime::on_hide);
+            }),
+            Listener::new(&host, doc, "visibilitychange", false, |_| {
+                with_runtime(|rt| {
+                    if rt.document.visibility_state() == web_sys::VisibilityState::Hidden {
+                        rt.on_hide();
+                    }
+                });
+            }),
+            Listener::new(&host, win, "online", false, |_| {
+                with_runtime(|rt| rt.set_online(true));
+            }),
+            Listener::new(&host, win, "offline", false, |_| {
+                with_runtime(|rt| rt.set_online(false));
+            }),
+        ];
+    }
+
+    pub fn warn(&mut self, msg: &str) {
+        // One warning per bad call, but a runaway loop of bad calls must not flood the console.
+        const MAX_WARNINGS: u32 = 20;
+        self.warnings += 1;
+        if self.warnings <= MAX_WARNINGS {
+            warn(msg);
+        }
+        if self.warnings == MAX_WARNINGS {
+            warn("touchpoint: further warnings are suppressed");
+        }
+    }
+
+    /// Builds, encodes and hands an event to the tracker.
+    pub fn capture(&mut self, kind: Kind, name: &str, properties: Value) {
+        let event = TpEvent {
+            kind,
+            name: name.into(),
+            message_id: uuid_v4(random_bytes()),
+            timestamp_ms: now_ms(),
+            properties,
+        };
+        let encoded = encode(&event, &self.env);
+        let fx = self.tracker.capture(encoded, now_ms());
+        self.apply(fx);
+        self.pump();
+    }
+
+    pub fn page_view(&mut self, properties: Value) {
+        let mask: Vec<&str> = self.config.mask_params.iter().map(String::as_str).collect();
+        self.env.page = dom::page_context(&self.window, &self.document, &mask);
+        self.capture(Kind::Page, "page_view", properties);
+    }
+
+    fn on_click(&mut self, e: &Event) {
+        let Some(el) = dom::as_element(e.target()).and_then(|t| dom::clicked_element(&t)) else { return };
+        self.capture(Kind::Track, "click", Value::obj().with("element", dom::describe(&el)));
+    }
+
+    pub fn set_consent(&mut self, update: Update, source: &str) {
+        let (before, fx) = self.tracker.set_consent(update, now_ms());
+        self.apply(fx);
+        let after = self.tracker.consent();
+        if before != after {
+            self.after_consent_change();
+            let props = Value::obj()
+                .with("analytics", Value::str(after.analytics.as_str()))
+                .with("marketing", Value::str(after.marketing.as_str()))
+                .with("source", Value::str(source));
+            self.capture(Kind::Track, "consent_change", props);
+        }
+        self.pump();
+    }
+
+    /// Storage and identity follow consent: restore the previous pages' queue once analytics
+    /// allows storage, and keep the cross-visit id only while marketing is granted.
+    fn after_consent_change(&mut self) {
+        let consent = self.tracker.consent();
+        if consent.may_store_queue() && !self.restored {
+            self.restored = true;
+            self.store = Store::open();
+            let old = self.store.load_queue();
+            let fx = self.tracker.restore(old, now_ms());
+            self.apply(fx);
+        }
+        if consent.may_store_identity() && self.env.anonymous_id.is_none() {
+            if !self.restored {
+                self.store = Store::open();
+            }
+            let id = self.store.get(storage::IDENTITY).unwrap_or_else(|| uuid_v4(random_bytes()));
+            self.store.set(storage::IDENTITY, &id);
+            self.env.anonymous_id = Some(id);
+        }
+        if !consent.may_store_identity() {
+            self.env.anonymous_id = None;
+        }
+        self.dispatch_consent();
+    }
+
+    /// Lets the page follow the state: `window.addEventListener('touchpoint:consent', …)`.
+    fn dispatch_consent(&self) {
+        let init = web_sys::CustomEventInit::new();
+        init.set_detail(&self.consent_object());
+        if let Ok(ev) = web_sys::CustomEvent::new_with_event_init_dict("touchpoint:consent", &init) {
+            let _ = self.window.dispatch_event(&ev);
+        }
+    }
+
+    pub fn consent_object(&self) -> JsValue {
+        let c = self.tracker.consent();
+        let obj = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&obj, &"analytics".into(), &c.analytics.as_str().into());
+        let _ = js_sys::Reflect::set(&obj, &"marketing".into(), &c.marketing.as_str().into());
+        obj.into()
+    }
+
+    fn apply(&mut self, fx: Effects) {
+        if fx.purge_storage || fx.forget_identity {
+            // Even without having opened it: withdrawal must leave no trace of ours behind.
+            let store = Store::open();
+            if fx.purge_storage {
+                store.purge();
+            } else {
+                store.delete(storage::IDENTITY);
+            }
+        }
+        if self.tracker.consent().may_store_queue() {
+            for e in &fx.persist {
+                self.store.persist(e);
+            }
+        }
+        for id in &fx.unpersist {
+            self.store.remove(id);
+        }
+    }
+
+    pub fn flush(&mut self) {
+        self.tracker.outbox.request_flush();
+        self.pump();
+    }
+
+    fn set_online(&mut self, online: bool) {
+        self.tracker.outbox.set_online(online);
+        self.pump();
+    }
+
+    /// Sends what is due and arms the timer for the next decision.
+    fn pump(&mut self) {
+        let now = now_ms();
+        if self.tracker.consent().may_send() {
+            if let Some(t) = self.tracker.outbox.poll_transmit(now) {
+                if !self.host.post(&self.config.collector, &t.body, t.request, false, &self.done) {
+                    self.on_answer(t.request, 0, None);
+                    return;
+                }
+            }
+        }
+        if let Some(id) = self.timer.take() {
+            self.window.clear_timeout_with_handle(id);
+        }
+        if let Some(at) = self.tracker.outbox.next_wakeup(now) {
+            let delay = at.saturating_sub(now).min(i32::MAX as u64) as i32;
+            self.timer = self
+                .window
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&self.tick, delay)
+                .ok();
+        }
+    }
+
+    fn on_answer(&mut self, request: u64, status: u16, retry_after: Option<String>) {
+        let outcome = classify(status, retry_after.as_deref());
+        for id in self.tracker.outbox.on_result(request, outcome, now_ms(), random_u32()) {
+            self.store.remove(&id);
+        }
+        self.pump();
+    }
+
+    /// The page is being hidden or closed: hand everything queued to the browser in chunks
+    /// under the beacon budget. A refused beacon falls back to a keepalive fetch; what is not
+    /// acknowledged stays persisted for the next page.
+    fn on_hide(&mut self) {
+        if !self.tracker.consent().may_send() {
+            return;
+        }
+        let nav = self.window.navigator();
+        for chunk in self.tracker.outbox.unload_chunks(now_ms()) {
+            let accepted = nav.send_beacon_with_opt_str(&self.config.collector, Some(&chunk.body)).unwrap_or(false);
+            if accepted {
+                for id in self.tracker.outbox.forget(&chunk.message_ids) {
+                    self.store.remove(&id);
+                }
+            } else {
+                // Request id 0 is never in flight, so its answer only matters to the collector.
+                self.host.post(&self.config.collector, &chunk.body, 0, true, &self.done);
+            }
+        }
+    }
+
+    /// For tests and debugging: the JSON of every event not yet sent, pending ones included.
+    pub fn queued_events(&self) -> Vec<String> {
+        self.tracker.debug_events()
+    }
+}
+
+/// Stops Touchpoint: listeners removed, timer cleared, nothing else sent.
+pub fn stop() {
+    let rt = RUNTIME.with(|cell| cell.try_borrow_mut().ok().and_then(|mut c| c.take()));
+    if let Some(mut rt) = rt {
+        if let Some(id) = rt.timer.take() {
+            rt.window.clear_timeout_with_handle(id);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+// End-to-end harness: a real collector (its own temp SQLite) and headless Chromium driven by
+// playwright-core. Everything listens on 127.0.0.1 only. Tests wait for conditions with
+// generous deadlines, never for fixed sleeps that assume a speed.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const bin = path.join(root, 'target/debug/touchpoint-collector');
+
+/** Starts the collector on a free port. */
+export async function startCollector(extraArgs = []) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-e2e-'));
+  const child = spawn(bin, ['--host', '127.0.0.1', '--port', '0', '--db', path.join(dir, 'events.sqlite'),
+    '--www', path.join(root, 'www'), '--sdk', path.join(root, 'dist'), ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`collector did not start: ${stderr}`)), 60_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`collector exited ${code}: ${stderr}`)); });
+  });
+  return {
+    url,
+    async events(query = '') {
+      const r = await fetch(`${url}/api/events?limit=1000${query}`);
+      if (!r.ok) throw new Error(`GET /api/events: ${r.status}`);
+      return (await r.json()).reverse(); // oldest first
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--disable-quic', '--no-first-run'],
+  });
+}
+
+/** Polls `fn` until it returns a truthy value; throws with `what` after the deadline. */
+export async function waitFor(what, fn, { timeout = 60_000, interval = 100 } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) { last = e; }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${last && (last.stack || JSON.stringify(last))})`);
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
+
+/** Records every request the page makes to the collector's batch endpoint. */
+export function recordBatches(page) {
+  const batches = [];
+  page.on('request', (req) => {
+    if (new URL(req.url()).pathname === '/v1/batch') {
+      batches.push({ type: req.resourceType(), body: req.postData() || '' });
+    }
+  });
+  return batches;
+}
+
+/** Waits until Touchpoint has booted on the page (the stub was replaced by the SDK). */
+export async function sdkReady(page) {
+  await page.waitForFunction(() => window.touchpoint && !window.touchpoint.q && window.__touchpoint_loaded, null, { timeout: 60_000 });
+}
+
+/** A page of our own served from the collector's origin, with the snippet and given attributes. */
+export function fixture(attrs, body = '<button id="b">Buy</button>') {
+  const a = Object.entries(attrs).map(([k, v]) => ` data-${k}="${v}"`).join('');
+  return `<!doctype html><html><head><title>Fixture</title>
+<script>window.touchpoint=window.touchpoint||function(){(touchpoint.q=touchpoint.q||[]).push(arguments)};</script>
+<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch"${a}></script>
+</head><body>${body}</body></html>`;
+}
+
+/** Serves `html` at `${url}/fixture.html` for this page. */
+export async function serveFixture(page, url, html, name = 'fixture.html') {
+  await page.route(`${url}/${name}*`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: html }));
+  return `${url}/${name}`;
+}
+
+/** Closes a page as a visitor closing the tab would (pagehide runs). Route interception is
+ * removed first: an intercepted beacon from a dead page is never released by Playwright. */
+export async function closeTab(page) {
+  await page.unrouteAll();
+  await page.close({ runBeforeUnload: true });
+}
+
+export function assertUniqueIds(assert, events) {
+  const ids = events.map((e) => e.messageId);
+  assert.equal(new Set(ids).size, ids.length, 'no messageId stored twice');
+}

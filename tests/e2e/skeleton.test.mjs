@@ -1,0 +1,91 @@
+// The walking skeleton, end to end: the demo shop with its real snippet, the built SDK, the
+// collector and its SQLite.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { assertUniqueIds, closeTab, fixture, launch, recordBatches, sdkReady, serveFixture, startCollector, waitFor } from './harness.mjs';
+
+let collector, browser;
+before(async () => { [collector, browser] = await Promise.all([startCollector(), launch()]); });
+after(async () => { await browser?.close(); await collector?.stop(); });
+
+test('pending consent sends nothing; a grant delivers the page view and the clicks exactly once', async () => {
+  const page = await browser.newPage();
+  const batches = recordBatches(page);
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e));
+  await page.goto(`${collector.url}/`);
+  await sdkReady(page);
+
+  // Six seconds of shopping, longer than the 5 s flush interval, with consent still pending.
+  const started = Date.now();
+  let adds = 0;
+  while (Date.now() - started < 6_000) {
+    await page.click(`.add-to-cart >> nth=${adds % 3}`);
+    adds++;
+    await page.click('#promo-banner'); // not clickable: no touchpoint
+    await page.waitForTimeout(250);
+  }
+  assert.equal(batches.length, 0, 'no request to the collector while consent is pending');
+  assert.equal((await collector.events()).length, 0);
+
+  await page.evaluate(() => window.touchpoint('consent', { analytics: true }));
+  // page_view + one click and one add_to_cart per add + the consent_change itself.
+  const expected = 1 + 2 * adds + 1;
+  const stored = await waitFor(`${expected} events`, async () => {
+    const ev = await collector.events();
+    return ev.length >= expected && ev;
+  });
+  await page.evaluate(() => window.touchpoint('flush'));
+  // Let any stray resend happen, then check nothing was stored twice and nothing extra came.
+  await waitFor('the queue to drain', () => page.evaluate(() => new Promise((r) => setTimeout(() => r(true), 300))));
+  const final = await collector.events();
+  assert.equal(final.length, expected, `exactly ${expected} events stored`);
+  assertUniqueIds(assert, final);
+  const names = final.map((e) => e.event);
+  assert.equal(names.filter((n) => n === 'page_view').length, 1);
+  assert.equal(names.filter((n) => n === 'click').length, adds);
+  assert.equal(names.filter((n) => n === 'add_to_cart').length, adds);
+  assert.equal(names.filter((n) => n === 'consent_change').length, 1);
+  // Buffered events keep their original capture time and order.
+  const pv = final.find((e) => e.event === 'page_view');
+  assert.equal(pv.type, 'page');
+  assert.equal(pv.site, 'demo-shop');
+  assert.equal(pv.context.page.path, '/');
+  assert.equal(pv.context.library.name, 'touchpoint');
+  assert.ok(Date.parse(pv.timestamp) < Date.parse(final.find((e) => e.event === 'consent_change').timestamp));
+  const click = final.find((e) => e.event === 'click');
+  // The selector finds add-to-cart buttons in the page it was captured on.
+  assert.ok(await page.evaluate((sel) => [...document.querySelectorAll(sel)].some((el) => el.matches('button.add-to-cart')),
+    click.properties.element.selector), click.properties.element.selector);
+  assert.equal(click.properties.element.tag, 'button');
+  assert.match(click.properties.element.text, /^Add .+ to cart$/, 'the accessible label');
+  const add = final.find((e) => e.event === 'add_to_cart');
+  assert.equal(typeof add.properties.price, 'number');
+  assert.ok(stored.length >= expected);
+  assert.deepEqual(errors, [], 'no uncaught errors in the page');
+  // Every batch went out as text/plain JSON of the documented shape.
+  for (const b of batches) {
+    const body = JSON.parse(b.body);
+    assert.ok(Array.isArray(body.batch) && typeof body.sentAt === 'string');
+  }
+  await page.close();
+});
+
+test('events queued when the page is closed arrive by beacon', async () => {
+  const page = await browser.newPage();
+  const batches = recordBatches(page);
+  // A ten-minute flush interval: only the unload path can deliver these in time.
+  const url = await serveFixture(page, collector.url, fixture({ site: 'beacon-test', consent: 'granted', 'flush-interval': '600000' },
+    '<button id="b">Buy</button><a id="l" href="#x">Link</a>'));
+  await page.goto(url);
+  await sdkReady(page);
+  for (let i = 0; i < 5; i++) { await page.click('#b'); await page.click('#l'); }
+  assert.equal(batches.length, 0, 'nothing sent before the page goes away');
+  await closeTab(page);
+  const events = await waitFor('11 beacon events', async () => {
+    const ev = await collector.events('&site=beacon-test');
+    return ev.length >= 11 && ev;
+  });
+  assert.equal(events.length, 11);
+  assertUniqueIds(assert, events);
+});

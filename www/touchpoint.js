@@ -1,0 +1,60 @@
+// Touchpoint loader. The build wraps this file and wasm-bindgen's glue in one closure and
+// minifies them into dist/touchpoint.js, so a page downloads exactly two files: this script
+// and touchpoint_bg.wasm. `wasm_bindgen` below is the glue's entry point.
+//
+// Its one job besides loading: keep the host page safe. Every call from the page and every
+// callback from the browser goes through `guard`, so an internal error (a Rust panic traps as
+// a JS exception) disables Touchpoint once, removes its listeners and logs one line; it never
+// reaches the shop's own code or its window.onerror.
+var w = window, d = document, s = d.currentScript, dead = false;
+var ac = w.AbortController ? new AbortController() : null;
+
+function die(err) {
+  if (dead) return;
+  dead = true;
+  try { if (ac) ac.abort(); } catch (_) {}
+  try { console.warn('touchpoint: disabled after an internal error:', err); } catch (_) {}
+}
+
+function guard(f) {
+  return function (a, b, c) {
+    if (dead) return;
+    try { return f(a, b, c); } catch (e) { die(e); }
+  };
+}
+
+// fetch wrapper: the answer always arrives as done(id, status, retryAfter), never as a throw
+// or a rejected promise (status 0 = no answer). text/plain keeps it a CORS "simple request".
+function post(url, body, id, keepalive, done) {
+  function answer(status, retry) { done(id, status, retry); }
+  try {
+    fetch(url, {
+      method: 'POST', body: body, keepalive: keepalive, credentials: 'omit',
+      headers: { 'Content-Type': 'text/plain;charset=UTF-8' }
+    }).then(function (r) { answer(r.status, r.headers.get('Retry-After')); },
+            function () { answer(0, null); });
+  } catch (e) { answer(0, null); }
+}
+
+(function () {
+  if (!s || w.__touchpoint_loaded) return; // a second copy of the snippet is a no-op
+  w.__touchpoint_loaded = true;
+  var attrs = {}, list = s.attributes;
+  for (var i = 0; i < list.length; i++) {
+    if (list[i].name.indexOf('data-') === 0) attrs[list[i].name.slice(5)] = list[i].value;
+  }
+  var base = s.src.replace(/[^\/]*$/, '');
+  var start = guard(function () {
+    var stub = w.touchpoint, queue = (stub && stub.q) || [];
+    wasm_bindgen.boot(attrs, queue, { guard: guard, post: post, signal: ac && ac.signal });
+    w.touchpoint = function () {
+      if (dead) return;
+      try { wasm_bindgen.command(Array.prototype.slice.call(arguments)); } catch (e) { die(e); }
+    };
+  });
+  try {
+    wasm_bindgen({ module_or_path: base + 'touchpoint_bg.wasm' }).then(start, function (e) {
+      try { console.warn('touchpoint: could not load', e); } catch (_) {}
+    });
+  } catch (e) { die(e); }
+})();
