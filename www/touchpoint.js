@@ -25,14 +25,24 @@ function guard(f) {
 
 // fetch wrapper: the answer always arrives as done(id, status, retryAfter), never as a throw
 // or a rejected promise (status 0 = no answer). text/plain keeps it a CORS "simple request".
-function post(url, body, id, keepalive, done) {
+// With gzip, the body is compressed where CompressionStream exists; the collector recognises
+// gzip by its magic bytes, since beacons cannot carry a Content-Encoding header.
+function post(url, body, id, keepalive, done, gzip) {
   function answer(status, retry) { done(id, status, retry); }
-  try {
+  function send(payload) {
     fetch(url, {
-      method: 'POST', body: body, keepalive: keepalive, credentials: 'omit',
+      method: 'POST', body: payload, keepalive: keepalive, credentials: 'omit',
       headers: { 'Content-Type': 'text/plain;charset=UTF-8' }
     }).then(function (r) { answer(r.status, r.headers.get('Retry-After')); },
             function () { answer(0, null); });
+  }
+  try {
+    if (gzip && w.CompressionStream) {
+      new Response(new Blob([body]).stream().pipeThrough(new CompressionStream('gzip')))
+        .arrayBuffer().then(send, function () { send(body); });
+    } else {
+      send(body);
+    }
   } catch (e) { answer(0, null); }
 }
 

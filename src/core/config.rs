@@ -25,6 +25,8 @@ pub struct Config {
     pub honor_dnt: bool,
     /// Extra URL query parameter names to mask.
     pub mask_params: Vec<String>,
+    /// Compress fetch bodies with CompressionStream (beacons stay plain: compression is async).
+    pub gzip: bool,
 }
 
 impl Default for Config {
@@ -37,6 +39,7 @@ impl Default for Config {
             pending_limit: PENDING_LIMIT,
             honor_dnt: false,
             mask_params: Vec::new(),
+            gzip: false,
         }
     }
 }
@@ -104,10 +107,12 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
     number("pending-limit", 0, 1_000, &mut pending);
     c.pending_limit = pending as usize;
 
-    if let Some(v) = get("honor-dnt") {
-        match parse_bool(&v) {
-            Some(b) => c.honor_dnt = b,
-            None => warn(w, "honor-dnt", &v, "true or false"),
+    for (attr, slot) in [("honor-dnt", &mut c.honor_dnt), ("gzip", &mut c.gzip)] {
+        if let Some(v) = get(attr) {
+            match parse_bool(&v) {
+                Some(b) => *slot = b,
+                None => warn(w, attr, &v, "true or false"),
+            }
         }
     }
     if let Some(v) = get("mask-params") {
@@ -179,6 +184,7 @@ mod tests {
             ("pending-limit", "7"),
             ("honor-dnt", "true"),
             ("mask-params", "Coupon, ref ,,"),
+            ("gzip", "1"),
         ]);
         assert!(w.is_empty(), "{w:?}");
         assert_eq!(c.collector, "https://c.example/v1/batch");
@@ -191,6 +197,7 @@ mod tests {
         assert_eq!(c.pending_limit, 7);
         assert!(c.honor_dnt);
         assert_eq!(c.mask_params, ["coupon", "ref"]);
+        assert!(c.gzip);
     }
 
     #[test]

@@ -38,6 +38,9 @@ fn dispatch(rt: &mut Runtime, args: &Array) {
             Err(why) => rt.warn(why),
         },
         "flush" => rt.flush(),
+        // The kill switch's self-test: a deliberate internal error. The loader must disable
+        // Touchpoint and keep the page unharmed (tests/e2e/robustness.test.mjs).
+        "debug:panic" => panic!(),
         "getConsent" => match args.get(1).dyn_into::<Function>() {
             // Called later, from a microtask-free context of ours, so a throwing callback cannot
             // break our state: the loader's guard catches it.

@@ -39,6 +39,12 @@ pub fn describe(el: &Element) -> Value {
     let tag = el.tag_name().to_ascii_lowercase();
     let mut out = Value::obj().with("selector", Value::Str(selector(el))).with("tag", Value::str(&tag));
     let id = el.id();
+    let attr = |name: &str| el.get_attribute(name).unwrap_or_default();
+    let sensitive = tag == "input"
+        && is_sensitive_field(&attr("type").to_ascii_lowercase(), &attr("autocomplete"), &attr("name"), &id);
+    if sensitive {
+        return out; // tag and selector only
+    }
     if !id.is_empty() {
         out = out.with("id", Value::Str(scrub_text(&id).into_owned()));
     }
@@ -55,9 +61,6 @@ fn label(el: &Element, tag: &str) -> Option<String> {
     let attr = |name: &str| el.get_attribute(name).unwrap_or_default();
     let raw = if tag == "input" {
         let kind = attr("type").to_ascii_lowercase();
-        if is_sensitive_field(&kind, &attr("autocomplete"), &attr("name"), &el.id()) {
-            return None;
-        }
         // A button-like input's `value` is its printed label, not something the visitor typed.
         match kind.as_str() {
             "submit" | "button" | "reset" => attr("value"),

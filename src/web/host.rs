@@ -11,8 +11,9 @@ pub struct Host {
     /// `guard(f)` returns a function that calls `f` inside try/catch and, on an exception,
     /// disables Touchpoint once instead of letting it reach the page.
     guard: Option<Function>,
-    /// `post(url, body, id, keepalive, done)`: a fetch whose answer is reported as
-    /// `done(id, status, retryAfter)`; status 0 for a network error. Never throws.
+    /// `post(url, body, id, keepalive, done, gzip)`: a fetch whose answer is reported as
+    /// `done(id, status, retryAfter)`; status 0 for a network error. Never throws. With `gzip`
+    /// the loader compresses the body with CompressionStream where the browser has it.
     post: Option<Function>,
     /// Aborting it removes every listener at once.
     pub signal: Option<AbortSignal>,
@@ -40,7 +41,7 @@ impl Host {
     }
 
     /// Starts a POST; returns false if there is no transport (then nothing was sent).
-    pub fn post(&self, url: &str, body: &str, request: u64, keepalive: bool, done: &Function) -> bool {
+    pub fn post(&self, url: &str, body: &str, request: u64, keepalive: bool, gzip: bool, done: &Function) -> bool {
         let Some(post) = &self.post else { return false };
         let args = js_sys::Array::of5(
             &JsValue::from_str(url),
@@ -49,6 +50,7 @@ impl Host {
             &JsValue::from_bool(keepalive),
             done,
         );
+        args.push(&JsValue::from_bool(gzip));
         post.apply(&JsValue::NULL, &args).is_ok()
     }
 }

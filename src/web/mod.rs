@@ -6,6 +6,7 @@ pub mod dom;
 pub mod host;
 mod listen;
 mod storage;
+mod tcf;
 
 use std::cell::RefCell;
 
@@ -40,9 +41,15 @@ pub struct Runtime {
     timer: Option<i32>,
     tick: Function,
     done: Function,
-    restored: bool,
+    /// Whether this page has taken over the unsent events of closed tabs yet.
+    adopted: bool,
+    next_adoption_try: u64,
+    last_heartbeat: u64,
+    /// Overflow drops already reported as `queue_overflow` events.
+    reported_overflow: u64,
     warnings: u32,
     _closures: (Closure<dyn FnMut()>, Closure<dyn FnMut(f64, f64, JsValue)>),
+    tcf: Option<Closure<dyn FnMut(JsValue, JsValue)>>,
     listeners: Vec<Listener>,
 }
 
@@ -128,26 +135,37 @@ pub fn start(config: Config, host: Host) -> bool {
     });
     let tick_fn = host.guard(tick.as_ref().unchecked_ref());
     let done_fn = host.guard(done.as_ref().unchecked_ref());
+    let tab = uuid_v4(random_bytes())[..8].to_string();
+    let use_tcf = config.consent == crate::core::config::InitialConsent::Tcf;
     let mut rt = Runtime {
         config,
         env,
         tracker,
-        host,
-        store: Store::default(),
+        host: host.clone(),
+        store: Store::closed(tab),
         window,
         document,
         timer: None,
         tick: tick_fn,
         done: done_fn,
-        restored: false,
+        adopted: false,
+        next_adoption_try: 0,
+        last_heartbeat: 0,
+        reported_overflow: 0,
         warnings: 0,
         _closures: (tick, done),
+        tcf: None,
         listeners: Vec::new(),
     };
     rt.listen();
     rt.tracker.outbox.set_online(rt.window.navigator().on_line());
     rt.after_consent_change();
     RUNTIME.with(|cell| *cell.borrow_mut() = Some(rt));
+    if use_tcf {
+        // Outside the borrow above: the CMP may call back synchronously.
+        let closure = tcf::listen(&host);
+        with_runtime(|rt| rt.tcf = closure);
+    }
     true
 }
 
@@ -162,7 +180,10 @@ impl Runtime {
                 with_runtime(|rt| rt.on_click(&e));
             }),
             Listener::new(&host, win, "pagehide", false, |_| {
-                with_runtime(Runtime::on_hide);
+                with_runtime(|rt| {
+                    rt.on_hide();
+                    rt.store.leave();
+                });
             }),
             Listener::new(&host, doc, "visibilitychange", false, |_| {
                 with_runtime(|rt| {
@@ -220,10 +241,13 @@ impl Runtime {
 
     pub fn set_consent(&mut self, update: Update, source: &str) {
         let (before, fx) = self.tracker.set_consent(update, now_ms());
-        self.apply(fx);
         let after = self.tracker.consent();
         if before != after {
+            // First, so that storage is open before the released events are persisted.
             self.after_consent_change();
+        }
+        self.apply(fx);
+        if before != after {
             let props = Value::obj()
                 .with("analytics", Value::str(after.analytics.as_str()))
                 .with("marketing", Value::str(after.marketing.as_str()))
@@ -233,21 +257,19 @@ impl Runtime {
         self.pump();
     }
 
-    /// Storage and identity follow consent: restore the previous pages' queue once analytics
-    /// allows storage, and keep the cross-visit id only while marketing is granted.
+    /// Storage and identity follow consent: open storage and take over closed tabs' unsent
+    /// events once analytics allows storage; keep the cross-visit id only while marketing is
+    /// granted.
     fn after_consent_change(&mut self) {
         let consent = self.tracker.consent();
-        if consent.may_store_queue() && !self.restored {
-            self.restored = true;
-            self.store = Store::open();
-            let old = self.store.load_queue();
-            let fx = self.tracker.restore(old, now_ms());
-            self.apply(fx);
+        if consent.may_store_queue() || consent.may_store_identity() {
+            self.store.open();
+        }
+        if consent.may_store_queue() {
+            self.last_heartbeat = 0;
+            self.maintain_storage(now_ms());
         }
         if consent.may_store_identity() && self.env.anonymous_id.is_none() {
-            if !self.restored {
-                self.store = Store::open();
-            }
             let id = self.store.get(storage::IDENTITY).unwrap_or_else(|| uuid_v4(random_bytes()));
             self.store.set(storage::IDENTITY, &id);
             self.env.anonymous_id = Some(id);
@@ -256,6 +278,28 @@ impl Runtime {
             self.env.anonymous_id = None;
         }
         self.dispatch_consent();
+    }
+
+    /// Heartbeat (so other tabs know we are alive) and adoption of orphaned events, both only
+    /// while analytics consent allows storage.
+    fn maintain_storage(&mut self, now: u64) {
+        if !self.tracker.consent().may_store_queue() {
+            return;
+        }
+        if now.saturating_sub(self.last_heartbeat) >= 30_000 {
+            self.last_heartbeat = now;
+            self.store.heartbeat(now);
+        }
+        if !self.adopted && now >= self.next_adoption_try {
+            match self.store.adopt_orphans(now) {
+                Some(events) => {
+                    self.adopted = true;
+                    let fx = self.tracker.restore(events, now);
+                    self.apply(fx);
+                }
+                None => self.next_adoption_try = now + 1_000,
+            }
+        }
     }
 
     /// Lets the page follow the state: `window.addEventListener('touchpoint:consent', …)`.
@@ -276,14 +320,12 @@ impl Runtime {
     }
 
     fn apply(&mut self, fx: Effects) {
-        if fx.purge_storage || fx.forget_identity {
-            // Even without having opened it: withdrawal must leave no trace of ours behind.
-            let store = Store::open();
-            if fx.purge_storage {
-                store.purge();
-            } else {
-                store.delete(storage::IDENTITY);
-            }
+        // Even if this page never opened storage: withdrawal must leave no trace of ours.
+        if fx.purge_storage {
+            self.store.purge(None);
+            self.adopted = false;
+        } else if fx.forget_identity {
+            self.store.purge(Some(storage::IDENTITY));
         }
         if self.tracker.consent().may_store_queue() {
             for e in &fx.persist {
@@ -308,9 +350,11 @@ impl Runtime {
     /// Sends what is due and arms the timer for the next decision.
     fn pump(&mut self) {
         let now = now_ms();
+        self.maintain_storage(now);
+        self.report_overflow();
         if self.tracker.consent().may_send() {
             if let Some(t) = self.tracker.outbox.poll_transmit(now) {
-                if !self.host.post(&self.config.collector, &t.body, t.request, false, &self.done) {
+                if !self.host.post(&self.config.collector, &t.body, t.request, false, self.config.gzip, &self.done) {
                     self.on_answer(t.request, 0, None);
                     return;
                 }
@@ -325,6 +369,16 @@ impl Runtime {
                 .window
                 .set_timeout_with_callback_and_timeout_and_arguments_0(&self.tick, delay)
                 .ok();
+        }
+    }
+
+    /// Events lost to the queue bounds are themselves reported, once per batch of losses.
+    fn report_overflow(&mut self) {
+        let dropped = self.tracker.outbox.stats.dropped_overflow + self.tracker.pending_overflow;
+        if dropped > self.reported_overflow && self.tracker.consent().may_send() {
+            let delta = dropped - self.reported_overflow;
+            self.reported_overflow = dropped;
+            self.capture(Kind::Track, "queue_overflow", Value::obj().with("dropped", Value::Int(delta as i64)));
         }
     }
 
@@ -352,8 +406,13 @@ impl Runtime {
                 }
             } else {
                 // Request id 0 is never in flight, so its answer only matters to the collector.
-                self.host.post(&self.config.collector, &chunk.body, 0, true, &self.done);
+                self.host.post(&self.config.collector, &chunk.body, 0, true, false, &self.done);
             }
+        }
+        // Whatever is left is persisted; the next page may adopt it right away.
+        if self.tracker.consent().may_store_queue() && !self.tracker.outbox.is_empty() {
+            self.store.leave();
+            self.last_heartbeat = 0;
         }
     }
 

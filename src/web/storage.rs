@@ -2,59 +2,120 @@
 //!
 //! Why localStorage and not IndexedDB: it is synchronous, so an event is on disk before the
 //! `pagehide` handler returns (IndexedDB transactions may not commit on a closing tab), and it
-//! costs no extra glue. Writes are incremental: one key per event (`tp:q:<messageId>`), written
-//! once when queued and removed once acknowledged — never the whole queue re-serialised.
+//! costs no extra glue. Writes are incremental: one key per event, written once when queued and
+//! removed once acknowledged — never the whole queue re-serialised.
 //! Every call may throw (quota, disabled storage, private mode): then we degrade to memory only.
+//!
+//! Keys (all start with `tp:`, so a withdrawal can remove every one of them):
+//! - `tp:q:<tab>:<messageId>`: an unsent event, owned by tab `<tab>`;
+//! - `tp:tab:<tab>`: that tab's heartbeat (ms); removed on `pagehide`, so its events can be
+//!   adopted by the next page at once;
+//! - `tp:lease`: `<tab>:<expiry ms>`, held while a tab adopts orphaned events, so two tabs never
+//!   adopt (and send) the same event;
+//! - `tp:aid`: the anonymous id, only with marketing consent.
 
 use web_sys::Storage;
 
+use crate::core::config::parse_u64;
 use crate::core::event::Encoded;
 
 pub const PREFIX: &str = "tp:";
 const QUEUE: &str = "tp:q:";
+const TAB: &str = "tp:tab:";
+const LEASE: &str = "tp:lease";
 pub const IDENTITY: &str = "tp:aid";
+/// A tab that has not written its heartbeat for this long is presumed gone (crashed).
+const TAB_STALE_MS: u64 = 10 * 60 * 1000;
+const LEASE_MS: u64 = 5_000;
 
-#[derive(Default)]
 pub struct Store {
     storage: Option<Storage>,
+    tab: String,
 }
 
 impl Store {
-    pub fn open() -> Store {
-        let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
-        Store { storage }
+    /// A handle that touches nothing until consent allows it (`open`).
+    pub fn closed(tab: String) -> Store {
+        Store { storage: None, tab }
+    }
+
+    pub fn open(&mut self) {
+        if self.storage.is_none() {
+            self.storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+        }
+    }
+
+    fn key(&self, message_id: &str) -> String {
+        [QUEUE, &self.tab, ":", message_id].concat()
     }
 
     pub fn persist(&mut self, event: &Encoded) {
-        let ok = self
-            .storage
-            .as_ref()
-            .map(|s| s.set_item(&[QUEUE, &event.message_id].concat(), &event.json).is_ok());
-        if ok == Some(false) {
-            self.storage = None; // throwing storage: stop trying, keep working from memory
-        }
+        let key = self.key(&event.message_id);
+        self.set(&key, &event.json);
     }
 
     pub fn remove(&self, message_id: &str) {
-        if let Some(s) = &self.storage {
-            let _ = s.remove_item(&[QUEUE, message_id].concat());
-        }
+        self.delete(&self.key(message_id));
     }
 
-    /// The previous pages' unsent events, oldest first.
-    pub fn load_queue(&self) -> Vec<Encoded> {
-        let mut out: Vec<Encoded> = self
-            .keys()
-            .into_iter()
-            .filter_map(|k| {
-                let id = k.strip_prefix(QUEUE)?.to_string();
-                let json = self.storage.as_ref()?.get_item(&k).ok()??;
-                Some(Encoded { message_id: id, json })
-            })
-            .collect();
+    pub fn heartbeat(&mut self, now: u64) {
+        let mut v = String::new();
+        crate::core::json::push_u64(&mut v, now);
+        let key = [TAB, &self.tab].concat();
+        self.set(&key, &v);
+    }
+
+    /// This tab is going away: its remaining events become adoptable right now.
+    pub fn leave(&self) {
+        self.delete(&[TAB, &self.tab].concat());
+    }
+
+    /// Takes over the unsent events of tabs that are gone, oldest first. Returns None if another
+    /// tab holds the lease (try again later).
+    pub fn adopt_orphans(&mut self, now: u64) -> Option<Vec<Encoded>> {
+        self.storage.as_ref()?;
+        if let Some(lease) = self.get(LEASE) {
+            let (holder, expiry) = lease.split_once(':').unwrap_or(("", "0"));
+            if holder != self.tab && parse_u64(expiry).unwrap_or(0) > now {
+                return None;
+            }
+        }
+        let mut mine = [self.tab.as_str(), ":"].concat();
+        crate::core::json::push_u64(&mut mine, now + LEASE_MS);
+        self.set(LEASE, &mine);
+        // Read back: if another tab wrote in between, it won; leave the orphans to it.
+        if self.get(LEASE).as_deref() != Some(mine.as_str()) {
+            return None;
+        }
+        let mut adopted = Vec::new();
+        for key in self.keys() {
+            let Some((owner, id)) = key.strip_prefix(QUEUE).and_then(|r| r.split_once(':')) else { continue };
+            if owner == self.tab || self.alive(owner, now) {
+                continue;
+            }
+            let Some(json) = self.get(&key) else { continue };
+            let event = Encoded { message_id: id.into(), json };
+            self.persist(&event);
+            self.delete(&key);
+            adopted.push(event);
+        }
+        for key in self.keys() {
+            if let Some(owner) = key.strip_prefix(TAB) {
+                if !self.alive(owner, now) {
+                    self.delete(&key);
+                }
+            }
+        }
+        self.delete(LEASE);
         // ISO-8601 timestamps sort as text.
-        out.sort_by(|a, b| timestamp(&a.json).cmp(timestamp(&b.json)));
-        out
+        adopted.sort_unstable_by(|a, b| timestamp(&a.json).cmp(timestamp(&b.json)));
+        Some(adopted)
+    }
+
+    fn alive(&self, tab: &str, now: u64) -> bool {
+        self.get(&[TAB, tab].concat())
+            .and_then(|v| parse_u64(&v))
+            .is_some_and(|beat| now.saturating_sub(beat) < TAB_STALE_MS)
     }
 
     pub fn get(&self, key: &str) -> Option<String> {
@@ -64,7 +125,7 @@ impl Store {
     pub fn set(&mut self, key: &str, value: &str) {
         if let Some(s) = &self.storage {
             if s.set_item(key, value).is_err() {
-                self.storage = None;
+                self.storage = None; // throwing storage: stop trying, keep working from memory
             }
         }
     }
@@ -75,10 +136,19 @@ impl Store {
         }
     }
 
-    /// Removes every key Touchpoint ever wrote (consent withdrawn).
-    pub fn purge(&self) {
-        for k in self.keys() {
-            self.delete(&k);
+    /// Removes every key Touchpoint ever wrote (consent withdrawn), opening storage only for
+    /// that: removal is always allowed.
+    /// Afterwards the store is closed again: nothing more is written until consent returns.
+    pub fn purge(&mut self, only: Option<&str>) {
+        self.open();
+        match only {
+            Some(key) => self.delete(key),
+            None => {
+                for k in self.keys() {
+                    self.delete(&k);
+                }
+                self.storage = None;
+            }
         }
     }
 
