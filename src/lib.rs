@@ -8,6 +8,15 @@ pub mod core;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
+// Why not the default dlmalloc: it is ~5 KB of wasm, a quarter of our size budget. The SDK
+// holds at most a few hundred small strings, so a simple free list is plenty. The page's wasm
+// runs on one thread, which is what AssumeSingleThreaded relies on.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    // SAFETY: wasm32-unknown-unknown without the atomics feature has a single thread.
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
+
 /// The JS-facing entry points. Each is called by the loader inside try/catch; none of them
 /// returns an error to the page: bad input is a console warning.
 #[cfg(target_arch = "wasm32")]

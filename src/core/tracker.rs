@@ -7,8 +7,6 @@
 //! Granting releases the buffer in capture order with the original timestamps; denying drops it;
 //! revoking after a grant purges the queue and asks the web layer to wipe its storage.
 
-use std::collections::VecDeque;
-
 use super::consent::{Consent, Signals, State, Update};
 use super::event::Encoded;
 use super::outbox::{Outbox, Policy};
@@ -33,7 +31,7 @@ pub struct Effects {
 pub struct Tracker {
     consent: Consent,
     signals: Signals,
-    pending: VecDeque<(Encoded, u64)>,
+    pending: Vec<(Encoded, u64)>,
     pending_limit: usize,
     /// Events dropped because the pending buffer was full.
     pub pending_overflow: u64,
@@ -45,7 +43,7 @@ impl Tracker {
         Tracker {
             consent: initial.enforce(signals),
             signals,
-            pending: VecDeque::new(),
+            pending: Vec::new(),
             pending_limit,
             pending_overflow: 0,
             outbox: Outbox::new(policy),
@@ -69,7 +67,7 @@ impl Tracker {
                 // Keep the oldest: the page view that starts the visit matters more than the
                 // hundred-and-first scroll event.
                 if self.pending.len() < self.pending_limit {
-                    self.pending.push_back((event, now));
+                    self.pending.push((event, now));
                 } else {
                     self.pending_overflow += 1;
                 }
