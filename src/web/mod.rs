@@ -182,7 +182,10 @@ impl Runtime {
             Listener::new(&host, win, "pagehide", false, |_| {
                 with_runtime(|rt| {
                     rt.on_hide();
+                    // What is left stays persisted, and the next page may adopt it right away.
+                    // (Only on pagehide: a merely hidden tab is still alive and will send it.)
                     rt.store.leave();
+                    rt.last_heartbeat = 0; // back from the bfcache: announce ourselves again
                 });
             }),
             Listener::new(&host, doc, "visibilitychange", false, |_| {
@@ -408,11 +411,6 @@ impl Runtime {
                 // Request id 0 is never in flight, so its answer only matters to the collector.
                 self.host.post(&self.config.collector, &chunk.body, 0, true, false, &self.done);
             }
-        }
-        // Whatever is left is persisted; the next page may adopt it right away.
-        if self.tracker.consent().may_store_queue() && !self.tracker.outbox.is_empty() {
-            self.store.leave();
-            self.last_heartbeat = 0;
         }
     }
 
