@@ -3,7 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { root, run } from './lib.mjs';
+import { spawnSync } from 'node:child_process';
+import { env, root, run } from './lib.mjs';
 
 const wasmTarget = path.join(root, 'target/sdk/wasm32-unknown-unknown/wasm/touchpoint.wasm');
 const bindgenOut = path.join(root, 'target/wasm-bindgen');
@@ -22,16 +23,36 @@ run('wasm-bindgen', ['--target', 'no-modules', '--no-typescript', '--out-dir', b
 fs.mkdirSync(dist, { recursive: true });
 
 // Debian's binaryen is too old for what current rustc emits; the npm package's is not.
-run(path.join(root, 'node_modules/.bin/wasm-opt'), [
+// Import and export names are minified too: wasm-bindgen's are like
+// `__wbg_addEventListener_f2d27251d333a631`, ~100 of them, stored in both the wasm and the glue,
+// and random hex does not compress. wasm-opt prints the renaming, which is applied to the glue.
+const opt = spawnSync(path.join(root, 'node_modules/.bin/wasm-opt'), [
   '-Oz', '--strip-debug', '--strip-producers', '--enable-bulk-memory', '--enable-sign-ext',
   '--enable-nontrapping-float-to-int', '--enable-mutable-globals', '--enable-multivalue',
-  '--enable-reference-types',
+  '--enable-reference-types', '--minify-imports-and-exports-and-modules',
   path.join(bindgenOut, 'touchpoint_bg.wasm'), '-o', path.join(dist, 'touchpoint_bg.wasm'),
-]);
+], { encoding: 'utf8', env });
+if (opt.status !== 0) {
+  console.error(opt.stderr);
+  process.exit(1);
+}
+const renames = JSON.parse(opt.stdout.slice(opt.stdout.indexOf('{')));
 
 // One closure around glue + loader: the glue's `wasm_bindgen` stays private to it, and the
 // page gets a single script.
-const glue = fs.readFileSync(path.join(bindgenOut, 'touchpoint.js'), 'utf8');
+let glue = fs.readFileSync(path.join(bindgenOut, 'touchpoint.js'), 'utf8');
+const escape = (x) => x.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+// The mapping does not list module names; read the new one off the optimised module.
+const wasmImports = WebAssembly.Module.imports(new WebAssembly.Module(fs.readFileSync(path.join(dist, 'touchpoint_bg.wasm'))));
+const modules = new Set(wasmImports.map((i) => i.module));
+if (modules.size !== 1) throw new Error(`expected one import module, got ${[...modules]}`);
+for (const [module, name, short] of renames.imports) {
+  glue = glue.replace(new RegExp(`\\b${escape(name)}\\b`, 'g'), short);
+  glue = glue.split(JSON.stringify(module)).join(JSON.stringify([...modules][0]));
+}
+for (const [name, short] of renames.exports) {
+  glue = glue.replace(new RegExp(`\\bwasm\\.${escape(name)}\\b`, 'g'), `wasm.${short}`);
+}
 const loader = fs.readFileSync(path.join(root, 'www/touchpoint.js'), 'utf8');
 const bundle = `(function(){\n${glue}\n${loader}\n})();\n`;
 fs.writeFileSync(path.join(bindgenOut, 'bundle.js'), bundle);
