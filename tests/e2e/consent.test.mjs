@@ -1,0 +1,391 @@
+// Consent, end to end: what the visitor has not agreed to never leaves the browser and never
+// touches storage; grants release the buffered touchpoints once, in order, with their capture
+// times; revocations (from the page or from a TCF CMP) take effect at once.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { assertUniqueIds, closeTab, fixture, launch, sdkReady, serveFixture, startCollector, waitFor } from './harness.mjs';
+import {
+  EMPTY_STORAGE, fakeCmp, getConsent, gpcOn, instrumentStorage, proveIdle, recordContextBatches, rewriteDemo,
+  shoppingSession, snippetAttrs, snippetRewrite, startProxy, staysQuiet, storageSnapshot, tpKeys, waitForConsent, wireEvents,
+} from './observe.mjs';
+
+let collector, browser;
+before(async () => { [collector, browser] = await Promise.all([startCollector(), launch()]); });
+after(async () => { await browser?.close(); await collector?.stop(); });
+
+const T = { timeout: 120_000 };
+
+/** A fresh browser context talking to the collector through its own recording proxy (a fresh
+ * origin, so fresh storage). `batches`: every request that reached /v1/batch (authoritative,
+ * beacons from navigating documents included); `pwBatches`: what Playwright saw. */
+async function session(t, init = async () => {}) {
+  const proxy = await startProxy(collector.url);
+  const context = await browser.newContext();
+  t.after(async () => { await context.close(); await proxy.close(); });
+  await init(context);
+  const pwBatches = recordContextBatches(context);
+  return { base: proxy.url, batches: proxy.batches, pwBatches, context };
+}
+
+/** Console lines and page errors that show Touchpoint died (a dead SDK also sends nothing). */
+function watchHealth(target) {
+  const problems = [];
+  target.on('console', (m) => { if (/touchpoint: (disabled|could not load)/.test(m.text())) problems.push(m.text()); });
+  target.on('weberror', (e) => problems.push(`pageerror: ${e.error().message}`));
+  return problems;
+}
+
+/** Waits until the collector holds events of `site` matching `pred` (all of them by default). */
+async function stored(site, what, pred = (ev) => ev.length > 0, timeout = 30_000) {
+  return waitFor(what, async () => {
+    const ev = await collector.events(`&site=${site}`);
+    return pred(ev) && ev;
+  }, { timeout });
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Nothing sent, nothing stored, for a whole shopping session without consent.
+
+const zeroScenarios = [
+  { name: 'consent pending (the demo as is)', site: 'zero-pending', consent: 'pending', expect: { analytics: 'pending' } },
+  { name: 'consent denied by the page', site: 'zero-denied', consent: 'denied', expect: { analytics: 'denied', marketing: 'denied' } },
+  {
+    name: 'Global Privacy Control on, page asks for marketing', site: 'zero-gpc', consent: 'pending', gpc: true,
+    // The page grants marketing (both spellings) on every page; GPC must keep it denied, and
+    // analytics stays pending, so still nothing may be sent or stored.
+    onPage: async (page) => {
+      await page.evaluate(() => { window.touchpoint('consent', { marketing: true }); window.touchpoint('consent', { ad_storage: 'granted' }); });
+    },
+    expect: { analytics: 'pending', marketing: 'denied' },
+  },
+  { name: 'TCF CMP answering with no purposes', site: 'zero-tcf', consent: 'tcf', tcf: { purposes: [] }, expect: { analytics: 'denied', marketing: 'denied' } },
+];
+
+for (const sc of zeroScenarios) {
+  test(`no consent, no requests and no storage writes in a whole shopping session: ${sc.name}`, T, async (t) => {
+    let counters;
+    const { base, batches, pwBatches, context } = await session(t, async (c) => {
+      if (sc.gpc) await c.addInitScript(gpcOn);
+      if (sc.tcf) await c.addInitScript(fakeCmp, sc.tcf);
+      counters = await instrumentStorage(c);
+    });
+    const problems = watchHealth(context);
+    const routes = await rewriteDemo(context, base,
+      snippetRewrite({ site: sc.site, consent: sc.consent, 'flush-interval': '1000' }));
+
+    const page = await context.newPage();
+    // Before: a page of the same origin without Touchpoint.
+    await page.goto(`${base}/healthz`);
+    const before = await storageSnapshot(page);
+    assert.deepEqual(before, EMPTY_STORAGE, 'a fresh context starts with empty storage');
+
+    const consentSeen = [];
+    const visited = await shoppingSession(page, base, {
+      onPage: async (p, path) => {
+        const attrs = await snippetAttrs(p);
+        assert.equal(attrs.consent, sc.consent, `${path}: the snippet was rewritten`);
+        assert.equal(attrs.site, sc.site);
+        if (sc.gpc) assert.equal(await p.evaluate(() => navigator.globalPrivacyControl), true);
+        if (sc.onPage) await sc.onPage(p);
+        try {
+          consentSeen.push({ path, consent: await waitForConsent(p, sc.expect, 15_000) });
+        } catch (e) {
+          consentSeen.push({ path, error: e.message });
+        }
+        if (sc.tcf) consentSeen.push({ path, tcfCalls: await p.evaluate(() => window.__tcfFake.calls) });
+      },
+    });
+    assert.deepEqual(visited, ['/', '/product.html', '/cart.html', '/checkout.html', '/thanks.html']);
+    assert.equal(routes.rewritten, 5, `every demo page was rewritten (unchanged: ${routes.unchanged})`);
+
+    // The last page: the SDK answers, is asked to flush, and well past its 1 s flush
+    // interval still nothing has gone out.
+    await proveIdle(page, 2_500);
+    assert.deepEqual(batches, [], 'no request reached /v1/batch during the session');
+    assert.deepEqual(pwBatches, [], 'and the browser issued none');
+    const after = await storageSnapshot(page);
+    await closeTab(page); // pagehide/visibilitychange: the beacon path
+
+    // After the tab is gone: no beacon, nothing stored, nothing written on the way out.
+    const check = await context.newPage();
+    await check.goto(`${base}/healthz`);
+    await staysQuiet('a batch request after the tab closed', async () => batches.length || (await collector.events(`&site=${sc.site}`)).length, 1_500);
+    assert.deepEqual([...batches, ...pwBatches], [], 'no request to /v1/batch after the tab closed either');
+    assert.equal((await collector.events(`&site=${sc.site}`)).length, 0, 'the collector stored nothing');
+    const afterClose = await storageSnapshot(check);
+    const writes = await counters.all(check);
+    assert.deepEqual(writes, [], 'no storage API was written to (localStorage, sessionStorage, cookie, IndexedDB, caches)');
+    assert.deepEqual(after, before, 'storage unchanged during the session');
+    assert.deepEqual(afterClose, before, 'storage unchanged after the tab closed');
+    assert.deepEqual(problems, [], 'Touchpoint stayed alive and the page threw nothing');
+
+    // Consent as the SDK reported it on each page.
+    for (const c of consentSeen) assert.ok(!c.error, `${c.path}: ${c.error}`);
+    if (sc.tcf) {
+      for (const c of consentSeen.filter((x) => x.tcfCalls)) {
+        assert.ok(c.tcfCalls.some((k) => k.command === 'addEventListener' && k.version === 2),
+          `${c.path}: the SDK registered with __tcfapi('addEventListener', 2, ...): ${JSON.stringify(c.tcfCalls)}`);
+      }
+    }
+    await check.close();
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Grant mid-session.
+
+test('a grant mid-session delivers the buffered touchpoints exactly once, in capture order, with their capture times', T, async (t) => {
+  const site = 'grant-mid';
+  const { base, batches, pwBatches, context } = await session(t);
+  const page = await context.newPage();
+  const url = await serveFixture(page, base, fixture({ site, consent: 'pending', 'flush-interval': '1000' },
+    '<button id="c1">One</button><button id="c2">Two</button><a id="c3" href="#three">Three</a><span id="plain">plain</span>'));
+  await page.goto(url);
+  await sdkReady(page);
+
+  // Capture order: page_view (at load), then these, alternating clicks and custom events.
+  for (const [i, id] of ['c1', 'c2', 'c3'].entries()) {
+    await page.click(`#${id}`);
+    await page.evaluate((seq) => window.touchpoint('track', 'step', { seq }), i + 1);
+  }
+  await page.click('#plain'); // not a touchpoint
+  const expectedOrder = ['page_view', 'click:c1', 'step:1', 'click:c2', 'step:2', 'click:c3', 'step:3'];
+
+  assert.equal((await proveIdle(page, 2_500)).analytics, 'pending');
+  assert.deepEqual([...batches, ...pwBatches], [], 'nothing sent while pending, even past the flush interval and on flush');
+
+  const grantAt = await page.evaluate(() => { const t = Date.now(); window.touchpoint('consent', { analytics: true }); return t; });
+  const label = (e) => (e.event === 'click' ? `click:${e.properties.element.id}` : e.event === 'step' ? `step:${e.properties.seq}` : e.event);
+
+  await stored(site, `${expectedOrder.length + 1} events`, (ev) => ev.length >= expectedOrder.length + 1);
+  await proveIdle(page, 2_000); // any stray resend would happen now
+  const events = await collector.events(`&site=${site}`);
+  assertUniqueIds(assert, events);
+  assert.deepEqual(events.map(label).sort(), [...expectedOrder, 'consent_change'].sort(), 'each touchpoint stored exactly once, nothing else');
+
+  // On the wire: each event sent exactly once, the buffered ones in capture order, before the
+  // consent change.
+  const wire = wireEvents(batches);
+  assert.deepEqual(wire.map(label), [...expectedOrder, 'consent_change'], 'sent once each, in capture order');
+
+  const byLabel = new Map(events.map((e) => [label(e), e]));
+  const times = expectedOrder.map((l) => Date.parse(byLabel.get(l).timestamp));
+  for (let i = 1; i < times.length; i++) {
+    assert.ok(times[i - 1] <= times[i], `timestamps follow capture order: ${expectedOrder[i - 1]} ${byLabel.get(expectedOrder[i - 1]).timestamp} <= ${expectedOrder[i]} ${byLabel.get(expectedOrder[i]).timestamp}`);
+  }
+  for (const [i, l] of expectedOrder.entries()) assert.ok(times[i] < grantAt, `${l} keeps its capture time, before the grant (${byLabel.get(l).timestamp} < ${new Date(grantAt).toISOString()})`);
+  const change = byLabel.get('consent_change');
+  assert.ok(Date.parse(change.timestamp) >= grantAt, 'the consent change is stamped at the grant');
+  assert.ok(times.every((x) => x < Date.parse(change.timestamp)));
+  assert.equal(change.properties.analytics, 'granted');
+  assert.equal(change.properties.marketing, 'pending');
+  assert.ok(typeof change.properties.source === 'string' && change.properties.source !== 'tcf', `source of a page call: ${change.properties.source}`);
+  await closeTab(page);
+});
+
+// ---------------------------------------------------------------------------------------------
+// 3. Revoke with events queued.
+
+test('revoking analytics purges the queue at once: nothing queued is ever sent, not on flush, not on tab close; no tp: key remains', T, async (t) => {
+  const site = 'revoke-queued';
+  let counters;
+  const { base, batches, pwBatches, context } = await session(t, async (c) => { counters = await instrumentStorage(c); });
+  const page = await context.newPage();
+  // Ten minutes and 100 events: nothing goes out by time or size during this test.
+  const url = await serveFixture(page, base, fixture({ site, consent: 'granted', 'flush-interval': '600000', 'batch-size': '100' },
+    '<button id="b">Buy</button><a id="l" href="#x">Link</a>'));
+  await page.goto(url);
+  await sdkReady(page);
+  for (let i = 0; i < 3; i++) {
+    await page.click('#b');
+    await page.click('#l');
+    await page.evaluate((n) => window.touchpoint('track', 'queued_before_revoke', { n }), i);
+  }
+  // page_view + 9: all persisted as the unsent queue.
+  const queued = await waitFor('10 queued events in localStorage', async () => {
+    const keys = (await tpKeys(page)).filter((k) => k.startsWith('tp:q:'));
+    return keys.length >= 10 && keys;
+  }, { timeout: 20_000 });
+  const persisted = await page.evaluate((ks) => ks.map((k) => JSON.parse(localStorage.getItem(k))), queued);
+  assert.equal(persisted.filter((e) => e.event === 'queued_before_revoke').length, 3, 'the custom events are in the stored queue');
+  assert.deepEqual([...batches, ...pwBatches], [], 'nothing sent yet');
+  const queuedIds = new Set(persisted.map((e) => e.messageId));
+
+  const writesBefore = (await counters.all(page)).length;
+  const left = await page.evaluate(() => {
+    window.touchpoint('consent', { analytics: false });
+    return Object.keys(localStorage).filter((k) => k.startsWith('tp:'));
+  });
+  assert.deepEqual(left, [], 'every tp: key is removed at once, inside the consent call');
+  assert.equal((await getConsent(page)).analytics, 'denied');
+
+  // More activity after the revoke, an explicit flush, then the tab closes (beacon path).
+  await page.click('#b');
+  await page.evaluate(() => window.touchpoint('track', 'after_revoke'));
+  await proveIdle(page, 1_500);
+  assert.deepEqual([...batches, ...pwBatches], [], 'nothing sent after the revoke, even on flush');
+  assert.deepEqual(await tpKeys(page), []);
+  await closeTab(page);
+
+  const check = await context.newPage();
+  await check.goto(`${base}/healthz`);
+  await staysQuiet('a batch request after the revoke', async () => batches.length || (await collector.events(`&site=${site}`)).length, 2_000);
+  assert.deepEqual([...batches, ...pwBatches].map((b) => b.type), [], 'no batch request at all, beacon included');
+  assert.deepEqual(wireEvents([...batches, ...pwBatches]).filter((e) => queuedIds.has(e.messageId)), []);
+  assert.deepEqual(await tpKeys(check), [], 'no tp: key after the tab closed');
+  const late = (await counters.all(check)).slice(writesBefore)
+    .filter((w) => /setItem|cookie|indexedDB\.open|caches\.open|cookieStore\.set/.test(w.api));
+  assert.deepEqual(late, [], 'no storage write after the revoke (removals only)');
+  await check.close();
+});
+
+// ---------------------------------------------------------------------------------------------
+// 4. Marketing: the anonymous id lives and dies with marketing consent; GPC forbids it.
+
+test('marketing consent stores tp:aid and stamps anonymousId; withdrawing it removes both', T, async (t) => {
+  const site = 'marketing';
+  const { base, context } = await session(t);
+  const page = await context.newPage();
+  const url = await serveFixture(page, base, fixture({ site, consent: 'pending', 'flush-interval': '1000' }));
+  await page.goto(url);
+  await sdkReady(page);
+  assert.deepEqual(await tpKeys(page), [], 'nothing stored before consent');
+
+  await page.evaluate(() => window.touchpoint('consent', { analytics: true, marketing: true }));
+  const aid = await waitFor('tp:aid stored', () => page.evaluate(() => localStorage.getItem('tp:aid')), { timeout: 20_000 });
+  assert.match(aid, /^[0-9a-f-]{16,}$/i, 'an opaque random id');
+  await page.evaluate(() => window.touchpoint('track', 'with_id'));
+  await page.evaluate(() => window.touchpoint('flush'));
+  const first = await stored(site, 'with_id stored', (ev) => ev.some((e) => e.event === 'with_id'));
+  assert.equal(first.find((e) => e.event === 'with_id').anonymousId, aid, 'events carry the stored anonymous id');
+  const grantChange = first.find((e) => e.event === 'consent_change');
+  assert.equal(grantChange.properties.marketing, 'granted');
+
+  const afterWithdraw = await page.evaluate(() => {
+    window.touchpoint('consent', { marketing: false });
+    return localStorage.getItem('tp:aid');
+  });
+  assert.equal(afterWithdraw, null, 'tp:aid removed at once');
+  assert.deepEqual(await getConsent(page), { analytics: 'granted', marketing: 'denied' });
+  await page.evaluate(() => window.touchpoint('track', 'without_id'));
+  await page.click('#b');
+  await page.evaluate(() => window.touchpoint('flush'));
+  const all = await stored(site, 'without_id stored', (ev) => ev.some((e) => e.event === 'without_id') && ev.some((e) => e.event === 'click'));
+  for (const e of all.filter((x) => ['without_id', 'click'].includes(x.event))) {
+    assert.equal(e.anonymousId, undefined, `${e.event} after the withdrawal has no anonymousId`);
+  }
+  const withdrawChange = all.find((e) => e.event === 'consent_change' && e.properties.marketing === 'denied');
+  assert.ok(withdrawChange, 'the withdrawal is recorded');
+  assert.equal(withdrawChange.anonymousId, undefined, 'the withdrawal event itself carries no id');
+  assert.equal(await page.evaluate(() => localStorage.getItem('tp:aid')), null, 'and the id does not come back');
+  assertUniqueIds(assert, all);
+  await closeTab(page);
+});
+
+test('with Global Privacy Control a marketing grant leaves marketing denied and stores no id', T, async (t) => {
+  const site = 'marketing-gpc';
+  const { base, context } = await session(t, (c) => c.addInitScript(gpcOn));
+  const page = await context.newPage();
+  const url = await serveFixture(page, base, fixture({ site, consent: 'pending', 'flush-interval': '1000' }));
+  await page.goto(url);
+  await sdkReady(page);
+  assert.equal(await page.evaluate(() => navigator.globalPrivacyControl), true);
+  assert.equal((await getConsent(page)).marketing, 'denied', 'GPC denies marketing from the start');
+
+  await page.evaluate(() => window.touchpoint('consent', { analytics: true, marketing: true }));
+  await page.evaluate(() => window.touchpoint('consent', { ad_storage: 'granted', analytics_storage: 'granted' }));
+  assert.deepEqual(await getConsent(page), { analytics: 'granted', marketing: 'denied' });
+  await page.evaluate(() => window.touchpoint('track', 'gpc_event'));
+  await page.evaluate(() => window.touchpoint('flush'));
+  const events = await stored(site, 'gpc_event stored', (ev) => ev.some((e) => e.event === 'gpc_event'));
+  assert.equal(await page.evaluate(() => localStorage.getItem('tp:aid')), null, 'no anonymous id stored');
+  for (const e of events) assert.equal(e.anonymousId, undefined, `${e.event} has no anonymousId`);
+  for (const e of events.filter((x) => x.event === 'consent_change')) assert.equal(e.properties.marketing, 'denied');
+  await closeTab(page);
+});
+
+// ---------------------------------------------------------------------------------------------
+// 5. TCF: the CMP grants, then withdraws.
+
+test('TCF: consent follows the CMP (grant on tcloaded, cmpuishown ignored, withdrawal on useractioncomplete)', T, async (t) => {
+  const site = 'tcf-flow';
+  // Purposes 1 and 8 (storage + measurement): analytics only. Answered on a later task, as a CMP
+  // that is still loading would.
+  const { base, batches, pwBatches, context } = await session(t,
+    (c) => c.addInitScript(fakeCmp, { purposes: [1, 8], status: 'tcloaded', async: true }));
+  const page = await context.newPage();
+  const url = await serveFixture(page, base, fixture({ site, consent: 'tcf', 'flush-interval': '1000' }));
+  await page.goto(url);
+  await sdkReady(page);
+
+  const calls = await page.evaluate(() => window.__tcfFake.calls);
+  assert.ok(calls.some((c) => c.command === 'addEventListener' && c.version === 2), `the SDK listens to the CMP: ${JSON.stringify(calls)}`);
+  assert.deepEqual(await waitForConsent(page, { analytics: 'granted' }), { analytics: 'granted', marketing: 'denied' },
+    'purposes 1+8 grant analytics; without 2 and 7 marketing is denied');
+  await page.evaluate(() => window.touchpoint('track', 'tcf_before'));
+
+  // The CMP shows its UI: not a decision, so nothing changes.
+  await page.evaluate(() => window.__tcfFake.emit('cmpuishown', []));
+  assert.equal((await getConsent(page)).analytics, 'granted', 'cmpuishown is ignored');
+  await page.evaluate(() => window.touchpoint('track', 'tcf_while_ui'));
+  await page.evaluate(() => window.touchpoint('flush'));
+  await stored(site, 'tcf_before and tcf_while_ui stored', (ev) => ev.some((e) => e.event === 'tcf_before') && ev.some((e) => e.event === 'tcf_while_ui'));
+
+  // The visitor withdraws everything in the CMP.
+  const sentBefore = batches.length;
+  await page.evaluate(() => window.__tcfFake.emit('useractioncomplete', []));
+  assert.deepEqual(await waitForConsent(page, { analytics: 'denied' }), { analytics: 'denied', marketing: 'denied' });
+  await page.evaluate(() => window.touchpoint('track', 'tcf_after'));
+  await page.click('#b');
+  await proveIdle(page, 2_500);
+  assert.equal(batches.length, sentBefore, 'nothing sent after the withdrawal');
+  assert.deepEqual(await tpKeys(page), [], 'withdrawal removes Touchpoint storage');
+  await closeTab(page);
+  const check = await context.newPage();
+  await check.goto(`${base}/healthz`);
+  await staysQuiet('events after the withdrawal arrived', async () => {
+    const ev = await collector.events(`&site=${site}`);
+    return ev.filter((e) => e.event === 'tcf_after' || (e.event === 'click' && e.properties.element.id === 'b')).map((e) => e.event).join(',');
+  }, 1_500);
+  assert.equal(batches.length, sentBefore, 'nothing sent after the withdrawal, beacon included');
+  assert.equal(wireEvents([...batches, ...pwBatches]).filter((e) => e.event === 'tcf_after').length, 0, 'tcf_after never on the wire');
+
+  const events = await collector.events(`&site=${site}`);
+  assertUniqueIds(assert, events);
+  const changes = events.filter((e) => e.event === 'consent_change');
+  assert.ok(changes.length >= 1, 'the TCF grant is recorded');
+  for (const c of changes) assert.equal(c.properties.source, 'tcf', 'consent changes from the CMP say source tcf');
+  assert.deepEqual({ ...changes[0].properties }, { analytics: 'granted', marketing: 'denied', source: 'tcf' });
+  await check.close();
+});
+
+// ---------------------------------------------------------------------------------------------
+// 6. The window event.
+
+test('the touchpoint:consent window event announces the start state and every change', T, async (t) => {
+  const { base, context } = await session(t, (c) => c.addInitScript(() => {
+    window.__consentEvents = [];
+    window.addEventListener('touchpoint:consent', (e) => window.__consentEvents.push({ ...e.detail }));
+  }));
+  const page = await context.newPage();
+  const url = await serveFixture(page, base, fixture({ site: 'consent-event', consent: 'pending', 'flush-interval': '1000' }));
+  await page.goto(url);
+  await sdkReady(page);
+  const start = await waitFor('the start event', () => page.evaluate(() => window.__consentEvents[0]), { timeout: 20_000 });
+  assert.deepEqual(start, { analytics: 'pending', marketing: 'pending' });
+
+  const change = async (update, expected) => {
+    const n = await page.evaluate(() => window.__consentEvents.length);
+    await page.evaluate((u) => window.touchpoint('consent', u), update);
+    const fresh = await waitFor(`an event after ${JSON.stringify(update)}`,
+      () => page.evaluate((k) => window.__consentEvents.length > k && window.__consentEvents.slice(k), n), { timeout: 20_000 });
+    const last = fresh[fresh.length - 1];
+    for (const [k, v] of Object.entries(expected)) assert.equal(last[k], v, `detail.${k} after ${JSON.stringify(update)}: ${JSON.stringify(last)}`);
+    assert.deepEqual(last, await getConsent(page), 'detail equals getConsent');
+  };
+  await change({ analytics: true }, { analytics: 'granted', marketing: 'pending' });
+  await change({ ad_storage: 'granted' }, { analytics: 'granted', marketing: 'granted' });
+  await change({ analytics_storage: 'denied' }, { analytics: 'denied' });
+  await change({ marketing: false }, { analytics: 'denied', marketing: 'denied' });
+  await closeTab(page);
+});
