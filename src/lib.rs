@@ -41,7 +41,7 @@ mod api {
         }
         let replayed_page = replay(&queue);
         if !replayed_page {
-            web::with_runtime(|rt| rt.page_view(crate::core::json::Value::obj()));
+            web::with_runtime(|rt| rt.page_view("{}".into()));
         }
     }
 

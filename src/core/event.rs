@@ -1,6 +1,6 @@
 //! The event model and its wire encoding (the Segment/RudderStack batch shape).
 
-use super::json::{push_str, Value};
+use super::json::{push_str, Obj};
 use super::time::iso8601;
 
 pub const LIBRARY_NAME: &str = "touchpoint";
@@ -38,8 +38,8 @@ pub struct Event {
     pub name: String,
     pub message_id: String,
     pub timestamp_ms: u64,
-    /// An object: `Value::Obj` or a `Value::Raw` holding a JSON object.
-    pub properties: Value,
+    /// The text of a JSON object (built with `json::Obj`, or the browser's `JSON.stringify`).
+    pub properties: String,
 }
 
 /// Facts shared by every event of a page: who and where.
@@ -85,28 +85,22 @@ pub fn encode(event: &Event, env: &Envelope) -> Encoded {
     out.push_str(",\"site\":");
     push_str(&mut out, &env.site);
     out.push_str(",\"properties\":");
-    match &event.properties {
-        Value::Obj(_) | Value::Raw(_) => event.properties.write(&mut out),
-        _ => out.push_str("{}"),
+    // Anything but an object would break the documented shape.
+    if event.properties.starts_with('{') && event.properties.ends_with('}') {
+        out.push_str(&event.properties);
+    } else {
+        out.push_str("{}");
     }
     out.push_str(",\"context\":");
     let p = &env.page;
-    Value::obj()
-        .with(
-            "page",
-            Value::obj()
-                .with("url", Value::str(&p.url))
-                .with("path", Value::str(&p.path))
-                .with("title", Value::str(&p.title))
-                .with("referrer", Value::str(&p.referrer)),
-        )
-        .with(
-            "library",
-            Value::obj()
-                .with("name", Value::str(LIBRARY_NAME))
-                .with("version", Value::str(LIBRARY_VERSION)),
-        )
-        .write(&mut out);
+    let page = Obj::new()
+        .str("url", &p.url)
+        .str("path", &p.path)
+        .str("title", &p.title)
+        .str("referrer", &p.referrer)
+        .finish();
+    let library = Obj::new().str("name", LIBRARY_NAME).str("version", LIBRARY_VERSION).finish();
+    out.push_str(&Obj::new().raw("page", &page).raw("library", &library).finish());
     out.push('}');
     Encoded { message_id: event.message_id.clone(), json: out }
 }
@@ -139,7 +133,7 @@ mod tests {
             name: "click".into(),
             message_id: id.into(),
             timestamp_ms: ts,
-            properties: Value::obj().with("element", Value::obj().with("tag", Value::str("a"))),
+            properties: Obj::new().raw("element", &Obj::new().str("tag", "a").finish()).finish(),
         }
     }
 
@@ -177,7 +171,7 @@ mod tests {
     #[test]
     fn non_object_properties_become_empty_object() {
         let mut ev = sample("m", 0);
-        ev.properties = Value::Int(3);
+        ev.properties = "3".into();
         assert!(encode(&ev, &env()).json.contains(r#""properties":{}"#));
     }
 

@@ -8,7 +8,6 @@ use wasm_bindgen::JsCast;
 use super::{with_runtime, Runtime};
 use crate::core::consent::{category, Update};
 use crate::core::event::Kind;
-use crate::core::json::Value;
 use crate::core::name::snake_case;
 
 /// Runs one command. Returns false if Touchpoint is not running.
@@ -64,15 +63,15 @@ fn truncate(s: &str, max: usize) -> &str {
 /// Properties must be a plain object (or absent). They are stringified by the browser's own
 /// `JSON.stringify`, which handles nesting and escaping for free; cycles and BigInts throw
 /// there, and we turn that into a warning.
-fn properties(v: &JsValue) -> Result<Value, &'static str> {
+fn properties(v: &JsValue) -> Result<String, &'static str> {
     if v.is_undefined() || v.is_null() {
-        return Ok(Value::obj());
+        return Ok("{}".into());
     }
     if !v.is_object() || Array::is_array(v) || v.is_function() {
         return Err("touchpoint: properties must be a plain object");
     }
     match JSON::stringify(v).ok().and_then(|s| s.as_string()) {
-        Some(json) if json.starts_with('{') => Ok(Value::Raw(json)),
+        Some(json) if json.starts_with('{') => Ok(json),
         _ => Err("touchpoint: properties could not be serialised (cycle or BigInt?)"),
     }
 }

@@ -5,7 +5,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, Window};
 
 use crate::core::event::PageContext;
-use crate::core::json::Value;
+use crate::core::json::Obj;
 use crate::core::scrub::{clean_label, is_sensitive_field, scrub_text, scrub_url};
 
 /// Elements whose click is a touchpoint.
@@ -35,23 +35,23 @@ pub fn clicked_element(target: &Element) -> Option<Element> {
 
 /// `{selector, tag, id?, text?}`. Text is the visible label, trimmed to 64 characters and
 /// scrubbed; it is dropped under `data-tp-mask` and for sensitive fields. Never a field value.
-pub fn describe(el: &Element) -> Value {
+pub fn describe(el: &Element) -> String {
     let tag = el.tag_name().to_ascii_lowercase();
-    let mut out = Value::obj().with("selector", Value::Str(selector(el))).with("tag", Value::str(&tag));
+    let mut out = Obj::new().str("selector", &selector(el)).str("tag", &tag);
     let id = el.id();
     let attr = |name: &str| el.get_attribute(name).unwrap_or_default();
     let sensitive = tag == "input"
         && is_sensitive_field(&attr("type").to_ascii_lowercase(), &attr("autocomplete"), &attr("name"), &id);
     if sensitive {
-        return out; // tag and selector only
+        return out.finish(); // tag and selector only
     }
     if !id.is_empty() {
-        out = out.with("id", Value::Str(scrub_text(&id).into_owned()));
+        out = out.str("id", &scrub_text(&id));
     }
     if let Some(text) = label(el, &tag) {
-        out = out.with("text", Value::Str(text));
+        out = out.str("text", &text);
     }
-    out
+    out.finish()
 }
 
 fn label(el: &Element, tag: &str) -> Option<String> {

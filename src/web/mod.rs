@@ -18,7 +18,7 @@ use web_sys::{Document, Event, Window};
 use crate::core::config::Config;
 use crate::core::consent::{Consent, Signals, State, Update};
 use crate::core::event::{encode, Envelope, Event as TpEvent, Kind};
-use crate::core::json::Value;
+use crate::core::json::Obj;
 use crate::core::name::uuid_v4;
 use crate::core::outbox::classify;
 use crate::core::tracker::{Effects, Tracker};
@@ -217,7 +217,7 @@ impl Runtime {
     }
 
     /// Builds, encodes and hands an event to the tracker.
-    pub fn capture(&mut self, kind: Kind, name: &str, properties: Value) {
+    pub fn capture(&mut self, kind: Kind, name: &str, properties: String) {
         let event = TpEvent {
             kind,
             name: name.into(),
@@ -231,7 +231,7 @@ impl Runtime {
         self.pump();
     }
 
-    pub fn page_view(&mut self, properties: Value) {
+    pub fn page_view(&mut self, properties: String) {
         let mask: Vec<&str> = self.config.mask_params.iter().map(String::as_str).collect();
         self.env.page = dom::page_context(&self.window, &self.document, &mask);
         self.capture(Kind::Page, "page_view", properties);
@@ -239,7 +239,7 @@ impl Runtime {
 
     fn on_click(&mut self, e: &Event) {
         let Some(el) = dom::as_element(e.target()).and_then(|t| dom::clicked_element(&t)) else { return };
-        self.capture(Kind::Track, "click", Value::obj().with("element", dom::describe(&el)));
+        self.capture(Kind::Track, "click", Obj::new().raw("element", &dom::describe(&el)).finish());
     }
 
     pub fn set_consent(&mut self, update: Update, source: &str) {
@@ -251,10 +251,11 @@ impl Runtime {
         }
         self.apply(fx);
         if before != after {
-            let props = Value::obj()
-                .with("analytics", Value::str(after.analytics.as_str()))
-                .with("marketing", Value::str(after.marketing.as_str()))
-                .with("source", Value::str(source));
+            let props = Obj::new()
+                .str("analytics", after.analytics.as_str())
+                .str("marketing", after.marketing.as_str())
+                .str("source", source)
+                .finish();
             self.capture(Kind::Track, "consent_change", props);
         }
         self.pump();
@@ -381,7 +382,7 @@ impl Runtime {
         if dropped > self.reported_overflow && self.tracker.consent().may_send() {
             let delta = dropped - self.reported_overflow;
             self.reported_overflow = dropped;
-            self.capture(Kind::Track, "queue_overflow", Value::obj().with("dropped", Value::Int(delta as i64)));
+            self.capture(Kind::Track, "queue_overflow", Obj::new().int("dropped", delta as i64).finish());
         }
     }
 
