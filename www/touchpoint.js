@@ -57,10 +57,12 @@ function post(url, body, id, keepalive, done, gzip) {
   var start = guard(function () {
     var stub = w.touchpoint, queue = (stub && stub.q) || [];
     wasm_bindgen.boot(attrs, queue, { guard: guard, post: post, signal: ac && ac.signal });
-    w.touchpoint = function () {
+    var api = function () {
       if (dead) return;
       try { wasm_bindgen.command(Array.prototype.slice.call(arguments)); } catch (e) { die(e); }
     };
+    api.ready = true; // documented: the stub has been replaced by the running SDK
+    w.touchpoint = api;
   });
   try {
     wasm_bindgen({ module_or_path: base + 'touchpoint_bg.wasm' }).then(start, function (e) {

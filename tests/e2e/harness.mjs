@@ -79,7 +79,7 @@ export function recordBatches(page) {
 
 /** Waits until Touchpoint has booted on the page (the stub was replaced by the SDK). */
 export async function sdkReady(page) {
-  await page.waitForFunction(() => window.touchpoint && !window.touchpoint.q && window.__touchpoint_loaded, null, { timeout: 60_000 });
+  await page.waitForFunction(() => window.touchpoint && window.touchpoint.ready === true, null, { timeout: 60_000 });
 }
 
 /** A page of our own served from the collector's origin, with the snippet and given attributes. */
