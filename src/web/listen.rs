@@ -27,9 +27,10 @@ impl Listener {
         target: &EventTarget,
         kind: &'static str,
         capture: bool,
-        handler: impl FnMut(Event) + 'static,
+        // Boxed, not generic: one copy of this function instead of one per listener (size).
+        handler: Box<dyn FnMut(Event)>,
     ) -> Listener {
-        let closure = Closure::<dyn FnMut(Event)>::new(handler);
+        let closure = Closure::wrap(handler);
         let callback = host.guard(closure.as_ref().unchecked_ref());
         let options = AddEventListenerOptions::new();
         options.set_passive(true);

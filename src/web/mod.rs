@@ -176,10 +176,10 @@ impl Runtime {
         let host = self.host.clone();
         self.listeners = vec![
             // Capture phase: we see the click even if the page stops its propagation.
-            Listener::new(&host, doc, "click", true, |e: Event| {
+            Listener::new(&host, doc, "click", true, Box::new(|e: Event| {
                 with_runtime(|rt| rt.on_click(&e));
-            }),
-            Listener::new(&host, win, "pagehide", false, |_| {
+            })),
+            Listener::new(&host, win, "pagehide", false, Box::new(|_| {
                 with_runtime(|rt| {
                     rt.on_hide();
                     // What is left stays persisted, and the next page may adopt it right away.
@@ -187,20 +187,20 @@ impl Runtime {
                     rt.store.leave();
                     rt.last_heartbeat = 0; // back from the bfcache: announce ourselves again
                 });
-            }),
-            Listener::new(&host, doc, "visibilitychange", false, |_| {
+            })),
+            Listener::new(&host, doc, "visibilitychange", false, Box::new(|_| {
                 with_runtime(|rt| {
                     if rt.document.visibility_state() == web_sys::VisibilityState::Hidden {
                         rt.on_hide();
                     }
                 });
-            }),
-            Listener::new(&host, win, "online", false, |_| {
+            })),
+            Listener::new(&host, win, "online", false, Box::new(|_| {
                 with_runtime(|rt| rt.set_online(true));
-            }),
-            Listener::new(&host, win, "offline", false, |_| {
+            })),
+            Listener::new(&host, win, "offline", false, Box::new(|_| {
                 with_runtime(|rt| rt.set_online(false));
-            }),
+            })),
         ];
     }
 
