@@ -49,9 +49,10 @@ mod api {
     /// for the automatic page view, as in Segment's snippet).
     fn replay(queue: &JsValue) -> bool {
         let mut page = false;
-        if let Some(q) = queue.dyn_ref::<js_sys::Array>() {
-            for call in q.iter() {
-                let args = js_sys::Array::from(&call);
+        // The queue is the page's array: read it defensively (see web::safe).
+        if web::safe::is_array(queue) == Some(true) {
+            for call in web::safe::to_array(queue).unwrap_or_default().iter() {
+                let Some(args) = web::safe::to_array(&call) else { continue };
                 page |= args.get(0).as_string().as_deref() == Some("page");
                 web::command(&args);
             }
@@ -64,5 +65,4 @@ mod api {
         web::command(&args);
     }
 
-    use wasm_bindgen::JsCast;
 }

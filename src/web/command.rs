@@ -1,7 +1,7 @@
 //! `touchpoint(command, ...args)`: validates loose JS arguments into typed calls. Bad arguments
 //! produce one console warning and are ignored; they never throw into the page.
 
-use js_sys::{Array, Function, Object, Reflect, JSON};
+use js_sys::{Array, Function, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -67,7 +67,7 @@ fn properties(v: &JsValue) -> Result<String, &'static str> {
     if v.is_undefined() || v.is_null() {
         return Ok("{}".into());
     }
-    if !v.is_object() || Array::is_array(v) || v.is_function() {
+    if !v.is_object() || v.is_function() || super::safe::is_array(v) != Some(false) {
         return Err("touchpoint: properties must be a plain object");
     }
     match JSON::stringify(v).ok().and_then(|s| s.as_string()) {
@@ -79,12 +79,12 @@ fn properties(v: &JsValue) -> Result<String, &'static str> {
 /// `{analytics: true, marketing: false}`; Consent Mode names (`analytics_storage: "granted"`)
 /// are aliases. Unknown keys are ignored; at least one known key is required.
 pub fn consent_update(v: &JsValue) -> Option<Update> {
-    if !v.is_object() || Array::is_array(v) {
+    if !v.is_object() || super::safe::is_array(v) != Some(false) {
         return None;
     }
     let mut update = Update::default();
     let mut any = false;
-    for key in Object::keys(v.unchecked_ref::<Object>()).iter() {
+    for key in super::safe::keys(v)?.iter() {
         let Some(k) = key.as_string() else { continue };
         let Some(cat) = category(&k) else { continue };
         let value = Reflect::get(v, &key).unwrap_or(JsValue::UNDEFINED);

@@ -5,6 +5,7 @@ mod command;
 pub mod dom;
 pub mod host;
 mod listen;
+pub mod safe;
 mod storage;
 mod tcf;
 
@@ -45,6 +46,10 @@ pub struct Runtime {
     adopted: bool,
     next_adoption_try: u64,
     last_heartbeat: u64,
+    /// Between `pagehide` and a `pageshow` (bfcache): the page is leaving, so it must not
+    /// write a heartbeat again (that would hide its unsent events from the next page) nor start
+    /// new requests.
+    gone: bool,
     /// Overflow drops already reported as `queue_overflow` events.
     reported_overflow: u64,
     warnings: u32,
@@ -151,6 +156,7 @@ pub fn start(config: Config, host: Host) -> bool {
         adopted: false,
         next_adoption_try: 0,
         last_heartbeat: 0,
+        gone: false,
         reported_overflow: 0,
         warnings: 0,
         _closures: (tick, done),
@@ -185,7 +191,17 @@ impl Runtime {
                     // What is left stays persisted, and the next page may adopt it right away.
                     // (Only on pagehide: a merely hidden tab is still alive and will send it.)
                     rt.store.leave();
-                    rt.last_heartbeat = 0; // back from the bfcache: announce ourselves again
+                    rt.gone = true;
+                });
+            })),
+            Listener::new(&host, win, "pageshow", false, Box::new(|_| {
+                with_runtime(|rt| {
+                    if rt.gone {
+                        // Back from the bfcache: announce ourselves again and resume.
+                        rt.gone = false;
+                        rt.last_heartbeat = 0;
+                        rt.pump();
+                    }
                 });
             })),
             Listener::new(&host, doc, "visibilitychange", false, Box::new(|_| {
@@ -287,7 +303,7 @@ impl Runtime {
     /// Heartbeat (so other tabs know we are alive) and adoption of orphaned events, both only
     /// while analytics consent allows storage.
     fn maintain_storage(&mut self, now: u64) {
-        if !self.tracker.consent().may_store_queue() {
+        if self.gone || !self.tracker.consent().may_store_queue() {
             return;
         }
         if now.saturating_sub(self.last_heartbeat) >= 30_000 {
@@ -353,6 +369,9 @@ impl Runtime {
 
     /// Sends what is due and arms the timer for the next decision.
     fn pump(&mut self) {
+        if self.gone {
+            return;
+        }
         let now = now_ms();
         self.maintain_storage(now);
         self.report_overflow();
@@ -376,10 +395,13 @@ impl Runtime {
         }
     }
 
-    /// Events lost to the queue bounds are themselves reported, once per batch of losses.
+    /// Events lost to the queue bounds are themselves reported, as one `queue_overflow` event
+    /// per run of losses, once the queue has room again: reporting into a full queue would
+    /// evict another event, whose loss would be reported, and so on.
     fn report_overflow(&mut self) {
         let dropped = self.tracker.outbox.stats.dropped_overflow + self.tracker.pending_overflow;
-        if dropped > self.reported_overflow && self.tracker.consent().may_send() {
+        let room = self.tracker.outbox.len() < self.tracker.outbox.policy().max_queue_events;
+        if dropped > self.reported_overflow && room && self.tracker.consent().may_send() {
             let delta = dropped - self.reported_overflow;
             self.reported_overflow = dropped;
             self.capture(Kind::Track, "queue_overflow", Obj::new().int("dropped", delta as i64).finish());

@@ -1,0 +1,205 @@
+// Fault injection on the delivery path: the collector failing (503, 429 + Retry-After, 400),
+// the network failing (aborted requests, the browser offline) and gzip bodies. In each scenario
+// the events the page created are compared with what the collector's SQLite holds: equal, and
+// each messageId stored once.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launch, sdkReady, startCollector, waitFor } from './harness.mjs';
+import { expectExactlyStored, faultRoute, flush, names, openSite, pageCounters, storedOf, track, watchBatches } from './faults.mjs';
+
+let collector, browser;
+before(async () => { [collector, browser] = await Promise.all([startCollector(), launch()]); });
+after(async () => { await browser?.close(); await collector?.stop(); });
+
+const attrs = (site, extra = {}) => ({
+  site, consent: 'granted', 'flush-interval': '1000', 'batch-size': '20', 'retry-base': '200', 'retry-cap': '2000', ...extra,
+});
+
+/** A fresh context per test (its own localStorage), closed whatever happens. */
+async function inContext(fn) {
+  const context = await browser.newContext();
+  try { return await fn(context); } finally { await context.close(); }
+}
+
+/** Nothing reached the page's own error handlers. */
+async function assertNoPageErrors(page, pageErrors) {
+  assert.deepEqual(pageErrors.map(String), [], 'no uncaught exception in the page');
+  const c = await pageCounters(page);
+  assert.equal(c.onerror, 0, `window.onerror not called: ${c.errors}`);
+  assert.equal(c.rejections, 0, `no unhandled rejection: ${c.errors}`);
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+test('503 for 10 s, then recovery: every event arrives exactly once, retried with growing gaps', { timeout: 120_000 }, async () => {
+  await inContext(async (context) => {
+    const site = 'dl-503';
+    const { page, url, pageErrors } = await openSite(context, collector, attrs(site), undefined, { ready: false });
+    const OUTAGE = 10_000;
+    let outageEnd = null;
+    const r = await faultRoute(page, (a) => {
+      if (outageEnd === null) outageEnd = a.at + OUTAGE;
+      return a.at < outageEnd ? { status: 503 } : 'pass';
+    });
+    await page.goto(url);
+    await sdkReady(page);
+    let created = 1; // the automatic page_view
+    created += await track(page, names('burst', 30), { phase: 'burst' });
+    await waitFor('three failed attempts', () => r.attempts.filter((a) => a.status === 503).length >= 3, { timeout: 30_000 });
+    created += await track(page, names('mid_outage', 5), { phase: 'mid' });
+
+    const stored = await expectExactlyStored(assert, collector, site, created, { lists: [r.attempts] });
+
+    const failed = r.attempts.filter((a) => a.status === 503);
+    assert.ok(failed.length >= 3 && failed.length <= 30,
+      `a 10 s outage with retry-base 200 / cap 2000 takes a handful of attempts, not a hot loop: ${failed.length}`);
+    // Delay chosen by the page: from our 503 answer to its next attempt (the first 'pass' included).
+    const upToRecovery = r.attempts.slice(0, failed.length + 1);
+    const gaps = upToRecovery.slice(1).map((a, i) => a.at - upToRecovery[i].answeredAt);
+    const SLACK = 800; // scheduling, IPC and route overhead on a loaded machine
+    assert.ok(gaps[0] <= 400 + SLACK, `first retry ceiling is small (base 200): gaps ${gaps}`);
+    assert.ok(Math.max(...gaps) >= 700, `the backoff ceiling grew past the first retries: gaps ${gaps}`);
+    assert.ok(gaps.every((g) => g <= 2000 + 2 * SLACK), `no gap beyond the 2000 ms cap (+ slack): gaps ${gaps}`);
+    assert.equal(r.maxConcurrent, 1, 'one request in flight at a time');
+    // Retries carry the same messageIds, and each of them ends up stored.
+    const storedIds = new Set(stored.map((e) => e.messageId));
+    for (const a of failed) for (const id of a.ids) assert.ok(storedIds.has(id), `retried ${id} was stored`);
+    assert.ok(r.attempts.every((a) => a.type === 'fetch'), 'delivered by fetch');
+    await assertNoPageErrors(page, pageErrors);
+  });
+});
+
+test('429 with Retry-After: 3 holds the next attempt back at least 3 s, then everything arrives', { timeout: 120_000 }, async () => {
+  await inContext(async (context) => {
+    const site = 'dl-429';
+    const { page, url, pageErrors } = await openSite(context, collector, attrs(site), undefined, { ready: false });
+    const r = await faultRoute(page, (a, i) => (i < 2 ? { status: 429, headers: { 'Retry-After': '3' } } : 'pass'));
+    await page.goto(url);
+    await sdkReady(page);
+    let created = 1;
+    created += await track(page, names('limited', 5));
+    await flush(page);
+    await expectExactlyStored(assert, collector, site, created, { lists: [r.attempts], names: ['page_view', ...names('limited', 5)] });
+
+    assert.ok(r.attempts.length >= 3, `two 429s then a success: ${r.attempts.map((a) => a.action)}`);
+    for (let i = 1; i < 3; i++) {
+      const gap = r.attempts[i].at - r.attempts[i - 1].answeredAt;
+      assert.ok(gap >= 2_900, `attempt ${i + 1} came ${gap} ms after the 429 with Retry-After: 3`);
+      assert.ok(gap <= 8_000, `attempt ${i + 1} was not parked much longer than asked: ${gap} ms`);
+    }
+    assert.equal(r.maxConcurrent, 1, 'one request in flight at a time');
+    await assertNoPageErrors(page, pageErrors);
+  });
+});
+
+test('requests aborted at the network for a while: retried, then every event arrives once', { timeout: 120_000 }, async () => {
+  await inContext(async (context) => {
+    const site = 'dl-abort';
+    const { page, url, pageErrors } = await openSite(context, collector, attrs(site), undefined, { ready: false });
+    let abortUntil = null;
+    const r = await faultRoute(page, (a) => {
+      if (abortUntil === null) abortUntil = a.at + 4_000;
+      return a.at < abortUntil ? 'abort' : 'pass';
+    });
+    await page.goto(url);
+    await sdkReady(page);
+    let created = 1;
+    created += await track(page, names('unreachable', 25), { note: 'network down' });
+    await flush(page);
+    const stored = await expectExactlyStored(assert, collector, site, created, { lists: [r.attempts] });
+
+    const aborted = r.attempts.filter((a) => a.action === 'abort');
+    assert.ok(aborted.length >= 2, `the page retried after network errors: ${aborted.length} aborted attempts`);
+    const storedIds = new Set(stored.map((e) => e.messageId));
+    for (const a of aborted) for (const id of a.ids) assert.ok(storedIds.has(id), `aborted ${id} was stored later`);
+    assert.equal(r.maxConcurrent, 1, 'one request in flight at a time');
+    await assertNoPageErrors(page, pageErrors);
+  });
+});
+
+test('offline for 20 s: no request is attempted while offline, everything arrives once back online', { timeout: 120_000 }, async () => {
+  await inContext(async (context) => {
+    const site = 'dl-offline';
+    const { page, url, pageErrors } = await openSite(context, collector, attrs(site), undefined, { ready: false });
+    const seen = watchBatches(page);
+    const r = await faultRoute(page, () => 'pass');
+    await page.goto(url);
+    await sdkReady(page);
+    let created = 1;
+    await expectExactlyStored(assert, collector, site, created, { lists: [seen, r.attempts] }); // page_view, nothing in flight
+
+    const offlineAt = Date.now();
+    await context.setOffline(true);
+    await waitFor('navigator.onLine to be false', () => page.evaluate(() => navigator.onLine === false), { timeout: 10_000 });
+    created += await track(page, names('offline_a', 25)); // more than a batch
+    await flush(page);
+    await sleep(10_000); // the outage is the scenario: 20 s without network
+    created += await track(page, names('offline_b', 5));
+    await flush(page);
+    await sleep(Math.max(0, offlineAt + 20_000 - Date.now()));
+    const duringOffline = [...seen, ...r.attempts].filter((a) => a.at >= offlineAt);
+    assert.deepEqual(duringOffline.map((a) => `${a.type} ${a.names.length} events`), [], 'no request attempted while offline');
+
+    const onlineAt = Date.now();
+    await context.setOffline(false);
+    await expectExactlyStored(assert, collector, site, created, { lists: [seen, r.attempts] });
+    const resumed = r.attempts.filter((a) => a.at >= onlineAt);
+    assert.ok(resumed.length >= 2, `31 events need at least two batches of 20: ${resumed.length}`);
+    assert.ok(resumed[0].at - onlineAt <= 10_000, `sending resumed on the 'online' event (${resumed[0].at - onlineAt} ms)`);
+    assert.equal(r.maxConcurrent, 1, 'one request in flight at a time');
+    await assertNoPageErrors(page, pageErrors);
+  });
+});
+
+test('a 400 answer drops that batch: sent once, never retried, later events still delivered', { timeout: 120_000 }, async () => {
+  await inContext(async (context) => {
+    const site = 'dl-400';
+    const { page, url, pageErrors } = await openSite(context, collector, attrs(site), undefined, { ready: false });
+    let mode = 'pass';
+    const r = await faultRoute(page, () => (mode === 'reject'
+      ? { status: 400, body: JSON.stringify({ error: 'batch[0].event: rejected by the test' }) } : 'pass'));
+    await page.goto(url);
+    await sdkReady(page);
+    await expectExactlyStored(assert, collector, site, 1, { lists: [r.attempts] });
+
+    mode = 'reject';
+    await track(page, names('doomed', 5));
+    await flush(page);
+    const rejected = await waitFor('the 400 answer', () => r.attempts.find((a) => a.status === 400), { timeout: 30_000 });
+    mode = 'pass';
+    await track(page, ['after_400']);
+    await flush(page);
+    // The queue is FIFO: once after_400 is stored, a kept doomed batch would have gone before it.
+    await expectExactlyStored(assert, collector, site, 2, { lists: [r.attempts], names: ['page_view', 'after_400'] });
+
+    assert.deepEqual([...rejected.names].sort(), names('doomed', 5).sort(), 'the rejected batch held the doomed events');
+    for (const n of names('doomed', 5)) {
+      const carrying = r.attempts.filter((a) => a.names.includes(n));
+      assert.equal(carrying.length, 1, `${n} was attempted once, not retried: ${carrying.map((a) => a.action)}`);
+    }
+    assert.equal((await storedOf(collector, site, '&event=doomed_0')).length, 0, 'a rejected event is not stored');
+    await assertNoPageErrors(page, pageErrors);
+  });
+});
+
+test('data-gzip="true": fetch bodies are gzip (1f 8b) and every event is stored once', { timeout: 120_000 }, async () => {
+  await inContext(async (context) => {
+    const site = 'dl-gzip';
+    const { page, url, pageErrors } = await openSite(context, collector, attrs(site, { gzip: 'true' }), undefined, { ready: false });
+    const r = await faultRoute(page, () => 'pass');
+    await page.goto(url);
+    await sdkReady(page);
+    let created = 1;
+    created += await track(page, names('compressed', 45), { text: 'lorem ipsum '.repeat(20) });
+    await flush(page);
+    await expectExactlyStored(assert, collector, site, created, { lists: [r.attempts] });
+
+    assert.ok(r.attempts.length >= 3, `46 events in batches of 20: ${r.attempts.length} requests`);
+    for (const a of r.attempts) {
+      assert.equal(a.gzip, true, `body starts with 1f 8b (got ${a.bytes} bytes, type ${a.type})`);
+      assert.ok(a.json && typeof a.json.sentAt === 'string' && Array.isArray(a.json.batch), 'gunzips to the batch JSON');
+      assert.equal(a.status, 200, `the collector accepted the gzip body: ${a.answer}`);
+    }
+    await assertNoPageErrors(page, pageErrors);
+  });
+});

@@ -1,0 +1,281 @@
+// Robustness: Touchpoint lives in someone else's page, so nothing the page does to it may break
+// the page, and an internal error must switch it off cleanly. A seeded barrage of junk calls,
+// a deliberate internal error (debug:panic) and malformed configuration attributes.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { closeTab, launch, startCollector, waitFor } from './harness.mjs';
+import { expectExactlyStored, flush, names, openSite, pageCounters, storedOf, track, waitStored, watchBatches } from './faults.mjs';
+
+let collector, browser;
+before(async () => { [collector, browser] = await Promise.all([startCollector(), launch()]); });
+after(async () => { await browser?.close(); await collector?.stop(); });
+
+async function inContext(fn) {
+  const context = await browser.newContext();
+  try { return await fn(context); } finally { await context.close(); }
+}
+
+async function assertNoPageErrors(page, pageErrors) {
+  assert.deepEqual(pageErrors.map(String), [], 'no uncaught exception in the page');
+  const c = await pageCounters(page);
+  assert.equal(c.onerror, 0, `window.onerror not called: ${c.errors}`);
+  assert.equal(c.rejections, 0, `no unhandled rejection: ${c.errors}`);
+}
+
+// The page's own UI: a button whose handler counts clicks, as a shop's "add to cart" would.
+const OWN_BUTTON = '<button id="own" onclick="window.__tpTest.clicks++">Add to cart</button>';
+
+const tpWarnings = (console_, since = 0) => console_.filter((m) => m.type === 'warning' && m.at >= since && /touchpoint/i.test(m.text));
+
+/**
+ * Runs calls [from, to) of a seeded barrage of junk `touchpoint(...)` calls in the page. Every
+ * `knownEvery`-th call is a well-formed track of `known_<n>`. Returns how many known events were
+ * tracked and any exception a call threw into the page (there must be none).
+ */
+function barrage({ seed, from, to, knownEvery }) {
+  let s = (seed ^ Math.imul(from + 1, 0x9e3779b1)) >>> 0;
+  const rnd = () => { // mulberry32
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const r = (n) => Math.floor(rnd() * n);
+  const pick = (a) => a[r(a.length)];
+  const tp = (...a) => window.touchpoint(...a);
+  const J = window.__junk || (window.__junk = (() => {
+    const boom = () => { throw new Error('junk trap'); };
+    const traps = {};
+    for (const k of ['get', 'set', 'has', 'ownKeys', 'getPrototypeOf', 'setPrototypeOf', 'getOwnPropertyDescriptor',
+      'defineProperty', 'deleteProperty', 'isExtensible', 'preventExtensions', 'apply', 'construct']) traps[k] = boom;
+    let deep = { leaf: true };
+    for (let i = 0; i < 20_000; i++) deep = { d: deep };
+    return {
+      boom,
+      huge: ['x'.repeat(100_000), 'é'.repeat(300_000), '\u{1F600}'.repeat(200_000), 'a'.repeat(1 << 20), `${'\0'.repeat(70_000)}track`],
+      small: ['', ' ', 'track', 'page', 'flush', 'a b c', 'Add To Cart', '🙂', '\ud800', '\u0000', '<script>alert(1)</script>',
+        'x'.repeat(300), 'constructor', '__proto__', 'toString', 'null', 'undefined', '{}', '[]', '1e999', 'ünïcödé', 'tab\there'],
+      proxy: new Proxy({}, traps),
+      fnProxy: new Proxy(function () {}, traps),
+      deep,
+      sparse: { a: new Array(100_000) },
+    };
+  })());
+  const junk = (d = 0) => {
+    switch (r(26)) {
+      case 0: return undefined;
+      case 1: return null;
+      case 2: return pick([0, -0, NaN, Infinity, -Infinity, 1e308, -1, 2 ** 53 + 1, 3.14, Number.MIN_VALUE]);
+      case 3: return pick(J.huge);
+      case 4: return pick(J.small);
+      case 5: { const o = { ok: 1 }; Object.defineProperty(o, 'boom', { get: J.boom, enumerable: true }); return o; }
+      case 6: { const o = { a: 1, list: [] }; o.self = o; o.list.push(o); return o; }
+      case 7: return pick([() => {}, J.boom, function () { return tp('track', 'reentrant', { nested: true }); },
+        () => tp('flush'), () => tp('getConsent', J.boom), class Junk {}, Math.max, J.fnProxy, J.boom.bind(null)]);
+      case 8: return Symbol('junk');
+      case 9: return BigInt(r(1e9)) ** 3n;
+      case 10: return d > 2 ? [] : Array.from({ length: r(5) }, () => junk(d + 1));
+      case 11: return J.proxy;
+      case 12: { const p = Proxy.revocable({}, {}); p.revoke(); return p.proxy; }
+      case 13: return { toJSON: J.boom };
+      case 14: return { toString: J.boom, valueOf: J.boom, [Symbol.toPrimitive]: J.boom };
+      case 15: { const o = Object.create(null); o.k = 'v'; return o; }
+      case 16: {
+        if (d > 2) return {};
+        const o = {};
+        for (let i = r(5); i > 0; i--) { // own data properties, even '__proto__'
+          Object.defineProperty(o, pick(['a', 'b', 'sku', 'price', 'k' + r(100), '', ' ', '__proto__', 'constructor']),
+            { value: junk(d + 1), enumerable: true, configurable: true, writable: true });
+        }
+        return o;
+      }
+      case 17: return pick([new Date(NaN), new Date(), /re/g, new Uint8Array(8), new Map([[1, 2]]), new Set([1]),
+        new Error('junk'), document.body, window, document, Promise.resolve(1), new WeakMap(), new ArrayBuffer(4)]);
+      case 18: return J.deep;
+      case 19: return r(2) === 0;
+      case 20: return { length: 2 ** 32 - 1, 0: 'track' };
+      case 21: return Object.freeze({ sku: 'mug', price: 12, tags: ['a', { b: 'c' }] });
+      case 22: return new String('track');
+      case 23: return J.sparse;
+      case 24: return { price: 12, nested: { more: [1, 2, { deeper: 'yes' }] } };
+      default: return { [Symbol('s')]: 1, ok: 'plain' };
+    }
+  };
+  const commands = ['track', 'track', 'track', 'page', 'flush', 'consent', 'getConsent', 'Track', 'TRACK', 'trak', 'identify',
+    'debug', 'panic', '', ' ', 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'q', 'init', 'track\u0000'];
+  let known = 0;
+  const thrown = [];
+  for (let i = from; i < to; i++) {
+    if (i % knownEvery === 0) {
+      try { tp('track', `known_${i / knownEvery}`, { i, note: 'well formed' }); } catch (e) { thrown.push(`call ${i}: ${e && e.message}`); }
+      known++;
+      continue;
+    }
+    // Built outside the try: only what touchpoint(...) itself throws is counted against it.
+    const args = [r(5) === 0 ? junk() : pick(commands)];
+    for (let k = r(5); k > 0; k--) args.push(junk());
+    const how = r(25);
+    const self = how === 0 ? junk() : undefined;
+    try {
+      switch (how) {
+        case 0: window.touchpoint.apply(self, args); break;
+        case 1: new window.touchpoint(...args); break; // eslint-disable-line new-cap
+        case 2: window.touchpoint(); break;
+        default: window.touchpoint(...args);
+      }
+    } catch (e) {
+      thrown.push(`call ${i} (${typeof args[0] === 'string' ? args[0].slice(0, 20) : typeof args[0]}): ${e && e.message}`);
+    }
+  }
+  return { known, thrown };
+}
+
+test('10,000 junk calls: nothing thrown into the page, its handlers work, well-formed events still arrive', { timeout: 240_000 }, async (t) => {
+  await inContext(async (context) => {
+    const site = 'rb-junk';
+    const { page, pageErrors, console: console_ } = await openSite(context, collector,
+      { site, consent: 'granted', 'flush-interval': '1000', 'batch-size': '100', 'max-queue': '10000', 'retry-base': '200', 'retry-cap': '2000' },
+      OWN_BUTTON);
+    const seed = Number(process.env.TP_JUNK_SEED || 0x5eed);
+    t.diagnostic(`junk seed ${seed} (TP_JUNK_SEED to replay)`);
+    const CALLS = 10_000, CHUNK = 500, KNOWN_EVERY = 500;
+    let known = 0;
+    const thrown = [];
+    const started = Date.now();
+    for (let from = 0; from < CALLS; from += CHUNK) {
+      const res = await page.evaluate(barrage, { seed, from, to: from + CHUNK, knownEvery: KNOWN_EVERY });
+      known += res.known;
+      thrown.push(...res.thrown);
+    }
+    t.diagnostic(`barrage of ${CALLS} calls took ${Date.now() - started} ms`);
+    assert.equal(known, CALLS / KNOWN_EVERY);
+    assert.deepEqual(thrown, [], 'no touchpoint(...) call threw into the page');
+
+    // The page's own handler still runs, and Touchpoint still works afterwards.
+    await page.click('#own');
+    assert.equal((await pageCounters(page)).clicks, 1, "the page's own click handler ran");
+    await assertNoPageErrors(page, pageErrors);
+    await track(page, ['after_barrage']);
+    await flush(page);
+    const expected = [...names('known', known), 'after_barrage'];
+    const missing = async () => {
+      const out = [];
+      for (const n of [...expected, 'click']) if ((await storedOf(collector, site, `&event=${n}`)).length === 0) out.push(n);
+      return out;
+    };
+    const disabled = () => tpWarnings(console_).filter((w) => /disabled/i.test(w.text)).map((w) => w.text);
+    try {
+      // Stops early if Touchpoint switched itself off: then nothing more can arrive.
+      await waitFor('every well-formed event stored', async () => disabled().length > 0 || (await missing()).length === 0,
+        { timeout: 60_000, interval: 500 });
+    } catch (e) {
+      e.message += `; missing: ${await missing()}`;
+      throw e;
+    }
+    assert.deepEqual(disabled(), [], `Touchpoint switched itself off during the barrage (missing afterwards: ${await missing()})`);
+    for (const n of expected) {
+      const ev = await storedOf(collector, site, `&event=${n}`);
+      assert.equal(ev.length, 1, `${n} stored once`);
+    }
+    const clicks = await storedOf(collector, site, '&event=click');
+    assert.equal(clicks.length, 1, 'the click on the page button was tracked once');
+    assert.equal(clicks[0].properties.element.id, 'own');
+
+    await assertNoPageErrors(page, pageErrors);
+    const warnings = tpWarnings(console_);
+    assert.ok(warnings.length >= 1, 'bad calls are reported on the console');
+    assert.ok(warnings.length <= 21, `the console is not flooded: ${warnings.length} touchpoint warnings`);
+  });
+});
+
+test("debug:panic: Touchpoint disables itself quietly; the page is unharmed and nothing more is sent", { timeout: 120_000 }, async () => {
+  await inContext(async (context) => {
+    const site = 'rb-panic';
+    const control = 'rb-panic-control';
+    const attrs = (s) => ({ site: s, consent: 'granted', 'flush-interval': '1000', 'batch-size': '20', 'retry-base': '200', 'retry-cap': '2000' });
+    const body = `${OWN_BUTTON}<a id="l" href="#x">Link</a>`;
+    const seen = watchBatches(context);
+    const { page, pageErrors, console: console_ } = await openSite(context, collector, attrs(site), body);
+    await expectExactlyStored(assert, collector, site, 1, { lists: [seen] }); // the page_view
+
+    const panicAt = Date.now();
+    const outcome = await page.evaluate(() => {
+      try { window.touchpoint('debug:panic'); return 'returned'; } catch (e) { return `threw ${e}`; }
+    });
+    assert.equal(outcome, 'returned', 'the panic did not escape touchpoint(...)');
+    await waitFor('a console warning from touchpoint', () => tpWarnings(console_, panicAt).length >= 1, { timeout: 15_000 });
+
+    // Everything Touchpoint would normally capture and send, after the panic.
+    await page.click('#own');
+    await page.click('#l');
+    await page.evaluate(() => {
+      window.touchpoint('track', 'after_panic', { n: 1 });
+      window.touchpoint('page');
+      window.touchpoint('flush');
+    });
+    const counters = await pageCounters(page);
+    assert.equal(counters.clicks, 1, "the page's own click handler still runs");
+    await assertNoPageErrors(page, pageErrors);
+    await closeTab(page);
+
+    // A control tab doing the same afterwards: once its events are stored, the disabled page's
+    // would have been too.
+    const ctl = await openSite(context, collector, attrs(control), body);
+    await ctl.page.click('#own');
+    await ctl.page.click('#l');
+    await ctl.page.evaluate(() => {
+      window.touchpoint('track', 'after_panic', { n: 1 });
+      window.touchpoint('page');
+      window.touchpoint('flush');
+    });
+    await closeTab(ctl.page);
+    await waitStored(collector, control, 5);
+
+    const stored = await storedOf(collector, site);
+    assert.deepEqual(stored.map((e) => e.event), ['page_view'], 'nothing captured after the panic was stored');
+    const after = seen.filter((e) => e.page === page && e.at >= panicAt);
+    assert.deepEqual(after.map((e) => `${e.type}: ${e.names}`), [], 'no request from the disabled page');
+    const warnings = tpWarnings(console_, panicAt);
+    assert.equal(warnings.length, 1, `exactly one warning: ${warnings.map((w) => w.text).join(' | ')}`);
+    assert.match(warnings[0].text, /disabled/i, 'the warning says Touchpoint is disabled');
+  });
+});
+
+test('malformed data-* attributes: a warning naming each, defaults used (consent pending: nothing sent)', { timeout: 120_000 }, async () => {
+  await inContext(async (context) => {
+    const site = 'rb-attrs';
+    const seen = watchBatches(context);
+    const { page, pageErrors, console: console_ } = await openSite(context, collector,
+      { site, consent: 'maybe', 'batch-size': 'lots', 'retry-base': '200', 'retry-cap': '2000' });
+    await waitFor('warnings naming the bad attributes', () => {
+      const w = tpWarnings(console_).map((m) => m.text);
+      return w.some((x) => x.includes('data-batch-size')) && w.some((x) => x.includes('data-consent'));
+    }, { timeout: 15_000 });
+    const w = tpWarnings(console_).map((m) => m.text);
+    assert.ok(w.some((x) => x.includes('data-batch-size') && x.includes('lots')), `names the value: ${w.join(' | ')}`);
+    assert.ok(w.some((x) => x.includes('data-consent') && x.includes('maybe')), `names the value: ${w.join(' | ')}`);
+
+    // Defaults: consent pending, so more than a default batch plus a flush sends nothing.
+    let created = 1;
+    created += await track(page, names('while_pending', 25));
+    await flush(page);
+    const consent = await page.evaluate(() => new Promise((resolve) => window.touchpoint('getConsent', resolve)));
+    assert.equal(consent.analytics, 'pending', 'data-consent="maybe" fell back to pending');
+    // Ordering barrier: a request the page makes now is reported after any the SDK already made.
+    await page.evaluate(() => fetch('/healthz').then((r) => r.text()));
+    assert.deepEqual(seen.map((e) => e.names.length), [], 'nothing sent while consent is pending');
+    assert.equal((await storedOf(collector, site)).length, 0);
+
+    const grantAt = Date.now();
+    await page.evaluate(() => window.touchpoint('consent', { analytics: true }));
+    created += 1; // consent_change
+    await expectExactlyStored(assert, collector, site, created, {
+      lists: [seen], names: ['page_view', 'consent_change', ...names('while_pending', 25)],
+    });
+    assert.ok(seen.every((e) => e.at >= grantAt), 'the first request came after the grant');
+    assert.ok(seen.length >= 2 && seen.every((e) => e.names.length <= 20),
+      `default batch size 20: ${seen.map((e) => e.names.length)}`);
+    await assertNoPageErrors(page, pageErrors);
+  });
+});
