@@ -74,6 +74,10 @@ test('pending consent sends nothing; a grant delivers the page view and the clic
 test('events queued when the page is closed arrive by beacon', async () => {
   const page = await browser.newPage();
   const batches = recordBatches(page);
+  const log = [];
+  page.on('console', (m) => log.push(`console.${m.type()}: ${m.text()}`));
+  page.context().on('request', (r) => { if (r.url().includes('/v1/batch')) log.push(`request ${r.resourceType()} ${r.postData()?.length}`); });
+  page.context().on('requestfailed', (r) => log.push(`failed ${r.url()} ${r.failure()?.errorText}`));
   // A ten-minute flush interval: only the unload path can deliver these in time.
   const url = await serveFixture(page, collector.url, fixture({ site: 'beacon-test', consent: 'granted', 'flush-interval': '600000' },
     '<button id="b">Buy</button><a id="l" href="#x">Link</a>'));
@@ -85,7 +89,7 @@ test('events queued when the page is closed arrive by beacon', async () => {
   const events = await waitFor('11 beacon events', async () => {
     const ev = await collector.events('&site=beacon-test');
     return ev.length >= 11 && ev;
-  });
+  }).catch((e) => { throw new Error(`${e.message}\n${log.join('\n')}`); });
   assert.equal(events.length, 11);
   assertUniqueIds(assert, events);
 });
