@@ -15,42 +15,59 @@ pub fn run(args: &Array) -> bool {
     with_runtime(|rt| dispatch(rt, args)).is_some()
 }
 
+/// Why a command was ignored: the boundary's one error type. Each becomes one console warning
+/// (never an exception: the caller is the shop's page).
+#[derive(Debug, PartialEq)]
+pub enum CommandError {
+    Unknown(String),
+    ConsentShape,
+    EventName,
+    PropertiesShape,
+    PropertiesJson,
+    CallbackMissing,
+}
+
+impl CommandError {
+    pub fn message(&self) -> String {
+        match self {
+            CommandError::Unknown(name) => ["touchpoint: unknown command \"", truncate(name, 40), "\""].concat(),
+            CommandError::ConsentShape => "touchpoint: consent expects an object like {analytics: true, marketing: false}".into(),
+            CommandError::EventName => "touchpoint: track expects an event name (a non-empty string)".into(),
+            CommandError::PropertiesShape => "touchpoint: properties must be a plain object".into(),
+            CommandError::PropertiesJson => "touchpoint: properties could not be serialised (cycle or BigInt?)".into(),
+            CommandError::CallbackMissing => "touchpoint: getConsent expects a callback".into(),
+        }
+    }
+}
+
 fn dispatch(rt: &mut Runtime, args: &Array) {
+    if let Err(e) = execute(rt, args) {
+        rt.warn(&e.message());
+    }
+}
+
+fn execute(rt: &mut Runtime, args: &Array) -> Result<(), CommandError> {
     let name = args.get(0).as_string().unwrap_or_default();
     match name.as_str() {
-        "consent" => match consent_update(&args.get(1)) {
-            Some(update) => rt.set_consent(update, "api"),
-            None => rt.warn("touchpoint: consent expects an object like {analytics: true, marketing: false}"),
-        },
+        "consent" => rt.set_consent(consent_update(&args.get(1)).ok_or(CommandError::ConsentShape)?, "api"),
         "track" => {
-            let Some(event) = args.get(1).as_string().as_deref().and_then(snake_case) else {
-                rt.warn("touchpoint: track expects an event name (a non-empty string)");
-                return;
-            };
-            match properties(&args.get(2)) {
-                Ok(props) => rt.capture(Kind::Track, &event, props),
-                Err(why) => rt.warn(why),
-            }
+            let event = args.get(1).as_string().as_deref().and_then(snake_case).ok_or(CommandError::EventName)?;
+            let props = properties(&args.get(2))?;
+            rt.capture(Kind::Track, &event, props);
         }
-        "page" => match properties(&args.get(1)) {
-            Ok(props) => rt.page_view(props),
-            Err(why) => rt.warn(why),
-        },
+        "page" => rt.page_view(properties(&args.get(1))?),
         "flush" => rt.flush(),
         // The kill switch's self-test: a deliberate internal error. The loader must disable
         // Touchpoint and keep the page unharmed (tests/e2e/robustness.test.mjs).
         "debug:panic" => panic!(),
-        "getConsent" => match args.get(1).dyn_into::<Function>() {
-            // Called later, from a microtask-free context of ours, so a throwing callback cannot
-            // break our state: the loader's guard catches it.
-            Ok(cb) => {
-                let state = rt.consent_object();
-                let _ = cb.call1(&JsValue::NULL, &state);
-            }
-            Err(_) => rt.warn("touchpoint: getConsent expects a callback"),
-        },
-        _ => rt.warn(&["touchpoint: unknown command \"", truncate(&name, 40), "\""].concat()),
+        "getConsent" => {
+            let cb = args.get(1).dyn_into::<Function>().map_err(|_| CommandError::CallbackMissing)?;
+            // Synchronous; `call1` catches, so a callback that throws is ignored, not fatal.
+            let _ = cb.call1(&JsValue::NULL, &rt.consent_object());
+        }
+        _ => return Err(CommandError::Unknown(name)),
     }
+    Ok(())
 }
 
 fn truncate(s: &str, max: usize) -> &str {
@@ -63,16 +80,16 @@ fn truncate(s: &str, max: usize) -> &str {
 /// Properties must be a plain object (or absent). They are stringified by the browser's own
 /// `JSON.stringify`, which handles nesting and escaping for free; cycles and BigInts throw
 /// there, and we turn that into a warning.
-fn properties(v: &JsValue) -> Result<String, &'static str> {
+fn properties(v: &JsValue) -> Result<String, CommandError> {
     if v.is_undefined() || v.is_null() {
         return Ok("{}".into());
     }
     if !v.is_object() || v.is_function() || super::safe::is_array(v) != Some(false) {
-        return Err("touchpoint: properties must be a plain object");
+        return Err(CommandError::PropertiesShape);
     }
     match JSON::stringify(v).ok().and_then(|s| s.as_string()) {
         Some(json) if json.starts_with('{') => Ok(json),
-        _ => Err("touchpoint: properties could not be serialised (cycle or BigInt?)"),
+        _ => Err(CommandError::PropertiesJson),
     }
 }
 
