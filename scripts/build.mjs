@@ -19,7 +19,8 @@ run('cargo', ['build', '--profile', 'wasm', '--lib', '-p', 'touchpoint', '--targ
   RUSTC_BOOTSTRAP: '1',
   // A 128 KiB stack instead of rustc's 1 MiB default: the SDK never recurses deeply, and the
   // stack is part of the wasm memory every page pays for.
-  RUSTFLAGS: '-Zunstable-options -Cpanic=immediate-abort -Clink-arg=-zstack-size=131072',
+  // -Zlocation-detail=none: no source paths of panic locations in the binary (nothing prints them).
+  RUSTFLAGS: '-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Clink-arg=-zstack-size=131072',
 });
 run('wasm-bindgen', ['--target', 'no-modules', '--no-typescript', '--out-dir', bindgenOut, wasmTarget]);
 fs.mkdirSync(dist, { recursive: true });
@@ -31,7 +32,7 @@ fs.mkdirSync(dist, { recursive: true });
 const opt = spawnSync(path.join(root, 'node_modules/.bin/wasm-opt'), [
   '-Oz', '--strip-debug', '--strip-producers', '--enable-bulk-memory', '--enable-sign-ext',
   '--enable-nontrapping-float-to-int', '--enable-mutable-globals', '--enable-multivalue',
-  '--enable-reference-types', '--minify-imports-and-exports-and-modules',
+  '--enable-reference-types', '--minify-imports-and-exports-and-modules', '--strip-target-features',
   path.join(bindgenOut, 'touchpoint_bg.wasm'), '-o', path.join(dist, 'touchpoint_bg.wasm'),
 ], { encoding: 'utf8', env });
 if (opt.status !== 0) {
