@@ -163,6 +163,14 @@ pub fn start(config: Config, host: Host) -> bool {
         tcf: None,
         listeners: Vec::new(),
     };
+    // A denial given up front means nothing of ours may remain from earlier visits either.
+    // (Removal only: nothing is written, and with nothing of ours stored nothing is touched.)
+    let consent = rt.tracker.consent();
+    if consent.analytics == State::Denied {
+        Store::closed(String::new()).purge(None);
+    } else if consent.marketing == State::Denied {
+        Store::closed(String::new()).purge(Some(storage::IDENTITY));
+    }
     rt.listen();
     rt.tracker.outbox.set_online(rt.window.navigator().on_line());
     rt.after_consent_change();

@@ -142,7 +142,12 @@ impl Store {
     pub fn purge(&mut self, only: Option<&str>) {
         self.open();
         match only {
-            Some(key) => self.delete(key),
+            // Only if present: a needless removeItem is still a storage write.
+            Some(key) => {
+                if self.get(key).is_some() {
+                    self.delete(key);
+                }
+            }
             None => {
                 for k in self.keys() {
                     self.delete(&k);
