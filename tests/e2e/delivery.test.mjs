@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launch, sdkReady, startCollector, waitFor } from './harness.mjs';
-import { expectExactlyStored, faultRoute, flush, names, openSite, pageCounters, storedOf, track, watchBatches } from './faults.mjs';
+import { expectExactlyStored, faultRoute, flush, names, openSite, storedOf, track, watchBatches } from './faults.mjs';
+import { assertNoPageErrors, withContext } from './faults.mjs'; // shared with the other fault tests
 
 let collector, browser;
 before(async () => { [collector, browser] = await Promise.all([startCollector(), launch()]); });
@@ -16,18 +17,8 @@ const attrs = (site, extra = {}) => ({
 });
 
 /** A fresh context per test (its own localStorage), closed whatever happens. */
-async function inContext(fn) {
-  const context = await browser.newContext();
-  try { return await fn(context); } finally { await context.close(); }
-}
+const inContext = (fn) => withContext(browser, fn);
 
-/** Nothing reached the page's own error handlers. */
-async function assertNoPageErrors(page, pageErrors) {
-  assert.deepEqual(pageErrors.map(String), [], 'no uncaught exception in the page');
-  const c = await pageCounters(page);
-  assert.equal(c.onerror, 0, `window.onerror not called: ${c.errors}`);
-  assert.equal(c.rejections, 0, `no unhandled rejection: ${c.errors}`);
-}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

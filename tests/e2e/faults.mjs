@@ -2,6 +2,7 @@
 // abort, hold or pass requests through to the real collector while recording every attempt;
 // request watchers that decode (gzip) bodies; counters for uncaught errors in the page; and
 // condition-based waits on what the collector stored. Everything stays on 127.0.0.1.
+import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import { assertUniqueIds, fixture, sdkReady, serveFixture, waitFor } from './harness.mjs';
 
@@ -298,3 +299,17 @@ export const persistedQueue = (page) => page.evaluate(() => Object.keys(localSto
     try { id = JSON.parse(localStorage.getItem(k)).messageId; } catch { id = null; }
     return { key: k, messageId: id };
   }));
+
+/** Runs `fn` in a fresh browser context (its own localStorage), closed whatever happens. */
+export async function withContext(browser, fn) {
+  const context = await browser.newContext();
+  try { return await fn(context); } finally { await context.close(); }
+}
+
+/** Nothing reached the page's own error handlers. */
+export async function assertNoPageErrors(page, pageErrors) {
+  assert.deepEqual(pageErrors.map(String), [], 'no uncaught exception in the page');
+  const c = await pageCounters(page);
+  assert.equal(c.onerror, 0, `window.onerror not called: ${c.errors}`);
+  assert.equal(c.rejections, 0, `no unhandled rejection: ${c.errors}`);
+}

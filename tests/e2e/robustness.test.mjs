@@ -5,22 +5,15 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { closeTab, launch, startCollector, waitFor } from './harness.mjs';
 import { expectExactlyStored, flush, names, openSite, pageCounters, storedOf, track, waitStored, watchBatches } from './faults.mjs';
+import { assertNoPageErrors, withContext } from './faults.mjs'; // shared with the other fault tests
 
 let collector, browser;
 before(async () => { [collector, browser] = await Promise.all([startCollector(), launch()]); });
 after(async () => { await browser?.close(); await collector?.stop(); });
 
-async function inContext(fn) {
-  const context = await browser.newContext();
-  try { return await fn(context); } finally { await context.close(); }
-}
+/** A fresh context per test (its own localStorage), closed whatever happens. */
+const inContext = (fn) => withContext(browser, fn);
 
-async function assertNoPageErrors(page, pageErrors) {
-  assert.deepEqual(pageErrors.map(String), [], 'no uncaught exception in the page');
-  const c = await pageCounters(page);
-  assert.equal(c.onerror, 0, `window.onerror not called: ${c.errors}`);
-  assert.equal(c.rejections, 0, `no unhandled rejection: ${c.errors}`);
-}
 
 // The page's own UI: a button whose handler counts clicks, as a shop's "add to cart" would.
 const OWN_BUTTON = '<button id="own" onclick="window.__tpTest.clicks++">Add to cart</button>';

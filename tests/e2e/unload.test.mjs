@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { closeTab, launch, sdkReady, startCollector, waitFor } from './harness.mjs';
 import {
-  closeUndelivered, expectExactlyStored, observeBeacons, faultRoute, flush, names, openSite, pageCounters, persistedQueue, refuseBeacons,
+  closeUndelivered, expectExactlyStored, observeBeacons, faultRoute, flush, names, openSite, persistedQueue, refuseBeacons,
   refuseKeepalive, storedOf, throwingStorageAccess, throwingStorageWrites, track, watchBatches,
 } from './faults.mjs';
+import { assertNoPageErrors, withContext } from './faults.mjs'; // shared with the other fault tests
 
 let collector, browser;
 before(async () => { [collector, browser] = await Promise.all([startCollector(), launch()]); });
@@ -20,17 +21,9 @@ const attrs = (site, extra = {}) => ({
 // Nothing leaves before the page goes away: only the unload path (or a later visit) can deliver.
 const holdAll = (site) => attrs(site, { 'flush-interval': '600000', 'batch-size': '500' });
 
-async function inContext(fn) {
-  const context = await browser.newContext();
-  try { return await fn(context); } finally { await context.close(); }
-}
+/** A fresh context per test (its own localStorage), closed whatever happens. */
+const inContext = (fn) => withContext(browser, fn);
 
-async function assertNoPageErrors(page, pageErrors) {
-  assert.deepEqual(pageErrors.map(String), [], 'no uncaught exception in the page');
-  const c = await pageCounters(page);
-  assert.equal(c.onerror, 0, `window.onerror not called: ${c.errors}`);
-  assert.equal(c.rejections, 0, `no unhandled rejection: ${c.errors}`);
-}
 
 const fromPage = (list, page) => list.filter((e) => e.page === page);
 
