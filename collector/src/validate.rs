@@ -168,12 +168,9 @@ fn invalid(reason: impl Into<String>) -> IngestError {
     IngestError::Invalid(reason.into())
 }
 
-/// `^[a-z][a-z0-9_]{0,63}$`, without pulling in a regex engine.
+/// `^[a-z][a-z0-9_]{0,63}$`: the rule the SDK normalises names to (`touchpoint::core::name`).
 pub fn is_event_name(s: &str) -> bool {
-    let b = s.as_bytes();
-    (1..=64).contains(&b.len())
-        && b[0].is_ascii_lowercase()
-        && b.iter().all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+    touchpoint::core::name::is_valid_name(s)
 }
 
 /// 1..=64 of `[A-Za-z0-9_-]`: safe to log, index and put in a URL.

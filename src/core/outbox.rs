@@ -11,6 +11,10 @@
 
 use super::event::{batch_body, Encoded, BODY_OVERHEAD};
 
+/// The largest single event either side accepts (its JSON text). The collector answers 413
+/// beyond it, so the SDK refuses such an event at capture instead of retrying it forever.
+pub const MAX_EVENT_BYTES: usize = 32 * 1024;
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Policy {
     /// Send as soon as this many events are queued.
@@ -39,7 +43,7 @@ impl Default for Policy {
             flush_interval_ms: 5_000,
             max_queue_events: 1_000,
             max_queue_bytes: 1024 * 1024,
-            max_event_bytes: 32 * 1024,
+            max_event_bytes: MAX_EVENT_BYTES,
             backoff_base_ms: 1_000,
             backoff_cap_ms: 60_000,
             unload_chunk_bytes: 60 * 1024,
