@@ -67,13 +67,26 @@ pub fn with_runtime<R>(f: impl FnOnce(&mut Runtime) -> R) -> Option<R> {
     RUNTIME.with(|rt| rt.try_borrow_mut().ok()?.as_mut().map(f))
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// The global `window`, bound directly: `web_sys::window()` probes four globals
+    /// (globalThis, self, window, global) through four imports, and we only ever run in a page.
+    #[wasm_bindgen(thread_local_v2, js_name = window)]
+    static WINDOW: JsValue;
+}
+
+/// The page's window, if this is a page.
+pub fn window() -> Option<Window> {
+    WINDOW.with(|w| w.clone().dyn_into::<Window>().ok())
+}
+
 pub fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
 
 pub fn random_bytes() -> [u8; 16] {
     let mut b = [0u8; 16];
-    let filled = web_sys::window()
+    let filled = window()
         .and_then(|w| w.crypto().ok())
         .is_some_and(|c| c.get_random_values_with_u8_array(&mut b).is_ok());
     if !filled {
@@ -118,7 +131,7 @@ pub fn start(config: Config, host: Host) -> bool {
     if RUNTIME.with(|rt| rt.borrow().is_some()) {
         return false;
     }
-    let Some(window) = web_sys::window() else { return false };
+    let Some(window) = window() else { return false };
     let Some(document) = window.document() else { return false };
     let signals = signals(&window, &config);
     let tracker = Tracker::new(initial_consent(&config), signals, config.policy.clone(), config.pending_limit);

@@ -41,7 +41,7 @@ impl Store {
 
     pub fn open(&mut self) {
         if self.storage.is_none() {
-            self.storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+            self.storage = super::window().and_then(|w| w.local_storage().ok().flatten());
         }
     }
 

@@ -11,7 +11,7 @@ use crate::core::consent::from_tcf;
 /// Registers with the CMP. Must be called outside any borrow of the runtime: CMPs usually call
 /// back synchronously from inside `addEventListener` with the stored choice.
 pub fn listen(host: &super::host::Host) -> Option<Closure<dyn FnMut(JsValue, JsValue)>> {
-    let window = web_sys::window()?;
+    let window = super::window()?;
     let Some(api) = Reflect::get(&window, &"__tcfapi".into()).ok().and_then(|f| f.dyn_into::<Function>().ok()) else {
         warn("touchpoint: data-consent=\"tcf\" but window.__tcfapi is missing; consent stays pending");
         return None;
