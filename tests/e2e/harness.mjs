@@ -98,7 +98,9 @@ export async function serveFixture(page, url, html, name = 'fixture.html') {
 }
 
 /** Closes a page as a visitor closing the tab would (pagehide runs). Route interception is
- * removed first: an intercepted beacon from a dead page is never released by Playwright. */
+ * removed first: an intercepted beacon from a dead page is never released by Playwright.
+ * Open the page in an explicit context when what it sends on the way out matters: a page from
+ * `browser.newPage()` takes its context down with it, and a beacon still in flight with it. */
 export async function closeTab(page) {
   await page.unrouteAll();
   await page.close({ runBeforeUnload: true });

@@ -72,7 +72,10 @@ test('pending consent sends nothing; a grant delivers the page view and the clic
 });
 
 test('events queued when the page is closed arrive by beacon', async () => {
-  const page = await browser.newPage();
+  // An explicit context that outlives the tab, as a browser profile does: `browser.newPage()`
+  // makes a context that closes with its page, tearing down a beacon still on its way out.
+  const context = await browser.newContext();
+  const page = await context.newPage();
   const batches = recordBatches(page);
   const log = [];
   page.on('console', (m) => log.push(`console.${m.type()}: ${m.text()}`));
@@ -85,6 +88,7 @@ test('events queued when the page is closed arrive by beacon', async () => {
   await sdkReady(page);
   for (let i = 0; i < 5; i++) { await page.click('#b'); await page.click('#l'); }
   assert.equal(batches.length, 0, 'nothing sent before the page goes away');
+  log.push(`persisted before close: ${await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('tp:q:')).length)}`);
   await closeTab(page);
   const events = await waitFor('11 beacon events', async () => {
     const ev = await collector.events('&site=beacon-test');
@@ -92,4 +96,5 @@ test('events queued when the page is closed arrive by beacon', async () => {
   }).catch((e) => { throw new Error(`${e.message}\n${log.join('\n')}`); });
   assert.equal(events.length, 11);
   assertUniqueIds(assert, events);
+  await context.close();
 });
