@@ -14,7 +14,10 @@ const CLICKABLE: &str = "a,button,input[type=button],input[type=submit],input[ty
 const MAX_TEXT: usize = 64;
 const MAX_DEPTH: usize = 4;
 
-pub fn page_context(window: &Window, document: &Document, mask: &[&str]) -> PageContext {
+/// `mask_params`: the site's extra query parameter names to mask (`data-mask-params`).
+pub fn page_context(window: &Window, document: &Document, mask_params: &[String]) -> PageContext {
+    let mask: Vec<&str> = mask_params.iter().map(String::as_str).collect();
+    let mask = &mask[..];
     let loc = window.location();
     PageContext {
         url: scrub_url(&loc.href().unwrap_or_default(), mask).into_owned(),
@@ -39,9 +42,8 @@ pub fn describe(el: &Element) -> String {
     let tag = el.tag_name().to_ascii_lowercase();
     let mut out = Obj::new().str("selector", &selector(el)).str("tag", &tag);
     let id = el.id();
-    let attr = |name: &str| el.get_attribute(name).unwrap_or_default();
     let sensitive = tag == "input"
-        && is_sensitive_field(&attr("type").to_ascii_lowercase(), &attr("autocomplete"), &attr("name"), &id);
+        && is_sensitive_field(&input_type(el), &attr(el, "autocomplete"), &attr(el, "name"), &id);
     if sensitive {
         return out.finish(); // tag and selector only
     }
@@ -58,16 +60,14 @@ fn label(el: &Element, tag: &str) -> Option<String> {
     if el.closest("[data-tp-mask]").ok().flatten().is_some() {
         return None;
     }
-    let attr = |name: &str| el.get_attribute(name).unwrap_or_default();
     let raw = if tag == "input" {
-        let kind = attr("type").to_ascii_lowercase();
         // A button-like input's `value` is its printed label, not something the visitor typed.
-        match kind.as_str() {
-            "submit" | "button" | "reset" => attr("value"),
-            _ => attr("aria-label"),
+        match input_type(el).as_str() {
+            "submit" | "button" | "reset" => attr(el, "value"),
+            _ => attr(el, "aria-label"),
         }
     } else {
-        let aria = attr("aria-label");
+        let aria = attr(el, "aria-label");
         if aria.is_empty() {
             el.text_content().unwrap_or_default()
         } else {
@@ -76,6 +76,14 @@ fn label(el: &Element, tag: &str) -> Option<String> {
     };
     let text = clean_label(&raw, MAX_TEXT);
     (!text.is_empty()).then_some(text)
+}
+
+fn attr(el: &Element, name: &str) -> String {
+    el.get_attribute(name).unwrap_or_default()
+}
+
+fn input_type(el: &Element) -> String {
+    attr(el, "type").to_ascii_lowercase()
 }
 
 /// A short CSS path: up to four levels of `tag.class.class`, stopping at the nearest id.

@@ -19,7 +19,8 @@ pub struct Host {
     pub signal: Option<AbortSignal>,
 }
 
-fn field<T: JsCast>(obj: &JsValue, name: &str) -> Option<T> {
+/// `obj[name]` if it is a `T`; None if missing, of another type, or if reading it throws.
+pub(super) fn field<T: JsCast>(obj: &JsValue, name: &str) -> Option<T> {
     Reflect::get(obj, &JsValue::from_str(name)).ok()?.dyn_into::<T>().ok()
 }
 

@@ -135,12 +135,11 @@ pub fn start(config: Config, host: Host) -> bool {
     let Some(document) = window.document() else { return false };
     let signals = signals(&window, &config);
     let tracker = Tracker::new(initial_consent(&config), signals, config.policy.clone(), config.pending_limit);
-    let mask: Vec<&str> = config.mask_params.iter().map(String::as_str).collect();
     let env = Envelope {
         site: config.site.clone(),
         session_id: uuid_v4(random_bytes()),
         anonymous_id: None,
-        page: dom::page_context(&window, &document, &mask),
+        page: dom::page_context(&window, &document, &config.mask_params),
     };
     let tick = Closure::<dyn FnMut()>::new(|| {
         with_runtime(|rt| {
@@ -255,22 +254,16 @@ impl Runtime {
 
     /// Builds, encodes and hands an event to the tracker.
     pub fn capture(&mut self, kind: Kind, name: &str, properties: String) {
-        let event = TpEvent {
-            kind,
-            name: name.into(),
-            message_id: uuid_v4(random_bytes()),
-            timestamp_ms: now_ms(),
-            properties,
-        };
+        let now = now_ms();
+        let event = TpEvent { kind, name: name.into(), message_id: uuid_v4(random_bytes()), timestamp_ms: now, properties };
         let encoded = encode(&event, &self.env);
-        let fx = self.tracker.capture(encoded, now_ms());
+        let fx = self.tracker.capture(encoded, now);
         self.apply(fx);
         self.pump();
     }
 
     pub fn page_view(&mut self, properties: String) {
-        let mask: Vec<&str> = self.config.mask_params.iter().map(String::as_str).collect();
-        self.env.page = dom::page_context(&self.window, &self.document, &mask);
+        self.env.page = dom::page_context(&self.window, &self.document, &self.config.mask_params);
         self.capture(Kind::Page, "page_view", properties);
     }
 

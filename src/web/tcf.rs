@@ -12,7 +12,7 @@ use crate::core::consent::from_tcf;
 /// back synchronously from inside `addEventListener` with the stored choice.
 pub fn listen(host: &super::host::Host) -> Option<Closure<dyn FnMut(JsValue, JsValue)>> {
     let window = super::window()?;
-    let Some(api) = Reflect::get(&window, &"__tcfapi".into()).ok().and_then(|f| f.dyn_into::<Function>().ok()) else {
+    let Some(api) = super::host::field::<Function>(&window, "__tcfapi") else {
         warn("touchpoint: data-consent=\"tcf\" but window.__tcfapi is missing; consent stays pending");
         return None;
     };
