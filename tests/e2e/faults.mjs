@@ -3,6 +3,7 @@
 // request watchers that decode (gzip) bodies; counters for uncaught errors in the page; and
 // condition-based waits on what the collector stored. Everything stays on 127.0.0.1.
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import zlib from 'node:zlib';
 import { assertUniqueIds, fixture, sdkReady, serveFixture, waitFor } from './harness.mjs';
 
@@ -188,20 +189,17 @@ export function refuseKeepalive() {
 }
 
 /**
- * Closes a tab whose unload delivery cannot get through. `how`:
- * - 'network': beacons refused (init script refuseBeacons), the keepalive fallback dies in the
- *   network: the page's batch route aborts everything and stays in place while it closes;
- * - 'browser': beacons and keepalive both refused by the browser (init scripts refuseBeacons and
- *   refuseKeepalive), the route is removed first like closeTab does.
+ * A collector URL on 127.0.0.1 where nothing listens: a request to it fails in the network for
+ * real (connection refused). A page route cannot stand in for this on close: Playwright stops
+ * intercepting a page's requests once the page is gone, so a keepalive fetch sent from pagehide
+ * could slip past the route and reach the collector (it did, on a slow CI machine).
  */
-export async function closeUndelivered(page, how) {
-  if (how === 'network') {
-    await page.route(BATCH, (route) => route.abort('connectionrefused').catch(() => {}));
-    await page.close({ runBeforeUnload: true });
-  } else {
-    await page.unrouteAll();
-    await page.close({ runBeforeUnload: true });
-  }
+export async function deadEndpoint() {
+  const server = net.createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return `http://127.0.0.1:${port}/v1/batch`;
 }
 
 /**

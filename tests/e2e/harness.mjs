@@ -84,10 +84,11 @@ export async function sdkReady(page) {
 
 /** A page of our own served from the collector's origin, with the snippet and given attributes. */
 export function fixture(attrs, body = '<button id="b">Buy</button>') {
-  const a = Object.entries(attrs).map(([k, v]) => ` data-${k}="${v}"`).join('');
+  const { collector = '/v1/batch', ...rest } = attrs;
+  const a = Object.entries(rest).map(([k, v]) => ` data-${k}="${v}"`).join('');
   return `<!doctype html><html><head><title>Fixture</title>
 <script>window.touchpoint=window.touchpoint||function(){(touchpoint.q=touchpoint.q||[]).push(arguments)};</script>
-<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch"${a}></script>
+<script async src="/touchpoint/touchpoint.js" data-collector="${collector}"${a}></script>
 </head><body>${body}</body></html>`;
 }
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { closeTab, launch, sdkReady, startCollector, waitFor } from './harness.mjs';
 import {
-  closeUndelivered, expectExactlyStored, observeBeacons, faultRoute, flush, names, openSite, persistedQueue, refuseBeacons,
+  deadEndpoint, expectExactlyStored, observeBeacons, faultRoute, flush, names, openSite, persistedQueue, refuseBeacons,
   refuseKeepalive, storedOf, throwingStorageAccess, throwingStorageWrites, track, watchBatches,
 } from './faults.mjs';
 import { assertNoPageErrors, withContext } from './faults.mjs'; // shared with the other fault tests
@@ -103,15 +103,18 @@ for (const [how, title] of [
     await inContext(async (context) => {
       const site = `ul-refused-${how}`;
       const seen = watchBatches(context);
+      // 'network': beacons refused, and the keepalive fallback goes to an endpoint where nothing
+      // listens. 'browser': beacons and keepalive fetches both refused by the browser.
       const init = how === 'network' ? [refuseBeacons] : [refuseBeacons, refuseKeepalive];
-      const first = await openSite(context, collector, holdAll(site), undefined, { init });
+      const firstAttrs = how === 'network' ? { ...holdAll(site), collector: await deadEndpoint() } : holdAll(site);
+      const first = await openSite(context, collector, firstAttrs, undefined, { init });
       let created = 1;
       created += await track(first.page, names('stranded', 50));
       const persisted = await persistedQueue(first.page);
       assert.equal(persisted.length, created, `each queued event is persisted: ${persisted.length} of ${created}`);
       assert.ok(persisted.every((p) => p.messageId && p.key.startsWith('tp:q:') && p.key.endsWith(`:${p.messageId}`)), 'tp:q:<tab>:<messageId> keys');
       await assertNoPageErrors(first.page, first.pageErrors);
-      await closeUndelivered(first.page, how);
+      await closeTab(first.page);
       assert.ok(fromPage(seen, first.page).every((e) => e.status === undefined), 'the closed page delivered nothing');
       assert.equal((await storedOf(collector, site)).length, 0, 'nothing stored yet');
 
@@ -167,12 +170,14 @@ test('two tabs opened on persisted events: each event is sent by only one tab, s
   await inContext(async (context) => {
     const site = 'ul-two-tabs';
     const seen = watchBatches(context);
-    const first = await openSite(context, collector, holdAll(site), undefined, { init: [refuseBeacons] });
+    // Beacons refused and the keepalive fallback sent where nothing listens: the events stay persisted.
+    const dead = { ...holdAll(site), collector: await deadEndpoint() };
+    const first = await openSite(context, collector, dead, undefined, { init: [refuseBeacons] });
     let created = 1;
     created += await track(first.page, names('orphan', 50));
     const persisted = await persistedQueue(first.page);
     assert.equal(persisted.length, created, 'every queued event persisted');
-    await closeUndelivered(first.page, 'network');
+    await closeTab(first.page);
     assert.ok(fromPage(seen, first.page).every((e) => e.status === undefined), 'the closed page delivered nothing');
 
     // Two tabs of the same site open at the same moment; both may try to adopt the orphans.
