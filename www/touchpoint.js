@@ -46,6 +46,17 @@ function post(url, body, id, keepalive, done, gzip) {
   } catch (e) { answer(0, null); }
 }
 
+// Web Locks, for work that one tab of the site at a time may do (adopting the unsent events
+// of closed tabs): fn(true) runs while the lock is held and no other tab can take it,
+// fn(false) means another tab holds it, fn() that the request failed. The lock is held only
+// for that call: a page holding a lock cannot enter the back/forward cache.
+function lock(name, fn) {
+  var l = w.navigator.locks;
+  if (!l) return false;
+  l.request(name, { ifAvailable: true }, function (held) { fn(!!held); }).then(null, function () { fn(); });
+  return true;
+}
+
 (function () {
   if (!s || w.__touchpoint_loaded) return; // a second copy of the snippet is a no-op
   w.__touchpoint_loaded = true;
@@ -56,7 +67,7 @@ function post(url, body, id, keepalive, done, gzip) {
   var base = s.src.replace(/[^\/]*$/, '');
   var start = guard(function () {
     var stub = w.touchpoint, queue = (stub && stub.q) || [];
-    wasm_bindgen.boot(attrs, queue, { guard: guard, post: post, signal: ac && ac.signal });
+    wasm_bindgen.boot(attrs, queue, { guard: guard, post: post, lock: lock, signal: ac && ac.signal });
     var api = function () {
       if (dead) return;
       try { wasm_bindgen.command(Array.prototype.slice.call(arguments)); } catch (e) { die(e); }

@@ -15,6 +15,10 @@ pub struct Host {
     /// `done(id, status, retryAfter)`; status 0 for a network error. Never throws. With `gzip`
     /// the loader compresses the body with CompressionStream where the browser has it.
     post: Option<Function>,
+    /// `lock(name, f)`: Web Locks. Calls `f(true)` while holding the lock `name` if no other tab
+    /// of the site holds it, `f(false)` if one does, `f(undefined)` if the request failed.
+    /// Returns false where the browser has no `navigator.locks`.
+    lock: Option<Function>,
     /// Aborting it removes every listener at once.
     pub signal: Option<AbortSignal>,
 }
@@ -29,7 +33,7 @@ impl Host {
         if !obj.is_object() {
             return Host::default();
         }
-        Host { guard: field(obj, "guard"), post: field(obj, "post"), signal: field(obj, "signal") }
+        Host { guard: field(obj, "guard"), post: field(obj, "post"), lock: field(obj, "lock"), signal: field(obj, "signal") }
     }
 
     /// Wraps a callback the browser will invoke.
@@ -53,5 +57,12 @@ impl Host {
         );
         args.push(&JsValue::from_bool(gzip));
         post.apply(&JsValue::NULL, &args).is_ok()
+    }
+
+    /// Asks for the Web Lock `name`; `f` gets the answer later (see the field). Returns false
+    /// if that cannot happen here (no loader, or no Web Locks): then `f` is never called.
+    pub fn lock(&self, name: &str, f: &Function) -> bool {
+        let Some(lock) = &self.lock else { return false };
+        lock.call2(&JsValue::NULL, &JsValue::from_str(name), f).ok() == Some(JsValue::TRUE)
     }
 }

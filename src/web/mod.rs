@@ -30,6 +30,9 @@ use storage::Store;
 
 pub use command::run as command;
 
+/// The Web Lock held while a page adopts the unsent events of closed tabs.
+const ADOPTION_LOCK: &str = "tp:adopt";
+
 /// Everything alive for the page. One per page: `boot` refuses a second start.
 pub struct Runtime {
     config: Config,
@@ -44,6 +47,9 @@ pub struct Runtime {
     done: Function,
     /// Whether this page has taken over the unsent events of closed tabs yet.
     adopted: bool,
+    /// A Web Lock request for the adoption is outstanding (its answer comes back in `on_lock`).
+    adopting: bool,
+    on_lock: Function,
     next_adoption_try: u64,
     last_heartbeat: u64,
     /// Between `pagehide` and a `pageshow` (bfcache): the page is leaving, so it must not
@@ -53,7 +59,7 @@ pub struct Runtime {
     /// Overflow drops already reported as `queue_overflow` events.
     reported_overflow: u64,
     warnings: u32,
-    _closures: (Closure<dyn FnMut()>, Closure<dyn FnMut(f64, f64, JsValue)>),
+    _closures: (Closure<dyn FnMut()>, Closure<dyn FnMut(f64, f64, JsValue)>, Closure<dyn FnMut(JsValue)>),
     tcf: Option<Closure<dyn FnMut(JsValue, JsValue)>>,
     listeners: Vec<Listener>,
 }
@@ -150,6 +156,10 @@ pub fn start(config: Config, host: Host) -> bool {
     let done = Closure::<dyn FnMut(f64, f64, JsValue)>::new(|request: f64, status: f64, retry: JsValue| {
         with_runtime(|rt| rt.on_answer(request as u64, status as u16, retry.as_string()));
     });
+    let on_lock = Closure::<dyn FnMut(JsValue)>::new(|held: JsValue| {
+        with_runtime(|rt| rt.on_lock(held.as_bool()));
+    });
+    let on_lock_fn = host.guard(on_lock.as_ref().unchecked_ref());
     let tick_fn = host.guard(tick.as_ref().unchecked_ref());
     let done_fn = host.guard(done.as_ref().unchecked_ref());
     let tab = uuid_v4(random_bytes())[..8].to_string();
@@ -166,12 +176,14 @@ pub fn start(config: Config, host: Host) -> bool {
         tick: tick_fn,
         done: done_fn,
         adopted: false,
+        adopting: false,
+        on_lock: on_lock_fn,
         next_adoption_try: 0,
         last_heartbeat: 0,
         gone: false,
         reported_overflow: 0,
         warnings: 0,
-        _closures: (tick, done),
+        _closures: (tick, done, on_lock),
         tcf: None,
         listeners: Vec::new(),
     };
@@ -324,15 +336,41 @@ impl Runtime {
             self.last_heartbeat = now;
             self.store.heartbeat(now);
         }
-        if !self.adopted && now >= self.next_adoption_try {
-            match self.store.adopt_orphans(now) {
-                Some(events) => {
-                    self.adopted = true;
-                    let fx = self.tracker.restore(events, now);
-                    self.apply(fx);
-                }
-                None => self.next_adoption_try = now + 1_000,
+        if !self.adopted && !self.adopting && now >= self.next_adoption_try {
+            // One tab at a time: under a Web Lock where the browser has them, else under the
+            // store's localStorage lease (best effort: localStorage has no compare-and-set).
+            self.adopting = self.host.lock(ADOPTION_LOCK, &self.on_lock);
+            if !self.adopting {
+                self.adopt(false, now);
             }
+        }
+    }
+
+    /// The answer to the adoption's lock request: `Some(true)` held (by us, for this call
+    /// only), `Some(false)` another tab holds it, `None` the request failed.
+    fn on_lock(&mut self, held: Option<bool>) {
+        self.adopting = false;
+        // The answer is asynchronous: consent may have been withdrawn or the page left since.
+        if self.adopted || self.gone || !self.tracker.consent().may_store_queue() {
+            return;
+        }
+        let now = now_ms();
+        match held {
+            Some(true) => self.adopt(true, now),
+            Some(false) => self.next_adoption_try = now + 1_000,
+            None => self.adopt(false, now),
+        }
+        self.pump();
+    }
+
+    fn adopt(&mut self, locked: bool, now: u64) {
+        match self.store.adopt_orphans(locked, now) {
+            Some(events) => {
+                self.adopted = true;
+                let fx = self.tracker.restore(events, now);
+                self.apply(fx);
+            }
+            None => self.next_adoption_try = now + 1_000,
         }
     }
 
@@ -400,7 +438,12 @@ impl Runtime {
         if let Some(id) = self.timer.take() {
             self.window.clear_timeout_with_handle(id);
         }
-        if let Some(at) = self.tracker.outbox.next_wakeup(now) {
+        let mut wakeup = self.tracker.outbox.next_wakeup(now);
+        if !self.adopted && !self.adopting && self.tracker.consent().may_store_queue() {
+            // Another tab was adopting: try again when it should be done, not on the next event.
+            wakeup = Some(wakeup.map_or(self.next_adoption_try, |at| at.min(self.next_adoption_try)));
+        }
+        if let Some(at) = wakeup {
             let delay = at.saturating_sub(now).min(i32::MAX as u64) as i32;
             self.timer = self
                 .window

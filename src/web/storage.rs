@@ -11,7 +11,8 @@
 //! - `tp:tab:<tab>`: that tab's heartbeat (ms); removed on `pagehide`, so its events can be
 //!   adopted by the next page at once;
 //! - `tp:lease`: `<tab>:<expiry ms>`, held while a tab adopts orphaned events, so two tabs never
-//!   adopt (and send) the same event;
+//!   adopt (and send) the same event; only where the browser lacks Web Locks (the adoption
+//!   then runs under the `tp:adopt` lock instead, which leaves nothing in storage);
 //! - `tp:aid`: the anonymous id, only with marketing consent.
 
 use web_sys::Storage;
@@ -70,21 +71,15 @@ impl Store {
         self.delete(&[TAB, &self.tab].concat());
     }
 
-    /// Takes over the unsent events of tabs that are gone, oldest first. Returns None if another
-    /// tab holds the lease (try again later).
-    pub fn adopt_orphans(&mut self, now: u64) -> Option<Vec<Encoded>> {
-        self.storage.as_ref()?;
-        if let Some(lease) = self.get(LEASE) {
-            let (holder, expiry) = lease.split_once(':').unwrap_or(("", "0"));
-            if holder != self.tab && parse_u64(expiry).unwrap_or(0) > now {
-                return None;
-            }
+    /// Takes over the unsent events of tabs that are gone. `locked`: the caller holds the
+    /// adoption's Web Lock, so no other tab can be adopting; otherwise the `tp:lease` key stands
+    /// in for it. Returns None if another tab holds the lease (try again later).
+    pub fn adopt_orphans(&mut self, locked: bool, now: u64) -> Option<Vec<Encoded>> {
+        if self.storage.is_none() {
+            // Unusable storage: there is nothing we could adopt, now or later.
+            return Some(Vec::new());
         }
-        let mut mine = [self.tab.as_str(), ":"].concat();
-        crate::core::json::push_u64(&mut mine, now + LEASE_MS);
-        self.set(LEASE, &mine);
-        // Read back: if another tab wrote in between, it won; leave the orphans to it.
-        if self.get(LEASE).as_deref() != Some(mine.as_str()) {
+        if !locked && !self.lease(now) {
             return None;
         }
         let mut adopted = Vec::new();
@@ -106,10 +101,29 @@ impl Store {
                 }
             }
         }
-        self.delete(LEASE);
+        if !locked {
+            self.delete(LEASE);
+        }
         // Not sorted: order does not matter to the collector (each event carries its capture
         // timestamp), and a sort costs about 3 KB of wasm.
         Some(adopted)
+    }
+
+    /// The fallback where the browser has no Web Locks: takes the `tp:lease` key unless another
+    /// tab holds an unexpired one. Best effort: two tabs can both read it free before either
+    /// writes, and the read-back below narrows that window without closing it.
+    fn lease(&mut self, now: u64) -> bool {
+        if let Some(lease) = self.get(LEASE) {
+            let (holder, expiry) = lease.split_once(':').unwrap_or(("", "0"));
+            if holder != self.tab && parse_u64(expiry).unwrap_or(0) > now {
+                return false;
+            }
+        }
+        let mut mine = [self.tab.as_str(), ":"].concat();
+        crate::core::json::push_u64(&mut mine, now + LEASE_MS);
+        self.set(LEASE, &mine);
+        // Read back: if another tab wrote in between, it won; leave the orphans to it.
+        self.get(LEASE).as_deref() == Some(mine.as_str())
     }
 
     fn alive(&self, tab: &str, now: u64) -> bool {

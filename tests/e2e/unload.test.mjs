@@ -166,46 +166,110 @@ test('localStorage that throws (on every write, or on access): events still arri
   });
 });
 
-test('two tabs opened on persisted events: each event is sent by only one tab, stored once', { timeout: 120_000 }, async (t) => {
+/** Init script: a browser without Web Locks (Safari before 15.4): the lease fallback runs. */
+function noWebLocks() {
+  Object.defineProperty(Navigator.prototype, 'locks', { configurable: true, get: () => undefined });
+}
+
+for (const [locks, title] of [[true, 'under the Web Lock'], [false, 'without Web Locks, under the localStorage lease']]) {
+  test(`two tabs opened on persisted events, ${title}: each event is sent by only one tab, stored once`, { timeout: 120_000 }, async (t) => {
+    await inContext(async (context) => {
+      const site = `ul-two-tabs-${locks ? 'lock' : 'lease'}`;
+      const init = locks ? [] : [noWebLocks];
+      const seen = watchBatches(context);
+      // Beacons refused and the keepalive fallback sent where nothing listens: the events stay persisted.
+      const dead = { ...holdAll(site), collector: await deadEndpoint() };
+      const first = await openSite(context, collector, dead, undefined, { init: [refuseBeacons] });
+      let created = 1;
+      created += await track(first.page, names('orphan', 50));
+      const persisted = await persistedQueue(first.page);
+      assert.equal(persisted.length, created, 'every queued event persisted');
+      await closeTab(first.page);
+      assert.ok(fromPage(seen, first.page).every((e) => e.status === undefined), 'the closed page delivered nothing');
+
+      // Two tabs of the same site open at the same moment; both may try to adopt the orphans.
+      const [a, b] = await Promise.all([
+        openSite(context, collector, attrs(site), undefined, { ready: false, name: 'tab-a.html', init }),
+        openSite(context, collector, attrs(site), undefined, { ready: false, name: 'tab-b.html', init }),
+      ]);
+      await Promise.all([a.page.goto(a.url), b.page.goto(b.url)]);
+      await Promise.all([sdkReady(a.page), sdkReady(b.page)]);
+      created += 2;
+      await expectExactlyStored(assert, collector, site, created, {
+        lists: [seen], names: ['page_view', 'page_view', 'page_view', ...names('orphan', 50)], timeout: ADOPTION_DEADLINE,
+      });
+      // Every request either tab made, answered or not: a persisted id is in exactly one 2xx request,
+      // from one tab only.
+      const tabs2 = seen.filter((e) => e.page === a.page || e.page === b.page);
+      await waitFor('answers to every request of both tabs', () => tabs2.every((e) => e.status !== undefined || e.failed), { timeout: 30_000 });
+      const byTab = (p) => fromPage(seen, p).flatMap((e) => e.ids);
+      t.diagnostic(`orphans sent by tab A: ${persisted.filter((p) => byTab(a.page).includes(p.messageId)).length}, `
+        + `by tab B: ${persisted.filter((p) => byTab(b.page).includes(p.messageId)).length}`);
+      for (const p of persisted) {
+        const carrying = tabs2.filter((e) => e.ids.includes(p.messageId));
+        const ok = carrying.filter((e) => e.status >= 200 && e.status < 300);
+        assert.equal(ok.length, 1, `${p.messageId} in exactly one successful request (${carrying.map((e) => `${e.status ?? e.failed}`)})`);
+        const tabs = new Set(carrying.map((e) => e.page));
+        assert.equal(tabs.size, 1, `${p.messageId} sent by one tab only`);
+      }
+      await assertNoPageErrors(a.page, a.pageErrors);
+      await assertNoPageErrors(b.page, b.pageErrors);
+    });
+  });
+}
+
+/** Init script: counts navigator.locks.request calls per lock name, and every localStorage key
+ * written, so a test can tell that the adoption asked for its Web Lock and wrote no lease. */
+function recordLocksAndWrites() {
+  window.__tpLocks = {};
+  window.__tpWrites = [];
+  const request = LockManager.prototype.request;
+  LockManager.prototype.request = function (name) {
+    window.__tpLocks[name] = (window.__tpLocks[name] || 0) + 1;
+    return request.apply(this, arguments);
+  };
+  const setItem = Storage.prototype.setItem;
+  Storage.prototype.setItem = function (key) {
+    window.__tpWrites.push(String(key));
+    return setItem.apply(this, arguments);
+  };
+}
+
+test('adoption runs under the tp:adopt Web Lock: while another tab holds it nothing is adopted; then everything, once', { timeout: 120_000 }, async () => {
   await inContext(async (context) => {
-    const site = 'ul-two-tabs';
+    const site = 'ul-web-lock';
     const seen = watchBatches(context);
-    // Beacons refused and the keepalive fallback sent where nothing listens: the events stay persisted.
     const dead = { ...holdAll(site), collector: await deadEndpoint() };
     const first = await openSite(context, collector, dead, undefined, { init: [refuseBeacons] });
     let created = 1;
-    created += await track(first.page, names('orphan', 50));
+    created += await track(first.page, names('orphan', 10));
     const persisted = await persistedQueue(first.page);
     assert.equal(persisted.length, created, 'every queued event persisted');
     await closeTab(first.page);
-    assert.ok(fromPage(seen, first.page).every((e) => e.status === undefined), 'the closed page delivered nothing');
 
-    // Two tabs of the same site open at the same moment; both may try to adopt the orphans.
-    const [a, b] = await Promise.all([
-      openSite(context, collector, attrs(site), undefined, { ready: false, name: 'tab-a.html' }),
-      openSite(context, collector, attrs(site), undefined, { ready: false, name: 'tab-b.html' }),
-    ]);
-    await Promise.all([a.page.goto(a.url), b.page.goto(b.url)]);
-    await Promise.all([sdkReady(a.page), sdkReady(b.page)]);
-    created += 2;
+    // Another page of the origin takes the adoption lock and keeps it.
+    const holder = await context.newPage();
+    await holder.goto(`${collector.url}/healthz`);
+    await holder.evaluate(() => new Promise((held) => {
+      navigator.locks.request('tp:adopt', () => new Promise((release) => { window.__release = release; held(); }));
+    }));
+
+    const second = await openSite(context, collector, attrs(site), undefined, { init: [recordLocksAndWrites] });
+    created += 1;
+    // Its own page view arrives, and it keeps asking for the lock (refused, then retried).
+    await waitFor('the next visit\'s page view', async () => (await storedOf(collector, site)).length >= 1, { timeout: 30_000 });
+    await waitFor('two refused lock requests', () => second.page.evaluate(() => window.__tpLocks['tp:adopt'] >= 2), { timeout: 30_000 });
+    const storedIds = new Set((await storedOf(collector, site)).map((e) => e.messageId));
+    for (const p of persisted) assert.ok(!storedIds.has(p.messageId), `${p.messageId} not adopted while the lock is held elsewhere`);
+    const left = (await persistedQueue(second.page)).map((p) => p.messageId);
+    for (const p of persisted) assert.ok(left.includes(p.messageId), `${p.messageId} still persisted`);
+
+    await holder.evaluate(() => window.__release());
     await expectExactlyStored(assert, collector, site, created, {
-      lists: [seen], names: ['page_view', 'page_view', 'page_view', ...names('orphan', 50)], timeout: ADOPTION_DEADLINE,
+      lists: [seen], names: ['page_view', 'page_view', ...names('orphan', 10)], timeout: ADOPTION_DEADLINE,
     });
-    // Every request either tab made, answered or not: a persisted id is in exactly one 2xx request,
-    // from one tab only.
-    const tabs2 = seen.filter((e) => e.page === a.page || e.page === b.page);
-    await waitFor('answers to every request of both tabs', () => tabs2.every((e) => e.status !== undefined || e.failed), { timeout: 30_000 });
-    const byTab = (p) => fromPage(seen, p).flatMap((e) => e.ids);
-    t.diagnostic(`orphans sent by tab A: ${persisted.filter((p) => byTab(a.page).includes(p.messageId)).length}, `
-      + `by tab B: ${persisted.filter((p) => byTab(b.page).includes(p.messageId)).length}`);
-    for (const p of persisted) {
-      const carrying = tabs2.filter((e) => e.ids.includes(p.messageId));
-      const ok = carrying.filter((e) => e.status >= 200 && e.status < 300);
-      assert.equal(ok.length, 1, `${p.messageId} in exactly one successful request (${carrying.map((e) => `${e.status ?? e.failed}`)})`);
-      const tabs = new Set(carrying.map((e) => e.page));
-      assert.equal(tabs.size, 1, `${p.messageId} sent by one tab only`);
-    }
-    await assertNoPageErrors(a.page, a.pageErrors);
-    await assertNoPageErrors(b.page, b.pageErrors);
+    const writes = await second.page.evaluate(() => window.__tpWrites);
+    assert.ok(!writes.includes('tp:lease'), `no localStorage lease where Web Locks exist: ${writes.filter((k) => !k.startsWith('tp:q:'))}`);
+    await assertNoPageErrors(second.page, second.pageErrors);
   });
 });
