@@ -95,6 +95,26 @@ test('tab closed with 50 events queued: they arrive by beacon', { timeout: 120_0
 // (a tab that merely looks alive would only be adopted after its heartbeat goes stale).
 const ADOPTION_DEADLINE = 30_000;
 
+/**
+ * A first visit of `site` whose unload delivery cannot get through, closed with its page view and
+ * `count` events named `<prefix>_<i>` queued: beacons refused, and the keepalive fallback either
+ * sent where nothing listens ('network') or refused by the browser ('browser'). Checks that every
+ * event was persisted under its tp:q:<tab>:<messageId> key and that the page delivered nothing.
+ */
+async function strandedVisit(context, seen, site, { prefix, count, how = 'network' }) {
+  const init = how === 'network' ? [refuseBeacons] : [refuseBeacons, refuseKeepalive];
+  const attrs = how === 'network' ? { ...holdAll(site), collector: await deadEndpoint() } : holdAll(site);
+  const first = await openSite(context, collector, attrs, undefined, { init });
+  const created = 1 + await track(first.page, names(prefix, count));
+  const persisted = await persistedQueue(first.page);
+  assert.equal(persisted.length, created, `each queued event is persisted: ${persisted.length} of ${created}`);
+  assert.ok(persisted.every((p) => p.messageId && p.key.startsWith('tp:q:') && p.key.endsWith(`:${p.messageId}`)), 'tp:q:<tab>:<messageId> keys');
+  await assertNoPageErrors(first.page, first.pageErrors);
+  await closeTab(first.page);
+  assert.ok(fromPage(seen, first.page).every((e) => e.status === undefined), 'the closed page delivered nothing');
+  return { persisted, created };
+}
+
 for (const [how, title] of [
   ['network', 'beacon refused and keepalive failing in the network'],
   ['browser', 'beacon and keepalive both refused by the browser (shared 64 KiB budget spent)'],
@@ -103,19 +123,9 @@ for (const [how, title] of [
     await inContext(async (context) => {
       const site = `ul-refused-${how}`;
       const seen = watchBatches(context);
-      // 'network': beacons refused, and the keepalive fallback goes to an endpoint where nothing
-      // listens. 'browser': beacons and keepalive fetches both refused by the browser.
-      const init = how === 'network' ? [refuseBeacons] : [refuseBeacons, refuseKeepalive];
-      const firstAttrs = how === 'network' ? { ...holdAll(site), collector: await deadEndpoint() } : holdAll(site);
-      const first = await openSite(context, collector, firstAttrs, undefined, { init });
-      let created = 1;
-      created += await track(first.page, names('stranded', 50));
-      const persisted = await persistedQueue(first.page);
-      assert.equal(persisted.length, created, `each queued event is persisted: ${persisted.length} of ${created}`);
-      assert.ok(persisted.every((p) => p.messageId && p.key.startsWith('tp:q:') && p.key.endsWith(`:${p.messageId}`)), 'tp:q:<tab>:<messageId> keys');
-      await assertNoPageErrors(first.page, first.pageErrors);
-      await closeTab(first.page);
-      assert.ok(fromPage(seen, first.page).every((e) => e.status === undefined), 'the closed page delivered nothing');
+      const stranded = await strandedVisit(context, seen, site, { prefix: 'stranded', count: 50, how });
+      const { persisted } = stranded;
+      let { created } = stranded;
       assert.equal((await storedOf(collector, site)).length, 0, 'nothing stored yet');
 
       // The next visit: a new page of the same site, with a working browser.
@@ -177,15 +187,9 @@ for (const [locks, title] of [[true, 'under the Web Lock'], [false, 'without Web
       const site = `ul-two-tabs-${locks ? 'lock' : 'lease'}`;
       const init = locks ? [] : [noWebLocks];
       const seen = watchBatches(context);
-      // Beacons refused and the keepalive fallback sent where nothing listens: the events stay persisted.
-      const dead = { ...holdAll(site), collector: await deadEndpoint() };
-      const first = await openSite(context, collector, dead, undefined, { init: [refuseBeacons] });
-      let created = 1;
-      created += await track(first.page, names('orphan', 50));
-      const persisted = await persistedQueue(first.page);
-      assert.equal(persisted.length, created, 'every queued event persisted');
-      await closeTab(first.page);
-      assert.ok(fromPage(seen, first.page).every((e) => e.status === undefined), 'the closed page delivered nothing');
+      const stranded = await strandedVisit(context, seen, site, { prefix: 'orphan', count: 50 });
+      const { persisted } = stranded;
+      let { created } = stranded;
 
       // Two tabs of the same site open at the same moment; both may try to adopt the orphans.
       const [a, b] = await Promise.all([
@@ -239,13 +243,9 @@ test('adoption runs under the tp:adopt Web Lock: while another tab holds it noth
   await inContext(async (context) => {
     const site = 'ul-web-lock';
     const seen = watchBatches(context);
-    const dead = { ...holdAll(site), collector: await deadEndpoint() };
-    const first = await openSite(context, collector, dead, undefined, { init: [refuseBeacons] });
-    let created = 1;
-    created += await track(first.page, names('orphan', 10));
-    const persisted = await persistedQueue(first.page);
-    assert.equal(persisted.length, created, 'every queued event persisted');
-    await closeTab(first.page);
+    const stranded = await strandedVisit(context, seen, site, { prefix: 'orphan', count: 10 });
+    const { persisted } = stranded;
+    let { created } = stranded;
 
     // Another page of the origin takes the adoption lock and keeps it.
     const holder = await context.newPage();
