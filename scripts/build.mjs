@@ -20,7 +20,10 @@ run('cargo', ['build', '--profile', 'wasm', '--lib', '-p', 'touchpoint', '--targ
   // A 128 KiB stack instead of rustc's 1 MiB default: the SDK never recurses deeply, and the
   // stack is part of the wasm memory every page pays for.
   // -Zlocation-detail=none: no source paths of panic locations in the binary (nothing prints them).
-  RUSTFLAGS: '-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Clink-arg=-zstack-size=131072',
+  // -reference-types: JS values then live in the glue's array slab instead of a wasm externref
+  // table, which drops wasm-bindgen's externref shims: measured -0.76 KB gzip (wasm -0.93 KB,
+  // glue +0.17 KB). std is rebuilt with the same flags, so the whole module agrees.
+  RUSTFLAGS: '-Ctarget-feature=-reference-types -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Clink-arg=-zstack-size=131072',
 });
 run('wasm-bindgen', ['--target', 'no-modules', '--no-typescript', '--out-dir', bindgenOut, wasmTarget]);
 fs.mkdirSync(dist, { recursive: true });
