@@ -46,13 +46,15 @@ impl Default for Config {
 
 /// Parses attributes given by name without the `data-` prefix (e.g. "batch-size").
 /// Returns the config and one human-readable warning per bad attribute.
+// Values are trimmed with `trim_ascii`: attributes are typed by developers, and `trim` would
+// bring Unicode's whitespace table into the wasm (measured 0.1 KB gzip).
 pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
     let mut c = Config::default();
     let mut warnings = Vec::new();
     let w = &mut warnings;
 
     if let Some(v) = get("collector") {
-        let v = v.trim();
+        let v = v.trim_ascii();
         if v.is_empty() || v.bytes().any(|b| b.is_ascii_whitespace()) {
             warn(w, "collector", v, "a URL");
         } else {
@@ -60,12 +62,12 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
         }
     }
     match get("site") {
-        Some(v) if is_site_id(v.trim()) => c.site = v.trim().into(),
+        Some(v) if is_site_id(v.trim_ascii()) => c.site = v.trim_ascii().into(),
         Some(v) => warn(w, "site", &v, "1-64 letters, digits, '-', '_' or '.'"),
         None => w.push("touchpoint: data-site is missing; using \"default\"".into()),
     }
     if let Some(v) = get("consent") {
-        c.consent = match v.trim().to_ascii_lowercase().as_str() {
+        c.consent = match v.trim_ascii().to_ascii_lowercase().as_str() {
             "pending" | "" => InitialConsent::Pending,
             "granted" => InitialConsent::Granted,
             "denied" => InitialConsent::Denied,
@@ -118,7 +120,7 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
     if let Some(v) = get("mask-params") {
         c.mask_params = v
             .split(',')
-            .map(|s| s.trim().to_ascii_lowercase())
+            .map(|s| s.trim_ascii().to_ascii_lowercase())
             .filter(|s| !s.is_empty())
             .collect();
     }
@@ -136,7 +138,7 @@ fn is_site_id(v: &str) -> bool {
 }
 
 pub fn parse_u64(v: &str) -> Option<u64> {
-    let v = v.trim();
+    let v = v.trim_ascii();
     if v.is_empty() || v.len() > 15 || !v.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -144,7 +146,7 @@ pub fn parse_u64(v: &str) -> Option<u64> {
 }
 
 pub fn parse_bool(v: &str) -> Option<bool> {
-    match v.trim().to_ascii_lowercase().as_str() {
+    match v.trim_ascii().to_ascii_lowercase().as_str() {
         "true" | "1" | "yes" | "" => Some(true),
         "false" | "0" | "no" => Some(false),
         _ => None,

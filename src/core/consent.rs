@@ -128,6 +128,7 @@ impl Consent {
 ///   performance) — touchpoints and friction are measurement of the site's own content;
 /// - marketing: purpose 1 AND purpose 2 (basic ads) AND purpose 7 (measure advertising
 ///   performance) — a cross-visit id used for campaign attribution.
+///
 /// When GDPR does not apply (`gdprApplies === false`) the CMP grants nothing and asks nothing:
 /// both categories follow `gdpr_applies == false` as granted (TCF semantics).
 pub fn from_tcf(gdpr_applies: bool, purpose_granted: impl Fn(u8) -> bool) -> Update {

@@ -79,7 +79,7 @@ pub fn classify(status: u16, retry_after: Option<&str>) -> Outcome {
 /// Retry-After in delta-seconds form. (The HTTP-date form is ignored: it needs a clock and a
 /// date parser, and collectors here send seconds.)
 pub fn parse_retry_after(v: &str) -> Option<u64> {
-    let v = v.trim();
+    let v = v.trim_ascii();
     if v.is_empty() || v.len() > 9 || !v.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }

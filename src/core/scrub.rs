@@ -535,6 +535,11 @@ pub fn scrub_url<'a>(url: &'a str, extra: &[&str]) -> Cow<'a, str> {
 /// `textContent` while still seeing any email or card that starts before the cut.
 const SCRUB_MARGIN: usize = 256;
 
+/// Unicode White_Space, spelled out: `char::is_whitespace` would bring its lookup table.
+fn is_space(c: char) -> bool {
+    matches!(c as u32, 0x09..=0x0D | 0x20 | 0x85 | 0xA0 | 0x1680 | 0x2000..=0x200A | 0x2028 | 0x2029 | 0x202F | 0x205F | 0x3000)
+}
+
 /// Trim, collapse whitespace runs (ASCII and Unicode) into one space, scrub, and truncate to
 /// at most `max_chars` chars (not bytes).
 pub fn clean_label(text: &str, max_chars: usize) -> String {
@@ -546,7 +551,7 @@ pub fn clean_label(text: &str, max_chars: usize) -> String {
         if count >= limit {
             break;
         }
-        if c.is_whitespace() {
+        if is_space(c) {
             // Leading whitespace is dropped because `s` is still empty.
             pending_space = !s.is_empty();
             continue;
@@ -563,9 +568,17 @@ pub fn clean_label(text: &str, max_chars: usize) -> String {
         count += 1;
     }
     let scrubbed = scrub_text(&s);
-    match scrubbed.char_indices().nth(max_chars) {
-        // Cutting may leave a trailing space ("hello world" -> "hello "): trim it again.
-        Some((i, _)) => scrubbed.get(..i).unwrap_or("").trim_end().to_owned(),
+    // The byte offset of char number `max_chars`: count the bytes that start a char.
+    let mut chars = 0;
+    let cut = scrubbed.bytes().position(|b| {
+        let starts = b & 0xC0 != 0x80;
+        chars += usize::from(starts);
+        starts && chars > max_chars
+    });
+    match cut {
+        // Cutting may leave a trailing space ("hello world" -> "hello "): trim it again. The only
+        // whitespace left after collapsing is ASCII ' '.
+        Some(i) => scrubbed.get(..i).unwrap_or("").trim_ascii_end().to_owned(),
         None => scrubbed.into_owned(),
     }
 }
@@ -774,6 +787,13 @@ mod tests {
             let out = scrub_url(u, &[]);
             assert!(matches!(out, Cow::Borrowed(_)), "{u:?}");
             assert_eq!(out, u);
+        }
+    }
+
+    #[test]
+    fn is_space_is_unicode_white_space() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(is_space(c), c.is_whitespace(), "U+{:04X}", c as u32);
         }
     }
 

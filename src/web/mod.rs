@@ -59,10 +59,13 @@ pub struct Runtime {
     /// Overflow drops already reported as `queue_overflow` events.
     reported_overflow: u64,
     warnings: u32,
-    _closures: (Closure<dyn FnMut()>, Closure<dyn FnMut(f64, f64, JsValue)>, Closure<dyn FnMut(JsValue)>),
+    /// Kept alive for as long as the browser may call them: timer tick, fetch answer, lock answer.
+    _closures: Callbacks,
     tcf: Option<Closure<dyn FnMut(JsValue, JsValue)>>,
     listeners: Vec<Listener>,
 }
+
+type Callbacks = (Closure<dyn FnMut()>, Closure<dyn FnMut(f64, f64, JsValue)>, Closure<dyn FnMut(JsValue)>);
 
 thread_local! {
     static RUNTIME: RefCell<Option<Runtime>> = const { RefCell::new(None) };
