@@ -235,6 +235,7 @@ impl Runtime {
                         // Back from the bfcache: announce ourselves again and resume.
                         rt.gone = false;
                         rt.last_heartbeat = 0;
+                        rt.drop_adopted();
                         rt.pump();
                     }
                 });
@@ -375,6 +376,22 @@ impl Runtime {
             }
             None => self.next_adoption_try = now + 1_000,
         }
+    }
+
+    /// Back from the bfcache: while this page was frozen (its heartbeat removed on `pagehide`),
+    /// another page may have adopted its persisted events and sent them. Their keys are gone
+    /// then; sending our in-memory copies too would make two senders of one event.
+    fn drop_adopted(&mut self) {
+        if !self.tracker.consent().may_store_queue() || !self.store.is_open() {
+            return;
+        }
+        let mut adopted = Vec::new();
+        for e in self.tracker.outbox.events() {
+            if !self.store.holds(&e.message_id) {
+                adopted.push(e.message_id.clone());
+            }
+        }
+        self.tracker.outbox.forget(&adopted);
     }
 
     /// Lets the page follow the state: `window.addEventListener('touchpoint:consent', …)`.

@@ -50,6 +50,16 @@ impl Store {
         [QUEUE, &self.tab, ":", message_id].concat()
     }
 
+    /// Whether storage is usable (opened, and no write has failed).
+    pub fn is_open(&self) -> bool {
+        self.storage.is_some()
+    }
+
+    /// Whether this tab's copy of the event is still in storage.
+    pub fn holds(&self, message_id: &str) -> bool {
+        self.get(&self.key(message_id)).is_some()
+    }
+
     pub fn persist(&mut self, event: &Encoded) {
         let key = self.key(&event.message_id);
         self.set(&key, &event.json);

@@ -43,10 +43,13 @@ export async function startCollector(extraArgs = []) {
   };
 }
 
-export async function launch() {
+/** Headless Chromium. `bfcache`: keep the back/forward cache on (Playwright turns it off by
+ * default), for tests of pages restored from it. */
+export async function launch({ bfcache = false } = {}) {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
+    ignoreDefaultArgs: bfcache ? ['--disable-back-forward-cache'] : [],
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
       '--disable-sync', '--disable-quic', '--no-first-run'],
   });

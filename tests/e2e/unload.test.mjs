@@ -273,3 +273,47 @@ test('adoption runs under the tp:adopt Web Lock: while another tab holds it noth
     await assertNoPageErrors(second.page, second.pageErrors);
   });
 });
+
+/** Init script: records whether each pageshow came from the back/forward cache. */
+function recordPageshows() {
+  window.__tpShows = [];
+  addEventListener('pageshow', (e) => window.__tpShows.push(e.persisted));
+}
+
+test('a page restored from the back/forward cache does not resend events another tab adopted meanwhile', { timeout: 120_000 }, async () => {
+  // Playwright turns the back/forward cache off by default; this test needs it.
+  const bfBrowser = await launch({ bfcache: true });
+  try {
+    const context = await bfBrowser.newContext();
+    const site = 'ul-bfcache';
+    const seen = watchBatches(context);
+    // Page A: its unload delivery fails, so its events stay persisted when it goes into the cache.
+    const a = await openSite(context, collector, { ...holdAll(site), collector: await deadEndpoint() }, undefined,
+      { init: [refuseBeacons, recordPageshows] });
+    const created = 1 + await track(a.page, names('stranded', 5));
+    const persisted = await persistedQueue(a.page);
+    assert.equal(persisted.length, created, 'every queued event persisted');
+    await a.page.goto(`${collector.url}/healthz`);
+
+    // Page B of the same site adopts them while A sits in the cache.
+    const b = await openSite(context, collector, attrs(site));
+    await expectExactlyStored(assert, collector, site, created + 1, {
+      lists: [seen], names: ['page_view', 'page_view', ...names('stranded', 5)], timeout: ADOPTION_DEADLINE,
+    });
+
+    // Back to A, restored from the cache with its memory intact; then it sends what it holds.
+    await a.page.goBack({ waitUntil: 'commit' });
+    await waitFor('A restored from the back/forward cache', () => a.page.evaluate(() => window.__tpShows.includes(true)), { timeout: 30_000 });
+    const restoredAt = Date.now();
+    await track(a.page, ['after_restore']);
+    await flush(a.page);
+    const fromA = () => seen.filter((e) => e.page === a.page && e.at >= restoredAt);
+    await waitFor('A\'s batch after the restore', () => fromA().some((e) => e.names.includes('after_restore')), { timeout: 30_000 });
+    const resent = fromA().flatMap((e) => e.ids).filter((id) => persisted.some((p) => p.messageId === id));
+    assert.deepEqual(resent, [], 'A sends none of the events B adopted');
+    await assertNoPageErrors(a.page, a.pageErrors);
+    await assertNoPageErrors(b.page, b.pageErrors);
+  } finally {
+    await bfBrowser.close();
+  }
+});
