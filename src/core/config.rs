@@ -118,11 +118,16 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
         }
     }
     if let Some(v) = get("mask-params") {
-        c.mask_params = v
-            .split(',')
-            .map(|s| s.trim_ascii().to_ascii_lowercase())
-            .filter(|s| !s.is_empty())
-            .collect();
+        // Split by hand on the ASCII comma: `str::split` brings a memchr searcher (size).
+        let mut rest = v.as_str();
+        while !rest.is_empty() {
+            let end = rest.bytes().position(|b| b == b',').unwrap_or(rest.len());
+            let name = rest.get(..end).unwrap_or("").trim_ascii();
+            if !name.is_empty() {
+                c.mask_params.push(name.to_ascii_lowercase());
+            }
+            rest = rest.get(end + 1..).unwrap_or("");
+        }
     }
     (c, warnings)
 }

@@ -86,7 +86,8 @@ pub fn encode(event: &Event, env: &Envelope) -> Encoded {
     push_str(&mut out, &env.site);
     out.push_str(",\"properties\":");
     // Anything but an object would break the documented shape.
-    if event.properties.starts_with('{') && event.properties.ends_with('}') {
+    let p = event.properties.as_bytes();
+    if p.first() == Some(&b'{') && p.last() == Some(&b'}') {
         out.push_str(&event.properties);
     } else {
         out.push_str("{}");

@@ -29,7 +29,7 @@ pub fn snake_case(raw: &str) -> Option<String> {
         }
     }
     out.truncate(MAX_NAME_LEN);
-    while out.ends_with('_') {
+    while out.as_bytes().last() == Some(&b'_') {
         out.pop();
     }
     if out.is_empty() {
@@ -40,7 +40,7 @@ pub fn snake_case(raw: &str) -> Option<String> {
 }
 
 fn push_sep(out: &mut String) {
-    if !out.is_empty() && !out.ends_with('_') {
+    if !out.is_empty() && out.as_bytes().last() != Some(&b'_') {
         out.push('_');
     }
 }

@@ -88,7 +88,7 @@ fn properties(v: &JsValue) -> Result<String, CommandError> {
         return Err(CommandError::PropertiesShape);
     }
     match JSON::stringify(v).ok().and_then(|s| s.as_string()) {
-        Some(json) if json.starts_with('{') => Ok(json),
+        Some(json) if json.as_bytes().first() == Some(&b'{') => Ok(json),
         _ => Err(CommandError::PropertiesJson),
     }
 }

@@ -94,7 +94,7 @@ impl Store {
         }
         let mut adopted = Vec::new();
         for key in self.keys() {
-            let Some((owner, id)) = key.strip_prefix(QUEUE).and_then(|r| r.split_once(':')) else { continue };
+            let Some((owner, id)) = key.strip_prefix(QUEUE).and_then(split_colon) else { continue };
             if owner == self.tab || self.alive(owner, now) {
                 continue;
             }
@@ -124,7 +124,7 @@ impl Store {
     /// writes, and the read-back below narrows that window without closing it.
     fn lease(&mut self, now: u64) -> bool {
         if let Some(lease) = self.get(LEASE) {
-            let (holder, expiry) = lease.split_once(':').unwrap_or(("", "0"));
+            let (holder, expiry) = split_colon(&lease).unwrap_or(("", "0"));
             if holder != self.tab && parse_u64(expiry).unwrap_or(0) > now {
                 return false;
             }
@@ -186,4 +186,10 @@ impl Store {
         let n = s.length().unwrap_or(0);
         (0..n).filter_map(|i| s.key(i).ok().flatten()).filter(|k| k.starts_with(PREFIX)).collect()
     }
+}
+
+/// `s.split_once(':')` by hand: the `char` pattern brings a memchr searcher (size).
+fn split_colon(s: &str) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|b| b == b':')?;
+    Some((s.get(..i)?, s.get(i + 1..)?))
 }
