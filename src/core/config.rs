@@ -2,7 +2,7 @@
 //! the same names). A malformed value never stops the SDK: it produces a warning naming the
 //! attribute and the safe default is used.
 
-use super::json::push_u64;
+use super::json::{cat, push_u64};
 use super::outbox::Policy;
 use super::tracker::PENDING_LIMIT;
 
@@ -87,7 +87,7 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
                     push_u64(&mut range, min);
                     range.push_str("..");
                     push_u64(&mut range, max);
-                    warn(w, attr, &v, &["an integer in ", &range].concat());
+                    warn(w, attr, &v, &cat(&["an integer in ", &range]));
                 }
             }
         }
@@ -133,7 +133,7 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
 }
 
 fn warn(w: &mut Vec<String>, attr: &str, value: &str, expected: &str) {
-    w.push(["touchpoint: data-", attr, "=\"", value, "\" is invalid (expected ", expected, "); using the default"].concat());
+    w.push(cat(&["touchpoint: data-", attr, "=\"", value, "\" is invalid (expected ", expected, "); using the default"]));
 }
 
 fn is_site_id(v: &str) -> bool {

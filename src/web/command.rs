@@ -8,6 +8,7 @@ use wasm_bindgen::JsCast;
 use super::{with_runtime, Runtime};
 use crate::core::consent::{category, Update};
 use crate::core::event::Kind;
+use crate::core::json::cat;
 use crate::core::name::snake_case;
 
 /// Runs one command. Returns false if Touchpoint is not running.
@@ -30,7 +31,7 @@ pub enum CommandError {
 impl CommandError {
     pub fn message(&self) -> String {
         match self {
-            CommandError::Unknown(name) => ["touchpoint: unknown command \"", truncate(name, 40), "\""].concat(),
+            CommandError::Unknown(name) => cat(&["touchpoint: unknown command \"", truncate(name, 40), "\""]),
             CommandError::ConsentShape => "touchpoint: consent expects an object like {analytics: true, marketing: false}".into(),
             CommandError::EventName => "touchpoint: track expects an event name (a non-empty string)".into(),
             CommandError::PropertiesShape => "touchpoint: properties must be a plain object".into(),

@@ -5,6 +5,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, Window};
 
 use crate::core::event::PageContext;
+use crate::core::json::cat;
 use crate::core::json::Obj;
 use crate::core::scrub::{clean_label, is_sensitive_field, scrub_text, scrub_url};
 
@@ -97,7 +98,7 @@ pub fn selector(el: &Element) -> String {
         }
         let id = e.id();
         if is_ident(&id) {
-            parts.push(["#", &id].concat());
+            parts.push(cat(&["#", &id]));
             break;
         }
         let mut part = tag;
@@ -108,8 +109,14 @@ pub fn selector(el: &Element) -> String {
         parts.push(part);
         current = e.parent_element();
     }
-    parts.reverse();
-    parts.join(" > ")
+    let mut selector = String::new();
+    for part in parts.iter().rev() {
+        if !selector.is_empty() {
+            selector.push_str(" > ");
+        }
+        selector.push_str(part);
+    }
+    selector
 }
 
 /// Only plain identifiers go into selectors, so they never need CSS escaping and generated

@@ -19,6 +19,7 @@ use web_sys::Storage;
 
 use crate::core::config::parse_u64;
 use crate::core::event::Encoded;
+use crate::core::json::cat;
 
 pub const PREFIX: &str = "tp:";
 const QUEUE: &str = "tp:q:";
@@ -47,7 +48,7 @@ impl Store {
     }
 
     fn key(&self, message_id: &str) -> String {
-        [QUEUE, &self.tab, ":", message_id].concat()
+        cat(&[QUEUE, &self.tab, ":", message_id])
     }
 
     /// Whether storage is usable (opened, and no write has failed).
@@ -72,13 +73,13 @@ impl Store {
     pub fn heartbeat(&mut self, now: u64) {
         let mut v = String::new();
         crate::core::json::push_u64(&mut v, now);
-        let key = [TAB, &self.tab].concat();
+        let key = cat(&[TAB, &self.tab]);
         self.set(&key, &v);
     }
 
     /// This tab is going away: its remaining events become adoptable right now.
     pub fn leave(&self) {
-        self.delete(&[TAB, &self.tab].concat());
+        self.delete(&cat(&[TAB, &self.tab]));
     }
 
     /// Takes over the unsent events of tabs that are gone. `locked`: the caller holds the
@@ -129,7 +130,7 @@ impl Store {
                 return false;
             }
         }
-        let mut mine = [self.tab.as_str(), ":"].concat();
+        let mut mine = cat(&[&self.tab, ":"]);
         crate::core::json::push_u64(&mut mine, now + LEASE_MS);
         self.set(LEASE, &mine);
         // Read back: if another tab wrote in between, it won; leave the orphans to it.
@@ -137,7 +138,7 @@ impl Store {
     }
 
     fn alive(&self, tab: &str, now: u64) -> bool {
-        self.get(&[TAB, tab].concat())
+        self.get(&cat(&[TAB, tab]))
             .and_then(|v| parse_u64(&v))
             .is_some_and(|beat| now.saturating_sub(beat) < TAB_STALE_MS)
     }

@@ -182,7 +182,8 @@ function noWebLocks() {
 }
 
 for (const [locks, title] of [[true, 'under the Web Lock'], [false, 'without Web Locks, under the localStorage lease']]) {
-  test(`two tabs opened on persisted events, ${title}: each event is sent by only one tab, stored once`, { timeout: 120_000 }, async (t) => {
+  const promise = locks ? 'each event is sent by only one tab, stored once' : 'each event is stored once';
+  test(`two tabs opened on persisted events, ${title}: ${promise}`, { timeout: 120_000 }, async (t) => {
     await inContext(async (context) => {
       const site = `ul-two-tabs-${locks ? 'lock' : 'lease'}`;
       const init = locks ? [] : [noWebLocks];
@@ -209,12 +210,19 @@ for (const [locks, title] of [[true, 'under the Web Lock'], [false, 'without Web
       const byTab = (p) => fromPage(seen, p).flatMap((e) => e.ids);
       t.diagnostic(`orphans sent by tab A: ${persisted.filter((p) => byTab(a.page).includes(p.messageId)).length}, `
         + `by tab B: ${persisted.filter((p) => byTab(b.page).includes(p.messageId)).length}`);
-      for (const p of persisted) {
-        const carrying = tabs2.filter((e) => e.ids.includes(p.messageId));
-        const ok = carrying.filter((e) => e.status >= 200 && e.status < 300);
-        assert.equal(ok.length, 1, `${p.messageId} in exactly one successful request (${carrying.map((e) => `${e.status ?? e.failed}`)})`);
-        const tabs = new Set(carrying.map((e) => e.page));
-        assert.equal(tabs.size, 1, `${p.messageId} sent by one tab only`);
+      const sentByBoth = persisted.filter((p) => byTab(a.page).includes(p.messageId) && byTab(b.page).includes(p.messageId));
+      if (!locks) {
+        // The lease is best effort (localStorage reaches other renderers asynchronously, and has no
+        // compare-and-set): both tabs can adopt, which the collector's dedupe absorbs (checked
+        // above: each event stored once). The Web Lock variant is the one held to "one tab".
+        t.diagnostic(`orphans sent by both tabs under the lease: ${sentByBoth.length}`);
+      } else {
+        for (const p of persisted) {
+          const carrying = tabs2.filter((e) => e.ids.includes(p.messageId));
+          const ok = carrying.filter((e) => e.status >= 200 && e.status < 300);
+          assert.equal(ok.length, 1, `${p.messageId} in exactly one successful request (${carrying.map((e) => `${e.status ?? e.failed}`)})`);
+        }
+        assert.deepEqual(sentByBoth.map((p) => p.messageId), [], 'no orphan sent by both tabs');
       }
       await assertNoPageErrors(a.page, a.pageErrors);
       await assertNoPageErrors(b.page, b.pageErrors);
@@ -280,39 +288,69 @@ function recordPageshows() {
   addEventListener('pageshow', (e) => window.__tpShows.push(e.persisted));
 }
 
-test('a page restored from the back/forward cache does not resend events another tab adopted meanwhile', { timeout: 120_000 }, async () => {
+/**
+ * Page A of `site` closes with its events persisted (its unload delivery fails) and goes into the
+ * back/forward cache; page B of the site adopts and sends them; then A is brought back. Returns
+ * whether A came back from the cache (Chromium may still evict it: its reasons are "masked") and,
+ * if so, every batch A sent after coming back, which includes its new `after_restore` event.
+ */
+async function adoptWhileCached(bfBrowser, site) {
+  const context = await bfBrowser.newContext();
+  const seen = watchBatches(context);
+  const a = await openSite(context, collector, { ...holdAll(site), collector: await deadEndpoint() }, undefined,
+    { init: [refuseBeacons, recordPageshows] });
+  const created = 1 + await track(a.page, names('stranded', 5));
+  const persisted = await persistedQueue(a.page);
+  assert.equal(persisted.length, created, 'every queued event persisted');
+  await a.page.goto(`${collector.url}/healthz`);
+
+  const b = await openSite(context, collector, attrs(site));
+  await expectExactlyStored(assert, collector, site, created + 1, {
+    lists: [seen], names: ['page_view', 'page_view', ...names('stranded', 5)], timeout: ADOPTION_DEADLINE,
+  });
+
+  await a.page.goBack({ waitUntil: 'commit' });
+  // Restored: pageshow with persisted = true on the old document. Evicted: a new document,
+  // loaded as a back_forward navigation.
+  const outcome = await waitFor('A back, from the cache or reloaded', () => a.page.evaluate(() => {
+    if (window.__tpShows.includes(true)) return { restored: true };
+    const nav = performance.getEntriesByType('navigation')[0];
+    if (nav && nav.type === 'back_forward' && window.__tpShows.length > 0) {
+      return { restored: false, why: JSON.stringify(nav.notRestoredReasons) };
+    }
+    return null;
+  }).catch(() => null), { timeout: 30_000 });
+  if (!outcome.restored) {
+    await context.close();
+    return outcome;
+  }
+  const restoredAt = Date.now();
+  await track(a.page, ['after_restore']);
+  await flush(a.page);
+  const fromA = () => seen.filter((e) => e.page === a.page && e.at >= restoredAt);
+  await waitFor('A\'s batch after the restore', () => fromA().some((e) => e.names.includes('after_restore')), { timeout: 30_000 });
+  await assertNoPageErrors(a.page, a.pageErrors);
+  await assertNoPageErrors(b.page, b.pageErrors);
+  return { restored: true, persisted, sentByA: fromA(), context };
+}
+
+test('a page restored from the back/forward cache does not resend events another tab adopted meanwhile', { timeout: 240_000 }, async (t) => {
   // Playwright turns the back/forward cache off by default; this test needs it.
   const bfBrowser = await launch({ bfcache: true });
   try {
-    const context = await bfBrowser.newContext();
-    const site = 'ul-bfcache';
-    const seen = watchBatches(context);
-    // Page A: its unload delivery fails, so its events stay persisted when it goes into the cache.
-    const a = await openSite(context, collector, { ...holdAll(site), collector: await deadEndpoint() }, undefined,
-      { init: [refuseBeacons, recordPageshows] });
-    const created = 1 + await track(a.page, names('stranded', 5));
-    const persisted = await persistedQueue(a.page);
-    assert.equal(persisted.length, created, 'every queued event persisted');
-    await a.page.goto(`${collector.url}/healthz`);
-
-    // Page B of the same site adopts them while A sits in the cache.
-    const b = await openSite(context, collector, attrs(site));
-    await expectExactlyStored(assert, collector, site, created + 1, {
-      lists: [seen], names: ['page_view', 'page_view', ...names('stranded', 5)], timeout: ADOPTION_DEADLINE,
-    });
-
-    // Back to A, restored from the cache with its memory intact; then it sends what it holds.
-    await a.page.goBack({ waitUntil: 'commit' });
-    await waitFor('A restored from the back/forward cache', () => a.page.evaluate(() => window.__tpShows.includes(true)), { timeout: 30_000 });
-    const restoredAt = Date.now();
-    await track(a.page, ['after_restore']);
-    await flush(a.page);
-    const fromA = () => seen.filter((e) => e.page === a.page && e.at >= restoredAt);
-    await waitFor('A\'s batch after the restore', () => fromA().some((e) => e.names.includes('after_restore')), { timeout: 30_000 });
-    const resent = fromA().flatMap((e) => e.ids).filter((id) => persisted.some((p) => p.messageId === id));
+    // Whether Chromium keeps a page in the cache is its call (about 1 run in 6 here it evicted A,
+    // for a reason it does not expose): repeat the scenario until A is really restored.
+    const ATTEMPTS = 6;
+    let run;
+    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      run = await adoptWhileCached(bfBrowser, `ul-bfcache-${attempt}`);
+      if (run.restored) break;
+      t.diagnostic(`attempt ${attempt}: A was not restored from the cache (${run.why}); again`);
+    }
+    assert.ok(run.restored, `A restored from the back/forward cache in one of ${ATTEMPTS} attempts`);
+    const resent = run.sentByA.flatMap((e) => e.ids).filter((id) => run.persisted.some((p) => p.messageId === id));
     assert.deepEqual(resent, [], 'A sends none of the events B adopted');
-    await assertNoPageErrors(a.page, a.pageErrors);
-    await assertNoPageErrors(b.page, b.pageErrors);
+    await run.context.close();
   } finally {
     await bfBrowser.close();
   }
