@@ -64,5 +64,4 @@ mod api {
     pub fn command(args: js_sys::Array) {
         web::command(&args);
     }
-
 }

@@ -61,8 +61,10 @@ fn clicks() -> Vec<String> {
 #[wasm_bindgen_test]
 fn a_click_inside_a_button_becomes_a_click_event_with_its_selector() {
     start("granted");
-    page(r#"<div class="card"><button class="add-to-cart primary" data-sku="mug"><span>Add   to
-        cart</span></button></div>"#);
+    page(
+        r#"<div class="card"><button class="add-to-cart primary" data-sku="mug"><span>Add   to
+        cart</span></button></div>"#,
+    );
     click("button span");
     let events = clicks();
     assert_eq!(events.len(), 1, "{events:?}");
@@ -79,23 +81,35 @@ fn a_click_inside_a_button_becomes_a_click_event_with_its_selector() {
 #[wasm_bindgen_test]
 fn the_selector_stops_at_the_nearest_id() {
     start("granted");
-    page(r##"<main id="shop"><ul><li><a class="product-link" href="#mug">Mug</a></li></ul></main>
-        <button id="buy-now">Buy now</button>"##);
+    page(
+        r##"<main id="shop"><ul><li><a class="product-link" href="#mug">Mug</a></li></ul></main>
+        <button id="buy-now">Buy now</button>"##,
+    );
     click("a.product-link");
     click("#buy-now");
     let events = clicks();
     assert_eq!(events.len(), 2, "{events:?}");
-    assert!(events[0].contains(r##""selector":"#shop > ul > li > a.product-link","tag":"a","text":"Mug""##), "{}", events[0]);
-    assert!(events[1].contains(r##""selector":"#buy-now","tag":"button","id":"buy-now","text":"Buy now""##), "{}", events[1]);
+    assert!(
+        events[0].contains(r##""selector":"#shop > ul > li > a.product-link","tag":"a","text":"Mug""##),
+        "{}",
+        events[0]
+    );
+    assert!(
+        events[1].contains(r##""selector":"#buy-now","tag":"button","id":"buy-now","text":"Buy now""##),
+        "{}",
+        events[1]
+    );
     web::stop();
 }
 
 #[wasm_bindgen_test]
 fn clicks_on_plain_elements_and_ignored_regions_are_not_touchpoints() {
     start("granted");
-    page(r#"<div id="plain">Just text</div>
+    page(
+        r#"<div id="plain">Just text</div>
         <section data-tp-ignore><button id="secret">Hidden</button></section>
-        <div data-tp-mask><button id="masked">jane@example.com</button></div>"#);
+        <div data-tp-mask><button id="masked">jane@example.com</button></div>"#,
+    );
     click("#plain");
     click("#secret");
     assert!(clicks().is_empty());
@@ -110,9 +124,11 @@ fn clicks_on_plain_elements_and_ignored_regions_are_not_touchpoints() {
 #[wasm_bindgen_test]
 fn labels_are_scrubbed_and_field_values_never_read() {
     start("granted");
-    page(r#"<button id="mail">Email jane.doe@example.com now</button>
+    page(
+        r#"<button id="mail">Email jane.doe@example.com now</button>
         <input type="submit" id="pay" name="cardnumber" value="4111 1111 1111 1111">
-        <input type="button" id="go" value="Continue">"#);
+        <input type="button" id="go" value="Continue">"#,
+    );
     click("#mail");
     click("#pay");
     click("#go");

@@ -82,10 +82,7 @@ where
             Some((n, v)) if n.starts_with("--") => (n.to_string(), Some(v.to_string())),
             _ => (arg.clone(), None),
         };
-        if !matches!(
-            name.as_str(),
-            "--host" | "--port" | "--db" | "--www" | "--sdk" | "--allow" | "--rate-limit"
-        ) {
+        if !matches!(name.as_str(), "--host" | "--port" | "--db" | "--www" | "--sdk" | "--allow" | "--rate-limit") {
             return Err(ArgError(format!("unknown option {arg:?} (try --help)")));
         }
         let value = match inline.or_else(|| it.next()) {
@@ -100,9 +97,8 @@ where
                 cfg.host = value;
             }
             "--port" => {
-                cfg.port = value
-                    .parse()
-                    .map_err(|_| ArgError(format!("--port: {value:?} is not a port number (0-65535)")))?;
+                cfg.port =
+                    value.parse().map_err(|_| ArgError(format!("--port: {value:?} is not a port number (0-65535)")))?;
             }
             "--db" => {
                 if value.is_empty() {
@@ -120,9 +116,9 @@ where
                 }
             }
             "--rate-limit" => {
-                let n: u32 = value.parse().map_err(|_| {
-                    ArgError(format!("--rate-limit: {value:?} is not a positive integer"))
-                })?;
+                let n: u32 = value
+                    .parse()
+                    .map_err(|_| ArgError(format!("--rate-limit: {value:?} is not a positive integer")))?;
                 if n == 0 {
                     return Err(ArgError("--rate-limit must be at least 1 (omit it to disable)".into()));
                 }
@@ -143,9 +139,7 @@ fn parse_allow(value: &str) -> Result<(String, String), ArgError> {
         return Err(ArgError(format!("--allow: site {site:?} must be 1..=64 characters")));
     }
     let origin = normalize_origin(origin).ok_or_else(|| {
-        ArgError(format!(
-            "--allow: {origin:?} is not an origin like https://shop.example or http://localhost:3000"
-        ))
+        ArgError(format!("--allow: {origin:?} is not an origin like https://shop.example or http://localhost:3000"))
     })?;
     Ok((site.to_string(), origin))
 }
@@ -173,9 +167,19 @@ mod tests {
     #[test]
     fn all_options_both_spellings() {
         let c = run(&[
-            "--host", "0.0.0.0", "--port=0", "--db", ":memory:", "--www", "w", "--sdk=d",
-            "--allow", "shop=https://Shop.Example/", "--allow=shop=http://localhost:3000",
-            "--rate-limit", "5",
+            "--host",
+            "0.0.0.0",
+            "--port=0",
+            "--db",
+            ":memory:",
+            "--www",
+            "w",
+            "--sdk=d",
+            "--allow",
+            "shop=https://Shop.Example/",
+            "--allow=shop=http://localhost:3000",
+            "--rate-limit",
+            "5",
         ])
         .unwrap();
         assert_eq!(c.host, "0.0.0.0");
@@ -183,10 +187,7 @@ mod tests {
         assert_eq!(c.db, ":memory:");
         assert_eq!(c.www, PathBuf::from("w"));
         assert_eq!(c.sdk, PathBuf::from("d"));
-        assert_eq!(
-            c.allow["shop"],
-            vec!["https://shop.example".to_string(), "http://localhost:3000".to_string()]
-        );
+        assert_eq!(c.allow["shop"], vec!["https://shop.example".to_string(), "http://localhost:3000".to_string()]);
         assert_eq!(c.rate_limit, Some(5));
     }
 

@@ -45,9 +45,7 @@ fn gunzip_capped(raw: &[u8], limit: usize) -> Result<Vec<u8>, IngestError> {
         .read_to_end(&mut out)
         .map_err(|e| IngestError::Invalid(format!("body: invalid gzip data: {e}")))?;
     if out.len() > limit {
-        return Err(IngestError::TooLarge(format!(
-            "body: decompressed size exceeds the {limit} byte limit"
-        )));
+        return Err(IngestError::TooLarge(format!("body: decompressed size exceeds the {limit} byte limit")));
     }
     Ok(out)
 }

@@ -38,9 +38,7 @@ impl IngestError {
 
     pub fn reason(&self) -> String {
         match self {
-            IngestError::Invalid(r) | IngestError::TooLarge(r) | IngestError::UnsupportedEncoding(r) => {
-                r.clone()
-            }
+            IngestError::Invalid(r) | IngestError::TooLarge(r) | IngestError::UnsupportedEncoding(r) => r.clone(),
             IngestError::OriginNotAllowed { site } => format!("origin not allowed for site {site}"),
             IngestError::RateLimited => "rate limit exceeded, retry later".into(),
             IngestError::Unavailable(r) => format!("storage unavailable, retry later: {r}"),

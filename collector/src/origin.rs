@@ -101,9 +101,7 @@ pub fn normalize_origin(s: &str) -> Option<String> {
         _ => return None,
     };
     if rest.is_empty()
-        || rest.chars().any(|c| {
-            c.is_whitespace() || c.is_control() || matches!(c, '/' | '?' | '#' | '@' | '\\')
-        })
+        || rest.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '/' | '?' | '#' | '@' | '\\'))
     {
         return None;
     }

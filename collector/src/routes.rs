@@ -146,8 +146,7 @@ async fn list_events(State(st): State<AppState>, Query(params): Query<HashMap<St
         // Bodies were validated JSON when stored; a row edited by hand into
         // something else is skipped rather than breaking the whole answer.
         Ok(bodies) => {
-            let events: Vec<Box<RawValue>> =
-                bodies.into_iter().filter_map(|b| RawValue::from_string(b).ok()).collect();
+            let events: Vec<Box<RawValue>> = bodies.into_iter().filter_map(|b| RawValue::from_string(b).ok()).collect();
             no_store(Json(events).into_response())
         }
         Err(e) => IngestError::from(e).into_response(),

@@ -137,7 +137,14 @@ impl Store {
             )?;
             for e in events {
                 accepted += stmt.execute(params![
-                    e.message_id, e.site, e.kind, e.event, e.session_id, e.timestamp, received_at, e.body
+                    e.message_id,
+                    e.site,
+                    e.kind,
+                    e.event,
+                    e.session_id,
+                    e.timestamp,
+                    received_at,
+                    e.body
                 ])?;
             }
         }

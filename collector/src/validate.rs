@@ -67,17 +67,10 @@ pub fn parse_batch(json: &[u8]) -> Result<Batch, IngestError> {
         return Err(invalid("batch: must not be empty"));
     }
     if raw_events.len() > MAX_BATCH_EVENTS {
-        return Err(invalid(format!(
-            "batch: {} events, at most {MAX_BATCH_EVENTS} allowed",
-            raw_events.len()
-        )));
+        return Err(invalid(format!("batch: {} events, at most {MAX_BATCH_EVENTS} allowed", raw_events.len())));
     }
 
-    let events = raw_events
-        .iter()
-        .enumerate()
-        .map(|(i, raw)| parse_event(i, raw))
-        .collect::<Result<Vec<_>, _>>()?;
+    let events = raw_events.iter().enumerate().map(|(i, raw)| parse_event(i, raw)).collect::<Result<Vec<_>, _>>()?;
     Ok(Batch { sent_at, events })
 }
 
@@ -318,12 +311,26 @@ mod tests {
 
     #[test]
     fn timestamps() {
-        for ok in ["2024-05-01T12:00:00Z", "2024-05-01T12:00:00.123Z", "2024-05-01T12:00:00",
-                   "2024-05-01T23:59:60+05:30", "2024-05-01t12:00:00.123456789-08:00"] {
+        for ok in [
+            "2024-05-01T12:00:00Z",
+            "2024-05-01T12:00:00.123Z",
+            "2024-05-01T12:00:00",
+            "2024-05-01T23:59:60+05:30",
+            "2024-05-01t12:00:00.123456789-08:00",
+        ] {
             assert!(is_iso8601(ok), "{ok}");
         }
-        for bad in ["", "2024-05-01", "2024-13-01T00:00:00Z", "2024-05-01 12:00:00Z", "2024-05-01T24:00:00Z",
-                    "2024-05-01T12:00:00.Z", "2024-05-01T12:00:00+5:30", "2024-05-01T12:00:00ZZ", "yesterday at noon!!"] {
+        for bad in [
+            "",
+            "2024-05-01",
+            "2024-13-01T00:00:00Z",
+            "2024-05-01 12:00:00Z",
+            "2024-05-01T24:00:00Z",
+            "2024-05-01T12:00:00.Z",
+            "2024-05-01T12:00:00+5:30",
+            "2024-05-01T12:00:00ZZ",
+            "yesterday at noon!!",
+        ] {
             assert!(!is_iso8601(bad), "{bad}");
         }
     }

@@ -53,10 +53,7 @@ async fn read_api_filters_and_limits() {
     let bad = get(&t.app, "/api/events?limit=lots").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.error().contains("limit"));
-    assert_eq!(
-        get(&t.app, "/api/stats").await.json(),
-        json!({"events": 3, "bySite": {"shop": 2, "blog": 1}})
-    );
+    assert_eq!(get(&t.app, "/api/stats").await.json(), json!({"events": 3, "bySite": {"shop": 2, "blog": 1}}));
 }
 
 #[tokio::test]
@@ -89,7 +86,12 @@ async fn invalid_bodies_are_400_with_the_field() {
         (br#"{"sentAt":"2024-05-01T12:00:01Z","batch":[]}"#.to_vec(), "batch: must not be empty"),
         (br#"{"sentAt":"2024-05-01T12:00:01Z","batch":"x"}"#.to_vec(), "batch: expected array"),
         (br#"{"batch":[]}"#.to_vec(), "sentAt: missing"),
-        (with(&|e| { e.as_object_mut().unwrap().remove("messageId"); }), "batch[1].messageId: missing"),
+        (
+            with(&|e| {
+                e.as_object_mut().unwrap().remove("messageId");
+            }),
+            "batch[1].messageId: missing",
+        ),
         (with(&|e| e["messageId"] = json!(42)), "batch[1].messageId: expected string"),
         (with(&|e| e["messageId"] = json!("has space")), "batch[1].messageId"),
         (with(&|e| e["event"] = json!("Button Click")), "batch[1].event"),
@@ -97,7 +99,12 @@ async fn invalid_bodies_are_400_with_the_field() {
         (with(&|e| e["timestamp"] = json!("yesterday")), "batch[1].timestamp"),
         (with(&|e| e["site"] = json!("")), "batch[1].site"),
         (with(&|e| e["properties"] = json!([1])), "batch[1].properties: expected object"),
-        (with(&|e| { e["context"].as_object_mut().unwrap().remove("library"); }), "batch[1].context.library: missing"),
+        (
+            with(&|e| {
+                e["context"].as_object_mut().unwrap().remove("library");
+            }),
+            "batch[1].context.library: missing",
+        ),
         (with(&|e| e["context"]["page"]["url"] = json!(null)), "batch[1].context.page.url: expected string"),
     ];
     for (body, needle) in cases {
@@ -209,9 +216,8 @@ async fn origins() {
         Path::new("/x"),
         Path::new("/x"),
     );
-    let with_origin = |origin: &str, events: Vec<Value>| {
-        post_req().header("origin", origin).body(Body::from(batch(events))).unwrap()
-    };
+    let with_origin =
+        |origin: &str, events: Vec<Value>| post_req().header("origin", origin).body(Body::from(batch(events))).unwrap();
 
     // No Origin: not a browser.
     let a = post(&t.app, batch(vec![event("n1", "shop")])).await;
@@ -249,7 +255,13 @@ async fn origins() {
 
 #[tokio::test]
 async fn preflight() {
-    let t = app_with(Store::open(":memory:").unwrap(), &[("shop", "https://shop.example")], None, Path::new("/x"), Path::new("/x"));
+    let t = app_with(
+        Store::open(":memory:").unwrap(),
+        &[("shop", "https://shop.example")],
+        None,
+        Path::new("/x"),
+        Path::new("/x"),
+    );
     let pre = |origin: &str| {
         Request::options("/v1/batch")
             .header("host", HOST)

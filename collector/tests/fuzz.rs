@@ -82,8 +82,17 @@ fn json_value() -> impl Strategy<Value = Value> {
 }
 
 const FIELDS: &[&str] = &[
-    "type", "event", "messageId", "timestamp", "sessionId", "site", "properties", "context", "anonymousId",
-    "sentAt", "batch",
+    "type",
+    "event",
+    "messageId",
+    "timestamp",
+    "sessionId",
+    "site",
+    "properties",
+    "context",
+    "anonymousId",
+    "sentAt",
+    "batch",
 ];
 
 /// A valid body with one field (of the envelope or of one event) replaced or removed.

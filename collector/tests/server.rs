@@ -54,7 +54,8 @@ struct Reply {
 fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
     let mut s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    let mut req =
+        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -101,11 +102,16 @@ fn binary_serves_ingests_and_shuts_down_cleanly() {
     std::fs::write(sdk.join("touchpoint_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
 
     let mut server = start(&[
-        "--db", db.to_str().unwrap(),
-        "--www", www.to_str().unwrap(),
-        "--sdk", sdk.to_str().unwrap(),
-        "--allow", "shop=https://shop.example",
-        "--rate-limit", "50",
+        "--db",
+        db.to_str().unwrap(),
+        "--www",
+        www.to_str().unwrap(),
+        "--sdk",
+        sdk.to_str().unwrap(),
+        "--allow",
+        "shop=https://shop.example",
+        "--rate-limit",
+        "50",
     ]);
     let addr = server.addr.clone();
     assert!(addr.starts_with("127.0.0.1:") && !addr.ends_with(":0"), "{addr}");

@@ -133,13 +133,19 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
 }
 
 fn warn(w: &mut Vec<String>, attr: &str, value: &str, expected: &str) {
-    w.push(cat(&["touchpoint: data-", attr, "=\"", value, "\" is invalid (expected ", expected, "); using the default"]));
+    w.push(cat(&[
+        "touchpoint: data-",
+        attr,
+        "=\"",
+        value,
+        "\" is invalid (expected ",
+        expected,
+        "); using the default",
+    ]));
 }
 
 fn is_site_id(v: &str) -> bool {
-    !v.is_empty()
-        && v.len() <= 64
-        && v.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 pub fn parse_u64(v: &str) -> Option<u64> {

@@ -94,12 +94,8 @@ pub fn encode(event: &Event, env: &Envelope) -> Encoded {
     }
     out.push_str(",\"context\":");
     let p = &env.page;
-    let page = Obj::new()
-        .str("url", &p.url)
-        .str("path", &p.path)
-        .str("title", &p.title)
-        .str("referrer", &p.referrer)
-        .finish();
+    let page =
+        Obj::new().str("url", &p.url).str("path", &p.path).str("title", &p.title).str("referrer", &p.referrer).finish();
     let library = Obj::new().str("name", LIBRARY_NAME).str("version", LIBRARY_VERSION).finish();
     out.push_str(&Obj::new().raw("page", &page).raw("library", &library).finish());
     out.push('}');

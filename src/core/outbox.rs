@@ -56,7 +56,9 @@ impl Default for Policy {
 pub enum Outcome {
     Delivered,
     /// Keep the events and try again later; `after_ms` is the server's Retry-After.
-    Retry { after_ms: Option<u64> },
+    Retry {
+        after_ms: Option<u64>,
+    },
     /// The collector will never accept these events (e.g. 400, 413): drop and count them.
     Rejected,
 }
@@ -69,9 +71,7 @@ const MAX_RETRY_AFTER_MS: u64 = 10 * 60 * 1000;
 pub fn classify(status: u16, retry_after: Option<&str>) -> Outcome {
     match status {
         200..=299 => Outcome::Delivered,
-        0 | 408 | 429 | 500..=599 => Outcome::Retry {
-            after_ms: retry_after.and_then(parse_retry_after),
-        },
+        0 | 408 | 429 | 500..=599 => Outcome::Retry { after_ms: retry_after.and_then(parse_retry_after) },
         _ => Outcome::Rejected,
     }
 }
@@ -187,13 +187,12 @@ impl Outbox {
         self.queued_bytes += event.bytes();
         self.queue.push(Queued { event, queued_at: now });
         let mut evicted = Vec::new();
-        while self.queue.len() > self.policy.max_queue_events
-            || self.queued_bytes > self.policy.max_queue_bytes
-        {
+        while self.queue.len() > self.policy.max_queue_events || self.queued_bytes > self.policy.max_queue_bytes {
             let in_flight = &self.in_flight;
-            let victim = self.queue.iter().position(|q| {
-                !in_flight.as_ref().is_some_and(|(_, ids)| ids.contains(&q.event.message_id))
-            });
+            let victim = self
+                .queue
+                .iter()
+                .position(|q| !in_flight.as_ref().is_some_and(|(_, ids)| ids.contains(&q.event.message_id)));
             let Some(i) = victim else { break };
             let q = self.queue.remove(i);
             self.queued_bytes -= q.event.bytes();

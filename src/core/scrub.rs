@@ -373,8 +373,20 @@ fn any_segment(s: &[u8], f: impl Fn(&[u8]) -> bool) -> bool {
 /// Substrings that make a field name sensitive wherever they occur. Short or ambiguous
 /// tokens (cc, pin, ssn, exp) are handled per segment instead, see `sensitive_ident`.
 const FIELD_WORDS: &[&[u8]] = &[
-    b"pass", b"pwd", b"secret", b"token", b"card", b"cvc", b"cvv", b"csc", b"iban", b"account",
-    b"expir", b"sortcode", b"sort_code", b"sort-code",
+    b"pass",
+    b"pwd",
+    b"secret",
+    b"token",
+    b"card",
+    b"cvc",
+    b"cvv",
+    b"csc",
+    b"iban",
+    b"account",
+    b"expir",
+    b"sortcode",
+    b"sort_code",
+    b"sort-code",
 ];
 
 fn sensitive_ident(s: &[u8]) -> bool {
@@ -412,9 +424,7 @@ pub fn is_sensitive_field(input_type: &str, autocomplete: &str, name: &str, id: 
     // autocomplete is a token list ("section-pay billing cc-number"), so test every token.
     for tok in autocomplete.split_ascii_whitespace() {
         if starts_ci(tok.as_bytes(), b"cc-")
-            || ["current-password", "new-password", "one-time-code"]
-                .iter()
-                .any(|t| tok.eq_ignore_ascii_case(t))
+            || ["current-password", "new-password", "one-time-code"].iter().any(|t| tok.eq_ignore_ascii_case(t))
         {
             return true;
         }
@@ -424,17 +434,24 @@ pub fn is_sensitive_field(input_type: &str, autocomplete: &str, name: &str, id: 
 
 /// Query names masked only on an exact (ASCII case-insensitive) match: too short or generic
 /// to match inside other names ("code" is in country_code, "key" in sort_key).
-const URL_EXACT: &[&str] = &[
-    "auth", "code", "key", "pass", "sid", "mail", "tel", "ssn", "card", "cc", "pin", "otp",
-    "sig", "jwt",
-];
+const URL_EXACT: &[&str] =
+    &["auth", "code", "key", "pass", "sid", "mail", "tel", "ssn", "card", "cc", "pin", "otp", "sig", "jwt"];
 
 /// Query name fragments masked wherever they occur, ignoring case and `- _ .`:
 /// access_token, id_token, refresh_token, api_key, apiKey, user_password, e-mail, sessionid,
 /// PHPSESSID, X-Amz-Signature, X-Amz-Credential, phone_number ...
 const URL_CONTAINS: &[&[u8]] = &[
-    b"token", b"passw", b"pwd", b"secret", b"apikey", b"session", b"sessid", b"email", b"phone",
-    b"signature", b"credential",
+    b"token",
+    b"passw",
+    b"pwd",
+    b"secret",
+    b"apikey",
+    b"session",
+    b"sessid",
+    b"email",
+    b"phone",
+    b"signature",
+    b"credential",
 ];
 
 /// Like `contains_ci`, but `- _ .` in the haystack are skipped so "api_key" matches "apikey".
@@ -488,10 +505,7 @@ fn scrub_params(url: &str, start: usize, end: usize, extra: &[&str], out: &mut O
         if let Some(eq) = b[i..pe].iter().position(|&c| c == b'=') {
             let vs = i + eq + 1;
             // An empty value has nothing to hide; leave it byte-identical.
-            if vs < pe
-                && (sensitive_param(&b[i..i + eq], extra)
-                    || value_has_email(url.get(vs..pe).unwrap_or("")))
-            {
+            if vs < pe && (sensitive_param(&b[i..i + eq], extra) || value_has_email(url.get(vs..pe).unwrap_or(""))) {
                 let s = out.get_or_insert_with(|| String::with_capacity(url.len()));
                 s.push_str(url.get(*copied..vs).unwrap_or(""));
                 s.push_str(MASK);
@@ -609,7 +623,11 @@ mod tests {
             .map(|(i, c)| {
                 let d = u32::from(c - b'0');
                 if i % 2 == 1 {
-                    if d >= 5 { d * 2 - 9 } else { d * 2 }
+                    if d >= 5 {
+                        d * 2 - 9
+                    } else {
+                        d * 2
+                    }
                 } else {
                     d
                 }
@@ -774,10 +792,7 @@ mod tests {
             scrub_url("/p?TOKEN=a&Api_Key=b&X-Amz-Signature=c&PHPSESSID=d&e-mail=e&page=2", &[]),
             "/p?TOKEN=***&Api_Key=***&X-Amz-Signature=***&PHPSESSID=***&e-mail=***&page=2"
         );
-        assert_eq!(
-            scrub_url("/p?country_code=GB&sort_key=price", &[]),
-            "/p?country_code=GB&sort_key=price"
-        );
+        assert_eq!(scrub_url("/p?country_code=GB&sort_key=price", &[]), "/p?country_code=GB&sort_key=price");
         for u in [
             "https://shop.test/p/1",
             "https://shop.test/p#section-2",

@@ -32,7 +32,9 @@ impl CommandError {
     pub fn message(&self) -> String {
         match self {
             CommandError::Unknown(name) => cat(&["touchpoint: unknown command \"", truncate(name, 40), "\""]),
-            CommandError::ConsentShape => "touchpoint: consent expects an object like {analytics: true, marketing: false}".into(),
+            CommandError::ConsentShape => {
+                "touchpoint: consent expects an object like {analytics: true, marketing: false}".into()
+            }
             CommandError::EventName => "touchpoint: track expects an event name (a non-empty string)".into(),
             CommandError::PropertiesShape => "touchpoint: properties must be a plain object".into(),
             CommandError::PropertiesJson => "touchpoint: properties could not be serialised (cycle or BigInt?)".into(),

@@ -43,8 +43,8 @@ pub fn describe(el: &Element) -> String {
     let tag = el.tag_name().to_ascii_lowercase();
     let mut out = Obj::new().str("selector", &selector(el)).str("tag", &tag);
     let id = el.id();
-    let sensitive = tag == "input"
-        && is_sensitive_field(&input_type(el), &attr(el, "autocomplete"), &attr(el, "name"), &id);
+    let sensitive =
+        tag == "input" && is_sensitive_field(&input_type(el), &attr(el, "autocomplete"), &attr(el, "name"), &id);
     if sensitive {
         return out.finish(); // tag and selector only
     }

@@ -33,7 +33,12 @@ impl Host {
         if !obj.is_object() {
             return Host::default();
         }
-        Host { guard: field(obj, "guard"), post: field(obj, "post"), lock: field(obj, "lock"), signal: field(obj, "signal") }
+        Host {
+            guard: field(obj, "guard"),
+            post: field(obj, "post"),
+            lock: field(obj, "lock"),
+            signal: field(obj, "signal"),
+        }
     }
 
     /// Wraps a callback the browser will invoke.

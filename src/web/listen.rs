@@ -39,9 +39,7 @@ impl Listener {
             options.set_signal(signal);
         }
         // Cannot fail for a valid event name and options object.
-        let _ = target.add_event_listener_with_callback_and_add_event_listener_options(
-            kind, &callback, &options,
-        );
+        let _ = target.add_event_listener_with_callback_and_add_event_listener_options(kind, &callback, &options);
         Listener { target: target.clone(), kind, capture, callback, _closure: closure }
     }
 }

@@ -95,9 +95,8 @@ pub fn now_ms() -> u64 {
 
 pub fn random_bytes() -> [u8; 16] {
     let mut b = [0u8; 16];
-    let filled = window()
-        .and_then(|w| w.crypto().ok())
-        .is_some_and(|c| c.get_random_values_with_u8_array(&mut b).is_ok());
+    let filled =
+        window().and_then(|w| w.crypto().ok()).is_some_and(|c| c.get_random_values_with_u8_array(&mut b).is_ok());
     if !filled {
         for x in b.iter_mut() {
             *x = (js_sys::Math::random() * 256.0) as u8;
@@ -217,42 +216,78 @@ impl Runtime {
         let host = self.host.clone();
         self.listeners = vec![
             // Capture phase: we see the click even if the page stops its propagation.
-            Listener::new(&host, doc, "click", true, Box::new(|e: Event| {
-                with_runtime(|rt| rt.on_click(&e));
-            })),
-            Listener::new(&host, win, "pagehide", false, Box::new(|_| {
-                with_runtime(|rt| {
-                    rt.on_hide();
-                    // What is left stays persisted, and the next page may adopt it right away.
-                    // (Only on pagehide: a merely hidden tab is still alive and will send it.)
-                    rt.store.leave();
-                    rt.gone = true;
-                });
-            })),
-            Listener::new(&host, win, "pageshow", false, Box::new(|_| {
-                with_runtime(|rt| {
-                    if rt.gone {
-                        // Back from the bfcache: announce ourselves again and resume.
-                        rt.gone = false;
-                        rt.last_heartbeat = 0;
-                        rt.drop_adopted();
-                        rt.pump();
-                    }
-                });
-            })),
-            Listener::new(&host, doc, "visibilitychange", false, Box::new(|_| {
-                with_runtime(|rt| {
-                    if rt.document.visibility_state() == web_sys::VisibilityState::Hidden {
+            Listener::new(
+                &host,
+                doc,
+                "click",
+                true,
+                Box::new(|e: Event| {
+                    with_runtime(|rt| rt.on_click(&e));
+                }),
+            ),
+            Listener::new(
+                &host,
+                win,
+                "pagehide",
+                false,
+                Box::new(|_| {
+                    with_runtime(|rt| {
                         rt.on_hide();
-                    }
-                });
-            })),
-            Listener::new(&host, win, "online", false, Box::new(|_| {
-                with_runtime(|rt| rt.set_online(true));
-            })),
-            Listener::new(&host, win, "offline", false, Box::new(|_| {
-                with_runtime(|rt| rt.set_online(false));
-            })),
+                        // What is left stays persisted, and the next page may adopt it right away.
+                        // (Only on pagehide: a merely hidden tab is still alive and will send it.)
+                        rt.store.leave();
+                        rt.gone = true;
+                    });
+                }),
+            ),
+            Listener::new(
+                &host,
+                win,
+                "pageshow",
+                false,
+                Box::new(|_| {
+                    with_runtime(|rt| {
+                        if rt.gone {
+                            // Back from the bfcache: announce ourselves again and resume.
+                            rt.gone = false;
+                            rt.last_heartbeat = 0;
+                            rt.drop_adopted();
+                            rt.pump();
+                        }
+                    });
+                }),
+            ),
+            Listener::new(
+                &host,
+                doc,
+                "visibilitychange",
+                false,
+                Box::new(|_| {
+                    with_runtime(|rt| {
+                        if rt.document.visibility_state() == web_sys::VisibilityState::Hidden {
+                            rt.on_hide();
+                        }
+                    });
+                }),
+            ),
+            Listener::new(
+                &host,
+                win,
+                "online",
+                false,
+                Box::new(|_| {
+                    with_runtime(|rt| rt.set_online(true));
+                }),
+            ),
+            Listener::new(
+                &host,
+                win,
+                "offline",
+                false,
+                Box::new(|_| {
+                    with_runtime(|rt| rt.set_online(false));
+                }),
+            ),
         ];
     }
 
@@ -271,7 +306,8 @@ impl Runtime {
     /// Builds, encodes and hands an event to the tracker.
     pub fn capture(&mut self, kind: Kind, name: &str, properties: String) {
         let now = now_ms();
-        let event = TpEvent { kind, name: name.into(), message_id: uuid_v4(random_bytes()), timestamp_ms: now, properties };
+        let event =
+            TpEvent { kind, name: name.into(), message_id: uuid_v4(random_bytes()), timestamp_ms: now, properties };
         let encoded = encode(&event, &self.env);
         let fx = self.tracker.capture(encoded, now);
         self.apply(fx);
@@ -465,10 +501,7 @@ impl Runtime {
         }
         if let Some(at) = wakeup {
             let delay = at.saturating_sub(now).min(i32::MAX as u64) as i32;
-            self.timer = self
-                .window
-                .set_timeout_with_callback_and_timeout_and_arguments_0(&self.tick, delay)
-                .ok();
+            self.timer = self.window.set_timeout_with_callback_and_timeout_and_arguments_0(&self.tick, delay).ok();
         }
     }
 

@@ -12,9 +12,9 @@ use flate2::write::GzEncoder;
 use flate2::Compression;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
-use tower::ServiceExt;
 use touchpoint_collector::origin::OriginPolicy;
 use touchpoint_collector::{router, AppState, Store};
+use tower::ServiceExt;
 
 pub const HOST: &str = "127.0.0.1:8080";
 pub const OWN_ORIGIN: &str = "http://127.0.0.1:8080";
