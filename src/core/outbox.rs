@@ -258,8 +258,7 @@ impl Outbox {
             bytes += extra;
             taken.push(&q.event);
         }
-        let body = batch_body(now, taken.iter().copied());
-        let message_ids: Vec<String> = taken.iter().map(|e| e.message_id.clone()).collect();
+        let Chunk { body, message_ids } = chunk(now, &taken);
         let request = self.next_request;
         self.next_request += 1;
         self.in_flight = Some((request, message_ids.clone()));
@@ -353,11 +352,13 @@ impl Outbox {
     }
 }
 
+/// A batch body and the ids it carries (for a request or an unload chunk).
 fn chunk(now: u64, events: &[&Encoded]) -> Chunk {
-    Chunk {
-        body: batch_body(now, events.iter().copied()),
-        message_ids: events.iter().map(|e| e.message_id.clone()).collect(),
+    let mut message_ids = Vec::with_capacity(events.len());
+    for e in events {
+        message_ids.push(e.message_id.clone());
     }
+    Chunk { body: batch_body(now, events.iter().copied()), message_ids }
 }
 
 #[cfg(test)]

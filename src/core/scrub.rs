@@ -475,8 +475,9 @@ fn contains_loose(hay: &[u8], needle: &[u8]) -> bool {
     })
 }
 
-fn sensitive_param(name: &[u8], extra: &[&str]) -> bool {
-    URL_EXACT.iter().chain(extra).any(|w| name.eq_ignore_ascii_case(w.as_bytes()))
+fn sensitive_param(name: &[u8], extra: &[String]) -> bool {
+    URL_EXACT.iter().any(|w| name.eq_ignore_ascii_case(w.as_bytes()))
+        || extra.iter().any(|w| name.eq_ignore_ascii_case(w.as_bytes()))
         || URL_CONTAINS.iter().any(|w| contains_loose(name, w))
 }
 
@@ -497,7 +498,7 @@ fn value_has_email(v: &str) -> bool {
 
 /// Mask the values of sensitive `name=value` pairs in `url[start..end]`, appending the
 /// unchanged parts to `out` (created lazily so untouched URLs never allocate).
-fn scrub_params(url: &str, start: usize, end: usize, extra: &[&str], out: &mut Option<String>, copied: &mut usize) {
+fn scrub_params(url: &str, start: usize, end: usize, extra: &[String], out: &mut Option<String>, copied: &mut usize) {
     let b = url.as_bytes();
     let mut i = start;
     while i < end {
@@ -521,7 +522,7 @@ fn scrub_params(url: &str, start: usize, end: usize, extra: &[&str], out: &mut O
 /// containing an email address (also as "%40"). The fragment is treated the same way when
 /// it looks like a query ("#access_token=..." in the OAuth implicit flow, or a hash route
 /// "#/login?token=..."). Everything else stays byte-identical; unchanged URLs are borrowed.
-pub fn scrub_url<'a>(url: &'a str, extra: &[&str]) -> Cow<'a, str> {
+pub fn scrub_url<'a>(url: &'a str, extra: &[String]) -> Cow<'a, str> {
     let b = url.as_bytes();
     let hash = b.iter().position(|&c| c == b'#').unwrap_or(b.len());
     let mut out = None;
@@ -783,7 +784,7 @@ mod tests {
             scrub_url("https://x.test/#/login?token=abc&next=%2F", &[]),
             "https://x.test/#/login?token=***&next=%2F"
         );
-        assert_eq!(scrub_url("/p?q=shoes&VOUCHER=AB12", &["voucher"]), "/p?q=shoes&VOUCHER=***");
+        assert_eq!(scrub_url("/p?q=shoes&VOUCHER=AB12", &["voucher".to_string()]), "/p?q=shoes&VOUCHER=***");
         assert_eq!(scrub_url("/p?q=shoes&voucher=AB12", &[]), "/p?q=shoes&voucher=AB12");
         assert_eq!(scrub_url("/p?debug&token=1&&x=", &[]), "/p?debug&token=***&&x=");
         assert_eq!(scrub_url("/p?to=jane%40mail.com&r=1", &[]), "/p?to=***&r=1");
@@ -838,7 +839,7 @@ mod tests {
             for t in [&s, &m] {
                 let _ = scrub_text(t);
                 let _ = clean_label(t, max);
-                let _ = scrub_url(t, &["x", "voucher"]);
+                let _ = scrub_url(t, &["x".to_string(), "voucher".to_string()]);
                 let _ = is_sensitive_field(t, t, t, t);
             }
         }
@@ -900,7 +901,7 @@ mod tests {
         #[test]
         fn url_structure_kept(s in "\\PC{0,60}", m in "[a-z=&?#@%0-9._/-]{0,60}") {
             for u in [&s, &m] {
-                let out = scrub_url(u, &["voucher"]);
+                let out = scrub_url(u, &["voucher".to_string()]);
                 match &out {
                     Cow::Borrowed(b) => prop_assert_eq!(b.len(), u.len()),
                     Cow::Owned(_) => {

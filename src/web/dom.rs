@@ -17,14 +17,12 @@ const MAX_DEPTH: usize = 4;
 
 /// `mask_params`: the site's extra query parameter names to mask (`data-mask-params`).
 pub fn page_context(window: &Window, document: &Document, mask_params: &[String]) -> PageContext {
-    let mask: Vec<&str> = mask_params.iter().map(String::as_str).collect();
-    let mask = &mask[..];
     let loc = window.location();
     PageContext {
-        url: scrub_url(&loc.href().unwrap_or_default(), mask).into_owned(),
-        path: scrub_url(&loc.pathname().unwrap_or_default(), mask).into_owned(),
+        url: scrub_url(&loc.href().unwrap_or_default(), mask_params).into_owned(),
+        path: scrub_url(&loc.pathname().unwrap_or_default(), mask_params).into_owned(),
         title: clean_label(&document.title(), 256),
-        referrer: scrub_url(&document.referrer(), mask).into_owned(),
+        referrer: scrub_url(&document.referrer(), mask_params).into_owned(),
     }
 }
 

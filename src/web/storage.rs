@@ -185,7 +185,15 @@ impl Store {
     fn keys(&self) -> Vec<String> {
         let Some(s) = &self.storage else { return Vec::new() };
         let n = s.length().unwrap_or(0);
-        (0..n).filter_map(|i| s.key(i).ok().flatten()).filter(|k| k.starts_with(PREFIX)).collect()
+        let mut keys = Vec::new();
+        for i in 0..n {
+            if let Ok(Some(k)) = s.key(i) {
+                if k.starts_with(PREFIX) {
+                    keys.push(k);
+                }
+            }
+        }
+        keys
     }
 }
 
