@@ -114,7 +114,7 @@ for (const sc of zeroScenarios) {
     assert.equal((await collector.events(`&site=${sc.site}`)).length, 0, 'the collector stored nothing');
     const afterClose = await storageSnapshot(check);
     const writes = await counters.all(check);
-    assert.deepEqual(writes, [], 'no storage API was written to (localStorage, sessionStorage, cookie, IndexedDB, caches)');
+    assert.deepEqual(writes, [], 'no storage API was written to (localStorage, sessionStorage, cookie, IndexedDB, caches), no Web Lock requested');
     assert.deepEqual(after, before, 'storage unchanged during the session');
     assert.deepEqual(afterClose, before, 'storage unchanged after the tab closed');
     assert.deepEqual(problems, [], 'Touchpoint stayed alive and the page threw nothing');
@@ -211,7 +211,10 @@ test('revoking analytics purges the queue at once: nothing queued is ever sent, 
   assert.deepEqual([...batches, ...pwBatches], [], 'nothing sent yet');
   const queuedIds = new Set(persisted.map((e) => e.messageId));
 
-  const writesBefore = (await counters.all(page)).length;
+  const before = await counters.all(page);
+  // The instrumentation sees the lock request that a grant allows (so "none" elsewhere means none).
+  assert.ok(before.some((w) => w.api === 'navigator.locks.request'), 'the granted page asked for its Web Lock');
+  const writesBefore = before.length;
   const left = await page.evaluate(() => {
     window.touchpoint('consent', { analytics: false });
     return Object.keys(localStorage).filter((k) => k.startsWith('tp:'));
@@ -234,8 +237,8 @@ test('revoking analytics purges the queue at once: nothing queued is ever sent, 
   assert.deepEqual(wireEvents([...batches, ...pwBatches]).filter((e) => queuedIds.has(e.messageId)), []);
   assert.deepEqual(await tpKeys(check), [], 'no tp: key after the tab closed');
   const late = (await counters.all(check)).slice(writesBefore)
-    .filter((w) => /setItem|cookie|indexedDB\.open|caches\.open|cookieStore\.set/.test(w.api));
-  assert.deepEqual(late, [], 'no storage write after the revoke (removals only)');
+    .filter((w) => /setItem|cookie|indexedDB\.open|caches\.open|cookieStore\.set|navigator\.locks/.test(w.api));
+  assert.deepEqual(late, [], 'no storage write and no Web Lock request after the revoke (removals only)');
   await check.close();
 });
 

@@ -49,6 +49,8 @@ export async function instrumentStorage(target) {
     if (window.IDBFactory) for (const m of ['open', 'deleteDatabase']) wrap(IDBFactory.prototype, m, (_, n) => `indexedDB.${n}`);
     if (window.CacheStorage) for (const m of ['open', 'delete']) wrap(CacheStorage.prototype, m, (_, n) => `caches.${n}`);
     if (window.CookieStore) for (const m of ['set', 'delete']) wrap(CookieStore.prototype, m, (_, n) => `cookieStore.${n}`);
+    // Not storage, but state shared across tabs: Touchpoint may only ask for its lock with consent.
+    if (window.LockManager) wrap(LockManager.prototype, 'request', () => 'navigator.locks.request');
   });
   return {
     writes,
