@@ -32,6 +32,8 @@ pub use command::run as command;
 
 /// The Web Lock held while a page adopts the unsent events of closed tabs.
 const ADOPTION_LOCK: &str = "tp:adopt";
+/// How long to wait before trying again when another tab is adopting.
+const ADOPTION_RETRY_MS: u64 = 1_000;
 
 /// Everything alive for the page. One per page: `boot` refuses a second start.
 pub struct Runtime {
@@ -376,7 +378,7 @@ impl Runtime {
             self.last_heartbeat = now;
             self.store.heartbeat(now);
         }
-        if !self.adopted && !self.adopting && now >= self.next_adoption_try {
+        if self.next_adoption().is_some_and(|at| now >= at) {
             // One tab at a time: under a Web Lock where the browser has them, else under the
             // store's localStorage lease (best effort: localStorage has no compare-and-set).
             self.adopting = self.host.lock(ADOPTION_LOCK, &self.on_lock);
@@ -384,6 +386,13 @@ impl Runtime {
                 self.adopt(false, now);
             }
         }
+    }
+
+    /// When this page should next try to take over closed tabs' events: None once it has, while
+    /// its lock request is out, or while analytics consent does not allow storage.
+    fn next_adoption(&self) -> Option<u64> {
+        let pending = !self.adopted && !self.adopting && self.tracker.consent().may_store_queue();
+        pending.then_some(self.next_adoption_try)
     }
 
     /// The answer to the adoption's lock request: `Some(true)` held (by us, for this call
@@ -397,7 +406,7 @@ impl Runtime {
         let now = now_ms();
         match held {
             Some(true) => self.adopt(true, now),
-            Some(false) => self.next_adoption_try = now + 1_000,
+            Some(false) => self.next_adoption_try = now + ADOPTION_RETRY_MS,
             None => self.adopt(false, now),
         }
         self.pump();
@@ -410,7 +419,7 @@ impl Runtime {
                 let fx = self.tracker.restore(events, now);
                 self.apply(fx);
             }
-            None => self.next_adoption_try = now + 1_000,
+            None => self.next_adoption_try = now + ADOPTION_RETRY_MS,
         }
     }
 
@@ -495,9 +504,9 @@ impl Runtime {
             self.window.clear_timeout_with_handle(id);
         }
         let mut wakeup = self.tracker.outbox.next_wakeup(now);
-        if !self.adopted && !self.adopting && self.tracker.consent().may_store_queue() {
+        if let Some(adoption) = self.next_adoption() {
             // Another tab was adopting: try again when it should be done, not on the next event.
-            wakeup = Some(wakeup.map_or(self.next_adoption_try, |at| at.min(self.next_adoption_try)));
+            wakeup = Some(wakeup.map_or(adoption, |at| at.min(adoption)));
         }
         if let Some(at) = wakeup {
             let delay = at.saturating_sub(now).min(i32::MAX as u64) as i32;

@@ -86,7 +86,7 @@ impl Store {
     /// adoption's Web Lock, so no other tab can be adopting; otherwise the `tp:lease` key stands
     /// in for it. Returns None if another tab holds the lease (try again later).
     pub fn adopt_orphans(&mut self, locked: bool, now: u64) -> Option<Vec<Encoded>> {
-        if self.storage.is_none() {
+        if !self.is_open() {
             // Unusable storage: there is nothing we could adopt, now or later.
             return Some(Vec::new());
         }
