@@ -10,6 +10,7 @@ import {
   refuseKeepalive, storedOf, throwingStorageAccess, throwingStorageWrites, track, watchBatches,
 } from './faults.mjs';
 import { assertNoPageErrors, withContext } from './faults.mjs'; // shared with the other fault tests
+import { instrumentStorage } from './observe.mjs';
 
 let collector, browser;
 before(async () => { [collector, browser] = await Promise.all([startCollector(), launch()]); });
@@ -230,23 +231,6 @@ for (const [locks, title] of [[true, 'under the Web Lock'], [false, 'without Web
   });
 }
 
-/** Init script: counts navigator.locks.request calls per lock name, and every localStorage key
- * written, so a test can tell that the adoption asked for its Web Lock and wrote no lease. */
-function recordLocksAndWrites() {
-  window.__tpLocks = {};
-  window.__tpWrites = [];
-  const request = LockManager.prototype.request;
-  LockManager.prototype.request = function (name) {
-    window.__tpLocks[name] = (window.__tpLocks[name] || 0) + 1;
-    return request.apply(this, arguments);
-  };
-  const setItem = Storage.prototype.setItem;
-  Storage.prototype.setItem = function (key) {
-    window.__tpWrites.push(String(key));
-    return setItem.apply(this, arguments);
-  };
-}
-
 test('adoption runs under the tp:adopt Web Lock: while another tab holds it nothing is adopted; then everything, once', { timeout: 120_000 }, async () => {
   await inContext(async (context) => {
     const site = 'ul-web-lock';
@@ -262,11 +246,15 @@ test('adoption runs under the tp:adopt Web Lock: while another tab holds it noth
       navigator.locks.request('tp:adopt', () => new Promise((release) => { window.__release = release; held(); }));
     }));
 
-    const second = await openSite(context, collector, attrs(site), undefined, { init: [recordLocksAndWrites] });
+    // From here on, every storage write and lock request of the context's pages is recorded.
+    const counters = await instrumentStorage(context);
+    const second = await openSite(context, collector, attrs(site));
+    const ofSecond = async () => (await counters.all(second.page)).filter((w) => w.url === second.url);
     created += 1;
     // Its own page view arrives, and it keeps asking for the lock (refused, then retried).
     await waitFor('the next visit\'s page view', async () => (await storedOf(collector, site)).length >= 1, { timeout: 30_000 });
-    await waitFor('two refused lock requests', () => second.page.evaluate(() => window.__tpLocks['tp:adopt'] >= 2), { timeout: 30_000 });
+    const adoptRequests = async () => (await ofSecond()).filter((w) => w.api === 'navigator.locks.request' && w.detail === 'tp:adopt');
+    await waitFor('two refused lock requests', async () => (await adoptRequests()).length >= 2, { timeout: 30_000 });
     const storedIds = new Set((await storedOf(collector, site)).map((e) => e.messageId));
     for (const p of persisted) assert.ok(!storedIds.has(p.messageId), `${p.messageId} not adopted while the lock is held elsewhere`);
     const left = (await persistedQueue(second.page)).map((p) => p.messageId);
@@ -276,7 +264,8 @@ test('adoption runs under the tp:adopt Web Lock: while another tab holds it noth
     await expectExactlyStored(assert, collector, site, created, {
       lists: [seen], names: ['page_view', 'page_view', ...names('orphan', 10)], timeout: ADOPTION_DEADLINE,
     });
-    const writes = await second.page.evaluate(() => window.__tpWrites);
+    const writes = (await ofSecond()).filter((w) => w.api === 'localStorage.setItem').map((w) => w.detail);
+    assert.ok(writes.length > 0, 'the instrumentation sees the page\'s storage writes');
     assert.ok(!writes.includes('tp:lease'), `no localStorage lease where Web Locks exist: ${writes.filter((k) => !k.startsWith('tp:q:'))}`);
     await assertNoPageErrors(second.page, second.pageErrors);
   });
