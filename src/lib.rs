@@ -1,9 +1,9 @@
 //! Touchpoint: an in-browser customer-experience tracker.
 //!
-//! - `core`: pure logic (event model, consent, batching, retry, scrubbing, wire encoding),
-//!   compiled and tested everywhere.
-//! - `web`: the browser adapters and the `#[wasm_bindgen]` entry points, wasm32 only.
-pub mod core;
+//! - `core`: the `touchpoint-core` crate (crates/core): pure logic (event schema, consent,
+//!   batching, retry, adoption, scrubbing, wire encoding), compiled and tested everywhere.
+//! - `web`: the browser driver and the `#[wasm_bindgen]` entry points, wasm32 only.
+pub use touchpoint_core as core;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 /// batches; this only bounds what a hostile client can make us parse.
 pub const MAX_BATCH_BYTES: usize = 512 * 1024;
 /// Largest single event (its JSON text as received): the SDK's own bound.
-pub const MAX_EVENT_BYTES: usize = touchpoint::core::outbox::MAX_EVENT_BYTES;
+pub const MAX_EVENT_BYTES: usize = touchpoint_core::outbox::MAX_EVENT_BYTES;
 /// Most events in one batch.
 pub const MAX_BATCH_EVENTS: usize = 500;
 /// Largest body on the wire. Compressed JSON is always smaller than the JSON,

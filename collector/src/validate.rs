@@ -161,9 +161,9 @@ fn invalid(reason: impl Into<String>) -> IngestError {
     IngestError::Invalid(reason.into())
 }
 
-/// `^[a-z][a-z0-9_]{0,63}$`: the rule the SDK normalises names to (`touchpoint::core::name`).
+/// `^[a-z][a-z0-9_]{0,63}$`: the rule the SDK normalises names to (`touchpoint_core::name`).
 pub fn is_event_name(s: &str) -> bool {
-    touchpoint::core::name::is_valid_name(s)
+    touchpoint_core::name::is_valid_name(s)
 }
 
 /// 1..=64 of `[A-Za-z0-9_-]`: safe to log, index and put in a URL.

@@ -44,6 +44,20 @@ impl Default for Config {
     }
 }
 
+impl Config {
+    /// The consent state at start. `data-consent="granted"` speaks for analytics; marketing
+    /// always needs an explicit grant (and a denial of analytics denies it too).
+    pub fn initial_consent(&self) -> super::consent::Consent {
+        use super::consent::{Consent, State};
+        let s = match self.consent {
+            InitialConsent::Granted => State::Granted,
+            InitialConsent::Denied => State::Denied,
+            InitialConsent::Pending | InitialConsent::Tcf => State::Pending,
+        };
+        Consent { analytics: s, marketing: if s == State::Denied { State::Denied } else { State::Pending } }
+    }
+}
+
 /// Parses attributes given by name without the `data-` prefix (e.g. "batch-size").
 /// Returns the config and one human-readable warning per bad attribute.
 // Values are trimmed with `trim_ascii`: attributes are typed by developers, and `trim` would

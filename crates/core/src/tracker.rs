@@ -138,7 +138,7 @@ mod tests {
     use super::*;
 
     fn ev(id: &str) -> Encoded {
-        Encoded { message_id: id.into(), json: crate::core::json::cat(&["{\"id\":\"", id, "\"}"]) }
+        Encoded { message_id: id.into(), json: crate::json::cat(&["{\"id\":\"", id, "\"}"]) }
     }
     fn grant() -> Update {
         Update { analytics: Some(true), marketing: None }

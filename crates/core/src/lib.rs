@@ -4,12 +4,20 @@
 //! browser facts come in as arguments, and decisions come out as return values. That keeps the
 //! logic deterministic and testable on the host with plain `cargo test`, and lets the collector
 //! reuse the same rules.
+pub mod adoption;
 pub mod config;
 pub mod consent;
+pub mod element;
+pub mod engine;
 pub mod event;
+pub mod input;
 pub mod json;
 pub mod name;
 pub mod outbox;
+pub mod output;
+pub mod schema;
 pub mod scrub;
+pub mod storage;
 pub mod time;
+pub mod timers;
 pub mod tracker;

@@ -1,0 +1,195 @@
+//! The element descriptor `{selector, tag, id?, text?}` that click events (and later friction
+//! events) carry. The loader's sensor reads raw DOM facts at click time (`RawElement`); every
+//! decision about what may leave the page is taken here, in the pure core: which label to use,
+//! what a sensitive field hides, how the selector is shortened, what is scrubbed.
+
+use super::json::{cat, Obj};
+use super::scrub::{clean_label, is_sensitive_field, scrub_text};
+
+const MAX_TEXT: usize = 64;
+/// Levels of the CSS path: enough to tell two buttons of a card apart, short enough to group.
+pub const MAX_DEPTH: usize = 4;
+
+/// Raw facts about the clicked element, as the loader's sensor read them. None of these has been
+/// scrubbed yet. A form field's value is never among them: `value` is the `value` attribute of a
+/// button-like `<input>` only (its printed label).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RawElement {
+    /// Lower-case tag name.
+    pub tag: String,
+    pub id: String,
+    /// `type`, `autocomplete` and `name` attributes (inputs), for the sensitive-field test.
+    pub input_type: String,
+    pub autocomplete: String,
+    pub name: String,
+    /// Inside `data-tp-mask`: keep the event, drop the text.
+    pub masked: bool,
+    pub aria_label: String,
+    /// The `value` attribute of `<input type=submit|button|reset>`; empty otherwise.
+    pub value: String,
+    /// `textContent`, possibly cut by the loader (it only needs the first few hundred chars).
+    pub text: String,
+    /// The element and up to `MAX_DEPTH - 1` ancestors below `<body>`: (tag, id, class attribute).
+    pub path: Vec<(String, String, String)>,
+}
+
+impl RawElement {
+    /// `{selector, tag, id?, text?}` as JSON text. Text is the visible label, trimmed to 64
+    /// characters and scrubbed; it is dropped under `data-tp-mask` and for sensitive fields.
+    pub fn describe(&self) -> String {
+        let tag = self.tag.as_str();
+        let mut out = Obj::new().str("selector", &self.selector()).str("tag", tag);
+        let sensitive = tag == "input"
+            && is_sensitive_field(&self.input_type.to_ascii_lowercase(), &self.autocomplete, &self.name, &self.id);
+        if sensitive {
+            return out.finish(); // tag and selector only
+        }
+        if !self.id.is_empty() {
+            out = out.str("id", &scrub_text(&self.id));
+        }
+        if let Some(text) = self.label() {
+            out = out.str("text", &text);
+        }
+        out.finish()
+    }
+
+    fn label(&self) -> Option<String> {
+        if self.masked {
+            return None;
+        }
+        let raw = if self.tag == "input" {
+            // A button-like input's `value` is its printed label, not something the visitor typed.
+            match self.input_type.to_ascii_lowercase().as_str() {
+                "submit" | "button" | "reset" => &self.value,
+                _ => &self.aria_label,
+            }
+        } else if self.aria_label.is_empty() {
+            &self.text
+        } else {
+            &self.aria_label
+        };
+        let text = clean_label(raw, MAX_TEXT);
+        (!text.is_empty()).then_some(text)
+    }
+
+    /// A short CSS path: up to four levels of `tag.class.class`, stopping at the nearest id.
+    pub fn selector(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        for (tag, id, class) in self.path.iter().take(MAX_DEPTH) {
+            if tag == "body" || tag == "html" {
+                break;
+            }
+            if is_ident(id) {
+                parts.push(cat(&["#", id]));
+                break;
+            }
+            let mut part = tag.clone();
+            for class in class.split_ascii_whitespace().filter(|c| is_ident(c)).take(2) {
+                part.push('.');
+                part.push_str(class);
+            }
+            parts.push(part);
+        }
+        let mut selector = String::new();
+        for part in parts.iter().rev() {
+            if !selector.is_empty() {
+                selector.push_str(" > ");
+            }
+            selector.push_str(part);
+        }
+        selector
+    }
+}
+
+/// Only plain identifiers go into selectors, so they never need CSS escaping and generated
+/// ids full of digits (often per-user) stay out.
+fn is_ident(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 48
+        && b[0].is_ascii_alphabetic()
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c == b'_')
+        && b.iter().filter(|c| c.is_ascii_digit()).count() < 4
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn level(tag: &str, id: &str, class: &str) -> (String, String, String) {
+        (tag.into(), id.into(), class.into())
+    }
+
+    fn button() -> RawElement {
+        RawElement {
+            tag: "button".into(),
+            text: "  Add Stoneware Mug\n to cart ".into(),
+            path: vec![
+                level("button", "", "btn btn-primary extra"),
+                level("div", "", "buy"),
+                level("li", "", "product-card"),
+                level("ul", "product-grid", ""),
+                level("main", "", ""),
+            ],
+            ..RawElement::default()
+        }
+    }
+
+    #[test]
+    fn describes_a_button_with_a_short_path() {
+        assert_eq!(
+            button().describe(),
+            r##"{"selector":"#product-grid > li.product-card > div.buy > button.btn.btn-primary","tag":"button","text":"Add Stoneware Mug to cart"}"##
+        );
+    }
+
+    #[test]
+    fn path_stops_at_four_levels_and_at_body() {
+        let mut e = button();
+        e.path[3] = level("ul", "", "grid");
+        assert_eq!(e.selector(), "ul.grid > li.product-card > div.buy > button.btn.btn-primary");
+        e.path.truncate(2);
+        e.path.push(level("body", "", "x"));
+        assert_eq!(e.selector(), "div.buy > button.btn.btn-primary");
+    }
+
+    #[test]
+    fn generated_ids_and_odd_classes_stay_out_of_selectors() {
+        let e = RawElement { tag: "a".into(), path: vec![level("a", "u-123456", "x:y ok")], ..RawElement::default() };
+        assert_eq!(e.selector(), "a.ok");
+    }
+
+    #[test]
+    fn sensitive_fields_keep_tag_and_selector_only() {
+        let e = RawElement {
+            tag: "input".into(),
+            input_type: "submit".into(),
+            name: "card".into(),
+            value: "4111 1111 1111 1111".into(),
+            id: "cc".into(),
+            path: vec![level("input", "cc", "")],
+            ..RawElement::default()
+        };
+        assert_eq!(e.describe(), r##"{"selector":"#cc","tag":"input"}"##);
+    }
+
+    #[test]
+    fn labels_come_from_value_for_button_inputs_and_never_from_other_inputs() {
+        let mut e = RawElement { tag: "input".into(), input_type: "Submit".into(), value: "Pay now".into(), ..RawElement::default() };
+        assert!(e.describe().contains(r#""text":"Pay now""#));
+        e.input_type = "text".into();
+        assert!(!e.describe().contains("Pay now"), "a text field's value is never a label");
+    }
+
+    #[test]
+    fn masked_and_scrubbed_text() {
+        let mut e = button();
+        e.text = "Mail jane@example.org".into();
+        assert!(e.describe().contains(r#""text":"Mail ***""#));
+        e.masked = true;
+        assert!(!e.describe().contains("text"));
+        e.masked = false;
+        e.aria_label = "Close dialog".into();
+        assert!(e.describe().contains(r#""text":"Close dialog""#), "aria-label wins over text");
+    }
+}

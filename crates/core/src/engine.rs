@@ -1,0 +1,550 @@
+//! The engine: everything Touchpoint decides, in one deterministic state machine (quinn-proto
+//! style). The web layer feeds it inputs with the time they happened (`handle`), tells it when
+//! its timer fired (`handle_timeout`) and when a scheduled task runs (`tick`), and executes what
+//! `poll_output` returns. It never reads a clock, the DOM, storage or the network; randomness
+//! comes from a pool the web layer fills (`add_entropy`).
+//!
+//! Work is shaped for the page's main thread: an input only updates state; storage writes are
+//! grouped per scheduled task (`tick`), and requests start from `tick`, timers and answers,
+//! never from inside an input handler.
+
+use super::adoption::Adopter;
+use super::config::Config;
+use super::consent::{Consent, Signals, State};
+use super::event::{encode, Envelope, Event, Kind, PageContext};
+use super::input::{Click, Command, ConsentSource, Input, LockAnswer};
+use super::name::uuid_v4;
+use super::outbox::{classify, Chunk};
+use super::output::Output;
+use super::schema;
+use super::scrub::{clean_label, scrub_url};
+use super::storage::{self, get, heartbeat_key, Journal, Snapshot, HEARTBEAT_MS, IDENTITY};
+use super::timers::{Timer, Timers};
+use super::tracker::{Effects, Tracker};
+
+/// Console warnings per page: one per bad call, but a runaway loop must not flood the console.
+const MAX_WARNINGS: u32 = 20;
+/// Entropy the engine likes to have at hand (a UUID takes 16 bytes).
+const ENTROPY_LOW: usize = 64;
+
+pub struct Engine {
+    config: Config,
+    env: Envelope,
+    tracker: Tracker,
+    journal: Journal,
+    adopter: Adopter,
+    timers: Timers,
+    out: Vec<Output>,
+    /// Index of the next output `poll_output` returns.
+    next_out: usize,
+    entropy: Vec<u8>,
+    /// Bytes handed out since the pool was last refilled (the fallback mixes it in).
+    drawn: u64,
+    /// A storage write failed: carry on from memory.
+    storage_failed: bool,
+    /// Between `pagehide` and a `pageshow` (bfcache): the page is leaving, so it must not write a
+    /// heartbeat again (that would hide its unsent events from the next page) nor start requests.
+    gone: bool,
+    last_heartbeat: Option<u64>,
+    /// Overflow drops already reported as `queue_overflow` events.
+    reported_overflow: u64,
+    warnings: u32,
+    /// A `ReadStorage` is out; its snapshot serves every reader below.
+    reading: bool,
+    /// Marketing was granted and the cross-visit id is still to be read or made.
+    want_identity: bool,
+    /// The `consent_change` event waits for the identity, so it carries it.
+    consent_event: Option<String>,
+    /// Back from the bfcache: drop the groups another page adopted meanwhile.
+    check_taken_over: bool,
+    /// Unload chunks handed to `sendBeacon`, and how many answers are still due.
+    unload: Vec<Chunk>,
+    beacons_due: usize,
+    leaving: bool,
+    /// Something for `tick` to do: a storage group to write, or a batch that may be due.
+    tick_wanted: bool,
+}
+
+impl Engine {
+    /// `page`: the page as the web layer read it (scrubbed here); `online`: `navigator.onLine`;
+    /// `entropy`: at least 32 random bytes (session and tab ids).
+    pub fn new(config: Config, signals: Signals, page: PageContext, online: bool, entropy: &[u8], now: u64) -> Engine {
+        let tracker = Tracker::new(config.initial_consent(), signals, config.policy.clone(), config.pending_limit);
+        let mut e = Engine {
+            env: Envelope { site: config.site.clone(), ..Envelope::default() },
+            config,
+            tracker,
+            journal: Journal::new(String::new()),
+            adopter: Adopter::default(),
+            timers: Timers::default(),
+            out: Vec::new(),
+            next_out: 0,
+            entropy: Vec::new(),
+            drawn: 0,
+            storage_failed: false,
+            gone: false,
+            last_heartbeat: None,
+            reported_overflow: 0,
+            warnings: 0,
+            reading: false,
+            want_identity: false,
+            consent_event: None,
+            check_taken_over: false,
+            unload: Vec::new(),
+            beacons_due: 0,
+            leaving: false,
+            tick_wanted: false,
+        };
+        e.add_entropy(entropy);
+        e.env.session_id = e.uuid();
+        e.journal = Journal::new(e.uuid()[..8].into());
+        e.env.page = e.scrub_page(page);
+        // A denial given up front means nothing of ours may remain from earlier visits either.
+        // (Removal only: nothing is written, and with nothing of ours stored nothing is touched.)
+        let consent = e.tracker.consent();
+        if consent.analytics == State::Denied {
+            e.out.push(Output::StoragePurge { only: None });
+        } else if consent.marketing == State::Denied {
+            e.out.push(Output::StoragePurge { only: Some(IDENTITY) });
+        }
+        e.tracker.outbox.set_online(online);
+        e.after_consent_change();
+        e.pump(now);
+        e
+    }
+
+    // ---- the driver's interface ---------------------------------------------------------------
+
+    pub fn handle(&mut self, input: Input, now: u64) {
+        match input {
+            Input::Click(click) => self.on_click(click, now),
+            Input::PageHide => self.hide(now, true),
+            Input::Visibility { hidden: true } => self.hide(now, false),
+            Input::Visibility { hidden: false } => {}
+            Input::PageShow { .. } => self.on_show(now),
+            Input::Online(online) => {
+                self.tracker.outbox.set_online(online);
+                self.pump(now);
+            }
+            Input::HttpAnswer { request, status, retry_after } => {
+                let outcome = classify(status, retry_after.as_deref());
+                let random = self.random_u32();
+                let left = self.tracker.outbox.on_result(request, outcome, now, random);
+                self.journal.left(&left, &mut self.out);
+                self.pump(now);
+            }
+            Input::BeaconAnswer { chunk, accepted } => self.on_beacon(chunk, accepted, now),
+            Input::LockAnswer(answer) => self.on_lock(answer, now),
+            Input::StorageSnapshot(snapshot) => self.on_snapshot(&snapshot, now),
+            Input::StorageFailed => {
+                self.storage_failed = true;
+                self.journal.clear();
+                self.adopter.abandon();
+            }
+            Input::Command(command) => self.command(command, now),
+            Input::Rejected(error) => self.warn(error.message()),
+        }
+        self.refresh_timers(now);
+    }
+
+    /// The engine's timer fired (at or after `poll_timeout`).
+    pub fn handle_timeout(&mut self, now: u64) {
+        // Every entry's work is done by `pump`: heartbeat and adoption in `maintain_storage`,
+        // the send in `poll_transmit`. The table says when; `pump` checks what is due.
+        if !self.timers.expired(now).is_empty() {
+            self.pump(now);
+        }
+        self.refresh_timers(now);
+    }
+
+    /// A scheduled task runs (once per burst of inputs): write the burst's events to storage as
+    /// one group and send what is due.
+    pub fn tick(&mut self, now: u64) {
+        self.tick_wanted = false;
+        self.commit();
+        self.pump(now);
+        self.refresh_timers(now);
+    }
+
+    /// Whether the driver should schedule a `tick`.
+    pub fn wants_tick(&self) -> bool {
+        self.tick_wanted
+    }
+
+    pub fn poll_output(&mut self) -> Option<Output> {
+        if self.next_out == self.out.len() {
+            self.out.clear();
+            self.next_out = 0;
+            return None;
+        }
+        // Taken by index and replaced with a cheap placeholder: a Vec used as a queue without
+        // VecDeque's code (size), cleared once drained.
+        let o = std::mem::replace(&mut self.out[self.next_out], Output::ReadStorage);
+        self.next_out += 1;
+        Some(o)
+    }
+
+    /// When `handle_timeout` should be called next.
+    pub fn poll_timeout(&self) -> Option<u64> {
+        self.timers.next()
+    }
+
+    pub fn needs_entropy(&self) -> bool {
+        self.entropy.len() < ENTROPY_LOW
+    }
+
+    pub fn add_entropy(&mut self, bytes: &[u8]) {
+        self.entropy.extend_from_slice(bytes);
+    }
+
+    pub fn consent(&self) -> Consent {
+        self.tracker.consent()
+    }
+
+    /// For tests and debugging: the JSON of every event not yet sent, pending ones included.
+    pub fn queued_events(&self) -> Vec<String> {
+        self.tracker.debug_events()
+    }
+
+    /// This page's tab id (the `<tab>` of its storage keys).
+    pub fn tab(&self) -> &str {
+        self.journal.tab()
+    }
+
+    // ---- inputs -------------------------------------------------------------------------------
+
+    fn on_click(&mut self, click: Click, now: u64) {
+        // A click is a touchpoint on an interactive element (the sensor found none, or capture is
+        // switched off there with data-tp-ignore, when `element` is None).
+        if let Some(el) = &click.element {
+            let props = schema::click(&el.describe());
+            self.capture(Kind::Track, schema::CLICK, props, now);
+        }
+    }
+
+    fn command(&mut self, command: Command, now: u64) {
+        match command {
+            Command::Track { name, properties } => self.capture(Kind::Track, &name, properties, now),
+            Command::Page { properties, page } => {
+                self.env.page = self.scrub_page(page);
+                self.capture(Kind::Page, schema::PAGE_VIEW, properties, now);
+            }
+            Command::Consent { update, source } => self.set_consent(update, source, now),
+            Command::Flush => {
+                // An explicit request: write and send now rather than at the next tick.
+                self.tracker.outbox.request_flush();
+                self.commit();
+                self.pump(now);
+            }
+        }
+    }
+
+    fn set_consent(&mut self, update: super::consent::Update, source: ConsentSource, now: u64) {
+        let (before, fx) = self.tracker.set_consent(update, now);
+        let after = self.tracker.consent();
+        if before != after {
+            // First, so that the identity is known before the consent event is encoded.
+            self.after_consent_change();
+        }
+        self.apply(fx);
+        if before != after {
+            let props = schema::consent_change(after, source);
+            if self.want_identity {
+                self.consent_event = Some(props); // captured once the id is read (`on_snapshot`)
+            } else {
+                self.capture(Kind::Track, schema::CONSENT_CHANGE, props, now);
+            }
+        }
+        self.tick_wanted = true;
+    }
+
+    /// Storage and identity follow consent: heartbeat and adoption once analytics allows storage;
+    /// the cross-visit id only while marketing is granted.
+    fn after_consent_change(&mut self) {
+        let consent = self.tracker.consent();
+        if consent.may_store_queue() {
+            self.last_heartbeat = None;
+        }
+        if consent.may_store_identity() && self.env.anonymous_id.is_none() {
+            self.want_identity = true;
+            self.read_storage();
+        }
+        if !consent.may_store_identity() {
+            self.env.anonymous_id = None;
+        }
+        self.out.push(Output::ConsentChanged(consent));
+    }
+
+    fn on_show(&mut self, now: u64) {
+        if !self.gone {
+            return;
+        }
+        // Back from the bfcache: announce ourselves again, drop what was adopted meanwhile, resume.
+        self.gone = false;
+        self.last_heartbeat = None;
+        if self.may_store() {
+            // Nothing is sent before the snapshot says what is still ours (`on_snapshot`).
+            self.check_taken_over = true;
+            self.read_storage();
+        } else {
+            self.pump(now);
+        }
+    }
+
+    fn on_lock(&mut self, answer: LockAnswer, now: u64) {
+        // The answer is asynchronous: consent may have been withdrawn or the page left since.
+        if self.gone || !self.may_store() {
+            self.adopter.restart();
+            return;
+        }
+        if self.adopter.on_lock(answer, now) {
+            self.read_storage();
+        }
+    }
+
+    fn on_snapshot(&mut self, snapshot: &Snapshot, now: u64) {
+        self.reading = false;
+        if self.want_identity {
+            self.want_identity = false;
+            if self.tracker.consent().may_store_identity() {
+                let id = get(snapshot, IDENTITY).map_or_else(|| self.uuid(), String::from);
+                self.out.push(Output::StorageSet { key: IDENTITY.into(), value: id.clone() });
+                self.env.anonymous_id = Some(id);
+            }
+            if let Some(props) = self.consent_event.take() {
+                self.capture(Kind::Track, schema::CONSENT_CHANGE, props, now);
+            }
+        }
+        if std::mem::take(&mut self.check_taken_over) {
+            // Their keys are gone: another page took them over and sends them; sending our
+            // in-memory copies too would make two senders of one event.
+            let taken = self.journal.taken_over(snapshot);
+            self.tracker.outbox.forget(&taken);
+            self.pump(now);
+        }
+        if self.gone || !self.may_store() {
+            return;
+        }
+        let step = self.adopter.on_snapshot(snapshot, self.journal.tab(), now);
+        if let Some((key, value)) = step.write {
+            self.out.push(Output::StorageSet { key, value });
+        }
+        // Our copy first, then the originals go: a crash in between duplicates, never loses.
+        self.journal.adopt(&step.adopted, &mut self.out);
+        for key in step.remove {
+            self.out.push(Output::StorageRemove { key });
+        }
+        if !step.adopted.is_empty() {
+            let fx = self.tracker.restore(step.adopted, now);
+            self.apply(fx);
+            self.tick_wanted = true;
+        }
+        if step.read_again {
+            self.read_storage();
+        }
+    }
+
+    /// The page is being hidden or closed: hand everything queued to the browser in chunks under
+    /// the beacon budget, then write what the browser refused, so the next page can send it.
+    fn hide(&mut self, now: u64, leaving: bool) {
+        if leaving {
+            self.gone = true;
+            self.leaving = true;
+        }
+        self.unload.clear();
+        if self.tracker.consent().may_send() {
+            self.unload = self.tracker.outbox.unload_chunks(now);
+        }
+        self.beacons_due = self.unload.len();
+        for (chunk, c) in self.unload.iter().enumerate() {
+            self.out.push(Output::Beacon { chunk, body: c.body.clone() });
+        }
+        if self.beacons_due == 0 {
+            self.finish_hide();
+        }
+    }
+
+    fn on_beacon(&mut self, chunk: usize, accepted: bool, _now: u64) {
+        let Some(c) = self.unload.get(chunk) else { return };
+        if accepted {
+            let left = self.tracker.outbox.forget(&c.message_ids);
+            self.journal.left(&left, &mut self.out);
+        } else {
+            // A refused beacon falls back to a keepalive fetch; request 0 is never in flight, so
+            // its answer only matters to the collector. The events stay queued (and stored).
+            self.out.push(Output::Send { request: 0, body: c.body.clone(), keepalive: true });
+        }
+        self.beacons_due = self.beacons_due.saturating_sub(1);
+        if self.beacons_due == 0 {
+            self.finish_hide();
+        }
+    }
+
+    fn finish_hide(&mut self) {
+        self.unload.clear();
+        self.commit();
+        if std::mem::take(&mut self.leaving) && self.last_heartbeat.take().is_some() {
+            // What is left stays stored, and the next page may adopt it right away. (Only on
+            // pagehide: a merely hidden tab is still alive and will send it.)
+            self.out.push(Output::StorageRemove { key: heartbeat_key(self.journal.tab()) });
+        }
+    }
+
+    // ---- decisions ----------------------------------------------------------------------------
+
+    fn capture(&mut self, kind: Kind, name: &str, properties: String, now: u64) {
+        let message_id = self.uuid();
+        let event = Event { kind, name: name.into(), message_id, timestamp_ms: now, properties };
+        let encoded = encode(&event, &self.env);
+        let fx = self.tracker.capture(encoded, now);
+        self.apply(fx);
+        if self.tracker.consent().may_send() {
+            self.tick_wanted = true;
+        }
+    }
+
+    fn apply(&mut self, fx: Effects) {
+        // Even if this page never wrote anything: withdrawal must leave no trace of ours.
+        if fx.purge_storage {
+            self.out.push(Output::StoragePurge { only: None });
+            self.journal.clear();
+            self.adopter.restart();
+            self.last_heartbeat = None;
+        } else if fx.forget_identity {
+            self.out.push(Output::StoragePurge { only: Some(IDENTITY) });
+        }
+        if self.may_store() {
+            for e in &fx.persist {
+                self.journal.queued(&e.message_id);
+            }
+        }
+        self.journal.left(&fx.unpersist, &mut self.out);
+    }
+
+    /// Writes the events queued since the last commit, as one storage group.
+    fn commit(&mut self) {
+        if self.may_store() {
+            self.journal.commit(&self.tracker.outbox, &mut self.out);
+        }
+    }
+
+    fn may_store(&self) -> bool {
+        self.tracker.consent().may_store_queue() && !self.storage_failed
+    }
+
+    fn read_storage(&mut self) {
+        if !self.reading {
+            self.reading = true;
+            self.out.push(Output::ReadStorage);
+        }
+    }
+
+    /// Sends what is due, keeps the heartbeat, starts an adoption that is due.
+    fn pump(&mut self, now: u64) {
+        if self.gone {
+            return;
+        }
+        self.maintain_storage(now);
+        self.report_overflow(now);
+        if self.tracker.consent().may_send() {
+            if let Some(t) = self.tracker.outbox.poll_transmit(now) {
+                // Written before it leaves: a crash while it is in flight loses nothing.
+                self.commit();
+                self.out.push(Output::Send { request: t.request, body: t.body, keepalive: false });
+            }
+        }
+    }
+
+    /// Heartbeat (so other tabs know we are alive) and adoption of orphaned events, both only
+    /// while analytics consent allows storage.
+    fn maintain_storage(&mut self, now: u64) {
+        if self.gone || !self.may_store() {
+            return;
+        }
+        if self.last_heartbeat.is_none_or(|at| now.saturating_sub(at) >= HEARTBEAT_MS) {
+            self.last_heartbeat = Some(now);
+            let mut v = String::new();
+            super::json::push_u64(&mut v, now);
+            self.out.push(Output::StorageSet { key: heartbeat_key(self.journal.tab()), value: v });
+        }
+        self.adopter.poll(now, &mut self.out);
+    }
+
+    /// Events lost to the queue bounds are themselves reported, as one `queue_overflow` event
+    /// per run of losses, once the queue has room again: reporting into a full queue would
+    /// evict another event, whose loss would be reported, and so on.
+    fn report_overflow(&mut self, now: u64) {
+        let dropped = self.tracker.outbox.stats.dropped_overflow + self.tracker.pending_overflow;
+        let room = self.tracker.outbox.len() < self.tracker.outbox.policy().max_queue_events;
+        if dropped > self.reported_overflow && room && self.tracker.consent().may_send() {
+            let delta = dropped - self.reported_overflow;
+            self.reported_overflow = dropped;
+            self.capture(Kind::Track, schema::QUEUE_OVERFLOW, schema::queue_overflow(delta), now);
+        }
+    }
+
+    fn refresh_timers(&mut self, now: u64) {
+        let live = !self.gone && self.tracker.consent().may_send();
+        self.timers.set(Timer::Flush, self.tracker.outbox.next_wakeup(now).filter(|_| live));
+        let storing = !self.gone && self.may_store();
+        self.timers.set(Timer::Heartbeat, self.last_heartbeat.map(|at| at + HEARTBEAT_MS).filter(|_| storing));
+        self.timers.set(Timer::Adoption, self.adopter.deadline().filter(|_| storing));
+    }
+
+    fn warn(&mut self, msg: String) {
+        self.warnings += 1;
+        if self.warnings <= MAX_WARNINGS {
+            self.out.push(Output::Warn(msg));
+        }
+        if self.warnings == MAX_WARNINGS {
+            self.out.push(Output::Warn("touchpoint: further warnings are suppressed".into()));
+        }
+    }
+
+    fn scrub_page(&self, p: PageContext) -> PageContext {
+        let mask = &self.config.mask_params;
+        PageContext {
+            url: scrub_url(&p.url, mask).into_owned(),
+            path: scrub_url(&p.path, mask).into_owned(),
+            title: clean_label(&p.title, 256),
+            referrer: scrub_url(&p.referrer, mask).into_owned(),
+        }
+    }
+
+    // ---- randomness from the pool -------------------------------------------------------------
+
+    fn random16(&mut self) -> [u8; 16] {
+        let mut b = [0u8; 16];
+        if self.entropy.len() >= 16 {
+            let at = self.entropy.len() - 16;
+            b.copy_from_slice(&self.entropy[at..]);
+            self.entropy.truncate(at);
+        } else {
+            // Only if the driver failed to refill: still unique per page (a counter through
+            // splitmix64), never a panic.
+            self.drawn += 1;
+            let mut x = self.drawn.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            for chunk in b.chunks_mut(8) {
+                x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                chunk.copy_from_slice(&(x ^ (x >> 31)).to_le_bytes());
+            }
+        }
+        b
+    }
+
+    fn uuid(&mut self) -> String {
+        uuid_v4(self.random16())
+    }
+
+    fn random_u32(&mut self) -> u32 {
+        let b = self.random16();
+        u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+    }
+}
+
+/// Storage keys of this module, for the web layer's purge (`tp:` prefix) and for tests.
+pub use storage::PREFIX as STORAGE_PREFIX;
+
+#[cfg(test)]
+mod tests;

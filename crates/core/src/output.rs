@@ -1,0 +1,27 @@
+//! What the engine asks the web layer to do. The driver executes each output after the engine's
+//! borrow is released; outputs marked "answer with" must be answered with that input before the
+//! driver polls the next output (they are synchronous in the browser).
+
+use super::consent::Consent;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Output {
+    /// POST `body` to the collector; answer (later) with `Input::HttpAnswer { request, .. }`.
+    /// `keepalive`: the page is leaving (request 0 is never in flight: its answer is ignored).
+    Send { request: u64, body: String, keepalive: bool },
+    /// `navigator.sendBeacon(collector, body)`; answer with `Input::BeaconAnswer { chunk, .. }`.
+    Beacon { chunk: usize, body: String },
+    StorageSet { key: String, value: String },
+    StorageRemove { key: String },
+    /// Remove every `tp:` key (consent withdrawn), or only `only`; then stop writing until the
+    /// engine asks again.
+    StoragePurge { only: Option<&'static str> },
+    /// Answer with `Input::StorageSnapshot` (every `tp:` key and value).
+    ReadStorage,
+    /// Ask for the `tp:adopt` Web Lock; answer with `Input::LockAnswer` (possibly later).
+    RequestLock,
+    /// The consent state changed (or was set at start): tell the page (`touchpoint:consent`).
+    ConsentChanged(Consent),
+    /// One console warning.
+    Warn(String),
+}
