@@ -1,4 +1,5 @@
 // `npm test`: every layer, in order of cost.
+//   0. cargo fmt --check and clippy -D warnings (host and wasm32);
 //   1. host: the pure core and the collector (`cargo test`, property tests included);
 //   2. browser: wasm-bindgen-test in headless Chromium (the web layer against a real DOM);
 //   3. end to end: the built SDK on the demo shop, driven by Playwright, against the real
@@ -7,6 +8,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { root, run } from './lib.mjs';
 
+// Style and lints first: they are the cheapest to fail (host and wasm32, warnings are errors).
+run('cargo', ['fmt', '--all', '--check']);
+run('cargo', ['clippy', '--workspace', '--all-targets', '--', '-D', 'warnings']);
+run('cargo', ['clippy', '-p', 'touchpoint', '--target', 'wasm32-unknown-unknown', '--lib', '--tests', '--', '-D', 'warnings']);
 run('cargo', ['test', '--workspace']);
 run('cargo', ['test', '--target', 'wasm32-unknown-unknown', '--test', 'browser'], {
   CHROMEDRIVER: '/usr/bin/chromedriver',

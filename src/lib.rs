@@ -17,18 +17,20 @@ static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> 
     // SAFETY: wasm32-unknown-unknown without the atomics feature has a single thread.
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
-/// The JS-facing entry points. Each is called by the loader inside try/catch; none of them
-/// returns an error to the page: bad input is a console warning.
+/// The JS-facing entry points (the loader's contract: src/web/host.rs). Each is called by the
+/// loader inside its guard; none of them returns an error to the page: bad input is a console
+/// warning.
 #[cfg(target_arch = "wasm32")]
 mod api {
     use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
 
     use crate::core::config;
     use crate::web;
 
     /// Starts Touchpoint. `attrs`: the script tag's data-* attributes (without the `data-`
     /// prefix); `queue`: the stub's queued `arguments`, replayed in order; `host`: the loader's
-    /// helpers (guard, post, signal).
+    /// helpers (www/host.js).
     #[wasm_bindgen]
     pub fn boot(attrs: JsValue, queue: JsValue, host: JsValue) {
         let get = |name: &str| js_sys::Reflect::get(&attrs, &JsValue::from_str(name)).ok()?.as_string();
@@ -36,12 +38,12 @@ mod api {
         for w in &warnings {
             web::warn(w);
         }
-        if !web::start(cfg, web::host::Host::from_js(&host)) {
+        if !host.is_object() || !web::start(cfg, host.unchecked_into()) {
             return;
         }
         let replayed_page = replay(&queue);
         if !replayed_page {
-            web::with_runtime(|rt| rt.page_view("{}".into()));
+            web::command(&js_sys::Array::of1(&JsValue::from_str("page")));
         }
     }
 
@@ -60,8 +62,15 @@ mod api {
         page
     }
 
+    /// `touchpoint(command, ...args)`.
     #[wasm_bindgen]
     pub fn command(args: js_sys::Array) {
         web::command(&args);
+    }
+
+    /// What the browser reported: the loader's records (see `core::input::parse_record`).
+    #[wasm_bindgen]
+    pub fn input(records: String) {
+        web::input(&records);
     }
 }

@@ -2,13 +2,36 @@
 //! real events out. Run with `cargo test --target wasm32-unknown-unknown --test browser`.
 #![cfg(target_arch = "wasm32")]
 
+use std::cell::RefCell;
+
 use touchpoint::core::config;
-use touchpoint::web::{self, host::Host, with_runtime};
+use touchpoint::web::{self, host::Host};
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::HtmlElement;
 
 wasm_bindgen_test_configure!(run_in_browser);
+
+// The loader's real helpers, the same file the build bundles into dist/touchpoint.js.
+#[wasm_bindgen(module = "/www/host.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = makeHost)]
+    fn make_host(input: &js_sys::Function, guard: &js_sys::Function, signal: &JsValue) -> JsValue;
+}
+
+thread_local! {
+    static HOST: RefCell<Option<Host>> = const { RefCell::new(None) };
+}
+
+/// A host like the loader's, feeding this test build's `web::input`.
+fn host() -> Host {
+    let input = Closure::<dyn FnMut(String)>::new(|records: String| web::input(&records)).into_js_value();
+    let guard = js_sys::Function::new_with_args("f", "return f");
+    let h: Host = make_host(input.unchecked_ref(), &guard, &JsValue::UNDEFINED).unchecked_into();
+    HOST.with(|c| *c.borrow_mut() = Some(h.clone()));
+    h
+}
 
 fn start(consent: &'static str) {
     web::stop();
@@ -26,7 +49,7 @@ fn start(consent: &'static str) {
         .map(String::from)
     });
     assert!(warnings.is_empty(), "{warnings:?}");
-    assert!(web::start(cfg, Host::default()));
+    assert!(web::start(cfg, host()));
 }
 
 /// Replaces the test fixture. (Not the whole body: the test runner reports through it.)
@@ -50,12 +73,11 @@ fn click(selector: &str) {
     el.click();
 }
 
+/// The click events queued so far (the sensors' records handed over first, as the scheduled
+/// task would).
 fn clicks() -> Vec<String> {
-    with_runtime(|rt| rt.queued_events())
-        .expect("running")
-        .into_iter()
-        .filter(|e| e.contains("\"event\":\"click\""))
-        .collect()
+    HOST.with(|h| h.borrow().as_ref().map(|h| h.drain()));
+    web::queued_events().expect("running").into_iter().filter(|e| e.contains("\"event\":\"click\"")).collect()
 }
 
 #[wasm_bindgen_test]
@@ -147,7 +169,7 @@ fn stop_removes_the_listeners() {
     assert_eq!(clicks().len(), 1, "captured into the memory buffer while pending");
     web::stop();
     click("#b");
-    assert!(with_runtime(|_| ()).is_none());
+    assert!(web::queued_events().is_none());
     start("pending");
     click("#b");
     assert_eq!(clicks().len(), 1, "a fresh start sees only its own click");

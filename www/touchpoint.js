@@ -1,11 +1,14 @@
-// Touchpoint loader. The build wraps this file and wasm-bindgen's glue in one closure and
-// minifies them into dist/touchpoint.js, so a page downloads exactly two files: this script
-// and touchpoint_bg.wasm. `wasm_bindgen` below is the glue's entry point.
+// Touchpoint loader. The build wraps wasm-bindgen's glue, host.js and this file in one closure and
+// minifies them into dist/touchpoint.js, so a page downloads exactly two files: this script and
+// touchpoint_bg.wasm. `wasm_bindgen` below is the glue's entry point; `makeHost` is host.js.
 //
 // Its one job besides loading: keep the host page safe. Every call from the page and every
 // callback from the browser goes through `guard`, so an internal error (a Rust panic traps as
 // a JS exception) disables Touchpoint once, removes its listeners and logs one line; it never
 // reaches the shop's own code or its window.onerror.
+//
+// The contract with the wasm (src/web/host.rs): boot(attrs, queue, host), command(args) for
+// `touchpoint(...)` calls, input(records) for everything the browser reports (host.js).
 var w = window, d = document, s = d.currentScript, dead = false;
 var ac = w.AbortController ? new AbortController() : null;
 
@@ -16,45 +19,12 @@ function die(err) {
   try { console.warn('touchpoint: disabled after an internal error:', err); } catch (_) {}
 }
 
+// Forwards any number of arguments.
 function guard(f) {
-  return function (a, b, c) {
+  return function () {
     if (dead) return;
-    try { return f(a, b, c); } catch (e) { die(e); }
+    try { return f.apply(this, arguments); } catch (e) { die(e); }
   };
-}
-
-// fetch wrapper: the answer always arrives as done(id, status, retryAfter), never as a throw
-// or a rejected promise (status 0 = no answer). text/plain keeps it a CORS "simple request".
-// With gzip, the body is compressed where CompressionStream exists; the collector recognises
-// gzip by its magic bytes, since beacons cannot carry a Content-Encoding header.
-function post(url, body, id, keepalive, done, gzip) {
-  function answer(status, retry) { done(id, status, retry); }
-  function send(payload) {
-    fetch(url, {
-      method: 'POST', body: payload, keepalive: keepalive, credentials: 'omit',
-      headers: { 'Content-Type': 'text/plain;charset=UTF-8' }
-    }).then(function (r) { answer(r.status, r.headers.get('Retry-After')); },
-            function () { answer(0, null); });
-  }
-  try {
-    if (gzip && w.CompressionStream) {
-      new Response(new Blob([body]).stream().pipeThrough(new CompressionStream('gzip')))
-        .arrayBuffer().then(send, function () { send(body); });
-    } else {
-      send(body);
-    }
-  } catch (e) { answer(0, null); }
-}
-
-// Web Locks, for work that one tab of the site at a time may do (adopting the unsent events
-// of closed tabs): fn(true) runs while the lock is held and no other tab can take it,
-// fn(false) means another tab holds it, fn() that the request failed. The lock is held only
-// for that call: a page holding a lock cannot enter the back/forward cache.
-function lock(name, fn) {
-  var l = w.navigator.locks;
-  if (!l) return false;
-  l.request(name, { ifAvailable: true }, function (held) { fn(!!held); }).then(null, function () { fn(); });
-  return true;
 }
 
 (function () {
@@ -67,11 +37,12 @@ function lock(name, fn) {
   var base = s.src.replace(/[^\/]*$/, '');
   var start = guard(function () {
     var stub = w.touchpoint, queue = (stub && stub.q) || [];
-    wasm_bindgen.boot(attrs, queue, { guard: guard, post: post, lock: lock, signal: ac && ac.signal });
-    var api = function () {
-      if (dead) return;
-      try { wasm_bindgen.command(Array.prototype.slice.call(arguments)); } catch (e) { die(e); }
-    };
+    var host = makeHost(function (records) { wasm_bindgen.input(records); }, guard, ac && ac.signal);
+    wasm_bindgen.boot(attrs, queue, host);
+    var api = guard(function () {
+      host.sync();
+      wasm_bindgen.command(Array.prototype.slice.call(arguments));
+    });
     api.ready = true; // documented: the stub has been replaced by the running SDK
     w.touchpoint = api;
   });

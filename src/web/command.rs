@@ -1,83 +1,49 @@
-//! `touchpoint(command, ...args)`: validates loose JS arguments into typed calls. Bad arguments
-//! produce one console warning and are ignored; they never throw into the page.
+//! `touchpoint(command, ...args)`: validates loose JS arguments into the core's typed
+//! `Command`, or its `CommandError` (one console warning; never an exception into the page).
 
 use js_sys::{Array, Function, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::{with_runtime, Runtime};
 use crate::core::consent::{category, Update};
-use crate::core::event::Kind;
-use crate::core::json::cat;
+use crate::core::input::{Command, CommandError, ConsentSource, Input};
 use crate::core::name::snake_case;
 
 /// Runs one command. Returns false if Touchpoint is not running.
 pub fn run(args: &Array) -> bool {
-    with_runtime(|rt| dispatch(rt, args)).is_some()
-}
-
-/// Why a command was ignored: the boundary's one error type. Each becomes one console warning
-/// (never an exception: the caller is the shop's page).
-#[derive(Debug, PartialEq)]
-pub enum CommandError {
-    Unknown(String),
-    ConsentShape,
-    EventName,
-    PropertiesShape,
-    PropertiesJson,
-    CallbackMissing,
-}
-
-impl CommandError {
-    pub fn message(&self) -> String {
-        match self {
-            CommandError::Unknown(name) => cat(&["touchpoint: unknown command \"", truncate(name, 40), "\""]),
-            CommandError::ConsentShape => {
-                "touchpoint: consent expects an object like {analytics: true, marketing: false}".into()
-            }
-            CommandError::EventName => "touchpoint: track expects an event name (a non-empty string)".into(),
-            CommandError::PropertiesShape => "touchpoint: properties must be a plain object".into(),
-            CommandError::PropertiesJson => "touchpoint: properties could not be serialised (cycle or BigInt?)".into(),
-            CommandError::CallbackMissing => "touchpoint: getConsent expects a callback".into(),
-        }
-    }
-}
-
-fn dispatch(rt: &mut Runtime, args: &Array) {
-    if let Err(e) = execute(rt, args) {
-        rt.warn(&e.message());
-    }
-}
-
-fn execute(rt: &mut Runtime, args: &Array) -> Result<(), CommandError> {
     let name = args.get(0).as_string().unwrap_or_default();
-    match name.as_str() {
-        "consent" => rt.set_consent(consent_update(&args.get(1)).ok_or(CommandError::ConsentShape)?, "api"),
+    if name == "getConsent" {
+        // Answered at once from the engine's state: the callback may call touchpoint() again,
+        // which is queued if the driver is busy and never lost.
+        return match args.get(1).dyn_into::<Function>() {
+            Ok(cb) => super::answer_consent(&cb),
+            Err(_) => super::feed_input(Input::Rejected(CommandError::CallbackMissing)),
+        };
+    }
+    let input = match parse(&name, args) {
+        Ok(command) => Input::Command(command),
+        Err(e) => Input::Rejected(e),
+    };
+    super::feed_input(input)
+}
+
+fn parse(name: &str, args: &Array) -> Result<Command, CommandError> {
+    Ok(match name {
+        "consent" => Command::Consent {
+            update: consent_update(&args.get(1)).ok_or(CommandError::ConsentShape)?,
+            source: ConsentSource::Api,
+        },
         "track" => {
-            let event = args.get(1).as_string().as_deref().and_then(snake_case).ok_or(CommandError::EventName)?;
-            let props = properties(&args.get(2))?;
-            rt.capture(Kind::Track, &event, props);
+            let name = args.get(1).as_string().as_deref().and_then(snake_case).ok_or(CommandError::EventName)?;
+            Command::Track { name, properties: properties(&args.get(2))? }
         }
-        "page" => rt.page_view(properties(&args.get(1))?),
-        "flush" => rt.flush(),
+        "page" => Command::Page { properties: properties(&args.get(1))?, page: super::page_context() },
+        "flush" => Command::Flush,
         // The kill switch's self-test: a deliberate internal error. The loader must disable
         // Touchpoint and keep the page unharmed (tests/e2e/robustness.test.mjs).
         "debug:panic" => panic!(),
-        "getConsent" => {
-            let cb = args.get(1).dyn_into::<Function>().map_err(|_| CommandError::CallbackMissing)?;
-            // Synchronous; `call1` catches, so a callback that throws is ignored, not fatal.
-            let _ = cb.call1(&JsValue::NULL, &rt.consent_object());
-        }
-        _ => return Err(CommandError::Unknown(name)),
-    }
-    Ok(())
-}
-
-fn truncate(s: &str, max: usize) -> &str {
-    match s.char_indices().nth(max) {
-        Some((i, _)) => &s[..i],
-        None => s,
-    }
+        _ => return Err(CommandError::Unknown(name.into())),
+    })
 }
 
 /// Properties must be a plain object (or absent). They are stringified by the browser's own

@@ -1,73 +1,60 @@
-//! What the loader (www/touchpoint.js) hands to the SDK at boot, as typed Rust values.
+//! The loader's helpers (www/host.js), as a typed interface: the one place where the driver
+//! calls loose JavaScript. The loader builds the object with `makeHost` and hands it to `boot`;
+//! the browser tests import the same file as a module.
+//!
+//! The contract, both ways:
+//! - JS -> wasm: `boot(attrs, queue, host)`, `command(args)` for `touchpoint(...)`, and
+//!   `input(records)` for everything the browser reports (sensor records, timer, scheduled task,
+//!   fetch and lock answers; the format is `core::input::parse_record`'s).
+//! - wasm -> JS: the methods below. None of them throws: each catches what the browser throws
+//!   and reports it as a return value or a record.
 
-use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::AbortSignal;
 
-/// The loader's helpers. All optional, so the SDK also runs without the loader (browser tests).
-#[derive(Clone, Default)]
-pub struct Host {
-    /// `guard(f)` returns a function that calls `f` inside try/catch and, on an exception,
-    /// disables Touchpoint once instead of letting it reach the page.
-    guard: Option<Function>,
-    /// `post(url, body, id, keepalive, done, gzip)`: a fetch whose answer is reported as
-    /// `done(id, status, retryAfter)`; status 0 for a network error. Never throws. With `gzip`
-    /// the loader compresses the body with CompressionStream where the browser has it.
-    post: Option<Function>,
-    /// `lock(name, f)`: Web Locks. Calls `f(true)` while holding the lock `name` if no other tab
-    /// of the site holds it, `f(false)` if one does, `f(undefined)` if the request failed.
-    /// Returns false where the browser has no `navigator.locks`.
-    lock: Option<Function>,
-    /// Aborting it removes every listener at once.
-    pub signal: Option<AbortSignal>,
-}
+#[wasm_bindgen]
+extern "C" {
+    /// The object `makeHost(input, guard, signal)` returns.
+    #[derive(Clone)]
+    pub type Host;
 
-/// `obj[name]` if it is a `T`; None if missing, of another type, or if reading it throws.
-pub(super) fn field<T: JsCast>(obj: &JsValue, name: &str) -> Option<T> {
-    Reflect::get(obj, &JsValue::from_str(name)).ok()?.dyn_into::<T>().ok()
-}
-
-impl Host {
-    pub fn from_js(obj: &JsValue) -> Host {
-        if !obj.is_object() {
-            return Host::default();
-        }
-        Host {
-            guard: field(obj, "guard"),
-            post: field(obj, "post"),
-            lock: field(obj, "lock"),
-            signal: field(obj, "signal"),
-        }
-    }
-
-    /// Wraps a callback the browser will invoke.
-    pub fn guard(&self, f: &Function) -> Function {
-        self.guard
-            .as_ref()
-            .and_then(|g| g.call1(&JsValue::NULL, f).ok())
-            .and_then(|w| w.dyn_into().ok())
-            .unwrap_or_else(|| f.clone())
-    }
-
-    /// Starts a POST; returns false if there is no transport (then nothing was sent).
-    pub fn post(&self, url: &str, body: &str, request: u64, keepalive: bool, gzip: bool, done: &Function) -> bool {
-        let Some(post) = &self.post else { return false };
-        let args = js_sys::Array::of5(
-            &JsValue::from_str(url),
-            &JsValue::from_str(body),
-            &JsValue::from_f64(request as f64),
-            &JsValue::from_bool(keepalive),
-            done,
-        );
-        args.push(&JsValue::from_bool(gzip));
-        post.apply(&JsValue::NULL, &args).is_ok()
-    }
-
-    /// Asks for the Web Lock `name`; `f` gets the answer later (see the field). Returns false
-    /// if that cannot happen here (no loader, or no Web Locks): then `f` is never called.
-    pub fn lock(&self, name: &str, f: &Function) -> bool {
-        let Some(lock) = &self.lock else { return false };
-        lock.call2(&JsValue::NULL, &JsValue::from_str(name), f).ok() == Some(JsValue::TRUE)
-    }
+    /// Schedules the task that hands queued records over (one per burst).
+    #[wasm_bindgen(method, structural)]
+    pub fn later(this: &Host);
+    /// Hands queued records over now (tests; the loader does it itself on urgent events).
+    #[wasm_bindgen(method, structural)]
+    pub fn drain(this: &Host);
+    /// Arms the engine's one timer `ms` from now (a `t` record when it fires); `ms < 0` clears it.
+    #[wasm_bindgen(method, structural)]
+    pub fn timer(this: &Host, ms: f64);
+    /// A fetch; its answer comes back as an `a` record.
+    #[wasm_bindgen(method, structural)]
+    pub fn post(this: &Host, url: &str, body: &str, request: f64, keepalive: bool, gzip: bool);
+    /// `navigator.sendBeacon`; false when refused or missing.
+    #[wasm_bindgen(method, structural)]
+    pub fn beacon(this: &Host, url: &str, body: &str) -> bool;
+    /// Asks for a Web Lock (the answer comes as an `l` record); false without `navigator.locks`.
+    #[wasm_bindgen(method, structural)]
+    pub fn lock(this: &Host, name: &str) -> bool;
+    /// localStorage: `s` set (false if it threw), `r` remove, `p` purge (every `tp:` key, or only
+    /// `key`), `g` every `tp:` key and value joined by U+001F ("" if storage cannot be read).
+    #[wasm_bindgen(method, structural)]
+    pub fn store(this: &Host, op: &str, key: &str, value: &str) -> JsValue;
+    /// The listener function for a DOM event name (None if the loader has no sensor for it).
+    #[wasm_bindgen(method, structural)]
+    pub fn sensor(this: &Host, name: &str) -> Option<js_sys::Function>;
+    /// Dispatches the `touchpoint:consent` window event.
+    #[wasm_bindgen(method, structural)]
+    pub fn consent(this: &Host, analytics: &str, marketing: &str);
+    /// `{analytics, marketing}` for `getConsent` callbacks.
+    #[wasm_bindgen(method, structural)]
+    pub fn state(this: &Host, analytics: &str, marketing: &str) -> JsValue;
+    /// Follows the page's IAB TCF CMP (`p` records); false if the page has no `__tcfapi`.
+    #[wasm_bindgen(method, structural)]
+    pub fn tcf(this: &Host) -> bool;
+    /// Wraps a callback the browser will invoke, so that an exception disables Touchpoint.
+    #[wasm_bindgen(method, structural)]
+    pub fn guard(this: &Host, f: &js_sys::Function) -> js_sys::Function;
+    /// Aborting it removes every listener at once (the loader's kill switch).
+    #[wasm_bindgen(method, structural, getter)]
+    pub fn signal(this: &Host) -> Option<web_sys::AbortSignal>;
 }

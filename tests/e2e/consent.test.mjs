@@ -201,12 +201,12 @@ test('revoking analytics purges the queue at once: nothing queued is ever sent, 
     await page.click('#l');
     await page.evaluate((n) => window.touchpoint('track', 'queued_before_revoke', { n }), i);
   }
-  // page_view + 9: all persisted as the unsent queue.
-  const queued = await waitFor('10 queued events in localStorage', async () => {
-    const keys = (await tpKeys(page)).filter((k) => k.startsWith('tp:q:'));
-    return keys.length >= 10 && keys;
+  // page_view + 9: all persisted as the unsent queue (groups of events, one JSON event a line).
+  const persisted = await waitFor('10 queued events in localStorage', async () => {
+    const events = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('tp:q:'))
+      .flatMap((k) => localStorage.getItem(k).split('\n').map((line) => JSON.parse(line))));
+    return events.length >= 10 && events;
   }, { timeout: 20_000 });
-  const persisted = await page.evaluate((ks) => ks.map((k) => JSON.parse(localStorage.getItem(k))), queued);
   assert.equal(persisted.filter((e) => e.event === 'queued_before_revoke').length, 3, 'the custom events are in the stored queue');
   assert.deepEqual([...batches, ...pwBatches], [], 'nothing sent yet');
   const queuedIds = new Set(persisted.map((e) => e.messageId));

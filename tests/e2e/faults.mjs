@@ -289,14 +289,15 @@ export async function expectExactlyStored(assert, collector, site, created, { li
 /** Reads the page's error counters (installed by installErrorCounters). */
 export const pageCounters = (page) => page.evaluate(() => window.__tpTest);
 
-/** Persisted queue entries in localStorage: [{key, messageId}]. */
+/** Persisted queue entries in localStorage, one per event: [{key, messageId}]. A `tp:q:` key
+ * holds a group of events (one JSON event a line), written within a second of their capture. */
 export const persistedQueue = (page) => page.evaluate(() => Object.keys(localStorage)
   .filter((k) => k.startsWith('tp:q:'))
-  .map((k) => {
+  .flatMap((k) => localStorage.getItem(k).split('\n').map((line) => {
     let id = null;
-    try { id = JSON.parse(localStorage.getItem(k)).messageId; } catch { id = null; }
+    try { id = JSON.parse(line).messageId; } catch { id = null; }
     return { key: k, messageId: id };
-  }));
+  })));
 
 /** Runs `fn` in a fresh browser context (its own localStorage), closed whatever happens. */
 export async function withContext(browser, fn) {

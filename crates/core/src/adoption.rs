@@ -23,7 +23,9 @@ pub const RETRY_MS: u64 = 1_000;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Adoption {
     /// Try at this time (0: as soon as storage may be used).
-    Waiting { at: u64 },
+    Waiting {
+        at: u64,
+    },
     /// The lock request is out.
     Locking,
     /// The lock is held; waiting for the storage snapshot.
@@ -31,7 +33,9 @@ pub enum Adoption {
     /// No lock: waiting for the snapshot that shows the lease.
     CheckingLease,
     /// Our lease is written; waiting for the snapshot that reads it back.
-    ConfirmingLease { mine: String },
+    ConfirmingLease {
+        mine: String,
+    },
     Done,
 }
 

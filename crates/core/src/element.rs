@@ -175,7 +175,12 @@ mod tests {
 
     #[test]
     fn labels_come_from_value_for_button_inputs_and_never_from_other_inputs() {
-        let mut e = RawElement { tag: "input".into(), input_type: "Submit".into(), value: "Pay now".into(), ..RawElement::default() };
+        let mut e = RawElement {
+            tag: "input".into(),
+            input_type: "Submit".into(),
+            value: "Pay now".into(),
+            ..RawElement::default()
+        };
         assert!(e.describe().contains(r#""text":"Pay now""#));
         e.input_type = "text".into();
         assert!(!e.describe().contains("Pay now"), "a text field's value is never a label");

@@ -5,8 +5,13 @@
 //! comes from a pool the web layer fills (`add_entropy`).
 //!
 //! Work is shaped for the page's main thread: an input only updates state; storage writes are
-//! grouped per scheduled task (`tick`), and requests start from `tick`, timers and answers,
-//! never from inside an input handler.
+//! grouped into one write per `PERSIST_MS` (and done at once before a send, on `flush` and when
+//! the page is hidden or left); requests start from `tick`, timers and answers, never from inside
+//! an input handler.
+//!
+//! The price of grouping writes, stated: a tab that crashes (no `pagehide`, no
+//! `visibilitychange`) within `PERSIST_MS` of a capture loses what it captured in that window.
+//! Everything written before is adopted by the next page of the site.
 
 use super::adoption::Adopter;
 use super::config::Config;
@@ -26,6 +31,8 @@ use super::tracker::{Effects, Tracker};
 const MAX_WARNINGS: u32 = 20;
 /// Entropy the engine likes to have at hand (a UUID takes 16 bytes).
 const ENTROPY_LOW: usize = 64;
+/// Events captured are written to storage at most this long after capture, as one group.
+pub const PERSIST_MS: u64 = 1_000;
 
 pub struct Engine {
     config: Config,
@@ -61,8 +68,10 @@ pub struct Engine {
     unload: Vec<Chunk>,
     beacons_due: usize,
     leaving: bool,
-    /// Something for `tick` to do: a storage group to write, or a batch that may be due.
+    /// A batch is due: `tick` should send it.
     tick_wanted: bool,
+    /// When the events not yet written must be (the `Persist` timer).
+    persist_due: Option<u64>,
 }
 
 impl Engine {
@@ -94,6 +103,7 @@ impl Engine {
             beacons_due: 0,
             leaving: false,
             tick_wanted: false,
+            persist_due: None,
         };
         e.add_entropy(entropy);
         e.env.session_id = e.uuid();
@@ -110,6 +120,7 @@ impl Engine {
         e.tracker.outbox.set_online(online);
         e.after_consent_change();
         e.pump(now);
+        e.refresh_timers(now);
         e
     }
 
@@ -149,19 +160,21 @@ impl Engine {
 
     /// The engine's timer fired (at or after `poll_timeout`).
     pub fn handle_timeout(&mut self, now: u64) {
-        // Every entry's work is done by `pump`: heartbeat and adoption in `maintain_storage`,
-        // the send in `poll_transmit`. The table says when; `pump` checks what is due.
-        if !self.timers.expired(now).is_empty() {
+        let expired = self.timers.expired(now);
+        if expired.contains(&Timer::Persist) {
+            self.commit();
+        }
+        // The other entries' work is done by `pump`: heartbeat and adoption in
+        // `maintain_storage`, the send in `poll_transmit`. The table says when; `pump` checks.
+        if !expired.is_empty() {
             self.pump(now);
         }
         self.refresh_timers(now);
     }
 
-    /// A scheduled task runs (once per burst of inputs): write the burst's events to storage as
-    /// one group and send what is due.
+    /// A scheduled task runs (once per burst of inputs): send a batch that became due.
     pub fn tick(&mut self, now: u64) {
         self.tick_wanted = false;
-        self.commit();
         self.pump(now);
         self.refresh_timers(now);
     }
@@ -398,7 +411,8 @@ impl Engine {
         let encoded = encode(&event, &self.env);
         let fx = self.tracker.capture(encoded, now);
         self.apply(fx);
-        if self.tracker.consent().may_send() {
+        // Only a full batch needs the scheduled task; a young one waits for its timer.
+        if self.tracker.consent().may_send() && self.tracker.outbox.next_wakeup(now).is_some_and(|at| at <= now) {
             self.tick_wanted = true;
         }
     }
@@ -489,6 +503,13 @@ impl Engine {
         let storing = !self.gone && self.may_store();
         self.timers.set(Timer::Heartbeat, self.last_heartbeat.map(|at| at + HEARTBEAT_MS).filter(|_| storing));
         self.timers.set(Timer::Adoption, self.adopter.deadline().filter(|_| storing));
+        let due = if self.journal.pending() && self.may_store() {
+            Some(*self.persist_due.get_or_insert(now + PERSIST_MS))
+        } else {
+            None
+        };
+        self.persist_due = due;
+        self.timers.set(Timer::Persist, due);
     }
 
     fn warn(&mut self, msg: String) {

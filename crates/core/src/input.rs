@@ -4,10 +4,10 @@
 //! Later work extends `Input` (mutations, scrolls, errors, Event Timing entries, intersections,
 //! history changes); each new sensor adds a variant here and a record code in `parse_record`.
 
-use super::consent::Update;
+use super::consent::{from_tcf, Update};
 use super::element::RawElement;
 use super::event::PageContext;
-use super::json::cat;
+use super::json::{cat, split_byte};
 
 /// Modifier keys held during a click, as a bit set (`Click::modifiers`).
 pub const MOD_CTRL: u8 = 1;
@@ -64,10 +64,19 @@ impl ConsentSource {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
     /// `properties` is the text of a JSON object; `name` is snake_case already.
-    Track { name: String, properties: String },
+    Track {
+        name: String,
+        properties: String,
+    },
     /// A page view; `page` is the page as it is now (SPA route changes update it).
-    Page { properties: String, page: PageContext },
-    Consent { update: Update, source: ConsentSource },
+    Page {
+        properties: String,
+        page: PageContext,
+    },
+    Consent {
+        update: Update,
+        source: ConsentSource,
+    },
     Flush,
 }
 
@@ -111,15 +120,26 @@ pub enum Input {
     /// `pagehide`: the page is leaving (it may come back from the back/forward cache).
     PageHide,
     /// `pageshow`; `persisted`: restored from the back/forward cache.
-    PageShow { persisted: bool },
+    PageShow {
+        persisted: bool,
+    },
     /// `visibilitychange`.
-    Visibility { hidden: bool },
+    Visibility {
+        hidden: bool,
+    },
     /// `online` / `offline` (and `navigator.onLine` at start).
     Online(bool),
     /// The answer to `Output::Send`: status 0 when there was none (network error).
-    HttpAnswer { request: u64, status: u16, retry_after: Option<String> },
+    HttpAnswer {
+        request: u64,
+        status: u16,
+        retry_after: Option<String>,
+    },
     /// The answer to `Output::Beacon`: whether the browser took the body.
-    BeaconAnswer { chunk: usize, accepted: bool },
+    BeaconAnswer {
+        chunk: usize,
+        accepted: bool,
+    },
     LockAnswer(LockAnswer),
     /// The answer to `Output::ReadStorage`: every `tp:` key with its value (empty when storage
     /// cannot be read).
@@ -132,6 +152,9 @@ pub enum Input {
 }
 
 /// One record of the loader's sensor stream (see `parse_record`).
+// Not boxed: a record lives only from parsing to handling, and a Box per click costs an
+// allocation and code for nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Record {
     Input(Input),
@@ -154,39 +177,77 @@ pub enum Record {
 /// | `o` online/offline | online |
 /// | `a` fetch answer | request, status, Retry-After |
 /// | `l` lock answer | `1` held, `0` busy, empty failed |
+/// | `p` TCF consent | gdprApplies, then purposes 1, 2, 7, 8 (`1` consented) |
 /// | `t` timer fired, `k` scheduled task | — |
 pub fn parse_record(record: &str) -> Option<(Record, u64)> {
-    let mut f = record.split('\u{1f}');
-    let code = f.next()?;
-    let time = num(f.next()?)?;
-    let flag = |v: Option<&str>| v == Some("1");
-    let rec = match code {
+    // Collected once and indexed: smaller in the wasm than an iterator threaded through closures.
+    let f: Vec<&str> = split_byte(record, 0x1f).collect();
+    let field = |i: usize| f.get(i).copied().unwrap_or_default();
+    let flag = |i: usize| field(i) == "1";
+    let time = num(f.get(1)?)?;
+    let rec = match *f.first()? {
         "c" => {
-            let mut n = || f.next().and_then(num);
-            let x = n()? as i32;
-            let y = n()? as i32;
-            let button = n()? as u8;
-            let modifiers = n()? as u8;
-            let detail = n()? as u32;
-            let trusted = flag(f.next());
-            let element = element(&mut f);
-            Record::Input(Input::Click(Click { element, x, y, button, modifiers, detail, trusted }))
+            let mut n = [0u64; 5];
+            for (i, slot) in n.iter_mut().enumerate() {
+                *slot = num(f.get(2 + i)?)?;
+            }
+            let element = f.get(8).filter(|t| !t.is_empty()).map(|tag| {
+                let s = |i: usize| field(i).to_string();
+                let mut path = Vec::new();
+                let mut i = 17;
+                while i + 2 < f.len() {
+                    path.push((s(i), s(i + 1), s(i + 2)));
+                    i += 3;
+                }
+                RawElement {
+                    tag: tag.to_string(),
+                    id: s(9),
+                    input_type: s(10),
+                    autocomplete: s(11),
+                    name: s(12),
+                    masked: flag(13),
+                    aria_label: s(14),
+                    value: s(15),
+                    text: s(16),
+                    path,
+                }
+            });
+            let [x, y, button, modifiers, detail] = n;
+            Record::Input(Input::Click(Click {
+                element,
+                x: x as i32,
+                y: y as i32,
+                button: button as u8,
+                modifiers: modifiers as u8,
+                detail: detail as u32,
+                trusted: flag(7),
+            }))
         }
         "h" => Record::Input(Input::PageHide),
-        "s" => Record::Input(Input::PageShow { persisted: flag(f.next()) }),
-        "v" => Record::Input(Input::Visibility { hidden: flag(f.next()) }),
-        "o" => Record::Input(Input::Online(flag(f.next()))),
-        "a" => {
-            let request = num(f.next()?)?;
-            let status = num(f.next()?)?.min(999) as u16;
-            let retry_after = f.next().filter(|v| !v.is_empty()).map(String::from);
-            Record::Input(Input::HttpAnswer { request, status, retry_after })
-        }
-        "l" => Record::Input(Input::LockAnswer(match f.next() {
-            Some("1") => LockAnswer::Held,
-            Some("0") => LockAnswer::Busy,
+        "s" => Record::Input(Input::PageShow { persisted: flag(2) }),
+        "v" => Record::Input(Input::Visibility { hidden: flag(2) }),
+        "o" => Record::Input(Input::Online(flag(2))),
+        "a" => Record::Input(Input::HttpAnswer {
+            request: num(f.get(2)?)?,
+            status: num(f.get(3)?)?.min(999) as u16,
+            retry_after: Some(field(4)).filter(|v| !v.is_empty()).map(String::from),
+        }),
+        "l" => Record::Input(Input::LockAnswer(match field(2) {
+            "1" => LockAnswer::Held,
+            "0" => LockAnswer::Busy,
             _ => LockAnswer::Failed,
         })),
+        "p" => {
+            // The CMP's answer: gdprApplies, then consent for purposes 1, 2, 7 and 8.
+            let update = from_tcf(flag(2), |p| match p {
+                1 => flag(3),
+                2 => flag(4),
+                7 => flag(5),
+                8 => flag(6),
+                _ => false,
+            });
+            Record::Input(Input::Command(Command::Consent { update, source: ConsentSource::Tcf }))
+        }
         "t" => Record::Timer,
         "k" => Record::Tick,
         _ => return None,
@@ -194,30 +255,9 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
     Some((rec, time))
 }
 
-fn element<'a>(f: &mut impl Iterator<Item = &'a str>) -> Option<RawElement> {
-    let tag = f.next().filter(|t| !t.is_empty())?;
-    let mut s = || f.next().unwrap_or_default().to_string();
-    let mut e = RawElement {
-        tag: tag.to_string(),
-        id: s(),
-        input_type: s(),
-        autocomplete: s(),
-        name: s(),
-        masked: s() == "1",
-        aria_label: s(),
-        value: s(),
-        text: s(),
-        path: Vec::new(),
-    };
-    while let (Some(tag), Some(id), Some(class)) = (f.next(), f.next(), f.next()) {
-        e.path.push((tag.into(), id.into(), class.into()));
-    }
-    Some(e)
-}
-
 /// A non-negative integer field; fractions are cut (times may come as `performance` doubles).
 fn num(v: &str) -> Option<u64> {
-    let digits = v.split('.').next()?;
+    let digits = split_byte(v, b'.').next()?;
     super::config::parse_u64(digits)
 }
 
@@ -261,6 +301,16 @@ mod tests {
         assert_eq!(p("l\u{1f}1\u{1f}1"), Some(Record::Input(Input::LockAnswer(LockAnswer::Held))));
         assert_eq!(p("l\u{1f}1\u{1f}"), Some(Record::Input(Input::LockAnswer(LockAnswer::Failed))));
         assert_eq!(p("t\u{1f}12.5"), Some(Record::Timer));
+        let tcf = |s: &str| match p(s) {
+            Some(Record::Input(Input::Command(Command::Consent { update, source: ConsentSource::Tcf }))) => update,
+            other => panic!("{other:?}"),
+        };
+        let all = tcf("p\u{1f}1\u{1f}1\u{1f}1\u{1f}1\u{1f}1\u{1f}1");
+        assert_eq!((all.analytics, all.marketing), (Some(true), Some(true)));
+        let no_ads = tcf("p\u{1f}1\u{1f}1\u{1f}1\u{1f}0\u{1f}0\u{1f}1");
+        assert_eq!((no_ads.analytics, no_ads.marketing), (Some(true), Some(false)));
+        let no_gdpr = tcf("p\u{1f}1\u{1f}0\u{1f}0\u{1f}0\u{1f}0\u{1f}0");
+        assert_eq!((no_gdpr.analytics, no_gdpr.marketing), (Some(true), Some(true)), "gdprApplies false");
         assert_eq!(p("k\u{1f}1"), Some(Record::Tick));
     }
 

@@ -79,6 +79,26 @@ pub fn push_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// `s.split(sep as char)` for an ASCII separator, by hand: `str::split` with a `char` pattern
+/// brings a memchr searcher into the wasm (size).
+pub fn split_byte(s: &str, sep: u8) -> impl Iterator<Item = &str> {
+    let mut rest = Some(s);
+    core::iter::from_fn(move || {
+        let r = rest?;
+        match r.bytes().position(|b| b == sep) {
+            // Splitting at an ASCII byte always lands on a char boundary.
+            Some(i) => {
+                rest = Some(&r[i + 1..]);
+                Some(&r[..i])
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
+}
+
 /// `parts.concat()` without std's generic join (it measured larger in the wasm).
 pub fn cat(parts: &[&str]) -> String {
     let mut out = String::new();
@@ -129,6 +149,13 @@ pub fn push_padded(out: &mut String, n: u64, width: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn split_byte_matches_str_split() {
+        for s in ["", "a", "a,b", ",a,,b,", ",,"] {
+            assert_eq!(split_byte(s, b',').collect::<Vec<_>>(), s.split(',').collect::<Vec<_>>(), "{s:?}");
+        }
+    }
 
     #[test]
     fn escapes_strings() {

@@ -8,14 +8,28 @@ use super::consent::Consent;
 pub enum Output {
     /// POST `body` to the collector; answer (later) with `Input::HttpAnswer { request, .. }`.
     /// `keepalive`: the page is leaving (request 0 is never in flight: its answer is ignored).
-    Send { request: u64, body: String, keepalive: bool },
+    Send {
+        request: u64,
+        body: String,
+        keepalive: bool,
+    },
     /// `navigator.sendBeacon(collector, body)`; answer with `Input::BeaconAnswer { chunk, .. }`.
-    Beacon { chunk: usize, body: String },
-    StorageSet { key: String, value: String },
-    StorageRemove { key: String },
+    Beacon {
+        chunk: usize,
+        body: String,
+    },
+    StorageSet {
+        key: String,
+        value: String,
+    },
+    StorageRemove {
+        key: String,
+    },
     /// Remove every `tp:` key (consent withdrawn), or only `only`; then stop writing until the
     /// engine asks again.
-    StoragePurge { only: Option<&'static str> },
+    StoragePurge {
+        only: Option<&'static str>,
+    },
     /// Answer with `Input::StorageSnapshot` (every `tp:` key and value).
     ReadStorage,
     /// Ask for the `tp:adopt` Web Lock; answer with `Input::LockAnswer` (possibly later).

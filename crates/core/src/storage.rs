@@ -11,7 +11,7 @@
 //! - `tp:aid`: the anonymous id, only with marketing consent.
 
 use super::event::Encoded;
-use super::json::{cat, push_u64};
+use super::json::{cat, push_u64, split_byte};
 use super::outbox::Outbox;
 use super::output::Output;
 
@@ -55,7 +55,7 @@ pub fn split_colon(s: &str) -> Option<(&str, &str)> {
 /// JSON (`fallback_id`, the key's last part, serves an older one-event-per-key entry without it).
 pub fn parse_group(value: &str, fallback_id: &str) -> Vec<Encoded> {
     let mut events = Vec::new();
-    for line in value.split('\n') {
+    for line in split_byte(value, b'\n') {
         if line.is_empty() {
             continue;
         }
@@ -69,7 +69,8 @@ pub fn parse_group(value: &str, fallback_id: &str) -> Vec<Encoded> {
 
 fn message_id(json: &str) -> Option<&str> {
     const FIELD: &str = "\"messageId\":\"";
-    let start = json.find(FIELD)? + FIELD.len();
+    // A byte scan rather than `str::find`, whose two-way searcher costs wasm bytes.
+    let start = json.as_bytes().windows(FIELD.len()).position(|w| w == FIELD.as_bytes())? + FIELD.len();
     let len = json[start..].bytes().position(|b| b == b'"')?;
     Some(&json[start..start + len])
 }
@@ -267,7 +268,10 @@ mod tests {
         j.left(&["a".into()], &mut out);
         assert!(out.is_empty() && j.pending(), "shrunk: rewritten at the next commit, not now");
         j.commit(&outbox, &mut out);
-        assert_eq!(out, vec![Output::StorageSet { key: "tp:q:t:1".into(), value: cat(&[&ev("b").json, "\n", &ev("c").json]) }]);
+        assert_eq!(
+            out,
+            vec![Output::StorageSet { key: "tp:q:t:1".into(), value: cat(&[&ev("b").json, "\n", &ev("c").json]) }]
+        );
         out.clear();
         j.left(&["b".into(), "c".into()], &mut out);
         assert_eq!(out, vec![Output::StorageRemove { key: "tp:q:t:1".into() }]);

@@ -10,10 +10,12 @@ pub enum Timer {
     Heartbeat = 1,
     /// The next try at adopting closed tabs' events (another tab held the lock).
     Adoption = 2,
+    /// Writing the events captured since the last write to storage, as one group.
+    Persist = 3,
 }
 
-const COUNT: usize = 3;
-const ALL: [Timer; COUNT] = [Timer::Flush, Timer::Heartbeat, Timer::Adoption];
+const COUNT: usize = 4;
+const ALL: [Timer; COUNT] = [Timer::Flush, Timer::Heartbeat, Timer::Adoption, Timer::Persist];
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Timers {
