@@ -428,8 +428,8 @@ impl Engine {
             self.out.push(Output::StoragePurge { only: Some(IDENTITY) });
         }
         if self.may_store() {
-            for e in &fx.persist {
-                self.journal.queued(&e.message_id);
+            for id in &fx.persist {
+                self.journal.queued(id);
             }
         }
         self.journal.left(&fx.unpersist, &mut self.out);

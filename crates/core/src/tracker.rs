@@ -17,8 +17,8 @@ pub const PENDING_LIMIT: usize = 100;
 /// Storage work the web layer must do after a decision. The core never touches storage itself.
 #[derive(Debug, Default, PartialEq)]
 pub struct Effects {
-    /// Events that entered the outbox and may be persisted.
-    pub persist: Vec<Encoded>,
+    /// Ids of the events that entered the outbox and may be persisted.
+    pub persist: Vec<String>,
     /// Events that left the outbox (evicted) and must be removed from storage.
     pub unpersist: Vec<String>,
     /// Consent was withdrawn: remove every key Touchpoint wrote.
@@ -79,10 +79,11 @@ impl Tracker {
 
     fn enqueue(&mut self, event: Encoded, now: u64, fx: &mut Effects) {
         // A refused (oversized) event is counted in the outbox stats; nothing to persist.
-        if let Ok(evicted) = self.outbox.push(event.clone(), now) {
+        let id = event.message_id.clone();
+        if let Ok(evicted) = self.outbox.push(event, now) {
             fx.unpersist.extend(evicted.into_iter().map(|e| e.message_id));
-            if self.outbox.contains(&event.message_id) {
-                fx.persist.push(event);
+            if self.outbox.contains(&id) {
+                fx.persist.push(id);
             }
         }
     }
@@ -159,7 +160,7 @@ mod tests {
         assert!(t.outbox.is_empty());
         assert_eq!(t.outbox.poll_transmit(1_000_000), None, "nothing is sent while pending");
         let (_, fx) = t.set_consent(grant(), 20);
-        assert_eq!(fx.persist.iter().map(|e| e.message_id.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(fx.persist, ["a", "b"]);
         t.outbox.request_flush();
         let sent = t.outbox.poll_transmit(21).unwrap();
         assert_eq!(sent.message_ids, ["a", "b"]);
