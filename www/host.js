@@ -17,8 +17,18 @@ export function makeHost(input, guard, signal) {
     '[role=button],[role=link],[role=menuitem],[role=tab],[role=checkbox],[role=switch],[role=option]';
 
   // Everything queued, then the tick that ends the burst, in one crossing.
+  var slowEntries = {};
+  function interactions() {
+    for (var id in slowEntries) {
+      var e = slowEntries[id];
+      queue.push(rec('i', now(), e.duration | 0, (e.processingStart - e.startTime) | 0, (e.processingEnd - e.processingStart) | 0,
+        (e.startTime + e.duration - e.processingEnd) | 0, e.name, id, e.target && e.target.tagName ? group(e.target, false) : ''));
+    }
+    slowEntries = {};
+  }
   var drain = guard(function () {
     planned = false;
+    interactions();
     queue.push('k' + US + Date.now());
     var batch = queue.join(RS);
     queue = [];
@@ -41,33 +51,189 @@ export function makeHost(input, guard, signal) {
   // A field of a record: never contains the separators.
   function f(v) { return v == null ? '' : String(v).replace(/[\x1e\x1f]/g, ' '); }
   function attr(e, n) { return f(e.getAttribute(n)); }
+  function rec() { return Array.prototype.join.call(arguments, US); }
+  function now() { return Date.now(); }
+
+  // Elements are numbered (weakly: a removed element is forgotten) so that the engine can tell
+  // "the same target" without holding DOM nodes.
+  var keys = w.WeakMap ? new WeakMap() : null, nextKey = 1;
+  function key(el) {
+    var k = keys && keys.get(el);
+    if (!k && keys) keys.set(el, k = nextKey++);
+    return k || 1;
+  }
+  var NO = ['rage', 'dead', 'error', 'slow', 'quick-back', 'thrash', 'field', 'abandon', 'js-error', 'request', 'vital'];
+  var ANY_NO = NO.map(function (n) { return '[data-tp-no-' + n + ']'; }).join(',');
+  // An element group (core::input::sensed): key, flags, silenced signals, then raw facts.
+  // Never a field's value: only a button-like input's value attribute (its printed label), and
+  // no text at all from fields and editable elements.
+  function group(el, interactive) {
+    var tag = el.tagName.toLowerCase(), type = attr(el, 'type').toLowerCase(), fl = interactive ? 1 : 0, no = 0, i, e, r;
+    if (interactive || el.hasAttribute('onclick') || (w.getComputedStyle && getComputedStyle(el).cursor === 'pointer')) fl |= 2;
+    if (el.isContentEditable || /^(textarea|select)$/.test(tag) ||
+      (tag === 'input' && !/^(button|submit|reset|image|checkbox|radio|range|color|file)$/.test(type))) fl |= 4;
+    if ((tag === 'a' && (el.hasAttribute('download') || (el.target && el.target !== '_self'))) || type === 'file') fl |= 8;
+    if (el.closest(ANY_NO)) for (i = 0; i < NO.length; i++) if (el.closest('[data-tp-no-' + NO[i] + ']')) no |= 1 << i;
+    r = [key(el), fl, no, tag, f(el.id), type, attr(el, 'autocomplete'), attr(el, 'name'), el.closest('[data-tp-mask]') ? 1 : 0,
+      attr(el, 'aria-label') || attr(el, 'alt'), tag === 'input' && /^(submit|button|reset)$/.test(type) ? attr(el, 'value') : '',
+      fl & 4 || tag === 'input' ? '' : f((el.textContent || '').slice(0, 400))];
+    for (i = 0, e = el; e && i < 4; i++, e = e.parentElement) r.push(e.tagName.toLowerCase(), f(e.id), attr(e, 'class'));
+    return r.join(US);
+  }
+
+  // While a click waits for a response (the engine says so with watch()), DOM changes and the
+  // other signs of a response are reported; otherwise the MutationObserver is disconnected.
+  var watching = false, mo = null, lastUser = 0, lastField = null, reqId = 0, pos = [];
+  function respond(kind) { if (watching) push(rec('r', now(), kind)); }
+  function watch(on) {
+    if (on && !watching && w.MutationObserver) {
+      mo = mo || new MutationObserver(function () { respond('m'); });
+      mo.observe(d, { subtree: true, childList: true, attributes: true, characterData: true });
+    }
+    if (!on && mo) mo.disconnect();
+    watching = on;
+  }
 
   function click(e) {
-    var t = e.target, r, el, tag, type, i;
+    var t = e.target, r, el;
     if (t && t.nodeType !== 1) t = t.parentElement; // a text node
-    r = ['c', Date.now(), e.clientX | 0, e.clientY | 0, e.button | 0,
-      (e.ctrlKey ? 1 : 0) | (e.metaKey ? 2 : 0) | (e.shiftKey ? 4 : 0) | (e.altKey ? 8 : 0), e.detail | 0,
-      e.isTrusted ? 1 : 0];
-    if (t && t.closest && !t.closest('[data-tp-ignore]') && (el = t.closest(CLICKABLE))) {
-      tag = el.tagName.toLowerCase();
-      type = attr(el, 'type').toLowerCase();
-      // Never a field's value: only a button-like input's value attribute, its printed label.
-      r.push(tag, f(el.id), type, attr(el, 'autocomplete'), attr(el, 'name'), el.closest('[data-tp-mask]') ? 1 : 0,
-        attr(el, 'aria-label'), tag === 'input' && /^(submit|button|reset)$/.test(type) ? attr(el, 'value') : '',
-        tag === 'input' ? '' : f((el.textContent || '').slice(0, 400)));
-      for (i = 0; el && i < 4; i++, el = el.parentElement) r.push(el.tagName.toLowerCase(), f(el.id), attr(el, 'class'));
+    r = rec('c', now(), e.clientX | 0, e.clientY | 0, e.button | 0,
+      (e.ctrlKey ? 1 : 0) | (e.metaKey ? 2 : 0) | (e.shiftKey ? 4 : 0) | (e.altKey ? 8 : 0), e.detail | 0, e.isTrusted ? 1 : 0);
+    if (t && t.closest && !t.closest('[data-tp-ignore]')) {
+      el = t.closest(CLICKABLE);
+      r += US + group(el || t, !!el);
     }
-    push(r.join(US));
+    // Before the page's own handlers run: the DOM changes they make are the click's response.
+    if (e.isTrusted) watch(true);
+    push(r);
+  }
+
+  function user() { lastUser = now(); }
+  function route(kind) { respond('u'); push(rec('n', now(), kind, f(location.pathname))); }
+  function fieldOf(e) {
+    var t = e.target;
+    return t && t.form && e.isTrusted !== false ? t : null;
   }
 
   var sensors = {
     click: click,
-    pagehide: function () { push('h' + US + Date.now(), 1); },
-    pageshow: function (e) { push('s' + US + Date.now() + US + (e.persisted ? 1 : 0), 1); },
-    visibilitychange: function () { push('v' + US + Date.now() + US + (d.visibilityState === 'hidden' ? 1 : 0), 1); },
-    online: function () { push('o' + US + Date.now() + US + 1, 1); },
-    offline: function () { push('o' + US + Date.now() + US + 0, 1); }
+    pagehide: function () { push('h' + US + now(), 1); },
+    pageshow: function (e) { push('s' + US + now() + US + (e.persisted ? 1 : 0), 1); },
+    visibilitychange: function () { push('v' + US + now() + US + (d.visibilityState === 'hidden' ? 1 : 0), 1); },
+    online: function () { push('o' + US + now() + US + 1, 1); },
+    offline: function () { push('o' + US + now() + US + 0, 1); },
+    // Signs of a response to a click.
+    // Text selected (a double or triple click) answers a click; a caret merely placed by a
+    // click on text does not.
+    selectionchange: function () { var g = w.getSelection && w.getSelection(); if (g && !g.isCollapsed) respond('l'); },
+    focusin: function () { respond('f'); },
+    blur: function () { respond('h'); },
+    toggle: function () { respond('d'); },
+    close: function () { respond('d'); },
+    play: function () { respond('p'); },
+    hashchange: function () { route('h'); },
+    popstate: function () { route('b'); },
+    // The visitor's own scrolling (wheel, touch, keys just before) against scripted scrolling.
+    wheel: user, touchmove: user, keydown: user,
+    scroll: function (e) {
+      respond('s');
+      if (e.target === d) push(rec('y', now(), w.scrollY | 0, w.innerHeight | 0, now() - lastUser < 1000 ? 1 : 0));
+    },
+    error: function (e) {
+      if (e.target !== w && e.target !== d && e.target) return; // a resource that failed to load
+      push(rec('e', now(), f(e.message), f(e.filename), e.lineno | 0, 0));
+    },
+    unhandledrejection: function (e) {
+      var r = e.reason;
+      push(rec('e', now(), f(r && r.message || r), f(r && r.fileName), 0, 1));
+    },
+    invalid: function (e) {
+      var t = e.target, form = t.form;
+      push(rec('x', now(), f(form && (form.id || form.getAttribute('name'))), group(t, false)));
+    },
+    input: function (e) {
+      var t = fieldOf(e), form;
+      if (!t || t === lastField) return; // one record per field the visitor moves to
+      lastField = t;
+      form = t.form;
+      var n = form.querySelectorAll('input:not([type=hidden]):not([type=submit]):not([type=button]),select,textarea').length;
+      var search = n < 2 || form.getAttribute('role') === 'search' || !!form.querySelector('input[type=search]');
+      push(rec('g', now(), key(form), f(form.id || form.getAttribute('name')), n, search ? 1 : 0, group(t, false)));
+    },
+    submit: function (e) { lastField = null; push(rec('u', now(), key(e.target))); }
   };
+  sensors.change = sensors.input;
+
+  // The page's requests, its history and window.open, observed by wrapping them (always calling
+  // the original and returning its result, so the page and other wrappers see no difference);
+  // Event Timing, LCP and layout shifts by PerformanceObservers. Touchpoint's own requests use
+  // the fetch saved before the wrapping and are not observed.
+  var origFetch = w.fetch, observers = [];
+  function request(method, url, done) {
+    var id = ++reqId, t0 = now(), u;
+    try { u = new URL(url, location.href); } catch (e) { u = location; }
+    respond('q');
+    push(rec('q', t0, id, 's'));
+    return function (status) {
+      push(rec('q', now(), id, 'e', f(method || 'GET').toUpperCase(), f(u.pathname), status | 0, now() - t0, u.origin === location.origin ? 1 : 0));
+    };
+  }
+  function wrap(obj, name, before) {
+    var orig = obj && obj[name];
+    if (typeof orig !== 'function') return;
+    obj[name] = function () {
+      var after;
+      try { if (signal ? !signal.aborted : true) after = before.apply(this, arguments); } catch (e) {}
+      var r = orig.apply(this, arguments);
+      try { if (after) after(r); } catch (e) {}
+      return r;
+    };
+  }
+  function observe() {
+    wrap(w, 'fetch', function (input, init) {
+      var end = request((init && init.method) || (input && input.method), input && input.url || input);
+      return function (p) { p.then(function (r) { end(r.status); }, function () { end(0); }); };
+    });
+    var X = w.XMLHttpRequest && XMLHttpRequest.prototype;
+    wrap(X, 'open', function (method, url) { this.__tp = [method, url]; });
+    wrap(X, 'send', function () {
+      var x = this, a = x.__tp || [], end = request(a[0], a[1]);
+      x.addEventListener('loadend', function () { end(x.status); });
+    });
+    wrap(w.history, 'pushState', function () { return function () { route('p'); }; });
+    wrap(w.history, 'replaceState', function () { return function () { route('r'); }; });
+    wrap(w, 'open', function () { respond('o'); });
+    function po(type, fn, opts) {
+      try {
+        var o = new PerformanceObserver(guard(function (list) { fn(list.getEntries()); }));
+        opts.type = type;
+        opts.buffered = true;
+        o.observe(opts);
+        observers.push(o);
+      } catch (e) {} // not in this browser: a documented gap
+    }
+    // Entries of one interaction (pointerdown, pointerup, click) may come in separate callbacks:
+    // they are merged by interactionId until the next scheduled task hands them over.
+    po('event', function (list) {
+      for (var i = 0, e, b; i < list.length; i++) {
+        e = list[i];
+        b = e.interactionId && slowEntries[e.interactionId];
+        // The longest entry; among equals the one whose handlers ran longest.
+        if (e.interactionId && (!b || e.duration > b.duration ||
+          (e.duration === b.duration && e.processingEnd - e.processingStart > b.processingEnd - b.processingStart))) {
+          slowEntries[e.interactionId] = e;
+          later();
+        }
+      }
+    }, { durationThreshold: 40 });
+    po('largest-contentful-paint', function (list) {
+      var e = list[list.length - 1];
+      push(rec('w', now(), 'l', e.startTime | 0, 0, e.element ? group(e.element, false) : ''));
+    }, {});
+    po('layout-shift', function (list) {
+      for (var i = 0; i < list.length; i++) push(rec('w', now(), 's', (list[i].value * 1000) | 0, list[i].hadRecentInput ? 1 : 0));
+    }, {});
+  }
 
   // localStorage, every call guarded: it throws when disabled, full or blocked.
   function ls() { return w.localStorage; }
@@ -100,6 +266,10 @@ export function makeHost(input, guard, signal) {
     // page calls and sensor records in the order they happened.
     sync: function () { if (queue.length) drain(); },
     store: store,
+    watch: watch,
+    // Starts the observers and wrappers (once); unobserve() disconnects the observers.
+    observe: observe,
+    unobserve: function () { observers.forEach(function (o) { o.disconnect(); }); observers = []; watch(false); },
     // A listener function for a DOM event (the driver registers it, RAII): see `sensors`.
     sensor: function (name) { return sensors[name] && guard(sensors[name]); },
     // The engine's one timer: re-armed by the driver only when its deadline changes; ms < 0 clears.
@@ -113,7 +283,7 @@ export function makeHost(input, guard, signal) {
     post: function (url, body, id, keepalive, gzip) {
       function answer(status, retry) { push('a' + US + Date.now() + US + id + US + status + US + f(retry), 1); }
       function send(payload) {
-        fetch(url, {
+        origFetch.call(w, url, {
           method: 'POST', body: payload, keepalive: keepalive, credentials: 'omit',
           headers: { 'Content-Type': 'text/plain;charset=UTF-8' }
         }).then(function (r) { answer(r.status, r.headers.get('Retry-After')); }, function () { answer(0); });

@@ -48,6 +48,15 @@ extern "C" {
     /// `{analytics, marketing}` for `getConsent` callbacks.
     #[wasm_bindgen(method, structural)]
     pub fn state(this: &Host, analytics: &str, marketing: &str) -> JsValue;
+    /// Whether a click waits for a response (DOM changes and other responses are reported).
+    #[wasm_bindgen(method, structural)]
+    pub fn watch(this: &Host, on: bool);
+    /// Starts the PerformanceObservers and the request/history wrappers (once).
+    #[wasm_bindgen(method, structural)]
+    pub fn observe(this: &Host);
+    /// Disconnects the observers (the wrappers stay, as pass-throughs).
+    #[wasm_bindgen(method, structural)]
+    pub fn unobserve(this: &Host);
     /// Follows the page's IAB TCF CMP (`p` records); false if the page has no `__tcfapi`.
     #[wasm_bindgen(method, structural)]
     pub fn tcf(this: &Host) -> bool;

@@ -51,6 +51,7 @@ struct Io {
 impl Drop for Io {
     fn drop(&mut self) {
         self.host.timer(-1.0);
+        self.host.unobserve();
     }
 }
 
@@ -165,6 +166,8 @@ fn listen(io: &Io) {
     let win: &web_sys::EventTarget = io.window.as_ref();
     // Capture phase for clicks: we see the click even if the page stops its propagation, and
     // before the page's own handlers change the DOM under it.
+    // Capture phase on the document for events that do not bubble (scroll of any element,
+    // invalid, toggle, close, play) and for the form events (seen before the page stops them).
     let sensors = [
         (doc, "click", true),
         (win, "pagehide", false),
@@ -172,11 +175,30 @@ fn listen(io: &Io) {
         (doc, "visibilitychange", false),
         (win, "online", false),
         (win, "offline", false),
+        (doc, "selectionchange", false),
+        (doc, "focusin", true),
+        (win, "blur", false),
+        (doc, "toggle", true),
+        (doc, "close", true),
+        (doc, "play", true),
+        (win, "hashchange", false),
+        (win, "popstate", false),
+        (win, "wheel", true),
+        (win, "touchmove", true),
+        (win, "keydown", true),
+        (doc, "scroll", true),
+        (win, "error", false),
+        (win, "unhandledrejection", false),
+        (doc, "invalid", true),
+        (doc, "input", true),
+        (doc, "change", true),
+        (doc, "submit", true),
     ];
     let mut listeners = io.listeners.borrow_mut();
     for (target, kind, capture) in sensors {
         listeners.extend(Listener::new(&io.host, target, kind, capture));
     }
+    io.host.observe();
 }
 
 /// Stops Touchpoint: listeners removed, timer cleared, nothing else sent.
@@ -310,6 +332,7 @@ fn execute(io: &Io, output: Output) -> Option<Input> {
         }
         Output::ConsentChanged(c) => host.consent(c.analytics.as_str(), c.marketing.as_str()),
         Output::Warn(msg) => warn(&msg),
+        Output::Watch(on) => host.watch(on),
     }
     None
 }

@@ -27,6 +27,8 @@ pub struct Config {
     pub mask_params: Vec<String>,
     /// Compress fetch bodies with CompressionStream (beacons stay plain: compression is async).
     pub gzip: bool,
+    /// Friction detection thresholds and the signals switched off.
+    pub friction: super::friction::Settings,
 }
 
 impl Default for Config {
@@ -40,6 +42,7 @@ impl Default for Config {
             honor_dnt: false,
             mask_params: Vec::new(),
             gzip: false,
+            friction: super::friction::Settings::default(),
         }
     }
 }
@@ -119,6 +122,13 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
     if p.backoff_cap_ms < p.backoff_base_ms {
         p.backoff_cap_ms = p.backoff_base_ms;
     }
+    let fr = &mut c.friction;
+    let mut rage = u64::from(fr.rage_clicks);
+    number("rage-clicks", 2, 20, &mut rage);
+    fr.rage_clicks = rage as u32;
+    number("dead-click-ms", 100, 10_000, &mut fr.dead_ms);
+    number("slow-interaction-ms", 50, 10_000, &mut fr.slow_ms);
+    number("quick-back-ms", 1_000, 60_000, &mut fr.quick_back_ms);
     let mut pending = c.pending_limit as u64;
     number("pending-limit", 0, 1_000, &mut pending);
     c.pending_limit = pending as usize;
@@ -128,6 +138,20 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
             match parse_bool(&v) {
                 Some(b) => *slot = b,
                 None => warn(w, attr, &v, "true or false"),
+            }
+        }
+    }
+    // `data-friction="off"` switches every detector off; `data-friction-off="rage,dead"` some.
+    if get("friction").is_some_and(|v| v.trim_ascii().eq_ignore_ascii_case("off")) {
+        c.friction.off = u16::MAX;
+    }
+    if let Some(v) = get("friction-off") {
+        for name in super::json::split_byte(&v, b',') {
+            let name = name.trim_ascii();
+            match super::friction::ALL.iter().find(|s| s.short() == name) {
+                Some(s) => c.friction.off |= s.bit(),
+                None if name.is_empty() => {}
+                None => warn(w, "friction-off", name, "names from the README's friction table"),
             }
         }
     }

@@ -17,12 +17,14 @@ use super::adoption::Adopter;
 use super::config::Config;
 use super::consent::{Consent, Signals, State};
 use super::event::{encode, Envelope, Event, Kind, PageContext};
-use super::input::{Click, Command, ConsentSource, Input, LockAnswer};
+use super::friction::{self, Findings, Friction};
+use super::input::{Click, Command, ConsentSource, Input, LockAnswer, Sensed, SENSED_EDITABLE, SENSED_ELSEWHERE};
+use super::input::{SENSED_INTERACTIVE, SENSED_LOOKS_INTERACTIVE};
 use super::name::uuid_v4;
 use super::outbox::{classify, Chunk};
 use super::output::Output;
 use super::schema;
-use super::scrub::{clean_label, scrub_url};
+use super::scrub::{clean_label, scrub_text, scrub_url};
 use super::storage::{self, get, heartbeat_key, Journal, Snapshot, HEARTBEAT_MS, IDENTITY};
 use super::timers::{Timer, Timers};
 use super::tracker::{Effects, Tracker};
@@ -72,6 +74,11 @@ pub struct Engine {
     tick_wanted: bool,
     /// When the events not yet written must be (the `Persist` timer).
     persist_due: Option<u64>,
+    friction: Friction,
+    /// The sensors report responses (the last `Output::Watch`).
+    watching: bool,
+    /// When the page was last hidden by `pagehide` (quick back from the bfcache).
+    left_at: Option<u64>,
 }
 
 impl Engine {
@@ -79,6 +86,7 @@ impl Engine {
     /// `entropy`: at least 32 random bytes (session and tab ids).
     pub fn new(config: Config, signals: Signals, page: PageContext, online: bool, entropy: &[u8], now: u64) -> Engine {
         let tracker = Tracker::new(config.initial_consent(), signals, config.policy.clone(), config.pending_limit);
+        let friction = Friction::new(config.friction.clone());
         let mut e = Engine {
             env: Envelope { site: config.site.clone(), ..Envelope::default() },
             config,
@@ -104,7 +112,12 @@ impl Engine {
             leaving: false,
             tick_wanted: false,
             persist_due: None,
+            friction: Friction::default(),
+            watching: false,
+            left_at: None,
         };
+        e.friction = friction;
+        e.friction.start(now, &page.path);
         e.add_entropy(entropy);
         e.env.session_id = e.uuid();
         e.journal = Journal::new(e.uuid()[..8].into());
@@ -127,12 +140,30 @@ impl Engine {
     // ---- the driver's interface ---------------------------------------------------------------
 
     pub fn handle(&mut self, input: Input, now: u64) {
+        let mut found = Findings::new();
+        let input_kind = if matches!(input, Input::Click(_)) { InputKind::Click } else { InputKind::Other };
+        let f = &mut self.friction;
         match input {
-            Input::Click(click) => self.on_click(click, now),
-            Input::PageHide => self.hide(now, true),
-            Input::Visibility { hidden: true } => self.hide(now, false),
+            Input::Click(click) => self.on_click(click, now, &mut found),
+            Input::PageHide => {
+                f.response(now);
+                f.leave(now, &mut found);
+                self.left_at = Some(now);
+                self.capture_findings(found, now);
+                return self.finish_handle(Input::PageHide, now);
+            }
+            Input::Visibility { hidden: true } => {
+                f.response(now);
+                self.hide(now, false);
+            }
             Input::Visibility { hidden: false } => {}
-            Input::PageShow { .. } => self.on_show(now),
+            Input::PageShow { persisted } => {
+                if let (true, Some(left)) = (persisted, self.left_at) {
+                    let path = self.env.page.path.clone();
+                    f.restored(now.saturating_sub(left), &path, &mut found);
+                }
+                self.on_show(now);
+            }
             Input::Online(online) => {
                 self.tracker.outbox.set_online(online);
                 self.pump(now);
@@ -152,15 +183,96 @@ impl Engine {
                 self.journal.clear();
                 self.adopter.abandon();
             }
-            Input::Command(command) => self.command(command, now),
+            Input::Command(command) => self.command(command, now, &mut found),
             Input::Rejected(error) => self.warn(error.message()),
+            Input::Response => f.response(now),
+            Input::Request { id, end: None } => f.request_start(now, id),
+            Input::Request { end: Some(mut end), .. } => {
+                end.path = scrub_url(&end.path, &self.config.mask_params).into_owned();
+                f.request_end(now, &end, &mut found);
+            }
+            Input::Error(mut e) => {
+                e.message = clean_label(&scrub_text(&e.message), 200);
+                e.source = scrub_url(&e.source, &self.config.mask_params).into_owned();
+                f.error(now, &e, &mut found);
+            }
+            Input::Interaction { duration, input_delay, processing, presentation, kind, id, target } => {
+                let target = target.as_ref().map(friction_target);
+                let i =
+                    friction::slow::Interaction { duration, input_delay, processing, presentation, kind, id, target };
+                f.interaction(&i, &mut found);
+            }
+            Input::Scroll { y, viewport, user } => f.scroll(now, y, viewport, user, &mut found),
+            Input::Invalid { field, form } => f.invalid(&friction_target(&field), &form, &mut found),
+            Input::FormInput { form, form_name, fields, search, field } => {
+                let form_descriptor = super::json::Obj::new().str("tag", "form").str("id", &form_name).finish();
+                let input = friction::form_abandon::FormInput {
+                    form,
+                    form_descriptor,
+                    field: friction_target(&field),
+                    fields,
+                    search,
+                };
+                f.form_input(now, &input);
+            }
+            Input::FormSubmit { form } => f.form_submit(form),
+            Input::Route { path, back } => {
+                f.response(now);
+                f.route(now, &scrub_url(&path, &self.config.mask_params), back, &mut found);
+            }
+            Input::Vital { lcp, value, recent_input, element } => {
+                use friction::poor_vital::VitalFact;
+                f.vital(&if lcp {
+                    VitalFact::Lcp { at_ms: value, element: element.as_ref().map(friction_target) }
+                } else {
+                    VitalFact::Shift { value_milli: value, at_ms: now, recent_input }
+                });
+            }
+        }
+        let clicked = matches!(input_kind, InputKind::Click);
+        self.capture_findings(found, now);
+        self.refresh_timers(now);
+        self.update_watch_after(now, clicked);
+    }
+
+    /// PageHide's second half, after the friction findings of the page view are captured (so
+    /// they go out with the unload beacons).
+    fn finish_handle(&mut self, input: Input, now: u64) {
+        if input == Input::PageHide {
+            self.hide(now, true);
         }
         self.refresh_timers(now);
+        self.update_watch(now);
+    }
+
+    fn capture_findings(&mut self, found: Findings, now: u64) {
+        for (signal, props) in found {
+            self.capture(Kind::Track, signal.event(), props, now);
+        }
+    }
+
+    fn update_watch(&mut self, now: u64) {
+        self.update_watch_after(now, false);
+    }
+
+    /// `clicked`: the sensor started watching on its own at the click (before the page's
+    /// handlers ran), so the engine's answer is sent even if its own state did not change.
+    fn update_watch_after(&mut self, now: u64, clicked: bool) {
+        let watch = self.friction.watching(now);
+        if watch != self.watching || clicked {
+            self.watching = watch;
+            self.out.push(Output::Watch(watch));
+        }
     }
 
     /// The engine's timer fired (at or after `poll_timeout`).
     pub fn handle_timeout(&mut self, now: u64) {
         let expired = self.timers.expired(now);
+        if expired.contains(&Timer::Friction) {
+            let mut found = Findings::new();
+            self.friction.timeout(now, &mut found);
+            self.capture_findings(found, now);
+        }
         if expired.contains(&Timer::Persist) {
             self.commit();
         }
@@ -170,6 +282,7 @@ impl Engine {
             self.pump(now);
         }
         self.refresh_timers(now);
+        self.update_watch(now);
     }
 
     /// A scheduled task runs (once per burst of inputs): send a batch that became due.
@@ -226,19 +339,26 @@ impl Engine {
 
     // ---- inputs -------------------------------------------------------------------------------
 
-    fn on_click(&mut self, click: Click, now: u64) {
-        // A click is a touchpoint on an interactive element (the sensor found none, or capture is
-        // switched off there with data-tp-ignore, when `element` is None).
-        if let Some(el) = &click.element {
-            let props = schema::click(&el.describe());
-            self.capture(Kind::Track, schema::CLICK, props, now);
+    fn on_click(&mut self, click: Click, now: u64, found: &mut Findings) {
+        // None inside data-tp-ignore: nothing at all is captured there.
+        let Some(sensed) = &click.element else { return };
+        let target = friction_target(sensed);
+        // A click is a touchpoint on an interactive element.
+        if sensed.is(SENSED_INTERACTIVE) {
+            self.capture(Kind::Track, schema::CLICK, schema::click(&target.descriptor), now);
+        }
+        // Friction looks at the visitor's own primary clicks only: not at element.click() or
+        // synthetic events, not at middle/right clicks, not at ctrl/cmd/shift/alt clicks.
+        if click.trusted && click.button == 0 && click.modifiers == 0 {
+            self.friction.click(now, click.x, click.y, &target, found);
         }
     }
 
-    fn command(&mut self, command: Command, now: u64) {
+    fn command(&mut self, command: Command, now: u64, found: &mut Findings) {
         match command {
             Command::Track { name, properties } => self.capture(Kind::Track, &name, properties, now),
             Command::Page { properties, page } => {
+                let _ = found;
                 self.env.page = self.scrub_page(page);
                 self.capture(Kind::Page, schema::PAGE_VIEW, properties, now);
             }
@@ -503,6 +623,7 @@ impl Engine {
         let storing = !self.gone && self.may_store();
         self.timers.set(Timer::Heartbeat, self.last_heartbeat.map(|at| at + HEARTBEAT_MS).filter(|_| storing));
         self.timers.set(Timer::Adoption, self.adopter.deadline().filter(|_| storing));
+        self.timers.set(Timer::Friction, self.friction.deadline());
         let due = if self.journal.pending() && self.may_store() {
             Some(*self.persist_due.get_or_insert(now + PERSIST_MS))
         } else {
@@ -561,6 +682,24 @@ impl Engine {
     fn random_u32(&mut self) -> u32 {
         let b = self.random16();
         u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+    }
+}
+
+enum InputKind {
+    Click,
+    Other,
+}
+
+/// What the friction detectors know of an element the sensors saw.
+fn friction_target(s: &Sensed) -> friction::Target {
+    friction::Target {
+        key: s.key,
+        descriptor: s.element.describe(),
+        interactive: s.is(SENSED_INTERACTIVE),
+        looks_interactive: s.is(SENSED_LOOKS_INTERACTIVE) || s.is(SENSED_INTERACTIVE),
+        editable: s.is(SENSED_EDITABLE),
+        elsewhere: s.is(SENSED_ELSEWHERE),
+        silenced: s.silenced,
     }
 }
 

@@ -15,11 +15,38 @@ pub const MOD_META: u8 = 2;
 pub const MOD_SHIFT: u8 = 4;
 pub const MOD_ALT: u8 = 8;
 
+/// An element as a sensor saw it: its identity in the page, what it looks like, and its raw facts.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Sensed {
+    /// The sensor numbers the elements it reports, so that "the same target" can be told.
+    pub key: u32,
+    /// `SENSED_*` bits.
+    pub flags: u8,
+    /// Friction signals silenced here (`data-tp-no-<signal>`), as `friction::Signal::bit`s.
+    pub silenced: u16,
+    pub element: RawElement,
+}
+
+/// A link, a button or an element with a click role (a `click` touchpoint).
+pub const SENSED_INTERACTIVE: u8 = 1;
+/// Looks clickable: interactive, `cursor: pointer` or an `onclick` attribute.
+pub const SENSED_LOOKS_INTERACTIVE: u8 = 2;
+/// A text field, textarea, select or contenteditable.
+pub const SENSED_EDITABLE: u8 = 4;
+/// A download link, a link to another window, a file input.
+pub const SENSED_ELSEWHERE: u8 = 8;
+
+impl Sensed {
+    pub fn is(&self, flag: u8) -> bool {
+        self.flags & flag != 0
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Click {
-    /// The clicked element's facts, or None when the click landed on nothing interactive
-    /// (friction detectors still want those) or inside `data-tp-ignore`.
-    pub element: Option<RawElement>,
+    /// The clicked element (its closest interactive ancestor, else the element itself), or None
+    /// inside `data-tp-ignore`.
+    pub element: Option<Sensed>,
     pub x: i32,
     pub y: i32,
     /// `MouseEvent.button`: 0 primary, 1 middle, 2 secondary.
@@ -149,7 +176,66 @@ pub enum Input {
     Command(Command),
     /// A command the web layer could not accept.
     Rejected(CommandError),
+    /// Something in the page responded to the visitor (a DOM change, a URL change, a scroll, a
+    /// selection or focus change, blur, a dialog or popover, `window.open`, media playing).
+    /// Reported only while the engine watches (`Output::Watch`).
+    Response,
+    /// A fetch or XHR of the page started (`end`: None) or ended.
+    Request {
+        id: u32,
+        end: Option<RequestEnd>,
+    },
+    /// An uncaught error or unhandled rejection (raw: the engine scrubs it).
+    Error(ErrorFact),
+    /// An Event Timing interaction (the sensor groups entries by interactionId).
+    Interaction {
+        duration: u64,
+        input_delay: u64,
+        processing: u64,
+        presentation: u64,
+        kind: String,
+        id: u64,
+        target: Option<Sensed>,
+    },
+    /// The page's scroll position (`user`: wheel, touch or key input just before).
+    Scroll {
+        y: i32,
+        viewport: i32,
+        user: bool,
+    },
+    /// A form control fired `invalid`; `form` names its form (id or name).
+    Invalid {
+        field: Sensed,
+        form: String,
+    },
+    /// Trusted input into a form field.
+    FormInput {
+        form: u32,
+        form_name: String,
+        fields: u32,
+        search: bool,
+        field: Sensed,
+    },
+    FormSubmit {
+        form: u32,
+    },
+    /// A single-page-app route change to `path` (`back`: popstate, the history's back/forward).
+    Route {
+        path: String,
+        back: bool,
+    },
+    /// A largest-contentful-paint candidate (`value`: its time, ms) or a layout shift (`value`:
+    /// thousandths; `recent_input`).
+    Vital {
+        lcp: bool,
+        value: u64,
+        recent_input: bool,
+        element: Option<Sensed>,
+    },
 }
+
+pub use super::friction::failed_request::RequestEnd;
+pub use super::friction::js_error::ErrorFact;
 
 /// One record of the loader's sensor stream (see `parse_record`).
 // Not boxed: a record lives only from parsing to handling, and a Box per click costs an
@@ -170,7 +256,7 @@ pub enum Record {
 ///
 /// | code | fields after the time |
 /// |---|---|
-/// | `c` click | x, y, button, modifiers, detail, trusted, then (if on an element) tag, id, type, autocomplete, name, masked, aria-label, value, text, and per path level tag, id, class |
+/// | `c` click | x, y, button, modifiers, detail, trusted, element group (see `sensed`) |
 /// | `h` pagehide | — |
 /// | `s` pageshow | persisted |
 /// | `v` visibilitychange | hidden |
@@ -178,65 +264,57 @@ pub enum Record {
 /// | `a` fetch answer | request, status, Retry-After |
 /// | `l` lock answer | `1` held, `0` busy, empty failed |
 /// | `p` TCF consent | gdprApplies, then purposes 1, 2, 7, 8 (`1` consented) |
+/// | `r` response | kind (for debugging only) |
+/// | `q` request | id, `s` start or `e` end, method, path, status, duration, first party |
+/// | `e` error | message, source, line, rejection |
+/// | `i` interaction | duration, input delay, processing, presentation, event type, interactionId, element group |
+/// | `y` scroll | y, viewport height, user-driven |
+/// | `x` invalid field | form name, element group |
+/// | `g` form input | form key, form name, field count, search form, element group |
+/// | `u` form submit | form key |
+/// | `n` route change | `p` push, `r` replace, `b` back/forward, `h` hash; path |
+/// | `w` web vital | `l` LCP or `s` layout shift, value, recent input, element group |
 /// | `t` timer fired, `k` scheduled task | — |
 pub fn parse_record(record: &str) -> Option<(Record, u64)> {
     // Collected once and indexed: smaller in the wasm than an iterator threaded through closures.
     let f: Vec<&str> = split_byte(record, 0x1f).collect();
-    let field = |i: usize| f.get(i).copied().unwrap_or_default();
+    let f = &f[..];
+    let field = |i: usize| field(f, i);
     let flag = |i: usize| field(i) == "1";
+    let n = |i: usize| num(field(i));
+    let text = |i: usize| text(f, i);
     let time = num(f.get(1)?)?;
-    let rec = match *f.first()? {
+    let input = match *f.first()? {
         "c" => {
-            let mut n = [0u64; 5];
-            for (i, slot) in n.iter_mut().enumerate() {
-                *slot = num(f.get(2 + i)?)?;
+            let mut v = [0u64; 5];
+            for (i, slot) in v.iter_mut().enumerate() {
+                *slot = n(2 + i)?;
             }
-            let element = f.get(8).filter(|t| !t.is_empty()).map(|tag| {
-                let s = |i: usize| field(i).to_string();
-                let mut path = Vec::new();
-                let mut i = 17;
-                while i + 2 < f.len() {
-                    path.push((s(i), s(i + 1), s(i + 2)));
-                    i += 3;
-                }
-                RawElement {
-                    tag: tag.to_string(),
-                    id: s(9),
-                    input_type: s(10),
-                    autocomplete: s(11),
-                    name: s(12),
-                    masked: flag(13),
-                    aria_label: s(14),
-                    value: s(15),
-                    text: s(16),
-                    path,
-                }
-            });
-            let [x, y, button, modifiers, detail] = n;
-            Record::Input(Input::Click(Click {
-                element,
+            let [x, y, button, modifiers, detail] = v;
+            Input::Click(Click {
+                element: sensed(f, 8),
                 x: x as i32,
                 y: y as i32,
                 button: button as u8,
                 modifiers: modifiers as u8,
                 detail: detail as u32,
                 trusted: flag(7),
-            }))
+            })
         }
-        "h" => Record::Input(Input::PageHide),
-        "s" => Record::Input(Input::PageShow { persisted: flag(2) }),
-        "v" => Record::Input(Input::Visibility { hidden: flag(2) }),
-        "o" => Record::Input(Input::Online(flag(2))),
-        "a" => Record::Input(Input::HttpAnswer {
-            request: num(f.get(2)?)?,
-            status: num(f.get(3)?)?.min(999) as u16,
-            retry_after: Some(field(4)).filter(|v| !v.is_empty()).map(String::from),
-        }),
-        "l" => Record::Input(Input::LockAnswer(match field(2) {
+        "h" => Input::PageHide,
+        "s" => Input::PageShow { persisted: flag(2) },
+        "v" => Input::Visibility { hidden: flag(2) },
+        "o" => Input::Online(flag(2)),
+        "a" => Input::HttpAnswer {
+            request: n(2)?,
+            status: n(3)?.min(999) as u16,
+            retry_after: Some(text(4)).filter(|v| !v.is_empty()),
+        },
+        "l" => Input::LockAnswer(match field(2) {
             "1" => LockAnswer::Held,
             "0" => LockAnswer::Busy,
             _ => LockAnswer::Failed,
-        })),
+        }),
         "p" => {
             // The CMP's answer: gdprApplies, then consent for purposes 1, 2, 7 and 8.
             let update = from_tcf(flag(2), |p| match p {
@@ -246,13 +324,95 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
                 8 => flag(6),
                 _ => false,
             });
-            Record::Input(Input::Command(Command::Consent { update, source: ConsentSource::Tcf }))
+            Input::Command(Command::Consent { update, source: ConsentSource::Tcf })
         }
-        "t" => Record::Timer,
-        "k" => Record::Tick,
+        "r" => Input::Response,
+        "q" => Input::Request {
+            id: n(2)? as u32,
+            end: (field(3) == "e").then(|| RequestEnd {
+                id: n(2).unwrap_or(0) as u32,
+                method: text(4),
+                path: text(5),
+                status: n(6).unwrap_or(0).min(999) as u16,
+                duration: n(7).unwrap_or(0),
+                first_party: flag(8),
+            }),
+        },
+        "e" => Input::Error(ErrorFact {
+            message: text(2),
+            source: text(3),
+            line: n(4).unwrap_or(0) as u32,
+            rejection: flag(5),
+        }),
+        "i" => Input::Interaction {
+            duration: n(2)?,
+            input_delay: n(3).unwrap_or(0),
+            processing: n(4).unwrap_or(0),
+            presentation: n(5).unwrap_or(0),
+            kind: text(6),
+            id: n(7).unwrap_or(0),
+            target: sensed(f, 8),
+        },
+        "y" => Input::Scroll { y: n(2)? as i32, viewport: n(3)? as i32, user: flag(4) },
+        "x" => Input::Invalid { form: text(2), field: sensed(f, 3)? },
+        "g" => Input::FormInput {
+            form: n(2)? as u32,
+            form_name: text(3),
+            fields: n(4).unwrap_or(0) as u32,
+            search: flag(5),
+            field: sensed(f, 6)?,
+        },
+        "u" => Input::FormSubmit { form: n(2)? as u32 },
+        "n" => Input::Route { back: field(2) == "b", path: text(3) },
+        "w" => Input::Vital { lcp: field(2) == "l", value: n(3)?, recent_input: flag(4), element: sensed(f, 5) },
+        "t" => return Some((Record::Timer, time)),
+        "k" => return Some((Record::Tick, time)),
         _ => return None,
     };
-    Some((rec, time))
+    Some((Record::Input(input), time))
+}
+
+/// An element group starting at field `at`: key, flags, silenced, then tag, id, type,
+/// autocomplete, name, masked, aria-label, value, text, and per path level tag, id, class.
+/// None when absent (an empty key).
+fn sensed(f: &[&str], at: usize) -> Option<Sensed> {
+    let field = |i: usize| field(f, at + i);
+    let key = num(field(0)).filter(|k| *k > 0)? as u32;
+    let s = |i: usize| text(f, at + i);
+    let mut path = Vec::new();
+    let mut i = 12;
+    while at + i + 2 < f.len() {
+        path.push((s(i), s(i + 1), s(i + 2)));
+        i += 3;
+    }
+    Some(Sensed {
+        key,
+        flags: num(field(1)).unwrap_or(0) as u8,
+        silenced: num(field(2)).unwrap_or(0) as u16,
+        element: RawElement {
+            tag: s(3),
+            id: s(4),
+            input_type: s(5),
+            autocomplete: s(6),
+            name: s(7),
+            masked: field(8) == "1",
+            aria_label: s(9),
+            value: s(10),
+            text: s(11),
+            path,
+        },
+    })
+}
+
+// Not inlined: one copy for the many fields of the many record kinds (size).
+#[inline(never)]
+fn field<'a>(f: &[&'a str], i: usize) -> &'a str {
+    f.get(i).copied().unwrap_or_default()
+}
+
+#[inline(never)]
+fn text(f: &[&str], i: usize) -> String {
+    field(f, i).into()
 }
 
 /// A non-negative integer field; fractions are cut (times may come as `performance` doubles).
@@ -267,12 +427,14 @@ mod tests {
 
     #[test]
     fn parses_a_click_with_its_element() {
-        let rec = "c\u{1f}1700000000123\u{1f}10\u{1f}20\u{1f}0\u{1f}5\u{1f}1\u{1f}1\u{1f}button\u{1f}buy\u{1f}\u{1f}\u{1f}\u{1f}0\u{1f}\u{1f}\u{1f}Buy\u{1f}button\u{1f}buy\u{1f}btn";
+        let rec = "c\u{1f}1700000000123\u{1f}10\u{1f}20\u{1f}0\u{1f}5\u{1f}1\u{1f}1\u{1f}7\u{1f}3\u{1f}0\u{1f}button\u{1f}buy\u{1f}\u{1f}\u{1f}\u{1f}0\u{1f}\u{1f}\u{1f}Buy\u{1f}button\u{1f}buy\u{1f}btn";
         let (r, t) = parse_record(rec).unwrap();
         assert_eq!(t, 1_700_000_000_123);
         let Record::Input(Input::Click(c)) = r else { panic!("{r:?}") };
         assert_eq!((c.x, c.y, c.button, c.modifiers, c.detail, c.trusted), (10, 20, 0, MOD_CTRL | MOD_SHIFT, 1, true));
-        let e = c.element.unwrap();
+        let sensed = c.element.unwrap();
+        assert_eq!((sensed.key, sensed.is(SENSED_INTERACTIVE), sensed.is(SENSED_EDITABLE)), (7, true, false));
+        let e = sensed.element;
         assert_eq!((e.tag.as_str(), e.id.as_str(), e.text.as_str()), ("button", "buy", "Buy"));
         assert_eq!(e.path, vec![("button".into(), "buy".into(), "btn".into())]);
     }
@@ -312,6 +474,40 @@ mod tests {
         let no_gdpr = tcf("p\u{1f}1\u{1f}0\u{1f}0\u{1f}0\u{1f}0\u{1f}0");
         assert_eq!((no_gdpr.analytics, no_gdpr.marketing), (Some(true), Some(true)), "gdprApplies false");
         assert_eq!(p("k\u{1f}1"), Some(Record::Tick));
+    }
+
+    #[test]
+    fn parses_friction_records() {
+        let p = |s: &str| parse_record(&s.replace('|', "\u{1f}")).map(|(r, _)| r);
+        assert_eq!(p("r|5|m"), Some(Record::Input(Input::Response)));
+        assert_eq!(p("q|5|3|s"), Some(Record::Input(Input::Request { id: 3, end: None })));
+        let Some(Record::Input(Input::Request { end: Some(end), .. })) = p("q|5|3|e|POST|/api/cart|503|120|1") else {
+            panic!()
+        };
+        assert_eq!(
+            (end.method.as_str(), end.path.as_str(), end.status, end.duration, end.first_party),
+            ("POST", "/api/cart", 503, 120, true)
+        );
+        let Some(Record::Input(Input::Error(e))) = p("e|5|boom|https://shop.test/app.js|12|0") else { panic!() };
+        assert_eq!((e.message.as_str(), e.line, e.rejection), ("boom", 12, false));
+        assert_eq!(p("y|5|800|600|1"), Some(Record::Input(Input::Scroll { y: 800, viewport: 600, user: true })));
+        assert_eq!(p("u|5|9"), Some(Record::Input(Input::FormSubmit { form: 9 })));
+        assert_eq!(p("n|5|b|/cart"), Some(Record::Input(Input::Route { path: "/cart".into(), back: true })));
+        let Some(Record::Input(Input::Invalid { field, form })) = p("x|5|checkout|4|4|0|input|email|email|||0||||")
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (field.key, field.is(SENSED_EDITABLE), form.as_str(), field.element.id.as_str()),
+            (4, true, "checkout", "email")
+        );
+        let Some(Record::Input(Input::Interaction { duration, target, .. })) =
+            p("i|5|420|10|400|10|click|77|2|1|0|button|b||||0||||Go")
+        else {
+            panic!()
+        };
+        assert_eq!((duration, target.map(|t| t.key)), (420, Some(2)));
+        assert_eq!(p("x|5|f"), None, "an invalid field needs its element");
     }
 
     #[test]

@@ -99,6 +99,11 @@ pub fn split_byte(s: &str, sep: u8) -> impl Iterator<Item = &str> {
     })
 }
 
+/// `haystack.find(needle)` by a byte scan: `str::find` brings a two-way searcher (size).
+pub fn find(haystack: &str, needle: &str) -> Option<usize> {
+    haystack.as_bytes().windows(needle.len().max(1)).position(|w| w == needle.as_bytes())
+}
+
 /// `parts.concat()` without std's generic join (it measured larger in the wasm).
 pub fn cat(parts: &[&str]) -> String {
     let mut out = String::new();

@@ -10,6 +10,7 @@ pub mod consent;
 pub mod element;
 pub mod engine;
 pub mod event;
+pub mod friction;
 pub mod input;
 pub mod json;
 pub mod name;

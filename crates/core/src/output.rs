@@ -38,4 +38,7 @@ pub enum Output {
     ConsentChanged(Consent),
     /// One console warning.
     Warn(String),
+    /// Whether a click waits for a response: the sensors report DOM changes and other responses
+    /// (`Input::Response`) only while this is on, so an idle page pays no MutationObserver.
+    Watch(bool),
 }

@@ -69,8 +69,7 @@ pub fn parse_group(value: &str, fallback_id: &str) -> Vec<Encoded> {
 
 fn message_id(json: &str) -> Option<&str> {
     const FIELD: &str = "\"messageId\":\"";
-    // A byte scan rather than `str::find`, whose two-way searcher costs wasm bytes.
-    let start = json.as_bytes().windows(FIELD.len()).position(|w| w == FIELD.as_bytes())? + FIELD.len();
+    let start = super::json::find(json, FIELD)? + FIELD.len();
     let len = json[start..].bytes().position(|b| b == b'"')?;
     Some(&json[start..start + len])
 }

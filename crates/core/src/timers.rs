@@ -12,10 +12,12 @@ pub enum Timer {
     Adoption = 2,
     /// Writing the events captured since the last write to storage, as one group.
     Persist = 3,
+    /// The earliest friction detector deadline (a rage burst ends, a dead click's wait is over).
+    Friction = 4,
 }
 
-const COUNT: usize = 4;
-const ALL: [Timer; COUNT] = [Timer::Flush, Timer::Heartbeat, Timer::Adoption, Timer::Persist];
+const COUNT: usize = 5;
+const ALL: [Timer; COUNT] = [Timer::Flush, Timer::Heartbeat, Timer::Adoption, Timer::Persist, Timer::Friction];
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Timers {

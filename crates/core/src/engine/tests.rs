@@ -160,6 +160,7 @@ impl World {
                 },
                 Output::ConsentChanged(_) => tab.consent_events += 1,
                 Output::Warn(w) => tab.warnings.push(w),
+                Output::Watch(_) => {}
             }
         }
         let _ = me;
@@ -595,7 +596,9 @@ fn a_page_back_from_the_bfcache_drops_what_another_page_adopted_meanwhile() {
     assert_eq!(w.collector.received, a.captured, "b adopted and sent a0");
     w.handle(&mut a, Input::PageShow { persisted: true });
     w.settle(&mut a, 0);
-    assert_eq!(w.collector.received, a.captured, "a does not send a0 a second time");
+    // (A quick return from the bfcache is itself a friction event: only a's own captures count.)
+    let mine: Vec<_> = w.collector.received.iter().filter(|id| a.captured.contains(id)).cloned().collect();
+    assert_eq!(mine, a.captured, "a does not send a0 a second time");
 }
 
 #[test]
@@ -609,7 +612,8 @@ fn a_page_back_from_the_bfcache_with_nothing_adopted_sends_its_events() {
     w.beacons_accepted = true;
     w.handle(&mut a, Input::PageShow { persisted: true });
     w.settle(&mut a, 0);
-    assert_eq!(w.collector.received, a.captured);
+    let mine: Vec<_> = w.collector.received.iter().filter(|id| a.captured.contains(id)).cloned().collect();
+    assert_eq!(mine, a.captured);
 }
 
 #[test]

@@ -1,0 +1,60 @@
+//! failed_request: a first-party fetch or XHR that failed at the network (status 0) or answered
+//! 5xx; 4xx only when a click started it (within 1 s after a trusted click). Method, path without
+//! query, status, duration. Observed by wrapping `fetch` and `XMLHttpRequest` in the loader:
+//! Resource Timing's `responseStatus` is Chromium-only and reports network failures not at all,
+//! and dead-click detection needs to know that a request is still pending, which only the
+//! wrappers can tell. Touchpoint's own requests are not observed.
+
+use super::{finding, Findings, Signal};
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RequestEnd {
+    pub id: u32,
+    pub method: String,
+    /// Path without query (scrubbed by the engine).
+    pub path: String,
+    pub status: u16,
+    pub duration: u64,
+    /// Same origin as the page.
+    pub first_party: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct FailedRequest {
+    last_click: Option<u64>,
+    /// Requests in flight that a click started.
+    by_click: Vec<u32>,
+}
+
+const CLICK_STARTS_MS: u64 = 1_000;
+
+impl FailedRequest {
+    pub fn click(&mut self, at: u64) {
+        self.last_click = Some(at);
+    }
+
+    pub fn start(&mut self, at: u64, id: u32) {
+        if self.last_click.is_some_and(|c| at >= c && at - c <= CLICK_STARTS_MS) && self.by_click.len() < 32 {
+            self.by_click.push(id);
+        }
+    }
+
+    pub fn forget(&mut self, id: u32) {
+        self.by_click.retain(|i| *i != id);
+    }
+
+    pub fn end(&mut self, _at: u64, r: &RequestEnd, out: &mut Findings) {
+        let clicked = self.by_click.contains(&r.id);
+        self.forget(r.id);
+        let failed = r.status == 0 || r.status >= 500 || (clicked && r.status >= 400);
+        if r.first_party && failed {
+            let props = finding(None)
+                .str("method", &r.method)
+                .str("path", &r.path)
+                .int("status", i64::from(r.status))
+                .int("duration_ms", r.duration as i64)
+                .finish();
+            out.push((Signal::FailedRequest, props));
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! form_abandon: a form with trusted input and no submit when the page view ends (pagehide or a
+//! route change): fields completed, the last field touched, time spent. Not for single-field
+//! search forms.
+
+use super::{finding, Findings, Signal, Target};
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FormInput {
+    /// Identity of the form element, and its descriptor.
+    pub form: u32,
+    pub form_descriptor: String,
+    pub field: Target,
+    /// Fields in the form (inputs other than hidden and buttons, selects, textareas).
+    pub fields: u32,
+    /// A search form (role=search, a search input) or a form with a single field.
+    pub search: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct FormAbandon {
+    forms: Vec<Form>,
+}
+
+#[derive(Debug)]
+struct Form {
+    key: u32,
+    descriptor: String,
+    started: u64,
+    last: u64,
+    touched: Vec<u32>,
+    last_field: String,
+    fields: u32,
+    search: bool,
+    submitted: bool,
+    silenced: bool,
+}
+
+impl FormAbandon {
+    pub fn input(&mut self, at: u64, i: &FormInput) {
+        let form = match self.forms.iter_mut().position(|f| f.key == i.form) {
+            Some(n) => &mut self.forms[n],
+            None => {
+                self.forms.push(Form {
+                    key: i.form,
+                    descriptor: i.form_descriptor.clone(),
+                    started: at,
+                    last: at,
+                    touched: Vec::new(),
+                    last_field: String::new(),
+                    fields: i.fields,
+                    search: i.search,
+                    submitted: false,
+                    silenced: false,
+                });
+                self.forms.last_mut().unwrap_or_else(|| unreachable!())
+            }
+        };
+        form.last = at;
+        if !form.touched.contains(&i.field.key) {
+            form.touched.push(i.field.key);
+        }
+        form.last_field.clone_from(&i.field.descriptor);
+        form.silenced |= !i.field.allows(Signal::FormAbandon);
+    }
+
+    pub fn submit(&mut self, form: u32) {
+        for f in self.forms.iter_mut().filter(|f| f.key == form) {
+            f.submitted = true;
+        }
+    }
+
+    pub fn leave(&mut self, at: u64, out: &mut Findings) {
+        for f in self.forms.drain(..) {
+            if f.submitted || f.search || f.silenced {
+                continue;
+            }
+            let props = finding(Some(&f.descriptor))
+                .int("fields_completed", f.touched.len() as i64)
+                .int("fields", i64::from(f.fields))
+                .raw("last_field", &f.last_field)
+                .int("time_ms", at.saturating_sub(f.started) as i64)
+                .finish();
+            out.push((Signal::FormAbandon, props));
+        }
+    }
+}

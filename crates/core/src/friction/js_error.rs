@@ -1,0 +1,68 @@
+//! js_error: uncaught errors and unhandled rejections: scrubbed message, file (without query),
+//! line. Browser-extension sources and well-known noise (`Script error.`, the ResizeObserver loop
+//! message) are ignored. At most 5 events per distinct message per page view; further repeats
+//! are counted and reported once when the page view ends (`repeats`).
+
+use super::{finding, Findings, Settings, Signal};
+
+/// An error as the sensor reported it (message and source already scrubbed by the engine).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ErrorFact {
+    pub message: String,
+    pub source: String,
+    pub line: u32,
+    /// An unhandled promise rejection rather than an uncaught exception.
+    pub rejection: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct JsError {
+    seen: Vec<(String, u32)>,
+}
+
+const EXTENSIONS: [&str; 4] = ["chrome-extension:", "moz-extension:", "safari-extension:", "safari-web-extension:"];
+
+pub fn is_noise(e: &ErrorFact) -> bool {
+    e.message.is_empty()
+        || e.message == "Script error."
+        || crate::json::find(&e.message, "ResizeObserver loop").is_some()
+        || EXTENSIONS.iter().any(|p| e.source.starts_with(p))
+}
+
+impl JsError {
+    pub fn error(&mut self, s: &Settings, e: &ErrorFact, out: &mut Findings) {
+        if is_noise(e) {
+            return;
+        }
+        let n = match self.seen.iter_mut().find(|(m, _)| *m == e.message) {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                self.seen.push((e.message.clone(), 1));
+                1
+            }
+        };
+        if n <= s.js_error_max {
+            let props = finding(None)
+                .str("message", &e.message)
+                .str("source", &e.source)
+                .int("line", i64::from(e.line))
+                .str("kind", if e.rejection { "unhandledrejection" } else { "error" })
+                .finish();
+            out.push((Signal::JsError, props));
+        }
+    }
+
+    /// The page view ends: the repeats beyond the cap, one event per message.
+    pub fn leave(&mut self, s: &Settings, out: &mut Findings) {
+        for (message, n) in self.seen.drain(..) {
+            if n > s.js_error_max {
+                let repeats = i64::from(n - s.js_error_max);
+                let props = finding(None).str("message", &message).int("repeats", repeats).finish();
+                out.push((Signal::JsError, props));
+            }
+        }
+    }
+}

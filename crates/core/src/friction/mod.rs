@@ -1,0 +1,352 @@
+//! Friction: where customers struggle, detected in the page. Each detector is a small pure state
+//! machine in its own file: facts and time in, findings out, its deadline in the engine's timer
+//! table. The web layer's sensors only report facts (a click and its target, "something
+//! responded", a scroll position, an error, a request, an Event Timing entry...). One place lists
+//! the defaults: `Settings::default()`, documented in the README's friction table.
+
+mod dead;
+mod error_click;
+pub mod failed_request;
+mod field_error;
+pub mod form_abandon;
+pub mod js_error;
+pub mod poor_vital;
+mod quick_back;
+mod rage;
+mod scroll_thrash;
+pub mod slow;
+
+#[cfg(test)]
+mod tests;
+
+use super::json::Obj;
+
+/// The friction signals, in the order of the README's table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Signal {
+    Rage,
+    Dead,
+    ErrorClick,
+    Slow,
+    QuickBack,
+    ScrollThrash,
+    FieldError,
+    FormAbandon,
+    JsError,
+    FailedRequest,
+    PoorVital,
+}
+
+pub const ALL: [Signal; 11] = [
+    Signal::Rage,
+    Signal::Dead,
+    Signal::ErrorClick,
+    Signal::Slow,
+    Signal::QuickBack,
+    Signal::ScrollThrash,
+    Signal::FieldError,
+    Signal::FormAbandon,
+    Signal::JsError,
+    Signal::FailedRequest,
+    Signal::PoorVital,
+];
+
+impl Signal {
+    /// The event name.
+    pub fn event(self) -> &'static str {
+        match self {
+            Signal::Rage => "rage_click",
+            Signal::Dead => "dead_click",
+            Signal::ErrorClick => "error_click",
+            Signal::Slow => "slow_interaction",
+            Signal::QuickBack => "quick_back",
+            Signal::ScrollThrash => "scroll_thrash",
+            Signal::FieldError => "field_error",
+            Signal::FormAbandon => "form_abandon",
+            Signal::JsError => "js_error",
+            Signal::FailedRequest => "failed_request",
+            Signal::PoorVital => "poor_vital",
+        }
+    }
+
+    /// The short name in `data-tp-no-<name>` and `data-friction-off="<name>,..."`.
+    pub fn short(self) -> &'static str {
+        match self {
+            Signal::Rage => "rage",
+            Signal::Dead => "dead",
+            Signal::ErrorClick => "error",
+            Signal::Slow => "slow",
+            Signal::QuickBack => "quick-back",
+            Signal::ScrollThrash => "thrash",
+            Signal::FieldError => "field",
+            Signal::FormAbandon => "abandon",
+            Signal::JsError => "js-error",
+            Signal::FailedRequest => "request",
+            Signal::PoorVital => "vital",
+        }
+    }
+
+    pub fn bit(self) -> u16 {
+        1 << self as u16
+    }
+}
+
+/// Every threshold, with its default. Configurable with `data-*` attributes (config.rs).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    /// Signals switched off for the whole page (bits of `Signal::bit`).
+    pub off: u16,
+    /// rage_click: this many clicks or more...
+    pub rage_clicks: u32,
+    /// ...each at most this long after the previous one...
+    pub rage_window_ms: u64,
+    /// ...on the same target or within this distance (px), and no response to them.
+    pub rage_radius_px: i32,
+    /// dead_click: no response for this long after a click on something that looks interactive...
+    pub dead_ms: u64,
+    /// ...or this long while a request the click started is pending.
+    pub dead_max_ms: u64,
+    /// error_click: an uncaught error this long after a click.
+    pub error_window_ms: u64,
+    /// slow_interaction: an interaction longer than this (the INP "good" bound).
+    pub slow_ms: u64,
+    /// quick_back: back on the previous page within this long, with no interaction.
+    pub quick_back_ms: u64,
+    /// scroll_thrash: this many direction reversals (legs of half a viewport or more)...
+    pub thrash_reversals: usize,
+    /// ...within this long.
+    pub thrash_window_ms: u64,
+    /// js_error: events per distinct message per page view; repeats are counted.
+    pub js_error_max: u32,
+    /// poor_vital thresholds: LCP (ms), CLS (thousandths), INP (ms).
+    pub lcp_ms: u64,
+    pub cls_milli: u64,
+    pub inp_ms: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            off: 0,
+            rage_clicks: 3,
+            rage_window_ms: 1_000,
+            rage_radius_px: 30,
+            dead_ms: 1_000,
+            dead_max_ms: 7_000,
+            error_window_ms: 1_000,
+            slow_ms: 200,
+            quick_back_ms: 10_000,
+            thrash_reversals: 4,
+            thrash_window_ms: 3_000,
+            js_error_max: 5,
+            lcp_ms: 4_000,
+            cls_milli: 250,
+            inp_ms: 500,
+        }
+    }
+}
+
+/// The element a fact is about, as the sensor saw it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Target {
+    /// Identity of the DOM element within the page (the sensor numbers elements it sees).
+    pub key: u32,
+    /// The element descriptor `{selector, tag, id?, text?}` (JSON).
+    pub descriptor: String,
+    /// A link, a button or an element with a click role.
+    pub interactive: bool,
+    /// Looks clickable: interactive, `cursor: pointer`, or an `onclick` attribute.
+    pub looks_interactive: bool,
+    /// A text field, textarea, select or contenteditable: clicks there place the caret.
+    pub editable: bool,
+    /// A download link, a link to another window or a file input: "nothing happened in the
+    /// page" is the expected outcome.
+    pub elsewhere: bool,
+    /// Signals silenced on this element or an ancestor (`data-tp-no-<short>`).
+    pub silenced: u16,
+}
+
+impl Target {
+    fn allows(&self, signal: Signal) -> bool {
+        self.silenced & signal.bit() == 0
+    }
+}
+
+/// What the detectors found: (signal, properties JSON).
+pub type Findings = Vec<(Signal, String)>;
+
+/// The start of a finding's properties: category and element.
+fn finding(element: Option<&str>) -> Obj {
+    let o = Obj::new().str("category", "friction");
+    match element {
+        Some(e) if !e.is_empty() => o.raw("element", e),
+        _ => o,
+    }
+}
+
+/// All detectors of a page view.
+#[derive(Debug, Default)]
+pub struct Friction {
+    pub settings: Settings,
+    rage: rage::Rage,
+    dead: dead::Dead,
+    error_click: error_click::ErrorClick,
+    slow: slow::Slow,
+    quick_back: quick_back::QuickBack,
+    thrash: scroll_thrash::ScrollThrash,
+    field: field_error::FieldError,
+    abandon: form_abandon::FormAbandon,
+    js: js_error::JsError,
+    failed: failed_request::FailedRequest,
+    vital: poor_vital::PoorVital,
+}
+
+impl Friction {
+    pub fn new(settings: Settings) -> Friction {
+        Friction { settings, ..Friction::default() }
+    }
+
+    fn on(&self, signal: Signal) -> bool {
+        self.settings.off & signal.bit() == 0
+    }
+
+    /// A trusted, primary, unmodified click.
+    pub fn click(&mut self, at: u64, x: i32, y: i32, target: &Target, out: &mut Findings) {
+        let s = &self.settings;
+        if self.on(Signal::Rage) {
+            self.rage.click(s, at, x, y, target, out);
+        }
+        if self.on(Signal::Dead) {
+            self.dead.click(s, at, target);
+        }
+        self.error_click.click(at, target);
+        self.failed.click(at);
+        self.quick_back.interaction();
+    }
+
+    /// Something in the page responded (a DOM change, a URL change, a scroll, a selection or
+    /// focus change, the tab hidden, a dialog, a new window, a request, media playing).
+    pub fn response(&mut self, at: u64) {
+        self.rage.response(at);
+        self.dead.response(at);
+    }
+
+    pub fn request_start(&mut self, at: u64, id: u32) {
+        self.rage.response(at);
+        self.dead.request_start(at);
+        self.failed.start(at, id);
+    }
+
+    pub fn request_end(&mut self, at: u64, end: &failed_request::RequestEnd, out: &mut Findings) {
+        self.dead.request_end(&self.settings, at);
+        if self.on(Signal::FailedRequest) {
+            self.failed.end(at, end, out);
+        } else {
+            self.failed.forget(end.id);
+        }
+    }
+
+    pub fn error(&mut self, at: u64, e: &js_error::ErrorFact, out: &mut Findings) {
+        if self.on(Signal::ErrorClick) {
+            // The error is why nothing happened: an error click, not also a dead one.
+            if let Some(key) = self.error_click.error(&self.settings, at, &e.message, out) {
+                self.dead.forget(key);
+            }
+        }
+        if self.on(Signal::JsError) {
+            self.js.error(&self.settings, e, out);
+        }
+    }
+
+    pub fn interaction(&mut self, i: &slow::Interaction, out: &mut Findings) {
+        self.vital.interaction(i.duration);
+        if self.on(Signal::Slow) {
+            self.slow.interaction(&self.settings, i, out);
+        }
+    }
+
+    pub fn scroll(&mut self, at: u64, y: i32, viewport: i32, user: bool, out: &mut Findings) {
+        if user {
+            self.quick_back.interaction();
+        }
+        if self.on(Signal::ScrollThrash) {
+            self.thrash.scroll(&self.settings, at, y, viewport, user, out);
+        }
+    }
+
+    pub fn invalid(&mut self, field: &Target, form: &str, out: &mut Findings) {
+        if self.on(Signal::FieldError) {
+            self.field.invalid(field, form, out);
+        }
+    }
+
+    pub fn form_input(&mut self, at: u64, input: &form_abandon::FormInput) {
+        self.quick_back.interaction();
+        self.abandon.input(at, input);
+    }
+
+    pub fn form_submit(&mut self, form: u32) {
+        self.abandon.submit(form);
+    }
+
+    /// A single-page-app route change (`back`: by the history's back/forward) or a restore from
+    /// the back/forward cache (`path` empty). The old view ends first.
+    pub fn route(&mut self, at: u64, path: &str, back: bool, out: &mut Findings) {
+        self.leave(at, out);
+        if self.on(Signal::QuickBack) {
+            self.quick_back.route(&self.settings, at, path, back, out);
+        }
+    }
+
+    /// The page view starts (load) on `path`.
+    pub fn start(&mut self, at: u64, path: &str) {
+        self.quick_back.start(at, path);
+    }
+
+    /// Back from the back/forward cache `away_ms` after `pagehide`.
+    pub fn restored(&mut self, away_ms: u64, path: &str, out: &mut Findings) {
+        if self.on(Signal::QuickBack) {
+            self.quick_back.restored(&self.settings, away_ms, path, out);
+        }
+    }
+
+    pub fn vital(&mut self, v: &poor_vital::VitalFact) {
+        self.vital.fact(v);
+    }
+
+    /// The page view ends (pagehide, a route change): what is only known at the end.
+    pub fn leave(&mut self, at: u64, out: &mut Findings) {
+        if self.on(Signal::FormAbandon) {
+            self.abandon.leave(at, out);
+        }
+        if self.on(Signal::PoorVital) {
+            self.vital.leave(&self.settings, out);
+        }
+        if self.on(Signal::JsError) {
+            self.js.leave(&self.settings, out);
+        }
+    }
+
+    /// The earliest deadline of any detector.
+    pub fn deadline(&self) -> Option<u64> {
+        let s = &self.settings;
+        [self.rage.deadline(s), self.dead.deadline()].into_iter().flatten().min()
+    }
+
+    pub fn timeout(&mut self, now: u64, out: &mut Findings) {
+        let s = &self.settings;
+        // Rage first: a burst it reports is not also reported as dead clicks.
+        if let Some(key) = self.rage.timeout(s, now, out) {
+            self.dead.forget(key);
+        }
+        let rage_on = self.on(Signal::Rage);
+        self.dead.timeout(&self.settings, now, rage_on, out);
+    }
+
+    /// Whether a click still waits for a response: the sensor observes DOM changes only then.
+    pub fn watching(&self, now: u64) -> bool {
+        self.rage.deadline(&self.settings).is_some()
+            || self.dead.deadline().is_some()
+            || self.error_click.open(&self.settings, now)
+    }
+}

@@ -1,0 +1,52 @@
+//! quick_back: the visitor goes from view A to view B and is back on A within 10 s with no trusted
+//! interaction on B (a click, a user scroll, typing); reported on A. Seen for single-page-app
+//! history (a back/forward `popstate` onto the previous path) and for a page restored from the
+//! back/forward cache within 10 s of leaving it (there B's interactions cannot be known: it counts
+//! as a quick back on its time alone). A full reload by the back button is not seen (nothing of
+//! the first visit is remembered without storage).
+
+use super::{finding, Findings, Settings, Signal};
+
+#[derive(Debug, Default)]
+pub struct QuickBack {
+    /// The previous view's path, and the current view's path, start and whether it was used.
+    previous: Option<String>,
+    current: Option<(String, u64, bool)>,
+}
+
+impl QuickBack {
+    pub fn interaction(&mut self) {
+        if let Some((_, _, used)) = &mut self.current {
+            *used = true;
+        }
+    }
+
+    /// A route change to `path` (empty: back from the bfcache after `at - since` ms away).
+    pub fn route(&mut self, s: &Settings, at: u64, path: &str, back: bool, out: &mut Findings) {
+        if let Some((b, since, used)) = self.current.take() {
+            let dwell = at.saturating_sub(since);
+            let returning = back && self.previous.as_deref() == Some(path);
+            if returning && !used && dwell <= s.quick_back_ms {
+                let props =
+                    finding(None).str("from_path", &b).str("to_path", path).int("dwell_ms", dwell as i64).finish();
+                out.push((Signal::QuickBack, props));
+            }
+            self.previous = Some(b);
+        }
+        self.current = Some((path.into(), at, false));
+    }
+
+    /// The first view (page load).
+    pub fn start(&mut self, at: u64, path: &str) {
+        self.current = Some((path.into(), at, false));
+    }
+
+    /// Back from the bfcache `away_ms` after `pagehide`.
+    pub fn restored(&mut self, s: &Settings, away_ms: u64, path: &str, out: &mut Findings) {
+        if away_ms <= s.quick_back_ms {
+            let props =
+                finding(None).str("to_path", path).int("dwell_ms", away_ms as i64).str("via", "bfcache").finish();
+            out.push((Signal::QuickBack, props));
+        }
+    }
+}

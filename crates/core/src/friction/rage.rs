@@ -1,0 +1,73 @@
+//! rage_click: 3 or more clicks on the same target (or within 30 px), each at most 1 s after the
+//! previous, and no response to any of them. Steppers, carousels and repeated add-to-cart answer
+//! each click, so they are not rage; double and triple clicks that select text change the
+//! selection, which answers them; clicks in editable fields place the caret and are ignored.
+
+use super::{finding, Findings, Settings, Signal, Target};
+
+#[derive(Debug, Default)]
+pub struct Rage {
+    burst: Option<Burst>,
+}
+
+#[derive(Debug)]
+struct Burst {
+    key: u32,
+    x: i32,
+    y: i32,
+    first: u64,
+    last: u64,
+    count: u32,
+    answered: bool,
+    target: Target,
+}
+
+impl Rage {
+    pub fn click(&mut self, s: &Settings, at: u64, x: i32, y: i32, t: &Target, out: &mut Findings) {
+        if let Some(b) = &mut self.burst {
+            let r = s.rage_radius_px;
+            let near = b.key == t.key || ((x - b.x).abs() <= r && (y - b.y).abs() <= r);
+            if near && at.saturating_sub(b.last) <= s.rage_window_ms {
+                b.count += 1;
+                (b.last, b.x, b.y) = (at, x, y);
+                return;
+            }
+            self.finish(s, out);
+        }
+        if !t.editable {
+            let target = t.clone();
+            self.burst = Some(Burst { key: t.key, x, y, first: at, last: at, count: 1, answered: false, target });
+        }
+    }
+
+    pub fn response(&mut self, at: u64) {
+        if let Some(b) = &mut self.burst {
+            b.answered |= at >= b.first;
+        }
+    }
+
+    pub fn deadline(&self, s: &Settings) -> Option<u64> {
+        self.burst.as_ref().map(|b| b.last + s.rage_window_ms)
+    }
+
+    /// Ends a burst whose window passed. Returns the target's key if it was reported.
+    pub fn timeout(&mut self, s: &Settings, now: u64, out: &mut Findings) -> Option<u32> {
+        if self.deadline(s).is_some_and(|at| at <= now) {
+            return self.finish(s, out);
+        }
+        None
+    }
+
+    fn finish(&mut self, s: &Settings, out: &mut Findings) -> Option<u32> {
+        let b = self.burst.take()?;
+        if b.count < s.rage_clicks || b.answered || !b.target.allows(Signal::Rage) {
+            return None;
+        }
+        let props = finding(Some(&b.target.descriptor))
+            .int("count", i64::from(b.count))
+            .int("duration_ms", (b.last - b.first) as i64)
+            .finish();
+        out.push((Signal::Rage, props));
+        Some(b.key)
+    }
+}

@@ -1,0 +1,46 @@
+//! slow_interaction: an interaction (Event Timing entries grouped by `interactionId` in the
+//! sensor) longer than 200 ms, the INP "good" bound: duration, target, and the input delay /
+//! processing / presentation split.
+
+use super::{finding, Findings, Settings, Signal, Target};
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Interaction {
+    pub duration: u64,
+    pub input_delay: u64,
+    pub processing: u64,
+    pub presentation: u64,
+    /// The event type of the longest entry (`click`, `keydown`, `pointerdown`...).
+    pub kind: String,
+    /// `interactionId`: entries of one interaction reported in two parts are one interaction.
+    pub id: u64,
+    pub target: Option<Target>,
+}
+
+#[derive(Debug, Default)]
+pub struct Slow {
+    reported: Vec<u64>,
+}
+
+impl Slow {
+    pub fn interaction(&mut self, s: &Settings, i: &Interaction, out: &mut Findings) {
+        if i.duration <= s.slow_ms
+            || i.target.as_ref().is_some_and(|t| !t.allows(Signal::Slow))
+            || self.reported.contains(&i.id)
+        {
+            return;
+        }
+        if self.reported.len() == 16 {
+            self.reported.remove(0);
+        }
+        self.reported.push(i.id);
+        let props = finding(i.target.as_ref().map(|t| t.descriptor.as_str()))
+            .int("duration_ms", i.duration as i64)
+            .int("input_delay_ms", i.input_delay as i64)
+            .int("processing_ms", i.processing as i64)
+            .int("presentation_ms", i.presentation as i64)
+            .str("interaction", &i.kind)
+            .finish();
+        out.push((Signal::Slow, props));
+    }
+}

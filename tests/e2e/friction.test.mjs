@@ -1,0 +1,215 @@
+// Friction, end to end, on a fixture page with deliberately broken spots and normal shop
+// behaviour: each broken spot produces exactly the expected friction event on the right element,
+// and normal behaviour produces none. Trusted input only (Playwright's mouse and keyboard).
+//
+// How "none" is proven without a fixed sleep: after a scenario, the test clicks a sentinel (a
+// styled div that does nothing) and waits for its dead_click. Detectors decide in time order, so
+// once the sentinel's verdict is stored, every window the scenario opened before it has closed.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { launch, root, sdkReady, startCollector, waitFor } from './harness.mjs';
+
+let collector, browser;
+before(async () => { [collector, browser] = await Promise.all([startCollector(), launch()]); });
+after(async () => { await browser?.close(); await collector?.stop(); });
+
+const T = { timeout: 120_000 };
+const FIXTURE = fs.readFileSync(path.join(root, 'tests/e2e/fixtures/friction.html'), 'utf8');
+
+/** The fixture with the snippet for `site`, served at /friction.html (and /elsewhere.html). */
+async function open(t, site, attrs = {}) {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+  t.after(() => context.close());
+  const a = Object.entries({ site, consent: 'granted', 'flush-interval': '300', ...attrs }).map(([k, v]) => ` data-${k}="${v}"`).join('');
+  const html = FIXTURE.replace('__SNIPPET__', `<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch"${a}></script>`);
+  await context.route(/\/(friction|elsewhere|details)(\.html)?$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: html }));
+  await context.route(/\/api\/save$/, (route) => route.fulfill({ status: 500, body: 'down' }));
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (/touchpoint: (disabled|could not load)/.test(m.text())) errors.push(m.text()); });
+  await page.goto(`${collector.url}/friction.html`);
+  await sdkReady(page);
+  t.after(() => assert.deepEqual(errors, [], 'Touchpoint stayed up'));
+  return { page, context };
+}
+
+const frictionOf = async (site) => (await collector.events(`&site=${site}`)).filter((e) => e.properties?.category === 'friction');
+const sel = (e) => e.properties.element?.selector ?? '';
+const isSentinel = (e) => sel(e).endsWith('#sentinel');
+
+async function clickN(page, selector, n) {
+  const box = await page.locator(selector).boundingBox();
+  for (let i = 0; i < n; i++) await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+}
+
+/** Clicks the sentinel and waits for its verdict; returns the other friction events of `site`. */
+async function verdict(page, site) {
+  // The scenario's own effects are over (no scroll still moving, no DOM change pending).
+  await waitFor('the page to settle', () => page.evaluate(() => new Promise((resolve) => {
+    const y = window.scrollY;
+    requestAnimationFrame(() => requestAnimationFrame(() => resolve(window.scrollY === y)));
+  })));
+  await clickN(page, '#sentinel', 1);
+  const ev = await waitFor('the sentinel\'s dead_click', async () => {
+    await page.evaluate(() => touchpoint('flush')).catch(() => {});
+    const all = await frictionOf(site);
+    return all.some((e) => e.event === 'dead_click' && isSentinel(e)) && all;
+  }, { timeout: 30_000 });
+  return ev.filter((e) => !isSentinel(e));
+}
+
+const summary = (ev) => ev.map((e) => `${e.event}${sel(e) ? ` ${sel(e)}` : ''}`).sort();
+
+// ---- broken spots: exactly the expected events --------------------------------------------------
+
+const broken = [
+  { name: 'a coupon "button" that is a styled div and does nothing', act: (p) => clickN(p, '#coupon', 1), expect: ['dead_click #coupon'] },
+  { name: 'a button whose handler does nothing', act: (p) => clickN(p, '#noop', 1), expect: ['dead_click #noop'] },
+  { name: 'a size picker that ignores clicks, rage-clicked', act: (p) => clickN(p, '#size-m', 5), expect: ['rage_click #size-m'] },
+  { name: 'a button that throws', act: (p) => clickN(p, '#throws', 1), expect: ['error_click #throws', 'js_error'] },
+  { name: 'a button that blocks the main thread for 400 ms', act: (p) => clickN(p, '#slow', 1), expect: ['slow_interaction #slow'] },
+  { name: 'a product photo clicked repeatedly', act: (p) => clickN(p, '#photo', 4), expect: ['rage_click #photo'] },
+  {
+    name: 'a form submitted with an invalid email',
+    act: async (p) => { await p.click('#email'); await p.keyboard.type('not-an-email'); await clickN(p, '#signup-go', 1); },
+    expect: ['field_error #email'],
+  },
+  {
+    name: 'a save button whose request fails with 500 (the request answers the click: not dead)',
+    act: (p) => clickN(p, '#save', 1), expect: ['failed_request'],
+  },
+];
+
+for (const s of broken) {
+  test(`broken: ${s.name}`, T, async (t) => {
+    const site = `fr-${s.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40)}`;
+    const { page } = await open(t, site);
+    await s.act(page);
+    const ev = await verdict(page, site);
+    assert.deepEqual(summary(ev), s.expect.sort(), JSON.stringify(ev.map((e) => e.properties)));
+  });
+}
+
+test('broken: the figures that made the decision are on the events', T, async (t) => {
+  const site = 'fr-figures';
+  const { page } = await open(t, site);
+  await clickN(page, '#size-m', 4);
+  // (The next click must not join the burst: it would, within 30 px and 1 s.)
+  await waitFor('the rage click', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    return (await frictionOf(site)).some((e) => e.event === 'rage_click');
+  });
+  await clickN(page, '#slow', 1);
+  await clickN(page, '#save', 1);
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), ['failed_request', 'rage_click #size-m', 'slow_interaction #slow'], JSON.stringify(ev));
+  const rage = ev.find((e) => e.event === 'rage_click');
+  assert.equal(rage.properties.count, 4);
+  assert.ok(rage.properties.duration_ms < 4000, JSON.stringify(rage.properties));
+  assert.equal(rage.properties.element.tag, 'span');
+  const slow = ev.find((e) => e.event === 'slow_interaction');
+  assert.ok(slow.properties.duration_ms >= 380, `duration ${slow.properties.duration_ms}`);
+  assert.ok(slow.properties.processing_ms >= 350, `processing ${slow.properties.processing_ms}`);
+  const failed = ev.find((e) => e.event === 'failed_request');
+  assert.deepEqual([failed.properties.method, failed.properties.path, failed.properties.status], ['POST', '/api/save', 500]);
+});
+
+test('broken: a view the visitor bounces straight back from (SPA history) is a quick_back', T, async (t) => {
+  const site = 'fr-quick-back';
+  const { page } = await open(t, site);
+  await clickN(page, '#to-details', 1);
+  await waitFor('on /details', () => page.evaluate(() => location.pathname === '/details'));
+  await page.goBack();
+  await waitFor('back on the fixture', () => page.evaluate(() => location.pathname === '/friction.html'));
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), ['quick_back']);
+  assert.equal(ev[0].properties.from_path, '/details');
+  assert.equal(ev[0].properties.to_path, '/friction.html');
+});
+
+test('broken: scrolling up and down repeatedly is scroll_thrash, once', T, async (t) => {
+  const site = 'fr-thrash';
+  const { page } = await open(t, site);
+  await page.mouse.move(500, 400);
+  for (let i = 0; i < 6; i++) {
+    await page.mouse.wheel(0, i % 2 ? -1500 : 1500);
+    const want = i % 2 ? 0 : 1;
+    await waitFor('the scroll', () => page.evaluate((w) => (w ? window.scrollY > 1000 : window.scrollY < 100), want), { timeout: 10_000 });
+  }
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), ['scroll_thrash']);
+  assert.ok(ev[0].properties.reversals >= 4);
+});
+
+test('broken: a form filled in and left is form_abandon, on pagehide', T, async (t) => {
+  const site = 'fr-abandon';
+  const { page } = await open(t, site);
+  await page.click('#name');
+  await page.keyboard.type('Jane');
+  await page.click('#email');
+  await page.keyboard.type('jane@');
+  await page.goto(`${collector.url}/healthz`);
+  const ev = await waitFor('form_abandon stored', async () => {
+    const all = await frictionOf(site);
+    return all.some((e) => e.event === 'form_abandon') && all;
+  }, { timeout: 30_000 });
+  const fa = ev.find((e) => e.event === 'form_abandon');
+  assert.equal(fa.properties.fields_completed, 2);
+  assert.equal(fa.properties.last_field.id, 'email');
+  assert.ok(!JSON.stringify(fa).includes('Jane') && !JSON.stringify(fa).includes('jane@'), 'never a value');
+});
+
+// ---- normal behaviour: no friction at all -------------------------------------------------------
+
+const normal = [
+  { name: 'a quantity stepper clicked 6 times fast', act: (p) => clickN(p, '#plus', 6) },
+  { name: 'a carousel\'s next button clicked 4 times', act: (p) => clickN(p, '#next', 4) },
+  { name: 'triple-click to select a paragraph', act: (p) => p.click('#para', { clickCount: 3 }) },
+  { name: 'double-click on a word', act: (p) => p.dblclick('#para') },
+  { name: 'ctrl-click on a link', act: (p) => p.click('#to-details', { modifiers: ['Control'] }) },
+  {
+    name: 'a button that opens a modal after 300 ms',
+    act: async (p) => { await clickN(p, '#open-modal', 1); await waitFor('the modal', () => p.evaluate(() => !document.getElementById('modal').hidden)); },
+  },
+  { name: 'add to cart clicked 3 times', act: (p) => clickN(p, '#add', 3) },
+  { name: 'clicks placing the caret in a search field', act: (p) => clickN(p, '#search', 4) },
+  { name: 'a dead-looking element silenced with data-tp-no-dead', act: (p) => clickN(p, '#silenced', 1) },
+  { name: 'reading: plain text clicked once', act: (p) => clickN(p, '#para', 1) },
+  { name: 'a single slow scroll down the page', act: async (p) => { await p.mouse.move(500, 400); await p.mouse.wheel(0, 800); } },
+];
+
+for (const s of normal) {
+  test(`normal: ${s.name} produces no friction`, T, async (t) => {
+    const site = `fn-${s.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40)}`;
+    const { page } = await open(t, site);
+    await s.act(page);
+    const ev = await verdict(page, site);
+    assert.deepEqual(summary(ev), [], JSON.stringify(ev.map((e) => e.properties)));
+  });
+}
+
+test('normal: a link to another page produces no friction', T, async (t) => {
+  const site = 'fn-link';
+  const { page } = await open(t, site);
+  await Promise.all([page.waitForURL(/elsewhere/), clickN(page, '#elsewhere', 1)]);
+  await sdkReady(page);
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), []);
+});
+
+test('data-friction-off switches detectors off; friction obeys consent like every event', T, async (t) => {
+  const site = 'fr-off';
+  const { page } = await open(t, site, { 'friction-off': 'rage' });
+  await clickN(page, '#size-m', 5);
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), ['dead_click #size-m'], 'rage off: the burst is a dead click again');
+  const pendingSite = 'fr-pending';
+  const { page: p2 } = await open(t, pendingSite, { consent: 'pending' });
+  await clickN(p2, '#coupon', 1);
+  await p2.evaluate(() => new Promise((r) => setTimeout(r, 1500)));
+  assert.deepEqual(await frictionOf(pendingSite), [], 'nothing sent while consent is pending');
+  await p2.evaluate(() => { touchpoint('consent', { analytics: true }); touchpoint('flush'); });
+  await waitFor('the buffered dead_click delivered on grant', async () => (await frictionOf(pendingSite)).some((e) => e.event === 'dead_click'));
+});
