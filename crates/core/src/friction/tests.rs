@@ -1,1 +1,362 @@
+//! Each detector against hand-written timelines, what it must catch and what it must not, and
+//! property tests of the rules that product teams rely on.
 
+use proptest::prelude::*;
+
+use super::failed_request::RequestEnd;
+use super::form_abandon::FormInput;
+use super::js_error::ErrorFact;
+use super::poor_vital::VitalFact;
+use super::slow::Interaction;
+use super::*;
+
+fn target(key: u32) -> Target {
+    Target {
+        key,
+        descriptor: format!("{{\"selector\":\"#t{key}\",\"tag\":\"button\"}}"),
+        interactive: true,
+        looks_interactive: true,
+        ..Target::default()
+    }
+}
+
+fn names(out: &Findings) -> Vec<&'static str> {
+    out.iter().map(|(s, _)| s.event()).collect()
+}
+
+/// Clicks `key` at each time, then lets every deadline pass.
+fn clicks(f: &mut Friction, key: u32, times: &[u64]) -> Findings {
+    let mut out = Vec::new();
+    for &at in times {
+        f.click(at, 10, 10, &target(key), &mut out);
+    }
+    let end = times.last().copied().unwrap_or(0) + 60_000;
+    while let Some(at) = f.deadline().filter(|at| *at <= end) {
+        f.timeout(at, &mut out);
+    }
+    out
+}
+
+#[test]
+fn rage_three_unanswered_clicks_within_a_second_each() {
+    let mut f = Friction::default();
+    let out = clicks(&mut f, 1, &[0, 300, 600, 900]);
+    assert_eq!(names(&out), ["rage_click"], "a rage burst is not also dead clicks");
+    assert!(out[0].1.contains("\"count\":4") && out[0].1.contains("\"duration_ms\":900"), "{}", out[0].1);
+    assert!(out[0].1.contains("\"category\":\"friction\""));
+}
+
+#[test]
+fn rage_not_for_two_clicks_nor_for_a_stepper_that_answers() {
+    let mut f = Friction::default();
+    assert_eq!(
+        names(&clicks(&mut f, 1, &[0, 200])),
+        ["dead_click"],
+        "a double click on a dead button is one dead click"
+    );
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    for at in [0, 150, 300, 450, 600, 750] {
+        f.click(at, 10, 10, &target(2), &mut out);
+        f.response(at + 5); // the quantity changes
+    }
+    f.timeout(10_000, &mut out);
+    assert!(out.is_empty(), "{out:?}");
+}
+
+#[test]
+fn rage_counts_nearby_targets_and_not_editable_ones() {
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    for (i, at) in [0u64, 200, 400].iter().enumerate() {
+        f.click(*at, 100 + i as i32 * 10, 100, &target(10 + i as u32), &mut out);
+        // three cells, 10 px apart
+    }
+    f.timeout(5_000, &mut out);
+    assert!(names(&out).contains(&"rage_click"));
+    let mut f = Friction::default();
+    let field = Target { editable: true, ..target(3) };
+    let mut out = Vec::new();
+    for at in [0, 100, 200, 300] {
+        f.click(at, 1, 1, &field, &mut out);
+    }
+    f.timeout(5_000, &mut out);
+    assert!(out.is_empty(), "caret clicks in a field: {out:?}");
+}
+
+#[test]
+fn dead_click_waits_for_responses_and_for_requests_already_in_flight() {
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    f.click(0, 1, 1, &target(1), &mut out);
+    f.timeout(999, &mut out);
+    assert!(out.is_empty());
+    f.timeout(1_000, &mut out);
+    assert_eq!(names(&out), ["dead_click"]);
+
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    f.click(0, 1, 1, &target(1), &mut out);
+    f.request_start(200, 1);
+    f.timeout(5_000, &mut out);
+    assert!(out.is_empty(), "a request the click started answers it");
+
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    f.request_start(0, 7); // a slow request already in flight
+    f.click(100, 1, 1, &target(1), &mut out);
+    f.timeout(5_000, &mut out);
+    assert!(out.is_empty(), "waits up to 7 s for the request: {out:?}");
+    let end = RequestEnd { id: 7, status: 200, first_party: true, ..RequestEnd::default() };
+    f.request_end(5_500, &end, &mut out);
+    f.timeout(6_499, &mut out);
+    assert!(out.is_empty(), "then 1 s for the page to show the result");
+    f.timeout(6_500, &mut out);
+    assert_eq!(names(&out), ["dead_click"], "nothing showed it");
+}
+
+#[test]
+fn dead_click_not_for_plain_text_downloads_fields_or_silenced_elements() {
+    for t in [
+        Target { interactive: false, looks_interactive: false, ..target(1) },
+        Target { elsewhere: true, ..target(1) },
+        Target { editable: true, ..target(1) },
+        Target { silenced: Signal::Dead.bit(), ..target(1) },
+    ] {
+        let mut f = Friction::default();
+        let mut out = Vec::new();
+        f.click(0, 1, 1, &t, &mut out);
+        f.timeout(60_000, &mut out);
+        assert!(out.is_empty(), "{t:?}: {out:?}");
+    }
+}
+
+#[test]
+fn an_error_after_a_click_is_an_error_click_not_a_dead_one() {
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    f.click(0, 1, 1, &target(1), &mut out);
+    let e =
+        ErrorFact { message: "x is null".into(), source: "https://shop.test/app.js".into(), line: 3, rejection: false };
+    f.error(10, &e, &mut out);
+    f.error(20, &e, &mut out);
+    f.timeout(60_000, &mut out);
+    assert_eq!(names(&out), ["error_click", "js_error", "js_error"]);
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    f.click(0, 1, 1, &Target { looks_interactive: false, interactive: false, ..target(1) }, &mut out);
+    f.error(1_001, &e, &mut out);
+    assert_eq!(names(&out), ["js_error"], "after the window: an error, not an error click");
+}
+
+#[test]
+fn js_errors_are_capped_per_message_and_noise_is_ignored() {
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    let e = |m: &str, src: &str| ErrorFact { message: m.into(), source: src.into(), line: 1, rejection: false };
+    for _ in 0..8 {
+        f.error(0, &e("boom", ""), &mut out);
+    }
+    f.error(0, &e("Script error.", ""), &mut out);
+    f.error(0, &e("ResizeObserver loop completed with undelivered notifications.", ""), &mut out);
+    f.error(0, &e("ext", "chrome-extension://abc/x.js"), &mut out);
+    assert_eq!(out.len(), 5);
+    f.leave(1, &mut out);
+    assert_eq!(out.len(), 6);
+    assert!(out[5].1.contains("\"repeats\":3"), "{}", out[5].1);
+}
+
+#[test]
+fn slow_interactions_above_200_ms_once_per_interaction() {
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    let i = |d: u64, id: u64| Interaction {
+        duration: d,
+        id,
+        kind: "click".into(),
+        target: Some(target(1)),
+        ..Interaction::default()
+    };
+    f.interaction(&i(200, 1), &mut out);
+    f.interaction(&i(416, 2), &mut out);
+    f.interaction(&i(420, 2), &mut out);
+    assert_eq!(names(&out), ["slow_interaction"]);
+    f.leave(0, &mut out);
+    assert_eq!(names(&out), ["slow_interaction"], "INP 420 is not poor (> 500)");
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    f.interaction(&i(600, 3), &mut out);
+    f.leave(0, &mut out);
+    assert_eq!(names(&out), ["slow_interaction", "poor_vital"]);
+}
+
+#[test]
+fn quick_back_only_without_interaction_and_within_ten_seconds() {
+    let run = |dwell: u64, interact: bool| {
+        let mut f = Friction::default();
+        let mut out = Vec::new();
+        f.start(0, "/list");
+        f.route(1_000, "/product", false, &mut out);
+        if interact {
+            f.scroll(1_500, 400, 800, true, &mut out);
+        }
+        f.route(1_000 + dwell, "/list", true, &mut out);
+        names(&out)
+    };
+    assert_eq!(run(3_000, false), ["quick_back"]);
+    assert!(run(3_000, true).is_empty());
+    assert!(run(10_001, false).is_empty());
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    f.start(0, "/a");
+    f.route(1_000, "/b", false, &mut out);
+    f.route(2_000, "/c", false, &mut out);
+    assert!(out.is_empty(), "a forward route to a new page is no return");
+}
+
+#[test]
+fn scroll_thrash_needs_long_user_legs_and_fires_once_per_burst() {
+    let legs = |f: &mut Friction, user: bool, leg: i32, start: u64, out: &mut Findings| {
+        let mut y = 0;
+        let mut at = start;
+        for i in 0..7 {
+            let dir = if i % 2 == 0 { 1 } else { -1 };
+            for _ in 0..4 {
+                y += dir * leg / 4;
+                at += 50;
+                f.scroll(at, y, 800, user, out);
+            }
+        }
+    };
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    legs(&mut f, true, 900, 0, &mut out);
+    assert_eq!(names(&out), ["scroll_thrash"], "once for the burst");
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    legs(&mut f, true, 200, 0, &mut out);
+    assert!(out.is_empty(), "short legs: reading, not hunting");
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    legs(&mut f, false, 900, 0, &mut out);
+    assert!(out.is_empty(), "scripted scrolling is not the visitor's");
+}
+
+#[test]
+fn field_errors_and_abandoned_forms() {
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    let field = Target { editable: true, ..target(5) };
+    f.invalid(&field, "signup", &mut out);
+    assert_eq!(names(&out), ["field_error"]);
+    let input = |form: u32, search: bool| FormInput {
+        form,
+        form_descriptor: "{\"tag\":\"form\"}".into(),
+        field: field.clone(),
+        fields: 3,
+        search,
+    };
+    f.form_input(10, &input(1, false));
+    f.form_input(20, &input(2, false));
+    f.form_submit(2);
+    f.form_input(30, &input(3, true));
+    f.leave(5_010, &mut out);
+    assert_eq!(names(&out), ["field_error", "form_abandon"], "submitted and search forms are not abandoned");
+    assert!(out[1].1.contains("\"time_ms\":5000") && out[1].1.contains("\"fields_completed\":1"), "{}", out[1].1);
+}
+
+#[test]
+fn failed_requests_first_party_5xx_network_errors_and_4xx_after_a_click() {
+    let end = |id: u32, status: u16, first_party: bool| RequestEnd {
+        id,
+        method: "POST".into(),
+        path: "/api/cart".into(),
+        status,
+        duration: 80,
+        first_party,
+    };
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    for (id, status, fp) in [(1, 503, true), (2, 0, true), (3, 404, true), (4, 500, false), (5, 200, true)] {
+        f.request_start(0, id);
+        f.request_end(100, &end(id, status, fp), &mut out);
+    }
+    assert_eq!(out.len(), 2, "{out:?}");
+    f.click(1_000, 1, 1, &target(1), &mut out);
+    f.request_start(1_100, 9);
+    f.request_end(1_200, &end(9, 404, true), &mut out);
+    assert_eq!(out.len(), 3, "a 4xx the click caused");
+}
+
+#[test]
+fn poor_vitals_lcp_and_cls_session_windows() {
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    f.vital(&VitalFact::Lcp { at_ms: 4_500, element: Some(target(1)) });
+    for (v, at) in [(100, 1_000), (100, 1_500), (100, 2_000), (200, 9_000)] {
+        f.vital(&VitalFact::Shift { value_milli: v, at_ms: at, recent_input: false });
+    }
+    f.vital(&VitalFact::Shift { value_milli: 900, at_ms: 3_000, recent_input: true });
+    f.leave(10_000, &mut out);
+    assert_eq!(names(&out), ["poor_vital", "poor_vital"]);
+    assert!(out[1].1.contains("\"value_milli\":300"), "the largest window: {}", out[1].1);
+    f.leave(11_000, &mut out);
+    assert_eq!(out.len(), 2, "once per page view");
+}
+
+#[test]
+fn switched_off_signals_find_nothing() {
+    let mut f = Friction::new(Settings { off: u16::MAX, ..Settings::default() });
+    let out = clicks(&mut f, 1, &[0, 100, 200, 300]);
+    assert!(out.is_empty());
+}
+
+proptest! {
+    /// Clicks further apart than the window never make a rage click.
+    #[test]
+    fn clicks_further_apart_than_the_window_never_rage(gaps in proptest::collection::vec(1_001u64..5_000, 1..12)) {
+        let mut f = Friction::default();
+        let mut at = 0;
+        let mut times = vec![0];
+        for g in gaps { at += g; times.push(at); }
+        let out = clicks(&mut f, 1, &times);
+        prop_assert!(!names(&out).contains(&"rage_click"));
+    }
+
+    /// A qualifying unanswered burst makes exactly one rage click, whatever its length.
+    #[test]
+    fn a_qualifying_burst_makes_exactly_one(gaps in proptest::collection::vec(0u64..=1_000, 2..15)) {
+        let mut f = Friction::default();
+        let mut at = 0;
+        let mut times = vec![0];
+        for g in gaps { at += g; times.push(at); }
+        let out = clicks(&mut f, 1, &times);
+        prop_assert_eq!(names(&out).iter().filter(|n| **n == "rage_click").count(), 1);
+    }
+
+    /// Any response within the window cancels dead and rage.
+    #[test]
+    fn any_response_cancels_dead_and_rage(
+        gaps in proptest::collection::vec(0u64..=900, 2..8),
+        after in 0u64..900,
+    ) {
+        let mut f = Friction::default();
+        let mut out = Vec::new();
+        let mut at = 0;
+        f.click(0, 1, 1, &target(1), &mut out);
+        for g in gaps { at += g; f.click(at, 1, 1, &target(1), &mut out); }
+        f.response(after.min(at));
+        f.timeout(at + 60_000, &mut out);
+        prop_assert!(out.is_empty(), "{:?}", out);
+    }
+
+    /// The same facts give the same findings.
+    #[test]
+    fn findings_are_deterministic(times in proptest::collection::vec(0u64..3_000, 1..20)) {
+        let mut sorted = times.clone();
+        sorted.sort();
+        let a = clicks(&mut Friction::default(), 1, &sorted);
+        let b = clicks(&mut Friction::default(), 1, &sorted);
+        prop_assert_eq!(a, b);
+    }
+}
