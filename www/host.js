@@ -28,6 +28,7 @@ export function makeHost(input, guard, signal) {
   }
   var drain = guard(function () {
     planned = false;
+    responded = false;
     interactions();
     queue.push('k' + US + Date.now());
     var batch = queue.join(RS);
@@ -83,14 +84,19 @@ export function makeHost(input, guard, signal) {
 
   // While a click waits for a response (the engine says so with watch()), DOM changes and the
   // other signs of a response are reported; otherwise the MutationObserver is disconnected.
-  var watching = false, mo = null, lastUser = 0, lastField = null, reqId = 0, pos = [];
-  function respond(kind) { if (watching) push(rec('r', now(), kind)); }
+  var watching = false, mo = null, lastUser = 0, lastField = null, reqId = 0, responded = false;
+  // One response record per scheduled task is enough: only the first one after a click matters.
+  function respond(kind) { if (watching && !responded) { responded = true; push(rec('r', now(), kind)); } }
+  // The first DOM change after a click is all the engine needs: the observer disconnects at it
+  // and is connected again by the next click, so a busy page pays for one callback per click.
+  var observing = false;
   function watch(on) {
-    if (on && !watching && w.MutationObserver) {
-      mo = mo || new MutationObserver(function () { respond('m'); });
+    if (on && !observing && w.MutationObserver) {
+      mo = mo || new MutationObserver(function () { mo.disconnect(); observing = false; respond('m'); });
       mo.observe(d, { subtree: true, childList: true, attributes: true, characterData: true });
+      observing = true;
     }
-    if (!on && mo) mo.disconnect();
+    if (!on && observing) { mo.disconnect(); observing = false; }
     watching = on;
   }
 
@@ -105,9 +111,11 @@ export function makeHost(input, guard, signal) {
     }
     // Before the page's own handlers run: the DOM changes they make are the click's response.
     if (e.isTrusted) watch(true);
+    responded = false;
     push(r);
   }
 
+  var lastY = w.scrollY | 0, legStart = lastY, lastDir = 0;
   function user() { lastUser = now(); }
   function route(kind) { respond('u'); push(rec('n', now(), kind, f(location.pathname))); }
   function fieldOf(e) {
@@ -137,7 +145,15 @@ export function makeHost(input, guard, signal) {
     wheel: user, touchmove: user, keydown: user,
     scroll: function (e) {
       respond('s');
-      if (e.target === d) push(rec('y', now(), w.scrollY | 0, w.innerHeight | 0, now() - lastUser < 1000 ? 1 : 0));
+      if (e.target !== d) return;
+      // Only the turning points (and the first position) go to the engine: a leg's extremes are
+      // all scroll_thrash needs, and a scroll fires once per frame.
+      var y = w.scrollY | 0, dir = y > lastY ? 1 : y < lastY ? -1 : 0;
+      if (dir && lastDir && dir !== lastDir) {
+        push(rec('y', now(), lastY, w.innerHeight | 0, now() - lastUser < 1000 ? 1 : 0, Math.abs(lastY - legStart)));
+        legStart = lastY;
+      }
+      if (dir) { lastDir = dir; lastY = y; }
     },
     error: function (e) {
       if (e.target !== w && e.target !== d && e.target) return; // a resource that failed to load

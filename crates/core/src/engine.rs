@@ -202,7 +202,7 @@ impl Engine {
                     friction::slow::Interaction { duration, input_delay, processing, presentation, kind, id, target };
                 f.interaction(&i, &mut found);
             }
-            Input::Scroll { y, viewport, user } => f.scroll(now, y, viewport, user, &mut found),
+            Input::Scroll { viewport, user, leg, .. } => f.scroll(now, leg, viewport, user, &mut found),
             Input::Invalid { field, form } => f.invalid(&friction_target(&field), &form, &mut found),
             Input::FormInput { form, form_name, fields, search, field } => {
                 let form_descriptor = super::json::Obj::new().str("tag", "form").str("id", &form_name).finish();

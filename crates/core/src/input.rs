@@ -197,12 +197,9 @@ pub enum Input {
         id: u64,
         target: Option<Sensed>,
     },
-    /// The page's scroll position (`user`: wheel, touch or key input just before).
-    Scroll {
-        y: i32,
-        viewport: i32,
-        user: bool,
-    },
+    /// The page's scrolling turned around at `y` after a leg of `leg` px (`user`: wheel, touch or
+    /// key input just before). The sensor reports turning points only, not every scroll event.
+    Scroll { y: i32, viewport: i32, user: bool, leg: i32 },
     /// A form control fired `invalid`; `form` names its form (id or name).
     Invalid {
         field: Sensed,
@@ -268,7 +265,7 @@ pub enum Record {
 /// | `q` request | id, `s` start or `e` end, method, path, status, duration, first party |
 /// | `e` error | message, source, line, rejection |
 /// | `i` interaction | duration, input delay, processing, presentation, event type, interactionId, element group |
-/// | `y` scroll | y, viewport height, user-driven |
+/// | `y` scroll turning point | y, viewport height, user-driven, length of the leg that ended |
 /// | `x` invalid field | form name, element group |
 /// | `g` form input | form key, form name, field count, search form, element group |
 /// | `u` form submit | form key |
@@ -353,7 +350,7 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
             id: n(7).unwrap_or(0),
             target: sensed(f, 8),
         },
-        "y" => Input::Scroll { y: n(2)? as i32, viewport: n(3)? as i32, user: flag(4) },
+        "y" => Input::Scroll { y: n(2)? as i32, viewport: n(3)? as i32, user: flag(4), leg: n(5).unwrap_or(0) as i32 },
         "x" => Input::Invalid { form: text(2), field: sensed(f, 3)? },
         "g" => Input::FormInput {
             form: n(2)? as u32,
@@ -490,7 +487,7 @@ mod tests {
         );
         let Some(Record::Input(Input::Error(e))) = p("e|5|boom|https://shop.test/app.js|12|0") else { panic!() };
         assert_eq!((e.message.as_str(), e.line, e.rejection), ("boom", 12, false));
-        assert_eq!(p("y|5|800|600|1"), Some(Record::Input(Input::Scroll { y: 800, viewport: 600, user: true })));
+        assert_eq!(p("y|5|800|600|1|750"), Some(Record::Input(Input::Scroll { y: 800, viewport: 600, user: true, leg: 750 })));
         assert_eq!(p("u|5|9"), Some(Record::Input(Input::FormSubmit { form: 9 })));
         assert_eq!(p("n|5|b|/cart"), Some(Record::Input(Input::Route { path: "/cart".into(), back: true })));
         let Some(Record::Input(Input::Invalid { field, form })) = p("x|5|checkout|4|4|0|input|email|email|||0||||")

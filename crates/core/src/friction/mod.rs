@@ -265,12 +265,13 @@ impl Friction {
         }
     }
 
-    pub fn scroll(&mut self, at: u64, y: i32, viewport: i32, user: bool, out: &mut Findings) {
+    /// The visitor's scrolling turned around after a leg of `leg` px.
+    pub fn scroll(&mut self, at: u64, leg: i32, viewport: i32, user: bool, out: &mut Findings) {
         if user {
             self.quick_back.interaction();
         }
         if self.on(Signal::ScrollThrash) {
-            self.thrash.scroll(&self.settings, at, y, viewport, user, out);
+            self.thrash.turn(&self.settings, at, leg, viewport, user, out);
         }
     }
 

@@ -216,16 +216,10 @@ fn quick_back_only_without_interaction_and_within_ten_seconds() {
 
 #[test]
 fn scroll_thrash_needs_long_user_legs_and_fires_once_per_burst() {
+    // Turning points, as the sensor reports them: seven legs of `leg` px, 300 ms each.
     let legs = |f: &mut Friction, user: bool, leg: i32, start: u64, out: &mut Findings| {
-        let mut y = 0;
-        let mut at = start;
-        for i in 0..7 {
-            let dir = if i % 2 == 0 { 1 } else { -1 };
-            for _ in 0..4 {
-                y += dir * leg / 4;
-                at += 50;
-                f.scroll(at, y, 800, user, out);
-            }
+        for i in 0..7u64 {
+            f.scroll(start + (i + 1) * 300, leg, 800, user, out);
         }
     };
     let mut f = Friction::default();
