@@ -65,17 +65,21 @@ export function makeHost(input, guard, signal) {
   }
   var NO = ['rage', 'dead', 'error', 'slow', 'quick-back', 'thrash', 'field', 'abandon', 'js-error', 'request', 'vital'];
   var ANY_NO = NO.map(function (n) { return '[data-tp-no-' + n + ']'; }).join(',');
+  // Every attribute that changes capture, in one selector: most clicks have none of them, and one
+  // walk up the tree is cheaper than three.
+  var SPECIAL = '[data-tp-ignore],[data-tp-mask],' + ANY_NO;
   // An element group (core::input::sensed): key, flags, silenced signals, then raw facts.
   // Never a field's value: only a button-like input's value attribute (its printed label), and
   // no text at all from fields and editable elements.
   function group(el, interactive) {
     var tag = el.tagName.toLowerCase(), type = attr(el, 'type').toLowerCase(), fl = interactive ? 1 : 0, no = 0, i, e, r;
+    var special = el.closest(SPECIAL);
     if (interactive || el.hasAttribute('onclick') || (w.getComputedStyle && getComputedStyle(el).cursor === 'pointer')) fl |= 2;
     if (el.isContentEditable || /^(textarea|select)$/.test(tag) ||
       (tag === 'input' && !/^(button|submit|reset|image|checkbox|radio|range|color|file)$/.test(type))) fl |= 4;
     if ((tag === 'a' && (el.hasAttribute('download') || (el.target && el.target !== '_self'))) || type === 'file') fl |= 8;
-    if (el.closest(ANY_NO)) for (i = 0; i < NO.length; i++) if (el.closest('[data-tp-no-' + NO[i] + ']')) no |= 1 << i;
-    r = [key(el), fl, no, tag, f(el.id), type, attr(el, 'autocomplete'), attr(el, 'name'), el.closest('[data-tp-mask]') ? 1 : 0,
+    if (special) for (i = 0; i < NO.length; i++) if (el.closest('[data-tp-no-' + NO[i] + ']')) no |= 1 << i;
+    r = [key(el), fl, no, tag, f(el.id), type, attr(el, 'autocomplete'), attr(el, 'name'), special && el.closest('[data-tp-mask]') ? 1 : 0,
       attr(el, 'aria-label') || attr(el, 'alt'), tag === 'input' && /^(submit|button|reset)$/.test(type) ? attr(el, 'value') : '',
       fl & 4 || tag === 'input' ? '' : f((el.textContent || '').slice(0, 400))];
     for (i = 0, e = el; e && i < 4; i++, e = e.parentElement) r.push(e.tagName.toLowerCase(), f(e.id), attr(e, 'class'));
@@ -105,7 +109,7 @@ export function makeHost(input, guard, signal) {
     if (t && t.nodeType !== 1) t = t.parentElement; // a text node
     r = rec('c', now(), e.clientX | 0, e.clientY | 0, e.button | 0,
       (e.ctrlKey ? 1 : 0) | (e.metaKey ? 2 : 0) | (e.shiftKey ? 4 : 0) | (e.altKey ? 8 : 0), e.detail | 0, e.isTrusted ? 1 : 0);
-    if (t && t.closest && !t.closest('[data-tp-ignore]')) {
+    if (t && t.closest && !(t.closest(SPECIAL) && t.closest('[data-tp-ignore]'))) {
       el = t.closest(CLICKABLE);
       r += US + group(el || t, !!el);
     }
@@ -133,7 +137,11 @@ export function makeHost(input, guard, signal) {
     // Signs of a response to a click.
     // Text selected (a double or triple click) answers a click; a caret merely placed by a
     // click on text does not.
-    selectionchange: function () { var g = w.getSelection && w.getSelection(); if (g && !g.isCollapsed) respond('l'); },
+    selectionchange: function () {
+      if (!watching || responded) return; // fires on every caret move: the cheapest test first
+      var g = w.getSelection && w.getSelection();
+      if (g && !g.isCollapsed) respond('l');
+    },
     focusin: function () { respond('f'); },
     blur: function () { respond('h'); },
     toggle: function () { respond('d'); },
@@ -205,7 +213,8 @@ export function makeHost(input, guard, signal) {
       return r;
     };
   }
-  function observe() {
+  // slowMs: the slow_interaction threshold; Event Timing only reports entries at least this long.
+  function observe(slowMs) {
     wrap(w, 'fetch', function (input, init) {
       var end = request((init && init.method) || (input && input.method), input && input.url || input);
       return function (p) { p.then(function (r) { end(r.status); }, function () { end(0); }); };
@@ -241,7 +250,7 @@ export function makeHost(input, guard, signal) {
           later();
         }
       }
-    }, { durationThreshold: 40 });
+    }, { durationThreshold: Math.max(16, Math.min(slowMs || 200, 500)) });
     po('largest-contentful-paint', function (list) {
       var e = list[list.length - 1];
       push(rec('w', now(), 'l', e.startTime | 0, 0, e.element ? group(e.element, false) : ''));

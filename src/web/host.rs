@@ -51,9 +51,10 @@ extern "C" {
     /// Whether a click waits for a response (DOM changes and other responses are reported).
     #[wasm_bindgen(method, structural)]
     pub fn watch(this: &Host, on: bool);
-    /// Starts the PerformanceObservers and the request/history wrappers (once).
+    /// Starts the PerformanceObservers and the request/history wrappers (once); Event Timing
+    /// entries shorter than `slow_ms` are not reported.
     #[wasm_bindgen(method, structural)]
-    pub fn observe(this: &Host);
+    pub fn observe(this: &Host, slow_ms: f64);
     /// Disconnects the observers (the wrappers stay, as pass-throughs).
     #[wasm_bindgen(method, structural)]
     pub fn unobserve(this: &Host);

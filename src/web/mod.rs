@@ -138,6 +138,7 @@ pub fn start(config: Config, host: Host) -> bool {
     let Some(window) = window() else { return false };
     let use_tcf = config.consent == InitialConsent::Tcf;
     let (collector, gzip, signals) = (config.collector.clone(), config.gzip, dom::signals(&window, &config));
+    let slow_ms = config.friction.slow_ms;
     let engine = Engine::new(
         config,
         signals,
@@ -149,7 +150,7 @@ pub fn start(config: Config, host: Host) -> bool {
     let io = Rc::new(Io { host, window, collector, gzip, armed: Cell::new(None), listeners: RefCell::new(Vec::new()) });
     ENGINE.with(|e| *e.borrow_mut() = Some(engine));
     IO.with(|cell| *cell.borrow_mut() = Some(io.clone()));
-    listen(&io);
+    listen(&io, slow_ms);
     run(now_ms());
     // After the engine is in place: the CMP usually calls back synchronously with the stored choice.
     if use_tcf && !io.host.tcf() {
@@ -160,7 +161,7 @@ pub fn start(config: Config, host: Host) -> bool {
 
 /// The sensors: the loader's listener functions, registered here so that they are removed when
 /// Touchpoint stops (RAII) or is disabled (the loader's AbortSignal).
-fn listen(io: &Io) {
+fn listen(io: &Io, slow_ms: u64) {
     let Some(doc) = io.window.document() else { return };
     let doc: &web_sys::EventTarget = doc.as_ref();
     let win: &web_sys::EventTarget = io.window.as_ref();
@@ -198,7 +199,7 @@ fn listen(io: &Io) {
     for (target, kind, capture) in sensors {
         listeners.extend(Listener::new(&io.host, target, kind, capture));
     }
-    io.host.observe();
+    io.host.observe(slow_ms as f64);
 }
 
 /// Stops Touchpoint: listeners removed, timer cleared, nothing else sent.
@@ -269,10 +270,14 @@ fn run(now: u64) {
         });
         execute_all(&io, at);
     }
+    // Re-armed only when the engine's deadline comes earlier than the armed one: a later or
+    // vanished deadline lets the armed timer fire early once (handle_timeout then finds nothing
+    // due and the timer is armed for the real deadline), which is cheaper than clearing and
+    // setting a browser timer on every click.
     let (deadline, tick) = with_engine(|e| (e.poll_timeout(), e.wants_tick())).unwrap_or_default();
-    if deadline != io.armed.get() {
-        io.armed.set(deadline);
-        io.host.timer(deadline.map_or(-1.0, |at| at.saturating_sub(now_ms()) as f64));
+    if let Some(at) = deadline.filter(|at| io.armed.get().is_none_or(|armed| *at < armed)) {
+        io.armed.set(Some(at));
+        io.host.timer(at.saturating_sub(now_ms()) as f64);
     }
     if tick {
         io.host.later();

@@ -526,6 +526,11 @@ impl Engine {
     // ---- decisions ----------------------------------------------------------------------------
 
     fn capture(&mut self, kind: Kind, name: &str, properties: String, now: u64) {
+        // Nothing to encode for an event that would be dropped (denied, or the pending buffer
+        // full): with consent pending, a long visit would otherwise pay for every click twice.
+        if !self.tracker.would_keep() {
+            return;
+        }
         let message_id = self.uuid();
         let event = Event { kind, name: name.into(), message_id, timestamp_ms: now, properties };
         let encoded = encode(&event, &self.env);

@@ -199,7 +199,12 @@ pub enum Input {
     },
     /// The page's scrolling turned around at `y` after a leg of `leg` px (`user`: wheel, touch or
     /// key input just before). The sensor reports turning points only, not every scroll event.
-    Scroll { y: i32, viewport: i32, user: bool, leg: i32 },
+    Scroll {
+        y: i32,
+        viewport: i32,
+        user: bool,
+        leg: i32,
+    },
     /// A form control fired `invalid`; `form` names its form (id or name).
     Invalid {
         field: Sensed,
@@ -487,7 +492,10 @@ mod tests {
         );
         let Some(Record::Input(Input::Error(e))) = p("e|5|boom|https://shop.test/app.js|12|0") else { panic!() };
         assert_eq!((e.message.as_str(), e.line, e.rejection), ("boom", 12, false));
-        assert_eq!(p("y|5|800|600|1|750"), Some(Record::Input(Input::Scroll { y: 800, viewport: 600, user: true, leg: 750 })));
+        assert_eq!(
+            p("y|5|800|600|1|750"),
+            Some(Record::Input(Input::Scroll { y: 800, viewport: 600, user: true, leg: 750 }))
+        );
         assert_eq!(p("u|5|9"), Some(Record::Input(Input::FormSubmit { form: 9 })));
         assert_eq!(p("n|5|b|/cart"), Some(Record::Input(Input::Route { path: "/cart".into(), back: true })));
         let Some(Record::Input(Input::Invalid { field, form })) = p("x|5|checkout|4|4|0|input|email|email|||0||||")

@@ -59,6 +59,20 @@ impl Tracker {
     }
 
     /// Takes a newly captured event.
+    /// Whether a capture now would be kept at all: not while denied, not into a full pending
+    /// buffer (counted as overflow). Lets the caller skip encoding what would be dropped.
+    pub fn would_keep(&mut self) -> bool {
+        match self.consent.analytics {
+            State::Granted => true,
+            State::Denied => false,
+            State::Pending if self.pending.len() < self.pending_limit => true,
+            State::Pending => {
+                self.pending_overflow += 1;
+                false
+            }
+        }
+    }
+
     pub fn capture(&mut self, event: Encoded, now: u64) -> Effects {
         let mut fx = Effects::default();
         match self.consent.analytics {
@@ -164,6 +178,20 @@ mod tests {
         t.outbox.request_flush();
         let sent = t.outbox.poll_transmit(21).unwrap();
         assert_eq!(sent.message_ids, ["a", "b"]);
+    }
+
+    #[test]
+    fn would_keep_counts_what_a_full_buffer_drops() {
+        let mut t = tracker(Consent::PENDING);
+        for id in ["a", "b", "c"] {
+            assert!(t.would_keep());
+            t.capture(ev(id), 0);
+        }
+        assert!(!t.would_keep());
+        assert_eq!(t.pending_overflow, 1);
+        let mut denied = tracker(Consent { analytics: State::Denied, marketing: State::Denied });
+        assert!(!denied.would_keep());
+        assert_eq!(denied.pending_overflow, 0, "a denial is not an overflow");
     }
 
     #[test]

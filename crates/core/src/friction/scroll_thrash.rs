@@ -26,8 +26,10 @@ impl ScrollThrash {
         if self.reversals.len() >= s.thrash_reversals && !self.reported {
             self.reported = true;
             let first = self.reversals[0];
-            let props =
-                finding(None).int("reversals", self.reversals.len() as i64).int("duration_ms", (at - first) as i64).finish();
+            let props = finding(None)
+                .int("reversals", self.reversals.len() as i64)
+                .int("duration_ms", (at - first) as i64)
+                .finish();
             out.push((Signal::ScrollThrash, props));
         }
     }
