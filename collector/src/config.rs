@@ -5,7 +5,12 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 
+use std::time::Duration;
+
+use crate::limits::HttpLimits;
 use crate::origin::normalize_origin;
+use crate::store::Sync;
+use crate::validate::is_site_id;
 
 pub const USAGE: &str = "\
 usage: touchpoint-collector [options]
@@ -17,6 +22,15 @@ usage: touchpoint-collector [options]
   --sdk DIR             built SDK served at /touchpoint/ (default dist)
   --allow SITE=ORIGIN   also accept batches for SITE posted from ORIGIN (repeatable)
   --rate-limit N        at most N batch requests per client IP per second (default: off)
+  --max-connections N   open connections at most, lowered to fit `ulimit -n` (default 1024)
+  --header-timeout S    seconds to send a request head, counted from the connection's start
+                        or its previous answer: also the idle keep-alive timeout (default 10)
+  --body-timeout S      seconds to wait for the next piece of a request body (default 10)
+  --request-timeout S   seconds for a whole batch request, body included, else 408 (default 30)
+  --merge-at N          new message ids kept in memory before they are merged into the
+                        deduplication table (default 100000, about 80 bytes each)
+  --sync full|normal    full: every commit is fsynced, an acknowledged batch survives a power
+                        cut (default); normal: it survives the collector crashing, not the machine
   -h, --help            print this help
 ";
 
@@ -30,6 +44,9 @@ pub struct Config {
     /// site -> origins (normalized, see `origin::normalize_origin`) allowed to post for it.
     pub allow: BTreeMap<String, Vec<String>>,
     pub rate_limit: Option<u32>,
+    pub http: HttpLimits,
+    pub merge_at: usize,
+    pub sync: Sync,
 }
 
 impl Default for Config {
@@ -42,6 +59,9 @@ impl Default for Config {
             sdk: PathBuf::from("dist"),
             allow: BTreeMap::new(),
             rate_limit: None,
+            http: HttpLimits::default(),
+            merge_at: crate::store::Tuning::default().merge_at,
+            sync: Sync::Full,
         }
     }
 }
@@ -82,7 +102,22 @@ where
             Some((n, v)) if n.starts_with("--") => (n.to_string(), Some(v.to_string())),
             _ => (arg.clone(), None),
         };
-        if !matches!(name.as_str(), "--host" | "--port" | "--db" | "--www" | "--sdk" | "--allow" | "--rate-limit") {
+        if !matches!(
+            name.as_str(),
+            "--host"
+                | "--port"
+                | "--db"
+                | "--www"
+                | "--sdk"
+                | "--allow"
+                | "--rate-limit"
+                | "--max-connections"
+                | "--header-timeout"
+                | "--body-timeout"
+                | "--request-timeout"
+                | "--merge-at"
+                | "--sync"
+        ) {
             return Err(ArgError(format!("unknown option {arg:?} (try --help)")));
         }
         let value = match inline.or_else(|| it.next()) {
@@ -124,19 +159,52 @@ where
                 }
                 cfg.rate_limit = Some(n);
             }
+            "--max-connections" => {
+                cfg.http.max_connections = value
+                    .parse()
+                    .ok()
+                    .filter(|n| *n >= 1)
+                    .ok_or_else(|| ArgError(format!("--max-connections: {value:?} is not a positive integer")))?;
+            }
+            "--header-timeout" => cfg.http.header_timeout = parse_secs(&name, &value)?,
+            "--body-timeout" => cfg.http.body_timeout = parse_secs(&name, &value)?,
+            "--request-timeout" => cfg.http.request_timeout = parse_secs(&name, &value)?,
+            "--sync" => {
+                cfg.sync = match value.to_ascii_lowercase().as_str() {
+                    "full" => Sync::Full,
+                    "normal" => Sync::Normal,
+                    _ => return Err(ArgError(format!("--sync: {value:?} is not full or normal"))),
+                }
+            }
+            "--merge-at" => {
+                cfg.merge_at = value
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=10_000_000).contains(n))
+                    .ok_or_else(|| ArgError(format!("--merge-at: {value:?} is not an integer 1..=10000000")))?;
+            }
             _ => unreachable!("option names were checked above"),
         }
     }
     Ok(Command::Run(cfg))
 }
 
+/// Seconds, fractions allowed (`0.5`), from 1 ms to one hour.
+fn parse_secs(name: &str, value: &str) -> Result<Duration, ArgError> {
+    value
+        .parse::<f64>()
+        .ok()
+        .filter(|s| (0.001..=3600.0).contains(s))
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| ArgError(format!("{name}: {value:?} is not a number of seconds between 0.001 and 3600")))
+}
+
 fn parse_allow(value: &str) -> Result<(String, String), ArgError> {
     let Some((site, origin)) = value.split_once('=') else {
         return Err(ArgError(format!("--allow: expected SITE=ORIGIN, got {value:?}")));
     };
-    let site_len = site.chars().count();
-    if !(1..=64).contains(&site_len) {
-        return Err(ArgError(format!("--allow: site {site:?} must be 1..=64 characters")));
+    if !is_site_id(site) {
+        return Err(ArgError(format!("--allow: site {site:?} must be 1..=64 characters of A-Za-z0-9._-")));
     }
     let origin = normalize_origin(origin).ok_or_else(|| {
         ArgError(format!("--allow: {origin:?} is not an origin like https://shop.example or http://localhost:3000"))
@@ -180,8 +248,28 @@ mod tests {
             "--allow=shop=http://localhost:3000",
             "--rate-limit",
             "5",
+            "--max-connections=7",
+            "--header-timeout",
+            "0.5",
+            "--body-timeout=2",
+            "--request-timeout",
+            "3",
+            "--merge-at=50",
+            "--sync",
+            "normal",
         ])
         .unwrap();
+        assert_eq!(c.merge_at, 50);
+        assert_eq!(c.sync, Sync::Normal);
+        assert_eq!(
+            c.http,
+            HttpLimits {
+                header_timeout: Duration::from_millis(500),
+                body_timeout: Duration::from_secs(2),
+                request_timeout: Duration::from_secs(3),
+                max_connections: 7
+            }
+        );
         assert_eq!(c.host, "0.0.0.0");
         assert_eq!(c.port, 0);
         assert_eq!(c.db, ":memory:");
@@ -204,6 +292,14 @@ mod tests {
             (&["--allow", "=https://a.example"][..], "--allow"),
             (&["--bogus"][..], "--bogus"),
             (&["--db", ""][..], "--db"),
+            (&["--allow", "sh op=https://a.example"][..], "--allow"),
+            (&["--allow", "<b>=https://a.example"][..], "--allow"),
+            (&["--max-connections", "0"][..], "--max-connections"),
+            (&["--header-timeout", "0"][..], "--header-timeout"),
+            (&["--body-timeout", "soon"][..], "--body-timeout"),
+            (&["--request-timeout", "1e9"][..], "--request-timeout"),
+            (&["--merge-at", "0"][..], "--merge-at"),
+            (&["--sync", "off"][..], "--sync"),
         ] {
             let err = run(args).unwrap_err();
             assert!(err.0.contains(needle), "{args:?}: {err}");

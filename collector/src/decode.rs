@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::io::Read;
 
-use flate2::read::GzDecoder;
+use flate2::bufread::GzDecoder;
 
 use crate::error::IngestError;
 use crate::limits::MAX_BATCH_BYTES;
@@ -38,14 +38,24 @@ pub fn decode_body<'a>(raw: &'a [u8], content_encoding: Option<&str>) -> Result<
 /// Decompresses at most `limit` bytes. Reading through `take(limit + 1)` means
 /// a gzip bomb costs us `limit + 1` bytes of memory and the time to inflate
 /// them, never its full expansion.
+///
+/// Exactly one gzip member is accepted: a second member or any byte after the first is refused
+/// rather than silently dropped (the SDK's CompressionStream writes one member).
 fn gunzip_capped(raw: &[u8], limit: usize) -> Result<Vec<u8>, IngestError> {
     let mut out = Vec::with_capacity(raw.len().saturating_mul(4).min(limit + 1));
-    GzDecoder::new(raw)
-        .take(limit as u64 + 1)
-        .read_to_end(&mut out)
-        .map_err(|e| IngestError::Invalid(format!("body: invalid gzip data: {e}")))?;
+    let mut reader = GzDecoder::new(raw).take(limit as u64 + 1);
+    reader.read_to_end(&mut out).map_err(|e| IngestError::Invalid(format!("body: invalid gzip data: {e}")))?;
     if out.len() > limit {
         return Err(IngestError::TooLarge(format!("body: decompressed size exceeds the {limit} byte limit")));
+    }
+    // The bufread decoder consumed exactly the member (header, deflate data, trailer).
+    let rest = reader.into_inner().into_inner();
+    if !rest.is_empty() {
+        let what = if rest.starts_with(&GZIP_MAGIC) { "a second gzip member" } else { "trailing bytes" };
+        return Err(IngestError::Invalid(format!(
+            "body: {what} after the gzip stream ({} bytes); send exactly one gzip member",
+            rest.len()
+        )));
     }
     Ok(out)
 }
@@ -92,6 +102,23 @@ mod tests {
         let over = vec![b' '; MAX_BATCH_BYTES + 1];
         assert!(matches!(decode_body(&over, None), Err(IngestError::TooLarge(_))));
         assert!(matches!(decode_body(&gz(&over), None), Err(IngestError::TooLarge(_))));
+    }
+
+    #[test]
+    fn one_member_and_nothing_after_it() {
+        let z = gz(b"{\"a\":1}");
+        let mut two = z.clone();
+        two.extend_from_slice(&gz(b"{\"b\":2}"));
+        let err = decode_body(&two, None).unwrap_err();
+        assert!(matches!(&err, IngestError::Invalid(r) if r.contains("second gzip member")), "{err:?}");
+        let mut trailing = z.clone();
+        trailing.extend_from_slice(b"garbage");
+        let err = decode_body(&trailing, None).unwrap_err();
+        assert!(matches!(&err, IngestError::Invalid(r) if r.contains("trailing bytes")), "{err:?}");
+        let mut one_zero = z.clone();
+        one_zero.push(0);
+        assert!(decode_body(&one_zero, Some("gzip")).is_err());
+        assert_eq!(&*decode_body(&z, None).unwrap(), b"{\"a\":1}");
     }
 
     #[test]

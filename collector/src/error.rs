@@ -10,9 +10,11 @@ use crate::store::StoreError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IngestError {
-    /// Malformed body or event; the reason names the field and index.
+    /// A body that is not a batch (events are refused one by one, see `validate`).
     Invalid(String),
-    /// Body, decompressed body or one event over its size limit.
+    /// The body did not arrive in time (`--body-timeout`, `--request-timeout`); retryable.
+    Timeout(String),
+    /// Body or decompressed body over its size limit.
     TooLarge(String),
     /// A `Content-Encoding` we do not decode.
     UnsupportedEncoding(String),
@@ -28,6 +30,7 @@ impl IngestError {
     pub fn status(&self) -> StatusCode {
         match self {
             IngestError::Invalid(_) => StatusCode::BAD_REQUEST,
+            IngestError::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
             IngestError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             IngestError::UnsupportedEncoding(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             IngestError::OriginNotAllowed { .. } => StatusCode::FORBIDDEN,
@@ -38,7 +41,11 @@ impl IngestError {
 
     pub fn reason(&self) -> String {
         match self {
-            IngestError::Invalid(r) | IngestError::TooLarge(r) | IngestError::UnsupportedEncoding(r) => r.clone(),
+            IngestError::Invalid(r)
+            | IngestError::Timeout(r)
+            | IngestError::TooLarge(r)
+            | IngestError::UnsupportedEncoding(r) => r.clone(),
+            IngestError::OriginNotAllowed { site } if site.is_empty() => "origin not allowed".into(),
             IngestError::OriginNotAllowed { site } => format!("origin not allowed for site {site}"),
             IngestError::RateLimited => "rate limit exceeded, retry later".into(),
             IngestError::Unavailable(r) => format!("storage unavailable, retry later: {r}"),

@@ -1,13 +1,13 @@
-//! The batch pipeline, independent of HTTP plumbing: decode -> validate ->
-//! origin check -> store. Synchronous on purpose: it decompresses, parses and
-//! writes to SQLite, all blocking work, so the router runs it on the blocking
-//! pool, and tests (including the property test) can call it directly.
+//! The batch pipeline, independent of HTTP plumbing: decode -> validate (per event) -> origin
+//! check -> store. [`prepare`] is the CPU part (synchronous, bounded by the size limits); the
+//! store part waits for the writer thread's group commit. Tests (the property test included)
+//! call [`ingest`], which runs both and blocks.
 
 use crate::decode::decode_body;
 use crate::error::IngestError;
 use crate::origin::{OriginDecision, OriginPolicy};
 use crate::store::{InsertOutcome, Store};
-use crate::validate::parse_batch;
+use crate::validate::{parse_batch, Event, Rejected};
 
 /// What the pipeline needs from an HTTP request, owned so it can move to a
 /// blocking thread.
@@ -19,24 +19,67 @@ pub struct IngestRequest {
     pub host: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Ingested {
-    pub outcome: InsertOutcome,
+/// A batch that may be stored: its valid events, and the refused ones.
+#[derive(Debug)]
+pub struct Prepared {
+    pub events: Vec<Event>,
+    pub rejected: Vec<Rejected>,
     /// The origin to reflect in `Access-Control-Allow-Origin`, if any.
     pub cors_origin: Option<String>,
 }
 
-pub fn ingest(store: &Store, policy: &OriginPolicy, req: &IngestRequest) -> Result<Ingested, IngestError> {
+/// The answer to a stored batch: `{"accepted": n, "duplicates": m, "rejected": [...]}`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Answer {
+    pub accepted: usize,
+    pub duplicates: usize,
+    pub rejected: Vec<Rejected>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ingested {
+    pub answer: Answer,
+    pub cors_origin: Option<String>,
+}
+
+/// Decodes and checks a request. An error refuses the whole request; refused events are
+/// listed in `Prepared::rejected`.
+pub fn prepare(policy: &OriginPolicy, req: &IngestRequest) -> Result<Prepared, IngestError> {
     let json = decode_body(&req.body, req.content_encoding.as_deref())?;
     let batch = parse_batch(&json)?;
     // The origin check needs the sites, so it runs after parsing; parsing is
     // bounded by the size limits, so this costs an attacker nothing extra.
-    let sites = batch.events.iter().map(|e| e.site.as_str());
-    let cors_origin = match policy.decide(req.origin.as_deref(), req.host.as_deref(), sites) {
-        OriginDecision::NoOrigin => None,
-        OriginDecision::Allowed(o) => Some(o),
-        OriginDecision::Denied { site } => return Err(IngestError::OriginNotAllowed { site }),
+    // Only the events that passed count: a refused event's site is not trusted.
+    let cors_origin = if batch.events.is_empty() {
+        match req.origin.as_deref() {
+            None => None,
+            Some(o) if policy.is_known(o, req.host.as_deref()) => Some(o.to_string()),
+            Some(_) => return Err(IngestError::OriginNotAllowed { site: String::new() }),
+        }
+    } else {
+        let sites = batch.events.iter().map(|e| e.site.as_str());
+        match policy.decide(req.origin.as_deref(), req.host.as_deref(), sites) {
+            OriginDecision::NoOrigin => None,
+            OriginDecision::Allowed(o) => Some(o),
+            OriginDecision::Denied { site } => return Err(IngestError::OriginNotAllowed { site }),
+        }
     };
-    let outcome = store.insert_batch(&batch.events)?;
-    Ok(Ingested { outcome, cors_origin })
+    Ok(Prepared { events: batch.events, rejected: batch.rejected, cors_origin })
+}
+
+fn answer(outcome: InsertOutcome, rejected: Vec<Rejected>) -> Answer {
+    Answer { accepted: outcome.accepted, duplicates: outcome.duplicates, rejected }
+}
+
+/// Stores a prepared batch; returns after the commit.
+pub async fn store(store: &Store, p: Prepared) -> Result<Ingested, IngestError> {
+    let outcome = store.insert(p.events).await?;
+    Ok(Ingested { answer: answer(outcome, p.rejected), cors_origin: p.cors_origin })
+}
+
+/// The whole pipeline, blocking (not for use inside the async runtime).
+pub fn ingest(store: &Store, policy: &OriginPolicy, req: &IngestRequest) -> Result<Ingested, IngestError> {
+    let p = prepare(policy, req)?;
+    let outcome = store.insert_batch(p.events)?;
+    Ok(Ingested { answer: answer(outcome, p.rejected), cors_origin: p.cors_origin })
 }

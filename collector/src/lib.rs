@@ -4,10 +4,11 @@
 //! Layout, one job per module:
 //! - `config`: command line
 //! - `decode`: gzip / plain body, with a decompression cap
+//! - `json`: a non-recursive JSON grammar check, to split a batch into events
 //! - `validate`: the wire contract
 //! - `origin`: which origins may write for which site
-//! - `limits`: size limits and the per-IP rate limiter
-//! - `store`: SQLite
+//! - `limits`: size limits, HTTP timeouts and the per-IP rate limiter
+//! - `store`: SQLite, with a writer thread that commits in groups
 //! - `ingest`: the batch pipeline tying the above together
 //! - `routes`: HTTP
 
@@ -15,6 +16,7 @@ pub mod config;
 pub mod decode;
 pub mod error;
 pub mod ingest;
+pub mod json;
 pub mod limits;
 pub mod origin;
 pub mod routes;
@@ -22,31 +24,105 @@ pub mod store;
 pub mod validate;
 
 use std::future::Future;
-use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 
+use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::Router;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tower::Service;
 
 pub use config::Config;
 pub use error::IngestError;
+pub use limits::HttpLimits;
 pub use routes::{router, AppState};
 pub use store::{Store, StoreError};
 
 /// Builds the app described by `cfg`: opens the store, sets up the policies.
 pub fn build_app(cfg: &Config) -> Result<Router, StoreError> {
-    let store = Store::open(&cfg.db)?;
-    let state = AppState::new(store, origin::OriginPolicy::new(cfg.allow.clone()), cfg.rate_limit);
+    let tuning = store::Tuning { merge_at: cfg.merge_at, sync: cfg.sync, ..store::Tuning::default() };
+    let store = Store::open_tuned(&cfg.db, tuning)?;
+    let state =
+        AppState::new(store, origin::OriginPolicy::new(cfg.allow.clone()), cfg.rate_limit).with_http_limits(cfg.http);
     Ok(router(state, &cfg.www, &cfg.sdk))
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves. Connection info is
-/// attached so the rate limiter can key on the client IP.
+/// Serves `app` on `listener` until `shutdown` resolves, with hyper's HTTP/1.1 server:
+/// - at most `limits.max_connections` connections are open at once (callers should pass
+///   [`limits::connection_cap`] of the wanted number); more wait in the listen backlog;
+/// - hyper's header read timeout closes a connection that has not sent a complete request
+///   head within `limits.header_timeout` of being accepted or of its previous answer (so it
+///   is also the idle keep-alive timeout);
+/// - request heads over [`limits::MAX_HEAD_BYTES`] are refused with 431.
+///
+/// Connection info is attached so the rate limiter can key on the client IP. On shutdown it
+/// stops accepting, lets requests in flight finish (at most 10 s) and closes idle connections.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
+    limits: HttpLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let graceful = GracefulShutdown::new();
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout).max_buf_size(limits::MAX_HEAD_BYTES);
+    // Connections closed since the memory was last trimmed; a ticker trims when there were.
+    let closed = Arc::new(AtomicUsize::new(0));
+    let trimmer = tokio::spawn({
+        let closed = closed.clone();
+        async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if closed.swap(0, Ordering::Relaxed) > 0 {
+                    let _ = tokio::task::spawn_blocking(limits::release_free_memory).await;
+                }
+            }
+        }
+    });
+    tokio::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            p = permits.clone().acquire_owned() => p.map_err(std::io::Error::other)?,
+            _ = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            r = listener.accept() => match r {
+                Ok(conn) => conn,
+                // Out of descriptors (another part of the process used them) or a connection
+                // reset before it was accepted: wait a little and go on.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+            req.extensions_mut().insert(ConnectInfo(peer));
+            let mut app = app.clone();
+            async move { app.call(req.map(Body::new)).await }
+        });
+        let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        let closed = closed.clone();
+        tokio::spawn(async move {
+            let _ = conn.await;
+            drop(permit);
+            closed.fetch_add(1, Ordering::Relaxed);
+        });
+    }
+    drop(listener);
+    trimmer.abort();
+    let _ = tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await;
+    Ok(())
 }

@@ -12,9 +12,97 @@ pub const MAX_BATCH_BYTES: usize = 512 * 1024;
 pub const MAX_EVENT_BYTES: usize = touchpoint_core::outbox::MAX_EVENT_BYTES;
 /// Most events in one batch.
 pub const MAX_BATCH_EVENTS: usize = 500;
+/// Deepest nesting of one event, the event object itself being level 1: what `serde_json` (and
+/// so the read API and most consumers) parses with its default recursion limit.
+pub const MAX_EVENT_DEPTH: usize = 128;
 /// Largest body on the wire. Compressed JSON is always smaller than the JSON,
 /// so the decompressed cap is also a fine cap for what we read off the socket.
 pub const MAX_WIRE_BYTES: usize = MAX_BATCH_BYTES;
+
+/// Batch requests handled at once (tower's concurrency limit on `/v1/batch`); more wait for
+/// their turn before their body is read. Bounds the memory held by bodies in flight to
+/// `MAX_INFLIGHT_BATCHES * MAX_WIRE_BYTES` (64 MiB).
+pub const MAX_INFLIGHT_BATCHES: usize = 128;
+/// Largest request head (request line and headers) hyper buffers: 431 above it.
+pub const MAX_HEAD_BYTES: usize = 64 * 1024;
+/// File descriptors kept free of connections: SQLite's files, static files, the runtime.
+pub const FD_RESERVE: u64 = 32;
+
+/// Per-connection and per-request bounds of the HTTP server (`--header-timeout` and co).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HttpLimits {
+    /// hyper's header read timeout: from the moment a connection is accepted, or has answered
+    /// its previous request (keep-alive), until the next request head is complete. So it is
+    /// also the idle keep-alive timeout.
+    pub header_timeout: Duration,
+    /// tower-http's request body timeout: the longest wait for the next piece of a body.
+    pub body_timeout: Duration,
+    /// tower-http's timeout on a whole batch request, from its head to the answer: 408.
+    pub request_timeout: Duration,
+    /// Open connections at most; more wait in the listen backlog until one closes.
+    pub max_connections: usize,
+}
+
+impl Default for HttpLimits {
+    fn default() -> Self {
+        HttpLimits {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            max_connections: 1024,
+        }
+    }
+}
+
+/// `requested` lowered so that connections cannot use up the process's open file limit
+/// (`ulimit -n`), leaving `FD_RESERVE` descriptors for everything else. Returns the cap and
+/// the soft limit when it had to be lowered.
+pub fn connection_cap(requested: usize) -> (usize, Option<u64>) {
+    let mut rl = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit writes into the struct we pass and has no other preconditions.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut rl) } != 0 || rl.rlim_cur == libc::RLIM_INFINITY {
+        return (requested.max(1), None);
+    }
+    #[allow(clippy::unnecessary_cast)] // rlim_t is not u64 everywhere
+    cap_for_fd_limit(requested, rl.rlim_cur as u64)
+}
+
+fn cap_for_fd_limit(requested: usize, soft: u64) -> (usize, Option<u64>) {
+    let room = soft.saturating_sub(FD_RESERVE).max(1);
+    if (requested as u64) <= room {
+        (requested.max(1), None)
+    } else {
+        (room as usize, Some(soft))
+    }
+}
+
+/// Makes the allocator give memory back when slow clients leave (glibc only; elsewhere a no-op).
+///
+/// A request body is one buffer of up to 512 KiB. glibc serves blocks of 128 KiB and more with
+/// `mmap` and unmaps them when freed, but raises that threshold each time such a block is
+/// freed: from the second wave of big bodies on they come from the heap, and a heap full of
+/// holes is kept. Setting the thresholds explicitly turns that adaptation off: big blocks are
+/// always mapped and unmapped, and free memory at the top of the heap is returned above 1 MiB.
+pub fn tune_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes allocator parameters; it is called before other threads
+    // allocate (from main, first thing).
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 1024 * 1024);
+    }
+}
+
+/// Returns the free memory inside the allocator's heaps to the system (glibc's
+/// `malloc_trim`): what connections leave behind in blocks below the mmap threshold (hyper's
+/// read buffers, the runtime's tasks). Takes a few milliseconds; called after connections close.
+pub fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim has no preconditions.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
 
 /// Fixed one-second windows per client IP. Coarse, but it needs no timer
 /// task and its memory is bounded by pruning stale windows.
@@ -72,6 +160,15 @@ mod tests {
         assert!(!rl.check_at(a, t0 + Duration::from_millis(500)));
         assert!(rl.check_at(b, t0 + Duration::from_millis(500)));
         assert!(rl.check_at(a, t0 + Duration::from_millis(1000)));
+    }
+
+    #[test]
+    fn connection_cap_leaves_descriptors_free() {
+        assert_eq!(cap_for_fd_limit(1024, 20_000), (1024, None));
+        assert_eq!(cap_for_fd_limit(1024, 64), (32, Some(64)));
+        assert_eq!(cap_for_fd_limit(1024, 10), (1, Some(10)));
+        assert_eq!(cap_for_fd_limit(0, 64), (1, None));
+        assert!(connection_cap(8).0 <= 8);
     }
 
     #[test]

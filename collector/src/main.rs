@@ -4,11 +4,22 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use touchpoint_collector::config::{parse_args, Command, USAGE};
+use touchpoint_collector::limits::{connection_cap, tune_allocator};
 use touchpoint_collector::{build_app, serve};
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    let cfg = match parse_args(std::env::args().skip(1)) {
+fn main() -> ExitCode {
+    tune_allocator();
+    match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt.block_on(run()),
+        Err(e) => {
+            eprintln!("touchpoint-collector: cannot start the async runtime: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> ExitCode {
+    let mut cfg = match parse_args(std::env::args().skip(1)) {
         Ok(Command::Run(cfg)) => cfg,
         Ok(Command::Help) => {
             print!("{USAGE}");
@@ -19,6 +30,14 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let (cap, soft_limit) = connection_cap(cfg.http.max_connections);
+    if let Some(soft) = soft_limit {
+        eprintln!(
+            "touchpoint-collector: --max-connections {} lowered to {cap} to fit the open file limit ({soft})",
+            cfg.http.max_connections
+        );
+    }
+    cfg.http.max_connections = cap;
     let app = match build_app(&cfg) {
         Ok(app) => app,
         Err(e) => {
@@ -44,7 +63,7 @@ async fn main() -> ExitCode {
     println!("touchpoint-collector listening on http://{addr}");
     let _ = std::io::stdout().flush();
 
-    if let Err(e) = serve(listener, app, shutdown_signal()).await {
+    if let Err(e) = serve(listener, app, cfg.http, shutdown_signal()).await {
         eprintln!("touchpoint-collector: server error: {e}");
         return ExitCode::FAILURE;
     }

@@ -1,25 +1,35 @@
 //! HTTP routes: the batch endpoint, the read API, health, static files.
 
 use std::collections::HashMap;
+use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{from_fn_with_state, map_response, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use http_body_util::{BodyExt, LengthLimitError, Limited};
+use http_body_util::BodyExt;
+use percent_encoding::percent_decode_str;
 use serde_json::value::RawValue;
+use tower::limit::ConcurrencyLimitLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
 use crate::error::IngestError;
-use crate::ingest::{ingest, IngestRequest};
-use crate::limits::{RateLimiter, MAX_WIRE_BYTES};
+use crate::ingest::{prepare, IngestRequest};
+use crate::limits::{HttpLimits, RateLimiter, MAX_INFLIGHT_BATCHES, MAX_WIRE_BYTES};
 use crate::origin::OriginPolicy;
 use crate::store::{Query as EventQuery, Store, StoreError};
+
+/// Bodies up to this size are checked on the async worker (tens of microseconds); larger
+/// ones, and gzip, on the blocking pool.
+const INLINE_BYTES: usize = 64 * 1024;
 
 const DEFAULT_LIMIT: u32 = 100;
 const MAX_LIMIT: u32 = 1000;
@@ -29,6 +39,7 @@ pub struct AppState {
     pub store: Arc<Store>,
     pub policy: Arc<OriginPolicy>,
     pub limiter: Option<Arc<RateLimiter>>,
+    pub http: HttpLimits,
 }
 
 impl AppState {
@@ -37,20 +48,95 @@ impl AppState {
             store: Arc::new(store),
             policy: Arc::new(policy),
             limiter: rate_limit.map(|n| Arc::new(RateLimiter::new(n))),
+            http: HttpLimits::default(),
         }
+    }
+
+    pub fn with_http_limits(mut self, http: HttpLimits) -> Self {
+        self.http = http;
+        self
     }
 }
 
 /// The whole app. `www` is served at `/`, `sdk` at `/touchpoint/`.
 pub fn router(state: AppState, www: &Path, sdk: &Path) -> Router {
+    let http = state.http;
+    // Innermost first: the body timeout wraps the body the handler reads; the concurrency
+    // limit makes extra batches wait before any of their body is read; the body limit answers
+    // 413 from the Content-Length alone; the request timeout bounds all of it (408).
+    let batch = post(post_batch)
+        .options(preflight)
+        .layer::<_, Infallible>(RequestBodyTimeoutLayer::new(http.body_timeout))
+        .layer::<_, Infallible>(ConcurrencyLimitLayer::new(MAX_INFLIGHT_BATCHES))
+        .layer::<_, Infallible>(RequestBodyLimitLayer::new(MAX_WIRE_BYTES))
+        .layer::<_, Infallible>(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, http.request_timeout))
+        .layer::<_, Infallible>(map_response(json_error_body));
     Router::new()
-        .route("/v1/batch", post(post_batch).options(preflight))
+        .route("/v1/batch", batch)
         .route("/api/events", get(list_events))
         .route("/api/stats", get(stats))
         .route("/healthz", get(|| async { "ok" }))
-        .nest_service("/touchpoint", ServeDir::new(sdk))
-        .fallback_service(ServeDir::new(www))
+        .nest_service("/touchpoint", static_dir(sdk))
+        .fallback_service(static_dir(www))
         .with_state(state)
+}
+
+/// The answers tower-http's layers make themselves (408, 413) in the collector's error format.
+async fn json_error_body(resp: Response) -> Response {
+    let json = resp.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    let err = match resp.status() {
+        _ if json => return resp,
+        StatusCode::REQUEST_TIMEOUT => IngestError::Timeout("request: not complete within the request timeout".into()),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            IngestError::TooLarge(format!("body: Content-Length exceeds the {MAX_WIRE_BYTES} byte limit"))
+        }
+        _ => return resp,
+    };
+    let mut out = err.into_response();
+    out.headers_mut().insert(header::VARY, HeaderValue::from_static("Origin"));
+    out
+}
+
+/// `ServeDir` for `root`, minus dotfiles (any path segment starting with `.`) and anything a
+/// symlink would reach outside `root`: both are 404.
+fn static_dir(root: &Path) -> axum::routing::Router {
+    Router::new()
+        .fallback_service(ServeDir::new(root))
+        .layer(from_fn_with_state(Arc::new(root.to_path_buf()), guard_static))
+}
+
+async fn guard_static(State(root): State<Arc<PathBuf>>, req: Request, next: Next) -> Response {
+    let Ok(path) = percent_decode_str(req.uri().path()).decode_utf8() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let mut rel = PathBuf::new();
+    for seg in path.split('/').filter(|s| !s.is_empty()) {
+        if seg.starts_with('.') || seg.contains('\\') {
+            return StatusCode::NOT_FOUND.into_response();
+        }
+        rel.push(seg);
+    }
+    let inside = tokio::task::spawn_blocking(move || resolves_inside(&root, &rel)).await.unwrap_or(false);
+    if !inside {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    next.run(req).await
+}
+
+/// False if `root/rel` (or, for a directory, its `index.html`) exists but, symlinks
+/// followed, lies outside `root`. What does not exist is left to `ServeDir` (a 404).
+fn resolves_inside(root: &Path, rel: &Path) -> bool {
+    let Ok(root) = root.canonicalize() else { return true };
+    let Ok(real) = root.join(rel).canonicalize() else { return true };
+    if !real.starts_with(&root) {
+        return false;
+    }
+    if real.is_dir() {
+        if let Ok(index) = real.join("index.html").canonicalize() {
+            return index.starts_with(&root);
+        }
+    }
+    true
 }
 
 async fn post_batch(State(st): State<AppState>, req: Request) -> Response {
@@ -73,17 +159,25 @@ async fn post_batch(State(st): State<AppState>, req: Request) -> Response {
             }
         }
         let content_encoding = header_string(req.headers(), header::CONTENT_ENCODING);
-        let body = read_body_capped(req.into_body(), MAX_WIRE_BYTES).await?;
+        let size_hint = header_string(req.headers(), header::CONTENT_LENGTH).and_then(|v| v.parse::<usize>().ok());
+        let body = read_body_capped(req.into_body(), MAX_WIRE_BYTES, size_hint).await?;
         let ireq = IngestRequest { body, content_encoding, origin, host };
-        let (store, policy) = (st.store.clone(), st.policy.clone());
-        tokio::task::spawn_blocking(move || ingest(&store, &policy, &ireq))
-            .await
-            .map_err(|e| IngestError::from(StoreError::Task(e.to_string())))?
+        let inline =
+            ireq.body.len() <= INLINE_BYTES && ireq.content_encoding.is_none() && ireq.body.first() != Some(&0x1f);
+        let prepared = if inline {
+            prepare(&st.policy, &ireq)?
+        } else {
+            let policy = st.policy.clone();
+            tokio::task::spawn_blocking(move || prepare(&policy, &ireq))
+                .await
+                .map_err(|e| IngestError::from(StoreError::Task(e.to_string())))??
+        };
+        crate::ingest::store(&st.store, prepared).await
     }
     .await;
 
     let (mut resp, cors) = match result {
-        Ok(done) => (Json(done.outcome).into_response(), done.cors_origin),
+        Ok(done) => (Json(done.answer).into_response(), done.cors_origin),
         Err(e) => (e.into_response(), known),
     };
     let h = resp.headers_mut();
@@ -94,15 +188,39 @@ async fn post_batch(State(st): State<AppState>, req: Request) -> Response {
     resp
 }
 
-/// Reads at most `limit` bytes of body; more is a 413 without reading the rest.
-async fn read_body_capped(body: Body, limit: usize) -> Result<Vec<u8>, IngestError> {
-    match Limited::new(body, limit).collect().await {
-        Ok(collected) => Ok(collected.to_bytes().to_vec()),
-        Err(e) if e.is::<LengthLimitError>() => {
-            Err(IngestError::TooLarge(format!("body: exceeds the {limit} byte limit")))
+/// Reads at most `limit` bytes of body into one buffer (sized from Content-Length when given,
+/// so a body costs one allocation of its own size); more is a 413 without reading the rest.
+async fn read_body_capped(mut body: Body, limit: usize, size_hint: Option<usize>) -> Result<Vec<u8>, IngestError> {
+    let mut buf = Vec::with_capacity(size_hint.unwrap_or(0).min(limit));
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| {
+            if caused_by::<tower_http::timeout::TimeoutError>(&e) {
+                IngestError::Timeout("body: no data within the body timeout".into())
+            } else if caused_by::<http_body_util::LengthLimitError>(&e) {
+                IngestError::TooLarge(format!("body: exceeds the {limit} byte limit"))
+            } else {
+                IngestError::Invalid(format!("body: could not be read: {e}"))
+            }
+        })?;
+        if let Ok(data) = frame.into_data() {
+            if buf.len() + data.len() > limit {
+                return Err(IngestError::TooLarge(format!("body: exceeds the {limit} byte limit")));
+            }
+            buf.extend_from_slice(&data);
         }
-        Err(e) => Err(IngestError::Invalid(format!("body: could not be read: {e}"))),
     }
+    Ok(buf)
+}
+
+fn caused_by<E: std::error::Error + 'static>(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if err.is::<E>() {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
 }
 
 /// Preflight for fetch-based senders. Beacons never preflight (text/plain is

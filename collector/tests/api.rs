@@ -18,7 +18,7 @@ async fn valid_batch_is_stored_and_readable() {
     let t = memory_app();
     let a = post(&t.app, batch(vec![event("m1", "shop"), event("m2", "shop")])).await;
     assert_eq!(a.status, StatusCode::OK, "{}", String::from_utf8_lossy(&a.bytes));
-    assert_eq!(a.json(), json!({"accepted": 2, "duplicates": 0}));
+    assert_eq!(a.json(), json!({"accepted": 2, "duplicates": 0, "rejected": []}));
     assert_eq!(t.state.store.count().unwrap(), 2);
 
     let list = get(&t.app, "/api/events").await;
@@ -60,25 +60,20 @@ async fn read_api_filters_and_limits() {
 async fn duplicates_across_and_within_batches() {
     let t = memory_app();
     let body = batch(vec![event("d1", "shop"), event("d2", "shop"), event("d3", "shop")]);
-    assert_eq!(post(&t.app, body.clone()).await.json(), json!({"accepted": 3, "duplicates": 0}));
+    assert_eq!(post(&t.app, body.clone()).await.json(), json!({"accepted": 3, "duplicates": 0, "rejected": []}));
     let again = post(&t.app, body).await;
     assert_eq!(again.status, StatusCode::OK);
-    assert_eq!(again.json(), json!({"accepted": 0, "duplicates": 3}));
+    assert_eq!(again.json(), json!({"accepted": 0, "duplicates": 3, "rejected": []}));
     assert_eq!(t.state.store.count().unwrap(), 3);
 
     let within = post(&t.app, batch(vec![event("w1", "shop"), event("w1", "shop"), event("d1", "shop")])).await;
-    assert_eq!(within.json(), json!({"accepted": 1, "duplicates": 2}));
+    assert_eq!(within.json(), json!({"accepted": 1, "duplicates": 2, "rejected": []}));
     assert_eq!(t.state.store.count().unwrap(), 4);
 }
 
 #[tokio::test]
-async fn invalid_bodies_are_400_with_the_field() {
+async fn bodies_that_are_not_batches_are_400() {
     let t = memory_app();
-    let with = |f: &dyn Fn(&mut Value)| {
-        let mut e = event("x1", "shop");
-        f(&mut e);
-        batch(vec![event("ok", "shop"), e])
-    };
     let cases: Vec<(Vec<u8>, &str)> = vec![
         (b"{not json".to_vec(), "invalid JSON"),
         (b"".to_vec(), "invalid JSON"),
@@ -86,26 +81,6 @@ async fn invalid_bodies_are_400_with_the_field() {
         (br#"{"sentAt":"2024-05-01T12:00:01Z","batch":[]}"#.to_vec(), "batch: must not be empty"),
         (br#"{"sentAt":"2024-05-01T12:00:01Z","batch":"x"}"#.to_vec(), "batch: expected array"),
         (br#"{"batch":[]}"#.to_vec(), "sentAt: missing"),
-        (
-            with(&|e| {
-                e.as_object_mut().unwrap().remove("messageId");
-            }),
-            "batch[1].messageId: missing",
-        ),
-        (with(&|e| e["messageId"] = json!(42)), "batch[1].messageId: expected string"),
-        (with(&|e| e["messageId"] = json!("has space")), "batch[1].messageId"),
-        (with(&|e| e["event"] = json!("Button Click")), "batch[1].event"),
-        (with(&|e| e["type"] = json!("identify")), "batch[1].type"),
-        (with(&|e| e["timestamp"] = json!("yesterday")), "batch[1].timestamp"),
-        (with(&|e| e["site"] = json!("")), "batch[1].site"),
-        (with(&|e| e["properties"] = json!([1])), "batch[1].properties: expected object"),
-        (
-            with(&|e| {
-                e["context"].as_object_mut().unwrap().remove("library");
-            }),
-            "batch[1].context.library: missing",
-        ),
-        (with(&|e| e["context"]["page"]["url"] = json!(null)), "batch[1].context.page.url: expected string"),
     ];
     for (body, needle) in cases {
         let a = post(&t.app, body.clone()).await;
@@ -117,8 +92,103 @@ async fn invalid_bodies_are_400_with_the_field() {
     let a = post(&t.app, many).await;
     assert_eq!(a.status, StatusCode::BAD_REQUEST);
     assert!(a.error().contains("at most 500"));
-    // A rejected batch stores nothing, even its valid events.
     assert_eq!(t.state.store.count().unwrap(), 0);
+}
+
+#[tokio::test]
+async fn invalid_events_are_refused_one_by_one() {
+    let t = memory_app();
+    let with = |id: &str, f: &dyn Fn(&mut Value)| {
+        let mut e = event(id, "shop");
+        f(&mut e);
+        e
+    };
+    let cases: Vec<(Value, &str)> = vec![
+        (
+            with("x1", &|e| {
+                e.as_object_mut().unwrap().remove("messageId");
+            }),
+            "messageId: missing",
+        ),
+        (with("x2", &|e| e["messageId"] = json!(42)), "messageId: expected string"),
+        (with("x3", &|e| e["messageId"] = json!("has space")), "messageId"),
+        (with("x4", &|e| e["event"] = json!("Button Click")), "event"),
+        (with("x5", &|e| e["type"] = json!("identify")), "type"),
+        (with("x6", &|e| e["timestamp"] = json!("yesterday")), "timestamp"),
+        (with("x7", &|e| e["site"] = json!("")), "site"),
+        (with("x8", &|e| e["site"] = json!("shop\u{0}<script>")), "site"),
+        (with("x9", &|e| e["properties"] = json!([1])), "properties: expected object"),
+        (
+            with("x10", &|e| {
+                e["context"].as_object_mut().unwrap().remove("library");
+            }),
+            "context.library: missing",
+        ),
+        (with("x11", &|e| e["context"]["page"]["url"] = json!(null)), "context.page.url: expected string"),
+    ];
+    for (i, (bad, needle)) in cases.into_iter().enumerate() {
+        let good = event(&format!("ok{i}"), "shop");
+        let a = post(&t.app, batch(vec![good, bad])).await;
+        assert_eq!(a.status, StatusCode::OK, "{needle}");
+        let v = a.json();
+        assert_eq!(v["accepted"], 1, "{v}");
+        assert_eq!(v["rejected"].as_array().unwrap().len(), 1, "{v}");
+        assert_eq!(v["rejected"][0]["index"], 1, "{v}");
+        let reason = v["rejected"][0]["reason"].as_str().unwrap();
+        assert!(reason.contains(needle), "expected {needle:?} in {reason:?}");
+    }
+    // Only the good events were stored, and a refused event's site never reached the store.
+    assert_eq!(t.state.store.count().unwrap(), 11);
+    assert_eq!(get(&t.app, "/api/stats").await.json()["bySite"], json!({"shop": 11}));
+}
+
+/// Issue 11: one poisoned event (a lone surrogate, nesting past the limit, a hostile site, not
+/// an object) among good ones must not cost the good ones.
+#[tokio::test]
+async fn one_poisoned_event_does_not_sink_the_batch() {
+    let t = memory_app();
+    let good: Vec<Value> = (0..9).map(|i| event(&format!("good{i}"), "shop")).collect();
+    let mut events = good.clone();
+    let mut deep = json!("bottom");
+    for _ in 0..200 {
+        deep = json!([deep]);
+    }
+    let mut too_deep = event("deep", "shop");
+    too_deep["properties"]["nested"] = deep;
+    events.insert(3, too_deep);
+    let mut bad_site = event("badsite", "shop");
+    bad_site["site"] = json!("shop\u{1b}]0;pwned\u{7}");
+    events.insert(6, bad_site);
+    events.push(json!("not an event"));
+    let mut text = String::from_utf8(batch(events)).unwrap();
+    // The lone surrogate: 'Buy now 🛒'.slice(0, 9) in the page, escaped by JSON.stringify.
+    text = text.replacen(r#""messageId":"good4","#, r#""messageId":"good4","cut":"Buy now \ud83d","#, 1);
+    assert!(serde_json::from_str::<Value>(&text).is_err(), "serde_json alone would refuse the whole body");
+
+    let a = post(&t.app, text.into_bytes()).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", String::from_utf8_lossy(&a.bytes));
+    let v = a.json();
+    assert_eq!(v["accepted"], 9, "{v}");
+    assert_eq!(v["duplicates"], 0);
+    let rejected: Vec<(u64, String)> = v["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["index"].as_u64().unwrap(), r["reason"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(rejected.iter().map(|r| r.0).collect::<Vec<_>>(), [3, 6, 11], "{v}");
+    assert!(rejected[0].1.starts_with("nested deeper than"), "{rejected:?}");
+    assert!(rejected[1].1.starts_with("site:"), "{rejected:?}");
+    assert_eq!(rejected[2].1, "expected object");
+
+    // Every good event is stored, the one with the half emoji with U+FFFD in its place.
+    let stored = get(&t.app, "/api/events?limit=100").await.json();
+    let mut ids: Vec<&str> = stored.as_array().unwrap().iter().map(|e| e["messageId"].as_str().unwrap()).collect();
+    ids.sort();
+    assert_eq!(ids, (0..9).map(|i| format!("good{i}")).collect::<Vec<_>>());
+    let g4 = stored.as_array().unwrap().iter().find(|e| e["messageId"] == "good4").unwrap();
+    assert_eq!(g4["cut"], "Buy now \u{fffd}");
+    assert_eq!(g4["properties"], good[4]["properties"]);
 }
 
 #[tokio::test]
@@ -127,15 +197,27 @@ async fn gzip_is_sniffed_and_honoured() {
     // sendBeacon: no Content-Encoding, only the magic bytes say gzip.
     let a = post(&t.app, gzip(&batch(vec![event("g1", "shop")]))).await;
     assert_eq!(a.status, StatusCode::OK, "{}", String::from_utf8_lossy(&a.bytes));
-    assert_eq!(a.json(), json!({"accepted": 1, "duplicates": 0}));
+    assert_eq!(a.json(), json!({"accepted": 1, "duplicates": 0, "rejected": []}));
     // fetch: declared.
     let req = post_req()
         .header("content-encoding", "gzip")
         .body(Body::from(gzip(&batch(vec![event("g2", "shop")]))))
         .unwrap();
-    assert_eq!(send(&t.app, req).await.json(), json!({"accepted": 1, "duplicates": 0}));
+    assert_eq!(send(&t.app, req).await.json(), json!({"accepted": 1, "duplicates": 0, "rejected": []}));
     let req = post_req().header("content-encoding", "br").body(Body::from(batch(vec![event("g3", "shop")]))).unwrap();
     assert_eq!(send(&t.app, req).await.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    // One gzip member, nothing after it: a second member or trailing bytes are refused, not
+    // silently dropped.
+    let mut two = gzip(&batch(vec![event("g4", "shop")]));
+    two.extend_from_slice(&gzip(&batch(vec![event("g5", "shop")])));
+    let a = post(&t.app, two).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert!(a.error().contains("second gzip member"), "{}", a.error());
+    let mut trailing = gzip(&batch(vec![event("g6", "shop")]));
+    trailing.extend_from_slice(b"\n\0\0junk");
+    let a = post(&t.app, trailing).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert!(a.error().contains("trailing bytes"), "{}", a.error());
     assert_eq!(t.state.store.count().unwrap(), 2);
 }
 
@@ -158,18 +240,47 @@ async fn size_limits_are_413() {
     assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(a.error().starts_with("body"));
 
-    // One event over 32 KiB, the batch well under 512 KiB.
+    // One event over 32 KiB, the batch well under 512 KiB: that event alone is refused.
     let mut fat = event("f1", "shop");
     fat["properties"]["blob"] = json!("x".repeat(33 * 1024));
     let a = post(&t.app, batch(vec![event("ok", "shop"), fat])).await;
-    assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(a.error().contains("batch[1]"), "{}", a.error());
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.json()["accepted"], 1);
+    assert_eq!(a.json()["rejected"][0]["index"], 1);
+    assert!(a.json()["rejected"][0]["reason"].as_str().unwrap().starts_with("event is "), "{}", a.json());
 
     // Just under the per-event limit is fine.
     let mut fits = event("f2", "shop");
     fits["properties"]["blob"] = json!("x".repeat(30 * 1024));
     assert_eq!(post(&t.app, batch(vec![fits])).await.status, StatusCode::OK);
-    assert_eq!(t.state.store.count().unwrap(), 1);
+    assert_eq!(t.state.store.count().unwrap(), 2);
+}
+
+#[tokio::test]
+async fn oversized_content_length_is_413_before_the_body() {
+    let t = memory_app();
+    // A body that never sends a byte: the answer can only come from the Content-Length.
+    let never = Body::from_stream(futures_pending());
+    let req = post_req().header("content-length", "100000000000").body(never).unwrap();
+    let a = tokio::time::timeout(Duration::from_secs(2), send(&t.app, req)).await.expect("answered early");
+    assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(a.error().contains("Content-Length"), "{}", a.error());
+    assert_eq!(a.header("content-type"), Some("application/json"));
+}
+
+/// A body stream that never yields.
+fn futures_pending() -> impl futures_core::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static {
+    struct Never;
+    impl futures_core::Stream for Never {
+        type Item = Result<Vec<u8>, std::io::Error>;
+        fn poll_next(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Self::Item>> {
+            std::task::Poll::Pending
+        }
+    }
+    Never
 }
 
 #[tokio::test]
@@ -198,7 +309,7 @@ async fn store_failure_is_503_and_nothing_is_acknowledged() {
     // Once the fault is gone the retry is stored in full.
     side.execute_batch("DROP TRIGGER boom").unwrap();
     let a = post(&t.app, batch(vec![event("ok1", "shop"), event("bad", "shop"), event("ok2", "shop")])).await;
-    assert_eq!(a.json(), json!({"accepted": 3, "duplicates": 0}));
+    assert_eq!(a.json(), json!({"accepted": 3, "duplicates": 0, "rejected": []}));
 
     // A read-only database (e.g. a full or remounted disk) also answers 503.
     let ro = app_with(Store::open_read_only(path).unwrap(), &[], None, Path::new("/x"), Path::new("/x"));
@@ -330,4 +441,49 @@ async fn health_and_static_files() {
 
     assert_eq!(get(&t.app, "/nope.html").await.status, StatusCode::NOT_FOUND);
     assert_eq!(get(&t.app, "/touchpoint/../www/index.html").await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn no_dotfiles_and_no_symlinks_out_of_the_served_directories() {
+    let dir = tempfile::tempdir().unwrap();
+    let (www, sdk, outside) = (dir.path().join("www"), dir.path().join("dist"), dir.path().join("secret"));
+    for d in [&www, &sdk, &outside, &www.join(".git"), &www.join("sub")] {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    std::fs::write(www.join("index.html"), "<h1>demo</h1>").unwrap();
+    std::fs::write(www.join("sub/page.html"), "inside").unwrap();
+    std::fs::write(www.join(".env"), "SECRET=1").unwrap();
+    std::fs::write(www.join(".git/config"), "[core]").unwrap();
+    std::fs::write(sdk.join(".hidden.js"), "x").unwrap();
+    std::fs::write(outside.join("passwd"), "root:x:0:0").unwrap();
+    std::fs::write(outside.join("index.html"), "outside index").unwrap();
+    std::os::unix::fs::symlink(outside.join("passwd"), www.join("passwd")).unwrap();
+    std::os::unix::fs::symlink(&outside, www.join("linked-dir")).unwrap();
+    std::os::unix::fs::symlink(outside.join("passwd"), sdk.join("touchpoint.js")).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", www.join("etc-passwd")).unwrap();
+    // A link that stays inside the directory is fine.
+    std::os::unix::fs::symlink(www.join("sub/page.html"), www.join("alias.html")).unwrap();
+    let t = app_with(Store::open(":memory:").unwrap(), &[], None, &www, &sdk);
+
+    for path in [
+        "/.env",
+        "/.git/config",
+        "/%2eenv",
+        "/%2Egit/config",
+        "/sub/../.env",
+        "/touchpoint/.hidden.js",
+        "/passwd",
+        "/etc-passwd",
+        "/linked-dir/passwd",
+        "/linked-dir/",
+        "/linked-dir",
+        "/touchpoint/touchpoint.js",
+    ] {
+        let a = get(&t.app, path).await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND, "{path}: {:?}", String::from_utf8_lossy(&a.bytes));
+        assert!(!String::from_utf8_lossy(&a.bytes).contains("root:"), "{path}");
+    }
+    assert_eq!(get(&t.app, "/alias.html").await.bytes, b"inside");
+    assert_eq!(get(&t.app, "/sub/page.html").await.bytes, b"inside");
+    assert_eq!(get(&t.app, "/").await.bytes, b"<h1>demo</h1>");
 }

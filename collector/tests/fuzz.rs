@@ -1,5 +1,6 @@
 //! Property tests: whatever bytes arrive, the collector never panics, and it
-//! answers either 200 with consistent counts or a 4xx with a JSON `error`.
+//! answers either 200 with consistent counts (every event accepted, duplicate or
+//! rejected) or a 4xx with a JSON `error`.
 
 mod common;
 
@@ -121,25 +122,30 @@ fn any_body() -> impl Strategy<Value = Vec<u8>> {
     ]
 }
 
-/// How many events a body holds if it is valid, to check the counts against.
-fn expected_events(body: &[u8]) -> Option<usize> {
+/// (events that pass, events refused) if the body is a batch, to check the counts against.
+fn expected_events(body: &[u8]) -> Option<(usize, usize)> {
     let json = decode_body(body, None).ok()?;
-    parse_batch(&json).ok().map(|b| b.events.len())
+    parse_batch(&json).ok().map(|b| (b.events.len(), b.rejected.len()))
 }
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
 
-    /// The pipeline itself: never panics; Ok exactly when the body is valid.
+    /// The pipeline itself: never panics; Ok exactly when the body is a batch, and then
+    /// every event is counted once: accepted, duplicate or rejected.
     #[test]
     fn ingest_never_panics(body in any_body()) {
         let store = Store::open(":memory:").unwrap();
         let req = IngestRequest { body: body.clone(), ..Default::default() };
         match ingest(&store, &OriginPolicy::default(), &req) {
             Ok(done) => {
-                let n = expected_events(&body).expect("accepted an invalid body");
-                prop_assert_eq!(done.outcome.accepted + done.outcome.duplicates, n);
-                prop_assert_eq!(store.count().unwrap() as usize, done.outcome.accepted);
+                let (ok, refused) = expected_events(&body).expect("accepted a body that is not a batch");
+                let a = &done.answer;
+                prop_assert_eq!(a.accepted + a.duplicates, ok);
+                prop_assert_eq!(a.rejected.len(), refused);
+                prop_assert!(a.rejected.windows(2).all(|w| w[0].index < w[1].index));
+                prop_assert!(a.rejected.iter().all(|r| !r.reason.is_empty()));
+                prop_assert_eq!(store.count().unwrap() as usize, a.accepted);
             }
             Err(e) => {
                 prop_assert!(e.status().is_client_error(), "{:?}", e);
@@ -159,6 +165,7 @@ proptest! {
         let v: Value = serde_json::from_slice(&a.bytes).expect("answer is JSON");
         if a.status == StatusCode::OK {
             prop_assert!(v["accepted"].is_u64() && v["duplicates"].is_u64(), "{}", v);
+            prop_assert!(v["rejected"].is_array(), "{}", v);
         } else {
             prop_assert!(a.status.is_client_error(), "{}: {}", a.status, v);
             prop_assert!(v["error"].as_str().is_some_and(|s| !s.is_empty()), "{}", v);
@@ -169,6 +176,6 @@ proptest! {
 #[test]
 fn valid_body_is_valid() {
     // Guards the generators: the unmutated body must be accepted.
-    assert_eq!(expected_events(&valid_body()), Some(3));
-    assert_eq!(expected_events(&gzip(&valid_body())), Some(3));
+    assert_eq!(expected_events(&valid_body()), Some((3, 0)));
+    assert_eq!(expected_events(&gzip(&valid_body())), Some((3, 0)));
 }

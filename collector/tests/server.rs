@@ -125,7 +125,7 @@ fn binary_serves_ingests_and_shuts_down_cleanly() {
     let hdrs = [("Content-Type", "text/plain;charset=UTF-8"), ("Origin", own.as_str())];
     let r = http(&addr, "POST", "/v1/batch", &hdrs, &body);
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
-    assert_eq!(json_of(&r), json!({"accepted": 2, "duplicates": 0}));
+    assert_eq!(json_of(&r), json!({"accepted": 2, "duplicates": 0, "rejected": []}));
     assert!(r.head.to_ascii_lowercase().contains(&format!("access-control-allow-origin: {own}")));
 
     let r = http(&addr, "POST", "/v1/batch", &[("Origin", "https://evil.example")], &batch(vec![event("e3", "shop")]));
