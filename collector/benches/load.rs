@@ -145,6 +145,8 @@ struct ClientResult {
     /// Events acknowledged at any time (warm-up and the last request included).
     acked: u64,
     errors: u64,
+    /// One example answer per non-200 status (or "io: ..." for a broken connection).
+    error_kinds: std::collections::BTreeMap<String, u64>,
 }
 
 /// One keep-alive connection posting batches back to back until `stop`.
@@ -156,7 +158,13 @@ fn client(
     stop: Arc<AtomicBool>,
     measure: Arc<AtomicBool>,
 ) -> ClientResult {
-    let mut out = ClientResult { latencies_us: Vec::with_capacity(1 << 16), events: 0, acked: 0, errors: 0 };
+    let mut out = ClientResult {
+        latencies_us: Vec::with_capacity(1 << 16),
+        events: 0,
+        acked: 0,
+        errors: 0,
+        error_kinds: Default::default(),
+    };
     let mut rng = run ^ ((id as u64 + 1) * 0x9e37_79b9_7f4a_7c15) | 1;
     let mut body = Vec::with_capacity(batch * 800);
     let mut req = Vec::with_capacity(batch * 800 + 256);
@@ -212,7 +220,11 @@ fn client(
                 return Err(std::io::ErrorKind::ConnectionAborted.into());
             }
             let want = format!("\"accepted\":{batch},");
-            Ok(status == 200 && answer.windows(want.len()).any(|w| w == want.as_bytes()))
+            if status == 200 && answer.windows(want.len()).any(|w| w == want.as_bytes()) {
+                return Ok(true);
+            }
+            *out.error_kinds.entry(format!("{status} {}", String::from_utf8_lossy(&answer))).or_default() += 1;
+            Ok(false)
         })();
         let us = t0.elapsed().as_micros().min(u32::MAX as u128) as u32;
         let measuring = measure.load(Ordering::Relaxed);
@@ -225,8 +237,9 @@ fn client(
                 }
             }
             Ok(false) => out.errors += 1,
-            Err(_) => {
+            Err(e) => {
                 out.errors += 1;
+                *out.error_kinds.entry(format!("io: {e}")).or_default() += 1;
                 conn = None;
             }
         }
@@ -309,6 +322,12 @@ fn run_one(o: &Opts, batch: usize, clients: usize) {
     let events: u64 = results.iter().map(|r| r.events).sum();
     let errors: u64 = results.iter().map(|r| r.errors).sum();
     let acked: u64 = results.iter().map(|r| r.acked).sum();
+    let mut kinds: std::collections::BTreeMap<String, u64> = Default::default();
+    for r in &results {
+        for (k, n) in &r.error_kinds {
+            *kinds.entry(k.chars().take(160).collect()).or_default() += n;
+        }
+    }
 
     // Stop the collector gracefully and check the acknowledged events are all in the database.
     let _ = Command::new("kill").args(["-TERM", &pid]).status();
@@ -333,6 +352,9 @@ fn run_one(o: &Opts, batch: usize, clients: usize) {
         errors,
         check,
     );
+    for (k, n) in kinds {
+        eprintln!("    {n} x {k}");
+    }
 }
 
 fn main() {

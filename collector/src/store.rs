@@ -342,18 +342,28 @@ impl Drop for Store {
 
 /// Copies the WAL back into the database file from its own thread and connection, so that a
 /// batch's commit never waits for a checkpoint (SQLite's automatic checkpoint runs inside the
-/// commit that crosses the threshold, and fsyncs the database file there). A PASSIVE
-/// checkpoint runs alongside the writer; when the WAL has grown past `WAL_RESTART_FRAMES`
-/// anyway (sustained load), a RESTART checkpoint lets it start over from the beginning.
+/// commit that crosses the threshold, and fsyncs the database file there).
+///
+/// A PASSIVE checkpoint runs alongside the writer but cannot make the WAL start over while
+/// batches keep coming, so the WAL file grows. Once it holds `WAL_RESTART_FRAMES` and the
+/// passive checkpoints have caught up with all but `WAL_RESTART_BACKLOG` frames, a RESTART
+/// checkpoint (which holds off the writer while it copies that backlog, tens of
+/// milliseconds) makes the writer start the WAL over at its next commit. If the disk cannot
+/// keep up and the WAL reaches `WAL_MAX_FRAMES`, the RESTART runs anyway: batches then wait, and
+/// past the writer's busy timeout get `503` (back-pressure).
 struct Checkpointer {
     stop: Arc<(Mutex<bool>, std::sync::Condvar)>,
     thread: Option<JoinHandle<()>>,
 }
 
 /// Check the WAL this often.
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
-/// Frames in the WAL above which the checkpointer makes it restart: 256 MiB.
-const WAL_RESTART_FRAMES: i64 = 65_536;
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
+/// WAL frames (pages of 4 KiB) from which the WAL should start over: 64 MiB.
+const WAL_RESTART_FRAMES: i64 = 16_384;
+/// Frames not yet copied below which a RESTART is quick: 8 MiB.
+const WAL_RESTART_BACKLOG: i64 = 2_048;
+/// Frames at which the WAL starts over whatever it costs: 1 GiB.
+const WAL_MAX_FRAMES: i64 = 262_144;
 
 impl Checkpointer {
     fn start(path: &str) -> Result<Checkpointer, StoreError> {
@@ -372,9 +382,11 @@ impl Checkpointer {
                         break;
                     }
                     // (busy, frames in the WAL, frames checkpointed); errors are retried later.
-                    let frames = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(1));
-                    if let Ok(log) = frames {
-                        if log >= WAL_RESTART_FRAMES {
+                    let frames = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+                        Ok((r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
+                    });
+                    if let Ok((log, copied)) = frames {
+                        if (log >= WAL_RESTART_FRAMES && log - copied <= WAL_RESTART_BACKLOG) || log >= WAL_MAX_FRAMES {
                             let _ = conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(()));
                         }
                     }
@@ -473,6 +485,8 @@ impl Writer {
             let last_id: i64 = c.query_row("SELECT COALESCE(MAX(id), 0) FROM events", [], |r| r.get(0))?;
             (recent, last_id)
         };
+        let mut recent = recent;
+        recent.reserve(tuning.merge_at.saturating_sub(recent.len()).min(1 << 20));
         Ok(Writer { conn, tuning, recent, merge: None, last_id, merge_backoff: None })
     }
 
@@ -575,7 +589,11 @@ impl Writer {
         // A panic in here (there is no known one) drops the Transaction, which rolls back;
         // turn it into an error so the writer thread, and the collector, go on.
         let result = catch_unwind(AssertUnwindSafe(|| -> Result<Committed, StoreError> {
-            let tx = conn.transaction()?;
+            // IMMEDIATE: take the write lock first (waiting for a checkpoint that holds it, up to
+            // the busy timeout). A deferred transaction would read `seen` first and could then be
+            // refused the upgrade to writing (SQLITE_BUSY_SNAPSHOT) when the checkpointer has
+            // restarted the WAL in between.
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let received_at = now_millis();
             let mut outcomes = Vec::with_capacity(batches.len());
             let mut new_ids: Vec<Arc<str>> = Vec::new();
@@ -663,9 +681,10 @@ impl Writer {
                     self.recent.remove(id);
                 }
                 self.merge = None;
-                // Give back the memory of a big set once it has been merged.
-                if self.recent.capacity() > 4 * self.recent.len().max(1024) {
-                    self.recent.shrink_to_fit();
+                // Keep room for `merge_at` ids (no rehashing on the way up), but give back the
+                // memory of an unusually big backlog once it has been merged.
+                if self.recent.capacity() > 2 * self.tuning.merge_at.max(self.recent.len()) {
+                    self.recent.shrink_to(self.tuning.merge_at);
                 }
             }
         }
