@@ -314,7 +314,8 @@ fn run_one(o: &Opts, batch: usize, clients: usize) {
     let (_rss_loaded, _) = memory_mib(&pid);
     stop.store(true, Ordering::Relaxed);
     let results: Vec<ClientResult> = handles.into_iter().map(|h| h.join().unwrap()).collect();
-    std::thread::sleep(Duration::from_millis(500));
+    // The collector gives memory back within a second of connections closing.
+    std::thread::sleep(Duration::from_millis(1500));
     let (rss_after, hwm) = memory_mib(&pid);
 
     let mut lat: Vec<u32> = results.iter().flat_map(|r| r.latencies_us.iter().copied()).collect();
@@ -361,7 +362,7 @@ fn main() {
     let o = parse_opts();
     println!("collector: {} (--sync {})", o.bin, if o.sync.is_empty() { "not passed" } else { &o.sync });
     println!(
-        "{} s per run after {} s warm-up; CPU = share of one core over the measured window (2 cores = 200%)",
+        "{} s per run after {} s warm-up; CPU = share of one core over the measured window (2 cores = 200%); RSS after = 1.5 s after the clients closed",
         o.secs, o.warmup
     );
     println!(

@@ -83,6 +83,7 @@ fn cap_for_fd_limit(requested: usize, soft: u64) -> (usize, Option<u64>) {
 /// freed: from the second wave of big bodies on they come from the heap, and a heap full of
 /// holes is kept. Setting the thresholds explicitly turns that adaptation off: big blocks are
 /// always mapped and unmapped, and free memory at the top of the heap is returned above 1 MiB.
+/// At most 4 heaps (arenas) are used.
 pub fn tune_allocator() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only changes allocator parameters; it is called before other threads
@@ -90,6 +91,9 @@ pub fn tune_allocator() {
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
         libc::mallopt(libc::M_TRIM_THRESHOLD, 1024 * 1024);
+        // One heap per thread that ever allocated (runtime workers, the blocking pool, SQLite
+        // threads) multiplies the holes; a few shared heaps are plenty for two cores.
+        libc::mallopt(libc::M_ARENA_MAX, 4);
     }
 }
 

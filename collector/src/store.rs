@@ -433,6 +433,13 @@ static INSERT_MANY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     )
 });
 
+/// Ids per multi-row INSERT into `seen` during a merge.
+const IDS_PER_INSERT: usize = 50;
+
+static SEEN_INSERT_MANY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!("INSERT OR IGNORE INTO seen (message_id) VALUES {}", vec!["(?)"; IDS_PER_INSERT].join(", "))
+});
+
 /// The hasher of the id sets: foldhash, seeded per process (ids come from clients).
 type RandomState = foldhash::fast::RandomState;
 
@@ -461,7 +468,6 @@ struct Writer {
 /// What one transaction did for the batches of a group.
 struct Committed {
     outcomes: Vec<InsertOutcome>,
-    new_ids: Vec<Arc<str>>,
     last_id: i64,
     merged: usize,
 }
@@ -584,8 +590,10 @@ impl Writer {
         } else {
             None
         };
-        let recent = &self.recent;
+        let recent = &mut self.recent;
         let merge = &self.merge;
+        // The ids added to `recent` by this transaction: taken out again if it fails.
+        let mut new_ids: Vec<Arc<str>> = Vec::new();
         // A panic in here (there is no known one) drops the Transaction, which rolls back;
         // turn it into an error so the writer thread, and the collector, go on.
         let result = catch_unwind(AssertUnwindSafe(|| -> Result<Committed, StoreError> {
@@ -596,8 +604,6 @@ impl Writer {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let received_at = now_millis();
             let mut outcomes = Vec::with_capacity(batches.len());
-            let mut new_ids: Vec<Arc<str>> = Vec::new();
-            let mut in_group: HashSet<&str, RandomState> = HashSet::default();
             let mut new_events: Vec<&Event> = Vec::new();
             let mut last_id = 0;
             {
@@ -606,11 +612,13 @@ impl Writer {
                     let mut accepted = 0;
                     for e in events.iter() {
                         let id = e.message_id.as_str();
-                        if in_group.contains(id) || recent.contains(id) || seen.exists([id])? {
+                        // `recent` also holds the ids accepted earlier in this group.
+                        if recent.contains(id) || seen.exists([id])? {
                             continue;
                         }
-                        in_group.insert(id);
-                        new_ids.push(Arc::from(id));
+                        let id: Arc<str> = Arc::from(id);
+                        recent.insert(id.clone());
+                        new_ids.push(id);
                         new_events.push(e);
                         accepted += 1;
                     }
@@ -655,8 +663,13 @@ impl Writer {
             }
             let mut merged = 0;
             if let (Some((from, to)), Some(m)) = (chunk, merge) {
+                let mut put_many = tx.prepare_cached(&SEEN_INSERT_MANY)?;
                 let mut put = tx.prepare_cached("INSERT OR IGNORE INTO seen (message_id) VALUES (?1)")?;
-                for id in &m.ids[from..to] {
+                let mut ids = m.ids[from..to].chunks_exact(IDS_PER_INSERT);
+                for chunk in &mut ids {
+                    put_many.execute(rusqlite::params_from_iter(chunk.iter().map(|id| &**id)))?;
+                }
+                for id in ids.remainder() {
                     put.execute([&**id])?;
                 }
                 if to == m.ids.len() {
@@ -665,15 +678,22 @@ impl Writer {
                 merged = to - from;
             }
             tx.commit()?;
-            Ok(Committed { outcomes, new_ids, last_id, merged })
+            Ok(Committed { outcomes, last_id, merged })
         }))
         .unwrap_or_else(|_| Err(StoreError::Task("panic while committing".into())));
         drop(conn);
-        let done = result?;
+        let done = match result {
+            Ok(done) => done,
+            Err(e) => {
+                for id in &new_ids {
+                    self.recent.remove(id);
+                }
+                return Err(e);
+            }
+        };
         if done.last_id != 0 {
             self.last_id = done.last_id;
         }
-        self.recent.extend(done.new_ids);
         if let Some(m) = &mut self.merge {
             m.done += done.merged;
             if done.merged > 0 && m.done == m.ids.len() {
