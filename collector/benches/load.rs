@@ -35,6 +35,9 @@ struct Opts {
     db_dir: Option<String>,
     /// Passed to the collector as `--sync` (unless empty: for collectors without the option).
     sync: String,
+    /// messageIds: random UUIDs like the SDK's (default), or sequential (`--ids seq`), which
+    /// flatter an index on them.
+    sequential_ids: bool,
 }
 
 fn parse_opts() -> Opts {
@@ -46,6 +49,7 @@ fn parse_opts() -> Opts {
         bin: DEFAULT_BIN.to_string(),
         db_dir: None,
         sync: "full".into(),
+        sequential_ids: false,
     };
     let mut args = std::env::args().skip(1);
     let list = |v: String| -> Vec<usize> { v.split(',').map(|x| x.trim().parse().expect("a number")).collect() };
@@ -58,9 +62,12 @@ fn parse_opts() -> Opts {
             "--bin" => o.bin = args.next().expect("--bin PATH"),
             "--db-dir" => o.db_dir = Some(args.next().expect("--db-dir DIR")),
             "--sync" => o.sync = args.next().expect("--sync full|normal|''"),
+            "--ids" => o.sequential_ids = args.next().expect("--ids random|seq") == "seq",
             // `cargo bench` passes --bench; ignore it and anything libtest-like.
             "--bench" => {}
-            other => panic!("unknown option {other} (--batch, --clients, --secs, --warmup, --bin, --db-dir, --sync)"),
+            other => {
+                panic!("unknown option {other} (--batch, --clients, --secs, --warmup, --bin, --db-dir, --sync, --ids)")
+            }
         }
     }
     o
@@ -113,7 +120,7 @@ fn next_random(state: &mut u64) -> u64 {
     state.wrapping_mul(0x2545_f491_4f6c_dd1d)
 }
 
-fn fill_body(buf: &mut Vec<u8>, batch: usize, rng: &mut u64) {
+fn fill_body(buf: &mut Vec<u8>, batch: usize, rng: &mut u64, mut sequential: Option<(usize, &mut u64)>) {
     buf.clear();
     buf.extend_from_slice(br#"{"sentAt":"2026-11-22T14:24:26.123Z","batch":["#);
     for i in 0..batch {
@@ -121,7 +128,14 @@ fn fill_body(buf: &mut Vec<u8>, batch: usize, rng: &mut u64) {
             buf.push(b',');
         }
         buf.extend_from_slice(EVENT_HEAD.as_bytes());
-        let (a, b) = (next_random(rng), next_random(rng));
+        let (a, b) = match &sequential {
+            // Client number, then a counter: each client appends at its own place in an index.
+            Some((client, n)) => ((*client as u64) << 32 | (**n >> 48), **n & 0xffff_ffff_ffff),
+            None => (next_random(rng), next_random(rng)),
+        };
+        if let Some((_, n)) = &mut sequential {
+            **n += 1;
+        }
         // UUID v4 layout: 8-4-4-4-12 hex digits.
         write!(
             buf,
@@ -155,6 +169,7 @@ fn client(
     batch: usize,
     run: u64,
     id: usize,
+    sequential: bool,
     stop: Arc<AtomicBool>,
     measure: Arc<AtomicBool>,
 ) -> ClientResult {
@@ -166,6 +181,7 @@ fn client(
         error_kinds: Default::default(),
     };
     let mut rng = run ^ ((id as u64 + 1) * 0x9e37_79b9_7f4a_7c15) | 1;
+    let mut seq = run & 0xffff_ffff;
     let mut body = Vec::with_capacity(batch * 800);
     let mut req = Vec::with_capacity(batch * 800 + 256);
     let mut conn: Option<(TcpStream, BufReader<TcpStream>)> = None;
@@ -180,7 +196,7 @@ fn client(
             conn = Some((s, r));
         }
         let (s, r) = conn.as_mut().unwrap();
-        fill_body(&mut body, batch, &mut rng);
+        fill_body(&mut body, batch, &mut rng, sequential.then_some((id, &mut seq)));
         req.clear();
         write!(
             req,
@@ -300,7 +316,8 @@ fn run_one(o: &Opts, batch: usize, clients: usize) {
     let handles: Vec<_> = (0..clients)
         .map(|id| {
             let (addr, stop, measure) = (server.addr.clone(), stop.clone(), measure.clone());
-            std::thread::spawn(move || client(addr, batch, run, id, stop, measure))
+            let sequential = o.sequential_ids;
+            std::thread::spawn(move || client(addr, batch, run, id, sequential, stop, measure))
         })
         .collect();
     std::thread::sleep(Duration::from_secs_f64(o.warmup));
@@ -360,7 +377,12 @@ fn run_one(o: &Opts, batch: usize, clients: usize) {
 
 fn main() {
     let o = parse_opts();
-    println!("collector: {} (--sync {})", o.bin, if o.sync.is_empty() { "not passed" } else { &o.sync });
+    println!(
+        "collector: {} (--sync {}), {} messageIds",
+        o.bin,
+        if o.sync.is_empty() { "not passed" } else { &o.sync },
+        if o.sequential_ids { "sequential" } else { "random" }
+    );
     println!(
         "{} s per run after {} s warm-up; CPU = share of one core over the measured window (2 cores = 200%); RSS after = 1.5 s after the clients closed",
         o.secs, o.warmup
