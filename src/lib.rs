@@ -38,25 +38,35 @@ mod api {
         for w in &warnings {
             web::warn(w);
         }
+        for name in js_sys::Object::keys(attrs.unchecked_ref::<js_sys::Object>()).iter() {
+            if let Some(w) = name.as_string().and_then(|n| config::unknown(&n)) {
+                web::warn(&w);
+            }
+        }
         if !host.is_object() || !web::start(cfg, host.unchecked_into()) {
             return;
         }
-        let replayed_page = replay(&queue);
-        if !replayed_page {
+        // The page view comes first, as the page's first event; a `page` call in the stub's
+        // queue stands in for it (as in Segment's snippet), with the page's own properties.
+        if !replay(&queue, true) {
             web::command(&js_sys::Array::of1(&JsValue::from_str("page")));
         }
+        replay(&queue, false);
     }
 
-    /// Replays stub calls; returns true if one of them was a `page` call (which then stands in
-    /// for the automatic page view, as in Segment's snippet).
-    fn replay(queue: &JsValue) -> bool {
+    /// Replays the stub's calls: only `page` calls (`pages`), or every other call. Returns
+    /// whether there was a `page` call.
+    fn replay(queue: &JsValue, pages: bool) -> bool {
         let mut page = false;
         // The queue is the page's array: read it defensively (see web::safe).
         if web::safe::is_array(queue) == Some(true) {
             for call in web::safe::to_array(queue).unwrap_or_default().iter() {
                 let Some(args) = web::safe::to_array(&call) else { continue };
-                page |= args.get(0).as_string().as_deref() == Some("page");
-                web::command(&args);
+                let is_page = args.get(0).as_string().as_deref() == Some("page");
+                page |= is_page;
+                if is_page == pages {
+                    web::command(&args);
+                }
             }
         }
         page

@@ -30,6 +30,7 @@ export function makeHost(input, guard, signal) {
     planned = false;
     responded = false;
     interactions();
+    if (scrolled) depth(1);
     queue.push('k' + US + Date.now());
     var batch = queue.join(RS);
     queue = [];
@@ -74,7 +75,7 @@ export function makeHost(input, guard, signal) {
   var ANY_NO = NO.map(function (n) { return '[data-tp-no-' + n + ']'; }).join(',');
   // Every attribute that changes capture, in one selector: most clicks have none of them, and one
   // walk up the tree is cheaper than three.
-  var SPECIAL = '[data-tp-ignore],[data-tp-mask],' + ANY_NO;
+  var SPECIAL = '[data-tp-ignore],[data-tp-mask],[data-tp-event],' + ANY_NO;
   // An element group (core::input::sensed): key, flags, silenced signals, then raw facts.
   // Never a field's value: only a button-like input's value attribute (its printed label), and
   // no text at all from fields and editable elements.
@@ -111,24 +112,84 @@ export function makeHost(input, guard, signal) {
     watching = on;
   }
 
+  // A declarative event (data-tp-event): name, data-tp-props, then data-tp-prop-* pairs.
+  function declared(el) {
+    var r = ['m', now(), attr(el, 'data-tp-event'), attr(el, 'data-tp-props')], a = el.attributes, i;
+    for (i = 0; i < a.length; i++) if (a[i].name.indexOf('data-tp-prop-') === 0) r.push(f(a[i].name.slice(13)), f(a[i].value));
+    push(r.join(US));
+  }
+
   function click(e) {
-    var t = e.target, r, el;
+    var t = e.target, r, el, special, link = '', dl = 0, de;
     if (t && t.nodeType !== 1) t = t.parentElement; // a text node
-    r = rec('c', now(), e.clientX | 0, e.clientY | 0, e.button | 0,
-      (e.ctrlKey ? 1 : 0) | (e.metaKey ? 2 : 0) | (e.shiftKey ? 4 : 0) | (e.altKey ? 8 : 0), e.detail | 0, e.isTrusted ? 1 : 0);
-    if (t && t.closest && !(t.closest(SPECIAL) && t.closest('[data-tp-ignore]'))) {
+    special = t && t.closest && t.closest(SPECIAL);
+    if (t && t.closest && !(special && t.closest('[data-tp-ignore]'))) {
       el = t.closest(CLICKABLE);
-      r += US + group(el || t, !!el);
+      if (el && el.tagName === 'A') { link = f(el.href); dl = el.hasAttribute('download') ? 1 : 0; }
+      r = US + group(el || t, !!el);
+      de = special && t.closest('[data-tp-event]');
     }
+    r = rec('c', now(), e.clientX | 0, e.clientY | 0, e.button | 0,
+      (e.ctrlKey ? 1 : 0) | (e.metaKey ? 2 : 0) | (e.shiftKey ? 4 : 0) | (e.altKey ? 8 : 0), e.detail | 0, e.isTrusted ? 1 : 0,
+      link, dl) + (r || '');
     // Before the page's own handlers run: the DOM changes they make are the click's response.
     if (e.isTrusted) watch(true);
     responded = false;
     push(r);
+    if (de && de.tagName !== 'FORM') declared(de); // a form's fires on submit
   }
 
   var lastY = w.scrollY | 0, legStart = lastY, lastDir = 0;
-  function user() { lastUser = now(); }
-  function route(kind) { respond('u'); push(rec('n', now(), kind, f(location.pathname))); }
+  // The visitor is active: at most one record per 5 s (engaged time only needs to know that
+  // they did something within the last 30 s).
+  var lastAct = 0;
+  function act() {
+    var t = now();
+    if (t - lastAct >= 5000) { lastAct = t; push('j' + US + t); }
+  }
+  function user() { lastUser = now(); act(); }
+  // How much of the page has been in view (percent). Read once per scheduled task, not per
+  // scroll event: scrollHeight may need a layout.
+  var scrolled = false, maxDepth = 0;
+  function depth(report) {
+    var de = d.documentElement, h = Math.max(de.scrollHeight, d.body ? d.body.scrollHeight : 0) || 1;
+    var p = Math.min(100, Math.round(100 * ((w.scrollY || 0) + w.innerHeight) / h)) | 0;
+    scrolled = false;
+    if (report && p > maxDepth) queue.push(rec('d', now(), p));
+    if (p > maxDepth) maxDepth = p;
+    return p;
+  }
+  function route(kind) {
+    respond('u');
+    maxDepth = 0;
+    push(rec('n', now(), kind, f(location.pathname), f(location.href), f(d.title), depth(0)));
+    views();
+  }
+  // Elements marked data-tp-view: an IntersectionObserver at 50 % reports when each comes into
+  // view and leaves it; the engine times the second. Looked for at start, at load and after
+  // each route change (elements added otherwise are not seen: a documented gap).
+  var io = null, viewed = w.WeakSet ? new WeakSet() : null;
+  function views() {
+    if (!w.IntersectionObserver || !viewed) return;
+    io = io || new IntersectionObserver(guard(function (list) {
+      for (var i = 0, e; i < list.length; i++) {
+        e = list[i];
+        push(rec('b', now(), key(e.target), e.isIntersecting && e.intersectionRatio >= 0.5 ? attr(e.target, 'data-tp-view') : ''));
+      }
+    }), { threshold: 0.5 });
+    var els = d.querySelectorAll('[data-tp-view]');
+    for (var i = 0; i < els.length; i++) if (!viewed.has(els[i])) { viewed.add(els[i]); io.observe(els[i]); }
+  }
+  // Focus time per form field (form_submit's field_ms), by field name; never a value.
+  var focusEl = null, focusAt = 0, focusTimes = w.WeakMap ? new WeakMap() : null;
+  function fieldName(t) { return f(t.getAttribute('name') || t.id || t.type || t.tagName).replace(/[,:]/g, '_'); }
+  function unfocus() {
+    if (!focusEl || !focusTimes) return;
+    var form = focusEl.form, m = focusTimes.get(form) || {}, n = fieldName(focusEl);
+    m[n] = (m[n] || 0) + now() - focusAt;
+    focusTimes.set(form, m);
+    focusEl = null;
+  }
   function fieldOf(e) {
     var t = e.target;
     return t && t.form && e.isTrusted !== false ? t : null;
@@ -149,8 +210,15 @@ export function makeHost(input, guard, signal) {
       var g = w.getSelection && w.getSelection();
       if (g && !g.isCollapsed) respond('l');
     },
-    focusin: function () { respond('f'); },
-    blur: function () { respond('h'); },
+    focusin: function (e) {
+      respond('f');
+      var t = e.target;
+      if (t && t.form && e.isTrusted) { unfocus(); focusEl = t; focusAt = now(); }
+    },
+    focusout: function (e) { if (e.target === focusEl) unfocus(); },
+    blur: function (e) { respond('h'); if (e.target === w) push(rec('f', now(), 0)); },
+    focus: function (e) { if (e.target === w) push(rec('f', now(), 1)); },
+    pointermove: act, pointerdown: act, touchstart: act,
     toggle: function () { respond('d'); },
     close: function () { respond('d'); },
     play: function () { respond('p'); },
@@ -161,6 +229,7 @@ export function makeHost(input, guard, signal) {
     scroll: function (e) {
       respond('s');
       if (e.target !== d) return;
+      if (!scrolled) { scrolled = true; act(); later(); }
       // Only the turning points (and the first position) go to the engine: a leg's extremes are
       // all scroll_thrash needs, and a scroll fires once per frame.
       var y = w.scrollY | 0, dir = y > lastY ? 1 : y < lastY ? -1 : 0;
@@ -191,7 +260,15 @@ export function makeHost(input, guard, signal) {
       var search = n < 2 || form.getAttribute('role') === 'search' || !!form.querySelector('input[type=search]');
       push(rec('g', now(), key(form), f(form.id || form.getAttribute('name')), n, search ? 1 : 0, group(t, false)));
     },
-    submit: function (e) { lastField = null; push(rec('u', now(), key(e.target))); }
+    submit: function (e) {
+      var form = e.target, m, list = [], n;
+      lastField = null;
+      if (focusEl && focusEl.form === form) unfocus();
+      m = focusTimes && focusTimes.get(form);
+      for (n in m) list.push(n + ':' + m[n]);
+      if (form.hasAttribute && form.hasAttribute('data-tp-event')) declared(form);
+      push(rec('u', now(), key(form), f(form.id || form.getAttribute('name')), list.join(',')));
+    }
   };
   sensors.change = sensors.input;
 
@@ -235,6 +312,8 @@ export function makeHost(input, guard, signal) {
     wrap(w.history, 'pushState', function () { return function () { route('p'); }; });
     wrap(w.history, 'replaceState', function () { return function () { route('r'); }; });
     wrap(w, 'open', function () { respond('o'); });
+    views();
+    w.addEventListener('load', guard(views), signal ? { signal: signal } : false);
     function po(type, fn, opts) {
       try {
         var o = new PerformanceObserver(guard(function (list) { fn(list.getEntries()); }));
@@ -271,14 +350,19 @@ export function makeHost(input, guard, signal) {
   function ls() { return w.localStorage; }
   function store(op, key, value) {
     try {
+      if (op === 'S') { w.sessionStorage.setItem(key, value); return true; }
       var s = ls(), out = [], k, i;
-      if (op === 's') { s.setItem(key, value); return true; }
+      if (op === 's' || op === 'k') { s.setItem(key, value); return true; }
       if (op === 'r') { s.removeItem(key); return true; }
       if (op === 'p') { // purge: only what is there (a needless removeItem is still a write)
-        for (i = s.length - 1; i >= 0; i--) {
-          k = s.key(i);
-          if (k && (key ? k === key : k.indexOf('tp:') === 0)) s.removeItem(k);
-        }
+        var purge = function (s) {
+          for (var i = s.length - 1; i >= 0; i--) {
+            var k = s.key(i);
+            if (k && (key ? k === key : k.indexOf('tp:') === 0)) s.removeItem(k);
+          }
+        };
+        purge(s);
+        try { purge(w.sessionStorage); } catch (e) {}
         return true;
       }
       for (i = 0; i < s.length; i++) { // 'g': every tp: key and value, one string
@@ -289,7 +373,18 @@ export function makeHost(input, guard, signal) {
     } catch (e) { return op === 'g' ? '' : false; }
   }
 
+  // What the page is at start (core::input::Boot::parse): one crossing, no web-sys imports.
+  function facts() {
+    // Reading storage may throw (blocked, sandboxed): then there is nothing remembered.
+    var tz = '', one = function (s, k) { try { return w[s].getItem(k) || ''; } catch (e) { return ''; } };
+    try { tz = Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch (e) {}
+    return [location.href, location.pathname, d.title, d.referrer, w.innerWidth | 0, w.innerHeight | 0,
+      (w.navigator.language || ''), tz, d.visibilityState === 'hidden' ? 0 : 1, !d.hasFocus || d.hasFocus() ? 1 : 0, maxDepth = depth(0),
+      one('localStorage', 'tp_consent')].map(f).join(US) + US + one('sessionStorage', 'tp:session'); // the session's own fields come last
+  }
+
   return {
+    facts: facts,
     guard: guard,
     signal: signal,
     later: later,

@@ -34,7 +34,7 @@
 
   var MAX_UNITS = 99;
   /* Pages whose links carry the cart along. */
-  var SHOP_PATHS = ['/', '/index.html', '/product.html', '/cart.html', '/checkout.html', '/thanks.html'];
+  var SHOP_PATHS = ['/catalog.html', '/', '/index.html', '/product.html', '/cart.html', '/checkout.html', '/thanks.html'];
 
   /* ---------- product pictures (inline SVG, no external assets) ---------- */
   var S = 'stroke="#2b1d14" stroke-width="3" stroke-linejoin="round" stroke-linecap="round"';
@@ -187,7 +187,8 @@
     propagateCart();
   }
 
-  function addToCart(sku, qty) {
+  // `declared`: the button carries data-tp-event="add_to_cart", which Touchpoint tracks itself.
+  function addToCart(sku, qty, declared) {
     var p = BY_SKU[sku];
     if (!p) return false;
     qty = Math.max(1, Math.min(parseInt(qty, 10) || 1, MAX_UNITS - cart.length));
@@ -197,7 +198,7 @@
     setCart(next);
     var props = { sku: p.sku, price: p.price };
     if (qty > 1 || document.body.getAttribute('data-page') === 'product') props.quantity = qty;
-    tp('track', 'add_to_cart', props);
+    if (!declared) tp('track', 'add_to_cart', props);
     return true;
   }
 
@@ -224,6 +225,8 @@
     if (accept) accept.addEventListener('click', choose({ analytics: true }));
     if (reject) reject.addEventListener('click', choose({ analytics: false }));
     if (all) all.addEventListener('click', choose({ analytics: true, marketing: true }));
+    // The script tag has data-remember-consent: a visitor who already chose is not asked again.
+    tp('getConsent', function (c) { if (c && c.analytics !== 'pending') banner.hidden = true; });
   }
 
   function markCurrentNav() {
@@ -399,8 +402,61 @@
     if (countEl) countEl.textContent = String(list.length);
   }
 
+  /* ---------- catalogue: a single-page section (history.pushState) ---------- */
+  function initCatalog() {
+    var list = $('#catalog-list'), view = $('#catalog-product'), grid = $('#catalog-grid');
+    if (!list || !view || !grid) return;
+    var add = $('#catalog-add'), crumb = $('#crumb-product'), notice = $('#catalog-notice');
+    PRODUCTS.forEach(function (p) {
+      var a = el('a', { className: 'product-link', href: '/catalog.html?sku=' + p.sku, 'data-sku': p.sku }, [
+        el('div', { className: 'thumb', html: artSvg(p.sku) }),
+        el('div', { className: 'info' }, [el('h2', { text: p.name }), el('p', { className: 'blurb', text: money(p.price) })])
+      ]);
+      grid.appendChild(el('li', { className: 'product-card' }, [a]));
+    });
+    function render() {
+      var sku = (new URLSearchParams(window.location.search).get('sku') || '').toLowerCase();
+      var p = Object.prototype.hasOwnProperty.call(BY_SKU, sku) ? BY_SKU[sku] : null;
+      list.hidden = !!p;
+      view.hidden = !p;
+      crumb.textContent = p ? ' / ' + p.name : '';
+      document.title = (p ? p.name : 'Catalogue') + ' \u2013 Demo Shop';
+      notice.textContent = '';
+      if (!p) { tp('track', 'view_item_list', { item_list_id: 'catalogue', items: PRODUCTS.length }); return; }
+      $('#catalog-name').textContent = p.name;
+      $('#catalog-price').textContent = money(p.price);
+      $('#catalog-blurb').textContent = p.blurb;
+      $('#catalog-art').innerHTML = artSvg(p.sku);
+      // The declarative event's properties: set here because they depend on the product shown.
+      add.setAttribute('data-tp-props', JSON.stringify({ sku: p.sku, price: p.price, currency: 'GBP', quantity: 1 }));
+      tp('track', 'view_item', { sku: p.sku, price: p.price, currency: 'GBP' });
+    }
+    function go(href) {
+      window.history.pushState(null, '', href);
+      render();
+      window.scrollTo(0, 0);
+    }
+    document.addEventListener('click', function (e) {
+      var a = e.target.closest && e.target.closest('#catalog-grid a[data-sku], #crumb-catalog');
+      if (!a || e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey) return;
+      e.preventDefault();
+      go(a.getAttribute('href'));
+    });
+    window.addEventListener('popstate', render);
+    add.addEventListener('click', function () {
+      var sku = (new URLSearchParams(window.location.search).get('sku') || '').toLowerCase();
+      if (BY_SKU[sku] && addToCart(sku, 1, true)) {
+        announce(notice, 'Added ' + BY_SKU[sku].name + ' to your cart.');
+        $('#catalog-checkout').setAttribute('href', withCart('/checkout.html', cart));
+      }
+    });
+    $('#catalog-checkout').setAttribute('href', withCart('/checkout.html', cart));
+    render();
+  }
+
   function initCheckout() {
     renderSummary($('#summary-lines'), $('#summary-total'), $('#summary-count'), cart);
+    if (cart.length) tp('track', 'begin_checkout', { value: cartTotal(), currency: 'GBP', items: cart.length });
     var emptyWarn = $('#checkout-empty');
     if (emptyWarn) emptyWarn.hidden = cart.length !== 0;
 
@@ -416,6 +472,11 @@
 
     var form = $('#checkout-form');
     if (!form) return;
+    // Declarative: the purchase event fires on submit (after the browser's own validation).
+    form.setAttribute('data-tp-event', 'purchase');
+    form.setAttribute('data-tp-prop-value', String(cartTotal()));
+    form.setAttribute('data-tp-prop-currency', 'GBP');
+    form.setAttribute('data-tp-prop-items', String(cart.length));
     var submitted = false;
     form.addEventListener('submit', function (e) {
       e.preventDefault();
@@ -449,6 +510,7 @@
     else if (page === 'product') initProduct();
     else if (page === 'cart') renderCart();
     else if (page === 'checkout') initCheckout();
+    else if (page === 'catalog') initCatalog();
     else if (page === 'thanks') initThanks();
     updateCount();
     propagateCart();

@@ -17,6 +17,9 @@ extern "C" {
     #[derive(Clone)]
     pub type Host;
 
+    /// What the page is at start, as one text (`core::input::Boot::parse`).
+    #[wasm_bindgen(method, structural)]
+    pub fn facts(this: &Host) -> String;
     /// Schedules the task that hands queued records over (one per burst).
     #[wasm_bindgen(method, structural)]
     pub fn later(this: &Host);
@@ -35,8 +38,10 @@ extern "C" {
     /// Asks for a Web Lock (the answer comes as an `l` record); false without `navigator.locks`.
     #[wasm_bindgen(method, structural)]
     pub fn lock(this: &Host, name: &str) -> bool;
-    /// localStorage: `s` set (false if it threw), `r` remove, `p` purge (every `tp:` key, or only
-    /// `key`), `g` every `tp:` key and value joined by U+001F ("" if storage cannot be read).
+    /// localStorage: `s` set (false if it threw), `r` remove, `p` purge (every `tp:` key of
+    /// localStorage and sessionStorage, or only `key`), `g` every `tp:` key and value joined by
+    /// U+001F ("" if storage cannot be read); `k` set in localStorage and `S` set in
+    /// sessionStorage, for keys kept apart from the queue (`Output::Remember`).
     #[wasm_bindgen(method, structural)]
     pub fn store(this: &Host, op: &str, key: &str, value: &str) -> JsValue;
     /// The listener function for a DOM event name (None if the loader has no sensor for it).

@@ -23,7 +23,7 @@ use web_sys::Window;
 use crate::core::config::{Config, InitialConsent};
 use crate::core::engine::Engine;
 use crate::core::event::PageContext;
-use crate::core::input::{parse_record, Input, LockAnswer, Record};
+use crate::core::input::{parse_record, Boot, Input, LockAnswer, Record};
 use crate::core::json::split_byte;
 use crate::core::output::Output;
 
@@ -142,7 +142,7 @@ pub fn start(config: Config, host: Host) -> bool {
     let engine = Engine::new(
         config,
         signals,
-        dom::page_context(&window),
+        Boot::parse(&host.facts()),
         window.navigator().on_line(),
         &random_bytes(&window, ENTROPY_REFILL),
         now_ms(),
@@ -179,6 +179,11 @@ fn listen(io: &Io, slow_ms: u64) {
         (doc, "selectionchange", false),
         (doc, "focusin", true),
         (win, "blur", false),
+        (win, "focus", false),
+        (doc, "focusout", true),
+        (win, "pointermove", true),
+        (win, "pointerdown", true),
+        (win, "touchstart", true),
         (doc, "toggle", true),
         (doc, "close", true),
         (doc, "play", true),
@@ -314,6 +319,9 @@ fn execute(io: &Io, output: Output) -> Option<Input> {
             if !host.store("s", &key, &value).is_truthy() {
                 return Some(Input::StorageFailed);
             }
+        }
+        Output::Remember { key, value, session } => {
+            host.store(if session { "S" } else { "k" }, key, &value);
         }
         Output::StorageRemove { key } => {
             host.store("r", &key, "");

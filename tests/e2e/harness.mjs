@@ -89,8 +89,10 @@ export async function sdkReady(page) {
 // Friction detection is off unless a test asks for it: these fixtures test delivery, consent and
 // privacy by exact event counts, and on a loaded machine a click can really be slow (a genuine
 // slow_interaction) or a page's LCP pass 4 s. tests/e2e/friction.test.mjs tests friction.
+// Journey touchpoints (page_leave, scroll_depth, ...) are off too, for the same exact counts;
+// tests/e2e/journey.test.mjs tests them.
 export function fixture(attrs, body = '<button id="b">Buy</button>') {
-  const { collector = '/v1/batch', ...rest } = { friction: 'off', ...attrs };
+  const { collector = '/v1/batch', ...rest } = { friction: 'off', journey: 'off', ...attrs };
   const a = Object.entries(rest).map(([k, v]) => ` data-${k}="${v}"`).join('');
   return `<!doctype html><html><head><title>Fixture</title>
 <script>window.touchpoint=window.touchpoint||function(){(touchpoint.q=touchpoint.q||[]).push(arguments)};</script>

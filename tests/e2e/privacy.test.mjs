@@ -75,11 +75,11 @@ test('checkout: no form value (email, card, expiry, CVC, password, name, address
   await page.dblclick('#card-number');
   await page.click('#place-order');
 
-  // thanks.html: the demo remembers no choice, so accept again there; the order event left the
-  // checkout page by beacon or stays queued for this page.
+  // thanks.html: the demo remembers the choice (data-remember-consent), so nobody is asked
+  // again; the order event left the checkout page by beacon or stays queued for this page.
   await page.waitForURL((u) => u.pathname === '/thanks.html', { timeout: 60_000 });
   await sdkReady(page);
-  await page.click('#consent-accept');
+  await waitForConsent(page, { analytics: 'granted' });
   await page.evaluate(() => window.touchpoint('flush'));
   const events = await stored(site, 'order_completed and the thanks page view', (ev) =>
     ev.some((e) => e.event === 'order_completed') && ev.some((e) => e.event === 'page_view' && e.context.page.path === '/thanks.html'));

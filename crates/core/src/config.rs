@@ -29,6 +29,10 @@ pub struct Config {
     pub gzip: bool,
     /// Friction detection thresholds and the signals switched off.
     pub friction: super::friction::Settings,
+    /// Journey tracking: SPA page views, moments of truth, site search, downloads.
+    pub journey: super::journey::Settings,
+    /// `data-remember-consent`: keep the visitor's decision for the next pages (remembered.rs).
+    pub remember_consent: bool,
 }
 
 impl Default for Config {
@@ -43,6 +47,8 @@ impl Default for Config {
             mask_params: Vec::new(),
             gzip: false,
             friction: super::friction::Settings::default(),
+            journey: super::journey::Settings::default(),
+            remember_consent: false,
         }
     }
 }
@@ -133,7 +139,9 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
     number("pending-limit", 0, 1_000, &mut pending);
     c.pending_limit = pending as usize;
 
-    for (attr, slot) in [("honor-dnt", &mut c.honor_dnt), ("gzip", &mut c.gzip)] {
+    for (attr, slot) in
+        [("honor-dnt", &mut c.honor_dnt), ("gzip", &mut c.gzip), ("remember-consent", &mut c.remember_consent)]
+    {
         if let Some(v) = get(attr) {
             match parse_bool(&v) {
                 Some(b) => *slot = b,
@@ -155,6 +163,30 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
             }
         }
     }
+    let j = &mut c.journey;
+    if get("journey").is_some_and(|v| v.trim_ascii().eq_ignore_ascii_case("off")) {
+        j.on = false;
+    }
+    if let Some(v) = get("spa") {
+        for word in list(&v) {
+            match word.as_str() {
+                "off" => j.spa = false,
+                "replace" => j.replace_state = true,
+                "hash" => j.hash = true,
+                "on" => {}
+                _ => warn(w, "spa", &word, "off, or a list of replace and hash"),
+            }
+        }
+    }
+    if let Some(v) = get("moments") {
+        j.moments = list(&v).iter().filter_map(|n| super::name::snake_case(n)).collect();
+    }
+    if let Some(v) = get("search-params") {
+        j.search_params = list(&v);
+    }
+    if let Some(v) = get("download-extensions") {
+        j.downloads = list(&v).into_iter().map(|e| e.trim_start_matches('.').to_string()).collect();
+    }
     if let Some(v) = get("mask-params") {
         // Split by hand on the ASCII comma: `str::split` brings a memchr searcher (size).
         let mut rest = v.as_str();
@@ -168,6 +200,49 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
         }
     }
     (c, warnings)
+}
+
+/// Every `data-*` attribute the script tag understands (without the prefix). Anything else gets
+/// a warning naming it: a typo like `data-concent` would otherwise fail silently.
+pub const KNOWN: [&str; 28] = [
+    "collector",
+    "site",
+    "consent",
+    "batch-size",
+    "flush-interval",
+    "max-queue",
+    "retry-base",
+    "retry-cap",
+    "pending-limit",
+    "honor-dnt",
+    "gzip",
+    "mask-params",
+    "friction",
+    "friction-off",
+    "rage-clicks",
+    "dead-click-ms",
+    "slow-interaction-ms",
+    "quick-back-ms",
+    "journey",
+    "spa",
+    "moments",
+    "search-params",
+    "download-extensions",
+    "remember-consent",
+    "debug",
+    "touchpoint-npm",
+    "integrity-wasm",
+    "nonce",
+];
+
+/// The warning for a `data-*` attribute of the script tag that is not in `KNOWN`, if it is not.
+pub fn unknown(attr: &str) -> Option<String> {
+    (!KNOWN.contains(&attr)).then(|| cat(&["touchpoint: unknown attribute data-", attr, " (ignored; see the README)"]))
+}
+
+/// A comma-separated list, trimmed and lowercased, empty items left out.
+fn list(v: &str) -> Vec<String> {
+    super::json::split_byte(v, b',').map(|s| s.trim_ascii().to_ascii_lowercase()).filter(|s| !s.is_empty()).collect()
 }
 
 fn warn(w: &mut Vec<String>, attr: &str, value: &str, expected: &str) {
@@ -249,6 +324,35 @@ mod tests {
         assert!(c.honor_dnt);
         assert_eq!(c.mask_params, ["coupon", "ref"]);
         assert!(c.gzip);
+    }
+
+    #[test]
+    fn journey_attributes() {
+        let (c, w) = parse_attrs(&[
+            ("site", "s"),
+            ("spa", "replace, hash"),
+            ("moments", "Add To Cart,purchase,,"),
+            ("search-params", "Q,term"),
+            ("download-extensions", ".pdf, zip"),
+            ("remember-consent", ""),
+        ]);
+        assert!(w.is_empty(), "{w:?}");
+        let j = &c.journey;
+        assert!(j.on && j.spa && j.replace_state && j.hash);
+        assert_eq!(j.moments, ["add_to_cart", "purchase"]);
+        assert_eq!(j.search_params, ["q", "term"]);
+        assert_eq!(j.downloads, ["pdf", "zip"]);
+        assert!(c.remember_consent);
+        let (c, w) = parse_attrs(&[("site", "s"), ("spa", "off,sometimes"), ("journey", "off")]);
+        assert!(!c.journey.spa && !c.journey.on);
+        assert_eq!(w.len(), 1);
+        assert!(w[0].contains("data-spa=\"sometimes\""), "{w:?}");
+    }
+
+    #[test]
+    fn unknown_attributes_are_named() {
+        assert_eq!(unknown("site"), None);
+        assert_eq!(unknown("concent").unwrap(), "touchpoint: unknown attribute data-concent (ignored; see the README)");
     }
 
     #[test]

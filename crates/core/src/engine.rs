@@ -18,8 +18,12 @@ use super::config::Config;
 use super::consent::{Consent, Signals, State};
 use super::event::{encode, Envelope, Event, Kind, PageContext};
 use super::friction::{self, Findings, Friction};
-use super::input::{Click, Command, ConsentSource, Input, LockAnswer, Sensed, SENSED_EDITABLE, SENSED_ELSEWHERE};
+use super::input::{
+    Boot, Click, Command, ConsentSource, Input, LockAnswer, Nav, Sensed, SENSED_EDITABLE, SENSED_ELSEWHERE,
+};
 use super::input::{SENSED_INTERACTIVE, SENSED_LOOKS_INTERACTIVE};
+use super::journey::session::{self, Session};
+use super::journey::{self, attribution, with_member, Journey, Touchpoints};
 use super::name::uuid_v4;
 use super::outbox::{classify, Chunk};
 use super::output::Output;
@@ -79,14 +83,34 @@ pub struct Engine {
     watching: bool,
     /// When the page was last hidden by `pagehide` (quick back from the bfcache).
     left_at: Option<u64>,
+    journey: Journey,
+    session: Session,
+    /// The session began on this page and its first page view (with attribution) is still due.
+    session_fresh: bool,
+    /// `context` members of this page (locale, time zone, viewport, device class), without the
+    /// session's channel.
+    device: String,
+    /// Page views captured on this page (the first one is the load's).
+    page_views: u32,
+    /// The first screen's depth, for the first page view.
+    first_depth: u8,
+    /// A malformed `data-tp-props` was already reported (one warning per page).
+    warned_props: bool,
 }
 
 impl Engine {
-    /// `page`: the page as the web layer read it (scrubbed here); `online`: `navigator.onLine`;
-    /// `entropy`: at least 32 random bytes (session and tab ids).
-    pub fn new(config: Config, signals: Signals, page: PageContext, online: bool, entropy: &[u8], now: u64) -> Engine {
-        let tracker = Tracker::new(config.initial_consent(), signals, config.policy.clone(), config.pending_limit);
+    /// `boot`: the page as the web layer read it (scrubbed here), the device facts, the
+    /// remembered consent and the tab's session; `online`: `navigator.onLine`; `entropy`: at
+    /// least 32 random bytes (session and tab ids).
+    pub fn new(config: Config, signals: Signals, boot: Boot, online: bool, entropy: &[u8], now: u64) -> Engine {
+        // A remembered decision is the visitor's own: it comes before the page's default.
+        let remembered =
+            Some(&boot.remembered).filter(|_| config.remember_consent).and_then(|r| super::remembered::restore(r, now));
+        let initial = remembered.unwrap_or_else(|| config.initial_consent());
+        let tracker = Tracker::new(initial, signals, config.policy.clone(), config.pending_limit);
         let friction = Friction::new(config.friction.clone());
+        let journey = Journey::new(config.journey.clone(), now, boot.visible, boot.focused);
+        let page = boot.page;
         let mut e = Engine {
             env: Envelope { site: config.site.clone(), ..Envelope::default() },
             config,
@@ -115,11 +139,22 @@ impl Engine {
             friction: Friction::default(),
             watching: false,
             left_at: None,
+            journey,
+            session: Session::default(),
+            session_fresh: false,
+            device: device_context(&boot.language, &boot.timezone, boot.width, boot.height),
+            page_views: 0,
+            first_depth: boot.depth,
+            warned_props: false,
         };
         e.friction = friction;
         e.friction.start(now, &page.path);
         e.add_entropy(entropy);
-        e.env.session_id = e.uuid();
+        match Session::restore(&boot.session, now) {
+            Some(s) => e.session = s,
+            None => e.new_session(now),
+        }
+        e.set_context();
         e.journal = Journal::new(e.uuid()[..8].into());
         e.env.page = e.scrub_page(page);
         // A denial given up front means nothing of ours may remain from earlier visits either.
@@ -150,19 +185,34 @@ impl Engine {
                 f.leave(now, &mut found);
                 self.left_at = Some(now);
                 self.capture_findings(found, now);
+                // Before the beacons: the page view's end goes out with them.
+                self.leave_view(now);
+                self.save_session();
                 return self.finish_handle(Input::PageHide, now);
             }
             Input::Visibility { hidden: true } => {
                 f.response(now);
+                self.journey.hidden(now);
+                self.leave_view(now);
+                self.save_session();
                 self.hide(now, false);
             }
-            Input::Visibility { hidden: false } => {}
+            Input::Visibility { hidden: false } => {
+                if !self.gone {
+                    self.journey.shown(now);
+                }
+            }
             Input::PageShow { persisted } => {
                 if let (true, Some(left)) = (persisted, self.left_at) {
                     let path = self.env.page.path.clone();
                     f.restored(now.saturating_sub(left), &path, &mut found);
                 }
+                let restored = self.gone;
                 self.on_show(now);
+                if restored {
+                    // Back from the bfcache: the page is viewed again.
+                    self.page_view(now, "restore", "{}", self.journey.path.clone(), 0);
+                }
             }
             Input::Online(online) => {
                 self.tracker.outbox.set_online(online);
@@ -205,6 +255,10 @@ impl Engine {
             Input::Scroll { viewport, user, leg, .. } => f.scroll(now, leg, viewport, user, &mut found),
             Input::Invalid { field, form } => f.invalid(&friction_target(&field), &form, &mut found),
             Input::FormInput { form, form_name, fields, search, field } => {
+                let mut out = Touchpoints::new();
+                self.journey.form_input(form, &form_name, &mut out);
+                self.capture_touchpoints(out, now);
+                let f = &mut self.friction;
                 let form_descriptor = super::json::Obj::new().str("tag", "form").str("id", &form_name).finish();
                 let input = friction::form_abandon::FormInput {
                     form,
@@ -215,11 +269,30 @@ impl Engine {
                 };
                 f.form_input(now, &input);
             }
-            Input::FormSubmit { form } => f.form_submit(form),
-            Input::Route { path, back } => {
-                f.response(now);
-                f.route(now, &scrub_url(&path, &self.config.mask_params), back, &mut found);
+            Input::FormSubmit { form, name, focus } => {
+                f.form_submit(form);
+                if self.journey.settings.on {
+                    self.capture(Kind::Track, "form_submit", journey::forms::properties(&name, &focus), now);
+                }
             }
+            Input::Route { how, path, url, title, depth } => {
+                f.response(now);
+                let mask = &self.config.mask_params;
+                f.route(now, &scrub_url(&path, mask), how == Nav::Back, &mut found);
+                self.capture_findings(std::mem::take(&mut found), now);
+                self.route(how, PageContext { url, path, title, referrer: String::new() }, depth, now);
+            }
+            Input::Activity => self.journey.activity(now),
+            Input::Focus(focused) => self.journey.focused(now, focused),
+            Input::Depth(percent) => {
+                self.journey.activity(now);
+                let mut out = Touchpoints::new();
+                self.journey.scrolled(percent, &mut out);
+                self.capture_touchpoints(out, now);
+            }
+            Input::ElementView { key, name: Some(name) } => self.journey.view_enter(key, &name, now),
+            Input::ElementView { key, name: None } => self.journey.view_leave(key),
+            Input::Declared { name, json, props } => self.declared(&name, &json, &props, now),
             Input::Vital { lcp, value, recent_input, element } => {
                 use friction::poor_vital::VitalFact;
                 f.vital(&if lcp {
@@ -247,8 +320,134 @@ impl Engine {
 
     fn capture_findings(&mut self, found: Findings, now: u64) {
         for (signal, props) in found {
+            // Friction after a moment of truth in the same page view says which one.
+            let props = match &self.journey.moment {
+                Some(m) => {
+                    let mut v = String::new();
+                    super::json::push_str(&mut v, m);
+                    with_member(&props, "during", &v)
+                }
+                None => props,
+            };
             self.capture(Kind::Track, signal.event(), props, now);
         }
+    }
+
+    fn capture_touchpoints(&mut self, found: Touchpoints, now: u64) {
+        for (name, props) in found {
+            self.capture(Kind::Track, name, props, now);
+        }
+    }
+
+    // ---- the journey --------------------------------------------------------------------------
+
+    fn new_session(&mut self, now: u64) {
+        self.session = Session::new(self.uuid(), now);
+        self.session_fresh = true;
+    }
+
+    /// `context` of every event: the page's device facts and the session's channel.
+    fn set_context(&mut self) {
+        self.env.session_id = self.session.id.clone();
+        let mut c = self.device.clone();
+        if !self.session.channel.is_empty() {
+            let mut v = String::new();
+            super::json::push_str(&mut v, &self.session.channel);
+            c = [c.as_str(), if c.is_empty() { "" } else { "," }, "\"channel\":", &v].concat();
+        }
+        self.env.context = c;
+    }
+
+    /// Captures a page view of `self.env.page` and starts its journey state.
+    fn page_view(&mut self, now: u64, how: &str, extra: &str, previous_path: String, depth: u8) {
+        let page = self.env.page.clone();
+        if self.session.over(now) {
+            self.new_session(now);
+        }
+        if self.session_fresh && self.session.channel.is_empty() {
+            // Where the visitor came from: the page's referrer, or for a session that began on
+            // a later route of this page (after 30 idle minutes), nothing but the URL.
+            let referrer = if self.page_views == 0 { page.referrer.as_str() } else { "" };
+            self.session.channel = attribution::channel(&page.url, referrer).into();
+            self.set_context();
+        }
+        let mut o = journey::touchpoint().str("navigation", how);
+        if !previous_path.is_empty() {
+            o = o.str("previous_path", &previous_path);
+        }
+        if std::mem::take(&mut self.session_fresh) {
+            o = attribution::properties(o, &page.url, &page.referrer, &self.session.channel);
+        }
+        self.page_views += 1;
+        self.capture(Kind::Page, schema::PAGE_VIEW, journey::merge(o.finish(), extra), now);
+        self.journey.begin(now, page.url.clone(), page.path.clone(), depth);
+        if self.journey.settings.on {
+            let params = self.journey.settings.search_params.clone();
+            if let Some((param, term)) = params
+                .iter()
+                .find_map(|p| journey::url::param(&page.url, p).filter(|t| !t.trim_ascii().is_empty()).map(|t| (p, t)))
+            {
+                let term = clean_label(&scrub_text(&term), 100);
+                self.capture(
+                    Kind::Track,
+                    "site_search",
+                    journey::touchpoint().str("term", &term).str("param", param).finish(),
+                    now,
+                );
+            }
+        }
+        self.session.last_path = page.path;
+        self.save_session();
+    }
+
+    /// The page view ends: its `page_leave`.
+    fn leave_view(&mut self, now: u64) {
+        let mut out = Touchpoints::new();
+        self.journey.leave(now, &mut out);
+        self.capture_touchpoints(out, now);
+    }
+
+    /// A single-page app changed its URL: a new page view unless the URL is the same one (or
+    /// this kind of change is not tracked).
+    fn route(&mut self, how: Nav, page: PageContext, depth: u8, now: u64) {
+        let j = &self.journey.settings;
+        let tracked = j.spa
+            && match how {
+                Nav::Push | Nav::Back => true,
+                Nav::Replace => j.replace_state,
+                Nav::Hash => j.hash,
+            };
+        let previous = self.env.page.clone();
+        let mut page = self.scrub_page(page);
+        if !tracked || self.journey.same(&page.url) {
+            return;
+        }
+        self.leave_view(now);
+        page.referrer = previous.url;
+        self.env.page = page;
+        self.page_view(now, how.as_str(), "{}", previous.path, depth);
+    }
+
+    /// The tab's session, kept for its next page while analytics consent allows storage.
+    fn save_session(&mut self) {
+        if self.may_store() && !self.gone {
+            self.out.push(Output::Remember { key: session::KEY, value: self.session.store(), session: true });
+        }
+    }
+
+    /// A `data-tp-event` click or form submit.
+    fn declared(&mut self, name: &str, json: &str, props: &[(String, String)], now: u64) {
+        let Some(name) = super::name::snake_case(name) else { return };
+        let pairs: Vec<(&str, &str)> = props.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let (properties, malformed) = journey::declarative::properties(json, &pairs);
+        if malformed && !std::mem::replace(&mut self.warned_props, true) {
+            self.warn(super::json::cat(&[
+                "touchpoint: data-tp-props of \"",
+                &name,
+                "\" is not a JSON object; sent without it",
+            ]));
+        }
+        self.capture(Kind::Track, &name, properties, now);
     }
 
     fn update_watch(&mut self, now: u64) {
@@ -272,6 +471,11 @@ impl Engine {
             let mut found = Findings::new();
             self.friction.timeout(now, &mut found);
             self.capture_findings(found, now);
+        }
+        if expired.contains(&Timer::Journey) {
+            let mut out = Touchpoints::new();
+            self.journey.timeout(now, &mut out);
+            self.capture_touchpoints(out, now);
         }
         if expired.contains(&Timer::Persist) {
             self.commit();
@@ -342,10 +546,24 @@ impl Engine {
     fn on_click(&mut self, click: Click, now: u64, found: &mut Findings) {
         // None inside data-tp-ignore: nothing at all is captured there.
         let Some(sensed) = &click.element else { return };
+        self.journey.activity(now);
         let target = friction_target(sensed);
         // A click is a touchpoint on an interactive element.
         if sensed.is(SENSED_INTERACTIVE) {
             self.capture(Kind::Track, schema::CLICK, schema::click(&target.descriptor), now);
+        }
+        if !click.href.is_empty() && self.journey.settings.on {
+            let j = &self.journey.settings;
+            let link = journey::links::touchpoint(
+                &click.href,
+                click.download,
+                &self.env.page.url,
+                &j.downloads,
+                &self.config.mask_params,
+            );
+            if let Some((name, props)) = link {
+                self.capture(Kind::Track, name, props, now);
+            }
         }
         // Friction looks at the visitor's own primary clicks only: not at element.click() or
         // synthetic events, not at middle/right clicks, not at ctrl/cmd/shift/alt clicks.
@@ -359,8 +577,16 @@ impl Engine {
             Command::Track { name, properties } => self.capture(Kind::Track, &name, properties, now),
             Command::Page { properties, page } => {
                 let _ = found;
+                let previous = if self.page_views == 0 {
+                    std::mem::take(&mut self.session.last_path)
+                } else {
+                    self.env.page.path.clone()
+                };
+                self.leave_view(now);
                 self.env.page = self.scrub_page(page);
-                self.capture(Kind::Page, schema::PAGE_VIEW, properties, now);
+                let how = if self.page_views == 0 { "load" } else { "manual" };
+                let depth = if self.page_views == 0 { self.first_depth } else { 0 };
+                self.page_view(now, how, &properties, previous, depth);
             }
             Command::Consent { update, source } => self.set_consent(update, source, now),
             Command::Flush => {
@@ -375,6 +601,13 @@ impl Engine {
     fn set_consent(&mut self, update: super::consent::Update, source: ConsentSource, now: u64) {
         let (before, fx) = self.tracker.set_consent(update, now);
         let after = self.tracker.consent();
+        // The visitor's own decision (not a CMP's, which keeps its own record).
+        if self.config.remember_consent && source == ConsentSource::Api {
+            let value = super::remembered::store(after, now);
+            if after.analytics != State::Pending {
+                self.out.push(Output::Remember { key: super::remembered::KEY, value, session: false });
+            }
+        }
         if before != after {
             // First, so that the identity is known before the consent event is encoded.
             self.after_consent_change();
@@ -397,6 +630,9 @@ impl Engine {
         let consent = self.tracker.consent();
         if consent.may_store_queue() {
             self.last_heartbeat = None;
+        }
+        if consent.may_store_queue() {
+            self.save_session();
         }
         if consent.may_store_identity() && self.env.anonymous_id.is_none() {
             self.want_identity = true;
@@ -531,6 +767,20 @@ impl Engine {
         if !self.tracker.would_keep() {
             return;
         }
+        // Idle for 30 minutes (or a day long) while the page stayed open: a new session. (Not
+        // for a page view's end: it belongs to the session the page view began in.)
+        if name != "page_leave" {
+            if self.session.over(now) {
+                self.new_session(now);
+                self.set_context();
+            }
+            self.session.last = now;
+        }
+        let mut properties = properties;
+        if kind == Kind::Track && self.journey.is_moment(name) {
+            properties = with_member(&properties, "moment", "true");
+            self.journey.moment = Some(name.into());
+        }
         let message_id = self.uuid();
         let event = Event { kind, name: name.into(), message_id, timestamp_ms: now, properties };
         let encoded = encode(&event, &self.env);
@@ -629,6 +879,7 @@ impl Engine {
         self.timers.set(Timer::Heartbeat, self.last_heartbeat.map(|at| at + HEARTBEAT_MS).filter(|_| storing));
         self.timers.set(Timer::Adoption, self.adopter.deadline().filter(|_| storing));
         self.timers.set(Timer::Friction, self.friction.deadline());
+        self.timers.set(Timer::Journey, self.journey.deadline());
         let due = if self.journal.pending() && self.may_store() {
             Some(*self.persist_due.get_or_insert(now + PERSIST_MS))
         } else {
@@ -649,6 +900,7 @@ impl Engine {
     }
 
     fn scrub_page(&self, p: PageContext) -> PageContext {
+        // (The journey keys page views by the scrubbed URL: a masked token is not a new page.)
         let mask = &self.config.mask_params;
         PageContext {
             url: scrub_url(&p.url, mask).into_owned(),
@@ -695,6 +947,30 @@ enum InputKind {
     Other,
 }
 
+/// `context` members of the page's device: locale, time zone, viewport and a device class by
+/// viewport width (mobile below 768 px, tablet below 1024 px). Nothing finer: no screen size, no
+/// user agent details, nothing that helps fingerprinting.
+fn device_context(language: &str, timezone: &str, width: u32, height: u32) -> String {
+    let class = match width {
+        0 => "",
+        1..768 => "mobile",
+        768..1024 => "tablet",
+        _ => "desktop",
+    };
+    let viewport = super::json::Obj::new().int("width", width.into()).int("height", height.into()).finish();
+    let mut o = super::json::Obj::new();
+    for (k, v) in [("locale", language), ("timezone", timezone), ("device", class)] {
+        if !v.is_empty() {
+            o = o.str(k, &clean_label(v, 64));
+        }
+    }
+    if width > 0 {
+        o = o.raw("viewport", &viewport);
+    }
+    let o = o.finish();
+    o[1..o.len() - 1].to_string()
+}
+
 /// What the friction detectors know of an element the sensors saw.
 fn friction_target(s: &Sensed) -> friction::Target {
     friction::Target {
@@ -711,5 +987,7 @@ fn friction_target(s: &Sensed) -> friction::Target {
 /// Storage keys of this module, for the web layer's purge (`tp:` prefix) and for tests.
 pub use storage::PREFIX as STORAGE_PREFIX;
 
+#[cfg(test)]
+mod journey_tests;
 #[cfg(test)]
 mod tests;

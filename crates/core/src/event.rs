@@ -50,6 +50,8 @@ pub struct Envelope {
     /// Only with marketing consent: an id that survives across visits.
     pub anonymous_id: Option<String>,
     pub page: PageContext,
+    /// More members of `context`, already JSON (`"locale":"de-DE","device":"mobile",...`), or "".
+    pub context: String,
 }
 
 /// An event encoded once, at capture time. Its JSON never changes afterwards, so retries,
@@ -98,6 +100,12 @@ pub fn encode(event: &Event, env: &Envelope) -> Encoded {
         Obj::new().str("url", &p.url).str("path", &p.path).str("title", &p.title).str("referrer", &p.referrer).finish();
     let library = Obj::new().str("name", LIBRARY_NAME).str("version", LIBRARY_VERSION).finish();
     out.push_str(&Obj::new().raw("page", &page).raw("library", &library).finish());
+    if !env.context.is_empty() {
+        out.pop();
+        out.push(',');
+        out.push_str(&env.context);
+        out.push('}');
+    }
     out.push('}');
     Encoded { message_id: event.message_id.clone(), json: out }
 }
@@ -139,6 +147,7 @@ mod tests {
             site: "demo-shop".into(),
             session_id: "s1".into(),
             anonymous_id: None,
+            context: String::new(),
             page: PageContext {
                 url: "http://127.0.0.1/p?x=\"1\"".into(),
                 path: "/p".into(),

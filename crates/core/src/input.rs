@@ -56,6 +56,75 @@ pub struct Click {
     pub detail: u32,
     /// `Event.isTrusted`: false for `element.click()` and synthetic events.
     pub trusted: bool,
+    /// A link's absolute URL (`a.href`), "" for anything else.
+    pub href: String,
+    /// The link has a `download` attribute.
+    pub download: bool,
+}
+
+/// How a single-page app changed its URL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Nav {
+    Push,
+    Replace,
+    /// `popstate`: the history's back or forward button.
+    Back,
+    Hash,
+}
+
+impl Nav {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Nav::Push => "push",
+            Nav::Replace => "replace",
+            Nav::Back => "back_forward",
+            Nav::Hash => "hash",
+        }
+    }
+}
+
+/// What the page is when Touchpoint starts (the loader's `facts()`, parsed by `Boot::parse`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Boot {
+    pub page: PageContext,
+    pub width: u32,
+    pub height: u32,
+    /// `navigator.language`.
+    pub language: String,
+    /// The IANA time zone (`Intl.DateTimeFormat().resolvedOptions().timeZone`).
+    pub timezone: String,
+    pub visible: bool,
+    /// `document.hasFocus()`.
+    pub focused: bool,
+    /// How much of the page the first screen shows (percent).
+    pub depth: u8,
+    /// The remembered consent decision (`remembered::KEY` in localStorage), "" if none.
+    pub remembered: String,
+    /// The tab's session (`journey::session::KEY` in sessionStorage), "" if none.
+    pub session: String,
+}
+
+impl Boot {
+    /// Fields joined by U+001F: href, path, title, referrer, width, height, language, time zone,
+    /// visible, focused, depth, remembered consent, session (which contains U+001F itself, so it
+    /// comes last and takes the rest).
+    pub fn parse(facts: &str) -> Boot {
+        let f: Vec<&str> = split_byte(facts, 0x1f).collect();
+        let f = &f[..];
+        let n = |i: usize| num(field(f, i)).unwrap_or(0);
+        Boot {
+            page: PageContext { url: text(f, 0), path: text(f, 1), title: text(f, 2), referrer: text(f, 3) },
+            width: n(4) as u32,
+            height: n(5) as u32,
+            language: text(f, 6),
+            timezone: text(f, 7),
+            visible: field(f, 8) == "1",
+            focused: field(f, 9) == "1",
+            depth: n(10).min(100) as u8,
+            remembered: text(f, 11),
+            session: facts.get(f.iter().take(12).map(|x| x.len() + 1).sum::<usize>()..).unwrap_or("").into(),
+        }
+    }
 }
 
 /// The answer to `Output::RequestLock`.
@@ -218,13 +287,37 @@ pub enum Input {
         search: bool,
         field: Sensed,
     },
+    /// A form was submitted: its key, name, and the focus time per field ("name:ms,...").
     FormSubmit {
         form: u32,
+        name: String,
+        focus: String,
     },
-    /// A single-page-app route change to `path` (`back`: popstate, the history's back/forward).
+    /// A single-page-app route change to `url` (`path` its path, `title` the document's title
+    /// right after the change, `depth` what the first screen of the new view shows).
     Route {
+        how: Nav,
         path: String,
-        back: bool,
+        url: String,
+        title: String,
+        depth: u8,
+    },
+    /// The visitor did something (pointer, key, wheel, touch, scroll): at most one per 5 s.
+    Activity,
+    /// The window gained or lost focus.
+    Focus(bool),
+    /// The visitor scrolled: how much of the page has been in view (percent).
+    Depth(u8),
+    /// An element marked `data-tp-view` came half into view (`name`) or left it (`None`).
+    ElementView {
+        key: u32,
+        name: Option<String>,
+    },
+    /// A declarative event: `data-tp-event`, its `data-tp-props` text and `data-tp-prop-*` pairs.
+    Declared {
+        name: String,
+        json: String,
+        props: Vec<(String, String)>,
     },
     /// A largest-contentful-paint candidate (`value`: its time, ms) or a layout shift (`value`:
     /// thousandths; `recent_input`).
@@ -258,7 +351,7 @@ pub enum Record {
 ///
 /// | code | fields after the time |
 /// |---|---|
-/// | `c` click | x, y, button, modifiers, detail, trusted, element group (see `sensed`) |
+/// | `c` click | x, y, button, modifiers, detail, trusted, link href, download, element group (see `sensed`) |
 /// | `h` pagehide | — |
 /// | `s` pageshow | persisted |
 /// | `v` visibilitychange | hidden |
@@ -273,8 +366,11 @@ pub enum Record {
 /// | `y` scroll turning point | y, viewport height, user-driven, length of the leg that ended |
 /// | `x` invalid field | form name, element group |
 /// | `g` form input | form key, form name, field count, search form, element group |
-/// | `u` form submit | form key |
-/// | `n` route change | `p` push, `r` replace, `b` back/forward, `h` hash; path |
+/// | `u` form submit | form key, form name, focus ms per field (`name:ms,...`) |
+/// | `n` route change | `p` push, `r` replace, `b` back/forward, `h` hash; path, href, title, depth |
+/// | `j` activity, `f` focus (1) or blur (0), `d` scroll depth (percent) | — / flag / percent |
+/// | `b` element view | key, name (empty: left the view) |
+/// | `m` declarative event | name, `data-tp-props`, then name/value pairs of `data-tp-prop-*` |
 /// | `w` web vital | `l` LCP or `s` layout shift, value, recent input, element group |
 /// | `t` timer fired, `k` scheduled task | — |
 pub fn parse_record(record: &str) -> Option<(Record, u64)> {
@@ -294,7 +390,9 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
             }
             let [x, y, button, modifiers, detail] = v;
             Input::Click(Click {
-                element: sensed(f, 8),
+                element: sensed(f, 10),
+                href: text(8),
+                download: flag(9),
                 x: x as i32,
                 y: y as i32,
                 button: button as u8,
@@ -364,8 +462,28 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
             search: flag(5),
             field: sensed(f, 6)?,
         },
-        "u" => Input::FormSubmit { form: n(2)? as u32 },
-        "n" => Input::Route { back: field(2) == "b", path: text(3) },
+        "u" => Input::FormSubmit { form: n(2)? as u32, name: text(3), focus: text(4) },
+        "n" => Input::Route {
+            how: match field(2) {
+                "b" => Nav::Back,
+                "r" => Nav::Replace,
+                "h" => Nav::Hash,
+                _ => Nav::Push,
+            },
+            path: text(3),
+            url: text(4),
+            title: text(5),
+            depth: n(6).unwrap_or(0).min(100) as u8,
+        },
+        "j" => Input::Activity,
+        "f" => Input::Focus(flag(2)),
+        "d" => Input::Depth(n(2)?.min(100) as u8),
+        "b" => Input::ElementView { key: n(2)? as u32, name: Some(text(3)).filter(|n| !n.is_empty()) },
+        "m" => Input::Declared {
+            name: text(2),
+            json: text(3),
+            props: f.get(4..).unwrap_or_default().chunks_exact(2).map(|p| (p[0].into(), p[1].into())).collect(),
+        },
         "w" => Input::Vital { lcp: field(2) == "l", value: n(3)?, recent_input: flag(4), element: sensed(f, 5) },
         "t" => return Some((Record::Timer, time)),
         "k" => return Some((Record::Tick, time)),
@@ -429,7 +547,7 @@ mod tests {
 
     #[test]
     fn parses_a_click_with_its_element() {
-        let rec = "c\u{1f}1700000000123\u{1f}10\u{1f}20\u{1f}0\u{1f}5\u{1f}1\u{1f}1\u{1f}7\u{1f}3\u{1f}0\u{1f}button\u{1f}buy\u{1f}\u{1f}\u{1f}\u{1f}0\u{1f}\u{1f}\u{1f}Buy\u{1f}button\u{1f}buy\u{1f}btn";
+        let rec = "c\u{1f}1700000000123\u{1f}10\u{1f}20\u{1f}0\u{1f}5\u{1f}1\u{1f}1\u{1f}\u{1f}0\u{1f}7\u{1f}3\u{1f}0\u{1f}button\u{1f}buy\u{1f}\u{1f}\u{1f}\u{1f}0\u{1f}\u{1f}\u{1f}Buy\u{1f}button\u{1f}buy\u{1f}btn";
         let (r, t) = parse_record(rec).unwrap();
         assert_eq!(t, 1_700_000_000_123);
         let Record::Input(Input::Click(c)) = r else { panic!("{r:?}") };
@@ -496,8 +614,20 @@ mod tests {
             p("y|5|800|600|1|750"),
             Some(Record::Input(Input::Scroll { y: 800, viewport: 600, user: true, leg: 750 }))
         );
-        assert_eq!(p("u|5|9"), Some(Record::Input(Input::FormSubmit { form: 9 })));
-        assert_eq!(p("n|5|b|/cart"), Some(Record::Input(Input::Route { path: "/cart".into(), back: true })));
+        assert_eq!(
+            p("u|5|9|checkout|email:300"),
+            Some(Record::Input(Input::FormSubmit { form: 9, name: "checkout".into(), focus: "email:300".into() }))
+        );
+        assert_eq!(
+            p("n|5|b|/cart|https://s.test/cart|Cart|40"),
+            Some(Record::Input(Input::Route {
+                how: Nav::Back,
+                path: "/cart".into(),
+                url: "https://s.test/cart".into(),
+                title: "Cart".into(),
+                depth: 40
+            }))
+        );
         let Some(Record::Input(Input::Invalid { field, form })) = p("x|5|checkout|4|4|0|input|email|email|||0||||")
         else {
             panic!()
@@ -513,6 +643,51 @@ mod tests {
         };
         assert_eq!((duration, target.map(|t| t.key)), (420, Some(2)));
         assert_eq!(p("x|5|f"), None, "an invalid field needs its element");
+    }
+
+    #[test]
+    fn parses_journey_records_and_boot_facts() {
+        let p = |s: &str| parse_record(&s.replace('|', "\u{1f}")).map(|(r, _)| r);
+        assert_eq!(p("j|5"), Some(Record::Input(Input::Activity)));
+        assert_eq!(p("f|5|0"), Some(Record::Input(Input::Focus(false))));
+        assert_eq!(p("d|5|180"), Some(Record::Input(Input::Depth(100))));
+        assert_eq!(p("b|5|3|promo"), Some(Record::Input(Input::ElementView { key: 3, name: Some("promo".into()) })));
+        assert_eq!(p("b|5|3|"), Some(Record::Input(Input::ElementView { key: 3, name: None })));
+        assert_eq!(
+            p("m|5|add_to_cart|{}|sku|A1|price"),
+            Some(Record::Input(Input::Declared {
+                name: "add_to_cart".into(),
+                json: "{}".into(),
+                props: vec![("sku".into(), "A1".into())]
+            }))
+        );
+        let Some(Record::Input(Input::Click(c))) = p("c|5|1|2|0|0|1|1|https://x.test/a.pdf|1|") else { panic!() };
+        assert_eq!((c.href.as_str(), c.download, c.element), ("https://x.test/a.pdf", true, None));
+        let facts = [
+            "https://s.test/?q=1",
+            "/",
+            "Home",
+            "https://r.test/",
+            "390",
+            "844",
+            "de-DE",
+            "Europe/Berlin",
+            "1",
+            "0",
+            "55",
+            "granted|denied|9",
+            "id",
+            "1",
+            "2",
+            "email",
+            "/p",
+        ]
+        .join("\u{1f}");
+        let b = Boot::parse(&facts);
+        assert_eq!((b.page.path.as_str(), b.width, b.height, b.language.as_str()), ("/", 390, 844, "de-DE"));
+        assert_eq!((b.visible, b.focused, b.depth, b.remembered.as_str()), (true, false, 55, "granted|denied|9"));
+        assert_eq!(b.session, "id\u{1f}1\u{1f}2\u{1f}email\u{1f}/p");
+        assert_eq!(Boot::parse(""), Boot::default());
     }
 
     #[test]

@@ -25,10 +25,18 @@ pub enum Output {
     StorageRemove {
         key: String,
     },
-    /// Remove every `tp:` key (consent withdrawn), or only `only`; then stop writing until the
-    /// engine asks again.
+    /// Remove every `tp:` key of localStorage and sessionStorage (consent withdrawn), or only
+    /// `only`; then stop writing until the engine asks again.
     StoragePurge {
         only: Option<&'static str>,
+    },
+    /// A key kept apart from the event queue: the tab's session in `sessionStorage`
+    /// (`session`), or the remembered consent in `localStorage`. A failure is ignored (the
+    /// session then lasts as long as the page; the visitor is asked again).
+    Remember {
+        key: &'static str,
+        value: String,
+        session: bool,
     },
     /// Answer with `Input::StorageSnapshot` (every `tp:` key and value).
     ReadStorage,

@@ -14,10 +14,13 @@ pub enum Timer {
     Persist = 3,
     /// The earliest friction detector deadline (a rage burst ends, a dead click's wait is over).
     Friction = 4,
+    /// The journey's next deadline (an element in view long enough for `element_view`).
+    Journey = 5,
 }
 
-const COUNT: usize = 5;
-const ALL: [Timer; COUNT] = [Timer::Flush, Timer::Heartbeat, Timer::Adoption, Timer::Persist, Timer::Friction];
+const COUNT: usize = 6;
+const ALL: [Timer; COUNT] =
+    [Timer::Flush, Timer::Heartbeat, Timer::Adoption, Timer::Persist, Timer::Friction, Timer::Journey];
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Timers {

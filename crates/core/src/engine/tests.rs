@@ -101,7 +101,8 @@ impl World {
 
     fn open(&mut self, consent: InitialConsent, seed: u8) -> Tab {
         let entropy: Vec<u8> = (0..=255u8).map(|i| i.wrapping_mul(31).wrapping_add(seed.wrapping_mul(97))).collect();
-        let engine = Engine::new(config(consent), Signals::default(), page(), true, &entropy, self.now);
+        let boot = crate::input::Boot { page: page(), visible: true, focused: true, ..Default::default() };
+        let engine = Engine::new(config(consent), Signals::default(), boot, true, &entropy, self.now);
         let mut tab = Tab {
             engine,
             in_flight: Vec::new(),
@@ -160,7 +161,7 @@ impl World {
                 },
                 Output::ConsentChanged(_) => tab.consent_events += 1,
                 Output::Warn(w) => tab.warnings.push(w),
-                Output::Watch(_) => {}
+                Output::Watch(_) | Output::Remember { .. } => {}
             }
         }
         let _ = me;

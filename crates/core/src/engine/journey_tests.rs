@@ -1,0 +1,285 @@
+//! The journey through the engine, on the host: a scripted visit with a fake clock, and the
+//! session, attribution, consent memory and moment rules seen on the encoded events.
+
+use super::*;
+use crate::config::parse;
+use crate::input::{Boot, Command, Input, Nav};
+use crate::remembered;
+
+const T0: u64 = 1_764_300_000_000;
+
+struct Visit {
+    engine: Engine,
+    now: u64,
+    /// Every event captured, as encoded JSON, in capture order (sent or not).
+    sent: Vec<String>,
+    remembered: Vec<(&'static str, String, bool)>,
+    warnings: Vec<String>,
+}
+
+impl Visit {
+    fn new(attrs: &[(&str, &str)], boot: Boot) -> Visit {
+        let (config, _) = parse(|k| attrs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string()));
+        let entropy: Vec<u8> = (0..=255).collect();
+        let engine = Engine::new(config, Signals::default(), boot, true, &entropy, T0);
+        let mut v = Visit { engine, now: T0, sent: Vec::new(), remembered: Vec::new(), warnings: Vec::new() };
+        v.drive();
+        v
+    }
+
+    fn granted(url: &str, referrer: &str) -> Visit {
+        Visit::new(&[("site", "shop"), ("consent", "granted")], boot(url, referrer))
+    }
+
+    fn drive(&mut self) {
+        while let Some(o) = self.engine.poll_output() {
+            match o {
+                Output::Send { request, body, .. } => {
+                    self.sent.extend(events_of(&body));
+                    self.engine.handle(Input::HttpAnswer { request, status: 200, retry_after: None }, self.now);
+                }
+                Output::Beacon { chunk, body } => {
+                    self.sent.extend(events_of(&body));
+                    self.engine.handle(Input::BeaconAnswer { chunk, accepted: true }, self.now);
+                }
+                Output::Remember { key, value, session } => self.remembered.push((key, value, session)),
+                Output::Warn(w) => self.warnings.push(w),
+                _ => {}
+            }
+        }
+    }
+
+    fn at(&mut self, ms: u64, input: Input) {
+        self.now = T0 + ms;
+        self.engine.handle(input, self.now);
+        self.drive();
+    }
+
+    fn page(&mut self, url: &str) {
+        let page = PageContext { url: url.into(), path: path_of(url), ..PageContext::default() };
+        self.at(self.now - T0, Input::Command(Command::Page { properties: "{}".into(), page }));
+    }
+
+    /// Everything captured so far, sent by a flush.
+    fn events(&mut self) -> Vec<String> {
+        self.engine.handle(Input::Command(Command::Flush), self.now);
+        self.drive();
+        self.sent.clone()
+    }
+
+    fn names(&mut self) -> Vec<String> {
+        self.events().iter().map(|e| field(e, "\"event\":\"")).collect()
+    }
+}
+
+fn boot(url: &str, referrer: &str) -> Boot {
+    Boot {
+        page: PageContext { url: url.into(), path: path_of(url), title: "Shop".into(), referrer: referrer.into() },
+        width: 390,
+        height: 800,
+        language: "de-DE".into(),
+        timezone: "Europe/Berlin".into(),
+        visible: true,
+        focused: true,
+        depth: 40,
+        ..Boot::default()
+    }
+}
+
+fn path_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let path = rest.find('/').map_or("/", |i| &rest[i..]);
+    path.split(['?', '#']).next().unwrap_or("/").to_string()
+}
+
+/// The events of a batch body, each as its JSON text (the engine's own encoding: no nesting of
+/// `{"type":` inside an event).
+fn events_of(body: &str) -> Vec<String> {
+    body.split("{\"type\":").skip(1).map(|e| ["{\"type\":", e.trim_end_matches([']', '}', ','])].concat()).collect()
+}
+
+/// The text after `prefix` up to the next quote.
+fn field(event: &str, prefix: &str) -> String {
+    event.split_once(prefix).map(|(_, r)| r.split('"').next().unwrap_or("").to_string()).unwrap_or_default()
+}
+
+fn route(how: Nav, url: &str) -> Input {
+    Input::Route { how, path: path_of(url), url: url.into(), title: String::new(), depth: 30 }
+}
+
+#[test]
+fn a_campaign_visit_across_spa_routes_is_one_session_with_its_touchpoints() {
+    let mut v = Visit::granted("https://shop.test/?utm_source=spring&utm_medium=email&utm_campaign=sale", "");
+    v.page("https://shop.test/?utm_source=spring&utm_medium=email&utm_campaign=sale");
+    v.at(4_000, route(Nav::Push, "https://shop.test/list"));
+    v.at(4_100, route(Nav::Replace, "https://shop.test/list?sort=price"));
+    v.at(4_200, route(Nav::Push, "https://shop.test/list#filters"));
+    v.at(5_000, Input::Depth(80));
+    let add = Input::Declared { name: "add_to_cart".into(), json: r#"{"sku":"A1"}"#.into(), props: vec![] };
+    v.at(6_000, add);
+    v.at(6_100, Input::Error(crate::input::ErrorFact { message: "boom".into(), ..Default::default() }));
+    v.at(9_000, Input::PageHide);
+    let events = v.events();
+    let names: Vec<String> = events.iter().map(|e| field(e, "\"event\":\"")).collect();
+    assert_eq!(
+        names,
+        [
+            "page_view",
+            "page_leave",
+            "page_view",
+            "scroll_depth",
+            "scroll_depth",
+            "scroll_depth",
+            "add_to_cart",
+            "js_error",
+            "page_leave"
+        ]
+    );
+    let sessions: Vec<String> = events.iter().map(|e| field(e, "\"sessionId\":\"")).collect();
+    assert!(sessions.iter().all(|s| *s == sessions[0] && s.len() == 36), "one session: {sessions:?}");
+    let landing = &events[0];
+    for want in [
+        r#""navigation":"load""#,
+        r#""channel":"email","source":"spring","medium":"email","campaign":"sale""#,
+        r#""locale":"de-DE","timezone":"Europe/Berlin","device":"mobile","viewport":{"width":390,"height":800},"channel":"email""#,
+    ] {
+        assert!(landing.contains(want), "{want} in {landing}");
+    }
+    assert!(events[1].contains(r#""path":"/","engaged_ms":4000,"max_scroll_pct":40"#), "{}", events[1]);
+    assert!(events[2].contains(r#""navigation":"push","previous_path":"/""#), "{}", events[2]);
+    assert!(!events[2].contains("\"source\""), "attribution only on the session's first page view");
+    assert!(events[2].contains(r#""channel":"email""#), "the channel is on every event's context");
+    assert!(events[6].contains(r#""sku":"A1","moment":true"#), "{}", events[6]);
+    assert!(events[7].contains(r#""during":"add_to_cart""#), "{}", events[7]);
+    assert!(events[8].contains(r#""path":"/list","engaged_ms":5000,"max_scroll_pct":80"#), "{}", events[8]);
+    // The session is kept for the tab's next page, with this page's path.
+    let (key, stored, session) = v.remembered.last().unwrap().clone();
+    assert_eq!((key, session), (session::KEY, true));
+    assert!(stored.starts_with(&sessions[0]) && stored.ends_with("\u{1f}email\u{1f}/list"), "{stored:?}");
+}
+
+#[test]
+fn the_next_page_continues_the_session_without_new_attribution() {
+    let mut first = Visit::granted("https://shop.test/?gclid=x", "https://www.google.com/");
+    first.page("https://shop.test/?gclid=x");
+    first.at(1_000, Input::PageHide);
+    let id = field(&first.events()[0], "\"sessionId\":\"");
+    let stored = first.remembered.last().unwrap().1.clone();
+    let mut b = boot("https://shop.test/cart", "https://shop.test/?gclid=x");
+    b.session = stored;
+    let mut next = Visit::new(&[("site", "shop"), ("consent", "granted")], b);
+    next.now = T0 + 2_000;
+    next.page("https://shop.test/cart");
+    let ev = next.events();
+    assert_eq!(field(&ev[0], "\"sessionId\":\""), id);
+    assert!(ev[0].contains(r#""navigation":"load","previous_path":"/""#), "{}", ev[0]);
+    assert!(ev[0].contains(r#""channel":"paid_search""#) && !ev[0].contains("click_id"), "{}", ev[0]);
+}
+
+#[test]
+fn a_session_ends_after_thirty_idle_minutes() {
+    let mut v = Visit::granted("https://shop.test/", "");
+    v.page("https://shop.test/");
+    v.at(session::IDLE_MS + 1_000, route(Nav::Push, "https://shop.test/later"));
+    let ev = v.events();
+    let ids: Vec<String> = ev.iter().map(|e| field(e, "\"sessionId\":\"")).collect();
+    assert_eq!(ev.len(), 3);
+    assert_eq!(ids[0], ids[1], "the page_leave closes the old session's page view");
+    assert_ne!(ids[1], ids[2], "{ids:?}");
+    assert!(ev[2].contains(r#""channel":"direct""#), "a new session's first page view is attributed: {}", ev[2]);
+}
+
+#[test]
+fn nothing_is_kept_for_the_next_page_without_consent_and_a_remembered_choice_applies_first() {
+    let mut pending = Visit::new(&[("site", "shop")], boot("https://shop.test/", ""));
+    pending.page("https://shop.test/");
+    pending.at(1_000, Input::PageHide);
+    assert!(pending.remembered.is_empty(), "no session stored while consent is pending");
+
+    let mut b = boot("https://shop.test/", "");
+    b.remembered = remembered::store(Consent { analytics: State::Granted, marketing: State::Denied }, T0 - 1_000);
+    let mut v = Visit::new(&[("site", "shop"), ("remember-consent", "")], b.clone());
+    assert_eq!(v.engine.consent().analytics, State::Granted, "the visitor's earlier grant");
+    v.page("https://shop.test/");
+    assert_eq!(v.names(), ["page_view"]);
+    let update = crate::consent::Update { analytics: Some(false), marketing: None };
+    v.at(2_000, Input::Command(Command::Consent { update, source: ConsentSource::Api }));
+    assert!(v.remembered.iter().any(|(k, val, s)| *k == remembered::KEY && val.starts_with("denied|") && !s));
+    let ignored = Visit::new(&[("site", "shop")], b);
+    assert_eq!(ignored.engine.consent().analytics, State::Pending, "without data-remember-consent nothing is read");
+}
+
+#[test]
+fn site_search_links_and_malformed_declarative_props() {
+    let mut v = Visit::granted("https://shop.test/search?q=red+shoes", "");
+    v.page("https://shop.test/search?q=red+shoes");
+    let link = |href: &str| {
+        Input::Click(crate::input::Click {
+            element: Some(crate::input::Sensed { key: 1, flags: 1, ..Default::default() }),
+            href: href.into(),
+            ..Default::default()
+        })
+    };
+    v.at(100, link("https://partner.test/"));
+    v.at(200, link("https://shop.test/files/size-chart.pdf"));
+    v.at(300, link("https://shop.test/cart"));
+    v.at(
+        400,
+        Input::Declared {
+            name: "Add To Cart".into(),
+            json: "{sku:1}".into(),
+            props: vec![("sku".into(), "A1".into())],
+        },
+    );
+    v.at(500, Input::Declared { name: "view_item".into(), json: "[".into(), props: vec![] });
+    let ev = v.events();
+    let names: Vec<String> = ev.iter().map(|e| field(e, "\"event\":\"")).collect();
+    assert_eq!(
+        names,
+        [
+            "page_view",
+            "site_search",
+            "click",
+            "outbound_click",
+            "click",
+            "file_download",
+            "click",
+            "add_to_cart",
+            "view_item"
+        ]
+    );
+    assert!(ev[1].contains(r#""term":"red shoes","param":"q""#), "{}", ev[1]);
+    assert!(ev[7].contains(r#"{"category":"touchpoint","sku":"A1","moment":true}"#), "{}", ev[7]);
+    assert_eq!(v.warnings.len(), 1, "one warning per page for malformed props: {:?}", v.warnings);
+}
+
+#[test]
+fn element_views_forms_and_focus() {
+    let mut v = Visit::granted("https://shop.test/", "");
+    v.page("https://shop.test/");
+    v.at(0, Input::ElementView { key: 5, name: Some("spring_banner".into()) });
+    v.engine.handle_timeout(T0 + 999);
+    v.at(1_000, Input::Focus(false));
+    v.engine.handle_timeout(T0 + 1_000);
+    v.drive();
+    let field = |name: &str| crate::input::Sensed {
+        key: 9,
+        element: crate::element::RawElement { name: name.into(), ..Default::default() },
+        ..Default::default()
+    };
+    v.at(
+        2_000,
+        Input::FormInput { form: 3, form_name: "checkout".into(), fields: 4, search: false, field: field("email") },
+    );
+    v.at(
+        2_100,
+        Input::FormInput { form: 3, form_name: "checkout".into(), fields: 4, search: false, field: field("zip") },
+    );
+    v.at(3_000, Input::FormSubmit { form: 3, name: "checkout".into(), focus: "email:800,zip:200".into() });
+    v.at(20_000, Input::PageHide);
+    let ev = v.events();
+    let names: Vec<String> = ev.iter().map(|e| self::field(e, "\"event\":\"")).collect();
+    assert_eq!(names, ["page_view", "element_view", "form_start", "form_submit", "page_leave"]);
+    assert!(ev[3].contains(r#""field_ms":{"email":800,"zip":200}"#), "{}", ev[3]);
+    assert!(ev[4].contains(r#""engaged_ms":1000,"#), "blurred at 1 s: {}", ev[4]);
+}

@@ -1,0 +1,192 @@
+//! Where a session came from: campaign parameters, click ids, the referrer, and one channel
+//! name by the rules below (the README's "Channels" table lists them in the same order).
+//!
+//! 1. A paid click id: `gclid`, `gbraid`, `wbraid`, `msclkid` → `paid_search`; `dclid` →
+//!    `display`; `ttclid`, `twclid`, `li_fat_id`, `rdt_cid` → `paid_social`. (`fbclid` is added
+//!    to every link leaving Facebook, paid or not: it counts as `social`, rule 4.)
+//! 2. `utm_medium`: cpc/ppc/paid/paidsearch/sem → `paid_search`, or `paid_social` when
+//!    `utm_source` is a social network; email/e-mail/newsletter → `email`; social/social-network/
+//!    sm → `social`; display/banner/cpm → `display`; affiliate → `affiliate`; organic →
+//!    `organic_search`; referral → `referral`; any other medium → `other`.
+//! 3. `utm_source` alone: a search engine → `organic_search`, a social network → `social`,
+//!    otherwise `other`.
+//! 4. `fbclid` → `social`. The referrer: none → `direct`; this site → `internal`; a webmail →
+//!    `email`; a search engine → `organic_search`; a social network → `social`; any other site →
+//!    `referral`.
+
+use super::super::json::Obj;
+use super::super::scrub::{clean_label, scrub_text};
+use super::url::{host, param, same_site};
+
+const CLICK_IDS: [(&str, &str); 9] = [
+    ("gclid", "paid_search"),
+    ("gbraid", "paid_search"),
+    ("wbraid", "paid_search"),
+    ("msclkid", "paid_search"),
+    ("dclid", "display"),
+    ("ttclid", "paid_social"),
+    ("twclid", "paid_social"),
+    ("li_fat_id", "paid_social"),
+    ("rdt_cid", "paid_social"),
+];
+const SEARCH: [&str; 10] =
+    ["google", "bing", "duckduckgo", "yahoo", "baidu", "yandex", "ecosia", "qwant", "startpage", "search.brave"];
+const SOCIAL: [&str; 14] = [
+    "facebook",
+    "instagram",
+    "t.co",
+    "twitter",
+    "x.com",
+    "linkedin",
+    "lnkd.in",
+    "pinterest",
+    "reddit",
+    "tiktok",
+    "youtube",
+    "threads",
+    "snapchat",
+    "whatsapp",
+];
+const MAIL: [&str; 4] = ["mail.google", "outlook.live", "mail.yahoo", "webmail"];
+
+/// Whether `host` (or a source name like "google") belongs to one of `names`: one of its
+/// dot-separated label runs starts with the name followed by a dot or the end (google.de,
+/// news.google.com, m.facebook.com, t.co), never a mere substring (notgoogle.test).
+fn matches(host: &str, names: &[&str]) -> bool {
+    let b = host.as_bytes();
+    (0..b.len()).filter(|&i| i == 0 || b[i - 1] == b'.').any(|i| {
+        names.iter().any(|n| b[i..].starts_with(n.as_bytes()) && matches!(b.get(i + n.len()), None | Some(b'.')))
+    })
+}
+
+/// The channel of a landing on `url` from `referrer`, by the rules at the top of this file.
+pub fn channel(url: &str, referrer: &str) -> &'static str {
+    if let Some((_, c)) = CLICK_IDS.iter().find(|(id, _)| param(url, id).is_some_and(|v| !v.is_empty())) {
+        return c;
+    }
+    let source = param(url, "utm_source").unwrap_or_default().to_ascii_lowercase();
+    let medium = param(url, "utm_medium").unwrap_or_default().to_ascii_lowercase();
+    let social_source = matches(&source, &SOCIAL);
+    if !medium.is_empty() {
+        return match medium.as_str() {
+            "cpc" | "ppc" | "paid" | "paidsearch" | "paid_search" | "sem" if social_source => "paid_social",
+            "cpc" | "ppc" | "paid" | "paidsearch" | "paid_search" | "sem" => "paid_search",
+            "paid_social" | "paidsocial" => "paid_social",
+            "email" | "e-mail" | "e_mail" | "newsletter" => "email",
+            "social" | "social-network" | "social_network" | "sm" => "social",
+            "display" | "banner" | "cpm" => "display",
+            "affiliate" => "affiliate",
+            "organic" => "organic_search",
+            "referral" => "referral",
+            _ => "other",
+        };
+    }
+    if !source.is_empty() {
+        return if matches(&source, &SEARCH) {
+            "organic_search"
+        } else if social_source {
+            "social"
+        } else {
+            "other"
+        };
+    }
+    let from = host(referrer);
+    if param(url, "fbclid").is_some() {
+        "social"
+    } else if from.is_empty() {
+        "direct"
+    } else if same_site(&from, &host(url)) {
+        "internal"
+    } else if matches(&from, &MAIL) {
+        "email"
+    } else if matches(&from, &SEARCH) {
+        "organic_search"
+    } else if matches(&from, &SOCIAL) {
+        "social"
+    } else {
+        "referral"
+    }
+}
+
+/// The attribution properties of a session's first page view: `channel`, the `utm_*` values
+/// present (as `source`, `medium`, `campaign`, `term`, `content`), the click id's name (never its
+/// value: it identifies the ad click) and the referrer's host.
+pub fn properties(o: Obj, url: &str, referrer: &str, channel: &str) -> Obj {
+    let mut o = o.str("channel", channel);
+    for key in ["source", "medium", "campaign", "term", "content"] {
+        if let Some(v) = param(url, &["utm_", key].concat()).filter(|v| !v.is_empty()) {
+            o = o.str(key, &clean_label(&scrub_text(&v), 100));
+        }
+    }
+    let ids = CLICK_IDS.iter().map(|(id, _)| *id).chain(["fbclid"]);
+    if let Some(id) = ids.into_iter().find(|id| param(url, id).is_some()) {
+        o = o.str("click_id", id);
+    }
+    let from = host(referrer);
+    if !from.is_empty() {
+        o = o.str("referrer_host", &from);
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHOP: &str = "https://shop.test/landing";
+
+    #[test]
+    fn channel_table() {
+        let cases = [
+            ("?gclid=abc", "", "paid_search"),
+            ("?msclkid=1&utm_medium=email", "", "paid_search"),
+            ("?dclid=1", "", "display"),
+            ("?ttclid=1", "", "paid_social"),
+            ("?utm_source=facebook&utm_medium=cpc", "", "paid_social"),
+            ("?utm_source=google&utm_medium=CPC", "", "paid_search"),
+            ("?utm_source=newsletter&utm_medium=email", "", "email"),
+            ("?utm_medium=social", "", "social"),
+            ("?utm_medium=banner", "", "display"),
+            ("?utm_medium=affiliate", "", "affiliate"),
+            ("?utm_medium=organic", "", "organic_search"),
+            ("?utm_medium=referral", "", "referral"),
+            ("?utm_medium=podcast", "", "other"),
+            ("?utm_source=bing", "", "organic_search"),
+            ("?utm_source=instagram", "", "social"),
+            ("?utm_source=partner", "", "other"),
+            ("?utm_source=", "", "direct"),
+            ("?fbclid=x", "", "social"),
+            ("", "", "direct"),
+            ("", "https://www.shop.test/cart", "internal"),
+            ("", "https://www.google.de/", "organic_search"),
+            ("", "https://duckduckgo.com/", "organic_search"),
+            ("", "https://m.facebook.com/", "social"),
+            ("", "https://t.co/xyz", "social"),
+            ("", "https://mail.google.com/mail/u/0", "email"),
+            ("", "https://blog.example/post", "referral"),
+            ("", "android-app://com.x", "direct"),
+        ];
+        for (query, referrer, want) in cases {
+            assert_eq!(channel(&[SHOP, query].concat(), referrer), want, "{query} from {referrer:?}");
+        }
+    }
+
+    #[test]
+    fn hosts_are_matched_by_label_not_substring() {
+        assert!(!matches("notgoogle.test", &SEARCH));
+        assert!(!matches("tiktokker.blog", &SOCIAL));
+        assert!(matches("news.google.com", &SEARCH));
+    }
+
+    #[test]
+    fn properties_carry_utm_values_and_the_click_id_name_only() {
+        let url = "https://shop.test/?utm_source=spring+mail&utm_medium=email&utm_campaign=sale%2026&gclid=SECRET";
+        let p = properties(Obj::new(), url, "https://mail.example/", "paid_search").finish();
+        assert_eq!(
+            p,
+            r#"{"channel":"paid_search","source":"spring mail","medium":"email","campaign":"sale 26","click_id":"gclid","referrer_host":"mail.example"}"#
+        );
+        let p = properties(Obj::new(), "https://shop.test/?utm_term=jane@mail.test", "", "other").finish();
+        assert!(!p.contains("jane@"), "{p}");
+    }
+}

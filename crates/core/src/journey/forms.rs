@@ -1,0 +1,56 @@
+//! Form touchpoints: `form_start` at the visitor's first input into a form (once per form per
+//! page view) and `form_submit`, with the time spent in each field. Never a value: fields are
+//! named by their name, id or type.
+
+use super::super::json::{split_byte, Obj};
+use super::super::scrub::clean_label;
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Forms {
+    started: Vec<u32>,
+}
+
+impl Forms {
+    /// Trusted input into form `key`: true the first time (a `form_start`).
+    pub fn input(&mut self, key: u32) -> bool {
+        let first = !self.started.contains(&key);
+        if first {
+            self.started.push(key);
+        }
+        first
+    }
+}
+
+/// `form_start`/`form_submit` properties. `focus` is the sensor's "name:ms,name:ms" list of
+/// focus time per field; names are cut to 40 characters and at most 30 fields are kept.
+pub fn properties(form: &str, focus: &str) -> String {
+    let mut o = Obj::new().str("category", "touchpoint").str("form", &clean_label(form, 64));
+    if !focus.is_empty() {
+        let mut fields = Obj::new();
+        for item in split_byte(focus, b',').take(30) {
+            let Some((name, ms)) = item.rsplit_once(':') else { continue };
+            let (Some(ms), false) = (super::super::config::parse_u64(ms), name.is_empty()) else { continue };
+            fields = fields.int(&clean_label(name, 40), ms.min(86_400_000) as i64);
+        }
+        o = o.raw("field_ms", &fields.finish());
+    }
+    o.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn start_once_per_form_and_focus_times_without_junk() {
+        let mut f = Forms::default();
+        assert!(f.input(3));
+        assert!(!f.input(3));
+        assert!(f.input(4));
+        assert_eq!(
+            properties("checkout", "email:1200,card:x,:5,zip:300"),
+            r#"{"category":"touchpoint","form":"checkout","field_ms":{"email":1200,"zip":300}}"#
+        );
+        assert_eq!(properties("", ""), r#"{"category":"touchpoint","form":""}"#);
+    }
+}

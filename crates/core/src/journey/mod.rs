@@ -1,0 +1,267 @@
+//! The customer journey: the touchpoints of a visit (`properties.category = "touchpoint"`)
+//! besides the page view itself, and the state of the page view they belong to. One small file
+//! per tracker; this one holds the settings and what a page view knows. The engine decides when
+//! a page view begins and ends (load, SPA route, restore, leave) and owns the session.
+
+pub mod attribution;
+pub mod declarative;
+mod element_view;
+mod engaged;
+pub mod forms;
+pub mod links;
+mod scroll_depth;
+pub mod session;
+pub mod url;
+
+use super::json::Obj;
+use element_view::ElementViews;
+use engaged::Engaged;
+use scroll_depth::ScrollDepth;
+
+/// The journey's settings, from `data-*` attributes (config.rs; defaults in the README).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    /// `data-journey="off"`: no touchpoints besides page views, clicks and custom events.
+    pub on: bool,
+    /// `data-spa="off"`: no page views from history changes (the page calls `page` itself).
+    pub spa: bool,
+    /// `data-spa="...replace..."`: `history.replaceState` makes a page view too.
+    pub replace_state: bool,
+    /// `data-spa="...hash..."`: a change of the URL's fragment makes a page view.
+    pub hash: bool,
+    /// `data-moments`: event names that are moments of truth.
+    pub moments: Vec<String>,
+    /// `data-search-params`: query parameters that carry a site search's term.
+    pub search_params: Vec<String>,
+    /// `data-download-extensions`.
+    pub downloads: Vec<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let list = |s: &str| super::json::split_byte(s, b',').map(String::from).collect();
+        Settings {
+            on: true,
+            spa: true,
+            replace_state: false,
+            hash: false,
+            moments: list("add_to_cart,begin_checkout,purchase"),
+            search_params: list("q,s,query,search,keyword"),
+            downloads: list(links::DOWNLOADS),
+        }
+    }
+}
+
+/// Touchpoints found: (event name, properties).
+pub type Touchpoints = Vec<(&'static str, String)>;
+
+/// The start of a touchpoint's properties.
+pub fn touchpoint() -> Obj {
+    Obj::new().str("category", "touchpoint")
+}
+
+/// One page view's journey state.
+#[derive(Debug, Default)]
+pub struct Journey {
+    pub settings: Settings,
+    /// The URL that identifies the page view (scrubbed; without the fragment unless
+    /// `settings.hash`): a history change to the same URL is no new page view.
+    pub url: String,
+    pub path: String,
+    /// A `page_view` has been captured and its `page_leave` not yet.
+    open: bool,
+    /// The page was shown again after a `page_leave` (the next one says so).
+    resumed: bool,
+    engaged: Engaged,
+    depth: ScrollDepth,
+    forms: forms::Forms,
+    views: ElementViews,
+    /// The last moment of truth of this page view (friction after it carries its name).
+    pub moment: Option<String>,
+}
+
+impl Journey {
+    pub fn new(settings: Settings, now: u64, visible: bool, focused: bool) -> Journey {
+        Journey { settings, engaged: Engaged::new(now, visible, focused), ..Journey::default() }
+    }
+
+    /// A page view begins at `url`/`path`; `depth`: what its first screen shows (percent).
+    pub fn begin(&mut self, now: u64, url: String, path: String, depth: u8) {
+        let key = if self.settings.hash { url } else { url::without_hash(&url).to_string() };
+        let (settings, engaged) = (std::mem::take(&mut self.settings), std::mem::take(&mut self.engaged));
+        *self = Journey {
+            settings,
+            url: key,
+            path,
+            open: true,
+            engaged,
+            depth: ScrollDepth::new(depth),
+            ..Journey::default()
+        };
+        self.engaged.restart(now);
+    }
+
+    /// Whether a history change to `url` is the page view already open.
+    pub fn same(&self, url: &str) -> bool {
+        let key = if self.settings.hash { url } else { url::without_hash(url) };
+        key == self.url
+    }
+
+    /// The page view ends (or is hidden): `page_leave` with its engaged time and depth, once per
+    /// stretch of visibility.
+    pub fn leave(&mut self, now: u64, out: &mut Touchpoints) {
+        if !std::mem::take(&mut self.open) || !self.settings.on {
+            return;
+        }
+        let mut o = touchpoint()
+            .str("path", &self.path)
+            .int("engaged_ms", self.engaged.total(now) as i64)
+            .int("max_scroll_pct", i64::from(self.depth.max()));
+        if self.resumed {
+            o = o.raw("resumed", "true");
+        }
+        out.push(("page_leave", o.finish()));
+    }
+
+    /// Shown again after a `page_leave` caused by hiding: a new stretch of the same page view.
+    pub fn shown(&mut self, now: u64) {
+        self.engaged.visible(now, true);
+        if !self.open && !self.url.is_empty() {
+            self.open = true;
+            self.resumed = true;
+            self.engaged.restart(now);
+        }
+    }
+
+    pub fn hidden(&mut self, now: u64) {
+        self.engaged.visible(now, false);
+    }
+
+    pub fn focused(&mut self, now: u64, focused: bool) {
+        self.engaged.focused(now, focused);
+    }
+
+    /// The visitor did something (click, key, scroll, pointer, touch).
+    pub fn activity(&mut self, now: u64) {
+        self.engaged.input(now);
+    }
+
+    pub fn scrolled(&mut self, percent: u8, out: &mut Touchpoints) {
+        let on = self.settings.on;
+        self.depth.scrolled(percent, |m| {
+            if on {
+                out.push(("scroll_depth", touchpoint().int("percent", i64::from(m)).finish()));
+            }
+        });
+    }
+
+    pub fn form_input(&mut self, form: u32, name: &str, out: &mut Touchpoints) {
+        if self.forms.input(form) && self.settings.on {
+            out.push(("form_start", forms::properties(name, "")));
+        }
+    }
+
+    pub fn view_enter(&mut self, key: u32, name: &str, now: u64) {
+        if self.settings.on && !name.is_empty() {
+            self.views.enter(key, &super::scrub::clean_label(name, 64), now);
+        }
+    }
+
+    pub fn view_leave(&mut self, key: u32) {
+        self.views.leave(key);
+    }
+
+    pub fn deadline(&self) -> Option<u64> {
+        self.views.deadline()
+    }
+
+    pub fn timeout(&mut self, now: u64, out: &mut Touchpoints) {
+        self.views.timeout(now, |name| out.push(("element_view", touchpoint().str("name", name).finish())));
+    }
+
+    pub fn is_moment(&self, name: &str) -> bool {
+        self.settings.moments.iter().any(|m| m == name)
+    }
+}
+
+/// `{"a":1}` + `"b":2` → `{"a":1,"b":2}`: adds a member to an object's JSON text (the text of
+/// page-supplied properties, which the engine never parses).
+pub fn with_member(object: &str, key: &str, raw_value: &str) -> String {
+    let body = object.trim_ascii_end().strip_suffix('}').unwrap_or("{");
+    let mut out = String::with_capacity(object.len() + key.len() + raw_value.len() + 4);
+    out.push_str(body);
+    if body.trim_ascii().len() > 1 {
+        out.push(',');
+    }
+    super::json::push_str(&mut out, key);
+    out.push(':');
+    out.push_str(raw_value);
+    out.push('}');
+    out
+}
+
+/// Members of `extra` (an object's JSON text) appended to `base` (another's).
+pub fn merge(base: String, extra: &str) -> String {
+    let inner = extra.trim_ascii().strip_prefix('{').and_then(|s| s.strip_suffix('}')).unwrap_or("").trim_ascii();
+    if inner.is_empty() {
+        return base;
+    }
+    let mut out = base;
+    out.pop();
+    if out.len() > 1 {
+        out.push(',');
+    }
+    out.push_str(inner);
+    out.push('}');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn members_are_added_to_object_text() {
+        assert_eq!(with_member("{}", "moment", "true"), r#"{"moment":true}"#);
+        assert_eq!(with_member(r#"{"a":1} "#, "m", "true"), r#"{"a":1,"m":true}"#);
+        assert_eq!(merge(r#"{"a":1}"#.into(), r#" {"b":2} "#), r#"{"a":1,"b":2}"#);
+        assert_eq!(merge(r#"{"a":1}"#.into(), "{}"), r#"{"a":1}"#);
+        assert_eq!(merge("{}".into(), r#"{"b":2}"#), r#"{"b":2}"#);
+    }
+
+    #[test]
+    fn page_views_dedupe_by_url_without_fragment_and_leave_once() {
+        let mut j = Journey::new(Settings::default(), 0, true, true);
+        j.begin(0, "https://s.test/a?x=1#top".into(), "/a".into(), 40);
+        assert!(j.same("https://s.test/a?x=1#reviews"));
+        assert!(!j.same("https://s.test/a?x=2"));
+        let mut out = Touchpoints::new();
+        j.scrolled(80, &mut out);
+        j.leave(5_000, &mut out);
+        j.leave(6_000, &mut out);
+        assert_eq!(out.len(), 4, "{out:?}");
+        assert_eq!(
+            out[3],
+            ("page_leave", r#"{"category":"touchpoint","path":"/a","engaged_ms":5000,"max_scroll_pct":80}"#.into())
+        );
+        j.shown(10_000);
+        j.leave(12_000, &mut out);
+        assert!(out[4].1.contains(r#""engaged_ms":2000,"max_scroll_pct":80,"resumed":true"#), "{:?}", out[4]);
+        let mut hash = Journey::new(Settings { hash: true, ..Settings::default() }, 0, true, true);
+        hash.begin(0, "https://s.test/#/a".into(), "/".into(), 0);
+        assert!(!hash.same("https://s.test/#/b"));
+    }
+
+    #[test]
+    fn off_means_no_touchpoints() {
+        let mut j = Journey::new(Settings { on: false, ..Settings::default() }, 0, true, true);
+        j.begin(0, "https://s.test/".into(), "/".into(), 0);
+        let mut out = Touchpoints::new();
+        j.scrolled(100, &mut out);
+        j.form_input(1, "f", &mut out);
+        j.view_enter(1, "promo", 0);
+        j.timeout(5_000, &mut out);
+        j.leave(5_000, &mut out);
+        assert!(out.is_empty(), "{out:?}");
+    }
+}

@@ -1,0 +1,96 @@
+//! Sessions: one visit, across the pages and routes of a tab. A session ends after
+//! `IDLE_MS` without an event or `MAX_MS` after it began; the next event then starts a new one.
+//!
+//! The session is kept in the tab's `sessionStorage` (key `tp:session`) only while analytics
+//! consent allows storage; otherwise it lives as long as the page. Stored: the id, when it began,
+//! its last event, its channel and the last page's path (the next page's `previous_path`).
+
+use super::super::json::{push_u64, split_byte};
+
+pub const KEY: &str = "tp:session";
+pub const IDLE_MS: u64 = 30 * 60 * 1000;
+pub const MAX_MS: u64 = 24 * 60 * 60 * 1000;
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Session {
+    pub id: String,
+    pub start: u64,
+    pub last: u64,
+    pub channel: String,
+    pub last_path: String,
+}
+
+impl Session {
+    pub fn new(id: String, now: u64) -> Session {
+        Session { id, start: now, last: now, ..Session::default() }
+    }
+
+    /// Reads what `store` wrote; None if it is malformed or the session is over at `now`.
+    pub fn restore(stored: &str, now: u64) -> Option<Session> {
+        let f: Vec<&str> = split_byte(stored, 0x1f).collect();
+        let [id, start, last, channel, path] = f[..] else { return None };
+        let num = super::super::config::parse_u64;
+        let s = Session {
+            id: id.into(),
+            start: num(start)?,
+            last: num(last)?,
+            channel: channel.into(),
+            last_path: path.into(),
+        };
+        (s.id.len() == 36 && !s.over(now)).then_some(s)
+    }
+
+    pub fn store(&self) -> String {
+        let mut v = String::new();
+        v.push_str(&self.id);
+        v.push('\x1f');
+        push_u64(&mut v, self.start);
+        v.push('\x1f');
+        push_u64(&mut v, self.last);
+        for s in ["\x1f", &self.channel, "\x1f", &self.last_path] {
+            v.push_str(s);
+        }
+        v
+    }
+
+    /// Whether an event at `now` belongs to a new session. (A clock that went backwards keeps
+    /// the session.)
+    pub fn over(&self, now: u64) -> bool {
+        now > self.last.saturating_add(IDLE_MS) || now > self.start.saturating_add(MAX_MS)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
+
+    #[test]
+    fn survives_a_round_trip_and_ends_by_the_rules() {
+        let mut s = Session::new(ID.into(), 1_000);
+        s.channel = "email".into();
+        s.last_path = "/cart".into();
+        s.last = 5_000;
+        assert_eq!(Session::restore(&s.store(), 6_000), Some(s.clone()));
+        assert!(!s.over(5_000 + IDLE_MS), "30 minutes exactly is still the session");
+        assert!(s.over(5_001 + IDLE_MS), "idle for more than 30 minutes");
+        assert_eq!(Session::restore(&s.store(), 5_001 + IDLE_MS), None);
+        s.last = 1_000 + MAX_MS;
+        assert!(s.over(1_001 + MAX_MS), "24 hours even when active");
+        assert!(!s.over(0), "a clock that went back keeps the session");
+    }
+
+    #[test]
+    fn junk_is_refused() {
+        for junk in [
+            "",
+            "x",
+            "a\x1f1\x1f2\x1f\x1f",
+            &[ID, "\x1fz\x1f2\x1f\x1f"].concat(),
+            &[ID, "\x1f1\x1f2\x1f\x1f\x1f"].concat(),
+        ] {
+            assert_eq!(Session::restore(junk, 3), None, "{junk:?}");
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! Just enough URL reading for the journey: the host, the path's file extension and query
+//! parameters. URLs arrive absolute (`location.href`, `a.href`) from the browser, so no
+//! resolution is needed. Hand-written rather than the `url` crate: that crate brings IDNA tables
+//! (tens of KB of wasm) for the three questions asked here.
+
+use super::super::json::split_byte;
+
+/// The host of an absolute http(s) URL, lowercased, without port or credentials; "" otherwise.
+pub fn host(url: &str) -> String {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    let rest = if lower.starts_with("https://") {
+        &url[8..]
+    } else if lower.starts_with("http://") {
+        &url[7..]
+    } else {
+        return String::new();
+    };
+    let authority = &rest[..until(rest, |b| matches!(b, b'/' | b'?' | b'#'))];
+    let host = authority.bytes().rposition(|b| b == b'@').map_or(authority, |at| &authority[at + 1..]);
+    host[..until(host, |b| b == b':')].to_ascii_lowercase()
+}
+
+/// The index of the first byte matching `stop`, or the length. (Byte searches rather than
+/// `str::split` and friends: their char and substring searchers cost wasm size.)
+fn until(s: &str, stop: impl Fn(u8) -> bool) -> usize {
+    s.bytes().position(stop).unwrap_or(s.len())
+}
+
+/// `www.shop.example` and `shop.example` are the same site for attribution and outbound links.
+pub fn same_site(a: &str, b: &str) -> bool {
+    !a.is_empty() && without_www(a) == without_www(b)
+}
+
+pub fn without_www(host: &str) -> &str {
+    host.strip_prefix("www.").unwrap_or(host)
+}
+
+/// The URL without its fragment.
+pub fn without_hash(url: &str) -> &str {
+    &url[..until(url, |b| b == b'#')]
+}
+
+/// The lowercased extension of the path's last segment (`pdf` for `/a/b.PDF?x=1`), if any.
+pub fn extension(url: &str) -> Option<String> {
+    let path = &url[..until(url, |b| b == b'?' || b == b'#')];
+    let last = &path[path.bytes().rposition(|b| b == b'/').map_or(0, |i| i + 1)..];
+    let ext = &last[last.bytes().rposition(|b| b == b'.')? + 1..];
+    (!ext.is_empty() && ext.len() <= 8).then(|| ext.to_ascii_lowercase())
+}
+
+/// The first value of query parameter `name` (case-insensitive name), percent-decoded, `+` as
+/// space. None when absent; Some("") when present and empty.
+pub fn param(url: &str, name: &str) -> Option<String> {
+    let url = without_hash(url);
+    let query = &url[url.bytes().position(|b| b == b'?')? + 1..];
+    split_byte(query, b'&').find_map(|pair| {
+        let eq = until(pair, |b| b == b'=');
+        let v = pair.get(eq + 1..).unwrap_or("");
+        decode(&pair[..eq]).eq_ignore_ascii_case(name).then(|| decode(v))
+    })
+}
+
+fn decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < b.len() => match (hex(b[i + 1]), hex(b[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h << 4 | l);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    // Invalid UTF-8 after decoding: treated as absent rather than patched (size).
+    String::from_utf8(out).unwrap_or_default()
+}
+
+fn hex(c: u8) -> Option<u8> {
+    (c as char).to_digit(16).map(|d| d as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_hosts_extensions_and_params() {
+        assert_eq!(host("https://User:pw@WWW.Shop.test:8443/a?b#c"), "www.shop.test");
+        assert_eq!(host("http://x.test"), "x.test");
+        assert_eq!(host("mailto:a@b.test"), "");
+        assert!(same_site("www.shop.test", "shop.test"));
+        assert!(!same_site("", ""));
+        assert_eq!(extension("https://s.test/docs/Manual.PDF?x=1#p"), Some("pdf".into()));
+        assert_eq!(extension("https://s.test/docs/"), None);
+        assert_eq!(extension("https://s.test/a.b/c"), None);
+        let u = "https://s.test/search?Q=red+shoes%20%C3%A9&utm_source=&x#q=no";
+        assert_eq!(param(u, "q"), Some("red shoes é".into()));
+        assert_eq!(param(u, "utm_source"), Some(String::new()));
+        assert_eq!(param(u, "nope"), None);
+        assert_eq!(param("https://s.test/?a=%zz%4", "a"), Some("%zz%4".into()));
+    }
+}

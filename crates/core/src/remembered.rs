@@ -1,0 +1,65 @@
+//! `data-remember-consent`: for shops without a consent platform, the visitor's decision is kept
+//! so that the next page applies it before anything is captured. Only the decision is stored
+//! (strictly necessary storage: it is how "no" stays "no"), in `localStorage` under `KEY`, for
+//! `LIFETIME_MS`, after which the visitor is asked again. A denial is remembered too. The key
+//! is outside the `tp:` prefix on purpose: withdrawing consent purges every `tp:` key, but the
+//! withdrawal itself must survive.
+
+use super::consent::{Consent, State};
+use super::json::{push_u64, split_byte};
+
+pub const KEY: &str = "tp_consent";
+/// About six months, what European regulators suggest before asking again.
+pub const LIFETIME_MS: u64 = 180 * 24 * 60 * 60 * 1000;
+
+/// `analytics|marketing|when`, e.g. `granted|denied|1764300000000`.
+pub fn store(c: Consent, now: u64) -> String {
+    let mut v = String::new();
+    for s in [c.analytics.as_str(), "|", c.marketing.as_str(), "|"] {
+        v.push_str(s);
+    }
+    push_u64(&mut v, now);
+    v
+}
+
+/// The remembered decision, if there is one, well-formed and younger than `LIFETIME_MS`.
+pub fn restore(stored: &str, now: u64) -> Option<Consent> {
+    let f: Vec<&str> = split_byte(stored, b'|').collect();
+    let [a, m, at] = f[..] else { return None };
+    let state = |s: &str| match s {
+        "granted" => Some(State::Granted),
+        "denied" => Some(State::Denied),
+        "pending" => Some(State::Pending),
+        _ => None,
+    };
+    let at = super::config::parse_u64(at)?;
+    (now.saturating_sub(at) < LIFETIME_MS).then_some(())?;
+    let c = Consent { analytics: state(a)?, marketing: state(m)? };
+    (c.analytics != State::Pending).then_some(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_expiry_and_junk() {
+        let c = Consent { analytics: State::Granted, marketing: State::Denied };
+        assert_eq!(store(c, 5), "granted|denied|5");
+        assert_eq!(restore(&store(c, 5), 5 + LIFETIME_MS - 1), Some(c));
+        assert_eq!(restore(&store(c, 5), 5 + LIFETIME_MS), None, "asked again after six months");
+        let m = Consent { analytics: State::Granted, marketing: State::Pending };
+        assert_eq!(restore(&store(m, 5), 6), Some(m), "marketing may still be undecided");
+        for junk in [
+            "",
+            "granted",
+            "granted|denied",
+            "pending|denied|1",
+            "granted|maybe|1",
+            "granted|denied|x",
+            "granted|denied|1|2",
+        ] {
+            assert_eq!(restore(junk, 10), None, "{junk}");
+        }
+    }
+}

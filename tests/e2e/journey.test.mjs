@@ -1,0 +1,160 @@
+// The customer journey end to end, on the demo shop: a campaign visitor accepts analytics once
+// (remembered), then goes landing -> catalogue (a real page) -> product (an SPA route) -> add to
+// cart -> checkout (a real page) -> purchase -> thanks. The collector must hold the exact
+// sequence of touchpoints, in one session, with the campaign's attribution and channel, the
+// moments of truth marked, and engaged times close to the scripted dwell.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launch, sdkReady, startCollector, waitFor } from './harness.mjs';
+import { rewriteDemo, snippetRewrite } from './observe.mjs';
+
+let collector, browser;
+before(async () => { [collector, browser] = await Promise.all([startCollector(), launch()]); });
+after(async () => { await browser?.close(); await collector?.stop(); });
+
+const T = { timeout: 240_000 };
+const COMMERCE = ['view_item_list', 'view_item', 'add_to_cart', 'begin_checkout', 'purchase'];
+
+/** The journey's events as "name path" lines, in capture order. */
+function sequence(events) {
+  return events
+    .filter((e) => e.properties.category === 'touchpoint' || COMMERCE.includes(e.event))
+    .filter((e) => !['scroll_depth', 'element_view'].includes(e.event))
+    .map((e) => `${e.event} ${e.event === 'page_leave' ? e.properties.path : e.context.page.path}`);
+}
+
+test('campaign landing -> list -> product (SPA) -> add to cart -> checkout -> purchase is one attributed session', T, async (t) => {
+  const site = 'journey-e2e';
+  // A tall viewport: nothing has to be scrolled into view, so the sequence has no scroll marks.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 2000 } });
+  t.after(() => context.close());
+  await rewriteDemo(context, collector.url, snippetRewrite({ site, 'flush-interval': '1000' }));
+  const page = await context.newPage();
+  const dwell = {}; // path -> [arrived, left] in ms, measured here
+  const arrive = async (path) => {
+    await page.waitForURL((u) => u.pathname === path, { timeout: 60_000 });
+    await sdkReady(page);
+    dwell[path] = [Date.now()];
+  };
+  const leave = (path) => { dwell[path].push(Date.now()); };
+
+  await page.goto(`${collector.url}/?utm_source=newsletter&utm_medium=email&utm_campaign=spring_sale`);
+  await arrive('/');
+  await page.click('#consent-accept');
+  // The scripted dwell: the promo banner is in view all along (element_view after 1 s).
+  await page.waitForTimeout(2_500);
+  leave('/');
+  await page.click('#nav-catalog');
+
+  await arrive('/catalog.html');
+  await page.waitForTimeout(1_500);
+  await page.click('#catalog-grid a[data-sku="mug"]');
+  await page.waitForSelector('#catalog-product:not([hidden])');
+  await page.waitForTimeout(2_000);
+  await page.click('#catalog-add');
+  await page.waitForFunction(() => /Added/.test(document.querySelector('#catalog-notice').textContent));
+  await page.click('#catalog-checkout');
+
+  await arrive('/checkout.html');
+  for (const [sel, value] of [['#email', 'jane@example.com'], ['#name', 'Jane Doe'], ['#address', '1 Main St'],
+    ['#card-number', '4111 1111 1111 1111'], ['#card-exp', '12/29'], ['#card-cvc', '123']]) {
+    await page.fill(sel, value);
+  }
+  await page.click('#place-order');
+  await arrive('/thanks.html');
+  await page.evaluate(() => touchpoint('flush'));
+
+  const events = await waitFor('the journey in the collector', async () => {
+    const ev = await collector.events(`&site=${site}`);
+    const s = sequence(ev);
+    return s.includes('page_view /thanks.html') && s.includes('page_leave /checkout.html') && ev;
+  }, { timeout: 90_000 });
+  // Capture order: by timestamp (the collector's order breaks ties).
+  events.sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp));
+
+  assert.deepEqual(sequence(events), [
+    'page_view /',
+    'page_leave /',
+    'page_view /catalog.html',
+    'view_item_list /catalog.html',
+    'page_leave /catalog.html',
+    'page_view /catalog.html',
+    'view_item /catalog.html',
+    'add_to_cart /catalog.html',
+    'page_leave /catalog.html',
+    'page_view /checkout.html',
+    'begin_checkout /checkout.html',
+    'form_start /checkout.html',
+    'purchase /checkout.html',
+    'form_submit /checkout.html',
+    'page_leave /checkout.html',
+    'page_view /thanks.html',
+  ]);
+
+  // One session, attributed on its first page view, its channel on every event.
+  const sessions = new Set(events.map((e) => e.sessionId));
+  assert.equal(sessions.size, 1, `one session: ${[...sessions]}`);
+  const views = events.filter((e) => e.event === 'page_view');
+  const landing = views[0];
+  assert.deepEqual(
+    [landing.properties.navigation, landing.properties.channel, landing.properties.source, landing.properties.medium, landing.properties.campaign],
+    ['load', 'email', 'newsletter', 'email', 'spring_sale']);
+  for (const v of views.slice(1)) assert.equal(v.properties.channel, undefined, 'attribution only on the first page view');
+  assert.ok(events.every((e) => e.context.channel === 'email'), 'the channel is in every event\'s context');
+  assert.deepEqual(views.map((v) => [v.properties.navigation, v.properties.previous_path ?? null]), [
+    ['load', null], ['load', '/'], ['push', '/catalog.html'], ['load', '/catalog.html'], ['load', '/checkout.html']]);
+  assert.ok(views[2].context.page.url.includes('sku=mug'), views[2].context.page.url);
+  assert.ok(['desktop', 'tablet', 'mobile'].includes(landing.context.device) && landing.context.viewport.width === 1280);
+  assert.ok(landing.context.locale && landing.context.timezone, JSON.stringify(landing.context));
+
+  // Moments of truth, and the declarative events' properties.
+  const byName = (n) => events.find((e) => e.event === n);
+  for (const m of ['add_to_cart', 'begin_checkout', 'purchase']) assert.equal(byName(m).properties.moment, true, m);
+  assert.equal(byName('view_item').properties.moment, undefined);
+  assert.deepEqual(byName('add_to_cart').properties, { category: 'touchpoint', sku: 'mug', price: byName('view_item').properties.price, currency: 'GBP', quantity: 1, moment: true });
+  assert.equal(byName('purchase').properties.currency, 'GBP');
+  assert.equal(typeof byName('purchase').properties.value, 'number');
+  assert.equal(byName('form_submit').properties.form, 'checkout-form');
+  assert.ok(Object.keys(byName('form_submit').properties.field_ms).includes('email'), JSON.stringify(byName('form_submit').properties));
+  assert.ok(!JSON.stringify(events).includes('jane@example.com') && !JSON.stringify(events).includes('4111'), 'never a field value');
+
+  // The promo banner was seen; engaged time matches the scripted dwell within 20 %.
+  const seen = events.filter((e) => e.event === 'element_view');
+  assert.deepEqual(seen.map((e) => [e.properties.name, e.context.page.path]), [['free_shipping_banner', '/']]);
+  const leaves = events.filter((e) => e.event === 'page_leave');
+  const landingDwell = dwell['/'][1] - dwell['/'][0];
+  const engaged = leaves[0].properties.engaged_ms;
+  assert.ok(Math.abs(engaged - landingDwell) <= 0.2 * landingDwell + 400,
+    `landing engaged ${engaged} ms vs dwell ${landingDwell} ms`);
+  assert.ok(leaves.every((l) => l.properties.engaged_ms > 0), JSON.stringify(leaves.map((l) => l.properties)));
+});
+
+test('a remembered choice applies on the next page before anything is captured; a denial too', T, async (t) => {
+  const site = 'journey-remember';
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  await rewriteDemo(context, collector.url, snippetRewrite({ site, 'flush-interval': '1000' }));
+  const page = await context.newPage();
+  await page.goto(`${collector.url}/`);
+  await sdkReady(page);
+  await page.click('#consent-accept');
+  const stored = await page.evaluate(() => localStorage.getItem('tp_consent'));
+  assert.match(stored, /^granted\|pending\|\d+$/);
+  await page.click('#nav-cart');
+  await page.waitForURL((u) => u.pathname === '/cart.html');
+  await sdkReady(page);
+  assert.equal(await page.evaluate(() => new Promise((r) => touchpoint('getConsent', (c) => r(c.analytics)))), 'granted');
+  await page.evaluate(() => touchpoint('flush'));
+  await waitFor('the cart page view, sent without asking again', async () => {
+    const ev = await collector.events(`&site=${site}`);
+    return ev.some((e) => e.event === 'page_view' && e.context.page.path === '/cart.html');
+  });
+
+  await page.evaluate(() => touchpoint('consent', { analytics: false }));
+  await page.click('#nav-home');
+  await page.waitForURL((u) => u.pathname === '/');
+  await sdkReady(page);
+  assert.equal(await page.evaluate(() => new Promise((r) => touchpoint('getConsent', (c) => r(c.analytics)))), 'denied');
+  const left = await page.evaluate(() => [Object.keys(localStorage), Object.keys(sessionStorage)]);
+  assert.deepEqual(left, [['tp_consent'], []], 'after a denial only the decision itself is kept');
+});
