@@ -71,6 +71,13 @@ run(path.join(root, 'node_modules/.bin/esbuild'), [
   `--outfile=${path.join(dist, 'touchpoint.js')}`,
 ]);
 
+// The debug overlay: its own file, loaded by the SDK only when asked for (data-debug or
+// ?touchpoint_debug=1), so it is not part of what every page downloads.
+run(path.join(root, 'node_modules/.bin/esbuild'), [
+  path.join(root, 'www/overlay.js'), '--minify', '--target=es2019', '--log-level=warning',
+  `--outfile=${path.join(dist, 'touchpoint-overlay.js')}`,
+]);
+
 export function sizes() {
   const files = ['touchpoint.js', 'touchpoint_bg.wasm'].map((f) => {
     const buf = fs.readFileSync(path.join(dist, f));
@@ -82,3 +89,5 @@ export function sizes() {
 const s = sizes();
 for (const f of s.files) console.log(`size: ${f.file.padEnd(20)} ${String(f.raw).padStart(7)} B raw  ${String(f.gzip).padStart(6)} B gzip -9`);
 console.log(`size: total a page downloads (loader + glue + wasm): ${s.total} B gzip -9 (${(s.total / 1024).toFixed(1)} KiB; budget 20 KiB)`);
+const overlay = fs.readFileSync(path.join(dist, 'touchpoint-overlay.js'));
+console.log(`size: touchpoint-overlay.js ${String(overlay.length).padStart(7)} B raw  ${String(zlib.gzipSync(overlay, { level: 9 }).length).padStart(6)} B gzip -9 (debug overlay, loaded only when asked for; not in the total)`);

@@ -11,7 +11,7 @@
 //
 // Record format (fields joined by U+001F, records by U+001E; parsed by core::input::parse_record):
 // code, Date.now(), fields... See that function's table.
-export function makeHost(input, guard, signal) {
+export function makeHost(input, guard, signal, base) {
   var w = window, d = document, US = '\x1f', RS = '\x1e', queue = [], planned = false, timer = 0;
   var CLICKABLE = 'a,button,input[type=button],input[type=submit],input[type=reset],input[type=image],' +
     '[role=button],[role=link],[role=menuitem],[role=tab],[role=checkbox],[role=switch],[role=option]';
@@ -383,7 +383,23 @@ export function makeHost(input, guard, signal) {
       one('localStorage', 'tp_consent')].map(f).join(US) + US + one('sessionStorage', 'tp:session'); // the session's own fields come last
   }
 
+  // The debug overlay (data-debug or ?touchpoint_debug=1): loaded on the first message, so a page
+  // without it pays nothing but this function. Messages wait in window.__tpDebug, an array the
+  // overlay replaces with its own receiver when it starts.
+  var dbg = null;
+  function debug(msg) {
+    if (!dbg) {
+      dbg = w.__tpDebug = w.__tpDebug || [];
+      var s = d.createElement('script');
+      s.src = (base || '') + 'touchpoint-overlay.js';
+      s.async = true;
+      (d.head || d.documentElement).appendChild(s);
+    }
+    w.__tpDebug.push(msg);
+  }
+
   return {
+    debug: debug,
     facts: facts,
     guard: guard,
     signal: signal,

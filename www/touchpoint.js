@@ -37,7 +37,7 @@ function guard(f) {
   var base = s.src.replace(/[^\/]*$/, '');
   var start = guard(function () {
     var stub = w.touchpoint, queue = (stub && stub.q) || [];
-    var host = makeHost(function (records) { wasm_bindgen.input(records); }, guard, ac && ac.signal);
+    var host = makeHost(function (records) { wasm_bindgen.input(records); }, guard, ac && ac.signal, base);
     wasm_bindgen.boot(attrs, queue, host);
     var api = guard(function () {
       host.sync();

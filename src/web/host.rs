@@ -53,6 +53,10 @@ extern "C" {
     /// `{analytics, marketing}` for `getConsent` callbacks.
     #[wasm_bindgen(method, structural)]
     pub fn state(this: &Host, analytics: &str, marketing: &str) -> JsValue;
+    /// Hands a message to the debug overlay, loading it (`touchpoint-overlay.js`, next to the
+    /// SDK) on the first one. Only called when the overlay is on.
+    #[wasm_bindgen(method, structural)]
+    pub fn debug(this: &Host, msg: &str);
     /// Whether a click waits for a response (DOM changes and other responses are reported).
     #[wasm_bindgen(method, structural)]
     pub fn watch(this: &Host, on: bool);

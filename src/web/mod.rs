@@ -320,6 +320,7 @@ fn execute(io: &Io, output: Output) -> Option<Input> {
                 return Some(Input::StorageFailed);
             }
         }
+        Output::Debug(msg) => host.debug(&msg),
         Output::Remember { key, value, session } => {
             host.store(if session { "S" } else { "k" }, key, &value);
         }

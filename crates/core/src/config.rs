@@ -33,6 +33,8 @@ pub struct Config {
     pub journey: super::journey::Settings,
     /// `data-remember-consent`: keep the visitor's decision for the next pages (remembered.rs).
     pub remember_consent: bool,
+    /// `data-debug`: the in-page debug overlay (also `?touchpoint_debug=1` in the page URL).
+    pub debug: bool,
 }
 
 impl Default for Config {
@@ -49,6 +51,7 @@ impl Default for Config {
             friction: super::friction::Settings::default(),
             journey: super::journey::Settings::default(),
             remember_consent: false,
+            debug: false,
         }
     }
 }
@@ -139,9 +142,12 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
     number("pending-limit", 0, 1_000, &mut pending);
     c.pending_limit = pending as usize;
 
-    for (attr, slot) in
-        [("honor-dnt", &mut c.honor_dnt), ("gzip", &mut c.gzip), ("remember-consent", &mut c.remember_consent)]
-    {
+    for (attr, slot) in [
+        ("honor-dnt", &mut c.honor_dnt),
+        ("gzip", &mut c.gzip),
+        ("remember-consent", &mut c.remember_consent),
+        ("debug", &mut c.debug),
+    ] {
         if let Some(v) = get(attr) {
             match parse_bool(&v) {
                 Some(b) => *slot = b,

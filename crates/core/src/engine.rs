@@ -96,6 +96,8 @@ pub struct Engine {
     first_depth: u8,
     /// A malformed `data-tp-props` was already reported (one warning per page).
     warned_props: bool,
+    /// The debug overlay is on (`data-debug` or `?touchpoint_debug=1`).
+    debug: bool,
 }
 
 impl Engine {
@@ -110,6 +112,7 @@ impl Engine {
         let tracker = Tracker::new(initial, signals, config.policy.clone(), config.pending_limit);
         let friction = Friction::new(config.friction.clone());
         let journey = Journey::new(config.journey.clone(), now, boot.visible, boot.focused);
+        let debug = config.debug || journey::url::param(&boot.page.url, "touchpoint_debug").as_deref() == Some("1");
         let page = boot.page;
         let mut e = Engine {
             env: Envelope { site: config.site.clone(), ..Envelope::default() },
@@ -146,6 +149,7 @@ impl Engine {
             page_views: 0,
             first_depth: boot.depth,
             warned_props: false,
+            debug,
         };
         e.friction = friction;
         e.friction.start(now, &page.path);
@@ -222,6 +226,7 @@ impl Engine {
                 let outcome = classify(status, retry_after.as_deref());
                 let random = self.random_u32();
                 let left = self.tracker.outbox.on_result(request, outcome, now, random);
+                self.debug_left(&left);
                 self.journal.left(&left, &mut self.out);
                 self.pump(now);
             }
@@ -336,6 +341,12 @@ impl Engine {
     fn capture_touchpoints(&mut self, found: Touchpoints, now: u64) {
         for (name, props) in found {
             self.capture(Kind::Track, name, props, now);
+        }
+    }
+
+    fn debug_left(&mut self, ids: &[String]) {
+        if self.debug && !ids.is_empty() {
+            self.out.push(Output::Debug(["s", &ids.join(",")].concat()));
         }
     }
 
@@ -737,6 +748,7 @@ impl Engine {
         let Some(c) = self.unload.get(chunk) else { return };
         if accepted {
             let left = self.tracker.outbox.forget(&c.message_ids);
+            self.debug_left(&left);
             self.journal.left(&left, &mut self.out);
         } else {
             // A refused beacon falls back to a keepalive fetch; request 0 is never in flight, so
@@ -784,6 +796,9 @@ impl Engine {
         let message_id = self.uuid();
         let event = Event { kind, name: name.into(), message_id, timestamp_ms: now, properties };
         let encoded = encode(&event, &self.env);
+        if self.debug {
+            self.out.push(Output::Debug(["c", &encoded.json].concat()));
+        }
         let fx = self.tracker.capture(encoded, now);
         self.apply(fx);
         // Only a full batch needs the scheduled task; a young one waits for its timer.

@@ -46,6 +46,9 @@ pub enum Output {
     ConsentChanged(Consent),
     /// One console warning.
     Warn(String),
+    /// For the debug overlay (only when it is on): `c<event JSON>` an event was captured,
+    /// `s<id>,<id>...` events left the queue (acknowledged by the collector or taken by a beacon).
+    Debug(String),
     /// Whether a click waits for a response: the sensors report DOM changes and other responses
     /// (`Input::Response`) only while this is on, so an idle page pays no MutationObserver.
     Watch(bool),

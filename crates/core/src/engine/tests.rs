@@ -161,7 +161,7 @@ impl World {
                 },
                 Output::ConsentChanged(_) => tab.consent_events += 1,
                 Output::Warn(w) => tab.warnings.push(w),
-                Output::Watch(_) | Output::Remember { .. } => {}
+                Output::Watch(_) | Output::Remember { .. } | Output::Debug(_) => {}
             }
         }
         let _ = me;

@@ -1,0 +1,71 @@
+// The in-page debug overlay (issue 10): off unless asked for, and then it lists events as they
+// are captured and sent, shows consent per category, and outlines a rage-clicked element.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { fixture, launch, sdkReady, serveFixture, startCollector, waitFor } from './harness.mjs';
+
+let collector, browser;
+before(async () => { [collector, browser] = await Promise.all([startCollector(), launch()]); });
+after(async () => { await browser?.close(); await collector?.stop(); });
+
+const T = { timeout: 120_000 };
+const BODY = '<button id="b">Buy</button><p><span id="size" style="cursor:pointer">Size M</span></p>';
+const overlayRequests = (page) => {
+  const seen = [];
+  page.on('request', (r) => { if (r.url().includes('touchpoint-overlay')) seen.push(r.url()); });
+  return seen;
+};
+const rows = (page) => page.evaluate(() => {
+  const host = document.querySelector('[data-touchpoint-overlay]');
+  const root = host && (host.shadowRoot || host);
+  return root ? [...root.querySelectorAll('li')].map((li) => [li.dataset.event, li.dataset.status]) : null;
+});
+
+test('off by default: not one byte of the overlay is requested', T, async (t) => {
+  const page = await browser.newPage();
+  t.after(() => page.close());
+  const requested = overlayRequests(page);
+  const url = await serveFixture(page, collector.url, fixture({ site: 'ov-off', consent: 'granted' }, BODY));
+  await page.goto(url);
+  await sdkReady(page);
+  await page.click('#b');
+  await page.evaluate(() => touchpoint('flush'));
+  await waitFor('the click delivered', async () => (await collector.events('&site=ov-off')).some((e) => e.event === 'click'));
+  assert.deepEqual(requested, []);
+  assert.equal(await rows(page), null);
+});
+
+test('data-debug: events listed with their status, consent shown, the rage-clicked element outlined', T, async (t) => {
+  const page = await browser.newPage();
+  t.after(() => page.close());
+  const requested = overlayRequests(page);
+  const url = await serveFixture(page, collector.url,
+    fixture({ site: 'ov-on', consent: 'pending', debug: '', friction: 'on', 'friction-off': 'slow,vital' }, BODY));
+  await page.goto(url);
+  await sdkReady(page);
+  await waitFor('the overlay with the page view, waiting for consent', async () => {
+    const r = await rows(page);
+    return r && r.some(([e, s]) => e === 'page_view' && s === 'waiting for consent');
+  });
+  assert.equal(requested.length, 1, 'loaded once, on demand');
+  await page.evaluate(() => touchpoint('consent', { analytics: true }));
+  for (let i = 0; i < 4; i++) await page.click('#size');
+  await page.evaluate(() => touchpoint('flush'));
+  await waitFor('a rage_click listed and everything sent', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    const r = await rows(page);
+    return r.some(([e]) => e === 'rage_click') && r.every(([, s]) => s === 'sent') && r;
+  });
+  const consent = await page.evaluate(() => document.querySelector('[data-touchpoint-overlay]').shadowRoot.querySelector('[data-part=consent]').textContent);
+  assert.match(consent, /analytics granted/);
+  const outlined = await page.evaluate(() => [...document.querySelectorAll('[data-tp-outlined]')].map((e) => e.id));
+  assert.deepEqual(outlined, ['size']);
+  // It never captures itself: clicking the overlay is no touchpoint.
+  const before = (await collector.events('&site=ov-on')).length;
+  await page.click('[data-touchpoint-overlay]', { position: { x: 20, y: 10 } });
+  await page.evaluate(() => touchpoint('flush'));
+  const after = await collector.events('&site=ov-on');
+  assert.equal(after.filter((e) => e.event === 'click').length, 0, JSON.stringify(after.map((e) => e.event)));
+  assert.ok(after.length >= before);
+  await page.screenshot({ path: 'target/overlay.png' }).catch(() => {});
+});
