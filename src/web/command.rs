@@ -20,6 +20,11 @@ pub fn run(args: &Array) -> bool {
             Err(_) => super::feed_input(Input::Rejected(CommandError::CallbackMissing)),
         };
     }
+    // A runaway loop of `track` calls is dropped here, before its properties are serialised
+    // (the engine counts and reports them: core::rate_limit).
+    if name == "track" && !super::with_engine(|e| e.admit_track(super::now_ms())).unwrap_or(true) {
+        return true;
+    }
     let input = match parse(&name, args) {
         Ok(command) => Input::Command(command),
         Err(e) => Input::Rejected(e),

@@ -35,6 +35,9 @@ pub struct Config {
     pub remember_consent: bool,
     /// `data-debug`: the in-page debug overlay (also `?touchpoint_debug=1` in the page URL).
     pub debug: bool,
+    /// `data-scrub-properties`: mask emails, cards and IBANs in custom properties and drop
+    /// secret-named keys (properties.rs). On by default.
+    pub scrub_properties: bool,
 }
 
 impl Default for Config {
@@ -52,6 +55,7 @@ impl Default for Config {
             journey: super::journey::Settings::default(),
             remember_consent: false,
             debug: false,
+            scrub_properties: true,
         }
     }
 }
@@ -147,6 +151,7 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
         ("gzip", &mut c.gzip),
         ("remember-consent", &mut c.remember_consent),
         ("debug", &mut c.debug),
+        ("scrub-properties", &mut c.scrub_properties),
     ] {
         if let Some(v) = get(attr) {
             match parse_bool(&v) {
@@ -210,7 +215,7 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
 
 /// Every `data-*` attribute the script tag understands (without the prefix). Anything else gets
 /// a warning naming it: a typo like `data-concent` would otherwise fail silently.
-pub const KNOWN: [&str; 28] = [
+pub const KNOWN: [&str; 29] = [
     "collector",
     "site",
     "consent",
@@ -236,6 +241,7 @@ pub const KNOWN: [&str; 28] = [
     "download-extensions",
     "remember-consent",
     "debug",
+    "scrub-properties",
     "touchpoint-npm",
     "integrity-wasm",
     "nonce",

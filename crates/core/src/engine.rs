@@ -98,6 +98,8 @@ pub struct Engine {
     warned_props: bool,
     /// The debug overlay is on (`data-debug` or `?touchpoint_debug=1`).
     debug: bool,
+    /// The page's own `track` calls, rate-limited.
+    rate: super::rate_limit::RateLimit,
 }
 
 impl Engine {
@@ -150,6 +152,7 @@ impl Engine {
             first_depth: boot.depth,
             warned_props: false,
             debug,
+            rate: Default::default(),
         };
         e.friction = friction;
         e.friction.start(now, &page.path);
@@ -190,6 +193,7 @@ impl Engine {
                 self.left_at = Some(now);
                 self.capture_findings(found, now);
                 // Before the beacons: the page view's end goes out with them.
+                self.report_rate_limited(now);
                 self.leave_view(now);
                 self.save_session();
                 return self.finish_handle(Input::PageHide, now);
@@ -344,6 +348,50 @@ impl Engine {
         }
     }
 
+    /// Custom properties, made safe before capture (properties.rs); anything changed is said in
+    /// one console warning.
+    fn clean_properties(&mut self, event: &str, properties: String) -> String {
+        match super::properties::clean(&properties, self.config.scrub_properties) {
+            Some(c) => {
+                if c.changed != 0 {
+                    self.warn(super::properties::warning(event, c.changed));
+                }
+                c.json
+            }
+            None => "{}".into(),
+        }
+    }
+
+    /// Whether a `track` call from the page may go on (rate_limit.rs). Asked by the web layer
+    /// before it serialises the call's properties, so a dropped call costs next to nothing.
+    pub fn admit_track(&mut self, now: u64) -> bool {
+        if !self.rate.admit(now) {
+            return false;
+        }
+        if self.rate.report_due(now) {
+            self.report_rate_limited(now);
+        }
+        true
+    }
+
+    /// Calls dropped by the rate limit, as one `rate_limited` event (during a long flood, one
+    /// every `rate_limit::REPORT_MS`; the rest when the page is left).
+    fn report_rate_limited(&mut self, now: u64) {
+        let dropped = std::mem::take(&mut self.rate.dropped);
+        if dropped > 0 {
+            self.rate.reported_at = Some(now);
+            self.warn(
+                "touchpoint: too many track calls in a row; some were dropped (see the rate_limited event)".into(),
+            );
+            self.capture(
+                Kind::Track,
+                "rate_limited",
+                super::json::Obj::new().int("dropped", dropped as i64).finish(),
+                now,
+            );
+        }
+    }
+
     fn debug_left(&mut self, ids: &[String]) {
         if self.debug && !ids.is_empty() {
             self.out.push(Output::Debug(["s", &ids.join(",")].concat()));
@@ -451,6 +499,7 @@ impl Engine {
         let Some(name) = super::name::snake_case(name) else { return };
         let pairs: Vec<(&str, &str)> = props.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let (properties, malformed) = journey::declarative::properties(json, &pairs);
+        let properties = self.clean_properties(&name, properties);
         if malformed && !std::mem::replace(&mut self.warned_props, true) {
             self.warn(super::json::cat(&[
                 "touchpoint: data-tp-props of \"",
@@ -585,7 +634,10 @@ impl Engine {
 
     fn command(&mut self, command: Command, now: u64, found: &mut Findings) {
         match command {
-            Command::Track { name, properties } => self.capture(Kind::Track, &name, properties, now),
+            Command::Track { name, properties } => {
+                let properties = self.clean_properties(&name, properties);
+                self.capture(Kind::Track, &name, properties, now)
+            }
             Command::Page { properties, page } => {
                 let _ = found;
                 let previous = if self.page_views == 0 {
@@ -597,6 +649,7 @@ impl Engine {
                 self.env.page = self.scrub_page(page);
                 let how = if self.page_views == 0 { "load" } else { "manual" };
                 let depth = if self.page_views == 0 { self.first_depth } else { 0 };
+                let properties = self.clean_properties(schema::PAGE_VIEW, properties);
                 self.page_view(now, how, &properties, previous, depth);
             }
             Command::Consent { update, source } => self.set_consent(update, source, now),

@@ -17,6 +17,8 @@ pub mod json;
 pub mod name;
 pub mod outbox;
 pub mod output;
+pub mod properties;
+pub mod rate_limit;
 pub mod remembered;
 pub mod schema;
 pub mod scrub;

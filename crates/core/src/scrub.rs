@@ -22,7 +22,19 @@ pub const MASK: &str = "***";
 ///
 /// Text without any of these is returned borrowed, so the common case does not allocate.
 pub fn scrub_text(text: &str) -> Cow<'_, str> {
-    let mut out = match scrub_once(text) {
+    scrub(text, true)
+}
+
+/// For values a site's own code passes (custom properties): emails, Luhn-valid card numbers and
+/// checksum-valid IBANs only. Other digit runs are the shop's data (order ids, prices, SKUs) and
+/// survive.
+pub fn scrub_pii(text: &str) -> Cow<'_, str> {
+    scrub(text, false)
+}
+
+/// `digits`: also phone numbers and runs of 6+ digits.
+fn scrub(text: &str, digits: bool) -> Cow<'_, str> {
+    let mut out = match scrub_once(text, digits) {
         None => return Cow::Borrowed(text),
         Some(s) => s,
     };
@@ -31,14 +43,14 @@ pub fn scrub_text(text: &str) -> Cow<'_, str> {
     // split), and callers rely on scrub(scrub(x)) == scrub(x) to de-duplicate labels.
     // Iterating to a fixed point guarantees that. It terminates because every masked span is
     // at least 6 bytes and becomes 3, so each productive pass strictly shortens the text.
-    while let Some(s) = scrub_once(&out) {
+    while let Some(s) = scrub_once(&out, digits) {
         out = s;
     }
     Cow::Owned(out)
 }
 
 /// One detection pass. `None` means nothing was masked.
-fn scrub_once(text: &str) -> Option<String> {
+fn scrub_once(text: &str, digits: bool) -> Option<String> {
     let b = text.as_bytes();
     // Every detector needs an ASCII digit or an '@'; skip all work (and allocation) otherwise.
     if !b.iter().any(|&c| c.is_ascii_digit() || c == b'@') {
@@ -55,7 +67,9 @@ fn scrub_once(text: &str) -> Option<String> {
             mark(&mut marks, b.len(), s, e);
         }
     }
-    mark_digit_chains(b, &mut marks);
+    if digits {
+        mark_digit_chains(b, &mut marks);
+    }
     mark_cards(b, &mut marks);
     mark_ibans(b, &mut marks);
     if marks.is_empty() {
@@ -388,6 +402,12 @@ const FIELD_WORDS: &[&[u8]] = &[
     b"sort_code",
     b"sort-code",
 ];
+
+/// A custom property key that names a secret, a card or bank detail (`password`, `card_number`,
+/// `cvc`, `iban`, `cc_exp`, ...): such a property is dropped whatever its value.
+pub fn is_sensitive_key(key: &str) -> bool {
+    sensitive_ident(key.as_bytes())
+}
 
 fn sensitive_ident(s: &[u8]) -> bool {
     if FIELD_WORDS.iter().any(|w| contains_ci(s, w)) {

@@ -1,0 +1,388 @@
+//! Custom properties (`track`, `page`, declarative `data-tp-props`) made safe at capture, before
+//! anything is encoded, so that no event is ever refused by the collector for its content and no
+//! personal data that a site's own code passes along leaves the page:
+//!
+//! - lone UTF-16 surrogates (`'Buy now 🛒'.slice(0, 9)` stringifies to `"\ud83d"`) become U+FFFD;
+//! - nesting deeper than `MAX_DEPTH` becomes `null`;
+//! - string values are scrubbed for emails, Luhn-valid card numbers and checksum-valid IBANs
+//!   (`scrub::scrub_pii`; order ids and prices survive), and a key named like a password, a card
+//!   number or a CVC (`scrub::is_sensitive_key`) is dropped with its value, unless the page
+//!   switched this off with `data-scrub-properties="false"`.
+//!
+//! The input is the browser's `JSON.stringify` output (or a marketer's attribute, validated here):
+//! it is parsed, and re-written with every string re-escaped by `json::push_str`.
+
+use super::json::push_str;
+use super::scrub::{is_sensitive_key, scrub_pii};
+
+/// Deeper nesting than this is cut (the collector accepts 127 levels; no analytics property needs
+/// more than a few).
+pub const MAX_DEPTH: usize = 32;
+
+/// What cleaning changed, for the one console warning (`Cleaned::changed`).
+pub const SURROGATE: u8 = 1;
+pub const DEEP: u8 = 2;
+pub const SCRUBBED: u8 = 4;
+pub const DROPPED: u8 = 8;
+
+#[derive(Debug, PartialEq)]
+pub struct Cleaned {
+    pub json: String,
+    /// Bits of `SURROGATE`, `DEEP`, `SCRUBBED`, `DROPPED`.
+    pub changed: u8,
+}
+
+/// The cleaned text of the JSON object `json`, or None if it is not exactly one JSON object.
+pub fn clean(json: &str, scrub: bool) -> Option<Cleaned> {
+    let mut c = Cleaner { b: json.as_bytes(), i: 0, scrub, changed: 0 };
+    let mut out = String::with_capacity(json.len());
+    c.ws();
+    if c.peek() != Some(b'{') || !c.value(0, &mut out) {
+        return None;
+    }
+    c.ws();
+    (c.i == json.len()).then_some(Cleaned { json: out, changed: c.changed })
+}
+
+/// The warning for what cleaning changed in the properties of `event`.
+pub fn warning(event: &str, changed: u8) -> String {
+    let mut what = Vec::new();
+    for (bit, text) in [
+        (SURROGATE, "broken characters replaced"),
+        (DEEP, "nesting deeper than 32 levels cut"),
+        (SCRUBBED, "an email, card number or IBAN masked"),
+        (DROPPED, "a password, card or CVC property dropped"),
+    ] {
+        if changed & bit != 0 {
+            what.push(text);
+        }
+    }
+    super::json::cat(&["touchpoint: properties of \"", event, "\" were cleaned (", &what.join("; "), ")"])
+}
+
+struct Cleaner<'a> {
+    b: &'a [u8],
+    i: usize,
+    scrub: bool,
+    changed: u8,
+}
+
+impl Cleaner<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, c: u8) -> bool {
+        self.ws();
+        let hit = self.peek() == Some(c);
+        self.i += usize::from(hit);
+        hit
+    }
+
+    /// Parses one value and writes its cleaned form to `out`.
+    fn value(&mut self, depth: usize, out: &mut String) -> bool {
+        self.ws();
+        match self.peek() {
+            Some(b'{' | b'[') if depth >= MAX_DEPTH => {
+                self.changed |= DEEP;
+                out.push_str("null");
+                self.skip()
+            }
+            Some(b'{') => {
+                self.i += 1;
+                out.push('{');
+                let mut first = true;
+                if !self.eat(b'}') {
+                    loop {
+                        self.ws();
+                        let Some(key) = self.string() else { return false };
+                        if !self.eat(b':') {
+                            return false;
+                        }
+                        let start = out.len();
+                        if !first {
+                            out.push(',');
+                        }
+                        push_str(out, &key);
+                        out.push(':');
+                        if !self.value(depth + 1, out) {
+                            return false;
+                        }
+                        if self.scrub && is_sensitive_key(&key) {
+                            out.truncate(start);
+                            self.changed |= DROPPED;
+                        } else {
+                            first = false;
+                        }
+                        if !self.eat(b',') {
+                            break;
+                        }
+                    }
+                    if !self.eat(b'}') {
+                        return false;
+                    }
+                }
+                out.push('}');
+                true
+            }
+            Some(b'[') => {
+                self.i += 1;
+                out.push('[');
+                if !self.eat(b']') {
+                    loop {
+                        if !self.value(depth + 1, out) {
+                            return false;
+                        }
+                        if !self.eat(b',') {
+                            break;
+                        }
+                        out.push(',');
+                    }
+                    if !self.eat(b']') {
+                        return false;
+                    }
+                }
+                out.push(']');
+                true
+            }
+            Some(b'"') => {
+                let Some(s) = self.string() else { return false };
+                let clean = if self.scrub { scrub_pii(&s) } else { std::borrow::Cow::Borrowed(s.as_str()) };
+                if clean != s {
+                    self.changed |= SCRUBBED;
+                }
+                push_str(out, &clean);
+                true
+            }
+            _ => {
+                // A number or a literal: copied as it is, once its grammar is checked.
+                let start = self.i;
+                let ok = self.literal(b"true") || self.literal(b"false") || self.literal(b"null") || self.number();
+                out.push_str(std::str::from_utf8(&self.b[start..self.i]).unwrap_or("null"));
+                ok
+            }
+        }
+    }
+
+    /// Skips a value opened by `open` that is too deep to keep: bracket counting, no recursion
+    /// (a hostile page may nest thousands of levels).
+    fn skip(&mut self) -> bool {
+        let mut depth = 0usize;
+        while let Some(c) = self.peek() {
+            match c {
+                b'"' => {
+                    if self.string().is_none() {
+                        return false;
+                    }
+                    continue;
+                }
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        self.i += 1;
+                        return true;
+                    }
+                }
+                _ => {}
+            }
+            self.i += 1;
+        }
+        false
+    }
+
+    fn literal(&mut self, word: &[u8]) -> bool {
+        let hit = self.b[self.i..].starts_with(word);
+        self.i += if hit { word.len() } else { 0 };
+        hit
+    }
+
+    fn digits(&mut self) -> bool {
+        let start = self.i;
+        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+            self.i += 1;
+        }
+        self.i > start
+    }
+
+    fn number(&mut self) -> bool {
+        self.i += usize::from(self.peek() == Some(b'-'));
+        match self.peek() {
+            Some(b'0') => self.i += 1,
+            Some(b'1'..=b'9') => {
+                self.digits();
+            }
+            _ => return false,
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            if !self.digits() {
+                return false;
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.i += 1;
+            self.i += usize::from(matches!(self.peek(), Some(b'+' | b'-')));
+            if !self.digits() {
+                return false;
+            }
+        }
+        true
+    }
+
+    fn hex4(&mut self) -> Option<u32> {
+        let h = self.b.get(self.i..self.i + 4)?;
+        let mut v = 0;
+        for c in h {
+            v = v * 16 + (*c as char).to_digit(16)?;
+        }
+        self.i += 4;
+        Some(v)
+    }
+
+    /// A string literal, decoded (escapes resolved; a lone surrogate becomes U+FFFD).
+    fn string(&mut self) -> Option<String> {
+        if self.peek() != Some(b'"') {
+            return None;
+        }
+        self.i += 1;
+        let mut s = String::new();
+        loop {
+            let start = self.i;
+            while self.peek().is_some_and(|c| c != b'"' && c != b'\\' && c >= 0x20) {
+                self.i += 1;
+            }
+            s.push_str(std::str::from_utf8(&self.b[start..self.i]).ok()?);
+            match self.peek()? {
+                b'"' => {
+                    self.i += 1;
+                    return Some(s);
+                }
+                b'\\' => {
+                    self.i += 1;
+                    let c = self.peek()?;
+                    self.i += 1;
+                    match c {
+                        b'"' | b'\\' | b'/' => s.push(c as char),
+                        b'b' => s.push('\u{8}'),
+                        b'f' => s.push('\u{c}'),
+                        b'n' => s.push('\n'),
+                        b'r' => s.push('\r'),
+                        b't' => s.push('\t'),
+                        b'u' => {
+                            let u = self.hex4()?;
+                            let ch = if (0xD800..0xDC00).contains(&u) {
+                                // A high surrogate: only with the low one right after it.
+                                let at = self.i;
+                                let low = (self.b.get(at..at + 2) == Some(b"\\u"))
+                                    .then(|| {
+                                        self.i += 2;
+                                        self.hex4()
+                                    })
+                                    .flatten()
+                                    .filter(|l| (0xDC00..0xE000).contains(l));
+                                match low {
+                                    Some(l) => char::from_u32(0x10000 + ((u - 0xD800) << 10) + (l - 0xDC00)),
+                                    None => {
+                                        self.i = at;
+                                        None
+                                    }
+                                }
+                            } else {
+                                char::from_u32(u)
+                            };
+                            s.push(ch.unwrap_or_else(|| {
+                                self.changed |= SURROGATE;
+                                '\u{fffd}'
+                            }));
+                        }
+                        _ => return None,
+                    }
+                }
+                _ => return None, // a raw control character
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(json: &str) -> (String, u8) {
+        let r = clean(json, true).expect(json);
+        (r.json, r.changed)
+    }
+
+    #[test]
+    fn pii_in_values_is_masked_and_secret_keys_dropped() {
+        let (json, changed) = c(
+            r#"{"text":"ping jane@example.org","card":"4111 1111 1111 1111","note":"card 4111-1111-1111-1111","order":"A-1234567","price":1999,"iban":"x","nested":{"password":"hunter2","ok":[1,"DE89 3704 0044 0532 0130 00"]}}"#,
+        );
+        assert_eq!(
+            json,
+            r#"{"text":"ping ***","note":"card ***","order":"A-1234567","price":1999,"nested":{"ok":[1,"***"]}}"#
+        );
+        assert_eq!(changed, SCRUBBED | DROPPED);
+        let off = clean(r#"{"card":"4111 1111 1111 1111"}"#, false).unwrap();
+        assert_eq!(off.json, r#"{"card":"4111 1111 1111 1111"}"#, "data-scrub-properties=false");
+    }
+
+    #[test]
+    fn lone_surrogates_become_replacement_characters() {
+        assert_eq!(
+            c(r#"{"a":"Buy now \ud83d","b":"\ud83d\uded2","c":"\udc00x"}"#),
+            ("{\"a\":\"Buy now \u{fffd}\",\"b\":\"\u{1f6d2}\",\"c\":\"\u{fffd}x\"}".into(), SURROGATE)
+        );
+        assert_eq!(c(r#"{"a":"\ud83d\u0041"}"#).0, "{\"a\":\"\u{fffd}A\"}");
+    }
+
+    #[test]
+    fn depth_is_capped_without_recursion() {
+        let deep = ["{\"a\":", &"[".repeat(5_000), &"]".repeat(5_000), "}"].concat();
+        let (json, changed) = c(&deep);
+        assert_eq!(changed, DEEP);
+        assert!(
+            json.contains("[null]") && json.ends_with("]}") && json.matches('[').count() == MAX_DEPTH - 1,
+            "{json}"
+        );
+        let ok = ["{\"a\":", &"[".repeat(10), &"]".repeat(10), "}"].concat();
+        assert_eq!(c(&ok), (ok.clone(), 0));
+    }
+
+    #[test]
+    fn escapes_and_plain_values_survive() {
+        let src =
+            r#"{ "q" : "say \"hi\"\n\t\\ \/ é", "n": -1.5e3, "t": true, "f": false, "z": null, "e": {}, "l": [] }"#;
+        assert_eq!(c(src).0, r#"{"q":"say \"hi\"\n\t\\ / é","n":-1.5e3,"t":true,"f":false,"z":null,"e":{},"l":[]}"#);
+        for bad in ["", "[]", "{", r#"{"a"}"#, r#"{"a":1,}"#, r#"{"a":01}"#, "{} x", r#"{"a":"\x"}"#] {
+            assert_eq!(clean(bad, true), None, "{bad}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever comes in, what goes out is one JSON object the declarative validator accepts
+        /// (the same grammar as the collector's), and cleaning twice changes nothing more.
+        #[test]
+        fn output_is_valid_and_stable(keys in proptest::collection::vec("[a-z_]{1,8}", 0..5), vals in proptest::collection::vec("\\PC{0,24}", 0..5)) {
+            let mut src = String::from("{");
+            for (i, (k, v)) in keys.iter().zip(vals.iter()).enumerate() {
+                if i > 0 { src.push(','); }
+                push_str(&mut src, k);
+                src.push(':');
+                push_str(&mut src, v);
+            }
+            src.push('}');
+            let once = clean(&src, true).unwrap();
+            proptest::prop_assert!(crate::journey::declarative::is_object(&once.json), "{}", once.json);
+            let twice = clean(&once.json, true).unwrap();
+            proptest::prop_assert_eq!(twice.json, once.json);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+// Custom properties at capture (issue 11): no event the collector would refuse ever leaves the
+// page (lone surrogates, deep nesting), personal data a site's own code passes is masked or
+// dropped, and a runaway loop of track calls is cut short and counted.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { fixture, launch, sdkReady, serveFixture, startCollector, waitFor } from './harness.mjs';
+
+let collector, browser;
+before(async () => { [collector, browser] = await Promise.all([startCollector(), launch()]); });
+after(async () => { await browser?.close(); await collector?.stop(); });
+
+const T = { timeout: 120_000 };
+
+async function open(t, site, attrs = {}) {
+  const page = await browser.newPage();
+  t.after(() => page.close());
+  const warnings = [];
+  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+  await page.goto(await serveFixture(page, collector.url, fixture({ site, consent: 'granted', ...attrs })));
+  await sdkReady(page);
+  return { page, warnings };
+}
+
+test('one poisoned event loses nothing: every event of the batch is stored, cleaned', T, async (t) => {
+  const site = 'props-poison';
+  const { page, warnings } = await open(t, site);
+  await page.evaluate(() => {
+    let deep = 'bottom';
+    for (let i = 0; i < 200; i++) deep = [deep];
+    touchpoint('track', 'good_before', { n: 1 });
+    touchpoint('track', 'broken_emoji', { label: 'Buy now 🛒'.slice(0, 9) });
+    touchpoint('track', 'too_deep', { deep });
+    touchpoint('track', 'note', { text: 'ping jane@example.org', card: '4111 1111 1111 1111', order: 'A-1234567', price: 1999 });
+    touchpoint('track', 'good_after', { n: 2 });
+    touchpoint('flush');
+  });
+  const ev = await waitFor('all five events', async () => {
+    const all = await collector.events(`&site=${site}`);
+    const mine = all.filter((e) => e.event !== 'page_view');
+    return mine.length >= 5 && mine;
+  });
+  assert.deepEqual(ev.map((e) => e.event), ['good_before', 'broken_emoji', 'too_deep', 'note', 'good_after']);
+  assert.equal(ev[1].properties.label, 'Buy now \ufffd');
+  assert.ok(JSON.stringify(ev[2].properties).includes('null') && !JSON.stringify(ev[2].properties).includes('bottom'));
+  assert.deepEqual(ev[3].properties, { text: 'ping ***', order: 'A-1234567', price: 1999 });
+  assert.ok(warnings.some((w) => /properties of "note" were cleaned/.test(w)), warnings.join('\n'));
+});
+
+test('data-scrub-properties="false" leaves a shop\'s own values alone', T, async (t) => {
+  const site = 'props-raw';
+  const { page } = await open(t, site, { 'scrub-properties': 'false' });
+  await page.evaluate(() => { touchpoint('track', 'note', { contact: 'desk@shop.example' }); touchpoint('flush'); });
+  const ev = await waitFor('the note', async () => (await collector.events(`&site=${site}`)).find((e) => e.event === 'note'));
+  assert.equal(ev.properties.contact, 'desk@shop.example');
+});
+
+test('a loop of 100,000 track calls is cut short by the rate limit, counted, and the page stays responsive', T, async (t) => {
+  const site = 'props-flood';
+  const { page } = await open(t, site);
+  const ms = await page.evaluate(() => {
+    const t0 = performance.now();
+    for (let i = 0; i < 100_000; i++) touchpoint('track', 'spam', { i });
+    return performance.now() - t0;
+  });
+  // Before the limit, the same loop blocked the page for 6.7 s on this machine.
+  assert.ok(ms < 3_000, `the loop took ${ms} ms`);
+  await page.waitForTimeout(100); // the bucket refills: the next call is admitted
+  await page.evaluate(() => touchpoint('track', 'after_the_flood'));
+  // Everything admitted is delivered in order (after_the_flood last); the drops not yet reported
+  // go out when the page is left.
+  await waitFor('the admitted calls delivered', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    return (await collector.events(`&site=${site}`)).some((e) => e.event === 'after_the_flood');
+  });
+  await page.goto('about:blank');
+  const ev = await waitFor('the rate_limited reports', async () => {
+    const all = await collector.events(`&site=${site}`);
+    const counted = all.filter((e) => e.event === 'rate_limited').reduce((n, e) => n + e.properties.dropped, 0);
+    return all.some((e) => e.event === 'after_the_flood') && counted + all.filter((e) => e.event === 'spam').length === 100_000 && all;
+  });
+  const spam = ev.filter((e) => e.event === 'spam').length;
+  const dropped = ev.filter((e) => e.event === 'rate_limited').reduce((n, e) => n + e.properties.dropped, 0);
+  // The burst of 500, plus what refilled at 50 per second while the loop ran.
+  assert.ok(spam >= 500 && spam <= 500 + Math.ceil(ms / 20) + 1, `${spam} admitted in ${ms} ms`);
+  assert.equal(dropped, 100_000 - spam, 'every call admitted or counted');
+});
