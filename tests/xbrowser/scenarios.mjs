@@ -16,7 +16,7 @@ import {
   startBrowser, startCollector, startFront, storageSnapshot, tp, tpKeys, waitFor,
 } from './harness.mjs';
 
-const T = { timeout: 180_000 };
+const T = { timeout: 300_000 };
 
 /** What each engine has, as the matrix states it. A browser update that changes one fails the
  * feature test, so the matrix cannot silently go stale. */
@@ -97,7 +97,7 @@ export function defineSuite(name) {
       for (const e of ev) if (e.event in want) have[e.event] = (have[e.event] || 0) + 1;
       for (const n of Object.keys(have)) if (have[n] > want[n]) throw new Error(`${n} stored ${have[n]} times: ${ev.map((e) => e.event)}`);
       return Object.keys(want).every((n) => have[n] === want[n]);
-    }, { timeout: 60_000 });
+    }, { timeout: 90_000 });
     return ev.filter((e) => e.event in want);
   }
 
@@ -179,10 +179,10 @@ export function defineSuite(name) {
       await click('#b');
       await tp(d(), 'track', 'before_revoke');
       await waitFor('the queue persisted (tp:q: keys)', async () => (await tpKeys(d())).some((k) => k.startsWith('tp:q:')),
-        { timeout: 30_000 });
+        { timeout: 60_000 });
       await tp(d(), 'consent', { analytics: false });
       assert.equal((await getConsent(d())).analytics, 'denied');
-      await waitFor('every tp: key removed', async () => (await tpKeys(d())).length === 0, { timeout: 30_000 });
+      await waitFor('every tp: key removed', async () => (await tpKeys(d())).length === 0, { timeout: 60_000 });
       await tp(d(), 'track', 'after_revoke');
       await click('#b');
       await proveIdle(d(), 2_500);
@@ -213,7 +213,7 @@ export function defineSuite(name) {
       await tp(d(), 'track', 'at_close');
       await waitFor('the click in the queue', () => d().executeScript(
         "return Object.keys(localStorage).some(function (k) { return k.indexOf('tp:q:') === 0 && localStorage.getItem(k).indexOf('\"click\"') >= 0; })"),
-      { timeout: 30_000 });
+      { timeout: 60_000 });
       assert.equal(front.batches.length, 0, 'nothing sent before the close');
       await closeTab(d(), home);
       const events = await storedExactly('close', ['at_close', 'click', 'page_view'], 'after the tab closed');
@@ -227,7 +227,7 @@ export function defineSuite(name) {
       await open(front, 'keepalive.html', { site: site('keepalive'), consent: 'granted', 'flush-interval': '600000', 'batch-size': '500' },
         { instr: { refuseBeacon: true } });
       await tp(d(), 'track', 'at_close');
-      await waitFor('the event persisted', async () => (await tpKeys(d())).some((k) => k.startsWith('tp:q:')), { timeout: 30_000 });
+      await waitFor('the event persisted', async () => (await tpKeys(d())).some((k) => k.startsWith('tp:q:')), { timeout: 60_000 });
       await closeTab(d(), home);
       await storedExactly('keepalive', ['at_close', 'page_view'], 'after the tab closed');
       assert.ok(front.batches.length > 0 && front.batches.every((b) => b.via === 'fetch' && b.keepalive),
@@ -244,7 +244,7 @@ export function defineSuite(name) {
     const keys = await waitFor('the three events persisted', () => d().executeScript(
       "var keys = Object.keys(localStorage).filter(function (k) { return k.indexOf('tp:q:') === 0; });"
       + "return keys.map(function (k) { return localStorage.getItem(k); }).join('\\n').split('messageId').length - 1 === 3 && keys"),
-    { timeout: 30_000 });
+    { timeout: 60_000 });
     return { tab: keys[0].split(':')[2], log: await pageLog(d()) };
   }
 
@@ -275,7 +275,7 @@ export function defineSuite(name) {
         assertHealthy(assert, first.log, 'first page');
         await adopted(s, 2);
         await waitFor('the adopted events removed from storage', async () => !(await tpKeys(d())).some((k) => k.startsWith('tp:q:')),
-          { timeout: 30_000 });
+          { timeout: 60_000 });
         const log = await pageLog(d());
         if (lease) {
           assert.equal(log.locks, 0, 'no Web Lock');
@@ -305,8 +305,14 @@ export function defineSuite(name) {
       await open(front, 'next.html', { ...attrs, 'flush-interval': '1000' });
       let pageViews = 2;
       const beat = `tp:tab:${first.tab}`;
-      const atOnce = await waitFor('adoption at once', async () => (await stored(s)).some((e) => e.event === 'stranded_1'),
-        { timeout: 15_000 }).catch(() => false);
+      // Adoption at once, however long a loaded machine takes for it; only a heartbeat left behind
+      // (then no adoption can come for 10 minutes) ends the wait early, after 15 s.
+      const since = Date.now();
+      const atOnce = await waitFor('adoption, or the closed tab\'s heartbeat left behind', async () => {
+        if ((await stored(s)).some((e) => e.event === 'stranded_1')) return 'adopted';
+        const left = await d().executeScript('return localStorage.getItem(arguments[0])', beat);
+        return left !== null && Date.now() - since > 15_000 && 'heartbeat left';
+      }, { timeout: 90_000 }) === 'adopted';
       if (!atOnce) {
         const left = await d().executeScript('return localStorage.getItem(arguments[0])', beat);
         assert.ok(left !== null, `not adopted although the closed tab left no heartbeat: ${JSON.stringify(await tpKeys(d()))}`);
@@ -342,12 +348,12 @@ export function defineSuite(name) {
       await proveIdle(d(), 1_500);
       assert.equal(front.batches.length, 0, 'cmpuishown is no decision: nothing sent');
       await d().executeScript("window.__tcfFake.emit('useractioncomplete', [1, 8])");
-      await waitFor('analytics granted by the CMP', async () => (await getConsent(d())).analytics === 'granted', { timeout: 30_000 });
+      await waitFor('analytics granted by the CMP', async () => (await getConsent(d())).analytics === 'granted', { timeout: 60_000 });
       assert.equal((await getConsent(d())).marketing, 'denied', 'without purposes 2 and 7, marketing is denied');
       const events = await storedExactly('tcf', ['consent_change', 'page_view', 'tcf_pending'], 'after the CMP grant');
       assert.equal(events.find((e) => e.event === 'consent_change').properties.source, 'tcf');
       await d().executeScript("window.__tcfFake.emit('useractioncomplete', [])");
-      await waitFor('analytics withdrawn by the CMP', async () => (await getConsent(d())).analytics === 'denied', { timeout: 30_000 });
+      await waitFor('analytics withdrawn by the CMP', async () => (await getConsent(d())).analytics === 'denied', { timeout: 60_000 });
       const sent = front.batches.length;
       await tp(d(), 'track', 'tcf_after');
       await proveIdle(d(), 1_500);
@@ -394,7 +400,7 @@ export function defineSuite(name) {
       await tp(d(), 'track', 'bare_at_close');
       await waitFor('the event persisted', () => d().executeScript(
         "return Object.keys(localStorage).some(function (k) { return k.indexOf('tp:q:') === 0 && localStorage.getItem(k).indexOf('bare_at_close') >= 0; })"),
-      { timeout: 30_000 });
+      { timeout: 60_000 });
       const log = await pageLog(d());
       assertHealthy(assert, log);
       await closeTab(d(), home);
@@ -413,7 +419,7 @@ export function defineSuite(name) {
       const log = await waitFor('the loader to give up', async () => {
         const l = await pageLog(d());
         return l.warnings.some((w) => /touchpoint: could not load/.test(w)) && l;
-      }, { timeout: 30_000 });
+      }, { timeout: 60_000 });
       assert.deepEqual(log.errors, [], 'no page error');
       assert.equal(log.warnings.filter((w) => /touchpoint/.test(w)).length, 1, 'one warning');
       await tp(d(), 'track', 'queued_by_the_stub'); // the stub keeps queuing, harmlessly
@@ -464,7 +470,7 @@ export function defineSuite(name) {
       await tp(d(), 'flush');
       const all = await frictionOf(s);
       return all.some((e) => e.event === 'dead_click' && selOf(e).endsWith('#sentinel')) && all;
-    }, { timeout: 30_000 });
+    }, { timeout: 90_000 });
     const log = await pageLog(d());
     assert.deepEqual(log.warnings.filter((w) => /touchpoint: (disabled|could not load)/.test(w)), [], 'Touchpoint stayed up');
     return ev.filter((e) => !selOf(e).endsWith('#sentinel'));
@@ -474,7 +480,78 @@ export function defineSuite(name) {
    * `done(scrollY)` holds. */
   async function userScroll(dy, done) {
     await d().actions({ async: true }).scroll(400, 300, 0, dy).perform(); // at (400, 300) of the viewport
-    await waitFor('the scroll', () => d().executeScript(`return (${done})(scrollY)`), { timeout: 10_000 });
+    await waitFor('the scroll', () => d().executeScript(`return (${done})(scrollY)`), { timeout: 60_000 });
+  }
+
+  /** F4. The #slow click is the interaction whose handlers ran about 400 ms (processing_ms):
+   * exactly one. Its element is asserted only when the report has one: Chromium gives no target
+   * on the pointerdown/pointerup entries of a WebDriver click, and when such an entry rounds
+   * 8 ms longer than the click's it is the longest one, so the report has no element (seen
+   * here: 1 run in about 10 on a loaded machine). Other slow interactions (the 300 ms threshold
+   * is within reach of a loaded machine's plain clicks) are not the scenario's and are ignored,
+   * as long as they are nothing but slow_interaction. WebKit has no Event Timing: nothing. */
+  function checkSlow(ev, t) {
+    if (name === 'webkit') { assert.deepEqual(summary(ev), []); return; }
+    assert.deepEqual([...new Set(ev.map((e) => e.event))], ['slow_interaction'], `only slow_interaction: ${summary(ev)}`);
+    const slow = ev.filter((e) => e.properties.processing_ms >= 390);
+    assert.equal(slow.length, 1, `one interaction with ~400 ms of handlers: ${JSON.stringify(ev.map((e) => e.properties))}`);
+    const p = slow[0].properties;
+    assert.ok(p.duration_ms >= 390, `duration_ms ${p.duration_ms}`);
+    if (p.element) assert.equal(p.element.selector.split(' > ').pop(), '#slow', `the element: ${JSON.stringify(p.element)}`);
+    else t.diagnostic(`slow_interaction without an element (entry: ${p.interaction})`);
+    if (ev.length > 1) t.diagnostic(`other slow interactions on a loaded machine: ${JSON.stringify(ev.map((e) => e.properties))}`);
+  }
+
+  /** F8. scroll_thrash means 4 reversals within 3 s, and each leg here is a WebDriver round
+   * trip, which a loaded machine can stretch past that. So the page keeps its own record of the
+   * turning points, observed exactly as Touchpoint's scroll sensor observes them (same events,
+   * same clock, same leg and user-input rules), and the detector's rule is applied to it: a
+   * burst that was too slow to be a thrash is repeated (up to 4 bursts), and the test expects
+   * exactly as many scroll_thrash events as the record calls for. Where the record is within
+   * 100 ms of the 3 s window, either answer is accepted. */
+  let thrashTurns = [];
+  async function thrashBursts() {
+    await d().executeScript(`var w = window, lastY = w.scrollY | 0, legStart = lastY, lastDir = 0, lastUser = 0;
+      w.__turns = [];
+      ['wheel', 'touchmove', 'keydown'].forEach(function (n) { w.addEventListener(n, function () { lastUser = Date.now(); }, { capture: true, passive: true }); });
+      document.addEventListener('scroll', function (e) {
+        if (e.target !== document) return;
+        var y = w.scrollY | 0, dir = y > lastY ? 1 : y < lastY ? -1 : 0;
+        if (dir && lastDir && dir !== lastDir) {
+          w.__turns.push({ at: Date.now(), leg: Math.abs(lastY - legStart), vh: w.innerHeight | 0, user: Date.now() - lastUser < 1000 });
+          legStart = lastY;
+        }
+        if (dir) { lastDir = dir; lastY = y; }
+      }, { capture: true, passive: true });`);
+    for (let burst = 0; burst < 4; burst++) {
+      for (let i = 0; i < 6; i++) await userScroll(i % 2 ? -2500 : 2500, i % 2 ? '(y) => y < 100' : '(y) => y > 1000');
+      thrashTurns = await d().executeScript('return window.__turns');
+      if (Math.min(...thrashCounts(thrashTurns)) >= 1) return;
+    }
+  }
+  /** How many scroll_thrash events core::friction::scroll_thrash reports for `turns`, for each
+   * window from 2.9 to 3.1 s (the record and the sensor read the clock a moment apart). */
+  function thrashCounts(turns) {
+    const counts = [];
+    for (let win = 2_900; win <= 3_100; win += 10) {
+      let rev = [], reported = false, n = 0;
+      for (const t of turns) {
+        rev = rev.filter((r) => t.at - r <= win);
+        if (!rev.length) reported = false;
+        if (!t.user || t.leg * 2 < Math.max(t.vh, 1)) continue;
+        rev.push(t.at);
+        if (rev.length >= 4 && !reported) { reported = true; n++; }
+      }
+      counts.push(n);
+    }
+    return counts;
+  }
+  function checkThrash(ev, t) {
+    const counts = thrashCounts(thrashTurns);
+    t.diagnostic(`turning points (ms after the first): ${JSON.stringify(thrashTurns.map((x) => x.at - thrashTurns[0].at))}`);
+    assert.ok(Math.min(...counts) >= 1, `4 bursts and none was a thrash by the record: ${JSON.stringify(thrashTurns)}`);
+    assert.ok(ev.every((e) => e.event === 'scroll_thrash'), `only scroll_thrash: ${summary(ev)}`);
+    assert.ok(counts.includes(ev.length), `${ev.length} scroll_thrash, the record calls for ${[...new Set(counts)]}`);
   }
 
   const FRICTION = [
@@ -483,7 +560,7 @@ export function defineSuite(name) {
     { s: 'error', title: 'error_click and js_error: a button that throws', act: () => clickN('#throws', 1), expect: ['error_click #throws', 'js_error'] },
     {
       s: 'slow', title: 'slow_interaction: a click blocking the main thread for 400 ms (Event Timing)', attrs: { 'slow-interaction-ms': '300' },
-      act: () => clickN('#slow', 1), expect: name === 'webkit' ? [] : ['slow_interaction #slow'],
+      act: () => clickN('#slow', 1), check: checkSlow,
     },
     {
       s: 'field', title: 'field_error: a form submitted with an invalid email',
@@ -492,7 +569,9 @@ export function defineSuite(name) {
     },
     { s: 'request', title: 'failed_request: a request answered 500', act: () => clickN('#save', 1), expect: ['failed_request'] },
     {
-      s: 'quick-back', title: 'quick_back: straight back from a single-page-app view',
+      // The threshold raised to its maximum: on a loaded machine WebDriver's round trips alone can
+      // approach the default 10 s; the test is about detection, not the threshold.
+      s: 'quick-back', title: 'quick_back: straight back from a single-page-app view', attrs: { 'quick-back-ms': '60000' },
       act: async () => {
         await clickN('#to-details', 1);
         await waitFor('on /details', () => d().executeScript("return location.pathname === '/details'"));
@@ -501,22 +580,18 @@ export function defineSuite(name) {
       },
       expect: ['quick_back'],
     },
-    {
-      s: 'thrash', title: 'scroll_thrash: scrolling up and down repeatedly',
-      act: async () => {
-        for (let i = 0; i < 6; i++) await userScroll(i % 2 ? -2500 : 2500, i % 2 ? '(y) => y < 100' : '(y) => y > 1000');
-      },
-      expect: ['scroll_thrash'],
-    },
+    { s: 'thrash', title: 'scroll_thrash: scrolling up and down repeatedly', act: thrashBursts, check: checkThrash },
     { s: 'normal', title: 'none: add to cart clicked 3 times (each click answered)', act: () => clickN('#add', 3), expect: [] },
   ];
 
   for (const f of FRICTION) {
-    test(`${name}: friction: ${f.title}`, T, async () => {
+    test(`${name}: friction: ${f.title}`, T, async (t) => {
       await scenario(async (front) => {
         await frictionPage(front, `fr-${f.s}`, f.attrs);
         await f.act();
-        assert.deepEqual(summary(await verdict(`fr-${f.s}`)), [...f.expect].sort());
+        const ev = await verdict(`fr-${f.s}`);
+        if (f.check) f.check(ev, t);
+        else assert.deepEqual(summary(ev), [...f.expect].sort());
       });
     });
   }
@@ -532,7 +607,7 @@ export function defineSuite(name) {
       const ev = await waitFor('form_abandon stored', async () => {
         const all = await frictionOf('fr-abandon');
         return all.some((e) => e.event === 'form_abandon') && all;
-      }, { timeout: 30_000 });
+      }, { timeout: 60_000 });
       const fa = ev.find((e) => e.event === 'form_abandon');
       assert.equal(fa.properties.fields_completed, 2);
       assert.equal(fa.properties.last_field.id, 'email');
