@@ -142,11 +142,14 @@ export function countEvents(buf, tracker) {
 export function defineTrackers({ touchpointDir, snowplowBundle }) {
   const ph = nm('posthog-js/dist');
   const phVersion = pkgVersion('posthog-js');
-  const tpHead = (consent) => `<script>(function(){var v,n=0;Object.defineProperty(window,'touchpoint',{configurable:true,enumerable:true,
+  // The journey's SPA page views come from Touchpoint's own history observation (like PostHog's
+  // capture_pageview: 'history_change'); the variant without the journey has the site's router
+  // call touchpoint('page') instead.
+  const tpHead = (consent, extra = '') => `<script>(function(){var v,n=0;Object.defineProperty(window,'touchpoint',{configurable:true,enumerable:true,
 get:function(){return v},set:function(x){v=x;if(++n>1&&typeof x==='function'&&!x.q)__ready();}});})();</script>
 <script>window.touchpoint=window.touchpoint||function(){(touchpoint.q=touchpoint.q||[]).push(arguments)};</script>
-<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch" data-site="bench" data-consent="${consent}"></script>
-<script>addEventListener('shop:route',function(){touchpoint('page')});</script>`;
+<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch" data-site="bench" data-consent="${consent}"${extra}></script>
+${extra ? `<script>addEventListener('shop:route',function(){touchpoint('page')});</script>` : ''}`;
   const tpCommon = {
     pkg: null, version: pkgVersion('..') || '0.1.0',
     statics: [{ prefix: '/touchpoint/', dir: touchpointDir }],
@@ -162,12 +165,17 @@ get:function(){return v},set:function(x){v=x;if(++n>1&&typeof x==='function'&&!x
     {
       ...tpCommon, id: 'touchpoint', name: 'Touchpoint (consent granted)', expect: 'posts',
       head: tpHead('granted'),
-      notes: ['dist/ as built; two-line install snippet, data-consent="granted"; the site\'s router calls touchpoint(\'page\') on each route change'],
+      notes: ['dist/ as built; two-line install snippet, data-consent="granted"; SPA page views from Touchpoint\'s own history observation'],
     },
     {
       ...tpCommon, id: 'touchpoint-pending', name: 'Touchpoint (consent pending)', expect: 'none',
       head: tpHead('pending'),
       notes: ['same, data-consent="pending": events are buffered in memory, nothing may be sent'],
+    },
+    {
+      ...tpCommon, id: 'touchpoint-no-journey', name: 'Touchpoint (granted, journey off)', expect: 'posts',
+      head: tpHead('granted', ' data-journey="off" data-spa="off"'),
+      notes: ['same as granted with data-journey="off" data-spa="off" and the router calling touchpoint(\'page\'): the journey trackers\' cost is the difference'],
     },
     {
       id: 'posthog', name: 'PostHog', pkg: 'posthog-js', version: phVersion, expect: 'posts',

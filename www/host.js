@@ -378,8 +378,10 @@ export function makeHost(input, guard, signal, base) {
     // Reading storage may throw (blocked, sandboxed): then there is nothing remembered.
     var tz = '', one = function (s, k) { try { return w[s].getItem(k) || ''; } catch (e) { return ''; } };
     try { tz = Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch (e) {}
+    var nav = w.performance && performance.getEntriesByType && performance.getEntriesByType('navigation')[0];
     return [location.href, location.pathname, d.title, d.referrer, w.innerWidth | 0, w.innerHeight | 0,
       (w.navigator.language || ''), tz, d.visibilityState === 'hidden' ? 0 : 1, !d.hasFocus || d.hasFocus() ? 1 : 0, maxDepth = depth(0),
+      nav && nav.type === 'back_forward' ? 1 : 0,
       one('localStorage', 'tp_consent')].map(f).join(US) + US + one('sessionStorage', 'tp:session'); // the session's own fields come last
   }
 

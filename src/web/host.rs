@@ -70,9 +70,6 @@ extern "C" {
     /// Follows the page's IAB TCF CMP (`p` records); false if the page has no `__tcfapi`.
     #[wasm_bindgen(method, structural)]
     pub fn tcf(this: &Host) -> bool;
-    /// Wraps a callback the browser will invoke, so that an exception disables Touchpoint.
-    #[wasm_bindgen(method, structural)]
-    pub fn guard(this: &Host, f: &js_sys::Function) -> js_sys::Function;
     /// Aborting it removes every listener at once (the loader's kill switch).
     #[wasm_bindgen(method, structural, getter)]
     pub fn signal(this: &Host) -> Option<web_sys::AbortSignal>;

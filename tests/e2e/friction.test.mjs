@@ -136,6 +136,21 @@ test('broken: a view the visitor bounces straight back from (SPA history) is a q
   assert.equal(ev[0].properties.to_path, '/friction.html');
 });
 
+test('broken: a page the visitor bounces straight back from by the back button (full reload) is a quick_back', T, async (t) => {
+  const site = 'fr-quick-back-reload';
+  const { page } = await open(t, site);
+  await page.goto(`${collector.url}/elsewhere.html`);
+  await sdkReady(page);
+  // Playwright's browser has no back/forward cache: the back button loads the page again, and
+  // only the tab's session (sessionStorage) remembers the visit to /elsewhere.html.
+  await page.goBack();
+  await waitFor('back on the fixture', () => page.evaluate(() => location.pathname === '/friction.html'));
+  await sdkReady(page);
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), ['quick_back']);
+  assert.deepEqual([ev[0].properties.from_path, ev[0].properties.to_path, ev[0].properties.via], ['/elsewhere.html', '/friction.html', 'reload']);
+});
+
 test('broken: scrolling up and down repeatedly is scroll_thrash, once', T, async (t) => {
   const site = 'fr-thrash';
   const { page } = await open(t, site);

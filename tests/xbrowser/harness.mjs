@@ -188,8 +188,10 @@ function instrument(opts) {
 }
 
 /** The instrumentation and the SDK script tag with data-* attributes (after the page's stub). */
+// Journey touchpoints (page_leave, element_view, ...) are off unless a scenario asks for them,
+// as in tests/e2e/harness.mjs: the scenarios count events exactly.
 export function snippet(attrs, instr = {}) {
-  const { collector = '/v1/batch', ...rest } = attrs;
+  const { collector = '/v1/batch', ...rest } = { journey: 'off', ...attrs };
   const a = Object.entries(rest).map(([k, v]) => ` data-${k}="${v}"`).join('');
   return `<script>(${instrument.toString()})(${JSON.stringify(instr)});</script>
 <script async src="/touchpoint/touchpoint.js" data-collector="${collector}"${a}></script>`;

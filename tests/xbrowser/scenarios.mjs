@@ -437,6 +437,28 @@ export function defineSuite(name) {
     });
   });
 
+  test(`${name}: the SPA journey: history page views, page_leave, a declarative moment of truth, one session`, T, async () => {
+    await scenario(async (front) => {
+      const body = `<a id="to" href="/x/list">List</a>
+<button id="add" data-tp-event="add_to_cart" data-tp-props='{"sku":"A1","price":19.99}'>Add</button>
+<script>document.getElementById('to').addEventListener('click', function (e) { e.preventDefault(); history.pushState(null, '', this.href); });</script>`;
+      await open(front, 'spa.html', { site: site('journey'), consent: 'granted', journey: 'on', friction: 'off', 'flush-interval': '1000' }, { body });
+      await click('#to');
+      await waitFor('the route change', async () => (await d().executeScript('return location.pathname')) === '/x/list');
+      await click('#add');
+      await tp(d(), 'flush');
+      const ev = await storedExactly('journey', ['page_view', 'page_view', 'page_leave', 'add_to_cart'], 'the journey');
+      const views = ev.filter((e) => e.event === 'page_view');
+      assert.deepEqual(views.map((v) => [v.context.page.path, v.properties.navigation]).sort(),
+        [['/x/list', 'push'], ['/x/spa.html', 'load']]);
+      assert.equal(views.find((v) => v.properties.navigation === 'push').properties.previous_path, '/x/spa.html');
+      assert.equal(ev.find((e) => e.event === 'page_leave').properties.path, '/x/spa.html');
+      assert.deepEqual(ev.find((e) => e.event === 'add_to_cart').properties, { category: 'touchpoint', sku: 'A1', price: 19.99, moment: true });
+      assert.equal(new Set(ev.map((e) => e.sessionId)).size, 1, 'one session');
+      assertHealthy(assert, await pageLog(d()));
+    });
+  });
+
   // ---- Friction signals -----------------------------------------------------------------------
   // The broken spots of the Playwright suite's fixture (tests/e2e/fixtures/friction.html), driven
   // by WebDriver's trusted input. "Nothing else" is proven as there: the sentinel (a styled div

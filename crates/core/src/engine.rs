@@ -98,6 +98,9 @@ pub struct Engine {
     warned_props: bool,
     /// The debug overlay is on (`data-debug` or `?touchpoint_debug=1`).
     debug: bool,
+    /// A quick_back found at start (this page loaded by the back button), captured right after
+    /// the page view.
+    reload_findings: Findings,
     /// The page's own `track` calls, rate-limited.
     rate: super::rate_limit::RateLimit,
 }
@@ -153,12 +156,20 @@ impl Engine {
             warned_props: false,
             debug,
             rate: Default::default(),
+            reload_findings: Findings::new(),
         };
         e.friction = friction;
         e.friction.start(now, &page.path);
         e.add_entropy(entropy);
         match Session::restore(&boot.session, now) {
-            Some(s) => e.session = s,
+            Some(s) => {
+                if boot.back {
+                    let mut found = Findings::new();
+                    e.friction.reloaded(&page.path, &s, &mut found);
+                    e.reload_findings = found;
+                }
+                e.session = s;
+            }
             None => e.new_session(now),
         }
         e.set_context();
@@ -242,7 +253,7 @@ impl Engine {
                 self.journal.clear();
                 self.adopter.abandon();
             }
-            Input::Command(command) => self.command(command, now, &mut found),
+            Input::Command(command) => self.command(command, now),
             Input::Rejected(error) => self.warn(error.message()),
             Input::Response => f.response(now),
             Input::Request { id, end: None } => f.request_start(now, id),
@@ -455,7 +466,7 @@ impl Engine {
                 );
             }
         }
-        self.session.last_path = page.path;
+        self.session.prev_path = std::mem::replace(&mut self.session.last_path, page.path);
         self.save_session();
     }
 
@@ -489,6 +500,11 @@ impl Engine {
 
     /// The tab's session, kept for its next page while analytics consent allows storage.
     fn save_session(&mut self) {
+        if let Some((_, arrived, used)) = self.friction.view() {
+            self.session.arrived = arrived;
+            self.session.used = used;
+        }
+        self.session.left = self.left_at.unwrap_or(self.session.last);
         if self.may_store() && !self.gone {
             self.out.push(Output::Remember { key: session::KEY, value: self.session.store(), session: true });
         }
@@ -632,25 +648,23 @@ impl Engine {
         }
     }
 
-    fn command(&mut self, command: Command, now: u64, found: &mut Findings) {
+    fn command(&mut self, command: Command, now: u64) {
         match command {
             Command::Track { name, properties } => {
                 let properties = self.clean_properties(&name, properties);
                 self.capture(Kind::Track, &name, properties, now)
             }
             Command::Page { properties, page } => {
-                let _ = found;
-                let previous = if self.page_views == 0 {
-                    std::mem::take(&mut self.session.last_path)
-                } else {
-                    self.env.page.path.clone()
-                };
+                let previous =
+                    if self.page_views == 0 { self.session.last_path.clone() } else { self.env.page.path.clone() };
                 self.leave_view(now);
                 self.env.page = self.scrub_page(page);
                 let how = if self.page_views == 0 { "load" } else { "manual" };
                 let depth = if self.page_views == 0 { self.first_depth } else { 0 };
                 let properties = self.clean_properties(schema::PAGE_VIEW, properties);
                 self.page_view(now, how, &properties, previous, depth);
+                let found = std::mem::take(&mut self.reload_findings);
+                self.capture_findings(found, now);
             }
             Command::Consent { update, source } => self.set_consent(update, source, now),
             Command::Flush => {

@@ -98,6 +98,8 @@ pub struct Boot {
     pub focused: bool,
     /// How much of the page the first screen shows (percent).
     pub depth: u8,
+    /// The page was loaded by the back or forward button (Navigation Timing `back_forward`).
+    pub back: bool,
     /// The remembered consent decision (`remembered::KEY` in localStorage), "" if none.
     pub remembered: String,
     /// The tab's session (`journey::session::KEY` in sessionStorage), "" if none.
@@ -106,8 +108,8 @@ pub struct Boot {
 
 impl Boot {
     /// Fields joined by U+001F: href, path, title, referrer, width, height, language, time zone,
-    /// visible, focused, depth, remembered consent, session (which contains U+001F itself, so it
-    /// comes last and takes the rest).
+    /// visible, focused, depth, back/forward, remembered consent, session (which contains U+001F
+    /// itself, so it comes last and takes the rest).
     pub fn parse(facts: &str) -> Boot {
         let f: Vec<&str> = split_byte(facts, 0x1f).collect();
         let f = &f[..];
@@ -121,8 +123,9 @@ impl Boot {
             visible: field(f, 8) == "1",
             focused: field(f, 9) == "1",
             depth: n(10).min(100) as u8,
-            remembered: text(f, 11),
-            session: facts.get(f.iter().take(12).map(|x| x.len() + 1).sum::<usize>()..).unwrap_or("").into(),
+            back: field(f, 11) == "1",
+            remembered: text(f, 12),
+            session: facts.get(f.iter().take(13).map(|x| x.len() + 1).sum::<usize>()..).unwrap_or("").into(),
         }
     }
 }
@@ -675,6 +678,7 @@ mod tests {
             "1",
             "0",
             "55",
+            "1",
             "granted|denied|9",
             "id",
             "1",
@@ -685,7 +689,10 @@ mod tests {
         .join("\u{1f}");
         let b = Boot::parse(&facts);
         assert_eq!((b.page.path.as_str(), b.width, b.height, b.language.as_str()), ("/", 390, 844, "de-DE"));
-        assert_eq!((b.visible, b.focused, b.depth, b.remembered.as_str()), (true, false, 55, "granted|denied|9"));
+        assert_eq!(
+            (b.visible, b.focused, b.depth, b.back, b.remembered.as_str()),
+            (true, false, 55, true, "granted|denied|9")
+        );
         assert_eq!(b.session, "id\u{1f}1\u{1f}2\u{1f}email\u{1f}/p");
         assert_eq!(Boot::parse(""), Boot::default());
     }

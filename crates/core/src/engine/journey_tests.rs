@@ -4,6 +4,7 @@
 use super::*;
 use crate::config::parse;
 use crate::input::{Boot, Command, Input, Nav};
+use crate::journey::session::Session;
 use crate::remembered;
 
 const T0: u64 = 1_764_300_000_000;
@@ -19,10 +20,15 @@ struct Visit {
 
 impl Visit {
     fn new(attrs: &[(&str, &str)], boot: Boot) -> Visit {
+        Visit::new_at(attrs, boot, 0)
+    }
+
+    /// A page booted `at` ms after `T0`.
+    fn new_at(attrs: &[(&str, &str)], boot: Boot, at: u64) -> Visit {
         let (config, _) = parse(|k| attrs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string()));
         let entropy: Vec<u8> = (0..=255).collect();
-        let engine = Engine::new(config, Signals::default(), boot, true, &entropy, T0);
-        let mut v = Visit { engine, now: T0, sent: Vec::new(), remembered: Vec::new(), warnings: Vec::new() };
+        let engine = Engine::new(config, Signals::default(), boot, true, &entropy, T0 + at);
+        let mut v = Visit { engine, now: T0 + at, sent: Vec::new(), remembered: Vec::new(), warnings: Vec::new() };
         v.drive();
         v
     }
@@ -155,7 +161,56 @@ fn a_campaign_visit_across_spa_routes_is_one_session_with_its_touchpoints() {
     // The session is kept for the tab's next page, with this page's path.
     let (key, stored, session) = v.remembered.last().unwrap().clone();
     assert_eq!((key, session), (session::KEY, true));
-    assert!(stored.starts_with(&sessions[0]) && stored.ends_with("\u{1f}email\u{1f}/list"), "{stored:?}");
+    let kept = Session::restore(&stored, v.now).expect(&stored);
+    assert_eq!(
+        (kept.id.as_str(), kept.channel.as_str(), kept.last_path.as_str()),
+        (sessions[0].as_str(), "email", "/list")
+    );
+    assert_eq!((kept.prev_path.as_str(), kept.arrived, kept.left), ("/", T0 + 4_200, T0 + 9_000));
+}
+
+/// The tab's next page: booted with the session the previous page stored.
+fn next_page(prev: &Visit, url: &str, back: bool, at: u64) -> Visit {
+    let mut b = boot(url, "");
+    b.session = prev.remembered.iter().rev().find(|(k, ..)| *k == session::KEY).unwrap().1.clone();
+    b.back = back;
+    Visit::new_at(&[("site", "shop"), ("consent", "granted")], b, at)
+}
+
+#[test]
+fn straight_back_to_the_previous_page_by_a_full_reload_is_a_quick_back() {
+    for (used, want) in [(false, true), (true, false)] {
+        let mut a = Visit::granted("https://shop.test/a", "");
+        a.page("https://shop.test/a");
+        a.at(2_000, Input::PageHide);
+        let mut b = next_page(&a, "https://shop.test/b", false, 3_000);
+        b.page("https://shop.test/b");
+        if used {
+            let click = crate::input::Click {
+                element: Some(crate::input::Sensed { key: 1, flags: 1, ..Default::default() }),
+                trusted: true,
+                ..Default::default()
+            };
+            b.at(3_500, Input::Click(click));
+        }
+        b.at(5_000, Input::PageHide);
+        let mut back = next_page(&b, "https://shop.test/a", true, 6_000);
+        back.page("https://shop.test/a");
+        let ev = back.events();
+        let quick: Vec<&String> = ev.iter().filter(|e| e.contains("\"quick_back\"")).collect();
+        assert_eq!(!quick.is_empty(), want, "used {used}: {ev:#?}");
+        if want {
+            assert!(
+                quick[0].contains(r#""from_path":"/b","to_path":"/a","dwell_ms":2000,"via":"reload""#),
+                "{}",
+                quick[0]
+            );
+        }
+        // Forward to a page that is not the one before: no quick_back.
+        let mut other = next_page(&b, "https://shop.test/c", true, 6_000);
+        other.page("https://shop.test/c");
+        assert!(!other.events().iter().any(|e| e.contains("quick_back")));
+    }
 }
 
 #[test]

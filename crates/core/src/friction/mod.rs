@@ -304,6 +304,19 @@ impl Friction {
         self.quick_back.start(at, path);
     }
 
+    /// The current view for the session record: path, start, used.
+    pub fn view(&self) -> Option<(&str, u64, bool)> {
+        self.quick_back.view()
+    }
+
+    /// This page was loaded by the back button; the session says what the tab saw before.
+    pub fn reloaded(&mut self, path: &str, session: &crate::journey::session::Session, out: &mut Findings) {
+        if self.on(Signal::QuickBack) {
+            let s = session;
+            self.quick_back.reloaded(&self.settings, path, &s.last_path, &s.prev_path, s.arrived, s.left, s.used, out);
+        }
+    }
+
     /// Back from the back/forward cache `away_ms` after `pagehide`.
     pub fn restored(&mut self, away_ms: u64, path: &str, out: &mut Findings) {
         if self.on(Signal::QuickBack) {

@@ -2,8 +2,9 @@
 //! interaction on B (a click, a user scroll, typing); reported on A. Seen for single-page-app
 //! history (a back/forward `popstate` onto the previous path) and for a page restored from the
 //! back/forward cache within 10 s of leaving it (there B's interactions cannot be known: it counts
-//! as a quick back on its time alone). A full reload by the back button is not seen (nothing of
-//! the first visit is remembered without storage).
+//! as a quick back on its time alone). Across full page loads (the back button reloading A) it is
+//! seen through the tab's session (journey/session.rs), which remembers B's path, the path before
+//! it, B's time and whether B was used: so only while analytics consent allows storage.
 
 use super::{finding, Findings, Settings, Signal};
 
@@ -39,6 +40,37 @@ impl QuickBack {
     /// The first view (page load).
     pub fn start(&mut self, at: u64, path: &str) {
         self.current = Some((path.into(), at, false));
+    }
+
+    /// The current view: its path, when it began, and whether the visitor used it.
+    pub fn view(&self) -> Option<(&str, u64, bool)> {
+        self.current.as_ref().map(|(p, at, used)| (p.as_str(), *at, *used))
+    }
+
+    /// A page loaded by the back button (`path`), when the tab's previous page view was `from`
+    /// (begun at `arrived`, left at `left`, `used` or not) and the one before it `before`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn reloaded(
+        &mut self,
+        s: &Settings,
+        path: &str,
+        from: &str,
+        before: &str,
+        arrived: u64,
+        left: u64,
+        used: bool,
+        out: &mut Findings,
+    ) {
+        let dwell = left.saturating_sub(arrived);
+        if !used && before == path && from != path && left >= arrived && dwell <= s.quick_back_ms {
+            let props = finding(None)
+                .str("from_path", from)
+                .str("to_path", path)
+                .int("dwell_ms", dwell as i64)
+                .str("via", "reload")
+                .finish();
+            out.push((Signal::QuickBack, props));
+        }
     }
 
     /// Back from the bfcache `away_ms` after `pagehide`.

@@ -3,7 +3,9 @@
 //!
 //! The session is kept in the tab's `sessionStorage` (key `tp:session`) only while analytics
 //! consent allows storage; otherwise it lives as long as the page. Stored: the id, when it began,
-//! its last event, its channel and the last page's path (the next page's `previous_path`).
+//! its last event, its channel, the last page's path (the next page's `previous_path`), the path
+//! before it, and when the last page view began and ended and whether the visitor did anything
+//! there (so that coming straight back to the page before by a full reload is a `quick_back`).
 
 use super::super::json::{push_u64, split_byte};
 
@@ -18,6 +20,12 @@ pub struct Session {
     pub last: u64,
     pub channel: String,
     pub last_path: String,
+    /// The page view before the last one.
+    pub prev_path: String,
+    /// When the last page view began and ended, and whether the visitor interacted with it.
+    pub arrived: u64,
+    pub left: u64,
+    pub used: bool,
 }
 
 impl Session {
@@ -28,15 +36,28 @@ impl Session {
     /// Reads what `store` wrote; None if it is malformed or the session is over at `now`.
     pub fn restore(stored: &str, now: u64) -> Option<Session> {
         let f: Vec<&str> = split_byte(stored, 0x1f).collect();
-        let [id, start, last, channel, path] = f[..] else { return None };
         let num = super::super::config::parse_u64;
-        let s = Session {
+        let (id, start, last, channel, path, rest) = match f[..] {
+            [id, start, last, channel, path] => (id, start, last, channel, path, None),
+            [id, start, last, channel, path, prev, arrived, left, used] => {
+                (id, start, last, channel, path, Some((prev, arrived, left, used)))
+            }
+            _ => return None,
+        };
+        let mut s = Session {
             id: id.into(),
             start: num(start)?,
             last: num(last)?,
             channel: channel.into(),
             last_path: path.into(),
+            ..Session::default()
         };
+        if let Some((prev, arrived, left, used)) = rest {
+            s.prev_path = prev.into();
+            s.arrived = num(arrived)?;
+            s.left = num(left)?;
+            s.used = used == "1";
+        }
         (s.id.len() == 36 && !s.over(now)).then_some(s)
     }
 
@@ -47,9 +68,13 @@ impl Session {
         push_u64(&mut v, self.start);
         v.push('\x1f');
         push_u64(&mut v, self.last);
-        for s in ["\x1f", &self.channel, "\x1f", &self.last_path] {
+        for s in ["\x1f", &self.channel, "\x1f", &self.last_path, "\x1f", &self.prev_path, "\x1f"] {
             v.push_str(s);
         }
+        push_u64(&mut v, self.arrived);
+        v.push('\x1f');
+        push_u64(&mut v, self.left);
+        v.push_str(if self.used { "\x1f1" } else { "\x1f0" });
         v
     }
 
@@ -71,8 +96,14 @@ mod tests {
         let mut s = Session::new(ID.into(), 1_000);
         s.channel = "email".into();
         s.last_path = "/cart".into();
+        s.prev_path = "/".into();
+        s.arrived = 4_000;
+        s.left = 4_500;
+        s.used = true;
         s.last = 5_000;
         assert_eq!(Session::restore(&s.store(), 6_000), Some(s.clone()));
+        let short = [ID, "\x1f1000\x1f5000\x1femail\x1f/cart"].concat();
+        assert_eq!(Session::restore(&short, 6_000).map(|s| s.last_path), Some("/cart".into()), "the earlier format");
         assert!(!s.over(5_000 + IDLE_MS), "30 minutes exactly is still the session");
         assert!(s.over(5_001 + IDLE_MS), "idle for more than 30 minutes");
         assert_eq!(Session::restore(&s.store(), 5_001 + IDLE_MS), None);
