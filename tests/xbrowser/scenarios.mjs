@@ -163,7 +163,8 @@ export function defineSuite(name) {
       const pv = final.find((e) => e.event === 'page_view');
       assert.equal(pv.type, 'page');
       assert.equal(pv.context.page.path, '/x/grant.html');
-      assert.deepEqual(final.find((e) => e.event === 'add_to_cart').properties, { sku: 'mug', price: 12 });
+      // add_to_cart is a moment of truth by default (data-moments).
+      assert.deepEqual(final.find((e) => e.event === 'add_to_cart').properties, { sku: 'mug', price: 12, moment: true });
       assert.ok(Date.parse(pv.timestamp) <= Date.parse(final.find((e) => e.event === 'consent_change').timestamp),
         'buffered events keep their capture time');
       const log = await pageLog(d());
