@@ -3,7 +3,9 @@
 //   1. host: the pure core and the collector (`cargo test`, property tests included);
 //   2. browser: wasm-bindgen-test in headless Chromium (the web layer against a real DOM);
 //   3. end to end: the built SDK on the demo shop, driven by Playwright, against the real
-//      collector and its SQLite.
+//      collector and its SQLite;
+//   4. the npm package: packed, installed into a Vite app and a webpack app, built, loaded in
+//      Chromium; its types checked with tsc.
 import fs from 'node:fs';
 import path from 'node:path';
 import { root, run } from './lib.mjs';
@@ -25,3 +27,5 @@ const e2e = fs.readdirSync(path.join(root, 'tests/e2e')).filter((f) => f.endsWit
   .map((f) => path.join('tests/e2e', f));
 // One file at a time: the machine has two cores and each file starts its own browser.
 run('node', ['--test', '--test-concurrency=1', '--test-reporter=spec', ...e2e]);
+// The npm package as users install it (tests/bundlers/bundlers.test.mjs).
+run('node', ['--test', '--test-concurrency=1', '--test-reporter=spec', 'tests/bundlers/bundlers.test.mjs']);
