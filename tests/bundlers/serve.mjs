@@ -12,13 +12,15 @@ const types = {
 };
 
 /** Serves `dir`; requests under a prefix of `forward` go to `upstream` (e.g. the collector's
- * URL). `headers` are added to every answer served from `dir` (e.g. a Content-Security-Policy). */
+ * URL), `headers` (both may be changed later on the returned object). `headers` are added to every answer served from
+ * `dir` (e.g. a Content-Security-Policy). */
 export async function serve(dir, { upstream, forward = [], headers = {} } = {}) {
+  const self = { upstream, headers };
   const root = path.resolve(dir);
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
-    if (upstream && forward.some((p) => url.pathname.startsWith(p))) {
-      const up = new URL(upstream);
+    if (self.upstream && forward.some((p) => url.pathname.startsWith(p))) {
+      const up = new URL(self.upstream);
       const preq = http.request({
         host: up.hostname, port: up.port, method: req.method, path: req.url,
         headers: { ...req.headers, 'x-forwarded-proto': 'http', 'x-forwarded-for': req.socket.remoteAddress },
@@ -30,13 +32,12 @@ export async function serve(dir, { upstream, forward = [], headers = {} } = {}) 
     let file = path.join(root, decodeURIComponent(url.pathname));
     if (!file.startsWith(root)) { res.writeHead(404).end(); return; }
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
-    if (!fs.existsSync(file)) { res.writeHead(404).end('not found'); return; }
-    res.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream', ...headers });
+    if (!fs.existsSync(file)) { res.writeHead(url.pathname === '/favicon.ico' ? 204 : 404).end(); return; }
+    res.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream', ...self.headers });
     res.end(fs.readFileSync(file));
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${server.address().port}`,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
-  };
+  self.url = `http://127.0.0.1:${server.address().port}`;
+  self.close = () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); });
+  return self;
 }
