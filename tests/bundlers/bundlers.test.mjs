@@ -111,6 +111,28 @@ test('Vite: `vite build` with no config bundles the package and its wasm; events
   } finally { await server.close(); }
 });
 
+test('Vite dev server (`vite`, no config): the wasm of the package is served and the SDK starts', { timeout: 120_000 }, async () => {
+  const dir = path.join(work, 'vite'); // installed by the build test above
+  assert.ok(fs.existsSync(path.join(dir, 'node_modules/touchpoint')), 'the Vite app is installed');
+  const child = spawn(process.execPath, [path.join(tools, 'vite/bin/vite.js'), '--host', '127.0.0.1', '--port', '0', '--strictPort'],
+    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    const url = await waitFor('the dev server', () => /(http:\/\/127\.0\.0\.1:\d+)\//.exec(out.replace(/\x1b\[[0-9;]*m/g, ''))?.[1]);
+    const page = await browser.newPage();
+    const wasm = [];
+    page.on('response', (r) => { if (r.url().endsWith('.wasm')) wasm.push(`${r.status()} ${r.headers()['content-type']}`); });
+    await page.goto(`${url}/?site=vite-dev`);
+    await page.waitForFunction(() => window.touchpoint && window.touchpoint.ready === true, null, { timeout: 60_000 });
+    assert.deepEqual(wasm, ['200 application/wasm']);
+    await closeTab(page);
+  } finally {
+    child.kill('SIGTERM');
+  }
+});
+
 test('webpack 5: `webpack --mode production` with no config file bundles the package and its wasm; events arrive', { timeout: 180_000 }, async () => {
   const dir = await app('webpack', 'apps/webpack', { 'src/index.js': 'apps/shared-main.js' });
   assert.ok(!fs.readdirSync(dir).some((f) => f.startsWith('webpack.config')), 'no webpack config');
