@@ -123,16 +123,16 @@ console.log(`integrity: ${wasmHashed.padEnd(34)} ${manifest.wasm.integrity} (pin
 console.log(`integrity: ${'touchpoint.js'.padEnd(34)} ${manifest.stable.loader.integrity}`);
 console.log(`integrity: written to dist/manifest.json; script tag: ${manifest.scriptTag}`);
 
-// The npm package (dist/npm/, `npm pack dist/npm`): the same glue, host.js and loader as an ES
+// The npm package (dist/npm/, `npm pack ./dist/npm`): the same glue, host.js and loader as an ES
 // module, the wasm beside it, found by bundlers through `new URL('./touchpoint_bg.wasm',
-// import.meta.url)`. The loader's script-tag part is cut off (`s = null`): a bundle can run as a
-// classic script whose currentScript is the app's own. Nothing runs at import (SSR-safe); init()
-// calls sdk() once.
+// import.meta.url)`. The loader's script-tag part is cut off: a bundle can run as a classic script
+// whose currentScript is the app's own. Nothing runs at import (SSR-safe); init() calls sdk() once.
 const npmDir = path.join(dist, 'npm');
 fs.rmSync(npmDir, { recursive: true, force: true });
 fs.mkdirSync(npmDir, { recursive: true });
-const npmLoader = loader.replace('s = d.currentScript,', 's = null,');
-if (npmLoader === loader) throw new Error('www/touchpoint.js: `s = d.currentScript,` not found');
+const cut = loader.indexOf('// The script tag.');
+if (cut < 0) throw new Error('www/touchpoint.js: the "// The script tag." part not found');
+const npmLoader = loader.slice(0, cut).replace('s = d.currentScript,', 's = null,');
 const api = fs.readFileSync(path.join(root, 'npm/entry.mjs'), 'utf8');
 fs.writeFileSync(path.join(npmDir, 'index.js'), [
   `// Touchpoint ${version}: built by scripts/build.mjs from wasm-bindgen's glue, www/host.js, www/touchpoint.js and npm/entry.mjs.`,
@@ -143,7 +143,7 @@ fs.copyFileSync(path.join(root, 'npm/README.md'), path.join(npmDir, 'README.md')
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'npm/package.json'), 'utf8'));
 pkg.version = version;
 fs.writeFileSync(path.join(npmDir, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
-console.log(`npm: package in dist/npm (npm pack dist/npm); index.js ${fs.statSync(path.join(npmDir, 'index.js')).size} B raw`);
+console.log(`npm: package in dist/npm (npm pack ./dist/npm); index.js ${fs.statSync(path.join(npmDir, 'index.js')).size} B raw`);
 
 export function sizes() {
   const files = ['touchpoint.js', 'touchpoint_bg.wasm'].map((f) => {

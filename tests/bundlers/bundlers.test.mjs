@@ -92,18 +92,34 @@ async function loadAndCheck(server, pagePath, site) {
   return wasm[0];
 }
 
-function report(name, dir) {
-  const files = list(dir);
-  const js = files.filter((f) => f.endsWith('.js')).reduce((n, f) => n + gzip(path.join(dir, f)), 0);
+const jsGzip = (dir) => list(dir).filter((f) => f.endsWith('.js')).reduce((n, f) => n + gzip(path.join(dir, f)), 0);
+
+/** Prints what Touchpoint adds to the built app: its JS against a control build of the same app
+ * with a no-op `init` in place of the package (gzip -9), and the wasm asset. */
+async function report(name, dir, distDir, buildControl) {
+  const files = list(distDir);
   const wasm = files.filter((f) => f.endsWith('.wasm'));
   assert.equal(wasm.length, 1, `${name}: one wasm asset in the build (${files})`);
-  console.log(`bundlers: ${name} build: JS ${js} B gzip -9 (app + Touchpoint), wasm ${gzip(path.join(dir, wasm[0]))} B gzip -9 (${wasm[0]})`);
+  const control = path.join(work, `${name}-control`);
+  fs.cpSync(dir, control, { recursive: true, filter: (f) => !/node_modules|dist$/.test(f) });
+  const main = ['main.js', 'src/index.js'].find((f) => fs.existsSync(path.join(control, f)));
+  const noop = "const f = () => {};\nexport function init() { return { consent: f, track: f, page: f, flush: f, onConsent: f }; }\n";
+  fs.writeFileSync(path.join(control, path.dirname(main), 'noop.js'), noop);
+  fs.writeFileSync(path.join(control, main), fs.readFileSync(path.join(control, main), 'utf8').replace("from 'touchpoint'", "from './noop.js'"));
+  const controlDist = await buildControl(control);
+  const js = jsGzip(distDir), base = jsGzip(controlDist), w = gzip(path.join(distDir, wasm[0]));
+  console.log(`bundlers: ${name}: app JS ${js} B gzip -9, the same app without Touchpoint ${base} B: Touchpoint adds ${js - base} B of JS ` +
+    `+ ${w} B wasm (${wasm[0]}) = ${js - base + w} B gzip -9`);
 }
 
 test('Vite: `vite build` with no config bundles the package and its wasm; events arrive', { timeout: 180_000 }, async () => {
   const dir = await app('vite', 'apps/vite', { 'main.js': 'apps/shared-main.js' });
-  await ok(process.execPath, [path.join(tools, 'vite/bin/vite.js'), 'build', '--logLevel', 'warn'], dir);
-  report('vite', path.join(dir, 'dist'));
+  const viteBuild = async (d) => {
+    await ok(process.execPath, [path.join(tools, 'vite/bin/vite.js'), 'build', '--logLevel', 'warn'], d);
+    return path.join(d, 'dist');
+  };
+  await viteBuild(dir);
+  await report('vite', dir, path.join(dir, 'dist'), viteBuild);
   const server = await serve(path.join(dir, 'dist'), { upstream: collector.url, forward: ['/v1/'] });
   try {
     const wasm = await loadAndCheck(server, '/', 'vite-app');
@@ -136,8 +152,12 @@ test('Vite dev server (`vite`, no config): the wasm of the package is served and
 test('webpack 5: `webpack --mode production` with no config file bundles the package and its wasm; events arrive', { timeout: 180_000 }, async () => {
   const dir = await app('webpack', 'apps/webpack', { 'src/index.js': 'apps/shared-main.js' });
   assert.ok(!fs.readdirSync(dir).some((f) => f.startsWith('webpack.config')), 'no webpack config');
-  await ok(process.execPath, [path.join(tools, 'webpack-cli/bin/cli.js'), '--mode', 'production', '--no-stats'], dir);
-  report('webpack', path.join(dir, 'dist'));
+  const webpackBuild = async (d) => {
+    await ok(process.execPath, [path.join(tools, 'webpack-cli/bin/cli.js'), '--mode', 'production', '--no-stats'], d);
+    return path.join(d, 'dist');
+  };
+  await webpackBuild(dir);
+  await report('webpack', dir, path.join(dir, 'dist'), webpackBuild);
   const server = await serve(dir, { upstream: collector.url, forward: ['/v1/'] });
   try {
     const wasm = await loadAndCheck(server, '/', 'webpack-app');
