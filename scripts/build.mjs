@@ -1,5 +1,7 @@
 // Builds what a page downloads: dist/touchpoint.js (loader + wasm-bindgen glue, minified) and
-// dist/touchpoint_bg.wasm (size-optimised), then prints their gzip -9 sizes.
+// dist/touchpoint_bg.wasm (size-optimised), their immutable content-hashed copies with
+// dist/manifest.json (SRI values), and the npm package in dist/npm/; then prints the gzip -9 sizes.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -64,12 +66,84 @@ for (const [name, short] of renames.exports) {
 const loader = fs.readFileSync(path.join(root, 'www/touchpoint.js'), 'utf8');
 // host.js is an ES module for the browser tests; in the bundle its one export is a plain function.
 const hostJs = fs.readFileSync(path.join(root, 'www/host.js'), 'utf8').replace(/^export function makeHost/m, 'function makeHost');
-const bundle = `(function(){\n${glue}\n${hostJs}\n${loader}\n})();\n`;
-fs.writeFileSync(path.join(bindgenOut, 'bundle.js'), bundle);
-run(path.join(root, 'node_modules/.bin/esbuild'), [
-  path.join(bindgenOut, 'bundle.js'), '--minify', '--target=es2019', '--log-level=warning',
-  `--outfile=${path.join(dist, 'touchpoint.js')}`,
-]);
+const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version;
+
+// Pinning. The loader fetches the wasm with `integrity` set to the wasm's SHA-384, written here in
+// place of a placeholder, so a loader pinned by SRI in a script tag pins the wasm too. Besides the
+// stable names (dist/touchpoint.js, dist/touchpoint_bg.wasm: what tests and the size check use),
+// each build writes immutable copies named by a hash of their content: the hashed loader loads
+// the hashed wasm. dist/manifest.json lists every file with its integrity value.
+const sri = (buf) => 'sha384-' + crypto.createHash('sha384').update(buf).digest('base64');
+const tag = (buf) => crypto.createHash('sha384').update(buf).digest('hex').slice(0, 12);
+const wasmBytes = fs.readFileSync(path.join(dist, 'touchpoint_bg.wasm'));
+const wasmSri = sri(wasmBytes);
+const wasmHashed = `touchpoint_bg.${tag(wasmBytes)}.wasm`;
+const fill = (src, placeholder, value) => {
+  if (!src.includes(placeholder)) throw new Error(`www/touchpoint.js has no ${placeholder}`);
+  return src.split(placeholder).join(value);
+};
+const scriptLoader = (wasmFile) => fill(fill(loader, '__TP_WASM_FILE__', wasmFile), '__TP_WASM_SRI__', wasmSri);
+const minify = (name, source) => {
+  fs.writeFileSync(path.join(bindgenOut, `${name}.src.js`), source);
+  run(path.join(root, 'node_modules/.bin/esbuild'), [
+    path.join(bindgenOut, `${name}.src.js`), '--minify', '--target=es2019', '--log-level=warning',
+    `--outfile=${path.join(bindgenOut, `${name}.min.js`)}`,
+  ]);
+  return fs.readFileSync(path.join(bindgenOut, `${name}.min.js`));
+};
+// One closure around glue + loader: the glue's `wasm_bindgen` stays private to it, and the
+// page gets a single script.
+const stableJs = minify('bundle', `(function(){\n${glue}\n${hostJs}\n${scriptLoader('touchpoint_bg.wasm')}\n})();\n`);
+const hashedJs = minify('bundle-hashed', `(function(){\n${glue}\n${hostJs}\n${scriptLoader(wasmHashed)}\n})();\n`);
+const jsHashed = `touchpoint.${tag(hashedJs)}.js`;
+for (const f of fs.readdirSync(dist)) {
+  if (/^touchpoint(_bg)?\.[0-9a-f]{12}\.(js|wasm)$/.test(f)) fs.rmSync(path.join(dist, f)); // earlier builds'
+}
+fs.writeFileSync(path.join(dist, 'touchpoint.js'), stableJs);
+fs.writeFileSync(path.join(dist, jsHashed), hashedJs);
+fs.writeFileSync(path.join(dist, wasmHashed), wasmBytes);
+const entry = (file, buf, extra = {}) => ({ file, bytes: buf.length, gzip9: zlib.gzipSync(buf, { level: 9 }).length, integrity: sri(buf), ...extra });
+const manifest = {
+  name: 'touchpoint',
+  version,
+  note: 'Serve the hashed files with Cache-Control: public, max-age=31536000, immutable. The loader fetches ' +
+    'the wasm with fetch(..., {integrity}) set to the wasm\'s SHA-384, so pinning the loader pins the SDK.',
+  loader: entry(jsHashed, hashedJs, { loads: wasmHashed }),
+  wasm: entry(wasmHashed, wasmBytes),
+  stable: {
+    loader: entry('touchpoint.js', stableJs, { loads: 'touchpoint_bg.wasm' }),
+    wasm: entry('touchpoint_bg.wasm', wasmBytes),
+  },
+  scriptTag: `<script async src="/touchpoint/${jsHashed}" integrity="${sri(hashedJs)}" crossorigin="anonymous" ` +
+    'data-collector="/v1/batch" data-site="your-site" data-consent="pending"></script>',
+};
+fs.writeFileSync(path.join(dist, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+console.log(`integrity: ${jsHashed.padEnd(34)} ${manifest.loader.integrity}`);
+console.log(`integrity: ${wasmHashed.padEnd(34)} ${manifest.wasm.integrity} (pinned inside the loader)`);
+console.log(`integrity: ${'touchpoint.js'.padEnd(34)} ${manifest.stable.loader.integrity}`);
+console.log(`integrity: written to dist/manifest.json; script tag: ${manifest.scriptTag}`);
+
+// The npm package (dist/npm/, `npm pack ./dist/npm`): the same glue, host.js and loader as an ES
+// module, the wasm beside it, found by bundlers through `new URL('./touchpoint_bg.wasm',
+// import.meta.url)`. The loader's script-tag part is cut off: a bundle can run as a classic script
+// whose currentScript is the app's own. Nothing runs at import (SSR-safe); init() calls sdk() once.
+const npmDir = path.join(dist, 'npm');
+fs.rmSync(npmDir, { recursive: true, force: true });
+fs.mkdirSync(npmDir, { recursive: true });
+const cut = loader.indexOf('// The script tag.');
+if (cut < 0) throw new Error('www/touchpoint.js: the "// The script tag." part not found');
+const npmLoader = loader.slice(0, cut).replace('s = d.currentScript,', 's = null,');
+const api = fs.readFileSync(path.join(root, 'npm/entry.mjs'), 'utf8');
+fs.writeFileSync(path.join(npmDir, 'index.js'), [
+  `// Touchpoint ${version}: built by scripts/build.mjs from wasm-bindgen's glue, www/host.js, www/touchpoint.js and npm/entry.mjs.`,
+  'function sdk() {', glue, hostJs, npmLoader, 'return load;', '}', api].join('\n'));
+fs.copyFileSync(path.join(dist, 'touchpoint_bg.wasm'), path.join(npmDir, 'touchpoint_bg.wasm'));
+fs.copyFileSync(path.join(root, 'npm/index.d.ts'), path.join(npmDir, 'index.d.ts'));
+fs.copyFileSync(path.join(root, 'npm/README.md'), path.join(npmDir, 'README.md'));
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'npm/package.json'), 'utf8'));
+pkg.version = version;
+fs.writeFileSync(path.join(npmDir, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
+console.log(`npm: package in dist/npm (npm pack ./dist/npm); index.js ${fs.statSync(path.join(npmDir, 'index.js')).size} B raw`);
 
 // The debug overlay: its own file, loaded by the SDK only when asked for (data-debug or
 // ?touchpoint_debug=1), so it is not part of what every page downloads.

@@ -4,8 +4,10 @@
 //   2. browser: wasm-bindgen-test in headless Chromium (the web layer against a real DOM);
 //   3. end to end: the built SDK on the demo shop, driven by Playwright, against the real
 //      collector and its SQLite;
-//   4-5. other engines: the browser tests in Firefox; the cross-browser layer in Firefox, WebKit and
-//      Chromium (WebDriver).
+//   4. the npm package: packed, installed into a Vite app and a webpack app, built, loaded in
+//      Chromium; its types checked with tsc;
+//   5-6. other engines: the browser tests in Firefox; the cross-browser layer in Firefox, WebKit
+//      and Chromium (WebDriver).
 import fs from 'node:fs';
 import path from 'node:path';
 import { root, run } from './lib.mjs';
@@ -28,8 +30,10 @@ const e2e = fs.readdirSync(path.join(root, 'tests/e2e')).filter((f) => f.endsWit
   .map((f) => path.join('tests/e2e', f));
 // One file at a time: the machine has two cores and each file starts its own browser.
 run('node', ['--test', '--test-concurrency=1', '--test-reporter=spec', ...e2e]);
-// Other engines. 4. The wasm-bindgen-test browser tests again, in headless Firefox (the runner
-// takes GECKODRIVER before CHROMEDRIVER). 5. The cross-browser layer: the scenarios that matter
+// The npm package as users install it (tests/bundlers/bundlers.test.mjs).
+run('node', ['--test', '--test-concurrency=1', '--test-reporter=spec', 'tests/bundlers/bundlers.test.mjs']);
+// Other engines. 5. The wasm-bindgen-test browser tests again, in headless Firefox (the runner
+// takes GECKODRIVER before CHROMEDRIVER). 6. The cross-browser layer: the scenarios that matter
 // most (consent, delivery, unload, adoption, gzip, TCF, fallbacks) in Firefox, WebKit and
 // Chromium over WebDriver (tests/xbrowser; the README's "Browser support" matrix names them).
 run('cargo', ['test', '--target', 'wasm32-unknown-unknown', '--test', 'browser'], {

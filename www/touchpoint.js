@@ -1,6 +1,8 @@
 // Touchpoint loader. The build wraps wasm-bindgen's glue, host.js and this file in one closure and
 // minifies them into dist/touchpoint.js, so a page downloads exactly two files: this script and
 // touchpoint_bg.wasm. `wasm_bindgen` below is the glue's entry point; `makeHost` is host.js.
+// The npm package (npm/, built into dist/npm/) wraps the same three in a function and calls
+// `load` itself; its bundler resolves the wasm.
 //
 // Its one job besides loading: keep the host page safe. Every call from the page and every
 // callback from the browser goes through `guard`, so an internal error (a Rust panic traps as
@@ -27,16 +29,15 @@ function guard(f) {
   };
 }
 
-(function () {
-  if (!s || w.__touchpoint_loaded) return; // a second copy of the snippet is a no-op
+// `attrs`: the data-* configuration without the `data-` prefix; `url`: the wasm's; `sri`: its
+// expected hash, given to fetch as `integrity` (the browser then refuses any other bytes).
+function load(attrs, url, sri) {
+  if (w.__touchpoint_loaded) return; // a second copy of the snippet is a no-op
   w.__touchpoint_loaded = true;
-  var attrs = {}, list = s.attributes;
-  for (var i = 0; i < list.length; i++) {
-    if (list[i].name.indexOf('data-') === 0) attrs[list[i].name.slice(5)] = list[i].value;
-  }
-  var base = s.src.replace(/[^\/]*$/, '');
   var start = guard(function () {
     var stub = w.touchpoint, queue = (stub && stub.q) || [];
+    // The debug overlay, when asked for, is loaded from next to the wasm.
+    var base = String(url).replace(/[^\/]*$/, '');
     var host = makeHost(function (records) { wasm_bindgen.input(records); }, guard, ac && ac.signal, base);
     wasm_bindgen.boot(attrs, queue, host);
     var api = guard(function () {
@@ -47,8 +48,18 @@ function guard(f) {
     w.touchpoint = api;
   });
   try {
-    wasm_bindgen({ module_or_path: base + 'touchpoint_bg.wasm' }).then(start, function (e) {
+    wasm_bindgen({ module_or_path: fetch(url, { integrity: sri }) }).then(start, function (e) {
       try { console.warn('touchpoint: could not load', e); } catch (_) {}
     });
   } catch (e) { die(e); }
-})();
+}
+
+// The script tag. The build writes the wasm's file name and its SHA-384 in place of the two
+// placeholders, so a script tag pinned with SRI pins the whole SDK.
+if (s && s.src) {
+  var attrs = {}, list = s.attributes;
+  for (var i = 0; i < list.length; i++) {
+    if (list[i].name.indexOf('data-') === 0) attrs[list[i].name.slice(5)] = list[i].value;
+  }
+  load(attrs, s.src.replace(/[^\/]*$/, '') + '__TP_WASM_FILE__', '__TP_WASM_SRI__');
+}

@@ -215,7 +215,7 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
 
 /// Every `data-*` attribute the script tag understands (without the prefix). Anything else gets
 /// a warning naming it: a typo like `data-concent` would otherwise fail silently.
-pub const KNOWN: [&str; 29] = [
+pub const KNOWN: [&str; 26] = [
     "collector",
     "site",
     "consent",
@@ -242,9 +242,6 @@ pub const KNOWN: [&str; 29] = [
     "remember-consent",
     "debug",
     "scrub-properties",
-    "touchpoint-npm",
-    "integrity-wasm",
-    "nonce",
 ];
 
 /// The warning for a `data-*` attribute of the script tag that is not in `KNOWN`, if it is not.

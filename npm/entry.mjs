@@ -1,0 +1,77 @@
+// The npm package's API (scripts/build.mjs appends this to the SDK, which it wraps in `sdk()`,
+// into dist/npm/index.js). It drives the same SDK as the script tag, through the same
+// `window.touchpoint` command function: calls made before the wasm has loaded are queued by the
+// stub and replayed in order, and no call ever throws into the app.
+//
+//   import { init } from 'touchpoint';
+//   const tp = init({ collector: '/v1/batch', site: 'shop', consent: 'pending' });
+//   tp.consent({ analytics: true });
+//   tp.track('add_to_cart', { currency: 'EUR', value: 12, items: [{ item_id: 'mug', price: 12 }] });
+
+const browser = typeof window !== 'undefined' && typeof document !== 'undefined';
+let last = null; // the consent state the SDK last reported (touchpoint:consent)
+
+function stub() {
+  const w = window;
+  w.touchpoint = w.touchpoint || function () { (w.touchpoint.q = w.touchpoint.q || []).push(arguments); };
+  return w.touchpoint;
+}
+
+function call(...args) {
+  if (!browser) return;
+  while (args.length > 1 && args[args.length - 1] === undefined) args.pop();
+  try { stub()(...args); } catch (e) { /* never break the app */ }
+}
+
+const kebab = (k) => k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+
+export const consent = (categories) => call('consent', categories);
+export const track = (name, properties) => call('track', name, properties);
+export const page = (properties) => call('page', properties);
+export const flush = () => call('flush');
+/** Resolves with `{analytics, marketing}` once the SDK has answered (`pending` outside a browser). */
+export const getConsent = () => browser
+  ? new Promise((resolve) => call('getConsent', resolve))
+  : Promise.resolve({ analytics: 'pending', marketing: 'pending' });
+/** The consent state last reported by the SDK, or null before it has started. */
+export const consentState = () => last && { ...last };
+/** Calls `listener({analytics, marketing})` now if the state is known, then on every change;
+ * returns a function that unsubscribes. */
+export function onConsent(listener) {
+  if (!browser) return () => {};
+  const f = (e) => { try { listener({ ...e.detail }); } catch (err) { setTimeout(() => { throw err; }); } };
+  window.addEventListener('touchpoint:consent', f);
+  if (last) f({ detail: last });
+  return () => window.removeEventListener('touchpoint:consent', f);
+}
+
+const client = Object.freeze({ consent, track, page, flush, getConsent, consentState, onConsent });
+
+/**
+ * Starts Touchpoint once (later calls, and a script tag on the same page, are no-ops) and returns
+ * the client. Options are the script tag's data-* names in camelCase (kebab-case works too), plus
+ * `wasmUrl` to load touchpoint_bg.wasm from somewhere other than where the bundler put it.
+ * Outside a browser (server-side rendering) nothing starts and the client's calls do nothing.
+ */
+export function init(options = {}) {
+  if (!browser) return client;
+  try {
+    if (!window.__touchpoint_listening) {
+      window.__touchpoint_listening = true;
+      window.addEventListener('touchpoint:consent', (e) => { last = { ...e.detail }; });
+    }
+    if (window.__touchpoint_loaded) return client;
+    stub();
+    const { wasmUrl, ...rest } = options || {};
+    const attrs = {};
+    for (const [k, v] of Object.entries(rest)) {
+      if (v !== undefined && v !== null) attrs[kebab(k)] = Array.isArray(v) ? v.join(',') : String(v);
+    }
+    sdk()(attrs, wasmUrl ? String(wasmUrl) : new URL('./touchpoint_bg.wasm', import.meta.url));
+  } catch (e) {
+    try { console.warn('touchpoint: could not start', e); } catch (_) { /* ignore */ }
+  }
+  return client;
+}
+
+export default client;

@@ -1,0 +1,261 @@
+// Types for the `touchpoint` npm package: the client returned by init(), the options (the script
+// tag's data-* attributes in camelCase) and the event vocabulary: the commerce events a shop
+// sends with track() (GA4's names and properties), and the touchpoint and friction events the SDK
+// records by itself (read back from the collector as `TouchpointEvent`).
+
+export type ConsentState = 'pending' | 'granted' | 'denied';
+
+export interface ConsentSnapshot {
+  analytics: ConsentState;
+  marketing: ConsentState;
+}
+
+/** A category set to true grants it, false denies it; Google Consent Mode names are accepted too. */
+export interface ConsentUpdate {
+  analytics?: boolean;
+  marketing?: boolean;
+  analytics_storage?: 'granted' | 'denied';
+  ad_storage?: 'granted' | 'denied';
+}
+
+/** Friction detector names, for `frictionOff`. */
+export type FrictionDetector =
+  | 'rage' | 'dead' | 'error' | 'slow' | 'quick-back' | 'thrash' | 'field' | 'abandon' | 'js-error' | 'request' | 'vital';
+
+/** The script tag's data-* attributes, in camelCase (kebab-case keys work too). Values are passed
+ * to the SDK as attribute text; a malformed value gets a console warning and the default. */
+export interface InitOptions {
+  /** Where batches are POSTed (default `/v1/batch`). */
+  collector?: string;
+  /** Site id, 1-64 of `A-Za-z0-9-_.` (default `default`, with a warning). */
+  site?: string;
+  /** Initial analytics consent (default `pending`); `tcf` follows the page's IAB TCF CMP. */
+  consent?: ConsentState | 'tcf';
+  /** Send when this many events are queued (default 20). */
+  batchSize?: number;
+  /** ms after the oldest queued event to send anyway (default 5000). */
+  flushInterval?: number;
+  /** Unsent events kept (default 1000). */
+  maxQueue?: number;
+  retryBase?: number;
+  retryCap?: number;
+  /** Events kept in memory while consent is pending (default 100). */
+  pendingLimit?: number;
+  honorDnt?: boolean;
+  /** Extra URL query parameters to mask (a list or comma-separated). */
+  maskParams?: string | string[];
+  gzip?: boolean;
+  /** `off` switches friction detection off. */
+  friction?: 'on' | 'off';
+  /** Switches some detectors off. */
+  frictionOff?: FrictionDetector[] | string;
+  rageClicks?: number;
+  deadClickMs?: number;
+  slowInteractionMs?: number;
+  quickBackMs?: number;
+  /** `off`: no journey touchpoints (page_leave, scroll_depth, forms, links, site search, element views). */
+  journey?: 'on' | 'off';
+  /** `off`: no page views from history changes; `replace`, `hash` (or both, comma-separated) add them. */
+  spa?: 'on' | 'off' | 'replace' | 'hash' | 'replace,hash';
+  /** Moments of truth (default `add_to_cart,begin_checkout,purchase`). */
+  moments?: string | string[];
+  /** Query parameters that carry a site search's term (default `q,s,query,search,keyword`). */
+  searchParams?: string | string[];
+  /** Link targets that count as file_download. */
+  downloadExtensions?: string | string[];
+  /** Remember the visitor's consent decision for the next pages (`tp_consent` in localStorage). */
+  rememberConsent?: boolean;
+  /** Mask emails, cards and IBANs in custom properties, drop secret-named keys (default true). */
+  scrubProperties?: boolean;
+  /** The in-page debug overlay. */
+  debug?: boolean;
+  /** Where to load touchpoint_bg.wasm from. Default: where the bundler put it
+   * (`new URL('./touchpoint_bg.wasm', import.meta.url)`). */
+  wasmUrl?: string | URL;
+  /** Any other data-* attribute of the SDK. */
+  [dataAttribute: string]: string | number | boolean | string[] | URL | undefined | null;
+}
+
+/** A JSON value, as properties carry them. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json | undefined };
+/** Properties of a custom event: a plain object of JSON values. */
+export type Properties = { [key: string]: Json | undefined };
+
+// ---- Commerce: GA4's recommended e-commerce events and their parameters ----
+
+/** One product in `items` (GA4 item parameters). GA4 requires `item_id` or `item_name`. */
+export type Item = ItemFields & ({ item_id: string } | { item_name: string });
+export interface ItemFields {
+  item_id?: string;
+  item_name?: string;
+  affiliation?: string;
+  coupon?: string;
+  discount?: number;
+  index?: number;
+  item_brand?: string;
+  item_category?: string;
+  item_category2?: string;
+  item_category3?: string;
+  item_category4?: string;
+  item_category5?: string;
+  item_list_id?: string;
+  item_list_name?: string;
+  item_variant?: string;
+  location_id?: string;
+  price?: number;
+  quantity?: number;
+  [custom: string]: Json | undefined;
+}
+
+/** ISO 4217 code, e.g. `EUR`. */
+export type Currency = string;
+
+interface Valued {
+  /** Required with `value` (GA4). */
+  currency: Currency;
+  /** Usually the sum of price × quantity of `items`. */
+  value: number;
+  items: Item[];
+}
+
+export interface CommerceEvents {
+  view_item_list: { item_list_id?: string; item_list_name?: string; items: Item[] } & Properties;
+  view_item: Valued & Properties;
+  add_to_cart: Valued & Properties;
+  remove_from_cart: Valued & Properties;
+  begin_checkout: Valued & { coupon?: string } & Properties;
+  add_payment_info: Valued & { coupon?: string; payment_type?: string } & Properties;
+  purchase: Valued & {
+    /** Unique per order: lets a pipeline drop a purchase sent twice. */
+    transaction_id: string;
+    coupon?: string;
+    shipping?: number;
+    tax?: number;
+    affiliation?: string;
+  } & Properties;
+}
+export type CommerceEventName = keyof CommerceEvents;
+
+// ---- What the SDK records by itself ----
+
+/** Touchpoints of the customer journey (`properties.category = "touchpoint"`). */
+export type TouchpointEventName =
+  | 'page_view' | 'page_leave' | 'scroll_depth' | 'form_start' | 'form_submit'
+  | 'outbound_click' | 'file_download' | 'site_search' | 'element_view';
+
+/** Friction signals (`properties.category = "friction"`). */
+export type FrictionEventName =
+  | 'rage_click' | 'dead_click' | 'error_click' | 'slow_interaction' | 'quick_back' | 'scroll_thrash'
+  | 'field_error' | 'form_abandon' | 'js_error' | 'failed_request' | 'poor_vital';
+
+/** Names the SDK records itself; track() refuses them in TypeScript (page views go through page()). */
+export type AutomaticEventName = TouchpointEventName | FrictionEventName | 'click' | 'consent_change' | 'queue_overflow';
+
+/** An element as events describe it: a short CSS path, the tag, the id, the scrubbed visible label. */
+export type ElementDescriptor = {
+  selector: string;
+  tag: string;
+  id?: string;
+  text?: string;
+};
+
+type FrictionBase = {
+  category: 'friction';
+  element?: ElementDescriptor;
+};
+
+export interface FrictionEvents {
+  rage_click: FrictionBase & { count: number; duration_ms: number };
+  dead_click: FrictionBase & { waited_ms: number; clicks: number };
+  error_click: FrictionBase & { message: string };
+  slow_interaction: FrictionBase & {
+    duration_ms: number; input_delay_ms: number; processing_ms: number; presentation_ms: number; interaction: string;
+  };
+  quick_back: FrictionBase & { from_path?: string; to_path: string; dwell_ms: number; via?: 'bfcache' };
+  scroll_thrash: FrictionBase & { reversals: number; duration_ms: number };
+  field_error: FrictionBase & { reason: 'invalid'; form?: string };
+  form_abandon: FrictionBase & { fields_completed: number; fields: number; last_field?: string; time_ms: number };
+  js_error: FrictionBase & { message: string; source?: string; line?: number; kind?: 'error' | 'unhandledrejection'; repeats?: number };
+  failed_request: FrictionBase & { method: string; path: string; status: number; duration_ms: number };
+  poor_vital: FrictionBase & ({ metric: 'LCP' | 'INP'; value: number } | { metric: 'CLS'; value_milli: number });
+}
+
+/** One stored event, as the collector returns it (`GET /api/events`) and pipelines receive it. */
+export interface TouchpointEvent<P extends object = { [key: string]: unknown }> {
+  type: 'page' | 'track';
+  event: string;
+  messageId: string;
+  timestamp: string;
+  sessionId: string;
+  site: string;
+  /** Only with marketing consent. */
+  anonymousId?: string | null;
+  properties: P;
+  context: {
+    page: { url: string; path: string; title: string; referrer: string };
+    library: { name: 'touchpoint'; version: string };
+    [key: string]: Json | undefined;
+  };
+}
+/** A stored friction event of the given name, typed by its properties. */
+export type FrictionEvent<N extends FrictionEventName = FrictionEventName> =
+  { [K in N]: TouchpointEvent<FrictionEvents[K]> & { type: 'track'; event: K } }[N];
+
+/** The arguments track() takes after the name: a commerce event's GA4 properties; none for a
+ * name the SDK records itself; any plain object for your own events. */
+export type TrackArgs<N extends string> =
+  N extends CommerceEventName ? [properties: CommerceEvents[N]]
+  : N extends AutomaticEventName ? [properties: never]
+  : [properties?: Properties];
+
+export interface Touchpoint {
+  /** Grants or denies consent categories. */
+  consent(categories: ConsentUpdate): void;
+  /** A custom event. Names are normalised to snake_case (at most 64 characters); write them in
+   * snake_case so that commerce events are type-checked. */
+  track<N extends string>(name: N, ...properties: TrackArgs<N>): void;
+  /** A page view (one is sent automatically on load). */
+  page(properties?: Properties): void;
+  /** Sends what is queued now. */
+  flush(): void;
+  /** Resolves once the SDK has answered. */
+  getConsent(): Promise<ConsentSnapshot>;
+  /** The state last reported by the SDK, or null before it has started. */
+  consentState(): ConsentSnapshot | null;
+  /** Calls `listener` now if the state is known, then on every change; returns an unsubscribe function. */
+  onConsent(listener: (state: ConsentSnapshot) => void): () => void;
+}
+
+/** Starts Touchpoint once (later calls, and a script tag on the same page, are no-ops) and
+ * returns the client. Outside a browser (server-side rendering) nothing starts. */
+export function init(options?: InitOptions): Touchpoint;
+export const consent: Touchpoint['consent'];
+export const track: Touchpoint['track'];
+export const page: Touchpoint['page'];
+export const flush: Touchpoint['flush'];
+export const getConsent: Touchpoint['getConsent'];
+export const consentState: Touchpoint['consentState'];
+export const onConsent: Touchpoint['onConsent'];
+declare const client: Touchpoint;
+export default client;
+
+/** The script tag's global command function (`window.touchpoint`), for pages that use both. */
+export interface TouchpointCommand {
+  (command: 'consent', categories: ConsentUpdate): void;
+  <N extends string>(command: 'track', name: N, ...properties: TrackArgs<N>): void;
+  (command: 'page', properties?: Properties): void;
+  (command: 'flush'): void;
+  (command: 'getConsent', callback: (state: ConsentSnapshot) => void): void;
+  /** `true` once the SDK has replaced the stub. */
+  ready?: boolean;
+  q?: IArguments[];
+}
+
+declare global {
+  interface Window {
+    touchpoint?: TouchpointCommand;
+  }
+  interface WindowEventMap {
+    'touchpoint:consent': CustomEvent<ConsentSnapshot>;
+  }
+}

@@ -1,0 +1,59 @@
+// A typed app using the npm package: `tsc --noEmit` must accept every line, and each line under
+// an expect-error directive (at the end) must be an error: tsc reports an unused directive otherwise.
+import { init, track, type ConsentSnapshot, type FrictionEvent, type Item, type TouchpointEvent } from 'touchpoint';
+import touchpoint from 'touchpoint';
+
+const tp = init({ collector: '/v1/batch', site: 'shop', consent: 'pending', batchSize: 10, frictionOff: ['rage', 'dead'] });
+tp.consent({ analytics: true, marketing: false });
+tp.consent({ analytics_storage: 'granted', ad_storage: 'denied' });
+
+const mug: Item = { item_id: 'mug', item_name: 'Stoneware Mug', price: 12, quantity: 2, item_category: 'Kitchen' };
+tp.track('view_item_list', { item_list_id: 'home', items: [mug] });
+tp.track('view_item', { currency: 'EUR', value: 12, items: [mug] });
+tp.track('add_to_cart', { currency: 'EUR', value: 24, items: [mug] });
+tp.track('remove_from_cart', { currency: 'EUR', value: 12, items: [{ item_name: 'Stoneware Mug' }] });
+tp.track('begin_checkout', { currency: 'EUR', value: 24, coupon: 'WELCOME', items: [mug] });
+tp.track('add_payment_info', { currency: 'EUR', value: 24, payment_type: 'card', items: [mug] });
+tp.track('purchase', { transaction_id: 'T-1001', currency: 'EUR', value: 28.5, tax: 4.5, shipping: 4, items: [mug] });
+tp.track('newsletter_signup', { placement: 'footer' }); // your own events: any plain object
+tp.track('wishlist_opened');
+track('add_to_cart', { currency: 'EUR', value: 12, items: [mug] }); // the named export
+touchpoint.flush(); // the default export is the same client
+tp.page({ section: 'checkout' });
+tp.flush();
+
+const off: () => void = tp.onConsent((s: ConsentSnapshot) => { if (s.analytics === 'granted') off(); });
+const now: ConsentSnapshot | null = tp.consentState();
+tp.getConsent().then((s) => s.marketing satisfies 'pending' | 'granted' | 'denied');
+
+// Reading events back from the collector (GET /api/events) with their friction properties.
+declare const stored: TouchpointEvent[];
+const rage = stored.find((e): e is FrictionEvent<'rage_click'> => e.event === 'rage_click');
+if (rage) console.log(rage.properties.count, rage.properties.element?.selector, now);
+
+window.touchpoint?.('track', 'add_to_cart', { currency: 'EUR', value: 12, items: [mug] });
+window.addEventListener('touchpoint:consent', (e) => console.log(e.detail.analytics));
+
+// ---- Must not compile ----
+// @ts-expect-error add_to_cart needs currency (GA4: with value)
+tp.track('add_to_cart', { value: 24, items: [mug] });
+// @ts-expect-error items is an array of items
+tp.track('add_to_cart', { currency: 'EUR', value: 24, items: mug });
+// @ts-expect-error value is a number
+tp.track('view_item', { currency: 'EUR', value: '12', items: [mug] });
+// @ts-expect-error purchase needs a transaction_id
+tp.track('purchase', { currency: 'EUR', value: 24, items: [mug] });
+// @ts-expect-error an item needs item_id or item_name
+tp.track('add_to_cart', { currency: 'EUR', value: 12, items: [{ price: 12 }] });
+// @ts-expect-error the SDK records friction itself
+tp.track('rage_click', { count: 3 });
+// @ts-expect-error page views go through page()
+tp.track('page_view');
+// @ts-expect-error properties are a plain object
+tp.track('newsletter_signup', 'footer');
+// @ts-expect-error consent takes booleans (or Consent Mode's 'granted'/'denied')
+tp.consent({ analytics: 'yes' });
+// @ts-expect-error an unknown consent state
+init({ consent: 'maybe' });
+// @ts-expect-error the script tag's global is typed too
+window.touchpoint?.('track', 'purchase', { currency: 'EUR', value: 1, items: [] });
