@@ -67,6 +67,8 @@ export interface InitOptions {
   rememberConsent?: boolean;
   /** Mask emails, cards and IBANs in custom properties, drop secret-named keys (default true). */
   scrubProperties?: boolean;
+  /** The rate limit on track calls: `"<burst>,<per second>"` (default `"500,50"`) or `off`. */
+  trackLimit?: string;
   /** The in-page debug overlay. */
   debug?: boolean;
   /** Where to load touchpoint_bg.wasm from. Default: where the bundler put it

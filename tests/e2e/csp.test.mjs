@@ -96,7 +96,7 @@ test('strict CSP, first-party collector, SRI-pinned script tag: consent banner, 
     return ['page_view', 'consent_change', 'add_to_cart'].every((n) => names.includes(n)) && ev;
   });
   assert.deepEqual(events.find((e) => e.event === 'add_to_cart').properties,
-    { currency: 'EUR', value: 12, items: [{ item_id: 'mug', price: 12 }] });
+    { currency: 'EUR', value: 12, items: [{ item_id: 'mug', price: 12 }], moment: true }); // a moment of truth
   // The pinned loader loaded the pinned wasm.
   const loaded = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname));
   assert.ok(loaded.includes(`/touchpoint/${manifest().wasm.file}`), loaded.join(' '));

@@ -18,7 +18,7 @@ test('init() returns the client: consent, track, page, flush, getConsent, consen
 <script type="module">
   import { init, track as namedTrack } from '/touchpoint/npm/index.js';
   // Calls made before the SDK loads are queued by the stub and replayed in order.
-  const tp = init({ site: 'npm-app', consent: 'pending', flushInterval: 500, friction: 'off' });
+  const tp = init({ site: 'npm-app', consent: 'pending', flushInterval: 500, friction: 'off', journey: 'off' });
   window.again = init({ site: 'other' }) === tp; // a second init is a no-op returning the client
   window.seen = [];
   tp.onConsent((s) => window.seen.push(s.analytics));

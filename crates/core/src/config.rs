@@ -38,6 +38,8 @@ pub struct Config {
     /// `data-scrub-properties`: mask emails, cards and IBANs in custom properties and drop
     /// secret-named keys (properties.rs). On by default.
     pub scrub_properties: bool,
+    /// `data-track-limit="<burst>,<per second>"` or `off`: the rate limit on `track` calls.
+    pub track_limit: (u64, u64),
 }
 
 impl Default for Config {
@@ -56,6 +58,7 @@ impl Default for Config {
             remember_consent: false,
             debug: false,
             scrub_properties: true,
+            track_limit: (super::rate_limit::BURST, super::rate_limit::PER_SECOND),
         }
     }
 }
@@ -174,6 +177,16 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
             }
         }
     }
+    if let Some(v) = get("track-limit") {
+        let parts: Vec<Option<u64>> = super::json::split_byte(&v, b',').map(parse_u64).collect();
+        match parts[..] {
+            _ if v.trim_ascii().eq_ignore_ascii_case("off") => c.track_limit = (0, 0),
+            [Some(burst), Some(rate)] if (1..=100_000).contains(&burst) && rate <= 100_000 => {
+                c.track_limit = (burst, rate)
+            }
+            _ => warn(w, "track-limit", &v, "<burst>,<per second> such as 500,50, or off"),
+        }
+    }
     let j = &mut c.journey;
     if get("journey").is_some_and(|v| v.trim_ascii().eq_ignore_ascii_case("off")) {
         j.on = false;
@@ -215,7 +228,7 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
 
 /// Every `data-*` attribute the script tag understands (without the prefix). Anything else gets
 /// a warning naming it: a typo like `data-concent` would otherwise fail silently.
-pub const KNOWN: [&str; 26] = [
+pub const KNOWN: [&str; 27] = [
     "collector",
     "site",
     "consent",
@@ -242,6 +255,7 @@ pub const KNOWN: [&str; 26] = [
     "remember-consent",
     "debug",
     "scrub-properties",
+    "track-limit",
 ];
 
 /// The warning for a `data-*` attribute of the script tag that is not in `KNOWN`, if it is not.

@@ -119,6 +119,7 @@ impl Engine {
         let journey = Journey::new(config.journey.clone(), now, boot.visible, boot.focused);
         let debug = config.debug || journey::url::param(&boot.page.url, "touchpoint_debug").as_deref() == Some("1");
         let page = boot.page;
+        let track_limit = config.track_limit;
         let mut e = Engine {
             env: Envelope { site: config.site.clone(), ..Envelope::default() },
             config,
@@ -155,7 +156,7 @@ impl Engine {
             first_depth: boot.depth,
             warned_props: false,
             debug,
-            rate: Default::default(),
+            rate: super::rate_limit::RateLimit::new(track_limit.0, track_limit.1),
             reload_findings: Findings::new(),
         };
         e.friction = friction;
