@@ -17,6 +17,7 @@ pub mod name;
 pub mod outbox;
 pub mod output;
 pub mod schema;
+pub mod score;
 pub mod scrub;
 pub mod storage;
 pub mod time;
