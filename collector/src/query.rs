@@ -519,7 +519,8 @@ pub fn timeseries(conn: &Connection, s: &SeriesQ) -> Result<Value, ReadError> {
 }
 
 /// Minutes per bucket for `bucket` (`minute`, `5m`, `15m`, `hour`, `day`, or `auto`: the
-/// smallest of them giving at most 300 buckets); checked against [`MAX_BUCKETS`].
+/// smallest of 1, 5, 15, 60, 360 and 1440 minutes giving fewer than 60 buckets, else a day);
+/// checked against [`MAX_BUCKETS`].
 pub fn bucket_minutes(bucket: &str, from: i64, to: i64) -> Result<i64, BadParam> {
     let minutes = (to - from + 59_999) / 60_000;
     let b = match bucket {
@@ -528,7 +529,7 @@ pub fn bucket_minutes(bucket: &str, from: i64, to: i64) -> Result<i64, BadParam>
         "15m" => 15,
         "hour" => 60,
         "day" => 1440,
-        _ => [1, 5, 15, 60, 360, 1440].into_iter().find(|b| minutes / b <= 300).unwrap_or(1440),
+        _ => [1, 5, 15, 60, 360, 1440].into_iter().find(|b| minutes / b < 60).unwrap_or(1440),
     };
     if minutes / b + 1 > MAX_BUCKETS {
         return Err(BadParam(format!("bucket: {bucket} gives more than {MAX_BUCKETS} buckets for this range")));
