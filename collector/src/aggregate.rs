@@ -32,8 +32,9 @@ CREATE TABLE IF NOT EXISTS friction (
     selector    TEXT NOT NULL,
     during      TEXT NOT NULL          -- the moment of truth under way, or ''
 );
-CREATE INDEX IF NOT EXISTS friction_site_ts ON friction(site, ts);
-CREATE INDEX IF NOT EXISTS friction_ts ON friction(ts);
+-- Covering the leaderboard's grouping (no row lookups while scanning a range).
+CREATE INDEX IF NOT EXISTS friction_site_ts ON friction(site, ts, event, path, selector, session_id);
+CREATE INDEX IF NOT EXISTS friction_ts ON friction(ts, event, path, selector, session_id, site);
 CREATE INDEX IF NOT EXISTS friction_selector_ts ON friction(selector, ts);
 CREATE TABLE IF NOT EXISTS sessions (
     session_id  TEXT NOT NULL,
@@ -50,12 +51,13 @@ CREATE TABLE IF NOT EXISTS sessions (
     last_path   TEXT NOT NULL,
     PRIMARY KEY (session_id, site)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS sessions_site_last ON sessions(site, last_ts);
-CREATE INDEX IF NOT EXISTS sessions_last ON sessions(last_ts);
-CREATE INDEX IF NOT EXISTS sessions_site_last_fr ON sessions(site, last_ts) WHERE friction > 0;
-CREATE INDEX IF NOT EXISTS sessions_last_fr ON sessions(last_ts) WHERE friction > 0;
-CREATE INDEX IF NOT EXISTS sessions_site_last_m ON sessions(site, last_ts) WHERE moments <> '[]';
-CREATE INDEX IF NOT EXISTS sessions_last_m ON sessions(last_ts) WHERE moments <> '[]';
+-- With first_ts and score: counts and the average score over a range read the index only.
+CREATE INDEX IF NOT EXISTS sessions_site_last ON sessions(site, last_ts, first_ts, score);
+CREATE INDEX IF NOT EXISTS sessions_last ON sessions(last_ts, first_ts, score);
+CREATE INDEX IF NOT EXISTS sessions_site_last_fr ON sessions(site, last_ts, first_ts, friction) WHERE friction > 0;
+CREATE INDEX IF NOT EXISTS sessions_last_fr ON sessions(last_ts, first_ts, friction) WHERE friction > 0;
+CREATE INDEX IF NOT EXISTS sessions_site_last_m ON sessions(site, last_ts, first_ts, moments) WHERE moments <> '[]';
+CREATE INDEX IF NOT EXISTS sessions_last_m ON sessions(last_ts, first_ts, moments) WHERE moments <> '[]';
 CREATE TABLE IF NOT EXISTS minute_counts (
     site    TEXT NOT NULL,             -- '' = all sites
     minute  INTEGER NOT NULL,          -- unix ms / 60000
