@@ -324,21 +324,18 @@ impl Store {
         rx.blocking_recv().map_err(|_| writer_gone())?
     }
 
-    /// Stored event bodies, newest first.
+    /// Stored event bodies, newest first (the read API's query, on this blocking connection).
     pub fn recent(&self, q: &Query) -> Result<Vec<String>, StoreError> {
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT body FROM events
-              WHERE (?1 IS NULL OR site = ?1) AND (?2 IS NULL OR event = ?2)
-              ORDER BY id DESC LIMIT ?3",
-        )?;
-        let rows = stmt.query_map(params![q.site, q.event, q.limit], |r| r.get::<_, String>(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        crate::query::events(&conn, &q.site, &q.event, i64::from(q.limit))
+            .map(|(bodies, _)| bodies)
+            .map_err(|e| StoreError::Task(format!("{e:?}")))
     }
 
+    /// Events per site, from the totals the writer keeps.
     pub fn stats(&self) -> Result<Stats, StoreError> {
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached("SELECT site, COUNT(*) FROM events GROUP BY site")?;
+        let mut stmt = conn.prepare_cached("SELECT site, events FROM site_totals WHERE site <> ''")?;
         let by_site = stmt
             .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64)))?
             .collect::<Result<BTreeMap<_, _>, _>>()?;
