@@ -51,13 +51,11 @@ CREATE TABLE IF NOT EXISTS sessions (
     last_path   TEXT NOT NULL,
     PRIMARY KEY (session_id, site)
 ) WITHOUT ROWID;
--- With first_ts and score: counts and the average score over a range read the index only.
-CREATE INDEX IF NOT EXISTS sessions_site_last ON sessions(site, last_ts, first_ts, score);
-CREATE INDEX IF NOT EXISTS sessions_last ON sessions(last_ts, first_ts, score);
-CREATE INDEX IF NOT EXISTS sessions_site_last_fr ON sessions(site, last_ts, first_ts, friction) WHERE friction > 0;
-CREATE INDEX IF NOT EXISTS sessions_last_fr ON sessions(last_ts, first_ts, friction) WHERE friction > 0;
-CREATE INDEX IF NOT EXISTS sessions_site_last_m ON sessions(site, last_ts, first_ts, moments) WHERE moments <> '[]';
-CREATE INDEX IF NOT EXISTS sessions_last_m ON sessions(last_ts, first_ts, moments) WHERE moments <> '[]';
+-- Two indexes only (each session row is rewritten once per group it appears in, and every
+-- index costs a b-tree write then). They carry what the counts, the average score, the
+-- friction filter and the funnel read, so those read the index alone.
+CREATE INDEX IF NOT EXISTS sessions_site_last ON sessions(site, last_ts, first_ts, score, friction, moments);
+CREATE INDEX IF NOT EXISTS sessions_last ON sessions(last_ts, first_ts, score, friction, moments);
 CREATE TABLE IF NOT EXISTS minute_counts (
     site    TEXT NOT NULL,             -- '' = all sites
     minute  INTEGER NOT NULL,          -- unix ms / 60000
@@ -218,11 +216,16 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
             sessions[i].1.add(e, ts);
         }
     }
+    // An upsert, not INSERT OR REPLACE (a delete and an insert: every index written twice).
     let mut save = conn.prepare_cached(
-        "INSERT OR REPLACE INTO sessions
+        "INSERT INTO sessions
            (session_id, site, first_ts, last_ts, events, touchpoints, friction, moments, by_type, score,
             entry_path, last_path)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+         ON CONFLICT (session_id, site) DO UPDATE SET first_ts = excluded.first_ts, last_ts = excluded.last_ts,
+           events = excluded.events, touchpoints = excluded.touchpoints, friction = excluded.friction,
+           moments = excluded.moments, by_type = excluded.by_type, score = excluded.score,
+           entry_path = excluded.entry_path, last_path = excluded.last_path",
     )?;
     for ((session_id, site), s, is_new) in &sessions {
         save.execute(params![

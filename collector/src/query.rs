@@ -237,8 +237,8 @@ fn sessions_in_range(site: &Option<String>, from: i64, to: i64, with_friction: b
     let index = match (site.is_some(), with_friction) {
         (true, false) => "sessions_site_last",
         (false, false) => "sessions_last",
-        (true, true) => "sessions_site_last_fr",
-        (false, true) => "sessions_last_fr",
+        (true, true) => "sessions_site_last",
+        (false, true) => "sessions_last",
     };
     let mut q = Q::new(&format!("SELECT COUNT(*) FROM sessions INDEXED BY {index} WHERE "));
     if let Some(site) = site {
@@ -315,8 +315,8 @@ fn sessions_sql(q: &SessionsQ) -> Q {
         let index = match (q.site.is_some(), q.friction_only) {
             (true, false) => "sessions_site_last",
             (false, false) => "sessions_last",
-            (true, true) => "sessions_site_last_fr",
-            (false, true) => "sessions_last_fr",
+            (true, true) => "sessions_site_last",
+            (false, true) => "sessions_last",
         };
         let mut s = Q::new(&format!("SELECT {SESSION_COLUMNS} FROM sessions AS s INDEXED BY {index} WHERE "));
         if let Some(site) = &q.site {
@@ -592,7 +592,7 @@ fn totals_sql() -> Q {
 // /api/funnel
 
 fn funnel_sql(site: &Option<String>) -> Q {
-    let index = if site.is_some() { "sessions_site_last_m" } else { "sessions_last_m" };
+    let index = if site.is_some() { "sessions_site_last" } else { "sessions_last" };
     let mut q = Q::new(&format!("SELECT moments FROM sessions INDEXED BY {index} WHERE "));
     if let Some(site) = site {
         q.push("site = ? AND ", site.clone());
