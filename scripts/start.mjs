@@ -11,6 +11,7 @@ child.stdout.on('data', (chunk) => {
   if (m) {
     console.log(`\nDemo shop:      ${m[1]}/`);
     console.log(`Live events:    ${m[1]}/events.html`);
+    console.log(`Inspector:      ${m[1]}/inspector`);
     console.log(`Raw events API: ${m[1]}/api/events?limit=20\n(Ctrl-C to stop)`);
   }
 });

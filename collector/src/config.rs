@@ -31,6 +31,14 @@ usage: touchpoint-collector [options]
                         deduplication table (default 100000, about 80 bytes each)
   --sync full|normal    full: every commit is fsynced, an acknowledged batch survives a power
                         cut (default); normal: it survives the collector crashing, not the machine
+  --read-token T        token required for reads (/api/*, /inspector); `generate` makes one
+                        at start. Also TOUCHPOINT_READ_TOKEN. Without one, reads are open on a
+                        loopback --host, and a token is generated on any other
+  --public-name NAME    a host name readers use to reach this collector (repeatable); loopback
+                        names are always accepted
+  --read-rate-limit N   at most N reads per client IP per second (default 50)
+  --inspector DIR       the inspector's files (default collector/inspector)
+  --uplot DIR           uPlot's dist directory (default node_modules/uplot/dist)
   -h, --help            print this help
 ";
 
@@ -47,6 +55,58 @@ pub struct Config {
     pub http: HttpLimits,
     pub merge_at: usize,
     pub sync: Sync,
+    /// `--read-token` as given (`generate` included); see [`Config::resolve_read_token`].
+    pub read_token: Option<String>,
+    pub public_names: Vec<String>,
+    pub read_rate_limit: u32,
+    pub inspector: PathBuf,
+    pub uplot: PathBuf,
+}
+
+pub const DEFAULT_INSPECTOR_DIR: &str = "collector/inspector";
+pub const DEFAULT_UPLOT_DIR: &str = "node_modules/uplot/dist";
+/// Environment variable for the read token.
+pub const READ_TOKEN_ENV: &str = "TOUCHPOINT_READ_TOKEN";
+
+impl Config {
+    /// The read token in force: `--read-token` (`generate`: a new random one), else `env`
+    /// (`TOUCHPOINT_READ_TOKEN`), else none when listening on a loopback address, else a new
+    /// random one. Returns (token, whether it was generated).
+    pub fn resolve_read_token(&self, env: Option<String>) -> (Option<String>, bool) {
+        match self.read_token.clone().or(env.filter(|t| !t.is_empty())) {
+            Some(t) if t == "generate" => (Some(random_token()), true),
+            Some(t) => (Some(t), false),
+            None if is_loopback_host(&self.host) => (None, false),
+            None => (Some(random_token()), true),
+        }
+    }
+}
+
+/// `localhost` or a loopback IP address.
+pub fn is_loopback_host(host: &str) -> bool {
+    let h = host.trim_start_matches('[').trim_end_matches(']');
+    h.eq_ignore_ascii_case("localhost") || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// 128 random bits as 32 hex digits, from the kernel.
+pub fn random_token() -> String {
+    let mut buf = [0u8; 16];
+    if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
+        let _ = std::io::Read::read_exact(&mut f, &mut buf);
+    }
+    if buf == [0u8; 16] {
+        // No /dev/urandom: the hasher's per-process random keys, and the time.
+        use std::hash::{BuildHasher, Hasher};
+        for (i, chunk) in buf.chunks_mut(8).enumerate() {
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_usize(i);
+            h.write_u128(
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()),
+            );
+            chunk.copy_from_slice(&h.finish().to_le_bytes());
+        }
+    }
+    buf.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Default for Config {
@@ -62,11 +122,18 @@ impl Default for Config {
             http: HttpLimits::default(),
             merge_at: crate::store::Tuning::default().merge_at,
             sync: Sync::Full,
+            read_token: None,
+            public_names: Vec::new(),
+            read_rate_limit: crate::api::DEFAULT_READ_RATE,
+            inspector: PathBuf::from(DEFAULT_INSPECTOR_DIR),
+            uplot: PathBuf::from(DEFAULT_UPLOT_DIR),
         }
     }
 }
 
 /// What the command line asked for: run, or just print the help.
+// Made once at start: the size of `Run` does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, PartialEq, Eq)]
 pub enum Command {
     Run(Config),
@@ -117,6 +184,11 @@ where
                 | "--request-timeout"
                 | "--merge-at"
                 | "--sync"
+                | "--read-token"
+                | "--public-name"
+                | "--read-rate-limit"
+                | "--inspector"
+                | "--uplot"
         ) {
             return Err(ArgError(format!("unknown option {arg:?} (try --help)")));
         }
@@ -183,6 +255,33 @@ where
                     .filter(|n| (1..=10_000_000).contains(n))
                     .ok_or_else(|| ArgError(format!("--merge-at: {value:?} is not an integer 1..=10000000")))?;
             }
+            "--read-token" => {
+                if value.len() < 8 || value.len() > 256 || !value.bytes().all(|b| b.is_ascii_graphic() && b != b';') {
+                    return Err(ArgError(
+                        "--read-token: expected 8-256 printable characters without spaces or ';' (or `generate`)"
+                            .into(),
+                    ));
+                }
+                cfg.read_token = Some(value);
+            }
+            "--public-name" => {
+                let ok = !value.is_empty()
+                    && value.len() <= 253
+                    && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+                if !ok {
+                    return Err(ArgError(format!("--public-name: {value:?} is not a host name like shop.example")));
+                }
+                cfg.public_names.push(value.to_ascii_lowercase());
+            }
+            "--read-rate-limit" => {
+                cfg.read_rate_limit = value
+                    .parse()
+                    .ok()
+                    .filter(|n| *n >= 1)
+                    .ok_or_else(|| ArgError(format!("--read-rate-limit: {value:?} is not a positive integer")))?;
+            }
+            "--inspector" => cfg.inspector = PathBuf::from(value),
+            "--uplot" => cfg.uplot = PathBuf::from(value),
             _ => unreachable!("option names were checked above"),
         }
     }

@@ -12,13 +12,18 @@
 //! - `ingest`: the batch pipeline tying the above together
 //! - `routes`: HTTP
 
+pub mod aggregate;
+pub mod api;
 pub mod config;
 pub mod decode;
 pub mod error;
+pub mod facts;
 pub mod ingest;
 pub mod json;
 pub mod limits;
 pub mod origin;
+pub mod query;
+pub mod reads;
 pub mod routes;
 pub mod store;
 pub mod validate;
@@ -44,12 +49,15 @@ pub use limits::HttpLimits;
 pub use routes::{router, AppState};
 pub use store::{Store, StoreError};
 
-/// Builds the app described by `cfg`: opens the store, sets up the policies.
-pub fn build_app(cfg: &Config) -> Result<Router, StoreError> {
+/// Builds the app described by `cfg`: opens the store, sets up the policies. `read_token`: the
+/// token reads need (see [`Config::resolve_read_token`]), None for open reads.
+pub fn build_app(cfg: &Config, read_token: Option<String>) -> Result<Router, StoreError> {
     let tuning = store::Tuning { merge_at: cfg.merge_at, sync: cfg.sync, ..store::Tuning::default() };
     let store = Store::open_tuned(&cfg.db, tuning)?;
-    let state =
-        AppState::new(store, origin::OriginPolicy::new(cfg.allow.clone()), cfg.rate_limit).with_http_limits(cfg.http);
+    let state = AppState::new(store, origin::OriginPolicy::new(cfg.allow.clone()), cfg.rate_limit)
+        .with_http_limits(cfg.http)
+        .with_access(api::Access::new(read_token.clone(), cfg.public_names.clone(), cfg.read_rate_limit))
+        .with_inspector(&cfg.inspector, &cfg.uplot);
     Ok(router(state, &cfg.www, &cfg.sdk))
 }
 

@@ -38,7 +38,9 @@ async fn run() -> ExitCode {
         );
     }
     cfg.http.max_connections = cap;
-    let app = match build_app(&cfg) {
+    let (read_token, generated) =
+        cfg.resolve_read_token(std::env::var(touchpoint_collector::config::READ_TOKEN_ENV).ok());
+    let app = match build_app(&cfg, read_token.clone()) {
         Ok(app) => app,
         Err(e) => {
             eprintln!("touchpoint-collector: --db {}: {e}", cfg.db);
@@ -61,6 +63,15 @@ async fn run() -> ExitCode {
     };
     // Tests and scripts parse this exact line to learn the port: keep it stable.
     println!("touchpoint-collector listening on http://{addr}");
+    // Like Jupyter: the address to open, with the token when there is one to type.
+    let shown = if addr.ip().is_unspecified() { format!("127.0.0.1:{}", addr.port()) } else { addr.to_string() };
+    // (Written without println!: a caller that read only the first line may have closed the pipe.)
+    let inspector = match (&read_token, generated) {
+        (Some(t), true) => format!("http://{shown}/inspector?token={t}"),
+        (Some(_), false) => format!("http://{shown}/inspector?token=<your read token>"),
+        (None, _) => format!("http://{shown}/inspector (reads open: loopback address, no read token)"),
+    };
+    let _ = writeln!(std::io::stdout(), "touchpoint-collector inspector: {inspector}");
     let _ = std::io::stdout().flush();
 
     if let Err(e) = serve(listener, app, cfg.http, shutdown_signal()).await {

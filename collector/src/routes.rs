@@ -1,13 +1,12 @@
 //! HTTP routes: the batch endpoint, the read API, health, static files.
 
-use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Query, Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{from_fn_with_state, map_response, Next};
 use axum::response::{IntoResponse, Response};
@@ -15,24 +14,21 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use http_body_util::BodyExt;
 use percent_encoding::percent_decode_str;
-use serde_json::value::RawValue;
 use tower::limit::ConcurrencyLimitLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
+use crate::api::{self, Access};
 use crate::error::IngestError;
 use crate::ingest::{prepare, IngestRequest};
 use crate::limits::{HttpLimits, RateLimiter, MAX_INFLIGHT_BATCHES, MAX_WIRE_BYTES};
 use crate::origin::OriginPolicy;
-use crate::store::{Query as EventQuery, Store, StoreError};
+use crate::store::{Store, StoreError};
 
 /// Bodies up to this size are checked on the async worker (tens of microseconds); larger
 /// ones, and gzip, on the blocking pool.
 const INLINE_BYTES: usize = 64 * 1024;
-
-const DEFAULT_LIMIT: u32 = 100;
-const MAX_LIMIT: u32 = 1000;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -40,6 +36,11 @@ pub struct AppState {
     pub policy: Arc<OriginPolicy>,
     pub limiter: Option<Arc<RateLimiter>>,
     pub http: HttpLimits,
+    /// Who may read (`/api/*`, `/inspector`).
+    pub access: Arc<Access>,
+    /// The inspector's static files, and uPlot's `dist` directory (served at `/inspector/vendor/`).
+    pub inspector_dir: PathBuf,
+    pub uplot_dir: PathBuf,
 }
 
 impl AppState {
@@ -49,7 +50,21 @@ impl AppState {
             policy: Arc::new(policy),
             limiter: rate_limit.map(|n| Arc::new(RateLimiter::new(n))),
             http: HttpLimits::default(),
+            access: crate::api::open_access(),
+            inspector_dir: PathBuf::from(crate::config::DEFAULT_INSPECTOR_DIR),
+            uplot_dir: PathBuf::from(crate::config::DEFAULT_UPLOT_DIR),
         }
+    }
+
+    pub fn with_access(mut self, access: Access) -> Self {
+        self.access = Arc::new(access);
+        self
+    }
+
+    pub fn with_inspector(mut self, inspector_dir: &Path, uplot_dir: &Path) -> Self {
+        self.inspector_dir = inspector_dir.to_path_buf();
+        self.uplot_dir = uplot_dir.to_path_buf();
+        self
     }
 
     pub fn with_http_limits(mut self, http: HttpLimits) -> Self {
@@ -71,14 +86,36 @@ pub fn router(state: AppState, www: &Path, sdk: &Path) -> Router {
         .layer::<_, Infallible>(RequestBodyLimitLayer::new(MAX_WIRE_BYTES))
         .layer::<_, Infallible>(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, http.request_timeout))
         .layer::<_, Infallible>(map_response(json_error_body));
+    // Reads: each behind the guard (Host, rate limit, token), see `api.rs`.
+    let reads = Router::new()
+        .route("/api/events", get(api::events))
+        .route("/api/stats", get(api::stats))
+        .route("/api/overview", get(api::overview))
+        .route("/api/friction", get(api::friction))
+        .route("/api/sessions", get(api::sessions))
+        .route("/api/sessions/{id}", get(api::session))
+        .route("/api/timeseries", get(api::timeseries))
+        .route("/api/funnel", get(api::funnel))
+        .route("/inspector", get(inspector_index))
+        .nest_service("/inspector/vendor", static_dir(&state.uplot_dir))
+        .nest_service("/inspector/", static_dir(&state.inspector_dir))
+        .layer(from_fn_with_state(state.clone(), api::guard_read));
     Router::new()
         .route("/v1/batch", batch)
-        .route("/api/events", get(list_events))
-        .route("/api/stats", get(stats))
+        .merge(reads)
         .route("/healthz", get(|| async { "ok" }))
         .nest_service("/touchpoint", static_dir(sdk))
         .fallback_service(static_dir(www))
         .with_state(state)
+}
+
+/// `/inspector` itself: its `index.html` (links inside it are absolute, so no redirect to `/inspector/`).
+async fn inspector_index(State(st): State<AppState>) -> Response {
+    let path = st.inspector_dir.join("index.html");
+    match tokio::fs::read(&path).await {
+        Ok(html) => api::no_store(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()),
+        Err(_) => (StatusCode::NOT_FOUND, "inspector files not found (--inspector)").into_response(),
+    }
 }
 
 /// The answers tower-http's layers make themselves (408, 413) in the collector's error format.
@@ -247,46 +284,6 @@ async fn preflight(State(st): State<AppState>, headers: HeaderMap) -> Response {
     if let Some(v) = origin.and_then(|o| HeaderValue::from_str(&o).ok()) {
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
     }
-    resp
-}
-
-async fn list_events(State(st): State<AppState>, Query(params): Query<HashMap<String, String>>) -> Response {
-    let limit = match params.get("limit").map(|s| s.parse::<u32>()) {
-        None => DEFAULT_LIMIT,
-        Some(Ok(n)) => n.min(MAX_LIMIT),
-        Some(Err(_)) => {
-            return IngestError::Invalid(format!("limit: expected an integer 0..={MAX_LIMIT}")).into_response()
-        }
-    };
-    let q = EventQuery { limit, site: params.get("site").cloned(), event: params.get("event").cloned() };
-    let store = st.store.clone();
-    match blocking(move || store.recent(&q)).await {
-        // Bodies were validated JSON when stored; a row edited by hand into
-        // something else is skipped rather than breaking the whole answer.
-        Ok(bodies) => {
-            let events: Vec<Box<RawValue>> = bodies.into_iter().filter_map(|b| RawValue::from_string(b).ok()).collect();
-            no_store(Json(events).into_response())
-        }
-        Err(e) => IngestError::from(e).into_response(),
-    }
-}
-
-async fn stats(State(st): State<AppState>) -> Response {
-    let store = st.store.clone();
-    match blocking(move || store.stats()).await {
-        Ok(s) => no_store(Json(s).into_response()),
-        Err(e) => IngestError::from(e).into_response(),
-    }
-}
-
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, StoreError> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| StoreError::Task(e.to_string()))?
-}
-
-fn no_store(mut resp: Response) -> Response {
-    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     resp
 }
 

@@ -43,8 +43,9 @@ use crate::validate::Event;
 pub const MAX_GROUP_EVENTS: usize = 10_000;
 
 /// `user_version` of the current schema. Version 0 (before) had `message_id UNIQUE` in
-/// `events`; such a database is migrated when opened.
-const SCHEMA_VERSION: i64 = 2;
+/// `events`; such a database is migrated when opened. Version 2 had no inspector aggregates
+/// (`aggregate.rs`): they are built from `events` when it is first opened.
+const SCHEMA_VERSION: i64 = 3;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
@@ -165,6 +166,8 @@ impl Default for Tuning {
 }
 
 pub struct Store {
+    /// The read API's connections (see `reads.rs`).
+    pub reads: crate::reads::ReadPool,
     /// For a file database its own connection; for `:memory:` the writer's (a second
     /// connection would open a second, empty database).
     reader: Arc<Mutex<Connection>>,
@@ -196,7 +199,7 @@ impl Store {
     pub fn open_tuned(path: &str, tuning: Tuning) -> Result<Store, StoreError> {
         if path == ":memory:" {
             let conn = Arc::new(Mutex::new(Self::init(Connection::open_in_memory()?, tuning.sync)?));
-            return Self::start(conn.clone(), conn, tuning);
+            return Self::start(conn.clone(), conn, tuning, None);
         }
         if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(StoreError::Io)?;
@@ -206,7 +209,7 @@ impl Store {
         writer.pragma_update(None, "wal_autocheckpoint", 0)?;
         let reader = Connection::open(path)?;
         reader.busy_timeout(Duration::from_secs(2))?;
-        let mut store = Self::start(Arc::new(Mutex::new(writer)), Arc::new(Mutex::new(reader)), tuning)?;
+        let mut store = Self::start(Arc::new(Mutex::new(writer)), Arc::new(Mutex::new(reader)), tuning, Some(path))?;
         store.checkpointer = Some(Checkpointer::start(path, store.wal_restart.clone())?);
         Ok(store)
     }
@@ -217,7 +220,7 @@ impl Store {
         let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         conn.busy_timeout(Duration::from_secs(2))?;
         let conn = Arc::new(Mutex::new(conn));
-        Self::start(conn.clone(), conn, Tuning::default())
+        Self::start(conn.clone(), conn, Tuning::default(), None)
     }
 
     fn init(mut conn: Connection, sync: Sync) -> Result<Connection, StoreError> {
@@ -253,15 +256,21 @@ impl Store {
         } else {
             tx.execute_batch(SCHEMA)?;
         }
+        tx.execute_batch(crate::aggregate::SCHEMA)?;
+        if has_events && version < SCHEMA_VERSION {
+            crate::aggregate::rebuild(&tx)?;
+        }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
         Ok(conn)
     }
 
+    /// `path`: the database file, for the read pool's own connections (None: share `reader`).
     fn start(
         writer: Arc<Mutex<Connection>>,
         reader: Arc<Mutex<Connection>>,
         tuning: Tuning,
+        path: Option<&str>,
     ) -> Result<Store, StoreError> {
         let wal_restart = Arc::new(AtomicBool::new(false));
         let state = Writer::load(writer, tuning, wal_restart.clone())?;
@@ -270,7 +279,11 @@ impl Store {
             .name("tp-sqlite-writer".into())
             .spawn(move || state.run(rx))
             .map_err(StoreError::Io)?;
-        Ok(Store { reader, jobs: Some(jobs), writer: Some(handle), checkpointer: None, wal_restart })
+        let reads = match &path {
+            Some(p) => crate::reads::ReadPool::open(p)?,
+            None => crate::reads::ReadPool::shared(reader.clone()),
+        };
+        Ok(Store { reads, reader, jobs: Some(jobs), writer: Some(handle), checkpointer: None, wal_restart })
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -311,21 +324,18 @@ impl Store {
         rx.blocking_recv().map_err(|_| writer_gone())?
     }
 
-    /// Stored event bodies, newest first.
+    /// Stored event bodies, newest first (the read API's query, on this blocking connection).
     pub fn recent(&self, q: &Query) -> Result<Vec<String>, StoreError> {
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT body FROM events
-              WHERE (?1 IS NULL OR site = ?1) AND (?2 IS NULL OR event = ?2)
-              ORDER BY id DESC LIMIT ?3",
-        )?;
-        let rows = stmt.query_map(params![q.site, q.event, q.limit], |r| r.get::<_, String>(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        crate::query::events(&conn, &q.site, &q.event, i64::from(q.limit))
+            .map(|(bodies, _)| bodies)
+            .map_err(|e| StoreError::Task(format!("{e:?}")))
     }
 
+    /// Events per site, from the totals the writer keeps.
     pub fn stats(&self) -> Result<Stats, StoreError> {
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached("SELECT site, COUNT(*) FROM events GROUP BY site")?;
+        let mut stmt = conn.prepare_cached("SELECT site, events FROM site_totals WHERE site <> ''")?;
         let by_site = stmt
             .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64)))?
             .collect::<Result<BTreeMap<_, _>, _>>()?;
@@ -681,6 +691,12 @@ impl Writer {
                 }
                 if !new_events.is_empty() {
                     last_id = tx.last_insert_rowid();
+                    // The rows just appended got consecutive ids ending at `last_id` (one writer,
+                    // INTEGER PRIMARY KEY without an explicit id: max + 1 each time).
+                    let first = last_id - new_events.len() as i64 + 1;
+                    let rows: Vec<(i64, &Event)> =
+                        new_events.iter().enumerate().map(|(i, e)| (first + i as i64, *e)).collect();
+                    crate::aggregate::apply(&tx, &rows, received_at)?;
                 }
             }
             let mut merged = 0;
@@ -786,6 +802,7 @@ mod tests {
             session_id: "s".into(),
             timestamp: "2024-01-01T00:00:00Z".into(),
             body: format!(r#"{{"messageId":"{id}"}}"#),
+            ..Default::default()
         }
     }
 

@@ -20,7 +20,7 @@ pub struct Batch {
     pub rejected: Vec<Rejected>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Event {
     pub message_id: String,
     pub site: String,
@@ -31,6 +31,8 @@ pub struct Event {
     pub timestamp: String,
     /// The event's JSON text as received (lone surrogate escapes replaced by `\ufffd`).
     pub body: String,
+    /// What the inspector's aggregates need from it.
+    pub facts: crate::facts::Facts,
 }
 
 /// One refused event of an otherwise well-formed batch. Final: resending it will not help.
@@ -170,7 +172,9 @@ fn parse_event(raw: &[u8], scan: json::Scanned, members: Option<Vec<Member>>, of
         Some(_) => return Err("anonymousId: expected string".into()),
     }
 
+    let facts = crate::facts::extract(&event, &timestamp, fields.text);
     Ok(Event {
+        facts,
         message_id: message_id.into_owned(),
         site: site.into_owned(),
         kind: kind.into_owned(),

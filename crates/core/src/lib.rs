@@ -21,6 +21,7 @@ pub mod properties;
 pub mod rate_limit;
 pub mod remembered;
 pub mod schema;
+pub mod score;
 pub mod scrub;
 pub mod storage;
 pub mod time;

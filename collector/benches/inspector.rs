@@ -1,0 +1,522 @@
+//! Inspector benchmark: the read API on a database of realistic events, and ingestion with and
+//! without an inspector polling.
+//!
+//! ```sh
+//! cargo bench -p touchpoint-collector --bench inspector                 # 1,000,000 events
+//! cargo bench -p touchpoint-collector --bench inspector -- --events 200000 --secs 5 --rounds 1
+//! cargo bench -p touchpoint-collector --bench inspector -- --events 0 --ingest-only --bin OTHER
+//! ```
+//!
+//! 1. Starts the release collector on 127.0.0.1 with a fresh database and stores `--events`
+//!    events (default 1,000,000) over its batch endpoint: sessions of 25 events spread over the
+//!    last 7 days, two sites, 10 % friction of every type on 40 elements and 12 pages, moments of
+//!    truth (add_to_cart in 40 % of sessions, begin_checkout in 20 %, purchase in 10 %).
+//! 2. Times each query of the read API (`--runs` times each, after 3 warm-up runs): p50, p95, max.
+//! 3. Measures ingestion (`--clients` keep-alive clients posting batches of `--batch` new events
+//!    of the same mix for `--secs`) alone, then while an inspector polls every second (the 8
+//!    requests one inspector refresh makes, over the last 24 hours), `--rounds` times each,
+//!    alternating, and prints the ratio.
+//!
+//! Traffic goes to 127.0.0.1 only; the collector is killed when the bench ends.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+const DEFAULT_BIN: &str = env!("CARGO_BIN_EXE_touchpoint-collector");
+
+struct Opts {
+    events: u64,
+    secs: f64,
+    rounds: usize,
+    clients: usize,
+    batch: usize,
+    runs: usize,
+    /// Only ingestion alone (no queries, no polling): to compare with a collector without the
+    /// read API (`--bin`).
+    ingest_only: bool,
+    bin: String,
+    db_dir: Option<String>,
+}
+
+fn parse_opts() -> Opts {
+    let mut o = Opts {
+        events: 1_000_000,
+        secs: 10.0,
+        rounds: 2,
+        clients: 8,
+        batch: 20,
+        runs: 30,
+        ingest_only: false,
+        bin: DEFAULT_BIN.into(),
+        db_dir: None,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut v = || args.next().unwrap_or_else(|| panic!("{a} needs a value"));
+        match a.as_str() {
+            "--events" => o.events = v().parse().expect("--events N"),
+            "--secs" => o.secs = v().parse().expect("--secs S"),
+            "--rounds" => o.rounds = v().parse().expect("--rounds N"),
+            "--clients" => o.clients = v().parse().expect("--clients N"),
+            "--batch" => o.batch = v().parse().expect("--batch N"),
+            "--runs" => o.runs = v().parse().expect("--runs N"),
+            "--bin" => o.bin = v(),
+            "--ingest-only" => o.ingest_only = true,
+            "--db-dir" => o.db_dir = Some(v()),
+            "--bench" => {}
+            other => panic!("unknown option {other}"),
+        }
+    }
+    o
+}
+
+struct Server {
+    child: Child,
+    addr: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(o: &Opts) -> Server {
+    let dir = match &o.db_dir {
+        Some(d) => tempfile::tempdir_in(d).unwrap(),
+        None => tempfile::tempdir().unwrap(),
+    };
+    let db = dir.path().join("inspector.sqlite");
+    let mut child = Command::new(&o.bin)
+        .args(["--host", "127.0.0.1", "--port", "0", "--db", db.to_str().unwrap()])
+        .args(["--www", "/nonexistent", "--sdk", "/nonexistent"])
+        // (A collector from before the read API has no such option; it is not read then.)
+        .args(if o.ingest_only { vec![] } else { vec!["--read-rate-limit", "100000"] })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", o.bin));
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let addr = line.trim_end().strip_prefix("touchpoint-collector listening on http://").expect("listening line");
+    Server { addr: addr.to_string(), child, _dir: dir }
+}
+
+fn next_random(state: &mut u64) -> u64 {
+    *state ^= *state >> 12;
+    *state ^= *state << 25;
+    *state ^= *state >> 27;
+    state.wrapping_mul(0x2545_f491_4f6c_dd1d)
+}
+
+const FRICTION: [&str; 11] = [
+    "rage_click",
+    "dead_click",
+    "error_click",
+    "slow_interaction",
+    "quick_back",
+    "scroll_thrash",
+    "field_error",
+    "form_abandon",
+    "js_error",
+    "failed_request",
+    "poor_vital",
+];
+const PATHS: [&str; 12] = [
+    "/",
+    "/product.html",
+    "/cart.html",
+    "/checkout.html",
+    "/thanks.html",
+    "/search",
+    "/c/kitchen",
+    "/c/coffee",
+    "/c/tea",
+    "/account",
+    "/help",
+    "/blog/brewing",
+];
+
+fn iso(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z", rem / 3600, rem / 60 % 60, rem % 60, ms.rem_euclid(1000))
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as i64
+}
+
+/// Appends one session's `n` events (from event `from` of its 25) to `buf` (comma separated).
+fn session_events(buf: &mut String, rng: &mut u64, session: u64, start_ms: i64, from: usize, n: usize) {
+    let site = if session.is_multiple_of(5) { "blog" } else { "demo-shop" };
+    let cart = session % 10 < 4;
+    let checkout = session % 10 < 2;
+    let purchase = session % 10 < 1;
+    for i in from..from + n {
+        let r = next_random(rng);
+        let (kind, name, props): (&str, String, String) = if i == 0 {
+            ("page", "page_view".into(), r#"{"category":"touchpoint"}"#.into())
+        } else if i == 10 && cart {
+            ("track", "add_to_cart".into(), r#"{"category":"touchpoint","moment":true,"sku":"mug","price":12}"#.into())
+        } else if i == 15 && checkout {
+            ("track", "begin_checkout".into(), r#"{"category":"touchpoint","moment":true}"#.into())
+        } else if i == 20 && purchase {
+            ("track", "purchase".into(), r#"{"category":"touchpoint","moment":true,"value":36}"#.into())
+        } else if r.is_multiple_of(10) {
+            let kind = FRICTION[(r >> 8) as usize % FRICTION.len()];
+            let el = (r >> 16) % 40;
+            let during = if checkout && i > 15 { r#","during":"begin_checkout""# } else { "" };
+            (
+                "track",
+                kind.into(),
+                format!(
+                    r##"{{"category":"friction","element":{{"selector":"#main > div.block-{el} > button.action","tag":"button","text":"Action {el}"}},"count":3{during}}}"##
+                ),
+            )
+        } else if r.is_multiple_of(3) {
+            ("page", "page_view".into(), r#"{"category":"touchpoint"}"#.into())
+        } else {
+            (
+                "track",
+                "click".into(),
+                r##"{"element":{"selector":"#product-grid > li.product-card > div.buy > button.btn.btn-primary","tag":"button","text":"Add Stoneware Mug to cart"}}"##.into(),
+            )
+        };
+        let path = PATHS[(session as usize + i) % PATHS.len()];
+        if !buf.ends_with('[') {
+            buf.push(',');
+        }
+        let (a, b) = (next_random(rng), next_random(rng));
+        buf.push_str(&format!(
+            r#"{{"type":"{kind}","event":"{name}","messageId":"{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}","timestamp":"{}","sessionId":"sess-{session:016x}","site":"{site}","properties":{props},"context":{{"page":{{"url":"https://shop.example{path}","path":"{path}","title":"Demo Shop","referrer":""}},"library":{{"name":"touchpoint","version":"0.1.0"}}}}}}"#,
+            a >> 32,
+            (a >> 16) & 0xffff,
+            a & 0xfff,
+            0x8000 | ((b >> 48) & 0x3fff),
+            b & 0xffff_ffff_ffff,
+            iso(start_ms + i as i64 * 10_000),
+        ));
+    }
+}
+
+/// A keep-alive HTTP/1.1 connection: (status, body) of each request.
+struct Conn {
+    addr: String,
+    s: Option<(TcpStream, BufReader<TcpStream>)>,
+}
+
+impl Conn {
+    fn new(addr: &str) -> Conn {
+        Conn { addr: addr.into(), s: None }
+    }
+
+    fn request(&mut self, method: &str, path: &str, body: &[u8]) -> std::io::Result<(u16, Vec<u8>)> {
+        if self.s.is_none() {
+            let s = TcpStream::connect(&self.addr)?;
+            s.set_nodelay(true)?;
+            s.set_read_timeout(Some(Duration::from_secs(60)))?;
+            let r = BufReader::with_capacity(64 * 1024, s.try_clone()?);
+            self.s = Some((s, r));
+        }
+        let result = (|| {
+            let (s, r) = self.s.as_mut().unwrap();
+            let head = format!(
+                "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: text/plain;charset=UTF-8\r\nContent-Length: {}\r\n\r\n",
+                self.addr,
+                body.len()
+            );
+            let mut req = head.into_bytes();
+            req.extend_from_slice(body);
+            s.write_all(&req)?;
+            let (mut status, mut len, mut line) = (0u16, 0usize, String::new());
+            loop {
+                line.clear();
+                if r.read_line(&mut line)? == 0 {
+                    return Err(std::io::ErrorKind::UnexpectedEof.into());
+                }
+                let l = line.trim_end();
+                if l.is_empty() {
+                    break;
+                }
+                if let Some(rest) = l.strip_prefix("HTTP/1.1 ") {
+                    status = rest[..3].parse().unwrap_or(0);
+                } else if let Some((k, v)) = l.split_once(':') {
+                    if k.eq_ignore_ascii_case("content-length") {
+                        len = v.trim().parse().unwrap_or(0);
+                    }
+                }
+            }
+            let mut answer = vec![0; len];
+            r.read_exact(&mut answer)?;
+            Ok((status, answer))
+        })();
+        if result.is_err() {
+            self.s = None;
+        }
+        result
+    }
+}
+
+/// Stores `total` events: sessions of 25 spread over the last 7 days, 10 sessions per batch.
+fn seed(addr: &str, total: u64, clients: usize) -> f64 {
+    let next = Arc::new(AtomicU64::new(0));
+    let sessions = total.div_ceil(25);
+    let now = now_ms();
+    let t0 = Instant::now();
+    let handles: Vec<_> = (0..clients)
+        .map(|c| {
+            let (addr, next) = (addr.to_string(), next.clone());
+            std::thread::spawn(move || {
+                let mut conn = Conn::new(&addr);
+                let mut rng = (c as u64 + 1) * 0x9e37_79b9_7f4a_7c15;
+                loop {
+                    let first = next.fetch_add(10, Ordering::Relaxed);
+                    if first >= sessions {
+                        return;
+                    }
+                    let mut body = String::from(r#"{"sentAt":"2026-11-22T14:24:26.123Z","batch":["#);
+                    for s in first..(first + 10).min(sessions) {
+                        let start = now - 7 * 86_400_000 + (next_random(&mut rng) % (7 * 86_400_000 - 600_000)) as i64;
+                        let n = (total - s * 25).min(25) as usize;
+                        session_events(&mut body, &mut rng, s, start, 0, n);
+                    }
+                    body.push_str("]}");
+                    let (status, answer) = conn.request("POST", "/v1/batch", body.as_bytes()).expect("seed post");
+                    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&answer));
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    total as f64 / t0.elapsed().as_secs_f64()
+}
+
+fn get(conn: &mut Conn, path: &str) -> (u16, usize, f64) {
+    let t = Instant::now();
+    let (status, body) = conn.request("GET", path, b"").expect("read");
+    (status, body.len(), t.elapsed().as_secs_f64() * 1000.0)
+}
+
+fn pct(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// The requests one inspector refresh makes (range: the last day), plus a session's journey.
+fn inspector_requests(session: &str) -> Vec<String> {
+    let to = now_ms();
+    let from = to - 86_400_000;
+    let r = format!("from={from}&to={to}");
+    vec![
+        format!("/api/overview?{r}"),
+        format!("/api/timeseries?{r}&metric=friction"),
+        format!("/api/funnel?{r}"),
+        format!("/api/friction?{r}&limit=50"),
+        format!("/api/sessions?{r}&limit=50"),
+        format!("/api/sessions?{r}&type=dead_click&path=/cart.html&selector=%23main%20%3E%20div.block-7%20%3E%20button.action&limit=50"),
+        format!("/api/sessions/{session}"),
+        "/api/stats".into(),
+    ]
+}
+
+fn query_latencies(addr: &str, runs: usize) {
+    let mut conn = Conn::new(addr);
+    let to = now_ms();
+    let day = format!("from={}&to={to}", to - 86_400_000);
+    let week = format!("from={}&to={to}", to - 7 * 86_400_000);
+    let sel = "%23main%20%3E%20div.block-7%20%3E%20button.action";
+    let queries: Vec<(String, String)> = vec![
+        ("overview, 24 h".into(), format!("/api/overview?{day}")),
+        ("overview, 7 d".into(), format!("/api/overview?{week}")),
+        ("friction leaderboard, 24 h".into(), format!("/api/friction?{day}")),
+        ("friction leaderboard, 7 d".into(), format!("/api/friction?{week}")),
+        (
+            "friction leaderboard, 7 d, site + type".into(),
+            format!("/api/friction?{week}&site=demo-shop&type=dead_click"),
+        ),
+        ("timeseries friction, 24 h (hourly)".into(), format!("/api/timeseries?{day}&metric=friction")),
+        ("timeseries events, 7 d (15 min)".into(), format!("/api/timeseries?{week}&metric=events&bucket=15m")),
+        ("funnel, 24 h".into(), format!("/api/funnel?{day}")),
+        ("funnel, 7 d".into(), format!("/api/funnel?{week}")),
+        ("sessions, 24 h".into(), format!("/api/sessions?{day}")),
+        ("sessions with friction, 7 d, site".into(), format!("/api/sessions?{week}&site=demo-shop&friction=1")),
+        ("sessions of an element, 7 d".into(), format!("/api/sessions?{week}&type=dead_click&selector={sel}")),
+        ("one session's journey".into(), "/api/sessions/sess-0000000000000007".into()),
+        ("events, newest 100".into(), "/api/events".into()),
+        ("events, site=nope (none match)".into(), "/api/events?site=nope".into()),
+        ("stats".into(), "/api/stats".into()),
+    ];
+    println!("\n| query | p50 ms | p95 ms | max ms | answer bytes | not 200 |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for (name, path) in queries {
+        for _ in 0..3 {
+            get(&mut conn, &path);
+        }
+        let mut ms = Vec::with_capacity(runs);
+        let (mut bytes, mut failed) = (0, std::collections::BTreeMap::<u16, usize>::new());
+        for _ in 0..runs {
+            let (status, n, t) = get(&mut conn, &path);
+            if status == 200 {
+                bytes = n;
+            } else {
+                // 503: interrupted after the 2 s query limit (or the read queue was full).
+                *failed.entry(status).or_default() += 1;
+            }
+            ms.push(t);
+        }
+        ms.sort_by(f64::total_cmp);
+        let failed: Vec<String> = failed.iter().map(|(s, n)| format!("{n} x {s}")).collect();
+        println!(
+            "| {name} | {:.1} | {:.1} | {:.1} | {bytes} | {} |",
+            pct(&ms, 0.5),
+            pct(&ms, 0.95),
+            ms[ms.len() - 1],
+            failed.join(", ")
+        );
+    }
+}
+
+/// Ingestion for `secs` with `clients` clients: (events/s, p99 ms, inspector refreshes, refresh p50 ms, max ms).
+fn ingest(o: &Opts, addr: &str, poll: bool, round: u64) -> (f64, f64, usize, f64, f64) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let acked = Arc::new(AtomicU64::new(0));
+    let handles: Vec<_> = (0..o.clients)
+        .map(|c| {
+            let (addr, stop, acked) = (addr.to_string(), stop.clone(), acked.clone());
+            let batch = o.batch;
+            std::thread::spawn(move || {
+                let mut conn = Conn::new(&addr);
+                let mut rng = (round * 1000 + c as u64 + 7) * 0x9e37_79b9_7f4a_7c15;
+                let mut lat = Vec::new();
+                let mut session = (1u64 << 40) + (round << 32) + ((c as u64) << 24);
+                while !stop.load(Ordering::Relaxed) {
+                    let mut body = String::from(r#"{"sentAt":"2026-11-22T14:24:26.123Z","batch":["#);
+                    let mut left = batch;
+                    while left > 0 {
+                        let n = left.min(25);
+                        session_events(&mut body, &mut rng, session, now_ms() - 60_000, 0, n);
+                        session += 1;
+                        left -= n;
+                    }
+                    body.push_str("]}");
+                    let t = Instant::now();
+                    if let Ok((200, _)) = conn.request("POST", "/v1/batch", body.as_bytes()) {
+                        lat.push(t.elapsed().as_secs_f64() * 1000.0);
+                        acked.fetch_add(batch as u64, Ordering::Relaxed);
+                    }
+                }
+                lat
+            })
+        })
+        .collect();
+    let poller = poll.then(|| {
+        let (addr, stop) = (addr.to_string(), stop.clone());
+        std::thread::spawn(move || {
+            let mut conn = Conn::new(&addr);
+            let mut times = Vec::new();
+            while !stop.load(Ordering::Relaxed) {
+                let t = Instant::now();
+                for path in inspector_requests("sess-0000000000000007") {
+                    let (status, _, _) = get(&mut conn, &path);
+                    if status != 200 {
+                        eprintln!("inspector poll: {status} for {path}");
+                    }
+                }
+                let took = t.elapsed();
+                times.push(took.as_secs_f64() * 1000.0);
+                if let Some(rest) = Duration::from_secs(1).checked_sub(took) {
+                    std::thread::sleep(rest);
+                }
+            }
+            times
+        })
+    });
+    std::thread::sleep(Duration::from_secs(1));
+    let a0 = acked.load(Ordering::Relaxed);
+    let t0 = Instant::now();
+    std::thread::sleep(Duration::from_secs_f64(o.secs));
+    let events = acked.load(Ordering::Relaxed) - a0;
+    let wall = t0.elapsed().as_secs_f64();
+    stop.store(true, Ordering::Relaxed);
+    let mut lat: Vec<f64> = handles.into_iter().flat_map(|h| h.join().unwrap()).collect();
+    lat.sort_by(f64::total_cmp);
+    let mut polls = poller.map(|p| p.join().unwrap()).unwrap_or_default();
+    polls.sort_by(f64::total_cmp);
+    let (n, p50, max) =
+        if polls.is_empty() { (0, 0.0, 0.0) } else { (polls.len(), pct(&polls, 0.5), polls[polls.len() - 1]) };
+    (events as f64 / wall, pct(&lat, 0.99), n, p50, max)
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+fn main() {
+    let o = parse_opts();
+    let server = start(&o);
+    println!("collector: {}; {} events to store", o.bin, o.events);
+    let rate = seed(&server.addr, o.events, 4);
+    println!("stored {} events at {rate:.0} events/s (4 clients, batches of 250)", o.events);
+    let db_mib = std::fs::read_dir(server._dir.path())
+        .map(|d| d.filter_map(|e| e.ok()?.metadata().ok()).map(|m| m.len()).sum::<u64>() as f64 / 1048576.0)
+        .unwrap_or(0.0);
+    println!("database + WAL: {db_mib:.0} MiB");
+    if !o.ingest_only {
+        println!("load average before the queries: {}", load_average());
+        query_latencies(&server.addr, o.runs);
+        println!("load average after the queries: {}", load_average());
+    }
+
+    println!(
+        "\ningestion: {} clients, batches of {}, {} s per run; the inspector polls every second (8 requests, last 24 h)",
+        o.clients, o.batch, o.secs
+    );
+    println!("\n| run | events/s | batch p99 ms | inspector refreshes | refresh p50 ms | refresh max ms |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    let (mut alone, mut with) = (Vec::new(), Vec::new());
+    for round in 0..o.rounds as u64 {
+        for poll in [false, true] {
+            if poll && o.ingest_only {
+                continue;
+            }
+            let (eps, p99, n, p50, max) = ingest(&o, &server.addr, poll, round * 2 + u64::from(poll));
+            let name = if poll { "with inspector" } else { "alone" };
+            println!("| {name} | {eps:.0} | {p99:.1} | {n} | {p50:.1} | {max:.1} |");
+            if poll {
+                with.push(eps)
+            } else {
+                alone.push(eps)
+            }
+        }
+    }
+    println!("load average: {}", load_average());
+    if o.ingest_only {
+        return;
+    }
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    println!(
+        "\ningestion with an inspector polling: {:.1} % of ingestion alone (mean of {} runs each)",
+        100.0 * mean(&with) / mean(&alone),
+        o.rounds
+    );
+}

@@ -1,0 +1,337 @@
+/*
+ * Touchpoint inspector: where customers struggle, on which element, in which journey.
+ * Reads the collector's query API (same origin; the read token, if any, is in an HttpOnly
+ * cookie set when the page was opened with ?token=...). Filters live in the address (shareable
+ * links). Everything from the API is untrusted text: textContent only, never innerHTML.
+ * Charts: uPlot (npm `uplot`, served by the collector at /inspector/vendor/).
+ */
+(function () {
+  'use strict';
+
+  var POLL_MS = 5000;
+  var RANGES = { '1h': 3600e3, '6h': 6 * 3600e3, '24h': 24 * 3600e3, '7d': 7 * 86400e3, '30d': 30 * 86400e3, '90d': 90 * 86400e3 };
+  var FRICTION_TYPES = ['rage_click', 'dead_click', 'error_click', 'slow_interaction', 'quick_back', 'scroll_thrash',
+    'field_error', 'form_abandon', 'js_error', 'failed_request', 'poor_vital'];
+  var COLORS = ['#c2410c', '#2563eb', '#9333ea', '#0891b2', '#ca8a04', '#db2777', '#4d7c0f', '#7c2d12', '#475569',
+    '#0f766e', '#be123c', '#6d28d9'];
+
+  var $ = function (id) { return document.getElementById(id); };
+  var state = {};
+  var chart = null, chartKeys = '', funnelChart = null;
+  var inFlight = false, timer = null;
+  // For tests and the curious: how many refreshes completed.
+  var info = window.__inspector = { refreshes: 0, errors: 0 };
+
+  function readUrl() {
+    var q = new URLSearchParams(location.search);
+    state = {
+      site: q.get('site') || '',
+      range: RANGES[q.get('range')] ? q.get('range') : '24h',
+      path: q.get('path') || '',
+      type: q.get('type') || '',
+      live: q.get('live') !== '0',
+      steps: q.get('steps') || '',
+      // The leaderboard row whose sessions are listed.
+      elType: q.get('el_type') || '', elPath: q.get('el_path') || '', elSel: q.get('el_sel'),
+      session: q.get('session') || '',
+    };
+  }
+
+  function writeUrl(push) {
+    var q = new URLSearchParams();
+    if (state.site) q.set('site', state.site);
+    if (state.range !== '24h') q.set('range', state.range);
+    if (state.path) q.set('path', state.path);
+    if (state.type) q.set('type', state.type);
+    if (!state.live) q.set('live', '0');
+    if (state.steps) q.set('steps', state.steps);
+    if (state.elType) { q.set('el_type', state.elType); q.set('el_path', state.elPath); q.set('el_sel', state.elSel || ''); }
+    if (state.session) q.set('session', state.session);
+    var url = location.pathname + (q.toString() ? '?' + q.toString() : '');
+    if (push) history.pushState(null, '', url); else history.replaceState(null, '', url);
+  }
+
+  function syncForm() {
+    $('f-site').value = state.site;
+    if ($('f-site').value !== state.site) { addOption($('f-site'), state.site); $('f-site').value = state.site; }
+    $('f-range').value = state.range;
+    $('f-path').value = state.path;
+    $('f-type').value = state.type;
+    $('f-live').checked = state.live;
+  }
+
+  function addOption(select, value, label) {
+    for (var i = 0; i < select.options.length; i++) if (select.options[i].value === value) return;
+    var o = document.createElement('option');
+    o.value = value; o.textContent = label || value;
+    select.appendChild(o);
+  }
+
+  function api(path, params) {
+    var q = new URLSearchParams();
+    Object.keys(params || {}).forEach(function (k) {
+      if (params[k] !== '' && params[k] !== null && params[k] !== undefined) q.set(k, params[k]);
+    });
+    return fetch(path + (q.toString() ? '?' + q.toString() : ''), { cache: 'no-store', credentials: 'same-origin' })
+      .then(function (r) {
+        return r.json().catch(function () { return {}; }).then(function (body) {
+          if (!r.ok) throw new Error(path + ': ' + (body.error || 'HTTP ' + r.status));
+          return body;
+        });
+      });
+  }
+
+  function base() {
+    var to = Date.now();
+    return { site: state.site, from: to - RANGES[state.range], to: to };
+  }
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+
+  function cell(tr, text, cls) { var td = el('td', cls, text); tr.appendChild(td); return td; }
+
+  function fmt(n, digits) {
+    if (n === null || n === undefined) return '–';
+    return Number(n).toLocaleString('en', { maximumFractionDigits: digits || 0 });
+  }
+  function pct(x) { return (x * 100).toLocaleString('en', { maximumFractionDigits: 1 }) + ' %'; }
+  function time(iso) { var d = new Date(iso); return isNaN(d) ? String(iso) : d.toLocaleString('en-GB'); }
+  function scoreClass(s) { return s >= 75 ? 'good' : s >= 50 ? 'mid' : 'bad'; }
+
+  function emptyRow(tbody, cols, text) {
+    var tr = el('tr', 'empty'); var td = el('td', '', text); td.colSpan = cols; tr.appendChild(td); tbody.appendChild(tr);
+  }
+
+  // --- overview -------------------------------------------------------------------------------
+
+  function renderOverview(o) {
+    var cards = document.querySelectorAll('#overview [data-k]');
+    cards.forEach(function (c) {
+      var k = c.getAttribute('data-k'), v = o[k];
+      c.textContent = k === 'sessionsWithFrictionShare' ? pct(v) : k === 'frictionPerSession' ? fmt(v, 2) :
+        k === 'averageScore' ? (v === null ? '–' : fmt(v, 0)) : fmt(v);
+    });
+  }
+
+  function renderChart(ts) {
+    var keys = Object.keys(ts.series).sort();
+    if (state.type) keys = keys.filter(function (k) { return k === state.type; });
+    var xs = ts.buckets.map(function (b) { return b / 1000; });
+    var data = [xs].concat(keys.map(function (k) { return ts.series[k]; }));
+    var box = $('chart');
+    var width = Math.max(300, box.clientWidth || 600);
+    var sig = keys.join(',');
+    if (chart && chartKeys === sig) { chart.setData(data); return; }
+    if (chart) { chart.destroy(); chart = null; }
+    box.textContent = '';
+    chartKeys = sig;
+    if (typeof uPlot !== 'function') { box.textContent = 'chart library not loaded'; return; }
+    var series = [{}].concat(keys.map(function (k, i) {
+      return { label: k, stroke: COLORS[i % COLORS.length], width: 2, points: { show: false } };
+    }));
+    if (keys.length === 0) box.appendChild(el('p', 'hint', 'No friction in this range.'));
+    chart = new uPlot({
+      width: width, height: 240, series: series,
+      scales: { x: { time: true } },
+      axes: [{}, { label: 'events', size: 50 }],
+      legend: { live: false },
+    }, data, box);
+  }
+
+  function renderFunnel(f) {
+    var tbody = $('funnel').querySelector('tbody');
+    tbody.textContent = '';
+    f.steps.forEach(function (s, i) {
+      var tr = el('tr'); tr.setAttribute('data-step', s.step);
+      cell(tr, s.step);
+      cell(tr, fmt(s.sessions), 'n');
+      cell(tr, i === 0 ? '' : pct(s.dropoff), 'n');
+      tbody.appendChild(tr);
+    });
+    if (typeof uPlot !== 'function') return;
+    var xs = f.steps.map(function (_, i) { return i; });
+    var ys = f.steps.map(function (s) { return s.sessions; });
+    var labels = f.steps.map(function (s) { return s.step; });
+    var box = $('funnel-chart');
+    if (funnelChart) { funnelChart.destroy(); funnelChart = null; }
+    funnelChart = new uPlot({
+      width: Math.max(260, box.clientWidth || 400), height: 200,
+      scales: { x: { time: false, range: [-0.5, xs.length - 0.5] }, y: { range: [0, Math.max(1, Math.max.apply(null, ys))] } },
+      series: [{}, { label: 'sessions', fill: 'rgba(161,98,7,.35)', stroke: '#a16207',
+        paths: uPlot.paths.bars({ size: [0.7, 80] }), points: { show: false } }],
+      axes: [{ splits: function () { return xs; }, values: function (u, v) { return v.map(function (i) { return labels[i] || ''; }); } },
+        { size: 50 }],
+      legend: { show: false },
+    }, [xs, ys], box);
+  }
+
+  // --- leaderboard ----------------------------------------------------------------------------
+
+  function renderBoard(fr) {
+    var tbody = $('leaderboard').querySelector('tbody');
+    tbody.textContent = '';
+    if (!fr.rows.length) { emptyRow(tbody, 7, 'No friction in this range.'); return; }
+    fr.rows.forEach(function (r) {
+      var tr = el('tr', 'clickable');
+      tr.tabIndex = 0;
+      tr.setAttribute('data-type', r.type);
+      tr.setAttribute('data-selector', r.selector);
+      var selected = state.elType === r.type && state.elPath === r.path && (state.elSel || '') === r.selector;
+      if (selected) tr.classList.add('selected');
+      var t = cell(tr, ''); t.appendChild(el('span', 'badge friction', r.type));
+      cell(tr, r.path || '–');
+      var s = cell(tr, ''); s.appendChild(el('code', 'sel', r.selector || '(page)'));
+      cell(tr, fmt(r.count), 'n');
+      cell(tr, fmt(r.sessions), 'n');
+      cell(tr, pct(r.share), 'n');
+      var arrow = r.trend > 0 ? '▲ ' + r.trend : r.trend < 0 ? '▼ ' + (-r.trend) : '=';
+      cell(tr, arrow, 'n ' + (r.trend > 0 ? 'trend-up' : r.trend < 0 ? 'trend-down' : ''))
+        .title = 'previous period: ' + r.previous;
+      var pick = function () {
+        state.elType = r.type; state.elPath = r.path; state.elSel = r.selector; state.session = '';
+        writeUrl(true);
+        refresh();
+      };
+      tr.addEventListener('click', pick);
+      tr.addEventListener('keydown', function (e) { if (e.key === 'Enter') pick(); });
+      tbody.appendChild(tr);
+    });
+  }
+
+  // --- sessions -------------------------------------------------------------------------------
+
+  function renderSessions(list) {
+    var tbody = $('session-list').querySelector('tbody');
+    tbody.textContent = '';
+    $('sessions-filter').textContent = state.elType
+      ? 'with ' + state.elType + ' on ' + (state.elSel || '(page)') + ' at ' + (state.elPath || '–') + ' (click a session for its journey)'
+      : 'most recent (click a session for its journey)';
+    if (!list.sessions.length) { emptyRow(tbody, 8, 'No sessions in this range.'); return; }
+    list.sessions.forEach(function (s) {
+      var tr = el('tr', 'clickable');
+      tr.tabIndex = 0;
+      tr.setAttribute('data-session', s.sessionId);
+      if (s.sessionId === state.session) tr.classList.add('selected');
+      var id = cell(tr, ''); id.appendChild(el('code', '', s.sessionId.slice(0, 13)));
+      cell(tr, s.site);
+      cell(tr, time(s.end));
+      cell(tr, s.entryPath || '–');
+      cell(tr, fmt(s.touchpoints), 'n');
+      cell(tr, fmt(s.friction), 'n');
+      var m = cell(tr, '');
+      s.moments.forEach(function (name) { m.appendChild(el('span', 'badge moment', name)); });
+      var sc = cell(tr, '', 'n'); sc.appendChild(el('span', 'score ' + scoreClass(s.score), s.score));
+      var pick = function () { state.session = s.sessionId; writeUrl(true); refresh(); };
+      tr.addEventListener('click', pick);
+      tr.addEventListener('keydown', function (e) { if (e.key === 'Enter') pick(); });
+      tbody.appendChild(tr);
+    });
+  }
+
+  function renderSession(j) {
+    var sec = $('session');
+    if (!j) { sec.hidden = true; return; }
+    sec.hidden = false;
+    var s = j.session;
+    $('session-id').textContent = s.sessionId;
+    var score = $('session-score');
+    score.textContent = 'score ' + s.score;
+    score.className = 'score ' + scoreClass(s.score);
+    $('session-summary').textContent = s.site + ' · ' + time(s.start) + ' → ' + time(s.end) + ' · ' + s.touchpoints +
+      ' touchpoints, ' + s.friction + ' friction · moments of truth: ' + (s.moments.length ? s.moments.join(' → ') : 'none') +
+      (j.truncated ? ' · (journey truncated)' : '');
+    var ol = $('timeline');
+    ol.textContent = '';
+    var t0 = j.events.length ? Date.parse(j.events[0].timestamp) : 0;
+    j.events.forEach(function (e) {
+      var li = el('li', e.category === 'friction' ? 'friction' : e.moment ? 'moment' : 'touchpoint');
+      li.setAttribute('data-event', e.event);
+      var dt = Date.parse(e.timestamp) - t0;
+      li.appendChild(el('span', 't', isNaN(dt) ? '' : '+' + (dt / 1000).toFixed(1) + ' s'));
+      li.appendChild(el('span', 'ev', e.event));
+      if (e.category === 'friction') li.appendChild(el('span', 'badge friction', 'friction'));
+      if (e.moment) li.appendChild(el('span', 'badge moment', 'moment of truth'));
+      if (e.during) li.appendChild(el('span', 'badge moment', 'during ' + e.during));
+      if (e.path) li.appendChild(el('span', 'path', e.path));
+      if (e.element && e.element.selector) li.appendChild(el('code', 'sel', e.element.selector));
+      var p = e.properties || {};
+      if (p.message) li.appendChild(el('span', 'path', ' “' + String(p.message).slice(0, 120) + '”'));
+      ol.appendChild(li);
+    });
+  }
+
+  // --- refresh --------------------------------------------------------------------------------
+
+  function refresh() {
+    if (inFlight) return Promise.resolve();
+    inFlight = true;
+    var b = base();
+    var frictionParams = { site: b.site, from: b.from, to: b.to, type: state.type, path: state.path, limit: 50 };
+    var sessionParams = state.elType
+      ? { site: b.site, from: b.from, to: b.to, type: state.elType, path: state.elPath, selector: state.elSel || '', limit: 50 }
+      : { site: b.site, from: b.from, to: b.to, limit: 50 };
+    var jobs = [
+      api('/api/overview', b),
+      api('/api/timeseries', { site: b.site, from: b.from, to: b.to, metric: 'friction' }),
+      api('/api/funnel', { site: b.site, from: b.from, to: b.to, steps: state.steps }),
+      api('/api/friction', frictionParams),
+      api('/api/sessions', sessionParams),
+      state.session ? api('/api/sessions/' + encodeURIComponent(state.session), {}).catch(function () { return null; })
+        : Promise.resolve(null),
+      api('/api/stats', {}),
+    ];
+    return Promise.all(jobs).then(function (r) {
+      renderOverview(r[0]);
+      renderChart(r[1]);
+      renderFunnel(r[2]);
+      renderBoard(r[3]);
+      renderSessions(r[4]);
+      renderSession(r[5]);
+      Object.keys(r[6].bySite || {}).sort().forEach(function (s) { addOption($('f-site'), s); });
+      $('status').className = '';
+      $('status').textContent = 'updated ' + new Date().toLocaleTimeString('en-GB') + (state.live ? ' · live' : '');
+      info.refreshes++;
+    }).catch(function (e) {
+      info.errors++;
+      $('status').className = 'error';
+      $('status').textContent = String(e.message || e);
+    }).then(function () { inFlight = false; });
+  }
+
+  function schedule() {
+    clearInterval(timer);
+    if (state.live) timer = setInterval(function () { if (!document.hidden) refresh(); }, POLL_MS);
+  }
+
+  function onFilter() {
+    state.site = $('f-site').value;
+    state.range = $('f-range').value;
+    state.path = $('f-path').value.trim();
+    state.type = $('f-type').value;
+    state.live = $('f-live').checked;
+    writeUrl(true);
+    schedule();
+    refresh();
+  }
+
+  function start() {
+    FRICTION_TYPES.forEach(function (t) { addOption($('f-type'), t); });
+    readUrl();
+    if (state.type) addOption($('f-type'), state.type);
+    syncForm();
+    ['f-site', 'f-range', 'f-type', 'f-live'].forEach(function (id) { $(id).addEventListener('change', onFilter); });
+    $('f-path').addEventListener('change', onFilter);
+    $('filters').addEventListener('submit', function (e) { e.preventDefault(); onFilter(); });
+    window.addEventListener('popstate', function () { readUrl(); syncForm(); schedule(); refresh(); });
+    document.addEventListener('visibilitychange', function () { if (!document.hidden && state.live) refresh(); });
+    schedule();
+    refresh();
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start); else start();
+})();

@@ -1,0 +1,311 @@
+//! The inspector's aggregates, kept up to date by the writer inside each group's transaction
+//! (so they are exactly as durable and as current as the events), instead of being rescanned
+//! from `events` by every read:
+//! - `friction`: one narrow row per friction event (time, session, type, page, selector), indexed
+//!   by time: the leaderboard groups these instead of parsing event bodies;
+//! - `sessions`: one row per session (first and last time, counts, moments of truth reached,
+//!   friction per type, experience score), rewritten once per group it appears in;
+//! - `minute_counts`: events, friction per type and new sessions per minute, per site and for
+//!   all sites (site `''`): the time chart and the totals read a few hundred rows;
+//! - `site_totals`: all-time counts per site (and `''`), for `/api/stats`.
+//!
+//! The writer calls [`apply`] once per group with that group's new events, so a session seen in
+//! twenty events of a group costs one read and one write of its row, not twenty.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rusqlite::{params, Connection, OptionalExtension};
+use touchpoint_core::score::{experience_score, FrictionCount, SessionFacts};
+
+use crate::facts::{Category, DEFAULT_MOMENTS};
+use crate::validate::Event;
+
+pub const SCHEMA: &str = "
+CREATE INDEX IF NOT EXISTS events_session ON events(session_id, id);
+CREATE TABLE IF NOT EXISTS friction (
+    id          INTEGER PRIMARY KEY,   -- the event's events.id
+    site        TEXT NOT NULL,
+    ts          INTEGER NOT NULL,      -- capture time, unix ms
+    session_id  TEXT NOT NULL,
+    event       TEXT NOT NULL,
+    path        TEXT NOT NULL,
+    selector    TEXT NOT NULL,
+    during      TEXT NOT NULL          -- the moment of truth under way, or ''
+);
+-- Covering the leaderboard's grouping (no row lookups while scanning a range).
+CREATE INDEX IF NOT EXISTS friction_site_ts ON friction(site, ts, event, path, selector, session_id);
+CREATE INDEX IF NOT EXISTS friction_ts ON friction(ts, event, path, selector, session_id, site);
+CREATE INDEX IF NOT EXISTS friction_selector_ts ON friction(selector, ts);
+CREATE TABLE IF NOT EXISTS sessions (
+    session_id  TEXT NOT NULL,
+    site        TEXT NOT NULL,
+    first_ts    INTEGER NOT NULL,
+    last_ts     INTEGER NOT NULL,
+    events      INTEGER NOT NULL,
+    touchpoints INTEGER NOT NULL,
+    friction    INTEGER NOT NULL,
+    moments     TEXT NOT NULL,         -- JSON array: moments of truth reached, in order
+    by_type     TEXT NOT NULL,         -- JSON object: friction type -> [count, during a moment]
+    score       INTEGER NOT NULL,
+    entry_path  TEXT NOT NULL,
+    last_path   TEXT NOT NULL,
+    PRIMARY KEY (session_id, site)
+) WITHOUT ROWID;
+-- Two indexes only (each session row is rewritten once per group it appears in, and every
+-- index costs a b-tree write then). They carry what the counts, the average score, the
+-- friction filter and the funnel read, so those read the index alone.
+CREATE INDEX IF NOT EXISTS sessions_site_last ON sessions(site, last_ts, first_ts, score, friction, moments);
+CREATE INDEX IF NOT EXISTS sessions_last ON sessions(last_ts, first_ts, score, friction, moments);
+CREATE TABLE IF NOT EXISTS minute_counts (
+    site    TEXT NOT NULL,             -- '' = all sites
+    minute  INTEGER NOT NULL,          -- unix ms / 60000
+    metric  TEXT NOT NULL,             -- events | sessions | friction | friction:<type>
+    n       INTEGER NOT NULL,
+    PRIMARY KEY (site, minute, metric)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS site_totals (
+    site     TEXT PRIMARY KEY,         -- '' = all sites
+    events   INTEGER NOT NULL,
+    sessions INTEGER NOT NULL,
+    friction INTEGER NOT NULL
+) WITHOUT ROWID;
+";
+
+/// Moments of truth in the funnel the score measures progress through.
+pub const MOMENTS_TOTAL: u32 = DEFAULT_MOMENTS.len() as u32;
+
+/// Capture times later than this after receipt are not believed (a wrong clock): the receive
+/// time is used instead.
+const MAX_FUTURE_MS: i64 = 3_600_000;
+
+/// The time an event counts at.
+pub fn event_ts(e: &Event, received_at: i64) -> i64 {
+    let ts = e.facts.ts_ms;
+    if ts <= 0 || ts > received_at + MAX_FUTURE_MS {
+        received_at
+    } else {
+        ts
+    }
+}
+
+/// One session's row, as stored.
+#[derive(Debug, Clone, Default)]
+struct Session {
+    first_ts: i64,
+    last_ts: i64,
+    events: i64,
+    touchpoints: i64,
+    friction: i64,
+    moments: Vec<String>,
+    by_type: BTreeMap<String, (u32, u32)>,
+    entry_path: String,
+    last_path: String,
+}
+
+impl Session {
+    fn add(&mut self, e: &Event, ts: i64) {
+        let f = &e.facts;
+        if self.events == 0 || ts < self.first_ts {
+            self.first_ts = ts;
+            self.entry_path = f.path.clone();
+        }
+        if self.events == 0 || ts >= self.last_ts {
+            self.last_ts = ts;
+            self.last_path = f.path.clone();
+        }
+        self.events += 1;
+        if f.category == Category::Friction {
+            self.friction += 1;
+            let c = self.by_type.entry(e.event.clone()).or_default();
+            c.0 = c.0.saturating_add(1);
+            if !f.during.is_empty() {
+                c.1 = c.1.saturating_add(1);
+            }
+        } else {
+            self.touchpoints += 1;
+        }
+        if f.moment && !self.moments.contains(&e.event) && self.moments.len() < 32 {
+            self.moments.push(e.event.clone());
+        }
+    }
+
+    fn score(&self) -> u8 {
+        let counts: Vec<FrictionCount<'_>> = self
+            .by_type
+            .iter()
+            .map(|(k, &(count, during_moment))| FrictionCount { kind: k, count, during_moment })
+            .collect();
+        experience_score(&SessionFacts {
+            friction: &counts,
+            moments_reached: self.moments.len() as u32,
+            moments_total: MOMENTS_TOTAL,
+        })
+    }
+}
+
+/// Updates every aggregate for `rows` (new events with their `events.id`), inside the caller's
+/// transaction.
+pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rusqlite::Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut minutes: HashMap<(&str, i64, String), i64> = HashMap::new();
+    let mut totals: HashMap<&str, (i64, i64, i64)> = HashMap::new();
+    let mut sessions: Vec<((&str, &str), Session, bool)> = Vec::new();
+    let mut index: HashMap<(&str, &str), usize> = HashMap::new();
+    {
+        let mut put = conn.prepare_cached(
+            "INSERT INTO friction (id, site, ts, session_id, event, path, selector, during)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        let mut load = conn.prepare_cached(
+            "SELECT first_ts, last_ts, events, touchpoints, friction, moments, by_type, entry_path, last_path
+               FROM sessions WHERE session_id = ?1 AND site = ?2",
+        )?;
+        for &(id, e) in rows {
+            let ts = event_ts(e, received_at);
+            let minute = ts.div_euclid(60_000);
+            let friction = e.facts.category == Category::Friction;
+            for site in [e.site.as_str(), ""] {
+                *minutes.entry((site, minute, "events".into())).or_default() += 1;
+                let t = totals.entry(site).or_default();
+                t.0 += 1;
+                if friction {
+                    *minutes.entry((site, minute, "friction".into())).or_default() += 1;
+                    *minutes.entry((site, minute, format!("friction:{}", e.event))).or_default() += 1;
+                    t.2 += 1;
+                }
+            }
+            if friction {
+                put.execute(params![
+                    id,
+                    e.site,
+                    ts,
+                    e.session_id,
+                    e.event,
+                    e.facts.path,
+                    e.facts.selector,
+                    e.facts.during
+                ])?;
+            }
+            let key = (e.session_id.as_str(), e.site.as_str());
+            let i = match index.get(&key) {
+                Some(&i) => i,
+                None => {
+                    let stored = load
+                        .query_row(params![key.0, key.1], |r| {
+                            Ok(Session {
+                                first_ts: r.get(0)?,
+                                last_ts: r.get(1)?,
+                                events: r.get(2)?,
+                                touchpoints: r.get(3)?,
+                                friction: r.get(4)?,
+                                moments: serde_json::from_str(&r.get::<_, String>(5)?).unwrap_or_default(),
+                                by_type: serde_json::from_str(&r.get::<_, String>(6)?).unwrap_or_default(),
+                                entry_path: r.get(7)?,
+                                last_path: r.get(8)?,
+                            })
+                        })
+                        .optional()?;
+                    let is_new = stored.is_none();
+                    sessions.push((key, stored.unwrap_or_default(), is_new));
+                    index.insert(key, sessions.len() - 1);
+                    sessions.len() - 1
+                }
+            };
+            sessions[i].1.add(e, ts);
+        }
+    }
+    // An upsert, not INSERT OR REPLACE (a delete and an insert: every index written twice).
+    let mut save = conn.prepare_cached(
+        "INSERT INTO sessions
+           (session_id, site, first_ts, last_ts, events, touchpoints, friction, moments, by_type, score,
+            entry_path, last_path)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+         ON CONFLICT (session_id, site) DO UPDATE SET first_ts = excluded.first_ts, last_ts = excluded.last_ts,
+           events = excluded.events, touchpoints = excluded.touchpoints, friction = excluded.friction,
+           moments = excluded.moments, by_type = excluded.by_type, score = excluded.score,
+           entry_path = excluded.entry_path, last_path = excluded.last_path",
+    )?;
+    for ((session_id, site), s, is_new) in &sessions {
+        save.execute(params![
+            session_id,
+            site,
+            s.first_ts,
+            s.last_ts,
+            s.events,
+            s.touchpoints,
+            s.friction,
+            serde_json::to_string(&s.moments).unwrap_or_else(|_| "[]".into()),
+            serde_json::to_string(&s.by_type).unwrap_or_else(|_| "{}".into()),
+            s.score(),
+            s.entry_path,
+            s.last_path,
+        ])?;
+        if *is_new {
+            let minute = s.first_ts.div_euclid(60_000);
+            for site in [*site, ""] {
+                *minutes.entry((site, minute, "sessions".into())).or_default() += 1;
+                totals.entry(site).or_default().1 += 1;
+            }
+        }
+    }
+    let mut bump = conn.prepare_cached(
+        "INSERT INTO minute_counts (site, minute, metric, n) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (site, minute, metric) DO UPDATE SET n = n + excluded.n",
+    )?;
+    for ((site, minute, metric), n) in &minutes {
+        bump.execute(params![site, minute, metric, n])?;
+    }
+    let mut total = conn.prepare_cached(
+        "INSERT INTO site_totals (site, events, sessions, friction) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (site) DO UPDATE SET events = events + excluded.events,
+           sessions = sessions + excluded.sessions, friction = friction + excluded.friction",
+    )?;
+    for (site, (events, sessions, friction)) in &totals {
+        total.execute(params![site, events, sessions, friction])?;
+    }
+    Ok(())
+}
+
+/// Builds the aggregates from `events` (a database from before they existed), a chunk of events
+/// per step, inside the caller's transaction. Events are re-read through the same checks as at
+/// ingest; rows whose body no longer parses are counted with default facts.
+pub fn rebuild(conn: &Connection) -> rusqlite::Result<()> {
+    let mut after = 0i64;
+    loop {
+        let chunk: Vec<(i64, Event, i64)> = {
+            let mut stmt = conn.prepare(
+                "SELECT id, site, type, event, session_id, timestamp, received_at, body FROM events
+                  WHERE id > ?1 ORDER BY id LIMIT 10000",
+            )?;
+            let rows = stmt.query_map([after], |r| {
+                let mut e = Event {
+                    message_id: String::new(),
+                    site: r.get(1)?,
+                    kind: r.get(2)?,
+                    event: r.get(3)?,
+                    session_id: r.get(4)?,
+                    timestamp: r.get(5)?,
+                    body: r.get(7)?,
+                    facts: Default::default(),
+                };
+                e.facts = crate::facts::extract(&e.event, &e.timestamp, &e.body);
+                e.body = String::new();
+                Ok((r.get::<_, i64>(0)?, e, r.get::<_, i64>(6)?))
+            })?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let Some(last) = chunk.last() else { return Ok(()) };
+        after = last.0;
+        // Grouped by receive time, as the writer would have seen them.
+        let mut start = 0;
+        while start < chunk.len() {
+            let at = chunk[start].2;
+            let end = chunk[start..].iter().position(|c| c.2 != at).map_or(chunk.len(), |p| start + p);
+            let rows: Vec<(i64, &Event)> = chunk[start..end].iter().map(|(id, e, _)| (*id, e)).collect();
+            apply(conn, &rows, at)?;
+            start = end;
+        }
+    }
+}

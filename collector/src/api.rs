@@ -1,0 +1,334 @@
+//! The read side over HTTP: who may read (token, Host, rate limit) and the query endpoints.
+//!
+//! Every read (`/api/*` and `/inspector`) passes [`guard_read`]:
+//! 1. the `Host` header must name this collector: a loopback name (`localhost`, `*.localhost`,
+//!    `127.0.0.1`, `[::1]`), the address it listens on, or a `--public-name`. A page on another
+//!    name that resolves to this machine (DNS rebinding) is refused with `403`;
+//! 2. at most `--read-rate-limit` reads per client IP per second (`429`);
+//! 3. with a read token, the request must carry it: `Authorization: Bearer <token>`, the
+//!    `tp_read` cookie, or `?token=<token>` (which sets the cookie; on `/inspector` it then
+//!    redirects to the same address without the token, so shared links do not carry it).
+
+use std::collections::HashSet;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::extract::{ConnectInfo, Path as UrlPath, Query, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use crate::limits::RateLimiter;
+use crate::query::{self, BadParam, Params};
+use crate::reads::ReadError;
+use crate::routes::AppState;
+
+/// Name of the cookie holding the read token.
+pub const TOKEN_COOKIE: &str = "tp_read";
+
+/// Who may read.
+#[derive(Debug)]
+pub struct Access {
+    /// None: reads are open (only allowed on a loopback address, see `config`).
+    pub token: Option<String>,
+    /// Host names (lowercase, without port) besides the loopback names.
+    pub public_names: HashSet<String>,
+    pub limiter: RateLimiter,
+}
+
+impl Access {
+    pub fn new(token: Option<String>, public_names: impl IntoIterator<Item = String>, per_second: u32) -> Access {
+        Access {
+            token,
+            public_names: public_names.into_iter().map(|n| n.to_ascii_lowercase()).collect(),
+            limiter: RateLimiter::new(per_second),
+        }
+    }
+
+    /// Whether a `Host` header value names this collector.
+    pub fn host_allowed(&self, host: &str) -> bool {
+        let host = host.trim().to_ascii_lowercase();
+        let name = if let Some(rest) = host.strip_prefix('[') {
+            match rest.split_once(']') {
+                Some((ip, port)) if port.is_empty() || is_port(port) => ip.to_string(),
+                _ => return false,
+            }
+        } else {
+            match host.rsplit_once(':') {
+                Some((name, port)) if is_port(port) => name.to_string(),
+                Some(_) => return false,
+                None => host.clone(),
+            }
+        };
+        let name = name.trim_end_matches('.');
+        if name.is_empty() {
+            return false;
+        }
+        name == "localhost"
+            || name.ends_with(".localhost")
+            || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+            || self.public_names.contains(name)
+    }
+}
+
+fn is_port(p: &str) -> bool {
+    p.strip_prefix(':').is_some_and(|d| !d.is_empty() && d.len() <= 5 && d.bytes().all(|b| b.is_ascii_digit()))
+        || (!p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// A read that failed: status and reason, `{"error": reason}`.
+pub struct ApiError(pub StatusCode, pub String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut resp = (self.0, Json(serde_json::json!({ "error": self.1 }))).into_response();
+        if matches!(self.0, StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE) {
+            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        no_store(resp)
+    }
+}
+
+impl From<BadParam> for ApiError {
+    fn from(e: BadParam) -> Self {
+        ApiError(StatusCode::BAD_REQUEST, e.0)
+    }
+}
+
+impl From<ReadError> for ApiError {
+    fn from(e: ReadError) -> Self {
+        match e {
+            ReadError::Busy => ApiError(StatusCode::SERVICE_UNAVAILABLE, "too many reads waiting, retry later".into()),
+            ReadError::TooSlow => ApiError(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("query took longer than {:?}: narrow the range or add a site", crate::reads::QUERY_TIME_LIMIT),
+            ),
+            ReadError::NotFound(r) => ApiError(StatusCode::NOT_FOUND, r),
+            ReadError::Failed(r) => ApiError(StatusCode::SERVICE_UNAVAILABLE, format!("storage unavailable: {r}")),
+        }
+    }
+}
+
+pub fn no_store(mut resp: Response) -> Response {
+    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+fn token_matches(given: &str, token: &str) -> bool {
+    // Constant time in the token's length.
+    given.len() == token.len() && given.bytes().zip(token.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+}
+
+fn query_token(req: &Request) -> Option<String> {
+    let q = req.uri().query()?;
+    url_pairs(q).into_iter().find(|(k, _)| k == "token").map(|(_, v)| v)
+}
+
+fn url_pairs(q: &str) -> Vec<(String, String)> {
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            let dec =
+                |s: &str| percent_encoding::percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned();
+            (dec(k), dec(v))
+        })
+        .collect()
+}
+
+/// The guard in front of every read (see the module documentation).
+pub async fn guard_read(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let access = &st.access;
+    let host = req.headers().get(header::HOST).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    match host {
+        Some(h) if access.host_allowed(&h) => {}
+        Some(h) => {
+            return ApiError(StatusCode::FORBIDDEN, format!("host: {h:?} is not a name of this collector"))
+                .into_response()
+        }
+        None => return ApiError(StatusCode::FORBIDDEN, "host: missing".into()).into_response(),
+    }
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    if !access.limiter.check(ip) {
+        return ApiError(StatusCode::TOO_MANY_REQUESTS, "read rate limit exceeded, retry later".into()).into_response();
+    }
+    let Some(token) = &access.token else { return next.run(req).await };
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|t| token_matches(t.trim(), token));
+    let cookie = req
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .any(|(k, v)| k == TOKEN_COOKIE && token_matches(v, token));
+    if bearer || cookie {
+        return next.run(req).await;
+    }
+    if query_token(&req).is_some_and(|t| token_matches(&t, token)) {
+        let set_cookie = HeaderValue::from_str(&format!("{TOKEN_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"));
+        let path = req.uri().path().to_string();
+        let mut resp = if path == "/inspector" || path.starts_with("/inspector/") {
+            // Same address without the token (the other parameters exactly as they were).
+            let rest: Vec<&str> = req
+                .uri()
+                .query()
+                .unwrap_or("")
+                .split('&')
+                .filter(|p| !p.is_empty() && url_pairs(p).first().is_none_or(|(k, _)| k != "token"))
+                .collect();
+            let to = if rest.is_empty() { path } else { format!("{path}?{}", rest.join("&")) };
+            let mut r = StatusCode::SEE_OTHER.into_response();
+            if let Ok(v) = HeaderValue::from_str(&to) {
+                r.headers_mut().insert(header::LOCATION, v);
+            }
+            r
+        } else {
+            next.run(req).await
+        };
+        if let Ok(v) = set_cookie {
+            resp.headers_mut().append(header::SET_COOKIE, v);
+        }
+        return resp;
+    }
+    let inspector = req.uri().path().starts_with("/inspector");
+    let mut resp = ApiError(
+        StatusCode::UNAUTHORIZED,
+        if inspector {
+            "read token required: open the inspector address the collector printed at start (…/inspector?token=…)"
+                .into()
+        } else {
+            "read token required: Authorization: Bearer <token>".into()
+        },
+    )
+    .into_response();
+    resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    resp
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+type Pairs = Query<Vec<(String, String)>>;
+
+fn json_answer(v: Value) -> Response {
+    no_store(Json(v).into_response())
+}
+
+pub async fn friction(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
+    let p = Params::new(q, &["site", "from", "to", "type", "path", "limit"])?;
+    let (from, to) = p.range(now_ms())?;
+    let f = query::FrictionQ { site: p.site()?, from, to, kind: p.name("type")?, path: p.path()?, limit: p.limit(50)? };
+    Ok(json_answer(st.store.reads.run(move |c| query::friction(c, &f)).await?))
+}
+
+pub async fn sessions(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
+    let p = Params::new(q, &["site", "from", "to", "friction", "type", "path", "selector", "limit"])?;
+    let (from, to) = p.range(now_ms())?;
+    let s = query::SessionsQ {
+        site: p.site()?,
+        from,
+        to,
+        friction_only: p.flag("friction")?,
+        kind: p.name("type")?,
+        path: p.path()?,
+        selector: p.selector()?,
+        limit: p.limit(50)?,
+    };
+    Ok(json_answer(st.store.reads.run(move |c| query::sessions(c, &s)).await?))
+}
+
+pub async fn session(
+    State(st): State<AppState>,
+    UrlPath(id): UrlPath<String>,
+    Query(q): Pairs,
+) -> Result<Response, ApiError> {
+    let p = Params::new(q, &["site"])?;
+    let site = p.site()?;
+    if !(1..=128).contains(&id.chars().count()) {
+        return Err(BadParam("id: expected a session id of 1-128 characters".into()).into());
+    }
+    Ok(json_answer(st.store.reads.run(move |c| query::session(c, &id, &site)).await?))
+}
+
+pub async fn timeseries(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
+    let p = Params::new(q, &["site", "from", "to", "metric", "bucket"])?;
+    let (from, to) = p.range(now_ms())?;
+    let metric = p.one_of("metric", &["friction", "events", "sessions"], "friction")?.to_string();
+    let bucket = p.one_of("bucket", &["auto", "minute", "5m", "15m", "hour", "day"], "auto")?;
+    let s = query::SeriesQ { site: p.site()?, from, to, metric, bucket_min: query::bucket_minutes(bucket, from, to)? };
+    Ok(json_answer(st.store.reads.run(move |c| query::timeseries(c, &s)).await?))
+}
+
+pub async fn funnel(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
+    let p = Params::new(q, &["site", "from", "to", "steps"])?;
+    let (from, to) = p.range(now_ms())?;
+    let (site, steps) = (p.site()?, p.steps()?);
+    Ok(json_answer(st.store.reads.run(move |c| query::funnel(c, &site, from, to, &steps)).await?))
+}
+
+pub async fn overview(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
+    let p = Params::new(q, &["site", "from", "to"])?;
+    let (from, to) = p.range(now_ms())?;
+    let site = p.site()?;
+    Ok(json_answer(st.store.reads.run(move |c| query::overview(c, &site, from, to)).await?))
+}
+
+/// Default and largest `limit` of `/api/events`.
+const EVENTS_DEFAULT_LIMIT: i64 = 100;
+const EVENTS_MAX_LIMIT: i64 = 1000;
+
+pub async fn events(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
+    let p = Params::new(q, &["site", "event", "limit"])?;
+    let limit = match p.get_raw("limit") {
+        None => EVENTS_DEFAULT_LIMIT,
+        Some(v) => v
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 0)
+            .map(|n| n.min(EVENTS_MAX_LIMIT))
+            .ok_or_else(|| BadParam(format!("limit: expected an integer 0..={EVENTS_MAX_LIMIT}")))?,
+    };
+    let site = p.site()?;
+    let event = match p.get_raw("event") {
+        None => None,
+        Some(e) if e.chars().count() <= 128 => Some(e.to_string()),
+        Some(_) => return Err(BadParam("event: at most 128 characters".into()).into()),
+    };
+    let (bodies, truncated) = st.store.reads.run(move |c| query::events(c, &site, &event, limit)).await?;
+    // Bodies were validated JSON when stored; a row edited by hand into something else is
+    // skipped rather than breaking the whole answer.
+    let events: Vec<Box<RawValue>> = bodies.into_iter().filter_map(|b| RawValue::from_string(b).ok()).collect();
+    let mut resp = no_store(Json(events).into_response());
+    if truncated {
+        resp.headers_mut().insert("x-truncated", HeaderValue::from_static("bytes"));
+    }
+    Ok(resp)
+}
+
+pub async fn stats(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
+    Params::new(q, &[])?;
+    Ok(json_answer(st.store.reads.run(query::stats).await?))
+}
+
+/// The shared state's read access, for callers building an [`AppState`].
+pub fn open_access() -> Arc<Access> {
+    Arc::new(Access::new(None, Vec::new(), DEFAULT_READ_RATE))
+}
+
+/// Reads per client IP per second by default.
+pub const DEFAULT_READ_RATE: u32 = 50;

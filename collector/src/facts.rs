@@ -1,0 +1,229 @@
+//! What the inspector's aggregates need from one event, read once at ingest (on the request's
+//! worker, not the writer thread): its time, whether it is friction, a touchpoint or a moment of
+//! truth, its page path and element selector. Every field is optional on the wire; a missing or
+//! oddly typed one gives the default, never an error (the event itself was already accepted).
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+/// Moments of truth known without `properties.moment = true` (the SDK's default names).
+pub const DEFAULT_MOMENTS: [&str; 3] = ["add_to_cart", "begin_checkout", "purchase"];
+
+/// Longest path or selector kept in the aggregates (longer ones are cut at a char boundary).
+pub const MAX_KEY_CHARS: usize = 256;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Category {
+    #[default]
+    Touchpoint,
+    Friction,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// Capture time, unix milliseconds (0 = unknown: the store uses the receive time).
+    pub ts_ms: i64,
+    pub category: Category,
+    pub moment: bool,
+    /// `properties.during` of a friction event: the moment of truth under way.
+    pub during: String,
+    pub path: String,
+    pub selector: String,
+}
+
+#[derive(Deserialize)]
+struct Body<'a> {
+    #[serde(borrow, default)]
+    properties: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    context: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct Props<'a> {
+    #[serde(borrow, default)]
+    category: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    moment: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    during: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    element: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct Element<'a> {
+    #[serde(borrow, default)]
+    selector: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct Context<'a> {
+    #[serde(borrow, default)]
+    page: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct Page<'a> {
+    #[serde(borrow, default)]
+    path: Option<&'a RawValue>,
+}
+
+fn object<'a, T: Deserialize<'a>>(raw: Option<&'a RawValue>) -> Option<T> {
+    raw.and_then(|r| serde_json::from_str(r.get()).ok())
+}
+
+fn string(raw: Option<&RawValue>) -> Option<String> {
+    let s: Cow<'_, str> = raw.and_then(|r| serde_json::from_str(r.get()).ok())?;
+    Some(cut(&s).to_string())
+}
+
+fn cut(s: &str) -> &str {
+    match s.char_indices().nth(MAX_KEY_CHARS) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+/// Reads the facts of an accepted event.
+pub fn extract(event: &str, timestamp: &str, body: &str) -> Facts {
+    let mut f = Facts { ts_ms: parse_iso_millis(timestamp).unwrap_or(0), ..Facts::default() };
+    let Ok(b) = serde_json::from_str::<Body<'_>>(body) else { return f };
+    if let Some(ctx) = object::<Context<'_>>(b.context) {
+        if let Some(page) = object::<Page<'_>>(ctx.page) {
+            f.path = string(page.path).unwrap_or_default();
+        }
+    }
+    if let Some(p) = object::<Props<'_>>(b.properties) {
+        if string(p.category).as_deref() == Some("friction") {
+            f.category = Category::Friction;
+        }
+        f.moment = p.moment.and_then(|r| serde_json::from_str::<bool>(r.get()).ok()).unwrap_or(false);
+        f.during = string(p.during).unwrap_or_default();
+        if let Some(el) = object::<Element<'_>>(p.element) {
+            f.selector = string(el.selector).unwrap_or_default();
+        }
+    }
+    f.moment = f.moment || (f.category != Category::Friction && DEFAULT_MOMENTS.contains(&event));
+    f
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]` to unix milliseconds (no zone = UTC).
+pub fn parse_iso_millis(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() < 19 {
+        return None;
+    }
+    let num = |from: usize, len: usize| -> Option<i64> {
+        let part = b.get(from..from + len)?;
+        part.iter().all(u8::is_ascii_digit).then(|| part.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0')))
+    };
+    let (y, mo, d, h, mi, sec) = (num(0, 4)?, num(5, 2)?, num(8, 2)?, num(11, 2)?, num(14, 2)?, num(17, 2)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
+        return None;
+    }
+    let mut rest = &b[19..];
+    let mut millis = 0i64;
+    if let Some(frac) = rest.strip_prefix(b".") {
+        let digits = frac.iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 0 {
+            return None;
+        }
+        for (i, c) in frac[..digits].iter().take(3).enumerate() {
+            millis += i64::from(c - b'0') * [100, 10, 1][i];
+        }
+        rest = &frac[digits..];
+    }
+    let offset_min = match rest {
+        [] | [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] if [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit()) => {
+            let v = i64::from((h1 - b'0') * 10 + (h2 - b'0')) * 60 + i64::from((m1 - b'0') * 10 + (m2 - b'0'));
+            if *sign == b'+' {
+                v
+            } else {
+                -v
+            }
+        }
+        _ => return None,
+    };
+    let days = days_from_civil(y, mo, d);
+    Some((((days * 24 + h) * 60 + mi - offset_min) * 60 + sec) * 1000 + millis)
+}
+
+/// Days since 1970-01-01 (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Unix milliseconds to `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+pub fn format_iso_millis(ms: i64) -> String {
+    let days = ms.div_euclid(86_400_000);
+    let rem = ms.rem_euclid(86_400_000);
+    // civil_from_days
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3_600_000,
+        rem / 60_000 % 60,
+        rem / 1000 % 60,
+        rem % 1000
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times() {
+        assert_eq!(parse_iso_millis("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(parse_iso_millis("2026-11-22T14:24:25.010Z"), Some(1_795_357_465_010));
+        assert_eq!(parse_iso_millis("2026-11-22T15:24:25.010+01:00"), Some(1_795_357_465_010));
+        assert_eq!(parse_iso_millis("2024-02-29T00:00:00.5Z"), Some(1_709_164_800_500));
+        assert_eq!(parse_iso_millis("2024-02-29"), None);
+        assert_eq!(parse_iso_millis("2024-13-01T00:00:00Z"), None);
+        assert_eq!(format_iso_millis(1_795_357_465_010), "2026-11-22T14:24:25.010Z");
+        assert_eq!(format_iso_millis(1_709_164_800_500), "2024-02-29T00:00:00.500Z");
+        for ms in [0, 951_782_400_000, 4_102_444_800_123] {
+            assert_eq!(parse_iso_millis(&format_iso_millis(ms)), Some(ms));
+        }
+    }
+
+    #[test]
+    fn friction_moment_and_missing_fields() {
+        let f = extract(
+            "rage_click",
+            "2026-11-22T14:24:25.010Z",
+            r##"{"properties":{"category":"friction","during":"begin_checkout","element":{"selector":"#a > b","tag":"b"}},
+                "context":{"page":{"path":"/cart"}}}"##,
+        );
+        assert_eq!(f.category, Category::Friction);
+        assert_eq!((f.path.as_str(), f.selector.as_str(), f.during.as_str()), ("/cart", "#a > b", "begin_checkout"));
+        assert!(!f.moment);
+        let m = extract("signup", "x", r#"{"properties":{"category":"touchpoint","moment":true}}"#);
+        assert!(m.moment && m.category == Category::Touchpoint && m.ts_ms == 0);
+        assert!(extract("purchase", "x", "{}").moment, "a default moment name");
+        // Odd types are ignored, not errors.
+        let odd = extract("x", "x", r#"{"properties":{"category":7,"moment":"yes","element":"b"},"context":[]}"#);
+        assert_eq!(odd, Facts::default());
+        let long = "a".repeat(1000);
+        let l = extract("x", "x", &format!(r#"{{"context":{{"page":{{"path":"{long}"}}}}}}"#));
+        assert_eq!(l.path.len(), MAX_KEY_CHARS);
+    }
+}

@@ -1,0 +1,756 @@
+//! The read API's queries: parameters checked (a bad one is a `400` naming it), one SQL shape per
+//! combination of filters (each names its index with `INDEXED BY`, so a plan that cannot use it
+//! fails to prepare instead of scanning; `tests/queries.rs` also checks every shape with
+//! `EXPLAIN QUERY PLAN`), time ranges and limits capped, answers bounded in bytes.
+//!
+//! Everything here runs on a read connection of [`crate::reads::ReadPool`].
+
+use std::collections::HashMap;
+
+use rusqlite::types::Value as Sql;
+use rusqlite::{params_from_iter, Connection};
+use serde_json::{json, Map, Value};
+
+use crate::facts::{format_iso_millis, parse_iso_millis, DEFAULT_MOMENTS};
+use crate::reads::ReadError;
+use crate::validate::is_site_id;
+
+/// Longest time range a query may cover.
+pub const MAX_RANGE_MS: i64 = 92 * 86_400_000;
+/// Range when `from` is not given: the last day before `to`.
+pub const DEFAULT_RANGE_MS: i64 = 86_400_000;
+/// Most buckets a time series may have.
+pub const MAX_BUCKETS: i64 = 1_500;
+/// Most bytes of event bodies in one answer (`/api/events`, a session's journey).
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+/// Most events in a session's journey.
+pub const MAX_JOURNEY_EVENTS: usize = 1_000;
+/// Most rows of a leaderboard or session list.
+pub const MAX_ROWS: i64 = 200;
+/// Most funnel steps.
+pub const MAX_STEPS: usize = 8;
+/// Leaderboard groups compared for the trend (the previous period).
+const MAX_TREND_GROUPS: i64 = 5_000;
+
+/// A `400`: the reason names the parameter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadParam(pub String);
+
+/// The query string of a read request, checked. Every parameter may appear once; names not
+/// listed for the endpoint are refused.
+pub struct Params {
+    map: HashMap<String, String>,
+}
+
+impl Params {
+    pub fn new(pairs: Vec<(String, String)>, allowed: &[&str]) -> Result<Params, BadParam> {
+        let mut map = HashMap::new();
+        for (k, v) in pairs {
+            // The read token may ride in the query string of any read.
+            if k == "token" {
+                continue;
+            }
+            if !allowed.contains(&k.as_str()) {
+                return Err(BadParam(format!("{k}: unknown parameter (expected one of: {})", allowed.join(", "))));
+            }
+            if map.insert(k.clone(), v).is_some() {
+                return Err(BadParam(format!("{k}: given more than once")));
+            }
+        }
+        Ok(Params { map })
+    }
+
+    /// A parameter's value as given (None when absent or empty).
+    pub fn get_raw(&self, k: &str) -> Option<&str> {
+        self.get(k)
+    }
+
+    fn get(&self, k: &str) -> Option<&str> {
+        self.map.get(k).map(String::as_str).filter(|v| !v.is_empty())
+    }
+
+    pub fn site(&self) -> Result<Option<String>, BadParam> {
+        match self.get("site") {
+            None => Ok(None),
+            Some(s) if is_site_id(s) => Ok(Some(s.to_string())),
+            Some(_) => Err(BadParam("site: expected 1-64 characters of A-Za-z0-9._-".into())),
+        }
+    }
+
+    /// `[from, to)` in unix ms: ISO-8601 or unix milliseconds; `to` defaults to `now`, `from` to a
+    /// day before `to`; at most [`MAX_RANGE_MS`].
+    pub fn range(&self, now: i64) -> Result<(i64, i64), BadParam> {
+        let time = |k: &str| -> Result<Option<i64>, BadParam> {
+            let Some(v) = self.get(k) else { return Ok(None) };
+            let ms = if v.bytes().all(|b| b.is_ascii_digit()) && v.len() <= 15 {
+                v.parse::<i64>().ok()
+            } else {
+                parse_iso_millis(v)
+            };
+            ms.filter(|ms| (0..=253_402_300_799_999).contains(ms))
+                .map(Some)
+                .ok_or_else(|| BadParam(format!("{k}: expected an ISO-8601 time or unix milliseconds")))
+        };
+        let to = time("to")?.unwrap_or(now);
+        let from = time("from")?.unwrap_or(to - DEFAULT_RANGE_MS).max(0);
+        if from >= to {
+            return Err(BadParam("from: must be before to".into()));
+        }
+        if to - from > MAX_RANGE_MS {
+            return Err(BadParam(format!("from: the range may cover at most {} days", MAX_RANGE_MS / 86_400_000)));
+        }
+        Ok((from, to))
+    }
+
+    pub fn limit(&self, default: i64) -> Result<i64, BadParam> {
+        match self.get("limit") {
+            None => Ok(default),
+            Some(v) => v
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .map(|n| n.min(MAX_ROWS))
+                .ok_or_else(|| BadParam(format!("limit: expected an integer 1..={MAX_ROWS}"))),
+        }
+    }
+
+    /// An event name (friction type, funnel step): 1-64 of `a-z0-9_`.
+    pub fn name(&self, k: &str) -> Result<Option<String>, BadParam> {
+        match self.get(k) {
+            None => Ok(None),
+            Some(v) if is_name(v) => Ok(Some(v.to_string())),
+            Some(_) => Err(BadParam(format!("{k}: expected an event name (1-64 of a-z0-9_)"))),
+        }
+    }
+
+    pub fn path(&self) -> Result<Option<String>, BadParam> {
+        match self.get("path") {
+            None => Ok(None),
+            Some(v) if v.starts_with('/') && v.chars().count() <= 256 => Ok(Some(v.to_string())),
+            Some(_) => Err(BadParam("path: expected a page path starting with / (at most 256 characters)".into())),
+        }
+    }
+
+    pub fn selector(&self) -> Result<Option<String>, BadParam> {
+        match self.get("selector") {
+            None => Ok(None),
+            Some(v) if v.chars().count() <= 256 => Ok(Some(v.to_string())),
+            Some(_) => Err(BadParam("selector: at most 256 characters".into())),
+        }
+    }
+
+    pub fn flag(&self, k: &str) -> Result<bool, BadParam> {
+        match self.get(k) {
+            None | Some("0") | Some("false") => Ok(false),
+            Some("1") | Some("true") => Ok(true),
+            Some(_) => Err(BadParam(format!("{k}: expected 1 or 0"))),
+        }
+    }
+
+    pub fn one_of<'a>(&self, k: &str, options: &[&'a str], default: &'a str) -> Result<&'a str, BadParam> {
+        match self.get(k) {
+            None => Ok(default),
+            Some(v) => options
+                .iter()
+                .find(|o| **o == v)
+                .copied()
+                .ok_or_else(|| BadParam(format!("{k}: expected one of {}", options.join(", ")))),
+        }
+    }
+
+    pub fn steps(&self) -> Result<Vec<String>, BadParam> {
+        let Some(v) = self.get("steps") else {
+            return Ok(DEFAULT_MOMENTS.iter().map(|s| s.to_string()).collect());
+        };
+        let steps: Vec<String> = v.split(',').map(|s| s.trim().to_string()).collect();
+        if steps.len() > MAX_STEPS || steps.iter().any(|s| !is_name(s)) {
+            return Err(BadParam(format!("steps: expected 1-{MAX_STEPS} comma-separated event names (a-z0-9_)")));
+        }
+        Ok(steps)
+    }
+}
+
+fn is_name(v: &str) -> bool {
+    (1..=64).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// SQL built from the filters that are present (no `?1 IS NULL OR ...`).
+struct Q {
+    sql: String,
+    args: Vec<Sql>,
+}
+
+impl Q {
+    fn new(head: &str) -> Q {
+        Q { sql: head.to_string(), args: Vec::new() }
+    }
+    fn push(&mut self, text: &str, arg: impl Into<Sql>) -> &mut Q {
+        self.sql.push_str(text);
+        self.args.push(arg.into());
+        self
+    }
+    fn text(&mut self, text: &str) -> &mut Q {
+        self.sql.push_str(text);
+        self
+    }
+}
+
+fn text(v: &Option<String>) -> Sql {
+    v.clone().map(Sql::Text).unwrap_or(Sql::Null)
+}
+
+// ---------------------------------------------------------------------------------------------
+// /api/friction
+
+pub struct FrictionQ {
+    pub site: Option<String>,
+    pub from: i64,
+    pub to: i64,
+    pub kind: Option<String>,
+    pub path: Option<String>,
+    pub limit: i64,
+}
+
+/// The leaderboard's grouped query over `[from, to)`.
+fn friction_groups(f: &FrictionQ, from: i64, to: i64, limit: i64) -> Q {
+    let index = if f.site.is_some() { "friction_site_ts" } else { "friction_ts" };
+    let mut q = Q::new(&format!(
+        "SELECT event, path, selector, COUNT(*) AS n, COUNT(DISTINCT session_id), MAX(ts)
+           FROM friction INDEXED BY {index} WHERE "
+    ));
+    if let Some(site) = &f.site {
+        q.push("site = ? AND ", site.clone());
+    }
+    q.push("ts >= ?", from).push(" AND ts < ?", to);
+    if let Some(k) = &f.kind {
+        q.push(" AND event = ?", k.clone());
+    }
+    if let Some(p) = &f.path {
+        q.push(" AND path = ?", p.clone());
+    }
+    q.push(" GROUP BY event, path, selector ORDER BY n DESC, event, path, selector LIMIT ?", limit);
+    q
+}
+
+/// Sessions seen in `[from, to)` (last seen at or after `from`, started before `to`).
+fn sessions_in_range(site: &Option<String>, from: i64, to: i64, with_friction: bool) -> Q {
+    let index = match (site.is_some(), with_friction) {
+        (true, false) => "sessions_site_last",
+        (false, false) => "sessions_last",
+        (true, true) => "sessions_site_last",
+        (false, true) => "sessions_last",
+    };
+    let mut q = Q::new(&format!("SELECT COUNT(*) FROM sessions INDEXED BY {index} WHERE "));
+    if let Some(site) = site {
+        q.push("site = ? AND ", site.clone());
+    }
+    q.push("last_ts >= ?", from).push(" AND first_ts < ?", to);
+    if with_friction {
+        q.text(" AND friction > 0");
+    }
+    q
+}
+
+fn count(conn: &Connection, q: &Q) -> Result<i64, ReadError> {
+    Ok(conn.prepare_cached(&q.sql)?.query_row(params_from_iter(q.args.iter()), |r| r.get(0))?)
+}
+
+/// (type, path, selector, count, sessions, last time) of one leaderboard row.
+type Group = (String, String, String, i64, i64, i64);
+
+pub fn friction(conn: &Connection, f: &FrictionQ) -> Result<Value, ReadError> {
+    let sessions = count(conn, &sessions_in_range(&f.site, f.from, f.to, false))?;
+    let groups = |from, to, limit| -> Result<Vec<Group>, ReadError> {
+        let q = friction_groups(f, from, to, limit);
+        let mut stmt = conn.prepare_cached(&q.sql)?;
+        let rows = stmt.query_map(params_from_iter(q.args.iter()), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    };
+    let now = groups(f.from, f.to, f.limit)?;
+    let len = f.to - f.from;
+    let before: HashMap<(String, String, String), i64> = groups((f.from - len).max(0), f.from, MAX_TREND_GROUPS)?
+        .into_iter()
+        .map(|(e, p, s, n, _, _)| ((e, p, s), n))
+        .collect();
+    let rows: Vec<Value> = now
+        .into_iter()
+        .map(|(event, path, selector, n, s, last)| {
+            let previous = before.get(&(event.clone(), path.clone(), selector.clone())).copied().unwrap_or(0);
+            json!({
+                "type": event, "path": path, "selector": selector, "count": n, "sessions": s,
+                "share": if sessions > 0 { s as f64 / sessions as f64 } else { 0.0 },
+                "previous": previous, "trend": n - previous, "last": format_iso_millis(last),
+            })
+        })
+        .collect();
+    Ok(json!({
+        "from": format_iso_millis(f.from), "to": format_iso_millis(f.to), "site": f.site,
+        "sessions": sessions, "rows": rows,
+    }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// /api/sessions
+
+pub struct SessionsQ {
+    pub site: Option<String>,
+    pub from: i64,
+    pub to: i64,
+    pub friction_only: bool,
+    /// Sessions where this friction happened (the leaderboard's click-through).
+    pub kind: Option<String>,
+    pub path: Option<String>,
+    pub selector: Option<String>,
+    pub limit: i64,
+}
+
+const SESSION_COLUMNS: &str = "s.session_id, s.site, s.first_ts, s.last_ts, s.events, s.touchpoints, s.friction, \
+     s.moments, s.by_type, s.score, s.entry_path, s.last_path";
+
+fn sessions_sql(q: &SessionsQ) -> Q {
+    let by_friction = q.kind.is_some() || q.path.is_some() || q.selector.is_some();
+    if !by_friction {
+        let index = match (q.site.is_some(), q.friction_only) {
+            (true, false) => "sessions_site_last",
+            (false, false) => "sessions_last",
+            (true, true) => "sessions_site_last",
+            (false, true) => "sessions_last",
+        };
+        let mut s = Q::new(&format!("SELECT {SESSION_COLUMNS} FROM sessions AS s INDEXED BY {index} WHERE "));
+        if let Some(site) = &q.site {
+            s.push("s.site = ? AND ", site.clone());
+        }
+        s.push("s.last_ts >= ?", q.from).push(" AND s.last_ts < ?", q.to);
+        if q.friction_only {
+            s.text(" AND s.friction > 0");
+        }
+        s.push(" ORDER BY s.last_ts DESC LIMIT ?", q.limit);
+        return s;
+    }
+    let index = if q.selector.is_some() {
+        "friction_selector_ts"
+    } else if q.site.is_some() {
+        "friction_site_ts"
+    } else {
+        "friction_ts"
+    };
+    let mut s = Q::new(&format!(
+        "SELECT {SESSION_COLUMNS} FROM (SELECT session_id, site, MAX(ts) AS at FROM friction INDEXED BY {index} WHERE "
+    ));
+    if let Some(sel) = &q.selector {
+        s.push("selector = ? AND ", sel.clone());
+    }
+    if let Some(site) = &q.site {
+        s.push("site = ? AND ", site.clone());
+    }
+    s.push("ts >= ?", q.from).push(" AND ts < ?", q.to);
+    if let Some(k) = &q.kind {
+        s.push(" AND event = ?", k.clone());
+    }
+    if let Some(p) = &q.path {
+        s.push(" AND path = ?", p.clone());
+    }
+    s.push(" GROUP BY session_id, site ORDER BY at DESC LIMIT ?", q.limit);
+    s.text(") AS f JOIN sessions AS s ON s.session_id = f.session_id AND s.site = f.site ORDER BY f.at DESC");
+    s
+}
+
+fn session_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Value> {
+    let moments: Value = serde_json::from_str(&r.get::<_, String>(7)?).unwrap_or(json!([]));
+    let by_type: Value = serde_json::from_str(&r.get::<_, String>(8)?).unwrap_or(json!({}));
+    let by_type: Map<String, Value> = by_type
+        .as_object()
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.get(0).cloned().unwrap_or(json!(0)))).collect())
+        .unwrap_or_default();
+    Ok(json!({
+        "sessionId": r.get::<_, String>(0)?, "site": r.get::<_, String>(1)?,
+        "start": format_iso_millis(r.get(2)?), "end": format_iso_millis(r.get(3)?),
+        "events": r.get::<_, i64>(4)?, "touchpoints": r.get::<_, i64>(5)?, "friction": r.get::<_, i64>(6)?,
+        "moments": moments, "frictionByType": by_type, "score": r.get::<_, i64>(9)?,
+        "entryPath": r.get::<_, String>(10)?, "lastPath": r.get::<_, String>(11)?,
+    }))
+}
+
+pub fn sessions(conn: &Connection, q: &SessionsQ) -> Result<Value, ReadError> {
+    let s = sessions_sql(q);
+    let mut stmt = conn.prepare_cached(&s.sql)?;
+    let rows = stmt.query_map(params_from_iter(s.args.iter()), session_row)?.collect::<Result<Vec<_>, _>>()?;
+    Ok(json!({
+        "from": format_iso_millis(q.from), "to": format_iso_millis(q.to), "site": q.site, "sessions": rows,
+    }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// /api/sessions/{id}
+
+fn session_by_id_sql(site: &Option<String>) -> Q {
+    let mut q = Q::new(&format!("SELECT {SESSION_COLUMNS} FROM sessions AS s WHERE s.session_id = ?"));
+    q.args.push(Sql::Null);
+    if let Some(site) = site {
+        q.push(" AND s.site = ?", site.clone());
+    }
+    q.text(" ORDER BY s.last_ts DESC LIMIT 1");
+    q
+}
+
+fn journey_sql(site: &Option<String>) -> Q {
+    let mut q = Q::new("SELECT id, site, body FROM events INDEXED BY events_session WHERE session_id = ?");
+    q.args.push(Sql::Null);
+    if let Some(site) = site {
+        q.push(" AND site = ?", site.clone());
+    }
+    q.push(" ORDER BY id LIMIT ?", MAX_JOURNEY_EVENTS as i64 + 1);
+    q
+}
+
+pub fn session(conn: &Connection, id: &str, site: &Option<String>) -> Result<Value, ReadError> {
+    let mut q = session_by_id_sql(site);
+    q.args[0] = Sql::Text(id.to_string());
+    let summary = {
+        let mut stmt = conn.prepare_cached(&q.sql)?;
+        let mut rows = stmt.query_map(params_from_iter(q.args.iter()), session_row)?;
+        match rows.next() {
+            Some(r) => r?,
+            None => return Err(ReadError::NotFound(format!("no session {id:?}"))),
+        }
+    };
+    let the_site = summary["site"].as_str().map(str::to_string);
+    let mut j = journey_sql(&the_site);
+    j.args[0] = Sql::Text(id.to_string());
+    let mut stmt = conn.prepare_cached(&j.sql)?;
+    let mut rows = stmt.query(params_from_iter(j.args.iter()))?;
+    let mut events = Vec::new();
+    let mut bytes = 0;
+    let mut truncated = false;
+    while let Some(r) = rows.next()? {
+        let body: String = r.get(2)?;
+        if events.len() == MAX_JOURNEY_EVENTS || bytes + body.len() > MAX_BODY_BYTES {
+            truncated = true;
+            break;
+        }
+        bytes += body.len();
+        let Ok(v) = serde_json::from_str::<Value>(&body) else { continue };
+        events.push(journey_step(r.get(0)?, v));
+    }
+    // In capture order (events can arrive out of order: retries, adopted tabs).
+    events.sort_by(|a, b| {
+        (a["timestamp"].as_str().unwrap_or(""), a["id"].as_i64())
+            .cmp(&(b["timestamp"].as_str().unwrap_or(""), b["id"].as_i64()))
+    });
+    Ok(json!({ "session": summary, "events": events, "truncated": truncated }))
+}
+
+/// One step of a journey: the fields the timeline shows, and the event's properties.
+fn journey_step(id: i64, v: Value) -> Value {
+    let props = v.get("properties").cloned().unwrap_or(json!({}));
+    let event = v.get("event").and_then(Value::as_str).unwrap_or("");
+    let category = match props.get("category").and_then(Value::as_str) {
+        Some("friction") => "friction",
+        _ => "touchpoint",
+    };
+    let moment = props.get("moment").and_then(Value::as_bool).unwrap_or(false)
+        || (category != "friction" && DEFAULT_MOMENTS.contains(&event));
+    let page = v.get("context").and_then(|c| c.get("page"));
+    json!({
+        "id": id,
+        "timestamp": v.get("timestamp").cloned().unwrap_or(Value::Null),
+        "type": v.get("type").cloned().unwrap_or(Value::Null),
+        "event": event,
+        "category": category,
+        "moment": moment,
+        "during": props.get("during").cloned().unwrap_or(Value::Null),
+        "path": page.and_then(|p| p.get("path")).cloned().unwrap_or(Value::Null),
+        "title": page.and_then(|p| p.get("title")).cloned().unwrap_or(Value::Null),
+        "element": props.get("element").cloned().unwrap_or(Value::Null),
+        "properties": props,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// /api/timeseries
+
+pub struct SeriesQ {
+    pub site: Option<String>,
+    pub from: i64,
+    pub to: i64,
+    /// `friction` (one series per type), `events` or `sessions`.
+    pub metric: String,
+    pub bucket_min: i64,
+}
+
+fn series_sql(metric: &str) -> Q {
+    let mut q = Q::new("SELECT minute, metric, n FROM minute_counts WHERE site = ? AND minute >= ? AND minute < ?");
+    q.args.extend([Sql::Null, Sql::Null, Sql::Null]);
+    match metric {
+        "friction" => q.text(" AND metric >= 'friction:' AND metric < 'friction;'"),
+        _ => q.push(" AND metric = ?", metric.to_string()),
+    };
+    q
+}
+
+pub fn timeseries(conn: &Connection, s: &SeriesQ) -> Result<Value, ReadError> {
+    let b = s.bucket_min;
+    let first = s.from.div_euclid(60_000).div_euclid(b) * b;
+    let end = (s.to - 1).div_euclid(60_000) + 1;
+    let n = ((end - first) + b - 1) / b;
+    let mut q = series_sql(&s.metric);
+    q.args[0] = Sql::Text(s.site.clone().unwrap_or_default());
+    q.args[1] = Sql::Integer(first);
+    q.args[2] = Sql::Integer(end);
+    let mut stmt = conn.prepare_cached(&q.sql)?;
+    let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
+    let mut series: std::collections::BTreeMap<String, Vec<i64>> = Default::default();
+    while let Some(r) = rows.next()? {
+        let (minute, metric, count): (i64, String, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let name = metric.strip_prefix("friction:").unwrap_or(&metric).to_string();
+        let i = ((minute - first) / b) as usize;
+        let v = series.entry(name).or_insert_with(|| vec![0; n as usize]);
+        if let Some(slot) = v.get_mut(i) {
+            *slot += count;
+        }
+    }
+    let buckets: Vec<i64> = (0..n).map(|i| (first + i * b) * 60_000).collect();
+    Ok(json!({
+        "from": format_iso_millis(s.from), "to": format_iso_millis(s.to), "site": s.site,
+        "metric": s.metric, "bucketMs": b * 60_000, "buckets": buckets, "series": series,
+    }))
+}
+
+/// Minutes per bucket for `bucket` (`minute`, `5m`, `15m`, `hour`, `day`, or `auto`: the
+/// smallest of 1, 5, 15, 60, 360 and 1440 minutes giving fewer than 60 buckets, else a day);
+/// checked against [`MAX_BUCKETS`].
+pub fn bucket_minutes(bucket: &str, from: i64, to: i64) -> Result<i64, BadParam> {
+    let minutes = (to - from + 59_999) / 60_000;
+    let b = match bucket {
+        "minute" => 1,
+        "5m" => 5,
+        "15m" => 15,
+        "hour" => 60,
+        "day" => 1440,
+        _ => [1, 5, 15, 60, 360, 1440].into_iter().find(|b| minutes / b < 60).unwrap_or(1440),
+    };
+    if minutes / b + 1 > MAX_BUCKETS {
+        return Err(BadParam(format!("bucket: {bucket} gives more than {MAX_BUCKETS} buckets for this range")));
+    }
+    Ok(b)
+}
+
+// ---------------------------------------------------------------------------------------------
+// /api/overview
+
+pub fn overview(conn: &Connection, site: &Option<String>, from: i64, to: i64) -> Result<Value, ReadError> {
+    let sessions = count(conn, &sessions_in_range(site, from, to, false))?;
+    let with_friction = count(conn, &sessions_in_range(site, from, to, true))?;
+    let mut q = totals_sql();
+    q.args = vec![
+        Sql::Text(site.clone().unwrap_or_default()),
+        Sql::Integer(from.div_euclid(60_000)),
+        Sql::Integer((to - 1).div_euclid(60_000) + 1),
+    ];
+    let mut stmt = conn.prepare_cached(&q.sql)?;
+    let mut totals: HashMap<String, i64> = HashMap::new();
+    let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
+    while let Some(r) = rows.next()? {
+        totals.insert(r.get(0)?, r.get(1)?);
+    }
+    let events = totals.get("events").copied().unwrap_or(0);
+    let friction = totals.get("friction").copied().unwrap_or(0);
+    let a = avg_score_sql(site, from, to);
+    let score =
+        conn.prepare_cached(&a.sql)?.query_row(params_from_iter(a.args.iter()), |r| r.get::<_, Option<f64>>(0))?;
+    Ok(json!({
+        "from": format_iso_millis(from), "to": format_iso_millis(to), "site": site,
+        "events": events, "friction": friction, "sessions": sessions, "sessionsWithFriction": with_friction,
+        "frictionPerSession": if sessions > 0 { friction as f64 / sessions as f64 } else { 0.0 },
+        "sessionsWithFrictionShare": if sessions > 0 { with_friction as f64 / sessions as f64 } else { 0.0 },
+        "averageScore": score,
+    }))
+}
+
+fn avg_score_sql(site: &Option<String>, from: i64, to: i64) -> Q {
+    let index = if site.is_some() { "sessions_site_last" } else { "sessions_last" };
+    let mut a = Q::new(&format!("SELECT AVG(score) FROM sessions INDEXED BY {index} WHERE "));
+    if let Some(s) = site {
+        a.push("site = ? AND ", s.clone());
+    }
+    a.push("last_ts >= ?", from).push(" AND first_ts < ?", to);
+    a
+}
+
+fn totals_sql() -> Q {
+    let mut q = Q::new(
+        "SELECT metric, SUM(n) FROM minute_counts WHERE site = ? AND minute >= ? AND minute < ?
+           AND metric IN ('events', 'friction') GROUP BY metric",
+    );
+    q.args.extend([Sql::Null, Sql::Null, Sql::Null]);
+    q
+}
+
+// ---------------------------------------------------------------------------------------------
+// /api/funnel
+
+fn funnel_sql(site: &Option<String>) -> Q {
+    let index = if site.is_some() { "sessions_site_last" } else { "sessions_last" };
+    let mut q = Q::new(&format!("SELECT moments FROM sessions INDEXED BY {index} WHERE "));
+    if let Some(site) = site {
+        q.push("site = ? AND ", site.clone());
+    }
+    q.push("last_ts >= ?", 0).push(" AND first_ts < ?", 0).text(" AND moments <> '[]'");
+    q
+}
+
+/// Sessions reaching each step in order (a session counts for step k if its moments of truth
+/// include steps 1..=k in that order), with the drop-off from the step before.
+pub fn funnel(
+    conn: &Connection,
+    site: &Option<String>,
+    from: i64,
+    to: i64,
+    steps: &[String],
+) -> Result<Value, ReadError> {
+    let sessions = count(conn, &sessions_in_range(site, from, to, false))?;
+    let mut q = funnel_sql(site);
+    let n = q.args.len();
+    q.args[n - 2] = Sql::Integer(from);
+    q.args[n - 1] = Sql::Integer(to);
+    let mut reached = vec![0i64; steps.len()];
+    let mut stmt = conn.prepare_cached(&q.sql)?;
+    let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
+    while let Some(r) = rows.next()? {
+        let moments: Vec<String> = serde_json::from_str(&r.get::<_, String>(0)?).unwrap_or_default();
+        let mut k = 0;
+        for m in &moments {
+            if k < steps.len() && *m == steps[k] {
+                k += 1;
+            }
+        }
+        for slot in reached.iter_mut().take(k) {
+            *slot += 1;
+        }
+    }
+    let mut prev = sessions;
+    let mut out = vec![json!({"step": "sessions", "sessions": sessions, "dropoff": 0.0})];
+    for (step, n) in steps.iter().zip(reached) {
+        let dropoff = if prev > 0 { (prev - n) as f64 / prev as f64 } else { 0.0 };
+        out.push(json!({"step": step, "sessions": n, "dropoff": dropoff}));
+        prev = n;
+    }
+    Ok(json!({"from": format_iso_millis(from), "to": format_iso_millis(to), "site": site, "steps": out}))
+}
+
+// ---------------------------------------------------------------------------------------------
+// /api/events and /api/stats
+
+/// With no filter: the table itself, newest rowid first, stopping at `limit`.
+fn events_sql(site: bool, event: bool) -> Q {
+    let mut q = match (site, event) {
+        (true, _) => Q::new("SELECT body FROM events INDEXED BY events_site_id WHERE "),
+        (false, true) => Q::new("SELECT body FROM events INDEXED BY events_event_id WHERE "),
+        (false, false) => Q::new("SELECT body FROM events"),
+    };
+    if site {
+        q.push("site = ?", Sql::Null);
+    }
+    if event {
+        q.push(if site { " AND event = ?" } else { "event = ?" }, Sql::Null);
+    }
+    q.push(" ORDER BY id DESC LIMIT ?", Sql::Null);
+    q
+}
+
+/// Newest first, at most `limit` events and [`MAX_BODY_BYTES`] of bodies: (bodies, truncated).
+pub fn events(
+    conn: &Connection,
+    site: &Option<String>,
+    event: &Option<String>,
+    limit: i64,
+) -> Result<(Vec<String>, bool), ReadError> {
+    let mut q = events_sql(site.is_some(), event.is_some());
+    let mut args = Vec::new();
+    if site.is_some() {
+        args.push(text(site));
+    }
+    if event.is_some() {
+        args.push(text(event));
+    }
+    args.push(Sql::Integer(limit));
+    q.args = args;
+    let mut stmt = conn.prepare_cached(&q.sql)?;
+    let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
+    let (mut out, mut bytes) = (Vec::new(), 0);
+    while let Some(r) = rows.next()? {
+        let body: String = r.get(0)?;
+        if bytes + body.len() > MAX_BODY_BYTES {
+            return Ok((out, true));
+        }
+        bytes += body.len();
+        out.push(body);
+    }
+    Ok((out, false))
+}
+
+pub fn stats(conn: &Connection) -> Result<Value, ReadError> {
+    let mut stmt = conn.prepare_cached("SELECT site, events FROM site_totals")?;
+    let mut rows = stmt.query([])?;
+    let (mut total, mut by_site) = (0i64, Map::new());
+    while let Some(r) = rows.next()? {
+        let (site, n): (String, i64) = (r.get(0)?, r.get(1)?);
+        if site.is_empty() {
+            total = n;
+        } else {
+            by_site.insert(site, json!(n));
+        }
+    }
+    Ok(json!({"events": total, "bySite": by_site}))
+}
+
+/// Every SQL shape the read API can run, with placeholder arguments: for `EXPLAIN QUERY PLAN`
+/// in the tests.
+pub fn all_shapes() -> Vec<(String, usize)> {
+    let opt = |b: bool| if b { Some("x".to_string()) } else { None };
+    let mut out = Vec::new();
+    let mut add = |q: Q| out.push((q.sql, q.args.len()));
+    for bits in 0..8u8 {
+        let (a, b, c) = (bits & 1 != 0, bits & 2 != 0, bits & 4 != 0);
+        add(friction_groups(
+            &FrictionQ { site: opt(a), from: 0, to: 1, kind: opt(b), path: opt(c), limit: 1 },
+            0,
+            1,
+            1,
+        ));
+    }
+    for bits in 0..32u8 {
+        let q = SessionsQ {
+            site: opt(bits & 1 != 0),
+            from: 0,
+            to: 1,
+            friction_only: bits & 2 != 0,
+            kind: opt(bits & 4 != 0),
+            path: opt(bits & 8 != 0),
+            selector: opt(bits & 16 != 0),
+            limit: 1,
+        };
+        add(sessions_sql(&q));
+    }
+    for site in [false, true] {
+        for fr in [false, true] {
+            add(sessions_in_range(&opt(site), 0, 1, fr));
+        }
+        add(session_by_id_sql(&opt(site)));
+        add(journey_sql(&opt(site)));
+        add(funnel_sql(&opt(site)));
+        add(avg_score_sql(&opt(site), 0, 1));
+        // (No filter at all reads the table newest rowid first, stopping at the limit.)
+        for event in [false, true] {
+            if site || event {
+                add(events_sql(site, event));
+            }
+        }
+    }
+    add(series_sql("friction"));
+    add(series_sql("events"));
+    add(totals_sql());
+    out
+}

@@ -1,0 +1,432 @@
+//! The read API against a seeded database: the answers of each query, bad parameters (400 with
+//! a reason), the token and Host checks, and every SQL shape's plan (an index, never a scan).
+
+mod common;
+
+use std::path::Path;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::*;
+use serde_json::{json, Value};
+use touchpoint_collector::api::Access;
+use touchpoint_collector::origin::OriginPolicy;
+use touchpoint_collector::{router, AppState, Store};
+
+/// Minutes after 2026-11-20T10:00:00Z.
+fn at(min: u32, sec: u32) -> String {
+    format!("2026-11-20T{:02}:{:02}:{:02}.000Z", 10 + min / 60, min % 60, sec)
+}
+
+const FROM: &str = "2026-11-20T10:00:00Z";
+const TO: &str = "2026-11-20T12:00:00Z";
+
+fn ev(id: &str, site: &str, session: &str, name: &str, time: &str, path: &str, props: Value) -> Value {
+    json!({
+        "type": if name == "page_view" { "page" } else { "track" },
+        "event": name, "messageId": id, "timestamp": time, "sessionId": session, "site": site,
+        "properties": props,
+        "context": {"page": {"url": format!("http://127.0.0.1:8080{path}"), "path": path, "title": "T", "referrer": ""},
+                    "library": {"name": "touchpoint", "version": "0.1.0"}}
+    })
+}
+
+fn friction(
+    id: &str,
+    session: &str,
+    name: &str,
+    time: &str,
+    path: &str,
+    selector: &str,
+    during: Option<&str>,
+) -> Value {
+    let mut p = json!({"category": "friction", "element": {"selector": selector, "tag": "button"}});
+    if let Some(d) = during {
+        p["during"] = json!(d);
+    }
+    ev(id, "shop", session, name, time, path, p)
+}
+
+/// Three sessions on `shop` and one on `blog`:
+/// - s1: views, add_to_cart, begin_checkout, purchase; one dead click on the grind chip;
+/// - s2: views, add_to_cart; a rage click and a dead click on the grind chip, a js_error on
+///   /cart during begin_checkout... (begin_checkout reached first);
+/// - s3: a view only, no friction;
+/// - b1 (blog): a view and a dead click on a link.
+fn seed() -> Vec<Value> {
+    let chip = "#grind > button.chip";
+    vec![
+        ev("1", "shop", "s1", "page_view", &at(0, 0), "/", json!({"category": "touchpoint"})),
+        friction("2", "s1", "dead_click", &at(0, 10), "/p/mug", chip, None),
+        ev("3", "shop", "s1", "add_to_cart", &at(1, 0), "/p/mug", json!({"category": "touchpoint", "moment": true})),
+        ev("4", "shop", "s1", "begin_checkout", &at(2, 0), "/cart", json!({"moment": true})),
+        ev("5", "shop", "s1", "purchase", &at(3, 0), "/done", json!({"moment": true})),
+        ev("6", "shop", "s2", "page_view", &at(30, 0), "/p/mug", json!({})),
+        friction("7", "s2", "rage_click", &at(30, 5), "/p/mug", chip, None),
+        friction("8", "s2", "dead_click", &at(30, 9), "/p/mug", chip, None),
+        ev("9", "shop", "s2", "add_to_cart", &at(31, 0), "/p/mug", json!({"moment": true})),
+        ev("10", "shop", "s2", "begin_checkout", &at(32, 0), "/cart", json!({"moment": true})),
+        friction("11", "s2", "js_error", &at(32, 30), "/cart", "", Some("begin_checkout")),
+        ev("12", "shop", "s3", "page_view", &at(61, 0), "/", json!({})),
+        ev("13", "blog", "b1", "page_view", &at(5, 0), "/post", json!({})),
+        {
+            let mut f = friction("14", "b1", "dead_click", &at(5, 30), "/post", "a.more", None);
+            f["site"] = json!("blog");
+            f
+        },
+    ]
+}
+
+async fn seeded(access: Access) -> TestApp {
+    let state = AppState::new(Store::open(":memory:").unwrap(), OriginPolicy::new(Default::default()), None)
+        .with_access(access);
+    let t = TestApp { app: router(state.clone(), Path::new("/nonexistent"), Path::new("/nonexistent")), state };
+    let a = post(&t.app, batch(seed())).await;
+    assert_eq!(a.json()["accepted"], json!(14), "{}", a.json());
+    t
+}
+
+fn open() -> Access {
+    Access::new(None, Vec::new(), 1000)
+}
+
+async fn api(t: &TestApp, path_and_query: &str) -> Value {
+    let a = get(&t.app, path_and_query).await;
+    assert_eq!(a.status, StatusCode::OK, "{path_and_query}: {}", String::from_utf8_lossy(&a.bytes));
+    assert_eq!(a.header("cache-control"), Some("no-store"));
+    a.json()
+}
+
+fn range() -> String {
+    format!("from={FROM}&to={TO}")
+}
+
+#[tokio::test]
+async fn friction_leaderboard() {
+    let t = seeded(open()).await;
+    let all = api(&t, &format!("/api/friction?{}", range())).await;
+    assert_eq!(all["sessions"], json!(4));
+    let rows = all["rows"].as_array().unwrap();
+    let key = |r: &Value| format!("{} {} {} {} {}", r["type"], r["path"], r["selector"], r["count"], r["sessions"]);
+    let keys: Vec<String> = rows.iter().map(key).collect();
+    assert_eq!(
+        keys,
+        [
+            r##""dead_click" "/p/mug" "#grind > button.chip" 2 2"##,
+            r#""dead_click" "/post" "a.more" 1 1"#,
+            r#""js_error" "/cart" "" 1 1"#,
+            r##""rage_click" "/p/mug" "#grind > button.chip" 1 1"##,
+        ]
+    );
+    assert_eq!(rows[0]["share"], json!(0.5));
+    assert_eq!(rows[0]["trend"], json!(2), "nothing in the previous period");
+
+    let shop = api(&t, &format!("/api/friction?{}&site=shop&type=dead_click", range())).await;
+    assert_eq!(shop["sessions"], json!(3));
+    assert_eq!(shop["rows"].as_array().unwrap().len(), 1);
+    assert_eq!(shop["rows"][0]["count"], json!(2));
+    let cart = api(&t, &format!("/api/friction?{}&site=shop&path=/cart", range())).await;
+    assert_eq!(cart["rows"][0]["type"], json!("js_error"));
+    // The range filters: only s2's friction after 10:30.
+    let late = api(&t, "/api/friction?from=2026-11-20T10:30:00Z&to=2026-11-20T11:00:00Z&site=shop").await;
+    let n: i64 = late["rows"].as_array().unwrap().iter().map(|r| r["count"].as_i64().unwrap()).sum();
+    assert_eq!(n, 3);
+    let limited = api(&t, &format!("/api/friction?{}&limit=1", range())).await;
+    assert_eq!(limited["rows"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn sessions_list_and_journey() {
+    let t = seeded(open()).await;
+    let all = api(&t, &format!("/api/sessions?{}&site=shop", range())).await;
+    let ids: Vec<&str> = all["sessions"].as_array().unwrap().iter().map(|s| s["sessionId"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["s3", "s2", "s1"], "most recent first");
+    let s2 = &all["sessions"][1];
+    assert_eq!(s2["events"], json!(6));
+    assert_eq!(s2["friction"], json!(3));
+    assert_eq!(s2["touchpoints"], json!(3));
+    assert_eq!(s2["moments"], json!(["add_to_cart", "begin_checkout"]));
+    assert_eq!(s2["frictionByType"], json!({"dead_click": 1, "js_error": 1, "rage_click": 1}));
+    assert_eq!(all["sessions"][0]["score"], json!(80), "no friction, no moment");
+    assert_eq!(all["sessions"][2]["score"].as_i64().unwrap(), {
+        use touchpoint_core::score::*;
+        let f = [FrictionCount { kind: "dead_click", count: 1, during_moment: 0 }];
+        i64::from(experience_score(&SessionFacts { friction: &f, moments_reached: 3, moments_total: 3 }))
+    });
+    assert!(s2["score"].as_i64().unwrap() < all["sessions"][2]["score"].as_i64().unwrap());
+
+    let with = api(&t, &format!("/api/sessions?{}&friction=1", range())).await;
+    let ids: Vec<&str> =
+        with["sessions"].as_array().unwrap().iter().map(|s| s["sessionId"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["s2", "b1", "s1"]);
+    // The leaderboard's click-through: sessions where this element caused friction.
+    let chip = "%23grind%20%3E%20button.chip";
+    let by_el =
+        api(&t, &format!("/api/sessions?{}&site=shop&type=dead_click&path=/p/mug&selector={chip}", range())).await;
+    let ids: Vec<&str> =
+        by_el["sessions"].as_array().unwrap().iter().map(|s| s["sessionId"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["s2", "s1"]);
+    let rage = api(&t, &format!("/api/sessions?{}&type=rage_click", range())).await;
+    assert_eq!(rage["sessions"].as_array().unwrap().len(), 1);
+
+    let j = api(&t, "/api/sessions/s2").await;
+    assert_eq!(j["session"]["sessionId"], json!("s2"));
+    let steps: Vec<String> = j["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| format!("{}:{}:{}", e["event"].as_str().unwrap(), e["category"].as_str().unwrap(), e["moment"]))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "page_view:touchpoint:false",
+            "rage_click:friction:false",
+            "dead_click:friction:false",
+            "add_to_cart:touchpoint:true",
+            "begin_checkout:touchpoint:true",
+            "js_error:friction:false"
+        ]
+    );
+    assert_eq!(j["events"][5]["during"], json!("begin_checkout"));
+    assert_eq!(j["events"][1]["element"]["selector"], json!("#grind > button.chip"));
+    let missing = get(&t.app, "/api/sessions/nope").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.error().contains("nope"));
+}
+
+#[tokio::test]
+async fn timeseries_funnel_overview_stats() {
+    let t = seeded(open()).await;
+    let ts = api(&t, &format!("/api/timeseries?{}&metric=friction&bucket=hour&site=shop", range())).await;
+    assert_eq!(ts["bucketMs"], json!(3_600_000));
+    assert_eq!(ts["buckets"].as_array().unwrap().len(), 2);
+    assert_eq!(ts["series"], json!({"dead_click": [2, 0], "js_error": [1, 0], "rage_click": [1, 0]}));
+    let ev = api(&t, &format!("/api/timeseries?{}&metric=events&bucket=hour", range())).await;
+    assert_eq!(ev["series"], json!({"events": [13, 1]}));
+    let se = api(&t, &format!("/api/timeseries?{}&metric=sessions&bucket=minute", range())).await;
+    assert_eq!(se["buckets"].as_array().unwrap().len(), 120);
+    assert_eq!(se["series"]["sessions"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).sum::<i64>(), 4);
+
+    let f = api(&t, &format!("/api/funnel?{}&site=shop", range())).await;
+    let counts: Vec<(String, i64)> = f["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["step"].as_str().unwrap().to_string(), s["sessions"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(
+        counts,
+        [("sessions".into(), 3), ("add_to_cart".into(), 2), ("begin_checkout".into(), 2), ("purchase".into(), 1)]
+    );
+    assert_eq!(f["steps"][3]["dropoff"], json!(0.5));
+    // Steps in another order: begin_checkout never came before add_to_cart.
+    let g = api(&t, &format!("/api/funnel?{}&steps=begin_checkout,add_to_cart", range())).await;
+    assert_eq!(g["steps"][1]["sessions"], json!(2));
+    assert_eq!(g["steps"][2]["sessions"], json!(0));
+
+    let o = api(&t, &format!("/api/overview?{}&site=shop", range())).await;
+    assert_eq!((o["events"].clone(), o["friction"].clone(), o["sessions"].clone()), (json!(12), json!(4), json!(3)));
+    assert_eq!(o["sessionsWithFriction"], json!(2));
+    assert_eq!(api(&t, "/api/stats").await, json!({"events": 14, "bySite": {"shop": 12, "blog": 2}}));
+}
+
+#[tokio::test]
+async fn bad_parameters_are_400_with_a_reason() {
+    let t = seeded(open()).await;
+    for (q, needle) in [
+        ("/api/friction?site=sh%20op", "site"),
+        ("/api/friction?from=yesterday", "from"),
+        ("/api/friction?to=2026-13-01T00:00:00Z", "to"),
+        ("/api/friction?from=2026-11-20T12:00:00Z&to=2026-11-20T10:00:00Z", "from"),
+        ("/api/friction?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", "days"),
+        ("/api/friction?limit=0", "limit"),
+        ("/api/friction?limit=ten", "limit"),
+        ("/api/friction?type=Rage-Click", "type"),
+        ("/api/friction?path=cart", "path"),
+        ("/api/friction?colour=red", "colour"),
+        ("/api/friction?site=a&site=b", "site"),
+        ("/api/sessions?friction=maybe", "friction"),
+        ("/api/sessions?selector=".to_string().leak(), ""),
+        ("/api/timeseries?metric=revenue", "metric"),
+        ("/api/timeseries?bucket=week", "bucket"),
+        ("/api/timeseries?bucket=minute&from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z", "bucket"),
+        ("/api/funnel?steps=a,B", "steps"),
+        ("/api/funnel?steps=a,b,c,d,e,f,g,h,i", "steps"),
+        ("/api/events?limit=lots", "limit"),
+        ("/api/stats?x=1", "x"),
+        ("/api/sessions/s1?limit=3", "limit"),
+    ] {
+        if needle.is_empty() {
+            // An empty value is the same as absent.
+            assert_eq!(get(&t.app, q).await.status, StatusCode::OK, "{q}");
+            continue;
+        }
+        let a = get(&t.app, q).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{q}: {}", String::from_utf8_lossy(&a.bytes));
+        assert!(a.error().contains(needle), "{q}: {}", a.error());
+    }
+    // Limits are capped rather than refused.
+    let many = api(&t, &format!("/api/sessions?{}&limit=100000", range())).await;
+    assert_eq!(many["sessions"].as_array().unwrap().len(), 4);
+}
+
+async fn get_with(t: &TestApp, uri: &str, headers: &[(&str, &str)]) -> Answer {
+    let mut req = Request::get(uri);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    send(&t.app, req.body(Body::empty()).unwrap()).await
+}
+
+#[tokio::test]
+async fn token_and_host_checks() {
+    let token = "s3cret-token-123";
+    let t = seeded(Access::new(Some(token.into()), vec!["insights.shop.example".into()], 1000)).await;
+    let host = ("host", HOST);
+    for uri in [
+        "/api/events",
+        "/api/stats",
+        "/api/friction",
+        "/api/sessions",
+        "/api/sessions/s1",
+        "/api/timeseries",
+        "/api/funnel",
+        "/api/overview",
+        "/inspector",
+    ] {
+        let a = get_with(&t, uri, &[host]).await;
+        assert_eq!(a.status, StatusCode::UNAUTHORIZED, "{uri}");
+        assert!(a.error().contains("token"), "{uri}");
+        let wrong = get_with(&t, uri, &[host, ("authorization", "Bearer s3cret-token-124")]).await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED, "{uri}");
+    }
+    let bearer = format!("Bearer {token}");
+    assert_eq!(get_with(&t, "/api/stats", &[host, ("authorization", &bearer)]).await.status, StatusCode::OK);
+    let cookie = format!("a=b; tp_read={token}");
+    assert_eq!(get_with(&t, "/api/stats", &[host, ("cookie", &cookie)]).await.status, StatusCode::OK);
+    // ?token= answers and sets the cookie; on the inspector it redirects to the address without it.
+    let q = get_with(&t, &format!("/api/stats?token={token}"), &[host]).await;
+    assert_eq!(q.status, StatusCode::OK);
+    assert!(q
+        .header("set-cookie")
+        .unwrap()
+        .starts_with(&format!("tp_read={token}; Path=/; HttpOnly; SameSite=Strict")));
+    let r = get_with(&t, &format!("/inspector?site=shop&token={token}&type=dead_click"), &[host]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.header("location"), Some("/inspector?site=shop&type=dead_click"));
+    assert!(r.header("set-cookie").is_some());
+    // Ingestion needs no token.
+    assert_eq!(post(&t.app, batch(vec![event("x1", "shop")])).await.status, StatusCode::OK);
+
+    // Host: loopback names and the public names only (DNS rebinding is refused even with the token).
+    for (h, ok) in [
+        ("127.0.0.1:8080", true),
+        ("localhost:3000", true),
+        ("LOCALHOST", true),
+        ("app.localhost:1", true),
+        ("[::1]:8080", true),
+        ("127.0.0.2", true),
+        ("insights.shop.example", true),
+        ("insights.shop.example:443", true),
+        ("evil.example", false),
+        ("evil.example:8080", false),
+        ("localhost.evil.example", false),
+        ("127.0.0.1.nip.io", false),
+        ("", false),
+        ("[::1", false),
+    ] {
+        let a = get_with(&t, "/api/stats", &[("host", h), ("authorization", &bearer)]).await;
+        assert_eq!(a.status == StatusCode::OK, ok, "{h}: {}", a.status);
+        if !ok {
+            assert_eq!(a.status, StatusCode::FORBIDDEN, "{h}");
+            assert!(a.error().contains("host"));
+        }
+    }
+}
+
+#[tokio::test]
+async fn reads_are_rate_limited() {
+    let t = seeded(Access::new(None, Vec::new(), 3)).await;
+    let statuses: Vec<StatusCode> = {
+        let mut v = Vec::new();
+        for _ in 0..5 {
+            v.push(get(&t.app, "/api/stats").await.status);
+        }
+        v
+    };
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 3, "{statuses:?}");
+    let limited = get(&t.app, "/api/stats").await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(limited.header("retry-after"), Some("1"));
+    // Ingestion has its own limiter (off here).
+    assert_eq!(post(&t.app, batch(vec![event("y1", "shop")])).await.status, StatusCode::OK);
+}
+
+/// Every query shape uses an index: no plan step scans `events`, `friction` or `sessions`
+/// (the one exception is `/api/events` without filters, which reads the table newest rowid
+/// first and stops at its limit; it is not in `all_shapes`).
+#[test]
+fn every_query_shape_uses_an_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plans.sqlite");
+    let path = path.to_str().unwrap();
+    drop(Store::open(path).unwrap());
+    let c = rusqlite::Connection::open(path).unwrap();
+    let shapes = touchpoint_collector::query::all_shapes();
+    assert!(shapes.len() > 50, "{}", shapes.len());
+    for (sql, n) in shapes {
+        let mut stmt = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap_or_else(|e| panic!("{e}: {sql}"));
+        let args = vec![rusqlite::types::Value::Null; n];
+        let plan: Vec<String> = stmt
+            .query_map(rusqlite::params_from_iter(args.iter()), |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        if std::env::var_os("PRINT_PLANS").is_some() {
+            eprintln!("{sql}\n  {plan:?}");
+        }
+        for step in &plan {
+            let scan = step.starts_with("SCAN ") && !step.contains("USING");
+            let bad_scan = scan && !step.starts_with("SCAN f") || step.contains("SCAN s ") && !step.contains("INDEX");
+            // `SCAN f` is the grouped subquery's result, not a table.
+            assert!(!bad_scan, "a scan without an index:\n{sql}\n{plan:#?}");
+            if step.starts_with("SCAN ") || step.starts_with("SEARCH ") {
+                let table = step.split_whitespace().nth(1).unwrap();
+                if ["events", "friction", "sessions", "s", "minute_counts"].contains(&table) {
+                    assert!(step.contains("INDEX") || step.contains("PRIMARY KEY"), "{sql}\n{plan:#?}");
+                }
+            }
+        }
+    }
+}
+
+/// A database from before the aggregates (schema version 2) gets them built from `events` when
+/// it is opened, with the same answers as if they had been kept at ingest.
+#[tokio::test]
+async fn aggregates_are_built_for_an_older_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite");
+    let path = path.to_str().unwrap().to_string();
+    let app = |store: Store| {
+        let state = AppState::new(store, OriginPolicy::new(Default::default()), None).with_access(open());
+        TestApp { app: router(state.clone(), Path::new("/nonexistent"), Path::new("/nonexistent")), state }
+    };
+    let t = app(Store::open(&path).unwrap());
+    post(&t.app, batch(seed())).await;
+    let before = api(&t, &format!("/api/friction?{}", range())).await;
+    let sessions_before = api(&t, &format!("/api/sessions?{}", range())).await;
+    drop(t);
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch(
+            "DROP TABLE friction; DROP TABLE sessions; DROP TABLE minute_counts; DROP TABLE site_totals;
+             DROP INDEX events_session; PRAGMA user_version = 2;",
+        )
+        .unwrap();
+    }
+    let t = app(Store::open(&path).unwrap());
+    assert_eq!(api(&t, &format!("/api/friction?{}", range())).await, before);
+    assert_eq!(api(&t, &format!("/api/sessions?{}", range())).await, sessions_before);
+    assert_eq!(api(&t, "/api/stats").await["events"], json!(14));
+}

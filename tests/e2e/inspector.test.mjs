@@ -1,0 +1,149 @@
+// The inspector (/inspector) in headless Chromium against a collector seeded over its batch
+// endpoint, with a read token: the overview, the chart series (uPlot), the funnel, the friction
+// leaderboard, the click-through to sessions and a session's timeline, filters kept in the
+// address, and a live update when new friction arrives. Screenshots go to target/artifacts/.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { launch, root, startCollector, waitFor } from './harness.mjs';
+
+const TOKEN = 'e2e-read-token-0123456789';
+const ARTIFACTS = path.join(root, 'target/artifacts');
+let collector, browser;
+before(async () => {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  [collector, browser] = await Promise.all([
+    startCollector(['--read-token', TOKEN, '--inspector', path.join(root, 'collector/inspector'),
+      '--uplot', path.join(root, 'node_modules/uplot/dist')]),
+    launch(),
+  ]);
+});
+after(async () => { await browser?.close(); await collector?.stop(); });
+
+const T = { timeout: 120_000 };
+const CHIP = '#grind > button.chip';
+let n = 0;
+
+function ev(session, name, minutesAgo, pathname, props = {}) {
+  n += 1;
+  return {
+    type: name === 'page_view' ? 'page' : 'track', event: name, messageId: `m-${Date.now()}-${n}`,
+    timestamp: new Date(Date.now() - minutesAgo * 60_000).toISOString(), sessionId: session, site: 'demo-shop',
+    properties: props,
+    context: { page: { url: `http://127.0.0.1${pathname}`, path: pathname, title: 'Demo', referrer: '' },
+      library: { name: 'touchpoint', version: '0.1.0' } },
+  };
+}
+const fr = (session, name, minutesAgo, pathname, selector, extra = {}) =>
+  ev(session, name, minutesAgo, pathname, { category: 'friction', ...(selector ? { element: { selector, tag: 'button' } } : {}), ...extra });
+
+async function send(events) {
+  const r = await fetch(`${collector.url}/v1/batch`, { method: 'POST', body: JSON.stringify({ sentAt: new Date().toISOString(), batch: events }) });
+  assert.equal(r.status, 200);
+  const a = await r.json();
+  assert.equal(a.accepted, events.length, JSON.stringify(a));
+}
+
+async function seed() {
+  await send([
+    ev('sess-one', 'page_view', 40, '/'),
+    fr('sess-one', 'dead_click', 39, '/product.html', CHIP),
+    ev('sess-one', 'add_to_cart', 38, '/product.html', { moment: true }),
+    ev('sess-one', 'begin_checkout', 37, '/cart.html', { moment: true }),
+    ev('sess-one', 'purchase', 36, '/thanks.html', { moment: true }),
+    ev('sess-two', 'page_view', 20, '/product.html'),
+    fr('sess-two', 'rage_click', 19, '/product.html', CHIP),
+    fr('sess-two', 'dead_click', 19, '/product.html', CHIP),
+    ev('sess-two', 'add_to_cart', 18, '/product.html', { moment: true }),
+    ev('sess-two', 'begin_checkout', 17, '/cart.html', { moment: true }),
+    fr('sess-two', 'js_error', 16, '/cart.html', null, { during: 'begin_checkout', message: 'coupon is undefined' }),
+    ev('sess-three', 'page_view', 5, '/'),
+  ]);
+}
+
+const texts = (page, selector) => page.locator(selector).allTextContents();
+
+test('reads need the token: without it the API and the inspector answer 401', T, async () => {
+  for (const p of ['/api/stats', '/api/friction', '/inspector']) {
+    const r = await fetch(`${collector.url}${p}`);
+    assert.equal(r.status, 401, p);
+    assert.match((await r.json()).error, /token/);
+  }
+  const ok = await fetch(`${collector.url}/api/stats`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+  assert.equal(ok.status, 200);
+});
+
+test('the inspector shows the leaderboard, chart series, funnel, sessions and a timeline, and updates live', T, async () => {
+  await seed();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+  after(() => context.close());
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  // The token in the address sets the cookie and is taken out of the address.
+  await page.goto(`${collector.url}/inspector?token=${TOKEN}&range=1h`);
+  assert.equal(new URL(page.url()).search, '?range=1h');
+  await page.waitForFunction(() => window.__inspector && window.__inspector.refreshes >= 1, null, { timeout: 60_000 });
+  assert.equal(await page.evaluate(() => window.__inspector.errors), 0);
+
+  // Overview.
+  assert.equal(await page.textContent('[data-k=sessions]'), '3');
+  assert.equal(await page.textContent('[data-k=friction]'), '4');
+  assert.equal(await page.textContent('[data-k=frictionPerSession]'), '1.33');
+  // The chart: one uPlot series per friction type.
+  const series = await texts(page, '#chart .u-legend .u-series .u-label');
+  assert.deepEqual(series, ['dead_click', 'js_error', 'rage_click']);
+  assert.equal(await page.locator('#chart canvas').count(), 1);
+  // The funnel through the moments of truth.
+  const funnel = await page.$$eval('#funnel tbody tr', (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
+  assert.deepEqual(funnel, [['sessions', '3', ''], ['add_to_cart', '2', '33.3 %'], ['begin_checkout', '2', '0 %'], ['purchase', '1', '50 %']]);
+  assert.equal(await page.locator('#funnel-chart canvas').count(), 1);
+  // The leaderboard: the grind chip's dead clicks first, in 2 of 3 sessions.
+  const rows = await page.$$eval('#leaderboard tbody tr', (trs) => trs.map((r) => [...r.cells].map((c) => c.textContent)));
+  assert.deepEqual(rows[0].slice(0, 6), ['dead_click', '/product.html', CHIP, '2', '2', '66.7 %']);
+  assert.deepEqual(rows.map((r) => r[0]), ['dead_click', 'js_error', 'rage_click']);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'inspector-overview.png'), fullPage: true });
+
+  // Click-through: the sessions where the chip caused dead clicks; the filter is in the address.
+  await page.click('#leaderboard tbody tr[data-type="dead_click"]');
+  await waitFor('the sessions of the element', async () =>
+    (await page.$$eval('#session-list tbody tr', (trs) => trs.map((t) => t.dataset.session))).join() === 'sess-two,sess-one');
+  const url = new URL(page.url());
+  assert.equal(url.searchParams.get('el_type'), 'dead_click');
+  assert.equal(url.searchParams.get('el_sel'), CHIP);
+
+  // A session's journey: touchpoints, friction and moments of truth in order, with the score.
+  await page.click('#session-list tbody tr[data-session="sess-two"]');
+  await waitFor('the timeline', async () => (await page.locator('#timeline li').count()) === 6);
+  const steps = await page.$$eval('#timeline li', (lis) => lis.map((li) => `${li.dataset.event}:${li.className}`));
+  assert.deepEqual(steps, ['page_view:touchpoint', 'rage_click:friction', 'dead_click:friction', 'add_to_cart:moment',
+    'begin_checkout:moment', 'js_error:friction']);
+  assert.match(await page.textContent('#timeline li[data-event=js_error]'), /during begin_checkout/);
+  assert.match(await page.textContent('#session-score'), /^score \d+$/);
+  assert.equal(new URL(page.url()).searchParams.get('session'), 'sess-two');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'inspector-session.png'), fullPage: true });
+
+  // A shared link opens the same view (the cookie is the context's).
+  const again = await context.newPage();
+  await again.goto(page.url());
+  await again.waitForFunction(() => window.__inspector && window.__inspector.refreshes >= 1, null, { timeout: 60_000 });
+  assert.equal(await again.locator('#timeline li').count(), 6);
+  assert.equal(await again.locator('#leaderboard tbody tr.selected').getAttribute('data-type'), 'dead_click');
+  await again.close();
+
+  // Filters: the friction type narrows the leaderboard and the chart.
+  await page.selectOption('#f-type', 'rage_click');
+  await waitFor('the filtered leaderboard', async () =>
+    (await page.$$eval('#leaderboard tbody tr', (trs) => trs.map((t) => t.dataset.type))).join() === 'rage_click');
+  assert.deepEqual(await texts(page, '#chart .u-legend .u-series .u-label'), ['rage_click']);
+  assert.equal(new URL(page.url()).searchParams.get('type'), 'rage_click');
+  await page.selectOption('#f-type', '');
+
+  // Live: new friction shows up without a reload.
+  await send([fr('sess-four', 'dead_click', 0, '/cart.html', '#coupon > button.apply')]);
+  await waitFor('the new element on the leaderboard', async () =>
+    (await page.$$eval('#leaderboard tbody tr', (trs) => trs.map((t) => t.dataset.selector))).includes('#coupon > button.apply'));
+  assert.equal(await page.textContent('[data-k=sessions]'), '4');
+  assert.deepEqual(errors, []);
+});
