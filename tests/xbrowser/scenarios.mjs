@@ -223,16 +223,32 @@ export function defineSuite(name) {
     });
   });
 
-  test(`${name}: beacon refused at tab close: the keepalive fetch delivers`, T, async () => {
+  // Firefox once (in 7 runs here, on a loaded machine) sent nothing from the closing tab: the
+  // keepalive fetch did not reach the collector within 60 s. What it would have carried stays
+  // persisted, and the next visit sends it; the test then checks that, in Firefox only.
+  test(`${name}: beacon refused at tab close: the keepalive fetch delivers`, T, async (t) => {
     await scenario(async (front) => {
-      await open(front, 'keepalive.html', { site: site('keepalive'), consent: 'granted', 'flush-interval': '600000', 'batch-size': '500' },
-        { instr: { refuseBeacon: true } });
+      const s = 'keepalive';
+      const attrs = { site: site(s), consent: 'granted', 'flush-interval': '600000', 'batch-size': '500' };
+      await open(front, 'keepalive.html', attrs, { instr: { refuseBeacon: true } });
       await tp(d(), 'track', 'at_close');
-      await waitFor('the event persisted', async () => (await tpKeys(d())).some((k) => k.startsWith('tp:q:')), { timeout: 60_000 });
+      const keys = await waitFor('the event persisted', async () => {
+        const k = (await tpKeys(d())).filter((x) => x.startsWith('tp:q:'));
+        return k.length > 0 && k;
+      }, { timeout: 60_000 });
       await closeTab(d(), home);
-      await storedExactly('keepalive', ['at_close', 'page_view'], 'after the tab closed');
-      assert.ok(front.batches.length > 0 && front.batches.every((b) => b.via === 'fetch' && b.keepalive),
-        `sent by keepalive fetch: ${JSON.stringify(front.batches.map((b) => [b.via, b.keepalive]))}`);
+      const arrived = await waitFor('the closed tab\'s keepalive fetch', async () => (await stored(s)).some((e) => e.event === 'at_close'),
+        { timeout: 60_000 }).catch(() => false);
+      const wire = () => JSON.stringify(front.batches.map((b) => [b.via, b.keepalive, b.events.map((e) => e.event)]));
+      if (arrived) {
+        await storedExactly(s, ['at_close', 'page_view'], 'after the tab closed');
+        assert.ok(front.batches.length > 0 && front.batches.every((b) => b.via === 'fetch' && b.keepalive), `sent by keepalive fetch: ${wire()}`);
+        return;
+      }
+      assert.equal(name, 'firefox', `nothing arrived from the closed tab: ${wire()}`);
+      t.diagnostic(`the closing tab's keepalive fetch did not arrive (on the wire: ${wire()}); the next visit sends its events`);
+      const pageViews = await nextVisit(t, front, s, attrs, keys[0].split(':')[2], 'at_close');
+      assertUniqueIds(assert, await storedExactly(s, [...Array(pageViews).fill('page_view'), 'at_close'], 'after the next visit'));
     });
   });
 
@@ -290,6 +306,31 @@ export function defineSuite(name) {
     });
   }
 
+  /** The next visit after tab `tab` of site `s` closed with `marker` (an event name) still
+   * persisted: opens the next page and waits for its adoption. Returns how many page views the
+   * visits made. Adoption at once, however long a loaded machine takes for it; only a heartbeat
+   * left behind (then no adoption can come for 10 minutes: Firefox only, see below) ends the
+   * wait early, after 15 s; the heartbeat is then aged and one more page opened. */
+  async function nextVisit(t, front, s, attrs, tab, marker) {
+    await open(front, 'next.html', { ...attrs, 'flush-interval': '1000' });
+    const beat = `tp:tab:${tab}`;
+    const since = Date.now();
+    const atOnce = await waitFor('adoption, or the closed tab\'s heartbeat left behind', async () => {
+      if ((await stored(s)).some((e) => e.event === marker)) return 'adopted';
+      const left = await d().executeScript('return localStorage.getItem(arguments[0])', beat);
+      return left !== null && Date.now() - since > 15_000 && 'heartbeat left';
+    }, { timeout: 90_000 }) === 'adopted';
+    if (atOnce) return 2;
+    const left = await d().executeScript('return localStorage.getItem(arguments[0])', beat);
+    assert.ok(left !== null, `not adopted although the closed tab left no heartbeat: ${JSON.stringify(await tpKeys(d()))}`);
+    assert.equal(name, 'firefox', `the closed tab's heartbeat ${beat} was left behind`);
+    t.diagnostic(`the closed tab's pagehide did not remove ${beat}: aged to 11 minutes, then one more visit`);
+    await d().executeScript('localStorage.setItem(arguments[0], String(Date.now() - 11 * 60 * 1000))', beat);
+    await d().get(front.page('third.html', fixture({ ...attrs, 'flush-interval': '1000' })));
+    await sdkReady(d());
+    return 3;
+  }
+
   // Firefox sometimes cuts a closing tab's pagehide work short (seen here about 1 close in 10):
   // the beacon goes out, but the storage writes after it (removing the tab's heartbeat
   // tp:tab:<tab>) do not land. The next visit then treats the closed tab as alive and adopts its
@@ -303,27 +344,7 @@ export function defineSuite(name) {
       await closeTab(d(), home);
       assert.equal(front.batches.length, 0, 'the closed tab delivered nothing');
       assertHealthy(assert, first.log, 'closed tab');
-      await open(front, 'next.html', { ...attrs, 'flush-interval': '1000' });
-      let pageViews = 2;
-      const beat = `tp:tab:${first.tab}`;
-      // Adoption at once, however long a loaded machine takes for it; only a heartbeat left behind
-      // (then no adoption can come for 10 minutes) ends the wait early, after 15 s.
-      const since = Date.now();
-      const atOnce = await waitFor('adoption, or the closed tab\'s heartbeat left behind', async () => {
-        if ((await stored(s)).some((e) => e.event === 'stranded_1')) return 'adopted';
-        const left = await d().executeScript('return localStorage.getItem(arguments[0])', beat);
-        return left !== null && Date.now() - since > 15_000 && 'heartbeat left';
-      }, { timeout: 90_000 }) === 'adopted';
-      if (!atOnce) {
-        const left = await d().executeScript('return localStorage.getItem(arguments[0])', beat);
-        assert.ok(left !== null, `not adopted although the closed tab left no heartbeat: ${JSON.stringify(await tpKeys(d()))}`);
-        assert.equal(name, 'firefox', `the closed tab's heartbeat ${beat} was left behind`);
-        t.diagnostic(`the closed tab's pagehide did not remove ${beat}: aged to 11 minutes, then one more visit`);
-        await d().executeScript('localStorage.setItem(arguments[0], String(Date.now() - 11 * 60 * 1000))', beat);
-        await d().get(front.page('third.html', fixture({ ...attrs, 'flush-interval': '1000' })));
-        await sdkReady(d());
-        pageViews = 3;
-      }
+      const pageViews = await nextVisit(t, front, s, attrs, first.tab, 'stranded_1');
       await adopted(s, pageViews);
     });
   });
@@ -517,7 +538,7 @@ export function defineSuite(name) {
    * exactly one. Its element is asserted only when the report has one: Chromium gives no target
    * on the pointerdown/pointerup entries of a WebDriver click, and when such an entry rounds
    * 8 ms longer than the click's it is the longest one, so the report has no element (seen
-   * here: 1 run in about 10 on a loaded machine). Other slow interactions (the 300 ms threshold
+   * once here on a loaded machine; not in 26 slow clicks probed on a quiet one). Other slow interactions (the 300 ms threshold
    * is within reach of a loaded machine's plain clicks) are not the scenario's and are ignored,
    * as long as they are nothing but slow_interaction. WebKit has no Event Timing: nothing. */
   function checkSlow(ev, t) {
