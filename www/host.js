@@ -17,14 +17,15 @@ export function makeHost(input, guard, signal, base) {
     '[role=button],[role=link],[role=menuitem],[role=tab],[role=checkbox],[role=switch],[role=option]';
 
   // Everything queued, then the tick that ends the burst, in one crossing.
-  var slowEntries = {};
+  var slowEntries = {}, slowTargets = {};
   function interactions() {
     for (var id in slowEntries) {
-      var e = slowEntries[id];
+      var e = slowEntries[id], target = e.target || slowTargets[id];
       queue.push(rec('i', now(), e.duration | 0, (e.processingStart - e.startTime) | 0, (e.processingEnd - e.processingStart) | 0,
-        (e.startTime + e.duration - e.processingEnd) | 0, e.name, id, e.target && e.target.tagName ? group(e.target, false) : ''));
+        (e.startTime + e.duration - e.processingEnd) | 0, e.name, id, target && target.tagName ? group(target, false) : ''));
     }
     slowEntries = {};
+    slowTargets = {};
   }
   var drain = guard(function () {
     planned = false;
@@ -314,7 +315,10 @@ export function makeHost(input, guard, signal, base) {
     wrap(w, 'open', function () { respond('o'); });
     views();
     w.addEventListener('load', guard(views), signal ? { signal: signal } : false);
+    var supported = w.PerformanceObserver && PerformanceObserver.supportedEntryTypes;
     function po(type, fn, opts) {
+      // An entry type the engine lacks would only print a console warning: not asked for.
+      if (supported && supported.indexOf(type) < 0) return;
       try {
         var o = new PerformanceObserver(guard(function (list) { fn(list.getEntries()); }));
         opts.type = type;
@@ -329,6 +333,9 @@ export function makeHost(input, guard, signal, base) {
       for (var i = 0, e, b; i < list.length; i++) {
         e = list[i];
         b = e.interactionId && slowEntries[e.interactionId];
+        // Keep a target from any entry of the interaction: the longest one may have none
+        // (Chromium gives none on some pointer entries).
+        if (e.interactionId && e.target) slowTargets[e.interactionId] = e.target;
         // The longest entry; among equals the one whose handlers ran longest.
         if (e.interactionId && (!b || e.duration > b.duration ||
           (e.duration === b.duration && e.processingEnd - e.processingStart > b.processingEnd - b.processingStart))) {

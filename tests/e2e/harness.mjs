@@ -15,7 +15,10 @@ const bin = path.join(root, 'target/debug/touchpoint-collector');
 export async function startCollector(extraArgs = []) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-e2e-'));
   const child = spawn(bin, ['--host', '127.0.0.1', '--port', '0', '--db', path.join(dir, 'events.sqlite'),
-    '--www', path.join(root, 'www'), '--sdk', path.join(root, 'dist'), ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The tests poll the read API far harder than an inspector does: its per-client rate limit
+    // (default 50 reads/s) would answer 429 to the polling itself.
+    '--www', path.join(root, 'www'), '--sdk', path.join(root, 'dist'), '--read-rate-limit', '100000', ...extraArgs],
+  { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
   const url = await new Promise((resolve, reject) => {

@@ -46,7 +46,8 @@ export async function waitFor(what, fn, { timeout = 60_000, interval = 100 } = {
 export async function startCollector() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-xb-'));
   const child = spawn(collectorBin, ['--host', '127.0.0.1', '--port', '0', '--db', path.join(dir, 'events.sqlite'),
-    '--www', path.join(root, 'www'), '--sdk', path.join(root, 'dist')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The scenarios poll the read API harder than its per-client rate limit allows (50/s).
+    '--www', path.join(root, 'www'), '--sdk', path.join(root, 'dist'), '--read-rate-limit', '100000'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
   const url = await new Promise((resolve, reject) => {
