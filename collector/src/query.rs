@@ -329,23 +329,17 @@ fn sessions_sql(q: &SessionsQ) -> Q {
         s.push(" ORDER BY s.last_ts DESC LIMIT ?", q.limit);
         return s;
     }
-    let index = if q.selector.is_some() {
-        "friction_selector_ts"
-    } else if q.site.is_some() {
-        "friction_site_ts"
-    } else {
-        "friction_ts"
-    };
+    let index = if q.site.is_some() { "friction_site_ts" } else { "friction_ts" };
     let mut s = Q::new(&format!(
         "SELECT {SESSION_COLUMNS} FROM (SELECT session_id, site, MAX(ts) AS at FROM friction INDEXED BY {index} WHERE "
     ));
-    if let Some(sel) = &q.selector {
-        s.push("selector = ? AND ", sel.clone());
-    }
     if let Some(site) = &q.site {
         s.push("site = ? AND ", site.clone());
     }
     s.push("ts >= ?", q.from).push(" AND ts < ?", q.to);
+    if let Some(sel) = &q.selector {
+        s.push(" AND selector = ?", sel.clone());
+    }
     if let Some(k) = &q.kind {
         s.push(" AND event = ?", k.clone());
     }
