@@ -34,7 +34,23 @@ pub struct Cleaned {
 
 /// The cleaned text of the JSON object `json`, or None if it is not exactly one JSON object.
 pub fn clean(json: &str, scrub: bool) -> Option<Cleaned> {
-    let mut c = Cleaner { b: json.as_bytes(), i: 0, scrub, changed: 0 };
+    parse(json, scrub, MAX_DEPTH)
+}
+
+/// Whether `s` is exactly one JSON object (RFC 8259) nested at most `max_depth` deep: the same
+/// grammar, for validating without keeping the output (`journey::declarative`).
+pub fn is_object(s: &str, max_depth: usize) -> bool {
+    parse(s, false, max_depth).is_some_and(|c| c.changed & DEEP == 0)
+}
+
+/// Whether `v` is exactly one JSON number (at most 24 characters).
+pub fn is_number(v: &str) -> bool {
+    let mut c = Cleaner { b: v.as_bytes(), i: 0, scrub: false, changed: 0, max_depth: 0 };
+    !v.is_empty() && v.len() <= 24 && c.number() && c.i == v.len()
+}
+
+fn parse(json: &str, scrub: bool, max_depth: usize) -> Option<Cleaned> {
+    let mut c = Cleaner { b: json.as_bytes(), i: 0, scrub, changed: 0, max_depth };
     let mut out = String::with_capacity(json.len());
     c.ws();
     if c.peek() != Some(b'{') || !c.value(0, &mut out) {
@@ -65,6 +81,8 @@ struct Cleaner<'a> {
     i: usize,
     scrub: bool,
     changed: u8,
+    /// Containers this deep become `null` (and `DEEP` is set).
+    max_depth: usize,
 }
 
 impl Cleaner<'_> {
@@ -89,7 +107,7 @@ impl Cleaner<'_> {
     fn value(&mut self, depth: usize, out: &mut String) -> bool {
         self.ws();
         match self.peek() {
-            Some(b'{' | b'[') if depth >= MAX_DEPTH => {
+            Some(b'{' | b'[') if depth >= self.max_depth => {
                 self.changed |= DEEP;
                 out.push_str("null");
                 self.skip()
@@ -380,7 +398,7 @@ mod tests {
             }
             src.push('}');
             let once = clean(&src, true).unwrap();
-            proptest::prop_assert!(crate::journey::declarative::is_object(&once.json), "{}", once.json);
+            proptest::prop_assert!(is_object(&once.json, MAX_DEPTH), "{}", once.json);
             let twice = clean(&once.json, true).unwrap();
             proptest::prop_assert_eq!(twice.json, once.json);
         }

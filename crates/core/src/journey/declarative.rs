@@ -6,6 +6,8 @@
 
 use super::super::json::push_str;
 use super::super::name::snake_case;
+// The JSON grammar is the property cleaner's (one parser for both).
+use super::super::properties::{is_number, is_object as is_json_object};
 
 /// Nesting allowed in `data-tp-props` (and the collector's own limit is higher).
 const MAX_DEPTH: usize = 16;
@@ -13,7 +15,7 @@ const MAX_DEPTH: usize = 16;
 /// The event's properties text and whether `data-tp-props` had to be dropped.
 pub fn properties(json: &str, attrs: &[(&str, &str)]) -> (String, bool) {
     let json = json.trim_ascii();
-    let valid = is_object(json);
+    let valid = is_json_object(json, MAX_DEPTH);
     let mut out = String::from("{\"category\":\"touchpoint\"");
     if valid {
         let inner = json[1..json.len() - 1].trim_ascii();
@@ -35,141 +37,6 @@ pub fn properties(json: &str, attrs: &[(&str, &str)]) -> (String, bool) {
     }
     out.push('}');
     (out, !valid && !json.is_empty())
-}
-
-fn is_number(v: &str) -> bool {
-    let mut p = Parser { b: v.as_bytes(), i: 0 };
-    !v.is_empty() && v.len() <= 24 && p.number() && p.i == v.len()
-}
-
-/// Whether `s` is exactly one JSON object (RFC 8259), nested at most `MAX_DEPTH` deep.
-pub fn is_object(s: &str) -> bool {
-    let mut p = Parser { b: s.as_bytes(), i: 0 };
-    s.starts_with('{') && p.value(0) && {
-        p.ws();
-        p.i == s.len()
-    }
-}
-
-struct Parser<'a> {
-    b: &'a [u8],
-    i: usize,
-}
-
-impl Parser<'_> {
-    fn peek(&self) -> Option<u8> {
-        self.b.get(self.i).copied()
-    }
-
-    fn ws(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.i += 1;
-        }
-    }
-
-    fn eat(&mut self, c: u8) -> bool {
-        self.ws();
-        let hit = self.peek() == Some(c);
-        self.i += usize::from(hit);
-        hit
-    }
-
-    fn value(&mut self, depth: usize) -> bool {
-        self.ws();
-        match self.peek() {
-            Some(open @ (b'{' | b'[')) => {
-                let close = if open == b'{' { b'}' } else { b']' };
-                self.i += 1;
-                if depth >= MAX_DEPTH {
-                    return false;
-                }
-                if self.eat(close) {
-                    return true;
-                }
-                loop {
-                    if open == b'{' && !(self.eat_string() && self.eat(b':')) {
-                        return false;
-                    }
-                    if !self.value(depth + 1) {
-                        return false;
-                    }
-                    if !self.eat(b',') {
-                        return self.eat(close);
-                    }
-                }
-            }
-            Some(b'"') => self.eat_string(),
-            Some(b't') => self.literal(b"true"),
-            Some(b'f') => self.literal(b"false"),
-            Some(b'n') => self.literal(b"null"),
-            _ => self.number(),
-        }
-    }
-
-    fn literal(&mut self, word: &[u8]) -> bool {
-        let hit = self.b[self.i..].starts_with(word);
-        self.i += if hit { word.len() } else { 0 };
-        hit
-    }
-
-    fn eat_string(&mut self) -> bool {
-        self.ws();
-        if self.peek() != Some(b'"') {
-            return false;
-        }
-        self.i += 1;
-        while let Some(c) = self.peek() {
-            self.i += 1;
-            match c {
-                b'"' => return true,
-                b'\\' => match self.peek() {
-                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => self.i += 1,
-                    Some(b'u')
-                        if self.b.get(self.i + 1..self.i + 5).is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) =>
-                    {
-                        self.i += 5
-                    }
-                    _ => return false,
-                },
-                0..0x20 => return false,
-                _ => {}
-            }
-        }
-        false
-    }
-
-    fn digits(&mut self) -> bool {
-        let start = self.i;
-        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
-            self.i += 1;
-        }
-        self.i > start
-    }
-
-    fn number(&mut self) -> bool {
-        self.i += usize::from(self.peek() == Some(b'-'));
-        match self.peek() {
-            Some(b'0') => self.i += 1,
-            Some(b'1'..=b'9') => {
-                self.digits();
-            }
-            _ => return false,
-        }
-        if self.peek() == Some(b'.') {
-            self.i += 1;
-            if !self.digits() {
-                return false;
-            }
-        }
-        if matches!(self.peek(), Some(b'e' | b'E')) {
-            self.i += 1;
-            self.i += usize::from(matches!(self.peek(), Some(b'+' | b'-')));
-            if !self.digits() {
-                return false;
-            }
-        }
-        true
-    }
 }
 
 #[cfg(test)]
