@@ -22,7 +22,9 @@ impl Forms {
 }
 
 /// `form_start`/`form_submit` properties. `focus` is the sensor's "name:ms,name:ms" list of
-/// focus time per field; names are cut to 40 characters and at most 30 fields are kept.
+/// focus time per field; names are cut to 40 characters and at most 30 fields are kept. Payment
+/// and credential fields (`scrub::is_sensitive_key`: card, cvc, expiry, password...) are left
+/// out: like everywhere else, such a field is described by nothing beyond its tag and selector.
 pub fn properties(form: &str, focus: &str) -> String {
     let mut o = Obj::new().str("category", "touchpoint").str("form", &clean_label(form, 64));
     if !focus.is_empty() {
@@ -30,6 +32,9 @@ pub fn properties(form: &str, focus: &str) -> String {
         for item in split_byte(focus, b',').take(30) {
             let Some((name, ms)) = item.rsplit_once(':') else { continue };
             let (Some(ms), false) = (super::super::config::parse_u64(ms), name.is_empty()) else { continue };
+            if super::super::scrub::is_sensitive_key(name) {
+                continue;
+            }
             fields = fields.int(&clean_label(name, 40), ms.min(86_400_000) as i64);
         }
         o = o.raw("field_ms", &fields.finish());
@@ -48,7 +53,7 @@ mod tests {
         assert!(!f.input(3));
         assert!(f.input(4));
         assert_eq!(
-            properties("checkout", "email:1200,card:x,:5,zip:300"),
+            properties("checkout", "email:1200,card:x,:5,zip:300,card-cvc:123,password:900"),
             r#"{"category":"touchpoint","form":"checkout","field_ms":{"email":1200,"zip":300}}"#
         );
         assert_eq!(properties("", ""), r#"{"category":"touchpoint","form":""}"#);
