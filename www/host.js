@@ -29,7 +29,7 @@ export function makeHost(input, guard, signal, base) {
   }
   var drain = guard(function () {
     planned = false;
-    responded = false;
+    responded = selected = false;
     interactions();
     if (scrolled) depth(1);
     queue.push('k' + US + Date.now());
@@ -97,9 +97,15 @@ export function makeHost(input, guard, signal, base) {
 
   // While a click waits for a response (the engine says so with watch()), DOM changes and the
   // other signs of a response are reported; otherwise the MutationObserver is disconnected.
-  var watching = false, mo = null, lastUser = 0, lastField = null, reqId = 0, responded = false;
+  var watching = false, mo = null, lastUser = 0, lastField = null, reqId = 0, responded = false, selected = false;
   // One response record per scheduled task is enough: only the first one after a click matters.
-  function respond(kind) { if (watching && !responded) { responded = true; push(rec('r', now(), kind)); } }
+  // A text selection is reported apart: it answers a double or triple click but not a longer
+  // burst (core::friction::rage), so it must not hide a real response after it.
+  function respond(kind) {
+    if (!watching) return;
+    if (kind === 'l') { if (!selected) { selected = true; push(rec('r', now(), kind)); } return; }
+    if (!responded) { responded = true; push(rec('r', now(), kind)); }
+  }
   // The first DOM change after a click is all the engine needs: the observer disconnects at it
   // and is connected again by the next click, so a busy page pays for one callback per click.
   var observing = false;
@@ -135,7 +141,7 @@ export function makeHost(input, guard, signal, base) {
       link, dl) + (r || '');
     // Before the page's own handlers run: the DOM changes they make are the click's response.
     if (e.isTrusted) watch(true);
-    responded = false;
+    responded = selected = false;
     push(r);
     if (de && de.tagName !== 'FORM') declared(de); // a form's fires on submit
   }
@@ -181,6 +187,68 @@ export function makeHost(input, guard, signal, base) {
     var els = d.querySelectorAll('[data-tp-view]');
     for (var i = 0; i < els.length; i++) if (!viewed.has(els[i])) { viewed.add(els[i]); io.observe(els[i]); }
   }
+  // field_error beyond the browser's own `invalid`: for a moment after a submit (any field, and
+  // alert texts) or after a changed value (that field only), a second MutationObserver looks for
+  // aria-invalid="true" being set and for an alert text appearing (role=alert, an assertive
+  // aria-live region, a field's aria-errormessage element). Connected only for that moment, so a page pays
+  // nothing while nobody submits. A field the visitor is typing in is left alone (live
+  // validation while typing is not an error yet).
+  // Polite live regions (role=status) are left out: pages announce successes there too.
+  var ALERT = '[role=alert],[aria-live=assertive]';
+  var fo = null, foForm = null, foField = null, foUntil = 0, foTimer = 0, foSeen = [], foErr = [], typedEl = null, typedAt = 0;
+  function formName(form) { return form ? f(form.id || form.getAttribute('name')) : ''; }
+  function fieldCheck(form, field, ms) {
+    if (!w.MutationObserver || (foUntil > now() && !foField && field)) return; // a submit's window is wider
+    fo = fo || new MutationObserver(guard(fieldChanges));
+    fo.disconnect();
+    foForm = form; foField = field; foUntil = now() + ms; foSeen = []; foErr = [];
+    if (!field && form) {
+      // The error elements the form's fields name (aria-errormessage), with their field.
+      var fs = form.querySelectorAll('[aria-errormessage]'), i, el;
+      for (i = 0; i < fs.length; i++) if ((el = d.getElementById(fs[i].getAttribute('aria-errormessage')))) foErr.push(el, fs[i]);
+    }
+    fo.observe(d, { subtree: true, childList: !field, characterData: !field, attributes: true, attributeOldValue: true,
+      attributeFilter: field ? ['aria-invalid'] : ['aria-invalid', 'hidden', 'style', 'class'] });
+    clearTimeout(foTimer);
+    foTimer = setTimeout(function () { fo.disconnect(); foUntil = 0; }, ms);
+  }
+  function typing(el) { return el === typedEl && now() - typedAt < 1000; }
+  function fieldError(field, reason, message) {
+    push(rec('x', now(), formName(field.form || foForm), reason, f(message), group(field, false)));
+  }
+  function alerted(a) {
+    if (!a || foSeen.indexOf(a) >= 0) return;
+    var text = (a.textContent || '').replace(/\s+/g, ' ').trim(), field = null, i;
+    if (!text || !a.getClientRects().length) return; // empty or not shown (yet)
+    for (i = 0; i < foErr.length; i += 2) if (foErr[i] === a || foErr[i].contains(a)) field = foErr[i + 1];
+    if (field && typing(field)) return;
+    foSeen.push(a);
+    fieldError(field || a, 't', text.slice(0, 300));
+  }
+  function fieldChanges(list) {
+    if (now() > foUntil) return;
+    for (var i = 0, m, t, j, n, k; i < list.length; i++) {
+      m = list[i];
+      t = m.target.nodeType === 1 ? m.target : m.target.parentElement;
+      if (!t) continue;
+      if (m.attributeName === 'aria-invalid') {
+        if (t.getAttribute('aria-invalid') === 'true' && m.oldValue !== 'true' && (!foField || t === foField) && !typing(t)) fieldError(t, 'a', '');
+        continue;
+      }
+      if (foField) continue;
+      // An alert: the changed node is in one, or one was added or shown.
+      alerted(t.closest(ALERT));
+      for (k = 0; k < foErr.length; k += 2) if (foErr[k] === t || foErr[k].contains(t) || t.contains(foErr[k])) alerted(foErr[k]);
+      n = m.type === 'attributes' ? [t] : m.addedNodes;
+      for (j = 0; j < n.length; j++) {
+        if (n[j].nodeType !== 1) continue;
+        if (n[j].matches(ALERT)) alerted(n[j]);
+        var inner = n[j].querySelectorAll(ALERT);
+        for (k = 0; k < inner.length && k < 8; k++) alerted(inner[k]);
+      }
+    }
+  }
+
   // Focus time per form field (form_submit's field_ms), by field name; never a value.
   var focusEl = null, focusAt = 0, focusTimes = w.WeakMap ? new WeakMap() : null;
   function fieldName(t) { return f(t.getAttribute('name') || t.id || t.type || t.tagName).replace(/[,:]/g, '_'); }
@@ -207,7 +275,7 @@ export function makeHost(input, guard, signal, base) {
     // Text selected (a double or triple click) answers a click; a caret merely placed by a
     // click on text does not.
     selectionchange: function () {
-      if (!watching || responded) return; // fires on every caret move: the cheapest test first
+      if (!watching || selected) return; // fires on every caret move: the cheapest test first
       var g = w.getSelection && w.getSelection();
       if (g && !g.isCollapsed) respond('l');
     },
@@ -248,12 +316,10 @@ export function makeHost(input, guard, signal, base) {
       var r = e.reason;
       push(rec('e', now(), f(r && r.message || r), f(r && r.fileName), 0, 1));
     },
-    invalid: function (e) {
-      var t = e.target, form = t.form;
-      push(rec('x', now(), f(form && (form.id || form.getAttribute('name'))), group(t, false)));
-    },
+    invalid: function (e) { fieldError(e.target, '', ''); },
     input: function (e) {
       var t = fieldOf(e), form;
+      if (t) { typedEl = t; typedAt = now(); }
       if (!t || t === lastField) return; // one record per field the visitor moves to
       lastField = t;
       form = t.form;
@@ -268,10 +334,17 @@ export function makeHost(input, guard, signal, base) {
       m = focusTimes && focusTimes.get(form);
       for (n in m) list.push(n + ':' + m[n]);
       if (form.hasAttribute && form.hasAttribute('data-tp-event')) declared(form);
+      typedEl = null; // pressing Enter in a field ends typing
+      fieldCheck(form, null, 3000);
       push(rec('u', now(), key(form), f(form.id || form.getAttribute('name')), list.join(',')));
     }
   };
-  sensors.change = sensors.input;
+  // A changed value (for a text field: on leaving it) may be validated by the page's script.
+  sensors.change = function (e) {
+    sensors.input(e);
+    var t = fieldOf(e);
+    if (t && e.isTrusted) { typedEl = null; fieldCheck(t.form, t, 1000); }
+  };
 
   // The page's requests, its history and window.open, observed by wrapping them (always calling
   // the original and returning its result, so the page and other wrappers see no difference);

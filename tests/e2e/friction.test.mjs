@@ -81,6 +81,25 @@ const broken = [
     expect: ['field_error #email'],
   },
   {
+    name: 'a form whose own script sets aria-invalid and shows the field\'s error message',
+    act: async (p) => { await p.click('#zip'); await p.keyboard.type('12'); await clickN(p, '#address-go', 1); },
+    expect: ['field_error #zip'],
+  },
+  {
+    name: 'a field checked when the visitor leaves it (aria-invalid on change)',
+    act: async (p) => { await p.click('#phone'); await p.keyboard.type('call me'); await p.click('#name'); },
+    expect: ['field_error #phone'],
+  },
+  {
+    name: 'an alert text after a submit (a code the server refuses)',
+    act: async (p) => {
+      await p.click('#promo'); await p.keyboard.type('SPRING'); await p.keyboard.press('Enter');
+      await waitFor('the alert', () => p.evaluate(() => !!document.querySelector('#promo-msg [role=alert]')));
+    },
+    expect: ['field_error #promo-msg > p'],
+  },
+  { name: 'a text label rage-clicked (its text gets selected along the way)', act: (p) => clickN(p, '#badge', 5), expect: ['rage_click #badge'] },
+  {
     name: 'a save button whose request fails with 500 (the request answers the click: not dead)',
     act: (p) => clickN(p, '#save', 1), expect: ['failed_request'],
   },
@@ -199,6 +218,38 @@ const normal = [
   { name: 'clicks placing the caret in a search field', act: (p) => clickN(p, '#search', 4) },
   { name: 'a dead-looking element silenced with data-tp-no-dead', act: (p) => clickN(p, '#silenced', 1) },
   { name: 'reading: plain text clicked once', act: (p) => clickN(p, '#para', 1) },
+  {
+    name: 'a form filled in correctly, its success announced in a status region',
+    act: async (p) => {
+      await p.click('#zip'); await p.keyboard.type('75001'); await clickN(p, '#address-go', 1);
+      await waitFor('the success message', () => p.evaluate(() => document.getElementById('address-out').textContent !== ''));
+    },
+  },
+  {
+    name: 'a field validated while the visitor types (invalid until the third letter)',
+    act: async (p) => {
+      await p.click('#zip'); await p.keyboard.type('75001'); await p.keyboard.press('Enter'); // a submit opens the window
+      await p.click('#user'); await p.keyboard.type('jo', { delay: 50 }); await p.keyboard.type('anna');
+      await p.click('#name');
+    },
+  },
+  {
+    name: 'switching tabs right after a click',
+    // Headless Chromium keeps every tab "visible", but without Playwright's focus emulation the
+    // page loses focus to the tab brought to the front (a trusted window blur): what a real tab
+    // switch does first.
+    act: async (p) => {
+      await (await p.context().newCDPSession(p)).send('Emulation.setFocusEmulationEnabled', { enabled: false });
+      await p.bringToFront();
+      await waitFor('the page focused', () => p.evaluate(() => document.hasFocus()));
+      await clickN(p, '#noop', 1);
+      const other = await p.context().newPage();
+      await other.bringToFront();
+      await waitFor('the tab switched', () => p.evaluate(() => !document.hasFocus()));
+      await p.bringToFront();
+      await other.close();
+    },
+  },
   { name: 'a single slow scroll down the page', act: async (p) => { await p.mouse.move(500, 400); await p.mouse.wheel(0, 800); } },
 ];
 

@@ -257,6 +257,7 @@ impl Engine {
             Input::Command(command) => self.command(command, now),
             Input::Rejected(error) => self.warn(error.message()),
             Input::Response => f.response(now),
+            Input::Selection => f.selection(now),
             Input::Request { id, end: None } => f.request_start(now, id),
             Input::Request { end: Some(mut end), .. } => {
                 end.path = scrub_url(&end.path, &self.config.mask_params).into_owned();
@@ -274,7 +275,10 @@ impl Engine {
                 f.interaction(&i, &mut found);
             }
             Input::Scroll { viewport, user, leg, .. } => f.scroll(now, leg, viewport, user, &mut found),
-            Input::Invalid { field, form } => f.invalid(&friction_target(&field), &form, &mut found),
+            Input::Invalid { field, form, reason, message } => {
+                let message = clean_label(&scrub_text(&message), 200);
+                f.invalid(now, &friction_target(&field), &form, &reason, &message, &mut found);
+            }
             Input::FormInput { form, form_name, fields, search, field } => {
                 let mut out = Touchpoints::new();
                 self.journey.form_input(form, &form_name, &mut out);

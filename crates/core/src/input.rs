@@ -252,6 +252,9 @@ pub enum Input {
     /// selection or focus change, blur, a dialog or popover, `window.open`, media playing).
     /// Reported only while the engine watches (`Output::Watch`).
     Response,
+    /// Text got selected after a click (a double or triple click selects a word or a paragraph).
+    /// Reported only while the engine watches.
+    Selection,
     /// A fetch or XHR of the page started (`end`: None) or ended.
     Request {
         id: u32,
@@ -277,10 +280,14 @@ pub enum Input {
         user: bool,
         leg: i32,
     },
-    /// A form control fired `invalid`; `form` names its form (id or name).
+    /// A field became invalid: `reason` "" (it fired `invalid`), "a" (`aria-invalid="true"` set
+    /// after a submit or a changed value) or "t" (an alert text appeared after a submit: `message`,
+    /// raw; `field` is the field it belongs to, or the alert itself). `form` names the form.
     Invalid {
         field: Sensed,
         form: String,
+        reason: String,
+        message: String,
     },
     /// Trusted input into a form field.
     FormInput {
@@ -429,6 +436,7 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
             });
             Input::Command(Command::Consent { update, source: ConsentSource::Tcf })
         }
+        "r" if field(2) == "l" => Input::Selection,
         "r" => Input::Response,
         "q" => Input::Request {
             id: n(2)? as u32,
@@ -457,7 +465,7 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
             target: sensed(f, 8),
         },
         "y" => Input::Scroll { y: n(2)? as i32, viewport: n(3)? as i32, user: flag(4), leg: n(5).unwrap_or(0) as i32 },
-        "x" => Input::Invalid { form: text(2), field: sensed(f, 3)? },
+        "x" => Input::Invalid { form: text(2), reason: text(3), message: text(4), field: sensed(f, 5)? },
         "g" => Input::FormInput {
             form: n(2)? as u32,
             form_name: text(3),
@@ -603,6 +611,7 @@ mod tests {
     fn parses_friction_records() {
         let p = |s: &str| parse_record(&s.replace('|', "\u{1f}")).map(|(r, _)| r);
         assert_eq!(p("r|5|m"), Some(Record::Input(Input::Response)));
+        assert_eq!(p("r|5|l"), Some(Record::Input(Input::Selection)));
         assert_eq!(p("q|5|3|s"), Some(Record::Input(Input::Request { id: 3, end: None })));
         let Some(Record::Input(Input::Request { end: Some(end), .. })) = p("q|5|3|e|POST|/api/cart|503|120|1") else {
             panic!()
@@ -631,7 +640,8 @@ mod tests {
                 depth: 40
             }))
         );
-        let Some(Record::Input(Input::Invalid { field, form })) = p("x|5|checkout|4|4|0|input|email|email|||0||||")
+        let Some(Record::Input(Input::Invalid { field, form, .. })) =
+            p("x|5|checkout|||4|4|0|input|email|email|||0||||")
         else {
             panic!()
         };
@@ -646,6 +656,12 @@ mod tests {
         };
         assert_eq!((duration, target.map(|t| t.key)), (420, Some(2)));
         assert_eq!(p("x|5|f"), None, "an invalid field needs its element");
+        let Some(Record::Input(Input::Invalid { reason, message, field, .. })) =
+            p("x|5|checkout|t|Enter a valid email|9|0|0|div|email-error||||0||||")
+        else {
+            panic!()
+        };
+        assert_eq!((reason.as_str(), message.as_str(), field.key), ("t", "Enter a valid email", 9));
     }
 
     #[test]

@@ -1,18 +1,69 @@
-//! field_error: a field became invalid on the visitor's action. Seen through the `invalid` event
-//! (capture phase), which browsers fire for each invalid control when a form is submitted or
-//! checked, never while the visitor types. Field descriptor and form; never a value.
-//! (Not seen yet: `aria-invalid` set by a script's own validation, alert texts appearing.)
+//! field_error: a field became invalid on the visitor's action. Three ways to see it, all
+//! reported by the sensor only after a visitor's action and never while they type in that field:
+//! - `invalid`: the browser's own validation, fired for each invalid control when a form is
+//!   submitted or checked;
+//! - `aria`: `aria-invalid="true"` set by the page's script within a moment of a submit (on any
+//!   field) or of a changed value (on that field);
+//! - `alert`: an alert text (`role=alert`, an `aria-live` region, a field's `aria-errormessage`)
+//!   appearing within a moment of a submit; `message` carries it, scrubbed.
+//!
+//! Field descriptor and form; never a value. A page that both fails the browser's validation and
+//! sets `aria-invalid` (or shows the field's error message) reports the field once.
 
 use super::{finding, Findings, Signal, Target};
 
+/// The same field reported again within this long is the same error seen two ways.
+const SAME_ERROR_MS: u64 = 2_000;
+
 #[derive(Debug, Default)]
-pub struct FieldError;
+pub struct FieldError {
+    /// The last few fields reported and when (a page shows a handful of errors at a time).
+    recent: Vec<(u32, u64)>,
+}
+
+/// How the error was seen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    Invalid,
+    Aria,
+    Alert,
+}
+
+impl Reason {
+    pub fn parse(s: &str) -> Reason {
+        match s {
+            "a" => Reason::Aria,
+            "t" => Reason::Alert,
+            _ => Reason::Invalid,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Reason::Invalid => "invalid",
+            Reason::Aria => "aria_invalid",
+            Reason::Alert => "alert",
+        }
+    }
+}
 
 impl FieldError {
-    pub fn invalid(&mut self, field: &Target, form: &str, out: &mut Findings) {
-        if field.allows(Signal::FieldError) {
-            let props = finding(Some(&field.descriptor)).str("reason", "invalid").str("form", form).finish();
-            out.push((Signal::FieldError, props));
+    /// `message`: the alert's text, already scrubbed (empty for the other reasons).
+    pub fn invalid(&mut self, at: u64, field: &Target, form: &str, reason: Reason, message: &str, out: &mut Findings) {
+        if !field.allows(Signal::FieldError) {
+            return;
         }
+        self.recent.retain(|(_, t)| at.saturating_sub(*t) < SAME_ERROR_MS);
+        if self.recent.iter().any(|(k, _)| *k == field.key) {
+            return;
+        }
+        if self.recent.len() < 16 {
+            self.recent.push((field.key, at));
+        }
+        let mut props = finding(Some(&field.descriptor)).str("reason", reason.name()).str("form", form);
+        if !message.is_empty() {
+            props = props.str("message", message);
+        }
+        out.push((Signal::FieldError, props.finish()));
     }
 }

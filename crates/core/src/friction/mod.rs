@@ -7,7 +7,7 @@
 mod dead;
 mod error_click;
 pub mod failed_request;
-mod field_error;
+pub mod field_error;
 pub mod form_abandon;
 pub mod js_error;
 pub mod poor_vital;
@@ -231,6 +231,12 @@ impl Friction {
         self.dead.response(at);
     }
 
+    /// Text got selected: answers a double or triple click (rage), and any click (dead).
+    pub fn selection(&mut self, at: u64) {
+        self.rage.selection(at);
+        self.dead.response(at);
+    }
+
     pub fn request_start(&mut self, at: u64, id: u32) {
         self.rage.response(at);
         self.dead.request_start(at);
@@ -275,9 +281,10 @@ impl Friction {
         }
     }
 
-    pub fn invalid(&mut self, field: &Target, form: &str, out: &mut Findings) {
+    /// A field became invalid (see `field_error` for the three ways it is seen).
+    pub fn invalid(&mut self, at: u64, field: &Target, form: &str, reason: &str, message: &str, out: &mut Findings) {
         if self.on(Signal::FieldError) {
-            self.field.invalid(field, form, out);
+            self.field.invalid(at, field, form, field_error::Reason::parse(reason), message, out);
         }
     }
 

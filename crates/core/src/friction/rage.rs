@@ -1,9 +1,14 @@
 //! rage_click: 3 or more clicks on the same target (or within 30 px), each at most 1 s after the
 //! previous, and no response to any of them. Steppers, carousels and repeated add-to-cart answer
-//! each click, so they are not rage; double and triple clicks that select text change the
-//! selection, which answers them; clicks in editable fields place the caret and are ignored.
+//! each click, so they are not rage; clicks in editable fields place the caret and are ignored.
+//! A text selection answers a double or triple click (selecting a word or a paragraph) but not
+//! a fourth click and more: no selection gesture needs them, and a visitor hammering a label or a
+//! photo whose text gets selected along the way is still raging.
 
 use super::{finding, Findings, Settings, Signal, Target};
+
+/// The longest click gesture that selects text: a triple click selects a paragraph.
+const SELECTION_CLICKS: u32 = 3;
 
 #[derive(Debug, Default)]
 pub struct Rage {
@@ -19,6 +24,8 @@ struct Burst {
     last: u64,
     count: u32,
     answered: bool,
+    /// Text got selected during the burst (answers up to `SELECTION_CLICKS` clicks).
+    selected: bool,
     target: Target,
 }
 
@@ -36,13 +43,30 @@ impl Rage {
         }
         if !t.editable {
             let target = t.clone();
-            self.burst = Some(Burst { key: t.key, x, y, first: at, last: at, count: 1, answered: false, target });
+            self.burst = Some(Burst {
+                key: t.key,
+                x,
+                y,
+                first: at,
+                last: at,
+                count: 1,
+                answered: false,
+                selected: false,
+                target,
+            });
         }
     }
 
     pub fn response(&mut self, at: u64) {
         if let Some(b) = &mut self.burst {
             b.answered |= at >= b.first;
+        }
+    }
+
+    /// Text got selected: the answer to a double or triple click, not to a longer burst.
+    pub fn selection(&mut self, at: u64) {
+        if let Some(b) = &mut self.burst {
+            b.selected |= at >= b.first;
         }
     }
 
@@ -60,7 +84,8 @@ impl Rage {
 
     fn finish(&mut self, s: &Settings, out: &mut Findings) -> Option<u32> {
         let b = self.burst.take()?;
-        if b.count < s.rage_clicks || b.answered || !b.target.allows(Signal::Rage) {
+        let selection_answers = b.selected && b.count <= SELECTION_CLICKS;
+        if b.count < s.rage_clicks || b.answered || selection_answers || !b.target.allows(Signal::Rage) {
             return None;
         }
         let props = finding(Some(&b.target.descriptor))

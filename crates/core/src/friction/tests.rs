@@ -65,6 +65,43 @@ fn rage_not_for_two_clicks_nor_for_a_stepper_that_answers() {
 }
 
 #[test]
+fn a_selection_answers_a_double_or_triple_click_but_not_a_longer_burst() {
+    // Triple click on a paragraph: the second and third clicks select a word, then the paragraph.
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    for (i, at) in [0u64, 120, 240].iter().enumerate() {
+        f.click(*at, 10, 10, &target(1), &mut out);
+        if i > 0 {
+            f.selection(at + 2);
+        }
+    }
+    f.timeout(10_000, &mut out);
+    assert!(out.is_empty(), "a triple click that selects text is no friction: {out:?}");
+    // Five clicks on a label whose text gets selected along the way: still rage.
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    for (i, at) in [0u64, 200, 400, 600, 800].iter().enumerate() {
+        f.click(*at, 10, 10, &target(2), &mut out);
+        if i > 0 {
+            f.selection(at + 2);
+        }
+    }
+    f.timeout(10_000, &mut out);
+    assert_eq!(names(&out), ["rage_click"]);
+    assert!(out[0].1.contains("\"count\":5"), "{}", out[0].1);
+    // Any other response still answers the longer burst.
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    for at in [0u64, 200, 400, 600, 800] {
+        f.click(at, 10, 10, &target(3), &mut out);
+        f.selection(at + 2);
+    }
+    f.response(500);
+    f.timeout(10_000, &mut out);
+    assert!(out.is_empty(), "{out:?}");
+}
+
+#[test]
 fn rage_counts_nearby_targets_and_not_editable_ones() {
     let mut f = Friction::default();
     let mut out = Vec::new();
@@ -237,12 +274,38 @@ fn scroll_thrash_needs_long_user_legs_and_fires_once_per_burst() {
 }
 
 #[test]
+fn field_errors_seen_two_ways_are_one_and_alerts_carry_their_message() {
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    let email = Target { editable: true, ..target(5) };
+    let name = Target { editable: true, ..target(6) };
+    // The browser's validation and the page's aria-invalid on the same field at the same submit.
+    f.invalid(100, &email, "signup", "", "", &mut out);
+    f.invalid(140, &email, "signup", "a", "", &mut out);
+    f.invalid(150, &name, "signup", "a", "", &mut out);
+    assert_eq!(names(&out), ["field_error", "field_error"], "{out:?}");
+    assert!(out[1].1.contains("\"reason\":\"aria_invalid\"") && out[1].1.contains("#t6"), "{}", out[1].1);
+    // The next submit, seconds later, with the same error: reported again.
+    f.invalid(5_000, &email, "signup", "t", "Enter a valid email", &mut out);
+    assert_eq!(out.len(), 3);
+    assert!(out[2].1.contains("\"reason\":\"alert\"") && out[2].1.contains("\"message\":\"Enter a valid email\""));
+    // Silenced fields and the detector switched off find nothing.
+    let quiet = Target { silenced: Signal::FieldError.bit(), ..target(7) };
+    f.invalid(9_000, &quiet, "signup", "a", "", &mut out);
+    assert_eq!(out.len(), 3);
+    let mut off = Friction::new(Settings { off: Signal::FieldError.bit(), ..Settings::default() });
+    off.invalid(0, &email, "signup", "a", "", &mut out);
+    assert_eq!(out.len(), 3);
+}
+
+#[test]
 fn field_errors_and_abandoned_forms() {
     let mut f = Friction::default();
     let mut out = Vec::new();
     let field = Target { editable: true, ..target(5) };
-    f.invalid(&field, "signup", &mut out);
+    f.invalid(0, &field, "signup", "", "", &mut out);
     assert_eq!(names(&out), ["field_error"]);
+    assert!(out[0].1.contains("\"reason\":\"invalid\"") && !out[0].1.contains("message"), "{}", out[0].1);
     let input = |form: u32, search: bool| FormInput {
         form,
         form_descriptor: "{\"tag\":\"form\"}".into(),
