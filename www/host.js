@@ -27,14 +27,24 @@ export function makeHost(input, guard, signal, base) {
     slowEntries = {};
     slowTargets = {};
   }
-  var drain = guard(function () {
+  // `force`: hand over everything now (lifecycle events, locks, the page's own calls); otherwise
+  // a route change still settling waits, with the records after it (see routeDone).
+  var drain = guard(function (force) {
     planned = false;
     responded = selected = false;
     interactions();
-    if (scrolled) depth(1);
+    var rest = [];
+    if (!routeDone(force === true)) {
+      rest = queue.splice(routeAt);
+      routeAt = 0;
+      planned = true;
+      // By its own timer, not by the clock: timers run in the order they expire, so a title the
+      // router sets in a timer of its own comes first even on a page that stalled.
+      if (!settle) settle = setTimeout(function () { settle = 0; drain(true); }, ROUTE_SETTLE_MS);
+    } else if (scrolled) depth(1);
     queue.push('k' + US + Date.now());
     var batch = queue.join(RS);
-    queue = [];
+    queue = rest;
     input(batch);
   });
 
@@ -49,9 +59,11 @@ export function makeHost(input, guard, signal, base) {
     setTimeout(drain, 400);
   }
 
+  // urgent: 1 hands everything over now; 2 (the engine's timer, a request's answer) does not
+  // wait for the next scheduled task either, but lets a settling route change finish.
   function push(record, urgent) {
     queue.push(record);
-    if (urgent) drain(); else later();
+    if (urgent) drain(urgent === 1); else later();
   }
 
   // A field of a record: never contains the separators.
@@ -166,26 +178,68 @@ export function makeHost(input, guard, signal, base) {
     if (p > maxDepth) maxDepth = p;
     return p;
   }
+  // A route change's record is completed when the new view has settled, not at the change
+  // itself: routers set the new view's title and render it after pushState, often in a later
+  // task. Settled means: the title changed, or 500 ms passed since a scheduled task found it
+  // unsettled, or something must be handed over
+  // now (a lifecycle event, a page's own touchpoint() call, the next route change). Then the
+  // title, the first screen's depth and the view's data-tp-view elements are read. The record
+  // keeps its place in the queue, its time and URL; the records after it wait with it.
+  var ROUTE_SETTLE_MS = 500, settle = 0, routeAt = -1, routeRec = null, routeTitle = '';
+  function routeDone(force) {
+    if (routeAt < 0) return true;
+    if (!force && d.title === routeTitle) return false;
+    queue[routeAt] = rec.apply(null, routeRec.concat(f(d.title), depth(0)));
+    routeAt = -1;
+    clearTimeout(settle);
+    settle = 0;
+    views();
+    return true;
+  }
   function route(kind) {
     respond('u');
+    routeDone(true);
     maxDepth = 0;
-    push(rec('n', now(), kind, f(location.pathname), f(location.href), f(d.title), depth(0)));
-    views();
+    routeRec = ['n', now(), kind, f(location.pathname), f(location.href)];
+    routeTitle = d.title;
+    routeAt = queue.length;
+    push('');
   }
   // Elements marked data-tp-view: an IntersectionObserver at 50 % reports when each comes into
   // view and leaves it; the engine times the second. Looked for at start, at load and after
-  // each route change (elements added otherwise are not seen: a documented gap).
-  var io = null, viewed = w.WeakSet ? new WeakSet() : null;
+  // each route change; once the page has any, a MutationObserver (added nodes only) also finds
+  // the ones rendered later, so a page that does not use data-tp-view pays nothing for it. (An
+  // attribute added to an element already there is not seen: a documented gap.)
+  var io = null, vo = null, viewed = w.WeakSet ? new WeakSet() : null;
+  function view(el) { if (!viewed.has(el)) { viewed.add(el); io.observe(el); } }
+  function viewsIn(el) {
+    var els = el.querySelectorAll('[data-tp-view]');
+    for (var i = 0; i < els.length; i++) view(els[i]);
+    return els.length;
+  }
   function views() {
     if (!w.IntersectionObserver || !viewed) return;
-    io = io || new IntersectionObserver(guard(function (list) {
-      for (var i = 0, e; i < list.length; i++) {
-        e = list[i];
-        push(rec('b', now(), key(e.target), e.isIntersecting && e.intersectionRatio >= 0.5 ? attr(e.target, 'data-tp-view') : ''));
-      }
-    }), { threshold: 0.5 });
-    var els = d.querySelectorAll('[data-tp-view]');
-    for (var i = 0; i < els.length; i++) if (!viewed.has(els[i])) { viewed.add(els[i]); io.observe(els[i]); }
+    if (!io) {
+      observers.push(io = new IntersectionObserver(guard(function (list) {
+        for (var i = 0, e; i < list.length; i++) {
+          e = list[i];
+          push(rec('b', now(), key(e.target), e.isIntersecting && e.intersectionRatio >= 0.5 ? attr(e.target, 'data-tp-view') : ''));
+        }
+      }), { threshold: 0.5 }));
+    }
+    if (viewsIn(d) && !vo && w.MutationObserver) {
+      observers.push(vo = new MutationObserver(guard(function (list) {
+        for (var i = 0, a, j, n; i < list.length; i++) {
+          for (a = list[i].addedNodes, j = 0; j < a.length; j++) {
+            n = a[j];
+            if (n.nodeType !== 1) continue;
+            if (n.hasAttribute('data-tp-view')) view(n);
+            if (n.firstElementChild) viewsIn(n);
+          }
+        }
+      })));
+      vo.observe(d, { childList: true, subtree: true });
+    }
   }
   // field_error beyond the browser's own `invalid`: for a moment after a submit (any field, and
   // alert texts) or after a changed value (that field only), a second MutationObserver looks for
@@ -199,7 +253,7 @@ export function makeHost(input, guard, signal, base) {
   function formName(form) { return form ? f(form.id || form.getAttribute('name')) : ''; }
   function fieldCheck(form, field, ms) {
     if (!w.MutationObserver || (foUntil > now() && !foField && field)) return; // a submit's window is wider
-    fo = fo || new MutationObserver(guard(fieldChanges));
+    if (!fo) observers.push(fo = new MutationObserver(guard(fieldChanges)));
     fo.disconnect();
     foForm = form; foField = field; foUntil = now() + ms; foSeen = []; foErr = [];
     if (!field && form) {
@@ -489,7 +543,7 @@ export function makeHost(input, guard, signal, base) {
     drain: drain,
     // Before a touchpoint() call: the records captured before it go first, so the engine sees
     // page calls and sensor records in the order they happened.
-    sync: function () { if (queue.length) drain(); },
+    sync: function () { if (queue.length) drain(true); },
     store: store,
     watch: watch,
     // Starts the observers and wrappers (once); unobserve() disconnects the observers.
@@ -507,13 +561,13 @@ export function makeHost(input, guard, signal, base) {
     // The engine's one timer: re-armed by the driver only when its deadline changes; ms < 0 clears.
     timer: function (ms) {
       clearTimeout(timer);
-      timer = ms < 0 ? 0 : setTimeout(guard(function () { push('t' + US + Date.now(), 1); }), ms);
+      timer = ms < 0 ? 0 : setTimeout(guard(function () { push('t' + US + Date.now(), 2); }), ms);
     },
     // A fetch whose answer comes back as an 'a' record (status 0: no answer). text/plain keeps it
     // a CORS "simple request". With gzip, the body is compressed where CompressionStream exists;
     // the collector recognises gzip by its magic bytes (beacons cannot carry Content-Encoding).
     post: function (url, body, id, keepalive, gzip) {
-      function answer(status, retry) { push('a' + US + Date.now() + US + id + US + status + US + f(retry), 1); }
+      function answer(status, retry) { push('a' + US + Date.now() + US + id + US + status + US + f(retry), 2); }
       function send(payload) {
         origFetch.call(w, url, {
           method: 'POST', body: payload, keepalive: keepalive, credentials: 'omit',

@@ -161,3 +161,50 @@ test('a remembered choice applies on the next page before anything is captured; 
   const left = await page.evaluate(() => [Object.keys(localStorage), Object.keys(sessionStorage)]);
   assert.deepEqual(left, [['tp_consent'], []], 'after a denial only the decision itself is kept');
 });
+
+// A router that renders after pushState and sets the title later (in a task of its own, as
+// routers that render asynchronously do), and a promo rendered long after the route change:
+// the page view carries the new view's title, and the late promo's element_view is seen.
+const SPA = `<!doctype html><html><head><meta charset="utf-8"><title>Home</title>
+<script>window.touchpoint=window.touchpoint||function(){(touchpoint.q=touchpoint.q||[]).push(arguments)};</script>
+__SNIPPET__</head><body><nav><a id="go" href="/spa/shoes">Shoes</a></nav><main id="main"><p data-tp-view="hero">Welcome</p></main>
+<button id="more" type="button">Show offers</button>
+<script>
+  document.getElementById('go').addEventListener('click', function (e) {
+    e.preventDefault();
+    history.pushState(null, '', '/spa/shoes');
+    setTimeout(function () { document.getElementById('main').innerHTML = '<h1>Shoes</h1>'; document.title = 'Shoes'; }, 60);
+  });
+  document.getElementById('more').addEventListener('click', function () {
+    setTimeout(function () {
+      var d = document.createElement('section');
+      d.innerHTML = '<div data-tp-view="late_offer" style="height:120px">10 % off boots</div>';
+      document.getElementById('main').appendChild(d);
+    }, 300);
+  });
+</script></body></html>`;
+
+test('an SPA view\'s title set after pushState, and an element_view for an element rendered later', T, async (t) => {
+  const site = 'journey-late';
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  const snippet = `<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch" data-site="${site}" data-consent="granted" data-flush-interval="300"></script>`;
+  await context.route(/\/spa(\/.*)?$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: SPA.replace('__SNIPPET__', snippet) }));
+  const page = await context.newPage();
+  await page.goto(`${collector.url}/spa`);
+  await sdkReady(page);
+  await page.click('#go');
+  await waitFor('the view rendered', () => page.evaluate(() => document.title === 'Shoes'));
+  await page.click('#more');
+  await waitFor('the offer rendered', () => page.evaluate(() => !!document.querySelector('[data-tp-view=late_offer]')));
+  const ev = await waitFor('the SPA page view and the late element_view', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    const all = await collector.events(`&site=${site}`);
+    return all.some((e) => e.event === 'element_view' && e.properties.name === 'late_offer') && all;
+  }, { timeout: 30_000 });
+  const views = ev.filter((e) => e.event === 'page_view').map((e) => [e.context.page.path, e.context.page.title]);
+  assert.deepEqual(views, [['/spa', 'Home'], ['/spa/shoes', 'Shoes']]);
+  // (The hero was on screen for less than the second a view needs: no element_view for it.)
+  const seen = ev.filter((e) => e.event === 'element_view' && e.properties.name === 'late_offer').map((e) => e.context.page.path);
+  assert.deepEqual(seen, ['/spa/shoes']);
+});
