@@ -74,6 +74,9 @@ export interface InitOptions {
   /** Where to load touchpoint_bg.wasm from. Default: where the bundler put it
    * (`new URL('./touchpoint_bg.wasm', import.meta.url)`). */
   wasmUrl?: string | URL;
+  /** Where to load touchpoint-overlay.js (the debug overlay) from, when `debug` is on; by default
+   * the bundler's asset. */
+  overlayUrl?: string | URL;
   /** Any other data-* attribute of the SDK. */
   [dataAttribute: string]: string | number | boolean | string[] | URL | undefined | null;
 }

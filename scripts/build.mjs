@@ -151,6 +151,9 @@ run(path.join(root, 'node_modules/.bin/esbuild'), [
   path.join(root, 'www/overlay.js'), '--minify', '--target=es2019', '--log-level=warning',
   `--outfile=${path.join(dist, 'touchpoint-overlay.js')}`,
 ]);
+// The package's copy is the source, not minified (5.4 KB): Vite inlines a `new URL()` asset under
+// 4 KB into the app's bundle as a data: URL, which every page of the app would then download.
+fs.copyFileSync(path.join(root, 'www/overlay.js'), path.join(npmDir, 'touchpoint-overlay.js'));
 
 export function sizes() {
   const files = ['touchpoint.js', 'touchpoint_bg.wasm'].map((f) => {

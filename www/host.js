@@ -11,7 +11,7 @@
 //
 // Record format (fields joined by U+001F, records by U+001E; parsed by core::input::parse_record):
 // code, Date.now(), fields... See that function's table.
-export function makeHost(input, guard, signal, base) {
+export function makeHost(input, guard, signal, overlayUrl) {
   var w = window, d = document, US = '\x1f', RS = '\x1e', queue = [], planned = false, timer = 0;
   var CLICKABLE = 'a,button,input[type=button],input[type=submit],input[type=reset],input[type=image],' +
     '[role=button],[role=link],[role=menuitem],[role=tab],[role=checkbox],[role=switch],[role=option]';
@@ -527,7 +527,7 @@ export function makeHost(input, guard, signal, base) {
     if (!dbg) {
       dbg = w.__tpDebug = w.__tpDebug || [];
       var s = d.createElement('script');
-      s.src = (base || '') + 'touchpoint-overlay.js';
+      s.src = String(overlayUrl || 'touchpoint-overlay.js');
       s.async = true;
       (d.head || d.documentElement).appendChild(s);
     }

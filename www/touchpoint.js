@@ -30,15 +30,15 @@ function guard(f) {
 }
 
 // `attrs`: the data-* configuration without the `data-` prefix; `url`: the wasm's; `sri`: its
-// expected hash, given to fetch as `integrity` (the browser then refuses any other bytes).
-function load(attrs, url, sri) {
+// expected hash, given to fetch as `integrity` (the browser then refuses any other bytes);
+// `overlay`: the debug overlay's URL (by default next to the wasm), fetched only when asked for.
+function load(attrs, url, sri, overlay) {
   if (w.__touchpoint_loaded) return; // a second copy of the snippet is a no-op
   w.__touchpoint_loaded = true;
   var start = guard(function () {
     var stub = w.touchpoint, queue = (stub && stub.q) || [];
-    // The debug overlay, when asked for, is loaded from next to the wasm.
-    var base = String(url).replace(/[^\/]*$/, '');
-    var host = makeHost(function (records) { wasm_bindgen.input(records); }, guard, ac && ac.signal, base);
+    var host = makeHost(function (records) { wasm_bindgen.input(records); }, guard, ac && ac.signal,
+      overlay || String(url).replace(/[^\/]*$/, '') + 'touchpoint-overlay.js');
     wasm_bindgen.boot(attrs, queue, host);
     var api = guard(function () {
       host.sync();

@@ -68,7 +68,7 @@ after(async () => { await browser?.close(); await collector?.stop(); });
 test('the tarball holds the package and nothing else', async () => {
   const out = await ok('tar', ['-tzf', tarball], work);
   assert.deepEqual(out.trim().split('\n').sort(),
-    ['package/README.md', 'package/index.d.ts', 'package/index.js', 'package/package.json', 'package/touchpoint_bg.wasm']);
+    ['package/README.md', 'package/index.d.ts', 'package/index.js', 'package/package.json', 'package/touchpoint-overlay.js', 'package/touchpoint_bg.wasm']);
 });
 
 /** Loads a built app from `server`, clicks Buy, and waits for its five events at the collector. */
@@ -94,16 +94,30 @@ async function loadAndCheck(server, pagePath, site) {
   assert.ok(wasm[0].startsWith(server.url), `the wasm is the app's own asset: ${wasm[0]}`);
   assert.deepEqual(errors, []);
   await closeTab(page);
+  // The debug overlay (?touchpoint_debug=1) is the app's own asset too (the bundler may rename
+  // it: webpack names assets by hash), fetched only then.
+  const debug = await browser.newPage();
+  const scripts = [];
+  debug.on('response', (r) => { if (r.request().resourceType() === 'script') scripts.push(`${r.status()} ${r.url()}`); });
+  await debug.goto(`${server.url}${pagePath}?site=${site}-debug&touchpoint_debug=1`);
+  await waitFor('the debug overlay', () => debug.evaluate(() => !!document.querySelector('[data-touchpoint-overlay]')));
+  assert.ok(scripts.length >= 2 && scripts.every((r) => r.startsWith(`200 ${server.url}`)), scripts.join());
+  await closeTab(debug);
   return wasm[0];
 }
 
-const jsGzip = (dir) => list(dir).filter((f) => f.endsWith('.js')).reduce((n, f) => n + gzip(path.join(dir, f)), 0);
+// The overlay's asset (whatever the bundler named it) is not counted: a page fetches it only when
+// debugging. It is the one file with the overlay's marker.
+const isOverlay = (file) => fs.readFileSync(file, 'utf8').includes('data-touchpoint-overlay');
+const jsGzip = (dir) => list(dir).filter((f) => f.endsWith('.js') && !isOverlay(path.join(dir, f))).reduce((n, f) => n + gzip(path.join(dir, f)), 0);
 
 /** Prints what Touchpoint adds to the built app: its JS against a control build of the same app
  * with a no-op `init` in place of the package (gzip -9), and the wasm asset. */
 async function report(name, dir, distDir, buildControl) {
   const files = list(distDir);
   const wasm = files.filter((f) => f.endsWith('.wasm'));
+  const scripts = files.filter((f) => f.endsWith('.js'));
+  assert.equal(scripts.filter((f) => isOverlay(path.join(distDir, f))).length, 1, `${name}: the overlay is a file of its own, not inlined (${scripts})`);
   assert.equal(wasm.length, 1, `${name}: one wasm asset in the build (${files})`);
   const control = path.join(work, `${name}-control`);
   fs.cpSync(dir, control, { recursive: true, filter: (f) => !/node_modules|dist$/.test(f) });
