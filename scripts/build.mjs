@@ -8,16 +8,21 @@ import zlib from 'node:zlib';
 import { spawnSync } from 'node:child_process';
 import { env, root, run } from './lib.mjs';
 
-const wasmTarget = path.join(root, 'target/sdk/wasm32-unknown-unknown/wasm/touchpoint.wasm');
-const bindgenOut = path.join(root, 'target/wasm-bindgen');
-const dist = path.join(root, 'dist');
+// TP_BUILD_DIR builds elsewhere (wasm-bindgen output and dist/ under it, cargo's target dir in
+// TP_BUILD_TARGET): used by scripts/size-families.mjs for its probe builds, so they never touch
+// dist/ or the usual targets.
+const probeDir = process.env.TP_BUILD_DIR && path.resolve(process.env.TP_BUILD_DIR);
+const sdkTarget = probeDir ? path.resolve(process.env.TP_BUILD_TARGET || path.join(probeDir, 'target')) : path.join(root, 'target/sdk');
+const wasmTarget = path.join(sdkTarget, 'wasm32-unknown-unknown/wasm/touchpoint.wasm');
+const bindgenOut = probeDir ? path.join(probeDir, 'wasm-bindgen') : path.join(root, 'target/wasm-bindgen');
+const dist = probeDir ? path.join(probeDir, 'dist') : path.join(root, 'dist');
 
 // std is rebuilt with panics that abort immediately: no panic messages, no core::fmt, no
 // Unicode tables behind them. Measured: 43.2 KB -> 33.6 KB gzip for the wasm. That needs
 // -Zbuild-std, which stable rustc allows with RUSTC_BOOTSTRAP=1 (rust-src comes from setup).
 // Its own target dir, so these flags never invalidate the test builds.
 run('cargo', ['build', '--profile', 'wasm', '--lib', '-p', 'touchpoint', '--target', 'wasm32-unknown-unknown',
-  '--target-dir', 'target/sdk', '-Zbuild-std=std,panic_abort'], {
+  '--target-dir', sdkTarget, '-Zbuild-std=std,panic_abort'], {
   RUSTC_BOOTSTRAP: '1',
   // A 128 KiB stack instead of rustc's 1 MiB default: the SDK never recurses deeply, and the
   // stack is part of the wasm memory every page pays for.

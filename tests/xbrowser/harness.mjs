@@ -17,16 +17,15 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { Capabilities, WebDriver } from 'selenium-webdriver';
 import seleniumHttp from 'selenium-webdriver/http/index.js';
 import { geckodriverPath, miniBrowserPath } from './drivers.mjs';
+import { startCollector as startE2eCollector } from '../e2e/harness.mjs';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const collectorBin = path.join(root, 'target/debug/touchpoint-collector');
 
 /** Polls `fn` until it returns a truthy value; throws with `what` after the deadline. */
 export async function waitFor(what, fn, { timeout = 60_000, interval = 100 } = {}) {
@@ -44,36 +43,10 @@ export async function waitFor(what, fn, { timeout = 60_000, interval = 100 } = {
 
 /** Starts the collector on a free port (as tests/e2e/harness.mjs does), its own temp SQLite. */
 export async function startCollector() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-xb-'));
-  const child = spawn(collectorBin, ['--host', '127.0.0.1', '--port', '0', '--db', path.join(dir, 'events.sqlite'),
-    // The scenarios poll the read API harder than its per-client rate limit allows (50/s).
-    '--www', path.join(root, 'www'), '--sdk', path.join(root, 'dist'), '--read-rate-limit', '100000'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`collector did not start: ${stderr}`)), 60_000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
-    });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`collector exited ${code}: ${stderr}`)); });
-  });
-  return {
-    url,
-    /** The stored events of `site`, oldest first (the read API, as the e2e harness uses it). */
-    async events(site) {
-      const r = await fetch(`${url}/api/events?limit=1000&site=${encodeURIComponent(site)}`);
-      if (!r.ok) throw new Error(`GET /api/events: ${r.status}`);
-      return (await r.json()).reverse();
-    },
-    async stop() {
-      child.kill('SIGTERM');
-      await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  // The e2e harness's collector (same flags: the scenarios poll the read API harder than its
+  // per-client rate limit allows), with events() by site.
+  const c = await startE2eCollector();
+  return { ...c, events: (site) => c.events(`&site=${encodeURIComponent(site)}`) };
 }
 
 /** A recording reverse proxy in front of the collector that also serves fixture pages.

@@ -203,12 +203,13 @@ impl Engine {
                 f.response(now);
                 f.leave(now, &mut found);
                 self.left_at = Some(now);
-                self.capture_findings(found, now);
-                // Before the beacons: the page view's end goes out with them.
+                // The page view's findings and end go out with the unload beacons: captured
+                // before hide() sends them.
+                self.capture_findings(std::mem::take(&mut found), now);
                 self.report_rate_limited(now);
                 self.leave_view(now);
                 self.save_session();
-                return self.finish_handle(Input::PageHide, now);
+                self.hide(now, true);
             }
             Input::Visibility { hidden: true } => {
                 f.response(now);
@@ -331,16 +332,6 @@ impl Engine {
         self.capture_findings(found, now);
         self.refresh_timers(now);
         self.update_watch_after(now, clicked);
-    }
-
-    /// PageHide's second half, after the friction findings of the page view are captured (so
-    /// they go out with the unload beacons).
-    fn finish_handle(&mut self, input: Input, now: u64) {
-        if input == Input::PageHide {
-            self.hide(now, true);
-        }
-        self.refresh_timers(now);
-        self.update_watch(now);
     }
 
     fn capture_findings(&mut self, found: Findings, now: u64) {
