@@ -98,7 +98,10 @@ export function makeHost(input, guard, signal, overlayUrl) {
     if (interactive || el.hasAttribute('onclick') || (w.getComputedStyle && getComputedStyle(el).cursor === 'pointer')) fl |= 2;
     if (el.isContentEditable || /^(textarea|select)$/.test(tag) ||
       (tag === 'input' && !/^(button|submit|reset|image|checkbox|radio|range|color|file)$/.test(type))) fl |= 4;
-    if ((tag === 'a' && (el.hasAttribute('download') || (el.target && el.target !== '_self'))) || type === 'file') fl |= 8;
+    // "Nothing happens in the page" is the expected outcome: a download, another window, a file
+    // picker, or the element already is the current one (the tab shown, the page's own nav link).
+    if ((tag === 'a' && (el.hasAttribute('download') || (el.target && el.target !== '_self'))) || type === 'file' ||
+      el.getAttribute('aria-selected') === 'true' || /^(page|step|location|true)$/.test(el.getAttribute('aria-current'))) fl |= 8;
     if (special) for (i = 0; i < NO.length; i++) if (el.closest('[data-tp-no-' + NO[i] + ']')) no |= 1 << i;
     r = [key(el), fl, no, tag, f(el.id), type, attr(el, 'autocomplete'), attr(el, 'name'), special && el.closest('[data-tp-mask]') ? 1 : 0,
       attr(el, 'aria-label') || attr(el, 'alt'), tag === 'input' && /^(submit|button|reset)$/.test(type) ? attr(el, 'value') : '',
@@ -373,6 +376,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
     invalid: function (e) { fieldError(e.target, '', ''); },
     input: function (e) {
       var t = fieldOf(e), form;
+      respond('c'); // a control changed state (a checkbox a label toggled: no DOM change, no focus)
       if (t) { typedEl = t; typedAt = now(); }
       if (!t || t === lastField) return; // one record per field the visitor moves to
       lastField = t;

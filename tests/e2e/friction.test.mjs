@@ -233,6 +233,10 @@ const normal = [
       await p.click('#name');
     },
   },
+  // A CSS-only switch: the label toggles a hidden checkbox (no DOM change, no focus move; the
+  // checkbox's change event is the answer).
+  { name: 'a gift-wrap switch (a label for a hidden checkbox) clicked', act: (p) => clickN(p, '#giftwrap', 1) },
+  { name: 'the product tab already shown clicked again', act: (p) => clickN(p, '#tab-desc', 1) },
   {
     name: 'switching tabs right after a click',
     // Headless Chromium keeps every tab "visible", but without Playwright's focus emulation the

@@ -33,7 +33,9 @@ pub const SENSED_INTERACTIVE: u8 = 1;
 pub const SENSED_LOOKS_INTERACTIVE: u8 = 2;
 /// A text field, textarea, select or contenteditable.
 pub const SENSED_EDITABLE: u8 = 4;
-/// A download link, a link to another window, a file input.
+/// Nothing happening in the page is the expected outcome: a download link, a link to another
+/// window, a file input, or the element already is the current one (`aria-selected="true"`,
+/// `aria-current`).
 pub const SENSED_ELSEWHERE: u8 = 8;
 
 impl Sensed {
@@ -249,7 +251,8 @@ pub enum Input {
     /// A command the web layer could not accept.
     Rejected(CommandError),
     /// Something in the page responded to the visitor (a DOM change, a URL change, a scroll, a
-    /// selection or focus change, blur, a dialog or popover, `window.open`, media playing).
+    /// selection or focus change, blur, a dialog or popover, `window.open`, a control changing state,
+    /// media playing).
     /// Reported only while the engine watches (`Output::Watch`).
     Response,
     /// Text got selected after a click (a double or triple click selects a word or a paragraph).

@@ -159,8 +159,8 @@ pub struct Target {
     pub looks_interactive: bool,
     /// A text field, textarea, select or contenteditable: clicks there place the caret.
     pub editable: bool,
-    /// A download link, a link to another window or a file input: "nothing happened in the
-    /// page" is the expected outcome.
+    /// A download link, a link to another window, a file input, or the element already is the
+    /// current one (the tab shown): "nothing happened in the page" is the expected outcome.
     pub elsewhere: bool,
     /// Signals silenced on this element or an ancestor (`data-tp-no-<short>`).
     pub silenced: u16,
