@@ -237,6 +237,8 @@ const normal = [
   // checkbox's change event is the answer).
   { name: 'a gift-wrap switch (a label for a hidden checkbox) clicked', act: (p) => clickN(p, '#giftwrap', 1) },
   { name: 'the product tab already shown clicked again', act: (p) => clickN(p, '#tab-desc', 1) },
+  // The phone or mail app opens outside the page: nothing in the page is expected to change.
+  { name: '"call us" (tel:) and "email us" (mailto:) links clicked', act: async (p) => { await clickN(p, '#call-us', 1); await clickN(p, '#mail-us', 1); } },
   {
     name: 'switching tabs right after a click',
     // Headless Chromium keeps every tab "visible", but without Playwright's focus emulation the

@@ -34,7 +34,7 @@ pub const SENSED_LOOKS_INTERACTIVE: u8 = 2;
 /// A text field, textarea, select or contenteditable.
 pub const SENSED_EDITABLE: u8 = 4;
 /// Nothing happening in the page is the expected outcome: a download link, a link to another
-/// window, a file input, or the element already is the current one (`aria-selected="true"`,
+/// window or to the phone or mail app (`tel:`, `mailto:`, `sms:`), a file input, or the element already is the current one (`aria-selected="true"`,
 /// `aria-current`).
 pub const SENSED_ELSEWHERE: u8 = 8;
 
