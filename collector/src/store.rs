@@ -615,9 +615,14 @@ impl Writer {
         }
         match result {
             Ok(outcomes) => {
-                for ((_, reply), outcome) in group.into_iter().zip(outcomes) {
+                // Every batch is answered before any of them is freed (tens of allocations per
+                // event): the answers go out first.
+                let mut done = Vec::with_capacity(group.len());
+                for ((events, reply), outcome) in group.into_iter().zip(outcomes) {
                     let _ = reply.send(Ok(outcome));
+                    done.push(events);
                 }
+                drop(done);
             }
             Err(e) if group.len() <= 1 => {
                 if let Some((_, reply)) = group.into_iter().next() {
