@@ -74,7 +74,7 @@ pub struct IdFilter {
 impl IdFilter {
     /// A filter for `expected` ids to begin with (it grows past that).
     pub fn with_capacity(expected: usize) -> IdFilter {
-        let capacity = expected.max(MIN_CAPACITY).min(MAX_BYTES * 8 / BITS_PER_ID);
+        let capacity = expected.clamp(MIN_CAPACITY, MAX_BYTES * 8 / BITS_PER_ID);
         IdFilter { generations: vec![Generation::new(capacity)], hashers: Default::default() }
     }
 

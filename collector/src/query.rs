@@ -217,7 +217,8 @@ pub struct FrictionQ {
 /// 0.3 s for a week of 1,000,000 events); a hash table takes a few times less.
 fn friction_rows(f: &FrictionQ, from: i64, to: i64) -> Q {
     let index = if f.site.is_some() { "friction_site_ts" } else { "friction_ts" };
-    let mut q = Q::new(&format!("SELECT event, path, selector, session_id, ts FROM friction INDEXED BY {index} WHERE "));
+    let mut q =
+        Q::new(&format!("SELECT event, path, selector, session_id, ts FROM friction INDEXED BY {index} WHERE "));
     if let Some(site) = &f.site {
         q.push("site = ? AND ", site.clone());
     }
@@ -304,7 +305,8 @@ fn friction_groups(
     }
     groups.sort_unstable_by(|a, b| b.n.cmp(&a.n).then_with(|| a.key.cmp(&b.key)));
     groups.truncate(limit.max(0) as usize);
-    let string = |b: Vec<u8>| String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    let string =
+        |b: Vec<u8>| String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     Ok(groups
         .into_iter()
         .map(|c| {
@@ -346,9 +348,9 @@ pub fn friction(conn: &Connection, f: &FrictionQ) -> Result<Value, ReadError> {
     let len = f.to - f.from;
     let before: HashMap<(String, String, String), i64> =
         friction_groups(conn, f, (f.from - len).max(0), f.from, MAX_TREND_GROUPS, false)?
-        .into_iter()
-        .map(|(e, p, s, n, _, _)| ((e, p, s), n))
-        .collect();
+            .into_iter()
+            .map(|(e, p, s, n, _, _)| ((e, p, s), n))
+            .collect();
     let rows: Vec<Value> = now
         .into_iter()
         .map(|(event, path, selector, n, s, last)| {
