@@ -72,6 +72,19 @@ CREATE TABLE IF NOT EXISTS site_totals (
 ) WITHOUT ROWID;
 ";
 
+/// The writer's own maps: foldhash (already in use for the id sets) rather than SipHash.
+type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// A row of `minute_counts`, by its `metric`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Metric<'a> {
+    Events,
+    Sessions,
+    Friction,
+    /// `friction:<type>`
+    Type(&'a str),
+}
+
 /// Moments of truth in the funnel the score measures progress through.
 pub const MOMENTS_TOTAL: u32 = DEFAULT_MOMENTS.len() as u32;
 
@@ -150,10 +163,12 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
     if rows.is_empty() {
         return Ok(());
     }
-    let mut minutes: HashMap<(&str, i64, String), i64> = HashMap::new();
-    let mut totals: HashMap<&str, (i64, i64, i64)> = HashMap::new();
+    // Keyed by (site, minute, metric); `friction:<type>` is Metric::Type(type), spelt out only
+    // when written (no string made per event).
+    let mut minutes: Map<(&str, i64, Metric<'_>), i64> = Map::default();
+    let mut totals: Map<&str, (i64, i64, i64)> = Map::default();
     let mut sessions: Vec<((&str, &str), Session, bool)> = Vec::new();
-    let mut index: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut index: Map<(&str, &str), usize> = Map::default();
     {
         let mut put = conn.prepare_cached(
             "INSERT INTO friction (id, site, ts, session_id, event, path, selector, during)
@@ -168,12 +183,12 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
             let minute = ts.div_euclid(60_000);
             let friction = e.facts.category == Category::Friction;
             for site in [e.site.as_str(), ""] {
-                *minutes.entry((site, minute, "events".into())).or_default() += 1;
+                *minutes.entry((site, minute, Metric::Events)).or_default() += 1;
                 let t = totals.entry(site).or_default();
                 t.0 += 1;
                 if friction {
-                    *minutes.entry((site, minute, "friction".into())).or_default() += 1;
-                    *minutes.entry((site, minute, format!("friction:{}", e.event))).or_default() += 1;
+                    *minutes.entry((site, minute, Metric::Friction)).or_default() += 1;
+                    *minutes.entry((site, minute, Metric::Type(&e.event))).or_default() += 1;
                     t.2 += 1;
                 }
             }
@@ -246,7 +261,7 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
         if *is_new {
             let minute = s.first_ts.div_euclid(60_000);
             for site in [*site, ""] {
-                *minutes.entry((site, minute, "sessions".into())).or_default() += 1;
+                *minutes.entry((site, minute, Metric::Sessions)).or_default() += 1;
                 totals.entry(site).or_default().1 += 1;
             }
         }
@@ -255,7 +270,19 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
         "INSERT INTO minute_counts (site, minute, metric, n) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (site, minute, metric) DO UPDATE SET n = n + excluded.n",
     )?;
+    let mut name = String::new();
     for ((site, minute, metric), n) in &minutes {
+        let metric = match metric {
+            Metric::Events => "events",
+            Metric::Sessions => "sessions",
+            Metric::Friction => "friction",
+            Metric::Type(t) => {
+                name.clear();
+                name.push_str("friction:");
+                name.push_str(t);
+                &name
+            }
+        };
         bump.execute(params![site, minute, metric, n])?;
     }
     let mut total = conn.prepare_cached(

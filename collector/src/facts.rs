@@ -3,11 +3,6 @@
 //! truth, its page path and element selector. Every field is optional on the wire; a missing or
 //! oddly typed one gives the default, never an error (the event itself was already accepted).
 
-use std::borrow::Cow;
-
-use serde::Deserialize;
-use serde_json::value::RawValue;
-
 /// Moments of truth known without `properties.moment = true` (the SDK's default names).
 pub const DEFAULT_MOMENTS: [&str; 3] = ["add_to_cart", "begin_checkout", "purchase"];
 
@@ -33,81 +28,19 @@ pub struct Facts {
     pub selector: String,
 }
 
-#[derive(Deserialize)]
-struct Body<'a> {
-    #[serde(borrow, default)]
-    properties: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    context: Option<&'a RawValue>,
-}
-
-#[derive(Deserialize)]
-struct Props<'a> {
-    #[serde(borrow, default)]
-    category: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    moment: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    during: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    element: Option<&'a RawValue>,
-}
-
-#[derive(Deserialize)]
-struct Element<'a> {
-    #[serde(borrow, default)]
-    selector: Option<&'a RawValue>,
-}
-
-#[derive(Deserialize)]
-struct Context<'a> {
-    #[serde(borrow, default)]
-    page: Option<&'a RawValue>,
-}
-
-#[derive(Deserialize)]
-struct Page<'a> {
-    #[serde(borrow, default)]
-    path: Option<&'a RawValue>,
-}
-
-fn object<'a, T: Deserialize<'a>>(raw: Option<&'a RawValue>) -> Option<T> {
-    raw.and_then(|r| serde_json::from_str(r.get()).ok())
-}
-
-fn string(raw: Option<&RawValue>) -> Option<String> {
-    let s: Cow<'_, str> = raw.and_then(|r| serde_json::from_str(r.get()).ok())?;
-    Some(cut(&s).to_string())
-}
-
-fn cut(s: &str) -> &str {
+/// `s` cut to [`MAX_KEY_CHARS`] characters (at a char boundary).
+pub fn cut(s: &str) -> &str {
     match s.char_indices().nth(MAX_KEY_CHARS) {
         Some((i, _)) => &s[..i],
         None => s,
     }
 }
 
-/// Reads the facts of an accepted event.
+/// Reads the facts of an accepted event from its text. At ingest the validator reads them from
+/// the members it has already scanned (`validate::facts_of`); this is the same code, for events
+/// read back from the database.
 pub fn extract(event: &str, timestamp: &str, body: &str) -> Facts {
-    let mut f = Facts { ts_ms: parse_iso_millis(timestamp).unwrap_or(0), ..Facts::default() };
-    let Ok(b) = serde_json::from_str::<Body<'_>>(body) else { return f };
-    if let Some(ctx) = object::<Context<'_>>(b.context) {
-        if let Some(page) = object::<Page<'_>>(ctx.page) {
-            f.path = string(page.path).unwrap_or_default();
-        }
-    }
-    if let Some(p) = object::<Props<'_>>(b.properties) {
-        if string(p.category).as_deref() == Some("friction") {
-            f.category = Category::Friction;
-        }
-        f.moment = p.moment.and_then(|r| serde_json::from_str::<bool>(r.get()).ok()).unwrap_or(false);
-        f.during = string(p.during).unwrap_or_default();
-        if let Some(el) = object::<Element<'_>>(p.element) {
-            f.selector = string(el.selector).unwrap_or_default();
-        }
-    }
-    f.moment = f.moment || (f.category != Category::Friction && DEFAULT_MOMENTS.contains(&event));
-    f
+    crate::validate::facts_of_text(event, timestamp, body)
 }
 
 /// `YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]` to unix milliseconds (no zone = UTC).

@@ -9,6 +9,7 @@
 //! - `origin`: which origins may write for which site
 //! - `limits`: size limits, HTTP timeouts and the per-IP rate limiter
 //! - `store`: SQLite, with a writer thread that commits in groups
+//! - `idfilter`: the writer's in-memory Bloom filter of stored message ids
 //! - `ingest`: the batch pipeline tying the above together
 //! - `routes`: HTTP
 
@@ -18,6 +19,7 @@ pub mod config;
 pub mod decode;
 pub mod error;
 pub mod facts;
+pub mod idfilter;
 pub mod ingest;
 pub mod json;
 pub mod limits;

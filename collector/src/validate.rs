@@ -8,6 +8,7 @@
 use std::borrow::Cow;
 
 use crate::error::IngestError;
+use crate::facts::{Category, Facts, DEFAULT_MOMENTS};
 use crate::json::{self, array_elements_split, object_members, replace_lone_surrogates, skip_ws, Member};
 use crate::limits::{MAX_BATCH_EVENTS, MAX_EVENT_BYTES, MAX_EVENT_DEPTH};
 
@@ -155,7 +156,7 @@ fn parse_event(raw: &[u8], scan: json::Scanned, members: Option<Vec<Member>>, of
     if !is_site_id(&site) {
         return Err("site: must be 1..=64 characters of [A-Za-z0-9._-]".into());
     }
-    fields.object("properties", "")?;
+    let properties = fields.object("properties", "")?;
     let context = fields.object("context", "")?;
     let page = context.object("page", "context.")?;
     for f in ["url", "path", "title", "referrer"] {
@@ -172,7 +173,8 @@ fn parse_event(raw: &[u8], scan: json::Scanned, members: Option<Vec<Member>>, of
         Some(_) => return Err("anonymousId: expected string".into()),
     }
 
-    let facts = crate::facts::extract(&event, &timestamp, fields.text);
+    // From the members scanned above: no second parse of the body.
+    let facts = facts_of(&event, &timestamp, &properties, &page);
     Ok(Event {
         facts,
         message_id: message_id.into_owned(),
@@ -183,6 +185,39 @@ fn parse_event(raw: &[u8], scan: json::Scanned, members: Option<Vec<Member>>, of
         timestamp: timestamp.into_owned(),
         body: fields.text.to_string(),
     })
+}
+
+/// What the inspector's aggregates need from an event (see `facts.rs`), read from its
+/// `properties` and `context.page` objects. A missing or oddly typed field gives the default.
+fn facts_of(event: &str, timestamp: &str, properties: &Fields<'_>, page: &Fields<'_>) -> Facts {
+    let text = |f: &Fields<'_>, name: &str| -> Option<String> {
+        let v = json_string(&f.text[f.find(name)?])?;
+        Some(crate::facts::cut(&v).to_string())
+    };
+    let mut f = Facts { ts_ms: crate::facts::parse_iso_millis(timestamp).unwrap_or(0), ..Facts::default() };
+    f.path = text(page, "path").unwrap_or_default();
+    if text(properties, "category").as_deref() == Some("friction") {
+        f.category = Category::Friction;
+    }
+    f.moment = properties.get("moment") == Some(b"true".as_slice());
+    f.during = text(properties, "during").unwrap_or_default();
+    if let Some(el) = properties.find("element").and_then(|v| Fields::of(properties.text, v.start)) {
+        f.selector = text(&el, "selector").unwrap_or_default();
+    }
+    f.moment = f.moment || (f.category != Category::Friction && DEFAULT_MOMENTS.contains(&event));
+    f
+}
+
+/// The facts of a stored event's text (an event already accepted, re-read when the aggregates
+/// are rebuilt): as at ingest, default facts for whatever does not parse.
+pub(crate) fn facts_of_text(event: &str, timestamp: &str, text: &str) -> Facts {
+    let ts_only = || Facts { ts_ms: crate::facts::parse_iso_millis(timestamp).unwrap_or(0), ..Facts::default() };
+    let Some(fields) = Fields::of(text, crate::json::skip_ws(text.as_bytes(), 0)) else { return ts_only() };
+    let empty = Fields { text, members: Vec::new(), escaped_keys: false };
+    let object = |f: &Fields<'_>, name: &str| f.find(name).and_then(|v| Fields::of(text, v.start));
+    let properties = object(&fields, "properties");
+    let page = object(&fields, "context").and_then(|c| object(&c, "page"));
+    facts_of(event, timestamp, properties.as_ref().unwrap_or(&empty), page.as_ref().unwrap_or(&empty))
 }
 
 /// The members of one object of an event's text (checked JSON, no lone surrogates).
