@@ -12,6 +12,11 @@
 //! stops the writer to be rebuilt. About 12 bits per id (~1 % false positives per generation),
 //! [`MAX_BYTES`] at most: past that the last generation keeps filling up and gets less precise,
 //! which only sends more look-ups to `seen`.
+//!
+//! Hand-written (one small file with its tests) rather than a crate: the growth by generations
+//! and the one-cache-line blocks are what the measurement above needed. A growable Bloom filter
+//! crate (e.g. `growable-bloom-filter`) was not tried against it; if this file has to change,
+//! try that first.
 
 use std::hash::BuildHasher;
 
