@@ -31,8 +31,9 @@ export function makeHost(input, guard, signal, base) {
     planned = false;
     responded = false;
     interactions();
+    routed();
     if (scrolled) depth(1);
-    queue.push('k' + US + Date.now());
+    queue.push('k' + US + now());
     var batch = queue.join(RS);
     queue = [];
     input(batch);
@@ -143,10 +144,21 @@ export function makeHost(input, guard, signal, base) {
   var lastY = w.scrollY | 0, legStart = lastY, lastDir = 0;
   // The visitor is active: at most one record per 5 s (engaged time only needs to know that
   // they did something within the last 30 s).
-  var lastAct = 0;
+  var lastAct = 0, pointTimer = 0, pointOpts = { capture: true, passive: true, once: true, signal: signal || undefined };
   function act() {
     var t = now();
     if (t - lastAct >= 5000) { lastAct = t; push('j' + US + t); }
+  }
+  // Pointer events, the most frequent a page has, cannot make a record before lastAct + 5 s:
+  // their listeners fire once (and remove themselves) and are added again at that time
+  // (pointOpts is 0 once this host is done).
+  function point() {
+    pointTimer = 0;
+    if (pointOpts) ['pointermove', 'pointerdown', 'touchstart'].forEach(function (n) { w.addEventListener(n, pointed, pointOpts); });
+  }
+  // (Not through the sensors' guard: nothing here can throw.)
+  function pointed() {
+    if (pointOpts) { act(); pointTimer = pointTimer || setTimeout(point, lastAct + 5000 - now()); }
   }
   function user() { lastUser = now(); act(); }
   // How much of the page has been in view (percent). Read once per scheduled task, not per
@@ -160,15 +172,27 @@ export function makeHost(input, guard, signal, base) {
     if (p > maxDepth) maxDepth = p;
     return p;
   }
+  // A route change's record gets its last field, the new page view's first depth, when the
+  // queue is handed over (one reading for every route change since the last), and data-tp-view
+  // elements are looked for then too. Read in the route change itself (pushState, popstate,
+  // hashchange), scrollHeight forced a layout of a DOM the router was still changing.
+  var routes = [];
+  function routed() {
+    if (!routes.length) return;
+    for (var i = 0, p = depth(0); i < routes.length; i++) queue[routes[i]] += US + p;
+    routes = [];
+    views();
+  }
   function route(kind) {
     respond('u');
     maxDepth = 0;
-    push(rec('n', now(), kind, f(location.pathname), f(location.href), f(d.title), depth(0)));
-    views();
+    routes.push(queue.length);
+    push(rec('n', now(), kind, f(location.pathname), f(location.href), f(d.title)));
   }
   // Elements marked data-tp-view: an IntersectionObserver at 50 % reports when each comes into
   // view and leaves it; the engine times the second. Looked for at start, at load and after
-  // each route change (elements added otherwise are not seen: a documented gap).
+  // each route change, when its record is handed over (elements added otherwise are not seen: a
+  // documented gap).
   var io = null, viewed = w.WeakSet ? new WeakSet() : null;
   function views() {
     if (!w.IntersectionObserver || !viewed) return;
@@ -219,7 +243,6 @@ export function makeHost(input, guard, signal, base) {
     focusout: function (e) { if (e.target === focusEl) unfocus(); },
     blur: function (e) { respond('h'); if (e.target === w) push(rec('f', now(), 0)); },
     focus: function (e) { if (e.target === w) push(rec('f', now(), 1)); },
-    pointermove: act, pointerdown: act, touchstart: act,
     toggle: function () { respond('d'); },
     close: function () { respond('d'); },
     play: function () { respond('p'); },
@@ -314,6 +337,7 @@ export function makeHost(input, guard, signal, base) {
     wrap(w.history, 'replaceState', function () { return function () { route('r'); }; });
     wrap(w, 'open', function () { respond('o'); });
     views();
+    point();
     w.addEventListener('load', guard(views), signal ? { signal: signal } : false);
     var supported = w.PerformanceObserver && PerformanceObserver.supportedEntryTypes;
     function po(type, fn, opts) {
@@ -421,7 +445,7 @@ export function makeHost(input, guard, signal, base) {
     watch: watch,
     // Starts the observers and wrappers (once); unobserve() disconnects the observers.
     observe: observe,
-    unobserve: function () { observers.forEach(function (o) { o.disconnect(); }); observers = []; watch(false); },
+    unobserve: function () { observers.forEach(function (o) { o.disconnect(); }); observers = []; watch(false); pointOpts = 0; },
     // A listener function for a DOM event (the driver registers it, RAII): see `sensors`.
     // (Listeners get one argument: a one-argument guard, cheaper per event than `apply`.)
     sensor: function (name) {
@@ -434,13 +458,13 @@ export function makeHost(input, guard, signal, base) {
     // The engine's one timer: re-armed by the driver only when its deadline changes; ms < 0 clears.
     timer: function (ms) {
       clearTimeout(timer);
-      timer = ms < 0 ? 0 : setTimeout(guard(function () { push('t' + US + Date.now(), 1); }), ms);
+      timer = ms < 0 ? 0 : setTimeout(guard(function () { push('t' + US + now(), 1); }), ms);
     },
     // A fetch whose answer comes back as an 'a' record (status 0: no answer). text/plain keeps it
     // a CORS "simple request". With gzip, the body is compressed where CompressionStream exists;
     // the collector recognises gzip by its magic bytes (beacons cannot carry Content-Encoding).
     post: function (url, body, id, keepalive, gzip) {
-      function answer(status, retry) { push('a' + US + Date.now() + US + id + US + status + US + f(retry), 1); }
+      function answer(status, retry) { push('a' + US + now() + US + id + US + status + US + f(retry), 1); }
       function send(payload) {
         origFetch.call(w, url, {
           method: 'POST', body: payload, keepalive: keepalive, credentials: 'omit',
@@ -464,8 +488,8 @@ export function makeHost(input, guard, signal, base) {
     lock: function (name) {
       var l = w.navigator.locks;
       if (!l) return false;
-      l.request(name, { ifAvailable: true }, function (held) { push('l' + US + Date.now() + US + (held ? 1 : 0), 1); })
-        .then(null, function () { push('l' + US + Date.now() + US, 1); });
+      l.request(name, { ifAvailable: true }, function (held) { push('l' + US + now() + US + (held ? 1 : 0), 1); })
+        .then(null, function () { push('l' + US + now() + US, 1); });
       return true;
     },
     // Tells the page the consent state: the `touchpoint:consent` window event.
@@ -491,7 +515,7 @@ export function makeHost(input, guard, signal, base) {
           c = (data.purpose && data.purpose.consents) || {};
           c = [data.gdprApplies === false ? 0 : 1, c[1] ? 1 : 0, c[2] ? 1 : 0, c[7] ? 1 : 0, c[8] ? 1 : 0];
         } catch (e) { return; } // a hostile CMP object: ignore this call
-        push('p' + US + Date.now() + US + c.join(US), 1);
+        push('p' + US + now() + US + c.join(US), 1);
       }));
       return true;
     }
