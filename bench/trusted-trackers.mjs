@@ -139,16 +139,16 @@ export function countEvents(buf, tracker) {
  * expect: 'posts' | 'none' (what the verification demands), statics / pages / json / postJson for
  * the server, notes.
  */
-export function defineTrackers({ touchpointDir, snowplowBundle }) {
+export function defineTrackers({ touchpointDir, snowplowBundle, compareDir = null }) {
   const ph = nm('posthog-js/dist');
   const phVersion = pkgVersion('posthog-js');
   // The journey's SPA page views come from Touchpoint's own history observation (like PostHog's
   // capture_pageview: 'history_change'); the variant without the journey has the site's router
   // call touchpoint('page') instead.
-  const tpHead = (consent, extra = '') => `<script>(function(){var v,n=0;Object.defineProperty(window,'touchpoint',{configurable:true,enumerable:true,
+  const tpHead = (consent, extra = '', prefix = '/touchpoint/') => `<script>(function(){var v,n=0;Object.defineProperty(window,'touchpoint',{configurable:true,enumerable:true,
 get:function(){return v},set:function(x){v=x;if(++n>1&&typeof x==='function'&&!x.q)__ready();}});})();</script>
 <script>window.touchpoint=window.touchpoint||function(){(touchpoint.q=touchpoint.q||[]).push(arguments)};</script>
-<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch" data-site="bench" data-consent="${consent}"${extra}></script>
+<script async src="${prefix}touchpoint.js" data-collector="/v1/batch" data-site="bench" data-consent="${consent}"${extra}></script>
 ${extra ? `<script>addEventListener('shop:route',function(){touchpoint('page')});</script>` : ''}`;
   const tpCommon = {
     pkg: null, version: pkgVersion('..') || '0.1.0',
@@ -177,6 +177,22 @@ ${extra ? `<script>addEventListener('shop:route',function(){touchpoint('page')})
       head: tpHead('granted', ' data-journey="off" data-spa="off"'),
       notes: ['same as granted with data-journey="off" data-spa="off" and the router calling touchpoint(\'page\'): the journey trackers\' cost is the difference'],
     },
+    // TRUSTED_COMPARE (bench/trusted.mjs): a second Touchpoint build in the same run, so that a
+    // change is measured against its parent under the same machine load.
+    ...(compareDir ? [
+      {
+        ...tpCommon, id: 'touchpoint-cmp', name: 'Touchpoint (consent granted), compared build', expect: 'posts',
+        statics: [{ prefix: '/touchpoint-cmp/', dir: compareDir }],
+        head: tpHead('granted', '', '/touchpoint-cmp/'),
+        notes: [`the build in ${compareDir}, data-consent="granted"`],
+      },
+      {
+        ...tpCommon, id: 'touchpoint-pending-cmp', name: 'Touchpoint (consent pending), compared build', expect: 'none',
+        statics: [{ prefix: '/touchpoint-cmp/', dir: compareDir }],
+        head: tpHead('pending', '', '/touchpoint-cmp/'),
+        notes: [`the build in ${compareDir}, data-consent="pending"`],
+      },
+    ] : []),
     {
       id: 'posthog', name: 'PostHog', pkg: 'posthog-js', version: phVersion, expect: 'posts',
       statics: [{ prefix: `/ph/static/${phVersion}/`, dir: ph }, { prefix: '/ph/static/', dir: ph }],

@@ -42,7 +42,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
       // router sets in a timer of its own comes first even on a page that stalled.
       if (!settle) settle = setTimeout(function () { settle = 0; drain(true); }, ROUTE_SETTLE_MS);
     } else if (scrolled) depth(1);
-    queue.push('k' + US + Date.now());
+    queue.push('k' + US + now());
     var batch = queue.join(RS);
     queue = rest;
     input(batch);
@@ -165,10 +165,21 @@ export function makeHost(input, guard, signal, overlayUrl) {
   var lastY = w.scrollY | 0, legStart = lastY, lastDir = 0;
   // The visitor is active: at most one record per 5 s (engaged time only needs to know that
   // they did something within the last 30 s).
-  var lastAct = 0;
+  var lastAct = 0, pointTimer = 0, pointOpts = { capture: true, passive: true, once: true, signal: signal || undefined };
   function act() {
     var t = now();
     if (t - lastAct >= 5000) { lastAct = t; push('j' + US + t); }
+  }
+  // Pointer events, the most frequent a page has, cannot make a record before lastAct + 5 s:
+  // their listeners fire once (and remove themselves) and are added again at that time
+  // (pointOpts is 0 once this host is done).
+  function point() {
+    pointTimer = 0;
+    if (pointOpts) ['pointermove', 'pointerdown', 'touchstart'].forEach(function (n) { w.addEventListener(n, pointed, pointOpts); });
+  }
+  // (Not through the sensors' guard: nothing here can throw.)
+  function pointed() {
+    if (pointOpts) { act(); pointTimer = pointTimer || setTimeout(point, lastAct + 5000 - now()); }
   }
   function user() { lastUser = now(); act(); }
   // How much of the page has been in view (percent). Read once per scheduled task, not per
@@ -184,11 +195,12 @@ export function makeHost(input, guard, signal, overlayUrl) {
   }
   // A route change's record is completed when the new view has settled, not at the change
   // itself: routers set the new view's title and render it after pushState, often in a later
-  // task. Settled means: the title changed, or 500 ms passed since a scheduled task found it
-  // unsettled, or something must be handed over
-  // now (a lifecycle event, a page's own touchpoint() call, the next route change). Then the
-  // title, the first screen's depth and the view's data-tp-view elements are read. The record
-  // keeps its place in the queue, its time and URL; the records after it wait with it.
+  // task (and reading scrollHeight in pushState/popstate would force a layout of a DOM the
+  // router is still changing). Settled means: the title changed, or 500 ms passed since a
+  // scheduled task found it unsettled, or something must be handed over now (a lifecycle event,
+  // a page's own touchpoint() call, the next route change). Then the title, the first screen's
+  // depth and the view's data-tp-view elements are read. The record keeps its place in the
+  // queue, its time and URL; the records after it wait with it.
   var ROUTE_SETTLE_MS = 500, settle = 0, routeAt = -1, routeRec = null, routeTitle = '';
   function routeDone(force) {
     if (routeAt < 0) return true;
@@ -345,7 +357,6 @@ export function makeHost(input, guard, signal, overlayUrl) {
     focusout: function (e) { if (e.target === focusEl) unfocus(); },
     blur: function (e) { respond('h'); if (e.target === w) push(rec('f', now(), 0)); },
     focus: function (e) { if (e.target === w) push(rec('f', now(), 1)); },
-    pointermove: act, pointerdown: act, touchstart: act,
     toggle: function () { respond('d'); },
     close: function () { respond('d'); },
     play: function () { respond('p'); },
@@ -446,6 +457,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
     wrap(w.history, 'replaceState', function () { return function () { route('r'); }; });
     wrap(w, 'open', function () { respond('o'); });
     views();
+    point();
     w.addEventListener('load', guard(views), signal ? { signal: signal } : false);
     var supported = w.PerformanceObserver && PerformanceObserver.supportedEntryTypes;
     function po(type, fn, opts) {
@@ -545,7 +557,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
     guard: guard,
     signal: signal,
     later: later,
-    drain: drain,
+    drain: function () { drain(true); }, // (everything, now: for tests)
     // Before a touchpoint() call: the records captured before it go first, so the engine sees
     // page calls and sensor records in the order they happened.
     sync: function () { if (queue.length) drain(true); },
@@ -553,7 +565,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
     watch: watch,
     // Starts the observers and wrappers (once); unobserve() disconnects the observers.
     observe: observe,
-    unobserve: function () { observers.forEach(function (o) { o.disconnect(); }); observers = []; watch(false); },
+    unobserve: function () { observers.forEach(function (o) { o.disconnect(); }); observers = []; watch(false); pointOpts = 0; },
     // A listener function for a DOM event (the driver registers it, RAII): see `sensors`.
     // (Listeners get one argument: a one-argument guard, cheaper per event than `apply`.)
     sensor: function (name) {
@@ -566,13 +578,13 @@ export function makeHost(input, guard, signal, overlayUrl) {
     // The engine's one timer: re-armed by the driver only when its deadline changes; ms < 0 clears.
     timer: function (ms) {
       clearTimeout(timer);
-      timer = ms < 0 ? 0 : setTimeout(guard(function () { push('t' + US + Date.now(), 2); }), ms);
+      timer = ms < 0 ? 0 : setTimeout(guard(function () { push('t' + US + now(), 2); }), ms);
     },
     // A fetch whose answer comes back as an 'a' record (status 0: no answer). text/plain keeps it
     // a CORS "simple request". With gzip, the body is compressed where CompressionStream exists;
     // the collector recognises gzip by its magic bytes (beacons cannot carry Content-Encoding).
     post: function (url, body, id, keepalive, gzip) {
-      function answer(status, retry) { push('a' + US + Date.now() + US + id + US + status + US + f(retry), 2); }
+      function answer(status, retry) { push('a' + US + now() + US + id + US + status + US + f(retry), 2); }
       function send(payload) {
         origFetch.call(w, url, {
           method: 'POST', body: payload, keepalive: keepalive, credentials: 'omit',
@@ -596,8 +608,8 @@ export function makeHost(input, guard, signal, overlayUrl) {
     lock: function (name) {
       var l = w.navigator.locks;
       if (!l) return false;
-      l.request(name, { ifAvailable: true }, function (held) { push('l' + US + Date.now() + US + (held ? 1 : 0), 1); })
-        .then(null, function () { push('l' + US + Date.now() + US, 1); });
+      l.request(name, { ifAvailable: true }, function (held) { push('l' + US + now() + US + (held ? 1 : 0), 1); })
+        .then(null, function () { push('l' + US + now() + US, 1); });
       return true;
     },
     // Tells the page the consent state: the `touchpoint:consent` window event.
@@ -623,7 +635,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
           c = (data.purpose && data.purpose.consents) || {};
           c = [data.gdprApplies === false ? 0 : 1, c[1] ? 1 : 0, c[2] ? 1 : 0, c[7] ? 1 : 0, c[8] ? 1 : 0];
         } catch (e) { return; } // a hostile CMP object: ignore this call
-        push('p' + US + Date.now() + US + c.join(US), 1);
+        push('p' + US + now() + US + c.join(US), 1);
       }));
       return true;
     }

@@ -169,6 +169,8 @@ fn listen(io: &Io, slow_ms: u64) {
     // before the page's own handlers change the DOM under it.
     // Capture phase on the document for events that do not bubble (scroll of any element,
     // invalid, toggle, close, play) and for the form events (seen before the page stops them).
+    // (pointermove, pointerdown and touchstart, signs of activity, are the loader's own: it
+    // takes them off while they could not make a record. `host.observe` adds them.)
     let sensors = [
         (doc, "click", true),
         (win, "pagehide", false),
@@ -181,9 +183,6 @@ fn listen(io: &Io, slow_ms: u64) {
         (win, "blur", false),
         (win, "focus", false),
         (doc, "focusout", true),
-        (win, "pointermove", true),
-        (win, "pointerdown", true),
-        (win, "touchstart", true),
         (doc, "toggle", true),
         (doc, "close", true),
         (doc, "play", true),

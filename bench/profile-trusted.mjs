@@ -1,0 +1,141 @@
+// Where Touchpoint's main-thread time goes under the trusted-input workload of bench/trusted.mjs:
+// one page (Touchpoint, consent granted or pending), the same plan, a CDP CPU profile
+// (Profiler.start/stop) from the end of settling to the end of the workload plus the drain.
+// Prints the self time per function (the SDK's, the page's, the browser's pseudo-nodes), grouped
+// into JS sensors, wasm, glue and the rest, and writes the .cpuprofile for DevTools.
+//
+//   node scripts/build.mjs && node bench/profile-trusted.mjs
+//   PROFILE_CONSENT=pending PROFILE_TOP=40 PROFILE_OUT=/tmp/tp.cpuprofile node bench/profile-trusted.mjs
+//   PROFILE_DIST=<dir> node bench/profile-trusted.mjs   (a dist/ as built instead of the names-kept one)
+//
+// By default the profiled SDK is a names-kept variant of the current build, made here from
+// target/wasm-bindgen (what scripts/build.mjs left there): wasm-bindgen's glue without the renaming
+// and not minified, host.js and the loader as written, and the wasm optimised with the same
+// wasm-opt flags but keeping its name section (-g), so wasm functions show under their Rust names.
+// It is close to, not the same as, dist/ (import/export names are not minified). The ScriptDuration
+// it prints is for this one page and run: compare variants with bench/trusted.mjs.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { chromium } from 'playwright-core';
+import { root } from './sdks.mjs';
+import { startServer } from './server.mjs';
+import { defineTrackers, productImages, shopPage } from './trusted-trackers.mjs';
+import { makePlan, runPlan } from './trusted-workload.mjs';
+
+const CONSENT = process.env.PROFILE_CONSENT === 'pending' ? 'touchpoint-pending' : 'touchpoint';
+const TOP = Number(process.env.PROFILE_TOP || 30);
+const OUT = process.env.PROFILE_OUT || path.join(os.tmpdir(), `touchpoint-${CONSENT}.cpuprofile`);
+const INTERVAL_US = Number(process.env.PROFILE_INTERVAL_US || 100);
+const SEED = Number(process.env.TRUSTED_SEED || 20261128);
+
+function namesKeptDist() {
+  const bg = path.join(root, 'target/wasm-bindgen');
+  const dir = path.join(os.tmpdir(), 'touchpoint-profile-dist');
+  fs.mkdirSync(dir, { recursive: true });
+  const opt = spawnSync(path.join(root, 'node_modules/.bin/wasm-opt'), [
+    '-Os', '-g', '--strip-producers', '--enable-bulk-memory', '--enable-sign-ext',
+    '--enable-nontrapping-float-to-int', '--enable-mutable-globals', '--enable-multivalue',
+    '--enable-reference-types', '--strip-target-features',
+    path.join(bg, 'touchpoint_bg.wasm'), '-o', path.join(dir, 'touchpoint_bg.wasm'),
+  ], { encoding: 'utf8' });
+  if (opt.status !== 0) throw new Error(`wasm-opt: ${opt.stderr}`);
+  const wasm = fs.readFileSync(path.join(dir, 'touchpoint_bg.wasm'));
+  const sri = 'sha384-' + crypto.createHash('sha384').update(wasm).digest('base64');
+  const glue = fs.readFileSync(path.join(bg, 'touchpoint.js'), 'utf8');
+  const host = fs.readFileSync(path.join(root, 'www/host.js'), 'utf8').replace(/^export function makeHost/m, 'function makeHost');
+  const loader = fs.readFileSync(path.join(root, 'www/touchpoint.js'), 'utf8')
+    .split('__TP_WASM_FILE__').join('touchpoint_bg.wasm').split('__TP_WASM_SRI__').join(sri);
+  fs.writeFileSync(path.join(dir, 'touchpoint.js'), `(function(){\n${glue}\n${host}\n${loader}\n})();\n`);
+  return dir;
+}
+
+const dir = process.env.PROFILE_DIST ? path.resolve(process.env.PROFILE_DIST) : namesKeptDist();
+const t = defineTrackers({ touchpointDir: dir, snowplowBundle: null }).find((x) => x.id === CONSENT);
+const server = await startServer({ statics: t.statics, pages: productImages() });
+server.setPage(`/shop-${t.id}.html`, shopPage(t.head));
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium', headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--disable-quic', '--no-first-run', '--disable-smooth-scrolling'],
+});
+const ctx = await browser.newContext({ serviceWorkers: 'block', viewport: { width: 1280, height: 800 } });
+let posts = 0;
+await ctx.route('**/*', (route) => {
+  const u = new URL(route.request().url());
+  if (u.hostname !== '127.0.0.1') return route.abort('blockedbyclient');
+  if (t.endpoint(u.pathname, route.request().method())) posts++;
+  return route.continue();
+});
+const pg = await ctx.newPage();
+const errors = [];
+pg.on('pageerror', (e) => { if (!/endsAt/.test(e.message)) errors.push(e.message); });
+const cdp = await ctx.newCDPSession(pg);
+await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+await pg.goto(`${server.origin}/shop-${t.id}.html`, { waitUntil: 'load' });
+await pg.waitForFunction(t.readyCheck, null, { timeout: 20_000, polling: 50 });
+await pg.waitForTimeout(1000);
+await cdp.send('Profiler.enable');
+await cdp.send('Profiler.setSamplingInterval', { interval: INTERVAL_US });
+const script = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'ScriptDuration').value * 1000;
+const s0 = await script();
+await cdp.send('Profiler.start');
+const wl = await runPlan(pg, makePlan({ seed: SEED }));
+await pg.waitForTimeout(1500);
+const { profile } = await cdp.send('Profiler.stop');
+const s1 = await script();
+await browser.close();
+await server.close();
+
+// Per sample: its leaf (self time) and its stack. A sample counts for the SDK when any frame of
+// its stack is the SDK's (touchpoint.js or the wasm): the browser work it asked for (a style
+// recalc in getComputedStyle, a layout in scrollHeight, setTimeout) is its cost too.
+const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const parent = new Map();
+for (const n of profile.nodes) for (const c of n.children || []) parent.set(c, n.id);
+const kind = (cf) => {
+  const u = cf.url || '';
+  if (u.endsWith('.wasm') || u.startsWith('wasm://')) return 'wasm';
+  if (u.includes('/touchpoint/')) return 'sdk js';
+  if (u) return 'page js';
+  return cf.functionName.startsWith('(') ? cf.functionName : 'native';
+};
+const label = (cf) => {
+  const k = kind(cf);
+  const fn = cf.functionName || '(anonymous)';
+  if (k === 'wasm') return `wasm ${fn.replace(/\[[0-9a-f]+\]/g, '').slice(0, 150)}`;
+  if (k === 'sdk js' || k === 'page js') return `${k} ${fn}:${cf.lineNumber + 1}`;
+  return `${k} ${fn}`;
+};
+const add = (m, k, v) => m.set(k, (m.get(k) || 0) + v);
+const kinds = new Map(); const leaves = new Map(); const sdkLeaves = new Map(); const incl = new Map(); const byEntry = new Map();
+let sdkTotal = 0;
+for (let i = 0; i < profile.samples.length; i++) {
+  const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000; // until the next sample
+  const leaf = byId.get(profile.samples[i]).callFrame;
+  add(kinds, kind(leaf), ms);
+  add(leaves, label(leaf), ms);
+  const stack = [];
+  for (let n = profile.samples[i]; n != null; n = parent.get(n)) stack.push(byId.get(n).callFrame);
+  const sdk = stack.filter((cf) => kind(cf) === 'sdk js' || kind(cf) === 'wasm');
+  if (!sdk.length) continue;
+  sdkTotal += ms;
+  // The leaf, named with the innermost SDK frame when the leaf is the browser's.
+  add(sdkLeaves, kind(leaf) === 'sdk js' || kind(leaf) === 'wasm' ? label(leaf) : `${label(leaf)} <- ${label(sdk[0])}`, ms);
+  // The outermost SDK JS frame: the entry point (a sensor, the drain, a timer).
+  const outer = sdk.filter((cf) => kind(cf) === 'sdk js');
+  add(byEntry, outer.length ? label(outer[outer.length - 1]) : '(wasm only)', ms);
+  for (const name of new Set(sdk.map(label))) add(incl, name, ms);
+}
+fs.writeFileSync(OUT, JSON.stringify(profile));
+const fmt = (m) => [...m].sort((a, b) => b[1] - a[1]).slice(0, TOP).map(([k, v]) => `${v.toFixed(1).padStart(8)} ms  ${k}`).join('\n');
+console.log(`${t.name}: ScriptDuration during workload + drain ${(s1 - s0).toFixed(1)} ms (this page alone, with the profiler on); `
+  + `${wl.clicks} clicks, ${wl.wheels} wheels, ${wl.keys} keys; ${posts} uploads; profile ${OUT}`);
+if (errors.length) console.log(`page errors: ${errors.slice(0, 3).join(' | ')}`);
+console.log(`\nsamples with an SDK frame on the stack: ${sdkTotal.toFixed(1)} ms`);
+console.log('\nself time by kind (whole page):\n' + fmt(kinds));
+console.log(`\nSDK samples by entry point (outermost SDK JS frame):\n` + fmt(byEntry));
+console.log(`\nSDK samples by leaf (top ${TOP}; a browser leaf names the SDK frame that called it):\n` + fmt(sdkLeaves));
+console.log(`\ninclusive time of SDK frames (top ${TOP}):\n` + fmt(incl));
