@@ -31,7 +31,7 @@ console.log(`  budget (size-budget.json) ${budget} B: ${s.total > budget ? `OVER
 // --strip-debug, plus -g; keep them in step (the byte comparison below says when they are not).
 fs.mkdirSync(outDir, { recursive: true });
 const opt = spawnSync(path.join(root, 'node_modules/.bin/wasm-opt'), [
-  '-Os', '-g', '--strip-producers', '--enable-bulk-memory', '--enable-sign-ext',
+  '-ocimfs=20', '--low-memory-unused', '-Oz', '-Oz', '-g', '--strip-producers', '--enable-bulk-memory', '--enable-sign-ext',
   '--enable-nontrapping-float-to-int', '--enable-mutable-globals', '--enable-multivalue',
   '--enable-reference-types', '--minify-imports-and-exports-and-modules', '--strip-target-features',
   bindgenWasm, '-o', namedWasm,
