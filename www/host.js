@@ -207,8 +207,9 @@ export function makeHost(input, guard, signal, overlayUrl) {
     if (!force && d.title === routeTitle) return false;
     queue[routeAt] = rec.apply(null, routeRec.concat(f(d.title), depth(0)));
     routeAt = -1;
-    clearTimeout(settle);
-    settle = 0;
+    // Its settle timer was the scheduled task: without it nothing is planned any more (the
+    // caller plans the next one).
+    if (settle) { clearTimeout(settle); settle = 0; planned = false; }
     views();
     return true;
   }

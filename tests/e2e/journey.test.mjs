@@ -208,3 +208,32 @@ test('an SPA view\'s title set after pushState, and an element_view for an eleme
   const seen = ev.filter((e) => e.event === 'element_view' && e.properties.name === 'late_offer').map((e) => e.context.page.path);
   assert.deepEqual(seen, ['/spa/shoes']);
 });
+
+// Route changes that keep the title, in quick succession (a router's #fragment links, popstate
+// after popstate), and nobody calls touchpoint('flush'): everything must still arrive on its own.
+// (A route still settling when the next one came used to leave the queue without a scheduled
+// hand-over: nothing was sent until a lifecycle event.)
+test('route changes in quick succession that keep the title: the records are handed over on their own', T, async (t) => {
+  const site = 'journey-quick-routes';
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  const snippet = `<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch" data-site="${site}" data-consent="granted" data-flush-interval="300"></script>`;
+  const page = `<!doctype html><html><head><meta charset="utf-8"><title>Shop</title>
+<script>window.touchpoint=window.touchpoint||function(){(touchpoint.q=touchpoint.q||[]).push(arguments)};</script>
+${snippet}</head><body><button id="b" type="button">Buy</button></body></html>`;
+  await context.route(/\/quick(\/.*)?$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: page }));
+  const p = await context.newPage();
+  await p.goto(`${collector.url}/quick`);
+  await sdkReady(p);
+  for (const path of ['/quick/a', '/quick/b', '/quick/c']) {
+    await p.evaluate((u) => history.pushState(null, '', u), path);
+    await p.waitForTimeout(450); // (past the 400 ms hand-over, before the 500 ms settle timer)
+  }
+  await p.click('#b');
+  const ev = await waitFor('the three route page views, without a flush', async () => {
+    const all = await collector.events(`&site=${site}`);
+    const views = all.filter((e) => e.event === 'page_view').map((e) => e.context.page.path);
+    return views.includes('/quick/c') && all.some((e) => e.event === 'click') && views;
+  }, { timeout: 30_000 });
+  assert.deepEqual(ev, ['/quick', '/quick/a', '/quick/b', '/quick/c']);
+});
