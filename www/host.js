@@ -396,7 +396,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
       form = t.form;
       var n = form.querySelectorAll('input:not([type=hidden]):not([type=submit]):not([type=button]),select,textarea').length;
       var search = n < 2 || form.getAttribute('role') === 'search' || !!form.querySelector('input[type=search]');
-      push(rec('g', now(), key(form), f(form.id || form.getAttribute('name')), n, search ? 1 : 0, group(t, false)));
+      push(rec('g', now(), key(form), formName(form), n, search ? 1 : 0, group(t, false)));
     },
     submit: function (e) {
       var form = e.target, m, list = [], n;
@@ -407,7 +407,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
       if (form.hasAttribute && form.hasAttribute('data-tp-event')) declared(form);
       typedEl = null; // pressing Enter in a field ends typing
       fieldCheck(form, null, 3000);
-      push(rec('u', now(), key(form), f(form.id || form.getAttribute('name')), list.join(',')));
+      push(rec('u', now(), key(form), formName(form), list.join(',')));
     }
   };
   // A changed value (for a text field: on leaving it) may be validated by the page's script.

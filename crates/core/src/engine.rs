@@ -278,7 +278,7 @@ impl Engine {
             Input::Scroll { viewport, user, leg, .. } => f.scroll(now, leg, viewport, user, &mut found),
             Input::Invalid { field, form, reason, message } => {
                 let message = clean_label(&scrub_text(&message), 200);
-                f.invalid(now, &friction_target(&field), &form, &reason, &message, &mut found);
+                f.invalid(now, &friction_target(&field), &form, reason, &message, &mut found);
             }
             Input::FormInput { form, form_name, fields, search, field } => {
                 let mut out = Touchpoints::new();

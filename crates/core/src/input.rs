@@ -7,6 +7,7 @@
 use super::consent::{from_tcf, Update};
 use super::element::RawElement;
 use super::event::PageContext;
+use super::friction::field_error::Reason;
 use super::json::{cat, split_byte};
 
 /// Modifier keys held during a click, as a bit set (`Click::modifiers`).
@@ -283,13 +284,13 @@ pub enum Input {
         user: bool,
         leg: i32,
     },
-    /// A field became invalid: `reason` "" (it fired `invalid`), "a" (`aria-invalid="true"` set
-    /// after a submit or a changed value) or "t" (an alert text appeared after a submit: `message`,
-    /// raw; `field` is the field it belongs to, or the alert itself). `form` names the form.
+    /// A field became invalid: it fired `invalid`, `aria-invalid="true"` was set after a submit or
+    /// a changed value, or an alert text appeared after a submit (`message`, raw; `field` is the
+    /// field it belongs to, or the alert itself). `form` names the form.
     Invalid {
         field: Sensed,
         form: String,
-        reason: String,
+        reason: Reason,
         message: String,
     },
     /// Trusted input into a form field.
@@ -468,7 +469,9 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
             target: sensed(f, 8),
         },
         "y" => Input::Scroll { y: n(2)? as i32, viewport: n(3)? as i32, user: flag(4), leg: n(5).unwrap_or(0) as i32 },
-        "x" => Input::Invalid { form: text(2), reason: text(3), message: text(4), field: sensed(f, 5)? },
+        "x" => {
+            Input::Invalid { form: text(2), reason: Reason::parse(field(3)), message: text(4), field: sensed(f, 5)? }
+        }
         "g" => Input::FormInput {
             form: n(2)? as u32,
             form_name: text(3),
@@ -664,7 +667,7 @@ mod tests {
         else {
             panic!()
         };
-        assert_eq!((reason.as_str(), message.as_str(), field.key), ("t", "Enter a valid email", 9));
+        assert_eq!((reason, message.as_str(), field.key), (Reason::Alert, "Enter a valid email", 9));
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //!   submitted or checked;
 //! - `aria`: `aria-invalid="true"` set by the page's script within a moment of a submit (on any
 //!   field) or of a changed value (on that field);
-//! - `alert`: an alert text (`role=alert`, an `aria-live` region, a field's `aria-errormessage`)
+//! - `alert`: an alert text (`role=alert`, an assertive `aria-live` region, a field's
+//!   `aria-errormessage`)
 //!   appearing within a moment of a submit; `message` carries it, scrubbed.
 //!
 //! Field descriptor and form; never a value. A page that both fails the browser's validation and
@@ -30,10 +31,11 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// The sensor's code (core::input's `x` record): "" `invalid`, "a" aria-invalid, "t" alert.
     pub fn parse(s: &str) -> Reason {
-        match s {
-            "a" => Reason::Aria,
-            "t" => Reason::Alert,
+        match s.as_bytes() {
+            b"a" => Reason::Aria,
+            b"t" => Reason::Alert,
             _ => Reason::Invalid,
         }
     }

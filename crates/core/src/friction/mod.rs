@@ -301,9 +301,17 @@ impl Friction {
     }
 
     /// A field became invalid (see `field_error` for the three ways it is seen).
-    pub fn invalid(&mut self, at: u64, field: &Target, form: &str, reason: &str, message: &str, out: &mut Findings) {
+    pub fn invalid(
+        &mut self,
+        at: u64,
+        field: &Target,
+        form: &str,
+        reason: field_error::Reason,
+        message: &str,
+        out: &mut Findings,
+    ) {
         if self.on(Signal::FieldError) {
-            self.field.invalid(at, field, form, field_error::Reason::parse(reason), message, out);
+            self.field.invalid(at, field, form, reason, message, out);
         }
     }
 

@@ -4,6 +4,7 @@
 use proptest::prelude::*;
 
 use super::failed_request::RequestEnd;
+use super::field_error::Reason;
 use super::form_abandon::FormInput;
 use super::js_error::ErrorFact;
 use super::poor_vital::VitalFact;
@@ -280,21 +281,21 @@ fn field_errors_seen_two_ways_are_one_and_alerts_carry_their_message() {
     let email = Target { editable: true, ..target(5) };
     let name = Target { editable: true, ..target(6) };
     // The browser's validation and the page's aria-invalid on the same field at the same submit.
-    f.invalid(100, &email, "signup", "", "", &mut out);
-    f.invalid(140, &email, "signup", "a", "", &mut out);
-    f.invalid(150, &name, "signup", "a", "", &mut out);
+    f.invalid(100, &email, "signup", Reason::Invalid, "", &mut out);
+    f.invalid(140, &email, "signup", Reason::Aria, "", &mut out);
+    f.invalid(150, &name, "signup", Reason::Aria, "", &mut out);
     assert_eq!(names(&out), ["field_error", "field_error"], "{out:?}");
     assert!(out[1].1.contains("\"reason\":\"aria_invalid\"") && out[1].1.contains("#t6"), "{}", out[1].1);
     // The next submit, seconds later, with the same error: reported again.
-    f.invalid(5_000, &email, "signup", "t", "Enter a valid email", &mut out);
+    f.invalid(5_000, &email, "signup", Reason::Alert, "Enter a valid email", &mut out);
     assert_eq!(out.len(), 3);
     assert!(out[2].1.contains("\"reason\":\"alert\"") && out[2].1.contains("\"message\":\"Enter a valid email\""));
     // Silenced fields and the detector switched off find nothing.
     let quiet = Target { silenced: Signal::FieldError.bit(), ..target(7) };
-    f.invalid(9_000, &quiet, "signup", "a", "", &mut out);
+    f.invalid(9_000, &quiet, "signup", Reason::Aria, "", &mut out);
     assert_eq!(out.len(), 3);
     let mut off = Friction::new(Settings { off: Signal::FieldError.bit(), ..Settings::default() });
-    off.invalid(0, &email, "signup", "a", "", &mut out);
+    off.invalid(0, &email, "signup", Reason::Aria, "", &mut out);
     assert_eq!(out.len(), 3);
 }
 
@@ -303,7 +304,7 @@ fn field_errors_and_abandoned_forms() {
     let mut f = Friction::default();
     let mut out = Vec::new();
     let field = Target { editable: true, ..target(5) };
-    f.invalid(0, &field, "signup", "", "", &mut out);
+    f.invalid(0, &field, "signup", Reason::Invalid, "", &mut out);
     assert_eq!(names(&out), ["field_error"]);
     assert!(out[0].1.contains("\"reason\":\"invalid\"") && !out[0].1.contains("message"), "{}", out[0].1);
     let input = |form: u32, search: bool| FormInput {
