@@ -177,22 +177,26 @@ ${extra ? `<script>addEventListener('shop:route',function(){touchpoint('page')})
       head: tpHead('granted', ' data-journey="off" data-spa="off"'),
       notes: ['same as granted with data-journey="off" data-spa="off" and the router calling touchpoint(\'page\'): the journey trackers\' cost is the difference'],
     },
-    // TRUSTED_COMPARE (bench/trusted.mjs): a second Touchpoint build in the same run, so that a
-    // change is measured against its parent under the same machine load.
-    ...(compareDir ? [
-      {
-        ...tpCommon, id: 'touchpoint-cmp', name: 'Touchpoint (consent granted), compared build', expect: 'posts',
-        statics: [{ prefix: '/touchpoint-cmp/', dir: compareDir }],
-        head: tpHead('granted', '', '/touchpoint-cmp/'),
-        notes: [`the build in ${compareDir}, data-consent="granted"`],
-      },
-      {
-        ...tpCommon, id: 'touchpoint-pending-cmp', name: 'Touchpoint (consent pending), compared build', expect: 'none',
-        statics: [{ prefix: '/touchpoint-cmp/', dir: compareDir }],
-        head: tpHead('pending', '', '/touchpoint-cmp/'),
-        notes: [`the build in ${compareDir}, data-consent="pending"`],
-      },
-    ] : []),
+    // TRUSTED_COMPARE (bench/trusted.mjs): other Touchpoint builds in the same run, so that a
+    // change is measured against its parent under the same machine load. The first is
+    // touchpoint-cmp / touchpoint-pending-cmp, the next ones touchpoint-cmp2, ... (one or a list).
+    ...[].concat(compareDir || []).flatMap((dir, i) => {
+      const n = i ? String(i + 1) : '', label = `compared build${n ? ` ${n}` : ''}`;
+      return [
+        {
+          ...tpCommon, id: `touchpoint-cmp${n}`, name: `Touchpoint (consent granted), ${label}`, expect: 'posts',
+          statics: [{ prefix: `/touchpoint-cmp${n}/`, dir }],
+          head: tpHead('granted', '', `/touchpoint-cmp${n}/`),
+          notes: [`the build in ${dir}, data-consent="granted"`],
+        },
+        {
+          ...tpCommon, id: `touchpoint-pending-cmp${n}`, name: `Touchpoint (consent pending), ${label}`, expect: 'none',
+          statics: [{ prefix: `/touchpoint-cmp${n}/`, dir }],
+          head: tpHead('pending', '', `/touchpoint-cmp${n}/`),
+          notes: [`the build in ${dir}, data-consent="pending"`],
+        },
+      ];
+    }),
     {
       id: 'posthog', name: 'PostHog', pkg: 'posthog-js', version: phVersion, expect: 'posts',
       statics: [{ prefix: `/ph/static/${phVersion}/`, dir: ph }, { prefix: '/ph/static/', dir: ph }],

@@ -8,9 +8,9 @@
 //   TRUSTED_RUNS=9 TRUSTED_BUDGET_S=300 TRUSTED_ONLY=touchpoint,posthog TRUSTED_OUT=/tmp/t.json node bench/trusted.mjs
 //   (also TRUSTED_SETTLE_MS, TRUSTED_DRAIN_MS, TRUSTED_SEED; TRUSTED_DIST=<dir> measures the
 //   touchpoint.js + touchpoint_bg.wasm in <dir> instead of dist/, and TRUSTED_DIST_COMMIT names the
-//   commit they were built from, for the report; TRUSTED_COMPARE=<dir> adds a second Touchpoint
-//   build, pages touchpoint-cmp and touchpoint-pending-cmp, measured in the same rounds: name them
-//   in TRUSTED_ONLY too)
+//   commit they were built from, for the report; TRUSTED_COMPARE=<dir>[,<dir>...] adds other
+//   Touchpoint builds, pages touchpoint-cmp and touchpoint-pending-cmp (then -cmp2, ...), measured
+//   in the same rounds: name them in TRUSTED_ONLY too)
 //
 // One Chromium for the whole run; each measurement in a fresh browser context. Everything is served
 // from one node server on 127.0.0.1; every request to another host is aborted by page routing and
@@ -96,11 +96,15 @@ try {
   snowplowError = `failed: ${String(e.message || e).split('\n')[0].slice(0, 200)}`;
 }
 // The compared build is copied too: rebuilding dist/ during the run must not change what is measured.
+// TRUSTED_COMPARE=<dir>[,<dir>...]: each one is a page pair of its own (touchpoint-cmp, -cmp2, ...).
 let compareDir = null;
 if (process.env.TRUSTED_COMPARE) {
-  compareDir = path.join(cacheDir, 'dist-snapshot-trusted-cmp');
-  fs.mkdirSync(compareDir, { recursive: true });
-  for (const f of ['touchpoint.js', 'touchpoint_bg.wasm']) fs.copyFileSync(path.join(path.resolve(process.env.TRUSTED_COMPARE), f), path.join(compareDir, f));
+  compareDir = process.env.TRUSTED_COMPARE.split(',').map((src, i) => {
+    const dir = path.join(cacheDir, `dist-snapshot-trusted-cmp${i ? i + 1 : ''}`);
+    fs.mkdirSync(dir, { recursive: true });
+    for (const f of ['touchpoint.js', 'touchpoint_bg.wasm']) fs.copyFileSync(path.join(path.resolve(src), f), path.join(dir, f));
+    return dir;
+  });
 }
 const trackers = defineTrackers({ touchpointDir: snapshotDir, snowplowBundle: snowplowBundle?.file, compareDir })
   .filter((t) => !ONLY || ONLY.has(t.id));

@@ -213,8 +213,18 @@ export function makeHost(input, guard, signal, overlayUrl) {
     views();
     return true;
   }
+  // A jump within the page (an anchor link, a history entry that differs only in its fragment,
+  // the popstate and hashchange of one jump) is no new view unless the site counts fragments as
+  // views (data-spa="hash"): it answers a click, and nothing else is read or handed over. (It
+  // used to be handed over as a route change, which reset the depth reached and read the
+  // jump's own depth into a record the engine then ignored: the jump's scroll marks were lost.)
+  var lastHref = location.href, hashViews = false;
+  function page(u) { var i = u.indexOf('#'); return i < 0 ? u : u.slice(0, i); }
   function route(kind) {
+    var href = location.href, jump = href === lastHref || (!hashViews && page(href) === page(lastHref));
     respond('u');
+    lastHref = href;
+    if (jump) return;
     routeDone(true);
     maxDepth = 0;
     routeRec = ['n', now(), kind, f(location.pathname), f(location.href)];
@@ -443,7 +453,10 @@ export function makeHost(input, guard, signal, overlayUrl) {
     };
   }
   // slowMs: the slow_interaction threshold; Event Timing only reports entries at least this long.
-  function observe(slowMs) {
+  // hash: a change of the URL's fragment is a new page view (data-spa="hash").
+  function observe(slowMs, hash) {
+    hashViews = !!hash;
+    lastHref = location.href;
     wrap(w, 'fetch', function (input, init) {
       var end = request((init && init.method) || (input && input.method), input && input.url || input);
       return function (p) { p.then(function (r) { end(r.status); }, function () { end(0); }); };

@@ -61,9 +61,10 @@ extern "C" {
     #[wasm_bindgen(method, structural)]
     pub fn watch(this: &Host, on: bool);
     /// Starts the PerformanceObservers and the request/history wrappers (once); Event Timing
-    /// entries shorter than `slow_ms` are not reported.
+    /// entries shorter than `slow_ms` are not reported; `hash_views`: a change of the URL's
+    /// fragment can be a new page view (otherwise the loader hands such jumps over as no route).
     #[wasm_bindgen(method, structural)]
-    pub fn observe(this: &Host, slow_ms: f64);
+    pub fn observe(this: &Host, slow_ms: f64, hash_views: bool);
     /// Disconnects the observers (the wrappers stay, as pass-throughs).
     #[wasm_bindgen(method, structural)]
     pub fn unobserve(this: &Host);

@@ -138,7 +138,7 @@ pub fn start(config: Config, host: Host) -> bool {
     let Some(window) = window() else { return false };
     let use_tcf = config.consent == InitialConsent::Tcf;
     let (collector, gzip, signals) = (config.collector.clone(), config.gzip, dom::signals(&window, &config));
-    let slow_ms = config.friction.slow_ms;
+    let (slow_ms, hash_views) = (config.friction.slow_ms, config.journey.spa && config.journey.hash);
     let engine = Engine::new(
         config,
         signals,
@@ -150,7 +150,7 @@ pub fn start(config: Config, host: Host) -> bool {
     let io = Rc::new(Io { host, window, collector, gzip, armed: Cell::new(None), listeners: RefCell::new(Vec::new()) });
     ENGINE.with(|e| *e.borrow_mut() = Some(engine));
     IO.with(|cell| *cell.borrow_mut() = Some(io.clone()));
-    listen(&io, slow_ms);
+    listen(&io, slow_ms, hash_views);
     run(now_ms());
     // After the engine is in place: the CMP usually calls back synchronously with the stored choice.
     if use_tcf && !io.host.tcf() {
@@ -161,7 +161,7 @@ pub fn start(config: Config, host: Host) -> bool {
 
 /// The sensors: the loader's listener functions, registered here so that they are removed when
 /// Touchpoint stops (RAII) or is disabled (the loader's AbortSignal).
-fn listen(io: &Io, slow_ms: u64) {
+fn listen(io: &Io, slow_ms: u64, hash_views: bool) {
     let Some(doc) = io.window.document() else { return };
     let doc: &web_sys::EventTarget = doc.as_ref();
     let win: &web_sys::EventTarget = io.window.as_ref();
@@ -203,7 +203,7 @@ fn listen(io: &Io, slow_ms: u64) {
     for (target, kind, capture) in sensors {
         listeners.extend(Listener::new(&io.host, target, kind, capture));
     }
-    io.host.observe(slow_ms as f64);
+    io.host.observe(slow_ms as f64, hash_views);
 }
 
 /// Stops Touchpoint: listeners removed, timer cleared, nothing else sent.

@@ -237,3 +237,45 @@ ${snippet}</head><body><button id="b" type="button">Buy</button></body></html>`;
   }, { timeout: 30_000 });
   assert.deepEqual(ev, ['/quick', '/quick/a', '/quick/b', '/quick/c']);
 });
+
+// Scroll depth: what the first screen shows counts for the maximum but reports no mark; marks
+// come when the visitor scrolls, an anchor jump included (the loader used to take a jump for a
+// route change, and the depth read for it was lost: this test failed); a route's new view starts
+// again from its own first screen.
+test('scroll depth: the first screen, the visitor\'s scrolling, an anchor jump, and a route\'s new view', T, async (t) => {
+  const site = 'journey-depth';
+  const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
+  t.after(() => context.close());
+  const snippet = `<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch" data-site="${site}" data-consent="granted" data-flush-interval="300"></script>`;
+  const page = `<!doctype html><html><head><meta charset="utf-8"><title>Long</title>
+<style>body { margin: 0 } #top { height: 600px } #mid { height: 1800px } #end { height: 600px }</style>
+<script>window.touchpoint=window.touchpoint||function(){(touchpoint.q=touchpoint.q||[]).push(arguments)};</script>
+${snippet}</head><body><div id="top"><a id="jump" href="#end">to the end</a></div><div id="mid"></div><div id="end">end</div>
+<script>function go() { history.pushState(null, '', '/depth/short'); document.body.innerHTML = '<p>short</p>'; document.title = 'Short'; }</script>
+</body></html>`;
+  await context.route(/\/depth(\/.*)?$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: page }));
+  const p = await context.newPage();
+  await p.goto(`${collector.url}/depth`);
+  await sdkReady(p);
+  const marks = async () => (await collector.events(`&site=${site}`)).filter((e) => e.event === 'scroll_depth')
+    .map((e) => `${e.context.page.path} ${e.properties.percent}`);
+  // 3,000 px; the first screen shows 20 %: no mark yet.
+  await p.mouse.move(400, 300);
+  await p.mouse.wheel(0, 900); // bottom edge at 1,500 px: 50 %
+  await waitFor('the marks of the scroll', async () => (await marks()).includes('/depth 50'), { timeout: 30_000 });
+  assert.deepEqual(await marks(), ['/depth 25', '/depth 50']);
+  await p.evaluate(() => window.scrollTo(0, 0));
+  await p.click('#jump'); // to the end: 100 %
+  await waitFor('the marks of the jump', async () => (await marks()).includes('/depth 100'), { timeout: 30_000 });
+  await p.evaluate(() => go());
+  await waitFor('the new view', async () => (await collector.events(`&site=${site}`)).some((e) => e.event === 'page_view' && e.context.page.path === '/depth/short'), { timeout: 30_000 });
+  await p.evaluate(() => touchpoint('flush'));
+  const leaves = () => collector.events(`&site=${site}`).then((ev) => ev.filter((e) => e.event === 'page_leave').map((e) => `${e.properties.path} ${e.properties.max_scroll_pct}`));
+  await waitFor('the first view left', async () => (await leaves()).length === 1, { timeout: 30_000 });
+  assert.deepEqual(await leaves(), ['/depth 100']);
+  // The short view fits on the screen: 100 % read, no mark (nothing was scrolled).
+  await p.goto('about:blank');
+  await waitFor('the short view left', async () => (await leaves()).length === 2, { timeout: 30_000 });
+  assert.deepEqual(await leaves(), ['/depth 100', '/depth/short 100']);
+  assert.deepEqual(await marks(), ['/depth 25', '/depth 50', '/depth 75', '/depth 90', '/depth 100']);
+});

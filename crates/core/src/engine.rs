@@ -303,9 +303,6 @@ impl Engine {
             }
             Input::Route { how, path, url, title, depth } => {
                 f.response(now);
-                let mask = &self.config.mask_params;
-                f.route(now, &scrub_url(&path, mask), how == Nav::Back, &mut found);
-                self.capture_findings(std::mem::take(&mut found), now);
                 self.route(how, PageContext { url, path, title, referrer: String::new() }, depth, now);
             }
             Input::Activity => self.journey.activity(now),
@@ -474,7 +471,9 @@ impl Engine {
     }
 
     /// A single-page app changed its URL: a new page view unless the URL is the same one (or
-    /// this kind of change is not tracked).
+    /// this kind of change is not tracked). Only a new view ends the previous one for friction
+    /// too: a jump to an anchor of the same page (`#reviews`) must not abandon the form being
+    /// filled in, nor count as a view for quick_back.
     fn route(&mut self, how: Nav, page: PageContext, depth: u8, now: u64) {
         let j = &self.journey.settings;
         let tracked = j.spa
@@ -488,6 +487,9 @@ impl Engine {
         if !tracked || self.journey.same(&page.url) {
             return;
         }
+        let mut found = Findings::new();
+        self.friction.route(now, &page.path, how == Nav::Back, &mut found);
+        self.capture_findings(found, now);
         self.leave_view(now);
         page.referrer = previous.url;
         self.env.page = page;

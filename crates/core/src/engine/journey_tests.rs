@@ -166,7 +166,9 @@ fn a_campaign_visit_across_spa_routes_is_one_session_with_its_touchpoints() {
         (kept.id.as_str(), kept.channel.as_str(), kept.last_path.as_str()),
         (sessions[0].as_str(), "email", "/list")
     );
-    assert_eq!((kept.prev_path.as_str(), kept.arrived, kept.left), ("/", T0 + 4_200, T0 + 9_000));
+    // Arrived at the push (4,000): the untracked replaceState and the fragment change after it
+    // are no new view.
+    assert_eq!((kept.prev_path.as_str(), kept.arrived, kept.left), ("/", T0 + 4_000, T0 + 9_000));
 }
 
 /// The tab's next page: booted with the session the previous page stored.
@@ -337,4 +339,24 @@ fn element_views_forms_and_focus() {
     assert_eq!(names, ["page_view", "element_view", "form_start", "form_submit", "page_leave"]);
     assert!(ev[3].contains(r#""field_ms":{"email":800,"zip":200}"#), "{}", ev[3]);
     assert!(ev[4].contains(r#""engaged_ms":1000,"#), "blurred at 1 s: {}", ev[4]);
+}
+
+#[test]
+fn a_jump_to_an_anchor_of_the_same_page_abandons_no_form_and_is_no_view_for_quick_back() {
+    let mut v = Visit::granted("https://shop.test/checkout", "");
+    v.page("https://shop.test/checkout");
+    let input = crate::input::Sensed { key: 2, ..Default::default() };
+    v.at(1_000, Input::FormInput { form: 7, form_name: "checkout".into(), fields: 4, search: false, field: input });
+    v.at(2_000, route(Nav::Hash, "https://shop.test/checkout#terms"));
+    v.at(2_100, route(Nav::Back, "https://shop.test/checkout"));
+    v.at(3_000, route(Nav::Push, "https://shop.test/help"));
+    v.at(4_000, route(Nav::Back, "https://shop.test/checkout"));
+    let events = v.events();
+    let names: Vec<String> = events.iter().map(|e| field(e, "\"event\":\"")).collect();
+    assert!(events[2].contains("\"time_ms\":2000"), "abandoned at 3,000: {}", events[2]);
+    assert_eq!(
+        names,
+        ["page_view", "form_start", "form_abandon", "page_leave", "page_view", "quick_back", "page_leave", "page_view"],
+        "the form is abandoned when its view is left (3,000), not at the anchor jump; back from /help is a quick back"
+    );
 }
