@@ -401,7 +401,15 @@ impl Engine {
 
     fn debug_left(&mut self, ids: &[String]) {
         if self.debug && !ids.is_empty() {
-            self.out.push(Output::Debug(["s", &ids.join(",")].concat()));
+            // By hand: std's join/concat is a generic copy loop per element type (size).
+            let mut s = String::from("s");
+            for (i, id) in ids.iter().enumerate() {
+                if i > 0 {
+                    s.push(',');
+                }
+                s.push_str(id);
+            }
+            self.out.push(Output::Debug(s));
         }
     }
 
@@ -419,7 +427,7 @@ impl Engine {
         if !self.session.channel.is_empty() {
             let mut v = String::new();
             super::json::push_str(&mut v, &self.session.channel);
-            c = [c.as_str(), if c.is_empty() { "" } else { "," }, "\"channel\":", &v].concat();
+            c = super::json::cat(&[&c, if c.is_empty() { "" } else { "," }, "\"channel\":", &v]);
         }
         self.env.context = c;
     }
@@ -860,7 +868,7 @@ impl Engine {
         let event = Event { kind, name: name.into(), message_id, timestamp_ms: now, properties };
         let encoded = encode(&event, &self.env);
         if self.debug {
-            self.out.push(Output::Debug(["c", &encoded.json].concat()));
+            self.out.push(Output::Debug(super::json::cat(&["c", &encoded.json])));
         }
         let fx = self.tracker.capture(encoded, now);
         self.apply(fx);

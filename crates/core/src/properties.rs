@@ -62,7 +62,7 @@ fn parse(json: &str, scrub: bool, max_depth: usize) -> Option<Cleaned> {
 
 /// The warning for what cleaning changed in the properties of `event`.
 pub fn warning(event: &str, changed: u8) -> String {
-    let mut what = Vec::new();
+    let mut what = String::new();
     for (bit, text) in [
         (SURROGATE, "broken characters replaced"),
         (DEEP, "nesting deeper than 32 levels cut"),
@@ -70,10 +70,14 @@ pub fn warning(event: &str, changed: u8) -> String {
         (DROPPED, "a password, card or CVC property dropped"),
     ] {
         if changed & bit != 0 {
-            what.push(text);
+            // Joined with "; " by hand: std's join is a generic copy loop (size).
+            if !what.is_empty() {
+                what.push_str("; ");
+            }
+            what.push_str(text);
         }
     }
-    super::json::cat(&["touchpoint: properties of \"", event, "\" were cleaned (", &what.join("; "), ")"])
+    super::json::cat(&["touchpoint: properties of \"", event, "\" were cleaned (", &what, ")"])
 }
 
 struct Cleaner<'a> {

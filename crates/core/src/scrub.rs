@@ -554,7 +554,8 @@ pub fn scrub_url<'a>(url: &'a str, extra: &[String]) -> Cow<'a, str> {
         let frag = hash + 1;
         let start = b[frag..].iter().position(|&c| c == b'?').map_or(frag, |p| frag + p + 1);
         // "#section-2" is an anchor, not parameters.
-        if b[start..].contains(&b'=') {
+        // A byte loop, not `contains(&b'=')`: that one is memchr (size).
+        if b[start..].iter().any(|&c| c == b'=') {
             scrub_params(url, start, b.len(), extra, &mut out, &mut copied);
         }
     }
