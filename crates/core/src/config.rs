@@ -209,7 +209,9 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
         j.search_params = list(&v);
     }
     if let Some(v) = get("download-extensions") {
-        j.downloads = list(&v).into_iter().map(|e| e.trim_start_matches('.').to_string()).collect();
+        // Leading dots off by a byte count: `trim_start_matches` brings a char searcher (size).
+        j.downloads =
+            list(&v).into_iter().map(|e| e[e.bytes().take_while(|&b| b == b'.').count()..].to_string()).collect();
     }
     if let Some(v) = get("mask-params") {
         // Split by hand on the ASCII comma: `str::split` brings a memchr searcher (size).

@@ -207,7 +207,8 @@ pub fn merge(base: String, extra: &str) -> String {
         return base;
     }
     let mut out = base;
-    out.pop();
+    // Off with base's closing '}' (truncate, not pop: pop decodes a char backwards, size).
+    out.truncate(out.len().saturating_sub(1));
     if out.len() > 1 {
         out.push(',');
     }
