@@ -517,8 +517,7 @@ impl Engine {
     /// A `data-tp-event` click or form submit.
     fn declared(&mut self, name: &str, json: &str, props: &[(String, String)], now: u64) {
         let Some(name) = super::name::snake_case(name) else { return };
-        let pairs: Vec<(&str, &str)> = props.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let (properties, malformed) = journey::declarative::properties(json, &pairs);
+        let (properties, malformed) = journey::declarative::properties(json, props);
         let properties = self.clean_properties(&name, properties);
         if malformed && !std::mem::replace(&mut self.warned_props, true) {
             self.warn(super::json::cat(&[

@@ -39,7 +39,14 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        let list = |s: &str| super::json::split_byte(s, b',').map(String::from).collect();
+        // A loop, not split().map().collect(): that chain is a specialised collect (size).
+        let list = |s: &str| {
+            let mut v = Vec::new();
+            for item in super::json::split_byte(s, b',') {
+                v.push(String::from(item));
+            }
+            v
+        };
         Settings {
             on: true,
             spa: true,
