@@ -209,7 +209,9 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
     if let Some(v) = get("moments") {
         j.moments = Vec::new();
         for n in list(&v) {
-            j.moments.extend(super::name::snake_case(&n));
+            if let Some(n) = super::name::snake_case(&n) {
+                j.moments.push(n);
+            }
         }
     }
     if let Some(v) = get("search-params") {
