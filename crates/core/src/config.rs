@@ -178,10 +178,12 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
         }
     }
     if let Some(v) = get("track-limit") {
-        let parts: Vec<Option<u64>> = super::json::split_byte(&v, b',').map(parse_u64).collect();
-        match parts[..] {
+        // Exactly two numbers: read off the split, not collected into a Vec (size).
+        let mut parts = super::json::split_byte(&v, b',');
+        let (burst, rate) = (parts.next().and_then(parse_u64), parts.next().and_then(parse_u64));
+        match (burst, rate, parts.next()) {
             _ if v.trim_ascii().eq_ignore_ascii_case("off") => c.track_limit = (0, 0),
-            [Some(burst), Some(rate)] if (1..=100_000).contains(&burst) && rate <= 100_000 => {
+            (Some(burst), Some(rate), None) if (1..=100_000).contains(&burst) && rate <= 100_000 => {
                 c.track_limit = (burst, rate)
             }
             _ => warn(w, "track-limit", &v, "<burst>,<per second> such as 500,50, or off"),
@@ -202,14 +204,25 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
             }
         }
     }
+    // The lists are built by plain loops: each iterator chain collected into a Vec was its
+    // own specialised collect in the wasm (size).
     if let Some(v) = get("moments") {
-        j.moments = list(&v).iter().filter_map(|n| super::name::snake_case(n)).collect();
+        j.moments = Vec::new();
+        for n in list(&v) {
+            if let Some(n) = super::name::snake_case(&n) {
+                j.moments.push(n);
+            }
+        }
     }
     if let Some(v) = get("search-params") {
         j.search_params = list(&v);
     }
     if let Some(v) = get("download-extensions") {
-        j.downloads = list(&v).into_iter().map(|e| e.trim_start_matches('.').to_string()).collect();
+        j.downloads = list(&v);
+        for e in &mut j.downloads {
+            // Leading dots off by a byte count: `trim_start_matches` brings a char searcher (size).
+            *e = e[e.bytes().take_while(|&b| b == b'.').count()..].into();
+        }
     }
     if let Some(v) = get("mask-params") {
         // Split by hand on the ASCII comma: `str::split` brings a memchr searcher (size).
@@ -265,7 +278,14 @@ pub fn unknown(attr: &str) -> Option<String> {
 
 /// A comma-separated list, trimmed and lowercased, empty items left out.
 fn list(v: &str) -> Vec<String> {
-    super::json::split_byte(v, b',').map(|s| s.trim_ascii().to_ascii_lowercase()).filter(|s| !s.is_empty()).collect()
+    let mut out = Vec::new();
+    for s in super::json::split_byte(v, b',') {
+        let s = s.trim_ascii();
+        if !s.is_empty() {
+            out.push(s.to_ascii_lowercase());
+        }
+    }
+    out
 }
 
 fn warn(w: &mut Vec<String>, attr: &str, value: &str, expected: &str) {
@@ -370,6 +390,21 @@ mod tests {
         assert!(!c.journey.spa && !c.journey.on);
         assert_eq!(w.len(), 1);
         assert!(w[0].contains("data-spa=\"sometimes\""), "{w:?}");
+    }
+
+    #[test]
+    fn track_limit_is_two_numbers_or_off() {
+        let limit = |v: &str| {
+            let (c, w) = parse_attrs(&[("site", "s"), ("track-limit", v)]);
+            (c.track_limit, w.len())
+        };
+        let default = (super::super::rate_limit::BURST, super::super::rate_limit::PER_SECOND);
+        assert_eq!(limit("500,50"), ((500, 50), 0));
+        assert_eq!(limit(" 10 , 0 "), ((10, 0), 0));
+        assert_eq!(limit(" OFF "), ((0, 0), 0));
+        for bad in ["", "5", "5,", ",5", "0,5", "5,5,5", "5,5,", "100001,1", "1,100001", "a,b"] {
+            assert_eq!(limit(bad), (default, 1), "{bad:?}");
+        }
     }
 
     #[test]

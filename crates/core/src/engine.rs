@@ -41,6 +41,7 @@ const ENTROPY_LOW: usize = 64;
 pub const PERSIST_MS: u64 = 1_000;
 
 pub struct Engine {
+    /// The page's configuration (its `journey` part moved into `journey`).
     config: Config,
     env: Envelope,
     tracker: Tracker,
@@ -109,14 +110,16 @@ impl Engine {
     /// `boot`: the page as the web layer read it (scrubbed here), the device facts, the
     /// remembered consent and the tab's session; `online`: `navigator.onLine`; `entropy`: at
     /// least 32 random bytes (session and tab ids).
-    pub fn new(config: Config, signals: Signals, boot: Boot, online: bool, entropy: &[u8], now: u64) -> Engine {
+    pub fn new(mut config: Config, signals: Signals, boot: Boot, online: bool, entropy: &[u8], now: u64) -> Engine {
         // A remembered decision is the visitor's own: it comes before the page's default.
         let remembered =
             Some(&boot.remembered).filter(|_| config.remember_consent).and_then(|r| super::remembered::restore(r, now));
         let initial = remembered.unwrap_or_else(|| config.initial_consent());
         let tracker = Tracker::new(initial, signals, config.policy.clone(), config.pending_limit);
         let friction = Friction::new(config.friction.clone());
-        let journey = Journey::new(config.journey.clone(), now, boot.visible, boot.focused);
+        // Moved, not cloned (three lists of strings): the journey keeps its settings, and the
+        // engine's copy of the config is never asked for them.
+        let journey = Journey::new(std::mem::take(&mut config.journey), now, boot.visible, boot.focused);
         let debug = config.debug || journey::url::param(&boot.page.url, "touchpoint_debug").as_deref() == Some("1");
         let page = boot.page;
         let track_limit = config.track_limit;
@@ -398,7 +401,15 @@ impl Engine {
 
     fn debug_left(&mut self, ids: &[String]) {
         if self.debug && !ids.is_empty() {
-            self.out.push(Output::Debug(["s", &ids.join(",")].concat()));
+            // By hand: std's join/concat is a generic copy loop per element type (size).
+            let mut s = String::from("s");
+            for (i, id) in ids.iter().enumerate() {
+                if i > 0 {
+                    s.push(',');
+                }
+                s.push_str(id);
+            }
+            self.out.push(Output::Debug(s));
         }
     }
 
@@ -416,7 +427,7 @@ impl Engine {
         if !self.session.channel.is_empty() {
             let mut v = String::new();
             super::json::push_str(&mut v, &self.session.channel);
-            c = [c.as_str(), if c.is_empty() { "" } else { "," }, "\"channel\":", &v].concat();
+            c = super::json::cat(&[&c, if c.is_empty() { "" } else { "," }, "\"channel\":", &v]);
         }
         self.env.context = c;
     }
@@ -445,16 +456,16 @@ impl Engine {
         self.capture(Kind::Page, schema::PAGE_VIEW, journey::merge(o.finish(), extra), now);
         self.journey.begin(now, page.url.clone(), page.path.clone(), depth);
         if self.journey.settings.on {
-            let params = self.journey.settings.search_params.clone();
-            if let Some((param, term)) = params
-                .iter()
-                .find_map(|p| journey::url::param(&page.url, p).filter(|t| !t.trim_ascii().is_empty()).map(|t| (p, t)))
-            {
+            // The found name is cloned, not the list (a Vec<String> clone is its own function).
+            let params = &self.journey.settings.search_params;
+            if let Some((param, term)) = params.iter().find_map(|p| {
+                journey::url::param(&page.url, p).filter(|t| !t.trim_ascii().is_empty()).map(|t| (p.clone(), t))
+            }) {
                 let term = clean_label(&scrub_text(&term), 100);
                 self.capture(
                     Kind::Track,
                     "site_search",
-                    journey::touchpoint().str("term", &term).str("param", param).finish(),
+                    journey::touchpoint().str("term", &term).str("param", &param).finish(),
                     now,
                 );
             }
@@ -511,8 +522,7 @@ impl Engine {
     /// A `data-tp-event` click or form submit.
     fn declared(&mut self, name: &str, json: &str, props: &[(String, String)], now: u64) {
         let Some(name) = super::name::snake_case(name) else { return };
-        let pairs: Vec<(&str, &str)> = props.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let (properties, malformed) = journey::declarative::properties(json, &pairs);
+        let (properties, malformed) = journey::declarative::properties(json, props);
         let properties = self.clean_properties(&name, properties);
         if malformed && !std::mem::replace(&mut self.warned_props, true) {
             self.warn(super::json::cat(&[
@@ -862,7 +872,7 @@ impl Engine {
         let event = Event { kind, name: name.into(), message_id, timestamp_ms: now, properties };
         let encoded = encode(&event, &self.env);
         if self.debug {
-            self.out.push(Output::Debug(["c", &encoded.json].concat()));
+            self.out.push(Output::Debug(super::json::cat(&["c", &encoded.json])));
         }
         let fx = self.tracker.capture(encoded, now);
         self.apply(fx);

@@ -101,7 +101,8 @@ pub fn encode(event: &Event, env: &Envelope) -> Encoded {
     let library = Obj::new().str("name", LIBRARY_NAME).str("version", LIBRARY_VERSION).finish();
     out.push_str(&Obj::new().raw("page", &page).raw("library", &library).finish());
     if !env.context.is_empty() {
-        out.pop();
+        // Off with the '}' just written (truncate, not pop: pop decodes a char backwards).
+        out.truncate(out.len() - 1);
         out.push(',');
         out.push_str(&env.context);
         out.push('}');

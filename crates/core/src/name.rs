@@ -30,7 +30,7 @@ pub fn snake_case(raw: &str) -> Option<String> {
     }
     out.truncate(MAX_NAME_LEN);
     while out.as_bytes().last() == Some(&b'_') {
-        out.pop();
+        out.truncate(out.len() - 1);
     }
     if out.is_empty() {
         None

@@ -145,12 +145,20 @@ fn is_domain_char(c: char) -> bool {
 /// a dot followed by two ASCII letters (a TLD), which rules out "@handle", "v1.2@3.4" and
 /// "pkg@1.2.3" while tolerating trailing garbage in the generous greedy domain scan.
 fn email_span(text: &str, at: usize, at_len: usize) -> Option<(usize, usize)> {
+    // Backwards over the local part, one char at a time. Its first byte is found by stepping
+    // over UTF-8 continuation bytes and it is decoded forwards: `chars().next_back()` would
+    // bring a second (backward) UTF-8 decoder into the wasm (size).
+    let b = text.as_bytes();
     let mut s = at;
-    while let Some(c) = text.get(..s).and_then(|t| t.chars().next_back()) {
-        if !is_local_char(c) {
-            break;
+    while s > 0 {
+        let mut p = s - 1;
+        while p > 0 && b[p] & 0xC0 == 0x80 {
+            p -= 1;
         }
-        s -= c.len_utf8();
+        match text.get(p..s).and_then(|t| t.chars().next()) {
+            Some(c) if is_local_char(c) => s = p,
+            _ => break,
+        }
     }
     if s == at {
         return None;
@@ -163,7 +171,6 @@ fn email_span(text: &str, at: usize, at_len: usize) -> Option<(usize, usize)> {
         }
         e += c.len_utf8();
     }
-    let b = text.as_bytes();
     // A sentence-ending '.' or a dash after the address is punctuation, not domain.
     while e > d && matches!(b[e - 1], b'.' | b'-') {
         e -= 1;
@@ -554,7 +561,8 @@ pub fn scrub_url<'a>(url: &'a str, extra: &[String]) -> Cow<'a, str> {
         let frag = hash + 1;
         let start = b[frag..].iter().position(|&c| c == b'?').map_or(frag, |p| frag + p + 1);
         // "#section-2" is an anchor, not parameters.
-        if b[start..].contains(&b'=') {
+        // A byte loop, not `contains(&b'=')`: that one is memchr (size).
+        if b[start..].iter().any(|&c| c == b'=') {
             scrub_params(url, start, b.len(), extra, &mut out, &mut copied);
         }
     }

@@ -95,7 +95,9 @@ impl Tracker {
         // A refused (oversized) event is counted in the outbox stats; nothing to persist.
         let id = event.message_id.clone();
         if let Ok(evicted) = self.outbox.push(event, now) {
-            fx.unpersist.extend(evicted.into_iter().map(|e| e.message_id));
+            for e in evicted {
+                fx.unpersist.push(e.message_id);
+            }
             if self.outbox.contains(&id) {
                 fx.persist.push(id);
             }
@@ -117,7 +119,7 @@ impl Tracker {
             }
             (_, State::Denied) => {
                 self.pending.clear();
-                if !self.outbox.purge().is_empty() || before.analytics == State::Granted {
+                if self.outbox.purge() || before.analytics == State::Granted {
                     fx.purge_storage = true;
                 }
             }

@@ -114,7 +114,7 @@ pub fn channel(url: &str, referrer: &str) -> &'static str {
 pub fn properties(o: Obj, url: &str, referrer: &str, channel: &str) -> Obj {
     let mut o = o.str("channel", channel);
     for key in ["source", "medium", "campaign", "term", "content"] {
-        if let Some(v) = param(url, &["utm_", key].concat()).filter(|v| !v.is_empty()) {
+        if let Some(v) = param(url, &super::super::json::cat(&["utm_", key])).filter(|v| !v.is_empty()) {
             o = o.str(key, &clean_label(&scrub_text(&v), 100));
         }
     }

@@ -13,7 +13,9 @@ use super::super::properties::{is_number, is_object as is_json_object};
 const MAX_DEPTH: usize = 16;
 
 /// The event's properties text and whether `data-tp-props` had to be dropped.
-pub fn properties(json: &str, attrs: &[(&str, &str)]) -> (String, bool) {
+// Generic over the string type so that the engine passes its `(String, String)` pairs as they
+// are (collecting them into `(&str, &str)` was its own specialised collect in the wasm).
+pub fn properties<K: AsRef<str>, V: AsRef<str>>(json: &str, attrs: &[(K, V)]) -> (String, bool) {
     let json = json.trim_ascii();
     let valid = is_json_object(json, MAX_DEPTH);
     let mut out = String::from("{\"category\":\"touchpoint\"");
@@ -25,6 +27,7 @@ pub fn properties(json: &str, attrs: &[(&str, &str)]) -> (String, bool) {
         }
     }
     for (name, value) in attrs {
+        let (name, value) = (name.as_ref(), value.as_ref());
         let Some(key) = snake_case(name) else { continue };
         out.push(',');
         push_str(&mut out, &key);
@@ -55,7 +58,7 @@ mod tests {
         let (p, bad) = properties("", &[("item-id", "00123"), ("price", "-1.5e2"), ("name", "Red \"Shoe\"")]);
         assert!(!bad);
         assert_eq!(p, r#"{"category":"touchpoint","item_id":"00123","price":-1.5e2,"name":"Red \"Shoe\""}"#);
-        assert_eq!(properties("{ }", &[]), (r#"{"category":"touchpoint"}"#.into(), false));
+        assert_eq!(properties("{ }", &[] as &[(&str, &str)]), (r#"{"category":"touchpoint"}"#.into(), false));
     }
 
     #[test]

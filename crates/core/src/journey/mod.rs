@@ -39,7 +39,14 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        let list = |s: &str| super::json::split_byte(s, b',').map(String::from).collect();
+        // A loop, not split().map().collect(): that chain is a specialised collect (size).
+        let list = |s: &str| {
+            let mut v = Vec::new();
+            for item in super::json::split_byte(s, b',') {
+                v.push(String::from(item));
+            }
+            v
+        };
         Settings {
             on: true,
             spa: true,
@@ -207,7 +214,8 @@ pub fn merge(base: String, extra: &str) -> String {
         return base;
     }
     let mut out = base;
-    out.pop();
+    // Off with base's closing '}' (truncate, not pop: pop decodes a char backwards, size).
+    out.truncate(out.len().saturating_sub(1));
     if out.len() > 1 {
         out.push(',');
     }

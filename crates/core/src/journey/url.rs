@@ -79,7 +79,41 @@ fn decode(s: &str) -> String {
         i += 1;
     }
     // Invalid UTF-8 after decoding: treated as absent rather than patched (size).
-    String::from_utf8(out).unwrap_or_default()
+    utf8(&out).unwrap_or_default()
+}
+
+/// `String::from_utf8(b).ok()` in safe code without std's validator (its word-at-a-time ASCII
+/// path is 0.6 KB of wasm; decoded parameters are short): each sequence is decoded and pushed
+/// as a char, rejecting what `from_utf8` rejects (overlong forms, surrogates, > U+10FFFF).
+fn utf8(b: &[u8]) -> Option<String> {
+    let mut s = String::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i] as u32;
+        // Continuation bytes after the lead byte, the lead's payload bits, the least code point
+        // a sequence of that length may encode.
+        let (n, mut cp, min) = match c {
+            0..=0x7f => (0, c, 0),
+            0xc0..=0xdf => (1, c & 0x1f, 0x80),
+            0xe0..=0xef => (2, c & 0x0f, 0x800),
+            0xf0..=0xf7 => (3, c & 0x07, 0x10000),
+            _ => return None,
+        };
+        for k in 1..=n {
+            let d = *b.get(i + k)? as u32;
+            if d & 0xc0 != 0x80 {
+                return None;
+            }
+            cp = cp << 6 | (d & 0x3f);
+        }
+        if cp < min {
+            return None;
+        }
+        // Surrogates and values past U+10FFFF are not chars.
+        s.push(char::from_u32(cp)?);
+        i += n + 1;
+    }
+    Some(s)
 }
 
 fn hex(c: u8) -> Option<u8> {
@@ -105,5 +139,46 @@ mod tests {
         assert_eq!(param(u, "utm_source"), Some(String::new()));
         assert_eq!(param(u, "nope"), None);
         assert_eq!(param("https://s.test/?a=%zz%4", "a"), Some("%zz%4".into()));
+    }
+
+    #[test]
+    fn utf8_accepts_and_rejects_what_std_does() {
+        let cases: &[&[u8]] = &[
+            b"",
+            b"abc",
+            "é€😀".as_bytes(),
+            b"\xc0\x80",
+            b"\xc1\xbf",
+            b"\xe0\x80\x80",
+            b"\xe0\x9f\xbf",
+            b"\xed\xa0\x80",
+            b"\xed\x9f\xbf",
+            b"\xf0\x8f\xbf\xbf",
+            b"\xf4\x8f\xbf\xbf",
+            b"\xf4\x90\x80\x80",
+            b"\xf8\x88\x80\x80\x80",
+            b"\xff",
+            b"\x80",
+            b"\xc3",
+            b"\xe2\x82",
+            b"a\xc3(",
+            b"\xef\xbf\xbf",
+        ];
+        for b in cases {
+            assert_eq!(utf8(b), String::from_utf8(b.to_vec()).ok(), "{b:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn utf8_is_from_utf8(b in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..12),
+                             s in "\\PC{0,6}") {
+            proptest::prop_assert_eq!(utf8(&b), String::from_utf8(b.clone()).ok());
+            // Valid text, and valid text cut anywhere.
+            let v = s.as_bytes();
+            for cut in 0..=v.len() {
+                proptest::prop_assert_eq!(utf8(&v[..cut]), String::from_utf8(v[..cut].to_vec()).ok());
+            }
+        }
     }
 }
