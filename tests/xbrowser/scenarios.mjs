@@ -209,11 +209,10 @@ export function defineSuite(name) {
 
   // Firefox cuts a closing tab's script short: a pagehide handler still running when the tab
   // is torn down is stopped ("Script terminated by timeout" on Firefox's console; the pref
-  // dom.abort_script_on_child_shutdown, on by default). On this loaded 2-core machine that hit
-  // Touchpoint's pagehide about 1 close in 15, a few ms in, before it called sendBeacon: nothing
-  // was sent, and the stopped wasm call leaves the page's Touchpoint stalled, so the
-  // visibilitychange and unload after it send nothing either. Found with the console on stdout:
-  // every close that delivered nothing had that warning inside the pagehide handler; a
+  // dom.abort_script_on_child_shutdown, on by default). In 110 closes on this loaded 2-core
+  // machine it stopped a script in 10, and in 4 it stopped Touchpoint's pagehide a few ms in,
+  // before sendBeacon was called: nothing was sent, and the stopped wasm call leaves the page's
+  // Touchpoint stalled, so the visibilitychange and unload after it send nothing either. A
   // pagehide made to run 3 s before sendBeacon was stopped in 4 closes of 4 and delivered
   // nothing, and delivered in 4 of 4 with dom.abort_script_on_child_shutdown false. What the
   // beacon would have carried stays persisted, and the next visit sends it. The test accepts
