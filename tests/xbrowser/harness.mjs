@@ -233,7 +233,10 @@ export const BROWSERS = {
   firefox: {
     available: () => !!geckodriverPath() && fs.existsSync('/usr/bin/firefox-esr'),
     driver: () => [geckodriverPath(), (port) => ['--host', '127.0.0.1', '--port', String(port), '--log', 'error']],
-    caps: () => ({ browserName: 'firefox', 'moz:firefoxOptions': { binary: '/usr/bin/firefox-esr', args: ['-headless'] } }),
+    // The pages' console goes to Firefox's stdout, which geckodriver passes on to ours (`log()`):
+    // Firefox's "Script terminated by timeout" warnings name the script it cut short.
+    caps: () => ({ browserName: 'firefox', 'moz:firefoxOptions': { binary: '/usr/bin/firefox-esr', args: ['-headless'],
+      prefs: { 'devtools.console.stdout.content': true } } }),
   },
   webkit: {
     available: () => fs.existsSync('/usr/bin/WebKitWebDriver') && !!miniBrowserPath(),
@@ -250,7 +253,8 @@ export const BROWSERS = {
   },
 };
 
-/** Starts `name`'s driver and one browser session. Returns {name, driver, quit()}. */
+/** Starts `name`'s driver and one browser session. Returns {name, driver, log(), quit()};
+ * log(): everything the driver and its browser printed so far. */
 export async function startBrowser(name) {
   const spec = BROWSERS[name];
   if (!spec.available()) throw new Error(`${name}: driver or browser missing (run scripts/setup)`);
@@ -285,6 +289,7 @@ export async function startBrowser(name) {
   return {
     name,
     driver,
+    log: () => log,
     async quit() {
       // Bounded: a driver that no longer answers is killed with its browser.
       const timeout = new Promise((r) => setTimeout(r, 20_000));

@@ -207,18 +207,51 @@ export function defineSuite(name) {
     }
   }
 
-  test(`${name}: events queued at tab close arrive by sendBeacon`, T, async () => {
+  // Firefox cuts a closing tab's script short: a pagehide handler still running when the tab
+  // is torn down is stopped ("Script terminated by timeout" on Firefox's console; the pref
+  // dom.abort_script_on_child_shutdown, on by default). In 110 closes on this loaded 2-core
+  // machine it stopped a script in 10, and in 4 it stopped Touchpoint's pagehide a few ms in,
+  // before sendBeacon was called: nothing was sent, and the stopped wasm call leaves the page's
+  // Touchpoint stalled, so the visibilitychange and unload after it send nothing either. A
+  // pagehide made to run 3 s before sendBeacon was stopped in 4 closes of 4 and delivered
+  // nothing, and delivered in 4 of 4 with dom.abort_script_on_child_shutdown false. What the
+  // beacon would have carried stays persisted, and the next visit sends it. The test accepts
+  // that only in Firefox and only when Firefox says it stopped this page's script; everything
+  // is still delivered exactly once.
+  test(`${name}: events queued at tab close arrive by sendBeacon`, T, async (t) => {
     await scenario(async (front) => {
-      await open(front, 'close.html', { site: site('close'), consent: 'granted', 'flush-interval': '600000', 'batch-size': '500' });
+      const s = 'close';
+      const attrs = { site: site(s), consent: 'granted', 'flush-interval': '600000', 'batch-size': '500' };
+      await open(front, 'close.html', attrs);
       await click('#b');
       await tp(d(), 'track', 'at_close');
-      await waitFor('the click in the queue', () => d().executeScript(
-        "return Object.keys(localStorage).some(function (k) { return k.indexOf('tp:q:') === 0 && localStorage.getItem(k).indexOf('\"click\"') >= 0; })"),
+      const keys = await waitFor('the click in the queue', () => d().executeScript(
+        "var k = Object.keys(localStorage).filter(function (k) { return k.indexOf('tp:q:') === 0; });"
+        + "return k.some(function (x) { return localStorage.getItem(x).indexOf('\"click\"') >= 0; }) && k"),
       { timeout: 60_000 });
       assert.equal(front.batches.length, 0, 'nothing sent before the close');
+      const logFrom = browser.log().length;
       await closeTab(d(), home);
-      const events = await storedExactly('close', ['at_close', 'click', 'page_view'], 'after the tab closed');
-      assert.deepEqual([...new Set(front.batches.map((b) => b.via))], ['beacon'], 'sent by sendBeacon');
+      const expected = ['at_close', 'click', 'page_view'];
+      const arrived = await waitFor('the closed tab\'s beacon', async () => (await stored(s)).some((e) => e.event === 'at_close'),
+        { timeout: 60_000 }).catch(() => false);
+      if (arrived) {
+        const events = await storedExactly(s, expected, 'after the tab closed');
+        assert.deepEqual([...new Set(front.batches.map((b) => b.via))], ['beacon'], 'sent by sendBeacon');
+        assertUniqueIds(assert, events);
+        return;
+      }
+      const wire = JSON.stringify(front.batches.map((b) => [b.via, b.events.map((e) => e.event)]));
+      assert.equal(name, 'firefox', `nothing arrived from the closed tab: ${wire}`);
+      // The warning names the script, then the stopped script's stack follows, a frame a line.
+      const stopped = [...browser.log().slice(logFrom).matchAll(/^JavaScript \w+: (\S+), line \d+: Script terminated by timeout at:\n(?:.+\n)*/gm)]
+        .map((m) => m[0]).find((w) => w.includes(`${front.url}/`));
+      assert.ok(stopped, `nothing arrived from the closed tab (on the wire: ${wire}), and Firefox stopped none of its scripts`);
+      t.diagnostic(`Firefox stopped the closing tab's script (${stopped.trim().split('\n').join(' < ')}); on the wire: ${wire}; `
+        + 'the next visit sends its events');
+      const pageViews = await nextVisit(t, front, s, attrs, keys[0].split(':')[2], 'at_close');
+      const events = await storedExactly(s, [...Array(pageViews).fill('page_view'), 'click', 'at_close'], 'after the next visit');
+      assertUniqueIds(assert, await stored(s));
       assertUniqueIds(assert, events);
     });
   });
