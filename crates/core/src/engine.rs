@@ -211,8 +211,14 @@ impl Engine {
                 self.capture_findings(std::mem::take(&mut found), now);
                 self.report_rate_limited(now);
                 self.leave_view(now);
-                self.save_session();
+                // The beacons before the session is written: Firefox stops a closing tab's
+                // script that is still running (dom.abort_script_on_child_shutdown), and on a
+                // loaded machine it stopped this handler in that write, before the beacon
+                // (tests/xbrowser, "events queued at tab close"). The session only matters to
+                // the tab's next page.
                 self.hide(now, true);
+                self.save_session();
+                self.gone = true;
             }
             Input::Visibility { hidden: true } => {
                 f.response(now);
@@ -802,8 +808,8 @@ impl Engine {
     /// The page is being hidden or closed: hand everything queued to the browser in chunks under
     /// the beacon budget, then write what the browser refused, so the next page can send it.
     fn hide(&mut self, now: u64, leaving: bool) {
+        // (`gone` is set by the caller, once the session is written.)
         if leaving {
-            self.gone = true;
             self.leaving = true;
         }
         self.unload.clear();

@@ -417,6 +417,24 @@ fn pagehide_beacons_everything_and_removes_the_heartbeat() {
     assert!(w.storage.keys().all(|k| !k.starts_with("tp:q:") && !k.starts_with("tp:tab:")), "{:?}", w.storage);
 }
 
+/// Firefox may stop a closing tab's pagehide handler at any point (tests/xbrowser): the beacon
+/// is the first thing it does, and the tab's session is still written after it.
+#[test]
+fn pagehide_sends_the_beacon_before_writing_anything() {
+    let mut w = World::new(Locks::Web);
+    let mut t = w.open(granted(), 1);
+    w.track(&mut t, "a");
+    t.engine.handle(Input::PageHide, w.now);
+    let first = t.engine.poll_output();
+    assert!(matches!(first, Some(Output::Beacon { .. })), "first output: {first:?}");
+    t.engine.handle(Input::BeaconAnswer { chunk: 0, accepted: true }, w.now);
+    let mut session = false;
+    while let Some(o) = t.engine.poll_output() {
+        session |= matches!(o, Output::Remember { session: true, .. });
+    }
+    assert!(session, "the session written after the beacon");
+}
+
 #[test]
 fn refused_beacons_leave_the_events_stored_and_fall_back_to_keepalive() {
     let mut w = World::new(Locks::Web);
