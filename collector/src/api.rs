@@ -233,7 +233,8 @@ pub async fn friction(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
     let p = Params::new(q, &["site", "from", "to", "type", "path", "limit"])?;
     let (from, to) = p.range(now_ms())?;
     let f = query::FrictionQ { site: p.site()?, from, to, kind: p.name("type")?, path: p.path()?, limit: p.limit(50)? };
-    Ok(json_answer(st.store.reads.run(move |c| query::friction(c, &f)).await?))
+    let windows = st.store.reads.windows.clone();
+    Ok(json_answer(st.store.reads.run(move |c| query::friction(c, &windows, &f)).await?))
 }
 
 pub async fn sessions(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {

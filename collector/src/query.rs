@@ -14,6 +14,7 @@ use serde_json::{json, Map, Value};
 use crate::facts::{format_iso_millis, parse_iso_millis, DEFAULT_MOMENTS};
 use crate::reads::ReadError;
 use crate::validate::is_site_id;
+use crate::window::{Filters, Windows};
 
 /// Longest time range a query may cover.
 pub const MAX_RANGE_MS: i64 = 92 * 86_400_000;
@@ -211,10 +212,12 @@ pub struct FrictionQ {
     pub limit: i64,
 }
 
-/// The friction rows of the leaderboard over `[from, to)`: (type, path, selector, session, time),
+/// (Before [`crate::window`], and now the reference its tests compare with.) The friction rows of the
+/// leaderboard over `[from, to)`: (type, path, selector, session, time),
 /// read from the covering index alone. They are grouped in [`friction_groups`], not by SQL: a
 /// `GROUP BY` with `COUNT(DISTINCT session_id)` sorted every row by three text columns (about
 /// 0.3 s for a week of 1,000,000 events); a hash table takes a few times less.
+#[cfg(test)]
 fn friction_rows(f: &FrictionQ, from: i64, to: i64) -> Q {
     let index = if f.site.is_some() { "friction_site_ts" } else { "friction_ts" };
     let mut q =
@@ -232,6 +235,7 @@ fn friction_rows(f: &FrictionQ, from: i64, to: i64) -> Q {
     q
 }
 
+#[cfg(test)]
 /// One leaderboard group while counting: its key parts and figures.
 struct Counting {
     key: [Vec<u8>; 3],
@@ -245,6 +249,7 @@ struct Counting {
 /// event, path, selector ORDER BY COUNT(*) DESC, event, path, selector LIMIT limit` would give
 /// them (text compared byte by byte, as SQLite's BINARY collation does). `sessions`: whether to
 /// count the distinct sessions (0 otherwise).
+#[cfg(test)]
 fn friction_groups(
     conn: &Connection,
     f: &FrictionQ,
@@ -340,17 +345,24 @@ fn count(conn: &Connection, q: &Q) -> Result<i64, ReadError> {
 }
 
 /// (type, path, selector, count, sessions, last time) of one leaderboard row.
-type Group = (String, String, String, i64, i64, i64);
+#[cfg(test)]
+type Group = crate::window::Group;
 
-pub fn friction(conn: &Connection, f: &FrictionQ) -> Result<Value, ReadError> {
+/// The leaderboard. Its groups come from `windows` (see [`crate::window`]): kept from the
+/// previous poll and moved, not regrouped from the whole range. One read transaction, so the
+/// sessions count and both periods see the same rows.
+pub fn friction(conn: &Connection, windows: &Windows, f: &FrictionQ) -> Result<Value, ReadError> {
+    let _snapshot = conn.unchecked_transaction()?;
+    let upto: i64 = conn.prepare_cached("SELECT COALESCE(MAX(id), 0) FROM friction")?.query_row([], |r| r.get(0))?;
     let sessions = count(conn, &sessions_in_range(&f.site, f.from, f.to, false))?;
-    let now = friction_groups(conn, f, f.from, f.to, f.limit, true)?;
+    let filters = Filters { site: f.site.clone(), kind: f.kind.clone(), path: f.path.clone() };
+    let now = windows.groups(conn, &filters, f.from, f.to, upto, f.limit, true)?;
     let len = f.to - f.from;
-    let before: HashMap<(String, String, String), i64> =
-        friction_groups(conn, f, (f.from - len).max(0), f.from, MAX_TREND_GROUPS, false)?
-            .into_iter()
-            .map(|(e, p, s, n, _, _)| ((e, p, s), n))
-            .collect();
+    let before: HashMap<(String, String, String), i64> = windows
+        .groups(conn, &filters, (f.from - len).max(0), f.from, upto, MAX_TREND_GROUPS, false)?
+        .into_iter()
+        .map(|(e, p, s, n, _, _)| ((e, p, s), n))
+        .collect();
     let rows: Vec<Value> = now
         .into_iter()
         .map(|(event, path, selector, n, s, last)| {
@@ -785,8 +797,10 @@ pub fn all_shapes() -> Vec<(String, usize)> {
     let mut add = |q: Q| out.push((q.sql, q.args.len()));
     for bits in 0..8u8 {
         let (a, b, c) = (bits & 1 != 0, bits & 2 != 0, bits & 4 != 0);
-        add(friction_rows(&FrictionQ { site: opt(a), from: 0, to: 1, kind: opt(b), path: opt(c), limit: 1 }, 0, 1));
+        let (sql, args) = crate::window::range_sql(&Filters { site: opt(a), kind: opt(b), path: opt(c) });
+        add(Q { sql, args });
     }
+    add(Q { sql: crate::window::NEW_ROWS_SQL.to_string(), args: vec![Sql::Null; 2] });
     for bits in 0..32u8 {
         let q = SessionsQ {
             site: opt(bits & 1 != 0),
@@ -824,6 +838,80 @@ pub fn all_shapes() -> Vec<(String, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The leaderboard's windows, moved from poll to poll while rows arrive (with times in the
+    /// past, the present and the near future), give what regrouping the whole range gives:
+    /// counts, distinct sessions, latest times, order and limit, for every filter combination.
+    #[test]
+    fn windows_match_regrouping_as_rows_arrive_and_ranges_move() {
+        let c = Connection::open_in_memory().unwrap();
+        c.execute_batch("CREATE TABLE events (id INTEGER PRIMARY KEY, session_id TEXT);").unwrap();
+        c.execute_batch(crate::aggregate::SCHEMA).unwrap();
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let texts = ["", "a", "ab", "a\u{0}b", "B", "é"];
+        let windows = Windows::new();
+        let filters = [
+            FrictionQ { site: None, from: 0, to: 0, kind: None, path: None, limit: 0 },
+            FrictionQ { site: Some("s1".into()), from: 0, to: 0, kind: None, path: None, limit: 0 },
+            FrictionQ { site: None, from: 0, to: 0, kind: Some("dead_click".into()), path: Some("a".into()), limit: 0 },
+        ];
+        let (mut id, mut now, mut compared) = (0i64, 10_000i64, 0);
+        for step in 0..300 {
+            // A few new rows, mostly around `now`, some older, some a little ahead.
+            for _ in 0..next(30) {
+                id += 1;
+                let ts = match next(10) {
+                    0 => now - next(5_000) as i64,
+                    1 => now + next(300) as i64,
+                    _ => now - next(200) as i64,
+                };
+                c.execute(
+                    "INSERT INTO friction (id, site, ts, session_id, event, path, selector, during)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, '')",
+                    rusqlite::params![
+                        id,
+                        ["s1", "s2"][next(2) as usize],
+                        ts,
+                        format!("sess{}", next(25)),
+                        ["rage_click", "dead_click"][next(2) as usize],
+                        texts[next(6) as usize],
+                        texts[next(3) as usize],
+                    ],
+                )
+                .unwrap();
+            }
+            // Time moves on, usually a little; now and then a jump, or a poll with an older `to`.
+            now += match next(20) {
+                0 => 3_000,
+                1 => -50,
+                _ => next(60) as i64,
+            };
+            for f in &filters {
+                for (len, limit) in [(1_000i64, 200i64), (1_000, 3), (2_500, 5_000)] {
+                    let (from, to) = (now - len, now);
+                    let _snapshot = c.unchecked_transaction().unwrap();
+                    let upto: i64 = c.query_row("SELECT COALESCE(MAX(id), 0) FROM friction", [], |r| r.get(0)).unwrap();
+                    let filters = Filters { site: f.site.clone(), kind: f.kind.clone(), path: f.path.clone() };
+                    for sessions in [true, false] {
+                        let ours = windows.groups(&c, &filters, from, to, upto, limit, sessions).unwrap();
+                        let mut want = friction_groups(&c, f, from, to, limit, sessions).unwrap();
+                        if !sessions {
+                            want.iter_mut().for_each(|g| g.4 = 0);
+                        }
+                        assert_eq!(ours, want, "step {step}, {from}..{to}, limit {limit}, {:?}", f.site);
+                        compared += usize::from(!want.is_empty());
+                    }
+                }
+            }
+        }
+        assert!(compared > 1_000, "{compared}");
+    }
 
     /// The leaderboard's grouping gives what SQL's GROUP BY gave (the query it replaced), ties,
     /// the limit, filters and odd texts included.

@@ -51,6 +51,8 @@ enum Source {
 }
 
 pub struct ReadPool {
+    /// The friction leaderboard's windows, kept between polls (see [`crate::window`]).
+    pub windows: Arc<crate::window::Windows>,
     jobs: Option<mpsc::Sender<Job>>,
     threads: Vec<JoinHandle<()>>,
     slots: Arc<Semaphore>,
@@ -104,7 +106,12 @@ impl ReadPool {
                     .ok()
             })
             .collect();
-        ReadPool { jobs: Some(tx), threads, slots: Arc::new(Semaphore::new(MAX_QUEUED)) }
+        ReadPool {
+            windows: Arc::new(crate::window::Windows::new()),
+            jobs: Some(tx),
+            threads,
+            slots: Arc::new(Semaphore::new(MAX_QUEUED)),
+        }
     }
 
     /// Runs `f` on a read connection and returns its result.

@@ -1,0 +1,349 @@
+//! The friction leaderboard over a sliding window, kept from one poll to the next instead of
+//! regrouped from every friction row of its range each time.
+//!
+//! An inspector asks for the same leaderboard every second with `[now - range, now)`: the range
+//! moved by a second and a second's rows were added, but a plain query regroups the whole range
+//! (tens of thousands of rows for a day, the most expensive read of a refresh). A [`Window`]
+//! keeps, for one filter combination and range length, the groups of the rows with
+//! `id <= upto` and `ts` in `[from, to)`: per (type, page, selector) the count, the latest time
+//! and how many rows each session has there (so distinct sessions stay exact when rows leave).
+//! Friction rows are only ever appended, with increasing ids, so moving it to `[from', to')`
+//! (both no earlier) and `upto'` is exact:
+//! - rows with `id <= upto` and `ts` in `[from, from')` leave (a range of the time index);
+//! - rows with `id <= upto` and `ts` in `[to, to')` join (a range of the time index);
+//! - rows with `id` in `(upto, upto']` and `ts` in `[from', to')` join (a range of the rowid).
+//!
+//! Rows leave only at the lower end, so a group's latest time stays right while it has rows.
+//! Answers are the same as regrouping (`query::tests` compares them on random rows and windows).
+//! A window that cannot be moved (an earlier range, a jump longer than the range, another
+//! database state) is rebuilt from its range. At most [`MAX_WINDOWS`] are kept.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use rusqlite::types::ValueRef;
+use rusqlite::{params_from_iter, Connection};
+
+use crate::reads::ReadError;
+
+/// Windows kept at once (filter combinations × range lengths), least recently used dropped.
+pub const MAX_WINDOWS: usize = 16;
+
+/// The filters of a leaderboard query.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Filters {
+    pub site: Option<String>,
+    pub kind: Option<String>,
+    pub path: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Key {
+    filters: Filters,
+    len: i64,
+    sessions: bool,
+}
+
+/// (type, path, selector, count, sessions, last time) of one leaderboard row.
+pub type Group = (String, String, String, i64, i64, i64);
+
+struct Counting {
+    key: [Vec<u8>; 3],
+    n: i64,
+    last: i64,
+    sessions: i64,
+}
+
+/// The groups of the friction rows with `id <= upto` and `ts` in `[from, to)`.
+struct Window {
+    from: i64,
+    to: i64,
+    upto: i64,
+    /// Group keys (the three texts, each preceded by its length) -> index in `groups`.
+    index: HashMap<Vec<u8>, u32>,
+    groups: Vec<Counting>,
+    /// Whether distinct sessions are counted.
+    sessions: bool,
+    session_ids: HashMap<Vec<u8>, u32>,
+    /// (group, session) -> its rows in the window.
+    pairs: HashMap<(u32, u32), u32>,
+    /// Groups with rows.
+    live: usize,
+}
+
+/// One friction row as read: (event, path, selector, session, ts, id, site).
+struct Row<'a> {
+    parts: [&'a [u8]; 3],
+    session: &'a [u8],
+    ts: i64,
+}
+
+fn bytes(v: ValueRef<'_>) -> &[u8] {
+    match v {
+        ValueRef::Text(t) | ValueRef::Blob(t) => t,
+        _ => b"",
+    }
+}
+
+impl Window {
+    fn new(from: i64, to: i64, upto: i64, sessions: bool) -> Window {
+        Window {
+            from,
+            to,
+            upto,
+            index: HashMap::new(),
+            groups: Vec::new(),
+            sessions,
+            session_ids: HashMap::new(),
+            pairs: HashMap::new(),
+            live: 0,
+        }
+    }
+
+    fn group(&mut self, parts: [&[u8]; 3], key: &mut Vec<u8>) -> u32 {
+        key.clear();
+        for p in parts {
+            key.extend_from_slice(&(p.len() as u32).to_le_bytes());
+            key.extend_from_slice(p);
+        }
+        match self.index.get(key.as_slice()) {
+            Some(&g) => g,
+            None => {
+                self.groups.push(Counting { key: parts.map(<[u8]>::to_vec), n: 0, last: 0, sessions: 0 });
+                let g = (self.groups.len() - 1) as u32;
+                self.index.insert(key.clone(), g);
+                g
+            }
+        }
+    }
+
+    fn add(&mut self, r: &Row<'_>, key: &mut Vec<u8>) {
+        let g = self.group(r.parts, key);
+        let c = &mut self.groups[g as usize];
+        if c.n == 0 {
+            c.last = r.ts;
+            self.live += 1;
+        } else {
+            c.last = c.last.max(r.ts);
+        }
+        c.n += 1;
+        if self.sessions {
+            let next = self.session_ids.len() as u32;
+            let s = match self.session_ids.get(r.session) {
+                Some(&s) => s,
+                None => *self.session_ids.entry(r.session.to_vec()).or_insert(next),
+            };
+            let rows = self.pairs.entry((g, s)).or_insert(0);
+            *rows += 1;
+            if *rows == 1 {
+                self.groups[g as usize].sessions += 1;
+            }
+        }
+    }
+
+    /// Takes out a row that was added (rows leave at the lower end of the range only).
+    fn remove(&mut self, r: &Row<'_>, key: &mut Vec<u8>) {
+        let g = self.group(r.parts, key);
+        let c = &mut self.groups[g as usize];
+        c.n -= 1;
+        if c.n == 0 {
+            self.live -= 1;
+        }
+        if self.sessions {
+            let Some(&s) = self.session_ids.get(r.session) else { return };
+            if let Some(rows) = self.pairs.get_mut(&(g, s)) {
+                *rows -= 1;
+                if *rows == 0 {
+                    self.pairs.remove(&(g, s));
+                    self.groups[g as usize].sessions -= 1;
+                }
+            }
+        }
+    }
+
+    /// Whether the interned groups and sessions have grown well past what is live (then a
+    /// rebuild gives the memory back).
+    fn bloated(&self) -> bool {
+        self.groups.len() > 2 * self.live + 10_000 || self.session_ids.len() > 2 * self.pairs.len() + 100_000
+    }
+
+    /// The first `limit` groups by count (descending), then type, path and selector (bytes).
+    fn top(&self, limit: i64) -> Vec<Group> {
+        let mut live: Vec<&Counting> = self.groups.iter().filter(|c| c.n > 0).collect();
+        live.sort_unstable_by(|a, b| b.n.cmp(&a.n).then_with(|| a.key.cmp(&b.key)));
+        live.truncate(limit.max(0) as usize);
+        let string = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        live.into_iter()
+            .map(|c| {
+                let [e, p, s] = &c.key;
+                (string(e), string(p), string(s), c.n, if self.sessions { c.sessions } else { 0 }, c.last)
+            })
+            .collect()
+    }
+}
+
+/// SQL over the time index: the rows of `[from, to)` that match `f` (ts bounds are the last
+/// two arguments before any `event`/`path`).
+pub fn range_sql(f: &Filters) -> (String, Vec<rusqlite::types::Value>) {
+    use rusqlite::types::Value as Sql;
+    let index = if f.site.is_some() { "friction_site_ts" } else { "friction_ts" };
+    let mut sql = format!("SELECT event, path, selector, session_id, ts, id FROM friction INDEXED BY {index} WHERE ");
+    let mut args = Vec::new();
+    if let Some(site) = &f.site {
+        sql.push_str("site = ? AND ");
+        args.push(Sql::Text(site.clone()));
+    }
+    sql.push_str("ts >= ? AND ts < ?");
+    args.extend([Sql::Null, Sql::Null]);
+    if let Some(k) = &f.kind {
+        sql.push_str(" AND event = ?");
+        args.push(Sql::Text(k.clone()));
+    }
+    if let Some(p) = &f.path {
+        sql.push_str(" AND path = ?");
+        args.push(Sql::Text(p.clone()));
+    }
+    (sql, args)
+}
+
+/// SQL over the rowid: the rows with `id` in `(?1, ?2]`, every column the filters need.
+pub const NEW_ROWS_SQL: &str =
+    "SELECT event, path, selector, session_id, ts, id, site FROM friction WHERE id > ?1 AND id <= ?2";
+
+/// Runs `sql` over `[from, to)` and hands every row with `id <= upto` to `each`.
+fn scan_range(
+    conn: &Connection,
+    f: &Filters,
+    from: i64,
+    to: i64,
+    upto: i64,
+    mut each: impl FnMut(&Row<'_>),
+) -> Result<(), ReadError> {
+    if from >= to {
+        return Ok(());
+    }
+    let (sql, mut args) = range_sql(f);
+    let at = usize::from(f.site.is_some());
+    args[at] = rusqlite::types::Value::Integer(from);
+    args[at + 1] = rusqlite::types::Value::Integer(to);
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params_from_iter(args.iter()))?;
+    while let Some(r) = rows.next()? {
+        if r.get::<_, i64>(5)? > upto {
+            continue;
+        }
+        let row = Row {
+            parts: [bytes(r.get_ref(0)?), bytes(r.get_ref(1)?), bytes(r.get_ref(2)?)],
+            session: bytes(r.get_ref(3)?),
+            ts: r.get(4)?,
+        };
+        each(&row);
+    }
+    Ok(())
+}
+
+/// Hands every row with `id` in `(after, upto]`, `ts` in `[from, to)` and matching `f` to `each`.
+fn scan_new(
+    conn: &Connection,
+    f: &Filters,
+    from: i64,
+    to: i64,
+    after: i64,
+    upto: i64,
+    mut each: impl FnMut(&Row<'_>),
+) -> Result<(), ReadError> {
+    if after >= upto {
+        return Ok(());
+    }
+    let mut stmt = conn.prepare_cached(NEW_ROWS_SQL)?;
+    let mut rows = stmt.query([after, upto])?;
+    let is = |want: &Option<String>, got: &[u8]| want.as_ref().is_none_or(|w| w.as_bytes() == got);
+    while let Some(r) = rows.next()? {
+        let ts: i64 = r.get(4)?;
+        let (event, path) = (bytes(r.get_ref(0)?), bytes(r.get_ref(1)?));
+        if ts < from || ts >= to || !is(&f.site, bytes(r.get_ref(6)?)) || !is(&f.kind, event) || !is(&f.path, path) {
+            continue;
+        }
+        let row = Row { parts: [event, path, bytes(r.get_ref(2)?)], session: bytes(r.get_ref(3)?), ts };
+        each(&row);
+    }
+    Ok(())
+}
+
+/// The leaderboard windows of one store.
+#[derive(Default)]
+pub struct Windows {
+    /// Most recently used last.
+    kept: Mutex<Vec<(Key, Window)>>,
+}
+
+impl Windows {
+    pub fn new() -> Windows {
+        Windows::default()
+    }
+
+    /// The leaderboard groups of the rows matching `f` with `ts` in `[from, to)`, as of a read
+    /// transaction in which the largest friction id is `upto` (the caller holds it open), the
+    /// first `limit` by count. `sessions`: whether to count distinct sessions (0 otherwise).
+    #[allow(clippy::too_many_arguments)]
+    pub fn groups(
+        &self,
+        conn: &Connection,
+        f: &Filters,
+        from: i64,
+        to: i64,
+        upto: i64,
+        limit: i64,
+        sessions: bool,
+    ) -> Result<Vec<Group>, ReadError> {
+        let key = Key { filters: f.clone(), len: to - from, sessions };
+        let kept = {
+            let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+            kept.iter().position(|(k, _)| *k == key).map(|i| kept.remove(i).1)
+        };
+        let mut k = Vec::new();
+        let w = match kept {
+            Some(mut w)
+                if w.from <= from
+                    && w.to <= to
+                    && from < w.to
+                    && w.upto <= upto
+                    && from - w.from <= to - from
+                    && !w.bloated() =>
+            {
+                let (old_from, old_to, old_upto) = (w.from, w.to, w.upto);
+                scan_range(conn, f, old_from, from, old_upto, |r| w.remove(r, &mut k))?;
+                scan_range(conn, f, old_to, to, old_upto, |r| w.add(r, &mut k))?;
+                scan_new(conn, f, from, to, old_upto, upto, |r| w.add(r, &mut k))?;
+                w.from = from;
+                w.to = to;
+                w.upto = upto;
+                w
+            }
+            _ => {
+                let mut w = Window::new(from, to, upto, sessions);
+                scan_range(conn, f, from, to, upto, |r| w.add(r, &mut k))?;
+                w
+            }
+        };
+        let out = w.top(limit);
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        // Another read may have put one back meanwhile: keep the newer.
+        if let Some(i) = kept.iter().position(|(k, _)| *k == key) {
+            if kept[i].1.upto > w.upto || kept[i].1.to > w.to {
+                return Ok(out);
+            }
+            kept.remove(i);
+        }
+        if kept.len() >= MAX_WINDOWS {
+            kept.remove(0);
+        }
+        kept.push((key, w));
+        Ok(out)
+    }
+
+    /// Forgets every window (tests).
+    pub fn clear(&self) {
+        self.kept.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+}
