@@ -563,14 +563,70 @@ pub struct SeriesQ {
     pub bucket_min: i64,
 }
 
-fn series_sql(metric: &str) -> Q {
-    let mut q = Q::new("SELECT minute, metric, n FROM minute_counts WHERE site = ? AND minute >= ? AND minute < ?");
+/// Which rows of `minute_counts` / `hour_counts` a read wants.
+#[derive(Clone, Copy)]
+enum Metrics<'a> {
+    /// `friction:<type>`, every type.
+    FrictionTypes,
+    One(&'a str),
+    /// `events` and `friction` (the overview's totals).
+    Totals,
+}
+
+/// Rows of `minute_counts` (`hours`: of `hour_counts`, with the hour's first minute) of one site
+/// in `[lo, hi)` (minutes or hours).
+fn counts_sql(metrics: Metrics<'_>, hours: bool) -> Q {
+    let mut q = Q::new(if hours {
+        "SELECT hour * 60, metric, n FROM hour_counts WHERE site = ? AND hour >= ? AND hour < ?"
+    } else {
+        "SELECT minute, metric, n FROM minute_counts WHERE site = ? AND minute >= ? AND minute < ?"
+    });
     q.args.extend([Sql::Null, Sql::Null, Sql::Null]);
-    match metric {
-        "friction" => q.text(" AND metric >= 'friction:' AND metric < 'friction;'"),
-        _ => q.push(" AND metric = ?", metric.to_string()),
+    match metrics {
+        Metrics::FrictionTypes => q.text(" AND metric >= 'friction:' AND metric < 'friction;'"),
+        Metrics::One(m) => q.push(" AND metric = ?", m.to_string()),
+        Metrics::Totals => q.text(" AND metric IN ('events', 'friction')"),
     };
     q
+}
+
+/// Hands every count of `site` in the minutes `[m0, m1)` to `each` (minute, metric, n). With
+/// `use_hours`, the whole hours inside come from `hour_counts` as one count at the hour's first
+/// minute (the same sums; callers that bucket by less than an hour must not ask for that).
+fn counts(
+    conn: &Connection,
+    site: &Option<String>,
+    metrics: Metrics<'_>,
+    m0: i64,
+    m1: i64,
+    use_hours: bool,
+    mut each: impl FnMut(i64, &str, i64),
+) -> Result<(), ReadError> {
+    let (h0, h1) = ((m0 + 59).div_euclid(60), m1.div_euclid(60));
+    let parts = if use_hours && h0 < h1 {
+        vec![(false, m0, h0 * 60), (true, h0, h1), (false, h1 * 60, m1)]
+    } else {
+        vec![(false, m0, m1)]
+    };
+    for (hours, lo, hi) in parts {
+        if lo >= hi {
+            continue;
+        }
+        let mut q = counts_sql(metrics, hours);
+        q.args[0] = Sql::Text(site.clone().unwrap_or_default());
+        q.args[1] = Sql::Integer(lo);
+        q.args[2] = Sql::Integer(hi);
+        let mut stmt = conn.prepare_cached(&q.sql)?;
+        let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
+        while let Some(r) = rows.next()? {
+            let metric = match r.get_ref(1)? {
+                rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).unwrap_or(""),
+                _ => "",
+            };
+            each(r.get(0)?, metric, r.get(2)?);
+        }
+    }
+    Ok(())
 }
 
 pub fn timeseries(conn: &Connection, s: &SeriesQ) -> Result<Value, ReadError> {
@@ -578,22 +634,20 @@ pub fn timeseries(conn: &Connection, s: &SeriesQ) -> Result<Value, ReadError> {
     let first = s.from.div_euclid(60_000).div_euclid(b) * b;
     let end = (s.to - 1).div_euclid(60_000) + 1;
     let n = ((end - first) + b - 1) / b;
-    let mut q = series_sql(&s.metric);
-    q.args[0] = Sql::Text(s.site.clone().unwrap_or_default());
-    q.args[1] = Sql::Integer(first);
-    q.args[2] = Sql::Integer(end);
-    let mut stmt = conn.prepare_cached(&q.sql)?;
-    let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
+    let metrics = if s.metric == "friction" { Metrics::FrictionTypes } else { Metrics::One(&s.metric) };
     let mut series: std::collections::BTreeMap<String, Vec<i64>> = Default::default();
-    while let Some(r) = rows.next()? {
-        let (minute, metric, count): (i64, String, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
-        let name = metric.strip_prefix("friction:").unwrap_or(&metric).to_string();
+    // Buckets of whole hours start on an hour (`first` is a multiple of the bucket).
+    counts(conn, &s.site, metrics, first, end, b % 60 == 0, |minute, metric, count| {
+        let name = metric.strip_prefix("friction:").unwrap_or(metric);
         let i = ((minute - first) / b) as usize;
-        let v = series.entry(name).or_insert_with(|| vec![0; n as usize]);
+        let v = match series.get_mut(name) {
+            Some(v) => v,
+            None => series.entry(name.to_string()).or_insert_with(|| vec![0; n as usize]),
+        };
         if let Some(slot) = v.get_mut(i) {
             *slot += count;
         }
-    }
+    })?;
     let buckets: Vec<i64> = (0..n).map(|i| (first + i * b) * 60_000).collect();
     Ok(json!({
         "from": format_iso_millis(s.from), "to": format_iso_millis(s.to), "site": s.site,
@@ -624,25 +678,19 @@ pub fn bucket_minutes(bucket: &str, from: i64, to: i64) -> Result<i64, BadParam>
 // /api/overview
 
 pub fn overview(conn: &Connection, site: &Option<String>, from: i64, to: i64) -> Result<Value, ReadError> {
-    let sessions = count(conn, &sessions_in_range(site, from, to, false))?;
-    let with_friction = count(conn, &sessions_in_range(site, from, to, true))?;
-    let mut q = totals_sql();
-    q.args = vec![
-        Sql::Text(site.clone().unwrap_or_default()),
-        Sql::Integer(from.div_euclid(60_000)),
-        Sql::Integer((to - 1).div_euclid(60_000) + 1),
-    ];
-    let mut stmt = conn.prepare_cached(&q.sql)?;
-    let mut totals: HashMap<String, i64> = HashMap::new();
-    let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
-    while let Some(r) = rows.next()? {
-        totals.insert(r.get(0)?, r.get(1)?);
-    }
-    let events = totals.get("events").copied().unwrap_or(0);
-    let friction = totals.get("friction").copied().unwrap_or(0);
-    let a = avg_score_sql(site, from, to);
-    let score =
-        conn.prepare_cached(&a.sql)?.query_row(params_from_iter(a.args.iter()), |r| r.get::<_, Option<f64>>(0))?;
+    // One pass over the sessions of the range: how many, how many with friction, average score.
+    let a = session_totals_sql(site, from, to);
+    let (sessions, with_friction, score) =
+        conn.prepare_cached(&a.sql)?.query_row(params_from_iter(a.args.iter()), |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, Option<f64>>(2)?))
+        })?;
+    let (mut events, mut friction) = (0i64, 0i64);
+    let (m0, m1) = (from.div_euclid(60_000), (to - 1).div_euclid(60_000) + 1);
+    counts(conn, site, Metrics::Totals, m0, m1, true, |_, metric, n| match metric {
+        "events" => events += n,
+        "friction" => friction += n,
+        _ => {}
+    })?;
     Ok(json!({
         "from": format_iso_millis(from), "to": format_iso_millis(to), "site": site,
         "events": events, "friction": friction, "sessions": sessions, "sessionsWithFriction": with_friction,
@@ -652,23 +700,18 @@ pub fn overview(conn: &Connection, site: &Option<String>, from: i64, to: i64) ->
     }))
 }
 
-fn avg_score_sql(site: &Option<String>, from: i64, to: i64) -> Q {
+/// Sessions in `[from, to)` as [`sessions_in_range`] counts them: how many, how many with
+/// friction, and their average score.
+fn session_totals_sql(site: &Option<String>, from: i64, to: i64) -> Q {
     let index = if site.is_some() { "sessions_site_last" } else { "sessions_last" };
-    let mut a = Q::new(&format!("SELECT AVG(score) FROM sessions INDEXED BY {index} WHERE "));
+    let mut a = Q::new(&format!(
+        "SELECT COUNT(*), COUNT(*) FILTER (WHERE friction > 0), AVG(score) FROM sessions INDEXED BY {index} WHERE "
+    ));
     if let Some(s) = site {
         a.push("site = ? AND ", s.clone());
     }
     a.push("last_ts >= ?", from).push(" AND first_ts < ?", to);
     a
-}
-
-fn totals_sql() -> Q {
-    let mut q = Q::new(
-        "SELECT metric, SUM(n) FROM minute_counts WHERE site = ? AND minute >= ? AND minute < ?
-           AND metric IN ('events', 'friction') GROUP BY metric",
-    );
-    q.args.extend([Sql::Null, Sql::Null, Sql::Null]);
-    q
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -680,7 +723,7 @@ fn funnel_sql(site: &Option<String>) -> Q {
     if let Some(site) = site {
         q.push("site = ? AND ", site.clone());
     }
-    q.push("last_ts >= ?", 0).push(" AND first_ts < ?", 0).text(" AND moments <> '[]'");
+    q.push("last_ts >= ?", 0).push(" AND first_ts < ?", 0);
     q
 }
 
@@ -693,16 +736,26 @@ pub fn funnel(
     to: i64,
     steps: &[String],
 ) -> Result<Value, ReadError> {
-    let sessions = count(conn, &sessions_in_range(site, from, to, false))?;
+    // One pass over the sessions of the range (the sessions of `sessions_in_range`): counted,
+    // and the moments of those that reached any read.
     let mut q = funnel_sql(site);
     let n = q.args.len();
     q.args[n - 2] = Sql::Integer(from);
     q.args[n - 1] = Sql::Integer(to);
     let mut reached = vec![0i64; steps.len()];
+    let mut sessions = 0i64;
     let mut stmt = conn.prepare_cached(&q.sql)?;
     let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
     while let Some(r) = rows.next()? {
-        let moments: Vec<String> = serde_json::from_str(&r.get::<_, String>(0)?).unwrap_or_default();
+        sessions += 1;
+        let text = match r.get_ref(0)? {
+            rusqlite::types::ValueRef::Text(t) => t,
+            _ => b"[]",
+        };
+        if text == b"[]" {
+            continue;
+        }
+        let moments: Vec<String> = serde_json::from_slice(text).unwrap_or_default();
         let mut k = 0;
         for m in &moments {
             if k < steps.len() && *m == steps[k] {
@@ -821,7 +874,7 @@ pub fn all_shapes() -> Vec<(String, usize)> {
         add(session_by_id_sql(&opt(site)));
         add(journey_sql(&opt(site)));
         add(funnel_sql(&opt(site)));
-        add(avg_score_sql(&opt(site), 0, 1));
+        add(session_totals_sql(&opt(site), 0, 1));
         // (No filter at all reads the table newest rowid first, stopping at the limit.)
         for event in [false, true] {
             if site || event {
@@ -829,9 +882,11 @@ pub fn all_shapes() -> Vec<(String, usize)> {
             }
         }
     }
-    add(series_sql("friction"));
-    add(series_sql("events"));
-    add(totals_sql());
+    for hours in [false, true] {
+        for metrics in [Metrics::FrictionTypes, Metrics::One("events"), Metrics::Totals] {
+            add(counts_sql(metrics, hours));
+        }
+    }
     out
 }
 
@@ -911,6 +966,80 @@ mod tests {
             }
         }
         assert!(compared > 1_000, "{compared}");
+    }
+
+    /// `hour_counts`, kept by the writer, holds the sums of `minute_counts` per hour; and the
+    /// counts read through whole hours are those read minute by minute, for ranges that start
+    /// and end anywhere, per bucket of an hour or more and in total.
+    #[test]
+    fn hours_are_the_sums_of_minutes_for_charts_and_totals() {
+        use crate::facts::{Category, Facts};
+        use crate::validate::Event;
+        let c = Connection::open_in_memory().unwrap();
+        c.execute_batch("CREATE TABLE events (id INTEGER PRIMARY KEY, session_id TEXT);").unwrap();
+        c.execute_batch(crate::aggregate::SCHEMA).unwrap();
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let base = 1_700_000_000_000i64;
+        let mut id = 0;
+        for _ in 0..40 {
+            let events: Vec<Event> = (0..50)
+                .map(|_| Event {
+                    site: ["s1", "s2"][next(2) as usize].into(),
+                    event: ["click", "rage_click", "dead_click"][next(3) as usize].into(),
+                    session_id: format!("sess{}", next(30)),
+                    facts: Facts {
+                        ts_ms: base + next(3 * 86_400_000) as i64,
+                        category: if next(3) == 0 { Category::Friction } else { Category::Touchpoint },
+                        ..Default::default()
+                    },
+                    ..Default::default()
+                })
+                .collect();
+            let rows: Vec<(i64, &Event)> = events
+                .iter()
+                .map(|e| {
+                    id += 1;
+                    (id, e)
+                })
+                .collect();
+            crate::aggregate::apply(&c, &rows, base + 4 * 86_400_000).unwrap();
+        }
+        let table = |sql: &str| -> Vec<(String, i64, String, i64)> {
+            let mut stmt = c.prepare(sql).unwrap();
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).unwrap();
+            rows.collect::<Result<_, _>>().unwrap()
+        };
+        let kept = table("SELECT site, hour, metric, n FROM hour_counts ORDER BY 1, 2, 3");
+        assert!(kept.len() > 100, "{}", kept.len());
+        assert_eq!(
+            kept,
+            table("SELECT site, minute / 60, metric, SUM(n) FROM minute_counts GROUP BY 1, 2, 3 ORDER BY 1, 2, 3")
+        );
+        let m = base / 60_000;
+        for _ in 0..300 {
+            let m0 = m - 100 + next(3 * 1440) as i64;
+            let m1 = m0 + 1 + next(1500) as i64;
+            let b = [60, 360, 1440][next(3) as usize];
+            let site = [None, Some("s1".to_string())][next(2) as usize].clone();
+            for metrics in [Metrics::FrictionTypes, Metrics::One("events"), Metrics::Totals] {
+                let first = m0.div_euclid(b) * b;
+                let read = |hours: bool| {
+                    let mut sums: std::collections::BTreeMap<(i64, String), i64> = Default::default();
+                    counts(&c, &site, metrics, first, m1, hours, |minute, metric, n| {
+                        *sums.entry(((minute - first) / b, metric.to_string())).or_default() += n;
+                    })
+                    .unwrap();
+                    sums
+                };
+                assert_eq!(read(true), read(false), "{m0}..{m1} by {b}");
+            }
+        }
     }
 
     /// The leaderboard's grouping gives what SQL's GROUP BY gave (the query it replaced), ties,

@@ -45,8 +45,9 @@ pub const MAX_GROUP_EVENTS: usize = 10_000;
 
 /// `user_version` of the current schema. Version 0 (before) had `message_id UNIQUE` in
 /// `events`; such a database is migrated when opened. Version 2 had no inspector aggregates
-/// (`aggregate.rs`): they are built from `events` when it is first opened.
-const SCHEMA_VERSION: i64 = 3;
+/// (`aggregate.rs`): they are built from `events` when it is first opened. Version 3 had no
+/// `hour_counts`: it is summed from `minute_counts`.
+const SCHEMA_VERSION: i64 = 4;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
@@ -247,7 +248,7 @@ impl Store {
             |r| r.get(0),
         )?;
         let tx = conn.transaction()?;
-        if has_events && version < SCHEMA_VERSION {
+        if has_events && version < 3 {
             tx.execute_batch(MIGRATE_FROM_V0)?;
             tx.execute_batch(SCHEMA)?;
             tx.execute_batch(
@@ -258,8 +259,10 @@ impl Store {
             tx.execute_batch(SCHEMA)?;
         }
         tx.execute_batch(crate::aggregate::SCHEMA)?;
-        if has_events && version < SCHEMA_VERSION {
+        if has_events && version < 3 {
             crate::aggregate::rebuild(&tx)?;
+        } else if has_events && version == 3 {
+            tx.execute_batch(crate::aggregate::HOURS_FROM_MINUTES)?;
         }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
