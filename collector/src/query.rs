@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 use crate::facts::{format_iso_millis, parse_iso_millis, DEFAULT_MOMENTS};
 use crate::reads::ReadError;
 use crate::validate::is_site_id;
-use crate::window::{Filters, Windows};
+use crate::window::{snapshot_ids, Filters, Kept};
 
 /// Longest time range a query may cover.
 pub const MAX_RANGE_MS: i64 = 92 * 86_400_000;
@@ -321,7 +321,9 @@ fn friction_groups(
         .collect())
 }
 
-/// Sessions seen in `[from, to)` (last seen at or after `from`, started before `to`).
+/// Sessions seen in `[from, to)` (last seen at or after `from`, started before `to`). (Before
+/// [`crate::window::SessionWindows`]; now the reference its tests compare with.)
+#[cfg(test)]
 fn sessions_in_range(site: &Option<String>, from: i64, to: i64, with_friction: bool) -> Q {
     let index = match (site.is_some(), with_friction) {
         (true, false) => "sessions_site_last",
@@ -340,6 +342,7 @@ fn sessions_in_range(site: &Option<String>, from: i64, to: i64, with_friction: b
     q
 }
 
+#[cfg(test)]
 fn count(conn: &Connection, q: &Q) -> Result<i64, ReadError> {
     Ok(conn.prepare_cached(&q.sql)?.query_row(params_from_iter(q.args.iter()), |r| r.get(0))?)
 }
@@ -348,17 +351,18 @@ fn count(conn: &Connection, q: &Q) -> Result<i64, ReadError> {
 #[cfg(test)]
 type Group = crate::window::Group;
 
-/// The leaderboard. Its groups come from `windows` (see [`crate::window`]): kept from the
-/// previous poll and moved, not regrouped from the whole range. One read transaction, so the
-/// sessions count and both periods see the same rows.
-pub fn friction(conn: &Connection, windows: &Windows, f: &FrictionQ) -> Result<Value, ReadError> {
+/// The leaderboard. Its groups and the sessions count come from what `kept` holds (see
+/// [`crate::window`]): kept from the previous poll and moved, not regrouped from the whole
+/// range. One read transaction, so the sessions count and both periods see the same rows.
+pub fn friction(conn: &Connection, kept: &Kept, f: &FrictionQ) -> Result<Value, ReadError> {
     let _snapshot = conn.unchecked_transaction()?;
-    let upto: i64 = conn.prepare_cached("SELECT COALESCE(MAX(id), 0) FROM friction")?.query_row([], |r| r.get(0))?;
-    let sessions = count(conn, &sessions_in_range(&f.site, f.from, f.to, false))?;
+    let (events_upto, upto) = snapshot_ids(conn)?;
+    let sessions = kept.sessions.totals(conn, &f.site, f.from, f.to, events_upto)?.sessions;
     let filters = Filters { site: f.site.clone(), kind: f.kind.clone(), path: f.path.clone() };
-    let now = windows.groups(conn, &filters, f.from, f.to, upto, f.limit, true)?;
+    let now = kept.friction.groups(conn, &filters, f.from, f.to, upto, f.limit, true)?;
     let len = f.to - f.from;
-    let before: HashMap<(String, String, String), i64> = windows
+    let before: HashMap<(String, String, String), i64> = kept
+        .friction
         .groups(conn, &filters, (f.from - len).max(0), f.from, upto, MAX_TREND_GROUPS, false)?
         .into_iter()
         .map(|(e, p, s, n, _, _)| ((e, p, s), n))
@@ -677,13 +681,13 @@ pub fn bucket_minutes(bucket: &str, from: i64, to: i64) -> Result<i64, BadParam>
 // ---------------------------------------------------------------------------------------------
 // /api/overview
 
-pub fn overview(conn: &Connection, site: &Option<String>, from: i64, to: i64) -> Result<Value, ReadError> {
-    // One pass over the sessions of the range: how many, how many with friction, average score.
-    let a = session_totals_sql(site, from, to);
-    let (sessions, with_friction, score) =
-        conn.prepare_cached(&a.sql)?.query_row(params_from_iter(a.args.iter()), |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, Option<f64>>(2)?))
-        })?;
+/// Totals of a range: events and friction from the hourly and minute counts, sessions from the
+/// session window `kept` holds (one read transaction).
+pub fn overview(conn: &Connection, kept: &Kept, site: &Option<String>, from: i64, to: i64) -> Result<Value, ReadError> {
+    let _snapshot = conn.unchecked_transaction()?;
+    let (events_upto, _) = snapshot_ids(conn)?;
+    let t = kept.sessions.totals(conn, site, from, to, events_upto)?;
+    let (sessions, with_friction, score) = (t.sessions, t.with_friction, t.average_score);
     let (mut events, mut friction) = (0i64, 0i64);
     let (m0, m1) = (from.div_euclid(60_000), (to - 1).div_euclid(60_000) + 1);
     counts(conn, site, Metrics::Totals, m0, m1, true, |_, metric, n| match metric {
@@ -701,7 +705,9 @@ pub fn overview(conn: &Connection, site: &Option<String>, from: i64, to: i64) ->
 }
 
 /// Sessions in `[from, to)` as [`sessions_in_range`] counts them: how many, how many with
-/// friction, and their average score.
+/// friction, and their average score. (Before [`crate::window::SessionWindows`]; now the
+/// reference its tests compare with.)
+#[cfg(test)]
 fn session_totals_sql(site: &Option<String>, from: i64, to: i64) -> Q {
     let index = if site.is_some() { "sessions_site_last" } else { "sessions_last" };
     let mut a = Q::new(&format!(
@@ -717,6 +723,8 @@ fn session_totals_sql(site: &Option<String>, from: i64, to: i64) -> Q {
 // ---------------------------------------------------------------------------------------------
 // /api/funnel
 
+/// (Before [`crate::window::SessionWindows`]; now the reference its tests compare with.)
+#[cfg(test)]
 fn funnel_sql(site: &Option<String>) -> Q {
     let index = if site.is_some() { "sessions_site_last" } else { "sessions_last" };
     let mut q = Q::new(&format!("SELECT moments FROM sessions INDEXED BY {index} WHERE "));
@@ -728,44 +736,19 @@ fn funnel_sql(site: &Option<String>) -> Q {
 }
 
 /// Sessions reaching each step in order (a session counts for step k if its moments of truth
-/// include steps 1..=k in that order), with the drop-off from the step before.
+/// include steps 1..=k in that order), with the drop-off from the step before. From the session
+/// window `kept` holds (one read transaction).
 pub fn funnel(
     conn: &Connection,
+    kept: &Kept,
     site: &Option<String>,
     from: i64,
     to: i64,
     steps: &[String],
 ) -> Result<Value, ReadError> {
-    // One pass over the sessions of the range (the sessions of `sessions_in_range`): counted,
-    // and the moments of those that reached any read.
-    let mut q = funnel_sql(site);
-    let n = q.args.len();
-    q.args[n - 2] = Sql::Integer(from);
-    q.args[n - 1] = Sql::Integer(to);
-    let mut reached = vec![0i64; steps.len()];
-    let mut sessions = 0i64;
-    let mut stmt = conn.prepare_cached(&q.sql)?;
-    let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
-    while let Some(r) = rows.next()? {
-        sessions += 1;
-        let text = match r.get_ref(0)? {
-            rusqlite::types::ValueRef::Text(t) => t,
-            _ => b"[]",
-        };
-        if text == b"[]" {
-            continue;
-        }
-        let moments: Vec<String> = serde_json::from_slice(text).unwrap_or_default();
-        let mut k = 0;
-        for m in &moments {
-            if k < steps.len() && *m == steps[k] {
-                k += 1;
-            }
-        }
-        for slot in reached.iter_mut().take(k) {
-            *slot += 1;
-        }
-    }
+    let _snapshot = conn.unchecked_transaction()?;
+    let (events_upto, _) = snapshot_ids(conn)?;
+    let (sessions, reached) = kept.sessions.funnel(conn, site, from, to, events_upto, steps)?;
     let mut prev = sessions;
     let mut out = vec![json!({"step": "sessions", "sessions": sessions, "dropoff": 0.0})];
     for (step, n) in steps.iter().zip(reached) {
@@ -868,19 +851,18 @@ pub fn all_shapes() -> Vec<(String, usize)> {
         add(sessions_sql(&q));
     }
     for site in [false, true] {
-        for fr in [false, true] {
-            add(sessions_in_range(&opt(site), 0, 1, fr));
-        }
         add(session_by_id_sql(&opt(site)));
         add(journey_sql(&opt(site)));
-        add(funnel_sql(&opt(site)));
-        add(session_totals_sql(&opt(site), 0, 1));
+
         // (No filter at all reads the table newest rowid first, stopping at the limit.)
         for event in [false, true] {
             if site || event {
                 add(events_sql(site, event));
             }
         }
+    }
+    for (sql, n) in crate::window::session_shapes() {
+        add(Q { sql, args: vec![Sql::Null; n] });
     }
     for hours in [false, true] {
         for metrics in [Metrics::FrictionTypes, Metrics::One("events"), Metrics::Totals] {
@@ -910,7 +892,7 @@ mod tests {
             seed % n
         };
         let texts = ["", "a", "ab", "a\u{0}b", "B", "é"];
-        let windows = Windows::new();
+        let windows = crate::window::Windows::new();
         let filters = [
             FrictionQ { site: None, from: 0, to: 0, kind: None, path: None, limit: 0 },
             FrictionQ { site: Some("s1".into()), from: 0, to: 0, kind: None, path: None, limit: 0 },
@@ -1040,6 +1022,124 @@ mod tests {
                 assert_eq!(read(true), read(false), "{m0}..{m1} by {b}");
             }
         }
+    }
+
+    /// The session windows, moved from poll to poll while events arrive (sessions growing at
+    /// both ends, out of order, new ones, old ones coming back), count what the SQL over the
+    /// `sessions` table counts: sessions, with friction, average score, and the funnel.
+    #[test]
+    fn session_windows_match_sql_as_events_arrive_and_ranges_move() {
+        use crate::facts::{Category, Facts};
+        use crate::validate::Event;
+        let c = Connection::open_in_memory().unwrap();
+        c.execute_batch(
+            "CREATE TABLE events (id INTEGER PRIMARY KEY, site TEXT, event TEXT, session_id TEXT);
+             CREATE INDEX events_site_id ON events(site, id);",
+        )
+        .unwrap();
+        c.execute_batch(crate::aggregate::SCHEMA).unwrap();
+        let mut seed = 0x51_7cc1_b727_220au64;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let kept = Kept::new();
+        let steps_sets: [Vec<String>; 2] =
+            [DEFAULT_MOMENTS.iter().map(|s| s.to_string()).collect(), vec!["begin_checkout".into(), "purchase".into()]];
+        let (mut id, mut now, mut compared) = (0i64, 1_000_000i64, 0);
+        for step in 0..250 {
+            let events: Vec<Event> = (0..next(25))
+                .map(|_| {
+                    let ts = match next(10) {
+                        0 => now - next(20_000) as i64,
+                        1 => now + next(500) as i64,
+                        _ => now - next(300) as i64,
+                    };
+                    let friction = next(4) == 0;
+                    let name = if friction {
+                        "rage_click"
+                    } else {
+                        ["click", "add_to_cart", "begin_checkout", "purchase"][next(4) as usize]
+                    };
+                    Event {
+                        site: ["s1", "s2"][next(2) as usize].into(),
+                        event: name.into(),
+                        session_id: format!("sess{}", next(60)),
+                        facts: Facts {
+                            ts_ms: ts,
+                            category: if friction { Category::Friction } else { Category::Touchpoint },
+                            moment: !friction && name != "click",
+                            ..Default::default()
+                        },
+                        ..Default::default()
+                    }
+                })
+                .collect();
+            let rows: Vec<(i64, &Event)> = events
+                .iter()
+                .map(|e| {
+                    id += 1;
+                    c.execute(
+                        "INSERT INTO events (id, site, event, session_id) VALUES (?1, ?2, ?3, ?4)",
+                        rusqlite::params![id, e.site, e.event, e.session_id],
+                    )
+                    .unwrap();
+                    (id, e)
+                })
+                .collect();
+            crate::aggregate::apply(&c, &rows, now).unwrap();
+            now += match next(20) {
+                0 => 10_000,
+                1 => -100,
+                _ => next(200) as i64,
+            };
+            for site in [None, Some("s1".to_string())] {
+                for len in [2_000i64, 15_000] {
+                    let (from, to) = (now - len, now);
+                    let _snapshot = c.unchecked_transaction().unwrap();
+                    let (upto, _) = snapshot_ids(&c).unwrap();
+                    let ours = kept.sessions.totals(&c, &site, from, to, upto).unwrap();
+                    let q = session_totals_sql(&site, from, to);
+                    let want = c
+                        .query_row(&q.sql, params_from_iter(q.args.iter()), |r| {
+                            Ok(crate::window::SessionTotals {
+                                sessions: r.get(0)?,
+                                with_friction: r.get(1)?,
+                                average_score: r.get(2)?,
+                            })
+                        })
+                        .unwrap();
+                    assert_eq!(ours, want, "step {step}, {from}..{to}, {site:?}");
+                    assert_eq!(ours.sessions, count(&c, &sessions_in_range(&site, from, to, false)).unwrap());
+                    for steps in &steps_sets {
+                        let ours = kept.sessions.funnel(&c, &site, from, to, upto, steps).unwrap();
+                        let mut q = funnel_sql(&site);
+                        let n = q.args.len();
+                        q.args[n - 2] = Sql::Integer(from);
+                        q.args[n - 1] = Sql::Integer(to);
+                        let mut stmt = c.prepare(&q.sql).unwrap();
+                        let mut rows = stmt.query(params_from_iter(q.args.iter())).unwrap();
+                        let (mut sessions, mut reached) = (0i64, vec![0i64; steps.len()]);
+                        while let Some(r) = rows.next().unwrap() {
+                            sessions += 1;
+                            let moments: Vec<String> = serde_json::from_str(&r.get::<_, String>(0).unwrap()).unwrap();
+                            let mut k = 0;
+                            for m in &moments {
+                                if k < steps.len() && *m == steps[k] {
+                                    k += 1;
+                                }
+                            }
+                            reached.iter_mut().take(k).for_each(|x| *x += 1);
+                        }
+                        assert_eq!(ours, (sessions, reached), "funnel, step {step}, {from}..{to}, {site:?}");
+                    }
+                    compared += usize::from(want.sessions > 0);
+                }
+            }
+        }
+        assert!(compared > 500, "{compared}");
     }
 
     /// The leaderboard's grouping gives what SQL's GROUP BY gave (the query it replaced), ties,

@@ -51,8 +51,8 @@ enum Source {
 }
 
 pub struct ReadPool {
-    /// The friction leaderboard's windows, kept between polls (see [`crate::window`]).
-    pub windows: Arc<crate::window::Windows>,
+    /// What the read side keeps between polls (see [`crate::window`]).
+    pub kept: Arc<crate::window::Kept>,
     jobs: Option<mpsc::Sender<Job>>,
     threads: Vec<JoinHandle<()>>,
     slots: Arc<Semaphore>,
@@ -107,7 +107,7 @@ impl ReadPool {
             })
             .collect();
         ReadPool {
-            windows: Arc::new(crate::window::Windows::new()),
+            kept: Arc::new(crate::window::Kept::new()),
             jobs: Some(tx),
             threads,
             slots: Arc::new(Semaphore::new(MAX_QUEUED)),

@@ -347,3 +347,303 @@ impl Windows {
         self.kept.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Sessions of a sliding window
+
+/// What the overview, the funnel and the leaderboard read of one session.
+#[derive(Debug, Clone)]
+struct Summary {
+    first_ts: i64,
+    last_ts: i64,
+    friction: i64,
+    score: i64,
+    /// The moments of truth reached (None: none).
+    moments: Option<Vec<String>>,
+}
+
+type SessionKey = (Vec<u8>, Vec<u8>);
+
+/// Every session with `last_ts >= from` as of the read snapshot whose largest `events.id` is
+/// `upto` (optionally of one site). Sessions rows change only when one of their events is
+/// stored (in the same transaction), so moving it to `(from', upto')` is exact: re-read the
+/// rows of the sessions with an event in `(upto, upto']`, drop those whose `last_ts` is now
+/// before `from'`. A query for `[from, to)` then takes those with `first_ts < to`, as
+/// `last_ts >= from AND first_ts < to` does.
+struct SessionWindow {
+    from: i64,
+    upto: i64,
+    by_key: HashMap<SessionKey, Summary>,
+    /// (last_ts, key) of every session in `by_key`, to drop those the range leaves behind.
+    by_last: std::collections::BTreeSet<(i64, SessionKey)>,
+}
+
+/// Most sessions a kept session window holds (a larger one is used once and dropped).
+const MAX_WINDOW_SESSIONS: usize = 300_000;
+/// Most new events folded into a session window at once (more: it is rebuilt).
+const MAX_NEW_EVENTS: i64 = 500_000;
+
+fn session_scan_sql(site: bool) -> &'static str {
+    if site {
+        "SELECT session_id, site, first_ts, last_ts, friction, score, moments FROM sessions INDEXED BY sessions_site_last
+          WHERE site = ?1 AND last_ts >= ?2"
+    } else {
+        "SELECT session_id, site, first_ts, last_ts, friction, score, moments FROM sessions INDEXED BY sessions_last
+          WHERE last_ts >= ?1"
+    }
+}
+
+/// The sessions with an event in `(?, ?]` (of one site).
+fn touched_sql(site: bool) -> &'static str {
+    if site {
+        "SELECT DISTINCT session_id, site FROM events INDEXED BY events_site_id WHERE site = ?1 AND id > ?2 AND id <= ?3"
+    } else {
+        "SELECT DISTINCT session_id, site FROM events WHERE id > ?1 AND id <= ?2"
+    }
+}
+
+const SESSION_ROW_SQL: &str =
+    "SELECT first_ts, last_ts, friction, score, moments FROM sessions WHERE session_id = ?1 AND site = ?2";
+
+/// The SQL shapes of the session windows (for `EXPLAIN QUERY PLAN` in the tests): (sql, arguments).
+pub fn session_shapes() -> Vec<(String, usize)> {
+    vec![
+        (session_scan_sql(true).into(), 2),
+        (session_scan_sql(false).into(), 1),
+        (touched_sql(true).into(), 3),
+        (touched_sql(false).into(), 2),
+        (SESSION_ROW_SQL.into(), 2),
+    ]
+}
+
+fn as_text(b: &[u8]) -> rusqlite::types::ToSqlOutput<'_> {
+    rusqlite::types::ToSqlOutput::Borrowed(ValueRef::Text(b))
+}
+
+fn moments_of(v: ValueRef<'_>) -> Option<Vec<String>> {
+    let text = bytes(v);
+    if text == b"[]" {
+        return None;
+    }
+    let m: Vec<String> = serde_json::from_slice(text).unwrap_or_default();
+    Some(m)
+}
+
+impl SessionWindow {
+    fn build(conn: &Connection, site: &Option<String>, from: i64, upto: i64) -> Result<SessionWindow, ReadError> {
+        let mut w = SessionWindow { from, upto, by_key: HashMap::new(), by_last: Default::default() };
+        let mut stmt = conn.prepare_cached(session_scan_sql(site.is_some()))?;
+        let mut rows = match site {
+            Some(s) => stmt.query(rusqlite::params![s, from])?,
+            None => stmt.query([from])?,
+        };
+        while let Some(r) = rows.next()? {
+            let key = (bytes(r.get_ref(0)?).to_vec(), bytes(r.get_ref(1)?).to_vec());
+            let s = Summary {
+                first_ts: r.get(2)?,
+                last_ts: r.get(3)?,
+                friction: r.get(4)?,
+                score: r.get(5)?,
+                moments: moments_of(r.get_ref(6)?),
+            };
+            w.by_last.insert((s.last_ts, key.clone()));
+            w.by_key.insert(key, s);
+        }
+        Ok(w)
+    }
+
+    fn advance(&mut self, conn: &Connection, site: &Option<String>, from: i64, upto: i64) -> Result<(), ReadError> {
+        if upto > self.upto {
+            let mut touched: Vec<SessionKey> = Vec::new();
+            {
+                let mut stmt = conn.prepare_cached(touched_sql(site.is_some()))?;
+                let mut rows = match site {
+                    Some(s) => stmt.query(rusqlite::params![s, self.upto, upto])?,
+                    None => stmt.query([self.upto, upto])?,
+                };
+                while let Some(r) = rows.next()? {
+                    touched.push((bytes(r.get_ref(0)?).to_vec(), bytes(r.get_ref(1)?).to_vec()));
+                }
+            }
+            let mut stmt = conn.prepare_cached(SESSION_ROW_SQL)?;
+            for key in touched {
+                if let Some(old) = self.by_key.remove(&key) {
+                    self.by_last.remove(&(old.last_ts, key.clone()));
+                }
+                // Bound as text (as stored): bytes would bind as a blob, which equals no text.
+                let mut rows = stmt.query([as_text(&key.0), as_text(&key.1)])?;
+                if let Some(r) = rows.next()? {
+                    let s = Summary {
+                        first_ts: r.get(0)?,
+                        last_ts: r.get(1)?,
+                        friction: r.get(2)?,
+                        score: r.get(3)?,
+                        moments: moments_of(r.get_ref(4)?),
+                    };
+                    if s.last_ts >= from {
+                        self.by_last.insert((s.last_ts, key.clone()));
+                        self.by_key.insert(key, s);
+                    }
+                }
+            }
+        }
+        while let Some(first) = self.by_last.first() {
+            if first.0 >= from {
+                break;
+            }
+            let (_, key) = self.by_last.pop_first().expect("not empty");
+            self.by_key.remove(&key);
+        }
+        self.from = from;
+        self.upto = upto;
+        Ok(())
+    }
+
+    fn in_range(&self, to: i64) -> impl Iterator<Item = &Summary> {
+        self.by_key.values().filter(move |s| s.first_ts < to)
+    }
+}
+
+/// Sessions in `[from, to)` (`last_ts >= from AND first_ts < to`): how many, how many with
+/// friction, and their average score (as SQL's `AVG` of the integer scores gives it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionTotals {
+    pub sessions: i64,
+    pub with_friction: i64,
+    pub average_score: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct SessionWindowKey {
+    site: Option<String>,
+    len: i64,
+}
+
+/// The session windows of one store, kept between polls like [`Windows`].
+#[derive(Default)]
+pub struct SessionWindows {
+    kept: Mutex<Vec<(SessionWindowKey, SessionWindow)>>,
+}
+
+impl SessionWindows {
+    pub fn new() -> SessionWindows {
+        SessionWindows::default()
+    }
+
+    /// Runs `f` on the sessions of `site` in `[from, to)` as of the caller's read transaction,
+    /// in which the largest `events.id` is `upto`.
+    fn with<T>(
+        &self,
+        conn: &Connection,
+        site: &Option<String>,
+        from: i64,
+        to: i64,
+        upto: i64,
+        f: impl FnOnce(&mut dyn Iterator<Item = &Summary>) -> T,
+    ) -> Result<T, ReadError> {
+        let key = SessionWindowKey { site: site.clone(), len: to - from };
+        let kept = {
+            let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+            kept.iter().position(|(k, _)| *k == key).map(|i| kept.remove(i).1)
+        };
+        let w = match kept {
+            Some(mut w) if w.from <= from && w.upto <= upto && upto - w.upto <= MAX_NEW_EVENTS => {
+                w.advance(conn, site, from, upto)?;
+                w
+            }
+            _ => SessionWindow::build(conn, site, from, upto)?,
+        };
+        let out = f(&mut w.in_range(to));
+        if w.by_key.len() > MAX_WINDOW_SESSIONS {
+            return Ok(out);
+        }
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(i) = kept.iter().position(|(k, _)| *k == key) {
+            if kept[i].1.upto > w.upto || kept[i].1.from > w.from {
+                return Ok(out);
+            }
+            kept.remove(i);
+        }
+        if kept.len() >= MAX_WINDOWS {
+            kept.remove(0);
+        }
+        kept.push((key, w));
+        Ok(out)
+    }
+
+    /// See [`SessionTotals`].
+    pub fn totals(
+        &self,
+        conn: &Connection,
+        site: &Option<String>,
+        from: i64,
+        to: i64,
+        upto: i64,
+    ) -> Result<SessionTotals, ReadError> {
+        self.with(conn, site, from, to, upto, |sessions| {
+            let (mut n, mut with_friction, mut scores) = (0i64, 0i64, 0i64);
+            for s in sessions {
+                n += 1;
+                with_friction += i64::from(s.friction > 0);
+                scores += s.score;
+            }
+            SessionTotals { sessions: n, with_friction, average_score: (n > 0).then(|| scores as f64 / n as f64) }
+        })
+    }
+
+    /// (sessions in `[from, to)`, how many reached each of `steps` in order).
+    pub fn funnel(
+        &self,
+        conn: &Connection,
+        site: &Option<String>,
+        from: i64,
+        to: i64,
+        upto: i64,
+        steps: &[String],
+    ) -> Result<(i64, Vec<i64>), ReadError> {
+        self.with(conn, site, from, to, upto, |sessions| {
+            let mut reached = vec![0i64; steps.len()];
+            let mut n = 0i64;
+            for s in sessions {
+                n += 1;
+                let Some(moments) = &s.moments else { continue };
+                let mut k = 0;
+                for m in moments {
+                    if k < steps.len() && *m == steps[k] {
+                        k += 1;
+                    }
+                }
+                for slot in reached.iter_mut().take(k) {
+                    *slot += 1;
+                }
+            }
+            (n, reached)
+        })
+    }
+
+    /// Forgets every window (tests).
+    pub fn clear(&self) {
+        self.kept.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+}
+
+/// Everything the read side keeps between polls, per store.
+#[derive(Default)]
+pub struct Kept {
+    pub friction: Windows,
+    pub sessions: SessionWindows,
+}
+
+impl Kept {
+    pub fn new() -> Kept {
+        Kept::default()
+    }
+}
+
+/// The largest `events.id` and `friction.id` of the caller's read transaction.
+pub fn snapshot_ids(conn: &Connection) -> Result<(i64, i64), ReadError> {
+    let events: i64 = conn.prepare_cached("SELECT COALESCE(MAX(id), 0) FROM events")?.query_row([], |r| r.get(0))?;
+    let friction: i64 =
+        conn.prepare_cached("SELECT COALESCE(MAX(id), 0) FROM friction")?.query_row([], |r| r.get(0))?;
+    Ok((events, friction))
+}
