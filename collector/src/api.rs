@@ -250,7 +250,8 @@ pub async fn sessions(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
         selector: p.selector()?,
         limit: p.limit(50)?,
     };
-    Ok(json_answer(st.store.reads.run(move |c| query::sessions(c, &s)).await?))
+    let kept = st.store.reads.kept.clone();
+    Ok(json_answer(st.store.reads.run(move |c| query::sessions(c, &kept, &s)).await?))
 }
 
 pub async fn session(

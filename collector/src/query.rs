@@ -358,7 +358,7 @@ pub fn friction(conn: &Connection, kept: &Kept, f: &FrictionQ) -> Result<Value, 
     let _snapshot = conn.unchecked_transaction()?;
     let (events_upto, upto) = snapshot_ids(conn)?;
     let sessions = kept.sessions.totals(conn, &f.site, f.from, f.to, events_upto)?.sessions;
-    let filters = Filters { site: f.site.clone(), kind: f.kind.clone(), path: f.path.clone() };
+    let filters = Filters { site: f.site.clone(), kind: f.kind.clone(), path: f.path.clone(), selector: None };
     let now = kept.friction.groups(conn, &filters, f.from, f.to, upto, f.limit, true)?;
     let len = f.to - f.from;
     let before: HashMap<(String, String, String), i64> = kept
@@ -460,7 +460,36 @@ fn session_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Value> {
     }))
 }
 
-pub fn sessions(conn: &Connection, q: &SessionsQ) -> Result<Value, ReadError> {
+/// A session's row by its key.
+const SESSION_BY_KEY_SQL: &str = "SELECT s.session_id, s.site, s.first_ts, s.last_ts, s.events, s.touchpoints, \
+     s.friction, s.moments, s.by_type, s.score, s.entry_path, s.last_path FROM sessions AS s \
+     WHERE s.session_id = ?1 AND s.site = ?2";
+
+/// Recent sessions of a range; with a friction filter (the leaderboard's click-through), the
+/// sessions where that friction happened, from the element window `kept` holds (one read
+/// transaction), as [`sessions_sql`]'s join gives them.
+pub fn sessions(conn: &Connection, kept: &Kept, q: &SessionsQ) -> Result<Value, ReadError> {
+    if q.kind.is_some() || q.path.is_some() || q.selector.is_some() {
+        let _snapshot = conn.unchecked_transaction()?;
+        let (_, upto) = snapshot_ids(conn)?;
+        let f =
+            Filters { site: q.site.clone(), kind: q.kind.clone(), path: q.path.clone(), selector: q.selector.clone() };
+        let rows =
+            kept.elements.top(conn, &f, q.from, q.to, upto, q.limit, |top| -> Result<Vec<Value>, ReadError> {
+                let mut stmt = conn.prepare_cached(SESSION_BY_KEY_SQL)?;
+                let mut out = Vec::with_capacity(top.len());
+                for (session, site, _) in top {
+                    let text = |b| rusqlite::types::ToSqlOutput::Borrowed(rusqlite::types::ValueRef::Text(b));
+                    if let Some(r) = stmt.query_map([text(session), text(site)], session_row)?.next() {
+                        out.push(r?);
+                    }
+                }
+                Ok(out)
+            })??;
+        return Ok(json!({
+            "from": format_iso_millis(q.from), "to": format_iso_millis(q.to), "site": q.site, "sessions": rows,
+        }));
+    }
     let s = sessions_sql(q);
     let mut stmt = conn.prepare_cached(&s.sql)?;
     let rows = stmt.query_map(params_from_iter(s.args.iter()), session_row)?.collect::<Result<Vec<_>, _>>()?;
@@ -833,9 +862,13 @@ pub fn all_shapes() -> Vec<(String, usize)> {
     let mut add = |q: Q| out.push((q.sql, q.args.len()));
     for bits in 0..8u8 {
         let (a, b, c) = (bits & 1 != 0, bits & 2 != 0, bits & 4 != 0);
-        let (sql, args) = crate::window::range_sql(&Filters { site: opt(a), kind: opt(b), path: opt(c) });
-        add(Q { sql, args });
+        for d in [false, true] {
+            let f = Filters { site: opt(a), kind: opt(b), path: opt(c), selector: opt(d) };
+            let (sql, args) = crate::window::range_sql(&f);
+            add(Q { sql, args });
+        }
     }
+    add(Q { sql: SESSION_BY_KEY_SQL.to_string(), args: vec![Sql::Null; 2] });
     add(Q { sql: crate::window::NEW_ROWS_SQL.to_string(), args: vec![Sql::Null; 2] });
     for bits in 0..32u8 {
         let q = SessionsQ {
@@ -934,7 +967,8 @@ mod tests {
                     let (from, to) = (now - len, now);
                     let _snapshot = c.unchecked_transaction().unwrap();
                     let upto: i64 = c.query_row("SELECT COALESCE(MAX(id), 0) FROM friction", [], |r| r.get(0)).unwrap();
-                    let filters = Filters { site: f.site.clone(), kind: f.kind.clone(), path: f.path.clone() };
+                    let filters =
+                        Filters { site: f.site.clone(), kind: f.kind.clone(), path: f.path.clone(), selector: None };
                     for sessions in [true, false] {
                         let ours = windows.groups(&c, &filters, from, to, upto, limit, sessions).unwrap();
                         let mut want = friction_groups(&c, f, from, to, limit, sessions).unwrap();
@@ -1136,6 +1170,106 @@ mod tests {
                         assert_eq!(ours, (sessions, reached), "funnel, step {step}, {from}..{to}, {site:?}");
                     }
                     compared += usize::from(want.sessions > 0);
+                }
+            }
+        }
+        assert!(compared > 500, "{compared}");
+    }
+
+    /// The leaderboard's click-through (sessions where a friction happened), kept from poll to
+    /// poll, lists what the SQL join lists, in the same order, ties of the latest time included.
+    #[test]
+    fn element_windows_match_sql_as_events_arrive_and_ranges_move() {
+        use crate::facts::{Category, Facts};
+        use crate::validate::Event;
+        let c = Connection::open_in_memory().unwrap();
+        c.execute_batch(
+            "CREATE TABLE events (id INTEGER PRIMARY KEY, site TEXT, event TEXT, session_id TEXT);
+             CREATE INDEX events_site_id ON events(site, id);",
+        )
+        .unwrap();
+        c.execute_batch(crate::aggregate::SCHEMA).unwrap();
+        let mut seed = 0x1234_5678_9abc_def1u64;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let kept = Kept::new();
+        let (mut id, mut now, mut compared) = (0i64, 1_000_000i64, 0);
+        for step in 0..250 {
+            let events: Vec<Event> = (0..next(30))
+                .map(|_| {
+                    // Coarse times: many sessions share their latest time.
+                    let ts = (match next(10) {
+                        0 => now - next(20_000) as i64,
+                        1 => now + next(500) as i64,
+                        _ => now - next(300) as i64,
+                    }) / 50
+                        * 50;
+                    let friction = next(2) == 0;
+                    Event {
+                        site: ["s1", "s2"][next(2) as usize].into(),
+                        event: if friction { ["rage_click", "dead_click"][next(2) as usize] } else { "click" }.into(),
+                        session_id: format!("sess{}", next(80)),
+                        facts: Facts {
+                            ts_ms: ts,
+                            category: if friction { Category::Friction } else { Category::Touchpoint },
+                            path: ["/a", "/b"][next(2) as usize].into(),
+                            selector: ["#x", "#y", ""][next(3) as usize].into(),
+                            ..Default::default()
+                        },
+                        ..Default::default()
+                    }
+                })
+                .collect();
+            let rows: Vec<(i64, &Event)> = events
+                .iter()
+                .map(|e| {
+                    id += 1;
+                    c.execute(
+                        "INSERT INTO events (id, site, event, session_id) VALUES (?1, ?2, ?3, ?4)",
+                        rusqlite::params![id, e.site, e.event, e.session_id],
+                    )
+                    .unwrap();
+                    (id, e)
+                })
+                .collect();
+            crate::aggregate::apply(&c, &rows, now).unwrap();
+            now += match next(20) {
+                0 => 10_000,
+                1 => -100,
+                _ => next(200) as i64,
+            };
+            let opt = |s: &str| Some(s.to_string());
+            for (site, kind, path, selector, limit) in [
+                (None, opt("rage_click"), None, opt("#x"), 50),
+                (None, None, None, opt("#y"), 5),
+                (opt("s1"), opt("dead_click"), opt("/a"), opt(""), 50),
+                (None, None, opt("/b"), None, 3),
+            ] {
+                for len in [2_000i64, 15_000] {
+                    let q = SessionsQ {
+                        site: site.clone(),
+                        from: now - len,
+                        to: now,
+                        friction_only: false,
+                        kind: kind.clone(),
+                        path: path.clone(),
+                        selector: selector.clone(),
+                        limit,
+                    };
+                    let ours = sessions(&c, &kept, &q).unwrap();
+                    let s = sessions_sql(&q);
+                    let mut stmt = c.prepare(&s.sql).unwrap();
+                    let want: Vec<Value> = stmt
+                        .query_map(params_from_iter(s.args.iter()), session_row)
+                        .unwrap()
+                        .collect::<Result<_, _>>()
+                        .unwrap();
+                    assert_eq!(ours["sessions"], json!(want), "step {step}, {q:?}", q = (&q.site, &q.kind, q.from));
+                    compared += usize::from(want.len() > 1);
                 }
             }
         }

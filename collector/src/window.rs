@@ -35,6 +35,8 @@ pub struct Filters {
     pub site: Option<String>,
     pub kind: Option<String>,
     pub path: Option<String>,
+    /// (The element click-through only; the leaderboard groups by selector.)
+    pub selector: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -71,10 +73,12 @@ struct Window {
     live: usize,
 }
 
-/// One friction row as read: (event, path, selector, session, ts, id, site).
+/// One friction row as read.
 struct Row<'a> {
+    /// event, path, selector
     parts: [&'a [u8]; 3],
     session: &'a [u8],
+    site: &'a [u8],
     ts: i64,
 }
 
@@ -187,7 +191,8 @@ impl Window {
 pub fn range_sql(f: &Filters) -> (String, Vec<rusqlite::types::Value>) {
     use rusqlite::types::Value as Sql;
     let index = if f.site.is_some() { "friction_site_ts" } else { "friction_ts" };
-    let mut sql = format!("SELECT event, path, selector, session_id, ts, id FROM friction INDEXED BY {index} WHERE ");
+    let mut sql =
+        format!("SELECT event, path, selector, session_id, ts, id, site FROM friction INDEXED BY {index} WHERE ");
     let mut args = Vec::new();
     if let Some(site) = &f.site {
         sql.push_str("site = ? AND ");
@@ -202,6 +207,10 @@ pub fn range_sql(f: &Filters) -> (String, Vec<rusqlite::types::Value>) {
     if let Some(p) = &f.path {
         sql.push_str(" AND path = ?");
         args.push(Sql::Text(p.clone()));
+    }
+    if let Some(sel) = &f.selector {
+        sql.push_str(" AND selector = ?");
+        args.push(Sql::Text(sel.clone()));
     }
     (sql, args)
 }
@@ -235,6 +244,7 @@ fn scan_range(
         let row = Row {
             parts: [bytes(r.get_ref(0)?), bytes(r.get_ref(1)?), bytes(r.get_ref(2)?)],
             session: bytes(r.get_ref(3)?),
+            site: bytes(r.get_ref(6)?),
             ts: r.get(4)?,
         };
         each(&row);
@@ -260,11 +270,18 @@ fn scan_new(
     let is = |want: &Option<String>, got: &[u8]| want.as_ref().is_none_or(|w| w.as_bytes() == got);
     while let Some(r) = rows.next()? {
         let ts: i64 = r.get(4)?;
-        let (event, path) = (bytes(r.get_ref(0)?), bytes(r.get_ref(1)?));
-        if ts < from || ts >= to || !is(&f.site, bytes(r.get_ref(6)?)) || !is(&f.kind, event) || !is(&f.path, path) {
+        let (event, path, selector, site) =
+            (bytes(r.get_ref(0)?), bytes(r.get_ref(1)?), bytes(r.get_ref(2)?), bytes(r.get_ref(6)?));
+        if ts < from
+            || ts >= to
+            || !is(&f.site, site)
+            || !is(&f.kind, event)
+            || !is(&f.path, path)
+            || !is(&f.selector, selector)
+        {
             continue;
         }
-        let row = Row { parts: [event, path, bytes(r.get_ref(2)?)], session: bytes(r.get_ref(3)?), ts };
+        let row = Row { parts: [event, path, selector], session: bytes(r.get_ref(3)?), site, ts };
         each(&row);
     }
     Ok(())
@@ -627,11 +644,118 @@ impl SessionWindows {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// The sessions where a friction happened (the leaderboard's click-through)
+
+/// Per (session, site) with friction rows matching the filters in `[from, to)` (ids up to
+/// `upto`): how many, and the latest time. Moved like [`Window`].
+struct ElementWindow {
+    from: i64,
+    to: i64,
+    upto: i64,
+    sessions: HashMap<SessionKey, (u32, i64)>,
+}
+
+impl ElementWindow {
+    fn add(&mut self, r: &Row<'_>) {
+        let e = self.sessions.entry((r.session.to_vec(), r.site.to_vec())).or_insert((0, r.ts));
+        e.0 += 1;
+        e.1 = e.1.max(r.ts);
+    }
+
+    fn remove(&mut self, r: &Row<'_>) {
+        let key = (r.session.to_vec(), r.site.to_vec());
+        if let Some(e) = self.sessions.get_mut(&key) {
+            e.0 -= 1;
+            if e.0 == 0 {
+                self.sessions.remove(&key);
+            }
+        }
+    }
+
+    /// The first `limit` (session, site, latest time) by latest time, newest first; ties by
+    /// session id and site (bytes), as SQLite's `GROUP BY session_id, site ORDER BY at DESC`
+    /// gives them (its sort keeps the grouped order for equal times).
+    fn top(&self, limit: i64) -> Vec<(&[u8], &[u8], i64)> {
+        let mut all: Vec<(&[u8], &[u8], i64)> =
+            self.sessions.iter().map(|((s, site), &(_, at))| (s.as_slice(), site.as_slice(), at)).collect();
+        all.sort_unstable_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(b.0)).then_with(|| a.1.cmp(b.1)));
+        all.truncate(limit.max(0) as usize);
+        all
+    }
+}
+
+#[derive(Default)]
+pub struct ElementWindows {
+    kept: Mutex<Vec<((Filters, i64), ElementWindow)>>,
+}
+
+impl ElementWindows {
+    /// The sessions with friction rows matching `f` in `[from, to)`, as of the caller's read
+    /// transaction in which the largest friction id is `upto`: (session, site, latest time) of
+    /// the first `limit` by latest time (see [`ElementWindow::top`]), passed to `each`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn top<T>(
+        &self,
+        conn: &Connection,
+        f: &Filters,
+        from: i64,
+        to: i64,
+        upto: i64,
+        limit: i64,
+        each: impl FnOnce(Vec<(&[u8], &[u8], i64)>) -> T,
+    ) -> Result<T, ReadError> {
+        let key = (f.clone(), to - from);
+        let kept = {
+            let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+            kept.iter().position(|(k, _)| *k == key).map(|i| kept.remove(i).1)
+        };
+        let w = match kept {
+            Some(mut w)
+                if w.from <= from
+                    && w.to <= to
+                    && from < w.to
+                    && w.upto <= upto
+                    && from - w.from <= to - from
+                    && w.sessions.len() <= MAX_WINDOW_SESSIONS =>
+            {
+                let (old_from, old_to, old_upto) = (w.from, w.to, w.upto);
+                scan_range(conn, f, old_from, from, old_upto, |r| w.remove(r))?;
+                scan_range(conn, f, old_to, to, old_upto, |r| w.add(r))?;
+                scan_new(conn, f, from, to, old_upto, upto, |r| w.add(r))?;
+                w.from = from;
+                w.to = to;
+                w.upto = upto;
+                w
+            }
+            _ => {
+                let mut w = ElementWindow { from, to, upto, sessions: HashMap::new() };
+                scan_range(conn, f, from, to, upto, |r| w.add(r))?;
+                w
+            }
+        };
+        let out = each(w.top(limit));
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(i) = kept.iter().position(|(k, _)| *k == key) {
+            if kept[i].1.upto > w.upto || kept[i].1.to > w.to {
+                return Ok(out);
+            }
+            kept.remove(i);
+        }
+        if kept.len() >= MAX_WINDOWS {
+            kept.remove(0);
+        }
+        kept.push((key, w));
+        Ok(out)
+    }
+}
+
 /// Everything the read side keeps between polls, per store.
 #[derive(Default)]
 pub struct Kept {
     pub friction: Windows,
     pub sessions: SessionWindows,
+    pub elements: ElementWindows,
 }
 
 impl Kept {
