@@ -469,10 +469,21 @@ impl SessionWindow {
         Ok(w)
     }
 
-    fn advance(&mut self, conn: &Connection, site: &Option<String>, from: i64, upto: i64) -> Result<(), ReadError> {
+    fn advance(
+        &mut self,
+        conn: &Connection,
+        feed: &Feed,
+        site: &Option<String>,
+        from: i64,
+        upto: i64,
+    ) -> Result<(), ReadError> {
         if upto > self.upto {
             let mut touched: Vec<SessionKey> = Vec::new();
-            {
+            if let Some(mut keys) = feed.since(self.upto, upto, site) {
+                keys.sort_unstable();
+                keys.dedup();
+                touched = keys;
+            } else {
                 let mut stmt = conn.prepare_cached(touched_sql(site.is_some()))?;
                 let mut rows = match site {
                     Some(s) => stmt.query(rusqlite::params![s, self.upto, upto])?,
@@ -536,10 +547,71 @@ struct SessionWindowKey {
     len: i64,
 }
 
+/// The sessions each recent commit touched, from the writer (in memory): a session window
+/// moved by a poll reads them here instead of scanning the new rows of `events` (wide rows:
+/// most of what moving it cost). A commit is pushed just after it is committed, so a snapshot
+/// can be newer than the log; [`Feed::since`] then says so and the window reads `events`.
+#[derive(Default)]
+pub struct Feed {
+    /// (first id, last id, sessions) per commit, oldest first; and how many sessions in all.
+    log: Mutex<(std::collections::VecDeque<FeedEntry>, usize)>,
+}
+
+type FeedEntry = (i64, i64, Vec<SessionKey>);
+
+/// Session keys the feed holds at most (older commits are forgotten).
+const FEED_MAX_KEYS: usize = 200_000;
+
+impl Feed {
+    /// The writer committed the events `first..=last`, of these sessions (session id, site).
+    pub fn push(&self, first: i64, last: i64, sessions: Vec<(String, String)>) {
+        let mut log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+        let (entries, keys) = &mut *log;
+        *keys += sessions.len();
+        entries.push_back((
+            first,
+            last,
+            sessions.into_iter().map(|(s, site)| (s.into_bytes(), site.into_bytes())).collect(),
+        ));
+        while *keys > FEED_MAX_KEYS {
+            let Some(e) = entries.pop_front() else { break };
+            *keys -= e.2.len();
+        }
+    }
+
+    /// The sessions with an event in `(after, upto]` (of `site`), if the log holds every commit
+    /// of that range.
+    fn since(&self, after: i64, upto: i64, site: &Option<String>) -> Option<Vec<SessionKey>> {
+        if after >= upto {
+            return Some(Vec::new());
+        }
+        let log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+        let entries = &log.0;
+        let start = entries.partition_point(|e| e.1 <= after);
+        let mut covered = after;
+        let mut out = Vec::new();
+        for e in entries.range(start..) {
+            if e.0 > upto {
+                break;
+            }
+            // Commits' ids follow each other; a gap or an overlap: not this way.
+            if e.0 != covered + 1 || e.1 > upto {
+                return None;
+            }
+            let want = site.as_ref().map(|s| s.as_bytes());
+            out.extend(e.2.iter().filter(|k| want.is_none_or(|w| k.1 == w)).cloned());
+            covered = e.1;
+        }
+        (covered == upto).then_some(out)
+    }
+}
+
 /// The session windows of one store, kept between polls like [`Windows`].
 #[derive(Default)]
 pub struct SessionWindows {
     kept: Mutex<Vec<(SessionWindowKey, SessionWindow)>>,
+    /// The writer's log of touched sessions (empty for a store without one: then `events` is read).
+    pub feed: std::sync::Arc<Feed>,
 }
 
 impl SessionWindows {
@@ -565,7 +637,7 @@ impl SessionWindows {
         };
         let w = match kept {
             Some(mut w) if w.from <= from && w.upto <= upto && upto - w.upto <= MAX_NEW_EVENTS => {
-                w.advance(conn, site, from, upto)?;
+                w.advance(conn, &self.feed, site, from, upto)?;
                 w
             }
             _ => SessionWindow::build(conn, site, from, upto)?,
@@ -761,6 +833,11 @@ pub struct Kept {
 impl Kept {
     pub fn new() -> Kept {
         Kept::default()
+    }
+
+    /// With the writer's log of touched sessions.
+    pub fn with_feed(feed: std::sync::Arc<Feed>) -> Kept {
+        Kept { sessions: SessionWindows { feed, ..Default::default() }, ..Default::default() }
     }
 }
 
