@@ -361,16 +361,15 @@ pub fn friction(conn: &Connection, kept: &Kept, f: &FrictionQ) -> Result<Value, 
     let filters = Filters { site: f.site.clone(), kind: f.kind.clone(), path: f.path.clone(), selector: None };
     let now = kept.friction.groups(conn, &filters, f.from, f.to, upto, f.limit, true)?;
     let len = f.to - f.from;
-    let before: HashMap<(String, String, String), i64> = kept
-        .friction
-        .groups(conn, &filters, (f.from - len).max(0), f.from, upto, MAX_TREND_GROUPS, false)?
-        .into_iter()
-        .map(|(e, p, s, n, _, _)| ((e, p, s), n))
-        .collect();
+    // The count of each row's group in the period before, if that group is in its top
+    // MAX_TREND_GROUPS (else 0).
+    let keys: Vec<[&[u8]; 3]> = now.iter().map(|g| [g.0.as_bytes(), g.1.as_bytes(), g.2.as_bytes()]).collect();
+    let previous =
+        kept.friction.counts_in_top(conn, &filters, (f.from - len).max(0), f.from, upto, MAX_TREND_GROUPS, &keys)?;
     let rows: Vec<Value> = now
         .into_iter()
-        .map(|(event, path, selector, n, s, last)| {
-            let previous = before.get(&(event.clone(), path.clone(), selector.clone())).copied().unwrap_or(0);
+        .zip(previous)
+        .map(|((event, path, selector, n, s, last), previous)| {
             json!({
                 "type": event, "path": path, "selector": selector, "count": n, "sessions": s,
                 "share": if sessions > 0 { s as f64 / sessions as f64 } else { 0.0 },
@@ -977,6 +976,27 @@ mod tests {
                         }
                         assert_eq!(ours, want, "step {step}, {from}..{to}, limit {limit}, {:?}", f.site);
                         compared += usize::from(!want.is_empty());
+                        if !sessions {
+                            // The previous period's lookup: every group of the range (and one
+                            // that is not there) against the top `limit`.
+                            let all = friction_groups(&c, f, from, to, 100_000, false).unwrap();
+                            let mut keys: Vec<[&[u8]; 3]> =
+                                all.iter().map(|g| [g.0.as_bytes(), g.1.as_bytes(), g.2.as_bytes()]).collect();
+                            keys.push([b"nope", b"", b""]);
+                            let top: HashMap<(&str, &str, &str), i64> =
+                                want.iter().map(|g| ((g.0.as_str(), g.1.as_str(), g.2.as_str()), g.3)).collect();
+                            let expected: Vec<i64> = keys
+                                .iter()
+                                .map(|k| {
+                                    let s = |b: &[u8]| std::str::from_utf8(b).unwrap().to_string();
+                                    top.get(&(s(k[0]).as_str(), s(k[1]).as_str(), s(k[2]).as_str()))
+                                        .copied()
+                                        .unwrap_or(0)
+                                })
+                                .collect();
+                            let got = windows.counts_in_top(&c, &filters, from, to, upto, limit, &keys).unwrap();
+                            assert_eq!(got, expected, "previous counts, step {step}, limit {limit}");
+                        }
                     }
                 }
             }

@@ -171,6 +171,37 @@ impl Window {
         self.groups.len() > 2 * self.live + 10_000 || self.session_ids.len() > 2 * self.pairs.len() + 100_000
     }
 
+    /// See [`Windows::counts_in_top`].
+    fn counts_in_top(&self, limit: i64, keys: &[[&[u8]; 3]]) -> Vec<i64> {
+        let rank = |a: &Counting, b: &Counting| b.n.cmp(&a.n).then_with(|| a.key.cmp(&b.key));
+        let limit = limit.max(0) as usize;
+        // The last group that makes the top, if not every group does.
+        let mut live: Vec<&Counting> = self.groups.iter().filter(|c| c.n > 0).collect();
+        let last = if live.len() > limit && limit > 0 {
+            Some(*live.select_nth_unstable_by(limit - 1, |a, b| rank(a, b)).1)
+        } else {
+            None
+        };
+        let mut k = Vec::new();
+        keys.iter()
+            .map(|parts| {
+                k.clear();
+                for p in parts {
+                    k.extend_from_slice(&(p.len() as u32).to_le_bytes());
+                    k.extend_from_slice(p);
+                }
+                let Some(&g) = self.index.get(k.as_slice()) else { return 0 };
+                let c = &self.groups[g as usize];
+                let in_top = limit > 0 && last.is_none_or(|l| rank(c, l) != std::cmp::Ordering::Greater);
+                if c.n > 0 && in_top {
+                    c.n
+                } else {
+                    0
+                }
+            })
+            .collect()
+    }
+
     /// The first `limit` groups by count (descending), then type, path and selector (bytes).
     fn top(&self, limit: i64) -> Vec<Group> {
         let mut live: Vec<&Counting> = self.groups.iter().filter(|c| c.n > 0).collect();
@@ -313,6 +344,37 @@ impl Windows {
         limit: i64,
         sessions: bool,
     ) -> Result<Vec<Group>, ReadError> {
+        self.with_window(conn, f, from, to, upto, sessions, |w| w.top(limit))
+    }
+
+    /// For each of `keys` (type, path, selector), its count if it is among the first `limit`
+    /// groups of the rows matching `f` in `[from, to)` (as [`Windows::groups`] ranks them), else
+    /// 0: the leaderboard's previous period, without making the thousands of rows of its top.
+    #[allow(clippy::too_many_arguments)]
+    pub fn counts_in_top(
+        &self,
+        conn: &Connection,
+        f: &Filters,
+        from: i64,
+        to: i64,
+        upto: i64,
+        limit: i64,
+        keys: &[[&[u8]; 3]],
+    ) -> Result<Vec<i64>, ReadError> {
+        self.with_window(conn, f, from, to, upto, false, |w| w.counts_in_top(limit, keys))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn with_window<T>(
+        &self,
+        conn: &Connection,
+        f: &Filters,
+        from: i64,
+        to: i64,
+        upto: i64,
+        sessions: bool,
+        answer: impl FnOnce(&Window) -> T,
+    ) -> Result<T, ReadError> {
         let key = Key { filters: f.clone(), len: to - from, sessions };
         let kept = {
             let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
@@ -343,7 +405,7 @@ impl Windows {
                 w
             }
         };
-        let out = w.top(limit);
+        let out = answer(&w);
         let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
         // Another read may have put one back meanwhile: keep the newer.
         if let Some(i) = kept.iter().position(|(k, _)| *k == key) {
