@@ -364,10 +364,13 @@ fn query_latencies(addr: &str, runs: usize) {
         ("events, site=nope (none match)".into(), "/api/events?site=nope".into()),
         ("stats".into(), "/api/stats".into()),
     ];
-    println!("\n| query | p50 ms | p95 ms | max ms | answer bytes | not 200 |");
-    println!("|---|---:|---:|---:|---:|---:|");
+    // `first`: the first call of a query (the collector keeps some answers' state between polls
+    // of the same range, see collector/src/window.rs; the first call builds it).
+    println!("\n| query | first ms | p50 ms | p95 ms | max ms | answer bytes | not 200 |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
     for (name, path) in queries {
-        for _ in 0..3 {
+        let (_, _, first) = get(&mut conn, &path);
+        for _ in 0..2 {
             get(&mut conn, &path);
         }
         let mut ms = Vec::with_capacity(runs);
@@ -385,7 +388,7 @@ fn query_latencies(addr: &str, runs: usize) {
         ms.sort_by(f64::total_cmp);
         let failed: Vec<String> = failed.iter().map(|(s, n)| format!("{n} x {s}")).collect();
         println!(
-            "| {name} | {:.1} | {:.1} | {:.1} | {bytes} | {} |",
+            "| {name} | {first:.1} | {:.1} | {:.1} | {:.1} | {bytes} | {} |",
             pct(&ms, 0.5),
             pct(&ms, 0.95),
             ms[ms.len() - 1],
@@ -394,8 +397,8 @@ fn query_latencies(addr: &str, runs: usize) {
     }
 }
 
-/// Ingestion for `secs` with `clients` clients: (events/s, p99 ms, inspector refreshes, refresh p50 ms, max ms).
-fn ingest(o: &Opts, addr: &str, poll: bool, round: u64) -> (f64, f64, usize, f64, f64) {
+/// Ingestion for `secs` with `clients` clients, with or without an inspector polling.
+fn ingest(o: &Opts, addr: &str, pid: u32, poll: bool, round: u64) -> Run {
     let stop = Arc::new(AtomicBool::new(false));
     let acked = Arc::new(AtomicU64::new(0));
     let handles: Vec<_> = (0..o.clients)
@@ -432,13 +435,20 @@ fn ingest(o: &Opts, addr: &str, poll: bool, round: u64) -> (f64, f64, usize, f64
         std::thread::spawn(move || {
             let mut conn = Conn::new(&addr);
             let mut times = Vec::new();
+            let mut starts = Vec::new();
+            let mut parts: Vec<Vec<f64>> = Vec::new();
             while !stop.load(Ordering::Relaxed) {
                 let t = Instant::now();
-                for path in inspector_requests("sess-0000000000000007") {
-                    let (status, _, _) = get(&mut conn, &path);
+                starts.push(t);
+                for (i, path) in inspector_requests("sess-0000000000000007").into_iter().enumerate() {
+                    let (status, _, ms) = get(&mut conn, &path);
                     if status != 200 {
                         eprintln!("inspector poll: {status} for {path}");
                     }
+                    if parts.len() <= i {
+                        parts.push(Vec::new());
+                    }
+                    parts[i].push(ms);
                 }
                 let took = t.elapsed();
                 times.push(took.as_secs_f64() * 1000.0);
@@ -446,23 +456,84 @@ fn ingest(o: &Opts, addr: &str, poll: bool, round: u64) -> (f64, f64, usize, f64
                     std::thread::sleep(rest);
                 }
             }
-            times
+            (times, parts, starts)
         })
     });
     std::thread::sleep(Duration::from_secs(1));
     let a0 = acked.load(Ordering::Relaxed);
+    let (cpu0, reads0) = (cpu_secs(&format!("/proc/{pid}/stat")), read_threads_cpu(pid));
     let t0 = Instant::now();
     std::thread::sleep(Duration::from_secs_f64(o.secs));
     let events = acked.load(Ordering::Relaxed) - a0;
     let wall = t0.elapsed().as_secs_f64();
+    let (cpu1, reads1) = (cpu_secs(&format!("/proc/{pid}/stat")), read_threads_cpu(pid));
     stop.store(true, Ordering::Relaxed);
     let mut lat: Vec<f64> = handles.into_iter().flat_map(|h| h.join().unwrap()).collect();
     lat.sort_by(f64::total_cmp);
-    let mut polls = poller.map(|p| p.join().unwrap()).unwrap_or_default();
+    let t1 = t0 + Duration::from_secs_f64(wall);
+    let (mut polls, mut parts, starts) = poller.map(|p| p.join().unwrap()).unwrap_or_default();
+    // Refreshes begun in the measured window (the read threads' CPU is measured over it).
+    let in_window = starts.iter().filter(|s| **s >= t0 && **s < t1).count();
     polls.sort_by(f64::total_cmp);
     let (n, p50, max) =
         if polls.is_empty() { (0, 0.0, 0.0) } else { (polls.len(), pct(&polls, 0.5), polls[polls.len() - 1]) };
-    (events as f64 / wall, pct(&lat, 0.99), n, p50, max)
+    let parts = parts
+        .iter_mut()
+        .map(|v| {
+            v.sort_by(f64::total_cmp);
+            pct(v, 0.5)
+        })
+        .collect();
+    Run {
+        eps: events as f64 / wall,
+        p99: pct(&lat, 0.99),
+        refreshes: n,
+        refresh_p50: p50,
+        refresh_max: max,
+        cpu: 100.0 * (cpu1 - cpu0) / wall,
+        read_cpu: 100.0 * (reads1 - reads0) / wall,
+        read_ms_per_refresh: if in_window > 0 { 1000.0 * (reads1 - reads0) / in_window as f64 } else { 0.0 },
+        parts,
+    }
+}
+
+/// One ingestion run's figures.
+struct Run {
+    eps: f64,
+    p99: f64,
+    refreshes: usize,
+    refresh_p50: f64,
+    refresh_max: f64,
+    /// The collector's CPU over the run, % of one core.
+    cpu: f64,
+    /// Its read threads' share of that.
+    read_cpu: f64,
+    /// The read threads' CPU ms per inspector refresh.
+    read_ms_per_refresh: f64,
+    /// p50 ms of each of the refresh's requests (in `inspector_requests` order).
+    parts: Vec<f64>,
+}
+
+/// utime + stime in seconds from a `/proc/.../stat` file.
+fn cpu_secs(stat_path: &str) -> f64 {
+    let stat = std::fs::read_to_string(stat_path).unwrap_or_default();
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.rsplit_once(')').map(|x| x.1).unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of /proc/pid/stat, i.e. 11 and 12 after the name.
+    // (Linux's USER_HZ is 100 on every configuration this runs on.)
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// CPU seconds of the collector's read threads (named `tp-sqlite-read-*`).
+fn read_threads_cpu(pid: u32) -> f64 {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else { return 0.0 };
+    tasks
+        .filter_map(|t| t.ok())
+        .filter(|t| std::fs::read_to_string(t.path().join("comm")).is_ok_and(|c| c.starts_with("tp-sqlite-read")))
+        .map(|t| cpu_secs(&t.path().join("stat").to_string_lossy()))
+        .sum()
 }
 
 fn load_average() -> String {
@@ -491,18 +562,32 @@ fn main() {
         "\ningestion: {} clients, batches of {}, {} s per run; the inspector polls every second (8 requests, last 24 h)",
         o.clients, o.batch, o.secs
     );
-    println!("\n| run | events/s | batch p99 ms | inspector refreshes | refresh p50 ms | refresh max ms |");
-    println!("|---|---:|---:|---:|---:|---:|");
+    println!(
+        "\n| run | events/s | batch p99 ms | inspector refreshes | refresh p50 ms | refresh max ms | collector CPU | read threads CPU | read CPU ms / refresh |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     let (mut alone, mut with) = (Vec::new(), Vec::new());
+    let mut read_ms = Vec::new();
     for round in 0..o.rounds as u64 {
         for poll in [false, true] {
             if poll && o.ingest_only {
                 continue;
             }
-            let (eps, p99, n, p50, max) = ingest(&o, &server.addr, poll, round * 2 + u64::from(poll));
+            let r = ingest(&o, &server.addr, server.child.id(), poll, round * 2 + u64::from(poll));
+            let eps = r.eps;
             let name = if poll { "with inspector" } else { "alone" };
-            println!("| {name} | {eps:.0} | {p99:.1} | {n} | {p50:.1} | {max:.1} |");
+            println!(
+                "| {name} | {eps:.0} | {:.1} | {} | {:.1} | {:.1} | {:.0} % | {:.1} % | {:.1} |",
+                r.p99, r.refreshes, r.refresh_p50, r.refresh_max, r.cpu, r.read_cpu, r.read_ms_per_refresh
+            );
             if poll {
+                let names =
+                    ["overview", "timeseries", "funnel", "leaderboard", "sessions", "element", "journey", "stats"];
+                let parts: Vec<String> = names.iter().zip(&r.parts).map(|(n, ms)| format!("{n} {ms:.1}")).collect();
+                println!("|   (request p50 ms: {}) |", parts.join(", "));
+            }
+            if poll {
+                read_ms.push(r.read_ms_per_refresh);
                 with.push(eps)
             } else {
                 alone.push(eps)
@@ -519,4 +604,5 @@ fn main() {
         100.0 * mean(&with) / mean(&alone),
         o.rounds
     );
+    println!("read threads' CPU per inspector refresh: {:.1} ms (mean of {} runs)", mean(&read_ms), o.rounds);
 }

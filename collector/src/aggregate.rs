@@ -7,6 +7,8 @@
 //!   friction per type, experience score), rewritten once per group it appears in;
 //! - `minute_counts`: events, friction per type and new sessions per minute, per site and for
 //!   all sites (site `''`): the time chart and the totals read a few hundred rows;
+//! - `hour_counts`: the same per hour (sums of `minute_counts`), so that a day's chart and totals
+//!   read 24 rows per metric and the minutes of the partial hours at the ends, not 1,440;
 //! - `site_totals`: all-time counts per site (and `''`), for `/api/stats`.
 //!
 //! The writer calls [`apply`] once per group with that group's new events, so a session seen in
@@ -64,12 +66,25 @@ CREATE TABLE IF NOT EXISTS minute_counts (
     n       INTEGER NOT NULL,
     PRIMARY KEY (site, minute, metric)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS hour_counts (
+    site    TEXT NOT NULL,
+    hour    INTEGER NOT NULL,          -- unix ms / 3600000 (minute / 60)
+    metric  TEXT NOT NULL,
+    n       INTEGER NOT NULL,
+    PRIMARY KEY (site, hour, metric)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS site_totals (
     site     TEXT PRIMARY KEY,         -- '' = all sites
     events   INTEGER NOT NULL,
     sessions INTEGER NOT NULL,
     friction INTEGER NOT NULL
 ) WITHOUT ROWID;
+";
+
+/// Fills `hour_counts` from `minute_counts` (a version 3 database; minutes are never negative).
+pub const HOURS_FROM_MINUTES: &str = "
+INSERT INTO hour_counts (site, hour, metric, n)
+  SELECT site, minute / 60, metric, SUM(n) FROM minute_counts GROUP BY site, minute / 60, metric;
 ";
 
 /// The writer's own maps: foldhash (already in use for the id sets) rather than SipHash.
@@ -266,24 +281,34 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
             }
         }
     }
+    let mut hours: Map<(&str, i64, Metric<'_>), i64> = Map::default();
+    for ((site, minute, metric), n) in &minutes {
+        *hours.entry((site, minute.div_euclid(60), *metric)).or_default() += n;
+    }
     let mut bump = conn.prepare_cached(
         "INSERT INTO minute_counts (site, minute, metric, n) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (site, minute, metric) DO UPDATE SET n = n + excluded.n",
     )?;
+    let mut bump_hour = conn.prepare_cached(
+        "INSERT INTO hour_counts (site, hour, metric, n) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (site, hour, metric) DO UPDATE SET n = n + excluded.n",
+    )?;
     let mut name = String::new();
-    for ((site, minute, metric), n) in &minutes {
-        let metric = match metric {
-            Metric::Events => "events",
-            Metric::Sessions => "sessions",
-            Metric::Friction => "friction",
-            Metric::Type(t) => {
-                name.clear();
-                name.push_str("friction:");
-                name.push_str(t);
-                &name
-            }
-        };
-        bump.execute(params![site, minute, metric, n])?;
+    for (rows, stmt) in [(&minutes, &mut bump), (&hours, &mut bump_hour)] {
+        for ((site, minute, metric), n) in rows {
+            let metric = match metric {
+                Metric::Events => "events",
+                Metric::Sessions => "sessions",
+                Metric::Friction => "friction",
+                Metric::Type(t) => {
+                    name.clear();
+                    name.push_str("friction:");
+                    name.push_str(t);
+                    &name
+                }
+            };
+            stmt.execute(params![site, minute, metric, n])?;
+        }
     }
     let mut total = conn.prepare_cached(
         "INSERT INTO site_totals (site, events, sessions, friction) VALUES (?1, ?2, ?3, ?4)

@@ -233,7 +233,8 @@ pub async fn friction(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
     let p = Params::new(q, &["site", "from", "to", "type", "path", "limit"])?;
     let (from, to) = p.range(now_ms())?;
     let f = query::FrictionQ { site: p.site()?, from, to, kind: p.name("type")?, path: p.path()?, limit: p.limit(50)? };
-    Ok(json_answer(st.store.reads.run(move |c| query::friction(c, &f)).await?))
+    let kept = st.store.reads.kept.clone();
+    Ok(json_answer(st.store.reads.run(move |c| query::friction(c, &kept, &f)).await?))
 }
 
 pub async fn sessions(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
@@ -249,7 +250,8 @@ pub async fn sessions(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
         selector: p.selector()?,
         limit: p.limit(50)?,
     };
-    Ok(json_answer(st.store.reads.run(move |c| query::sessions(c, &s)).await?))
+    let kept = st.store.reads.kept.clone();
+    Ok(json_answer(st.store.reads.run(move |c| query::sessions(c, &kept, &s)).await?))
 }
 
 pub async fn session(
@@ -278,14 +280,16 @@ pub async fn funnel(State(st): State<AppState>, Query(q): Pairs) -> Result<Respo
     let p = Params::new(q, &["site", "from", "to", "steps"])?;
     let (from, to) = p.range(now_ms())?;
     let (site, steps) = (p.site()?, p.steps()?);
-    Ok(json_answer(st.store.reads.run(move |c| query::funnel(c, &site, from, to, &steps)).await?))
+    let kept = st.store.reads.kept.clone();
+    Ok(json_answer(st.store.reads.run(move |c| query::funnel(c, &kept, &site, from, to, &steps)).await?))
 }
 
 pub async fn overview(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
     let p = Params::new(q, &["site", "from", "to"])?;
     let (from, to) = p.range(now_ms())?;
     let site = p.site()?;
-    Ok(json_answer(st.store.reads.run(move |c| query::overview(c, &site, from, to)).await?))
+    let kept = st.store.reads.kept.clone();
+    Ok(json_answer(st.store.reads.run(move |c| query::overview(c, &kept, &site, from, to)).await?))
 }
 
 /// Default and largest `limit` of `/api/events`.

@@ -29,6 +29,7 @@ pub mod reads;
 pub mod routes;
 pub mod store;
 pub mod validate;
+pub mod window;
 
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};

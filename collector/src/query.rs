@@ -14,6 +14,7 @@ use serde_json::{json, Map, Value};
 use crate::facts::{format_iso_millis, parse_iso_millis, DEFAULT_MOMENTS};
 use crate::reads::ReadError;
 use crate::validate::is_site_id;
+use crate::window::{snapshot_ids, Filters, Kept};
 
 /// Longest time range a query may cover.
 pub const MAX_RANGE_MS: i64 = 92 * 86_400_000;
@@ -211,10 +212,12 @@ pub struct FrictionQ {
     pub limit: i64,
 }
 
-/// The friction rows of the leaderboard over `[from, to)`: (type, path, selector, session, time),
+/// (Before [`crate::window`], and now the reference its tests compare with.) The friction rows of the
+/// leaderboard over `[from, to)`: (type, path, selector, session, time),
 /// read from the covering index alone. They are grouped in [`friction_groups`], not by SQL: a
 /// `GROUP BY` with `COUNT(DISTINCT session_id)` sorted every row by three text columns (about
 /// 0.3 s for a week of 1,000,000 events); a hash table takes a few times less.
+#[cfg(test)]
 fn friction_rows(f: &FrictionQ, from: i64, to: i64) -> Q {
     let index = if f.site.is_some() { "friction_site_ts" } else { "friction_ts" };
     let mut q =
@@ -232,6 +235,7 @@ fn friction_rows(f: &FrictionQ, from: i64, to: i64) -> Q {
     q
 }
 
+#[cfg(test)]
 /// One leaderboard group while counting: its key parts and figures.
 struct Counting {
     key: [Vec<u8>; 3],
@@ -245,6 +249,7 @@ struct Counting {
 /// event, path, selector ORDER BY COUNT(*) DESC, event, path, selector LIMIT limit` would give
 /// them (text compared byte by byte, as SQLite's BINARY collation does). `sessions`: whether to
 /// count the distinct sessions (0 otherwise).
+#[cfg(test)]
 fn friction_groups(
     conn: &Connection,
     f: &FrictionQ,
@@ -316,7 +321,9 @@ fn friction_groups(
         .collect())
 }
 
-/// Sessions seen in `[from, to)` (last seen at or after `from`, started before `to`).
+/// Sessions seen in `[from, to)` (last seen at or after `from`, started before `to`). (Before
+/// [`crate::window::SessionWindows`]; now the reference its tests compare with.)
+#[cfg(test)]
 fn sessions_in_range(site: &Option<String>, from: i64, to: i64, with_friction: bool) -> Q {
     let index = match (site.is_some(), with_friction) {
         (true, false) => "sessions_site_last",
@@ -335,26 +342,34 @@ fn sessions_in_range(site: &Option<String>, from: i64, to: i64, with_friction: b
     q
 }
 
+#[cfg(test)]
 fn count(conn: &Connection, q: &Q) -> Result<i64, ReadError> {
     Ok(conn.prepare_cached(&q.sql)?.query_row(params_from_iter(q.args.iter()), |r| r.get(0))?)
 }
 
 /// (type, path, selector, count, sessions, last time) of one leaderboard row.
-type Group = (String, String, String, i64, i64, i64);
+#[cfg(test)]
+type Group = crate::window::Group;
 
-pub fn friction(conn: &Connection, f: &FrictionQ) -> Result<Value, ReadError> {
-    let sessions = count(conn, &sessions_in_range(&f.site, f.from, f.to, false))?;
-    let now = friction_groups(conn, f, f.from, f.to, f.limit, true)?;
+/// The leaderboard. Its groups and the sessions count come from what `kept` holds (see
+/// [`crate::window`]): kept from the previous poll and moved, not regrouped from the whole
+/// range. One read transaction, so the sessions count and both periods see the same rows.
+pub fn friction(conn: &Connection, kept: &Kept, f: &FrictionQ) -> Result<Value, ReadError> {
+    let _snapshot = conn.unchecked_transaction()?;
+    let (events_upto, upto) = snapshot_ids(conn)?;
+    let sessions = kept.sessions.totals(conn, &f.site, f.from, f.to, events_upto)?.sessions;
+    let filters = Filters { site: f.site.clone(), kind: f.kind.clone(), path: f.path.clone(), selector: None };
+    let now = kept.friction.groups(conn, &filters, f.from, f.to, upto, f.limit, true)?;
     let len = f.to - f.from;
-    let before: HashMap<(String, String, String), i64> =
-        friction_groups(conn, f, (f.from - len).max(0), f.from, MAX_TREND_GROUPS, false)?
-            .into_iter()
-            .map(|(e, p, s, n, _, _)| ((e, p, s), n))
-            .collect();
+    // The count of each row's group in the period before, if that group is in its top
+    // MAX_TREND_GROUPS (else 0).
+    let keys: Vec<[&[u8]; 3]> = now.iter().map(|g| [g.0.as_bytes(), g.1.as_bytes(), g.2.as_bytes()]).collect();
+    let previous =
+        kept.friction.counts_in_top(conn, &filters, (f.from - len).max(0), f.from, upto, MAX_TREND_GROUPS, &keys)?;
     let rows: Vec<Value> = now
         .into_iter()
-        .map(|(event, path, selector, n, s, last)| {
-            let previous = before.get(&(event.clone(), path.clone(), selector.clone())).copied().unwrap_or(0);
+        .zip(previous)
+        .map(|((event, path, selector, n, s, last), previous)| {
             json!({
                 "type": event, "path": path, "selector": selector, "count": n, "sessions": s,
                 "share": if sessions > 0 { s as f64 / sessions as f64 } else { 0.0 },
@@ -444,7 +459,36 @@ fn session_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Value> {
     }))
 }
 
-pub fn sessions(conn: &Connection, q: &SessionsQ) -> Result<Value, ReadError> {
+/// A session's row by its key.
+const SESSION_BY_KEY_SQL: &str = "SELECT s.session_id, s.site, s.first_ts, s.last_ts, s.events, s.touchpoints, \
+     s.friction, s.moments, s.by_type, s.score, s.entry_path, s.last_path FROM sessions AS s \
+     WHERE s.session_id = ?1 AND s.site = ?2";
+
+/// Recent sessions of a range; with a friction filter (the leaderboard's click-through), the
+/// sessions where that friction happened, from the element window `kept` holds (one read
+/// transaction), as [`sessions_sql`]'s join gives them.
+pub fn sessions(conn: &Connection, kept: &Kept, q: &SessionsQ) -> Result<Value, ReadError> {
+    if q.kind.is_some() || q.path.is_some() || q.selector.is_some() {
+        let _snapshot = conn.unchecked_transaction()?;
+        let (_, upto) = snapshot_ids(conn)?;
+        let f =
+            Filters { site: q.site.clone(), kind: q.kind.clone(), path: q.path.clone(), selector: q.selector.clone() };
+        let rows =
+            kept.elements.top(conn, &f, q.from, q.to, upto, q.limit, |top| -> Result<Vec<Value>, ReadError> {
+                let mut stmt = conn.prepare_cached(SESSION_BY_KEY_SQL)?;
+                let mut out = Vec::with_capacity(top.len());
+                for (session, site, _) in top {
+                    let text = |b| rusqlite::types::ToSqlOutput::Borrowed(rusqlite::types::ValueRef::Text(b));
+                    if let Some(r) = stmt.query_map([text(session), text(site)], session_row)?.next() {
+                        out.push(r?);
+                    }
+                }
+                Ok(out)
+            })??;
+        return Ok(json!({
+            "from": format_iso_millis(q.from), "to": format_iso_millis(q.to), "site": q.site, "sessions": rows,
+        }));
+    }
     let s = sessions_sql(q);
     let mut stmt = conn.prepare_cached(&s.sql)?;
     let rows = stmt.query_map(params_from_iter(s.args.iter()), session_row)?.collect::<Result<Vec<_>, _>>()?;
@@ -551,14 +595,70 @@ pub struct SeriesQ {
     pub bucket_min: i64,
 }
 
-fn series_sql(metric: &str) -> Q {
-    let mut q = Q::new("SELECT minute, metric, n FROM minute_counts WHERE site = ? AND minute >= ? AND minute < ?");
+/// Which rows of `minute_counts` / `hour_counts` a read wants.
+#[derive(Clone, Copy)]
+enum Metrics<'a> {
+    /// `friction:<type>`, every type.
+    FrictionTypes,
+    One(&'a str),
+    /// `events` and `friction` (the overview's totals).
+    Totals,
+}
+
+/// Rows of `minute_counts` (`hours`: of `hour_counts`, with the hour's first minute) of one site
+/// in `[lo, hi)` (minutes or hours).
+fn counts_sql(metrics: Metrics<'_>, hours: bool) -> Q {
+    let mut q = Q::new(if hours {
+        "SELECT hour * 60, metric, n FROM hour_counts WHERE site = ? AND hour >= ? AND hour < ?"
+    } else {
+        "SELECT minute, metric, n FROM minute_counts WHERE site = ? AND minute >= ? AND minute < ?"
+    });
     q.args.extend([Sql::Null, Sql::Null, Sql::Null]);
-    match metric {
-        "friction" => q.text(" AND metric >= 'friction:' AND metric < 'friction;'"),
-        _ => q.push(" AND metric = ?", metric.to_string()),
+    match metrics {
+        Metrics::FrictionTypes => q.text(" AND metric >= 'friction:' AND metric < 'friction;'"),
+        Metrics::One(m) => q.push(" AND metric = ?", m.to_string()),
+        Metrics::Totals => q.text(" AND metric IN ('events', 'friction')"),
     };
     q
+}
+
+/// Hands every count of `site` in the minutes `[m0, m1)` to `each` (minute, metric, n). With
+/// `use_hours`, the whole hours inside come from `hour_counts` as one count at the hour's first
+/// minute (the same sums; callers that bucket by less than an hour must not ask for that).
+fn counts(
+    conn: &Connection,
+    site: &Option<String>,
+    metrics: Metrics<'_>,
+    m0: i64,
+    m1: i64,
+    use_hours: bool,
+    mut each: impl FnMut(i64, &str, i64),
+) -> Result<(), ReadError> {
+    let (h0, h1) = ((m0 + 59).div_euclid(60), m1.div_euclid(60));
+    let parts = if use_hours && h0 < h1 {
+        vec![(false, m0, h0 * 60), (true, h0, h1), (false, h1 * 60, m1)]
+    } else {
+        vec![(false, m0, m1)]
+    };
+    for (hours, lo, hi) in parts {
+        if lo >= hi {
+            continue;
+        }
+        let mut q = counts_sql(metrics, hours);
+        q.args[0] = Sql::Text(site.clone().unwrap_or_default());
+        q.args[1] = Sql::Integer(lo);
+        q.args[2] = Sql::Integer(hi);
+        let mut stmt = conn.prepare_cached(&q.sql)?;
+        let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
+        while let Some(r) = rows.next()? {
+            let metric = match r.get_ref(1)? {
+                rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).unwrap_or(""),
+                _ => "",
+            };
+            each(r.get(0)?, metric, r.get(2)?);
+        }
+    }
+    Ok(())
 }
 
 pub fn timeseries(conn: &Connection, s: &SeriesQ) -> Result<Value, ReadError> {
@@ -566,22 +666,20 @@ pub fn timeseries(conn: &Connection, s: &SeriesQ) -> Result<Value, ReadError> {
     let first = s.from.div_euclid(60_000).div_euclid(b) * b;
     let end = (s.to - 1).div_euclid(60_000) + 1;
     let n = ((end - first) + b - 1) / b;
-    let mut q = series_sql(&s.metric);
-    q.args[0] = Sql::Text(s.site.clone().unwrap_or_default());
-    q.args[1] = Sql::Integer(first);
-    q.args[2] = Sql::Integer(end);
-    let mut stmt = conn.prepare_cached(&q.sql)?;
-    let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
+    let metrics = if s.metric == "friction" { Metrics::FrictionTypes } else { Metrics::One(&s.metric) };
     let mut series: std::collections::BTreeMap<String, Vec<i64>> = Default::default();
-    while let Some(r) = rows.next()? {
-        let (minute, metric, count): (i64, String, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
-        let name = metric.strip_prefix("friction:").unwrap_or(&metric).to_string();
+    // Buckets of whole hours start on an hour (`first` is a multiple of the bucket).
+    counts(conn, &s.site, metrics, first, end, b % 60 == 0, |minute, metric, count| {
+        let name = metric.strip_prefix("friction:").unwrap_or(metric);
         let i = ((minute - first) / b) as usize;
-        let v = series.entry(name).or_insert_with(|| vec![0; n as usize]);
+        let v = match series.get_mut(name) {
+            Some(v) => v,
+            None => series.entry(name.to_string()).or_insert_with(|| vec![0; n as usize]),
+        };
         if let Some(slot) = v.get_mut(i) {
             *slot += count;
         }
-    }
+    })?;
     let buckets: Vec<i64> = (0..n).map(|i| (first + i * b) * 60_000).collect();
     Ok(json!({
         "from": format_iso_millis(s.from), "to": format_iso_millis(s.to), "site": s.site,
@@ -611,26 +709,20 @@ pub fn bucket_minutes(bucket: &str, from: i64, to: i64) -> Result<i64, BadParam>
 // ---------------------------------------------------------------------------------------------
 // /api/overview
 
-pub fn overview(conn: &Connection, site: &Option<String>, from: i64, to: i64) -> Result<Value, ReadError> {
-    let sessions = count(conn, &sessions_in_range(site, from, to, false))?;
-    let with_friction = count(conn, &sessions_in_range(site, from, to, true))?;
-    let mut q = totals_sql();
-    q.args = vec![
-        Sql::Text(site.clone().unwrap_or_default()),
-        Sql::Integer(from.div_euclid(60_000)),
-        Sql::Integer((to - 1).div_euclid(60_000) + 1),
-    ];
-    let mut stmt = conn.prepare_cached(&q.sql)?;
-    let mut totals: HashMap<String, i64> = HashMap::new();
-    let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
-    while let Some(r) = rows.next()? {
-        totals.insert(r.get(0)?, r.get(1)?);
-    }
-    let events = totals.get("events").copied().unwrap_or(0);
-    let friction = totals.get("friction").copied().unwrap_or(0);
-    let a = avg_score_sql(site, from, to);
-    let score =
-        conn.prepare_cached(&a.sql)?.query_row(params_from_iter(a.args.iter()), |r| r.get::<_, Option<f64>>(0))?;
+/// Totals of a range: events and friction from the hourly and minute counts, sessions from the
+/// session window `kept` holds (one read transaction).
+pub fn overview(conn: &Connection, kept: &Kept, site: &Option<String>, from: i64, to: i64) -> Result<Value, ReadError> {
+    let _snapshot = conn.unchecked_transaction()?;
+    let (events_upto, _) = snapshot_ids(conn)?;
+    let t = kept.sessions.totals(conn, site, from, to, events_upto)?;
+    let (sessions, with_friction, score) = (t.sessions, t.with_friction, t.average_score);
+    let (mut events, mut friction) = (0i64, 0i64);
+    let (m0, m1) = (from.div_euclid(60_000), (to - 1).div_euclid(60_000) + 1);
+    counts(conn, site, Metrics::Totals, m0, m1, true, |_, metric, n| match metric {
+        "events" => events += n,
+        "friction" => friction += n,
+        _ => {}
+    })?;
     Ok(json!({
         "from": format_iso_millis(from), "to": format_iso_millis(to), "site": site,
         "events": events, "friction": friction, "sessions": sessions, "sessionsWithFriction": with_friction,
@@ -640,9 +732,15 @@ pub fn overview(conn: &Connection, site: &Option<String>, from: i64, to: i64) ->
     }))
 }
 
-fn avg_score_sql(site: &Option<String>, from: i64, to: i64) -> Q {
+/// Sessions in `[from, to)` as [`sessions_in_range`] counts them: how many, how many with
+/// friction, and their average score. (Before [`crate::window::SessionWindows`]; now the
+/// reference its tests compare with.)
+#[cfg(test)]
+fn session_totals_sql(site: &Option<String>, from: i64, to: i64) -> Q {
     let index = if site.is_some() { "sessions_site_last" } else { "sessions_last" };
-    let mut a = Q::new(&format!("SELECT AVG(score) FROM sessions INDEXED BY {index} WHERE "));
+    let mut a = Q::new(&format!(
+        "SELECT COUNT(*), COUNT(*) FILTER (WHERE friction > 0), AVG(score) FROM sessions INDEXED BY {index} WHERE "
+    ));
     if let Some(s) = site {
         a.push("site = ? AND ", s.clone());
     }
@@ -650,57 +748,35 @@ fn avg_score_sql(site: &Option<String>, from: i64, to: i64) -> Q {
     a
 }
 
-fn totals_sql() -> Q {
-    let mut q = Q::new(
-        "SELECT metric, SUM(n) FROM minute_counts WHERE site = ? AND minute >= ? AND minute < ?
-           AND metric IN ('events', 'friction') GROUP BY metric",
-    );
-    q.args.extend([Sql::Null, Sql::Null, Sql::Null]);
-    q
-}
-
 // ---------------------------------------------------------------------------------------------
 // /api/funnel
 
+/// (Before [`crate::window::SessionWindows`]; now the reference its tests compare with.)
+#[cfg(test)]
 fn funnel_sql(site: &Option<String>) -> Q {
     let index = if site.is_some() { "sessions_site_last" } else { "sessions_last" };
     let mut q = Q::new(&format!("SELECT moments FROM sessions INDEXED BY {index} WHERE "));
     if let Some(site) = site {
         q.push("site = ? AND ", site.clone());
     }
-    q.push("last_ts >= ?", 0).push(" AND first_ts < ?", 0).text(" AND moments <> '[]'");
+    q.push("last_ts >= ?", 0).push(" AND first_ts < ?", 0);
     q
 }
 
 /// Sessions reaching each step in order (a session counts for step k if its moments of truth
-/// include steps 1..=k in that order), with the drop-off from the step before.
+/// include steps 1..=k in that order), with the drop-off from the step before. From the session
+/// window `kept` holds (one read transaction).
 pub fn funnel(
     conn: &Connection,
+    kept: &Kept,
     site: &Option<String>,
     from: i64,
     to: i64,
     steps: &[String],
 ) -> Result<Value, ReadError> {
-    let sessions = count(conn, &sessions_in_range(site, from, to, false))?;
-    let mut q = funnel_sql(site);
-    let n = q.args.len();
-    q.args[n - 2] = Sql::Integer(from);
-    q.args[n - 1] = Sql::Integer(to);
-    let mut reached = vec![0i64; steps.len()];
-    let mut stmt = conn.prepare_cached(&q.sql)?;
-    let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
-    while let Some(r) = rows.next()? {
-        let moments: Vec<String> = serde_json::from_str(&r.get::<_, String>(0)?).unwrap_or_default();
-        let mut k = 0;
-        for m in &moments {
-            if k < steps.len() && *m == steps[k] {
-                k += 1;
-            }
-        }
-        for slot in reached.iter_mut().take(k) {
-            *slot += 1;
-        }
-    }
+    let _snapshot = conn.unchecked_transaction()?;
+    let (events_upto, _) = snapshot_ids(conn)?;
+    let (sessions, reached) = kept.sessions.funnel(conn, site, from, to, events_upto, steps)?;
     let mut prev = sessions;
     let mut out = vec![json!({"step": "sessions", "sessions": sessions, "dropoff": 0.0})];
     for (step, n) in steps.iter().zip(reached) {
@@ -785,8 +861,14 @@ pub fn all_shapes() -> Vec<(String, usize)> {
     let mut add = |q: Q| out.push((q.sql, q.args.len()));
     for bits in 0..8u8 {
         let (a, b, c) = (bits & 1 != 0, bits & 2 != 0, bits & 4 != 0);
-        add(friction_rows(&FrictionQ { site: opt(a), from: 0, to: 1, kind: opt(b), path: opt(c), limit: 1 }, 0, 1));
+        for d in [false, true] {
+            let f = Filters { site: opt(a), kind: opt(b), path: opt(c), selector: opt(d) };
+            let (sql, args) = crate::window::range_sql(&f);
+            add(Q { sql, args });
+        }
     }
+    add(Q { sql: SESSION_BY_KEY_SQL.to_string(), args: vec![Sql::Null; 2] });
+    add(Q { sql: crate::window::NEW_ROWS_SQL.to_string(), args: vec![Sql::Null; 2] });
     for bits in 0..32u8 {
         let q = SessionsQ {
             site: opt(bits & 1 != 0),
@@ -801,13 +883,9 @@ pub fn all_shapes() -> Vec<(String, usize)> {
         add(sessions_sql(&q));
     }
     for site in [false, true] {
-        for fr in [false, true] {
-            add(sessions_in_range(&opt(site), 0, 1, fr));
-        }
         add(session_by_id_sql(&opt(site)));
         add(journey_sql(&opt(site)));
-        add(funnel_sql(&opt(site)));
-        add(avg_score_sql(&opt(site), 0, 1));
+
         // (No filter at all reads the table newest rowid first, stopping at the limit.)
         for event in [false, true] {
             if site || event {
@@ -815,15 +893,419 @@ pub fn all_shapes() -> Vec<(String, usize)> {
             }
         }
     }
-    add(series_sql("friction"));
-    add(series_sql("events"));
-    add(totals_sql());
+    for (sql, n) in crate::window::session_shapes() {
+        add(Q { sql, args: vec![Sql::Null; n] });
+    }
+    for hours in [false, true] {
+        for metrics in [Metrics::FrictionTypes, Metrics::One("events"), Metrics::Totals] {
+            add(counts_sql(metrics, hours));
+        }
+    }
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The leaderboard's windows, moved from poll to poll while rows arrive (with times in the
+    /// past, the present and the near future), give what regrouping the whole range gives:
+    /// counts, distinct sessions, latest times, order and limit, for every filter combination.
+    #[test]
+    fn windows_match_regrouping_as_rows_arrive_and_ranges_move() {
+        let c = Connection::open_in_memory().unwrap();
+        c.execute_batch("CREATE TABLE events (id INTEGER PRIMARY KEY, session_id TEXT);").unwrap();
+        c.execute_batch(crate::aggregate::SCHEMA).unwrap();
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let texts = ["", "a", "ab", "a\u{0}b", "B", "é"];
+        let windows = crate::window::Windows::new();
+        let filters = [
+            FrictionQ { site: None, from: 0, to: 0, kind: None, path: None, limit: 0 },
+            FrictionQ { site: Some("s1".into()), from: 0, to: 0, kind: None, path: None, limit: 0 },
+            FrictionQ { site: None, from: 0, to: 0, kind: Some("dead_click".into()), path: Some("a".into()), limit: 0 },
+        ];
+        let (mut id, mut now, mut compared) = (0i64, 10_000i64, 0);
+        for step in 0..300 {
+            // A few new rows, mostly around `now`, some older, some a little ahead.
+            for _ in 0..next(30) {
+                id += 1;
+                let ts = match next(10) {
+                    0 => now - next(5_000) as i64,
+                    1 => now + next(300) as i64,
+                    _ => now - next(200) as i64,
+                };
+                c.execute(
+                    "INSERT INTO friction (id, site, ts, session_id, event, path, selector, during)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, '')",
+                    rusqlite::params![
+                        id,
+                        ["s1", "s2"][next(2) as usize],
+                        ts,
+                        format!("sess{}", next(25)),
+                        ["rage_click", "dead_click"][next(2) as usize],
+                        texts[next(6) as usize],
+                        texts[next(3) as usize],
+                    ],
+                )
+                .unwrap();
+            }
+            // Time moves on, usually a little; now and then a jump, or a poll with an older `to`.
+            now += match next(20) {
+                0 => 3_000,
+                1 => -50,
+                _ => next(60) as i64,
+            };
+            for f in &filters {
+                for (len, limit) in [(1_000i64, 200i64), (1_000, 3), (2_500, 5_000)] {
+                    let (from, to) = (now - len, now);
+                    let _snapshot = c.unchecked_transaction().unwrap();
+                    let upto: i64 = c.query_row("SELECT COALESCE(MAX(id), 0) FROM friction", [], |r| r.get(0)).unwrap();
+                    let filters =
+                        Filters { site: f.site.clone(), kind: f.kind.clone(), path: f.path.clone(), selector: None };
+                    for sessions in [true, false] {
+                        let ours = windows.groups(&c, &filters, from, to, upto, limit, sessions).unwrap();
+                        let mut want = friction_groups(&c, f, from, to, limit, sessions).unwrap();
+                        if !sessions {
+                            want.iter_mut().for_each(|g| g.4 = 0);
+                        }
+                        assert_eq!(ours, want, "step {step}, {from}..{to}, limit {limit}, {:?}", f.site);
+                        compared += usize::from(!want.is_empty());
+                        if !sessions {
+                            // The previous period's lookup: every group of the range (and one
+                            // that is not there) against the top `limit`.
+                            let all = friction_groups(&c, f, from, to, 100_000, false).unwrap();
+                            let mut keys: Vec<[&[u8]; 3]> =
+                                all.iter().map(|g| [g.0.as_bytes(), g.1.as_bytes(), g.2.as_bytes()]).collect();
+                            keys.push([b"nope", b"", b""]);
+                            let top: HashMap<(&str, &str, &str), i64> =
+                                want.iter().map(|g| ((g.0.as_str(), g.1.as_str(), g.2.as_str()), g.3)).collect();
+                            let expected: Vec<i64> = keys
+                                .iter()
+                                .map(|k| {
+                                    let s = |b: &[u8]| std::str::from_utf8(b).unwrap().to_string();
+                                    top.get(&(s(k[0]).as_str(), s(k[1]).as_str(), s(k[2]).as_str()))
+                                        .copied()
+                                        .unwrap_or(0)
+                                })
+                                .collect();
+                            let got = windows.counts_in_top(&c, &filters, from, to, upto, limit, &keys).unwrap();
+                            assert_eq!(got, expected, "previous counts, step {step}, limit {limit}");
+                        }
+                    }
+                }
+            }
+        }
+        assert!(compared > 1_000, "{compared}");
+    }
+
+    /// `hour_counts`, kept by the writer, holds the sums of `minute_counts` per hour; and the
+    /// counts read through whole hours are those read minute by minute, for ranges that start
+    /// and end anywhere, per bucket of an hour or more and in total.
+    #[test]
+    fn hours_are_the_sums_of_minutes_for_charts_and_totals() {
+        use crate::facts::{Category, Facts};
+        use crate::validate::Event;
+        let c = Connection::open_in_memory().unwrap();
+        c.execute_batch("CREATE TABLE events (id INTEGER PRIMARY KEY, session_id TEXT);").unwrap();
+        c.execute_batch(crate::aggregate::SCHEMA).unwrap();
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let base = 1_700_000_000_000i64;
+        let mut id = 0;
+        for _ in 0..40 {
+            let events: Vec<Event> = (0..50)
+                .map(|_| Event {
+                    site: ["s1", "s2"][next(2) as usize].into(),
+                    event: ["click", "rage_click", "dead_click"][next(3) as usize].into(),
+                    session_id: format!("sess{}", next(30)),
+                    facts: Facts {
+                        ts_ms: base + next(3 * 86_400_000) as i64,
+                        category: if next(3) == 0 { Category::Friction } else { Category::Touchpoint },
+                        ..Default::default()
+                    },
+                    ..Default::default()
+                })
+                .collect();
+            let rows: Vec<(i64, &Event)> = events
+                .iter()
+                .map(|e| {
+                    id += 1;
+                    (id, e)
+                })
+                .collect();
+            crate::aggregate::apply(&c, &rows, base + 4 * 86_400_000).unwrap();
+        }
+        let table = |sql: &str| -> Vec<(String, i64, String, i64)> {
+            let mut stmt = c.prepare(sql).unwrap();
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).unwrap();
+            rows.collect::<Result<_, _>>().unwrap()
+        };
+        let kept = table("SELECT site, hour, metric, n FROM hour_counts ORDER BY 1, 2, 3");
+        assert!(kept.len() > 100, "{}", kept.len());
+        assert_eq!(
+            kept,
+            table("SELECT site, minute / 60, metric, SUM(n) FROM minute_counts GROUP BY 1, 2, 3 ORDER BY 1, 2, 3")
+        );
+        let m = base / 60_000;
+        for _ in 0..300 {
+            let m0 = m - 100 + next(3 * 1440) as i64;
+            let m1 = m0 + 1 + next(1500) as i64;
+            let b = [60, 360, 1440][next(3) as usize];
+            let site = [None, Some("s1".to_string())][next(2) as usize].clone();
+            for metrics in [Metrics::FrictionTypes, Metrics::One("events"), Metrics::Totals] {
+                let first = m0.div_euclid(b) * b;
+                let read = |hours: bool| {
+                    let mut sums: std::collections::BTreeMap<(i64, String), i64> = Default::default();
+                    counts(&c, &site, metrics, first, m1, hours, |minute, metric, n| {
+                        *sums.entry(((minute - first) / b, metric.to_string())).or_default() += n;
+                    })
+                    .unwrap();
+                    sums
+                };
+                assert_eq!(read(true), read(false), "{m0}..{m1} by {b}");
+            }
+        }
+    }
+
+    /// The session windows, moved from poll to poll while events arrive (sessions growing at
+    /// both ends, out of order, new ones, old ones coming back), count what the SQL over the
+    /// `sessions` table counts: sessions, with friction, average score, and the funnel.
+    #[test]
+    fn session_windows_match_sql_as_events_arrive_and_ranges_move() {
+        use crate::facts::{Category, Facts};
+        use crate::validate::Event;
+        let c = Connection::open_in_memory().unwrap();
+        c.execute_batch(
+            "CREATE TABLE events (id INTEGER PRIMARY KEY, site TEXT, event TEXT, session_id TEXT);
+             CREATE INDEX events_site_id ON events(site, id);",
+        )
+        .unwrap();
+        c.execute_batch(crate::aggregate::SCHEMA).unwrap();
+        let mut seed = 0x51_7cc1_b727_220au64;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        // With the writer's log of touched sessions, as the store keeps it; now and then a
+        // commit is missing from it (as when a poll's snapshot is newer than the log), so both
+        // ways of finding the touched sessions are compared.
+        let feed = std::sync::Arc::new(crate::window::Feed::default());
+        let kept = Kept::with_feed(feed.clone());
+        let steps_sets: [Vec<String>; 2] =
+            [DEFAULT_MOMENTS.iter().map(|s| s.to_string()).collect(), vec!["begin_checkout".into(), "purchase".into()]];
+        let (mut id, mut now, mut compared) = (0i64, 1_000_000i64, 0);
+        for step in 0..250 {
+            let events: Vec<Event> = (0..next(25))
+                .map(|_| {
+                    let ts = match next(10) {
+                        0 => now - next(20_000) as i64,
+                        1 => now + next(500) as i64,
+                        _ => now - next(300) as i64,
+                    };
+                    let friction = next(4) == 0;
+                    let name = if friction {
+                        "rage_click"
+                    } else {
+                        ["click", "add_to_cart", "begin_checkout", "purchase"][next(4) as usize]
+                    };
+                    Event {
+                        site: ["s1", "s2"][next(2) as usize].into(),
+                        event: name.into(),
+                        session_id: format!("sess{}", next(60)),
+                        facts: Facts {
+                            ts_ms: ts,
+                            category: if friction { Category::Friction } else { Category::Touchpoint },
+                            moment: !friction && name != "click",
+                            ..Default::default()
+                        },
+                        ..Default::default()
+                    }
+                })
+                .collect();
+            let rows: Vec<(i64, &Event)> = events
+                .iter()
+                .map(|e| {
+                    id += 1;
+                    c.execute(
+                        "INSERT INTO events (id, site, event, session_id) VALUES (?1, ?2, ?3, ?4)",
+                        rusqlite::params![id, e.site, e.event, e.session_id],
+                    )
+                    .unwrap();
+                    (id, e)
+                })
+                .collect();
+            crate::aggregate::apply(&c, &rows, now).unwrap();
+            if !rows.is_empty() && step % 7 != 3 {
+                let mut keys: Vec<(String, String)> =
+                    events.iter().map(|e| (e.session_id.clone(), e.site.clone())).collect();
+                keys.sort();
+                keys.dedup();
+                feed.push(rows[0].0, id, keys);
+            }
+            now += match next(20) {
+                0 => 10_000,
+                1 => -100,
+                _ => next(200) as i64,
+            };
+            for site in [None, Some("s1".to_string())] {
+                for len in [2_000i64, 15_000] {
+                    let (from, to) = (now - len, now);
+                    let _snapshot = c.unchecked_transaction().unwrap();
+                    let (upto, _) = snapshot_ids(&c).unwrap();
+                    let ours = kept.sessions.totals(&c, &site, from, to, upto).unwrap();
+                    let q = session_totals_sql(&site, from, to);
+                    let want = c
+                        .query_row(&q.sql, params_from_iter(q.args.iter()), |r| {
+                            Ok(crate::window::SessionTotals {
+                                sessions: r.get(0)?,
+                                with_friction: r.get(1)?,
+                                average_score: r.get(2)?,
+                            })
+                        })
+                        .unwrap();
+                    assert_eq!(ours, want, "step {step}, {from}..{to}, {site:?}");
+                    assert_eq!(ours.sessions, count(&c, &sessions_in_range(&site, from, to, false)).unwrap());
+                    for steps in &steps_sets {
+                        let ours = kept.sessions.funnel(&c, &site, from, to, upto, steps).unwrap();
+                        let mut q = funnel_sql(&site);
+                        let n = q.args.len();
+                        q.args[n - 2] = Sql::Integer(from);
+                        q.args[n - 1] = Sql::Integer(to);
+                        let mut stmt = c.prepare(&q.sql).unwrap();
+                        let mut rows = stmt.query(params_from_iter(q.args.iter())).unwrap();
+                        let (mut sessions, mut reached) = (0i64, vec![0i64; steps.len()]);
+                        while let Some(r) = rows.next().unwrap() {
+                            sessions += 1;
+                            let moments: Vec<String> = serde_json::from_str(&r.get::<_, String>(0).unwrap()).unwrap();
+                            let mut k = 0;
+                            for m in &moments {
+                                if k < steps.len() && *m == steps[k] {
+                                    k += 1;
+                                }
+                            }
+                            reached.iter_mut().take(k).for_each(|x| *x += 1);
+                        }
+                        assert_eq!(ours, (sessions, reached), "funnel, step {step}, {from}..{to}, {site:?}");
+                    }
+                    compared += usize::from(want.sessions > 0);
+                }
+            }
+        }
+        assert!(compared > 500, "{compared}");
+    }
+
+    /// The leaderboard's click-through (sessions where a friction happened), kept from poll to
+    /// poll, lists what the SQL join lists, in the same order, ties of the latest time included.
+    #[test]
+    fn element_windows_match_sql_as_events_arrive_and_ranges_move() {
+        use crate::facts::{Category, Facts};
+        use crate::validate::Event;
+        let c = Connection::open_in_memory().unwrap();
+        c.execute_batch(
+            "CREATE TABLE events (id INTEGER PRIMARY KEY, site TEXT, event TEXT, session_id TEXT);
+             CREATE INDEX events_site_id ON events(site, id);",
+        )
+        .unwrap();
+        c.execute_batch(crate::aggregate::SCHEMA).unwrap();
+        let mut seed = 0x1234_5678_9abc_def1u64;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let kept = Kept::new();
+        let (mut id, mut now, mut compared) = (0i64, 1_000_000i64, 0);
+        for step in 0..250 {
+            let events: Vec<Event> = (0..next(30))
+                .map(|_| {
+                    // Coarse times: many sessions share their latest time.
+                    let ts = (match next(10) {
+                        0 => now - next(20_000) as i64,
+                        1 => now + next(500) as i64,
+                        _ => now - next(300) as i64,
+                    }) / 50
+                        * 50;
+                    let friction = next(2) == 0;
+                    Event {
+                        site: ["s1", "s2"][next(2) as usize].into(),
+                        event: if friction { ["rage_click", "dead_click"][next(2) as usize] } else { "click" }.into(),
+                        session_id: format!("sess{}", next(80)),
+                        facts: Facts {
+                            ts_ms: ts,
+                            category: if friction { Category::Friction } else { Category::Touchpoint },
+                            path: ["/a", "/b"][next(2) as usize].into(),
+                            selector: ["#x", "#y", ""][next(3) as usize].into(),
+                            ..Default::default()
+                        },
+                        ..Default::default()
+                    }
+                })
+                .collect();
+            let rows: Vec<(i64, &Event)> = events
+                .iter()
+                .map(|e| {
+                    id += 1;
+                    c.execute(
+                        "INSERT INTO events (id, site, event, session_id) VALUES (?1, ?2, ?3, ?4)",
+                        rusqlite::params![id, e.site, e.event, e.session_id],
+                    )
+                    .unwrap();
+                    (id, e)
+                })
+                .collect();
+            crate::aggregate::apply(&c, &rows, now).unwrap();
+            now += match next(20) {
+                0 => 10_000,
+                1 => -100,
+                _ => next(200) as i64,
+            };
+            let opt = |s: &str| Some(s.to_string());
+            for (site, kind, path, selector, limit) in [
+                (None, opt("rage_click"), None, opt("#x"), 50),
+                (None, None, None, opt("#y"), 5),
+                (opt("s1"), opt("dead_click"), opt("/a"), opt(""), 50),
+                (None, None, opt("/b"), None, 3),
+            ] {
+                for len in [2_000i64, 15_000] {
+                    let q = SessionsQ {
+                        site: site.clone(),
+                        from: now - len,
+                        to: now,
+                        friction_only: false,
+                        kind: kind.clone(),
+                        path: path.clone(),
+                        selector: selector.clone(),
+                        limit,
+                    };
+                    let ours = sessions(&c, &kept, &q).unwrap();
+                    let s = sessions_sql(&q);
+                    let mut stmt = c.prepare(&s.sql).unwrap();
+                    let want: Vec<Value> = stmt
+                        .query_map(params_from_iter(s.args.iter()), session_row)
+                        .unwrap()
+                        .collect::<Result<_, _>>()
+                        .unwrap();
+                    assert_eq!(ours["sessions"], json!(want), "step {step}, {q:?}", q = (&q.site, &q.kind, q.from));
+                    compared += usize::from(want.len() > 1);
+                }
+            }
+        }
+        assert!(compared > 500, "{compared}");
+    }
 
     /// The leaderboard's grouping gives what SQL's GROUP BY gave (the query it replaced), ties,
     /// the limit, filters and odd texts included.

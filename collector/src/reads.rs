@@ -51,6 +51,8 @@ enum Source {
 }
 
 pub struct ReadPool {
+    /// What the read side keeps between polls (see [`crate::window`]).
+    pub kept: Arc<crate::window::Kept>,
     jobs: Option<mpsc::Sender<Job>>,
     threads: Vec<JoinHandle<()>>,
     slots: Arc<Semaphore>,
@@ -58,7 +60,7 @@ pub struct ReadPool {
 
 impl ReadPool {
     /// `READ_THREADS` read-only connections to the database file at `path`.
-    pub fn open(path: &str) -> rusqlite::Result<ReadPool> {
+    pub fn open(path: &str, feed: Arc<crate::window::Feed>) -> rusqlite::Result<ReadPool> {
         let mut sources = Vec::new();
         for _ in 0..READ_THREADS {
             let conn = Connection::open_with_flags(
@@ -70,15 +72,16 @@ impl ReadPool {
             conn.pragma_update(None, "cache_size", -8_192)?;
             sources.push(Source::Own(conn));
         }
-        Ok(Self::start(sources))
+        Ok(Self::start(sources, feed))
     }
 
     /// One thread borrowing `conn` (for `:memory:`).
-    pub fn shared(conn: Arc<Mutex<Connection>>) -> ReadPool {
-        Self::start(vec![Source::Shared(conn)])
+    pub fn shared(conn: Arc<Mutex<Connection>>, feed: Arc<crate::window::Feed>) -> ReadPool {
+        Self::start(vec![Source::Shared(conn)], feed)
     }
 
-    fn start(sources: Vec<Source>) -> ReadPool {
+    /// `feed`: the writer's log of touched sessions (see [`crate::window::Feed`]).
+    fn start(sources: Vec<Source>, feed: Arc<crate::window::Feed>) -> ReadPool {
         let (tx, rx) = mpsc::channel::<Job>();
         let rx = Arc::new(Mutex::new(rx));
         let threads = sources
@@ -104,7 +107,12 @@ impl ReadPool {
                     .ok()
             })
             .collect();
-        ReadPool { jobs: Some(tx), threads, slots: Arc::new(Semaphore::new(MAX_QUEUED)) }
+        ReadPool {
+            kept: Arc::new(crate::window::Kept::with_feed(feed)),
+            jobs: Some(tx),
+            threads,
+            slots: Arc::new(Semaphore::new(MAX_QUEUED)),
+        }
     }
 
     /// Runs `f` on a read connection and returns its result.

@@ -45,8 +45,9 @@ pub const MAX_GROUP_EVENTS: usize = 10_000;
 
 /// `user_version` of the current schema. Version 0 (before) had `message_id UNIQUE` in
 /// `events`; such a database is migrated when opened. Version 2 had no inspector aggregates
-/// (`aggregate.rs`): they are built from `events` when it is first opened.
-const SCHEMA_VERSION: i64 = 3;
+/// (`aggregate.rs`): they are built from `events` when it is first opened. Version 3 had no
+/// `hour_counts`: it is summed from `minute_counts`.
+const SCHEMA_VERSION: i64 = 4;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
@@ -247,7 +248,7 @@ impl Store {
             |r| r.get(0),
         )?;
         let tx = conn.transaction()?;
-        if has_events && version < SCHEMA_VERSION {
+        if has_events && version < 3 {
             tx.execute_batch(MIGRATE_FROM_V0)?;
             tx.execute_batch(SCHEMA)?;
             tx.execute_batch(
@@ -258,8 +259,10 @@ impl Store {
             tx.execute_batch(SCHEMA)?;
         }
         tx.execute_batch(crate::aggregate::SCHEMA)?;
-        if has_events && version < SCHEMA_VERSION {
+        if has_events && version < 3 {
             crate::aggregate::rebuild(&tx)?;
+        } else if has_events && version == 3 {
+            tx.execute_batch(crate::aggregate::HOURS_FROM_MINUTES)?;
         }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
@@ -274,15 +277,16 @@ impl Store {
         path: Option<&str>,
     ) -> Result<Store, StoreError> {
         let wal_restart = Arc::new(AtomicBool::new(false));
-        let state = Writer::load(writer, tuning, wal_restart.clone())?;
+        let feed = Arc::new(crate::window::Feed::default());
+        let state = Writer::load(writer, tuning, wal_restart.clone(), feed.clone())?;
         let (jobs, rx) = mpsc::channel();
         let handle = std::thread::Builder::new()
             .name("tp-sqlite-writer".into())
             .spawn(move || state.run(rx))
             .map_err(StoreError::Io)?;
         let reads = match &path {
-            Some(p) => crate::reads::ReadPool::open(p)?,
-            None => crate::reads::ReadPool::shared(reader.clone()),
+            Some(p) => crate::reads::ReadPool::open(p, feed)?,
+            None => crate::reads::ReadPool::shared(reader.clone(), feed),
         };
         Ok(Store { reads, reader, jobs: Some(jobs), writer: Some(handle), checkpointer: None, wal_restart })
     }
@@ -497,6 +501,8 @@ struct Writer {
     merge_backoff: Option<Instant>,
     /// The checkpointer asks for a checkpoint from this thread (see [`Checkpointer`]).
     wal_restart: Arc<AtomicBool>,
+    /// Where each commit's sessions go for the read side (see [`crate::window::Feed`]).
+    feed: Arc<crate::window::Feed>,
 }
 
 /// What one transaction did for the batches of a group.
@@ -504,10 +510,18 @@ struct Committed {
     outcomes: Vec<InsertOutcome>,
     last_id: i64,
     merged: usize,
+    /// The sessions (id, site) of the new events `last_id - n + 1 ..= last_id`, and n.
+    sessions: Vec<(String, String)>,
+    new: usize,
 }
 
 impl Writer {
-    fn load(conn: Arc<Mutex<Connection>>, tuning: Tuning, wal_restart: Arc<AtomicBool>) -> Result<Writer, StoreError> {
+    fn load(
+        conn: Arc<Mutex<Connection>>,
+        tuning: Tuning,
+        wal_restart: Arc<AtomicBool>,
+        feed: Arc<crate::window::Feed>,
+    ) -> Result<Writer, StoreError> {
         let loaded = {
             let c = lock(&conn);
             // A read-only database of an older version has no `meta`: then nothing is in `seen`.
@@ -544,7 +558,7 @@ impl Writer {
         };
         let (mut recent, last_id, filter) = loaded;
         recent.reserve(tuning.merge_at.saturating_sub(recent.len()).min(1 << 20));
-        Ok(Writer { conn, tuning, recent, filter, merge: None, last_id, merge_backoff: None, wal_restart })
+        Ok(Writer { conn, tuning, recent, filter, merge: None, last_id, merge_backoff: None, wal_restart, feed })
     }
 
     fn run(mut self, jobs: mpsc::Receiver<Job>) {
@@ -667,6 +681,7 @@ impl Writer {
             let mut outcomes = Vec::with_capacity(batches.len());
             let mut new_events: Vec<&Event> = Vec::new();
             let mut last_id = 0;
+            let mut sessions = Vec::new();
             {
                 let mut seen = tx.prepare_cached("SELECT 1 FROM seen WHERE message_id = ?1")?;
                 for events in batches {
@@ -728,6 +743,12 @@ impl Writer {
                     let rows: Vec<(i64, &Event)> =
                         new_events.iter().enumerate().map(|(i, e)| (first + i as i64, *e)).collect();
                     crate::aggregate::apply(&tx, &rows, received_at)?;
+                    let mut keys: HashSet<(&str, &str), RandomState> = HashSet::default();
+                    for e in &new_events {
+                        if keys.insert((e.session_id.as_str(), e.site.as_str())) {
+                            sessions.push((e.session_id.clone(), e.site.clone()));
+                        }
+                    }
                 }
             }
             let mut merged = 0;
@@ -747,7 +768,8 @@ impl Writer {
                 merged = to - from;
             }
             tx.commit()?;
-            Ok(Committed { outcomes, last_id, merged })
+            let new = new_events.len();
+            Ok(Committed { outcomes, last_id, merged, sessions, new })
         }))
         .unwrap_or_else(|_| Err(StoreError::Task("panic while committing".into())));
         drop(conn);
@@ -762,6 +784,7 @@ impl Writer {
         };
         if done.last_id != 0 {
             self.last_id = done.last_id;
+            self.feed.push(done.last_id - done.new as i64 + 1, done.last_id, done.sessions);
         }
         if let Some(m) = &mut self.merge {
             m.done += done.merged;

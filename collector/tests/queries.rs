@@ -393,7 +393,7 @@ fn every_query_shape_uses_an_index() {
             assert!(!bad_scan, "a scan without an index:\n{sql}\n{plan:#?}");
             if step.starts_with("SCAN ") || step.starts_with("SEARCH ") {
                 let table = step.split_whitespace().nth(1).unwrap();
-                if ["events", "friction", "sessions", "s", "minute_counts"].contains(&table) {
+                if ["events", "friction", "sessions", "s", "minute_counts", "hour_counts"].contains(&table) {
                     assert!(step.contains("INDEX") || step.contains("PRIMARY KEY"), "{sql}\n{plan:#?}");
                 }
             }
@@ -420,7 +420,7 @@ async fn aggregates_are_built_for_an_older_database() {
     {
         let c = rusqlite::Connection::open(&path).unwrap();
         c.execute_batch(
-            "DROP TABLE friction; DROP TABLE sessions; DROP TABLE minute_counts; DROP TABLE site_totals;
+            "DROP TABLE friction; DROP TABLE sessions; DROP TABLE minute_counts; DROP TABLE hour_counts; DROP TABLE site_totals;
              DROP INDEX events_session; PRAGMA user_version = 2;",
         )
         .unwrap();
@@ -429,4 +429,39 @@ async fn aggregates_are_built_for_an_older_database() {
     assert_eq!(api(&t, &format!("/api/friction?{}", range())).await, before);
     assert_eq!(api(&t, &format!("/api/sessions?{}", range())).await, sessions_before);
     assert_eq!(api(&t, "/api/stats").await["events"], json!(14));
+}
+
+/// A version 3 database (before `hour_counts`) gets the hourly counts summed from its minutes
+/// when it is opened: the charts and totals answer as before.
+#[tokio::test]
+async fn hourly_counts_are_built_for_a_version_3_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v3.sqlite");
+    let path = path.to_str().unwrap().to_string();
+    let app = |store: Store| {
+        let state = AppState::new(store, OriginPolicy::new(Default::default()), None).with_access(open());
+        TestApp { app: router(state.clone(), Path::new("/nonexistent"), Path::new("/nonexistent")), state }
+    };
+    let queries = [
+        format!("/api/timeseries?{}&metric=friction&bucket=hour", range()),
+        format!("/api/timeseries?{}&metric=events&bucket=hour&site=shop", range()),
+        format!("/api/overview?{}", range()),
+        "/api/overview?from=2026-11-20T10:04:00Z&to=2026-11-20T11:30:00Z".to_string(),
+    ];
+    let t = app(Store::open(&path).unwrap());
+    post(&t.app, batch(seed())).await;
+    let mut before = Vec::new();
+    for q in &queries {
+        before.push(api(&t, q).await);
+    }
+    assert_eq!(before[2]["events"], json!(14), "{}", before[2]);
+    drop(t);
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch("DROP TABLE hour_counts; PRAGMA user_version = 3;").unwrap();
+    }
+    let t = app(Store::open(&path).unwrap());
+    for (q, want) in queries.iter().zip(&before) {
+        assert_eq!(&api(&t, q).await, want, "{q}");
+    }
 }

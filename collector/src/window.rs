@@ -1,0 +1,912 @@
+//! The friction leaderboard over a sliding window, kept from one poll to the next instead of
+//! regrouped from every friction row of its range each time.
+//!
+//! An inspector asks for the same leaderboard every second with `[now - range, now)`: the range
+//! moved by a second and a second's rows were added, but a plain query regroups the whole range
+//! (tens of thousands of rows for a day, the most expensive read of a refresh). A [`Window`]
+//! keeps, for one filter combination and range length, the groups of the rows with
+//! `id <= upto` and `ts` in `[from, to)`: per (type, page, selector) the count, the latest time
+//! and how many rows each session has there (so distinct sessions stay exact when rows leave).
+//! Friction rows are only ever appended, with increasing ids, so moving it to `[from', to')`
+//! (both no earlier) and `upto'` is exact:
+//! - rows with `id <= upto` and `ts` in `[from, from')` leave (a range of the time index);
+//! - rows with `id <= upto` and `ts` in `[to, to')` join (a range of the time index);
+//! - rows with `id` in `(upto, upto']` and `ts` in `[from', to')` join (a range of the rowid).
+//!
+//! Rows leave only at the lower end, so a group's latest time stays right while it has rows.
+//! Answers are the same as regrouping (`query::tests` compares them on random rows and windows).
+//! A window that cannot be moved (an earlier range, a jump longer than the range, another
+//! database state) is rebuilt from its range. At most [`MAX_WINDOWS`] are kept.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use rusqlite::types::ValueRef;
+use rusqlite::{params_from_iter, Connection};
+
+use crate::reads::ReadError;
+
+/// Windows kept at once (filter combinations × range lengths), least recently used dropped.
+pub const MAX_WINDOWS: usize = 16;
+
+/// The filters of a leaderboard query.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Filters {
+    pub site: Option<String>,
+    pub kind: Option<String>,
+    pub path: Option<String>,
+    /// (The element click-through only; the leaderboard groups by selector.)
+    pub selector: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Key {
+    filters: Filters,
+    len: i64,
+    sessions: bool,
+}
+
+/// (type, path, selector, count, sessions, last time) of one leaderboard row.
+pub type Group = (String, String, String, i64, i64, i64);
+
+struct Counting {
+    key: [Vec<u8>; 3],
+    n: i64,
+    last: i64,
+    sessions: i64,
+}
+
+/// The groups of the friction rows with `id <= upto` and `ts` in `[from, to)`.
+struct Window {
+    from: i64,
+    to: i64,
+    upto: i64,
+    /// Group keys (the three texts, each preceded by its length) -> index in `groups`.
+    index: HashMap<Vec<u8>, u32>,
+    groups: Vec<Counting>,
+    /// Whether distinct sessions are counted.
+    sessions: bool,
+    session_ids: HashMap<Vec<u8>, u32>,
+    /// (group, session) -> its rows in the window.
+    pairs: HashMap<(u32, u32), u32>,
+    /// Groups with rows.
+    live: usize,
+}
+
+/// One friction row as read.
+struct Row<'a> {
+    /// event, path, selector
+    parts: [&'a [u8]; 3],
+    session: &'a [u8],
+    site: &'a [u8],
+    ts: i64,
+}
+
+fn bytes(v: ValueRef<'_>) -> &[u8] {
+    match v {
+        ValueRef::Text(t) | ValueRef::Blob(t) => t,
+        _ => b"",
+    }
+}
+
+impl Window {
+    fn new(from: i64, to: i64, upto: i64, sessions: bool) -> Window {
+        Window {
+            from,
+            to,
+            upto,
+            index: HashMap::new(),
+            groups: Vec::new(),
+            sessions,
+            session_ids: HashMap::new(),
+            pairs: HashMap::new(),
+            live: 0,
+        }
+    }
+
+    fn group(&mut self, parts: [&[u8]; 3], key: &mut Vec<u8>) -> u32 {
+        key.clear();
+        for p in parts {
+            key.extend_from_slice(&(p.len() as u32).to_le_bytes());
+            key.extend_from_slice(p);
+        }
+        match self.index.get(key.as_slice()) {
+            Some(&g) => g,
+            None => {
+                self.groups.push(Counting { key: parts.map(<[u8]>::to_vec), n: 0, last: 0, sessions: 0 });
+                let g = (self.groups.len() - 1) as u32;
+                self.index.insert(key.clone(), g);
+                g
+            }
+        }
+    }
+
+    fn add(&mut self, r: &Row<'_>, key: &mut Vec<u8>) {
+        let g = self.group(r.parts, key);
+        let c = &mut self.groups[g as usize];
+        if c.n == 0 {
+            c.last = r.ts;
+            self.live += 1;
+        } else {
+            c.last = c.last.max(r.ts);
+        }
+        c.n += 1;
+        if self.sessions {
+            let next = self.session_ids.len() as u32;
+            let s = match self.session_ids.get(r.session) {
+                Some(&s) => s,
+                None => *self.session_ids.entry(r.session.to_vec()).or_insert(next),
+            };
+            let rows = self.pairs.entry((g, s)).or_insert(0);
+            *rows += 1;
+            if *rows == 1 {
+                self.groups[g as usize].sessions += 1;
+            }
+        }
+    }
+
+    /// Takes out a row that was added (rows leave at the lower end of the range only).
+    fn remove(&mut self, r: &Row<'_>, key: &mut Vec<u8>) {
+        let g = self.group(r.parts, key);
+        let c = &mut self.groups[g as usize];
+        c.n -= 1;
+        if c.n == 0 {
+            self.live -= 1;
+        }
+        if self.sessions {
+            let Some(&s) = self.session_ids.get(r.session) else { return };
+            if let Some(rows) = self.pairs.get_mut(&(g, s)) {
+                *rows -= 1;
+                if *rows == 0 {
+                    self.pairs.remove(&(g, s));
+                    self.groups[g as usize].sessions -= 1;
+                }
+            }
+        }
+    }
+
+    /// Whether the interned groups and sessions have grown well past what is live (then a
+    /// rebuild gives the memory back).
+    fn bloated(&self) -> bool {
+        self.groups.len() > 2 * self.live + 10_000 || self.session_ids.len() > 2 * self.pairs.len() + 100_000
+    }
+
+    /// See [`Windows::counts_in_top`].
+    fn counts_in_top(&self, limit: i64, keys: &[[&[u8]; 3]]) -> Vec<i64> {
+        let rank = |a: &Counting, b: &Counting| b.n.cmp(&a.n).then_with(|| a.key.cmp(&b.key));
+        let limit = limit.max(0) as usize;
+        // The last group that makes the top, if not every group does.
+        let mut live: Vec<&Counting> = self.groups.iter().filter(|c| c.n > 0).collect();
+        let last = if live.len() > limit && limit > 0 {
+            Some(*live.select_nth_unstable_by(limit - 1, |a, b| rank(a, b)).1)
+        } else {
+            None
+        };
+        let mut k = Vec::new();
+        keys.iter()
+            .map(|parts| {
+                k.clear();
+                for p in parts {
+                    k.extend_from_slice(&(p.len() as u32).to_le_bytes());
+                    k.extend_from_slice(p);
+                }
+                let Some(&g) = self.index.get(k.as_slice()) else { return 0 };
+                let c = &self.groups[g as usize];
+                let in_top = limit > 0 && last.is_none_or(|l| rank(c, l) != std::cmp::Ordering::Greater);
+                if c.n > 0 && in_top {
+                    c.n
+                } else {
+                    0
+                }
+            })
+            .collect()
+    }
+
+    /// The first `limit` groups by count (descending), then type, path and selector (bytes).
+    fn top(&self, limit: i64) -> Vec<Group> {
+        let mut live: Vec<&Counting> = self.groups.iter().filter(|c| c.n > 0).collect();
+        live.sort_unstable_by(|a, b| b.n.cmp(&a.n).then_with(|| a.key.cmp(&b.key)));
+        live.truncate(limit.max(0) as usize);
+        let string = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        live.into_iter()
+            .map(|c| {
+                let [e, p, s] = &c.key;
+                (string(e), string(p), string(s), c.n, if self.sessions { c.sessions } else { 0 }, c.last)
+            })
+            .collect()
+    }
+}
+
+/// SQL over the time index: the rows of `[from, to)` that match `f` (ts bounds are the last
+/// two arguments before any `event`/`path`).
+pub fn range_sql(f: &Filters) -> (String, Vec<rusqlite::types::Value>) {
+    use rusqlite::types::Value as Sql;
+    let index = if f.site.is_some() { "friction_site_ts" } else { "friction_ts" };
+    let mut sql =
+        format!("SELECT event, path, selector, session_id, ts, id, site FROM friction INDEXED BY {index} WHERE ");
+    let mut args = Vec::new();
+    if let Some(site) = &f.site {
+        sql.push_str("site = ? AND ");
+        args.push(Sql::Text(site.clone()));
+    }
+    sql.push_str("ts >= ? AND ts < ?");
+    args.extend([Sql::Null, Sql::Null]);
+    if let Some(k) = &f.kind {
+        sql.push_str(" AND event = ?");
+        args.push(Sql::Text(k.clone()));
+    }
+    if let Some(p) = &f.path {
+        sql.push_str(" AND path = ?");
+        args.push(Sql::Text(p.clone()));
+    }
+    if let Some(sel) = &f.selector {
+        sql.push_str(" AND selector = ?");
+        args.push(Sql::Text(sel.clone()));
+    }
+    (sql, args)
+}
+
+/// SQL over the rowid: the rows with `id` in `(?1, ?2]`, every column the filters need.
+pub const NEW_ROWS_SQL: &str =
+    "SELECT event, path, selector, session_id, ts, id, site FROM friction WHERE id > ?1 AND id <= ?2";
+
+/// Runs `sql` over `[from, to)` and hands every row with `id <= upto` to `each`.
+fn scan_range(
+    conn: &Connection,
+    f: &Filters,
+    from: i64,
+    to: i64,
+    upto: i64,
+    mut each: impl FnMut(&Row<'_>),
+) -> Result<(), ReadError> {
+    if from >= to {
+        return Ok(());
+    }
+    let (sql, mut args) = range_sql(f);
+    let at = usize::from(f.site.is_some());
+    args[at] = rusqlite::types::Value::Integer(from);
+    args[at + 1] = rusqlite::types::Value::Integer(to);
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params_from_iter(args.iter()))?;
+    while let Some(r) = rows.next()? {
+        if r.get::<_, i64>(5)? > upto {
+            continue;
+        }
+        let row = Row {
+            parts: [bytes(r.get_ref(0)?), bytes(r.get_ref(1)?), bytes(r.get_ref(2)?)],
+            session: bytes(r.get_ref(3)?),
+            site: bytes(r.get_ref(6)?),
+            ts: r.get(4)?,
+        };
+        each(&row);
+    }
+    Ok(())
+}
+
+/// Hands every row with `id` in `(after, upto]`, `ts` in `[from, to)` and matching `f` to `each`.
+fn scan_new(
+    conn: &Connection,
+    f: &Filters,
+    from: i64,
+    to: i64,
+    after: i64,
+    upto: i64,
+    mut each: impl FnMut(&Row<'_>),
+) -> Result<(), ReadError> {
+    if after >= upto {
+        return Ok(());
+    }
+    let mut stmt = conn.prepare_cached(NEW_ROWS_SQL)?;
+    let mut rows = stmt.query([after, upto])?;
+    let is = |want: &Option<String>, got: &[u8]| want.as_ref().is_none_or(|w| w.as_bytes() == got);
+    while let Some(r) = rows.next()? {
+        let ts: i64 = r.get(4)?;
+        let (event, path, selector, site) =
+            (bytes(r.get_ref(0)?), bytes(r.get_ref(1)?), bytes(r.get_ref(2)?), bytes(r.get_ref(6)?));
+        if ts < from
+            || ts >= to
+            || !is(&f.site, site)
+            || !is(&f.kind, event)
+            || !is(&f.path, path)
+            || !is(&f.selector, selector)
+        {
+            continue;
+        }
+        let row = Row { parts: [event, path, selector], session: bytes(r.get_ref(3)?), site, ts };
+        each(&row);
+    }
+    Ok(())
+}
+
+/// The leaderboard windows of one store.
+#[derive(Default)]
+pub struct Windows {
+    /// Most recently used last.
+    kept: Mutex<Vec<(Key, Window)>>,
+}
+
+impl Windows {
+    pub fn new() -> Windows {
+        Windows::default()
+    }
+
+    /// The leaderboard groups of the rows matching `f` with `ts` in `[from, to)`, as of a read
+    /// transaction in which the largest friction id is `upto` (the caller holds it open), the
+    /// first `limit` by count. `sessions`: whether to count distinct sessions (0 otherwise).
+    #[allow(clippy::too_many_arguments)]
+    pub fn groups(
+        &self,
+        conn: &Connection,
+        f: &Filters,
+        from: i64,
+        to: i64,
+        upto: i64,
+        limit: i64,
+        sessions: bool,
+    ) -> Result<Vec<Group>, ReadError> {
+        self.with_window(conn, f, from, to, upto, sessions, |w| w.top(limit))
+    }
+
+    /// For each of `keys` (type, path, selector), its count if it is among the first `limit`
+    /// groups of the rows matching `f` in `[from, to)` (as [`Windows::groups`] ranks them), else
+    /// 0: the leaderboard's previous period, without making the thousands of rows of its top.
+    #[allow(clippy::too_many_arguments)]
+    pub fn counts_in_top(
+        &self,
+        conn: &Connection,
+        f: &Filters,
+        from: i64,
+        to: i64,
+        upto: i64,
+        limit: i64,
+        keys: &[[&[u8]; 3]],
+    ) -> Result<Vec<i64>, ReadError> {
+        self.with_window(conn, f, from, to, upto, false, |w| w.counts_in_top(limit, keys))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn with_window<T>(
+        &self,
+        conn: &Connection,
+        f: &Filters,
+        from: i64,
+        to: i64,
+        upto: i64,
+        sessions: bool,
+        answer: impl FnOnce(&Window) -> T,
+    ) -> Result<T, ReadError> {
+        let key = Key { filters: f.clone(), len: to - from, sessions };
+        let kept = {
+            let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+            kept.iter().position(|(k, _)| *k == key).map(|i| kept.remove(i).1)
+        };
+        let mut k = Vec::new();
+        let w = match kept {
+            Some(mut w)
+                if w.from <= from
+                    && w.to <= to
+                    && from < w.to
+                    && w.upto <= upto
+                    && from - w.from <= to - from
+                    && !w.bloated() =>
+            {
+                let (old_from, old_to, old_upto) = (w.from, w.to, w.upto);
+                scan_range(conn, f, old_from, from, old_upto, |r| w.remove(r, &mut k))?;
+                scan_range(conn, f, old_to, to, old_upto, |r| w.add(r, &mut k))?;
+                scan_new(conn, f, from, to, old_upto, upto, |r| w.add(r, &mut k))?;
+                w.from = from;
+                w.to = to;
+                w.upto = upto;
+                w
+            }
+            _ => {
+                let mut w = Window::new(from, to, upto, sessions);
+                scan_range(conn, f, from, to, upto, |r| w.add(r, &mut k))?;
+                w
+            }
+        };
+        let out = answer(&w);
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        // Another read may have put one back meanwhile: keep the newer.
+        if let Some(i) = kept.iter().position(|(k, _)| *k == key) {
+            if kept[i].1.upto > w.upto || kept[i].1.to > w.to {
+                return Ok(out);
+            }
+            kept.remove(i);
+        }
+        if kept.len() >= MAX_WINDOWS {
+            kept.remove(0);
+        }
+        kept.push((key, w));
+        Ok(out)
+    }
+
+    /// Forgets every window (tests).
+    pub fn clear(&self) {
+        self.kept.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sessions of a sliding window
+
+/// What the overview, the funnel and the leaderboard read of one session.
+#[derive(Debug, Clone)]
+struct Summary {
+    first_ts: i64,
+    last_ts: i64,
+    friction: i64,
+    score: i64,
+    /// The moments of truth reached (None: none).
+    moments: Option<Vec<String>>,
+}
+
+type SessionKey = (Vec<u8>, Vec<u8>);
+
+/// Every session with `last_ts >= from` as of the read snapshot whose largest `events.id` is
+/// `upto` (optionally of one site). Sessions rows change only when one of their events is
+/// stored (in the same transaction), so moving it to `(from', upto')` is exact: re-read the
+/// rows of the sessions with an event in `(upto, upto']`, drop those whose `last_ts` is now
+/// before `from'`. A query for `[from, to)` then takes those with `first_ts < to`, as
+/// `last_ts >= from AND first_ts < to` does.
+struct SessionWindow {
+    from: i64,
+    upto: i64,
+    by_key: HashMap<SessionKey, Summary>,
+    /// (last_ts, key) of every session in `by_key`, to drop those the range leaves behind.
+    by_last: std::collections::BTreeSet<(i64, SessionKey)>,
+}
+
+/// Most sessions a kept session window holds (a larger one is used once and dropped).
+const MAX_WINDOW_SESSIONS: usize = 300_000;
+/// Most new events folded into a session window at once (more: it is rebuilt).
+const MAX_NEW_EVENTS: i64 = 500_000;
+
+fn session_scan_sql(site: bool) -> &'static str {
+    if site {
+        "SELECT session_id, site, first_ts, last_ts, friction, score, moments FROM sessions INDEXED BY sessions_site_last
+          WHERE site = ?1 AND last_ts >= ?2"
+    } else {
+        "SELECT session_id, site, first_ts, last_ts, friction, score, moments FROM sessions INDEXED BY sessions_last
+          WHERE last_ts >= ?1"
+    }
+}
+
+/// The sessions with an event in `(?, ?]` (of one site).
+fn touched_sql(site: bool) -> &'static str {
+    if site {
+        "SELECT DISTINCT session_id, site FROM events INDEXED BY events_site_id WHERE site = ?1 AND id > ?2 AND id <= ?3"
+    } else {
+        "SELECT DISTINCT session_id, site FROM events WHERE id > ?1 AND id <= ?2"
+    }
+}
+
+const SESSION_ROW_SQL: &str =
+    "SELECT first_ts, last_ts, friction, score, moments FROM sessions WHERE session_id = ?1 AND site = ?2";
+
+/// The SQL shapes of the session windows (for `EXPLAIN QUERY PLAN` in the tests): (sql, arguments).
+pub fn session_shapes() -> Vec<(String, usize)> {
+    vec![
+        (session_scan_sql(true).into(), 2),
+        (session_scan_sql(false).into(), 1),
+        (touched_sql(true).into(), 3),
+        (touched_sql(false).into(), 2),
+        (SESSION_ROW_SQL.into(), 2),
+    ]
+}
+
+fn as_text(b: &[u8]) -> rusqlite::types::ToSqlOutput<'_> {
+    rusqlite::types::ToSqlOutput::Borrowed(ValueRef::Text(b))
+}
+
+fn moments_of(v: ValueRef<'_>) -> Option<Vec<String>> {
+    let text = bytes(v);
+    if text == b"[]" {
+        return None;
+    }
+    let m: Vec<String> = serde_json::from_slice(text).unwrap_or_default();
+    Some(m)
+}
+
+impl SessionWindow {
+    fn build(conn: &Connection, site: &Option<String>, from: i64, upto: i64) -> Result<SessionWindow, ReadError> {
+        let mut w = SessionWindow { from, upto, by_key: HashMap::new(), by_last: Default::default() };
+        let mut stmt = conn.prepare_cached(session_scan_sql(site.is_some()))?;
+        let mut rows = match site {
+            Some(s) => stmt.query(rusqlite::params![s, from])?,
+            None => stmt.query([from])?,
+        };
+        while let Some(r) = rows.next()? {
+            let key = (bytes(r.get_ref(0)?).to_vec(), bytes(r.get_ref(1)?).to_vec());
+            let s = Summary {
+                first_ts: r.get(2)?,
+                last_ts: r.get(3)?,
+                friction: r.get(4)?,
+                score: r.get(5)?,
+                moments: moments_of(r.get_ref(6)?),
+            };
+            w.by_last.insert((s.last_ts, key.clone()));
+            w.by_key.insert(key, s);
+        }
+        Ok(w)
+    }
+
+    fn advance(
+        &mut self,
+        conn: &Connection,
+        feed: &Feed,
+        site: &Option<String>,
+        from: i64,
+        upto: i64,
+    ) -> Result<(), ReadError> {
+        if upto > self.upto {
+            let mut touched: Vec<SessionKey> = Vec::new();
+            if let Some(mut keys) = feed.since(self.upto, upto, site) {
+                keys.sort_unstable();
+                keys.dedup();
+                touched = keys;
+            } else {
+                let mut stmt = conn.prepare_cached(touched_sql(site.is_some()))?;
+                let mut rows = match site {
+                    Some(s) => stmt.query(rusqlite::params![s, self.upto, upto])?,
+                    None => stmt.query([self.upto, upto])?,
+                };
+                while let Some(r) = rows.next()? {
+                    touched.push((bytes(r.get_ref(0)?).to_vec(), bytes(r.get_ref(1)?).to_vec()));
+                }
+            }
+            let mut stmt = conn.prepare_cached(SESSION_ROW_SQL)?;
+            for key in touched {
+                if let Some(old) = self.by_key.remove(&key) {
+                    self.by_last.remove(&(old.last_ts, key.clone()));
+                }
+                // Bound as text (as stored): bytes would bind as a blob, which equals no text.
+                let mut rows = stmt.query([as_text(&key.0), as_text(&key.1)])?;
+                if let Some(r) = rows.next()? {
+                    let s = Summary {
+                        first_ts: r.get(0)?,
+                        last_ts: r.get(1)?,
+                        friction: r.get(2)?,
+                        score: r.get(3)?,
+                        moments: moments_of(r.get_ref(4)?),
+                    };
+                    if s.last_ts >= from {
+                        self.by_last.insert((s.last_ts, key.clone()));
+                        self.by_key.insert(key, s);
+                    }
+                }
+            }
+        }
+        while let Some(first) = self.by_last.first() {
+            if first.0 >= from {
+                break;
+            }
+            let (_, key) = self.by_last.pop_first().expect("not empty");
+            self.by_key.remove(&key);
+        }
+        self.from = from;
+        self.upto = upto;
+        Ok(())
+    }
+
+    fn in_range(&self, to: i64) -> impl Iterator<Item = &Summary> {
+        self.by_key.values().filter(move |s| s.first_ts < to)
+    }
+}
+
+/// Sessions in `[from, to)` (`last_ts >= from AND first_ts < to`): how many, how many with
+/// friction, and their average score (as SQL's `AVG` of the integer scores gives it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionTotals {
+    pub sessions: i64,
+    pub with_friction: i64,
+    pub average_score: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct SessionWindowKey {
+    site: Option<String>,
+    len: i64,
+}
+
+/// The sessions each recent commit touched, from the writer (in memory): a session window
+/// moved by a poll reads them here instead of scanning the new rows of `events` (wide rows:
+/// most of what moving it cost). A commit is pushed just after it is committed, so a snapshot
+/// can be newer than the log; [`Feed::since`] then says so and the window reads `events`.
+#[derive(Default)]
+pub struct Feed {
+    /// (first id, last id, sessions) per commit, oldest first; and how many sessions in all.
+    log: Mutex<(std::collections::VecDeque<FeedEntry>, usize)>,
+}
+
+type FeedEntry = (i64, i64, Vec<SessionKey>);
+
+/// Session keys the feed holds at most (older commits are forgotten).
+const FEED_MAX_KEYS: usize = 200_000;
+
+impl Feed {
+    /// The writer committed the events `first..=last`, of these sessions (session id, site).
+    pub fn push(&self, first: i64, last: i64, sessions: Vec<(String, String)>) {
+        let mut log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+        let (entries, keys) = &mut *log;
+        *keys += sessions.len();
+        entries.push_back((
+            first,
+            last,
+            sessions.into_iter().map(|(s, site)| (s.into_bytes(), site.into_bytes())).collect(),
+        ));
+        while *keys > FEED_MAX_KEYS {
+            let Some(e) = entries.pop_front() else { break };
+            *keys -= e.2.len();
+        }
+    }
+
+    /// The sessions with an event in `(after, upto]` (of `site`), if the log holds every commit
+    /// of that range.
+    fn since(&self, after: i64, upto: i64, site: &Option<String>) -> Option<Vec<SessionKey>> {
+        if after >= upto {
+            return Some(Vec::new());
+        }
+        let log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+        let entries = &log.0;
+        let start = entries.partition_point(|e| e.1 <= after);
+        let mut covered = after;
+        let mut out = Vec::new();
+        for e in entries.range(start..) {
+            if e.0 > upto {
+                break;
+            }
+            // Commits' ids follow each other; a gap or an overlap: not this way.
+            if e.0 != covered + 1 || e.1 > upto {
+                return None;
+            }
+            let want = site.as_ref().map(|s| s.as_bytes());
+            out.extend(e.2.iter().filter(|k| want.is_none_or(|w| k.1 == w)).cloned());
+            covered = e.1;
+        }
+        (covered == upto).then_some(out)
+    }
+}
+
+/// The session windows of one store, kept between polls like [`Windows`].
+#[derive(Default)]
+pub struct SessionWindows {
+    kept: Mutex<Vec<(SessionWindowKey, SessionWindow)>>,
+    /// The writer's log of touched sessions (empty for a store without one: then `events` is read).
+    pub feed: std::sync::Arc<Feed>,
+}
+
+impl SessionWindows {
+    pub fn new() -> SessionWindows {
+        SessionWindows::default()
+    }
+
+    /// Runs `f` on the sessions of `site` in `[from, to)` as of the caller's read transaction,
+    /// in which the largest `events.id` is `upto`.
+    fn with<T>(
+        &self,
+        conn: &Connection,
+        site: &Option<String>,
+        from: i64,
+        to: i64,
+        upto: i64,
+        f: impl FnOnce(&mut dyn Iterator<Item = &Summary>) -> T,
+    ) -> Result<T, ReadError> {
+        let key = SessionWindowKey { site: site.clone(), len: to - from };
+        let kept = {
+            let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+            kept.iter().position(|(k, _)| *k == key).map(|i| kept.remove(i).1)
+        };
+        let w = match kept {
+            Some(mut w) if w.from <= from && w.upto <= upto && upto - w.upto <= MAX_NEW_EVENTS => {
+                w.advance(conn, &self.feed, site, from, upto)?;
+                w
+            }
+            _ => SessionWindow::build(conn, site, from, upto)?,
+        };
+        let out = f(&mut w.in_range(to));
+        if w.by_key.len() > MAX_WINDOW_SESSIONS {
+            return Ok(out);
+        }
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(i) = kept.iter().position(|(k, _)| *k == key) {
+            if kept[i].1.upto > w.upto || kept[i].1.from > w.from {
+                return Ok(out);
+            }
+            kept.remove(i);
+        }
+        if kept.len() >= MAX_WINDOWS {
+            kept.remove(0);
+        }
+        kept.push((key, w));
+        Ok(out)
+    }
+
+    /// See [`SessionTotals`].
+    pub fn totals(
+        &self,
+        conn: &Connection,
+        site: &Option<String>,
+        from: i64,
+        to: i64,
+        upto: i64,
+    ) -> Result<SessionTotals, ReadError> {
+        self.with(conn, site, from, to, upto, |sessions| {
+            let (mut n, mut with_friction, mut scores) = (0i64, 0i64, 0i64);
+            for s in sessions {
+                n += 1;
+                with_friction += i64::from(s.friction > 0);
+                scores += s.score;
+            }
+            SessionTotals { sessions: n, with_friction, average_score: (n > 0).then(|| scores as f64 / n as f64) }
+        })
+    }
+
+    /// (sessions in `[from, to)`, how many reached each of `steps` in order).
+    pub fn funnel(
+        &self,
+        conn: &Connection,
+        site: &Option<String>,
+        from: i64,
+        to: i64,
+        upto: i64,
+        steps: &[String],
+    ) -> Result<(i64, Vec<i64>), ReadError> {
+        self.with(conn, site, from, to, upto, |sessions| {
+            let mut reached = vec![0i64; steps.len()];
+            let mut n = 0i64;
+            for s in sessions {
+                n += 1;
+                let Some(moments) = &s.moments else { continue };
+                let mut k = 0;
+                for m in moments {
+                    if k < steps.len() && *m == steps[k] {
+                        k += 1;
+                    }
+                }
+                for slot in reached.iter_mut().take(k) {
+                    *slot += 1;
+                }
+            }
+            (n, reached)
+        })
+    }
+
+    /// Forgets every window (tests).
+    pub fn clear(&self) {
+        self.kept.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The sessions where a friction happened (the leaderboard's click-through)
+
+/// Per (session, site) with friction rows matching the filters in `[from, to)` (ids up to
+/// `upto`): how many, and the latest time. Moved like [`Window`].
+struct ElementWindow {
+    from: i64,
+    to: i64,
+    upto: i64,
+    sessions: HashMap<SessionKey, (u32, i64)>,
+}
+
+impl ElementWindow {
+    fn add(&mut self, r: &Row<'_>) {
+        let e = self.sessions.entry((r.session.to_vec(), r.site.to_vec())).or_insert((0, r.ts));
+        e.0 += 1;
+        e.1 = e.1.max(r.ts);
+    }
+
+    fn remove(&mut self, r: &Row<'_>) {
+        let key = (r.session.to_vec(), r.site.to_vec());
+        if let Some(e) = self.sessions.get_mut(&key) {
+            e.0 -= 1;
+            if e.0 == 0 {
+                self.sessions.remove(&key);
+            }
+        }
+    }
+
+    /// The first `limit` (session, site, latest time) by latest time, newest first; ties by
+    /// session id and site (bytes), as SQLite's `GROUP BY session_id, site ORDER BY at DESC`
+    /// gives them (its sort keeps the grouped order for equal times).
+    fn top(&self, limit: i64) -> Vec<(&[u8], &[u8], i64)> {
+        let mut all: Vec<(&[u8], &[u8], i64)> =
+            self.sessions.iter().map(|((s, site), &(_, at))| (s.as_slice(), site.as_slice(), at)).collect();
+        all.sort_unstable_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(b.0)).then_with(|| a.1.cmp(b.1)));
+        all.truncate(limit.max(0) as usize);
+        all
+    }
+}
+
+#[derive(Default)]
+pub struct ElementWindows {
+    kept: Mutex<Vec<((Filters, i64), ElementWindow)>>,
+}
+
+impl ElementWindows {
+    /// The sessions with friction rows matching `f` in `[from, to)`, as of the caller's read
+    /// transaction in which the largest friction id is `upto`: (session, site, latest time) of
+    /// the first `limit` by latest time (see [`ElementWindow::top`]), passed to `each`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn top<T>(
+        &self,
+        conn: &Connection,
+        f: &Filters,
+        from: i64,
+        to: i64,
+        upto: i64,
+        limit: i64,
+        each: impl FnOnce(Vec<(&[u8], &[u8], i64)>) -> T,
+    ) -> Result<T, ReadError> {
+        let key = (f.clone(), to - from);
+        let kept = {
+            let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+            kept.iter().position(|(k, _)| *k == key).map(|i| kept.remove(i).1)
+        };
+        let w = match kept {
+            Some(mut w)
+                if w.from <= from
+                    && w.to <= to
+                    && from < w.to
+                    && w.upto <= upto
+                    && from - w.from <= to - from
+                    && w.sessions.len() <= MAX_WINDOW_SESSIONS =>
+            {
+                let (old_from, old_to, old_upto) = (w.from, w.to, w.upto);
+                scan_range(conn, f, old_from, from, old_upto, |r| w.remove(r))?;
+                scan_range(conn, f, old_to, to, old_upto, |r| w.add(r))?;
+                scan_new(conn, f, from, to, old_upto, upto, |r| w.add(r))?;
+                w.from = from;
+                w.to = to;
+                w.upto = upto;
+                w
+            }
+            _ => {
+                let mut w = ElementWindow { from, to, upto, sessions: HashMap::new() };
+                scan_range(conn, f, from, to, upto, |r| w.add(r))?;
+                w
+            }
+        };
+        let out = each(w.top(limit));
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(i) = kept.iter().position(|(k, _)| *k == key) {
+            if kept[i].1.upto > w.upto || kept[i].1.to > w.to {
+                return Ok(out);
+            }
+            kept.remove(i);
+        }
+        if kept.len() >= MAX_WINDOWS {
+            kept.remove(0);
+        }
+        kept.push((key, w));
+        Ok(out)
+    }
+}
+
+/// Everything the read side keeps between polls, per store.
+#[derive(Default)]
+pub struct Kept {
+    pub friction: Windows,
+    pub sessions: SessionWindows,
+    pub elements: ElementWindows,
+}
+
+impl Kept {
+    pub fn new() -> Kept {
+        Kept::default()
+    }
+
+    /// With the writer's log of touched sessions.
+    pub fn with_feed(feed: std::sync::Arc<Feed>) -> Kept {
+        Kept { sessions: SessionWindows { feed, ..Default::default() }, ..Default::default() }
+    }
+}
+
+/// The largest `events.id` and `friction.id` of the caller's read transaction.
+pub fn snapshot_ids(conn: &Connection) -> Result<(i64, i64), ReadError> {
+    let events: i64 = conn.prepare_cached("SELECT COALESCE(MAX(id), 0) FROM events")?.query_row([], |r| r.get(0))?;
+    let friction: i64 =
+        conn.prepare_cached("SELECT COALESCE(MAX(id), 0) FROM friction")?.query_row([], |r| r.get(0))?;
+    Ok((events, friction))
+}
