@@ -12,7 +12,7 @@
 // Record format (fields joined by U+001F, records by U+001E; parsed by core::input::parse_record):
 // code, Date.now(), fields... See that function's table.
 export function makeHost(input, guard, signal, overlayUrl) {
-  var w = window, d = document, US = '\x1f', RS = '\x1e', queue = [], planned = false, timer = 0;
+  var w = window, d = document, US = '\x1f', RS = '\x1e', queue = [], planned = 0, timer = 0;
   var CLICKABLE = 'a,button,input[type=button],input[type=submit],input[type=reset],input[type=image],' +
     '[role=button],[role=link],[role=menuitem],[role=tab],[role=checkbox],[role=switch],[role=option]';
 
@@ -29,15 +29,19 @@ export function makeHost(input, guard, signal, overlayUrl) {
   }
   // `force`: hand over everything now (lifecycle events, locks, the page's own calls); otherwise
   // a route change still settling waits, with the records after it (see routeDone).
+  // `planned`: the scheduled task's timer, cleared when an urgent hand-over took everything
+  // first (it would only hand over an empty queue: a wasm call for nothing); -1 while a route's
+  // settle timer stands in for it.
   var drain = guard(function (force) {
-    planned = false;
+    clearTimeout(planned); // (-1 and 0 are no timer: a no-op)
+    planned = 0;
     responded = selected = false;
     interactions();
     var rest = [];
     if (!routeDone(force === true)) {
       rest = queue.splice(routeAt);
       routeAt = 0;
-      planned = true;
+      planned = -1;
       // By its own timer, not by the clock: timers run in the order they expire, so a title the
       // router sets in a timer of its own comes first even on a page that stalled.
       if (!settle) settle = setTimeout(function () { settle = 0; drain(true); }, ROUTE_SETTLE_MS);
@@ -54,9 +58,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
   // idle callback). 400 ms keeps a burst of clicks, scrolls and responses in one task and events
   // still reach storage within about a second of their capture.
   function later() {
-    if (planned) return;
-    planned = true;
-    setTimeout(drain, 400);
+    if (!planned) planned = setTimeout(drain, 400);
   }
 
   // urgent: 1 hands everything over now; 2 (the engine's timer, a request's answer) does not
@@ -209,7 +211,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
     routeAt = -1;
     // Its settle timer was the scheduled task: without it nothing is planned any more (the
     // caller plans the next one).
-    if (settle) { clearTimeout(settle); settle = 0; planned = false; }
+    if (settle) { clearTimeout(settle); settle = 0; planned = 0; }
     views();
     return true;
   }
@@ -219,9 +221,8 @@ export function makeHost(input, guard, signal, overlayUrl) {
   // used to be handed over as a route change, which reset the depth reached and read the
   // jump's own depth into a record the engine then ignored: the jump's scroll marks were lost.)
   var lastHref = location.href, hashViews = false;
-  function page(u) { var i = u.indexOf('#'); return i < 0 ? u : u.slice(0, i); }
   function route(kind) {
-    var href = location.href, jump = href === lastHref || (!hashViews && page(href) === page(lastHref));
+    var href = location.href, jump = href === lastHref || (!hashViews && href.split('#')[0] === lastHref.split('#')[0]);
     respond('u');
     lastHref = href;
     if (jump) return;
@@ -456,7 +457,6 @@ export function makeHost(input, guard, signal, overlayUrl) {
   // hash: a change of the URL's fragment is a new page view (data-spa="hash").
   function observe(slowMs, hash) {
     hashViews = !!hash;
-    lastHref = location.href;
     wrap(w, 'fetch', function (input, init) {
       var end = request((init && init.method) || (input && input.method), input && input.url || input);
       return function (p) { p.then(function (r) { end(r.status); }, function () { end(0); }); };
