@@ -1081,6 +1081,27 @@ mod tests {
     /// The session windows, moved from poll to poll while events arrive (sessions growing at
     /// both ends, out of order, new ones, old ones coming back), count what the SQL over the
     /// `sessions` table counts: sessions, with friction, average score, and the funnel.
+    /// Stores `events` as rows of `events` with the next ids (only the columns the windows
+    /// read back), for `aggregate::apply`.
+    fn insert_events<'e>(
+        c: &Connection,
+        events: &'e [crate::validate::Event],
+        id: &mut i64,
+    ) -> Vec<(i64, &'e crate::validate::Event)> {
+        events
+            .iter()
+            .map(|e| {
+                *id += 1;
+                c.execute(
+                    "INSERT INTO events (id, site, event, session_id) VALUES (?1, ?2, ?3, ?4)",
+                    rusqlite::params![*id, e.site, e.event, e.session_id],
+                )
+                .unwrap();
+                (*id, e)
+            })
+            .collect()
+    }
+
     #[test]
     fn session_windows_match_sql_as_events_arrive_and_ranges_move() {
         use crate::facts::{Category, Facts};
@@ -1135,18 +1156,7 @@ mod tests {
                     }
                 })
                 .collect();
-            let rows: Vec<(i64, &Event)> = events
-                .iter()
-                .map(|e| {
-                    id += 1;
-                    c.execute(
-                        "INSERT INTO events (id, site, event, session_id) VALUES (?1, ?2, ?3, ?4)",
-                        rusqlite::params![id, e.site, e.event, e.session_id],
-                    )
-                    .unwrap();
-                    (id, e)
-                })
-                .collect();
+            let rows = insert_events(&c, &events, &mut id);
             crate::aggregate::apply(&c, &rows, now).unwrap();
             if !rows.is_empty() && step % 7 != 3 {
                 let mut keys: Vec<(String, String)> =
@@ -1255,18 +1265,7 @@ mod tests {
                     }
                 })
                 .collect();
-            let rows: Vec<(i64, &Event)> = events
-                .iter()
-                .map(|e| {
-                    id += 1;
-                    c.execute(
-                        "INSERT INTO events (id, site, event, session_id) VALUES (?1, ?2, ?3, ?4)",
-                        rusqlite::params![id, e.site, e.event, e.session_id],
-                    )
-                    .unwrap();
-                    (id, e)
-                })
-                .collect();
+            let rows = insert_events(&c, &events, &mut id);
             crate::aggregate::apply(&c, &rows, now).unwrap();
             now += match next(20) {
                 0 => 10_000,

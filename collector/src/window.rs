@@ -82,6 +82,19 @@ struct Row<'a> {
     ts: i64,
 }
 
+impl<'a> Row<'a> {
+    /// A row of [`range_sql`]'s or [`NEW_ROWS_SQL`]'s columns: event, path, selector, session_id, ts,
+    /// id, site.
+    fn read(r: &'a rusqlite::Row<'_>) -> rusqlite::Result<Row<'a>> {
+        Ok(Row {
+            parts: [bytes(r.get_ref(0)?), bytes(r.get_ref(1)?), bytes(r.get_ref(2)?)],
+            session: bytes(r.get_ref(3)?),
+            site: bytes(r.get_ref(6)?),
+            ts: r.get(4)?,
+        })
+    }
+}
+
 fn bytes(v: ValueRef<'_>) -> &[u8] {
     match v {
         ValueRef::Text(t) | ValueRef::Blob(t) => t,
@@ -272,13 +285,7 @@ fn scan_range(
         if r.get::<_, i64>(5)? > upto {
             continue;
         }
-        let row = Row {
-            parts: [bytes(r.get_ref(0)?), bytes(r.get_ref(1)?), bytes(r.get_ref(2)?)],
-            session: bytes(r.get_ref(3)?),
-            site: bytes(r.get_ref(6)?),
-            ts: r.get(4)?,
-        };
-        each(&row);
+        each(&Row::read(r)?);
     }
     Ok(())
 }
@@ -300,29 +307,69 @@ fn scan_new(
     let mut rows = stmt.query([after, upto])?;
     let is = |want: &Option<String>, got: &[u8]| want.as_ref().is_none_or(|w| w.as_bytes() == got);
     while let Some(r) = rows.next()? {
-        let ts: i64 = r.get(4)?;
-        let (event, path, selector, site) =
-            (bytes(r.get_ref(0)?), bytes(r.get_ref(1)?), bytes(r.get_ref(2)?), bytes(r.get_ref(6)?));
-        if ts < from
-            || ts >= to
-            || !is(&f.site, site)
+        let row = Row::read(r)?;
+        let [event, path, selector] = row.parts;
+        if row.ts < from
+            || row.ts >= to
+            || !is(&f.site, row.site)
             || !is(&f.kind, event)
             || !is(&f.path, path)
             || !is(&f.selector, selector)
         {
             continue;
         }
-        let row = Row { parts: [event, path, selector], session: bytes(r.get_ref(3)?), site, ts };
         each(&row);
     }
     Ok(())
 }
 
+/// The states kept between polls for one kind of answer, most recently used last: taken out
+/// while a read moves one (the lock is not held during the read), put back after it.
+pub struct Shelf<K, W>(Mutex<Vec<(K, W)>>);
+
+impl<K, W> Default for Shelf<K, W> {
+    fn default() -> Self {
+        Shelf(Mutex::new(Vec::new()))
+    }
+}
+
+impl<K: PartialEq, W> Shelf<K, W> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(K, W)>> {
+        // A read that panicked left nothing half-done in the Vec itself.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The state kept for `key`, if any (it leaves the shelf).
+    fn take(&self, key: &K) -> Option<W> {
+        let mut kept = self.lock();
+        kept.iter().position(|(k, _)| k == key).map(|i| kept.remove(i).1)
+    }
+
+    /// Puts `w` back for `key`, unless another read put back one `newer` than it meanwhile; at
+    /// most [`MAX_WINDOWS`], the least recently used dropped.
+    fn put(&self, key: K, w: W, newer: impl Fn(&W, &W) -> bool) {
+        let mut kept = self.lock();
+        if let Some(i) = kept.iter().position(|(k, _)| *k == key) {
+            if newer(&kept[i].1, &w) {
+                return;
+            }
+            kept.remove(i);
+        }
+        if kept.len() >= MAX_WINDOWS {
+            kept.remove(0);
+        }
+        kept.push((key, w));
+    }
+
+    fn clear(&self) {
+        self.lock().clear();
+    }
+}
+
 /// The leaderboard windows of one store.
 #[derive(Default)]
 pub struct Windows {
-    /// Most recently used last.
-    kept: Mutex<Vec<(Key, Window)>>,
+    kept: Shelf<Key, Window>,
 }
 
 impl Windows {
@@ -376,10 +423,7 @@ impl Windows {
         answer: impl FnOnce(&Window) -> T,
     ) -> Result<T, ReadError> {
         let key = Key { filters: f.clone(), len: to - from, sessions };
-        let kept = {
-            let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
-            kept.iter().position(|(k, _)| *k == key).map(|i| kept.remove(i).1)
-        };
+        let kept = self.kept.take(&key);
         let mut k = Vec::new();
         let w = match kept {
             Some(mut w)
@@ -406,24 +450,14 @@ impl Windows {
             }
         };
         let out = answer(&w);
-        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
         // Another read may have put one back meanwhile: keep the newer.
-        if let Some(i) = kept.iter().position(|(k, _)| *k == key) {
-            if kept[i].1.upto > w.upto || kept[i].1.to > w.to {
-                return Ok(out);
-            }
-            kept.remove(i);
-        }
-        if kept.len() >= MAX_WINDOWS {
-            kept.remove(0);
-        }
-        kept.push((key, w));
+        self.kept.put(key, w, |old, w| old.upto > w.upto || old.to > w.to);
         Ok(out)
     }
 
     /// Forgets every window (tests).
     pub fn clear(&self) {
-        self.kept.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.kept.clear();
     }
 }
 
@@ -671,7 +705,7 @@ impl Feed {
 /// The session windows of one store, kept between polls like [`Windows`].
 #[derive(Default)]
 pub struct SessionWindows {
-    kept: Mutex<Vec<(SessionWindowKey, SessionWindow)>>,
+    kept: Shelf<SessionWindowKey, SessionWindow>,
     /// The writer's log of touched sessions (empty for a store without one: then `events` is read).
     pub feed: std::sync::Arc<Feed>,
 }
@@ -693,10 +727,7 @@ impl SessionWindows {
         f: impl FnOnce(&mut dyn Iterator<Item = &Summary>) -> T,
     ) -> Result<T, ReadError> {
         let key = SessionWindowKey { site: site.clone(), len: to - from };
-        let kept = {
-            let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
-            kept.iter().position(|(k, _)| *k == key).map(|i| kept.remove(i).1)
-        };
+        let kept = self.kept.take(&key);
         let w = match kept {
             Some(mut w) if w.from <= from && w.upto <= upto && upto - w.upto <= MAX_NEW_EVENTS => {
                 w.advance(conn, &self.feed, site, from, upto)?;
@@ -708,17 +739,7 @@ impl SessionWindows {
         if w.by_key.len() > MAX_WINDOW_SESSIONS {
             return Ok(out);
         }
-        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(i) = kept.iter().position(|(k, _)| *k == key) {
-            if kept[i].1.upto > w.upto || kept[i].1.from > w.from {
-                return Ok(out);
-            }
-            kept.remove(i);
-        }
-        if kept.len() >= MAX_WINDOWS {
-            kept.remove(0);
-        }
-        kept.push((key, w));
+        self.kept.put(key, w, |old, w| old.upto > w.upto || old.from > w.from);
         Ok(out)
     }
 
@@ -774,7 +795,7 @@ impl SessionWindows {
 
     /// Forgets every window (tests).
     pub fn clear(&self) {
-        self.kept.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.kept.clear();
     }
 }
 
@@ -821,7 +842,7 @@ impl ElementWindow {
 
 #[derive(Default)]
 pub struct ElementWindows {
-    kept: Mutex<Vec<((Filters, i64), ElementWindow)>>,
+    kept: Shelf<(Filters, i64), ElementWindow>,
 }
 
 impl ElementWindows {
@@ -840,10 +861,7 @@ impl ElementWindows {
         each: impl FnOnce(Vec<(&[u8], &[u8], i64)>) -> T,
     ) -> Result<T, ReadError> {
         let key = (f.clone(), to - from);
-        let kept = {
-            let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
-            kept.iter().position(|(k, _)| *k == key).map(|i| kept.remove(i).1)
-        };
+        let kept = self.kept.take(&key);
         let w = match kept {
             Some(mut w)
                 if w.from <= from
@@ -869,17 +887,7 @@ impl ElementWindows {
             }
         };
         let out = each(w.top(limit));
-        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(i) = kept.iter().position(|(k, _)| *k == key) {
-            if kept[i].1.upto > w.upto || kept[i].1.to > w.to {
-                return Ok(out);
-            }
-            kept.remove(i);
-        }
-        if kept.len() >= MAX_WINDOWS {
-            kept.remove(0);
-        }
-        kept.push((key, w));
+        self.kept.put(key, w, |old, w| old.upto > w.upto || old.to > w.to);
         Ok(out)
     }
 }
