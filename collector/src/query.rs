@@ -908,21 +908,31 @@ pub fn all_shapes() -> Vec<(String, usize)> {
 mod tests {
     use super::*;
 
+    /// An in-memory store: the `events` table as `events_sql` makes it, and the aggregates.
+    fn store(events_sql: &str) -> Connection {
+        let c = Connection::open_in_memory().unwrap();
+        c.execute_batch(events_sql).unwrap();
+        c.execute_batch(crate::aggregate::SCHEMA).unwrap();
+        c
+    }
+
+    /// A small deterministic generator (xorshift64): `next(n)` is in `0..n`.
+    fn xorshift(mut seed: u64) -> impl FnMut(u64) -> u64 {
+        move |n| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        }
+    }
+
     /// The leaderboard's windows, moved from poll to poll while rows arrive (with times in the
     /// past, the present and the near future), give what regrouping the whole range gives:
     /// counts, distinct sessions, latest times, order and limit, for every filter combination.
     #[test]
     fn windows_match_regrouping_as_rows_arrive_and_ranges_move() {
-        let c = Connection::open_in_memory().unwrap();
-        c.execute_batch("CREATE TABLE events (id INTEGER PRIMARY KEY, session_id TEXT);").unwrap();
-        c.execute_batch(crate::aggregate::SCHEMA).unwrap();
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let c = store("CREATE TABLE events (id INTEGER PRIMARY KEY, session_id TEXT);");
+        let mut next = xorshift(0x2545_f491_4f6c_dd1du64);
         let texts = ["", "a", "ab", "a\u{0}b", "B", "é"];
         let windows = crate::window::Windows::new();
         let filters = [
@@ -1011,16 +1021,8 @@ mod tests {
     fn hours_are_the_sums_of_minutes_for_charts_and_totals() {
         use crate::facts::{Category, Facts};
         use crate::validate::Event;
-        let c = Connection::open_in_memory().unwrap();
-        c.execute_batch("CREATE TABLE events (id INTEGER PRIMARY KEY, session_id TEXT);").unwrap();
-        c.execute_batch(crate::aggregate::SCHEMA).unwrap();
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let c = store("CREATE TABLE events (id INTEGER PRIMARY KEY, session_id TEXT);");
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15u64);
         let base = 1_700_000_000_000i64;
         let mut id = 0;
         for _ in 0..40 {
@@ -1106,20 +1108,11 @@ mod tests {
     fn session_windows_match_sql_as_events_arrive_and_ranges_move() {
         use crate::facts::{Category, Facts};
         use crate::validate::Event;
-        let c = Connection::open_in_memory().unwrap();
-        c.execute_batch(
+        let c = store(
             "CREATE TABLE events (id INTEGER PRIMARY KEY, site TEXT, event TEXT, session_id TEXT);
              CREATE INDEX events_site_id ON events(site, id);",
-        )
-        .unwrap();
-        c.execute_batch(crate::aggregate::SCHEMA).unwrap();
-        let mut seed = 0x51_7cc1_b727_220au64;
-        let mut next = move |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        );
+        let mut next = xorshift(0x51_7cc1_b727_220au64);
         // With the writer's log of touched sessions, as the store keeps it; now and then a
         // commit is missing from it (as when a poll's snapshot is newer than the log), so both
         // ways of finding the touched sessions are compared.
@@ -1223,20 +1216,11 @@ mod tests {
     fn element_windows_match_sql_as_events_arrive_and_ranges_move() {
         use crate::facts::{Category, Facts};
         use crate::validate::Event;
-        let c = Connection::open_in_memory().unwrap();
-        c.execute_batch(
+        let c = store(
             "CREATE TABLE events (id INTEGER PRIMARY KEY, site TEXT, event TEXT, session_id TEXT);
              CREATE INDEX events_site_id ON events(site, id);",
-        )
-        .unwrap();
-        c.execute_batch(crate::aggregate::SCHEMA).unwrap();
-        let mut seed = 0x1234_5678_9abc_def1u64;
-        let mut next = move |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        );
+        let mut next = xorshift(0x1234_5678_9abc_def1u64);
         let kept = Kept::new();
         let (mut id, mut now, mut compared) = (0i64, 1_000_000i64, 0);
         for step in 0..250 {
@@ -1310,16 +1294,8 @@ mod tests {
     /// the limit, filters and odd texts included.
     #[test]
     fn friction_groups_match_sql_group_by() {
-        let c = Connection::open_in_memory().unwrap();
-        c.execute_batch("CREATE TABLE events (id INTEGER PRIMARY KEY, session_id TEXT);").unwrap();
-        c.execute_batch(crate::aggregate::SCHEMA).unwrap();
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let c = store("CREATE TABLE events (id INTEGER PRIMARY KEY, session_id TEXT);");
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15u64);
         let texts = ["", "a", "ab", "a\u{0}b", "B", "é", "/p", "#x > y"];
         for id in 0..3_000 {
             c.execute(
