@@ -139,7 +139,7 @@ export function countEvents(buf, tracker) {
  * expect: 'posts' | 'none' (what the verification demands), statics / pages / json / postJson for
  * the server, notes.
  */
-export function defineTrackers({ touchpointDir, snowplowBundle, compareDir = null }) {
+export function defineTrackers({ touchpointDir, snowplowBundle, compareDirs = [] }) {
   const ph = nm('posthog-js/dist');
   const phVersion = pkgVersion('posthog-js');
   // The journey's SPA page views come from Touchpoint's own history observation (like PostHog's
@@ -179,8 +179,8 @@ ${extra ? `<script>addEventListener('shop:route',function(){touchpoint('page')})
     },
     // TRUSTED_COMPARE (bench/trusted.mjs): other Touchpoint builds in the same run, so that a
     // change is measured against its parent under the same machine load. The first is
-    // touchpoint-cmp / touchpoint-pending-cmp, the next ones touchpoint-cmp2, ... (one or a list).
-    ...[].concat(compareDir || []).flatMap((dir, i) => {
+    // touchpoint-cmp / touchpoint-pending-cmp, the next ones touchpoint-cmp2, ... (a list).
+    ...compareDirs.flatMap((dir, i) => {
       const n = i ? String(i + 1) : '', label = `compared build${n ? ` ${n}` : ''}`;
       return [
         {

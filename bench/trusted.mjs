@@ -97,16 +97,16 @@ try {
 }
 // The compared build is copied too: rebuilding dist/ during the run must not change what is measured.
 // TRUSTED_COMPARE=<dir>[,<dir>...]: each one is a page pair of its own (touchpoint-cmp, -cmp2, ...).
-let compareDir = null;
+let compareDirs = [];
 if (process.env.TRUSTED_COMPARE) {
-  compareDir = process.env.TRUSTED_COMPARE.split(',').map((src, i) => {
+  compareDirs = process.env.TRUSTED_COMPARE.split(',').map((src, i) => {
     const dir = path.join(cacheDir, `dist-snapshot-trusted-cmp${i ? i + 1 : ''}`);
     fs.mkdirSync(dir, { recursive: true });
     for (const f of ['touchpoint.js', 'touchpoint_bg.wasm']) fs.copyFileSync(path.join(path.resolve(src), f), path.join(dir, f));
     return dir;
   });
 }
-const trackers = defineTrackers({ touchpointDir: snapshotDir, snowplowBundle: snowplowBundle?.file, compareDir })
+const trackers = defineTrackers({ touchpointDir: snapshotDir, snowplowBundle: snowplowBundle?.file, compareDirs })
   .filter((t) => !ONLY || ONLY.has(t.id));
 for (const t of trackers) status.set(t.id, null);
 if (snowplowError && status.has('snowplow')) status.set('snowplow', snowplowError);

@@ -916,6 +916,11 @@ mod tests {
         c
     }
 
+    /// The `events` columns the session and element windows read.
+    const EVENTS_WITH_SITE: &str =
+        "CREATE TABLE events (id INTEGER PRIMARY KEY, site TEXT, event TEXT, session_id TEXT);
+         CREATE INDEX events_site_id ON events(site, id);";
+
     /// A small deterministic generator (xorshift64): `next(n)` is in `0..n`.
     fn xorshift(mut seed: u64) -> impl FnMut(u64) -> u64 {
         move |n| {
@@ -1108,10 +1113,7 @@ mod tests {
     fn session_windows_match_sql_as_events_arrive_and_ranges_move() {
         use crate::facts::{Category, Facts};
         use crate::validate::Event;
-        let c = store(
-            "CREATE TABLE events (id INTEGER PRIMARY KEY, site TEXT, event TEXT, session_id TEXT);
-             CREATE INDEX events_site_id ON events(site, id);",
-        );
+        let c = store(EVENTS_WITH_SITE);
         let mut next = xorshift(0x51_7cc1_b727_220au64);
         // With the writer's log of touched sessions, as the store keeps it; now and then a
         // commit is missing from it (as when a poll's snapshot is newer than the log), so both
@@ -1216,10 +1218,7 @@ mod tests {
     fn element_windows_match_sql_as_events_arrive_and_ranges_move() {
         use crate::facts::{Category, Facts};
         use crate::validate::Event;
-        let c = store(
-            "CREATE TABLE events (id INTEGER PRIMARY KEY, site TEXT, event TEXT, session_id TEXT);
-             CREATE INDEX events_site_id ON events(site, id);",
-        );
+        let c = store(EVENTS_WITH_SITE);
         let mut next = xorshift(0x1234_5678_9abc_def1u64);
         let kept = Kept::new();
         let (mut id, mut now, mut compared) = (0i64, 1_000_000i64, 0);
