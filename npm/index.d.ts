@@ -31,7 +31,7 @@ export interface InitOptions {
   site?: string;
   /** Initial analytics consent (default `pending`); `tcf` follows the page's IAB TCF CMP. */
   consent?: ConsentState | 'tcf';
-  /** Send when this many events are queued (default 20). */
+  /** Send when this many events are queued (default 50). */
   batchSize?: number;
   /** ms after the oldest queued event to send anyway (default 5000). */
   flushInterval?: number;

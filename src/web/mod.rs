@@ -178,7 +178,6 @@ fn listen(io: &Io, slow_ms: u64, hash_views: bool) {
         (doc, "visibilitychange", false),
         (win, "online", false),
         (win, "offline", false),
-        (doc, "selectionchange", false),
         (doc, "focusin", true),
         (win, "blur", false),
         (win, "focus", false),

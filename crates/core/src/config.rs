@@ -334,7 +334,7 @@ mod tests {
         assert!(w.is_empty());
         assert_eq!(c.collector, "/v1/batch");
         assert_eq!(c.consent, InitialConsent::Pending);
-        assert_eq!(c.policy.max_batch_events, 20);
+        assert_eq!(c.policy.max_batch_events, 50);
         assert_eq!(c.policy.flush_interval_ms, 5_000);
         assert_eq!(c.pending_limit, 100);
     }

@@ -275,7 +275,7 @@ fn a_burst_of_events_is_written_as_one_group_within_persist_ms_and_sent_by_its_t
 fn events_are_written_before_the_request_that_carries_them_leaves() {
     let mut w = World::new(Locks::Web);
     let mut t = w.open(granted(), 1);
-    for i in 0..20 {
+    for i in 0..crate::outbox::Policy::default().max_batch_events {
         w.track(&mut t, &format!("e{i}"));
     }
     w.tick(&mut t);
@@ -287,13 +287,13 @@ fn events_are_written_before_the_request_that_carries_them_leaves() {
 fn a_full_batch_is_sent_at_the_next_tick_not_inside_the_call() {
     let mut w = World::new(Locks::Web);
     let mut t = w.open(granted(), 1);
-    for i in 0..20 {
+    for i in 0..crate::outbox::Policy::default().max_batch_events {
         w.track(&mut t, &format!("e{i}"));
     }
     assert!(t.in_flight.is_empty(), "no request starts inside a capture");
     w.tick(&mut t);
     assert_eq!(t.in_flight.len(), 1);
-    assert_eq!(t.in_flight[0].1.len(), 20);
+    assert_eq!(t.in_flight[0].1.len(), crate::outbox::Policy::default().max_batch_events);
 }
 
 #[test]

@@ -19,11 +19,12 @@ fn filled(policy: Policy, n: usize, now: u64) -> Outbox {
 
 #[test]
 fn sends_when_batch_is_full() {
-    let mut o = filled(Policy::default(), 19, 0);
-    assert_eq!(o.poll_transmit(1), None, "19 events and young: wait");
-    o.push(ev("e19", 100), 2).unwrap();
-    let t = o.poll_transmit(2).expect("20 events: send");
-    assert_eq!(t.message_ids, ids(20));
+    let full = Policy::default().max_batch_events;
+    let mut o = filled(Policy::default(), full - 1, 0);
+    assert_eq!(o.poll_transmit(1), None, "one short of a batch and young: wait");
+    o.push(ev(&ids(full)[full - 1], 100), 2).unwrap();
+    let t = o.poll_transmit(2).expect("a full batch: send");
+    assert_eq!(t.message_ids, ids(full));
     assert!(t.body.starts_with("{\"sentAt\":\"1970-01-01T00:00:00.002Z\",\"batch\":[{"));
 }
 
@@ -37,21 +38,22 @@ fn sends_when_oldest_event_is_old_enough() {
 
 #[test]
 fn flush_sends_everything_now_even_across_batches() {
-    let mut o = filled(Policy::default(), 25, 0);
+    let full = Policy::default().max_batch_events;
+    let mut o = filled(Policy::default(), full + 5, 0);
     o.request_flush();
     let t = o.poll_transmit(1).unwrap();
-    assert_eq!(t.message_ids.len(), 20);
-    assert_eq!(o.on_result(t.request, Outcome::Delivered, 2, 0).len(), 20);
+    assert_eq!(t.message_ids.len(), full);
+    assert_eq!(o.on_result(t.request, Outcome::Delivered, 2, 0).len(), full);
     let t = o.poll_transmit(3).expect("flush keeps going until empty");
-    assert_eq!(t.message_ids, ids(25)[20..].to_vec());
+    assert_eq!(t.message_ids, ids(full + 5)[full..].to_vec());
     o.on_result(t.request, Outcome::Delivered, 4, 0);
     assert!(o.is_empty());
-    assert_eq!(o.stats.delivered, 25);
+    assert_eq!(o.stats.delivered, full as u64 + 5);
 }
 
 #[test]
 fn one_request_in_flight_at_a_time() {
-    let mut o = filled(Policy::default(), 45, 0);
+    let mut o = filled(Policy::default(), 2 * Policy::default().max_batch_events + 5, 0);
     let t = o.poll_transmit(0).unwrap();
     assert_eq!(o.poll_transmit(0), None);
     assert_eq!(o.next_wakeup(0), None);
