@@ -8,19 +8,13 @@
 //   PROFILE_CONSENT=pending PROFILE_TOP=40 PROFILE_OUT=/tmp/tp.cpuprofile node bench/profile-trusted.mjs
 //   PROFILE_DIST=<dir> node bench/profile-trusted.mjs   (a dist/ as built instead of the names-kept one)
 //
-// By default the profiled SDK is a names-kept variant of the current build, made here from
-// target/wasm-bindgen (what scripts/build.mjs left there): wasm-bindgen's glue without the renaming
-// and not minified, host.js and the loader as written, and the wasm optimised with the same
-// wasm-opt flags but keeping its name section (-g), so wasm functions show under their Rust names.
-// It is close to, not the same as, dist/ (import/export names are not minified). The ScriptDuration
-// it prints is for this one page and run: compare variants with bench/trusted.mjs.
-import crypto from 'node:crypto';
+// By default the profiled SDK is a names-kept variant of the current build (bench/names-kept.mjs).
+// The ScriptDuration it prints is for this one page and run: compare variants with bench/trusted.mjs.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
-import { root } from './sdks.mjs';
+import { namesKeptDist } from './names-kept.mjs';
 import { startServer } from './server.mjs';
 import { defineTrackers, productImages, shopPage } from './trusted-trackers.mjs';
 import { makePlan, runPlan } from './trusted-workload.mjs';
@@ -30,27 +24,6 @@ const TOP = Number(process.env.PROFILE_TOP || 30);
 const OUT = process.env.PROFILE_OUT || path.join(os.tmpdir(), `touchpoint-${CONSENT}.cpuprofile`);
 const INTERVAL_US = Number(process.env.PROFILE_INTERVAL_US || 100);
 const SEED = Number(process.env.TRUSTED_SEED || 20261128);
-
-function namesKeptDist() {
-  const bg = path.join(root, 'target/wasm-bindgen');
-  const dir = path.join(os.tmpdir(), 'touchpoint-profile-dist');
-  fs.mkdirSync(dir, { recursive: true });
-  const opt = spawnSync(path.join(root, 'node_modules/.bin/wasm-opt'), [
-    '-Os', '-g', '--strip-producers', '--enable-bulk-memory', '--enable-sign-ext',
-    '--enable-nontrapping-float-to-int', '--enable-mutable-globals', '--enable-multivalue',
-    '--enable-reference-types', '--strip-target-features',
-    path.join(bg, 'touchpoint_bg.wasm'), '-o', path.join(dir, 'touchpoint_bg.wasm'),
-  ], { encoding: 'utf8' });
-  if (opt.status !== 0) throw new Error(`wasm-opt: ${opt.stderr}`);
-  const wasm = fs.readFileSync(path.join(dir, 'touchpoint_bg.wasm'));
-  const sri = 'sha384-' + crypto.createHash('sha384').update(wasm).digest('base64');
-  const glue = fs.readFileSync(path.join(bg, 'touchpoint.js'), 'utf8');
-  const host = fs.readFileSync(path.join(root, 'www/host.js'), 'utf8').replace(/^export function makeHost/m, 'function makeHost');
-  const loader = fs.readFileSync(path.join(root, 'www/touchpoint.js'), 'utf8')
-    .split('__TP_WASM_FILE__').join('touchpoint_bg.wasm').split('__TP_WASM_SRI__').join(sri);
-  fs.writeFileSync(path.join(dir, 'touchpoint.js'), `(function(){\n${glue}\n${host}\n${loader}\n})();\n`);
-  return dir;
-}
 
 const dir = process.env.PROFILE_DIST ? path.resolve(process.env.PROFILE_DIST) : namesKeptDist();
 const t = defineTrackers({ touchpointDir: dir, snowplowBundle: null }).find((x) => x.id === CONSENT);
