@@ -542,7 +542,8 @@ export function makeHost(input, guard, signal, overlayUrl) {
   }
 
   // What the page is at start (core::input::Boot::parse): one crossing, no web-sys imports.
-  function facts() {
+  // `remembered`: read the remembered consent (only with data-remember-consent).
+  function facts(remembered) {
     // Reading storage may throw (blocked, sandboxed): then there is nothing remembered.
     var tz = '', one = function (s, k) { try { return w[s].getItem(k) || ''; } catch (e) { return ''; } };
     try { tz = Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch (e) {}
@@ -550,7 +551,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
     return [location.href, location.pathname, d.title, d.referrer, w.innerWidth | 0, w.innerHeight | 0,
       (w.navigator.language || ''), tz, d.visibilityState === 'hidden' ? 0 : 1, !d.hasFocus || d.hasFocus() ? 1 : 0, maxDepth = depth(0),
       nav && nav.type === 'back_forward' ? 1 : 0,
-      one('localStorage', 'tp_consent')].map(f).join(US) + US + one('sessionStorage', 'tp:session'); // the session's own fields come last
+      remembered ? one('localStorage', 'tp_consent') : ''].map(f).join(US) + US + one('sessionStorage', 'tp:session'); // the session's own fields come last
   }
 
   // The debug overlay (data-debug or ?touchpoint_debug=1): loaded on the first message, so a page

@@ -17,9 +17,11 @@ extern "C" {
     #[derive(Clone)]
     pub type Host;
 
-    /// What the page is at start, as one text (`core::input::Boot::parse`).
+    /// What the page is at start, as one text (`core::input::Boot::parse`). `remembered`: read
+    /// the remembered consent decision (only with `data-remember-consent`: storage is not even
+    /// read for a feature the site did not turn on).
     #[wasm_bindgen(method, structural)]
-    pub fn facts(this: &Host) -> String;
+    pub fn facts(this: &Host, remembered: bool) -> String;
     /// Schedules the task that hands queued records over (one per burst).
     #[wasm_bindgen(method, structural)]
     pub fn later(this: &Host);

@@ -139,10 +139,11 @@ pub fn start(config: Config, host: Host) -> bool {
     let use_tcf = config.consent == InitialConsent::Tcf;
     let (collector, gzip, signals) = (config.collector.clone(), config.gzip, dom::signals(&window, &config));
     let (slow_ms, hash_views) = (config.friction.slow_ms, config.journey.spa && config.journey.hash);
+    let facts = host.facts(config.remember_consent);
     let engine = Engine::new(
         config,
         signals,
-        Boot::parse(&host.facts()),
+        Boot::parse(&facts),
         window.navigator().on_line(),
         &random_bytes(&window, ENTROPY_REFILL),
         now_ms(),

@@ -162,6 +162,26 @@ test('a remembered choice applies on the next page before anything is captured; 
   assert.deepEqual(left, [['tp_consent'], []], 'after a denial only the decision itself is kept');
 });
 
+test('without data-remember-consent a stored choice is neither read nor applied', T, async (t) => {
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  // A choice left by an earlier visit (or another script), and a record of every key read.
+  await context.addInitScript(() => {
+    localStorage.setItem('tp_consent', 'granted|granted|1700000000000');
+    window.__keysRead = [];
+    const get = Storage.prototype.getItem;
+    Storage.prototype.getItem = function (k) { window.__keysRead.push(k); return get.call(this, k); };
+  });
+  const snippet = '<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch" data-site="journey-no-remember" data-consent="pending"></script>';
+  await context.route(/\/plain$/, (route) => route.fulfill({ status: 200, contentType: 'text/html',
+    body: `<!doctype html><html><head><meta charset="utf-8"><title>Plain</title>${snippet}</head><body><p>Hello</p></body></html>` }));
+  const page = await context.newPage();
+  await page.goto(`${collector.url}/plain`);
+  await sdkReady(page);
+  assert.equal(await page.evaluate(() => new Promise((r) => touchpoint('getConsent', (c) => r(c.analytics)))), 'pending');
+  assert.deepEqual(await page.evaluate(() => window.__keysRead.filter((k) => k === 'tp_consent')), [], 'tp_consent is not read');
+});
+
 // A router that renders after pushState and sets the title later (in a task of its own, as
 // routers that render asynchronously do), and a promo rendered long after the route change:
 // the page view carries the new view's title, and the late promo's element_view is seen.
