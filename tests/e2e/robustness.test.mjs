@@ -253,7 +253,7 @@ test('malformed data-* attributes: a warning naming each, defaults used (consent
 
     // Defaults: consent pending, so more than a default batch plus a flush sends nothing.
     let created = 1;
-    created += await track(page, names('while_pending', 25));
+    created += await track(page, names('while_pending', 55));
     await flush(page);
     const consent = await page.evaluate(() => new Promise((resolve) => window.touchpoint('getConsent', resolve)));
     assert.equal(consent.analytics, 'pending', 'data-consent="maybe" fell back to pending');
@@ -266,11 +266,11 @@ test('malformed data-* attributes: a warning naming each, defaults used (consent
     await page.evaluate(() => window.touchpoint('consent', { analytics: true }));
     created += 1; // consent_change
     await expectExactlyStored(assert, collector, site, created, {
-      lists: [seen], names: ['page_view', 'consent_change', ...names('while_pending', 25)],
+      lists: [seen], names: ['page_view', 'consent_change', ...names('while_pending', 55)],
     });
     assert.ok(seen.every((e) => e.at >= grantAt), 'the first request came after the grant');
-    assert.ok(seen.length >= 2 && seen.every((e) => e.names.length <= 20),
-      `default batch size 20: ${seen.map((e) => e.names.length)}`);
+    assert.ok(seen.length >= 2 && seen.every((e) => e.names.length <= 50),
+      `default batch size 50: ${seen.map((e) => e.names.length)}`);
     await assertNoPageErrors(page, pageErrors);
   });
 });
