@@ -144,7 +144,11 @@ export function makeHost(input, guard, signal, overlayUrl) {
     push(r.join(US));
   }
 
+  // Off while the engine could keep no event (analytics denied, or pending with its buffer
+  // full): a click then costs the page nothing but this test.
+  var clicking = true;
   function click(e) {
+    if (!clicking) return;
     var t = e.target, r, el, special, link = '', dl = 0, de;
     if (t && t.nodeType !== 1) t = t.parentElement; // a text node
     special = t && t.closest && t.closest(SPECIAL);
@@ -581,6 +585,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
     sync: function () { if (queue.length) drain(true); },
     store: store,
     watch: watch,
+    clicks: function (on) { clicking = on; },
     // Starts the observers and wrappers (once); unobserve() disconnects the observers.
     observe: observe,
     unobserve: function () { observers.forEach(function (o) { o.disconnect(); }); observers = []; watch(false); pointOpts = 0; },

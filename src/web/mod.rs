@@ -346,6 +346,7 @@ fn execute(io: &Io, output: Output) -> Option<Input> {
         Output::ConsentChanged(c) => host.consent(c.analytics.as_str(), c.marketing.as_str()),
         Output::Warn(msg) => warn(&msg),
         Output::Watch(on) => host.watch(on),
+        Output::Clicks(on) => host.clicks(on),
     }
     None
 }

@@ -82,6 +82,8 @@ pub struct Engine {
     friction: Friction,
     /// The sensors report responses (the last `Output::Watch`).
     watching: bool,
+    /// The click sensor looks at clicks (the last `Output::Clicks`; the sensor starts on).
+    clicks: bool,
     /// When the page was last hidden by `pagehide` (quick back from the bfcache).
     left_at: Option<u64>,
     journey: Journey,
@@ -150,6 +152,7 @@ impl Engine {
             persist_due: None,
             friction: Friction::default(),
             watching: false,
+            clicks: true,
             left_at: None,
             journey,
             session: Session::default(),
@@ -191,6 +194,7 @@ impl Engine {
         e.after_consent_change();
         e.pump(now);
         e.refresh_timers(now);
+        e.update_clicks();
         e
     }
 
@@ -338,6 +342,16 @@ impl Engine {
         self.capture_findings(found, now);
         self.refresh_timers(now);
         self.update_watch_after(now, clicked);
+        self.update_clicks();
+    }
+
+    /// Tells the click sensor whether clicks could make anything that is kept.
+    fn update_clicks(&mut self) {
+        let on = self.tracker.has_room();
+        if on != self.clicks {
+            self.clicks = on;
+            self.out.push(Output::Clicks(on));
+        }
     }
 
     fn capture_findings(&mut self, found: Findings, now: u64) {
@@ -577,6 +591,7 @@ impl Engine {
         }
         self.refresh_timers(now);
         self.update_watch(now);
+        self.update_clicks();
     }
 
     /// A scheduled task runs (once per burst of inputs): send a batch that became due.

@@ -62,14 +62,20 @@ impl Tracker {
     /// Whether a capture now would be kept at all: not while denied, not into a full pending
     /// buffer (counted as overflow). Lets the caller skip encoding what would be dropped.
     pub fn would_keep(&mut self) -> bool {
+        let keep = self.has_room();
+        if !keep && self.consent.analytics == State::Pending {
+            self.pending_overflow += 1;
+        }
+        keep
+    }
+
+    /// Whether an event captured now could be kept: consent granted, or pending with room left
+    /// in the buffer (counts nothing).
+    pub fn has_room(&self) -> bool {
         match self.consent.analytics {
             State::Granted => true,
             State::Denied => false,
-            State::Pending if self.pending.len() < self.pending_limit => true,
-            State::Pending => {
-                self.pending_overflow += 1;
-                false
-            }
+            State::Pending => self.pending.len() < self.pending_limit,
         }
     }
 

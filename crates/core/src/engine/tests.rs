@@ -57,6 +57,8 @@ struct Tab {
     /// Every capture with its time (to bound what a crash may lose).
     captured_at: Vec<(String, u64)>,
     alive: bool,
+    /// The click sensor's state, as the engine last set it (it starts on).
+    clicks: bool,
 }
 
 fn ids_in(body: &str) -> Vec<String> {
@@ -112,6 +114,7 @@ impl World {
             captured: Vec::new(),
             captured_at: Vec::new(),
             alive: true,
+            clicks: true,
         };
         self.drive(&mut tab, usize::MAX);
         tab
@@ -161,6 +164,7 @@ impl World {
                 },
                 Output::ConsentChanged(_) => tab.consent_events += 1,
                 Output::Warn(w) => tab.warnings.push(w),
+                Output::Clicks(on) => tab.clicks = on,
                 Output::Watch(_) | Output::Remember { .. } | Output::Debug(_) => {}
             }
         }
@@ -391,6 +395,31 @@ fn marketing_identity_is_read_or_made_and_stamped_on_the_consent_event() {
     assert!(!w.storage.contains_key(IDENTITY), "withdrawing marketing removes the id");
     let last = t.engine.queued_events().last().cloned().unwrap();
     assert!(!last.contains("anonymousId"), "{last}");
+}
+
+#[test]
+fn clicks_are_not_looked_at_while_no_event_could_be_kept() {
+    let consent = |analytics: bool| {
+        Input::Command(Command::Consent {
+            update: Update { analytics: Some(analytics), marketing: None },
+            source: ConsentSource::Api,
+        })
+    };
+    let mut w = World::new(Locks::Web);
+    let mut t = w.open(InitialConsent::Pending, 1);
+    assert!(t.clicks, "pending with room: clicks count");
+    let limit = Config::default().pending_limit;
+    for i in 0..limit {
+        assert!(t.clicks, "room for event {i}");
+        w.track(&mut t, &format!("e{i}"));
+    }
+    assert!(!t.clicks, "the pending buffer is full: a click could make nothing that is kept");
+    w.handle(&mut t, consent(true));
+    assert!(t.clicks, "granted: clicks count again");
+    w.handle(&mut t, consent(false));
+    assert!(!t.clicks, "denied");
+    let t = w.open(InitialConsent::Denied, 2);
+    assert!(!t.clicks, "denied from the start");
 }
 
 #[test]
