@@ -439,7 +439,11 @@ export function defineSuite(name) {
     });
   });
 
-  test(`${name}: without requestIdleCallback, Web Locks, CompressionStream, sendBeacon, AbortController, observers: nothing throws, events arrive`, T, async () => {
+  // The close goes out by keepalive fetch here (no sendBeacon). Firefox does not always deliver a
+  // closing tab's keepalive fetch (see "beacon refused at tab close" above; here 1 fresh-clone
+  // run in 3 on 2026-11-28): the event then stays persisted and the next visit sends it, which
+  // the test accepts in Firefox only, still exactly once.
+  test(`${name}: without requestIdleCallback, Web Locks, CompressionStream, sendBeacon, AbortController, observers: nothing throws, events arrive`, T, async (t) => {
     await scenario(async (front) => {
       const without = ['requestIdleCallback', 'navigator.locks', 'CompressionStream', 'navigator.sendBeacon', 'AbortController',
         'PerformanceObserver', 'MutationObserver', 'scheduler', 'WeakMap', 'XMLHttpRequest'];
@@ -459,12 +463,25 @@ export function defineSuite(name) {
       await waitFor('every queued event delivered', async () => !(await tpKeys(d())).some((k) => k.startsWith('tp:q:')),
         { timeout: 60_000 });
       await tp(d(), 'track', 'bare_at_close');
-      await waitFor('the event persisted', () => d().executeScript(
-        "return Object.keys(localStorage).some(function (k) { return k.indexOf('tp:q:') === 0 && localStorage.getItem(k).indexOf('bare_at_close') >= 0; })"),
+      const keys = await waitFor('the event persisted', () => d().executeScript(
+        "var k = Object.keys(localStorage).filter(function (k) { return k.indexOf('tp:q:') === 0 && localStorage.getItem(k).indexOf('bare_at_close') >= 0; });"
+        + 'return k.length > 0 && k'),
       { timeout: 60_000 });
       const log = await pageLog(d());
       assertHealthy(assert, log);
       await closeTab(d(), home);
+      const arrived = await waitFor('the closed tab\'s keepalive fetch', async () => (await stored('bare')).some((e) => e.event === 'bare_at_close'),
+        { timeout: 60_000 }).catch(() => false);
+      if (!arrived) {
+        const wire = JSON.stringify(front.batches.map((b) => [b.via, b.keepalive, b.events.map((e) => e.event)]));
+        assert.equal(name, 'firefox', `nothing arrived from the closed tab: ${wire}`);
+        t.diagnostic(`the closing tab's keepalive fetch did not arrive (on the wire: ${wire}); the next visit sends its events`);
+        const attrs = { site: site('bare'), consent: 'granted', 'flush-interval': '600000', gzip: 'true' };
+        const pageViews = await nextVisit(t, front, 'bare', attrs, keys[0].split(':')[2], 'bare_at_close');
+        assertUniqueIds(assert, await storedExactly('bare',
+          [...Array(pageViews).fill('page_view'), 'bare_at_close', 'bare_event', 'click'], 'after the next visit'));
+        return;
+      }
       await storedExactly('bare', ['bare_at_close', 'bare_event', 'click', 'page_view'], 'the close delivered by keepalive fetch');
       const last = front.batches.find((b) => b.events.some((e) => e.event === 'bare_at_close'));
       assert.ok(last.via === 'fetch' && last.keepalive, `no sendBeacon: a keepalive fetch carried the last event: ${
