@@ -15,10 +15,9 @@
 // would otherwise pay): compare builds with bench/trusted.mjs before keeping a change.
 import path from 'node:path';
 import os from 'node:os';
-import { chromium } from 'playwright-core';
 import { namesKeptDist } from './names-kept.mjs';
-import { startServer } from './server.mjs';
-import { defineTrackers, productImages, shopPage } from './trusted-trackers.mjs';
+import { launchChromium, openTrustedPage, scriptMs } from './trusted-page.mjs';
+import { defineTrackers } from './trusted-trackers.mjs';
 import { makePlan, runPlan } from './trusted-workload.mjs';
 
 const IDS = (process.env.ENTRY_IDS || 'touchpoint-pending,touchpoint').split(',');
@@ -51,53 +50,28 @@ function instrument(host) {
 }
 
 const dir = namesKeptDist({ dir: path.join(os.tmpdir(), 'touchpoint-entry-points-dist'), hostTransform: instrument });
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium', headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--disable-quic', '--no-first-run', '--disable-smooth-scrolling'],
-});
+const browser = await launchChromium();
 try {
   for (const id of IDS) {
     const t = defineTrackers({ touchpointDir: dir, snowplowBundle: null }).find((x) => x.id === id);
     if (!t) throw new Error(`entry-points: no page ${id}`);
-    const server = await startServer({ statics: t.statics, pages: productImages() });
-    server.setPage(`/shop-${t.id}.html`, shopPage(t.head));
-    const ctx = await browser.newContext({ serviceWorkers: 'block', viewport: { width: 1280, height: 800 } });
-    let uploads = 0;
-    await ctx.route('**/*', async (route) => {
-      const u = new URL(route.request().url());
-      if (u.hostname !== '127.0.0.1') return route.abort('blockedbyclient');
-      if (t.endpoint(u.pathname, route.request().method())) uploads++;
-      if (/\/shop-.*\.html$/.test(u.pathname)) {
-        const resp = await route.fetch();
-        return route.fulfill({ response: resp, headers: { ...resp.headers(),
-          'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } });
-      }
-      return route.continue();
-    });
-    const pg = await ctx.newPage();
-    const cdp = await ctx.newCDPSession(pg);
-    await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
-    await pg.goto(`${server.origin}/shop-${t.id}.html`, { waitUntil: 'load' });
-    await pg.waitForFunction(t.readyCheck, null, { timeout: 20_000, polling: 50 });
-    await pg.waitForTimeout(1000);
+    const { pg, cdp, uploads, close } = await openTrustedPage(browser, t, { isolate: true });
     const isolated = await pg.evaluate(() => crossOriginIsolated);
     await pg.evaluate(() => { for (const k in window.__tpT) delete window.__tpT[k]; });
-    const script = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'ScriptDuration').value * 1000;
+    const script = () => scriptMs(cdp);
     const s0 = await script();
     const wl = await runPlan(pg, makePlan({ seed: SEED }));
     await pg.waitForTimeout(1500);
     const s1 = await script();
     const T = await pg.evaluate(() => window.__tpT);
     console.log(`\n${t.name}: page ScriptDuration ${(s1 - s0).toFixed(1)} ms during workload + drain (with the page's own, `
-      + `no baseline subtracted); ${wl.clicks} clicks, ${wl.wheels} wheels, ${wl.keys} keys; ${uploads} uploads; `
+      + `no baseline subtracted); ${wl.clicks} clicks, ${wl.wheels} wheels, ${wl.keys} keys; ${uploads()} uploads; `
       + `timer resolution ${isolated ? '5 us (isolated)' : '100 us (NOT isolated)'}`);
     console.log('   total ms    calls   us/call  entry point');
     for (const [k, [ms, n]] of Object.entries(T).sort((a, b) => b[1][0] - a[1][0])) {
       console.log(`${ms.toFixed(1).padStart(10)} ${String(n).padStart(8)} ${(1000 * ms / n).toFixed(0).padStart(9)}  ${k}`);
     }
-    await ctx.close();
-    await server.close();
+    await close();
   }
 } finally {
   await browser.close();

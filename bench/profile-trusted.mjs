@@ -13,10 +13,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { namesKeptDist } from './names-kept.mjs';
-import { startServer } from './server.mjs';
-import { defineTrackers, productImages, shopPage } from './trusted-trackers.mjs';
+import { launchChromium, openTrustedPage, scriptMs } from './trusted-page.mjs';
+import { defineTrackers } from './trusted-trackers.mjs';
 import { makePlan, runPlan } from './trusted-workload.mjs';
 
 const CONSENT = process.env.PROFILE_CONSENT === 'pending' ? 'touchpoint-pending' : 'touchpoint';
@@ -27,40 +26,19 @@ const SEED = Number(process.env.TRUSTED_SEED || 20261128);
 
 const dir = process.env.PROFILE_DIST ? path.resolve(process.env.PROFILE_DIST) : namesKeptDist();
 const t = defineTrackers({ touchpointDir: dir, snowplowBundle: null }).find((x) => x.id === CONSENT);
-const server = await startServer({ statics: t.statics, pages: productImages() });
-server.setPage(`/shop-${t.id}.html`, shopPage(t.head));
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium', headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--disable-quic', '--no-first-run', '--disable-smooth-scrolling'],
-});
-const ctx = await browser.newContext({ serviceWorkers: 'block', viewport: { width: 1280, height: 800 } });
-let posts = 0;
-await ctx.route('**/*', (route) => {
-  const u = new URL(route.request().url());
-  if (u.hostname !== '127.0.0.1') return route.abort('blockedbyclient');
-  if (t.endpoint(u.pathname, route.request().method())) posts++;
-  return route.continue();
-});
-const pg = await ctx.newPage();
-const errors = [];
-pg.on('pageerror', (e) => { if (!/endsAt/.test(e.message)) errors.push(e.message); });
-const cdp = await ctx.newCDPSession(pg);
-await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
-await pg.goto(`${server.origin}/shop-${t.id}.html`, { waitUntil: 'load' });
-await pg.waitForFunction(t.readyCheck, null, { timeout: 20_000, polling: 50 });
-await pg.waitForTimeout(1000);
+const browser = await launchChromium();
+const { pg, cdp, errors, uploads, close } = await openTrustedPage(browser, t);
 await cdp.send('Profiler.enable');
 await cdp.send('Profiler.setSamplingInterval', { interval: INTERVAL_US });
-const script = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'ScriptDuration').value * 1000;
+const script = () => scriptMs(cdp);
 const s0 = await script();
 await cdp.send('Profiler.start');
 const wl = await runPlan(pg, makePlan({ seed: SEED }));
 await pg.waitForTimeout(1500);
 const { profile } = await cdp.send('Profiler.stop');
 const s1 = await script();
+await close();
 await browser.close();
-await server.close();
 
 // Per sample: its leaf (self time) and its stack. A sample counts for the SDK when any frame of
 // its stack is the SDK's (touchpoint.js or the wasm): the browser work it asked for (a style
@@ -105,7 +83,7 @@ for (let i = 0; i < profile.samples.length; i++) {
 fs.writeFileSync(OUT, JSON.stringify(profile));
 const fmt = (m) => [...m].sort((a, b) => b[1] - a[1]).slice(0, TOP).map(([k, v]) => `${v.toFixed(1).padStart(8)} ms  ${k}`).join('\n');
 console.log(`${t.name}: ScriptDuration during workload + drain ${(s1 - s0).toFixed(1)} ms (this page alone, with the profiler on); `
-  + `${wl.clicks} clicks, ${wl.wheels} wheels, ${wl.keys} keys; ${posts} uploads; profile ${OUT}`);
+  + `${wl.clicks} clicks, ${wl.wheels} wheels, ${wl.keys} keys; ${uploads()} uploads; profile ${OUT}`);
 if (errors.length) console.log(`page errors: ${errors.slice(0, 3).join(' | ')}`);
 console.log(`\nsamples with an SDK frame on the stack: ${sdkTotal.toFixed(1)} ms`);
 console.log('\nself time by kind (whole page):\n' + fmt(kinds));

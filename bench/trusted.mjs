@@ -20,11 +20,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { cacheDir, root } from './sdks.mjs';
 import { startServer } from './server.mjs';
 import { bundleSnowplow, countEvents, defineTrackers, depsDir, productImages, shopPage } from './trusted-trackers.mjs';
 import { makePlan, planStats, runPlan } from './trusted-workload.mjs';
+import { EXPECTED_ERROR, LAUNCH_ARGS, VIEWPORT, launchChromium } from './trusted-page.mjs';
 
 const RUNS = intEnv('TRUSTED_RUNS', 9);
 const BUDGET_S = intEnv('TRUSTED_BUDGET_S', 300); // stop adding rounds (at least MIN_ROUNDS) past this
@@ -36,11 +36,6 @@ const READY_TIMEOUT_MS = 20_000;
 const STARTED_TIMEOUT_MS = 15_000;
 const RUN_DEADLINE_MS = 180_000; // one measurement (load + workload + drain), generous
 const ONLY = process.env.TRUSTED_ONLY ? new Set(['baseline', ...process.env.TRUSTED_ONLY.split(',')]) : null;
-const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--disable-quic', '--no-first-run',
-  // A wheel step scrolls at once instead of animating, so the runner can wait for the exact position.
-  '--disable-smooth-scrolling'];
-const VIEWPORT = { width: 1280, height: 800 };
 
 function intEnv(name, dflt) {
   const v = Number.parseInt(process.env[name] ?? '', 10);
@@ -137,7 +132,7 @@ for (const t of trackers) server.setPage(`/shop-${t.id}.html`, shopPage(t.head))
 const plan = makePlan({ seed: SEED });
 const stats = planStats(plan);
 
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: LAUNCH_ARGS });
+const browser = await launchChromium();
 const chromiumVersion = browser.version();
 log(`trusted: Chromium ${chromiumVersion}, server ${server.origin}, up to ${RUNS} rounds x ${trackers.length} pages, budget ${BUDGET_S} s; `
   + `plan: ${stats.mixedClicks} clicks + ${stats.wheels} wheel steps + ${stats.searches} searches + ${stats.routes} route changes (seed ${SEED})`);
@@ -157,7 +152,6 @@ function withDeadline(promise, ms, what) {
     .finally(() => clearTimeout(timer));
 }
 
-const EXPECTED_ERROR = /endsAt/; // the fixture's deliberate bug on the "sale" route
 
 async function measureOnce(t, { workload = true } = {}, holder = {}) {
   const r = { id: t.id, ok: false, error: null, blocked: [], pageErrors: [], expectedPageErrors: 0, uploads: 0, events: 0, eventNames: {}, uploadsLoad: 0, uploadsWork: 0 };
