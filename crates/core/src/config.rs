@@ -277,7 +277,7 @@ pub fn unknown(attr: &str) -> Option<String> {
 }
 
 /// A comma-separated list, trimmed and lowercased, empty items left out.
-fn list(v: &str) -> Vec<String> {
+pub(crate) fn list(v: &str) -> Vec<String> {
     let mut out = Vec::new();
     for s in super::json::split_byte(v, b',') {
         let s = s.trim_ascii();

@@ -39,14 +39,8 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        // A loop, not split().map().collect(): that chain is a specialised collect (size).
-        let list = |s: &str| {
-            let mut v = Vec::new();
-            for item in super::json::split_byte(s, b',') {
-                v.push(String::from(item));
-            }
-            v
-        };
+        // The same parser as the data-* lists (the defaults are already trimmed and lowercase).
+        let list = super::config::list;
         Settings {
             on: true,
             spa: true,
