@@ -47,6 +47,11 @@ const FAKE_CMP = `<script>(function () {
   };
 })();</script>`;
 
+/** What went on the wire, for failure messages: per batch, how it was sent and its events. */
+function onTheWire(front) {
+  return JSON.stringify(front.batches.map((b) => [b.via, b.keepalive, b.events.map((e) => e.event)]));
+}
+
 export function defineSuite(name) {
   let browser, collector, home;
   before(async () => {
@@ -241,7 +246,7 @@ export function defineSuite(name) {
         assertUniqueIds(assert, events);
         return;
       }
-      const wire = JSON.stringify(front.batches.map((b) => [b.via, b.events.map((e) => e.event)]));
+      const wire = onTheWire(front);
       assert.equal(name, 'firefox', `nothing arrived from the closed tab: ${wire}`);
       // The warning names the script, then the stopped script's stack follows, a frame a line.
       const stopped = [...browser.log().slice(logFrom).matchAll(/^JavaScript \w+: (\S+), line \d+: Script terminated by timeout at:\n(?:.+\n)*/gm)]
@@ -272,18 +277,24 @@ export function defineSuite(name) {
       await closeTab(d(), home);
       const arrived = await waitFor('the closed tab\'s keepalive fetch', async () => (await stored(s)).some((e) => e.event === 'at_close'),
         { timeout: 60_000 }).catch(() => false);
-      const wire = () => JSON.stringify(front.batches.map((b) => [b.via, b.keepalive, b.events.map((e) => e.event)]));
       if (arrived) {
         await storedExactly(s, ['at_close', 'page_view'], 'after the tab closed');
-        assert.ok(front.batches.length > 0 && front.batches.every((b) => b.via === 'fetch' && b.keepalive), `sent by keepalive fetch: ${wire()}`);
+        assert.ok(front.batches.length > 0 && front.batches.every((b) => b.via === 'fetch' && b.keepalive), `sent by keepalive fetch: ${onTheWire(front)}`);
         return;
       }
-      assert.equal(name, 'firefox', `nothing arrived from the closed tab: ${wire()}`);
-      t.diagnostic(`the closing tab's keepalive fetch did not arrive (on the wire: ${wire()}); the next visit sends its events`);
-      const pageViews = await nextVisit(t, front, s, attrs, keys[0].split(':')[2], 'at_close');
-      assertUniqueIds(assert, await storedExactly(s, [...Array(pageViews).fill('page_view'), 'at_close'], 'after the next visit'));
+      await deliveredByNextVisit(t, front, s, attrs, keys[0].split(':')[2], ['at_close']);
     });
   });
+
+  /** The closing tab's keepalive fetch did not arrive (accepted in Firefox only): the next visit
+   * must send `events` (the first one, the closed tab's last, marks the adoption), exactly once. */
+  async function deliveredByNextVisit(t, front, s, attrs, tab, events) {
+    const wire = onTheWire(front);
+    assert.equal(name, 'firefox', `nothing arrived from the closed tab: ${wire}`);
+    t.diagnostic(`the closing tab's keepalive fetch did not arrive (on the wire: ${wire}); the next visit sends its events`);
+    const pageViews = await nextVisit(t, front, s, attrs, tab, events[0]);
+    assertUniqueIds(assert, await storedExactly(s, [...Array(pageViews).fill('page_view'), ...events], 'after the next visit'));
+  }
 
   /** A first visit whose delivery cannot get through (beacons refused, batch requests failing),
    * with its page view and two events persisted. Returns its tab id and its page log. */
@@ -447,8 +458,8 @@ export function defineSuite(name) {
     await scenario(async (front) => {
       const without = ['requestIdleCallback', 'navigator.locks', 'CompressionStream', 'navigator.sendBeacon', 'AbortController',
         'PerformanceObserver', 'MutationObserver', 'scheduler', 'WeakMap', 'XMLHttpRequest'];
-      await open(front, 'bare.html', { site: site('bare'), consent: 'granted', 'flush-interval': '600000', gzip: 'true' },
-        { instr: { without } });
+      const attrs = { site: site('bare'), consent: 'granted', 'flush-interval': '600000', gzip: 'true' };
+      await open(front, 'bare.html', attrs, { instr: { without } });
       assert.deepEqual(await d().executeScript(`return [typeof requestIdleCallback, typeof navigator.locks, typeof CompressionStream,
         typeof navigator.sendBeacon, typeof AbortController]`), Array(5).fill('undefined'), 'the features are gone');
       await click('#b');
@@ -473,19 +484,13 @@ export function defineSuite(name) {
       const arrived = await waitFor('the closed tab\'s keepalive fetch', async () => (await stored('bare')).some((e) => e.event === 'bare_at_close'),
         { timeout: 60_000 }).catch(() => false);
       if (!arrived) {
-        const wire = JSON.stringify(front.batches.map((b) => [b.via, b.keepalive, b.events.map((e) => e.event)]));
-        assert.equal(name, 'firefox', `nothing arrived from the closed tab: ${wire}`);
-        t.diagnostic(`the closing tab's keepalive fetch did not arrive (on the wire: ${wire}); the next visit sends its events`);
-        const attrs = { site: site('bare'), consent: 'granted', 'flush-interval': '600000', gzip: 'true' };
-        const pageViews = await nextVisit(t, front, 'bare', attrs, keys[0].split(':')[2], 'bare_at_close');
-        assertUniqueIds(assert, await storedExactly('bare',
-          [...Array(pageViews).fill('page_view'), 'bare_at_close', 'bare_event', 'click'], 'after the next visit'));
+        await deliveredByNextVisit(t, front, 'bare', attrs, keys[0].split(':')[2], ['bare_at_close', 'bare_event', 'click']);
         return;
       }
       await storedExactly('bare', ['bare_at_close', 'bare_event', 'click', 'page_view'], 'the close delivered by keepalive fetch');
       const last = front.batches.find((b) => b.events.some((e) => e.event === 'bare_at_close'));
       assert.ok(last.via === 'fetch' && last.keepalive, `no sendBeacon: a keepalive fetch carried the last event: ${
-        JSON.stringify(front.batches.map((x) => [x.via, x.keepalive, x.events.map((e) => e.event)]))}`);
+        onTheWire(front)}`);
       assertUniqueIds(assert, await stored('bare'));
     });
   });
