@@ -35,8 +35,8 @@ function instrument(host) {
     + "  input = __w('input(wasm)', input);\n  var w = window, d = document,");
   rep('var fn = sensors[name];', "var fn = sensors[name] && __w('sensor ' + name, sensors[name]);");
   rep('function pointed() {', "var pointed = __w('pointer activity', function () {");
-  rep('if (pointOpts) { act(); pointTimer = pointTimer || setTimeout(point, lastAct + 5000 - now()); }\n  }',
-    'if (pointOpts) { act(); pointTimer = pointTimer || setTimeout(point, lastAct + 5000 - now()); }\n  });');
+  rep('if (pointOpts && sensing) { act(); pointTimer = pointTimer || setTimeout(point, lastAct + 5000 - now()); }\n  }',
+    'if (pointOpts && sensing) { act(); pointTimer = pointTimer || setTimeout(point, lastAct + 5000 - now()); }\n  });');
   rep('new MutationObserver(function () { mo.disconnect();', "new MutationObserver(__w('click response observer', function () { mo.disconnect();");
   rep("respond('m'); });", "respond('m'); }));");
   rep('new PerformanceObserver(guard(function (list) { fn(list.getEntries()); }))',

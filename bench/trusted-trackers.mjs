@@ -173,13 +173,19 @@ ${extra ? `<script>addEventListener('shop:route',function(){touchpoint('page')})
       notes: ['same, data-consent="pending": events are buffered in memory, nothing may be sent'],
     },
     {
+      ...tpCommon, id: 'touchpoint-denied', name: 'Touchpoint (consent denied)', expect: 'none',
+      head: tpHead('denied'),
+      notes: ['same, data-consent="denied": nothing may be kept, so the visitor is not observed (only lifecycle and route changes are followed)'],
+    },
+    {
       ...tpCommon, id: 'touchpoint-no-journey', name: 'Touchpoint (granted, journey off)', expect: 'posts',
       head: tpHead('granted', ' data-journey="off" data-spa="off"'),
       notes: ['same as granted with data-journey="off" data-spa="off" and the router calling touchpoint(\'page\'): the journey trackers\' cost is the difference'],
     },
     // TRUSTED_COMPARE (bench/trusted.mjs): other Touchpoint builds in the same run, so that a
     // change is measured against its parent under the same machine load. The first is
-    // touchpoint-cmp / touchpoint-pending-cmp, the next ones touchpoint-cmp2, ... (a list).
+    // touchpoint-cmp / touchpoint-pending-cmp / touchpoint-denied-cmp, the next ones
+    // touchpoint-cmp2, ... (a list).
     ...compareDirs.flatMap((dir, i) => {
       const n = i ? String(i + 1) : '', label = `compared build${n ? ` ${n}` : ''}`;
       return [
@@ -194,6 +200,12 @@ ${extra ? `<script>addEventListener('shop:route',function(){touchpoint('page')})
           statics: [{ prefix: `/touchpoint-cmp${n}/`, dir }],
           head: tpHead('pending', '', `/touchpoint-cmp${n}/`),
           notes: [`the build in ${dir}, data-consent="pending"`],
+        },
+        {
+          ...tpCommon, id: `touchpoint-denied-cmp${n}`, name: `Touchpoint (consent denied), ${label}`, expect: 'none',
+          statics: [{ prefix: `/touchpoint-cmp${n}/`, dir }],
+          head: tpHead('denied', '', `/touchpoint-cmp${n}/`),
+          notes: [`the build in ${dir}, data-consent="denied"`],
         },
       ];
     }),

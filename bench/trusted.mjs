@@ -9,7 +9,7 @@
 //   (also TRUSTED_SETTLE_MS, TRUSTED_DRAIN_MS, TRUSTED_SEED; TRUSTED_DIST=<dir> measures the
 //   touchpoint.js + touchpoint_bg.wasm in <dir> instead of dist/, and TRUSTED_DIST_COMMIT names the
 //   commit they were built from, for the report; TRUSTED_COMPARE=<dir>[,<dir>...] adds other
-//   Touchpoint builds, pages touchpoint-cmp and touchpoint-pending-cmp (then -cmp2, ...), measured
+//   Touchpoint builds, pages touchpoint-cmp, touchpoint-pending-cmp and touchpoint-denied-cmp (then -cmp2, ...), measured
 //   in the same rounds: name them in TRUSTED_ONLY too)
 //
 // One Chromium for the whole run; each measurement in a fresh browser context. Everything is served

@@ -80,6 +80,9 @@ export function makeHost(input, guard, signal, overlayUrl) {
 
   // Elements are numbered (weakly: a removed element is forgotten) so that the engine can tell
   // "the same target" without holding DOM nodes.
+  // Whether events can be kept now (host.sensing: the driver then also removes the listeners
+  // of the sensors that only feed events).
+  var sensing = true;
   var keys = w.WeakMap ? new WeakMap() : null, nextKey = 1;
   function key(el) {
     var k = keys && keys.get(el);
@@ -144,11 +147,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
     push(r.join(US));
   }
 
-  // Off while the engine could keep no event (analytics denied, or pending with its buffer
-  // full): a click then costs the page nothing but this test.
-  var clicking = true;
   function click(e) {
-    if (!clicking) return;
     var t = e.target, r, el, special, link = '', dl = 0, de;
     if (t && t.nodeType !== 1) t = t.parentElement; // a text node
     special = t && t.closest && t.closest(SPECIAL);
@@ -183,19 +182,21 @@ export function makeHost(input, guard, signal, overlayUrl) {
   // they did something within the last 30 s).
   var lastAct = 0, pointTimer = 0, pointOpts = { capture: true, passive: true, once: true, signal: signal || undefined };
   function act() {
+    if (!sensing) return;
     var t = now();
     if (t - lastAct >= 5000) { lastAct = t; push('j' + US + t); }
   }
   // Pointer events, the most frequent a page has, cannot make a record before lastAct + 5 s:
   // their listeners fire once (and remove themselves) and are added again at that time
-  // (pointOpts is 0 once this host is done).
+  // (pointOpts is 0 once this host is done); not while nothing could be kept (host.sensing adds
+  // them again).
   function point() {
     pointTimer = 0;
     if (pointOpts) ['pointermove', 'pointerdown', 'touchstart'].forEach(function (n) { w.addEventListener(n, pointed, pointOpts); });
   }
   // (Not through the sensors' guard: nothing here can throw.)
   function pointed() {
-    if (pointOpts) { act(); pointTimer = pointTimer || setTimeout(point, lastAct + 5000 - now()); }
+    if (pointOpts && sensing) { act(); pointTimer = pointTimer || setTimeout(point, lastAct + 5000 - now()); }
   }
   function user() { lastUser = now(); act(); }
   // How much of the page has been in view (percent). Read once per scheduled task, not per
@@ -265,7 +266,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
       observers.push(io = new IntersectionObserver(guard(function (list) {
         for (var i = 0, e; i < list.length; i++) {
           e = list[i];
-          push(rec('b', now(), key(e.target), e.isIntersecting && e.intersectionRatio >= 0.5 ? attr(e.target, 'data-tp-view') : ''));
+          if (sensing) push(rec('b', now(), key(e.target), e.isIntersecting && e.intersectionRatio >= 0.5 ? attr(e.target, 'data-tp-view') : ''));
         }
       }), { threshold: 0.5 }));
     }
@@ -440,7 +441,8 @@ export function makeHost(input, guard, signal, overlayUrl) {
   // Event Timing, LCP and layout shifts by PerformanceObservers. Touchpoint's own requests use
   // the fetch saved before the wrapping and are not observed.
   var origFetch = w.fetch, observers = [];
-  function request(method, url, done) {
+  function request(method, url) {
+    if (!sensing) return null;
     var id = ++reqId, t0 = now(), u;
     try { u = new URL(url, location.href); } catch (e) { u = location; }
     respond('q');
@@ -466,13 +468,13 @@ export function makeHost(input, guard, signal, overlayUrl) {
     hashViews = !!hash;
     wrap(w, 'fetch', function (input, init) {
       var end = request((init && init.method) || (input && input.method), input && input.url || input);
-      return function (p) { p.then(function (r) { end(r.status); }, function () { end(0); }); };
+      return end && function (p) { p.then(function (r) { end(r.status); }, function () { end(0); }); };
     });
     var X = w.XMLHttpRequest && XMLHttpRequest.prototype;
     wrap(X, 'open', function (method, url) { this.__tp = [method, url]; });
     wrap(X, 'send', function () {
       var x = this, a = x.__tp || [], end = request(a[0], a[1]);
-      x.addEventListener('loadend', function () { end(x.status); });
+      if (end) x.addEventListener('loadend', function () { end(x.status); });
     });
     wrap(w.history, 'pushState', function () { return function () { route('p'); }; });
     wrap(w.history, 'replaceState', function () { return function () { route('r'); }; });
@@ -485,7 +487,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
       // An entry type the engine lacks would only print a console warning: not asked for.
       if (supported && supported.indexOf(type) < 0) return;
       try {
-        var o = new PerformanceObserver(guard(function (list) { fn(list.getEntries()); }));
+        var o = new PerformanceObserver(guard(function (list) { if (sensing) fn(list.getEntries()); }));
         opts.type = type;
         opts.buffered = true;
         o.observe(opts);
@@ -585,7 +587,15 @@ export function makeHost(input, guard, signal, overlayUrl) {
     sync: function () { if (queue.length) drain(true); },
     store: store,
     watch: watch,
-    clicks: function (on) { clicking = on; },
+    // Off while the engine could keep no event (analytics denied, or pending with its buffer
+    // full): the driver removes every listener but lifecycle, route changes and window focus,
+    // and here activity, requests, observers' entries and element views are not recorded. On
+    // again, the depth reached is read at the next hand-over.
+    sensing: function (on) {
+      var was = sensing;
+      sensing = on;
+      if (on && !was) { scrolled = true; later(); point(); }
+    },
     // Starts the observers and wrappers (once); unobserve() disconnects the observers.
     observe: observe,
     unobserve: function () { observers.forEach(function (o) { o.disconnect(); }); observers = []; watch(false); pointOpts = 0; },

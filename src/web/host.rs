@@ -62,9 +62,10 @@ extern "C" {
     /// Whether a click waits for a response (DOM changes and other responses are reported).
     #[wasm_bindgen(method, structural)]
     pub fn watch(this: &Host, on: bool);
-    /// Whether the click sensor looks at clicks (`Output::Clicks`).
+    /// Whether the sensors report (`Output::Sensing`); lifecycle, route and window focus
+    /// sensors always do.
     #[wasm_bindgen(method, structural)]
-    pub fn clicks(this: &Host, on: bool);
+    pub fn sensing(this: &Host, on: bool);
     /// Starts the PerformanceObservers and the request/history wrappers (once); Event Timing
     /// entries shorter than `slow_ms` are not reported; `hash_views`: a change of the URL's
     /// fragment can be a new page view (otherwise the loader hands such jumps over as no route).

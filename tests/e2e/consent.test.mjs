@@ -392,3 +392,56 @@ test('the touchpoint:consent window event announces the start state and every ch
   await change({ marketing: false }, { analytics: 'denied', marketing: 'denied' });
   await closeTab(page);
 });
+
+// ---------------------------------------------------------------------------------------------
+// 5. A full pending buffer: nothing more could be kept, so the visitor is not observed (no
+// click, scroll, key, error or request is looked at) until they decide; route changes are still
+// followed, so a grant finds the sensors on again, on the right page.
+
+test('with the pending buffer full the visitor is not observed; a grant observes again, on the current page', T, async (t) => {
+  const site = 'pending-full';
+  const { base, context } = await session(t);
+  const page = await context.newPage();
+  const url = await serveFixture(page, base, fixture({ site, consent: 'pending', 'pending-limit': '3', friction: 'on', journey: 'on', 'flush-interval': '1000' },
+    '<button id="b">Buy</button><button id="c" onclick="this.textContent = \'Added\'">Add</button>' +
+    '<form id="f"><input id="q" name="q"></form><div style="height:6000px"></div>'));
+  await page.goto(url);
+  await sdkReady(page);
+  // The page view and two calls fill the buffer of 3.
+  await page.evaluate(() => { window.touchpoint('track', 'one'); window.touchpoint('track', 'two'); });
+
+  // While full: a route change (followed: its page_view and the first view's page_leave are
+  // dropped, as is the call after it, which hands the route over at once), then a rage burst on
+  // a dead button, typing in a form, a thrown error, a failed request and scrolling to the
+  // bottom (none of them looked at).
+  await page.evaluate(() => { history.pushState({}, '', '/after-route'); window.touchpoint('track', 'dropped'); });
+  for (let i = 0; i < 4; i++) await page.click('#b');
+  await page.click('#q');
+  await page.keyboard.type('abc');
+  await page.keyboard.press('Tab'); // the field's change, while full
+  await page.evaluate(() => { setTimeout(() => { throw new Error('while quiet'); }); fetch('/nowhere-404').catch(() => {}); });
+  for (let i = 0; i < 8; i++) await page.mouse.wheel(0, 800);
+  await page.waitForFunction(() => window.scrollY > 4000);
+
+  await page.evaluate(() => window.touchpoint('consent', { analytics: true }));
+  await page.click('#c'); // a button that answers: no friction of its own
+  await page.evaluate(() => window.touchpoint('flush'));
+  const ev = await stored(site, 'the click and the depth after the grant',
+    (e) => e.some((x) => x.event === 'click') && e.some((x) => x.event === 'scroll_depth'));
+  const names = ev.map((e) => e.event);
+  // Had the sensors reported while full, the burst, the error, the request, the form and the
+  // scroll marks would have been dropped (and counted) too.
+  const overflow = ev.find((e) => e.event === 'queue_overflow');
+  assert.equal(overflow?.properties.dropped, 3, `dropped while full: ${JSON.stringify(overflow)}; stored: ${names}`);
+  for (const n of ['rage_click', 'dead_click', 'js_error', 'failed_request', 'form_start', 'dropped']) {
+    assert.ok(!names.includes(n), `${n} while full must not be stored: ${names}`);
+  }
+  const clicks = ev.filter((e) => e.event === 'click');
+  assert.equal(clicks.length, 1, 'one click: the one after the grant');
+  assert.equal(clicks[0].context.page.path, '/after-route', 'the route change made while full is the current page');
+  // The depth reached while quiet is read again once observed: the current view's marks.
+  const marks = ev.filter((e) => e.event === 'scroll_depth');
+  assert.ok(marks.every((e) => e.context.page.path === '/after-route'), JSON.stringify(marks));
+  assertUniqueIds(assert, ev);
+  await closeTab(page);
+});

@@ -82,8 +82,8 @@ pub struct Engine {
     friction: Friction,
     /// The sensors report responses (the last `Output::Watch`).
     watching: bool,
-    /// The click sensor looks at clicks (the last `Output::Clicks`; the sensor starts on).
-    clicks: bool,
+    /// The sensors report (the last `Output::Sensing`; they start on).
+    sensing: bool,
     /// When the page was last hidden by `pagehide` (quick back from the bfcache).
     left_at: Option<u64>,
     journey: Journey,
@@ -152,7 +152,7 @@ impl Engine {
             persist_due: None,
             friction: Friction::default(),
             watching: false,
-            clicks: true,
+            sensing: true,
             left_at: None,
             journey,
             session: Session::default(),
@@ -194,7 +194,7 @@ impl Engine {
         e.after_consent_change();
         e.pump(now);
         e.refresh_timers(now);
-        e.update_clicks();
+        e.update_sensing();
         e
     }
 
@@ -342,15 +342,15 @@ impl Engine {
         self.capture_findings(found, now);
         self.refresh_timers(now);
         self.update_watch_after(now, clicked);
-        self.update_clicks();
+        self.update_sensing();
     }
 
-    /// Tells the click sensor whether clicks could make anything that is kept.
-    fn update_clicks(&mut self) {
+    /// Tells the sensors whether what they report could make anything that is kept.
+    fn update_sensing(&mut self) {
         let on = self.tracker.has_room();
-        if on != self.clicks {
-            self.clicks = on;
-            self.out.push(Output::Clicks(on));
+        if on != self.sensing {
+            self.sensing = on;
+            self.out.push(Output::Sensing(on));
         }
     }
 
@@ -591,7 +591,7 @@ impl Engine {
         }
         self.refresh_timers(now);
         self.update_watch(now);
-        self.update_clicks();
+        self.update_sensing();
     }
 
     /// A scheduled task runs (once per burst of inputs): send a batch that became due.

@@ -52,9 +52,11 @@ pub enum Output {
     /// Whether a click waits for a response: the sensors report DOM changes and other responses
     /// (`Input::Response`) only while this is on, so an idle page pays no MutationObserver.
     Watch(bool),
-    /// Whether the click sensor should look at clicks at all. Off while no event could be kept
-    /// (analytics denied, or pending with the buffer full): a click would then cost the page
-    /// its element group, a response watch and the engine's work, all for events dropped on
-    /// capture. On again when consent allows keeping events. (The sensor starts on.)
-    Clicks(bool),
+    /// Whether the sensors should report at all. Off while no event could be kept (analytics
+    /// denied, or pending with the buffer full): a click would then cost the page its element
+    /// group, a response watch and the engine's work, a scroll or a keystroke its record and a
+    /// hand-over, all for events dropped on capture. Only what keeps the engine's picture of
+    /// the page right goes on (lifecycle, route changes, window focus, consent). On again when
+    /// consent allows keeping events. (The sensors start on.)
+    Sensing(bool),
 }

@@ -58,7 +58,7 @@ struct Tab {
     captured_at: Vec<(String, u64)>,
     alive: bool,
     /// The click sensor's state, as the engine last set it (it starts on).
-    clicks: bool,
+    sensing: bool,
 }
 
 fn ids_in(body: &str) -> Vec<String> {
@@ -114,7 +114,7 @@ impl World {
             captured: Vec::new(),
             captured_at: Vec::new(),
             alive: true,
-            clicks: true,
+            sensing: true,
         };
         self.drive(&mut tab, usize::MAX);
         tab
@@ -164,7 +164,7 @@ impl World {
                 },
                 Output::ConsentChanged(_) => tab.consent_events += 1,
                 Output::Warn(w) => tab.warnings.push(w),
-                Output::Clicks(on) => tab.clicks = on,
+                Output::Sensing(on) => tab.sensing = on,
                 Output::Watch(_) | Output::Remember { .. } | Output::Debug(_) => {}
             }
         }
@@ -398,7 +398,7 @@ fn marketing_identity_is_read_or_made_and_stamped_on_the_consent_event() {
 }
 
 #[test]
-fn clicks_are_not_looked_at_while_no_event_could_be_kept() {
+fn sensors_stand_down_while_no_event_could_be_kept() {
     let consent = |analytics: bool| {
         Input::Command(Command::Consent {
             update: Update { analytics: Some(analytics), marketing: None },
@@ -407,19 +407,19 @@ fn clicks_are_not_looked_at_while_no_event_could_be_kept() {
     };
     let mut w = World::new(Locks::Web);
     let mut t = w.open(InitialConsent::Pending, 1);
-    assert!(t.clicks, "pending with room: clicks count");
+    assert!(t.sensing, "pending with room: the sensors report");
     let limit = Config::default().pending_limit;
     for i in 0..limit {
-        assert!(t.clicks, "room for event {i}");
+        assert!(t.sensing, "room for event {i}");
         w.track(&mut t, &format!("e{i}"));
     }
-    assert!(!t.clicks, "the pending buffer is full: a click could make nothing that is kept");
+    assert!(!t.sensing, "the pending buffer is full: nothing reported could be kept");
     w.handle(&mut t, consent(true));
-    assert!(t.clicks, "granted: clicks count again");
+    assert!(t.sensing, "granted: the sensors report again");
     w.handle(&mut t, consent(false));
-    assert!(!t.clicks, "denied");
+    assert!(!t.sensing, "denied");
     let t = w.open(InitialConsent::Denied, 2);
-    assert!(!t.clicks, "denied from the start");
+    assert!(!t.sensing, "denied from the start");
 }
 
 #[test]
