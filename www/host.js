@@ -198,7 +198,20 @@ export function makeHost(input, guard, signal, overlayUrl) {
   function pointed() {
     if (pointOpts && sensing) { act(); pointTimer = pointTimer || setTimeout(point, lastAct + 5000 - now()); }
   }
-  function user() { lastUser = now(); act(); }
+  // The visitor's own input (wheel, touch, keys) tells their scrolling from a script's: a leg
+  // that turns within 1.5 s of it is theirs. Like pointer activity, these listeners fire once
+  // and are added again 500 ms later: a wheel turn or a typed word fires dozens of events, and
+  // each dispatch to a listener costs the page ~20 us even when it does nothing.
+  var userTimer = 0;
+  function userOn() {
+    userTimer = 0;
+    if (pointOpts && sensing) ['wheel', 'touchmove', 'keydown'].forEach(function (n) { w.addEventListener(n, user, pointOpts); });
+  }
+  function user() {
+    lastUser = now();
+    act();
+    userTimer = userTimer || setTimeout(userOn, 500);
+  }
   // How much of the page has been in view (percent). Read once per scheduled task, not per
   // scroll event: scrollHeight may need a layout.
   var scrolled = false, maxDepth = 0;
@@ -348,6 +361,8 @@ export function makeHost(input, guard, signal, overlayUrl) {
 
   // Focus time per form field (form_submit's field_ms), by field name; never a value.
   var focusEl = null, focusAt = 0, focusTimes = w.WeakMap ? new WeakMap() : null;
+  var fieldOpts = { once: true, passive: true, signal: signal || undefined };
+  var leave = guard(function (e) { if (e.target === focusEl) unfocus(); });
   function fieldName(t) { return f(t.getAttribute('name') || t.id || t.type || t.tagName).replace(/[,:]/g, '_'); }
   function unfocus() {
     if (!focusEl || !focusTimes) return;
@@ -372,9 +387,15 @@ export function makeHost(input, guard, signal, overlayUrl) {
     focusin: function (e) {
       respond('f');
       var t = e.target;
-      if (t && t.form && e.isTrusted) { unfocus(); focusEl = t; focusAt = now(); }
+      if (t && t.form && e.isTrusted) {
+        unfocus();
+        focusEl = t;
+        focusAt = now();
+        // Only the focused field's focusout matters: not a listener on the whole document,
+        // dispatched at every focus move of the page.
+        t.addEventListener('focusout', leave, fieldOpts);
+      }
     },
-    focusout: function (e) { if (e.target === focusEl) unfocus(); },
     blur: function (e) { respond('h'); if (e.target === w) push(rec('f', now(), 0)); },
     focus: function (e) { if (e.target === w) push(rec('f', now(), 1)); },
     toggle: function () { respond('d'); },
@@ -382,8 +403,6 @@ export function makeHost(input, guard, signal, overlayUrl) {
     play: function () { respond('p'); },
     hashchange: function () { route('h'); },
     popstate: function () { route('b'); },
-    // The visitor's own scrolling (wheel, touch, keys just before) against scripted scrolling.
-    wheel: user, touchmove: user, keydown: user,
     scroll: function (e) {
       respond('s');
       if (e.target !== d) return;
@@ -392,7 +411,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
       // all scroll_thrash needs, and a scroll fires once per frame.
       var y = w.scrollY | 0, dir = y > lastY ? 1 : y < lastY ? -1 : 0;
       if (dir && lastDir && dir !== lastDir) {
-        push(rec('y', now(), lastY, w.innerHeight | 0, now() - lastUser < 1000 ? 1 : 0, Math.abs(lastY - legStart)));
+        push(rec('y', now(), lastY, w.innerHeight | 0, now() - lastUser < 1500 ? 1 : 0, Math.abs(lastY - legStart)));
         legStart = lastY;
       }
       if (dir) { lastDir = dir; lastY = y; }
@@ -481,6 +500,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
     wrap(w, 'open', function () { respond('o'); });
     views();
     point();
+    userOn();
     w.addEventListener('load', guard(views), signal ? { signal: signal } : false);
     var supported = w.PerformanceObserver && PerformanceObserver.supportedEntryTypes;
     function po(type, fn, opts) {
@@ -594,7 +614,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
     sensing: function (on) {
       var was = sensing;
       sensing = on;
-      if (on && !was) { scrolled = true; later(); point(); }
+      if (on && !was) { scrolled = true; later(); point(); userOn(); }
     },
     // Starts the observers and wrappers (once); unobserve() disconnects the observers.
     observe: observe,

@@ -209,18 +209,16 @@ fn add_sensors(io: &Io) {
     // before the page's own handlers change the DOM under it.
     // Capture phase on the document for events that do not bubble (scroll of any element,
     // invalid, toggle, close, play) and for the form events (seen before the page stops them).
-    // (pointermove, pointerdown and touchstart, signs of activity, are the loader's own: it
-    // takes them off while they could not make a record. `host.observe` adds them.)
+    // (pointermove, pointerdown and touchstart, signs of activity, and wheel, touchmove and
+    // keydown, signs of the visitor's own scrolling, are the loader's own: it takes them off
+    // while they could not make a record. `host.observe` adds them. So is focusout, on the
+    // focused form field only.)
     let sensors = [
         (doc, "click", true),
         (doc, "focusin", true),
-        (doc, "focusout", true),
         (doc, "toggle", true),
         (doc, "close", true),
         (doc, "play", true),
-        (win, "wheel", true),
-        (win, "touchmove", true),
-        (win, "keydown", true),
         (doc, "scroll", true),
         (win, "error", false),
         (win, "unhandledrejection", false),

@@ -619,12 +619,15 @@ export function defineSuite(name) {
   async function thrashBursts() {
     await d().executeScript(`var w = window, lastY = w.scrollY | 0, legStart = lastY, lastDir = 0, lastUser = 0;
       w.__turns = [];
-      ['wheel', 'touchmove', 'keydown'].forEach(function (n) { w.addEventListener(n, function () { lastUser = Date.now(); }, { capture: true, passive: true }); });
+      var userTimer = 0;
+      function userOn() { userTimer = 0; ['wheel', 'touchmove', 'keydown'].forEach(function (n) { w.addEventListener(n, user, { capture: true, passive: true, once: true }); }); }
+      function user() { lastUser = Date.now(); userTimer = userTimer || setTimeout(userOn, 500); }
+      userOn();
       document.addEventListener('scroll', function (e) {
         if (e.target !== document) return;
         var y = w.scrollY | 0, dir = y > lastY ? 1 : y < lastY ? -1 : 0;
         if (dir && lastDir && dir !== lastDir) {
-          w.__turns.push({ at: Date.now(), leg: Math.abs(lastY - legStart), vh: w.innerHeight | 0, user: Date.now() - lastUser < 1000 });
+          w.__turns.push({ at: Date.now(), leg: Math.abs(lastY - legStart), vh: w.innerHeight | 0, user: Date.now() - lastUser < 1500 });
           legStart = lastY;
         }
         if (dir) { lastDir = dir; lastY = y; }
