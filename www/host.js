@@ -78,11 +78,11 @@ export function makeHost(input, guard, signal, overlayUrl) {
   function rec() { return Array.prototype.join.call(arguments, US); }
   function now() { return Date.now(); }
 
-  // Elements are numbered (weakly: a removed element is forgotten) so that the engine can tell
-  // "the same target" without holding DOM nodes.
   // Whether events can be kept now (host.sensing: the driver then also removes the listeners
   // of the sensors that only feed events).
   var sensing = true;
+  // Elements are numbered (weakly: a removed element is forgotten) so that the engine can tell
+  // "the same target" without holding DOM nodes.
   var keys = w.WeakMap ? new WeakMap() : null, nextKey = 1;
   function key(el) {
     var k = keys && keys.get(el);
