@@ -75,7 +75,7 @@ get:function(){return v},set:function(x){v=x;if(++n>1&&typeof x==='function'&&!x
 <script>window.__track=function(i){touchpoint('track','bench_event',{i:i})};</script>`,
       readyCheck: 'window.touchpoint && window.touchpoint.ready === true',
       wasm: true,
-      notes: ['sends a page view on load; batches of 20 events (50 POSTs for 1,000 events) as text/plain JSON'],
+      notes: ['sends a page view on load; batches of 50 events as text/plain JSON; unsent events written to localStorage in groups, once per flush tick'],
     },
     {
       id: 'posthog', name: 'PostHog', pkg: 'posthog-js',
