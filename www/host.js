@@ -190,9 +190,12 @@ export function makeHost(input, guard, signal, overlayUrl) {
   // their listeners fire once (and remove themselves) and are added again at that time
   // (pointOpts is 0 once this host is done); not while nothing could be kept (host.sensing adds
   // them again).
+  function arm(names, fn) {
+    if (pointOpts && sensing) names.forEach(function (n) { w.addEventListener(n, fn, pointOpts); });
+  }
   function point() {
     pointTimer = 0;
-    if (pointOpts) ['pointermove', 'pointerdown', 'touchstart'].forEach(function (n) { w.addEventListener(n, pointed, pointOpts); });
+    arm(['pointermove', 'pointerdown', 'touchstart'], pointed);
   }
   // (Not through the sensors' guard: nothing here can throw.)
   function pointed() {
@@ -205,7 +208,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
   var userTimer = 0;
   function userOn() {
     userTimer = 0;
-    if (pointOpts && sensing) ['wheel', 'touchmove', 'keydown'].forEach(function (n) { w.addEventListener(n, user, pointOpts); });
+    arm(['wheel', 'touchmove', 'keydown'], user);
   }
   function user() {
     lastUser = now();

@@ -177,59 +177,56 @@ pub fn start(config: Config, host: Host) -> bool {
 /// The sensors: the loader's listener functions, registered here so that they are removed when
 /// Touchpoint stops (RAII) or is disabled (the loader's AbortSignal).
 fn listen(io: &Io, slow_ms: u64, hash_views: bool) {
-    let Some(doc) = io.window.document() else { return };
-    let doc: &web_sys::EventTarget = doc.as_ref();
-    let win: &web_sys::EventTarget = io.window.as_ref();
-    let always = [
-        (win, "pagehide", false),
-        (win, "pageshow", false),
-        (doc, "visibilitychange", false),
-        (win, "online", false),
-        (win, "offline", false),
-        (win, "blur", false),
-        (win, "focus", false),
-        (win, "hashchange", false),
-        (win, "popstate", false),
-    ];
-    let mut listeners = io.listeners.borrow_mut();
-    for (target, kind, capture) in always {
-        listeners.extend(Listener::new(&io.host, target, kind, capture));
-    }
-    drop(listeners);
-    add_sensors(io);
+    add_listeners(io, true);
+    add_listeners(io, false);
     io.host.observe(slow_ms as f64, hash_views);
 }
 
-/// The sensors that only feed events (see `Io::sensors`).
-fn add_sensors(io: &Io) {
+/// Every listener: (on the window rather than the document, event, capture phase, always on).
+/// Always on: lifecycle, route changes and window focus (`Io::listeners`); the others only feed
+/// events (`Io::sensors`).
+/// Capture phase for clicks: we see the click even if the page stops its propagation, and
+/// before the page's own handlers change the DOM under it. Capture phase on the document for
+/// events that do not bubble (scroll of any element, invalid, toggle, close, play) and for the
+/// form events (seen before the page stops them).
+/// (pointermove, pointerdown and touchstart, signs of activity, and wheel, touchmove and
+/// keydown, signs of the visitor's own scrolling, are the loader's own: it takes them off while
+/// they could not make a record. `host.observe` adds them. So is focusout, on the focused form
+/// field only.)
+const LISTENERS: [(bool, &str, bool, bool); 21] = [
+    (true, "pagehide", false, true),
+    (true, "pageshow", false, true),
+    (false, "visibilitychange", false, true),
+    (true, "online", false, true),
+    (true, "offline", false, true),
+    (true, "blur", false, true),
+    (true, "focus", false, true),
+    (true, "hashchange", false, true),
+    (true, "popstate", false, true),
+    (false, "click", true, false),
+    (false, "focusin", true, false),
+    (false, "toggle", true, false),
+    (false, "close", true, false),
+    (false, "play", true, false),
+    (false, "scroll", true, false),
+    (true, "error", false, false),
+    (true, "unhandledrejection", false, false),
+    (false, "invalid", true, false),
+    (false, "input", true, false),
+    (false, "change", true, false),
+    (false, "submit", true, false),
+];
+
+/// Adds the always-on listeners, or the sensors that only feed events (see `Io::sensors`).
+fn add_listeners(io: &Io, always: bool) {
     let Some(doc) = io.window.document() else { return };
     let doc: &web_sys::EventTarget = doc.as_ref();
     let win: &web_sys::EventTarget = io.window.as_ref();
-    // Capture phase for clicks: we see the click even if the page stops its propagation, and
-    // before the page's own handlers change the DOM under it.
-    // Capture phase on the document for events that do not bubble (scroll of any element,
-    // invalid, toggle, close, play) and for the form events (seen before the page stops them).
-    // (pointermove, pointerdown and touchstart, signs of activity, and wheel, touchmove and
-    // keydown, signs of the visitor's own scrolling, are the loader's own: it takes them off
-    // while they could not make a record. `host.observe` adds them. So is focusout, on the
-    // focused form field only.)
-    let sensors = [
-        (doc, "click", true),
-        (doc, "focusin", true),
-        (doc, "toggle", true),
-        (doc, "close", true),
-        (doc, "play", true),
-        (doc, "scroll", true),
-        (win, "error", false),
-        (win, "unhandledrejection", false),
-        (doc, "invalid", true),
-        (doc, "input", true),
-        (doc, "change", true),
-        (doc, "submit", true),
-    ];
-    let mut listeners = io.sensors.borrow_mut();
-    for (target, kind, capture) in sensors {
-        listeners.extend(Listener::new(&io.host, target, kind, capture));
+    let mut added = if always { io.listeners.borrow_mut() } else { io.sensors.borrow_mut() };
+    for &(on_window, kind, capture, group) in &LISTENERS {
+        if group == always {
+            added.extend(Listener::new(&io.host, if on_window { win } else { doc }, kind, capture));
+        }
     }
 }
 
@@ -378,7 +375,7 @@ fn execute(io: &Io, output: Output) -> Option<Input> {
             if !on {
                 io.sensors.borrow_mut().clear();
             } else if io.sensors.borrow().is_empty() {
-                add_sensors(io);
+                add_listeners(io, false);
             }
         }
     }
