@@ -15,9 +15,11 @@
 //! - the writer keeps the ids of the events after it in memory (`recent`), and rebuilds that
 //!   set from `events` when it starts;
 //! - an event is new if its id is in neither; new events are appended to `events`;
-//! - when `recent` holds `merge_at` ids, they are sorted and merged into `seen` a chunk per
-//!   commit, riding along with the batches' transactions; sorted chunks touch each page of
-//!   `seen` about once per merge instead of once per event. The last chunk moves `seen_upto`.
+//! - when `recent` holds `merge_at` ids, the set is handed to a merge and a fresh one takes the
+//!   new ids; the merge's ids are sorted on a thread of their own, then merged into `seen` a
+//!   chunk per commit, riding along with the batches' transactions; sorted chunks touch each
+//!   page of `seen` about once per merge instead of once per event. The last chunk moves
+//!   `seen_upto`. Until then the merge's set is looked up like `recent`.
 //!
 //! Every step is a transaction, so a crash at any point leaves `seen` + `events > seen_upto`
 //! describing exactly the stored events (a chunk merged twice is `INSERT OR IGNORE`d).
@@ -391,6 +393,12 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 const WAL_RESTART_FRAMES: i64 = 65_536;
 /// Frames not yet copied below which the writer finishes the checkpoint quickly: 4 MiB.
 const WAL_RESTART_BACKLOG: i64 = 1_024;
+/// Flush the database file after the checkpoints have copied this many frames (8 MiB) into it.
+/// SQLite flushes it only after a checkpoint that copied the whole WAL, which under steady load
+/// is the one the writer runs to start the WAL over: that one then flushed up to 256 MiB of
+/// pages and held every batch up for ~400 ms. Flushed a little at a time from this thread, which
+/// holds no lock meanwhile, the writer's checkpoint finds little left to flush (~60 ms).
+const SYNC_EVERY_FRAMES: i64 = 2_048;
 /// Frames at which the WAL starts over whatever it costs: 1 GiB.
 const WAL_MAX_FRAMES: i64 = 262_144;
 
@@ -400,6 +408,9 @@ impl Checkpointer {
         conn.busy_timeout(Duration::from_secs(2))?;
         let stop = Arc::new((Mutex::new(false), std::sync::Condvar::new()));
         let flag = stop.clone();
+        // The database file, to be flushed from here (see `SYNC_EVERY_FRAMES`).
+        let db_file = std::fs::File::open(path).map_err(StoreError::Io)?;
+        let mut synced_upto = 0i64;
         let thread = std::thread::Builder::new()
             .name("tp-sqlite-checkpoint".into())
             .spawn(move || {
@@ -415,6 +426,11 @@ impl Checkpointer {
                         Ok((r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
                     });
                     if let Ok((log, copied)) = frames {
+                        // `copied` goes back to 0 when the WAL starts over.
+                        if copied < synced_upto || copied - synced_upto >= SYNC_EVERY_FRAMES {
+                            let _ = db_file.sync_data();
+                            synced_upto = copied;
+                        }
                         if log >= WAL_MAX_FRAMES {
                             let _ = conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(()));
                         } else if log >= WAL_RESTART_FRAMES && log - copied <= WAL_RESTART_BACKLOG {
@@ -467,6 +483,11 @@ static INSERT_MANY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     )
 });
 
+/// How often the writer looks whether a merge's ids are sorted, when no batch comes.
+const MERGE_POLL: Duration = Duration::from_millis(2);
+/// After a merge chunk failed, try again after this.
+const MERGE_BACKOFF: Duration = Duration::from_secs(5);
+
 /// Ids per multi-row INSERT into `seen` during a merge.
 const IDS_PER_INSERT: usize = 50;
 
@@ -477,27 +498,81 @@ static SEEN_INSERT_MANY: std::sync::LazyLock<String> = std::sync::LazyLock::new(
 /// The hasher of the id sets: foldhash, seeded per process (ids come from clients).
 type RandomState = foldhash::fast::RandomState;
 
-/// A merge of `recent` into `seen` in progress.
+type IdSet = HashSet<Arc<str>, RandomState>;
+
+/// A merge into `seen` in progress: the ids that were `recent` when it started.
+///
+/// Why the set is handed over whole rather than emptied id by id: the writer answers no batch
+/// while it works, and the load benchmark showed that removing 100,000 ids from `recent` once
+/// the merge was done, sorting them, and the rehashing that the removals' tombstones caused
+/// later each held every client up for 15-50 ms, every 100,000 events. Now starting a merge
+/// swaps in an empty set, the ids are sorted on a thread of their own while batches go on, and
+/// a finished merge is freed on a thread of its own.
 struct Merge {
-    /// The ids to merge, sorted (so each chunk covers one stretch of `seen`).
+    /// The ids, still looked up for duplicates until the last chunk is committed.
+    set: Arc<IdSet>,
+    /// The thread sorting them, until it is done.
+    sorting: Option<JoinHandle<Vec<Arc<str>>>>,
+    /// The ids sorted (so each chunk covers one stretch of `seen`); empty while sorting.
     ids: Vec<Arc<str>>,
     done: usize,
     /// The last `events.id` whose message id is in `ids`.
     upto: i64,
 }
 
+impl Merge {
+    fn start(set: IdSet, upto: i64) -> Merge {
+        let set = Arc::new(set);
+        let shared = set.clone();
+        // If no thread can be made, sort here.
+        let (sorting, ids) = match std::thread::Builder::new().name("tp-id-sort".into()).spawn(move || sorted(&shared))
+        {
+            Ok(h) => (Some(h), Vec::new()),
+            Err(_) => (None, sorted(&set)),
+        };
+        Merge { set, sorting, ids, done: 0, upto }
+    }
+
+    /// Whether the ids are sorted (waiting for the sorting thread if `wait`).
+    fn ready(&mut self, wait: bool) -> bool {
+        match &self.sorting {
+            Some(h) if !wait && !h.is_finished() => false,
+            Some(_) => {
+                let h = self.sorting.take().expect("checked");
+                self.ids = h.join().unwrap_or_else(|_| sorted(&self.set));
+                true
+            }
+            None => true,
+        }
+    }
+}
+
+/// The ids sorted as SQLite compares text (bytes), by an 8-byte prefix first: a few
+/// milliseconds for 100,000 ids where comparing the strings themselves took 20-50.
+fn sorted(set: &IdSet) -> Vec<Arc<str>> {
+    let prefix = |id: &str| {
+        let mut p = [0u8; 8];
+        let n = id.len().min(8);
+        p[..n].copy_from_slice(&id.as_bytes()[..n]);
+        u64::from_be_bytes(p)
+    };
+    let mut keyed: Vec<(u64, Arc<str>)> = set.iter().map(|id| (prefix(id), id.clone())).collect();
+    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    keyed.into_iter().map(|(_, id)| id).collect()
+}
+
 /// The writer thread's state.
 struct Writer {
     conn: Arc<Mutex<Connection>>,
     tuning: Tuning,
-    /// The message ids of events after `seen_upto`.
-    recent: HashSet<Arc<str>, RandomState>,
+    /// The message ids of events after `seen_upto` that are not in `merge`.
+    recent: IdSet,
     /// Every stored message id, approximately: `seen` is asked only about ids it may hold.
     filter: IdFilter,
     merge: Option<Merge>,
     /// The last `events.id` written.
     last_id: i64,
-    /// A merge failed (read-only or broken database): do not retry before this.
+    /// A merge chunk failed (read-only or broken database): do not retry before this.
     merge_backoff: Option<Instant>,
     /// The checkpointer asks for a checkpoint from this thread (see [`Checkpointer`]).
     wal_restart: Arc<AtomicBool>,
@@ -567,12 +642,20 @@ impl Writer {
                 // Errors (a reader holding an old snapshot, say) only mean: not this time.
                 let _ = lock(&self.conn).query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
             }
-            let first = if self.merge.is_some() {
+            let first = if self.chunk_due() {
                 // Merging: take a batch if one is waiting, else go on merging.
                 match jobs.try_recv() {
                     Ok(job) => Some(job),
                     Err(mpsc::TryRecvError::Empty) => None,
                     Err(mpsc::TryRecvError::Disconnected) => return,
+                }
+            } else if self.merge.is_some() {
+                // Sorting, or backing off after a failed chunk: look again soon.
+                let until_retry = self.merge_backoff.map(|t| t.saturating_duration_since(Instant::now()));
+                match jobs.recv_timeout(until_retry.unwrap_or_default().max(MERGE_POLL)) {
+                    Ok(job) => Some(job),
+                    Err(mpsc::RecvTimeoutError::Timeout) => None,
+                    Err(mpsc::RecvTimeoutError::Disconnected) => return,
                 }
             } else if !self.recent.is_empty() && self.merge_backoff.is_none_or(|t| Instant::now() >= t) {
                 match jobs.recv_timeout(self.tuning.idle_merge_after) {
@@ -603,7 +686,9 @@ impl Writer {
                 }
                 next = if n < MAX_GROUP_EVENTS { jobs.try_recv().ok() } else { None };
             }
-            self.commit_group(group);
+            if !group.is_empty() || self.chunk_due() {
+                self.commit_group(group);
+            }
             if !merge_all.is_empty() {
                 let result = self.finish_merges();
                 for reply in merge_all {
@@ -620,12 +705,11 @@ impl Writer {
     /// them. If the group fails, each batch is retried alone so only failing ones are refused.
     fn commit_group(&mut self, group: Vec<(Vec<Event>, Reply)>) {
         let batches: Vec<&[Event]> = group.iter().map(|(e, _)| e.as_slice()).collect();
-        let result = self.commit(&batches, true);
-        if result.is_err() && self.merge.is_some() {
-            // The merge chunk may be the cause: drop the merge, start it again later from
-            // `recent` (chunks already merged are merged again, harmlessly).
-            self.merge = None;
-            self.merge_backoff = Some(Instant::now() + Duration::from_secs(5));
+        let with_chunk = self.chunk_due();
+        let result = self.commit(&batches, with_chunk);
+        if result.is_err() && with_chunk {
+            // The merge chunk may be the cause: try it again later.
+            self.merge_backoff = Some(Instant::now() + MERGE_BACKOFF);
         }
         match result {
             Ok(outcomes) => {
@@ -659,11 +743,13 @@ impl Writer {
     fn commit(&mut self, batches: &[&[Event]], with_merge: bool) -> Result<Vec<InsertOutcome>, StoreError> {
         let conn = self.conn.clone();
         let mut conn = lock(&conn);
-        let chunk = if with_merge {
-            self.merge.as_ref().map(|m| (m.done, (m.done + self.tuning.merge_chunk).min(m.ids.len())))
-        } else {
-            None
-        };
+        let merge_chunk = self.tuning.merge_chunk;
+        let chunk = self
+            .merge
+            .as_mut()
+            .filter(|_| with_merge)
+            .and_then(|m| m.ready(false).then(|| (m.done, (m.done + merge_chunk).min(m.ids.len()))));
+        let merging = self.merge.as_ref().map(|m| m.set.clone());
         let recent = &mut self.recent;
         let filter = &mut self.filter;
         let merge = &self.merge;
@@ -689,7 +775,10 @@ impl Writer {
                     for e in events.iter() {
                         let id = e.message_id.as_str();
                         // `recent` also holds the ids accepted earlier in this group.
-                        if recent.contains(id) || (filter.may_contain(id) && seen.exists([id])?) {
+                        if recent.contains(id)
+                            || merging.as_ref().is_some_and(|m| m.contains(id))
+                            || (filter.may_contain(id) && seen.exists([id])?)
+                        {
                             continue;
                         }
                         // Kept if the transaction fails: a false positive, harmless.
@@ -789,14 +878,9 @@ impl Writer {
         if let Some(m) = &mut self.merge {
             m.done += done.merged;
             if done.merged > 0 && m.done == m.ids.len() {
-                for id in &m.ids {
-                    self.recent.remove(id);
-                }
-                self.merge = None;
-                // Keep room for `merge_at` ids (no rehashing on the way up), but give back the
-                // memory of an unusually big backlog once it has been merged.
-                if self.recent.capacity() > 2 * self.tuning.merge_at.max(self.recent.len()) {
-                    self.recent.shrink_to(self.tuning.merge_at);
+                // Freeing 100,000 ids takes milliseconds: not on the writer's time.
+                if let Some(m) = self.merge.take() {
+                    let _ = std::thread::Builder::new().name("tp-id-free".into()).spawn(move || drop(m));
                 }
             }
         }
@@ -806,31 +890,28 @@ impl Writer {
         Ok(done.outcomes)
     }
 
+    /// Whether the next transaction should carry a merge chunk: a merge is sorted and not
+    /// backing off after a failure.
+    fn chunk_due(&mut self) -> bool {
+        let backing_off = self.merge_backoff.is_some_and(|t| Instant::now() < t);
+        !backing_off && self.merge.as_mut().is_some_and(|m| m.ready(false))
+    }
+
     fn start_merge(&mut self) {
         if self.merge.is_some() || self.recent.is_empty() {
             return;
         }
-        // Sorted as SQLite compares text (bytes), by an 8-byte prefix first: a few milliseconds
-        // for 100,000 ids where comparing the strings themselves took 20-50.
-        let prefix = |id: &str| {
-            let mut p = [0u8; 8];
-            let n = id.len().min(8);
-            p[..n].copy_from_slice(&id.as_bytes()[..n]);
-            u64::from_be_bytes(p)
-        };
-        let mut keyed: Vec<(u64, Arc<str>)> = self.recent.iter().map(|id| (prefix(id), id.clone())).collect();
-        keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
-        let ids: Vec<Arc<str>> = keyed.into_iter().map(|(_, id)| id).collect();
-        self.merge = Some(Merge { ids, done: 0, upto: self.last_id });
+        let fresh = IdSet::with_capacity_and_hasher(self.tuning.merge_at.min(1 << 20), RandomState::default());
+        self.merge = Some(Merge::start(std::mem::replace(&mut self.recent, fresh), self.last_id));
     }
 
     /// Runs merge chunks (alone, no batches) until nothing waits in memory.
     fn finish_merges(&mut self) -> Result<(), StoreError> {
         self.start_merge();
-        while self.merge.is_some() {
+        while let Some(m) = &mut self.merge {
+            m.ready(true);
             if let Err(e) = self.commit(&[], true) {
-                self.merge = None;
-                self.merge_backoff = Some(Instant::now() + Duration::from_secs(5));
+                self.merge_backoff = Some(Instant::now() + MERGE_BACKOFF);
                 return Err(e);
             }
         }
@@ -914,6 +995,42 @@ mod tests {
             )
             .unwrap();
         assert_eq!(dups, 0);
+    }
+
+    #[test]
+    fn ids_waiting_to_be_sorted_or_merged_are_duplicates() {
+        let conn = Store::init(Connection::open_in_memory().unwrap(), Sync::Full).unwrap();
+        let conn = Arc::new(Mutex::new(conn));
+        let mut w = Writer::load(conn.clone(), tiny(), Arc::default(), Arc::default()).unwrap();
+        let seen = || -> i64 { lock(&conn).query_row("SELECT COUNT(*) FROM seen", [], |r| r.get(0)).unwrap() };
+        w.commit(&[&[ev("a", "x"), ev("b", "x"), ev("c", "x")]], true).unwrap();
+        // merge_at 3: the three ids were handed to a merge, and `recent` starts empty.
+        assert!(w.recent.is_empty());
+        assert_eq!(w.merge.as_ref().unwrap().set.len(), 3);
+        // Hold the merge in its sorting state until `release`.
+        let (release, wait) = mpsc::channel::<()>();
+        let m = w.merge.as_mut().unwrap();
+        m.ready(true);
+        let ids = std::mem::take(&mut m.ids);
+        m.sorting = Some(std::thread::spawn(move || {
+            let _ = wait.recv();
+            ids
+        }));
+        assert!(!w.chunk_due());
+        let out = w.commit(&[&[ev("a", "x"), ev("d", "x")]], true).unwrap();
+        assert_eq!(out, [InsertOutcome { accepted: 1, duplicates: 1 }]);
+        assert_eq!(seen(), 0, "no chunk before the ids are sorted");
+        release.send(()).unwrap();
+        w.merge.as_mut().unwrap().ready(true);
+        assert!(w.chunk_due());
+        w.commit(&[], true).unwrap();
+        assert_eq!(seen(), 2);
+        let out = w.commit(&[&[ev("b", "x"), ev("c", "x"), ev("d", "x")]], true).unwrap();
+        assert_eq!(out, [InsertOutcome { accepted: 0, duplicates: 3 }], "merged, being merged, recent");
+        assert!(w.merge.is_none(), "the last chunk rode along");
+        assert_eq!(seen(), 3);
+        let out = w.commit(&[&[ev("a", "x"), ev("b", "x"), ev("c", "x"), ev("d", "x")]], true).unwrap();
+        assert_eq!(out, [InsertOutcome { accepted: 0, duplicates: 4 }]);
     }
 
     #[test]
