@@ -39,8 +39,8 @@ function instrument(host) {
     'if (pointOpts && sensing) { act(); pointTimer = pointTimer || setTimeout(point, lastAct + 5000 - now()); }\n  });');
   rep('new MutationObserver(function () { mo.disconnect();', "new MutationObserver(__w('click response observer', function () { mo.disconnect();");
   rep("respond('m'); });", "respond('m'); }));");
-  rep('new PerformanceObserver(guard(function (list) { fn(list.getEntries()); }))',
-    "new PerformanceObserver(guard(__w('observer ' + type, function (list) { fn(list.getEntries()); })))");
+  rep('new PerformanceObserver(guard(function (list) { if (sensing) fn(list.getEntries()); }))',
+    "new PerformanceObserver(guard(__w('observer ' + type, function (list) { if (sensing) fn(list.getEntries()); })))");
   rep('planned = setTimeout(drain, 400)', "planned = setTimeout(__w('scheduled hand-over', drain), 400)");
   rep('  return {\n    debug: debug,', '  var __host = {\n    debug: debug,');
   const tail = /\n  };\n}\s*$/;
