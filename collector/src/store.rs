@@ -397,7 +397,7 @@ const WAL_RESTART_BACKLOG: i64 = 1_024;
 /// SQLite flushes it only after a checkpoint that copied the whole WAL, which under steady load
 /// is the one the writer runs to start the WAL over: that one then flushed up to 256 MiB of
 /// pages and held every batch up for ~400 ms. Flushed a little at a time from this thread, which
-/// holds no lock meanwhile, the writer's checkpoint finds little left to flush (~60 ms).
+/// holds no lock meanwhile, the writer's checkpoint finds less left to flush (55-135 ms measured).
 const SYNC_EVERY_FRAMES: i64 = 2_048;
 /// Frames at which the WAL starts over whatever it costs: 1 GiB.
 const WAL_MAX_FRAMES: i64 = 262_144;
