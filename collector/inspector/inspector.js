@@ -99,7 +99,7 @@
     if (n === null || n === undefined) return '–';
     return Number(n).toLocaleString('en', { maximumFractionDigits: digits || 0 });
   }
-  function pct(x) { return (x * 100).toLocaleString('en', { maximumFractionDigits: 1 }) + ' %'; }
+  function pct(x) { return x == null ? '–' : (x * 100).toLocaleString('en', { maximumFractionDigits: 1 }) + ' %'; }
   function time(iso) { var d = new Date(iso); return isNaN(d) ? String(iso) : d.toLocaleString('en-GB'); }
   function scoreClass(s) { return s >= 75 ? 'good' : s >= 50 ? 'mid' : 'bad'; }
 

@@ -780,7 +780,8 @@ pub fn funnel(
     let mut prev = sessions;
     let mut out = vec![json!({"step": "sessions", "sessions": sessions, "dropoff": 0.0})];
     for (step, n) in steps.iter().zip(reached) {
-        let dropoff = if prev > 0 { (prev - n) as f64 / prev as f64 } else { 0.0 };
+        // Nobody reached the step before: nobody could drop off (null, not a misleading 0 %).
+        let dropoff = (prev > 0).then(|| (prev - n) as f64 / prev as f64);
         out.push(json!({"step": step, "sessions": n, "dropoff": dropoff}));
         prev = n;
     }

@@ -221,9 +221,12 @@ async fn timeseries_funnel_overview_stats() {
     );
     assert_eq!(f["steps"][3]["dropoff"], json!(0.5));
     // Steps in another order: begin_checkout never came before add_to_cart.
-    let g = api(&t, &format!("/api/funnel?{}&steps=begin_checkout,add_to_cart", range())).await;
+    let g = api(&t, &format!("/api/funnel?{}&steps=begin_checkout,add_to_cart,purchase", range())).await;
     assert_eq!(g["steps"][1]["sessions"], json!(2));
     assert_eq!(g["steps"][2]["sessions"], json!(0));
+    assert_eq!(g["steps"][2]["dropoff"], json!(1.0));
+    // Nobody reached add_to_cart after begin_checkout: nobody could drop off before purchase.
+    assert_eq!(g["steps"][3]["dropoff"], json!(null));
 
     let o = api(&t, &format!("/api/overview?{}&site=shop", range())).await;
     assert_eq!((o["events"].clone(), o["friction"].clone(), o["sessions"].clone()), (json!(12), json!(4), json!(3)));
