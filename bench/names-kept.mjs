@@ -27,7 +27,7 @@ export function namesKeptDist({ dir = path.join(os.tmpdir(), 'touchpoint-profile
   const wasm = fs.readFileSync(path.join(dir, 'touchpoint_bg.wasm'));
   const sri = 'sha384-' + crypto.createHash('sha384').update(wasm).digest('base64');
   const glue = fs.readFileSync(path.join(bg, 'touchpoint.js'), 'utf8');
-  const host = hostTransform(fs.readFileSync(path.join(root, 'www/host.js'), 'utf8').replace(/^export function makeHost/m, 'function makeHost'));
+  const host = hostTransform(fs.readFileSync(path.join(root, 'www/host.js'), 'utf8').replace(/^export function /gm, 'function '));
   const loader = fs.readFileSync(path.join(root, 'www/touchpoint.js'), 'utf8')
     .split('__TP_WASM_FILE__').join('touchpoint_bg.wasm').split('__TP_WASM_SRI__').join(sri);
   fs.writeFileSync(path.join(dir, 'touchpoint.js'), `(function(){\n${glue}\n${host}\n${loader}\n})();\n`);

@@ -81,7 +81,7 @@ for (const [name, short] of renames.exports) {
 }
 const loader = fs.readFileSync(path.join(root, 'www/touchpoint.js'), 'utf8');
 // host.js is an ES module for the browser tests; in the bundle its one export is a plain function.
-const hostJs = fs.readFileSync(path.join(root, 'www/host.js'), 'utf8').replace(/^export function makeHost/m, 'function makeHost');
+const hostJs = fs.readFileSync(path.join(root, 'www/host.js'), 'utf8').replace(/^export function /gm, 'function ');
 const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version;
 
 // Pinning. The loader fetches the wasm with `integrity` set to the wasm's SHA-384, written here in

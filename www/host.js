@@ -1,5 +1,5 @@
 // The loader's half of the contract with the wasm driver (src/web/host.rs documents the other).
-// scripts/build.mjs strips the `export` below and bundles this file between wasm-bindgen's glue
+// scripts/build.mjs strips the `export`s below and bundles this file between wasm-bindgen's glue
 // and touchpoint.js; the browser tests import it as a module.
 //
 // Why these live in JavaScript: an input handler must cost the page as little as possible, and
@@ -11,22 +11,42 @@
 //
 // Record format (fields joined by U+001F, records by U+001E; parsed by core::input::parse_record):
 // code, Date.now(), fields... See that function's table.
+// An interaction's duration and input delay / processing / presentation split, from its Event
+// Timing entries: those painted in the same frame as the longest one, as web-vitals attributes
+// INP. A tap's pointerdown can be the longest entry (it started first, and the click's slow
+// handler delayed its paint too) while its own handlers took nothing: that one entry's split
+// blamed the presentation for the click's handlers. Returns [duration, input delay, processing,
+// presentation, the entry whose handlers ran longest (its type names the interaction)].
+export function interactionSplit(es) {
+  function proc(e) { return e.processingEnd - e.processingStart; }
+  // The longest first; among equals the one whose handlers ran longest.
+  es.sort(function (a, b) { return b.duration - a.duration || proc(b) - proc(a); });
+  var l = es[0], end = l.startTime + l.duration, first = l, kind = l, pe = 0;
+  es.forEach(function (e) {
+    if (Math.abs(e.startTime + e.duration - end) > 8) return; // painted in another frame (durations are in 8 ms steps)
+    if (e.startTime < first.startTime) first = e;
+    if (e.processingEnd > pe) pe = e.processingEnd;
+    if (proc(e) > proc(kind)) kind = e;
+  });
+  return [l.duration | 0, (first.processingStart - first.startTime) | 0, (pe - first.processingStart) | 0, Math.max(0, end - pe) | 0, kind];
+}
+
 export function makeHost(input, guard, signal, overlayUrl) {
   var w = window, d = document, US = '\x1f', RS = '\x1e', queue = [], planned = 0, timer = 0;
   var CLICKABLE = 'a,button,input[type=button],input[type=submit],input[type=reset],input[type=image],' +
     '[role=button],[role=link],[role=menuitem],[role=tab],[role=checkbox],[role=switch],[role=option]';
 
-  // Everything queued, then the tick that ends the burst, in one crossing.
+  // Event Timing entries by interactionId until the hand-over (see interactionSplit).
   var slowEntries = {}, slowTargets = {};
   function interactions() {
     for (var id in slowEntries) {
-      var e = slowEntries[id], target = e.target || slowTargets[id];
-      queue.push(rec('i', now(), e.duration | 0, (e.processingStart - e.startTime) | 0, (e.processingEnd - e.processingStart) | 0,
-        (e.startTime + e.duration - e.processingEnd) | 0, e.name, id, target && target.tagName ? group(target, false) : ''));
+      var s = interactionSplit(slowEntries[id]), target = s[4].target || slowTargets[id];
+      queue.push(rec('i', now(), s[0], s[1], s[2], s[3], s[4].name, id, target && target.tagName ? group(target, false) : ''));
     }
     slowEntries = {};
     slowTargets = {};
   }
+  // Everything queued, then the tick that ends the burst, in one crossing.
   // `force`: hand over everything now (lifecycle events, locks, the page's own calls); otherwise
   // a route change still settling waits, with the records after it (see routeDone).
   // `planned`: the scheduled task's timer, cleared when an urgent hand-over took everything
@@ -522,16 +542,13 @@ export function makeHost(input, guard, signal, overlayUrl) {
     po('event', function (list) {
       for (var i = 0, e, b; i < list.length; i++) {
         e = list[i];
-        b = e.interactionId && slowEntries[e.interactionId];
+        if (!e.interactionId) continue;
         // Keep a target from any entry of the interaction: the longest one may have none
         // (Chromium gives none on some pointer entries).
-        if (e.interactionId && e.target) slowTargets[e.interactionId] = e.target;
-        // The longest entry; among equals the one whose handlers ran longest.
-        if (e.interactionId && (!b || e.duration > b.duration ||
-          (e.duration === b.duration && e.processingEnd - e.processingStart > b.processingEnd - b.processingStart))) {
-          slowEntries[e.interactionId] = e;
-          later();
-        }
+        if (e.target) slowTargets[e.interactionId] = e.target;
+        b = slowEntries[e.interactionId];
+        if (b) b.push(e); else slowEntries[e.interactionId] = [e];
+        later();
       }
     }, { durationThreshold: Math.max(16, Math.min(slowMs || 200, 500)) });
     po('largest-contentful-paint', function (list) {

@@ -10,7 +10,8 @@ pub struct Interaction {
     pub input_delay: u64,
     pub processing: u64,
     pub presentation: u64,
-    /// The event type of the longest entry (`click`, `keydown`, `pointerdown`...).
+    /// The event type of the entry whose handlers ran longest (`click`, `keydown`...), among
+    /// those painted with the longest one (the loader's `interactionSplit`).
     pub kind: String,
     /// `interactionId`: entries of one interaction reported in two parts are one interaction.
     pub id: u64,
