@@ -11,6 +11,7 @@
 //
 // Record format (fields joined by U+001F, records by U+001E; parsed by core::input::parse_record):
 // code, Date.now(), fields... See that function's table.
+
 // An interaction's duration and input delay / processing / presentation split, from its Event
 // Timing entries: those painted in the same frame as the longest one, as web-vitals attributes
 // INP. A tap's pointerdown can be the longest entry (it started first, and the click's slow
