@@ -72,7 +72,9 @@ impl Dead {
             if p.deadline > now {
                 return true;
             }
-            if p.clicks < s.rage_clicks || !rage_on {
+            // Left to the rage detector only when it reports bursts on this element: silenced
+            // there (data-tp-no-rage) or switched off, the clicks are still dead.
+            if p.clicks < s.rage_clicks || !rage_on || !p.target.allows(Signal::Rage) {
                 let props = finding(Some(&p.target.descriptor))
                     .int("waited_ms", (now - p.first) as i64)
                     .int("clicks", i64::from(p.clicks))

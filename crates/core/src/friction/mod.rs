@@ -284,7 +284,7 @@ impl Friction {
     }
 
     pub fn interaction(&mut self, i: &slow::Interaction, out: &mut Findings) {
-        self.vital.interaction(i.duration);
+        self.vital.interaction(i.duration, i.target.as_ref());
         if self.on(Signal::Slow) {
             self.slow.interaction(&self.settings, i, out);
         }

@@ -1,6 +1,7 @@
 //! rage_click: 3 or more clicks on the same target (or within 30 px), each at most 1 s after the
-//! previous, and no response to any of them. Steppers, carousels and repeated add-to-cart answer
-//! each click, so they are not rage; clicks in editable fields place the caret and are ignored.
+//! previous, and no response to any of them (a response answers the clicks before it; the clicks
+//! after it may still be a burst). Steppers, carousels and repeated add-to-cart answer each
+//! click, so they are not rage; clicks in editable fields place the caret and are ignored.
 //! A text selection answers a double or triple click (selecting a word or a paragraph) but not
 //! a fourth click and more: no selection gesture needs them, and a visitor hammering a label or a
 //! photo whose text gets selected along the way is still raging.
@@ -23,7 +24,6 @@ struct Burst {
     first: u64,
     last: u64,
     count: u32,
-    answered: bool,
     /// Text got selected during the burst (answers up to `SELECTION_CLICKS` clicks).
     selected: bool,
     target: Target,
@@ -43,23 +43,16 @@ impl Rage {
         }
         if !t.editable {
             let target = t.clone();
-            self.burst = Some(Burst {
-                key: t.key,
-                x,
-                y,
-                first: at,
-                last: at,
-                count: 1,
-                answered: false,
-                selected: false,
-                target,
-            });
+            self.burst = Some(Burst { key: t.key, x, y, first: at, last: at, count: 1, selected: false, target });
         }
     }
 
+    /// A response answers every click before it, and only those: the burst ends, and clicks
+    /// after it start a new one (a stepper that stops at its maximum, a button that worked once
+    /// and then hangs: the unanswered clicks after the last response are still rage).
     pub fn response(&mut self, at: u64) {
-        if let Some(b) = &mut self.burst {
-            b.answered |= at >= b.first;
+        if self.burst.as_ref().is_some_and(|b| at >= b.first) {
+            self.burst = None;
         }
     }
 
@@ -85,7 +78,7 @@ impl Rage {
     fn finish(&mut self, s: &Settings, out: &mut Findings) -> Option<u32> {
         let b = self.burst.take()?;
         let selection_answers = b.selected && b.count <= SELECTION_CLICKS;
-        if b.count < s.rage_clicks || b.answered || selection_answers || !b.target.allows(Signal::Rage) {
+        if b.count < s.rage_clicks || selection_answers || !b.target.allows(Signal::Rage) {
             return None;
         }
         let props = finding(Some(&b.target.descriptor))

@@ -363,6 +363,61 @@ fn poor_vitals_lcp_and_cls_session_windows() {
 }
 
 #[test]
+fn poor_vitals_are_judged_again_for_each_single_page_app_view() {
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    f.vital(&VitalFact::Lcp { at_ms: 4_500, element: None });
+    f.route(5_000, "/a", false, &mut out);
+    assert_eq!(names(&out), ["poor_vital"], "LCP, at the first view's end");
+    // The second view: a slow interaction and shifts of its own.
+    let slow = Interaction { duration: 900, id: 7, target: Some(target(4)), ..Interaction::default() };
+    f.interaction(&slow, &mut out);
+    for at in [6_000, 6_500] {
+        f.vital(&VitalFact::Shift { value_milli: 300, at_ms: at, recent_input: false });
+    }
+    out.clear();
+    f.route(9_000, "/b", false, &mut out);
+    let vitals: Vec<_> = out.iter().filter(|(s, _)| *s == Signal::PoorVital).map(|(_, p)| p.as_str()).collect();
+    assert_eq!(vitals.len(), 2, "CLS and INP of the second view: {out:?}");
+    assert!(vitals[0].contains("\"metric\":\"CLS\"") && vitals[0].contains("\"value_milli\":600"), "{}", vitals[0]);
+    assert!(
+        vitals[1].contains("\"metric\":\"INP\"") && vitals[1].contains("#t4"),
+        "INP names its element: {}",
+        vitals[1]
+    );
+    // The third view had neither: nothing, and LCP is not reported twice.
+    out.clear();
+    f.route(12_000, "/c", false, &mut out);
+    f.leave(13_000, &mut out);
+    assert!(out.is_empty(), "{out:?}");
+}
+
+#[test]
+fn unanswered_clicks_after_a_response_are_still_friction() {
+    // The button worked once, then hangs: the five clicks after its answer are a rage click.
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    f.click(0, 10, 10, &target(1), &mut out);
+    f.response(5);
+    for at in [400, 700, 1_000, 1_300, 1_600] {
+        f.click(at, 10, 10, &target(1), &mut out);
+    }
+    f.timeout(10_000, &mut out);
+    assert_eq!(names(&out), ["rage_click"], "{out:?}");
+    assert!(out[0].1.contains("\"count\":5"), "{}", out[0].1);
+    // A burst on an element silenced for rage only is still dead (once, for the burst).
+    let quiet = Target { silenced: Signal::Rage.bit(), ..target(2) };
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    for at in [0, 200, 400, 600] {
+        f.click(at, 10, 10, &quiet, &mut out);
+    }
+    f.timeout(10_000, &mut out);
+    assert_eq!(names(&out), ["dead_click"], "{out:?}");
+    assert!(out[0].1.contains("\"clicks\":4"), "{}", out[0].1);
+}
+
+#[test]
 fn switched_off_signals_find_nothing() {
     let mut f = Friction::new(Settings { off: u16::MAX, ..Settings::default() });
     let out = clicks(&mut f, 1, &[0, 100, 200, 300]);
@@ -392,20 +447,32 @@ proptest! {
         prop_assert_eq!(names(&out).iter().filter(|n| **n == "rage_click").count(), 1);
     }
 
-    /// Any response within the window cancels dead and rage.
+    /// A response within the window after the last click cancels dead and rage; with clicks
+    /// after it, only those (fewer than three: no rage; any: one dead click at most) count.
     #[test]
-    fn any_response_cancels_dead_and_rage(
-        gaps in proptest::collection::vec(0u64..=900, 2..8),
+    fn a_response_answers_the_clicks_before_it(
+        gaps in proptest::collection::vec(2u64..=900, 2..8),
         after in 0u64..900,
+        answered in 0usize..8,
     ) {
         let mut f = Friction::default();
         let mut out = Vec::new();
-        let mut at = 0;
-        f.click(0, 1, 1, &target(1), &mut out);
-        for g in gaps { at += g; f.click(at, 1, 1, &target(1), &mut out); }
-        f.response(after.min(at));
-        f.timeout(at + 60_000, &mut out);
-        prop_assert!(out.is_empty(), "{:?}", out);
+        let mut times = vec![0u64];
+        for g in gaps { let at = times[times.len() - 1] + g; times.push(at); }
+        let answered = answered.min(times.len() - 1); // the response comes after this click
+        // Strictly between this click and the next (records are in time order).
+        let room = times.get(answered + 1).map_or(900, |n| n - times[answered] - 1);
+        let respond_at = times[answered] + 1 + after % room;
+        for (i, &at) in times.iter().enumerate() {
+            f.click(at, 1, 1, &target(1), &mut out);
+            if i == answered { f.response(respond_at); }
+        }
+        f.timeout(times[times.len() - 1] + 60_000, &mut out);
+        let unanswered = times.iter().filter(|&&t| t > respond_at).count();
+        let rage = names(&out).iter().filter(|n| **n == "rage_click").count();
+        let dead = names(&out).iter().filter(|n| **n == "dead_click").count();
+        prop_assert_eq!(rage, usize::from(unanswered >= 3), "{:?}", out);
+        prop_assert_eq!(dead, usize::from((1..3).contains(&unanswered)), "{:?}", out);
     }
 
     /// The same facts give the same findings.
