@@ -139,7 +139,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
 
   // While a click waits for a response (the engine says so with watch()), DOM changes and the
   // other signs of a response are reported; otherwise the MutationObserver is disconnected.
-  var watching = false, mo = null, lastUser = 0, lastField = null, reqId = 0, responded = false, selected = false;
+  var pressAt = 0, watching = false, mo = null, lastUser = 0, lastField = null, reqId = 0, responded = false, selected = false;
   // One response record per scheduled task is enough: only the first one after a click matters.
   // A text selection is reported apart: it answers a double or triple click but not a longer
   // burst (core::friction::rage), so it must not hide a real response after it.
@@ -176,6 +176,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
       el = t.closest(CLICKABLE);
       if (el && el.tagName === 'A') { link = f(el.href); dl = el.hasAttribute('download') ? 1 : 0; }
       r = US + group(el || t, !!el);
+      if (el && e.isTrusted) pressAt = now(); // (a field is never `el`: see CLICKABLE)
       de = special && t.closest('[data-tp-event]');
     }
     r = rec('c', now(), e.clientX | 0, e.clientY | 0, e.button | 0,
@@ -448,7 +449,12 @@ export function makeHost(input, guard, signal, overlayUrl) {
       var r = e.reason;
       push(rec('e', now(), f(r && r.message || r), f(r && r.fileName), 0, 1));
     },
-    invalid: function (e) { fieldError(e.target, '', ''); },
+    // The browser's own validation, on the visitor's action: within 1 s of a trusted click on a
+    // control that is not a field (a submit button, also clicked by the browser when Enter
+    // submits a form; a "Next" button whose handler calls reportValidity()). A page's script
+    // calling checkValidity() on load or at each keystroke (to enable its button) fires
+    // `invalid` too, on fields the visitor has not reached yet: that is not their error.
+    invalid: function (e) { if (now() - pressAt < 1000) fieldError(e.target, '', ''); },
     input: function (e) {
       var t = fieldOf(e), form;
       respond('c'); // a control changed state (a checkbox a label toggled: no DOM change, no focus)
@@ -511,13 +517,23 @@ export function makeHost(input, guard, signal, overlayUrl) {
     hashViews = !!hash;
     wrap(w, 'fetch', function (input, init) {
       var end = request((init && init.method) || (input && input.method), input && input.url || input);
-      return end && function (p) { p.then(function (r) { end(r.status); }, function () { end(0); }); };
+      // Status 1 (no HTTP status is below 100): cancelled by the page (AbortController), which
+      // is no failure: search-as-you-type cancels the request of every previous keystroke.
+      return end && function (p) { p.then(function (r) { end(r.status); }, function (e) { end(e && e.name === 'AbortError' ? 1 : 0); }); };
     });
     var X = w.XMLHttpRequest && XMLHttpRequest.prototype;
     wrap(X, 'open', function (method, url) { this.__tp = [method, url]; });
+    // One pair of listeners per XHR object, which a page may reuse for several requests; the
+    // request under way is x.__tpE. Aborted (xhr.abort()): status 1, as for fetch.
     wrap(X, 'send', function () {
-      var x = this, a = x.__tp || [], end = request(a[0], a[1]);
-      if (end) x.addEventListener('loadend', function () { end(x.status); });
+      var x = this, a = x.__tp || [];
+      x.__tpE = request(a[0], a[1]);
+      x.__tpA = 0;
+      if (x.__tpE && !x.__tpL) {
+        x.__tpL = 1;
+        x.addEventListener('abort', function () { x.__tpA = 1; });
+        x.addEventListener('loadend', function () { var end = x.__tpE; x.__tpE = null; if (end) end(x.__tpA ? 1 : x.status); });
+      }
     });
     wrap(w.history, 'pushState', function () { return function () { route('p'); }; });
     wrap(w.history, 'replaceState', function () { return function () { route('r'); }; });

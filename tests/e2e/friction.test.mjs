@@ -30,6 +30,11 @@ async function open(t, site, attrs = {}) {
   const html = FIXTURE.replace('__SNIPPET__', `<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch"${a}></script>`);
   await context.route(/\/(friction|elsewhere|details)(\.html)?$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: html }));
   await context.route(/\/api\/save$/, (route) => route.fulfill({ status: 500, body: 'down' }));
+  // Suggestions answer only the whole term: the requests of the keystrokes before it are still
+  // open when the next keystroke cancels them, whatever the machine's speed.
+  await context.route(/\/api\/suggest/, (route) => {
+    if (new URL(route.request().url()).searchParams.get('q') === 'shoes') route.fulfill({ status: 200, body: '[]' }).catch(() => {});
+  });
   const page = await context.newPage();
   const errors = [];
   page.on('console', (m) => { if (/touchpoint: (disabled|could not load)/.test(m.text())) errors.push(m.text()); });
@@ -78,6 +83,11 @@ const broken = [
   {
     name: 'a form submitted with an invalid email',
     act: async (p) => { await p.click('#email'); await p.keyboard.type('not-an-email'); await clickN(p, '#signup-go', 1); },
+    expect: ['field_error #email'],
+  },
+  {
+    name: 'a form submitted by Enter with an invalid email',
+    act: async (p) => { await p.click('#email'); await p.keyboard.type('still-not-an-email'); await p.keyboard.press('Enter'); },
     expect: ['field_error #email'],
   },
   {
@@ -254,6 +264,20 @@ const normal = [
       await waitFor('the tab switched', () => p.evaluate(() => !document.hasFocus()));
       await p.bringToFront();
       await other.close();
+    },
+  },
+  {
+    name: 'a form whose script checks its validity on load and at each keystroke',
+    act: async (p) => {
+      await p.click('#nl-email'); await p.keyboard.type('jo@example.com');
+      await waitFor('the check at the last keystroke', () => p.evaluate(() => document.getElementById('nl-email').validity.valid));
+    },
+  },
+  {
+    name: 'search as you type, each keystroke cancelling the previous request (fetch and XHR)',
+    act: async (p) => {
+      // (The cancellations happen in the keystrokes' handlers, before the sentinel's click.)
+      for (const id of ['#live', '#live-xhr']) { await p.click(id); await p.keyboard.type('shoes'); }
     },
   },
   { name: 'a single slow scroll down the page', act: async (p) => { await p.mouse.move(500, 400); await p.mouse.wheel(0, 800); } },

@@ -1,6 +1,7 @@
 //! failed_request: a first-party fetch or XHR that failed at the network (status 0) or answered
 //! 5xx; 4xx only when a click started it (within 1 s after a trusted click). Method, path without
-//! query, status, duration. Observed by wrapping `fetch` and `XMLHttpRequest` in the loader:
+//! query, status, duration. A request the page cancels itself (search-as-you-type aborting the
+//! previous keystroke's) is not a failure. Observed by wrapping `fetch` and `XMLHttpRequest` in the loader:
 //! Resource Timing's `responseStatus` is Chromium-only and reports network failures not at all,
 //! and dead-click detection needs to know that a request is still pending, which only the
 //! wrappers can tell. Touchpoint's own requests are not observed.
@@ -13,6 +14,8 @@ pub struct RequestEnd {
     pub method: String,
     /// Path without query (scrubbed by the engine).
     pub path: String,
+    /// The HTTP status; 0: no answer (a network failure, a timeout); 1: cancelled by the page
+    /// (an AbortController, `xhr.abort()`), which is no failure.
     pub status: u16,
     pub duration: u64,
     /// Same origin as the page.

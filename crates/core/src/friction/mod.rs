@@ -310,6 +310,9 @@ impl Friction {
         message: &str,
         out: &mut Findings,
     ) {
+        // The browser's validation bubble or the page's error message answers the click that
+        // submitted (Enter in the invalid field itself moves no focus and may change no DOM).
+        self.response(at);
         if self.on(Signal::FieldError) {
             self.field.invalid(at, field, form, reason, message, out);
         }

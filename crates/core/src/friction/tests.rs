@@ -297,6 +297,14 @@ fn field_errors_seen_two_ways_are_one_and_alerts_carry_their_message() {
     let mut off = Friction::new(Settings { off: Signal::FieldError.bit(), ..Settings::default() });
     off.invalid(0, &email, "signup", Reason::Aria, "", &mut out);
     assert_eq!(out.len(), 3);
+    // Enter in the invalid field: the browser clicks the submit button and shows its bubble,
+    // with no focus move or DOM change. The error answers the click: no dead click too.
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    f.click(0, 0, 0, &target(8), &mut out);
+    f.invalid(2, &email, "signup", Reason::Invalid, "", &mut out);
+    f.timeout(10_000, &mut out);
+    assert_eq!(names(&out), ["field_error"], "{out:?}");
 }
 
 #[test]
@@ -335,7 +343,10 @@ fn failed_requests_first_party_5xx_network_errors_and_4xx_after_a_click() {
     };
     let mut f = Friction::default();
     let mut out = Vec::new();
-    for (id, status, fp) in [(1, 503, true), (2, 0, true), (3, 404, true), (4, 500, false), (5, 200, true)] {
+    // (6: cancelled by the page, status 1.)
+    for (id, status, fp) in
+        [(1, 503, true), (2, 0, true), (3, 404, true), (4, 500, false), (5, 200, true), (6, 1, true)]
+    {
         f.request_start(0, id);
         f.request_end(100, &end(id, status, fp), &mut out);
     }
@@ -344,6 +355,10 @@ fn failed_requests_first_party_5xx_network_errors_and_4xx_after_a_click() {
     f.request_start(1_100, 9);
     f.request_end(1_200, &end(9, 404, true), &mut out);
     assert_eq!(out.len(), 3, "a 4xx the click caused");
+    f.click(2_000, 1, 1, &target(1), &mut out);
+    f.request_start(2_100, 10);
+    f.request_end(2_200, &end(10, 1, true), &mut out);
+    assert_eq!(out.len(), 3, "a request the page cancelled after a click is no failure either");
 }
 
 #[test]
