@@ -1,5 +1,5 @@
 // Custom properties at capture (issue 11): no event the collector would refuse ever leaves the
-// page (lone surrogates, deep nesting), personal data a site's own code passes is masked or
+// page (lone surrogates, deep nesting, properties too large), personal data a site's own code passes is masked or
 // dropped, and a runaway loop of track calls is cut short and counted.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -31,15 +31,20 @@ test('one poisoned event loses nothing: every event of the batch is stored, clea
     touchpoint('track', 'broken_emoji', { label: 'Buy now 🛒'.slice(0, 9) });
     touchpoint('track', 'too_deep', { deep });
     touchpoint('track', 'note', { text: 'ping jane@example.org', card: '4111 1111 1111 1111', order: 'A-1234567', price: 1999 });
+    touchpoint('track', 'oversized', { blob: 'x'.repeat(40 * 1024), sku: 'A1' });
     touchpoint('track', 'good_after', { n: 2 });
     touchpoint('flush');
   });
-  const ev = await waitFor('all five events', async () => {
+  const ev = await waitFor('all six events', async () => {
     const all = await collector.events(`&site=${site}`);
     const mine = all.filter((e) => e.event !== 'page_view');
-    return mine.length >= 5 && mine;
+    return mine.length >= 6 && mine;
   });
-  assert.deepEqual(ev.map((e) => e.event), ['good_before', 'broken_emoji', 'too_deep', 'note', 'good_after']);
+  assert.deepEqual(ev.map((e) => e.event), ['good_before', 'broken_emoji', 'too_deep', 'note', 'oversized', 'good_after']);
+  assert.deepEqual(ev[4].properties, {}, 'properties over 16 KiB are left out, the event is kept');
+  for (const [name, what] of [['broken_emoji', 'broken characters'], ['too_deep', 'nesting deeper'], ['oversized', 'larger than 16 KiB']]) {
+    assert.ok(warnings.some((w) => w.includes(`properties of "${name}" were cleaned`) && w.includes(what)), `${name}: ${warnings.join('\n')}`);
+  }
   assert.equal(ev[1].properties.label, 'Buy now \ufffd');
   assert.ok(JSON.stringify(ev[2].properties).includes('null') && !JSON.stringify(ev[2].properties).includes('bottom'));
   assert.deepEqual(ev[3].properties, { text: 'ping ***', order: 'A-1234567', price: 1999 });

@@ -4,6 +4,7 @@
 //!
 //! - lone UTF-16 surrogates (`'Buy now 🛒'.slice(0, 9)` stringifies to `"\ud83d"`) become U+FFFD;
 //! - nesting deeper than `MAX_DEPTH` becomes `null`;
+//! - properties larger than `MAX_BYTES` are left out (the event is kept, with `{}`);
 //! - string values are scrubbed for emails, Luhn-valid card numbers and checksum-valid IBANs
 //!   (`scrub::scrub_pii`; order ids and prices survive), and a key named like a password, a card
 //!   number or a CVC (`scrub::is_sensitive_key`) is dropped with its value, unless the page
@@ -19,22 +20,33 @@ use super::scrub::{is_sensitive_key, scrub_pii};
 /// more than a few).
 pub const MAX_DEPTH: usize = 32;
 
+/// Properties larger than this (cleaned JSON text, bytes) are left out of their event, which is
+/// kept: the whole event must stay under the outbox's 32 KiB (`outbox::MAX_EVENT_BYTES`), or it
+/// would be refused at capture, and the page, URL, element and context take their share.
+pub const MAX_BYTES: usize = 16 * 1024;
+
 /// What cleaning changed, for the one console warning (`Cleaned::changed`).
 pub const SURROGATE: u8 = 1;
 pub const DEEP: u8 = 2;
 pub const SCRUBBED: u8 = 4;
 pub const DROPPED: u8 = 8;
+pub const TOO_LARGE: u8 = 16;
 
 #[derive(Debug, PartialEq)]
 pub struct Cleaned {
     pub json: String,
-    /// Bits of `SURROGATE`, `DEEP`, `SCRUBBED`, `DROPPED`.
+    /// Bits of `SURROGATE`, `DEEP`, `SCRUBBED`, `DROPPED`, `TOO_LARGE`.
     pub changed: u8,
 }
 
 /// The cleaned text of the JSON object `json`, or None if it is not exactly one JSON object.
+/// Over `MAX_BYTES` once cleaned, it is `{}` (and `TOO_LARGE` is set).
 pub fn clean(json: &str, scrub: bool) -> Option<Cleaned> {
-    parse(json, scrub, MAX_DEPTH)
+    let mut c = parse(json, scrub, MAX_DEPTH)?;
+    if c.json.len() > MAX_BYTES {
+        c = Cleaned { json: "{}".into(), changed: c.changed | TOO_LARGE };
+    }
+    Some(c)
 }
 
 /// Whether `s` is exactly one JSON object (RFC 8259) nested at most `max_depth` deep: the same
@@ -68,6 +80,7 @@ pub fn warning(event: &str, changed: u8) -> String {
         (DEEP, "nesting deeper than 32 levels cut"),
         (SCRUBBED, "an email, card number or IBAN masked"),
         (DROPPED, "a password, card or CVC property dropped"),
+        (TOO_LARGE, "larger than 16 KiB: all left out, the event kept"),
     ] {
         if changed & bit != 0 {
             // Joined with "; " by hand: std's join is a generic copy loop (size).

@@ -502,6 +502,27 @@ fn warnings_are_capped() {
 }
 
 #[test]
+fn an_event_with_oversized_properties_is_kept_without_them_and_said() {
+    let mut w = World::new(Locks::Web);
+    let mut t = w.open(granted(), 1);
+    let huge = format!("{{\"note\":\"{}\",\"sku\":\"A1\"}}", "x".repeat(40 * 1024));
+    let many = format!("{{{}}}", (0..5_000).map(|i| format!("\"k{i}\":{i}")).collect::<Vec<_>>().join(","));
+    for (name, props) in [("huge", huge), ("many", many)] {
+        w.handle(&mut t, Input::Command(Command::Track { name: name.into(), properties: props }));
+        let e = t.engine.queued_events().pop().unwrap_or_default();
+        assert!(
+            e.contains(&format!("\"event\":\"{name}\"")) && e.contains("\"properties\":{}"),
+            "{}",
+            &e[..e.len().min(300)]
+        );
+    }
+    assert_eq!(t.warnings.iter().filter(|m| m.contains("larger than 16 KiB")).count(), 2, "{:?}", t.warnings);
+    w.settle(&mut t, 0);
+    let stored = w.collector.stored();
+    assert_eq!(stored.len(), 2, "both events reached the collector: {stored:?}");
+}
+
+#[test]
 fn page_urls_are_scrubbed_in_the_core() {
     let mut w = World::new(Locks::Web);
     let mut t = w.open(granted(), 1);
