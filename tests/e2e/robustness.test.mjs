@@ -274,3 +274,31 @@ test('malformed data-* attributes: a warning naming each, defaults used (consent
     await assertNoPageErrors(page, pageErrors);
   });
 });
+
+test('a page whose console methods throw: Touchpoint\'s warnings are swallowed, it stays up, and the next events arrive', { timeout: 120_000 }, async () => {
+  await inContext(async (context) => {
+    const site = 'rb-console';
+    // From before the SDK loads: every console method throws, and reading console.warn too.
+    const hostile = () => {
+      const boom = () => { throw new Error('console trap'); };
+      for (const k of ['log', 'info', 'warn', 'error', 'debug']) { try { console[k] = boom; } catch (e) {} }
+      try { Object.defineProperty(console, 'warn', { get: boom, configurable: true }); } catch (e) {}
+      window.__trapped = true;
+    };
+    // A malformed attribute warns at boot; an empty event name and a property cleaned warn later.
+    const { page, pageErrors } = await openSite(context, collector, { site, consent: 'granted', 'batch-size': 'lots' }, undefined, { init: [hostile] });
+    assert.equal(await page.evaluate(() => window.__trapped), true);
+    await page.evaluate(() => {
+      window.touchpoint('track', '');
+      window.touchpoint('track', 'cleaned', { text: 'mail jane@example.org' });
+      window.touchpoint('track', 'after_the_traps', { n: 1 });
+      window.touchpoint('flush');
+    });
+    const ev = await waitFor('the events after the warnings', async () => {
+      const got = (await storedOf(collector, site)).map((e) => e.event);
+      return got.includes('after_the_traps') && got;
+    }, { timeout: 30_000 });
+    assert.ok(ev.includes('page_view') && ev.includes('cleaned'), ev.join(','));
+    await assertNoPageErrors(page, pageErrors);
+  });
+});
