@@ -219,7 +219,14 @@ const normal = [
   { name: 'a carousel\'s next button clicked 4 times', act: (p) => clickN(p, '#next', 4) },
   { name: 'triple-click to select a paragraph', act: (p) => p.click('#para', { clickCount: 3 }) },
   { name: 'double-click on a word', act: (p) => p.dblclick('#para') },
+  // The link's router leaves a modified click to the browser (a background tab): the page shows
+  // no response, so only the rule for modifier keys keeps this from being a dead click.
   { name: 'ctrl-click on a link', act: (p) => p.click('#to-details', { modifiers: ['Control'] }) },
+  { name: 'alt-click on the dead coupon "button" (a modifier key: not a plain click)', act: (p) => p.click('#coupon', { modifiers: ['Alt'] }) },
+  {
+    name: 'a script clicking the dead coupon "button" 5 times (untrusted clicks)',
+    act: (p) => p.evaluate(() => { for (let i = 0; i < 5; i++) document.getElementById('coupon').click(); }),
+  },
   {
     name: 'a button that opens a modal after 300 ms',
     act: async (p) => { await clickN(p, '#open-modal', 1); await waitFor('the modal', () => p.evaluate(() => !document.getElementById('modal').hidden)); },
