@@ -275,10 +275,14 @@ export function makeHost(input, guard, signal, overlayUrl) {
   // jump's own depth into a record the engine then ignored: the jump's scroll marks were lost.)
   var lastHref = location.href, hashViews = false;
   function route(kind) {
-    var href = location.href, jump = href === lastHref || (!hashViews && href.split('#')[0] === lastHref.split('#')[0]);
+    var href = location.href, same = href.split('#')[0] === lastHref.split('#')[0], jump = href === lastHref || (!hashViews && same);
     respond('u');
     lastHref = href;
     if (jump) return;
+    // Only the fragment changed (data-spa="hash") and popstate saw it: a `hash` view. A fragment
+    // navigation (a link, location.hash) fires popstate before hashchange, and the back button
+    // between two fragments is told apart from it by no event every browser has.
+    if (same && kind === 'b') kind = 'h';
     routeDone(true);
     maxDepth = 0;
     routeRec = ['n', now(), kind, f(location.pathname), f(location.href)];

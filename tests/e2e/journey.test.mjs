@@ -299,3 +299,53 @@ ${snippet}</head><body><div id="top"><a id="jump" href="#end">to the end</a></di
   assert.deepEqual(await leaves(), ['/depth 100', '/depth/short 100']);
   assert.deepEqual(await marks(), ['/depth 25', '/depth 50', '/depth 75', '/depth 90', '/depth 100']);
 });
+
+// data-spa: which history changes are page views (default: pushState and back/forward; `replace`
+// and `hash` add replaceState and fragment changes; `off`: none), never two for the same URL,
+// with other scripts wrapping pushState and replaceState before and after Touchpoint (each
+// wrapper still called once per call, and the page's own call still done).
+test('data-spa modes, and history wrappers of other scripts before and after Touchpoint\'s', T, async (t) => {
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  const wrap = (tag) => `(function () { ['pushState', 'replaceState'].forEach(function (n) {
+    var orig = history[n]; window.__calls = window.__calls || {};
+    history[n] = function () { var k = '${tag}:' + n; window.__calls[k] = (window.__calls[k] || 0) + 1; return orig.apply(this, arguments); };
+  }); })();`;
+  const pageFor = (site, spa) => `<!doctype html><html><head><meta charset="utf-8"><title>Shop</title>
+<script>${wrap('before')}</script>
+<script>window.touchpoint=window.touchpoint||function(){(touchpoint.q=touchpoint.q||[]).push(arguments)};</script>
+<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch" data-site="${site}" data-consent="granted" data-flush-interval="300"${spa === null ? '' : ` data-spa="${spa}"`}></script>
+</head><body><p>Shop</p></body></html>`;
+  const run = async (spa) => {
+    const site = `journey-spa-${spa === null ? 'default' : spa.replace(/\W+/g, '-')}`;
+    await context.route(new RegExp(`/${site}(/.*)?$`), (route) => route.fulfill({ status: 200, contentType: 'text/html', body: pageFor(site, spa) }));
+    const p = await context.newPage();
+    await p.goto(`${collector.url}/${site}`);
+    await sdkReady(p);
+    await p.evaluate(`${wrap('after')}`);
+    await p.evaluate((b) => {
+      history.pushState(null, '', `${b}/a`);
+      history.replaceState(null, '', `${b}/b`);
+      location.hash = 'one';
+      history.pushState(null, '', `${b}/c`);
+      history.pushState(null, '', `${b}/c`); // the same URL again: no second page view
+    }, `/${site}`);
+    await p.evaluate(() => history.go(-2)); // (the same URL pushed twice is two history entries)
+    await waitFor('back on /b#one', () => p.evaluate((b) => location.pathname === `${b}/b` && location.hash === '#one', `/${site}`));
+    await p.evaluate(() => { touchpoint('track', 'done'); touchpoint('flush'); });
+    const ev = await waitFor('the marker event', async () => {
+      const all = await collector.events(`&site=${site}`);
+      return all.some((e) => e.event === 'done') && all;
+    }, { timeout: 30_000 });
+    const calls = await p.evaluate(() => window.__calls);
+    assert.deepEqual(calls, { 'before:pushState': 3, 'before:replaceState': 1, 'after:pushState': 3, 'after:replaceState': 1 },
+      `${site}: every other wrapper called once per call`);
+    await p.close();
+    return ev.filter((e) => e.event === 'page_view').map((e) => `${e.properties.navigation} ${e.context.page.path}`);
+  };
+  const b = (mode) => `/journey-spa-${mode}`;
+  assert.deepEqual(await run(null), [`load ${b('default')}`, `push ${b('default')}/a`, `push ${b('default')}/c`, `back_forward ${b('default')}/b`]);
+  assert.deepEqual(await run('replace,hash'), [`load ${b('replace-hash')}`, `push ${b('replace-hash')}/a`, `replace ${b('replace-hash')}/b`,
+    `hash ${b('replace-hash')}/b`, `push ${b('replace-hash')}/c`, `back_forward ${b('replace-hash')}/b`]);
+  assert.deepEqual(await run('off'), [`load ${b('off')}`]);
+});
