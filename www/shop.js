@@ -225,8 +225,10 @@
     if (accept) accept.addEventListener('click', choose({ analytics: true }));
     if (reject) reject.addEventListener('click', choose({ analytics: false }));
     if (all) all.addEventListener('click', choose({ analytics: true, marketing: true }));
-    // The script tag has data-remember-consent: a visitor who already chose is not asked again.
-    tp('getConsent', function (c) { if (c && c.analytics !== 'pending') banner.hidden = true; });
+    // The banner starts hidden and is shown only to a visitor who has not chosen yet: the script
+    // tag has data-remember-consent, so one who already chose is not asked again (nor shown the
+    // banner for a moment on every page while the SDK loads).
+    tp('getConsent', function (c) { banner.hidden = !(c && c.analytics === 'pending'); });
   }
 
   function markCurrentNav() {

@@ -137,9 +137,18 @@ test('a remembered choice applies on the next page before anything is captured; 
   const context = await browser.newContext();
   t.after(() => context.close());
   await rewriteDemo(context, collector.url, snippetRewrite({ site, 'flush-interval': '1000' }));
+  // Whether the demo's consent banner was ever shown on a page (it starts hidden).
+  await context.addInitScript(() => {
+    window.__bannerShown = false;
+    new MutationObserver(() => {
+      const b = document.getElementById('consent-banner');
+      if (b && !b.hidden) window.__bannerShown = true;
+    }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['hidden'] });
+  });
   const page = await context.newPage();
   await page.goto(`${collector.url}/`);
   await sdkReady(page);
+  await waitFor('the banner shown to a visitor who has not chosen', () => page.evaluate(() => window.__bannerShown));
   await page.click('#consent-accept');
   const stored = await page.evaluate(() => localStorage.getItem('tp_consent'));
   assert.match(stored, /^granted\|pending\|\d+$/);
@@ -147,6 +156,7 @@ test('a remembered choice applies on the next page before anything is captured; 
   await page.waitForURL((u) => u.pathname === '/cart.html');
   await sdkReady(page);
   assert.equal(await page.evaluate(() => new Promise((r) => touchpoint('getConsent', (c) => r(c.analytics)))), 'granted');
+  assert.equal(await page.evaluate(() => window.__bannerShown), false, 'the next page never showed the banner, not even while the SDK loaded');
   await page.evaluate(() => touchpoint('flush'));
   await waitFor('the cart page view, sent without asking again', async () => {
     const ev = await collector.events(`&site=${site}`);
