@@ -118,11 +118,13 @@ export type Currency = string;
 interface Valued {
   /** Required with `value` (GA4). */
   currency: Currency;
-  /** Usually the sum of price × quantity of `items`. */
+  /** The sum of price × quantity of `items` (as in GA4, without shipping and tax). */
   value: number;
   items: Item[];
 }
 
+/** GA4's recommended e-commerce events: their names and parameters, as the README's "The commerce
+ * vocabulary" documents them. Extra properties are allowed on each event and each item. */
 export interface CommerceEvents {
   view_item_list: { item_list_id?: string; item_list_name?: string; items: Item[] } & Properties;
   view_item: Valued & Properties;

@@ -83,6 +83,19 @@
   function round2(n) { return Math.round(n * 100) / 100; }
   function money(n) { return '\u00a3' + round2(n).toFixed(2); }
 
+  /* ---------- commerce events: GA4's names and parameters (README, "The commerce vocabulary") ---------- */
+  var CURRENCY = 'GBP';
+
+  /* One product as a GA4 item. */
+  function gaItem(p, qty) {
+    return { item_id: p.sku, item_name: p.name, price: p.price, quantity: qty };
+  }
+
+  /* `currency`, `value` and `items` of some units of one product. */
+  function gaProduct(p, qty) {
+    return { currency: CURRENCY, value: round2(p.price * qty), items: [gaItem(p, qty)] };
+  }
+
   /* Safe call into the Touchpoint SDK (or its queue stub). */
   function tp() {
     var f = window.touchpoint;
@@ -138,6 +151,14 @@
 
   function cartTotal(list) {
     return round2((list || cart).reduce(function (sum, sku) { return sum + BY_SKU[sku].price; }, 0));
+  }
+
+  /* `currency`, `value` and `items` of a cart (GA4). */
+  function gaCart(list) {
+    return {
+      currency: CURRENCY, value: cartTotal(list),
+      items: cartLines(list).map(function (line) { return gaItem(line.product, line.qty); })
+    };
   }
 
   /* Return `href` with its cart parameter set to `list` (commas kept literal). */
@@ -196,9 +217,7 @@
     var next = cart.slice();
     for (var i = 0; i < qty; i++) next.push(sku);
     setCart(next);
-    var props = { sku: p.sku, price: p.price };
-    if (qty > 1 || document.body.getAttribute('data-page') === 'product') props.quantity = qty;
-    if (!declared) tp('track', 'add_to_cart', props);
+    if (!declared) tp('track', 'add_to_cart', gaProduct(p, qty));
     return true;
   }
 
@@ -359,6 +378,8 @@
         'aria-label': 'Remove ' + p.name + ' from cart', text: 'Remove'
       });
       remove.addEventListener('click', function () {
+        // Every unit of the product leaves the cart.
+        tp('track', 'remove_from_cart', gaProduct(p, line.qty));
         setCart(cart.filter(function (s) { return s !== p.sku; }));
         renderCart();
         announce($('#cart-status'), p.name + ' removed from your cart.');
@@ -424,14 +445,20 @@
       crumb.textContent = p ? ' / ' + p.name : '';
       document.title = (p ? p.name : 'Catalogue') + ' \u2013 Demo Shop';
       notice.textContent = '';
-      if (!p) { tp('track', 'view_item_list', { item_list_id: 'catalogue', items: PRODUCTS.length }); return; }
+      if (!p) {
+        tp('track', 'view_item_list', {
+          item_list_id: 'catalogue', item_list_name: 'Catalogue',
+          items: PRODUCTS.map(function (q, i) { return { item_id: q.sku, item_name: q.name, price: q.price, index: i }; })
+        });
+        return;
+      }
       $('#catalog-name').textContent = p.name;
       $('#catalog-price').textContent = money(p.price);
       $('#catalog-blurb').textContent = p.blurb;
       $('#catalog-art').innerHTML = artSvg(p.sku);
       // The declarative event's properties: set here because they depend on the product shown.
-      add.setAttribute('data-tp-props', JSON.stringify({ sku: p.sku, price: p.price, currency: 'GBP', quantity: 1 }));
-      tp('track', 'view_item', { sku: p.sku, price: p.price, currency: 'GBP' });
+      add.setAttribute('data-tp-props', JSON.stringify(gaProduct(p, 1)));
+      tp('track', 'view_item', gaProduct(p, 1));
     }
     function go(href) {
       window.history.pushState(null, '', href);
@@ -458,7 +485,7 @@
 
   function initCheckout() {
     renderSummary($('#summary-lines'), $('#summary-total'), $('#summary-count'), cart);
-    if (cart.length) tp('track', 'begin_checkout', { value: cartTotal(), currency: 'GBP', items: cart.length });
+    if (cart.length) tp('track', 'begin_checkout', gaCart(cart));
     var emptyWarn = $('#checkout-empty');
     if (emptyWarn) emptyWarn.hidden = cart.length !== 0;
 
@@ -472,13 +499,36 @@
     }
     if (toggle) { toggle.addEventListener('change', syncPassword); syncPassword(); }
 
+    // The payment step: add_payment_info once the card fields are all filled in (sent when one of
+    // them changes, i.e. when the visitor leaves it). Never their values: only the cart.
+    var card = [$('#card-number'), $('#card-exp'), $('#card-cvc')].filter(Boolean);
+    var paymentSent = false;
+    card.forEach(function (input) {
+      input.addEventListener('change', function () {
+        if (paymentSent || !cart.length) return;
+        if (!card.every(function (f) { return f.value.trim() !== ''; })) return;
+        paymentSent = true;
+        var props = gaCart(cart);
+        props.payment_type = 'card';
+        tp('track', 'add_payment_info', props);
+      });
+    });
+
     var form = $('#checkout-form');
     if (!form) return;
+    // The order's number: made here, shown on the thanks page (carried in its URL). It is the
+    // purchase's transaction_id, unique per order so that a purchase sent twice can be dropped.
+    var orderId = 'DS-' + Date.now().toString(36).toUpperCase() + '-' +
+      Math.floor(Math.random() * 1679616).toString(36).toUpperCase();
     // Declarative: the purchase event fires on submit (after the browser's own validation).
-    form.setAttribute('data-tp-event', 'purchase');
-    form.setAttribute('data-tp-prop-value', String(cartTotal()));
-    form.setAttribute('data-tp-prop-currency', 'GBP');
-    form.setAttribute('data-tp-prop-items', String(cart.length));
+    // data-tp-props, not data-tp-prop-*: `items` is an array, which only JSON can say.
+    if (cart.length) {
+      var purchase = gaCart(cart);
+      purchase.transaction_id = orderId;
+      purchase.shipping = 0; // delivery is free
+      form.setAttribute('data-tp-event', 'purchase');
+      form.setAttribute('data-tp-props', JSON.stringify(purchase));
+    }
     var submitted = false;
     form.addEventListener('submit', function (e) {
       e.preventDefault();
@@ -486,9 +536,8 @@
       submitted = true;
       var btn = $('#place-order');
       if (btn) { btn.disabled = true; btn.textContent = 'Placing order\u2026'; }
-      // Only aggregate numbers are tracked: never any field values.
-      tp('track', 'order_completed', { order_total: cartTotal(), items: cart.length });
-      var dest = withCart('/thanks.html', cart);
+      // (The purchase event is the form's own: data-tp-event above. Never any field values.)
+      var dest = withCart('/thanks.html?order=' + encodeURIComponent(orderId), cart);
       // A short pause lets the tracker hand the event off before we navigate.
       window.setTimeout(function () { window.location.assign(dest); }, 120);
     });
@@ -497,7 +546,9 @@
   function initThanks() {
     renderSummary($('#order-lines'), $('#order-total'), $('#order-count'), cart);
     var ref = $('#order-ref');
-    if (ref) {
+    var order = params.get('order') || '';
+    if (ref && /^DS-[A-Z0-9-]{1,24}$/.test(order)) ref.textContent = order;
+    else if (ref) {
       var n = 0;
       cart.forEach(function (s) { for (var i = 0; i < s.length; i++) n = (n * 31 + s.charCodeAt(i)) % 1000000; });
       ref.textContent = 'DS-' + String(100000 + n).slice(-6);

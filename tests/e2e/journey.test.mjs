@@ -1,8 +1,9 @@
 // The customer journey end to end, on the demo shop: a campaign visitor accepts analytics once
 // (remembered), then goes landing -> catalogue (a real page) -> product (an SPA route) -> add to
-// cart -> checkout (a real page) -> purchase -> thanks. The collector must hold the exact
-// sequence of touchpoints, in one session, with the campaign's attribution and channel, the
-// moments of truth marked, and engaged times close to the scripted dwell.
+// cart -> checkout (a real page) -> payment details -> purchase -> thanks. The collector must hold
+// the exact sequence of touchpoints, in one session, with the campaign's attribution and channel,
+// the moments of truth marked, the commerce events in the shapes the README documents (GA4's),
+// and engaged times close to the scripted dwell.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launch, sdkReady, startCollector, waitFor } from './harness.mjs';
@@ -13,7 +14,9 @@ before(async () => { [collector, browser] = await Promise.all([startCollector(),
 after(async () => { await browser?.close(); await collector?.stop(); });
 
 const T = { timeout: 240_000 };
-const COMMERCE = ['view_item_list', 'view_item', 'add_to_cart', 'begin_checkout', 'purchase'];
+const COMMERCE = ['view_item_list', 'view_item', 'add_to_cart', 'remove_from_cart', 'begin_checkout', 'add_payment_info', 'purchase'];
+/** The demo's mug as a GA4 item. */
+const mug = (quantity) => ({ item_id: 'mug', item_name: 'Stoneware Mug', price: 12, quantity });
 
 /** The journey's events as "name path" lines, in capture order. */
 function sequence(events) {
@@ -23,7 +26,7 @@ function sequence(events) {
     .map((e) => `${e.event} ${e.event === 'page_leave' ? e.properties.path : e.context.page.path}`);
 }
 
-test('campaign landing -> list -> product (SPA) -> add to cart -> checkout -> purchase is one attributed session', T, async (t) => {
+test('campaign landing -> list -> product (SPA) -> add to cart -> checkout -> payment -> purchase is one attributed session', T, async (t) => {
   const site = 'journey-e2e';
   // A tall viewport: nothing has to be scrolled into view, so the sequence has no scroll marks.
   const context = await browser.newContext({ viewport: { width: 1280, height: 2000 } });
@@ -60,8 +63,9 @@ test('campaign landing -> list -> product (SPA) -> add to cart -> checkout -> pu
     ['#card-number', '4111 1111 1111 1111'], ['#card-exp', '12/29'], ['#card-cvc', '123']]) {
     await page.fill(sel, value);
   }
-  await page.click('#place-order');
+  await page.click('#place-order'); // (leaving the card's CVC: the payment step is complete)
   await arrive('/thanks.html');
+  const orderRef = await page.textContent('#order-ref');
   await page.evaluate(() => touchpoint('flush'));
 
   const events = await waitFor('the journey in the collector', async () => {
@@ -85,6 +89,7 @@ test('campaign landing -> list -> product (SPA) -> add to cart -> checkout -> pu
     'page_view /checkout.html',
     'begin_checkout /checkout.html',
     'form_start /checkout.html',
+    'add_payment_info /checkout.html',
     'purchase /checkout.html',
     'form_submit /checkout.html',
     'page_leave /checkout.html',
@@ -107,13 +112,23 @@ test('campaign landing -> list -> product (SPA) -> add to cart -> checkout -> pu
   assert.ok(['desktop', 'tablet', 'mobile'].includes(landing.context.device) && landing.context.viewport.width === 1280);
   assert.ok(landing.context.locale && landing.context.timezone, JSON.stringify(landing.context));
 
-  // Moments of truth, and the declarative events' properties.
+  // Moments of truth, and the commerce events' properties: GA4's, as the README documents them
+  // (add_to_cart and purchase are declarative: data-tp-props, hence category touchpoint).
   const byName = (n) => events.find((e) => e.event === n);
   for (const m of ['add_to_cart', 'begin_checkout', 'purchase']) assert.equal(byName(m).properties.moment, true, m);
   assert.equal(byName('view_item').properties.moment, undefined);
-  assert.deepEqual(byName('add_to_cart').properties, { category: 'touchpoint', sku: 'mug', price: byName('view_item').properties.price, currency: 'GBP', quantity: 1, moment: true });
-  assert.equal(byName('purchase').properties.currency, 'GBP');
-  assert.equal(typeof byName('purchase').properties.value, 'number');
+  const list = byName('view_item_list').properties;
+  assert.deepEqual([list.item_list_id, list.item_list_name, list.items.length], ['catalogue', 'Catalogue', 6]);
+  assert.deepEqual(list.items[0], { item_id: 'mug', item_name: 'Stoneware Mug', price: 12, index: 0 });
+  const oneMug = { currency: 'GBP', value: 12, items: [mug(1)] };
+  assert.deepEqual(byName('view_item').properties, oneMug);
+  assert.deepEqual(byName('add_to_cart').properties, { category: 'touchpoint', ...oneMug, moment: true });
+  assert.deepEqual(byName('begin_checkout').properties, { ...oneMug, moment: true });
+  assert.deepEqual(byName('add_payment_info').properties, { ...oneMug, payment_type: 'card' });
+  const purchase = byName('purchase').properties;
+  assert.match(purchase.transaction_id, /^DS-[A-Z0-9-]+$/);
+  assert.deepEqual(purchase, { category: 'touchpoint', transaction_id: purchase.transaction_id, ...oneMug, shipping: 0, moment: true });
+  assert.equal(orderRef, purchase.transaction_id, 'the thanks page shows the order number the purchase carries');
   assert.equal(byName('form_submit').properties.form, 'checkout-form');
   assert.ok(Object.keys(byName('form_submit').properties.field_ms).includes('email'), JSON.stringify(byName('form_submit').properties));
   const all = JSON.stringify(events);
@@ -130,6 +145,29 @@ test('campaign landing -> list -> product (SPA) -> add to cart -> checkout -> pu
   assert.ok(Math.abs(engaged - landingDwell) <= 0.2 * landingDwell + 400,
     `landing engaged ${engaged} ms vs dwell ${landingDwell} ms`);
   assert.ok(leaves.every((l) => l.properties.engaged_ms > 0), JSON.stringify(leaves.map((l) => l.properties)));
+});
+
+// The cart page (not on the journey above): removing a line sends remove_from_cart with all of
+// its units, in GA4's shape.
+test('the cart\'s Remove button sends remove_from_cart with the line\'s units', T, async (t) => {
+  const site = 'journey-remove';
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  await rewriteDemo(context, collector.url, snippetRewrite({ site, consent: 'granted', 'flush-interval': '1000' }));
+  const page = await context.newPage();
+  await page.goto(`${collector.url}/cart.html?cart=mug,grinder,mug`);
+  await sdkReady(page);
+  await page.click('button.remove[data-sku="mug"]');
+  await page.waitForFunction(() => document.querySelector('#cart-count').textContent === '1');
+  await page.evaluate(() => touchpoint('flush'));
+  const ev = await waitFor('remove_from_cart in the collector', async () => {
+    const all = await collector.events(`&site=${site}`);
+    return all.some((e) => e.event === 'remove_from_cart') && all;
+  }, { timeout: 30_000 });
+  const removed = ev.filter((e) => e.event === 'remove_from_cart');
+  assert.equal(removed.length, 1);
+  assert.deepEqual(removed[0].properties, { currency: 'GBP', value: 24, items: [mug(2)] });
+  assert.equal(removed[0].context.page.path, '/cart.html');
 });
 
 test('a remembered choice applies on the next page before anything is captured; a denial too', T, async (t) => {

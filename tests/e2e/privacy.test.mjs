@@ -81,8 +81,8 @@ test('checkout: no form value (email, card, expiry, CVC, password, name, address
   await sdkReady(page);
   await waitForConsent(page, { analytics: 'granted' });
   await page.evaluate(() => window.touchpoint('flush'));
-  const events = await stored(site, 'order_completed and the thanks page view', (ev) =>
-    ev.some((e) => e.event === 'order_completed') && ev.some((e) => e.event === 'page_view' && e.context.page.path === '/thanks.html'));
+  const events = await stored(site, 'purchase and the thanks page view', (ev) =>
+    ev.some((e) => e.event === 'purchase') && ev.some((e) => e.event === 'page_view' && e.context.page.path === '/thanks.html'));
   await proveIdle(page, 1_500);
   await closeTab(page);
   // Whatever the closing tab still beaconed is scanned too: wait until the stored count settles.
@@ -98,8 +98,8 @@ test('checkout: no form value (email, card, expiry, CVC, password, name, address
   assert.ok(batches.length > 0 && all.length >= events.length);
 
   // Sanity: this really is the checkout session, captured with consent.
-  const order = all.find((e) => e.event === 'order_completed');
-  assert.equal(order.properties.order_total, 101);
+  const order = all.find((e) => e.event === 'purchase');
+  assert.equal(order.properties.value, 101);
   assert.ok(all.some((e) => e.event === 'click' && e.properties.element.id === 'place-order'), 'the Place order click is recorded');
   assert.ok(all.some((e) => e.event === 'page_view' && e.context.page.path === '/checkout.html'));
 

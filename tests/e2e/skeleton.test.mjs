@@ -64,7 +64,11 @@ test('pending consent sends nothing; a grant delivers the page view and the clic
   assert.equal(click.properties.element.tag, 'button');
   assert.match(click.properties.element.text, /^Add .+ to cart$/, 'the accessible label');
   const add = final.find((e) => e.event === 'add_to_cart');
-  assert.equal(typeof add.properties.price, 'number');
+  // GA4's add_to_cart, as the README documents it: currency, value and items.
+  assert.equal(add.properties.currency, 'GBP');
+  assert.equal(typeof add.properties.value, 'number');
+  assert.equal(add.properties.value, add.properties.items[0].price * add.properties.items[0].quantity);
+  assert.deepEqual(Object.keys(add.properties.items[0]).sort(), ['item_id', 'item_name', 'price', 'quantity']);
   assert.ok(stored.length >= expected);
   assert.deepEqual(errors, [], 'no uncaught errors in the page');
   // Every batch went out as text/plain JSON of the documented shape.

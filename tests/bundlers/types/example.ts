@@ -34,6 +34,32 @@ if (rage) console.log(rage.properties.count, rage.properties.element?.selector, 
 window.touchpoint?.('track', 'add_to_cart', { currency: 'EUR', value: 12, items: [mug] });
 window.addEventListener('touchpoint:consent', (e) => console.log(e.detail.analytics));
 
+// The README's commerce examples as written there ("The commerce vocabulary", the Commands table),
+// through the script tag's global, and docs/single-page-app.md's: each must type-check.
+{
+  const touchpoint = window.touchpoint!;
+  touchpoint('track', 'add_to_cart', {currency: 'EUR', value: 12, items: [{item_id: 'mug', price: 12, quantity: 1}]});
+  const items = [{ item_id: 'mug', item_name: 'Stoneware Mug', price: 12, quantity: 2 }];
+  touchpoint('track', 'view_item_list', { item_list_id: 'home', item_list_name: 'Home', items });
+  touchpoint('track', 'view_item', { currency: 'EUR', value: 12, items: [{ item_id: 'mug', price: 12 }] });
+  touchpoint('track', 'add_to_cart', { currency: 'EUR', value: 24, items });
+  touchpoint('track', 'remove_from_cart', { currency: 'EUR', value: 24, items });
+  touchpoint('track', 'begin_checkout', { currency: 'EUR', value: 24, items, coupon: 'WELCOME' });
+  touchpoint('track', 'add_payment_info', { currency: 'EUR', value: 24, items, payment_type: 'card' });
+  touchpoint('track', 'purchase', { transaction_id: 'T-1001', currency: 'EUR', value: 24, shipping: 4, tax: 4, items });
+  // Extra properties of one's own, on the event and on an item, are allowed.
+  tp.track('add_to_cart', { currency: 'EUR', value: 12, items: [{ item_id: 'mug', price: 12, colour: 'blue' }], placement: 'pdp' });
+}
+{
+  const items = [{ item_id: 'mug', item_name: 'Stoneware Mug', price: 12, quantity: 2 }];
+  tp.track('add_to_cart', {
+    currency: 'EUR',
+    value: 24,
+    items: [{ item_id: 'mug', item_name: 'Stoneware Mug', price: 12, quantity: 2 }],
+  });
+  tp.track('purchase', { transaction_id: 'T-1001', currency: 'EUR', value: 24, tax: 4, shipping: 4, items });
+}
+
 // ---- Must not compile ----
 // @ts-expect-error add_to_cart needs currency (GA4: with value)
 tp.track('add_to_cart', { value: 24, items: [mug] });
@@ -45,6 +71,12 @@ tp.track('view_item', { currency: 'EUR', value: '12', items: [mug] });
 tp.track('purchase', { currency: 'EUR', value: 24, items: [mug] });
 // @ts-expect-error an item needs item_id or item_name
 tp.track('add_to_cart', { currency: 'EUR', value: 12, items: [{ price: 12 }] });
+// @ts-expect-error the README's old shape (sku, price): GA4's add_to_cart has currency, value and items
+tp.track('add_to_cart', { sku: 'mug', price: 12, currency: 'EUR', quantity: 1 });
+// @ts-expect-error items is a list of products, not a count
+tp.track('begin_checkout', { currency: 'EUR', value: 24, items: 2 });
+// @ts-expect-error payment_type is a string
+tp.track('add_payment_info', { currency: 'EUR', value: 24, items: [mug], payment_type: 1 });
 // @ts-expect-error the SDK records friction itself
 tp.track('rage_click', { count: 3 });
 // @ts-expect-error page views go through page()
