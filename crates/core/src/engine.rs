@@ -341,7 +341,7 @@ impl Engine {
         let clicked = matches!(input_kind, InputKind::Click);
         self.capture_findings(found, now);
         self.refresh_timers(now);
-        self.update_watch_after(now, clicked);
+        self.update_watch_after(clicked);
         self.update_sensing();
     }
 
@@ -554,14 +554,10 @@ impl Engine {
         self.capture(Kind::Track, &name, properties, now);
     }
 
-    fn update_watch(&mut self, now: u64) {
-        self.update_watch_after(now, false);
-    }
-
     /// `clicked`: the sensor started watching on its own at the click (before the page's
     /// handlers ran), so the engine's answer is sent even if its own state did not change.
-    fn update_watch_after(&mut self, now: u64, clicked: bool) {
-        let watch = self.friction.watching(now);
+    fn update_watch_after(&mut self, clicked: bool) {
+        let watch = self.friction.watching();
         if watch != self.watching || clicked {
             self.watching = watch;
             self.out.push(Output::Watch(watch));
@@ -590,7 +586,7 @@ impl Engine {
             self.pump(now);
         }
         self.refresh_timers(now);
-        self.update_watch(now);
+        self.update_watch_after(false);
         self.update_sensing();
     }
 

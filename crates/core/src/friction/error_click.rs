@@ -13,11 +13,6 @@ impl ErrorClick {
         self.last = Some((at, t.clone(), false));
     }
 
-    /// Whether the last click's window is still open at `now`.
-    pub fn open(&self, s: &Settings, now: u64) -> bool {
-        self.last.as_ref().is_some_and(|(at, _, done)| !done && now <= at + s.error_window_ms)
-    }
-
     /// Returns the clicked target's key if the error was reported as its error click.
     pub fn error(&mut self, s: &Settings, at: u64, message: &str, out: &mut Findings) -> Option<u32> {
         let (clicked, t, reported) = self.last.as_mut()?;

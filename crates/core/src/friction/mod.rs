@@ -238,7 +238,9 @@ impl Friction {
         if self.on(Signal::Dead) {
             self.dead.click(s, at, target);
         }
-        self.error_click.click(at, target);
+        if self.on(Signal::ErrorClick) {
+            self.error_click.click(at, target);
+        }
         self.failed.click(at);
         self.quick_back.interaction();
     }
@@ -395,9 +397,9 @@ impl Friction {
     }
 
     /// Whether a click still waits for a response: the sensor observes DOM changes only then.
-    pub fn watching(&self, now: u64) -> bool {
-        self.rage.deadline(&self.settings).is_some()
-            || self.dead.deadline().is_some()
-            || self.error_click.open(&self.settings, now)
+    /// (Not for error_click's window: errors are reported whether or not anything watches, so
+    /// with rage and dead clicks switched off a click costs no MutationObserver.)
+    pub fn watching(&self) -> bool {
+        self.rage.deadline(&self.settings).is_some() || self.dead.deadline().is_some()
     }
 }

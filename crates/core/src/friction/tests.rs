@@ -437,6 +437,16 @@ fn switched_off_signals_find_nothing() {
     let mut f = Friction::new(Settings { off: u16::MAX, ..Settings::default() });
     let out = clicks(&mut f, 1, &[0, 100, 200, 300]);
     assert!(out.is_empty());
+    // Switched off, nothing waits for a click's response: the sensor connects no
+    // MutationObserver for it. On, a click is watched until its windows close.
+    let mut off = Friction::new(Settings { off: u16::MAX, ..Settings::default() });
+    off.click(0, 1, 1, &target(1), &mut Vec::new());
+    assert!(!off.watching());
+    let mut on = Friction::default();
+    on.click(0, 1, 1, &target(1), &mut Vec::new());
+    assert!(on.watching());
+    on.timeout(5_000, &mut Vec::new());
+    assert!(!on.watching());
 }
 
 proptest! {
