@@ -50,21 +50,56 @@ pub fn prepare(policy: &OriginPolicy, req: &IngestRequest) -> Result<Prepared, I
     // The origin check needs the sites, so it runs after parsing; parsing is
     // bounded by the size limits, so this costs an attacker nothing extra.
     // Only the events that passed count: a refused event's site is not trusted.
-    let cors_origin = if batch.events.is_empty() {
-        match req.origin.as_deref() {
+    if batch.events.is_empty() {
+        let cors_origin = match req.origin.as_deref() {
             None => None,
             Some(o) if policy.is_known(o, req.host.as_deref()) => Some(o.to_string()),
             Some(_) => return Err(IngestError::OriginNotAllowed { site: String::new() }),
+        };
+        return Ok(Prepared { events: batch.events, rejected: batch.rejected, cors_origin });
+    }
+    // Per event, like every other check: an event of a site this origin may not write (a tab
+    // that adopted the leftovers of another site's tab on the same origin) must not cost the
+    // batch's other events. Only a batch with no writable event is refused whole, so that a
+    // misconfigured origin still gets a clear 403. Decided once per site.
+    let mut decided: Vec<(String, OriginDecision)> = Vec::new();
+    let mut events = Vec::with_capacity(batch.events.len());
+    let mut refused = Vec::new();
+    // The events that passed validation, with their index in the batch.
+    let mut invalid = batch.rejected.iter().map(|r| r.index).peekable();
+    let mut index = 0;
+    for e in batch.events {
+        while invalid.next_if_eq(&index).is_some() {
+            index += 1;
         }
-    } else {
-        let sites = batch.events.iter().map(|e| e.site.as_str());
-        match policy.decide(req.origin.as_deref(), req.host.as_deref(), sites) {
-            OriginDecision::NoOrigin => None,
-            OriginDecision::Allowed(o) => Some(o),
-            OriginDecision::Denied { site } => return Err(IngestError::OriginNotAllowed { site }),
+        let at = match decided.iter().position(|(site, _)| *site == e.site) {
+            Some(at) => at,
+            None => {
+                let d = policy.decide(req.origin.as_deref(), req.host.as_deref(), [e.site.as_str()]);
+                decided.push((e.site.clone(), d));
+                decided.len() - 1
+            }
+        };
+        match decided[at].1 {
+            OriginDecision::Denied { .. } => refused.push((index, e.site)),
+            _ => events.push(e),
         }
-    };
-    Ok(Prepared { events: batch.events, rejected: batch.rejected, cors_origin })
+        index += 1;
+    }
+    if events.is_empty() {
+        let site = refused.into_iter().next().map(|(_, site)| site).unwrap_or_default();
+        return Err(IngestError::OriginNotAllowed { site });
+    }
+    let mut rejected = batch.rejected;
+    for (index, site) in refused {
+        rejected.push(Rejected { index, reason: format!("origin not allowed for site {site}") });
+    }
+    rejected.sort_by_key(|r| r.index);
+    let cors_origin = decided.into_iter().find_map(|(_, d)| match d {
+        OriginDecision::Allowed(o) => Some(o),
+        _ => None,
+    });
+    Ok(Prepared { events, rejected, cors_origin })
 }
 
 fn answer(outcome: InsertOutcome, rejected: Vec<Rejected>) -> Answer {

@@ -352,8 +352,30 @@ async fn origins() {
     assert_eq!(a.error(), "origin not allowed for site shop");
     assert_eq!(a.header("access-control-allow-origin"), None);
 
-    // Allowed for one site of the batch but not for all of them.
-    let a = send(&t.app, with_origin("https://shop.example", vec![event("s2", "shop"), event("b1", "blog")])).await;
+    // Allowed for one site of the batch but not for the other: the other's events are refused
+    // one by one (at their index, after an invalid event), the rest stored.
+    let a = send(
+        &t.app,
+        with_origin(
+            "https://shop.example",
+            vec![event("s2", "shop"), json!({"nope": 1}), event("b1", "blog"), event("s3", "shop")],
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.header("access-control-allow-origin"), Some("https://shop.example"));
+    assert_eq!(a.json()["accepted"], 2);
+    let rejected: Vec<(u64, String)> = a.json()["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["index"].as_u64().unwrap(), r["reason"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(rejected.len(), 2, "{rejected:?}");
+    assert_eq!(rejected[1], (2, "origin not allowed for site blog".to_string()));
+    assert_eq!(rejected[0].0, 1);
+    // None of the batch's sites writable: refused whole.
+    let a = send(&t.app, with_origin("https://shop.example", vec![event("b2", "blog"), event("b3", "blog")])).await;
     assert_eq!(a.status, StatusCode::FORBIDDEN);
     assert_eq!(a.error(), "origin not allowed for site blog");
 
@@ -361,7 +383,7 @@ async fn origins() {
     let a = send(&t.app, with_origin("null", vec![event("z1", "shop")])).await;
     assert_eq!(a.status, StatusCode::FORBIDDEN);
 
-    assert_eq!(t.state.store.count().unwrap(), 3);
+    assert_eq!(t.state.store.count().unwrap(), 5);
 }
 
 #[tokio::test]
