@@ -131,10 +131,38 @@ fn binary_serves_ingests_and_shuts_down_cleanly() {
     let r = http(&addr, "POST", "/v1/batch", &[("Origin", "https://evil.example")], &batch(vec![event("e3", "shop")]));
     assert_eq!(r.status, 403);
 
+    // One poisoned batch, written by hand as a careless client would send it: good events
+    // around a lone surrogate (kept, repaired), nesting deeper than 127 (refused), an event that
+    // is not an object (refused) and an event of a site this origin may not write (refused). The
+    // good events are stored; each refused one is named by its index.
+    let text = |v: Value| serde_json::to_string(&v).unwrap();
+    let surrogate = text(event("p2", "shop")).replace("Buy now", "Buy now \\ud83d");
+    let mut deep_event = event("p3", "shop");
+    deep_event["properties"] = json!({});
+    let deep = text(deep_event)
+        .replace("\"properties\":{}", &format!("\"properties\":{{\"d\":{}1{}}}", "[".repeat(130), "]".repeat(130)));
+    let body = format!(
+        "{{\"sentAt\":\"2024-05-01T12:00:01.000Z\",\"batch\":[{},{},{},\"p4\",{},{}]}}",
+        text(event("p1", "shop")),
+        surrogate,
+        deep,
+        text(event("p5", "blog")),
+        text(event("p6", "shop"))
+    );
+    let r = http(&addr, "POST", "/v1/batch", &[("Origin", "https://shop.example")], body.as_bytes());
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let answer = json_of(&r);
+    assert_eq!(answer["accepted"], 3, "{answer}");
+    let refused: Vec<u64> =
+        answer["rejected"].as_array().unwrap().iter().map(|x| x["index"].as_u64().unwrap()).collect();
+    assert_eq!(refused, [2, 3, 4], "{answer}");
+
     let r = http(&addr, "GET", "/api/events?site=shop", &[], b"");
+    let stored = json_of(&r);
     let ids: Vec<String> =
-        json_of(&r).as_array().unwrap().iter().map(|e| e["messageId"].as_str().unwrap().to_string()).collect();
-    assert_eq!(ids, ["e2", "e1"]);
+        stored.as_array().unwrap().iter().map(|e| e["messageId"].as_str().unwrap().to_string()).collect();
+    assert_eq!(ids, ["p6", "p2", "p1", "e2", "e1"]);
+    assert_eq!(stored[1]["properties"]["label"], "Buy now \u{fffd}", "the half emoji repaired");
 
     let r = http(&addr, "GET", "/", &[], b"");
     assert_eq!((r.status, r.body.as_slice()), (200, &b"<title>demo</title>"[..]));
@@ -148,7 +176,7 @@ fn binary_serves_ingests_and_shuts_down_cleanly() {
     let status = server.child.wait().unwrap();
     assert!(status.success(), "{status:?}");
     let store = touchpoint_collector::Store::open(db.to_str().unwrap()).unwrap();
-    assert_eq!(store.count().unwrap(), 2);
+    assert_eq!(store.count().unwrap(), 5);
 }
 
 #[test]
