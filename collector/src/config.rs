@@ -27,6 +27,8 @@ usage: touchpoint-collector [options]
                         or its previous answer: also the idle keep-alive timeout (default 10)
   --body-timeout S      seconds to wait for the next piece of a request body (default 10)
   --request-timeout S   seconds for a whole batch request, body included, else 408 (default 30)
+  --write-timeout S     seconds an answer may wait for the client to read on, else the
+                        connection is closed (default 30)
   --merge-at N          new message ids kept in memory before they are merged into the
                         deduplication table (default 100000, about 80 bytes each)
   --sync full|normal    full: every commit is fsynced, an acknowledged batch survives a power
@@ -182,6 +184,7 @@ where
                 | "--header-timeout"
                 | "--body-timeout"
                 | "--request-timeout"
+                | "--write-timeout"
                 | "--merge-at"
                 | "--sync"
                 | "--read-token"
@@ -241,6 +244,7 @@ where
             "--header-timeout" => cfg.http.header_timeout = parse_secs(&name, &value)?,
             "--body-timeout" => cfg.http.body_timeout = parse_secs(&name, &value)?,
             "--request-timeout" => cfg.http.request_timeout = parse_secs(&name, &value)?,
+            "--write-timeout" => cfg.http.write_timeout = parse_secs(&name, &value)?,
             "--sync" => {
                 cfg.sync = match value.to_ascii_lowercase().as_str() {
                     "full" => Sync::Full,
@@ -353,6 +357,7 @@ mod tests {
             "--body-timeout=2",
             "--request-timeout",
             "3",
+            "--write-timeout=4",
             "--merge-at=50",
             "--sync",
             "normal",
@@ -366,7 +371,8 @@ mod tests {
                 header_timeout: Duration::from_millis(500),
                 body_timeout: Duration::from_secs(2),
                 request_timeout: Duration::from_secs(3),
-                max_connections: 7
+                max_connections: 7,
+                write_timeout: Duration::from_secs(4),
             }
         );
         assert_eq!(c.host, "0.0.0.0");

@@ -70,7 +70,9 @@ pub fn build_app(cfg: &Config, read_token: Option<String>) -> Result<Router, Sto
 /// - hyper's header read timeout closes a connection that has not sent a complete request
 ///   head within `limits.header_timeout` of being accepted or of its previous answer (so it
 ///   is also the idle keep-alive timeout);
-/// - request heads over [`limits::MAX_HEAD_BYTES`] are refused with 431.
+/// - request heads over [`limits::MAX_HEAD_BYTES`] are refused with 431;
+/// - a connection whose answer waits more than `limits.write_timeout` for the client to read on
+///   is closed.
 ///
 /// Connection info is attached so the rate limiter can key on the client IP. On shutdown it
 /// stops accepting, lets requests in flight finish (at most 10 s) and closes idle connections.
@@ -118,6 +120,12 @@ pub async fn serve(
             _ = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
+        // hyper has a read timeout for request heads but none for writing: a client that stops
+        // reading its answer would hold the connection for ever. tokio-io-timeout fails a write
+        // that has made no progress for `write_timeout`, which ends the connection.
+        let mut stream = tokio_io_timeout::TimeoutStream::new(stream);
+        stream.set_write_timeout(Some(limits.write_timeout));
+        let stream = Box::pin(stream);
         let app = app.clone();
         let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
             req.extensions_mut().insert(ConnectInfo(peer));

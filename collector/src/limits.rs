@@ -41,6 +41,10 @@ pub struct HttpLimits {
     pub request_timeout: Duration,
     /// Open connections at most; more wait in the listen backlog until one closes.
     pub max_connections: usize,
+    /// The longest an answer may wait for the client to take its next bytes: a client that
+    /// stops reading (a large static file asked for and never read) is disconnected then,
+    /// instead of holding its connection and buffers for ever.
+    pub write_timeout: Duration,
 }
 
 impl Default for HttpLimits {
@@ -50,6 +54,7 @@ impl Default for HttpLimits {
             body_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
             max_connections: 1024,
+            write_timeout: Duration::from_secs(30),
         }
     }
 }

@@ -256,3 +256,36 @@ fn memory_returns_after_slow_clients_leave() {
     }
     let _ = (peak, after);
 }
+
+#[test]
+fn a_client_that_stops_reading_its_answer_is_disconnected() {
+    // A static file far larger than the socket buffers, asked for and then not read.
+    let www = tempfile::tempdir().unwrap();
+    let size = 48 << 20;
+    std::fs::write(www.path().join("big.bin"), vec![7u8; size]).unwrap();
+    let server = start(&["--www", www.path().to_str().unwrap(), "--write-timeout", "0.5"]);
+    let mut s = connect(&server.addr);
+    s.write_all(format!("GET /big.bin HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", server.addr).as_bytes())
+        .unwrap();
+    // The stalled client: six times the write timeout without reading a byte. (Without the
+    // timeout the server waits, and reading on then gets the whole file.)
+    std::thread::sleep(Duration::from_secs(3));
+    let t0 = Instant::now();
+    let mut got = 0usize;
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == ErrorKind::ConnectionReset => break,
+            Err(e) => panic!("connection still open after {:?}: {e}", t0.elapsed()),
+        }
+    }
+    assert!(got < size / 2, "the server gave up on the stalled client: {got} of {size} bytes sent");
+    // The server is unharmed.
+    let mut h = connect(&server.addr);
+    h.write_all(format!("GET /healthz HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", server.addr).as_bytes())
+        .unwrap();
+    let (answer, _) = read_until_closed(&mut h, Instant::now());
+    assert_eq!(status_of(&answer), 200);
+}
