@@ -386,11 +386,6 @@ fn mark_ibans(b: &[u8], marks: &mut Vec<bool>) {
     }
 }
 
-/// ASCII case-insensitive substring test (no allocation, no Unicode tables).
-fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
-}
-
 fn starts_ci(s: &[u8], p: &[u8]) -> bool {
     s.len() >= p.len() && s[..p.len()].eq_ignore_ascii_case(p)
 }
@@ -416,10 +411,22 @@ fn any_segment(s: &[u8], f: impl Fn(&[u8]) -> bool) -> bool {
     false
 }
 
-/// Substrings that make a field name sensitive wherever they occur. Short or ambiguous
-/// tokens (cc, pin, ssn, exp) are handled per segment instead, see `sensitive_ident`.
+/// Words that make an identifier sensitive wherever they occur, ignoring case. Those of 7+
+/// letters join words and are matched with `- _ .` skipped (sort_code, securityCode); shorter
+/// ones are matched as they are, or "car_data" would be a "card".
+///
+/// Why these and no more. `card` anywhere, not only as a segment: all-lowercase names
+/// (creditcard, cardnumber, ccnumber) are common in checkout forms, and a gift card's code or
+/// PIN is a bearer secret no value check recognises; so gift_card_balance is dropped too, as are
+/// rarer card-words (cardigan, scorecard): a site can rename a key, a leaked card cannot be
+/// recalled. `pass` is too short (passengers, passage, compass, bypass): here only password,
+/// passwd and German passwort; `pass` as a word (and passcode, passphrase, passport) is in
+/// `sensitive_ident`. `account` names harmless facts too (account_type, accountStatus): here
+/// account_number/accountNo/account_nr/account_name, account_holder and acct; the account
+/// itself (account, bank_account) is in `sensitive_ident`. `cid` (the CVC's name on Amex
+/// cards) is not listed: it is far more often a campaign, client or content id.
 const FIELD_WORDS: &[&[u8]] = &[
-    b"pass",
+    b"passw",
     b"pwd",
     b"secret",
     b"token",
@@ -427,28 +434,43 @@ const FIELD_WORDS: &[&[u8]] = &[
     b"cvc",
     b"cvv",
     b"csc",
+    b"cvn",
     b"iban",
-    b"account",
     b"expir",
     b"sortcode",
-    b"sort_code",
-    b"sort-code",
+    b"seccode",
+    b"securitycode",
+    b"acct",
+    b"accountn",
+    b"accounth",
 ];
 
 /// A custom property key that names a secret, a card or bank detail (`password`, `card_number`,
-/// `cvc`, `iban`, `cc_exp`, ...): such a property is dropped whatever its value.
+/// `cvc`, `securityCode`, `iban`, `account_number`, `cc_exp`, ...): such a property is dropped
+/// whatever its value.
 pub fn is_sensitive_key(key: &str) -> bool {
     sensitive_ident(key.as_bytes())
 }
 
 fn sensitive_ident(s: &[u8]) -> bool {
-    if FIELD_WORDS.iter().any(|w| contains_ci(s, w)) {
+    if FIELD_WORDS.iter().any(|w| contains_ci(s, w, w.len() >= 7)) {
+        return true;
+    }
+    // The account itself (account, bank_account, bankAccount, user[account]), not what
+    // describes it (account_type).
+    if ends_ci(s, b"account") || ends_ci(s, b"account]") {
         return true;
     }
     any_segment(s, |seg| {
         // "cc" as a substring would hit accept/success/access; as a segment prefix it means a
         // card field (cc, ccnum, cc-number, ccNumber): no English word starts with "cc".
         starts_ci(seg, b"cc")
+            // "pass" as a word (pass, user_pass, userPass, WordPress' pass1/pass2) or before c or
+            // p (passcode, passphrase, passport; passw is a FIELD_WORD), not in passengers or
+            // passage; and French mot_de_passe / motdepasse.
+            || (starts_ci(seg, b"pass")
+                && matches!(seg.get(4).map(|c| c | 0x20), None | Some(b'0'..=b'9' | b'c' | b'p')))
+            || ends_ci(seg, b"passe")
             // "pin" inside shipping/spinner/opinion is not a PIN.
             || seg.eq_ignore_ascii_case(b"pin")
             // "ssn" inside businessname/addressnumber is a word join; at a segment edge it is
@@ -489,7 +511,7 @@ pub fn is_sensitive_field(input_type: &str, autocomplete: &str, name: &str, id: 
 const URL_EXACT: &[&str] =
     &["auth", "code", "key", "pass", "sid", "mail", "tel", "ssn", "card", "cc", "pin", "otp", "sig", "jwt"];
 
-/// Query name fragments masked wherever they occur, ignoring case and `- _ .`:
+/// Query name fragments masked wherever they occur, ignoring case and `- _ .` (`contains_ci`):
 /// access_token, id_token, refresh_token, api_key, apiKey, user_password, e-mail, sessionid,
 /// PHPSESSID, X-Amz-Signature, X-Amz-Credential, phone_number ...
 const URL_CONTAINS: &[&[u8]] = &[
@@ -506,14 +528,14 @@ const URL_CONTAINS: &[&[u8]] = &[
     b"credential",
 ];
 
-/// Like `contains_ci`, but `- _ .` in the haystack are skipped so "api_key" matches "apikey".
-fn contains_loose(hay: &[u8], needle: &[u8]) -> bool {
-    let skip = |c: u8| matches!(c, b'-' | b'_' | b'.');
+/// ASCII case-insensitive substring test (no allocation, no Unicode tables). With `loose`,
+/// `- _ .` in the haystack are skipped after the first letter so "api_key" matches "apikey".
+fn contains_ci(hay: &[u8], needle: &[u8], loose: bool) -> bool {
     (0..hay.len()).any(|start| {
         let mut i = start;
         let mut k = 0;
         while k < needle.len() && i < hay.len() {
-            if skip(hay[i]) && k > 0 {
+            if loose && k > 0 && matches!(hay[i], b'-' | b'_' | b'.') {
                 i += 1;
                 continue;
             }
@@ -530,7 +552,7 @@ fn contains_loose(hay: &[u8], needle: &[u8]) -> bool {
 fn sensitive_param(name: &[u8], extra: &[String]) -> bool {
     URL_EXACT.iter().any(|w| name.eq_ignore_ascii_case(w.as_bytes()))
         || extra.iter().any(|w| name.eq_ignore_ascii_case(w.as_bytes()))
-        || URL_CONTAINS.iter().any(|w| contains_loose(name, w))
+        || URL_CONTAINS.iter().any(|w| contains_ci(name, w, true))
 }
 
 /// True if a query value contains an email address, plain or with '@' percent-encoded.
@@ -821,6 +843,10 @@ mod tests {
             ("text", "", "express_delivery", "", false),
             ("text", "", "businessName", "", false),
             ("text", "", "addressNickname", "", false),
+            ("number", "", "passengers", "", false),
+            ("text", "", "", "compass", false),
+            ("text", "", "security_code", "", true),
+            ("text", "", "", "bankAccount", true),
             ("text", "cc-number", "", "", true),
             ("text", "section-pay billing cc-exp", "", "", true),
             ("text", "one-time-code", "", "", true),
@@ -854,6 +880,100 @@ mod tests {
         ];
         for &(t, ac, name, id, want) in cases {
             assert_eq!(is_sensitive_field(t, ac, name, id), want, "{t:?} {ac:?} {name:?} {id:?}");
+        }
+    }
+
+    #[test]
+    fn sensitive_keys() {
+        for key in [
+            "password",
+            "passwd",
+            "user_password",
+            "userPassword",
+            "newpassword",
+            "Passwort",
+            "passcode",
+            "passphrase",
+            "pass",
+            "user_pass",
+            "userPass",
+            "pass2",
+            "mot_de_passe",
+            "motdepasse",
+            "passport_number",
+            "pwd",
+            "card",
+            "cardNumber",
+            "card_number",
+            "cardnumber",
+            "creditcard",
+            "creditCardNumber",
+            "gift_card_balance",
+            "cc",
+            "ccNumber",
+            "cc_exp",
+            "cvc",
+            "cvv2",
+            "cvn",
+            "securityCode",
+            "security_code",
+            "SECURITY-CODE",
+            "sec_code",
+            "secCode",
+            "account",
+            "bank_account",
+            "bankAccount",
+            "user[account]",
+            "account_number",
+            "accountNumber",
+            "accountNo",
+            "account_nr",
+            "account_holder",
+            "acct",
+            "acctNum",
+            "acct_no",
+            "iban",
+            "sort_code",
+            "sortCode",
+            "exp_date",
+            "card_expiry",
+            "pin",
+            "ssn",
+            "api_token",
+            "client_secret",
+        ] {
+            assert!(is_sensitive_key(key), "{key} should be dropped");
+        }
+        for key in [
+            "passengers",
+            "passenger_count",
+            "passage",
+            "compass",
+            "bypass",
+            "account_type",
+            "accountStatus",
+            "account_id",
+            "cid",
+            "order_id",
+            "price",
+            "currency",
+            "sku",
+            "category",
+            "coupon_code",
+            "promo_code",
+            "country_code",
+            "postal_code",
+            "section_code",
+            "car_data",
+            "express_delivery",
+            "shipping",
+            "success",
+            "access_level",
+            "discount",
+            "secondary",
+            "spec",
+        ] {
+            assert!(!is_sensitive_key(key), "{key} should be kept");
         }
     }
 
