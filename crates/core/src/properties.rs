@@ -404,6 +404,197 @@ mod tests {
         }
     }
 
+    #[test]
+    fn secret_named_keys_dropped_others_kept() {
+        let (json, changed) = c(
+            r#"{"securityCode":"123","sec_code":"1","cvn":"1","account_number":"9","acct":"9","passengers":2,"compass":"N","account_type":"business","passage":"A","cid":"spring"}"#,
+        );
+        assert_eq!(json, r#"{"passengers":2,"compass":"N","account_type":"business","passage":"A","cid":"spring"}"#);
+        assert_eq!(changed, DROPPED);
+    }
+
+    /// Issue 11's corpus: what must be masked in a custom property's value, and what must not.
+    mod corpus {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn luhn_ok(digits: &[u8]) -> bool {
+            let mut sum = 0;
+            for (i, &d) in digits.iter().rev().enumerate() {
+                sum += if i % 2 == 1 { [0, 2, 4, 6, 8, 1, 3, 5, 7, 9][usize::from(d)] } else { d };
+            }
+            sum % 10 == 0
+        }
+
+        fn text(digits: &[u8]) -> String {
+            digits.iter().map(|&d| char::from(b'0' + d)).collect()
+        }
+
+        /// The cleaned value of `{"v": value}`, and what cleaning changed.
+        fn cleaned(value: &str) -> (String, u8) {
+            let mut src = String::from("{\"v\":");
+            push_str(&mut src, value);
+            src.push('}');
+            let out = clean(&src, true).unwrap();
+            let mut r = Cleaner { s: &out.json, b: out.json.as_bytes(), i: 5, scrub: false, changed: 0, max_depth: 0 };
+            (r.string().unwrap(), out.changed)
+        }
+
+        /// Text around a value: anything printable but ASCII digits (which could make the value
+        /// a different number).
+        fn around() -> impl Strategy<Value = String> {
+            "[\\PC&&[^0-9]]{0,20}"
+        }
+
+        /// 13-19 digits completed with the Luhn check digit, cut into groups of 3-6 digits (the
+        /// last one shorter if need be) joined by one separator, or not cut at all.
+        fn card() -> impl Strategy<Value = String> {
+            (
+                prop::collection::vec(0u8..10, 12..=18),
+                prop::collection::vec(3usize..=6, 7),
+                prop::sample::select(vec!["", " ", "  ", "   ", "-", "--", ".", "/", " - ", " / "]),
+            )
+                .prop_map(|(mut digits, sizes, sep)| {
+                    digits.push(0);
+                    let last = digits.len() - 1;
+                    while !luhn_ok(&digits) {
+                        digits[last] += 1;
+                    }
+                    let plain = text(&digits);
+                    let mut card = String::new();
+                    let mut rest = plain.as_str();
+                    // 7 groups of 3+ digits hold all 19.
+                    for size in sizes {
+                        if !rest.is_empty() {
+                            let (group, tail) = rest.split_at(size.min(rest.len()));
+                            card.push_str(if card.is_empty() { "" } else { sep });
+                            card.push_str(group);
+                            rest = tail;
+                        }
+                    }
+                    card
+                })
+        }
+
+        fn iban() -> impl Strategy<Value = String> {
+            ("[A-Z]{2}", "[A-Z0-9]{11,30}", any::<bool>()).prop_map(|(country, bban, grouped)| {
+                // ISO 13616: check digits 98 - (BBAN + country + "00") mod 97, letters as 10..35.
+                let r = [bban.as_str(), &country, "00"].concat().bytes().fold(0u32, |r, c| {
+                    if c.is_ascii_digit() {
+                        (r * 10 + u32::from(c - b'0')) % 97
+                    } else {
+                        (r * 100 + u32::from(c - b'A') + 10) % 97
+                    }
+                });
+                let compact = [country.as_str(), &format!("{:02}", 98 - r), &bban].concat();
+                if !grouped {
+                    return compact;
+                }
+                let mut out = String::new();
+                for (i, ch) in compact.chars().enumerate() {
+                    if i > 0 && i % 4 == 0 {
+                        out.push(' ');
+                    }
+                    out.push(ch);
+                }
+                out
+            })
+        }
+
+        /// Values a shop passes that are not personal data, some with 13+ digits.
+        fn harmless() -> impl Strategy<Value = String> {
+            let luhn_invalid = |mut d: Vec<u8>| {
+                if luhn_ok(&d) {
+                    let last = d.len() - 1;
+                    d[last] = (d[last] + 1) % 10;
+                }
+                d
+            };
+            prop_oneof![
+                "(ORD|INV|PO)-20[0-9]{2}-[0-9]{6}",
+                "#?[0-9]{5,10}",
+                "[1-9][0-9]{0,5}\\.[0-9]{2}",
+                "[1-9]\\.[0-9]{3},[0-9]{2} €",
+                "€ ?[0-9]{1,4},[0-9]{2}",
+                "\\$[1-9],[0-9]{3}\\.[0-9]{2}",
+                "[0-9]{1,4}\\.[0-9]{2} - [0-9]{1,4}\\.[0-9]{2}",
+                "20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9])",
+                "20[0-9]{2}-[01][0-9]-[0-3][0-9]T[012][0-9]:[0-5][0-9]:[0-5][0-9](\\.[0-9]{3})?(Z|[+-][01][0-9]:00)",
+                "20[0-9]{2}-[01][0-9]-[0-3][0-9]( |/| - )20[0-9]{2}-[01][0-9]-[0-3][0-9]",
+                "[0-3][0-9]\\.[01][0-9]\\.20[0-9]{2} [012][0-9]:[0-5][0-9]",
+                "SKU-[A-Z]{2}[0-9]{2}-[0-9]{4}",
+                "[A-Z]{3}[0-9]{7}",
+                "v?[0-9]{1,2}\\.[0-9]{1,2}\\.[0-9]{1,3}",
+                "20[0-9]{2}\\.[0-9]{1,2}\\.[0-9]{1,2}\\.[0-9]{1,6}",
+                "[0-9]{2}( [0-9]{2}){6,9}",
+                // Phone numbers of up to 12 digits (longer ones are in the last strategy).
+                "\\+[1-9][0-9]? [0-9]{2,3} [0-9]{3} [0-9]{4}",
+                // 13-digit millisecond timestamps that fail Luhn.
+                prop::collection::vec(0u8..10, 12).prop_map(move |mut d| {
+                    d.insert(0, 1);
+                    text(&luhn_invalid(d))
+                }),
+                // Phone- or card-shaped numbers of 13-16 digits that fail Luhn, in groups of 4
+                // (so the whole number is the only window of 13+ digits).
+                (prop::collection::vec(0u8..10, 13..=16), prop::sample::select(vec![" ", "-", ".", "/", "  "]))
+                    .prop_map(move |(d, sep)| {
+                        let d = text(&luhn_invalid(d));
+                        let groups: Vec<&str> =
+                            d.as_bytes().chunks(4).map(|g| std::str::from_utf8(g).unwrap()).collect();
+                        ["+", &groups.join(sep)].concat()
+                    }),
+            ]
+        }
+
+        proptest! {
+            #[test]
+            fn cards_are_masked(card in card(), pre in around(), post in around()) {
+                let (out, changed) = cleaned(&[pre.as_str(), &card, &post].concat());
+                prop_assert!(!out.bytes().any(|c| c.is_ascii_digit()), "{:?} {:?} -> {:?}", pre, card, out);
+                prop_assert_eq!(changed, SCRUBBED);
+            }
+
+            #[test]
+            fn emails_are_masked(
+                pre in "\\PC{0,20}",
+                local in "[A-Za-z0-9._+-]{1,12}",
+                at in prop::sample::select(vec!["@", "%40"]),
+                domain in "[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?(\\.[a-z0-9]{1,8}){0,2}",
+                tld in "[a-z]{2,6}",
+                post in "\\PC{0,20}",
+            ) {
+                let email = [local.as_str(), at, &domain, ".", &tld].concat();
+                let (out, changed) = cleaned(&[pre.as_str(), &email, &post].concat());
+                prop_assert!(!out.contains(&email), "{:?} -> {:?}", email, out);
+                prop_assert!(changed & SCRUBBED != 0);
+            }
+
+            #[test]
+            fn ibans_are_masked(iban in iban(), pre in "\\PC{0,20}", post in "\\PC{0,20}") {
+                let (out, _) = cleaned(&[pre.as_str(), " ", &iban, " ", &post].concat());
+                let compact: String = iban.chars().filter(|&c| c != ' ').collect();
+                let out_compact: String = out.chars().filter(|&c| c != ' ').collect();
+                prop_assert!(!out_compact.contains(&compact), "{:?} -> {:?}", iban, out);
+            }
+
+            #[test]
+            fn harmless_values_survive(values in prop::collection::vec(harmless(), 1..8)) {
+                let mut src = String::from("{");
+                for (i, v) in values.iter().enumerate() {
+                    src.push_str(&["\"k", &i.to_string(), "\":"].concat());
+                    push_str(&mut src, v);
+                    src.push(',');
+                }
+                src.push_str("\"all\":");
+                push_str(&mut src, &values.join(", "));
+                src.push('}');
+                let out = clean(&src, true).unwrap();
+                prop_assert_eq!(&out.json, &src);
+                prop_assert_eq!(out.changed, 0);
+            }
+        }
+    }
+
     proptest::proptest! {
         /// Whatever comes in, what goes out is one JSON object the declarative validator accepts
         /// (the same grammar as the collector's), and cleaning twice changes nothing more.

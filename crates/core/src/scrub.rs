@@ -16,18 +16,20 @@ use std::borrow::Cow;
 pub const MASK: &str = "***";
 
 /// Replace sensitive substrings in visible text (button labels, link text, page titles) with
-/// [`MASK`]: email addresses; phone numbers (7+ digits with `+ ( ) - .` space separators);
-/// payment card numbers (13-19 digits, single space/dash separators, Luhn-valid); IBANs
-/// (mod-97 checked, optionally grouped by spaces); and any other run of 6 or more digits.
+/// [`MASK`]: email addresses (also with '@' as "%40"); phone numbers (7+ digits with
+/// `+ ( ) - .` space separators); payment card numbers (13-19 digits, Luhn-valid, see
+/// `mark_cards`); IBANs (mod-97 checked, optionally grouped by spaces); and any other run of 6
+/// or more digits.
 ///
 /// Text without any of these is returned borrowed, so the common case does not allocate.
 pub fn scrub_text(text: &str) -> Cow<'_, str> {
     scrub(text, true)
 }
 
-/// For values a site's own code passes (custom properties): emails, Luhn-valid card numbers and
-/// checksum-valid IBANs only. Other digit runs are the shop's data (order ids, prices, SKUs) and
-/// survive.
+/// For values a site's own code passes (custom properties): emails (also "jane%40example.org"),
+/// Luhn-valid card numbers (13-19 digits, plain or grouped by one repeated separator: spaces,
+/// `-`, `.` or `/`) and checksum-valid IBANs only. Other digit runs are the shop's data (order
+/// ids, prices, dates, SKUs, versions) and survive.
 pub fn scrub_pii(text: &str) -> Cow<'_, str> {
     scrub(text, false)
 }
@@ -60,17 +62,14 @@ fn scrub_once(text: &str, digits: bool) -> Option<String> {
     // a digit chain, a card is also a phone) union for free and no sort is needed.
     let mut marks: Vec<bool> = Vec::new();
     for at in 0..b.len() {
-        if b[at] != b'@' {
-            continue;
-        }
-        if let Some((s, e)) = email_span(text, at, 1) {
+        if let Some((s, e)) = email_span(text, at) {
             mark(&mut marks, b.len(), s, e);
         }
     }
     if digits {
         mark_digit_chains(b, &mut marks);
     }
-    mark_cards(b, &mut marks);
+    mark_cards(b, &mut marks, digits);
     mark_ibans(b, &mut marks);
     if marks.is_empty() {
         return None;
@@ -140,15 +139,22 @@ fn is_domain_char(c: char) -> bool {
     }
 }
 
-/// If the '@' (or "%40" in URLs, `at_len` = 3) at byte `at` is inside an email address,
-/// return the address' byte span. Requires a non-empty local part and a domain containing
-/// a dot followed by two ASCII letters (a TLD), which rules out "@handle", "v1.2@3.4" and
-/// "pkg@1.2.3" while tolerating trailing garbage in the generous greedy domain scan.
-fn email_span(text: &str, at: usize, at_len: usize) -> Option<(usize, usize)> {
+/// If byte `at` starts an '@' (or "%40", its percent-encoding: in URLs, or a value a site
+/// encoded, "jane%40example.org") inside an email address, return the address' byte span.
+/// Requires a non-empty local part and a domain containing a dot followed by two ASCII letters
+/// (a TLD), which rules out "@handle", "v1.2@3.4" and "pkg@1.2.3" while tolerating trailing
+/// garbage in the generous greedy domain scan.
+fn email_span(text: &str, at: usize) -> Option<(usize, usize)> {
+    let b = text.as_bytes();
+    // Where the domain starts.
+    let d = match b[at] {
+        b'@' => at + 1,
+        b'%' if b.get(at + 1..at + 3) == Some(b"40") => at + 3,
+        _ => return None,
+    };
     // Backwards over the local part, one char at a time. Its first byte is found by stepping
     // over UTF-8 continuation bytes and it is decoded forwards: `chars().next_back()` would
     // bring a second (backward) UTF-8 decoder into the wasm (size).
-    let b = text.as_bytes();
     let mut s = at;
     while s > 0 {
         let mut p = s - 1;
@@ -163,7 +169,6 @@ fn email_span(text: &str, at: usize, at_len: usize) -> Option<(usize, usize)> {
     if s == at {
         return None;
     }
-    let d = at + at_len;
     let mut e = d;
     for c in text.get(d..)?.chars() {
         if !is_domain_char(c) {
@@ -261,46 +266,66 @@ fn is_decimal_tail(b: &[u8], j: usize) -> bool {
     k - j <= 2 && !more_dots
 }
 
-/// Payment cards: 13-19 digits separated by at most single spaces/dashes, Luhn-valid,
-/// starting and ending on digit-group boundaries. The digit-chain rule already catches the
-/// usual "4111 1111 1111 1111" shape; this rule is what catches cards in shapes that rule
-/// deliberately lets through (e.g. every digit separated: "4 1 1 1 ..."), and it tries every
-/// window so a card glued to other small numbers is still found.
-fn mark_cards(b: &[u8], marks: &mut Vec<bool>) {
+/// Payment cards: 13-19 digits in groups, Luhn-valid, starting and ending on digit-group
+/// boundaries. The groups are joined by one separator, the same throughout: a run of 1-3 of
+/// space, `-`, `.`, `/` ("4111 1111 1111 1111", "4111  1111  1111  1111", "4111.1111.1111.1111",
+/// "3782/822463/10005"), and every group but the last has 3+ digits. Requiring one separator
+/// and real groups is what keeps other data out: a Luhn check passes for 1 in 10 random digit
+/// strings, and "2026-01-10 2026-01-16", "37 38 39 40 41 42 43" or "2024.11.28.10005" are 13+
+/// digits too. In visible text (`lax`) any mix of these separators and any group sizes count
+/// ("4 1 1 1 ...", "4111 1111-1111 1111"), the bias there being towards over-masking. An
+/// unseparated run is one group. Every window is tried so a card glued to other small numbers
+/// is still found.
+fn mark_cards(b: &[u8], marks: &mut Vec<bool>, lax: bool) {
     let n = b.len();
     for s in 0..n {
         if !b[s].is_ascii_digit() || (s > 0 && b[s - 1].is_ascii_digit()) {
             continue;
         }
         // Luhn doubles every second digit counting from the right, but we walk left to right
-        // without knowing the final length, so keep both parities: `dbl_even` doubles digits
-        // at even offsets (correct when the length is even), `dbl_odd` the others.
-        let (mut dbl_even, mut dbl_odd) = (0u32, 0u32);
+        // without knowing the final length, so keep both parities: `plain` is the sum if the
+        // digit just read is the last (not doubled), `dbl` if it is doubled. A new digit turns
+        // one into the other.
+        let (mut plain, mut dbl) = (0u32, 0u32);
         let mut count = 0;
+        let mut group = 0;
         let mut i = s;
         let mut best = 0;
-        while i < n && b[i].is_ascii_digit() && count < 19 {
+        // The first separator's bytes, packed; 0 until there is one.
+        let mut sep = 0u32;
+        // One separator throughout, groups before the last of 3+ digits.
+        let mut grouped = true;
+        // b[i] is a digit.
+        while count < 19 {
             let d = u32::from(b[i] - b'0');
             let dd = if d >= 5 { d * 2 - 9 } else { d * 2 };
-            if count % 2 == 0 {
-                dbl_even += dd;
-                dbl_odd += d;
-            } else {
-                dbl_even += d;
-                dbl_odd += dd;
-            }
+            (plain, dbl) = (dbl + d, plain + dd);
             count += 1;
+            group += 1;
             i += 1;
-            let at_group_end = i >= n || !b[i].is_ascii_digit();
-            if count >= 13 && at_group_end {
-                let sum = if count % 2 == 0 { dbl_even } else { dbl_odd };
-                if sum % 10 == 0 {
+            // The separator after it, at most 3 bytes packed into `run` (each byte is nonzero).
+            let mut j = i;
+            let mut run = 0u32;
+            while j < n && run < 1 << 16 && matches!(b[j], b' ' | b'-' | b'.' | b'/') {
+                run = run << 8 | u32::from(b[j]);
+                j += 1;
+            }
+            let more = j < n && b[j].is_ascii_digit();
+            if run != 0 || !more {
+                // The end of a group.
+                if count >= 13 && plain % 10 == 0 {
                     best = i;
                 }
+                if sep == 0 {
+                    sep = run;
+                }
+                grouped &= group >= 3 && run == sep;
+                if !more || !grouped && !lax {
+                    break;
+                }
+                group = 0;
             }
-            if i + 1 < n && matches!(b[i], b' ' | b'-') && b[i + 1].is_ascii_digit() {
-                i += 1;
-            }
+            i = j;
         }
         if best > 0 {
             mark(marks, n, s, best);
@@ -361,11 +386,6 @@ fn mark_ibans(b: &[u8], marks: &mut Vec<bool>) {
     }
 }
 
-/// ASCII case-insensitive substring test (no allocation, no Unicode tables).
-fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
-}
-
 fn starts_ci(s: &[u8], p: &[u8]) -> bool {
     s.len() >= p.len() && s[..p.len()].eq_ignore_ascii_case(p)
 }
@@ -391,10 +411,22 @@ fn any_segment(s: &[u8], f: impl Fn(&[u8]) -> bool) -> bool {
     false
 }
 
-/// Substrings that make a field name sensitive wherever they occur. Short or ambiguous
-/// tokens (cc, pin, ssn, exp) are handled per segment instead, see `sensitive_ident`.
+/// Words that make an identifier sensitive wherever they occur, ignoring case. Those of 7+
+/// letters join words and are matched with `- _ .` skipped (sort_code, securityCode); shorter
+/// ones are matched as they are, or "car_data" would be a "card".
+///
+/// Why these and no more. `card` anywhere, not only as a segment: all-lowercase names
+/// (creditcard, cardnumber, ccnumber) are common in checkout forms, and a gift card's code or
+/// PIN is a bearer secret no value check recognises; so gift_card_balance is dropped too, as are
+/// rarer card-words (cardigan, scorecard): a site can rename a key, a leaked card cannot be
+/// recalled. `pass` is too short (passengers, passage, compass, bypass): here only password,
+/// passwd and German passwort; `pass` as a word (and passcode, passphrase, passport) is in
+/// `sensitive_ident`. `account` names harmless facts too (account_type, accountStatus): here
+/// account_number/accountNo/account_nr/account_name, account_holder and acct; the account
+/// itself (account, bank_account) is in `sensitive_ident`. `cid` (the CVC's name on Amex
+/// cards) is not listed: it is far more often a campaign, client or content id.
 const FIELD_WORDS: &[&[u8]] = &[
-    b"pass",
+    b"passw",
     b"pwd",
     b"secret",
     b"token",
@@ -402,28 +434,43 @@ const FIELD_WORDS: &[&[u8]] = &[
     b"cvc",
     b"cvv",
     b"csc",
+    b"cvn",
     b"iban",
-    b"account",
     b"expir",
     b"sortcode",
-    b"sort_code",
-    b"sort-code",
+    b"seccode",
+    b"securitycode",
+    b"acct",
+    b"accountn",
+    b"accounth",
 ];
 
 /// A custom property key that names a secret, a card or bank detail (`password`, `card_number`,
-/// `cvc`, `iban`, `cc_exp`, ...): such a property is dropped whatever its value.
+/// `cvc`, `securityCode`, `iban`, `account_number`, `cc_exp`, ...): such a property is dropped
+/// whatever its value.
 pub fn is_sensitive_key(key: &str) -> bool {
     sensitive_ident(key.as_bytes())
 }
 
 fn sensitive_ident(s: &[u8]) -> bool {
-    if FIELD_WORDS.iter().any(|w| contains_ci(s, w)) {
+    if FIELD_WORDS.iter().any(|w| contains_ci(s, w, w.len() >= 7)) {
+        return true;
+    }
+    // The account itself (account, bank_account, bankAccount, user[account]), not what
+    // describes it (account_type).
+    if ends_ci(s, b"account") || ends_ci(s, b"account]") {
         return true;
     }
     any_segment(s, |seg| {
         // "cc" as a substring would hit accept/success/access; as a segment prefix it means a
         // card field (cc, ccnum, cc-number, ccNumber): no English word starts with "cc".
         starts_ci(seg, b"cc")
+            // "pass" as a word (pass, user_pass, userPass, WordPress' pass1/pass2) or before c or
+            // p (passcode, passphrase, passport; passw is a FIELD_WORD), not in passengers or
+            // passage; and French mot_de_passe / motdepasse.
+            || (starts_ci(seg, b"pass")
+                && matches!(seg.get(4).map(|c| c | 0x20), None | Some(b'0'..=b'9' | b'c' | b'p')))
+            || ends_ci(seg, b"passe")
             // "pin" inside shipping/spinner/opinion is not a PIN.
             || seg.eq_ignore_ascii_case(b"pin")
             // "ssn" inside businessname/addressnumber is a word join; at a segment edge it is
@@ -464,7 +511,7 @@ pub fn is_sensitive_field(input_type: &str, autocomplete: &str, name: &str, id: 
 const URL_EXACT: &[&str] =
     &["auth", "code", "key", "pass", "sid", "mail", "tel", "ssn", "card", "cc", "pin", "otp", "sig", "jwt"];
 
-/// Query name fragments masked wherever they occur, ignoring case and `- _ .`:
+/// Query name fragments masked wherever they occur, ignoring case and `- _ .` (`contains_ci`):
 /// access_token, id_token, refresh_token, api_key, apiKey, user_password, e-mail, sessionid,
 /// PHPSESSID, X-Amz-Signature, X-Amz-Credential, phone_number ...
 const URL_CONTAINS: &[&[u8]] = &[
@@ -481,14 +528,14 @@ const URL_CONTAINS: &[&[u8]] = &[
     b"credential",
 ];
 
-/// Like `contains_ci`, but `- _ .` in the haystack are skipped so "api_key" matches "apikey".
-fn contains_loose(hay: &[u8], needle: &[u8]) -> bool {
-    let skip = |c: u8| matches!(c, b'-' | b'_' | b'.');
+/// ASCII case-insensitive substring test (no allocation, no Unicode tables). With `loose`,
+/// `- _ .` in the haystack are skipped after the first letter so "api_key" matches "apikey".
+fn contains_ci(hay: &[u8], needle: &[u8], loose: bool) -> bool {
     (0..hay.len()).any(|start| {
         let mut i = start;
         let mut k = 0;
         while k < needle.len() && i < hay.len() {
-            if skip(hay[i]) && k > 0 {
+            if loose && k > 0 && matches!(hay[i], b'-' | b'_' | b'.') {
                 i += 1;
                 continue;
             }
@@ -505,22 +552,12 @@ fn contains_loose(hay: &[u8], needle: &[u8]) -> bool {
 fn sensitive_param(name: &[u8], extra: &[String]) -> bool {
     URL_EXACT.iter().any(|w| name.eq_ignore_ascii_case(w.as_bytes()))
         || extra.iter().any(|w| name.eq_ignore_ascii_case(w.as_bytes()))
-        || URL_CONTAINS.iter().any(|w| contains_loose(name, w))
+        || URL_CONTAINS.iter().any(|w| contains_ci(name, w, true))
 }
 
 /// True if a query value contains an email address, plain or with '@' percent-encoded.
 fn value_has_email(v: &str) -> bool {
-    let b = v.as_bytes();
-    (0..b.len()).any(|i| {
-        let at_len = if b[i] == b'@' {
-            1
-        } else if b[i..].starts_with(b"%40") {
-            3
-        } else {
-            return false;
-        };
-        email_span(v, i, at_len).is_some()
-    })
+    (0..v.len()).any(|i| email_span(v, i).is_some())
 }
 
 /// Mask the values of sensitive `name=value` pairs in `url[start..end]`, appending the
@@ -709,6 +746,51 @@ mod tests {
     }
 
     #[test]
+    fn pii_in_values() {
+        let pii = |input: &str, expected: &str| assert_eq!(scrub_pii(input), expected, "input: {input:?}");
+        for card in [
+            "4111 1111 1111 1111",
+            "4111-1111-1111-1111",
+            "4111.1111.1111.1111",
+            "4111  1111  1111  1111",
+            "4111/1111/1111/1111",
+            "4111 - 1111 - 1111 - 1111",
+            "4111111111111111",
+            "3782 822463 10005",
+            "6212 3456 7890 1234 569",
+            "4111 1111 1111 9",
+        ] {
+            let digits: String = card.chars().filter(char::is_ascii_digit).collect();
+            assert!(luhn_ok(&digits), "{card}");
+            pii(&["card: ", card, "."].concat(), "card: ***.");
+        }
+        pii("mail jane%40example.org", "mail ***");
+        pii("to=jane.doe%2Bshop%40example.org&x", "to=***&x");
+        // 13+ digits and Luhn-valid, but not one separator between real groups: data.
+        for data in ["2026-01-10 2026-01-16", "2024.11.28.10005", "37 38 39 40 41 42 43"] {
+            let digits: String = data.chars().filter(char::is_ascii_digit).collect();
+            assert!(digits.len() >= 13 && luhn_ok(&digits), "{data} proves nothing");
+            assert!(matches!(scrub_pii(data), Cow::Borrowed(_)), "{data}");
+        }
+        for data in [
+            "ORD-2026-000123",
+            "1234.56",
+            "1.234,56 €",
+            "2026-01-15T10:20:30.123Z",
+            "+49 30 1234 5678",
+            "v10.15.7",
+            "SKU ABC1234567",
+            "100%40 units",
+        ] {
+            assert!(matches!(scrub_pii(data), Cow::Borrowed(_)), "{data}");
+        }
+        // An unseparated 13-19 digit run is masked only when Luhn-valid.
+        assert!(!luhn_ok("1732838400123") && luhn_ok("1732838400122"));
+        pii("ts 1732838400123", "ts 1732838400123");
+        pii("ts 1732838400122", "ts ***");
+    }
+
+    #[test]
     fn ibans() {
         masked("GB82 WEST 1234 5698 7654 32", "***");
         masked("IBAN: DE89370400440532013000.", "IBAN: ***.");
@@ -761,6 +843,10 @@ mod tests {
             ("text", "", "express_delivery", "", false),
             ("text", "", "businessName", "", false),
             ("text", "", "addressNickname", "", false),
+            ("number", "", "passengers", "", false),
+            ("text", "", "", "compass", false),
+            ("text", "", "security_code", "", true),
+            ("text", "", "", "bankAccount", true),
             ("text", "cc-number", "", "", true),
             ("text", "section-pay billing cc-exp", "", "", true),
             ("text", "one-time-code", "", "", true),
@@ -794,6 +880,100 @@ mod tests {
         ];
         for &(t, ac, name, id, want) in cases {
             assert_eq!(is_sensitive_field(t, ac, name, id), want, "{t:?} {ac:?} {name:?} {id:?}");
+        }
+    }
+
+    #[test]
+    fn sensitive_keys() {
+        for key in [
+            "password",
+            "passwd",
+            "user_password",
+            "userPassword",
+            "newpassword",
+            "Passwort",
+            "passcode",
+            "passphrase",
+            "pass",
+            "user_pass",
+            "userPass",
+            "pass2",
+            "mot_de_passe",
+            "motdepasse",
+            "passport_number",
+            "pwd",
+            "card",
+            "cardNumber",
+            "card_number",
+            "cardnumber",
+            "creditcard",
+            "creditCardNumber",
+            "gift_card_balance",
+            "cc",
+            "ccNumber",
+            "cc_exp",
+            "cvc",
+            "cvv2",
+            "cvn",
+            "securityCode",
+            "security_code",
+            "SECURITY-CODE",
+            "sec_code",
+            "secCode",
+            "account",
+            "bank_account",
+            "bankAccount",
+            "user[account]",
+            "account_number",
+            "accountNumber",
+            "accountNo",
+            "account_nr",
+            "account_holder",
+            "acct",
+            "acctNum",
+            "acct_no",
+            "iban",
+            "sort_code",
+            "sortCode",
+            "exp_date",
+            "card_expiry",
+            "pin",
+            "ssn",
+            "api_token",
+            "client_secret",
+        ] {
+            assert!(is_sensitive_key(key), "{key} should be dropped");
+        }
+        for key in [
+            "passengers",
+            "passenger_count",
+            "passage",
+            "compass",
+            "bypass",
+            "account_type",
+            "accountStatus",
+            "account_id",
+            "cid",
+            "order_id",
+            "price",
+            "currency",
+            "sku",
+            "category",
+            "coupon_code",
+            "promo_code",
+            "country_code",
+            "postal_code",
+            "section_code",
+            "car_data",
+            "express_delivery",
+            "shipping",
+            "success",
+            "access_level",
+            "discount",
+            "secondary",
+            "spec",
+        ] {
+            assert!(!is_sensitive_key(key), "{key} should be kept");
         }
     }
 
