@@ -49,10 +49,22 @@ export interface InitOptions {
   friction?: 'on' | 'off';
   /** Switches some detectors off. */
   frictionOff?: FrictionDetector[] | string;
+  /** Friction thresholds (the README's friction table has the defaults). */
   rageClicks?: number;
+  rageWindowMs?: number;
+  rageRadiusPx?: number;
   deadClickMs?: number;
+  deadClickMaxMs?: number;
+  errorClickMs?: number;
   slowInteractionMs?: number;
   quickBackMs?: number;
+  thrashTurns?: number;
+  thrashWindowMs?: number;
+  jsErrorMax?: number;
+  poorLcpMs?: number;
+  poorInpMs?: number;
+  /** CLS in thousandths (250 = 0.25). */
+  poorClsMilli?: number;
   /** `off`: no journey touchpoints (page_leave, scroll_depth, forms, links, site search, element views). */
   journey?: 'on' | 'off';
   /** `off`: no page views from history changes; `replace`, `hash` (or both, comma-separated) add them. */

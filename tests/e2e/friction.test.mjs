@@ -309,6 +309,25 @@ test('normal: a link to another page produces no friction', T, async (t) => {
   assert.deepEqual(summary(ev), []);
 });
 
+test('thresholds from data-* take effect; data-friction="off" finds nothing', T, async (t) => {
+  const site = 'fr-thresholds';
+  const { page } = await open(t, site, { 'rage-clicks': '6' });
+  await clickN(page, '#size-m', 5);
+  assert.deepEqual(summary(await verdict(page, site)), ['dead_click #size-m'], '5 clicks are no rage at data-rage-clicks="6"');
+  const offSite = 'fr-all-off';
+  const { page: p2 } = await open(t, offSite, { friction: 'off' });
+  await clickN(p2, '#coupon', 1);
+  await clickN(p2, '#size-m', 5);
+  await clickN(p2, '#throws', 1);
+  await p2.evaluate(() => { touchpoint('track', 'done'); touchpoint('flush'); });
+  const ev = await waitFor('the marker after the clicks', async () => {
+    const all = await collector.events(`&site=${offSite}`);
+    return all.some((e) => e.event === 'done') && all;
+  }, { timeout: 30_000 });
+  assert.ok(ev.some((e) => e.event === 'click'), 'the clicks themselves are still captured');
+  assert.deepEqual(ev.filter((e) => e.properties?.category === 'friction').map((e) => e.event), []);
+});
+
 test('data-friction-off switches detectors off; friction obeys consent like every event', T, async (t) => {
   const site = 'fr-off';
   const { page } = await open(t, site, { 'friction-off': 'rage,vital' });

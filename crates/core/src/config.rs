@@ -145,6 +145,24 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
     number("dead-click-ms", 100, 10_000, &mut fr.dead_ms);
     number("slow-interaction-ms", 50, 10_000, &mut fr.slow_ms);
     number("quick-back-ms", 1_000, 60_000, &mut fr.quick_back_ms);
+    // The other thresholds of the README's friction table (each detector's defaults are in
+    // friction::Settings). Kept as u64 where the detector's type differs: converted once here.
+    number("rage-window-ms", 100, 10_000, &mut fr.rage_window_ms);
+    number("dead-click-max-ms", 1_000, 60_000, &mut fr.dead_max_ms);
+    number("error-click-ms", 100, 10_000, &mut fr.error_window_ms);
+    number("thrash-window-ms", 500, 30_000, &mut fr.thrash_window_ms);
+    number("poor-lcp-ms", 500, 60_000, &mut fr.lcp_ms);
+    number("poor-inp-ms", 50, 10_000, &mut fr.inp_ms);
+    number("poor-cls-milli", 1, 10_000, &mut fr.cls_milli);
+    let mut radius = fr.rage_radius_px as u64;
+    number("rage-radius-px", 0, 500, &mut radius);
+    fr.rage_radius_px = radius as i32;
+    let mut turns = fr.thrash_reversals as u64;
+    number("thrash-turns", 2, 20, &mut turns);
+    fr.thrash_reversals = turns as usize;
+    let mut js = u64::from(fr.js_error_max);
+    number("js-error-max", 1, 100, &mut js);
+    fr.js_error_max = js as u32;
     let mut pending = c.pending_limit as u64;
     number("pending-limit", 0, 1_000, &mut pending);
     c.pending_limit = pending as usize;
@@ -241,7 +259,7 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
 
 /// Every `data-*` attribute the script tag understands (without the prefix). Anything else gets
 /// a warning naming it: a typo like `data-concent` would otherwise fail silently.
-pub const KNOWN: [&str; 27] = [
+pub const KNOWN: [&str; 37] = [
     "collector",
     "site",
     "consent",
@@ -260,6 +278,16 @@ pub const KNOWN: [&str; 27] = [
     "dead-click-ms",
     "slow-interaction-ms",
     "quick-back-ms",
+    "rage-window-ms",
+    "rage-radius-px",
+    "dead-click-max-ms",
+    "error-click-ms",
+    "thrash-turns",
+    "thrash-window-ms",
+    "js-error-max",
+    "poor-lcp-ms",
+    "poor-inp-ms",
+    "poor-cls-milli",
     "journey",
     "spa",
     "moments",
@@ -367,6 +395,42 @@ mod tests {
         assert!(c.honor_dnt);
         assert_eq!(c.mask_params, ["coupon", "ref"]);
         assert!(c.gzip);
+    }
+
+    #[test]
+    fn every_friction_threshold_is_an_attribute() {
+        let attrs = [
+            ("site", "s"),
+            ("rage-clicks", "4"),
+            ("rage-window-ms", "800"),
+            ("rage-radius-px", "12"),
+            ("dead-click-ms", "1500"),
+            ("dead-click-max-ms", "9000"),
+            ("error-click-ms", "2000"),
+            ("slow-interaction-ms", "300"),
+            ("quick-back-ms", "5000"),
+            ("thrash-turns", "6"),
+            ("thrash-window-ms", "4000"),
+            ("js-error-max", "2"),
+            ("poor-lcp-ms", "2500"),
+            ("poor-inp-ms", "200"),
+            ("poor-cls-milli", "100"),
+        ];
+        let (c, w) = parse_attrs(&attrs);
+        assert!(w.is_empty(), "{w:?}");
+        assert!(attrs.iter().all(|(a, _)| unknown(a).is_none()), "every one is known");
+        let f = &c.friction;
+        assert_eq!((f.rage_clicks, f.rage_window_ms, f.rage_radius_px), (4, 800, 12));
+        assert_eq!(
+            (f.dead_ms, f.dead_max_ms, f.error_window_ms, f.slow_ms, f.quick_back_ms),
+            (1_500, 9_000, 2_000, 300, 5_000)
+        );
+        assert_eq!((f.thrash_reversals, f.thrash_window_ms, f.js_error_max), (6, 4_000, 2));
+        assert_eq!((f.lcp_ms, f.inp_ms, f.cls_milli), (2_500, 200, 100));
+        // Out of range: a warning naming it, the default kept.
+        let (c, w) = parse_attrs(&[("site", "s"), ("thrash-turns", "1"), ("rage-radius-px", "-3")]);
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert_eq!((c.friction.thrash_reversals, c.friction.rage_radius_px), (4, 30));
     }
 
     #[test]
