@@ -432,6 +432,58 @@ fn unanswered_clicks_after_a_response_are_still_friction() {
     assert!(out[0].1.contains("\"clicks\":4"), "{}", out[0].1);
 }
 
+/// `data-tp-no-<signal>` on an element (or an ancestor) silences that signal there, and only
+/// that one: each element-bound signal is made once on a plain target and not on a silenced one.
+#[test]
+fn each_element_signal_is_silenced_by_its_own_attribute() {
+    let quiet = |key: u32, s: Signal| Target { silenced: s.bit(), ..target(key) };
+    // Each scenario on `t`: what it finds.
+    let scenarios: [(Signal, fn(&mut Friction, &Target, &mut Findings)); 7] = [
+        (Signal::Rage, |f, t, out| {
+            for at in [0, 100, 200, 300] {
+                f.click(at, 1, 1, t, out);
+            }
+            f.timeout(10_000, out);
+        }),
+        (Signal::Dead, |f, t, out| {
+            f.click(0, 1, 1, t, out);
+            f.timeout(10_000, out);
+        }),
+        (Signal::ErrorClick, |f, t, out| {
+            f.click(0, 1, 1, t, out);
+            let e = ErrorFact { message: "boom".into(), ..ErrorFact::default() };
+            f.error(10, &e, out);
+            out.retain(|(s, _)| *s == Signal::ErrorClick);
+        }),
+        (Signal::Slow, |f, t, out| {
+            f.interaction(
+                &Interaction { duration: 400, id: 1, target: Some(t.clone()), ..Interaction::default() },
+                out,
+            );
+        }),
+        (Signal::FieldError, |f, t, out| f.invalid(0, t, "form", Reason::Invalid, "", out)),
+        (Signal::FormAbandon, |f, t, out| {
+            let i = FormInput { form: 1, form_descriptor: "{}".into(), field: t.clone(), fields: 3, search: false };
+            f.form_input(0, &i);
+            f.leave(5_000, out);
+            out.retain(|(s, _)| *s == Signal::FormAbandon);
+        }),
+        (Signal::PoorVital, |f, t, out| {
+            f.vital(&VitalFact::Lcp { at_ms: 9_000, element: Some(t.clone()) });
+            f.leave(10_000, out);
+        }),
+    ];
+    for (signal, run) in scenarios {
+        let mut out = Vec::new();
+        run(&mut Friction::default(), &target(1), &mut out);
+        assert_eq!(names(&out), [signal.event()], "{} on a plain target", signal.event());
+        let mut out = Vec::new();
+        run(&mut Friction::default(), &quiet(1, signal), &mut out);
+        let found: Vec<_> = names(&out).into_iter().filter(|n| *n == signal.event()).collect();
+        assert!(found.is_empty(), "{} silenced: {out:?}", signal.event());
+    }
+}
+
 #[test]
 fn switched_off_signals_find_nothing() {
     let mut f = Friction::new(Settings { off: u16::MAX, ..Settings::default() });
