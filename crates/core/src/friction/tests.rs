@@ -438,7 +438,8 @@ fn unanswered_clicks_after_a_response_are_still_friction() {
 fn each_element_signal_is_silenced_by_its_own_attribute() {
     let quiet = |key: u32, s: Signal| Target { silenced: s.bit(), ..target(key) };
     // Each scenario on `t`: what it finds.
-    let scenarios: [(Signal, fn(&mut Friction, &Target, &mut Findings)); 7] = [
+    type Scenario = fn(&mut Friction, &Target, &mut Findings);
+    let scenarios: [(Signal, Scenario); 7] = [
         (Signal::Rage, |f, t, out| {
             for at in [0, 100, 200, 300] {
                 f.click(at, 1, 1, t, out);
