@@ -397,3 +397,52 @@ test('data-spa modes, and history wrappers of other scripts before and after Tou
     `hash ${b('replace-hash')}/b`, `push ${b('replace-hash')}/c`, `back_forward ${b('replace-hash')}/b`]);
   assert.deepEqual(await run('off'), [`load ${b('off')}`]);
 });
+
+// Links and search in a browser (the host tests cover the rules): a link to another site, a file
+// link and a search page, with an email in the search term. Every request to the other site is
+// answered here (the test reaches no other address).
+test('outbound_click, file_download and site_search from real clicks and a real search URL', T, async (t) => {
+  const site = 'journey-links';
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  const snippet = `<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch" data-site="${site}" data-consent="granted" data-flush-interval="300"></script>`;
+  const html = (body) => `<!doctype html><html><head><meta charset="utf-8"><title>Shop</title>
+<script>window.touchpoint=window.touchpoint||function(){(touchpoint.q=touchpoint.q||[]).push(arguments)};</script>
+${snippet}</head><body>${body}</body></html>`;
+  await context.route(/\/links(\?.*)?$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: html(`
+<a id="out" href="https://partner.example/offer?ref=shop" target="_blank">Partner offer</a>
+<a id="manual" href="/files/care-guide.pdf">Care guide (PDF)</a>
+<form id="search" action="/links"><input name="q" id="q"><button id="go">Search</button></form>`) }));
+  await context.route(/partner\.example/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<p>partner</p>' }));
+  await context.route(/\/files\//, (route) => route.fulfill({ status: 200, contentType: 'application/pdf', body: '%PDF-1.4' }));
+  const page = await context.newPage();
+  await page.goto(`${collector.url}/links`);
+  await sdkReady(page);
+  const popup = context.waitForEvent('page');
+  await page.click('#out');
+  await (await popup).close();
+  await page.click('#manual');
+  await page.goto(`${collector.url}/links`); // (the PDF may have replaced the page)
+  await sdkReady(page);
+  for (const term of ['blue mugs', 'mugs for jane@example.org']) {
+    await page.fill('#q', term);
+    await Promise.all([page.waitForURL((u) => u.searchParams.get('q') === term), page.click('#go')]);
+    await sdkReady(page);
+  }
+  await page.evaluate(() => touchpoint('flush'));
+  const ev = await waitFor('the touchpoints', async () => {
+    const all = await collector.events(`&site=${site}`);
+    const names = all.map((e) => e.event);
+    return ['outbound_click', 'file_download'].every((n) => names.includes(n)) && names.filter((n) => n === 'site_search').length >= 2 && all;
+  }, { timeout: 30_000 });
+  const one = (name) => ev.filter((e) => e.event === name);
+  assert.equal(one('outbound_click').length, 1);
+  assert.equal(one('outbound_click')[0].properties.host, 'partner.example');
+  assert.equal(one('file_download').length, 1);
+  assert.equal(one('file_download')[0].properties.extension, 'pdf');
+  assert.ok(one('file_download')[0].properties.url.endsWith('/files/care-guide.pdf'));
+  const terms = one('site_search').map((e) => e.properties.term);
+  assert.equal(terms.length, 2, terms.join(' | '));
+  assert.equal(terms[0], 'blue mugs');
+  assert.ok(!terms[1].includes('jane') && !terms[1].includes('example.org'), `the term with an email is masked: ${terms[1]}`);
+});
