@@ -145,6 +145,17 @@ test('campaign landing -> list -> product (SPA) -> add to cart -> checkout -> pa
   assert.ok(Math.abs(engaged - landingDwell) <= 0.2 * landingDwell + 400,
     `landing engaged ${engaged} ms vs dwell ${landingDwell} ms`);
   assert.ok(leaves.every((l) => l.properties.engaged_ms > 0), JSON.stringify(leaves.map((l) => l.properties)));
+  // Every view's engaged time against the view's own span on the SDK's clock (the page_view's
+  // capture to its page_leave's): the visitor was visible, focused and active throughout, so
+  // within 20 %, with no slack added. (The span includes each page's load, which the test's own
+  // dwell above cannot see.)
+  const ts = (e) => Date.parse(e.timestamp);
+  assert.equal(leaves.length, views.length - 1, 'one page_leave per view but the last');
+  leaves.forEach((l, i) => {
+    const span = ts(l) - ts(views[i]);
+    assert.ok(Math.abs(l.properties.engaged_ms - span) <= 0.2 * span,
+      `${l.properties.path}: engaged ${l.properties.engaged_ms} ms over a ${span} ms view`);
+  });
 });
 
 // The cart page (not on the journey above): removing a line sends remove_from_cart with all of
