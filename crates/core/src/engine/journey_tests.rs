@@ -171,6 +171,25 @@ fn a_campaign_visit_across_spa_routes_is_one_session_with_its_touchpoints() {
     assert_eq!((kept.prev_path.as_str(), kept.arrived, kept.left), ("/", T0 + 4_000, T0 + 9_000));
 }
 
+/// Friction carries the moment of truth under way in its page view only: a checkout error
+/// says `during: begin_checkout`; after the route to the next view, the same error says nothing.
+#[test]
+fn friction_carries_the_moment_of_its_own_page_view_only() {
+    let mut v = Visit::granted("https://shop.test/cart", "");
+    v.page("https://shop.test/cart");
+    let error = |m: &str| Input::Error(crate::input::ErrorFact { message: m.into(), ..Default::default() });
+    v.at(1_000, error("before"));
+    v.at(2_000, Input::Command(Command::Track { name: "begin_checkout".into(), properties: "{}".into() }));
+    v.at(3_000, error("during"));
+    v.at(4_000, route(Nav::Push, "https://shop.test/help"));
+    v.at(5_000, error("after"));
+    let errors: Vec<String> = v.events().into_iter().filter(|e| e.contains("\"event\":\"js_error\"")).collect();
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    assert!(!errors[0].contains("\"during\""), "before the moment: {}", errors[0]);
+    assert!(errors[1].contains(r#""during":"begin_checkout""#), "{}", errors[1]);
+    assert!(!errors[2].contains("\"during\""), "the next view: {}", errors[2]);
+}
+
 /// The tab's next page: booted with the session the previous page stored.
 fn next_page(prev: &Visit, url: &str, back: bool, at: u64) -> Visit {
     let mut b = boot(url, "");
