@@ -414,8 +414,12 @@ export function makeHost(input, guard, signal, overlayUrl) {
     offline: function () { push('o' + US + now() + US + 0, 1); },
     // Signs of a response to a click.
     focusin: function (e) {
-      respond('f');
       var t = e.target;
+      // The visitor's own next press (a button, a link, a field) moves the focus to what they
+      // press, at its mousedown: that answers no earlier click. The pressed element is under
+      // the pointer (:hover; Firefox sets :active only after the focus moved); a focus moved by
+      // the page (a handler's focus(), a label's field) lands on an element that is not.
+      if (!(t && t.matches && t.matches(':hover,:active'))) respond('f');
       if (t && t.form && e.isTrusted) {
         unfocus();
         focusEl = t;
@@ -425,7 +429,9 @@ export function makeHost(input, guard, signal, overlayUrl) {
         t.addEventListener('focusout', leave, fieldOpts);
       }
     },
-    blur: function (e) { respond('h'); if (e.target === w) push(rec('f', now(), 0)); },
+    // The window losing focus (another tab, another app) answers a click; a field's blur
+    // is the other half of a focus move (focusin above), or of the visitor's next press.
+    blur: function (e) { if (e.target === w) { respond('h'); push(rec('f', now(), 0)); } },
     focus: function (e) { if (e.target === w) push(rec('f', now(), 1)); },
     toggle: function () { respond('d'); },
     close: function () { respond('d'); },

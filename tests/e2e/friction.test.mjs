@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { launch, root, sdkReady, startCollector, waitFor } from './harness.mjs';
+import { rewriteDemo, snippetRewrite } from './observe.mjs';
 
 let collector, browser;
 before(async () => { [collector, browser] = await Promise.all([startCollector(), launch()]); });
@@ -107,6 +108,15 @@ const broken = [
       await waitFor('the alert', () => p.evaluate(() => !!document.querySelector('#promo-msg [role=alert]')));
     },
     expect: ['field_error #promo-msg > p'],
+  },
+  // The visitor's next press moves the focus at its mousedown: no answer to the clicks before.
+  {
+    name: 'a size picker rage-clicked, then at once a working button pressed',
+    act: async (p) => { await clickN(p, '#size-m', 5); await clickN(p, '#add', 1); }, expect: ['rage_click #size-m'],
+  },
+  {
+    name: 'a button whose handler does nothing, then at once a field clicked',
+    act: async (p) => { await clickN(p, '#noop', 1); await clickN(p, '#search', 1); }, expect: ['dead_click #noop'],
   },
   { name: 'a text label rage-clicked (its text gets selected along the way)', act: (p) => clickN(p, '#badge', 5), expect: ['rage_click #badge'] },
   {
@@ -341,4 +351,37 @@ test('data-friction-off switches detectors off; friction obeys consent like ever
   assert.deepEqual(await frictionOf(pendingSite), [], 'nothing sent while consent is pending');
   await p2.evaluate(() => { touchpoint('consent', { analytics: true }); touchpoint('flush'); });
   await waitFor('the buffered dead_click delivered on grant', async () => (await frictionOf(pendingSite)).some((e) => e.event === 'dead_click'));
+});
+
+// The demo shop's deliberate broken spots (what `npm start` shows at once) produce what they
+// are there to show, on the right elements.
+test('the demo shop\'s broken spots: dead and rage clicks on the grind chips, an error click, a dead coupon button', T, async (t) => {
+  const site = 'fr-demo';
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  await rewriteDemo(context, collector.url, snippetRewrite({ site, consent: 'granted', 'flush-interval': '300', 'slow-interaction-ms': '10000', 'friction-off': 'vital' }));
+  const page = await context.newPage();
+  await page.goto(`${collector.url}/product.html?sku=mug`);
+  await sdkReady(page);
+  await clickN(page, '#grind-whole', 1);
+  await clickN(page, '#grind-filter', 5);
+  await clickN(page, '#broken-button', 1);
+  // (Leaving the page answers the clicks still waiting for their verdict: wait for it first.)
+  await waitFor('the product page\'s verdicts', async () => {
+    await page.evaluate(() => touchpoint('flush')).catch(() => {});
+    return (await frictionOf(site)).some((e) => e.event === 'dead_click');
+  }, { timeout: 30_000 });
+  await page.goto(`${collector.url}/cart.html`);
+  await sdkReady(page);
+  await clickN(page, '#apply-coupon', 1);
+  await page.evaluate(() => touchpoint('flush'));
+  let last = null;
+  const ev = await waitFor('the four spots\' friction', async () => {
+    await page.evaluate(() => touchpoint('flush')).catch(() => {});
+    const f = await frictionOf(site);
+    const s = summary(f);
+    last = s;
+    return ['dead_click #apply-coupon', 'dead_click #grind-whole', 'error_click #broken-button', 'rage_click #grind-filter'].every((x) => s.includes(x)) && f;
+  }, { timeout: 30_000 }).catch((e) => { throw new Error(`${e.message}: ${JSON.stringify(last)}`); });
+  assert.deepEqual(summary(ev), ['dead_click #apply-coupon', 'dead_click #grind-whole', 'error_click #broken-button', 'js_error', 'rage_click #grind-filter']);
 });

@@ -666,6 +666,14 @@ export function defineSuite(name) {
   const FRICTION = [
     { s: 'dead', title: 'dead_click: a styled div that does nothing', act: () => clickN('#coupon', 1), expect: ['dead_click #coupon'] },
     { s: 'rage', title: 'rage_click: a size picker that ignores clicks, clicked 5 times', act: () => clickN('#size-m', 5), expect: ['rage_click #size-m'] },
+    {
+      // The focus that the next press moves at its mousedown (the pressed element is :active)
+      // answers no earlier click.
+      // (#noop, next to the sizes: WebDriver scrolls an element into view before it moves to
+      // it, and a scroll answers a click.)
+      s: 'rage-press', title: 'rage_click: a rage burst, then at once a button pressed',
+      act: async () => { await clickN('#size-m', 5); await clickN('#noop', 1); }, expect: ['dead_click #noop', 'rage_click #size-m'],
+    },
     { s: 'error', title: 'error_click and js_error: a button that throws', act: () => clickN('#throws', 1), expect: ['error_click #throws', 'js_error'] },
     {
       s: 'slow', title: 'slow_interaction: a click blocking the main thread for 400 ms (Event Timing)', attrs: { 'slow-interaction-ms': '300' },
