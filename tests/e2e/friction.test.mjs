@@ -31,6 +31,7 @@ async function open(t, site, attrs = {}) {
   const html = FIXTURE.replace('__SNIPPET__', `<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch"${a}></script>`);
   await context.route(/\/(friction|elsewhere|details)(\.html)?$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: html }));
   await context.route(/\/api\/save$/, (route) => route.fulfill({ status: 500, body: 'down' }));
+  await context.route(/\/files\//, (route) => route.fulfill({ status: 200, contentType: 'application/pdf', body: '%PDF-1.4' }));
   // Suggestions answer only the whole term: the requests of the keystrokes before it are still
   // open when the next keystroke cancels them, whatever the machine's speed.
   await context.route(/\/api\/suggest/, (route) => {
@@ -118,6 +119,7 @@ const broken = [
     name: 'a button whose handler does nothing, then at once a field clicked',
     act: async (p) => { await clickN(p, '#noop', 1); await clickN(p, '#search', 1); }, expect: ['dead_click #noop'],
   },
+  { name: 'a button whose handler leaves a promise rejected', act: (p) => clickN(p, '#rejects', 1), expect: ['error_click #rejects', 'js_error'] },
   { name: 'a text label rage-clicked (its text gets selected along the way)', act: (p) => clickN(p, '#badge', 5), expect: ['rage_click #badge'] },
   {
     name: 'a save button whose request fails with 500 (the request answers the click: not dead)',
@@ -296,6 +298,12 @@ const normal = [
       // (The cancellations happen in the keystrokes' handlers, before the sentinel's click.)
       for (const id of ['#live', '#live-xhr']) { await p.click(id); await p.keyboard.type('shoes'); }
     },
+  },
+  // Nothing is expected to change in the page: the browser downloads the file, or opens a tab.
+  { name: 'a download link clicked', act: (p) => clickN(p, '#get-pdf', 1) },
+  {
+    name: 'a link to a new tab clicked',
+    act: async (p) => { const tab = p.context().waitForEvent('page'); await clickN(p, '#new-tab', 1); await (await tab).close(); },
   },
   { name: 'a single slow scroll down the page', act: async (p) => { await p.mouse.move(500, 400); await p.mouse.wheel(0, 800); } },
 ];
