@@ -149,7 +149,7 @@ export function defineTrackers({ touchpointDir, snowplowBundle, compareDirs = []
 get:function(){return v},set:function(x){v=x;if(++n>1&&typeof x==='function'&&!x.q)__ready();}});})();</script>
 <script>window.touchpoint=window.touchpoint||function(){(touchpoint.q=touchpoint.q||[]).push(arguments)};</script>
 <script async src="${prefix}touchpoint.js" data-collector="/v1/batch" data-site="bench" data-consent="${consent}"${extra}></script>
-${extra ? `<script>addEventListener('shop:route',function(){touchpoint('page')});</script>` : ''}`;
+${/data-spa="off"/.test(extra) ? `<script>addEventListener('shop:route',function(){touchpoint('page')});</script>` : ''}`;
   const tpCommon = {
     pkg: null, version: pkgVersion('..') || '0.1.0',
     statics: [{ prefix: '/touchpoint/', dir: touchpointDir }],
@@ -181,6 +181,11 @@ ${extra ? `<script>addEventListener('shop:route',function(){touchpoint('page')})
       ...tpCommon, id: 'touchpoint-no-journey', name: 'Touchpoint (granted, journey off)', expect: 'posts',
       head: tpHead('granted', ' data-journey="off" data-spa="off"'),
       notes: ['same as granted with data-journey="off" data-spa="off" and the router calling touchpoint(\'page\'): the journey trackers\' cost is the difference'],
+    },
+    {
+      ...tpCommon, id: 'touchpoint-no-friction', name: 'Touchpoint (granted, friction off)', expect: 'posts',
+      head: tpHead('granted', ' data-friction="off"'),
+      notes: ['same as granted with data-friction="off": friction detection\'s cost is the difference'],
     },
     // TRUSTED_COMPARE (bench/trusted.mjs): other Touchpoint builds in the same run, so that a
     // change is measured against its parent under the same machine load. The first is
