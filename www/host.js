@@ -407,6 +407,9 @@ export function makeHost(input, guard, signal, overlayUrl) {
 
   var sensors = {
     click: click,
+    // A middle click opens a link in a new tab: the link's touchpoints (outbound_click,
+    // file_download) count; friction looks at primary clicks only (the engine checks).
+    auxclick: function (e) { if (e.button === 1) click(e); },
     pagehide: function () { push('h' + US + now(), 1); },
     pageshow: function (e) { push('s' + US + now() + US + (e.persisted ? 1 : 0), 1); },
     visibilitychange: function () { push('v' + US + now() + US + (d.visibilityState === 'hidden' ? 1 : 0), 1); },

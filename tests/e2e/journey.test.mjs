@@ -432,6 +432,10 @@ ${snippet}</head><body>${body}</body></html>`;
   const popup = context.waitForEvent('page');
   await page.click('#out');
   await (await popup).close();
+  // A middle click opens it in a new tab too: a second outbound_click.
+  const tab = context.waitForEvent('page');
+  await page.click('#out', { button: 'middle' });
+  await (await tab).close();
   await page.click('#manual');
   await page.goto(`${collector.url}/links`); // (the PDF may have replaced the page)
   await sdkReady(page);
@@ -444,10 +448,10 @@ ${snippet}</head><body>${body}</body></html>`;
   const ev = await waitFor('the touchpoints', async () => {
     const all = await collector.events(`&site=${site}`);
     const names = all.map((e) => e.event);
-    return ['outbound_click', 'file_download'].every((n) => names.includes(n)) && names.filter((n) => n === 'site_search').length >= 2 && all;
+    return names.filter((n) => n === 'outbound_click').length >= 2 && names.includes('file_download') && names.filter((n) => n === 'site_search').length >= 2 && all;
   }, { timeout: 30_000 });
   const one = (name) => ev.filter((e) => e.event === name);
-  assert.equal(one('outbound_click').length, 1);
+  assert.equal(one('outbound_click').length, 2, 'a click and a middle click');
   assert.equal(one('outbound_click')[0].properties.host, 'partner.example');
   assert.equal(one('file_download').length, 1);
   assert.equal(one('file_download')[0].properties.extension, 'pdf');
