@@ -264,6 +264,9 @@ fn scroll_thrash_needs_long_user_legs_and_fires_once_per_burst() {
     let mut out = Vec::new();
     legs(&mut f, true, 900, 0, &mut out);
     assert_eq!(names(&out), ["scroll_thrash"], "once for the burst");
+    // A second burst, after a pause longer than the window: a second scroll_thrash.
+    legs(&mut f, true, 900, 10_000, &mut out);
+    assert_eq!(names(&out), ["scroll_thrash", "scroll_thrash"], "once per burst: {out:?}");
     let mut f = Friction::default();
     let mut out = Vec::new();
     legs(&mut f, true, 200, 0, &mut out);
