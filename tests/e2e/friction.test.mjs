@@ -32,6 +32,7 @@ async function open(t, site, attrs = {}) {
   await context.route(/\/(friction|elsewhere|details)(\.html)?$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: html }));
   await context.route(/\/api\/save$/, (route) => route.fulfill({ status: 500, body: 'down' }));
   await context.route(/\/files\//, (route) => route.fulfill({ status: 200, contentType: 'application/pdf', body: '%PDF-1.4' }));
+  await context.route(/\/api\/stock/, (route) => route.abort('connectionrefused'));
   // Suggestions answer only the whole term: the requests of the keystrokes before it are still
   // open when the next keystroke cancels them, whatever the machine's speed.
   await context.route(/\/api\/suggest/, (route) => {
@@ -118,6 +119,10 @@ const broken = [
   {
     name: 'a button whose handler does nothing, then at once a field clicked',
     act: async (p) => { await clickN(p, '#noop', 1); await clickN(p, '#search', 1); }, expect: ['dead_click #noop'],
+  },
+  {
+    name: 'a stock check whose XHR fails at the network (the request answers the click: not dead)',
+    act: (p) => clickN(p, '#stock', 1), expect: ['failed_request'],
   },
   { name: 'a button whose handler leaves a promise rejected', act: (p) => clickN(p, '#rejects', 1), expect: ['error_click #rejects', 'js_error'] },
   { name: 'a text label rage-clicked (its text gets selected along the way)', act: (p) => clickN(p, '#badge', 5), expect: ['rage_click #badge'] },
