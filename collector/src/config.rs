@@ -29,6 +29,9 @@ usage: touchpoint-collector [options]
   --request-timeout S   seconds for a whole batch request, body included, else 408 (default 30)
   --write-timeout S     seconds an answer may wait for the client to read on, else the
                         connection is closed (default 30)
+  --max-connections-per-ip N
+                        open connections from one client address at most, more are closed
+                        at once (default 0: no cap; behind a proxy all clients share one)
   --merge-at N          new message ids kept in memory before they are merged into the
                         deduplication table (default 100000, about 80 bytes each)
   --sync full|normal    full: every commit is fsynced, an acknowledged batch survives a power
@@ -185,6 +188,7 @@ where
                 | "--body-timeout"
                 | "--request-timeout"
                 | "--write-timeout"
+                | "--max-connections-per-ip"
                 | "--merge-at"
                 | "--sync"
                 | "--read-token"
@@ -245,6 +249,11 @@ where
             "--body-timeout" => cfg.http.body_timeout = parse_secs(&name, &value)?,
             "--request-timeout" => cfg.http.request_timeout = parse_secs(&name, &value)?,
             "--write-timeout" => cfg.http.write_timeout = parse_secs(&name, &value)?,
+            "--max-connections-per-ip" => {
+                cfg.http.max_per_ip = value.parse().map_err(|_| {
+                    ArgError(format!("--max-connections-per-ip: {value:?} is not a non-negative integer"))
+                })?;
+            }
             "--sync" => {
                 cfg.sync = match value.to_ascii_lowercase().as_str() {
                     "full" => Sync::Full,
@@ -358,6 +367,7 @@ mod tests {
             "--request-timeout",
             "3",
             "--write-timeout=4",
+            "--max-connections-per-ip=3",
             "--merge-at=50",
             "--sync",
             "normal",
@@ -373,6 +383,7 @@ mod tests {
                 request_timeout: Duration::from_secs(3),
                 max_connections: 7,
                 write_timeout: Duration::from_secs(4),
+                max_per_ip: 3,
             }
         );
         assert_eq!(c.host, "0.0.0.0");

@@ -72,7 +72,9 @@ pub fn build_app(cfg: &Config, read_token: Option<String>) -> Result<Router, Sto
 ///   is also the idle keep-alive timeout);
 /// - request heads over [`limits::MAX_HEAD_BYTES`] are refused with 431;
 /// - a connection whose answer waits more than `limits.write_timeout` for the client to read on
-///   is closed.
+///   is closed;
+/// - with `limits.max_per_ip`, a client address with that many connections open has its next
+///   one closed at once.
 ///
 /// Connection info is attached so the rate limiter can key on the client IP. On shutdown it
 /// stops accepting, lets requests in flight finish (at most 10 s) and closes idle connections.
@@ -88,6 +90,8 @@ pub async fn serve(
     http.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout).max_buf_size(limits::MAX_HEAD_BYTES);
     // Connections closed since the memory was last trimmed; a ticker trims when there were.
     let closed = Arc::new(AtomicUsize::new(0));
+    // Open connections per client address, for `max_per_ip` (not kept when it is 0).
+    let per_ip: Arc<std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, usize>>> = Arc::default();
     let trimmer = tokio::spawn({
         let closed = closed.clone();
         async move {
@@ -119,6 +123,16 @@ pub async fn serve(
             },
             _ = &mut shutdown => break,
         };
+        // One address with as many connections open as it may have: this one is closed at
+        // once (a client holding idle sockets cannot take every slot of the global cap).
+        if limits.max_per_ip > 0 {
+            let mut open = per_ip.lock().unwrap_or_else(|e| e.into_inner());
+            let n = open.entry(peer.ip()).or_insert(0);
+            if *n >= limits.max_per_ip {
+                continue;
+            }
+            *n += 1;
+        }
         let _ = stream.set_nodelay(true);
         // hyper has a read timeout for request heads but none for writing: a client that stops
         // reading its answer would hold the connection for ever. tokio-io-timeout fails a write
@@ -134,9 +148,19 @@ pub async fn serve(
         });
         let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
         let closed = closed.clone();
+        let per_ip = (limits.max_per_ip > 0).then(|| (per_ip.clone(), peer.ip()));
         tokio::spawn(async move {
             let _ = conn.await;
             drop(permit);
+            if let Some((per_ip, ip)) = per_ip {
+                let mut open = per_ip.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some(n) = open.get_mut(&ip) {
+                    *n -= 1;
+                    if *n == 0 {
+                        open.remove(&ip);
+                    }
+                }
+            }
             closed.fetch_add(1, Ordering::Relaxed);
         });
     }

@@ -45,6 +45,9 @@ pub struct HttpLimits {
     /// stops reading (a large static file asked for and never read) is disconnected then,
     /// instead of holding its connection and buffers for ever.
     pub write_timeout: Duration,
+    /// Open connections from one client address at most (0: no such cap). Off by default:
+    /// behind a reverse proxy every client has the proxy's address.
+    pub max_per_ip: usize,
 }
 
 impl Default for HttpLimits {
@@ -55,6 +58,7 @@ impl Default for HttpLimits {
             request_timeout: Duration::from_secs(30),
             max_connections: 1024,
             write_timeout: Duration::from_secs(30),
+            max_per_ip: 0,
         }
     }
 }

@@ -289,3 +289,33 @@ fn a_client_that_stops_reading_its_answer_is_disconnected() {
     let (answer, _) = read_until_closed(&mut h, Instant::now());
     assert_eq!(status_of(&answer), 200);
 }
+
+#[test]
+fn one_client_address_holds_at_most_its_share_of_connections() {
+    let server = start(&["--max-connections-per-ip", "2"]);
+    // Two idle connections from 127.0.0.1: its share.
+    let idle: Vec<TcpStream> = (0..2).map(|_| connect(&server.addr)).collect();
+    // A third is closed at once, long before the 10 s header timeout would close an idle one.
+    let t0 = Instant::now();
+    let mut third = connect(&server.addr);
+    let _ = third.write_all(format!("GET /healthz HTTP/1.1\r\nHost: {}\r\n\r\n", server.addr).as_bytes());
+    let (answer, after) = read_until_closed(&mut third, t0);
+    assert_eq!(answer, "", "refused, not answered");
+    assert!(after < Duration::from_secs(5), "closed after {after:?}");
+    // One of the two leaves: the address may connect again, and is answered.
+    drop(idle);
+    let mut h = None;
+    for _ in 0..200 {
+        let mut s = connect(&server.addr);
+        s.write_all(format!("GET /healthz HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", server.addr).as_bytes())
+            .unwrap();
+        let (answer, _) = read_until_closed(&mut s, Instant::now());
+        if status_of(&answer) == 200 {
+            h = Some(answer);
+            break;
+        }
+        // (The server learns of the closed sockets when it reads them: a moment.)
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    assert!(h.is_some(), "answered once the idle connections closed");
+}
