@@ -75,13 +75,13 @@ pub fn prepare(policy: &OriginPolicy, req: &IngestRequest) -> Result<Prepared, I
         let at = match decided.iter().position(|(site, _)| *site == e.site) {
             Some(at) => at,
             None => {
-                let d = policy.decide(req.origin.as_deref(), req.host.as_deref(), [e.site.as_str()]);
+                let d = policy.decide(req.origin.as_deref(), req.host.as_deref(), &e.site);
                 decided.push((e.site.clone(), d));
                 decided.len() - 1
             }
         };
         match decided[at].1 {
-            OriginDecision::Denied { .. } => refused.push((index, e.site)),
+            OriginDecision::Denied => refused.push((index, e.site)),
             _ => events.push(e),
         }
         index += 1;

@@ -2,20 +2,20 @@
 //!
 //! CORS alone cannot protect the collector: `navigator.sendBeacon` and
 //! `fetch(..., {mode: "no-cors"})` deliver the POST anyway and only hide the
-//! answer. So the origin check happens on the server, per batch, and CORS
-//! headers are merely reflected for origins that pass it.
+//! answer. So the origin check happens on the server, per event (`ingest::prepare`),
+//! and CORS headers are merely reflected for origins that pass it.
 
 use std::collections::BTreeMap;
 
-/// Outcome of checking a batch's `Origin` header against its sites.
+/// Outcome of checking a request's `Origin` header against an event's site.
 #[derive(Debug, PartialEq, Eq)]
 pub enum OriginDecision {
     /// No `Origin` header: not a browser (curl, a server-side SDK, a test).
     NoOrigin,
-    /// A browser origin that may post every event of the batch; reflect it in CORS.
+    /// A browser origin that may write events of the site; reflect it in CORS.
     Allowed(String),
-    /// The first site of the batch that this origin may not write.
-    Denied { site: String },
+    /// This origin may not write events of the site.
+    Denied,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -30,15 +30,10 @@ impl OriginPolicy {
         OriginPolicy { allow }
     }
 
-    /// Decides whether a batch whose events belong to `sites` may be written.
+    /// Decides whether events of `site` may be written by a request with this `origin`.
     /// `host` is the request's Host header: the collector's own pages (the demo
     /// page, same-origin sites) are always allowed.
-    pub fn decide<'a>(
-        &self,
-        origin: Option<&str>,
-        host: Option<&str>,
-        sites: impl IntoIterator<Item = &'a str>,
-    ) -> OriginDecision {
+    pub fn decide(&self, origin: Option<&str>, host: Option<&str>, site: &str) -> OriginDecision {
         let Some(raw) = origin else {
             return OriginDecision::NoOrigin;
         };
@@ -50,20 +45,9 @@ impl OriginPolicy {
                 return OriginDecision::Allowed(raw.to_string());
             }
         }
-        for site in sites {
-            let ok = match (&norm, self.allow.get(site)) {
-                (Some(o), Some(list)) => list.iter().any(|a| a == o),
-                _ => false,
-            };
-            if !ok {
-                return OriginDecision::Denied { site: site.to_string() };
-            }
-        }
-        match norm {
-            Some(_) => OriginDecision::Allowed(raw.to_string()),
-            // Unreachable with a non-empty batch; a batch is never empty here,
-            // but deny rather than trust an unparsable origin.
-            None => OriginDecision::Denied { site: String::new() },
+        match (&norm, self.allow.get(site)) {
+            (Some(o), Some(list)) if list.iter().any(|a| a == o) => OriginDecision::Allowed(raw.to_string()),
+            _ => OriginDecision::Denied,
         }
     }
 
@@ -148,30 +132,21 @@ mod tests {
     fn decisions() {
         let p = policy();
         let host = Some("127.0.0.1:8080");
-        assert_eq!(p.decide(None, host, ["shop"]), OriginDecision::NoOrigin);
+        assert_eq!(p.decide(None, host, "shop"), OriginDecision::NoOrigin);
         assert_eq!(
-            p.decide(Some("http://127.0.0.1:8080"), host, ["anything"]),
+            p.decide(Some("http://127.0.0.1:8080"), host, "anything"),
             OriginDecision::Allowed("http://127.0.0.1:8080".into())
         );
         assert_eq!(
-            p.decide(Some("https://shop.example"), host, ["shop", "shop"]),
+            p.decide(Some("https://shop.example"), host, "shop"),
             OriginDecision::Allowed("https://shop.example".into())
         );
-        // Every site must allow the origin, not just one.
-        assert_eq!(
-            p.decide(Some("https://shop.example"), host, ["shop", "blog"]),
-            OriginDecision::Denied { site: "blog".into() }
-        );
-        assert_eq!(
-            p.decide(Some("https://evil.example"), host, ["shop"]),
-            OriginDecision::Denied { site: "shop".into() }
-        );
-        assert_eq!(p.decide(Some("null"), host, ["shop"]), OriginDecision::Denied { site: "shop".into() });
+        // Allowed for one site is not allowed for another.
+        assert_eq!(p.decide(Some("https://shop.example"), host, "blog"), OriginDecision::Denied);
+        assert_eq!(p.decide(Some("https://evil.example"), host, "shop"), OriginDecision::Denied);
+        assert_eq!(p.decide(Some("null"), host, "shop"), OriginDecision::Denied);
         // Without a Host header there is no "own" origin.
-        assert_eq!(
-            p.decide(Some("http://127.0.0.1:8080"), None, ["shop"]),
-            OriginDecision::Denied { site: "shop".into() }
-        );
+        assert_eq!(p.decide(Some("http://127.0.0.1:8080"), None, "shop"), OriginDecision::Denied);
     }
 
     #[test]
