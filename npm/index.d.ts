@@ -185,7 +185,8 @@ type FrictionBase = {
 
 export interface FrictionEvents {
   rage_click: FrictionBase & { count: number; duration_ms: number };
-  dead_click: FrictionBase & { waited_ms: number; clicks: number };
+  /** `pending_requests`: present when a request started while the click waited (still in flight at the verdict; 1 for a request that hung). */
+  dead_click: FrictionBase & { waited_ms: number; clicks: number; pending_requests?: number };
   error_click: FrictionBase & { message: string };
   slow_interaction: FrictionBase & {
     duration_ms: number; input_delay_ms: number; processing_ms: number; presentation_ms: number; interaction: string;

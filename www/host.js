@@ -507,7 +507,8 @@ export function makeHost(input, guard, signal, overlayUrl) {
     if (!sensing) return null;
     var id = ++reqId, t0 = now(), u;
     try { u = new URL(url, location.href); } catch (e) { u = location; }
-    respond('q');
+    // Not a response ('r'): the engine takes a request start as rage's answer, while a waiting
+    // dead click waits for the request and then for the page to show something.
     push(rec('q', t0, id, 's'));
     return function (status) {
       push(rec('q', now(), id, 'e', f(method || 'GET').toUpperCase(), f(u.pathname), status | 0, now() - t0, u.origin === location.origin ? 1 : 0));

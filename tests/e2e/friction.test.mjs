@@ -33,6 +33,10 @@ async function open(t, site, attrs = {}) {
   await context.route(/\/api\/save$/, (route) => route.fulfill({ status: 500, body: 'down' }));
   await context.route(/\/files\//, (route) => route.fulfill({ status: 200, contentType: 'application/pdf', body: '%PDF-1.4' }));
   await context.route(/\/api\/stock/, (route) => route.abort('connectionrefused'));
+  await context.route(/\/api\/wish$/, () => {}); // never answered
+  await context.route(/\/api\/notify$/, (route) => route.fulfill({ status: 204 }));
+  // Answered later than the 1 s a click waits for a response: the click waits for the request.
+  await context.route(/\/api\/eta$/, (route) => setTimeout(() => route.fulfill({ status: 200, body: 'Tuesday' }).catch(() => {}), 1_500));
   // Suggestions answer only the whole term: the requests of the keystrokes before it are still
   // open when the next keystroke cancels them, whatever the machine's speed.
   await context.route(/\/api\/suggest/, (route) => {
@@ -121,15 +125,21 @@ const broken = [
     act: async (p) => { await clickN(p, '#noop', 1); await clickN(p, '#search', 1); }, expect: ['dead_click #noop'],
   },
   {
-    name: 'a stock check whose XHR fails at the network (the request answers the click: not dead)',
+    name: 'a stock check whose XHR fails at the network (the failure explains the silence: not also dead)',
     act: (p) => clickN(p, '#stock', 1), expect: ['failed_request'],
   },
   { name: 'a button whose handler leaves a promise rejected', act: (p) => clickN(p, '#rejects', 1), expect: ['error_click #rejects', 'js_error'] },
   { name: 'a text label rage-clicked (its text gets selected along the way)', act: (p) => clickN(p, '#badge', 5), expect: ['rage_click #badge'] },
   {
-    name: 'a save button whose request fails with 500 (the request answers the click: not dead)',
+    name: 'a save button whose request fails with 500 (the failure explains the silence: not also dead)',
     act: (p) => clickN(p, '#save', 1), expect: ['failed_request'],
   },
+  // A request is no answer by itself: the click waits for it, then for the page to show something.
+  {
+    name: 'a wishlist button whose request never answers',
+    act: (p) => clickN(p, '#wish', 1), expect: ['dead_click #wish'], attrs: { 'dead-click-max-ms': '3000' },
+  },
+  { name: 'a notify button whose request is answered and nothing shown', act: (p) => clickN(p, '#notify', 1), expect: ['dead_click #notify'] },
 ];
 
 for (const s of broken) {
@@ -167,6 +177,22 @@ test('broken: the figures that made the decision are on the events', T, async (t
   assert.ok(slow.properties.processing_ms >= 350, `processing ${slow.properties.processing_ms}`);
   const failed = ev.find((e) => e.event === 'failed_request');
   assert.deepEqual([failed.properties.method, failed.properties.path, failed.properties.status], ['POST', '/api/save', 500]);
+});
+
+test('broken: a dead click whose request hung says so, and how long it waited', T, async (t) => {
+  const site = 'fr-hung';
+  const { page } = await open(t, site, { 'dead-click-max-ms': '3000' });
+  await clickN(page, '#wish', 1);
+  await clickN(page, '#notify', 1);
+  const ev = await verdict(page, site);
+  const wish = ev.find((e) => e.event === 'dead_click' && sel(e).endsWith('#wish'));
+  const notify = ev.find((e) => e.event === 'dead_click' && sel(e).endsWith('#notify'));
+  assert.ok(wish && notify, JSON.stringify(summary(ev)));
+  // The hung request is still pending when the click gives up, 3 s after it.
+  assert.equal(wish.properties.pending_requests, 1, JSON.stringify(wish.properties));
+  assert.ok(wish.properties.waited_ms >= 3000, JSON.stringify(wish.properties));
+  // The notify click waited for its own request, then 1 s; the hung one is still in flight.
+  assert.equal(notify.properties.pending_requests, 1, JSON.stringify(notify.properties));
 });
 
 test('broken: a view the visitor bounces straight back from (SPA history) is a quick_back', T, async (t) => {
@@ -232,6 +258,13 @@ test('broken: a form filled in and left is form_abandon, on pagehide', T, async 
 // ---- normal behaviour: no friction at all -------------------------------------------------------
 
 const normal = [
+  {
+    name: 'a button whose request answers after 1.5 s and the page then shows the result',
+    act: async (p) => {
+      await clickN(p, '#eta', 1);
+      await waitFor('the delivery date', () => p.evaluate(() => document.getElementById('eta-out').textContent === 'Tuesday'));
+    },
+  },
   { name: 'a quantity stepper clicked 6 times fast', act: (p) => clickN(p, '#plus', 6) },
   { name: 'a carousel\'s next button clicked 4 times', act: (p) => clickN(p, '#next', 4) },
   { name: 'triple-click to select a paragraph', act: (p) => p.click('#para', { clickCount: 3 }) },

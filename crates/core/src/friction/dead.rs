@@ -1,9 +1,13 @@
 //! dead_click: a click on something that looks interactive (a link, a button, a click role,
-//! `cursor: pointer`, an `onclick` attribute) with no response for 1 s. A request the click starts
-//! is a response; a click made while requests are already in flight waits for them (up to 7 s),
-//! then 1 s more for the page to show their result. Not for editable targets, download links,
-//! links to another window or file inputs. Repeated clicks on the same target count as one wait;
-//! a burst long enough to be a rage click is reported as that instead.
+//! `cursor: pointer`, an `onclick` attribute) with no response for 1 s. A request started while the
+//! click waits is no answer by itself: the click waits for the page's requests to end (up to 7 s
+//! after it), then 1 s more for the page to show their result, so a "Save" whose request hangs,
+//! or whose answer changes nothing on screen, is dead. A request that failed explains the silence:
+//! that is a failed_request, not also a dead click (as an error is an error click). Not for
+//! editable targets, download links, links to another window or file inputs. Repeated clicks on
+//! the same target count as one wait; a burst long enough to be a rage click is reported as that
+//! instead (the rage detector takes a request start as an answer, so only the clicks after the
+//! last one count for that).
 
 use super::{finding, Findings, Settings, Signal, Target};
 
@@ -19,6 +23,10 @@ struct Pending {
     first: u64,
     deadline: u64,
     clicks: u32,
+    /// Clicks since the last request started (a rage burst is counted from there).
+    unanswered: u32,
+    /// A request started while this click waited.
+    requested: bool,
     target: Target,
 }
 
@@ -27,14 +35,22 @@ impl Dead {
         if !t.looks_interactive || t.editable || t.elsewhere || !t.allows(Signal::Dead) {
             return;
         }
+        let deadline = at + if self.requests > 0 { s.dead_max_ms } else { s.dead_ms };
         if let Some(p) = self.pending.iter_mut().find(|p| p.target.key == t.key) {
             p.clicks += 1;
-            p.deadline = p.deadline.max(at + s.dead_ms);
+            p.unanswered += 1;
+            p.deadline = p.deadline.max(deadline);
             return;
         }
-        let wait = if self.requests > 0 { s.dead_max_ms } else { s.dead_ms };
         if self.pending.len() < 8 {
-            self.pending.push(Pending { first: at, deadline: at + wait, clicks: 1, target: t.clone() });
+            self.pending.push(Pending {
+                first: at,
+                deadline,
+                clicks: 1,
+                unanswered: 1,
+                requested: false,
+                target: t.clone(),
+            });
         }
     }
 
@@ -42,10 +58,20 @@ impl Dead {
         self.pending.retain(|p| at < p.first);
     }
 
-    /// A request started: a response to the clicks before it.
-    pub fn request_start(&mut self, at: u64) {
+    /// A request started: the clicks waiting now wait for it (up to `dead_max_ms` after each).
+    pub fn request_start(&mut self, s: &Settings, at: u64) {
         self.requests += 1;
-        self.response(at);
+        for p in self.pending.iter_mut().filter(|p| p.first <= at) {
+            p.requested = true;
+            p.unanswered = 0;
+            p.deadline = p.deadline.max(p.first + s.dead_max_ms);
+        }
+    }
+
+    /// A request failed (a failed_request was reported): the clicks that started requests are
+    /// explained by it.
+    pub fn request_failed(&mut self) {
+        self.pending.retain(|p| !p.requested);
     }
 
     /// The last request ended: its clicks get `dead_ms` more for the page to show the result.
@@ -74,11 +100,16 @@ impl Dead {
             }
             // Left to the rage detector only when it reports bursts on this element: silenced
             // there (data-tp-no-rage) or switched off, the clicks are still dead.
-            if p.clicks < s.rage_clicks || !rage_on || !p.target.allows(Signal::Rage) {
-                let props = finding(Some(&p.target.descriptor))
+            if p.unanswered < s.rage_clicks || !rage_on || !p.target.allows(Signal::Rage) {
+                let mut props = finding(Some(&p.target.descriptor))
                     .int("waited_ms", (now - p.first) as i64)
-                    .int("clicks", i64::from(p.clicks))
-                    .finish();
+                    .int("clicks", i64::from(p.clicks));
+                if p.requested {
+                    // Still in flight (it hung) or ended with nothing shown: either way the
+                    // product team wants to know a request was involved.
+                    props = props.int("pending_requests", i64::from(self.requests));
+                }
+                let props = props.finish();
                 out.push((Signal::Dead, props));
             }
             false

@@ -260,14 +260,18 @@ impl Friction {
 
     pub fn request_start(&mut self, at: u64, id: u32) {
         self.rage.response(at);
-        self.dead.request_start(at);
+        self.dead.request_start(&self.settings, at);
         self.failed.start(at, id);
     }
 
     pub fn request_end(&mut self, at: u64, end: &failed_request::RequestEnd, out: &mut Findings) {
         self.dead.request_end(&self.settings, at);
         if self.on(Signal::FailedRequest) {
+            let before = out.len();
             self.failed.end(at, end, out);
+            if out.len() > before {
+                self.dead.request_failed();
+            }
         } else {
             self.failed.forget(end.id);
         }

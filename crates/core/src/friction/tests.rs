@@ -132,12 +132,62 @@ fn dead_click_waits_for_responses_and_for_requests_already_in_flight() {
     f.timeout(1_000, &mut out);
     assert_eq!(names(&out), ["dead_click"]);
 
+    // A request the click started is waited for, not taken as the answer: the page has 1 s
+    // after it ends to show something.
+    let ok = |id| RequestEnd { id, status: 200, first_party: true, ..RequestEnd::default() };
     let mut f = Friction::default();
     let mut out = Vec::new();
     f.click(0, 1, 1, &target(1), &mut out);
     f.request_start(200, 1);
-    f.timeout(5_000, &mut out);
-    assert!(out.is_empty(), "a request the click started answers it");
+    f.request_end(400, &ok(1), &mut out);
+    f.response(450);
+    f.timeout(9_000, &mut out);
+    assert!(out.is_empty(), "the page showed the request's result: {out:?}");
+
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    f.click(0, 1, 1, &target(1), &mut out);
+    f.request_start(200, 1);
+    f.request_end(400, &ok(1), &mut out);
+    f.timeout(1_399, &mut out);
+    assert!(out.is_empty());
+    f.timeout(1_400, &mut out);
+    assert_eq!(names(&out), ["dead_click"], "answered 200, nothing shown");
+    assert!(out[0].1.contains("\"pending_requests\":0"), "{}", out[0].1);
+
+    // A request that hangs: dead once the click has waited 7 s, with the request still pending.
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    f.click(0, 1, 1, &target(1), &mut out);
+    f.request_start(150, 1);
+    f.timeout(6_999, &mut out);
+    assert!(out.is_empty(), "waits up to 7 s: {out:?}");
+    f.timeout(7_000, &mut out);
+    assert_eq!(names(&out), ["dead_click"], "the request hung");
+    assert!(out[0].1.contains("\"waited_ms\":7000"), "{}", out[0].1);
+    assert!(out[0].1.contains("\"pending_requests\":1"), "the request hung: {}", out[0].1);
+
+    // A request that failed explains the silence: a failed_request, not also a dead click.
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    f.click(0, 1, 1, &target(1), &mut out);
+    f.request_start(100, 1);
+    f.request_end(300, &RequestEnd { status: 503, ..ok(1) }, &mut out);
+    f.timeout(9_000, &mut out);
+    assert_eq!(names(&out), ["failed_request"]);
+
+    // Each click of a burst starting its own request answers the rage detector, so the burst is
+    // no rage click; if the requests end and nothing shows, it is one dead click.
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    for (i, at) in [0u64, 300, 600, 900].into_iter().enumerate() {
+        f.click(at, 1, 1, &target(1), &mut out);
+        f.request_start(at + 20, i as u32);
+        f.request_end(at + 120, &ok(i as u32), &mut out);
+    }
+    f.timeout(9_000, &mut out);
+    assert_eq!(names(&out), ["dead_click"]);
+    assert!(out[0].1.contains("\"clicks\":4"), "{}", out[0].1);
 
     let mut f = Friction::default();
     let mut out = Vec::new();
