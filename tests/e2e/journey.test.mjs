@@ -96,7 +96,7 @@ test('campaign landing -> list -> product (SPA) -> add to cart -> checkout -> pa
     'page_view /thanks.html',
   ]);
 
-  // One session, attributed on its first page view, its channel on every event.
+  // One session, attributed on its first page view, its channel and campaign on every event.
   const sessions = new Set(events.map((e) => e.sessionId));
   assert.equal(sessions.size, 1, `one session: ${[...sessions]}`);
   const views = events.filter((e) => e.event === 'page_view');
@@ -105,7 +105,12 @@ test('campaign landing -> list -> product (SPA) -> add to cart -> checkout -> pa
     [landing.properties.navigation, landing.properties.channel, landing.properties.source, landing.properties.medium, landing.properties.campaign],
     ['load', 'email', 'newsletter', 'email', 'spring_sale']);
   for (const v of views.slice(1)) assert.equal(v.properties.channel, undefined, 'attribution only on the first page view');
-  assert.ok(events.every((e) => e.context.channel === 'email'), 'the channel is in every event\'s context');
+  // The channel and the campaign follow the session into every event's context, across the
+  // real pages (through sessionStorage) and the SPA routes.
+  for (const e of events) {
+    const c = e.context;
+    assert.deepEqual([c.channel, c.source, c.medium, c.campaign], ['email', 'newsletter', 'email', 'spring_sale'], `${e.event} on ${c.page.path}`);
+  }
   assert.deepEqual(views.map((v) => [v.properties.navigation, v.properties.previous_path ?? null]), [
     ['load', null], ['load', '/'], ['push', '/catalog.html'], ['load', '/catalog.html'], ['load', '/checkout.html']]);
   assert.ok(views[2].context.page.url.includes('sku=mug'), views[2].context.page.url);

@@ -440,7 +440,7 @@ impl Engine {
         self.session_fresh = true;
     }
 
-    /// `context` of every event: the page's device facts and the session's channel.
+    /// `context` of every event: the page's device facts and the session's channel and campaign.
     fn set_context(&mut self) {
         self.env.session_id = self.session.id.clone();
         let mut c = self.device.clone();
@@ -448,6 +448,9 @@ impl Engine {
             let mut v = String::new();
             super::json::push_str(&mut v, &self.session.channel);
             c = super::json::cat(&[&c, if c.is_empty() { "" } else { "," }, "\"channel\":", &v]);
+        }
+        if !self.session.campaign.is_empty() {
+            c = super::json::cat(&[&c, if c.is_empty() { "" } else { "," }, &self.session.campaign]);
         }
         self.env.context = c;
     }
@@ -463,6 +466,7 @@ impl Engine {
             // a later route of this page (after 30 idle minutes), nothing but the URL.
             let referrer = if self.page_views == 0 { page.referrer.as_str() } else { "" };
             self.session.channel = attribution::channel(&page.url, referrer).into();
+            self.session.campaign = attribution::campaign(&page.url);
             self.set_context();
         }
         let mut o = journey::touchpoint().str("navigation", how);

@@ -153,8 +153,14 @@ fn a_campaign_visit_across_spa_routes_is_one_session_with_its_touchpoints() {
     }
     assert!(events[1].contains(r#""path":"/","engaged_ms":4000,"max_scroll_pct":40"#), "{}", events[1]);
     assert!(events[2].contains(r#""navigation":"push","previous_path":"/""#), "{}", events[2]);
-    assert!(!events[2].contains("\"source\""), "attribution only on the session's first page view");
-    assert!(events[2].contains(r#""channel":"email""#), "the channel is on every event's context");
+    // The attribution properties are on the session's first page view only; the channel and
+    // the campaign are in every event's context.
+    let props = events[2].split_once("\"context\":").unwrap().0;
+    assert!(!props.contains("\"source\""), "attribution only on the session's first page view: {props}");
+    for e in &events {
+        let context = e.split_once("\"context\":").unwrap().1;
+        assert!(context.contains(r#""channel":"email","source":"spring","medium":"email","campaign":"sale""#), "{e}");
+    }
     assert!(events[6].contains(r#""sku":"A1","moment":true"#), "{}", events[6]);
     assert!(events[7].contains(r#""during":"add_to_cart""#), "{}", events[7]);
     assert!(events[8].contains(r#""path":"/list","engaged_ms":5000,"max_scroll_pct":80"#), "{}", events[8]);
@@ -163,8 +169,8 @@ fn a_campaign_visit_across_spa_routes_is_one_session_with_its_touchpoints() {
     assert_eq!((key, session), (session::KEY, true));
     let kept = Session::restore(&stored, v.now).expect(&stored);
     assert_eq!(
-        (kept.id.as_str(), kept.channel.as_str(), kept.last_path.as_str()),
-        (sessions[0].as_str(), "email", "/list")
+        (kept.id.as_str(), kept.channel.as_str(), kept.campaign.as_str(), kept.last_path.as_str()),
+        (sessions[0].as_str(), "email", r#""source":"spring","medium":"email","campaign":"sale""#, "/list")
     );
     // Arrived at the push (4,000): the untracked replaceState and the fragment change after it
     // are no new view.

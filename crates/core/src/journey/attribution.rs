@@ -112,12 +112,7 @@ pub fn channel(url: &str, referrer: &str) -> &'static str {
 /// present (as `source`, `medium`, `campaign`, `term`, `content`), the click id's name (never its
 /// value: it identifies the ad click) and the referrer's host.
 pub fn properties(o: Obj, url: &str, referrer: &str, channel: &str) -> Obj {
-    let mut o = o.str("channel", channel);
-    for key in ["source", "medium", "campaign", "term", "content"] {
-        if let Some(v) = param(url, &super::super::json::cat(&["utm_", key])).filter(|v| !v.is_empty()) {
-            o = o.str(key, &clean_label(&scrub_text(&v), 100));
-        }
-    }
+    let mut o = utm(o.str("channel", channel), url, &["source", "medium", "campaign", "term", "content"]);
     let ids = CLICK_IDS.iter().map(|(id, _)| *id).chain(["fbclid"]);
     if let Some(id) = ids.into_iter().find(|id| param(url, id).is_some()) {
         o = o.str("click_id", id);
@@ -127,6 +122,25 @@ pub fn properties(o: Obj, url: &str, referrer: &str, channel: &str) -> Obj {
         o = o.str("referrer_host", &from);
     }
     o
+}
+
+/// The `utm_<key>` values present in `url`, scrubbed, as `key` members of `o`.
+fn utm(mut o: Obj, url: &str, keys: &[&str]) -> Obj {
+    for key in keys {
+        if let Some(v) = param(url, &super::super::json::cat(&["utm_", key])).filter(|v| !v.is_empty()) {
+            o = o.str(key, &clean_label(&scrub_text(&v), 100));
+        }
+    }
+    o
+}
+
+/// The session's campaign, which every event of the session carries in its `context` (as it
+/// carries the channel): the landing's `utm_source`, `utm_medium` and `utm_campaign`, as JSON
+/// members (`"source":"…","medium":"…"`), "" without them. Not `term` and `content`: the ad's
+/// details belong on the landing page view, not repeated on every click of the visit.
+pub fn campaign(url: &str) -> String {
+    let o = utm(Obj::new(), url, &["source", "medium", "campaign"]).finish();
+    o[1..o.len() - 1].into()
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //!
 //! The session is kept in the tab's `sessionStorage` (key `tp:session`) only while analytics
 //! consent allows storage; otherwise it lives as long as the page. Stored: the id, when it began,
-//! its last event, its channel, the last page's path (the next page's `previous_path`), the path
+//! its last event, its channel and campaign, the last page's path (the next page's `previous_path`), the path
 //! before it, and when the last page view began and ended and whether the visitor did anything
 //! there (so that coming straight back to the page before by a full reload is a `quick_back`).
 
@@ -19,6 +19,8 @@ pub struct Session {
     pub start: u64,
     pub last: u64,
     pub channel: String,
+    /// `attribution::campaign`'s JSON members ("" for none).
+    pub campaign: String,
     pub last_path: String,
     /// The page view before the last one.
     pub prev_path: String,
@@ -37,10 +39,13 @@ impl Session {
     pub fn restore(stored: &str, now: u64) -> Option<Session> {
         let f: Vec<&str> = split_byte(stored, 0x1f).collect();
         let num = super::super::config::parse_u64;
-        let (id, start, last, channel, path, rest) = match f[..] {
-            [id, start, last, channel, path] => (id, start, last, channel, path, None),
+        let (id, start, last, channel, path, rest, campaign) = match f[..] {
+            [id, start, last, channel, path] => (id, start, last, channel, path, None, ""),
             [id, start, last, channel, path, prev, arrived, left, used] => {
-                (id, start, last, channel, path, Some((prev, arrived, left, used)))
+                (id, start, last, channel, path, Some((prev, arrived, left, used)), "")
+            }
+            [id, start, last, channel, path, prev, arrived, left, used, campaign] => {
+                (id, start, last, channel, path, Some((prev, arrived, left, used)), campaign)
             }
             _ => return None,
         };
@@ -49,6 +54,7 @@ impl Session {
             start: num(start)?,
             last: num(last)?,
             channel: channel.into(),
+            campaign: campaign.into(),
             last_path: path.into(),
             ..Session::default()
         };
@@ -74,7 +80,9 @@ impl Session {
         push_u64(&mut v, self.arrived);
         v.push('\x1f');
         push_u64(&mut v, self.left);
-        v.push_str(if self.used { "\x1f1" } else { "\x1f0" });
+        v.push_str(if self.used { "\x1f1\x1f" } else { "\x1f0\x1f" });
+        // JSON escapes control characters: the campaign never holds the separator.
+        v.push_str(&self.campaign);
         v
     }
 
@@ -95,6 +103,7 @@ mod tests {
     fn survives_a_round_trip_and_ends_by_the_rules() {
         let mut s = Session::new(ID.into(), 1_000);
         s.channel = "email".into();
+        s.campaign = r#""source":"news\u001fletter","campaign":"spring""#.into();
         s.last_path = "/cart".into();
         s.prev_path = "/".into();
         s.arrived = 4_000;
@@ -104,6 +113,12 @@ mod tests {
         assert_eq!(Session::restore(&s.store(), 6_000), Some(s.clone()));
         let short = [ID, "\x1f1000\x1f5000\x1femail\x1f/cart"].concat();
         assert_eq!(Session::restore(&short, 6_000).map(|s| s.last_path), Some("/cart".into()), "the earlier format");
+        let nine = [ID, "\x1f1000\x1f5000\x1femail\x1f/cart\x1f/\x1f4000\x1f4500\x1f1"].concat();
+        assert_eq!(
+            Session::restore(&nine, 6_000).map(|s| (s.campaign, s.used)),
+            Some((String::new(), true)),
+            "before campaigns"
+        );
         assert!(!s.over(5_000 + IDLE_MS), "30 minutes exactly is still the session");
         assert!(s.over(5_001 + IDLE_MS), "idle for more than 30 minutes");
         assert_eq!(Session::restore(&s.store(), 5_001 + IDLE_MS), None);
