@@ -552,6 +552,7 @@ export function defineSuite(name) {
   async function frictionPage(front, s, attrs = {}) {
     attrs = { site: site(s), consent: 'granted', 'flush-interval': '300', 'slow-interaction-ms': '10000', 'friction-off': 'vital', ...attrs };
     front.answer('/api/save', 500);
+    front.answer('/api/notify', 204);
     await openTab(d(), front.page('friction.html', FRICTION_HTML.replace('__SNIPPET__', WEBKIT_USER_SELECT + snippet(attrs))));
     await sdkReady(d());
   }
@@ -685,6 +686,9 @@ export function defineSuite(name) {
       expect: ['field_error #email'],
     },
     { s: 'request', title: 'failed_request: a request answered 500', act: () => clickN('#save', 1), expect: ['failed_request'] },
+    // The click waits for the request it started (the fetch wrapper tells when it ends), then
+    // for the page to show something: answered, and nothing shown.
+    { s: 'notify', title: 'dead_click: a button whose request is answered and nothing shown', act: () => clickN('#notify', 1), expect: ['dead_click #notify'] },
     {
       // The threshold raised to its maximum: on a loaded machine WebDriver's round trips alone can
       // approach the default 10 s; the test is about detection, not the threshold.
