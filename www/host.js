@@ -197,6 +197,14 @@ export function makeHost(input, guard, signal, overlayUrl) {
       if (sel && !sel.isCollapsed && sel.containsNode(t, true)) respond('l');
     }
     if (de && de.tagName !== 'FORM') declared(de); // a form's fires on submit
+    // A link the browser follows to another document answers the click, although this page
+    // shows nothing until the next one arrives (seconds, from a slow server). Known only once
+    // the page's own handlers had their say: a router cancels the click and changes the URL.
+    if (link && !dl && e.isTrusted && !(el.target && el.target !== '_self') && !/^javascript:/i.test(link) &&
+      link.split('#')[0] !== location.href.split('#')[0]) followed(e);
+  }
+  function followed(e) {
+    setTimeout(function () { if (!e.defaultPrevented) respond('u'); }, 0);
   }
 
   var lastY = w.scrollY | 0, legStart = lastY, lastDir = 0;
@@ -489,6 +497,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
       typedEl = null; // pressing Enter in a field ends typing
       fieldCheck(form, null, 3000);
       push(rec('u', now(), key(form), formName(form), list.join(',')));
+      followed(e); // a form the browser submits: the next page answers, however slow
     }
   };
   // A changed value (for a text field: on leaving it) may be validated by the page's script.

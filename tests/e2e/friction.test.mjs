@@ -30,6 +30,8 @@ async function open(t, site, attrs = {}) {
   const a = Object.entries({ site, consent: 'granted', 'flush-interval': '300', ...attrs }).map(([k, v]) => ` data-${k}="${v}"`).join('');
   const html = FIXTURE.replace('__SNIPPET__', `<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch"${a}></script>`);
   await context.route(/\/(friction|elsewhere|details)(\.html)?$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: html }));
+  // A server that takes longer to answer than a click waits for a response.
+  await context.route(/\/slow\.html$/, (route) => setTimeout(() => route.fulfill({ status: 200, contentType: 'text/html', body: html }).catch(() => {}), 2_500));
   await context.route(/\/api\/save$/, (route) => route.fulfill({ status: 500, body: 'down' }));
   await context.route(/\/files\//, (route) => route.fulfill({ status: 200, contentType: 'application/pdf', body: '%PDF-1.4' }));
   await context.route(/\/api\/stock/, (route) => route.abort('connectionrefused'));
@@ -83,6 +85,8 @@ const summary = (ev) => ev.map((e) => `${e.event}${sel(e) ? ` ${sel(e)}` : ''}`)
 const broken = [
   { name: 'a coupon "button" that is a styled div and does nothing', act: (p) => clickN(p, '#coupon', 1), expect: ['dead_click #coupon'] },
   { name: 'a button whose handler does nothing', act: (p) => clickN(p, '#noop', 1), expect: ['dead_click #noop'] },
+  // The browser does not follow a link the page cancelled: nothing answers the click.
+  { name: 'a link whose handler cancels it and does nothing else', act: (p) => clickN(p, '#cancelled', 1), expect: ['dead_click #cancelled'] },
   { name: 'a size picker that ignores clicks, rage-clicked', act: (p) => clickN(p, '#size-m', 5), expect: ['rage_click #size-m'] },
   { name: 'a button that throws', act: (p) => clickN(p, '#throws', 1), expect: ['error_click #throws', 'js_error'] },
   { name: 'a button that blocks the main thread for 400 ms', act: (p) => clickN(p, '#slow', 1), expect: ['slow_interaction #slow'], attrs: { 'slow-interaction-ms': '300' } },
@@ -353,6 +357,18 @@ for (const s of normal) {
     await s.act(page);
     const ev = await verdict(page, site);
     assert.deepEqual(summary(ev), [], JSON.stringify(ev.map((e) => e.properties)));
+  });
+}
+
+// The old page stays on screen until the next one answers: the click was answered all the same.
+for (const [what, selector] of [['a link', '#to-slow'], ['a form posted', '#slow-go']]) {
+  test(`normal: ${what} to a page whose server takes 2.5 s to answer produces no friction`, T, async (t) => {
+    const site = `fn-slow-${selector.slice(1)}`;
+    const { page } = await open(t, site);
+    await Promise.all([page.waitForURL(/slow/, { timeout: 60_000 }), clickN(page, selector, 1)]);
+    await sdkReady(page);
+    const ev = await verdict(page, site);
+    assert.deepEqual(summary(ev), []);
   });
 }
 

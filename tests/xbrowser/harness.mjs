@@ -55,14 +55,19 @@ export async function startCollector() {
 export async function startFront(collectorUrl) {
   const target = new URL(collectorUrl);
   const pages = new Map();
+  const delays = new Map();
   const answers = new Map();
   const batches = [];
   const agent = new http.Agent({ keepAlive: true });
   const server = http.createServer((req, res) => {
     const u = new URL(req.url, 'http://x');
     if (req.method === 'GET' && pages.has(u.pathname)) {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(pages.get(u.pathname));
+      const send = () => {
+        if (res.destroyed) return;
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+        res.end(pages.get(u.pathname));
+      };
+      if (delays.get(u.pathname)) setTimeout(send, delays.get(u.pathname)); else send();
       return;
     }
     if (answers.has(u.pathname)) {
@@ -98,6 +103,8 @@ export async function startFront(collectorUrl) {
     batches,
     /** Serves `html` at /x/<name> and returns its URL. */
     page(name, html) { pages.set(`/x/${name}`, html); return `${url}/x/${name}`; },
+    /** Serves `html` at `pathname` only after `ms` (a slow server). */
+    slowPage(pathname, html, ms) { pages.set(pathname, html); delays.set(pathname, ms); },
     /** Answers every request to `pathname` with `status` (a failing API of the page). */
     answer(pathname, status) { answers.set(pathname, status); },
     /** Every event that went on the wire, in order. */

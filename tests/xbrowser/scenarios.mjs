@@ -553,8 +553,10 @@ export function defineSuite(name) {
     attrs = { site: site(s), consent: 'granted', 'flush-interval': '300', 'slow-interaction-ms': '10000', 'friction-off': 'vital', ...attrs };
     front.answer('/api/save', 500);
     front.answer('/api/notify', 204);
-    await openTab(d(), front.page('friction.html', FRICTION_HTML.replace('__SNIPPET__', WEBKIT_USER_SELECT + snippet(attrs))));
+    const html = FRICTION_HTML.replace('__SNIPPET__', WEBKIT_USER_SELECT + snippet(attrs));
+    await openTab(d(), front.page('friction.html', html));
     await sdkReady(d());
+    return html;
   }
   const frictionOf = async (s) => (await stored(s)).filter((e) => e.properties && e.properties.category === 'friction');
   const selOf = (e) => (e.properties.element && e.properties.element.selector) || '';
@@ -716,6 +718,19 @@ export function defineSuite(name) {
       });
     });
   }
+
+  // The page stays on screen until the next one answers; the link's click was answered all the
+  // same (followed: not cancelled by the page).
+  test(`${name}: friction: none: a link to a page whose server takes 2.5 s to answer`, T, async () => {
+    await scenario(async (front) => {
+      const html = await frictionPage(front, 'fr-slow-link');
+      front.slowPage('/slow.html', html, 2_500);
+      await clickN('#to-slow', 1);
+      await waitFor('on /slow.html', () => d().executeScript("return location.pathname === '/slow.html'"), { timeout: 60_000 });
+      await sdkReady(d());
+      assert.deepEqual(summary(await verdict('fr-slow-link')), []);
+    });
+  });
 
   test(`${name}: friction: form_abandon: a form filled in and left`, T, async () => {
     await scenario(async (front) => {
