@@ -150,11 +150,11 @@ export function makeHost(input, guard, signal, overlayUrl) {
   }
   // The first DOM change after a click is all the engine needs: the observer disconnects at it
   // and is connected again by the next click, so a busy page pays for one callback per click.
-  var observing = false;
+  var observing = false, MO_OPTS = { subtree: true, childList: true, attributes: true, characterData: true };
   function watch(on) {
     if (on && !observing && w.MutationObserver) {
       mo = mo || new MutationObserver(function () { mo.disconnect(); observing = false; respond('m'); });
-      mo.observe(d, { subtree: true, childList: true, attributes: true, characterData: true });
+      mo.observe(d, MO_OPTS);
       observing = true;
     }
     if (!on && observing) { mo.disconnect(); observing = false; }
@@ -184,6 +184,11 @@ export function makeHost(input, guard, signal, overlayUrl) {
       link, dl) + (r || '');
     // Before the page's own handlers run: the DOM changes they make are the click's response.
     if (e.isTrusted) watch(true);
+    // A click in a web component (retargeted to its host here) is often answered inside its
+    // shadow DOM, which the document's observer does not see: its open shadow roots too.
+    if (observing && t && t.shadowRoot && e.composedPath) {
+      e.composedPath().forEach(function (n) { if (n instanceof ShadowRoot) mo.observe(n, MO_OPTS); });
+    }
     responded = selected = false;
     push(r);
     // Text selected by a double or triple click (a word, a paragraph) answers it; a caret
@@ -560,7 +565,8 @@ export function makeHost(input, guard, signal, overlayUrl) {
     });
     wrap(w.history, 'pushState', function () { return function () { route('p'); }; });
     wrap(w.history, 'replaceState', function () { return function () { route('r'); }; });
-    wrap(w, 'open', function () { respond('o'); });
+    // A new window, or a native dialog the page answers in (the DOM does not change).
+    ['open', 'alert', 'confirm', 'prompt', 'print'].forEach(function (n) { wrap(w, n, function () { respond('o'); }); });
     views();
     point();
     userOn();

@@ -91,6 +91,8 @@ const broken = [
   { name: 'a button that throws', act: (p) => clickN(p, '#throws', 1), expect: ['error_click #throws', 'js_error'] },
   { name: 'a button that blocks the main thread for 400 ms', act: (p) => clickN(p, '#slow', 1), expect: ['slow_interaction #slow'], attrs: { 'slow-interaction-ms': '300' } },
   { name: 'a product photo clicked repeatedly', act: (p) => clickN(p, '#photo', 4), expect: ['rage_click #photo'] },
+  // Attributed to the component (the click is retargeted to its host outside its shadow DOM).
+  { name: 'a web component\'s button that ignores clicks, rage-clicked', act: (p) => clickN(p, '#shadow-broken #inc', 4), expect: ['rage_click #shadow-broken'] },
   {
     name: 'a form submitted with an invalid email',
     act: async (p) => { await p.click('#email'); await p.keyboard.type('not-an-email'); await clickN(p, '#signup-go', 1); },
@@ -262,6 +264,10 @@ test('broken: a form filled in and left is form_abandon, on pagehide', T, async 
 // ---- normal behaviour: no friction at all -------------------------------------------------------
 
 const normal = [
+  // Playwright dismisses the dialogs at once; a visitor reads them.
+  { name: 'a button that answers in an alert()', act: (p) => clickN(p, '#alerts', 1) },
+  { name: 'a button that asks with confirm()', act: (p) => clickN(p, '#confirms', 1) },
+  { name: 'a web component\'s button that changes its shadow DOM, clicked 4 times', act: (p) => clickN(p, '#shadow-qty #inc', 4) },
   {
     name: 'a button whose request answers after 1.5 s and the page then shows the result',
     act: async (p) => {

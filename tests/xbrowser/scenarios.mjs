@@ -564,7 +564,7 @@ export function defineSuite(name) {
 
   /** `n` trusted clicks on `selector` in one WebDriver action, as fast as a visitor's burst. */
   async function clickN(selector, n) {
-    const el = await d().findElement(By.css(selector));
+    const el = typeof selector === 'string' ? await d().findElement(By.css(selector)) : await selector();
     let a = d().actions({ async: true }).move({ origin: el });
     for (let i = 0; i < n; i++) a = a.click();
     await a.perform();
@@ -690,6 +690,11 @@ export function defineSuite(name) {
     { s: 'request', title: 'failed_request: a request answered 500', act: () => clickN('#save', 1), expect: ['failed_request'] },
     // The click waits for the request it started (the fetch wrapper tells when it ends), then
     // for the page to show something: answered, and nothing shown.
+    {
+      // The component's answer is in its shadow DOM (observed for a click retargeted to its host).
+      s: 'shadow', title: 'none: a web component\'s button that changes its shadow DOM, clicked 4 times',
+      act: () => clickN(() => d().executeScript("return document.getElementById('shadow-qty').shadowRoot.getElementById('inc')"), 4), expect: [],
+    },
     { s: 'notify', title: 'dead_click: a button whose request is answered and nothing shown', act: () => clickN('#notify', 1), expect: ['dead_click #notify'] },
     {
       // The threshold raised to its maximum: on a loaded machine WebDriver's round trips alone can
