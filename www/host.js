@@ -122,7 +122,9 @@ export function makeHost(input, guard, signal, overlayUrl) {
     var tag = el.tagName.toLowerCase(), type = attr(el, 'type').toLowerCase(), fl = interactive ? 1 : 0, no = 0, i, e, r;
     var special = el.closest(SPECIAL);
     if (interactive || el.hasAttribute('onclick') || (w.getComputedStyle && getComputedStyle(el).cursor === 'pointer')) fl |= 2;
-    if (el.isContentEditable || /^(textarea|select)$/.test(tag) ||
+    // Clicks whose answer cannot be seen (fl 4: not judged by rage and dead clicks): in a field
+    // they place the caret; on a canvas the answer is drawn, not put in the DOM.
+    if (el.isContentEditable || /^(textarea|select|canvas)$/.test(tag) ||
       (tag === 'input' && !/^(button|submit|reset|image|checkbox|radio|range|color|file)$/.test(type))) fl |= 4;
     // "Nothing happens in the page" is the expected outcome: a download, another window, the
     // phone or mail app, a file picker, or the element already is the current one (the tab

@@ -267,6 +267,9 @@ const normal = [
   // Playwright dismisses the dialogs at once; a visitor reads them.
   { name: 'a button that answers in an alert()', act: (p) => clickN(p, '#alerts', 1) },
   { name: 'a button that asks with confirm()', act: (p) => clickN(p, '#confirms', 1) },
+  // Its answers are drawn, not in the DOM: clicks on a canvas are not judged.
+  { name: 'a colour picker drawn on a canvas, clicked 4 times', act: (p) => clickN(p, '#swatches', 4) },
+  { name: 'one click on a canvas colour picker (cursor: pointer)', act: (p) => clickN(p, '#swatches', 1) },
   { name: 'a web component\'s button that changes its shadow DOM, clicked 4 times', act: (p) => clickN(p, '#shadow-qty #inc', 4) },
   {
     name: 'a button whose request answers after 1.5 s and the page then shows the result',

@@ -32,7 +32,8 @@ pub struct Sensed {
 pub const SENSED_INTERACTIVE: u8 = 1;
 /// Looks clickable: interactive, `cursor: pointer` or an `onclick` attribute.
 pub const SENSED_LOOKS_INTERACTIVE: u8 = 2;
-/// A text field, textarea, select or contenteditable.
+/// A text field, textarea, select or contenteditable, or a canvas: clicks whose answer cannot be
+/// seen in the DOM (they place the caret; a canvas draws its answer).
 pub const SENSED_EDITABLE: u8 = 4;
 /// Nothing happening in the page is the expected outcome: a download link, a link to another
 /// window or to the phone or mail app (`tel:`, `mailto:`, `sms:`), a file input, or the element already is the current one (`aria-selected="true"`,

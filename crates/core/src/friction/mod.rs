@@ -157,7 +157,8 @@ pub struct Target {
     pub interactive: bool,
     /// Looks clickable: interactive, `cursor: pointer`, or an `onclick` attribute.
     pub looks_interactive: bool,
-    /// A text field, textarea, select or contenteditable: clicks there place the caret.
+    /// A text field, textarea, select or contenteditable (clicks there place the caret), or a
+    /// canvas (its answers are drawn, not put in the DOM): not judged by rage and dead clicks.
     pub editable: bool,
     /// A download link, a link to another window, a file input, or the element already is the
     /// current one (the tab shown): "nothing happened in the page" is the expected outcome.
