@@ -153,7 +153,13 @@ export function makeHost(input, guard, signal, overlayUrl) {
   // The first DOM change after a click is all the engine needs: the observer disconnects at it
   // and is connected again by the next click, so a busy page pays for one callback per click.
   var observing = false, MO_OPTS = { subtree: true, childList: true, attributes: true, characterData: true };
+  // The page starts leaving (a link followed, a form submitted, location.href set, history.back()
+  // to another document): that answers the click, although the page shows nothing until the
+  // next one arrives, seconds later from a slow server. beforeunload fires when the navigation
+  // starts; its listener is there only while a click waits, as bfcache advice asks.
+  function leaving() { respond('u'); }
   function watch(on) {
+    if (on !== watching) w[on ? 'addEventListener' : 'removeEventListener']('beforeunload', leaving, signal ? { signal: signal } : false);
     if (on && !observing && w.MutationObserver) {
       mo = mo || new MutationObserver(function () { mo.disconnect(); observing = false; respond('m'); });
       mo.observe(d, MO_OPTS);
@@ -204,14 +210,6 @@ export function makeHost(input, guard, signal, overlayUrl) {
       if (sel && !sel.isCollapsed && sel.containsNode(t, true)) respond('l');
     }
     if (de && de.tagName !== 'FORM') declared(de); // a form's fires on submit
-    // A link the browser follows to another document answers the click, although this page
-    // shows nothing until the next one arrives (seconds, from a slow server). Known only once
-    // the page's own handlers had their say: a router cancels the click and changes the URL.
-    if (link && !dl && e.isTrusted && !(el.target && el.target !== '_self') && !/^javascript:/i.test(link) &&
-      link.split('#')[0] !== location.href.split('#')[0]) followed(e);
-  }
-  function followed(e) {
-    setTimeout(function () { if (!e.defaultPrevented) respond('u'); }, 0);
   }
 
   var lastY = w.scrollY | 0, legStart = lastY, lastDir = 0;
@@ -504,7 +502,6 @@ export function makeHost(input, guard, signal, overlayUrl) {
       typedEl = null; // pressing Enter in a field ends typing
       fieldCheck(form, null, 3000);
       push(rec('u', now(), key(form), formName(form), list.join(',')));
-      followed(e); // a form the browser submits: the next page answers, however slow
     }
   };
   // A changed value (for a text field: on leaving it) may be validated by the page's script.

@@ -370,7 +370,7 @@ for (const s of normal) {
 }
 
 // The old page stays on screen until the next one answers: the click was answered all the same.
-for (const [what, selector] of [['a link', '#to-slow'], ['a form posted', '#slow-go']]) {
+for (const [what, selector] of [['a link', '#to-slow'], ['a form posted', '#slow-go'], ['a button setting location.href', '#checkout']]) {
   test(`normal: ${what} to a page whose server takes 2.5 s to answer produces no friction`, T, async (t) => {
     const site = `fn-slow-${selector.slice(1)}`;
     const { page } = await open(t, site);

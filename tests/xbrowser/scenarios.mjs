@@ -726,16 +726,19 @@ export function defineSuite(name) {
 
   // The page stays on screen until the next one answers; the link's click was answered all the
   // same (followed: not cancelled by the page).
-  test(`${name}: friction: none: a link to a page whose server takes 2.5 s to answer`, T, async () => {
-    await scenario(async (front) => {
-      const html = await frictionPage(front, 'fr-slow-link');
-      front.slowPage('/slow.html', html, 2_500);
-      await clickN('#to-slow', 1);
-      await waitFor('on /slow.html', () => d().executeScript("return location.pathname === '/slow.html'"), { timeout: 60_000 });
-      await sdkReady(d());
-      assert.deepEqual(summary(await verdict('fr-slow-link')), []);
+  for (const [what, selector] of [['a link', '#to-slow'], ['a button setting location.href', '#checkout']]) {
+    test(`${name}: friction: none: ${what} to a page whose server takes 2.5 s to answer`, T, async () => {
+      await scenario(async (front) => {
+        const s = `fr-slow-${selector.slice(1)}`;
+        const html = await frictionPage(front, s);
+        front.slowPage('/slow.html', html, 2_500);
+        await clickN(selector, 1);
+        await waitFor('on /slow.html', () => d().executeScript("return location.pathname === '/slow.html'"), { timeout: 60_000 });
+        await sdkReady(d());
+        assert.deepEqual(summary(await verdict(s)), []);
+      });
     });
-  });
+  }
 
   test(`${name}: friction: form_abandon: a form filled in and left`, T, async () => {
     await scenario(async (front) => {
