@@ -114,7 +114,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
   var ANY_NO = NO.map(function (n) { return '[data-tp-no-' + n + ']'; }).join(',');
   // Every attribute that changes capture, in one selector: most clicks have none of them, and one
   // walk up the tree is cheaper than three.
-  var SPECIAL = '[data-tp-ignore],[data-tp-mask],[data-tp-event],' + ANY_NO;
+  var SPECIAL = '[data-tp-ignore],[data-tp-mask],[data-tp-event],[data-tp-ambient],' + ANY_NO;
   // An element group (core::input::sensed): key, flags, silenced signals, then raw facts.
   // Never a field's value: only a button-like input's value attribute (its printed label), and
   // no text at all from fields and editable elements.
@@ -141,7 +141,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
 
   // While a click waits for a response (the engine says so with watch()), DOM changes and the
   // other signs of a response are reported; otherwise the MutationObserver is disconnected.
-  var pressAt = 0, watching = false, mo = null, lastUser = 0, lastField = null, reqId = 0, responded = false, selected = false;
+  var pressAt = 0, watching = false, mo = null, ambient = null, lastUser = 0, lastField = null, reqId = 0, responded = false, selected = false;
   // One response record per scheduled task is enough: only the first one after a click matters.
   // A text selection is reported apart: it answers a double or triple click but not a longer
   // burst (core::friction::rage), so it must not hide a real response after it.
@@ -161,7 +161,16 @@ export function makeHost(input, guard, signal, overlayUrl) {
   function watch(on) {
     if (on !== watching) w[on ? 'addEventListener' : 'removeEventListener']('beforeunload', leaving, signal ? { signal: signal } : false);
     if (on && !observing && w.MutationObserver) {
-      mo = mo || new MutationObserver(function () { mo.disconnect(); observing = false; respond('m'); });
+      mo = mo || new MutationObserver(function (records) {
+        // An element marked data-tp-ambient changes on its own (a countdown, a live ticker):
+        // its changes answer only a click inside it.
+        for (var i = 0, n; i < records.length; i++) {
+          n = records[i].target;
+          n = (n.nodeType === 1 ? n : n.parentElement);
+          n = n && n.closest('[data-tp-ambient]');
+          if (!n || n === ambient) { mo.disconnect(); observing = false; respond('m'); return; }
+        }
+      });
       mo.observe(d, MO_OPTS);
       observing = true;
     }
@@ -186,6 +195,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
       r = US + group(el || t, !!el);
       if (el && e.isTrusted) pressAt = now(); // (a field is never `el`: see CLICKABLE)
       de = special && t.closest('[data-tp-event]');
+      ambient = special && t.closest('[data-tp-ambient]');
     }
     r = rec('c', now(), e.clientX | 0, e.clientY | 0, e.button | 0,
       (e.ctrlKey ? 1 : 0) | (e.metaKey ? 2 : 0) | (e.shiftKey ? 4 : 0) | (e.altKey ? 8 : 0), e.detail | 0, e.isTrusted ? 1 : 0,

@@ -201,6 +201,34 @@ test('broken: a dead click whose request hung says so, and how long it waited', 
   assert.equal(notify.properties.pending_requests, 1, JSON.stringify(notify.properties));
 });
 
+// A countdown ticking every 100 ms changes the DOM while every click waits: marked
+// data-tp-ambient, its changes answer no click outside it, so dead and rage clicks are still seen;
+// a click inside it is answered by its changes.
+test('broken: dead and rage clicks on a page whose countdown (data-tp-ambient) ticks all the time', T, async (t) => {
+  const site = 'fr-ambient';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    const c = document.createElement('p');
+    c.setAttribute('data-tp-ambient', '');
+    c.innerHTML = 'Sale ends in <b id="ticks">0</b> <button id="pause-sale" type="button">Pause</button>';
+    document.body.prepend(c);
+    let paused = false;
+    document.getElementById('pause-sale').addEventListener('click', () => { paused = !paused; c.dataset.paused = paused; });
+    setInterval(() => { if (!paused) document.getElementById('ticks').textContent = Date.now(); }, 100);
+  });
+  await clickN(page, '#coupon', 1);
+  await clickN(page, '#size-m', 5);
+  await waitFor('the dead and rage clicks', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    return (await frictionOf(site)).length >= 2;
+  });
+  // (Apart: an answer answers every click before it, the coupon's too.)
+  await clickN(page, '#pause-sale', 1); // answered inside the countdown: no friction
+  await clickN(page, '#pause-sale', 1);
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
+});
+
 test('broken: a view the visitor bounces straight back from (SPA history) is a quick_back', T, async (t) => {
   const site = 'fr-quick-back';
   const { page } = await open(t, site);
