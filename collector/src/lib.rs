@@ -10,6 +10,7 @@
 //! - `limits`: size limits, HTTP timeouts and the per-IP rate limiter
 //! - `store`: SQLite, with a writer thread that commits in groups
 //! - `idfilter`: the writer's in-memory Bloom filter of stored message ids
+//! - `walbuf`: the writer's VFS, one write of WAL frames per commit
 //! - `ingest`: the batch pipeline tying the above together
 //! - `routes`: HTTP
 
@@ -29,6 +30,7 @@ pub mod reads;
 pub mod routes;
 pub mod store;
 pub mod validate;
+pub mod walbuf;
 pub mod window;
 
 use std::future::Future;

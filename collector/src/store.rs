@@ -208,7 +208,12 @@ impl Store {
         if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(StoreError::Io)?;
         }
-        let writer = Self::init(Connection::open(path)?, tuning.sync)?;
+        // The writer's WAL frames go out in one write per commit (see `walbuf.rs`).
+        let writer = match crate::walbuf::register() {
+            Some(vfs) => Connection::open_with_flags_and_vfs(path, OpenFlags::default(), vfs)?,
+            None => Connection::open(path)?,
+        };
+        let writer = Self::init(writer, tuning.sync)?;
         // Checkpoints run on their own thread (below), not inside a batch's commit.
         writer.pragma_update(None, "wal_autocheckpoint", 0)?;
         let reader = Connection::open(path)?;
