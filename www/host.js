@@ -141,12 +141,13 @@ export function makeHost(input, guard, signal, overlayUrl) {
 
   // While a click waits for a response (the engine says so with watch()), DOM changes and the
   // other signs of a response are reported; otherwise the MutationObserver is disconnected.
-  var pressAt = 0, watching = false, mo = null, ambient = null, lastUser = 0, lastField = null, reqId = 0, responded = false, selected = false;
+  var pressAt = 0, pressed = 0, pressAnswer = false, watching = false, mo = null, ambient = null, lastUser = 0, lastField = null, reqId = 0, responded = false, selected = false;
   // One response record per scheduled task is enough: only the first one after a click matters.
   // A text selection is reported apart: it answers a double or triple click but not a longer
   // burst (core::friction::rage), so it must not hide a real response after it.
   function respond(kind) {
     if (!watching) return;
+    if (pressed && now() - pressed < 1000) { pressAnswer = true; return; }
     if (kind === 'l') { if (!selected) { selected = true; push(rec('r', now(), kind)); } return; }
     if (!responded) { responded = true; push(rec('r', now(), kind)); }
   }
@@ -202,6 +203,8 @@ export function makeHost(input, guard, signal, overlayUrl) {
       link, dl) + (r || '');
     // Before the page's own handlers run: the DOM changes they make are the click's response.
     if (e.isTrusted) watch(true);
+    var answered = pressed && pressAnswer;
+    pressed = 0;
     // A click in a web component (retargeted to its host here) is often answered inside its
     // shadow DOM, which the document's observer does not see: its open shadow roots too.
     if (observing && t && t.shadowRoot && e.composedPath) {
@@ -209,6 +212,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
     }
     responded = selected = false;
     push(r);
+    if (answered) respond('m'); // answered at its press
     // Text selected by a double or triple click (a word, a paragraph) answers it; a caret
     // merely placed by a single click does not. Asked here, at the multi-click itself (the
     // selection is made at its mousedown), and not on every selectionchange: that event fires
@@ -240,7 +244,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
   }
   function point() {
     pointTimer = 0;
-    arm(['pointermove', 'pointerdown', 'touchstart'], pointed);
+    arm(['pointermove', 'touchstart'], pointed);
   }
   // (Not through the sensors' guard: nothing here can throw.)
   function pointed() {
@@ -433,6 +437,13 @@ export function makeHost(input, guard, signal, overlayUrl) {
     // A middle click opens a link in a new tab: the link's touchpoints (outbound_click,
     // file_download) count; friction looks at primary clicks only (the engine checks).
     auxclick: function (e) { if (e.button === 1) click(e); },
+    // Watching starts at the press: a menu or select that opens at pointerdown (Radix UI) or
+    // mousedown (react-select) has answered before its click. What answers during a press
+    // answers the click that completes it (see respond), not the clicks before.
+    pointerdown: function (e) {
+      act();
+      if (e.isTrusted && !e.button) { pressed = now(); pressAnswer = false; watch(true); }
+    },
     pagehide: function () { push('h' + US + now(), 1); },
     pageshow: function (e) { push('s' + US + now() + US + (e.persisted ? 1 : 0), 1); },
     visibilitychange: function () { push('v' + US + now() + US + (d.visibilityState === 'hidden' ? 1 : 0), 1); },

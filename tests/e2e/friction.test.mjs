@@ -295,6 +295,8 @@ const normal = [
   // Playwright dismisses the dialogs at once; a visitor reads them.
   { name: 'a button that answers in an alert()', act: (p) => clickN(p, '#alerts', 1) },
   { name: 'a button that asks with confirm()', act: (p) => clickN(p, '#confirms', 1) },
+  { name: 'a menu that opens at pointerdown (Radix UI)', act: (p) => clickN(p, '#sort', 1) },
+  { name: 'a select that opens at mousedown (react-select)', act: (p) => clickN(p, '#variant', 1) },
   // Its answers are drawn, not in the DOM: clicks on a canvas are not judged.
   { name: 'a colour picker drawn on a canvas, clicked 4 times', act: (p) => clickN(p, '#swatches', 4) },
   { name: 'one click on a canvas colour picker (cursor: pointer)', act: (p) => clickN(p, '#swatches', 1) },

@@ -695,6 +695,11 @@ export function defineSuite(name) {
       s: 'shadow', title: 'none: a web component\'s button that changes its shadow DOM, clicked 4 times',
       act: () => clickN(() => d().executeScript("return document.getElementById('shadow-qty').shadowRoot.getElementById('inc')"), 4), expect: [],
     },
+    {
+      // Answered at the press, before the click event (react-select at mousedown, Radix UI at pointerdown).
+      s: 'press', title: 'none: a select that opens at mousedown, then a menu that opens at pointerdown',
+      act: async () => { await clickN('#variant', 1); await clickN('#sort', 1); }, expect: [],
+    },
     { s: 'notify', title: 'dead_click: a button whose request is answered and nothing shown', act: () => clickN('#notify', 1), expect: ['dead_click #notify'] },
     {
       // The threshold raised to its maximum: on a loaded machine WebDriver's round trips alone can
