@@ -555,9 +555,30 @@
     }
   }
 
+  // A site-wide sale countdown that changes the page every second, as many shops have. It is
+  // marked data-tp-ambient: its changes answer no click outside it, so the visitor's dead and
+  // rage clicks elsewhere are still seen (without the mark, each tick would answer them).
+  function initSaleTimer() {
+    var header = $('.header-inner');
+    if (!header) return;
+    var el = document.createElement('p'), end = new Date();
+    el.className = 'sale-timer';
+    el.setAttribute('data-tp-ambient', '');
+    end.setHours(24, 0, 0, 0);
+    function two(n) { return (n < 10 ? '0' : '') + n; }
+    function tick() {
+      var s = Math.max(0, Math.floor((end - Date.now()) / 1000));
+      el.textContent = 'Winter sale ends in ' + two(Math.floor(s / 3600)) + ':' + two(Math.floor(s / 60) % 60) + ':' + two(s % 60);
+    }
+    tick();
+    setInterval(tick, 1000);
+    header.appendChild(el);
+  }
+
   function init() {
     initConsent();
     markCurrentNav();
+    initSaleTimer();
     var page = document.body.getAttribute('data-page');
     if (page === 'home') initHome();
     else if (page === 'product') initProduct();
