@@ -128,9 +128,12 @@ export function makeHost(input, guard, signal, overlayUrl) {
       (tag === 'input' && !/^(button|submit|reset|image|checkbox|radio|range|color|file)$/.test(type))) fl |= 4;
     // "Nothing happens in the page" is the expected outcome: a download, another window, the
     // phone or mail app, a file picker, or the element already is the current one (the tab
-    // shown, the page's own nav link).
+    // shown, the page's own nav link, the radio option already chosen: a radio is checked
+    // before its click is dispatched, so a radio itself always, its label when its radio is).
+    var ctl = tag === 'label' ? el.control : el;
     if ((tag === 'a' && (el.hasAttribute('download') || (el.target && el.target !== '_self') || /^(mailto|tel|sms):/i.test(attr(el, 'href')))) || type === 'file' ||
-      el.getAttribute('aria-selected') === 'true' || /^(page|step|location|true)$/.test(el.getAttribute('aria-current'))) fl |= 8;
+      el.getAttribute('aria-selected') === 'true' || /^(page|step|location|true)$/.test(el.getAttribute('aria-current')) ||
+      (ctl && ctl.type === 'radio' && (ctl === el || ctl.checked))) fl |= 8;
     if (special) for (i = 0; i < NO.length; i++) if (el.closest('[data-tp-no-' + NO[i] + ']')) no |= 1 << i;
     r = [key(el), fl, no, tag, f(el.id), type, attr(el, 'autocomplete'), attr(el, 'name'), special && el.closest('[data-tp-mask]') ? 1 : 0,
       attr(el, 'aria-label') || attr(el, 'alt'), tag === 'input' && /^(submit|button|reset)$/.test(type) ? attr(el, 'value') : '',

@@ -297,6 +297,9 @@ const normal = [
   { name: 'a button that asks with confirm()', act: (p) => clickN(p, '#confirms', 1) },
   { name: 'a menu that opens at pointerdown (Radix UI)', act: (p) => clickN(p, '#sort', 1) },
   { name: 'a select that opens at mousedown (react-select)', act: (p) => clickN(p, '#variant', 1) },
+  // A radio's label: choosing an option changes it; the option already chosen stays chosen.
+  { name: 'the label of a radio option that is already chosen', act: (p) => clickN(p, '#fit-slim', 1) },
+  { name: 'the label of a radio option, chosen', act: (p) => clickN(p, '#fit-loose', 1) },
   // Its answers are drawn, not in the DOM: clicks on a canvas are not judged.
   { name: 'a colour picker drawn on a canvas, clicked 4 times', act: (p) => clickN(p, '#swatches', 4) },
   { name: 'one click on a canvas colour picker (cursor: pointer)', act: (p) => clickN(p, '#swatches', 1) },
