@@ -206,7 +206,9 @@ export function makeHost(input, guard, signal, overlayUrl) {
       link, dl) + (r || '');
     // Before the page's own handlers run: the DOM changes they make are the click's response.
     if (e.isTrusted) watch(true);
-    var answered = pressed && pressAnswer;
+    // (Not for a keyboard's click, detail 0: the last press, maybe a touch that scrolled and
+    // made no click, was not its press.)
+    var answered = e.detail && pressed && pressAnswer;
     pressed = 0;
     // A click in a web component (retargeted to its host here) is often answered inside its
     // shadow DOM, which the document's observer does not see: its open shadow roots too.
