@@ -144,13 +144,13 @@ export function makeHost(input, guard, signal, overlayUrl) {
 
   // While a click waits for a response (the engine says so with watch()), DOM changes and the
   // other signs of a response are reported; otherwise the MutationObserver is disconnected.
-  var pressAt = 0, pressed = 0, pressAnswer = false, watching = false, mo = null, ambient = null, lastUser = 0, lastField = null, reqId = 0, responded = false, selected = false;
+  var pressAt = 0, pressed = 0, pressing = false, pressAnswer = false, watching = false, mo = null, ambient = null, lastUser = 0, lastField = null, reqId = 0, responded = false, selected = false;
   // One response record per scheduled task is enough: only the first one after a click matters.
   // A text selection is reported apart: it answers a double or triple click but not a longer
   // burst (core::friction::rage), so it must not hide a real response after it.
   function respond(kind) {
     if (!watching) return;
-    if (pressed && now() - pressed < 1000) { pressAnswer = true; return; }
+    if (pressing && now() - pressed < 1000) { pressAnswer = true; return; }
     if (kind === 'l') { if (!selected) { selected = true; push(rec('r', now(), kind)); } return; }
     if (!responded) { responded = true; push(rec('r', now(), kind)); }
   }
@@ -210,6 +210,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
     // made no click, was not its press.)
     var answered = e.detail && pressed && pressAnswer;
     pressed = 0;
+    pressing = false;
     // A click in a web component (retargeted to its host here) is often answered inside its
     // shadow DOM, which the document's observer does not see: its open shadow roots too.
     if (observing && t && t.shadowRoot && e.composedPath) {
@@ -443,12 +444,15 @@ export function makeHost(input, guard, signal, overlayUrl) {
     // file_download) count; friction looks at primary clicks only (the engine checks).
     auxclick: function (e) { if (e.button === 1) click(e); },
     // Watching starts at the press: a menu or select that opens at pointerdown (Radix UI) or
-    // mousedown (react-select) has answered before its click. What answers during a press
-    // answers the click that completes it (see respond), not the clicks before.
+    // mousedown (react-select) has answered before its click. What answers while the press's
+    // handlers run (from pointerdown until mousedown has reached the window) answers the click
+    // that completes it (see respond), not the clicks before. What the press causes after them
+    // (the field left: its blur, its change event, a check on blur) is no answer to it.
     pointerdown: function (e) {
       act();
-      if (e.isTrusted && !e.button) { pressed = now(); pressAnswer = false; watch(true); }
+      if (e.isTrusted && !e.button) { pressed = now(); pressing = true; pressAnswer = false; watch(true); }
     },
+    mousedown: function () { pressing = false; },
     pagehide: function () { push('h' + US + now(), 1); },
     pageshow: function (e) { push('s' + US + now() + US + (e.persisted ? 1 : 0), 1); },
     visibilitychange: function () { push('v' + US + now() + US + (d.visibilityState === 'hidden' ? 1 : 0), 1); },

@@ -193,7 +193,7 @@ fn listen(io: &Io, slow_ms: u64, hash_views: bool) {
 /// keydown, signs of the visitor's own scrolling, are the loader's own: it takes them off while
 /// they could not make a record. `host.observe` adds them. So is focusout, on the focused form
 /// field only.)
-const LISTENERS: [(bool, &str, bool, bool); 23] = [
+const LISTENERS: [(bool, &str, bool, bool); 24] = [
     (true, "pagehide", false, true),
     (true, "pageshow", false, true),
     (false, "visibilitychange", false, true),
@@ -206,6 +206,8 @@ const LISTENERS: [(bool, &str, bool, bool); 23] = [
     (false, "click", true, false),
     (false, "auxclick", true, false),
     (false, "pointerdown", true, false),
+    // Bubble phase on the window: after the pressed element's own mousedown handlers.
+    (true, "mousedown", false, false),
     (false, "focusin", true, false),
     (false, "toggle", true, false),
     (false, "close", true, false),
