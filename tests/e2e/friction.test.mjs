@@ -235,6 +235,21 @@ test('broken: dead and rage clicks on a page whose countdown (data-tp-ambient) t
   assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
 });
 
+// A widget throwing every 300 ms: its error is seen while no click waits, so it explains none
+// of the clicks it happens to follow; the button that does nothing is still a dead click.
+test('broken: a dead click on a page whose widget throws every 300 ms is not an error click', T, async (t) => {
+  const site = 'fr-background-error';
+  const { page } = await open(t, site);
+  await page.evaluate(() => setInterval(() => { throw new Error('widget: feed unavailable'); }, 300));
+  await waitFor('the widget\'s error seen', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    return (await frictionOf(site)).some((e) => e.event === 'js_error');
+  });
+  await clickN(page, '#noop', 1);
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev.filter((e) => e.event !== 'js_error')), ['dead_click #noop']);
+});
+
 test('broken: a view the visitor bounces straight back from (SPA history) is a quick_back', T, async (t) => {
   const site = 'fr-quick-back';
   const { page } = await open(t, site);

@@ -237,6 +237,27 @@ fn an_error_after_a_click_is_an_error_click_not_a_dead_one() {
     assert_eq!(names(&out), ["js_error"], "after the window: an error, not an error click");
 }
 
+/// A widget failing every 300 ms: its error is seen while no click waits, so it explains no
+/// click. The dead button clicked meanwhile is a dead click; a button that throws its own error
+/// is still an error click.
+#[test]
+fn an_error_the_page_also_throws_without_clicks_explains_no_click() {
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    let e = |m: &str| ErrorFact { message: m.into(), source: "https://shop.test/widget.js".into(), line: 1, rejection: false };
+    let tick = e("widget: feed unavailable");
+    f.error(100, &tick, &mut out);
+    f.click(250, 1, 1, &target(1), &mut out);
+    f.error(400, &tick, &mut out);
+    f.timeout(60_000, &mut out);
+    assert_eq!(names(&out), ["js_error", "js_error", "dead_click"], "{out:?}");
+    let mut out = Vec::new();
+    f.click(70_000, 500, 500, &target(2), &mut out);
+    f.error(70_010, &e("cart is undefined"), &mut out);
+    f.timeout(140_000, &mut out);
+    assert_eq!(names(&out), ["error_click", "js_error"], "its own error: {out:?}");
+}
+
 #[test]
 fn js_errors_are_capped_per_message_and_noise_is_ignored() {
     let mut f = Friction::default();
