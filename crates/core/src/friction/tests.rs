@@ -244,7 +244,12 @@ fn an_error_after_a_click_is_an_error_click_not_a_dead_one() {
 fn an_error_the_page_also_throws_without_clicks_explains_no_click() {
     let mut f = Friction::default();
     let mut out = Vec::new();
-    let e = |m: &str| ErrorFact { message: m.into(), source: "https://shop.test/widget.js".into(), line: 1, rejection: false };
+    let e = |m: &str| ErrorFact {
+        message: m.into(),
+        source: "https://shop.test/widget.js".into(),
+        line: 1,
+        rejection: false,
+    };
     let tick = e("widget: feed unavailable");
     f.error(100, &tick, &mut out);
     f.click(250, 1, 1, &target(1), &mut out);
