@@ -235,19 +235,37 @@ test('broken: dead and rage clicks on a page whose countdown (data-tp-ambient) t
   assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
 });
 
-// A widget throwing every 300 ms: its error is seen while no click waits, so it explains none
-// of the clicks it happens to follow; the button that does nothing is still a dead click.
+// A widget throwing every 300 ms: its error is seen again and again while no click waits, so it
+// explains none of the clicks it happens to follow; the button that does nothing is still a dead
+// click.
 test('broken: a dead click on a page whose widget throws every 300 ms is not an error click', T, async (t) => {
   const site = 'fr-background-error';
   const { page } = await open(t, site);
   await page.evaluate(() => setInterval(() => { throw new Error('widget: feed unavailable'); }, 300));
-  await waitFor('the widget\'s error seen', async () => {
+  // (Seen twice: once could be a script that failed at load, which a click can run again.)
+  await waitFor('the widget\'s error seen twice', async () => {
     await page.evaluate(() => touchpoint('flush'));
-    return (await frictionOf(site)).some((e) => e.event === 'js_error');
+    return (await frictionOf(site)).filter((e) => e.event === 'js_error').length >= 2;
   });
   await clickN(page, '#noop', 1);
   const ev = await verdict(page, site);
   assert.deepEqual(summary(ev.filter((e) => e.event !== 'js_error')), ['dead_click #noop']);
+});
+
+// A script that failed once at load and fails again when the visitor clicks the button that runs
+// it: the same message, but seen once without a click is no background noise; the click's error.
+test('broken: a button throwing the error the page already threw once at load is an error click', T, async (t) => {
+  const site = 'fr-error-at-load-and-click';
+  const { page } = await open(t, site);
+  await page.evaluate(() => setTimeout(() => null.boom()));
+  await waitFor('the load error seen', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    return (await frictionOf(site)).some((e) => e.event === 'js_error');
+  });
+  await clickN(page, '#throws', 1);
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev.filter((e) => e.event !== 'js_error')), ['error_click #throws']);
+  assert.equal(ev.filter((e) => e.event === 'js_error').length, 2, 'the load error and the click\'s');
 });
 
 test('broken: a view the visitor bounces straight back from (SPA history) is a quick_back', T, async (t) => {

@@ -1,18 +1,25 @@
 //! error_click: an uncaught error or unhandled rejection during a click's handler or within its
-//! response window (1 s). Carries the scrubbed message. One per click. An error the page also
-//! throws while no click waits (a widget failing every second) is background noise: it explains
-//! no click, so the clicks it happens to follow are judged as if it had not happened.
+//! response window (1 s). Carries the scrubbed message. One per click.
+//!
+//! An error the page keeps throwing while no click waits (a widget failing every second) is
+//! background noise: it explains no click, so the clicks it happens to follow are judged as if
+//! it had not happened. "Keeps throwing" means seen outside any click's window at least twice,
+//! the last time within the last minute. Once is not enough: a script that failed at load and
+//! fails again when the visitor clicks the button that runs it is the click's error.
 
 use super::{finding, Findings, Settings, Signal, Target};
 
 #[derive(Debug, Default)]
 pub struct ErrorClick {
     last: Option<(u64, Target, bool)>,
-    /// Messages seen while no click's window was open (at most `BACKGROUND` of them).
-    background: Vec<String>,
+    /// Messages seen while no click's window was open (at most `BACKGROUND` of them): the
+    /// message, and when it was last seen there if it was seen there more than once.
+    background: Vec<(String, Option<u64>)>,
 }
 
 const BACKGROUND: usize = 8;
+/// How long a repeated message stays background after it was last seen outside a click.
+const BACKGROUND_MS: u64 = 60_000;
 
 impl ErrorClick {
     pub fn click(&mut self, at: u64, t: &Target) {
@@ -22,14 +29,18 @@ impl ErrorClick {
     /// Returns the clicked target's key if the error was reported as its error click.
     pub fn error(&mut self, s: &Settings, at: u64, message: &str, out: &mut Findings) -> Option<u32> {
         let open = self.last.as_ref().is_some_and(|(clicked, ..)| at >= *clicked && at <= *clicked + s.error_window_ms);
+        let seen = self.background.iter().position(|(m, _)| m == message);
         if !open {
-            if self.background.len() < BACKGROUND && !self.background.iter().any(|m| m == message) {
-                self.background.push(message.into());
+            match seen {
+                Some(i) => self.background[i].1 = Some(at),
+                None if self.background.len() < BACKGROUND => self.background.push((message.into(), None)),
+                None => {}
             }
             return None;
         }
+        let noise = seen.and_then(|i| self.background[i].1).is_some_and(|last| at <= last + BACKGROUND_MS);
         let (_, t, reported) = self.last.as_mut()?;
-        if *reported || !t.allows(Signal::ErrorClick) || self.background.iter().any(|m| m == message) {
+        if *reported || !t.allows(Signal::ErrorClick) || noise {
             return None;
         }
         *reported = true;

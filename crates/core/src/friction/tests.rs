@@ -237,11 +237,11 @@ fn an_error_after_a_click_is_an_error_click_not_a_dead_one() {
     assert_eq!(names(&out), ["js_error"], "after the window: an error, not an error click");
 }
 
-/// A widget failing every 300 ms: its error is seen while no click waits, so it explains no
-/// click. The dead button clicked meanwhile is a dead click; a button that throws its own error
-/// is still an error click.
+/// A widget failing every 300 ms: its error is seen again and again while no click waits, so it
+/// explains no click. The dead button clicked meanwhile is a dead click; a button that throws its
+/// own error is still an error click.
 #[test]
-fn an_error_the_page_also_throws_without_clicks_explains_no_click() {
+fn an_error_the_page_keeps_throwing_without_clicks_explains_no_click() {
     let mut f = Friction::default();
     let mut out = Vec::new();
     let e = |m: &str| ErrorFact {
@@ -252,15 +252,48 @@ fn an_error_the_page_also_throws_without_clicks_explains_no_click() {
     };
     let tick = e("widget: feed unavailable");
     f.error(100, &tick, &mut out);
-    f.click(250, 1, 1, &target(1), &mut out);
     f.error(400, &tick, &mut out);
+    f.click(550, 1, 1, &target(1), &mut out);
+    f.error(700, &tick, &mut out);
     f.timeout(60_000, &mut out);
-    assert_eq!(names(&out), ["js_error", "js_error", "dead_click"], "{out:?}");
+    assert_eq!(names(&out), ["js_error", "js_error", "js_error", "dead_click"], "{out:?}");
     let mut out = Vec::new();
     f.click(70_000, 500, 500, &target(2), &mut out);
     f.error(70_010, &e("cart is undefined"), &mut out);
     f.timeout(140_000, &mut out);
     assert_eq!(names(&out), ["error_click", "js_error"], "its own error: {out:?}");
+}
+
+/// An error seen once while no click waits (a script that failed at load) and again when the
+/// visitor clicks the button that runs it is that click's error; so is a repeated one that has
+/// not been seen for over a minute.
+#[test]
+fn an_error_seen_once_before_the_click_or_long_ago_is_the_clicks_error() {
+    let e = ErrorFact {
+        message: "cart is undefined".into(),
+        source: "https://shop.test/app.js".into(),
+        line: 7,
+        rejection: false,
+    };
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    f.error(100, &e, &mut out);
+    f.click(5_000, 1, 1, &target(1), &mut out);
+    f.error(5_010, &e, &mut out);
+    f.timeout(60_000, &mut out);
+    assert_eq!(names(&out), ["js_error", "error_click", "js_error"], "thrown at load, then by the click: {out:?}");
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    f.error(100, &e, &mut out);
+    f.error(400, &e, &mut out);
+    f.click(60_401, 1, 1, &target(1), &mut out);
+    f.error(60_410, &e, &mut out);
+    f.timeout(200_000, &mut out);
+    assert_eq!(
+        names(&out),
+        ["js_error", "js_error", "error_click", "js_error"],
+        "repeated, but over a minute ago: {out:?}"
+    );
 }
 
 #[test]
