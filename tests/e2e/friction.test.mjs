@@ -85,6 +85,21 @@ const summary = (ev) => ev.map((e) => `${e.event}${sel(e) ? ` ${sel(e)}` : ''}`)
 const broken = [
   { name: 'a coupon "button" that is a styled div and does nothing', act: (p) => clickN(p, '#coupon', 1), expect: ['dead_click #coupon'] },
   { name: 'a button whose handler does nothing', act: (p) => clickN(p, '#noop', 1), expect: ['dead_click #noop'] },
+  // A press that made no click (the photo dragged) answered at its press: that answer is not a
+  // later keyboard click's (Enter: detail 0, no press of its own).
+  {
+    name: 'a button that does nothing, pressed by keyboard after a photo was dragged',
+    act: async (p) => {
+      const box = await p.locator('#zoom').boundingBox();
+      await p.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await p.mouse.down();
+      await p.mouse.move(box.x - 200, box.y + 300, { steps: 10 });
+      await p.mouse.up();
+      await p.focus('#noop');
+      await p.keyboard.press('Enter');
+    },
+    expect: ['dead_click #noop'],
+  },
   // The browser does not follow a link the page cancelled: nothing answers the click.
   { name: 'a link whose handler cancels it and does nothing else', act: (p) => clickN(p, '#cancelled', 1), expect: ['dead_click #cancelled'] },
   { name: 'a size picker that ignores clicks, rage-clicked', act: (p) => clickN(p, '#size-m', 5), expect: ['rage_click #size-m'] },
