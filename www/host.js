@@ -144,7 +144,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
 
   // While a click waits for a response (the engine says so with watch()), DOM changes and the
   // other signs of a response are reported; otherwise the MutationObserver is disconnected.
-  var pressAt = 0, pressed = 0, pressing = false, pressAnswer = false, watching = false, mo = null, ambient = null, lastUser = 0, lastField = null, reqId = 0, responded = false, selected = false;
+  var pressAt = 0, pressed = 0, pressing = false, pressAnswer = false, watching = false, mo = null, clickedEl = null, lastUser = 0, lastField = null, reqId = 0, responded = false, selected = false;
   // One response record per scheduled task is enough: only the first one after a click matters.
   // A text selection is reported apart: it answers a double or triple click but not a longer
   // burst (core::friction::rage), so it must not hide a real response after it.
@@ -166,13 +166,15 @@ export function makeHost(input, guard, signal, overlayUrl) {
     if (on !== watching) w[on ? 'addEventListener' : 'removeEventListener']('beforeunload', leaving, signal ? { signal: signal } : false);
     if (on && !observing && w.MutationObserver) {
       mo = mo || new MutationObserver(function (records) {
-        // An element marked data-tp-ambient changes on its own (a countdown, a live ticker):
-        // its changes answer only a click inside it.
+        // An element that changes on its own (a countdown, a live ticker: marked data-tp-ambient
+        // or learned, see `ambient`) answers only a click inside it, or a click (a press, a key)
+        // whose own handlers changed it: window.event is then the visitor's event (also in the
+        // microtasks after a handler, where frameworks render), and not for a timer's tick, a
+        // video's timeupdate or a socket's message (checked in Chromium, Firefox and WebKit).
+        var e = w.event, own = e && e.isTrusted && /^(click|pointer|mouse|key|touch|input|change|submit)/.test(e.type);
         for (var i = 0, n; i < records.length; i++) {
-          n = records[i].target;
-          n = (n.nodeType === 1 ? n : n.parentElement);
-          n = n && n.closest('[data-tp-ambient]');
-          if (!n || n === ambient) { mo.disconnect(); observing = false; respond('m'); return; }
+          n = ambient(records[i].target);
+          if (!n || own || n.contains(clickedEl)) { mo.disconnect(); observing = false; respond('m'); return; }
         }
       });
       mo.observe(d, MO_OPTS);
@@ -180,6 +182,37 @@ export function makeHost(input, guard, signal, overlayUrl) {
     }
     if (!on && observing) { mo.disconnect(); observing = false; }
     watching = on;
+  }
+
+  // Elements that change on their own while nobody does anything (a countdown, a "12 people
+  // viewing" line, a ticker) would answer every click made meanwhile: a page with a countdown
+  // had no dead or rage click at all. Besides those marked data-tp-ambient, they are learned in
+  // the page's first LEARN_MS: an element with at most 5 elements inside that changed at
+  // regular intervals (3 changes, counted at least 250 ms apart, the two intervals within 25 %
+  // of each other) while no click or press waited and no wheel or key was used for 1.5 s. A
+  // menu the pointer opens changes when the pointer comes, not by the clock; and a container
+  // is never learned, so the content a click shows in it still answers.
+  var LEARN_MS = 10000, learned = [], changes = w.WeakMap && new WeakMap();
+  function learn(records) {
+    var t = now(), i, n, c;
+    if (watching || t - lastUser < 1500) return;
+    for (i = 0; i < records.length && i < 50; i++) {
+      n = records[i].target;
+      n = n.nodeType === 1 ? n : n.parentElement;
+      c = n && changes.get(n) || [];
+      if (n && learned.indexOf(n) < 0 && !(t - c[c.length - 1] < 250)) {
+        c.push(t);
+        changes.set(n, c = c.slice(-3));
+        if (c.length > 2 && Math.abs(c[2] - 2 * c[1] + c[0]) < (c[2] - c[0]) / 8 && learned.length < 8 &&
+          n.getElementsByTagName('*').length < 6) learned.push(n);
+      }
+    }
+  }
+  // The element, marked or learned, that changes on its own and holds node `n`; null if none.
+  function ambient(n) {
+    n = n.nodeType === 1 ? n : n.parentElement;
+    for (var i = 0, a = n && n.closest('[data-tp-ambient]'); !a && n && i < learned.length; i++) if (learned[i].contains(n)) a = learned[i];
+    return a;
   }
 
   // A declarative event (data-tp-event): name, data-tp-props, then data-tp-prop-* pairs.
@@ -199,8 +232,8 @@ export function makeHost(input, guard, signal, overlayUrl) {
       r = US + group(el || t, !!el);
       if (el && e.isTrusted) pressAt = now(); // (a field is never `el`: see CLICKABLE)
       de = special && t.closest('[data-tp-event]');
-      ambient = special && t.closest('[data-tp-ambient]');
     }
+    clickedEl = t; // (for `mo`: a change inside an ambient element it is in answers it)
     r = rec('c', now(), e.clientX | 0, e.clientY | 0, e.button | 0,
       (e.ctrlKey ? 1 : 0) | (e.metaKey ? 2 : 0) | (e.shiftKey ? 4 : 0) | (e.altKey ? 8 : 0), e.detail | 0, e.isTrusted ? 1 : 0,
       link, dl) + (r || '');
@@ -599,6 +632,12 @@ export function makeHost(input, guard, signal, overlayUrl) {
     views();
     point();
     userOn();
+    if (changes && w.MutationObserver) {
+      var lo = new MutationObserver(guard(learn));
+      lo.observe(d, MO_OPTS);
+      observers.push(lo);
+      setTimeout(function () { lo.disconnect(); }, LEARN_MS);
+    }
     w.addEventListener('load', guard(views), signal ? { signal: signal } : false);
     var supported = w.PerformanceObserver && PerformanceObserver.supportedEntryTypes;
     function po(type, fn, opts) {

@@ -250,6 +250,36 @@ test('broken: dead and rage clicks on a page whose countdown (data-tp-ambient) t
   assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
 });
 
+// The same countdown, marked by nobody: it is learned as changing on its own (it changes at
+// regular intervals while nobody does anything), so its ticks answer no click outside it. A
+// button whose own handler stops it (a change made in the click's task) is answered by it.
+test('broken: dead and rage clicks on a page whose countdown nobody marked ticks all the time', T, async (t) => {
+  const site = 'fr-ambient-learned';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    const c = document.createElement('p');
+    c.innerHTML = 'Sale ends in <b id="ticks">0</b> <button id="stop-sale" type="button">Hide the timer</button>';
+    document.body.prepend(c);
+    window.ticks = 0;
+    const tick = setInterval(() => { window.ticks++; document.getElementById('ticks').textContent = Date.now(); }, 100);
+    document.getElementById('stop-sale').addEventListener('click', () => {
+      clearInterval(tick);
+      document.getElementById('ticks').textContent = 'hidden';
+    });
+  });
+  // (Learned after 3 changes at least 250 ms apart: 12 ticks of 100 ms are more than enough.)
+  await waitFor('the countdown ticking', () => page.evaluate(() => window.ticks >= 12));
+  await clickN(page, '#coupon', 1);
+  await clickN(page, '#size-m', 5);
+  await waitFor('the dead and rage clicks', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    return (await frictionOf(site)).length >= 2;
+  });
+  await clickN(page, '#stop-sale', 1);
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
+});
+
 // A widget throwing every 300 ms: its error is seen again and again while no click waits, so it
 // explains none of the clicks it happens to follow; the button that does nothing is still a dead
 // click.

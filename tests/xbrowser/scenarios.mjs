@@ -715,6 +715,35 @@ export function defineSuite(name) {
     },
     { s: 'thrash', title: 'scroll_thrash: scrolling up and down repeatedly', act: thrashBursts, check: checkThrash },
     { s: 'normal', title: 'none: add to cart clicked 3 times (each click answered)', act: () => clickN('#add', 3), expect: [] },
+    {
+      // A countdown nobody marked data-tp-ambient ticks every 100 ms: learned as changing on its
+      // own, its ticks answer no click outside it; a button whose own handler changes it (in the
+      // click's task: window.event) is answered.
+      s: 'ambient', title: 'dead_click: a dead button on a page whose countdown nobody marked ticks all the time',
+      act: async () => {
+        // (A page's script, not WebDriver's: Firefox sets no window.event for a listener that
+        // geckodriver's sandbox created.)
+        await d().executeScript(`var s = document.createElement('script');
+          s.textContent = ${JSON.stringify(`var c = document.createElement('p');
+          c.innerHTML = 'Sale ends in <b id="ticks">0</b> <button id="stop-sale" type="button">Hide the timer</button>';
+          document.body.prepend(c);
+          window.ticks = 0;
+          var tick = setInterval(function () { window.ticks++; document.getElementById('ticks').textContent = Date.now(); }, 100);
+          document.getElementById('stop-sale').addEventListener('click', function () {
+            clearInterval(tick);
+            document.getElementById('ticks').textContent = 'hidden';
+          });`)};
+          document.head.appendChild(s);`);
+        await waitFor('the countdown ticking', () => d().executeScript('return window.ticks >= 12'));
+        await clickN('#coupon', 1);
+        await waitFor('the dead click', async () => {
+          await tp(d(), 'flush');
+          return (await frictionOf('fr-ambient')).length > 0;
+        }, { timeout: 60_000 });
+        await clickN('#stop-sale', 1);
+      },
+      expect: ['dead_click #coupon'],
+    },
   ];
 
   for (const f of FRICTION) {
