@@ -261,31 +261,203 @@ pub fn object_members(b: &[u8], start: usize) -> Result<(Vec<Member>, Scanned), 
     }
 }
 
-/// One element of an array: its range, its scan, and its members if it is an object.
-pub type Element = (Range<usize>, Scanned, Option<Vec<Member>>);
+/// No index: the end of a member chain, or a value that is not a non-empty object.
+pub const NONE: u32 = u32::MAX;
 
-/// The elements of the array at `b[start]`, objects split into members on the way (one pass).
-pub fn array_elements_split(b: &[u8], start: usize) -> Result<Vec<Element>, SyntaxError> {
-    let mut out = Vec::new();
+/// One member of an object, recorded by [`object_tree`] with the members of the objects nested
+/// in it (objects in objects; arrays and what they hold are scanned, not recorded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Node {
+    /// The key, quotes included.
+    pub key: Range<usize>,
+    /// The value.
+    pub value: Range<usize>,
+    /// The index of the next member of the same object, or [`NONE`].
+    pub next: u32,
+    /// If the value is an object with members: the index of its first member, else [`NONE`].
+    pub first: u32,
+}
+
+/// Scans the object at `b[start]` in one pass, appending its members and those of the objects
+/// nested in it to `out` (pre-order: a member's object's members follow it). The object's first
+/// member, if it has one, is at the index `out.len()` had before the call. Returns the same scan
+/// as [`value`]. Never recurses.
+pub fn object_tree(b: &[u8], start: usize, out: &mut Vec<Node>) -> Result<Scanned, SyntaxError> {
+    if b.get(start) != Some(&b'{') {
+        return Err(SyntaxError(start));
+    }
+    let mut lone = false;
+    // Open objects (the root is 1), and the deepest nesting seen.
+    let mut level = 1;
+    let mut depth = 1;
+    // The member whose value is the innermost open object (NONE: the root). While its object is
+    // open, its `next` holds the member owning the object around it.
+    let mut owner = NONE;
+    // The latest member of the innermost open object.
+    let mut last = NONE;
+    let mut i = skip_ws(b, start + 1);
+    let mut after_open = true;
+    loop {
+        if after_open && b.get(i) == Some(&b'}') {
+            i += 1;
+        } else {
+            after_open = false;
+            if b.get(i) != Some(&b'"') {
+                return Err(SyntaxError(i));
+            }
+            let key_end = string(b, i, &mut lone)?;
+            let key = i..key_end;
+            i = skip_ws(b, key_end);
+            if b.get(i) != Some(&b':') {
+                return Err(SyntaxError(i));
+            }
+            i = skip_ws(b, i + 1);
+            let n = u32::try_from(out.len()).ok().filter(|&n| n < NONE - 1).ok_or(SyntaxError(i))?;
+            if last != NONE {
+                out[last as usize].next = n;
+            }
+            if b.get(i) == Some(&b'{') {
+                out.push(Node { key, value: i..i, next: owner, first: n + 1 });
+                owner = n;
+                last = NONE;
+                level += 1;
+                depth = depth.max(level);
+                i = skip_ws(b, i + 1);
+                after_open = true;
+                continue;
+            }
+            let v = value(b, i)?;
+            depth = depth.max(level + v.depth);
+            lone |= v.lone_surrogates;
+            out.push(Node { key, value: i..v.end, next: NONE, first: NONE });
+            last = n;
+            i = v.end;
+        }
+        // A value ended at i (or an empty object was closed): close objects, or go on to the
+        // next member.
+        loop {
+            if after_open {
+                // `i` is just past the `}` of an empty object (or of the object closed below).
+                after_open = false;
+                if owner == NONE {
+                    return Ok(Scanned { end: i, depth, lone_surrogates: lone });
+                }
+                let m = owner as usize;
+                owner = out[m].next;
+                out[m].next = NONE;
+                out[m].value.end = i;
+                if out.len() == m + 1 {
+                    out[m].first = NONE;
+                }
+                last = m as u32;
+                level -= 1;
+            }
+            i = skip_ws(b, i);
+            match b.get(i) {
+                Some(b',') => {
+                    i = skip_ws(b, i + 1);
+                    break;
+                }
+                Some(b'}') => {
+                    i += 1;
+                    after_open = true;
+                }
+                _ => return Err(SyntaxError(i)),
+            }
+        }
+    }
+}
+
+/// One element of an array split by [`array_trees`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Element {
+    pub range: Range<usize>,
+    pub scan: Scanned,
+    /// None if the element is not an object; else the index of its first member in the tree
+    /// ([`NONE`] if it has none).
+    pub first: Option<u32>,
+}
+
+/// The elements of the array at `b[start]`, objects recorded in `out` by [`object_tree`] on the
+/// way (one pass), and the scan of the array itself.
+pub fn array_trees(b: &[u8], start: usize, out: &mut Vec<Node>) -> Result<(Vec<Element>, Scanned), SyntaxError> {
+    let mut elements = Vec::new();
     if b.get(start) != Some(&b'[') {
         return Err(SyntaxError(start));
     }
+    let mut depth = 0;
+    let mut lone = false;
     let mut i = skip_ws(b, start + 1);
     if b.get(i) == Some(&b']') {
-        return Ok(out);
+        return Ok((elements, Scanned { end: i + 1, depth: 1, lone_surrogates: false }));
     }
     loop {
-        let (scan, members) = if b.get(i) == Some(&b'{') {
-            let (m, scan) = object_members(b, i)?;
-            (scan, Some(m))
+        let (scan, first) = if b.get(i) == Some(&b'{') {
+            let before = out.len();
+            let scan = object_tree(b, i, out)?;
+            let first = if out.len() > before { before as u32 } else { NONE };
+            (scan, Some(first))
         } else {
             (value(b, i)?, None)
         };
-        out.push((i..scan.end, scan, members));
+        depth = depth.max(scan.depth);
+        lone |= scan.lone_surrogates;
+        elements.push(Element { range: i..scan.end, scan, first });
         i = skip_ws(b, scan.end);
         match b.get(i) {
             Some(b',') => i = skip_ws(b, i + 1),
-            Some(b']') => return Ok(out),
+            Some(b']') => return Ok((elements, Scanned { end: i + 1, depth: depth + 1, lone_surrogates: lone })),
+            _ => return Err(SyntaxError(i)),
+        }
+    }
+}
+
+/// A member of an envelope scanned by [`envelope`]: key (quotes included), value, and the
+/// value's elements if it was split.
+pub type EnvelopeMember = (Range<usize>, Range<usize>, Option<Vec<Element>>);
+
+/// The members of the object at `b[start]` (one pass, as [`object_members`]); an array that is
+/// the value of a member whose key text satisfies `split` is split by [`array_trees`] into `out`.
+pub fn envelope(
+    b: &[u8],
+    start: usize,
+    split: impl Fn(&[u8]) -> bool,
+    out: &mut Vec<Node>,
+) -> Result<(Vec<EnvelopeMember>, Scanned), SyntaxError> {
+    let mut members = Vec::with_capacity(2);
+    if b.get(start) != Some(&b'{') {
+        return Err(SyntaxError(start));
+    }
+    let mut depth = 0;
+    let mut lone = false;
+    let mut i = skip_ws(b, start + 1);
+    if b.get(i) == Some(&b'}') {
+        return Ok((members, Scanned { end: i + 1, depth: 1, lone_surrogates: false }));
+    }
+    loop {
+        if b.get(i) != Some(&b'"') {
+            return Err(SyntaxError(i));
+        }
+        let key_end = string(b, i, &mut lone)?;
+        let key = i..key_end;
+        i = skip_ws(b, key_end);
+        if b.get(i) != Some(&b':') {
+            return Err(SyntaxError(i));
+        }
+        i = skip_ws(b, i + 1);
+        let (v, elements) = if b.get(i) == Some(&b'[') && split(&b[key.clone()]) {
+            let (e, v) = array_trees(b, i, out)?;
+            (v, Some(e))
+        } else {
+            (value(b, i)?, None)
+        };
+        depth = depth.max(v.depth);
+        lone |= v.lone_surrogates;
+        members.push((key, i..v.end, elements));
+        i = skip_ws(b, v.end);
+        match b.get(i) {
+            Some(b',') => i = skip_ws(b, i + 1),
+            Some(b'}') => return Ok((members, Scanned { end: i + 1, depth: depth + 1, lone_surrogates: lone })),
             _ => return Err(SyntaxError(i)),
         }
     }
@@ -415,16 +587,182 @@ mod tests {
         assert_eq!((scan.end, scan.depth), (b.len() - 1, 2));
         let texts: Vec<(&[u8], &[u8])> = m.iter().map(|(k, v, _)| (&b[k.clone()], &b[v.clone()])).collect();
         assert_eq!(texts, [(&b"\"a\""[..], &b"1"[..]), (b"\"b\"", b"[2,3]"), (b"\"c\"", br#"{"d":"}"}"#)]);
-        let e = array_elements_split(b"[ 1 , {} ,\"x\",{\"a\":[{}]}]", 0).unwrap();
-        assert_eq!(e.iter().map(|(r, _, _)| r.clone()).collect::<Vec<_>>(), [2..3, 6..8, 10..13, 14..24]);
-        assert_eq!(e.iter().map(|(_, s, _)| s.depth).collect::<Vec<_>>(), [0, 1, 0, 3]);
-        assert_eq!(
-            e.iter().map(|(_, _, m)| m.as_ref().map(Vec::len)).collect::<Vec<_>>(),
-            [None, Some(0), None, Some(1)]
-        );
-        assert!(array_elements_split(b"[1,", 0).is_err());
+        let mut nodes = Vec::new();
+        let (e, scan) = array_trees(b"[ 1 , {} ,\"x\",{\"a\":[{}]}]", 0, &mut nodes).unwrap();
+        assert_eq!((scan.end, scan.depth), (25, 4));
+        assert_eq!(e.iter().map(|e| e.range.clone()).collect::<Vec<_>>(), [2..3, 6..8, 10..13, 14..24]);
+        assert_eq!(e.iter().map(|e| e.scan.depth).collect::<Vec<_>>(), [0, 1, 0, 3]);
+        assert_eq!(e.iter().map(|e| e.first).collect::<Vec<_>>(), [None, Some(NONE), None, Some(0)]);
+        assert_eq!(nodes, [Node { key: 15..18, value: 19..23, next: NONE, first: NONE }]);
+        assert!(array_trees(b"[1,", 0, &mut nodes).is_err());
         assert!(object_members(b"{\"\\ud800\":1}", 0).unwrap().1.lone_surrogates);
         assert!(object_members(b"[]", 0).is_err());
+    }
+
+    /// Checks the members recorded for the object at `b[start]` (first member at `first`)
+    /// against `object_members`, and those of the objects in it, recursively.
+    fn same_tree(b: &[u8], start: usize, nodes: &[Node], first: u32) {
+        let (members, _) = object_members(b, start).unwrap();
+        let chain: Vec<&Node> =
+            std::iter::successors(nodes.get(first as usize), |n| nodes.get(n.next as usize)).collect();
+        assert_eq!(first == NONE, members.is_empty());
+        assert_eq!(chain.len(), members.len());
+        for (n, (k, v, _)) in chain.into_iter().zip(members) {
+            assert_eq!((&n.key, &n.value), (&k, &v));
+            if b[v.start] == b'{' {
+                same_tree(b, v.start, nodes, n.first);
+            } else {
+                assert_eq!(n.first, NONE);
+            }
+        }
+    }
+
+    /// `object_tree` on `s` (at its first non-blank byte): the same verdict and scan as
+    /// `value`, and the same members as `object_members` at every level.
+    fn tree_agrees(s: &[u8]) {
+        let start = skip_ws(s, 0);
+        let mut nodes = vec![Node { key: 0..0, value: 0..0, next: NONE, first: NONE }];
+        let tree = object_tree(s, start, &mut nodes);
+        let plain = value(s, start).ok().filter(|_| s.get(start) == Some(&b'{'));
+        assert_eq!(tree.ok(), plain, "{:?}", String::from_utf8_lossy(s));
+        if tree.is_ok() {
+            // Appended after what `out` held.
+            same_tree(s, start, &nodes, if nodes.len() > 1 { 1 } else { NONE });
+        }
+        let mut nodes = Vec::new();
+        let split = array_trees(s, start, &mut nodes);
+        let plain = value(s, start).ok().filter(|_| s.get(start) == Some(&b'['));
+        assert_eq!(split.as_ref().ok().map(|(_, scan)| *scan), plain);
+        if let Ok((elements, _)) = split {
+            for e in elements {
+                assert_eq!(Some(e.scan), value(s, e.range.start).ok());
+                assert_eq!(e.scan.end, e.range.end);
+                match e.first {
+                    None => assert_ne!(s[e.range.start], b'{'),
+                    Some(first) => same_tree(s, e.range.start, &nodes, first),
+                }
+            }
+        }
+        let mut nodes = Vec::new();
+        let env = envelope(s, start, |k| k == b"\"b\"", &mut nodes);
+        let plain = object_members(s, start);
+        assert_eq!(env.as_ref().ok().map(|(_, scan)| *scan), plain.as_ref().ok().map(|(_, scan)| *scan));
+        if let (Ok((env, _)), Ok((plain, _))) = (env, plain) {
+            assert_eq!(env.len(), plain.len());
+            for ((k, v, split), (pk, pv, _)) in env.into_iter().zip(plain) {
+                assert_eq!((&k, &v), (&pk, &pv));
+                assert_eq!(split.is_some(), &s[k] == b"\"b\"" && s[v.start] == b'[');
+            }
+        }
+    }
+
+    #[test]
+    fn object_tree_records_nested_members() {
+        let b = br#"{"a":{"b":1,"c":{},"d":{"e":[{"f":2}],"g":"}"}},"h" : { } ,"a":0}"#;
+        let mut nodes = Vec::new();
+        let scan = object_tree(b, 0, &mut nodes).unwrap();
+        assert_eq!((scan.end, scan.depth), (b.len(), 5));
+        let keys: Vec<&[u8]> = nodes.iter().map(|n| &b[n.key.clone()]).collect();
+        // Pre-order; the array's object is scanned, not recorded.
+        assert_eq!(keys, [&b"\"a\""[..], b"\"b\"", b"\"c\"", b"\"d\"", b"\"e\"", b"\"g\"", b"\"h\"", b"\"a\""]);
+        let nexts: Vec<u32> = nodes.iter().map(|n| n.next).collect();
+        assert_eq!(nexts, [6, 2, 3, NONE, 5, NONE, 7, NONE]);
+        let firsts: Vec<u32> = nodes.iter().map(|n| n.first).collect();
+        assert_eq!(firsts, [1, NONE, NONE, 4, NONE, NONE, NONE, NONE]);
+        same_tree(b, 0, &nodes, 0);
+        for s in [
+            &b"{}"[..],
+            b" { } ",
+            b"{\"a\":{}}",
+            b"{\"a\":{\"b\":{\"c\":{}}},\"d\":1}",
+            b"{\"a\":{\"b\":{\"c\":{}}}}",
+            b"{\"a\":[{\"b\":{}}],\"c\":{\"d\":[[]]}}",
+            b"{\"\\ud800\":{\"x\":\"\\udc00\"}}",
+            b"{\"a\":{\"b\":1}",
+            b"{\"a\":{\"b\":1},}",
+            b"{\"a\":{\"b\" 1}}",
+            b"{\"a\":{,}}",
+            b"{\"a\":{}}}",
+            b"{\"a\"}",
+            b"{\"a\":}",
+            b"{1:2}",
+            b"[{\"a\":{}},{}, 3 ,[{}]]",
+            b"[{\"a\":{}},{]",
+            b"[",
+            b"{",
+            b"",
+        ] {
+            tree_agrees(s);
+        }
+        assert!(object_tree(b"{\"a\":{\"b\":1}", 0, &mut nodes).is_err());
+        assert!(object_tree(b"[]", 0, &mut nodes).is_err());
+    }
+
+    /// Small JSON texts, valid or not: nested objects, arrays, escapes, junk.
+    fn jsonish() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use proptest::prelude::*;
+        let atom = prop_oneof![
+            Just("{".to_string()),
+            Just("}".to_string()),
+            Just("[".to_string()),
+            Just("]".to_string()),
+            Just(":".to_string()),
+            Just(",".to_string()),
+            Just(" ".to_string()),
+            Just("\"k\"".to_string()),
+            Just("\"b\"".to_string()),
+            Just("\"\\ud83d\"".to_string()),
+            Just("\"\\\"}\"".to_string()),
+            Just("1".to_string()),
+            Just("-0.5e3".to_string()),
+            Just("null".to_string()),
+            Just("{\"a\":".to_string()),
+            Just("{\"b\":[".to_string()),
+            Just("\"x\":{".to_string()),
+            any::<u8>().prop_map(|c| char::from(c).to_string()),
+        ];
+        proptest::collection::vec(atom, 0..24).prop_map(|v| v.concat().into_bytes())
+    }
+
+    fn json_text() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<i32>().prop_map(serde_json::Value::from),
+            "[a-z\"\\\\{}]{0,6}".prop_map(serde_json::Value::from),
+        ];
+        let value = leaf.prop_recursive(5, 48, 5, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::from),
+                proptest::collection::btree_map("[ab\\\\]{0,2}", inner, 0..5)
+                    .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        });
+        (value, any::<bool>(), proptest::collection::vec((any::<usize>(), any::<u8>()), 0..2)).prop_map(
+            |(v, pretty, damage)| {
+                let mut b = if pretty { serde_json::to_vec_pretty(&v) } else { serde_json::to_vec(&v) }.unwrap();
+                for (at, c) in damage {
+                    if !b.is_empty() {
+                        let at = at % b.len();
+                        b[at] = c;
+                    }
+                }
+                b
+            },
+        )
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config { cases: 2000, failure_persistence: None, ..Default::default() })]
+        #[test]
+        fn object_tree_agrees_on_junk(s in jsonish()) {
+            tree_agrees(&s);
+        }
+
+        #[test]
+        fn object_tree_agrees_on_json(s in json_text()) {
+            tree_agrees(&s);
+        }
     }
 
     #[test]

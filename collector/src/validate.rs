@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use crate::error::IngestError;
 use crate::facts::{Category, Facts, DEFAULT_MOMENTS};
-use crate::json::{self, array_elements_split, object_members, replace_lone_surrogates, skip_ws, Member};
+use crate::json::{self, object_tree, replace_lone_surrogates, skip_ws, Element, Node, NONE};
 use crate::limits::{MAX_BATCH_EVENTS, MAX_EVENT_BYTES, MAX_EVENT_DEPTH};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,7 +48,11 @@ pub struct Rejected {
 /// breaks the contract lands in `rejected` and the others go on.
 pub fn parse_batch(body: &[u8]) -> Result<Batch, IngestError> {
     let start = skip_ws(body, 0);
-    let members = match object_members(body, start) {
+    // One pass over the body: the events' members, and those of the objects in them, are
+    // recorded in `nodes` (about one per 32 bytes of a typical event).
+    let mut nodes = Vec::with_capacity(body.len() / 32);
+    let is_batch = |k: &[u8]| std::str::from_utf8(k).is_ok_and(|k| key_is(k, 0..k.len(), "batch"));
+    let members = match json::envelope(body, start, is_batch, &mut nodes) {
         Ok((m, scan)) if skip_ws(body, scan.end) == body.len() => m,
         _ if body.get(start) != Some(&b'{')
             && json::value(body, start).is_ok_and(|v| skip_ws(body, v.end) == body.len()) =>
@@ -60,12 +64,13 @@ pub fn parse_batch(body: &[u8]) -> Result<Batch, IngestError> {
     // Duplicate keys: the last one wins, as in JSON.parse and serde_json.
     let mut sent_at = None;
     let mut batch = None;
-    for (key, value, _) in &members {
-        let Ok(key) = std::str::from_utf8(&body[key.clone()]) else { continue };
+    for (key, value, elements) in members {
+        let Ok(key) = std::str::from_utf8(&body[key]) else { continue };
         if key_is(key, 0..key.len(), "sentAt") {
-            sent_at = Some(value.clone());
+            sent_at = Some(value);
         } else if key_is(key, 0..key.len(), "batch") {
-            batch = Some(value.clone());
+            // Split on the way if it is an array.
+            batch = Some(elements);
         }
     }
     let sent_at = match sent_at {
@@ -81,7 +86,7 @@ pub fn parse_batch(body: &[u8]) -> Result<Batch, IngestError> {
     let Some(batch) = batch else {
         return Err(invalid("batch: missing"));
     };
-    let elements = array_elements_split(body, batch.start).map_err(|_| invalid("batch: expected array"))?;
+    let elements = batch.ok_or_else(|| invalid("batch: expected array"))?;
     if elements.is_empty() {
         return Err(invalid("batch: must not be empty"));
     }
@@ -91,9 +96,8 @@ pub fn parse_batch(body: &[u8]) -> Result<Batch, IngestError> {
 
     let mut events = Vec::with_capacity(elements.len());
     let mut rejected = Vec::new();
-    for (index, (range, scan, members)) in elements.into_iter().enumerate() {
-        let start = range.start;
-        match parse_event(&body[range], scan, members, start) {
+    for (index, element) in elements.iter().enumerate() {
+        match parse_event(body, element, &nodes) {
             Ok(e) => events.push(e),
             Err(reason) => rejected.push(Rejected { index, reason }),
         }
@@ -108,28 +112,30 @@ fn syntax_hint(body: &[u8]) -> String {
     }
 }
 
-/// Checks one event (its raw text) against the wire contract. The reason names the field.
-/// `members` are the event's top-level members (ranges in the body, the event starting at
-/// `offset`), or None if it is not an object.
-fn parse_event(raw: &[u8], scan: json::Scanned, members: Option<Vec<Member>>, offset: usize) -> Result<Event, String> {
+/// Checks one event (`element` of the batch array in `body`, its members recorded in `nodes`)
+/// against the wire contract. The reason names the field.
+fn parse_event(body: &[u8], element: &Element, nodes: &[Node]) -> Result<Event, String> {
+    let raw = &body[element.range.clone()];
     if raw.len() > MAX_EVENT_BYTES {
         return Err(format!("event is {} bytes, limit {MAX_EVENT_BYTES}", raw.len()));
     }
     let text = std::str::from_utf8(raw).map_err(|e| format!("not valid UTF-8: {e}"))?;
-    let Some(members) = members else {
+    let Some(first) = element.first else {
         return Err("expected object".into());
     };
-    if scan.depth > MAX_EVENT_DEPTH {
+    if element.scan.depth > MAX_EVENT_DEPTH {
         return Err(format!("nested deeper than {MAX_EVENT_DEPTH} levels"));
     }
     // A lone surrogate (a string cut in the middle of an emoji) is replaced, as the browser's
-    // toWellFormed() would: the event is kept, with U+FFFD where the half character was.
+    // toWellFormed() would: the event is kept, with U+FFFD where the half character was. The
+    // repaired text is scanned again (rare).
     let repaired;
-    let fields = if scan.lone_surrogates {
+    let mut own = Vec::new();
+    let fields = if element.scan.lone_surrogates {
         repaired = replace_lone_surrogates(text);
-        Fields::of(&repaired, 0).ok_or("expected object")?
+        Fields::of(&repaired, 0, &mut own).ok_or("expected object")?
     } else {
-        Fields::from_members(text, members, offset)
+        Fields { text, nodes, first, offset: element.range.start }
     };
 
     let kind = fields.string("type", "")?;
@@ -201,7 +207,7 @@ fn facts_of(event: &str, timestamp: &str, properties: &Fields<'_>, page: &Fields
     }
     f.moment = properties.get("moment") == Some(b"true".as_slice());
     f.during = text(properties, "during").unwrap_or_default();
-    if let Some(el) = properties.find("element").and_then(|v| Fields::of(properties.text, v.start)) {
+    if let Ok(el) = properties.object("element", "") {
         f.selector = text(&el, "selector").unwrap_or_default();
     }
     f.moment = f.moment || (f.category != Category::Friction && DEFAULT_MOMENTS.contains(&event));
@@ -212,63 +218,67 @@ fn facts_of(event: &str, timestamp: &str, properties: &Fields<'_>, page: &Fields
 /// are rebuilt): as at ingest, default facts for whatever does not parse.
 pub(crate) fn facts_of_text(event: &str, timestamp: &str, text: &str) -> Facts {
     let ts_only = || Facts { ts_ms: crate::facts::parse_iso_millis(timestamp).unwrap_or(0), ..Facts::default() };
-    let Some(fields) = Fields::of(text, crate::json::skip_ws(text.as_bytes(), 0)) else { return ts_only() };
-    let empty = Fields { text, members: Vec::new(), escaped_keys: false };
-    let object = |f: &Fields<'_>, name: &str| f.find(name).and_then(|v| Fields::of(text, v.start));
-    let properties = object(&fields, "properties");
-    let page = object(&fields, "context").and_then(|c| object(&c, "page"));
+    let mut nodes = Vec::new();
+    let Some(fields) = Fields::of(text, crate::json::skip_ws(text.as_bytes(), 0), &mut nodes) else { return ts_only() };
+    let empty = Fields { text, nodes: &[], first: NONE, offset: 0 };
+    let properties = fields.object("properties", "").ok();
+    let page = fields.object("context", "").and_then(|c| c.object("page", "")).ok();
     facts_of(event, timestamp, properties.as_ref().unwrap_or(&empty), page.as_ref().unwrap_or(&empty))
 }
 
-/// The members of one object of an event's text (checked JSON, no lone surrogates).
+/// The members of one object of an event's text (checked JSON, no lone surrogates), as recorded
+/// by [`object_tree`]: nested objects are read from the same nodes, not scanned again.
 struct Fields<'a> {
     text: &'a str,
-    /// (key without its quotes, value range), ranges in `text`.
-    members: Vec<(&'a [u8], std::ops::Range<usize>)>,
-    /// Whether some key holds an escape (then keys are compared decoded).
-    escaped_keys: bool,
+    nodes: &'a [Node],
+    /// The object's first member in `nodes` ([`NONE`] if it has none).
+    first: u32,
+    /// Where `text` starts in the text the nodes' ranges refer to.
+    offset: usize,
 }
 
 impl<'a> Fields<'a> {
-    fn of(text: &'a str, start: usize) -> Option<Fields<'a>> {
-        let (members, _) = object_members(text.as_bytes(), start).ok()?;
-        Some(Self::from_members(text, members, 0))
+    /// The object at `text[start]`, its members recorded in `nodes` (cleared first).
+    fn of(text: &'a str, start: usize, nodes: &'a mut Vec<Node>) -> Option<Fields<'a>> {
+        nodes.clear();
+        object_tree(text.as_bytes(), start, nodes).ok()?;
+        let first = if nodes.is_empty() { NONE } else { 0 };
+        Some(Fields { text, nodes, first, offset: 0 })
     }
 
-    /// `members` as found in a larger text in which `text` starts at `offset`.
-    fn from_members(text: &'a str, members: Vec<Member>, offset: usize) -> Fields<'a> {
-        let b = text.as_bytes();
-        let mut escaped_keys = false;
-        let members = members
-            .into_iter()
-            .map(|(k, v, _)| {
-                let key = &b[k.start - offset + 1..k.end - offset - 1];
-                escaped_keys |= key.contains(&b'\\');
-                (key, v.start - offset..v.end - offset)
-            })
-            .collect();
-        Fields { text, members, escaped_keys }
+    /// The object's members, in order.
+    fn members(&self) -> impl Iterator<Item = &'a Node> + '_ {
+        let nodes = self.nodes;
+        std::iter::successors(nodes.get(self.first as usize), move |n| nodes.get(n.next as usize))
     }
 
-    /// The value range of member `name` (the last one if the key repeats).
-    fn find(&self, name: &str) -> Option<std::ops::Range<usize>> {
-        let found = self.members.iter().rev().find(|(k, _)| *k == name.as_bytes());
-        match found {
-            Some((_, v)) => Some(v.clone()),
-            None if self.escaped_keys => self
-                .members
-                .iter()
-                .rev()
-                .find(|(k, _)| {
-                    k.contains(&b'\\')
-                        && std::str::from_utf8(k)
-                            .ok()
-                            .and_then(|k| serde_json::from_str::<String>(&format!("\"{k}\"")).ok())
-                            .is_some_and(|k| k == name)
-                })
-                .map(|(_, v)| v.clone()),
-            None => None,
+    /// A member's key without its quotes.
+    fn key(&self, n: &Node) -> &'a [u8] {
+        &self.text.as_bytes()[n.key.start - self.offset + 1..n.key.end - self.offset - 1]
+    }
+
+    /// Member `name` (the last one if the key repeats; keys with escapes are compared decoded
+    /// when no key is `name` as written).
+    fn find_node(&self, name: &str) -> Option<&'a Node> {
+        let found = self.members().filter(|n| self.key(n) == name.as_bytes()).last();
+        if found.is_some() {
+            return found;
         }
+        self.members()
+            .filter(|n| {
+                let k = self.key(n);
+                k.contains(&b'\\')
+                    && std::str::from_utf8(k)
+                        .ok()
+                        .and_then(|k| serde_json::from_str::<String>(&format!("\"{k}\"")).ok())
+                        .is_some_and(|k| k == name)
+            })
+            .last()
+    }
+
+    /// The value range of member `name` in `text`.
+    fn find(&self, name: &str) -> Option<std::ops::Range<usize>> {
+        self.find_node(name).map(|n| n.value.start - self.offset..n.value.end - self.offset)
     }
 
     /// The raw text of member `name`.
@@ -284,9 +294,12 @@ impl<'a> Fields<'a> {
     }
 
     fn object(&self, name: &str, at: &str) -> Result<Fields<'a>, String> {
-        match self.find(name) {
+        match self.find_node(name) {
             None => Err(format!("{at}{name}: missing")),
-            Some(v) => Fields::of(self.text, v.start).ok_or_else(|| format!("{at}{name}: expected object")),
+            Some(n) if self.text.as_bytes()[n.value.start - self.offset] == b'{' => {
+                Ok(Fields { text: self.text, nodes: self.nodes, first: n.first, offset: self.offset })
+            }
+            Some(_) => Err(format!("{at}{name}: expected object")),
         }
     }
 }
