@@ -138,42 +138,51 @@ fn parse_event(body: &[u8], element: &Element, nodes: &[Node]) -> Result<Event, 
         Fields { text, nodes, first, offset: element.range.start }
     };
 
-    let kind = fields.string("type", "")?;
+    // Every member looked up in one pass over the event's members (and one per nested object);
+    // the checks and their reasons come in the order below.
+    const NAMES: [&str; 9] =
+        ["type", "event", "messageId", "timestamp", "sessionId", "site", "properties", "context", "anonymousId"];
+    let [kind, event, message_id, timestamp, session_id, site, properties, context, anonymous_id] =
+        fields.find_all(NAMES);
+    let kind = fields.string_of(kind, "type", "")?;
     if kind != "page" && kind != "track" {
         return Err("type: must be \"page\" or \"track\"".into());
     }
-    let event = fields.string("event", "")?;
+    let event = fields.string_of(event, "event", "")?;
     if !is_event_name(&event) {
         return Err("event: must match ^[a-z][a-z0-9_]{0,63}$".into());
     }
-    let message_id = fields.string("messageId", "")?;
+    let message_id = fields.string_of(message_id, "messageId", "")?;
     if !is_message_id(&message_id) {
         return Err("messageId: must be 1..=64 characters of [A-Za-z0-9_-]".into());
     }
-    let timestamp = fields.string("timestamp", "")?;
+    let timestamp = fields.string_of(timestamp, "timestamp", "")?;
     if !is_iso8601(&timestamp) {
         return Err("timestamp: expected an ISO-8601 timestamp".into());
     }
-    let session_id = fields.string("sessionId", "")?;
+    let session_id = fields.string_of(session_id, "sessionId", "")?;
     if !(1..=128).contains(&session_id.chars().count()) {
         return Err("sessionId: must be 1..=128 characters".into());
     }
-    let site = fields.string("site", "")?;
+    let site = fields.string_of(site, "site", "")?;
     if !is_site_id(&site) {
         return Err("site: must be 1..=64 characters of [A-Za-z0-9._-]".into());
     }
-    let properties = fields.object("properties", "")?;
-    let context = fields.object("context", "")?;
-    let page = context.object("page", "context.")?;
-    for f in ["url", "path", "title", "referrer"] {
-        page.string(f, "context.page.")?;
+    let properties = fields.object_of(properties, "properties", "")?;
+    let context = fields.object_of(context, "context", "")?;
+    let [page, library] = context.find_all(["page", "library"]);
+    let page = context.object_of(page, "page", "context.")?;
+    let names = ["url", "path", "title", "referrer"];
+    for (n, f) in page.find_all(names).into_iter().zip(names) {
+        page.string_of(n, f, "context.page.")?;
     }
-    let library = context.object("library", "context.")?;
-    for f in ["name", "version"] {
-        library.string(f, "context.library.")?;
+    let library = context.object_of(library, "library", "context.")?;
+    let names = ["name", "version"];
+    for (n, f) in library.find_all(names).into_iter().zip(names) {
+        library.string_of(n, f, "context.library.")?;
     }
     // Optional; null is taken as absent since some serializers emit it for None.
-    match fields.get("anonymousId") {
+    match anonymous_id.map(|n| fields.value(n).as_bytes()) {
         None | Some(b"null") => {}
         Some(v) if v.first() == Some(&b'"') => {}
         Some(_) => return Err("anonymousId: expected string".into()),
@@ -196,19 +205,20 @@ fn parse_event(body: &[u8], element: &Element, nodes: &[Node]) -> Result<Event, 
 /// What the inspector's aggregates need from an event (see `facts.rs`), read from its
 /// `properties` and `context.page` objects. A missing or oddly typed field gives the default.
 fn facts_of(event: &str, timestamp: &str, properties: &Fields<'_>, page: &Fields<'_>) -> Facts {
-    let text = |f: &Fields<'_>, name: &str| -> Option<String> {
-        let v = json_string(&f.text[f.find(name)?])?;
+    let text = |f: &Fields<'_>, n: Option<&Node>| -> Option<String> {
+        let v = json_string(f.value(n?))?;
         Some(crate::facts::cut(&v).to_string())
     };
     let mut f = Facts { ts_ms: crate::facts::parse_iso_millis(timestamp).unwrap_or(0), ..Facts::default() };
-    f.path = text(page, "path").unwrap_or_default();
-    if text(properties, "category").as_deref() == Some("friction") {
+    f.path = text(page, page.find_node("path")).unwrap_or_default();
+    let [category, moment, during, element] = properties.find_all(["category", "moment", "during", "element"]);
+    if text(properties, category).as_deref() == Some("friction") {
         f.category = Category::Friction;
     }
-    f.moment = properties.get("moment") == Some(b"true".as_slice());
-    f.during = text(properties, "during").unwrap_or_default();
-    if let Ok(el) = properties.object("element", "") {
-        f.selector = text(&el, "selector").unwrap_or_default();
+    f.moment = moment.is_some_and(|n| properties.value(n) == "true");
+    f.during = text(properties, during).unwrap_or_default();
+    if let Ok(el) = properties.object_of(element, "element", "") {
+        f.selector = text(&el, el.find_node("selector")).unwrap_or_default();
     }
     f.moment = f.moment || (f.category != Category::Friction && DEFAULT_MOMENTS.contains(&event));
     f
@@ -260,10 +270,33 @@ impl<'a> Fields<'a> {
     /// Member `name` (the last one if the key repeats; keys with escapes are compared decoded
     /// when no key is `name` as written).
     fn find_node(&self, name: &str) -> Option<&'a Node> {
-        let found = self.members().filter(|n| self.key(n) == name.as_bytes()).last();
-        if found.is_some() {
-            return found;
+        let [found] = self.find_all([name]);
+        found
+    }
+
+    /// [`Self::find_node`] for each of `names`, in one pass over the members.
+    fn find_all<const N: usize>(&self, names: [&str; N]) -> [Option<&'a Node>; N] {
+        let mut found = [None; N];
+        let mut escaped = false;
+        for n in self.members() {
+            let k = self.key(n);
+            match names.iter().position(|name| name.as_bytes() == k) {
+                Some(i) => found[i] = Some(n),
+                None => escaped |= k.contains(&b'\\'),
+            }
         }
+        if escaped {
+            for (f, name) in found.iter_mut().zip(names) {
+                if f.is_none() {
+                    *f = self.find_escaped(name);
+                }
+            }
+        }
+        found
+    }
+
+    /// The last member whose key holds an escape and denotes `name`.
+    fn find_escaped(&self, name: &str) -> Option<&'a Node> {
         self.members()
             .filter(|n| {
                 let k = self.key(n);
@@ -276,25 +309,26 @@ impl<'a> Fields<'a> {
             .last()
     }
 
-    /// The value range of member `name` in `text`.
-    fn find(&self, name: &str) -> Option<std::ops::Range<usize>> {
-        self.find_node(name).map(|n| n.value.start - self.offset..n.value.end - self.offset)
+    /// The raw text of a member's value.
+    fn value(&self, n: &Node) -> &'a str {
+        &self.text[n.value.start - self.offset..n.value.end - self.offset]
     }
 
-    /// The raw text of member `name`.
-    fn get(&self, name: &str) -> Option<&'a [u8]> {
-        self.find(name).map(|v| &self.text.as_bytes()[v])
-    }
-
-    fn string(&self, name: &str, at: &str) -> Result<Cow<'a, str>, String> {
-        match self.find(name) {
+    /// Member `n` (found as `name`) as a string.
+    fn string_of(&self, n: Option<&Node>, name: &str, at: &str) -> Result<Cow<'a, str>, String> {
+        match n {
             None => Err(format!("{at}{name}: missing")),
-            Some(v) => json_string(&self.text[v]).ok_or_else(|| format!("{at}{name}: expected string")),
+            Some(n) => json_string(self.value(n)).ok_or_else(|| format!("{at}{name}: expected string")),
         }
     }
 
     fn object(&self, name: &str, at: &str) -> Result<Fields<'a>, String> {
-        match self.find_node(name) {
+        self.object_of(self.find_node(name), name, at)
+    }
+
+    /// Member `n` (found as `name`) as an object.
+    fn object_of(&self, n: Option<&Node>, name: &str, at: &str) -> Result<Fields<'a>, String> {
+        match n {
             None => Err(format!("{at}{name}: missing")),
             Some(n) if self.text.as_bytes()[n.value.start - self.offset] == b'{' => {
                 Ok(Fields { text: self.text, nodes: self.nodes, first: n.first, offset: self.offset })
@@ -498,6 +532,24 @@ mod tests {
         let b = parse_batch(raw).unwrap();
         assert!(b.rejected.is_empty(), "{:?}", b.rejected);
         assert_eq!(b.events[0].event, "b");
+    }
+
+    #[test]
+    fn find_all_is_find_node_for_each_name() {
+        let text = r#"{"a":1,"\u0062":2,"b":3,"c":{"d":4},"a":5,"\u0065":6,"\u0065":7,"x\"":8}"#;
+        let mut nodes = Vec::new();
+        let f = Fields::of(text, 0, &mut nodes).unwrap();
+        let names = ["a", "b", "c", "e", "x\"", "zz", "d"];
+        let all = f.find_all(names);
+        for (n, name) in all.into_iter().zip(names) {
+            assert_eq!(n.map(|n| f.value(n)), f.find_node(name).map(|n| f.value(n)), "{name}");
+        }
+        // The last repeat; a key as written before an escaped one; escaped keys decoded.
+        assert_eq!(
+            all.map(|n| n.map(|n| f.value(n))),
+            [Some("5"), Some("3"), Some(r#"{"d":4}"#), Some("7"), Some("8"), None, None]
+        );
+        assert_eq!(f.object("c", "").unwrap().find_node("d").map(|n| f.value(n)), Some("4"));
     }
 
     #[test]
