@@ -20,7 +20,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use touchpoint_core::score::{experience_score, FrictionCount, SessionFacts};
 
 use crate::facts::{Category, DEFAULT_MOMENTS};
-use crate::validate::Event;
+use crate::validate::{Event, EventText};
 
 pub const SCHEMA: &str = "
 CREATE INDEX IF NOT EXISTS events_session ON events(session_id, id);
@@ -145,7 +145,7 @@ impl Session {
         self.events += 1;
         if f.category == Category::Friction {
             self.friction += 1;
-            let c = self.by_type.entry(e.event.clone()).or_default();
+            let c = self.by_type.entry(e.event().to_string()).or_default();
             c.0 = c.0.saturating_add(1);
             if !f.during.is_empty() {
                 c.1 = c.1.saturating_add(1);
@@ -153,8 +153,8 @@ impl Session {
         } else {
             self.touchpoints += 1;
         }
-        if f.moment && !self.moments.contains(&e.event) && self.moments.len() < 32 {
-            self.moments.push(e.event.clone());
+        if f.moment && !self.moments.iter().any(|m| m == e.event()) && self.moments.len() < 32 {
+            self.moments.push(e.event().to_string());
         }
     }
 
@@ -197,29 +197,29 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
             let ts = event_ts(e, received_at);
             let minute = ts.div_euclid(60_000);
             let friction = e.facts.category == Category::Friction;
-            for site in [e.site.as_str(), ""] {
+            for site in [e.site(), ""] {
                 *minutes.entry((site, minute, Metric::Events)).or_default() += 1;
                 let t = totals.entry(site).or_default();
                 t.0 += 1;
                 if friction {
                     *minutes.entry((site, minute, Metric::Friction)).or_default() += 1;
-                    *minutes.entry((site, minute, Metric::Type(&e.event))).or_default() += 1;
+                    *minutes.entry((site, minute, Metric::Type(e.event()))).or_default() += 1;
                     t.2 += 1;
                 }
             }
             if friction {
                 put.execute(params![
                     id,
-                    e.site,
+                    e.site(),
                     ts,
-                    e.session_id,
-                    e.event,
+                    e.session_id(),
+                    e.event(),
                     e.facts.path,
                     e.facts.selector,
                     e.facts.during
                 ])?;
             }
-            let key = (e.session_id.as_str(), e.site.as_str());
+            let key = (e.session_id(), e.site());
             let i = match index.get(&key) {
                 Some(&i) => i,
                 None => {
@@ -333,18 +333,19 @@ pub fn rebuild(conn: &Connection) -> rusqlite::Result<()> {
                   WHERE id > ?1 ORDER BY id LIMIT 10000",
             )?;
             let rows = stmt.query_map([after], |r| {
-                let mut e = Event {
-                    message_id: String::new(),
-                    site: r.get(1)?,
-                    kind: r.get(2)?,
-                    event: r.get(3)?,
-                    session_id: r.get(4)?,
-                    timestamp: r.get(5)?,
-                    body: r.get(7)?,
-                    facts: Default::default(),
+                let [site, kind, event, session_id, timestamp, body]: [String; 6] =
+                    [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(7)?];
+                let facts = crate::facts::extract(&event, &timestamp, &body);
+                // Without its body: not needed by the aggregates.
+                let text = EventText {
+                    site: &site,
+                    kind: &kind,
+                    event: &event,
+                    session_id: &session_id,
+                    timestamp: &timestamp,
+                    ..Default::default()
                 };
-                e.facts = crate::facts::extract(&e.event, &e.timestamp, &e.body);
-                e.body = String::new();
+                let e = Event::new(text, facts);
                 Ok((r.get::<_, i64>(0)?, e, r.get::<_, i64>(6)?))
             })?;
             rows.collect::<Result<_, _>>()?

@@ -72,16 +72,16 @@ pub fn prepare(policy: &OriginPolicy, req: &IngestRequest) -> Result<Prepared, I
         while invalid.next_if_eq(&index).is_some() {
             index += 1;
         }
-        let at = match decided.iter().position(|(site, _)| *site == e.site) {
+        let at = match decided.iter().position(|(site, _)| site == e.site()) {
             Some(at) => at,
             None => {
-                let d = policy.decide(req.origin.as_deref(), req.host.as_deref(), &e.site);
-                decided.push((e.site.clone(), d));
+                let d = policy.decide(req.origin.as_deref(), req.host.as_deref(), e.site());
+                decided.push((e.site().to_string(), d));
                 decided.len() - 1
             }
         };
         match decided[at].1 {
-            OriginDecision::Denied => refused.push((index, e.site)),
+            OriginDecision::Denied => refused.push((index, e.site().to_string())),
             _ => events.push(e),
         }
         index += 1;

@@ -909,6 +909,12 @@ pub fn all_shapes() -> Vec<(String, usize)> {
 mod tests {
     use super::*;
 
+    /// An event with only what the aggregates read.
+    fn test_event(site: &str, event: &str, session_id: &str, facts: crate::facts::Facts) -> crate::validate::Event {
+        let text = crate::validate::EventText { site, event, session_id, ..Default::default() };
+        crate::validate::Event::new(text, facts)
+    }
+
     /// An in-memory store: the `events` table as `events_sql` makes it, and the aggregates.
     fn store(events_sql: &str) -> Connection {
         let c = Connection::open_in_memory().unwrap();
@@ -1033,16 +1039,17 @@ mod tests {
         let mut id = 0;
         for _ in 0..40 {
             let events: Vec<Event> = (0..50)
-                .map(|_| Event {
-                    site: ["s1", "s2"][next(2) as usize].into(),
-                    event: ["click", "rage_click", "dead_click"][next(3) as usize].into(),
-                    session_id: format!("sess{}", next(30)),
-                    facts: Facts {
-                        ts_ms: base + next(3 * 86_400_000) as i64,
-                        category: if next(3) == 0 { Category::Friction } else { Category::Touchpoint },
-                        ..Default::default()
-                    },
-                    ..Default::default()
+                .map(|_| {
+                    test_event(
+                        ["s1", "s2"][next(2) as usize],
+                        ["click", "rage_click", "dead_click"][next(3) as usize],
+                        &format!("sess{}", next(30)),
+                        Facts {
+                            ts_ms: base + next(3 * 86_400_000) as i64,
+                            category: if next(3) == 0 { Category::Friction } else { Category::Touchpoint },
+                            ..Default::default()
+                        },
+                    )
                 })
                 .collect();
             let rows: Vec<(i64, &Event)> = events
@@ -1102,7 +1109,7 @@ mod tests {
                 *id += 1;
                 c.execute(
                     "INSERT INTO events (id, site, event, session_id) VALUES (?1, ?2, ?3, ?4)",
-                    rusqlite::params![*id, e.site, e.event, e.session_id],
+                    rusqlite::params![*id, e.site(), e.event(), e.session_id()],
                 )
                 .unwrap();
                 (*id, e)
@@ -1138,25 +1145,24 @@ mod tests {
                     } else {
                         ["click", "add_to_cart", "begin_checkout", "purchase"][next(4) as usize]
                     };
-                    Event {
-                        site: ["s1", "s2"][next(2) as usize].into(),
-                        event: name.into(),
-                        session_id: format!("sess{}", next(60)),
-                        facts: Facts {
+                    test_event(
+                        ["s1", "s2"][next(2) as usize],
+                        name,
+                        &format!("sess{}", next(60)),
+                        Facts {
                             ts_ms: ts,
                             category: if friction { Category::Friction } else { Category::Touchpoint },
                             moment: !friction && name != "click",
                             ..Default::default()
                         },
-                        ..Default::default()
-                    }
+                    )
                 })
                 .collect();
             let rows = insert_events(&c, &events, &mut id);
             crate::aggregate::apply(&c, &rows, now).unwrap();
             if !rows.is_empty() && step % 7 != 3 {
                 let mut keys: Vec<(String, String)> =
-                    events.iter().map(|e| (e.session_id.clone(), e.site.clone())).collect();
+                    events.iter().map(|e| (e.session_id().to_string(), e.site().to_string())).collect();
                 keys.sort();
                 keys.dedup();
                 feed.push(rows[0].0, id, keys);
@@ -1234,19 +1240,18 @@ mod tests {
                     }) / 50
                         * 50;
                     let friction = next(2) == 0;
-                    Event {
-                        site: ["s1", "s2"][next(2) as usize].into(),
-                        event: if friction { ["rage_click", "dead_click"][next(2) as usize] } else { "click" }.into(),
-                        session_id: format!("sess{}", next(80)),
-                        facts: Facts {
+                    test_event(
+                        ["s1", "s2"][next(2) as usize],
+                        if friction { ["rage_click", "dead_click"][next(2) as usize] } else { "click" },
+                        &format!("sess{}", next(80)),
+                        Facts {
                             ts_ms: ts,
                             category: if friction { Category::Friction } else { Category::Touchpoint },
                             path: ["/a", "/b"][next(2) as usize].into(),
                             selector: ["#x", "#y", ""][next(3) as usize].into(),
                             ..Default::default()
                         },
-                        ..Default::default()
-                    }
+                    )
                 })
                 .collect();
             let rows = insert_events(&c, &events, &mut id);

@@ -41,6 +41,8 @@ use tokio::sync::oneshot;
 
 use crate::idfilter::IdFilter;
 use crate::validate::Event;
+#[cfg(test)]
+use crate::validate::EventText;
 
 /// Most events committed in one transaction (the batches of a group are never split).
 pub const MAX_GROUP_EVENTS: usize = 10_000;
@@ -799,7 +801,7 @@ impl Writer {
                 for events in batches {
                     let mut accepted = 0;
                     for e in events.iter() {
-                        let id = e.message_id.as_str();
+                        let id = e.message_id();
                         // `recent` also holds the ids accepted earlier in this group.
                         if recent.contains(id)
                             || merging.as_ref().is_some_and(|m| m.contains(id))
@@ -823,31 +825,33 @@ impl Writer {
                 let mut one = tx.prepare_cached(INSERT)?;
                 let mut rows = new_events.chunks_exact(ROWS_PER_INSERT);
                 for chunk in &mut rows {
+                    let texts: [crate::validate::EventText<'_>; ROWS_PER_INSERT] =
+                        std::array::from_fn(|i| chunk[i].text());
                     let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(ROWS_PER_INSERT * 8);
-                    for e in chunk {
+                    for t in &texts {
                         values.extend_from_slice(&[
-                            &e.message_id as &dyn rusqlite::ToSql,
-                            &e.site,
-                            &e.kind,
-                            &e.event,
-                            &e.session_id,
-                            &e.timestamp,
+                            &t.message_id as &dyn rusqlite::ToSql,
+                            &t.site,
+                            &t.kind,
+                            &t.event,
+                            &t.session_id,
+                            &t.timestamp,
                             &received_at,
-                            &e.body,
+                            &t.body,
                         ]);
                     }
                     many.execute(values.as_slice())?;
                 }
                 for e in rows.remainder() {
                     one.execute(params![
-                        e.message_id,
-                        e.site,
-                        e.kind,
-                        e.event,
-                        e.session_id,
-                        e.timestamp,
+                        e.message_id(),
+                        e.site(),
+                        e.kind(),
+                        e.event(),
+                        e.session_id(),
+                        e.timestamp(),
                         received_at,
-                        e.body
+                        e.body()
                     ])?;
                 }
                 if !new_events.is_empty() {
@@ -860,8 +864,8 @@ impl Writer {
                     crate::aggregate::apply(&tx, &rows, received_at)?;
                     let mut keys: HashSet<(&str, &str), RandomState> = HashSet::default();
                     for e in &new_events {
-                        if keys.insert((e.session_id.as_str(), e.site.as_str())) {
-                            sessions.push((e.session_id.clone(), e.site.clone()));
+                        if keys.insert((e.session_id(), e.site())) {
+                            sessions.push((e.session_id().to_string(), e.site().to_string()));
                         }
                     }
                 }
@@ -955,16 +959,16 @@ mod tests {
     use super::*;
 
     fn ev(id: &str, site: &str) -> Event {
-        Event {
-            message_id: id.into(),
-            site: site.into(),
-            kind: "track".into(),
-            event: "click".into(),
-            session_id: "s".into(),
-            timestamp: "2024-01-01T00:00:00Z".into(),
-            body: format!(r#"{{"messageId":"{id}"}}"#),
-            ..Default::default()
-        }
+        let text = EventText {
+            message_id: id,
+            site,
+            kind: "track",
+            event: "click",
+            session_id: "s",
+            timestamp: "2024-01-01T00:00:00Z",
+            body: &format!(r#"{{"messageId":"{id}"}}"#),
+        };
+        Event::new(text, Default::default())
     }
 
     fn tiny() -> Tuning {

@@ -21,19 +21,87 @@ pub struct Batch {
     pub rejected: Vec<Rejected>,
 }
 
+/// An accepted event. Its strings share one allocation (one to make on the request's worker and
+/// one to free on the writer thread, instead of seven).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Event {
-    pub message_id: String,
-    pub site: String,
-    /// `"page"` or `"track"` (`type` on the wire).
-    pub kind: String,
-    pub event: String,
-    pub session_id: String,
-    pub timestamp: String,
-    /// The event's JSON text as received (lone surrogate escapes replaced by `\ufffd`).
-    pub body: String,
+    /// The strings of [`EventText`], one after the other, the body last.
+    text: String,
+    /// Where each string but the body ends in `text`.
+    ends: [u32; 6],
     /// What the inspector's aggregates need from it.
     pub facts: crate::facts::Facts,
+}
+
+/// The strings of an event.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EventText<'a> {
+    pub message_id: &'a str,
+    pub site: &'a str,
+    /// `"page"` or `"track"` (`type` on the wire).
+    pub kind: &'a str,
+    pub event: &'a str,
+    pub session_id: &'a str,
+    pub timestamp: &'a str,
+    /// The event's JSON text as received (lone surrogate escapes replaced by `\ufffd`).
+    pub body: &'a str,
+}
+
+impl Event {
+    pub fn new(t: EventText<'_>, facts: crate::facts::Facts) -> Event {
+        let parts = [t.message_id, t.site, t.kind, t.event, t.session_id, t.timestamp];
+        let mut text = String::with_capacity(parts.iter().map(|p| p.len()).sum::<usize>() + t.body.len());
+        let mut ends = [0; 6];
+        for (end, part) in ends.iter_mut().zip(parts) {
+            text.push_str(part);
+            // Parts and bodies are bounded by the batch size limit, far below 4 GiB.
+            *end = u32::try_from(text.len()).expect("an event under 4 GiB");
+        }
+        text.push_str(t.body);
+        Event { text, ends, facts }
+    }
+
+    fn part(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.text[start..self.ends[i] as usize]
+    }
+
+    pub fn message_id(&self) -> &str {
+        self.part(0)
+    }
+    pub fn site(&self) -> &str {
+        self.part(1)
+    }
+    /// `"page"` or `"track"` (`type` on the wire).
+    pub fn kind(&self) -> &str {
+        self.part(2)
+    }
+    pub fn event(&self) -> &str {
+        self.part(3)
+    }
+    pub fn session_id(&self) -> &str {
+        self.part(4)
+    }
+    pub fn timestamp(&self) -> &str {
+        self.part(5)
+    }
+    /// The event's JSON text as received (lone surrogate escapes replaced by `\ufffd`).
+    pub fn body(&self) -> &str {
+        &self.text[self.ends[5] as usize..]
+    }
+
+    /// All of its strings.
+    pub fn text(&self) -> EventText<'_> {
+        EventText {
+            message_id: self.message_id(),
+            site: self.site(),
+            kind: self.kind(),
+            event: self.event(),
+            session_id: self.session_id(),
+            timestamp: self.timestamp(),
+            body: self.body(),
+        }
+    }
 }
 
 /// One refused event of an otherwise well-formed batch. Final: resending it will not help.
@@ -190,16 +258,16 @@ fn parse_event(body: &[u8], element: &Element, nodes: &[Node]) -> Result<Event, 
 
     // From the members scanned above: no second parse of the body.
     let facts = facts_of(&event, &timestamp, &properties, &page);
-    Ok(Event {
-        facts,
-        message_id: message_id.into_owned(),
-        site: site.into_owned(),
-        kind: kind.into_owned(),
-        event: event.into_owned(),
-        session_id: session_id.into_owned(),
-        timestamp: timestamp.into_owned(),
-        body: fields.text.to_string(),
-    })
+    let text = EventText {
+        message_id: &message_id,
+        site: &site,
+        kind: &kind,
+        event: &event,
+        session_id: &session_id,
+        timestamp: &timestamp,
+        body: fields.text,
+    };
+    Ok(Event::new(text, facts))
 }
 
 /// What the inspector's aggregates need from an event (see `facts.rs`), read from its
@@ -452,7 +520,7 @@ mod tests {
     /// The reason the only event (index 1, between two good ones) was refused.
     fn why(e: Value) -> String {
         let b = parse_batch(&body(vec![event(0), e, event(2)])).unwrap();
-        assert_eq!(b.events.iter().map(|e| e.message_id.as_str()).collect::<Vec<_>>(), ["m-0", "m-2"]);
+        assert_eq!(b.events.iter().map(|e| e.message_id()).collect::<Vec<_>>(), ["m-0", "m-2"]);
         assert_eq!(b.rejected.len(), 1);
         assert_eq!(b.rejected[0].index, 1);
         b.rejected[0].reason.clone()
@@ -465,8 +533,8 @@ mod tests {
         assert_eq!(b.events.len(), 1);
         assert!(b.rejected.is_empty());
         let e = &b.events[0];
-        assert_eq!((e.kind.as_str(), e.event.as_str(), e.message_id.as_str()), ("page", "page_view", "abc"));
-        assert!(e.body.starts_with(r#"{"type":"page""#) && e.body.ends_with(r#""zzz":1,"aaa":2}"#), "{}", e.body);
+        assert_eq!((e.kind(), e.event(), e.message_id()), ("page", "page_view", "abc"));
+        assert!(e.body().starts_with(r#"{"type":"page""#) && e.body().ends_with(r#""zzz":1,"aaa":2}"#), "{}", e.body());
     }
 
     #[test]
@@ -531,7 +599,26 @@ mod tests {
         let raw = br#"{"sentAt":"2024-05-01T12:00:01Z","batch":[{"\u0074ype":"track","event":"a","event":"b","messageId":"m","timestamp":"2024-05-01T12:00:00Z","sessionId":"s","site":"x","properties":{},"context":{"page":{"url":"u","path":"/","title":"","referrer":""},"library":{"name":"n","version":"1"}}}]}"#;
         let b = parse_batch(raw).unwrap();
         assert!(b.rejected.is_empty(), "{:?}", b.rejected);
-        assert_eq!(b.events[0].event, "b");
+        assert_eq!(b.events[0].event(), "b");
+    }
+
+    #[test]
+    fn event_strings_round_trip() {
+        let t = EventText {
+            message_id: "m-1",
+            site: "",
+            kind: "track",
+            event: "é",
+            session_id: "s\u{0}😀",
+            timestamp: "2024-05-01T12:00:00Z",
+            body: r#"{"a":"😀"}"#,
+        };
+        let e = Event::new(t, Facts::default());
+        assert_eq!(e.text(), t);
+        assert_eq!((e.message_id(), e.site(), e.kind(), e.event()), ("m-1", "", "track", "é"));
+        assert_eq!((e.session_id(), e.timestamp(), e.body()), ("s\u{0}😀", "2024-05-01T12:00:00Z", r#"{"a":"😀"}"#));
+        assert_eq!(Event::new(EventText::default(), Facts::default()).text(), EventText::default());
+        assert_eq!(Event::default().text(), EventText::default());
     }
 
     #[test]
@@ -561,12 +648,12 @@ mod tests {
         assert!(serde_json::from_str::<Value>(&poisoned).is_err(), "serde_json refuses it");
         let b = parse_batch(poisoned.as_bytes()).unwrap();
         assert!(b.rejected.is_empty(), "{:?}", b.rejected);
-        assert!(b.events[0].body.contains("\"Buy now \\ufffd\""), "{}", b.events[0].body);
-        let stored: Value = serde_json::from_str(&b.events[0].body).unwrap();
+        assert!(b.events[0].body().contains("\"Buy now \\ufffd\""), "{}", b.events[0].body());
+        let stored: Value = serde_json::from_str(b.events[0].body()).unwrap();
         assert_eq!(stored["properties"]["label"], "Buy now \u{fffd}");
         // A surrogate pair is left alone.
         let pair = good.replacen("\"label\":\"Buy\"", "\"label\":\"Buy \\ud83d\\uded2\"", 1);
-        assert!(parse_batch(pair.as_bytes()).unwrap().events[0].body.contains("\\ud83d\\uded2"));
+        assert!(parse_batch(pair.as_bytes()).unwrap().events[0].body().contains("\\ud83d\\uded2"));
     }
 
     #[test]
@@ -586,7 +673,7 @@ mod tests {
         let b = parse_batch(&raw).unwrap();
         assert!(b.rejected.is_empty(), "{:?}", b.rejected);
         // What is accepted can be read back by serde_json (the read API parses stored bodies).
-        serde_json::from_str::<serde::de::IgnoredAny>(&b.events[1].body).unwrap();
+        serde_json::from_str::<serde::de::IgnoredAny>(b.events[1].body()).unwrap();
         // One level more is refused.
         let too_deep = format!(
             r#"{{"sentAt":"2024-05-01T12:00:01Z","batch":[{},{}]}}"#,
