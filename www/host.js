@@ -627,8 +627,14 @@ export function makeHost(input, guard, signal, overlayUrl) {
     });
     wrap(w.history, 'pushState', function () { return function () { route('p'); }; });
     wrap(w.history, 'replaceState', function () { return function () { route('r'); }; });
-    // A new window, or a native dialog the page answers in (the DOM does not change).
-    ['open', 'alert', 'confirm', 'prompt', 'print'].forEach(function (n) { wrap(w, n, function () { respond('o'); }); });
+    // An answer the DOM does not show: a new window, or the browser's own UI (a native dialog,
+    // the share sheet, a permission prompt for notifications or the location, full screen, a
+    // native date or colour picker), or a file a script saves by clicking a link it made
+    // ("Download invoice": often a link never put in the page, whose click no listener sees).
+    var nav = w.navigator, P = function (c) { return w[c] && w[c].prototype; };
+    [[w, 'open'], [w, 'alert'], [w, 'confirm'], [w, 'prompt'], [w, 'print'], [nav, 'share'], [w.Notification, 'requestPermission'],
+      [nav.geolocation, 'getCurrentPosition'], [P('Element'), 'requestFullscreen'], [P('HTMLInputElement'), 'showPicker'],
+      [P('HTMLAnchorElement'), 'click']].forEach(function (a) { wrap(a[0], a[1], function () { respond('o'); }); });
     views();
     point();
     userOn();

@@ -379,6 +379,13 @@ const normal = [
   // Playwright dismisses the dialogs at once; a visitor reads them.
   { name: 'a button that answers in an alert()', act: (p) => clickN(p, '#alerts', 1) },
   { name: 'a button that asks with confirm()', act: (p) => clickN(p, '#confirms', 1) },
+  // The browser's own UI answers, or a file is saved: the DOM does not change.
+  { name: 'share: a button opening the share sheet', act: (p) => clickN(p, '#share', 1) },
+  { name: 'invoice: a button saving a file through a link never put in the page', act: (p) => clickN(p, '#invoice', 1) },
+  { name: 'full screen: a button showing the lookbook in full screen', act: (p) => clickN(p, '#fullscreen', 1) },
+  { name: 'location: a button asking for the visitor\'s location', act: (p) => clickN(p, '#locate', 1) },
+  { name: 'notifications: a button asking to allow price alerts', act: (p) => clickN(p, '#allow-alerts', 1) },
+  { name: 'date picker: a button opening the native date picker', act: (p) => clickN(p, '#pick-date', 1) },
   { name: 'a menu that opens at pointerdown (Radix UI)', act: (p) => clickN(p, '#sort', 1) },
   { name: 'a select that opens at mousedown (react-select)', act: (p) => clickN(p, '#variant', 1) },
   // A radio's label: choosing an option changes it; the option already chosen stays chosen.
