@@ -131,7 +131,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
     // shown, the page's own nav link, the radio option already chosen: a radio is checked
     // before its click is dispatched, so a radio itself always, its label when its radio is).
     var ctl = tag === 'label' ? el.control : el;
-    if ((tag === 'a' && (el.hasAttribute('download') || (el.target && el.target !== '_self') || /^(mailto|tel|sms):/i.test(attr(el, 'href')))) || type === 'file' ||
+    if ((tag === 'a' && (el.hasAttribute('download') || (el.target && el.target !== '_self') || /^(mailto|tel|sms):/i.test(attr(el, 'href')))) || (ctl && ctl.type === 'file') ||
       el.getAttribute('aria-selected') === 'true' || /^(page|step|location|true)$/.test(el.getAttribute('aria-current')) ||
       (ctl && ctl.type === 'radio' && (ctl === el || ctl.checked))) fl |= 8;
     if (special) for (i = 0; i < NO.length; i++) if (el.closest('[data-tp-no-' + NO[i] + ']')) no |= 1 << i;
@@ -629,12 +629,14 @@ export function makeHost(input, guard, signal, overlayUrl) {
     wrap(w.history, 'replaceState', function () { return function () { route('r'); }; });
     // An answer the DOM does not show: a new window, or the browser's own UI (a native dialog,
     // the share sheet, a permission prompt for notifications or the location, full screen, a
-    // native date or colour picker), or a file a script saves by clicking a link it made
-    // ("Download invoice": often a link never put in the page, whose click no listener sees).
+    // native date or colour picker), sound played by an Audio never put in the page, or a
+    // script's click: a file picker opened through a hidden file input ("Upload a photo"), a
+    // file saved through a link it made ("Download invoice": often a link never put in the
+    // page, whose click no listener sees).
     var nav = w.navigator, P = function (c) { return w[c] && w[c].prototype; };
     [[w, 'open'], [w, 'alert'], [w, 'confirm'], [w, 'prompt'], [w, 'print'], [nav, 'share'], [w.Notification, 'requestPermission'],
       [nav.geolocation, 'getCurrentPosition'], [P('Element'), 'requestFullscreen'], [P('HTMLInputElement'), 'showPicker'],
-      [P('HTMLAnchorElement'), 'click']].forEach(function (a) { wrap(a[0], a[1], function () { respond('o'); }); });
+      [P('HTMLMediaElement'), 'play'], [P('HTMLElement'), 'click']].forEach(function (a) { wrap(a[0], a[1], function () { respond('o'); }); });
     views();
     point();
     userOn();

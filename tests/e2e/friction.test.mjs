@@ -386,6 +386,9 @@ const normal = [
   { name: 'location: a button asking for the visitor\'s location', act: (p) => clickN(p, '#locate', 1) },
   { name: 'notifications: a button asking to allow price alerts', act: (p) => clickN(p, '#allow-alerts', 1) },
   { name: 'date picker: a button opening the native date picker', act: (p) => clickN(p, '#pick-date', 1) },
+  { name: 'audio: a button playing a sound sample (an Audio never put in the page)', act: (p) => clickN(p, '#listen', 1) },
+  { name: 'upload: a button opening the file picker of a hidden file input', act: (p) => clickN(p, '#upload', 1) },
+  { name: 'upload label: a label (cursor: pointer) for a hidden file input', act: (p) => clickN(p, '#upload-label', 1) },
   { name: 'a menu that opens at pointerdown (Radix UI)', act: (p) => clickN(p, '#sort', 1) },
   { name: 'a select that opens at mousedown (react-select)', act: (p) => clickN(p, '#variant', 1) },
   // A radio's label: choosing an option changes it; the option already chosen stays chosen.
