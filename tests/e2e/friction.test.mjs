@@ -388,6 +388,15 @@ const normal = [
   { name: 'date picker: a button opening the native date picker', act: (p) => clickN(p, '#pick-date', 1) },
   { name: 'audio: a button playing a sound sample (an Audio never put in the page)', act: (p) => clickN(p, '#listen', 1) },
   { name: 'upload: a button opening the file picker of a hidden file input', act: (p) => clickN(p, '#upload', 1) },
+  {
+    name: 'video: a product video paused by a click on it',
+    act: async (p) => {
+      // Playing (play() by the page's script: paused turns false at once, before any data).
+      await p.evaluate(() => { document.getElementById('clip').play().catch(() => {}); });
+      await waitFor('the video playing', () => p.evaluate(() => !document.getElementById('clip').paused));
+      await clickN(p, '#clip', 1);
+    },
+  },
   { name: 'upload label: a label (cursor: pointer) for a hidden file input', act: (p) => clickN(p, '#upload-label', 1) },
   { name: 'a menu that opens at pointerdown (Radix UI)', act: (p) => clickN(p, '#sort', 1) },
   { name: 'a select that opens at mousedown (react-select)', act: (p) => clickN(p, '#variant', 1) },
