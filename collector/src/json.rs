@@ -222,10 +222,15 @@ fn string(b: &[u8], i: usize, lone: &mut bool) -> Result<usize, SyntaxError> {
 }
 
 /// One member of an object: (key text including quotes, value range, scan).
+#[cfg(test)]
 pub type Member = (Range<usize>, Range<usize>, Scanned);
 
 /// The members of the object at `b[start]`, and the scan of the object itself (its end, its
 /// depth, lone surrogates in its keys or values). One pass over the object.
+///
+/// Tests only: the ingest path scans with [`envelope`] and [`object_tree`], which record nested
+/// objects in the same pass; this plain version is the reference they are checked against.
+#[cfg(test)]
 pub fn object_members(b: &[u8], start: usize) -> Result<(Vec<Member>, Scanned), SyntaxError> {
     let mut out = Vec::with_capacity(12);
     if b.get(start) != Some(&b'{') {
