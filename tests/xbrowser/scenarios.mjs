@@ -716,6 +716,24 @@ export function defineSuite(name) {
     { s: 'thrash', title: 'scroll_thrash: scrolling up and down repeatedly', act: thrashBursts, check: checkThrash },
     { s: 'normal', title: 'none: add to cart clicked 3 times (each click answered)', act: () => clickN('#add', 3), expect: [] },
     {
+      // The sound plays outside the DOM (an Audio never put in the page): no DOM change, no event
+      // the document sees. HTMLMediaElement.play is wrapped: the call answers the click.
+      s: 'sound', title: 'none: a button playing a sound sample from an Audio never put in the page',
+      act: async () => {
+        await d().executeScript(`var s = document.createElement('script');
+          s.textContent = ${JSON.stringify(`var b = document.createElement('button');
+          b.id = 'listen'; b.type = 'button'; b.textContent = 'Listen';
+          b.addEventListener('click', function () {
+            var p = new Audio('data:audio/wav;base64,UklGRiQAAABXQVZFZm10IBAAAAABAAEAQB8AAEAfAAABAAgAZGF0YQAAAAA=').play();
+            if (p) p.catch(function () {});
+          });
+          document.body.prepend(b);`)};
+          document.head.appendChild(s);`);
+        await clickN('#listen', 1);
+      },
+      expect: [],
+    },
+    {
       // A countdown nobody marked data-tp-ambient ticks every 100 ms: learned as changing on its
       // own, its ticks answer no click outside it; a button whose own handler changes it (in the
       // click's task: window.event) is answered.
