@@ -200,8 +200,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
     var t = now(), i, n, c;
     if (watching || t - lastUser < 1500) return;
     for (i = 0; i < records.length && i < 50; i++) {
-      n = records[i].target;
-      n = n.nodeType === 1 ? n : n.parentElement;
+      n = elOf(records[i].target);
       c = n && changes.get(n) || [];
       if (n && learned.indexOf(n) < 0 && !(t - c[c.length - 1] < 250)) {
         c.push(t);
@@ -211,9 +210,11 @@ export function makeHost(input, guard, signal, overlayUrl) {
       }
     }
   }
+  // Node `n` if it is an element, else (a text node, a document, a shadow root) its parent element.
+  function elOf(n) { return n.nodeType === 1 ? n : n.parentElement; }
   // The element, marked or learned, that changes on its own and holds node `n`; null if none.
   function ambient(n) {
-    n = n.nodeType === 1 ? n : n.parentElement;
+    n = elOf(n);
     for (var i = 0, a = n && n.closest('[data-tp-ambient]'); !a && n && i < learned.length; i++) if (learned[i].contains(n)) a = learned[i];
     return a;
   }
@@ -227,7 +228,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
 
   function click(e) {
     var t = e.target, r, el, special, link = '', dl = 0, de;
-    if (t && t.nodeType !== 1) t = t.parentElement; // a text node
+    t = t && elOf(t); // (a text node: its element)
     special = t && t.closest && t.closest(SPECIAL);
     if (t && t.closest && !(special && t.closest('[data-tp-ignore]'))) {
       el = t.closest(CLICKABLE);
@@ -437,7 +438,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
     if (now() > foUntil) return;
     for (var i = 0, m, t, j, n, k; i < list.length; i++) {
       m = list[i];
-      t = m.target.nodeType === 1 ? m.target : m.target.parentElement;
+      t = elOf(m.target);
       if (!t) continue;
       if (m.attributeName === 'aria-invalid') {
         if (t.getAttribute('aria-invalid') === 'true' && m.oldValue !== 'true' && (!foField || t === foField) && !typing(t)) fieldError(t, 'a', '');
