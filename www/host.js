@@ -96,7 +96,12 @@ export function makeHost(input, guard, signal, overlayUrl) {
     return v.indexOf('\x1e') < 0 && v.indexOf('\x1f') < 0 ? v : v.replace(/[\x1e\x1f]/g, ' '); // the common case: no regex
   }
   function attr(e, n) { return f(e.getAttribute(n)); }
-  function rec() { return Array.prototype.join.call(arguments, US); }
+  // A record from its fields (none null). A loop, not Array.prototype.join.call(arguments): V8
+  // then needs no arguments object, and a click's records are built ~2x faster.
+  function rec(a) {
+    for (var i = 1, s = '' + a; i < arguments.length; i++) s += US + arguments[i];
+    return s;
+  }
   function now() { return Date.now(); }
 
   // Whether events can be kept now (host.sensing: the driver then also removes the listeners
@@ -118,9 +123,10 @@ export function makeHost(input, guard, signal, overlayUrl) {
   // An element group (core::input::sensed): key, flags, silenced signals, then raw facts.
   // Never a field's value: only a button-like input's value attribute (its printed label), and
   // no text at all from fields and editable elements.
-  function group(el, interactive) {
+  // `special`: el.closest(SPECIAL) when the caller has it (undefined: looked up here).
+  function group(el, interactive, special) {
     var tag = el.tagName.toLowerCase(), type = attr(el, 'type').toLowerCase(), fl = interactive ? 1 : 0, no = 0, i, e, r;
-    var special = el.closest(SPECIAL);
+    if (special === undefined) special = el.closest(SPECIAL);
     if (interactive || el.hasAttribute('onclick') || (w.getComputedStyle && getComputedStyle(el).cursor === 'pointer')) fl |= 2;
     // Clicks whose answer cannot be seen (fl 4: not judged by rage and dead clicks): in a field
     // they place the caret; on a canvas the answer is drawn, not put in the DOM.
@@ -233,7 +239,8 @@ export function makeHost(input, guard, signal, overlayUrl) {
     if (t && t.closest && !(special && t.closest('[data-tp-ignore]'))) {
       el = t.closest(CLICKABLE);
       if (el && el.tagName === 'A') { link = f(el.href); dl = el.hasAttribute('download') ? 1 : 0; }
-      r = US + group(el || t, !!el);
+      // No marked element above the target: none above el either (el is the target or above it).
+      r = US + group(el || t, !!el, special ? undefined : null);
       if (el && e.isTrusted) pressAt = now(); // (a field is never `el`: see CLICKABLE)
       de = special && t.closest('[data-tp-event]');
     }
