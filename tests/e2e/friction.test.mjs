@@ -432,6 +432,7 @@ const normal = [
   },
   { name: 'add to cart clicked 3 times', act: (p) => clickN(p, '#add', 3) },
   { name: 'clicks placing the caret in a search field', act: (p) => clickN(p, '#search', 4) },
+  { name: 'clicks placing the caret in a gift note (contenteditable)', act: (p) => clickN(p, '#gift-note', 4) },
   { name: 'a dead-looking element silenced with data-tp-no-dead', act: (p) => clickN(p, '#silenced', 1) },
   { name: 'reading: plain text clicked once', act: (p) => clickN(p, '#para', 1) },
   {
