@@ -37,8 +37,9 @@ function instrument(host) {
   rep('function pointed() {', "var pointed = __w('pointer activity', function () {");
   rep('if (pointOpts && sensing) { act(); pointTimer = pointTimer || setTimeout(point, lastAct + 5000 - now()); }\n  }',
     'if (pointOpts && sensing) { act(); pointTimer = pointTimer || setTimeout(point, lastAct + 5000 - now()); }\n  });');
-  rep('new MutationObserver(function () { mo.disconnect();', "new MutationObserver(__w('click response observer', function () { mo.disconnect();");
-  rep("respond('m'); });", "respond('m'); }));");
+  rep('new MutationObserver(function (records) {', "new MutationObserver(__w('click response observer', function (records) {");
+  rep('      });\n      mo.observe(d, MO_OPTS);', '      }));\n      mo.observe(d, MO_OPTS);');
+  rep('new MutationObserver(guard(learn))', "new MutationObserver(guard(__w('learning observer', learn)))");
   rep('new PerformanceObserver(guard(function (list) { if (sensing) fn(list.getEntries()); }))',
     "new PerformanceObserver(guard(__w('observer ' + type, function (list) { if (sensing) fn(list.getEntries()); })))");
   rep('planned = setTimeout(drain, 400)', "planned = setTimeout(__w('scheduled hand-over', drain), 400)");
