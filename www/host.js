@@ -182,7 +182,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
         // video's timeupdate or a socket's message (checked in Chromium, Firefox and WebKit).
         var e = w.event, own = e && e.isTrusted && /^(click|pointer|mouse|key|touch|input|change|submit)/.test(e.type);
         for (var i = 0, n; i < records.length; i++) {
-          n = ambient(records[i].target);
+          n = ambient(records[i].target, records[i].type === 'attributes');
           if (!n || own || n.contains(clickedEl)) { mo.disconnect(); observing = false; respond('m'); return; }
         }
       });
@@ -194,34 +194,44 @@ export function makeHost(input, guard, signal, overlayUrl) {
   }
 
   // Elements that change on their own while nobody does anything (a countdown, a "12 people
-  // viewing" line, a ticker) would answer every click made meanwhile: a page with a countdown
-  // had no dead or rage click at all. Besides those marked data-tp-ambient, they are learned in
-  // the page's first LEARN_MS: an element with at most 5 elements inside that changed at
-  // regular intervals (3 changes, counted at least 250 ms apart, the two intervals within 25 %
-  // of each other) while no click or press waited and no wheel or key was used for 1.5 s. A
-  // menu the pointer opens changes when the pointer comes, not by the clock; and a container
-  // is never learned, so the content a click shows in it still answers.
-  var LEARN_MS = 10000, learned = [], changes = w.WeakMap && new WeakMap();
+  // viewing" line, a ticker, a carousel turning by itself) would answer every click made
+  // meanwhile: a page with a countdown had no dead or rage click at all. Besides those marked
+  // data-tp-ambient, they are learned in the page's first LEARN_MS, from changes at regular
+  // intervals (3 changes, counted at least 250 ms apart, the two intervals within 25 % of each
+  // other) while no click or press waited and no wheel or key was used for 1.5 s. A menu the
+  // pointer opens changes when the pointer comes, not by the clock.
+  // - An element with at most 5 elements inside is learned from its own changes.
+  // - A larger one (at most 99 inside, not the body) only from attribute changes, its own or
+  //   those of the two levels below it, and then only attribute changes inside it are its own:
+  //   a carousel's turn moves its track and marks a slide and a dot (each of which alone
+  //   changes at irregular times), while content a click puts in it still answers.
+  var LEARN_MS = 10000, learned = [], learnedAttrs = [], changes = w.WeakMap && new WeakMap();
   function learn(records) {
-    var t = now(), i, n, c;
+    var t = now(), i, j, r, n, c, k;
     if (watching || t - lastUser < 1500) return;
     for (i = 0; i < records.length && i < 50; i++) {
-      n = elOf(records[i].target);
-      c = n && changes.get(n) || [];
-      if (n && learned.indexOf(n) < 0 && !(t - c[c.length - 1] < 250)) {
-        c.push(t);
-        changes.set(n, c = c.slice(-3));
-        if (c.length > 2 && Math.abs(c[2] - 2 * c[1] + c[0]) < (c[2] - c[0]) / 8 && learned.length < 8 &&
-          n.getElementsByTagName('*').length < 6) learned.push(n);
+      r = records[i];
+      for (j = 0, n = elOf(r.target); n && j < (r.type === 'attributes' ? 3 : 1); j++, n = n.parentElement) {
+        c = changes.get(n) || [];
+        if (learned.indexOf(n) < 0 && learnedAttrs.indexOf(n) < 0 && !(t - c[c.length - 1] < 250)) {
+          c.push(t);
+          changes.set(n, c = c.slice(-3));
+          if (c.length > 2 && Math.abs(c[2] - 2 * c[1] + c[0]) < (c[2] - c[0]) / 8 && learned.length + learnedAttrs.length < 12) {
+            k = n.getElementsByTagName('*').length;
+            if (!j && k < 6) learned.push(n);
+            else if (r.type === 'attributes' && k < 100 && n !== d.body) learnedAttrs.push(n);
+          }
+        }
       }
     }
   }
   // Node `n` if it is an element, else (a text node, a document, a shadow root) its parent element.
   function elOf(n) { return n.nodeType === 1 ? n : n.parentElement; }
   // The element, marked or learned, that changes on its own and holds node `n`; null if none.
-  function ambient(n) {
+  // `attrs`: the change is an attribute's (the larger learned elements count too).
+  function ambient(n, attrs) {
     n = elOf(n);
-    for (var i = 0, a = n && n.closest('[data-tp-ambient]'); !a && n && i < learned.length; i++) if (learned[i].contains(n)) a = learned[i];
+    for (var i = 0, l = attrs ? learned.concat(learnedAttrs) : learned, a = n && n.closest('[data-tp-ambient]'); !a && n && i < l.length; i++) if (l[i].contains(n)) a = l[i];
     return a;
   }
 

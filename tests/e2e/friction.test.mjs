@@ -280,6 +280,51 @@ test('broken: dead and rage clicks on a page whose countdown nobody marked ticks
   assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
 });
 
+// An autoplaying carousel nobody marked: each turn moves its track (a style change) and marks
+// the slide and the dot shown (class changes). Each slide and dot alone changes at irregular
+// times; the track, the dots' row and the carousel change at regular ones, from attribute changes
+// only, and are learned for those: the turns answer no click outside the carousel. Its own "next"
+// button (a change made in the click's task, inside it) is answered.
+test('broken: dead and rage clicks on a page whose hero carousel nobody marked turns by itself', T, async (t) => {
+  const site = 'fr-ambient-carousel';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    const c = document.createElement('div');
+    c.id = 'hero';
+    c.style.cssText = 'position: fixed; left: 0; bottom: 0; width: 240px; height: 60px; overflow: hidden; background: #eee';
+    let slides = '', dots = '';
+    for (let i = 0; i < 6; i++) {
+      slides += `<li class="slide${i ? '' : ' on'}" style="display: inline-block; width: 240px"><a href="#s${i}">Offer ${i}</a> <span>-${10 + i}%</span></li>`;
+      dots += `<button type="button" class="dot${i ? '' : ' on'}" aria-label="Slide ${i + 1}"></button>`;
+    }
+    c.innerHTML = `<ul class="track" style="white-space: nowrap; margin: 0; padding: 0">${slides}</ul>` +
+      `<div class="dots">${dots}</div><button id="hero-next" type="button">Next</button>`;
+    document.body.append(c);
+    let at = 0;
+    const go = () => {
+      const s = c.querySelectorAll('.slide'), d = c.querySelectorAll('.dot');
+      s[at].classList.remove('on'); d[at].classList.remove('on');
+      at = (at + 1) % 6;
+      s[at].classList.add('on'); d[at].classList.add('on');
+      c.querySelector('.track').style.transform = `translateX(${-240 * at}px)`;
+    };
+    window.turns = 0;
+    setInterval(() => { window.turns++; go(); }, 400);
+    document.getElementById('hero-next').addEventListener('click', go);
+  });
+  // (Learned after 3 turns at regular intervals: 8 are more than enough.)
+  await waitFor('the carousel turning', () => page.evaluate(() => window.turns >= 8));
+  await clickN(page, '#coupon', 1);
+  await clickN(page, '#size-m', 5);
+  await waitFor('the dead and rage clicks', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    return (await frictionOf(site)).length >= 2;
+  });
+  await clickN(page, '#hero-next', 1);
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
+});
+
 // A widget throwing every 300 ms: its error is seen again and again while no click waits, so it
 // explains none of the clicks it happens to follow; the button that does nothing is still a dead
 // click.

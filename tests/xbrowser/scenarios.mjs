@@ -762,6 +762,39 @@ export function defineSuite(name) {
       },
       expect: ['dead_click #coupon'],
     },
+    {
+      // An autoplaying carousel nobody marked: each turn moves its track and marks a slide and a
+      // dot (attribute changes); learned from them, its turns answer no click outside it.
+      s: 'carousel', title: 'dead_click: a dead button on a page whose hero carousel nobody marked turns by itself',
+      act: async () => {
+        await d().executeScript(`var s = document.createElement('script');
+          s.textContent = ${JSON.stringify(`var c = document.createElement('div'), h = '', b = '', i, at = 0;
+          c.style.cssText = 'position: fixed; left: 0; bottom: 0; width: 240px; height: 60px; overflow: hidden';
+          for (i = 0; i < 6; i++) {
+            h += '<li class="slide" style="display: inline-block; width: 240px"><a href="#s' + i + '">Offer ' + i + '</a></li>';
+            b += '<button type="button" class="dot"></button>';
+          }
+          c.innerHTML = '<ul class="track" style="white-space: nowrap; margin: 0; padding: 0">' + h + '</ul><div class="dots">' + b + '</div>';
+          document.body.append(c);
+          window.turns = 0;
+          setInterval(function () {
+            var sl = c.querySelectorAll('.slide'), dt = c.querySelectorAll('.dot');
+            sl[at].classList.remove('on'); dt[at].classList.remove('on');
+            at = (at + 1) % 6;
+            sl[at].classList.add('on'); dt[at].classList.add('on');
+            c.firstChild.style.transform = 'translateX(' + (-240 * at) + 'px)';
+            window.turns++;
+          }, 400);`)};
+          document.head.appendChild(s);`);
+        await waitFor('the carousel turning', () => d().executeScript('return window.turns >= 8'));
+        await clickN('#coupon', 1);
+        await waitFor('the dead click', async () => {
+          await tp(d(), 'flush');
+          return (await frictionOf('fr-carousel')).length > 0;
+        }, { timeout: 60_000 });
+      },
+      expect: ['dead_click #coupon'],
+    },
   ];
 
   for (const f of FRICTION) {
