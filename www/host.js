@@ -202,7 +202,9 @@ export function makeHost(input, guard, signal, overlayUrl) {
   // pointer opens changes when the pointer comes, not by the clock.
   // - An element with at most 5 elements inside is learned from its own changes.
   // - A larger one (at most 99 inside, not the body) only from attribute changes, its own or
-  //   those of the two levels below it, and then only attribute changes inside it are its own:
+  //   its children's (not further: a header would be learned from a rotating announcement in
+  //   it, and then the drawer a click opens in it answered nothing), and then only attribute
+  //   changes inside it are its own:
   //   a carousel's turn moves its track and marks a slide and a dot (each of which alone
   //   changes at irregular times), while content a click puts in it still answers.
   var LEARN_MS = 10000, learned = [], learnedAttrs = [], changes = w.WeakMap && new WeakMap();
@@ -211,7 +213,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
     if (watching || t - lastUser < 1500) return;
     for (i = 0; i < records.length && i < 50; i++) {
       r = records[i];
-      for (j = 0, n = elOf(r.target); n && j < (r.type === 'attributes' ? 3 : 1); j++, n = n.parentElement) {
+      for (j = 0, n = elOf(r.target); n && j < (r.type === 'attributes' ? 2 : 1); j++, n = n.parentElement) {
         c = changes.get(n) || [];
         if (learned.indexOf(n) < 0 && learnedAttrs.indexOf(n) < 0 && !(t - c[c.length - 1] < 250)) {
           c.push(t);

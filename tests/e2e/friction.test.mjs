@@ -282,8 +282,8 @@ test('broken: dead and rage clicks on a page whose countdown nobody marked ticks
 
 // An autoplaying carousel nobody marked: each turn moves its track (a style change) and marks
 // the slide and the dot shown (class changes). Each slide and dot alone changes at irregular
-// times; the track, the dots' row and the carousel change at regular ones, from attribute changes
-// only, and are learned for those: the turns answer no click outside the carousel. Its own "next"
+// times; the track and the dots' row change at regular ones, from attribute changes only, and are
+// learned for those: the turns answer no click outside the carousel. Its own "next"
 // button (a change made in the click's task, inside it) is answered.
 test('broken: dead and rage clicks on a page whose hero carousel nobody marked turns by itself', T, async (t) => {
   const site = 'fr-ambient-carousel';
@@ -323,6 +323,42 @@ test('broken: dead and rage clicks on a page whose hero carousel nobody marked t
   await clickN(page, '#hero-next', 1);
   const ev = await verdict(page, site);
   assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
+});
+
+// A header whose announcement bar rotates by itself (class changes): the bar is learned, not the
+// header around it, so the mini-cart drawer an "Add to bag" button opens in the header after a
+// moment (a class change, outside the click's task) answers that click.
+test('normal: a drawer opening late in a header whose announcement bar rotates produces no friction', T, async (t) => {
+  const site = 'fn-announcement-bar';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    const h = document.createElement('div');
+    h.style.cssText = 'position: fixed; top: 0; left: 300px; width: 320px; height: 40px; background: #ddd';
+    h.innerHTML = '<div class="bar"><span class="msg on">Free shipping</span> <span class="msg">New glazes</span> ' +
+      '<span class="msg">Gift cards</span></div><div class="drawer" style="display: none"><p>1 item</p><a href="/cart">Cart</a></div>';
+    const b = document.createElement('button');
+    b.id = 'add-async';
+    b.type = 'button';
+    b.textContent = 'Add to bag';
+    b.style.cssText = 'position: fixed; top: 50px; left: 300px';
+    document.body.append(h, b);
+    let at = 0;
+    window.turns = 0;
+    setInterval(() => {
+      const m = h.querySelectorAll('.msg');
+      m[at].classList.remove('on');
+      at = (at + 1) % 3;
+      m[at].classList.add('on');
+      window.turns++;
+    }, 400);
+    b.addEventListener('click', () => setTimeout(() => h.querySelector('.drawer').classList.add('open'), 150));
+  });
+  await waitFor('the bar rotating', () => page.evaluate(() => window.turns >= 8));
+  await clickN(page, '#add-async', 1);
+  // (Before the sentinel's click: an answer answers every click before it.)
+  await waitFor('the drawer open', () => page.evaluate(() => !!document.querySelector('.drawer.open')));
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), [], JSON.stringify(ev.map((e) => e.properties)));
 });
 
 // A widget throwing every 300 ms: its error is seen again and again while no click waits, so it
