@@ -201,12 +201,12 @@ export function makeHost(input, guard, signal, overlayUrl) {
   // other) while no click or press waited and no wheel or key was used for 1.5 s. A menu the
   // pointer opens changes when the pointer comes, not by the clock.
   // - An element with at most 5 elements inside is learned from its own changes.
-  // - A larger one (at most 99 inside, not the body) only from attribute changes, its own or
-  //   its children's (not further: a header would be learned from a rotating announcement in
-  //   it, and then the drawer a click opens in it answered nothing), and then only attribute
-  //   changes inside it are its own:
-  //   a carousel's turn moves its track and marks a slide and a dot (each of which alone
-  //   changes at irregular times), while content a click puts in it still answers.
+  // - A larger one (at most 99 inside, not the body or the root) only from attribute changes,
+  //   its own or its children's, and then only attribute changes inside it are its own: a
+  //   carousel's turn moves its track and marks a slide and a dot (each of which alone changes
+  //   at irregular times), while content a click puts in it still answers. Not from changes
+  //   further below: a header was learned from the announcement rotating in it, and then the
+  //   drawer a click opened in it answered nothing.
   var LEARN_MS = 10000, learned = [], learnedAttrs = [], changes = w.WeakMap && new WeakMap();
   function learn(records) {
     var t = now(), i, j, r, n, c, k;
@@ -221,7 +221,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
           if (c.length > 2 && Math.abs(c[2] - 2 * c[1] + c[0]) < (c[2] - c[0]) / 8 && learned.length + learnedAttrs.length < 12) {
             k = n.getElementsByTagName('*').length;
             if (!j && k < 6) learned.push(n);
-            else if (r.type === 'attributes' && k < 100 && n !== d.body) learnedAttrs.push(n);
+            else if (r.type === 'attributes' && k < 100 && n !== d.body && n !== d.documentElement) learnedAttrs.push(n);
           }
         }
       }
