@@ -199,7 +199,8 @@ export function makeHost(input, guard, signal, overlayUrl) {
   // data-tp-ambient, they are learned in the page's first LEARN_MS, from changes at regular
   // intervals (3 changes, counted at least 250 ms apart, the two intervals within 25 % of each
   // other) while no click or press waited and no wheel or key was used for 1.5 s. A menu the
-  // pointer opens changes when the pointer comes, not by the clock.
+  // pointer opens changes when the pointer comes, not by the clock. 20 s: a carousel's turns
+  // come every 3-7 s (Slick and Swiper default to 3 s, Bootstrap to 5 s), and three must be seen.
   // - An element with at most 5 elements inside is learned from its own changes.
   // - A larger one (at most 99 inside, not the body or the root) only from attribute changes,
   //   its own or its children's, and then only attribute changes inside it are its own: a
@@ -207,7 +208,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
   //   at irregular times), while content a click puts in it still answers. Not from changes
   //   further below: a header was learned from the announcement rotating in it, and then the
   //   drawer a click opened in it answered nothing.
-  var LEARN_MS = 10000, learned = [], learnedAttrs = [], changes = w.WeakMap && new WeakMap();
+  var LEARN_MS = 20000, learned = [], learnedAttrs = [], changes = w.WeakMap && new WeakMap();
   function learn(records) {
     var t = now(), i, j, r, n, c, k;
     if (watching || t - lastUser < 1500) return;

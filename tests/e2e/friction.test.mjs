@@ -325,6 +325,47 @@ test('broken: dead and rage clicks on a page whose hero carousel nobody marked t
   assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
 });
 
+// A carousel turning every 4 s, as hero banners do: its third turn comes after the page's first
+// 10 s, and it is learned all the same. (The turn in each click's window is made by the test, at
+// once, as the carousel's own timer would make it: not by the visitor's event.)
+test('broken: dead and rage clicks next to a hero carousel nobody marked, turning every 4 s', T, async (t) => {
+  const site = 'fr-ambient-slow-carousel';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    const c = document.createElement('div');
+    c.style.cssText = 'position: fixed; left: 0; bottom: 0; width: 240px; height: 60px; overflow: hidden';
+    let slides = '', dots = '';
+    for (let i = 0; i < 5; i++) {
+      slides += `<li class="slide" style="display: inline-block; width: 240px"><a href="#s${i}">Offer ${i}</a></li>`;
+      dots += '<button type="button" class="dot"></button>';
+    }
+    c.innerHTML = `<ul style="white-space: nowrap; margin: 0; padding: 0">${slides}</ul><div>${dots}</div>`;
+    document.body.append(c);
+    let at = 0;
+    window.turns = 0;
+    window.turn = () => {
+      const s = c.querySelectorAll('.slide'), d = c.querySelectorAll('.dot');
+      s[at].classList.remove('on'); d[at].classList.remove('on');
+      at = (at + 1) % 5;
+      s[at].classList.add('on'); d[at].classList.add('on');
+      c.firstChild.style.transform = `translateX(${-240 * at}px)`;
+      window.turns++;
+    };
+    setInterval(window.turn, 4000);
+  });
+  await waitFor('three turns', () => page.evaluate(() => window.turns >= 3), { timeout: 30_000 });
+  await clickN(page, '#coupon', 1);
+  await page.evaluate(() => window.turn());
+  await clickN(page, '#size-m', 5);
+  await page.evaluate(() => window.turn());
+  await waitFor('the dead and rage clicks', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    return (await frictionOf(site)).length >= 2;
+  });
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
+});
+
 // A header whose announcement bar rotates by itself (class changes): the bar is learned, not the
 // header around it, so the mini-cart drawer an "Add to bag" button opens in the header after a
 // moment (a class change, outside the click's task) answers that click.
