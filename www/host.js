@@ -230,12 +230,15 @@ export function makeHost(input, guard, signal, overlayUrl) {
   }
   // Node `n` if it is an element, else (a text node, a document, a shadow root) its parent element.
   function elOf(n) { return n.nodeType === 1 ? n : n.parentElement; }
-  // The element, marked or learned, that changes on its own and holds node `n`; null if none.
+  // The element, marked or learned, that changes on its own and holds node `n`; falsy if none.
   // `attrs`: the change is an attribute's (the larger learned elements count too).
   function ambient(n, attrs) {
     n = elOf(n);
-    for (var i = 0, l = attrs ? learned.concat(learnedAttrs) : learned, a = n && n.closest('[data-tp-ambient]'); !a && n && i < l.length; i++) if (l[i].contains(n)) a = l[i];
-    return a;
+    return n && (n.closest('[data-tp-ambient]') || holder(learned, n) || (attrs && holder(learnedAttrs, n)));
+  }
+  // The element of list `l` that holds node `n`, if any.
+  function holder(l, n) {
+    for (var i = 0; i < l.length; i++) if (l[i].contains(n)) return l[i];
   }
 
   // A declarative event (data-tp-event): name, data-tp-props, then data-tp-prop-* pairs.

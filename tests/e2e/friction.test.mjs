@@ -80,6 +80,53 @@ async function verdict(page, site) {
 
 const summary = (ev) => ev.map((e) => `${e.event}${sel(e) ? ` ${sel(e)}` : ''}`).sort();
 
+/**
+ * The dead and rage clicks the ambient scenarios expect: the coupon "button" clicked once, the
+ * size picker five times, `between()` after each (a change made meanwhile); waits for both.
+ */
+async function deadAndRage(page, site, between = async () => {}) {
+  await clickN(page, '#coupon', 1);
+  await between();
+  await clickN(page, '#size-m', 5);
+  await between();
+  await waitFor('the dead and rage clicks', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    return (await frictionOf(site)).length >= 2;
+  });
+}
+
+/**
+ * An autoplaying carousel nobody marked (fixed, bottom left), turning every `ms`: each turn
+ * (window.turn(), counted in window.turns) moves its track (a style change) and marks the slide
+ * and the dot shown (class changes); its own "next" button (#hero-next) turns it too.
+ */
+async function addCarousel(page, ms) {
+  await page.evaluate((ms) => {
+    const c = document.createElement('div');
+    c.style.cssText = 'position: fixed; left: 0; bottom: 0; width: 240px; height: 60px; overflow: hidden; background: #eee';
+    let slides = '', dots = '';
+    for (let i = 0; i < 6; i++) {
+      slides += `<li class="slide${i ? '' : ' on'}" style="display: inline-block; width: 240px"><a href="#s${i}">Offer ${i}</a> <span>-${10 + i}%</span></li>`;
+      dots += `<button type="button" class="dot${i ? '' : ' on'}" aria-label="Slide ${i + 1}"></button>`;
+    }
+    c.innerHTML = `<ul class="track" style="white-space: nowrap; margin: 0; padding: 0">${slides}</ul>` +
+      `<div class="dots">${dots}</div><button id="hero-next" type="button">Next</button>`;
+    document.body.append(c);
+    let at = 0;
+    window.turns = 0;
+    window.turn = () => {
+      const s = c.querySelectorAll('.slide'), d = c.querySelectorAll('.dot');
+      s[at].classList.remove('on'); d[at].classList.remove('on');
+      at = (at + 1) % 6;
+      s[at].classList.add('on'); d[at].classList.add('on');
+      c.querySelector('.track').style.transform = `translateX(${-240 * at}px)`;
+      window.turns++;
+    };
+    setInterval(window.turn, ms);
+    document.getElementById('hero-next').addEventListener('click', () => window.turn());
+  }, ms);
+}
+
 // ---- broken spots: exactly the expected events --------------------------------------------------
 
 const broken = [
@@ -237,12 +284,7 @@ test('broken: dead and rage clicks on a page whose countdown (data-tp-ambient) t
     document.getElementById('pause-sale').addEventListener('click', () => { paused = !paused; c.dataset.paused = paused; });
     setInterval(() => { if (!paused) document.getElementById('ticks').textContent = Date.now(); }, 100);
   });
-  await clickN(page, '#coupon', 1);
-  await clickN(page, '#size-m', 5);
-  await waitFor('the dead and rage clicks', async () => {
-    await page.evaluate(() => touchpoint('flush'));
-    return (await frictionOf(site)).length >= 2;
-  });
+  await deadAndRage(page, site);
   // (Apart: an answer answers every click before it, the coupon's too.)
   await clickN(page, '#pause-sale', 1); // answered inside the countdown: no friction
   await clickN(page, '#pause-sale', 1);
@@ -269,12 +311,7 @@ test('broken: dead and rage clicks on a page whose countdown nobody marked ticks
   });
   // (Learned after 3 changes at least 250 ms apart: 12 ticks of 100 ms are more than enough.)
   await waitFor('the countdown ticking', () => page.evaluate(() => window.ticks >= 12));
-  await clickN(page, '#coupon', 1);
-  await clickN(page, '#size-m', 5);
-  await waitFor('the dead and rage clicks', async () => {
-    await page.evaluate(() => touchpoint('flush'));
-    return (await frictionOf(site)).length >= 2;
-  });
+  await deadAndRage(page, site);
   await clickN(page, '#stop-sale', 1);
   const ev = await verdict(page, site);
   assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
@@ -288,38 +325,10 @@ test('broken: dead and rage clicks on a page whose countdown nobody marked ticks
 test('broken: dead and rage clicks on a page whose hero carousel nobody marked turns by itself', T, async (t) => {
   const site = 'fr-ambient-carousel';
   const { page } = await open(t, site);
-  await page.evaluate(() => {
-    const c = document.createElement('div');
-    c.id = 'hero';
-    c.style.cssText = 'position: fixed; left: 0; bottom: 0; width: 240px; height: 60px; overflow: hidden; background: #eee';
-    let slides = '', dots = '';
-    for (let i = 0; i < 6; i++) {
-      slides += `<li class="slide${i ? '' : ' on'}" style="display: inline-block; width: 240px"><a href="#s${i}">Offer ${i}</a> <span>-${10 + i}%</span></li>`;
-      dots += `<button type="button" class="dot${i ? '' : ' on'}" aria-label="Slide ${i + 1}"></button>`;
-    }
-    c.innerHTML = `<ul class="track" style="white-space: nowrap; margin: 0; padding: 0">${slides}</ul>` +
-      `<div class="dots">${dots}</div><button id="hero-next" type="button">Next</button>`;
-    document.body.append(c);
-    let at = 0;
-    const go = () => {
-      const s = c.querySelectorAll('.slide'), d = c.querySelectorAll('.dot');
-      s[at].classList.remove('on'); d[at].classList.remove('on');
-      at = (at + 1) % 6;
-      s[at].classList.add('on'); d[at].classList.add('on');
-      c.querySelector('.track').style.transform = `translateX(${-240 * at}px)`;
-    };
-    window.turns = 0;
-    setInterval(() => { window.turns++; go(); }, 400);
-    document.getElementById('hero-next').addEventListener('click', go);
-  });
+  await addCarousel(page, 400);
   // (Learned after 3 turns at regular intervals: 8 are more than enough.)
   await waitFor('the carousel turning', () => page.evaluate(() => window.turns >= 8));
-  await clickN(page, '#coupon', 1);
-  await clickN(page, '#size-m', 5);
-  await waitFor('the dead and rage clicks', async () => {
-    await page.evaluate(() => touchpoint('flush'));
-    return (await frictionOf(site)).length >= 2;
-  });
+  await deadAndRage(page, site);
   await clickN(page, '#hero-next', 1);
   const ev = await verdict(page, site);
   assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
@@ -331,37 +340,9 @@ test('broken: dead and rage clicks on a page whose hero carousel nobody marked t
 test('broken: dead and rage clicks next to a hero carousel nobody marked, turning every 4 s', T, async (t) => {
   const site = 'fr-ambient-slow-carousel';
   const { page } = await open(t, site);
-  await page.evaluate(() => {
-    const c = document.createElement('div');
-    c.style.cssText = 'position: fixed; left: 0; bottom: 0; width: 240px; height: 60px; overflow: hidden';
-    let slides = '', dots = '';
-    for (let i = 0; i < 5; i++) {
-      slides += `<li class="slide" style="display: inline-block; width: 240px"><a href="#s${i}">Offer ${i}</a></li>`;
-      dots += '<button type="button" class="dot"></button>';
-    }
-    c.innerHTML = `<ul style="white-space: nowrap; margin: 0; padding: 0">${slides}</ul><div>${dots}</div>`;
-    document.body.append(c);
-    let at = 0;
-    window.turns = 0;
-    window.turn = () => {
-      const s = c.querySelectorAll('.slide'), d = c.querySelectorAll('.dot');
-      s[at].classList.remove('on'); d[at].classList.remove('on');
-      at = (at + 1) % 5;
-      s[at].classList.add('on'); d[at].classList.add('on');
-      c.firstChild.style.transform = `translateX(${-240 * at}px)`;
-      window.turns++;
-    };
-    setInterval(window.turn, 4000);
-  });
+  await addCarousel(page, 4000);
   await waitFor('three turns', () => page.evaluate(() => window.turns >= 3), { timeout: 30_000 });
-  await clickN(page, '#coupon', 1);
-  await page.evaluate(() => window.turn());
-  await clickN(page, '#size-m', 5);
-  await page.evaluate(() => window.turn());
-  await waitFor('the dead and rage clicks', async () => {
-    await page.evaluate(() => touchpoint('flush'));
-    return (await frictionOf(site)).length >= 2;
-  });
+  await deadAndRage(page, site, () => page.evaluate(() => window.turn()));
   const ev = await verdict(page, site);
   assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
 });
