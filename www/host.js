@@ -656,14 +656,17 @@ export function makeHost(input, guard, signal, overlayUrl) {
     wrap(w.history, 'replaceState', function () { return function () { route('r'); }; });
     // An answer the DOM does not show: a new window, or the browser's own UI (a native dialog,
     // the share sheet, a permission prompt for notifications or the location, full screen, a
-    // native date or colour picker), a video or sound played or paused (an Audio never put in
-    // the page has no events the document sees; a click on a custom player pauses it), or a
+    // native date or colour picker, the payment sheet of an express checkout button (Google
+    // Pay, Apple Pay), a passkey sign-in), a text copied to the clipboard ("Copy code" next to a
+    // coupon: some pages show nothing), a video or sound played or paused (an Audio never put
+    // in the page has no events the document sees; a click on a custom player pauses it), or a
     // script's click: a file picker opened through a hidden file input ("Upload a photo"), a
     // file saved through a link it made ("Download invoice": often a link never put in the
     // page, whose click no listener sees).
     var nav = w.navigator, P = function (c) { return w[c] && w[c].prototype; };
     [[w, 'open'], [w, 'alert'], [w, 'confirm'], [w, 'prompt'], [w, 'print'], [nav, 'share'], [w.Notification, 'requestPermission'],
       [nav.geolocation, 'getCurrentPosition'], [P('Element'), 'requestFullscreen'], [P('HTMLInputElement'), 'showPicker'],
+      [P('PaymentRequest'), 'show'], [P('ApplePaySession'), 'begin'], [nav.credentials, 'get'], [nav.clipboard, 'writeText'], [nav.clipboard, 'write'], [d, 'execCommand'],
       [P('HTMLMediaElement'), 'play'], [P('HTMLMediaElement'), 'pause'], [P('HTMLElement'), 'click']].forEach(function (a) { wrap(a[0], a[1], function () { respond('o'); }); });
     views();
     point();

@@ -491,6 +491,11 @@ const normal = [
   { name: 'date picker: a button opening the native date picker', act: (p) => clickN(p, '#pick-date', 1) },
   { name: 'audio: a button playing a sound sample (an Audio never put in the page)', act: (p) => clickN(p, '#listen', 1) },
   { name: 'upload: a button opening the file picker of a hidden file input', act: (p) => clickN(p, '#upload', 1) },
+  // Clicked 3 times: neither a dead click nor a rage click.
+  { name: 'copy code: a coupon code copied to the clipboard, the page showing nothing, clicked 3 times', act: (p) => clickN(p, '#copy-code', 3) },
+  { name: 'copy link: an older copy button (execCommand)', act: (p) => clickN(p, '#copy-link', 1) },
+  { name: 'express checkout: a button opening the browser\'s payment sheet', act: (p) => clickN(p, '#gpay', 1) },
+  { name: 'passkey: a sign-in button asking the browser for a passkey', act: (p) => clickN(p, '#passkey', 1) },
   {
     name: 'video: a product video paused by a click on it',
     act: async (p) => {
