@@ -123,9 +123,10 @@ export function makeHost(input, guard, signal, overlayUrl) {
   // An element group (core::input::sensed): key, flags, silenced signals, then raw facts.
   // Never a field's value: only a button-like input's value attribute (its printed label), and
   // no text at all from fields and editable elements.
+  // `interactive`: a boolean, or the flags to start from (17: a disabled control's press).
   // `special`: el.closest(SPECIAL) when the caller has it (undefined: looked up here).
   function group(el, interactive, special) {
-    var tag = el.tagName.toLowerCase(), type = attr(el, 'type').toLowerCase(), fl = interactive ? 1 : 0, no = 0, i, e, r;
+    var tag = el.tagName.toLowerCase(), type = attr(el, 'type').toLowerCase(), fl = interactive | 0, no = 0, i, e, r;
     if (special === undefined) special = el.closest(SPECIAL);
     if (interactive || el.hasAttribute('onclick') || (w.getComputedStyle && getComputedStyle(el).cursor === 'pointer')) fl |= 2;
     // Clicks whose answer cannot be seen (fl 4: not judged by rage and dead clicks): in a field
@@ -248,15 +249,25 @@ export function makeHost(input, guard, signal, overlayUrl) {
     push(r.join(US));
   }
 
-  function click(e) {
+  // A disabled control gets no mousedown and no click, only pointer events: its press is
+  // reported as its click (core::input::SENSED_DISABLED: rage, never dead, no click event), by
+  // the pointerdown sensor. Its element or one of the two above it (a button's icon or label):
+  // a property read each, no selector to match at every press. (A control disabled only by its
+  // fieldset is not seen.)
+  function disabledOf(n) {
+    for (var i = 0; n && i < 3; i++, n = n.parentElement) if (n.disabled === true && /^(BUTTON|INPUT|SELECT|TEXTAREA)$/.test(n.tagName)) return n;
+  }
+  // `dis`: the disabled control pressed (from the pointerdown sensor).
+  function click(e, dis) {
     var t = e.target, r, el, special, link = '', dl = 0, de;
     t = t && elOf(t); // (a text node: its element)
+    if (!dis && disabledOf(t)) return; // its press was its click (a browser that dispatches one anyway)
     special = t && t.closest && t.closest(SPECIAL);
     if (t && t.closest && !(special && t.closest('[data-tp-ignore]'))) {
-      el = t.closest(CLICKABLE);
+      el = dis || t.closest(CLICKABLE);
       if (el && el.tagName === 'A') { link = f(el.href); dl = el.hasAttribute('download') ? 1 : 0; }
       // No marked element above the target: none above el either (el is the target or above it).
-      r = US + group(el || t, !!el, special ? undefined : null);
+      r = US + group(el || t, dis ? 17 : !!el, special ? undefined : null);
       if (el && e.isTrusted) pressAt = now(); // (a field is never `el`: see CLICKABLE)
       de = special && t.closest('[data-tp-event]');
     }
@@ -289,7 +300,7 @@ export function makeHost(input, guard, signal, overlayUrl) {
       var sel = w.getSelection && w.getSelection();
       if (sel && !sel.isCollapsed && sel.containsNode(t, true)) respond('l');
     }
-    if (de && de.tagName !== 'FORM') declared(de); // a form's fires on submit
+    if (de && de.tagName !== 'FORM' && !dis) declared(de); // a form's fires on submit
   }
 
   var lastY = w.scrollY | 0, legStart = lastY, lastDir = 0;
@@ -510,7 +521,9 @@ export function makeHost(input, guard, signal, overlayUrl) {
     // (the field left: its blur, its change event, a check on blur) is no answer to it.
     pointerdown: function (e) {
       act();
-      if (e.isTrusted && !e.button) { pressed = now(); pressing = true; pressAnswer = false; watch(true); }
+      var dis = e.isTrusted && !e.button && disabledOf(e.target);
+      if (dis) click(e, dis);
+      else if (e.isTrusted && !e.button) { pressed = now(); pressing = true; pressAnswer = false; watch(true); }
     },
     mousedown: function () { pressing = false; },
     pagehide: function () { push('h' + US + now(), 1); },

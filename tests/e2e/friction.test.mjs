@@ -153,6 +153,8 @@ const broken = [
   { name: 'a button that throws', act: (p) => clickN(p, '#throws', 1), expect: ['error_click #throws', 'js_error'] },
   { name: 'a button that blocks the main thread for 400 ms', act: (p) => clickN(p, '#slow', 1), expect: ['slow_interaction #slow'], attrs: { 'slow-interaction-ms': '300' } },
   { name: 'a product photo clicked repeatedly', act: (p) => clickN(p, '#photo', 4), expect: ['rage_click #photo'] },
+  // The browser gives a disabled button no click event: its presses are what the visitor did.
+  { name: 'a disabled "Add to bag" (no size chosen yet) pressed again and again', act: (p) => clickN(p, '#add-disabled', 4), expect: ['rage_click #add-disabled'], props: { disabled: true, count: 4 } },
   // Attributed to the component (the click is retargeted to its host outside its shadow DOM).
   { name: 'a web component\'s button that ignores clicks, rage-clicked', act: (p) => clickN(p, '#shadow-broken #inc', 4), expect: ['rage_click #shadow-broken'] },
   {
@@ -223,6 +225,7 @@ for (const s of broken) {
     await s.act(page);
     const ev = await verdict(page, site);
     assert.deepEqual(summary(ev), s.expect.sort(), JSON.stringify(ev.map((e) => e.properties)));
+    for (const [k, v] of Object.entries(s.props || {})) assert.equal(ev[0].properties[k], v, JSON.stringify(ev[0].properties));
   });
 }
 
@@ -539,6 +542,9 @@ const normal = [
     act: async (p) => { await clickN(p, '#open-modal', 1); await waitFor('the modal', () => p.evaluate(() => !document.getElementById('modal').hidden)); },
   },
   { name: 'add to cart clicked 3 times', act: (p) => clickN(p, '#add', 3) },
+  // Doing nothing is what a disabled button is expected to do: no dead click, and two presses
+  // are no rage.
+  { name: 'a disabled "Add to bag" pressed twice', act: (p) => clickN(p, '#add-disabled', 2) },
   { name: 'clicks placing the caret in a search field', act: (p) => clickN(p, '#search', 4) },
   { name: 'clicks placing the caret in a gift note (contenteditable)', act: (p) => clickN(p, '#gift-note', 4) },
   { name: 'a dead-looking element silenced with data-tp-no-dead', act: (p) => clickN(p, '#silenced', 1) },

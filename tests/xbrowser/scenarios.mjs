@@ -669,6 +669,8 @@ export function defineSuite(name) {
   const FRICTION = [
     { s: 'dead', title: 'dead_click: a styled div that does nothing', act: () => clickN('#coupon', 1), expect: ['dead_click #coupon'] },
     { s: 'rage', title: 'rage_click: a size picker that ignores clicks, clicked 5 times', act: () => clickN('#size-m', 5), expect: ['rage_click #size-m'] },
+    // The browser gives a disabled button no click event: its presses (pointerdown) stand for them.
+    { s: 'disabled', title: 'rage_click: a disabled "Add to bag" pressed 4 times', act: () => clickN('#add-disabled', 4), expect: ['rage_click #add-disabled'] },
     {
       // The focus that the next press moves at its mousedown (the pressed element is :active)
       // answers no earlier click.

@@ -19,7 +19,8 @@ use super::consent::{Consent, Signals, State};
 use super::event::{encode, Envelope, Event, Kind, PageContext};
 use super::friction::{self, Findings, Friction};
 use super::input::{
-    Boot, Click, Command, ConsentSource, Input, LockAnswer, Nav, Sensed, SENSED_EDITABLE, SENSED_ELSEWHERE,
+    Boot, Click, Command, ConsentSource, Input, LockAnswer, Nav, Sensed, SENSED_DISABLED, SENSED_EDITABLE,
+    SENSED_ELSEWHERE,
 };
 use super::input::{SENSED_INTERACTIVE, SENSED_LOOKS_INTERACTIVE};
 use super::journey::session::{self, Session};
@@ -653,8 +654,8 @@ impl Engine {
         let Some(sensed) = &click.element else { return };
         self.journey.activity(now);
         let target = friction_target(sensed);
-        // A click is a touchpoint on an interactive element.
-        if sensed.is(SENSED_INTERACTIVE) {
+        // A click is a touchpoint on an interactive element (a disabled one's press is not one).
+        if sensed.is(SENSED_INTERACTIVE) && !target.disabled {
             self.capture(Kind::Track, schema::CLICK, schema::click(&target.descriptor), now);
         }
         if !click.href.is_empty() && self.journey.settings.on {
@@ -1090,7 +1091,8 @@ fn friction_target(s: &Sensed) -> friction::Target {
         interactive: s.is(SENSED_INTERACTIVE),
         looks_interactive: s.is(SENSED_LOOKS_INTERACTIVE) || s.is(SENSED_INTERACTIVE),
         editable: s.is(SENSED_EDITABLE),
-        elsewhere: s.is(SENSED_ELSEWHERE),
+        elsewhere: s.is(SENSED_ELSEWHERE) || s.is(SENSED_DISABLED),
+        disabled: s.is(SENSED_DISABLED),
         silenced: s.silenced,
     }
 }

@@ -336,6 +336,27 @@ fn site_search_links_and_malformed_declarative_props() {
 }
 
 #[test]
+fn a_disabled_buttons_presses_are_no_click_touchpoints_and_rage_when_repeated() {
+    let mut v = Visit::granted("https://shop.test/p/mug", "");
+    v.page("https://shop.test/p/mug");
+    let flags = crate::input::SENSED_INTERACTIVE | crate::input::SENSED_DISABLED;
+    let press = Input::Click(crate::input::Click {
+        element: Some(crate::input::Sensed { key: 4, flags, ..Default::default() }),
+        trusted: true,
+        ..Default::default()
+    });
+    for at in [100, 400, 700] {
+        v.at(at, press.clone());
+    }
+    v.engine.handle_timeout(T0 + 5_000);
+    v.drive();
+    let ev = v.events();
+    let names: Vec<String> = ev.iter().map(|e| field(e, "\"event\":\"")).collect();
+    assert_eq!(names, ["page_view", "rage_click"], "no click, no dead_click: {ev:#?}");
+    assert!(ev[1].contains("\"disabled\":true"), "{}", ev[1]);
+}
+
+#[test]
 fn element_views_forms_and_focus() {
     let mut v = Visit::granted("https://shop.test/", "");
     v.page("https://shop.test/");

@@ -163,6 +163,8 @@ pub struct Target {
     /// A download link, a link to another window, a file input, or the element already is the
     /// current one (the tab shown): "nothing happened in the page" is the expected outcome.
     pub elsewhere: bool,
+    /// A disabled control's press (`input::SENSED_DISABLED`); also `elsewhere`.
+    pub disabled: bool,
     /// Signals silenced on this element or an ancestor (`data-tp-no-<short>`).
     pub silenced: u16,
 }

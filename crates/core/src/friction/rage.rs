@@ -5,6 +5,7 @@
 //! A text selection answers a double or triple click (selecting a word or a paragraph) but not
 //! a fourth click and more: no selection gesture needs them, and a visitor hammering a label or a
 //! photo whose text gets selected along the way is still raging.
+//! A disabled control gets no click: its presses count (`disabled: true` on the event).
 
 use super::{finding, Findings, Settings, Signal, Target};
 
@@ -81,10 +82,13 @@ impl Rage {
         if b.count < s.rage_clicks || selection_answers || !b.target.allows(Signal::Rage) {
             return None;
         }
-        let props = finding(Some(&b.target.descriptor))
+        let mut props = finding(Some(&b.target.descriptor))
             .int("count", i64::from(b.count))
-            .int("duration_ms", (b.last - b.first) as i64)
-            .finish();
+            .int("duration_ms", (b.last - b.first) as i64);
+        if b.target.disabled {
+            props = props.raw("disabled", "true");
+        }
+        let props = props.finish();
         out.push((Signal::Rage, props));
         Some(b.key)
     }

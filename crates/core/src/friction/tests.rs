@@ -48,6 +48,27 @@ fn rage_three_unanswered_clicks_within_a_second_each() {
 }
 
 #[test]
+fn presses_on_a_disabled_control_are_rage_when_repeated_and_never_dead() {
+    let disabled = Target { disabled: true, elsewhere: true, ..target(1) };
+    let press = |times: &[u64]| {
+        let mut f = Friction::default();
+        let mut out = Vec::new();
+        for &at in times {
+            f.click(at, 10, 10, &disabled, &mut out);
+        }
+        f.timeout(60_000, &mut out);
+        out
+    };
+    assert!(press(&[0]).is_empty(), "one press: a disabled button is expected to do nothing");
+    assert!(press(&[0, 400]).is_empty());
+    let out = press(&[0, 300, 600, 900]);
+    assert_eq!(names(&out), ["rage_click"]);
+    assert!(out[0].1.contains("\"count\":4") && out[0].1.ends_with("\"disabled\":true}"), "{}", out[0].1);
+    let out = clicks(&mut Friction::default(), 1, &[0, 300, 600]);
+    assert!(!out[0].1.contains("disabled"), "only a disabled control's says so: {}", out[0].1);
+}
+
+#[test]
 fn rage_not_for_two_clicks_nor_for_a_stepper_that_answers() {
     let mut f = Friction::default();
     assert_eq!(
