@@ -141,6 +141,9 @@ export function makeHost(input, guard, signal, overlayUrl) {
     if ((tag === 'a' && (el.hasAttribute('download') || (el.target && el.target !== '_self') || /^(mailto|tel|sms):/i.test(attr(el, 'href')))) || (ctl && ctl.type === 'file') ||
       el.getAttribute('aria-selected') === 'true' || /^(page|step|location|true)$/.test(el.getAttribute('aria-current')) ||
       (ctl && ctl.type === 'radio' && (ctl === el || ctl.checked))) fl |= 8;
+    // Disabled through ARIA (a design system's button that stays focusable, and gets its clicks):
+    // judged like a disabled control (core::input::SENSED_DISABLED).
+    if (el.getAttribute('aria-disabled') === 'true') fl |= 16;
     if (special) for (i = 0; i < NO.length; i++) if (el.closest('[data-tp-no-' + NO[i] + ']')) no |= 1 << i;
     r = [key(el), fl, no, tag, f(el.id), type, attr(el, 'autocomplete'), attr(el, 'name'), special && el.closest('[data-tp-mask]') ? 1 : 0,
       attr(el, 'aria-label') || attr(el, 'alt'), tag === 'input' && /^(submit|button|reset)$/.test(type) ? attr(el, 'value') : '',

@@ -155,6 +155,8 @@ const broken = [
   { name: 'a product photo clicked repeatedly', act: (p) => clickN(p, '#photo', 4), expect: ['rage_click #photo'] },
   // The browser gives a disabled button no click event: its presses are what the visitor did.
   { name: 'a disabled "Add to bag" (no size chosen yet) pressed again and again', act: (p) => clickN(p, '#add-disabled', 4), expect: ['rage_click #add-disabled'], props: { disabled: true, count: 4 } },
+  // Disabled through ARIA: the browser gives it its clicks, and its handler ignores them.
+  { name: 'an aria-disabled "Pay now" clicked again and again', act: (p) => clickN(p, '#pay-aria', 4), expect: ['rage_click #pay-aria'], props: { disabled: true } },
   // Attributed to the component (the click is retargeted to its host outside its shadow DOM).
   { name: 'a web component\'s button that ignores clicks, rage-clicked', act: (p) => clickN(p, '#shadow-broken #inc', 4), expect: ['rage_click #shadow-broken'] },
   {
@@ -545,6 +547,7 @@ const normal = [
   // Doing nothing is what a disabled button is expected to do: no dead click, and two presses
   // are no rage.
   { name: 'a disabled "Add to bag" pressed twice', act: (p) => clickN(p, '#add-disabled', 2) },
+  { name: 'an aria-disabled "Pay now" clicked once', act: (p) => clickN(p, '#pay-aria', 1) },
   { name: 'clicks placing the caret in a search field', act: (p) => clickN(p, '#search', 4) },
   { name: 'clicks placing the caret in a gift note (contenteditable)', act: (p) => clickN(p, '#gift-note', 4) },
   { name: 'a dead-looking element silenced with data-tp-no-dead', act: (p) => clickN(p, '#silenced', 1) },

@@ -39,8 +39,9 @@ pub const SENSED_EDITABLE: u8 = 4;
 /// window or to the phone or mail app (`tel:`, `mailto:`, `sms:`), a file input, or the element already is the current one (`aria-selected="true"`,
 /// `aria-current`).
 pub const SENSED_ELSEWHERE: u8 = 8;
-/// A disabled control (button, input, select, textarea) pressed. The browser gives it no click
-/// event, so the sensor reports its press as the click. Nothing happening is then the expected
+/// A disabled control (button, input, select, textarea) pressed, or an element marked
+/// `aria-disabled="true"` clicked. The browser gives a disabled control no click event, so the
+/// sensor reports its press as the click. Nothing happening is then the expected
 /// outcome (no dead click), but a visitor pressing it again and again is raging (the "Add to
 /// cart" kept disabled until a size is chosen). It is no `click` touchpoint: nothing was clicked.
 pub const SENSED_DISABLED: u8 = 16;
