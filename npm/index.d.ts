@@ -49,6 +49,9 @@ export interface InitOptions {
   friction?: 'on' | 'off';
   /** Switches some detectors off. */
   frictionOff?: FrictionDetector[] | string;
+  /** CSS selectors of elements that change on their own (third-party widgets: a sales-pop toast,
+   * a chat launcher), like those marked `data-tp-ambient`: their changes answer no click outside them. */
+  ambient?: string;
   /** Friction thresholds (the README's friction table has the defaults). */
   rageClicks?: number;
   rageWindowMs?: number;

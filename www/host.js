@@ -32,7 +32,7 @@ export function interactionSplit(es) {
   return [l.duration | 0, (first.processingStart - first.startTime) | 0, (pe - first.processingStart) | 0, Math.max(0, end - pe) | 0, kind];
 }
 
-export function makeHost(input, guard, signal, overlayUrl) {
+export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   var w = window, d = document, US = '\x1f', RS = '\x1e', queue = [], planned = 0, timer = 0;
   var CLICKABLE = 'a,button,input[type=button],input[type=submit],input[type=reset],input[type=image],' +
     '[role=button],[role=link],[role=menuitem],[role=tab],[role=checkbox],[role=switch],[role=option]';
@@ -179,14 +179,15 @@ export function makeHost(input, guard, signal, overlayUrl) {
     if (on !== watching && !w.navigation) w[on ? 'addEventListener' : 'removeEventListener']('beforeunload', leaving, signal ? { signal: signal } : false);
     if (on && !observing && w.MutationObserver) {
       mo = mo || new MutationObserver(function (records) {
-        // An element that changes on its own (a countdown, a live ticker: marked data-tp-ambient
-        // or learned, see `ambient`) answers only a click inside it, or a click (a press, a key)
+        // An element that changes on its own (a countdown, a live ticker: marked data-tp-ambient,
+        // named in data-ambient or learned, see `ambient`; added or taken away whole, see `moved`)
+        // answers only a click inside it, or a click (a press, a key)
         // whose own handlers changed it: window.event is then the visitor's event (also in the
         // microtasks after a handler, where frameworks render), and not for a timer's tick, a
         // video's timeupdate or a socket's message (checked in Chromium, Firefox and WebKit).
         var e = w.event, own = e && e.isTrusted && /^(click|pointer|mouse|key|touch|input|change|submit)/.test(e.type);
         for (var i = 0, n; i < records.length; i++) {
-          n = ambient(records[i].target, records[i].type === 'attributes');
+          n = ambient(records[i].target, records[i].type === 'attributes') || moved(records[i]);
           if (!n || own || n.contains(clickedEl)) { mo.disconnect(); observing = false; respond('m'); return; }
         }
       });
@@ -213,6 +214,15 @@ export function makeHost(input, guard, signal, overlayUrl) {
   //   further below: a header was learned from the announcement rotating in it, and then the
   //   drawer a click opened in it answered nothing.
   var LEARN_MS = 20000, learned = [], learnedAttrs = [], changes = w.WeakMap && new WeakMap();
+  // Besides those marked data-tp-ambient, those the site names in data-ambient (a CSS selector
+  // list): the widgets of third parties, which it cannot mark (a sales-pop toast, a chat
+  // launcher). A selector the browser refuses is ignored, with a warning.
+  var AMBIENT = '[data-tp-ambient]';
+  if (ambientSel) {
+    try { d.createDocumentFragment().querySelector(ambientSel); AMBIENT += ',' + ambientSel; } catch (e) {
+      try { console.warn('touchpoint: data-ambient is not a CSS selector (ignored):', ambientSel); } catch (x) {}
+    }
+  }
   function learn(records) {
     var t = now(), i, j, r, n, c, k;
     if (watching || t - lastUser < 1500) return;
@@ -238,7 +248,15 @@ export function makeHost(input, guard, signal, overlayUrl) {
   // `attrs`: the change is an attribute's (the larger learned elements count too).
   function ambient(n, attrs) {
     n = elOf(n);
-    return n && (n.closest('[data-tp-ambient]') || holder(learned, n) || (attrs && holder(learnedAttrs, n)));
+    return n && (n.closest(AMBIENT) || holder(learned, n) || (attrs && holder(learnedAttrs, n)));
+  }
+  // The nodes a record added or took away (a toast appended to the body, then removed) when each
+  // is an element marked or named as changing on its own (or blank text): the first of them;
+  // undefined otherwise. (Not learned elements: those are known in place only.)
+  function moved(r) {
+    var l = [].slice.call(r.addedNodes).concat([].slice.call(r.removedNodes)), i;
+    for (i = 0; i < l.length; i++) if (l[i].nodeType === 1 ? !l[i].matches(AMBIENT) : !/^\s*$/.test(l[i].data)) return;
+    return l[0];
   }
   // The element of list `l` that holds node `n`, if any.
   function holder(l, n) {

@@ -45,12 +45,15 @@ async function open(t, site, attrs = {}) {
     if (new URL(route.request().url()).searchParams.get('q') === 'shoes') route.fulfill({ status: 200, body: '[]' }).catch(() => {});
   });
   const page = await context.newPage();
-  const errors = [];
-  page.on('console', (m) => { if (/touchpoint: (disabled|could not load)/.test(m.text())) errors.push(m.text()); });
+  const errors = [], warnings = [];
+  page.on('console', (m) => {
+    if (/touchpoint: (disabled|could not load)/.test(m.text())) errors.push(m.text());
+    if (m.type() === 'warning') warnings.push(m.text());
+  });
   await page.goto(`${collector.url}/friction.html`);
   await sdkReady(page);
   t.after(() => assert.deepEqual(errors, [], 'Touchpoint stayed up'));
-  return { page, context };
+  return { page, context, warnings };
 }
 
 const frictionOf = async (site) => (await collector.events(`&site=${site}`)).filter((e) => e.properties?.category === 'friction');
@@ -350,6 +353,42 @@ test('broken: dead and rage clicks next to a hero carousel nobody marked, turnin
   await deadAndRage(page, site, () => page.evaluate(() => window.turn()));
   const ev = await verdict(page, site);
   assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
+});
+
+// A sales-pop toast ("Anna in Lyon just bought a mug"), appended to the body by a third party's
+// script and removed a moment later, the page unable to mark it: named in data-ambient. And a chat
+// bubble marked data-tp-ambient, appended whole in the same way. Neither answers the clicks made
+// meanwhile. (Each pops up in each click's window, at once, as their own timers would: not in the
+// visitor's event.)
+test('broken: dead and rage clicks on a page whose sales-pop toast (named in data-ambient) comes and goes', T, async (t) => {
+  const site = 'fr-ambient-toast';
+  const { page } = await open(t, site, { ambient: '.sales-pop, #nope' });
+  await page.evaluate(() => {
+    window.pop = () => {
+      const toast = document.createElement('div');
+      toast.className = 'sales-pop';
+      toast.style.cssText = 'position: fixed; left: 8px; bottom: 8px; background: #fff';
+      toast.innerHTML = '<b>Anna</b> in Lyon just bought a <a href="#mug">mug</a>';
+      const chat = document.createElement('div');
+      chat.setAttribute('data-tp-ambient', '');
+      chat.style.cssText = 'position: fixed; left: 8px; bottom: 40px';
+      chat.textContent = 'Need help?';
+      document.body.append(toast, chat);
+      setTimeout(() => { toast.remove(); chat.remove(); }, 100);
+    };
+  });
+  await deadAndRage(page, site, () => page.evaluate(() => window.pop()));
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
+});
+
+test('data-ambient that is not a CSS selector: one console warning, and the page runs as before', T, async (t) => {
+  const site = 'fr-ambient-bad';
+  const { page, warnings } = await open(t, site, { ambient: '.sales-pop[' });
+  await clickN(page, '#coupon', 1);
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), ['dead_click #coupon']);
+  assert.ok(warnings.some((w) => w.includes('data-ambient is not a CSS selector')), JSON.stringify(warnings));
 });
 
 // A header whose announcement bar rotates by itself (class changes): the bar is learned, not the

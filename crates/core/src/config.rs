@@ -259,7 +259,7 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
 
 /// Every `data-*` attribute the script tag understands (without the prefix). Anything else gets
 /// a warning naming it: a typo like `data-concent` would otherwise fail silently.
-pub const KNOWN: [&str; 37] = [
+pub const KNOWN: [&str; 38] = [
     "collector",
     "site",
     "consent",
@@ -297,6 +297,9 @@ pub const KNOWN: [&str; 37] = [
     "debug",
     "scrub-properties",
     "track-limit",
+    // Read by the loader (www/host.js), not the engine: CSS selectors of elements that change on
+    // their own.
+    "ambient",
 ];
 
 /// The warning for a `data-*` attribute of the script tag that is not in `KNOWN`, if it is not.
@@ -474,6 +477,7 @@ mod tests {
     #[test]
     fn unknown_attributes_are_named() {
         assert_eq!(unknown("site"), None);
+        assert_eq!(unknown("ambient"), None, "the loader's: no warning from the engine");
         assert_eq!(unknown("concent").unwrap(), "touchpoint: unknown attribute data-concent (ignored; see the README)");
     }
 
