@@ -213,7 +213,21 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   //   at irregular times), while content a click puts in it still answers. Not from changes
   //   further below: a header was learned from the announcement rotating in it, and then the
   //   drawer a click opened in it answered nothing.
-  var LEARN_MS = 20000, learned = [], learnedAttrs = [], changes = w.WeakMap && new WeakMap();
+  var LEARN_MS = 20000, learned = [], learnedAttrs = [], changes = w.WeakMap && new WeakMap(), lo = null, loTimer = 0;
+  // Learning, in the page's first LEARN_MS and again in the first LEARN_MS of each new view of a
+  // single-page app (route): a view brings its own countdowns and carousels ("order within
+  // 2 h 13 min" on a product page), which were never learned when the visitor came to it by
+  // the app's router. The elements learned that left the page are forgotten (at most 12 are
+  // kept). Not once the sensors are done (pointOpts 0) or while nothing could be kept.
+  function relearn() {
+    if (!lo || !pointOpts || !sensing) return;
+    function inPage(n) { return n.isConnected; }
+    learned = learned.filter(inPage);
+    learnedAttrs = learnedAttrs.filter(inPage);
+    lo.observe(d, MO_OPTS); // (observing again only renews the options)
+    clearTimeout(loTimer);
+    loTimer = setTimeout(function () { lo.disconnect(); }, LEARN_MS);
+  }
   // Besides those marked data-tp-ambient, those the site names in data-ambient (a CSS selector
   // list): the widgets of third parties, which it cannot mark (a sales-pop toast, a chat
   // launcher). A selector the browser refuses is ignored, with a warning.
@@ -416,6 +430,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
     // between two fragments is told apart from it by no event every browser has.
     if (same && kind === 'b') kind = 'h';
     routeDone(true);
+    relearn();
     maxDepth = 0;
     routeRec = ['n', now(), kind, f(location.pathname), f(location.href)];
     routeTitle = d.title;
@@ -714,10 +729,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
     userOn();
     if (w.navigation) w.navigation.addEventListener('navigate', leaving, signal ? { signal: signal } : false);
     if (changes && w.MutationObserver) {
-      var lo = new MutationObserver(guard(learn));
-      lo.observe(d, MO_OPTS);
-      observers.push(lo);
-      setTimeout(function () { lo.disconnect(); }, LEARN_MS);
+      observers.push(lo = new MutationObserver(guard(learn)));
+      relearn();
     }
     w.addEventListener('load', guard(views), signal ? { signal: signal } : false);
     var supported = w.PerformanceObserver && PerformanceObserver.supportedEntryTypes;

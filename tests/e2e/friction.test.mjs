@@ -325,6 +325,27 @@ test('broken: dead and rage clicks on a page whose countdown nobody marked ticks
   assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
 });
 
+// A single-page app's new view brings its own countdown, long after the page's first 20 s: it is
+// learned in the new view's first 20 s all the same.
+test('broken: dead and rage clicks next to a countdown nobody marked on a view the app\'s router showed after 20 s', T, async (t) => {
+  const site = 'fr-ambient-spa-view';
+  const { page } = await open(t, site);
+  await waitFor('the page\'s first 20 s over', () => page.evaluate(() => performance.now() > 21_000), { timeout: 60_000 });
+  await clickN(page, '#to-details', 1);
+  await waitFor('the new view', () => page.evaluate(() => location.pathname === '/details'));
+  await page.evaluate(() => {
+    const c = document.createElement('p');
+    c.innerHTML = 'Order within <b id="ticks">0</b> for delivery tomorrow';
+    document.body.prepend(c);
+    window.ticks = 0;
+    setInterval(() => { window.ticks++; document.getElementById('ticks').textContent = Date.now(); }, 100);
+  });
+  await waitFor('the countdown ticking', () => page.evaluate(() => window.ticks >= 12));
+  await deadAndRage(page, site);
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
+});
+
 // An autoplaying carousel nobody marked: each turn moves its track (a style change) and marks
 // the slide and the dot shown (class changes). Each slide and dot alone changes at irregular
 // times; the track and the dots' row change at regular ones, from attribute changes only, and are
