@@ -325,6 +325,17 @@ test('broken: dead and rage clicks on a page whose countdown nobody marked ticks
   assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
 });
 
+// A banner animated by its own timer with the Web Animations API (el.animate(): no DOM change)
+// answers no click: only an animation the visitor's click or key starts does ("Buy now" shaking
+// the size picker, a normal scenario). (Started in each click's window, at once, as its timer would.)
+test('broken: dead and rage clicks while a banner animates itself (Web Animations API)', T, async (t) => {
+  const site = 'fr-waapi-banner';
+  const { page } = await open(t, site);
+  await deadAndRage(page, site, () => page.evaluate(() => { document.getElementById('badge').animate([{ opacity: 0.5 }, { opacity: 1 }], 200); }));
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
+});
+
 // A single-page app's new view brings its own countdown, long after the page's first 20 s: it is
 // learned in the new view's first 20 s all the same.
 test('broken: dead and rage clicks next to a countdown nobody marked on a view the app\'s router showed after 20 s', T, async (t) => {
@@ -608,6 +619,7 @@ const normal = [
   // are no rage.
   { name: 'a disabled "Add to bag" pressed twice', act: (p) => clickN(p, '#add-disabled', 2) },
   { name: 'an aria-disabled "Pay now" clicked once', act: (p) => clickN(p, '#pay-aria', 1) },
+  { name: '"Buy now" with no size chosen: the size picker shakes (Web Animations API), clicked 3 times', act: (p) => clickN(p, '#buy-now', 3) },
   { name: 'clicks placing the caret in a search field', act: (p) => clickN(p, '#search', 4) },
   { name: 'clicks placing the caret in a gift note (contenteditable)', act: (p) => clickN(p, '#gift-note', 4) },
   { name: 'a dead-looking element silenced with data-tp-no-dead', act: (p) => clickN(p, '#silenced', 1) },
