@@ -724,12 +724,14 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
       [nav.geolocation, 'getCurrentPosition'], [P('Element'), 'requestFullscreen'], [P('HTMLInputElement'), 'showPicker'],
       [P('PaymentRequest'), 'show'], [P('ApplePaySession'), 'begin'], [nav.credentials, 'get'], [nav.clipboard, 'writeText'], [nav.clipboard, 'write'], [d, 'execCommand'],
       [P('HTMLMediaElement'), 'play'], [P('HTMLMediaElement'), 'pause'], [P('HTMLElement'), 'click']].forEach(function (a) { wrap(a[0], a[1], function () { respond('o'); }); });
-    // An animation the visitor's own click or key starts (the size picker shaking at "Buy now"
-    // without a size: el.animate() changes nothing in the DOM). Only then: not one a timer or
-    // the pointer passing over an element starts (a carousel's slide, a hover effect).
+    // An animation the visitor's click starts in another element (the size picker shaking at
+    // "Buy now" without a size: el.animate() changes nothing in the DOM). Not one a timer or a
+    // hover starts (a carousel's slide, a hover effect), nor the pressed element's own feedback
+    // (a button that shrinks while pressed, as Framer Motion's whileTap does at pointerdown and
+    // pointerup): that answers nothing the visitor asked for.
     wrap(P('Element'), 'animate', function () {
       var e = w.event;
-      if (e && e.isTrusted && /^(click|pointerdown|pointerup|mousedown|mouseup|key)/.test(e.type)) respond('o');
+      if (e && e.isTrusted && e.type === 'click' && !this.contains(clickedEl)) respond('o');
     });
     views();
     point();

@@ -261,6 +261,8 @@
       if (e.element && e.element.selector) li.appendChild(el('code', 'sel', e.element.selector));
       var p = e.properties || {};
       if (p.message) li.appendChild(el('span', 'path', ' “' + String(p.message).slice(0, 120) + '”'));
+      // A rage click on a disabled control (the visitor pressing a button they cannot use yet).
+      if (p.disabled === true) li.appendChild(el('span', 'badge friction', 'disabled'));
       ol.appendChild(li);
     });
   }

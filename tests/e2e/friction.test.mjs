@@ -135,6 +135,8 @@ async function addCarousel(page, ms) {
 const broken = [
   { name: 'a coupon "button" that is a styled div and does nothing', act: (p) => clickN(p, '#coupon', 1), expect: ['dead_click #coupon'] },
   { name: 'a button whose handler does nothing', act: (p) => clickN(p, '#noop', 1), expect: ['dead_click #noop'] },
+  // Its press feedback (Framer Motion's whileTap) is no answer to the click.
+  { name: 'a button that shrinks while pressed (Web Animations API) and does nothing', act: (p) => clickN(p, '#tap-noop', 1), expect: ['dead_click #tap-noop'] },
   // A press that made no click (the photo dragged) answered at its press: that answer is not a
   // later keyboard click's (Enter: detail 0, no press of its own).
   {
@@ -326,7 +328,7 @@ test('broken: dead and rage clicks on a page whose countdown nobody marked ticks
 });
 
 // A banner animated by its own timer with the Web Animations API (el.animate(): no DOM change)
-// answers no click: only an animation the visitor's click or key starts does ("Buy now" shaking
+// answers no click: only an animation the visitor's click starts elsewhere does ("Buy now" shaking
 // the size picker, a normal scenario). (Started in each click's window, at once, as its timer would.)
 test('broken: dead and rage clicks while a banner animates itself (Web Animations API)', T, async (t) => {
   const site = 'fr-waapi-banner';

@@ -53,7 +53,7 @@ async function seed() {
     ev('sess-one', 'begin_checkout', 37, '/cart.html', { moment: true }),
     ev('sess-one', 'purchase', 36, '/thanks.html', { moment: true }),
     ev('sess-two', 'page_view', 20, '/product.html'),
-    fr('sess-two', 'rage_click', 19, '/product.html', CHIP),
+    fr('sess-two', 'rage_click', 19, '/product.html', CHIP, { count: 4, disabled: true }),
     fr('sess-two', 'dead_click', 19, '/product.html', CHIP),
     ev('sess-two', 'add_to_cart', 18, '/product.html', { moment: true }),
     ev('sess-two', 'begin_checkout', 17, '/cart.html', { moment: true }),
@@ -120,6 +120,7 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   assert.deepEqual(steps, ['page_view:touchpoint', 'rage_click:friction', 'dead_click:friction', 'add_to_cart:moment',
     'begin_checkout:moment', 'js_error:friction']);
   assert.match(await page.textContent('#timeline li[data-event=js_error]'), /during begin_checkout/);
+  assert.match(await page.textContent('#timeline li[data-event=rage_click]'), /disabled/, 'a disabled control\'s presses say so');
   assert.match(await page.textContent('#session-score'), /^score \d+$/);
   assert.equal(new URL(page.url()).searchParams.get('session'), 'sess-two');
   await page.screenshot({ path: path.join(ARTIFACTS, 'inspector-session.png'), fullPage: true });
