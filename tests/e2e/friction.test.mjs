@@ -99,6 +99,23 @@ async function deadAndRage(page, site, between = async () => {}) {
 }
 
 /**
+ * A countdown nobody marked, prepended to the page: `html` with a `#ticks` element, which shows the
+ * time every 100 ms (counted in window.ticks; window.stopTicks() stops it). Resolves once it has
+ * ticked 12 times: learned after 3 changes at least 250 ms apart, 12 ticks are more than enough.
+ */
+async function addCountdown(page, html) {
+  await page.evaluate((html) => {
+    const c = document.createElement('p');
+    c.innerHTML = html;
+    document.body.prepend(c);
+    window.ticks = 0;
+    const tick = setInterval(() => { window.ticks++; document.getElementById('ticks').textContent = Date.now(); }, 100);
+    window.stopTicks = () => clearInterval(tick);
+  }, html);
+  await waitFor('the countdown ticking', () => page.evaluate(() => window.ticks >= 12));
+}
+
+/**
  * An autoplaying carousel nobody marked (fixed, bottom left), turning every `ms`: each turn
  * (window.turn(), counted in window.turns) moves its track (a style change) and marks the slide
  * and the dot shown (class changes); its own "next" button (#hero-next) turns it too.
@@ -308,19 +325,11 @@ test('broken: dead and rage clicks on a page whose countdown (data-tp-ambient) t
 test('broken: dead and rage clicks on a page whose countdown nobody marked ticks all the time', T, async (t) => {
   const site = 'fr-ambient-learned';
   const { page } = await open(t, site);
-  await page.evaluate(() => {
-    const c = document.createElement('p');
-    c.innerHTML = 'Sale ends in <b id="ticks">0</b> <button id="stop-sale" type="button">Hide the timer</button>';
-    document.body.prepend(c);
-    window.ticks = 0;
-    const tick = setInterval(() => { window.ticks++; document.getElementById('ticks').textContent = Date.now(); }, 100);
-    document.getElementById('stop-sale').addEventListener('click', () => {
-      clearInterval(tick);
-      document.getElementById('ticks').textContent = 'hidden';
-    });
-  });
-  // (Learned after 3 changes at least 250 ms apart: 12 ticks of 100 ms are more than enough.)
-  await waitFor('the countdown ticking', () => page.evaluate(() => window.ticks >= 12));
+  await addCountdown(page, 'Sale ends in <b id="ticks">0</b> <button id="stop-sale" type="button">Hide the timer</button>');
+  await page.evaluate(() => document.getElementById('stop-sale').addEventListener('click', () => {
+    window.stopTicks();
+    document.getElementById('ticks').textContent = 'hidden';
+  }));
   await deadAndRage(page, site);
   await clickN(page, '#stop-sale', 1);
   const ev = await verdict(page, site);
@@ -346,14 +355,7 @@ test('broken: dead and rage clicks next to a countdown nobody marked on a view t
   await waitFor('the page\'s first 20 s over', () => page.evaluate(() => performance.now() > 21_000), { timeout: 60_000 });
   await clickN(page, '#to-details', 1);
   await waitFor('the new view', () => page.evaluate(() => location.pathname === '/details'));
-  await page.evaluate(() => {
-    const c = document.createElement('p');
-    c.innerHTML = 'Order within <b id="ticks">0</b> for delivery tomorrow';
-    document.body.prepend(c);
-    window.ticks = 0;
-    setInterval(() => { window.ticks++; document.getElementById('ticks').textContent = Date.now(); }, 100);
-  });
-  await waitFor('the countdown ticking', () => page.evaluate(() => window.ticks >= 12));
+  await addCountdown(page, 'Order within <b id="ticks">0</b> for delivery tomorrow');
   await deadAndRage(page, site);
   const ev = await verdict(page, site);
   assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);

@@ -570,6 +570,20 @@ export function defineSuite(name) {
     await a.perform();
   }
 
+  /** Runs `src` as the page's own script (a script element), not as WebDriver's: Firefox sets no
+   * window.event for a listener that geckodriver's sandbox created. */
+  const pageScript = (src) => d().executeScript(`var s = document.createElement('script');
+    s.textContent = ${JSON.stringify(src)}; document.head.appendChild(s);`);
+
+  /** Clicks the dead coupon "button" and waits until scenario `s` has its friction event. */
+  async function deadCoupon(s) {
+    await clickN('#coupon', 1);
+    await waitFor('the dead click', async () => {
+      await tp(d(), 'flush');
+      return (await frictionOf(`fr-${s}`)).length > 0;
+    }, { timeout: 60_000 });
+  }
+
   /** Clicks the sentinel and waits for its verdict; returns the scenario's other friction events. */
   async function verdict(s) {
     await waitFor('the page to settle', () => d().executeAsyncScript(`var done = arguments[arguments.length - 1], y = scrollY;
@@ -722,15 +736,13 @@ export function defineSuite(name) {
       // the document sees. HTMLMediaElement.play is wrapped: the call answers the click.
       s: 'sound', title: 'none: a button playing a sound sample from an Audio never put in the page',
       act: async () => {
-        await d().executeScript(`var s = document.createElement('script');
-          s.textContent = ${JSON.stringify(`var b = document.createElement('button');
+        await pageScript(`var b = document.createElement('button');
           b.id = 'listen'; b.type = 'button'; b.textContent = 'Listen';
           b.addEventListener('click', function () {
             var p = new Audio('data:audio/wav;base64,UklGRiQAAABXQVZFZm10IBAAAAABAAEAQB8AAEAfAAABAAgAZGF0YQAAAAA=').play();
             if (p) p.catch(function () {});
           });
-          document.body.prepend(b);`)};
-          document.head.appendChild(s);`);
+          document.body.prepend(b);`);
         await clickN('#listen', 1);
       },
       expect: [],
@@ -741,10 +753,7 @@ export function defineSuite(name) {
       // click's task: window.event) is answered.
       s: 'ambient', title: 'dead_click: a dead button on a page whose countdown nobody marked ticks all the time',
       act: async () => {
-        // (A page's script, not WebDriver's: Firefox sets no window.event for a listener that
-        // geckodriver's sandbox created.)
-        await d().executeScript(`var s = document.createElement('script');
-          s.textContent = ${JSON.stringify(`var c = document.createElement('p');
+        await pageScript(`var c = document.createElement('p');
           c.innerHTML = 'Sale ends in <b id="ticks">0</b> <button id="stop-sale" type="button">Hide the timer</button>';
           document.body.prepend(c);
           window.ticks = 0;
@@ -752,14 +761,9 @@ export function defineSuite(name) {
           document.getElementById('stop-sale').addEventListener('click', function () {
             clearInterval(tick);
             document.getElementById('ticks').textContent = 'hidden';
-          });`)};
-          document.head.appendChild(s);`);
+          });`);
         await waitFor('the countdown ticking', () => d().executeScript('return window.ticks >= 12'));
-        await clickN('#coupon', 1);
-        await waitFor('the dead click', async () => {
-          await tp(d(), 'flush');
-          return (await frictionOf('fr-ambient')).length > 0;
-        }, { timeout: 60_000 });
+        await deadCoupon('ambient');
         await clickN('#stop-sale', 1);
       },
       expect: ['dead_click #coupon'],
@@ -769,8 +773,7 @@ export function defineSuite(name) {
       // dot (attribute changes); learned from them, its turns answer no click outside it.
       s: 'carousel', title: 'dead_click: a dead button on a page whose hero carousel nobody marked turns by itself',
       act: async () => {
-        await d().executeScript(`var s = document.createElement('script');
-          s.textContent = ${JSON.stringify(`var c = document.createElement('div'), h = '', b = '', i, at = 0;
+        await pageScript(`var c = document.createElement('div'), h = '', b = '', i, at = 0;
           c.style.cssText = 'position: fixed; left: 0; bottom: 0; width: 240px; height: 60px; overflow: hidden';
           for (i = 0; i < 6; i++) {
             h += '<li class="slide" style="display: inline-block; width: 240px"><a href="#s' + i + '">Offer ' + i + '</a></li>';
@@ -786,14 +789,9 @@ export function defineSuite(name) {
             sl[at].classList.add('on'); dt[at].classList.add('on');
             c.firstChild.style.transform = 'translateX(' + (-240 * at) + 'px)';
             window.turns++;
-          }, 400);`)};
-          document.head.appendChild(s);`);
+          }, 400);`);
         await waitFor('the carousel turning', () => d().executeScript('return window.turns >= 8'));
-        await clickN('#coupon', 1);
-        await waitFor('the dead click', async () => {
-          await tp(d(), 'flush');
-          return (await frictionOf('fr-carousel')).length > 0;
-        }, { timeout: 60_000 });
+        await deadCoupon('carousel');
       },
       expect: ['dead_click #coupon'],
     },
