@@ -8,6 +8,8 @@
 //
 //   node scripts/build.mjs && node bench/entry-points.mjs
 //   ENTRY_IDS=touchpoint-pending node bench/entry-points.mjs   (pages: touchpoint, touchpoint-pending)
+//   ENTRY_FNS=group,disabledOf,watch node bench/entry-points.mjs   (also these functions of host.js, by name:
+//                              a sensor's own line then includes them)
 //
 // The SDK is the names-kept variant of the current build (bench/names-kept.mjs) with host.js
 // instrumented. Read the per-call costs and the shares; in-handler time is not all extra cost to
@@ -22,6 +24,7 @@ import { makePlan, runPlan } from './trusted-workload.mjs';
 
 const IDS = (process.env.ENTRY_IDS || 'touchpoint-pending,touchpoint').split(',');
 const SEED = Number(process.env.TRUSTED_SEED || 20261128);
+const FNS = (process.env.ENTRY_FNS || '').split(',').filter(Boolean);
 
 // The instrumentation: `__w(name, fn)` wraps a function so that its calls add to __tpT[name].
 function instrument(host) {
@@ -33,6 +36,12 @@ function instrument(host) {
     + 'function __w(n, fn) { return function () { var t = performance.now(); try { return fn.apply(this, arguments); } '
     + 'finally { var o = __T[n] || (__T[n] = [0, 0]); o[0] += performance.now() - t; o[1]++; } }; }\n'
     + "  input = __w('input(wasm)', input);\n  var w = window, d = document,");
+  // Functions by name: a function declaration is a variable of makeHost, reassigned before the
+  // sensors object takes its functions.
+  for (const fn of FNS) {
+    if (!host.includes(`function ${fn}(`)) throw new Error(`entry-points: host.js has no function ${fn}`);
+  }
+  if (FNS.length) rep('  var sensors = {', FNS.map((fn) => `  ${fn} = __w('fn ${fn}', ${fn});\n`).join('') + '  var sensors = {');
   rep('var fn = sensors[name];', "var fn = sensors[name] && __w('sensor ' + name, sensors[name]);");
   rep('function pointed() {', "var pointed = __w('pointer activity', function () {");
   rep('if (pointOpts && sensing) { act(); pointTimer = pointTimer || setTimeout(point, lastAct + 5000 - now()); }\n  }',
