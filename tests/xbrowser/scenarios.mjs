@@ -686,7 +686,7 @@ export function defineSuite(name) {
     // The browser gives a disabled button no click event: its presses (pointerdown) stand for them.
     { s: 'disabled', title: 'rage_click: a disabled "Add to bag" pressed 4 times', act: () => clickN('#add-disabled', 4), expect: ['rage_click #add-disabled'] },
     {
-      // The focus that the next press moves at its mousedown (the pressed element is :active)
+      // The focus that the next press moves at its mousedown (onto the pressed element)
       // answers no earlier click.
       // (#noop, next to the sizes: WebDriver scrolls an element into view before it moves to
       // it, and a scroll answers a click.)
