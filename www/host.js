@@ -293,13 +293,14 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
 
   // A disabled control gets no mousedown and no click, only pointer events: its press is
   // reported as its click (core::input::SENSED_DISABLED: rage, never dead, no click event), by
-  // the pointerdown sensor. Its element or one of the two above it (a button's icon or label):
-  // a property read each (el.closest(':disabled'), which would see a fieldset's controls too,
-  // cost ~10 us a press more). The click sensor then asks the press's answer (`pressDis`), not
-  // the element again (~10 us a click). (A control disabled only by its fieldset is not seen.)
+  // the pointerdown sensor. Its element or one of the two above it (a button's icon or label),
+  // disabled by its own attribute or by a disabled fieldset around it (a form locked while it is
+  // sent): a property read each, and a selector match for the form controls among them only
+  // (el.closest(':disabled') at every press cost ~10 us more). The click sensor then asks the
+  // press's answer (`pressDis`), not the element again (~10 us a click).
   var pressDis;
   function disabledOf(n) {
-    for (var i = 0; n && i < 3; i++, n = n.parentElement) if (n.disabled === true && /^(BUTTON|INPUT|SELECT|TEXTAREA)$/.test(n.tagName)) return n;
+    for (var i = 0; n && i < 3; i++, n = n.parentElement) if (n.disabled != null && n.matches(':disabled') && /^(BUTTON|INPUT|SELECT|TEXTAREA)$/.test(n.tagName)) return n;
   }
   // `dis`: the disabled control pressed (from the pointerdown sensor).
   function click(e, dis) {

@@ -177,6 +177,8 @@ const broken = [
   { name: 'a product photo clicked repeatedly', act: (p) => clickN(p, '#photo', 4), expect: ['rage_click #photo'] },
   // The browser gives a disabled button no click event: its presses are what the visitor did.
   { name: 'a disabled "Add to bag" (no size chosen yet) pressed again and again', act: (p) => clickN(p, '#add-disabled', 4), expect: ['rage_click #add-disabled'], props: { disabled: true, count: 4 } },
+  // Disabled by its fieldset (a form locked while it is sent): no click event either.
+  { name: 'a "Place order" in a disabled fieldset pressed again and again', act: (p) => clickN(p, '#order-go', 4), expect: ['rage_click #order-go'], props: { disabled: true, count: 4 } },
   // Disabled through ARIA: the browser gives it its clicks, and its handler ignores them.
   { name: 'an aria-disabled "Pay now" clicked again and again', act: (p) => clickN(p, '#pay-aria', 4), expect: ['rage_click #pay-aria'], props: { disabled: true } },
   // Attributed to the component (the click is retargeted to its host outside its shadow DOM).
@@ -622,6 +624,7 @@ const normal = [
   // Doing nothing is what a disabled button is expected to do: no dead click, and two presses
   // are no rage.
   { name: 'a disabled "Add to bag" pressed twice', act: (p) => clickN(p, '#add-disabled', 2) },
+  { name: 'a "Place order" in a disabled fieldset pressed twice', act: (p) => clickN(p, '#order-go', 2) },
   { name: 'an aria-disabled "Pay now" clicked once', act: (p) => clickN(p, '#pay-aria', 1) },
   { name: '"Buy now" with no size chosen: the size picker shakes (Web Animations API), clicked 3 times', act: (p) => clickN(p, '#buy-now', 3) },
   { name: 'clicks placing the caret in a search field', act: (p) => clickN(p, '#search', 4) },
