@@ -685,6 +685,7 @@ export function defineSuite(name) {
     { s: 'rage', title: 'rage_click: a size picker that ignores clicks, clicked 5 times', act: () => clickN('#size-m', 5), expect: ['rage_click #size-m'] },
     // The browser gives a disabled button no click event: its presses (pointerdown) stand for them.
     { s: 'disabled', title: 'rage_click: a disabled "Add to bag" pressed 4 times', act: () => clickN('#add-disabled', 4), expect: ['rage_click #add-disabled'] },
+    { s: 'fieldset', title: 'rage_click: a "Place order" in a disabled fieldset pressed 4 times', act: () => clickN('#order-go', 4), expect: ['rage_click #order-go'] },
     {
       // The focus that the next press moves at its mousedown (onto the pressed element)
       // answers no earlier click.
