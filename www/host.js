@@ -306,7 +306,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   function click(e, dis) {
     var t = e.target, r, el, special, link = '', dl = 0, de;
     t = t && elOf(t); // (a text node: its element)
-    if (!dis && pressDis && pressDis.contains(t)) return; // its press was its click (a browser that dispatches one anyway)
+    // Its press was its click (a browser that dispatches one anyway): asked only after a press
+    // on a disabled control (a keyboard's click once it is enabled is a click).
+    if (!dis && pressDis && disabledOf(t)) return;
     special = t && t.closest && t.closest(SPECIAL);
     if (t && t.closest && !(special && t.closest('[data-tp-ignore]'))) {
       el = dis || t.closest(CLICKABLE);

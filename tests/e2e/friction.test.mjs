@@ -255,6 +255,21 @@ for (const s of broken) {
   });
 }
 
+// The press on a disabled control stood for its click; once the control is enabled, a click the
+// press did not make (the keyboard's, detail 0) is a click like any other.
+test('a control pressed while disabled, then enabled and pressed by the keyboard, makes its click', T, async (t) => {
+  const site = 'fr-enabled-later';
+  const { page } = await open(t, site);
+  await clickN(page, '#order-go', 1);
+  await page.evaluate(() => { document.getElementById('order-set').disabled = false; }); // the site unlocks the form
+  await page.focus('#order-go');
+  await page.keyboard.press('Enter');
+  await waitFor('the keyboard\'s click on #order-go', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    return (await collector.events(`&site=${site}`)).some((e) => e.event === 'click' && sel(e).endsWith('#order-go'));
+  });
+});
+
 test('broken: the figures that made the decision are on the events', T, async (t) => {
   const site = 'fr-figures';
   const { page } = await open(t, site, { 'slow-interaction-ms': '300' });
