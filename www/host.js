@@ -296,8 +296,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   // the pointerdown sensor. Its element or one of the two above it (a button's icon or label),
   // disabled by its own attribute or by a disabled fieldset around it (a form locked while it is
   // sent): a property read each, and a selector match for the form controls among them only
-  // (el.closest(':disabled') at every press cost ~10 us more). The click sensor then asks the
-  // press's answer (`pressDis`), not the element again (~10 us a click).
+  // (el.closest(':disabled') at every press cost ~10 us more). The click sensor walks up again
+  // only after a press found a disabled control (`pressDis`): ~10 us a click saved.
   var pressDis;
   function disabledOf(n) {
     for (var i = 0; n && i < 3; i++, n = n.parentElement) if (n.disabled != null && n.matches(':disabled') && /^(BUTTON|INPUT|SELECT|TEXTAREA)$/.test(n.tagName)) return n;
