@@ -420,6 +420,23 @@ for (const r of results) {
     out.push(`events ${r.name}: ${Object.entries(r.workload.eventNames).sort((a, b) => b[1] - a[1]).map(([n, c]) => `${n} ${c}`).join(', ')}`);
   }
 }
+// A build compared in the same rounds (TRUSTED_COMPARE: touchpoint-cmp*, touchpoint-pending-cmp)
+// against its counterpart, round by round: the medians of two runs of one build move by ~10 ms,
+// a pair of rounds by up to ~60 ms, so a change of a few percent shows, if at all, as one build
+// lower in most rounds.
+for (const r of results) {
+  const base = results.find((x) => r.id !== x.id && x.id === r.id.replace(/-cmp\d*$/, ''));
+  if (!base) continue;
+  const diffs = [];
+  for (const s of base.samples.filter((x) => x.ok)) {
+    const o = r.samples.find((x) => x.ok && x.round === s.round);
+    if (o) diffs.push(s.scriptWork - o.scriptWork);
+  }
+  if (!diffs.length) continue;
+  r.pairedWith = { id: base.id, workloadScriptDiffPerRound: diffs, median: median(diffs), lowerRounds: diffs.filter((x) => x < 0).length };
+  out.push(`paired, ${base.name} minus ${r.name}, workload script ms per round: ${diffs.map(f1).join(', ')}; `
+    + `median ${f1(r.pairedWith.median)}; ${base.name} lower in ${r.pairedWith.lowerRounds} of ${diffs.length} rounds`);
+}
 for (const r of results) {
   for (const w of r.warnings) out.push(`! ${r.name}: ${w}`);
   if (r.runs.failed) out.push(`note ${r.name}: ${r.runs.failed} run(s) failed: ${r.runs.failures.join('; ')}`);
