@@ -179,6 +179,8 @@ const broken = [
   { name: 'a disabled "Add to bag" (no size chosen yet) pressed again and again', act: (p) => clickN(p, '#add-disabled', 4), expect: ['rage_click #add-disabled'], props: { disabled: true, count: 4 } },
   // Disabled by its fieldset (a form locked while it is sent): no click event either.
   { name: 'a "Place order" in a disabled fieldset pressed again and again', act: (p) => clickN(p, '#order-go', 4), expect: ['rage_click #order-go'], props: { disabled: true, count: 4 } },
+  // The focus a click gives its own element (with a focus ring) is no answer.
+  { name: 'a "Help" element that takes the focus (tabindex, a focus ring) and does nothing', act: (p) => clickN(p, '#help-dead', 1), expect: ['dead_click #help-dead'] },
   // Disabled through ARIA: the browser gives it its clicks, and its handler ignores them.
   { name: 'an aria-disabled "Pay now" clicked again and again', act: (p) => clickN(p, '#pay-aria', 4), expect: ['rage_click #pay-aria'], props: { disabled: true } },
   // Attributed to the component (the click is retargeted to its host outside its shadow DOM).
