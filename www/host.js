@@ -56,6 +56,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   var drain = guard(function (force) {
     clearTimeout(planned); // (-1 and 0 are no timer: a no-op)
     planned = 0;
+    focusAnswer();
     responded = selected = false;
     interactions();
     var rest = [];
@@ -291,6 +292,78 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
     push(r.join(US));
   }
 
+  // CSS-only menus and tooltips: a rule that shows something when an element has the focus or
+  // holds it (`.nav li:focus-within > ul`, `.tip:focus + .text`, Tailwind's `group-focus-within:`
+  // and `peer-focus:`) makes the focus a press gives its own element an answer to that click,
+  // although no DOM change or focus move elsewhere says so. Such a click is looked at when it is
+  // still unanswered at the hand-over after it (`focusPress`: the element its press focused and
+  // the one that had the focus before; `focusCands` once the click came, with the place after
+  // its record in the queue and its time), and only then are the page's style rules read:
+  // reading them costs ~6 ms of main thread per 1,000 rules the first time (the browser makes an
+  // object for each), which a page without such a click never pays, and only the first 4,000
+  // rules are read (a 10,000-rule page took 57 ms). From each selector with a
+  // :focus or :focus-within compound that has something after it to show, the part up to that
+  // compound is kept without the pseudo-class (`.nav li:focus-within` gives `.nav li` in
+  // `focusWithin`, `.tip:focus` gives `.tip` in `focusSelf`): the element the press focused
+  // matched it then, whatever the visitor did since (a menu item clicked within the 400 ms).
+  // Read again when the number of sheets or of their rules changed (CSS-in-JS adds rules to a
+  // sheet it has). Not answers: rules that only style the focused element (a focus ring), rules
+  // that set no property showing or hiding something (colours, outlines), :focus-visible (a
+  // mouse's focus on a button does not match it), :not(:focus), :has(:focus) (its part would
+  // lose what holds it). Not seen: the rules of another origin's sheets without CORS (the
+  // browser hides them), rules nested in another (CSS nesting) or in a shadow root.
+  var focusWithin = '', focusSelf = '', sheetsSig, focusPress = null, focusCands = [];
+  function focusRules() {
+    var ss = d.styleSheets, sig = '', sheets = [], parts = [[], []], i, seen = 0;
+    function walk(rules) {
+      for (var i = 0, r; i < rules.length && ++seen < 4000; i++) {
+        r = rules[i];
+        if (r.selectorText) focusParts(r, parts);
+        else if (r.cssRules) walk(r.cssRules); // @media, @supports, @layer, @container
+      }
+    }
+    for (i = 0; i < ss.length; i++) try { sig += (sheets[sheets.length] = ss[i].cssRules).length + ','; } catch (e) {}
+    if (sig === sheetsSig) return;
+    sheetsSig = sig;
+    sheets.forEach(walk);
+    focusWithin = parts[0].join(',');
+    focusSelf = parts[1].join(',');
+  }
+  // Adds to `out` (see focusRules) the parts of style rule `r`'s selector list, when its
+  // declarations (as the browser writes them: `display: block; color: red;`) show or hide
+  // (clip: also clip-path; left: a menu kept at `left: -9999px`). Inside :is(), :where() or
+  // :has() (Tailwind 4 writes `.x:is(:where(.group):focus-within *)`), a part starts at that
+  // argument's start.
+  function focusParts(r, out) {
+    var s = r.selectorText;
+    if (s.indexOf(':focus') < 0 || !/(^|; )(display|visibility|opacity|transform|translate|scale|(max-)?height|clip|left)/.test(r.style.cssText)) return;
+    for (var re = /:focus(-within)?(?![-\w(])/g, m, i, j, n, c; (m = re.exec(s));) {
+      i = m.index;
+      if (s[i - 1] === '\\' || s.slice(i - 5, i) === ':not(') continue;
+      for (j = i, n = 0; j-- > 0;) { c = s[j]; if (c === ')') n++; else if (c === '(' ? !n-- : c === ',' && !n) break; }
+      for (n = 0; ++i < s.length;) { c = s[i]; if (c === '(') n++; else if (c === ')' ? !n-- : !n && /[\s>+~,]/.test(c)) break; }
+      // (`:focus-within > ul` leaves nothing: not kept.)
+      if (/^[\s)]*[^\s),]/.test(s.slice(i)) && s.slice(j - 4, j + 1) !== ':has(' && (c = (s.slice(j + 1, m.index) + s.slice(re.lastIndex, i)).trim())) out[m[1] ? 0 : 1].push(c);
+    }
+  }
+  // At each hand-over: a click whose press focused its own element (see focusRules), not
+  // followed by a response since, was answered by a menu or tooltip the focus showed, unless
+  // the focus was in it already (a dead item of the open menu clicked): a response record goes
+  // right after its click, with its time. (With data-dead-click-ms under the hand-over's 400 ms,
+  // the verdict can come first.)
+  function focusAnswer() {
+    for (var l = focusCands, k = l.length, c; k--;) {
+      c = l[k][0];
+      if (watching && c.isConnected && !queue.slice(l[k][2]).some(function (x) { return x[0] === 'r'; })) {
+        focusRules();
+        // (A selector the browser refuses throws: no answer.)
+        try { c = focusWithin && c.closest(focusWithin) || focusSelf && c.matches(focusSelf) && c; } catch (e) { c = 0; }
+        if (c && !c.contains(l[k][1])) queue.splice(l[k][2], 0, rec('r', l[k][3], 'f'));
+      }
+    }
+    focusCands = [];
+  }
+
   // A disabled control gets no mousedown and no click, only pointer events: its press is
   // reported as its click (core::input::SENSED_DISABLED: rage, never dead, no click event), by
   // the pointerdown sensor. Its element or one of the two above it (a button's icon or label),
@@ -336,6 +409,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
     }
     responded = selected = false;
     push(r);
+    if (focusPress) { focusCands.push(focusPress.concat(queue.length, now())); focusPress = null; } // (see focusAnswer)
     if (answered) respond('m'); // answered at its press
     // Text selected by a double or triple click (a word, a paragraph) answers it; a caret
     // merely placed by a single click does not. Asked here, at the multi-click itself (the
@@ -572,7 +646,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
     pointerdown: function (e) {
       if (e.isTrusted && !e.button) {
         if ((pressDis = disabledOf(e.target))) click(e, pressDis);
-        else { pressed = now(); pressEl = e.target; pressing = true; pressAnswer = false; watch(true); }
+        else { pressed = now(); pressEl = e.target; pressing = true; pressAnswer = false; focusPress = null; watch(true); }
       }
     },
     mousedown: function () { pressing = false; },
@@ -590,6 +664,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
       // focus(), a label's field) lands elsewhere. (Not t.matches(':hover,:active'): ~10 us a
       // call more under the bench's workload than one contains().)
       if (!(t.contains && t.contains(pressEl))) respond('f');
+      else if (e.isTrusted) focusPress = [t, e.relatedTarget]; // (see focusAnswer)
       if (t.form && e.isTrusted) {
         unfocus();
         focusEl = t;

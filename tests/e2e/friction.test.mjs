@@ -181,6 +181,12 @@ const broken = [
   { name: 'a "Place order" in a disabled fieldset pressed again and again', act: (p) => clickN(p, '#order-go', 4), expect: ['rage_click #order-go'], props: { disabled: true, count: 4 } },
   // The focus a click gives its own element (with a focus ring) is no answer.
   { name: 'a "Help" element that takes the focus (tabindex, a focus ring) and does nothing', act: (p) => clickN(p, '#help-dead', 1), expect: ['dead_click #help-dead'] },
+  // The CSS-only menu was open already: the focus moving inside it opens nothing.
+  {
+    name: 'an item of an open CSS-only menu (:focus-within) that does nothing',
+    act: async (p) => { await clickN(p, '#css-menu-go', 1); await clickN(p, '#css-menu-mugs', 1); },
+    expect: ['dead_click #css-menu-mugs'],
+  },
   // Disabled through ARIA: the browser gives it its clicks, and its handler ignores them.
   { name: 'an aria-disabled "Pay now" clicked again and again', act: (p) => clickN(p, '#pay-aria', 4), expect: ['rage_click #pay-aria'], props: { disabled: true } },
   // Attributed to the component (the click is retargeted to its host outside its shadow DOM).
@@ -638,6 +644,10 @@ const normal = [
     act: async (p) => { await clickN(p, '#open-modal', 1); await waitFor('the modal', () => p.evaluate(() => !document.getElementById('modal').hidden)); },
   },
   { name: 'add to cart clicked 3 times', act: (p) => clickN(p, '#add', 3) },
+  // Shown by the page's CSS when the click's focus lands in it: no script, no DOM change.
+  { name: 'a CSS-only menu opened by :focus-within', act: (p) => clickN(p, '#css-menu-go', 1) },
+  { name: 'a CSS-only tooltip shown by :focus (a rule inside @media)', act: (p) => clickN(p, '#css-tip', 1) },
+  { name: 'a menu shown by Tailwind 4\'s group-focus-within variant', act: (p) => clickN(p, '#tw-menu-go', 1) },
   // Doing nothing is what a disabled button is expected to do: no dead click, and two presses
   // are no rage.
   { name: 'a disabled "Add to bag" pressed twice', act: (p) => clickN(p, '#add-disabled', 2) },

@@ -717,6 +717,13 @@ export function defineSuite(name) {
       s: 'press', title: 'none: a select that opens at mousedown, then a menu that opens at pointerdown',
       act: async () => { await clickN('#variant', 1); await clickN('#sort', 1); }, expect: [],
     },
+    {
+      // Shown by the page's CSS when the click's focus lands in it (no script, no DOM change); a
+      // focus ring alone shows nothing new. (Elements that take the focus in every browser:
+      // WebKit gives a clicked button none.)
+      s: 'css-focus', title: 'dead_click: a CSS-only tooltip (:focus) clicked, then an element with a focus ring alone',
+      act: async () => { await clickN('#css-tip', 1); await clickN('#help-dead', 1); }, expect: ['dead_click #help-dead'],
+    },
     { s: 'notify', title: 'dead_click: a button whose request is answered and nothing shown', act: () => clickN('#notify', 1), expect: ['dead_click #notify'] },
     {
       // The threshold raised to its maximum: on a loaded machine WebDriver's round trips alone can
