@@ -355,9 +355,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
     for (var l = focusCands, k = l.length, c; k--;) {
       c = l[k][0];
       if (watching && c.isConnected && !queue.slice(l[k][2]).some(function (x) { return x[0] === 'r'; })) {
-        focusRules();
-        // (A selector the browser refuses throws: no answer.)
-        try { c = focusWithin && c.closest(focusWithin) || focusSelf && c.matches(focusSelf) && c; } catch (e) { c = 0; }
+        // (A selector the browser refuses throws, as would a style sheet of a kind not foreseen:
+        // no answer, and Touchpoint stays on.)
+        try { focusRules(); c = focusWithin && c.closest(focusWithin) || focusSelf && c.matches(focusSelf) && c; } catch (e) { c = 0; }
         if (c && !c.contains(l[k][1])) queue.splice(l[k][2], 0, rec('r', l[k][3], 'f'));
       }
     }
