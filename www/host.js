@@ -32,6 +32,25 @@ export function interactionSplit(es) {
   return [l.duration | 0, (first.processingStart - first.startTime) | 0, (pe - first.processingStart) | 0, Math.max(0, end - pe) | 0, kind];
 }
 
+// CSS-only menus (see makeHost's focusRules): adds to `out` the parts of style rule `r`'s
+// selector list (`out[0]` for :focus-within, `out[1]` for :focus), when its declarations (as the
+// browser writes them: `display: block; color: red;`) show or hide (clip: also clip-path; left:
+// a menu kept at `left: -9999px`). Inside :is(), :where() or :has() (Tailwind 4 writes
+// `.x:is(:where(.group):focus-within *)`), a part starts at that argument's start.
+// (tests/e2e/focus-parts.test.mjs)
+export function focusParts(r, out) {
+  var s = r.selectorText;
+  if (s.indexOf(':focus') < 0 || !/(^|; )(display|visibility|opacity|transform|translate|scale|(max-)?height|clip|left)/.test(r.style.cssText)) return;
+  for (var re = /:focus(-within)?(?![-\w(])/g, m, i, j, n, c; (m = re.exec(s));) {
+    i = m.index;
+    if (s[i - 1] === '\\' || s.slice(i - 5, i) === ':not(') continue;
+    for (j = i, n = 0; j-- > 0;) { c = s[j]; if (c === ')') n++; else if (c === '(' ? !n-- : c === ',' && !n) break; }
+    for (n = 0; ++i < s.length;) { c = s[i]; if (c === '(') n++; else if (c === ')' ? !n-- : !n && /[\s>+~,]/.test(c)) break; }
+    // (`:focus-within > ul` leaves nothing: not kept.)
+    if (/^[\s)]*[^\s),]/.test(s.slice(i)) && s.slice(j - 4, j + 1) !== ':has(' && (c = (s.slice(j + 1, m.index) + s.slice(re.lastIndex, i)).trim())) out[+!m[1]].push(c);
+  }
+}
+
 export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   var w = window, d = document, US = '\x1f', RS = '\x1e', queue = [], planned = 0, timer = 0;
   var CLICKABLE = 'a,button,input[type=button],input[type=submit],input[type=reset],input[type=image],' +
@@ -329,23 +348,6 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
     focusWithin = parts[0].join(',');
     focusSelf = parts[1].join(',');
   }
-  // Adds to `out` (see focusRules) the parts of style rule `r`'s selector list, when its
-  // declarations (as the browser writes them: `display: block; color: red;`) show or hide
-  // (clip: also clip-path; left: a menu kept at `left: -9999px`). Inside :is(), :where() or
-  // :has() (Tailwind 4 writes `.x:is(:where(.group):focus-within *)`), a part starts at that
-  // argument's start.
-  function focusParts(r, out) {
-    var s = r.selectorText;
-    if (s.indexOf(':focus') < 0 || !/(^|; )(display|visibility|opacity|transform|translate|scale|(max-)?height|clip|left)/.test(r.style.cssText)) return;
-    for (var re = /:focus(-within)?(?![-\w(])/g, m, i, j, n, c; (m = re.exec(s));) {
-      i = m.index;
-      if (s[i - 1] === '\\' || s.slice(i - 5, i) === ':not(') continue;
-      for (j = i, n = 0; j-- > 0;) { c = s[j]; if (c === ')') n++; else if (c === '(' ? !n-- : c === ',' && !n) break; }
-      for (n = 0; ++i < s.length;) { c = s[i]; if (c === '(') n++; else if (c === ')' ? !n-- : !n && /[\s>+~,]/.test(c)) break; }
-      // (`:focus-within > ul` leaves nothing: not kept.)
-      if (/^[\s)]*[^\s),]/.test(s.slice(i)) && s.slice(j - 4, j + 1) !== ':has(' && (c = (s.slice(j + 1, m.index) + s.slice(re.lastIndex, i)).trim())) out[m[1] ? 0 : 1].push(c);
-    }
-  }
   // At each hand-over: a click whose press focused its own element (see focusRules), not
   // followed by a response since, was answered by a menu or tooltip the focus showed, unless
   // the focus was in it already (a dead item of the open menu clicked): a response record goes
@@ -354,7 +356,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   function focusAnswer() {
     for (var l = focusCands, k = l.length, c; k--;) {
       c = l[k][0];
-      if (watching && c.isConnected && !queue.slice(l[k][2]).some(function (x) { return x[0] === 'r'; })) {
+      // (A toggle taken from the page changed the DOM: that answer is in the queue.)
+      if (watching && !queue.slice(l[k][2]).some(function (x) { return x[0] === 'r'; })) {
         // (A selector the browser refuses throws, as would a style sheet of a kind not foreseen:
         // no answer, and Touchpoint stays on.)
         try { focusRules(); c = focusWithin && c.closest(focusWithin) || focusSelf && c.matches(focusSelf) && c; } catch (e) { c = 0; }

@@ -1,0 +1,52 @@
+// CSS-only menus: which parts of a style rule's selector make the focus a click gives its own
+// element an answer to that click (www/host.js focusParts, a pure function, tested here on the
+// selectors as browsers write them; the e2e and cross-browser scenarios test it in pages).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+
+const src = fs.readFileSync(new URL('../../www/host.js', import.meta.url), 'utf8');
+const { focusParts } = await import(`data:text/javascript,${encodeURIComponent(src)}`);
+
+/** [parts for :focus-within, parts for :focus] of a rule. */
+const parts = (selectorText, cssText = 'display: block;') => {
+  const out = [[], []];
+  focusParts({ selectorText, style: { cssText } }, out);
+  return out;
+};
+
+test('a menu or tooltip shown by the focus: the part up to the focus, without it', () => {
+  assert.deepEqual(parts('.dropdown:focus-within .menu'), [['.dropdown'], []]);
+  assert.deepEqual(parts('.nav li:focus-within > ul, .nav li:hover > ul'), [['.nav li'], []]);
+  assert.deepEqual(parts('.tip:focus + .text'), [[], ['.tip']]);
+  assert.deepEqual(parts('.a:focus-within:not(.b) > .c'), [['.a:not(.b)'], []]);
+  assert.deepEqual(parts('.a:focus, .b:focus-within .c'), [['.b'], []]);
+});
+
+test('Tailwind: variants in :is(:where(...)), and escaped colons in class names', () => {
+  assert.deepEqual(parts('.group-focus-within\\:block:is(:where(.group):focus-within *)'), [[':where(.group)'], []]);
+  assert.deepEqual(parts('.peer-focus\\:block:is(:where(.peer):focus ~ *)'), [[], [':where(.peer)']]);
+  assert.deepEqual(parts('.group-focus\\:block .x:focus .y'), [[], ['.group-focus\\:block .x']]);
+  // hover:focus:underline, stacked variants: the escaped ":focus" in the class is not a focus.
+  assert.deepEqual(parts('.hover\\:focus\\:x:hover:focus .y'), [[], ['.hover\\:focus\\:x:hover']]);
+});
+
+test('what shows nothing new is no answer', () => {
+  assert.deepEqual(parts('button:focus'), [[], []], 'a focus ring: the focused element itself');
+  assert.deepEqual(parts('.card:focus-within'), [[], []]);
+  assert.deepEqual(parts('.a:focus::after'), [[], []], 'a pseudo-element of the focused element');
+  assert.deepEqual(parts('.a:focus-within .b', 'color: red; outline: 1px solid blue;'), [[], []], 'colours and outlines');
+  assert.deepEqual(parts('.a:focus-within .b', 'line-height: 2;'), [[], []]);
+  assert.deepEqual(parts('a:focus-visible .x'), [[], []], 'a mouse focus does not match :focus-visible');
+  assert.deepEqual(parts('.x:not(:focus) .y'), [[], []]);
+  assert.deepEqual(parts('.nav:has(button:focus) .menu'), [[], []], 'its part would lose what holds it');
+  assert.deepEqual(parts(':focus-within > ul'), [[], []], 'nothing left to match');
+  assert.deepEqual(parts('.a:hover .b'), [[], []]);
+});
+
+test('the properties that show or hide', () => {
+  for (const css of ['display: block;', 'visibility: visible;', 'opacity: 1;', 'transform: none;', 'translate: 0px;',
+    'scale: 1;', 'max-height: 40rem;', 'height: auto;', 'clip-path: none;', 'left: 0px;', 'color: red; display: flex;']) {
+    assert.deepEqual(parts('.m:focus-within .l', css), [['.m'], []], css);
+  }
+});
