@@ -32,22 +32,26 @@ export function interactionSplit(es) {
   return [l.duration | 0, (first.processingStart - first.startTime) | 0, (pe - first.processingStart) | 0, Math.max(0, end - pe) | 0, kind];
 }
 
-// CSS-only menus (see makeHost's focusRules): adds to `out` the parts of style rule `r`'s
-// selector list (`out[0]` for :focus-within, `out[1]` for :focus), when its declarations (as the
-// browser writes them: `display: block; color: red;`) show or hide (clip: also clip-path; left:
-// a menu kept at `left: -9999px`). Inside :is(), :where() or :has() (Tailwind 4 writes
-// `.x:is(:where(.group):focus-within *)`), a part starts at that argument's start.
+// CSS-only menus (see makeHost's focusRules): adds to `out` a [part, rest, within] for each
+// :focus (within: undefined) or :focus-within compound of style rule `r`'s selector list that
+// has something after it to show (`rest`, up to the next comma), when the rule's declarations
+// (as the browser writes them: `display: block; color: red;`) show or hide (clip: also
+// clip-path; left: a menu kept at `left: -9999px`). Inside :is(), :where() or :has() (Tailwind 4
+// writes `.x:is(:where(.group):focus-within *)`), a part and its rest are those of that argument.
 // (tests/e2e/focus-parts.test.mjs)
 export function focusParts(r, out) {
   var s = r.selectorText;
   if (s.indexOf(':focus') < 0 || !/(^|; )(display|visibility|opacity|transform|translate|scale|(max-)?height|clip|left)/.test(r.style.cssText)) return;
-  for (var re = /:focus(-within)?(?![-\w(])/g, m, i, j, n, c; (m = re.exec(s));) {
+  for (var re = /:focus(-within)?(?![-\w(])/g, m, i, j, e, n, c; (m = re.exec(s));) {
     i = m.index;
     if (s[i - 1] === '\\' || s.slice(i - 5, i) === ':not(') continue;
+    // The part's start (back to an opening parenthesis or a comma), its compound's end, then
+    // the rest's end (a comma or a closing parenthesis).
     for (j = i, n = 0; j-- > 0;) { c = s[j]; if (c === ')') n++; else if (c === '(' ? !n-- : c === ',' && !n) break; }
     for (n = 0; ++i < s.length;) { c = s[i]; if (c === '(') n++; else if (c === ')' ? !n-- : !n && /[\s>+~,]/.test(c)) break; }
-    // (`:focus-within > ul` leaves nothing: not kept.)
-    if (/^[\s)]*[^\s),]/.test(s.slice(i)) && s.slice(j - 4, j + 1) !== ':has(' && (c = (s.slice(j + 1, m.index) + s.slice(re.lastIndex, i)).trim())) out[+!m[1]].push(c);
+    for (n = 0, e = i; e < s.length; e++) { c = s[e]; if (c === '(') n++; else if (c === ')' ? !n-- : c === ',' && !n) break; }
+    // (`:focus-within > ul` leaves no part: not kept.)
+    if (/\S/.test(c = s.slice(i, e)) && s.slice(j - 4, j + 1) !== ':has(' && (n = (s.slice(j + 1, m.index) + s.slice(re.lastIndex, i)).trim())) out.push([n, c, m[1]]);
   }
 }
 
@@ -322,18 +326,18 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   // object for each), which a page without such a click never pays, and only the first 4,000
   // rules are read (a 10,000-rule page took 57 ms). From each selector with a
   // :focus or :focus-within compound that has something after it to show, the part up to that
-  // compound is kept without the pseudo-class (`.nav li:focus-within` gives `.nav li` in
-  // `focusWithin`, `.tip:focus` gives `.tip` in `focusSelf`): the element the press focused
-  // matched it then, whatever the visitor did since (a menu item clicked within the 400 ms).
+  // compound is kept without the pseudo-class (`.nav li:focus-within > ul` gives `.nav li`, with
+  // the rest `> ul`; `.tip:focus + .text` gives `.tip`): the element the press focused matched
+  // it then, whatever the visitor did since (a menu item clicked within the 400 ms).
   // Read again when the number of sheets or of their rules changed (CSS-in-JS adds rules to a
   // sheet it has). Not answers: rules that only style the focused element (a focus ring), rules
   // that set no property showing or hiding something (colours, outlines), :focus-visible (a
   // mouse's focus on a button does not match it), :not(:focus), :has(:focus) (its part would
   // lose what holds it). Not seen: the rules of another origin's sheets without CORS (the
   // browser hides them), rules nested in another (CSS nesting) or in a shadow root.
-  var focusWithin = '', focusSelf = '', sheetsSig, focusPress = null, focusCands = [];
+  var focusShow = [], sheetsSig, focusPress = null, focusCands = [];
   function focusRules() {
-    var ss = d.styleSheets, sig = '', sheets = [], parts = [[], []], i, seen = 0;
+    var ss = d.styleSheets, sig = '', sheets = [], parts = [], i, seen = 0;
     function walk(rules) {
       for (var i = 0, r; i < rules.length && ++seen < 4000; i++) {
         r = rules[i];
@@ -345,23 +349,32 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
     if (sig === sheetsSig) return;
     sheetsSig = sig;
     sheets.forEach(walk);
-    focusWithin = parts[0].join(',');
-    focusSelf = parts[1].join(',');
+    focusShow = parts;
+  }
+  // Whether the focus that element `c` got from element `from` showed something (see
+  // focusRules): a part of a rule matched it (:focus) or an element holding it (:focus-within),
+  // that element did not hold `from` (the menu was not open already), and the rule has what it
+  // shows inside it (`li:focus-within > ul`: a product card's `li` with no `ul` shows nothing) or
+  // next to it (`+`, `~`: not looked for). A part the browser refuses throws: skipped.
+  function focusShown(c, from) {
+    for (var i = 0, p, x; i < focusShow.length; i++) {
+      p = focusShow[i];
+      try {
+        x = p[2] ? c.closest(p[0]) : c.matches(p[0]) && c;
+        if (x && !x.contains(from) && (/^\s*[+~]/.test(p[1]) || x.querySelector(':scope' + p[1]))) return 1;
+      } catch (e) {}
+    }
   }
   // At each hand-over: a click whose press focused its own element (see focusRules), not
-  // followed by a response since, was answered by a menu or tooltip the focus showed, unless
-  // the focus was in it already (a dead item of the open menu clicked): a response record goes
-  // right after its click, with its time. (With data-dead-click-ms under the hand-over's 400 ms,
-  // the verdict can come first.)
+  // followed by a response since, was answered by a menu or tooltip the focus showed: a
+  // response record goes right after its click, with its time. (With data-dead-click-ms under
+  // the hand-over's 400 ms, the verdict can come first.)
   function focusAnswer() {
-    for (var l = focusCands, k = l.length, c; k--;) {
-      c = l[k][0];
-      // (A toggle taken from the page changed the DOM: that answer is in the queue.)
+    for (var l = focusCands, k = l.length; k--;) {
+      // (A toggle taken from the page changed the DOM: that answer is in the queue. A style sheet
+      // of a kind not foreseen that throws gives no answer, and Touchpoint stays on.)
       if (watching && !queue.slice(l[k][2]).some(function (x) { return x[0] === 'r'; })) {
-        // (A selector the browser refuses throws, as would a style sheet of a kind not foreseen:
-        // no answer, and Touchpoint stays on.)
-        try { focusRules(); c = focusWithin && c.closest(focusWithin) || focusSelf && c.matches(focusSelf) && c; } catch (e) { c = 0; }
-        if (c && !c.contains(l[k][1])) queue.splice(l[k][2], 0, rec('r', l[k][3], 'f'));
+        try { focusRules(); if (focusShown(l[k][0], l[k][1])) queue.splice(l[k][2], 0, rec('r', l[k][3], 'f')); } catch (e) {}
       }
     }
     focusCands = [];

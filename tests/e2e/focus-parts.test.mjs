@@ -8,45 +8,46 @@ import fs from 'node:fs';
 const src = fs.readFileSync(new URL('../../www/host.js', import.meta.url), 'utf8');
 const { focusParts } = await import(`data:text/javascript,${encodeURIComponent(src)}`);
 
-/** [parts for :focus-within, parts for :focus] of a rule. */
+/** The [part, rest, 'within' or ''] of a rule's selector. */
 const parts = (selectorText, cssText = 'display: block;') => {
-  const out = [[], []];
+  const out = [];
   focusParts({ selectorText, style: { cssText } }, out);
-  return out;
+  return out.map(([part, rest, within]) => [part, rest, within ? 'within' : '']);
 };
 
-test('a menu or tooltip shown by the focus: the part up to the focus, without it', () => {
-  assert.deepEqual(parts('.dropdown:focus-within .menu'), [['.dropdown'], []]);
-  assert.deepEqual(parts('.nav li:focus-within > ul, .nav li:hover > ul'), [['.nav li'], []]);
-  assert.deepEqual(parts('.tip:focus + .text'), [[], ['.tip']]);
-  assert.deepEqual(parts('.a:focus-within:not(.b) > .c'), [['.a:not(.b)'], []]);
-  assert.deepEqual(parts('.a:focus, .b:focus-within .c'), [['.b'], []]);
+test('a menu or tooltip shown by the focus: the part up to the focus without it, and the rest', () => {
+  assert.deepEqual(parts('.dropdown:focus-within .menu'), [['.dropdown', ' .menu', 'within']]);
+  assert.deepEqual(parts('.nav li:focus-within > ul, .nav li:hover > ul'), [['.nav li', ' > ul', 'within']]);
+  assert.deepEqual(parts('.tip:focus + .text'), [['.tip', ' + .text', '']]);
+  assert.deepEqual(parts('.a:focus-within:not(.b) > .c'), [['.a:not(.b)', ' > .c', 'within']]);
+  assert.deepEqual(parts('.a:focus, .b:focus-within .c'), [['.b', ' .c', 'within']]);
 });
 
 test('Tailwind: variants in :is(:where(...)), and escaped colons in class names', () => {
-  assert.deepEqual(parts('.group-focus-within\\:block:is(:where(.group):focus-within *)'), [[':where(.group)'], []]);
-  assert.deepEqual(parts('.peer-focus\\:block:is(:where(.peer):focus ~ *)'), [[], [':where(.peer)']]);
-  assert.deepEqual(parts('.group-focus\\:block .x:focus .y'), [[], ['.group-focus\\:block .x']]);
+  assert.deepEqual(parts('.group-focus-within\\:block:is(:where(.group):focus-within *)'), [[':where(.group)', ' *', 'within']]);
+  assert.deepEqual(parts('.peer-focus\\:block:is(:where(.peer):focus ~ *)'), [[':where(.peer)', ' ~ *', '']]);
+  assert.deepEqual(parts('.group-focus\\:block .x:focus .y'), [['.group-focus\\:block .x', ' .y', '']]);
   // hover:focus:underline, stacked variants: the escaped ":focus" in the class is not a focus.
-  assert.deepEqual(parts('.hover\\:focus\\:x:hover:focus .y'), [[], ['.hover\\:focus\\:x:hover']]);
+  assert.deepEqual(parts('.hover\\:focus\\:x:hover:focus .y'), [['.hover\\:focus\\:x:hover', ' .y', '']]);
 });
 
 test('what shows nothing new is no answer', () => {
-  assert.deepEqual(parts('button:focus'), [[], []], 'a focus ring: the focused element itself');
-  assert.deepEqual(parts('.card:focus-within'), [[], []]);
-  assert.deepEqual(parts('.a:focus::after'), [[], []], 'a pseudo-element of the focused element');
-  assert.deepEqual(parts('.a:focus-within .b', 'color: red; outline: 1px solid blue;'), [[], []], 'colours and outlines');
-  assert.deepEqual(parts('.a:focus-within .b', 'line-height: 2;'), [[], []]);
-  assert.deepEqual(parts('a:focus-visible .x'), [[], []], 'a mouse focus does not match :focus-visible');
-  assert.deepEqual(parts('.x:not(:focus) .y'), [[], []]);
-  assert.deepEqual(parts('.nav:has(button:focus) .menu'), [[], []], 'its part would lose what holds it');
-  assert.deepEqual(parts(':focus-within > ul'), [[], []], 'nothing left to match');
-  assert.deepEqual(parts('.a:hover .b'), [[], []]);
+  assert.deepEqual(parts('button:focus'), [], 'a focus ring: the focused element itself');
+  assert.deepEqual(parts('.card:focus-within'), []);
+  assert.deepEqual(parts('.a:focus::after'), [], 'a pseudo-element of the focused element');
+  assert.deepEqual(parts('.a:is(.b:focus) .x'), [], 'the focused element itself, inside :is()');
+  assert.deepEqual(parts('.a:focus-within .b', 'color: red; outline: 1px solid blue;'), [], 'colours and outlines');
+  assert.deepEqual(parts('.a:focus-within .b', 'line-height: 2;'), []);
+  assert.deepEqual(parts('a:focus-visible .x'), [], 'a mouse focus does not match :focus-visible');
+  assert.deepEqual(parts('.x:not(:focus) .y'), []);
+  assert.deepEqual(parts('.nav:has(button:focus) .menu'), [], 'its part would lose what holds it');
+  assert.deepEqual(parts(':focus-within > ul'), [], 'no part left to match');
+  assert.deepEqual(parts('.a:hover .b'), []);
 });
 
 test('the properties that show or hide', () => {
   for (const css of ['display: block;', 'visibility: visible;', 'opacity: 1;', 'transform: none;', 'translate: 0px;',
     'scale: 1;', 'max-height: 40rem;', 'height: auto;', 'clip-path: none;', 'left: 0px;', 'color: red; display: flex;']) {
-    assert.deepEqual(parts('.m:focus-within .l', css), [['.m'], []], css);
+    assert.deepEqual(parts('.m:focus-within .l', css), [['.m', ' .l', 'within']], css);
   }
 });

@@ -181,6 +181,8 @@ const broken = [
   { name: 'a "Place order" in a disabled fieldset pressed again and again', act: (p) => clickN(p, '#order-go', 4), expect: ['rage_click #order-go'], props: { disabled: true, count: 4 } },
   // The focus a click gives its own element (with a focus ring) is no answer.
   { name: 'a "Help" element that takes the focus (tabindex, a focus ring) and does nothing', act: (p) => clickN(p, '#help-dead', 1), expect: ['dead_click #help-dead'] },
+  // The page's CSS shows a submenu in any li that holds the focus, but this li has none.
+  { name: 'a product card\'s button that does nothing, in an li, on a page whose CSS shows any li\'s submenu on focus', act: (p) => clickN(p, '#card-add', 1), expect: ['dead_click #card-add'] },
   // The CSS-only menu was open already: the focus moving inside it opens nothing.
   {
     name: 'an item of an open CSS-only menu (:focus-within) that does nothing',
