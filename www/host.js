@@ -319,12 +319,13 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   // holds it (`.nav li:focus-within > ul`, `.tip:focus + .text`, Tailwind's `group-focus-within:`
   // and `peer-focus:`) makes the focus a press gives its own element an answer to that click,
   // although no DOM change or focus move elsewhere says so. Such a click is looked at when it is
-  // still unanswered at the hand-over after it (`focusPress`: the element its press focused and
-  // the one that had the focus before; `focusCands` once the click came, with the place after
-  // its record in the queue and its time), and only then are the page's style rules read:
-  // reading them costs ~6 ms of main thread per 1,000 rules the first time (the browser makes an
-  // object for each), which a page without such a click never pays, and only the first 4,000
-  // rules are read (a 10,000-rule page took 57 ms). From each selector with a
+  // still unanswered at the hand-over after it, with no request started either (`focusPress`:
+  // the element its press focused and the one that had the focus before; `focusCands` once the
+  // click came, with the place after its record in the queue and its time), and only then are
+  // the page's style rules read: reading them costs ~6 ms of main thread per 1,000 rules the
+  // first time (the browser makes an object for each), which a page without such a click never
+  // pays, and only the first 4,000 rules are read (a 10,000-rule page took 57 ms). From each
+  // selector with a
   // :focus or :focus-within compound that has something after it to show, the part up to that
   // compound is kept without the pseudo-class (`.nav li:focus-within > ul` gives `.nav li`, with
   // the rest `> ul`; `.tip:focus + .text` gives `.tip`): the element the press focused matched
@@ -371,9 +372,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   // the hand-over's 400 ms, the verdict can come first.)
   function focusAnswer() {
     for (var l = focusCands, k = l.length; k--;) {
-      // (A toggle taken from the page changed the DOM: that answer is in the queue. A style sheet
-      // of a kind not foreseen that throws gives no answer, and Touchpoint stays on.)
-      if (watching && !queue.slice(l[k][2]).some(function (x) { return x[0] === 'r'; })) {
+      // (A toggle taken from the page changed the DOM: that answer is in the queue. A request
+      // started since is the page at work on it (an "Add to cart" answered after 600 ms): not
+      // looked up, so the rules are not read for it. A style sheet of a kind not foreseen that
+      // throws gives no answer, and Touchpoint stays on.)
+      if (watching && !queue.slice(l[k][2]).some(function (x) { return /^[rq]/.test(x); })) {
         try { focusRules(); if (focusShown(l[k][0], l[k][1])) queue.splice(l[k][2], 0, rec('r', l[k][3], 'f')); } catch (e) {}
       }
     }
@@ -680,7 +683,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
       // focus(), a label's field) lands elsewhere. (Not t.matches(':hover,:active'): ~10 us a
       // call more under the bench's workload than one contains().)
       if (!(t.contains && t.contains(pressEl))) respond('f');
-      else if (e.isTrusted) focusPress = [t, e.relatedTarget]; // (see focusAnswer)
+      // (Not a field: its click places the caret and answers nothing.)
+      else if (e.isTrusted && !/^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)) focusPress = [t, e.relatedTarget]; // (see focusAnswer)
       if (t.form && e.isTrusted) {
         unfocus();
         focusEl = t;
