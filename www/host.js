@@ -407,7 +407,12 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
       if (el && el.tagName === 'A') { link = f(el.href); dl = el.hasAttribute('download') ? 1 : 0; }
       // No marked element above the target: none above el either (el is the target or above it).
       r = US + group(el || t, dis ? 17 : !!el, special ? undefined : null);
-      if (el && e.isTrusted) pressAt = now(); // (a field is never `el`: see CLICKABLE)
+      // (a field is never `el`: see CLICKABLE)
+      if (el && e.isTrusted) {
+        pressAt = now();
+        fieldCheck(el.form, null, 3000, 1);
+        formGo = el.form && el.type !== 'reset' ? el.form : null; // (see formOn)
+      }
       de = special && t.closest('[data-tp-event]');
     }
     clickedEl = t; // (for `mo`: a change inside an ambient element it is in answers it)
@@ -523,6 +528,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
     respond('u');
     lastHref = href;
     if (jump) return;
+    formOn();
     // Only the fragment changed (data-spa="hash") and popstate saw it: a `hash` view. A fragment
     // navigation (a link, location.hash) fires popstate before hashchange, and the back button
     // between two fragments is told apart from it by no event every browser has.
@@ -572,29 +578,49 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
     }
   }
   // field_error beyond the browser's own `invalid`: for a moment after a submit (any field, and
-  // alert texts) or after a changed value (that field only), a second MutationObserver looks for
+  // alert texts), after a click on a control (any field, and the error messages a form's fields
+  // name) or after a changed value (that field only), a second MutationObserver looks for
   // aria-invalid="true" being set and for an alert text appearing (role=alert, an assertive
   // aria-live region, a field's aria-errormessage element). Connected only for that moment, so a page pays
   // nothing while nobody submits. A field the visitor is typing in is left alone (live
   // validation while typing is not an error yet).
   // Polite live regions (role=status) are left out: pages announce successes there too.
+  // The click's moment is for a form "submitted" by a button's own handler, with no submit event
+  // (a checkout step's "Continue", type=button, or a form without a <form> element): alert texts
+  // do not count there, as an "Added to cart" toast may be a role=alert.
   var ALERT = '[role=alert],[aria-live=assertive]';
-  var fo = null, foForm = null, foField = null, foUntil = 0, foTimer = 0, foSeen = [], foErr = [], typedEl = null, typedAt = 0;
+  var fo = null, foForm = null, foField = null, foClick = 0, foUntil = 0, foTimer = 0, foSeen = [], foErr = [], typedEl = null, typedAt = 0;
   function formName(form) { return form ? f(form.id || form.getAttribute('name')) : ''; }
-  function fieldCheck(form, field, ms) {
-    if (!w.MutationObserver || (foUntil > now() && !foField && field)) return; // a submit's window is wider
+  function fieldCheck(form, field, ms, byClick) {
+    var t = now();
+    form = form || null;
+    if (foUntil > t && !foField) {
+      // A submit's window is wider than a click's, and a click's than a changed value's.
+      if (field || byClick && !foClick) return;
+      // Clicks come every few hundred ms on a busy page: one in the same form as the window
+      // open only makes it longer (connecting the observer again cost ~13 us a click).
+      if (byClick && foForm === form) { foUntil = t + ms; foSeen = []; return; }
+    }
+    if (!w.MutationObserver) return;
+    foSeen = [];
     if (!fo) observers.push(fo = new MutationObserver(guard(fieldChanges)));
     fo.disconnect();
-    foForm = form; foField = field; foUntil = now() + ms; foSeen = []; foErr = [];
+    foForm = form; foField = field; foClick = byClick; foUntil = t + ms; foErr = [];
     if (!field && form) {
       // The error elements the form's fields name (aria-errormessage), with their field.
       var fs = form.querySelectorAll('[aria-errormessage]'), i, el;
       for (i = 0; i < fs.length; i++) if ((el = d.getElementById(fs[i].getAttribute('aria-errormessage')))) foErr.push(el, fs[i]);
     }
-    fo.observe(d, { subtree: true, childList: !field, characterData: !field, attributes: true, attributeOldValue: true,
-      attributeFilter: field ? ['aria-invalid'] : ['aria-invalid', 'hidden', 'style', 'class'] });
+    var wide = !field && (!byClick || foErr.length);
+    fo.observe(d, { subtree: true, childList: wide, characterData: wide, attributes: true, attributeOldValue: true,
+      attributeFilter: wide ? ['aria-invalid', 'hidden', 'style', 'class'] : ['aria-invalid'] });
     clearTimeout(foTimer);
-    foTimer = setTimeout(function () { fo.disconnect(); foUntil = 0; }, ms);
+    foTimer = setTimeout(foEnd, ms);
+  }
+  function foEnd() {
+    var left = foUntil - now();
+    if (left > 0) foTimer = setTimeout(foEnd, left);
+    else { fo.disconnect(); foUntil = 0; }
   }
   function typing(el) { return el === typedEl && now() - typedAt < 1000; }
   function fieldError(field, reason, message) {
@@ -620,9 +646,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
         continue;
       }
       if (foField) continue;
+      // A field's error message: changed, added or shown.
+      for (k = 0; k < foErr.length; k += 2) if (foErr[k] === t || foErr[k].contains(t) || t.contains(foErr[k])) alerted(foErr[k]);
+      if (foClick) continue;
       // An alert: the changed node is in one, or one was added or shown.
       alerted(t.closest(ALERT));
-      for (k = 0; k < foErr.length; k += 2) if (foErr[k] === t || foErr[k].contains(t) || t.contains(foErr[k])) alerted(foErr[k]);
       n = m.type === 'attributes' ? [t] : m.addedNodes;
       for (j = 0; j < n.length; j++) {
         if (n[j].nodeType !== 1) continue;
@@ -669,7 +697,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
       }
     },
     mousedown: function () { pressing = false; },
-    pagehide: function () { push('h' + US + now(), 1); },
+    pagehide: function () { formOn(); push('h' + US + now(), 1); },
     pageshow: function (e) { push('s' + US + now() + US + (e.persisted ? 1 : 0), 1); },
     visibilitychange: function () { push('v' + US + now() + US + (d.visibilityState === 'hidden' ? 1 : 0), 1); },
     online: function () { push('o' + US + now() + US + 1, 1); },
@@ -733,7 +761,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
     input: function (e) {
       var t = fieldOf(e), form;
       respond('c'); // a control changed state (a checkbox a label toggled: no DOM change, no focus)
-      if (t) { typedEl = t; typedAt = now(); }
+      if (e.isTrusted) { typedEl = e.target; typedAt = now(); } // (a field without a form too)
       if (!t || t === lastField) return; // one record per field the visitor moves to
       lastField = t;
       form = t.form;
@@ -742,22 +770,38 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
       push(rec('g', now(), key(form), formName(form), n, search ? 1 : 0, group(t, false)));
     },
     submit: function (e) {
-      var form = e.target, m, list = [], n;
-      lastField = null;
-      if (focusEl && focusEl.form === form) unfocus();
-      m = focusTimes && focusTimes.get(form);
-      for (n in m) list.push(n + ':' + m[n]);
-      if (form.hasAttribute && form.hasAttribute('data-tp-event')) declared(form);
-      typedEl = null; // pressing Enter in a field ends typing
-      fieldCheck(form, null, 3000);
-      push(rec('u', now(), key(form), formName(form), list.join(',')));
+      fieldCheck(e.target, null, 3000);
+      submitted(e.target);
     }
   };
+  // A form submitted (its submit event, or see formOn): form_submit with the time spent in each
+  // field, and no form_abandon.
+  function submitted(form) {
+    var m, list = [], n;
+    formGo = null;
+    lastField = null;
+    if (focusEl && focusEl.form === form) unfocus();
+    m = focusTimes && focusTimes.get(form);
+    for (n in m) list.push(n + ':' + m[n]);
+    if (form.hasAttribute && form.hasAttribute('data-tp-event')) declared(form);
+    typedEl = null; // pressing Enter in a field ends typing
+    push(rec('u', now(), key(form), formName(form), list.join(',')));
+  }
+  // A form "submitted" by its button's own handler, with no submit event (a checkout step's
+  // type=button "Continue", or a click handler that calls preventDefault()), and the visitor
+  // moved on: the view ends (a router's route change, the page left) within 3 s of the click on
+  // that button, with no other click between. Its form_submit is made then, before the view
+  // ends, so the form the visitor completed is no form_abandon.
+  var formGo = null;
+  function formOn() {
+    if (formGo && now() - pressAt < 3000) submitted(formGo);
+    formGo = null;
+  }
   // A changed value (for a text field: on leaving it) may be validated by the page's script.
   sensors.change = function (e) {
     sensors.input(e);
-    var t = fieldOf(e);
-    if (t && e.isTrusted) { typedEl = null; fieldCheck(t.form, t, 1000); }
+    var t = e.target;
+    if (e.isTrusted && t && t.form !== undefined) { typedEl = null; fieldCheck(t.form, t, 1000); } // (a form's or not)
   };
 
   // The page's requests, its history and window.open, observed by wrapping them (always calling

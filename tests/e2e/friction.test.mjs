@@ -221,6 +221,17 @@ const broken = [
     },
     expect: ['field_error #promo-msg > p'],
   },
+  // "Submitted" by a button's own handler, with no submit event.
+  {
+    name: 'a checkout step whose type=button "Review order" finds the card number missing (aria-invalid and its error message)',
+    act: (p) => clickN(p, '#pay-next', 1),
+    expect: ['field_error #card-no'],
+  },
+  {
+    name: 'a checkout without a <form> element whose "Continue" finds the city empty',
+    act: (p) => clickN(p, '#ship-next', 1),
+    expect: ['field_error #city'],
+  },
   // The visitor's next press moves the focus at its mousedown: no answer to the clicks before.
   {
     name: 'a size picker rage-clicked, then at once a working button pressed',
@@ -675,6 +686,21 @@ const normal = [
       await p.click('#name');
     },
   },
+  {
+    name: 'a checkout step without a <form> element, filled in and continued',
+    act: async (p) => {
+      await p.click('#city'); await p.keyboard.type('Nantes'); await clickN(p, '#ship-next', 1);
+      await waitFor('the next step', () => p.evaluate(() => document.getElementById('ship-msg').textContent.startsWith('Shipping')));
+    },
+  },
+  // A success announced as an alert after a button's click: alert texts count after a submit only.
+  {
+    name: 'a button announcing a success in a role=alert',
+    act: async (p) => {
+      await clickN(p, '#ship-saved', 1);
+      await waitFor('the announcement', () => p.evaluate(() => !!document.querySelector('#ship-msg [role=alert]')));
+    },
+  },
   // A CSS-only switch: the label toggles a hidden checkbox (no DOM change, no focus move; the
   // checkbox's change event is the answer).
   { name: 'a gift-wrap switch (a label for a hidden checkbox) clicked', act: (p) => clickN(p, '#giftwrap', 1) },
@@ -750,6 +776,50 @@ test('normal: a link to another page produces no friction', T, async (t) => {
   await sdkReady(page);
   const ev = await verdict(page, site);
   assert.deepEqual(summary(ev), []);
+});
+
+// A form "submitted" by its button's own handler (type=button, no submit event) that moves the
+// visitor on: a form_submit, and no form_abandon when the view ends.
+test('normal: a checkout step continued by its type=button handler (a route change) is a form_submit, not a form_abandon', T, async (t) => {
+  const site = 'fn-step-route';
+  const { page } = await open(t, site);
+  await page.click('#card-name'); await page.keyboard.type('J Doe');
+  await page.click('#card-no'); await page.keyboard.type('4242424242424242');
+  await clickN(page, '#pay-next', 1);
+  await waitFor('the review step', () => page.evaluate(() => location.pathname === '/review'));
+  assert.deepEqual(summary(await verdict(page, site)), []);
+  const forms = (await collector.events(`&site=${site}`)).filter((e) => /^form_(start|submit)$/.test(e.event)).map((e) => e.event);
+  assert.deepEqual(forms, ['form_start', 'form_submit']);
+});
+
+test('normal: a gift card redeemed on another page by a type=button handler (location.href) is a form_submit, not a form_abandon', T, async (t) => {
+  const site = 'fn-step-page';
+  const { page } = await open(t, site);
+  await page.click('#gift-code'); await page.keyboard.type('GIFT-1234');
+  await page.click('#gift-pin'); await page.keyboard.type('0000');
+  await Promise.all([page.waitForURL(/elsewhere/), clickN(page, '#gift-go', 1)]);
+  await sdkReady(page);
+  assert.deepEqual(summary(await verdict(page, site)), []);
+  const forms = await waitFor('the first page\'s form events', async () => {
+    const f = (await collector.events(`&site=${site}`)).filter((e) => /^form_(start|submit)$/.test(e.event)).map((e) => e.event);
+    return f.includes('form_submit') && f;
+  });
+  assert.deepEqual(forms, ['form_start', 'form_submit']);
+});
+
+// The visitor pressed the form's button, got an error, and left by a link at once: abandoned.
+test('broken: a checkout step whose "Review order" found an error, left by a link right after, is a form_abandon', T, async (t) => {
+  const site = 'fr-step-left';
+  const { page } = await open(t, site);
+  await page.click('#card-name'); await page.keyboard.type('J Doe');
+  await page.click('#card-no'); await page.keyboard.type('4242');
+  await clickN(page, '#pay-next', 1);
+  await Promise.all([page.waitForURL(/elsewhere/), clickN(page, '#elsewhere', 1)]);
+  await sdkReady(page);
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), ['field_error #card-no', 'form_abandon']);
+  const forms = (await collector.events(`&site=${site}`)).filter((e) => /^form_(start|submit)$/.test(e.event)).map((e) => e.event);
+  assert.deepEqual(forms, ['form_start']);
 });
 
 test('thresholds from data-* take effect; data-friction="off" finds nothing', T, async (t) => {

@@ -803,6 +803,22 @@ export function defineSuite(name) {
       },
       expect: ['dead_click #coupon'],
     },
+    // "Submitted" by a button's own handler, with no submit event: a form without a <form>
+    // element checked by its "Continue"; a form's type=button "Review order" moving on to the
+    // next step (a route change), which ends the view with the form completed, not abandoned.
+    { s: 'field-click', title: 'field_error: a checkout without a <form> element whose "Continue" finds the city empty', act: () => clickN('#ship-next', 1), expect: ['field_error #city'] },
+    {
+      s: 'form-go', title: 'none: a checkout step continued by its type=button handler (a route change): no form_abandon',
+      act: async () => {
+        await clickN('#card-name', 1);
+        await d().findElement(By.css('#card-name')).sendKeys('J Doe');
+        await clickN('#card-no', 1);
+        await d().findElement(By.css('#card-no')).sendKeys('4242424242424242');
+        await clickN('#pay-next', 1);
+        await waitFor('on /review', () => d().executeScript("return location.pathname === '/review'"));
+      },
+      expect: [],
+    },
   ];
 
   for (const f of FRICTION) {
