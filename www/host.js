@@ -857,7 +857,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
     });
     wrap(w.history, 'pushState', function () { return function () { route('p'); }; });
     wrap(w.history, 'replaceState', function () { return function () { route('r'); }; });
-    // An answer the DOM does not show: a new window, or the browser's own UI (a native dialog,
+    // An answer the DOM does not show: a number input stepped (see the setters below), a new window, or the browser's own UI (a native dialog,
     // the share sheet, a permission prompt for notifications or the location, full screen, a
     // native date or colour picker, the payment sheet of an express checkout button (Google
     // Pay, Apple Pay), a passkey sign-in), a text copied to the clipboard ("Copy code" next to a
@@ -870,7 +870,26 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
     [[w, 'open'], [w, 'alert'], [w, 'confirm'], [w, 'prompt'], [w, 'print'], [nav, 'share'], [w.Notification, 'requestPermission'],
       [nav.geolocation, 'getCurrentPosition'], [P('Element'), 'requestFullscreen'], [P('HTMLInputElement'), 'showPicker'],
       [P('PaymentRequest'), 'show'], [P('ApplePaySession'), 'begin'], [nav.credentials, 'get'], [nav.clipboard, 'writeText'], [nav.clipboard, 'write'], [d, 'execCommand'],
-      [P('HTMLMediaElement'), 'play'], [P('HTMLMediaElement'), 'pause'], [P('HTMLElement'), 'click']].forEach(function (a) { wrap(a[0], a[1], function () { respond('o'); }); });
+      [P('HTMLMediaElement'), 'play'], [P('HTMLMediaElement'), 'pause'], [P('HTMLElement'), 'click'],
+      [P('HTMLInputElement'), 'stepUp'], [P('HTMLInputElement'), 'stepDown']].forEach(function (a) { wrap(a[0], a[1], function () { respond('o'); }); });
+    // A control changed by the page's script through a property, which changes no attribute and
+    // fires no event: a quantity box whose + sets input.value or calls stepUp() (as many shop
+    // themes do), a "Use my points" filling a field, an "Accept all" ticking checkboxes. Only a
+    // value that changes answers (a handler trimming a field shows nothing); the native getter
+    // stays as it is, and the setter is only compared while a click waits.
+    [['HTMLInputElement', 'value'], ['HTMLInputElement', 'checked'], ['HTMLTextAreaElement', 'value'], ['HTMLSelectElement', 'value'],
+      ['HTMLSelectElement', 'selectedIndex']].forEach(function (a) {
+      var o = P(a[0]), p = o && Object.getOwnPropertyDescriptor(o, a[1]), get = p && p.get, set = p && p.set;
+      if (set && get && p.configurable) {
+        p.set = function (v) {
+          var was, w0 = watching;
+          try { if (w0) was = get.call(this); } catch (e) { w0 = false; }
+          set.call(this, v); // (its errors are the page's)
+          try { if (w0 && get.call(this) !== was) respond('c'); } catch (e) {}
+        };
+        Object.defineProperty(o, a[1], p);
+      }
+    });
     // An animation the visitor's click starts in another element (the size picker shaking at
     // "Buy now" without a size: el.animate() changes nothing in the DOM). Not one a timer or a
     // hover starts (a carousel's slide, a hover effect), nor the pressed element's own feedback

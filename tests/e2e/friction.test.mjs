@@ -262,6 +262,8 @@ const broken = [
     name: 'a wishlist button whose request never answers',
     act: (p) => clickN(p, '#wish', 1), expect: ['dead_click #wish'], attrs: { 'dead-click-max-ms': '3000' },
   },
+  // A value written back unchanged shows nothing.
+  { name: 'a "Check code" button whose handler only writes the field\'s value back', act: (p) => clickN(p, '#check-code', 1), expect: ['dead_click #check-code'] },
   { name: 'a notify button whose request is answered and nothing shown', act: (p) => clickN(p, '#notify', 1), expect: ['dead_click #notify'] },
 ];
 
@@ -642,6 +644,23 @@ const normal = [
   },
   { name: 'a quantity stepper clicked 6 times fast', act: (p) => clickN(p, '#plus', 6) },
   { name: 'a carousel\'s next button clicked 4 times', act: (p) => clickN(p, '#next', 4) },
+  // The page's script changes a control through its property: no attribute, no event.
+  {
+    name: 'a quantity box\'s + (value set by the script) clicked 6 times fast',
+    act: async (p) => {
+      await clickN(p, '#qty-inc', 6);
+      // The setters still set: directly, and through the prototype's descriptor (as React does).
+      assert.equal(await p.inputValue('#qty-in'), '7');
+      assert.equal(await p.evaluate(() => {
+        const el = document.getElementById('qty-in');
+        Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(el, '3');
+        return el.value;
+      }), '3');
+    },
+  },
+  { name: 'a quantity box\'s - (stepDown()) clicked 4 times fast', act: async (p) => { await p.evaluate(() => { document.getElementById('qty-in').value = '9'; }); await clickN(p, '#qty-dec', 4); } },
+  { name: 'a button filling the promo code field', act: (p) => clickN(p, '#use-points', 1) },
+  { name: 'an "Accept all" button ticking a checkbox', act: (p) => clickN(p, '#agree-all', 1) },
   { name: 'triple-click to select a paragraph', act: (p) => p.click('#para', { clickCount: 3 }) },
   { name: 'double-click on a word', act: (p) => p.dblclick('#para') },
   // The link's router leaves a modified click to the browser (a background tab): the page shows

@@ -819,6 +819,8 @@ export function defineSuite(name) {
       },
       expect: [],
     },
+    // The page's script steps a quantity box through its value property: no attribute, no event.
+    { s: 'value-set', title: 'none: a quantity box\'s + (input.value set by the script) clicked 4 times', act: () => clickN('#qty-inc', 4), expect: [] },
   ];
 
   for (const f of FRICTION) {
