@@ -727,6 +727,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
     blur: function (e) { if (e.target === w) { respond('h'); push(rec('f', now(), 0)); } },
     focus: function (e) { if (e.target === w) push(rec('f', now(), 1)); },
     toggle: function () { respond('d'); },
+    reset: function () { respond('c'); }, // (the fields cleared: no property set, no DOM change)
     close: function () { respond('d'); },
     play: function () { respond('p'); },
     hashchange: function () { route('h'); },

@@ -188,12 +188,12 @@ fn listen(io: &Io, slow_ms: u64, hash_views: bool) {
 /// Capture phase for clicks: we see the click even if the page stops its propagation, and
 /// before the page's own handlers change the DOM under it. Capture phase on the document for
 /// events that do not bubble (scroll of any element, invalid, toggle, close, play) and for the
-/// form events (seen before the page stops them).
+/// form events (seen before the page stops them: input, change, submit, reset).
 /// (pointermove, pointerdown and touchstart, signs of activity, and wheel, touchmove and
 /// keydown, signs of the visitor's own scrolling, are the loader's own: it takes them off while
 /// they could not make a record. `host.observe` adds them. So is focusout, on the focused form
 /// field only.)
-const LISTENERS: [(bool, &str, bool, bool); 24] = [
+const LISTENERS: [(bool, &str, bool, bool); 25] = [
     (true, "pagehide", false, true),
     (true, "pageshow", false, true),
     (false, "visibilitychange", false, true),
@@ -219,6 +219,8 @@ const LISTENERS: [(bool, &str, bool, bool); 24] = [
     (false, "input", true, false),
     (false, "change", true, false),
     (false, "submit", true, false),
+    // A form reset (its reset button) clears the fields with no property set and no event but this.
+    (false, "reset", true, false),
 ];
 
 /// Adds the always-on listeners, or the sensors that only feed events (see `Io::sensors`).

@@ -660,6 +660,8 @@ const normal = [
   },
   { name: 'a quantity box\'s - (stepDown()) clicked 4 times fast', act: async (p) => { await p.evaluate(() => { document.getElementById('qty-in').value = '9'; }); await clickN(p, '#qty-dec', 4); } },
   { name: 'a button filling the promo code field', act: (p) => clickN(p, '#use-points', 1) },
+  // The browser clears the fields itself: no property set, no attribute, only a reset event.
+  { name: 'a form\'s reset button clearing what was typed', act: async (p) => { await p.click('#gift-code'); await p.keyboard.type('GIFT'); await clickN(p, '#gift-clear', 1); } },
   { name: 'an "Accept all" button ticking a checkbox', act: (p) => clickN(p, '#agree-all', 1) },
   { name: 'triple-click to select a paragraph', act: (p) => p.click('#para', { clickCount: 3 }) },
   { name: 'double-click on a word', act: (p) => p.dblclick('#para') },
