@@ -878,8 +878,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
     // themes do), a "Use my points" filling a field, an "Accept all" ticking checkboxes. Only a
     // value that changes answers (a handler trimming a field shows nothing); the native getter
     // stays as it is, and the setter is only compared while a click waits.
+    // Likewise an option chosen by its selected property, and a video's sound turned on or off
+    // or its time moved by a player's own buttons ("Sound on", "Skip 10 s").
     [['HTMLInputElement', 'value'], ['HTMLInputElement', 'checked'], ['HTMLTextAreaElement', 'value'], ['HTMLSelectElement', 'value'],
-      ['HTMLSelectElement', 'selectedIndex']].forEach(function (a) {
+      ['HTMLSelectElement', 'selectedIndex'], ['HTMLOptionElement', 'selected'], ['HTMLMediaElement', 'muted'], ['HTMLMediaElement', 'volume'],
+      ['HTMLMediaElement', 'currentTime']].forEach(function (a) {
       var o = P(a[0]), p = o && Object.getOwnPropertyDescriptor(o, a[1]), get = p && p.get, set = p && p.set;
       if (set && get && p.configurable) {
         p.set = function (v) {

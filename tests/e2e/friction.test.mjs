@@ -62,6 +62,9 @@ const isSentinel = (e) => sel(e).endsWith('#sentinel');
 
 async function clickN(page, selector, n) {
   const box = await page.locator(selector).boundingBox();
+  // A point outside the viewport clicks nothing, and a test of "no friction" would pass for it.
+  const { width, height } = page.viewportSize();
+  assert.ok(box.x + box.width / 2 < width && box.y + box.height / 2 < height, `${selector} is in view`);
   for (let i = 0; i < n; i++) await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
 }
 
@@ -663,6 +666,8 @@ const normal = [
   // The browser clears the fields itself: no property set, no attribute, only a reset event.
   { name: 'a form\'s reset button clearing what was typed', act: async (p) => { await p.click('#gift-code'); await p.keyboard.type('GIFT'); await clickN(p, '#gift-clear', 1); } },
   { name: 'an "Accept all" button ticking a checkbox', act: (p) => clickN(p, '#agree-all', 1) },
+  { name: 'a "Fastest" button choosing a delivery option (option.selected)', act: (p) => clickN(p, '#fastest', 1) },
+  { name: 'a "Sound on" button for the product video (video.muted)', act: (p) => clickN(p, '#sound', 1) },
   { name: 'triple-click to select a paragraph', act: (p) => p.click('#para', { clickCount: 3 }) },
   { name: 'double-click on a word', act: (p) => p.dblclick('#para') },
   // The link's router leaves a modified click to the browser (a background tab): the page shows
