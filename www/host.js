@@ -356,15 +356,21 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   // focusRules): a part of a rule matched it (:focus) or an element holding it (:focus-within),
   // that element did not hold `from` (the menu was not open already), and the rule has what it
   // shows inside it (`li:focus-within > ul`: a product card's `li` with no `ul` shows nothing) or
-  // next to it (`+`, `~`: not looked for). A part the browser refuses throws: skipped.
+  // next to it (`+ .hint`, `~ .panel`: see after). A part the browser refuses throws: skipped.
   function focusShown(c, from) {
     for (var i = 0, p, x; i < focusShow.length; i++) {
       p = focusShow[i];
       try {
         x = p[2] ? c.closest(p[0]) : c.matches(p[0]) && c;
-        if (x && !x.contains(from) && (/^\s*[+~]/.test(p[1]) || x.querySelector(':scope' + p[1]))) return 1;
+        if (x && !x.contains(from) && (/^\s*[+~]/.test(p[1]) ? after(x, p[1]) : x.querySelector(':scope' + p[1]))) return 1;
       } catch (e) {}
     }
+  }
+  // Whether what a rule shows next to element `x` (its rest: `+ .hint`, `~ .panel`) is there:
+  // asked with :has(), which older browsers refuse (then it is taken as there: a look-up's
+  // error must not turn an answered click into a dead one).
+  function after(x, rest) {
+    try { return x.matches(':has(' + rest + ')'); } catch (e) { return 1; }
   }
   // At each hand-over: a click whose press focused its own element (see focusRules), not
   // followed by a response since, was answered by a menu or tooltip the focus showed: a

@@ -192,6 +192,11 @@ const broken = [
     act: async (p) => { await clickN(p, '#css-menu-go', 1); await clickN(p, '#css-menu-mugs', 1); },
     expect: ['dead_click #css-menu-mugs'],
   },
+  // The rule shows a hint next to its button (+): this one has none next to it.
+  {
+    name: 'a button that does nothing, on a page whose CSS shows a hint next to any button of its class on focus',
+    act: (p) => clickN(p, '#hint-dead', 1), expect: ['dead_click #hint-dead'],
+  },
   // Disabled through ARIA: the browser gives it its clicks, and its handler ignores them.
   { name: 'an aria-disabled "Pay now" clicked again and again', act: (p) => clickN(p, '#pay-aria', 4), expect: ['rage_click #pay-aria'], props: { disabled: true } },
   // Attributed to the component (the click is retargeted to its host outside its shadow DOM).
