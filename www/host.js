@@ -1024,10 +1024,13 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
     // full): the driver removes every listener but lifecycle, route changes and window focus,
     // and here activity, requests, observers' entries and element views are not recorded. On
     // again, the depth reached is read at the next hand-over.
+    // Learning what changes on its own stops too (with consent denied, its callbacks were
+    // nearly all that Touchpoint cost the bench's page), and starts again for LEARN_MS.
     sensing: function (on) {
       var was = sensing;
       sensing = on;
-      if (on && !was) { scrolled = true; later(); point(); userOn(); }
+      if (on && !was) { scrolled = true; later(); point(); userOn(); relearn(); }
+      if (!on && lo) { lo.disconnect(); clearTimeout(loTimer); }
     },
     // Starts the observers and wrappers (once); unobserve() disconnects the observers.
     observe: observe,

@@ -387,6 +387,19 @@ test('broken: dead and rage clicks on a page whose countdown nobody marked ticks
 // A banner animated by its own timer with the Web Animations API (el.animate(): no DOM change)
 // answers no click: only an animation the visitor's click starts elsewhere does ("Buy now" shaking
 // the size picker, a normal scenario). (Started in each click's window, at once, as its timer would.)
+// Nothing is learned while no event could be kept (consent denied: the learning observer's
+// callbacks were nearly all Touchpoint cost a page then); learning starts at the grant.
+test('broken: dead and rage clicks next to a countdown nobody marked, on a page whose visitor granted consent after it started', T, async (t) => {
+  const site = 'fr-ambient-after-grant';
+  const { page } = await open(t, site, { consent: 'denied' });
+  await addCountdown(page, 'Sale ends in <b id="ticks">0</b>');
+  await page.evaluate(() => { window.granted = window.ticks; touchpoint('consent', { analytics: true }); });
+  await waitFor('the countdown ticking since', () => page.evaluate(() => window.ticks >= window.granted + 12));
+  await deadAndRage(page, site);
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
+});
+
 test('broken: dead and rage clicks while a banner animates itself (Web Animations API)', T, async (t) => {
   const site = 'fr-waapi-banner';
   const { page } = await open(t, site);
