@@ -228,8 +228,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   // data-tp-ambient, they are learned in the page's first LEARN_MS, from changes at regular
   // intervals (3 changes, counted at least 250 ms apart, the two intervals within 25 % of each
   // other) while no click or press waited and no wheel or key was used for 1.5 s. A menu the
-  // pointer opens changes when the pointer comes, not by the clock. 20 s: a carousel's turns
-  // come every 3-7 s (Slick and Swiper default to 3 s, Bootstrap to 5 s), and three must be seen.
+  // pointer opens changes when the pointer comes, not by the clock. 35 s: a carousel's turns
+  // come every 3-7 s (Slick and Swiper default to 3 s, Bootstrap to 5 s), a hero banner's or an
+  // announcement bar's every 8-10 s, and three must be seen (20 s learned turns of 7 s at most;
+  // the longer window costs a busy page the learning observer's callbacks for 15 s more).
   // - An element with at most 5 elements inside is learned from its own changes.
   // - A larger one (at most 99 inside, not the body or the root) only from attribute changes,
   //   its own or its children's, and then only attribute changes inside it are its own: a
@@ -237,7 +239,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   //   at irregular times), while content a click puts in it still answers. Not from changes
   //   further below: a header was learned from the announcement rotating in it, and then the
   //   drawer a click opened in it answered nothing.
-  var LEARN_MS = 20000, learned = [], learnedAttrs = [], changes = w.WeakMap && new WeakMap(), lo = null, loTimer = 0;
+  var LEARN_MS = 35000, learned = [], learnedAttrs = [], changes = w.WeakMap && new WeakMap(), lo = null, loTimer = 0;
   // Learning, in the page's first LEARN_MS and again in the first LEARN_MS of each new view of a
   // single-page app (route): a view brings its own countdowns and carousels ("order within
   // 2 h 13 min" on a product page), which were never learned when the visitor came to it by

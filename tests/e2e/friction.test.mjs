@@ -408,12 +408,12 @@ test('broken: dead and rage clicks while a banner animates itself (Web Animation
   assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
 });
 
-// A single-page app's new view brings its own countdown, long after the page's first 20 s: it is
-// learned in the new view's first 20 s all the same.
-test('broken: dead and rage clicks next to a countdown nobody marked on a view the app\'s router showed after 20 s', T, async (t) => {
+// A single-page app's new view brings its own countdown, long after the page's first 35 s: it is
+// learned in the new view's first 35 s all the same.
+test('broken: dead and rage clicks next to a countdown nobody marked on a view the app\'s router showed after 35 s', T, async (t) => {
   const site = 'fr-ambient-spa-view';
   const { page } = await open(t, site);
-  await waitFor('the page\'s first 20 s over', () => page.evaluate(() => performance.now() > 21_000), { timeout: 60_000 });
+  await waitFor('the page\'s first 35 s over', () => page.evaluate(() => performance.now() > 36_000), { timeout: 90_000 });
   await clickN(page, '#to-details', 1);
   await waitFor('the new view', () => page.evaluate(() => location.pathname === '/details'));
   await addCountdown(page, 'Order within <b id="ticks">0</b> for delivery tomorrow');
@@ -435,6 +435,17 @@ test('broken: dead and rage clicks on a page whose hero carousel nobody marked t
   await waitFor('the carousel turning', () => page.evaluate(() => window.turns >= 8));
   await deadAndRage(page, site);
   await clickN(page, '#hero-next', 1);
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
+});
+
+// An announcement bar turning every 10 s: its third turn comes 30 s after it started.
+test('broken: dead and rage clicks next to a banner nobody marked, turning every 10 s', T, async (t) => {
+  const site = 'fr-ambient-10s-banner';
+  const { page } = await open(t, site);
+  await addCarousel(page, 10_000);
+  await waitFor('three turns', () => page.evaluate(() => window.turns >= 3), { timeout: 60_000 });
+  await deadAndRage(page, site, () => page.evaluate(() => window.turn()));
   const ev = await verdict(page, site);
   assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
 });
