@@ -536,7 +536,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
     respond('u');
     lastHref = href;
     if (jump) return;
-    formOn();
+    // (Not a replaceState: themes write the variant chosen in the URL with it, in place.)
+    if (kind === 'r') formGo = null; else formOn();
     // Only the fragment changed (data-spa="hash") and popstate saw it: a `hash` view. A fragment
     // navigation (a link, location.hash) fires popstate before hashchange, and the back button
     // between two fragments is told apart from it by no event every browser has.
@@ -632,6 +633,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   }
   function typing(el) { return el === typedEl && now() - typedAt < 1000; }
   function fieldError(field, reason, message) {
+    formGo = null; // (not accepted: see formOn)
     push(rec('x', now(), formName(field.form || foForm), reason, f(message), group(field, false)));
   }
   function alerted(a) {
@@ -774,6 +776,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
       if (!t || t === lastField) return; // one record per field the visitor moves to
       lastField = t;
       form = t.form;
+      if (started) started.add(form);
       var n = form.querySelectorAll('input:not([type=hidden]):not([type=submit]):not([type=button]),select,textarea').length;
       var search = n < 2 || form.getAttribute('role') === 'search' || !!form.querySelector('input[type=search]');
       push(rec('g', now(), key(form), formName(form), n, search ? 1 : 0, group(t, false)));
@@ -799,11 +802,13 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   // A form "submitted" by its button's own handler, with no submit event (a checkout step's
   // type=button "Continue", or a click handler that calls preventDefault()), and the visitor
   // moved on: the view ends (a router's route change, the page left) within 3 s of the click on
-  // that button, with no other click between. Its form_submit is made then, before the view
-  // ends, so the form the visitor completed is no form_abandon.
-  var formGo = null;
+  // that button, with no other click and no field error between. Its form_submit is made then,
+  // before the view ends, so the form the visitor completed is no form_abandon.
+  // Only a form with the visitor's input (one form_abandon could be about): a product form's
+  // "+" followed by a route change is no submit.
+  var formGo = null, started = w.WeakSet && new WeakSet();
   function formOn() {
-    if (formGo && now() - pressAt < 3000) submitted(formGo);
+    if (formGo && started && started.has(formGo) && now() - pressAt < 3000) submitted(formGo);
     formGo = null;
   }
   // A changed value (for a text field: on leaving it) may be validated by the page's script.

@@ -862,6 +862,34 @@ test('normal: a gift card redeemed on another page by a type=button handler (loc
   assert.deepEqual(forms, ['form_start', 'form_submit']);
 });
 
+// A button of the form that writes the URL in place (replaceState) submits nothing: the page
+// left right after is a form_abandon. One that opens another view of a form nobody typed in
+// submits nothing either.
+test('broken: a form filled in, a button of it that writes the URL in place (replaceState), then the page left: form_abandon', T, async (t) => {
+  const site = 'fr-step-replace';
+  const { page } = await open(t, site);
+  await page.click('#gift-code'); await page.keyboard.type('GIFT-1234');
+  await page.click('#gift-pin'); await page.keyboard.type('0000');
+  await clickN(page, '#gift-check', 1);
+  await waitFor('the URL written', () => page.evaluate(() => location.search === '?balance=1'));
+  await page.goto(`${collector.url}/healthz`);
+  const ev = await waitFor('form_abandon stored', async () => {
+    const all = await collector.events(`&site=${site}`);
+    return all.some((e) => e.event === 'form_abandon') && all;
+  }, { timeout: 30_000 });
+  assert.deepEqual(ev.filter((e) => /^form_/.test(e.event)).map((e) => e.event), ['form_start', 'form_abandon']);
+});
+
+test('normal: a button of a form nobody typed in opening another view (pushState) is no form_submit', T, async (t) => {
+  const site = 'fn-step-help';
+  const { page } = await open(t, site);
+  await clickN(page, '#gift-help', 1);
+  await waitFor('the help view', () => page.evaluate(() => location.pathname === '/gift-help'));
+  assert.deepEqual(summary(await verdict(page, site)), []);
+  const forms = (await collector.events(`&site=${site}`)).filter((e) => /^form_/.test(e.event));
+  assert.deepEqual(forms, []);
+});
+
 // The visitor pressed the form's button, got an error, and left by a link at once: abandoned.
 test('broken: a checkout step whose "Review order" found an error, left by a link right after, is a form_abandon', T, async (t) => {
   const site = 'fr-step-left';
