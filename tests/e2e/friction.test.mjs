@@ -84,6 +84,8 @@ async function verdict(page, site) {
   return ev.filter((e) => !isSentinel(e));
 }
 
+/** The form_start and form_submit events of `site`, oldest first. */
+const formSteps = async (site) => (await collector.events(`&site=${site}`)).filter((e) => /^form_(start|submit)$/.test(e.event)).map((e) => e.event);
 const summary = (ev) => ev.map((e) => `${e.event}${sel(e) ? ` ${sel(e)}` : ''}`).sort();
 
 /**
@@ -439,29 +441,23 @@ test('broken: dead and rage clicks on a page whose hero carousel nobody marked t
   assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
 });
 
-// An announcement bar turning every 10 s: its third turn comes 30 s after it started.
-test('broken: dead and rage clicks next to a banner nobody marked, turning every 10 s', T, async (t) => {
-  const site = 'fr-ambient-10s-banner';
-  const { page } = await open(t, site);
-  await addCarousel(page, 10_000);
-  await waitFor('three turns', () => page.evaluate(() => window.turns >= 3), { timeout: 60_000 });
-  await deadAndRage(page, site, () => page.evaluate(() => window.turn()));
-  const ev = await verdict(page, site);
-  assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
-});
-
 // A carousel turning every 4 s, as hero banners do: its third turn comes after the page's first
-// 10 s, and it is learned all the same. (The turn in each click's window is made by the test, at
-// once, as the carousel's own timer would make it: not by the visitor's event.)
-test('broken: dead and rage clicks next to a hero carousel nobody marked, turning every 4 s', T, async (t) => {
-  const site = 'fr-ambient-slow-carousel';
-  const { page } = await open(t, site);
-  await addCarousel(page, 4000);
-  await waitFor('three turns', () => page.evaluate(() => window.turns >= 3), { timeout: 30_000 });
-  await deadAndRage(page, site, () => page.evaluate(() => window.turn()));
-  const ev = await verdict(page, site);
-  assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
-});
+// 10 s, and it is learned all the same; an announcement bar turning every 10 s: its third turn
+// comes 30 s after it started. (The turn in each click's window is made by the test, at once, as
+// the carousel's own timer would make it: not by the visitor's event.)
+for (const [what, site, ms, wait] of [
+  ['a hero carousel nobody marked, turning every 4 s', 'fr-ambient-slow-carousel', 4000, 30_000],
+  ['a banner nobody marked, turning every 10 s', 'fr-ambient-10s-banner', 10_000, 60_000],
+]) {
+  test(`broken: dead and rage clicks next to ${what}`, T, async (t) => {
+    const { page } = await open(t, site);
+    await addCarousel(page, ms);
+    await waitFor('three turns', () => page.evaluate(() => window.turns >= 3), { timeout: wait });
+    await deadAndRage(page, site, () => page.evaluate(() => window.turn()));
+    const ev = await verdict(page, site);
+    assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
+  });
+}
 
 // A sales-pop toast ("Anna in Lyon just bought a mug"), appended to the body by a third party's
 // script and removed a moment later, the page unable to mark it: named in data-ambient. And a chat
@@ -843,7 +839,7 @@ test('normal: a checkout step continued by its type=button handler (a route chan
   await clickN(page, '#pay-next', 1);
   await waitFor('the review step', () => page.evaluate(() => location.pathname === '/review'));
   assert.deepEqual(summary(await verdict(page, site)), []);
-  const forms = (await collector.events(`&site=${site}`)).filter((e) => /^form_(start|submit)$/.test(e.event)).map((e) => e.event);
+  const forms = await formSteps(site);
   assert.deepEqual(forms, ['form_start', 'form_submit']);
 });
 
@@ -856,7 +852,7 @@ test('normal: a gift card redeemed on another page by a type=button handler (loc
   await sdkReady(page);
   assert.deepEqual(summary(await verdict(page, site)), []);
   const forms = await waitFor('the first page\'s form events', async () => {
-    const f = (await collector.events(`&site=${site}`)).filter((e) => /^form_(start|submit)$/.test(e.event)).map((e) => e.event);
+    const f = await formSteps(site);
     return f.includes('form_submit') && f;
   });
   assert.deepEqual(forms, ['form_start', 'form_submit']);
@@ -901,7 +897,7 @@ test('broken: a checkout step whose "Review order" found an error, left by a lin
   await sdkReady(page);
   const ev = await verdict(page, site);
   assert.deepEqual(summary(ev), ['field_error #card-no', 'form_abandon']);
-  const forms = (await collector.events(`&site=${site}`)).filter((e) => /^form_(start|submit)$/.test(e.event)).map((e) => e.event);
+  const forms = await formSteps(site);
   assert.deepEqual(forms, ['form_start']);
 });
 
