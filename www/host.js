@@ -778,8 +778,12 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
       form = t.form;
       if (started) started.add(form);
       var n = form.querySelectorAll('input:not([type=hidden]):not([type=submit]):not([type=button]),select,textarea').length;
-      var search = n < 2 || form.getAttribute('role') === 'search' || !!form.querySelector('input[type=search]');
-      push(rec('g', now(), key(form), formName(form), n, search ? 1 : 0, group(t, false)));
+      // Typed into a form of data entry (a search form or a single field is none): what makes
+      // leaving it unsent a form_abandon. Choices only (a product's size and quantity, a
+      // filter's boxes, a sort order) are browsing, which the page applies as it goes.
+      var entry = /^(text|email|tel|url|password|textarea)$/.test(t.type) && n > 1 &&
+        form.getAttribute('role') !== 'search' && !form.querySelector('input[type=search]');
+      push(rec('g', now(), key(form), formName(form), n, entry ? 1 : 0, group(t, false)));
     },
     submit: function (e) {
       fieldCheck(e.target, null, 3000);

@@ -624,6 +624,26 @@ test('broken: a form filled in and left is form_abandon, on pagehide', T, async 
   assert.ok(!JSON.stringify(fa).includes('Jane') && !JSON.stringify(fa).includes('jane@'), 'never a value');
 });
 
+// Choices are browsing, not data entry: a collection's filters applied as they are ticked (each
+// application a new view, which ended the form before) and a product's size and quantity picked,
+// then another view: form_start for each, no form_abandon.
+test('normal: filters applied as they are ticked, a product\'s size and quantity picked, then another view: no form_abandon', T, async (t) => {
+  const site = 'fn-choices';
+  const { page } = await open(t, site);
+  await page.click('#f-red');
+  await waitFor('the filter applied', () => page.evaluate(() => location.search === '?color=red&min='));
+  await page.click('#f-blue');
+  await page.click('#f-min'); await page.keyboard.type('20');
+  await waitFor('the filters applied', () => page.evaluate(() => location.search === '?color=red&color=blue&min=20'));
+  await page.click('#v-m');
+  await page.click('#buy-qty'); await page.keyboard.press('ArrowUp');
+  await waitFor('the size in the URL', () => page.evaluate(() => location.search === '?variant=m'));
+  await page.click('#to-details');
+  await waitFor('the new view', () => page.evaluate(() => location.pathname === '/details'));
+  assert.deepEqual(summary(await verdict(page, site)), []);
+  assert.deepEqual(await formSteps(site), ['form_start', 'form_start', 'form_start'], 'the filters in two views, the product form: their input was seen');
+});
+
 // ---- normal behaviour: no friction at all -------------------------------------------------------
 
 const normal = [

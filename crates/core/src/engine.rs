@@ -294,7 +294,7 @@ impl Engine {
                 let message = clean_label(&scrub_text(&message), 200);
                 f.invalid(now, &friction_target(&field), &form, reason, &message, &mut found);
             }
-            Input::FormInput { form, form_name, fields, search, field } => {
+            Input::FormInput { form, form_name, fields, entry, field } => {
                 let mut out = Touchpoints::new();
                 self.journey.form_input(form, &form_name, &mut out);
                 self.capture_touchpoints(out, now);
@@ -305,7 +305,7 @@ impl Engine {
                     form_descriptor,
                     field: friction_target(&field),
                     fields,
-                    search,
+                    entry,
                 };
                 f.form_input(now, &input);
             }

@@ -305,7 +305,8 @@ pub enum Input {
         form: u32,
         form_name: String,
         fields: u32,
-        search: bool,
+        /// Typed into a data-entry form (see friction::form_abandon::FormInput::entry).
+        entry: bool,
         field: Sensed,
     },
     /// A form was submitted: its key, name, and the focus time per field ("name:ms,...").
@@ -386,7 +387,7 @@ pub enum Record {
 /// | `i` interaction | duration, input delay, processing, presentation, event type, interactionId, element group |
 /// | `y` scroll turning point | y, viewport height, user-driven, length of the leg that ended |
 /// | `x` invalid field | form name, element group |
-/// | `g` form input | form key, form name, field count, search form, element group |
+/// | `g` form input | form key, form name, field count, typed into a data-entry form (1), element group |
 /// | `u` form submit | form key, form name, focus ms per field (`name:ms,...`) |
 /// | `n` route change | `p` push, `r` replace, `b` back/forward, `h` hash; path, href, title, depth |
 /// | `j` activity, `f` focus (1) or blur (0), `d` scroll depth (percent) | — / flag / percent |
@@ -483,7 +484,7 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
             form: n(2)? as u32,
             form_name: text(3),
             fields: n(4).unwrap_or(0) as u32,
-            search: flag(5),
+            entry: flag(5),
             field: sensed(f, 6)?,
         },
         "u" => Input::FormSubmit { form: n(2)? as u32, name: text(3), focus: text(4) },

@@ -372,11 +372,11 @@ fn element_views_forms_and_focus() {
     };
     v.at(
         2_000,
-        Input::FormInput { form: 3, form_name: "checkout".into(), fields: 4, search: false, field: field("email") },
+        Input::FormInput { form: 3, form_name: "checkout".into(), fields: 4, entry: true, field: field("email") },
     );
     v.at(
         2_100,
-        Input::FormInput { form: 3, form_name: "checkout".into(), fields: 4, search: false, field: field("zip") },
+        Input::FormInput { form: 3, form_name: "checkout".into(), fields: 4, entry: true, field: field("zip") },
     );
     v.at(3_000, Input::FormSubmit { form: 3, name: "checkout".into(), focus: "email:800,zip:200".into() });
     v.at(20_000, Input::PageHide);
@@ -392,7 +392,7 @@ fn a_jump_to_an_anchor_of_the_same_page_abandons_no_form_and_is_no_view_for_quic
     let mut v = Visit::granted("https://shop.test/checkout", "");
     v.page("https://shop.test/checkout");
     let input = crate::input::Sensed { key: 2, ..Default::default() };
-    v.at(1_000, Input::FormInput { form: 7, form_name: "checkout".into(), fields: 4, search: false, field: input });
+    v.at(1_000, Input::FormInput { form: 7, form_name: "checkout".into(), fields: 4, entry: true, field: input });
     v.at(2_000, route(Nav::Hash, "https://shop.test/checkout#terms"));
     v.at(2_100, route(Nav::Back, "https://shop.test/checkout"));
     v.at(3_000, route(Nav::Push, "https://shop.test/help"));

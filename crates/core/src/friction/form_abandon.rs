@@ -1,6 +1,7 @@
 //! form_abandon: a form with trusted input and no submit when the page view ends (pagehide or a
-//! route change): fields completed, the last field touched, time spent. Not for single-field
-//! search forms.
+//! route change): fields completed, the last field touched, time spent. Only for a form the
+//! visitor typed in: not for single-field or search forms, nor for choices only (a product's size
+//! and quantity, a filter's boxes, a sort order: browsing, which the page applies as it goes).
 
 use super::{finding, Findings, Signal, Target};
 
@@ -12,8 +13,10 @@ pub struct FormInput {
     pub field: Target,
     /// Fields in the form (inputs other than hidden and buttons, selects, textareas).
     pub fields: u32,
-    /// A search form (role=search, a search input) or a form with a single field.
-    pub search: bool,
+    /// The visitor typed into this field (text, email, phone, URL, password, a text area) of a
+    /// form with more than one field and no search field or role: data entry, which leaving
+    /// unsent abandons.
+    pub entry: bool,
 }
 
 #[derive(Debug, Default)]
@@ -30,7 +33,7 @@ struct Form {
     touched: Vec<u32>,
     last_field: String,
     fields: u32,
-    search: bool,
+    entry: bool,
     submitted: bool,
     silenced: bool,
 }
@@ -48,7 +51,7 @@ impl FormAbandon {
                     touched: Vec::new(),
                     last_field: String::new(),
                     fields: i.fields,
-                    search: i.search,
+                    entry: false,
                     submitted: false,
                     silenced: false,
                 });
@@ -56,6 +59,7 @@ impl FormAbandon {
             }
         };
         form.last = at;
+        form.entry |= i.entry;
         // any(), not contains(): <[u32]>::contains is an unrolled 0.17 KB function in the wasm (size).
         if !form.touched.iter().any(|&k| k == i.field.key) {
             form.touched.push(i.field.key);
@@ -72,7 +76,7 @@ impl FormAbandon {
 
     pub fn leave(&mut self, at: u64, out: &mut Findings) {
         for f in self.forms.drain(..) {
-            if f.submitted || f.search || f.silenced {
+            if f.submitted || !f.entry || f.silenced {
                 continue;
             }
             let props = finding(Some(&f.descriptor))

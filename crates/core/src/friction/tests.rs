@@ -448,20 +448,30 @@ fn field_errors_and_abandoned_forms() {
     f.invalid(0, &field, "signup", Reason::Invalid, "", &mut out);
     assert_eq!(names(&out), ["field_error"]);
     assert!(out[0].1.contains("\"reason\":\"invalid\"") && !out[0].1.contains("message"), "{}", out[0].1);
-    let input = |form: u32, search: bool| FormInput {
+    let input = |form: u32, key: u32, entry: bool| FormInput {
         form,
         form_descriptor: "{\"tag\":\"form\"}".into(),
-        field: field.clone(),
+        field: Target { key, ..field.clone() },
         fields: 3,
-        search,
+        entry,
     };
-    f.form_input(10, &input(1, false));
-    f.form_input(20, &input(2, false));
+    f.form_input(10, &input(1, 5, true));
+    f.form_input(20, &input(2, 5, true));
     f.form_submit(2);
-    f.form_input(30, &input(3, true));
+    // A search form, or choices only (a size, a filter's boxes): no entry, no abandonment.
+    f.form_input(30, &input(3, 5, false));
+    f.form_input(40, &input(3, 6, false));
+    // Choices first, then typing: an entry from then on, both fields completed.
+    f.form_input(50, &input(4, 5, false));
+    f.form_input(60, &input(4, 6, true));
     f.leave(5_010, &mut out);
-    assert_eq!(names(&out), ["field_error", "form_abandon"], "submitted and search forms are not abandoned");
+    assert_eq!(
+        names(&out),
+        ["field_error", "form_abandon", "form_abandon"],
+        "submitted forms, search forms and choices are not abandoned"
+    );
     assert!(out[1].1.contains("\"time_ms\":5000") && out[1].1.contains("\"fields_completed\":1"), "{}", out[1].1);
+    assert!(out[2].1.contains("\"time_ms\":4960") && out[2].1.contains("\"fields_completed\":2"), "{}", out[2].1);
 }
 
 #[test]
@@ -597,7 +607,7 @@ fn each_element_signal_is_silenced_by_its_own_attribute() {
         }),
         (Signal::FieldError, |f, t, out| f.invalid(0, t, "form", Reason::Invalid, "", out)),
         (Signal::FormAbandon, |f, t, out| {
-            let i = FormInput { form: 1, form_descriptor: "{}".into(), field: t.clone(), fields: 3, search: false };
+            let i = FormInput { form: 1, form_descriptor: "{}".into(), field: t.clone(), fields: 3, entry: true };
             f.form_input(0, &i);
             f.leave(5_000, out);
             out.retain(|(s, _)| *s == Signal::FormAbandon);
