@@ -720,10 +720,13 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
       // pressed element or an element holding it; a focus moved by the page (a handler's
       // focus(), a label's field) lands elsewhere. (Not t.matches(':hover,:active'): ~10 us a
       // call more under the bench's workload than one contains().)
+      // (A form's control, with or without a form, that is no button: submit, button, reset, image.)
+      var field = t.form !== undefined && !/^(su|bu|res|im)/.test(t.type);
       if (!(t.contains && t.contains(pressEl))) respond('f');
       // (Not a field: its click places the caret and answers nothing.)
-      else if (e.isTrusted && !/^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)) focusPress = [t, e.relatedTarget]; // (see focusAnswer)
-      if (t.form && e.isTrusted) {
+      else if (e.isTrusted && !field) focusPress = [t, e.relatedTarget]; // (see focusAnswer)
+      // A field's focus time (not a button's, focused by its own press).
+      if (field && t.form && e.isTrusted) {
         unfocus();
         focusEl = t;
         focusAt = now();
