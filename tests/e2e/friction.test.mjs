@@ -23,9 +23,9 @@ const FIXTURE = fs.readFileSync(path.join(root, 'tests/e2e/fixtures/friction.htm
  * On a loaded machine any click can take a few hundred ms and a page's LCP can pass 4 s, which
  * are real slow interactions and poor vitals: so they are only watched where a test is about
  * them (slow_interaction at 300 ms there; poor_vital is covered by the host tests). */
-async function open(t, site, attrs = {}) {
+async function open(t, site, attrs = {}, device = {}) {
   attrs = { 'slow-interaction-ms': '10000', 'friction-off': 'vital', ...attrs };
-  const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+  const context = await browser.newContext({ viewport: { width: 1000, height: 700 }, ...device });
   t.after(() => context.close());
   const a = Object.entries({ site, consent: 'granted', 'flush-interval': '300', ...attrs }).map(([k, v]) => ` data-${k}="${v}"`).join('');
   const html = FIXTURE.replace('__SNIPPET__', `<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch"${a}></script>`);
@@ -622,6 +622,25 @@ test('broken: a form filled in and left is form_abandon, on pagehide', T, async 
   assert.equal(fa.properties.fields_completed, 2);
   assert.equal(fa.properties.last_field.id, 'email');
   assert.ok(!JSON.stringify(fa).includes('Jane') && !JSON.stringify(fa).includes('jane@'), 'never a value');
+});
+
+// A phone: a tap makes touch pointer events, then the compatibility mouse events and the click;
+// it is judged as a click is.
+test('on a phone (touch): a dead "button" tapped, a size picker tapped again and again; a stepper and a carousel tapped fast are no friction', T, async (t) => {
+  const site = 'fr-touch';
+  const { page } = await open(t, site, {}, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const tap = async (selector, n) => {
+    await page.locator(selector).scrollIntoViewIfNeeded();
+    const b = await page.locator(selector).boundingBox();
+    assert.ok(b.y + b.height / 2 < 844 && b.y > 0, `${selector} is in view`);
+    for (let i = 0; i < n; i++) await page.touchscreen.tap(b.x + b.width / 2, b.y + b.height / 2);
+  };
+  await tap('#plus', 6);
+  await tap('#next', 4);
+  await tap('#coupon', 1);
+  await tap('#size-m', 5);
+  assert.deepEqual(summary(await verdict(page, site)), ['dead_click #coupon', 'rage_click #size-m']);
+  assert.equal(await page.textContent('#qty'), '7', 'the stepper took every tap');
 });
 
 // Choices are browsing, not data entry: a collection's filters applied as they are ticked (each
