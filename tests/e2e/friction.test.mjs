@@ -643,6 +643,35 @@ test('on a phone (touch): a dead "button" tapped, a size picker tapped again and
   assert.equal(await page.textContent('#qty'), '7', 'the stepper took every tap');
 });
 
+/** A finger's swipe on a phone (CDP touch events: Playwright has no swipe), and the fling after it
+ * until the page has scrolled past `past` (down when `down`). */
+async function swipe(page, cdp, down, past) {
+  const [y0, y1] = down ? [700, 150] : [150, 700];
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: 200, y: y0 }] });
+  for (let k = 1; k <= 5; k++) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: 200, y: y0 + (y1 - y0) * k / 5 }] });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await waitFor('the swipe\'s scroll', () => page.evaluate(([d, p]) => (d ? scrollY > p : scrollY < p), [down, past]), { timeout: 10_000 });
+}
+const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
+
+// Touch scrolling is the visitor's own (touchmove), as a wheel is. The window is widened so that a
+// slow machine's swipes still fit in it: what is tested is the touch, not the 3 s.
+test('on a phone (touch): swiping up and down repeatedly is scroll_thrash, once; swiping down to read and once back up is not', T, async (t) => {
+  const site = 'fr-touch-thrash';
+  const { page, context } = await open(t, site, { 'thrash-window-ms': '10000' }, PHONE);
+  const cdp = await context.newCDPSession(page);
+  for (let i = 0; i < 6; i++) await swipe(page, cdp, i % 2 === 0, i % 2 === 0 ? 1000 : 400);
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), ['scroll_thrash']);
+  assert.ok(ev[0].properties.reversals >= 4, JSON.stringify(ev[0].properties));
+  const readSite = 'fn-touch-read';
+  const r = await open(t, readSite, { 'thrash-window-ms': '10000' }, PHONE);
+  const cdp2 = await r.context.newCDPSession(r.page);
+  for (const past of [500, 1000, 1500]) await swipe(r.page, cdp2, true, past);
+  await swipe(r.page, cdp2, false, 1000);
+  assert.deepEqual(summary(await verdict(r.page, readSite)), []);
+});
+
 // Choices are browsing, not data entry: a collection's filters applied as they are ticked (each
 // application a new view, which ended the form before) and a product's size and quantity picked,
 // then another view: form_start for each, no form_abandon.
