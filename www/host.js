@@ -418,8 +418,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
       // (a field is never `el`: see CLICKABLE)
       if (el && e.isTrusted) {
         pressAt = now();
+        leftInPlace();
         fieldCheck(el.form, null, 3000, 1);
-        formGo = el.form && el.type !== 'reset' ? el.form : null; // (see formOn)
+        formGo = el.form && el.type !== 'reset' ? el.form : null; // (see formOn and leftInPlace)
       }
       de = special && t.closest('[data-tp-event]');
     }
@@ -629,7 +630,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   function foEnd() {
     var left = foUntil - now();
     if (left > 0) foTimer = setTimeout(foEnd, left);
-    else { fo.disconnect(); foUntil = 0; }
+    else { fo.disconnect(); foUntil = 0; leftInPlace(); }
   }
   function typing(el) { return el === typedEl && now() - typedAt < 1000; }
   function fieldError(field, reason, message) {
@@ -817,6 +818,14 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   function formOn() {
     if (formGo && started && started.has(formGo) && now() - pressAt < 3000) submitted(formGo);
     formGo = null;
+  }
+  // Or completed in place: the form whose button was pressed last (formGo: no other click, no
+  // field error since) has left the view, removed or hidden (no box): a checkout's "Continue"
+  // that shows the next step on the same page. Asked when the click's moment ends (3 s) and at
+  // the visitor's next click on a control. (A modal form closed by a Cancel of its own looks
+  // the same: that abandonment is not seen.)
+  function leftInPlace() {
+    if (formGo && started && started.has(formGo) && !formGo.getClientRects().length) submitted(formGo);
   }
   // A changed value (for a text field: on leaving it) may be validated by the page's script.
   sensors.change = function (e) {

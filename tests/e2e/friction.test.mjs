@@ -692,6 +692,37 @@ test('normal: filters applied as they are ticked, a product\'s size and quantity
   assert.deepEqual(await formSteps(site), ['form_start', 'form_start', 'form_start'], 'the filters in two views, the product form: their input was seen');
 });
 
+// A checkout whose "Continue" (type=button) shows the next step in place: the step it hid was
+// completed, not abandoned, whether the order is then placed or the visitor leaves at the next step.
+async function contactStep(page) {
+  await page.click('#sc-email'); await page.keyboard.type('jane@example.com');
+  await page.click('#sc-name'); await page.keyboard.type('Jane');
+  await page.click('#sc-next');
+  await waitFor('the payment step', () => page.evaluate(() => !document.getElementById('step-pay').hidden));
+  await page.click('#sp-holder'); await page.keyboard.type('J Doe');
+}
+const formsOf = async (site) => (await collector.events(`&site=${site}`)).filter((e) => /^form_/.test(e.event)).map((e) => `${e.event} ${e.properties.form ?? e.properties.element?.id ?? ''}`).sort();
+
+test('normal: a checkout whose "Continue" (type=button) shows the next step in place, then the order placed: two form_submit, no form_abandon', T, async (t) => {
+  const site = 'fn-steps-in-place';
+  const { page } = await open(t, site);
+  await contactStep(page);
+  await page.click('#sp-go');
+  await waitFor('the thanks view', () => page.evaluate(() => location.pathname === '/thanks'));
+  assert.deepEqual(summary(await verdict(page, site)), []);
+  assert.deepEqual(await formsOf(site), ['form_start step-contact', 'form_start step-pay', 'form_submit step-contact', 'form_submit step-pay']);
+});
+
+test('broken: the same checkout left at its payment step is one form_abandon, of the payment step', T, async (t) => {
+  const site = 'fr-steps-in-place';
+  const { page } = await open(t, site);
+  await contactStep(page);
+  await page.click('#to-details');
+  await waitFor('the new view', () => page.evaluate(() => location.pathname === '/details'));
+  assert.deepEqual(summary(await verdict(page, site)), ['form_abandon']);
+  assert.deepEqual(await formsOf(site), ['form_abandon step-pay', 'form_start step-contact', 'form_start step-pay', 'form_submit step-contact']);
+});
+
 // ---- normal behaviour: no friction at all -------------------------------------------------------
 
 const normal = [
