@@ -1,7 +1,8 @@
 // The loader's sources, read as text. host.js is one long closure of small functions: a second
 // `function name(` in the same scope silently replaces the first for every caller (JavaScript
-// hoists both; no error, no warning from esbuild). It happened: a new `moved()` for forms
-// replaced the click-response observer's `moved(r)` and no test of that observer ran red.
+// hoists both; no error, no warning from esbuild). It happened once: a new `moved()` for forms
+// replaced the click-response observer's `moved(r)`, and only the build's size, 60 B smaller
+// for added code, gave it away.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
