@@ -404,7 +404,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   }
   // `dis`: the disabled control pressed (from the pointerdown sensor).
   function click(e, dis) {
-    var t = e.target, r, el, special, link = '', dl = 0, de;
+    var t = e.target, r, el, special, link = '', dl = 0, de, fm;
     t = t && elOf(t); // (a text node: its element)
     // Its press was its click (a browser that dispatches one anyway): asked only after a press
     // on a disabled control (a keyboard's click once it is enabled is a click).
@@ -419,8 +419,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
       if (el && e.isTrusted) {
         pressAt = now();
         leftInPlace();
-        fieldCheck(el.form, null, 3000, 1);
-        formGo = el.form && el.type !== 'reset' ? el.form : null; // (see formOn and leftInPlace)
+        fm = el.form || boxFor(el);
+        fieldCheck(fm, null, 3000, 1);
+        formGo = fm && el.type !== 'reset' ? fm : null; // (see formOn and leftInPlace)
       }
       de = special && t.closest('[data-tp-event]');
     }
@@ -672,21 +673,39 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
     }
   }
 
+  // A field without a <form> element (a single-page app's checkout) belongs to the closest
+  // element around it that holds a second field and a button, up to 6 levels up and never the
+  // page's body, main, header, nav or footer: a lone search box or newsletter field, or fields
+  // spread over the page, make no form. Looked up once per field; `boxes` also lists the ones
+  // the visitor gave input in this view, to find the form of a button clicked in them.
+  var FIELDS = 'input:not([type=hidden]):not([type=submit]):not([type=button]),select,textarea';
+  var boxOf = w.WeakMap && new WeakMap(), boxes = [];
+  function formOf(t) {
+    var b = t.form, c = null, i = 0;
+    if (b !== null) return b; // a form's control (undefined: no control at all)
+    if (boxOf && boxOf.has(t)) return boxOf.get(t);
+    for (b = t; !c && (b = b.parentElement) && i++ < 6 && !/^(BODY|MAIN|HEADER|NAV|FOOTER)$/.test(b.tagName);) {
+      if (b.querySelectorAll(FIELDS).length > 1 && b.querySelector('button,[type=submit],[type=button],[role=button]')) c = b;
+    }
+    if (boxOf) boxOf.set(t, c);
+    return c;
+  }
+  function boxFor(el) {
+    for (var i = 0; i < boxes.length; i++) if (boxes[i].contains(el)) return boxes[i];
+    return null;
+  }
+
   // Focus time per form field (form_submit's field_ms), by field name; never a value.
-  var focusEl = null, focusAt = 0, focusTimes = w.WeakMap ? new WeakMap() : null;
+  var focusEl = null, focusForm = null, focusAt = 0, focusTimes = w.WeakMap ? new WeakMap() : null;
   var fieldOpts = { once: true, passive: true, signal: signal || undefined };
   var leave = guard(function (e) { if (e.target === focusEl) unfocus(); });
   function fieldName(t) { return f(t.getAttribute('name') || t.id || t.type || t.tagName).replace(/[,:]/g, '_'); }
   function unfocus() {
     if (!focusEl || !focusTimes) return;
-    var form = focusEl.form, m = focusTimes.get(form) || {}, n = fieldName(focusEl);
+    var m = focusTimes.get(focusForm) || {}, n = fieldName(focusEl);
     m[n] = (m[n] || 0) + now() - focusAt;
-    focusTimes.set(form, m);
+    focusTimes.set(focusForm, m);
     focusEl = null;
-  }
-  function fieldOf(e) {
-    var t = e.target;
-    return t && t.form && e.isTrusted !== false ? t : null;
   }
 
   var sensors = {
@@ -715,7 +734,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
     offline: function () { push('o' + US + now() + US + 0, 1); },
     // Signs of a response to a click.
     focusin: function (e) {
-      var t = e.target;
+      var t = e.target, form;
       // The visitor's own next press (a button, a link, a field) moves the focus to what they
       // press, at its mousedown: that answers no earlier click. The focus then lands on the
       // pressed element or an element holding it; a focus moved by the page (a handler's
@@ -727,9 +746,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
       // (Not a field: its click places the caret and answers nothing.)
       else if (e.isTrusted && !field) focusPress = [t, e.relatedTarget]; // (see focusAnswer)
       // A field's focus time (not a button's, focused by its own press).
-      if (field && t.form && e.isTrusted) {
+      if (field && e.isTrusted && (form = formOf(t))) {
         unfocus();
         focusEl = t;
+        focusForm = form;
         focusAt = now();
         // Only the focused field's focusout matters: not a listener on the whole document,
         // dispatched at every focus move of the page.
@@ -774,14 +794,16 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
     // `invalid` too, on fields the visitor has not reached yet: that is not their error.
     invalid: function (e) { if (now() - pressAt < 1000) fieldError(e.target, '', ''); },
     input: function (e) {
-      var t = fieldOf(e), form;
+      var t = e.target, form;
       respond('c'); // a control changed state (a checkbox a label toggled: no DOM change, no focus)
-      if (e.isTrusted) { typedEl = e.target; typedAt = now(); } // (a field without a form too)
-      if (!t || t === lastField) return; // one record per field the visitor moves to
+      if (e.isTrusted) { typedEl = t; typedAt = now(); } // (a field without a form too)
+      // One record per field the visitor moves to (a contenteditable's input is none).
+      if (e.isTrusted === false || !t || t.form === undefined || t === lastField) return;
       lastField = t;
-      form = t.form;
+      if (!(form = formOf(t))) return;
       if (started) started.add(form);
-      var n = form.querySelectorAll('input:not([type=hidden]):not([type=submit]):not([type=button]),select,textarea').length;
+      if (!t.form && boxes.indexOf(form) < 0) boxes.push(form);
+      var n = form.querySelectorAll(FIELDS).length;
       // Typed into a form of data entry (a search form or a single field is none): what makes
       // leaving it unsent a form_abandon. Choices only (a product's size and quantity, a
       // filter's boxes, a sort order) are browsing, which the page applies as it goes.
@@ -800,7 +822,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
     var m, list = [], n;
     formGo = null;
     lastField = null;
-    if (focusEl && focusEl.form === form) unfocus();
+    if (focusEl && focusForm === form) unfocus();
     m = focusTimes && focusTimes.get(form);
     for (n in m) list.push(n + ':' + m[n]);
     if (form.hasAttribute && form.hasAttribute('data-tp-event')) declared(form);
@@ -818,6 +840,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   function formOn() {
     if (formGo && started && started.has(formGo) && now() - pressAt < 3000) submitted(formGo);
     formGo = null;
+    boxes = []; // (the view's)
   }
   // Or completed in place: the form whose button was pressed last (formGo: no other click, no
   // field error since) has left the view, removed or hidden (no box): a checkout's "Continue"
@@ -831,7 +854,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   sensors.change = function (e) {
     sensors.input(e);
     var t = e.target;
-    if (e.isTrusted && t && t.form !== undefined) { typedEl = null; fieldCheck(t.form, t, 1000); } // (a form's or not)
+    if (e.isTrusted && t && t.form !== undefined) { typedEl = null; fieldCheck(formOf(t), t, 1000); } // (a form's or not)
   };
 
   // The page's requests, its history and window.open, observed by wrapping them (always calling

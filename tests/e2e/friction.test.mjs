@@ -694,13 +694,14 @@ test('normal: filters applied as they are ticked, a product\'s size and quantity
 
 // A checkout whose "Continue" (type=button) shows the next step in place: the step it hid was
 // completed, not abandoned, whether the order is then placed or the visitor leaves at the next step.
-async function contactStep(page) {
-  await page.click('#sc-email'); await page.keyboard.type('jane@example.com');
-  await page.click('#sc-name'); await page.keyboard.type('Jane');
-  await page.click('#sc-next');
-  await waitFor('the payment step', () => page.evaluate(() => !document.getElementById('step-pay').hidden));
-  await page.click('#sp-holder'); await page.keyboard.type('J Doe');
+async function contactStep(page, [email, name, next, pay, holder] = ['#sc-email', '#sc-name', '#sc-next', 'step-pay', '#sp-holder']) {
+  await page.click(email); await page.keyboard.type('jane@example.com');
+  await page.click(name); await page.keyboard.type('Jane');
+  await page.click(next);
+  await waitFor('the payment step', () => page.evaluate((id) => !document.getElementById(id).hidden, pay));
+  await page.click(holder); await page.keyboard.type('J Doe');
 }
+const FORMLESS = ['#fl-email', '#fl-name', '#fl-next', 'fl-pay', '#fl-holder'];
 const formsOf = async (site) => (await collector.events(`&site=${site}`)).filter((e) => /^form_/.test(e.event)).map((e) => `${e.event} ${e.properties.form ?? e.properties.element?.id ?? ''}`).sort();
 
 test('normal: a checkout whose "Continue" (type=button) shows the next step in place, then the order placed: two form_submit, no form_abandon', T, async (t) => {
@@ -721,6 +722,35 @@ test('broken: the same checkout left at its payment step is one form_abandon, of
   await waitFor('the new view', () => page.evaluate(() => location.pathname === '/details'));
   assert.deepEqual(summary(await verdict(page, site)), ['form_abandon']);
   assert.deepEqual(await formsOf(site), ['form_abandon step-pay', 'form_start step-contact', 'form_start step-pay', 'form_submit step-contact']);
+});
+
+// Without a <form> element: the element around the fields that holds a second field and a
+// button is their form. A lone newsletter field in the footer makes none.
+test('normal: the same checkout without <form> elements, its order placed by a button\'s handler, and a newsletter field without a form: no form_abandon', T, async (t) => {
+  const site = 'fn-formless';
+  const { page } = await open(t, site);
+  await page.click('#fl-news'); await page.keyboard.type('jane@example.com');
+  await contactStep(page, FORMLESS);
+  await page.click('#fl-go');
+  await waitFor('the thanks view', () => page.evaluate(() => location.pathname === '/thanks'));
+  assert.deepEqual(summary(await verdict(page, site)), []);
+  assert.deepEqual(await formsOf(site), ['form_start fl-contact', 'form_start fl-pay', 'form_submit fl-contact', 'form_submit fl-pay']);
+});
+
+test('broken: the checkout without <form> elements left at its payment step is one form_abandon, of the payment step', T, async (t) => {
+  const site = 'fr-formless';
+  const { page } = await open(t, site);
+  await contactStep(page, FORMLESS);
+  await page.click('#fl-note'); await page.keyboard.type('Ring twice');
+  await page.goto(`${collector.url}/healthz`);
+  const ev = await waitFor('form_abandon stored', async () => {
+    const all = await collector.events(`&site=${site}`);
+    return all.some((e) => e.event === 'form_abandon') && all;
+  }, { timeout: 30_000 });
+  const fa = ev.filter((e) => e.event === 'form_abandon');
+  assert.equal(fa.length, 1);
+  assert.deepEqual([fa[0].properties.element.id, fa[0].properties.fields_completed, fa[0].properties.fields, fa[0].properties.last_field.id], ['fl-pay', 2, 2, 'fl-note']);
+  assert.deepEqual(await formsOf(site), ['form_abandon fl-pay', 'form_start fl-contact', 'form_start fl-pay', 'form_submit fl-contact']);
 });
 
 // ---- normal behaviour: no friction at all -------------------------------------------------------

@@ -851,6 +851,33 @@ export function defineSuite(name) {
     });
   }
 
+  // Without <form> elements: the element around the fields that holds a second field and a
+  // button is their form. "Continue" hides the contact step and shows the payment step in place
+  // (the contact step completed), then the visitor leaves: one form_abandon, of the payment step.
+  test(`${name}: friction: form_abandon: a checkout without <form> elements, its first step completed in place, left at its payment step`, T, async () => {
+    await scenario(async (front) => {
+      const s = 'fr-formless';
+      await frictionPage(front, s);
+      await d().executeScript("document.getElementById('fl-contact').scrollIntoView()");
+      for (const [sel, text] of [['#fl-email', 'jane@example.com'], ['#fl-name', 'Jane']]) {
+        await clickN(sel, 1);
+        await d().findElement(By.css(sel)).sendKeys(text);
+      }
+      await clickN('#fl-next', 1);
+      await waitFor('the payment step', () => d().executeScript("return !document.getElementById('fl-pay').hidden"));
+      await clickN('#fl-holder', 1);
+      await d().findElement(By.css('#fl-holder')).sendKeys('J Doe', Key.NULL);
+      await d().get(`${front.url}/healthz`);
+      const ev = await waitFor('form_abandon stored', async () => {
+        const all = await stored(s);
+        return all.some((e) => e.event === 'form_abandon') && all;
+      }, { timeout: 60_000 });
+      // (The fixture's page runs without the journey's touchpoints: form_start and form_submit are not sent.)
+      const fa = ev.filter((e) => e.event === 'form_abandon');
+      assert.deepEqual(fa.map((e) => [e.properties.element.id, e.properties.fields_completed, e.properties.last_field.id]), [['fl-pay', 1, 'fl-holder']]);
+    });
+  });
+
   test(`${name}: friction: form_abandon: a form filled in and left`, T, async () => {
     await scenario(async (front) => {
       await frictionPage(front, 'fr-abandon');
