@@ -422,6 +422,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
         fm = el.form || boxFor(el);
         fieldCheck(fm, null, 3000, 1);
         formGo = fm && el.type !== 'reset' ? fm : null; // (see formOn and leftInPlace)
+        goBy = pressAt + 3000;
       }
       de = special && t.closest('[data-tp-event]');
     }
@@ -832,13 +833,15 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   // A form "submitted" by its button's own handler, with no submit event (a checkout step's
   // type=button "Continue", or a click handler that calls preventDefault()), and the visitor
   // moved on: the view ends (a router's route change, the page left) within 3 s of the click on
-  // that button, with no other click and no field error between. Its form_submit is made then,
-  // before the view ends, so the form the visitor completed is no form_abandon.
+  // that button, or of the end of a request the page started within 3 s of it (a payment
+  // answered after 6 s, then the thanks view; up to 30 s after the click), with no other click
+  // and no field error between. Its form_submit is made then, before the view ends, so the form
+  // the visitor completed is no form_abandon.
   // Only a form with the visitor's input (one form_abandon could be about): a product form's
   // "+" followed by a route change is no submit.
-  var formGo = null, started = w.WeakSet && new WeakSet();
+  var formGo = null, goBy = 0, started = w.WeakSet && new WeakSet();
   function formOn() {
-    if (formGo && started && started.has(formGo) && now() - pressAt < 3000) submitted(formGo);
+    if (formGo && started && started.has(formGo) && now() < goBy) submitted(formGo);
     formGo = null;
     boxes = []; // (the view's)
   }
@@ -864,12 +867,13 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   var origFetch = w.fetch, observers = [];
   function request(method, url) {
     if (!sensing) return null;
-    var id = ++reqId, t0 = now(), u;
+    var id = ++reqId, t0 = now(), u, go = formGo && t0 - pressAt < 3000 && pressAt;
     try { u = new URL(url, location.href); } catch (e) { u = location; }
     // Not a response ('r'): the engine takes a request start as rage's answer, while a waiting
     // dead click waits for the request and then for the page to show something.
     push(rec('q', t0, id, 's'));
     return function (status) {
+      if (go === pressAt) goBy = Math.max(goBy, Math.min(now(), pressAt + 27000) + 3000); // (see formOn)
       push(rec('q', now(), id, 'e', f(method || 'GET').toUpperCase(), f(u.pathname), status | 0, now() - t0, u.origin === location.origin ? 1 : 0));
     };
   }

@@ -37,6 +37,10 @@ async function open(t, site, attrs = {}, device = {}) {
   await context.route(/\/api\/stock/, (route) => route.abort('connectionrefused'));
   await context.route(/\/api\/wish$/, () => {}); // never answered
   await context.route(/\/api\/notify$/, (route) => route.fulfill({ status: 204 }));
+  // A payment answered after 4 s: accepted for the billing postcode 75001, declined otherwise.
+  await context.route(/\/api\/pay/, (route) => setTimeout(() => route.fulfill({
+    status: 200, body: new URL(route.request().url()).searchParams.get('zip') === '75001' ? 'ok' : 'declined',
+  }).catch(() => {}), 4_000));
   // Answered later than the 1 s a click waits for a response: the click waits for the request.
   await context.route(/\/api\/eta$/, (route) => setTimeout(() => route.fulfill({ status: 200, body: 'Tuesday' }).catch(() => {}), 1_500));
   // Suggestions answer only the whole term: the requests of the keystrokes before it are still
@@ -751,6 +755,34 @@ test('broken: the checkout without <form> elements left at its payment step is o
   assert.equal(fa.length, 1);
   assert.deepEqual([fa[0].properties.element.id, fa[0].properties.fields_completed, fa[0].properties.fields, fa[0].properties.last_field.id], ['fl-pay', 2, 2, 'fl-note']);
   assert.deepEqual(await formsOf(site), ['form_abandon fl-pay', 'form_start fl-contact', 'form_start fl-pay', 'form_submit fl-contact']);
+});
+
+// A "Pay" (type=button) whose handler waits for the payment service (4 s) before the thanks
+// view: the view ends more than 3 s after the click, but within 3 s of the request's answer.
+async function paySlow(page, zip) {
+  await page.click('#ps-name'); await page.keyboard.type('J Doe');
+  await page.click('#ps-zip'); await page.keyboard.type(zip);
+  await page.click('#ps-go');
+}
+test('normal: a "Pay" button whose handler waits 4 s for the payment, then the thanks view: form_submit, no form_abandon', T, async (t) => {
+  const site = 'fn-pay-slow';
+  const { page } = await open(t, site);
+  await paySlow(page, '75001');
+  await waitFor('the thanks view', () => page.evaluate(() => location.pathname === '/thanks'), { timeout: 30_000 });
+  assert.deepEqual(summary(await verdict(page, site)), []);
+  assert.deepEqual(await formsOf(site), ['form_start pay-slow', 'form_submit pay-slow']);
+});
+
+test('broken: the same payment declined after 4 s, the visitor leaving 3.5 s later: form_abandon', T, async (t) => {
+  const site = 'fr-pay-slow';
+  const { page } = await open(t, site);
+  await paySlow(page, '10001');
+  await waitFor('the decline', () => page.evaluate(() => window.declinedAt > 0), { timeout: 30_000 });
+  await waitFor('3.5 s after the decline', () => page.evaluate(() => performance.now() > window.declinedAt + 3_500));
+  await page.click('#to-details');
+  await waitFor('the new view', () => page.evaluate(() => location.pathname === '/details'));
+  assert.deepEqual(summary(await verdict(page, site)), ['form_abandon']);
+  assert.deepEqual(await formsOf(site), ['form_abandon pay-slow', 'form_start pay-slow']);
 });
 
 // ---- normal behaviour: no friction at all -------------------------------------------------------
