@@ -701,8 +701,19 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   var fieldOpts = { once: true, passive: true, signal: signal || undefined };
   var leave = guard(function (e) { if (e.target === focusEl) unfocus(); });
   function fieldName(t) { return f(t.getAttribute('name') || t.id || t.type || t.tagName).replace(/[,:]/g, '_'); }
+  // Enter in a text box of a form without a <form> element sends no submit event: the page's own
+  // key handler sends the form (a sign-in). Taken as a press of the form's button (see formOn).
+  var enter = guard(function (e) {
+    if (e.key === 'Enter' && e.isTrusted && focusForm) {
+      pressAt = now();
+      fieldCheck(focusForm, null, 3000, 1);
+      formGo = focusForm;
+      goBy = pressAt + 3000;
+    }
+  });
   function unfocus() {
     if (!focusEl || !focusTimes) return;
+    focusEl.removeEventListener('keydown', enter);
     var m = focusTimes.get(focusForm) || {}, n = fieldName(focusEl);
     m[n] = (m[n] || 0) + now() - focusAt;
     focusTimes.set(focusForm, m);
@@ -755,6 +766,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
         // Only the focused field's focusout matters: not a listener on the whole document,
         // dispatched at every focus move of the page.
         t.addEventListener('focusout', leave, fieldOpts);
+        if (!t.form && t.tagName === 'INPUT') t.addEventListener('keydown', enter, { passive: true, signal: signal || undefined });
       }
     },
     // The window losing focus (another tab, another app) answers a click; a field's blur
@@ -798,8 +810,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
       var t = e.target, form;
       respond('c'); // a control changed state (a checkbox a label toggled: no DOM change, no focus)
       if (e.isTrusted) { typedEl = t; typedAt = now(); } // (a field without a form too)
-      // One record per field the visitor moves to (a contenteditable's input is none).
-      if (e.isTrusted === false || !t || t.form === undefined || t === lastField) return;
+      // One record per field the visitor moves to (a contenteditable's input is none), and none
+      // for the change that Enter commits after the key's handler sent the form (and maybe
+      // opened the next view).
+      if (e.isTrusted === false || !t || t.form === undefined || t === lastField || e.type === 'change' && t === doneField) return;
       lastField = t;
       if (!(form = formOf(t))) return;
       if (started) started.add(form);
@@ -822,6 +836,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   function submitted(form) {
     var m, list = [], n;
     formGo = null;
+    doneField = lastField;
     lastField = null;
     if (focusEl && focusForm === form) unfocus();
     m = focusTimes && focusTimes.get(form);
@@ -839,7 +854,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   // the visitor completed is no form_abandon.
   // Only a form with the visitor's input (one form_abandon could be about): a product form's
   // "+" followed by a route change is no submit.
-  var formGo = null, goBy = 0, started = w.WeakSet && new WeakSet();
+  var formGo = null, goBy = 0, doneField = null, started = w.WeakSet && new WeakSet();
   function formOn() {
     if (formGo && started && started.has(formGo) && now() < goBy) submitted(formGo);
     formGo = null;

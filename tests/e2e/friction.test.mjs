@@ -757,6 +757,18 @@ test('broken: the checkout without <form> elements left at its payment step is o
   assert.deepEqual(await formsOf(site), ['form_abandon fl-pay', 'form_start fl-contact', 'form_start fl-pay', 'form_submit fl-contact']);
 });
 
+// Without a <form> element Enter fires no submit event: the page's own key handler signs in.
+test('normal: a sign-in without a <form> element sent by Enter (the page\'s key handler), then the account view: form_submit, no form_abandon', T, async (t) => {
+  const site = 'fn-formless-enter';
+  const { page } = await open(t, site);
+  await page.click('#fl-user'); await page.keyboard.type('jane@example.com');
+  await page.click('#fl-pass'); await page.keyboard.type('secret');
+  await page.keyboard.press('Enter');
+  await waitFor('the account view', () => page.evaluate(() => location.pathname === '/account'));
+  assert.deepEqual(summary(await verdict(page, site)), []);
+  assert.deepEqual(await formsOf(site), ['form_start fl-login', 'form_submit fl-login']);
+});
+
 // A "Pay" (type=button) whose handler waits for the payment service (4 s) before the thanks
 // view: the view ends more than 3 s after the click, but within 3 s of the request's answer.
 async function paySlow(page, zip) {
