@@ -704,7 +704,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   // Enter in a text box of a form without a <form> element sends no submit event: the page's own
   // key handler sends the form (a sign-in). Taken as a press of the form's button (see formOn).
   var enter = guard(function (e) {
-    if (e.key === 'Enter' && e.isTrusted && focusForm) {
+    if (e.key === 'Enter' && e.isTrusted && !e.isComposing && focusForm) { // (not an IME's Enter)
       pressAt = now();
       fieldCheck(focusForm, null, 3000, 1);
       formGo = focusForm;
