@@ -647,32 +647,47 @@ test('on a phone (touch): a dead "button" tapped, a size picker tapped again and
   assert.equal(await page.textContent('#qty'), '7', 'the stepper took every tap');
 });
 
-/** A finger's swipe on a phone (CDP touch events: Playwright has no swipe), and the fling after it
- * until the page has scrolled past `past` (down when `down`). */
-async function swipe(page, cdp, down, past) {
+/** Swipes of a finger on a phone (CDP touch events: Playwright has no swipe) until the page has
+ * scrolled `by` px down (or up). The finger stops before it lifts, so there is no fling: how far a
+ * fling goes depends on how fast the machine sends the moves, and one could hit the page's end. */
+async function swipe(page, cdp, down, by) {
+  const at = () => page.evaluate(() => new Promise((resolve) => {
+    const y = scrollY;
+    requestAnimationFrame(() => requestAnimationFrame(() => resolve(scrollY === y && { y })));
+  }));
+  const { y: start } = await waitFor('the page standing still', at);
   const [y0, y1] = down ? [700, 150] : [150, 700];
-  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: 200, y: y0 }] });
-  for (let k = 1; k <= 5; k++) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: 200, y: y0 + (y1 - y0) * k / 5 }] });
-  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
-  await waitFor('the swipe\'s scroll', () => page.evaluate(([d, p]) => (d ? scrollY > p : scrollY < p), [down, past]), { timeout: 10_000 });
+  for (let n = 0; n < 8; n++) {
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: 200, y: y0 }] });
+    for (let k = 1; k <= 5; k++) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: 200, y: y0 + (y1 - y0) * k / 5 }] });
+    await page.waitForTimeout(150); // (the finger held still: see above)
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: 200, y: y1 }] });
+    await page.waitForTimeout(150);
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    const { y } = await waitFor('the page standing still', at);
+    if ((down ? y - start : start - y) >= by) return;
+  }
+  throw new Error(`8 swipes did not scroll ${by} px ${down ? 'down' : 'up'}`);
 }
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
 
-// Touch scrolling is the visitor's own (touchmove), as a wheel is. The window is widened so that a
-// slow machine's swipes still fit in it: what is tested is the touch, not the 3 s.
+// Touch scrolling is the visitor's own (touchmove), as a wheel is. Each leg is 500 px or more,
+// more than half the 844 px viewport. The window is widened to 30 s so that a loaded machine's swipes still
+// fit in it: what is tested is the touch, not the 3 s.
 test('on a phone (touch): swiping up and down repeatedly is scroll_thrash, once; swiping down to read and once back up is not', T, async (t) => {
   const site = 'fr-touch-thrash';
-  const { page, context } = await open(t, site, { 'thrash-window-ms': '10000' }, PHONE);
+  const { page, context } = await open(t, site, { 'thrash-window-ms': '30000' }, PHONE);
   const cdp = await context.newCDPSession(page);
-  for (let i = 0; i < 6; i++) await swipe(page, cdp, i % 2 === 0, i % 2 === 0 ? 1000 : 400);
+  await page.evaluate(() => scrollTo(0, 1500)); // (the page's own scroll: no leg of the visitor's)
+  for (let i = 0; i < 6; i++) await swipe(page, cdp, i % 2 === 0, 500);
   const ev = await verdict(page, site);
   assert.deepEqual(summary(ev), ['scroll_thrash']);
   assert.ok(ev[0].properties.reversals >= 4, JSON.stringify(ev[0].properties));
   const readSite = 'fn-touch-read';
-  const r = await open(t, readSite, { 'thrash-window-ms': '10000' }, PHONE);
+  const r = await open(t, readSite, { 'thrash-window-ms': '30000' }, PHONE);
   const cdp2 = await r.context.newCDPSession(r.page);
-  for (const past of [500, 1000, 1500]) await swipe(r.page, cdp2, true, past);
-  await swipe(r.page, cdp2, false, 1000);
+  for (let i = 0; i < 3; i++) await swipe(r.page, cdp2, true, 500);
+  await swipe(r.page, cdp2, false, 500);
   assert.deepEqual(summary(await verdict(r.page, readSite)), []);
 });
 
