@@ -404,7 +404,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   }
   // `dis`: the disabled control pressed (from the pointerdown sensor).
   function click(e, dis) {
-    var t = e.target, r, el, special, link = '', dl = 0, de, fm;
+    var t = e.target, r, el, special, link = '', dl = 0, de;
     t = t && elOf(t); // (a text node: its element)
     // Its press was its click (a browser that dispatches one anyway): asked only after a press
     // on a disabled control (a keyboard's click once it is enabled is a click).
@@ -417,12 +417,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
       r = US + group(el || t, dis ? 17 : !!el, special ? undefined : null);
       // (a field is never `el`: see CLICKABLE)
       if (el && e.isTrusted) {
-        pressAt = now();
         leftInPlace();
-        fm = el.form || boxFor(el);
-        fieldCheck(fm, null, 3000, 1);
-        formGo = fm && el.type !== 'reset' ? fm : null; // (see formOn and leftInPlace)
-        goBy = pressAt + 3000;
+        pressedIn(el.form || boxFor(el), el.type !== 'reset');
       }
       de = special && t.closest('[data-tp-event]');
     }
@@ -704,12 +700,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   // Enter in a text box of a form without a <form> element sends no submit event: the page's own
   // key handler sends the form (a sign-in). Taken as a press of the form's button (see formOn).
   var enter = guard(function (e) {
-    if (e.key === 'Enter' && e.isTrusted && !e.isComposing && focusForm) { // (not an IME's Enter)
-      pressAt = now();
-      fieldCheck(focusForm, null, 3000, 1);
-      formGo = focusForm;
-      goBy = pressAt + 3000;
-    }
+    if (e.key === 'Enter' && e.isTrusted && !e.isComposing && focusForm) pressedIn(focusForm, 1); // (not an IME's Enter)
   });
   function unfocus() {
     if (!focusEl || !focusTimes) return;
@@ -855,6 +846,14 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   // Only a form with the visitor's input (one form_abandon could be about): a product form's
   // "+" followed by a route change is no submit.
   var formGo = null, goBy = 0, doneField = null, started = w.WeakSet && new WeakSet();
+  // A control pressed (a click, or Enter in a formless form's text box) in `form` (null: none):
+  // field errors looked for, and the form the press may send (`go`: not a reset button).
+  function pressedIn(form, go) {
+    pressAt = now();
+    fieldCheck(form, null, 3000, 1);
+    formGo = form && go ? form : null;
+    goBy = pressAt + 3000;
+  }
   function formOn() {
     if (formGo && started && started.has(formGo) && now() < goBy) submitted(formGo);
     formGo = null;
