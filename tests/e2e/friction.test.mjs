@@ -88,6 +88,11 @@ async function verdict(page, site) {
   return ev.filter((e) => !isSentinel(e));
 }
 
+/** Every event of `site` once its form_abandon is stored. */
+const withAbandon = (site) => waitFor('form_abandon stored', async () => {
+  const all = await collector.events(`&site=${site}`);
+  return all.some((e) => e.event === 'form_abandon') && all;
+}, { timeout: 30_000 });
 /** The form_start and form_submit events of `site`, oldest first. */
 const formSteps = async (site) => (await collector.events(`&site=${site}`)).filter((e) => /^form_(start|submit)$/.test(e.event)).map((e) => e.event);
 const summary = (ev) => ev.map((e) => `${e.event}${sel(e) ? ` ${sel(e)}` : ''}`).sort();
@@ -618,10 +623,7 @@ test('broken: a form filled in and left is form_abandon, on pagehide', T, async 
   await page.click('#email');
   await page.keyboard.type('jane@');
   await page.goto(`${collector.url}/healthz`);
-  const ev = await waitFor('form_abandon stored', async () => {
-    const all = await frictionOf(site);
-    return all.some((e) => e.event === 'form_abandon') && all;
-  }, { timeout: 30_000 });
+  const ev = await withAbandon(site);
   const fa = ev.find((e) => e.event === 'form_abandon');
   assert.equal(fa.properties.fields_completed, 2);
   assert.equal(fa.properties.last_field.id, 'email');
@@ -762,10 +764,7 @@ test('broken: the checkout without <form> elements left at its payment step is o
   await contactStep(page, FORMLESS);
   await page.click('#fl-note'); await page.keyboard.type('Ring twice');
   await page.goto(`${collector.url}/healthz`);
-  const ev = await waitFor('form_abandon stored', async () => {
-    const all = await collector.events(`&site=${site}`);
-    return all.some((e) => e.event === 'form_abandon') && all;
-  }, { timeout: 30_000 });
+  const ev = await withAbandon(site);
   const fa = ev.filter((e) => e.event === 'form_abandon');
   assert.equal(fa.length, 1);
   assert.deepEqual([fa[0].properties.element.id, fa[0].properties.fields_completed, fa[0].properties.fields, fa[0].properties.last_field.id], ['fl-pay', 2, 2, 'fl-note']);
@@ -1057,10 +1056,7 @@ test('broken: a form filled in, a button of it that writes the URL in place (rep
   await clickN(page, '#gift-check', 1);
   await waitFor('the URL written', () => page.evaluate(() => location.search === '?balance=1'));
   await page.goto(`${collector.url}/healthz`);
-  const ev = await waitFor('form_abandon stored', async () => {
-    const all = await collector.events(`&site=${site}`);
-    return all.some((e) => e.event === 'form_abandon') && all;
-  }, { timeout: 30_000 });
+  const ev = await withAbandon(site);
   assert.deepEqual(ev.filter((e) => /^form_/.test(e.event)).map((e) => e.event), ['form_start', 'form_abandon']);
 });
 
