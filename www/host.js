@@ -418,7 +418,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
       // (a field is never `el`: see CLICKABLE)
       if (el && e.isTrusted) {
         leftInPlace();
-        pressedIn(el.form || boxFor(el), el.type !== 'reset');
+        pressedIn(el.form || boxFor(el), el);
       }
       de = special && t.closest('[data-tp-event]');
     }
@@ -700,7 +700,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   // Enter in a text box of a form without a <form> element sends no submit event: the page's own
   // key handler sends the form (a sign-in). Taken as a press of the form's button (see formOn).
   var enter = guard(function (e) {
-    if (e.key === 'Enter' && e.isTrusted && !e.isComposing && focusForm) pressedIn(focusForm, 1); // (not an IME's Enter)
+    if (e.key === 'Enter' && e.isTrusted && !e.isComposing && focusForm) { leftInPlace(); pressedIn(focusForm, null); } // (not an IME's Enter)
   });
   function unfocus() {
     if (!focusEl || !focusTimes) return;
@@ -817,7 +817,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
         form.getAttribute('role') !== 'search' && !form.querySelector('input[type=search]');
       push(rec('g', now(), key(form), formName(form), n, entry ? 1 : 0, group(t, false)));
     },
+    // (Not by a button that closes the form: a <form method=dialog>'s Cancel submits it.)
     submit: function (e) {
+      if (e.submitter && dismisses(e.submitter)) return;
       fieldCheck(e.target, null, 3000);
       submitted(e.target);
     }
@@ -846,13 +848,23 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   // Only a form with the visitor's input (one form_abandon could be about): a product form's
   // "+" followed by a route change is no submit.
   var formGo = null, goBy = 0, doneField = null, started = w.WeakSet && new WeakSet();
-  // A control pressed (a click, or Enter in a formless form's text box) in `form` (null: none):
-  // field errors looked for, and the form the press may send (`go`: not a reset button).
-  function pressedIn(form, go) {
+  // A control pressed (`el`: a click; null: Enter in a formless form's text box) in `form`
+  // (null: none): field errors looked for, and the form the press may send (not by a reset
+  // button, nor by one that closes it: see dismisses).
+  function pressedIn(form, el) {
     pressAt = now();
     fieldCheck(form, null, 3000, 1);
-    formGo = form && go ? form : null;
+    formGo = form && !(el && (el.type === 'reset' || dismisses(el))) ? form : null;
     goBy = pressAt + 3000;
+  }
+  // A button that closes a form without sending it: a modal's Cancel or its close button (x,
+  // aria-label="Close", Bootstrap's data-bs-dismiss), a step's Back, a <form method=dialog>'s
+  // cancel. Its form leaves the view as a completed step does, but was abandoned. Told by its
+  // label (the whole label, in English, French, German, Spanish, Italian or Dutch) or its value.
+  var DISMISS = /^(cancel|close|dismiss|back|no thanks|not now|x|\u00d7|\u2715|\u2716|annuler|fermer|retour|abbrechen|schlie(\u00df|ss)en|zur\u00fcck|cancelar|cerrar|volver|annulla|chiudi|indietro|annuleren|sluiten|terug)$/i;
+  function dismisses(el) {
+    return el.hasAttribute('data-dismiss') || el.hasAttribute('data-bs-dismiss') ||
+      DISMISS.test((el.getAttribute('aria-label') || el.textContent || '').trim()) || DISMISS.test(el.value);
   }
   function formOn() {
     if (formGo && started && started.has(formGo) && now() < goBy) submitted(formGo);
@@ -862,8 +874,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   // Or completed in place: the form whose button was pressed last (formGo: no other click, no
   // field error since) has left the view, removed or hidden (no box): a checkout's "Continue"
   // that shows the next step on the same page. Asked when the click's moment ends (3 s) and at
-  // the visitor's next click on a control. (A modal form closed by a Cancel of its own looks
-  // the same: that abandonment is not seen.)
+  // the visitor's next click on a control, or Enter in a formless form. (A modal closed by its
+  // Cancel looks the same: such a button sets no formGo, see dismisses.)
   function leftInPlace() {
     if (formGo && started && started.has(formGo) && !formGo.getClientRects().length) submitted(formGo);
   }

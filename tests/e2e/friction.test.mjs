@@ -783,6 +783,84 @@ test('normal: a sign-in without a <form> element sent by Enter (the page\'s key 
   assert.deepEqual(await formsOf(site), ['form_start fl-login', 'form_submit fl-login']);
 });
 
+// A form closed by a button of its own that sends nothing (a modal's Cancel or its close
+// button, a <form method=dialog>'s Cancel) leaves the view as a completed step does: it was
+// abandoned, not submitted. Its Send, or Notify me, was a submit.
+async function askTyped(page) {
+  await page.click('#ask-open');
+  await page.click('#ask-email'); await page.keyboard.type('jane@example.com');
+  await page.click('#ask-msg'); await page.keyboard.type('Does it fit a 10 cup carafe?');
+}
+async function notifyTyped(page) {
+  await page.click('#notify-open');
+  await page.click('#nt-email'); await page.keyboard.type('jane@example.com');
+  await page.click('#nt-name'); await page.keyboard.type('Jane');
+}
+const toDetails = async (page) => {
+  await page.click('#to-details');
+  await waitFor('the new view', () => page.evaluate(() => location.pathname === '/details'));
+};
+for (const [close, what] of [['#ask-cancel', 'its Cancel'], ['#ask-x', 'its close button (x, aria-label="Close")']]) {
+  test(`broken: a question typed in a modal without a <form> element, the modal closed by ${what}, then another view: form_abandon`, T, async (t) => {
+    const site = `fr-ask-${close.slice(5)}`;
+    const { page } = await open(t, site);
+    await askTyped(page);
+    await page.click(close);
+    await waitFor('the modal closed', () => page.evaluate(() => document.getElementById('ask').hidden));
+    await toDetails(page);
+    assert.deepEqual(summary(await verdict(page, site)), ['form_abandon']);
+    assert.deepEqual(await formsOf(site), ['form_abandon ask', 'form_start ask']);
+  });
+}
+test('normal: the same question sent (Send shows a thanks in the modal\'s place), then another view: form_submit, no form_abandon', T, async (t) => {
+  const site = 'fn-ask';
+  const { page } = await open(t, site);
+  await askTyped(page);
+  await page.click('#ask-send');
+  await waitFor('the thanks', () => page.evaluate(() => document.getElementById('ask-msg-sent').textContent !== ''));
+  await toDetails(page);
+  assert.deepEqual(summary(await verdict(page, site)), []);
+  assert.deepEqual(await formsOf(site), ['form_start ask', 'form_submit ask']);
+});
+test('broken: a back-in-stock alert in a <dialog> (form method=dialog) typed, then its Cancel (which submits the form), then another view: form_abandon', T, async (t) => {
+  const site = 'fr-notify';
+  const { page } = await open(t, site);
+  await notifyTyped(page);
+  await page.click('#nt-cancel');
+  await waitFor('the dialog closed', () => page.evaluate(() => !document.getElementById('alert-dlg').open));
+  await toDetails(page);
+  assert.deepEqual(summary(await verdict(page, site)), ['form_abandon']);
+  assert.deepEqual(await formsOf(site), ['form_abandon notify-form', 'form_start notify-form']);
+});
+test('normal: the same alert sent by its Notify me, then another view: form_submit, no form_abandon', T, async (t) => {
+  const site = 'fn-notify';
+  const { page } = await open(t, site);
+  await notifyTyped(page);
+  await page.click('#nt-ok');
+  await waitFor('the thanks', () => page.evaluate(() => document.getElementById('ask-msg-sent').textContent !== ''));
+  await toDetails(page);
+  assert.deepEqual(summary(await verdict(page, site)), []);
+  assert.deepEqual(await formsOf(site), ['form_start notify-form', 'form_submit notify-form']);
+});
+
+// Enter in the next step right after Continue: the step Continue hid was completed (Enter asks
+// first, as a click on a control does; on a machine so slow that Enter comes 3 s after
+// Continue, the click's moment asked already).
+test('normal: the checkout without <form> elements, its payment step sent by Enter right after Continue: the contact step is a form_submit', T, async (t) => {
+  const site = 'fn-formless-step-enter';
+  const { page } = await open(t, site);
+  await contactStep(page, FORMLESS);
+  await page.keyboard.press('Enter');
+  await toDetails(page);
+  const forms = await waitFor('the payment step\'s end', async () => {
+    await page.evaluate(() => touchpoint('flush')).catch(() => {});
+    const f = await formsOf(site);
+    return f.some((x) => /^form_(submit|abandon) fl-pay$/.test(x)) && f;
+  }, { timeout: 30_000 });
+  assert.ok(forms.includes('form_submit fl-contact'), forms.join());
+  assert.ok(!forms.includes('form_abandon fl-contact'), forms.join());
+});
+
 // A "Pay" (type=button) whose handler waits for the payment service (4 s) before the thanks
 // view: the view ends more than 3 s after the click, but within 3 s of the request's answer.
 async function paySlow(page, zip) {

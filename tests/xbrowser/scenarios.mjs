@@ -878,6 +878,31 @@ export function defineSuite(name) {
     });
   });
 
+  // A <form method=dialog>'s Cancel submits the form (and closes the dialog): told by its
+  // submitter, it is no form_submit, and the visitor who typed and left abandoned the form.
+  test(`${name}: friction: form_abandon: a back-in-stock alert in a <dialog> typed, closed by its Cancel, then the page left`, T, async () => {
+    await scenario(async (front) => {
+      const s = 'fr-dialog-cancel';
+      await frictionPage(front, s);
+      await d().executeScript("document.getElementById('notify-open').scrollIntoView()");
+      await clickN('#notify-open', 1);
+      await waitFor('the dialog open', () => d().executeScript("return document.getElementById('alert-dlg').open"));
+      for (const [sel, text] of [['#nt-email', 'jane@example.com'], ['#nt-name', 'Jane']]) {
+        await clickN(sel, 1);
+        await d().findElement(By.css(sel)).sendKeys(text);
+      }
+      await clickN('#nt-cancel', 1);
+      await waitFor('the dialog closed', () => d().executeScript("return !document.getElementById('alert-dlg').open"));
+      await d().get(`${front.url}/healthz`);
+      const ev = await waitFor('form_abandon stored', async () => {
+        const all = await stored(s);
+        return all.some((e) => e.event === 'form_abandon') && all;
+      }, { timeout: 60_000 });
+      const fa = ev.filter((e) => e.event === 'form_abandon');
+      assert.deepEqual(fa.map((e) => [e.properties.element.id, e.properties.fields_completed]), [['notify-form', 2]]);
+    });
+  });
+
   test(`${name}: friction: form_abandon: a form filled in and left`, T, async () => {
     await scenario(async (front) => {
       await frictionPage(front, 'fr-abandon');
