@@ -675,7 +675,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   // page's body, main, header, nav or footer: a lone search box or newsletter field, or fields
   // spread over the page, make no form. Looked up once per field; `boxes` also lists the ones
   // the visitor gave input in this view, to find the form of a button clicked in them.
-  var FIELDS = 'input:not([type=hidden]):not([type=submit]):not([type=button]),select,textarea';
+  var FIELDS = 'input:not([type=hidden]):not([type=submit]):not([type=button]),select,textarea', TEXT = /^(text|email|tel|url|password|textarea)$/;
   var boxOf = w.WeakMap && new WeakMap(), boxes = [];
   function formOf(t) {
     var b = t.form, c = null, i = 0;
@@ -809,11 +809,14 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
       if (!(form = formOf(t))) return;
       if (started) started.add(form);
       if (!t.form && boxes.indexOf(form) < 0) boxes.push(form);
-      var n = form.querySelectorAll(FIELDS).length;
-      // Typed into a form of data entry (a search form or a single field is none): what makes
-      // leaving it unsent a form_abandon. Choices only (a product's size and quantity, a
-      // filter's boxes, a sort order) are browsing, which the page applies as it goes.
-      var entry = /^(text|email|tel|url|password|textarea)$/.test(t.type) && n > 1 &&
+      var all = form.querySelectorAll(FIELDS), n = all.length, texts = 0, i;
+      for (i = 0; i < n; i++) if (TEXT.test(all[i].type)) texts++;
+      // Typed into a form of data entry, one with two text fields or more: what makes leaving
+      // it unsent a form_abandon. Choices only (a product's size and quantity, a filter's
+      // boxes, a sort order) are browsing, which the page applies as it goes; a form with one
+      // text field is a tool (a cart's shipping estimate by postcode, a store finder, a
+      // coupon, a search), whose answer the visitor reads in place.
+      var entry = TEXT.test(t.type) && texts > 1 &&
         form.getAttribute('role') !== 'search' && !form.querySelector('input[type=search]');
       push(rec('g', now(), key(form), formName(form), n, entry ? 1 : 0, group(t, false)));
     },

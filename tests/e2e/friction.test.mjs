@@ -843,6 +843,20 @@ test('normal: the same alert sent by its Notify me, then another view: form_subm
   assert.deepEqual(await formsOf(site), ['form_start notify-form', 'form_submit notify-form']);
 });
 
+// A form with one text field is a tool whose answer the visitor reads in place: a cart's
+// shipping estimate (a country, a postcode), then on to checkout.
+test('normal: a shipping estimate by postcode (a country and a postcode, no <form> element) used, then another view: no form_abandon', T, async (t) => {
+  const site = 'fn-estimate';
+  const { page } = await open(t, site);
+  await page.selectOption('#est-country', 'Germany');
+  await page.click('#est-zip'); await page.keyboard.type('10115');
+  await page.click('#est-go');
+  await waitFor('the rates', () => page.evaluate(() => document.getElementById('est-out').textContent !== ''));
+  await toDetails(page);
+  assert.deepEqual(summary(await verdict(page, site)), []);
+  assert.deepEqual(await formsOf(site), ['form_start estimate']);
+});
+
 // Enter in the next step right after Continue: the step Continue hid was completed (Enter asks
 // first, as a click on a control does; on a machine so slow that Enter comes 3 s after
 // Continue, the click's moment asked already).
