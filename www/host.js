@@ -805,6 +805,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
       // for the change that Enter commits after the key's handler sent the form (and maybe
       // opened the next view).
       if (e.isTrusted === false || !t || t.form === undefined || t === lastField || e.type === 'change' && t === doneField) return;
+      // A step shown in place of the one just continued, after a request longer than the
+      // click's moment (an address checked): the visitor's input in it says the other was done.
+      leftInPlace();
       lastField = t;
       if (!(form = formOf(t))) return;
       if (started) started.add(form);
@@ -877,7 +880,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   // Or completed in place: the form whose button was pressed last (formGo: no other click, no
   // field error since) has left the view, removed or hidden (no box): a checkout's "Continue"
   // that shows the next step on the same page. Asked when the click's moment ends (3 s) and at
-  // the visitor's next click on a control, or Enter in a formless form. (A modal closed by its
+  // the visitor's next click on a control, input in another field, or Enter in a formless form. (A modal closed by its
   // Cancel looks the same: such a button sets no formGo, see dismisses.)
   function leftInPlace() {
     if (formGo && started && started.has(formGo) && !formGo.getClientRects().length) submitted(formGo);

@@ -843,6 +843,24 @@ test('normal: the same alert sent by its Notify me, then another view: form_subm
   assert.deepEqual(await formsOf(site), ['form_start notify-form', 'form_submit notify-form']);
 });
 
+// A step whose "Continue" waits 4 s for the server before showing the next step in place; the
+// visitor types in the next step and leaves more than 3 s after it appeared: the first step was
+// completed (the visitor's input in another form says so), the second abandoned.
+test('broken: a checkout step continued after a 4 s address check, the payment step typed in and left: one form_abandon, of the payment step', T, async (t) => {
+  const site = 'fr-addr-slow';
+  const { page } = await open(t, site);
+  await page.click('#as-street'); await page.keyboard.type('1 rue de Rivoli');
+  await page.click('#as-city'); await page.keyboard.type('Paris');
+  await page.click('#as-next');
+  await waitFor('the payment step', () => page.evaluate(() => !document.getElementById('addr-pay').hidden), { timeout: 30_000 });
+  await page.click('#ap-holder'); await page.keyboard.type('J Doe');
+  // The moment of the request's answer is over (3 s after it), whatever the machine's speed.
+  await waitFor('3.5 s since the payment step appeared', () => page.evaluate(() => performance.now() - window.paymentShownAt > 3500), { timeout: 30_000 });
+  await page.goto(`${collector.url}/healthz`);
+  await withAbandon(site);
+  assert.deepEqual(await formsOf(site), ['form_abandon addr-pay', 'form_start addr-pay', 'form_start addr-step', 'form_submit addr-step']);
+});
+
 // A form with one text field is a tool whose answer the visitor reads in place: a cart's
 // shipping estimate (a country, a postcode), then on to checkout.
 test('normal: a shipping estimate by postcode (a country and a postcode, no <form> element) used, then another view: no form_abandon', T, async (t) => {
