@@ -800,48 +800,31 @@ const toDetails = async (page) => {
   await page.click('#to-details');
   await waitFor('the new view', () => page.evaluate(() => location.pathname === '/details'));
 };
-for (const [close, what] of [['#ask-cancel', 'its Cancel'], ['#ask-x', 'its close button (x, aria-label="Close")']]) {
-  test(`broken: a question typed in a modal without a <form> element, the modal closed by ${what}, then another view: form_abandon`, T, async (t) => {
-    const site = `fr-ask-${close.slice(5)}`;
-    const { page } = await open(t, site);
-    await askTyped(page);
-    await page.click(close);
-    await waitFor('the modal closed', () => page.evaluate(() => document.getElementById('ask').hidden));
+const askClosed = () => document.getElementById('ask').hidden;
+const dialogClosed = () => !document.getElementById('alert-dlg').open;
+const thanked = () => document.getElementById('ask-msg-sent').textContent !== '';
+for (const c of [
+  { what: 'broken: a question typed in a modal without a <form> element, the modal closed by its Cancel', site: 'fr-ask-cancel',
+    typed: askTyped, press: '#ask-cancel', done: askClosed, friction: ['form_abandon'], forms: ['form_abandon ask', 'form_start ask'] },
+  { what: 'broken: the same modal closed by its close button (x, aria-label="Close")', site: 'fr-ask-x',
+    typed: askTyped, press: '#ask-x', done: askClosed, friction: ['form_abandon'], forms: ['form_abandon ask', 'form_start ask'] },
+  { what: 'normal: the same question sent (Send shows a thanks in the modal\'s place)', site: 'fn-ask',
+    typed: askTyped, press: '#ask-send', done: thanked, friction: [], forms: ['form_start ask', 'form_submit ask'] },
+  { what: 'broken: a back-in-stock alert in a <dialog> (form method=dialog) typed, then its Cancel (which submits the form)', site: 'fr-notify',
+    typed: notifyTyped, press: '#nt-cancel', done: dialogClosed, friction: ['form_abandon'], forms: ['form_abandon notify-form', 'form_start notify-form'] },
+  { what: 'normal: the same alert sent by its Notify me', site: 'fn-notify',
+    typed: notifyTyped, press: '#nt-ok', done: thanked, friction: [], forms: ['form_start notify-form', 'form_submit notify-form'] },
+]) {
+  test(`${c.what}, then another view: ${c.friction.length ? 'form_abandon' : 'form_submit, no form_abandon'}`, T, async (t) => {
+    const { page } = await open(t, c.site);
+    await c.typed(page);
+    await page.click(c.press);
+    await waitFor('the press\'s answer', () => page.evaluate(c.done));
     await toDetails(page);
-    assert.deepEqual(summary(await verdict(page, site)), ['form_abandon']);
-    assert.deepEqual(await formsOf(site), ['form_abandon ask', 'form_start ask']);
+    assert.deepEqual(summary(await verdict(page, c.site)), c.friction);
+    assert.deepEqual(await formsOf(c.site), c.forms);
   });
 }
-test('normal: the same question sent (Send shows a thanks in the modal\'s place), then another view: form_submit, no form_abandon', T, async (t) => {
-  const site = 'fn-ask';
-  const { page } = await open(t, site);
-  await askTyped(page);
-  await page.click('#ask-send');
-  await waitFor('the thanks', () => page.evaluate(() => document.getElementById('ask-msg-sent').textContent !== ''));
-  await toDetails(page);
-  assert.deepEqual(summary(await verdict(page, site)), []);
-  assert.deepEqual(await formsOf(site), ['form_start ask', 'form_submit ask']);
-});
-test('broken: a back-in-stock alert in a <dialog> (form method=dialog) typed, then its Cancel (which submits the form), then another view: form_abandon', T, async (t) => {
-  const site = 'fr-notify';
-  const { page } = await open(t, site);
-  await notifyTyped(page);
-  await page.click('#nt-cancel');
-  await waitFor('the dialog closed', () => page.evaluate(() => !document.getElementById('alert-dlg').open));
-  await toDetails(page);
-  assert.deepEqual(summary(await verdict(page, site)), ['form_abandon']);
-  assert.deepEqual(await formsOf(site), ['form_abandon notify-form', 'form_start notify-form']);
-});
-test('normal: the same alert sent by its Notify me, then another view: form_submit, no form_abandon', T, async (t) => {
-  const site = 'fn-notify';
-  const { page } = await open(t, site);
-  await notifyTyped(page);
-  await page.click('#nt-ok');
-  await waitFor('the thanks', () => page.evaluate(() => document.getElementById('ask-msg-sent').textContent !== ''));
-  await toDetails(page);
-  assert.deepEqual(summary(await verdict(page, site)), []);
-  assert.deepEqual(await formsOf(site), ['form_start notify-form', 'form_submit notify-form']);
-});
 
 // A step whose "Continue" waits 4 s for the server before showing the next step in place; the
 // visitor types in the next step and leaves more than 3 s after it appeared: the first step was
