@@ -858,9 +858,13 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   // (null: none): field errors looked for, and the form the press may send (not by a reset
   // button, nor by one that closes it: see dismisses).
   function pressedIn(form, el) {
+    var shut = form && el && (el.type === 'reset' || dismisses(el));
+    // Closed right after its own send (no other press and no field error between): a thanks
+    // shown next to the form, then the modal's close button.
+    if (shut && form === formGo && el.type !== 'reset' && started && started.has(form)) submitted(form);
     pressAt = now();
     fieldCheck(form, null, 3000, 1);
-    formGo = form && !(el && (el.type === 'reset' || dismisses(el))) ? form : null;
+    formGo = form && !shut ? form : null;
     goBy = pressAt + 3000;
   }
   // A button that closes a form without sending it: a modal's Cancel or its close button (x,

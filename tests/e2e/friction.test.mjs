@@ -810,6 +810,9 @@ for (const c of [
     typed: askTyped, press: '#ask-x', done: askClosed, friction: ['form_abandon'], forms: ['form_abandon ask', 'form_start ask'] },
   { what: 'normal: the same question sent (Send shows a thanks in the modal\'s place)', site: 'fn-ask',
     typed: askTyped, press: '#ask-send', done: thanked, friction: [], forms: ['form_start ask', 'form_submit ask'] },
+  { what: 'normal: the same question sent, its thanks shown next to it, then the modal closed by its close button', site: 'fn-ask-stays',
+    typed: async (page) => { await askTyped(page); await page.evaluate(() => { window.askStays = true; }); },
+    press: '#ask-send', done: thanked, then: '#ask-x', friction: [], forms: ['form_start ask', 'form_submit ask'] },
   { what: 'broken: a back-in-stock alert in a <dialog> (form method=dialog) typed, then its Cancel (which submits the form)', site: 'fr-notify',
     typed: notifyTyped, press: '#nt-cancel', done: dialogClosed, friction: ['form_abandon'], forms: ['form_abandon notify-form', 'form_start notify-form'] },
   { what: 'normal: the same alert sent by its Notify me', site: 'fn-notify',
@@ -820,6 +823,10 @@ for (const c of [
     await c.typed(page);
     await page.click(c.press);
     await waitFor('the press\'s answer', () => page.evaluate(c.done));
+    if (c.then) {
+      await page.click(c.then);
+      await waitFor('the modal closed', () => page.evaluate(askClosed));
+    }
     await toDetails(page);
     assert.deepEqual(summary(await verdict(page, c.site)), c.friction);
     assert.deepEqual(await formsOf(c.site), c.forms);
