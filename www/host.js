@@ -799,15 +799,17 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
     invalid: function (e) { if (now() - pressAt < 1000) fieldError(e.target, '', ''); },
     input: function (e) {
       var t = e.target, form;
-      respond('c'); // a control changed state (a checkbox a label toggled: no DOM change, no focus)
-      if (e.isTrusted) { typedEl = t; typedAt = now(); } // (a field without a form too)
       // One record per field the visitor moves to (a contenteditable's input is none), and none
       // for the change that Enter commits after the key's handler sent the form (and maybe
       // opened the next view).
-      if (e.isTrusted === false || !t || t.form === undefined || t === lastField || e.type === 'change' && t === doneField) return;
+      var fresh = e.isTrusted !== false && t && t.form !== undefined && t !== lastField && !(e.type === 'change' && t === doneField);
+      respond('c'); // a control changed state (a checkbox a label toggled: no DOM change, no focus)
       // A step shown in place of the one just continued, after a request longer than the
       // click's moment (an address checked): the visitor's input in it says the other was done.
-      leftInPlace();
+      // (Before typedEl is set: that submit ends the typing in the other form, not in this one.)
+      if (fresh) leftInPlace();
+      if (e.isTrusted) { typedEl = t; typedAt = now(); } // (a field without a form too)
+      if (!fresh) return;
       lastField = t;
       if (!(form = formOf(t))) return;
       if (started) started.add(form);
