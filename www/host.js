@@ -886,8 +886,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   // Or completed in place: the form whose button was pressed last (formGo: no other click, no
   // field error since) has left the view, removed or hidden (no box): a checkout's "Continue"
   // that shows the next step on the same page. Asked when the click's moment ends (3 s) and at
-  // the visitor's next click on a control, input in another field, or Enter in a formless form. (A modal closed by its
-  // Cancel looks the same: such a button sets no formGo, see dismisses.)
+  // the visitor's next click on a control, input in another field, or Enter in a formless
+  // form. (A modal closed by its Cancel looks the same: such a button sets no formGo, see
+  // dismisses.)
   function leftInPlace() {
     if (formGo && started && started.has(formGo) && !formGo.getClientRects().length) submitted(formGo);
   }
