@@ -93,6 +93,11 @@ const withAbandon = (site) => waitFor('form_abandon stored', async () => {
   const all = await collector.events(`&site=${site}`);
   return all.some((e) => e.event === 'form_abandon') && all;
 }, { timeout: 30_000 });
+/** Clicks the link to the SPA's /details view and waits for it (the view the form was in ends). */
+const toDetails = async (page) => {
+  await page.click('#to-details');
+  await waitFor('the new view', () => page.evaluate(() => location.pathname === '/details'));
+};
 /** The form_start and form_submit events of `site`, oldest first. */
 const formSteps = async (site) => (await collector.events(`&site=${site}`)).filter((e) => /^form_(start|submit)$/.test(e.event)).map((e) => e.event);
 const summary = (ev) => ev.map((e) => `${e.event}${sel(e) ? ` ${sel(e)}` : ''}`).sort();
@@ -707,8 +712,7 @@ test('normal: filters applied as they are ticked, a product\'s size and quantity
   await page.click('#v-m');
   await page.click('#buy-qty'); await page.keyboard.press('ArrowUp');
   await waitFor('the size in the URL', () => page.evaluate(() => location.search === '?variant=m'));
-  await page.click('#to-details');
-  await waitFor('the new view', () => page.evaluate(() => location.pathname === '/details'));
+  await toDetails(page);
   assert.deepEqual(summary(await verdict(page, site)), []);
   assert.deepEqual(await formSteps(site), ['form_start', 'form_start', 'form_start'], 'the filters in two views, the product form: their input was seen');
 });
@@ -739,8 +743,7 @@ test('broken: the same checkout left at its payment step is one form_abandon, of
   const site = 'fr-steps-in-place';
   const { page } = await open(t, site);
   await contactStep(page);
-  await page.click('#to-details');
-  await waitFor('the new view', () => page.evaluate(() => location.pathname === '/details'));
+  await toDetails(page);
   assert.deepEqual(summary(await verdict(page, site)), ['form_abandon']);
   assert.deepEqual(await formsOf(site), ['form_abandon step-pay', 'form_start step-contact', 'form_start step-pay', 'form_submit step-contact']);
 });
@@ -796,10 +799,6 @@ async function notifyTyped(page) {
   await page.click('#nt-email'); await page.keyboard.type('jane@example.com');
   await page.click('#nt-name'); await page.keyboard.type('Jane');
 }
-const toDetails = async (page) => {
-  await page.click('#to-details');
-  await waitFor('the new view', () => page.evaluate(() => location.pathname === '/details'));
-};
 const askClosed = () => document.getElementById('ask').hidden;
 const dialogClosed = () => !document.getElementById('alert-dlg').open;
 const thanked = () => document.getElementById('ask-msg-sent').textContent !== '';
@@ -905,8 +904,7 @@ test('broken: the same payment declined after 4 s, the visitor leaving 3.5 s lat
   await paySlow(page, '10001');
   await waitFor('the decline', () => page.evaluate(() => window.declinedAt > 0), { timeout: 30_000 });
   await waitFor('3.5 s after the decline', () => page.evaluate(() => performance.now() > window.declinedAt + 3_500));
-  await page.click('#to-details');
-  await waitFor('the new view', () => page.evaluate(() => location.pathname === '/details'));
+  await toDetails(page);
   assert.deepEqual(summary(await verdict(page, site)), ['form_abandon']);
   assert.deepEqual(await formsOf(site), ['form_abandon pay-slow', 'form_start pay-slow']);
 });

@@ -851,6 +851,22 @@ export function defineSuite(name) {
     });
   }
 
+  // Clicks each field and types its text.
+  async function typeIn(fields) {
+    for (const [sel, text] of fields) {
+      await clickN(sel, 1);
+      await d().findElement(By.css(sel)).sendKeys(text);
+    }
+  }
+  // Leaves the page; returns site `s`'s events once its form_abandon is stored.
+  async function leftAbandoned(front, s) {
+    await d().get(`${front.url}/healthz`);
+    return waitFor('form_abandon stored', async () => {
+      const all = await stored(s);
+      return all.some((e) => e.event === 'form_abandon') && all;
+    }, { timeout: 60_000 });
+  }
+
   // Without <form> elements: the element around the fields that holds a second field and a
   // button is their form. "Continue" hides the contact step and shows the payment step in place
   // (the contact step completed), then the visitor leaves: one form_abandon, of the payment step.
@@ -859,19 +875,12 @@ export function defineSuite(name) {
       const s = 'fr-formless';
       await frictionPage(front, s);
       await d().executeScript("document.getElementById('fl-contact').scrollIntoView()");
-      for (const [sel, text] of [['#fl-email', 'jane@example.com'], ['#fl-name', 'Jane']]) {
-        await clickN(sel, 1);
-        await d().findElement(By.css(sel)).sendKeys(text);
-      }
+      await typeIn([['#fl-email', 'jane@example.com'], ['#fl-name', 'Jane']]);
       await clickN('#fl-next', 1);
       await waitFor('the payment step', () => d().executeScript("return !document.getElementById('fl-pay').hidden"));
       await clickN('#fl-holder', 1);
       await d().findElement(By.css('#fl-holder')).sendKeys('J Doe', Key.NULL);
-      await d().get(`${front.url}/healthz`);
-      const ev = await waitFor('form_abandon stored', async () => {
-        const all = await stored(s);
-        return all.some((e) => e.event === 'form_abandon') && all;
-      }, { timeout: 60_000 });
+      const ev = await leftAbandoned(front, s);
       // (The fixture's page runs without the journey's touchpoints: form_start and form_submit are not sent.)
       const fa = ev.filter((e) => e.event === 'form_abandon');
       assert.deepEqual(fa.map((e) => [e.properties.element.id, e.properties.fields_completed, e.properties.last_field.id]), [['fl-pay', 1, 'fl-holder']]);
@@ -887,17 +896,10 @@ export function defineSuite(name) {
       await d().executeScript("document.getElementById('notify-open').scrollIntoView()");
       await clickN('#notify-open', 1);
       await waitFor('the dialog open', () => d().executeScript("return document.getElementById('alert-dlg').open"));
-      for (const [sel, text] of [['#nt-email', 'jane@example.com'], ['#nt-name', 'Jane']]) {
-        await clickN(sel, 1);
-        await d().findElement(By.css(sel)).sendKeys(text);
-      }
+      await typeIn([['#nt-email', 'jane@example.com'], ['#nt-name', 'Jane']]);
       await clickN('#nt-cancel', 1);
       await waitFor('the dialog closed', () => d().executeScript("return !document.getElementById('alert-dlg').open"));
-      await d().get(`${front.url}/healthz`);
-      const ev = await waitFor('form_abandon stored', async () => {
-        const all = await stored(s);
-        return all.some((e) => e.event === 'form_abandon') && all;
-      }, { timeout: 60_000 });
+      const ev = await leftAbandoned(front, s);
       const fa = ev.filter((e) => e.event === 'form_abandon');
       assert.deepEqual(fa.map((e) => [e.properties.element.id, e.properties.fields_completed]), [['notify-form', 2]]);
     });
@@ -910,11 +912,7 @@ export function defineSuite(name) {
       await d().findElement(By.css('#name')).sendKeys('Jane');
       await clickN('#email', 1);
       await d().findElement(By.css('#email')).sendKeys('jane@', Key.NULL);
-      await d().get(`${front.url}/healthz`);
-      const ev = await waitFor('form_abandon stored', async () => {
-        const all = await frictionOf('fr-abandon');
-        return all.some((e) => e.event === 'form_abandon') && all;
-      }, { timeout: 60_000 });
+      const ev = await leftAbandoned(front, 'fr-abandon');
       const fa = ev.find((e) => e.event === 'form_abandon');
       assert.equal(fa.properties.fields_completed, 2);
       assert.equal(fa.properties.last_field.id, 'email');
