@@ -417,7 +417,6 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
       r = US + group(el || t, dis ? 17 : !!el, special ? undefined : null);
       // (a field is never `el`: see CLICKABLE)
       if (el && e.isTrusted) {
-        leftInPlace();
         pressedIn(el.form || boxFor(el), el);
       }
       de = special && t.closest('[data-tp-event]');
@@ -700,7 +699,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   // Enter in a text box of a form without a <form> element sends no submit event: the page's own
   // key handler sends the form (a sign-in). Taken as a press of the form's button (see formOn).
   var enter = guard(function (e) {
-    if (e.key === 'Enter' && e.isTrusted && !e.isComposing && focusForm) { leftInPlace(); pressedIn(focusForm, null); } // (not an IME's Enter)
+    if (e.key === 'Enter' && e.isTrusted && !e.isComposing && focusForm) pressedIn(focusForm, null); // (not an IME's Enter)
   });
   function unfocus() {
     if (!focusEl || !focusTimes) return;
@@ -857,10 +856,12 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   // "+" followed by a route change is no submit.
   var formGo = null, goBy = 0, doneField = null, started = w.WeakSet && new WeakSet();
   // A control pressed (`el`: a click; null: Enter in a formless form's text box) in `form`
-  // (null: none): field errors looked for, and the form the press may send (not by a reset
-  // button, nor by one that closes it: see dismisses).
+  // (null: none): the step its last press may have completed in place asked about first, field
+  // errors looked for, and the form the press may send (not by a reset button, nor by one that
+  // closes it: see dismisses).
   function pressedIn(form, el) {
     var shut = form && el && (el.type === 'reset' || dismisses(el));
+    leftInPlace();
     // Closed right after its own send (no other press and no field error between): a thanks
     // shown next to the form, then the modal's close button.
     if (shut && form === formGo && el.type !== 'reset' && started && started.has(form)) submitted(form);
