@@ -60,15 +60,20 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   var CLICKABLE = 'a,button,input[type=button],input[type=submit],input[type=reset],input[type=image],' +
     '[role=button],[role=link],[role=menuitem],[role=tab],[role=checkbox],[role=switch],[role=option]';
 
+  // Maps by a name the page chooses (an interactionId, a field's name) have no prototype: a page
+  // whose library adds enumerable members to Object.prototype would give `for in` names that
+  // are not ours (Touchpoint stopped at its first hand-over on such a page), and a field named
+  // `constructor` or `__proto__` would read the prototype's.
+  function dict() { return Object.create(null); }
   // Event Timing entries by interactionId until the hand-over (see interactionSplit).
-  var slowEntries = {}, slowTargets = {};
+  var slowEntries = dict(), slowTargets = dict();
   function interactions() {
     for (var id in slowEntries) {
       var s = interactionSplit(slowEntries[id]), target = s[4].target || slowTargets[id];
       queue.push(rec('i', now(), s[0], s[1], s[2], s[3], s[4].name, id, target && target.tagName ? group(target, false) : ''));
     }
-    slowEntries = {};
-    slowTargets = {};
+    slowEntries = dict();
+    slowTargets = dict();
   }
   // Everything queued, then the tick that ends the burst, in one crossing.
   // `force`: hand over everything now (lifecycle events, locks, the page's own calls); otherwise
@@ -704,7 +709,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   function unfocus() {
     if (!focusEl || !focusTimes) return;
     focusEl.removeEventListener('keydown', enter);
-    var m = focusTimes.get(focusForm) || {}, n = fieldName(focusEl);
+    var m = focusTimes.get(focusForm) || dict(), n = fieldName(focusEl);
     m[n] = (m[n] || 0) + now() - focusAt;
     focusTimes.set(focusForm, m);
     focusEl = null;
@@ -1156,6 +1161,21 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
             .arrayBuffer().then(send, function () { send(body); });
         } else send(body);
       } catch (e) { answer(0); }
+    },
+    // A command's properties as JSON (undefined where they cannot be: a cycle, a BigInt), as if
+    // the page had left the built-ins alone: Prototype.js (1.5.1-1.6, still in Magento 1 shops)
+    // gives arrays a toJSON that returns a string of JSON, so `tags: ['a']` would arrive as the
+    // string "[\"a\"]". It is taken away for the call and put back exactly as it was.
+    json: function (v) {
+      var A = Array.prototype, t = Object.getOwnPropertyDescriptor(A, 'toJSON');
+      if (t && !t.configurable) t = null; // (cannot be taken away: left as it is)
+      try {
+        if (t) delete A.toJSON;
+        return JSON.stringify(v);
+      } catch (e) {
+      } finally {
+        if (t) Object.defineProperty(A, 'toJSON', t);
+      }
     },
     beacon: function (url, body) {
       try { return !!(w.navigator.sendBeacon && w.navigator.sendBeacon(url, body)); } catch (e) { return false; }

@@ -1,7 +1,7 @@
 //! `touchpoint(command, ...args)`: validates loose JS arguments into the core's typed
 //! `Command`, or its `CommandError` (one console warning; never an exception into the page).
 
-use js_sys::{Array, Function, Reflect, JSON};
+use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -52,8 +52,9 @@ fn parse(name: &str, args: &Array) -> Result<Command, CommandError> {
 }
 
 /// Properties must be a plain object (or absent). They are stringified by the browser's own
-/// `JSON.stringify`, which handles nesting and escaping for free; cycles and BigInts throw
-/// there, and we turn that into a warning.
+/// `JSON.stringify` (through the loader's `json`, which sees that a page's `Array.prototype.toJSON`
+/// does not make arrays strings), which handles nesting and escaping for free; cycles and BigInts
+/// throw there, and we turn that into a warning.
 fn properties(v: &JsValue) -> Result<String, CommandError> {
     if v.is_undefined() || v.is_null() {
         return Ok("{}".into());
@@ -61,7 +62,7 @@ fn properties(v: &JsValue) -> Result<String, CommandError> {
     if !v.is_object() || v.is_function() || super::safe::is_array(v) != Some(false) {
         return Err(CommandError::PropertiesShape);
     }
-    match JSON::stringify(v).ok().and_then(|s| s.as_string()) {
+    match super::io().and_then(|io| io.host.json(v)) {
         Some(json) if json.as_bytes().first() == Some(&b'{') => Ok(json),
         _ => Err(CommandError::PropertiesJson),
     }

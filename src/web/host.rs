@@ -34,6 +34,10 @@ extern "C" {
     /// A fetch; its answer comes back as an `a` record.
     #[wasm_bindgen(method, structural)]
     pub fn post(this: &Host, url: &str, body: &str, request: f64, keepalive: bool, gzip: bool);
+    /// `JSON.stringify(v)` as if the page had not given arrays a `toJSON` (Prototype.js does);
+    /// None where it throws (a cycle, a BigInt).
+    #[wasm_bindgen(method, structural)]
+    pub fn json(this: &Host, v: &JsValue) -> Option<String>;
     /// `navigator.sendBeacon`; false when refused or missing.
     #[wasm_bindgen(method, structural)]
     pub fn beacon(this: &Host, url: &str, body: &str) -> bool;

@@ -302,3 +302,49 @@ test('a page whose console methods throw: Touchpoint\'s warnings are swallowed, 
     await assertNoPageErrors(page, pageErrors);
   });
 });
+
+// A shop whose old libraries extend the built-ins, as Prototype.js (Magento 1) and MooTools do:
+// enumerable members on Object.prototype and Array.prototype, and Array.prototype.toJSON returning
+// a string of JSON (Prototype 1.5.1-1.6), which JSON.stringify would take for the array's value.
+// Before, Touchpoint stopped at its first hand-over (a `for in` over its own map met the page's
+// member) and a command's arrays arrived as strings of JSON.
+test('a page whose libraries extend the built-ins (Prototype.js style): Touchpoint stays up, arrays stay arrays, field times stay numbers', { timeout: 120_000 }, async () => {
+  await inContext(async (context) => {
+    const site = 'rb-builtins';
+    const extend = () => {
+      Object.prototype.__libMember = 'x'; // eslint-disable-line no-extend-native
+      Array.prototype.each = function (fn) { for (let i = 0; i < this.length; i++) fn(this[i], i); }; // eslint-disable-line no-extend-native
+      Array.prototype.toJSON = function () { return JSON.stringify(this.slice()); }; // eslint-disable-line no-extend-native
+      window.__libToJSON = Array.prototype.toJSON;
+    };
+    // A field named `constructor` (its focus time is kept by field name) and a button whose
+    // handler blocks the main thread (a slow_interaction, whose Event Timing entries the loader
+    // keeps by interactionId until its hand-over).
+    const body = `<form id="f" onsubmit="event.preventDefault()"><input name="constructor"><input name="email" type="email"><button id="send">Send</button></form>
+      <button id="slow" onclick="var t = performance.now(); while (performance.now() - t < 400) {}">Slow</button>`;
+    const { page, pageErrors, console: console_ } = await openSite(context, collector, { site, consent: 'granted', friction: 'on', journey: 'on', 'slow-interaction-ms': '300' }, body, { init: [extend] });
+    await page.click('input[name=constructor]');
+    await page.keyboard.type('Jo');
+    await page.click('input[name=email]');
+    await page.keyboard.type('jo@example.org');
+    await page.click('#send');
+    await page.click('#slow');
+    await page.evaluate(() => window.touchpoint('track', 'cart_viewed', { tags: ['a', 'b'], lines: [{ sku: 'A1', qty: 2 }] }));
+    const ev = await waitFor('the form_submit, the slow interaction and the custom event', async () => {
+      await flush(page);
+      const got = await storedOf(collector, site);
+      const by = (n) => got.find((e) => e.event === n);
+      return by('form_submit') && by('slow_interaction') && by('cart_viewed') && by;
+    }, { timeout: 60_000 });
+    assert.deepEqual(ev('cart_viewed').properties.tags, ['a', 'b']);
+    assert.deepEqual(ev('cart_viewed').properties.lines, [{ sku: 'A1', qty: 2 }]);
+    const fieldMs = ev('form_submit').properties.field_ms;
+    assert.deepEqual(Object.keys(fieldMs).sort(), ['constructor', 'email']);
+    assert.ok(Object.values(fieldMs).every((ms) => Number.isInteger(ms) && ms >= 0), JSON.stringify(fieldMs));
+    assert.equal(ev('slow_interaction').properties.element.selector.split(' > ').pop(), '#slow');
+    assert.deepEqual(tpWarnings(console_), [], 'no warning: Touchpoint stayed up');
+    // The page's own toJSON is back, as it was (same function, still enumerable).
+    assert.equal(await page.evaluate(() => Array.prototype.toJSON === window.__libToJSON && Object.keys(Array.prototype).includes('toJSON')), true);
+    await assertNoPageErrors(page, pageErrors);
+  });
+});
