@@ -174,10 +174,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
     // judged like a disabled control (core::input::SENSED_DISABLED).
     if (el.getAttribute('aria-disabled') === 'true') fl |= 16;
     if (special) for (i = 0; i < NO.length; i++) if (el.closest('[data-tp-no-' + NO[i] + ']')) no |= 1 << i;
-    r = [key(el), fl, no, tag, f(el.id), type, attr(el, 'autocomplete'), attr(el, 'name'), special && el.closest('[data-tp-mask]') ? 1 : 0,
+    r = [key(el), fl, no, tag, attr(el, 'id'), type, attr(el, 'autocomplete'), attr(el, 'name'), special && el.closest('[data-tp-mask]') ? 1 : 0,
       attr(el, 'aria-label') || attr(el, 'alt'), tag === 'input' && /^(submit|button|reset)$/.test(type) ? attr(el, 'value') : '',
       fl & 4 || tag === 'input' ? '' : f((el.textContent || '').slice(0, 400))];
-    for (i = 0, e = el; e && i < 4; i++, e = e.parentElement) r.push(e.tagName.toLowerCase(), f(e.id), attr(e, 'class'));
+    for (i = 0, e = el; e && i < 4; i++, e = e.parentElement) r.push(e.tagName.toLowerCase(), attr(e, 'id'), attr(e, 'class'));
     return r.join(US);
   }
 
@@ -602,7 +602,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   // do not count there, as an "Added to cart" toast may be a role=alert.
   var ALERT = '[role=alert],[aria-live=assertive]';
   var fo = null, foForm = null, foField = null, foClick = 0, foUntil = 0, foTimer = 0, foSeen = [], foErr = [], typedEl = null, typedAt = 0;
-  function formName(form) { return form ? f(form.id || form.getAttribute('name')) : ''; }
+  // (Its attributes, not its properties: a form's `id` property is its field named "id" when it has
+  // one, as every Shopify product form does (the variant's select); that named "name" is a
+  // contact form's. The same for the ids of the elements a click is described by.)
+  function formName(form) { return form ? attr(form, 'id') || attr(form, 'name') : ''; }
   function fieldCheck(form, field, ms, byClick) {
     var t = now();
     form = form || null;

@@ -348,3 +348,34 @@ test('a page whose libraries extend the built-ins (Prototype.js style): Touchpoi
     await assertNoPageErrors(page, pageErrors);
   });
 });
+
+// DOM clobbering: a form's field named "id" (every Shopify product form: the variant's select)
+// or "name" (a contact form) hides the form's `id` and `name` properties behind the field.
+// Before, such a form was named "[object HTMLSelectElement]" in form_start and form_submit,
+// and so was the form in the selector of a click inside it.
+test('a form with fields named "id" and "name" (a Shopify product form): named and described by its attributes', { timeout: 120_000 }, async () => {
+  await inContext(async (context) => {
+    const site = 'rb-clobber';
+    const body = `<form id="product-form" action="/cart/add" onsubmit="event.preventDefault(); document.getElementById('added').textContent = 'Added'">
+        <select name="id"><option value="1">S</option><option value="2">M</option></select>
+        <input name="name" placeholder="Engraving"><input name="email" type="email"><button class="add">Add to cart</button></form>
+      <p id="added"></p>`;
+    const { page, pageErrors, console: console_ } = await openSite(context, collector, { site, consent: 'granted', friction: 'on', journey: 'on' }, body);
+    await page.click('input[name=name]');
+    await page.keyboard.type('For Jo');
+    await page.click('input[name=email]');
+    await page.keyboard.type('jo@example.org');
+    await page.click('button.add');
+    const ev = await waitFor('the form_submit and the click', async () => {
+      await flush(page);
+      const got = await storedOf(collector, site);
+      const by = (n) => got.find((e) => e.event === n);
+      return by('form_submit') && by('click') && by;
+    }, { timeout: 60_000 });
+    assert.equal(ev('form_start').properties.form, 'product-form');
+    assert.equal(ev('form_submit').properties.form, 'product-form');
+    assert.match(ev('click').properties.element.selector, /^#product-form > button\.add$/);
+    assert.deepEqual(tpWarnings(console_), []);
+    await assertNoPageErrors(page, pageErrors);
+  });
+});
