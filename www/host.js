@@ -1094,14 +1094,22 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   // The debug overlay (data-debug or ?touchpoint_debug=1): loaded on the first message, so a page
   // without it pays nothing but this function. Messages wait in window.__tpDebug, an array the
   // overlay replaces with its own receiver when it starts.
+  // A page that enforces Trusted Types (CSP `require-trusted-types-for 'script'`) refuses the
+  // overlay's script URL: no overlay there (one warning), and Touchpoint goes on (it was disabled
+  // at its first message). A Trusted Types policy of its own would load it, for 47 B more on
+  // every page, for a debugging aid: not made.
   var dbg = null;
   function debug(msg) {
     if (!dbg) {
       dbg = w.__tpDebug = w.__tpDebug || [];
-      var s = d.createElement('script');
-      s.src = String(overlayUrl || 'touchpoint-overlay.js');
-      s.async = true;
-      (d.head || d.documentElement).appendChild(s);
+      var s = d.createElement('script'), u = String(overlayUrl || 'touchpoint-overlay.js');
+      try {
+        s.src = u;
+        s.async = true;
+        (d.head || d.documentElement).appendChild(s);
+      } catch (e) {
+        try { console.warn('touchpoint: the debug overlay could not be loaded:', e); } catch (x) {}
+      }
     }
     w.__tpDebug.push(msg);
   }

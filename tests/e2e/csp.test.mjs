@@ -124,6 +124,36 @@ test('strict CSP with the collector on its own origin (connect-src lists it): ev
   assert.deepEqual(log.errors, []);
 });
 
+// Trusted Types enforced (no policy allowed): Touchpoint assigns no script URL or HTML, so it
+// runs as under the strict CSP alone. With data-debug its overlay's script URL is refused: no
+// overlay (one warning), and Touchpoint goes on (it used to be disabled at its first message).
+test('strict CSP with Trusted Types enforced: events arrive, no violation; with data-debug the overlay is refused and the events still arrive', { timeout: 120_000 }, async () => {
+  const TT = `${STRICT}; require-trusted-types-for 'script'; trusted-types 'none'`;
+  for (const debug of [false, true]) {
+    const site = debug ? 'csp-tt-debug' : 'csp-tt';
+    const server = await shop(pinned(`data-collector="/v1/batch" data-site="${site}" data-consent="granted" data-flush-interval="500"${debug ? ' data-debug' : ''}`), TT);
+    const { page, log } = await openPage(browser);
+    await page.goto(`${server.url}/`);
+    await page.waitForFunction(() => window.touchpoint && window.touchpoint.ready === true, null, { timeout: 60_000 });
+    await page.click('#buy');
+    await waitFor(`page_view and add_to_cart (${site})`, async () => {
+      const names = (await collector.events(`&site=${site}`)).map((e) => e.event);
+      return names.includes('page_view') && names.includes('add_to_cart');
+    });
+    const warnings = log.console.filter((m) => /^warning: touchpoint/.test(m));
+    if (debug) {
+      assert.equal(warnings.length, 1, warnings.join('\n'));
+      assert.match(warnings[0], /the debug overlay could not be loaded/);
+      assert.ok(log.violations.length > 0 && log.violations.every((v) => v.directive === 'require-trusted-types-for'), JSON.stringify(log.violations));
+    } else {
+      assert.deepEqual(warnings, []);
+      assert.deepEqual(violationsIn(log), []);
+    }
+    await closeTab(page);
+    assert.deepEqual(log.errors, []);
+  }
+});
+
 test("the checks see violations: without 'wasm-unsafe-eval' the wasm is refused, reported, and nothing is sent", { timeout: 120_000 }, async () => {
   const server = await shop(pinned('data-collector="/v1/batch" data-site="csp-nowasm" data-consent="granted"'),
     STRICT.replace(" 'wasm-unsafe-eval'", ''));
