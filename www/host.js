@@ -1010,7 +1010,19 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
     views();
     point();
     userOn();
-    if (w.navigation) w.navigation.addEventListener('navigate', leaving, signal ? { signal: signal } : false);
+    if (w.navigation) {
+      var navType, navOpts = signal ? { signal: signal } : false;
+      w.navigation.addEventListener('navigate', function (e) { navType = e.navigationType; leaving(); }, navOpts);
+      // A single-page app routed by the Navigation API (its navigate events intercepted) changes
+      // the URL without pushState: its route change is taken when the navigation has succeeded,
+      // its view rendered, so the record is completed at once (see routeDone). A pushState has
+      // taken its own by then (the URL is the last one seen); a back or forward (traverse) and a
+      // jump within the page are left to popstate and hashchange, which may come after it. Not
+      // seen: an intercepted navigation whose handler failed (navigateerror), its URL changed.
+      w.navigation.addEventListener('navigatesuccess', guard(function () {
+        if (navType !== 'traverse' && location.href.split('#')[0] !== lastHref.split('#')[0]) { route(navType === 'replace' ? 'r' : 'p'); routeDone(true); }
+      }), navOpts);
+    }
     if (changes && w.MutationObserver) {
       observers.push(lo = new MutationObserver(guard(learn)));
       relearn();

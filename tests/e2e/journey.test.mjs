@@ -294,6 +294,54 @@ test('an SPA view\'s title set after pushState, and an element_view for an eleme
   assert.deepEqual(seen, ['/spa/shoes']);
 });
 
+// A single-page app routed by the Navigation API: its links' navigate events are intercepted, and
+// the URL changes without pushState (the router renders the view in the intercept's handler).
+// Before, Touchpoint saw none of these route changes: one page view for the whole visit, every
+// click on it. A back traverse fires popstate as well; a replace navigation is a replaceState.
+const NAV_SPA = `<!doctype html><html><head><title>Home</title>__SNIPPET__</head><body>
+<nav><a id="list" href="/nav/list">List</a> <a id="item" href="/nav/item">Item</a></nav><main id="view">home</main>
+<script>
+navigation.addEventListener('navigate', function (e) {
+  var u = new URL(e.destination.url);
+  if (!e.canIntercept || e.hashChange || e.downloadRequest || u.pathname.indexOf('/nav/') !== 0) return;
+  e.intercept({ handler: function () {
+    return new Promise(function (done) { setTimeout(function () {
+      document.getElementById('view').textContent = u.pathname; document.title = u.pathname.slice(5); done();
+    }, 50); });
+  } });
+});
+</script></body></html>`;
+
+test('a single-page app routed by the Navigation API (navigate events intercepted): each route a page view, with its page_leave', T, async (t) => {
+  const site = 'journey-navapi';
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  const snippet = `<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch" data-site="${site}" data-consent="granted" data-flush-interval="300"></script>`;
+  await context.route(/\/nav(\/.*)?$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: NAV_SPA.replace('__SNIPPET__', snippet) }));
+  const page = await context.newPage();
+  await page.goto(`${collector.url}/nav`);
+  await sdkReady(page);
+  assert.equal(await page.evaluate(() => typeof navigation), 'object', 'this Chromium has the Navigation API');
+  await page.click('#list');
+  await waitFor('the list view', () => page.evaluate(() => document.title === 'list'));
+  await page.click('#item');
+  await waitFor('the item view', () => page.evaluate(() => document.title === 'item'));
+  await page.goBack();
+  await waitFor('the list view again', () => page.evaluate(() => document.title === 'list'));
+  const ev = await waitFor('four page views and three page_leaves', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    const all = await collector.events(`&site=${site}`);
+    return all.filter((e) => e.event === 'page_view').length === 4 && all.filter((e) => e.event === 'page_leave').length === 3 && all;
+  }, { timeout: 30_000 });
+  const seq = ev.filter((e) => ['page_view', 'page_leave', 'click'].includes(e.event))
+    .map((e) => `${e.event} ${e.event === 'page_leave' ? e.properties.path : e.context.page.path}`);
+  assert.deepEqual(seq, ['page_view /nav', 'click /nav', 'page_leave /nav', 'page_view /nav/list', 'click /nav/list', 'page_leave /nav/list',
+    'page_view /nav/item', 'page_leave /nav/item', 'page_view /nav/list']);
+  const views = ev.filter((e) => e.event === 'page_view');
+  assert.deepEqual(views.map((e) => [e.context.page.title, e.properties.previous_path, e.properties.navigation]),
+    [['Home', undefined, 'load'], ['list', '/nav', 'push'], ['item', '/nav/list', 'push'], ['list', '/nav/item', 'back_forward']]);
+});
+
 // Route changes that keep the title, in quick succession (a router's #fragment links, popstate
 // after popstate), and nobody calls touchpoint('flush'): everything must still arrive on its own.
 // (A route still settling when the next one came used to leave the queue without a scheduled
