@@ -47,8 +47,14 @@ function load(attrs, url, sri, overlay) {
     api.ready = true; // documented: the stub has been replaced by the running SDK
     w.touchpoint = api;
   });
+  // A page the browser prerenders (Speculation Rules) may never be shown: nothing is captured
+  // until it is (prerenderingchange), so its page view is the visitor's, at the time they arrive.
+  // The wasm is fetched and compiled meanwhile; the stub keeps the page's calls.
+  function go() {
+    if (d.prerendering) d.addEventListener('prerenderingchange', start, { once: true }); else start();
+  }
   try {
-    wasm_bindgen({ module_or_path: fetch(url, { integrity: sri }) }).then(start, function (e) {
+    wasm_bindgen({ module_or_path: fetch(url, { integrity: sri }) }).then(go, function (e) {
       try { console.warn('touchpoint: could not load', e); } catch (_) {}
     });
   } catch (e) { die(e); }

@@ -342,6 +342,44 @@ test('a single-page app routed by the Navigation API (navigate events intercepte
     [['Home', undefined, 'load'], ['list', '/nav', 'push'], ['item', '/nav/list', 'push'], ['list', '/nav/item', 'back_forward']]);
 });
 
+// A page prerendered by the browser (Speculation Rules) may never be shown. This headless Chromium
+// does not prerender (checked: a prerender rule's page loads only when the link is followed), so
+// the API is played as specified: document.prerendering is true until the page is activated, then
+// false, and prerenderingchange fires. Before, the page view was captured and sent at once.
+test('a prerendered page: nothing captured, stored or sent until it is shown; then its page view and the calls made meanwhile', T, async (t) => {
+  const site = 'journey-prerender';
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  await context.addInitScript(() => {
+    let pre = true;
+    Object.defineProperty(Document.prototype, 'prerendering', { configurable: true, get: () => pre });
+    window.__activate = () => { pre = false; document.dispatchEvent(new Event('prerenderingchange')); };
+  });
+  const snippet = `<script>window.touchpoint=window.touchpoint||function(){(touchpoint.q=touchpoint.q||[]).push(arguments)};</script>
+<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch" data-site="${site}" data-consent="granted" data-flush-interval="300"></script>`;
+  await context.route(/\/prerendered$/, (route) => route.fulfill({ status: 200, contentType: 'text/html',
+    body: `<!doctype html><html><head><title>Product</title>${snippet}</head><body><p>Mug</p></body></html>` }));
+  const page = await context.newPage();
+  await page.goto(`${collector.url}/prerendered`);
+  // The wasm is fetched meanwhile; the SDK waits.
+  await waitFor('the wasm fetched', () => page.evaluate(() => performance.getEntriesByType('resource').some((e) => /touchpoint_bg.*\.wasm$/.test(e.name))));
+  await page.evaluate(() => touchpoint('track', 'made_while_prerendered'));
+  await page.waitForTimeout(1500); // (what could have been sent by now: the flush interval is 300 ms)
+  assert.equal(await page.evaluate(() => window.touchpoint.ready), undefined, 'not started');
+  assert.deepEqual(await page.evaluate(() => Object.keys(localStorage).concat(Object.keys(sessionStorage)).filter((k) => /^tp[:_]/.test(k))), []);
+  assert.deepEqual(await collector.events(`&site=${site}`), []);
+  const shown = Date.now();
+  await page.evaluate(() => window.__activate());
+  await sdkReady(page);
+  const ev = await waitFor('the page view and the call made meanwhile', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    const all = await collector.events(`&site=${site}`);
+    return all.some((e) => e.event === 'made_while_prerendered') && all;
+  }, { timeout: 30_000 });
+  assert.deepEqual(ev.map((e) => e.event), ['page_view', 'made_while_prerendered']);
+  assert.ok(Date.parse(ev[0].timestamp) >= shown - 1000, `the page view's time is the visitor's arrival: ${ev[0].timestamp}`);
+});
+
 // Route changes that keep the title, in quick succession (a router's #fragment links, popstate
 // after popstate), and nobody calls touchpoint('flush'): everything must still arrive on its own.
 // (A route still settling when the next one came used to leave the queue without a scheduled
