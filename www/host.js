@@ -157,7 +157,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   function group(el, interactive, special) {
     var tag = el.tagName.toLowerCase(), type = attr(el, 'type').toLowerCase(), fl = interactive | 0, no = 0, i, e, r;
     if (special === undefined) special = el.closest(SPECIAL);
-    if (interactive || el.hasAttribute('onclick') || (w.getComputedStyle && getComputedStyle(el).cursor === 'pointer')) fl |= 2;
+    // (A pointer cursor the whole page has, from its body, is no sign: the iOS workaround for
+    // click delegation, `body { cursor: pointer }`, would make every paragraph a dead click.)
+    if (interactive || el.hasAttribute('onclick') || (w.getComputedStyle && getComputedStyle(el).cursor === 'pointer' &&
+      getComputedStyle(d.body || d.documentElement).cursor !== 'pointer')) fl |= 2;
     // Clicks whose answer cannot be seen (fl 4: not judged by rage and dead clicks): in a field
     // they place the caret; on a canvas the answer is drawn, not put in the DOM.
     if (el.isContentEditable || /^(textarea|select|canvas)$/.test(tag) ||

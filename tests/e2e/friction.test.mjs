@@ -912,6 +912,16 @@ test('broken: the same payment declined after 4 s, the visitor leaving 3.5 s lat
 // ---- normal behaviour: no friction at all -------------------------------------------------------
 
 const normal = [
+  // The iOS workaround for click delegation (Safari dispatches a tap's click to the document only
+  // on a pointer cursor) gives every element a pointer cursor, inherited from the body: a
+  // paragraph's then is no sign of a control.
+  { name: 'a paragraph clicked on a page whose body has cursor: pointer (the iOS click-delegation workaround)',
+    act: async (p) => {
+      // (The verdict's sentinel, a dead "button" by its own pointer cursor, then looks
+      // interactive by an onclick attribute: a handler that does nothing.)
+      await p.evaluate(() => { document.body.style.cursor = 'pointer'; document.getElementById('sentinel').setAttribute('onclick', ''); });
+      await clickN(p, '#para', 1);
+    } },
   // Playwright dismisses the dialogs at once; a visitor reads them.
   { name: 'a button that answers in an alert()', act: (p) => clickN(p, '#alerts', 1) },
   { name: 'a button that asks with confirm()', act: (p) => clickN(p, '#confirms', 1) },
