@@ -831,6 +831,16 @@ export function defineSuite(name) {
     },
     // The page's script steps a quantity box through its value property: no attribute, no event.
     { s: 'value-set', title: 'none: a quantity box\'s + (input.value set by the script) clicked 4 times', act: () => clickN('#qty-inc', 4), expect: [] },
+    // The iOS workaround for click delegation: every element's pointer cursor, from the body, is no
+    // sign of a control. (The verdict's sentinel then looks interactive by an onclick attribute.)
+    {
+      s: 'body-pointer', title: 'none: a paragraph clicked on a page whose body has cursor: pointer (the iOS click-delegation workaround)',
+      act: async () => {
+        await d().executeScript("document.body.style.cursor = 'pointer'; document.getElementById('sentinel').setAttribute('onclick', '');");
+        await clickN('#para', 1);
+      },
+      expect: [],
+    },
   ];
 
   for (const f of FRICTION) {
