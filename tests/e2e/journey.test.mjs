@@ -26,6 +26,21 @@ function sequence(events) {
     .map((e) => `${e.event} ${e.event === 'page_leave' ? e.properties.path : e.context.page.path}`);
 }
 
+/** The script tag of a test page: consent granted, batches flushed every 300 ms. */
+const grantedSnippet = (site) => `<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch" data-site="${site}" data-consent="granted" data-flush-interval="300"></script>`;
+
+/** A fresh context (closed after the test) serving `html` (its __SNIPPET__ the granted tag of
+ * `site`) at `path` and below it; returns the page opened at `path`, Touchpoint ready. */
+async function spaPage(t, site, path, html) {
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  await context.route(new RegExp(`${path}(/.*)?$`), (route) => route.fulfill({ status: 200, contentType: 'text/html', body: html.replace('__SNIPPET__', grantedSnippet(site)) }));
+  const page = await context.newPage();
+  await page.goto(`${collector.url}${path}`);
+  await sdkReady(page);
+  return page;
+}
+
 test('campaign landing -> list -> product (SPA) -> add to cart -> checkout -> payment -> purchase is one attributed session', T, async (t) => {
   const site = 'journey-e2e';
   // A tall viewport: nothing has to be scrolled into view, so the sequence has no scroll marks.
@@ -271,13 +286,7 @@ __SNIPPET__</head><body><nav><a id="go" href="/spa/shoes">Shoes</a></nav><main i
 
 test('an SPA view\'s title set after pushState, and an element_view for an element rendered later', T, async (t) => {
   const site = 'journey-late';
-  const context = await browser.newContext();
-  t.after(() => context.close());
-  const snippet = `<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch" data-site="${site}" data-consent="granted" data-flush-interval="300"></script>`;
-  await context.route(/\/spa(\/.*)?$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: SPA.replace('__SNIPPET__', snippet) }));
-  const page = await context.newPage();
-  await page.goto(`${collector.url}/spa`);
-  await sdkReady(page);
+  const page = await spaPage(t, site, '/spa', SPA);
   await page.click('#go');
   await waitFor('the view rendered', () => page.evaluate(() => document.title === 'Shoes'));
   await page.click('#more');
@@ -314,13 +323,7 @@ navigation.addEventListener('navigate', function (e) {
 
 test('a single-page app routed by the Navigation API (navigate events intercepted): each route a page view, with its page_leave', T, async (t) => {
   const site = 'journey-navapi';
-  const context = await browser.newContext();
-  t.after(() => context.close());
-  const snippet = `<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch" data-site="${site}" data-consent="granted" data-flush-interval="300"></script>`;
-  await context.route(/\/nav(\/.*)?$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: NAV_SPA.replace('__SNIPPET__', snippet) }));
-  const page = await context.newPage();
-  await page.goto(`${collector.url}/nav`);
-  await sdkReady(page);
+  const page = await spaPage(t, site, '/nav', NAV_SPA);
   assert.equal(await page.evaluate(() => typeof navigation), 'object', 'this Chromium has the Navigation API');
   await page.click('#list');
   await waitFor('the list view', () => page.evaluate(() => document.title === 'list'));
@@ -356,7 +359,7 @@ test('a prerendered page: nothing captured, stored or sent until it is shown; th
     window.__activate = () => { pre = false; document.dispatchEvent(new Event('prerenderingchange')); };
   });
   const snippet = `<script>window.touchpoint=window.touchpoint||function(){(touchpoint.q=touchpoint.q||[]).push(arguments)};</script>
-<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch" data-site="${site}" data-consent="granted" data-flush-interval="300"></script>`;
+${grantedSnippet(site)}`;
   await context.route(/\/prerendered$/, (route) => route.fulfill({ status: 200, contentType: 'text/html',
     body: `<!doctype html><html><head><title>Product</title>${snippet}</head><body><p>Mug</p></body></html>` }));
   const page = await context.newPage();
@@ -388,7 +391,7 @@ test('route changes in quick succession that keep the title: the records are han
   const site = 'journey-quick-routes';
   const context = await browser.newContext();
   t.after(() => context.close());
-  const snippet = `<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch" data-site="${site}" data-consent="granted" data-flush-interval="300"></script>`;
+  const snippet = grantedSnippet(site);
   const page = `<!doctype html><html><head><meta charset="utf-8"><title>Shop</title>
 <script>window.touchpoint=window.touchpoint||function(){(touchpoint.q=touchpoint.q||[]).push(arguments)};</script>
 ${snippet}</head><body><button id="b" type="button">Buy</button></body></html>`;
@@ -417,7 +420,7 @@ test('scroll depth: the first screen, the visitor\'s scrolling, an anchor jump, 
   const site = 'journey-depth';
   const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
   t.after(() => context.close());
-  const snippet = `<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch" data-site="${site}" data-consent="granted" data-flush-interval="300"></script>`;
+  const snippet = grantedSnippet(site);
   const page = `<!doctype html><html><head><meta charset="utf-8"><title>Long</title>
 <style>body { margin: 0 } #top { height: 600px } #mid { height: 1800px } #end { height: 600px }</style>
 <script>window.touchpoint=window.touchpoint||function(){(touchpoint.q=touchpoint.q||[]).push(arguments)};</script>
@@ -508,7 +511,7 @@ test('outbound_click, file_download and site_search from real clicks and a real 
   const site = 'journey-links';
   const context = await browser.newContext();
   t.after(() => context.close());
-  const snippet = `<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch" data-site="${site}" data-consent="granted" data-flush-interval="300"></script>`;
+  const snippet = grantedSnippet(site);
   const html = (body) => `<!doctype html><html><head><meta charset="utf-8"><title>Shop</title>
 <script>window.touchpoint=window.touchpoint||function(){(touchpoint.q=touchpoint.q||[]).push(arguments)};</script>
 ${snippet}</head><body>${body}</body></html>`;
