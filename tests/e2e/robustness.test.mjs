@@ -303,6 +303,17 @@ test('a page whose console methods throw: Touchpoint\'s warnings are swallowed, 
   });
 });
 
+/** Flushes until every event named in `names` is stored for `site`; returns a lookup of the
+ * first stored event by name. */
+function storedByName(page, site, names) {
+  return waitFor(names.join(', '), async () => {
+    await flush(page);
+    const got = await storedOf(collector, site);
+    const by = (n) => got.find((e) => e.event === n);
+    return names.every(by) && by;
+  }, { timeout: 60_000 });
+}
+
 // A shop whose old libraries extend the built-ins, as Prototype.js (Magento 1) and MooTools do:
 // enumerable members on Object.prototype and Array.prototype, and Array.prototype.toJSON returning
 // a string of JSON (Prototype 1.5.1-1.6), which JSON.stringify would take for the array's value.
@@ -330,12 +341,7 @@ test('a page whose libraries extend the built-ins (Prototype.js style): Touchpoi
     await page.click('#send');
     await page.click('#slow');
     await page.evaluate(() => window.touchpoint('track', 'cart_viewed', { tags: ['a', 'b'], lines: [{ sku: 'A1', qty: 2 }] }));
-    const ev = await waitFor('the form_submit, the slow interaction and the custom event', async () => {
-      await flush(page);
-      const got = await storedOf(collector, site);
-      const by = (n) => got.find((e) => e.event === n);
-      return by('form_submit') && by('slow_interaction') && by('cart_viewed') && by;
-    }, { timeout: 60_000 });
+    const ev = await storedByName(page, site, ['form_submit', 'slow_interaction', 'cart_viewed']);
     assert.deepEqual(ev('cart_viewed').properties.tags, ['a', 'b']);
     assert.deepEqual(ev('cart_viewed').properties.lines, [{ sku: 'A1', qty: 2 }]);
     const fieldMs = ev('form_submit').properties.field_ms;
@@ -366,12 +372,7 @@ test('a form with fields named "id" and "name" (a Shopify product form): named a
     await page.click('input[name=email]');
     await page.keyboard.type('jo@example.org');
     await page.click('button.add');
-    const ev = await waitFor('the form_submit and the click', async () => {
-      await flush(page);
-      const got = await storedOf(collector, site);
-      const by = (n) => got.find((e) => e.event === n);
-      return by('form_submit') && by('click') && by;
-    }, { timeout: 60_000 });
+    const ev = await storedByName(page, site, ['form_submit', 'click']);
     assert.equal(ev('form_start').properties.form, 'product-form');
     assert.equal(ev('form_submit').properties.form, 'product-form');
     assert.match(ev('click').properties.element.selector, /^#product-form > button\.add$/);
