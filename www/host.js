@@ -721,6 +721,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
     focusEl = null;
   }
 
+  // An uncaught error (an ErrorEvent): its message, file and line.
+  function failed(e) { push(rec('e', now(), f(e.message), f(e.filename), e.lineno | 0, 0)); }
   var sensors = {
     click: click,
     // A middle click opens a link in a new tab: the link's touchpoints (outbound_click,
@@ -795,7 +797,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
     },
     error: function (e) {
       if (e.target !== w && e.target !== d && e.target) return; // a resource that failed to load
-      push(rec('e', now(), f(e.message), f(e.filename), e.lineno | 0, 0));
+      failed(e);
     },
     unhandledrejection: function (e) {
       var r = e.reason;
@@ -1020,11 +1022,16 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
       // the URL without pushState: its route change is taken when the navigation has succeeded,
       // its view rendered, so the record is completed at once (see routeDone). A pushState has
       // taken its own by then (the URL is the last one seen); a back or forward (traverse) and a
-      // jump within the page are left to popstate and hashchange, which may come after it. Not
-      // seen: an intercepted navigation whose handler failed (navigateerror), its URL changed.
-      w.navigation.addEventListener('navigatesuccess', guard(function () {
-        if (navType !== 'traverse' && location.href.split('#')[0] !== lastHref.split('#')[0]) { route(navType === 'replace' ? 'r' : 'p'); routeDone(true); }
-      }), navOpts);
+      // jump within the page are left to popstate and hashchange, which may come after it.
+      // A navigation whose handler failed (navigateerror: the view's data did not load) has
+      // changed the URL all the same, and its error reaches no window error or rejection
+      // listener: the route change is taken, then the error as a js_error of the new view.
+      ['navigatesuccess', 'navigateerror'].forEach(function (n) {
+        w.navigation.addEventListener(n, guard(function (e) {
+          if (navType !== 'traverse' && location.href.split('#')[0] !== lastHref.split('#')[0]) { route(navType === 'replace' ? 'r' : 'p'); routeDone(true); }
+          if (e.message != null) failed(e); // (an ErrorEvent: navigateerror)
+        }), navOpts);
+      });
     }
     if (changes && w.MutationObserver) {
       observers.push(lo = new MutationObserver(guard(learn)));

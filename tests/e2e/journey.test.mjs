@@ -345,6 +345,39 @@ test('a single-page app routed by the Navigation API (navigate events intercepte
     [['Home', undefined, 'load'], ['list', '/nav', 'push'], ['item', '/nav/list', 'push'], ['list', '/nav/item', 'back_forward']]);
 });
 
+// The same kind of router whose view fails to load: the intercept's handler rejects. The URL has
+// changed all the same, and the error fires navigateerror only (no window error, no unhandled
+// rejection: checked in this Chromium). Before, Touchpoint saw neither the route change nor the
+// error.
+test('a Navigation API route whose handler fails: its page view, and the error as a js_error of that view and an error_click', T, async (t) => {
+  const site = 'journey-naverror';
+  const page = await spaPage(t, site, '/nav', NAV_SPA.replace("u.pathname.indexOf('/nav/') !== 0) return;",
+    "u.pathname.indexOf('/nav/') !== 0) return;\n  if (u.pathname === '/nav/item') return e.intercept({ handler: function () { return new Promise(function (_, no) { setTimeout(function () { no(new Error('product not found')); }, 50); }); } });"));
+  await page.evaluate(() => {
+    window.__failed = [];
+    navigation.addEventListener('navigateerror', (e) => window.__failed.push(e.message));
+  });
+  await page.click('#item');
+  await waitFor('the navigation failed', () => page.evaluate(() => window.__failed.length === 1));
+  assert.equal(await page.evaluate(() => location.pathname), '/nav/item', 'the URL changed all the same');
+  const ev = await waitFor('the page view, the js_error and the error_click', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    const all = await collector.events(`&site=${site}`);
+    return all.filter((e) => e.event === 'page_view').length === 2 && all.some((e) => e.event === 'js_error') &&
+      all.some((e) => e.event === 'error_click') && all;
+  }, { timeout: 30_000 });
+  assert.deepEqual(ev.filter((e) => e.event === 'page_view').map((e) => [e.context.page.path, e.properties.previous_path, e.properties.navigation]),
+    [['/nav', undefined, 'load'], ['/nav/item', '/nav', 'push']]);
+  const js = ev.filter((e) => e.event === 'js_error');
+  assert.equal(js.length, 1);
+  assert.match(js[0].properties.message, /product not found/);
+  assert.equal(js[0].context.page.path, '/nav/item', 'an error of the view that failed');
+  const ec = ev.filter((e) => e.event === 'error_click');
+  assert.equal(ec.length, 1);
+  assert.equal(ec[0].properties.element.selector, '#item');
+  assert.match(ec[0].properties.message, /product not found/);
+});
+
 // A page prerendered by the browser (Speculation Rules) may never be shown. This headless Chromium
 // does not prerender (checked: a prerender rule's page loads only when the link is followed), so
 // the API is played as specified: document.prerendering is true until the page is activated, then
