@@ -170,6 +170,28 @@
     }, [xs, ys], box);
   }
 
+  // --- channels -------------------------------------------------------------------------------
+
+  // A session's channel as the SDK names it (snake_case); '' when its events carried none.
+  function channelName(c) { return c ? String(c).replace(/_/g, ' ') : '(unknown)'; }
+
+  function renderChannels(ch) {
+    var tbody = $('channel-list').querySelector('tbody');
+    tbody.textContent = '';
+    $('channel-goal').textContent = 'Reached ' + ch.goal;
+    if (!ch.channels.length) { emptyRow(tbody, 6, 'No sessions in this range.'); return; }
+    ch.channels.forEach(function (c) {
+      var tr = el('tr'); tr.setAttribute('data-channel', c.channel);
+      cell(tr, channelName(c.channel));
+      cell(tr, fmt(c.sessions), 'n');
+      cell(tr, pct(c.sessionsWithFrictionShare), 'n');
+      cell(tr, fmt(c.frictionPerSession, 2), 'n');
+      var sc = cell(tr, '', 'n'); sc.appendChild(el('span', 'score ' + scoreClass(c.averageScore), fmt(c.averageScore, 0)));
+      cell(tr, fmt(c.converted) + ' (' + pct(c.conversionRate) + ')', 'n');
+      tbody.appendChild(tr);
+    });
+  }
+
   // --- leaderboard ----------------------------------------------------------------------------
 
   function renderBoard(fr) {
@@ -211,7 +233,7 @@
     $('sessions-filter').textContent = state.elType
       ? 'with ' + state.elType + ' on ' + (state.elSel || '(page)') + ' at ' + (state.elPath || '–') + ' (click a session for its journey)'
       : 'most recent (click a session for its journey)';
-    if (!list.sessions.length) { emptyRow(tbody, 8, 'No sessions in this range.'); return; }
+    if (!list.sessions.length) { emptyRow(tbody, 9, 'No sessions in this range.'); return; }
     list.sessions.forEach(function (s) {
       var tr = el('tr', 'clickable');
       tr.tabIndex = 0;
@@ -221,6 +243,7 @@
       cell(tr, s.site);
       cell(tr, time(s.end));
       cell(tr, s.entryPath || '–');
+      cell(tr, channelName(s.channel)).title = s.campaign ? 'campaign: ' + s.campaign : '';
       cell(tr, fmt(s.touchpoints), 'n');
       cell(tr, fmt(s.friction), 'n');
       var m = cell(tr, '');
@@ -242,7 +265,8 @@
     var score = $('session-score');
     score.textContent = 'score ' + s.score;
     score.className = 'score ' + scoreClass(s.score);
-    $('session-summary').textContent = s.site + ' · ' + time(s.start) + ' → ' + time(s.end) + ' · ' + s.touchpoints +
+    $('session-summary').textContent = s.site + ' · ' + time(s.start) + ' → ' + time(s.end) +
+      ' · from ' + channelName(s.channel) + (s.campaign ? ' (campaign ' + s.campaign + ')' : '') + ' · ' + s.touchpoints +
       ' touchpoints, ' + s.friction + ' friction · moments of truth: ' + (s.moments.length ? s.moments.join(' → ') : 'none') +
       (j.truncated ? ' · (journey truncated)' : '');
     var ol = $('timeline');
@@ -286,6 +310,7 @@
       state.session ? api('/api/sessions/' + encodeURIComponent(state.session), {}).catch(function () { return null; })
         : Promise.resolve(null),
       api('/api/stats', {}),
+      api('/api/channels', b),
     ];
     return Promise.all(jobs).then(function (r) {
       renderOverview(r[0]);
@@ -294,6 +319,7 @@
       renderBoard(r[3]);
       renderSessions(r[4]);
       renderSession(r[5]);
+      renderChannels(r[7]);
       Object.keys(r[6].bySite || {}).sort().forEach(function (s) { addOption($('f-site'), s); });
       $('status').className = '';
       $('status').textContent = 'updated ' + new Date().toLocaleTimeString('en-GB') + (state.live ? ' · live' : '');

@@ -52,13 +52,15 @@ CREATE TABLE IF NOT EXISTS sessions (
     score       INTEGER NOT NULL,
     entry_path  TEXT NOT NULL,
     last_path   TEXT NOT NULL,
+    channel     TEXT NOT NULL DEFAULT '',  -- attribution (context.channel of its first event that has one)
+    campaign    TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (session_id, site)
 ) WITHOUT ROWID;
 -- Two indexes only (each session row is rewritten once per group it appears in, and every
 -- index costs a b-tree write then). They carry what the counts, the average score, the
--- friction filter and the funnel read, so those read the index alone.
-CREATE INDEX IF NOT EXISTS sessions_site_last ON sessions(site, last_ts, first_ts, score, friction, moments);
-CREATE INDEX IF NOT EXISTS sessions_last ON sessions(last_ts, first_ts, score, friction, moments);
+-- friction filter, the funnel and the channels read, so those read the index alone.
+CREATE INDEX IF NOT EXISTS sessions_site_last ON sessions(site, last_ts, first_ts, score, friction, moments, channel);
+CREATE INDEX IF NOT EXISTS sessions_last ON sessions(last_ts, first_ts, score, friction, moments, channel);
 CREATE TABLE IF NOT EXISTS minute_counts (
     site    TEXT NOT NULL,             -- '' = all sites
     minute  INTEGER NOT NULL,          -- unix ms / 60000
@@ -85,6 +87,33 @@ CREATE TABLE IF NOT EXISTS site_totals (
 pub const HOURS_FROM_MINUTES: &str = "
 INSERT INTO hour_counts (site, hour, metric, n)
   SELECT site, minute / 60, metric, SUM(n) FROM minute_counts GROUP BY site, minute / 60, metric;
+";
+
+/// Version 4 -> 5: `sessions` gains its attribution; the indexes that cover it are made again
+/// (by [`SCHEMA`], run next).
+pub const ADD_CHANNELS: &str = "
+ALTER TABLE sessions ADD COLUMN channel TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN campaign TEXT NOT NULL DEFAULT '';
+DROP INDEX IF EXISTS sessions_site_last;
+DROP INDEX IF EXISTS sessions_last;
+";
+
+/// Then each session's attribution from its first stored event that has one (as [`Session::add`]
+/// would have kept it, up to events received out of order).
+pub const FILL_CHANNELS: &str = "
+UPDATE sessions SET (channel, campaign) = (
+  SELECT substr(json_extract(e.body, '$.context.channel'), 1, 256),
+         substr(COALESCE(json_extract(e.body, '$.context.campaign'), ''), 1, 256)
+    FROM events AS e INDEXED BY events_session
+   WHERE e.session_id = sessions.session_id AND e.site = sessions.site
+     AND json_type(e.body, '$.context.channel') = 'text'
+     AND (json_type(e.body, '$.context.campaign') IS NULL OR json_type(e.body, '$.context.campaign') = 'text')
+   ORDER BY e.id LIMIT 1)
+WHERE EXISTS (
+  SELECT 1 FROM events AS e INDEXED BY events_session
+   WHERE e.session_id = sessions.session_id AND e.site = sessions.site
+     AND json_type(e.body, '$.context.channel') = 'text'
+     AND (json_type(e.body, '$.context.campaign') IS NULL OR json_type(e.body, '$.context.campaign') = 'text'));
 ";
 
 /// The writer's own maps: foldhash (already in use for the id sets) rather than SipHash.
@@ -129,11 +158,19 @@ struct Session {
     by_type: BTreeMap<String, (u32, u32)>,
     entry_path: String,
     last_path: String,
+    channel: String,
+    campaign: String,
 }
 
 impl Session {
     fn add(&mut self, e: &Event, ts: i64) {
         let f = &e.facts;
+        // Every event of a session carries the same attribution; an earlier one that has it
+        // wins, so that events arriving out of order (retries, adopted tabs) give the same row.
+        if !f.channel.is_empty() && (self.channel.is_empty() || ts < self.first_ts) {
+            self.channel = f.channel.clone();
+            self.campaign = f.campaign.clone();
+        }
         if self.events == 0 || ts < self.first_ts {
             self.first_ts = ts;
             self.entry_path = f.path.clone();
@@ -190,7 +227,8 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?;
         let mut load = conn.prepare_cached(
-            "SELECT first_ts, last_ts, events, touchpoints, friction, moments, by_type, entry_path, last_path
+            "SELECT first_ts, last_ts, events, touchpoints, friction, moments, by_type, entry_path, last_path,
+                    channel, campaign
                FROM sessions WHERE session_id = ?1 AND site = ?2",
         )?;
         for &(id, e) in rows {
@@ -235,6 +273,8 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
                                 by_type: serde_json::from_str(&r.get::<_, String>(6)?).unwrap_or_default(),
                                 entry_path: r.get(7)?,
                                 last_path: r.get(8)?,
+                                channel: r.get(9)?,
+                                campaign: r.get(10)?,
                             })
                         })
                         .optional()?;
@@ -251,12 +291,13 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
     let mut save = conn.prepare_cached(
         "INSERT INTO sessions
            (session_id, site, first_ts, last_ts, events, touchpoints, friction, moments, by_type, score,
-            entry_path, last_path)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+            entry_path, last_path, channel, campaign)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
          ON CONFLICT (session_id, site) DO UPDATE SET first_ts = excluded.first_ts, last_ts = excluded.last_ts,
            events = excluded.events, touchpoints = excluded.touchpoints, friction = excluded.friction,
            moments = excluded.moments, by_type = excluded.by_type, score = excluded.score,
-           entry_path = excluded.entry_path, last_path = excluded.last_path",
+           entry_path = excluded.entry_path, last_path = excluded.last_path, channel = excluded.channel,
+           campaign = excluded.campaign",
     )?;
     for ((session_id, site), s, is_new) in &sessions {
         save.execute(params![
@@ -272,6 +313,8 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
             s.score(),
             s.entry_path,
             s.last_path,
+            s.channel,
+            s.campaign,
         ])?;
         if *is_new {
             let minute = s.first_ts.div_euclid(60_000);

@@ -284,6 +284,17 @@ pub async fn funnel(State(st): State<AppState>, Query(q): Pairs) -> Result<Respo
     Ok(json_answer(st.store.reads.run(move |c| query::funnel(c, &kept, &site, from, to, &steps)).await?))
 }
 
+/// Sessions by attribution channel; `goal`: the moment of truth that counts as a conversion
+/// (default: the last of the default moments, `purchase`).
+pub async fn channels(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
+    let p = Params::new(q, &["site", "from", "to", "goal"])?;
+    let (from, to) = p.range(now_ms())?;
+    let site = p.site()?;
+    let goal = p.name("goal")?.unwrap_or_else(|| crate::facts::DEFAULT_MOMENTS[2].to_string());
+    let kept = st.store.reads.kept.clone();
+    Ok(json_answer(st.store.reads.run(move |c| query::channels(c, &kept, &site, from, to, &goal)).await?))
+}
+
 pub async fn overview(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
     let p = Params::new(q, &["site", "from", "to"])?;
     let (from, to) = p.range(now_ms())?;

@@ -26,6 +26,10 @@ pub struct Facts {
     pub during: String,
     pub path: String,
     pub selector: String,
+    /// The session's attribution as the SDK carries it on every event (`context.channel`,
+    /// `context.campaign`; empty when absent): the inspector's sessions by channel.
+    pub channel: String,
+    pub campaign: String,
 }
 
 /// `s` cut to [`MAX_KEY_CHARS`] characters (at a char boundary).
@@ -155,6 +159,13 @@ mod tests {
         // Odd types are ignored, not errors.
         let odd = extract("x", "x", r#"{"properties":{"category":7,"moment":"yes","element":"b"},"context":[]}"#);
         assert_eq!(odd, Facts::default());
+        let c = extract(
+            "page_view",
+            "x",
+            r#"{"context":{"channel":"paid_search","campaign":"grinders","source":"google","page":{"path":"/"}}}"#,
+        );
+        assert_eq!((c.channel.as_str(), c.campaign.as_str(), c.path.as_str()), ("paid_search", "grinders", "/"));
+        assert_eq!(extract("x", "x", r#"{"context":{"channel":3}}"#).channel, "", "not a string: none");
         let long = "a".repeat(1000);
         let l = extract("x", "x", &format!(r#"{{"context":{{"page":{{"path":"{long}"}}}}}}"#));
         assert_eq!(l.path.len(), MAX_KEY_CHARS);

@@ -399,7 +399,7 @@ pub struct SessionsQ {
 }
 
 const SESSION_COLUMNS: &str = "s.session_id, s.site, s.first_ts, s.last_ts, s.events, s.touchpoints, s.friction, \
-     s.moments, s.by_type, s.score, s.entry_path, s.last_path";
+     s.moments, s.by_type, s.score, s.entry_path, s.last_path, s.channel, s.campaign";
 
 fn sessions_sql(q: &SessionsQ) -> Q {
     let by_friction = q.kind.is_some() || q.path.is_some() || q.selector.is_some();
@@ -456,12 +456,13 @@ fn session_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Value> {
         "events": r.get::<_, i64>(4)?, "touchpoints": r.get::<_, i64>(5)?, "friction": r.get::<_, i64>(6)?,
         "moments": moments, "frictionByType": by_type, "score": r.get::<_, i64>(9)?,
         "entryPath": r.get::<_, String>(10)?, "lastPath": r.get::<_, String>(11)?,
+        "channel": r.get::<_, String>(12)?, "campaign": r.get::<_, String>(13)?,
     }))
 }
 
 /// A session's row by its key.
 const SESSION_BY_KEY_SQL: &str = "SELECT s.session_id, s.site, s.first_ts, s.last_ts, s.events, s.touchpoints, \
-     s.friction, s.moments, s.by_type, s.score, s.entry_path, s.last_path FROM sessions AS s \
+     s.friction, s.moments, s.by_type, s.score, s.entry_path, s.last_path, s.channel, s.campaign FROM sessions AS s \
      WHERE s.session_id = ?1 AND s.site = ?2";
 
 /// Recent sessions of a range; with a friction filter (the leaderboard's click-through), the
@@ -786,6 +787,43 @@ pub fn funnel(
         prev = n;
     }
     Ok(json!({"from": format_iso_millis(from), "to": format_iso_millis(to), "site": site, "steps": out}))
+}
+
+// ---------------------------------------------------------------------------------------------
+// /api/channels
+
+/// Sessions of a range by attribution channel (the SDK's `context.channel` of the session; those
+/// without one under `""`), most sessions first: how many had friction, friction per session,
+/// average score, and how many reached `goal` (the last moment of truth, by default). From the
+/// session window `kept` holds (one read transaction).
+pub fn channels(
+    conn: &Connection,
+    kept: &Kept,
+    site: &Option<String>,
+    from: i64,
+    to: i64,
+    goal: &str,
+) -> Result<Value, ReadError> {
+    let _snapshot = conn.unchecked_transaction()?;
+    let (events_upto, _) = snapshot_ids(conn)?;
+    let mut rows = kept.sessions.channels(conn, site, from, to, events_upto, goal)?;
+    rows.sort_by(|a, b| b.sessions.cmp(&a.sessions).then_with(|| a.channel.cmp(&b.channel)));
+    let ratio = |n: i64, d: i64| if d > 0 { n as f64 / d as f64 } else { 0.0 };
+    let out: Vec<Value> = rows
+        .iter()
+        .map(|c| {
+            json!({
+                "channel": c.channel, "sessions": c.sessions, "sessionsWithFriction": c.with_friction,
+                "sessionsWithFrictionShare": ratio(c.with_friction, c.sessions),
+                "frictionPerSession": ratio(c.friction, c.sessions),
+                "averageScore": ratio(c.score_sum, c.sessions),
+                "converted": c.converted, "conversionRate": ratio(c.converted, c.sessions),
+            })
+        })
+        .collect();
+    Ok(json!({
+        "from": format_iso_millis(from), "to": format_iso_millis(to), "site": site, "goal": goal, "channels": out,
+    }))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -50,8 +50,9 @@ pub const MAX_GROUP_EVENTS: usize = 10_000;
 /// `user_version` of the current schema. Version 0 (before) had `message_id UNIQUE` in
 /// `events`; such a database is migrated when opened. Version 2 had no inspector aggregates
 /// (`aggregate.rs`): they are built from `events` when it is first opened. Version 3 had no
-/// `hour_counts`: it is summed from `minute_counts`.
-const SCHEMA_VERSION: i64 = 4;
+/// `hour_counts`: it is summed from `minute_counts`. Version 4 had no `channel` and `campaign`
+/// in `sessions`: they are added, and filled from each session's events.
+const SCHEMA_VERSION: i64 = 5;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
@@ -267,7 +268,21 @@ impl Store {
         } else {
             tx.execute_batch(SCHEMA)?;
         }
+        // A `sessions` table from before version 5: its new columns, and its indexes made again
+        // with them (by the schema below).
+        let old_sessions: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sessions')
+                AND NOT EXISTS (SELECT 1 FROM pragma_table_info('sessions') WHERE name = 'channel')",
+            [],
+            |r| r.get(0),
+        )?;
+        if old_sessions {
+            tx.execute_batch(crate::aggregate::ADD_CHANNELS)?;
+        }
         tx.execute_batch(crate::aggregate::SCHEMA)?;
+        if old_sessions {
+            tx.execute_batch(crate::aggregate::FILL_CHANNELS)?;
+        }
         if has_events && version < 3 {
             crate::aggregate::rebuild(&tx)?;
         } else if has_events && version == 3 {

@@ -257,7 +257,7 @@ fn parse_event(body: &[u8], element: &Element, nodes: &[Node]) -> Result<Event, 
     }
 
     // From the members scanned above: no second parse of the body.
-    let facts = facts_of(&event, &timestamp, &properties, &page);
+    let facts = facts_of(&event, &timestamp, &properties, &context, &page);
     let text = EventText {
         message_id: &message_id,
         site: &site,
@@ -272,13 +272,16 @@ fn parse_event(body: &[u8], element: &Element, nodes: &[Node]) -> Result<Event, 
 
 /// What the inspector's aggregates need from an event (see `facts.rs`), read from its
 /// `properties` and `context.page` objects. A missing or oddly typed field gives the default.
-fn facts_of(event: &str, timestamp: &str, properties: &Fields<'_>, page: &Fields<'_>) -> Facts {
+fn facts_of(event: &str, timestamp: &str, properties: &Fields<'_>, context: &Fields<'_>, page: &Fields<'_>) -> Facts {
     let text = |f: &Fields<'_>, n: Option<&Node>| -> Option<String> {
         let v = json_string(f.value(n?))?;
         Some(crate::facts::cut(&v).to_string())
     };
     let mut f = Facts { ts_ms: crate::facts::parse_iso_millis(timestamp).unwrap_or(0), ..Facts::default() };
     f.path = text(page, page.find_node("path")).unwrap_or_default();
+    let [channel, campaign] = context.find_all(["channel", "campaign"]);
+    f.channel = text(context, channel).unwrap_or_default();
+    f.campaign = text(context, campaign).unwrap_or_default();
     let [category, moment, during, element] = properties.find_all(["category", "moment", "during", "element"]);
     if text(properties, category).as_deref() == Some("friction") {
         f.category = Category::Friction;
@@ -300,8 +303,15 @@ pub(crate) fn facts_of_text(event: &str, timestamp: &str, text: &str) -> Facts {
     let Some(fields) = Fields::of(text, crate::json::skip_ws(text.as_bytes(), 0), &mut nodes) else { return ts_only() };
     let empty = Fields { text, nodes: &[], first: NONE, offset: 0 };
     let properties = fields.object("properties", "").ok();
-    let page = fields.object("context", "").and_then(|c| c.object("page", "")).ok();
-    facts_of(event, timestamp, properties.as_ref().unwrap_or(&empty), page.as_ref().unwrap_or(&empty))
+    let context = fields.object("context", "").ok();
+    let page = context.as_ref().and_then(|c| c.object("page", "").ok());
+    facts_of(
+        event,
+        timestamp,
+        properties.as_ref().unwrap_or(&empty),
+        context.as_ref().unwrap_or(&empty),
+        page.as_ref().unwrap_or(&empty),
+    )
 }
 
 /// The members of one object of an event's text (checked JSON, no lone surrogates), as recorded

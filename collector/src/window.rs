@@ -473,6 +473,8 @@ struct Summary {
     score: i64,
     /// The moments of truth reached (None: none).
     moments: Option<Vec<String>>,
+    /// Its attribution channel ('' unknown).
+    channel: String,
 }
 
 type SessionKey = (Vec<u8>, Vec<u8>);
@@ -498,11 +500,11 @@ const MAX_NEW_EVENTS: i64 = 500_000;
 
 fn session_scan_sql(site: bool) -> &'static str {
     if site {
-        "SELECT session_id, site, first_ts, last_ts, friction, score, moments FROM sessions INDEXED BY sessions_site_last
-          WHERE site = ?1 AND last_ts >= ?2"
+        "SELECT session_id, site, first_ts, last_ts, friction, score, moments, channel FROM sessions
+          INDEXED BY sessions_site_last WHERE site = ?1 AND last_ts >= ?2"
     } else {
-        "SELECT session_id, site, first_ts, last_ts, friction, score, moments FROM sessions INDEXED BY sessions_last
-          WHERE last_ts >= ?1"
+        "SELECT session_id, site, first_ts, last_ts, friction, score, moments, channel FROM sessions
+          INDEXED BY sessions_last WHERE last_ts >= ?1"
     }
 }
 
@@ -516,7 +518,7 @@ fn touched_sql(site: bool) -> &'static str {
 }
 
 const SESSION_ROW_SQL: &str =
-    "SELECT first_ts, last_ts, friction, score, moments FROM sessions WHERE session_id = ?1 AND site = ?2";
+    "SELECT first_ts, last_ts, friction, score, moments, channel FROM sessions WHERE session_id = ?1 AND site = ?2";
 
 /// The SQL shapes of the session windows (for `EXPLAIN QUERY PLAN` in the tests): (sql, arguments).
 pub fn session_shapes() -> Vec<(String, usize)> {
@@ -558,6 +560,7 @@ impl SessionWindow {
                 friction: r.get(4)?,
                 score: r.get(5)?,
                 moments: moments_of(r.get_ref(6)?),
+                channel: r.get(7)?,
             };
             w.by_last.insert((s.last_ts, key.clone()));
             w.by_key.insert(key, s);
@@ -603,6 +606,7 @@ impl SessionWindow {
                         friction: r.get(2)?,
                         score: r.get(3)?,
                         moments: moments_of(r.get_ref(4)?),
+                        channel: r.get(5)?,
                     };
                     if s.last_ts >= from {
                         self.by_last.insert((s.last_ts, key.clone()));
@@ -635,6 +639,19 @@ pub struct SessionTotals {
     pub sessions: i64,
     pub with_friction: i64,
     pub average_score: Option<f64>,
+}
+
+/// One channel's sessions of a range (see [`SessionWindows::channels`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChannelTotals {
+    pub channel: String,
+    pub sessions: i64,
+    pub with_friction: i64,
+    /// Friction events of those sessions.
+    pub friction: i64,
+    pub score_sum: i64,
+    /// Sessions that reached the goal.
+    pub converted: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -790,6 +807,33 @@ impl SessionWindows {
                 }
             }
             (n, reached)
+        })
+    }
+
+    /// Sessions in `[from, to)` per attribution channel ('' for sessions without one), in
+    /// channel name order. `goal`: the moment of truth counted as a conversion.
+    pub fn channels(
+        &self,
+        conn: &Connection,
+        site: &Option<String>,
+        from: i64,
+        to: i64,
+        upto: i64,
+        goal: &str,
+    ) -> Result<Vec<ChannelTotals>, ReadError> {
+        self.with(conn, site, from, to, upto, |sessions| {
+            let mut by: std::collections::BTreeMap<&str, ChannelTotals> = Default::default();
+            for s in sessions {
+                let c = by
+                    .entry(s.channel.as_str())
+                    .or_insert_with(|| ChannelTotals { channel: s.channel.clone(), ..Default::default() });
+                c.sessions += 1;
+                c.with_friction += i64::from(s.friction > 0);
+                c.friction += s.friction;
+                c.score_sum += s.score;
+                c.converted += i64::from(s.moments.as_ref().is_some_and(|m| m.iter().any(|m| m == goal)));
+            }
+            by.into_values().collect()
         })
     }
 

@@ -55,7 +55,16 @@ fn friction(
 /// - b1 (blog): a view and a dead click on a link.
 fn seed() -> Vec<Value> {
     let chip = "#grind > button.chip";
-    vec![
+    // The SDK carries the session's attribution on every event's context: s1 came from a
+    // newsletter, s2 from a search ad, b1 from a social post; s3 has none (direct, with an SDK
+    // before attribution, or another sender).
+    let attribution = |session: &str| match session {
+        "s1" => Some(("email", "spring_sale")),
+        "s2" => Some(("paid_search", "grinders")),
+        "b1" => Some(("social", "")),
+        _ => None,
+    };
+    let mut events = vec![
         ev("1", "shop", "s1", "page_view", &at(0, 0), "/", json!({"category": "touchpoint"})),
         friction("2", "s1", "dead_click", &at(0, 10), "/p/mug", chip, None),
         ev("3", "shop", "s1", "add_to_cart", &at(1, 0), "/p/mug", json!({"category": "touchpoint", "moment": true})),
@@ -74,7 +83,16 @@ fn seed() -> Vec<Value> {
             f["site"] = json!("blog");
             f
         },
-    ]
+    ];
+    for e in &mut events {
+        if let Some((channel, campaign)) = attribution(e["sessionId"].as_str().unwrap()) {
+            e["context"]["channel"] = json!(channel);
+            if !campaign.is_empty() {
+                e["context"]["campaign"] = json!(campaign);
+            }
+        }
+    }
+    events
 }
 
 async fn seeded(access: Access) -> TestApp {
@@ -147,6 +165,8 @@ async fn sessions_list_and_journey() {
     assert_eq!(s2["touchpoints"], json!(3));
     assert_eq!(s2["moments"], json!(["add_to_cart", "begin_checkout"]));
     assert_eq!(s2["frictionByType"], json!({"dead_click": 1, "js_error": 1, "rage_click": 1}));
+    assert_eq!((&s2["channel"], &s2["campaign"]), (&json!("paid_search"), &json!("grinders")));
+    assert_eq!((&all["sessions"][0]["channel"], &all["sessions"][0]["campaign"]), (&json!(""), &json!("")));
     assert_eq!(all["sessions"][0]["score"], json!(80), "no friction, no moment");
     assert_eq!(all["sessions"][2]["score"].as_i64().unwrap(), {
         use touchpoint_core::score::*;
@@ -171,6 +191,7 @@ async fn sessions_list_and_journey() {
 
     let j = api(&t, "/api/sessions/s2").await;
     assert_eq!(j["session"]["sessionId"], json!("s2"));
+    assert_eq!(j["session"]["channel"], json!("paid_search"));
     let steps: Vec<String> = j["events"]
         .as_array()
         .unwrap()
@@ -232,6 +253,54 @@ async fn timeseries_funnel_overview_stats() {
     assert_eq!((o["events"].clone(), o["friction"].clone(), o["sessions"].clone()), (json!(12), json!(4), json!(3)));
     assert_eq!(o["sessionsWithFriction"], json!(2));
     assert_eq!(api(&t, "/api/stats").await, json!({"events": 14, "bySite": {"shop": 12, "blog": 2}}));
+}
+
+/// Sessions by channel: each channel's sessions, how many had friction, friction per session,
+/// average score and conversions (sessions that reached `goal`, `purchase` by default).
+#[tokio::test]
+async fn sessions_by_channel() {
+    let t = seeded(open()).await;
+    let c = api(&t, &format!("/api/channels?{}", range())).await;
+    assert_eq!(c["goal"], json!("purchase"));
+    let rows = c["channels"].as_array().unwrap();
+    let key = |r: &Value| {
+        format!(
+            "{} {} {} {} {}",
+            r["channel"], r["sessions"], r["sessionsWithFriction"], r["frictionPerSession"], r["converted"]
+        )
+    };
+    // One session each: by name.
+    assert_eq!(
+        rows.iter().map(key).collect::<Vec<_>>(),
+        [r#""" 1 0 0.0 0"#, r#""email" 1 1 1.0 1"#, r#""paid_search" 1 1 3.0 0"#, r#""social" 1 1 1.0 0"#]
+    );
+    let sessions = api(&t, &format!("/api/sessions?{}", range())).await;
+    for r in rows {
+        let s = sessions["sessions"].as_array().unwrap().iter().find(|s| s["channel"] == r["channel"]).unwrap();
+        assert_eq!(r["averageScore"].as_f64().unwrap(), s["score"].as_f64().unwrap(), "{r}");
+    }
+    assert_eq!(rows[1]["conversionRate"], json!(1.0));
+    // One site; another goal; a range with s2 alone.
+    let shop = api(&t, &format!("/api/channels?{}&site=shop&goal=add_to_cart", range())).await;
+    let conv: Vec<(String, i64)> = shop["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["channel"].as_str().unwrap().to_string(), r["converted"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(conv, [("".into(), 0), ("email".into(), 1), ("paid_search".into(), 1)]);
+    let late = api(&t, "/api/channels?from=2026-11-20T10:30:00Z&to=2026-11-20T10:45:00Z&site=shop").await;
+    assert_eq!(late["channels"].as_array().unwrap().len(), 1);
+    assert_eq!(late["channels"][0]["channel"], json!("paid_search"));
+    // Sessions arriving later are counted (the window kept between polls moves).
+    let mut more = ev("15", "shop", "s4", "page_view", &at(40, 0), "/", json!({}));
+    more["context"]["channel"] = json!("email");
+    post(&t.app, batch(vec![more])).await;
+    let again = api(&t, &format!("/api/channels?{}&site=shop", range())).await;
+    assert_eq!(again["channels"][0]["channel"], json!("email"), "{again}");
+    assert_eq!(again["channels"][0]["sessions"], json!(2));
+    let bad = get(&t.app, &format!("/api/channels?{}&goal=Not%20a%20name", range())).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
@@ -462,6 +531,45 @@ async fn hourly_counts_are_built_for_a_version_3_database() {
     {
         let c = rusqlite::Connection::open(&path).unwrap();
         c.execute_batch("DROP TABLE hour_counts; PRAGMA user_version = 3;").unwrap();
+    }
+    let t = app(Store::open(&path).unwrap());
+    for (q, want) in queries.iter().zip(&before) {
+        assert_eq!(&api(&t, q).await, want, "{q}");
+    }
+}
+
+/// A version 4 database (sessions without their attribution) gets `channel` and `campaign`
+/// added and filled from each session's events when it is opened: the sessions and the
+/// channels answer as if they had been kept at ingest.
+#[tokio::test]
+async fn channels_are_filled_for_a_version_4_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v4.sqlite");
+    let path = path.to_str().unwrap().to_string();
+    let app = |store: Store| {
+        let state = AppState::new(store, OriginPolicy::new(Default::default()), None).with_access(open());
+        TestApp { app: router(state.clone(), Path::new("/nonexistent"), Path::new("/nonexistent")), state }
+    };
+    let queries = [format!("/api/sessions?{}", range()), format!("/api/channels?{}", range())];
+    let t = app(Store::open(&path).unwrap());
+    post(&t.app, batch(seed())).await;
+    let mut before = Vec::new();
+    for q in &queries {
+        before.push(api(&t, q).await);
+    }
+    assert_eq!(before[1]["channels"].as_array().unwrap().len(), 4, "{}", before[1]);
+    drop(t);
+    {
+        // The version 4 table and indexes.
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch(
+            "DROP INDEX sessions_site_last; DROP INDEX sessions_last;
+             ALTER TABLE sessions DROP COLUMN channel; ALTER TABLE sessions DROP COLUMN campaign;
+             CREATE INDEX sessions_site_last ON sessions(site, last_ts, first_ts, score, friction, moments);
+             CREATE INDEX sessions_last ON sessions(last_ts, first_ts, score, friction, moments);
+             PRAGMA user_version = 4;",
+        )
+        .unwrap();
     }
     let t = app(Store::open(&path).unwrap());
     for (q, want) in queries.iter().zip(&before) {

@@ -25,14 +25,17 @@ const T = { timeout: 120_000 };
 const CHIP = '#grind > button.chip';
 let n = 0;
 
+// The SDK's attribution of each session, on every event's context (sess-three has none).
+const CHANNELS = { 'sess-one': ['email', 'spring_sale'], 'sess-two': ['paid_search', 'grinders'] };
 function ev(session, name, minutesAgo, pathname, props = {}) {
   n += 1;
+  const [channel, campaign] = CHANNELS[session] || [];
   return {
     type: name === 'page_view' ? 'page' : 'track', event: name, messageId: `m-${Date.now()}-${n}`,
     timestamp: new Date(Date.now() - minutesAgo * 60_000).toISOString(), sessionId: session, site: 'demo-shop',
     properties: props,
     context: { page: { url: `http://127.0.0.1${pathname}`, path: pathname, title: 'Demo', referrer: '' },
-      library: { name: 'touchpoint', version: '0.1.0' } },
+      library: { name: 'touchpoint', version: '0.1.0' }, ...(channel ? { channel, campaign } : {}) },
   };
 }
 const fr = (session, name, minutesAgo, pathname, selector, extra = {}) =>
@@ -103,6 +106,13 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   const rows = await page.$$eval('#leaderboard tbody tr', (trs) => trs.map((r) => [...r.cells].map((c) => c.textContent)));
   assert.deepEqual(rows[0].slice(0, 6), ['dead_click', '/product.html', CHIP, '2', '2', '66.7 %']);
   assert.deepEqual(rows.map((r) => r[0]), ['dead_click', 'js_error', 'rage_click']);
+  // Channels: where the sessions came from, each one's friction, score and purchases.
+  const channels = await page.$$eval('#channel-list tbody tr', (trs) => trs.map((r) => [...r.cells].map((c) => c.textContent)));
+  assert.deepEqual(channels.map((r) => [r[0], r[1], r[2], r[3], r[5]]), [
+    ['(unknown)', '1', '0 %', '0', '0 (0 %)'], ['email', '1', '100 %', '1', '1 (100 %)'], ['paid search', '1', '100 %', '3', '0 (0 %)']]);
+  assert.equal(await page.textContent('#channel-goal'), 'Reached purchase');
+  const listed = await page.$$eval('#session-list tbody tr', (trs) => trs.map((r) => [r.dataset.session, r.cells[4].textContent, r.cells[4].title]));
+  assert.deepEqual(listed, [['sess-three', '(unknown)', ''], ['sess-two', 'paid search', 'campaign: grinders'], ['sess-one', 'email', 'campaign: spring_sale']]);
   await page.screenshot({ path: path.join(ARTIFACTS, 'inspector-overview.png'), fullPage: true });
 
   // Click-through: the sessions where the chip caused dead clicks; the filter is in the address.
@@ -122,6 +132,7 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   assert.match(await page.textContent('#timeline li[data-event=js_error]'), /during begin_checkout/);
   assert.match(await page.textContent('#timeline li[data-event=rage_click]'), /disabled/, 'a disabled control\'s presses say so');
   assert.match(await page.textContent('#session-score'), /^score \d+$/);
+  assert.match(await page.textContent('#session-summary'), / · from paid search \(campaign grinders\) · /);
   assert.equal(new URL(page.url()).searchParams.get('session'), 'sess-two');
   await page.screenshot({ path: path.join(ARTIFACTS, 'inspector-session.png'), fullPage: true });
 
