@@ -33,6 +33,8 @@
       steps: q.get('steps') || '',
       // The leaderboard row whose sessions are listed.
       elType: q.get('el_type') || '', elPath: q.get('el_path') || '', elSel: q.get('el_sel'),
+      // The channel whose sessions are listed (null: none picked; '' the unattributed ones).
+      channel: q.get('channel'),
       session: q.get('session') || '',
     };
   }
@@ -46,6 +48,7 @@
     if (!state.live) q.set('live', '0');
     if (state.steps) q.set('steps', state.steps);
     if (state.elType) { q.set('el_type', state.elType); q.set('el_path', state.elPath); q.set('el_sel', state.elSel || ''); }
+    if (state.channel !== null) q.set('channel', state.channel);
     if (state.session) q.set('session', state.session);
     var url = location.pathname + (q.toString() ? '?' + q.toString() : '');
     if (push) history.pushState(null, '', url); else history.replaceState(null, '', url);
@@ -72,7 +75,7 @@
     Object.keys(params || {}).forEach(function (k) {
       if (params[k] !== '' && params[k] !== null && params[k] !== undefined) q.set(k, params[k]);
     });
-    return fetch(path + (q.toString() ? '?' + q.toString() : ''), { cache: 'no-store', credentials: 'same-origin' })
+    return fetch(path + (q.toString() ? (path.indexOf('?') < 0 ? '?' : '&') + q.toString() : ''), { cache: 'no-store', credentials: 'same-origin' })
       .then(function (r) {
         return r.json().catch(function () { return {}; }).then(function (body) {
           if (!r.ok) throw new Error(path + ': ' + (body.error || 'HTTP ' + r.status));
@@ -181,7 +184,16 @@
     $('channel-goal').textContent = 'Reached ' + ch.goal;
     if (!ch.channels.length) { emptyRow(tbody, 6, 'No sessions in this range.'); return; }
     ch.channels.forEach(function (c) {
-      var tr = el('tr'); tr.setAttribute('data-channel', c.channel);
+      var tr = el('tr', 'clickable'); tr.setAttribute('data-channel', c.channel);
+      tr.tabIndex = 0;
+      if (state.channel === c.channel) tr.classList.add('selected');
+      var pick = function () {
+        state.channel = c.channel; state.elType = ''; state.elPath = ''; state.elSel = null; state.session = '';
+        writeUrl(true);
+        refresh();
+      };
+      tr.addEventListener('click', pick);
+      tr.addEventListener('keydown', function (e) { if (e.key === 'Enter') pick(); });
       cell(tr, channelName(c.channel));
       cell(tr, fmt(c.sessions), 'n');
       cell(tr, pct(c.sessionsWithFrictionShare), 'n');
@@ -215,7 +227,7 @@
       cell(tr, arrow, 'n ' + (r.trend > 0 ? 'trend-up' : r.trend < 0 ? 'trend-down' : ''))
         .title = 'previous period: ' + r.previous;
       var pick = function () {
-        state.elType = r.type; state.elPath = r.path; state.elSel = r.selector; state.session = '';
+        state.elType = r.type; state.elPath = r.path; state.elSel = r.selector; state.channel = null; state.session = '';
         writeUrl(true);
         refresh();
       };
@@ -230,9 +242,9 @@
   function renderSessions(list) {
     var tbody = $('session-list').querySelector('tbody');
     tbody.textContent = '';
-    $('sessions-filter').textContent = state.elType
-      ? 'with ' + state.elType + ' on ' + (state.elSel || '(page)') + ' at ' + (state.elPath || '–') + ' (click a session for its journey)'
-      : 'most recent (click a session for its journey)';
+    $('sessions-filter').textContent = (state.elType
+      ? 'with ' + state.elType + ' on ' + (state.elSel || '(page)') + ' at ' + (state.elPath || '–')
+      : state.channel !== null ? 'from ' + channelName(state.channel) : 'most recent') + ' (click a session for its journey)';
     if (!list.sessions.length) { emptyRow(tbody, 9, 'No sessions in this range.'); return; }
     list.sessions.forEach(function (s) {
       var tr = el('tr', 'clickable');
@@ -301,12 +313,14 @@
     var sessionParams = state.elType
       ? { site: b.site, from: b.from, to: b.to, type: state.elType, path: state.elPath, selector: state.elSel || '', limit: 50 }
       : { site: b.site, from: b.from, to: b.to, limit: 50 };
+    // (api() leaves out empty values: the unattributed channel is asked for in the address.)
+    var sessionsUrl = '/api/sessions' + (!state.elType && state.channel !== null ? '?channel=' + encodeURIComponent(state.channel) : '');
     var jobs = [
       api('/api/overview', b),
       api('/api/timeseries', { site: b.site, from: b.from, to: b.to, metric: 'friction' }),
       api('/api/funnel', { site: b.site, from: b.from, to: b.to, steps: state.steps }),
       api('/api/friction', frictionParams),
-      api('/api/sessions', sessionParams),
+      api(sessionsUrl, sessionParams),
       state.session ? api('/api/sessions/' + encodeURIComponent(state.session), {}).catch(function () { return null; })
         : Promise.resolve(null),
       api('/api/stats', {}),

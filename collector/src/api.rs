@@ -238,7 +238,7 @@ pub async fn friction(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
 }
 
 pub async fn sessions(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
-    let p = Params::new(q, &["site", "from", "to", "friction", "type", "path", "selector", "limit"])?;
+    let p = Params::new(q, &["site", "from", "to", "friction", "type", "path", "selector", "channel", "limit"])?;
     let (from, to) = p.range(now_ms())?;
     let s = query::SessionsQ {
         site: p.site()?,
@@ -248,8 +248,12 @@ pub async fn sessions(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
         kind: p.name("type")?,
         path: p.path()?,
         selector: p.selector()?,
+        channel: p.channel()?,
         limit: p.limit(50)?,
     };
+    if s.channel.is_some() && (s.kind.is_some() || s.path.is_some() || s.selector.is_some()) {
+        return Err(BadParam("channel: not with type, path or selector".into()).into());
+    }
     let kept = st.store.reads.kept.clone();
     Ok(json_answer(st.store.reads.run(move |c| query::sessions(c, &kept, &s)).await?))
 }

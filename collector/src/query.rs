@@ -140,6 +140,16 @@ impl Params {
         }
     }
 
+    /// `channel`, as the sessions list filters by it: Some("") when given empty (the sessions
+    /// without attribution), None when absent.
+    pub fn channel(&self) -> Result<Option<String>, BadParam> {
+        match self.map.get("channel") {
+            None => Ok(None),
+            Some(v) if v.chars().count() <= crate::facts::MAX_KEY_CHARS => Ok(Some(v.clone())),
+            Some(_) => Err(BadParam(format!("channel: at most {} characters", crate::facts::MAX_KEY_CHARS))),
+        }
+    }
+
     pub fn flag(&self, k: &str) -> Result<bool, BadParam> {
         match self.get(k) {
             None | Some("0") | Some("false") => Ok(false),
@@ -395,6 +405,8 @@ pub struct SessionsQ {
     pub kind: Option<String>,
     pub path: Option<String>,
     pub selector: Option<String>,
+    /// Sessions of this attribution channel ("": those without one; not with a friction filter).
+    pub channel: Option<String>,
     pub limit: i64,
 }
 
@@ -417,6 +429,9 @@ fn sessions_sql(q: &SessionsQ) -> Q {
         s.push("s.last_ts >= ?", q.from).push(" AND s.last_ts < ?", q.to);
         if q.friction_only {
             s.text(" AND s.friction > 0");
+        }
+        if let Some(c) = &q.channel {
+            s.push(" AND s.channel = ?", c.clone());
         }
         s.push(" ORDER BY s.last_ts DESC LIMIT ?", q.limit);
         return s;
@@ -917,9 +932,13 @@ pub fn all_shapes() -> Vec<(String, usize)> {
             kind: opt(bits & 4 != 0),
             path: opt(bits & 8 != 0),
             selector: opt(bits & 16 != 0),
+            channel: None,
             limit: 1,
         };
         add(sessions_sql(&q));
+        if bits & 28 == 0 {
+            add(sessions_sql(&SessionsQ { channel: opt(true), ..q }));
+        }
     }
     for site in [false, true] {
         add(session_by_id_sql(&opt(site)));
@@ -1315,6 +1334,7 @@ mod tests {
                         kind: kind.clone(),
                         path: path.clone(),
                         selector: selector.clone(),
+                        channel: None,
                         limit,
                     };
                     let ours = sessions(&c, &kept, &q).unwrap();

@@ -301,6 +301,18 @@ async fn sessions_by_channel() {
     assert_eq!(again["channels"][0]["sessions"], json!(2));
     let bad = get(&t.app, &format!("/api/channels?{}&goal=Not%20a%20name", range())).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+
+    // A channel's sessions (the inspector's click on a channel): empty names the unattributed.
+    let ids = |v: &Value| -> Vec<String> {
+        v["sessions"].as_array().unwrap().iter().map(|s| s["sessionId"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(ids(&api(&t, &format!("/api/sessions?{}&channel=email", range())).await), ["s4", "s1"]);
+    assert_eq!(ids(&api(&t, &format!("/api/sessions?{}&channel=", range())).await), ["s3"]);
+    assert_eq!(ids(&api(&t, &format!("/api/sessions?{}&channel=email&friction=1", range())).await), ["s1"]);
+    assert!(ids(&api(&t, &format!("/api/sessions?{}&channel=email&site=blog", range())).await).is_empty());
+    let both = get(&t.app, &format!("/api/sessions?{}&channel=email&type=dead_click", range())).await;
+    assert_eq!(both.status, StatusCode::BAD_REQUEST);
+    assert!(both.error().contains("channel"), "{}", both.error());
 }
 
 #[tokio::test]

@@ -115,6 +115,17 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   assert.deepEqual(listed, [['sess-three', '(unknown)', ''], ['sess-two', 'paid search', 'campaign: grinders'], ['sess-one', 'email', 'campaign: spring_sale']]);
   await page.screenshot({ path: path.join(ARTIFACTS, 'inspector-overview.png'), fullPage: true });
 
+  // A channel's sessions: a click on its row (the filter in the address); the unattributed too.
+  await page.click('#channel-list tbody tr[data-channel="paid_search"]');
+  await waitFor('the sessions of the channel', async () =>
+    (await page.$$eval('#session-list tbody tr', (trs) => trs.map((t) => t.dataset.session))).join() === 'sess-two');
+  assert.equal(new URL(page.url()).searchParams.get('channel'), 'paid_search');
+  assert.match(await page.textContent('#sessions-filter'), /^from paid search/);
+  await page.click('#channel-list tbody tr[data-channel=""]');
+  await waitFor('the unattributed sessions', async () =>
+    (await page.$$eval('#session-list tbody tr', (trs) => trs.map((t) => t.dataset.session))).join() === 'sess-three');
+  assert.equal(new URL(page.url()).searchParams.get('channel'), '');
+
   // Click-through: the sessions where the chip caused dead clicks; the filter is in the address.
   await page.click('#leaderboard tbody tr[data-type="dead_click"]');
   await waitFor('the sessions of the element', async () =>
