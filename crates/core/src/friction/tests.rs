@@ -335,6 +335,31 @@ fn js_errors_are_capped_per_message_and_noise_is_ignored() {
 }
 
 #[test]
+fn js_errors_with_ever_new_messages_stop_at_twenty_messages_and_are_counted() {
+    use super::js_error::{MAX_MESSAGES, OTHERS};
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    let e = |m: String| ErrorFact { message: m, source: String::new(), line: 1, rejection: false };
+    // A timer's error that names a new request each time, 1,000 times; and a repeated one.
+    for i in 0..1000 {
+        f.error(i, &e(format!("request {i} failed")), &mut out);
+        f.error(i, &e("boom".into()), &mut out);
+    }
+    assert_eq!(out.len(), MAX_MESSAGES + 5 - 1, "the first 19 request messages (and boom) once, boom 5 times");
+    f.leave(2000, &mut out);
+    let tail: Vec<&str> = out[MAX_MESSAGES + 4..].iter().map(|(_, p)| p.as_str()).collect();
+    assert_eq!(tail.len(), 2, "{tail:?}");
+    assert!(tail[0].contains("\"message\":\"boom\"") && tail[0].contains("\"repeats\":995"), "{tail:?}");
+    assert!(tail[1].contains(&format!("\"message\":\"{OTHERS}\"")) && tail[1].contains("\"repeats\":981"), "{tail:?}");
+    // The next page view starts again.
+    let mut next = Vec::new();
+    f.error(3000, &e("request 5000 failed".into()), &mut next);
+    assert_eq!(next.len(), 1);
+    f.leave(4000, &mut next);
+    assert_eq!(next.len(), 1, "nothing over the caps: no report");
+}
+
+#[test]
 fn slow_interactions_above_200_ms_once_per_interaction() {
     let mut f = Friction::default();
     let mut out = Vec::new();
