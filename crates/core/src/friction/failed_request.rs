@@ -4,9 +4,16 @@
 //! previous keystroke's) is not a failure. Observed by wrapping `fetch` and `XMLHttpRequest` in the loader:
 //! Resource Timing's `responseStatus` is Chromium-only and reports network failures not at all,
 //! and dead-click detection needs to know that a request is still pending, which only the
-//! wrappers can tell. Touchpoint's own requests are not observed.
+//! wrappers can tell. Touchpoint's own requests are not observed. At most 5 events per path and
+//! 20 paths per page view (see [`super::capped`]: a poll that fails every few
+//! seconds while the API is down or the visitor offline sent an event each time); the rest is
+//! counted and reported once when the page view ends (`repeats`).
 
+use super::capped::Capped;
 use super::{finding, Findings, Signal};
+
+/// Events per path per page view.
+const MAX_PER_PATH: u32 = 5;
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RequestEnd {
@@ -27,6 +34,8 @@ pub struct FailedRequest {
     last_click: Option<u64>,
     /// Requests in flight that a click started.
     by_click: Vec<u32>,
+    /// Failures per path.
+    seen: Capped,
 }
 
 const CLICK_STARTS_MS: u64 = 1_000;
@@ -46,12 +55,14 @@ impl FailedRequest {
         self.by_click.retain(|i| *i != id);
     }
 
-    pub fn end(&mut self, _at: u64, r: &RequestEnd, out: &mut Findings) {
+    /// Whether the request failed (reported or counted).
+    pub fn end(&mut self, _at: u64, r: &RequestEnd, out: &mut Findings) -> bool {
         // any(), not contains(): <[u32]>::contains is an unrolled 0.17 KB function in the wasm (size).
         let clicked = self.by_click.iter().any(|&c| c == r.id);
         self.forget(r.id);
         let failed = r.status == 0 || r.status >= 500 || (clicked && r.status >= 400);
-        if r.first_party && failed {
+        let failed = r.first_party && failed;
+        if failed && self.seen.admit(&r.path, MAX_PER_PATH) {
             let props = finding(None)
                 .str("method", &r.method)
                 .str("path", &r.path)
@@ -60,5 +71,11 @@ impl FailedRequest {
                 .finish();
             out.push((Signal::FailedRequest, props));
         }
+        failed
+    }
+
+    /// The page view ends: the failures past the cap, one event per path.
+    pub fn leave(&mut self, out: &mut Findings) {
+        self.seen.leave(MAX_PER_PATH, Signal::FailedRequest, "path", out);
     }
 }

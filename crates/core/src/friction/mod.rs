@@ -4,6 +4,7 @@
 //! responded", a scroll position, an error, a request, an Event Timing entry...). One place lists
 //! the defaults: `Settings::default()`, documented in the README's friction table.
 
+mod capped;
 mod dead;
 mod error_click;
 pub mod failed_request;
@@ -270,9 +271,8 @@ impl Friction {
     pub fn request_end(&mut self, at: u64, end: &failed_request::RequestEnd, out: &mut Findings) {
         self.dead.request_end(&self.settings, at);
         if self.on(Signal::FailedRequest) {
-            let before = out.len();
-            self.failed.end(at, end, out);
-            if out.len() > before {
+            // (A failure past the cap, counted and not reported, explains the silence too.)
+            if self.failed.end(at, end, out) {
                 self.dead.request_failed();
             }
         } else {
@@ -384,6 +384,9 @@ impl Friction {
         }
         if self.on(Signal::JsError) {
             self.js.leave(&self.settings, out);
+        }
+        if self.on(Signal::FailedRequest) {
+            self.failed.leave(out);
         }
     }
 

@@ -336,7 +336,7 @@ fn js_errors_are_capped_per_message_and_noise_is_ignored() {
 
 #[test]
 fn js_errors_with_ever_new_messages_stop_at_twenty_messages_and_are_counted() {
-    use super::js_error::{MAX_MESSAGES, OTHERS};
+    use super::capped::{MAX_KEYS as MAX_MESSAGES, OTHERS};
     let mut f = Friction::default();
     let mut out = Vec::new();
     let e = |m: String| ErrorFact { message: m, source: String::new(), line: 1, rejection: false };
@@ -730,4 +730,42 @@ proptest! {
         let b = clicks(&mut Friction::default(), 1, &sorted);
         prop_assert_eq!(a, b);
     }
+}
+
+#[test]
+fn failed_requests_are_capped_per_method_and_path_and_counted() {
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    let fail = |id: u32, path: &str, status: u16| RequestEnd {
+        id,
+        method: "GET".into(),
+        path: path.into(),
+        status,
+        first_party: true,
+        ..RequestEnd::default()
+    };
+    // A cart poll failing every 5 s for 10 minutes (503, then offline), and one other failure.
+    for i in 0..120u32 {
+        f.request_start(u64::from(i) * 5_000, i);
+        f.request_end(u64::from(i) * 5_000 + 30, &fail(i, "/api/cart", if i < 60 { 503 } else { 0 }), &mut out);
+    }
+    f.request_end(700_000, &fail(500, "/api/stock", 500), &mut out);
+    assert_eq!(names(&out), ["failed_request"; 6], "5 of the poll, then the other path");
+    f.leave(800_000, &mut out);
+    assert_eq!(out.len(), 7);
+    let last = &out[6].1;
+    assert!(last.contains(r#""path":"/api/cart","repeats":115"#), "{last}");
+
+    // A click whose request fails past the cap: the failure still explains the silence (no
+    // dead_click), although it is only counted.
+    let mut out = Vec::new();
+    for i in 0..5u32 {
+        f.request_end(850_000, &fail(600 + i, "/api/save", 503), &mut out);
+    }
+    assert_eq!(out.len(), 5);
+    f.click(900_000, 1, 1, &target(1), &mut out);
+    f.request_start(900_010, 700);
+    f.request_end(900_100, &fail(700, "/api/save", 503), &mut out);
+    f.timeout(920_000, &mut out);
+    assert_eq!(names(&out), ["failed_request"; 5], "counted, and no dead_click: {out:?}");
 }
