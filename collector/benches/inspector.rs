@@ -13,7 +13,7 @@
 //!    truth (add_to_cart in 40 % of sessions, begin_checkout in 20 %, purchase in 10 %).
 //! 2. Times each query of the read API (`--runs` times each, after 3 warm-up runs): p50, p95, max.
 //! 3. Measures ingestion (`--clients` keep-alive clients posting batches of `--batch` new events
-//!    of the same mix for `--secs`) alone, then while an inspector polls every second (the 8
+//!    of the same mix for `--secs`) alone, then while an inspector polls every second (the 9
 //!    requests one inspector refresh makes, over the last 24 hours), `--rounds` times each,
 //!    alternating, and prints the ratio.
 //!
@@ -128,6 +128,16 @@ const FRICTION: [&str; 11] = [
     "failed_request",
     "poor_vital",
 ];
+/// Sessions' attribution (channel, campaign), one per session in turn.
+const CHANNELS: [(&str, &str); 6] = [
+    ("direct", ""),
+    ("organic_search", ""),
+    ("paid_search", "grinders"),
+    ("email", "spring_sale"),
+    ("social", "latte_art"),
+    ("internal", ""),
+];
+
 const PATHS: [&str; 12] = [
     "/",
     "/product.html",
@@ -200,12 +210,14 @@ fn session_events(buf: &mut String, rng: &mut u64, session: u64, start_ms: i64, 
             )
         };
         let path = PATHS[(session as usize + i) % PATHS.len()];
+        // The session's attribution, on every event's context as the SDK sends it.
+        let (channel, campaign) = CHANNELS[session as usize % CHANNELS.len()];
         if !buf.ends_with('[') {
             buf.push(',');
         }
         let (a, b) = (next_random(rng), next_random(rng));
         buf.push_str(&format!(
-            r#"{{"type":"{kind}","event":"{name}","messageId":"{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}","timestamp":"{}","sessionId":"sess-{session:016x}","site":"{site}","properties":{props},"context":{{"page":{{"url":"https://shop.example{path}","path":"{path}","title":"Demo Shop","referrer":""}},"library":{{"name":"touchpoint","version":"0.1.0"}}}}}}"#,
+            r#"{{"type":"{kind}","event":"{name}","messageId":"{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}","timestamp":"{}","sessionId":"sess-{session:016x}","site":"{site}","properties":{props},"context":{{"page":{{"url":"https://shop.example{path}","path":"{path}","title":"Demo Shop","referrer":""}},"library":{{"name":"touchpoint","version":"0.1.0"}},"channel":"{channel}","campaign":"{campaign}"}}}}"#,
             a >> 32,
             (a >> 16) & 0xffff,
             a & 0xfff,
@@ -329,6 +341,7 @@ fn inspector_requests(session: &str) -> Vec<String> {
         format!("/api/overview?{r}"),
         format!("/api/timeseries?{r}&metric=friction"),
         format!("/api/funnel?{r}"),
+        format!("/api/channels?{r}"),
         format!("/api/friction?{r}&limit=50"),
         format!("/api/sessions?{r}&limit=50"),
         format!("/api/sessions?{r}&type=dead_click&path=/cart.html&selector=%23main%20%3E%20div.block-7%20%3E%20button.action&limit=50"),
@@ -356,6 +369,9 @@ fn query_latencies(addr: &str, runs: usize) {
         ("timeseries events, 7 d (15 min)".into(), format!("/api/timeseries?{week}&metric=events&bucket=15m")),
         ("funnel, 24 h".into(), format!("/api/funnel?{day}")),
         ("funnel, 7 d".into(), format!("/api/funnel?{week}")),
+        ("channels, 24 h".into(), format!("/api/channels?{day}")),
+        ("channels, 7 d".into(), format!("/api/channels?{week}")),
+        ("sessions of a channel, 7 d".into(), format!("/api/sessions?{week}&channel=paid_search")),
         ("sessions, 24 h".into(), format!("/api/sessions?{day}")),
         ("sessions with friction, 7 d, site".into(), format!("/api/sessions?{week}&site=demo-shop&friction=1")),
         ("sessions of an element, 7 d".into(), format!("/api/sessions?{week}&type=dead_click&selector={sel}")),
@@ -559,7 +575,7 @@ fn main() {
     }
 
     println!(
-        "\ningestion: {} clients, batches of {}, {} s per run; the inspector polls every second (8 requests, last 24 h)",
+        "\ningestion: {} clients, batches of {}, {} s per run; the inspector polls every second (9 requests, last 24 h)",
         o.clients, o.batch, o.secs
     );
     println!(
@@ -581,8 +597,17 @@ fn main() {
                 r.p99, r.refreshes, r.refresh_p50, r.refresh_max, r.cpu, r.read_cpu, r.read_ms_per_refresh
             );
             if poll {
-                let names =
-                    ["overview", "timeseries", "funnel", "leaderboard", "sessions", "element", "journey", "stats"];
+                let names = [
+                    "overview",
+                    "timeseries",
+                    "funnel",
+                    "channels",
+                    "leaderboard",
+                    "sessions",
+                    "element",
+                    "journey",
+                    "stats",
+                ];
                 let parts: Vec<String> = names.iter().zip(&r.parts).map(|(n, ms)| format!("{n} {ms:.1}")).collect();
                 println!("|   (request p50 ms: {}) |", parts.join(", "));
             }
