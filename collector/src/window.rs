@@ -822,18 +822,25 @@ impl SessionWindows {
         goal: &str,
     ) -> Result<Vec<ChannelTotals>, ReadError> {
         self.with(conn, site, from, to, upto, |sessions| {
-            let mut by: std::collections::BTreeMap<&str, ChannelTotals> = Default::default();
+            // A few channels: a list, not a map by name.
+            let mut by: Vec<ChannelTotals> = Vec::new();
             for s in sessions {
-                let c = by
-                    .entry(s.channel.as_str())
-                    .or_insert_with(|| ChannelTotals { channel: s.channel.clone(), ..Default::default() });
+                let i = match by.iter().position(|c| c.channel == s.channel) {
+                    Some(i) => i,
+                    None => {
+                        by.push(ChannelTotals { channel: s.channel.clone(), ..Default::default() });
+                        by.len() - 1
+                    }
+                };
+                let c = &mut by[i];
                 c.sessions += 1;
                 c.with_friction += i64::from(s.friction > 0);
                 c.friction += s.friction;
                 c.score_sum += s.score;
                 c.converted += i64::from(s.moments.as_ref().is_some_and(|m| m.iter().any(|m| m == goal)));
             }
-            by.into_values().collect()
+            by.sort_by(|a, b| a.channel.cmp(&b.channel));
+            by
         })
     }
 
