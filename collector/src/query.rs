@@ -1187,7 +1187,7 @@ mod tests {
         let kept = Kept::with_feed(feed.clone());
         let steps_sets: [Vec<String>; 2] =
             [DEFAULT_MOMENTS.iter().map(|s| s.to_string()).collect(), vec!["begin_checkout".into(), "purchase".into()]];
-        let (mut id, mut now, mut compared) = (0i64, 1_000_000i64, 0);
+        let (mut id, mut now, mut compared, mut channels_seen) = (0i64, 1_000_000i64, 0, 0);
         for step in 0..250 {
             let events: Vec<Event> = (0..next(25))
                 .map(|_| {
@@ -1210,6 +1210,8 @@ mod tests {
                             ts_ms: ts,
                             category: if friction { Category::Friction } else { Category::Touchpoint },
                             moment: !friction && name != "click",
+                            // Some events without attribution, as from another sender.
+                            channel: ["", "email", "paid_search", "direct"][next(4) as usize].into(),
                             ..Default::default()
                         },
                     )
@@ -1269,11 +1271,42 @@ mod tests {
                         }
                         assert_eq!(ours, (sessions, reached), "funnel, step {step}, {from}..{to}, {site:?}");
                     }
+                    // Channels: the kept window against a GROUP BY of the sessions table.
+                    let ours_ch = kept.sessions.channels(&c, &site, from, to, upto, "purchase").unwrap();
+                    let mut q = Q::new(
+                        "SELECT channel, COUNT(*), COUNT(*) FILTER (WHERE friction > 0), SUM(friction), SUM(score),
+                                COUNT(*) FILTER (WHERE instr(moments, '\"purchase\"') > 0)
+                           FROM sessions WHERE ",
+                    );
+                    if let Some(s) = &site {
+                        q.push("site = ? AND ", s.clone());
+                    }
+                    q.push("last_ts >= ?", from)
+                        .push(" AND first_ts < ?", to)
+                        .text(" GROUP BY channel ORDER BY channel");
+                    let mut stmt = c.prepare(&q.sql).unwrap();
+                    let want_ch: Vec<crate::window::ChannelTotals> = stmt
+                        .query_map(params_from_iter(q.args.iter()), |r| {
+                            Ok(crate::window::ChannelTotals {
+                                channel: r.get(0)?,
+                                sessions: r.get(1)?,
+                                with_friction: r.get(2)?,
+                                friction: r.get(3)?,
+                                score_sum: r.get(4)?,
+                                converted: r.get(5)?,
+                            })
+                        })
+                        .unwrap()
+                        .collect::<Result<_, _>>()
+                        .unwrap();
+                    assert_eq!(ours_ch, want_ch, "channels, step {step}, {from}..{to}, {site:?}");
+                    channels_seen += usize::from(want_ch.len() > 1);
                     compared += usize::from(want.sessions > 0);
                 }
             }
         }
         assert!(compared > 500, "{compared}");
+        assert!(channels_seen > 300, "{channels_seen}");
     }
 
     /// The leaderboard's click-through (sessions where a friction happened), kept from poll to
