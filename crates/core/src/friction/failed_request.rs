@@ -60,8 +60,7 @@ impl FailedRequest {
         // any(), not contains(): <[u32]>::contains is an unrolled 0.17 KB function in the wasm (size).
         let clicked = self.by_click.iter().any(|&c| c == r.id);
         self.forget(r.id);
-        let failed = r.status == 0 || r.status >= 500 || (clicked && r.status >= 400);
-        let failed = r.first_party && failed;
+        let failed = r.first_party && (r.status == 0 || r.status >= 500 || (clicked && r.status >= 400));
         if failed && self.seen.admit(&r.path, MAX_PER_PATH) {
             let props = finding(None)
                 .str("method", &r.method)
