@@ -1094,7 +1094,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
       }
       for (i = 0; i < s.length; i++) { // 'g': every tp: key and value, one string
         k = s.key(i);
-        if (k && k.indexOf('tp:') === 0) out.push(k, s.getItem(k));
+        // (Not the visit's session, whose fields are joined by US too: it is read at start.)
+        if (k && k.indexOf('tp:') === 0 && k !== 'tp:session') out.push(k, s.getItem(k));
       }
       return out.join(US);
     } catch (e) { return op === 'g' ? '' : false; }
@@ -1105,12 +1106,15 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   function facts(remembered) {
     // Reading storage may throw (blocked, sandboxed): then there is nothing remembered.
     var tz = '', one = function (s, k) { try { return w[s].getItem(k) || ''; } catch (e) { return ''; } };
+    // The tab's session; in a new tab opened from this site (none), the visit's, last written by
+    // any tab (core::input::Boot::session).
+    var session = one('sessionStorage', 'tp:session') || (d.referrer.indexOf(location.origin + '/') ? '' : one('localStorage', 'tp:session'));
     try { tz = Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch (e) {}
     var nav = w.performance && performance.getEntriesByType && performance.getEntriesByType('navigation')[0];
     return [location.href, location.pathname, d.title, d.referrer, w.innerWidth | 0, w.innerHeight | 0,
       (w.navigator.language || ''), tz, d.visibilityState === 'hidden' ? 0 : 1, !d.hasFocus || d.hasFocus() ? 1 : 0, maxDepth = depth(0),
       nav && nav.type === 'back_forward' ? 1 : 0,
-      remembered ? one('localStorage', 'tp_consent') : ''].map(f).join(US) + US + one('sessionStorage', 'tp:session'); // the session's own fields come last
+      remembered ? one('localStorage', 'tp_consent') : ''].map(f).join(US) + US + session; // the session's own fields come last
   }
 
   // The debug overlay (data-debug or ?touchpoint_debug=1): loaded on the first message, so a page

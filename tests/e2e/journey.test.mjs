@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launch, sdkReady, startCollector, waitFor } from './harness.mjs';
+import { startFront } from '../xbrowser/harness.mjs';
 import { rewriteDemo, snippetRewrite } from './observe.mjs';
 
 let collector, browser;
@@ -376,6 +377,59 @@ test('a Navigation API route whose handler fails: its page view, and the error a
   assert.equal(ec.length, 1);
   assert.equal(ec[0].properties.element.selector, '#item');
   assert.match(ec[0].properties.message, /product not found/);
+});
+
+// A shopper opens products in new tabs (ctrl-click, target=_blank): a new tab gets an empty
+// sessionStorage (checked in this Chromium), so each tab was a session of its own, its channel
+// `internal`, and the visit's campaign lost for what was bought there. A tab opened from the
+// site now continues the visit's session; one that comes from elsewhere starts its own.
+test('a product opened in a new tab (ctrl-click, target=_blank) is the same session, with its channel; a tab from elsewhere is not', T, async (t) => {
+  const site = 'journey-tabs';
+  // Pages from a server of their own (proxying the SDK and the batches to the collector):
+  // Playwright's routes do not see the first request of a tab the browser opens itself.
+  const front = await startFront(collector.url);
+  t.after(() => front.close());
+  const html = (title) => `<!doctype html><html><head><title>${title}</title>${grantedSnippet(site)}</head><body>
+<a id="p1" href="/x/p1">Mug</a> <a id="p2" href="/x/p2" target="_blank">Kettle</a></body></html>`;
+  for (const name of ['tabs', 'p1', 'p2', 'p3']) front.page(name, html(name));
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  const page = await context.newPage();
+  await page.goto(`${front.url}/x/tabs?utm_source=newsletter&utm_medium=email&utm_campaign=spring`);
+  await sdkReady(page);
+  const opened = [];
+  for (const [sel, mods] of [['#p1', ['Control']], ['#p2', []]]) {
+    const next = context.waitForEvent('page');
+    await page.click(sel, { modifiers: mods });
+    const tab = await next;
+    await tab.waitForLoadState();
+    await sdkReady(tab);
+    opened.push(tab);
+  }
+  // A tab from elsewhere (typed, a bookmark, another site's link): its own session.
+  const other = await context.newPage();
+  await other.goto(`${front.url}/x/p3`);
+  await sdkReady(other);
+  const views = await waitFor('four page views', async () => {
+    for (const p of [page, ...opened, other]) await p.evaluate(() => touchpoint('flush'));
+    const all = (await collector.events(`&site=${site}`)).filter((e) => e.event === 'page_view');
+    return all.length === 4 && all;
+  }, { timeout: 30_000 });
+  const by = (path) => views.find((e) => e.context.page.path === path);
+  const first = by('/x/tabs');
+  assert.equal(first.context.channel, 'email');
+  // (previous_path: the visit's page before, in whichever tab: p2 came after p1.)
+  for (const [path, previous] of [['/x/p1', '/x/tabs'], ['/x/p2', '/x/p1']]) {
+    const v = by(path);
+    assert.equal(v.sessionId, first.sessionId, `${path}: the visit's session`);
+    assert.equal(v.context.channel, 'email', `${path}: the visit's channel, not internal`);
+    assert.equal(v.context.campaign, 'spring');
+    assert.equal(v.properties.previous_path, previous, path);
+    assert.equal(v.properties.channel, undefined, `${path}: no attribution of its own (not the session's first page view)`);
+  }
+  const p3 = by('/x/p3');
+  assert.notEqual(p3.sessionId, first.sessionId, 'a tab from elsewhere: a session of its own');
+  assert.equal(p3.context.channel, 'direct');
 });
 
 // A page prerendered by the browser (Speculation Rules) may never be shown. This headless Chromium

@@ -169,6 +169,8 @@ impl Engine {
         e.friction = friction;
         e.friction.start(now, &page.path);
         e.add_entropy(entropy);
+        // (The tab's session, or for a new tab opened from this site the visit's: see
+        // `input::Boot::session`.)
         match Session::restore(&boot.session, now) {
             Some(s) => {
                 if boot.back {
@@ -540,7 +542,10 @@ impl Engine {
         }
         self.session.left = self.left_at.unwrap_or(self.session.last);
         if self.may_store() && !self.gone {
-            self.out.push(Output::Remember { key: session::KEY, value: self.session.store(), session: true });
+            let value = self.session.store();
+            // Also where the visit's next tab finds it (see `input::Boot::session`).
+            self.out.push(Output::Remember { key: session::KEY, value: value.clone(), session: false });
+            self.out.push(Output::Remember { key: session::KEY, value, session: true });
         }
     }
 

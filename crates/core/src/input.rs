@@ -112,7 +112,11 @@ pub struct Boot {
     pub back: bool,
     /// The remembered consent decision (`remembered::KEY` in localStorage), "" if none.
     pub remembered: String,
-    /// The tab's session (`journey::session::KEY` in sessionStorage), "" if none.
+    /// The tab's session (`journey::session::KEY` in sessionStorage), "" if none. A new tab has
+    /// none (a product opened with ctrl-click or `target=_blank` gets an empty sessionStorage):
+    /// when it was opened from this site (its referrer is), the visit's session instead, which
+    /// every tab also writes to localStorage; so one visit in several tabs is one session, with
+    /// its channel. Not for a tab that comes from elsewhere (a campaign, a search): its own.
     pub session: String,
 }
 

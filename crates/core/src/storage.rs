@@ -8,7 +8,10 @@
 //! - `tp:tab:<tab>`: that tab's heartbeat (ms); removed on `pagehide`, so its events can be
 //!   adopted by the next page at once;
 //! - `tp:lease`: `<tab>:<expiry ms>`, only where the browser lacks Web Locks;
-//! - `tp:aid`: the anonymous id, only with marketing consent.
+//! - `tp:aid`: the anonymous id, only with marketing consent;
+//! - `tp:session`: the visit's session, also kept in each tab's sessionStorage
+//!   (`journey::session`); read at start, never part of a snapshot (its fields are joined by
+//!   U+001F, as a snapshot's keys and values are).
 
 use super::event::Encoded;
 use super::json::{cat, push_u64, split_byte};

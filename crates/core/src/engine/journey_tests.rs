@@ -164,9 +164,12 @@ fn a_campaign_visit_across_spa_routes_is_one_session_with_its_touchpoints() {
     assert!(events[6].contains(r#""sku":"A1","moment":true"#), "{}", events[6]);
     assert!(events[7].contains(r#""during":"add_to_cart""#), "{}", events[7]);
     assert!(events[8].contains(r#""path":"/list","engaged_ms":5000,"max_scroll_pct":80"#), "{}", events[8]);
-    // The session is kept for the tab's next page, with this page's path.
+    // The session is kept for the tab's next page, with this page's path; the same in
+    // localStorage, for a tab opened from this one.
     let (key, stored, session) = v.remembered.last().unwrap().clone();
     assert_eq!((key, session), (session::KEY, true));
+    let shared = &v.remembered[v.remembered.len() - 2];
+    assert_eq!((shared.0, &shared.1, shared.2), (session::KEY, &stored, false));
     let kept = Session::restore(&stored, v.now).expect(&stored);
     assert_eq!(
         (kept.id.as_str(), kept.channel.as_str(), kept.campaign.as_str(), kept.last_path.as_str()),

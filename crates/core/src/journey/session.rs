@@ -2,7 +2,8 @@
 //! `IDLE_MS` without an event or `MAX_MS` after it began; the next event then starts a new one.
 //!
 //! The session is kept in the tab's `sessionStorage` (key `tp:session`) only while analytics
-//! consent allows storage; otherwise it lives as long as the page. Stored: the id, when it began,
+//! consent allows storage; otherwise it lives as long as the page. The same is written to
+//! `localStorage`, for a new tab opened from the site (see `input::Boot::session`). Stored: the id, when it began,
 //! its last event, its channel and campaign, the last page's path (the next page's `previous_path`), the path
 //! before it, and when the last page view began and ended and whether the visitor did anything
 //! there (so that coming straight back to the page before by a full reload is a `quick_back`).
