@@ -95,10 +95,14 @@ fn seed() -> Vec<Value> {
     events
 }
 
+/// The read API over `store`, without static files.
+fn app_on(store: Store, access: Access) -> TestApp {
+    let state = AppState::new(store, OriginPolicy::new(Default::default()), None).with_access(access);
+    TestApp { app: router(state.clone(), Path::new("/nonexistent"), Path::new("/nonexistent")), state }
+}
+
 async fn seeded(access: Access) -> TestApp {
-    let state = AppState::new(Store::open(":memory:").unwrap(), OriginPolicy::new(Default::default()), None)
-        .with_access(access);
-    let t = TestApp { app: router(state.clone(), Path::new("/nonexistent"), Path::new("/nonexistent")), state };
+    let t = app_on(Store::open(":memory:").unwrap(), access);
     let a = post(&t.app, batch(seed())).await;
     assert_eq!(a.json()["accepted"], json!(14), "{}", a.json());
     t
@@ -492,11 +496,7 @@ async fn aggregates_are_built_for_an_older_database() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.sqlite");
     let path = path.to_str().unwrap().to_string();
-    let app = |store: Store| {
-        let state = AppState::new(store, OriginPolicy::new(Default::default()), None).with_access(open());
-        TestApp { app: router(state.clone(), Path::new("/nonexistent"), Path::new("/nonexistent")), state }
-    };
-    let t = app(Store::open(&path).unwrap());
+    let t = app_on(Store::open(&path).unwrap(), open());
     post(&t.app, batch(seed())).await;
     let before = api(&t, &format!("/api/friction?{}", range())).await;
     let sessions_before = api(&t, &format!("/api/sessions?{}", range())).await;
@@ -509,7 +509,7 @@ async fn aggregates_are_built_for_an_older_database() {
         )
         .unwrap();
     }
-    let t = app(Store::open(&path).unwrap());
+    let t = app_on(Store::open(&path).unwrap(), open());
     assert_eq!(api(&t, &format!("/api/friction?{}", range())).await, before);
     assert_eq!(api(&t, &format!("/api/sessions?{}", range())).await, sessions_before);
     assert_eq!(api(&t, "/api/stats").await["events"], json!(14));
@@ -522,17 +522,13 @@ async fn hourly_counts_are_built_for_a_version_3_database() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v3.sqlite");
     let path = path.to_str().unwrap().to_string();
-    let app = |store: Store| {
-        let state = AppState::new(store, OriginPolicy::new(Default::default()), None).with_access(open());
-        TestApp { app: router(state.clone(), Path::new("/nonexistent"), Path::new("/nonexistent")), state }
-    };
     let queries = [
         format!("/api/timeseries?{}&metric=friction&bucket=hour", range()),
         format!("/api/timeseries?{}&metric=events&bucket=hour&site=shop", range()),
         format!("/api/overview?{}", range()),
         "/api/overview?from=2026-11-20T10:04:00Z&to=2026-11-20T11:30:00Z".to_string(),
     ];
-    let t = app(Store::open(&path).unwrap());
+    let t = app_on(Store::open(&path).unwrap(), open());
     post(&t.app, batch(seed())).await;
     let mut before = Vec::new();
     for q in &queries {
@@ -544,7 +540,7 @@ async fn hourly_counts_are_built_for_a_version_3_database() {
         let c = rusqlite::Connection::open(&path).unwrap();
         c.execute_batch("DROP TABLE hour_counts; PRAGMA user_version = 3;").unwrap();
     }
-    let t = app(Store::open(&path).unwrap());
+    let t = app_on(Store::open(&path).unwrap(), open());
     for (q, want) in queries.iter().zip(&before) {
         assert_eq!(&api(&t, q).await, want, "{q}");
     }
@@ -558,12 +554,8 @@ async fn channels_are_filled_for_a_version_4_database() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v4.sqlite");
     let path = path.to_str().unwrap().to_string();
-    let app = |store: Store| {
-        let state = AppState::new(store, OriginPolicy::new(Default::default()), None).with_access(open());
-        TestApp { app: router(state.clone(), Path::new("/nonexistent"), Path::new("/nonexistent")), state }
-    };
     let queries = [format!("/api/sessions?{}", range()), format!("/api/channels?{}", range())];
-    let t = app(Store::open(&path).unwrap());
+    let t = app_on(Store::open(&path).unwrap(), open());
     post(&t.app, batch(seed())).await;
     let mut before = Vec::new();
     for q in &queries {
@@ -583,7 +575,7 @@ async fn channels_are_filled_for_a_version_4_database() {
         )
         .unwrap();
     }
-    let t = app(Store::open(&path).unwrap());
+    let t = app_on(Store::open(&path).unwrap(), open());
     for (q, want) in queries.iter().zip(&before) {
         assert_eq!(&api(&t, q).await, want, "{q}");
     }
