@@ -251,7 +251,7 @@ pub async fn sessions(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
         channel: p.channel()?,
         limit: p.limit(50)?,
     };
-    if s.channel.is_some() && (s.kind.is_some() || s.path.is_some() || s.selector.is_some()) {
+    if s.channel.is_some() && s.by_friction() {
         return Err(BadParam("channel: not with type, path or selector".into()).into());
     }
     let kept = st.store.reads.kept.clone();
@@ -294,7 +294,8 @@ pub async fn channels(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
     let p = Params::new(q, &["site", "from", "to", "goal"])?;
     let (from, to) = p.range(now_ms())?;
     let site = p.site()?;
-    let goal = p.name("goal")?.unwrap_or_else(|| crate::facts::DEFAULT_MOMENTS[2].to_string());
+    let last = crate::facts::DEFAULT_MOMENTS[crate::facts::DEFAULT_MOMENTS.len() - 1];
+    let goal = p.name("goal")?.unwrap_or_else(|| last.to_string());
     let kept = st.store.reads.kept.clone();
     Ok(json_answer(st.store.reads.run(move |c| query::channels(c, &kept, &site, from, to, &goal)).await?))
 }

@@ -410,12 +410,19 @@ pub struct SessionsQ {
     pub limit: i64,
 }
 
+impl SessionsQ {
+    /// Whether it asks for the sessions where a friction happened (type, path or selector: the
+    /// leaderboard's click-through), read from the friction rows rather than the sessions.
+    pub fn by_friction(&self) -> bool {
+        self.kind.is_some() || self.path.is_some() || self.selector.is_some()
+    }
+}
+
 const SESSION_COLUMNS: &str = "s.session_id, s.site, s.first_ts, s.last_ts, s.events, s.touchpoints, s.friction, \
      s.moments, s.by_type, s.score, s.entry_path, s.last_path, s.channel, s.campaign";
 
 fn sessions_sql(q: &SessionsQ) -> Q {
-    let by_friction = q.kind.is_some() || q.path.is_some() || q.selector.is_some();
-    if !by_friction {
+    if !q.by_friction() {
         let index = match (q.site.is_some(), q.friction_only) {
             (true, false) => "sessions_site_last",
             (false, false) => "sessions_last",
@@ -484,7 +491,7 @@ const SESSION_BY_KEY_SQL: &str = "SELECT s.session_id, s.site, s.first_ts, s.las
 /// sessions where that friction happened, from the element window `kept` holds (one read
 /// transaction), as [`sessions_sql`]'s join gives them.
 pub fn sessions(conn: &Connection, kept: &Kept, q: &SessionsQ) -> Result<Value, ReadError> {
-    if q.kind.is_some() || q.path.is_some() || q.selector.is_some() {
+    if q.by_friction() {
         let _snapshot = conn.unchecked_transaction()?;
         let (_, upto) = snapshot_ids(conn)?;
         let f =
