@@ -205,12 +205,15 @@ export interface FrictionEvents {
 
 /** One stored event, as the collector returns it (`GET /api/events`) and pipelines receive it. */
 export interface TouchpointEvent<P extends object = { [key: string]: unknown }> {
-  type: 'page' | 'track';
+  /** `identify`: the page's `identify()` call, its traits as `properties`. */
+  type: 'page' | 'track' | 'identify';
   event: string;
   messageId: string;
   timestamp: string;
   sessionId: string;
   site: string;
+  /** The signed-in customer given to `identify()`, on every event after it until `reset()`. */
+  userId?: string | null;
   /** Only with marketing consent. */
   anonymousId?: string | null;
   properties: P;
@@ -241,6 +244,12 @@ export interface Touchpoint {
   page(properties?: Properties): void;
   /** Sends what is queued now. */
   flush(): void;
+  /** The signed-in customer: your own customer id (never an email address: it is refused),
+   * carried as `userId` by every event of the session from now on; `traits` are sent once, on
+   * the `identify` event. Call it at sign-in and on each page while signed in. */
+  identify(userId: string, traits?: Properties): void;
+  /** Sign-out: no user id any more, a new session (and a new anonymous id). */
+  reset(): void;
   /** Resolves once the SDK has answered. */
   getConsent(): Promise<ConsentSnapshot>;
   /** The state last reported by the SDK, or null before it has started. */
@@ -256,6 +265,8 @@ export const consent: Touchpoint['consent'];
 export const track: Touchpoint['track'];
 export const page: Touchpoint['page'];
 export const flush: Touchpoint['flush'];
+export const identify: Touchpoint['identify'];
+export const reset: Touchpoint['reset'];
 export const getConsent: Touchpoint['getConsent'];
 export const consentState: Touchpoint['consentState'];
 export const onConsent: Touchpoint['onConsent'];
@@ -268,6 +279,8 @@ export interface TouchpointCommand {
   <N extends string>(command: 'track', name: N, ...properties: TrackArgs<N>): void;
   (command: 'page', properties?: Properties): void;
   (command: 'flush'): void;
+  (command: 'identify', userId: string, traits?: Properties): void;
+  (command: 'reset'): void;
   (command: 'getConsent', callback: (state: ConsentSnapshot) => void): void;
   /** `true` once the SDK has replaced the stub. */
   ready?: boolean;

@@ -20,9 +20,11 @@ pub fn run(args: &Array) -> bool {
             Err(_) => super::feed_input(Input::Rejected(CommandError::CallbackMissing)),
         };
     }
-    // A runaway loop of `track` calls is dropped here, before its properties are serialised
+    // A runaway loop of `track` (or `identify`) calls is dropped here, before its properties are serialised
     // (the engine counts and reports them: core::rate_limit).
-    if name == "track" && !super::with_engine(|e| e.admit_track(super::now_ms())).unwrap_or(true) {
+    if (name == "track" || name == "identify")
+        && !super::with_engine(|e| e.admit_track(super::now_ms())).unwrap_or(true)
+    {
         return true;
     }
     let input = match parse(&name, args) {
@@ -38,12 +40,21 @@ fn parse(name: &str, args: &Array) -> Result<Command, CommandError> {
             update: consent_update(&args.get(1)).ok_or(CommandError::ConsentShape)?,
             source: ConsentSource::Api,
         },
-        "track" => {
-            let name = args.get(1).as_string().as_deref().and_then(snake_case).ok_or(CommandError::EventName)?;
-            Command::Track { name, properties: properties(&args.get(2))? }
+        // A string, then properties. (A user id is a string, as in Segment's and PostHog's
+        // APIs: `String(user.id)` for a number.)
+        "track" | "identify" => {
+            let first = args.get(1).as_string();
+            if name == "track" {
+                let name = first.as_deref().and_then(snake_case).ok_or(CommandError::EventName)?;
+                Command::Track { name, properties: properties(&args.get(2))? }
+            } else {
+                let Some(user_id) = first else { return Err(CommandError::UserIdShape) };
+                Command::Identify { user_id, properties: properties(&args.get(2))? }
+            }
         }
         "page" => Command::Page { properties: properties(&args.get(1))?, page: super::page_context() },
         "flush" => Command::Flush,
+        "reset" => Command::Reset,
         // The kill switch's self-test: a deliberate internal error. The loader must disable
         // Touchpoint and keep the page unharmed (tests/e2e/robustness.test.mjs).
         "debug:panic" => panic!(),

@@ -432,6 +432,51 @@ test('a product opened in a new tab (ctrl-click, target=_blank) is the same sess
   assert.equal(p3.context.channel, 'direct');
 });
 
+test('a signed-in customer: identify puts userId on every event of the visit, on the next page too; reset is another visit; an email is refused', T, async (t) => {
+  const site = 'journey-identify';
+  const page = await spaPage(t, site, '/who', '<!doctype html><html><head><title>who</title>__SNIPPET__</head><body><p>account</p></body></html>');
+  const warnings = [];
+  page.on('console', (m) => { if (m.text().startsWith('touchpoint:')) warnings.push(m.text()); });
+  await page.evaluate(() => {
+    touchpoint('identify', 'jane@example.org'); // personal data in itself: refused
+    touchpoint('identify', 'c-1042', { plan: 'gold' });
+    touchpoint('identify', 'c-1042'); // the same customer again, no traits: nothing new
+    touchpoint('track', 'wishlist_opened');
+  });
+  await page.goto(`${page.url().replace(/\/who.*$/, '/who/next')}`); // the next page of the tab
+  await sdkReady(page);
+  await page.evaluate(() => {
+    touchpoint('track', 'view_item_list');
+    touchpoint('reset'); // sign-out
+    touchpoint('track', 'after_sign_out');
+    touchpoint('flush');
+  });
+  const events = await waitFor('the events after sign-out', async () => {
+    const ev = await collector.events(`&site=${site}`);
+    return ev.some((e) => e.event === 'after_sign_out') && ev;
+  }, { timeout: 30_000 });
+  const one = (name, path) => {
+    const found = events.filter((e) => e.event === name && (!path || e.context.page.path === path));
+    assert.equal(found.length, 1, `${name} ${path || ''}: ${JSON.stringify(events.map((e) => e.event))}`);
+    return found[0];
+  };
+  const first = one('page_view', '/who');
+  assert.equal(first.userId, undefined, 'not before identify');
+  const identify = one('identify');
+  assert.equal(identify.type, 'identify');
+  assert.equal(identify.userId, 'c-1042');
+  assert.deepEqual(identify.properties, { plan: 'gold' });
+  for (const e of [one('wishlist_opened'), one('page_leave', '/who'), one('page_view', '/who/next'), one('view_item_list')]) {
+    assert.equal(e.userId, 'c-1042', e.event);
+    assert.equal(e.sessionId, first.sessionId, `${e.event}: one session across the pages`);
+  }
+  const after = one('after_sign_out');
+  assert.equal(after.userId, undefined, 'no customer after reset');
+  assert.notEqual(after.sessionId, first.sessionId, 'reset starts another visit');
+  assert.ok(!events.some((e) => JSON.stringify(e).includes('jane@example.org')), 'the email was never sent');
+  assert.ok(warnings.some((w) => /identify.*email/.test(w)), `a console warning: ${warnings}`);
+});
+
 // A page prerendered by the browser (Speculation Rules) may never be shown. This headless Chromium
 // does not prerender (checked: a prerender rule's page loads only when the link is followed), so
 // the API is played as specified: document.prerendering is true until the page is activated, then

@@ -438,14 +438,51 @@ impl Engine {
 
     // ---- the journey --------------------------------------------------------------------------
 
+    /// (The customer stays signed in: a session that ended by idling keeps its user id; `reset`
+    /// clears it first.)
     fn new_session(&mut self, now: u64) {
+        let user_id = std::mem::take(&mut self.session.user_id);
         self.session = Session::new(self.uuid(), now);
+        self.session.user_id = user_id;
         self.session_fresh = true;
     }
 
-    /// `context` of every event: the page's device facts and the session's channel and campaign.
+    /// `identify`: the signed-in customer, for the rest of the session (`journey::identity`).
+    fn identify(&mut self, user_id: String, properties: String, now: u64) {
+        if let Err(why) = journey::identity::check(&user_id, self.config.scrub_properties) {
+            return self.warn(why.into());
+        }
+        let properties = self.clean_properties(schema::IDENTIFY, properties);
+        // The same customer again, without traits (a page that identifies on every load): no news.
+        if user_id == self.session.user_id && properties == "{}" {
+            return;
+        }
+        self.session.user_id = user_id;
+        self.set_context();
+        self.capture(Kind::Identify, schema::IDENTIFY, properties, now);
+        self.save_session();
+    }
+
+    /// `reset`: the customer signed out, and what follows may be another person at the same
+    /// computer: a new session without the user id, and a new anonymous id. (Not when the stored
+    /// anonymous id is still being read, right after marketing consent: that one is kept.)
+    fn reset(&mut self, now: u64) {
+        self.session.user_id.clear();
+        self.new_session(now);
+        self.set_context();
+        if self.env.anonymous_id.is_some() {
+            let id = self.uuid();
+            self.out.push(Output::StorageSet { key: IDENTITY.into(), value: id.clone() });
+            self.env.anonymous_id = Some(id);
+        }
+        self.save_session();
+    }
+
+    /// `context` of every event: the page's device facts and the session's channel and campaign;
+    /// the session's id and customer.
     fn set_context(&mut self) {
         self.env.session_id = self.session.id.clone();
+        self.env.user_id.clone_from(&self.session.user_id);
         let mut c = self.device.clone();
         if !self.session.channel.is_empty() {
             let mut v = String::new();
@@ -702,6 +739,8 @@ impl Engine {
                 self.capture_findings(found, now);
             }
             Command::Consent { update, source } => self.set_consent(update, source, now),
+            Command::Identify { user_id, properties } => self.identify(user_id, properties, now),
+            Command::Reset => self.reset(now),
             Command::Flush => {
                 // An explicit request: write and send now rather than at the next tick.
                 self.tracker.outbox.request_flush();

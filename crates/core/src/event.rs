@@ -10,6 +10,8 @@ pub const LIBRARY_VERSION: &str = env!("CARGO_PKG_VERSION");
 pub enum Kind {
     Page,
     Track,
+    /// `touchpoint('identify', userId, traits)`: event `identify`, the traits as properties.
+    Identify,
 }
 
 impl Kind {
@@ -17,6 +19,7 @@ impl Kind {
         match self {
             Kind::Page => "page",
             Kind::Track => "track",
+            Kind::Identify => "identify",
         }
     }
 }
@@ -47,6 +50,9 @@ pub struct Event {
 pub struct Envelope {
     pub site: String,
     pub session_id: String,
+    /// The page's own id of the signed-in customer (`identify`), for the rest of the session;
+    /// "" for none.
+    pub user_id: String,
     /// Only with marketing consent: an id that survives across visits.
     pub anonymous_id: Option<String>,
     pub page: PageContext,
@@ -80,6 +86,10 @@ pub fn encode(event: &Event, env: &Envelope) -> Encoded {
     push_str(&mut out, &iso8601(event.timestamp_ms));
     out.push_str(",\"sessionId\":");
     push_str(&mut out, &env.session_id);
+    if !env.user_id.is_empty() {
+        out.push_str(",\"userId\":");
+        push_str(&mut out, &env.user_id);
+    }
     if let Some(aid) = &env.anonymous_id {
         out.push_str(",\"anonymousId\":");
         push_str(&mut out, aid);
@@ -147,6 +157,7 @@ mod tests {
         Envelope {
             site: "demo-shop".into(),
             session_id: "s1".into(),
+            user_id: String::new(),
             anonymous_id: None,
             context: String::new(),
             page: PageContext {
@@ -173,6 +184,18 @@ mod tests {
                 r#""}}}"#
             )
         );
+    }
+
+    #[test]
+    fn the_customer_and_the_visitor_follow_the_session() {
+        let mut env = env();
+        env.user_id = "c-1042".into();
+        env.anonymous_id = Some("a1".into());
+        let mut ev = sample("m", 0);
+        ev.kind = Kind::Identify;
+        let json = encode(&ev, &env).json;
+        assert!(json.starts_with(r#"{"type":"identify","#), "{json}");
+        assert!(json.contains(r#""sessionId":"s1","userId":"c-1042","anonymousId":"a1","site":"#), "{json}");
     }
 
     #[test]

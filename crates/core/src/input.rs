@@ -191,6 +191,14 @@ pub enum Command {
         source: ConsentSource,
     },
     Flush,
+    /// The signed-in customer: `user_id` as the page gave it (`journey::identity` checks it),
+    /// `properties` the traits' JSON object.
+    Identify {
+        user_id: String,
+        properties: String,
+    },
+    /// The customer signed out: no user id, a new session and anonymous id.
+    Reset,
 }
 
 /// Why a command was ignored: the page-facing boundary's one error type. Each becomes one
@@ -203,6 +211,7 @@ pub enum CommandError {
     PropertiesShape,
     PropertiesJson,
     CallbackMissing,
+    UserIdShape,
 }
 
 impl CommandError {
@@ -216,6 +225,7 @@ impl CommandError {
             CommandError::PropertiesShape => "touchpoint: properties must be a plain object".into(),
             CommandError::PropertiesJson => "touchpoint: properties could not be serialised (cycle or BigInt?)".into(),
             CommandError::CallbackMissing => "touchpoint: getConsent expects a callback".into(),
+            CommandError::UserIdShape => "touchpoint: identify expects a user id (a string)".into(),
         }
     }
 }

@@ -11,6 +11,8 @@ pub const PAGE_VIEW: &str = "page_view";
 pub const CLICK: &str = "click";
 /// Any change of consent: `{analytics, marketing, source}`.
 pub const CONSENT_CHANGE: &str = "consent_change";
+/// `type: "identify"`: the page's `identify` call, its traits as properties.
+pub const IDENTIFY: &str = "identify";
 /// Events lost to the queue bounds: `{dropped}`, once per run of losses.
 pub const QUEUE_OVERFLOW: &str = "queue_overflow";
 

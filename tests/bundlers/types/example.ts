@@ -21,6 +21,11 @@ track('add_to_cart', { currency: 'EUR', value: 12, items: [mug] }); // the named
 touchpoint.flush(); // the default export is the same client
 tp.page({ section: 'checkout' });
 tp.flush();
+tp.identify('c-1042', { plan: 'gold' }); // the signed-in customer
+tp.identify(String(1042));
+tp.reset(); // sign-out
+window.touchpoint?.('identify', 'c-1042');
+window.touchpoint?.('reset');
 
 const off: () => void = tp.onConsent((s: ConsentSnapshot) => { if (s.analytics === 'granted') off(); });
 const now: ConsentSnapshot | null = tp.consentState();
@@ -83,6 +88,10 @@ tp.track('rage_click', { count: 3 });
 tp.track('page_view');
 // @ts-expect-error properties are a plain object
 tp.track('newsletter_signup', 'footer');
+// @ts-expect-error a user id is a string (String(user.id) for a number)
+tp.identify(1042);
+// @ts-expect-error traits are a plain object
+tp.identify('c-1042', 'gold');
 // @ts-expect-error consent takes booleans (or Consent Mode's 'granted'/'denied')
 tp.consent({ analytics: 'yes' });
 // @ts-expect-error an unknown consent state

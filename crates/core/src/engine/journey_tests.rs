@@ -409,3 +409,88 @@ fn a_jump_to_an_anchor_of_the_same_page_abandons_no_form_and_is_no_view_for_quic
         "the form is abandoned when its view is left (3,000), not at the anchor jump; back from /help is a quick back"
     );
 }
+
+fn identify(id: &str, traits: &str) -> Input {
+    Input::Command(Command::Identify { user_id: id.into(), properties: traits.into() })
+}
+
+fn track(name: &str) -> Input {
+    Input::Command(Command::Track { name: name.into(), properties: "{}".into() })
+}
+
+#[test]
+fn a_signed_in_customer_is_on_every_event_of_the_visit_until_sign_out() {
+    let mut a = Visit::granted("https://shop.test/login", "");
+    a.page("https://shop.test/login");
+    a.at(1_000, identify("c-1042", r#"{"plan":"gold"}"#));
+    a.at(1_500, identify("c-1042", "{}")); // the same customer again: no news
+    a.at(2_000, track("add_to_cart"));
+    a.at(3_000, Input::PageHide);
+    let ev = a.events();
+    let names: Vec<String> = ev.iter().map(|e| field(e, "\"event\":\"")).collect();
+    assert_eq!(names, ["page_view", "identify", "add_to_cart", "page_leave"], "{ev:#?}");
+    assert!(!ev[0].contains("userId"), "not before identify: {}", ev[0]);
+    assert!(ev[1].starts_with(r#"{"type":"identify","event":"identify""#), "{}", ev[1]);
+    assert!(ev[1].contains(r#""userId":"c-1042""#) && ev[1].contains(r#""properties":{"plan":"gold"}"#), "{}", ev[1]);
+    assert!(ev[2..].iter().all(|e| e.contains(r#""userId":"c-1042""#)), "{ev:#?}");
+
+    // The next page of the visit, and a session that ends by idling: still the same customer.
+    let mut b = next_page(&a, "https://shop.test/cart", false, 4_000);
+    b.page("https://shop.test/cart");
+    b.at(5_000 + session::IDLE_MS, route(Nav::Push, "https://shop.test/later"));
+    let ev = b.events();
+    assert!(ev.iter().all(|e| e.contains(r#""userId":"c-1042""#)), "{ev:#?}");
+    let first = field(&ev[0], "\"sessionId\":\"");
+    assert_eq!(first, field(&a.sent[0], "\"sessionId\":\""), "one session across the two pages");
+    assert_ne!(field(ev.last().unwrap(), "\"sessionId\":\""), first, "a new session after 30 idle minutes");
+
+    // Sign-out: another visit, without the customer, from here and on the next page.
+    let before = b.sent.len();
+    let idle_session = field(ev.last().unwrap(), "\"sessionId\":\"");
+    b.at(6_000 + session::IDLE_MS, Input::Command(Command::Reset));
+    b.at(7_000 + session::IDLE_MS, track("view_item"));
+    b.at(8_000 + session::IDLE_MS, Input::PageHide);
+    let ev = b.events()[before..].to_vec();
+    assert!(ev.iter().all(|e| !e.contains("userId")), "{ev:#?}");
+    assert!(ev.iter().all(|e| field(e, "\"sessionId\":\"") != idle_session), "{ev:#?}");
+    let mut c = next_page(&b, "https://shop.test/", false, 9_000 + session::IDLE_MS);
+    c.page("https://shop.test/");
+    assert!(!c.events()[0].contains("userId"), "{}", c.sent[0]);
+}
+
+#[test]
+fn an_id_that_is_personal_data_or_junk_is_refused_with_a_warning() {
+    let mut v = Visit::granted("https://shop.test/", "");
+    v.page("https://shop.test/");
+    for id in ["jane@example.org", "", "a\u{1f}b"] {
+        v.at(1_000, identify(id, "{}"));
+    }
+    v.at(2_000, track("add_to_cart"));
+    assert_eq!(v.names(), ["page_view", "add_to_cart"]);
+    assert!(v.sent.iter().all(|e| !e.contains("userId")));
+    assert_eq!(v.warnings.len(), 3, "{:?}", v.warnings);
+    assert!(v.warnings[0].contains("email"), "{:?}", v.warnings);
+    // The site vouches for its ids with data-scrub-properties="false".
+    let mut v = Visit::new(
+        &[("site", "shop"), ("consent", "granted"), ("scrub-properties", "false")],
+        boot("https://shop.test/", ""),
+    );
+    v.at(1_000, identify("jane@example.org", "{}"));
+    assert!(v.events()[0].contains(r#""userId":"jane@example.org""#));
+}
+
+#[test]
+fn sign_out_gives_the_next_person_a_new_anonymous_id() {
+    let mut v = Visit::granted("https://shop.test/", "");
+    let update = crate::consent::Update { analytics: None, marketing: Some(true) };
+    v.at(500, Input::Command(Command::Consent { update, source: ConsentSource::Api }));
+    v.at(600, Input::StorageSnapshot(vec![])); // (the stored id is read: there is none yet)
+    v.at(1_000, identify("c-1042", "{}"));
+    v.at(2_000, Input::Command(Command::Reset));
+    v.at(3_000, track("view_item"));
+    let ev = v.events();
+    let ids: Vec<String> = ev.iter().map(|e| field(e, "\"anonymousId\":\"")).collect();
+    let n = ids.len();
+    assert!(!ids[n - 2].is_empty() && !ids[n - 1].is_empty(), "{ev:#?}");
+    assert_ne!(ids[n - 2], ids[n - 1], "identify, then after reset: {ev:#?}");
+}

@@ -8,6 +8,7 @@ pub mod declarative;
 mod element_view;
 mod engaged;
 pub mod forms;
+pub mod identity;
 pub mod links;
 mod scroll_depth;
 pub mod session;

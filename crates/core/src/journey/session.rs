@@ -3,10 +3,11 @@
 //!
 //! The session is kept in the tab's `sessionStorage` (key `tp:session`) only while analytics
 //! consent allows storage; otherwise it lives as long as the page. The same is written to
-//! `localStorage`, for a new tab opened from the site (see `input::Boot::session`). Stored: the id, when it began,
-//! its last event, its channel and campaign, the last page's path (the next page's `previous_path`), the path
-//! before it, and when the last page view began and ended and whether the visitor did anything
-//! there (so that coming straight back to the page before by a full reload is a `quick_back`).
+//! `localStorage`, for a new tab opened from the site (see `input::Boot::session`). Stored: the
+//! id, when it began, its last event, its channel and campaign, the last page's path (the next
+//! page's `previous_path`), the path before it, when the last page view began and ended and
+//! whether the visitor did anything there (so that coming straight back to the page before by a
+//! full reload is a `quick_back`), and the signed-in customer (`identity`).
 
 use super::super::json::{push_u64, split_byte};
 
@@ -29,6 +30,8 @@ pub struct Session {
     pub arrived: u64,
     pub left: u64,
     pub used: bool,
+    /// The signed-in customer (`identity`), "" for none.
+    pub user_id: String,
 }
 
 impl Session {
@@ -40,30 +43,27 @@ impl Session {
     pub fn restore(stored: &str, now: u64) -> Option<Session> {
         let f: Vec<&str> = split_byte(stored, 0x1f).collect();
         let num = super::super::config::parse_u64;
-        let (id, start, last, channel, path, rest, campaign) = match f[..] {
-            [id, start, last, channel, path] => (id, start, last, channel, path, None, ""),
-            [id, start, last, channel, path, prev, arrived, left, used] => {
-                (id, start, last, channel, path, Some((prev, arrived, left, used)), "")
-            }
-            [id, start, last, channel, path, prev, arrived, left, used, campaign] => {
-                (id, start, last, channel, path, Some((prev, arrived, left, used)), campaign)
-            }
-            _ => return None,
-        };
+        // Each format is the one before with fields added at the end: 5 fields, then the page
+        // view before (9), the campaign (10), the customer (11).
+        if !matches!(f.len(), 5 | 9..=11) {
+            return None;
+        }
+        let field = |i: usize| f.get(i).copied().unwrap_or_default();
         let mut s = Session {
-            id: id.into(),
-            start: num(start)?,
-            last: num(last)?,
-            channel: channel.into(),
-            campaign: campaign.into(),
-            last_path: path.into(),
+            id: field(0).into(),
+            start: num(field(1))?,
+            last: num(field(2))?,
+            channel: field(3).into(),
+            last_path: field(4).into(),
+            campaign: field(9).into(),
+            user_id: field(10).into(),
             ..Session::default()
         };
-        if let Some((prev, arrived, left, used)) = rest {
-            s.prev_path = prev.into();
-            s.arrived = num(arrived)?;
-            s.left = num(left)?;
-            s.used = used == "1";
+        if f.len() > 5 {
+            s.prev_path = field(5).into();
+            s.arrived = num(field(6))?;
+            s.left = num(field(7))?;
+            s.used = field(8) == "1";
         }
         (s.id.len() == 36 && !s.over(now)).then_some(s)
     }
@@ -84,6 +84,11 @@ impl Session {
         v.push_str(if self.used { "\x1f1\x1f" } else { "\x1f0\x1f" });
         // JSON escapes control characters: the campaign never holds the separator.
         v.push_str(&self.campaign);
+        // (`identity::check` refuses control characters: never the separator.)
+        if !self.user_id.is_empty() {
+            v.push('\x1f');
+            v.push_str(&self.user_id);
+        }
         v
     }
 
@@ -112,6 +117,8 @@ mod tests {
         s.used = true;
         s.last = 5_000;
         assert_eq!(Session::restore(&s.store(), 6_000), Some(s.clone()));
+        s.user_id = "c-1042".into();
+        assert_eq!(Session::restore(&s.store(), 6_000), Some(s.clone()), "with the customer");
         let short = [ID, "\x1f1000\x1f5000\x1femail\x1f/cart"].concat();
         assert_eq!(Session::restore(&short, 6_000).map(|s| s.last_path), Some("/cart".into()), "the earlier format");
         let nine = [ID, "\x1f1000\x1f5000\x1femail\x1f/cart\x1f/\x1f4000\x1f4500\x1f1"].concat();

@@ -1,0 +1,56 @@
+//! The signed-in customer: `touchpoint('identify', userId, traits)` gives the page's own id for
+//! them (its database's customer id), which every event of the session then carries as
+//! `userId`, so that a product team can find "what did customer c-1042 go through" and a
+//! support agent can look a complaint up. `touchpoint('reset')` (sign-out) drops it.
+//!
+//! The id is kept with the session (`session::Session::user_id`), under the session's storage
+//! rule: for the next pages of the visit while analytics consent allows storage, never across
+//! visits. It is a pseudonymous id the site already has, sent like the session id, with
+//! analytics consent; what a visitor typed is never taken for it, so an id that is personal
+//! data in itself (an email address, a card number, an IBAN: `scrub::scrub_pii`) is refused.
+
+/// The longest id taken, in characters (the collector's bound too).
+pub const MAX_CHARS: usize = 128;
+
+/// Why a user id is refused: the console warning, or Ok.
+pub fn check(id: &str, scrub: bool) -> Result<(), &'static str> {
+    // Characters counted by their first bytes, controls by their bytes (ASCII ones: the
+    // separators of stored values among them): `chars().count()` and `trim()` cost ~1 KB of
+    // wasm for the same answers on any id a site has.
+    let b = id.as_bytes();
+    let chars = b.iter().filter(|&&c| c & 0xc0 != 0x80).count();
+    if id.trim_ascii().is_empty() || chars > MAX_CHARS || b.iter().any(|&c| c < 0x20 || c == 0x7f) {
+        return Err("touchpoint: identify: a user id is 1-128 characters, no control characters");
+    }
+    // (Not with data-scrub-properties="false": the site then vouches for what it sends.)
+    if scrub && super::super::scrub::scrub_pii(id) != id {
+        return Err("touchpoint: identify: not sent, the user id looks like an email, card or IBAN");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_customer_id_is_taken() {
+        for id in
+            ["c-1042", "1042", "8f14e45f-ceea-467f-a0e6-7a3c1b2d4e5f", "kunde_ä", &"x".repeat(128), &"ä".repeat(128)]
+        {
+            assert_eq!(check(id, true), Ok(()), "{id}");
+        }
+    }
+
+    #[test]
+    fn junk_and_personal_data_are_refused() {
+        for id in ["", "  ", "a\u{1f}b", "a\nb", "a\u{7f}", &"x".repeat(129), &"ä".repeat(129)] {
+            assert!(check(id, true).is_err(), "{id:?}");
+            assert!(check(id, false).is_err(), "{id:?} (the shape is checked without scrubbing too)");
+        }
+        for id in ["jane@example.org", "jane%40example.org", "4111 1111 1111 1111", "DE89370400440532013000"] {
+            assert!(check(id, true).unwrap_err().contains("email"), "{id}");
+            assert_eq!(check(id, false), Ok(()), "{id}: data-scrub-properties=false");
+        }
+    }
+}
