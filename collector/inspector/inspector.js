@@ -35,6 +35,8 @@
       elType: q.get('el_type') || '', elPath: q.get('el_path') || '', elSel: q.get('el_sel'),
       // The channel whose sessions are listed (null: none picked; '' the unattributed ones).
       channel: q.get('channel'),
+      // The customer whose sessions are listed (a userId; '' none).
+      user: q.get('user') || '',
       session: q.get('session') || '',
     };
   }
@@ -49,6 +51,7 @@
     if (state.steps) q.set('steps', state.steps);
     if (state.elType) { q.set('el_type', state.elType); q.set('el_path', state.elPath); q.set('el_sel', state.elSel || ''); }
     if (state.channel !== null) q.set('channel', state.channel);
+    if (state.user) q.set('user', state.user);
     if (state.session) q.set('session', state.session);
     var url = location.pathname + (q.toString() ? '?' + q.toString() : '');
     if (push) history.pushState(null, '', url); else history.replaceState(null, '', url);
@@ -61,6 +64,7 @@
     $('f-path').value = state.path;
     $('f-type').value = state.type;
     $('f-live').checked = state.live;
+    $('f-user').value = state.user;
   }
 
   function addOption(select, value, label) {
@@ -188,7 +192,8 @@
       tr.tabIndex = 0;
       if (state.channel === c.channel) tr.classList.add('selected');
       var pick = function () {
-        state.channel = c.channel; state.elType = ''; state.elPath = ''; state.elSel = null; state.session = '';
+        state.channel = c.channel; state.elType = ''; state.elPath = ''; state.elSel = null; state.user = ''; state.session = '';
+        syncForm();
         writeUrl(true);
         refresh();
       };
@@ -227,7 +232,9 @@
       cell(tr, arrow, 'n ' + (r.trend > 0 ? 'trend-up' : r.trend < 0 ? 'trend-down' : ''))
         .title = 'previous period: ' + r.previous;
       var pick = function () {
-        state.elType = r.type; state.elPath = r.path; state.elSel = r.selector; state.channel = null; state.session = '';
+        state.elType = r.type; state.elPath = r.path; state.elSel = r.selector; state.channel = null; state.user = '';
+        state.session = '';
+        syncForm();
         writeUrl(true);
         refresh();
       };
@@ -244,8 +251,9 @@
     tbody.textContent = '';
     $('sessions-filter').textContent = (state.elType
       ? 'with ' + state.elType + ' on ' + (state.elSel || '(page)') + ' at ' + (state.elPath || '–')
-      : state.channel !== null ? 'from ' + channelName(state.channel) : 'most recent') + ' (click a session for its journey)';
-    if (!list.sessions.length) { emptyRow(tbody, 9, 'No sessions in this range.'); return; }
+      : state.channel !== null ? 'from ' + channelName(state.channel)
+      : state.user ? 'of customer ' + state.user : 'most recent') + ' (click a session for its journey)';
+    if (!list.sessions.length) { emptyRow(tbody, 10, 'No sessions in this range.'); return; }
     list.sessions.forEach(function (s) {
       var tr = el('tr', 'clickable');
       tr.tabIndex = 0;
@@ -256,6 +264,7 @@
       cell(tr, time(s.end));
       cell(tr, s.entryPath || '–');
       cell(tr, channelName(s.channel)).title = s.campaign ? 'campaign: ' + s.campaign : '';
+      cell(tr, s.userId || '', 'user');
       cell(tr, fmt(s.touchpoints), 'n');
       cell(tr, fmt(s.friction), 'n');
       var m = cell(tr, '');
@@ -278,7 +287,7 @@
     score.textContent = 'score ' + s.score;
     score.className = 'score ' + scoreClass(s.score);
     $('session-summary').textContent = s.site + ' · ' + time(s.start) + ' → ' + time(s.end) +
-      ' · from ' + channelName(s.channel) + (s.campaign ? ' (campaign ' + s.campaign + ')' : '') + ' · ' + s.touchpoints +
+      (s.userId ? ' · customer ' + s.userId : '') + ' · from ' + channelName(s.channel) + (s.campaign ? ' (campaign ' + s.campaign + ')' : '') + ' · ' + s.touchpoints +
       ' touchpoints, ' + s.friction + ' friction · moments of truth: ' + (s.moments.length ? s.moments.join(' → ') : 'none') +
       (j.truncated ? ' · (journey truncated)' : '');
     var ol = $('timeline');
@@ -293,6 +302,8 @@
       if (e.category === 'friction') li.appendChild(el('span', 'badge friction', 'friction'));
       if (e.moment) li.appendChild(el('span', 'badge moment', 'moment of truth'));
       if (e.during) li.appendChild(el('span', 'badge moment', 'during ' + e.during));
+      // The page named its customer (identify): which one.
+      if (e.type === 'identify' && e.userId) li.appendChild(el('span', 'badge', 'customer ' + e.userId));
       if (e.path) li.appendChild(el('span', 'path', e.path));
       if (e.element && e.element.selector) li.appendChild(el('code', 'sel', e.element.selector));
       var p = e.properties || {};
@@ -312,7 +323,7 @@
     var frictionParams = { site: b.site, from: b.from, to: b.to, type: state.type, path: state.path, limit: 50 };
     var sessionParams = state.elType
       ? { site: b.site, from: b.from, to: b.to, type: state.elType, path: state.elPath, selector: state.elSel || '', limit: 50 }
-      : { site: b.site, from: b.from, to: b.to, limit: 50 };
+      : { site: b.site, from: b.from, to: b.to, user: state.user, limit: 50 };
     // (api() leaves out empty values: the unattributed channel is asked for in the address.)
     var sessionsUrl = '/api/sessions' + (!state.elType && state.channel !== null ? '?channel=' + encodeURIComponent(state.channel) : '');
     var jobs = [
@@ -361,6 +372,17 @@
     refresh();
   }
 
+  // The customer filter lists one customer's sessions (instead of a channel's or an element's).
+  function onUser() {
+    var user = $('f-user').value.trim();
+    if (user === state.user) return;
+    state.user = user;
+    if (user) { state.channel = null; state.elType = ''; state.elPath = ''; state.elSel = null; }
+    state.session = '';
+    writeUrl(true);
+    refresh();
+  }
+
   function start() {
     FRICTION_TYPES.forEach(function (t) { addOption($('f-type'), t); });
     readUrl();
@@ -369,6 +391,9 @@
     ['f-site', 'f-range', 'f-type', 'f-live'].forEach(function (id) { $(id).addEventListener('change', onFilter); });
     $('f-path').addEventListener('change', onFilter);
     $('filters').addEventListener('submit', function (e) { e.preventDefault(); onFilter(); });
+    // (search: Enter, or the field's clear button.)
+    ['change', 'search'].forEach(function (t) { $('f-user').addEventListener(t, onUser); });
+    $('user-filter').addEventListener('submit', function (e) { e.preventDefault(); onUser(); });
     window.addEventListener('popstate', function () { readUrl(); syncForm(); schedule(); refresh(); });
     document.addEventListener('visibilitychange', function () { if (!document.hidden && state.live) refresh(); });
     schedule();

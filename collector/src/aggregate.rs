@@ -54,6 +54,8 @@ CREATE TABLE IF NOT EXISTS sessions (
     last_path   TEXT NOT NULL,
     channel     TEXT NOT NULL DEFAULT '',  -- attribution (context.channel of its first event that has one)
     campaign    TEXT NOT NULL DEFAULT '',
+    user_id     TEXT NOT NULL DEFAULT '',  -- the customer (userId of its latest event that has one)
+    user_ts     INTEGER NOT NULL DEFAULT 0,  -- that event's time
     PRIMARY KEY (session_id, site)
 ) WITHOUT ROWID;
 -- Two indexes only (each session row is rewritten once per group it appears in, and every
@@ -61,6 +63,9 @@ CREATE TABLE IF NOT EXISTS sessions (
 -- friction filter, the funnel and the channels read, so those read the index alone.
 CREATE INDEX IF NOT EXISTS sessions_site_last ON sessions(site, last_ts, first_ts, score, friction, moments, channel);
 CREATE INDEX IF NOT EXISTS sessions_last ON sessions(last_ts, first_ts, score, friction, moments, channel);
+-- A customer's sessions, most recent first. Partial: a session without a customer costs it no
+-- write (a query must say `user_id <> ''` to use it).
+CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id, last_ts) WHERE user_id <> '';
 CREATE TABLE IF NOT EXISTS minute_counts (
     site    TEXT NOT NULL,             -- '' = all sites
     minute  INTEGER NOT NULL,          -- unix ms / 60000
@@ -116,6 +121,43 @@ WHERE EXISTS (
      AND (json_type(e.body, '$.context.campaign') IS NULL OR json_type(e.body, '$.context.campaign') = 'text'));
 ";
 
+/// Version 5 -> 6: `sessions` gains its customer (the index on it is made by [`SCHEMA`], run
+/// next; then [`fill_users`]).
+pub const ADD_USERS: &str = "
+ALTER TABLE sessions ADD COLUMN user_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN user_ts INTEGER NOT NULL DEFAULT 0;
+";
+
+/// Each session's customer from its stored events, as [`Session::add`] keeps it: the `userId` of
+/// its latest event that has one (by the time it counts at; of two at the same time, the one
+/// stored last). The events are read through the same checks as at ingest; only those whose text
+/// holds `userId` (or an escape, which could spell it) are parsed.
+pub fn fill_users(conn: &Connection) -> rusqlite::Result<()> {
+    let mut latest: Map<(String, String), (i64, String)> = Map::default();
+    let mut stmt = conn.prepare(
+        "SELECT session_id, site, event, timestamp, received_at, body FROM events
+          WHERE instr(body, 'userId') > 0 OR instr(body, '\\') > 0 ORDER BY id",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let [event, timestamp, body]: [String; 3] = [r.get(2)?, r.get(3)?, r.get(5)?];
+        let facts = crate::facts::extract(&event, &timestamp, &body);
+        if facts.user_id.is_empty() {
+            continue;
+        }
+        let ts = counts_at(facts.ts_ms, r.get(4)?);
+        let kept = latest.entry((r.get(0)?, r.get(1)?)).or_insert((ts, String::new()));
+        if ts >= kept.0 {
+            *kept = (ts, facts.user_id);
+        }
+    }
+    let mut set = conn.prepare("UPDATE sessions SET user_id = ?1, user_ts = ?2 WHERE session_id = ?3 AND site = ?4")?;
+    for ((session_id, site), (ts, user)) in &latest {
+        set.execute(params![user, ts, session_id, site])?;
+    }
+    Ok(())
+}
+
 /// The writer's own maps: foldhash (already in use for the id sets) rather than SipHash.
 type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
@@ -138,7 +180,11 @@ const MAX_FUTURE_MS: i64 = 3_600_000;
 
 /// The time an event counts at.
 pub fn event_ts(e: &Event, received_at: i64) -> i64 {
-    let ts = e.facts.ts_ms;
+    counts_at(e.facts.ts_ms, received_at)
+}
+
+/// The time an event captured at `ts` (unix ms, 0 unknown) and received at `received_at` counts at.
+fn counts_at(ts: i64, received_at: i64) -> i64 {
     if ts <= 0 || ts > received_at + MAX_FUTURE_MS {
         received_at
     } else {
@@ -160,6 +206,9 @@ struct Session {
     last_path: String,
     channel: String,
     campaign: String,
+    /// The customer: the `userId` of its latest event that has one, and that event's time.
+    user_id: String,
+    user_ts: i64,
 }
 
 impl Session {
@@ -170,6 +219,12 @@ impl Session {
         if !f.channel.is_empty() && (self.channel.is_empty() || ts < self.first_ts) {
             self.channel = f.channel.clone();
             self.campaign = f.campaign.clone();
+        }
+        // The page may name another customer (or the SDK resend an earlier event): the latest
+        // event that names one wins, whatever order they arrive in (at the same time, the later).
+        if !f.user_id.is_empty() && (self.user_id.is_empty() || ts >= self.user_ts) {
+            self.user_id = f.user_id.clone();
+            self.user_ts = ts;
         }
         if self.events == 0 || ts < self.first_ts {
             self.first_ts = ts;
@@ -228,7 +283,7 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
         )?;
         let mut load = conn.prepare_cached(
             "SELECT first_ts, last_ts, events, touchpoints, friction, moments, by_type, entry_path, last_path,
-                    channel, campaign
+                    channel, campaign, user_id, user_ts
                FROM sessions WHERE session_id = ?1 AND site = ?2",
         )?;
         for &(id, e) in rows {
@@ -275,6 +330,8 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
                                 last_path: r.get(8)?,
                                 channel: r.get(9)?,
                                 campaign: r.get(10)?,
+                                user_id: r.get(11)?,
+                                user_ts: r.get(12)?,
                             })
                         })
                         .optional()?;
@@ -291,13 +348,13 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
     let mut save = conn.prepare_cached(
         "INSERT INTO sessions
            (session_id, site, first_ts, last_ts, events, touchpoints, friction, moments, by_type, score,
-            entry_path, last_path, channel, campaign)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+            entry_path, last_path, channel, campaign, user_id, user_ts)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
          ON CONFLICT (session_id, site) DO UPDATE SET first_ts = excluded.first_ts, last_ts = excluded.last_ts,
            events = excluded.events, touchpoints = excluded.touchpoints, friction = excluded.friction,
            moments = excluded.moments, by_type = excluded.by_type, score = excluded.score,
            entry_path = excluded.entry_path, last_path = excluded.last_path, channel = excluded.channel,
-           campaign = excluded.campaign",
+           campaign = excluded.campaign, user_id = excluded.user_id, user_ts = excluded.user_ts",
     )?;
     for ((session_id, site), s, is_new) in &sessions {
         save.execute(params![
@@ -315,6 +372,8 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
             s.last_path,
             s.channel,
             s.campaign,
+            s.user_id,
+            s.user_ts,
         ])?;
         if *is_new {
             let minute = s.first_ts.div_euclid(60_000);

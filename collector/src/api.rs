@@ -238,7 +238,8 @@ pub async fn friction(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
 }
 
 pub async fn sessions(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
-    let p = Params::new(q, &["site", "from", "to", "friction", "type", "path", "selector", "channel", "limit"])?;
+    let p =
+        Params::new(q, &["site", "from", "to", "friction", "type", "path", "selector", "channel", "user", "limit"])?;
     let (from, to) = p.range(now_ms())?;
     let s = query::SessionsQ {
         site: p.site()?,
@@ -249,10 +250,14 @@ pub async fn sessions(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
         path: p.path()?,
         selector: p.selector()?,
         channel: p.channel()?,
+        user: p.user()?,
         limit: p.limit(50)?,
     };
-    if s.channel.is_some() && s.by_friction() {
-        return Err(BadParam("channel: not with type, path or selector".into()).into());
+    // A friction element's sessions come from its friction rows, not from the sessions' own.
+    for (name, given) in [("channel", s.channel.is_some()), ("user", s.user.is_some())] {
+        if given && s.by_friction() {
+            return Err(BadParam(format!("{name}: not with type, path or selector")).into());
+        }
     }
     let kept = st.store.reads.kept.clone();
     Ok(json_answer(st.store.reads.run(move |c| query::sessions(c, &kept, &s)).await?))

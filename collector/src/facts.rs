@@ -30,6 +30,8 @@ pub struct Facts {
     /// `context.campaign`; empty when absent): the inspector's sessions by channel.
     pub channel: String,
     pub campaign: String,
+    /// The customer the page named (`userId`, checked by the validator; empty when absent).
+    pub user_id: String,
 }
 
 /// `s` cut to [`MAX_KEY_CHARS`] characters (at a char boundary).

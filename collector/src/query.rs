@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value};
 
 use crate::facts::{format_iso_millis, parse_iso_millis, DEFAULT_MOMENTS};
 use crate::reads::ReadError;
-use crate::validate::is_site_id;
+use crate::validate::{is_site_id, is_user_id};
 use crate::window::{snapshot_ids, Filters, Kept};
 
 /// Longest time range a query may cover.
@@ -147,6 +147,15 @@ impl Params {
             None => Ok(None),
             Some(v) if v.chars().count() <= crate::facts::MAX_KEY_CHARS => Ok(Some(v.clone())),
             Some(_) => Err(BadParam(format!("channel: at most {} characters", crate::facts::MAX_KEY_CHARS))),
+        }
+    }
+
+    /// `user`: a customer id, as the SDK sends it as `userId` (empty: absent).
+    pub fn user(&self) -> Result<Option<String>, BadParam> {
+        match self.get("user") {
+            None => Ok(None),
+            Some(v) if is_user_id(v) => Ok(Some(v.to_string())),
+            Some(_) => Err(BadParam("user: expected a customer id (1..=128 characters, no control characters)".into())),
         }
     }
 
@@ -396,6 +405,7 @@ pub fn friction(conn: &Connection, kept: &Kept, f: &FrictionQ) -> Result<Value, 
 // ---------------------------------------------------------------------------------------------
 // /api/sessions
 
+#[derive(Clone)]
 pub struct SessionsQ {
     pub site: Option<String>,
     pub from: i64,
@@ -407,6 +417,8 @@ pub struct SessionsQ {
     pub selector: Option<String>,
     /// Sessions of this attribution channel ("": those without one; not with a friction filter).
     pub channel: Option<String>,
+    /// Sessions of this customer (`userId`; not with a friction filter).
+    pub user: Option<String>,
     pub limit: i64,
 }
 
@@ -418,18 +430,27 @@ impl SessionsQ {
     }
 }
 
-const SESSION_COLUMNS: &str = "s.session_id, s.site, s.first_ts, s.last_ts, s.events, s.touchpoints, s.friction, \
-     s.moments, s.by_type, s.score, s.entry_path, s.last_path, s.channel, s.campaign";
+/// The columns [`session_row`] reads (a macro, for [`SESSION_BY_KEY_SQL`]'s `concat!`).
+macro_rules! session_columns {
+    () => {
+        "s.session_id, s.site, s.first_ts, s.last_ts, s.events, s.touchpoints, s.friction, s.moments, s.by_type, \
+         s.score, s.entry_path, s.last_path, s.channel, s.campaign, s.user_id"
+    };
+}
+const SESSION_COLUMNS: &str = session_columns!();
 
 fn sessions_sql(q: &SessionsQ) -> Q {
     if !q.by_friction() {
-        let index = match (q.site.is_some(), q.friction_only) {
-            (true, false) => "sessions_site_last",
-            (false, false) => "sessions_last",
-            (true, true) => "sessions_site_last",
-            (false, true) => "sessions_last",
+        // A customer's sessions are few: their own index, the other filters on their rows.
+        let index = match (&q.user, &q.site) {
+            (Some(_), _) => "sessions_user",
+            (None, Some(_)) => "sessions_site_last",
+            (None, None) => "sessions_last",
         };
         let mut s = Q::new(&format!("SELECT {SESSION_COLUMNS} FROM sessions AS s INDEXED BY {index} WHERE "));
+        if let Some(u) = &q.user {
+            s.push("s.user_id = ? AND s.user_id <> '' AND ", u.clone());
+        }
         if let Some(site) = &q.site {
             s.push("s.site = ? AND ", site.clone());
         }
@@ -479,13 +500,13 @@ fn session_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Value> {
         "moments": moments, "frictionByType": by_type, "score": r.get::<_, i64>(9)?,
         "entryPath": r.get::<_, String>(10)?, "lastPath": r.get::<_, String>(11)?,
         "channel": r.get::<_, String>(12)?, "campaign": r.get::<_, String>(13)?,
+        "userId": Some(r.get::<_, String>(14)?).filter(|u| !u.is_empty()),
     }))
 }
 
 /// A session's row by its key.
-const SESSION_BY_KEY_SQL: &str = "SELECT s.session_id, s.site, s.first_ts, s.last_ts, s.events, s.touchpoints, \
-     s.friction, s.moments, s.by_type, s.score, s.entry_path, s.last_path, s.channel, s.campaign FROM sessions AS s \
-     WHERE s.session_id = ?1 AND s.site = ?2";
+const SESSION_BY_KEY_SQL: &str =
+    concat!("SELECT ", session_columns!(), " FROM sessions AS s WHERE s.session_id = ?1 AND s.site = ?2");
 
 /// Recent sessions of a range; with a friction filter (the leaderboard's click-through), the
 /// sessions where that friction happened, from the element window `kept` holds (one read
@@ -602,6 +623,8 @@ fn journey_step(id: i64, v: Value) -> Value {
         "path": page.and_then(|p| p.get("path")).cloned().unwrap_or(Value::Null),
         "title": page.and_then(|p| p.get("title")).cloned().unwrap_or(Value::Null),
         "element": props.get("element").cloned().unwrap_or(Value::Null),
+        // The customer it carries (an identify names them; null when none, as in the summary).
+        "userId": v.get("userId").and_then(Value::as_str).filter(|u| is_user_id(u)),
         "properties": props,
     })
 }
@@ -940,11 +963,14 @@ pub fn all_shapes() -> Vec<(String, usize)> {
             path: opt(bits & 8 != 0),
             selector: opt(bits & 16 != 0),
             channel: None,
+            user: None,
             limit: 1,
         };
         add(sessions_sql(&q));
         if bits & 28 == 0 {
-            add(sessions_sql(&SessionsQ { channel: opt(true), ..q }));
+            for (channel, user) in [(true, false), (false, true), (true, true)] {
+                add(sessions_sql(&SessionsQ { channel: opt(channel), user: opt(user), ..q.clone() }));
+            }
         }
     }
     for site in [false, true] {
@@ -1375,6 +1401,7 @@ mod tests {
                         path: path.clone(),
                         selector: selector.clone(),
                         channel: None,
+                        user: None,
                         limit,
                     };
                     let ours = sessions(&c, &kept, &q).unwrap();

@@ -51,8 +51,9 @@ pub const MAX_GROUP_EVENTS: usize = 10_000;
 /// `events`; such a database is migrated when opened. Version 2 had no inspector aggregates
 /// (`aggregate.rs`): they are built from `events` when it is first opened. Version 3 had no
 /// `hour_counts`: it is summed from `minute_counts`. Version 4 had no `channel` and `campaign`
-/// in `sessions`: they are added, and filled from each session's events.
-const SCHEMA_VERSION: i64 = 5;
+/// in `sessions`: they are added, and filled from each session's events. Version 5 had no
+/// customer (`user_id`) in `sessions`: it is added, and filled from each session's events.
+const SCHEMA_VERSION: i64 = 6;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
@@ -268,20 +269,29 @@ impl Store {
         } else {
             tx.execute_batch(SCHEMA)?;
         }
-        // A `sessions` table from before version 5: its new columns, and its indexes made again
-        // with them (by the schema below).
-        let old_sessions: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sessions')
-                AND NOT EXISTS (SELECT 1 FROM pragma_table_info('sessions') WHERE name = 'channel')",
-            [],
-            |r| r.get(0),
-        )?;
-        if old_sessions {
+        // A `sessions` table from before version 5 (no channel) or 6 (no customer): its new
+        // columns, and its indexes made again with them (by the schema below), then filled.
+        let lacks = |column: &str| -> rusqlite::Result<bool> {
+            tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sessions')
+                    AND NOT EXISTS (SELECT 1 FROM pragma_table_info('sessions') WHERE name = ?1)",
+                [column],
+                |r| r.get(0),
+            )
+        };
+        let (no_channels, no_users) = (lacks("channel")?, lacks("user_id")?);
+        if no_channels {
             tx.execute_batch(crate::aggregate::ADD_CHANNELS)?;
         }
+        if no_users {
+            tx.execute_batch(crate::aggregate::ADD_USERS)?;
+        }
         tx.execute_batch(crate::aggregate::SCHEMA)?;
-        if old_sessions {
+        if no_channels {
             tx.execute_batch(crate::aggregate::FILL_CHANNELS)?;
+        }
+        if no_users {
+            crate::aggregate::fill_users(&tx)?;
         }
         if has_events && version < 3 {
             crate::aggregate::rebuild(&tx)?;

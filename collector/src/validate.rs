@@ -38,7 +38,7 @@ pub struct Event {
 pub struct EventText<'a> {
     pub message_id: &'a str,
     pub site: &'a str,
-    /// `"page"` or `"track"` (`type` on the wire).
+    /// One of [`EVENT_TYPES`] (`type` on the wire).
     pub kind: &'a str,
     pub event: &'a str,
     pub session_id: &'a str,
@@ -72,7 +72,7 @@ impl Event {
     pub fn site(&self) -> &str {
         self.part(1)
     }
-    /// `"page"` or `"track"` (`type` on the wire).
+    /// One of [`EVENT_TYPES`] (`type` on the wire).
     pub fn kind(&self) -> &str {
         self.part(2)
     }
@@ -208,13 +208,23 @@ fn parse_event(body: &[u8], element: &Element, nodes: &[Node]) -> Result<Event, 
 
     // Every member looked up in one pass over the event's members (and one per nested object);
     // the checks and their reasons come in the order below.
-    const NAMES: [&str; 9] =
-        ["type", "event", "messageId", "timestamp", "sessionId", "site", "properties", "context", "anonymousId"];
-    let [kind, event, message_id, timestamp, session_id, site, properties, context, anonymous_id] =
+    const NAMES: [&str; 10] = [
+        "type",
+        "event",
+        "messageId",
+        "timestamp",
+        "sessionId",
+        "site",
+        "properties",
+        "context",
+        "anonymousId",
+        "userId",
+    ];
+    let [kind, event, message_id, timestamp, session_id, site, properties, context, anonymous_id, user_id] =
         fields.find_all(NAMES);
     let kind = fields.string_of(kind, "type", "")?;
-    if kind != "page" && kind != "track" {
-        return Err("type: must be \"page\" or \"track\"".into());
+    if !EVENT_TYPES.contains(&kind.as_ref()) {
+        return Err("type: must be \"page\", \"track\" or \"identify\"".into());
     }
     let event = fields.string_of(event, "event", "")?;
     if !is_event_name(&event) {
@@ -255,9 +265,10 @@ fn parse_event(body: &[u8], element: &Element, nodes: &[Node]) -> Result<Event, 
         Some(v) if v.first() == Some(&b'"') => {}
         Some(_) => return Err("anonymousId: expected string".into()),
     }
+    let user_id = user_id_of(&fields, user_id)?;
 
     // From the members scanned above: no second parse of the body.
-    let facts = facts_of(&event, &timestamp, &properties, &context, &page);
+    let facts = Facts { user_id, ..facts_of(&event, &timestamp, &properties, &context, &page) };
     let text = EventText {
         message_id: &message_id,
         site: &site,
@@ -270,8 +281,29 @@ fn parse_event(body: &[u8], element: &Element, nodes: &[Node]) -> Result<Event, 
     Ok(Event::new(text, facts))
 }
 
+/// `type` on the wire: `identify` is sent when the page names its customer (`userId`), with the
+/// customer's traits as `properties`.
+pub const EVENT_TYPES: [&str; 3] = ["page", "track", "identify"];
+
+/// The event's customer id, `userId` (member `n`): optional, `null` taken as absent like
+/// `anonymousId`; else a string of 1..=128 characters without control characters.
+fn user_id_of(fields: &Fields<'_>, n: Option<&Node>) -> Result<String, String> {
+    match n.map(|n| fields.value(n)) {
+        None | Some("null") => Ok(String::new()),
+        Some(v) => json_string(v)
+            .filter(|u| is_user_id(u))
+            .map(Cow::into_owned)
+            .ok_or_else(|| "userId: expected a string of 1..=128 characters without control characters".into()),
+    }
+}
+
+/// A customer id as the wire contract allows it (and `/api/sessions?user=` asks for one).
+pub fn is_user_id(s: &str) -> bool {
+    (1..=128).contains(&s.chars().count()) && !s.chars().any(char::is_control)
+}
+
 /// What the inspector's aggregates need from an event (see `facts.rs`), read from its
-/// `properties` and `context.page` objects. A missing or oddly typed field gives the default.
+/// `properties` and `context.page` objects (its customer, `userId`, is read by the caller). A missing or oddly typed field gives the default.
 fn facts_of(event: &str, timestamp: &str, properties: &Fields<'_>, context: &Fields<'_>, page: &Fields<'_>) -> Facts {
     let text = |f: &Fields<'_>, n: Option<&Node>| -> Option<String> {
         let v = json_string(f.value(n?))?;
@@ -305,13 +337,14 @@ pub(crate) fn facts_of_text(event: &str, timestamp: &str, text: &str) -> Facts {
     let properties = fields.object("properties", "").ok();
     let context = fields.object("context", "").ok();
     let page = context.as_ref().and_then(|c| c.object("page", "").ok());
-    facts_of(
+    let facts = facts_of(
         event,
         timestamp,
         properties.as_ref().unwrap_or(&empty),
         context.as_ref().unwrap_or(&empty),
         page.as_ref().unwrap_or(&empty),
-    )
+    );
+    Facts { user_id: user_id_of(&fields, fields.find_node("userId")).unwrap_or_default(), ..facts }
 }
 
 /// The members of one object of an event's text (checked JSON, no lone surrogates), as recorded
@@ -570,8 +603,8 @@ mod tests {
         assert_eq!(why(e), "context.library: expected object");
 
         let mut e = event(1);
-        e["type"] = json!("identify");
-        assert!(why(e).starts_with("type"));
+        e["type"] = json!("alias");
+        assert_eq!(why(e), "type: must be \"page\", \"track\" or \"identify\"");
 
         let mut e = event(1);
         e["anonymousId"] = json!(1);
@@ -601,6 +634,48 @@ mod tests {
         let b = parse_batch(&body(vec![json!(1), json!(null)])).unwrap();
         assert!(b.events.is_empty());
         assert_eq!(refused(&body(vec![json!(1), json!(null)])).len(), 2);
+    }
+
+    #[test]
+    fn identify_and_user_id() {
+        // The page names its customer: an identify event (traits as properties), then userId on
+        // every event.
+        let mut id = event(0);
+        id["type"] = json!("identify");
+        id["event"] = json!("identify");
+        id["userId"] = json!("c-1042");
+        id["properties"] = json!({"plan": "pro"});
+        let mut after = event(1);
+        after["userId"] = json!("ünï 😀 ".repeat(30).chars().take(128).collect::<String>());
+        let mut null = event(2);
+        null["userId"] = Value::Null;
+        let b = parse_batch(&body(vec![id, after, null, event(3)])).unwrap();
+        assert!(b.rejected.is_empty(), "{:?}", b.rejected);
+        let users: Vec<&str> = b.events.iter().map(|e| e.facts.user_id.as_str()).collect();
+        assert_eq!(users[0], "c-1042");
+        assert_eq!(users[1].chars().count(), 128);
+        assert_eq!(users[2..], ["", ""], "null and absent: no customer");
+        assert_eq!((b.events[0].kind(), b.events[0].event()), ("identify", "identify"));
+        // Read back from the stored text, the same.
+        for e in &b.events {
+            assert_eq!(crate::facts::extract(e.event(), e.timestamp(), e.body()).user_id, e.facts.user_id);
+        }
+
+        let bad_user = "userId: expected a string of 1..=128 characters without control characters";
+        let too_long = "u".repeat(129);
+        for bad in [json!(""), json!(too_long), json!("c\u{0}1"), json!("c\n1"), json!("\u{7f}"), json!(7), json!({})] {
+            let mut e = event(1);
+            e["userId"] = bad.clone();
+            assert_eq!(why(e), bad_user, "{bad}");
+        }
+        // An escape that decodes to a control character counts as one.
+        let raw = br#"{"sentAt":"2024-05-01T12:00:01Z","batch":[{"type":"identify","event":"identify","userId":"a\u0007b","messageId":"m","timestamp":"2024-05-01T12:00:00Z","sessionId":"s","site":"x","properties":{},"context":{"page":{"url":"u","path":"/","title":"","referrer":""},"library":{"name":"n","version":"1"}}}]}"#;
+        assert_eq!(refused(raw), [(0, bad_user.to_string())]);
+        // identify still needs a valid event name.
+        let mut e = event(1);
+        e["type"] = json!("identify");
+        e["event"] = json!("Identify");
+        assert!(why(e).starts_with("event: must match"));
     }
 
     #[test]

@@ -113,7 +113,7 @@ async fn invalid_events_are_refused_one_by_one() {
         (with("x2", &|e| e["messageId"] = json!(42)), "messageId: expected string"),
         (with("x3", &|e| e["messageId"] = json!("has space")), "messageId"),
         (with("x4", &|e| e["event"] = json!("Button Click")), "event"),
-        (with("x5", &|e| e["type"] = json!("identify")), "type"),
+        (with("x5", &|e| e["type"] = json!("alias")), "type"),
         (with("x6", &|e| e["timestamp"] = json!("yesterday")), "timestamp"),
         (with("x7", &|e| e["site"] = json!("")), "site"),
         (with("x8", &|e| e["site"] = json!("shop\u{0}<script>")), "site"),
@@ -125,6 +125,7 @@ async fn invalid_events_are_refused_one_by_one() {
             "context.library: missing",
         ),
         (with("x11", &|e| e["context"]["page"]["url"] = json!(null)), "context.page.url: expected string"),
+        (with("x12", &|e| e["userId"] = json!("")), "userId: expected a string of 1..=128 characters"),
     ];
     for (i, (bad, needle)) in cases.into_iter().enumerate() {
         let good = event(&format!("ok{i}"), "shop");
@@ -138,8 +139,8 @@ async fn invalid_events_are_refused_one_by_one() {
         assert!(reason.contains(needle), "expected {needle:?} in {reason:?}");
     }
     // Only the good events were stored, and a refused event's site never reached the store.
-    assert_eq!(t.state.store.count().unwrap(), 11);
-    assert_eq!(get(&t.app, "/api/stats").await.json()["bySite"], json!({"shop": 11}));
+    assert_eq!(t.state.store.count().unwrap(), 12);
+    assert_eq!(get(&t.app, "/api/stats").await.json()["bySite"], json!({"shop": 12}));
 }
 
 /// Issue 11: one poisoned event (a lone surrogate, nesting past the limit, a hostile site, not

@@ -92,6 +92,7 @@ const FIELDS: &[&str] = &[
     "properties",
     "context",
     "anonymousId",
+    "userId",
     "sentAt",
     "batch",
 ];

@@ -53,6 +53,9 @@ fn friction(
 ///   /cart during begin_checkout... (begin_checkout reached first);
 /// - s3: a view only, no friction;
 /// - b1 (blog): a view and a dead click on a link.
+///
+/// Customers (the SDK's `userId` on every event once the page called identify): s1 from its
+/// add to cart on and b1 are customer c-1042, s2 is c-7, s3 stays anonymous.
 fn seed() -> Vec<Value> {
     let chip = "#grind > button.chip";
     // The SDK carries the session's attribution on every event's context: s1 came from a
@@ -84,7 +87,15 @@ fn seed() -> Vec<Value> {
             f
         },
     ];
+    let customer = |session: &str, id: &str| match (session, id) {
+        ("s1", "1" | "2") | ("s3", _) => None,
+        ("s1", _) | ("b1", _) => Some("c-1042"),
+        _ => Some("c-7"),
+    };
     for e in &mut events {
+        if let Some(user) = customer(e["sessionId"].as_str().unwrap(), e["messageId"].as_str().unwrap()) {
+            e["userId"] = json!(user);
+        }
         if let Some((channel, campaign)) = attribution(e["sessionId"].as_str().unwrap()) {
             e["context"]["channel"] = json!(channel);
             if !campaign.is_empty() {
@@ -307,9 +318,6 @@ async fn sessions_by_channel() {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 
     // A channel's sessions (the inspector's click on a channel): empty names the unattributed.
-    let ids = |v: &Value| -> Vec<String> {
-        v["sessions"].as_array().unwrap().iter().map(|s| s["sessionId"].as_str().unwrap().to_string()).collect()
-    };
     assert_eq!(ids(&api(&t, &format!("/api/sessions?{}&channel=email", range())).await), ["s4", "s1"]);
     assert_eq!(ids(&api(&t, &format!("/api/sessions?{}&channel=", range())).await), ["s3"]);
     assert_eq!(ids(&api(&t, &format!("/api/sessions?{}&channel=email&friction=1", range())).await), ["s1"]);
@@ -317,6 +325,83 @@ async fn sessions_by_channel() {
     let both = get(&t.app, &format!("/api/sessions?{}&channel=email&type=dead_click", range())).await;
     assert_eq!(both.status, StatusCode::BAD_REQUEST);
     assert!(both.error().contains("channel"), "{}", both.error());
+}
+
+/// The session ids of a sessions list.
+fn ids(v: &Value) -> Vec<String> {
+    v["sessions"].as_array().unwrap().iter().map(|s| s["sessionId"].as_str().unwrap().to_string()).collect()
+}
+
+/// An identify event (the page named its customer), as the SDK sends it.
+fn identify(id: &str, session: &str, user: &str, time: &str) -> Value {
+    let mut e = ev(id, "shop", session, "identify", time, "/account", json!({"plan": "pro"}));
+    e["type"] = json!("identify");
+    e["userId"] = json!(user);
+    e
+}
+
+/// Each session's customer (the userId of its latest event that has one), and a customer's
+/// sessions (the inspector's customer filter).
+#[tokio::test]
+async fn sessions_by_customer() {
+    let t = seeded(open()).await;
+    let all = api(&t, &format!("/api/sessions?{}", range())).await;
+    let users: Vec<(String, Value)> = all["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["sessionId"].as_str().unwrap().to_string(), s["userId"].clone()))
+        .collect();
+    let want = [("s3", json!(null)), ("s2", json!("c-7")), ("b1", json!("c-1042")), ("s1", json!("c-1042"))];
+    assert_eq!(users, want.map(|(s, u)| (s.to_string(), u)), "null when anonymous");
+    assert_eq!(api(&t, "/api/sessions/s1").await["session"]["userId"], json!("c-1042"));
+    assert_eq!(api(&t, "/api/sessions/s3").await["session"]["userId"], json!(null));
+
+    // A customer's sessions, on every site, most recent first; with the other filters.
+    assert_eq!(ids(&api(&t, &format!("/api/sessions?{}&user=c-1042", range())).await), ["b1", "s1"]);
+    assert_eq!(ids(&api(&t, &format!("/api/sessions?{}&user=c-1042&site=shop", range())).await), ["s1"]);
+    assert_eq!(ids(&api(&t, &format!("/api/sessions?{}&user=c-1042&channel=email", range())).await), ["s1"]);
+    assert_eq!(ids(&api(&t, &format!("/api/sessions?{}&user=c-7&friction=1&limit=1", range())).await), ["s2"]);
+    assert!(ids(&api(&t, &format!("/api/sessions?{}&user=c-104", range())).await).is_empty(), "exact");
+    assert!(
+        ids(&api(&t, "/api/sessions?from=2026-11-20T10:04:00Z&to=2026-11-20T10:05:00Z&user=c-1042").await).is_empty()
+    );
+    // Empty: no filter, like the other parameters.
+    assert_eq!(ids(&api(&t, &format!("/api/sessions?{}&user=", range())).await).len(), 4);
+
+    // An identify names another customer: the latest event that names one wins, also when an
+    // earlier one arrives after it (a retry).
+    let a = post(&t.app, batch(vec![identify("15", "s1", "c-2000", &at(3, 30))])).await;
+    assert_eq!(a.json()["accepted"], json!(1), "{}", a.json());
+    post(&t.app, batch(vec![identify("16", "s1", "c-old", &at(1, 30))])).await;
+    assert_eq!(api(&t, "/api/sessions/s1").await["session"]["userId"], json!("c-2000"));
+    assert_eq!(ids(&api(&t, &format!("/api/sessions?{}&user=c-1042", range())).await), ["b1"]);
+    assert_eq!(ids(&api(&t, &format!("/api/sessions?{}&user=c-2000", range())).await), ["s1"]);
+    // The identify events are steps of the journey, in capture order.
+    let j = api(&t, "/api/sessions/s1").await;
+    let steps: Vec<(&str, &str, &str)> = j["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["type"].as_str().unwrap(), e["event"].as_str().unwrap(), e["category"].as_str().unwrap()))
+        .collect();
+    assert_eq!(steps[3], ("identify", "identify", "touchpoint"));
+    assert_eq!(steps[6], ("identify", "identify", "touchpoint"));
+    assert_eq!(j["events"][6]["properties"], json!({"plan": "pro"}));
+    assert_eq!((&j["events"][6]["userId"], &j["events"][0]["userId"]), (&json!("c-2000"), &json!(null)));
+
+    // Bad customer ids, and a customer with a friction element (that list comes from friction).
+    for (q, needle) in [
+        (format!("user={}", "u".repeat(129)), "user: expected a customer id"),
+        ("user=c%071".to_string(), "user: expected a customer id"),
+        ("user=c-7&type=dead_click".to_string(), "user: not with type, path or selector"),
+        ("user=c-7&user=c-8".to_string(), "user: given more than once"),
+    ] {
+        let a = get(&t.app, &format!("/api/sessions?{}&{q}", range())).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{q}");
+        assert!(a.error().contains(needle), "{q}: {}", a.error());
+    }
+    assert_eq!(ids(&api(&t, &format!("/api/sessions?{}&user={}", range(), "%C3%BC".repeat(128))).await).len(), 0);
 }
 
 #[tokio::test]
@@ -489,94 +574,126 @@ fn every_query_shape_uses_an_index() {
     }
 }
 
-/// A database from before the aggregates (schema version 2) gets them built from `events` when
-/// it is opened, with the same answers as if they had been kept at ingest.
-#[tokio::test]
-async fn aggregates_are_built_for_an_older_database() {
+/// The answers to `queries` of a database file holding `batches` (request bodies), and then of
+/// the same file turned into an older version by `downgrade` (SQL) and opened again, which must
+/// be equal: what a migration makes of an older database answers as if it had been kept at
+/// ingest. Returns the answers.
+async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String], downgrade: &str) -> Vec<Value> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.sqlite");
     let path = path.to_str().unwrap().to_string();
     let t = app_on(Store::open(&path).unwrap(), open());
-    post(&t.app, batch(seed())).await;
-    let before = api(&t, &format!("/api/friction?{}", range())).await;
-    let sessions_before = api(&t, &format!("/api/sessions?{}", range())).await;
-    drop(t);
-    {
-        let c = rusqlite::Connection::open(&path).unwrap();
-        c.execute_batch(
-            "DROP TABLE friction; DROP TABLE sessions; DROP TABLE minute_counts; DROP TABLE hour_counts; DROP TABLE site_totals;
-             DROP INDEX events_session; PRAGMA user_version = 2;",
-        )
-        .unwrap();
+    for b in batches {
+        let a = post(&t.app, b).await;
+        assert_eq!(a.json()["rejected"], json!([]), "{}", a.json());
     }
+    let mut before = Vec::new();
+    for q in queries {
+        before.push(api(&t, q).await);
+    }
+    drop(t);
+    rusqlite::Connection::open(&path).unwrap().execute_batch(downgrade).unwrap();
     let t = app_on(Store::open(&path).unwrap(), open());
-    assert_eq!(api(&t, &format!("/api/friction?{}", range())).await, before);
-    assert_eq!(api(&t, &format!("/api/sessions?{}", range())).await, sessions_before);
-    assert_eq!(api(&t, "/api/stats").await["events"], json!(14));
+    for (q, want) in queries.iter().zip(&before) {
+        assert_eq!(&api(&t, q).await, want, "{q}");
+    }
+    let c = rusqlite::Connection::open(&path).unwrap();
+    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 6);
+    before
+}
+
+/// A database from before the aggregates (schema version 2) gets them built from `events` when
+/// it is opened, with the same answers as if they had been kept at ingest.
+#[tokio::test]
+async fn aggregates_are_built_for_an_older_database() {
+    let queries = [format!("/api/friction?{}", range()), format!("/api/sessions?{}", range()), "/api/stats".into()];
+    let before = same_answers_after_migration(
+        vec![batch(seed())],
+        &queries,
+        "DROP TABLE friction; DROP TABLE sessions; DROP TABLE minute_counts; DROP TABLE hour_counts; DROP TABLE site_totals;
+         DROP INDEX events_session; PRAGMA user_version = 2;",
+    )
+    .await;
+    assert_eq!(before[2]["events"], json!(14));
 }
 
 /// A version 3 database (before `hour_counts`) gets the hourly counts summed from its minutes
 /// when it is opened: the charts and totals answer as before.
 #[tokio::test]
 async fn hourly_counts_are_built_for_a_version_3_database() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("v3.sqlite");
-    let path = path.to_str().unwrap().to_string();
     let queries = [
         format!("/api/timeseries?{}&metric=friction&bucket=hour", range()),
         format!("/api/timeseries?{}&metric=events&bucket=hour&site=shop", range()),
         format!("/api/overview?{}", range()),
         "/api/overview?from=2026-11-20T10:04:00Z&to=2026-11-20T11:30:00Z".to_string(),
     ];
-    let t = app_on(Store::open(&path).unwrap(), open());
-    post(&t.app, batch(seed())).await;
-    let mut before = Vec::new();
-    for q in &queries {
-        before.push(api(&t, q).await);
-    }
+    let before =
+        same_answers_after_migration(vec![batch(seed())], &queries, "DROP TABLE hour_counts; PRAGMA user_version = 3;")
+            .await;
     assert_eq!(before[2]["events"], json!(14), "{}", before[2]);
-    drop(t);
-    {
-        let c = rusqlite::Connection::open(&path).unwrap();
-        c.execute_batch("DROP TABLE hour_counts; PRAGMA user_version = 3;").unwrap();
-    }
-    let t = app_on(Store::open(&path).unwrap(), open());
-    for (q, want) in queries.iter().zip(&before) {
-        assert_eq!(&api(&t, q).await, want, "{q}");
-    }
 }
 
-/// A version 4 database (sessions without their attribution) gets `channel` and `campaign`
-/// added and filled from each session's events when it is opened: the sessions and the
-/// channels answer as if they had been kept at ingest.
+/// A version 4 database (sessions without their attribution, nor their customer) gets `channel`
+/// and `campaign` (and `user_id`) added and filled from each session's events when it is
+/// opened: the sessions and the channels answer as if they had been kept at ingest.
 #[tokio::test]
 async fn channels_are_filled_for_a_version_4_database() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("v4.sqlite");
-    let path = path.to_str().unwrap().to_string();
-    let queries = [format!("/api/sessions?{}", range()), format!("/api/channels?{}", range())];
-    let t = app_on(Store::open(&path).unwrap(), open());
-    post(&t.app, batch(seed())).await;
-    let mut before = Vec::new();
-    for q in &queries {
-        before.push(api(&t, q).await);
-    }
+    let queries = [
+        format!("/api/sessions?{}", range()),
+        format!("/api/channels?{}", range()),
+        format!("/api/sessions?{}&user=c-1042", range()),
+    ];
+    // The version 4 table and indexes.
+    let before = same_answers_after_migration(
+        vec![batch(seed())],
+        &queries,
+        "DROP INDEX sessions_site_last; DROP INDEX sessions_last; DROP INDEX sessions_user;
+         ALTER TABLE sessions DROP COLUMN channel; ALTER TABLE sessions DROP COLUMN campaign;
+         ALTER TABLE sessions DROP COLUMN user_id; ALTER TABLE sessions DROP COLUMN user_ts;
+         CREATE INDEX sessions_site_last ON sessions(site, last_ts, first_ts, score, friction, moments);
+         CREATE INDEX sessions_last ON sessions(last_ts, first_ts, score, friction, moments);
+         PRAGMA user_version = 4;",
+    )
+    .await;
     assert_eq!(before[1]["channels"].as_array().unwrap().len(), 4, "{}", before[1]);
-    drop(t);
-    {
-        // The version 4 table and indexes.
-        let c = rusqlite::Connection::open(&path).unwrap();
-        c.execute_batch(
-            "DROP INDEX sessions_site_last; DROP INDEX sessions_last;
-             ALTER TABLE sessions DROP COLUMN channel; ALTER TABLE sessions DROP COLUMN campaign;
-             CREATE INDEX sessions_site_last ON sessions(site, last_ts, first_ts, score, friction, moments);
-             CREATE INDEX sessions_last ON sessions(last_ts, first_ts, score, friction, moments);
-             PRAGMA user_version = 4;",
-        )
-        .unwrap();
-    }
-    let t = app_on(Store::open(&path).unwrap(), open());
-    for (q, want) in queries.iter().zip(&before) {
-        assert_eq!(&api(&t, q).await, want, "{q}");
-    }
+    assert_eq!(ids(&before[2]), ["b1", "s1"]);
+}
+
+/// A version 5 database (sessions without their customer) gets `user_id` added and filled from
+/// each session's events when it is opened: the latest event that names a customer, whatever
+/// order the events arrived in, also when the key is written with an escape. The sessions, a
+/// customer's sessions and a session answer as if it had been kept at ingest.
+#[tokio::test]
+async fn customers_are_filled_for_a_version_5_database() {
+    let queries = [
+        format!("/api/sessions?{}", range()),
+        format!("/api/sessions?{}&user=c-1042", range()),
+        format!("/api/sessions?{}&user=c-2000&site=shop", range()),
+        format!("/api/sessions?{}&user=c-esc", range()),
+        "/api/sessions/s1".to_string(),
+        "/api/sessions/s2".to_string(),
+    ];
+    // s1 becomes c-2000; a retried earlier identify (c-old) arrives after; s2's older event
+    // names another customer (c-early) and s3 one with its key escaped.
+    let escaped = String::from_utf8(batch(vec![identify("18", "s3", "c-esc", &at(61, 5))])).unwrap();
+    assert!(escaped.contains(r#""userId""#));
+    let batches = vec![
+        batch(seed()),
+        batch(vec![identify("15", "s1", "c-2000", &at(3, 30))]),
+        batch(vec![identify("16", "s1", "c-old", &at(1, 30)), identify("17", "s2", "c-early", &at(30, 1))]),
+        escaped.replace(r#""userId""#, r#""\u0075serId""#).into_bytes(),
+    ];
+    // The version 5 table and indexes.
+    let before = same_answers_after_migration(
+        batches,
+        &queries,
+        "DROP INDEX sessions_user;
+         ALTER TABLE sessions DROP COLUMN user_id; ALTER TABLE sessions DROP COLUMN user_ts;
+         PRAGMA user_version = 5;",
+    )
+    .await;
+    let users: Vec<&Value> = before[0]["sessions"].as_array().unwrap().iter().map(|s| &s["userId"]).collect();
+    assert_eq!(users, [&json!("c-esc"), &json!("c-7"), &json!("c-1042"), &json!("c-2000")]);
+    assert_eq!(ids(&before[1]), ["b1"]);
+    assert_eq!(ids(&before[3]), ["s3"]);
 }

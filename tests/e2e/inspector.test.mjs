@@ -38,6 +38,10 @@ function ev(session, name, minutesAgo, pathname, props = {}) {
       library: { name: 'touchpoint', version: '0.1.0' }, ...(channel ? { channel, campaign } : {}) },
   };
 }
+// A customer signing in: the page's identify (traits as properties), then userId on every event.
+const identify = (session, userId, minutesAgo, pathname, traits = {}) =>
+  ({ ...ev(session, 'identify', minutesAgo, pathname, traits), type: 'identify', userId });
+const as = (userId, e) => ({ ...e, userId });
 const fr = (session, name, minutesAgo, pathname, selector, extra = {}) =>
   ev(session, name, minutesAgo, pathname, { category: 'friction', ...(selector ? { element: { selector, tag: 'button' } } : {}), ...extra });
 
@@ -52,9 +56,10 @@ async function seed() {
   await send([
     ev('sess-one', 'page_view', 40, '/'),
     fr('sess-one', 'dead_click', 39, '/product.html', CHIP),
-    ev('sess-one', 'add_to_cart', 38, '/product.html', { moment: true }),
-    ev('sess-one', 'begin_checkout', 37, '/cart.html', { moment: true }),
-    ev('sess-one', 'purchase', 36, '/thanks.html', { moment: true }),
+    identify('sess-one', 'c-1042', 38.5, '/product.html', { plan: 'pro' }),
+    as('c-1042', ev('sess-one', 'add_to_cart', 38, '/product.html', { moment: true })),
+    as('c-1042', ev('sess-one', 'begin_checkout', 37, '/cart.html', { moment: true })),
+    as('c-1042', ev('sess-one', 'purchase', 36, '/thanks.html', { moment: true })),
     ev('sess-two', 'page_view', 20, '/product.html'),
     fr('sess-two', 'rage_click', 19, '/product.html', CHIP, { count: 4, disabled: true }),
     fr('sess-two', 'dead_click', 19, '/product.html', CHIP),
@@ -111,8 +116,12 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   assert.deepEqual(channels.map((r) => [r[0], r[1], r[2], r[3], r[5]]), [
     ['(unknown)', '1', '0 %', '0', '0 (0 %)'], ['email', '1', '100 %', '1', '1 (100 %)'], ['paid search', '1', '100 %', '3', '0 (0 %)']]);
   assert.equal(await page.textContent('#channel-goal'), 'Reached purchase');
-  const listed = await page.$$eval('#session-list tbody tr', (trs) => trs.map((r) => [r.dataset.session, r.cells[4].textContent, r.cells[4].title]));
-  assert.deepEqual(listed, [['sess-three', '(unknown)', ''], ['sess-two', 'paid search', 'campaign: grinders'], ['sess-one', 'email', 'campaign: spring_sale']]);
+  // Each session's channel (campaign as its title) and customer (the id its page gave, if any).
+  const listed = await page.$$eval('#session-list tbody tr', (trs) =>
+    trs.map((r) => [r.dataset.session, r.cells[4].textContent, r.cells[4].title, r.cells[5].textContent]));
+  assert.deepEqual(listed, [['sess-three', '(unknown)', '', ''], ['sess-two', 'paid search', 'campaign: grinders', ''],
+    ['sess-one', 'email', 'campaign: spring_sale', 'c-1042']]);
+  assert.equal(await page.textContent('#session-list thead th:nth-child(6)'), 'Customer');
   await page.screenshot({ path: path.join(ARTIFACTS, 'inspector-overview.png'), fullPage: true });
 
   // A channel's sessions: a click on its row (the filter in the address); the unattributed too.
@@ -125,6 +134,30 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   await waitFor('the unattributed sessions', async () =>
     (await page.$$eval('#session-list tbody tr', (trs) => trs.map((t) => t.dataset.session))).join() === 'sess-three');
   assert.equal(new URL(page.url()).searchParams.get('channel'), '');
+
+  // A customer's sessions: their id in the filter (in the address, instead of the channel); a
+  // shared link opens the same list; an empty filter lists every session again.
+  const sessionIds = () => page.$$eval('#session-list tbody tr', (trs) => trs.map((t) => t.dataset.session).join());
+  await page.fill('#f-user', 'c-1042');
+  await page.press('#f-user', 'Enter');
+  await waitFor('the sessions of the customer', async () => (await sessionIds()) === 'sess-one');
+  assert.equal(new URL(page.url()).searchParams.get('user'), 'c-1042');
+  assert.equal(new URL(page.url()).searchParams.get('channel'), null);
+  assert.match(await page.textContent('#sessions-filter'), /^of customer c-1042/);
+  const shared = await context.newPage();
+  await shared.goto(page.url());
+  await shared.waitForFunction(() => window.__inspector && window.__inspector.refreshes >= 1, null, { timeout: 60_000 });
+  assert.equal(await shared.inputValue('#f-user'), 'c-1042');
+  assert.equal(await shared.$$eval('#session-list tbody tr', (trs) => trs.map((t) => t.dataset.session).join()), 'sess-one');
+  await shared.close();
+  await page.fill('#f-user', 'c-9999');
+  await page.press('#f-user', 'Enter');
+  await waitFor('no sessions for an unknown customer', async () =>
+    (await page.textContent('#session-list tbody')) === 'No sessions in this range.');
+  await page.fill('#f-user', '');
+  await page.press('#f-user', 'Enter');
+  await waitFor('every session again', async () => (await sessionIds()) === 'sess-three,sess-two,sess-one');
+  assert.equal(new URL(page.url()).searchParams.get('user'), null);
 
   // Click-through: the sessions where the chip caused dead clicks; the filter is in the address.
   await page.click('#leaderboard tbody tr[data-type="dead_click"]');
@@ -144,8 +177,21 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   assert.match(await page.textContent('#timeline li[data-event=rage_click]'), /disabled/, 'a disabled control\'s presses say so');
   assert.match(await page.textContent('#session-score'), /^score \d+$/);
   assert.match(await page.textContent('#session-summary'), / · from paid search \(campaign grinders\) · /);
+  assert.doesNotMatch(await page.textContent('#session-summary'), /customer/, 'an anonymous session');
   assert.equal(new URL(page.url()).searchParams.get('session'), 'sess-two');
   await page.screenshot({ path: path.join(ARTIFACTS, 'inspector-session.png'), fullPage: true });
+
+  // A customer's session: who it was in the summary, and the identify among its steps.
+  await page.click('#session-list tbody tr[data-session="sess-one"]');
+  const journey = () => page.$$eval('#timeline li', (lis) => lis.map((li) => `${li.dataset.event}:${li.className}`).join());
+  await waitFor('the customer\'s timeline', async () => (await journey()) === ['page_view:touchpoint', 'dead_click:friction',
+    'identify:touchpoint', 'add_to_cart:moment', 'begin_checkout:moment', 'purchase:moment'].join());
+  assert.match(await page.textContent('#timeline li[data-event=identify]'), /^\+[\d.]+ sidentifycustomer c-1042\/product\.html$/);
+  assert.match(await page.textContent('#session-summary'), /^demo-shop · .* · customer c-1042 · from email /);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'inspector-customer.png'), fullPage: true });
+  await page.click('#session-list tbody tr[data-session="sess-two"]');
+  await waitFor('the first session again', async () => (await page.locator('#timeline li').count()) === 6 &&
+    (await page.locator('#timeline li[data-event=rage_click]').count()) === 1);
 
   // A shared link opens the same view (the cookie is the context's).
   const again = await context.newPage();
