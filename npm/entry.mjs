@@ -31,6 +31,7 @@ export const page = (properties) => call('page', properties);
 export const flush = () => call('flush');
 export const identify = (userId, traits) => call('identify', userId, traits);
 export const reset = () => call('reset');
+export const friction = (name, properties) => call('friction', name, properties);
 /** Resolves with `{analytics, marketing}` once the SDK has answered (`pending` outside a browser). */
 export const getConsent = () => browser
   ? new Promise((resolve) => call('getConsent', resolve))
@@ -47,7 +48,7 @@ export function onConsent(listener) {
   return () => window.removeEventListener('touchpoint:consent', f);
 }
 
-const client = Object.freeze({ consent, track, page, flush, identify, reset, getConsent, consentState, onConsent });
+const client = Object.freeze({ consent, track, page, flush, identify, reset, friction, getConsent, consentState, onConsent });
 
 /**
  * Starts Touchpoint once (later calls, and a script tag on the same page, are no-ops) and returns

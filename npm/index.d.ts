@@ -250,6 +250,10 @@ export interface Touchpoint {
   identify(userId: string, traits?: Properties): void;
   /** Sign-out: no user id any more, a new session (and a new anonymous id). */
   reset(): void;
+  /** Friction only your page knows of (a payment declined, a coupon refused, a search without
+   * results, an item out of stock): an event of the friction category, with the moment of truth
+   * under way, counted by the inspector like the detectors' (whose names it cannot take). */
+  friction<N extends string>(name: N extends FrictionEventName ? never : N, properties?: Properties): void;
   /** Resolves once the SDK has answered. */
   getConsent(): Promise<ConsentSnapshot>;
   /** The state last reported by the SDK, or null before it has started. */
@@ -267,6 +271,7 @@ export const page: Touchpoint['page'];
 export const flush: Touchpoint['flush'];
 export const identify: Touchpoint['identify'];
 export const reset: Touchpoint['reset'];
+export const friction: Touchpoint['friction'];
 export const getConsent: Touchpoint['getConsent'];
 export const consentState: Touchpoint['consentState'];
 export const onConsent: Touchpoint['onConsent'];
@@ -281,6 +286,7 @@ export interface TouchpointCommand {
   (command: 'flush'): void;
   (command: 'identify', userId: string, traits?: Properties): void;
   (command: 'reset'): void;
+  <N extends string>(command: 'friction', name: N extends FrictionEventName ? never : N, properties?: Properties): void;
   (command: 'getConsent', callback: (state: ConsentSnapshot) => void): void;
   /** `true` once the SDK has replaced the stub. */
   ready?: boolean;

@@ -290,13 +290,20 @@
           ? shown + ' product' + (shown === 1 ? '' : 's') + ' match \u201c' + input.value.trim() + '\u201d'
           : '';
       }
+      return q && !shown ? q : '';
+    }
+    // A search that found nothing is friction only the shop knows of (reported when the visitor
+    // asks, not at each keystroke).
+    function search() {
+      var none = filter();
+      if (none) tp('friction', 'search_no_results', { term: none });
     }
 
-    form.addEventListener('submit', function (e) { e.preventDefault(); filter(); });
+    form.addEventListener('submit', function (e) { e.preventDefault(); search(); });
     input.addEventListener('input', filter);
     input.addEventListener('search', filter);
     var initial = params.get('q');
-    if (initial) { input.value = initial; filter(); }
+    if (initial) { input.value = initial; search(); }
   }
 
   function initProduct() {

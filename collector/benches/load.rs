@@ -107,9 +107,10 @@ fn start(bin: &str, db_dir: Option<&str>, sync: &str) -> Server {
     Server { addr: addr.to_string(), child, _dir: dir, db }
 }
 
-/// A realistic SDK click event, split around its messageId.
+/// A realistic SDK click event of a signed-in customer (`userId`: the sessions aggregate keeps
+/// it), split around its messageId.
 const EVENT_HEAD: &str = r##"{"type":"track","event":"click","messageId":""##;
-const EVENT_TAIL: &str = r##"","timestamp":"2026-11-22T14:24:25.010Z","sessionId":"c9799fd3-5a1e-4c1b-9a0e-0a4c3f2b7d11","site":"demo-shop","properties":{"element":{"selector":"#product-grid > li.product-card > div.buy > button.btn.btn-primary","tag":"button","text":"Add Stoneware Mug to cart"}},"context":{"page":{"url":"http://127.0.0.1:8080/products?category=kitchen","path":"/products","title":"Demo Shop - Kitchen","referrer":"http://127.0.0.1:8080/"},"library":{"name":"touchpoint","version":"0.1.0"},"userAgent":"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"}}"##;
+const EVENT_TAIL: &str = r##"","timestamp":"2026-11-22T14:24:25.010Z","sessionId":"c9799fd3-5a1e-4c1b-9a0e-0a4c3f2b7d11","userId":"c-1042","site":"demo-shop","properties":{"element":{"selector":"#product-grid > li.product-card > div.buy > button.btn.btn-primary","tag":"button","text":"Add Stoneware Mug to cart"}},"context":{"page":{"url":"http://127.0.0.1:8080/products?category=kitchen","path":"/products","title":"Demo Shop - Kitchen","referrer":"http://127.0.0.1:8080/"},"library":{"name":"touchpoint","version":"0.1.0"},"userAgent":"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"}}"##;
 
 /// xorshift64*: fast, and good enough to make messageIds look like the SDK's random UUIDs
 /// (random ids are what the UNIQUE index sees in production, and cost more than sequential ones).

@@ -20,9 +20,9 @@ pub fn run(args: &Array) -> bool {
             Err(_) => super::feed_input(Input::Rejected(CommandError::CallbackMissing)),
         };
     }
-    // A runaway loop of `track` (or `identify`) calls is dropped here, before its properties are serialised
+    // A runaway loop of `track` (or `identify`, `friction`) calls is dropped here, before its properties are serialised
     // (the engine counts and reports them: core::rate_limit).
-    if (name == "track" || name == "identify")
+    if matches!(name.as_str(), "track" | "identify" | "friction")
         && !super::with_engine(|e| e.admit_track(super::now_ms())).unwrap_or(true)
     {
         return true;
@@ -42,14 +42,18 @@ fn parse(name: &str, args: &Array) -> Result<Command, CommandError> {
         },
         // A string, then properties. (A user id is a string, as in Segment's and PostHog's
         // APIs: `String(user.id)` for a number.)
-        "track" | "identify" => {
+        "track" | "identify" | "friction" => {
             let first = args.get(1).as_string();
-            if name == "track" {
-                let name = first.as_deref().and_then(snake_case).ok_or(CommandError::EventName)?;
-                Command::Track { name, properties: properties(&args.get(2))? }
-            } else {
+            if name == "identify" {
                 let Some(user_id) = first else { return Err(CommandError::UserIdShape) };
-                Command::Identify { user_id, properties: properties(&args.get(2))? }
+                return Ok(Command::Identify { user_id, properties: properties(&args.get(2))? });
+            }
+            let event = first.as_deref().and_then(snake_case).ok_or(CommandError::EventName)?;
+            let properties = properties(&args.get(2))?;
+            if name == "track" {
+                Command::Track { name: event, properties }
+            } else {
+                Command::Friction { name: event, properties }
             }
         }
         "page" => Command::Page { properties: properties(&args.get(1))?, page: super::page_context() },

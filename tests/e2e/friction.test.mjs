@@ -344,6 +344,27 @@ test('broken: the figures that made the decision are on the events', T, async (t
   assert.deepEqual([failed.properties.method, failed.properties.path, failed.properties.status], ['POST', '/api/save', 500]);
 });
 
+test('the page\'s own friction (touchpoint(\'friction\', ...)): in the collector\'s leaderboard, with the moment under way; a detector\'s name refused', T, async (t) => {
+  const site = 'fr-own';
+  // (Reported with detection switched off too: that switch is about what Touchpoint detects.)
+  const { page, warnings } = await open(t, site, { friction: 'off' });
+  await page.evaluate(() => {
+    touchpoint('friction', 'search_no_results', { term: 'teapot' });
+    touchpoint('track', 'begin_checkout', { currency: 'EUR', value: 12, items: [{ item_id: 'mug' }] });
+    touchpoint('friction', 'payment_declined', { reason: 'card_expired' });
+    touchpoint('friction', 'rage_click'); // Touchpoint's own signal: refused
+    touchpoint('flush');
+  });
+  const board = await waitFor('both in the leaderboard', async () => {
+    const r = await (await fetch(`${collector.url}/api/friction?site=${site}`)).json();
+    return r.rows.length === 2 && r.rows;
+  }, { timeout: 30_000 });
+  assert.deepEqual(board.map((r) => r.type).sort(), ['payment_declined', 'search_no_results']);
+  const declined = (await frictionOf(site)).find((e) => e.event === 'payment_declined');
+  assert.deepEqual(declined.properties, { reason: 'card_expired', category: 'friction', during: 'begin_checkout' });
+  assert.ok(warnings.some((w) => /friction: rage_click/.test(w)), `a warning: ${warnings}`);
+});
+
 test('broken: a dead click whose request hung says so, and how long it waited', T, async (t) => {
   const site = 'fr-hung';
   const { page } = await open(t, site, { 'dead-click-max-ms': '3000' });

@@ -359,17 +359,34 @@ impl Engine {
 
     fn capture_findings(&mut self, found: Findings, now: u64) {
         for (signal, props) in found {
-            // Friction after a moment of truth in the same page view says which one.
-            let props = match &self.journey.moment {
-                Some(m) => {
-                    let mut v = String::new();
-                    super::json::push_str(&mut v, m);
-                    with_member(&props, "during", &v)
-                }
-                None => props,
-            };
-            self.capture(Kind::Track, signal.event(), props, now);
+            self.capture_friction(signal.event(), props, now);
         }
+    }
+
+    /// A friction event: after a moment of truth in the same page view it says which one.
+    fn capture_friction(&mut self, name: &str, props: String, now: u64) {
+        let props = match &self.journey.moment {
+            Some(m) => {
+                let mut v = String::new();
+                super::json::push_str(&mut v, m);
+                with_member(&props, "during", &v)
+            }
+            None => props,
+        };
+        self.capture(Kind::Track, name, props, now);
+    }
+
+    /// `touchpoint('friction', name, properties)`: the friction only the page knows of (a
+    /// payment declined, a coupon refused, a search without results, an item out of stock), in
+    /// the friction category like the detectors' findings. Never a detector's name: the page's
+    /// own would blur that signal's figures.
+    fn page_friction(&mut self, name: String, properties: String, now: u64) {
+        if friction::ALL.iter().any(|s| s.event() == name) {
+            return self.warn(super::json::cat(&["touchpoint: friction: ", &name, " is Touchpoint's own signal"]));
+        }
+        // (Last, so that it wins over a `category` of the page's: JSON readers take the last.)
+        let props = with_member(&self.clean_properties(&name, properties), "category", "\"friction\"");
+        self.capture_friction(&name, props, now);
     }
 
     fn capture_touchpoints(&mut self, found: Touchpoints, now: u64) {
@@ -741,6 +758,7 @@ impl Engine {
             Command::Consent { update, source } => self.set_consent(update, source, now),
             Command::Identify { user_id, properties } => self.identify(user_id, properties, now),
             Command::Reset => self.reset(now),
+            Command::Friction { name, properties } => self.page_friction(name, properties, now),
             Command::Flush => {
                 // An explicit request: write and send now rather than at the next tick.
                 self.tracker.outbox.request_flush();

@@ -199,6 +199,11 @@ pub enum Command {
     },
     /// The customer signed out: no user id, a new session and anonymous id.
     Reset,
+    /// Friction the page reports itself; `name` is snake_case already.
+    Friction {
+        name: String,
+        properties: String,
+    },
 }
 
 /// Why a command was ignored: the page-facing boundary's one error type. Each becomes one
@@ -221,7 +226,7 @@ impl CommandError {
             CommandError::ConsentShape => {
                 "touchpoint: consent expects an object like {analytics: true, marketing: false}".into()
             }
-            CommandError::EventName => "touchpoint: track expects an event name (a non-empty string)".into(),
+            CommandError::EventName => "touchpoint: track and friction expect a name (a non-empty string)".into(),
             CommandError::PropertiesShape => "touchpoint: properties must be a plain object".into(),
             CommandError::PropertiesJson => "touchpoint: properties could not be serialised (cycle or BigInt?)".into(),
             CommandError::CallbackMissing => "touchpoint: getConsent expects a callback".into(),

@@ -26,6 +26,8 @@ tp.identify(String(1042));
 tp.reset(); // sign-out
 window.touchpoint?.('identify', 'c-1042');
 window.touchpoint?.('reset');
+tp.friction('payment_declined', { reason: 'card_expired' }); // friction only the page knows of
+window.touchpoint?.('friction', 'search_no_results', { term: 'teapot' });
 
 const off: () => void = tp.onConsent((s: ConsentSnapshot) => { if (s.analytics === 'granted') off(); });
 const now: ConsentSnapshot | null = tp.consentState();
@@ -92,6 +94,8 @@ tp.track('newsletter_signup', 'footer');
 tp.identify(1042);
 // @ts-expect-error traits are a plain object
 tp.identify('c-1042', 'gold');
+// @ts-expect-error a detector's name is Touchpoint's own signal
+tp.friction('rage_click');
 // @ts-expect-error consent takes booleans (or Consent Mode's 'granted'/'denied')
 tp.consent({ analytics: 'yes' });
 // @ts-expect-error an unknown consent state

@@ -494,3 +494,27 @@ fn sign_out_gives_the_next_person_a_new_anonymous_id() {
     assert!(!ids[n - 2].is_empty() && !ids[n - 1].is_empty(), "{ev:#?}");
     assert_ne!(ids[n - 2], ids[n - 1], "identify, then after reset: {ev:#?}");
 }
+
+#[test]
+fn the_pages_own_friction_is_friction_with_the_moment_under_way_never_a_detectors_name() {
+    let mut v = Visit::granted("https://shop.test/checkout", "");
+    v.page("https://shop.test/checkout");
+    let friction =
+        |name: &str, props: &str| Input::Command(Command::Friction { name: name.into(), properties: props.into() });
+    v.at(1_000, friction("search_no_results", r#"{"term":"mug"}"#));
+    v.at(2_000, track("begin_checkout"));
+    v.at(
+        3_000,
+        friction("payment_declined", r#"{"reason":"card_expired","category":"mine","email":"jane@example.org"}"#),
+    );
+    v.at(4_000, friction("rage_click", "{}"));
+    let ev = v.events();
+    let names: Vec<String> = ev.iter().map(|e| field(e, "\"event\":\"")).collect();
+    assert_eq!(names, ["page_view", "search_no_results", "begin_checkout", "payment_declined"], "{ev:#?}");
+    assert!(ev[1].contains(r#""properties":{"term":"mug","category":"friction"}"#), "{}", ev[1]);
+    // The moment under way, the page's category overridden (the last member wins), its
+    // properties cleaned like any.
+    assert!(ev[3].contains(r#""reason":"card_expired""#) && !ev[3].contains("jane@"), "{}", ev[3]);
+    assert!(ev[3].contains(r#""category":"friction","during":"begin_checkout"}"#), "{}", ev[3]);
+    assert!(v.warnings.iter().any(|w| w.contains("rage_click")), "{:?}", v.warnings);
+}
