@@ -187,6 +187,11 @@ ${/data-spa="off"/.test(extra) ? `<script>addEventListener('shop:route',function
       head: tpHead('granted', ' data-friction="off"'),
       notes: ['same as granted with data-friction="off": friction detection\'s cost is the difference'],
     },
+    {
+      ...tpCommon, id: 'touchpoint-no-clicks', name: 'Touchpoint (granted, click events off)', expect: 'posts',
+      head: tpHead('granted', ' data-clicks="off"'),
+      notes: ['same as granted with data-clicks="off": no click events (friction still watches the clicks); what the click events cost is the difference'],
+    },
     // TRUSTED_COMPARE (bench/trusted.mjs): other Touchpoint builds in the same run, so that a
     // change is measured against its parent under the same machine load. The first is
     // touchpoint-cmp / touchpoint-pending-cmp / touchpoint-denied-cmp, the next ones

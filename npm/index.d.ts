@@ -70,6 +70,8 @@ export interface InitOptions {
   poorClsMilli?: number;
   /** `off`: no journey touchpoints (page_leave, scroll_depth, forms, links, site search, element views). */
   journey?: 'on' | 'off';
+  /** `off`: no `click` events (friction detection and the journey's link touchpoints go on). */
+  clicks?: 'on' | 'off';
   /** `off`: no page views from history changes; `replace`, `hash` (or both, comma-separated) add them. */
   spa?: 'on' | 'off' | 'replace' | 'hash' | 'replace,hash';
   /** Moments of truth (default `add_to_cart,begin_checkout,purchase`). */

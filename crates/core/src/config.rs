@@ -40,6 +40,8 @@ pub struct Config {
     pub scrub_properties: bool,
     /// `data-track-limit="<burst>,<per second>"` or `off`: the rate limit on `track` calls.
     pub track_limit: (u64, u64),
+    /// `data-clicks="off"`: no `click` events (friction and the journey's link touchpoints stay).
+    pub clicks: bool,
 }
 
 impl Default for Config {
@@ -59,6 +61,7 @@ impl Default for Config {
             debug: false,
             scrub_properties: true,
             track_limit: (super::rate_limit::BURST, super::rate_limit::PER_SECOND),
+            clicks: true,
         }
     }
 }
@@ -182,9 +185,12 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
         }
     }
     // `data-friction="off"` switches every detector off; `data-friction-off="rage,dead"` some.
-    if get("friction").is_some_and(|v| v.trim_ascii().eq_ignore_ascii_case("off")) {
+    // (`data-journey` and `data-clicks` too: "off" is the one value besides the default.)
+    let off = |name| get(name).is_some_and(|v| v.trim_ascii().eq_ignore_ascii_case("off"));
+    if off("friction") {
         c.friction.off = u16::MAX;
     }
+    c.clicks = !off("clicks");
     if let Some(v) = get("friction-off") {
         for name in super::json::split_byte(&v, b',') {
             let name = name.trim_ascii();
@@ -208,9 +214,7 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
         }
     }
     let j = &mut c.journey;
-    if get("journey").is_some_and(|v| v.trim_ascii().eq_ignore_ascii_case("off")) {
-        j.on = false;
-    }
+    j.on = !off("journey");
     if let Some(v) = get("spa") {
         for word in list(&v) {
             match word.as_str() {
@@ -259,7 +263,7 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
 
 /// Every `data-*` attribute the script tag understands (without the prefix). Anything else gets
 /// a warning naming it: a typo like `data-concent` would otherwise fail silently.
-pub const KNOWN: [&str; 38] = [
+pub const KNOWN: [&str; 39] = [
     "collector",
     "site",
     "consent",
@@ -289,6 +293,7 @@ pub const KNOWN: [&str; 38] = [
     "poor-inp-ms",
     "poor-cls-milli",
     "journey",
+    "clicks",
     "spa",
     "moments",
     "search-params",
@@ -453,8 +458,9 @@ mod tests {
         assert_eq!(j.search_params, ["q", "term"]);
         assert_eq!(j.downloads, ["pdf", "zip"]);
         assert!(c.remember_consent);
-        let (c, w) = parse_attrs(&[("site", "s"), ("spa", "off,sometimes"), ("journey", "off")]);
-        assert!(!c.journey.spa && !c.journey.on);
+        let (c, w) = parse_attrs(&[("site", "s"), ("spa", "off,sometimes"), ("journey", "off"), ("clicks", " OFF")]);
+        assert!(!c.journey.spa && !c.journey.on && !c.clicks);
+        assert!(parse_attrs(&[("site", "s")]).0.clicks, "click events by default");
         assert_eq!(w.len(), 1);
         assert!(w[0].contains("data-spa=\"sometimes\""), "{w:?}");
     }

@@ -714,7 +714,7 @@ impl Engine {
         self.journey.activity(now);
         let target = friction_target(sensed);
         // A click is a touchpoint on an interactive element (a disabled one's press is not one).
-        if sensed.is(SENSED_INTERACTIVE) && !target.disabled {
+        if sensed.is(SENSED_INTERACTIVE) && !target.disabled && self.config.clicks {
             self.capture(Kind::Track, schema::CLICK, schema::click(&target.descriptor), now);
         }
         if !click.href.is_empty() && self.journey.settings.on {

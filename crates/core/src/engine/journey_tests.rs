@@ -518,3 +518,25 @@ fn the_pages_own_friction_is_friction_with_the_moment_under_way_never_a_detector
     assert!(ev[3].contains(r#""category":"friction","during":"begin_checkout"}"#), "{}", ev[3]);
     assert!(v.warnings.iter().any(|w| w.contains("rage_click")), "{:?}", v.warnings);
 }
+
+#[test]
+fn with_click_events_off_friction_still_watches_the_clicks() {
+    let click = Input::Click(crate::input::Click {
+        element: Some(crate::input::Sensed { key: 4, flags: crate::input::SENSED_INTERACTIVE, ..Default::default() }),
+        trusted: true,
+        ..Default::default()
+    });
+    for (clicks, want) in
+        [("on", &["page_view", "click", "click", "click", "rage_click"][..]), ("off", &["page_view", "rage_click"][..])]
+    {
+        let attrs = [("site", "shop"), ("consent", "granted"), ("clicks", clicks)];
+        let mut v = Visit::new(&attrs, boot("https://shop.test/p/mug", ""));
+        v.page("https://shop.test/p/mug");
+        for at in [100, 400, 700] {
+            v.at(at, click.clone());
+        }
+        v.engine.handle_timeout(T0 + 5_000);
+        v.drive();
+        assert_eq!(v.names(), want, "data-clicks={clicks}");
+    }
+}
