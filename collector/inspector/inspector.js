@@ -182,23 +182,34 @@
   // A session's channel as the SDK names it (snake_case); '' when its events carried none.
   function channelName(c) { return c ? String(c).replace(/_/g, ' ') : '(unknown)'; }
 
+  // A table row that is picked by a click or by Enter (focusable), marked when selected.
+  function clickableRow(selected, pick) {
+    var tr = el('tr', 'clickable' + (selected ? ' selected' : ''));
+    tr.tabIndex = 0;
+    tr.addEventListener('click', pick);
+    tr.addEventListener('keydown', function (e) { if (e.key === 'Enter') pick(); });
+    return tr;
+  }
+
+  // The sessions listed are picked one way at a time: a channel, a leaderboard element or a
+  // customer (`set` sets the one), never two (the API refuses a customer or a channel with an
+  // element). The session shown is closed.
+  function listBy(set) {
+    state.channel = null; state.elType = ''; state.elPath = ''; state.elSel = null; state.user = ''; state.session = '';
+    set();
+    syncForm();
+    writeUrl(true);
+    refresh();
+  }
+
   function renderChannels(ch) {
     var tbody = $('channel-list').querySelector('tbody');
     tbody.textContent = '';
     $('channel-goal').textContent = 'Reached ' + ch.goal;
     if (!ch.channels.length) { emptyRow(tbody, 6, 'No sessions in this range.'); return; }
     ch.channels.forEach(function (c) {
-      var tr = el('tr', 'clickable'); tr.setAttribute('data-channel', c.channel);
-      tr.tabIndex = 0;
-      if (state.channel === c.channel) tr.classList.add('selected');
-      var pick = function () {
-        state.channel = c.channel; state.elType = ''; state.elPath = ''; state.elSel = null; state.user = ''; state.session = '';
-        syncForm();
-        writeUrl(true);
-        refresh();
-      };
-      tr.addEventListener('click', pick);
-      tr.addEventListener('keydown', function (e) { if (e.key === 'Enter') pick(); });
+      var tr = clickableRow(state.channel === c.channel, function () { listBy(function () { state.channel = c.channel; }); });
+      tr.setAttribute('data-channel', c.channel);
       cell(tr, channelName(c.channel));
       cell(tr, fmt(c.sessions), 'n');
       cell(tr, pct(c.sessionsWithFrictionShare), 'n');
@@ -216,12 +227,12 @@
     tbody.textContent = '';
     if (!fr.rows.length) { emptyRow(tbody, 7, 'No friction in this range.'); return; }
     fr.rows.forEach(function (r) {
-      var tr = el('tr', 'clickable');
-      tr.tabIndex = 0;
+      var selected = state.elType === r.type && state.elPath === r.path && (state.elSel || '') === r.selector;
+      var tr = clickableRow(selected, function () {
+        listBy(function () { state.elType = r.type; state.elPath = r.path; state.elSel = r.selector; });
+      });
       tr.setAttribute('data-type', r.type);
       tr.setAttribute('data-selector', r.selector);
-      var selected = state.elType === r.type && state.elPath === r.path && (state.elSel || '') === r.selector;
-      if (selected) tr.classList.add('selected');
       var t = cell(tr, ''); t.appendChild(el('span', 'badge friction', r.type));
       cell(tr, r.path || '–');
       var s = cell(tr, ''); s.appendChild(el('code', 'sel', r.selector || '(page)'));
@@ -231,15 +242,6 @@
       var arrow = r.trend > 0 ? '▲ ' + r.trend : r.trend < 0 ? '▼ ' + (-r.trend) : '=';
       cell(tr, arrow, 'n ' + (r.trend > 0 ? 'trend-up' : r.trend < 0 ? 'trend-down' : ''))
         .title = 'previous period: ' + r.previous;
-      var pick = function () {
-        state.elType = r.type; state.elPath = r.path; state.elSel = r.selector; state.channel = null; state.user = '';
-        state.session = '';
-        syncForm();
-        writeUrl(true);
-        refresh();
-      };
-      tr.addEventListener('click', pick);
-      tr.addEventListener('keydown', function (e) { if (e.key === 'Enter') pick(); });
       tbody.appendChild(tr);
     });
   }
@@ -255,10 +257,8 @@
       : state.user ? 'of customer ' + state.user : 'most recent') + ' (click a session for its journey)';
     if (!list.sessions.length) { emptyRow(tbody, 10, 'No sessions in this range.'); return; }
     list.sessions.forEach(function (s) {
-      var tr = el('tr', 'clickable');
-      tr.tabIndex = 0;
+      var tr = clickableRow(s.sessionId === state.session, function () { state.session = s.sessionId; writeUrl(true); refresh(); });
       tr.setAttribute('data-session', s.sessionId);
-      if (s.sessionId === state.session) tr.classList.add('selected');
       var id = cell(tr, ''); id.appendChild(el('code', '', s.sessionId.slice(0, 13)));
       cell(tr, s.site);
       cell(tr, time(s.end));
@@ -270,9 +270,6 @@
       var m = cell(tr, '');
       s.moments.forEach(function (name) { m.appendChild(el('span', 'badge moment', name)); });
       var sc = cell(tr, '', 'n'); sc.appendChild(el('span', 'score ' + scoreClass(s.score), s.score));
-      var pick = function () { state.session = s.sessionId; writeUrl(true); refresh(); };
-      tr.addEventListener('click', pick);
-      tr.addEventListener('keydown', function (e) { if (e.key === 'Enter') pick(); });
       tbody.appendChild(tr);
     });
   }
@@ -376,11 +373,8 @@
   function onUser() {
     var user = $('f-user').value.trim();
     if (user === state.user) return;
-    state.user = user;
-    if (user) { state.channel = null; state.elType = ''; state.elPath = ''; state.elSel = null; }
-    state.session = '';
-    writeUrl(true);
-    refresh();
+    if (user) listBy(function () { state.user = user; });
+    else { state.user = ''; state.session = ''; writeUrl(true); refresh(); }
   }
 
   function start() {
