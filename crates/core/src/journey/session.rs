@@ -135,6 +135,24 @@ mod tests {
         assert!(!s.over(0), "a clock that went back keeps the session");
     }
 
+    proptest::proptest! {
+        /// Whatever the session holds (text without control characters, as URLs, channels and a
+        /// checked user id are), the next page reads back what this one stored.
+        #[test]
+        fn what_is_stored_is_read_back(
+            channel in "[a-z_]{0,12}", path in "/[^\\x00-\\x1f]{0,16}", prev in "(/[^\\x00-\\x1f]{0,8})?",
+            campaign in "(\"source\":\"[^\\x00-\\x1f\"]{1,8}\")?", user_id in "([^\\x00-\\x1f\\x7f]{1,20})?",
+            start in 0u64..1_000_000, used: bool,
+        ) {
+            proptest::prop_assume!(user_id.is_empty() || super::super::identity::check(&user_id, false).is_ok());
+            let s = Session {
+                id: ID.into(), start, last: start + 10, channel, campaign, last_path: path, prev_path: prev,
+                arrived: start + 1, left: start + 2, used, user_id,
+            };
+            proptest::prop_assert_eq!(Session::restore(&s.store(), start + 20), Some(s));
+        }
+    }
+
     #[test]
     fn junk_is_refused() {
         for junk in [
