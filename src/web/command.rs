@@ -20,8 +20,8 @@ pub fn run(args: &Array) -> bool {
             Err(_) => super::feed_input(Input::Rejected(CommandError::CallbackMissing)),
         };
     }
-    // A runaway loop of `track` (or `identify`, `friction`) calls is dropped here, before its properties are serialised
-    // (the engine counts and reports them: core::rate_limit).
+    // A runaway loop of `track` (or `identify`, `friction`) calls is dropped here, before its
+    // properties are serialised (the engine counts and reports them: core::rate_limit).
     if matches!(name.as_str(), "track" | "identify" | "friction")
         && !super::with_engine(|e| e.admit_track(super::now_ms())).unwrap_or(true)
     {
