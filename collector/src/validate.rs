@@ -297,13 +297,15 @@ fn user_id_of(fields: &Fields<'_>, n: Option<&Node>) -> Result<String, String> {
     }
 }
 
-/// A customer id as the wire contract allows it (and `/api/sessions?user=` asks for one).
+/// A customer id as the wire contract allows it (and `/api/sessions?user=` asks for one): the
+/// SDK's own rule (`touchpoint_core::journey::identity`), so that no id it sends is refused here.
 pub fn is_user_id(s: &str) -> bool {
-    (1..=128).contains(&s.chars().count()) && !s.chars().any(char::is_control)
+    touchpoint_core::journey::identity::is_user_id(s)
 }
 
 /// What the inspector's aggregates need from an event (see `facts.rs`), read from its
-/// `properties` and `context.page` objects (its customer, `userId`, is read by the caller). A missing or oddly typed field gives the default.
+/// `properties` and `context.page` objects (its customer, `userId`, is read by the caller). A
+/// missing or oddly typed field gives the default.
 fn facts_of(event: &str, timestamp: &str, properties: &Fields<'_>, context: &Fields<'_>, page: &Fields<'_>) -> Facts {
     let text = |f: &Fields<'_>, n: Option<&Node>| -> Option<String> {
         let v = json_string(f.value(n?))?;
@@ -663,7 +665,17 @@ mod tests {
 
         let bad_user = "userId: expected a string of 1..=128 characters without control characters";
         let too_long = "u".repeat(129);
-        for bad in [json!(""), json!(too_long), json!("c\u{0}1"), json!("c\n1"), json!("\u{7f}"), json!(7), json!({})] {
+        for bad in [
+            json!(""),
+            json!("  "),
+            json!(too_long),
+            json!("c\u{0}1"),
+            json!("c\n1"),
+            json!("\u{7f}"),
+            json!("c\u{85}"),
+            json!(7),
+            json!({}),
+        ] {
             let mut e = event(1);
             e["userId"] = bad.clone();
             assert_eq!(why(e), bad_user, "{bad}");

@@ -12,14 +12,22 @@
 /// The longest id taken, in characters (the collector's bound too).
 pub const MAX_CHARS: usize = 128;
 
-/// Why a user id is refused: the console warning, or Ok.
-pub fn check(id: &str, scrub: bool) -> Result<(), &'static str> {
-    // Characters counted by their first bytes, controls by their bytes (ASCII ones: the
-    // separators of stored values among them): `chars().count()` and `trim()` cost ~1 KB of
-    // wasm for the same answers on any id a site has.
+/// A user id as the wire contract has it, the one rule of the SDK and the collector (which
+/// refuses an event whose `userId` breaks it): 1 to 128 characters, not only spaces, and no
+/// control character (C0, DEL, C1; the separators of stored values among them).
+pub fn is_user_id(id: &str) -> bool {
+    // Characters counted by their first bytes, controls by their bytes (a C1 control,
+    // U+0080-U+009F, is 0xC2 0x80-0x9F in UTF-8): `chars().count()`, `char::is_control` and
+    // `trim()` cost ~1 KB of wasm for the same answers.
     let b = id.as_bytes();
     let chars = b.iter().filter(|&&c| c & 0xc0 != 0x80).count();
-    if id.trim_ascii().is_empty() || chars > MAX_CHARS || b.iter().any(|&c| c < 0x20 || c == 0x7f) {
+    let control = |i: usize, c: u8| c < 0x20 || c == 0x7f || (c == 0xc2 && b.get(i + 1).is_some_and(|&n| n < 0xa0));
+    !id.trim_ascii().is_empty() && chars <= MAX_CHARS && !b.iter().enumerate().any(|(i, &c)| control(i, c))
+}
+
+/// Why a user id is refused: the console warning, or Ok.
+pub fn check(id: &str, scrub: bool) -> Result<(), &'static str> {
+    if !is_user_id(id) {
         return Err("touchpoint: identify: a user id is 1-128 characters, no control characters");
     }
     // (Not with data-scrub-properties="false": the site then vouches for what it sends.)
@@ -43,8 +51,17 @@ mod tests {
     }
 
     #[test]
+    fn the_rule_is_chars_count_and_char_is_control() {
+        // The byte-level rule against std's: every character near the boundaries.
+        for c in ('\0'..='\u{3ff}').chain(['\u{2028}', '\u{feff}', '😀']) {
+            let id = ["a", &c.to_string(), "b"].concat();
+            assert_eq!(is_user_id(&id), !c.is_control(), "{:?}", c);
+        }
+    }
+
+    #[test]
     fn junk_and_personal_data_are_refused() {
-        for id in ["", "  ", "a\u{1f}b", "a\nb", "a\u{7f}", &"x".repeat(129), &"ä".repeat(129)] {
+        for id in ["", "  ", "a\u{1f}b", "a\nb", "a\u{7f}", "a\u{85}b", "\u{9f}", &"x".repeat(129), &"ä".repeat(129)] {
             assert!(check(id, true).is_err(), "{id:?}");
             assert!(check(id, false).is_err(), "{id:?} (the shape is checked without scrubbing too)");
         }
