@@ -248,9 +248,10 @@ export interface Touchpoint {
   flush(): void;
   /** The signed-in customer: your own customer id (never an email address: it is refused),
    * carried as `userId` by every event of the session from now on; `traits` are sent once, on
-   * the `identify` event. Call it at sign-in and on each page while signed in. */
+   * the `identify` event. Call it at sign-in and on each page while signed in. With marketing
+   * consent the id is also kept across visits (`tp:aid:user`) until `reset()`. */
   identify(userId: string, traits?: Properties): void;
-  /** Sign-out: no user id any more, a new session (and a new anonymous id). */
+  /** Sign-out: no user id any more (the stored one removed), a new session (and a new anonymous id). */
   reset(): void;
   /** Friction only your page knows of (a payment declined, a coupon refused, a search without
    * results, an item out of stock): an event of the friction category, with the moment of truth

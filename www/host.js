@@ -1085,7 +1085,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
         var purge = function (s) {
           for (var i = s.length - 1; i >= 0; i--) {
             var k = s.key(i);
-            if (k && (key ? k === key : k.indexOf('tp:') === 0)) s.removeItem(k);
+            if (k && k.indexOf(key || 'tp:') === 0) s.removeItem(k);
           }
         };
         purge(s);

@@ -477,6 +477,60 @@ test('a signed-in customer: identify puts userId on every event of the visit, on
   assert.ok(warnings.some((w) => /identify.*email/.test(w)), `a console warning: ${warnings}`);
 });
 
+// With marketing consent the customer is kept beside the anonymous id (tp:aid:user), so a later
+// visit of a customer who never signed out is theirs from its first page view, as Segment's and
+// PostHog's stored user ids do. Without it, or after reset, a later visit is anonymous.
+test('with marketing consent, a customer who did not sign out is known on a later visit; not after reset, not without marketing', T, async (t) => {
+  const site = 'journey-identify-later';
+  // The visitor's choice remembered (data-remember-consent), so a later visit has marketing
+  // consent from its start, as with a consent platform that answers at once.
+  const snippet = grantedSnippet(site).replace('></script>', ' data-remember-consent></script>');
+  const page = await spaPage(t, site, '/me', `<!doctype html><html><head><title>me</title>${snippet}</head><body><p>account</p></body></html>`);
+  const base = page.url().replace(/\/me.*$/, '/me');
+  // A later visit: the session is forgotten (as after 30 idle minutes; from a page of the
+  // origin without Touchpoint, whose pagehide would write it again), the page loaded again.
+  await page.context().route(/\/plain$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<p>plain</p>' }));
+  const laterVisit = async (path, calls) => {
+    await page.goto(`${collector.url}/plain`);
+    await page.evaluate(() => { localStorage.removeItem('tp:session'); sessionStorage.removeItem('tp:session'); });
+    await page.goto(`${base}/${path}`);
+    await sdkReady(page);
+    await page.evaluate(calls);
+  };
+  await page.evaluate(() => {
+    touchpoint('consent', { marketing: true });
+    touchpoint('identify', 'c-2077');
+  });
+  await waitFor('the customer kept', () => page.evaluate(() => localStorage.getItem('tp:aid:user') === 'c-2077'));
+  await laterVisit('v2', () => {
+    touchpoint('track', 'second_visit');
+    touchpoint('reset');
+  });
+  await waitFor('the customer forgotten at reset', () => page.evaluate(() => localStorage.getItem('tp:aid:user') === null));
+  await laterVisit('v3', () => touchpoint('track', 'third_visit'));
+  // Marketing withdrawn: the key goes with the anonymous id, although this visit keeps its customer.
+  await page.evaluate(() => { touchpoint('identify', 'c-3001'); touchpoint('consent', { marketing: false }); });
+  assert.deepEqual(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('tp:aid'))), []);
+  await laterVisit('v4', () => { touchpoint('consent', { marketing: true }); touchpoint('track', 'fourth_visit'); touchpoint('flush'); });
+  const events = await waitFor('the fourth visit', async () => {
+    const ev = await collector.events(`&site=${site}`);
+    return ev.some((e) => e.event === 'fourth_visit') && ev;
+  }, { timeout: 30_000 });
+  const one = (name, path) => {
+    const found = events.filter((e) => e.event === name && (!path || e.context.page.path === path));
+    assert.equal(found.length, 1, `${name} ${path || ''}: ${JSON.stringify(events.map((e) => e.event))}`);
+    return found[0];
+  };
+  const first = one('page_view', '/me');
+  const second = one('page_view', '/me/v2');
+  assert.notEqual(second.sessionId, first.sessionId, 'a visit of its own');
+  assert.equal(second.userId, 'c-2077', 'known from the later visit\'s first page view');
+  assert.equal(one('second_visit').userId, 'c-2077');
+  assert.equal(one('page_view', '/me/v3').userId, undefined, 'signed out on the visit before');
+  assert.equal(one('third_visit').userId, undefined);
+  assert.equal(one('page_view', '/me/v4').userId, undefined, 'the customer went with the marketing consent');
+});
+
 // A page prerendered by the browser (Speculation Rules) may never be shown. This headless Chromium
 // does not prerender (checked: a prerender rule's page loads only when the link is followed), so
 // the API is played as specified: document.prerendering is true until the page is activated, then

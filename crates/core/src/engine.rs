@@ -30,7 +30,7 @@ use super::outbox::{classify, Chunk};
 use super::output::Output;
 use super::schema;
 use super::scrub::{clean_label, scrub_text, scrub_url};
-use super::storage::{self, get, heartbeat_key, Journal, Snapshot, HEARTBEAT_MS, IDENTITY};
+use super::storage::{self, get, heartbeat_key, Journal, Snapshot, CUSTOMER, HEARTBEAT_MS, IDENTITY};
 use super::timers::{Timer, Timers};
 use super::tracker::{Effects, Tracker};
 
@@ -475,9 +475,21 @@ impl Engine {
             return;
         }
         self.session.user_id = user_id;
+        self.remember_customer();
         self.set_context();
         self.capture(Kind::Identify, schema::IDENTIFY, properties, now);
         self.save_session();
+    }
+
+    /// The customer across visits, beside the anonymous id and under its rule (marketing).
+    fn remember_customer(&mut self) {
+        if self.tracker.consent().may_store_identity() {
+            let out = match self.session.user_id.as_str() {
+                "" => Output::StorageRemove { key: CUSTOMER.into() },
+                id => Output::StorageSet { key: CUSTOMER.into(), value: id.into() },
+            };
+            self.out.push(out);
+        }
     }
 
     /// `reset`: the customer signed out, and what follows may be another person at the same
@@ -485,6 +497,7 @@ impl Engine {
     /// anonymous id is still being read, right after marketing consent: that one is kept.)
     fn reset(&mut self, now: u64) {
         self.session.user_id.clear();
+        self.remember_customer();
         self.new_session(now);
         self.set_context();
         if self.env.anonymous_id.is_some() {
@@ -849,6 +862,17 @@ impl Engine {
                 let id = get(snapshot, IDENTITY).map_or_else(|| self.uuid(), String::from);
                 self.out.push(Output::StorageSet { key: IDENTITY.into(), value: id.clone() });
                 self.env.anonymous_id = Some(id);
+                // The customer of an earlier visit, still signed in (no `reset` since); or this
+                // visit's, identified before marketing consent, kept from now on.
+                match (get(snapshot, CUSTOMER), self.session.user_id.as_str()) {
+                    (Some(stored), "") if journey::identity::is_user_id(stored) => {
+                        self.session.user_id = stored.into();
+                        self.set_context();
+                        self.save_session();
+                    }
+                    (stored, id) if !id.is_empty() && stored != Some(id) => self.remember_customer(),
+                    _ => {}
+                }
             }
             if let Some(props) = self.consent_event.take() {
                 self.capture(Kind::Track, schema::CONSENT_CHANGE, props, now);

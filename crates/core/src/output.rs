@@ -26,7 +26,8 @@ pub enum Output {
         key: String,
     },
     /// Remove every `tp:` key of localStorage and sessionStorage (consent withdrawn), or only
-    /// `only`; then stop writing until the engine asks again.
+    /// the keys that start with `only` (`storage::IDENTITY`: the anonymous id and the
+    /// customer's); then stop writing until the engine asks again.
     StoragePurge {
         only: Option<&'static str>,
     },

@@ -9,6 +9,10 @@
 //!   adopted by the next page at once;
 //! - `tp:lease`: `<tab>:<expiry ms>`, only where the browser lacks Web Locks;
 //! - `tp:aid`: the anonymous id, only with marketing consent;
+//! - `tp:aid:user`: the signed-in customer's id (`identify`), beside the anonymous id and under
+//!   its rule: kept across visits only with marketing consent, removed at `reset`. Its name
+//!   starts with `tp:aid` so that removing the identity (`Output::StoragePurge` with
+//!   `IDENTITY`, a prefix) removes both;
 //! - `tp:session`: the visit's session, also kept in each tab's sessionStorage
 //!   (`journey::session`); read at start, never part of a snapshot (its fields are joined by
 //!   U+001F, as a snapshot's keys and values are).
@@ -23,6 +27,7 @@ pub const QUEUE: &str = "tp:q:";
 pub const TAB: &str = "tp:tab:";
 pub const LEASE: &str = "tp:lease";
 pub const IDENTITY: &str = "tp:aid";
+pub const CUSTOMER: &str = "tp:aid:user";
 /// A tab that has not written its heartbeat for this long is presumed gone (crashed).
 pub const TAB_STALE_MS: u64 = 10 * 60 * 1000;
 /// How often a live tab writes its heartbeat.

@@ -131,7 +131,9 @@ impl Tracker {
             }
             _ => {}
         }
-        if before.marketing == State::Granted && after.marketing != State::Granted {
+        // (From pending too: a visitor who granted it on an earlier visit and denies it now
+        // leaves no id of that visit behind, although this page never read it.)
+        if before.marketing != after.marketing && after.marketing != State::Granted {
             fx.forget_identity = true;
         }
         (before, fx)
@@ -248,6 +250,11 @@ mod tests {
         let mut t = tracker(Consent { analytics: State::Granted, marketing: State::Granted });
         let (_, fx) = t.set_consent(Update { analytics: None, marketing: Some(false) }, 0);
         assert!(fx.forget_identity && !fx.purge_storage);
+        let mut t = tracker(Consent { analytics: State::Granted, marketing: State::Pending });
+        let (_, fx) = t.set_consent(Update { analytics: None, marketing: Some(false) }, 0);
+        assert!(fx.forget_identity, "denied after pending: what an earlier visit kept goes too");
+        let (_, fx) = t.set_consent(Update { analytics: None, marketing: Some(false) }, 0);
+        assert!(!fx.forget_identity, "denied again: nothing to do");
     }
 
     #[test]

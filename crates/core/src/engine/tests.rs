@@ -10,7 +10,7 @@ use super::*;
 use crate::config::InitialConsent;
 use crate::consent::Update;
 use crate::input::CommandError;
-use crate::storage::{LEASE, TAB_STALE_MS};
+use crate::storage::{CUSTOMER, LEASE, TAB_STALE_MS};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Locks {
@@ -148,12 +148,10 @@ impl World {
                 Output::StorageRemove { key } => {
                     self.storage.remove(&key);
                 }
-                Output::StoragePurge { only } => match only {
-                    Some(k) => {
-                        self.storage.remove(k);
-                    }
-                    None => self.storage.retain(|k, _| !k.starts_with(STORAGE_PREFIX)),
-                },
+                Output::StoragePurge { only } => {
+                    let prefix = only.unwrap_or(STORAGE_PREFIX);
+                    self.storage.retain(|k, _| !k.starts_with(prefix));
+                }
                 Output::ReadStorage => {
                     let snap = self.storage.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
                     tab.engine.handle(Input::StorageSnapshot(snap), self.now);
@@ -395,6 +393,85 @@ fn marketing_identity_is_read_or_made_and_stamped_on_the_consent_event() {
     assert!(!w.storage.contains_key(IDENTITY), "withdrawing marketing removes the id");
     let last = t.engine.queued_events().last().cloned().unwrap();
     assert!(!last.contains("anonymousId"), "{last}");
+}
+
+fn marketing(tab: &mut Tab, w: &mut World, granted: bool) {
+    let update = Update { analytics: None, marketing: Some(granted) };
+    w.handle(tab, Input::Command(Command::Consent { update, source: ConsentSource::Api }));
+}
+
+fn identify(w: &mut World, tab: &mut Tab, id: &str) {
+    w.handle(tab, Input::Command(Command::Identify { user_id: id.into(), properties: "{}".into() }));
+}
+
+/// The `userId` of the tab's last queued event ("" without one).
+fn last_user(tab: &Tab) -> String {
+    let last = tab.engine.queued_events().last().cloned().unwrap_or_default();
+    last.split("\"userId\":\"").nth(1).map_or(String::new(), |r| r[..r.find('"').unwrap()].to_string())
+}
+
+#[test]
+fn with_marketing_consent_the_customer_is_known_on_the_next_visit_until_sign_out() {
+    let mut w = World::new(Locks::Web);
+    // A first visit: marketing granted, the customer signs in.
+    let mut a = w.open(granted(), 1);
+    marketing(&mut a, &mut w, true);
+    identify(&mut w, &mut a, "c-1042");
+    assert_eq!(w.storage.get(CUSTOMER).map(String::as_str), Some("c-1042"));
+    // A later visit (a new session): the customer is on its events from the first one.
+    let mut b = w.open(granted(), 2);
+    marketing(&mut b, &mut w, true);
+    w.track(&mut b, "view_item");
+    assert_eq!(last_user(&b), "c-1042");
+    // The same id again (a page that identifies on every load): nothing new.
+    let before = b.engine.queued_events().len();
+    identify(&mut w, &mut b, "c-1042");
+    assert_eq!(b.engine.queued_events().len(), before);
+    // Sign-out: gone from storage, so the visit after it is anonymous.
+    w.handle(&mut b, Input::Command(Command::Reset));
+    assert!(!w.storage.contains_key(CUSTOMER));
+    w.track(&mut b, "view_item");
+    assert_eq!(last_user(&b), "");
+    let mut c = w.open(granted(), 3);
+    marketing(&mut c, &mut w, true);
+    w.track(&mut c, "view_item");
+    assert_eq!(last_user(&c), "");
+}
+
+#[test]
+fn without_marketing_consent_the_customer_is_never_kept_beyond_the_visit() {
+    let mut w = World::new(Locks::Web);
+    let mut a = w.open(granted(), 1);
+    identify(&mut w, &mut a, "c-1042");
+    w.track(&mut a, "add_to_cart");
+    assert_eq!(last_user(&a), "c-1042", "the visit has it");
+    assert!(!w.storage.contains_key(CUSTOMER), "marketing pending: not kept");
+    // Granted later in the visit: kept from then on, like the anonymous id.
+    marketing(&mut a, &mut w, true);
+    assert_eq!(w.storage.get(CUSTOMER).map(String::as_str), Some("c-1042"));
+    // Withdrawn: removed with the anonymous id; the visit itself keeps its customer.
+    marketing(&mut a, &mut w, false);
+    assert!(!w.storage.contains_key(CUSTOMER) && !w.storage.contains_key(IDENTITY), "{:?}", w.storage);
+    w.track(&mut a, "add_to_cart");
+    assert_eq!(last_user(&a), "c-1042");
+    // A later visit with marketing pending reads nothing, even if a key were there.
+    w.storage.insert(CUSTOMER.into(), "c-7".into());
+    let mut b = w.open(granted(), 2);
+    w.track(&mut b, "view_item");
+    assert_eq!(last_user(&b), "");
+    // A denial up front removes it.
+    let _ = w.open(InitialConsent::Denied, 3);
+    assert!(!w.storage.contains_key(CUSTOMER));
+}
+
+#[test]
+fn a_stored_customer_that_breaks_the_id_rule_is_not_taken() {
+    let mut w = World::new(Locks::Web);
+    w.storage.insert(CUSTOMER.into(), "c\u{1f}1".into());
+    let mut a = w.open(granted(), 1);
+    marketing(&mut a, &mut w, true);
+    w.track(&mut a, "view_item");
+    assert_eq!(last_user(&a), "");
 }
 
 #[test]

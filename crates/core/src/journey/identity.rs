@@ -4,10 +4,12 @@
 //! support agent can look a complaint up. `touchpoint('reset')` (sign-out) drops it.
 //!
 //! The id is kept with the session (`session::Session::user_id`), under the session's storage
-//! rule: for the next pages of the visit while analytics consent allows storage, never across
-//! visits. It is a pseudonymous id the site already has, sent like the session id, with
-//! analytics consent; what a visitor typed is never taken for it, so an id that is personal
-//! data in itself (an email address, a card number, an IBAN: `scrub::scrub_pii`) is refused.
+//! rule: for the next pages of the visit while analytics consent allows storage. Across visits
+//! only with marketing consent, beside the anonymous id (`storage::CUSTOMER`, the engine's
+//! `remember_customer`), removed by `reset`. It is a pseudonymous id the site already has, sent
+//! like the session id, with analytics consent; what a visitor typed is never taken for it, so
+//! an id that is personal data in itself (an email address, a card number, an IBAN:
+//! `scrub::scrub_pii`) is refused.
 
 /// The longest id taken, in characters (the collector's bound too).
 pub const MAX_CHARS: usize = 128;
