@@ -91,6 +91,8 @@ pub struct Engine {
     session: Session,
     /// The session began on this page and its first page view (with attribution) is still due.
     session_fresh: bool,
+    /// The session's `last` as it was last written (`save_session`).
+    session_saved: u64,
     /// `context` members of this page (locale, time zone, viewport, device class), without the
     /// session's channel.
     device: String,
@@ -158,6 +160,7 @@ impl Engine {
             journey,
             session: Session::default(),
             session_fresh: false,
+            session_saved: 0,
             device: device_context(&boot.language, &boot.timezone, boot.width, boot.height),
             page_views: 0,
             first_depth: boot.depth,
@@ -609,6 +612,7 @@ impl Engine {
         }
         self.session.left = self.left_at.unwrap_or(self.session.last);
         if self.may_store() && !self.gone {
+            self.session_saved = self.session.last;
             let value = self.session.store();
             // Also where the visit's next tab finds it (see `input::Boot::session`).
             self.out.push(Output::Remember { key: session::KEY, value: value.clone(), session: false });
@@ -970,6 +974,12 @@ impl Engine {
                 self.set_context();
             }
             self.session.last = now;
+            // Written again every few minutes of activity, not only at page views and hides: a
+            // tab opened from a single-page app used for half an hour without a route change
+            // would find the visit's session expired in storage, and start one of its own.
+            if now.saturating_sub(self.session_saved) >= session::REFRESH_MS {
+                self.save_session();
+            }
         }
         let mut properties = properties;
         if kind == Kind::Track && self.journey.is_moment(name) {

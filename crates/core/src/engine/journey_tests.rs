@@ -208,6 +208,23 @@ fn next_page(prev: &Visit, url: &str, back: bool, at: u64) -> Visit {
 }
 
 #[test]
+fn a_tab_opened_after_half_an_hour_of_use_without_a_route_change_joins_the_visit() {
+    let mut a = Visit::granted("https://shop.test/app", "");
+    a.page("https://shop.test/app");
+    // 40 minutes of steady use of one view (a long form, a configurator): no page view, no hide.
+    for minute in 1..=40 {
+        a.at(minute * 60_000, track("configured"));
+    }
+    let writes = a.remembered.iter().filter(|(k, _, local)| *k == session::KEY && !local).count();
+    assert!((8..=10).contains(&writes), "written every 5 minutes of use, not per event: {writes}");
+    let first = field(&a.events()[0], "\"sessionId\":\"");
+    let mut b = next_page(&a, "https://shop.test/app/item", false, 40 * 60_000 + 30_000);
+    b.page("https://shop.test/app/item");
+    let ev = b.events();
+    assert_eq!(field(&ev[0], "\"sessionId\":\""), first, "{}", ev[0]);
+}
+
+#[test]
 fn straight_back_to_the_previous_page_by_a_full_reload_is_a_quick_back() {
     for (used, want) in [(false, true), (true, false)] {
         let mut a = Visit::granted("https://shop.test/a", "");

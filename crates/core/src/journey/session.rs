@@ -14,6 +14,8 @@ use super::super::json::{push_u64, split_byte};
 pub const KEY: &str = "tp:session";
 pub const IDLE_MS: u64 = 30 * 60 * 1000;
 pub const MAX_MS: u64 = 24 * 60 * 60 * 1000;
+/// How often a page in use writes its session again (see `Engine::capture`).
+pub const REFRESH_MS: u64 = 5 * 60 * 1000;
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Session {
