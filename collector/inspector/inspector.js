@@ -254,7 +254,7 @@
     $('sessions-filter').textContent = (state.elType
       ? 'with ' + state.elType + ' on ' + (state.elSel || '(page)') + ' at ' + (state.elPath || '–')
       : state.channel !== null ? 'from ' + channelName(state.channel)
-      : state.user ? 'of customer ' + state.user : 'most recent') + ' (click a session for its journey)';
+      : state.user ? 'of customer ' + state.user + customerSummary(list.sessions) : 'most recent') + ' (click a session for its journey)';
     if (!list.sessions.length) { emptyRow(tbody, 10, 'No sessions in this range.'); return; }
     list.sessions.forEach(function (s) {
       var tr = clickableRow(s.sessionId === state.session, function () { state.session = s.sessionId; writeUrl(true); refresh(); });
@@ -272,6 +272,24 @@
       var sc = cell(tr, '', 'n'); sc.appendChild(el('span', 'score ' + scoreClass(s.score), s.score));
       tbody.appendChild(tr);
     });
+  }
+
+  // What a support agent asks first about one customer: how often they came, when, what they
+  // went through and how far they got (the moments of truth reached, by how many sessions).
+  // From the sessions listed (the 50 most recent in the range: "at least" beyond that).
+  function customerSummary(ss) {
+    if (!ss.length) return '';
+    var tp = 0, fr = 0, reached = {}, first = ss[0].start, last = ss[0].end;
+    ss.forEach(function (s) {
+      tp += s.touchpoints; fr += s.friction;
+      s.moments.forEach(function (m) { reached[m] = (reached[m] || 0) + 1; });
+      if (s.start < first) first = s.start;
+      if (s.end > last) last = s.end;
+    });
+    var moments = Object.keys(reached).map(function (m) { return m + (reached[m] > 1 ? ' ×' + reached[m] : ''); });
+    return ': ' + (ss.length >= 50 ? 'at least ' : '') + ss.length + (ss.length > 1 ? ' sessions' : ' session') +
+      ' from ' + time(first) + ' to ' + time(last) + ', ' + fmt(tp) + ' touchpoints, ' + fmt(fr) + ' friction, reached ' +
+      (moments.length ? moments.join(', ') : 'no moment of truth') + ';';
   }
 
   function renderSession(j) {

@@ -143,7 +143,8 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   await waitFor('the sessions of the customer', async () => (await sessionIds()) === 'sess-one');
   assert.equal(new URL(page.url()).searchParams.get('user'), 'c-1042');
   assert.equal(new URL(page.url()).searchParams.get('channel'), null);
-  assert.match(await page.textContent('#sessions-filter'), /^of customer c-1042/);
+  assert.match(await page.textContent('#sessions-filter'),
+    /^of customer c-1042: 1 session from .+ to .+, 5 touchpoints, 1 friction, reached add_to_cart, begin_checkout, purchase; \(click/);
   const shared = await context.newPage();
   await shared.goto(page.url());
   await shared.waitForFunction(() => window.__inspector && window.__inspector.refreshes >= 1, null, { timeout: 60_000 });
