@@ -29,8 +29,9 @@ export interface InitOptions {
   collector?: string;
   /** Site id, 1-64 of `A-Za-z0-9-_.` (default `default`, with a warning). */
   site?: string;
-  /** Initial analytics consent (default `pending`); `tcf` follows the page's IAB TCF CMP. */
-  consent?: ConsentState | 'tcf';
+  /** Initial analytics consent (default `pending`); `tcf` follows the page's IAB TCF CMP,
+   * `consent-mode` the choice its consent platform gives Google Consent Mode (`window.dataLayer`). */
+  consent?: ConsentState | 'tcf' | 'consent-mode';
   /** Send when this many events are queued (default 50). */
   batchSize?: number;
   /** ms after the oldest queued event to send anyway (default 5000). */

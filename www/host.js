@@ -1254,6 +1254,40 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
         push('p' + US + now() + US + c.join(US), 1);
       }));
       return true;
+    },
+    // Google Consent Mode: most consent platforms (and sites' own banners) give the visitor's
+    // choice to Google as gtag('consent', 'default' | 'update', {...}) on window.dataLayer.
+    // Followed here: the entries already there, then each push (the page's push, GTM's or the
+    // array's own, called first and its result returned; a pass-through once Touchpoint stops).
+    // analytics_storage is analytics, ad_storage marketing (an id kept across visits is ad
+    // storage). A 'default' is the site's setting before the visitor chose: its grants count, a
+    // denial by default is no decision (consent stays pending, so what is captured meanwhile is
+    // kept in memory until the visitor chooses); nor does a default after an update, or one for
+    // some regions only (the visitor's region is not known here). Returns false where the page's
+    // dataLayer is not an array.
+    consentMode: function () {
+      var dl = w.dataLayer = w.dataLayer || [], orig = dl.push, updated = false, i;
+      if (!Array.isArray(dl) || typeof orig !== 'function') return false;
+      function state(x, def) { return x === 'granted' ? 1 : x === 'denied' && !def ? 0 : ''; }
+      function see(a) {
+        var c, def;
+        try {
+          if (!a || a[0] !== 'consent' || !(c = a[2]) || typeof c !== 'object') return;
+          def = a[1] === 'default';
+          if (def ? updated || c.region : a[1] !== 'update') return;
+          updated = updated || !def;
+          c = [state(c.analytics_storage, def), state(c.ad_storage, def)];
+        } catch (e) { return; } // a hostile object: ignore this entry
+        if (c.join('')) push('z' + US + now() + US + c.join(US), 1);
+      }
+      for (i = 0; i < dl.length; i++) see(dl[i]);
+      var seen = guard(see); // (never throws into the page's gtag call)
+      dl.push = function () {
+        var r = orig.apply(this, arguments), i;
+        if (!(signal && signal.aborted)) for (i = 0; i < arguments.length; i++) seen(arguments[i]);
+        return r;
+      };
+      return true;
     }
   };
 }

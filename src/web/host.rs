@@ -81,6 +81,10 @@ extern "C" {
     /// Follows the page's IAB TCF CMP (`p` records); false if the page has no `__tcfapi`.
     #[wasm_bindgen(method, structural)]
     pub fn tcf(this: &Host) -> bool;
+    /// Follows Google Consent Mode on `window.dataLayer` (`z` records); false if the page's
+    /// `dataLayer` is not an array.
+    #[wasm_bindgen(method, structural, js_name = consentMode)]
+    pub fn consent_mode(this: &Host) -> bool;
     /// Aborting it removes every listener at once (the loader's kill switch).
     #[wasm_bindgen(method, structural, getter)]
     pub fn signal(this: &Host) -> Option<web_sys::AbortSignal>;

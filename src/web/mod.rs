@@ -142,7 +142,8 @@ pub fn start(config: Config, host: Host) -> bool {
         return false;
     }
     let Some(window) = window() else { return false };
-    let use_tcf = config.consent == InitialConsent::Tcf;
+    let (use_tcf, use_consent_mode) =
+        (config.consent == InitialConsent::Tcf, config.consent == InitialConsent::ConsentMode);
     let (collector, gzip, signals) = (config.collector.clone(), config.gzip, dom::signals(&window, &config));
     let (slow_ms, hash_views) = (config.friction.slow_ms, config.journey.spa && config.journey.hash);
     let facts = host.facts(config.remember_consent);
@@ -170,6 +171,9 @@ pub fn start(config: Config, host: Host) -> bool {
     // After the engine is in place: the CMP usually calls back synchronously with the stored choice.
     if use_tcf && !io.host.tcf() {
         warn("touchpoint: data-consent=\"tcf\" but window.__tcfapi is missing; consent stays pending");
+    }
+    if use_consent_mode && !io.host.consent_mode() {
+        warn("touchpoint: data-consent=\"consent-mode\" but window.dataLayer is not an array; consent stays pending");
     }
     true
 }

@@ -363,6 +363,86 @@ test('TCF: consent follows the CMP (grant on tcloaded, cmpuishown ignored, withd
 });
 
 // ---------------------------------------------------------------------------------------------
+// 5b. Google Consent Mode: the choice a consent platform gives gtag, followed on window.dataLayer.
+
+/** gtag as Google's snippet defines it, with the site's defaults pushed before anything loads. */
+function gtagDefaults(defaults) {
+  window.dataLayer = window.dataLayer || [];
+  window.gtag = function () { window.dataLayer.push(arguments); };
+  for (const d of defaults) window.gtag('consent', 'default', d);
+}
+
+test('Google Consent Mode: a denial by default is no decision; the CMP\'s update grants (the buffer released once), then withdraws, through a GTM push wrapper', T, async (t) => {
+  const site = 'consent-mode-flow';
+  const { base, batches, context } = await session(t, (c) => c.addInitScript(gtagDefaults, [
+    { analytics_storage: 'denied', ad_storage: 'denied', wait_for_update: 500 },
+    { analytics_storage: 'granted', ad_storage: 'granted', region: ['US-CA'] }, // another region's: not ours to apply
+  ]));
+  const page = await context.newPage();
+  const problems = watchHealth(page);
+  await page.goto(await serveFixture(page, base, fixture({ site, consent: 'consent-mode', 'flush-interval': '1000' })));
+  await sdkReady(page);
+  await page.evaluate(() => window.touchpoint('track', 'cm_before_choice'));
+  assert.deepEqual(await proveIdle(page, 1_500), { analytics: 'pending', marketing: 'pending' }, 'defaults alone decide nothing');
+  assert.equal(batches.length, 0, 'nothing sent before the choice');
+  assert.deepEqual(await tpKeys(page), [], 'nothing stored before the choice');
+
+  // The visitor accepts statistics in the banner: the CMP updates gtag.
+  await page.evaluate(() => window.gtag('consent', 'update', { analytics_storage: 'granted', ad_storage: 'denied' }));
+  assert.deepEqual(await waitForConsent(page, { analytics: 'granted' }), { analytics: 'granted', marketing: 'denied' });
+  await page.evaluate(() => window.touchpoint('flush'));
+  const ev = await stored(site, 'the buffered events', (e) => e.some((x) => x.event === 'cm_before_choice'));
+  assert.deepEqual(ev.filter((e) => e.event === 'cm_before_choice').length, 1, 'released once');
+  const change = ev.find((e) => e.event === 'consent_change');
+  assert.deepEqual({ ...change.properties }, { analytics: 'granted', marketing: 'denied', source: 'consent_mode' });
+
+  // GTM loads and wraps dataLayer.push (over Touchpoint's); the visitor then withdraws.
+  await page.evaluate(() => {
+    const prev = window.dataLayer.push;
+    window.__gtmSaw = 0;
+    window.dataLayer.push = function () { window.__gtmSaw += 1; return prev.apply(window.dataLayer, arguments); };
+  });
+  const sentBefore = batches.length;
+  const length = await page.evaluate(() => window.dataLayer.length);
+  await page.evaluate(() => window.gtag('consent', 'update', { analytics_storage: 'denied' }));
+  assert.deepEqual(await waitForConsent(page, { analytics: 'denied' }), { analytics: 'denied', marketing: 'denied' });
+  assert.deepEqual(await page.evaluate(() => [window.__gtmSaw, window.dataLayer.length]), [1, length + 1], 'the page\'s push still did its work');
+  await page.evaluate(() => window.touchpoint('track', 'cm_after_withdrawal'));
+  await proveIdle(page, 1_500);
+  assert.equal(batches.length, sentBefore, 'nothing sent after the withdrawal');
+  assert.deepEqual(await tpKeys(page), [], 'the withdrawal removed Touchpoint\'s storage');
+  assert.deepEqual(problems, []);
+  await closeTab(page);
+});
+
+test('Google Consent Mode: a choice given before Touchpoint loaded applies from the first page view; a default grant counts', T, async (t) => {
+  const site = 'consent-mode-early';
+  const { base, context } = await session(t, (c) => c.addInitScript(() => {
+    window.dataLayer = [];
+    window.gtag = function () { window.dataLayer.push(arguments); };
+    window.gtag('consent', 'default', { analytics_storage: 'denied', ad_storage: 'denied' });
+    window.gtag('consent', 'update', { analytics_storage: 'granted', ad_storage: 'granted' }); // the CMP's stored choice
+    window.gtag('consent', 'default', { analytics_storage: 'denied' }); // after an update: no effect
+  }));
+  const page = await context.newPage();
+  await page.goto(await serveFixture(page, base, fixture({ site, consent: 'consent-mode', 'flush-interval': '1000' })));
+  await sdkReady(page);
+  assert.deepEqual(await waitForConsent(page, { analytics: 'granted' }), { analytics: 'granted', marketing: 'granted' });
+  await page.evaluate(() => window.touchpoint('flush'));
+  const ev = await stored(site, 'the page view', (e) => e.some((x) => x.event === 'page_view'));
+  assert.ok(ev.find((e) => e.event === 'page_view').anonymousId, 'marketing granted by ad_storage: the anonymous id');
+  await closeTab(page);
+
+  // A site whose policy grants by default (no banner for its visitors): granted from the start.
+  const other = await session(t, (c) => c.addInitScript(gtagDefaults, [{ analytics_storage: 'granted' }]));
+  const p2 = await other.context.newPage();
+  await p2.goto(await serveFixture(p2, other.base, fixture({ site: `${site}-default`, consent: 'consent-mode' })));
+  await sdkReady(p2);
+  assert.deepEqual(await waitForConsent(p2, { analytics: 'granted' }), { analytics: 'granted', marketing: 'pending' });
+  await closeTab(p2);
+});
+
+// ---------------------------------------------------------------------------------------------
 // 6. The window event.
 
 test('the touchpoint:consent window event announces the start state and every change', T, async (t) => {

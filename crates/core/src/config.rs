@@ -13,6 +13,9 @@ pub enum InitialConsent {
     Denied,
     /// Read consent from an IAB TCF v2.2 CMP (`window.__tcfapi`).
     Tcf,
+    /// Follow Google Consent Mode: `gtag('consent', ...)` on `window.dataLayer`, which most
+    /// consent platforms feed (`input::ConsentSource::ConsentMode`).
+    ConsentMode,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -74,7 +77,7 @@ impl Config {
         let s = match self.consent {
             InitialConsent::Granted => State::Granted,
             InitialConsent::Denied => State::Denied,
-            InitialConsent::Pending | InitialConsent::Tcf => State::Pending,
+            InitialConsent::Pending | InitialConsent::Tcf | InitialConsent::ConsentMode => State::Pending,
         };
         Consent { analytics: s, marketing: if s == State::Denied { State::Denied } else { State::Pending } }
     }
@@ -108,8 +111,9 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
             "granted" => InitialConsent::Granted,
             "denied" => InitialConsent::Denied,
             "tcf" => InitialConsent::Tcf,
+            "consent-mode" => InitialConsent::ConsentMode,
             _ => {
-                warn(w, "consent", &v, "pending, granted, denied or tcf");
+                warn(w, "consent", &v, "pending, granted, denied, tcf or consent-mode");
                 InitialConsent::Pending
             }
         };
@@ -395,6 +399,14 @@ mod tests {
         assert_eq!(c.collector, "https://c.example/v1/batch");
         assert_eq!(c.site, "shop.eu");
         assert_eq!(c.consent, InitialConsent::Granted);
+        for (v, want) in [("tcf", InitialConsent::Tcf), (" Consent-Mode ", InitialConsent::ConsentMode)] {
+            assert_eq!(parse_attrs(&[("consent", v)]).0.consent, want, "{v}");
+        }
+        assert_eq!(
+            Config { consent: InitialConsent::ConsentMode, ..Config::default() }.initial_consent(),
+            Config::default().initial_consent(),
+            "pending until the page's consent platform says"
+        );
         assert_eq!(c.policy.max_batch_events, 5);
         assert_eq!(c.policy.flush_interval_ms, 1_000);
         assert_eq!(c.policy.max_queue_events, 50);
@@ -498,7 +510,9 @@ mod tests {
         ]);
         assert_eq!(c, Config::default());
         assert_eq!(w.len(), 5, "{w:?}");
-        assert!(w[1].contains("data-consent=\"maybe\"") && w[1].contains("pending, granted, denied or tcf"));
+        assert!(
+            w[1].contains("data-consent=\"maybe\"") && w[1].contains("pending, granted, denied, tcf or consent-mode")
+        );
         assert!(w[2].contains("data-batch-size") && w[2].contains("1..500"));
         assert!(w[3].contains("data-flush-interval"));
         let (_, w) = parse_attrs(&[]);

@@ -162,6 +162,8 @@ pub enum LockAnswer {
 pub enum ConsentSource {
     Api,
     Tcf,
+    /// Google Consent Mode, as the page's consent platform gave it to `gtag` (`z` records).
+    ConsentMode,
 }
 
 impl ConsentSource {
@@ -169,6 +171,7 @@ impl ConsentSource {
         match self {
             ConsentSource::Api => "api",
             ConsentSource::Tcf => "tcf",
+            ConsentSource::ConsentMode => "consent_mode",
         }
     }
 }
@@ -467,6 +470,17 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
             });
             Input::Command(Command::Consent { update, source: ConsentSource::Tcf })
         }
+        "z" => {
+            // Google Consent Mode: analytics_storage, then ad_storage ("1" granted, "0" denied,
+            // "" not given: that category is left as it is).
+            let state = |i: usize| match field(i) {
+                "1" => Some(true),
+                "0" => Some(false),
+                _ => None,
+            };
+            let update = Update { analytics: state(2), marketing: state(3) };
+            Input::Command(Command::Consent { update, source: ConsentSource::ConsentMode })
+        }
         "r" if field(2) == "l" => Input::Selection,
         "r" => Input::Response,
         "q" => Input::Request {
@@ -637,6 +651,15 @@ mod tests {
         assert_eq!((no_ads.analytics, no_ads.marketing), (Some(true), Some(false)));
         let no_gdpr = tcf("p\u{1f}1\u{1f}0\u{1f}0\u{1f}0\u{1f}0\u{1f}0");
         assert_eq!((no_gdpr.analytics, no_gdpr.marketing), (Some(true), Some(true)), "gdprApplies false");
+        let mode = |s: &str| match p(s) {
+            Some(Record::Input(Input::Command(Command::Consent { update, source: ConsentSource::ConsentMode }))) => {
+                (update.analytics, update.marketing)
+            }
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(mode("z\u{1f}1\u{1f}1\u{1f}0"), (Some(true), Some(false)));
+        assert_eq!(mode("z\u{1f}1\u{1f}0\u{1f}"), (Some(false), None), "ad_storage not given: marketing left as it is");
+        assert_eq!(mode("z\u{1f}1\u{1f}\u{1f}1"), (None, Some(true)));
         assert_eq!(p("k\u{1f}1"), Some(Record::Tick));
     }
 

@@ -6,6 +6,8 @@ import touchpoint from 'touchpoint';
 const tp = init({ collector: '/v1/batch', site: 'shop', consent: 'pending', batchSize: 10, frictionOff: ['rage', 'dead'] });
 tp.consent({ analytics: true, marketing: false });
 tp.consent({ analytics_storage: 'granted', ad_storage: 'denied' });
+// (A second init is a no-op at run time: here only its type is checked.)
+init({ site: 'shop', consent: 'consent-mode' });
 
 const mug: Item = { item_id: 'mug', item_name: 'Stoneware Mug', price: 12, quantity: 2, item_category: 'Kitchen' };
 tp.track('view_item_list', { item_list_id: 'home', items: [mug] });
