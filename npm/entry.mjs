@@ -32,6 +32,7 @@ export const flush = () => call('flush');
 export const identify = (userId, traits) => call('identify', userId, traits);
 export const reset = () => call('reset');
 export const friction = (name, properties) => call('friction', name, properties);
+export const set = (tags) => call('set', tags);
 /** Resolves with `{analytics, marketing}` once the SDK has answered (`pending` outside a browser). */
 export const getConsent = () => browser
   ? new Promise((resolve) => call('getConsent', resolve))
@@ -48,7 +49,7 @@ export function onConsent(listener) {
   return () => window.removeEventListener('touchpoint:consent', f);
 }
 
-const client = Object.freeze({ consent, track, page, flush, identify, reset, friction, getConsent, consentState, onConsent });
+const client = Object.freeze({ consent, track, page, flush, identify, reset, friction, set, getConsent, consentState, onConsent });
 
 /**
  * Starts Touchpoint once (later calls, and a script tag on the same page, are no-ops) and returns

@@ -206,6 +206,9 @@ export interface FrictionEvents {
   poor_vital: FrictionBase & ({ metric: 'LCP' | 'INP'; value: number } | { metric: 'CLS'; value_milli: number });
 }
 
+/** The page's tags (`set()`): values the inspector can tell friction apart by; `null` removes a key. */
+export type Tags = { [key: string]: string | number | boolean | null };
+
 /** One stored event, as the collector returns it (`GET /api/events`) and pipelines receive it. */
 export interface TouchpointEvent<P extends object = { [key: string]: unknown }> {
   /** `identify`: the page's `identify()` call, its traits as `properties`. */
@@ -223,6 +226,8 @@ export interface TouchpointEvent<P extends object = { [key: string]: unknown }> 
   context: {
     page: { url: string; path: string; title: string; referrer: string };
     library: { name: 'touchpoint'; version: string };
+    /** The page's tags at capture (`set()`), if any. */
+    tags?: { [key: string]: string | number | boolean };
     [key: string]: Json | undefined;
   };
 }
@@ -258,6 +263,10 @@ export interface Touchpoint {
    * results, an item out of stock): an event of the friction category, with the moment of truth
    * under way, counted by the inspector like the detectors' (whose names it cannot take). */
   friction<N extends string>(name: N extends FrictionEventName ? never : N, properties?: Properties): void;
+  /** The page's tags (an experiment's variant, the store, the customer's tier): every event
+   * captured afterwards on this page (clicks and friction included) carries them as
+   * `context.tags`. Merged by key across calls; `null` removes a key. Not kept across pages. */
+  set(tags: Tags): void;
   /** Resolves once the SDK has answered. */
   getConsent(): Promise<ConsentSnapshot>;
   /** The state last reported by the SDK, or null before it has started. */
@@ -276,6 +285,7 @@ export const flush: Touchpoint['flush'];
 export const identify: Touchpoint['identify'];
 export const reset: Touchpoint['reset'];
 export const friction: Touchpoint['friction'];
+export const set: Touchpoint['set'];
 export const getConsent: Touchpoint['getConsent'];
 export const consentState: Touchpoint['consentState'];
 export const onConsent: Touchpoint['onConsent'];
@@ -290,6 +300,7 @@ export interface TouchpointCommand {
   (command: 'flush'): void;
   (command: 'identify', userId: string, traits?: Properties): void;
   (command: 'reset'): void;
+  (command: 'set', tags: Tags): void;
   <N extends string>(command: 'friction', name: N extends FrictionEventName ? never : N, properties?: Properties): void;
   (command: 'getConsent', callback: (state: ConsentSnapshot) => void): void;
   /** `true` once the SDK has replaced the stub. */

@@ -136,6 +136,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   // Whether events can be kept now (host.sensing: the driver then also removes the listeners
   // of the sensors that only feed events).
   var sensing = true;
+  // The page's tags (host.tags; touchpoint('set', ...)).
+  var tags = dict();
   // Elements are numbered (weakly: a removed element is forgotten) so that the engine can tell
   // "the same target" without holding DOM nodes.
   var keys = w.WeakMap ? new WeakMap() : null, nextKey = 1;
@@ -1213,6 +1215,13 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
       } finally {
         if (t) Object.defineProperty(A, 'toJSON', t);
       }
+    },
+    // The page's tags (touchpoint('set', {...})), merged here by key: a null or undefined value
+    // removes its key. The engine cleans the JSON of all of them (core Engine::set_tags).
+    tags: function (v) {
+      if (!v || typeof v !== 'object' || Array.isArray(v)) return; // (touchpoint: properties must be a plain object)
+      for (var k in v) if (Object.prototype.hasOwnProperty.call(v, k)) { if (v[k] == null) delete tags[k]; else tags[k] = v[k]; }
+      return this.json(tags);
     },
     beacon: function (url, body) {
       try { return !!(w.navigator.sendBeacon && w.navigator.sendBeacon(url, body)); } catch (e) { return false; }

@@ -38,6 +38,10 @@ extern "C" {
     /// None where it throws (a cycle, a BigInt).
     #[wasm_bindgen(method, structural)]
     pub fn json(this: &Host, v: &JsValue) -> Option<String>;
+    /// Merges `v`'s keys into the page's tags (a null value removes its key) and returns all of
+    /// them as JSON; undefined if `v` is not a plain object or they cannot be serialised.
+    #[wasm_bindgen(method, structural)]
+    pub fn tags(this: &Host, v: &JsValue) -> Option<String>;
     /// `navigator.sendBeacon`; false when refused or missing.
     #[wasm_bindgen(method, structural)]
     pub fn beacon(this: &Host, url: &str, body: &str) -> bool;

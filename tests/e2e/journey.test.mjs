@@ -531,6 +531,33 @@ test('with marketing consent, a customer who did not sign out is known on a late
   assert.equal(one('page_view', '/me/v4').userId, undefined, 'the customer went with the marketing consent');
 });
 
+// The page's tags (an experiment's variant, the store): on every event after touchpoint('set'),
+// the automatic ones included (clicks, friction, route changes), merged by key across calls.
+test('page tags: touchpoint(\'set\') puts context.tags on every later event, merged by key, a null removing its key', T, async (t) => {
+  const site = 'journey-tags';
+  const page = await spaPage(t, site, '/shop', '<!doctype html><html><head><title>shop</title>__SNIPPET__</head><body><button id="buy">Buy</button></body></html>');
+  await page.evaluate(() => {
+    touchpoint('set', { experiment: 'checkout_v2', variant: 'B', store: 'de' }); // an A/B testing tool, the shop
+    touchpoint('set', { variant: 'C', store: null, tier: 2 }); // merged: variant changed, store removed
+    touchpoint('set', ['not', 'an', 'object']); // refused with a warning
+  });
+  await page.click('#buy');
+  await page.evaluate(() => { history.pushState({}, '', '/shop/pay'); });
+  await page.evaluate(() => { touchpoint('set', { experiment: null, variant: null, tier: null }); touchpoint('track', 'untagged'); touchpoint('flush'); });
+  const events = await waitFor('the untagged event', async () => {
+    const ev = await collector.events(`&site=${site}`);
+    return ev.some((e) => e.event === 'untagged') && ev;
+  }, { timeout: 30_000 });
+  const want = { experiment: 'checkout_v2', variant: 'C', tier: 2 };
+  const first = events.find((e) => e.event === 'page_view' && e.context.page.path === '/shop');
+  assert.equal(first.context.tags, undefined, 'not before set');
+  const click = events.find((e) => e.event === 'click');
+  assert.deepEqual(click.context.tags, want, 'a click captured by Touchpoint itself carries them');
+  const route = events.find((e) => e.event === 'page_view' && e.context.page.path === '/shop/pay');
+  assert.deepEqual(route.context.tags, want, 'and the next route\'s page view');
+  assert.equal(events.find((e) => e.event === 'untagged').context.tags, undefined, 'every key removed: no tags');
+});
+
 // A page prerendered by the browser (Speculation Rules) may never be shown. This headless Chromium
 // does not prerender (checked: a prerender rule's page loads only when the link is followed), so
 // the API is played as specified: document.prerendering is true until the page is activated, then

@@ -93,6 +93,8 @@ pub struct Engine {
     session_fresh: bool,
     /// The session's `last` as it was last written (`save_session`).
     session_saved: u64,
+    /// The page's tags (`set_tags`), a cleaned JSON object ("" or "{}" for none).
+    tags: String,
     /// `context` members of this page (locale, time zone, viewport, device class), without the
     /// session's channel.
     device: String,
@@ -161,6 +163,7 @@ impl Engine {
             session: Session::default(),
             session_fresh: false,
             session_saved: 0,
+            tags: String::new(),
             device: device_context(&boot.language, &boot.timezone, boot.width, boot.height),
             page_views: 0,
             first_depth: boot.depth,
@@ -511,8 +514,23 @@ impl Engine {
         self.save_session();
     }
 
+    /// `set`: the page's tags (an experiment's variant, the store, the customer's tier), on every
+    /// event captured afterwards as `context.tags`, so that friction can be told apart by them.
+    /// Kept for the page (its routes too), never stored: the page sets them on each load, as it
+    /// knows them. The loader merges each call's keys into the page's object (`host.js` `tags`:
+    /// merging JSON members here cost ~0.6 KB of wasm); they are cleaned here like properties (a
+    /// value that looks like personal data is scrubbed), and at most 2 KB of them are kept.
+    fn set_tags(&mut self, tags: String) {
+        let cleaned = self.clean_properties("set", tags);
+        if cleaned.len() > 2048 {
+            return self.warn("touchpoint: set: tags over 2 KB were not taken".into());
+        }
+        self.tags = cleaned;
+        self.set_context();
+    }
+
     /// `context` of every event: the page's device facts and the session's channel and campaign;
-    /// the session's id and customer.
+    /// the session's id and customer; the page's tags.
     fn set_context(&mut self) {
         self.env.session_id = self.session.id.clone();
         self.env.user_id.clone_from(&self.session.user_id);
@@ -524,6 +542,9 @@ impl Engine {
         }
         if !self.session.campaign.is_empty() {
             c = super::json::cat(&[&c, if c.is_empty() { "" } else { "," }, &self.session.campaign]);
+        }
+        if self.tags.len() > 2 {
+            c = super::json::cat(&[&c, if c.is_empty() { "" } else { "," }, "\"tags\":", &self.tags]);
         }
         self.env.context = c;
     }
@@ -775,6 +796,7 @@ impl Engine {
             Command::Consent { update, source } => self.set_consent(update, source, now),
             Command::Identify { user_id, properties } => self.identify(user_id, properties, now),
             Command::Reset => self.reset(now),
+            Command::Set { tags } => self.set_tags(tags),
             Command::Friction { name, properties } => self.page_friction(name, properties, now),
             Command::Flush => {
                 // An explicit request: write and send now rather than at the next tick.

@@ -207,6 +207,11 @@ pub enum Command {
         name: String,
         properties: String,
     },
+    /// The page's tags (`touchpoint('set', {variant: 'B'})`): the text of the JSON object of all
+    /// of them, the call's keys already merged by the loader (`host.js` `tags`).
+    Set {
+        tags: String,
+    },
 }
 
 /// Why a command was ignored: the page-facing boundary's one error type. Each becomes one

@@ -26,6 +26,8 @@ tp.flush();
 tp.identify('c-1042', { plan: 'gold' }); // the signed-in customer
 tp.identify(String(1042));
 tp.reset(); // sign-out
+tp.set({ experiment: 'checkout_v2', variant: 'B', tier: 2, store: null });
+window.touchpoint?.('set', { variant: 'B' });
 window.touchpoint?.('identify', 'c-1042');
 window.touchpoint?.('reset');
 tp.friction('payment_declined', { reason: 'card_expired' }); // friction only the page knows of
@@ -104,3 +106,5 @@ tp.consent({ analytics: 'yes' });
 init({ consent: 'maybe' });
 // @ts-expect-error the script tag's global is typed too
 window.touchpoint?.('track', 'purchase', { currency: 'EUR', value: 1, items: [] });
+// @ts-expect-error a tag is a string, number or boolean (null removes it), not an object
+tp.set({ cart: { items: 2 } });

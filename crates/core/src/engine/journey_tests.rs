@@ -512,6 +512,36 @@ fn sign_out_gives_the_next_person_a_new_anonymous_id() {
     assert_ne!(ids[n - 2], ids[n - 1], "identify, then after reset: {ev:#?}");
 }
 
+fn set(tags: &str) -> Input {
+    Input::Command(Command::Set { tags: tags.into() })
+}
+
+#[test]
+fn the_pages_tags_are_on_every_later_event_cleaned_and_bounded() {
+    let mut v = Visit::granted("https://shop.test/checkout", "");
+    v.page("https://shop.test/checkout");
+    // (The loader merges each call's keys into the page's object: the engine gets all of them.)
+    v.at(1_000, set(r#"{"experiment":"checkout_v2","variant":"C","contact":"jane@example.org","tier":2}"#));
+    v.at(1_500, set(&format!(r#"{{"huge":"{}"}}"#, "x".repeat(3000)))); // over 2 KB: not taken
+    v.at(2_000, track("begin_checkout"));
+    v.at(3_000, route(Nav::Push, "https://shop.test/checkout/pay"));
+    v.at(4_000, set("{}")); // all removed
+    v.at(5_000, track("add_payment_info"));
+    let ev = v.events();
+    let tags =
+        |e: &str| e.split("\"tags\":").nth(1).map(|r| r.chars().take_while(|c| *c != '}').collect::<String>() + "}");
+    let names: Vec<String> = ev.iter().map(|e| field(e, "\"event\":\"")).collect();
+    assert_eq!(names[..4], ["page_view", "begin_checkout", "page_leave", "page_view"], "{ev:#?}");
+    assert_eq!(tags(&ev[0]), None, "not before set");
+    let want = r#"{"experiment":"checkout_v2","variant":"C","contact":"***","tier":2}"#;
+    for e in &ev[1..4] {
+        assert_eq!(tags(e).as_deref(), Some(want), "{e}");
+    }
+    assert_eq!(tags(ev.last().unwrap()), None, "{:?}", ev.last());
+    assert!(v.warnings.iter().any(|w| w.contains("\"set\" were cleaned")), "{:?}", v.warnings);
+    assert!(v.warnings.iter().any(|w| w.contains("over 2 KB")), "{:?}", v.warnings);
+}
+
 #[test]
 fn the_pages_own_friction_is_friction_with_the_moment_under_way_never_a_detectors_name() {
     let mut v = Visit::granted("https://shop.test/checkout", "");
