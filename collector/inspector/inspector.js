@@ -17,7 +17,7 @@
 
   var $ = function (id) { return document.getElementById(id); };
   var state = {};
-  var chart = null, chartKeys = '', funnelChart = null, tagsSig = '';
+  var chart = null, chartKeys = '', funnelChart = null, tagsSig = '', tagsFor = '', tagsAt = 0;
   var inFlight = false, timer = null;
   // For tests and the curious: how many refreshes completed.
   var info = window.__inspector = { refreshes: 0, errors: 0 };
@@ -394,7 +394,10 @@
         : Promise.resolve(null),
       api('/api/stats', {}),
       api('/api/channels', b),
-      api('/api/tags', b),
+      // The tags offered: read from the events (no aggregate), so once a minute or when the site
+      // or range changes, and never failing the refresh (a slow answer keeps the last choices).
+      tagsFor !== b.site + '|' + state.range || Date.now() - tagsAt > 60e3
+        ? api('/api/tags', b).catch(function () { return null; }) : Promise.resolve(null),
     ];
     return Promise.all(jobs).then(function (r) {
       renderOverview(r[0]);
@@ -404,7 +407,7 @@
       renderSessions(r[4]);
       renderSession(r[5]);
       renderChannels(r[7]);
-      renderTags(r[8]);
+      if (r[8]) { tagsFor = b.site + '|' + state.range; tagsAt = Date.now(); renderTags(r[8]); }
       Object.keys(r[6].bySite || {}).sort().forEach(function (s) { addOption($('f-site'), s); });
       $('status').className = '';
       $('status').textContent = 'updated ' + new Date().toLocaleTimeString('en-GB') + (state.live ? ' · live' : '');
