@@ -17,7 +17,7 @@
 
   var $ = function (id) { return document.getElementById(id); };
   var state = {};
-  var chart = null, chartKeys = '', funnelChart = null;
+  var chart = null, chartKeys = '', funnelChart = null, tagsSig = '', tagsFor = '', tagsAt = 0;
   var inFlight = false, timer = null;
   // For tests and the curious: how many refreshes completed.
   var info = window.__inspector = { refreshes: 0, errors: 0 };
@@ -37,6 +37,8 @@
       channel: q.get('channel'),
       // The customer whose sessions are listed (a userId; '' none).
       user: q.get('user') || '',
+      // The page tag the leaderboard, the chart and the sessions are narrowed to ('key:value'; '' none).
+      tag: q.get('tag') || '',
       session: q.get('session') || '',
     };
   }
@@ -52,6 +54,7 @@
     if (state.elType) { q.set('el_type', state.elType); q.set('el_path', state.elPath); q.set('el_sel', state.elSel || ''); }
     if (state.channel !== null) q.set('channel', state.channel);
     if (state.user) q.set('user', state.user);
+    if (state.tag) q.set('tag', state.tag);
     if (state.session) q.set('session', state.session);
     var url = location.pathname + (q.toString() ? '?' + q.toString() : '');
     if (push) history.pushState(null, '', url); else history.replaceState(null, '', url);
@@ -65,7 +68,12 @@
     $('f-type').value = state.type;
     $('f-live').checked = state.live;
     $('f-user').value = state.user;
+    if (state.tag) addOption($('f-tag'), state.tag, tagName(state.tag));
+    $('f-tag').value = state.tag;
   }
+
+  // 'key:value' (as the API takes it) as the inspector shows it: 'key=value'.
+  function tagName(t) { var i = t.indexOf(':'); return t.slice(0, i) + '=' + t.slice(i + 1); }
 
   function addOption(select, value, label) {
     for (var i = 0; i < select.options.length; i++) if (select.options[i].value === value) return;
@@ -220,6 +228,36 @@
     });
   }
 
+  // --- tags -----------------------------------------------------------------------------------
+
+  // The Tag filter's choices: the tags seen in the range, most events first, with their friction
+  // (the one chosen stays listed even when the range has none). Rebuilt only when they change.
+  function renderTags(t) {
+    var usable = t.tags.filter(function (v) { return v.key.indexOf(':') < 0 && v.key.length <= 64 && v.value.length <= 64; });
+    var sig = JSON.stringify(usable) + state.tag;
+    if (sig === tagsSig) return;
+    tagsSig = sig;
+    var sel = $('f-tag');
+    while (sel.options.length > 1) sel.remove(1);
+    usable.forEach(function (v) {
+      addOption(sel, v.key + ':' + v.value, v.key + '=' + v.value + ' (' + fmt(v.friction) + ' friction)');
+    });
+    if (state.tag) addOption(sel, state.tag, tagName(state.tag));
+    sel.value = state.tag;
+  }
+
+  function onTag() {
+    state.tag = $('f-tag').value;
+    writeUrl(true);
+    refresh();
+  }
+
+  // A step's tags that differ from the step before's (new or changed keys), as 'key=value'.
+  function tagChanges(tags, before) {
+    return Object.keys(tags || {}).filter(function (k) { return !before || before[k] !== tags[k]; })
+      .map(function (k) { return k + '=' + tags[k]; });
+  }
+
   // --- leaderboard ----------------------------------------------------------------------------
 
   function renderBoard(fr) {
@@ -254,7 +292,8 @@
     $('sessions-filter').textContent = (state.elType
       ? 'with ' + state.elType + ' on ' + (state.elSel || '(page)') + ' at ' + (state.elPath || '–')
       : state.channel !== null ? 'from ' + channelName(state.channel)
-      : state.user ? 'of customer ' + state.user + customerSummary(list.sessions) : 'most recent') + ' (click a session for its journey)';
+      : state.user ? 'of customer ' + state.user : 'most recent') + (state.tag ? ' tagged ' + tagName(state.tag) : '') +
+      (state.user && !state.elType && state.channel === null ? customerSummary(list.sessions) : '') + ' (click a session for its journey)';
     if (!list.sessions.length) { emptyRow(tbody, 10, 'No sessions in this range.'); return; }
     list.sessions.forEach(function (s) {
       var tr = clickableRow(s.sessionId === state.session, function () { state.session = s.sessionId; writeUrl(true); refresh(); });
@@ -308,6 +347,7 @@
     var ol = $('timeline');
     ol.textContent = '';
     var t0 = j.events.length ? Date.parse(j.events[0].timestamp) : 0;
+    var tagsBefore = null;
     j.events.forEach(function (e) {
       var li = el('li', e.category === 'friction' ? 'friction' : e.moment ? 'moment' : 'touchpoint');
       li.setAttribute('data-event', e.event);
@@ -319,6 +359,9 @@
       if (e.during) li.appendChild(el('span', 'badge moment', 'during ' + e.during));
       // The page named its customer (identify): which one.
       if (e.type === 'identify' && e.userId) li.appendChild(el('span', 'badge', 'customer ' + e.userId));
+      // The page's tags (an experiment's variant, ...) where they begin or change.
+      tagChanges(e.tags, tagsBefore).forEach(function (t) { li.appendChild(el('span', 'badge tag', t)); });
+      tagsBefore = e.tags;
       if (e.path) li.appendChild(el('span', 'path', e.path));
       if (e.element && e.element.selector) li.appendChild(el('code', 'sel', e.element.selector));
       var p = e.properties || {};
@@ -335,15 +378,15 @@
     if (inFlight) return Promise.resolve();
     inFlight = true;
     var b = base();
-    var frictionParams = { site: b.site, from: b.from, to: b.to, type: state.type, path: state.path, limit: 50 };
+    var frictionParams = { site: b.site, from: b.from, to: b.to, type: state.type, path: state.path, tag: state.tag, limit: 50 };
     var sessionParams = state.elType
-      ? { site: b.site, from: b.from, to: b.to, type: state.elType, path: state.elPath, selector: state.elSel || '', limit: 50 }
-      : { site: b.site, from: b.from, to: b.to, user: state.user, limit: 50 };
+      ? { site: b.site, from: b.from, to: b.to, type: state.elType, path: state.elPath, selector: state.elSel || '', tag: state.tag, limit: 50 }
+      : { site: b.site, from: b.from, to: b.to, user: state.user, tag: state.tag, limit: 50 };
     // (api() leaves out empty values: the unattributed channel is asked for in the address.)
     var sessionsUrl = '/api/sessions' + (!state.elType && state.channel !== null ? '?channel=' + encodeURIComponent(state.channel) : '');
     var jobs = [
       api('/api/overview', b),
-      api('/api/timeseries', { site: b.site, from: b.from, to: b.to, metric: 'friction' }),
+      api('/api/timeseries', { site: b.site, from: b.from, to: b.to, metric: 'friction', tag: state.tag }),
       api('/api/funnel', { site: b.site, from: b.from, to: b.to, steps: state.steps }),
       api('/api/friction', frictionParams),
       api(sessionsUrl, sessionParams),
@@ -351,6 +394,10 @@
         : Promise.resolve(null),
       api('/api/stats', {}),
       api('/api/channels', b),
+      // The tags offered: read from the events (no aggregate), so once a minute or when the site
+      // or range changes, and never failing the refresh (a slow answer keeps the last choices).
+      tagsFor !== b.site + '|' + state.range || Date.now() - tagsAt > 60e3
+        ? api('/api/tags', b).catch(function () { return null; }) : Promise.resolve(null),
     ];
     return Promise.all(jobs).then(function (r) {
       renderOverview(r[0]);
@@ -360,6 +407,7 @@
       renderSessions(r[4]);
       renderSession(r[5]);
       renderChannels(r[7]);
+      if (r[8]) { tagsFor = b.site + '|' + state.range; tagsAt = Date.now(); renderTags(r[8]); }
       Object.keys(r[6].bySite || {}).sort().forEach(function (s) { addOption($('f-site'), s); });
       $('status').className = '';
       $('status').textContent = 'updated ' + new Date().toLocaleTimeString('en-GB') + (state.live ? ' · live' : '');
@@ -406,6 +454,7 @@
     // (search: Enter, or the field's clear button.)
     ['change', 'search'].forEach(function (t) { $('f-user').addEventListener(t, onUser); });
     $('user-filter').addEventListener('submit', function (e) { e.preventDefault(); onUser(); });
+    $('f-tag').addEventListener('change', onTag);
     window.addEventListener('popstate', function () { readUrl(); syncForm(); schedule(); refresh(); });
     document.addEventListener('visibilitychange', function () { if (!document.hidden && state.live) refresh(); });
     schedule();

@@ -184,7 +184,7 @@ pub fn event_ts(e: &Event, received_at: i64) -> i64 {
 }
 
 /// The time an event captured at `ts` (unix ms, 0 unknown) and received at `received_at` counts at.
-fn counts_at(ts: i64, received_at: i64) -> i64 {
+pub(crate) fn counts_at(ts: i64, received_at: i64) -> i64 {
     if ts <= 0 || ts > received_at + MAX_FUTURE_MS {
         received_at
     } else {

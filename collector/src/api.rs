@@ -230,16 +230,26 @@ fn json_answer(v: Value) -> Response {
 }
 
 pub async fn friction(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
-    let p = Params::new(q, &["site", "from", "to", "type", "path", "limit"])?;
+    let p = Params::new(q, &["site", "from", "to", "type", "path", "tag", "limit"])?;
     let (from, to) = p.range(now_ms())?;
-    let f = query::FrictionQ { site: p.site()?, from, to, kind: p.name("type")?, path: p.path()?, limit: p.limit(50)? };
+    let f = query::FrictionQ {
+        site: p.site()?,
+        from,
+        to,
+        kind: p.name("type")?,
+        path: p.path()?,
+        tag: p.tag()?,
+        limit: p.limit(50)?,
+    };
     let kept = st.store.reads.kept.clone();
     Ok(json_answer(st.store.reads.run(move |c| query::friction(c, &kept, &f)).await?))
 }
 
 pub async fn sessions(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
-    let p =
-        Params::new(q, &["site", "from", "to", "friction", "type", "path", "selector", "channel", "user", "limit"])?;
+    let p = Params::new(
+        q,
+        &["site", "from", "to", "friction", "type", "path", "selector", "channel", "user", "tag", "limit"],
+    )?;
     let (from, to) = p.range(now_ms())?;
     let s = query::SessionsQ {
         site: p.site()?,
@@ -251,6 +261,7 @@ pub async fn sessions(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
         selector: p.selector()?,
         channel: p.channel()?,
         user: p.user()?,
+        tag: p.tag()?,
         limit: p.limit(50)?,
     };
     // A friction element's sessions come from its friction rows, not from the sessions' own.
@@ -277,12 +288,31 @@ pub async fn session(
 }
 
 pub async fn timeseries(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
-    let p = Params::new(q, &["site", "from", "to", "metric", "bucket"])?;
+    let p = Params::new(q, &["site", "from", "to", "metric", "bucket", "tag"])?;
     let (from, to) = p.range(now_ms())?;
     let metric = p.one_of("metric", &["friction", "events", "sessions"], "friction")?.to_string();
     let bucket = p.one_of("bucket", &["auto", "minute", "5m", "15m", "hour", "day"], "auto")?;
-    let s = query::SeriesQ { site: p.site()?, from, to, metric, bucket_min: query::bucket_minutes(bucket, from, to)? };
+    let s = query::SeriesQ {
+        site: p.site()?,
+        from,
+        to,
+        metric,
+        bucket_min: query::bucket_minutes(bucket, from, to)?,
+        tag: p.tag()?,
+    };
     Ok(json_answer(st.store.reads.run(move |c| query::timeseries(c, &s)).await?))
+}
+
+/// Most tag values `/api/tags` lists.
+const TAGS_LIMIT: usize = 50;
+
+/// The page tags (`context.tags`) seen in the range: each key and value with its events,
+/// friction events and sessions, most events first (what the inspector's Tag filter offers).
+pub async fn tags(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
+    let p = Params::new(q, &["site", "from", "to"])?;
+    let (from, to) = p.range(now_ms())?;
+    let site = p.site()?;
+    Ok(json_answer(st.store.reads.run(move |c| query::tags(c, &site, from, to, TAGS_LIMIT)).await?))
 }
 
 pub async fn funnel(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {

@@ -159,6 +159,17 @@ impl Params {
         }
     }
 
+    /// `tag`: `key:value` (split at the first `:`), each 1-64 characters without control
+    /// characters (empty: absent).
+    pub fn tag(&self) -> Result<Option<Tag>, BadParam> {
+        let Some(v) = self.get("tag") else { return Ok(None) };
+        let ok = |s: &str| (1..=64).contains(&s.chars().count()) && !s.chars().any(char::is_control);
+        match v.split_once(':') {
+            Some((key, value)) if ok(key) && ok(value) => Ok(Some(Tag { key: key.into(), value: value.into() })),
+            _ => Err(BadParam("tag: expected key:value (each 1-64 characters, no control characters)".into())),
+        }
+    }
+
     pub fn flag(&self, k: &str) -> Result<bool, BadParam> {
         match self.get(k) {
             None | Some("0") | Some("false") => Ok(false),
@@ -220,6 +231,155 @@ fn text(v: &Option<String>) -> Sql {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Tags (`tag=key:value`)
+
+/// One of the page's tags (`context.tags`, set with `touchpoint('set', ...)`): the events that
+/// carry `key` with this value, compared as text (`2` matches the number 2 and the string "2";
+/// `true` the boolean).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
+}
+
+/// A tag's value as text, of a row of `json_each` named `tag` (JSON's `true` is 1 to SQL).
+const TAG_TEXT: &str =
+    "CASE tag.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(tag.atom AS TEXT) END";
+
+impl Q {
+    /// ` AND` the event row `events` carries the tag. The key and value are arguments, never
+    /// SQL text: `json_each` lists the members, compared by name (a key with dots or quotes is
+    /// just a name).
+    fn tag(&mut self, tag: &Tag) -> &mut Q {
+        self.sql.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM json_each(events.body, '$.context.tags') AS tag \
+               WHERE tag.key = ? AND {TAG_TEXT} = ?)"
+        ));
+        self.args.push(Sql::Text(tag.key.clone()));
+        self.args.push(Sql::Text(tag.value.clone()));
+        self
+    }
+
+    /// ` AND` one of the events of the session row `s` carries the tag.
+    fn session_tag(&mut self, tag: &Tag) -> &mut Q {
+        self.text(
+            " AND EXISTS (SELECT 1 FROM events INDEXED BY events_session \
+               WHERE events.session_id = s.session_id AND events.site = s.site",
+        );
+        self.tag(tag).text(")")
+    }
+
+    /// ` AND` the friction row `friction` is of an event that carries the tag.
+    fn friction_tag(&mut self, tag: &Tag) -> &mut Q {
+        self.text(" AND EXISTS (SELECT 1 FROM events WHERE events.id = friction.id");
+        self.tag(tag).text(")")
+    }
+}
+
+/// The sessions seen in `[from, to)` (last seen at or after `from`, started before `to`), each
+/// with one of its events carrying the tag.
+fn tagged_sessions_sql(site: &Option<String>, tag: &Tag, columns: &str) -> Q {
+    let index = if site.is_some() { "sessions_site_last" } else { "sessions_last" };
+    let mut q = Q::new(&format!("SELECT {columns} FROM sessions AS s INDEXED BY {index} WHERE "));
+    if let Some(site) = site {
+        q.push("s.site = ? AND ", site.clone());
+    }
+    q.push("s.last_ts >= ?", Sql::Null).push(" AND s.first_ts < ?", Sql::Null);
+    q.session_tag(tag);
+    q
+}
+
+/// The events of the sessions seen in `[from, to)` (so every event that counts in the range:
+/// a session's first and last times are its events' extremes), through their session.
+/// `tag`: only those carrying it. Columns: `events.timestamp, events.received_at` first.
+fn session_events_sql(site: &Option<String>, tag: Option<&Tag>, columns: &str, joins: &str) -> Q {
+    let index = if site.is_some() { "sessions_site_last" } else { "sessions_last" };
+    let mut q = Q::new(&format!(
+        "SELECT events.timestamp, events.received_at{columns} FROM sessions AS s INDEXED BY {index} \
+           JOIN events INDEXED BY events_session ON events.session_id = s.session_id AND events.site = s.site{joins} WHERE "
+    ));
+    if let Some(site) = site {
+        q.push("s.site = ? AND ", site.clone());
+    }
+    q.push("s.last_ts >= ?", Sql::Null).push(" AND s.first_ts < ?", Sql::Null);
+    if let Some(tag) = tag {
+        q.tag(tag);
+    }
+    q
+}
+
+/// Sets the range arguments (`s.last_ts >= ?`, `s.first_ts < ?`) of a query of the two above.
+fn set_session_range(q: &mut Q, site: &Option<String>, from: i64, to: i64) {
+    let i = usize::from(site.is_some());
+    q.args[i] = Sql::Integer(from);
+    q.args[i + 1] = Sql::Integer(to);
+}
+
+/// The time an event of [`session_events_sql`] counts at (as the aggregates count it).
+fn event_time(r: &rusqlite::Row<'_>) -> rusqlite::Result<i64> {
+    let ts = match r.get_ref(0)? {
+        rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).ok().and_then(parse_iso_millis).unwrap_or(0),
+        _ => 0,
+    };
+    Ok(crate::aggregate::counts_at(ts, r.get(1)?))
+}
+
+/// Counts of `[from, to)` per tag key and value: events, friction events and sessions, the
+/// `limit` values with the most events first.
+pub fn tags(conn: &Connection, site: &Option<String>, from: i64, to: i64, limit: usize) -> Result<Value, ReadError> {
+    let mut q = session_events_sql(
+        site,
+        None,
+        &format!(", tag.key, {TAG_TEXT}, friction.id IS NOT NULL, s.session_id, s.site"),
+        " JOIN json_each(events.body, '$.context.tags') AS tag LEFT JOIN friction ON friction.id = events.id",
+    );
+    q.text(" AND tag.type IN ('text', 'integer', 'real', 'true', 'false')");
+    set_session_range(&mut q, site, from, to);
+    let _snapshot = conn.unchecked_transaction()?;
+    let mut stmt = conn.prepare_cached(&q.sql)?;
+    let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
+    // (key, value) -> events, friction, sessions (session id, site)
+    type Counts = (i64, i64, std::collections::HashSet<(String, String)>);
+    let mut counts: HashMap<(String, String), Counts> = HashMap::new();
+    while let Some(r) = rows.next()? {
+        let ts = event_time(r)?;
+        if ts < from || ts >= to {
+            continue;
+        }
+        let (Some(key), Some(value)) = (r.get::<_, Option<String>>(2)?, r.get::<_, Option<String>>(3)?) else {
+            continue;
+        };
+        let c = counts.entry((key, value)).or_default();
+        c.0 += 1;
+        c.1 += i64::from(r.get::<_, bool>(4)?);
+        c.2.insert((r.get(5)?, r.get(6)?));
+    }
+    let mut out: Vec<_> = counts.into_iter().collect();
+    out.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then_with(|| a.0.cmp(&b.0)));
+    out.truncate(limit);
+    let tags: Vec<Value> = out
+        .into_iter()
+        .map(|((key, value), (events, friction, sessions))| {
+            json!({"key": key, "value": value, "events": events, "friction": friction, "sessions": sessions.len()})
+        })
+        .collect();
+    Ok(json!({"from": format_iso_millis(from), "to": format_iso_millis(to), "site": site, "tags": tags}))
+}
+
+/// How many sessions seen in `[from, to)` carry the tag.
+fn tagged_session_count(
+    conn: &Connection,
+    site: &Option<String>,
+    tag: &Tag,
+    from: i64,
+    to: i64,
+) -> Result<i64, ReadError> {
+    let mut q = tagged_sessions_sql(site, tag, "COUNT(*)");
+    set_session_range(&mut q, site, from, to);
+    Ok(conn.prepare_cached(&q.sql)?.query_row(params_from_iter(q.args.iter()), |r| r.get(0))?)
+}
+
+// ---------------------------------------------------------------------------------------------
 // /api/friction
 
 pub struct FrictionQ {
@@ -228,15 +388,17 @@ pub struct FrictionQ {
     pub to: i64,
     pub kind: Option<String>,
     pub path: Option<String>,
+    /// Only the friction of events carrying this tag (grouped from the friction rows, not kept).
+    pub tag: Option<Tag>,
     pub limit: i64,
 }
 
-/// (Before [`crate::window`], and now the reference its tests compare with.) The friction rows of the
-/// leaderboard over `[from, to)`: (type, path, selector, session, time),
-/// read from the covering index alone. They are grouped in [`friction_groups`], not by SQL: a
+/// The friction rows of the leaderboard over `[from, to)`: (type, path, selector, session, time),
+/// read from the covering index alone; with a tag, each one's event is read too. (Before
+/// [`crate::window`] every leaderboard; now the one with a tag, and the reference the window's
+/// tests compare with.) They are grouped in [`friction_groups`], not by SQL: a
 /// `GROUP BY` with `COUNT(DISTINCT session_id)` sorted every row by three text columns (about
 /// 0.3 s for a week of 1,000,000 events); a hash table takes a few times less.
-#[cfg(test)]
 fn friction_rows(f: &FrictionQ, from: i64, to: i64) -> Q {
     let index = if f.site.is_some() { "friction_site_ts" } else { "friction_ts" };
     let mut q =
@@ -251,10 +413,12 @@ fn friction_rows(f: &FrictionQ, from: i64, to: i64) -> Q {
     if let Some(p) = &f.path {
         q.push(" AND path = ?", p.clone());
     }
+    if let Some(tag) = &f.tag {
+        q.friction_tag(tag);
+    }
     q
 }
 
-#[cfg(test)]
 /// One leaderboard group while counting: its key parts and figures.
 struct Counting {
     key: [Vec<u8>; 3],
@@ -268,7 +432,6 @@ struct Counting {
 /// event, path, selector ORDER BY COUNT(*) DESC, event, path, selector LIMIT limit` would give
 /// them (text compared byte by byte, as SQLite's BINARY collation does). `sessions`: whether to
 /// count the distinct sessions (0 otherwise).
-#[cfg(test)]
 fn friction_groups(
     conn: &Connection,
     f: &FrictionQ,
@@ -367,13 +530,15 @@ fn count(conn: &Connection, q: &Q) -> Result<i64, ReadError> {
 }
 
 /// (type, path, selector, count, sessions, last time) of one leaderboard row.
-#[cfg(test)]
 type Group = crate::window::Group;
 
 /// The leaderboard. Its groups and the sessions count come from what `kept` holds (see
 /// [`crate::window`]): kept from the previous poll and moved, not regrouped from the whole
 /// range. One read transaction, so the sessions count and both periods see the same rows.
 pub fn friction(conn: &Connection, kept: &Kept, f: &FrictionQ) -> Result<Value, ReadError> {
+    if let Some(tag) = &f.tag {
+        return friction_tagged(conn, f, tag);
+    }
     let _snapshot = conn.unchecked_transaction()?;
     let (events_upto, upto) = snapshot_ids(conn)?;
     let sessions = kept.sessions.totals(conn, &f.site, f.from, f.to, events_upto)?.sessions;
@@ -385,6 +550,10 @@ pub fn friction(conn: &Connection, kept: &Kept, f: &FrictionQ) -> Result<Value, 
     let keys: Vec<[&[u8]; 3]> = now.iter().map(|g| [g.0.as_bytes(), g.1.as_bytes(), g.2.as_bytes()]).collect();
     let previous =
         kept.friction.counts_in_top(conn, &filters, (f.from - len).max(0), f.from, upto, MAX_TREND_GROUPS, &keys)?;
+    Ok(leaderboard(f, sessions, now, previous))
+}
+
+fn leaderboard(f: &FrictionQ, sessions: i64, now: Vec<Group>, previous: Vec<i64>) -> Value {
     let rows: Vec<Value> = now
         .into_iter()
         .zip(previous)
@@ -396,10 +565,25 @@ pub fn friction(conn: &Connection, kept: &Kept, f: &FrictionQ) -> Result<Value, 
             })
         })
         .collect();
-    Ok(json!({
+    json!({
         "from": format_iso_millis(f.from), "to": format_iso_millis(f.to), "site": f.site,
         "sessions": sessions, "rows": rows,
-    }))
+    })
+}
+
+/// The leaderboard of the events carrying a tag: their friction rows grouped (the kept windows
+/// hold every event's), and the sessions carrying it for the share.
+fn friction_tagged(conn: &Connection, f: &FrictionQ, tag: &Tag) -> Result<Value, ReadError> {
+    let _snapshot = conn.unchecked_transaction()?;
+    let sessions = tagged_session_count(conn, &f.site, tag, f.from, f.to)?;
+    let now = friction_groups(conn, f, f.from, f.to, f.limit, true)?;
+    let len = f.to - f.from;
+    let before = friction_groups(conn, f, (f.from - len).max(0), f.from, MAX_TREND_GROUPS, false)?;
+    let before: HashMap<(&str, &str, &str), i64> =
+        before.iter().map(|g| ((g.0.as_str(), g.1.as_str(), g.2.as_str()), g.3)).collect();
+    let previous: Vec<i64> =
+        now.iter().map(|g| before.get(&(g.0.as_str(), g.1.as_str(), g.2.as_str())).copied().unwrap_or(0)).collect();
+    Ok(leaderboard(f, sessions, now, previous))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -419,6 +603,9 @@ pub struct SessionsQ {
     pub channel: Option<String>,
     /// Sessions of this customer (`userId`; not with a friction filter).
     pub user: Option<String>,
+    /// Sessions where an event carried this tag (with a friction filter: where that friction's
+    /// event carried it).
+    pub tag: Option<Tag>,
     pub limit: i64,
 }
 
@@ -461,6 +648,9 @@ fn sessions_sql(q: &SessionsQ) -> Q {
         if let Some(c) = &q.channel {
             s.push(" AND s.channel = ?", c.clone());
         }
+        if let Some(tag) = &q.tag {
+            s.session_tag(tag);
+        }
         s.push(" ORDER BY s.last_ts DESC LIMIT ?", q.limit);
         return s;
     }
@@ -480,6 +670,9 @@ fn sessions_sql(q: &SessionsQ) -> Q {
     }
     if let Some(p) = &q.path {
         s.push(" AND path = ?", p.clone());
+    }
+    if let Some(tag) = &q.tag {
+        s.friction_tag(tag);
     }
     s.push(" GROUP BY session_id, site ORDER BY at DESC LIMIT ?", q.limit);
     s.text(") AS f JOIN sessions AS s ON s.session_id = f.session_id AND s.site = f.site ORDER BY f.at DESC");
@@ -510,9 +703,9 @@ const SESSION_BY_KEY_SQL: &str =
 
 /// Recent sessions of a range; with a friction filter (the leaderboard's click-through), the
 /// sessions where that friction happened, from the element window `kept` holds (one read
-/// transaction), as [`sessions_sql`]'s join gives them.
+/// transaction), as [`sessions_sql`]'s join gives them; with a tag, from that join.
 pub fn sessions(conn: &Connection, kept: &Kept, q: &SessionsQ) -> Result<Value, ReadError> {
-    if q.by_friction() {
+    if q.by_friction() && q.tag.is_none() {
         let _snapshot = conn.unchecked_transaction()?;
         let (_, upto) = snapshot_ids(conn)?;
         let f =
@@ -625,6 +818,8 @@ fn journey_step(id: i64, v: Value) -> Value {
         "element": props.get("element").cloned().unwrap_or(Value::Null),
         // The customer it carries (an identify names them; null when none, as in the summary).
         "userId": v.get("userId").and_then(Value::as_str).filter(|u| is_user_id(u)),
+        // The page's tags when it was captured (`touchpoint('set', ...)`; null when none).
+        "tags": v.get("context").and_then(|c| c.get("tags")).filter(|t| t.is_object()).cloned().unwrap_or(Value::Null),
         "properties": props,
     })
 }
@@ -639,6 +834,8 @@ pub struct SeriesQ {
     /// `friction` (one series per type), `events` or `sessions`.
     pub metric: String,
     pub bucket_min: i64,
+    /// Only the events carrying this tag (counted from the events, not the minute counts).
+    pub tag: Option<Tag>,
 }
 
 /// Which rows of `minute_counts` / `hour_counts` a read wants.
@@ -714,8 +911,7 @@ pub fn timeseries(conn: &Connection, s: &SeriesQ) -> Result<Value, ReadError> {
     let n = ((end - first) + b - 1) / b;
     let metrics = if s.metric == "friction" { Metrics::FrictionTypes } else { Metrics::One(&s.metric) };
     let mut series: std::collections::BTreeMap<String, Vec<i64>> = Default::default();
-    // Buckets of whole hours start on an hour (`first` is a multiple of the bucket).
-    counts(conn, &s.site, metrics, first, end, b % 60 == 0, |minute, metric, count| {
+    let mut add = |minute: i64, metric: &str, count: i64| {
         let name = metric.strip_prefix("friction:").unwrap_or(metric);
         let i = ((minute - first) / b) as usize;
         let v = match series.get_mut(name) {
@@ -725,12 +921,82 @@ pub fn timeseries(conn: &Connection, s: &SeriesQ) -> Result<Value, ReadError> {
         if let Some(slot) = v.get_mut(i) {
             *slot += count;
         }
-    })?;
+    };
+    match &s.tag {
+        // Buckets of whole hours start on an hour (`first` is a multiple of the bucket).
+        None => counts(conn, &s.site, metrics, first, end, b % 60 == 0, add)?,
+        Some(tag) => tagged_counts(conn, &s.site, tag, &s.metric, first * 60_000, end * 60_000, |ts, name| {
+            add(ts.div_euclid(60_000), name, 1)
+        })?,
+    }
     let buckets: Vec<i64> = (0..n).map(|i| (first + i * b) * 60_000).collect();
     Ok(json!({
         "from": format_iso_millis(s.from), "to": format_iso_millis(s.to), "site": s.site,
         "metric": s.metric, "bucketMs": b * 60_000, "buckets": buckets, "series": series,
     }))
+}
+
+/// The events of `[lo, hi)` carrying the tag as [`counts`] would count them, one by one (time,
+/// metric): each friction event under `friction:<type>` (`metric` `friction`), each event
+/// (`events`), each session at its first time (`sessions`).
+fn tagged_counts(
+    conn: &Connection,
+    site: &Option<String>,
+    tag: &Tag,
+    metric: &str,
+    lo: i64,
+    hi: i64,
+    mut each: impl FnMut(i64, &str),
+) -> Result<(), ReadError> {
+    let _snapshot = conn.unchecked_transaction()?;
+    match metric {
+        "friction" => {
+            let f = FrictionQ {
+                site: site.clone(),
+                from: lo,
+                to: hi,
+                kind: None,
+                path: None,
+                tag: Some(tag.clone()),
+                limit: 0,
+            };
+            let q = friction_rows(&f, lo, hi);
+            let mut stmt = conn.prepare_cached(&q.sql)?;
+            let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
+            let mut name = String::new();
+            while let Some(r) = rows.next()? {
+                name.clear();
+                name.push_str("friction:");
+                name.push_str(r.get_ref(0)?.as_str().unwrap_or(""));
+                each(r.get(4)?, &name);
+            }
+        }
+        "events" => {
+            let mut q = session_events_sql(site, Some(tag), "", "");
+            set_session_range(&mut q, site, lo, hi);
+            let mut stmt = conn.prepare_cached(&q.sql)?;
+            let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
+            while let Some(r) = rows.next()? {
+                let ts = event_time(r)?;
+                if (lo..hi).contains(&ts) {
+                    each(ts, "events");
+                }
+            }
+        }
+        _ => {
+            let mut q = tagged_sessions_sql(site, tag, "s.first_ts");
+            set_session_range(&mut q, site, lo, hi);
+            let mut stmt = conn.prepare_cached(&q.sql)?;
+            let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
+            while let Some(r) = rows.next()? {
+                let ts: i64 = r.get(0)?;
+                if (lo..hi).contains(&ts) {
+                    each(ts, "sessions");
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Minutes per bucket for `bucket` (`minute`, `5m`, `15m`, `hour`, `day`, or `auto`: the
@@ -964,6 +1230,7 @@ pub fn all_shapes() -> Vec<(String, usize)> {
             selector: opt(bits & 16 != 0),
             channel: None,
             user: None,
+            tag: None,
             limit: 1,
         };
         add(sessions_sql(&q));
@@ -990,6 +1257,61 @@ pub fn all_shapes() -> Vec<(String, usize)> {
     for hours in [false, true] {
         for metrics in [Metrics::FrictionTypes, Metrics::One("events"), Metrics::Totals] {
             add(counts_sql(metrics, hours));
+        }
+    }
+    out
+}
+
+/// Every SQL shape with a tag filter (`tag=`, `/api/tags`), with placeholder arguments: for
+/// `EXPLAIN QUERY PLAN` in the tests. Each also reads the members of one event's tags
+/// (`json_each`, a virtual table named `tag`).
+pub fn tag_shapes() -> Vec<(String, usize)> {
+    let opt = |b: bool| if b { Some("x".to_string()) } else { None };
+    let tag = Tag { key: "k".into(), value: "v".into() };
+    let mut out = Vec::new();
+    let mut add = |q: Q| out.push((q.sql, q.args.len()));
+    for bits in 0..8u8 {
+        let site = opt(bits & 1 != 0);
+        let f = FrictionQ {
+            site: site.clone(),
+            from: 0,
+            to: 1,
+            kind: opt(bits & 2 != 0),
+            path: opt(bits & 4 != 0),
+            tag: Some(tag.clone()),
+            limit: 1,
+        };
+        add(friction_rows(&f, 0, 1));
+        if bits < 2 {
+            add(tagged_sessions_sql(&site, &tag, "COUNT(*)"));
+            add(session_events_sql(&site, Some(&tag), "", ""));
+            add(session_events_sql(
+                &site,
+                None,
+                &format!(", tag.key, {TAG_TEXT}, friction.id IS NOT NULL, s.session_id, s.site"),
+                " JOIN json_each(events.body, '$.context.tags') AS tag LEFT JOIN friction ON friction.id = events.id",
+            ));
+        }
+    }
+    for bits in 0..32u8 {
+        let q = SessionsQ {
+            site: opt(bits & 1 != 0),
+            from: 0,
+            to: 1,
+            friction_only: bits & 2 != 0,
+            kind: opt(bits & 4 != 0),
+            path: opt(bits & 8 != 0),
+            selector: opt(bits & 16 != 0),
+            channel: None,
+            user: None,
+            tag: Some(tag.clone()),
+            limit: 1,
+        };
+        add(sessions_sql(&q));
+        if bits & 28 == 0 {
+            for (channel, user) in [(true, false), (false, true), (true, true)] {
+                add(sessions_sql(&SessionsQ { channel: opt(channel), user: opt(user), ..q.clone() }));
+            }
         }
     }
     out
@@ -1038,9 +1360,17 @@ mod tests {
         let texts = ["", "a", "ab", "a\u{0}b", "B", "é"];
         let windows = crate::window::Windows::new();
         let filters = [
-            FrictionQ { site: None, from: 0, to: 0, kind: None, path: None, limit: 0 },
-            FrictionQ { site: Some("s1".into()), from: 0, to: 0, kind: None, path: None, limit: 0 },
-            FrictionQ { site: None, from: 0, to: 0, kind: Some("dead_click".into()), path: Some("a".into()), limit: 0 },
+            FrictionQ { site: None, from: 0, to: 0, kind: None, path: None, tag: None, limit: 0 },
+            FrictionQ { site: Some("s1".into()), from: 0, to: 0, kind: None, path: None, tag: None, limit: 0 },
+            FrictionQ {
+                site: None,
+                from: 0,
+                to: 0,
+                kind: Some("dead_click".into()),
+                path: Some("a".into()),
+                tag: None,
+                limit: 0,
+            },
         ];
         let (mut id, mut now, mut compared) = (0i64, 10_000i64, 0);
         for step in 0..300 {
@@ -1402,6 +1732,7 @@ mod tests {
                         selector: selector.clone(),
                         channel: None,
                         user: None,
+                        tag: None,
                         limit,
                     };
                     let ours = sessions(&c, &kept, &q).unwrap();
@@ -1478,6 +1809,7 @@ mod tests {
                 to: 0,
                 kind: kind.map(String::from),
                 path: path.map(String::from),
+                tag: None,
                 limit: 0,
             };
             for (from, to, limit) in [(0, 1_000, 200), (100, 900, 7), (0, 1_000, 5_000), (500, 501, 3), (5, 5, 1)] {

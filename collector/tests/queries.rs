@@ -541,13 +541,26 @@ async fn reads_are_rate_limited() {
 /// first and stops at its limit; it is not in `all_shapes`).
 #[test]
 fn every_query_shape_uses_an_index() {
+    let shapes = touchpoint_collector::query::all_shapes();
+    assert!(shapes.len() > 50, "{}", shapes.len());
+    check_plans(shapes, false);
+}
+
+/// The shapes with a tag filter too: the same indexes, each event's tags read by `json_each`
+/// (a virtual table over one body, named `tag`, the only scan allowed).
+#[test]
+fn every_tag_query_shape_uses_an_index() {
+    let shapes = touchpoint_collector::query::tag_shapes();
+    assert!(shapes.len() > 40, "{}", shapes.len());
+    check_plans(shapes, true);
+}
+
+fn check_plans(shapes: Vec<(String, usize)>, json_each: bool) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("plans.sqlite");
     let path = path.to_str().unwrap();
     drop(Store::open(path).unwrap());
     let c = rusqlite::Connection::open(path).unwrap();
-    let shapes = touchpoint_collector::query::all_shapes();
-    assert!(shapes.len() > 50, "{}", shapes.len());
     for (sql, n) in shapes {
         let mut stmt = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap_or_else(|e| panic!("{e}: {sql}"));
         let args = vec![rusqlite::types::Value::Null; n];
@@ -560,6 +573,9 @@ fn every_query_shape_uses_an_index() {
             eprintln!("{sql}\n  {plan:?}");
         }
         for step in &plan {
+            if json_each && step.starts_with("SCAN tag VIRTUAL TABLE") {
+                continue;
+            }
             let scan = step.starts_with("SCAN ") && !step.contains("USING");
             let bad_scan = scan && !step.starts_with("SCAN f") || step.contains("SCAN s ") && !step.contains("INDEX");
             // `SCAN f` is the grouped subquery's result, not a table.
@@ -696,4 +712,201 @@ async fn customers_are_filled_for_a_version_5_database() {
     assert_eq!(users, [&json!("c-esc"), &json!("c-7"), &json!("c-1042"), &json!("c-2000")]);
     assert_eq!(ids(&before[1]), ["b1"]);
     assert_eq!(ids(&before[3]), ["s3"]);
+}
+
+/// `ev` with the page's tags (`touchpoint('set', ...)`) as `context.tags`.
+fn tagged(mut e: Value, tags: &Value) -> Value {
+    e["context"]["tags"] = tags.clone();
+    e
+}
+
+/// An experiment on the checkout: variant A in a1 (1 friction), variant B in b1 and b2 (3
+/// friction; b2's first page view came before the page set its tags), an untagged-by-variant
+/// session n1 with friction on the same button, and a B friction in the period before.
+/// `tier` is the number 2 in a1 and the string "2" in b1.
+fn experiment() -> Vec<Value> {
+    let pay = "#pay";
+    let a = json!({"experiment": "checkout_v2", "variant": "A", "tier": 2});
+    let b1 = json!({"experiment": "checkout_v2", "variant": "B", "tier": "2"});
+    let b2 = json!({"experiment": "checkout_v2", "variant": "B", "tier": 3, "beta": true});
+    let n1 = json!({"store.region": "eu"});
+    vec![
+        tagged(ev("1", "shop", "b0", "page_view", "2026-11-20T09:30:00.000Z", "/cart", json!({})), &b1),
+        tagged(friction("2", "b0", "dead_click", "2026-11-20T09:30:05.000Z", "/cart", pay, None), &b1),
+        tagged(ev("3", "shop", "a1", "page_view", &at(10, 0), "/cart", json!({})), &a),
+        tagged(friction("4", "a1", "dead_click", &at(10, 5), "/cart", pay, None), &a),
+        tagged(ev("5", "shop", "b1", "page_view", &at(20, 0), "/cart", json!({})), &b1),
+        tagged(friction("6", "b1", "rage_click", &at(20, 5), "/cart", pay, None), &b1),
+        tagged(friction("7", "b1", "dead_click", &at(20, 9), "/cart", pay, None), &b1),
+        ev("8", "shop", "b2", "page_view", &at(40, 0), "/", json!({})),
+        tagged(ev("9", "shop", "b2", "add_to_cart", &at(41, 0), "/p/mug", json!({"moment": true})), &b2),
+        tagged(friction("10", "b2", "js_error", &at(42, 0), "/cart", "", None), &b2),
+        tagged(ev("11", "shop", "n1", "page_view", &at(50, 0), "/cart", json!({})), &n1),
+        tagged(friction("12", "n1", "dead_click", &at(50, 5), "/cart", pay, None), &n1),
+    ]
+}
+
+/// "Does variant B of the new checkout cause more friction than A?": `tag=key:value` narrows the
+/// leaderboard, the sessions and the time series to the events carrying the tag (compared as
+/// text), `/api/tags` lists what was seen, and a session's steps carry their tags.
+#[tokio::test]
+async fn tags_filter_friction_sessions_and_series() {
+    let t = app_on(Store::open(":memory:").unwrap(), open());
+    assert_eq!(post(&t.app, batch(experiment())).await.json()["accepted"], json!(12));
+    let board = |v: &Value| -> Vec<String> {
+        v["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| format!("{} {} {} {} {}", r["type"], r["selector"], r["count"], r["sessions"], r["previous"]))
+            .collect()
+    };
+    // Without a tag: every session's friction (b0's is the period before).
+    let all = api(&t, &format!("/api/friction?{}", range())).await;
+    assert_eq!(
+        board(&all),
+        [r##""dead_click" "#pay" 3 3 1"##, r#""js_error" "" 1 1 0"#, r##""rage_click" "#pay" 1 1 0"##]
+    );
+    assert_eq!(all["sessions"], json!(4));
+    // Variant B: its 3 friction events in 2 sessions, of the 2 sessions carrying it; the
+    // previous period's B friction for the trend.
+    let b = api(&t, &format!("/api/friction?{}&tag=variant:B", range())).await;
+    assert_eq!(
+        board(&b),
+        [r##""dead_click" "#pay" 1 1 1"##, r#""js_error" "" 1 1 0"#, r##""rage_click" "#pay" 1 1 0"##]
+    );
+    assert_eq!(b["sessions"], json!(2));
+    assert_eq!(b["rows"][0]["share"], json!(0.5));
+    assert_eq!(b["rows"][0]["trend"], json!(0));
+    let a = api(&t, &format!("/api/friction?{}&tag=variant:A", range())).await;
+    assert_eq!(board(&a), [r##""dead_click" "#pay" 1 1 0"##]);
+    assert_eq!((&a["sessions"], &a["rows"][0]["share"]), (&json!(1), &json!(1.0)));
+    // With the other filters and a limit.
+    let b_dead = api(&t, &format!("/api/friction?{}&tag=variant:B&type=dead_click&site=shop", range())).await;
+    assert_eq!(board(&b_dead), [r##""dead_click" "#pay" 1 1 1"##]);
+    assert_eq!(
+        api(&t, &format!("/api/friction?{}&tag=variant:B&limit=1", range())).await["rows"].as_array().unwrap().len(),
+        1
+    );
+    assert!(board(&api(&t, &format!("/api/friction?{}&tag=variant:B&site=blog", range())).await).is_empty());
+    // Compared as text: tier 2 is the number in a1 and the string in b1; true is the boolean.
+    let tier = api(&t, &format!("/api/friction?{}&tag=tier:2", range())).await;
+    assert_eq!(board(&tier), [r##""dead_click" "#pay" 2 2 1"##, r##""rage_click" "#pay" 1 1 0"##]);
+    assert_eq!(tier["sessions"], json!(2));
+    assert_eq!(board(&api(&t, &format!("/api/friction?{}&tag=beta:true", range())).await), [r#""js_error" "" 1 1 0"#]);
+    assert!(board(&api(&t, &format!("/api/friction?{}&tag=beta:1", range())).await).is_empty());
+    assert!(board(&api(&t, &format!("/api/friction?{}&tag=variant:b", range())).await).is_empty(), "exact");
+
+    // Sessions: those where an event carried the tag (b2's untagged first view does not matter).
+    assert_eq!(ids(&api(&t, &format!("/api/sessions?{}&tag=variant:B", range())).await), ["b2", "b1"]);
+    assert_eq!(ids(&api(&t, &format!("/api/sessions?{}&tag=variant:A&friction=1", range())).await), ["a1"]);
+    assert_eq!(ids(&api(&t, &format!("/api/sessions?{}&tag=tier:2", range())).await), ["b1", "a1"]);
+    assert_eq!(ids(&api(&t, &format!("/api/sessions?{}&tag=variant:B&limit=1", range())).await), ["b2"]);
+    // The leaderboard's click-through with a tag: where that friction's event carried it.
+    let el = format!("/api/sessions?{}&type=dead_click&path=/cart&selector=%23pay", range());
+    assert_eq!(ids(&api(&t, &el).await), ["n1", "b1", "a1"]);
+    assert_eq!(ids(&api(&t, &format!("{el}&tag=variant:B")).await), ["b1"]);
+    assert!(ids(&api(&t, &format!("/api/sessions?{}&type=rage_click&tag=variant:A", range())).await).is_empty());
+    assert!(ids(&api(&t, &format!("/api/sessions?{}&tag=variant:B&channel=email", range())).await).is_empty());
+
+    // The time series: B's friction per type, events and sessions (at their first time).
+    let app = &t;
+    let series = |q: &str| {
+        let q = format!("/api/timeseries?{}&bucket=hour&{q}", range());
+        async move { api(app, &q).await["series"].clone() }
+    };
+    assert_eq!(
+        series("metric=friction&tag=variant:B").await,
+        json!({"dead_click": [1, 0], "js_error": [1, 0], "rage_click": [1, 0]})
+    );
+    assert_eq!(series("metric=friction&tag=variant:A").await, json!({"dead_click": [1, 0]}));
+    assert_eq!(
+        series("metric=friction").await,
+        json!({"dead_click": [3, 0], "js_error": [1, 0], "rage_click": [1, 0]})
+    );
+    assert_eq!(series("metric=events&tag=variant:B").await, json!({"events": [5, 0]}));
+    assert_eq!(series("metric=events").await, json!({"events": [10, 0]}));
+    assert_eq!(series("metric=sessions&tag=variant:B").await, json!({"sessions": [2, 0]}));
+    assert_eq!(series("metric=sessions&tag=tier:2&site=shop").await, json!({"sessions": [2, 0]}));
+    let minutes = api(&t, &format!("/api/timeseries?{}&bucket=minute&metric=friction&tag=variant:B", range())).await;
+    let rage = minutes["series"]["rage_click"].as_array().unwrap();
+    assert_eq!((rage.len(), &rage[20]), (120, &json!(1)), "at 10:20");
+
+    // The tags seen in the range, most events first: events, friction and sessions per value.
+    let tags = api(&t, &format!("/api/tags?{}", range())).await;
+    let listed: Vec<String> = tags["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            format!(
+                "{}={} {} {} {}",
+                v["key"].as_str().unwrap(),
+                v["value"].as_str().unwrap(),
+                v["events"],
+                v["friction"],
+                v["sessions"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            "experiment=checkout_v2 7 4 3",
+            "tier=2 5 3 2",
+            "variant=B 5 3 2",
+            "beta=true 2 1 1",
+            "store.region=eu 2 1 1",
+            "tier=3 2 1 1",
+            "variant=A 2 1 1",
+        ]
+    );
+    let before = api(&t, "/api/tags?from=2026-11-20T09:00:00Z&to=2026-11-20T10:00:00Z").await;
+    assert_eq!(before["tags"].as_array().unwrap().len(), 3, "b0's: {before}");
+    assert_eq!(api(&t, &format!("/api/tags?{}&site=blog", range())).await["tags"], json!([]));
+
+    // A key is a name, never SQL nor a JSON path: dots name a key with dots, quotes match nothing.
+    assert_eq!(ids(&api(&t, &format!("/api/sessions?{}&tag=store.region:eu", range())).await), ["n1"]);
+    for key in ["store", "$.store", "variant'%20OR%20'1'='1", "a%22b", "x')%20OR%201=1%20--", "tags.variant", "*"] {
+        for endpoint in ["friction", "sessions", "timeseries"] {
+            let v = api(&t, &format!("/api/{endpoint}?{}&tag={key}:B", range())).await;
+            let empty = match endpoint {
+                "friction" => v["rows"] == json!([]),
+                "sessions" => v["sessions"] == json!([]),
+                _ => v["series"] == json!({}),
+            };
+            assert!(empty, "{endpoint} {key}: {v}");
+        }
+    }
+
+    // A session's steps carry their tags (null before the page set them).
+    let j = api(&t, "/api/sessions/b2").await;
+    let steps: Vec<&Value> = j["events"].as_array().unwrap().iter().map(|e| &e["tags"]).collect();
+    assert_eq!(steps[0], &json!(null));
+    assert_eq!(steps[1], &json!({"experiment": "checkout_v2", "variant": "B", "tier": 3, "beta": true}));
+
+    // Bad tags: a 400 naming the parameter.
+    for q in [
+        "tag=variant",
+        "tag=:B",
+        "tag=variant:",
+        &format!("tag={}:B", "k".repeat(65)),
+        &format!("tag=variant:{}", "v".repeat(65)),
+        "tag=vari%0Aant:B",
+        "tag=a:b&tag=c:d",
+    ] {
+        for endpoint in ["friction", "sessions", "timeseries"] {
+            let a = get(&t.app, &format!("/api/{endpoint}?{}&{q}", range())).await;
+            assert_eq!(a.status, StatusCode::BAD_REQUEST, "{endpoint} {q}");
+            assert!(a.error().starts_with("tag: "), "{endpoint} {q}: {}", a.error());
+        }
+    }
+    // Longest allowed; a value may hold a colon; empty is no filter; /api/tags takes no tag.
+    assert_eq!(
+        get(&t.app, &format!("/api/friction?tag={}:{}", "k".repeat(64), "é".repeat(64))).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(get(&t.app, "/api/sessions?tag=url:http://x").await.status, StatusCode::OK);
+    assert_eq!(ids(&api(&t, &format!("/api/sessions?{}&tag=", range())).await).len(), 4);
+    assert_eq!(get(&t.app, "/api/tags?tag=variant:B").await.status, StatusCode::BAD_REQUEST);
 }

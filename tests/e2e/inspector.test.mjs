@@ -44,6 +44,11 @@ const identify = (session, userId, minutesAgo, pathname, traits = {}) =>
 const as = (userId, e) => ({ ...e, userId });
 const fr = (session, name, minutesAgo, pathname, selector, extra = {}) =>
   ev(session, name, minutesAgo, pathname, { category: 'friction', ...(selector ? { element: { selector, tag: 'button' } } : {}), ...extra });
+// The page's tags (touchpoint('set', ...)) on an event: an experiment on the checkout, variant A
+// in sess-one (1 friction), B in sess-two (3 friction, its first page view from before the call).
+const A = { experiment: 'checkout_v2', variant: 'A' };
+const B = { experiment: 'checkout_v2', variant: 'B' };
+const tagged = (tags, e) => ({ ...e, context: { ...e.context, tags } });
 
 async function send(events) {
   const r = await fetch(`${collector.url}/v1/batch`, { method: 'POST', body: JSON.stringify({ sentAt: new Date().toISOString(), batch: events }) });
@@ -54,18 +59,22 @@ async function send(events) {
 
 async function seed() {
   await send([
-    ev('sess-one', 'page_view', 40, '/'),
-    fr('sess-one', 'dead_click', 39, '/product.html', CHIP),
-    identify('sess-one', 'c-1042', 38.5, '/product.html', { plan: 'pro' }),
-    as('c-1042', ev('sess-one', 'add_to_cart', 38, '/product.html', { moment: true })),
-    as('c-1042', ev('sess-one', 'begin_checkout', 37, '/cart.html', { moment: true })),
-    as('c-1042', ev('sess-one', 'purchase', 36, '/thanks.html', { moment: true })),
+    ...[
+      ev('sess-one', 'page_view', 40, '/'),
+      fr('sess-one', 'dead_click', 39, '/product.html', CHIP),
+      identify('sess-one', 'c-1042', 38.5, '/product.html', { plan: 'pro' }),
+      as('c-1042', ev('sess-one', 'add_to_cart', 38, '/product.html', { moment: true })),
+      as('c-1042', ev('sess-one', 'begin_checkout', 37, '/cart.html', { moment: true })),
+      as('c-1042', ev('sess-one', 'purchase', 36, '/thanks.html', { moment: true })),
+    ].map((e) => tagged(A, e)),
     ev('sess-two', 'page_view', 20, '/product.html'),
-    fr('sess-two', 'rage_click', 19, '/product.html', CHIP, { count: 4, disabled: true }),
-    fr('sess-two', 'dead_click', 19, '/product.html', CHIP),
-    ev('sess-two', 'add_to_cart', 18, '/product.html', { moment: true }),
-    ev('sess-two', 'begin_checkout', 17, '/cart.html', { moment: true }),
-    fr('sess-two', 'js_error', 16, '/cart.html', null, { during: 'begin_checkout', message: 'coupon is undefined' }),
+    ...[
+      fr('sess-two', 'rage_click', 19, '/product.html', CHIP, { count: 4, disabled: true }),
+      fr('sess-two', 'dead_click', 19, '/product.html', CHIP),
+      ev('sess-two', 'add_to_cart', 18, '/product.html', { moment: true }),
+      ev('sess-two', 'begin_checkout', 17, '/cart.html', { moment: true }),
+      fr('sess-two', 'js_error', 16, '/cart.html', null, { during: 'begin_checkout', message: 'coupon is undefined' }),
+    ].map((e) => tagged(B, e)),
     ev('sess-three', 'page_view', 5, '/'),
   ]);
 }
@@ -215,5 +224,50 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   await waitFor('the new element on the leaderboard', async () =>
     (await page.$$eval('#leaderboard tbody tr', (trs) => trs.map((t) => t.dataset.selector))).includes('#coupon > button.apply'));
   assert.equal(await page.textContent('[data-k=sessions]'), '4');
+
+  // Tags: "does variant B of the new checkout cause more friction than A?". The Tag filter
+  // offers the tags seen, with their friction; one narrows the leaderboard, the chart and the
+  // sessions to the events carrying it, and is kept in the address.
+  const view = await context.newPage();
+  view.on('pageerror', (e) => errors.push(String(e)));
+  await view.goto(`${collector.url}/inspector?range=1h`);
+  await waitFor('the tags offered', async () => (await view.locator('#f-tag option').count()) === 4);
+  assert.deepEqual(await texts(view, '#f-tag option'),
+    ['all tags', 'experiment=checkout_v2 (4 friction)', 'variant=A (1 friction)', 'variant=B (3 friction)'], 'most events first');
+  const board = () => view.$$eval('#leaderboard tbody tr', (trs) => trs.map((r) => [r.cells[0].textContent, r.cells[3].textContent].join(' ')).join());
+  const listedIds = () => view.$$eval('#session-list tbody tr', (trs) => trs.map((t) => t.dataset.session).join());
+  await waitFor('every session and element', async () => (await listedIds()) === 'sess-four,sess-three,sess-two,sess-one' &&
+    (await board()) === 'dead_click 2,dead_click 1,js_error 1,rage_click 1');
+  await view.selectOption('#f-tag', 'variant:B');
+  await waitFor('variant B\'s friction and sessions', async () =>
+    (await board()) === 'dead_click 1,js_error 1,rage_click 1' && (await listedIds()) === 'sess-two');
+  assert.equal(new URL(view.url()).searchParams.get('tag'), 'variant:B');
+  assert.match(await view.textContent('#sessions-filter'), /^most recent tagged variant=B \(click/);
+  assert.equal((await view.$$eval('#leaderboard tbody tr', (trs) => trs.map((r) => r.cells[5].textContent)))[0], '100 %',
+    'the share of the sessions carrying the tag');
+  await view.selectOption('#f-tag', 'variant:A');
+  await waitFor('variant A\'s', async () => (await board()) === 'dead_click 1' && (await listedIds()) === 'sess-one');
+  await waitFor('variant A\'s chart', async () =>
+    (await texts(view, '#chart .u-legend .u-series .u-label')).join() === 'dead_click');
+  // A shared link opens the same view.
+  const sharedTag = await context.newPage();
+  await sharedTag.goto(`${collector.url}/inspector?range=1h&tag=variant:B`);
+  await sharedTag.waitForFunction(() => window.__inspector && window.__inspector.refreshes >= 1, null, { timeout: 60_000 });
+  assert.equal(await sharedTag.inputValue('#f-tag'), 'variant:B');
+  assert.equal(await sharedTag.$$eval('#session-list tbody tr', (trs) => trs.map((t) => t.dataset.session).join()), 'sess-two');
+  await sharedTag.close();
+  // The timeline shows the tags where they begin (sess-two's first view had none) or change.
+  await view.selectOption('#f-tag', 'variant:B');
+  await waitFor('variant B\'s session', async () => (await listedIds()) === 'sess-two');
+  await view.click('#session-list tbody tr[data-session="sess-two"]');
+  await waitFor('the tagged timeline', async () => (await view.locator('#timeline li').count()) === 6);
+  const tagBadges = () => view.$$eval('#timeline li', (lis) => lis.map((li) =>
+    [...li.querySelectorAll('.badge.tag')].map((b) => b.textContent).join(' ')));
+  assert.deepEqual(await tagBadges(), ['', 'experiment=checkout_v2 variant=B', '', '', '', '']);
+  await view.screenshot({ path: path.join(ARTIFACTS, 'inspector-tags.png'), fullPage: true });
+  await view.selectOption('#f-tag', '');
+  await waitFor('no tag filter', async () => (await listedIds()) === 'sess-four,sess-three,sess-two,sess-one');
+  assert.equal(new URL(view.url()).searchParams.get('tag'), null);
+  await view.close();
   assert.deepEqual(errors, []);
 });
