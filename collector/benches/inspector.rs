@@ -216,8 +216,18 @@ fn session_events(buf: &mut String, rng: &mut u64, session: u64, start_ms: i64, 
             buf.push(',');
         }
         let (a, b) = (next_random(rng), next_random(rng));
+        // The page's tags (`touchpoint('set', ...)`): an A/B test's variant on the shop's sessions.
+        let tags = if site == "demo-shop" {
+            if session.is_multiple_of(2) {
+                r#","tags":{"experiment":"checkout_v2","variant":"A"}"#
+            } else {
+                r#","tags":{"experiment":"checkout_v2","variant":"B"}"#
+            }
+        } else {
+            ""
+        };
         buf.push_str(&format!(
-            r#"{{"type":"{kind}","event":"{name}","messageId":"{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}","timestamp":"{}","sessionId":"sess-{session:016x}","site":"{site}","properties":{props},"context":{{"page":{{"url":"https://shop.example{path}","path":"{path}","title":"Demo Shop","referrer":""}},"library":{{"name":"touchpoint","version":"0.1.0"}},"channel":"{channel}","campaign":"{campaign}"}}}}"#,
+            r#"{{"type":"{kind}","event":"{name}","messageId":"{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}","timestamp":"{}","sessionId":"sess-{session:016x}","site":"{site}","properties":{props},"context":{{"page":{{"url":"https://shop.example{path}","path":"{path}","title":"Demo Shop","referrer":""}},"library":{{"name":"touchpoint","version":"0.1.0"}},"channel":"{channel}","campaign":"{campaign}"{tags}}}}}"#,
             a >> 32,
             (a >> 16) & 0xffff,
             a & 0xfff,
@@ -379,6 +389,13 @@ fn query_latencies(addr: &str, runs: usize) {
         ("events, newest 100".into(), "/api/events".into()),
         ("events, site=nope (none match)".into(), "/api/events?site=nope".into()),
         ("stats".into(), "/api/stats".into()),
+        // A tag filter is answered from the events' bodies, not from the aggregates.
+        ("friction leaderboard, 24 h, tag".into(), format!("/api/friction?{day}&tag=variant:B")),
+        ("friction leaderboard, 7 d, tag".into(), format!("/api/friction?{week}&tag=variant:B")),
+        ("timeseries friction, 24 h, tag".into(), format!("/api/timeseries?{day}&metric=friction&tag=variant:B")),
+        ("sessions, 24 h, tag".into(), format!("/api/sessions?{day}&tag=variant:B")),
+        ("tags, 24 h".into(), format!("/api/tags?{day}")),
+        ("tags, 7 d".into(), format!("/api/tags?{week}")),
     ];
     // `first`: the first call of a query (the collector keeps some answers' state between polls
     // of the same range, see collector/src/window.rs; the first call builds it).
