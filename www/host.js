@@ -1275,8 +1275,12 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
     // some regions only (the visitor's region is not known here). Returns false where the page's
     // dataLayer is not an array.
     consentMode: function () {
-      var dl = w.dataLayer = w.dataLayer || [], orig = dl.push, updated = false, i;
-      if (!Array.isArray(dl) || typeof orig !== 'function') return false;
+      var dl = w.dataLayer, orig, updated = false, i, seen;
+      function wrapped() {
+        var r = orig.apply(this, arguments), i;
+        if (!(signal && signal.aborted)) for (i = 0; i < arguments.length; i++) seen(arguments[i]);
+        return r;
+      }
       function state(x, def) { return x === 'granted' ? 1 : x === 'denied' && !def ? 0 : ''; }
       function see(a) {
         var c, def;
@@ -1289,13 +1293,17 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
         } catch (e) { return; } // a hostile object: ignore this entry
         if (c.join('')) push('z' + US + now() + US + c.join(US), 1);
       }
+      // (A dataLayer that cannot be created or wrapped, a frozen one: not followed at all.)
+      try {
+        if (!dl) dl = w.dataLayer = [];
+        orig = dl.push;
+        if (!Array.isArray(dl) || typeof orig !== 'function') return false;
+        seen = guard(see); // (never throws into the page's gtag call)
+        dl.push = wrapped;
+        // (Outside strict mode a frozen array ignores the assignment without throwing.)
+        if (dl.push !== wrapped) return false;
+      } catch (e) { return false; }
       for (i = 0; i < dl.length; i++) see(dl[i]);
-      var seen = guard(see); // (never throws into the page's gtag call)
-      dl.push = function () {
-        var r = orig.apply(this, arguments), i;
-        if (!(signal && signal.aborted)) for (i = 0; i < arguments.length; i++) seen(arguments[i]);
-        return r;
-      };
       return true;
     }
   };

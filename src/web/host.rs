@@ -86,7 +86,7 @@ extern "C" {
     #[wasm_bindgen(method, structural)]
     pub fn tcf(this: &Host) -> bool;
     /// Follows Google Consent Mode on `window.dataLayer` (`z` records); false if the page's
-    /// `dataLayer` is not an array.
+    /// `dataLayer` cannot be followed (not an array, or frozen).
     #[wasm_bindgen(method, structural, js_name = consentMode)]
     pub fn consent_mode(this: &Host) -> bool;
     /// Aborting it removes every listener at once (the loader's kill switch).

@@ -173,7 +173,7 @@ pub fn start(config: Config, host: Host) -> bool {
         warn("touchpoint: data-consent=\"tcf\" but window.__tcfapi is missing; consent stays pending");
     }
     if use_consent_mode && !io.host.consent_mode() {
-        warn("touchpoint: data-consent=\"consent-mode\" but window.dataLayer is not an array; consent stays pending");
+        warn("touchpoint: data-consent=\"consent-mode\" but window.dataLayer cannot be followed (not an array, or frozen); consent stays pending");
     }
     true
 }

@@ -440,6 +440,21 @@ test('Google Consent Mode: a choice given before Touchpoint loaded applies from 
   await sdkReady(p2);
   assert.deepEqual(await waitForConsent(p2, { analytics: 'granted' }), { analytics: 'granted', marketing: 'pending' });
   await closeTab(p2);
+
+  // A frozen dataLayer cannot be followed: a console warning, consent pending, Touchpoint alive.
+  const third = await session(t, (c) => c.addInitScript(() => {
+    window.dataLayer = Object.freeze([['consent', 'update', { analytics_storage: 'granted' }]]);
+  }));
+  const p3 = await third.context.newPage();
+  const warnings = [];
+  p3.on('console', (m) => { if (m.text().startsWith('touchpoint:')) warnings.push(m.text()); });
+  const problems = watchHealth(p3);
+  await p3.goto(await serveFixture(p3, third.base, fixture({ site: `${site}-frozen`, consent: 'consent-mode' })));
+  await sdkReady(p3);
+  assert.deepEqual(await proveIdle(p3, 500), { analytics: 'pending', marketing: 'pending' });
+  assert.ok(warnings.some((w) => /dataLayer cannot be followed/.test(w)), `${warnings}`);
+  assert.deepEqual(problems, []);
+  await closeTab(p3);
 });
 
 // ---------------------------------------------------------------------------------------------
