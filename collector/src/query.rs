@@ -408,28 +408,6 @@ pub struct FrictionQ {
 /// `GROUP BY` with `COUNT(DISTINCT session_id)` sorted every row by three text columns (about
 /// 0.3 s for a week of 1,000,000 events); a hash table takes a few times less.
 fn friction_rows(f: &FrictionQ, from: i64, to: i64) -> Q {
-    if let Some(tag) = &f.tag {
-        // The tag's friction events of the range (a range of `event_tags`), each one's row.
-        let mut q = Q::new(
-            "SELECT friction.event, friction.path, friction.selector, friction.session_id, friction.ts \
-               FROM event_tags AS t CROSS JOIN friction ON friction.id = t.event_id WHERE ",
-        );
-        q.push("t.key = ?", tag.key.clone())
-            .push(" AND t.value = ?", tag.value.clone())
-            .text(" AND t.friction = 1")
-            .push(" AND t.ts >= ?", from)
-            .push(" AND t.ts < ?", to);
-        if let Some(site) = &f.site {
-            q.push(" AND t.site = ?", site.clone());
-        }
-        if let Some(k) = &f.kind {
-            q.push(" AND friction.event = ?", k.clone());
-        }
-        if let Some(p) = &f.path {
-            q.push(" AND friction.path = ?", p.clone());
-        }
-        return q;
-    }
     let index = if f.site.is_some() { "friction_site_ts" } else { "friction_ts" };
     let mut q =
         Q::new(&format!("SELECT event, path, selector, session_id, ts FROM friction INDEXED BY {index} WHERE "));
@@ -442,6 +420,9 @@ fn friction_rows(f: &FrictionQ, from: i64, to: i64) -> Q {
     }
     if let Some(p) = &f.path {
         q.push(" AND path = ?", p.clone());
+    }
+    if let Some(tag) = &f.tag {
+        q.friction_tag(tag, from, to);
     }
     q
 }
