@@ -11,8 +11,9 @@
 //!   read 24 rows per metric and the minutes of the partial hours at the ends, not 1,440;
 //! - `site_totals`: all-time counts per site (and `''`), for `/api/stats`;
 //! - `event_tags`: one row per tag (`context.tags` member) of each event that has tags, keyed by
-//!   tag and time, indexed by time and by session: the `tag=` filters and `/api/tags` read these
-//!   instead of parsing event bodies. Events without tags cost nothing here.
+//!   tag and time, indexed by time, and `session_tags` (the tags each session carried): the `tag=`
+//!   filters and `/api/tags` read these instead of parsing event bodies. Events without tags cost
+//!   nothing here.
 //!
 //! The writer calls [`apply`] once per group with that group's new events, so a session seen in
 //! twenty events of a group costs one read and one write of its row, not twenty.
@@ -98,10 +99,22 @@ CREATE TABLE IF NOT EXISTS event_tags (
     session_id  TEXT NOT NULL,
     PRIMARY KEY (key, value, friction, ts, event_id)
 ) WITHOUT ROWID;
--- Both also hold the primary key's columns: the tags of a time range (`/api/tags`), and whether
--- a session carries a tag, read from the index alone.
+-- Also holding the primary key's columns: the tags of a time range (`/api/tags`) read from the
+-- index alone.
 CREATE INDEX IF NOT EXISTS event_tags_ts ON event_tags(ts, site, session_id);
-CREATE INDEX IF NOT EXISTS event_tags_session ON event_tags(session_id, site, key, value);
+-- The tags each session carried (one row per session and tag, written by its first event with
+-- it: an index of `event_tags` by session would take a random page write per event and tag).
+CREATE TABLE IF NOT EXISTS session_tags (
+    session_id  TEXT NOT NULL,
+    site        TEXT NOT NULL,
+    key         TEXT NOT NULL,
+    value       TEXT NOT NULL,
+    PRIMARY KEY (session_id, site, key, value)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS event_tags_session AFTER INSERT ON event_tags BEGIN
+  INSERT OR IGNORE INTO session_tags (session_id, site, key, value)
+    VALUES (NEW.session_id, NEW.site, NEW.key, NEW.value);
+END;
 CREATE TABLE IF NOT EXISTS site_totals (
     site     TEXT PRIMARY KEY,         -- '' = all sites
     events   INTEGER NOT NULL,
@@ -186,8 +199,8 @@ pub const TAG_ROWS: &str = "
 INSERT OR IGNORE INTO event_tags (event_id, ts, site, session_id, key, value, friction)
   SELECT DISTINCT ?1, ?2, ?3, ?4, tag.key,
          CASE tag.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(tag.atom AS TEXT) END, ?5
-    FROM json_each(?6, '$.context.tags') AS tag
-   WHERE json_type(?6, '$.context.tags') = 'object' AND tag.type IN ('text', 'integer', 'real', 'true', 'false')";
+    FROM json_each(CASE json_type(?6, '$.context.tags') WHEN 'object' THEN ?6 END, '$.context.tags') AS tag
+   WHERE tag.type IN ('text', 'integer', 'real', 'true', 'false')";
 
 /// Version 6 -> 7: `event_tags` (made by [`SCHEMA`]) filled from the stored events, as [`apply`]
 /// fills it: the events whose text holds `tags` (or an escape, which could spell it), each at

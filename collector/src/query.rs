@@ -243,12 +243,12 @@ pub struct Tag {
 }
 
 impl Q {
-    /// ` AND` one of the events of the session row `s` carries the tag (its rows of
-    /// `event_tags`, kept at ingest: see [`crate::aggregate::TAG_ROWS`]). The key and value are
+    /// ` AND` one of the events of the session row `s` carries the tag (`session_tags`, kept at
+    /// ingest with `event_tags`: see [`crate::aggregate::TAG_ROWS`]). The key and value are
     /// arguments, never SQL text.
     fn session_tag(&mut self, tag: &Tag) -> &mut Q {
         self.text(
-            " AND EXISTS (SELECT 1 FROM event_tags AS t INDEXED BY event_tags_session \
+            " AND EXISTS (SELECT 1 FROM session_tags AS t \
                WHERE t.session_id = s.session_id AND t.site = s.site",
         );
         self.push(" AND t.key = ?", tag.key.clone()).push(" AND t.value = ?", tag.value.clone()).text(")")

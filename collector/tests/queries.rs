@@ -576,7 +576,9 @@ fn check_plans(shapes: Vec<(String, usize)>, tags: bool) {
             assert!(!sql.contains("json_each") && !sql.contains("body"), "{sql}");
             assert!(
                 plan.iter().any(|step| step.starts_with("SEARCH t USING")
-                    && (step.contains("INDEX event_tags_") || step.contains("PRIMARY KEY (key=? AND value=?"))),
+                    && (step.contains("INDEX event_tags_")
+                        || step.contains("PRIMARY KEY (key=? AND value=?")
+                        || step.contains("PRIMARY KEY (session_id=? AND site=? AND key=? AND value=?)"))),
                 "no index of event_tags:\n{sql}\n{plan:#?}"
             );
         }
@@ -588,8 +590,18 @@ fn check_plans(shapes: Vec<(String, usize)>, tags: bool) {
             assert!(!bad_scan, "a scan without an index:\n{sql}\n{plan:#?}");
             if step.starts_with("SCAN ") || step.starts_with("SEARCH ") {
                 let table = step.split_whitespace().nth(1).unwrap();
-                if ["events", "friction", "sessions", "s", "t", "event_tags", "minute_counts", "hour_counts"]
-                    .contains(&table)
+                if [
+                    "events",
+                    "friction",
+                    "sessions",
+                    "s",
+                    "t",
+                    "event_tags",
+                    "session_tags",
+                    "minute_counts",
+                    "hour_counts",
+                ]
+                .contains(&table)
                 {
                     assert!(step.contains("INDEX") || step.contains("PRIMARY KEY"), "{sql}\n{plan:#?}");
                 }
@@ -781,7 +793,7 @@ async fn tags_are_indexed_for_a_version_6_database() {
     let text = String::from_utf8(batch(events)).unwrap();
     let escaped = text.replace(r#""tags":{"esc""#, r#""t\u0061gs":{"esc""#);
     assert_ne!(escaped, text);
-    let downgrade = "DROP TABLE event_tags; PRAGMA user_version = 6;";
+    let downgrade = "DROP TABLE event_tags; DROP TABLE session_tags; PRAGMA user_version = 6;";
     let before = same_answers_after_migration(vec![escaped.clone().into_bytes()], &queries, downgrade).await;
     assert_eq!(before[0]["tags"].as_array().unwrap().len(), 3, "{}", before[0]);
     assert_eq!(before[1]["tags"].as_array().unwrap().len(), 8, "{}", before[1]);
@@ -793,7 +805,8 @@ async fn tags_are_indexed_for_a_version_6_database() {
         vec![escaped.into_bytes()],
         &queries,
         "DROP TABLE friction; DROP TABLE sessions; DROP TABLE minute_counts; DROP TABLE hour_counts;
-         DROP TABLE site_totals; DROP TABLE event_tags; DROP INDEX events_session; PRAGMA user_version = 2;",
+         DROP TABLE site_totals; DROP TABLE event_tags; DROP TABLE session_tags; DROP INDEX events_session;
+         PRAGMA user_version = 2;",
     )
     .await;
 }
