@@ -394,8 +394,9 @@
         : Promise.resolve(null),
       api('/api/stats', {}),
       api('/api/channels', b),
-      // The tags offered: read from the events (no aggregate), so once a minute or when the site
-      // or range changes, and never failing the refresh (a slow answer keeps the last choices).
+      // The tags offered: counted over the range (from the collector's tag index, not kept
+      // between polls), so once a minute or when the site or range changes, and never failing
+      // the refresh (a slow answer keeps the last choices).
       tagsFor !== b.site + '|' + state.range || Date.now() - tagsAt > 60e3
         ? api('/api/tags', b).catch(function () { return null; }) : Promise.resolve(null),
     ];

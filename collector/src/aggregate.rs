@@ -9,7 +9,11 @@
 //!   all sites (site `''`): the time chart and the totals read a few hundred rows;
 //! - `hour_counts`: the same per hour (sums of `minute_counts`), so that a day's chart and totals
 //!   read 24 rows per metric and the minutes of the partial hours at the ends, not 1,440;
-//! - `site_totals`: all-time counts per site (and `''`), for `/api/stats`.
+//! - `site_totals`: all-time counts per site (and `''`), for `/api/stats`;
+//! - `event_tags`: one row per tag (`context.tags` member) of each event that has tags, keyed by
+//!   tag and time, indexed by time, and `session_tags` (the tags each session carried): the `tag=`
+//!   filters and `/api/tags` read these instead of parsing event bodies. Events without tags cost
+//!   nothing here.
 //!
 //! The writer calls [`apply`] once per group with that group's new events, so a session seen in
 //! twenty events of a group costs one read and one write of its row, not twenty.
@@ -80,6 +84,37 @@ CREATE TABLE IF NOT EXISTS hour_counts (
     n       INTEGER NOT NULL,
     PRIMARY KEY (site, hour, metric)
 ) WITHOUT ROWID;
+-- One row per distinct (key, value) of an event's `context.tags` object (values as text, as
+-- `TAG_TEXT` makes them: strings as they are, numbers as SQLite prints them, `true`/`false`;
+-- null, object and array values are not kept: no filter matches them).
+-- Keyed by tag, then friction and time: a tag's events (or friction events) over a range are one
+-- range of the table itself (no separate index to keep, nor row to look up).
+CREATE TABLE IF NOT EXISTS event_tags (
+    key         TEXT NOT NULL,
+    value       TEXT NOT NULL,
+    friction    INTEGER NOT NULL,      -- 1 if the event has a `friction` row
+    ts          INTEGER NOT NULL,      -- the time it counts at, as in `friction` and `sessions`
+    event_id    INTEGER NOT NULL,      -- the event's events.id
+    site        TEXT NOT NULL,
+    session_id  TEXT NOT NULL,
+    PRIMARY KEY (key, value, friction, ts, event_id)
+) WITHOUT ROWID;
+-- Also holding the primary key's columns: the tags of a time range (`/api/tags`) read from the
+-- index alone.
+CREATE INDEX IF NOT EXISTS event_tags_ts ON event_tags(ts, site, session_id);
+-- The tags each session carried (one row per session and tag, written by its first event with
+-- it: an index of `event_tags` by session would take a random page write per event and tag).
+CREATE TABLE IF NOT EXISTS session_tags (
+    session_id  TEXT NOT NULL,
+    site        TEXT NOT NULL,
+    key         TEXT NOT NULL,
+    value       TEXT NOT NULL,
+    PRIMARY KEY (session_id, site, key, value)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS event_tags_session AFTER INSERT ON event_tags BEGIN
+  INSERT OR IGNORE INTO session_tags (session_id, site, key, value)
+    VALUES (NEW.session_id, NEW.site, NEW.key, NEW.value);
+END;
 CREATE TABLE IF NOT EXISTS site_totals (
     site     TEXT PRIMARY KEY,         -- '' = all sites
     events   INTEGER NOT NULL,
@@ -154,6 +189,34 @@ pub fn fill_users(conn: &Connection) -> rusqlite::Result<()> {
     let mut set = conn.prepare("UPDATE sessions SET user_id = ?1, user_ts = ?2 WHERE session_id = ?3 AND site = ?4")?;
     for ((session_id, site), (ts, user)) in &latest {
         set.execute(params![user, ts, session_id, site])?;
+    }
+    Ok(())
+}
+
+/// The rows of `event_tags` of one event: each distinct (key, value) of its `context.tags`
+/// object whose value is a string, number or boolean, as text (the text the tag filters compare).
+pub const TAG_ROWS: &str = "
+INSERT OR IGNORE INTO event_tags (event_id, ts, site, session_id, key, value, friction)
+  SELECT DISTINCT ?1, ?2, ?3, ?4, tag.key,
+         CASE tag.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(tag.atom AS TEXT) END, ?5
+    FROM json_each(CASE json_type(?6, '$.context.tags') WHEN 'object' THEN ?6 END, '$.context.tags') AS tag
+   WHERE tag.type IN ('text', 'integer', 'real', 'true', 'false')";
+
+/// Version 6 -> 7: `event_tags` (made by [`SCHEMA`]) filled from the stored events, as [`apply`]
+/// fills it: the events whose text holds `tags` (or an escape, which could spell it), each at
+/// the time it counts at, friction as its `friction` row says.
+pub fn fill_tags(conn: &Connection) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare(
+        "SELECT e.id, e.site, e.session_id, e.timestamp, e.received_at, e.body, f.id IS NOT NULL
+           FROM events AS e LEFT JOIN friction AS f ON f.id = e.id
+          WHERE instr(e.body, 'tags') > 0 OR instr(e.body, '\\') > 0 ORDER BY e.id",
+    )?;
+    let mut put = conn.prepare(TAG_ROWS)?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let [site, session_id, timestamp, body]: [String; 4] = [r.get(1)?, r.get(2)?, r.get(3)?, r.get(5)?];
+        let ts = counts_at(crate::facts::parse_iso_millis(&timestamp).unwrap_or(0), r.get(4)?);
+        put.execute(params![r.get::<_, i64>(0)?, ts, site, session_id, r.get::<_, bool>(6)?, body])?;
     }
     Ok(())
 }
@@ -281,6 +344,7 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
             "INSERT INTO friction (id, site, ts, session_id, event, path, selector, during)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?;
+        let mut put_tags = conn.prepare_cached(TAG_ROWS)?;
         let mut load = conn.prepare_cached(
             "SELECT first_ts, last_ts, events, touchpoints, friction, moments, by_type, entry_path, last_path,
                     channel, campaign, user_id, user_ts
@@ -299,6 +363,11 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
                     *minutes.entry((site, minute, Metric::Type(e.event()))).or_default() += 1;
                     t.2 += 1;
                 }
+            }
+            // Only events whose context has a `tags` object (a few; `rebuild` hands events
+            // without their body: [`fill_tags`] does those).
+            if e.facts.has_tags && !e.body().is_empty() {
+                put_tags.execute(params![id, ts, e.site(), e.session_id(), friction, e.body()])?;
             }
             if friction {
                 put.execute(params![

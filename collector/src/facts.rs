@@ -32,6 +32,9 @@ pub struct Facts {
     pub campaign: String,
     /// The customer the page named (`userId`, checked by the validator; empty when absent).
     pub user_id: String,
+    /// Whether `context` has a `tags` member (other than `{}`): the page's tags, indexed in
+    /// `event_tags` (whose insert checks that it is an object).
+    pub has_tags: bool,
 }
 
 /// `s` cut to [`MAX_KEY_CHARS`] characters (at a char boundary).

@@ -242,37 +242,29 @@ pub struct Tag {
     pub value: String,
 }
 
-/// A tag's value as text, of a row of `json_each` named `tag` (JSON's `true` is 1 to SQL).
-const TAG_TEXT: &str =
-    "CASE tag.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(tag.atom AS TEXT) END";
-
 impl Q {
-    /// ` AND` the event row `events` carries the tag. The key and value are arguments, never
-    /// SQL text: `json_each` lists the members, compared by name (a key with dots or quotes is
-    /// just a name).
-    fn tag(&mut self, tag: &Tag) -> &mut Q {
-        self.sql.push_str(&format!(
-            " AND EXISTS (SELECT 1 FROM json_each(events.body, '$.context.tags') AS tag \
-               WHERE tag.key = ? AND {TAG_TEXT} = ?)"
-        ));
-        self.args.push(Sql::Text(tag.key.clone()));
-        self.args.push(Sql::Text(tag.value.clone()));
-        self
-    }
-
-    /// ` AND` one of the events of the session row `s` carries the tag.
+    /// ` AND` one of the events of the session row `s` carries the tag (`session_tags`, kept at
+    /// ingest with `event_tags`: see [`crate::aggregate::TAG_ROWS`]). The key and value are
+    /// arguments, never SQL text.
     fn session_tag(&mut self, tag: &Tag) -> &mut Q {
         self.text(
-            " AND EXISTS (SELECT 1 FROM events INDEXED BY events_session \
-               WHERE events.session_id = s.session_id AND events.site = s.site",
+            " AND EXISTS (SELECT 1 FROM session_tags AS t \
+               WHERE t.session_id = s.session_id AND t.site = s.site",
         );
-        self.tag(tag).text(")")
+        self.push(" AND t.key = ?", tag.key.clone()).push(" AND t.value = ?", tag.value.clone()).text(")")
     }
 
-    /// ` AND` the friction row `friction` is of an event that carries the tag.
-    fn friction_tag(&mut self, tag: &Tag) -> &mut Q {
-        self.text(" AND EXISTS (SELECT 1 FROM events WHERE events.id = friction.id");
-        self.tag(tag).text(")")
+    /// ` AND` the friction row `friction`, of `[from, to)`, is of an event that carries the tag
+    /// (the friction events carrying it in that range, looked up once: an event's row in
+    /// `event_tags` has the time of its `friction` row).
+    fn friction_tag(&mut self, tag: &Tag, from: i64, to: i64) -> &mut Q {
+        self.text(" AND friction.id IN (SELECT t.event_id FROM event_tags AS t WHERE ")
+            .push("t.key = ?", tag.key.clone())
+            .push(" AND t.value = ?", tag.value.clone())
+            .text(" AND t.friction = 1")
+            .push(" AND t.ts >= ?", from)
+            .push(" AND t.ts < ?", to)
+            .text(")")
     }
 }
 
@@ -289,78 +281,93 @@ fn tagged_sessions_sql(site: &Option<String>, tag: &Tag, columns: &str) -> Q {
     q
 }
 
-/// The events of the sessions seen in `[from, to)` (so every event that counts in the range:
-/// a session's first and last times are its events' extremes), through their session.
-/// `tag`: only those carrying it. Columns: `events.timestamp, events.received_at` first.
-fn session_events_sql(site: &Option<String>, tag: Option<&Tag>, columns: &str, joins: &str) -> Q {
-    let index = if site.is_some() { "sessions_site_last" } else { "sessions_last" };
-    let mut q = Q::new(&format!(
-        "SELECT events.timestamp, events.received_at{columns} FROM sessions AS s INDEXED BY {index} \
-           JOIN events INDEXED BY events_session ON events.session_id = s.session_id AND events.site = s.site{joins} WHERE "
-    ));
-    if let Some(site) = site {
-        q.push("s.site = ? AND ", site.clone());
-    }
-    q.push("s.last_ts >= ?", Sql::Null).push(" AND s.first_ts < ?", Sql::Null);
-    if let Some(tag) = tag {
-        q.tag(tag);
-    }
-    q
-}
-
-/// Sets the range arguments (`s.last_ts >= ?`, `s.first_ts < ?`) of a query of the two above.
+/// Sets the range arguments (`s.last_ts >= ?`, `s.first_ts < ?`) of [`tagged_sessions_sql`].
 fn set_session_range(q: &mut Q, site: &Option<String>, from: i64, to: i64) {
     let i = usize::from(site.is_some());
     q.args[i] = Sql::Integer(from);
     q.args[i + 1] = Sql::Integer(to);
 }
 
-/// The time an event of [`session_events_sql`] counts at (as the aggregates count it).
-fn event_time(r: &rusqlite::Row<'_>) -> rusqlite::Result<i64> {
-    let ts = match r.get_ref(0)? {
-        rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).ok().and_then(parse_iso_millis).unwrap_or(0),
-        _ => 0,
-    };
-    Ok(crate::aggregate::counts_at(ts, r.get(1)?))
+/// The times of the events of `[from, to)` carrying the tag (the time each counts at, as in the
+/// aggregates: so every event that counts in the range).
+fn tagged_events_sql(site: &Option<String>, tag: &Tag, from: i64, to: i64) -> Q {
+    let mut q = Q::new("SELECT t.ts FROM event_tags AS t WHERE ");
+    q.push("t.key = ?", tag.key.clone())
+        .push(" AND t.value = ?", tag.value.clone())
+        .text(" AND t.friction IN (0, 1)")
+        .push(" AND t.ts >= ?", from)
+        .push(" AND t.ts < ?", to);
+    if let Some(site) = site {
+        q.push(" AND t.site = ?", site.clone());
+    }
+    q
+}
+
+/// The tags of the events of `[from, to)`: (key, value, friction, session, site), one row per
+/// event and tag.
+fn tags_sql(site: &Option<String>, from: i64, to: i64) -> Q {
+    let mut q = Q::new(
+        "SELECT t.key, t.value, t.friction, t.session_id, t.site FROM event_tags AS t INDEXED BY event_tags_ts WHERE ",
+    );
+    q.push("t.ts >= ?", from).push(" AND t.ts < ?", to);
+    if let Some(site) = site {
+        q.push(" AND t.site = ?", site.clone());
+    }
+    q
 }
 
 /// Counts of `[from, to)` per tag key and value: events, friction events and sessions, the
-/// `limit` values with the most events first.
+/// `limit` values with the most events first (from `event_tags`, not the event bodies).
 pub fn tags(conn: &Connection, site: &Option<String>, from: i64, to: i64, limit: usize) -> Result<Value, ReadError> {
-    let mut q = session_events_sql(
-        site,
-        None,
-        &format!(", tag.key, {TAG_TEXT}, friction.id IS NOT NULL, s.session_id, s.site"),
-        " JOIN json_each(events.body, '$.context.tags') AS tag LEFT JOIN friction ON friction.id = events.id",
-    );
-    q.text(" AND tag.type IN ('text', 'integer', 'real', 'true', 'false')");
-    set_session_range(&mut q, site, from, to);
-    let _snapshot = conn.unchecked_transaction()?;
+    let q = tags_sql(site, from, to);
     let mut stmt = conn.prepare_cached(&q.sql)?;
     let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
-    // (key, value) -> events, friction, sessions (session id, site)
-    type Counts = (i64, i64, std::collections::HashSet<(String, String)>);
-    let mut counts: HashMap<(String, String), Counts> = HashMap::new();
+    // (key, value) -> events, friction, and its sessions as numbers (of `sessions`, by session id
+    // and site): no string made per row.
+    type Pair = (Vec<u8>, Vec<u8>);
+    let mut counts: HashMap<Pair, (i64, i64, Vec<u32>)> = HashMap::new();
+    let mut sessions: HashMap<Pair, u32> = HashMap::new();
+    let bytes = |v: rusqlite::types::ValueRef<'_>| -> Vec<u8> { v.as_bytes().map(<[u8]>::to_vec).unwrap_or_default() };
+    let mut key: Pair = Default::default();
     while let Some(r) = rows.next()? {
-        let ts = event_time(r)?;
-        if ts < from || ts >= to {
-            continue;
-        }
-        let (Some(key), Some(value)) = (r.get::<_, Option<String>>(2)?, r.get::<_, Option<String>>(3)?) else {
-            continue;
+        key.0.clear();
+        key.0.extend_from_slice(r.get_ref(3)?.as_bytes().unwrap_or_default());
+        key.1.clear();
+        key.1.extend_from_slice(r.get_ref(4)?.as_bytes().unwrap_or_default());
+        let next = sessions.len() as u32;
+        let session = match sessions.get(&key) {
+            Some(&n) => n,
+            None => *sessions.entry(key.clone()).or_insert(next),
         };
-        let c = counts.entry((key, value)).or_default();
+        key.0.clear();
+        key.0.extend_from_slice(r.get_ref(0)?.as_bytes().unwrap_or_default());
+        key.1.clear();
+        key.1.extend_from_slice(r.get_ref(1)?.as_bytes().unwrap_or_default());
+        let c = match counts.get_mut(&key) {
+            Some(c) => c,
+            None => counts.entry((bytes(r.get_ref(0)?), bytes(r.get_ref(1)?))).or_default(),
+        };
         c.0 += 1;
-        c.1 += i64::from(r.get::<_, bool>(4)?);
-        c.2.insert((r.get(5)?, r.get(6)?));
+        c.1 += i64::from(r.get::<_, bool>(2)?);
+        c.2.push(session);
     }
+    let string =
+        |b: Vec<u8>| String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    let counts: HashMap<(String, String), (i64, i64, usize)> = counts
+        .into_iter()
+        .map(|((k, v), (events, friction, mut s))| {
+            s.sort_unstable();
+            s.dedup();
+            ((string(k), string(v)), (events, friction, s.len()))
+        })
+        .collect();
     let mut out: Vec<_> = counts.into_iter().collect();
     out.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then_with(|| a.0.cmp(&b.0)));
     out.truncate(limit);
     let tags: Vec<Value> = out
         .into_iter()
         .map(|((key, value), (events, friction, sessions))| {
-            json!({"key": key, "value": value, "events": events, "friction": friction, "sessions": sessions.len()})
+            json!({"key": key, "value": value, "events": events, "friction": friction, "sessions": sessions})
         })
         .collect();
     Ok(json!({"from": format_iso_millis(from), "to": format_iso_millis(to), "site": site, "tags": tags}))
@@ -394,7 +401,8 @@ pub struct FrictionQ {
 }
 
 /// The friction rows of the leaderboard over `[from, to)`: (type, path, selector, session, time),
-/// read from the covering index alone; with a tag, each one's event is read too. (Before
+/// read from the covering index alone; with a tag, only those of the tag's friction events
+/// (from `event_tags`). (Before
 /// [`crate::window`] every leaderboard; now the one with a tag, and the reference the window's
 /// tests compare with.) They are grouped in [`friction_groups`], not by SQL: a
 /// `GROUP BY` with `COUNT(DISTINCT session_id)` sorted every row by three text columns (about
@@ -414,7 +422,7 @@ fn friction_rows(f: &FrictionQ, from: i64, to: i64) -> Q {
         q.push(" AND path = ?", p.clone());
     }
     if let Some(tag) = &f.tag {
-        q.friction_tag(tag);
+        q.friction_tag(tag, from, to);
     }
     q
 }
@@ -672,7 +680,7 @@ fn sessions_sql(q: &SessionsQ) -> Q {
         s.push(" AND path = ?", p.clone());
     }
     if let Some(tag) = &q.tag {
-        s.friction_tag(tag);
+        s.friction_tag(tag, q.from, q.to);
     }
     s.push(" GROUP BY session_id, site ORDER BY at DESC LIMIT ?", q.limit);
     s.text(") AS f JOIN sessions AS s ON s.session_id = f.session_id AND s.site = f.site ORDER BY f.at DESC");
@@ -834,7 +842,7 @@ pub struct SeriesQ {
     /// `friction` (one series per type), `events` or `sessions`.
     pub metric: String,
     pub bucket_min: i64,
-    /// Only the events carrying this tag (counted from the events, not the minute counts).
+    /// Only the events carrying this tag (counted from `event_tags`, not the minute counts).
     pub tag: Option<Tag>,
 }
 
@@ -972,15 +980,11 @@ fn tagged_counts(
             }
         }
         "events" => {
-            let mut q = session_events_sql(site, Some(tag), "", "");
-            set_session_range(&mut q, site, lo, hi);
+            let q = tagged_events_sql(site, tag, lo, hi);
             let mut stmt = conn.prepare_cached(&q.sql)?;
             let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
             while let Some(r) = rows.next()? {
-                let ts = event_time(r)?;
-                if (lo..hi).contains(&ts) {
-                    each(ts, "events");
-                }
+                each(r.get(0)?, "events");
             }
         }
         _ => {
@@ -1263,8 +1267,8 @@ pub fn all_shapes() -> Vec<(String, usize)> {
 }
 
 /// Every SQL shape with a tag filter (`tag=`, `/api/tags`), with placeholder arguments: for
-/// `EXPLAIN QUERY PLAN` in the tests. Each also reads the members of one event's tags
-/// (`json_each`, a virtual table named `tag`).
+/// `EXPLAIN QUERY PLAN` in the tests. Each reads `event_tags` (named `t`) through one of its
+/// indexes, never an event's body.
 pub fn tag_shapes() -> Vec<(String, usize)> {
     let opt = |b: bool| if b { Some("x".to_string()) } else { None };
     let tag = Tag { key: "k".into(), value: "v".into() };
@@ -1284,13 +1288,8 @@ pub fn tag_shapes() -> Vec<(String, usize)> {
         add(friction_rows(&f, 0, 1));
         if bits < 2 {
             add(tagged_sessions_sql(&site, &tag, "COUNT(*)"));
-            add(session_events_sql(&site, Some(&tag), "", ""));
-            add(session_events_sql(
-                &site,
-                None,
-                &format!(", tag.key, {TAG_TEXT}, friction.id IS NOT NULL, s.session_id, s.site"),
-                " JOIN json_each(events.body, '$.context.tags') AS tag LEFT JOIN friction ON friction.id = events.id",
-            ));
+            add(tagged_events_sql(&site, &tag, 0, 1));
+            add(tags_sql(&site, 0, 1));
         }
     }
     for bits in 0..32u8 {

@@ -53,7 +53,9 @@ pub const MAX_GROUP_EVENTS: usize = 10_000;
 /// `hour_counts`: it is summed from `minute_counts`. Version 4 had no `channel` and `campaign`
 /// in `sessions`: they are added, and filled from each session's events. Version 5 had no
 /// customer (`user_id`) in `sessions`: it is added, and filled from each session's events.
-const SCHEMA_VERSION: i64 = 6;
+/// Version 6 had no `event_tags` (the page's tags of each event, for the tag filters): it is
+/// made, and filled from the stored events.
+const SCHEMA_VERSION: i64 = 7;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
@@ -280,6 +282,13 @@ impl Store {
             )
         };
         let (no_channels, no_users) = (lacks("channel")?, lacks("user_id")?);
+        // Events stored before version 7: their tags are indexed from their bodies (below).
+        let no_tags = has_events
+            && tx.query_row(
+                "SELECT NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'event_tags')",
+                [],
+                |r| r.get::<_, bool>(0),
+            )?;
         if no_channels {
             tx.execute_batch(crate::aggregate::ADD_CHANNELS)?;
         }
@@ -297,6 +306,10 @@ impl Store {
             crate::aggregate::rebuild(&tx)?;
         } else if has_events && version == 3 {
             tx.execute_batch(crate::aggregate::HOURS_FROM_MINUTES)?;
+        }
+        // After `rebuild` (which indexes no tags: it reads events without their bodies).
+        if no_tags {
+            crate::aggregate::fill_tags(&tx)?;
         }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;

@@ -313,7 +313,8 @@ fn facts_of(event: &str, timestamp: &str, properties: &Fields<'_>, context: &Fie
     };
     let mut f = Facts { ts_ms: crate::facts::parse_iso_millis(timestamp).unwrap_or(0), ..Facts::default() };
     f.path = text(page, page.find_node("path")).unwrap_or_default();
-    let [channel, campaign] = context.find_all(["channel", "campaign"]);
+    let [channel, campaign, tags] = context.find_all(["channel", "campaign", "tags"]);
+    f.has_tags = tags.is_some_and(|n| context.value(n) != "{}");
     f.channel = text(context, channel).unwrap_or_default();
     f.campaign = text(context, campaign).unwrap_or_default();
     let [category, moment, during, element] = properties.find_all(["category", "moment", "during", "element"]);

@@ -546,8 +546,8 @@ fn every_query_shape_uses_an_index() {
     check_plans(shapes, false);
 }
 
-/// The shapes with a tag filter too: the same indexes, each event's tags read by `json_each`
-/// (a virtual table over one body, named `tag`, the only scan allowed).
+/// The shapes with a tag filter too: the same indexes, and the tags read from `event_tags`
+/// (named `t`) through one of its indexes, never from an event's body (no `json_each`).
 #[test]
 fn every_tag_query_shape_uses_an_index() {
     let shapes = touchpoint_collector::query::tag_shapes();
@@ -555,7 +555,7 @@ fn every_tag_query_shape_uses_an_index() {
     check_plans(shapes, true);
 }
 
-fn check_plans(shapes: Vec<(String, usize)>, json_each: bool) {
+fn check_plans(shapes: Vec<(String, usize)>, tags: bool) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("plans.sqlite");
     let path = path.to_str().unwrap();
@@ -572,17 +572,37 @@ fn check_plans(shapes: Vec<(String, usize)>, json_each: bool) {
         if std::env::var_os("PRINT_PLANS").is_some() {
             eprintln!("{sql}\n  {plan:?}");
         }
+        if tags {
+            assert!(!sql.contains("json_each") && !sql.contains("body"), "{sql}");
+            assert!(
+                plan.iter().any(|step| step.starts_with("SEARCH t USING")
+                    && (step.contains("INDEX event_tags_")
+                        || step.contains("PRIMARY KEY (key=? AND value=?")
+                        || step.contains("PRIMARY KEY (session_id=? AND site=? AND key=? AND value=?)"))),
+                "no index of event_tags:\n{sql}\n{plan:#?}"
+            );
+        }
         for step in &plan {
-            if json_each && step.starts_with("SCAN tag VIRTUAL TABLE") {
-                continue;
-            }
+            assert!(!step.contains("VIRTUAL TABLE"), "{sql}\n{plan:#?}");
             let scan = step.starts_with("SCAN ") && !step.contains("USING");
             let bad_scan = scan && !step.starts_with("SCAN f") || step.contains("SCAN s ") && !step.contains("INDEX");
             // `SCAN f` is the grouped subquery's result, not a table.
             assert!(!bad_scan, "a scan without an index:\n{sql}\n{plan:#?}");
             if step.starts_with("SCAN ") || step.starts_with("SEARCH ") {
                 let table = step.split_whitespace().nth(1).unwrap();
-                if ["events", "friction", "sessions", "s", "minute_counts", "hour_counts"].contains(&table) {
+                if [
+                    "events",
+                    "friction",
+                    "sessions",
+                    "s",
+                    "t",
+                    "event_tags",
+                    "session_tags",
+                    "minute_counts",
+                    "hour_counts",
+                ]
+                .contains(&table)
+                {
                     assert!(step.contains("INDEX") || step.contains("PRIMARY KEY"), "{sql}\n{plan:#?}");
                 }
             }
@@ -614,7 +634,7 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
         assert_eq!(&api(&t, q).await, want, "{q}");
     }
     let c = rusqlite::Connection::open(&path).unwrap();
-    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 6);
+    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 7);
     before
 }
 
@@ -744,6 +764,51 @@ fn experiment() -> Vec<Value> {
         tagged(ev("11", "shop", "n1", "page_view", &at(50, 0), "/cart", json!({})), &n1),
         tagged(friction("12", "n1", "dead_click", &at(50, 5), "/cart", pay, None), &n1),
     ]
+}
+
+/// A version 6 database (no `event_tags`) gets its events' tags indexed from their bodies when
+/// it is opened (also a `tags` key written with an escape, an array `tags`, which made
+/// `/api/tags` fail when it parsed the bodies, and events stored before the aggregates, version
+/// 2): every tag filter and `/api/tags` answer as if the index had been kept at ingest.
+#[tokio::test]
+async fn tags_are_indexed_for_a_version_6_database() {
+    let mut queries = vec![
+        "/api/tags?from=2026-11-20T09:00:00Z&to=2026-11-20T10:00:00Z".to_string(),
+        format!("/api/tags?{}", range()),
+        format!("/api/tags?{}&site=shop", range()),
+        format!("/api/sessions?{}&type=dead_click&path=/cart&selector=%23pay&tag=variant:B", range()),
+        format!("/api/sessions?{}&tag=variant:A&friction=1", range()),
+    ];
+    for tag in ["variant:B", "variant:A", "tier:2", "beta:true", "store.region:eu", "esc:1", "list:x"] {
+        queries.push(format!("/api/friction?{}&tag={tag}", range()));
+        queries.push(format!("/api/friction?{}&tag={tag}&site=shop&type=dead_click", range()));
+        queries.push(format!("/api/sessions?{}&tag={tag}", range()));
+        for metric in ["friction", "events", "sessions"] {
+            queries.push(format!("/api/timeseries?{}&bucket=minute&metric={metric}&tag={tag}", range()));
+        }
+    }
+    let mut events = experiment();
+    events.push(tagged(friction("13", "e1", "dead_click", &at(55, 0), "/cart", "#pay", None), &json!({"esc": 1})));
+    events.push(tagged(ev("14", "shop", "l1", "page_view", &at(56, 0), "/", json!({})), &json!(["x"])));
+    let text = String::from_utf8(batch(events)).unwrap();
+    let escaped = text.replace(r#""tags":{"esc""#, r#""t\u0061gs":{"esc""#);
+    assert_ne!(escaped, text);
+    let downgrade = "DROP TABLE event_tags; DROP TABLE session_tags; PRAGMA user_version = 6;";
+    let before = same_answers_after_migration(vec![escaped.clone().into_bytes()], &queries, downgrade).await;
+    assert_eq!(before[0]["tags"].as_array().unwrap().len(), 3, "{}", before[0]);
+    assert_eq!(before[1]["tags"].as_array().unwrap().len(), 8, "{}", before[1]);
+    assert_eq!(ids(&before[3]), ["b1"]);
+    let esc = queries.iter().position(|q| q.contains("tag=esc:1")).unwrap();
+    assert_eq!(before[esc]["rows"].as_array().unwrap().len(), 1, "{}", before[esc]);
+    // From version 2: the aggregates rebuilt, then the tags indexed.
+    same_answers_after_migration(
+        vec![escaped.into_bytes()],
+        &queries,
+        "DROP TABLE friction; DROP TABLE sessions; DROP TABLE minute_counts; DROP TABLE hour_counts;
+         DROP TABLE site_totals; DROP TABLE event_tags; DROP TABLE session_tags; DROP INDEX events_session;
+         PRAGMA user_version = 2;",
+    )
+    .await;
 }
 
 /// "Does variant B of the new checkout cause more friction than A?": `tag=key:value` narrows the
