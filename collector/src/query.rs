@@ -1223,26 +1223,8 @@ pub fn all_shapes() -> Vec<(String, usize)> {
     }
     add(Q { sql: SESSION_BY_KEY_SQL.to_string(), args: vec![Sql::Null; 2] });
     add(Q { sql: crate::window::NEW_ROWS_SQL.to_string(), args: vec![Sql::Null; 2] });
-    for bits in 0..32u8 {
-        let q = SessionsQ {
-            site: opt(bits & 1 != 0),
-            from: 0,
-            to: 1,
-            friction_only: bits & 2 != 0,
-            kind: opt(bits & 4 != 0),
-            path: opt(bits & 8 != 0),
-            selector: opt(bits & 16 != 0),
-            channel: None,
-            user: None,
-            tag: None,
-            limit: 1,
-        };
-        add(sessions_sql(&q));
-        if bits & 28 == 0 {
-            for (channel, user) in [(true, false), (false, true), (true, true)] {
-                add(sessions_sql(&SessionsQ { channel: opt(channel), user: opt(user), ..q.clone() }));
-            }
-        }
+    for q in sessions_shapes(None) {
+        add(q);
     }
     for site in [false, true] {
         add(session_by_id_sql(&opt(site)));
@@ -1261,6 +1243,35 @@ pub fn all_shapes() -> Vec<(String, usize)> {
     for hours in [false, true] {
         for metrics in [Metrics::FrictionTypes, Metrics::One("events"), Metrics::Totals] {
             add(counts_sql(metrics, hours));
+        }
+    }
+    out
+}
+
+/// Every `/api/sessions` filter combination, with the tag filter `tag` or without: for
+/// `all_shapes` and `tag_shapes`.
+fn sessions_shapes(tag: Option<Tag>) -> Vec<Q> {
+    let opt = |b: bool| if b { Some("x".to_string()) } else { None };
+    let mut out = Vec::new();
+    for bits in 0..32u8 {
+        let q = SessionsQ {
+            site: opt(bits & 1 != 0),
+            from: 0,
+            to: 1,
+            friction_only: bits & 2 != 0,
+            kind: opt(bits & 4 != 0),
+            path: opt(bits & 8 != 0),
+            selector: opt(bits & 16 != 0),
+            channel: None,
+            user: None,
+            tag: tag.clone(),
+            limit: 1,
+        };
+        out.push(sessions_sql(&q));
+        if bits & 28 == 0 {
+            for (channel, user) in [(true, false), (false, true), (true, true)] {
+                out.push(sessions_sql(&SessionsQ { channel: opt(channel), user: opt(user), ..q.clone() }));
+            }
         }
     }
     out
@@ -1292,26 +1303,8 @@ pub fn tag_shapes() -> Vec<(String, usize)> {
             add(tags_sql(&site, 0, 1));
         }
     }
-    for bits in 0..32u8 {
-        let q = SessionsQ {
-            site: opt(bits & 1 != 0),
-            from: 0,
-            to: 1,
-            friction_only: bits & 2 != 0,
-            kind: opt(bits & 4 != 0),
-            path: opt(bits & 8 != 0),
-            selector: opt(bits & 16 != 0),
-            channel: None,
-            user: None,
-            tag: Some(tag.clone()),
-            limit: 1,
-        };
-        add(sessions_sql(&q));
-        if bits & 28 == 0 {
-            for (channel, user) in [(true, false), (false, true), (true, true)] {
-                add(sessions_sql(&SessionsQ { channel: opt(channel), user: opt(user), ..q.clone() }));
-            }
-        }
+    for q in sessions_shapes(Some(tag.clone())) {
+        add(q);
     }
     out
 }
