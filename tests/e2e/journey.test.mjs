@@ -32,6 +32,21 @@ const grantedSnippet = (site) => `<script async src="/touchpoint/touchpoint.js" 
 
 /** A fresh context (closed after the test) serving `html` (its __SNIPPET__ the granted tag of
  * `site`) at `path` and below it; returns the page opened at `path`, Touchpoint ready. */
+/** The site's stored events, once one named `name` has arrived. */
+function eventsUntil(site, name) {
+  return waitFor(`the event ${name}`, async () => {
+    const ev = await collector.events(`&site=${site}`);
+    return ev.some((e) => e.event === name) && ev;
+  }, { timeout: 30_000 });
+}
+
+/** The one event of `events` named `name` (on `path` if given); fails unless exactly one. */
+function onlyOne(events, name, path) {
+  const found = events.filter((e) => e.event === name && (!path || e.context.page.path === path));
+  assert.equal(found.length, 1, `${name} ${path || ''}: ${JSON.stringify(events.map((e) => e.event))}`);
+  return found[0];
+}
+
 async function spaPage(t, site, path, html) {
   const context = await browser.newContext();
   t.after(() => context.close());
@@ -451,15 +466,8 @@ test('a signed-in customer: identify puts userId on every event of the visit, on
     touchpoint('track', 'after_sign_out');
     touchpoint('flush');
   });
-  const events = await waitFor('the events after sign-out', async () => {
-    const ev = await collector.events(`&site=${site}`);
-    return ev.some((e) => e.event === 'after_sign_out') && ev;
-  }, { timeout: 30_000 });
-  const one = (name, path) => {
-    const found = events.filter((e) => e.event === name && (!path || e.context.page.path === path));
-    assert.equal(found.length, 1, `${name} ${path || ''}: ${JSON.stringify(events.map((e) => e.event))}`);
-    return found[0];
-  };
+  const events = await eventsUntil(site, 'after_sign_out');
+  const one = (name, path) => onlyOne(events, name, path);
   const first = one('page_view', '/who');
   assert.equal(first.userId, undefined, 'not before identify');
   const identify = one('identify');
@@ -512,15 +520,8 @@ test('with marketing consent, a customer who did not sign out is known on a late
   await page.evaluate(() => { touchpoint('identify', 'c-3001'); touchpoint('consent', { marketing: false }); });
   assert.deepEqual(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('tp:aid'))), []);
   await laterVisit('v4', () => { touchpoint('consent', { marketing: true }); touchpoint('track', 'fourth_visit'); touchpoint('flush'); });
-  const events = await waitFor('the fourth visit', async () => {
-    const ev = await collector.events(`&site=${site}`);
-    return ev.some((e) => e.event === 'fourth_visit') && ev;
-  }, { timeout: 30_000 });
-  const one = (name, path) => {
-    const found = events.filter((e) => e.event === name && (!path || e.context.page.path === path));
-    assert.equal(found.length, 1, `${name} ${path || ''}: ${JSON.stringify(events.map((e) => e.event))}`);
-    return found[0];
-  };
+  const events = await eventsUntil(site, 'fourth_visit');
+  const one = (name, path) => onlyOne(events, name, path);
   const first = one('page_view', '/me');
   const second = one('page_view', '/me/v2');
   assert.notEqual(second.sessionId, first.sessionId, 'a visit of its own');
@@ -544,10 +545,7 @@ test('page tags: touchpoint(\'set\') puts context.tags on every later event, mer
   await page.click('#buy');
   await page.evaluate(() => { history.pushState({}, '', '/shop/pay'); });
   await page.evaluate(() => { touchpoint('set', { experiment: null, variant: null, tier: null }); touchpoint('track', 'untagged'); touchpoint('flush'); });
-  const events = await waitFor('the untagged event', async () => {
-    const ev = await collector.events(`&site=${site}`);
-    return ev.some((e) => e.event === 'untagged') && ev;
-  }, { timeout: 30_000 });
+  const events = await eventsUntil(site, 'untagged');
   const want = { experiment: 'checkout_v2', variant: 'C', tier: 2 };
   const first = events.find((e) => e.event === 'page_view' && e.context.page.path === '/shop');
   assert.equal(first.context.tags, undefined, 'not before set');
