@@ -42,6 +42,10 @@ export interface InitOptions {
   retryCap?: number;
   /** Events kept in memory while consent is pending (default 100). */
   pendingLimit?: number;
+  /** The percentage of sessions kept, a whole number 0-100 (default 100); each session is in or
+   * out as a whole, on every page and tab, and one out of the sample costs the page what
+   * consent denied costs. */
+  sampleRate?: number;
   honorDnt?: boolean;
   /** Extra URL query parameters to mask (a list or comma-separated). */
   maskParams?: string | string[];
@@ -228,6 +232,8 @@ export interface TouchpointEvent<P extends object = { [key: string]: unknown }> 
     library: { name: 'touchpoint'; version: string };
     /** The page's tags at capture (`set()`), if any. */
     tags?: { [key: string]: string | number | boolean };
+    /** With `sampleRate` under 100: the percentage of sessions kept, to scale counts by. */
+    sampleRate?: number;
     [key: string]: Json | undefined;
   };
 }

@@ -767,3 +767,40 @@ ${snippet}</head><body>${body}</body></html>`;
   assert.equal(terms[0], 'blue mugs');
   assert.ok(!terms[1].includes('jane') && !terms[1].includes('example.org'), `the term with an email is masked: ${terms[1]}`);
 });
+
+// data-sample-rate: a session is in or out as a whole, by its id. The tab's stored session is
+// given before the page loads, so that the test knows which side of 50 % it is on.
+test('data-sample-rate: a session in the sample sends everything, marked; one out of it sends nothing, on none of its pages', T, async (t) => {
+  const site = 'journey-sample';
+  const IN = '00000000-d9cb-469f-a165-70867728950e', OUT = 'ffffffff-d9cb-469f-a165-70867728950e';
+  const html = (rate) => `<!doctype html><html><head><title>s</title><script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch" data-site="${site}" data-consent="granted" data-flush-interval="300" data-sample-rate="${rate}"></script></head><body><button id="b">Buy</button></body></html>`;
+  async function tab(id) {
+    const context = await browser.newContext();
+    t.after(() => context.close());
+    await context.route(/\/sample(\d+)$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: html(route.request().url().match(/(\d+)$/)[1]) }));
+    await context.addInitScript((sid) => {
+      if (!sessionStorage.getItem('tp:session')) sessionStorage.setItem('tp:session', [sid, Date.now(), Date.now(), 'direct', '/'].join('\x1f'));
+    }, id);
+    const page = await context.newPage();
+    await page.goto(`${collector.url}/sample50`);
+    await sdkReady(page);
+    await page.click('#b');
+    await page.evaluate(() => { touchpoint('track', 'marker'); touchpoint('flush'); });
+    return page;
+  }
+  await tab(IN);
+  let events = (await eventsUntil(site, 'marker')).filter((e) => e.sessionId === IN);
+  assert.deepEqual(events.map((e) => e.event).sort(), ['click', 'marker', 'page_view'], JSON.stringify(events.map((e) => e.event)));
+  assert.ok(events.every((e) => e.context.sampleRate === 50), 'each says at which rate it was kept');
+
+  // Out of the sample: nothing from its page. The same tab's next page, whose site keeps every
+  // session (the rate is the site's, the decision the session's: only a changed rate changes it),
+  // sends its own events of that session, after the first page's would have gone (at its hide).
+  const out = await tab(OUT);
+  await out.goto(`${collector.url}/sample100`);
+  await sdkReady(out);
+  await out.evaluate(() => { touchpoint('track', 'next_page'); touchpoint('flush'); });
+  events = (await eventsUntil(site, 'next_page')).filter((e) => e.sessionId === OUT);
+  assert.deepEqual(events.map((e) => `${e.event} ${e.context.page.path}`).sort(), ['next_page /sample100', 'page_view /sample100'], JSON.stringify(events));
+  assert.ok(events.every((e) => e.context.sampleRate === undefined), 'not marked when every session is kept');
+});

@@ -45,6 +45,8 @@ pub struct Config {
     pub track_limit: (u64, u64),
     /// `data-clicks="off"`: no `click` events (friction and the journey's link touchpoints stay).
     pub clicks: bool,
+    /// `data-sample-rate`: the percentage of sessions kept (`Session::sampled_in`); 100 keeps all.
+    pub sample_rate: u8,
 }
 
 impl Default for Config {
@@ -65,6 +67,7 @@ impl Default for Config {
             scrub_properties: true,
             track_limit: (super::rate_limit::BURST, super::rate_limit::PER_SECOND),
             clicks: true,
+            sample_rate: 100,
         }
     }
 }
@@ -173,6 +176,9 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
     let mut pending = c.pending_limit as u64;
     number("pending-limit", 0, 1_000, &mut pending);
     c.pending_limit = pending as usize;
+    let mut sample = u64::from(c.sample_rate);
+    number("sample-rate", 0, 100, &mut sample);
+    c.sample_rate = sample as u8;
 
     for (attr, slot) in [
         ("honor-dnt", &mut c.honor_dnt),
@@ -267,7 +273,7 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
 
 /// Every `data-*` attribute the script tag understands (without the prefix). Anything else gets
 /// a warning naming it: a typo like `data-concent` would otherwise fail silently.
-pub const KNOWN: [&str; 39] = [
+pub const KNOWN: [&str; 40] = [
     "collector",
     "site",
     "consent",
@@ -306,6 +312,7 @@ pub const KNOWN: [&str; 39] = [
     "debug",
     "scrub-properties",
     "track-limit",
+    "sample-rate",
     // Read by the loader (www/host.js), not the engine: CSS selectors of elements that change on
     // their own.
     "ambient",
@@ -377,6 +384,23 @@ mod tests {
         assert_eq!(c.policy.max_batch_events, 50);
         assert_eq!(c.policy.flush_interval_ms, 5_000);
         assert_eq!(c.pending_limit, 100);
+        assert_eq!(c.sample_rate, 100, "every session is kept");
+    }
+
+    #[test]
+    fn the_sample_rate_is_a_whole_percentage() {
+        for (v, want, warned) in [
+            ("25", 25, false),
+            (" 0 ", 0, false),
+            ("100", 100, false),
+            ("101", 100, true),
+            ("0.5", 100, true),
+            ("10%", 100, true),
+        ] {
+            let (c, w) = parse_attrs(&[("site", "s"), ("sample-rate", v)]);
+            assert_eq!((c.sample_rate, !w.is_empty()), (want, warned), "{v:?}: {w:?}");
+        }
+        assert_eq!(unknown("sample-rate"), None);
     }
 
     #[test]

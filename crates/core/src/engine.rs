@@ -124,6 +124,7 @@ impl Engine {
         let initial = remembered.unwrap_or_else(|| config.initial_consent());
         let tracker = Tracker::new(initial, signals, config.policy.clone(), config.pending_limit);
         let friction = Friction::new(config.friction.clone());
+        let device = device_context(&boot.language, &boot.timezone, boot.width, boot.height, config.sample_rate);
         // Moved, not cloned (three lists of strings): the journey keeps its settings, and the
         // engine's copy of the config is never asked for them.
         let journey = Journey::new(std::mem::take(&mut config.journey), now, boot.visible, boot.focused);
@@ -164,7 +165,7 @@ impl Engine {
             session_fresh: false,
             session_saved: 0,
             tags: String::new(),
-            device: device_context(&boot.language, &boot.timezone, boot.width, boot.height),
+            device,
             page_views: 0,
             first_depth: boot.depth,
             warned_props: false,
@@ -204,6 +205,11 @@ impl Engine {
         e.pump(now);
         e.refresh_timers(now);
         e.update_sensing();
+        // (A developer trying the overlay on a sampled site would otherwise see nothing, and
+        // wonder why.)
+        if e.debug && !e.sampled_in() {
+            e.warn("touchpoint: this session is outside data-sample-rate: nothing of it is kept".into());
+        }
         e
     }
 
@@ -355,8 +361,15 @@ impl Engine {
     }
 
     /// Tells the sensors whether what they report could make anything that is kept.
+    /// (A session sampled out keeps nothing: the page then pays for the lifecycle and route
+    /// listeners only, as with consent denied.)
+    /// Whether this session is in the sample (`data-sample-rate`, `Session::sampled_in`).
+    fn sampled_in(&self) -> bool {
+        self.session.sampled_in(self.config.sample_rate)
+    }
+
     fn update_sensing(&mut self) {
-        let on = self.tracker.has_room();
+        let on = self.tracker.has_room() && self.sampled_in();
         if on != self.sensing {
             self.sensing = on;
             self.out.push(Output::Sensing(on));
@@ -546,6 +559,7 @@ impl Engine {
         if self.tags.len() > 2 {
             c = super::json::cat(&[&c, if c.is_empty() { "" } else { "," }, "\"tags\":", &self.tags]);
         }
+
         self.env.context = c;
     }
 
@@ -1003,6 +1017,11 @@ impl Engine {
                 self.save_session();
             }
         }
+        // A session out of the sample keeps nothing, but is kept and timed like any other (above):
+        // its next pages and tabs must decide alike, and only a new session decides again.
+        if !self.sampled_in() {
+            return;
+        }
         let mut properties = properties;
         if kind == Kind::Track && self.journey.is_moment(name) {
             properties = with_member(&properties, "moment", "true");
@@ -1179,8 +1198,9 @@ enum InputKind {
 
 /// `context` members of the page's device: locale, time zone, viewport and a device class by
 /// viewport width (mobile below 768 px, tablet below 1024 px). Nothing finer: no screen size, no
-/// user agent details, nothing that helps fingerprinting.
-fn device_context(language: &str, timezone: &str, width: u32, height: u32) -> String {
+/// user agent details, nothing that helps fingerprinting. Also the site's `sampleRate` when it
+/// keeps only some sessions (`data-sample-rate`), for whoever counts its events.
+fn device_context(language: &str, timezone: &str, width: u32, height: u32, sample_rate: u8) -> String {
     let class = match width {
         0 => "",
         1..768 => "mobile",
@@ -1196,6 +1216,9 @@ fn device_context(language: &str, timezone: &str, width: u32, height: u32) -> St
     }
     if width > 0 {
         o = o.raw("viewport", &viewport);
+    }
+    if sample_rate < 100 {
+        o = o.int("sampleRate", sample_rate.into());
     }
     let o = o.finish();
     o[1..o.len() - 1].to_string()

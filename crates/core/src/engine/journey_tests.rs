@@ -587,3 +587,50 @@ fn with_click_events_off_friction_still_watches_the_clicks() {
         assert_eq!(v.names(), want, "data-clicks={clicks}");
     }
 }
+
+/// A visit of a site sampled at `rate` percent, whose tab's stored session has the id `id`.
+fn sampled_visit(rate: &str, id: &str) -> Visit {
+    let mut s = Session::new(id.into(), T0 - 60_000);
+    s.last_path = "/".into();
+    let mut b = boot("https://shop.test/p", "https://shop.test/");
+    b.session = s.store();
+    let mut v = Visit::new(&[("site", "shop"), ("consent", "granted"), ("sample-rate", rate)], b);
+    v.page("https://shop.test/p");
+    v
+}
+
+#[test]
+fn a_session_out_of_the_sample_keeps_nothing_until_a_new_session_is_in_it() {
+    const IN: &str = "00000000-d9cb-469f-a165-70867728950e";
+    const OUT: &str = "ffffffff-d9cb-469f-a165-70867728950e";
+    // In the sample: every event, saying at which rate.
+    let mut kept = sampled_visit("50", IN);
+    kept.at(1_000, track("configured"));
+    let ev = kept.events();
+    assert_eq!(ev.len(), 2, "{ev:#?}");
+    assert!(ev.iter().all(|e| e.contains(IN) && e.contains(r#""sampleRate":50"#)), "{ev:#?}");
+    let all = sampled_visit("100", OUT).events();
+    assert!(!all.is_empty() && !all.iter().any(|e| e.contains("sampleRate")), "all kept, unmarked: {all:#?}");
+
+    // Out of it: nothing captured or sent, the sensors told to stop, and the session still
+    // stored (the next page must decide alike).
+    let mut out = sampled_visit("90", OUT);
+    out.at(1_000, track("configured"));
+    assert!(out.events().is_empty());
+    assert!(!out.engine.sensing, "the sensors are off");
+    let stored = out.remembered.iter().rev().find(|(k, ..)| *k == session::KEY).expect("the session is stored");
+    assert!(stored.1.starts_with(OUT), "{}", stored.1);
+
+    // 30 idle minutes later a new session decides again: this one (its id from the test's
+    // entropy begins e0e1e2e3, 87.8 % of the way) is in the 90 %.
+    out.at(2_000 + session::IDLE_MS + 1, route(Nav::Push, "https://shop.test/later"));
+    let ev = out.events();
+    assert_eq!(ev.len(), 1, "{ev:#?}");
+    assert!(ev[0].contains("\"page_view\"") && !ev[0].contains(OUT), "{}", ev[0]);
+    assert!(out.engine.sensing, "the sensors are on again");
+
+    // Nobody is kept at 0 %.
+    let mut none = sampled_visit("0", IN);
+    none.at(1_000, track("configured"));
+    assert!(none.events().is_empty());
+}

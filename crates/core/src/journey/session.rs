@@ -94,6 +94,22 @@ impl Session {
         v
     }
 
+    /// Whether this session is among the `percent` in a hundred that are kept
+    /// (`data-sample-rate`). Decided by its id, which is random: every page and tab of the
+    /// session decides alike without storing the decision, and a new session decides again. An
+    /// id that is not one of ours (no 8 hex digits first) is kept.
+    pub fn sampled_in(&self, percent: u8) -> bool {
+        let mut x = 0u64;
+        // (By hand: `u32::from_str_radix` cost ~0.2 KB of wasm.)
+        for b in self.id.bytes().take(8) {
+            match super::url::hex(b) {
+                Some(d) => x = x << 4 | u64::from(d),
+                None => return true,
+            }
+        }
+        x * 100 < u64::from(percent) << 32
+    }
+
     /// Whether an event at `now` belongs to a new session. (A clock that went backwards keeps
     /// the session.)
     pub fn over(&self, now: u64) -> bool {
@@ -135,6 +151,31 @@ mod tests {
         s.last = 1_000 + MAX_MS;
         assert!(s.over(1_001 + MAX_MS), "24 hours even when active");
         assert!(!s.over(0), "a clock that went back keeps the session");
+    }
+
+    #[test]
+    fn the_sample_is_decided_by_the_id_alike_everywhere() {
+        let with = |id: &str| Session::new(id.into(), 0);
+        let low = with("00000000-d9cb-469f-a165-70867728950e");
+        let high = with("ffffffff-d9cb-469f-a165-70867728950e");
+        assert!(low.sampled_in(1) && !low.sampled_in(0), "the lowest id is in every sample but none");
+        assert!(high.sampled_in(100) && !high.sampled_in(99), "the highest only when all are kept");
+        assert!(with("7fffffff-0000-4000-8000-000000000000").sampled_in(50));
+        assert!(!with("80000000-0000-4000-8000-000000000000").sampled_in(50));
+        assert!(with("not an id").sampled_in(1), "not one of ours: kept");
+        // Random ids: the share kept is the rate (10,000 ids, within 2 points).
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for rate in [1u8, 10, 25, 50, 90] {
+            let kept = (0..10_000)
+                .filter(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    with(&format!("{:08x}-0000-4000-8000-000000000000", x as u32)).sampled_in(rate)
+                })
+                .count();
+            assert!((kept as i64 - i64::from(rate) * 100).abs() < 200, "rate {rate}: {kept} of 10,000");
+        }
     }
 
     proptest::proptest! {

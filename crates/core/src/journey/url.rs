@@ -116,7 +116,7 @@ fn utf8(b: &[u8]) -> Option<String> {
     Some(s)
 }
 
-fn hex(c: u8) -> Option<u8> {
+pub(crate) fn hex(c: u8) -> Option<u8> {
     (c as char).to_digit(16).map(|d| d as u8)
 }
 
