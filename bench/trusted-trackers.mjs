@@ -192,6 +192,11 @@ ${/data-spa="off"/.test(extra) ? `<script>addEventListener('shop:route',function
       head: tpHead('granted', ' data-clicks="off"'),
       notes: ['same as granted with data-clicks="off": no click events (friction still watches the clicks); what the click events cost is the difference'],
     },
+    {
+      ...tpCommon, id: 'touchpoint-sampled-out', name: 'Touchpoint (granted, session out of the sample)', expect: 'none',
+      head: tpHead('granted', ' data-sample-rate="0"'),
+      notes: ['same as granted with data-sample-rate="0": what a visitor whose session is out of the sample costs the page'],
+    },
     // TRUSTED_COMPARE (bench/trusted.mjs): other Touchpoint builds in the same run, so that a
     // change is measured against its parent under the same machine load. The first is
     // touchpoint-cmp / touchpoint-pending-cmp / touchpoint-denied-cmp, the next ones
