@@ -33,6 +33,7 @@ export const identify = (userId, traits) => call('identify', userId, traits);
 export const reset = () => call('reset');
 export const friction = (name, properties) => call('friction', name, properties);
 export const set = (tags) => call('set', tags);
+export const beforeSend = (hook) => call('beforeSend', hook);
 /** Resolves with `{analytics, marketing}` once the SDK has answered (`pending` outside a browser). */
 export const getConsent = () => browser
   ? new Promise((resolve) => call('getConsent', resolve))
@@ -49,7 +50,7 @@ export function onConsent(listener) {
   return () => window.removeEventListener('touchpoint:consent', f);
 }
 
-const client = Object.freeze({ consent, track, page, flush, identify, reset, friction, set, getConsent, consentState, onConsent });
+const client = Object.freeze({ consent, track, page, flush, identify, reset, friction, set, beforeSend, getConsent, consentState, onConsent });
 
 /**
  * Starts Touchpoint once (later calls, and a script tag on the same page, are no-ops) and returns
@@ -67,7 +68,8 @@ export function init(options = {}) {
     }
     if (window.__touchpoint_loaded) return client;
     stub();
-    const { wasmUrl, overlayUrl, ...rest } = options || {};
+    const { wasmUrl, overlayUrl, beforeSend: hook, ...rest } = options || {};
+    if (hook) beforeSend(hook); // (queued by the stub: in place before anything can be sent)
     const attrs = {};
     for (const [k, v] of Object.entries(rest)) {
       if (v !== undefined && v !== null) attrs[kebab(k)] = Array.isArray(v) ? v.join(',') : String(v);

@@ -42,6 +42,8 @@ export interface InitOptions {
   retryCap?: number;
   /** Events kept in memory while consent is pending (default 100). */
   pendingLimit?: number;
+  /** Your `beforeSend` hook, set before anything is sent (see `Touchpoint.beforeSend`). */
+  beforeSend?: BeforeSend;
   /** The percentage of sessions kept, a whole number 0-100 (default 100); each session is in or
    * out as a whole, on every page and tab, and one out of the sample costs the page what
    * consent denied costs. */
@@ -100,7 +102,7 @@ export interface InitOptions {
    * the bundler's asset. */
   overlayUrl?: string | URL;
   /** Any other data-* attribute of the SDK. */
-  [dataAttribute: string]: string | number | boolean | string[] | URL | undefined | null;
+  [dataAttribute: string]: string | number | boolean | string[] | URL | BeforeSend | undefined | null;
 }
 
 /** A JSON value, as properties carry them. */
@@ -273,6 +275,11 @@ export interface Touchpoint {
    * captured afterwards on this page (clicks and friction included) carries them as
    * `context.tags`. Merged by key across calls; `null` removes a key. Not kept across pages. */
   set(tags: Tags): void;
+  /** Your hook on each event about to leave the browser (called again if its batch is retried):
+   * it gets a copy; return it (changed or not) or nothing to send it, `null` or `false` to drop
+   * it. Only `properties` and `context` are taken from it (`context.library` stays, and of
+   * `context.page` its four strings); an error sends the event as it was. `null` removes the hook. */
+  beforeSend(hook: BeforeSend | null): void;
   /** Resolves once the SDK has answered. */
   getConsent(): Promise<ConsentSnapshot>;
   /** The state last reported by the SDK, or null before it has started. */
@@ -280,6 +287,9 @@ export interface Touchpoint {
   /** Calls `listener` now if the state is known, then on every change; returns an unsubscribe function. */
   onConsent(listener: (state: ConsentSnapshot) => void): () => void;
 }
+
+/** The `beforeSend` hook: see `Touchpoint.beforeSend`. */
+export type BeforeSend = (event: TouchpointEvent) => TouchpointEvent | null | false | void;
 
 /** Starts Touchpoint once (later calls, and a script tag on the same page, are no-ops) and
  * returns the client. Outside a browser (server-side rendering) nothing starts. */
@@ -292,6 +302,7 @@ export const identify: Touchpoint['identify'];
 export const reset: Touchpoint['reset'];
 export const friction: Touchpoint['friction'];
 export const set: Touchpoint['set'];
+export const beforeSend: Touchpoint['beforeSend'];
 export const getConsent: Touchpoint['getConsent'];
 export const consentState: Touchpoint['consentState'];
 export const onConsent: Touchpoint['onConsent'];
@@ -307,6 +318,7 @@ export interface TouchpointCommand {
   (command: 'identify', userId: string, traits?: Properties): void;
   (command: 'reset'): void;
   (command: 'set', tags: Tags): void;
+  (command: 'beforeSend', hook: BeforeSend | null): void;
   <N extends string>(command: 'friction', name: N extends FrictionEventName ? never : N, properties?: Properties): void;
   (command: 'getConsent', callback: (state: ConsentSnapshot) => void): void;
   /** `true` once the SDK has replaced the stub. */

@@ -1075,6 +1075,46 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
     }, {});
   }
 
+  // The page's beforeSend hook (touchpoint('beforeSend', fn)): each event of a batch, as it is
+  // about to leave (also each retry of it), goes through it. Applied here, to the body the
+  // engine made, not in the engine: the core calls no page code, and a page without a hook pays
+  // nothing. The hook gets a copy; from what it returns only `properties` and `context` are
+  // taken (context.library stays ours, context.page's four strings may be changed: a path with
+  // an order number made generic), so the collector still gets a valid event with its own
+  // messageId (exactly once) and time; null or false drops the event (it leaves the queue with
+  // its batch), undefined keeps the copy as the hook changed it. A hook that throws, or returns
+  // something that cannot be sent (not JSON, over the collector's 32 KiB), sends the event as it
+  // was, with one warning per page.
+  var hook = null, hookWarned = false;
+  function plain(v) { return v && typeof v === 'object' && !Array.isArray(v); }
+  function hooked(body) {
+    if (!hook) return body;
+    var b = JSON.parse(body), theirs = JSON.parse(body).batch, out = [];
+    b.batch.forEach(function (e, i) {
+      var s = JSON.stringify(e), r, c, p; // (s: the event as it was, sent if anything fails)
+      try {
+        r = hook(theirs[i]);
+        if (r === null || r === false) return;
+        r = plain(r) ? r : theirs[i];
+        if (plain(r.properties)) e.properties = r.properties;
+        if (plain(c = r.context)) {
+          p = e.context.page;
+          Object.keys(p).forEach(function (k) { if (c.page && typeof c.page[k] === 'string') p[k] = c.page[k]; });
+          c.page = p;
+          c.library = e.context.library;
+          e.context = c;
+        }
+        if (JSON.stringify(e).length > 32768) throw 'over 32 KiB';
+      } catch (x) {
+        e = JSON.parse(s);
+        if (!hookWarned) { hookWarned = true; try { console.warn('touchpoint: beforeSend failed (the event is sent as it was):', x); } catch (y) {} }
+      }
+      out.push(e);
+    });
+    b.batch = out;
+    return out.length ? JSON.stringify(b) : '';
+  }
+
   // localStorage, every call guarded: it throws when disabled, full or blocked.
   function ls() { return w.localStorage; }
   function store(op, key, value) {
@@ -1188,6 +1228,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
     // the collector recognises gzip by its magic bytes (beacons cannot carry Content-Encoding).
     post: function (url, body, id, keepalive, gzip) {
       function answer(status, retry) { push('a' + US + now() + US + id + US + status + US + f(retry), 2); }
+      // (Every event dropped by the page's hook: delivered, as far as the queue is concerned.)
+      // (Answered in a microtask, as a request would be: not inside the driver's own call.)
+      if (!(body = hooked(body))) return void Promise.resolve().then(function () { answer(200); });
       function send(payload) {
         origFetch.call(w, url, {
           method: 'POST', body: payload, keepalive: keepalive, credentials: 'omit',
@@ -1224,7 +1267,13 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
       return this.json(tags);
     },
     beacon: function (url, body) {
-      try { return !!(w.navigator.sendBeacon && w.navigator.sendBeacon(url, body)); } catch (e) { return false; }
+      try { return !(body = hooked(body)) || !!(w.navigator.sendBeacon && w.navigator.sendBeacon(url, body)); } catch (e) { return false; }
+    },
+    // touchpoint('beforeSend', fn): false unless fn is a function, or null to remove the hook.
+    beforeSend: function (fn) {
+      if (fn !== null && typeof fn !== 'function') return false;
+      hook = fn;
+      return true;
     },
     // Web Locks, for work one tab of the site at a time may do (adopting closed tabs' events):
     // the answer record is handled inside the callback, while the lock is held, and the lock is

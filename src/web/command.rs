@@ -20,6 +20,12 @@ pub fn run(args: &Array) -> bool {
             Err(_) => super::feed_input(Input::Rejected(CommandError::CallbackMissing)),
         };
     }
+    // The page's hook on each event about to be sent: kept by the loader, which applies it to
+    // each batch's body (`hooked` in www/host.js); the engine never calls page code.
+    if name == "beforeSend" {
+        return super::io().is_some_and(|io| io.host.before_send(&args.get(1)))
+            || super::feed_input(Input::Rejected(CommandError::CallbackMissing));
+    }
     // A runaway loop of `track` (or `identify`, `friction`) calls is dropped here, before its
     // properties are serialised (the engine counts and reports them: core::rate_limit).
     if matches!(name.as_str(), "track" | "identify" | "friction")

@@ -57,6 +57,9 @@ extern "C" {
     /// The listener function for a DOM event name (None if the loader has no sensor for it).
     #[wasm_bindgen(method, structural)]
     pub fn sensor(this: &Host, name: &str) -> Option<js_sys::Function>;
+    /// Sets the page's `beforeSend` hook (null removes it); false if `hook` is neither.
+    #[wasm_bindgen(method, structural, js_name = beforeSend)]
+    pub fn before_send(this: &Host, hook: &JsValue) -> bool;
     /// Dispatches the `touchpoint:consent` window event.
     #[wasm_bindgen(method, structural)]
     pub fn consent(this: &Host, analytics: &str, marketing: &str);

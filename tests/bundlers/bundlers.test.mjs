@@ -208,14 +208,15 @@ test('importing the package outside a browser runs nothing; init() gives a clien
   const m = await import(pathToFileURL(path.join(root, 'dist/npm/index.js')).href);
   const tp = m.init({ site: 'ssr' });
   assert.deepEqual(Object.keys(tp).sort(),
-    ['consent', 'consentState', 'flush', 'friction', 'getConsent', 'identify', 'onConsent', 'page', 'reset', 'set', 'track']);
+    ['beforeSend', 'consent', 'consentState', 'flush', 'friction', 'getConsent', 'identify', 'onConsent', 'page', 'reset', 'set', 'track']);
   tp.track('add_to_cart', { currency: 'EUR', value: 1, items: [] });
   tp.consent({ analytics: true });
   tp.identify('c-1042', { plan: 'gold' });
   tp.friction('payment_declined');
   tp.reset();
   tp.set({ variant: 'B' });
-  for (const name of ['identify', 'reset', 'friction', 'set']) assert.equal(m[name], tp[name], `the named export ${name}`);
+  tp.beforeSend((e) => e);
+  for (const name of ['identify', 'reset', 'friction', 'set', 'beforeSend']) assert.equal(m[name], tp[name], `the named export ${name}`);
   assert.deepEqual(await tp.getConsent(), { analytics: 'pending', marketing: 'pending' });
   assert.equal(tp.consentState(), null);
   assert.equal(typeof tp.onConsent(() => {}), 'function');

@@ -90,3 +90,71 @@ test('a loop of 100,000 track calls is cut short by the rate limit, counted, and
   assert.ok(spam >= 500 && spam <= 500 + Math.ceil(ms / 20) + 1, `${spam} admitted in ${ms} ms`);
   assert.equal(dropped, 100_000 - spam, 'every call admitted or counted');
 });
+
+// touchpoint('beforeSend', fn): the page's own hook on each event about to leave (www/host.js
+// `hooked`), as PostHog's before_send, Segment's source middleware or Sentry's beforeSend.
+test('beforeSend: the page\'s hook drops, changes and enriches events; what it may not change stays Touchpoint\'s; an error sends the event as it was', T, async (t) => {
+  const site = 'props-hook';
+  const { page, warnings } = await open(t, site);
+  await page.evaluate(() => {
+    touchpoint('beforeSend', 'not a function'); // refused with a warning
+    touchpoint('beforeSend', (e) => {
+      if (e.event === 'internal') return null;
+      if (e.event === 'thrower') throw new Error('boom');
+      if (e.event === 'in_place') { e.properties.added = 1; return undefined; }
+      if (e.event === 'cycle') { const o = {}; o.o = o; e.properties = o; return e; }
+      if (e.event === 'rewrite') {
+        return {
+          event: 'renamed', messageId: 'x', sessionId: 'y', timestamp: 'then',
+          properties: { order: ':id' },
+          context: { ...e.context, page: { ...e.context.page, path: '/order/:id', url: 5 }, library: { name: 'other' }, tags: { via: 'hook' } },
+        };
+      }
+      return e;
+    });
+    for (const [name, props] of [['internal', {}], ['thrower', { a: 1 }], ['in_place', { b: 2 }], ['cycle', { c: 3 }], ['rewrite', { order: '123' }], ['last', {}]]) touchpoint('track', name, props);
+    touchpoint('flush');
+  });
+  const ev = await waitFor('the last event', async () => {
+    const all = await collector.events(`&site=${site}`);
+    return all.some((e) => e.event === 'last') && all;
+  });
+  const by = Object.fromEntries(ev.map((e) => [e.event, e]));
+  assert.deepEqual(ev.map((e) => e.event).filter((n) => n !== 'page_view'), ['thrower', 'in_place', 'cycle', 'rewrite', 'last'], 'internal dropped, nothing renamed');
+  assert.deepEqual(by.thrower.properties, { a: 1 }, 'a hook that throws: sent as it was');
+  assert.deepEqual(by.in_place.properties, { b: 2, added: 1 }, 'changed in place, nothing returned');
+  assert.deepEqual(by.cycle.properties, { c: 3 }, 'what cannot be sent: as it was');
+  const r = by.rewrite;
+  assert.deepEqual(r.properties, { order: ':id' });
+  assert.equal(r.context.page.path, '/order/:id', 'a page string changed');
+  assert.equal(r.context.page.url, by.last.context.page.url, 'a page field that is no string: ours');
+  assert.deepEqual(r.context.tags, { via: 'hook' });
+  assert.equal(r.context.library.name, 'touchpoint');
+  assert.match(r.messageId, /^[0-9a-f-]{36}$/);
+  assert.equal(r.sessionId, by.last.sessionId);
+  assert.notEqual(r.timestamp, 'then');
+  assert.equal(warnings.filter((w) => w.includes('beforeSend failed')).length, 1, warnings.join('\n'));
+  assert.ok(warnings.some((w) => w.includes('beforeSend expect a function')), warnings.join('\n'));
+});
+
+test('beforeSend: a batch whose every event the hook drops sends no request, and leaves the queue', T, async (t) => {
+  const site = 'props-hook-none';
+  const { page } = await open(t, site);
+  const bodies = [];
+  page.on('request', (r) => { if (r.url().endsWith('/v1/batch')) bodies.push(r.postData() || ''); });
+  await page.evaluate(() => {
+    touchpoint('beforeSend', () => false);
+    touchpoint('track', 'dropped_a');
+    touchpoint('track', 'dropped_b');
+    touchpoint('flush');
+  });
+  await page.evaluate(() => { touchpoint('beforeSend', null); touchpoint('track', 'after'); touchpoint('flush'); });
+  const ev = await waitFor('the event after', async () => {
+    const all = await collector.events(`&site=${site}`);
+    return all.some((e) => e.event === 'after') && all;
+  });
+  assert.ok(!ev.some((e) => e.event.startsWith('dropped')), JSON.stringify(ev.map((e) => e.event)));
+  // The empty batch was answered by the loader as delivered: nothing of it is left to retry.
+  await waitFor('the queue emptied', () => page.evaluate(() => !Object.keys(localStorage).some((k) => k.startsWith('tp:q:'))));
+  assert.ok(bodies.length >= 1 && bodies.every((b) => !b.includes('"batch":[]') && !b.includes('dropped')), bodies.join('\n'));
+});

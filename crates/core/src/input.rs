@@ -237,7 +237,7 @@ impl CommandError {
             CommandError::EventName => "touchpoint: track and friction expect a name (a non-empty string)".into(),
             CommandError::PropertiesShape => "touchpoint: properties must be a plain object".into(),
             CommandError::PropertiesJson => "touchpoint: properties could not be serialised (cycle or BigInt?)".into(),
-            CommandError::CallbackMissing => "touchpoint: getConsent expects a callback".into(),
+            CommandError::CallbackMissing => "touchpoint: getConsent and beforeSend expect a function".into(),
             CommandError::UserIdShape => "touchpoint: identify expects a user id (a string)".into(),
         }
     }

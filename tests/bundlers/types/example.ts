@@ -28,6 +28,12 @@ tp.identify(String(1042));
 tp.reset(); // sign-out
 tp.set({ experiment: 'checkout_v2', variant: 'B', tier: 2, store: null });
 window.touchpoint?.('set', { variant: 'B' });
+// The page's hook on each event about to be sent: drop some, change what others say.
+tp.beforeSend((e) => (e.event === 'internal_test' ? null : { ...e, properties: { ...e.properties, build: 'b1' } }));
+tp.beforeSend((e) => { e.context.page.path = e.context.page.path.replace(/\/order\/\d+/, '/order/:id'); });
+tp.beforeSend(null);
+init({ site: 'shop', sampleRate: 20, beforeSend: (e) => (e.properties.category === 'friction' ? e : false) });
+window.touchpoint?.('beforeSend', (e) => e);
 window.touchpoint?.('identify', 'c-1042');
 window.touchpoint?.('reset');
 tp.friction('payment_declined', { reason: 'card_expired' }); // friction only the page knows of
@@ -108,3 +114,5 @@ init({ consent: 'maybe' });
 window.touchpoint?.('track', 'purchase', { currency: 'EUR', value: 1, items: [] });
 // @ts-expect-error a tag is a string, number or boolean (null removes it), not an object
 tp.set({ cart: { items: 2 } });
+// @ts-expect-error the hook returns the event, nothing, null or false
+tp.beforeSend(() => 'drop');
