@@ -1107,12 +1107,19 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
         if (JSON.stringify(e).length > 32768) throw 'over 32 KiB';
       } catch (x) {
         e = JSON.parse(s);
-        if (!hookWarned) { hookWarned = true; try { console.warn('touchpoint: beforeSend failed (the event is sent as it was):', x); } catch (y) {} }
+        hookWarn(x);
       }
       out.push(e);
     });
     b.batch = out;
-    return out.length ? JSON.stringify(b) : '';
+    if (!out.length) return '';
+    // A batch the hook made larger than a request may carry (keepalive fetches and beacons take
+    // 64 KiB, the engine makes batches of at most 60 KiB) would fail at every retry: sent as it was.
+    b = JSON.stringify(b);
+    return b.length > 20480 && new Blob([b]).size > 61440 ? (hookWarn('a batch over 60 KiB'), body) : b;
+  }
+  function hookWarn(why) {
+    if (!hookWarned) { hookWarned = true; try { console.warn('touchpoint: beforeSend failed (sent as it was):', why); } catch (y) {} }
   }
 
   // localStorage, every call guarded: it throws when disabled, full or blocked.

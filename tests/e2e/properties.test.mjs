@@ -103,6 +103,7 @@ test('beforeSend: the page\'s hook drops, changes and enriches events; what it m
       if (e.event === 'thrower') throw new Error('boom');
       if (e.event === 'in_place') { e.properties.added = 1; return undefined; }
       if (e.event === 'cycle') { const o = {}; o.o = o; e.properties = o; return e; }
+      if (e.event === 'swollen') { e.properties.blob = 'x'.repeat(30 * 1024); return e; } // 30 KiB each: a batch over 60 KiB
       if (e.event === 'rewrite') {
         return {
           event: 'renamed', messageId: 'x', sessionId: 'y', timestamp: 'then',
@@ -115,7 +116,7 @@ test('beforeSend: the page\'s hook drops, changes and enriches events; what it m
     for (const [name, props] of [['internal', {}], ['thrower', { a: 1 }], ['in_place', { b: 2 }], ['cycle', { c: 3 }], ['rewrite', { order: '123' }], ['last', {}]]) touchpoint('track', name, props);
     touchpoint('flush');
   });
-  const ev = await waitFor('the last event', async () => {
+  let ev = await waitFor('the last event', async () => {
     const all = await collector.events(`&site=${site}`);
     return all.some((e) => e.event === 'last') && all;
   });
@@ -135,6 +136,16 @@ test('beforeSend: the page\'s hook drops, changes and enriches events; what it m
   assert.notEqual(r.timestamp, 'then');
   assert.equal(warnings.filter((w) => w.includes('beforeSend failed')).length, 1, warnings.join('\n'));
   assert.ok(warnings.some((w) => w.includes('beforeSend expect a function')), warnings.join('\n'));
+
+  // A hook that makes a batch larger than a request may carry (it would fail at every retry):
+  // the batch as it was.
+  await page.evaluate(() => { for (let i = 0; i < 3; i++) touchpoint('track', 'swollen', { i }); touchpoint('track', 'last2'); touchpoint('flush'); });
+  ev = await waitFor('the second batch', async () => {
+    const all = await collector.events(`&site=${site}`);
+    return all.some((e) => e.event === 'last2') && all;
+  });
+  const swollen = ev.filter((e) => e.event === 'swollen');
+  assert.deepEqual(swollen.map((e) => e.properties), [{ i: 0 }, { i: 1 }, { i: 2 }], 'sent as they were');
 });
 
 test('beforeSend: a batch whose every event the hook drops sends no request, and leaves the queue', T, async (t) => {
