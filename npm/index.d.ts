@@ -42,6 +42,9 @@ export interface InitOptions {
   retryCap?: number;
   /** Events kept in memory while consent is pending (default 100). */
   pendingLimit?: number;
+  /** The shop's other domains (each covers its subdomains): links and forms to them carry the
+   * visit's session (`_tp`), and a page opened by one from them continues it. */
+  crossDomain?: string | string[];
   /** Your `beforeSend` hook, set before anything is sent (see `Touchpoint.beforeSend`). */
   beforeSend?: BeforeSend;
   /** The percentage of sessions kept, a whole number 0-100 (default 100); each session is in or

@@ -55,7 +55,7 @@ export function focusParts(r, out) {
   }
 }
 
-export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
+export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDomain) {
   var w = window, d = document, US = '\x1f', RS = '\x1e', queue = [], planned = 0, timer = 0;
   var CLICKABLE = 'a,button,input[type=button],input[type=submit],input[type=reset],input[type=image],' +
     '[role=button],[role=link],[role=menuitem],[role=tab],[role=checkbox],[role=switch],[role=option]';
@@ -422,7 +422,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
     special = t && t.closest && t.closest(SPECIAL);
     if (t && t.closest && !(special && t.closest('[data-tp-ignore]'))) {
       el = dis || t.closest(CLICKABLE);
-      if (el && el.tagName === 'A') { link = f(el.href); dl = el.hasAttribute('download') ? 1 : 0; }
+      if (el && el.tagName === 'A') { link = f(el.href); dl = el.hasAttribute('download') ? 1 : 0; if (crossDomains.length) decorate(el); }
       // No marked element above the target: none above el either (el is the target or above it).
       r = US + group(el || t, dis ? 17 : !!el, special ? undefined : null);
       // (a field is never `el`: see CLICKABLE)
@@ -841,6 +841,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
     },
     // (Not by a button that closes the form: a <form method=dialog>'s Cancel submits it.)
     submit: function (e) {
+      if (crossDomains.length) decorate(e.target);
       if (e.submitter && dismisses(e.submitter)) return;
       fieldCheck(e.target, null, 3000);
       submitted(e.target);
@@ -1075,6 +1076,56 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
     }, {});
   }
 
+  // One visit across the shop's own domains (data-cross-domain): a shop whose checkout runs on
+  // checkout.shop.example, or a second brand's site, is another origin, whose storage holds
+  // nothing of the visit (peers that keep their ids in cookies on the parent domain get the
+  // subdomains for free; Touchpoint keeps nothing in cookies). A link or form to a listed domain
+  // carries the visit's session, as the visit's tabs keep it (tp:session: written only while
+  // analytics consent allows it, so nothing is carried otherwise), in one query parameter added
+  // as the visitor follows it: `_tp=<ms>~<id>~<began>~<last event>~<channel>~<path>` (the
+  // stored session's first five fields: no customer id, no campaign). The page it opens hands
+  // it to the engine as the tab's session (see facts) when it is fresh (2 minutes, as GA4's
+  // linker) and that page was opened from a listed domain, and the engine restores it by its
+  // usual rules (core::journey::session). Done here rather than in the engine: the domain checks
+  // and URL work cost ~1 KB of wasm there, and the session string is the one the tabs share.
+  // (Not a redirect made by the page's script: nothing is followed there.)
+  var crossDomains = crossDomain ? String(crossDomain).toLowerCase().split(',').map(function (s) { return s.trim(); }).filter(String) : [];
+  function one(s, k) { try { return w[s].getItem(k) || ''; } catch (e) { return ''; } } // (reading storage may throw: blocked, sandboxed)
+  // A listed domain or one below it (checkout.shop.example under shop.example; never evilshop.example).
+  function listed(h) {
+    return crossDomains.some(function (c) { return h === c || h.slice(-c.length - 1) === '.' + c; });
+  }
+  function decorate(el) {
+    var form = el.tagName === 'FORM', u, s = one('sessionStorage', 'tp:session') || one('localStorage', 'tp:session'), v;
+    try { u = new URL(form ? el.getAttribute('action') || '' : el.href, location.href); } catch (e) { return; }
+    if (!s || u.hostname === location.hostname || !listed(u.hostname)) return;
+    v = [now()].concat(s.split(US).slice(0, 5)).join('~');
+    // A form sent by GET replaces its action's query with its fields: the parameter goes as one.
+    if (form && !/^post$/i.test(el.getAttribute('method') || '')) {
+      var i = el.querySelector('input[name=_tp]') || el.appendChild(d.createElement('input'));
+      i.type = 'hidden';
+      i.name = '_tp';
+      i.value = v;
+    } else {
+      u.searchParams.set('_tp', v);
+      el.setAttribute(form ? 'action' : 'href', u.href);
+    }
+  }
+  // This page's `_tp`, taken out of the address bar at once, so that a copied or bookmarked URL
+  // does not carry it on (by hand, not URLSearchParams: the page's other parameters stay as they
+  // were written); the session it carries if fresh and from a listed domain, else ''.
+  function linked() {
+    var m = crossDomains.length && location.search.match(/[?&]_tp=([^&#]*)/), v, t;
+    if (!m) return '';
+    try { history.replaceState(history.state, '', location.href.replace(/([?&])_tp=[^&#]*(&|(?=#)|$)/, function (x, a, b) { return b ? a : ''; })); } catch (e) {}
+    try {
+      v = decodeURIComponent(m[1]).split('~');
+      t = now() - v[0];
+      // (A path may hold '~': it is the rest.)
+      return listed(new URL(d.referrer).hostname) && t <= 120000 && t > -60000 ? v.slice(1, 5).concat(v.slice(5).join('~')).join(US) : '';
+    } catch (e) { return ''; }
+  }
+
   // The page's beforeSend hook (touchpoint('beforeSend', fn)): each event of a batch, as it is
   // about to leave (also each retry of it), goes through it. Applied here, to the body the
   // engine made, not in the engine: the core calls no page code, and a page without a hook pays
@@ -1153,11 +1204,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
   // What the page is at start (core::input::Boot::parse): one crossing, no web-sys imports.
   // `remembered`: read the remembered consent (only with data-remember-consent).
   function facts(remembered) {
-    // Reading storage may throw (blocked, sandboxed): then there is nothing remembered.
-    var tz = '', one = function (s, k) { try { return w[s].getItem(k) || ''; } catch (e) { return ''; } };
-    // The tab's session; in a new tab opened from this site (none), the visit's, last written by
-    // any tab (core::input::Boot::session).
-    var session = one('sessionStorage', 'tp:session') || (d.referrer.indexOf(location.origin + '/') ? '' : one('localStorage', 'tp:session'));
+    var tz = '';
+    // The tab's session: the one a link from another of the shop's domains carries (see
+    // linked); the tab's own; in a new tab opened from this site (none), the visit's, last
+    // written by any tab (core::input::Boot::session).
+    var session = linked() || one('sessionStorage', 'tp:session') || (d.referrer.indexOf(location.origin + '/') ? '' : one('localStorage', 'tp:session'));
     try { tz = Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch (e) {}
     var nav = w.performance && performance.getEntriesByType && performance.getEntriesByType('navigation')[0];
     return [location.href, location.pathname, d.title, d.referrer, w.innerWidth | 0, w.innerHeight | 0,
@@ -1165,6 +1216,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
       nav && nav.type === 'back_forward' ? 1 : 0,
       remembered ? one('localStorage', 'tp_consent') : ''].map(f).join(US) + US + session; // the session's own fields come last
   }
+
 
   // The debug overlay (data-debug or ?touchpoint_debug=1): loaded on the first message, so a page
   // without it pays nothing but this function. Messages wait in window.__tpDebug, an array the
@@ -1276,6 +1328,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel) {
     beacon: function (url, body) {
       try { return !(body = hooked(body)) || !!(w.navigator.sendBeacon && w.navigator.sendBeacon(url, body)); } catch (e) { return false; }
     },
+    linker: function (base) { linkBase = base; },
     // touchpoint('beforeSend', fn): false unless fn is a function, or null to remove the hook.
     beforeSend: function (fn) {
       if (fn !== null && typeof fn !== 'function') return false;

@@ -38,7 +38,7 @@ function load(attrs, url, sri, overlay) {
   var start = guard(function () {
     var stub = w.touchpoint, queue = (stub && stub.q) || [];
     var host = makeHost(function (records) { wasm_bindgen.input(records); }, guard, ac && ac.signal,
-      overlay || String(url).replace(/[^\/]*$/, '') + 'touchpoint-overlay.js', attrs.ambient);
+      overlay || String(url).replace(/[^\/]*$/, '') + 'touchpoint-overlay.js', attrs.ambient, attrs['cross-domain']);
     wasm_bindgen.boot(attrs, queue, host);
     var api = guard(function () {
       host.sync();

@@ -48,13 +48,14 @@ export async function startCollector(extraArgs = []) {
 
 /** Headless Chromium. `bfcache`: keep the back/forward cache on (Playwright turns it off by
  * default), for tests of pages restored from it. */
-export async function launch({ bfcache = false } = {}) {
+/** `args`: more Chromium switches (e.g. --host-resolver-rules, for names that are 127.0.0.1). */
+export async function launch({ bfcache = false, args = [] } = {}) {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
     ignoreDefaultArgs: bfcache ? ['--disable-back-forward-cache'] : [],
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--disable-quic', '--no-first-run'],
+      '--disable-sync', '--disable-quic', '--no-first-run', ...args],
   });
 }
 

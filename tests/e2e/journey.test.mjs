@@ -804,3 +804,74 @@ test('data-sample-rate: a session in the sample sends everything, marked; one ou
   assert.deepEqual(events.map((e) => `${e.event} ${e.context.page.path}`).sort(), ['next_page /sample100', 'page_view /sample100'], JSON.stringify(events));
   assert.ok(events.every((e) => e.context.sampleRate === undefined), 'not marked when every session is kept');
 });
+
+// data-cross-domain: the shop's checkout on another of its domains. Both names are this
+// machine's 127.0.0.1 (Chromium's host resolver rules), so both are the collector's own origin.
+test('data-cross-domain: a link and a form to the checkout\'s domain carry the visit\'s session; the checkout continues it, with its channel; a copied URL does not', T, async (t) => {
+  const site = 'journey-cross';
+  const port = new URL(collector.url).port;
+  // (Pages served by the route below have no address of their own: Chromium would take them for
+  // public pages and refuse their requests to this loopback collector, Local Network Access.)
+  const b2 = await launch({ args: ['--host-resolver-rules=MAP shop.test 127.0.0.1, MAP *.shop.test 127.0.0.1',
+    '--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessChecks'] });
+  t.after(() => b2.close());
+  const tag = (domains) => `<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch" data-site="${site}" data-consent="granted" data-flush-interval="300" data-cross-domain="${domains}"></script>`;
+  const shop = `http://www.shop.test:${port}`, checkout = `http://checkout.shop.test:${port}`;
+  const pages = {
+    '/cart': `<!doctype html><html><head><title>cart</title>${tag('checkout.shop.test')}</head><body>
+      <a id="pay" href="${checkout}/pay?step=1">Checkout</a>
+      <form id="f" method="get" action="${checkout}/pay"><input name="step" value="2"><button id="go">Go</button></form></body></html>`,
+    '/pay': `<!doctype html><html><head><title>pay</title>${tag('www.shop.test')}</head><body><button id="b">Pay</button></body></html>`,
+  };
+  const context = await b2.newContext();
+  t.after(() => context.close());
+  // The pages are served here; everything else (the SDK, batches) goes to the collector itself.
+  await context.route(/\/(cart|pay)(\?.*)?$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: pages[new URL(route.request().url()).pathname] }));
+  const page = await context.newPage();
+  await page.goto(`${shop}/cart?utm_source=news&utm_medium=email`);
+  await sdkReady(page);
+  await page.click('#pay');
+  await page.waitForURL(/checkout\.shop\.test.*\/pay/);
+  await sdkReady(page);
+  assert.equal(new URL(page.url()).searchParams.get('_tp'), null, 'taken out of the address bar');
+  assert.equal(page.url(), `${checkout}/pay?step=1`);
+  await page.evaluate(() => { touchpoint('track', 'paid'); touchpoint('flush'); });
+  const events = await eventsUntil(site, 'paid');
+  const cart = onlyOne(events, 'page_view', '/cart'), pay = onlyOne(events, 'page_view', '/pay');
+  assert.equal(pay.sessionId, cart.sessionId, 'one session across the two domains');
+  assert.equal(pay.context.channel, 'email', 'with its channel');
+  assert.equal(pay.context.page.url, `${checkout}/pay?step=1`, 'no _tp in what is stored');
+  assert.equal(pay.properties.channel, undefined, 'no second attribution');
+
+  // A form sent by GET to the checkout carries it as a field.
+  await page.goto(`${shop}/cart`);
+  await sdkReady(page);
+  await page.click('#go');
+  await page.waitForURL(/checkout\.shop\.test.*step=2/);
+  await sdkReady(page);
+  assert.equal(new URL(page.url()).searchParams.get('_tp'), null);
+  await page.evaluate(() => { touchpoint('track', 'paid_again'); touchpoint('flush'); });
+  const again = (await eventsUntil(site, 'paid_again')).find((e) => e.event === 'paid_again');
+  assert.equal(again.sessionId, cart.sessionId);
+
+  // The link's URL opened in a fresh tab: it continues the visit only when opened from a listed
+  // domain within 2 minutes (a URL copied or sent on later is a visit of its own).
+  const linkValue = await page.evaluate(() => sessionStorage.getItem('tp:session').split('\x1f').slice(0, 5).join('~'));
+  const cases = [
+    ['fresh_from_shop', Date.now(), `${shop}/cart`, true],
+    ['no_referrer', Date.now(), undefined, false],
+    ['from_elsewhere', Date.now(), `http://other.test:${port}/`, false],
+    ['stale', Date.now() - 121_000, `${shop}/cart`, false],
+  ];
+  for (const [name, at, referer, joins] of cases) {
+    const tab = await (await b2.newContext()).newPage();
+    t.after(() => tab.context().close());
+    await tab.route(/\/pay(\?.*)?$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: pages['/pay'] }));
+    await tab.goto(`${checkout}/pay?step=1&_tp=${encodeURIComponent(`${at}~${linkValue}`)}`, { referer });
+    await sdkReady(tab);
+    assert.equal(tab.url(), `${checkout}/pay?step=1`, `${name}: taken out of the address bar in any case`);
+    await tab.evaluate((n) => { touchpoint('track', n); touchpoint('flush'); }, name);
+    const e = (await eventsUntil(site, name)).find((x) => x.event === name);
+    assert.equal(e.sessionId === cart.sessionId, joins, name);
+  }
+});

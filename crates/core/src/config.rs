@@ -273,7 +273,7 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
 
 /// Every `data-*` attribute the script tag understands (without the prefix). Anything else gets
 /// a warning naming it: a typo like `data-concent` would otherwise fail silently.
-pub const KNOWN: [&str; 40] = [
+pub const KNOWN: [&str; 41] = [
     "collector",
     "site",
     "consent",
@@ -314,8 +314,9 @@ pub const KNOWN: [&str; 40] = [
     "track-limit",
     "sample-rate",
     // Read by the loader (www/host.js), not the engine: CSS selectors of elements that change on
-    // their own.
+    // their own; the shop's other domains, which links carry the visit's session to.
     "ambient",
+    "cross-domain",
 ];
 
 /// The warning for a `data-*` attribute of the script tag that is not in `KNOWN`, if it is not.

@@ -32,7 +32,7 @@ window.touchpoint?.('set', { variant: 'B' });
 tp.beforeSend((e) => (e.event === 'internal_test' ? null : { ...e, properties: { ...e.properties, build: 'b1' } }));
 tp.beforeSend((e) => { e.context.page.path = e.context.page.path.replace(/\/order\/\d+/, '/order/:id'); });
 tp.beforeSend(null);
-init({ site: 'shop', sampleRate: 20, beforeSend: (e) => (e.properties.category === 'friction' ? e : false) });
+init({ site: 'shop', sampleRate: 20, crossDomain: ['checkout.shop.example'], beforeSend: (e) => (e.properties.category === 'friction' ? e : false) });
 window.touchpoint?.('beforeSend', (e) => e);
 window.touchpoint?.('identify', 'c-1042');
 window.touchpoint?.('reset');
