@@ -422,7 +422,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     special = t && t.closest && t.closest(SPECIAL);
     if (t && t.closest && !(special && t.closest('[data-tp-ignore]'))) {
       el = dis || t.closest(CLICKABLE);
-      if (el && el.tagName === 'A') { link = f(el.href); dl = el.hasAttribute('download') ? 1 : 0; if (crossDomains.length) decorate(el); }
+      if (el && el.tagName === 'A') { link = f(el.href); dl = el.hasAttribute('download') ? 1 : 0; }
       // No marked element above the target: none above el either (el is the target or above it).
       r = US + group(el || t, dis ? 17 : !!el, special ? undefined : null);
       // (a field is never `el`: see CLICKABLE)
@@ -841,7 +841,6 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     },
     // (Not by a button that closes the form: a <form method=dialog>'s Cancel submits it.)
     submit: function (e) {
-      if (crossDomains.length) decorate(e.target);
       if (e.submitter && dismisses(e.submitter)) return;
       fieldCheck(e.target, null, 3000);
       submitted(e.target);
@@ -1110,6 +1109,19 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       u.searchParams.set('_tp', v);
       el.setAttribute(form ? 'action' : 'href', u.href);
     }
+  }
+  // Listeners of their own, not the click and submit sensors': those are off while no event
+  // could be kept (a session out of the sample too), and the visit must still be carried on
+  // (the next domain would decide the sample again). Also a right click's link (opened in a new
+  // tab from the context menu) and a middle click's.
+  if (crossDomains.length) {
+    ['click', 'auxclick', 'contextmenu', 'submit'].forEach(function (n) {
+      w.addEventListener(n, guard(function (e) {
+        var t = e.target;
+        t = t && (t.tagName === 'FORM' ? t : (t = elOf(t)) && t.closest('a[href]'));
+        if (t) decorate(t);
+      }), { capture: true, passive: true, signal: signal || undefined });
+    });
   }
   // This page's `_tp`, taken out of the address bar at once, so that a copied or bookmarked URL
   // does not carry it on (by hand, not URLSearchParams: the page's other parameters stay as they

@@ -854,6 +854,18 @@ test('data-cross-domain: a link and a form to the checkout\'s domain carry the v
   const again = (await eventsUntil(site, 'paid_again')).find((e) => e.event === 'paid_again');
   assert.equal(again.sessionId, cart.sessionId);
 
+  // A shop page whose session is out of the sample (its sensors off) still carries the visit on:
+  // the checkout must not decide the sample again for a new session.
+  pages['/cart0'] = pages['/cart'].replace('data-cross-domain', 'data-sample-rate="0" data-cross-domain');
+  await context.route(/\/cart0$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: pages['/cart0'] }));
+  await page.goto(`${shop}/cart0`);
+  await sdkReady(page);
+  const outOfSample = await page.evaluate(() => sessionStorage.getItem('tp:session').split('\x1f')[0]);
+  await page.click('#pay');
+  await page.waitForURL(/checkout\.shop\.test.*\/pay/);
+  await sdkReady(page);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('tp:session').split('\x1f')[0]), outOfSample);
+
   // The link's URL opened in a fresh tab: it continues the visit only when opened from a listed
   // domain within 2 minutes (a URL copied or sent on later is a visit of its own).
   const linkValue = await page.evaluate(() => sessionStorage.getItem('tp:session').split('\x1f').slice(0, 5).join('~'));
