@@ -244,7 +244,7 @@ pub struct Tag {
 
 impl Q {
     /// ` AND` one of the events of the session row `s` carries the tag (`session_tags`, kept at
-    /// ingest with `event_tags`: see [`crate::aggregate::TAG_ROWS`]). The key and value are
+    /// ingest with `event_tags`: see [`crate::aggregate::apply`]). The key and value are
     /// arguments, never SQL text.
     fn session_tag(&mut self, tag: &Tag) -> &mut Q {
         self.text(
