@@ -389,7 +389,8 @@ fn query_latencies(addr: &str, runs: usize) {
         ("events, newest 100".into(), "/api/events".into()),
         ("events, site=nope (none match)".into(), "/api/events?site=nope".into()),
         ("stats".into(), "/api/stats".into()),
-        // A tag filter is answered from `event_tags` (kept at ingest), not kept between polls.
+        // A tag filter is answered from `event_tags` (kept at ingest); the tag leaderboard and
+        // `/api/tags` are kept between polls (the first call builds them), the others are not.
         ("friction leaderboard, 24 h, tag".into(), format!("/api/friction?{day}&tag=variant:B")),
         ("friction leaderboard, 7 d, tag".into(), format!("/api/friction?{week}&tag=variant:B")),
         ("timeseries friction, 24 h, tag".into(), format!("/api/timeseries?{day}&metric=friction&tag=variant:B")),

@@ -312,7 +312,8 @@ pub async fn tags(State(st): State<AppState>, Query(q): Pairs) -> Result<Respons
     let p = Params::new(q, &["site", "from", "to"])?;
     let (from, to) = p.range(now_ms())?;
     let site = p.site()?;
-    Ok(json_answer(st.store.reads.run(move |c| query::tags(c, &site, from, to, TAGS_LIMIT)).await?))
+    let kept = st.store.reads.kept.clone();
+    Ok(json_answer(st.store.reads.run(move |c| query::tags(c, &kept, &site, from, to, TAGS_LIMIT)).await?))
 }
 
 pub async fn funnel(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {

@@ -37,6 +37,8 @@ pub struct Filters {
     pub path: Option<String>,
     /// (The element click-through only; the leaderboard groups by selector.)
     pub selector: Option<String>,
+    /// Only the friction events carrying this page tag (their rows of `event_tags`).
+    pub tag: Option<crate::query::Tag>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -230,8 +232,9 @@ impl Window {
     }
 }
 
-/// SQL over the time index: the rows of `[from, to)` that match `f` (ts bounds are the last
-/// two arguments before any `event`/`path`).
+/// SQL over the time index: the rows of `[from, to)` that match `f`. The `NULL` arguments are
+/// the time bounds, `from` then `to` (twice with a tag: the tag's friction events of the same
+/// range, looked up once, as the leaderboard without a window did).
 pub fn range_sql(f: &Filters) -> (String, Vec<rusqlite::types::Value>) {
     use rusqlite::types::Value as Sql;
     let index = if f.site.is_some() { "friction_site_ts" } else { "friction_ts" };
@@ -256,8 +259,20 @@ pub fn range_sql(f: &Filters) -> (String, Vec<rusqlite::types::Value>) {
         sql.push_str(" AND selector = ?");
         args.push(Sql::Text(sel.clone()));
     }
+    if let Some(tag) = &f.tag {
+        sql.push_str(
+            " AND id IN (SELECT t.event_id FROM event_tags AS t
+                          WHERE t.key = ? AND t.value = ? AND t.friction = 1 AND t.ts >= ? AND t.ts < ?)",
+        );
+        args.extend([Sql::Text(tag.key.clone()), Sql::Text(tag.value.clone()), Sql::Null, Sql::Null]);
+    }
     (sql, args)
 }
+
+/// Whether the friction row `id` (at `ts`) is of an event carrying the tag: its row of
+/// `event_tags` looked up by the whole key (a friction row's event has the same time there).
+pub const FRICTION_TAGGED_SQL: &str = "SELECT 1 FROM event_tags AS t
+   WHERE t.key = ?1 AND t.value = ?2 AND t.friction = 1 AND t.ts = ?3 AND t.event_id = ?4";
 
 /// SQL over the rowid: the rows with `id` in `(?1, ?2]`, every column the filters need.
 pub const NEW_ROWS_SQL: &str =
@@ -276,9 +291,9 @@ fn scan_range(
         return Ok(());
     }
     let (sql, mut args) = range_sql(f);
-    let at = usize::from(f.site.is_some());
-    args[at] = rusqlite::types::Value::Integer(from);
-    args[at + 1] = rusqlite::types::Value::Integer(to);
+    for (i, arg) in args.iter_mut().filter(|a| **a == rusqlite::types::Value::Null).enumerate() {
+        *arg = rusqlite::types::Value::Integer(if i % 2 == 0 { from } else { to });
+    }
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(params_from_iter(args.iter()))?;
     while let Some(r) = rows.next()? {
@@ -304,6 +319,10 @@ fn scan_new(
         return Ok(());
     }
     let mut stmt = conn.prepare_cached(NEW_ROWS_SQL)?;
+    let mut tagged = match &f.tag {
+        Some(_) => Some(conn.prepare_cached(FRICTION_TAGGED_SQL)?),
+        None => None,
+    };
     let mut rows = stmt.query([after, upto])?;
     let is = |want: &Option<String>, got: &[u8]| want.as_ref().is_none_or(|w| w.as_bytes() == got);
     while let Some(r) = rows.next()? {
@@ -317,6 +336,13 @@ fn scan_new(
             || !is(&f.selector, selector)
         {
             continue;
+        }
+        if let (Some(tag), Some(stmt)) = (&f.tag, &mut tagged) {
+            let id: i64 = r.get(5)?;
+            let params = rusqlite::params![tag.key, tag.value, row.ts, id];
+            if !stmt.exists(params)? {
+                continue;
+            }
         }
         each(&row);
     }
@@ -943,12 +969,302 @@ impl ElementWindows {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// The page tags of a sliding window (`/api/tags`)
+
+/// One tag value's figures over a window.
+pub struct TagCount {
+    pub key: Vec<u8>,
+    pub value: Vec<u8>,
+    pub events: i64,
+    pub friction: i64,
+    /// Distinct sessions with rows of it in the window.
+    pub sessions: i64,
+}
+
+/// One row of `event_tags` as read.
+struct TagRow<'a> {
+    key: &'a [u8],
+    value: &'a [u8],
+    friction: bool,
+    session: &'a [u8],
+    site: &'a [u8],
+}
+
+/// The counts per tag value of the rows of `event_tags` with `event_id <= upto` and `ts` in
+/// `[from, to)` (of one site or all). Moved like [`Window`]: rows leave and join at the ends of
+/// the range (the time index), and the rows of the events stored since (`events` by id, each
+/// event's rows looked up by its time, site and session in the time index).
+struct TagsWindow {
+    from: i64,
+    to: i64,
+    upto: i64,
+    /// (key, value), each preceded by its length -> index in `counts`.
+    index: HashMap<Vec<u8>, u32>,
+    counts: Vec<TagCount>,
+    session_ids: HashMap<SessionKey, u32>,
+    /// (tag value, session) -> its rows in the window.
+    pairs: HashMap<(u32, u32), u32>,
+    /// Tag values with rows.
+    live: usize,
+}
+
+/// The rows of `event_tags` in `[?, ?)` (of one site), with the event's id.
+fn tags_range_sql(site: bool) -> &'static str {
+    if site {
+        "SELECT t.key, t.value, t.friction, t.session_id, t.site, t.event_id FROM event_tags AS t
+          INDEXED BY event_tags_ts WHERE t.ts >= ?1 AND t.ts < ?2 AND t.site = ?3"
+    } else {
+        "SELECT t.key, t.value, t.friction, t.session_id, t.site, t.event_id FROM event_tags AS t
+          INDEXED BY event_tags_ts WHERE t.ts >= ?1 AND t.ts < ?2"
+    }
+}
+
+/// The events stored with an id in `(?, ?]` (of one site), with what their time is made of.
+fn new_events_sql(site: bool) -> &'static str {
+    if site {
+        "SELECT id, site, session_id, timestamp, received_at FROM events INDEXED BY events_site_id
+          WHERE site = ?3 AND id > ?1 AND id <= ?2"
+    } else {
+        "SELECT id, site, session_id, timestamp, received_at FROM events WHERE id > ?1 AND id <= ?2"
+    }
+}
+
+/// The rows of `event_tags` of one event: those at its time, site and session in the time index.
+const EVENT_TAG_ROWS_SQL: &str = "SELECT t.key, t.value, t.friction, t.session_id, t.site, t.event_id
+   FROM event_tags AS t INDEXED BY event_tags_ts WHERE t.ts = ?1 AND t.site = ?2 AND t.session_id = ?3";
+
+/// The SQL shapes of the tags windows that read `event_tags` (for `EXPLAIN QUERY PLAN` in the
+/// tests): (sql, arguments).
+pub fn tags_shapes() -> Vec<(String, usize)> {
+    vec![(tags_range_sql(true).into(), 3), (tags_range_sql(false).into(), 2), (EVENT_TAG_ROWS_SQL.into(), 3)]
+}
+
+/// Those that read `events` (the events stored since a window was moved).
+pub fn new_events_shapes() -> Vec<(String, usize)> {
+    vec![(new_events_sql(true).into(), 3), (new_events_sql(false).into(), 2)]
+}
+
+impl TagsWindow {
+    fn new(from: i64, to: i64, upto: i64) -> TagsWindow {
+        TagsWindow {
+            from,
+            to,
+            upto,
+            index: HashMap::new(),
+            counts: Vec::new(),
+            session_ids: HashMap::new(),
+            pairs: HashMap::new(),
+            live: 0,
+        }
+    }
+
+    /// A row's tag value and session, as numbers (made on first sight).
+    fn ids(&mut self, r: &TagRow<'_>, key: &mut Vec<u8>) -> (u32, u32) {
+        key.clear();
+        for p in [r.key, r.value] {
+            key.extend_from_slice(&(p.len() as u32).to_le_bytes());
+            key.extend_from_slice(p);
+        }
+        let tag = match self.index.get(key.as_slice()) {
+            Some(&i) => i,
+            None => {
+                self.counts.push(TagCount {
+                    key: r.key.to_vec(),
+                    value: r.value.to_vec(),
+                    events: 0,
+                    friction: 0,
+                    sessions: 0,
+                });
+                let i = self.counts.len() as u32 - 1;
+                self.index.insert(key.clone(), i);
+                i
+            }
+        };
+        let next = self.session_ids.len() as u32;
+        let session = *self.session_ids.entry((r.session.to_vec(), r.site.to_vec())).or_insert(next);
+        (tag, session)
+    }
+
+    fn add(&mut self, r: &TagRow<'_>, key: &mut Vec<u8>) {
+        let (tag, session) = self.ids(r, key);
+        let c = &mut self.counts[tag as usize];
+        if c.events == 0 {
+            self.live += 1;
+        }
+        c.events += 1;
+        c.friction += i64::from(r.friction);
+        let n = self.pairs.entry((tag, session)).or_insert(0);
+        if *n == 0 {
+            c.sessions += 1;
+        }
+        *n += 1;
+    }
+
+    fn remove(&mut self, r: &TagRow<'_>, key: &mut Vec<u8>) {
+        let (tag, session) = self.ids(r, key);
+        let c = &mut self.counts[tag as usize];
+        c.events -= 1;
+        c.friction -= i64::from(r.friction);
+        if c.events == 0 {
+            self.live -= 1;
+        }
+        if let Some(n) = self.pairs.get_mut(&(tag, session)) {
+            *n -= 1;
+            if *n == 0 {
+                self.pairs.remove(&(tag, session));
+                c.sessions -= 1;
+            }
+        }
+    }
+
+    /// Mostly values and sessions that have left: cheaper made again than kept.
+    fn bloated(&self) -> bool {
+        self.counts.len() > 4 * self.live + 1_024 || self.session_ids.len() > 4 * self.pairs.len() + 4_096
+    }
+
+    /// The first `limit` tag values, most events first, then by key and value (bytes).
+    fn top(&self, limit: usize) -> Vec<&TagCount> {
+        let mut all: Vec<&TagCount> = self.counts.iter().filter(|c| c.events > 0).collect();
+        all.sort_unstable_by(|a, b| b.events.cmp(&a.events).then_with(|| (&a.key, &a.value).cmp(&(&b.key, &b.value))));
+        all.truncate(limit);
+        all
+    }
+}
+
+fn tag_row<'a>(r: &'a rusqlite::Row<'_>) -> rusqlite::Result<TagRow<'a>> {
+    Ok(TagRow {
+        key: bytes(r.get_ref(0)?),
+        value: bytes(r.get_ref(1)?),
+        friction: r.get(2)?,
+        session: bytes(r.get_ref(3)?),
+        site: bytes(r.get_ref(4)?),
+    })
+}
+
+/// Hands every row of `event_tags` of `site` with `ts` in `[from, to)` and `event_id <= upto`
+/// to `each`.
+fn scan_tags_range(
+    conn: &Connection,
+    site: &Option<String>,
+    from: i64,
+    to: i64,
+    upto: i64,
+    mut each: impl FnMut(&TagRow<'_>),
+) -> Result<(), ReadError> {
+    if from >= to {
+        return Ok(());
+    }
+    let mut stmt = conn.prepare_cached(tags_range_sql(site.is_some()))?;
+    let mut rows = match site {
+        Some(s) => stmt.query(rusqlite::params![from, to, s])?,
+        None => stmt.query(rusqlite::params![from, to])?,
+    };
+    while let Some(r) = rows.next()? {
+        if r.get::<_, i64>(5)? <= upto {
+            each(&tag_row(r)?);
+        }
+    }
+    Ok(())
+}
+
+/// Hands every row of `event_tags` of the events of `site` with an id in `(after, upto]` whose
+/// time is in `[from, to)` to `each`.
+fn scan_new_tags(
+    conn: &Connection,
+    site: &Option<String>,
+    (from, to): (i64, i64),
+    after: i64,
+    upto: i64,
+    mut each: impl FnMut(&TagRow<'_>),
+) -> Result<(), ReadError> {
+    if after >= upto {
+        return Ok(());
+    }
+    let mut events = conn.prepare_cached(new_events_sql(site.is_some()))?;
+    let mut tags = conn.prepare_cached(EVENT_TAG_ROWS_SQL)?;
+    let mut rows = match site {
+        Some(s) => events.query(rusqlite::params![after, upto, s])?,
+        None => events.query(rusqlite::params![after, upto])?,
+    };
+    while let Some(e) = rows.next()? {
+        let id: i64 = e.get(0)?;
+        let captured = crate::facts::parse_iso_millis(e.get_ref(3)?.as_str().unwrap_or("")).unwrap_or(0);
+        let ts = crate::aggregate::counts_at(captured, e.get(4)?);
+        if ts < from || ts >= to {
+            continue;
+        }
+        let mut found =
+            tags.query(rusqlite::params![ts, as_text(bytes(e.get_ref(1)?)), as_text(bytes(e.get_ref(2)?))])?;
+        while let Some(r) = found.next()? {
+            if r.get::<_, i64>(5)? == id {
+                each(&tag_row(r)?);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The tags windows of one store, kept between polls like [`Windows`]: one per site filter and
+/// range length.
+#[derive(Default)]
+pub struct TagsWindows {
+    kept: Shelf<(Option<String>, i64), TagsWindow>,
+}
+
+impl TagsWindows {
+    /// The first `limit` tag values of `site`'s events in `[from, to)` (see [`TagsWindow::top`]),
+    /// as of the caller's read transaction in which the largest `events.id` is `upto`, handed to
+    /// `each`.
+    pub fn top<T>(
+        &self,
+        conn: &Connection,
+        site: &Option<String>,
+        (from, to): (i64, i64),
+        upto: i64,
+        limit: usize,
+        each: impl FnOnce(Vec<&TagCount>) -> T,
+    ) -> Result<T, ReadError> {
+        let key = (site.clone(), to - from);
+        let mut k = Vec::new();
+        let w = match self.kept.take(&key) {
+            Some(mut w)
+                if w.from <= from
+                    && w.to <= to
+                    && from < w.to
+                    && w.upto <= upto
+                    && from - w.from <= to - from
+                    && upto - w.upto <= MAX_NEW_EVENTS
+                    && !w.bloated() =>
+            {
+                let (old_from, old_to, old_upto) = (w.from, w.to, w.upto);
+                scan_tags_range(conn, site, old_from, from, old_upto, |r| w.remove(r, &mut k))?;
+                scan_tags_range(conn, site, old_to, to, old_upto, |r| w.add(r, &mut k))?;
+                scan_new_tags(conn, site, (from, to), old_upto, upto, |r| w.add(r, &mut k))?;
+                w.from = from;
+                w.to = to;
+                w.upto = upto;
+                w
+            }
+            _ => {
+                let mut w = TagsWindow::new(from, to, upto);
+                scan_tags_range(conn, site, from, to, upto, |r| w.add(r, &mut k))?;
+                w
+            }
+        };
+        let out = each(w.top(limit));
+        self.kept.put(key, w, |old, w| old.upto > w.upto || old.to > w.to);
+        Ok(out)
+    }
+}
+
 /// Everything the read side keeps between polls, per store.
 #[derive(Default)]
 pub struct Kept {
     pub friction: Windows,
     pub sessions: SessionWindows,
     pub elements: ElementWindows,
+    pub tags: TagsWindows,
 }
 
 impl Kept {
