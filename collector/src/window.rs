@@ -501,6 +501,9 @@ struct Summary {
     moments: Option<Vec<String>>,
     /// Its attribution channel ('' unknown).
     channel: String,
+    /// Whether it carries each page tag asked about so far (as `session_tags` says), remembered
+    /// until one of its events is stored (its summary is then read again, without them).
+    tags: std::cell::RefCell<Vec<(crate::query::Tag, bool)>>,
 }
 
 type SessionKey = (Vec<u8>, Vec<u8>);
@@ -587,6 +590,7 @@ impl SessionWindow {
                 score: r.get(5)?,
                 moments: moments_of(r.get_ref(6)?),
                 channel: r.get(7)?,
+                tags: Default::default(),
             };
             w.by_last.insert((s.last_ts, key.clone()));
             w.by_key.insert(key, s);
@@ -633,6 +637,7 @@ impl SessionWindow {
                         score: r.get(3)?,
                         moments: moments_of(r.get_ref(4)?),
                         channel: r.get(5)?,
+                        tags: Default::default(),
                     };
                     if s.last_ts >= from {
                         self.by_last.insert((s.last_ts, key.clone()));
@@ -653,8 +658,8 @@ impl SessionWindow {
         Ok(())
     }
 
-    fn in_range(&self, to: i64) -> impl Iterator<Item = &Summary> {
-        self.by_key.values().filter(move |s| s.first_ts < to)
+    fn in_range(&self, to: i64) -> impl Iterator<Item = (&SessionKey, &Summary)> {
+        self.by_key.iter().filter(move |(_, s)| s.first_ts < to)
     }
 }
 
@@ -767,7 +772,7 @@ impl SessionWindows {
         from: i64,
         to: i64,
         upto: i64,
-        f: impl FnOnce(&mut dyn Iterator<Item = &Summary>) -> T,
+        f: impl FnOnce(&mut dyn Iterator<Item = (&SessionKey, &Summary)>) -> T,
     ) -> Result<T, ReadError> {
         let key = SessionWindowKey { site: site.clone(), len: to - from };
         let kept = self.kept.take(&key);
@@ -797,7 +802,7 @@ impl SessionWindows {
     ) -> Result<SessionTotals, ReadError> {
         self.with(conn, site, from, to, upto, |sessions| {
             let (mut n, mut with_friction, mut scores) = (0i64, 0i64, 0i64);
-            for s in sessions {
+            for (_, s) in sessions {
                 n += 1;
                 with_friction += i64::from(s.friction > 0);
                 scores += s.score;
@@ -819,7 +824,7 @@ impl SessionWindows {
         self.with(conn, site, from, to, upto, |sessions| {
             let mut reached = vec![0i64; steps.len()];
             let mut n = 0i64;
-            for s in sessions {
+            for (_, s) in sessions {
                 n += 1;
                 let Some(moments) = &s.moments else { continue };
                 let mut k = 0;
@@ -850,7 +855,7 @@ impl SessionWindows {
         self.with(conn, site, from, to, upto, |sessions| {
             // A few channels: a list, not a map by name.
             let mut by: Vec<ChannelTotals> = Vec::new();
-            for s in sessions {
+            for (_, s) in sessions {
                 let i = match by.iter().position(|c| c.channel == s.channel) {
                     Some(i) => i,
                     None => {
@@ -870,11 +875,54 @@ impl SessionWindows {
         })
     }
 
+    /// How many sessions in `[from, to)` carry `tag` (an event of theirs did, at any time, as
+    /// `session_tags` says): each session looked up there once and the answer remembered with
+    /// its summary, so a poll looks up only the sessions stored to since.
+    #[allow(clippy::too_many_arguments)]
+    pub fn tagged(
+        &self,
+        conn: &Connection,
+        site: &Option<String>,
+        from: i64,
+        to: i64,
+        upto: i64,
+        tag: &crate::query::Tag,
+    ) -> Result<i64, ReadError> {
+        let mut carries = conn.prepare_cached(SESSION_TAG_SQL)?;
+        self.with(conn, site, from, to, upto, |sessions| {
+            let mut n = 0i64;
+            for (key, s) in sessions {
+                let mut known = s.tags.borrow_mut();
+                let has = match known.iter().find(|(t, _)| t == tag) {
+                    Some(&(_, has)) => has,
+                    None => {
+                        let has =
+                            carries.exists(rusqlite::params![as_text(&key.0), as_text(&key.1), tag.key, tag.value])?;
+                        // A few tags per session at most: an inspector asks about one at a time.
+                        if known.len() < MAX_TAGS_KNOWN {
+                            known.push((tag.clone(), has));
+                        }
+                        has
+                    }
+                };
+                n += i64::from(has);
+            }
+            Ok(n)
+        })?
+    }
+
     /// Forgets every window (tests).
     pub fn clear(&self) {
         self.kept.clear();
     }
 }
+
+/// Whether a session carried a tag (its row of `session_tags`).
+const SESSION_TAG_SQL: &str =
+    "SELECT 1 FROM session_tags AS t WHERE t.session_id = ?1 AND t.site = ?2 AND t.key = ?3 AND t.value = ?4";
+
+/// The tags whose answer a session's summary remembers at most.
+const MAX_TAGS_KNOWN: usize = 4;
 
 // ---------------------------------------------------------------------------------------------
 // The sessions where a friction happened (the leaderboard's click-through)
@@ -1000,13 +1048,28 @@ struct TagsWindow {
     to: i64,
     upto: i64,
     /// (key, value), each preceded by its length -> index in `counts`.
-    index: HashMap<Vec<u8>, u32>,
+    index: FastMap<Vec<u8>, u32>,
     counts: Vec<TagCount>,
-    session_ids: HashMap<SessionKey, u32>,
+    /// (session, site), each preceded by its length -> a number.
+    session_ids: FastMap<Vec<u8>, u32>,
     /// (tag value, session) -> its rows in the window.
-    pairs: HashMap<(u32, u32), u32>,
+    pairs: FastMap<(u32, u32), u32>,
     /// Tag values with rows.
     live: usize,
+}
+
+/// The tags windows' maps, a few per row of a range (1.6 million rows for a week of the bench's
+/// events): foldhash (already used by the writer) rather than SipHash. Their keys are the
+/// database's texts, not chosen by a client per request.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// `parts`, each preceded by its length (so that no two run together), into `key`.
+fn joined_key(key: &mut Vec<u8>, parts: [&[u8]; 2]) {
+    key.clear();
+    for p in parts {
+        key.extend_from_slice(&(p.len() as u32).to_le_bytes());
+        key.extend_from_slice(p);
+    }
 }
 
 /// The rows of `event_tags` in `[?, ?)` (of one site), with the event's id.
@@ -1037,7 +1100,12 @@ const EVENT_TAG_ROWS_SQL: &str = "SELECT t.key, t.value, t.friction, t.session_i
 /// The SQL shapes of the tags windows that read `event_tags` (for `EXPLAIN QUERY PLAN` in the
 /// tests): (sql, arguments).
 pub fn tags_shapes() -> Vec<(String, usize)> {
-    vec![(tags_range_sql(true).into(), 3), (tags_range_sql(false).into(), 2), (EVENT_TAG_ROWS_SQL.into(), 3)]
+    vec![
+        (tags_range_sql(true).into(), 3),
+        (tags_range_sql(false).into(), 2),
+        (EVENT_TAG_ROWS_SQL.into(), 3),
+        (SESSION_TAG_SQL.into(), 4),
+    ]
 }
 
 /// Those that read `events` (the events stored since a window was moved).
@@ -1051,21 +1119,18 @@ impl TagsWindow {
             from,
             to,
             upto,
-            index: HashMap::new(),
+            index: FastMap::default(),
             counts: Vec::new(),
-            session_ids: HashMap::new(),
-            pairs: HashMap::new(),
+            session_ids: FastMap::default(),
+            pairs: FastMap::default(),
             live: 0,
         }
     }
 
-    /// A row's tag value and session, as numbers (made on first sight).
+    /// A row's tag value and session, as numbers (made on first sight; `key` is scratch space,
+    /// so that a row seen before allocates nothing).
     fn ids(&mut self, r: &TagRow<'_>, key: &mut Vec<u8>) -> (u32, u32) {
-        key.clear();
-        for p in [r.key, r.value] {
-            key.extend_from_slice(&(p.len() as u32).to_le_bytes());
-            key.extend_from_slice(p);
-        }
+        joined_key(key, [r.key, r.value]);
         let tag = match self.index.get(key.as_slice()) {
             Some(&i) => i,
             None => {
@@ -1081,8 +1146,15 @@ impl TagsWindow {
                 i
             }
         };
-        let next = self.session_ids.len() as u32;
-        let session = *self.session_ids.entry((r.session.to_vec(), r.site.to_vec())).or_insert(next);
+        joined_key(key, [r.session, r.site]);
+        let session = match self.session_ids.get(key.as_slice()) {
+            Some(&n) => n,
+            None => {
+                let n = self.session_ids.len() as u32;
+                self.session_ids.insert(key.clone(), n);
+                n
+            }
+        };
         (tag, session)
     }
 
