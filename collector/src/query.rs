@@ -291,7 +291,17 @@ fn set_session_range(q: &mut Q, site: &Option<String>, from: i64, to: i64) {
 /// The times of the events of `[from, to)` carrying the tag (the time each counts at, as in the
 /// aggregates: so every event that counts in the range).
 fn tagged_events_sql(site: &Option<String>, tag: &Tag, from: i64, to: i64) -> Q {
-    let mut q = Q::new("SELECT t.ts FROM event_tags AS t WHERE ");
+    tagged_events_sql_of("t.ts", site, tag, from, to)
+}
+
+/// How many events of `[from, to)` carry the tag, and how many of those are friction.
+fn tagged_totals_sql(site: &Option<String>, tag: &Tag, from: i64, to: i64) -> Q {
+    tagged_events_sql_of("COUNT(*), COALESCE(SUM(t.friction), 0)", site, tag, from, to)
+}
+
+/// `columns` of the rows of `event_tags` of `[from, to)` for the tag.
+fn tagged_events_sql_of(columns: &str, site: &Option<String>, tag: &Tag, from: i64, to: i64) -> Q {
+    let mut q = Q::new(&format!("SELECT {columns} FROM event_tags AS t WHERE "));
     q.push("t.key = ?", tag.key.clone())
         .push(" AND t.value = ?", tag.value.clone())
         .text(" AND t.friction IN (0, 1)")
@@ -586,8 +596,8 @@ pub fn friction(conn: &Connection, kept: &Kept, f: &FrictionQ) -> Result<Value, 
     let _snapshot = conn.unchecked_transaction()?;
     let (events_upto, upto) = snapshot_ids(conn)?;
     let sessions = match &f.tag {
-        Some(tag) => kept.sessions.tagged(conn, &f.site, f.from, f.to, events_upto, tag)?,
-        None => kept.sessions.totals(conn, &f.site, f.from, f.to, events_upto)?.sessions,
+        Some(tag) => kept.sessions.tagged(conn, &f.site, (f.from, f.to), events_upto, tag)?,
+        None => kept.sessions.totals(conn, &f.site, f.from, f.to, events_upto, None)?.sessions,
     };
     let filters = Filters {
         site: f.site.clone(),
@@ -1062,18 +1072,33 @@ pub fn bucket_minutes(bucket: &str, from: i64, to: i64) -> Result<i64, BadParam>
 
 /// Totals of a range: events and friction from the hourly and minute counts, sessions from the
 /// session window `kept` holds (one read transaction).
-pub fn overview(conn: &Connection, kept: &Kept, site: &Option<String>, from: i64, to: i64) -> Result<Value, ReadError> {
+/// The overview of a range; `tag`: of the sessions carrying it (kept with the session window)
+/// and the events carrying it (read from `event_tags` at each poll, not kept).
+pub fn overview(
+    conn: &Connection,
+    kept: &Kept,
+    site: &Option<String>,
+    from: i64,
+    to: i64,
+    tag: Option<&Tag>,
+) -> Result<Value, ReadError> {
     let _snapshot = conn.unchecked_transaction()?;
     let (events_upto, _) = snapshot_ids(conn)?;
-    let t = kept.sessions.totals(conn, site, from, to, events_upto)?;
+    let t = kept.sessions.totals(conn, site, from, to, events_upto, tag)?;
     let (sessions, with_friction, score) = (t.sessions, t.with_friction, t.average_score);
     let (mut events, mut friction) = (0i64, 0i64);
-    let (m0, m1) = (from.div_euclid(60_000), (to - 1).div_euclid(60_000) + 1);
-    counts(conn, site, Metrics::Totals, m0, m1, true, |_, metric, n| match metric {
-        "events" => events += n,
-        "friction" => friction += n,
-        _ => {}
-    })?;
+    if let Some(tag) = tag {
+        let q = tagged_totals_sql(site, tag, from, to);
+        (events, friction) =
+            conn.prepare_cached(&q.sql)?.query_row(params_from_iter(q.args.iter()), |r| Ok((r.get(0)?, r.get(1)?)))?;
+    } else {
+        let (m0, m1) = (from.div_euclid(60_000), (to - 1).div_euclid(60_000) + 1);
+        counts(conn, site, Metrics::Totals, m0, m1, true, |_, metric, n| match metric {
+            "events" => events += n,
+            "friction" => friction += n,
+            _ => {}
+        })?;
+    }
     Ok(json!({
         "from": format_iso_millis(from), "to": format_iso_millis(to), "site": site,
         "events": events, "friction": friction, "sessions": sessions, "sessionsWithFriction": with_friction,
@@ -1124,10 +1149,11 @@ pub fn funnel(
     from: i64,
     to: i64,
     steps: &[String],
+    tag: Option<&Tag>,
 ) -> Result<Value, ReadError> {
     let _snapshot = conn.unchecked_transaction()?;
     let (events_upto, _) = snapshot_ids(conn)?;
-    let (sessions, reached) = kept.sessions.funnel(conn, site, from, to, events_upto, steps)?;
+    let (sessions, reached) = kept.sessions.funnel(conn, site, from, to, events_upto, steps, tag)?;
     let mut prev = sessions;
     let mut out = vec![json!({"step": "sessions", "sessions": sessions, "dropoff": 0.0})];
     for (step, n) in steps.iter().zip(reached) {
@@ -1144,19 +1170,19 @@ pub fn funnel(
 
 /// Sessions of a range by attribution channel (the SDK's `context.channel` of the session; those
 /// without one under `""`), most sessions first: how many had friction, friction per session,
-/// average score, and how many reached `goal` (the last moment of truth, by default). From the
-/// session window `kept` holds (one read transaction).
+/// average score, and how many reached `goal` (the last moment of truth, by default); `tag`: of
+/// the sessions carrying it only. From the session window `kept` holds (one read transaction).
 pub fn channels(
     conn: &Connection,
     kept: &Kept,
     site: &Option<String>,
-    from: i64,
-    to: i64,
+    (from, to): (i64, i64),
     goal: &str,
+    tag: Option<&Tag>,
 ) -> Result<Value, ReadError> {
     let _snapshot = conn.unchecked_transaction()?;
     let (events_upto, _) = snapshot_ids(conn)?;
-    let mut rows = kept.sessions.channels(conn, site, from, to, events_upto, goal)?;
+    let mut rows = kept.sessions.channels(conn, site, from, to, events_upto, goal, tag)?;
     rows.sort_by(|a, b| b.sessions.cmp(&a.sessions).then_with(|| a.channel.cmp(&b.channel)));
     let ratio = |n: i64, d: i64| if d > 0 { n as f64 / d as f64 } else { 0.0 };
     let out: Vec<Value> = rows
@@ -1346,6 +1372,7 @@ pub fn tag_shapes() -> Vec<(String, usize)> {
         if bits < 2 {
             add(tagged_sessions_sql(&site, &tag, "COUNT(*)"));
             add(tagged_events_sql(&site, &tag, 0, 1));
+            add(tagged_totals_sql(&site, &tag, 0, 1));
             add(tags_sql(&site, 0, 1));
         }
     }
@@ -1676,7 +1703,7 @@ mod tests {
                     let (from, to) = (now - len, now);
                     let _snapshot = c.unchecked_transaction().unwrap();
                     let (upto, _) = snapshot_ids(&c).unwrap();
-                    let ours = kept.sessions.totals(&c, &site, from, to, upto).unwrap();
+                    let ours = kept.sessions.totals(&c, &site, from, to, upto, None).unwrap();
                     let q = session_totals_sql(&site, from, to);
                     let want = c
                         .query_row(&q.sql, params_from_iter(q.args.iter()), |r| {
@@ -1693,13 +1720,44 @@ mod tests {
                     // session until it is stored to.
                     for value in ["A", "B", "C"] {
                         let tag = Tag { key: "variant".into(), value: value.into() };
-                        let tagged = kept.sessions.tagged(&c, &site, from, to, upto, &tag).unwrap();
+                        let tagged = kept.sessions.tagged(&c, &site, (from, to), upto, &tag).unwrap();
                         let want = tagged_session_count(&c, &site, &tag, from, to).unwrap();
                         assert_eq!(tagged, want, "tagged {value}, step {step}, {from}..{to}, {site:?}");
                         tagged_seen += usize::from(want > 0 && want < ours.sessions);
+                        // The overview's and the channels' figures of those sessions.
+                        let mut q = tagged_sessions_sql(
+                            &site,
+                            &tag,
+                            "COUNT(*), COUNT(*) FILTER (WHERE s.friction > 0), AVG(s.score)",
+                        );
+                        set_session_range(&mut q, &site, from, to);
+                        let want = c
+                            .query_row(&q.sql, params_from_iter(q.args.iter()), |r| {
+                                Ok(crate::window::SessionTotals {
+                                    sessions: r.get(0)?,
+                                    with_friction: r.get(1)?,
+                                    average_score: r.get(2)?,
+                                })
+                            })
+                            .unwrap();
+                        assert_eq!(kept.sessions.totals(&c, &site, from, to, upto, Some(&tag)).unwrap(), want);
+                        let channels =
+                            kept.sessions.channels(&c, &site, from, to, upto, "purchase", Some(&tag)).unwrap();
+                        let mut q = tagged_sessions_sql(&site, &tag, "s.channel, COUNT(*), SUM(s.friction)");
+                        set_session_range(&mut q, &site, from, to);
+                        q.text(" GROUP BY s.channel ORDER BY s.channel");
+                        let mut stmt = c.prepare(&q.sql).unwrap();
+                        let want: Vec<(String, i64, i64)> = stmt
+                            .query_map(params_from_iter(q.args.iter()), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                            .unwrap()
+                            .collect::<Result<_, _>>()
+                            .unwrap();
+                        let ours: Vec<(String, i64, i64)> =
+                            channels.into_iter().map(|c| (c.channel, c.sessions, c.friction)).collect();
+                        assert_eq!(ours, want, "tagged channels {value}, step {step}");
                     }
                     for steps in &steps_sets {
-                        let ours = kept.sessions.funnel(&c, &site, from, to, upto, steps).unwrap();
+                        let ours = kept.sessions.funnel(&c, &site, from, to, upto, steps, None).unwrap();
                         let mut q = funnel_sql(&site);
                         let n = q.args.len();
                         q.args[n - 2] = Sql::Integer(from);
@@ -1721,7 +1779,7 @@ mod tests {
                         assert_eq!(ours, (sessions, reached), "funnel, step {step}, {from}..{to}, {site:?}");
                     }
                     // Channels: the kept window against a GROUP BY of the sessions table.
-                    let ours_ch = kept.sessions.channels(&c, &site, from, to, upto, "purchase").unwrap();
+                    let ours_ch = kept.sessions.channels(&c, &site, from, to, upto, "purchase", None).unwrap();
                     let mut q = Q::new(
                         "SELECT channel, COUNT(*), COUNT(*) FILTER (WHERE friction > 0), SUM(friction), SUM(score),
                                 COUNT(*) FILTER (WHERE instr(moments, '\"purchase\"') > 0)

@@ -791,7 +791,8 @@ impl SessionWindows {
         Ok(out)
     }
 
-    /// See [`SessionTotals`].
+    /// See [`SessionTotals`]; `tag`: of the sessions carrying it only.
+    #[allow(clippy::too_many_arguments)]
     pub fn totals(
         &self,
         conn: &Connection,
@@ -799,8 +800,9 @@ impl SessionWindows {
         from: i64,
         to: i64,
         upto: i64,
+        tag: Option<&crate::query::Tag>,
     ) -> Result<SessionTotals, ReadError> {
-        self.with(conn, site, from, to, upto, |sessions| {
+        self.with_tag(conn, site, from, to, upto, tag, |sessions| {
             let (mut n, mut with_friction, mut scores) = (0i64, 0i64, 0i64);
             for (_, s) in sessions {
                 n += 1;
@@ -811,7 +813,9 @@ impl SessionWindows {
         })
     }
 
-    /// (sessions in `[from, to)`, how many reached each of `steps` in order).
+    /// (sessions in `[from, to)`, how many reached each of `steps` in order); `tag`: of the
+    /// sessions carrying it only.
+    #[allow(clippy::too_many_arguments)]
     pub fn funnel(
         &self,
         conn: &Connection,
@@ -820,8 +824,9 @@ impl SessionWindows {
         to: i64,
         upto: i64,
         steps: &[String],
+        tag: Option<&crate::query::Tag>,
     ) -> Result<(i64, Vec<i64>), ReadError> {
-        self.with(conn, site, from, to, upto, |sessions| {
+        self.with_tag(conn, site, from, to, upto, tag, |sessions| {
             let mut reached = vec![0i64; steps.len()];
             let mut n = 0i64;
             for (_, s) in sessions {
@@ -842,7 +847,9 @@ impl SessionWindows {
     }
 
     /// Sessions in `[from, to)` per attribution channel ('' for sessions without one), in
-    /// channel name order. `goal`: the moment of truth counted as a conversion.
+    /// channel name order. `goal`: the moment of truth counted as a conversion; `tag`: of the
+    /// sessions carrying it only.
+    #[allow(clippy::too_many_arguments)]
     pub fn channels(
         &self,
         conn: &Connection,
@@ -851,8 +858,9 @@ impl SessionWindows {
         to: i64,
         upto: i64,
         goal: &str,
+        tag: Option<&crate::query::Tag>,
     ) -> Result<Vec<ChannelTotals>, ReadError> {
-        self.with(conn, site, from, to, upto, |sessions| {
+        self.with_tag(conn, site, from, to, upto, tag, |sessions| {
             // A few channels: a list, not a map by name.
             let mut by: Vec<ChannelTotals> = Vec::new();
             for (_, s) in sessions {
@@ -875,22 +883,24 @@ impl SessionWindows {
         })
     }
 
-    /// How many sessions in `[from, to)` carry `tag` (an event of theirs did, at any time, as
-    /// `session_tags` says): each session looked up there once and the answer remembered with
-    /// its summary, so a poll looks up only the sessions stored to since.
+    /// [`Self::with`] the sessions carrying `tag` only, if given (an event of theirs did, at any
+    /// time, as `session_tags` says): each session looked up there once and the answer
+    /// remembered with its summary, so a poll looks up only the sessions stored to since.
     #[allow(clippy::too_many_arguments)]
-    pub fn tagged(
+    fn with_tag<T>(
         &self,
         conn: &Connection,
         site: &Option<String>,
         from: i64,
         to: i64,
         upto: i64,
-        tag: &crate::query::Tag,
-    ) -> Result<i64, ReadError> {
+        tag: Option<&crate::query::Tag>,
+        f: impl FnOnce(&mut dyn Iterator<Item = (&SessionKey, &Summary)>) -> T,
+    ) -> Result<T, ReadError> {
+        let Some(tag) = tag else { return self.with(conn, site, from, to, upto, f) };
         let mut carries = conn.prepare_cached(SESSION_TAG_SQL)?;
         self.with(conn, site, from, to, upto, |sessions| {
-            let mut n = 0i64;
+            let mut tagged = Vec::new();
             for (key, s) in sessions {
                 let mut known = s.tags.borrow_mut();
                 let has = match known.iter().find(|(t, _)| t == tag) {
@@ -905,10 +915,24 @@ impl SessionWindows {
                         has
                     }
                 };
-                n += i64::from(has);
+                if has {
+                    tagged.push((key, s));
+                }
             }
-            Ok(n)
+            Ok(f(&mut tagged.into_iter()))
         })?
+    }
+
+    /// How many sessions in `[from, to)` carry `tag` (see [`Self::with_tag`]).
+    pub fn tagged(
+        &self,
+        conn: &Connection,
+        site: &Option<String>,
+        (from, to): (i64, i64),
+        upto: i64,
+        tag: &crate::query::Tag,
+    ) -> Result<i64, ReadError> {
+        self.with_tag(conn, site, from, to, upto, Some(tag), |sessions| sessions.count() as i64)
     }
 
     /// Forgets every window (tests).
