@@ -397,6 +397,12 @@ fn query_latencies(addr: &str, runs: usize) {
         ("sessions, 24 h, tag".into(), format!("/api/sessions?{day}&tag=variant:B")),
         ("tags, 24 h".into(), format!("/api/tags?{day}")),
         ("tags, 7 d".into(), format!("/api/tags?{week}")),
+        // The sessions carrying the tag from the kept session window; the overview's event counts
+        // from the tag's rows of the range (not kept).
+        ("overview, 24 h, tag".into(), format!("/api/overview?{day}&tag=variant:B")),
+        ("overview, 7 d, tag".into(), format!("/api/overview?{week}&tag=variant:B")),
+        ("funnel, 7 d, tag".into(), format!("/api/funnel?{week}&tag=variant:B")),
+        ("channels, 7 d, tag".into(), format!("/api/channels?{week}&tag=variant:B")),
     ];
     // `first`: the first call of a query (the collector keeps some answers' state between polls
     // of the same range, see collector/src/window.rs; the first call builds it).
