@@ -294,7 +294,9 @@ fn tagged_events_sql(site: &Option<String>, tag: &Tag, from: i64, to: i64) -> Q 
     tagged_events_sql_of("t.ts", site, tag, from, to)
 }
 
-/// How many events of `[from, to)` carry the tag, and how many of those are friction.
+/// How many events of `[from, to)` carry the tag, and how many of those are friction (counted
+/// again; the reference [`crate::window::TagTotalsWindows`]'s tests compare with).
+#[cfg(test)]
 fn tagged_totals_sql(site: &Option<String>, tag: &Tag, from: i64, to: i64) -> Q {
     tagged_events_sql_of("COUNT(*), COALESCE(SUM(t.friction), 0)", site, tag, from, to)
 }
@@ -1073,7 +1075,7 @@ pub fn bucket_minutes(bucket: &str, from: i64, to: i64) -> Result<i64, BadParam>
 /// Totals of a range: events and friction from the hourly and minute counts, sessions from the
 /// session window `kept` holds (one read transaction).
 /// The overview of a range; `tag`: of the sessions carrying it (kept with the session window)
-/// and the events carrying it (read from `event_tags` at each poll, not kept).
+/// and the events carrying it (kept too, see [`crate::window::TagTotalsWindows`]).
 pub fn overview(
     conn: &Connection,
     kept: &Kept,
@@ -1088,9 +1090,7 @@ pub fn overview(
     let (sessions, with_friction, score) = (t.sessions, t.with_friction, t.average_score);
     let (mut events, mut friction) = (0i64, 0i64);
     if let Some(tag) = tag {
-        let q = tagged_totals_sql(site, tag, from, to);
-        (events, friction) =
-            conn.prepare_cached(&q.sql)?.query_row(params_from_iter(q.args.iter()), |r| Ok((r.get(0)?, r.get(1)?)))?;
+        (events, friction) = kept.tag_totals.totals(conn, site, (from, to), events_upto, tag)?;
     } else {
         let (m0, m1) = (from.div_euclid(60_000), (to - 1).div_euclid(60_000) + 1);
         counts(conn, site, Metrics::Totals, m0, m1, true, |_, metric, n| match metric {
@@ -1372,12 +1372,11 @@ pub fn tag_shapes() -> Vec<(String, usize)> {
         if bits < 2 {
             add(tagged_sessions_sql(&site, &tag, "COUNT(*)"));
             add(tagged_events_sql(&site, &tag, 0, 1));
-            add(tagged_totals_sql(&site, &tag, 0, 1));
             add(tags_sql(&site, 0, 1));
         }
     }
     add(Q { sql: crate::window::FRICTION_TAGGED_SQL.to_string(), args: vec![Sql::Null; 4] });
-    for (sql, n) in crate::window::tags_shapes() {
+    for (sql, n) in crate::window::tags_shapes().into_iter().chain(crate::window::tag_totals_shapes()) {
         add(Q { sql, args: vec![Sql::Null; n] });
     }
     for q in sessions_shapes(Some(tag.clone())) {
@@ -1985,6 +1984,18 @@ mod tests {
                     let ours = tags(&c, &kept, &site, now - len, now, limit).unwrap();
                     let want = tags_regrouped(&c, &site, now - len, now, limit).unwrap();
                     assert_eq!(ours, want, "step {step}, {site:?}, {len}");
+                    // One tag's events and friction events (the overview's with `tag`).
+                    for (key, value) in [("variant", "A"), ("tier", "2")] {
+                        let tag = Tag { key: key.into(), value: value.into() };
+                        let _snapshot = c.unchecked_transaction().unwrap();
+                        let (upto, _) = snapshot_ids(&c).unwrap();
+                        let ours = kept.tag_totals.totals(&c, &site, (now - len, now), upto, &tag).unwrap();
+                        let q = tagged_totals_sql(&site, &tag, now - len, now);
+                        let want: (i64, i64) = c
+                            .query_row(&q.sql, params_from_iter(q.args.iter()), |r| Ok((r.get(0)?, r.get(1)?)))
+                            .unwrap();
+                        assert_eq!(ours, want, "{key}:{value}, step {step}, {site:?}, {len}");
+                    }
                     compared += usize::from(want["tags"].as_array().unwrap().len() > 1);
                 }
             }

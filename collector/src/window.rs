@@ -1379,6 +1379,118 @@ impl TagsWindows {
     }
 }
 
+/// How many events of `[from, to)` carry one tag, and how many of those are friction, as of
+/// `upto` (the overview's counts with a tag). Moved like [`TagsWindow`].
+struct TagTotalsWindow {
+    from: i64,
+    to: i64,
+    upto: i64,
+    events: i64,
+    friction: i64,
+}
+
+/// The tag's rows of `event_tags` in `[?3, ?4)` (of site `?5`): a range of the table's key.
+fn tag_rows_sql(site: bool) -> &'static str {
+    if site {
+        "SELECT t.friction, t.event_id FROM event_tags AS t
+          WHERE t.key = ?1 AND t.value = ?2 AND t.friction IN (0, 1) AND t.ts >= ?3 AND t.ts < ?4 AND t.site = ?5"
+    } else {
+        "SELECT t.friction, t.event_id FROM event_tags AS t
+          WHERE t.key = ?1 AND t.value = ?2 AND t.friction IN (0, 1) AND t.ts >= ?3 AND t.ts < ?4"
+    }
+}
+
+/// The SQL shapes of the tag totals windows (for `EXPLAIN QUERY PLAN` in the tests).
+pub fn tag_totals_shapes() -> Vec<(String, usize)> {
+    vec![(tag_rows_sql(true).into(), 5), (tag_rows_sql(false).into(), 4)]
+}
+
+/// Hands `friction` of each of the tag's rows of `site` with `ts` in `[from, to)` and
+/// `event_id <= upto` to `each`.
+fn scan_tag_rows(
+    conn: &Connection,
+    site: &Option<String>,
+    tag: &crate::query::Tag,
+    (from, to): (i64, i64),
+    upto: i64,
+    mut each: impl FnMut(bool),
+) -> Result<(), ReadError> {
+    if from >= to {
+        return Ok(());
+    }
+    let mut stmt = conn.prepare_cached(tag_rows_sql(site.is_some()))?;
+    let mut rows = match site {
+        Some(s) => stmt.query(rusqlite::params![tag.key, tag.value, from, to, s])?,
+        None => stmt.query(rusqlite::params![tag.key, tag.value, from, to])?,
+    };
+    while let Some(r) = rows.next()? {
+        if r.get::<_, i64>(1)? <= upto {
+            each(r.get(0)?);
+        }
+    }
+    Ok(())
+}
+
+/// The tag totals windows of one store, one per site filter, range length and tag.
+#[derive(Default)]
+pub struct TagTotalsWindows {
+    kept: Shelf<(Option<String>, i64, crate::query::Tag), TagTotalsWindow>,
+}
+
+impl TagTotalsWindows {
+    /// (events, friction events) of `site` in `[from, to)` carrying `tag`, as of the caller's
+    /// read transaction in which the largest `events.id` is `upto`.
+    pub fn totals(
+        &self,
+        conn: &Connection,
+        site: &Option<String>,
+        (from, to): (i64, i64),
+        upto: i64,
+        tag: &crate::query::Tag,
+    ) -> Result<(i64, i64), ReadError> {
+        let key = (site.clone(), to - from, tag.clone());
+        let w = match self.kept.take(&key) {
+            Some(w)
+                if w.from <= from
+                    && w.to <= to
+                    && from < w.to
+                    && w.upto <= upto
+                    && from - w.from <= to - from
+                    && upto - w.upto <= MAX_NEW_EVENTS =>
+            {
+                let (old_from, old_to, old_upto) = (w.from, w.to, w.upto);
+                let (mut events, mut friction) = (w.events, w.friction);
+                scan_tag_rows(conn, site, tag, (old_from, from), old_upto, |f| {
+                    events -= 1;
+                    friction -= i64::from(f);
+                })?;
+                let mut join = |f: bool| {
+                    events += 1;
+                    friction += i64::from(f);
+                };
+                scan_tag_rows(conn, site, tag, (old_to, to), old_upto, &mut join)?;
+                scan_new_tags(conn, site, (from, to), old_upto, upto, |r| {
+                    if r.key == tag.key.as_bytes() && r.value == tag.value.as_bytes() {
+                        join(r.friction);
+                    }
+                })?;
+                TagTotalsWindow { from, to, upto, events, friction }
+            }
+            _ => {
+                let (mut events, mut friction) = (0, 0);
+                scan_tag_rows(conn, site, tag, (from, to), upto, |f| {
+                    events += 1;
+                    friction += i64::from(f);
+                })?;
+                TagTotalsWindow { from, to, upto, events, friction }
+            }
+        };
+        let out = (w.events, w.friction);
+        self.kept.put(key, w, |old, w| old.upto > w.upto || old.to > w.to);
+        Ok(out)
+    }
+}
+
 /// Everything the read side keeps between polls, per store.
 #[derive(Default)]
 pub struct Kept {
@@ -1386,6 +1498,7 @@ pub struct Kept {
     pub sessions: SessionWindows,
     pub elements: ElementWindows,
     pub tags: TagsWindows,
+    pub tag_totals: TagTotalsWindows,
 }
 
 impl Kept {
