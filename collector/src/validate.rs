@@ -340,6 +340,7 @@ fn tags_of(tags: &Fields<'_>) -> Vec<Tag> {
             let raw = tags.value(n);
             let (value, real) = match raw.as_bytes().first()? {
                 b'"' => (json_string(raw)?.into_owned(), false),
+                // `true` or `false` (the grammar was checked).
                 b't' | b'f' => (raw.to_string(), false),
                 b'n' | b'{' | b'[' => return None,
                 // A number: JSON's integers (no fraction, no exponent) are SQLite's integers
