@@ -389,13 +389,20 @@ fn query_latencies(addr: &str, runs: usize) {
         ("events, newest 100".into(), "/api/events".into()),
         ("events, site=nope (none match)".into(), "/api/events?site=nope".into()),
         ("stats".into(), "/api/stats".into()),
-        // A tag filter is answered from `event_tags` (kept at ingest), not kept between polls.
+        // A tag filter is answered from `event_tags` (kept at ingest); the tag leaderboard and
+        // `/api/tags` are kept between polls (the first call builds them), the others are not.
         ("friction leaderboard, 24 h, tag".into(), format!("/api/friction?{day}&tag=variant:B")),
         ("friction leaderboard, 7 d, tag".into(), format!("/api/friction?{week}&tag=variant:B")),
         ("timeseries friction, 24 h, tag".into(), format!("/api/timeseries?{day}&metric=friction&tag=variant:B")),
         ("sessions, 24 h, tag".into(), format!("/api/sessions?{day}&tag=variant:B")),
         ("tags, 24 h".into(), format!("/api/tags?{day}")),
         ("tags, 7 d".into(), format!("/api/tags?{week}")),
+        // The sessions carrying the tag from the kept session window; the overview's event counts
+        // from the tag's rows of the range (not kept).
+        ("overview, 24 h, tag".into(), format!("/api/overview?{day}&tag=variant:B")),
+        ("overview, 7 d, tag".into(), format!("/api/overview?{week}&tag=variant:B")),
+        ("funnel, 7 d, tag".into(), format!("/api/funnel?{week}&tag=variant:B")),
+        ("channels, 7 d, tag".into(), format!("/api/channels?{week}&tag=variant:B")),
     ];
     // `first`: the first call of a query (the collector keeps some answers' state between polls
     // of the same range, see collector/src/window.rs; the first call builds it).

@@ -7,6 +7,7 @@
 //! cargo bench -p touchpoint-collector --bench load -- --batch 20 --clients 8 --secs 5
 //! cargo bench -p touchpoint-collector --bench load -- --bin /path/to/other/touchpoint-collector --sync ''
 //! cargo bench -p touchpoint-collector --bench load -- --sync normal --db-dir /dev/shm
+//! cargo bench -p touchpoint-collector --bench load -- --tags    # each event with two page tags
 //! ```
 //!
 //! Each event is a realistic ~800-byte click event with a random UUID as messageId, as the SDK
@@ -38,6 +39,9 @@ struct Opts {
     /// messageIds: random UUIDs like the SDK's (default), or sequential (`--ids seq`), which
     /// flatter an index on them.
     sequential_ids: bool,
+    /// Events carry the page's tags (`--tags`: two, as an A/B test sets them), which the
+    /// collector keeps a row per tag for; untagged by default.
+    tags: bool,
 }
 
 fn parse_opts() -> Opts {
@@ -50,6 +54,7 @@ fn parse_opts() -> Opts {
         db_dir: None,
         sync: "full".into(),
         sequential_ids: false,
+        tags: false,
     };
     let mut args = std::env::args().skip(1);
     let list = |v: String| -> Vec<usize> { v.split(',').map(|x| x.trim().parse().expect("a number")).collect() };
@@ -63,10 +68,13 @@ fn parse_opts() -> Opts {
             "--db-dir" => o.db_dir = Some(args.next().expect("--db-dir DIR")),
             "--sync" => o.sync = args.next().expect("--sync full|normal|''"),
             "--ids" => o.sequential_ids = args.next().expect("--ids random|seq") == "seq",
+            "--tags" => o.tags = true,
             // `cargo bench` passes --bench; ignore it and anything libtest-like.
             "--bench" => {}
             other => {
-                panic!("unknown option {other} (--batch, --clients, --secs, --warmup, --bin, --db-dir, --sync, --ids)")
+                panic!(
+                "unknown option {other} (--batch, --clients, --secs, --warmup, --bin, --db-dir, --sync, --ids, --tags)"
+            )
             }
         }
     }
@@ -108,9 +116,14 @@ fn start(bin: &str, db_dir: Option<&str>, sync: &str) -> Server {
 }
 
 /// A realistic SDK click event of a signed-in customer (`userId`: the sessions aggregate keeps
-/// it), split around its messageId.
+/// it), split around its messageId and where the page's tags go in its context.
 const EVENT_HEAD: &str = r##"{"type":"track","event":"click","messageId":""##;
-const EVENT_TAIL: &str = r##"","timestamp":"2026-11-22T14:24:25.010Z","sessionId":"c9799fd3-5a1e-4c1b-9a0e-0a4c3f2b7d11","userId":"c-1042","site":"demo-shop","properties":{"element":{"selector":"#product-grid > li.product-card > div.buy > button.btn.btn-primary","tag":"button","text":"Add Stoneware Mug to cart"}},"context":{"page":{"url":"http://127.0.0.1:8080/products?category=kitchen","path":"/products","title":"Demo Shop - Kitchen","referrer":"http://127.0.0.1:8080/"},"library":{"name":"touchpoint","version":"0.1.0"},"userAgent":"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"}}"##;
+const EVENT_TAIL: &str = r##"","timestamp":"2026-11-22T14:24:25.010Z","sessionId":"c9799fd3-5a1e-4c1b-9a0e-0a4c3f2b7d11","userId":"c-1042","site":"demo-shop","properties":{"element":{"selector":"#product-grid > li.product-card > div.buy > button.btn.btn-primary","tag":"button","text":"Add Stoneware Mug to cart"}},"context":{"##;
+/// The rest of its context (after the tags, if any).
+const EVENT_CONTEXT: &str = r##""page":{"url":"http://127.0.0.1:8080/products?category=kitchen","path":"/products","title":"Demo Shop - Kitchen","referrer":"http://127.0.0.1:8080/"},"library":{"name":"touchpoint","version":"0.1.0"},"userAgent":"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"}}"##;
+/// The page's tags (`touchpoint('set', ...)`) of a tagged event (`--tags`), as the inspector bench's
+/// shop sessions carry them.
+const EVENT_TAGS: &str = r#""tags":{"experiment":"checkout_v2","variant":"B"},"#;
 
 /// xorshift64*: fast, and good enough to make messageIds look like the SDK's random UUIDs
 /// (random ids are what the UNIQUE index sees in production, and cost more than sequential ones).
@@ -121,7 +134,7 @@ fn next_random(state: &mut u64) -> u64 {
     state.wrapping_mul(0x2545_f491_4f6c_dd1d)
 }
 
-fn fill_body(buf: &mut Vec<u8>, batch: usize, rng: &mut u64, mut sequential: Option<(usize, &mut u64)>) {
+fn fill_body(buf: &mut Vec<u8>, batch: usize, rng: &mut u64, mut sequential: Option<(usize, &mut u64)>, tags: bool) {
     buf.clear();
     buf.extend_from_slice(br#"{"sentAt":"2026-11-22T14:24:26.123Z","batch":["#);
     for i in 0..batch {
@@ -149,8 +162,19 @@ fn fill_body(buf: &mut Vec<u8>, batch: usize, rng: &mut u64, mut sequential: Opt
         )
         .unwrap();
         buf.extend_from_slice(EVENT_TAIL.as_bytes());
+        if tags {
+            buf.extend_from_slice(EVENT_TAGS.as_bytes());
+        }
+        buf.extend_from_slice(EVENT_CONTEXT.as_bytes());
     }
     buf.extend_from_slice(b"]}");
+}
+
+/// What the events a client sends look like (see [`Opts`]).
+#[derive(Clone, Copy)]
+struct Shape {
+    sequential_ids: bool,
+    tags: bool,
 }
 
 struct ClientResult {
@@ -170,7 +194,7 @@ fn client(
     batch: usize,
     run: u64,
     id: usize,
-    sequential: bool,
+    shape: Shape,
     stop: Arc<AtomicBool>,
     measure: Arc<AtomicBool>,
 ) -> ClientResult {
@@ -197,7 +221,7 @@ fn client(
             conn = Some((s, r));
         }
         let (s, r) = conn.as_mut().unwrap();
-        fill_body(&mut body, batch, &mut rng, sequential.then_some((id, &mut seq)));
+        fill_body(&mut body, batch, &mut rng, shape.sequential_ids.then_some((id, &mut seq)), shape.tags);
         req.clear();
         write!(
             req,
@@ -317,8 +341,8 @@ fn run_one(o: &Opts, batch: usize, clients: usize) {
     let handles: Vec<_> = (0..clients)
         .map(|id| {
             let (addr, stop, measure) = (server.addr.clone(), stop.clone(), measure.clone());
-            let sequential = o.sequential_ids;
-            std::thread::spawn(move || client(addr, batch, run, id, sequential, stop, measure))
+            let shape = Shape { sequential_ids: o.sequential_ids, tags: o.tags };
+            std::thread::spawn(move || client(addr, batch, run, id, shape, stop, measure))
         })
         .collect();
     std::thread::sleep(Duration::from_secs_f64(o.warmup));
@@ -379,10 +403,11 @@ fn run_one(o: &Opts, batch: usize, clients: usize) {
 fn main() {
     let o = parse_opts();
     println!(
-        "collector: {} (--sync {}), {} messageIds",
+        "collector: {} (--sync {}), {} messageIds, {}",
         o.bin,
         if o.sync.is_empty() { "not passed" } else { &o.sync },
-        if o.sequential_ids { "sequential" } else { "random" }
+        if o.sequential_ids { "sequential" } else { "random" },
+        if o.tags { "events with two tags" } else { "events without tags" }
     );
     println!(
         "{} s per run after {} s warm-up; CPU = share of one core over the measured window (2 cores = 200%); RSS after = 1.5 s after the clients closed",

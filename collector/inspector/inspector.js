@@ -37,7 +37,7 @@
       channel: q.get('channel'),
       // The customer whose sessions are listed (a userId; '' none).
       user: q.get('user') || '',
-      // The page tag the leaderboard, the chart and the sessions are narrowed to ('key:value'; '' none).
+      // The page tag every panel is narrowed to ('key:value'; '' none).
       tag: q.get('tag') || '',
       session: q.get('session') || '',
     };
@@ -385,18 +385,19 @@
     // (api() leaves out empty values: the unattributed channel is asked for in the address.)
     var sessionsUrl = '/api/sessions' + (!state.elType && state.channel !== null ? '?channel=' + encodeURIComponent(state.channel) : '');
     var jobs = [
-      api('/api/overview', b),
+      api('/api/overview', { site: b.site, from: b.from, to: b.to, tag: state.tag }),
       api('/api/timeseries', { site: b.site, from: b.from, to: b.to, metric: 'friction', tag: state.tag }),
-      api('/api/funnel', { site: b.site, from: b.from, to: b.to, steps: state.steps }),
+      api('/api/funnel', { site: b.site, from: b.from, to: b.to, steps: state.steps, tag: state.tag }),
       api('/api/friction', frictionParams),
       api(sessionsUrl, sessionParams),
       state.session ? api('/api/sessions/' + encodeURIComponent(state.session), {}).catch(function () { return null; })
         : Promise.resolve(null),
       api('/api/stats', {}),
-      api('/api/channels', b),
-      // The tags offered: counted over the range (from the collector's tag index, not kept
-      // between polls), so once a minute or when the site or range changes, and never failing
-      // the refresh (a slow answer keeps the last choices).
+      api('/api/channels', { site: b.site, from: b.from, to: b.to, tag: state.tag }),
+      // The tags offered: counted over the range (kept between polls by the collector, but the
+      // first count of a range is slow: up to a second for a week), so once a minute or when
+      // the site or range changes, and never failing the refresh (a slow answer keeps the last
+      // choices).
       tagsFor !== b.site + '|' + state.range || Date.now() - tagsAt > 60e3
         ? api('/api/tags', b).catch(function () { return null; }) : Promise.resolve(null),
     ];

@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, HashMap};
 use rusqlite::{params, Connection, OptionalExtension};
 use touchpoint_core::score::{experience_score, FrictionCount, SessionFacts};
 
-use crate::facts::{Category, DEFAULT_MOMENTS};
+use crate::facts::{Category, Tag, DEFAULT_MOMENTS};
 use crate::validate::{Event, EventText};
 
 pub const SCHEMA: &str = "
@@ -85,7 +85,7 @@ CREATE TABLE IF NOT EXISTS hour_counts (
     PRIMARY KEY (site, hour, metric)
 ) WITHOUT ROWID;
 -- One row per distinct (key, value) of an event's `context.tags` object (values as text, as
--- `TAG_TEXT` makes them: strings as they are, numbers as SQLite prints them, `true`/`false`;
+-- `facts::Tag` reads them: strings as they are, numbers as SQLite prints them, `true`/`false`;
 -- null, object and array values are not kept: no filter matches them).
 -- Keyed by tag, then friction and time: a tag's events (or friction events) over a range are one
 -- range of the table itself (no separate index to keep, nor row to look up).
@@ -193,30 +193,48 @@ pub fn fill_users(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// The rows of `event_tags` of one event: each distinct (key, value) of its `context.tags`
-/// object whose value is a string, number or boolean, as text (the text the tag filters compare).
-pub const TAG_ROWS: &str = "
-INSERT OR IGNORE INTO event_tags (event_id, ts, site, session_id, key, value, friction)
-  SELECT DISTINCT ?1, ?2, ?3, ?4, tag.key,
-         CASE tag.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(tag.atom AS TEXT) END, ?5
-    FROM json_each(CASE json_type(?6, '$.context.tags') WHEN 'object' THEN ?6 END, '$.context.tags') AS tag
-   WHERE tag.type IN ('text', 'integer', 'real', 'true', 'false')";
+/// One row of `event_tags` (a [`Tag`] of an event): its value as the tag filters compare it,
+/// the text of a real number made by SQLite itself (`CAST`), as its JSON functions made it
+/// when they read the tags from the body. Ignored when the event already has it.
+const TAG_ROW: &str = "
+INSERT OR IGNORE INTO event_tags (event_id, ts, site, session_id, friction, key, value)
+  VALUES (?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN ?8 THEN CAST(CAST(?7 AS REAL) AS TEXT) ELSE ?7 END)";
+
+/// The rows of `event_tags` of one event (`friction`: whether it has a `friction` row), with the
+/// writer's cached statement for [`TAG_ROW`].
+fn put_tags(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    id: i64,
+    ts: i64,
+    site: &str,
+    session_id: &str,
+    friction: bool,
+    tags: &[Tag],
+) -> rusqlite::Result<()> {
+    for t in tags {
+        stmt.execute(params![id, ts, site, session_id, friction, t.key, t.value, t.real])?;
+    }
+    Ok(())
+}
 
 /// Version 6 -> 7: `event_tags` (made by [`SCHEMA`]) filled from the stored events, as [`apply`]
-/// fills it: the events whose text holds `tags` (or an escape, which could spell it), each at
-/// the time it counts at, friction as its `friction` row says.
+/// fills it: the events whose text holds `tags` (or an escape, which could spell it), read
+/// through the same checks as at ingest, each at the time it counts at, friction as its
+/// `friction` row says.
 pub fn fill_tags(conn: &Connection) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare(
-        "SELECT e.id, e.site, e.session_id, e.timestamp, e.received_at, e.body, f.id IS NOT NULL
+        "SELECT e.id, e.site, e.session_id, e.event, e.timestamp, e.received_at, e.body, f.id IS NOT NULL
            FROM events AS e LEFT JOIN friction AS f ON f.id = e.id
           WHERE instr(e.body, 'tags') > 0 OR instr(e.body, '\\') > 0 ORDER BY e.id",
     )?;
-    let mut put = conn.prepare(TAG_ROWS)?;
+    let mut put = conn.prepare_cached(TAG_ROW)?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        let [site, session_id, timestamp, body]: [String; 4] = [r.get(1)?, r.get(2)?, r.get(3)?, r.get(5)?];
-        let ts = counts_at(crate::facts::parse_iso_millis(&timestamp).unwrap_or(0), r.get(4)?);
-        put.execute(params![r.get::<_, i64>(0)?, ts, site, session_id, r.get::<_, bool>(6)?, body])?;
+        let [site, session_id, event, timestamp, body]: [String; 5] =
+            [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(6)?];
+        let facts = crate::facts::extract(&event, &timestamp, &body);
+        let ts = counts_at(facts.ts_ms, r.get(5)?);
+        put_tags(&mut put, r.get(0)?, ts, &site, &session_id, r.get(7)?, &facts.tags)?;
     }
     Ok(())
 }
@@ -344,7 +362,7 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
             "INSERT INTO friction (id, site, ts, session_id, event, path, selector, during)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?;
-        let mut put_tags = conn.prepare_cached(TAG_ROWS)?;
+        let mut put_tag = conn.prepare_cached(TAG_ROW)?;
         let mut load = conn.prepare_cached(
             "SELECT first_ts, last_ts, events, touchpoints, friction, moments, by_type, entry_path, last_path,
                     channel, campaign, user_id, user_ts
@@ -364,11 +382,7 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
                     t.2 += 1;
                 }
             }
-            // Only events whose context has a `tags` object (a few; `rebuild` hands events
-            // without their body: [`fill_tags`] does those).
-            if e.facts.has_tags && !e.body().is_empty() {
-                put_tags.execute(params![id, ts, e.site(), e.session_id(), friction, e.body()])?;
-            }
+            put_tags(&mut put_tag, id, ts, e.site(), e.session_id(), friction, &e.facts.tags)?;
             if friction {
                 put.execute(params![
                     id,
@@ -532,5 +546,85 @@ pub fn rebuild(conn: &Connection) -> rusqlite::Result<()> {
             apply(conn, &rows, at)?;
             start = end;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// How the rows of `event_tags` were made before the validator read the tags: SQLite's JSON
+    /// functions over the stored body. The reference the rows made from [`Tag`]s must equal.
+    const TAG_ROWS_FROM_JSON: &str = "
+    INSERT OR IGNORE INTO event_tags (event_id, ts, site, session_id, key, value, friction)
+      SELECT DISTINCT ?1, ?2, ?3, ?4, tag.key,
+             CASE tag.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(tag.atom AS TEXT) END, ?5
+        FROM json_each(CASE json_type(?6, '$.context.tags') WHEN 'object' THEN ?6 END, '$.context.tags') AS tag
+       WHERE tag.type IN ('text', 'integer', 'real', 'true', 'false')";
+
+    fn tag_tables() -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        // `SCHEMA` indexes `events`, which the store makes.
+        conn.execute_batch("CREATE TABLE events (id INTEGER PRIMARY KEY, site TEXT, session_id TEXT);").unwrap();
+        conn.execute_batch(SCHEMA).unwrap();
+        conn
+    }
+
+    /// Every row of `event_tags` and `session_tags`, with the type of the value.
+    fn tag_rows(conn: &Connection) -> Vec<String> {
+        let mut stmt = conn
+            .prepare(
+                "SELECT event_id || ' ' || friction || ' ' || ts || ' ' || key || '=' || value || ' ' || typeof(value)
+                   FROM event_tags
+                 UNION ALL
+                 SELECT 'session ' || session_id || ' ' || key || '=' || value FROM session_tags ORDER BY 1",
+            )
+            .unwrap();
+        let rows = stmt.query_map([], |r| r.get(0)).unwrap();
+        rows.collect::<Result<_, _>>().unwrap()
+    }
+
+    /// The tags read by the validator give the rows SQLite's JSON functions gave: strings
+    /// unescaped, numbers as SQLite prints them (integers, reals, integers too large for 64
+    /// bits), booleans, no nulls, objects nor arrays, each (key, value) once per event; nothing
+    /// for `tags` that is not an object; a `tags` key written with an escape.
+    #[test]
+    fn tag_rows_are_those_sqlite_json_made() {
+        let contexts = [
+            r#"{"tags":{"s":"x","i":2,"t":true,"f":false,"n":null,"o":{"g":1},"a":[1],"e":{}}}"#,
+            r#"{"tags":{"r":1.5,"x":1e2,"y":1E-7,"z":-0,"w":-0.0,"v":0.1,"u":3.141592653589793,"p":2.5e-300}}"#,
+            r#"{"tags":{"big":99999999999999999999,"min":-9223372036854775808,"below":-9223372036854775809}}"#,
+            r#"{"tags":{"max":9223372036854775807,"huge":1e400,"long":123456789012345678901234567890.5}}"#,
+            r#"{"tags":{"q\"k":"c\\d","\u00e9":"\ud83d\ude00 é","nul":"a\u0000b","":"","sp ace":" "}}"#,
+            r#"{"tags":{"a":"1","a":"1","a":"2","b":1,"b":"1","c":1.0,"c":1.00}}"#,
+            r#"{"page":{"path":"/"},"t\u0061gs":{"esc":"yes"}}"#,
+            r#"{"tags":["x"]}"#,
+            r#"{"tags":"x"}"#,
+            r#"{"tags":{}}"#,
+            r#"{"tags":null}"#,
+            r#"{"channel":"email"}"#,
+        ];
+        let (json, tags) = (tag_tables(), tag_tables());
+        let mut from_json = json.prepare(TAG_ROWS_FROM_JSON).unwrap();
+        let mut put = tags.prepare_cached(TAG_ROW).unwrap();
+        for (id, context) in contexts.iter().enumerate() {
+            let body = format!(r#"{{"event":"click","context":{context}}}"#);
+            let (id, ts, friction) = (id as i64 + 1, 1_000 + id as i64, id % 2 == 0);
+            from_json.execute(params![id, ts, "shop", format!("s{}", id % 3), friction, body]).unwrap();
+            let facts = crate::facts::extract("click", "2026-11-30T19:00:00Z", &body);
+            put_tags(&mut put, id, ts, "shop", &format!("s{}", id % 3), friction, &facts.tags).unwrap();
+        }
+        let expected = tag_rows(&json);
+        assert_eq!(tag_rows(&tags), expected);
+        // What the cases above stand for (a reference that made no rows would prove nothing).
+        for row in ["1 1 1000 s=x text", "2 0 1001 x=100.0 text", "3 1 1002 big=1.0e+20 text", "7 1 1006 esc=yes text"]
+        {
+            assert!(expected.iter().any(|r| r == row), "{row} in {expected:#?}");
+        }
+        // The one difference: a `tags` key given twice is read as the last one, like every
+        // other member the validator reads (and a session step's `tags`, and `JSON.parse`);
+        // SQLite's path read the first.
+        let twice = crate::facts::extract("click", "x", r#"{"context":{"tags":{"a":"first"},"tags":{"b":"last"}}}"#);
+        assert_eq!(twice.tags, [Tag { key: "b".into(), value: "last".into(), real: false }]);
     }
 }

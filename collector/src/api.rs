@@ -312,35 +312,38 @@ pub async fn tags(State(st): State<AppState>, Query(q): Pairs) -> Result<Respons
     let p = Params::new(q, &["site", "from", "to"])?;
     let (from, to) = p.range(now_ms())?;
     let site = p.site()?;
-    Ok(json_answer(st.store.reads.run(move |c| query::tags(c, &site, from, to, TAGS_LIMIT)).await?))
+    let kept = st.store.reads.kept.clone();
+    Ok(json_answer(st.store.reads.run(move |c| query::tags(c, &kept, &site, from, to, TAGS_LIMIT)).await?))
 }
 
 pub async fn funnel(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
-    let p = Params::new(q, &["site", "from", "to", "steps"])?;
+    let p = Params::new(q, &["site", "from", "to", "steps", "tag"])?;
     let (from, to) = p.range(now_ms())?;
-    let (site, steps) = (p.site()?, p.steps()?);
+    let (site, steps, tag) = (p.site()?, p.steps()?, p.tag()?);
     let kept = st.store.reads.kept.clone();
-    Ok(json_answer(st.store.reads.run(move |c| query::funnel(c, &kept, &site, from, to, &steps)).await?))
+    Ok(json_answer(st.store.reads.run(move |c| query::funnel(c, &kept, &site, from, to, &steps, tag.as_ref())).await?))
 }
 
 /// Sessions by attribution channel; `goal`: the moment of truth that counts as a conversion
 /// (default: the last of the default moments, `purchase`).
 pub async fn channels(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
-    let p = Params::new(q, &["site", "from", "to", "goal"])?;
+    let p = Params::new(q, &["site", "from", "to", "goal", "tag"])?;
     let (from, to) = p.range(now_ms())?;
-    let site = p.site()?;
+    let (site, tag) = (p.site()?, p.tag()?);
     let last = crate::facts::DEFAULT_MOMENTS[crate::facts::DEFAULT_MOMENTS.len() - 1];
     let goal = p.name("goal")?.unwrap_or_else(|| last.to_string());
     let kept = st.store.reads.kept.clone();
-    Ok(json_answer(st.store.reads.run(move |c| query::channels(c, &kept, &site, from, to, &goal)).await?))
+    Ok(json_answer(
+        st.store.reads.run(move |c| query::channels(c, &kept, &site, (from, to), &goal, tag.as_ref())).await?,
+    ))
 }
 
 pub async fn overview(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
-    let p = Params::new(q, &["site", "from", "to"])?;
+    let p = Params::new(q, &["site", "from", "to", "tag"])?;
     let (from, to) = p.range(now_ms())?;
-    let site = p.site()?;
+    let (site, tag) = (p.site()?, p.tag()?);
     let kept = st.store.reads.kept.clone();
-    Ok(json_answer(st.store.reads.run(move |c| query::overview(c, &kept, &site, from, to)).await?))
+    Ok(json_answer(st.store.reads.run(move |c| query::overview(c, &kept, &site, from, to, tag.as_ref())).await?))
 }
 
 /// Default and largest `limit` of `/api/events`.

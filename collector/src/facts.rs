@@ -32,9 +32,25 @@ pub struct Facts {
     pub campaign: String,
     /// The customer the page named (`userId`, checked by the validator; empty when absent).
     pub user_id: String,
-    /// Whether `context` has a `tags` member (other than `{}`): the page's tags, indexed in
-    /// `event_tags` (whose insert checks that it is an object).
-    pub has_tags: bool,
+    /// The page's tags (`context.tags`, when it is an object) as `event_tags` keeps them: each
+    /// distinct (key, value) whose value is a string, number or boolean. Read here, from the
+    /// members the validator has already scanned, so that the writer inserts them as they are
+    /// (SQLite reading them from the body again made storing a tagged event 2.3x slower, in the
+    /// load bench with two tags).
+    pub tags: Vec<Tag>,
+}
+
+/// One of the page's tags (a member of `context.tags`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Tag {
+    /// The member's key, unescaped.
+    pub key: String,
+    /// The value as the tag filters compare it: a string as it is, `true` or `false`, an
+    /// integer's digits; a number with a fraction or an exponent (or too large for 64 bits) as
+    /// its JSON text, with `real` set: the writer stores the text SQLite prints for it (as
+    /// `CAST(x AS TEXT)` of SQLite's JSON functions did), so that `1e2` is `100.0` as before.
+    pub value: String,
+    pub real: bool,
 }
 
 /// `s` cut to [`MAX_KEY_CHARS`] characters (at a char boundary).

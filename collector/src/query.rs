@@ -236,7 +236,7 @@ fn text(v: &Option<String>) -> Sql {
 /// One of the page's tags (`context.tags`, set with `touchpoint('set', ...)`): the events that
 /// carry `key` with this value, compared as text (`2` matches the number 2 and the string "2";
 /// `true` the boolean).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Tag {
     pub key: String,
     pub value: String,
@@ -244,7 +244,7 @@ pub struct Tag {
 
 impl Q {
     /// ` AND` one of the events of the session row `s` carries the tag (`session_tags`, kept at
-    /// ingest with `event_tags`: see [`crate::aggregate::TAG_ROWS`]). The key and value are
+    /// ingest with `event_tags`: see [`crate::aggregate::apply`]). The key and value are
     /// arguments, never SQL text.
     fn session_tag(&mut self, tag: &Tag) -> &mut Q {
         self.text(
@@ -291,7 +291,19 @@ fn set_session_range(q: &mut Q, site: &Option<String>, from: i64, to: i64) {
 /// The times of the events of `[from, to)` carrying the tag (the time each counts at, as in the
 /// aggregates: so every event that counts in the range).
 fn tagged_events_sql(site: &Option<String>, tag: &Tag, from: i64, to: i64) -> Q {
-    let mut q = Q::new("SELECT t.ts FROM event_tags AS t WHERE ");
+    tagged_events_sql_of("t.ts", site, tag, from, to)
+}
+
+/// How many events of `[from, to)` carry the tag, and how many of those are friction (counted
+/// again; the reference [`crate::window::TagTotalsWindows`]'s tests compare with).
+#[cfg(test)]
+fn tagged_totals_sql(site: &Option<String>, tag: &Tag, from: i64, to: i64) -> Q {
+    tagged_events_sql_of("COUNT(*), COALESCE(SUM(t.friction), 0)", site, tag, from, to)
+}
+
+/// `columns` of the rows of `event_tags` of `[from, to)` for the tag.
+fn tagged_events_sql_of(columns: &str, site: &Option<String>, tag: &Tag, from: i64, to: i64) -> Q {
+    let mut q = Q::new(&format!("SELECT {columns} FROM event_tags AS t WHERE "));
     q.push("t.key = ?", tag.key.clone())
         .push(" AND t.value = ?", tag.value.clone())
         .text(" AND t.friction IN (0, 1)")
@@ -317,8 +329,43 @@ fn tags_sql(site: &Option<String>, from: i64, to: i64) -> Q {
 }
 
 /// Counts of `[from, to)` per tag key and value: events, friction events and sessions, the
-/// `limit` values with the most events first (from `event_tags`, not the event bodies).
-pub fn tags(conn: &Connection, site: &Option<String>, from: i64, to: i64, limit: usize) -> Result<Value, ReadError> {
+/// `limit` values with the most events first (from `event_tags`, not the event bodies). Kept
+/// from one poll to the next by `kept` (see [`crate::window::TagsWindows`]), not counted again
+/// over the whole range.
+pub fn tags(
+    conn: &Connection,
+    kept: &Kept,
+    site: &Option<String>,
+    from: i64,
+    to: i64,
+    limit: usize,
+) -> Result<Value, ReadError> {
+    let _snapshot = conn.unchecked_transaction()?;
+    let (upto, _) = snapshot_ids(conn)?;
+    let string = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    let tags: Vec<Value> = kept.tags.top(conn, site, (from, to), upto, limit, |top| {
+        top.into_iter()
+            .map(|t| {
+                json!({
+                    "key": string(&t.key), "value": string(&t.value),
+                    "events": t.events, "friction": t.friction, "sessions": t.sessions,
+                })
+            })
+            .collect()
+    })?;
+    Ok(json!({"from": format_iso_millis(from), "to": format_iso_millis(to), "site": site, "tags": tags}))
+}
+
+/// [`tags`] counted over the whole range (before the kept windows; now the reference their
+/// tests compare with).
+#[cfg(test)]
+fn tags_regrouped(
+    conn: &Connection,
+    site: &Option<String>,
+    from: i64,
+    to: i64,
+    limit: usize,
+) -> Result<Value, ReadError> {
     let q = tags_sql(site, from, to);
     let mut stmt = conn.prepare_cached(&q.sql)?;
     let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
@@ -373,7 +420,9 @@ pub fn tags(conn: &Connection, site: &Option<String>, from: i64, to: i64, limit:
     Ok(json!({"from": format_iso_millis(from), "to": format_iso_millis(to), "site": site, "tags": tags}))
 }
 
-/// How many sessions seen in `[from, to)` carry the tag.
+/// How many sessions seen in `[from, to)` carry the tag (counted again; the reference
+/// [`crate::window::SessionWindows::tagged`]'s tests compare with).
+#[cfg(test)]
 fn tagged_session_count(
     conn: &Connection,
     site: &Option<String>,
@@ -395,16 +444,16 @@ pub struct FrictionQ {
     pub to: i64,
     pub kind: Option<String>,
     pub path: Option<String>,
-    /// Only the friction of events carrying this tag (grouped from the friction rows, not kept).
+    /// Only the friction of events carrying this tag (kept between polls like the others).
     pub tag: Option<Tag>,
     pub limit: i64,
 }
 
 /// The friction rows of the leaderboard over `[from, to)`: (type, path, selector, session, time),
 /// read from the covering index alone; with a tag, only those of the tag's friction events
-/// (from `event_tags`). (Before
-/// [`crate::window`] every leaderboard; now the one with a tag, and the reference the window's
-/// tests compare with.) They are grouped in [`friction_groups`], not by SQL: a
+/// (from `event_tags`). (Before [`crate::window`] every leaderboard; now the tag's friction
+/// series, and the reference the window's tests compare with.) They are grouped in
+/// `friction_groups` (tests), not by SQL: a
 /// `GROUP BY` with `COUNT(DISTINCT session_id)` sorted every row by three text columns (about
 /// 0.3 s for a week of 1,000,000 events); a hash table takes a few times less.
 fn friction_rows(f: &FrictionQ, from: i64, to: i64) -> Q {
@@ -428,6 +477,7 @@ fn friction_rows(f: &FrictionQ, from: i64, to: i64) -> Q {
 }
 
 /// One leaderboard group while counting: its key parts and figures.
+#[cfg(test)]
 struct Counting {
     key: [Vec<u8>; 3],
     n: i64,
@@ -440,6 +490,7 @@ struct Counting {
 /// event, path, selector ORDER BY COUNT(*) DESC, event, path, selector LIMIT limit` would give
 /// them (text compared byte by byte, as SQLite's BINARY collation does). `sessions`: whether to
 /// count the distinct sessions (0 otherwise).
+#[cfg(test)]
 fn friction_groups(
     conn: &Connection,
     f: &FrictionQ,
@@ -544,13 +595,19 @@ type Group = crate::window::Group;
 /// [`crate::window`]): kept from the previous poll and moved, not regrouped from the whole
 /// range. One read transaction, so the sessions count and both periods see the same rows.
 pub fn friction(conn: &Connection, kept: &Kept, f: &FrictionQ) -> Result<Value, ReadError> {
-    if let Some(tag) = &f.tag {
-        return friction_tagged(conn, f, tag);
-    }
     let _snapshot = conn.unchecked_transaction()?;
     let (events_upto, upto) = snapshot_ids(conn)?;
-    let sessions = kept.sessions.totals(conn, &f.site, f.from, f.to, events_upto)?.sessions;
-    let filters = Filters { site: f.site.clone(), kind: f.kind.clone(), path: f.path.clone(), selector: None };
+    let sessions = match &f.tag {
+        Some(tag) => kept.sessions.tagged(conn, &f.site, (f.from, f.to), events_upto, tag)?,
+        None => kept.sessions.totals(conn, &f.site, f.from, f.to, events_upto, None)?.sessions,
+    };
+    let filters = Filters {
+        site: f.site.clone(),
+        kind: f.kind.clone(),
+        path: f.path.clone(),
+        selector: None,
+        tag: f.tag.clone(),
+    };
     let now = kept.friction.groups(conn, &filters, f.from, f.to, upto, f.limit, true)?;
     let len = f.to - f.from;
     // The count of each row's group in the period before, if that group is in its top
@@ -577,21 +634,6 @@ fn leaderboard(f: &FrictionQ, sessions: i64, now: Vec<Group>, previous: Vec<i64>
         "from": format_iso_millis(f.from), "to": format_iso_millis(f.to), "site": f.site,
         "sessions": sessions, "rows": rows,
     })
-}
-
-/// The leaderboard of the events carrying a tag: their friction rows grouped (the kept windows
-/// hold every event's), and the sessions carrying it for the share.
-fn friction_tagged(conn: &Connection, f: &FrictionQ, tag: &Tag) -> Result<Value, ReadError> {
-    let _snapshot = conn.unchecked_transaction()?;
-    let sessions = tagged_session_count(conn, &f.site, tag, f.from, f.to)?;
-    let now = friction_groups(conn, f, f.from, f.to, f.limit, true)?;
-    let len = f.to - f.from;
-    let before = friction_groups(conn, f, (f.from - len).max(0), f.from, MAX_TREND_GROUPS, false)?;
-    let before: HashMap<(&str, &str, &str), i64> =
-        before.iter().map(|g| ((g.0.as_str(), g.1.as_str(), g.2.as_str()), g.3)).collect();
-    let previous: Vec<i64> =
-        now.iter().map(|g| before.get(&(g.0.as_str(), g.1.as_str(), g.2.as_str())).copied().unwrap_or(0)).collect();
-    Ok(leaderboard(f, sessions, now, previous))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -713,11 +755,16 @@ const SESSION_BY_KEY_SQL: &str =
 /// sessions where that friction happened, from the element window `kept` holds (one read
 /// transaction), as [`sessions_sql`]'s join gives them; with a tag, from that join.
 pub fn sessions(conn: &Connection, kept: &Kept, q: &SessionsQ) -> Result<Value, ReadError> {
-    if q.by_friction() && q.tag.is_none() {
+    if q.by_friction() {
         let _snapshot = conn.unchecked_transaction()?;
         let (_, upto) = snapshot_ids(conn)?;
-        let f =
-            Filters { site: q.site.clone(), kind: q.kind.clone(), path: q.path.clone(), selector: q.selector.clone() };
+        let f = Filters {
+            site: q.site.clone(),
+            kind: q.kind.clone(),
+            path: q.path.clone(),
+            selector: q.selector.clone(),
+            tag: q.tag.clone(),
+        };
         let rows =
             kept.elements.top(conn, &f, q.from, q.to, upto, q.limit, |top| -> Result<Vec<Value>, ReadError> {
                 let mut stmt = conn.prepare_cached(SESSION_BY_KEY_SQL)?;
@@ -1027,18 +1074,31 @@ pub fn bucket_minutes(bucket: &str, from: i64, to: i64) -> Result<i64, BadParam>
 
 /// Totals of a range: events and friction from the hourly and minute counts, sessions from the
 /// session window `kept` holds (one read transaction).
-pub fn overview(conn: &Connection, kept: &Kept, site: &Option<String>, from: i64, to: i64) -> Result<Value, ReadError> {
+/// The overview of a range; `tag`: of the sessions carrying it (kept with the session window)
+/// and the events carrying it (kept too, see [`crate::window::TagTotalsWindows`]).
+pub fn overview(
+    conn: &Connection,
+    kept: &Kept,
+    site: &Option<String>,
+    from: i64,
+    to: i64,
+    tag: Option<&Tag>,
+) -> Result<Value, ReadError> {
     let _snapshot = conn.unchecked_transaction()?;
     let (events_upto, _) = snapshot_ids(conn)?;
-    let t = kept.sessions.totals(conn, site, from, to, events_upto)?;
+    let t = kept.sessions.totals(conn, site, from, to, events_upto, tag)?;
     let (sessions, with_friction, score) = (t.sessions, t.with_friction, t.average_score);
     let (mut events, mut friction) = (0i64, 0i64);
-    let (m0, m1) = (from.div_euclid(60_000), (to - 1).div_euclid(60_000) + 1);
-    counts(conn, site, Metrics::Totals, m0, m1, true, |_, metric, n| match metric {
-        "events" => events += n,
-        "friction" => friction += n,
-        _ => {}
-    })?;
+    if let Some(tag) = tag {
+        (events, friction) = kept.tag_totals.totals(conn, site, (from, to), events_upto, tag)?;
+    } else {
+        let (m0, m1) = (from.div_euclid(60_000), (to - 1).div_euclid(60_000) + 1);
+        counts(conn, site, Metrics::Totals, m0, m1, true, |_, metric, n| match metric {
+            "events" => events += n,
+            "friction" => friction += n,
+            _ => {}
+        })?;
+    }
     Ok(json!({
         "from": format_iso_millis(from), "to": format_iso_millis(to), "site": site,
         "events": events, "friction": friction, "sessions": sessions, "sessionsWithFriction": with_friction,
@@ -1089,10 +1149,11 @@ pub fn funnel(
     from: i64,
     to: i64,
     steps: &[String],
+    tag: Option<&Tag>,
 ) -> Result<Value, ReadError> {
     let _snapshot = conn.unchecked_transaction()?;
     let (events_upto, _) = snapshot_ids(conn)?;
-    let (sessions, reached) = kept.sessions.funnel(conn, site, from, to, events_upto, steps)?;
+    let (sessions, reached) = kept.sessions.funnel(conn, site, from, to, events_upto, steps, tag)?;
     let mut prev = sessions;
     let mut out = vec![json!({"step": "sessions", "sessions": sessions, "dropoff": 0.0})];
     for (step, n) in steps.iter().zip(reached) {
@@ -1109,19 +1170,19 @@ pub fn funnel(
 
 /// Sessions of a range by attribution channel (the SDK's `context.channel` of the session; those
 /// without one under `""`), most sessions first: how many had friction, friction per session,
-/// average score, and how many reached `goal` (the last moment of truth, by default). From the
-/// session window `kept` holds (one read transaction).
+/// average score, and how many reached `goal` (the last moment of truth, by default); `tag`: of
+/// the sessions carrying it only. From the session window `kept` holds (one read transaction).
 pub fn channels(
     conn: &Connection,
     kept: &Kept,
     site: &Option<String>,
-    from: i64,
-    to: i64,
+    (from, to): (i64, i64),
     goal: &str,
+    tag: Option<&Tag>,
 ) -> Result<Value, ReadError> {
     let _snapshot = conn.unchecked_transaction()?;
     let (events_upto, _) = snapshot_ids(conn)?;
-    let mut rows = kept.sessions.channels(conn, site, from, to, events_upto, goal)?;
+    let mut rows = kept.sessions.channels(conn, site, from, to, events_upto, goal, tag)?;
     rows.sort_by(|a, b| b.sessions.cmp(&a.sessions).then_with(|| a.channel.cmp(&b.channel)));
     let ratio = |n: i64, d: i64| if d > 0 { n as f64 / d as f64 } else { 0.0 };
     let out: Vec<Value> = rows
@@ -1216,7 +1277,7 @@ pub fn all_shapes() -> Vec<(String, usize)> {
     for bits in 0..8u8 {
         let (a, b, c) = (bits & 1 != 0, bits & 2 != 0, bits & 4 != 0);
         for d in [false, true] {
-            let f = Filters { site: opt(a), kind: opt(b), path: opt(c), selector: opt(d) };
+            let f = Filters { site: opt(a), kind: opt(b), path: opt(c), selector: opt(d), tag: None };
             let (sql, args) = crate::window::range_sql(&f);
             add(Q { sql, args });
         }
@@ -1237,7 +1298,7 @@ pub fn all_shapes() -> Vec<(String, usize)> {
             }
         }
     }
-    for (sql, n) in crate::window::session_shapes() {
+    for (sql, n) in crate::window::session_shapes().into_iter().chain(crate::window::new_events_shapes()) {
         add(Q { sql, args: vec![Sql::Null; n] });
     }
     for hours in [false, true] {
@@ -1297,11 +1358,26 @@ pub fn tag_shapes() -> Vec<(String, usize)> {
             limit: 1,
         };
         add(friction_rows(&f, 0, 1));
+        for selector in [None, opt(true)] {
+            let w = Filters {
+                site: f.site.clone(),
+                kind: f.kind.clone(),
+                path: f.path.clone(),
+                selector,
+                tag: f.tag.clone(),
+            };
+            let (sql, args) = crate::window::range_sql(&w);
+            add(Q { sql, args });
+        }
         if bits < 2 {
             add(tagged_sessions_sql(&site, &tag, "COUNT(*)"));
             add(tagged_events_sql(&site, &tag, 0, 1));
             add(tags_sql(&site, 0, 1));
         }
+    }
+    add(Q { sql: crate::window::FRICTION_TAGGED_SQL.to_string(), args: vec![Sql::Null; 4] });
+    for (sql, n) in crate::window::tags_shapes().into_iter().chain(crate::window::tag_totals_shapes()) {
+        add(Q { sql, args: vec![Sql::Null; n] });
     }
     for q in sessions_shapes(Some(tag.clone())) {
         add(q);
@@ -1350,7 +1426,7 @@ mod tests {
         let c = store("CREATE TABLE events (id INTEGER PRIMARY KEY, session_id TEXT);");
         let mut next = xorshift(0x2545_f491_4f6c_dd1du64);
         let texts = ["", "a", "ab", "a\u{0}b", "B", "é"];
-        let windows = crate::window::Windows::new();
+        let variant = |v: &str| Tag { key: "variant".into(), value: v.into() };
         let filters = [
             FrictionQ { site: None, from: 0, to: 0, kind: None, path: None, tag: None, limit: 0 },
             FrictionQ { site: Some("s1".into()), from: 0, to: 0, kind: None, path: None, tag: None, limit: 0 },
@@ -1363,7 +1439,21 @@ mod tests {
                 tag: None,
                 limit: 0,
             },
+            // The friction of the events carrying a page tag (their rows of `event_tags`).
+            FrictionQ { site: None, from: 0, to: 0, kind: None, path: None, tag: Some(variant("A")), limit: 0 },
+            FrictionQ {
+                site: Some("s1".into()),
+                from: 0,
+                to: 0,
+                kind: Some("dead_click".into()),
+                path: None,
+                tag: Some(variant("B")),
+                limit: 0,
+            },
         ];
+        // One store's windows per filter: more than `MAX_WINDOWS` in one would be rebuilt at
+        // every poll, and their moves not tested.
+        let kept: Vec<crate::window::Windows> = filters.iter().map(|_| crate::window::Windows::new()).collect();
         let (mut id, mut now, mut compared) = (0i64, 10_000i64, 0);
         for step in 0..300 {
             // A few new rows, mostly around `now`, some older, some a little ahead.
@@ -1374,20 +1464,30 @@ mod tests {
                     1 => now + next(300) as i64,
                     _ => now - next(200) as i64,
                 };
+                let (site, session) = (["s1", "s2"][next(2) as usize], format!("sess{}", next(25)));
                 c.execute(
                     "INSERT INTO friction (id, site, ts, session_id, event, path, selector, during)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, '')",
                     rusqlite::params![
                         id,
-                        ["s1", "s2"][next(2) as usize],
+                        site,
                         ts,
-                        format!("sess{}", next(25)),
+                        session,
                         ["rage_click", "dead_click"][next(2) as usize],
                         texts[next(6) as usize],
                         texts[next(3) as usize],
                     ],
                 )
                 .unwrap();
+                // A variant on two thirds of them, as an A/B test's pages set it.
+                if let Some(v) = ["A", "B"].get(next(3) as usize) {
+                    c.execute(
+                        "INSERT INTO event_tags (key, value, friction, ts, event_id, site, session_id)
+                         VALUES ('variant', ?1, 1, ?2, ?3, ?4, ?5)",
+                        rusqlite::params![v, ts, id, site, session],
+                    )
+                    .unwrap();
+                }
             }
             // Time moves on, usually a little; now and then a jump, or a poll with an older `to`.
             now += match next(20) {
@@ -1395,13 +1495,18 @@ mod tests {
                 1 => -50,
                 _ => next(60) as i64,
             };
-            for f in &filters {
+            for (f, windows) in filters.iter().zip(&kept) {
                 for (len, limit) in [(1_000i64, 200i64), (1_000, 3), (2_500, 5_000)] {
                     let (from, to) = (now - len, now);
                     let _snapshot = c.unchecked_transaction().unwrap();
                     let upto: i64 = c.query_row("SELECT COALESCE(MAX(id), 0) FROM friction", [], |r| r.get(0)).unwrap();
-                    let filters =
-                        Filters { site: f.site.clone(), kind: f.kind.clone(), path: f.path.clone(), selector: None };
+                    let filters = Filters {
+                        site: f.site.clone(),
+                        kind: f.kind.clone(),
+                        path: f.path.clone(),
+                        selector: None,
+                        tag: f.tag.clone(),
+                    };
                     for sessions in [true, false] {
                         let ours = windows.groups(&c, &filters, from, to, upto, limit, sessions).unwrap();
                         let mut want = friction_groups(&c, f, from, to, limit, sessions).unwrap();
@@ -1542,7 +1647,7 @@ mod tests {
         let kept = Kept::with_feed(feed.clone());
         let steps_sets: [Vec<String>; 2] =
             [DEFAULT_MOMENTS.iter().map(|s| s.to_string()).collect(), vec!["begin_checkout".into(), "purchase".into()]];
-        let (mut id, mut now, mut compared, mut channels_seen) = (0i64, 1_000_000i64, 0, 0);
+        let (mut id, mut now, mut compared, mut channels_seen, mut tagged_seen) = (0i64, 1_000_000i64, 0, 0, 0);
         for step in 0..250 {
             let events: Vec<Event> = (0..next(25))
                 .map(|_| {
@@ -1567,6 +1672,12 @@ mod tests {
                             moment: !friction && name != "click",
                             // Some events without attribution, as from another sender.
                             channel: ["", "email", "paid_search", "direct"][next(4) as usize].into(),
+                            // A variant on a few events (a session carries it from its first).
+                            tags: ["A", "B"]
+                                .get(next(12) as usize)
+                                .map(|v| crate::facts::Tag { key: "variant".into(), value: v.to_string(), real: false })
+                                .into_iter()
+                                .collect(),
                             ..Default::default()
                         },
                     )
@@ -1591,7 +1702,7 @@ mod tests {
                     let (from, to) = (now - len, now);
                     let _snapshot = c.unchecked_transaction().unwrap();
                     let (upto, _) = snapshot_ids(&c).unwrap();
-                    let ours = kept.sessions.totals(&c, &site, from, to, upto).unwrap();
+                    let ours = kept.sessions.totals(&c, &site, from, to, upto, None).unwrap();
                     let q = session_totals_sql(&site, from, to);
                     let want = c
                         .query_row(&q.sql, params_from_iter(q.args.iter()), |r| {
@@ -1604,8 +1715,48 @@ mod tests {
                         .unwrap();
                     assert_eq!(ours, want, "step {step}, {from}..{to}, {site:?}");
                     assert_eq!(ours.sessions, count(&c, &sessions_in_range(&site, from, to, false)).unwrap());
+                    // The sessions carrying a tag (the tag leaderboard's share), remembered per
+                    // session until it is stored to.
+                    for value in ["A", "B", "C"] {
+                        let tag = Tag { key: "variant".into(), value: value.into() };
+                        let tagged = kept.sessions.tagged(&c, &site, (from, to), upto, &tag).unwrap();
+                        let want = tagged_session_count(&c, &site, &tag, from, to).unwrap();
+                        assert_eq!(tagged, want, "tagged {value}, step {step}, {from}..{to}, {site:?}");
+                        tagged_seen += usize::from(want > 0 && want < ours.sessions);
+                        // The overview's and the channels' figures of those sessions.
+                        let mut q = tagged_sessions_sql(
+                            &site,
+                            &tag,
+                            "COUNT(*), COUNT(*) FILTER (WHERE s.friction > 0), AVG(s.score)",
+                        );
+                        set_session_range(&mut q, &site, from, to);
+                        let want = c
+                            .query_row(&q.sql, params_from_iter(q.args.iter()), |r| {
+                                Ok(crate::window::SessionTotals {
+                                    sessions: r.get(0)?,
+                                    with_friction: r.get(1)?,
+                                    average_score: r.get(2)?,
+                                })
+                            })
+                            .unwrap();
+                        assert_eq!(kept.sessions.totals(&c, &site, from, to, upto, Some(&tag)).unwrap(), want);
+                        let channels =
+                            kept.sessions.channels(&c, &site, from, to, upto, "purchase", Some(&tag)).unwrap();
+                        let mut q = tagged_sessions_sql(&site, &tag, "s.channel, COUNT(*), SUM(s.friction)");
+                        set_session_range(&mut q, &site, from, to);
+                        q.text(" GROUP BY s.channel ORDER BY s.channel");
+                        let mut stmt = c.prepare(&q.sql).unwrap();
+                        let want: Vec<(String, i64, i64)> = stmt
+                            .query_map(params_from_iter(q.args.iter()), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                            .unwrap()
+                            .collect::<Result<_, _>>()
+                            .unwrap();
+                        let ours: Vec<(String, i64, i64)> =
+                            channels.into_iter().map(|c| (c.channel, c.sessions, c.friction)).collect();
+                        assert_eq!(ours, want, "tagged channels {value}, step {step}");
+                    }
                     for steps in &steps_sets {
-                        let ours = kept.sessions.funnel(&c, &site, from, to, upto, steps).unwrap();
+                        let ours = kept.sessions.funnel(&c, &site, from, to, upto, steps, None).unwrap();
                         let mut q = funnel_sql(&site);
                         let n = q.args.len();
                         q.args[n - 2] = Sql::Integer(from);
@@ -1627,7 +1778,7 @@ mod tests {
                         assert_eq!(ours, (sessions, reached), "funnel, step {step}, {from}..{to}, {site:?}");
                     }
                     // Channels: the kept window against a GROUP BY of the sessions table.
-                    let ours_ch = kept.sessions.channels(&c, &site, from, to, upto, "purchase").unwrap();
+                    let ours_ch = kept.sessions.channels(&c, &site, from, to, upto, "purchase", None).unwrap();
                     let mut q = Q::new(
                         "SELECT channel, COUNT(*), COUNT(*) FILTER (WHERE friction > 0), SUM(friction), SUM(score),
                                 COUNT(*) FILTER (WHERE instr(moments, '\"purchase\"') > 0)
@@ -1662,6 +1813,7 @@ mod tests {
         }
         assert!(compared > 500, "{compared}");
         assert!(channels_seen > 300, "{channels_seen}");
+        assert!(tagged_seen > 300, "{tagged_seen}");
     }
 
     /// The leaderboard's click-through (sessions where a friction happened), kept from poll to
@@ -1694,6 +1846,12 @@ mod tests {
                             category: if friction { Category::Friction } else { Category::Touchpoint },
                             path: ["/a", "/b"][next(2) as usize].into(),
                             selector: ["#x", "#y", ""][next(3) as usize].into(),
+                            // A variant on two thirds of them, as an A/B test's pages set it.
+                            tags: ["A", "B"]
+                                .get(next(3) as usize)
+                                .map(|v| crate::facts::Tag { key: "variant".into(), value: v.to_string(), real: false })
+                                .into_iter()
+                                .collect(),
                             ..Default::default()
                         },
                     )
@@ -1707,11 +1865,14 @@ mod tests {
                 _ => next(200) as i64,
             };
             let opt = |s: &str| Some(s.to_string());
-            for (site, kind, path, selector, limit) in [
-                (None, opt("rage_click"), None, opt("#x"), 50),
-                (None, None, None, opt("#y"), 5),
-                (opt("s1"), opt("dead_click"), opt("/a"), opt(""), 50),
-                (None, None, opt("/b"), None, 3),
+            let variant = |v: &str| Some(Tag { key: "variant".into(), value: v.into() });
+            for (site, kind, path, selector, limit, tag) in [
+                (None, opt("rage_click"), None, opt("#x"), 50, None),
+                (None, None, None, opt("#y"), 5, None),
+                (opt("s1"), opt("dead_click"), opt("/a"), opt(""), 50, None),
+                (None, None, opt("/b"), None, 3, None),
+                (None, opt("rage_click"), None, opt("#x"), 50, variant("A")),
+                (opt("s2"), None, opt("/a"), None, 4, variant("B")),
             ] {
                 for len in [2_000i64, 15_000] {
                     let q = SessionsQ {
@@ -1724,7 +1885,7 @@ mod tests {
                         selector: selector.clone(),
                         channel: None,
                         user: None,
-                        tag: None,
+                        tag: tag.clone(),
                         limit,
                     };
                     let ours = sessions(&c, &kept, &q).unwrap();
@@ -1737,6 +1898,105 @@ mod tests {
                         .unwrap();
                     assert_eq!(ours["sessions"], json!(want), "step {step}, {q:?}", q = (&q.site, &q.kind, q.from));
                     compared += usize::from(want.len() > 1);
+                }
+            }
+        }
+        assert!(compared > 500, "{compared}");
+    }
+
+    /// `/api/tags`, kept from poll to poll, gives what counting the whole range gives (events,
+    /// friction, distinct sessions, order, limit), per site and for all, as events arrive (in
+    /// the past, the present, the near future, without a time) and the range moves.
+    #[test]
+    fn tags_windows_match_counting_as_events_arrive_and_ranges_move() {
+        use crate::facts::{Category, Facts, Tag as PageTag};
+        use crate::validate::{Event, EventText};
+        let c = store(
+            "CREATE TABLE events (id INTEGER PRIMARY KEY, site TEXT, event TEXT, session_id TEXT,
+                                  timestamp TEXT, received_at INTEGER);
+             CREATE INDEX events_site_id ON events(site, id);",
+        );
+        let mut next = xorshift(0x0bad_5eed_1234_5678u64);
+        let kept = Kept::new();
+        let tag = |key: &str, value: &str| PageTag { key: key.into(), value: value.into(), real: false };
+        let (mut id, mut now, mut compared) = (0i64, 1_700_000_000_000i64, 0);
+        for step in 0..250 {
+            let stamps: Vec<(String, i64)> = (0..next(30))
+                .map(|_| {
+                    let ts = match next(12) {
+                        0 => now - next(20_000) as i64,
+                        1 => now + next(500) as i64,
+                        2 => 0,
+                        _ => now - next(300) as i64,
+                    };
+                    (if ts == 0 { "unknown".to_string() } else { format_iso_millis(ts) }, ts)
+                })
+                .collect();
+            let events: Vec<Event> = stamps
+                .iter()
+                .map(|(timestamp, ts)| {
+                    let friction = next(3) == 0;
+                    let mut tags: Vec<PageTag> = Vec::new();
+                    if let Some(v) = ["A", "B"].get(next(3) as usize) {
+                        tags.push(tag("variant", v));
+                    }
+                    if next(2) == 0 {
+                        tags.push(tag("tier", &next(4).to_string()));
+                    }
+                    let (site, session) = (["s1", "s2"][next(2) as usize], format!("sess{}", next(60)));
+                    let text = EventText {
+                        site,
+                        event: if friction { "rage_click" } else { "click" },
+                        session_id: &session,
+                        timestamp,
+                        ..Default::default()
+                    };
+                    let facts = Facts {
+                        ts_ms: *ts,
+                        category: if friction { Category::Friction } else { Category::Touchpoint },
+                        tags,
+                        ..Default::default()
+                    };
+                    Event::new(text, facts)
+                })
+                .collect();
+            let rows: Vec<(i64, &Event)> = events
+                .iter()
+                .map(|e| {
+                    id += 1;
+                    c.execute(
+                        "INSERT INTO events (id, site, event, session_id, timestamp, received_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        rusqlite::params![id, e.site(), e.event(), e.session_id(), e.timestamp(), now],
+                    )
+                    .unwrap();
+                    (id, e)
+                })
+                .collect();
+            crate::aggregate::apply(&c, &rows, now).unwrap();
+            now += match next(20) {
+                0 => 10_000,
+                1 => -100,
+                _ => next(200) as i64,
+            };
+            for site in [None, Some("s2".to_string())] {
+                for (len, limit) in [(2_000i64, 50usize), (15_000, 3)] {
+                    let ours = tags(&c, &kept, &site, now - len, now, limit).unwrap();
+                    let want = tags_regrouped(&c, &site, now - len, now, limit).unwrap();
+                    assert_eq!(ours, want, "step {step}, {site:?}, {len}");
+                    // One tag's events and friction events (the overview's with `tag`).
+                    for (key, value) in [("variant", "A"), ("tier", "2")] {
+                        let tag = Tag { key: key.into(), value: value.into() };
+                        let _snapshot = c.unchecked_transaction().unwrap();
+                        let (upto, _) = snapshot_ids(&c).unwrap();
+                        let ours = kept.tag_totals.totals(&c, &site, (now - len, now), upto, &tag).unwrap();
+                        let q = tagged_totals_sql(&site, &tag, now - len, now);
+                        let want: (i64, i64) = c
+                            .query_row(&q.sql, params_from_iter(q.args.iter()), |r| Ok((r.get(0)?, r.get(1)?)))
+                            .unwrap();
+                        assert_eq!(ours, want, "{key}:{value}, step {step}, {site:?}, {len}");
+                    }
+                    compared += usize::from(want["tags"].as_array().unwrap().len() > 1);
                 }
             }
         }

@@ -302,13 +302,14 @@ impl Store {
         if no_users {
             crate::aggregate::fill_users(&tx)?;
         }
-        if has_events && version < 3 {
+        let rebuilt = has_events && version < 3;
+        if rebuilt {
+            // Tags included: each event's facts are read from its body, tags with them.
             crate::aggregate::rebuild(&tx)?;
         } else if has_events && version == 3 {
             tx.execute_batch(crate::aggregate::HOURS_FROM_MINUTES)?;
         }
-        // After `rebuild` (which indexes no tags: it reads events without their bodies).
-        if no_tags {
+        if no_tags && !rebuilt {
             crate::aggregate::fill_tags(&tx)?;
         }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;

@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 
 use crate::error::IngestError;
-use crate::facts::{Category, Facts, DEFAULT_MOMENTS};
+use crate::facts::{Category, Facts, Tag, DEFAULT_MOMENTS};
 use crate::json::{self, object_tree, replace_lone_surrogates, skip_ws, Element, Node, NONE};
 use crate::limits::{MAX_BATCH_EVENTS, MAX_EVENT_BYTES, MAX_EVENT_DEPTH};
 
@@ -314,7 +314,7 @@ fn facts_of(event: &str, timestamp: &str, properties: &Fields<'_>, context: &Fie
     let mut f = Facts { ts_ms: crate::facts::parse_iso_millis(timestamp).unwrap_or(0), ..Facts::default() };
     f.path = text(page, page.find_node("path")).unwrap_or_default();
     let [channel, campaign, tags] = context.find_all(["channel", "campaign", "tags"]);
-    f.has_tags = tags.is_some_and(|n| context.value(n) != "{}");
+    f.tags = context.object_of(tags, "tags", "").map(|t| tags_of(&t)).unwrap_or_default();
     f.channel = text(context, channel).unwrap_or_default();
     f.campaign = text(context, campaign).unwrap_or_default();
     let [category, moment, during, element] = properties.find_all(["category", "moment", "during", "element"]);
@@ -328,6 +328,36 @@ fn facts_of(event: &str, timestamp: &str, properties: &Fields<'_>, context: &Fie
     }
     f.moment = f.moment || (f.category != Category::Friction && DEFAULT_MOMENTS.contains(&event));
     f
+}
+
+/// The members of a `context.tags` object whose value is a string, number or boolean, each
+/// distinct (key, value) once (see [`Tag`]); `null`, objects and arrays are not kept (no filter
+/// matches them).
+fn tags_of(tags: &Fields<'_>) -> Vec<Tag> {
+    let mut out: Vec<Tag> = tags
+        .members()
+        .filter_map(|n| {
+            let raw = tags.value(n);
+            let (value, real) = match raw.as_bytes().first()? {
+                b'"' => (json_string(raw)?.into_owned(), false),
+                // `true` or `false` (the grammar was checked).
+                b't' | b'f' => (raw.to_string(), false),
+                b'n' | b'{' | b'[' => return None,
+                // A number: JSON's integers (no fraction, no exponent) are SQLite's integers
+                // while they fit in 64 bits, its reals beyond.
+                _ if raw.contains(['.', 'e', 'E']) => (raw.to_string(), true),
+                _ => match raw.parse::<i64>() {
+                    Ok(i) => (i.to_string(), false),
+                    Err(_) => (raw.to_string(), true),
+                },
+            };
+            let key = json_string(tags.key_text(n))?.into_owned();
+            Some(Tag { key, value, real })
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// The facts of a stored event's text (an event already accepted, re-read when the aggregates
@@ -379,6 +409,11 @@ impl<'a> Fields<'a> {
     /// A member's key without its quotes.
     fn key(&self, n: &Node) -> &'a [u8] {
         &self.text.as_bytes()[n.key.start - self.offset + 1..n.key.end - self.offset - 1]
+    }
+
+    /// A member's key as written, quotes included.
+    fn key_text(&self, n: &Node) -> &'a str {
+        &self.text[n.key.start - self.offset..n.key.end - self.offset]
     }
 
     /// Member `name` (the last one if the key repeats; keys with escapes are compared decoded

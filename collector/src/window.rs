@@ -37,6 +37,8 @@ pub struct Filters {
     pub path: Option<String>,
     /// (The element click-through only; the leaderboard groups by selector.)
     pub selector: Option<String>,
+    /// Only the friction events carrying this page tag (their rows of `event_tags`).
+    pub tag: Option<crate::query::Tag>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -230,8 +232,9 @@ impl Window {
     }
 }
 
-/// SQL over the time index: the rows of `[from, to)` that match `f` (ts bounds are the last
-/// two arguments before any `event`/`path`).
+/// SQL over the time index: the rows of `[from, to)` that match `f`. The `NULL` arguments are
+/// the time bounds, `from` then `to` (twice with a tag: the tag's friction events of the same
+/// range, looked up once, as the leaderboard without a window did).
 pub fn range_sql(f: &Filters) -> (String, Vec<rusqlite::types::Value>) {
     use rusqlite::types::Value as Sql;
     let index = if f.site.is_some() { "friction_site_ts" } else { "friction_ts" };
@@ -256,8 +259,20 @@ pub fn range_sql(f: &Filters) -> (String, Vec<rusqlite::types::Value>) {
         sql.push_str(" AND selector = ?");
         args.push(Sql::Text(sel.clone()));
     }
+    if let Some(tag) = &f.tag {
+        sql.push_str(
+            " AND id IN (SELECT t.event_id FROM event_tags AS t
+                          WHERE t.key = ? AND t.value = ? AND t.friction = 1 AND t.ts >= ? AND t.ts < ?)",
+        );
+        args.extend([Sql::Text(tag.key.clone()), Sql::Text(tag.value.clone()), Sql::Null, Sql::Null]);
+    }
     (sql, args)
 }
+
+/// Whether the friction row `id` (at `ts`) is of an event carrying the tag: its row of
+/// `event_tags` looked up by the whole key (a friction row's event has the same time there).
+pub const FRICTION_TAGGED_SQL: &str = "SELECT 1 FROM event_tags AS t
+   WHERE t.key = ?1 AND t.value = ?2 AND t.friction = 1 AND t.ts = ?3 AND t.event_id = ?4";
 
 /// SQL over the rowid: the rows with `id` in `(?1, ?2]`, every column the filters need.
 pub const NEW_ROWS_SQL: &str =
@@ -276,9 +291,9 @@ fn scan_range(
         return Ok(());
     }
     let (sql, mut args) = range_sql(f);
-    let at = usize::from(f.site.is_some());
-    args[at] = rusqlite::types::Value::Integer(from);
-    args[at + 1] = rusqlite::types::Value::Integer(to);
+    for (i, arg) in args.iter_mut().filter(|a| **a == rusqlite::types::Value::Null).enumerate() {
+        *arg = rusqlite::types::Value::Integer(if i % 2 == 0 { from } else { to });
+    }
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(params_from_iter(args.iter()))?;
     while let Some(r) = rows.next()? {
@@ -304,6 +319,10 @@ fn scan_new(
         return Ok(());
     }
     let mut stmt = conn.prepare_cached(NEW_ROWS_SQL)?;
+    let mut tagged = match &f.tag {
+        Some(_) => Some(conn.prepare_cached(FRICTION_TAGGED_SQL)?),
+        None => None,
+    };
     let mut rows = stmt.query([after, upto])?;
     let is = |want: &Option<String>, got: &[u8]| want.as_ref().is_none_or(|w| w.as_bytes() == got);
     while let Some(r) = rows.next()? {
@@ -317,6 +336,13 @@ fn scan_new(
             || !is(&f.selector, selector)
         {
             continue;
+        }
+        if let (Some(tag), Some(stmt)) = (&f.tag, &mut tagged) {
+            let id: i64 = r.get(5)?;
+            let params = rusqlite::params![tag.key, tag.value, row.ts, id];
+            if !stmt.exists(params)? {
+                continue;
+            }
         }
         each(&row);
     }
@@ -475,6 +501,9 @@ struct Summary {
     moments: Option<Vec<String>>,
     /// Its attribution channel ('' unknown).
     channel: String,
+    /// Whether it carries each page tag asked about so far (as `session_tags` says), remembered
+    /// until one of its events is stored (its summary is then read again, without them).
+    tags: std::cell::RefCell<Vec<(crate::query::Tag, bool)>>,
 }
 
 type SessionKey = (Vec<u8>, Vec<u8>);
@@ -561,6 +590,7 @@ impl SessionWindow {
                 score: r.get(5)?,
                 moments: moments_of(r.get_ref(6)?),
                 channel: r.get(7)?,
+                tags: Default::default(),
             };
             w.by_last.insert((s.last_ts, key.clone()));
             w.by_key.insert(key, s);
@@ -607,6 +637,7 @@ impl SessionWindow {
                         score: r.get(3)?,
                         moments: moments_of(r.get_ref(4)?),
                         channel: r.get(5)?,
+                        tags: Default::default(),
                     };
                     if s.last_ts >= from {
                         self.by_last.insert((s.last_ts, key.clone()));
@@ -627,8 +658,8 @@ impl SessionWindow {
         Ok(())
     }
 
-    fn in_range(&self, to: i64) -> impl Iterator<Item = &Summary> {
-        self.by_key.values().filter(move |s| s.first_ts < to)
+    fn in_range(&self, to: i64) -> impl Iterator<Item = (&SessionKey, &Summary)> {
+        self.by_key.iter().filter(move |(_, s)| s.first_ts < to)
     }
 }
 
@@ -741,7 +772,7 @@ impl SessionWindows {
         from: i64,
         to: i64,
         upto: i64,
-        f: impl FnOnce(&mut dyn Iterator<Item = &Summary>) -> T,
+        f: impl FnOnce(&mut dyn Iterator<Item = (&SessionKey, &Summary)>) -> T,
     ) -> Result<T, ReadError> {
         let key = SessionWindowKey { site: site.clone(), len: to - from };
         let kept = self.kept.take(&key);
@@ -760,7 +791,8 @@ impl SessionWindows {
         Ok(out)
     }
 
-    /// See [`SessionTotals`].
+    /// See [`SessionTotals`]; `tag`: of the sessions carrying it only.
+    #[allow(clippy::too_many_arguments)]
     pub fn totals(
         &self,
         conn: &Connection,
@@ -768,10 +800,11 @@ impl SessionWindows {
         from: i64,
         to: i64,
         upto: i64,
+        tag: Option<&crate::query::Tag>,
     ) -> Result<SessionTotals, ReadError> {
-        self.with(conn, site, from, to, upto, |sessions| {
+        self.with_tag(conn, site, from, to, upto, tag, |sessions| {
             let (mut n, mut with_friction, mut scores) = (0i64, 0i64, 0i64);
-            for s in sessions {
+            for (_, s) in sessions {
                 n += 1;
                 with_friction += i64::from(s.friction > 0);
                 scores += s.score;
@@ -780,7 +813,9 @@ impl SessionWindows {
         })
     }
 
-    /// (sessions in `[from, to)`, how many reached each of `steps` in order).
+    /// (sessions in `[from, to)`, how many reached each of `steps` in order); `tag`: of the
+    /// sessions carrying it only.
+    #[allow(clippy::too_many_arguments)]
     pub fn funnel(
         &self,
         conn: &Connection,
@@ -789,11 +824,12 @@ impl SessionWindows {
         to: i64,
         upto: i64,
         steps: &[String],
+        tag: Option<&crate::query::Tag>,
     ) -> Result<(i64, Vec<i64>), ReadError> {
-        self.with(conn, site, from, to, upto, |sessions| {
+        self.with_tag(conn, site, from, to, upto, tag, |sessions| {
             let mut reached = vec![0i64; steps.len()];
             let mut n = 0i64;
-            for s in sessions {
+            for (_, s) in sessions {
                 n += 1;
                 let Some(moments) = &s.moments else { continue };
                 let mut k = 0;
@@ -811,7 +847,9 @@ impl SessionWindows {
     }
 
     /// Sessions in `[from, to)` per attribution channel ('' for sessions without one), in
-    /// channel name order. `goal`: the moment of truth counted as a conversion.
+    /// channel name order. `goal`: the moment of truth counted as a conversion; `tag`: of the
+    /// sessions carrying it only.
+    #[allow(clippy::too_many_arguments)]
     pub fn channels(
         &self,
         conn: &Connection,
@@ -820,11 +858,12 @@ impl SessionWindows {
         to: i64,
         upto: i64,
         goal: &str,
+        tag: Option<&crate::query::Tag>,
     ) -> Result<Vec<ChannelTotals>, ReadError> {
-        self.with(conn, site, from, to, upto, |sessions| {
+        self.with_tag(conn, site, from, to, upto, tag, |sessions| {
             // A few channels: a list, not a map by name.
             let mut by: Vec<ChannelTotals> = Vec::new();
-            for s in sessions {
+            for (_, s) in sessions {
                 let i = match by.iter().position(|c| c.channel == s.channel) {
                     Some(i) => i,
                     None => {
@@ -844,11 +883,70 @@ impl SessionWindows {
         })
     }
 
+    /// [`Self::with`] the sessions carrying `tag` only, if given (an event of theirs did, at any
+    /// time, as `session_tags` says): each session looked up there once and the answer
+    /// remembered with its summary, so a poll looks up only the sessions stored to since.
+    #[allow(clippy::too_many_arguments)]
+    fn with_tag<T>(
+        &self,
+        conn: &Connection,
+        site: &Option<String>,
+        from: i64,
+        to: i64,
+        upto: i64,
+        tag: Option<&crate::query::Tag>,
+        f: impl FnOnce(&mut dyn Iterator<Item = (&SessionKey, &Summary)>) -> T,
+    ) -> Result<T, ReadError> {
+        let Some(tag) = tag else { return self.with(conn, site, from, to, upto, f) };
+        let mut carries = conn.prepare_cached(SESSION_TAG_SQL)?;
+        self.with(conn, site, from, to, upto, |sessions| {
+            let mut tagged = Vec::new();
+            for (key, s) in sessions {
+                let mut known = s.tags.borrow_mut();
+                let has = match known.iter().find(|(t, _)| t == tag) {
+                    Some(&(_, has)) => has,
+                    None => {
+                        let has =
+                            carries.exists(rusqlite::params![as_text(&key.0), as_text(&key.1), tag.key, tag.value])?;
+                        // A few tags per session at most: an inspector asks about one at a time.
+                        if known.len() < MAX_TAGS_KNOWN {
+                            known.push((tag.clone(), has));
+                        }
+                        has
+                    }
+                };
+                if has {
+                    tagged.push((key, s));
+                }
+            }
+            Ok(f(&mut tagged.into_iter()))
+        })?
+    }
+
+    /// How many sessions in `[from, to)` carry `tag` (see [`Self::with_tag`]).
+    pub fn tagged(
+        &self,
+        conn: &Connection,
+        site: &Option<String>,
+        (from, to): (i64, i64),
+        upto: i64,
+        tag: &crate::query::Tag,
+    ) -> Result<i64, ReadError> {
+        self.with_tag(conn, site, from, to, upto, Some(tag), |sessions| sessions.count() as i64)
+    }
+
     /// Forgets every window (tests).
     pub fn clear(&self) {
         self.kept.clear();
     }
 }
+
+/// Whether a session carried a tag (its row of `session_tags`).
+const SESSION_TAG_SQL: &str =
+    "SELECT 1 FROM session_tags AS t WHERE t.session_id = ?1 AND t.site = ?2 AND t.key = ?3 AND t.value = ?4";
+
+/// The tags whose answer a session's summary remembers at most.
+const MAX_TAGS_KNOWN: usize = 4;
 
 // ---------------------------------------------------------------------------------------------
 // The sessions where a friction happened (the leaderboard's click-through)
@@ -943,12 +1041,464 @@ impl ElementWindows {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// The page tags of a sliding window (`/api/tags`)
+
+/// One tag value's figures over a window.
+pub struct TagCount {
+    pub key: Vec<u8>,
+    pub value: Vec<u8>,
+    pub events: i64,
+    pub friction: i64,
+    /// Distinct sessions with rows of it in the window.
+    pub sessions: i64,
+}
+
+/// One row of `event_tags` as read.
+struct TagRow<'a> {
+    key: &'a [u8],
+    value: &'a [u8],
+    friction: bool,
+    session: &'a [u8],
+    site: &'a [u8],
+}
+
+/// The counts per tag value of the rows of `event_tags` with `event_id <= upto` and `ts` in
+/// `[from, to)` (of one site or all). Moved like [`Window`]: rows leave and join at the ends of
+/// the range (the time index), and the rows of the events stored since (`events` by id, each
+/// event's rows looked up by its time, site and session in the time index).
+struct TagsWindow {
+    from: i64,
+    to: i64,
+    upto: i64,
+    /// (key, value), each preceded by its length -> index in `counts`.
+    index: FastMap<Vec<u8>, u32>,
+    counts: Vec<TagCount>,
+    /// (session, site), each preceded by its length -> a number.
+    session_ids: FastMap<Vec<u8>, u32>,
+    /// (tag value, session) -> its rows in the window.
+    pairs: FastMap<(u32, u32), u32>,
+    /// Tag values with rows.
+    live: usize,
+}
+
+/// The tags windows' maps, a few per row of a range (1.6 million rows for a week of the bench's
+/// events): foldhash (already used by the writer) rather than SipHash. Their keys are the
+/// database's texts, not chosen by a client per request.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// `parts`, each preceded by its length (so that no two run together), into `key`.
+fn joined_key(key: &mut Vec<u8>, parts: [&[u8]; 2]) {
+    key.clear();
+    for p in parts {
+        key.extend_from_slice(&(p.len() as u32).to_le_bytes());
+        key.extend_from_slice(p);
+    }
+}
+
+/// The rows of `event_tags` in `[?, ?)` (of one site), with the event's id.
+fn tags_range_sql(site: bool) -> &'static str {
+    if site {
+        "SELECT t.key, t.value, t.friction, t.session_id, t.site, t.event_id FROM event_tags AS t
+          INDEXED BY event_tags_ts WHERE t.ts >= ?1 AND t.ts < ?2 AND t.site = ?3"
+    } else {
+        "SELECT t.key, t.value, t.friction, t.session_id, t.site, t.event_id FROM event_tags AS t
+          INDEXED BY event_tags_ts WHERE t.ts >= ?1 AND t.ts < ?2"
+    }
+}
+
+/// The events stored with an id in `(?, ?]` (of one site), with what their time is made of.
+fn new_events_sql(site: bool) -> &'static str {
+    if site {
+        "SELECT id, site, session_id, timestamp, received_at FROM events INDEXED BY events_site_id
+          WHERE site = ?3 AND id > ?1 AND id <= ?2"
+    } else {
+        "SELECT id, site, session_id, timestamp, received_at FROM events WHERE id > ?1 AND id <= ?2"
+    }
+}
+
+/// The rows of `event_tags` of one event: those at its time, site and session in the time index.
+const EVENT_TAG_ROWS_SQL: &str = "SELECT t.key, t.value, t.friction, t.session_id, t.site, t.event_id
+   FROM event_tags AS t INDEXED BY event_tags_ts WHERE t.ts = ?1 AND t.site = ?2 AND t.session_id = ?3";
+
+/// The SQL shapes of the tags windows that read `event_tags` (for `EXPLAIN QUERY PLAN` in the
+/// tests): (sql, arguments).
+pub fn tags_shapes() -> Vec<(String, usize)> {
+    vec![
+        (tags_range_sql(true).into(), 3),
+        (tags_range_sql(false).into(), 2),
+        (EVENT_TAG_ROWS_SQL.into(), 3),
+        (SESSION_TAG_SQL.into(), 4),
+    ]
+}
+
+/// Those that read `events` (the events stored since a window was moved).
+pub fn new_events_shapes() -> Vec<(String, usize)> {
+    vec![(new_events_sql(true).into(), 3), (new_events_sql(false).into(), 2)]
+}
+
+impl TagsWindow {
+    fn new(from: i64, to: i64, upto: i64) -> TagsWindow {
+        TagsWindow {
+            from,
+            to,
+            upto,
+            index: FastMap::default(),
+            counts: Vec::new(),
+            session_ids: FastMap::default(),
+            pairs: FastMap::default(),
+            live: 0,
+        }
+    }
+
+    /// A row's tag value and session, as numbers (made on first sight; `key` is scratch space,
+    /// so that a row seen before allocates nothing).
+    fn ids(&mut self, r: &TagRow<'_>, key: &mut Vec<u8>) -> (u32, u32) {
+        joined_key(key, [r.key, r.value]);
+        let tag = match self.index.get(key.as_slice()) {
+            Some(&i) => i,
+            None => {
+                self.counts.push(TagCount {
+                    key: r.key.to_vec(),
+                    value: r.value.to_vec(),
+                    events: 0,
+                    friction: 0,
+                    sessions: 0,
+                });
+                let i = self.counts.len() as u32 - 1;
+                self.index.insert(key.clone(), i);
+                i
+            }
+        };
+        joined_key(key, [r.session, r.site]);
+        let session = match self.session_ids.get(key.as_slice()) {
+            Some(&n) => n,
+            None => {
+                let n = self.session_ids.len() as u32;
+                self.session_ids.insert(key.clone(), n);
+                n
+            }
+        };
+        (tag, session)
+    }
+
+    fn add(&mut self, r: &TagRow<'_>, key: &mut Vec<u8>) {
+        let (tag, session) = self.ids(r, key);
+        let c = &mut self.counts[tag as usize];
+        if c.events == 0 {
+            self.live += 1;
+        }
+        c.events += 1;
+        c.friction += i64::from(r.friction);
+        let n = self.pairs.entry((tag, session)).or_insert(0);
+        if *n == 0 {
+            c.sessions += 1;
+        }
+        *n += 1;
+    }
+
+    fn remove(&mut self, r: &TagRow<'_>, key: &mut Vec<u8>) {
+        let (tag, session) = self.ids(r, key);
+        let c = &mut self.counts[tag as usize];
+        c.events -= 1;
+        c.friction -= i64::from(r.friction);
+        if c.events == 0 {
+            self.live -= 1;
+        }
+        if let Some(n) = self.pairs.get_mut(&(tag, session)) {
+            *n -= 1;
+            if *n == 0 {
+                self.pairs.remove(&(tag, session));
+                c.sessions -= 1;
+            }
+        }
+    }
+
+    /// The window of the rows of `[from, to)` with `event_id <= upto`. Each row's (tag value,
+    /// session) is listed, then sorted and counted once, instead of a map updated per row: a
+    /// week's window is 1.6 million rows for some 100,000 pairs.
+    fn build(
+        conn: &Connection,
+        site: &Option<String>,
+        (from, to): (i64, i64),
+        upto: i64,
+    ) -> Result<TagsWindow, ReadError> {
+        let mut w = TagsWindow::new(from, to, upto);
+        let mut k = Vec::new();
+        let mut seen: Vec<(u32, u32)> = Vec::new();
+        scan_tags_range(conn, site, from, to, upto, |r| {
+            let (tag, session) = w.ids(r, &mut k);
+            let c = &mut w.counts[tag as usize];
+            c.events += 1;
+            c.friction += i64::from(r.friction);
+            seen.push((tag, session));
+        })?;
+        w.live = w.counts.len();
+        seen.sort_unstable();
+        w.pairs.reserve(seen.len() / 8);
+        for run in seen.chunk_by(|a, b| a == b) {
+            w.pairs.insert(run[0], run.len() as u32);
+            w.counts[run[0].0 as usize].sessions += 1;
+        }
+        Ok(w)
+    }
+
+    /// Mostly values and sessions that have left: cheaper made again than kept.
+    fn bloated(&self) -> bool {
+        self.counts.len() > 4 * self.live + 1_024 || self.session_ids.len() > 4 * self.pairs.len() + 4_096
+    }
+
+    /// The first `limit` tag values, most events first, then by key and value (bytes).
+    fn top(&self, limit: usize) -> Vec<&TagCount> {
+        let mut all: Vec<&TagCount> = self.counts.iter().filter(|c| c.events > 0).collect();
+        all.sort_unstable_by(|a, b| b.events.cmp(&a.events).then_with(|| (&a.key, &a.value).cmp(&(&b.key, &b.value))));
+        all.truncate(limit);
+        all
+    }
+}
+
+fn tag_row<'a>(r: &'a rusqlite::Row<'_>) -> rusqlite::Result<TagRow<'a>> {
+    Ok(TagRow {
+        key: bytes(r.get_ref(0)?),
+        value: bytes(r.get_ref(1)?),
+        friction: r.get(2)?,
+        session: bytes(r.get_ref(3)?),
+        site: bytes(r.get_ref(4)?),
+    })
+}
+
+/// Hands every row of `event_tags` of `site` with `ts` in `[from, to)` and `event_id <= upto`
+/// to `each`.
+fn scan_tags_range(
+    conn: &Connection,
+    site: &Option<String>,
+    from: i64,
+    to: i64,
+    upto: i64,
+    mut each: impl FnMut(&TagRow<'_>),
+) -> Result<(), ReadError> {
+    if from >= to {
+        return Ok(());
+    }
+    let mut stmt = conn.prepare_cached(tags_range_sql(site.is_some()))?;
+    let mut rows = match site {
+        Some(s) => stmt.query(rusqlite::params![from, to, s])?,
+        None => stmt.query(rusqlite::params![from, to])?,
+    };
+    while let Some(r) = rows.next()? {
+        if r.get::<_, i64>(5)? <= upto {
+            each(&tag_row(r)?);
+        }
+    }
+    Ok(())
+}
+
+/// Hands every row of `event_tags` of the events of `site` with an id in `(after, upto]` whose
+/// time is in `[from, to)` to `each`.
+fn scan_new_tags(
+    conn: &Connection,
+    site: &Option<String>,
+    (from, to): (i64, i64),
+    after: i64,
+    upto: i64,
+    mut each: impl FnMut(&TagRow<'_>),
+) -> Result<(), ReadError> {
+    if after >= upto {
+        return Ok(());
+    }
+    let mut events = conn.prepare_cached(new_events_sql(site.is_some()))?;
+    let mut tags = conn.prepare_cached(EVENT_TAG_ROWS_SQL)?;
+    let mut rows = match site {
+        Some(s) => events.query(rusqlite::params![after, upto, s])?,
+        None => events.query(rusqlite::params![after, upto])?,
+    };
+    while let Some(e) = rows.next()? {
+        let id: i64 = e.get(0)?;
+        let captured = crate::facts::parse_iso_millis(e.get_ref(3)?.as_str().unwrap_or("")).unwrap_or(0);
+        let ts = crate::aggregate::counts_at(captured, e.get(4)?);
+        if ts < from || ts >= to {
+            continue;
+        }
+        let mut found =
+            tags.query(rusqlite::params![ts, as_text(bytes(e.get_ref(1)?)), as_text(bytes(e.get_ref(2)?))])?;
+        while let Some(r) = found.next()? {
+            if r.get::<_, i64>(5)? == id {
+                each(&tag_row(r)?);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The tags windows of one store, kept between polls like [`Windows`]: one per site filter and
+/// range length.
+#[derive(Default)]
+pub struct TagsWindows {
+    kept: Shelf<(Option<String>, i64), TagsWindow>,
+}
+
+impl TagsWindows {
+    /// The first `limit` tag values of `site`'s events in `[from, to)` (see [`TagsWindow::top`]),
+    /// as of the caller's read transaction in which the largest `events.id` is `upto`, handed to
+    /// `each`.
+    pub fn top<T>(
+        &self,
+        conn: &Connection,
+        site: &Option<String>,
+        (from, to): (i64, i64),
+        upto: i64,
+        limit: usize,
+        each: impl FnOnce(Vec<&TagCount>) -> T,
+    ) -> Result<T, ReadError> {
+        let key = (site.clone(), to - from);
+        let mut k = Vec::new();
+        let w = match self.kept.take(&key) {
+            Some(mut w)
+                if w.from <= from
+                    && w.to <= to
+                    && from < w.to
+                    && w.upto <= upto
+                    && from - w.from <= to - from
+                    && upto - w.upto <= MAX_NEW_EVENTS
+                    && !w.bloated() =>
+            {
+                let (old_from, old_to, old_upto) = (w.from, w.to, w.upto);
+                scan_tags_range(conn, site, old_from, from, old_upto, |r| w.remove(r, &mut k))?;
+                scan_tags_range(conn, site, old_to, to, old_upto, |r| w.add(r, &mut k))?;
+                scan_new_tags(conn, site, (from, to), old_upto, upto, |r| w.add(r, &mut k))?;
+                w.from = from;
+                w.to = to;
+                w.upto = upto;
+                w
+            }
+            _ => TagsWindow::build(conn, site, (from, to), upto)?,
+        };
+        let out = each(w.top(limit));
+        self.kept.put(key, w, |old, w| old.upto > w.upto || old.to > w.to);
+        Ok(out)
+    }
+}
+
+/// How many events of `[from, to)` carry one tag, and how many of those are friction, as of
+/// `upto` (the overview's counts with a tag). Moved like [`TagsWindow`].
+struct TagTotalsWindow {
+    from: i64,
+    to: i64,
+    upto: i64,
+    events: i64,
+    friction: i64,
+}
+
+/// The tag's rows of `event_tags` in `[?3, ?4)` (of site `?5`): a range of the table's key.
+fn tag_rows_sql(site: bool) -> &'static str {
+    if site {
+        "SELECT t.friction, t.event_id FROM event_tags AS t
+          WHERE t.key = ?1 AND t.value = ?2 AND t.friction IN (0, 1) AND t.ts >= ?3 AND t.ts < ?4 AND t.site = ?5"
+    } else {
+        "SELECT t.friction, t.event_id FROM event_tags AS t
+          WHERE t.key = ?1 AND t.value = ?2 AND t.friction IN (0, 1) AND t.ts >= ?3 AND t.ts < ?4"
+    }
+}
+
+/// The SQL shapes of the tag totals windows (for `EXPLAIN QUERY PLAN` in the tests).
+pub fn tag_totals_shapes() -> Vec<(String, usize)> {
+    vec![(tag_rows_sql(true).into(), 5), (tag_rows_sql(false).into(), 4)]
+}
+
+/// Hands `friction` of each of the tag's rows of `site` with `ts` in `[from, to)` and
+/// `event_id <= upto` to `each`.
+fn scan_tag_rows(
+    conn: &Connection,
+    site: &Option<String>,
+    tag: &crate::query::Tag,
+    (from, to): (i64, i64),
+    upto: i64,
+    mut each: impl FnMut(bool),
+) -> Result<(), ReadError> {
+    if from >= to {
+        return Ok(());
+    }
+    let mut stmt = conn.prepare_cached(tag_rows_sql(site.is_some()))?;
+    let mut rows = match site {
+        Some(s) => stmt.query(rusqlite::params![tag.key, tag.value, from, to, s])?,
+        None => stmt.query(rusqlite::params![tag.key, tag.value, from, to])?,
+    };
+    while let Some(r) = rows.next()? {
+        if r.get::<_, i64>(1)? <= upto {
+            each(r.get(0)?);
+        }
+    }
+    Ok(())
+}
+
+/// The tag totals windows of one store, one per site filter, range length and tag.
+#[derive(Default)]
+pub struct TagTotalsWindows {
+    kept: Shelf<(Option<String>, i64, crate::query::Tag), TagTotalsWindow>,
+}
+
+impl TagTotalsWindows {
+    /// (events, friction events) of `site` in `[from, to)` carrying `tag`, as of the caller's
+    /// read transaction in which the largest `events.id` is `upto`.
+    pub fn totals(
+        &self,
+        conn: &Connection,
+        site: &Option<String>,
+        (from, to): (i64, i64),
+        upto: i64,
+        tag: &crate::query::Tag,
+    ) -> Result<(i64, i64), ReadError> {
+        let key = (site.clone(), to - from, tag.clone());
+        let w = match self.kept.take(&key) {
+            Some(w)
+                if w.from <= from
+                    && w.to <= to
+                    && from < w.to
+                    && w.upto <= upto
+                    && from - w.from <= to - from
+                    && upto - w.upto <= MAX_NEW_EVENTS =>
+            {
+                let (old_from, old_to, old_upto) = (w.from, w.to, w.upto);
+                let (mut events, mut friction) = (w.events, w.friction);
+                scan_tag_rows(conn, site, tag, (old_from, from), old_upto, |f| {
+                    events -= 1;
+                    friction -= i64::from(f);
+                })?;
+                let mut join = |f: bool| {
+                    events += 1;
+                    friction += i64::from(f);
+                };
+                scan_tag_rows(conn, site, tag, (old_to, to), old_upto, &mut join)?;
+                scan_new_tags(conn, site, (from, to), old_upto, upto, |r| {
+                    if r.key == tag.key.as_bytes() && r.value == tag.value.as_bytes() {
+                        join(r.friction);
+                    }
+                })?;
+                TagTotalsWindow { from, to, upto, events, friction }
+            }
+            _ => {
+                let (mut events, mut friction) = (0, 0);
+                scan_tag_rows(conn, site, tag, (from, to), upto, |f| {
+                    events += 1;
+                    friction += i64::from(f);
+                })?;
+                TagTotalsWindow { from, to, upto, events, friction }
+            }
+        };
+        let out = (w.events, w.friction);
+        self.kept.put(key, w, |old, w| old.upto > w.upto || old.to > w.to);
+        Ok(out)
+    }
+}
+
 /// Everything the read side keeps between polls, per store.
 #[derive(Default)]
 pub struct Kept {
     pub friction: Windows,
     pub sessions: SessionWindows,
     pub elements: ElementWindows,
+    pub tags: TagsWindows,
+    pub tag_totals: TagTotalsWindows,
 }
 
 impl Kept {

@@ -975,3 +975,81 @@ async fn tags_filter_friction_sessions_and_series() {
     assert_eq!(ids(&api(&t, &format!("/api/sessions?{}&tag=", range())).await).len(), 4);
     assert_eq!(get(&t.app, "/api/tags?tag=variant:B").await.status, StatusCode::BAD_REQUEST);
 }
+
+/// "Does variant B convert worse than A?": `tag=key:value` narrows the overview, the funnel and
+/// the channels to the sessions carrying the tag (an event of theirs did), and the overview's
+/// event and friction counts to the events carrying it; a bad tag is a 400 there too.
+#[tokio::test]
+async fn tags_filter_overview_funnel_and_channels() {
+    let t = app_on(Store::open(":memory:").unwrap(), open());
+    // The experiment, with b1 arriving by email and a1 by paid search (b2 and n1 unattributed).
+    let events: Vec<Value> = experiment()
+        .into_iter()
+        .map(|mut e| {
+            let channel = match e["sessionId"].as_str().unwrap() {
+                "b1" => "email",
+                "a1" => "paid_search",
+                _ => return e,
+            };
+            e["context"]["channel"] = json!(channel);
+            e
+        })
+        .collect();
+    assert_eq!(post(&t.app, batch(events)).await.json()["accepted"], json!(12));
+    let overview = |q: String| {
+        let app = &t;
+        async move {
+            let v = api(app, &format!("/api/overview?{}{q}", range())).await;
+            format!("{} {} {} {}", v["events"], v["friction"], v["sessions"], v["sessionsWithFriction"])
+        }
+    };
+    // Without a tag: the range's 10 events, 5 friction, 4 sessions (b0's are before it).
+    assert_eq!(overview(String::new()).await, "10 5 4 4");
+    // B: b1's 3 events and b2's 2 tagged ones (not its first page view), 3 of them friction;
+    // its 2 sessions, both with friction.
+    assert_eq!(overview("&tag=variant:B".into()).await, "5 3 2 2");
+    assert_eq!(overview("&tag=variant:A".into()).await, "2 1 1 1");
+    assert_eq!(overview("&tag=tier:2".into()).await, "5 3 2 2");
+    assert_eq!(overview("&tag=variant:B&site=blog".into()).await, "0 0 0 0");
+    assert_eq!(overview("&tag=variant:C".into()).await, "0 0 0 0");
+    // Its average score is that of its sessions.
+    let b = api(&t, &format!("/api/overview?{}&tag=variant:B", range())).await;
+    let listed = api(&t, &format!("/api/sessions?{}&tag=variant:B", range())).await;
+    let scores: Vec<f64> =
+        listed["sessions"].as_array().unwrap().iter().map(|s| s["score"].as_f64().unwrap()).collect();
+    assert_eq!(b["averageScore"].as_f64().unwrap(), scores.iter().sum::<f64>() / scores.len() as f64);
+    assert!(api(&t, &format!("/api/overview?{}&tag=variant:C", range())).await["averageScore"].is_null());
+
+    // The funnel of B's sessions: b2 added to cart, neither went further.
+    let steps = |v: &Value| -> Vec<i64> {
+        v["steps"].as_array().unwrap().iter().map(|s| s["sessions"].as_i64().unwrap()).collect()
+    };
+    assert_eq!(steps(&api(&t, &format!("/api/funnel?{}&tag=variant:B", range())).await), [2, 1, 0, 0]);
+    assert_eq!(steps(&api(&t, &format!("/api/funnel?{}&tag=variant:A", range())).await), [1, 0, 0, 0]);
+    assert_eq!(steps(&api(&t, &format!("/api/funnel?{}", range())).await), [4, 1, 0, 0]);
+
+    // The channels of B's sessions: b1 by email, b2 unattributed; A's a1 by paid search.
+    let channels = |v: &Value| -> Vec<String> {
+        v["channels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| format!("{}={} {}", c["channel"].as_str().unwrap(), c["sessions"], c["sessionsWithFriction"]))
+            .collect()
+    };
+    assert_eq!(channels(&api(&t, &format!("/api/channels?{}&tag=variant:B", range())).await), ["=1 1", "email=1 1"]);
+    assert_eq!(channels(&api(&t, &format!("/api/channels?{}&tag=variant:A", range())).await), ["paid_search=1 1"]);
+    assert_eq!(
+        channels(&api(&t, &format!("/api/channels?{}", range())).await),
+        ["=2 2", "email=1 1", "paid_search=1 1"]
+    );
+
+    // Bad tags: a 400 naming the parameter, as for the other endpoints.
+    for q in ["tag=variant", "tag=:B", &format!("tag={}:B", "k".repeat(65)), "tag=a:b&tag=c:d"] {
+        for endpoint in ["overview", "funnel", "channels"] {
+            let a = get(&t.app, &format!("/api/{endpoint}?{}&{q}", range())).await;
+            assert_eq!(a.status, StatusCode::BAD_REQUEST, "{endpoint} {q}");
+            assert!(a.error().starts_with("tag: "), "{endpoint} {q}: {}", a.error());
+        }
+    }
+}

@@ -226,8 +226,8 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   assert.equal(await page.textContent('[data-k=sessions]'), '4');
 
   // Tags: "does variant B of the new checkout cause more friction than A?". The Tag filter
-  // offers the tags seen, with their friction; one narrows the leaderboard, the chart and the
-  // sessions to the events carrying it, and is kept in the address.
+  // offers the tags seen, with their friction; one narrows every panel to the events (and the
+  // sessions) carrying it, and is kept in the address.
   const view = await context.newPage();
   view.on('pageerror', (e) => errors.push(String(e)));
   await view.goto(`${collector.url}/inspector?range=1h`);
@@ -245,6 +245,11 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   assert.match(await view.textContent('#sessions-filter'), /^most recent tagged variant=B \(click/);
   assert.equal((await view.$$eval('#leaderboard tbody tr', (trs) => trs.map((r) => r.cells[5].textContent)))[0], '100 %',
     'the share of the sessions carrying the tag');
+  // The overview, the funnel and the channels too: sess-two's, and its 3 friction events.
+  const cells = (selector, i) => view.$$eval(selector, (trs, i) => trs.map((r) => r.cells[i].textContent).join(), i);
+  await waitFor('variant B\'s overview, funnel and channels', async () =>
+    (await view.textContent('[data-k=sessions]')) === '1' && (await view.textContent('[data-k=friction]')) === '3' &&
+    (await cells('#funnel tbody tr', 1)) === '1,1,1,0' && (await cells('#channel-list tbody tr', 0)) === 'paid search');
   await view.selectOption('#f-tag', 'variant:A');
   await waitFor('variant A\'s', async () => (await board()) === 'dead_click 1' && (await listedIds()) === 'sess-one');
   await waitFor('variant A\'s chart', async () =>
