@@ -1229,7 +1229,6 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       remembered ? one('localStorage', 'tp_consent') : ''].map(f).join(US) + US + session; // the session's own fields come last
   }
 
-
   // The debug overlay (data-debug or ?touchpoint_debug=1): loaded on the first message, so a page
   // without it pays nothing but this function. Messages wait in window.__tpDebug, an array the
   // overlay replaces with its own receiver when it starts.
@@ -1340,7 +1339,6 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     beacon: function (url, body) {
       try { return !(body = hooked(body)) || !!(w.navigator.sendBeacon && w.navigator.sendBeacon(url, body)); } catch (e) { return false; }
     },
-    linker: function (base) { linkBase = base; },
     // touchpoint('beforeSend', fn): false unless fn is a function, or null to remove the hook.
     beforeSend: function (fn) {
       if (fn !== null && typeof fn !== 'function') return false;
