@@ -360,14 +360,14 @@ impl Engine {
         self.update_sensing();
     }
 
-    /// Tells the sensors whether what they report could make anything that is kept.
-    /// (A session sampled out keeps nothing: the page then pays for the lifecycle and route
-    /// listeners only, as with consent denied.)
     /// Whether this session is in the sample (`data-sample-rate`, `Session::sampled_in`).
     fn sampled_in(&self) -> bool {
         self.session.sampled_in(self.config.sample_rate)
     }
 
+    /// Tells the sensors whether what they report could make anything that is kept. (A session
+    /// out of the sample keeps nothing: the page then pays for the lifecycle and route listeners
+    /// only, as with consent denied.)
     fn update_sensing(&mut self) {
         let on = self.tracker.has_room() && self.sampled_in();
         if on != self.sensing {
@@ -559,7 +559,6 @@ impl Engine {
         if self.tags.len() > 2 {
             c = super::json::cat(&[&c, if c.is_empty() { "" } else { "," }, "\"tags\":", &self.tags]);
         }
-
         self.env.context = c;
     }
 
