@@ -1697,22 +1697,24 @@ mod tests {
                 1 => -100,
                 _ => next(200) as i64,
             };
+            // What the SQL says the session totals are (the kept windows must agree).
+            let totals_of = |q: &Q| {
+                c.query_row(&q.sql, params_from_iter(q.args.iter()), |r| {
+                    Ok(crate::window::SessionTotals {
+                        sessions: r.get(0)?,
+                        with_friction: r.get(1)?,
+                        average_score: r.get(2)?,
+                    })
+                })
+                .unwrap()
+            };
             for site in [None, Some("s1".to_string())] {
                 for len in [2_000i64, 15_000] {
                     let (from, to) = (now - len, now);
                     let _snapshot = c.unchecked_transaction().unwrap();
                     let (upto, _) = snapshot_ids(&c).unwrap();
                     let ours = kept.sessions.totals(&c, &site, from, to, upto, None).unwrap();
-                    let q = session_totals_sql(&site, from, to);
-                    let want = c
-                        .query_row(&q.sql, params_from_iter(q.args.iter()), |r| {
-                            Ok(crate::window::SessionTotals {
-                                sessions: r.get(0)?,
-                                with_friction: r.get(1)?,
-                                average_score: r.get(2)?,
-                            })
-                        })
-                        .unwrap();
+                    let want = totals_of(&session_totals_sql(&site, from, to));
                     assert_eq!(ours, want, "step {step}, {from}..{to}, {site:?}");
                     assert_eq!(ours.sessions, count(&c, &sessions_in_range(&site, from, to, false)).unwrap());
                     // The sessions carrying a tag (the tag leaderboard's share), remembered per
@@ -1730,15 +1732,7 @@ mod tests {
                             "COUNT(*), COUNT(*) FILTER (WHERE s.friction > 0), AVG(s.score)",
                         );
                         set_session_range(&mut q, &site, from, to);
-                        let want = c
-                            .query_row(&q.sql, params_from_iter(q.args.iter()), |r| {
-                                Ok(crate::window::SessionTotals {
-                                    sessions: r.get(0)?,
-                                    with_friction: r.get(1)?,
-                                    average_score: r.get(2)?,
-                                })
-                            })
-                            .unwrap();
+                        let want = totals_of(&q);
                         assert_eq!(kept.sessions.totals(&c, &site, from, to, upto, Some(&tag)).unwrap(), want);
                         let channels =
                             kept.sessions.channels(&c, &site, from, to, upto, "purchase", Some(&tag)).unwrap();

@@ -452,14 +452,7 @@ impl Windows {
         let kept = self.kept.take(&key);
         let mut k = Vec::new();
         let w = match kept {
-            Some(mut w)
-                if w.from <= from
-                    && w.to <= to
-                    && from < w.to
-                    && w.upto <= upto
-                    && from - w.from <= to - from
-                    && !w.bloated() =>
-            {
+            Some(mut w) if movable((w.from, w.to, w.upto), (from, to), upto) && !w.bloated() => {
                 let (old_from, old_to, old_upto) = (w.from, w.to, w.upto);
                 scan_range(conn, f, old_from, from, old_upto, |r| w.remove(r, &mut k))?;
                 scan_range(conn, f, old_to, to, old_upto, |r| w.add(r, &mut k))?;
@@ -526,6 +519,15 @@ struct SessionWindow {
 const MAX_WINDOW_SESSIONS: usize = 300_000;
 /// Most new events folded into a session window at once (more: it is rebuilt).
 const MAX_NEW_EVENTS: i64 = 500_000;
+
+/// Whether a window kept for `[kept.0, kept.1)` as of `events.id` `kept.2` can be moved to
+/// `[from, to)` as of `upto` instead of being built again: the range only moves forward and still
+/// overlaps the kept one, the snapshot is not older, and it moved by at most the range's length
+/// (beyond that, a move reads about as much as a build). Each kind of window adds its own bounds.
+fn movable(kept: (i64, i64, i64), (from, to): (i64, i64), upto: i64) -> bool {
+    let (w_from, w_to, w_upto) = kept;
+    w_from <= from && w_to <= to && from < w_to && w_upto <= upto && from - w_from <= to - from
+}
 
 fn session_scan_sql(site: bool) -> &'static str {
     if site {
@@ -1013,12 +1015,7 @@ impl ElementWindows {
         let kept = self.kept.take(&key);
         let w = match kept {
             Some(mut w)
-                if w.from <= from
-                    && w.to <= to
-                    && from < w.to
-                    && w.upto <= upto
-                    && from - w.from <= to - from
-                    && w.sessions.len() <= MAX_WINDOW_SESSIONS =>
+                if movable((w.from, w.to, w.upto), (from, to), upto) && w.sessions.len() <= MAX_WINDOW_SESSIONS =>
             {
                 let (old_from, old_to, old_upto) = (w.from, w.to, w.upto);
                 scan_range(conn, f, old_from, from, old_upto, |r| w.remove(r))?;
@@ -1354,11 +1351,7 @@ impl TagsWindows {
         let mut k = Vec::new();
         let w = match self.kept.take(&key) {
             Some(mut w)
-                if w.from <= from
-                    && w.to <= to
-                    && from < w.to
-                    && w.upto <= upto
-                    && from - w.from <= to - from
+                if movable((w.from, w.to, w.upto), (from, to), upto)
                     && upto - w.upto <= MAX_NEW_EVENTS
                     && !w.bloated() =>
             {
@@ -1450,14 +1443,7 @@ impl TagTotalsWindows {
     ) -> Result<(i64, i64), ReadError> {
         let key = (site.clone(), to - from, tag.clone());
         let w = match self.kept.take(&key) {
-            Some(w)
-                if w.from <= from
-                    && w.to <= to
-                    && from < w.to
-                    && w.upto <= upto
-                    && from - w.from <= to - from
-                    && upto - w.upto <= MAX_NEW_EVENTS =>
-            {
+            Some(w) if movable((w.from, w.to, w.upto), (from, to), upto) && upto - w.upto <= MAX_NEW_EVENTS => {
                 let (old_from, old_to, old_upto) = (w.from, w.to, w.upto);
                 let (mut events, mut friction) = (w.events, w.friction);
                 scan_tag_rows(conn, site, tag, (old_from, from), old_upto, |f| {
