@@ -29,8 +29,7 @@ try {
     for (const id of IDS) {
       const t = trackers.find((x) => x.id === id);
       if (!t) throw new Error(`render-work: no page ${id} (pages: ${trackers.map((x) => x.id).join(', ')})`);
-      // (The baseline has no readiness check of its own: its load event is its readiness.)
-      const { pg, cdp, close } = await openTrustedPage(browser, { ...t, readyCheck: t.readyCheck || 'window.__b.ready !== null' });
+      const { pg, cdp, close } = await openTrustedPage(browser, t);
       const read = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics
         .filter((m) => METRICS.includes(m.name)).map((m) => [m.name, m.value]));
       const before = await read();

@@ -51,7 +51,8 @@ export async function openTrustedPage(browser, t, { isolate = false } = {}) {
   const cdp = await ctx.newCDPSession(pg);
   await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
   await pg.goto(`${server.origin}/shop-${t.id}.html`, { waitUntil: 'load' });
-  await pg.waitForFunction(t.readyCheck, null, { timeout: 20_000, polling: 50 });
+  // (The baseline has no readiness check of its own: its load event, __ready(), is its readiness.)
+  await pg.waitForFunction(t.readyCheck || 'window.__b.ready !== null', null, { timeout: 20_000, polling: 50 });
   await pg.waitForTimeout(1000);
   return {
     ctx, pg, cdp, origin: server.origin, errors, uploads: () => uploads,
