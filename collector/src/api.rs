@@ -118,7 +118,7 @@ pub fn no_store(mut resp: Response) -> Response {
     resp
 }
 
-fn token_matches(given: &str, token: &str) -> bool {
+pub(crate) fn token_matches(given: &str, token: &str) -> bool {
     // Constant time in the token's length.
     given.len() == token.len() && given.bytes().zip(token.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
 }

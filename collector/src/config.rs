@@ -42,6 +42,10 @@ usage: touchpoint-collector [options]
   --public-name NAME    a host name readers use to reach this collector (repeatable); loopback
                         names are always accepted
   --read-rate-limit N   at most N reads per client IP per second (default 50)
+  --admin-token T       token that POST /admin/erase needs (Authorization: Bearer T); also
+                        TOUCHPOINT_ADMIN_TOKEN. Without one, erasure over HTTP is off
+  --retention-days N    erase sessions whose last event is older than N days, at start and
+                        every hour (default 0: keep everything)
   --inspector DIR       the inspector's files (default collector/inspector)
   --uplot DIR           uPlot's dist directory (default node_modules/uplot/dist)
   -h, --help            print this help
@@ -64,6 +68,10 @@ pub struct Config {
     pub read_token: Option<String>,
     pub public_names: Vec<String>,
     pub read_rate_limit: u32,
+    /// `--admin-token` (else `TOUCHPOINT_ADMIN_TOKEN`, read by the caller): erasure over HTTP.
+    pub admin_token: Option<String>,
+    /// `--retention-days` (0: off).
+    pub retention_days: u32,
     pub inspector: PathBuf,
     pub uplot: PathBuf,
 }
@@ -72,6 +80,8 @@ pub const DEFAULT_INSPECTOR_DIR: &str = "collector/inspector";
 pub const DEFAULT_UPLOT_DIR: &str = "node_modules/uplot/dist";
 /// Environment variable for the read token.
 pub const READ_TOKEN_ENV: &str = "TOUCHPOINT_READ_TOKEN";
+/// Environment variable for the admin token.
+pub const ADMIN_TOKEN_ENV: &str = "TOUCHPOINT_ADMIN_TOKEN";
 
 impl Config {
     /// The read token in force: `--read-token` (`generate`: a new random one), else `env`
@@ -130,6 +140,8 @@ impl Default for Config {
             read_token: None,
             public_names: Vec::new(),
             read_rate_limit: crate::api::DEFAULT_READ_RATE,
+            admin_token: None,
+            retention_days: 0,
             inspector: PathBuf::from(DEFAULT_INSPECTOR_DIR),
             uplot: PathBuf::from(DEFAULT_UPLOT_DIR),
         }
@@ -157,6 +169,14 @@ impl fmt::Display for ArgError {
 }
 
 impl std::error::Error for ArgError {}
+
+/// An admin token must be long enough not to be guessed by trying (it can delete data).
+pub fn check_admin_token(t: &str) -> Result<(), ArgError> {
+    if t.len() < 16 || !t.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ArgError("--admin-token: at least 16 printable characters, no spaces".into()));
+    }
+    Ok(())
+}
 
 /// Parses the arguments after the program name. Accepts `--opt value` and `--opt=value`.
 pub fn parse_args<I, S>(args: I) -> Result<Command, ArgError>
@@ -196,6 +216,8 @@ where
                 | "--read-rate-limit"
                 | "--inspector"
                 | "--uplot"
+                | "--admin-token"
+                | "--retention-days"
         ) {
             return Err(ArgError(format!("unknown option {arg:?} (try --help)")));
         }
@@ -221,6 +243,16 @@ where
                 cfg.db = value;
             }
             "--www" => cfg.www = PathBuf::from(value),
+            "--admin-token" => {
+                check_admin_token(&value)?;
+                cfg.admin_token = Some(value);
+            }
+            "--retention-days" => {
+                cfg.retention_days =
+                    value.parse().ok().filter(|n| *n <= 100_000).ok_or_else(|| {
+                        ArgError(format!("--retention-days: {value:?} is not a number of days (0: off)"))
+                    })?;
+            }
             "--sdk" => cfg.sdk = PathBuf::from(value),
             "--allow" => {
                 let (site, origin) = parse_allow(&value)?;
@@ -371,8 +403,13 @@ mod tests {
             "--merge-at=50",
             "--sync",
             "normal",
+            "--admin-token",
+            "0123456789abcdef",
+            "--retention-days=395",
         ])
         .unwrap();
+        assert_eq!(c.admin_token.as_deref(), Some("0123456789abcdef"));
+        assert_eq!(c.retention_days, 395);
         assert_eq!(c.merge_at, 50);
         assert_eq!(c.sync, Sync::Normal);
         assert_eq!(
@@ -415,6 +452,10 @@ mod tests {
             (&["--body-timeout", "soon"][..], "--body-timeout"),
             (&["--request-timeout", "1e9"][..], "--request-timeout"),
             (&["--merge-at", "0"][..], "--merge-at"),
+            (&["--admin-token", "short"][..], "--admin-token"),
+            (&["--admin-token", "0123456789 abcdef"][..], "--admin-token"),
+            (&["--retention-days", "-1"][..], "--retention-days"),
+            (&["--retention-days", "a year"][..], "--retention-days"),
             (&["--sync", "off"][..], "--sync"),
         ] {
             let err = run(args).unwrap_err();

@@ -18,6 +18,7 @@ pub mod aggregate;
 pub mod api;
 pub mod config;
 pub mod decode;
+pub mod erase;
 pub mod error;
 pub mod facts;
 pub mod idfilter;
@@ -56,13 +57,19 @@ pub use store::{Store, StoreError};
 
 /// Builds the app described by `cfg`: opens the store, sets up the policies. `read_token`: the
 /// token reads need (see [`Config::resolve_read_token`]), None for open reads.
+/// With `--retention-days`, the hourly erasure of old sessions starts too (inside a tokio
+/// runtime).
 pub fn build_app(cfg: &Config, read_token: Option<String>) -> Result<Router, StoreError> {
     let tuning = store::Tuning { merge_at: cfg.merge_at, sync: cfg.sync, ..store::Tuning::default() };
     let store = Store::open_tuned(&cfg.db, tuning)?;
     let state = AppState::new(store, origin::OriginPolicy::new(cfg.allow.clone()), cfg.rate_limit)
         .with_http_limits(cfg.http)
         .with_access(api::Access::new(read_token.clone(), cfg.public_names.clone(), cfg.read_rate_limit))
-        .with_inspector(&cfg.inspector, &cfg.uplot);
+        .with_inspector(&cfg.inspector, &cfg.uplot)
+        .with_admin_token(cfg.admin_token.clone());
+    if cfg.retention_days > 0 {
+        erase::keep_for(state.store.clone(), cfg.retention_days);
+    }
     Ok(router(state, &cfg.www, &cfg.sdk))
 }
 

@@ -38,6 +38,13 @@ async fn run() -> ExitCode {
         );
     }
     cfg.http.max_connections = cap;
+    if cfg.admin_token.is_none() {
+        cfg.admin_token = std::env::var(touchpoint_collector::config::ADMIN_TOKEN_ENV).ok().filter(|t| !t.is_empty());
+        if let Some(Err(e)) = cfg.admin_token.as_deref().map(touchpoint_collector::config::check_admin_token) {
+            eprintln!("touchpoint-collector: {}: {e}", touchpoint_collector::config::ADMIN_TOKEN_ENV);
+            return ExitCode::from(2);
+        }
+    }
     let (read_token, generated) =
         cfg.resolve_read_token(std::env::var(touchpoint_collector::config::READ_TOKEN_ENV).ok());
     let app = match build_app(&cfg, read_token.clone()) {

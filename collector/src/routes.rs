@@ -41,6 +41,8 @@ pub struct AppState {
     /// The inspector's static files, and uPlot's `dist` directory (served at `/inspector/vendor/`).
     pub inspector_dir: PathBuf,
     pub uplot_dir: PathBuf,
+    /// The token `POST /admin/erase` needs; None: erasure over HTTP is off.
+    pub admin_token: Option<Arc<str>>,
 }
 
 impl AppState {
@@ -53,7 +55,13 @@ impl AppState {
             access: crate::api::open_access(),
             inspector_dir: PathBuf::from(crate::config::DEFAULT_INSPECTOR_DIR),
             uplot_dir: PathBuf::from(crate::config::DEFAULT_UPLOT_DIR),
+            admin_token: None,
         }
+    }
+
+    pub fn with_admin_token(mut self, token: Option<String>) -> Self {
+        self.admin_token = token.map(Arc::from);
+        self
     }
 
     pub fn with_access(mut self, access: Access) -> Self {
@@ -105,6 +113,8 @@ pub fn router(state: AppState, www: &Path, sdk: &Path) -> Router {
     Router::new()
         .route("/v1/batch", batch)
         .merge(reads)
+        // (A small body: who to erase. Not behind the read guard: its own token, see erase.rs.)
+        .route("/admin/erase", post(crate::erase::post_erase).layer::<_, Infallible>(RequestBodyLimitLayer::new(4096)))
         .route("/healthz", get(|| async { "ok" }))
         .nest_service("/touchpoint", static_dir(sdk))
         .fallback_service(static_dir(www))

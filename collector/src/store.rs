@@ -39,6 +39,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use tokio::sync::oneshot;
 
+use crate::erase::{Erased, SessionKey, Subject};
 use crate::idfilter::IdFilter;
 use crate::validate::Event;
 #[cfg(test)]
@@ -59,7 +60,7 @@ const SCHEMA_VERSION: i64 = 7;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
-    id          INTEGER PRIMARY KEY,   -- receive order for the read API (rows are never deleted)
+    id          INTEGER PRIMARY KEY,   -- receive order; only grows (rows leave only by erase.rs)
     message_id  TEXT NOT NULL,         -- unique: see `seen` and the module documentation
     site        TEXT NOT NULL,
     type        TEXT NOT NULL,
@@ -197,6 +198,8 @@ enum Job {
     Insert { events: Vec<Event>, reply: Reply },
     /// Merge every waiting id into `seen` now (tests, and operators before a backup).
     MergeAll { reply: oneshot::Sender<Result<(), StoreError>> },
+    /// Take these sessions out, whole (see `erase.rs`).
+    Erase { sessions: Vec<SessionKey>, reply: oneshot::Sender<Result<Erased, StoreError>> },
 }
 
 impl Store {
@@ -377,6 +380,44 @@ impl Store {
         rx.blocking_recv().map_err(|_| writer_gone())?
     }
 
+    /// The sessions with an event naming `who` (see [`crate::erase::find`]): a scan of the
+    /// stored events on the read connection. Blocking.
+    pub fn find_subject(&self, who: &Subject) -> Result<Vec<SessionKey>, StoreError> {
+        Ok(crate::erase::find(&self.conn(), who)?)
+    }
+
+    /// What erasing `sessions` would take out. Blocking.
+    pub fn count_sessions(&self, sessions: &[SessionKey]) -> Result<Erased, StoreError> {
+        Ok(crate::erase::count(&self.conn(), sessions)?)
+    }
+
+    /// Erases `sessions`, whole, in one transaction of the writer, and waits for it. Blocking.
+    pub fn erase(&self, sessions: Vec<SessionKey>) -> Result<Erased, StoreError> {
+        if sessions.is_empty() {
+            return Ok(Erased::default());
+        }
+        let (reply, rx) = oneshot::channel();
+        if let Some(jobs) = &self.jobs {
+            let _ = jobs.send(Job::Erase { sessions, reply });
+        }
+        rx.blocking_recv().map_err(|_| writer_gone())?
+    }
+
+    /// Erases every session whose last event counts before `before` (unix ms), a few hundred
+    /// per transaction so that batches are stored in between. Blocking.
+    pub fn expire(&self, before: i64) -> Result<Erased, StoreError> {
+        let mut all = Erased::default();
+        loop {
+            let keys = crate::erase::expired(&self.conn(), before, EXPIRE_CHUNK)?;
+            let done = self.erase(keys)?;
+            all.sessions += done.sessions;
+            all.events += done.events;
+            if done.sessions == 0 {
+                return Ok(all);
+            }
+        }
+    }
+
     /// Stored event bodies, newest first (the read API's query, on this blocking connection).
     pub fn recent(&self, q: &Query) -> Result<Vec<String>, StoreError> {
         let conn = self.conn();
@@ -535,17 +576,20 @@ fn lock(conn: &Mutex<Connection>) -> std::sync::MutexGuard<'_, Connection> {
 // OR FAIL rather than the default ABORT: a failing statement fails the whole group's transaction
 // anyway, so SQLite need not keep a statement journal to undo just the statement (a multi-row
 // INSERT kept one, about 6 % of the writer's time).
+// The id is given, not left to SQLite (the largest id + 1): after an erasure took the newest
+// rows, SQLite would give their ids again, and the kept windows and `seen_upto` rely on ids only
+// growing (see `erase.rs`).
 const INSERT: &str = "INSERT OR FAIL INTO events
-   (message_id, site, type, event, session_id, timestamp, received_at, body)
- VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+   (id, message_id, site, type, event, session_id, timestamp, received_at, body)
+ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 
-/// Rows per multi-row INSERT (8 parameters each; SQLite allows 32766).
+/// Rows per multi-row INSERT (9 parameters each; SQLite allows 32766).
 const ROWS_PER_INSERT: usize = 16;
 
 static INSERT_MANY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    let row = "(?, ?, ?, ?, ?, ?, ?, ?)";
+    let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
     format!(
-        "INSERT OR FAIL INTO events (message_id, site, type, event, session_id, timestamp, received_at, body) VALUES {}",
+        "INSERT OR FAIL INTO events (id, message_id, site, type, event, session_id, timestamp, received_at, body) VALUES {}",
         vec![row; ROWS_PER_INSERT].join(", ")
     )
 });
@@ -589,14 +633,20 @@ impl RawInsert {
         Ok(RawInsert { stmt, rows, conn: shared.clone() })
     }
 
-    /// Inserts `events` (exactly `rows` of them) through `conn`, the locked connection.
-    fn run(&mut self, conn: &Connection, events: &[&Event], received_at: i64) -> rusqlite::Result<()> {
+    /// Inserts `events` (exactly `rows` of them) through `conn`, the locked connection, with the
+    /// ids `first_id..`.
+    fn run(&mut self, conn: &Connection, events: &[&Event], received_at: i64, first_id: i64) -> rusqlite::Result<()> {
         use rusqlite::ffi;
         assert_eq!(events.len(), self.rows);
         let stmt = self.stmt;
         let mut rc = ffi::SQLITE_OK;
         'bind: for (i, e) in events.iter().enumerate() {
-            let at = (i * 8) as std::ffi::c_int;
+            let at = (i * 9) as std::ffi::c_int;
+            // SAFETY: a valid statement and parameter index.
+            rc = unsafe { ffi::sqlite3_bind_int64(stmt, at + 1, first_id + i as i64) };
+            if rc != ffi::SQLITE_OK {
+                break;
+            }
             let t = e.text();
             let texts = [t.message_id, t.site, t.kind, t.event, t.session_id, t.timestamp, t.body];
             for (k, t) in texts.into_iter().enumerate() {
@@ -604,7 +654,7 @@ impl RawInsert {
                     rc = ffi::SQLITE_TOOBIG;
                     break 'bind;
                 };
-                let index = if k < 6 { at + k as std::ffi::c_int + 1 } else { at + 8 };
+                let index = if k < 6 { at + k as std::ffi::c_int + 2 } else { at + 9 };
                 // SAFETY: `t` outlives the statement's use of it: the step below, after which the
                 // bindings are cleared.
                 rc = unsafe { ffi::sqlite3_bind_text(stmt, index, t.as_ptr().cast(), len, ffi::SQLITE_STATIC()) };
@@ -613,7 +663,7 @@ impl RawInsert {
                 }
             }
             // SAFETY: a valid statement and parameter index.
-            rc = unsafe { ffi::sqlite3_bind_int64(stmt, at + 7, received_at) };
+            rc = unsafe { ffi::sqlite3_bind_int64(stmt, at + 8, received_at) };
             if rc != ffi::SQLITE_OK {
                 break;
             }
@@ -652,6 +702,9 @@ fn raw_error(conn: &Connection, rc: std::ffi::c_int) -> rusqlite::Error {
 const MERGE_POLL: Duration = Duration::from_millis(2);
 /// After a merge chunk failed, try again after this.
 const MERGE_BACKOFF: Duration = Duration::from_secs(5);
+
+/// Sessions per transaction of [`Store::expire`].
+const EXPIRE_CHUNK: usize = 500;
 
 /// Ids per multi-row INSERT into `seen` during a merge.
 const IDS_PER_INSERT: usize = 50;
@@ -778,7 +831,16 @@ impl Writer {
                 .query_map([upto], |r| r.get::<_, String>(0))?
                 .map(|r| r.map(Arc::from))
                 .collect::<Result<HashSet<Arc<str>, RandomState>, _>>()?;
-            let last_id: i64 = c.query_row("SELECT COALESCE(MAX(id), 0) FROM events", [], |r| r.get(0))?;
+            // Above every id ever given, also those of erased rows (see `erase.rs`).
+            // (A read-only database of an older version has no `meta`.)
+            let last_id: i64 = c
+                .query_row(
+                    "SELECT max(COALESCE((SELECT MAX(id) FROM events), 0),
+                                COALESCE((SELECT value FROM meta WHERE key = 'id_floor'), 0))",
+                    [],
+                    |r| r.get(0),
+                )
+                .or_else(|_| c.query_row("SELECT COALESCE(MAX(id), 0) FROM events", [], |r| r.get(0)))?;
             // Every id of `seen` into the filter (a read-only database of an older version has
             // no `seen`: then every id is in `recent`).
             let seen: i64 = c.query_row("SELECT COUNT(*) FROM seen", [], |r| r.get(0)).unwrap_or(0);
@@ -852,6 +914,7 @@ impl Writer {
             };
             let mut group = Vec::new();
             let mut merge_all = Vec::new();
+            let mut erase = Vec::new();
             let mut n = 0;
             let mut next = first;
             while let Some(job) = next {
@@ -861,11 +924,15 @@ impl Writer {
                         group.push((events, reply));
                     }
                     Job::MergeAll { reply } => merge_all.push(reply),
+                    Job::Erase { sessions, reply } => erase.push((sessions, reply)),
                 }
                 next = if n < MAX_GROUP_EVENTS { jobs.try_recv().ok() } else { None };
             }
             if !group.is_empty() || self.chunk_due() {
                 self.commit_group(group);
+            }
+            for (sessions, reply) in erase {
+                let _ = reply.send(self.erase(&sessions));
             }
             if !merge_all.is_empty() {
                 let result = self.finish_merges();
@@ -933,6 +1000,7 @@ impl Writer {
         let merge = &self.merge;
         let inserts = &mut self.inserts;
         let shared = &self.conn;
+        let base_id = self.last_id;
         // The ids added to `recent` by this transaction: taken out again if it fails.
         let mut new_ids: Vec<Arc<str>> = Vec::new();
         // A panic in here (there is no known one) drops the Transaction, which rolls back;
@@ -978,18 +1046,20 @@ impl Writer {
                     *inserts = Some((many, RawInsert::prepare(&tx, shared, INSERT, 1)?));
                 }
                 let (many, one) = inserts.as_mut().expect("prepared above");
+                // The rows get consecutive ids after the last one ever given.
+                let mut next = base_id + 1;
                 let mut rows = new_events.chunks_exact(ROWS_PER_INSERT);
                 for chunk in &mut rows {
-                    many.run(&tx, chunk, received_at)?;
+                    many.run(&tx, chunk, received_at, next)?;
+                    next += ROWS_PER_INSERT as i64;
                 }
                 for e in rows.remainder() {
-                    one.run(&tx, &[e], received_at)?;
+                    one.run(&tx, &[e], received_at, next)?;
+                    next += 1;
                 }
                 if !new_events.is_empty() {
-                    last_id = tx.last_insert_rowid();
-                    // The rows just appended got consecutive ids ending at `last_id` (one writer,
-                    // INTEGER PRIMARY KEY without an explicit id: max + 1 each time).
-                    let first = last_id - new_events.len() as i64 + 1;
+                    last_id = next - 1;
+                    let first = base_id + 1;
                     let rows: Vec<(i64, &Event)> =
                         new_events.iter().enumerate().map(|(i, e)| (first + i as i64, *e)).collect();
                     crate::aggregate::apply(&tx, &rows, received_at)?;
@@ -1049,6 +1119,32 @@ impl Writer {
             self.start_merge();
         }
         Ok(done.outcomes)
+    }
+
+    /// Erases `sessions` in a transaction of its own; then ids stay above every id given so far
+    /// (`id_floor`, for a restart after the newest rows were erased), the read side's kept
+    /// windows are known to be of another state (`erasures`), and the log of touched sessions
+    /// starts over.
+    fn erase(&mut self, sessions: &[SessionKey]) -> Result<Erased, StoreError> {
+        let conn = self.conn.clone();
+        let mut conn = lock(&conn);
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let out = crate::erase::erase_sessions(&tx, sessions)?;
+        if out == Erased::default() {
+            return Ok(out);
+        }
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('id_floor', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
+            [self.last_id],
+        )?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('erasures', 1) ON CONFLICT (key) DO UPDATE SET value = value + 1",
+            [],
+        )?;
+        tx.commit()?;
+        self.feed.clear();
+        Ok(out)
     }
 
     /// Whether the next transaction should carry a merge chunk: a merge is sorted and not

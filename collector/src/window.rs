@@ -349,9 +349,20 @@ fn scan_new(
     Ok(())
 }
 
+thread_local! {
+    /// The number of erasures (`meta.erasures`, see `erase.rs`) as of this thread's read
+    /// snapshot, set by [`snapshot_ids`]. Windows are moved on by the rows added since, which
+    /// cannot tell rows taken out: so a shelf hands a window only to a read at the erasure count
+    /// it was made at. A read still on a snapshot from before an erasure then neither takes the
+    /// windows made after it nor spoils them with its own. (A thread-local, not an argument of
+    /// every window call: each read runs on one thread, from its snapshot to its answer.)
+    static ERASURES: std::cell::Cell<i64> = const { std::cell::Cell::new(0) };
+}
+
 /// The states kept between polls for one kind of answer, most recently used last: taken out
-/// while a read moves one (the lock is not held during the read), put back after it.
-pub struct Shelf<K, W>(Mutex<Vec<(K, W)>>);
+/// while a read moves one (the lock is not held during the read), put back after it. Each is
+/// kept with the erasure count of the snapshot it was made at (see [`ERASURES`]).
+pub struct Shelf<K, W>(Mutex<Vec<(K, i64, W)>>);
 
 impl<K, W> Default for Shelf<K, W> {
     fn default() -> Self {
@@ -360,31 +371,35 @@ impl<K, W> Default for Shelf<K, W> {
 }
 
 impl<K: PartialEq, W> Shelf<K, W> {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(K, W)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(K, i64, W)>> {
         // A read that panicked left nothing half-done in the Vec itself.
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The state kept for `key`, if any (it leaves the shelf).
     fn take(&self, key: &K) -> Option<W> {
+        let erasures = ERASURES.get();
         let mut kept = self.lock();
-        kept.iter().position(|(k, _)| k == key).map(|i| kept.remove(i).1)
+        kept.iter().position(|(k, e, _)| k == key && *e == erasures).map(|i| kept.remove(i).2)
     }
 
     /// Puts `w` back for `key`, unless another read put back one `newer` than it meanwhile; at
     /// most [`MAX_WINDOWS`], the least recently used dropped.
     fn put(&self, key: K, w: W, newer: impl Fn(&W, &W) -> bool) {
+        let erasures = ERASURES.get();
         let mut kept = self.lock();
-        if let Some(i) = kept.iter().position(|(k, _)| *k == key) {
-            if newer(&kept[i].1, &w) {
+        if let Some(i) = kept.iter().position(|(k, e, _)| *k == key && *e == erasures) {
+            if newer(&kept[i].2, &w) {
                 return;
             }
             kept.remove(i);
         }
+        // (Those of an earlier count are never asked for again.)
+        kept.retain(|(_, e, _)| *e >= erasures);
         if kept.len() >= MAX_WINDOWS {
             kept.remove(0);
         }
-        kept.push((key, w));
+        kept.push((key, erasures, w));
     }
 
     fn clear(&self) {
@@ -723,6 +738,12 @@ impl Feed {
             let Some(e) = entries.pop_front() else { break };
             *keys -= e.2.len();
         }
+    }
+
+    /// Forgets every commit (an erasure took rows out: see `erase.rs`).
+    pub fn clear(&self) {
+        let mut log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+        *log = Default::default();
     }
 
     /// The sessions with an event in `(after, upto]` (of `site`), if the log holds every commit
@@ -1498,8 +1519,16 @@ impl Kept {
     }
 }
 
-/// The largest `events.id` and `friction.id` of the caller's read transaction.
+/// The largest `events.id` and `friction.id` of the caller's read transaction. Called by every
+/// read before it uses a kept window: it also notes the snapshot's erasure count (see
+/// [`ERASURES`]).
 pub fn snapshot_ids(conn: &Connection) -> Result<(i64, i64), ReadError> {
+    // (A database from before erasures has no such row, the tests' tables no `meta`: 0.)
+    let erasures: i64 = conn
+        .prepare_cached("SELECT COALESCE((SELECT value FROM meta WHERE key = 'erasures'), 0)")
+        .and_then(|mut s| s.query_row([], |r| r.get(0)))
+        .unwrap_or(0);
+    ERASURES.set(erasures);
     let events: i64 = conn.prepare_cached("SELECT COALESCE(MAX(id), 0) FROM events")?.query_row([], |r| r.get(0))?;
     let friction: i64 =
         conn.prepare_cached("SELECT COALESCE(MAX(id), 0) FROM friction")?.query_row([], |r| r.get(0))?;

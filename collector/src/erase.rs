@@ -1,0 +1,307 @@
+//! Taking data out of the store: a person's sessions on request (the right to erasure, GDPR
+//! Art. 17) and sessions past the retention period (`--retention-days`, storage limitation,
+//! Art. 5(1)(e)).
+//!
+//! The unit is the **session**, whole: a session that holds one event naming the person (by
+//! `userId` or `anonymousId`) holds their journey, the events before they signed in included.
+//! For retention, a session goes when its last event is older than the cutoff, so a journey is
+//! never cut in two.
+//!
+//! Erasing a session, in the writer's transaction ([`erase_sessions`]):
+//! - its events are read once, and what they added to `minute_counts`, `hour_counts` and
+//!   `site_totals` is subtracted, computed as [`crate::aggregate::apply`] added it (rows that
+//!   reach 0 are deleted): the charts and totals stay what a rebuild from the remaining events
+//!   would give (`tests` compares them);
+//! - their message ids go into `seen`, so that a batch the SDK sends again (a retry whose answer
+//!   was lost) is still a duplicate and does not bring them back;
+//! - its rows of `events`, `friction`, `event_tags`, `session_tags` and `sessions` are deleted.
+//!
+//! The writer then keeps event ids above every id ever given (`meta.id_floor`: the kept windows
+//! and the dedup log rely on ids only growing) and counts the erasure in `meta.erasures`, which
+//! tells the read side that its kept windows are of another state ([`crate::window`]).
+
+use std::collections::HashMap;
+
+use axum::response::IntoResponse;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Deserialize;
+
+use crate::aggregate::counts_at;
+use crate::facts::Category;
+
+/// Whom to erase: every session with an event carrying one of these (at least one given).
+/// The body of `POST /admin/erase`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Subject {
+    #[serde(default)]
+    pub user_id: Option<String>,
+    #[serde(default)]
+    pub anonymous_id: Option<String>,
+    #[serde(default)]
+    pub session_id: Option<String>,
+    /// Only count what would be erased (what the store holds about them).
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+impl Subject {
+    /// Whether it names anyone: at least one id, none empty.
+    pub fn valid(&self) -> bool {
+        let ids = [&self.user_id, &self.anonymous_id, &self.session_id];
+        ids.iter().any(|i| i.is_some())
+            && ids.iter().all(|i| i.as_ref().is_none_or(|s| !s.is_empty() && s.len() <= 256))
+    }
+}
+
+/// A session of the store: (session id, site).
+pub type SessionKey = (String, String);
+
+/// What an erasure took out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Erased {
+    pub sessions: u64,
+    pub events: u64,
+}
+
+/// The sessions with an event that names `who`. Reads every stored event whose text could hold
+/// one of its ids (the ids as they are, or an escape that could spell them), and parses those:
+/// a full scan, run on the read connection so that ingestion goes on meanwhile.
+pub fn find(conn: &Connection, who: &Subject) -> rusqlite::Result<Vec<SessionKey>> {
+    let mut keys: Vec<SessionKey> = Vec::new();
+    if let Some(s) = &who.session_id {
+        let mut stmt = conn.prepare("SELECT session_id, site FROM sessions WHERE session_id = ?1")?;
+        for k in stmt.query_map([s], |r| Ok((r.get(0)?, r.get(1)?)))? {
+            keys.push(k?);
+        }
+    }
+    let ids: Vec<(&str, &String)> = [("userId", &who.user_id), ("anonymousId", &who.anonymous_id)]
+        .into_iter()
+        .filter_map(|(field, v)| v.as_ref().map(|v| (field, v)))
+        .collect();
+    if !ids.is_empty() {
+        let mut stmt = conn.prepare(
+            "SELECT session_id, site, body FROM events
+              WHERE instr(body, ?1) > 0 OR instr(body, ?2) > 0 OR instr(body, '\\') > 0",
+        )?;
+        // (With a single id, the same one twice.)
+        let (a, b) = (ids[0].1, ids.get(1).map_or(ids[0].1, |i| i.1));
+        let mut rows = stmt.query(params![a, b])?;
+        while let Some(r) = rows.next()? {
+            let body: String = r.get(2)?;
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(&body) else { continue };
+            if ids.iter().any(|(field, id)| v.get(field).and_then(|x| x.as_str()) == Some(id.as_str())) {
+                keys.push((r.get(0)?, r.get(1)?));
+            }
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    Ok(keys)
+}
+
+/// What erasing `keys` would take out (nothing is changed).
+pub fn count(conn: &Connection, keys: &[SessionKey]) -> rusqlite::Result<Erased> {
+    let mut stmt = conn.prepare_cached("SELECT COUNT(*) FROM events WHERE session_id = ?1 AND site = ?2")?;
+    let mut out = Erased { sessions: keys.len() as u64, events: 0 };
+    for (session_id, site) in keys {
+        out.events += stmt.query_row(params![session_id, site], |r| r.get::<_, i64>(0))?.max(0) as u64;
+    }
+    Ok(out)
+}
+
+/// The sessions whose last event counts before `before` (unix ms), at most `limit`, oldest first.
+pub fn expired(conn: &Connection, before: i64, limit: usize) -> rusqlite::Result<Vec<SessionKey>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT session_id, site FROM sessions INDEXED BY sessions_last WHERE last_ts < ?1 ORDER BY last_ts LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![before, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect()
+}
+
+/// One row of `minute_counts` or `hour_counts`: (site, minute or hour, metric).
+type Bucket = (String, i64, String);
+
+/// Erases `keys`, whole, inside the caller's (the writer's) transaction. See the module
+/// documentation.
+pub fn erase_sessions(tx: &Connection, keys: &[SessionKey]) -> rusqlite::Result<Erased> {
+    let mut minutes: HashMap<Bucket, i64> = HashMap::new();
+    let mut totals: HashMap<String, (i64, i64, i64)> = HashMap::new();
+    let mut out = Erased::default();
+    let mut events = tx.prepare_cached(
+        "SELECT id, event, timestamp, received_at, body, message_id FROM events INDEXED BY events_session
+          WHERE session_id = ?1 AND site = ?2 ORDER BY id",
+    )?;
+    let mut seen = tx.prepare_cached("INSERT OR IGNORE INTO seen (message_id) VALUES (?1)")?;
+    let mut friction = tx.prepare_cached("DELETE FROM friction WHERE id = ?1")?;
+    // (`event_tags` is keyed by tag first; its time index also holds the session.)
+    let mut tags = tx.prepare_cached(
+        "DELETE FROM event_tags INDEXED BY event_tags_ts WHERE ts = ?1 AND site = ?2 AND session_id = ?3",
+    )?;
+    for (session_id, site) in keys {
+        let mut first: Option<(i64, i64)> = None; // (received_at of its first stored event, least ts of those)
+        let mut n = 0;
+        let mut rows = events.query(params![session_id, site])?;
+        let mut tag_times = Vec::new();
+        while let Some(r) = rows.next()? {
+            let (id, received_at): (i64, i64) = (r.get(0)?, r.get(3)?);
+            let [event, timestamp, body, message_id]: [String; 4] = [r.get(1)?, r.get(2)?, r.get(4)?, r.get(5)?];
+            let facts = crate::facts::extract(&event, &timestamp, &body);
+            let ts = counts_at(facts.ts_ms, received_at);
+            let minute = ts.div_euclid(60_000);
+            let is_friction = facts.category == Category::Friction;
+            for s in [site.as_str(), ""] {
+                *minutes.entry((s.to_string(), minute, "events".into())).or_default() += 1;
+                let t = totals.entry(s.to_string()).or_default();
+                t.0 += 1;
+                if is_friction {
+                    *minutes.entry((s.to_string(), minute, "friction".into())).or_default() += 1;
+                    *minutes.entry((s.to_string(), minute, format!("friction:{event}"))).or_default() += 1;
+                    t.2 += 1;
+                }
+            }
+            // The session was counted as new at the least time of the events stored with its
+            // first one (one group of the writer: one receive time), as `apply` saw them.
+            first = match first {
+                None => Some((received_at, ts)),
+                Some((at, least)) if at == received_at => Some((at, least.min(ts))),
+                keep => keep,
+            };
+            seen.execute([&message_id])?;
+            if is_friction {
+                friction.execute([id])?;
+            }
+            if !facts.tags.is_empty() {
+                tag_times.push(ts);
+            }
+            n += 1;
+        }
+        drop(rows);
+        tag_times.sort_unstable();
+        tag_times.dedup();
+        for ts in tag_times {
+            tags.execute(params![ts, site, session_id])?;
+        }
+        tx.execute("DELETE FROM events WHERE session_id = ?1 AND site = ?2", params![session_id, site])?;
+        tx.execute("DELETE FROM session_tags WHERE session_id = ?1 AND site = ?2", params![session_id, site])?;
+        let had_row =
+            tx.execute("DELETE FROM sessions WHERE session_id = ?1 AND site = ?2", params![session_id, site])? > 0;
+        if let (true, Some((_, least))) = (had_row, first) {
+            for s in [site.as_str(), ""] {
+                *minutes.entry((s.to_string(), least.div_euclid(60_000), "sessions".into())).or_default() += 1;
+                totals.entry(s.to_string()).or_default().1 += 1;
+            }
+        }
+        out.events += n;
+        out.sessions += u64::from(had_row || n > 0);
+    }
+    let mut hours: HashMap<Bucket, i64> = HashMap::new();
+    for ((site, minute, metric), n) in &minutes {
+        *hours.entry((site.clone(), minute.div_euclid(60), metric.clone())).or_default() += n;
+    }
+    for (table, column, rows) in [("minute_counts", "minute", &minutes), ("hour_counts", "hour", &hours)] {
+        let mut less = tx.prepare_cached(&format!(
+            "UPDATE {table} SET n = n - ?4 WHERE site = ?1 AND {column} = ?2 AND metric = ?3 RETURNING n"
+        ))?;
+        let mut gone =
+            tx.prepare_cached(&format!("DELETE FROM {table} WHERE site = ?1 AND {column} = ?2 AND metric = ?3"))?;
+        for ((site, at, metric), n) in rows {
+            let left: Option<i64> = less.query_row(params![site, at, metric, n], |r| r.get(0)).optional()?;
+            if left.is_some_and(|left| left <= 0) {
+                gone.execute(params![site, at, metric])?;
+            }
+        }
+    }
+    let mut less = tx.prepare_cached(
+        "UPDATE site_totals SET events = max(events - ?2, 0), sessions = max(sessions - ?3, 0),
+           friction = max(friction - ?4, 0) WHERE site = ?1",
+    )?;
+    for (site, (events, sessions, friction)) in &totals {
+        less.execute(params![site, events, sessions, friction])?;
+    }
+    Ok(out)
+}
+
+/// `POST /admin/erase`: erases (or with `dryRun`, counts) the sessions of a person, named by
+/// `userId`, `anonymousId` or `sessionId` (JSON body). Needs the admin token
+/// (`Authorization: Bearer <token>`); without `--admin-token` erasure over HTTP is off (`403`).
+/// A browser cannot send that header to another origin without a preflight, which the collector
+/// does not grant, so a page cannot make a visitor's browser erase anything.
+/// Answers `{"sessions": n, "events": n, "dryRun": bool}` once it is committed. Sessions that
+/// start while it runs are not covered: ask again.
+pub async fn post_erase(
+    axum::extract::State(st): axum::extract::State<crate::routes::AppState>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<axum::response::Response, crate::api::ApiError> {
+    use crate::api::ApiError;
+    use axum::http::StatusCode;
+    let Some(token) = st.admin_token.as_deref() else {
+        return Err(ApiError(
+            StatusCode::FORBIDDEN,
+            "erasure over HTTP is off: start the collector with --admin-token (or TOUCHPOINT_ADMIN_TOKEN)".into(),
+        ));
+    };
+    let given = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if !given.is_some_and(|g| crate::api::token_matches(g.trim(), token)) {
+        return Err(ApiError(StatusCode::UNAUTHORIZED, "admin token required: Authorization: Bearer <token>".into()));
+    }
+    let who: Subject = serde_json::from_slice(&body).map_err(|e| {
+        ApiError(
+            StatusCode::BAD_REQUEST,
+            format!("body: expected {{\"userId\"|\"anonymousId\"|\"sessionId\": \"...\"}}: {e}"),
+        )
+    })?;
+    if !who.valid() {
+        return Err(ApiError(
+            StatusCode::BAD_REQUEST,
+            "body: name someone with userId, anonymousId or sessionId (1..=256 characters)".into(),
+        ));
+    }
+    let (store, dry_run) = (st.store.clone(), who.dry_run);
+    let done = tokio::task::spawn_blocking(move || {
+        let keys = store.find_subject(&who)?;
+        if dry_run {
+            store.count_sessions(&keys)
+        } else {
+            store.erase(keys)
+        }
+    })
+    .await
+    .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+    .map_err(|e| ApiError(StatusCode::SERVICE_UNAVAILABLE, format!("storage unavailable: {e}")))?;
+    Ok(crate::api::no_store(
+        axum::Json(serde_json::json!({ "sessions": done.sessions, "events": done.events, "dryRun": dry_run }))
+            .into_response(),
+    ))
+}
+
+/// Erases the sessions past `days` (see [`crate::store::Store::expire`]) now and every hour,
+/// on the blocking pool; says on stderr what it took out.
+pub fn keep_for(store: std::sync::Arc<crate::store::Store>, days: u32) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let store = store.clone();
+            let before = now_ms() - i64::from(days) * 86_400_000;
+            match tokio::task::spawn_blocking(move || store.expire(before)).await {
+                Ok(Ok(e)) if e.sessions > 0 => eprintln!(
+                    "touchpoint-collector: retention ({days} days): erased {} sessions, {} events",
+                    e.sessions, e.events
+                ),
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => eprintln!("touchpoint-collector: retention ({days} days): {e} (next try in an hour)"),
+                Err(e) => eprintln!("touchpoint-collector: retention ({days} days): {e}"),
+            }
+        }
+    })
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}

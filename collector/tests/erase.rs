@@ -1,0 +1,263 @@
+//! Erasure (a person's sessions, `POST /admin/erase`) and retention (`Store::expire`): what goes,
+//! what stays, and that every aggregate is then what a rebuild from the remaining events gives.
+
+mod common;
+
+use std::path::Path;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::*;
+use rusqlite::Connection;
+use serde_json::{json, Value};
+use touchpoint_collector::erase::Subject;
+use touchpoint_collector::origin::OriginPolicy;
+use touchpoint_collector::validate::{parse_batch, Event};
+use touchpoint_collector::{router, AppState, Store};
+
+/// 2026-11-20T10:00:00Z plus `sec` seconds.
+fn at(sec: u32) -> String {
+    let (h, m, s) = (10 + sec / 3600, sec / 60 % 60, sec % 60);
+    format!("2026-11-20T{h:02}:{m:02}:{s:02}.000Z")
+}
+
+/// Session `i` (of 12): 3-8 events over a few minutes, starting `i` * 20 minutes after 10:00,
+/// on shop or blog; friction in some (during a moment in some), page tags in some, a customer
+/// (userId c-1) in sessions 0, 3 and 7 from their third event on, anonymous id a-<i % 4>.
+fn session(i: u32) -> Vec<Value> {
+    let site = if i % 3 == 2 { "blog" } else { "shop" };
+    let start = i * 1200;
+    (0..3 + i % 6)
+        .map(|k| {
+            let (name, props) = match k % 4 {
+                0 => ("page_view", json!({})),
+                1 => ("add_to_cart", json!({"moment": true, "sku": "A1"})),
+                2 if i.is_multiple_of(2) => (
+                    "rage_click",
+                    json!({"category": "friction", "element": {"selector": "#size", "tag": "div"}, "during": "add_to_cart"}),
+                ),
+                2 => ("dead_click", json!({"category": "friction", "element": {"selector": "a.more", "tag": "a"}})),
+                _ => ("click", json!({})),
+            };
+            let mut e = json!({
+                "type": if name == "page_view" { "page" } else { "track" },
+                "event": name, "messageId": format!("m-{i}-{k}"), "timestamp": at(start + k * 50),
+                "sessionId": format!("s{i}"), "site": site, "properties": props,
+                "anonymousId": format!("a-{}", i % 4),
+                "context": {"page": {"url": "http://127.0.0.1/p", "path": format!("/p{}", k % 3), "title": "T", "referrer": ""},
+                            "library": {"name": "touchpoint", "version": "0.1.0"}, "channel": "email"}
+            });
+            if i.is_multiple_of(3) {
+                e["context"]["tags"] = json!({"ab": format!("v{}", i % 2), "build": 7});
+            }
+            if [0, 3, 7].contains(&i) && k >= 2 {
+                e["userId"] = json!("c-1");
+            }
+            e
+        })
+        .collect()
+}
+
+fn events(values: Vec<Value>) -> Vec<Event> {
+    parse_batch(&batch(values)).unwrap().events
+}
+
+/// The sessions' events in four batches, each mixing sessions.
+fn seed(store: &Store) -> Vec<Vec<Value>> {
+    let all: Vec<Value> = (0..12).flat_map(session).collect();
+    let batches: Vec<Vec<Value>> = (0..4).map(|b| all.iter().skip(b).step_by(4).cloned().collect()).collect();
+    for b in &batches {
+        let out = store.insert_batch(events(b.clone())).unwrap();
+        assert_eq!(out.duplicates, 0);
+    }
+    batches
+}
+
+const AGGREGATES: [&str; 7] =
+    ["sessions", "friction", "minute_counts", "hour_counts", "site_totals", "event_tags", "session_tags"];
+
+/// Every row of `table`, as text, sorted.
+fn rows(conn: &Connection, table: &str) -> Vec<String> {
+    let mut stmt = conn.prepare(&format!("SELECT * FROM {table}")).unwrap();
+    let n = stmt.column_count();
+    let mut out: Vec<String> = stmt
+        .query_map([], |r| Ok((0..n).map(|i| format!("{:?}", r.get_ref(i).unwrap())).collect::<Vec<_>>().join("|")))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    out.sort();
+    out
+}
+
+/// The aggregates as stored, and as a rebuild from the stored events makes them: equal.
+fn assert_aggregates_are_rebuilt(path: &Path) {
+    let mut conn = Connection::open(path).unwrap();
+    let kept: Vec<Vec<String>> = AGGREGATES.iter().map(|t| rows(&conn, t)).collect();
+    let tx = conn.transaction().unwrap();
+    for t in AGGREGATES {
+        tx.execute(&format!("DELETE FROM {t}"), []).unwrap();
+    }
+    touchpoint_collector::aggregate::rebuild(&tx).unwrap();
+    for (t, kept) in AGGREGATES.iter().zip(kept) {
+        assert_eq!(kept, rows(&tx, t), "{t}: as kept (left) and rebuilt (right)");
+    }
+    // (Rolled back: the database stays as the store left it.)
+}
+
+fn sessions_left(conn: &Connection) -> Vec<String> {
+    let mut stmt = conn.prepare("SELECT DISTINCT session_id FROM events ORDER BY 1").unwrap();
+    stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+}
+
+fn count(conn: &Connection, sql: &str) -> i64 {
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+fn key(i: u32) -> (String, String) {
+    (format!("s{i}"), if i % 3 == 2 { "blog" } else { "shop" }.to_string())
+}
+
+#[test]
+fn a_customer_is_erased_whole_and_the_aggregates_are_what_the_rest_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.sqlite");
+    let store = Store::open(path.to_str().unwrap()).unwrap();
+    let batches = seed(&store);
+    let total: u64 = (0..12).map(|i| session(i).len() as u64).sum();
+    let customer = Subject { user_id: Some("c-1".into()), ..Default::default() };
+    let theirs = store.find_subject(&customer).unwrap();
+    assert_eq!(theirs, vec![key(0), key(3), key(7)]);
+    let their_events: u64 = [0, 3, 7].iter().map(|&i| session(i).len() as u64).sum();
+    assert_eq!(store.count_sessions(&theirs).unwrap().events, their_events);
+
+    let erased = store.erase(theirs).unwrap();
+    assert_eq!((erased.sessions, erased.events), (3, their_events));
+    assert!(store.find_subject(&customer).unwrap().is_empty());
+    assert_eq!(store.count().unwrap(), total - their_events);
+    // Their events sent again (a retry whose answer was lost) do not come back, also after a
+    // restart (the ids of the events after the last merge are read again from `events` then).
+    drop(store);
+    let store = Store::open(path.to_str().unwrap()).unwrap();
+    for b in &batches {
+        assert_eq!(store.insert_batch(events(b.clone())).unwrap().accepted, 0);
+    }
+    // By anonymous id: a-1 is sessions 1, 5 and 9; by session id, one session.
+    let anon = Subject { anonymous_id: Some("a-1".into()), ..Default::default() };
+    assert_eq!(store.find_subject(&anon).unwrap(), vec![key(1), key(5), key(9)]);
+    let one = Subject { session_id: Some("s2".into()), ..Default::default() };
+    assert_eq!(store.erase(store.find_subject(&one).unwrap()).unwrap().sessions, 1);
+    drop(store);
+
+    let conn = Connection::open(&path).unwrap();
+    assert_eq!(sessions_left(&conn), ["s1", "s10", "s11", "s4", "s5", "s6", "s8", "s9"]);
+    for (table, column) in [
+        ("friction", "session_id"),
+        ("event_tags", "session_id"),
+        ("session_tags", "session_id"),
+        ("sessions", "session_id"),
+    ] {
+        let n = count(&conn, &format!("SELECT COUNT(*) FROM {table} WHERE {column} IN ('s0', 's2', 's3', 's7')"));
+        assert_eq!(n, 0, "{table}");
+    }
+    // What was left is not nothing (the check above could pass on empty tables).
+    assert!(count(&conn, "SELECT COUNT(*) FROM event_tags") > 0);
+    assert!(count(&conn, "SELECT COUNT(*) FROM friction") > 0);
+    drop(conn);
+    assert_aggregates_are_rebuilt(&path);
+}
+
+#[test]
+fn sessions_past_the_retention_go_whole_and_ids_keep_growing_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.sqlite");
+    let store = Store::open(path.to_str().unwrap()).unwrap();
+    seed(&store);
+    // Session 5 starts at 11:40:00 and ends at 11:43:20: a cutoff of 11:42 keeps it, whole.
+    let cutoff = touchpoint_collector::facts::parse_iso_millis(&at(5 * 1200 + 120)).unwrap();
+    let gone: u64 = (0..5).map(|i| session(i).len() as u64).sum();
+    let out = store.expire(cutoff).unwrap();
+    assert_eq!((out.sessions, out.events), (5, gone));
+    assert_eq!(store.expire(cutoff).unwrap(), Default::default());
+    let max_before = {
+        let conn = Connection::open(&path).unwrap();
+        assert_eq!(sessions_left(&conn), ["s10", "s11", "s5", "s6", "s7", "s8", "s9"]);
+        count(&conn, "SELECT MAX(id) FROM events")
+    };
+    assert_aggregates_are_rebuilt(&path);
+
+    // The newest session (it holds the largest id) erased, then a restart: a new event still
+    // gets an id above every id given before.
+    store.erase(vec![key(11)]).unwrap();
+    drop(store);
+    let store = Store::open(path.to_str().unwrap()).unwrap();
+    store.insert_batch(events(vec![event("new-1", "shop")])).unwrap();
+    drop(store);
+    let conn = Connection::open(&path).unwrap();
+    assert_eq!(count(&conn, "SELECT id FROM events WHERE message_id = 'new-1'"), max_before + 1);
+    drop(conn);
+    assert_aggregates_are_rebuilt(&path);
+}
+
+const ADMIN: &str = "admin-token-0123456789";
+
+fn erase_req(token: Option<&str>, body: Value) -> Request<Body> {
+    let mut r = Request::post("/admin/erase").header("host", HOST).header("content-type", "application/json");
+    if let Some(t) = token {
+        r = r.header("authorization", format!("Bearer {t}"));
+    }
+    r.body(Body::from(body.to_string())).unwrap()
+}
+
+/// Over HTTP: the token, a dry run, the erasure, and the inspector's answers (kept windows
+/// included) without the erased sessions at once.
+#[tokio::test]
+async fn erasure_over_http_needs_the_admin_token_and_the_inspector_forgets_at_once() {
+    let state = AppState::new(Store::open(":memory:").unwrap(), OriginPolicy::new(Default::default()), None)
+        .with_admin_token(Some(ADMIN.into()));
+    let app = router(state, Path::new("/nonexistent"), Path::new("/nonexistent"));
+    let all: Vec<Value> = (0..12).flat_map(session).collect();
+    assert_eq!(post(&app, batch(all)).await.status, StatusCode::OK);
+    let overview = "/api/overview?from=2026-11-20T10:00:00Z&to=2026-11-20T15:00:00Z&site=shop";
+    let friction = "/api/friction?from=2026-11-20T10:00:00Z&to=2026-11-20T15:00:00Z";
+    let before = get(&app, overview).await.json();
+    assert_eq!(before["sessions"], json!(8));
+    let rage_before = get(&app, friction).await.json();
+
+    let who = json!({"userId": "c-1"});
+    assert_eq!(send(&app, erase_req(None, who.clone())).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        send(&app, erase_req(Some("admin-token-wrong-6789"), who.clone())).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    for bad in [json!({}), json!({"userId": ""}), json!({"email": "x@y"}), json!({"userId": 1})] {
+        assert_eq!(send(&app, erase_req(Some(ADMIN), bad.clone())).await.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+    let their_events: usize = [0, 3, 7].iter().map(|&i| session(i).len()).sum();
+    let dry = send(&app, erase_req(Some(ADMIN), json!({"userId": "c-1", "dryRun": true}))).await;
+    assert_eq!(dry.json(), json!({"sessions": 3, "events": their_events, "dryRun": true}));
+    assert_eq!(get(&app, overview).await.json(), before);
+
+    let done = send(&app, erase_req(Some(ADMIN), who)).await;
+    assert_eq!(done.status, StatusCode::OK);
+    assert_eq!(done.json(), json!({"sessions": 3, "events": their_events, "dryRun": false}));
+    // (Sessions 0, 3 and 7 are all on shop.)
+    let after = get(&app, overview).await.json();
+    assert_eq!(after["sessions"], json!(5));
+    let rage_after = get(&app, friction).await.json();
+    assert_ne!(rage_after, rage_before);
+    let count_of = |v: &Value, kind: &str| -> i64 {
+        v["rows"].as_array().unwrap().iter().filter(|r| r["type"] == kind).map(|r| r["count"].as_i64().unwrap()).sum()
+    };
+    // Rage clicks are in the even sessions with 3+ events: 0, 2, 4, 6, 8, 10; 0 is erased.
+    assert_eq!(count_of(&rage_before, "rage_click") - count_of(&rage_after, "rage_click"), 1);
+
+    // Without an admin token, erasure over HTTP is off.
+    let closed = router(
+        AppState::new(Store::open(":memory:").unwrap(), OriginPolicy::new(Default::default()), None),
+        Path::new("/nonexistent"),
+        Path::new("/nonexistent"),
+    );
+    let a = send(&closed, erase_req(Some(ADMIN), json!({"userId": "c-1"}))).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    assert!(a.error().contains("--admin-token"), "{}", a.error());
+}
