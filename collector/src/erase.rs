@@ -216,8 +216,11 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey]) -> rusqlite::Result<
         "UPDATE site_totals SET events = max(events - ?2, 0), sessions = max(sessions - ?3, 0),
            friction = max(friction - ?4, 0) WHERE site = ?1",
     )?;
+    // (A site with nothing left has no row, as in a rebuild.)
+    let mut gone = tx.prepare_cached("DELETE FROM site_totals WHERE site = ?1 AND events <= 0")?;
     for (site, (events, sessions, friction)) in &totals {
         less.execute(params![site, events, sessions, friction])?;
+        gone.execute([site])?;
     }
     Ok(out)
 }

@@ -181,13 +181,20 @@ fn sessions_past_the_retention_go_whole_and_ids_keep_growing_after_a_restart() {
     let max_before = {
         let conn = Connection::open(&path).unwrap();
         assert_eq!(sessions_left(&conn), ["s10", "s11", "s5", "s6", "s7", "s8", "s9"]);
+        assert_eq!(
+            count(&conn, "SELECT MAX(id) FROM events WHERE session_id = 's11'"),
+            count(&conn, "SELECT MAX(id) FROM events")
+        );
         count(&conn, "SELECT MAX(id) FROM events")
     };
     assert_aggregates_are_rebuilt(&path);
+    // Every blog session erased: no blog totals left (as a rebuild has none).
+    store.erase(vec![key(5), key(8), key(11)]).unwrap();
+    assert_eq!(store.stats().unwrap().by_site.get("blog"), None);
+    assert_aggregates_are_rebuilt(&path);
 
-    // The newest session (it holds the largest id) erased, then a restart: a new event still
-    // gets an id above every id given before.
-    store.erase(vec![key(11)]).unwrap();
+    // The newest session (11: it holds the largest id) was erased; after a restart a new event
+    // still gets an id above every id given before.
     drop(store);
     let store = Store::open(path.to_str().unwrap()).unwrap();
     store.insert_batch(events(vec![event("new-1", "shop")])).unwrap();
