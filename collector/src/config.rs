@@ -42,8 +42,8 @@ usage: touchpoint-collector [options]
   --public-name NAME    a host name readers use to reach this collector (repeatable); loopback
                         names are always accepted
   --read-rate-limit N   at most N reads per client IP per second (default 50)
-  --admin-token T       token that POST /admin/erase needs (Authorization: Bearer T); also
-                        TOUCHPOINT_ADMIN_TOKEN. Without one, erasure over HTTP is off
+  --admin-token T       token that POST /admin/export and /admin/erase need (Authorization:
+                        Bearer T); also TOUCHPOINT_ADMIN_TOKEN. Without one, they are off
   --retention-days N    erase sessions whose last event is older than N days, at start and
                         every hour (default 0: keep everything)
   --inspector DIR       the inspector's files (default collector/inspector)

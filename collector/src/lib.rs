@@ -18,7 +18,6 @@ pub mod aggregate;
 pub mod api;
 pub mod config;
 pub mod decode;
-pub mod erase;
 pub mod error;
 pub mod facts;
 pub mod idfilter;
@@ -26,6 +25,7 @@ pub mod ingest;
 pub mod json;
 pub mod limits;
 pub mod origin;
+pub mod privacy;
 pub mod query;
 pub mod reads;
 pub mod routes;
@@ -68,7 +68,7 @@ pub fn build_app(cfg: &Config, read_token: Option<String>) -> Result<Router, Sto
         .with_inspector(&cfg.inspector, &cfg.uplot)
         .with_admin_token(cfg.admin_token.clone());
     if cfg.retention_days > 0 {
-        erase::keep_for(state.store.clone(), cfg.retention_days);
+        privacy::keep_for(state.store.clone(), cfg.retention_days);
     }
     Ok(router(state, &cfg.www, &cfg.sdk))
 }

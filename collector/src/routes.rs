@@ -41,7 +41,7 @@ pub struct AppState {
     /// The inspector's static files, and uPlot's `dist` directory (served at `/inspector/vendor/`).
     pub inspector_dir: PathBuf,
     pub uplot_dir: PathBuf,
-    /// The token `POST /admin/erase` needs; None: erasure over HTTP is off.
+    /// The token `POST /admin/erase` and `/admin/export` need; None: they are off.
     pub admin_token: Option<Arc<str>>,
 }
 
@@ -113,8 +113,15 @@ pub fn router(state: AppState, www: &Path, sdk: &Path) -> Router {
     Router::new()
         .route("/v1/batch", batch)
         .merge(reads)
-        // (A small body: who to erase. Not behind the read guard: its own token, see erase.rs.)
-        .route("/admin/erase", post(crate::erase::post_erase).layer::<_, Infallible>(RequestBodyLimitLayer::new(4096)))
+        // (A small body: whom. Not behind the read guard: their own token, see privacy.rs.)
+        .route(
+            "/admin/erase",
+            post(crate::privacy::post_erase).layer::<_, Infallible>(RequestBodyLimitLayer::new(4096)),
+        )
+        .route(
+            "/admin/export",
+            post(crate::privacy::post_export).layer::<_, Infallible>(RequestBodyLimitLayer::new(4096)),
+        )
         .route("/healthz", get(|| async { "ok" }))
         .nest_service("/touchpoint", static_dir(sdk))
         .fallback_service(static_dir(www))

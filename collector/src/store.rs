@@ -39,8 +39,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use tokio::sync::oneshot;
 
-use crate::erase::{Erased, SessionKey, Subject};
 use crate::idfilter::IdFilter;
+use crate::privacy::{Erased, SessionKey, Subject};
 use crate::validate::Event;
 #[cfg(test)]
 use crate::validate::EventText;
@@ -60,7 +60,7 @@ const SCHEMA_VERSION: i64 = 7;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
-    id          INTEGER PRIMARY KEY,   -- receive order; only grows (rows leave only by erase.rs)
+    id          INTEGER PRIMARY KEY,   -- receive order; only grows (rows leave only by privacy.rs)
     message_id  TEXT NOT NULL,         -- unique: see `seen` and the module documentation
     site        TEXT NOT NULL,
     type        TEXT NOT NULL,
@@ -198,7 +198,7 @@ enum Job {
     Insert { events: Vec<Event>, reply: Reply },
     /// Merge every waiting id into `seen` now (tests, and operators before a backup).
     MergeAll { reply: oneshot::Sender<Result<(), StoreError>> },
-    /// Take these sessions out, whole (see `erase.rs`).
+    /// Take these sessions out, whole (see `privacy.rs`).
     Erase { sessions: Vec<SessionKey>, reply: oneshot::Sender<Result<Erased, StoreError>> },
 }
 
@@ -380,15 +380,20 @@ impl Store {
         rx.blocking_recv().map_err(|_| writer_gone())?
     }
 
-    /// The sessions with an event naming `who` (see [`crate::erase::find`]): a scan of the
+    /// The sessions with an event naming `who` (see [`crate::privacy::find`]): a scan of the
     /// stored events on the read connection. Blocking.
     pub fn find_subject(&self, who: &Subject) -> Result<Vec<SessionKey>, StoreError> {
-        Ok(crate::erase::find(&self.conn(), who)?)
+        Ok(crate::privacy::find(&self.conn(), who)?)
+    }
+
+    /// The stored events of `sessions` (see [`crate::privacy::export`]). Blocking.
+    pub fn export(&self, sessions: &[SessionKey], max_bytes: usize) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(crate::privacy::export(&self.conn(), sessions, max_bytes)?)
     }
 
     /// What erasing `sessions` would take out. Blocking.
     pub fn count_sessions(&self, sessions: &[SessionKey]) -> Result<Erased, StoreError> {
-        Ok(crate::erase::count(&self.conn(), sessions)?)
+        Ok(crate::privacy::count(&self.conn(), sessions)?)
     }
 
     /// Erases `sessions`, whole, in one transaction of the writer, and waits for it. Blocking.
@@ -408,7 +413,7 @@ impl Store {
     pub fn expire(&self, before: i64) -> Result<Erased, StoreError> {
         let mut all = Erased::default();
         loop {
-            let keys = crate::erase::expired(&self.conn(), before, EXPIRE_CHUNK)?;
+            let keys = crate::privacy::expired(&self.conn(), before, EXPIRE_CHUNK)?;
             let done = self.erase(keys)?;
             all.sessions += done.sessions;
             all.events += done.events;
@@ -578,7 +583,7 @@ fn lock(conn: &Mutex<Connection>) -> std::sync::MutexGuard<'_, Connection> {
 // INSERT kept one, about 6 % of the writer's time).
 // The id is given, not left to SQLite (the largest id + 1): after an erasure took the newest
 // rows, SQLite would give their ids again, and the kept windows and `seen_upto` rely on ids only
-// growing (see `erase.rs`).
+// growing (see `privacy.rs`).
 const INSERT: &str = "INSERT OR FAIL INTO events
    (id, message_id, site, type, event, session_id, timestamp, received_at, body)
  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
@@ -831,7 +836,7 @@ impl Writer {
                 .query_map([upto], |r| r.get::<_, String>(0))?
                 .map(|r| r.map(Arc::from))
                 .collect::<Result<HashSet<Arc<str>, RandomState>, _>>()?;
-            // Above every id ever given, also those of erased rows (see `erase.rs`).
+            // Above every id ever given, also those of erased rows (see `privacy.rs`).
             // (A read-only database of an older version has no `meta`.)
             let last_id: i64 = c
                 .query_row(
@@ -1129,7 +1134,7 @@ impl Writer {
         let conn = self.conn.clone();
         let mut conn = lock(&conn);
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let out = crate::erase::erase_sessions(&tx, sessions)?;
+        let out = crate::privacy::erase_sessions(&tx, sessions)?;
         if out == Erased::default() {
             return Ok(out);
         }

@@ -350,7 +350,7 @@ fn scan_new(
 }
 
 thread_local! {
-    /// The number of erasures (`meta.erasures`, see `erase.rs`) as of this thread's read
+    /// The number of erasures (`meta.erasures`, see `privacy.rs`) as of this thread's read
     /// snapshot, set by [`snapshot_ids`]. Windows are moved on by the rows added since, which
     /// cannot tell rows taken out: so a shelf hands a window only to a read at the erasure count
     /// it was made at. A read still on a snapshot from before an erasure then neither takes the
@@ -740,7 +740,7 @@ impl Feed {
         }
     }
 
-    /// Forgets every commit (an erasure took rows out: see `erase.rs`).
+    /// Forgets every commit (an erasure took rows out: see `privacy.rs`).
     pub fn clear(&self) {
         let mut log = self.log.lock().unwrap_or_else(|e| e.into_inner());
         *log = Default::default();

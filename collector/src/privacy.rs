@@ -1,6 +1,7 @@
-//! Taking data out of the store: a person's sessions on request (the right to erasure, GDPR
-//! Art. 17) and sessions past the retention period (`--retention-days`, storage limitation,
-//! Art. 5(1)(e)).
+//! A person's data, and how long anyone's is kept: a person's sessions given to them
+//! (`POST /admin/export`: the right of access and to portability, GDPR Art. 15 and 20) or erased
+//! on request (`POST /admin/erase`: the right to erasure, Art. 17), and sessions past the
+//! retention period erased (`--retention-days`, storage limitation, Art. 5(1)(e)).
 //!
 //! The unit is the **session**, whole: a session that holds one event naming the person (by
 //! `userId` or `anonymousId`) holds their journey, the events before they signed in included.
@@ -108,6 +109,27 @@ pub fn count(conn: &Connection, keys: &[SessionKey]) -> rusqlite::Result<Erased>
         out.events += stmt.query_row(params![session_id, site], |r| r.get::<_, i64>(0))?.max(0) as u64;
     }
     Ok(out)
+}
+
+/// The events of `keys` as received, one per line, each session's in the order they were
+/// received; None once they pass `max_bytes`.
+pub fn export(conn: &Connection, keys: &[SessionKey], max_bytes: usize) -> rusqlite::Result<Option<Vec<u8>>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT body FROM events INDEXED BY events_session WHERE session_id = ?1 AND site = ?2 ORDER BY id",
+    )?;
+    let mut out = Vec::new();
+    for (session_id, site) in keys {
+        let mut rows = stmt.query(params![session_id, site])?;
+        while let Some(r) = rows.next()? {
+            let body = r.get_ref(0)?.as_bytes()?;
+            if out.len() + body.len() + 1 > max_bytes {
+                return Ok(None);
+            }
+            out.extend_from_slice(body);
+            out.push(b'\n');
+        }
+    }
+    Ok(Some(out))
 }
 
 /// The sessions whose last event counts before `before` (unix ms), at most `limit`, oldest first.
@@ -225,24 +247,21 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey]) -> rusqlite::Result<
     Ok(out)
 }
 
-/// `POST /admin/erase`: erases (or with `dryRun`, counts) the sessions of a person, named by
-/// `userId`, `anonymousId` or `sessionId` (JSON body). Needs the admin token
-/// (`Authorization: Bearer <token>`); without `--admin-token` erasure over HTTP is off (`403`).
-/// A browser cannot send that header to another origin without a preflight, which the collector
-/// does not grant, so a page cannot make a visitor's browser erase anything.
-/// Answers `{"sessions": n, "events": n, "dryRun": bool}` once it is committed. Sessions that
-/// start while it runs are not covered: ask again.
-pub async fn post_erase(
-    axum::extract::State(st): axum::extract::State<crate::routes::AppState>,
-    headers: axum::http::HeaderMap,
-    body: axum::body::Bytes,
-) -> Result<axum::response::Response, crate::api::ApiError> {
+/// The admin token's check and the body's person, for both admin endpoints. Without
+/// `--admin-token` they are off (`403`). A browser cannot send the `Authorization` header to
+/// another origin without a preflight, which the collector does not grant, so a page cannot make
+/// a visitor's browser call them.
+fn subject_of(
+    st: &crate::routes::AppState,
+    headers: &axum::http::HeaderMap,
+    body: &[u8],
+) -> Result<Subject, crate::api::ApiError> {
     use crate::api::ApiError;
     use axum::http::StatusCode;
     let Some(token) = st.admin_token.as_deref() else {
         return Err(ApiError(
             StatusCode::FORBIDDEN,
-            "erasure over HTTP is off: start the collector with --admin-token (or TOUCHPOINT_ADMIN_TOKEN)".into(),
+            "the admin endpoints are off: start the collector with --admin-token (or TOUCHPOINT_ADMIN_TOKEN)".into(),
         ));
     };
     let given = headers
@@ -252,7 +271,7 @@ pub async fn post_erase(
     if !given.is_some_and(|g| crate::api::token_matches(g.trim(), token)) {
         return Err(ApiError(StatusCode::UNAUTHORIZED, "admin token required: Authorization: Bearer <token>".into()));
     }
-    let who: Subject = serde_json::from_slice(&body).map_err(|e| {
+    let who: Subject = serde_json::from_slice(body).map_err(|e| {
         ApiError(
             StatusCode::BAD_REQUEST,
             format!("body: expected {{\"userId\"|\"anonymousId\"|\"sessionId\": \"...\"}}: {e}"),
@@ -264,6 +283,23 @@ pub async fn post_erase(
             "body: name someone with userId, anonymousId or sessionId (1..=256 characters)".into(),
         ));
     }
+    Ok(who)
+}
+
+fn storage_error<E: std::fmt::Display>(e: E) -> crate::api::ApiError {
+    crate::api::ApiError(axum::http::StatusCode::SERVICE_UNAVAILABLE, format!("storage unavailable: {e}"))
+}
+
+/// `POST /admin/erase`: erases (or with `dryRun`, counts) the sessions of a person, named by
+/// `userId`, `anonymousId` or `sessionId` (JSON body), with the admin token (see [`subject_of`]).
+/// Answers `{"sessions": n, "events": n, "dryRun": bool}` once it is committed. Sessions that
+/// start while it runs are not covered: ask again.
+pub async fn post_erase(
+    axum::extract::State(st): axum::extract::State<crate::routes::AppState>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<axum::response::Response, crate::api::ApiError> {
+    let who = subject_of(&st, &headers, &body)?;
     let (store, dry_run) = (st.store.clone(), who.dry_run);
     let done = tokio::task::spawn_blocking(move || {
         let keys = store.find_subject(&who)?;
@@ -274,10 +310,51 @@ pub async fn post_erase(
         }
     })
     .await
-    .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
-    .map_err(|e| ApiError(StatusCode::SERVICE_UNAVAILABLE, format!("storage unavailable: {e}")))?;
+    .map_err(storage_error)?
+    .map_err(storage_error)?;
     Ok(crate::api::no_store(
         axum::Json(serde_json::json!({ "sessions": done.sessions, "events": done.events, "dryRun": dry_run }))
+            .into_response(),
+    ))
+}
+
+/// Most bytes an export answers with (a person with more: export by `sessionId`).
+pub const MAX_EXPORT_BYTES: usize = 64 << 20;
+
+/// `POST /admin/export`: the stored events of a person's sessions (named as for the erasure),
+/// as received, one JSON event per line (`application/x-ndjson`), session by session in the
+/// order they were received; an empty body when none. `X-Sessions` says how many sessions.
+/// Over [`MAX_EXPORT_BYTES`]: `413`.
+pub async fn post_export(
+    axum::extract::State(st): axum::extract::State<crate::routes::AppState>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<axum::response::Response, crate::api::ApiError> {
+    use axum::http::{header, StatusCode};
+    let who = subject_of(&st, &headers, &body)?;
+    let store = st.store.clone();
+    let (sessions, lines) = tokio::task::spawn_blocking(move || {
+        let keys = store.find_subject(&who)?;
+        Ok::<_, crate::store::StoreError>((keys.len(), store.export(&keys, MAX_EXPORT_BYTES)?))
+    })
+    .await
+    .map_err(storage_error)?
+    .map_err(storage_error)?;
+    let Some(lines) = lines else {
+        return Err(crate::api::ApiError(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("more than {MAX_EXPORT_BYTES} bytes: export their sessions one by one (sessionId)"),
+        ));
+    };
+    Ok(crate::api::no_store(
+        (
+            [
+                (header::CONTENT_TYPE, "application/x-ndjson".to_string()),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"touchpoint-export.ndjson\"".to_string()),
+                (header::HeaderName::from_static("x-sessions"), sessions.to_string()),
+            ],
+            lines,
+        )
             .into_response(),
     ))
 }

@@ -10,8 +10,8 @@ use axum::http::{Request, StatusCode};
 use common::*;
 use rusqlite::Connection;
 use serde_json::{json, Value};
-use touchpoint_collector::erase::Subject;
 use touchpoint_collector::origin::OriginPolicy;
+use touchpoint_collector::privacy::Subject;
 use touchpoint_collector::validate::{parse_batch, Event};
 use touchpoint_collector::{router, AppState, Store};
 
@@ -129,6 +129,11 @@ fn a_customer_is_erased_whole_and_the_aggregates_are_what_the_rest_gives() {
     assert_eq!(theirs, vec![key(0), key(3), key(7)]);
     let their_events: u64 = [0, 3, 7].iter().map(|&i| session(i).len() as u64).sum();
     assert_eq!(store.count_sessions(&theirs).unwrap().events, their_events);
+    // An export past its bound is refused whole, not cut.
+    let all = store.export(&theirs, usize::MAX).unwrap().unwrap();
+    assert_eq!(all.iter().filter(|&&b| b == b'\n').count() as u64, their_events);
+    assert_eq!(store.export(&theirs, all.len() - 1).unwrap(), None);
+    assert_eq!(store.export(&theirs, all.len()).unwrap(), Some(all));
 
     let erased = store.erase(theirs).unwrap();
     assert_eq!((erased.sessions, erased.events), (3, their_events));
@@ -208,17 +213,21 @@ fn sessions_past_the_retention_go_whole_and_ids_keep_growing_after_a_restart() {
 const ADMIN: &str = "admin-token-0123456789";
 
 fn erase_req(token: Option<&str>, body: Value) -> Request<Body> {
-    let mut r = Request::post("/admin/erase").header("host", HOST).header("content-type", "application/json");
+    admin_req("/admin/erase", token, body)
+}
+
+fn admin_req(path: &str, token: Option<&str>, body: Value) -> Request<Body> {
+    let mut r = Request::post(path).header("host", HOST).header("content-type", "application/json");
     if let Some(t) = token {
         r = r.header("authorization", format!("Bearer {t}"));
     }
     r.body(Body::from(body.to_string())).unwrap()
 }
 
-/// Over HTTP: the token, a dry run, the erasure, and the inspector's answers (kept windows
-/// included) without the erased sessions at once.
+/// Over HTTP: the token, the export, a dry run, the erasure, and the inspector's answers (kept
+/// windows included) without the erased sessions at once.
 #[tokio::test]
-async fn erasure_over_http_needs_the_admin_token_and_the_inspector_forgets_at_once() {
+async fn erasure_and_export_over_http_need_the_admin_token_and_the_inspector_forgets_at_once() {
     let state = AppState::new(Store::open(":memory:").unwrap(), OriginPolicy::new(Default::default()), None)
         .with_admin_token(Some(ADMIN.into()));
     let app = router(state, Path::new("/nonexistent"), Path::new("/nonexistent"));
@@ -240,17 +249,34 @@ async fn erasure_over_http_needs_the_admin_token_and_the_inspector_forgets_at_on
         assert_eq!(send(&app, erase_req(Some(ADMIN), bad.clone())).await.status, StatusCode::BAD_REQUEST, "{bad}");
     }
     let their_events: usize = [0, 3, 7].iter().map(|&i| session(i).len()).sum();
+    // Their data, as the shop gives it to them: every event of their three sessions, as sent
+    // (the events before they signed in included), each session's in order.
+    assert_eq!(send(&app, admin_req("/admin/export", None, who.clone())).await.status, StatusCode::UNAUTHORIZED);
+    let export = send(&app, admin_req("/admin/export", Some(ADMIN), who.clone())).await;
+    assert_eq!(export.status, StatusCode::OK);
+    assert_eq!(export.header("content-type"), Some("application/x-ndjson"));
+    assert_eq!(export.header("x-sessions"), Some("3"));
+    let lines: Vec<Value> =
+        String::from_utf8(export.bytes).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let ids: Vec<&str> = lines.iter().map(|e| e["messageId"].as_str().unwrap()).collect();
+    let want: Vec<String> =
+        [0, 3, 7].iter().flat_map(|&i| session(i)).map(|e| e["messageId"].as_str().unwrap().to_string()).collect();
+    assert_eq!(ids, want);
+    // (Signed in from their third event on: 1 of session 0's 3 events, 4 of 3's 6, 2 of 7's 4.)
+    assert_eq!(lines.iter().filter(|e| e["userId"] == "c-1").count(), 7);
     let dry = send(&app, erase_req(Some(ADMIN), json!({"userId": "c-1", "dryRun": true}))).await;
     assert_eq!(dry.json(), json!({"sessions": 3, "events": their_events, "dryRun": true}));
     assert_eq!(get(&app, overview).await.json(), before);
 
-    let done = send(&app, erase_req(Some(ADMIN), who)).await;
+    let done = send(&app, erase_req(Some(ADMIN), who.clone())).await;
     assert_eq!(done.status, StatusCode::OK);
     assert_eq!(done.json(), json!({"sessions": 3, "events": their_events, "dryRun": false}));
     // (Sessions 0, 3 and 7 are all on shop.)
     let after = get(&app, overview).await.json();
     assert_eq!(after["sessions"], json!(5));
     let rage_after = get(&app, friction).await.json();
+    let export = send(&app, admin_req("/admin/export", Some(ADMIN), who.clone())).await;
+    assert_eq!((export.status, export.bytes.len(), export.header("x-sessions")), (StatusCode::OK, 0, Some("0")));
     assert_ne!(rage_after, rage_before);
     let count_of = |v: &Value, kind: &str| -> i64 {
         v["rows"].as_array().unwrap().iter().filter(|r| r["type"] == kind).map(|r| r["count"].as_i64().unwrap()).sum()
