@@ -124,7 +124,22 @@
 
   // --- overview -------------------------------------------------------------------------------
 
+  // Sessions kept by a sample (the SDK's data-sample-rate): every count here is then a share of
+  // the visits, which a product team must know before reading them as totals.
+  function sampledText(s) {
+    var rates = Object.keys(s || {}).map(Number).filter(function (r) { return r > 0 && r < 100; })
+      .sort(function (a, b) { return a - b; });
+    if (!rates.length) return '';
+    var parts = rates.map(function (r) { return fmt(s[r]) + ' kept at ' + r + ' %'; });
+    var text = 'Sampled: of the sessions begun in this range, ' + parts.join(', ') +
+      ' (data-sample-rate). Counts here are of the kept sessions only';
+    return rates.length === 1 ? text + ': about 1 in ' + fmt(100 / rates[0], 1) + ' visits.' : text + '.';
+  }
+
   function renderOverview(o) {
+    var note = $('sampled'), text = sampledText(o.sampled);
+    note.textContent = text;
+    note.hidden = !text;
     var cards = document.querySelectorAll('#overview [data-k]');
     cards.forEach(function (c) {
       var k = c.getAttribute('data-k'), v = o[k];

@@ -239,6 +239,80 @@ pub fn fill_tags(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Where [`apply`] counted a session as new, read back from its stored events in the order they
+/// were stored: the least time of the events stored with its first one (one group of the writer:
+/// one receive time), and the sample rate of the first of them that has one. For taking the count
+/// out again (`privacy.rs`) and for filling a count added later ([`fill_sampled`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FirstGroup {
+    /// (receive time, least time, sample rate) once an event was added.
+    seen: Option<(i64, i64, u8)>,
+}
+
+impl FirstGroup {
+    pub fn add(&mut self, received_at: i64, ts: i64, sample_rate: u8) {
+        self.seen = match self.seen {
+            None => Some((received_at, ts, sample_rate)),
+            Some((at, least, rate)) if at == received_at => {
+                Some((at, least.min(ts), if rate == 0 { sample_rate } else { rate }))
+            }
+            keep => keep,
+        };
+    }
+
+    /// The minute it was counted at, and its sample rate (0: none).
+    pub fn counted(&self) -> Option<(i64, u8)> {
+        self.seen.map(|(_, least, rate)| (least.div_euclid(60_000), rate))
+    }
+}
+
+/// Version 7 -> 8: the `sampled:<rate>` counts ([`Metric::Sampled`]) of the stored sessions that
+/// were sampled, where [`apply`] counts them (see [`FirstGroup`]). Only the sessions with an event
+/// whose text holds `sampleRate` (or an escape, which could spell it) are read.
+pub fn fill_sampled(conn: &Connection) -> rusqlite::Result<()> {
+    let keys: Vec<(String, String)> = conn
+        .prepare(
+            "SELECT DISTINCT e.session_id, e.site FROM events AS e
+              WHERE (instr(e.body, 'sampleRate') > 0 OR instr(e.body, '\\') > 0)
+                AND EXISTS (SELECT 1 FROM sessions AS s WHERE s.session_id = e.session_id AND s.site = e.site)",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut stmt = conn.prepare(
+        "SELECT event, timestamp, received_at, body FROM events INDEXED BY events_session
+          WHERE session_id = ?1 AND site = ?2 ORDER BY id",
+    )?;
+    let mut minutes: Map<(String, i64, u8), i64> = Map::default();
+    for (session_id, site) in keys {
+        let mut first = FirstGroup::default();
+        let mut rows = stmt.query(params![session_id, site])?;
+        while let Some(r) = rows.next()? {
+            let [event, timestamp, body]: [String; 3] = [r.get(0)?, r.get(1)?, r.get(3)?];
+            let facts = crate::facts::extract(&event, &timestamp, &body);
+            first.add(r.get(2)?, counts_at(facts.ts_ms, r.get(2)?), facts.sample_rate);
+        }
+        if let Some((minute, rate)) = first.counted().filter(|c| c.1 > 0) {
+            for s in [site.as_str(), ""] {
+                *minutes.entry((s.to_string(), minute, rate)).or_default() += 1;
+            }
+        }
+    }
+    let mut bump = conn.prepare(
+        "INSERT INTO minute_counts (site, minute, metric, n) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (site, minute, metric) DO UPDATE SET n = n + excluded.n",
+    )?;
+    let mut bump_hour = conn.prepare(
+        "INSERT INTO hour_counts (site, hour, metric, n) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (site, hour, metric) DO UPDATE SET n = n + excluded.n",
+    )?;
+    for ((site, minute, rate), n) in minutes {
+        let metric = format!("sampled:{rate}");
+        bump.execute(params![site, minute, metric, n])?;
+        bump_hour.execute(params![site, minute.div_euclid(60), metric, n])?;
+    }
+    Ok(())
+}
+
 /// The writer's own maps: foldhash (already in use for the id sets) rather than SipHash.
 type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
@@ -250,6 +324,9 @@ enum Metric<'a> {
     Friction,
     /// `friction:<type>`
     Type(&'a str),
+    /// `sampled:<rate>`: new sessions kept by a sample of that percentage (`context.sampleRate`),
+    /// so that the inspector can say its counts are a share of the visits.
+    Sampled(u8),
 }
 
 /// Moments of truth in the funnel the score measures progress through.
@@ -290,6 +367,9 @@ struct Session {
     /// The customer: the `userId` of its latest event that has one, and that event's time.
     user_id: String,
     user_ts: i64,
+    /// The sample rate of the first event added that has one (not stored: read for a new
+    /// session only, see [`Metric::Sampled`]).
+    sample_rate: u8,
 }
 
 impl Session {
@@ -306,6 +386,9 @@ impl Session {
         if !f.user_id.is_empty() && (self.user_id.is_empty() || ts >= self.user_ts) {
             self.user_id = f.user_id.clone();
             self.user_ts = ts;
+        }
+        if self.sample_rate == 0 {
+            self.sample_rate = f.sample_rate;
         }
         if self.events == 0 || ts < self.first_ts {
             self.first_ts = ts;
@@ -415,6 +498,7 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
                                 campaign: r.get(10)?,
                                 user_id: r.get(11)?,
                                 user_ts: r.get(12)?,
+                                sample_rate: 0,
                             })
                         })
                         .optional()?;
@@ -462,6 +546,9 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
             let minute = s.first_ts.div_euclid(60_000);
             for site in [*site, ""] {
                 *minutes.entry((site, minute, Metric::Sessions)).or_default() += 1;
+                if s.sample_rate > 0 {
+                    *minutes.entry((site, minute, Metric::Sampled(s.sample_rate))).or_default() += 1;
+                }
                 totals.entry(site).or_default().1 += 1;
             }
         }
@@ -489,6 +576,12 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
                     name.clear();
                     name.push_str("friction:");
                     name.push_str(t);
+                    &name
+                }
+                Metric::Sampled(rate) => {
+                    name.clear();
+                    name.push_str("sampled:");
+                    name.push_str(&rate.to_string());
                     &name
                 }
             };

@@ -30,6 +30,9 @@ pub struct Facts {
     /// `context.campaign`; empty when absent): the inspector's sessions by channel.
     pub channel: String,
     pub campaign: String,
+    /// `context.sampleRate`: the percentage of sessions the site keeps (`data-sample-rate`),
+    /// 1..=99; 0 when it keeps all (absent, or not a whole number in that range).
+    pub sample_rate: u8,
     /// The customer the page named (`userId`, checked by the validator; empty when absent).
     pub user_id: String,
     /// The page's tags (`context.tags`, when it is an object) as `event_tags` keeps them: each

@@ -161,7 +161,7 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey]) -> rusqlite::Result<
         "DELETE FROM event_tags INDEXED BY event_tags_ts WHERE ts = ?1 AND site = ?2 AND session_id = ?3",
     )?;
     for (session_id, site) in keys {
-        let mut first: Option<(i64, i64)> = None; // (received_at of its first stored event, least ts of those)
+        let mut first = crate::aggregate::FirstGroup::default();
         let mut n = 0;
         let mut rows = events.query(params![session_id, site])?;
         let mut tag_times = Vec::new();
@@ -182,13 +182,8 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey]) -> rusqlite::Result<
                     t.2 += 1;
                 }
             }
-            // The session was counted as new at the least time of the events stored with its
-            // first one (one group of the writer: one receive time), as `apply` saw them.
-            first = match first {
-                None => Some((received_at, ts)),
-                Some((at, least)) if at == received_at => Some((at, least.min(ts))),
-                keep => keep,
-            };
+            // Where the session was counted as new (and whether as sampled).
+            first.add(received_at, ts, facts.sample_rate);
             seen.execute([&message_id])?;
             if is_friction {
                 friction.execute([id])?;
@@ -208,9 +203,12 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey]) -> rusqlite::Result<
         tx.execute("DELETE FROM session_tags WHERE session_id = ?1 AND site = ?2", params![session_id, site])?;
         let had_row =
             tx.execute("DELETE FROM sessions WHERE session_id = ?1 AND site = ?2", params![session_id, site])? > 0;
-        if let (true, Some((_, least))) = (had_row, first) {
+        if let (true, Some((minute, rate))) = (had_row, first.counted()) {
             for s in [site.as_str(), ""] {
-                *minutes.entry((s.to_string(), least.div_euclid(60_000), "sessions".into())).or_default() += 1;
+                *minutes.entry((s.to_string(), minute, "sessions".into())).or_default() += 1;
+                if rate > 0 {
+                    *minutes.entry((s.to_string(), minute, format!("sampled:{rate}"))).or_default() += 1;
+                }
                 totals.entry(s.to_string()).or_default().1 += 1;
             }
         }

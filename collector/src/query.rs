@@ -901,6 +901,8 @@ enum Metrics<'a> {
     One(&'a str),
     /// `events` and `friction` (the overview's totals).
     Totals,
+    /// `sampled:<rate>`, every rate.
+    Sampled,
 }
 
 /// Rows of `minute_counts` (`hours`: of `hour_counts`, with the hour's first minute) of one site
@@ -916,6 +918,7 @@ fn counts_sql(metrics: Metrics<'_>, hours: bool) -> Q {
         Metrics::FrictionTypes => q.text(" AND metric >= 'friction:' AND metric < 'friction;'"),
         Metrics::One(m) => q.push(" AND metric = ?", m.to_string()),
         Metrics::Totals => q.text(" AND metric IN ('events', 'friction')"),
+        Metrics::Sampled => q.text(" AND metric >= 'sampled:' AND metric < 'sampled;'"),
     };
     q
 }
@@ -1099,8 +1102,17 @@ pub fn overview(
             _ => {}
         })?;
     }
+    // The sessions begun in the range that a sample kept, by rate (the site's, also under a tag):
+    // the inspector says its counts are then a share of the visits.
+    let mut sampled: std::collections::BTreeMap<String, i64> = Default::default();
+    let (m0, m1) = (from.div_euclid(60_000), (to - 1).div_euclid(60_000) + 1);
+    counts(conn, site, Metrics::Sampled, m0, m1, true, |_, metric, n| {
+        if let Some(rate) = metric.strip_prefix("sampled:") {
+            *sampled.entry(rate.to_string()).or_default() += n;
+        }
+    })?;
     Ok(json!({
-        "from": format_iso_millis(from), "to": format_iso_millis(to), "site": site,
+        "from": format_iso_millis(from), "to": format_iso_millis(to), "site": site, "sampled": sampled,
         "events": events, "friction": friction, "sessions": sessions, "sessionsWithFriction": with_friction,
         "frictionPerSession": if sessions > 0 { friction as f64 / sessions as f64 } else { 0.0 },
         "sessionsWithFrictionShare": if sessions > 0 { with_friction as f64 / sessions as f64 } else { 0.0 },
@@ -1302,7 +1314,7 @@ pub fn all_shapes() -> Vec<(String, usize)> {
         add(Q { sql, args: vec![Sql::Null; n] });
     }
     for hours in [false, true] {
-        for metrics in [Metrics::FrictionTypes, Metrics::One("events"), Metrics::Totals] {
+        for metrics in [Metrics::FrictionTypes, Metrics::One("events"), Metrics::Totals, Metrics::Sampled] {
             add(counts_sql(metrics, hours));
         }
     }

@@ -55,8 +55,9 @@ pub const MAX_GROUP_EVENTS: usize = 10_000;
 /// in `sessions`: they are added, and filled from each session's events. Version 5 had no
 /// customer (`user_id`) in `sessions`: it is added, and filled from each session's events.
 /// Version 6 had no `event_tags` (the page's tags of each event, for the tag filters): it is
-/// made, and filled from the stored events.
-const SCHEMA_VERSION: i64 = 7;
+/// made, and filled from the stored events. Version 7 had no `sampled:<rate>` counts (sessions
+/// kept by a sample): they are counted from the stored events.
+const SCHEMA_VERSION: i64 = 8;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
@@ -314,6 +315,9 @@ impl Store {
         }
         if no_tags && !rebuilt {
             crate::aggregate::fill_tags(&tx)?;
+        }
+        if has_events && (3..8).contains(&version) {
+            crate::aggregate::fill_sampled(&tx)?;
         }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;

@@ -23,7 +23,8 @@ fn at(sec: u32) -> String {
 
 /// Session `i` (of 12): 3-8 events over a few minutes, starting `i` * 20 minutes after 10:00,
 /// on shop or blog; friction in some (during a moment in some), page tags in some, a customer
-/// (userId c-1) in sessions 0, 3 and 7 from their third event on, anonymous id a-<i % 4>.
+/// (userId c-1) in sessions 0, 3 and 7 from their third event on, anonymous id a-<i % 4>,
+/// sessions 1, 5 and 9 sampled.
 fn session(i: u32) -> Vec<Value> {
     let site = if i % 3 == 2 { "blog" } else { "shop" };
     let start = i * 1200;
@@ -49,6 +50,11 @@ fn session(i: u32) -> Vec<Value> {
             });
             if i.is_multiple_of(3) {
                 e["context"]["tags"] = json!({"ab": format!("v{}", i % 2), "build": 7});
+            }
+            // Sessions 1, 5 and 9 were kept by a 20 % sample (what they added to its counts
+            // goes with them too).
+            if i % 4 == 1 {
+                e["context"]["sampleRate"] = json!(20);
             }
             if [0, 3, 7].contains(&i) && k >= 2 {
                 e["userId"] = json!("c-1");

@@ -634,7 +634,7 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
         assert_eq!(&api(&t, q).await, want, "{q}");
     }
     let c = rusqlite::Connection::open(&path).unwrap();
-    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 7);
+    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 8);
     before
 }
 
@@ -1052,4 +1052,44 @@ async fn tags_filter_overview_funnel_and_channels() {
             assert!(a.error().starts_with("tag: "), "{endpoint} {q}: {}", a.error());
         }
     }
+}
+
+/// Sessions kept by a sample (`context.sampleRate`, the SDK's `data-sample-rate`): the overview
+/// counts those begun in its range by rate, so the inspector can say its counts are a share of
+/// the visits; a rate that is not a whole percentage under 100 is no sample. A version 7
+/// database gets the counts from its stored events.
+#[tokio::test]
+async fn sampled_sessions_are_counted_by_rate_and_filled_for_a_version_7_database() {
+    let sampled = |id: &str, session: &str, time: &str, rate: Value| {
+        let mut e = ev(id, "shop", session, "page_view", time, "/", json!({}));
+        e["context"]["sampleRate"] = rate;
+        e
+    };
+    let mut events = seed();
+    events.extend([
+        sampled("20", "k1", &at(10, 0), json!(20)),
+        sampled("21", "k1", &at(12, 0), json!(20)),
+        sampled("22", "k2", &at(70, 0), json!(20)),
+        sampled("23", "k3", &at(20, 0), json!(50)),
+        sampled("24", "k4", &at(21, 0), json!(100)),
+        sampled("25", "k5", &at(22, 0), json!(20.5)),
+        sampled("26", "k6", &at(23, 0), json!("20")),
+    ]);
+    // k7: its first event was not sampled (a page at 100 %), the next one was: not counted.
+    events.push(ev("27", "shop", "k7", "page_view", &at(24, 0), "/", json!({})));
+    let later = vec![sampled("28", "k7", &at(25, 0), json!(20))];
+    let text = String::from_utf8(batch(events)).unwrap();
+    let escaped = text.replacen(r#""sampleRate":50"#, r#""s\u0061mpleRate":50"#, 1);
+    assert_ne!(escaped, text);
+    let queries = [
+        format!("/api/overview?{}", range()),
+        format!("/api/overview?{}&site=shop", range()),
+        "/api/overview?from=2026-11-20T10:00:00Z&to=2026-11-20T10:30:00Z".to_string(),
+        format!("/api/overview?{}&site=blog", range()),
+    ];
+    let downgrade = "DELETE FROM minute_counts WHERE metric LIKE 'sampled:%';
+                     DELETE FROM hour_counts WHERE metric LIKE 'sampled:%'; PRAGMA user_version = 7;";
+    let before = same_answers_after_migration(vec![escaped.into_bytes(), batch(later)], &queries, downgrade).await;
+    let rates: Vec<&Value> = before.iter().map(|o| &o["sampled"]).collect();
+    assert_eq!(rates, [&json!({"20": 2, "50": 1}), &json!({"20": 2, "50": 1}), &json!({"20": 1, "50": 1}), &json!({})]);
 }

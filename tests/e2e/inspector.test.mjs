@@ -274,5 +274,13 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   await waitFor('no tag filter', async () => (await listedIds()) === 'sess-four,sess-three,sess-two,sess-one');
   assert.equal(new URL(view.url()).searchParams.get('tag'), null);
   await view.close();
+
+  // Sessions kept by a sample (data-sample-rate): the overview says its counts are a share of
+  // the visits, from the first such session on.
+  assert.equal(await page.isHidden('#sampled'), true, 'no sample, no notice');
+  await send([{ ...ev('sess-five', 'page_view', 0, '/'), context: { ...ev('sess-five', 'page_view', 0, '/').context, sampleRate: 20 } }]);
+  await waitFor('the sampling notice', async () => await page.isVisible('#sampled'));
+  assert.equal(await page.textContent('#sampled'), 'Sampled: of the sessions begun in this range, 1 kept at 20 % ' +
+    '(data-sample-rate). Counts here are of the kept sessions only: about 1 in 5 visits.');
   assert.deepEqual(errors, []);
 });
