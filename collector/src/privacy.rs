@@ -30,8 +30,8 @@ use serde::Deserialize;
 use crate::aggregate::counts_at;
 use crate::facts::Category;
 
-/// Whom to erase: every session with an event carrying one of these (at least one given).
-/// The body of `POST /admin/erase`.
+/// A person: every session with an event carrying one of these ids (at least one given) is
+/// theirs. The body of `POST /admin/export` and `POST /admin/erase`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Subject {
@@ -41,7 +41,7 @@ pub struct Subject {
     pub anonymous_id: Option<String>,
     #[serde(default)]
     pub session_id: Option<String>,
-    /// Only count what would be erased (what the store holds about them).
+    /// Erase: only count what would be erased (what the store holds about them). Export: unused.
     #[serde(default)]
     pub dry_run: bool,
 }
