@@ -299,6 +299,12 @@ pub async fn post_erase(
 ) -> Result<axum::response::Response, crate::api::ApiError> {
     let who = subject_of(&st, &headers, &body)?;
     let (store, dry_run) = (st.store.clone(), who.dry_run);
+    // Named in the operator's log by kind of id only: the id itself is what was erased.
+    let by: Vec<&str> = [("userId", &who.user_id), ("anonymousId", &who.anonymous_id), ("sessionId", &who.session_id)]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_ref().map(|_| k))
+        .collect();
+    let by = by.join(", ");
     let done = tokio::task::spawn_blocking(move || {
         let keys = store.find_subject(&who)?;
         if dry_run {
@@ -310,6 +316,9 @@ pub async fn post_erase(
     .await
     .map_err(storage_error)?
     .map_err(storage_error)?;
+    if !dry_run {
+        eprintln!("touchpoint-collector: erasure by {by}: {} sessions, {} events", done.sessions, done.events);
+    }
     Ok(crate::api::no_store(
         axum::Json(serde_json::json!({ "sessions": done.sessions, "events": done.events, "dryRun": dry_run }))
             .into_response(),
