@@ -17,6 +17,10 @@ pub struct IngestRequest {
     pub content_encoding: Option<String>,
     pub origin: Option<String>,
     pub host: Option<String>,
+    /// With a retention (`--retention-days`): the oldest time an event may count at (unix ms).
+    /// An older one is refused, as the retention would erase it at once; and an event erased for
+    /// its age has left the deduplication table, so its retry must not be stored again.
+    pub not_before: Option<i64>,
 }
 
 /// A batch that may be stored: its valid events, and the refused ones.
@@ -64,6 +68,8 @@ pub fn prepare(policy: &OriginPolicy, req: &IngestRequest) -> Result<Prepared, I
     // misconfigured origin still gets a clear 403. Decided once per site.
     let mut decided: Vec<(String, OriginDecision)> = Vec::new();
     let mut events = Vec::with_capacity(batch.events.len());
+    // (The index in the batch of each of `events`.)
+    let mut kept_at = Vec::with_capacity(batch.events.len());
     let mut refused = Vec::new();
     // The events that passed validation, with their index in the batch.
     let mut invalid = batch.rejected.iter().map(|r| r.index).peekable();
@@ -82,7 +88,10 @@ pub fn prepare(policy: &OriginPolicy, req: &IngestRequest) -> Result<Prepared, I
         };
         match decided[at].1 {
             OriginDecision::Denied => refused.push((index, e.site().to_string())),
-            _ => events.push(e),
+            _ => {
+                events.push(e);
+                kept_at.push(index);
+            }
         }
         index += 1;
     }
@@ -94,12 +103,31 @@ pub fn prepare(policy: &OriginPolicy, req: &IngestRequest) -> Result<Prepared, I
     for (index, site) in refused {
         rejected.push(Rejected { index, reason: format!("origin not allowed for site {site}") });
     }
+    if let Some(not_before) = req.not_before {
+        let now = now_ms();
+        let mut i = 0;
+        events.retain(|e| {
+            let keep = crate::aggregate::event_ts(e, now) >= not_before;
+            if !keep {
+                rejected.push(Rejected {
+                    index: kept_at[i],
+                    reason: "older than the collector's retention (--retention-days)".into(),
+                });
+            }
+            i += 1;
+            keep
+        });
+    }
     rejected.sort_by_key(|r| r.index);
     let cors_origin = decided.into_iter().find_map(|(_, d)| match d {
         OriginDecision::Allowed(o) => Some(o),
         _ => None,
     });
     Ok(Prepared { events, rejected, cors_origin })
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 fn answer(outcome: InsertOutcome, rejected: Vec<Rejected>) -> Answer {

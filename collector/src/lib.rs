@@ -66,7 +66,8 @@ pub fn build_app(cfg: &Config, read_token: Option<String>) -> Result<Router, Sto
         .with_http_limits(cfg.http)
         .with_access(api::Access::new(read_token.clone(), cfg.public_names.clone(), cfg.read_rate_limit))
         .with_inspector(&cfg.inspector, &cfg.uplot)
-        .with_admin_token(cfg.admin_token.clone());
+        .with_admin_token(cfg.admin_token.clone())
+        .with_retention(cfg.retention_days);
     if cfg.retention_days > 0 {
         privacy::keep_for(state.store.clone(), cfg.retention_days);
     }

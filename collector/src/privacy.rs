@@ -13,8 +13,10 @@
 //!   `site_totals` is subtracted, computed as [`crate::aggregate::apply`] added it (rows that
 //!   reach 0 are deleted): the charts and totals stay what a rebuild from the remaining events
 //!   would give (`tests` compares them);
-//! - their message ids go into `seen`, so that a batch the SDK sends again (a retry whose answer
-//!   was lost) is still a duplicate and does not bring them back;
+//! - erased on request, their message ids go into `seen`, so that a batch the SDK sends again (a
+//!   retry whose answer was lost) is still a duplicate and does not bring them back. Past the
+//!   retention they leave `seen` instead, which the retention thus bounds too: a retry of such an
+//!   event is older than the retention, which ingestion refuses (`ingest::prepare`);
 //! - its rows of `events`, `friction`, `event_tags`, `session_tags` and `sessions` are deleted.
 //!
 //! The writer then keeps event ids above every id ever given (`meta.id_floor`: the kept windows
@@ -53,6 +55,15 @@ impl Subject {
         ids.iter().any(|i| i.is_some())
             && ids.iter().all(|i| i.as_ref().is_none_or(|s| !s.is_empty() && s.len() <= 256))
     }
+}
+
+/// Why sessions are erased: what becomes of their message ids (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// A person asked: the ids stay in `seen` (a retry stays a duplicate).
+    Request,
+    /// Past the retention: the ids leave `seen` (a retry is refused at ingestion as too old).
+    Retention,
 }
 
 /// A session of the store: (session id, site).
@@ -146,7 +157,7 @@ type Bucket = (String, i64, String);
 
 /// Erases `keys`, whole, inside the caller's (the writer's) transaction. See the module
 /// documentation.
-pub fn erase_sessions(tx: &Connection, keys: &[SessionKey]) -> rusqlite::Result<Erased> {
+pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlite::Result<Erased> {
     let mut minutes: HashMap<Bucket, i64> = HashMap::new();
     let mut totals: HashMap<String, (i64, i64, i64)> = HashMap::new();
     let mut out = Erased::default();
@@ -154,7 +165,10 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey]) -> rusqlite::Result<
         "SELECT id, event, timestamp, received_at, body, message_id FROM events INDEXED BY events_session
           WHERE session_id = ?1 AND site = ?2 ORDER BY id",
     )?;
-    let mut seen = tx.prepare_cached("INSERT OR IGNORE INTO seen (message_id) VALUES (?1)")?;
+    let mut seen = tx.prepare_cached(match why {
+        Why::Request => "INSERT OR IGNORE INTO seen (message_id) VALUES (?1)",
+        Why::Retention => "DELETE FROM seen WHERE message_id = ?1",
+    })?;
     let mut friction = tx.prepare_cached("DELETE FROM friction WHERE id = ?1")?;
     // (`event_tags` is keyed by tag first; its time index also holds the session.)
     let mut tags = tx.prepare_cached(

@@ -43,6 +43,8 @@ pub struct AppState {
     pub uplot_dir: PathBuf,
     /// The token `POST /admin/erase` and `/admin/export` need; None: they are off.
     pub admin_token: Option<Arc<str>>,
+    /// `--retention-days` (0: none): older events are refused at ingestion.
+    pub retention_days: u32,
 }
 
 impl AppState {
@@ -56,7 +58,15 @@ impl AppState {
             inspector_dir: PathBuf::from(crate::config::DEFAULT_INSPECTOR_DIR),
             uplot_dir: PathBuf::from(crate::config::DEFAULT_UPLOT_DIR),
             admin_token: None,
+            retention_days: 0,
         }
+    }
+
+    /// Refuses events older than `days` at ingestion (the hourly erasure is started apart:
+    /// `privacy::keep_for`).
+    pub fn with_retention(mut self, days: u32) -> Self {
+        self.retention_days = days;
+        self
     }
 
     pub fn with_admin_token(mut self, token: Option<String>) -> Self {
@@ -217,7 +227,11 @@ async fn post_batch(State(st): State<AppState>, req: Request) -> Response {
         let content_encoding = header_string(req.headers(), header::CONTENT_ENCODING);
         let size_hint = header_string(req.headers(), header::CONTENT_LENGTH).and_then(|v| v.parse::<usize>().ok());
         let body = read_body_capped(req.into_body(), MAX_WIRE_BYTES, size_hint).await?;
-        let ireq = IngestRequest { body, content_encoding, origin, host };
+        let not_before = (st.retention_days > 0).then(|| {
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
+            now as i64 - i64::from(st.retention_days) * 86_400_000
+        });
+        let ireq = IngestRequest { body, content_encoding, origin, host, not_before };
         let inline =
             ireq.body.len() <= INLINE_BYTES && ireq.content_encoding.is_none() && ireq.body.first() != Some(&0x1f);
         let prepared = if inline {

@@ -40,7 +40,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use tokio::sync::oneshot;
 
 use crate::idfilter::IdFilter;
-use crate::privacy::{Erased, SessionKey, Subject};
+use crate::privacy::{Erased, SessionKey, Subject, Why};
 use crate::validate::Event;
 #[cfg(test)]
 use crate::validate::EventText;
@@ -200,7 +200,7 @@ enum Job {
     /// Merge every waiting id into `seen` now (tests, and operators before a backup).
     MergeAll { reply: oneshot::Sender<Result<(), StoreError>> },
     /// Take these sessions out, whole (see `privacy.rs`).
-    Erase { sessions: Vec<SessionKey>, reply: oneshot::Sender<Result<Erased, StoreError>> },
+    Erase { sessions: Vec<SessionKey>, why: Why, reply: oneshot::Sender<Result<Erased, StoreError>> },
 }
 
 impl Store {
@@ -402,23 +402,28 @@ impl Store {
 
     /// Erases `sessions`, whole, in one transaction of the writer, and waits for it. Blocking.
     pub fn erase(&self, sessions: Vec<SessionKey>) -> Result<Erased, StoreError> {
+        self.erase_for(sessions, Why::Request)
+    }
+
+    fn erase_for(&self, sessions: Vec<SessionKey>, why: Why) -> Result<Erased, StoreError> {
         if sessions.is_empty() {
             return Ok(Erased::default());
         }
         let (reply, rx) = oneshot::channel();
         if let Some(jobs) = &self.jobs {
-            let _ = jobs.send(Job::Erase { sessions, reply });
+            let _ = jobs.send(Job::Erase { sessions, why, reply });
         }
         rx.blocking_recv().map_err(|_| writer_gone())?
     }
 
     /// Erases every session whose last event counts before `before` (unix ms), a few hundred
-    /// per transaction so that batches are stored in between. Blocking.
+    /// per transaction so that batches are stored in between; their message ids leave the
+    /// deduplication table (see [`Why::Retention`]). Blocking.
     pub fn expire(&self, before: i64) -> Result<Erased, StoreError> {
         let mut all = Erased::default();
         loop {
             let keys = crate::privacy::expired(&self.conn(), before, EXPIRE_CHUNK)?;
-            let done = self.erase(keys)?;
+            let done = self.erase_for(keys, Why::Retention)?;
             all.sessions += done.sessions;
             all.events += done.events;
             if done.sessions == 0 {
@@ -933,15 +938,15 @@ impl Writer {
                         group.push((events, reply));
                     }
                     Job::MergeAll { reply } => merge_all.push(reply),
-                    Job::Erase { sessions, reply } => erase.push((sessions, reply)),
+                    Job::Erase { sessions, why, reply } => erase.push((sessions, why, reply)),
                 }
                 next = if n < MAX_GROUP_EVENTS { jobs.try_recv().ok() } else { None };
             }
             if !group.is_empty() || self.chunk_due() {
                 self.commit_group(group);
             }
-            for (sessions, reply) in erase {
-                let _ = reply.send(self.erase(&sessions));
+            for (sessions, why, reply) in erase {
+                let _ = reply.send(self.erase(&sessions, why));
             }
             if !merge_all.is_empty() {
                 let result = self.finish_merges();
@@ -1134,11 +1139,11 @@ impl Writer {
     /// (`id_floor`, for a restart after the newest rows were erased), the read side's kept
     /// windows are known to be of another state (`erasures`), and the log of touched sessions
     /// starts over.
-    fn erase(&mut self, sessions: &[SessionKey]) -> Result<Erased, StoreError> {
+    fn erase(&mut self, sessions: &[SessionKey], why: Why) -> Result<Erased, StoreError> {
         let conn = self.conn.clone();
         let mut conn = lock(&conn);
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let out = crate::privacy::erase_sessions(&tx, sessions)?;
+        let out = crate::privacy::erase_sessions(&tx, sessions, why)?;
         if out == Erased::default() {
             return Ok(out);
         }
