@@ -239,6 +239,12 @@ pub fn fill_tags(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Adds `n` to a count of `minute_counts`, and of `hour_counts`.
+const BUMP_MINUTE: &str = "INSERT INTO minute_counts (site, minute, metric, n) VALUES (?1, ?2, ?3, ?4)
+  ON CONFLICT (site, minute, metric) DO UPDATE SET n = n + excluded.n";
+const BUMP_HOUR: &str = "INSERT INTO hour_counts (site, hour, metric, n) VALUES (?1, ?2, ?3, ?4)
+  ON CONFLICT (site, hour, metric) DO UPDATE SET n = n + excluded.n";
+
 /// Where [`apply`] counted a session as new, read back from its stored events in the order they
 /// were stored: the least time of the events stored with its first one (one group of the writer:
 /// one receive time), and the sample rate of the first of them that has one. For taking the count
@@ -297,14 +303,8 @@ pub fn fill_sampled(conn: &Connection) -> rusqlite::Result<()> {
             }
         }
     }
-    let mut bump = conn.prepare(
-        "INSERT INTO minute_counts (site, minute, metric, n) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (site, minute, metric) DO UPDATE SET n = n + excluded.n",
-    )?;
-    let mut bump_hour = conn.prepare(
-        "INSERT INTO hour_counts (site, hour, metric, n) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (site, hour, metric) DO UPDATE SET n = n + excluded.n",
-    )?;
+    let mut bump = conn.prepare_cached(BUMP_MINUTE)?;
+    let mut bump_hour = conn.prepare_cached(BUMP_HOUR)?;
     for ((site, minute, rate), n) in minutes {
         let metric = format!("sampled:{rate}");
         bump.execute(params![site, minute, metric, n])?;
@@ -557,14 +557,8 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
     for ((site, minute, metric), n) in &minutes {
         *hours.entry((site, minute.div_euclid(60), *metric)).or_default() += n;
     }
-    let mut bump = conn.prepare_cached(
-        "INSERT INTO minute_counts (site, minute, metric, n) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (site, minute, metric) DO UPDATE SET n = n + excluded.n",
-    )?;
-    let mut bump_hour = conn.prepare_cached(
-        "INSERT INTO hour_counts (site, hour, metric, n) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (site, hour, metric) DO UPDATE SET n = n + excluded.n",
-    )?;
+    let mut bump = conn.prepare_cached(BUMP_MINUTE)?;
+    let mut bump_hour = conn.prepare_cached(BUMP_HOUR)?;
     let mut name = String::new();
     for (rows, stmt) in [(&minutes, &mut bump), (&hours, &mut bump_hour)] {
         for ((site, minute, metric), n) in rows {
