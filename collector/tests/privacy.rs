@@ -331,3 +331,80 @@ async fn events_older_than_the_retention_are_refused_at_ingestion() {
                "rejected": [{"index": 0, "reason": "older than the collector's retention (--retention-days)"}]})
     );
 }
+
+/// One step of [`kept_answers_are_fresh_ones_through_inserts_erasures_and_expiry`].
+#[derive(Debug, Clone)]
+enum Step {
+    /// Store these sessions' events (those not stored yet), as one batch.
+    Insert(Vec<u32>),
+    /// Erase these sessions (on request).
+    Erase(Vec<u32>),
+    /// Expire the sessions whose last event is before session `k`'s start.
+    Expire(u32),
+}
+
+fn step() -> impl proptest::strategy::Strategy<Value = Step> {
+    use proptest::prelude::*;
+    let some = || proptest::collection::vec(0u32..12, 1..5);
+    prop_oneof![
+        3 => some().prop_map(Step::Insert),
+        2 => some().prop_map(Step::Erase),
+        1 => (0u32..12).prop_map(Step::Expire),
+    ]
+}
+
+/// The inspector's answers from windows kept across every step (an inspector polling all along)
+/// are those of windows made afresh, after each insert, erasure and expiry; and the aggregates
+/// at the end are what a rebuild from the remaining events gives.
+#[test]
+fn kept_answers_are_fresh_ones_through_inserts_erasures_and_expiry() {
+    use proptest::prelude::*;
+    use touchpoint_collector::query::{self, FrictionQ};
+    use touchpoint_collector::window::Kept;
+    let config = ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() };
+    proptest!(config, |(steps in proptest::collection::vec(step(), 1..12))| {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.sqlite");
+        let store = Store::open(path.to_str().unwrap()).unwrap();
+        let conn = Connection::open(&path).unwrap();
+        let kept = Kept::new();
+        let ms = |s: &str| touchpoint_collector::facts::parse_iso_millis(s).unwrap();
+        let ranges = [(ms("2026-11-20T09:00:00Z"), ms("2026-11-20T15:00:00Z")), (ms("2026-11-20T10:30:00Z"), ms("2026-11-20T11:30:00Z"))];
+        let answers = |kept: &Kept| -> Vec<Value> {
+            let mut out = Vec::new();
+            for &(from, to) in &ranges {
+                for site in [None, Some("shop".to_string())] {
+                    out.push(query::overview(&conn, kept, &site, from, to, None).unwrap());
+                    let f = FrictionQ { site: site.clone(), from, to, kind: None, path: None, tag: None, limit: 50 };
+                    out.push(query::friction(&conn, kept, &f).unwrap());
+                    let steps = ["add_to_cart".to_string()];
+                    out.push(query::funnel(&conn, kept, &site, from, to, &steps, None).unwrap());
+                    out.push(query::channels(&conn, kept, &site, (from, to), "add_to_cart", None).unwrap());
+                }
+            }
+            out
+        };
+        let mut stored = std::collections::BTreeSet::new();
+        for s in &steps {
+            match s {
+                Step::Insert(ids) => {
+                    let values: Vec<Value> =
+                        ids.iter().filter(|i| stored.insert(**i)).flat_map(|&i| session(i)).collect();
+                    if !values.is_empty() {
+                        store.insert_batch(events(values)).unwrap();
+                    }
+                }
+                Step::Erase(ids) => {
+                    store.erase(ids.iter().map(|&i| key(i)).collect()).unwrap();
+                }
+                Step::Expire(k) => {
+                    store.expire(ms(&at(k * 1200))).unwrap();
+                }
+            }
+            prop_assert_eq!(answers(&kept), answers(&Kept::new()), "after {:?}", s);
+        }
+        drop(conn);
+        drop(store);
+        assert_aggregates_are_rebuilt(&path);
+    });
+}
