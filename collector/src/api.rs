@@ -350,6 +350,37 @@ pub async fn overview(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
 const EVENTS_DEFAULT_LIMIT: i64 = 100;
 const EVENTS_MAX_LIMIT: i64 = 1000;
 
+/// Events per page of `/api/export` by default, and at most.
+pub const EXPORT_DEFAULT_LIMIT: i64 = 1000;
+pub const EXPORT_MAX_LIMIT: i64 = 10_000;
+
+/// `GET /api/export?after&site&limit`: every stored event, page by page, for a warehouse or a
+/// backup: the events after id `after` (default 0), oldest first, as received, one per line
+/// (`application/x-ndjson`); `X-Last-Id` is the `after` of the next page. An empty page: none
+/// stored after it (yet).
+pub async fn export(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
+    let p = Params::new(q, &["site", "after", "limit"])?;
+    let int = |name: &str, default: i64, max: i64| -> Result<i64, BadParam> {
+        match p.get_raw(name) {
+            None => Ok(default),
+            Some(v) => v
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (0..=max).contains(n))
+                .ok_or_else(|| BadParam(format!("{name}: expected an integer 0..={max}"))),
+        }
+    };
+    let after = int("after", 0, i64::MAX)?;
+    let limit = int("limit", EXPORT_DEFAULT_LIMIT, EXPORT_MAX_LIMIT)?;
+    let site = p.site()?;
+    let (lines, last) = st.store.reads.run(move |c| query::export_page(c, &site, after, limit)).await?;
+    let mut resp = no_store(([(header::CONTENT_TYPE, "application/x-ndjson")], lines).into_response());
+    if let Ok(v) = HeaderValue::from_str(&last.to_string()) {
+        resp.headers_mut().insert("x-last-id", v);
+    }
+    Ok(resp)
+}
+
 pub async fn events(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
     let p = Params::new(q, &["site", "event", "limit"])?;
     let limit = match p.get_raw("limit") {

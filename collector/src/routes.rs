@@ -107,6 +107,7 @@ pub fn router(state: AppState, www: &Path, sdk: &Path) -> Router {
     // Reads: each behind the guard (Host, rate limit, token), see `api.rs`.
     let reads = Router::new()
         .route("/api/events", get(api::events))
+        .route("/api/export", get(api::export))
         .route("/api/stats", get(api::stats))
         .route("/api/overview", get(api::overview))
         .route("/api/friction", get(api::friction))

@@ -1093,3 +1093,47 @@ async fn sampled_sessions_are_counted_by_rate_and_filled_for_a_version_7_databas
     let rates: Vec<&Value> = before.iter().map(|o| &o["sampled"]).collect();
     assert_eq!(rates, [&json!({"20": 2, "50": 1}), &json!({"20": 2, "50": 1}), &json!({"20": 1, "50": 1}), &json!({})]);
 }
+
+/// `/api/export`: every stored event page by page (oldest first, as received, one per line), the
+/// next page from `X-Last-Id`; by site; an empty page at the end; new events on the next page.
+#[tokio::test]
+async fn export_pages_through_every_event_once() {
+    let t = seeded(open()).await;
+    let page = |q: String| {
+        let app = t.app.clone();
+        async move {
+            let a = get(&app, &format!("/api/export?{q}")).await;
+            assert_eq!(a.status, StatusCode::OK, "{q}: {}", String::from_utf8_lossy(&a.bytes));
+            assert_eq!(a.header("content-type"), Some("application/x-ndjson"));
+            let last: i64 = a.header("x-last-id").unwrap().parse().unwrap();
+            let ids: Vec<String> = String::from_utf8(a.bytes)
+                .unwrap()
+                .lines()
+                .map(|l| serde_json::from_str::<Value>(l).unwrap()["messageId"].as_str().unwrap().to_string())
+                .collect();
+            (ids, last)
+        }
+    };
+    let all: Vec<String> = seed().iter().map(|e| e["messageId"].as_str().unwrap().to_string()).collect();
+    let (mut got, mut after, mut pages) = (Vec::new(), 0, 0);
+    loop {
+        let (ids, last) = page(format!("after={after}&limit=5")).await;
+        if ids.is_empty() {
+            assert_eq!(last, after, "an empty page leaves the cursor where it was");
+            break;
+        }
+        got.extend(ids);
+        after = last;
+        pages += 1;
+    }
+    assert_eq!((got, pages), (all.clone(), 3));
+    let (blog, _) = page("site=blog".into()).await;
+    assert_eq!(blog, ["13", "14"]);
+    // What is stored later comes on the next page.
+    let a = post(&t.app, batch(vec![ev("15", "shop", "s3", "click", &at(62, 0), "/", json!({}))])).await;
+    assert_eq!(a.json()["accepted"], json!(1));
+    assert_eq!(page(format!("after={after}")).await.0, ["15"]);
+    for bad in ["after=-1", "after=x", "limit=10001", "site=a%20b", "other=1"] {
+        assert_eq!(get(&t.app, &format!("/api/export?{bad}")).await.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+}
