@@ -436,6 +436,33 @@
     }).then(function () { inFlight = false; });
   }
 
+  // A table as shown, as CSV (RFC 4180: every field quoted, quotes doubled), for a spreadsheet or
+  // a report: the header row, then each row of data (not the "nothing here" row). A field that
+  // starts like a formula (=, +, -, @) gets a leading apostrophe, so that a spreadsheet shows an
+  // element's text or a page path that a visitor's input could have made, and never runs it.
+  function tableCsv(table) {
+    var rows = [table.querySelectorAll('thead th')];
+    table.querySelectorAll('tbody tr').forEach(function (tr) { if (!tr.classList.contains('empty')) rows.push(tr.cells); });
+    return rows.map(function (cells) {
+      return [].map.call(cells, function (c) {
+        var t = c.textContent.trim();
+        if (/^[=+\-@\t\r]/.test(t)) t = "'" + t;
+        return '"' + t.replace(/"/g, '""') + '"';
+      }).join(',');
+    }).join('\r\n') + '\r\n';
+  }
+
+  function downloadCsv(id) {
+    var b = base(), stamp = function (ms) { return new Date(ms).toISOString().slice(0, 16).replace(/[-:]/g, ''); };
+    var a = el('a');
+    a.href = URL.createObjectURL(new Blob([tableCsv($(id))], { type: 'text/csv;charset=utf-8' }));
+    a.download = 'touchpoint-' + id + '-' + stamp(b.from) + '-' + stamp(b.to) + '.csv';
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(function () { URL.revokeObjectURL(a.href); }, 10000);
+  }
+
   function schedule() {
     clearInterval(timer);
     if (state.live) timer = setInterval(function () { if (!document.hidden) refresh(); }, POLL_MS);
@@ -472,6 +499,9 @@
     ['change', 'search'].forEach(function (t) { $('f-user').addEventListener(t, onUser); });
     $('user-filter').addEventListener('submit', function (e) { e.preventDefault(); onUser(); });
     $('f-tag').addEventListener('change', onTag);
+    document.querySelectorAll('button.csv').forEach(function (b) {
+      b.addEventListener('click', function () { downloadCsv(b.getAttribute('data-table')); });
+    });
     window.addEventListener('popstate', function () { readUrl(); syncForm(); schedule(); refresh(); });
     document.addEventListener('visibilitychange', function () { if (!document.hidden && state.live) refresh(); });
     schedule();

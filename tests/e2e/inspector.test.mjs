@@ -80,6 +80,12 @@ async function seed() {
 }
 
 const texts = (page, selector) => page.locator(selector).allTextContents();
+// The CSV a table's button downloads (its name says the table and the range).
+async function csv(page, table) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(`button.csv[data-table="${table}"]`)]);
+  assert.match(download.suggestedFilename(), new RegExp(`^touchpoint-${table}-\\d{8}T\\d{4}-\\d{8}T\\d{4}\\.csv$`));
+  return fs.readFileSync(await download.path(), 'utf8');
+}
 
 test('reads need the token: without it the API and the inspector answer 401', T, async () => {
   for (const p of ['/api/stats', '/api/friction', '/inspector']) {
@@ -120,6 +126,11 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   const rows = await page.$$eval('#leaderboard tbody tr', (trs) => trs.map((r) => [...r.cells].map((c) => c.textContent)));
   assert.deepEqual(rows[0].slice(0, 6), ['dead_click', '/product.html', CHIP, '2', '2', '66.7 %']);
   assert.deepEqual(rows.map((r) => r[0]), ['dead_click', 'js_error', 'rage_click']);
+  // The leaderboard as CSV, for a spreadsheet: the table as shown.
+  const boardCsv = (await csv(page, 'leaderboard')).split('\r\n');
+  assert.equal(boardCsv[0], '"Type","Page","Element","Count","Sessions","Share of sessions","Trend"');
+  assert.equal(boardCsv[1].split(',').slice(0, 6).join(','), `"dead_click","/product.html","${CHIP}","2","2","66.7 %"`);
+  assert.equal(boardCsv.length, 5, 'a header, three rows, and the closing line break');
   // Channels: where the sessions came from, each one's friction, score and purchases.
   const channels = await page.$$eval('#channel-list tbody tr', (trs) => trs.map((r) => [...r.cells].map((c) => c.textContent)));
   assert.deepEqual(channels.map((r) => [r[0], r[1], r[2], r[3], r[5]]), [
@@ -282,5 +293,16 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   await waitFor('the sampling notice', async () => await page.isVisible('#sampled'));
   assert.equal(await page.textContent('#sampled'), 'Sampled: of the sessions begun in this range, 1 kept at 20 % ' +
     '(data-sample-rate). Counts here are of the kept sessions only: about 1 in 5 visits.');
+
+  // The sessions as CSV: a customer id made to look like a spreadsheet formula stays text.
+  await send([identify('sess-six', '=1+2', 0, '/account')]);
+  const all = await context.newPage();
+  all.on('pageerror', (e) => errors.push(String(e)));
+  await all.goto(`${collector.url}/inspector?range=1h`);
+  await waitFor('the sixth session listed', async () => (await all.locator('#session-list tbody tr[data-session="sess-six"]').count()) === 1);
+  const sessions = (await csv(all, 'session-list')).split('\r\n');
+  await all.close();
+  assert.match(sessions[0], /^"Session","Site","Last seen","Entry page","Channel","Customer",/);
+  assert.match(sessions.find((l) => l.startsWith('"sess-six"')), /^"sess-six","demo-shop","[^"]+","\/account","\(unknown\)","'=1\+2",/);
   assert.deepEqual(errors, []);
 });
