@@ -1142,23 +1142,32 @@ impl Writer {
     fn erase(&mut self, sessions: &[SessionKey], why: Why) -> Result<Erased, StoreError> {
         let conn = self.conn.clone();
         let mut conn = lock(&conn);
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let out = crate::privacy::erase_sessions(&tx, sessions, why)?;
-        if out == Erased::default() {
-            return Ok(out);
+        let last_id = self.last_id;
+        // As in `commit`: a panic (there is no known one) rolls the transaction back and is an
+        // error, and the writer thread goes on.
+        let result = catch_unwind(AssertUnwindSafe(|| -> Result<Erased, StoreError> {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let out = crate::privacy::erase_sessions(&tx, sessions, why)?;
+            if out == Erased::default() {
+                return Ok(out);
+            }
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('id_floor', ?1)
+                 ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
+                [last_id],
+            )?;
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('erasures', 1) ON CONFLICT (key) DO UPDATE SET value = value + 1",
+                [],
+            )?;
+            tx.commit()?;
+            Ok(out)
+        }))
+        .unwrap_or_else(|_| Err(StoreError::Task("panic while erasing".into())))?;
+        if result != Erased::default() {
+            self.feed.clear();
         }
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('id_floor', ?1)
-             ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
-            [self.last_id],
-        )?;
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('erasures', 1) ON CONFLICT (key) DO UPDATE SET value = value + 1",
-            [],
-        )?;
-        tx.commit()?;
-        self.feed.clear();
-        Ok(out)
+        Ok(result)
     }
 
     /// Whether the next transaction should carry a merge chunk: a merge is sorted and not

@@ -408,3 +408,23 @@ fn kept_answers_are_fresh_ones_through_inserts_erasures_and_expiry() {
         assert_aggregates_are_rebuilt(&path);
     });
 }
+
+/// An erasure the database refuses (here: opened read-only) is an error for the caller, nothing
+/// is taken out, and the store goes on answering.
+#[test]
+fn a_refused_erasure_is_an_error_and_takes_nothing_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.sqlite");
+    let store = Store::open(path.to_str().unwrap()).unwrap();
+    seed(&store);
+    let total = store.count().unwrap();
+    drop(store);
+    let store = Store::open_read_only(path.to_str().unwrap()).unwrap();
+    let customer = Subject { user_id: Some("c-1".into()), ..Default::default() };
+    let theirs = store.find_subject(&customer).unwrap();
+    assert_eq!(theirs.len(), 3);
+    assert!(store.erase(theirs.clone()).is_err());
+    assert!(store.expire(i64::MAX).is_err());
+    assert_eq!(store.count().unwrap(), total);
+    assert_eq!(store.find_subject(&customer).unwrap(), theirs);
+}
