@@ -12,7 +12,6 @@
 use std::collections::HashSet;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::extract::{ConnectInfo, Path as UrlPath, Query, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -22,6 +21,7 @@ use axum::Json;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
+use crate::facts::now_ms;
 use crate::limits::RateLimiter;
 use crate::query::{self, BadParam, Params};
 use crate::reads::ReadError;
@@ -217,10 +217,6 @@ pub async fn guard_read(State(st): State<AppState>, req: Request, next: Next) ->
     .into_response();
     resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     resp
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 type Pairs = Query<Vec<(String, String)>>;

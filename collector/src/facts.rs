@@ -71,6 +71,12 @@ pub fn extract(event: &str, timestamp: &str, body: &str) -> Facts {
     crate::validate::facts_of_text(event, timestamp, body)
 }
 
+/// The system clock, unix milliseconds (0 if it is before 1970): events' receive time, the read
+/// API's ranges, the retention's cutoff.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
 /// `YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]` to unix milliseconds (no zone = UTC).
 pub fn parse_iso_millis(s: &str) -> Option<i64> {
     let b = s.as_bytes();

@@ -104,7 +104,7 @@ pub fn prepare(policy: &OriginPolicy, req: &IngestRequest) -> Result<Prepared, I
         rejected.push(Rejected { index, reason: format!("origin not allowed for site {site}") });
     }
     if let Some(not_before) = req.not_before {
-        let now = now_ms();
+        let now = crate::facts::now_ms();
         let mut i = 0;
         events.retain(|e| {
             let keep = crate::aggregate::event_ts(e, now) >= not_before;
@@ -124,10 +124,6 @@ pub fn prepare(policy: &OriginPolicy, req: &IngestRequest) -> Result<Prepared, I
         _ => None,
     });
     Ok(Prepared { events, rejected, cors_origin })
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 fn answer(outcome: InsertOutcome, rejected: Vec<Rejected>) -> Answer {

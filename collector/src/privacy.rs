@@ -389,7 +389,7 @@ pub fn keep_for(store: std::sync::Arc<crate::store::Store>, days: u32) -> tokio:
         loop {
             tick.tick().await;
             let store = store.clone();
-            let before = now_ms() - i64::from(days) * 86_400_000;
+            let before = crate::facts::now_ms() - i64::from(days) * 86_400_000;
             match tokio::task::spawn_blocking(move || store.expire(before)).await {
                 Ok(Ok(e)) if e.sessions > 0 => eprintln!(
                     "touchpoint-collector: retention ({days} days): erased {} sessions, {} events",
@@ -401,8 +401,4 @@ pub fn keep_for(store: std::sync::Arc<crate::store::Store>, days: u32) -> tokio:
             }
         }
     })
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }

@@ -228,10 +228,8 @@ async fn post_batch(State(st): State<AppState>, req: Request) -> Response {
         let content_encoding = header_string(req.headers(), header::CONTENT_ENCODING);
         let size_hint = header_string(req.headers(), header::CONTENT_LENGTH).and_then(|v| v.parse::<usize>().ok());
         let body = read_body_capped(req.into_body(), MAX_WIRE_BYTES, size_hint).await?;
-        let not_before = (st.retention_days > 0).then(|| {
-            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
-            now as i64 - i64::from(st.retention_days) * 86_400_000
-        });
+        let not_before =
+            (st.retention_days > 0).then(|| crate::facts::now_ms() - i64::from(st.retention_days) * 86_400_000);
         let ireq = IngestRequest { body, content_encoding, origin, host, not_before };
         let inline =
             ireq.body.len() <= INLINE_BYTES && ireq.content_encoding.is_none() && ireq.body.first() != Some(&0x1f);

@@ -34,7 +34,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use tokio::sync::oneshot;
@@ -1025,7 +1025,7 @@ impl Writer {
             // refused the upgrade to writing (SQLITE_BUSY_SNAPSHOT) when the checkpointer has
             // restarted the WAL in between.
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let received_at = now_millis();
+            let received_at = crate::facts::now_ms();
             let mut outcomes = Vec::with_capacity(batches.len());
             let mut new_events: Vec<&Event> = Vec::new();
             let mut last_id = 0;
@@ -1198,10 +1198,6 @@ impl Writer {
         self.merge_backoff = None;
         Ok(())
     }
-}
-
-fn now_millis() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -315,9 +315,7 @@ async fn events_older_than_the_retention_are_refused_at_ingestion() {
         AppState::new(Store::open(":memory:").unwrap(), OriginPolicy::new(Default::default()), None).with_retention(30);
     let app = router(state, Path::new("/nonexistent"), Path::new("/nonexistent"));
     let iso = |days_ago: i64| {
-        let ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
-            - days_ago * 86_400_000;
-        touchpoint_collector::facts::format_iso_millis(ms)
+        touchpoint_collector::facts::format_iso_millis(touchpoint_collector::facts::now_ms() - days_ago * 86_400_000)
     };
     let mut old = event("old-1", "shop");
     old["timestamp"] = json!(iso(31));
