@@ -305,8 +305,9 @@ pub fn fill_sampled(conn: &Connection) -> rusqlite::Result<()> {
     }
     let mut bump = conn.prepare_cached(BUMP_MINUTE)?;
     let mut bump_hour = conn.prepare_cached(BUMP_HOUR)?;
+    let mut name = String::new();
     for ((site, minute, rate), n) in minutes {
-        let metric = format!("sampled:{rate}");
+        let metric = Metric::Sampled(rate).spell(&mut name);
         bump.execute(params![site, minute, metric, n])?;
         bump_hour.execute(params![site, minute.div_euclid(60), metric, n])?;
     }
@@ -316,9 +317,9 @@ pub fn fill_sampled(conn: &Connection) -> rusqlite::Result<()> {
 /// The writer's own maps: foldhash (already in use for the id sets) rather than SipHash.
 type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
-/// A row of `minute_counts`, by its `metric`.
+/// A row of `minute_counts`, by its `metric` (also for taking counts out again: `privacy.rs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Metric<'a> {
+pub(crate) enum Metric<'a> {
     Events,
     Sessions,
     Friction,
@@ -327,6 +328,29 @@ enum Metric<'a> {
     /// `sampled:<rate>`: new sessions kept by a sample of that percentage (`context.sampleRate`),
     /// so that the inspector can say its counts are a share of the visits.
     Sampled(u8),
+}
+
+impl Metric<'_> {
+    /// The `metric` column's text (`name`: room for the ones made of parts, no string made for
+    /// the others).
+    pub(crate) fn spell<'n>(&self, name: &'n mut String) -> &'n str {
+        let (head, tail) = match self {
+            Metric::Events => return "events",
+            Metric::Sessions => return "sessions",
+            Metric::Friction => return "friction",
+            Metric::Type(t) => ("friction:", *t),
+            Metric::Sampled(rate) => {
+                name.clear();
+                name.push_str("sampled:");
+                name.push_str(&rate.to_string());
+                return name;
+            }
+        };
+        name.clear();
+        name.push_str(head);
+        name.push_str(tail);
+        name
+    }
 }
 
 /// Moments of truth in the funnel the score measures progress through.
@@ -562,24 +586,7 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
     let mut name = String::new();
     for (rows, stmt) in [(&minutes, &mut bump), (&hours, &mut bump_hour)] {
         for ((site, minute, metric), n) in rows {
-            let metric = match metric {
-                Metric::Events => "events",
-                Metric::Sessions => "sessions",
-                Metric::Friction => "friction",
-                Metric::Type(t) => {
-                    name.clear();
-                    name.push_str("friction:");
-                    name.push_str(t);
-                    &name
-                }
-                Metric::Sampled(rate) => {
-                    name.clear();
-                    name.push_str("sampled:");
-                    name.push_str(&rate.to_string());
-                    &name
-                }
-            };
-            stmt.execute(params![site, minute, metric, n])?;
+            stmt.execute(params![site, minute, metric.spell(&mut name), n])?;
         }
     }
     let mut total = conn.prepare_cached(

@@ -29,7 +29,7 @@ use axum::response::IntoResponse;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Deserialize;
 
-use crate::aggregate::counts_at;
+use crate::aggregate::{counts_at, Metric};
 use crate::facts::Category;
 
 /// A person: every session with an event carrying one of these ids (at least one given) is
@@ -159,6 +159,7 @@ type Bucket = (String, i64, String);
 /// documentation.
 pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlite::Result<Erased> {
     let mut minutes: HashMap<Bucket, i64> = HashMap::new();
+    let mut name = String::new(); // (for `Metric::spell`)
     let mut totals: HashMap<String, (i64, i64, i64)> = HashMap::new();
     let mut out = Erased::default();
     let mut events = tx.prepare_cached(
@@ -187,12 +188,14 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
             let minute = ts.div_euclid(60_000);
             let is_friction = facts.category == Category::Friction;
             for s in [site.as_str(), ""] {
-                *minutes.entry((s.to_string(), minute, "events".into())).or_default() += 1;
+                *minutes.entry((s.to_string(), minute, Metric::Events.spell(&mut name).into())).or_default() += 1;
                 let t = totals.entry(s.to_string()).or_default();
                 t.0 += 1;
                 if is_friction {
-                    *minutes.entry((s.to_string(), minute, "friction".into())).or_default() += 1;
-                    *minutes.entry((s.to_string(), minute, format!("friction:{event}"))).or_default() += 1;
+                    *minutes.entry((s.to_string(), minute, Metric::Friction.spell(&mut name).into())).or_default() += 1;
+                    *minutes
+                        .entry((s.to_string(), minute, Metric::Type(&event).spell(&mut name).into()))
+                        .or_default() += 1;
                     t.2 += 1;
                 }
             }
@@ -219,9 +222,11 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
             tx.execute("DELETE FROM sessions WHERE session_id = ?1 AND site = ?2", params![session_id, site])? > 0;
         if let (true, Some((minute, rate))) = (had_row, first.counted()) {
             for s in [site.as_str(), ""] {
-                *minutes.entry((s.to_string(), minute, "sessions".into())).or_default() += 1;
+                *minutes.entry((s.to_string(), minute, Metric::Sessions.spell(&mut name).into())).or_default() += 1;
                 if rate > 0 {
-                    *minutes.entry((s.to_string(), minute, format!("sampled:{rate}"))).or_default() += 1;
+                    *minutes
+                        .entry((s.to_string(), minute, Metric::Sampled(rate).spell(&mut name).into()))
+                        .or_default() += 1;
                 }
                 totals.entry(s.to_string()).or_default().1 += 1;
             }

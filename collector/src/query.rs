@@ -1092,10 +1092,10 @@ pub fn overview(
     let t = kept.sessions.totals(conn, site, from, to, events_upto, tag)?;
     let (sessions, with_friction, score) = (t.sessions, t.with_friction, t.average_score);
     let (mut events, mut friction) = (0i64, 0i64);
+    let (m0, m1) = (from.div_euclid(60_000), (to - 1).div_euclid(60_000) + 1);
     if let Some(tag) = tag {
         (events, friction) = kept.tag_totals.totals(conn, site, (from, to), events_upto, tag)?;
     } else {
-        let (m0, m1) = (from.div_euclid(60_000), (to - 1).div_euclid(60_000) + 1);
         counts(conn, site, Metrics::Totals, m0, m1, true, |_, metric, n| match metric {
             "events" => events += n,
             "friction" => friction += n,
@@ -1105,7 +1105,6 @@ pub fn overview(
     // The sessions begun in the range that a sample kept, by rate (the site's, also under a tag):
     // the inspector says its counts are then a share of the visits.
     let mut sampled: std::collections::BTreeMap<String, i64> = Default::default();
-    let (m0, m1) = (from.div_euclid(60_000), (to - 1).div_euclid(60_000) + 1);
     counts(conn, site, Metrics::Sampled, m0, m1, true, |_, metric, n| {
         if let Some(rate) = metric.strip_prefix("sampled:") {
             *sampled.entry(rate.to_string()).or_default() += n;
