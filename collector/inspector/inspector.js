@@ -40,6 +40,8 @@
       // The page tag every panel is narrowed to ('key:value'; '' none).
       tag: q.get('tag') || '',
       session: q.get('session') || '',
+      // The pages' order: 'friction' (most first) or 'views'.
+      pagesBy: q.get('pages') === 'views' ? 'views' : 'friction',
     };
   }
 
@@ -56,6 +58,7 @@
     if (state.user) q.set('user', state.user);
     if (state.tag) q.set('tag', state.tag);
     if (state.session) q.set('session', state.session);
+    if (state.pagesBy !== 'friction') q.set('pages', state.pagesBy);
     var url = location.pathname + (q.toString() ? '?' + q.toString() : '');
     if (push) history.pushState(null, '', url); else history.replaceState(null, '', url);
   }
@@ -70,6 +73,7 @@
     $('f-user').value = state.user;
     if (state.tag) addOption($('f-tag'), state.tag, tagName(state.tag));
     $('f-tag').value = state.tag;
+    $('pages-sort').value = state.pagesBy;
   }
 
   // 'key:value' (as the API takes it) as the inspector shows it: 'key=value'.
@@ -239,6 +243,40 @@
       cell(tr, fmt(c.frictionPerSession, 2), 'n');
       var sc = cell(tr, '', 'n'); sc.appendChild(el('span', 'score ' + scoreClass(c.averageScore), fmt(c.averageScore, 0)));
       cell(tr, fmt(c.converted) + ' (' + pct(c.conversionRate) + ')', 'n');
+      tbody.appendChild(tr);
+    });
+  }
+
+  // --- pages ----------------------------------------------------------------------------------
+
+  // Milliseconds as the pages show engaged time: "42 s", "3 min 5 s".
+  function duration(ms) {
+    if (ms == null) return '–';
+    var s = Math.round(ms / 1000);
+    return s < 60 ? s + ' s' : Math.floor(s / 60) + ' min ' + (s % 60) + ' s';
+  }
+
+  function renderPages(pg) {
+    var tbody = $('page-list').querySelector('tbody');
+    tbody.textContent = '';
+    // The page counts are kept per page, not per tag: with a tag chosen they are the site's.
+    $('pages-note').textContent = (state.tag ? 'all visits, not only ' + tagName(state.tag) + '; ' : '') +
+      (pg.totalPages > pg.pages.length ? 'the first ' + pg.pages.length + ' of ' + fmt(pg.totalPages) : '');
+    if (!pg.pages.length) { emptyRow(tbody, 6, 'No page views or friction in this range.'); return; }
+    pg.pages.forEach(function (p) {
+      var tr = clickableRow(state.path === p.path, function () {
+        state.path = state.path === p.path ? '' : p.path;
+        syncForm();
+        writeUrl(true);
+        refresh();
+      });
+      tr.setAttribute('data-path', p.path);
+      cell(tr, p.path || '(no path)').className = 'sel';
+      cell(tr, fmt(p.views), 'n');
+      cell(tr, duration(p.engagedMsPerView), 'n');
+      cell(tr, p.averageScrollPct == null ? '–' : fmt(p.averageScrollPct, 0) + ' %', 'n');
+      cell(tr, fmt(p.friction), 'n' + (p.friction ? ' hot' : ''));
+      cell(tr, p.frictionPerView == null ? '–' : fmt(p.frictionPerView, 2), 'n');
       tbody.appendChild(tr);
     });
   }
@@ -415,6 +453,7 @@
       // choices).
       tagsFor !== b.site + '|' + state.range || Date.now() - tagsAt > 60e3
         ? api('/api/tags', b).catch(function () { return null; }) : Promise.resolve(null),
+      api('/api/pages', { site: b.site, from: b.from, to: b.to, sort: state.pagesBy, limit: 50 }),
     ];
     return Promise.all(jobs).then(function (r) {
       renderOverview(r[0]);
@@ -424,6 +463,7 @@
       renderSessions(r[4]);
       renderSession(r[5]);
       renderChannels(r[7]);
+      renderPages(r[9]);
       if (r[8]) { tagsFor = b.site + '|' + state.range; tagsAt = Date.now(); renderTags(r[8]); }
       Object.keys(r[6].bySite || {}).sort().forEach(function (s) { addOption($('f-site'), s); });
       $('status').className = '';
@@ -499,6 +539,7 @@
     ['change', 'search'].forEach(function (t) { $('f-user').addEventListener(t, onUser); });
     $('user-filter').addEventListener('submit', function (e) { e.preventDefault(); onUser(); });
     $('f-tag').addEventListener('change', onTag);
+    $('pages-sort').addEventListener('change', function () { state.pagesBy = $('pages-sort').value; writeUrl(true); refresh(); });
     document.querySelectorAll('button.csv').forEach(function (b) {
       b.addEventListener('click', function () { downloadCsv(b.getAttribute('data-table')); });
     });

@@ -334,6 +334,21 @@ pub async fn channels(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
     ))
 }
 
+/// Default and largest `limit` of `/api/pages`.
+const PAGES_DEFAULT_LIMIT: i64 = 50;
+const PAGES_MAX_LIMIT: i64 = 500;
+
+/// `GET /api/pages?site&from&to&sort&limit`: the pages of a range by friction (or `sort=views`),
+/// with their views, engaged time and scroll depth (`query::pages`).
+pub async fn pages(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
+    let p = Params::new(q, &["site", "from", "to", "sort", "limit"])?;
+    let (from, to) = p.range(now_ms())?;
+    let site = p.site()?;
+    let sort = p.one_of("sort", &["friction", "views"], "friction")?;
+    let limit = p.limit(PAGES_DEFAULT_LIMIT)?.min(PAGES_MAX_LIMIT);
+    Ok(json_answer(st.store.reads.run(move |c| query::pages(c, &site, (from, to), sort, limit)).await?))
+}
+
 pub async fn overview(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
     let p = Params::new(q, &["site", "from", "to", "tag"])?;
     let (from, to) = p.range(now_ms())?;

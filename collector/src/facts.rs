@@ -41,7 +41,15 @@ pub struct Facts {
     /// (SQLite reading them from the body again made storing a tagged event 2.3x slower, in the
     /// load bench with two tags).
     pub tags: Vec<Tag>,
+    /// A `page_leave`'s figures (`properties.engaged_ms`, `properties.max_scroll_pct`), for the
+    /// inspector's pages; 0 for other events, or when absent or not a whole number in range.
+    pub engaged_ms: i64,
+    pub scroll_pct: u8,
 }
+
+/// The most engaged time one `page_leave` counts for (a day): a wrong figure cannot swamp a
+/// page's average.
+pub const MAX_ENGAGED_MS: i64 = 86_400_000;
 
 /// One of the page's tags (a member of `context.tags`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

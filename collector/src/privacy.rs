@@ -161,6 +161,7 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
     let mut minutes: HashMap<Bucket, i64> = HashMap::new();
     let mut name = String::new(); // (for `Metric::spell`)
     let mut totals: HashMap<String, (i64, i64, i64)> = HashMap::new();
+    let mut pages: HashMap<(String, i64, String), crate::aggregate::PageCounts> = HashMap::new();
     let mut out = Erased::default();
     let mut events = tx.prepare_cached(
         "SELECT id, event, timestamp, received_at, body, message_id FROM events INDEXED BY events_session
@@ -197,6 +198,15 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
                         .entry((s.to_string(), minute, Metric::Type(&event).spell(&mut name).into()))
                         .or_default() += 1;
                     t.2 += 1;
+                }
+            }
+            let page = crate::aggregate::page_counts(&event, &facts);
+            if page.iter().any(|&n| n != 0) {
+                for s in [site.as_str(), ""] {
+                    let row = pages.entry((s.to_string(), minute, facts.path.clone())).or_default();
+                    for (sum, n) in row.iter_mut().zip(page) {
+                        *sum += n;
+                    }
                 }
             }
             // Where the session was counted as new (and whether as sampled).
@@ -251,6 +261,7 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
             }
         }
     }
+    crate::aggregate::write_pages(tx, pages.iter().map(|((s, m, p), c)| ((s.as_str(), *m, p.as_str()), *c)), -1)?;
     let mut less = tx.prepare_cached(
         "UPDATE site_totals SET events = max(events - ?2, 0), sessions = max(sessions - ?3, 0),
            friction = max(friction - ?4, 0) WHERE site = ?1",

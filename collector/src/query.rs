@@ -1214,6 +1214,110 @@ pub fn channels(
 }
 
 // ---------------------------------------------------------------------------------------------
+// /api/pages
+
+/// How finely a part of a range is read: `page_minutes`, `page_hours` or `page_days`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Grain {
+    Minutes,
+    Hours,
+    Days,
+}
+
+/// Rows of one of the page tables, of one site (`''`: all) in `[lo, hi)` (its unit).
+fn pages_sql(grain: Grain) -> Q {
+    let (table, column) = match grain {
+        Grain::Minutes => ("page_minutes", "minute"),
+        Grain::Hours => ("page_hours", "hour"),
+        Grain::Days => ("page_days", "day"),
+    };
+    let mut q = Q::new(&format!(
+        "SELECT path, views, leaves, engaged_ms, scroll_pct, friction FROM {table}
+          WHERE site = ? AND {column} >= ? AND {column} < ?"
+    ));
+    q.args.extend([Sql::Null, Sql::Null, Sql::Null]);
+    q
+}
+
+/// The minutes `[m0, m1)` as the whole UTC days inside them, the whole hours left at either
+/// end, and the minutes left then (each `[lo, hi)` in its own unit; empty parts left out).
+fn page_parts(m0: i64, m1: i64) -> Vec<(Grain, i64, i64)> {
+    let up = |n: i64, d: i64| (n + d - 1).div_euclid(d);
+    let (h0, h1) = (up(m0, 60), m1.div_euclid(60));
+    if h0 >= h1 {
+        return vec![(Grain::Minutes, m0, m1)];
+    }
+    let (d0, d1) = (up(h0, 24), h1.div_euclid(24));
+    let mut parts = vec![(Grain::Minutes, m0, h0 * 60), (Grain::Minutes, h1 * 60, m1)];
+    if d0 < d1 {
+        parts.extend([(Grain::Hours, h0, d0 * 24), (Grain::Hours, d1 * 24, h1), (Grain::Days, d0, d1)]);
+    } else {
+        parts.push((Grain::Hours, h0, h1));
+    }
+    parts.retain(|&(_, lo, hi)| lo < hi);
+    parts
+}
+
+/// The pages of a range by what customers met there: page views, engaged time per view, the
+/// average deepest scroll of a page view, friction events and friction per view; `sort`
+/// `friction` (most first, then views) or `views`; at most `limit` pages. From `page_days`,
+/// `page_hours` and `page_minutes` (see [`page_parts`]).
+pub fn pages(
+    conn: &Connection,
+    site: &Option<String>,
+    (from, to): (i64, i64),
+    sort: &str,
+    limit: i64,
+) -> Result<Value, ReadError> {
+    let _snapshot = conn.unchecked_transaction()?;
+    let (m0, m1) = (from.div_euclid(60_000), (to - 1).div_euclid(60_000) + 1);
+    let mut sums: std::collections::HashMap<String, [i64; 5]> = Default::default();
+    for (grain, lo, hi) in page_parts(m0, m1) {
+        let q = pages_sql(grain);
+        let mut stmt = conn.prepare_cached(&q.sql)?;
+        let mut rows = stmt.query(rusqlite::params![site.as_deref().unwrap_or(""), lo, hi])?;
+        while let Some(r) = rows.next()? {
+            let path = match r.get_ref(0)? {
+                rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).unwrap_or(""),
+                _ => "",
+            };
+            let row = match sums.get_mut(path) {
+                Some(row) => row,
+                None => sums.entry(path.to_string()).or_default(),
+            };
+            for (i, sum) in row.iter_mut().enumerate() {
+                *sum += r.get::<_, i64>(i + 1)?;
+            }
+        }
+    }
+    let mut rows: Vec<(String, [i64; 5])> = sums.into_iter().collect();
+    let key = |c: &[i64; 5]| if sort == "views" { (c[0], c[4]) } else { (c[4], c[0]) };
+    rows.sort_by(|a, b| key(&b.1).cmp(&key(&a.1)).then_with(|| a.0.cmp(&b.0)));
+    let total = rows.len();
+    let ratio = |n: i64, d: i64| if d > 0 { json!(n as f64 / d as f64) } else { Value::Null };
+    let out: Vec<Value> = rows
+        .iter()
+        .take(limit.max(0) as usize)
+        .map(|(path, [views, leaves, engaged, scroll, friction])| {
+            json!({
+                "path": path, "views": views, "leaves": leaves, "friction": friction,
+                "frictionPerView": ratio(*friction, *views),
+                // Engaged time over the views (a view's time may come in several page_leave
+                // events: a tab hidden and shown again), unknown without any page_leave (the
+                // journey trackers off, or the views still open); the deepest scroll of each
+                // page_leave.
+                "engagedMsPerView": if *leaves > 0 { ratio(*engaged, *views) } else { Value::Null },
+                "averageScrollPct": ratio(*scroll, *leaves),
+            })
+        })
+        .collect();
+    Ok(json!({
+        "from": format_iso_millis(from), "to": format_iso_millis(to), "site": site, "sort": sort,
+        "pages": out, "totalPages": total,
+    }))
+}
+
+// ---------------------------------------------------------------------------------------------
 // /api/events and /api/stats
 
 /// With no filter: the table itself, newest rowid first, stopping at `limit`.
@@ -1369,6 +1473,9 @@ pub fn all_shapes() -> Vec<(String, usize)> {
         for metrics in [Metrics::FrictionTypes, Metrics::One("events"), Metrics::Totals, Metrics::Sampled] {
             add(counts_sql(metrics, hours));
         }
+    }
+    for grain in [Grain::Minutes, Grain::Hours, Grain::Days] {
+        add(pages_sql(grain));
     }
     out
 }
@@ -2063,6 +2170,32 @@ mod tests {
 
     /// The leaderboard's grouping gives what SQL's GROUP BY gave (the query it replaced), ties,
     /// the limit, filters and odd texts included.
+    /// The parts of a range cover each of its minutes once, whole days and hours where they fit.
+    #[test]
+    fn page_parts_tile_the_range() {
+        let mut next = xorshift(7);
+        for case in 0..2000 {
+            let m0 = (next(10_000) as i64) - 3_000;
+            let m1 = m0 + 1 + next(if case % 2 == 0 { 200 } else { 12_000 }) as i64;
+            let mut minutes: Vec<i64> = Vec::new();
+            for (grain, lo, hi) in page_parts(m0, m1) {
+                let unit = match grain {
+                    Grain::Minutes => 1,
+                    Grain::Hours => 60,
+                    Grain::Days => 1440,
+                };
+                assert!(lo < hi, "{m0} {m1}: an empty part");
+                minutes.extend(lo * unit..hi * unit);
+            }
+            minutes.sort_unstable();
+            assert_eq!(minutes, (m0..m1).collect::<Vec<_>>(), "{m0}..{m1}: {:?}", page_parts(m0, m1));
+            let minute_parts =
+                page_parts(m0, m1).iter().filter(|p| p.0 == Grain::Minutes).map(|p| p.2 - p.1).sum::<i64>();
+            assert!(minute_parts < 120, "{m0}..{m1}: at most 59 minutes at either end");
+        }
+        assert_eq!(page_parts(0, 2880), [(Grain::Days, 0, 2)]);
+    }
+
     #[test]
     fn friction_groups_match_sql_group_by() {
         let c = store("CREATE TABLE events (id INTEGER PRIMARY KEY, session_id TEXT);");

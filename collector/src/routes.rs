@@ -117,6 +117,7 @@ pub fn router(state: AppState, www: &Path, sdk: &Path) -> Router {
         .route("/api/funnel", get(api::funnel))
         .route("/api/channels", get(api::channels))
         .route("/api/tags", get(api::tags))
+        .route("/api/pages", get(api::pages))
         .route("/inspector", get(inspector_index))
         .nest_service("/inspector/vendor", static_dir(&state.uplot_dir))
         .nest_service("/inspector/", static_dir(&state.inspector_dir))

@@ -56,8 +56,9 @@ pub const MAX_GROUP_EVENTS: usize = 10_000;
 /// customer (`user_id`) in `sessions`: it is added, and filled from each session's events.
 /// Version 6 had no `event_tags` (the page's tags of each event, for the tag filters): it is
 /// made, and filled from the stored events. Version 7 had no `sampled:<rate>` counts (sessions
-/// kept by a sample): they are counted from the stored events.
-const SCHEMA_VERSION: i64 = 8;
+/// kept by a sample): they are counted from the stored events. Version 8 had no `page_minutes`
+/// and `page_hours` (the inspector's pages): they are made, and filled from the stored events.
+const SCHEMA_VERSION: i64 = 9;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
@@ -293,6 +294,13 @@ impl Store {
                 [],
                 |r| r.get::<_, bool>(0),
             )?;
+        // Events stored before version 9: their pages are counted (below).
+        let no_pages = has_events
+            && tx.query_row(
+                "SELECT NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'page_minutes')",
+                [],
+                |r| r.get::<_, bool>(0),
+            )?;
         if no_channels {
             tx.execute_batch(crate::aggregate::ADD_CHANNELS)?;
         }
@@ -318,6 +326,9 @@ impl Store {
         }
         if has_events && (3..8).contains(&version) {
             crate::aggregate::fill_sampled(&tx)?;
+        }
+        if no_pages && !rebuilt {
+            crate::aggregate::fill_pages(&tx)?;
         }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;

@@ -329,6 +329,12 @@ fn facts_of(event: &str, timestamp: &str, properties: &Fields<'_>, context: &Fie
         f.selector = text(&el, el.find_node("selector")).unwrap_or_default();
     }
     f.moment = f.moment || (f.category != Category::Friction && DEFAULT_MOMENTS.contains(&event));
+    if event == "page_leave" {
+        let [engaged, scroll] = properties.find_all(["engaged_ms", "max_scroll_pct"]);
+        let int = |n: Option<&Node>| n.and_then(|n| properties.value(n).parse::<i64>().ok());
+        f.engaged_ms = int(engaged).filter(|ms| (0..=crate::facts::MAX_ENGAGED_MS).contains(ms)).unwrap_or(0);
+        f.scroll_pct = int(scroll).filter(|p| (0..=100).contains(p)).unwrap_or(0) as u8;
+    }
     f
 }
 

@@ -38,7 +38,7 @@ fn session(i: u32) -> Vec<Value> {
                     json!({"category": "friction", "element": {"selector": "#size", "tag": "div"}, "during": "add_to_cart"}),
                 ),
                 2 => ("dead_click", json!({"category": "friction", "element": {"selector": "a.more", "tag": "a"}})),
-                _ => ("click", json!({})),
+                _ => ("page_leave", json!({"engaged_ms": 1000 * k, "max_scroll_pct": 25 * (k % 5)})),
             };
             let mut e = json!({
                 "type": if name == "page_view" { "page" } else { "track" },
@@ -79,8 +79,18 @@ fn seed(store: &Store) -> Vec<Vec<Value>> {
     batches
 }
 
-const AGGREGATES: [&str; 7] =
-    ["sessions", "friction", "minute_counts", "hour_counts", "site_totals", "event_tags", "session_tags"];
+const AGGREGATES: [&str; 10] = [
+    "sessions",
+    "friction",
+    "minute_counts",
+    "hour_counts",
+    "site_totals",
+    "event_tags",
+    "session_tags",
+    "page_minutes",
+    "page_hours",
+    "page_days",
+];
 
 /// Every row of `table`, as text, sorted.
 fn rows(conn: &Connection, table: &str) -> Vec<String> {

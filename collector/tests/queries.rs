@@ -634,7 +634,7 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
         assert_eq!(&api(&t, q).await, want, "{q}");
     }
     let c = rusqlite::Connection::open(&path).unwrap();
-    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 8);
+    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 9);
     before
 }
 
@@ -1136,4 +1136,102 @@ async fn export_pages_through_every_event_once() {
     for bad in ["after=-1", "after=x", "limit=10001", "site=a%20b", "other=1"] {
         assert_eq!(get(&t.app, &format!("/api/export?{bad}")).await.status, StatusCode::BAD_REQUEST, "{bad}");
     }
+}
+
+/// The seed's pages, with page_leave events: s1 and s3 left `/` (4 s engaged, scrolled 50 %;
+/// 2 s, 100 %), s2 left `/p/mug` (9 s, 30 %).
+fn page_leaves() -> Vec<Value> {
+    let leave = |id: &str, session: &str, time: &str, path: &str, ms: i64, pct: i64| {
+        ev(
+            id,
+            "shop",
+            session,
+            "page_leave",
+            time,
+            path,
+            json!({"category": "touchpoint", "path": path, "engaged_ms": ms, "max_scroll_pct": pct}),
+        )
+    };
+    vec![
+        leave("20", "s1", &at(0, 50), "/", 4000, 50),
+        leave("21", "s2", &at(30, 59), "/p/mug", 9000, 30),
+        leave("22", "s3", &at(61, 30), "/", 2000, 100),
+    ]
+}
+
+/// `/api/pages`: each page's views, leaves, engaged time per view, average deepest scroll and
+/// friction (friction events on a page without a view of it in the range count too), by
+/// friction or by views, for all sites or one, over whole hours and over minutes at a range's
+/// ends; junk figures in a page_leave count as 0.
+#[tokio::test]
+async fn pages_by_friction_and_by_views() {
+    let t = seeded(open()).await;
+    let mut extra = page_leaves();
+    // Not a figure the SDK could send: counted as a leave with 0 ms and 0 %.
+    let mut junk =
+        ev("23", "blog", "b1", "page_leave", &at(6, 0), "/post", json!({"engaged_ms": -5, "max_scroll_pct": 250}));
+    junk["site"] = json!("blog");
+    extra.push(junk);
+    assert_eq!(post(&t.app, batch(extra)).await.json()["accepted"], json!(4));
+    let row = |p: &Value| {
+        format!(
+            "{} v{} l{} f{} e{} s{} fpv{}",
+            p["path"].as_str().unwrap(),
+            p["views"],
+            p["leaves"],
+            p["friction"],
+            p["engagedMsPerView"],
+            p["averageScrollPct"],
+            p["frictionPerView"]
+        )
+    };
+    let rows = |v: &Value| v["pages"].as_array().unwrap().iter().map(row).collect::<Vec<_>>();
+    let all = api(&t, &format!("/api/pages?{}", range())).await;
+    assert_eq!(
+        rows(&all),
+        [
+            "/p/mug v1 l1 f3 e9000.0 s30.0 fpv3.0",
+            "/post v1 l1 f1 e0.0 s0.0 fpv1.0",
+            "/cart v0 l0 f1 enull snull fpvnull",
+            "/ v2 l2 f0 e3000.0 s75.0 fpv0.0",
+        ],
+        "{all}"
+    );
+    assert_eq!(all["totalPages"], json!(4));
+    let shop = api(&t, &format!("/api/pages?{}&site=shop&sort=views", range())).await;
+    assert_eq!(
+        rows(&shop),
+        [
+            "/ v2 l2 f0 e3000.0 s75.0 fpv0.0",
+            "/p/mug v1 l1 f3 e9000.0 s30.0 fpv3.0",
+            "/cart v0 l0 f1 enull snull fpvnull"
+        ]
+    );
+    // From 10:01: minutes to 11:00, then the hour 11:00-12:00; s1's view, leave and dead click
+    // (10:00) are out.
+    let later = api(&t, &format!("/api/pages?from={}&to={TO}&site=shop&limit=2", at(1, 0))).await;
+    assert_eq!(rows(&later), ["/p/mug v1 l1 f2 e9000.0 s30.0 fpv2.0", "/cart v0 l0 f1 enull snull fpvnull"]);
+    assert_eq!(later["totalPages"], json!(3));
+    // Days apart: the whole days from `page_days`, the hours and minutes at the ends.
+    let wide = api(&t, "/api/pages?from=2026-11-18T07:13:00Z&to=2026-11-22T00:05:00Z").await;
+    assert_eq!(rows(&wide), rows(&all));
+    let cut = api(&t, "/api/pages?from=2026-11-20T10:01:00Z&to=2026-11-23T00:00:00Z&site=shop&limit=2").await;
+    assert_eq!(rows(&cut), rows(&later));
+    let bad = get(&t.app, &format!("/api/pages?{}&sort=engaged", range())).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}
+
+/// A version 8 database (before the pages) gets `page_minutes` and `page_hours` filled from its
+/// events when it is opened: the pages answer as if they had been kept at ingest.
+#[tokio::test]
+async fn pages_are_filled_for_a_version_8_database() {
+    let queries =
+        [format!("/api/pages?{}", range()), format!("/api/pages?from={}&to={TO}&site=shop&sort=views", at(1, 0))];
+    let before = same_answers_after_migration(
+        vec![batch(seed()), batch(page_leaves())],
+        &queries,
+        "DROP TABLE page_minutes; DROP TABLE page_hours; DROP TABLE page_days; PRAGMA user_version = 8;",
+    )
+    .await;
+    assert_eq!(before[0]["pages"].as_array().unwrap().len(), 4, "{}", before[0]);
 }

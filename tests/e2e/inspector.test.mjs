@@ -136,6 +136,24 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   assert.deepEqual(channels.map((r) => [r[0], r[1], r[2], r[3], r[5]]), [
     ['(unknown)', '1', '0 %', '0', '0 (0 %)'], ['email', '1', '100 %', '1', '1 (100 %)'], ['paid search', '1', '100 %', '3', '0 (0 %)']]);
   assert.equal(await page.textContent('#channel-goal'), 'Reached purchase');
+  // Pages: by friction met there, with their views (no page_leave yet: no engaged time).
+  const pageRows = () => page.$$eval('#page-list tbody tr', (trs) => trs.map((r) => [...r.cells].map((c) => c.textContent).join('|')));
+  assert.deepEqual(await pageRows(), ['/product.html|1|–|–|3|3', '/cart.html|0|–|–|1|–', '/|2|–|–|0|0']);
+  assert.equal((await csv(page, 'page-list')).split('\r\n')[0],
+    '"Page","Views","Engaged per view","Scrolled","Friction","Friction per view"');
+  // A page picked narrows the leaderboard to it (the Page filter); picked again, it is let go.
+  await page.click('#page-list tbody tr[data-path="/product.html"]');
+  await waitFor('the leaderboard of the page', async () =>
+    (await page.$$eval('#leaderboard tbody tr', (trs) => trs.map((t) => t.dataset.type))).join() === 'dead_click,rage_click');
+  assert.equal(await page.inputValue('#f-path'), '/product.html');
+  assert.equal(new URL(page.url()).searchParams.get('path'), '/product.html');
+  await page.click('#page-list tbody tr[data-path="/product.html"]');
+  await waitFor('every page on the leaderboard again', async () => (await page.locator('#leaderboard tbody tr').count()) === 3);
+  await page.selectOption('#pages-sort', 'views');
+  await waitFor('the pages by views', async () => (await pageRows())[0] === '/|2|–|–|0|0');
+  assert.equal(new URL(page.url()).searchParams.get('pages'), 'views');
+  await page.selectOption('#pages-sort', 'friction');
+  await waitFor('the pages by friction', async () => (await pageRows())[0].startsWith('/product.html|'));
   // Each session's channel (campaign as its title) and customer (the id its page gave, if any).
   const listed = await page.$$eval('#session-list tbody tr', (trs) =>
     trs.map((r) => [r.dataset.session, r.cells[4].textContent, r.cells[4].title, r.cells[5].textContent]));
@@ -293,6 +311,11 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   await waitFor('the sampling notice', async () => await page.isVisible('#sampled'));
   assert.equal(await page.textContent('#sampled'), 'Sampled: of the sessions begun in this range, 1 kept at 20 % ' +
     '(data-sample-rate). Counts here are of the kept sessions only: about 1 in 5 visits.');
+
+  // A page view ends: its engaged time and scroll depth in the pages (over the 3 views of /).
+  await send([ev('sess-five', 'page_leave', 0, '/', { category: 'touchpoint', path: '/', engaged_ms: 42_000, max_scroll_pct: 80 })]);
+  await waitFor('the engaged time of /', async () =>
+    (await page.locator('#page-list tbody tr[data-path="/"]').textContent()) === '/3' + '14 s' + '80 %' + '0' + '0');
 
   // The sessions as CSV: a customer id made to look like a spreadsheet formula stays text.
   await send([identify('sess-six', '=1+2', 0, '/account')]);
