@@ -1157,7 +1157,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       var s = JSON.stringify(e), r, c, p; // (s: the event as it was, sent if anything fails)
       try {
         r = hook(theirs[i]);
-        if (r === null || r === false) return;
+        // (The debug overlay, when it is on, says what the hook did: its list shows the events
+        // as the engine made them.)
+        if (r === null || r === false) return dbg && debug('d' + e.messageId);
         r = plain(r) ? r : theirs[i];
         if (plain(r.properties)) e.properties = r.properties;
         if (plain(c = r.context)) {
@@ -1167,7 +1169,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
           c.library = e.context.library;
           e.context = c;
         }
-        if (JSON.stringify(e).length > 32768) throw 'over 32 KiB';
+        if ((c = JSON.stringify(e)).length > 32768) throw 'over 32 KiB';
+        if (dbg && c != s) debug('h' + e.messageId);
       } catch (x) {
         e = JSON.parse(s);
         hookWarn(x);

@@ -12,6 +12,8 @@
   var MAX = 100;
   var events = []; // newest last: {id, name, time, friction, selector}
   var sent = {};
+  // What the page's beforeSend hook did to an event (by id): 'd' dropped it, 'h' changed it.
+  var hooked = {};
   var consent = { analytics: 'pending', marketing: 'pending' };
   var planned = false, root, list, state, count;
 
@@ -52,7 +54,8 @@
   }
 
   function status(e) {
-    if (sent[e.id]) return 'sent';
+    if (hooked[e.id] === 'd') return 'dropped by beforeSend';
+    if (sent[e.id]) return hooked[e.id] ? 'sent (changed by beforeSend)' : 'sent';
     if (consent.analytics === 'pending') return 'waiting for consent';
     if (consent.analytics === 'denied') return 'dropped (denied)';
     return 'queued';
@@ -102,6 +105,8 @@
         if (friction) outline(selector);
       } else if (msg.charAt(0) === 's') {
         msg.slice(1).split(',').forEach(function (id) { sent[id] = true; });
+      } else if (msg.charAt(0) === 'd' || msg.charAt(0) === 'h') {
+        hooked[msg.slice(1)] = msg.charAt(0);
       }
     } catch (_) { /* a message it does not understand: ignored */ }
     later();

@@ -69,3 +69,32 @@ test('data-debug: events listed with their status, consent shown, the rage-click
   assert.ok(after.length >= before);
   await page.screenshot({ path: 'target/overlay.png' }).catch(() => {});
 });
+
+// The page's beforeSend hook runs as each batch leaves, after the engine listed its events: the
+// overlay says which the hook dropped and which it changed, not "sent" for what never left as listed.
+test('data-debug with a beforeSend hook: events it dropped or changed are marked so', T, async (t) => {
+  const page = await browser.newPage();
+  t.after(() => page.close());
+  const url = await serveFixture(page, collector.url, fixture({ site: 'ov-hook', consent: 'granted', debug: '' }, BODY));
+  await page.goto(url);
+  await sdkReady(page);
+  await page.evaluate(() => {
+    touchpoint('beforeSend', (e) => {
+      if (e.event === 'internal') return null;
+      if (e.event === 'tweak') e.properties.order = ':id';
+      return e;
+    });
+    touchpoint('track', 'internal');
+    touchpoint('track', 'tweak', { order: '123' });
+    touchpoint('track', 'plain');
+    touchpoint('flush');
+  });
+  const r = await waitFor('the three events marked', async () => {
+    const r = await rows(page);
+    const by = Object.fromEntries((r || []).map(([e, s]) => [e, s]));
+    return by.internal === 'dropped by beforeSend' && by.tweak && by.plain === 'sent' && by;
+  });
+  assert.equal(r.tweak, 'sent (changed by beforeSend)');
+  const stored = await collector.events('&site=ov-hook');
+  assert.deepEqual(stored.map((e) => e.event).filter((n) => n !== 'page_view').sort(), ['plain', 'tweak']);
+});
