@@ -137,13 +137,29 @@
     var parts = rates.map(function (r) { return fmt(s[r]) + ' kept at ' + r + ' %'; });
     var text = 'Sampled: of the sessions begun in this range, ' + parts.join(', ') +
       ' (data-sample-rate). Counts here are of the kept sessions only';
-    return rates.length === 1 ? text + ': about 1 in ' + fmt(100 / rates[0], 1) + ' visits.' : text + '.';
+    return (rates.length === 1 ? text + ': about 1 in ' + fmt(100 / rates[0], 1) + ' visits.' : text + '.') +
+      ' ≈: estimated for all visits.';
+  }
+
+  // How many visits each kept session stands for, over the sessions begun in the range: those
+  // kept at r % count 100/r each, the others (not sampled) 1. null when no sample kept any. The
+  // shares, averages and per-session figures need no estimate: a sample keeps whole sessions.
+  function visitsPerSession(o) {
+    var s = o.sampled || {}, kept = 0, all = 0;
+    Object.keys(s).forEach(function (r) { if (r > 0 && r < 100) { kept += s[r]; all += s[r] * 100 / r; } });
+    return kept && o.sessionsBegun >= kept ? (o.sessionsBegun - kept + all) / o.sessionsBegun : null;
   }
 
   function renderOverview(o) {
     var note = $('sampled'), text = sampledText(o.sampled);
     note.textContent = text;
     note.hidden = !text;
+    var scale = visitsPerSession(o);
+    document.querySelectorAll('#overview [data-est]').forEach(function (e) {
+      var v = o[e.getAttribute('data-est')];
+      e.textContent = scale ? '≈ ' + fmt(v * scale) : '';
+      e.hidden = !scale;
+    });
     var cards = document.querySelectorAll('#overview [data-k]');
     cards.forEach(function (c) {
       var k = c.getAttribute('data-k'), v = o[k];

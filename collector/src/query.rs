@@ -1110,8 +1110,15 @@ pub fn overview(
             *sampled.entry(rate.to_string()).or_default() += n;
         }
     })?;
+    // And all the sessions begun in the range (the site's, also under a tag), so that the
+    // inspector can estimate the visits a sample stands for.
+    let mut begun = 0i64;
+    if !sampled.is_empty() {
+        counts(conn, site, Metrics::One("sessions"), m0, m1, true, |_, _, n| begun += n)?;
+    }
     Ok(json!({
         "from": format_iso_millis(from), "to": format_iso_millis(to), "site": site, "sampled": sampled,
+        "sessionsBegun": begun,
         "events": events, "friction": friction, "sessions": sessions, "sessionsWithFriction": with_friction,
         "frictionPerSession": if sessions > 0 { friction as f64 / sessions as f64 } else { 0.0 },
         "sessionsWithFrictionShare": if sessions > 0 { with_friction as f64 / sessions as f64 } else { 0.0 },

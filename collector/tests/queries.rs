@@ -1092,6 +1092,10 @@ async fn sampled_sessions_are_counted_by_rate_and_filled_for_a_version_7_databas
     let before = same_answers_after_migration(vec![escaped.into_bytes(), batch(later)], &queries, downgrade).await;
     let rates: Vec<&Value> = before.iter().map(|o| &o["sampled"]).collect();
     assert_eq!(rates, [&json!({"20": 2, "50": 1}), &json!({"20": 2, "50": 1}), &json!({"20": 1, "50": 1}), &json!({})]);
+    // Every session begun in the range (sampled or not), for an estimate of the visits; only
+    // asked for when a sample kept some.
+    let begun: Vec<&Value> = before.iter().map(|o| &o["sessionsBegun"]).collect();
+    assert_eq!(begun, [&json!(11), &json!(10), &json!(8), &json!(0)]);
 }
 
 /// `/api/export`: every stored event page by page (oldest first, as received, one per line), the

@@ -310,7 +310,16 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   await send([{ ...ev('sess-five', 'page_view', 0, '/'), context: { ...ev('sess-five', 'page_view', 0, '/').context, sampleRate: 20 } }]);
   await waitFor('the sampling notice', async () => await page.isVisible('#sampled'));
   assert.equal(await page.textContent('#sampled'), 'Sampled: of the sessions begun in this range, 1 kept at 20 % ' +
-    '(data-sample-rate). Counts here are of the kept sessions only: about 1 in 5 visits.');
+    '(data-sample-rate). Counts here are of the kept sessions only: about 1 in 5 visits. ≈: estimated for all visits.');
+  // The counts estimated for all visits: the kept session at 20 % stands for 5, the others for
+  // themselves.
+  const o = await (await fetch(`${collector.url}/api/overview?from=${new Date(Date.now() - 3600e3).toISOString()}&to=${new Date().toISOString()}`,
+    { headers: { Authorization: `Bearer ${TOKEN}` } })).json();
+  assert.deepEqual(o.sampled, { 20: 1 });
+  const scale = (o.sessionsBegun - 1 + 5) / o.sessionsBegun;
+  await waitFor('the estimated sessions', async () =>
+    (await page.textContent('[data-est=sessions]')) === `≈ ${Math.round(Number(await page.textContent('[data-k=sessions]')) * scale)}`);
+  assert.ok(await page.isVisible('[data-est=events]'));
 
   // A page view ends: its engaged time and scroll depth in the pages (over the 3 views of /).
   await send([ev('sess-five', 'page_leave', 0, '/', { category: 'touchpoint', path: '/', engaged_ms: 42_000, max_scroll_pct: 80 })]);
