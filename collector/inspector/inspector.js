@@ -33,8 +33,10 @@
       steps: q.get('steps') || '',
       // The leaderboard row whose sessions are listed.
       elType: q.get('el_type') || '', elPath: q.get('el_path') || '', elSel: q.get('el_sel'),
-      // The channel whose sessions are listed (null: none picked; '' the unattributed ones).
-      channel: q.get('channel'),
+      // What the channels table groups sessions by: 'channel' or 'device'.
+      by: q.get('by') === 'device' ? 'device' : 'channel',
+      // The channel (or device) whose sessions are listed (null: none picked; '' those without).
+      channel: q.get(q.get('by') === 'device' ? 'device' : 'channel'),
       // The customer whose sessions are listed (a userId; '' none).
       user: q.get('user') || '',
       // The page tag every panel is narrowed to ('key:value'; '' none).
@@ -54,7 +56,8 @@
     if (!state.live) q.set('live', '0');
     if (state.steps) q.set('steps', state.steps);
     if (state.elType) { q.set('el_type', state.elType); q.set('el_path', state.elPath); q.set('el_sel', state.elSel || ''); }
-    if (state.channel !== null) q.set('channel', state.channel);
+    if (state.by !== 'channel') q.set('by', state.by);
+    if (state.channel !== null) q.set(state.by, state.channel);
     if (state.user) q.set('user', state.user);
     if (state.tag) q.set('tag', state.tag);
     if (state.session) q.set('session', state.session);
@@ -74,6 +77,7 @@
     if (state.tag) addOption($('f-tag'), state.tag, tagName(state.tag));
     $('f-tag').value = state.tag;
     $('pages-sort').value = state.pagesBy;
+    $('seg-by').value = state.by;
   }
 
   // 'key:value' (as the API takes it) as the inspector shows it: 'key=value'.
@@ -245,15 +249,20 @@
     refresh();
   }
 
+  // A row's name: a channel as channelName says, a device class as it is.
+  function segmentName(by, v) { return by === 'device' ? v || '(unknown)' : channelName(v); }
+
   function renderChannels(ch) {
-    var tbody = $('channel-list').querySelector('tbody');
+    var tbody = $('channel-list').querySelector('tbody'), by = ch.by || 'channel';
     tbody.textContent = '';
     $('channel-goal').textContent = 'Reached ' + ch.goal;
+    $('seg-name').textContent = by === 'device' ? 'Device' : 'Channel';
     if (!ch.channels.length) { emptyRow(tbody, 6, 'No sessions in this range.'); return; }
     ch.channels.forEach(function (c) {
-      var tr = clickableRow(state.channel === c.channel, function () { listBy(function () { state.channel = c.channel; }); });
-      tr.setAttribute('data-channel', c.channel);
-      cell(tr, channelName(c.channel));
+      var name = c[by];
+      var tr = clickableRow(state.by === by && state.channel === name, function () { listBy(function () { state.channel = name; }); });
+      tr.setAttribute('data-' + by, name);
+      cell(tr, segmentName(by, name));
       cell(tr, fmt(c.sessions), 'n');
       cell(tr, pct(c.sessionsWithFrictionShare), 'n');
       cell(tr, fmt(c.frictionPerSession, 2), 'n');
@@ -360,10 +369,10 @@
     tbody.textContent = '';
     $('sessions-filter').textContent = (state.elType
       ? 'with ' + state.elType + ' on ' + (state.elSel || '(page)') + ' at ' + (state.elPath || '–')
-      : state.channel !== null ? 'from ' + channelName(state.channel)
+      : state.channel !== null ? (state.by === 'device' ? 'on ' : 'from ') + segmentName(state.by, state.channel)
       : state.user ? 'of customer ' + state.user : 'most recent') + (state.tag ? ' tagged ' + tagName(state.tag) : '') +
       (state.user && !state.elType && state.channel === null ? customerSummary(list.sessions) : '') + ' (click a session for its journey)';
-    if (!list.sessions.length) { emptyRow(tbody, 10, 'No sessions in this range.'); return; }
+    if (!list.sessions.length) { emptyRow(tbody, 11, 'No sessions in this range.'); return; }
     list.sessions.forEach(function (s) {
       var tr = clickableRow(s.sessionId === state.session, function () { state.session = s.sessionId; writeUrl(true); refresh(); });
       tr.setAttribute('data-session', s.sessionId);
@@ -373,6 +382,7 @@
       cell(tr, s.entryPath || '–');
       cell(tr, channelName(s.channel)).title = s.campaign ? 'campaign: ' + s.campaign : '';
       cell(tr, s.userId || '', 'user');
+      cell(tr, s.device || '');
       cell(tr, fmt(s.touchpoints), 'n');
       cell(tr, fmt(s.friction), 'n');
       var m = cell(tr, '');
@@ -452,7 +462,7 @@
       ? { site: b.site, from: b.from, to: b.to, type: state.elType, path: state.elPath, selector: state.elSel || '', tag: state.tag, limit: 50 }
       : { site: b.site, from: b.from, to: b.to, user: state.user, tag: state.tag, limit: 50 };
     // (api() leaves out empty values: the unattributed channel is asked for in the address.)
-    var sessionsUrl = '/api/sessions' + (!state.elType && state.channel !== null ? '?channel=' + encodeURIComponent(state.channel) : '');
+    var sessionsUrl = '/api/sessions' + (!state.elType && state.channel !== null ? '?' + state.by + '=' + encodeURIComponent(state.channel) : '');
     var jobs = [
       api('/api/overview', { site: b.site, from: b.from, to: b.to, tag: state.tag }),
       api('/api/timeseries', { site: b.site, from: b.from, to: b.to, metric: 'friction', tag: state.tag }),
@@ -462,7 +472,7 @@
       state.session ? api('/api/sessions/' + encodeURIComponent(state.session), {}).catch(function () { return null; })
         : Promise.resolve(null),
       api('/api/stats', {}),
-      api('/api/channels', { site: b.site, from: b.from, to: b.to, tag: state.tag }),
+      api('/api/channels', { site: b.site, from: b.from, to: b.to, tag: state.tag, by: state.by }),
       // The tags offered: counted over the range (kept between polls by the collector, but the
       // first count of a range is slow: up to a second for a week), so once a minute or when
       // the site or range changes, and never failing the refresh (a slow answer keeps the last
@@ -555,6 +565,13 @@
     ['change', 'search'].forEach(function (t) { $('f-user').addEventListener(t, onUser); });
     $('user-filter').addEventListener('submit', function (e) { e.preventDefault(); onUser(); });
     $('f-tag').addEventListener('change', onTag);
+    // Grouping by the other: a channel picked is let go (its sessions are no device's).
+    $('seg-by').addEventListener('change', function () {
+      state.by = $('seg-by').value;
+      state.channel = null;
+      writeUrl(true);
+      refresh();
+    });
     $('pages-sort').addEventListener('change', function () { state.pagesBy = $('pages-sort').value; writeUrl(true); refresh(); });
     document.querySelectorAll('button.csv').forEach(function (b) {
       b.addEventListener('click', function () { downloadCsv(b.getAttribute('data-table')); });

@@ -60,13 +60,14 @@ CREATE TABLE IF NOT EXISTS sessions (
     campaign    TEXT NOT NULL DEFAULT '',
     user_id     TEXT NOT NULL DEFAULT '',  -- the customer (userId of its latest event that has one)
     user_ts     INTEGER NOT NULL DEFAULT 0,  -- that event's time
+    device      TEXT NOT NULL DEFAULT '',  -- device class (context.device of its first event that has one)
     PRIMARY KEY (session_id, site)
 ) WITHOUT ROWID;
 -- Two indexes only (each session row is rewritten once per group it appears in, and every
 -- index costs a b-tree write then). They carry what the counts, the average score, the
--- friction filter, the funnel and the channels read, so those read the index alone.
-CREATE INDEX IF NOT EXISTS sessions_site_last ON sessions(site, last_ts, first_ts, score, friction, moments, channel);
-CREATE INDEX IF NOT EXISTS sessions_last ON sessions(last_ts, first_ts, score, friction, moments, channel);
+-- friction filter, the funnel and the channels and devices read, so those read the index alone.
+CREATE INDEX IF NOT EXISTS sessions_site_last ON sessions(site, last_ts, first_ts, score, friction, moments, channel, device);
+CREATE INDEX IF NOT EXISTS sessions_last ON sessions(last_ts, first_ts, score, friction, moments, channel, device);
 -- A customer's sessions, most recent first. Partial: a session without a customer costs it no
 -- write (a query must say `user_id <> ''` to use it).
 CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id, last_ts) WHERE user_id <> '';
@@ -192,6 +193,29 @@ WHERE EXISTS (
    WHERE e.session_id = sessions.session_id AND e.site = sessions.site
      AND json_type(e.body, '$.context.channel') = 'text'
      AND (json_type(e.body, '$.context.campaign') IS NULL OR json_type(e.body, '$.context.campaign') = 'text'));
+";
+
+/// Version 9 -> 10: `sessions` gains its device class; the indexes that cover it are made again
+/// (by [`SCHEMA`], run next; then [`FILL_DEVICES`]).
+pub const ADD_DEVICES: &str = "
+ALTER TABLE sessions ADD COLUMN device TEXT NOT NULL DEFAULT '';
+DROP INDEX IF EXISTS sessions_site_last;
+DROP INDEX IF EXISTS sessions_last;
+";
+
+/// Then each session's device class from its first stored event that has one (as
+/// [`Session::add`] keeps it, up to events received out of order).
+pub const FILL_DEVICES: &str = "
+UPDATE sessions SET device = (
+  SELECT substr(json_extract(e.body, '$.context.device'), 1, 256)
+    FROM events AS e INDEXED BY events_session
+   WHERE e.session_id = sessions.session_id AND e.site = sessions.site
+     AND json_type(e.body, '$.context.device') = 'text'
+   ORDER BY e.id LIMIT 1)
+WHERE EXISTS (
+  SELECT 1 FROM events AS e INDEXED BY events_session
+   WHERE e.session_id = sessions.session_id AND e.site = sessions.site
+     AND json_type(e.body, '$.context.device') = 'text');
 ";
 
 /// Version 5 -> 6: `sessions` gains its customer (the index on it is made by [`SCHEMA`], run
@@ -524,6 +548,7 @@ struct Session {
     last_path: String,
     channel: String,
     campaign: String,
+    device: String,
     /// The customer: the `userId` of its latest event that has one, and that event's time.
     user_id: String,
     user_ts: i64,
@@ -540,6 +565,10 @@ impl Session {
         if !f.channel.is_empty() && (self.channel.is_empty() || ts < self.first_ts) {
             self.channel = f.channel.clone();
             self.campaign = f.campaign.clone();
+        }
+        // The same for the device class (a session may span a resized window or a second tab).
+        if !f.device.is_empty() && (self.device.is_empty() || ts < self.first_ts) {
+            self.device = f.device.clone();
         }
         // The page may name another customer (or the SDK resend an earlier event): the latest
         // event that names one wins, whatever order they arrive in (at the same time, the later).
@@ -609,7 +638,7 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
         let mut put_tag = conn.prepare_cached(TAG_ROW)?;
         let mut load = conn.prepare_cached(
             "SELECT first_ts, last_ts, events, touchpoints, friction, moments, by_type, entry_path, last_path,
-                    channel, campaign, user_id, user_ts
+                    channel, campaign, user_id, user_ts, device
                FROM sessions WHERE session_id = ?1 AND site = ?2",
         )?;
         for &(id, e) in rows {
@@ -668,6 +697,7 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
                                 campaign: r.get(10)?,
                                 user_id: r.get(11)?,
                                 user_ts: r.get(12)?,
+                                device: r.get(13)?,
                                 sample_rate: 0,
                             })
                         })
@@ -685,13 +715,14 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
     let mut save = conn.prepare_cached(
         "INSERT INTO sessions
            (session_id, site, first_ts, last_ts, events, touchpoints, friction, moments, by_type, score,
-            entry_path, last_path, channel, campaign, user_id, user_ts)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+            entry_path, last_path, channel, campaign, user_id, user_ts, device)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
          ON CONFLICT (session_id, site) DO UPDATE SET first_ts = excluded.first_ts, last_ts = excluded.last_ts,
            events = excluded.events, touchpoints = excluded.touchpoints, friction = excluded.friction,
            moments = excluded.moments, by_type = excluded.by_type, score = excluded.score,
            entry_path = excluded.entry_path, last_path = excluded.last_path, channel = excluded.channel,
-           campaign = excluded.campaign, user_id = excluded.user_id, user_ts = excluded.user_ts",
+           campaign = excluded.campaign, user_id = excluded.user_id, user_ts = excluded.user_ts,
+           device = excluded.device",
     )?;
     for ((session_id, site), s, is_new) in &sessions {
         save.execute(params![
@@ -711,6 +742,7 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
             s.campaign,
             s.user_id,
             s.user_ts,
+            s.device,
         ])?;
         if *is_new {
             let minute = s.first_ts.div_euclid(60_000);

@@ -244,7 +244,7 @@ pub async fn friction(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
 pub async fn sessions(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
     let p = Params::new(
         q,
-        &["site", "from", "to", "friction", "type", "path", "selector", "channel", "user", "tag", "limit"],
+        &["site", "from", "to", "friction", "type", "path", "selector", "channel", "device", "user", "tag", "limit"],
     )?;
     let (from, to) = p.range(now_ms())?;
     let s = query::SessionsQ {
@@ -255,13 +255,15 @@ pub async fn sessions(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
         kind: p.name("type")?,
         path: p.path()?,
         selector: p.selector()?,
-        channel: p.channel()?,
+        channel: p.channel("channel")?,
+        device: p.channel("device")?,
         user: p.user()?,
         tag: p.tag()?,
         limit: p.limit(50)?,
     };
     // A friction element's sessions come from its friction rows, not from the sessions' own.
-    for (name, given) in [("channel", s.channel.is_some()), ("user", s.user.is_some())] {
+    for (name, given) in [("channel", s.channel.is_some()), ("device", s.device.is_some()), ("user", s.user.is_some())]
+    {
         if given && s.by_friction() {
             return Err(BadParam(format!("{name}: not with type, path or selector")).into());
         }
@@ -323,14 +325,18 @@ pub async fn funnel(State(st): State<AppState>, Query(q): Pairs) -> Result<Respo
 /// Sessions by attribution channel; `goal`: the moment of truth that counts as a conversion
 /// (default: the last of the default moments, `purchase`).
 pub async fn channels(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
-    let p = Params::new(q, &["site", "from", "to", "goal", "tag"])?;
+    let p = Params::new(q, &["site", "from", "to", "goal", "tag", "by"])?;
     let (from, to) = p.range(now_ms())?;
     let (site, tag) = (p.site()?, p.tag()?);
     let last = crate::facts::DEFAULT_MOMENTS[crate::facts::DEFAULT_MOMENTS.len() - 1];
     let goal = p.name("goal")?.unwrap_or_else(|| last.to_string());
+    let by = match p.one_of("by", &["channel", "device"], "channel")? {
+        "device" => crate::window::Segment::Device,
+        _ => crate::window::Segment::Channel,
+    };
     let kept = st.store.reads.kept.clone();
     Ok(json_answer(
-        st.store.reads.run(move |c| query::channels(c, &kept, &site, (from, to), &goal, tag.as_ref())).await?,
+        st.store.reads.run(move |c| query::channels(c, &kept, &site, (from, to), &goal, tag.as_ref(), by)).await?,
     ))
 }
 

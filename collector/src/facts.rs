@@ -30,6 +30,9 @@ pub struct Facts {
     /// `context.campaign`; empty when absent): the inspector's sessions by channel.
     pub channel: String,
     pub campaign: String,
+    /// `context.device`, the SDK's device class by viewport width (`mobile`, `tablet`,
+    /// `desktop`; empty when absent): the inspector's sessions by device.
+    pub device: String,
     /// `context.sampleRate`: the percentage of sessions the site keeps (`data-sample-rate`),
     /// 1..=99; 0 when it keeps all (absent, or not a whole number in that range).
     pub sample_rate: u8,

@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 use crate::facts::{format_iso_millis, parse_iso_millis, DEFAULT_MOMENTS};
 use crate::reads::ReadError;
 use crate::validate::{is_site_id, is_user_id};
-use crate::window::{snapshot_ids, Filters, Kept};
+use crate::window::{snapshot_ids, Filters, Kept, Segment};
 
 /// Longest time range a query may cover.
 pub const MAX_RANGE_MS: i64 = 92 * 86_400_000;
@@ -140,13 +140,13 @@ impl Params {
         }
     }
 
-    /// `channel`, as the sessions list filters by it: Some("") when given empty (the sessions
-    /// without attribution), None when absent.
-    pub fn channel(&self) -> Result<Option<String>, BadParam> {
-        match self.map.get("channel") {
+    /// `channel` (or `device`: `k`), as the sessions list filters by it: Some("") when given
+    /// empty (the sessions without one), None when absent.
+    pub fn channel(&self, k: &str) -> Result<Option<String>, BadParam> {
+        match self.map.get(k) {
             None => Ok(None),
             Some(v) if v.chars().count() <= crate::facts::MAX_KEY_CHARS => Ok(Some(v.clone())),
-            Some(_) => Err(BadParam(format!("channel: at most {} characters", crate::facts::MAX_KEY_CHARS))),
+            Some(_) => Err(BadParam(format!("{k}: at most {} characters", crate::facts::MAX_KEY_CHARS))),
         }
     }
 
@@ -651,6 +651,8 @@ pub struct SessionsQ {
     pub selector: Option<String>,
     /// Sessions of this attribution channel ("": those without one; not with a friction filter).
     pub channel: Option<String>,
+    /// Sessions of this device class ("": those without one; not with a friction filter).
+    pub device: Option<String>,
     /// Sessions of this customer (`userId`; not with a friction filter).
     pub user: Option<String>,
     /// Sessions where an event carried this tag (with a friction filter: where that friction's
@@ -671,7 +673,7 @@ impl SessionsQ {
 macro_rules! session_columns {
     () => {
         "s.session_id, s.site, s.first_ts, s.last_ts, s.events, s.touchpoints, s.friction, s.moments, s.by_type, \
-         s.score, s.entry_path, s.last_path, s.channel, s.campaign, s.user_id"
+         s.score, s.entry_path, s.last_path, s.channel, s.campaign, s.user_id, s.device"
     };
 }
 const SESSION_COLUMNS: &str = session_columns!();
@@ -697,6 +699,9 @@ fn sessions_sql(q: &SessionsQ) -> Q {
         }
         if let Some(c) = &q.channel {
             s.push(" AND s.channel = ?", c.clone());
+        }
+        if let Some(d) = &q.device {
+            s.push(" AND s.device = ?", d.clone());
         }
         if let Some(tag) = &q.tag {
             s.session_tag(tag);
@@ -744,6 +749,7 @@ fn session_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Value> {
         "entryPath": r.get::<_, String>(10)?, "lastPath": r.get::<_, String>(11)?,
         "channel": r.get::<_, String>(12)?, "campaign": r.get::<_, String>(13)?,
         "userId": Some(r.get::<_, String>(14)?).filter(|u| !u.is_empty()),
+        "device": r.get::<_, String>(15)?,
     }))
 }
 
@@ -1187,9 +1193,10 @@ pub fn funnel(
 // /api/channels
 
 /// Sessions of a range by attribution channel (the SDK's `context.channel` of the session; those
-/// without one under `""`), most sessions first: how many had friction, friction per session,
-/// average score, and how many reached `goal` (the last moment of truth, by default); `tag`: of
-/// the sessions carrying it only. From the session window `kept` holds (one read transaction).
+/// without one under `""`), or by device class (`by`: `context.device`), most sessions first:
+/// how many had friction, friction per session, average score, and how many reached `goal` (the
+/// last moment of truth, by default); `tag`: of the sessions carrying it only. From the session
+/// window `kept` holds (one read transaction).
 pub fn channels(
     conn: &Connection,
     kept: &Kept,
@@ -1197,17 +1204,22 @@ pub fn channels(
     (from, to): (i64, i64),
     goal: &str,
     tag: Option<&Tag>,
+    by: Segment,
 ) -> Result<Value, ReadError> {
     let _snapshot = conn.unchecked_transaction()?;
     let (events_upto, _) = snapshot_ids(conn)?;
-    let mut rows = kept.sessions.channels(conn, site, from, to, events_upto, goal, tag)?;
+    let mut rows = kept.sessions.channels(conn, site, (from, to), events_upto, goal, tag, by)?;
+    let name = match by {
+        Segment::Channel => "channel",
+        Segment::Device => "device",
+    };
     rows.sort_by(|a, b| b.sessions.cmp(&a.sessions).then_with(|| a.channel.cmp(&b.channel)));
     let ratio = |n: i64, d: i64| if d > 0 { n as f64 / d as f64 } else { 0.0 };
     let out: Vec<Value> = rows
         .iter()
         .map(|c| {
             json!({
-                "channel": c.channel, "sessions": c.sessions, "sessionsWithFriction": c.with_friction,
+                name: c.channel, "sessions": c.sessions, "sessionsWithFriction": c.with_friction,
                 "sessionsWithFrictionShare": ratio(c.with_friction, c.sessions),
                 "frictionPerSession": ratio(c.friction, c.sessions),
                 "averageScore": ratio(c.score_sum, c.sessions),
@@ -1216,7 +1228,8 @@ pub fn channels(
         })
         .collect();
     Ok(json!({
-        "from": format_iso_millis(from), "to": format_iso_millis(to), "site": site, "goal": goal, "channels": out,
+        "from": format_iso_millis(from), "to": format_iso_millis(to), "site": site, "goal": goal, "by": name,
+        "channels": out,
     }))
 }
 
@@ -1502,14 +1515,16 @@ fn sessions_shapes(tag: Option<Tag>) -> Vec<Q> {
             path: opt(bits & 8 != 0),
             selector: opt(bits & 16 != 0),
             channel: None,
+            device: None,
             user: None,
             tag: tag.clone(),
             limit: 1,
         };
         out.push(sessions_sql(&q));
         if bits & 28 == 0 {
-            for (channel, user) in [(true, false), (false, true), (true, true)] {
-                out.push(sessions_sql(&SessionsQ { channel: opt(channel), user: opt(user), ..q.clone() }));
+            for more in 1..8u8 {
+                let (channel, device, user) = (opt(more & 1 != 0), opt(more & 2 != 0), opt(more & 4 != 0));
+                out.push(sessions_sql(&SessionsQ { channel, device, user, ..q.clone() }));
             }
         }
     }
@@ -1850,6 +1865,7 @@ mod tests {
                             moment: !friction && name != "click",
                             // Some events without attribution, as from another sender.
                             channel: ["", "email", "paid_search", "direct"][next(4) as usize].into(),
+                            device: ["", "mobile", "desktop"][next(3) as usize].into(),
                             // A variant on a few events (a session carries it from its first).
                             tags: ["A", "B"]
                                 .get(next(12) as usize)
@@ -1912,8 +1928,10 @@ mod tests {
                         set_session_range(&mut q, &site, from, to);
                         let want = totals_of(&q);
                         assert_eq!(kept.sessions.totals(&c, &site, from, to, upto, Some(&tag)).unwrap(), want);
-                        let channels =
-                            kept.sessions.channels(&c, &site, from, to, upto, "purchase", Some(&tag)).unwrap();
+                        let channels = kept
+                            .sessions
+                            .channels(&c, &site, (from, to), upto, "purchase", Some(&tag), Segment::Channel)
+                            .unwrap();
                         let mut q = tagged_sessions_sql(&site, &tag, "s.channel, COUNT(*), SUM(s.friction)");
                         set_session_range(&mut q, &site, from, to);
                         q.text(" GROUP BY s.channel ORDER BY s.channel");
@@ -1949,42 +1967,45 @@ mod tests {
                         }
                         assert_eq!(ours, (sessions, reached), "funnel, step {step}, {from}..{to}, {site:?}");
                     }
-                    // Channels: the kept window against a GROUP BY of the sessions table.
-                    let ours_ch = kept.sessions.channels(&c, &site, from, to, upto, "purchase", None).unwrap();
-                    let mut q = Q::new(
-                        "SELECT channel, COUNT(*), COUNT(*) FILTER (WHERE friction > 0), SUM(friction), SUM(score),
+                    // Channels and devices: the kept window against a GROUP BY of the sessions table.
+                    for (by, column) in [(Segment::Channel, "channel"), (Segment::Device, "device")] {
+                        let ours_ch =
+                            kept.sessions.channels(&c, &site, (from, to), upto, "purchase", None, by).unwrap();
+                        let mut q = Q::new(&format!(
+                        "SELECT {column}, COUNT(*), COUNT(*) FILTER (WHERE friction > 0), SUM(friction), SUM(score),
                                 COUNT(*) FILTER (WHERE instr(moments, '\"purchase\"') > 0)
-                           FROM sessions WHERE ",
-                    );
-                    if let Some(s) = &site {
-                        q.push("site = ? AND ", s.clone());
-                    }
-                    q.push("last_ts >= ?", from)
-                        .push(" AND first_ts < ?", to)
-                        .text(" GROUP BY channel ORDER BY channel");
-                    let mut stmt = c.prepare(&q.sql).unwrap();
-                    let want_ch: Vec<crate::window::ChannelTotals> = stmt
-                        .query_map(params_from_iter(q.args.iter()), |r| {
-                            Ok(crate::window::ChannelTotals {
-                                channel: r.get(0)?,
-                                sessions: r.get(1)?,
-                                with_friction: r.get(2)?,
-                                friction: r.get(3)?,
-                                score_sum: r.get(4)?,
-                                converted: r.get(5)?,
+                           FROM sessions WHERE "
+                    ));
+                        if let Some(s) = &site {
+                            q.push("site = ? AND ", s.clone());
+                        }
+                        q.push("last_ts >= ?", from)
+                            .push(" AND first_ts < ?", to)
+                            .text(&format!(" GROUP BY {column} ORDER BY {column}"));
+                        let mut stmt = c.prepare(&q.sql).unwrap();
+                        let want_ch: Vec<crate::window::ChannelTotals> = stmt
+                            .query_map(params_from_iter(q.args.iter()), |r| {
+                                Ok(crate::window::ChannelTotals {
+                                    channel: r.get(0)?,
+                                    sessions: r.get(1)?,
+                                    with_friction: r.get(2)?,
+                                    friction: r.get(3)?,
+                                    score_sum: r.get(4)?,
+                                    converted: r.get(5)?,
+                                })
                             })
-                        })
-                        .unwrap()
-                        .collect::<Result<_, _>>()
-                        .unwrap();
-                    assert_eq!(ours_ch, want_ch, "channels, step {step}, {from}..{to}, {site:?}");
-                    channels_seen += usize::from(want_ch.len() > 1);
+                            .unwrap()
+                            .collect::<Result<_, _>>()
+                            .unwrap();
+                        assert_eq!(ours_ch, want_ch, "{column}, step {step}, {from}..{to}, {site:?}");
+                        channels_seen += usize::from(want_ch.len() > 1);
+                    }
                     compared += usize::from(want.sessions > 0);
                 }
             }
         }
         assert!(compared > 500, "{compared}");
-        assert!(channels_seen > 300, "{channels_seen}");
+        assert!(channels_seen > 600, "{channels_seen}");
         assert!(tagged_seen > 300, "{tagged_seen}");
     }
 
@@ -2056,6 +2077,7 @@ mod tests {
                         path: path.clone(),
                         selector: selector.clone(),
                         channel: None,
+                        device: None,
                         user: None,
                         tag: tag.clone(),
                         limit,

@@ -58,7 +58,8 @@ pub const MAX_GROUP_EVENTS: usize = 10_000;
 /// made, and filled from the stored events. Version 7 had no `sampled:<rate>` counts (sessions
 /// kept by a sample): they are counted from the stored events. Version 8 had no `page_minutes`
 /// and `page_hours` (the inspector's pages): they are made, and filled from the stored events.
-const SCHEMA_VERSION: i64 = 9;
+/// Version 9 had no `device` in `sessions`: it is added, and filled from each session's events.
+const SCHEMA_VERSION: i64 = 10;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
@@ -286,7 +287,7 @@ impl Store {
                 |r| r.get(0),
             )
         };
-        let (no_channels, no_users) = (lacks("channel")?, lacks("user_id")?);
+        let (no_channels, no_users, no_devices) = (lacks("channel")?, lacks("user_id")?, lacks("device")?);
         // Events stored before version 7: their tags are indexed from their bodies (below).
         let no_tags = has_events
             && tx.query_row(
@@ -307,12 +308,18 @@ impl Store {
         if no_users {
             tx.execute_batch(crate::aggregate::ADD_USERS)?;
         }
+        if no_devices {
+            tx.execute_batch(crate::aggregate::ADD_DEVICES)?;
+        }
         tx.execute_batch(crate::aggregate::SCHEMA)?;
         if no_channels {
             tx.execute_batch(crate::aggregate::FILL_CHANNELS)?;
         }
         if no_users {
             crate::aggregate::fill_users(&tx)?;
+        }
+        if no_devices {
+            tx.execute_batch(crate::aggregate::FILL_DEVICES)?;
         }
         let rebuilt = has_events && version < 3;
         if rebuilt {

@@ -313,7 +313,9 @@ fn facts_of(event: &str, timestamp: &str, properties: &Fields<'_>, context: &Fie
     };
     let mut f = Facts { ts_ms: crate::facts::parse_iso_millis(timestamp).unwrap_or(0), ..Facts::default() };
     f.path = text(page, page.find_node("path")).unwrap_or_default();
-    let [channel, campaign, tags, rate] = context.find_all(["channel", "campaign", "tags", "sampleRate"]);
+    let [channel, campaign, tags, rate, device] =
+        context.find_all(["channel", "campaign", "tags", "sampleRate", "device"]);
+    f.device = text(context, device).unwrap_or_default();
     f.sample_rate =
         rate.and_then(|n| context.value(n).parse::<u8>().ok()).filter(|r| (1..=99).contains(r)).unwrap_or(0);
     f.tags = context.object_of(tags, "tags", "").map(|t| tags_of(&t)).unwrap_or_default();

@@ -509,6 +509,8 @@ struct Summary {
     moments: Option<Vec<String>>,
     /// Its attribution channel ('' unknown).
     channel: String,
+    /// Its device class ('' unknown).
+    device: String,
     /// Whether it carries each page tag asked about so far (as `session_tags` says), remembered
     /// until one of its events is stored (its summary is then read again, without them).
     tags: std::cell::RefCell<Vec<(crate::query::Tag, bool)>>,
@@ -546,10 +548,10 @@ fn movable(kept: (i64, i64, i64), (from, to): (i64, i64), upto: i64) -> bool {
 
 fn session_scan_sql(site: bool) -> &'static str {
     if site {
-        "SELECT session_id, site, first_ts, last_ts, friction, score, moments, channel FROM sessions
+        "SELECT session_id, site, first_ts, last_ts, friction, score, moments, channel, device FROM sessions
           INDEXED BY sessions_site_last WHERE site = ?1 AND last_ts >= ?2"
     } else {
-        "SELECT session_id, site, first_ts, last_ts, friction, score, moments, channel FROM sessions
+        "SELECT session_id, site, first_ts, last_ts, friction, score, moments, channel, device FROM sessions
           INDEXED BY sessions_last WHERE last_ts >= ?1"
     }
 }
@@ -564,7 +566,7 @@ fn touched_sql(site: bool) -> &'static str {
 }
 
 const SESSION_ROW_SQL: &str =
-    "SELECT first_ts, last_ts, friction, score, moments, channel FROM sessions WHERE session_id = ?1 AND site = ?2";
+    "SELECT first_ts, last_ts, friction, score, moments, channel, device FROM sessions WHERE session_id = ?1 AND site = ?2";
 
 /// The SQL shapes of the session windows (for `EXPLAIN QUERY PLAN` in the tests): (sql, arguments).
 pub fn session_shapes() -> Vec<(String, usize)> {
@@ -607,6 +609,7 @@ impl SessionWindow {
                 score: r.get(5)?,
                 moments: moments_of(r.get_ref(6)?),
                 channel: r.get(7)?,
+                device: r.get(8)?,
                 tags: Default::default(),
             };
             w.by_last.insert((s.last_ts, key.clone()));
@@ -654,6 +657,7 @@ impl SessionWindow {
                         score: r.get(3)?,
                         moments: moments_of(r.get_ref(4)?),
                         channel: r.get(5)?,
+                        device: r.get(6)?,
                         tags: Default::default(),
                     };
                     if s.last_ts >= from {
@@ -689,9 +693,19 @@ pub struct SessionTotals {
     pub average_score: Option<f64>,
 }
 
-/// One channel's sessions of a range (see [`SessionWindows::channels`]).
+/// What [`SessionWindows::channels`] groups sessions by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Segment {
+    /// The attribution channel (`context.channel`).
+    Channel,
+    /// The device class (`context.device`).
+    Device,
+}
+
+/// One channel's (or device class's) sessions of a range (see [`SessionWindows::channels`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ChannelTotals {
+    /// The channel or device class ('' for sessions without one).
     pub channel: String,
     pub sessions: i64,
     pub with_friction: i64,
@@ -869,28 +883,32 @@ impl SessionWindows {
         })
     }
 
-    /// Sessions in `[from, to)` per attribution channel ('' for sessions without one), in
-    /// channel name order. `goal`: the moment of truth counted as a conversion; `tag`: of the
-    /// sessions carrying it only.
+    /// Sessions in `[from, to)` per attribution channel, or per device class (`by`; '' for
+    /// sessions without one), in name order. `goal`: the moment of truth counted as a
+    /// conversion; `tag`: of the sessions carrying it only.
     #[allow(clippy::too_many_arguments)]
     pub fn channels(
         &self,
         conn: &Connection,
         site: &Option<String>,
-        from: i64,
-        to: i64,
+        (from, to): (i64, i64),
         upto: i64,
         goal: &str,
         tag: Option<&crate::query::Tag>,
+        by_what: Segment,
     ) -> Result<Vec<ChannelTotals>, ReadError> {
         self.with_tag(conn, site, from, to, upto, tag, |sessions| {
             // A few channels: a list, not a map by name.
             let mut by: Vec<ChannelTotals> = Vec::new();
             for (_, s) in sessions {
-                let i = match by.iter().position(|c| c.channel == s.channel) {
+                let name = match by_what {
+                    Segment::Channel => &s.channel,
+                    Segment::Device => &s.device,
+                };
+                let i = match by.iter().position(|c| c.channel == *name) {
                     Some(i) => i,
                     None => {
-                        by.push(ChannelTotals { channel: s.channel.clone(), ..Default::default() });
+                        by.push(ChannelTotals { channel: name.clone(), ..Default::default() });
                         by.len() - 1
                     }
                 };

@@ -46,7 +46,8 @@ fn session(i: u32) -> Vec<Value> {
                 "sessionId": format!("s{i}"), "site": site, "properties": props,
                 "anonymousId": format!("a-{}", i % 4),
                 "context": {"page": {"url": "http://127.0.0.1/p", "path": format!("/p{}", k % 3), "title": "T", "referrer": ""},
-                            "library": {"name": "touchpoint", "version": "0.1.0"}, "channel": "email"}
+                            "library": {"name": "touchpoint", "version": "0.1.0"}, "channel": "email",
+                            "device": (["mobile", "desktop", "tablet"][i as usize % 3])}
             });
             if i.is_multiple_of(3) {
                 e["context"]["tags"] = json!({"ab": format!("v{}", i % 2), "build": 7});
@@ -368,7 +369,7 @@ fn step() -> impl proptest::strategy::Strategy<Value = Step> {
 fn kept_answers_are_fresh_ones_through_inserts_erasures_and_expiry() {
     use proptest::prelude::*;
     use touchpoint_collector::query::{self, FrictionQ};
-    use touchpoint_collector::window::Kept;
+    use touchpoint_collector::window::{Kept, Segment};
     let config = ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() };
     proptest!(config, |(steps in proptest::collection::vec(step(), 1..12))| {
         let dir = tempfile::tempdir().unwrap();
@@ -387,7 +388,9 @@ fn kept_answers_are_fresh_ones_through_inserts_erasures_and_expiry() {
                     out.push(query::friction(&conn, kept, &f).unwrap());
                     let steps = ["add_to_cart".to_string()];
                     out.push(query::funnel(&conn, kept, &site, from, to, &steps, None).unwrap());
-                    out.push(query::channels(&conn, kept, &site, (from, to), "add_to_cart", None).unwrap());
+                    for by in [Segment::Channel, Segment::Device] {
+                        out.push(query::channels(&conn, kept, &site, (from, to), "add_to_cart", None, by).unwrap());
+                    }
                 }
             }
             out

@@ -327,6 +327,77 @@ async fn sessions_by_channel() {
     assert!(both.error().contains("channel"), "{}", both.error());
 }
 
+/// The seed with device classes: s1 on a phone (its last event from a window made wider: the
+/// session keeps its first), s2 on a phone from its second event on, b1 on a desktop, s3 none.
+fn seed_with_devices() -> Vec<Value> {
+    let mut events = seed();
+    for e in &mut events {
+        let device = match (e["sessionId"].as_str().unwrap(), e["messageId"].as_str().unwrap()) {
+            ("s1", "5") => Some("desktop"),
+            ("s1", _) | ("s2", "7" | "8" | "9" | "10" | "11") => Some("mobile"),
+            ("b1", _) => Some("desktop"),
+            _ => None,
+        };
+        if let Some(d) = device {
+            e["context"]["device"] = json!(d);
+        }
+    }
+    events
+}
+
+/// Sessions by device class (`by=device`): as by channel, each session under the device of its
+/// first event that has one; a device's sessions (the inspector's click on a device).
+#[tokio::test]
+async fn sessions_by_device() {
+    let t = app_on(Store::open(":memory:").unwrap(), open());
+    assert_eq!(post(&t.app, batch(seed_with_devices())).await.json()["accepted"], json!(14));
+    let d = api(&t, &format!("/api/channels?{}&by=device", range())).await;
+    assert_eq!(d["by"], json!("device"));
+    let key = |r: &Value| {
+        format!(
+            "{} {} {} {} {}",
+            r["device"], r["sessions"], r["sessionsWithFriction"], r["frictionPerSession"], r["converted"]
+        )
+    };
+    let rows: Vec<String> = d["channels"].as_array().unwrap().iter().map(key).collect();
+    assert_eq!(rows, [r#""mobile" 2 2 2.0 1"#, r#""" 1 0 0.0 0"#, r#""desktop" 1 1 1.0 0"#]);
+    let by_channel = api(&t, &format!("/api/channels?{}", range())).await;
+    assert_eq!(by_channel["by"], json!("channel"));
+    assert_eq!(by_channel["channels"].as_array().unwrap().len(), 4);
+    assert_eq!(ids(&api(&t, &format!("/api/sessions?{}&device=mobile", range())).await), ["s2", "s1"]);
+    assert_eq!(ids(&api(&t, &format!("/api/sessions?{}&device=", range())).await), ["s3"]);
+    assert_eq!(ids(&api(&t, &format!("/api/sessions?{}&device=mobile&channel=email", range())).await), ["s1"]);
+    let listed = api(&t, &format!("/api/sessions?{}&site=blog", range())).await;
+    assert_eq!(listed["sessions"][0]["device"], json!("desktop"));
+    let both = get(&t.app, &format!("/api/sessions?{}&device=mobile&type=dead_click", range())).await;
+    assert_eq!(both.status, StatusCode::BAD_REQUEST);
+    assert!(both.error().contains("device"), "{}", both.error());
+    let bad = get(&t.app, &format!("/api/channels?{}&by=browser", range())).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}
+
+/// A version 9 database (sessions without their device class) gets `device` added and filled
+/// from each session's events when it is opened, and its session indexes made again with it.
+#[tokio::test]
+async fn devices_are_filled_for_a_version_9_database() {
+    let queries = [
+        format!("/api/channels?{}&by=device", range()),
+        format!("/api/sessions?{}&device=mobile", range()),
+        format!("/api/sessions?{}&site=shop", range()),
+    ];
+    let before = same_answers_after_migration(
+        vec![batch(seed_with_devices())],
+        &queries,
+        "DROP INDEX sessions_site_last; DROP INDEX sessions_last; ALTER TABLE sessions DROP COLUMN device;
+         CREATE INDEX sessions_site_last ON sessions(site, last_ts, first_ts, score, friction, moments, channel);
+         CREATE INDEX sessions_last ON sessions(last_ts, first_ts, score, friction, moments, channel);
+         PRAGMA user_version = 9;",
+    )
+    .await;
+    assert_eq!(before[0]["channels"].as_array().unwrap().len(), 3, "{}", before[0]);
+    assert_eq!(ids(&before[1]), ["s2", "s1"]);
+}
+
 /// The session ids of a sessions list.
 fn ids(v: &Value) -> Vec<String> {
     v["sessions"].as_array().unwrap().iter().map(|s| s["sessionId"].as_str().unwrap().to_string()).collect()
@@ -634,7 +705,7 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
         assert_eq!(&api(&t, q).await, want, "{q}");
     }
     let c = rusqlite::Connection::open(&path).unwrap();
-    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 9);
+    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 10);
     before
 }
 

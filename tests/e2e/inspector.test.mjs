@@ -27,6 +27,8 @@ let n = 0;
 
 // The SDK's attribution of each session, on every event's context (sess-three has none).
 const CHANNELS = { 'sess-one': ['email', 'spring_sale'], 'sess-two': ['paid_search', 'grinders'] };
+// And its device class (sess-three: none).
+const DEVICES = { 'sess-one': 'mobile', 'sess-two': 'desktop' };
 function ev(session, name, minutesAgo, pathname, props = {}) {
   n += 1;
   const [channel, campaign] = CHANNELS[session] || [];
@@ -35,7 +37,8 @@ function ev(session, name, minutesAgo, pathname, props = {}) {
     timestamp: new Date(Date.now() - minutesAgo * 60_000).toISOString(), sessionId: session, site: 'demo-shop',
     properties: props,
     context: { page: { url: `http://127.0.0.1${pathname}`, path: pathname, title: 'Demo', referrer: '' },
-      library: { name: 'touchpoint', version: '0.1.0' }, ...(channel ? { channel, campaign } : {}) },
+      library: { name: 'touchpoint', version: '0.1.0' }, ...(channel ? { channel, campaign } : {}),
+      ...(DEVICES[session] ? { device: DEVICES[session] } : {}) },
   };
 }
 // A customer signing in: the page's identify (traits as properties), then userId on every event.
@@ -136,6 +139,22 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   assert.deepEqual(channels.map((r) => [r[0], r[1], r[2], r[3], r[5]]), [
     ['(unknown)', '1', '0 %', '0', '0 (0 %)'], ['email', '1', '100 %', '1', '1 (100 %)'], ['paid search', '1', '100 %', '3', '0 (0 %)']]);
   assert.equal(await page.textContent('#channel-goal'), 'Reached purchase');
+  // The same sessions by device class; a device's sessions; back to channels.
+  await page.selectOption('#seg-by', 'device');
+  const deviceRows = () => page.$$eval('#channel-list tbody tr', (trs) => trs.map((r) => [r.cells[0].textContent, r.cells[1].textContent].join(' ')));
+  await waitFor('the sessions by device', async () => (await deviceRows()).join() === '(unknown) 1,desktop 1,mobile 1');
+  assert.equal(await page.textContent('#seg-name'), 'Device');
+  await page.click('#channel-list tbody tr[data-device="mobile"]');
+  await waitFor('the sessions on a phone', async () =>
+    (await page.$$eval('#session-list tbody tr', (trs) => trs.map((t) => t.dataset.session))).join() === 'sess-one');
+  assert.equal(new URL(page.url()).searchParams.get('device'), 'mobile');
+  assert.match(await page.textContent('#sessions-filter'), /^on mobile/);
+  assert.equal(await page.textContent('#session-list tbody tr td:nth-child(7)'), 'mobile');
+  await page.selectOption('#seg-by', 'channel');
+  await waitFor('the channels again, every session listed', async () =>
+    (await page.locator('#channel-list tbody tr[data-channel]').count()) === 3 && (await page.locator('#session-list tbody tr').count()) === 3);
+  assert.equal(new URL(page.url()).searchParams.get('device'), null);
+
   // Pages: by friction met there, with their views (no page_leave yet: no engaged time).
   const pageRows = () => page.$$eval('#page-list tbody tr', (trs) => trs.map((r) => [...r.cells].map((c) => c.textContent).join('|')));
   assert.deepEqual(await pageRows(), ['/product.html|1|–|–|3|3', '/cart.html|0|–|–|1|–', '/|2|–|–|0|0']);
