@@ -202,11 +202,9 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
             }
             let page = crate::aggregate::page_counts(&event, &facts);
             if page.iter().any(|&n| n != 0) {
-                for s in [site.as_str(), ""] {
-                    let row = pages.entry((s.to_string(), minute, facts.path.clone())).or_default();
-                    for (sum, n) in row.iter_mut().zip(page) {
-                        *sum += n;
-                    }
+                let row = pages.entry((site.clone(), minute, facts.path.clone())).or_default();
+                for (sum, n) in row.iter_mut().zip(page) {
+                    *sum += n;
                 }
             }
             // Where the session was counted as new (and whether as sampled).

@@ -1236,6 +1236,9 @@ pub fn channels(
 // ---------------------------------------------------------------------------------------------
 // /api/pages
 
+/// The sites with stored events (`site_totals` has a row per site, and `''` for all).
+const SITES_SQL: &str = "SELECT site FROM site_totals WHERE site > ''";
+
 /// How finely a part of a range is read: `page_minutes`, `page_hours` or `page_days`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Grain {
@@ -1244,7 +1247,7 @@ enum Grain {
     Days,
 }
 
-/// Rows of one of the page tables, of one site (`''`: all) in `[lo, hi)` (its unit).
+/// Rows of one of the page tables, of one site in `[lo, hi)` (its unit).
 fn pages_sql(grain: Grain) -> Q {
     let (table, column) = match grain {
         Grain::Minutes => ("page_minutes", "minute"),
@@ -1291,11 +1294,16 @@ pub fn pages(
 ) -> Result<Value, ReadError> {
     let _snapshot = conn.unchecked_transaction()?;
     let (m0, m1) = (from.div_euclid(60_000), (to - 1).div_euclid(60_000) + 1);
+    // All sites: each site's rows (the sites are few, and the writer keeps no rows for all).
+    let sites: Vec<String> = match site {
+        Some(s) => vec![s.clone()],
+        None => conn.prepare_cached(SITES_SQL)?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?,
+    };
     let mut sums: std::collections::HashMap<String, [i64; 5]> = Default::default();
-    for (grain, lo, hi) in page_parts(m0, m1) {
+    for (site, (grain, lo, hi)) in sites.iter().flat_map(|s| page_parts(m0, m1).into_iter().map(move |p| (s, p))) {
         let q = pages_sql(grain);
         let mut stmt = conn.prepare_cached(&q.sql)?;
-        let mut rows = stmt.query(rusqlite::params![site.as_deref().unwrap_or(""), lo, hi])?;
+        let mut rows = stmt.query(rusqlite::params![site, lo, hi])?;
         while let Some(r) = rows.next()? {
             let path = match r.get_ref(0)? {
                 rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).unwrap_or(""),
@@ -1497,6 +1505,7 @@ pub fn all_shapes() -> Vec<(String, usize)> {
     for grain in [Grain::Minutes, Grain::Hours, Grain::Days] {
         add(pages_sql(grain));
     }
+    add(Q { sql: SITES_SQL.to_string(), args: vec![] });
     out
 }
 

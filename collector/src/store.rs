@@ -59,7 +59,9 @@ pub const MAX_GROUP_EVENTS: usize = 10_000;
 /// kept by a sample): they are counted from the stored events. Version 8 had no `page_minutes`
 /// and `page_hours` (the inspector's pages): they are made, and filled from the stored events.
 /// Version 9 had no `device` in `sessions`: it is added, and filled from each session's events.
-const SCHEMA_VERSION: i64 = 10;
+/// Versions 9 and 10 also kept page rows for all sites (site `''`), which nothing reads now:
+/// they are deleted.
+const SCHEMA_VERSION: i64 = 11;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
@@ -336,6 +338,12 @@ impl Store {
         }
         if no_pages && !rebuilt {
             crate::aggregate::fill_pages(&tx)?;
+        }
+        if (9..11).contains(&version) {
+            tx.execute_batch(
+                "DELETE FROM page_minutes WHERE site = ''; DELETE FROM page_hours WHERE site = '';
+                 DELETE FROM page_days WHERE site = '';",
+            )?;
         }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;

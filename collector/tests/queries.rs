@@ -398,6 +398,27 @@ async fn devices_are_filled_for_a_version_9_database() {
     assert_eq!(ids(&before[1]), ["s2", "s1"]);
 }
 
+/// A page row for all sites (site `''`), as versions 9 and 10 kept them, is gone once opened.
+#[tokio::test]
+async fn page_rows_for_all_sites_are_dropped_from_a_version_10_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v10.sqlite").to_str().unwrap().to_string();
+    drop(Store::open(&path).unwrap());
+    let c = rusqlite::Connection::open(&path).unwrap();
+    c.execute_batch(
+        "INSERT INTO page_minutes VALUES ('', 1, '/', 1, 0, 0, 0, 0); INSERT INTO page_hours VALUES ('', 0, '/', 1, 0, 0, 0, 0);
+         INSERT INTO page_days VALUES ('', 0, '/', 1, 0, 0, 0, 0); PRAGMA user_version = 10;",
+    )
+    .unwrap();
+    drop(c);
+    drop(Store::open(&path).unwrap());
+    let c = rusqlite::Connection::open(&path).unwrap();
+    for t in ["page_minutes", "page_hours", "page_days"] {
+        let n: i64 = c.query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0)).unwrap();
+        assert_eq!(n, 0, "{t}");
+    }
+}
+
 /// The session ids of a sessions list.
 fn ids(v: &Value) -> Vec<String> {
     v["sessions"].as_array().unwrap().iter().map(|s| s["sessionId"].as_str().unwrap().to_string()).collect()
@@ -705,7 +726,7 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
         assert_eq!(&api(&t, q).await, want, "{q}");
     }
     let c = rusqlite::Connection::open(&path).unwrap();
-    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 10);
+    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 11);
     before
 }
 
