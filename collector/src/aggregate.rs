@@ -116,45 +116,6 @@ CREATE TRIGGER IF NOT EXISTS event_tags_session AFTER INSERT ON event_tags BEGIN
   INSERT OR IGNORE INTO session_tags (session_id, site, key, value)
     VALUES (NEW.session_id, NEW.site, NEW.key, NEW.value);
 END;
--- Per page path (context.page.path), per minute, hour and day (sums of the minutes), per site
--- (no '' rows for all sites: a read for all sites reads each site's, which halves the writes,
--- ~17 % of the inspector bench's ingestion with both): page views, their page_leave figures and
--- friction: the inspector's pages. A range reads the days inside it, the hours and then the minutes at its ends: a shop
--- with a thousand product pages has up to a thousand rows per hour, so a month read by the hour
--- would be some 700,000 rows per poll (by the day ~30,000, plus the ends).
-CREATE TABLE IF NOT EXISTS page_minutes (
-    site        TEXT NOT NULL,
-    minute      INTEGER NOT NULL,
-    path        TEXT NOT NULL,
-    views       INTEGER NOT NULL,      -- page_view events
-    leaves      INTEGER NOT NULL,      -- page_leave events
-    engaged_ms  INTEGER NOT NULL,      -- the sum of their engaged_ms
-    scroll_pct  INTEGER NOT NULL,      -- the sum of their max_scroll_pct
-    friction    INTEGER NOT NULL,      -- friction events
-    PRIMARY KEY (site, minute, path)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS page_hours (
-    site        TEXT NOT NULL,
-    hour        INTEGER NOT NULL,
-    path        TEXT NOT NULL,
-    views       INTEGER NOT NULL,
-    leaves      INTEGER NOT NULL,
-    engaged_ms  INTEGER NOT NULL,
-    scroll_pct  INTEGER NOT NULL,
-    friction    INTEGER NOT NULL,
-    PRIMARY KEY (site, hour, path)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS page_days (
-    site        TEXT NOT NULL,
-    day         INTEGER NOT NULL,      -- unix ms / 86400000 (UTC days; minute / 1440)
-    path        TEXT NOT NULL,
-    views       INTEGER NOT NULL,
-    leaves      INTEGER NOT NULL,
-    engaged_ms  INTEGER NOT NULL,
-    scroll_pct  INTEGER NOT NULL,
-    friction    INTEGER NOT NULL,
-    PRIMARY KEY (site, day, path)
-) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS site_totals (
     site     TEXT PRIMARY KEY,         -- '' = all sites
     events   INTEGER NOT NULL,
@@ -162,6 +123,37 @@ CREATE TABLE IF NOT EXISTS site_totals (
     friction INTEGER NOT NULL
 ) WITHOUT ROWID;
 ";
+
+/// The page tables, `page_minutes`, `page_hours` and `page_days`, alike but for their time
+/// column: per site and page path (`context.page.path`), per minute, hour and UTC day (sums of the
+/// minutes): page views, their page_leave figures and friction: the inspector's pages. A range
+/// reads the days inside it, then the hours and the minutes at its ends: a shop with a thousand
+/// product pages has up to a thousand rows per hour, so a month read by the hour would be some
+/// 700,000 rows per poll (by the day ~30,000, plus the ends). No rows for all sites (site `''`,
+/// as the counts above keep): a read for all sites reads each site's, which halves the writes
+/// (~17 % of the inspector bench's ingestion with both).
+pub fn page_schema() -> String {
+    let mut sql = String::new();
+    for (table, column) in PAGE_TABLES {
+        sql += &format!(
+            "CREATE TABLE IF NOT EXISTS {table} (
+                site        TEXT NOT NULL,
+                {column:<11} INTEGER NOT NULL,  -- unix ms / 60000, 3600000 or 86400000
+                path        TEXT NOT NULL,
+                views       INTEGER NOT NULL,   -- page_view events
+                leaves      INTEGER NOT NULL,   -- page_leave events
+                engaged_ms  INTEGER NOT NULL,   -- the sum of their engaged_ms
+                scroll_pct  INTEGER NOT NULL,   -- the sum of their max_scroll_pct
+                friction    INTEGER NOT NULL,   -- friction events
+                PRIMARY KEY (site, {column}, path)
+            ) WITHOUT ROWID;\n"
+        );
+    }
+    sql
+}
+
+/// The page tables and their time column, finest first.
+pub const PAGE_TABLES: [(&str, &str); 3] = [("page_minutes", "minute"), ("page_hours", "hour"), ("page_days", "day")];
 
 /// Fills `hour_counts` from `minute_counts` (a version 3 database; minutes are never negative).
 pub const HOURS_FROM_MINUTES: &str = "
@@ -451,9 +443,7 @@ pub(crate) fn write_pages<'a>(
             }
         }
     }
-    let tables =
-        [("page_minutes", "minute", &by_minute), ("page_hours", "hour", &by_hour), ("page_days", "day", &by_day)];
-    for (table, column, rows) in tables {
+    for ((table, column), rows) in PAGE_TABLES.into_iter().zip([&by_minute, &by_hour, &by_day]) {
         let upsert = format!(
             "INSERT INTO {table} (site, {column}, path, views, leaves, engaged_ms, scroll_pct, friction)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)

@@ -1239,21 +1239,18 @@ pub fn channels(
 /// The sites with stored events (`site_totals` has a row per site, and `''` for all).
 const SITES_SQL: &str = "SELECT site FROM site_totals WHERE site > ''";
 
-/// How finely a part of a range is read: `page_minutes`, `page_hours` or `page_days`.
+/// How finely a part of a range is read: `page_minutes`, `page_hours` or `page_days` (its index
+/// in [`crate::aggregate::PAGE_TABLES`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Grain {
-    Minutes,
-    Hours,
-    Days,
+    Minutes = 0,
+    Hours = 1,
+    Days = 2,
 }
 
 /// Rows of one of the page tables, of one site in `[lo, hi)` (its unit).
 fn pages_sql(grain: Grain) -> Q {
-    let (table, column) = match grain {
-        Grain::Minutes => ("page_minutes", "minute"),
-        Grain::Hours => ("page_hours", "hour"),
-        Grain::Days => ("page_days", "day"),
-    };
+    let (table, column) = crate::aggregate::PAGE_TABLES[grain as usize];
     let mut q = Q::new(&format!(
         "SELECT path, views, leaves, engaged_ms, scroll_pct, friction FROM {table}
           WHERE site = ? AND {column} >= ? AND {column} < ?"
@@ -1602,6 +1599,7 @@ mod tests {
         let c = Connection::open_in_memory().unwrap();
         c.execute_batch(events_sql).unwrap();
         c.execute_batch(crate::aggregate::SCHEMA).unwrap();
+        c.execute_batch(&crate::aggregate::page_schema()).unwrap();
         c
     }
 

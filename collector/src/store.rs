@@ -314,6 +314,7 @@ impl Store {
             tx.execute_batch(crate::aggregate::ADD_DEVICES)?;
         }
         tx.execute_batch(crate::aggregate::SCHEMA)?;
+        tx.execute_batch(&crate::aggregate::page_schema())?;
         if no_channels {
             tx.execute_batch(crate::aggregate::FILL_CHANNELS)?;
         }
