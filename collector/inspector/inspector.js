@@ -287,7 +287,7 @@
     // The page counts are kept per page, not per tag: with a tag chosen they are the site's.
     $('pages-note').textContent = (state.tag ? 'all visits, not only ' + tagName(state.tag) + '; ' : '') +
       (pg.totalPages > pg.pages.length ? 'the first ' + pg.pages.length + ' of ' + fmt(pg.totalPages) : '');
-    if (!pg.pages.length) { emptyRow(tbody, 6, 'No page views or friction in this range.'); return; }
+    if (!pg.pages.length) { emptyRow(tbody, 7, 'No page views or friction in this range.'); return; }
     pg.pages.forEach(function (p) {
       var tr = clickableRow(state.path === p.path, function () {
         state.path = state.path === p.path ? '' : p.path;
@@ -302,6 +302,10 @@
       cell(tr, p.averageScrollPct == null ? '–' : fmt(p.averageScrollPct, 0) + ' %', 'n');
       cell(tr, fmt(p.friction), 'n' + (p.friction ? ' hot' : ''));
       cell(tr, p.frictionPerView == null ? '–' : fmt(p.frictionPerView, 2), 'n');
+      // Most first: what kind of struggle the page is known for.
+      var types = p.frictionByType || {};
+      cell(tr, Object.keys(types).sort(function (a, b) { return types[b] - types[a] || (a < b ? -1 : 1); })
+        .map(function (t) { return t + ' ' + fmt(types[t]); }).join(', '), 'types');
       tbody.appendChild(tr);
     });
   }

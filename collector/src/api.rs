@@ -352,7 +352,8 @@ pub async fn pages(State(st): State<AppState>, Query(q): Pairs) -> Result<Respon
     let site = p.site()?;
     let sort = p.one_of("sort", &["friction", "views"], "friction")?;
     let limit = p.limit(PAGES_DEFAULT_LIMIT)?.min(PAGES_MAX_LIMIT);
-    Ok(json_answer(st.store.reads.run(move |c| query::pages(c, &site, (from, to), sort, limit)).await?))
+    let kept = st.store.reads.kept.clone();
+    Ok(json_answer(st.store.reads.run(move |c| query::pages(c, &kept, &site, (from, to), sort, limit)).await?))
 }
 
 pub async fn overview(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {

@@ -1281,15 +1281,18 @@ fn page_parts(m0: i64, m1: i64) -> Vec<(Grain, i64, i64)> {
 /// The pages of a range by what customers met there: page views, engaged time per view, the
 /// average deepest scroll of a page view, friction events and friction per view; `sort`
 /// `friction` (most first, then views) or `views`; at most `limit` pages. From `page_days`,
-/// `page_hours` and `page_minutes` (see [`page_parts`]).
+/// `page_hours` and `page_minutes` (see [`page_parts`]); each page's friction by type from the
+/// leaderboard's window `kept` holds (the friction rows of exactly `[from, to)`).
 pub fn pages(
     conn: &Connection,
+    kept: &Kept,
     site: &Option<String>,
     (from, to): (i64, i64),
     sort: &str,
     limit: i64,
 ) -> Result<Value, ReadError> {
     let _snapshot = conn.unchecked_transaction()?;
+    let (_, friction_upto) = snapshot_ids(conn)?;
     let (m0, m1) = (from.div_euclid(60_000), (to - 1).div_euclid(60_000) + 1);
     // All sites: each site's rows (the sites are few, and the writer keeps no rows for all).
     let sites: Vec<String> = match site {
@@ -1319,13 +1322,25 @@ pub fn pages(
     let key = |c: &[i64; 5]| if sort == "views" { (c[0], c[4]) } else { (c[4], c[0]) };
     rows.sort_by(|a, b| key(&b.1).cmp(&key(&a.1)).then_with(|| a.0.cmp(&b.0)));
     let total = rows.len();
+    rows.truncate(limit.max(0) as usize);
+    let shown: std::collections::HashSet<&[u8]> = rows.iter().filter(|r| r.1[4] > 0).map(|r| r.0.as_bytes()).collect();
+    let by_type = if shown.is_empty() {
+        Default::default()
+    } else {
+        let f = Filters { site: site.clone(), kind: None, path: None, selector: None, tag: None };
+        kept.friction.by_path_and_type(conn, &f, from, to, friction_upto, &shown)?
+    };
     let ratio = |n: i64, d: i64| if d > 0 { json!(n as f64 / d as f64) } else { Value::Null };
     let out: Vec<Value> = rows
         .iter()
-        .take(limit.max(0) as usize)
         .map(|(path, [views, leaves, engaged, scroll, friction])| {
+            let types: Map<String, Value> = by_type
+                .iter()
+                .filter(|((p, _), _)| p.as_slice() == path.as_bytes())
+                .map(|((_, t), n)| (String::from_utf8_lossy(t).into_owned(), json!(n)))
+                .collect();
             json!({
-                "path": path, "views": views, "leaves": leaves, "friction": friction,
+                "path": path, "views": views, "leaves": leaves, "friction": friction, "frictionByType": types,
                 "frictionPerView": ratio(*friction, *views),
                 // Engaged time over the views (a view's time may come in several page_leave
                 // events: a tab hidden and shown again), unknown without any page_leave (the

@@ -51,6 +51,9 @@ struct Key {
 /// (type, path, selector, count, sessions, last time) of one leaderboard row.
 pub type Group = (String, String, String, i64, i64, i64);
 
+/// Friction counts by (page path, type).
+pub type PathTypeCounts = HashMap<(Vec<u8>, Vec<u8>), i64>;
+
 struct Counting {
     key: [Vec<u8>; 3],
     n: i64,
@@ -218,6 +221,15 @@ impl Window {
     }
 
     /// The first `limit` groups by count (descending), then type, path and selector (bytes).
+    /// The window's friction counts per page path and type, for the paths in `paths`.
+    fn by_path_and_type(&self, paths: &std::collections::HashSet<&[u8]>) -> PathTypeCounts {
+        let mut out = PathTypeCounts::new();
+        for c in self.groups.iter().filter(|c| c.n > 0 && paths.contains(c.key[1].as_slice())) {
+            *out.entry((c.key[1].clone(), c.key[0].clone())).or_default() += c.n;
+        }
+        out
+    }
+
     fn top(&self, limit: i64) -> Vec<Group> {
         let mut live: Vec<&Counting> = self.groups.iter().filter(|c| c.n > 0).collect();
         live.sort_unstable_by(|a, b| b.n.cmp(&a.n).then_with(|| a.key.cmp(&b.key)));
@@ -433,6 +445,22 @@ impl Windows {
         sessions: bool,
     ) -> Result<Vec<Group>, ReadError> {
         self.with_window(conn, f, from, to, upto, sessions, |w| w.top(limit))
+    }
+
+    /// The friction counts per (page path, type) of the rows matching `f` in `[from, to)`, for the
+    /// paths in `paths`: from the leaderboard's own window (the same key when it has no type nor
+    /// page filter), so an inspector polling both builds it once.
+    #[allow(clippy::too_many_arguments)]
+    pub fn by_path_and_type(
+        &self,
+        conn: &Connection,
+        f: &Filters,
+        from: i64,
+        to: i64,
+        upto: i64,
+        paths: &std::collections::HashSet<&[u8]>,
+    ) -> Result<PathTypeCounts, ReadError> {
+        self.with_window(conn, f, from, to, upto, true, |w| w.by_path_and_type(paths))
     }
 
     /// For each of `keys` (type, path, selector), its count if it is among the first `limit`

@@ -1294,6 +1294,12 @@ async fn pages_by_friction_and_by_views() {
         "{all}"
     );
     assert_eq!(all["totalPages"], json!(4));
+    // Each page's friction by type (a page without friction: none).
+    let types: Vec<&Value> = all["pages"].as_array().unwrap().iter().map(|p| &p["frictionByType"]).collect();
+    assert_eq!(
+        types,
+        [&json!({"dead_click": 2, "rage_click": 1}), &json!({"dead_click": 1}), &json!({"js_error": 1}), &json!({})]
+    );
     let shop = api(&t, &format!("/api/pages?{}&site=shop&sort=views", range())).await;
     assert_eq!(
         rows(&shop),
@@ -1308,6 +1314,7 @@ async fn pages_by_friction_and_by_views() {
     let later = api(&t, &format!("/api/pages?from={}&to={TO}&site=shop&limit=2", at(1, 0))).await;
     assert_eq!(rows(&later), ["/p/mug v1 l1 f2 e9000.0 s30.0 fpv2.0", "/cart v0 l0 f1 enull snull fpvnull"]);
     assert_eq!(later["totalPages"], json!(3));
+    assert_eq!(later["pages"][0]["frictionByType"], json!({"dead_click": 1, "rage_click": 1}));
     // Days apart: the whole days from `page_days`, the hours and minutes at the ends.
     let wide = api(&t, "/api/pages?from=2026-11-18T07:13:00Z&to=2026-11-22T00:05:00Z").await;
     assert_eq!(rows(&wide), rows(&all));

@@ -157,9 +157,9 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
 
   // Pages: by friction met there, with their views (no page_leave yet: no engaged time).
   const pageRows = () => page.$$eval('#page-list tbody tr', (trs) => trs.map((r) => [...r.cells].map((c) => c.textContent).join('|')));
-  assert.deepEqual(await pageRows(), ['/product.html|1|–|–|3|3', '/cart.html|0|–|–|1|–', '/|2|–|–|0|0']);
+  assert.deepEqual(await pageRows(), ['/product.html|1|–|–|3|3|dead_click 2, rage_click 1', '/cart.html|0|–|–|1|–|js_error 1', '/|2|–|–|0|0|']);
   assert.equal((await csv(page, 'page-list')).split('\r\n')[0],
-    '"Page","Views","Engaged per view","Scrolled","Friction","Friction per view"');
+    '"Page","Views","Engaged per view","Scrolled","Friction","Friction per view","Friction by type"');
   // A page picked narrows the leaderboard to it (the Page filter); picked again, it is let go.
   await page.click('#page-list tbody tr[data-path="/product.html"]');
   await waitFor('the leaderboard of the page', async () =>
@@ -169,7 +169,7 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   await page.click('#page-list tbody tr[data-path="/product.html"]');
   await waitFor('every page on the leaderboard again', async () => (await page.locator('#leaderboard tbody tr').count()) === 3);
   await page.selectOption('#pages-sort', 'views');
-  await waitFor('the pages by views', async () => (await pageRows())[0] === '/|2|–|–|0|0');
+  await waitFor('the pages by views', async () => (await pageRows())[0] === '/|2|–|–|0|0|');
   assert.equal(new URL(page.url()).searchParams.get('pages'), 'views');
   await page.selectOption('#pages-sort', 'friction');
   await waitFor('the pages by friction', async () => (await pageRows())[0].startsWith('/product.html|'));
