@@ -475,7 +475,7 @@ pub(crate) fn write_pages<'a>(
     Ok(())
 }
 
-/// Version 8 -> 9: `page_minutes`, `page_hours` and `page_days` (made by [`SCHEMA`]) filled as [`apply`]
+/// Version 8 -> 9: `page_minutes`, `page_hours` and `page_days` (made by [`page_schema`]) filled as [`apply`]
 /// fills them: page views and leaves read from their events, friction from `friction` (which
 /// holds each friction event's time and page).
 pub fn fill_pages(conn: &Connection) -> rusqlite::Result<()> {

@@ -220,7 +220,6 @@ impl Window {
             .collect()
     }
 
-    /// The first `limit` groups by count (descending), then type, path and selector (bytes).
     /// The window's friction counts per page path and type, for the paths in `paths`.
     fn by_path_and_type(&self, paths: &std::collections::HashSet<&[u8]>) -> PathTypeCounts {
         let mut out = PathTypeCounts::new();
@@ -230,6 +229,7 @@ impl Window {
         out
     }
 
+    /// The first `limit` groups by count (descending), then type, path and selector (bytes).
     fn top(&self, limit: i64) -> Vec<Group> {
         let mut live: Vec<&Counting> = self.groups.iter().filter(|c| c.n > 0).collect();
         live.sort_unstable_by(|a, b| b.n.cmp(&a.n).then_with(|| a.key.cmp(&b.key)));
