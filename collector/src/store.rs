@@ -250,6 +250,10 @@ impl Store {
         // WAL + synchronous=FULL (the default): a commit is on disk (fsynced) before we
         // answer 200, so an acknowledged batch survives a power cut.
         conn.pragma_update(None, "journal_mode", "WAL")?;
+        // What an erasure or the retention deletes is overwritten with zeros, free pages
+        // included: a person's erased events must not stay readable in the file's free space.
+        // Rows are deleted only there (ingestion inserts and updates), so that is where it costs.
+        conn.pragma_update(None, "secure_delete", "ON")?;
         conn.pragma_update(None, "synchronous", if sync == Sync::Full { "FULL" } else { "NORMAL" })?;
         // Another process holding the lock briefly (a backup, sqlite3 shell, a checkpoint)
         // should delay us, not fail the batch; past 2 s the client retries. Retry every

@@ -439,3 +439,37 @@ fn a_refused_erasure_is_an_error_and_takes_nothing_out() {
     assert_eq!(store.count().unwrap(), total);
     assert_eq!(store.find_subject(&customer).unwrap(), theirs);
 }
+
+/// An erased customer's events are not left readable in the database file's free space (SQLite
+/// `secure_delete`): once the WAL is checkpointed into the file, neither holds a trace of what
+/// only their events carried. The other sessions' events are still there.
+#[test]
+fn an_erased_customers_events_leave_no_trace_in_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.sqlite");
+    let store = Store::open(path.to_str().unwrap()).unwrap();
+    // What only the customer's events carry (sessions 0, 3 and 7), and what the others carry.
+    let values: Vec<Value> = (0..12u32)
+        .flat_map(|i| {
+            session(i).into_iter().map(move |mut e| {
+                let mark = if [0, 3, 7].contains(&i) { "ERASE-ME-7f3a" } else { "KEEP-ME-91c2" };
+                e["properties"]["note"] = json!(format!("{mark} {}", "x".repeat(1500)));
+                e
+            })
+        })
+        .collect();
+    store.insert_batch(events(values)).unwrap();
+    store.merge_all().unwrap();
+    let customer = Subject { user_id: Some("c-1".into()), ..Default::default() };
+    let keys = store.find_subject(&customer).unwrap();
+    assert_eq!(store.erase(keys).unwrap().sessions, 3);
+    let c = Connection::open(&path).unwrap();
+    let (busy, _, _): (i64, i64, i64) =
+        c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
+    assert_eq!(busy, 0, "checkpointed");
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes.extend(std::fs::read(dir.path().join("t.sqlite-wal")).unwrap_or_default());
+    let holds = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    assert!(holds(b"KEEP-ME-91c2"), "the other sessions' events are in the file");
+    assert!(!holds(b"ERASE-ME-7f3a"), "an erased event's text is still in the file");
+}
