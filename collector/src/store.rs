@@ -1197,6 +1197,19 @@ impl Writer {
         .unwrap_or_else(|_| Err(StoreError::Task("panic while erasing".into())))?;
         if result != Erased::default() {
             self.feed.clear();
+            // A person's erasure: the write-ahead log still holds the pages their events were
+            // written in (until later writes overwrite its frames); copied into the file, whose
+            // deleted content `secure_delete` zeroed, and truncated, they are gone. It waits for
+            // readers to let go (the busy handler, 2 s at most); batches wait meanwhile. Erasures
+            // are rare; a log that could not be truncated now is at the collector's next stop.
+            if why == Why::Request {
+                let truncated = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0));
+                if !matches!(truncated, Ok(0)) {
+                    eprintln!(
+                        "touchpoint-collector: erasure: the write-ahead log could not be truncated now ({truncated:?})"
+                    );
+                }
+            }
         }
         Ok(result)
     }
