@@ -59,16 +59,18 @@ export async function launch({ bfcache = false, args = [] } = {}) {
   });
 }
 
-/** Polls `fn` until it returns a truthy value; throws with `what` after the deadline. */
+/** Polls `fn` until it returns a truthy value; throws with `what` after the deadline. The
+ * deadline is on the monotonic clock: the shared machine's wall clock can jump ahead (a paused
+ * VM set right on resume), and a CI run once failed a 30 s wait 2.9 s after it began. */
 export async function waitFor(what, fn, { timeout = 60_000, interval = 100 } = {}) {
-  const deadline = Date.now() + timeout;
+  const deadline = performance.now() + timeout;
   let last;
   for (;;) {
     try {
       last = await fn();
       if (last) return last;
     } catch (e) { last = e; }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${last && (last.stack || JSON.stringify(last))})`);
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${last && (last.stack || JSON.stringify(last))})`);
     await new Promise((r) => setTimeout(r, interval));
   }
 }
