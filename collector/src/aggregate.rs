@@ -423,7 +423,8 @@ pub(crate) fn page_counts(event: &str, f: &crate::facts::Facts) -> PageCounts {
 }
 
 /// Adds (`sign` 1) or takes out (`sign` -1) page counts, keyed by (site, minute, path), in
-/// `page_minutes` and, summed per hour and per day, in `page_hours` and `page_days`. A row taken
+/// `page_minutes` and, summed per hour and per day, in `page_hours` and `page_days` (the same
+/// key may come many times: one item per event will do). A row taken
 /// down to nothing is removed, as a rebuild would not make it.
 pub(crate) fn write_pages<'a>(
     conn: &Connection,
@@ -622,7 +623,8 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
     // when written (no string made per event).
     let mut minutes: Map<(&str, i64, Metric<'_>), i64> = Map::default();
     let mut totals: Map<&str, (i64, i64, i64)> = Map::default();
-    let mut pages: Map<(&str, i64, &str), PageCounts> = Map::default();
+    // Each event's page counts, summed per minute, hour and day by `write_pages`.
+    let mut pages: Vec<((&str, i64, &str), PageCounts)> = Vec::new();
     let mut sessions: Vec<((&str, &str), Session, bool)> = Vec::new();
     let mut index: Map<(&str, &str), usize> = Map::default();
     {
@@ -652,10 +654,7 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
             }
             let page = page_counts(e.event(), &e.facts);
             if page.iter().any(|&n| n != 0) {
-                let row = pages.entry((e.site(), minute, e.facts.path.as_str())).or_default();
-                for (sum, n) in row.iter_mut().zip(page) {
-                    *sum += n;
-                }
+                pages.push(((e.site(), minute, e.facts.path.as_str()), page));
             }
             put_tags(&mut put_tag, id, ts, e.site(), e.session_id(), friction, &e.facts.tags)?;
             if friction {

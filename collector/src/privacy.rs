@@ -161,7 +161,8 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
     let mut minutes: HashMap<Bucket, i64> = HashMap::new();
     let mut name = String::new(); // (for `Metric::spell`)
     let mut totals: HashMap<String, (i64, i64, i64)> = HashMap::new();
-    let mut pages: HashMap<(String, i64, String), crate::aggregate::PageCounts> = HashMap::new();
+    // Each event's page counts (summed by `write_pages`).
+    let mut pages: Vec<((String, i64, String), crate::aggregate::PageCounts)> = Vec::new();
     let mut out = Erased::default();
     let mut events = tx.prepare_cached(
         "SELECT id, event, timestamp, received_at, body, message_id FROM events INDEXED BY events_session
@@ -202,10 +203,7 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
             }
             let page = crate::aggregate::page_counts(&event, &facts);
             if page.iter().any(|&n| n != 0) {
-                let row = pages.entry((site.clone(), minute, facts.path.clone())).or_default();
-                for (sum, n) in row.iter_mut().zip(page) {
-                    *sum += n;
-                }
+                pages.push(((site.clone(), minute, facts.path.clone()), page));
             }
             // Where the session was counted as new (and whether as sampled).
             first.add(received_at, ts, facts.sample_rate);
