@@ -76,10 +76,31 @@ pub struct Erased {
     pub events: u64,
 }
 
+/// A person's sessions as a scan found them, and where the scan began.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Found {
+    pub sessions: Vec<SessionKey>,
+    /// The newest event id before the scan began: every event up to it was looked at; those
+    /// stored since are looked at again by the writer, just before it erases ([`find_after`]).
+    pub upto: i64,
+}
+
 /// The sessions with an event that names `who`. Reads every stored event whose text could hold
 /// one of its ids (the ids as they are, or an escape that could spell them), and parses those:
 /// a full scan, run on the read connection so that ingestion goes on meanwhile.
-pub fn find(conn: &Connection, who: &Subject) -> rusqlite::Result<Vec<SessionKey>> {
+pub fn find(conn: &Connection, who: &Subject) -> rusqlite::Result<Found> {
+    // Read before the scan: whatever is stored meanwhile has a greater id (the writer's ids
+    // only grow), so `id > upto` is all the scan may have missed.
+    let upto = conn.query_row("SELECT COALESCE(MAX(id), 0) FROM events", [], |r| r.get(0))?;
+    Ok(Found { sessions: find_after(conn, who, i64::MIN)?, upto })
+}
+
+/// [`find`] over the events after `after` only (an event id), and the sessions named by
+/// `who.session_id` (read from `sessions`, whatever `after`). The writer runs it in its
+/// erasure's transaction for the events stored during the scan: a person still browsing while
+/// their erasure was asked for (a new session, or an older one where they sign in only now)
+/// is erased too, and nothing of theirs stored before the answer stays.
+pub fn find_after(conn: &Connection, who: &Subject, after: i64) -> rusqlite::Result<Vec<SessionKey>> {
     let mut keys: Vec<SessionKey> = Vec::new();
     if let Some(s) = &who.session_id {
         let mut stmt = conn.prepare("SELECT session_id, site FROM sessions WHERE session_id = ?1")?;
@@ -94,11 +115,11 @@ pub fn find(conn: &Connection, who: &Subject) -> rusqlite::Result<Vec<SessionKey
     if !ids.is_empty() {
         let mut stmt = conn.prepare(
             "SELECT session_id, site, body FROM events
-              WHERE instr(body, ?1) > 0 OR instr(body, ?2) > 0 OR instr(body, '\\') > 0",
+              WHERE id > ?3 AND (instr(body, ?1) > 0 OR instr(body, ?2) > 0 OR instr(body, '\\') > 0)",
         )?;
         // (With a single id, the same one twice.)
         let (a, b) = (ids[0].1, ids.get(1).map_or(ids[0].1, |i| i.1));
-        let mut rows = stmt.query(params![a, b])?;
+        let mut rows = stmt.query(params![a, b, after])?;
         while let Some(r) = rows.next()? {
             let body: String = r.get(2)?;
             let Ok(v) = serde_json::from_str::<serde_json::Value>(&body) else { continue };
@@ -332,11 +353,11 @@ pub async fn post_erase(
         .collect();
     let by = by.join(", ");
     let done = tokio::task::spawn_blocking(move || {
-        let keys = store.find_subject(&who)?;
+        let found = store.scan_subject(&who)?;
         if dry_run {
-            store.count_sessions(&keys)
+            store.count_sessions(&found.sessions)
         } else {
-            store.erase(keys)
+            store.erase_subject(&who, found)
         }
     })
     .await

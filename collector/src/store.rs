@@ -40,7 +40,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use tokio::sync::oneshot;
 
 use crate::idfilter::IdFilter;
-use crate::privacy::{Erased, SessionKey, Subject, Why};
+use crate::privacy::{Erased, Found, SessionKey, Subject, Why};
 use crate::validate::Event;
 #[cfg(test)]
 use crate::validate::EventText;
@@ -204,7 +204,13 @@ enum Job {
     /// Merge every waiting id into `seen` now (tests, and operators before a backup).
     MergeAll { reply: oneshot::Sender<Result<(), StoreError>> },
     /// Take these sessions out, whole (see `privacy.rs`).
-    Erase { sessions: Vec<SessionKey>, why: Why, reply: oneshot::Sender<Result<Erased, StoreError>> },
+    /// `also`: a person, and an event id: their sessions among the events after it go too.
+    Erase {
+        sessions: Vec<SessionKey>,
+        why: Why,
+        also: Option<(Subject, i64)>,
+        reply: oneshot::Sender<Result<Erased, StoreError>>,
+    },
 }
 
 impl Store {
@@ -418,7 +424,19 @@ impl Store {
     /// The sessions with an event naming `who` (see [`crate::privacy::find`]): a scan of the
     /// stored events on the read connection. Blocking.
     pub fn find_subject(&self, who: &Subject) -> Result<Vec<SessionKey>, StoreError> {
+        Ok(self.scan_subject(who)?.sessions)
+    }
+
+    /// [`Store::find_subject`], and where its scan began, for [`Store::erase_subject`]. Blocking.
+    pub fn scan_subject(&self, who: &Subject) -> Result<Found, StoreError> {
         Ok(crate::privacy::find(&self.conn(), who)?)
+    }
+
+    /// Erases a person's sessions: those `found` (by [`Store::scan_subject`]), and those that
+    /// name them among the events stored since its scan began, looked for in the writer's
+    /// transaction (see [`crate::privacy::find_after`]). Blocking.
+    pub fn erase_subject(&self, who: &Subject, found: Found) -> Result<Erased, StoreError> {
+        self.send_erase(found.sessions, Why::Request, Some((who.clone(), found.upto)))
     }
 
     /// The stored events of `sessions` (see [`crate::privacy::export`]). Blocking.
@@ -440,9 +458,18 @@ impl Store {
         if sessions.is_empty() {
             return Ok(Erased::default());
         }
+        self.send_erase(sessions, why, None)
+    }
+
+    fn send_erase(
+        &self,
+        sessions: Vec<SessionKey>,
+        why: Why,
+        also: Option<(Subject, i64)>,
+    ) -> Result<Erased, StoreError> {
         let (reply, rx) = oneshot::channel();
         if let Some(jobs) = &self.jobs {
-            let _ = jobs.send(Job::Erase { sessions, why, reply });
+            let _ = jobs.send(Job::Erase { sessions, why, also, reply });
         }
         rx.blocking_recv().map_err(|_| writer_gone())?
     }
@@ -969,15 +996,15 @@ impl Writer {
                         group.push((events, reply));
                     }
                     Job::MergeAll { reply } => merge_all.push(reply),
-                    Job::Erase { sessions, why, reply } => erase.push((sessions, why, reply)),
+                    Job::Erase { sessions, why, also, reply } => erase.push((sessions, why, also, reply)),
                 }
                 next = if n < MAX_GROUP_EVENTS { jobs.try_recv().ok() } else { None };
             }
             if !group.is_empty() || self.chunk_due() {
                 self.commit_group(group);
             }
-            for (sessions, why, reply) in erase {
-                let _ = reply.send(self.erase(&sessions, why));
+            for (sessions, why, also, reply) in erase {
+                let _ = reply.send(self.erase(sessions, why, also));
             }
             if !merge_all.is_empty() {
                 let result = self.finish_merges();
@@ -1170,7 +1197,12 @@ impl Writer {
     /// (`id_floor`, for a restart after the newest rows were erased), the read side's kept
     /// windows are known to be of another state (`erasures`), and the log of touched sessions
     /// starts over.
-    fn erase(&mut self, sessions: &[SessionKey], why: Why) -> Result<Erased, StoreError> {
+    fn erase(
+        &mut self,
+        mut sessions: Vec<SessionKey>,
+        why: Why,
+        also: Option<(Subject, i64)>,
+    ) -> Result<Erased, StoreError> {
         let conn = self.conn.clone();
         let mut conn = lock(&conn);
         let last_id = self.last_id;
@@ -1178,7 +1210,12 @@ impl Writer {
         // error, and the writer thread goes on.
         let result = catch_unwind(AssertUnwindSafe(|| -> Result<Erased, StoreError> {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let out = crate::privacy::erase_sessions(&tx, sessions, why)?;
+            if let Some((who, after)) = &also {
+                sessions.extend(crate::privacy::find_after(&tx, who, *after)?);
+                sessions.sort();
+                sessions.dedup();
+            }
+            let out = crate::privacy::erase_sessions(&tx, &sessions, why)?;
             if out == Erased::default() {
                 return Ok(out);
             }

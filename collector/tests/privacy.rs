@@ -188,6 +188,49 @@ fn a_customer_is_erased_whole_and_the_aggregates_are_what_the_rest_gives() {
     assert_aggregates_are_rebuilt(&path);
 }
 
+/// The erasure's scan runs while batches are still stored (it reads every event, on the read
+/// connection); what is stored meanwhile is looked at again by the writer before it erases.
+#[test]
+fn a_person_still_browsing_while_their_erasure_runs_is_erased_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.sqlite");
+    let store = Store::open(path.to_str().unwrap()).unwrap();
+    seed(&store);
+    let customer = Subject { user_id: Some("c-1".into()), ..Default::default() };
+    let found = store.scan_subject(&customer).unwrap();
+    assert_eq!(found.sessions, vec![key(0), key(3), key(7)]);
+
+    // Stored after the scan, before the erasure: a new session of theirs, signed in from its
+    // first event; session 4, where they sign in only now; and someone else's new session.
+    let like = |i: u32, k: usize, sid: &str, id: &str, user: Option<&str>| {
+        let mut e = session(i)[k].clone();
+        e["sessionId"] = json!(sid);
+        e["messageId"] = json!(id);
+        match user {
+            Some(u) => e["userId"] = json!(u),
+            None => _ = e.as_object_mut().unwrap().remove("userId"),
+        }
+        e
+    };
+    let meanwhile = vec![
+        like(0, 0, "s20", "late-1", Some("c-1")),
+        like(0, 2, "s20", "late-2", Some("c-1")),
+        like(4, 1, "s4", "late-3", Some("c-1")),
+        like(1, 0, "s21", "late-4", None),
+    ];
+    assert_eq!(store.insert_batch(events(meanwhile)).unwrap().accepted, 4);
+
+    let erased = store.erase_subject(&customer, found).unwrap();
+    let theirs: u64 = [0, 3, 7, 4].iter().map(|&i| session(i).len() as u64).sum::<u64>() + 3;
+    assert_eq!((erased.sessions, erased.events), (5, theirs));
+    assert!(store.find_subject(&customer).unwrap().is_empty());
+    drop(store);
+    let conn = Connection::open(&path).unwrap();
+    assert_eq!(sessions_left(&conn), ["s1", "s10", "s11", "s2", "s21", "s5", "s6", "s8", "s9"]);
+    drop(conn);
+    assert_aggregates_are_rebuilt(&path);
+}
+
 #[test]
 fn sessions_past_the_retention_go_whole_and_ids_keep_growing_after_a_restart() {
     let dir = tempfile::tempdir().unwrap();
