@@ -211,6 +211,8 @@ enum Job {
         also: Option<(Subject, i64)>,
         reply: oneshot::Sender<Result<Erased, StoreError>>,
     },
+    /// Copy the write-ahead log into the file and truncate it (after the retention erased).
+    TruncateLog { reply: oneshot::Sender<()> },
 }
 
 impl Store {
@@ -485,9 +487,21 @@ impl Store {
             all.sessions += done.sessions;
             all.events += done.events;
             if done.sessions == 0 {
+                if all.sessions > 0 {
+                    self.truncate_log();
+                }
                 return Ok(all);
             }
         }
+    }
+
+    /// The retention's last step, in the writer (see [`truncate_log`]). Blocking.
+    fn truncate_log(&self) {
+        let (reply, rx) = oneshot::channel();
+        if let Some(jobs) = &self.jobs {
+            let _ = jobs.send(Job::TruncateLog { reply });
+        }
+        let _ = rx.blocking_recv();
     }
 
     /// Stored event bodies, newest first (the read API's query, on this blocking connection).
@@ -637,6 +651,18 @@ impl Drop for Checkpointer {
 
 fn writer_gone() -> StoreError {
     StoreError::Task("the SQLite writer thread stopped".into())
+}
+
+/// After an erasure the write-ahead log still holds the pages the erased events were written
+/// in (until later writes overwrite its frames); copied into the file, whose deleted content
+/// `secure_delete` zeroed, and truncated, they are gone. It waits for readers to let go (the
+/// busy handler, 2 s at most); batches wait meanwhile. Erasures are rare, and the retention runs
+/// once an hour; a log that could not be truncated now is at the collector's next stop.
+fn truncate_log(conn: &Connection, after: &str) {
+    let truncated = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0));
+    if !matches!(truncated, Ok(0)) {
+        eprintln!("touchpoint-collector: {after}: the write-ahead log could not be truncated now ({truncated:?})");
+    }
 }
 
 fn lock(conn: &Mutex<Connection>) -> std::sync::MutexGuard<'_, Connection> {
@@ -987,6 +1013,7 @@ impl Writer {
             let mut group = Vec::new();
             let mut merge_all = Vec::new();
             let mut erase = Vec::new();
+            let mut truncate = Vec::new();
             let mut n = 0;
             let mut next = first;
             while let Some(job) = next {
@@ -997,6 +1024,7 @@ impl Writer {
                     }
                     Job::MergeAll { reply } => merge_all.push(reply),
                     Job::Erase { sessions, why, also, reply } => erase.push((sessions, why, also, reply)),
+                    Job::TruncateLog { reply } => truncate.push(reply),
                 }
                 next = if n < MAX_GROUP_EVENTS { jobs.try_recv().ok() } else { None };
             }
@@ -1005,6 +1033,12 @@ impl Writer {
             }
             for (sessions, why, also, reply) in erase {
                 let _ = reply.send(self.erase(sessions, why, also));
+            }
+            if !truncate.is_empty() {
+                truncate_log(&lock(&self.conn), "retention");
+                for reply in truncate {
+                    let _ = reply.send(());
+                }
             }
             if !merge_all.is_empty() {
                 let result = self.finish_merges();
@@ -1234,18 +1268,10 @@ impl Writer {
         .unwrap_or_else(|_| Err(StoreError::Task("panic while erasing".into())))?;
         if result != Erased::default() {
             self.feed.clear();
-            // A person's erasure: the write-ahead log still holds the pages their events were
-            // written in (until later writes overwrite its frames); copied into the file, whose
-            // deleted content `secure_delete` zeroed, and truncated, they are gone. It waits for
-            // readers to let go (the busy handler, 2 s at most); batches wait meanwhile. Erasures
-            // are rare; a log that could not be truncated now is at the collector's next stop.
+            // A person's erasure: at once (the retention: once its pass is over, see
+            // `Store::expire`).
             if why == Why::Request {
-                let truncated = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0));
-                if !matches!(truncated, Ok(0)) {
-                    eprintln!(
-                        "touchpoint-collector: erasure: the write-ahead log could not be truncated now ({truncated:?})"
-                    );
-                }
+                truncate_log(&conn, "erasure");
             }
         }
         Ok(result)

@@ -483,20 +483,18 @@ fn a_refused_erasure_is_an_error_and_takes_nothing_out() {
     assert_eq!(store.find_subject(&customer).unwrap(), theirs);
 }
 
-/// An erased customer's events are not left readable in the database file's free space (SQLite
-/// `secure_delete`) nor in its write-ahead log (truncated after a person's erasure): neither
-/// file holds a trace of what only their events carried once the erasure has answered. The other
-/// sessions' events are still there.
-#[test]
-fn an_erased_customers_events_leave_no_trace_in_the_file() {
+/// Erased events are not left readable in the database file's free space (SQLite
+/// `secure_delete`) nor in its write-ahead log (truncated after a person's erasure, and after a
+/// retention pass that erased): neither file holds a trace of what only the erased events
+/// carried once the erasure has answered. The other sessions' events are still there.
+fn erased_events_leave_no_trace(erase: impl FnOnce(&Store) -> u64, erased: &[u32]) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.sqlite");
     let store = Store::open(path.to_str().unwrap()).unwrap();
-    // What only the customer's events carry (sessions 0, 3 and 7), and what the others carry.
     let values: Vec<Value> = (0..12u32)
         .flat_map(|i| {
             session(i).into_iter().map(move |mut e| {
-                let mark = if [0, 3, 7].contains(&i) { "ERASE-ME-7f3a" } else { "KEEP-ME-91c2" };
+                let mark = if erased.contains(&i) { "ERASE-ME-7f3a" } else { "KEEP-ME-91c2" };
                 e["properties"]["note"] = json!(format!("{mark} {}", "x".repeat(1500)));
                 e
             })
@@ -504,12 +502,29 @@ fn an_erased_customers_events_leave_no_trace_in_the_file() {
         .collect();
     store.insert_batch(events(values)).unwrap();
     store.merge_all().unwrap();
-    let customer = Subject { user_id: Some("c-1".into()), ..Default::default() };
-    let keys = store.find_subject(&customer).unwrap();
-    assert_eq!(store.erase(keys).unwrap().sessions, 3);
+    assert_eq!(erase(&store), erased.len() as u64);
     let mut bytes = std::fs::read(&path).unwrap();
     bytes.extend(std::fs::read(dir.path().join("t.sqlite-wal")).unwrap_or_default());
     let holds = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
     assert!(holds(b"KEEP-ME-91c2"), "the other sessions' events are in the file");
     assert!(!holds(b"ERASE-ME-7f3a"), "an erased event's text is still in the file");
+}
+
+#[test]
+fn an_erased_customers_events_leave_no_trace_in_the_file() {
+    // (The customer c-1 is in sessions 0, 3 and 7.)
+    erased_events_leave_no_trace(
+        |store| {
+            let customer = Subject { user_id: Some("c-1".into()), ..Default::default() };
+            store.erase(store.find_subject(&customer).unwrap()).unwrap().sessions
+        },
+        &[0, 3, 7],
+    );
+}
+
+#[test]
+fn expired_events_leave_no_trace_in_the_file() {
+    // (Sessions 0-4 end before 11:42, see the retention test above.)
+    let cutoff = touchpoint_collector::facts::parse_iso_millis(&at(5 * 1200 + 120)).unwrap();
+    erased_events_leave_no_trace(|store| store.expire(cutoff).unwrap().sessions, &[0, 1, 2, 3, 4]);
 }
