@@ -15,6 +15,13 @@
   var COLORS = ['#c2410c', '#2563eb', '#9333ea', '#0891b2', '#ca8a04', '#db2777', '#4d7c0f', '#7c2d12', '#475569',
     '#0f766e', '#be123c', '#6d28d9'];
 
+  // What the channels table can group sessions by (the API's `by`): its column title, the name of
+  // sessions without one, how the sessions list says it, and its plural.
+  var SEGMENTS = {
+    channel: { title: 'Channel', none: '(unknown)', prefix: 'from ', plural: 'channels' },
+    device: { title: 'Device', none: '(unknown)', prefix: 'on ', plural: 'devices' },
+    campaign: { title: 'Campaign', none: '(no campaign)', prefix: 'of campaign ', plural: 'campaigns' },
+  };
   var $ = function (id) { return document.getElementById(id); };
   var state = {};
   var chart = null, chartKeys = '', funnelChart = null, tagsSig = '', tagsFor = '', tagsAt = 0;
@@ -33,10 +40,10 @@
       steps: q.get('steps') || '',
       // The leaderboard row whose sessions are listed.
       elType: q.get('el_type') || '', elPath: q.get('el_path') || '', elSel: q.get('el_sel'),
-      // What the channels table groups sessions by: 'channel' or 'device'.
-      by: q.get('by') === 'device' ? 'device' : 'channel',
-      // The channel (or device) whose sessions are listed (null: none picked; '' those without).
-      channel: q.get(q.get('by') === 'device' ? 'device' : 'channel'),
+      // What the channels table groups sessions by: 'channel', 'device' or 'campaign'.
+      by: SEGMENTS[q.get('by')] ? q.get('by') : 'channel',
+      // The channel (or device, campaign) whose sessions are listed (null: none picked; '' those without).
+      channel: q.get(SEGMENTS[q.get('by')] ? q.get('by') : 'channel'),
       // The customer whose sessions are listed (a userId; '' none).
       user: q.get('user') || '',
       // The page tag every panel is narrowed to ('key:value'; '' none).
@@ -249,14 +256,14 @@
     refresh();
   }
 
-  // A row's name: a channel as channelName says, a device class as it is.
-  function segmentName(by, v) { return by === 'device' ? v || '(unknown)' : channelName(v); }
+  // A row's name: a channel as channelName says, a device class or a campaign as it is.
+  function segmentName(by, v) { return by === 'channel' ? channelName(v) : v || SEGMENTS[by].none; }
 
   function renderChannels(ch) {
     var tbody = $('channel-list').querySelector('tbody'), by = ch.by || 'channel';
     tbody.textContent = '';
     $('channel-goal').textContent = 'Reached ' + ch.goal;
-    $('seg-name').textContent = by === 'device' ? 'Device' : 'Channel';
+    $('seg-name').textContent = SEGMENTS[by].title;
     if (!ch.channels.length) { emptyRow(tbody, 6, 'No sessions in this range.'); return; }
     ch.channels.forEach(function (c) {
       var name = c[by];
@@ -270,6 +277,18 @@
       cell(tr, fmt(c.converted) + ' (' + pct(c.conversionRate) + ')', 'n');
       tbody.appendChild(tr);
     });
+    // Past the first 100 (campaigns from many URLs): the rest summed, not clickable.
+    var o = ch.others;
+    if (o) {
+      var tr = el('tr', 'others');
+      cell(tr, fmt(o.count) + ' more ' + SEGMENTS[by].plural);
+      cell(tr, fmt(o.sessions), 'n');
+      cell(tr, pct(o.sessionsWithFrictionShare), 'n');
+      cell(tr, fmt(o.frictionPerSession, 2), 'n');
+      var sc = cell(tr, '', 'n'); sc.appendChild(el('span', 'score ' + scoreClass(o.averageScore), fmt(o.averageScore, 0)));
+      cell(tr, fmt(o.converted) + ' (' + pct(o.conversionRate) + ')', 'n');
+      tbody.appendChild(tr);
+    }
   }
 
   // --- pages ----------------------------------------------------------------------------------
@@ -373,7 +392,7 @@
     tbody.textContent = '';
     $('sessions-filter').textContent = (state.elType
       ? 'with ' + state.elType + ' on ' + (state.elSel || '(page)') + ' at ' + (state.elPath || '–')
-      : state.channel !== null ? (state.by === 'device' ? 'on ' : 'from ') + segmentName(state.by, state.channel)
+      : state.channel !== null ? SEGMENTS[state.by].prefix + segmentName(state.by, state.channel)
       : state.user ? 'of customer ' + state.user : 'most recent') + (state.tag ? ' tagged ' + tagName(state.tag) : '') +
       (state.user && !state.elType && state.channel === null ? customerSummary(list.sessions) : '') + ' (click a session for its journey)';
     if (!list.sessions.length) { emptyRow(tbody, 11, 'No sessions in this range.'); return; }

@@ -65,9 +65,10 @@ CREATE TABLE IF NOT EXISTS sessions (
 ) WITHOUT ROWID;
 -- Two indexes only (each session row is rewritten once per group it appears in, and every
 -- index costs a b-tree write then). They carry what the counts, the average score, the
--- friction filter, the funnel and the channels and devices read, so those read the index alone.
-CREATE INDEX IF NOT EXISTS sessions_site_last ON sessions(site, last_ts, first_ts, score, friction, moments, channel, device);
-CREATE INDEX IF NOT EXISTS sessions_last ON sessions(last_ts, first_ts, score, friction, moments, channel, device);
+-- friction filter, the funnel and the channels, devices and campaigns read, so those read the
+-- index alone. (One without `campaign` is from before version 12: the store makes it again.)
+CREATE INDEX IF NOT EXISTS sessions_site_last ON sessions(site, last_ts, first_ts, score, friction, moments, channel, device, campaign);
+CREATE INDEX IF NOT EXISTS sessions_last ON sessions(last_ts, first_ts, score, friction, moments, channel, device, campaign);
 -- A customer's sessions, most recent first. Partial: a session without a customer costs it no
 -- write (a query must say `user_id <> ''` to use it).
 CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id, last_ts) WHERE user_id <> '';

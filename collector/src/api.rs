@@ -244,7 +244,10 @@ pub async fn friction(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
 pub async fn sessions(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
     let p = Params::new(
         q,
-        &["site", "from", "to", "friction", "type", "path", "selector", "channel", "device", "user", "tag", "limit"],
+        &[
+            "site", "from", "to", "friction", "type", "path", "selector", "channel", "device", "campaign", "user",
+            "tag", "limit",
+        ],
     )?;
     let (from, to) = p.range(now_ms())?;
     let s = query::SessionsQ {
@@ -257,13 +260,18 @@ pub async fn sessions(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
         selector: p.selector()?,
         channel: p.channel("channel")?,
         device: p.channel("device")?,
+        campaign: p.channel("campaign")?,
         user: p.user()?,
         tag: p.tag()?,
         limit: p.limit(50)?,
     };
     // A friction element's sessions come from its friction rows, not from the sessions' own.
-    for (name, given) in [("channel", s.channel.is_some()), ("device", s.device.is_some()), ("user", s.user.is_some())]
-    {
+    for (name, given) in [
+        ("channel", s.channel.is_some()),
+        ("device", s.device.is_some()),
+        ("campaign", s.campaign.is_some()),
+        ("user", s.user.is_some()),
+    ] {
         if given && s.by_friction() {
             return Err(BadParam(format!("{name}: not with type, path or selector")).into());
         }
@@ -330,8 +338,9 @@ pub async fn channels(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
     let (site, tag) = (p.site()?, p.tag()?);
     let last = crate::facts::DEFAULT_MOMENTS[crate::facts::DEFAULT_MOMENTS.len() - 1];
     let goal = p.name("goal")?.unwrap_or_else(|| last.to_string());
-    let by = match p.one_of("by", &["channel", "device"], "channel")? {
+    let by = match p.one_of("by", &["channel", "device", "campaign"], "channel")? {
         "device" => crate::window::Segment::Device,
+        "campaign" => crate::window::Segment::Campaign,
         _ => crate::window::Segment::Channel,
     };
     let kept = st.store.reads.kept.clone();

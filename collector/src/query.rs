@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 use crate::facts::{format_iso_millis, parse_iso_millis, DEFAULT_MOMENTS};
 use crate::reads::ReadError;
 use crate::validate::{is_site_id, is_user_id};
-use crate::window::{snapshot_ids, Filters, Kept, Segment};
+use crate::window::{snapshot_ids, ChannelTotals, Filters, Kept, Segment};
 
 /// Longest time range a query may cover.
 pub const MAX_RANGE_MS: i64 = 92 * 86_400_000;
@@ -653,6 +653,8 @@ pub struct SessionsQ {
     pub channel: Option<String>,
     /// Sessions of this device class ("": those without one; not with a friction filter).
     pub device: Option<String>,
+    /// Sessions of this campaign ("": those without one; not with a friction filter).
+    pub campaign: Option<String>,
     /// Sessions of this customer (`userId`; not with a friction filter).
     pub user: Option<String>,
     /// Sessions where an event carried this tag (with a friction filter: where that friction's
@@ -702,6 +704,9 @@ fn sessions_sql(q: &SessionsQ) -> Q {
         }
         if let Some(d) = &q.device {
             s.push(" AND s.device = ?", d.clone());
+        }
+        if let Some(c) = &q.campaign {
+            s.push(" AND s.campaign = ?", c.clone());
         }
         if let Some(tag) = &q.tag {
             s.session_tag(tag);
@@ -1193,7 +1198,8 @@ pub fn funnel(
 // /api/channels
 
 /// Sessions of a range by attribution channel (the SDK's `context.channel` of the session; those
-/// without one under `""`), or by device class (`by`: `context.device`), most sessions first:
+/// without one under `""`), or by device class or campaign (`by`: `context.device`,
+/// `context.campaign`), most sessions first:
 /// how many had friction, friction per session, average score, and how many reached `goal` (the
 /// last moment of truth, by default); `tag`: of the sessions carrying it only. From the session
 /// window `kept` holds (one read transaction).
@@ -1212,26 +1218,48 @@ pub fn channels(
     let name = match by {
         Segment::Channel => "channel",
         Segment::Device => "device",
+        Segment::Campaign => "campaign",
     };
     rows.sort_by(|a, b| b.sessions.cmp(&a.sessions).then_with(|| a.channel.cmp(&b.channel)));
     let ratio = |n: i64, d: i64| if d > 0 { n as f64 / d as f64 } else { 0.0 };
-    let out: Vec<Value> = rows
-        .iter()
-        .map(|c| {
-            json!({
-                name: c.channel, "sessions": c.sessions, "sessionsWithFriction": c.with_friction,
-                "sessionsWithFrictionShare": ratio(c.with_friction, c.sessions),
-                "frictionPerSession": ratio(c.friction, c.sessions),
-                "averageScore": ratio(c.score_sum, c.sessions),
-                "converted": c.converted, "conversionRate": ratio(c.converted, c.sessions),
-            })
+    // (Campaign names come from the pages' URLs: any number of them. The rest is summed.)
+    let total = rows.len();
+    let rest = rows.split_off(total.min(MAX_SEGMENT_ROWS));
+    let mut others = ChannelTotals::default();
+    for c in &rest {
+        others.sessions += c.sessions;
+        others.with_friction += c.with_friction;
+        others.friction += c.friction;
+        others.score_sum += c.score_sum;
+        others.converted += c.converted;
+    }
+    let figures = |c: &ChannelTotals| {
+        json!({
+            name: c.channel, "sessions": c.sessions, "sessionsWithFriction": c.with_friction,
+            "sessionsWithFrictionShare": ratio(c.with_friction, c.sessions),
+            "frictionPerSession": ratio(c.friction, c.sessions),
+            "averageScore": ratio(c.score_sum, c.sessions),
+            "converted": c.converted, "conversionRate": ratio(c.converted, c.sessions),
         })
-        .collect();
+    };
+    let out: Vec<Value> = rows.iter().map(figures).collect();
+    // The rows past the first MAX_SEGMENT_ROWS, summed, and how many they are.
+    let others = (!rest.is_empty()).then(|| {
+        let mut v = figures(&others);
+        if let Some(o) = v.as_object_mut() {
+            o.remove(name);
+            o.insert("count".into(), json!(rest.len()));
+        }
+        v
+    });
     Ok(json!({
         "from": format_iso_millis(from), "to": format_iso_millis(to), "site": site, "goal": goal, "by": name,
-        "channels": out,
+        "channels": out, "others": others,
     }))
 }
+
+/// Most rows of `/api/channels`; the rest are summed in its `others`.
+pub const MAX_SEGMENT_ROWS: usize = 100;
 
 // ---------------------------------------------------------------------------------------------
 // /api/pages
@@ -1537,15 +1565,17 @@ fn sessions_shapes(tag: Option<Tag>) -> Vec<Q> {
             selector: opt(bits & 16 != 0),
             channel: None,
             device: None,
+            campaign: None,
             user: None,
             tag: tag.clone(),
             limit: 1,
         };
         out.push(sessions_sql(&q));
         if bits & 28 == 0 {
-            for more in 1..8u8 {
+            for more in 1..16u8 {
                 let (channel, device, user) = (opt(more & 1 != 0), opt(more & 2 != 0), opt(more & 4 != 0));
-                out.push(sessions_sql(&SessionsQ { channel, device, user, ..q.clone() }));
+                let campaign = opt(more & 8 != 0);
+                out.push(sessions_sql(&SessionsQ { channel, device, campaign, user, ..q.clone() }));
             }
         }
     }
@@ -1888,6 +1918,8 @@ mod tests {
                             // Some events without attribution, as from another sender.
                             channel: ["", "email", "paid_search", "direct"][next(4) as usize].into(),
                             device: ["", "mobile", "desktop"][next(3) as usize].into(),
+                            // (Kept with the channel, as the SDK sends them together.)
+                            campaign: ["", "spring", "brand"][next(3) as usize].into(),
                             // A variant on a few events (a session carries it from its first).
                             tags: ["A", "B"]
                                 .get(next(12) as usize)
@@ -1990,7 +2022,9 @@ mod tests {
                         assert_eq!(ours, (sessions, reached), "funnel, step {step}, {from}..{to}, {site:?}");
                     }
                     // Channels and devices: the kept window against a GROUP BY of the sessions table.
-                    for (by, column) in [(Segment::Channel, "channel"), (Segment::Device, "device")] {
+                    for (by, column) in
+                        [(Segment::Channel, "channel"), (Segment::Device, "device"), (Segment::Campaign, "campaign")]
+                    {
                         let ours_ch =
                             kept.sessions.channels(&c, &site, (from, to), upto, "purchase", None, by).unwrap();
                         let mut q = Q::new(&format!(
@@ -2100,6 +2134,7 @@ mod tests {
                         selector: selector.clone(),
                         channel: None,
                         device: None,
+                        campaign: None,
                         user: None,
                         tag: tag.clone(),
                         limit,

@@ -61,7 +61,7 @@ pub const MAX_GROUP_EVENTS: usize = 10_000;
 /// Version 9 had no `device` in `sessions`: it is added, and filled from each session's events.
 /// Versions 9 and 10 also kept page rows for all sites (site `''`), which nothing reads now:
 /// they are deleted.
-const SCHEMA_VERSION: i64 = 11;
+const SCHEMA_VERSION: i64 = 12;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
@@ -324,6 +324,17 @@ impl Store {
         }
         if no_devices {
             tx.execute_batch(crate::aggregate::ADD_DEVICES)?;
+        }
+        // The sessions' two indexes from before version 12 lack the campaign (the campaigns
+        // grouping reads it from them): made again by the schema below.
+        let stale = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'index' AND name IN ('sessions_last', 'sessions_site_last')
+                              AND instr(sql, 'campaign') = 0)",
+            [],
+            |r| r.get::<_, bool>(0),
+        )?;
+        if stale {
+            tx.execute_batch("DROP INDEX IF EXISTS sessions_site_last; DROP INDEX IF EXISTS sessions_last;")?;
         }
         tx.execute_batch(crate::aggregate::SCHEMA)?;
         tx.execute_batch(&crate::aggregate::page_schema())?;

@@ -539,6 +539,8 @@ struct Summary {
     channel: String,
     /// Its device class ('' unknown).
     device: String,
+    /// Its campaign (`context.campaign` with its channel; '' none).
+    campaign: String,
     /// Whether it carries each page tag asked about so far (as `session_tags` says), remembered
     /// until one of its events is stored (its summary is then read again, without them).
     tags: std::cell::RefCell<Vec<(crate::query::Tag, bool)>>,
@@ -576,10 +578,10 @@ fn movable(kept: (i64, i64, i64), (from, to): (i64, i64), upto: i64) -> bool {
 
 fn session_scan_sql(site: bool) -> &'static str {
     if site {
-        "SELECT session_id, site, first_ts, last_ts, friction, score, moments, channel, device FROM sessions
+        "SELECT session_id, site, first_ts, last_ts, friction, score, moments, channel, device, campaign FROM sessions
           INDEXED BY sessions_site_last WHERE site = ?1 AND last_ts >= ?2"
     } else {
-        "SELECT session_id, site, first_ts, last_ts, friction, score, moments, channel, device FROM sessions
+        "SELECT session_id, site, first_ts, last_ts, friction, score, moments, channel, device, campaign FROM sessions
           INDEXED BY sessions_last WHERE last_ts >= ?1"
     }
 }
@@ -594,7 +596,7 @@ fn touched_sql(site: bool) -> &'static str {
 }
 
 const SESSION_ROW_SQL: &str =
-    "SELECT first_ts, last_ts, friction, score, moments, channel, device FROM sessions WHERE session_id = ?1 AND site = ?2";
+    "SELECT first_ts, last_ts, friction, score, moments, channel, device, campaign FROM sessions WHERE session_id = ?1 AND site = ?2";
 
 /// The SQL shapes of the session windows (for `EXPLAIN QUERY PLAN` in the tests): (sql, arguments).
 pub fn session_shapes() -> Vec<(String, usize)> {
@@ -638,6 +640,7 @@ impl SessionWindow {
                 moments: moments_of(r.get_ref(6)?),
                 channel: r.get(7)?,
                 device: r.get(8)?,
+                campaign: r.get(9)?,
                 tags: Default::default(),
             };
             w.by_last.insert((s.last_ts, key.clone()));
@@ -686,6 +689,7 @@ impl SessionWindow {
                         moments: moments_of(r.get_ref(4)?),
                         channel: r.get(5)?,
                         device: r.get(6)?,
+                        campaign: r.get(7)?,
                         tags: Default::default(),
                     };
                     if s.last_ts >= from {
@@ -728,6 +732,8 @@ pub enum Segment {
     Channel,
     /// The device class (`context.device`).
     Device,
+    /// The campaign (`context.campaign`: `utm_campaign`, kept with the channel).
+    Campaign,
 }
 
 /// One channel's (or device class's) sessions of a range (see [`SessionWindows::channels`]).
@@ -911,7 +917,7 @@ impl SessionWindows {
         })
     }
 
-    /// Sessions in `[from, to)` per attribution channel, or per device class (`by`; '' for
+    /// Sessions in `[from, to)` per attribution channel, device class or campaign (`by`; '' for
     /// sessions without one), in name order. `goal`: the moment of truth counted as a
     /// conversion; `tag`: of the sessions carrying it only.
     #[allow(clippy::too_many_arguments)]
@@ -926,20 +932,19 @@ impl SessionWindows {
         by_what: Segment,
     ) -> Result<Vec<ChannelTotals>, ReadError> {
         self.with_tag(conn, site, from, to, upto, tag, |sessions| {
-            // A few channels: a list, not a map by name.
+            // (Campaigns may be hundreds: an index by name.)
             let mut by: Vec<ChannelTotals> = Vec::new();
+            let mut index: HashMap<&str, usize> = HashMap::new();
             for (_, s) in sessions {
                 let name = match by_what {
                     Segment::Channel => &s.channel,
                     Segment::Device => &s.device,
+                    Segment::Campaign => &s.campaign,
                 };
-                let i = match by.iter().position(|c| c.channel == *name) {
-                    Some(i) => i,
-                    None => {
-                        by.push(ChannelTotals { channel: name.clone(), ..Default::default() });
-                        by.len() - 1
-                    }
-                };
+                let i = *index.entry(name.as_str()).or_insert_with(|| {
+                    by.push(ChannelTotals { channel: name.clone(), ..Default::default() });
+                    by.len() - 1
+                });
                 let c = &mut by[i];
                 c.sessions += 1;
                 c.with_friction += i64::from(s.friction > 0);

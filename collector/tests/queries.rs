@@ -376,6 +376,76 @@ async fn sessions_by_device() {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }
 
+/// Sessions by campaign (`by=campaign`): each session under the campaign its attribution came
+/// with (`context.campaign`), those without one under `""`; a campaign's sessions.
+#[tokio::test]
+async fn sessions_by_campaign() {
+    let t = seeded(open()).await;
+    let d = api(&t, &format!("/api/channels?{}&by=campaign", range())).await;
+    assert_eq!((&d["by"], &d["others"]), (&json!("campaign"), &Value::Null));
+    let rows: Vec<String> = d["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| format!("{} {} {} {}", r["campaign"], r["sessions"], r["sessionsWithFriction"], r["converted"]))
+        .collect();
+    assert_eq!(rows, [r#""" 2 1 0"#, r#""grinders" 1 1 0"#, r#""spring_sale" 1 1 1"#]);
+    assert_eq!(ids(&api(&t, &format!("/api/sessions?{}&campaign=grinders", range())).await), ["s2"]);
+    assert_eq!(ids(&api(&t, &format!("/api/sessions?{}&campaign=", range())).await), ["s3", "b1"]);
+    assert!(ids(&api(&t, &format!("/api/sessions?{}&campaign=grinders&channel=email", range())).await).is_empty());
+    let both = get(&t.app, &format!("/api/sessions?{}&campaign=grinders&path=/", range())).await;
+    assert_eq!(both.status, StatusCode::BAD_REQUEST);
+    assert!(both.error().contains("campaign"), "{}", both.error());
+}
+
+/// Campaign names come from the pages' URLs, so there may be any number of them: the answer
+/// holds the 100 with the most sessions, and the rest summed in `others`.
+#[tokio::test]
+async fn campaigns_past_the_hundredth_are_summed() {
+    let t = app_on(Store::open(":memory:").unwrap(), open());
+    // Campaign k has 1 session for k < 100, and c000 has 3 (the most): 103 sessions, 102 campaigns.
+    let mut events = Vec::new();
+    for k in 0..102u32 {
+        for n in 0..if k == 0 { 3 } else { 1 } {
+            let mut e =
+                ev(&format!("m{k}-{n}"), "shop", &format!("s{k}-{n}"), "page_view", &at(1, k % 60), "/", json!({}));
+            e["context"]["channel"] = json!("email");
+            e["context"]["campaign"] = json!(format!("c{k:03}"));
+            events.push(e);
+        }
+    }
+    assert_eq!(post(&t.app, batch(events)).await.json()["accepted"], json!(104));
+    let d = api(&t, &format!("/api/channels?{}&by=campaign", range())).await;
+    let rows = d["channels"].as_array().unwrap();
+    assert_eq!(rows.len(), 100);
+    assert_eq!((&rows[0]["campaign"], &rows[0]["sessions"]), (&json!("c000"), &json!(3)));
+    // Then by name: c001..c099 kept, c100 and c101 summed.
+    assert_eq!(rows[99]["campaign"], json!("c099"));
+    assert_eq!((&d["others"]["count"], &d["others"]["sessions"]), (&json!(2), &json!(2)));
+    assert!(d["others"].get("campaign").is_none());
+}
+
+/// A version 11 database's two session indexes lack the campaign: made again with it when the
+/// database is opened, with the same answers.
+#[tokio::test]
+async fn session_indexes_gain_the_campaign_in_a_version_11_database() {
+    let queries = [
+        format!("/api/channels?{}&by=campaign", range()),
+        format!("/api/channels?{}&by=campaign&site=shop", range()),
+        format!("/api/sessions?{}&campaign=grinders", range()),
+    ];
+    let before = same_answers_after_migration(
+        vec![batch(seed())],
+        &queries,
+        "DROP INDEX sessions_site_last; DROP INDEX sessions_last;
+         CREATE INDEX sessions_site_last ON sessions(site, last_ts, first_ts, score, friction, moments, channel, device);
+         CREATE INDEX sessions_last ON sessions(last_ts, first_ts, score, friction, moments, channel, device);
+         PRAGMA user_version = 11;",
+    )
+    .await;
+    assert_eq!(before[0]["channels"].as_array().unwrap().len(), 3, "{}", before[0]);
+}
+
 /// A version 9 database (sessions without their device class) gets `device` added and filled
 /// from each session's events when it is opened, and its session indexes made again with it.
 #[tokio::test]
@@ -726,7 +796,16 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
         assert_eq!(&api(&t, q).await, want, "{q}");
     }
     let c = rusqlite::Connection::open(&path).unwrap();
-    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 11);
+    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 12);
+    // The session indexes as the current schema makes them.
+    let indexes: String = c
+        .query_row(
+            "SELECT group_concat(sql, ';') FROM sqlite_master WHERE name IN ('sessions_last', 'sessions_site_last')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(indexes.matches("campaign").count(), 2, "{indexes}");
     before
 }
 

@@ -150,10 +150,21 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   assert.equal(new URL(page.url()).searchParams.get('device'), 'mobile');
   assert.match(await page.textContent('#sessions-filter'), /^on mobile/);
   assert.equal(await page.textContent('#session-list tbody tr td:nth-child(7)'), 'mobile');
+  // By campaign (utm_campaign the visit began with); a campaign's sessions.
+  await page.selectOption('#seg-by', 'campaign');
+  await waitFor('the sessions by campaign', async () =>
+    (await deviceRows()).join() === '(no campaign) 1,grinders 1,spring_sale 1');
+  assert.equal(await page.textContent('#seg-name'), 'Campaign');
+  assert.equal(new URL(page.url()).searchParams.get('device'), null, 'a device picked is let go');
+  await page.click('#channel-list tbody tr[data-campaign="grinders"]');
+  await waitFor('the sessions of a campaign', async () =>
+    (await page.$$eval('#session-list tbody tr', (trs) => trs.map((t) => t.dataset.session))).join() === 'sess-two');
+  assert.equal(new URL(page.url()).searchParams.get('campaign'), 'grinders');
+  assert.match(await page.textContent('#sessions-filter'), /^of campaign grinders/);
   await page.selectOption('#seg-by', 'channel');
   await waitFor('the channels again, every session listed', async () =>
     (await page.locator('#channel-list tbody tr[data-channel]').count()) === 3 && (await page.locator('#session-list tbody tr').count()) === 3);
-  assert.equal(new URL(page.url()).searchParams.get('device'), null);
+  assert.equal(new URL(page.url()).searchParams.get('campaign'), null);
 
   // Pages: by friction met there, with their views (no page_leave yet: no engaged time).
   const pageRows = () => page.$$eval('#page-list tbody tr', (trs) => trs.map((r) => [...r.cells].map((c) => c.textContent).join('|')));
