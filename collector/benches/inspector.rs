@@ -212,6 +212,8 @@ fn session_events(buf: &mut String, rng: &mut u64, session: u64, start_ms: i64, 
         let path = PATHS[(session as usize + i) % PATHS.len()];
         // The session's attribution, on every event's context as the SDK sends it.
         let (channel, campaign) = CHANNELS[session as usize % CHANNELS.len()];
+        // And its device class (the SDK's, by the window's width).
+        let device = ["mobile", "desktop", "tablet"][session as usize % 3];
         if !buf.ends_with('[') {
             buf.push(',');
         }
@@ -227,7 +229,7 @@ fn session_events(buf: &mut String, rng: &mut u64, session: u64, start_ms: i64, 
             ""
         };
         buf.push_str(&format!(
-            r#"{{"type":"{kind}","event":"{name}","messageId":"{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}","timestamp":"{}","sessionId":"sess-{session:016x}","site":"{site}","properties":{props},"context":{{"page":{{"url":"https://shop.example{path}","path":"{path}","title":"Demo Shop","referrer":""}},"library":{{"name":"touchpoint","version":"0.1.0"}},"channel":"{channel}","campaign":"{campaign}"{tags}}}}}"#,
+            r#"{{"type":"{kind}","event":"{name}","messageId":"{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}","timestamp":"{}","sessionId":"sess-{session:016x}","site":"{site}","properties":{props},"context":{{"page":{{"url":"https://shop.example{path}","path":"{path}","title":"Demo Shop","referrer":""}},"library":{{"name":"touchpoint","version":"0.1.0"}},"channel":"{channel}","campaign":"{campaign}","device":"{device}"{tags}}}}}"#,
             a >> 32,
             (a >> 16) & 0xffff,
             a & 0xfff,
@@ -407,6 +409,14 @@ fn query_latencies(addr: &str, runs: usize) {
         ("overview, 7 d, tag".into(), format!("/api/overview?{week}&tag=variant:B")),
         ("funnel, 7 d, tag".into(), format!("/api/funnel?{week}&tag=variant:B")),
         ("channels, 7 d, tag".into(), format!("/api/channels?{week}&tag=variant:B")),
+        // One device class: the leaderboard's window of its friction rows (the device is in
+        // their index), the sessions' from the kept session window.
+        ("overview, 7 d, device".into(), format!("/api/overview?{week}&device=mobile")),
+        ("friction leaderboard, 24 h, device".into(), format!("/api/friction?{day}&device=mobile")),
+        ("friction leaderboard, 7 d, device".into(), format!("/api/friction?{week}&device=mobile")),
+        ("timeseries friction, 24 h, device".into(), format!("/api/timeseries?{day}&metric=friction&device=mobile")),
+        ("funnel, 7 d, device".into(), format!("/api/funnel?{week}&device=mobile")),
+        ("channels by campaign, 7 d".into(), format!("/api/channels?{week}&by=campaign")),
     ];
     // `first`: the first call of a query (the collector keeps some answers' state between polls
     // of the same range, see collector/src/window.rs; the first call builds it).

@@ -48,6 +48,9 @@
       user: q.get('user') || '',
       // The page tag every panel is narrowed to ('key:value'; '' none).
       tag: q.get('tag') || '',
+      // The device class every panel but the pages is narrowed to ('' all). (Not `device`: that
+      // is the channels table's click-through when it groups by device.)
+      device: q.get('device_class') || '',
       session: q.get('session') || '',
       // The pages' order: 'friction' (most first) or 'views'.
       pagesBy: q.get('pages') === 'views' ? 'views' : 'friction',
@@ -67,6 +70,7 @@
     if (state.channel !== null) q.set(state.by, state.channel);
     if (state.user) q.set('user', state.user);
     if (state.tag) q.set('tag', state.tag);
+    if (state.device) q.set('device_class', state.device);
     if (state.session) q.set('session', state.session);
     if (state.pagesBy !== 'friction') q.set('pages', state.pagesBy);
     var url = location.pathname + (q.toString() ? '?' + q.toString() : '');
@@ -79,6 +83,7 @@
     $('f-range').value = state.range;
     $('f-path').value = state.path;
     $('f-type').value = state.type;
+    $('f-device').value = state.device;
     $('f-live').checked = state.live;
     $('f-user').value = state.user;
     if (state.tag) addOption($('f-tag'), state.tag, tagName(state.tag));
@@ -168,9 +173,11 @@
     var scale = visitsPerSession(o);
     document.querySelectorAll('#overview [data-est]').forEach(function (e) {
       var v = o[e.getAttribute('data-est')];
-      e.textContent = scale ? '≈ ' + fmt(v * scale) : '';
-      e.hidden = !scale;
+      e.textContent = scale && v != null ? '≈ ' + fmt(v * scale) : '';
+      e.hidden = !scale || v == null;
     });
+    // (With a device chosen the events are not counted: they are not kept per device.)
+    $('overview').querySelector('[data-k="events"]').title = o.events == null ? 'not counted per device' : '';
     var cards = document.querySelectorAll('#overview [data-k]');
     cards.forEach(function (c) {
       var k = c.getAttribute('data-k'), v = o[k];
@@ -303,8 +310,9 @@
   function renderPages(pg) {
     var tbody = $('page-list').querySelector('tbody');
     tbody.textContent = '';
-    // The page counts are kept per page, not per tag: with a tag chosen they are the site's.
-    $('pages-note').textContent = (state.tag ? 'all visits, not only ' + tagName(state.tag) + '; ' : '') +
+    // The page counts are kept per page, not per tag or device: with either chosen they are the site's.
+    var only = [state.tag && tagName(state.tag), state.device].filter(Boolean).join(' and ');
+    $('pages-note').textContent = (only ? 'all visits, not only ' + only + '; ' : '') +
       (pg.totalPages > pg.pages.length ? 'the first ' + pg.pages.length + ' of ' + fmt(pg.totalPages) : '');
     if (!pg.pages.length) { emptyRow(tbody, 7, 'No page views or friction in this range.'); return; }
     pg.pages.forEach(function (p) {
@@ -394,6 +402,7 @@
       ? 'with ' + state.elType + ' on ' + (state.elSel || '(page)') + ' at ' + (state.elPath || '–')
       : state.channel !== null ? SEGMENTS[state.by].prefix + segmentName(state.by, state.channel)
       : state.user ? 'of customer ' + state.user : 'most recent') + (state.tag ? ' tagged ' + tagName(state.tag) : '') +
+      (state.device && !(state.by === 'device' && state.channel !== null && !state.elType) ? ' (' + state.device + ')' : '') +
       (state.user && !state.elType && state.channel === null ? customerSummary(list.sessions) : '') + ' (click a session for its journey)';
     if (!list.sessions.length) { emptyRow(tbody, 11, 'No sessions in this range.'); return; }
     list.sessions.forEach(function (s) {
@@ -480,22 +489,26 @@
     if (inFlight) return Promise.resolve();
     inFlight = true;
     var b = base();
-    var frictionParams = { site: b.site, from: b.from, to: b.to, type: state.type, path: state.path, tag: state.tag, limit: 50 };
+    var dev = state.device;
+    var frictionParams = { site: b.site, from: b.from, to: b.to, type: state.type, path: state.path, tag: state.tag, device: dev, limit: 50 };
     var sessionParams = state.elType
-      ? { site: b.site, from: b.from, to: b.to, type: state.elType, path: state.elPath, selector: state.elSel || '', tag: state.tag, limit: 50 }
-      : { site: b.site, from: b.from, to: b.to, user: state.user, tag: state.tag, limit: 50 };
+      ? { site: b.site, from: b.from, to: b.to, type: state.elType, path: state.elPath, selector: state.elSel || '', tag: state.tag, device: dev, limit: 50 }
+      : { site: b.site, from: b.from, to: b.to, user: state.user, tag: state.tag, device: dev, limit: 50 };
     // (api() leaves out empty values: the unattributed channel is asked for in the address.)
-    var sessionsUrl = '/api/sessions' + (!state.elType && state.channel !== null ? '?' + state.by + '=' + encodeURIComponent(state.channel) : '');
+    var picked = !state.elType && state.channel !== null;
+    var sessionsUrl = '/api/sessions' + (picked ? '?' + state.by + '=' + encodeURIComponent(state.channel) : '');
+    // (A device row of the channels table picked: that device, in the address.)
+    if (picked && state.by === 'device') sessionParams.device = '';
     var jobs = [
-      api('/api/overview', { site: b.site, from: b.from, to: b.to, tag: state.tag }),
-      api('/api/timeseries', { site: b.site, from: b.from, to: b.to, metric: 'friction', tag: state.tag }),
-      api('/api/funnel', { site: b.site, from: b.from, to: b.to, steps: state.steps, tag: state.tag }),
+      api('/api/overview', { site: b.site, from: b.from, to: b.to, tag: state.tag, device: dev }),
+      api('/api/timeseries', { site: b.site, from: b.from, to: b.to, metric: 'friction', tag: state.tag, device: dev }),
+      api('/api/funnel', { site: b.site, from: b.from, to: b.to, steps: state.steps, tag: state.tag, device: dev }),
       api('/api/friction', frictionParams),
       api(sessionsUrl, sessionParams),
       state.session ? api('/api/sessions/' + encodeURIComponent(state.session), {}).catch(function () { return null; })
         : Promise.resolve(null),
       api('/api/stats', {}),
-      api('/api/channels', { site: b.site, from: b.from, to: b.to, tag: state.tag, by: state.by }),
+      api('/api/channels', { site: b.site, from: b.from, to: b.to, tag: state.tag, by: state.by, device: dev }),
       // The tags offered: counted over the range (kept between polls by the collector, but the
       // first count of a range is slow: up to a second for a week), so once a minute or when
       // the site or range changes, and never failing the refresh (a slow answer keeps the last
@@ -562,6 +575,7 @@
     state.range = $('f-range').value;
     state.path = $('f-path').value.trim();
     state.type = $('f-type').value;
+    state.device = $('f-device').value;
     state.live = $('f-live').checked;
     writeUrl(true);
     schedule();
@@ -581,7 +595,7 @@
     readUrl();
     if (state.type) addOption($('f-type'), state.type);
     syncForm();
-    ['f-site', 'f-range', 'f-type', 'f-live'].forEach(function (id) { $(id).addEventListener('change', onFilter); });
+    ['f-site', 'f-range', 'f-type', 'f-device', 'f-live'].forEach(function (id) { $(id).addEventListener('change', onFilter); });
     $('f-path').addEventListener('change', onFilter);
     $('filters').addEventListener('submit', function (e) { e.preventDefault(); onFilter(); });
     // (search: Enter, or the field's clear button.)

@@ -36,13 +36,15 @@ CREATE TABLE IF NOT EXISTS friction (
     event       TEXT NOT NULL,
     path        TEXT NOT NULL,
     selector    TEXT NOT NULL,
-    during      TEXT NOT NULL          -- the moment of truth under way, or ''
+    during      TEXT NOT NULL,         -- the moment of truth under way, or ''
+    device      TEXT NOT NULL DEFAULT ''  -- the event's device class (context.device), or ''
 );
--- Covering the leaderboard's grouping and the element click-through (no row lookups while
--- scanning a range). Both grow at their end (time order); an index by selector would take a
--- random page write per friction event, measured as a large share of the cost at ingest.
-CREATE INDEX IF NOT EXISTS friction_site_ts ON friction(site, ts, event, path, selector, session_id);
-CREATE INDEX IF NOT EXISTS friction_ts ON friction(ts, event, path, selector, session_id, site);
+-- Covering the leaderboard's grouping, its device filter and the element click-through (no row
+-- lookups while scanning a range). Both grow at their end (time order); an index by selector
+-- would take a random page write per friction event, measured as a large share of the cost at
+-- ingest. (One without `device` is from before version 13: the store makes it again.)
+CREATE INDEX IF NOT EXISTS friction_site_ts ON friction(site, ts, event, path, selector, session_id, device);
+CREATE INDEX IF NOT EXISTS friction_ts ON friction(ts, event, path, selector, session_id, site, device);
 CREATE TABLE IF NOT EXISTS sessions (
     session_id  TEXT NOT NULL,
     site        TEXT NOT NULL,
@@ -210,6 +212,23 @@ WHERE EXISTS (
   SELECT 1 FROM events AS e INDEXED BY events_session
    WHERE e.session_id = sessions.session_id AND e.site = sessions.site
      AND json_type(e.body, '$.context.device') = 'text');
+";
+
+/// Version 12 -> 13: `friction` gains each event's device class (its indexes are made again by
+/// [`SCHEMA`], run next; then [`FILL_FRICTION_DEVICES`]).
+pub const ADD_FRICTION_DEVICES: &str = "
+ALTER TABLE friction ADD COLUMN device TEXT NOT NULL DEFAULT '';
+DROP INDEX IF EXISTS friction_site_ts;
+DROP INDEX IF EXISTS friction_ts;
+";
+
+/// Then each friction row's device class from its event, as ingestion reads it.
+pub const FILL_FRICTION_DEVICES: &str = "
+UPDATE friction SET device = (
+  SELECT substr(json_extract(e.body, '$.context.device'), 1, 256) FROM events AS e
+   WHERE e.id = friction.id AND json_type(e.body, '$.context.device') = 'text')
+WHERE EXISTS (
+  SELECT 1 FROM events AS e WHERE e.id = friction.id AND json_type(e.body, '$.context.device') = 'text');
 ";
 
 /// Version 5 -> 6: `sessions` gains its customer (the index on it is made by [`SCHEMA`], run
@@ -630,8 +649,8 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
     let mut index: Map<(&str, &str), usize> = Map::default();
     {
         let mut put = conn.prepare_cached(
-            "INSERT INTO friction (id, site, ts, session_id, event, path, selector, during)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO friction (id, site, ts, session_id, event, path, selector, during, device)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )?;
         let mut put_tag = conn.prepare_cached(TAG_ROW)?;
         let mut load = conn.prepare_cached(
@@ -667,7 +686,8 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
                     e.event(),
                     e.facts.path,
                     e.facts.selector,
-                    e.facts.during
+                    e.facts.during,
+                    e.facts.device
                 ])?;
             }
             let key = (e.session_id(), e.site());

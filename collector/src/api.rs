@@ -26,6 +26,7 @@ use crate::limits::RateLimiter;
 use crate::query::{self, BadParam, Params};
 use crate::reads::ReadError;
 use crate::routes::AppState;
+use crate::window::Narrow;
 
 /// Name of the cookie holding the read token.
 pub const TOKEN_COOKIE: &str = "tp_read";
@@ -226,7 +227,7 @@ fn json_answer(v: Value) -> Response {
 }
 
 pub async fn friction(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
-    let p = Params::new(q, &["site", "from", "to", "type", "path", "tag", "limit"])?;
+    let p = Params::new(q, &["site", "from", "to", "type", "path", "tag", "device", "limit"])?;
     let (from, to) = p.range(now_ms())?;
     let f = query::FrictionQ {
         site: p.site()?,
@@ -235,6 +236,7 @@ pub async fn friction(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
         kind: p.name("type")?,
         path: p.path()?,
         tag: p.tag()?,
+        device: p.channel("device")?,
         limit: p.limit(50)?,
     };
     let kept = st.store.reads.kept.clone();
@@ -266,12 +268,10 @@ pub async fn sessions(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
         limit: p.limit(50)?,
     };
     // A friction element's sessions come from its friction rows, not from the sessions' own.
-    for (name, given) in [
-        ("channel", s.channel.is_some()),
-        ("device", s.device.is_some()),
-        ("campaign", s.campaign.is_some()),
-        ("user", s.user.is_some()),
-    ] {
+    // (A device narrows both: the friction rows carry the device they were captured on.)
+    for (name, given) in
+        [("channel", s.channel.is_some()), ("campaign", s.campaign.is_some()), ("user", s.user.is_some())]
+    {
         if given && s.by_friction() {
             return Err(BadParam(format!("{name}: not with type, path or selector")).into());
         }
@@ -294,10 +294,14 @@ pub async fn session(
 }
 
 pub async fn timeseries(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
-    let p = Params::new(q, &["site", "from", "to", "metric", "bucket", "tag"])?;
+    let p = Params::new(q, &["site", "from", "to", "metric", "bucket", "tag", "device"])?;
     let (from, to) = p.range(now_ms())?;
     let metric = p.one_of("metric", &["friction", "events", "sessions"], "friction")?.to_string();
     let bucket = p.one_of("bucket", &["auto", "minute", "5m", "15m", "hour", "day"], "auto")?;
+    let device = p.channel("device")?;
+    if device.is_some() && metric != "friction" {
+        return Err(BadParam("device: only with metric=friction (events are not counted per device)".into()).into());
+    }
     let s = query::SeriesQ {
         site: p.site()?,
         from,
@@ -305,6 +309,7 @@ pub async fn timeseries(State(st): State<AppState>, Query(q): Pairs) -> Result<R
         metric,
         bucket_min: query::bucket_minutes(bucket, from, to)?,
         tag: p.tag()?,
+        device,
     };
     Ok(json_answer(st.store.reads.run(move |c| query::timeseries(c, &s)).await?))
 }
@@ -323,19 +328,27 @@ pub async fn tags(State(st): State<AppState>, Query(q): Pairs) -> Result<Respons
 }
 
 pub async fn funnel(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
-    let p = Params::new(q, &["site", "from", "to", "steps", "tag"])?;
+    let p = Params::new(q, &["site", "from", "to", "steps", "tag", "device"])?;
     let (from, to) = p.range(now_ms())?;
-    let (site, steps, tag) = (p.site()?, p.steps()?, p.tag()?);
+    let (site, steps, tag, device) = (p.site()?, p.steps()?, p.tag()?, p.channel("device")?);
     let kept = st.store.reads.kept.clone();
-    Ok(json_answer(st.store.reads.run(move |c| query::funnel(c, &kept, &site, from, to, &steps, tag.as_ref())).await?))
+    Ok(json_answer(
+        st.store
+            .reads
+            .run(move |c| {
+                let n = Narrow { tag: tag.as_ref(), device: device.as_deref() };
+                query::funnel(c, &kept, &site, from, to, &steps, n)
+            })
+            .await?,
+    ))
 }
 
 /// Sessions by attribution channel; `goal`: the moment of truth that counts as a conversion
 /// (default: the last of the default moments, `purchase`).
 pub async fn channels(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
-    let p = Params::new(q, &["site", "from", "to", "goal", "tag", "by"])?;
+    let p = Params::new(q, &["site", "from", "to", "goal", "tag", "by", "device"])?;
     let (from, to) = p.range(now_ms())?;
-    let (site, tag) = (p.site()?, p.tag()?);
+    let (site, tag, device) = (p.site()?, p.tag()?, p.channel("device")?);
     let last = crate::facts::DEFAULT_MOMENTS[crate::facts::DEFAULT_MOMENTS.len() - 1];
     let goal = p.name("goal")?.unwrap_or_else(|| last.to_string());
     let by = match p.one_of("by", &["channel", "device", "campaign"], "channel")? {
@@ -345,7 +358,13 @@ pub async fn channels(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
     };
     let kept = st.store.reads.kept.clone();
     Ok(json_answer(
-        st.store.reads.run(move |c| query::channels(c, &kept, &site, (from, to), &goal, tag.as_ref(), by)).await?,
+        st.store
+            .reads
+            .run(move |c| {
+                let n = Narrow { tag: tag.as_ref(), device: device.as_deref() };
+                query::channels(c, &kept, &site, (from, to), &goal, n, by)
+            })
+            .await?,
     ))
 }
 
@@ -366,11 +385,19 @@ pub async fn pages(State(st): State<AppState>, Query(q): Pairs) -> Result<Respon
 }
 
 pub async fn overview(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
-    let p = Params::new(q, &["site", "from", "to", "tag"])?;
+    let p = Params::new(q, &["site", "from", "to", "tag", "device"])?;
     let (from, to) = p.range(now_ms())?;
-    let (site, tag) = (p.site()?, p.tag()?);
+    let (site, tag, device) = (p.site()?, p.tag()?, p.channel("device")?);
     let kept = st.store.reads.kept.clone();
-    Ok(json_answer(st.store.reads.run(move |c| query::overview(c, &kept, &site, from, to, tag.as_ref())).await?))
+    Ok(json_answer(
+        st.store
+            .reads
+            .run(move |c| {
+                let n = Narrow { tag: tag.as_ref(), device: device.as_deref() };
+                query::overview(c, &kept, &site, from, to, n)
+            })
+            .await?,
+    ))
 }
 
 /// Default and largest `limit` of `/api/events`.

@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 use crate::facts::{format_iso_millis, parse_iso_millis, DEFAULT_MOMENTS};
 use crate::reads::ReadError;
 use crate::validate::{is_site_id, is_user_id};
-use crate::window::{snapshot_ids, ChannelTotals, Filters, Kept, Segment};
+use crate::window::{snapshot_ids, ChannelTotals, Filters, Kept, Narrow, Segment};
 
 /// Longest time range a query may cover.
 pub const MAX_RANGE_MS: i64 = 92 * 86_400_000;
@@ -438,6 +438,7 @@ fn tagged_session_count(
 // ---------------------------------------------------------------------------------------------
 // /api/friction
 
+#[derive(Clone)]
 pub struct FrictionQ {
     pub site: Option<String>,
     pub from: i64,
@@ -446,6 +447,9 @@ pub struct FrictionQ {
     pub path: Option<String>,
     /// Only the friction of events carrying this tag (kept between polls like the others).
     pub tag: Option<Tag>,
+    /// Only the friction captured on this device class (`context.device`; "": none); the
+    /// sessions it is a share of: those of this device class.
+    pub device: Option<String>,
     pub limit: i64,
 }
 
@@ -469,6 +473,9 @@ fn friction_rows(f: &FrictionQ, from: i64, to: i64) -> Q {
     }
     if let Some(p) = &f.path {
         q.push(" AND path = ?", p.clone());
+    }
+    if let Some(d) = &f.device {
+        q.push(" AND device = ?", d.clone());
     }
     if let Some(tag) = &f.tag {
         q.friction_tag(tag, from, to);
@@ -597,9 +604,10 @@ type Group = crate::window::Group;
 pub fn friction(conn: &Connection, kept: &Kept, f: &FrictionQ) -> Result<Value, ReadError> {
     let _snapshot = conn.unchecked_transaction()?;
     let (events_upto, upto) = snapshot_ids(conn)?;
-    let sessions = match &f.tag {
-        Some(tag) => kept.sessions.tagged(conn, &f.site, (f.from, f.to), events_upto, tag)?,
-        None => kept.sessions.totals(conn, &f.site, f.from, f.to, events_upto, None)?.sessions,
+    let narrow = Narrow { tag: f.tag.as_ref(), device: f.device.as_deref() };
+    let sessions = match (&f.tag, &f.device) {
+        (Some(tag), None) => kept.sessions.tagged(conn, &f.site, (f.from, f.to), events_upto, tag)?,
+        _ => kept.sessions.totals(conn, &f.site, f.from, f.to, events_upto, narrow)?.sessions,
     };
     let filters = Filters {
         site: f.site.clone(),
@@ -607,6 +615,7 @@ pub fn friction(conn: &Connection, kept: &Kept, f: &FrictionQ) -> Result<Value, 
         path: f.path.clone(),
         selector: None,
         tag: f.tag.clone(),
+        device: f.device.clone(),
     };
     let now = kept.friction.groups(conn, &filters, f.from, f.to, upto, f.limit, true)?;
     let len = f.to - f.from;
@@ -651,7 +660,8 @@ pub struct SessionsQ {
     pub selector: Option<String>,
     /// Sessions of this attribution channel ("": those without one; not with a friction filter).
     pub channel: Option<String>,
-    /// Sessions of this device class ("": those without one; not with a friction filter).
+    /// Sessions of this device class ("": those without one); with a friction filter, the
+    /// sessions where that friction was captured on it.
     pub device: Option<String>,
     /// Sessions of this campaign ("": those without one; not with a friction filter).
     pub campaign: Option<String>,
@@ -731,6 +741,9 @@ fn sessions_sql(q: &SessionsQ) -> Q {
     if let Some(p) = &q.path {
         s.push(" AND path = ?", p.clone());
     }
+    if let Some(d) = &q.device {
+        s.push(" AND device = ?", d.clone());
+    }
     if let Some(tag) = &q.tag {
         s.friction_tag(tag, q.from, q.to);
     }
@@ -775,6 +788,7 @@ pub fn sessions(conn: &Connection, kept: &Kept, q: &SessionsQ) -> Result<Value, 
             path: q.path.clone(),
             selector: q.selector.clone(),
             tag: q.tag.clone(),
+            device: q.device.clone(),
         };
         let rows =
             kept.elements.top(conn, &f, q.from, q.to, upto, q.limit, |top| -> Result<Vec<Value>, ReadError> {
@@ -902,6 +916,9 @@ pub struct SeriesQ {
     pub bucket_min: i64,
     /// Only the events carrying this tag (counted from `event_tags`, not the minute counts).
     pub tag: Option<Tag>,
+    /// Only the friction captured on this device class (`metric` `friction` only: counted from
+    /// the friction rows, with the tag if any).
+    pub device: Option<String>,
 }
 
 /// Which rows of `minute_counts` / `hour_counts` a read wants.
@@ -991,10 +1008,23 @@ pub fn timeseries(conn: &Connection, s: &SeriesQ) -> Result<Value, ReadError> {
             *slot += count;
         }
     };
-    match &s.tag {
+    match (&s.tag, &s.device) {
         // Buckets of whole hours start on an hour (`first` is a multiple of the bucket).
-        None => counts(conn, &s.site, metrics, first, end, b % 60 == 0, add)?,
-        Some(tag) => tagged_counts(conn, &s.site, tag, &s.metric, first * 60_000, end * 60_000, |ts, name| {
+        (None, None) => counts(conn, &s.site, metrics, first, end, b % 60 == 0, add)?,
+        (_, Some(device)) => {
+            let f = FrictionQ {
+                site: s.site.clone(),
+                from: first * 60_000,
+                to: end * 60_000,
+                kind: None,
+                path: None,
+                tag: s.tag.clone(),
+                device: Some(device.clone()),
+                limit: 0,
+            };
+            friction_series(conn, &f, |ts, name| add(ts.div_euclid(60_000), name, 1))?;
+        }
+        (Some(tag), None) => tagged_counts(conn, &s.site, tag, &s.metric, first * 60_000, end * 60_000, |ts, name| {
             add(ts.div_euclid(60_000), name, 1)
         })?,
     }
@@ -1027,18 +1057,10 @@ fn tagged_counts(
                 kind: None,
                 path: None,
                 tag: Some(tag.clone()),
+                device: None,
                 limit: 0,
             };
-            let q = friction_rows(&f, lo, hi);
-            let mut stmt = conn.prepare_cached(&q.sql)?;
-            let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
-            let mut name = String::new();
-            while let Some(r) = rows.next()? {
-                name.clear();
-                name.push_str("friction:");
-                name.push_str(r.get_ref(0)?.as_str().unwrap_or(""));
-                each(r.get(4)?, &name);
-            }
+            friction_series(conn, &f, each)?;
         }
         "events" => {
             let q = tagged_events_sql(site, tag, lo, hi);
@@ -1060,6 +1082,21 @@ fn tagged_counts(
                 }
             }
         }
+    }
+    Ok(())
+}
+
+/// The friction rows of `f` (its range), one by one: (time, `friction:<type>`).
+fn friction_series(conn: &Connection, f: &FrictionQ, mut each: impl FnMut(i64, &str)) -> Result<(), ReadError> {
+    let q = friction_rows(f, f.from, f.to);
+    let mut stmt = conn.prepare_cached(&q.sql)?;
+    let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
+    let mut name = String::new();
+    while let Some(r) = rows.next()? {
+        name.clear();
+        name.push_str("friction:");
+        name.push_str(r.get_ref(0)?.as_str().unwrap_or(""));
+        each(r.get(4)?, &name);
     }
     Ok(())
 }
@@ -1087,24 +1124,36 @@ pub fn bucket_minutes(bucket: &str, from: i64, to: i64) -> Result<i64, BadParam>
 // /api/overview
 
 /// Totals of a range: events and friction from the hourly and minute counts, sessions from the
-/// session window `kept` holds (one read transaction).
-/// The overview of a range; `tag`: of the sessions carrying it (kept with the session window)
-/// and the events carrying it (kept too, see [`crate::window::TagTotalsWindows`]).
+/// session window `kept` holds (one read transaction). `n.tag`: of the sessions carrying it
+/// (kept with the session window) and the events carrying it (kept too, see
+/// [`crate::window::TagTotalsWindows`]). `n.device`: of the sessions of that device class, and
+/// the friction captured on it (from the leaderboard's window); the events are not counted per
+/// device (`events` is null).
 pub fn overview(
     conn: &Connection,
     kept: &Kept,
     site: &Option<String>,
     from: i64,
     to: i64,
-    tag: Option<&Tag>,
+    n: Narrow<'_>,
 ) -> Result<Value, ReadError> {
     let _snapshot = conn.unchecked_transaction()?;
-    let (events_upto, _) = snapshot_ids(conn)?;
-    let t = kept.sessions.totals(conn, site, from, to, events_upto, tag)?;
+    let (events_upto, upto) = snapshot_ids(conn)?;
+    let t = kept.sessions.totals(conn, site, from, to, events_upto, n)?;
     let (sessions, with_friction, score) = (t.sessions, t.with_friction, t.average_score);
     let (mut events, mut friction) = (0i64, 0i64);
     let (m0, m1) = (from.div_euclid(60_000), (to - 1).div_euclid(60_000) + 1);
-    if let Some(tag) = tag {
+    if let Some(device) = n.device {
+        let f = Filters {
+            site: site.clone(),
+            kind: None,
+            path: None,
+            selector: None,
+            tag: n.tag.cloned(),
+            device: Some(device.to_string()),
+        };
+        friction = kept.friction.total(conn, &f, from, to, upto)?;
+    } else if let Some(tag) = n.tag {
         (events, friction) = kept.tag_totals.totals(conn, site, (from, to), events_upto, tag)?;
     } else {
         counts(conn, site, Metrics::Totals, m0, m1, true, |_, metric, n| match metric {
@@ -1130,7 +1179,8 @@ pub fn overview(
     Ok(json!({
         "from": format_iso_millis(from), "to": format_iso_millis(to), "site": site, "sampled": sampled,
         "sessionsBegun": begun,
-        "events": events, "friction": friction, "sessions": sessions, "sessionsWithFriction": with_friction,
+        "events": if n.device.is_some() { Value::Null } else { json!(events) }, "friction": friction,
+        "sessions": sessions, "sessionsWithFriction": with_friction,
         "frictionPerSession": if sessions > 0 { friction as f64 / sessions as f64 } else { 0.0 },
         "sessionsWithFrictionShare": if sessions > 0 { with_friction as f64 / sessions as f64 } else { 0.0 },
         "averageScore": score,
@@ -1178,11 +1228,11 @@ pub fn funnel(
     from: i64,
     to: i64,
     steps: &[String],
-    tag: Option<&Tag>,
+    n: Narrow<'_>,
 ) -> Result<Value, ReadError> {
     let _snapshot = conn.unchecked_transaction()?;
     let (events_upto, _) = snapshot_ids(conn)?;
-    let (sessions, reached) = kept.sessions.funnel(conn, site, from, to, events_upto, steps, tag)?;
+    let (sessions, reached) = kept.sessions.funnel(conn, site, from, to, events_upto, steps, n)?;
     let mut prev = sessions;
     let mut out = vec![json!({"step": "sessions", "sessions": sessions, "dropoff": 0.0})];
     for (step, n) in steps.iter().zip(reached) {
@@ -1201,7 +1251,7 @@ pub fn funnel(
 /// without one under `""`), or by device class or campaign (`by`: `context.device`,
 /// `context.campaign`), most sessions first:
 /// how many had friction, friction per session, average score, and how many reached `goal` (the
-/// last moment of truth, by default); `tag`: of the sessions carrying it only. From the session
+/// last moment of truth, by default); `n`: of the sessions carrying its tag and of its device class only. From the session
 /// window `kept` holds (one read transaction).
 pub fn channels(
     conn: &Connection,
@@ -1209,12 +1259,12 @@ pub fn channels(
     site: &Option<String>,
     (from, to): (i64, i64),
     goal: &str,
-    tag: Option<&Tag>,
+    n: Narrow<'_>,
     by: Segment,
 ) -> Result<Value, ReadError> {
     let _snapshot = conn.unchecked_transaction()?;
     let (events_upto, _) = snapshot_ids(conn)?;
-    let mut rows = kept.sessions.channels(conn, site, (from, to), events_upto, goal, tag, by)?;
+    let mut rows = kept.sessions.channels(conn, site, (from, to), events_upto, goal, n, by)?;
     let name = match by {
         Segment::Channel => "channel",
         Segment::Device => "device",
@@ -1355,7 +1405,7 @@ pub fn pages(
     let by_type = if shown.is_empty() {
         Default::default()
     } else {
-        let f = Filters { site: site.clone(), kind: None, path: None, selector: None, tag: None };
+        let f = Filters { site: site.clone(), kind: None, path: None, selector: None, tag: None, device: None };
         kept.friction.by_path_and_type(conn, &f, from, to, friction_upto, &shown)?
     };
     let ratio = |n: i64, d: i64| if d > 0 { json!(n as f64 / d as f64) } else { Value::Null };
@@ -1512,10 +1562,31 @@ pub fn all_shapes() -> Vec<(String, usize)> {
     for bits in 0..8u8 {
         let (a, b, c) = (bits & 1 != 0, bits & 2 != 0, bits & 4 != 0);
         for d in [false, true] {
-            let f = Filters { site: opt(a), kind: opt(b), path: opt(c), selector: opt(d), tag: None };
-            let (sql, args) = crate::window::range_sql(&f);
-            add(Q { sql, args });
+            for device in [false, true] {
+                let f = Filters {
+                    site: opt(a),
+                    kind: opt(b),
+                    path: opt(c),
+                    selector: opt(d),
+                    tag: None,
+                    device: opt(device),
+                };
+                let (sql, args) = crate::window::range_sql(&f);
+                add(Q { sql, args });
+            }
         }
+        // The friction series of one device.
+        let f = FrictionQ {
+            site: opt(a),
+            from: 0,
+            to: 1,
+            kind: opt(b),
+            path: opt(c),
+            tag: None,
+            device: opt(true),
+            limit: 1,
+        };
+        add(friction_rows(&f, 0, 1));
     }
     add(Q { sql: SESSION_BY_KEY_SQL.to_string(), args: vec![Sql::Null; 2] });
     add(Q { sql: crate::window::NEW_ROWS_SQL.to_string(), args: vec![Sql::Null; 2] });
@@ -1599,19 +1670,24 @@ pub fn tag_shapes() -> Vec<(String, usize)> {
             kind: opt(bits & 2 != 0),
             path: opt(bits & 4 != 0),
             tag: Some(tag.clone()),
+            device: None,
             limit: 1,
         };
         add(friction_rows(&f, 0, 1));
+        add(friction_rows(&FrictionQ { device: opt(true), ..f.clone() }, 0, 1));
         for selector in [None, opt(true)] {
-            let w = Filters {
-                site: f.site.clone(),
-                kind: f.kind.clone(),
-                path: f.path.clone(),
-                selector,
-                tag: f.tag.clone(),
-            };
-            let (sql, args) = crate::window::range_sql(&w);
-            add(Q { sql, args });
+            for device in [None, opt(true)] {
+                let w = Filters {
+                    site: f.site.clone(),
+                    kind: f.kind.clone(),
+                    path: f.path.clone(),
+                    selector: selector.clone(),
+                    tag: f.tag.clone(),
+                    device,
+                };
+                let (sql, args) = crate::window::range_sql(&w);
+                add(Q { sql, args });
+            }
         }
         if bits < 2 {
             add(tagged_sessions_sql(&site, &tag, "COUNT(*)"));
@@ -1673,8 +1749,17 @@ mod tests {
         let texts = ["", "a", "ab", "a\u{0}b", "B", "é"];
         let variant = |v: &str| Tag { key: "variant".into(), value: v.into() };
         let filters = [
-            FrictionQ { site: None, from: 0, to: 0, kind: None, path: None, tag: None, limit: 0 },
-            FrictionQ { site: Some("s1".into()), from: 0, to: 0, kind: None, path: None, tag: None, limit: 0 },
+            FrictionQ { site: None, from: 0, to: 0, kind: None, path: None, tag: None, device: None, limit: 0 },
+            FrictionQ {
+                site: Some("s1".into()),
+                from: 0,
+                to: 0,
+                kind: None,
+                path: None,
+                tag: None,
+                device: None,
+                limit: 0,
+            },
             FrictionQ {
                 site: None,
                 from: 0,
@@ -1682,10 +1767,20 @@ mod tests {
                 kind: Some("dead_click".into()),
                 path: Some("a".into()),
                 tag: None,
+                device: None,
                 limit: 0,
             },
             // The friction of the events carrying a page tag (their rows of `event_tags`).
-            FrictionQ { site: None, from: 0, to: 0, kind: None, path: None, tag: Some(variant("A")), limit: 0 },
+            FrictionQ {
+                site: None,
+                from: 0,
+                to: 0,
+                kind: None,
+                path: None,
+                tag: Some(variant("A")),
+                device: None,
+                limit: 0,
+            },
             FrictionQ {
                 site: Some("s1".into()),
                 from: 0,
@@ -1693,6 +1788,28 @@ mod tests {
                 kind: Some("dead_click".into()),
                 path: None,
                 tag: Some(variant("B")),
+                device: None,
+                limit: 0,
+            },
+            // The friction captured on one device class (and without one).
+            FrictionQ {
+                site: None,
+                from: 0,
+                to: 0,
+                kind: None,
+                path: None,
+                tag: None,
+                device: Some("mobile".into()),
+                limit: 0,
+            },
+            FrictionQ {
+                site: Some("s2".into()),
+                from: 0,
+                to: 0,
+                kind: None,
+                path: None,
+                tag: Some(variant("A")),
+                device: Some("".into()),
                 limit: 0,
             },
         ];
@@ -1711,8 +1828,8 @@ mod tests {
                 };
                 let (site, session) = (["s1", "s2"][next(2) as usize], format!("sess{}", next(25)));
                 c.execute(
-                    "INSERT INTO friction (id, site, ts, session_id, event, path, selector, during)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, '')",
+                    "INSERT INTO friction (id, site, ts, session_id, event, path, selector, during, device)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, '', ?8)",
                     rusqlite::params![
                         id,
                         site,
@@ -1721,6 +1838,7 @@ mod tests {
                         ["rage_click", "dead_click"][next(2) as usize],
                         texts[next(6) as usize],
                         texts[next(3) as usize],
+                        ["", "mobile", "desktop"][next(3) as usize],
                     ],
                 )
                 .unwrap();
@@ -1751,6 +1869,7 @@ mod tests {
                         path: f.path.clone(),
                         selector: None,
                         tag: f.tag.clone(),
+                        device: f.device.clone(),
                     };
                     for sessions in [true, false] {
                         let ours = windows.groups(&c, &filters, from, to, upto, limit, sessions).unwrap();
@@ -1893,6 +2012,7 @@ mod tests {
         let steps_sets: [Vec<String>; 2] =
             [DEFAULT_MOMENTS.iter().map(|s| s.to_string()).collect(), vec!["begin_checkout".into(), "purchase".into()]];
         let (mut id, mut now, mut compared, mut channels_seen, mut tagged_seen) = (0i64, 1_000_000i64, 0, 0, 0);
+        let mut device_seen = 0;
         for step in 0..250 {
             let events: Vec<Event> = (0..next(25))
                 .map(|_| {
@@ -1961,9 +2081,28 @@ mod tests {
                     let (from, to) = (now - len, now);
                     let _snapshot = c.unchecked_transaction().unwrap();
                     let (upto, _) = snapshot_ids(&c).unwrap();
-                    let ours = kept.sessions.totals(&c, &site, from, to, upto, None).unwrap();
+                    let ours = kept.sessions.totals(&c, &site, from, to, upto, Narrow::default()).unwrap();
                     let want = totals_of(&session_totals_sql(&site, from, to));
                     assert_eq!(ours, want, "step {step}, {from}..{to}, {site:?}");
+                    // The sessions of one device class (and those without one), alone and with a tag.
+                    for device in ["mobile", ""] {
+                        let mut q = session_totals_sql(&site, from, to);
+                        q.push(" AND device = ?", device.to_string());
+                        let want = totals_of(&q);
+                        let n = Narrow { tag: None, device: Some(device) };
+                        assert_eq!(kept.sessions.totals(&c, &site, from, to, upto, n).unwrap(), want, "{device}");
+                        let tag = Tag { key: "variant".into(), value: "A".into() };
+                        let mut q = tagged_sessions_sql(
+                            &site,
+                            &tag,
+                            "COUNT(*), COUNT(*) FILTER (WHERE s.friction > 0), AVG(s.score)",
+                        );
+                        set_session_range(&mut q, &site, from, to);
+                        q.push(" AND s.device = ?", device.to_string());
+                        let n = Narrow { tag: Some(&tag), device: Some(device) };
+                        assert_eq!(kept.sessions.totals(&c, &site, from, to, upto, n).unwrap(), totals_of(&q));
+                        device_seen += usize::from(want.sessions > 0 && want.sessions < ours.sessions);
+                    }
                     assert_eq!(ours.sessions, count(&c, &sessions_in_range(&site, from, to, false)).unwrap());
                     // The sessions carrying a tag (the tag leaderboard's share), remembered per
                     // session until it is stored to.
@@ -1981,10 +2120,11 @@ mod tests {
                         );
                         set_session_range(&mut q, &site, from, to);
                         let want = totals_of(&q);
-                        assert_eq!(kept.sessions.totals(&c, &site, from, to, upto, Some(&tag)).unwrap(), want);
+                        let n = Narrow { tag: Some(&tag), device: None };
+                        assert_eq!(kept.sessions.totals(&c, &site, from, to, upto, n).unwrap(), want);
                         let channels = kept
                             .sessions
-                            .channels(&c, &site, (from, to), upto, "purchase", Some(&tag), Segment::Channel)
+                            .channels(&c, &site, (from, to), upto, "purchase", n, Segment::Channel)
                             .unwrap();
                         let mut q = tagged_sessions_sql(&site, &tag, "s.channel, COUNT(*), SUM(s.friction)");
                         set_session_range(&mut q, &site, from, to);
@@ -2000,7 +2140,7 @@ mod tests {
                         assert_eq!(ours, want, "tagged channels {value}, step {step}");
                     }
                     for steps in &steps_sets {
-                        let ours = kept.sessions.funnel(&c, &site, from, to, upto, steps, None).unwrap();
+                        let ours = kept.sessions.funnel(&c, &site, from, to, upto, steps, Narrow::default()).unwrap();
                         let mut q = funnel_sql(&site);
                         let n = q.args.len();
                         q.args[n - 2] = Sql::Integer(from);
@@ -2025,8 +2165,10 @@ mod tests {
                     for (by, column) in
                         [(Segment::Channel, "channel"), (Segment::Device, "device"), (Segment::Campaign, "campaign")]
                     {
-                        let ours_ch =
-                            kept.sessions.channels(&c, &site, (from, to), upto, "purchase", None, by).unwrap();
+                        let ours_ch = kept
+                            .sessions
+                            .channels(&c, &site, (from, to), upto, "purchase", Narrow::default(), by)
+                            .unwrap();
                         let mut q = Q::new(&format!(
                         "SELECT {column}, COUNT(*), COUNT(*) FILTER (WHERE friction > 0), SUM(friction), SUM(score),
                                 COUNT(*) FILTER (WHERE instr(moments, '\"purchase\"') > 0)
@@ -2063,6 +2205,7 @@ mod tests {
         assert!(compared > 500, "{compared}");
         assert!(channels_seen > 600, "{channels_seen}");
         assert!(tagged_seen > 300, "{tagged_seen}");
+        assert!(device_seen > 300, "{device_seen}");
     }
 
     /// The leaderboard's click-through (sessions where a friction happened), kept from poll to
@@ -2339,6 +2482,7 @@ mod tests {
                 kind: kind.map(String::from),
                 path: path.map(String::from),
                 tag: None,
+                device: None,
                 limit: 0,
             };
             for (from, to, limit) in [(0, 1_000, 200), (100, 900, 7), (0, 1_000, 5_000), (500, 501, 3), (5, 5, 1)] {

@@ -61,7 +61,7 @@ pub const MAX_GROUP_EVENTS: usize = 10_000;
 /// Version 9 had no `device` in `sessions`: it is added, and filled from each session's events.
 /// Versions 9 and 10 also kept page rows for all sites (site `''`), which nothing reads now:
 /// they are deleted.
-const SCHEMA_VERSION: i64 = 12;
+const SCHEMA_VERSION: i64 = 13;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
@@ -302,6 +302,13 @@ impl Store {
             )
         };
         let (no_channels, no_users, no_devices) = (lacks("channel")?, lacks("user_id")?, lacks("device")?);
+        // A `friction` table from before version 13 (no device class).
+        let no_friction_devices = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'friction')
+                AND NOT EXISTS (SELECT 1 FROM pragma_table_info('friction') WHERE name = 'device')",
+            [],
+            |r| r.get::<_, bool>(0),
+        )?;
         // Events stored before version 7: their tags are indexed from their bodies (below).
         let no_tags = has_events
             && tx.query_row(
@@ -325,6 +332,9 @@ impl Store {
         if no_devices {
             tx.execute_batch(crate::aggregate::ADD_DEVICES)?;
         }
+        if no_friction_devices {
+            tx.execute_batch(crate::aggregate::ADD_FRICTION_DEVICES)?;
+        }
         // The sessions' two indexes from before version 12 lack the campaign (the campaigns
         // grouping reads it from them): made again by the schema below.
         let stale = tx.query_row(
@@ -346,6 +356,9 @@ impl Store {
         }
         if no_devices {
             tx.execute_batch(crate::aggregate::FILL_DEVICES)?;
+        }
+        if no_friction_devices {
+            tx.execute_batch(crate::aggregate::FILL_FRICTION_DEVICES)?;
         }
         let rebuilt = has_events && version < 3;
         if rebuilt {

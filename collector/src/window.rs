@@ -39,6 +39,8 @@ pub struct Filters {
     pub selector: Option<String>,
     /// Only the friction events carrying this page tag (their rows of `event_tags`).
     pub tag: Option<crate::query::Tag>,
+    /// Only the friction events captured on this device class (`context.device`; '' none).
+    pub device: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -84,17 +86,19 @@ struct Row<'a> {
     parts: [&'a [u8]; 3],
     session: &'a [u8],
     site: &'a [u8],
+    device: &'a [u8],
     ts: i64,
 }
 
 impl<'a> Row<'a> {
     /// A row of [`range_sql`]'s or [`NEW_ROWS_SQL`]'s columns: event, path, selector, session_id, ts,
-    /// id, site.
+    /// id, site, device.
     fn read(r: &'a rusqlite::Row<'_>) -> rusqlite::Result<Row<'a>> {
         Ok(Row {
             parts: [bytes(r.get_ref(0)?), bytes(r.get_ref(1)?), bytes(r.get_ref(2)?)],
             session: bytes(r.get_ref(3)?),
             site: bytes(r.get_ref(6)?),
+            device: bytes(r.get_ref(7)?),
             ts: r.get(4)?,
         })
     }
@@ -250,8 +254,9 @@ impl Window {
 pub fn range_sql(f: &Filters) -> (String, Vec<rusqlite::types::Value>) {
     use rusqlite::types::Value as Sql;
     let index = if f.site.is_some() { "friction_site_ts" } else { "friction_ts" };
-    let mut sql =
-        format!("SELECT event, path, selector, session_id, ts, id, site FROM friction INDEXED BY {index} WHERE ");
+    let mut sql = format!(
+        "SELECT event, path, selector, session_id, ts, id, site, device FROM friction INDEXED BY {index} WHERE "
+    );
     let mut args = Vec::new();
     if let Some(site) = &f.site {
         sql.push_str("site = ? AND ");
@@ -271,6 +276,10 @@ pub fn range_sql(f: &Filters) -> (String, Vec<rusqlite::types::Value>) {
         sql.push_str(" AND selector = ?");
         args.push(Sql::Text(sel.clone()));
     }
+    if let Some(d) = &f.device {
+        sql.push_str(" AND device = ?");
+        args.push(Sql::Text(d.clone()));
+    }
     if let Some(tag) = &f.tag {
         sql.push_str(
             " AND id IN (SELECT t.event_id FROM event_tags AS t
@@ -288,7 +297,7 @@ pub const FRICTION_TAGGED_SQL: &str = "SELECT 1 FROM event_tags AS t
 
 /// SQL over the rowid: the rows with `id` in `(?1, ?2]`, every column the filters need.
 pub const NEW_ROWS_SQL: &str =
-    "SELECT event, path, selector, session_id, ts, id, site FROM friction WHERE id > ?1 AND id <= ?2";
+    "SELECT event, path, selector, session_id, ts, id, site, device FROM friction WHERE id > ?1 AND id <= ?2";
 
 /// Runs `sql` over `[from, to)` and hands every row with `id <= upto` to `each`.
 fn scan_range(
@@ -346,6 +355,7 @@ fn scan_new(
             || !is(&f.kind, event)
             || !is(&f.path, path)
             || !is(&f.selector, selector)
+            || !is(&f.device, row.device)
         {
             continue;
         }
@@ -428,6 +438,12 @@ pub struct Windows {
 impl Windows {
     pub fn new() -> Windows {
         Windows::default()
+    }
+
+    /// How many friction rows of `[from, to)` match `f` (the overview's friction on one device):
+    /// from the window the leaderboard with the same filters keeps (sessions counted).
+    pub fn total(&self, conn: &Connection, f: &Filters, from: i64, to: i64, upto: i64) -> Result<i64, ReadError> {
+        self.with_window(conn, f, from, to, upto, true, |w| w.groups.iter().map(|c| c.n).sum())
     }
 
     /// The leaderboard groups of the rows matching `f` with `ts` in `[from, to)`, as of a read
@@ -716,6 +732,16 @@ impl SessionWindow {
     }
 }
 
+/// What the session answers are narrowed to besides the site and the range.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Narrow<'a> {
+    /// The sessions carrying this page tag (an event of theirs did).
+    pub tag: Option<&'a crate::query::Tag>,
+    /// The sessions of this device class (`context.device` of their first event that has one;
+    /// '': none).
+    pub device: Option<&'a str>,
+}
+
 /// Sessions in `[from, to)` (`last_ts >= from AND first_ts < to`): how many, how many with
 /// friction, and their average score (as SQL's `AVG` of the integer scores gives it).
 #[derive(Debug, Clone, PartialEq)]
@@ -862,7 +888,7 @@ impl SessionWindows {
         Ok(out)
     }
 
-    /// See [`SessionTotals`]; `tag`: of the sessions carrying it only.
+    /// See [`SessionTotals`]; `n`: of the sessions carrying its tag and of its device class only.
     #[allow(clippy::too_many_arguments)]
     pub fn totals(
         &self,
@@ -871,9 +897,9 @@ impl SessionWindows {
         from: i64,
         to: i64,
         upto: i64,
-        tag: Option<&crate::query::Tag>,
+        n: Narrow<'_>,
     ) -> Result<SessionTotals, ReadError> {
-        self.with_tag(conn, site, from, to, upto, tag, |sessions| {
+        self.with_narrow(conn, site, from, to, upto, n, |sessions| {
             let (mut n, mut with_friction, mut scores) = (0i64, 0i64, 0i64);
             for (_, s) in sessions {
                 n += 1;
@@ -884,8 +910,8 @@ impl SessionWindows {
         })
     }
 
-    /// (sessions in `[from, to)`, how many reached each of `steps` in order); `tag`: of the
-    /// sessions carrying it only.
+    /// (sessions in `[from, to)`, how many reached each of `steps` in order); `n`: of the
+    /// sessions carrying its tag and of its device class only.
     #[allow(clippy::too_many_arguments)]
     pub fn funnel(
         &self,
@@ -895,9 +921,9 @@ impl SessionWindows {
         to: i64,
         upto: i64,
         steps: &[String],
-        tag: Option<&crate::query::Tag>,
+        n: Narrow<'_>,
     ) -> Result<(i64, Vec<i64>), ReadError> {
-        self.with_tag(conn, site, from, to, upto, tag, |sessions| {
+        self.with_narrow(conn, site, from, to, upto, n, |sessions| {
             let mut reached = vec![0i64; steps.len()];
             let mut n = 0i64;
             for (_, s) in sessions {
@@ -919,7 +945,7 @@ impl SessionWindows {
 
     /// Sessions in `[from, to)` per attribution channel, device class or campaign (`by`; '' for
     /// sessions without one), in name order. `goal`: the moment of truth counted as a
-    /// conversion; `tag`: of the sessions carrying it only.
+    /// conversion; `n`: of the sessions carrying its tag and of its device class only.
     #[allow(clippy::too_many_arguments)]
     pub fn channels(
         &self,
@@ -928,10 +954,10 @@ impl SessionWindows {
         (from, to): (i64, i64),
         upto: i64,
         goal: &str,
-        tag: Option<&crate::query::Tag>,
+        n: Narrow<'_>,
         by_what: Segment,
     ) -> Result<Vec<ChannelTotals>, ReadError> {
-        self.with_tag(conn, site, from, to, upto, tag, |sessions| {
+        self.with_narrow(conn, site, from, to, upto, n, |sessions| {
             // (Campaigns may be hundreds: an index by name.)
             let mut by: Vec<ChannelTotals> = Vec::new();
             let mut index: HashMap<&str, usize> = HashMap::new();
@@ -955,6 +981,26 @@ impl SessionWindows {
             by.sort_by(|a, b| a.channel.cmp(&b.channel));
             by
         })
+    }
+
+    /// [`Self::with_tag`], and of `n.device` only, if given (the session's device class).
+    #[allow(clippy::too_many_arguments)]
+    fn with_narrow<T>(
+        &self,
+        conn: &Connection,
+        site: &Option<String>,
+        from: i64,
+        to: i64,
+        upto: i64,
+        n: Narrow<'_>,
+        f: impl FnOnce(&mut dyn Iterator<Item = (&SessionKey, &Summary)>) -> T,
+    ) -> Result<T, ReadError> {
+        match n.device {
+            None => self.with_tag(conn, site, from, to, upto, n.tag, f),
+            Some(d) => self.with_tag(conn, site, from, to, upto, n.tag, |sessions| {
+                f(&mut sessions.filter(|(_, s)| s.device == d))
+            }),
+        }
     }
 
     /// [`Self::with`] the sessions carrying `tag` only, if given (an event of theirs did, at any

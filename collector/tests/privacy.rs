@@ -412,7 +412,7 @@ fn step() -> impl proptest::strategy::Strategy<Value = Step> {
 fn kept_answers_are_fresh_ones_through_inserts_erasures_and_expiry() {
     use proptest::prelude::*;
     use touchpoint_collector::query::{self, FrictionQ};
-    use touchpoint_collector::window::{Kept, Segment};
+    use touchpoint_collector::window::{Kept, Narrow, Segment};
     let config = ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() };
     proptest!(config, |(steps in proptest::collection::vec(step(), 1..12))| {
         let dir = tempfile::tempdir().unwrap();
@@ -426,13 +426,18 @@ fn kept_answers_are_fresh_ones_through_inserts_erasures_and_expiry() {
             let mut out = Vec::new();
             for &(from, to) in &ranges {
                 for site in [None, Some("shop".to_string())] {
-                    out.push(query::overview(&conn, kept, &site, from, to, None).unwrap());
-                    let f = FrictionQ { site: site.clone(), from, to, kind: None, path: None, tag: None, limit: 50 };
-                    out.push(query::friction(&conn, kept, &f).unwrap());
-                    let steps = ["add_to_cart".to_string()];
-                    out.push(query::funnel(&conn, kept, &site, from, to, &steps, None).unwrap());
-                    for by in [Segment::Channel, Segment::Device] {
-                        out.push(query::channels(&conn, kept, &site, (from, to), "add_to_cart", None, by).unwrap());
+                    // Every device, and one.
+                    for device in [None, Some("mobile")] {
+                        let n = Narrow { tag: None, device };
+                        out.push(query::overview(&conn, kept, &site, from, to, n).unwrap());
+                        let device = device.map(String::from);
+                        let f = FrictionQ { site: site.clone(), from, to, kind: None, path: None, tag: None, device, limit: 50 };
+                        out.push(query::friction(&conn, kept, &f).unwrap());
+                        let steps = ["add_to_cart".to_string()];
+                        out.push(query::funnel(&conn, kept, &site, from, to, &steps, n).unwrap());
+                        for by in [Segment::Channel, Segment::Device, Segment::Campaign] {
+                            out.push(query::channels(&conn, kept, &site, (from, to), "add_to_cart", n, by).unwrap());
+                        }
                     }
                 }
             }

@@ -369,11 +369,93 @@ async fn sessions_by_device() {
     assert_eq!(ids(&api(&t, &format!("/api/sessions?{}&device=mobile&channel=email", range())).await), ["s1"]);
     let listed = api(&t, &format!("/api/sessions?{}&site=blog", range())).await;
     assert_eq!(listed["sessions"][0]["device"], json!("desktop"));
-    let both = get(&t.app, &format!("/api/sessions?{}&device=mobile&type=dead_click", range())).await;
-    assert_eq!(both.status, StatusCode::BAD_REQUEST);
-    assert!(both.error().contains("device"), "{}", both.error());
+    // With a friction filter: the sessions where that friction was captured on the device.
+    let dead = |device: &str| format!("/api/sessions?{}&type=dead_click&device={device}", range());
+    assert_eq!(ids(&api(&t, &dead("mobile")).await), ["s2", "s1"]);
+    assert_eq!(ids(&api(&t, &dead("desktop")).await), ["b1"]);
+    assert!(ids(&api(&t, &dead("tablet")).await).is_empty());
     let bad = get(&t.app, &format!("/api/channels?{}&by=browser", range())).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}
+
+/// A device class (`device=`) narrows every panel but the pages: friction to what was captured
+/// on it, sessions to those whose first device it is; the events are not counted per device.
+#[tokio::test]
+async fn the_device_filter_narrows_every_panel_but_the_pages() {
+    let t = app_on(Store::open(":memory:").unwrap(), open());
+    assert_eq!(post(&t.app, batch(seed_with_devices())).await.json()["accepted"], json!(14));
+    let q = |path: &str, rest: &str| format!("/api/{path}?{}&{rest}", range());
+    // s1 and s2 began on a phone: their friction (ids 2, 7, 8, 11) was captured there.
+    let o = api(&t, &q("overview", "device=mobile")).await;
+    assert_eq!((&o["sessions"], &o["friction"], &o["events"]), (&json!(2), &json!(4), &Value::Null));
+    assert_eq!((&o["sessionsWithFriction"], &o["frictionPerSession"]), (&json!(2), &json!(2.0)));
+    let o = api(&t, &q("overview", "device=desktop&site=blog")).await;
+    assert_eq!((&o["sessions"], &o["friction"]), (&json!(1), &json!(1)));
+    let o = api(&t, &q("overview", "device=")).await;
+    assert_eq!((&o["sessions"], &o["friction"]), (&json!(1), &json!(0)), "s3: no device");
+
+    let f = api(&t, &q("friction", "device=mobile")).await;
+    let rows: Vec<String> = f["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| format!("{} {} {} {}", r["type"], r["selector"], r["count"], r["sessions"]))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            r##""dead_click" "#grind > button.chip" 2 2"##,
+            r#""js_error" "" 1 1"#,
+            r##""rage_click" "#grind > button.chip" 1 1"##
+        ]
+    );
+    assert_eq!(f["sessions"], json!(2), "the share is of the phone's sessions");
+    let f = api(&t, &q("friction", "device=desktop")).await;
+    assert_eq!((f["rows"].as_array().unwrap().len(), &f["sessions"]), (1, &json!(1)));
+
+    let ts = api(&t, &q("timeseries", "device=mobile&bucket=hour")).await;
+    assert_eq!(ts["series"], json!({"dead_click": [2, 0], "js_error": [1, 0], "rage_click": [1, 0]}));
+    let refused = get(&t.app, &q("timeseries", "device=mobile&metric=events")).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.error().contains("device"), "{}", refused.error());
+
+    let funnel = api(&t, &q("funnel", "device=mobile")).await;
+    let reached: Vec<&Value> = funnel["steps"].as_array().unwrap().iter().map(|s| &s["sessions"]).collect();
+    assert_eq!(reached, [&json!(2), &json!(2), &json!(2), &json!(1)]);
+    let ch = api(&t, &q("channels", "device=mobile")).await;
+    let names: Vec<&Value> = ch["channels"].as_array().unwrap().iter().map(|c| &c["channel"]).collect();
+    assert_eq!(names, [&json!("email"), &json!("paid_search")]);
+    // The pages are not kept per device.
+    assert_eq!(get(&t.app, &q("pages", "device=mobile")).await.status, StatusCode::BAD_REQUEST);
+}
+
+/// A version 12 database's friction rows lack their device class: filled from their events
+/// when the database is opened, and the friction indexes made again with it.
+#[tokio::test]
+async fn friction_devices_are_filled_for_a_version_12_database() {
+    let queries = [
+        format!("/api/friction?{}&device=mobile", range()),
+        format!("/api/overview?{}&device=mobile&site=shop", range()),
+        format!("/api/sessions?{}&type=dead_click&device=desktop", range()),
+    ];
+    let before = same_answers_after_migration(
+        vec![batch(seed_with_devices())],
+        &queries,
+        // (The table made again: DROP COLUMN trips over the comment after its last column.)
+        "DROP INDEX friction_site_ts; DROP INDEX friction_ts;
+         CREATE TABLE f12 AS SELECT id, site, ts, session_id, event, path, selector, during FROM friction;
+         DROP TABLE friction;
+         CREATE TABLE friction (id INTEGER PRIMARY KEY, site TEXT NOT NULL, ts INTEGER NOT NULL,
+           session_id TEXT NOT NULL, event TEXT NOT NULL, path TEXT NOT NULL, selector TEXT NOT NULL,
+           during TEXT NOT NULL);
+         INSERT INTO friction SELECT * FROM f12; DROP TABLE f12;
+         CREATE INDEX friction_site_ts ON friction(site, ts, event, path, selector, session_id);
+         CREATE INDEX friction_ts ON friction(ts, event, path, selector, session_id, site);
+         PRAGMA user_version = 12;",
+    )
+    .await;
+    assert_eq!(before[0]["rows"].as_array().unwrap().len(), 3, "{}", before[0]);
+    assert_eq!(ids(&before[2]), ["b1"]);
 }
 
 /// Sessions by campaign (`by=campaign`): each session under the campaign its attribution came
@@ -796,7 +878,7 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
         assert_eq!(&api(&t, q).await, want, "{q}");
     }
     let c = rusqlite::Connection::open(&path).unwrap();
-    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 12);
+    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 13);
     // The session indexes as the current schema makes them.
     let indexes: String = c
         .query_row(
@@ -806,6 +888,14 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
         )
         .unwrap();
     assert_eq!(indexes.matches("campaign").count(), 2, "{indexes}");
+    let indexes: String = c
+        .query_row(
+            "SELECT group_concat(sql, ';') FROM sqlite_master WHERE name IN ('friction_ts', 'friction_site_ts')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(indexes.matches("device").count(), 2, "{indexes}");
     before
 }
 

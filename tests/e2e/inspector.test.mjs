@@ -166,6 +166,22 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
     (await page.locator('#channel-list tbody tr[data-channel]').count()) === 3 && (await page.locator('#session-list tbody tr').count()) === 3);
   assert.equal(new URL(page.url()).searchParams.get('campaign'), null);
 
+  // A device class narrows every panel but the pages: the phone's session (sess-one) and its friction.
+  await page.selectOption('#f-device', 'mobile');
+  const boardOf = () => page.$$eval('#leaderboard tbody tr', (trs) => trs.map((r) => [0, 3, 5].map((i) => r.cells[i].textContent).join(' ')));
+  await waitFor('the leaderboard of the phones', async () => (await boardOf()).join() === 'dead_click 1 100 %');
+  assert.equal(await page.textContent('[data-k=sessions]'), '1');
+  assert.equal(await page.textContent('[data-k=friction]'), '1');
+  assert.equal(await page.textContent('[data-k=events]'), '–', 'events are not counted per device');
+  assert.equal(new URL(page.url()).searchParams.get('device_class'), 'mobile');
+  assert.match(await page.textContent('#pages-note'), /all visits, not only mobile/);
+  await waitFor('the phone\'s session listed', async () =>
+    (await page.$$eval('#session-list tbody tr', (trs) => trs.map((t) => t.dataset.session))).join() === 'sess-one');
+  assert.deepEqual(await texts(page, '#chart .u-legend .u-series .u-label'), ['dead_click']);
+  await page.selectOption('#f-device', '');
+  await waitFor('every device again', async () => (await page.textContent('[data-k=sessions]')) === '3' && (await boardOf()).length === 3);
+  assert.equal(new URL(page.url()).searchParams.get('device_class'), null);
+
   // Pages: by friction met there, with their views (no page_leave yet: no engaged time).
   const pageRows = () => page.$$eval('#page-list tbody tr', (trs) => trs.map((r) => [...r.cells].map((c) => c.textContent).join('|')));
   assert.deepEqual(await pageRows(), ['/product.html|1|–|–|3|3|dead_click 2, rage_click 1', '/cart.html|0|–|–|1|–|js_error 1', '/|2|–|–|0|0|']);
