@@ -310,9 +310,8 @@
   function renderPages(pg) {
     var tbody = $('page-list').querySelector('tbody');
     tbody.textContent = '';
-    // The page counts are kept per page, not per tag or device: with either chosen they are the site's.
-    var only = [state.tag && tagName(state.tag), state.device].filter(Boolean).join(' and ');
-    $('pages-note').textContent = (only ? 'all visits, not only ' + only + '; ' : '') +
+    // The page counts are kept per page and device, not per tag: with a tag chosen they are the site's.
+    $('pages-note').textContent = (state.tag ? 'all visits, not only ' + tagName(state.tag) + '; ' : '') +
       (pg.totalPages > pg.pages.length ? 'the first ' + pg.pages.length + ' of ' + fmt(pg.totalPages) : '');
     if (!pg.pages.length) { emptyRow(tbody, 7, 'No page views or friction in this range.'); return; }
     pg.pages.forEach(function (p) {
@@ -515,7 +514,7 @@
       // choices).
       tagsFor !== b.site + '|' + state.range || Date.now() - tagsAt > 60e3
         ? api('/api/tags', b).catch(function () { return null; }) : Promise.resolve(null),
-      api('/api/pages', { site: b.site, from: b.from, to: b.to, sort: state.pagesBy, limit: 50 }),
+      api('/api/pages', { site: b.site, from: b.from, to: b.to, sort: state.pagesBy, limit: 50, device: dev }),
     ];
     return Promise.all(jobs).then(function (r) {
       renderOverview(r[0]);

@@ -155,6 +155,17 @@ pub fn page_schema() -> String {
     sql
 }
 
+/// The key under which the page tables keep a site's rows of one device class (`context.device`
+/// of the events, the friction rows' device): the site, U+0001 (which no site id has), the
+/// class. The inspector's pages of one device read them; a site's own rows are all devices.
+pub fn device_site(site: &str, device: &str) -> String {
+    let mut key = String::with_capacity(site.len() + 1 + device.len());
+    key.push_str(site);
+    key.push('\u{1}');
+    key.push_str(device);
+    key
+}
+
 /// The page tables and their time column, finest first.
 pub const PAGE_TABLES: [(&str, &str); 3] = [("page_minutes", "minute"), ("page_hours", "hour"), ("page_days", "day")];
 
@@ -506,7 +517,14 @@ pub fn fill_pages(conn: &Connection) -> rusqlite::Result<()> {
     )?;
     let mut rows = stmt.query([])?;
     let mut pages: Map<(String, i64, String), PageCounts> = Map::default();
-    let mut add = |site: String, minute: i64, path: String, c: PageCounts| {
+    // (Under the site, and under its device class if any, as `apply` adds them.)
+    let mut add = |site: String, device: &str, minute: i64, path: String, c: PageCounts| {
+        if !device.is_empty() {
+            let row = pages.entry((device_site(&site, device), minute, path.clone())).or_default();
+            for (sum, n) in row.iter_mut().zip(c) {
+                *sum += n;
+            }
+        }
         let row = pages.entry((site, minute, path)).or_default();
         for (sum, n) in row.iter_mut().zip(c) {
             *sum += n;
@@ -518,13 +536,14 @@ pub fn fill_pages(conn: &Connection) -> rusqlite::Result<()> {
         let minute = counts_at(facts.ts_ms, r.get(3)?).div_euclid(60_000);
         // (Friction comes from `friction` below.)
         let [v, l, e, s, _] = page_counts(&event, &facts);
-        add(site, minute, facts.path, [v, l, e, s, 0]);
+        add(site, &facts.device, minute, facts.path, [v, l, e, s, 0]);
     }
     drop(rows);
-    let mut stmt = conn.prepare("SELECT site, ts, path FROM friction")?;
+    let mut stmt = conn.prepare("SELECT site, ts, path, device FROM friction")?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        add(r.get(0)?, r.get::<_, i64>(1)?.div_euclid(60_000), r.get(2)?, [0, 0, 0, 0, 1]);
+        let device: String = r.get(3)?;
+        add(r.get(0)?, &device, r.get::<_, i64>(1)?.div_euclid(60_000), r.get(2)?, [0, 0, 0, 0, 1]);
     }
     write_pages(conn, pages.iter().map(|((site, m, path), c)| ((site.as_str(), *m, path.as_str()), *c)), 1)
 }
@@ -645,6 +664,8 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
     let mut totals: Map<&str, (i64, i64, i64)> = Map::default();
     // Each event's page counts, summed per minute, hour and day by `write_pages`.
     let mut pages: Vec<((&str, i64, &str), PageCounts)> = Vec::new();
+    // And under the site's device class (owned keys: see `device_site`).
+    let mut device_pages: Vec<((String, i64, &str), PageCounts)> = Vec::new();
     let mut sessions: Vec<((&str, &str), Session, bool)> = Vec::new();
     let mut index: Map<(&str, &str), usize> = Map::default();
     {
@@ -675,6 +696,9 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
             let page = page_counts(e.event(), &e.facts);
             if page.iter().any(|&n| n != 0) {
                 pages.push(((e.site(), minute, e.facts.path.as_str()), page));
+                if !e.facts.device.is_empty() {
+                    device_pages.push(((device_site(e.site(), &e.facts.device), minute, e.facts.path.as_str()), page));
+                }
             }
             put_tags(&mut put_tag, id, ts, e.site(), e.session_id(), friction, &e.facts.tags)?;
             if friction {
@@ -788,7 +812,8 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
     for (site, (events, sessions, friction)) in &totals {
         total.execute(params![site, events, sessions, friction])?;
     }
-    write_pages(conn, pages, 1)
+    write_pages(conn, pages, 1)?;
+    write_pages(conn, device_pages.iter().map(|((s, m, p), c)| ((s.as_str(), *m, *p), *c)), 1)
 }
 
 /// Builds the aggregates from `events` (a database from before they existed), a chunk of events

@@ -375,13 +375,22 @@ const PAGES_MAX_LIMIT: i64 = 500;
 /// `GET /api/pages?site&from&to&sort&limit`: the pages of a range by friction (or `sort=views`),
 /// with their views, engaged time and scroll depth (`query::pages`).
 pub async fn pages(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
-    let p = Params::new(q, &["site", "from", "to", "sort", "limit"])?;
+    let p = Params::new(q, &["site", "from", "to", "sort", "limit", "device"])?;
     let (from, to) = p.range(now_ms())?;
     let site = p.site()?;
     let sort = p.one_of("sort", &["friction", "views"], "friction")?;
     let limit = p.limit(PAGES_DEFAULT_LIMIT)?.min(PAGES_MAX_LIMIT);
+    // (The pages of events without a device class are not kept apart.)
+    let device = p.channel("device")?;
+    if device.as_deref() == Some("") {
+        return Err(
+            BadParam("device: a device class (mobile, tablet, desktop), not empty, for the pages".into()).into()
+        );
+    }
     let kept = st.store.reads.kept.clone();
-    Ok(json_answer(st.store.reads.run(move |c| query::pages(c, &kept, &site, (from, to), sort, limit)).await?))
+    Ok(json_answer(
+        st.store.reads.run(move |c| query::pages(c, &kept, &site, (from, to), sort, limit, device.as_deref())).await?,
+    ))
 }
 
 pub async fn overview(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {

@@ -224,6 +224,10 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
             }
             let page = crate::aggregate::page_counts(&event, &facts);
             if page.iter().any(|&n| n != 0) {
+                if !facts.device.is_empty() {
+                    let key = crate::aggregate::device_site(site, &facts.device);
+                    pages.push(((key, minute, facts.path.clone()), page));
+                }
                 pages.push(((site.clone(), minute, facts.path.clone()), page));
             }
             // Where the session was counted as new (and whether as sampled).

@@ -1368,15 +1368,20 @@ pub fn pages(
     (from, to): (i64, i64),
     sort: &str,
     limit: i64,
+    device: Option<&str>,
 ) -> Result<Value, ReadError> {
     let _snapshot = conn.unchecked_transaction()?;
     let (_, friction_upto) = snapshot_ids(conn)?;
     let (m0, m1) = (from.div_euclid(60_000), (to - 1).div_euclid(60_000) + 1);
     // All sites: each site's rows (the sites are few, and the writer keeps no rows for all).
-    let sites: Vec<String> = match site {
+    let mut sites: Vec<String> = match site {
         Some(s) => vec![s.clone()],
         None => conn.prepare_cached(SITES_SQL)?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?,
     };
+    // One device class: each site's rows of it.
+    if let Some(d) = device {
+        sites = sites.iter().map(|s| crate::aggregate::device_site(s, d)).collect();
+    }
     let mut sums: std::collections::HashMap<String, [i64; 5]> = Default::default();
     for (site, (grain, lo, hi)) in sites.iter().flat_map(|s| page_parts(m0, m1).into_iter().map(move |p| (s, p))) {
         let q = pages_sql(grain);
@@ -1405,7 +1410,8 @@ pub fn pages(
     let by_type = if shown.is_empty() {
         Default::default()
     } else {
-        let f = Filters { site: site.clone(), kind: None, path: None, selector: None, tag: None, device: None };
+        let device = device.map(String::from);
+        let f = Filters { site: site.clone(), kind: None, path: None, selector: None, tag: None, device };
         kept.friction.by_path_and_type(conn, &f, from, to, friction_upto, &shown)?
     };
     let ratio = |n: i64, d: i64| if d > 0 { json!(n as f64 / d as f64) } else { Value::Null };
@@ -1431,7 +1437,7 @@ pub fn pages(
         .collect();
     Ok(json!({
         "from": format_iso_millis(from), "to": format_iso_millis(to), "site": site, "sort": sort,
-        "pages": out, "totalPages": total,
+        "device": device, "pages": out, "totalPages": total,
     }))
 }
 

@@ -378,10 +378,10 @@ async fn sessions_by_device() {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }
 
-/// A device class (`device=`) narrows every panel but the pages: friction to what was captured
-/// on it, sessions to those whose first device it is; the events are not counted per device.
+/// A device class (`device=`) narrows every panel: friction to what was captured on it, page
+/// views too, sessions to those whose first device it is; the events are not counted per device.
 #[tokio::test]
-async fn the_device_filter_narrows_every_panel_but_the_pages() {
+async fn the_device_filter_narrows_every_panel() {
     let t = app_on(Store::open(":memory:").unwrap(), open());
     assert_eq!(post(&t.app, batch(seed_with_devices())).await.json()["accepted"], json!(14));
     let q = |path: &str, rest: &str| format!("/api/{path}?{}&{rest}", range());
@@ -425,8 +425,45 @@ async fn the_device_filter_narrows_every_panel_but_the_pages() {
     let ch = api(&t, &q("channels", "device=mobile")).await;
     let names: Vec<&Value> = ch["channels"].as_array().unwrap().iter().map(|c| &c["channel"]).collect();
     assert_eq!(names, [&json!("email"), &json!("paid_search")]);
-    // The pages are not kept per device.
-    assert_eq!(get(&t.app, &q("pages", "device=mobile")).await.status, StatusCode::BAD_REQUEST);
+    // The pages of one device class: views where the page_view was captured on it, friction
+    // where the friction was (s2's page view has no device class, its friction has).
+    let pages = api(&t, &q("pages", "device=mobile")).await;
+    let rows: Vec<String> = pages["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| format!("{} {} {} {}", p["path"], p["views"], p["friction"], p["frictionByType"]))
+        .collect();
+    assert_eq!(
+        rows,
+        [r#""/p/mug" 0 3 {"dead_click":2,"rage_click":1}"#, r#""/cart" 0 1 {"js_error":1}"#, r#""/" 1 0 {}"#]
+    );
+    assert_eq!(pages["device"], json!("mobile"));
+    let desktop = api(&t, &q("pages", "device=desktop")).await;
+    // (s1's purchase on /done, on a desktop, is no page view.)
+    assert_eq!(desktop["pages"][0]["path"], json!("/post"), "{desktop}");
+    assert_eq!(desktop["pages"].as_array().unwrap().len(), 1, "{desktop}");
+    assert_eq!(get(&t.app, &q("pages", "device=")).await.status, StatusCode::BAD_REQUEST);
+}
+
+/// A version 13 database kept no page rows per device class: counted again, with them, when
+/// the database is opened.
+#[tokio::test]
+async fn page_rows_per_device_are_filled_for_a_version_13_database() {
+    let queries = [
+        format!("/api/pages?{}&device=mobile", range()),
+        format!("/api/pages?{}&device=desktop&site=blog", range()),
+        format!("/api/pages?{}", range()),
+    ];
+    let before = same_answers_after_migration(
+        vec![batch(seed_with_devices())],
+        &queries,
+        "DELETE FROM page_minutes WHERE instr(site, char(1)) > 0; DELETE FROM page_hours WHERE instr(site, char(1)) > 0;
+         DELETE FROM page_days WHERE instr(site, char(1)) > 0; PRAGMA user_version = 13;",
+    )
+    .await;
+    assert_eq!(before[0]["pages"].as_array().unwrap().len(), 3, "{}", before[0]);
+    assert_eq!(before[1]["pages"].as_array().unwrap().len(), 1, "{}", before[1]);
 }
 
 /// A version 12 database's friction rows lack their device class: filled from their events
@@ -878,7 +915,7 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
         assert_eq!(&api(&t, q).await, want, "{q}");
     }
     let c = rusqlite::Connection::open(&path).unwrap();
-    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 13);
+    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 14);
     // The session indexes as the current schema makes them.
     let indexes: String = c
         .query_row(

@@ -166,7 +166,7 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
     (await page.locator('#channel-list tbody tr[data-channel]').count()) === 3 && (await page.locator('#session-list tbody tr').count()) === 3);
   assert.equal(new URL(page.url()).searchParams.get('campaign'), null);
 
-  // A device class narrows every panel but the pages: the phone's session (sess-one) and its friction.
+  // A device class narrows every panel: the phone's session (sess-one) and its friction.
   await page.selectOption('#f-device', 'mobile');
   const boardOf = () => page.$$eval('#leaderboard tbody tr', (trs) => trs.map((r) => [0, 3, 5].map((i) => r.cells[i].textContent).join(' ')));
   await waitFor('the leaderboard of the phones', async () => (await boardOf()).join() === 'dead_click 1 100 %');
@@ -174,7 +174,10 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   assert.equal(await page.textContent('[data-k=friction]'), '1');
   assert.equal(await page.textContent('[data-k=events]'), '–', 'events are not counted per device');
   assert.equal(new URL(page.url()).searchParams.get('device_class'), 'mobile');
-  assert.match(await page.textContent('#pages-note'), /all visits, not only mobile/);
+  // The pages of the phones: sess-one's dead click on the product page, its views.
+  await waitFor('the pages of the phones', async () =>
+    (await page.$$eval('#page-list tbody tr', (trs) => trs.map((r) => r.cells[0].textContent + ' ' + r.cells[4].textContent))).join() ===
+      '/product.html 1,/ 0');
   await waitFor('the phone\'s session listed', async () =>
     (await page.$$eval('#session-list tbody tr', (trs) => trs.map((t) => t.dataset.session))).join() === 'sess-one');
   assert.deepEqual(await texts(page, '#chart .u-legend .u-series .u-label'), ['dead_click']);
