@@ -199,8 +199,11 @@
     box.textContent = '';
     chartKeys = sig;
     if (typeof uPlot !== 'function') { box.textContent = 'chart library not loaded'; return; }
+    // Counts per bucket, drawn as steps (each bucket's count across its width): a line from one
+    // bucket's count to the next drew a lone friction event as a triangle spanning two buckets.
+    var steps = uPlot.paths && uPlot.paths.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined;
     var series = [{}].concat(keys.map(function (k, i) {
-      return { label: k, stroke: COLORS[i % COLORS.length], width: 2, points: { show: false } };
+      return { label: k, stroke: COLORS[i % COLORS.length], width: 2, points: { show: false }, paths: steps };
     }));
     if (keys.length === 0) box.appendChild(el('p', 'hint', 'No friction in this range.'));
     chart = new uPlot({
@@ -277,11 +280,7 @@
       var tr = clickableRow(state.by === by && state.channel === name, function () { listBy(function () { state.channel = name; }); });
       tr.setAttribute('data-' + by, name);
       cell(tr, segmentName(by, name));
-      cell(tr, fmt(c.sessions), 'n');
-      cell(tr, pct(c.sessionsWithFrictionShare), 'n');
-      cell(tr, fmt(c.frictionPerSession, 2), 'n');
-      var sc = cell(tr, '', 'n'); sc.appendChild(el('span', 'score ' + scoreClass(c.averageScore), fmt(c.averageScore, 0)));
-      cell(tr, fmt(c.converted) + ' (' + pct(c.conversionRate) + ')', 'n');
+      segmentFigures(tr, c);
       tbody.appendChild(tr);
     });
     // Past the first 100 (campaigns from many URLs): the rest summed, not clickable.
@@ -289,13 +288,18 @@
     if (o) {
       var tr = el('tr', 'others');
       cell(tr, fmt(o.count) + ' more ' + SEGMENTS[by].plural);
-      cell(tr, fmt(o.sessions), 'n');
-      cell(tr, pct(o.sessionsWithFrictionShare), 'n');
-      cell(tr, fmt(o.frictionPerSession, 2), 'n');
-      var sc = cell(tr, '', 'n'); sc.appendChild(el('span', 'score ' + scoreClass(o.averageScore), fmt(o.averageScore, 0)));
-      cell(tr, fmt(o.converted) + ' (' + pct(o.conversionRate) + ')', 'n');
+      segmentFigures(tr, o);
       tbody.appendChild(tr);
     }
+  }
+
+  // A channels table row's figures, after its name.
+  function segmentFigures(tr, c) {
+    cell(tr, fmt(c.sessions), 'n');
+    cell(tr, pct(c.sessionsWithFrictionShare), 'n');
+    cell(tr, fmt(c.frictionPerSession, 2), 'n');
+    var sc = cell(tr, '', 'n'); sc.appendChild(el('span', 'score ' + scoreClass(c.averageScore), fmt(c.averageScore, 0)));
+    cell(tr, fmt(c.converted) + ' (' + pct(c.conversionRate) + ')', 'n');
   }
 
   // --- pages ----------------------------------------------------------------------------------
