@@ -602,11 +602,19 @@ export function defineSuite(name) {
   /** A user scroll by `dy` (WebDriver's wheel action: a trusted wheel event), until
    * `done(scrollY)` holds. A wheel action that has not scrolled the page after 5 s is sent
    * again, up to 60 s: on a loaded CI machine WebKit once left one unanswered for a minute
-   * (the page never moved). A repeated wheel goes the same way, so it adds no reversal. */
+   * (the page never moved), and later, with the wheel sent again every 5 s, a whole minute of
+   * them (a fresh-clone run with other builds alongside). So every other retry is the keyboard
+   * instead (End or Home: a trusted keydown, which the scroll sensor also takes as the user's),
+   * going the same way: a retry adds no reversal. */
   async function userScroll(dy, done) {
     const deadline = performance.now() + 60_000;
-    for (;;) {
-      await d().actions({ async: true }).scroll(400, 300, 0, dy).perform(); // at (400, 300) of the viewport
+    for (let attempt = 0; ; attempt++) {
+      if (attempt % 2 === 0) {
+        await d().actions({ async: true }).scroll(400, 300, 0, dy).perform(); // at (400, 300) of the viewport
+      } else {
+        const key = dy > 0 ? Key.END : Key.HOME;
+        await d().actions({ async: true }).keyDown(key).keyUp(key).perform();
+      }
       try {
         await waitFor('the scroll', () => d().executeScript(`return (${done})(scrollY)`), { timeout: Math.min(5_000, deadline - performance.now()) });
         return;
