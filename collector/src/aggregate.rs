@@ -335,26 +335,39 @@ const BUMP_HOUR: &str = "INSERT INTO hour_counts (site, hour, metric, n) VALUES 
 /// were stored: the least time of the events stored with its first one (one group of the writer:
 /// one receive time), and the sample rate of the first of them that has one. For taking the count
 /// out again (`privacy.rs`) and for filling a count added later ([`fill_sampled`]).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct FirstGroup {
     /// (receive time, least time, sample rate) once an event was added.
     seen: Option<(i64, i64, u8)>,
+    /// The device class the session had after that group, as [`Session::add`] keeps it.
+    device: String,
 }
 
 impl FirstGroup {
-    pub fn add(&mut self, received_at: i64, ts: i64, sample_rate: u8) {
+    pub fn add(&mut self, received_at: i64, ts: i64, sample_rate: u8, device: &str) {
+        let least = match self.seen {
+            None => None,
+            Some((at, least, _)) if at == received_at => Some(least),
+            Some(_) => return, // a later group
+        };
+        // (Session::add's rule, before its first time takes this event's.)
+        if !device.is_empty() && (self.device.is_empty() || least.is_some_and(|l| ts < l)) {
+            self.device = device.to_string();
+        }
         self.seen = match self.seen {
             None => Some((received_at, ts, sample_rate)),
-            Some((at, least, rate)) if at == received_at => {
-                Some((at, least.min(ts), if rate == 0 { sample_rate } else { rate }))
-            }
-            keep => keep,
+            Some((at, least, rate)) => Some((at, least.min(ts), if rate == 0 { sample_rate } else { rate })),
         };
     }
 
     /// The minute it was counted at, and its sample rate (0: none).
     pub fn counted(&self) -> Option<(i64, u8)> {
         self.seen.map(|(_, least, rate)| (least.div_euclid(60_000), rate))
+    }
+
+    /// Its device class then ('' none).
+    pub fn device(&self) -> &str {
+        &self.device
     }
 }
 
@@ -381,7 +394,7 @@ pub fn fill_sampled(conn: &Connection) -> rusqlite::Result<()> {
         while let Some(r) = rows.next()? {
             let [event, timestamp, body]: [String; 3] = [r.get(0)?, r.get(1)?, r.get(3)?];
             let facts = crate::facts::extract(&event, &timestamp, &body);
-            first.add(r.get(2)?, counts_at(facts.ts_ms, r.get(2)?), facts.sample_rate);
+            first.add(r.get(2)?, counts_at(facts.ts_ms, r.get(2)?), facts.sample_rate, "");
         }
         if let Some((minute, rate)) = first.counted().filter(|c| c.1 > 0) {
             for s in [site.as_str(), ""] {
@@ -398,6 +411,87 @@ pub fn fill_sampled(conn: &Connection) -> rusqlite::Result<()> {
         bump_hour.execute(params![site, minute.div_euclid(60), metric, n])?;
     }
     Ok(())
+}
+
+/// Version 14 -> 15: the counts of each device class (`minute_counts` and `hour_counts` under the
+/// [`device_site`] keys) from the stored events, as [`apply`] counts them: each event under its
+/// own device class, each session at its first group under the class it had after it. The
+/// events are read session by session; the counts are written every `FLUSH` events, so the
+/// memory stays bounded on a large database.
+pub fn fill_device_counts(conn: &Connection) -> rusqlite::Result<()> {
+    const FLUSH: usize = 200_000;
+    let mut stmt = conn.prepare(
+        "SELECT session_id, site, event, timestamp, received_at, body FROM events INDEXED BY events_session
+          ORDER BY session_id, id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut counts: Map<(String, i64, String), i64> = Map::default();
+    let mut name = String::new();
+    // The first groups of the sessions of the current session id (one per site).
+    let mut current = String::new();
+    let mut firsts: Vec<(String, FirstGroup)> = Vec::new();
+    let mut seen = 0usize;
+    let flush_sessions = |firsts: &mut Vec<(String, FirstGroup)>, counts: &mut Map<(String, i64, String), i64>| {
+        let mut name = String::new();
+        for (site, first) in firsts.drain(..) {
+            let (Some((minute, rate)), false) = (first.counted(), first.device().is_empty()) else { continue };
+            for key in [device_site(&site, first.device()), device_site("", first.device())] {
+                *counts.entry((key.clone(), minute, Metric::Sessions.spell(&mut name).into())).or_default() += 1;
+                if rate > 0 {
+                    *counts.entry((key, minute, Metric::Sampled(rate).spell(&mut name).into())).or_default() += 1;
+                }
+            }
+        }
+    };
+    let write = |counts: &mut Map<(String, i64, String), i64>| -> rusqlite::Result<()> {
+        let mut hours: Map<(String, i64, String), i64> = Map::default();
+        let mut bump = conn.prepare_cached(BUMP_MINUTE)?;
+        for ((key, minute, metric), n) in counts.drain() {
+            bump.execute(params![key, minute, metric, n])?;
+            *hours.entry((key, minute.div_euclid(60), metric)).or_default() += n;
+        }
+        let mut bump_hour = conn.prepare_cached(BUMP_HOUR)?;
+        for ((key, hour, metric), n) in hours {
+            bump_hour.execute(params![key, hour, metric, n])?;
+        }
+        Ok(())
+    };
+    while let Some(r) = rows.next()? {
+        let session_id: String = r.get(0)?;
+        if session_id != current {
+            flush_sessions(&mut firsts, &mut counts);
+            current = session_id;
+        }
+        let [site, event, timestamp, body]: [String; 4] = [r.get(1)?, r.get(2)?, r.get(3)?, r.get(5)?];
+        let received_at: i64 = r.get(4)?;
+        let facts = crate::facts::extract(&event, &timestamp, &body);
+        let ts = counts_at(facts.ts_ms, received_at);
+        let i = match firsts.iter().position(|(s, _)| *s == site) {
+            Some(i) => i,
+            None => {
+                firsts.push((site.clone(), FirstGroup::default()));
+                firsts.len() - 1
+            }
+        };
+        firsts[i].1.add(received_at, ts, facts.sample_rate, &facts.device);
+        if !facts.device.is_empty() {
+            let minute = ts.div_euclid(60_000);
+            let friction = facts.category == Category::Friction;
+            for key in [device_site(&site, &facts.device), device_site("", &facts.device)] {
+                *counts.entry((key.clone(), minute, Metric::Events.spell(&mut name).into())).or_default() += 1;
+                if friction {
+                    *counts.entry((key.clone(), minute, Metric::Friction.spell(&mut name).into())).or_default() += 1;
+                    *counts.entry((key, minute, Metric::Type(&event).spell(&mut name).into())).or_default() += 1;
+                }
+            }
+        }
+        seen += 1;
+        if seen.is_multiple_of(FLUSH) {
+            write(&mut counts)?;
+        }
+    }
+    flush_sessions(&mut firsts, &mut counts);
+    write(&mut counts)
 }
 
 /// The writer's own maps: foldhash (already in use for the id sets) rather than SipHash.
@@ -668,6 +762,21 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
     let mut device_pages: Vec<((String, i64, &str), PageCounts)> = Vec::new();
     let mut sessions: Vec<((&str, &str), Session, bool)> = Vec::new();
     let mut index: Map<(&str, &str), usize> = Map::default();
+    // The counts of each device class, per site and for all sites, under their `device_site`
+    // keys (made once per group: the rows above borrow them).
+    let mut device_keys: Vec<(&str, &str, [String; 2])> = Vec::new();
+    for &(_, e) in rows {
+        let (site, device) = (e.site(), e.facts.device.as_str());
+        if !device.is_empty() && !device_keys.iter().any(|k| k.0 == site && k.1 == device) {
+            device_keys.push((site, device, [device_site(site, device), device_site("", device)]));
+        }
+    }
+    let keys_of = |site: &str, device: &str| -> [&str; 2] {
+        match device_keys.iter().find(|k| k.0 == site && k.1 == device) {
+            Some((_, _, [a, b])) => [a.as_str(), b.as_str()],
+            None => ["", ""],
+        }
+    };
     {
         let mut put = conn.prepare_cached(
             "INSERT INTO friction (id, site, ts, session_id, event, path, selector, during, device)
@@ -684,13 +793,16 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
             let minute = ts.div_euclid(60_000);
             let friction = e.facts.category == Category::Friction;
             for site in [e.site(), ""] {
-                *minutes.entry((site, minute, Metric::Events)).or_default() += 1;
                 let t = totals.entry(site).or_default();
                 t.0 += 1;
+                t.2 += i64::from(friction);
+            }
+            let devices = if e.facts.device.is_empty() { 0 } else { 2 };
+            for site in [e.site(), ""].into_iter().chain(keys_of(e.site(), &e.facts.device).into_iter().take(devices)) {
+                *minutes.entry((site, minute, Metric::Events)).or_default() += 1;
                 if friction {
                     *minutes.entry((site, minute, Metric::Friction)).or_default() += 1;
                     *minutes.entry((site, minute, Metric::Type(e.event()))).or_default() += 1;
-                    t.2 += 1;
                 }
             }
             let page = page_counts(e.event(), &e.facts);
@@ -783,12 +895,15 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
         ])?;
         if *is_new {
             let minute = s.first_ts.div_euclid(60_000);
-            for site in [*site, ""] {
-                *minutes.entry((site, minute, Metric::Sessions)).or_default() += 1;
+            let devices = if s.device.is_empty() { 0 } else { 2 };
+            for key in [*site, ""].into_iter().chain(keys_of(site, &s.device).into_iter().take(devices)) {
+                *minutes.entry((key, minute, Metric::Sessions)).or_default() += 1;
                 if s.sample_rate > 0 {
-                    *minutes.entry((site, minute, Metric::Sampled(s.sample_rate))).or_default() += 1;
+                    *minutes.entry((key, minute, Metric::Sampled(s.sample_rate))).or_default() += 1;
                 }
-                totals.entry(site).or_default().1 += 1;
+            }
+            for key in [*site, ""] {
+                totals.entry(key).or_default().1 += 1;
             }
         }
     }
@@ -936,5 +1051,35 @@ mod tests {
         // SQLite's path read the first.
         let twice = crate::facts::extract("click", "x", r#"{"context":{"tags":{"a":"first"},"tags":{"b":"last"}}}"#);
         assert_eq!(twice.tags, [Tag { key: "b".into(), value: "last".into(), real: false }]);
+    }
+
+    proptest::proptest! {
+        /// The device class `FirstGroup` reads back from a session's first group (to take its
+        /// count out again, or to fill it) is the one `Session::add` kept when `apply` counted
+        /// the session: events in any time order, with and without a device class, and a later
+        /// group that changes nothing.
+        #[test]
+        fn first_group_device_is_the_sessions(
+            events in proptest::collection::vec((0i64..50, 0usize..3, proptest::bool::ANY), 1..12)
+        ) {
+            let devices = ["", "mobile", "desktop"];
+            let mut session = Session::default();
+            let mut first = FirstGroup::default();
+            let mut counted = None;
+            let mut received_at = 1_000;
+            for (i, &(ts, d, new_group)) in events.iter().enumerate() {
+                // (A later group: the session was counted after the first.)
+                if new_group && i > 0 {
+                    counted.get_or_insert_with(|| session.device.clone());
+                    received_at += 1;
+                }
+                let facts = crate::facts::Facts { ts_ms: ts, device: devices[d].into(), ..Default::default() };
+                let text = EventText { site: "shop", event: "click", session_id: "s", ..Default::default() };
+                session.add(&Event::new(text, facts), ts);
+                first.add(received_at, ts, 0, devices[d]);
+            }
+            let counted = counted.unwrap_or_else(|| session.device.clone());
+            proptest::prop_assert_eq!(first.device(), counted.as_str());
+        }
     }
 }

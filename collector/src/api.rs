@@ -236,7 +236,7 @@ pub async fn friction(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
         kind: p.name("type")?,
         path: p.path()?,
         tag: p.tag()?,
-        device: p.channel("device")?,
+        device: p.device()?,
         limit: p.limit(50)?,
     };
     let kept = st.store.reads.kept.clone();
@@ -298,9 +298,11 @@ pub async fn timeseries(State(st): State<AppState>, Query(q): Pairs) -> Result<R
     let (from, to) = p.range(now_ms())?;
     let metric = p.one_of("metric", &["friction", "events", "sessions"], "friction")?.to_string();
     let bucket = p.one_of("bucket", &["auto", "minute", "5m", "15m", "hour", "day"], "auto")?;
-    let device = p.channel("device")?;
-    if device.is_some() && metric != "friction" {
-        return Err(BadParam("device: only with metric=friction (events are not counted per device)".into()).into());
+    let (device, tag) = (p.device()?, p.tag()?);
+    if device.is_some() && tag.is_some() && metric != "friction" {
+        return Err(
+            BadParam("device: with a tag, only with metric=friction (not counted per tag and device)".into()).into()
+        );
     }
     let s = query::SeriesQ {
         site: p.site()?,
@@ -308,7 +310,7 @@ pub async fn timeseries(State(st): State<AppState>, Query(q): Pairs) -> Result<R
         to,
         metric,
         bucket_min: query::bucket_minutes(bucket, from, to)?,
-        tag: p.tag()?,
+        tag,
         device,
     };
     Ok(json_answer(st.store.reads.run(move |c| query::timeseries(c, &s)).await?))
@@ -330,7 +332,7 @@ pub async fn tags(State(st): State<AppState>, Query(q): Pairs) -> Result<Respons
 pub async fn funnel(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
     let p = Params::new(q, &["site", "from", "to", "steps", "tag", "device"])?;
     let (from, to) = p.range(now_ms())?;
-    let (site, steps, tag, device) = (p.site()?, p.steps()?, p.tag()?, p.channel("device")?);
+    let (site, steps, tag, device) = (p.site()?, p.steps()?, p.tag()?, p.device()?);
     let kept = st.store.reads.kept.clone();
     Ok(json_answer(
         st.store
@@ -348,7 +350,7 @@ pub async fn funnel(State(st): State<AppState>, Query(q): Pairs) -> Result<Respo
 pub async fn channels(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
     let p = Params::new(q, &["site", "from", "to", "goal", "tag", "by", "device"])?;
     let (from, to) = p.range(now_ms())?;
-    let (site, tag, device) = (p.site()?, p.tag()?, p.channel("device")?);
+    let (site, tag, device) = (p.site()?, p.tag()?, p.device()?);
     let last = crate::facts::DEFAULT_MOMENTS[crate::facts::DEFAULT_MOMENTS.len() - 1];
     let goal = p.name("goal")?.unwrap_or_else(|| last.to_string());
     let by = match p.one_of("by", &["channel", "device", "campaign"], "channel")? {
@@ -380,13 +382,7 @@ pub async fn pages(State(st): State<AppState>, Query(q): Pairs) -> Result<Respon
     let site = p.site()?;
     let sort = p.one_of("sort", &["friction", "views"], "friction")?;
     let limit = p.limit(PAGES_DEFAULT_LIMIT)?.min(PAGES_MAX_LIMIT);
-    // (The pages of events without a device class are not kept apart.)
-    let device = p.channel("device")?;
-    if device.as_deref() == Some("") {
-        return Err(
-            BadParam("device: a device class (mobile, tablet, desktop), not empty, for the pages".into()).into()
-        );
-    }
+    let device = p.device()?;
     let kept = st.store.reads.kept.clone();
     Ok(json_answer(
         st.store.reads.run(move |c| query::pages(c, &kept, &site, (from, to), sort, limit, device.as_deref())).await?,
@@ -396,7 +392,7 @@ pub async fn pages(State(st): State<AppState>, Query(q): Pairs) -> Result<Respon
 pub async fn overview(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
     let p = Params::new(q, &["site", "from", "to", "tag", "device"])?;
     let (from, to) = p.range(now_ms())?;
-    let (site, tag, device) = (p.site()?, p.tag()?, p.channel("device")?);
+    let (site, tag, device) = (p.site()?, p.tag()?, p.device()?);
     let kept = st.store.reads.kept.clone();
     Ok(json_answer(
         st.store

@@ -211,15 +211,16 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
             let minute = ts.div_euclid(60_000);
             let is_friction = facts.category == Category::Friction;
             for s in [site.as_str(), ""] {
-                *minutes.entry((s.to_string(), minute, Metric::Events.spell(&mut name).into())).or_default() += 1;
                 let t = totals.entry(s.to_string()).or_default();
                 t.0 += 1;
+                t.2 += i64::from(is_friction);
+            }
+            // (And under the event's device class, as `apply` counted it.)
+            for s in counted_under(site, &facts.device) {
+                *minutes.entry((s.clone(), minute, Metric::Events.spell(&mut name).into())).or_default() += 1;
                 if is_friction {
-                    *minutes.entry((s.to_string(), minute, Metric::Friction.spell(&mut name).into())).or_default() += 1;
-                    *minutes
-                        .entry((s.to_string(), minute, Metric::Type(&event).spell(&mut name).into()))
-                        .or_default() += 1;
-                    t.2 += 1;
+                    *minutes.entry((s.clone(), minute, Metric::Friction.spell(&mut name).into())).or_default() += 1;
+                    *minutes.entry((s, minute, Metric::Type(&event).spell(&mut name).into())).or_default() += 1;
                 }
             }
             let page = crate::aggregate::page_counts(&event, &facts);
@@ -231,7 +232,7 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
                 pages.push(((site.clone(), minute, facts.path.clone()), page));
             }
             // Where the session was counted as new (and whether as sampled).
-            first.add(received_at, ts, facts.sample_rate);
+            first.add(received_at, ts, facts.sample_rate, &facts.device);
             seen.execute([&message_id])?;
             if is_friction {
                 friction.execute([id])?;
@@ -252,13 +253,13 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
         let had_row =
             tx.execute("DELETE FROM sessions WHERE session_id = ?1 AND site = ?2", params![session_id, site])? > 0;
         if let (true, Some((minute, rate))) = (had_row, first.counted()) {
-            for s in [site.as_str(), ""] {
-                *minutes.entry((s.to_string(), minute, Metric::Sessions.spell(&mut name).into())).or_default() += 1;
+            for s in counted_under(site, first.device()) {
+                *minutes.entry((s.clone(), minute, Metric::Sessions.spell(&mut name).into())).or_default() += 1;
                 if rate > 0 {
-                    *minutes
-                        .entry((s.to_string(), minute, Metric::Sampled(rate).spell(&mut name).into()))
-                        .or_default() += 1;
+                    *minutes.entry((s, minute, Metric::Sampled(rate).spell(&mut name).into())).or_default() += 1;
                 }
+            }
+            for s in [site.as_str(), ""] {
                 totals.entry(s.to_string()).or_default().1 += 1;
             }
         }
@@ -294,6 +295,18 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
         gone.execute([site])?;
     }
     Ok(out)
+}
+
+/// The keys of `minute_counts` an event or a new session of `site` on `device` was counted
+/// under: the site, all sites, and with a device class, both again for it (see
+/// [`crate::aggregate::device_site`]).
+fn counted_under(site: &str, device: &str) -> Vec<String> {
+    let mut keys = vec![site.to_string(), String::new()];
+    if !device.is_empty() {
+        keys.push(crate::aggregate::device_site(site, device));
+        keys.push(crate::aggregate::device_site("", device));
+    }
+    keys
 }
 
 /// The admin token's check and the body's person, for both admin endpoints. Without

@@ -140,6 +140,18 @@ impl Params {
         }
     }
 
+    /// `device`, as every panel but the sessions list takes it: a device class (the events and
+    /// sessions without one have no counts of their own), at most 64 characters.
+    pub fn device(&self) -> Result<Option<String>, BadParam> {
+        match self.map.get("device") {
+            None => Ok(None),
+            Some(v) if !v.is_empty() && v.chars().count() <= 64 && !v.chars().any(char::is_control) => {
+                Ok(Some(v.clone()))
+            }
+            Some(_) => Err(BadParam("device: a device class (mobile, tablet, desktop; 1-64 characters)".into())),
+        }
+    }
+
     /// `channel` (or `device`: `k`), as the sessions list filters by it: Some("") when given
     /// empty (the sessions without one), None when absent.
     pub fn channel(&self, k: &str) -> Result<Option<String>, BadParam> {
@@ -916,8 +928,8 @@ pub struct SeriesQ {
     pub bucket_min: i64,
     /// Only the events carrying this tag (counted from `event_tags`, not the minute counts).
     pub tag: Option<Tag>,
-    /// Only the friction captured on this device class (`metric` `friction` only: counted from
-    /// the friction rows, with the tag if any).
+    /// Only the events, friction and new sessions of this device class (from their own counts;
+    /// with a tag, `metric` `friction` only, from the friction rows).
     pub device: Option<String>,
 }
 
@@ -949,6 +961,15 @@ fn counts_sql(metrics: Metrics<'_>, hours: bool) -> Q {
         Metrics::Sampled => q.text(" AND metric >= 'sampled:' AND metric < 'sampled;'"),
     };
     q
+}
+
+/// The key of the counts of `site` (None: all sites), or of its events on `device` (kept under
+/// their own key, see [`crate::aggregate::device_site`]).
+fn counts_key(site: &Option<String>, device: Option<&str>) -> Option<String> {
+    match device {
+        None => site.clone(),
+        Some(d) => Some(crate::aggregate::device_site(site.as_deref().unwrap_or(""), d)),
+    }
 }
 
 /// Hands every count of `site` in the minutes `[m0, m1)` to `each` (minute, metric, n). With
@@ -1010,8 +1031,9 @@ pub fn timeseries(conn: &Connection, s: &SeriesQ) -> Result<Value, ReadError> {
     };
     match (&s.tag, &s.device) {
         // Buckets of whole hours start on an hour (`first` is a multiple of the bucket).
-        (None, None) => counts(conn, &s.site, metrics, first, end, b % 60 == 0, add)?,
-        (_, Some(device)) => {
+        (None, device) => counts(conn, &counts_key(&s.site, device.as_deref()), metrics, first, end, b % 60 == 0, add)?,
+        // A tag and a device: the friction rows of both.
+        (Some(_), Some(device)) => {
             let f = FrictionQ {
                 site: s.site.clone(),
                 from: first * 60_000,
@@ -1127,8 +1149,8 @@ pub fn bucket_minutes(bucket: &str, from: i64, to: i64) -> Result<i64, BadParam>
 /// session window `kept` holds (one read transaction). `n.tag`: of the sessions carrying it
 /// (kept with the session window) and the events carrying it (kept too, see
 /// [`crate::window::TagTotalsWindows`]). `n.device`: of the sessions of that device class, and
-/// the friction captured on it (from the leaderboard's window); the events are not counted per
-/// device (`events` is null).
+/// the events and friction captured on it (their own counts); with both, the events are not
+/// counted (`events` is null) and the friction is both's (the leaderboard's window).
 pub fn overview(
     conn: &Connection,
     kept: &Kept,
@@ -1141,45 +1163,58 @@ pub fn overview(
     let (events_upto, upto) = snapshot_ids(conn)?;
     let t = kept.sessions.totals(conn, site, from, to, events_upto, n)?;
     let (sessions, with_friction, score) = (t.sessions, t.with_friction, t.average_score);
-    let (mut events, mut friction) = (0i64, 0i64);
+    let mut friction = 0i64;
     let (m0, m1) = (from.div_euclid(60_000), (to - 1).div_euclid(60_000) + 1);
-    if let Some(device) = n.device {
-        let f = Filters {
-            site: site.clone(),
-            kind: None,
-            path: None,
-            selector: None,
-            tag: n.tag.cloned(),
-            device: Some(device.to_string()),
-        };
-        friction = kept.friction.total(conn, &f, from, to, upto)?;
-    } else if let Some(tag) = n.tag {
-        (events, friction) = kept.tag_totals.totals(conn, site, (from, to), events_upto, tag)?;
-    } else {
-        counts(conn, site, Metrics::Totals, m0, m1, true, |_, metric, n| match metric {
-            "events" => events += n,
-            "friction" => friction += n,
-            _ => {}
-        })?;
-    }
-    // The sessions begun in the range that a sample kept, by rate (the site's, also under a tag):
-    // the inspector says its counts are then a share of the visits.
+    // The counts of the site, or of its device class (kept under their own key).
+    let key = counts_key(site, n.device);
+    let events = match (n.tag, n.device) {
+        (Some(tag), None) => {
+            let (e, f) = kept.tag_totals.totals(conn, site, (from, to), events_upto, tag)?;
+            friction = f;
+            Some(e)
+        }
+        // A tag and a device: the friction rows of both (the leaderboard's window); the tag's
+        // events are not counted per device.
+        (Some(tag), Some(device)) => {
+            let f = Filters {
+                site: site.clone(),
+                kind: None,
+                path: None,
+                selector: None,
+                tag: Some(tag.clone()),
+                device: Some(device.to_string()),
+            };
+            friction = kept.friction.total(conn, &f, from, to, upto)?;
+            None
+        }
+        (None, _) => {
+            let mut e = 0;
+            counts(conn, &key, Metrics::Totals, m0, m1, true, |_, metric, n| match metric {
+                "events" => e += n,
+                "friction" => friction += n,
+                _ => {}
+            })?;
+            Some(e)
+        }
+    };
+    // The sessions begun in the range that a sample kept, by rate (the site's or the device's,
+    // also under a tag): the inspector says its counts are then a share of the visits.
     let mut sampled: std::collections::BTreeMap<String, i64> = Default::default();
-    counts(conn, site, Metrics::Sampled, m0, m1, true, |_, metric, n| {
+    counts(conn, &key, Metrics::Sampled, m0, m1, true, |_, metric, n| {
         if let Some(rate) = metric.strip_prefix("sampled:") {
             *sampled.entry(rate.to_string()).or_default() += n;
         }
     })?;
-    // And all the sessions begun in the range (the site's, also under a tag), so that the
-    // inspector can estimate the visits a sample stands for.
+    // And all the sessions begun in the range (the same), so that the inspector can estimate
+    // the visits a sample stands for.
     let mut begun = 0i64;
     if !sampled.is_empty() {
-        counts(conn, site, Metrics::One("sessions"), m0, m1, true, |_, _, n| begun += n)?;
+        counts(conn, &key, Metrics::One("sessions"), m0, m1, true, |_, _, n| begun += n)?;
     }
     Ok(json!({
         "from": format_iso_millis(from), "to": format_iso_millis(to), "site": site, "sampled": sampled,
         "sessionsBegun": begun,
-        "events": if n.device.is_some() { Value::Null } else { json!(events) }, "friction": friction,
+        "events": events, "friction": friction,
         "sessions": sessions, "sessionsWithFriction": with_friction,
         "frictionPerSession": if sessions > 0 { friction as f64 / sessions as f64 } else { 0.0 },
         "sessionsWithFrictionShare": if sessions > 0 { with_friction as f64 / sessions as f64 } else { 0.0 },

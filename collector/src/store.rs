@@ -61,7 +61,7 @@ pub const MAX_GROUP_EVENTS: usize = 10_000;
 /// Version 9 had no `device` in `sessions`: it is added, and filled from each session's events.
 /// Versions 9 and 10 also kept page rows for all sites (site `''`), which nothing reads now:
 /// they are deleted.
-const SCHEMA_VERSION: i64 = 14;
+const SCHEMA_VERSION: i64 = 15;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
@@ -381,6 +381,10 @@ impl Store {
                 "DELETE FROM page_minutes WHERE site = ''; DELETE FROM page_hours WHERE site = '';
                  DELETE FROM page_days WHERE site = '';",
             )?;
+        }
+        // Versions 3 to 14 kept no counts per device class (version 2 and older: rebuilt above).
+        if has_events && (3..15).contains(&version) {
+            crate::aggregate::fill_device_counts(&tx)?;
         }
         // Versions 9 to 13 kept no page rows per device class: counted again, with them.
         if has_events && (9..14).contains(&version) {

@@ -378,21 +378,22 @@ async fn sessions_by_device() {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }
 
-/// A device class (`device=`) narrows every panel: friction to what was captured on it, page
-/// views too, sessions to those whose first device it is; the events are not counted per device.
+/// A device class (`device=`) narrows every panel: events, friction and page views to what was
+/// captured on it, sessions to those whose first device it is.
 #[tokio::test]
 async fn the_device_filter_narrows_every_panel() {
     let t = app_on(Store::open(":memory:").unwrap(), open());
     assert_eq!(post(&t.app, batch(seed_with_devices())).await.json()["accepted"], json!(14));
     let q = |path: &str, rest: &str| format!("/api/{path}?{}&{rest}", range());
-    // s1 and s2 began on a phone: their friction (ids 2, 7, 8, 11) was captured there.
+    // s1 and s2 began on a phone: nine of their events (1-4, 7-11) were captured there, their
+    // friction (2, 7, 8, 11) among them.
     let o = api(&t, &q("overview", "device=mobile")).await;
-    assert_eq!((&o["sessions"], &o["friction"], &o["events"]), (&json!(2), &json!(4), &Value::Null));
+    assert_eq!((&o["sessions"], &o["friction"], &o["events"]), (&json!(2), &json!(4), &json!(9)));
     assert_eq!((&o["sessionsWithFriction"], &o["frictionPerSession"]), (&json!(2), &json!(2.0)));
     let o = api(&t, &q("overview", "device=desktop&site=blog")).await;
-    assert_eq!((&o["sessions"], &o["friction"]), (&json!(1), &json!(1)));
-    let o = api(&t, &q("overview", "device=")).await;
-    assert_eq!((&o["sessions"], &o["friction"]), (&json!(1), &json!(0)), "s3: no device");
+    assert_eq!((&o["sessions"], &o["friction"], &o["events"]), (&json!(1), &json!(1), &json!(2)));
+    // A device class is needed (those without one have no counts of their own).
+    assert_eq!(get(&t.app, &q("overview", "device=")).await.status, StatusCode::BAD_REQUEST);
 
     let f = api(&t, &q("friction", "device=mobile")).await;
     let rows: Vec<String> = f["rows"]
@@ -415,7 +416,12 @@ async fn the_device_filter_narrows_every_panel() {
 
     let ts = api(&t, &q("timeseries", "device=mobile&bucket=hour")).await;
     assert_eq!(ts["series"], json!({"dead_click": [2, 0], "js_error": [1, 0], "rage_click": [1, 0]}));
-    let refused = get(&t.app, &q("timeseries", "device=mobile&metric=events")).await;
+    let ts = api(&t, &q("timeseries", "device=mobile&bucket=hour&metric=events")).await;
+    assert_eq!(ts["series"], json!({"events": [9, 0]}));
+    let ts = api(&t, &q("timeseries", "device=mobile&bucket=hour&metric=sessions")).await;
+    assert_eq!(ts["series"], json!({"sessions": [2, 0]}));
+    // With a tag too: the friction only (the rows carry both).
+    let refused = get(&t.app, &q("timeseries", "device=mobile&tag=a:b&metric=events")).await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert!(refused.error().contains("device"), "{}", refused.error());
 
@@ -444,6 +450,25 @@ async fn the_device_filter_narrows_every_panel() {
     assert_eq!(desktop["pages"][0]["path"], json!("/post"), "{desktop}");
     assert_eq!(desktop["pages"].as_array().unwrap().len(), 1, "{desktop}");
     assert_eq!(get(&t.app, &q("pages", "device=")).await.status, StatusCode::BAD_REQUEST);
+}
+
+/// A version 14 database kept no counts per device class: counted from its events when the
+/// database is opened, each event under its device class and each session under the one it
+/// began on.
+#[tokio::test]
+async fn counts_per_device_are_filled_for_a_version_14_database() {
+    let queries = [
+        format!("/api/overview?{}&device=mobile", range()),
+        format!("/api/overview?{}&device=desktop&site=blog", range()),
+        format!("/api/timeseries?{}&device=mobile&metric=sessions", range()),
+        format!("/api/timeseries?{}&device=mobile&metric=friction", range()),
+    ];
+    // (In two batches: s2's first group has no device class, its second has.)
+    let (a, b): (Vec<Value>, Vec<Value>) =
+        seed_with_devices().into_iter().partition(|e| e["messageId"] != json!("7") && e["messageId"] != json!("8"));
+    let before = same_answers_after_migration(vec![batch(a), batch(b)], &queries, "PRAGMA user_version = 14;").await;
+    assert_eq!(before[0]["events"], json!(9), "{}", before[0]);
+    assert_eq!(before[1]["events"], json!(2), "{}", before[1]);
 }
 
 /// A version 13 database kept no page rows per device class: counted again, with them, when
@@ -909,13 +934,20 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
         before.push(api(&t, q).await);
     }
     drop(t);
-    rusqlite::Connection::open(&path).unwrap().execute_batch(downgrade).unwrap();
+    // (No version before 15 kept counts per device class.)
+    let c = rusqlite::Connection::open(&path).unwrap();
+    c.execute_batch(
+        "DELETE FROM minute_counts WHERE instr(site, char(1)) > 0; DELETE FROM hour_counts WHERE instr(site, char(1)) > 0;",
+    )
+    .unwrap();
+    c.execute_batch(downgrade).unwrap();
+    drop(c);
     let t = app_on(Store::open(&path).unwrap(), open());
     for (q, want) in queries.iter().zip(&before) {
         assert_eq!(&api(&t, q).await, want, "{q}");
     }
     let c = rusqlite::Connection::open(&path).unwrap();
-    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 14);
+    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 15);
     // The session indexes as the current schema makes them.
     let indexes: String = c
         .query_row(

@@ -172,7 +172,7 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   await waitFor('the leaderboard of the phones', async () => (await boardOf()).join() === 'dead_click 1 100 %');
   assert.equal(await page.textContent('[data-k=sessions]'), '1');
   assert.equal(await page.textContent('[data-k=friction]'), '1');
-  assert.equal(await page.textContent('[data-k=events]'), '–', 'events are not counted per device');
+  assert.equal(await page.textContent('[data-k=events]'), '6', 'the six events of sess-one, on its phone');
   assert.equal(new URL(page.url()).searchParams.get('device_class'), 'mobile');
   // The pages of the phones: sess-one's dead click on the product page, its views.
   await waitFor('the pages of the phones', async () =>
