@@ -166,6 +166,16 @@ pub fn device_site(site: &str, device: &str) -> String {
     key
 }
 
+/// The keys of `minute_counts` and `hour_counts` an event (or a new session) of `site` captured
+/// on `device` is counted under besides the site's and all sites': its device class's, for the
+/// site and for all sites; none without a device class.
+pub(crate) fn device_count_keys(site: &str, device: &str) -> Vec<String> {
+    if device.is_empty() {
+        return Vec::new();
+    }
+    vec![device_site(site, device), device_site("", device)]
+}
+
 /// The page tables and their time column, finest first.
 pub const PAGE_TABLES: [(&str, &str); 3] = [("page_minutes", "minute"), ("page_hours", "hour"), ("page_days", "day")];
 
@@ -434,8 +444,8 @@ pub fn fill_device_counts(conn: &Connection) -> rusqlite::Result<()> {
     let flush_sessions = |firsts: &mut Vec<(String, FirstGroup)>, counts: &mut Map<(String, i64, String), i64>| {
         let mut name = String::new();
         for (site, first) in firsts.drain(..) {
-            let (Some((minute, rate)), false) = (first.counted(), first.device().is_empty()) else { continue };
-            for key in [device_site(&site, first.device()), device_site("", first.device())] {
+            let Some((minute, rate)) = first.counted() else { continue };
+            for key in device_count_keys(&site, first.device()) {
                 *counts.entry((key.clone(), minute, Metric::Sessions.spell(&mut name).into())).or_default() += 1;
                 if rate > 0 {
                     *counts.entry((key, minute, Metric::Sampled(rate).spell(&mut name).into())).or_default() += 1;
@@ -474,15 +484,12 @@ pub fn fill_device_counts(conn: &Connection) -> rusqlite::Result<()> {
             }
         };
         firsts[i].1.add(received_at, ts, facts.sample_rate, &facts.device);
-        if !facts.device.is_empty() {
-            let minute = ts.div_euclid(60_000);
-            let friction = facts.category == Category::Friction;
-            for key in [device_site(&site, &facts.device), device_site("", &facts.device)] {
-                *counts.entry((key.clone(), minute, Metric::Events.spell(&mut name).into())).or_default() += 1;
-                if friction {
-                    *counts.entry((key.clone(), minute, Metric::Friction.spell(&mut name).into())).or_default() += 1;
-                    *counts.entry((key, minute, Metric::Type(&event).spell(&mut name).into())).or_default() += 1;
-                }
+        let (minute, friction) = (ts.div_euclid(60_000), facts.category == Category::Friction);
+        for key in device_count_keys(&site, &facts.device) {
+            *counts.entry((key.clone(), minute, Metric::Events.spell(&mut name).into())).or_default() += 1;
+            if friction {
+                *counts.entry((key.clone(), minute, Metric::Friction.spell(&mut name).into())).or_default() += 1;
+                *counts.entry((key, minute, Metric::Type(&event).spell(&mut name).into())).or_default() += 1;
             }
         }
         seen += 1;
@@ -758,24 +765,20 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
     let mut totals: Map<&str, (i64, i64, i64)> = Map::default();
     // Each event's page counts, summed per minute, hour and day by `write_pages`.
     let mut pages: Vec<((&str, i64, &str), PageCounts)> = Vec::new();
-    // And under the site's device class (owned keys: see `device_site`).
-    let mut device_pages: Vec<((String, i64, &str), PageCounts)> = Vec::new();
     let mut sessions: Vec<((&str, &str), Session, bool)> = Vec::new();
     let mut index: Map<(&str, &str), usize> = Map::default();
     // The counts of each device class, per site and for all sites, under their `device_site`
     // keys (made once per group: the rows above borrow them).
-    let mut device_keys: Vec<(&str, &str, [String; 2])> = Vec::new();
+    let mut device_keys: Vec<(&str, &str, Vec<String>)> = Vec::new();
     for &(_, e) in rows {
         let (site, device) = (e.site(), e.facts.device.as_str());
         if !device.is_empty() && !device_keys.iter().any(|k| k.0 == site && k.1 == device) {
-            device_keys.push((site, device, [device_site(site, device), device_site("", device)]));
+            device_keys.push((site, device, device_count_keys(site, device)));
         }
     }
-    let keys_of = |site: &str, device: &str| -> [&str; 2] {
-        match device_keys.iter().find(|k| k.0 == site && k.1 == device) {
-            Some((_, _, [a, b])) => [a.as_str(), b.as_str()],
-            None => ["", ""],
-        }
+    let keys_of = |site: &str, device: &str| {
+        let keys = device_keys.iter().find(|k| k.0 == site && k.1 == device).map(|k| k.2.as_slice());
+        keys.unwrap_or_default().iter().map(String::as_str)
     };
     {
         let mut put = conn.prepare_cached(
@@ -797,8 +800,7 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
                 t.0 += 1;
                 t.2 += i64::from(friction);
             }
-            let devices = if e.facts.device.is_empty() { 0 } else { 2 };
-            for site in [e.site(), ""].into_iter().chain(keys_of(e.site(), &e.facts.device).into_iter().take(devices)) {
+            for site in [e.site(), ""].into_iter().chain(keys_of(e.site(), &e.facts.device)) {
                 *minutes.entry((site, minute, Metric::Events)).or_default() += 1;
                 if friction {
                     *minutes.entry((site, minute, Metric::Friction)).or_default() += 1;
@@ -808,8 +810,9 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
             let page = page_counts(e.event(), &e.facts);
             if page.iter().any(|&n| n != 0) {
                 pages.push(((e.site(), minute, e.facts.path.as_str()), page));
-                if !e.facts.device.is_empty() {
-                    device_pages.push(((device_site(e.site(), &e.facts.device), minute, e.facts.path.as_str()), page));
+                // (And under the site's device class: the first of its count keys.)
+                if let Some(key) = keys_of(e.site(), &e.facts.device).next() {
+                    pages.push(((key, minute, e.facts.path.as_str()), page));
                 }
             }
             put_tags(&mut put_tag, id, ts, e.site(), e.session_id(), friction, &e.facts.tags)?;
@@ -895,8 +898,7 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
         ])?;
         if *is_new {
             let minute = s.first_ts.div_euclid(60_000);
-            let devices = if s.device.is_empty() { 0 } else { 2 };
-            for key in [*site, ""].into_iter().chain(keys_of(site, &s.device).into_iter().take(devices)) {
+            for key in [*site, ""].into_iter().chain(keys_of(site, &s.device)) {
                 *minutes.entry((key, minute, Metric::Sessions)).or_default() += 1;
                 if s.sample_rate > 0 {
                     *minutes.entry((key, minute, Metric::Sampled(s.sample_rate))).or_default() += 1;
@@ -927,8 +929,7 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
     for (site, (events, sessions, friction)) in &totals {
         total.execute(params![site, events, sessions, friction])?;
     }
-    write_pages(conn, pages, 1)?;
-    write_pages(conn, device_pages.iter().map(|((s, m, p), c)| ((s.as_str(), *m, *p), *c)), 1)
+    write_pages(conn, pages, 1)
 }
 
 /// Builds the aggregates from `events` (a database from before they existed), a chunk of events

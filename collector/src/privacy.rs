@@ -302,10 +302,7 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
 /// [`crate::aggregate::device_site`]).
 fn counted_under(site: &str, device: &str) -> Vec<String> {
     let mut keys = vec![site.to_string(), String::new()];
-    if !device.is_empty() {
-        keys.push(crate::aggregate::device_site(site, device));
-        keys.push(crate::aggregate::device_site("", device));
-    }
+    keys.extend(crate::aggregate::device_count_keys(site, device));
     keys
 }
 
