@@ -620,15 +620,12 @@ pub fn fill_pages(conn: &Connection) -> rusqlite::Result<()> {
     let mut pages: Map<(String, i64, String), PageCounts> = Map::default();
     // (Under the site, and under its device class if any, as `apply` adds them.)
     let mut add = |site: String, device: &str, minute: i64, path: String, c: PageCounts| {
-        if !device.is_empty() {
-            let row = pages.entry((device_site(&site, device), minute, path.clone())).or_default();
+        let device_key = (!device.is_empty()).then(|| device_site(&site, device));
+        for key in device_key.into_iter().chain([site]) {
+            let row = pages.entry((key, minute, path.clone())).or_default();
             for (sum, n) in row.iter_mut().zip(c) {
                 *sum += n;
             }
-        }
-        let row = pages.entry((site, minute, path)).or_default();
-        for (sum, n) in row.iter_mut().zip(c) {
-            *sum += n;
         }
     };
     while let Some(r) = rows.next()? {

@@ -291,24 +291,20 @@ impl Store {
         } else {
             tx.execute_batch(SCHEMA)?;
         }
-        // A `sessions` table from before version 5 (no channel) or 6 (no customer): its new
-        // columns, and its indexes made again with them (by the schema below), then filled.
-        let lacks = |column: &str| -> rusqlite::Result<bool> {
+        // A `sessions` table from before version 5 (no channel), 6 (no customer) or 10 (no
+        // device class), a `friction` table from before version 13 (no device class): their new
+        // columns, and their indexes made again with them (by the schema below), then filled.
+        let lacks = |table: &str, column: &str| -> rusqlite::Result<bool> {
             tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sessions')
-                    AND NOT EXISTS (SELECT 1 FROM pragma_table_info('sessions') WHERE name = ?1)",
-                [column],
+                "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)
+                    AND NOT EXISTS (SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2)",
+                [table, column],
                 |r| r.get(0),
             )
         };
-        let (no_channels, no_users, no_devices) = (lacks("channel")?, lacks("user_id")?, lacks("device")?);
-        // A `friction` table from before version 13 (no device class).
-        let no_friction_devices = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'friction')
-                AND NOT EXISTS (SELECT 1 FROM pragma_table_info('friction') WHERE name = 'device')",
-            [],
-            |r| r.get::<_, bool>(0),
-        )?;
+        let (no_channels, no_users, no_devices) =
+            (lacks("sessions", "channel")?, lacks("sessions", "user_id")?, lacks("sessions", "device")?);
+        let no_friction_devices = lacks("friction", "device")?;
         // Events stored before version 7: their tags are indexed from their bodies (below).
         let no_tags = has_events
             && tx.query_row(
