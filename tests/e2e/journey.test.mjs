@@ -193,6 +193,18 @@ test('campaign landing -> list -> product (SPA) -> add to cart -> checkout -> pa
     assert.ok(Math.abs(l.properties.engaged_ms - span) <= 0.2 * span,
       `${l.properties.path}: engaged ${l.properties.engaged_ms} ms over a ${span} ms view`);
   });
+  // Each view's web vitals on its page_leave (Chromium measures all three): the page load's
+  // LCP on a loaded page's view only (not the SPA view), the view's CLS, and INP rated as
+  // web-vitals rates it, every view here having clicks or typing; inp_ms only when an
+  // interaction was long enough for the browser to report it, and then agreeing with the rating.
+  const ratings = { good: [0, 200], 'needs-improvement': [201, 500], poor: [501, Infinity] };
+  leaves.forEach((l, i) => {
+    const p = l.properties, what = `${p.path} (${views[i].properties.navigation}): ${JSON.stringify(p)}`;
+    assert.equal(Number.isInteger(p.lcp_ms) && p.lcp_ms > 0, views[i].properties.navigation === 'load', what);
+    assert.ok(Number.isInteger(p.cls_milli) && p.cls_milli >= 0, what);
+    assert.ok(p.inp in ratings, what);
+    if (p.inp_ms !== undefined) assert.ok(p.inp_ms >= ratings[p.inp][0] && p.inp_ms <= ratings[p.inp][1], what);
+  });
 });
 
 // The cart page (not on the journey above): removing a line sends remove_from_cart with all of

@@ -230,6 +230,7 @@ impl Engine {
                 self.capture_findings(std::mem::take(&mut found), now);
                 self.report_rate_limited(now);
                 self.leave_view(now);
+                self.friction.next_view();
                 // The beacons before the session is written: Firefox stops a closing tab's
                 // script that is still running (dom.abort_script_on_child_shutdown), and on a
                 // loaded machine it stopped this handler in that write, before the beacon
@@ -344,12 +345,12 @@ impl Engine {
             Input::ElementView { key, name: Some(name) } => self.journey.view_enter(key, &name, now),
             Input::ElementView { key, name: None } => self.journey.view_leave(key),
             Input::Declared { name, json, props } => self.declared(&name, &json, &props, now),
-            Input::Vital { lcp, value, recent_input, element } => {
+            Input::Vital { kind, value, recent_input, element } => {
                 use friction::poor_vital::VitalFact;
-                f.vital(&if lcp {
-                    VitalFact::Lcp { at_ms: value, element: element.as_ref().map(friction_target) }
-                } else {
-                    VitalFact::Shift { value_milli: value, at_ms: now, recent_input }
+                f.vital(&match kind {
+                    b'l' => VitalFact::Lcp { at_ms: value, element: element.as_ref().map(friction_target) },
+                    b's' => VitalFact::Shift { value_milli: value, at_ms: now, recent_input },
+                    _ => VitalFact::Measured { shifts: value & 1 != 0, interactions: value & 2 != 0 },
                 });
             }
         }
@@ -608,7 +609,7 @@ impl Engine {
     /// The page view ends: its `page_leave`.
     fn leave_view(&mut self, now: u64) {
         let mut out = Touchpoints::new();
-        self.journey.leave(now, &mut out);
+        self.journey.leave(now, self.friction.vitals(), &mut out);
         self.capture_touchpoints(out, now);
     }
 
@@ -633,6 +634,7 @@ impl Engine {
         self.friction.route(now, &page.path, how == Nav::Back, &mut found);
         self.capture_findings(found, now);
         self.leave_view(now);
+        self.friction.next_view();
         page.referrer = previous.url;
         self.env.page = page;
         self.page_view(now, how.as_str(), "{}", previous.path, depth);

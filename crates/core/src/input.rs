@@ -368,10 +368,11 @@ pub enum Input {
         json: String,
         props: Vec<(String, String)>,
     },
-    /// A largest-contentful-paint candidate (`value`: its time, ms) or a layout shift (`value`:
-    /// thousandths; `recent_input`).
+    /// `kind` `l`: a largest-contentful-paint candidate (`value`: its time, ms); `s`: a layout
+    /// shift (`value`: thousandths; `recent_input`); `u`: what the browser measures (`value`:
+    /// 1 layout shifts, 2 interactions).
     Vital {
-        lcp: bool,
+        kind: u8,
         value: u64,
         recent_input: bool,
         element: Option<Sensed>,
@@ -420,7 +421,7 @@ pub enum Record {
 /// | `j` activity, `f` focus (1) or blur (0), `d` scroll depth (percent) | — / flag / percent |
 /// | `b` element view | key, name (empty: left the view) |
 /// | `m` declarative event | name, `data-tp-props`, then name/value pairs of `data-tp-prop-*` |
-/// | `w` web vital | `l` LCP or `s` layout shift, value, recent input, element group |
+/// | `w` web vital | `l` LCP, `s` layout shift or `u` measured, value, recent input, element group |
 /// | `t` timer fired, `k` scheduled task | — |
 pub fn parse_record(record: &str) -> Option<(Record, u64)> {
     // Collected once and indexed: smaller in the wasm than an iterator threaded through closures.
@@ -547,7 +548,12 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
             json: text(3),
             props: f.get(4..).unwrap_or_default().chunks_exact(2).map(|p| (p[0].into(), p[1].into())).collect(),
         },
-        "w" => Input::Vital { lcp: field(2) == "l", value: n(3)?, recent_input: flag(4), element: sensed(f, 5) },
+        "w" => Input::Vital {
+            kind: field(2).bytes().next().unwrap_or(0),
+            value: n(3)?,
+            recent_input: flag(4),
+            element: sensed(f, 5),
+        },
         "t" => return Some((Record::Timer, time)),
         "k" => return Some((Record::Tick, time)),
         _ => return None,

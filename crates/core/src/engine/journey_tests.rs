@@ -634,3 +634,47 @@ fn a_session_out_of_the_sample_keeps_nothing_until_a_new_session_is_in_it() {
     none.at(1_000, track("configured"));
     assert!(none.events().is_empty());
 }
+
+/// Each view's page_leave carries its web vitals once: the page load's LCP on the first view,
+/// each view's own CLS and INP, nothing on a stretch resumed after the tab was hidden.
+#[test]
+fn page_leaves_carry_each_views_vitals_once() {
+    let mut v = Visit::granted("https://shop.test/", "");
+    v.page("https://shop.test/");
+    let vital = |kind: u8, value: u64| Input::Vital { kind, value, recent_input: false, element: None };
+    v.at(100, vital(b'u', 3));
+    v.at(1_200, vital(b'l', 1_150));
+    v.at(1_500, vital(b's', 120));
+    let slow = |duration| Input::Interaction {
+        duration,
+        input_delay: 0,
+        processing: duration,
+        presentation: 0,
+        kind: "click".into(),
+        id: duration,
+        target: None,
+    };
+    v.at(2_000, slow(260));
+    v.at(4_000, route(Nav::Push, "https://shop.test/list"));
+    v.at(4_500, vital(b's', 30));
+    v.at(6_000, Input::Visibility { hidden: true });
+    v.at(7_000, Input::Visibility { hidden: false });
+    v.at(8_000, slow(700));
+    v.at(9_000, Input::PageHide);
+    let leaves: Vec<String> = v
+        .events()
+        .into_iter()
+        .filter(|e| e.contains("\"event\":\"page_leave\""))
+        .map(|e| e.split_once("\"max_scroll_pct\":").unwrap().1.split_once('}').unwrap().0.to_string())
+        .collect();
+    assert_eq!(
+        leaves,
+        [
+            r#"40,"lcp_ms":1150,"cls_milli":120,"inp":"needs-improvement","inp_ms":260"#,
+            // (The second view: no interaction before it was hidden; the slow one after it is
+            // the resumed stretch's, which carries no vitals: the view counted once.)
+            r#"30,"cls_milli":30"#,
+            r#"30,"resumed":true"#,
+        ]
+    );
+}

@@ -247,6 +247,7 @@ impl Friction {
         }
         self.failed.click(at);
         self.quick_back.interaction();
+        self.vital.interacted();
     }
 
     /// Something in the page responded (a DOM change, a URL change, a scroll, a selection or
@@ -329,6 +330,7 @@ impl Friction {
 
     pub fn form_input(&mut self, at: u64, input: &form_abandon::FormInput) {
         self.quick_back.interaction();
+        self.vital.interacted();
         self.abandon.input(at, input);
     }
 
@@ -372,6 +374,16 @@ impl Friction {
 
     pub fn vital(&mut self, v: &poor_vital::VitalFact) {
         self.vital.fact(v);
+    }
+
+    /// The view's vitals as measured so far (its `page_leave` carries them).
+    pub fn vitals(&mut self) -> &mut poor_vital::PoorVital {
+        &mut self.vital
+    }
+
+    /// After the view's end ([`Self::leave`]) and its `page_leave`: the next view's vitals start.
+    pub fn next_view(&mut self) {
+        self.vital.next_view();
     }
 
     /// The page view ends (pagehide, a route change): what is only known at the end.

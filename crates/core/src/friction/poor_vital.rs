@@ -4,8 +4,13 @@
 //! session window of layout shifts without recent input (gaps under 1 s, at most 5 s), as
 //! web-vitals computes it; INP here is the longest interaction (exact for pages with fewer than
 //! 50 interactions, an upper bound beyond).
+//!
+//! The same measures go on each view's `page_leave` (see [`PoorVital::put`]) whether or not this
+//! detector is on, so that the inspector can show how many views of a page were good, not only
+//! the poor ones.
 
 use super::{finding, Findings, Settings, Signal, Target};
+use crate::json::Obj;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum VitalFact {
@@ -13,6 +18,10 @@ pub enum VitalFact {
     Lcp { at_ms: u64, element: Option<Target> },
     /// A layout shift: value in thousandths, at (ms since navigation), after recent input.
     Shift { value_milli: u64, at_ms: u64, recent_input: bool },
+    /// What this browser measures (the loader asks its PerformanceObserver at start): layout
+    /// shifts, and interactions (Event Timing with interactionId). Without them a view's CLS or
+    /// INP is unknown, not 0 or good: Safari measures neither, Firefox no layout shifts.
+    Measured { shifts: bool, interactions: bool },
 }
 
 #[derive(Debug, Default)]
@@ -24,12 +33,23 @@ pub struct PoorVital {
     /// The longest interaction of the view, and its element.
     inp: u64,
     inp_target: Option<Target>,
+    /// The visitor clicked or typed in this view (a view without interactions has no INP).
+    interacted: bool,
+    /// LCP is on a `page_leave` already (a manual page view keeps the measures: once only).
+    lcp_told: bool,
+    shifts: bool,
+    interactions: bool,
+    /// The page load's view has ended: no LCP any more.
+    later_view: bool,
 }
 
 impl PoorVital {
     pub fn fact(&mut self, v: &VitalFact) {
         match v {
-            VitalFact::Lcp { at_ms, element } => self.lcp = Some((*at_ms, element.clone())),
+            // A report after the load's view ended (a route taken within its first second) is
+            // the load's, which is no longer the view being measured: not given to the next view.
+            VitalFact::Lcp { at_ms, element } if !self.later_view => self.lcp = Some((*at_ms, element.clone())),
+            VitalFact::Lcp { .. } => {}
             VitalFact::Shift { value_milli, at_ms, recent_input } => {
                 if *recent_input {
                     return;
@@ -42,24 +62,30 @@ impl PoorVital {
                 };
                 self.cls = self.cls.max(self.window.2);
             }
+            VitalFact::Measured { shifts, interactions } => (self.shifts, self.interactions) = (*shifts, *interactions),
         }
     }
 
+    /// A trusted click or input in this view.
+    pub fn interacted(&mut self) {
+        self.interacted = true;
+    }
+
     pub fn interaction(&mut self, duration: u64, target: Option<&Target>) {
+        self.interacted = true;
         if duration > self.inp {
             self.inp = duration;
             self.inp_target = target.cloned();
         }
     }
 
-    /// The view ends (a route change, pagehide): its poor vitals are reported, and CLS and INP
-    /// start again for the next view (a single-page app's route, or the page restored from the
-    /// back/forward cache), so each view is judged on its own shifts and interactions.
-    pub fn leave(&mut self, s: &Settings, out: &mut Findings) {
-        if let Some((lcp, element)) = self.lcp.take() {
-            if lcp > s.lcp_ms && element.as_ref().is_none_or(|t| t.allows(Signal::PoorVital)) {
+    /// The view ends (a route change, pagehide): its poor vitals are reported. (The measures
+    /// start again at [`Self::next_view`], after its `page_leave` has taken them too.)
+    pub fn leave(&self, s: &Settings, out: &mut Findings) {
+        if let Some((lcp, element)) = &self.lcp {
+            if *lcp > s.lcp_ms && element.as_ref().is_none_or(|t| t.allows(Signal::PoorVital)) {
                 let el = element.as_ref().map(|t| t.descriptor.as_str());
-                out.push((Signal::PoorVital, finding(el).str("metric", "LCP").int("value", lcp as i64).finish()));
+                out.push((Signal::PoorVital, finding(el).str("metric", "LCP").int("value", *lcp as i64).finish()));
             }
         }
         if self.cls > s.cls_milli {
@@ -69,11 +95,51 @@ impl PoorVital {
                 finding(None).str("metric", "CLS").int("value_milli", self.cls as i64).finish(),
             ));
         }
-        let inp = std::mem::take(&mut self.inp_target);
+        let inp = &self.inp_target;
         if self.inp > s.inp_ms && inp.as_ref().is_none_or(|t| t.allows(Signal::PoorVital)) {
             let el = inp.as_ref().map(|t| t.descriptor.as_str());
             out.push((Signal::PoorVital, finding(el).str("metric", "INP").int("value", self.inp as i64).finish()));
         }
-        (self.cls, self.window, self.inp) = (0, (0, 0, 0), 0);
+    }
+
+    /// The next view begins (a single-page app's route, or the page restored from the
+    /// back/forward cache): LCP belonged to the page load and is gone; CLS and INP start again,
+    /// so each view is judged on its own shifts and interactions.
+    pub fn next_view(&mut self) {
+        *self = PoorVital {
+            shifts: self.shifts,
+            interactions: self.interactions,
+            later_view: true,
+            ..PoorVital::default()
+        };
+    }
+
+    /// The view's measures on its `page_leave`: `lcp_ms` (the page load's, once), `cls_milli`,
+    /// and INP as web-vitals rates it (`inp`: good up to 200 ms, poor over 500) with `inp_ms`
+    /// when one was long enough for the browser to report it (the slow_interaction threshold, at
+    /// most 200 ms: below that a view is good whatever its exact figure). Only what this browser
+    /// measures; no INP for a view without interactions.
+    pub fn put(&mut self, mut o: Obj) -> Obj {
+        if let (Some((lcp, _)), false) = (&self.lcp, self.lcp_told) {
+            o = o.int("lcp_ms", *lcp as i64);
+            self.lcp_told = true;
+        }
+        if self.shifts {
+            o = o.int("cls_milli", self.cls as i64);
+        }
+        if self.interactions && self.interacted {
+            o = o.str(
+                "inp",
+                match self.inp {
+                    0..=200 => "good",
+                    201..=500 => "needs-improvement",
+                    _ => "poor",
+                },
+            );
+            if self.inp > 0 {
+                o = o.int("inp_ms", self.inp as i64);
+            }
+        }
+        o
     }
 }

@@ -541,6 +541,8 @@ fn poor_vitals_lcp_and_cls_session_windows() {
     f.leave(10_000, &mut out);
     assert_eq!(names(&out), ["poor_vital", "poor_vital"]);
     assert!(out[1].1.contains("\"value_milli\":300"), "the largest window: {}", out[1].1);
+    // (The engine starts the next view after the page_leave, which carries the same measures.)
+    f.next_view();
     f.leave(11_000, &mut out);
     assert_eq!(out.len(), 2, "once per page view");
 }
@@ -551,6 +553,7 @@ fn poor_vitals_are_judged_again_for_each_single_page_app_view() {
     let mut out = Vec::new();
     f.vital(&VitalFact::Lcp { at_ms: 4_500, element: None });
     f.route(5_000, "/a", false, &mut out);
+    f.next_view();
     assert_eq!(names(&out), ["poor_vital"], "LCP, at the first view's end");
     // The second view: a slow interaction and shifts of its own.
     let slow = Interaction { duration: 900, id: 7, target: Some(target(4)), ..Interaction::default() };
@@ -560,6 +563,7 @@ fn poor_vitals_are_judged_again_for_each_single_page_app_view() {
     }
     out.clear();
     f.route(9_000, "/b", false, &mut out);
+    f.next_view();
     let vitals: Vec<_> = out.iter().filter(|(s, _)| *s == Signal::PoorVital).map(|(_, p)| p.as_str()).collect();
     assert_eq!(vitals.len(), 2, "CLS and INP of the second view: {out:?}");
     assert!(vitals[0].contains("\"metric\":\"CLS\"") && vitals[0].contains("\"value_milli\":600"), "{}", vitals[0]);
@@ -571,8 +575,35 @@ fn poor_vitals_are_judged_again_for_each_single_page_app_view() {
     // The third view had neither: nothing, and LCP is not reported twice.
     out.clear();
     f.route(12_000, "/c", false, &mut out);
+    f.next_view();
     f.leave(13_000, &mut out);
     assert!(out.is_empty(), "{out:?}");
+}
+
+/// What each view's `page_leave` carries: only what the browser measures, LCP once for the page
+/// load, INP only for a view with interactions, rated as web-vitals rates it.
+#[test]
+fn page_leave_carries_the_views_vitals() {
+    let put = |f: &mut Friction| f.vitals().put(crate::json::Obj::new()).finish();
+    let mut f = Friction::default();
+    f.vital(&VitalFact::Lcp { at_ms: 1_800, element: None });
+    f.vital(&VitalFact::Shift { value_milli: 40, at_ms: 500, recent_input: false });
+    f.click(900, 1, 1, &target(1), &mut Vec::new());
+    assert_eq!(put(&mut f), r#"{"lcp_ms":1800}"#, "a browser measuring LCP only (Safari 26 and older: none at all)");
+    f.vital(&VitalFact::Measured { shifts: true, interactions: true });
+    assert_eq!(put(&mut f), r#"{"cls_milli":40,"inp":"good"}"#, "LCP told once; no interaction long enough to be seen");
+    let long = |ms| Interaction { duration: ms, id: ms, ..Interaction::default() };
+    f.interaction(&long(320), &mut Vec::new());
+    assert_eq!(put(&mut f), r#"{"cls_milli":40,"inp":"needs-improvement","inp_ms":320}"#);
+    f.interaction(&long(520), &mut Vec::new());
+    assert!(put(&mut f).ends_with(r#""inp":"poor","inp_ms":520}"#));
+    // The next view: its own shifts, and no INP without an interaction; the load's LCP reported
+    // late (after a quick route change) is not this view's.
+    f.next_view();
+    f.vital(&VitalFact::Lcp { at_ms: 2_400, element: None });
+    assert_eq!(put(&mut f), r#"{"cls_milli":0}"#);
+    f.form_input(20_000, &crate::friction::form_abandon::FormInput::default());
+    assert_eq!(put(&mut f), r#"{"cls_milli":0,"inp":"good"}"#, "typing is an interaction too");
 }
 
 #[test]
