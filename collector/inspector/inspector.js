@@ -311,13 +311,28 @@
     return s < 60 ? s + ' s' : Math.floor(s / 60) + ' min ' + (s % 60) + ' s';
   }
 
+  // A Core Web Vital of a page: the share of its measured views that were good, coloured as
+  // CrUX assesses a page at the 75th percentile (good when at least 75 % of the views were good,
+  // poor when more than 25 % were poor, needs improvement otherwise); the counts as its title.
+  function vitalCell(tr, v) {
+    var td = cell(tr, '', 'n');
+    if (!v || !v.n) { td.textContent = '–'; return td; }
+    var ni = v.n - v.good - v.poor;
+    var rating = v.good / v.n >= 0.75 ? 'good' : v.poor / v.n > 0.25 ? 'bad' : 'mid';
+    // (Rounded down: a share shown as 75 % is one that was coloured good.)
+    td.appendChild(el('span', 'score ' + rating, Math.floor(v.good * 100 / v.n) + ' % good'));
+    td.title = fmt(v.good) + ' of ' + fmt(v.n) + (v.n === 1 ? ' view' : ' views') + ' good, ' +
+      fmt(ni) + (ni === 1 ? ' needs' : ' need') + ' improvement, ' + fmt(v.poor) + ' poor';
+    return td;
+  }
+
   function renderPages(pg) {
     var tbody = $('page-list').querySelector('tbody');
     tbody.textContent = '';
     // The page counts are kept per page and device, not per tag: with a tag chosen they are the site's.
     $('pages-note').textContent = (state.tag ? 'all visits, not only ' + tagName(state.tag) + '; ' : '') +
       (pg.totalPages > pg.pages.length ? 'the first ' + pg.pages.length + ' of ' + fmt(pg.totalPages) : '');
-    if (!pg.pages.length) { emptyRow(tbody, 7, 'No page views or friction in this range.'); return; }
+    if (!pg.pages.length) { emptyRow(tbody, 10, 'No page views or friction in this range.'); return; }
     pg.pages.forEach(function (p) {
       var tr = clickableRow(state.path === p.path, function () {
         state.path = state.path === p.path ? '' : p.path;
@@ -330,6 +345,8 @@
       cell(tr, fmt(p.views), 'n');
       cell(tr, duration(p.engagedMsPerView), 'n');
       cell(tr, p.averageScrollPct == null ? '–' : fmt(p.averageScrollPct, 0) + ' %', 'n');
+      var vitals = p.vitals || {};
+      ['lcp', 'inp', 'cls'].forEach(function (k) { vitalCell(tr, vitals[k]).setAttribute('data-vital', k); });
       cell(tr, fmt(p.friction), 'n' + (p.friction ? ' hot' : ''));
       cell(tr, p.frictionPerView == null ? '–' : fmt(p.frictionPerView, 2), 'n');
       // Most first: what kind of struggle the page is known for.
@@ -445,6 +462,23 @@
       (moments.length ? moments.join(', ') : 'no moment of truth') + ';';
   }
 
+  // What a page view was like, on its page_leave: engaged time, depth, and the web vitals the
+  // browser measured, each coloured by web-vitals' rating (the collector's thresholds).
+  function leaveFigures(li, p) {
+    var bits = [];
+    if (typeof p.engaged_ms === 'number') bits.push('engaged ' + duration(p.engaged_ms));
+    if (typeof p.max_scroll_pct === 'number') bits.push('scrolled ' + p.max_scroll_pct + ' %');
+    if (bits.length) li.appendChild(el('span', 'path', bits.join(' · ')));
+    var rate = function (v, good, poor) { return v <= good ? 'good' : v > poor ? 'bad' : 'mid'; };
+    var vital = function (text, rating) { li.appendChild(el('span', 'score ' + rating, text)); };
+    if (typeof p.lcp_ms === 'number') vital('LCP ' + fmt(p.lcp_ms / 1000, 1) + ' s', rate(p.lcp_ms, 2500, 4000));
+    if (typeof p.inp === 'string') {
+      var inpRating = { good: 'good', 'needs-improvement': 'mid', poor: 'bad' }[p.inp] || 'mid';
+      vital('INP ' + (typeof p.inp_ms === 'number' ? fmt(p.inp_ms) + ' ms' : p.inp), inpRating);
+    }
+    if (typeof p.cls_milli === 'number') vital('CLS ' + fmt(p.cls_milli / 1000, 2), rate(p.cls_milli, 100, 250));
+  }
+
   function renderSession(j) {
     var sec = $('session');
     if (!j) { sec.hidden = true; return; }
@@ -482,6 +516,7 @@
       if (p.message) li.appendChild(el('span', 'path', ' “' + String(p.message).slice(0, 120) + '”'));
       // A rage click on a disabled control (the visitor pressing a button they cannot use yet).
       if (p.disabled === true) li.appendChild(el('span', 'badge friction', 'disabled'));
+      if (e.event === 'page_leave') leaveFigures(li, p);
       ol.appendChild(li);
     });
   }

@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, HashMap};
 use rusqlite::{params, Connection, OptionalExtension};
 use touchpoint_core::score::{experience_score, FrictionCount, SessionFacts};
 
-use crate::facts::{Category, Tag, DEFAULT_MOMENTS};
+use crate::facts::{Category, Rating, Tag, DEFAULT_MOMENTS};
 use crate::validate::{Event, EventText};
 
 pub const SCHEMA: &str = "
@@ -148,9 +148,49 @@ pub fn page_schema() -> String {
                 engaged_ms  INTEGER NOT NULL,   -- the sum of their engaged_ms
                 scroll_pct  INTEGER NOT NULL,   -- the sum of their max_scroll_pct
                 friction    INTEGER NOT NULL,   -- friction events
+                -- Per Core Web Vital (LCP, CLS, INP): the page_leave events that measured it, and
+                -- of those the good and the poor ones (the rest need improvement).
+                {vitals}
                 PRIMARY KEY (site, {column}, path)
-            ) WITHOUT ROWID;\n"
+            ) WITHOUT ROWID;\n",
+            vitals =
+                VITAL_COLUMNS.iter().map(|c| format!("{c} INTEGER NOT NULL DEFAULT 0,")).collect::<Vec<_>>().join(" ")
         );
+    }
+    sql
+}
+
+/// The page tables' counts (and [`PageCounts`]'s order): page_view events, page_leave events,
+/// the sums of their engaged ms and deepest scroll %, friction events, then [`VITAL_COLUMNS`].
+pub const PAGE_COLUMNS: [&str; 14] = [
+    "views",
+    "leaves",
+    "engaged_ms",
+    "scroll_pct",
+    "friction",
+    "lcp_measured",
+    "lcp_good",
+    "lcp_poor",
+    "cls_measured",
+    "cls_good",
+    "cls_poor",
+    "inp_measured",
+    "inp_good",
+    "inp_poor",
+];
+
+/// Where the Core Web Vitals' counts begin in [`PAGE_COLUMNS`]: three per vital (LCP, CLS, INP),
+/// measured, good and poor. Added by version 16 (`NOT NULL DEFAULT 0` for that).
+const VITALS_AT: usize = 5;
+pub const VITAL_COLUMNS: &[&str] = PAGE_COLUMNS.split_at(VITALS_AT).1;
+
+/// Version 15 -> 16: the page tables gain the Core Web Vitals' counts (filled by [`fill_pages`]).
+pub fn add_vitals() -> String {
+    let mut sql = String::new();
+    for (table, _) in PAGE_TABLES {
+        for column in VITAL_COLUMNS {
+            sql += &format!("ALTER TABLE {table} ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0;\n");
+        }
     }
     sql
 }
@@ -540,18 +580,38 @@ impl Metric<'_> {
     }
 }
 
-/// What one event adds to its page's row of `page_minutes` / `page_hours`: views, leaves,
-/// engaged ms, scroll %, friction (all 0 for an event that is none of these).
-pub(crate) type PageCounts = [i64; 5];
+/// What one event adds to its page's row of the page tables, in the order of [`PAGE_COLUMNS`]
+/// (all 0 for an event that is no page view, page leave nor friction).
+pub(crate) type PageCounts = [i64; PAGE_COLUMNS.len()];
+
+/// Where [`PageCounts`] holds each count but the vitals (see [`PAGE_COLUMNS`]).
+const VIEWS: usize = 0;
+const LEAVES: usize = 1;
+const ENGAGED_MS: usize = 2;
+const SCROLL_PCT: usize = 3;
+const FRICTION: usize = 4;
 
 /// The page counts of an event named `event` with these facts.
 pub(crate) fn page_counts(event: &str, f: &crate::facts::Facts) -> PageCounts {
-    let friction = i64::from(f.category == Category::Friction);
+    let mut c = PageCounts::default();
+    c[FRICTION] = i64::from(f.category == Category::Friction);
     match event {
-        "page_view" => [1, 0, 0, 0, friction],
-        "page_leave" => [0, 1, f.engaged_ms, i64::from(f.scroll_pct), friction],
-        _ => [0, 0, 0, 0, friction],
+        "page_view" => c[VIEWS] = 1,
+        "page_leave" => {
+            c[LEAVES] = 1;
+            c[ENGAGED_MS] = f.engaged_ms;
+            c[SCROLL_PCT] = i64::from(f.scroll_pct);
+            let v = &f.vitals;
+            for (i, rating) in [v.lcp, v.cls, v.inp].into_iter().enumerate() {
+                let at = VITALS_AT + 3 * i;
+                c[at] = i64::from(rating != Rating::NotMeasured);
+                c[at + 1] = i64::from(rating == Rating::Good);
+                c[at + 2] = i64::from(rating == Rating::Poor);
+            }
+        }
+        _ => {}
     }
+    c
 }
 
 /// Adds (`sign` 1) or takes out (`sign` -1) page counts, keyed by (site, minute, path), in
@@ -576,13 +636,15 @@ pub(crate) fn write_pages<'a>(
             }
         }
     }
+    let columns = PAGE_COLUMNS.join(", ");
+    let values: Vec<String> = (0..PAGE_COLUMNS.len()).map(|i| format!("?{}", i + 4)).collect();
+    let sums: Vec<String> = PAGE_COLUMNS.iter().map(|c| format!("{c} = {c} + excluded.{c}")).collect();
     for ((table, column), rows) in PAGE_TABLES.into_iter().zip([&by_minute, &by_hour, &by_day]) {
         let upsert = format!(
-            "INSERT INTO {table} (site, {column}, path, views, leaves, engaged_ms, scroll_pct, friction)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-             ON CONFLICT (site, {column}, path) DO UPDATE SET views = views + excluded.views,
-               leaves = leaves + excluded.leaves, engaged_ms = engaged_ms + excluded.engaged_ms,
-               scroll_pct = scroll_pct + excluded.scroll_pct, friction = friction + excluded.friction"
+            "INSERT INTO {table} (site, {column}, path, {columns}) VALUES (?1, ?2, ?3, {})
+             ON CONFLICT (site, {column}, path) DO UPDATE SET {}",
+            values.join(", "),
+            sums.join(", ")
         );
         // (What is left is read back only when taking out: ingestion adds without it.)
         let mut bump =
@@ -593,12 +655,18 @@ pub(crate) fn write_pages<'a>(
             if c.iter().all(|&n| n == 0) {
                 continue;
             }
-            let [v, l, e, s, f] = c.map(|n| n * sign);
-            let args = params![site, at, path, v, l, e, s, f];
+            let counts = c.map(|n| n * sign);
+            let args: [&dyn rusqlite::ToSql; 3 + PAGE_COLUMNS.len()] = std::array::from_fn(|i| match i {
+                0 => &site as &dyn rusqlite::ToSql,
+                1 => &at,
+                2 => &path,
+                _ => &counts[i - 3],
+            });
             if sign > 0 {
                 bump.execute(args)?;
                 continue;
             }
+            // (Every other count comes with a view, a leave or a friction event.)
             let left: (i64, i64, i64) = bump.query_row(args, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
             if left.0 <= 0 && left.1 <= 0 && left.2 <= 0 {
                 gone.execute(params![site, at, path])?;
@@ -609,8 +677,10 @@ pub(crate) fn write_pages<'a>(
 }
 
 /// Version 8 -> 9: `page_minutes`, `page_hours` and `page_days` (made by [`page_schema`]) filled as [`apply`]
-/// fills them: page views and leaves read from their events, friction from `friction` (which
-/// holds each friction event's time and page).
+/// fills them: page views and leaves (with their figures and Core Web Vitals) read from their
+/// events, friction from `friction` (which holds each friction event's time and page). Also
+/// versions 9 to 15, whose rows are deleted first: they lacked the device classes' rows (before
+/// 14) or the vitals (before 16).
 pub fn fill_pages(conn: &Connection) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare(
         "SELECT site, event, timestamp, received_at, body FROM events INDEXED BY events_event_id
@@ -633,15 +703,18 @@ pub fn fill_pages(conn: &Connection) -> rusqlite::Result<()> {
         let facts = crate::facts::extract(&event, &timestamp, &body);
         let minute = counts_at(facts.ts_ms, r.get(3)?).div_euclid(60_000);
         // (Friction comes from `friction` below.)
-        let [v, l, e, s, _] = page_counts(&event, &facts);
-        add(site, &facts.device, minute, facts.path, [v, l, e, s, 0]);
+        let mut counts = page_counts(&event, &facts);
+        counts[FRICTION] = 0;
+        add(site, &facts.device, minute, facts.path, counts);
     }
     drop(rows);
     let mut stmt = conn.prepare("SELECT site, ts, path, device FROM friction")?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         let device: String = r.get(3)?;
-        add(r.get(0)?, &device, r.get::<_, i64>(1)?.div_euclid(60_000), r.get(2)?, [0, 0, 0, 0, 1]);
+        let mut counts = PageCounts::default();
+        counts[FRICTION] = 1;
+        add(r.get(0)?, &device, r.get::<_, i64>(1)?.div_euclid(60_000), r.get(2)?, counts);
     }
     write_pages(conn, pages.iter().map(|((site, m, path), c)| ((site.as_str(), *m, path.as_str()), *c)), 1)
 }

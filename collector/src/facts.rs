@@ -48,6 +48,79 @@ pub struct Facts {
     /// inspector's pages; 0 for other events, or when absent or not a whole number in range.
     pub engaged_ms: i64,
     pub scroll_pct: u8,
+    /// A `page_leave`'s Core Web Vitals, rated (none for other events, or when absent or not a
+    /// figure the SDK could send), for the inspector's pages.
+    pub vitals: Vitals,
+}
+
+/// How one page view did on a Core Web Vital, by the thresholds of Google's web-vitals library
+/// (and CrUX): each page's share of good and poor views is what the inspector shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Rating {
+    /// Not measured: the browser lacks the API, a resumed stretch of the view, no interaction.
+    #[default]
+    NotMeasured,
+    Good,
+    NeedsImprovement,
+    Poor,
+}
+
+impl Rating {
+    /// `value` rated good up to `good`, poor above `poor`, needs improvement between.
+    fn by_thresholds(value: i64, good: i64, poor: i64) -> Rating {
+        if value <= good {
+            Rating::Good
+        } else if value > poor {
+            Rating::Poor
+        } else {
+            Rating::NeedsImprovement
+        }
+    }
+
+    /// The rating the SDK spells (`properties.inp`: web-vitals' own words); none for another.
+    pub fn from_name(name: &str) -> Rating {
+        match name {
+            "good" => Rating::Good,
+            "needs-improvement" => Rating::NeedsImprovement,
+            "poor" => Rating::Poor,
+            _ => Rating::NotMeasured,
+        }
+    }
+}
+
+/// The Core Web Vitals a `page_leave` carries, rated.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Vitals {
+    /// Largest Contentful Paint of the page load (`properties.lcp_ms`).
+    pub lcp: Rating,
+    /// Cumulative Layout Shift of the view (`properties.cls_milli`: CLS times 1000).
+    pub cls: Rating,
+    /// Interaction to Next Paint of the view (`properties.inp`, else `properties.inp_ms`).
+    pub inp: Rating,
+}
+
+/// The largest figures believed (10 minutes; a CLS of 100): beyond them a value is a wrong clock
+/// or a bug, and counts as not measured rather than as a poor view.
+pub const MAX_VITAL_MS: i64 = 600_000;
+pub const MAX_CLS_MILLI: i64 = 100_000;
+
+impl Vitals {
+    /// Rates the figures of a `page_leave` (each `None` when absent or not a whole number; `inp`
+    /// the rating's name when it is a string). The SDK rates INP itself (it sends `inp_ms` only
+    /// for an interaction of 200 ms or more), so its rating wins; `inp_ms` alone is rated here.
+    pub fn rate(lcp_ms: Option<i64>, cls_milli: Option<i64>, inp: Option<&str>, inp_ms: Option<i64>) -> Vitals {
+        let within = |v: Option<i64>, max: i64| v.filter(|v| (0..=max).contains(v));
+        let inp_by_ms =
+            || within(inp_ms, MAX_VITAL_MS).map_or(Rating::NotMeasured, |ms| Rating::by_thresholds(ms, 200, 500));
+        Vitals {
+            lcp: within(lcp_ms, MAX_VITAL_MS).map_or(Rating::NotMeasured, |ms| Rating::by_thresholds(ms, 2500, 4000)),
+            cls: within(cls_milli, MAX_CLS_MILLI).map_or(Rating::NotMeasured, |c| Rating::by_thresholds(c, 100, 250)),
+            inp: match inp.map(Rating::from_name) {
+                Some(Rating::NotMeasured) | None => inp_by_ms(),
+                Some(rated) => rated,
+            },
+        }
+    }
 }
 
 /// The most engaged time one `page_leave` counts for (a day): a wrong figure cannot swamp a
@@ -210,5 +283,49 @@ mod tests {
         let long = "a".repeat(1000);
         let l = extract("x", "x", &format!(r#"{{"context":{{"page":{{"path":"{long}"}}}}}}"#));
         assert_eq!(l.path.len(), MAX_KEY_CHARS);
+    }
+
+    /// A page_leave's Core Web Vitals, rated by web-vitals' thresholds at both sides of each;
+    /// the SDK's INP rating wins over `inp_ms`, which is rated only without one; figures of the
+    /// wrong type, negative or absurd count as not measured, and only a page_leave has them.
+    #[test]
+    fn vitals_of_a_page_leave() {
+        use Rating::{Good, NeedsImprovement as Ni, NotMeasured, Poor};
+        let rated =
+            |event: &str, properties: &str| extract(event, "x", &format!(r#"{{"properties":{properties}}}"#)).vitals;
+        let leave = |properties: &str| rated("page_leave", properties);
+        let v = leave(r#"{"path":"/","engaged_ms":900,"lcp_ms":2500,"cls_milli":101,"inp":"poor","inp_ms":520}"#);
+        assert_eq!(v, Vitals { lcp: Good, cls: Ni, inp: Poor });
+        // LCP: good up to 2500 ms, poor over 4000.
+        for (ms, want) in [(0, Good), (2501, Ni), (4000, Ni), (4001, Poor), (600_000, Poor)] {
+            assert_eq!(leave(&format!(r#"{{"lcp_ms":{ms}}}"#)).lcp, want, "lcp_ms {ms}");
+        }
+        // CLS (times 1000): good up to 0.1, poor over 0.25.
+        for (milli, want) in [(0, Good), (100, Good), (250, Ni), (251, Poor)] {
+            assert_eq!(leave(&format!(r#"{{"cls_milli":{milli}}}"#)).cls, want, "cls_milli {milli}");
+        }
+        // INP: the SDK's rating, else `inp_ms` (good up to 200, poor over 500).
+        assert_eq!(leave(r#"{"inp":"needs-improvement"}"#).inp, Ni);
+        assert_eq!(leave(r#"{"inp":"good","inp_ms":900}"#).inp, Good, "the rating wins");
+        for (ms, want) in [(200, Good), (201, Ni), (500, Ni), (501, Poor)] {
+            assert_eq!(leave(&format!(r#"{{"inp_ms":{ms}}}"#)).inp, want, "inp_ms {ms}");
+            assert_eq!(
+                leave(&format!(r#"{{"inp":"slow","inp_ms":{ms}}}"#)).inp,
+                want,
+                "an unknown rating, inp_ms {ms}"
+            );
+        }
+        // None measured: absent, or not a figure the SDK sends.
+        assert_eq!(leave(r#"{"path":"/","resumed":true}"#), Vitals::default());
+        for junk in [
+            r#"{"lcp_ms":"1200","cls_milli":"5","inp":3,"inp_ms":"250"}"#,
+            r#"{"lcp_ms":-1,"cls_milli":-5,"inp":null,"inp_ms":-300}"#,
+            r#"{"lcp_ms":600001,"cls_milli":100001,"inp":"Good","inp_ms":600001}"#,
+            r#"{"lcp_ms":1.5e3,"cls_milli":0.05,"inp":["good"],"inp_ms":250.5}"#,
+            r#"{"lcp_ms":99999999999999999999,"cls_milli":{},"inp":"","inp_ms":true}"#,
+        ] {
+            assert_eq!(leave(junk), Vitals { lcp: NotMeasured, cls: NotMeasured, inp: NotMeasured }, "{junk}");
+        }
+        assert_eq!(rated("page_view", r#"{"lcp_ms":1000,"cls_milli":0,"inp":"good"}"#), Vitals::default());
     }
 }

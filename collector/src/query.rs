@@ -1361,11 +1361,15 @@ enum Grain {
     Days = 2,
 }
 
+/// A page's counts as the page tables keep them (see `aggregate::PAGE_COLUMNS`).
+type Counts = [i64; crate::aggregate::PAGE_COLUMNS.len()];
+
 /// Rows of one of the page tables, of one site in `[lo, hi)` (its unit).
 fn pages_sql(grain: Grain) -> Q {
     let (table, column) = crate::aggregate::PAGE_TABLES[grain as usize];
+    let columns = crate::aggregate::PAGE_COLUMNS.join(", ");
     let mut q = Q::new(&format!(
-        "SELECT path, views, leaves, engaged_ms, scroll_pct, friction FROM {table}
+        "SELECT path, {columns} FROM {table}
           WHERE site = ? AND {column} >= ? AND {column} < ?"
     ));
     q.args.extend([Sql::Null, Sql::Null, Sql::Null]);
@@ -1392,7 +1396,8 @@ fn page_parts(m0: i64, m1: i64) -> Vec<(Grain, i64, i64)> {
 }
 
 /// The pages of a range by what customers met there: page views, engaged time per view, the
-/// average deepest scroll of a page view, friction events and friction per view; `sort`
+/// average deepest scroll of a page view, friction events and friction per view, and how many
+/// page views rated good and poor on each Core Web Vital; `sort`
 /// `friction` (most first, then views) or `views`; at most `limit` pages. From `page_days`,
 /// `page_hours` and `page_minutes` (see [`page_parts`]); each page's friction by type from the
 /// leaderboard's window `kept` holds (the friction rows of exactly `[from, to)`).
@@ -1417,7 +1422,7 @@ pub fn pages(
     if let Some(d) = device {
         sites = sites.iter().map(|s| crate::aggregate::device_site(s, d)).collect();
     }
-    let mut sums: std::collections::HashMap<String, [i64; 5]> = Default::default();
+    let mut sums: std::collections::HashMap<String, Counts> = Default::default();
     for (site, (grain, lo, hi)) in sites.iter().flat_map(|s| page_parts(m0, m1).into_iter().map(move |p| (s, p))) {
         let q = pages_sql(grain);
         let mut stmt = conn.prepare_cached(&q.sql)?;
@@ -1436,8 +1441,8 @@ pub fn pages(
             }
         }
     }
-    let mut rows: Vec<(String, [i64; 5])> = sums.into_iter().collect();
-    let key = |c: &[i64; 5]| if sort == "views" { (c[0], c[4]) } else { (c[4], c[0]) };
+    let mut rows: Vec<(String, Counts)> = sums.into_iter().collect();
+    let key = |c: &Counts| if sort == "views" { (c[0], c[4]) } else { (c[4], c[0]) };
     rows.sort_by(|a, b| key(&b.1).cmp(&key(&a.1)).then_with(|| a.0.cmp(&b.0)));
     let total = rows.len();
     rows.truncate(limit.max(0) as usize);
@@ -1452,7 +1457,7 @@ pub fn pages(
     let ratio = |n: i64, d: i64| if d > 0 { json!(n as f64 / d as f64) } else { Value::Null };
     let out: Vec<Value> = rows
         .iter()
-        .map(|(path, [views, leaves, engaged, scroll, friction])| {
+        .map(|(path, [views, leaves, engaged, scroll, friction, vitals @ ..])| {
             let types: Map<String, Value> = by_type
                 .iter()
                 .filter(|((p, _), _)| p.as_slice() == path.as_bytes())
@@ -1467,6 +1472,13 @@ pub fn pages(
                 // page_leave.
                 "engagedMsPerView": if *leaves > 0 { ratio(*engaged, *views) } else { Value::Null },
                 "averageScrollPct": ratio(*scroll, *leaves),
+                // Per Core Web Vital, the page_leave events that measured it and how many of
+                // those were good and poor (needs improvement: the rest).
+                "vitals": {
+                    "lcp": {"n": vitals[0], "good": vitals[1], "poor": vitals[2]},
+                    "cls": {"n": vitals[3], "good": vitals[4], "poor": vitals[5]},
+                    "inp": {"n": vitals[6], "good": vitals[7], "poor": vitals[8]},
+                },
             })
         })
         .collect();

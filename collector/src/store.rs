@@ -60,8 +60,9 @@ pub const MAX_GROUP_EVENTS: usize = 10_000;
 /// and `page_hours` (the inspector's pages): they are made, and filled from the stored events.
 /// Version 9 had no `device` in `sessions`: it is added, and filled from each session's events.
 /// Versions 9 and 10 also kept page rows for all sites (site `''`), which nothing reads now:
-/// they are deleted.
-const SCHEMA_VERSION: i64 = 15;
+/// they are deleted. Versions before 16 had no Core Web Vitals in the page tables: their columns
+/// are added, and the page tables counted again from the stored events.
+const SCHEMA_VERSION: i64 = 16;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
@@ -305,6 +306,9 @@ impl Store {
         let (no_channels, no_users, no_devices) =
             (lacks("sessions", "channel")?, lacks("sessions", "user_id")?, lacks("sessions", "device")?);
         let no_friction_devices = lacks("friction", "device")?;
+        // Page tables from before version 16 (no Core Web Vitals): their new columns (all three
+        // tables were made together), counted below.
+        let no_vitals = lacks("page_minutes", crate::aggregate::VITAL_COLUMNS[0])?;
         // Events stored before version 7: their tags are indexed from their bodies (below).
         let no_tags = has_events
             && tx.query_row(
@@ -330,6 +334,9 @@ impl Store {
         }
         if no_friction_devices {
             tx.execute_batch(crate::aggregate::ADD_FRICTION_DEVICES)?;
+        }
+        if no_vitals {
+            tx.execute_batch(&crate::aggregate::add_vitals())?;
         }
         // The sessions' two indexes from before version 12 lack the campaign (the campaigns
         // grouping reads it from them): made again by the schema below.
@@ -382,8 +389,9 @@ impl Store {
         if has_events && (3..15).contains(&version) {
             crate::aggregate::fill_device_counts(&tx)?;
         }
-        // Versions 9 to 13 kept no page rows per device class: counted again, with them.
-        if has_events && (9..14).contains(&version) {
+        // Versions 9 to 13 kept no page rows per device class, 9 to 15 no Core Web Vitals:
+        // counted again, with them.
+        if has_events && (9..16).contains(&version) {
             tx.execute_batch("DELETE FROM page_minutes; DELETE FROM page_hours; DELETE FROM page_days;")?;
             crate::aggregate::fill_pages(&tx)?;
         }

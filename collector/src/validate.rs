@@ -332,10 +332,13 @@ fn facts_of(event: &str, timestamp: &str, properties: &Fields<'_>, context: &Fie
     }
     f.moment = f.moment || (f.category != Category::Friction && DEFAULT_MOMENTS.contains(&event));
     if event == "page_leave" {
-        let [engaged, scroll] = properties.find_all(["engaged_ms", "max_scroll_pct"]);
+        let [engaged, scroll, lcp, cls, inp, inp_ms] =
+            properties.find_all(["engaged_ms", "max_scroll_pct", "lcp_ms", "cls_milli", "inp", "inp_ms"]);
         let int = |n: Option<&Node>| n.and_then(|n| properties.value(n).parse::<i64>().ok());
         f.engaged_ms = int(engaged).filter(|ms| (0..=crate::facts::MAX_ENGAGED_MS).contains(ms)).unwrap_or(0);
         f.scroll_pct = int(scroll).filter(|p| (0..=100).contains(p)).unwrap_or(0) as u8;
+        let inp = inp.and_then(|n| json_string(properties.value(n)));
+        f.vitals = crate::facts::Vitals::rate(int(lcp), int(cls), inp.as_deref(), int(inp_ms));
     }
     f
 }

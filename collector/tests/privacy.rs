@@ -38,7 +38,7 @@ fn session(i: u32) -> Vec<Value> {
                     json!({"category": "friction", "element": {"selector": "#size", "tag": "div"}, "during": "add_to_cart"}),
                 ),
                 2 => ("dead_click", json!({"category": "friction", "element": {"selector": "a.more", "tag": "a"}})),
-                _ => ("page_leave", json!({"engaged_ms": 1000 * k, "max_scroll_pct": 25 * (k % 5)})),
+                _ => ("page_leave", leave(i, k)),
             };
             let mut e = json!({
                 "type": if name == "page_view" { "page" } else { "track" },
@@ -63,6 +63,56 @@ fn session(i: u32) -> Vec<Value> {
             e
         })
         .collect()
+}
+
+/// The properties of session `i`'s page_leave event `k`: its figures, and Core Web Vitals that
+/// differ from session to session: an LCP on the first leave of all but every fourth session
+/// (good, needing improvement, poor), a CLS on each (the same three), an INP rated by the SDK
+/// (good, needing improvement, poor with its `inp_ms`) or, in every fourth, none.
+fn leave(i: u32, k: u32) -> Value {
+    let mut p = json!({"engaged_ms": 1000 * k, "max_scroll_pct": 25 * (k % 5)});
+    if k == 3 && i % 4 != 3 {
+        p["lcp_ms"] = json!([1800, 3200, 4800][i as usize % 3]);
+    }
+    p["cls_milli"] = json!([30, 180, 260][(i + k) as usize % 3]);
+    match i % 4 {
+        0 => p["inp"] = json!("good"),
+        1 => p["inp"] = json!("needs-improvement"),
+        2 => {
+            p["inp"] = json!("poor");
+            p["inp_ms"] = json!(720);
+        }
+        _ => {}
+    }
+    p
+}
+
+/// The page rows' Core Web Vitals counts of the sites (not of their device classes), summed:
+/// per vital (LCP, CLS, INP), the page_leave events that measured it, the good and the poor.
+fn vitals_kept(conn: &Connection) -> Vec<i64> {
+    let columns = ["lcp", "cls", "inp"].map(|v| format!("SUM({v}_measured), SUM({v}_good), SUM({v}_poor)")).join(", ");
+    let sql = format!("SELECT {columns} FROM page_days WHERE instr(site, char(1)) = 0");
+    conn.query_row(&sql, [], |r| (0..9).map(|i| Ok(r.get::<_, Option<i64>>(i)?.unwrap_or(0))).collect()).unwrap()
+}
+
+/// The same counted from the sessions' page_leave events as `leave` makes them (thresholds of
+/// web-vitals: LCP good up to 2500 ms, poor over 4000; CLS good up to 100 thousandths, poor over
+/// 250; INP as rated).
+fn vitals_of(sessions: &[u32]) -> Vec<i64> {
+    let mut sums = vec![0; 9];
+    for p in sessions.iter().flat_map(|&i| session(i)).map(|e| e["properties"].clone()) {
+        let rated = [
+            p["lcp_ms"].as_i64().map(|ms| (ms <= 2500, ms > 4000)),
+            p["cls_milli"].as_i64().map(|c| (c <= 100, c > 250)),
+            p["inp"].as_str().map(|r| (r == "good", r == "poor")),
+        ];
+        for (at, (good, poor)) in rated.into_iter().enumerate().filter_map(|(i, r)| Some((3 * i, r?))) {
+            sums[at] += 1;
+            sums[at + 1] += i64::from(good);
+            sums[at + 2] += i64::from(poor);
+        }
+    }
+    sums
 }
 
 fn events(values: Vec<Value>) -> Vec<Event> {
@@ -152,6 +202,11 @@ fn a_customer_is_erased_whole_and_the_aggregates_are_what_the_rest_gives() {
     assert_eq!(store.export(&theirs, all.len() - 1).unwrap(), None);
     assert_eq!(store.export(&theirs, all.len()).unwrap(), Some(all));
 
+    let every_session: Vec<u32> = (0..12).collect();
+    let all_vitals = vitals_of(&every_session);
+    // Some of each: good, needing improvement and poor, per vital.
+    assert!(all_vitals.chunks(3).all(|v| v[1] > 0 && v[2] > 0 && v[0] > v[1] + v[2]), "{all_vitals:?}");
+    assert_eq!(vitals_kept(&Connection::open(&path).unwrap()), all_vitals);
     let erased = store.erase(theirs).unwrap();
     assert_eq!((erased.sessions, erased.events), (3, their_events));
     assert!(store.find_subject(&customer).unwrap().is_empty());
@@ -184,6 +239,9 @@ fn a_customer_is_erased_whole_and_the_aggregates_are_what_the_rest_gives() {
     // What was left is not nothing (the check above could pass on empty tables).
     assert!(count(&conn, "SELECT COUNT(*) FROM event_tags") > 0);
     assert!(count(&conn, "SELECT COUNT(*) FROM friction") > 0);
+    // The page rows' vitals are those of the sessions left.
+    assert_eq!(vitals_kept(&conn), vitals_of(&[1, 4, 5, 6, 8, 9, 10, 11]));
+    assert!(count(&conn, "SELECT SUM(inp_poor) FROM page_days WHERE instr(site, char(1)) > 0") > 0, "per device too");
     drop(conn);
     assert_aggregates_are_rebuilt(&path);
 }
@@ -247,6 +305,7 @@ fn sessions_past_the_retention_go_whole_and_ids_keep_growing_after_a_restart() {
     let max_before = {
         let conn = Connection::open(&path).unwrap();
         assert_eq!(sessions_left(&conn), ["s10", "s11", "s5", "s6", "s7", "s8", "s9"]);
+        assert_eq!(vitals_kept(&conn), vitals_of(&[5, 6, 7, 8, 9, 10, 11]));
         // Their message ids left the deduplication table (a retry is refused as too old at
         // ingestion: see the test below); the others' are there.
         let seen = |like: &str| count(&conn, &format!("SELECT COUNT(*) FROM seen WHERE message_id LIKE '{like}'"));

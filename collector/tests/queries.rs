@@ -620,8 +620,10 @@ async fn page_rows_for_all_sites_are_dropped_from_a_version_10_database() {
     drop(Store::open(&path).unwrap());
     let c = rusqlite::Connection::open(&path).unwrap();
     c.execute_batch(
-        "INSERT INTO page_minutes VALUES ('', 1, '/', 1, 0, 0, 0, 0); INSERT INTO page_hours VALUES ('', 0, '/', 1, 0, 0, 0, 0);
-         INSERT INTO page_days VALUES ('', 0, '/', 1, 0, 0, 0, 0); PRAGMA user_version = 10;",
+        "INSERT INTO page_minutes (site, minute, path, views, leaves, engaged_ms, scroll_pct, friction) VALUES ('', 1, '/', 1, 0, 0, 0, 0);
+         INSERT INTO page_hours (site, hour, path, views, leaves, engaged_ms, scroll_pct, friction) VALUES ('', 0, '/', 1, 0, 0, 0, 0);
+         INSERT INTO page_days (site, day, path, views, leaves, engaged_ms, scroll_pct, friction) VALUES ('', 0, '/', 1, 0, 0, 0, 0);
+         PRAGMA user_version = 10;",
     )
     .unwrap();
     drop(c);
@@ -947,7 +949,7 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
         assert_eq!(&api(&t, q).await, want, "{q}");
     }
     let c = rusqlite::Connection::open(&path).unwrap();
-    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 15);
+    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 16);
     // The session indexes as the current schema makes them.
     let indexes: String = c
         .query_row(
@@ -1560,6 +1562,124 @@ async fn pages_by_friction_and_by_views() {
     assert_eq!(rows(&cut), rows(&later));
     let bad = get(&t.app, &format!("/api/pages?{}&sort=engaged", range())).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}
+
+/// page_leave events with Core Web Vitals, after the seed's views: on `/`, s1's on a phone (all
+/// good) and s3's on a desktop (LCP needing improvement, CLS poor, INP poor by its `inp_ms`
+/// alone); on `/p/mug`, s2's (LCP poor, CLS good, INP as the SDK rated it: needing improvement)
+/// and the stretch after its tab came back (`resumed`: CLS only, needing improvement); on the
+/// blog's `/post`, two with figures the SDK never sends (accepted, no vital counted).
+fn vital_leaves() -> Vec<Value> {
+    // (id, session, time, page, device class, vitals); b1 is the blog's.
+    let leaves = [
+        ("30", "s1", at(0, 50), "/", "mobile", json!({"lcp_ms": 1200, "cls_milli": 40, "inp": "good"})),
+        ("31", "s2", at(30, 59), "/p/mug", "", json!({"lcp_ms": 4500, "cls_milli": 0, "inp": "needs-improvement"})),
+        ("32", "s2", at(31, 20), "/p/mug", "", json!({"resumed": true, "cls_milli": 120})),
+        ("33", "s3", at(61, 30), "/", "desktop", json!({"lcp_ms": 3000, "cls_milli": 300, "inp_ms": 650})),
+        (
+            "34",
+            "b1",
+            at(6, 0),
+            "/post",
+            "desktop",
+            json!({"lcp_ms": "900", "cls_milli": -3, "inp": "fast", "inp_ms": 700_000}),
+        ),
+        (
+            "35",
+            "b1",
+            at(6, 10),
+            "/post",
+            "desktop",
+            json!({"lcp_ms": 600_001, "cls_milli": 0.05, "inp": 2, "inp_ms": "250"}),
+        ),
+    ];
+    leaves
+        .into_iter()
+        .map(|(id, session, time, path, device, vitals)| {
+            let mut props = json!({"category": "touchpoint", "path": path, "engaged_ms": 1000, "max_scroll_pct": 50});
+            props.as_object_mut().unwrap().extend(vitals.as_object().unwrap().clone());
+            let site = if session == "b1" { "blog" } else { "shop" };
+            let mut e = ev(id, site, session, "page_leave", &time, path, props);
+            if !device.is_empty() {
+                e["context"]["device"] = json!(device);
+            }
+            e
+        })
+        .collect()
+}
+
+/// A page row's Core Web Vitals: "path lcp n/good/poor cls n/good/poor inp n/good/poor".
+fn vitals_row(p: &Value) -> String {
+    let v = &p["vitals"];
+    let one = |k: &str| format!("{k} {}/{}/{}", v[k]["n"], v[k]["good"], v[k]["poor"]);
+    format!("{} {} {} {}", p["path"].as_str().unwrap(), one("lcp"), one("cls"), one("inp"))
+}
+
+fn vitals_rows(v: &Value) -> Vec<String> {
+    v["pages"].as_array().unwrap().iter().map(vitals_row).collect()
+}
+
+/// `/api/pages`: each page's Core Web Vitals, the page_leave events that measured each and how
+/// many were good and poor (counted by hand from `vital_leaves`): summed over the range (its
+/// minutes, hours and days), per site and per device class; junk figures count as not measured.
+#[tokio::test]
+async fn pages_count_core_web_vitals() {
+    let t = seeded(open()).await;
+    let a = post(&t.app, batch(vital_leaves())).await;
+    assert_eq!((a.json()["accepted"].clone(), a.json()["rejected"].clone()), (json!(6), json!([])), "{}", a.json());
+    let all = api(&t, &format!("/api/pages?{}", range())).await;
+    assert_eq!(
+        vitals_rows(&all),
+        [
+            "/p/mug lcp 1/0/1 cls 2/1/0 inp 1/0/0",
+            "/post lcp 0/0/0 cls 0/0/0 inp 0/0/0",
+            "/cart lcp 0/0/0 cls 0/0/0 inp 0/0/0",
+            "/ lcp 2/1/0 cls 2/1/1 inp 2/1/1",
+        ],
+        "{all}"
+    );
+    // The junk page_leave events are leaves all the same.
+    assert_eq!(all["pages"][1]["leaves"], json!(2), "{all}");
+    // Per device class: each page_leave under its own.
+    let mobile = api(&t, &format!("/api/pages?{}&device=mobile", range())).await;
+    assert_eq!(vitals_rows(&mobile), ["/ lcp 1/1/0 cls 1/1/0 inp 1/1/0"]);
+    let desktop = api(&t, &format!("/api/pages?{}&device=desktop", range())).await;
+    assert_eq!(vitals_rows(&desktop), ["/ lcp 1/0/0 cls 1/0/1 inp 1/0/1", "/post lcp 0/0/0 cls 0/0/0 inp 0/0/0"]);
+    // From 10:01 (minutes to 11:00, then the hour): s1's leave at 10:00:50 is out.
+    let later = api(&t, &format!("/api/pages?from={}&to={TO}&site=shop", at(1, 0))).await;
+    assert_eq!(
+        vitals_rows(&later),
+        [
+            "/p/mug lcp 1/0/1 cls 2/1/0 inp 1/0/0",
+            "/cart lcp 0/0/0 cls 0/0/0 inp 0/0/0",
+            "/ lcp 1/0/0 cls 1/0/1 inp 1/0/1"
+        ]
+    );
+    // Days apart: the whole days from `page_days`, the hours and minutes at the ends.
+    let wide = api(&t, "/api/pages?from=2026-11-18T07:13:00Z&to=2026-11-22T00:05:00Z").await;
+    assert_eq!(vitals_rows(&wide), vitals_rows(&all));
+}
+
+/// A version 15 database's page tables lack the Core Web Vitals: the columns are added and the
+/// page tables counted again from the stored events when the database is opened.
+#[tokio::test]
+async fn vitals_are_counted_for_a_version_15_database() {
+    let queries = [
+        format!("/api/pages?{}", range()),
+        format!("/api/pages?{}&device=desktop", range()),
+        format!("/api/pages?from={}&to={TO}&site=shop", at(1, 0)),
+    ];
+    let vitals = ["lcp", "cls", "inp"].map(|v| ["measured", "good", "poor"].map(|c| format!("{v}_{c}")));
+    let mut downgrade = String::new();
+    for table in ["page_minutes", "page_hours", "page_days"] {
+        for column in vitals.iter().flatten() {
+            downgrade += &format!("ALTER TABLE {table} DROP COLUMN {column};\n");
+        }
+    }
+    downgrade += "PRAGMA user_version = 15;";
+    let before = same_answers_after_migration(vec![batch(seed()), batch(vital_leaves())], &queries, &downgrade).await;
+    assert_eq!(vitals_rows(&before[1])[0], "/ lcp 1/0/0 cls 1/0/1 inp 1/0/1", "{}", before[1]);
+    assert_eq!(vitals_rows(&before[0])[3], "/ lcp 2/1/0 cls 2/1/1 inp 2/1/1", "{}", before[0]);
 }
 
 /// A version 8 database (before the pages) gets `page_minutes` and `page_hours` filled from its

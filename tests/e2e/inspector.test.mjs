@@ -176,7 +176,7 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   assert.equal(new URL(page.url()).searchParams.get('device_class'), 'mobile');
   // The pages of the phones: sess-one's dead click on the product page, its views.
   await waitFor('the pages of the phones', async () =>
-    (await page.$$eval('#page-list tbody tr', (trs) => trs.map((r) => r.cells[0].textContent + ' ' + r.cells[4].textContent))).join() ===
+    (await page.$$eval('#page-list tbody tr', (trs) => trs.map((r) => r.cells[0].textContent + ' ' + r.cells[7].textContent))).join() ===
       '/product.html 1,/ 0');
   await waitFor('the phone\'s session listed', async () =>
     (await page.$$eval('#session-list tbody tr', (trs) => trs.map((t) => t.dataset.session))).join() === 'sess-one');
@@ -185,11 +185,13 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   await waitFor('every device again', async () => (await page.textContent('[data-k=sessions]')) === '3' && (await boardOf()).length === 3);
   assert.equal(new URL(page.url()).searchParams.get('device_class'), null);
 
-  // Pages: by friction met there, with their views (no page_leave yet: no engaged time).
+  // Pages: by friction met there, with their views (no page_leave yet: no engaged time, no
+  // Core Web Vitals).
   const pageRows = () => page.$$eval('#page-list tbody tr', (trs) => trs.map((r) => [...r.cells].map((c) => c.textContent).join('|')));
-  assert.deepEqual(await pageRows(), ['/product.html|1|–|–|3|3|dead_click 2, rage_click 1', '/cart.html|0|–|–|1|–|js_error 1', '/|2|–|–|0|0|']);
+  assert.deepEqual(await pageRows(), ['/product.html|1|–|–|–|–|–|3|3|dead_click 2, rage_click 1',
+    '/cart.html|0|–|–|–|–|–|1|–|js_error 1', '/|2|–|–|–|–|–|0|0|']);
   assert.equal((await csv(page, 'page-list')).split('\r\n')[0],
-    '"Page","Views","Engaged per view","Scrolled","Friction","Friction per view","Friction by type"');
+    '"Page","Views","Engaged per view","Scrolled","LCP","INP","CLS","Friction","Friction per view","Friction by type"');
   // A page picked narrows the leaderboard to it (the Page filter); picked again, it is let go.
   await page.click('#page-list tbody tr[data-path="/product.html"]');
   await waitFor('the leaderboard of the page', async () =>
@@ -199,7 +201,7 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   await page.click('#page-list tbody tr[data-path="/product.html"]');
   await waitFor('every page on the leaderboard again', async () => (await page.locator('#leaderboard tbody tr').count()) === 3);
   await page.selectOption('#pages-sort', 'views');
-  await waitFor('the pages by views', async () => (await pageRows())[0] === '/|2|–|–|0|0|');
+  await waitFor('the pages by views', async () => (await pageRows())[0] === '/|2|–|–|–|–|–|0|0|');
   assert.equal(new URL(page.url()).searchParams.get('pages'), 'views');
   await page.selectOption('#pages-sort', 'friction');
   await waitFor('the pages by friction', async () => (await pageRows())[0].startsWith('/product.html|'));
@@ -373,7 +375,56 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   // A page view ends: its engaged time and scroll depth in the pages (over the 3 views of /).
   await send([ev('sess-five', 'page_leave', 0, '/', { category: 'touchpoint', path: '/', engaged_ms: 42_000, max_scroll_pct: 80 })]);
   await waitFor('the engaged time of /', async () =>
-    (await page.locator('#page-list tbody tr[data-path="/"]').textContent()) === '/3' + '14 s' + '80 %' + '0' + '0');
+    (await page.locator('#page-list tbody tr[data-path="/"]').textContent()) === '/3' + '14 s' + '80 %' + '–––' + '0' + '0');
+
+  // Core Web Vitals: four views of the product page leave with their figures (LCP of the page
+  // load, CLS, INP when there was an interaction). Each cell: the share of the measured views
+  // that were good, coloured as CrUX assesses a page (good: >= 75 % good; poor: > 25 % poor),
+  // the counts as its title.
+  const vitals = [
+    { lcp_ms: 1200, cls_milli: 50, inp: 'good' },
+    { lcp_ms: 1800, cls_milli: 150, inp: 'poor', inp_ms: 620 },
+    { lcp_ms: 2300, cls_milli: 180, inp: 'poor', inp_ms: 900 },
+    { lcp_ms: 5000, cls_milli: 90 },
+  ];
+  await send(vitals.map((v, i) => ev(i % 2 ? 'sess-two' : 'sess-one', 'page_leave', 0, '/product.html',
+    { category: 'touchpoint', path: '/product.html', engaged_ms: 5000, max_scroll_pct: 50, ...v })));
+  const from = new Date(Date.now() - 3600e3).toISOString(), to = new Date(Date.now() + 60e3).toISOString();
+  const pg = await (await fetch(`${collector.url}/api/pages?from=${from}&to=${to}`, { headers: { Authorization: `Bearer ${TOKEN}` } })).json();
+  const product = pg.pages.find((p) => p.path === '/product.html');
+  assert.deepEqual(product.vitals, { lcp: { n: 4, good: 3, poor: 1 }, inp: { n: 3, good: 1, poor: 2 }, cls: { n: 4, good: 2, poor: 0 } });
+  const vitalCells = () => page.$$eval('#page-list tbody tr[data-path="/product.html"] td[data-vital]',
+    (tds) => tds.map((td) => [td.dataset.vital, td.textContent, td.querySelector('span').className, td.title]));
+  const shown = ['lcp', 'inp', 'cls'].map((k) => {
+    const v = product.vitals[k], ni = v.n - v.good - v.poor;
+    return [k, `${Math.floor((v.good * 100) / v.n)} % good`, `score ${v.good / v.n >= 0.75 ? 'good' : v.poor / v.n > 0.25 ? 'bad' : 'mid'}`,
+      `${v.good} of ${v.n} views good, ${ni} ${ni === 1 ? 'needs' : 'need'} improvement, ${v.poor} poor`];
+  });
+  assert.deepEqual(shown, [
+    ['lcp', '75 % good', 'score good', '3 of 4 views good, 0 need improvement, 1 poor'],
+    ['inp', '33 % good', 'score bad', '1 of 3 views good, 0 need improvement, 2 poor'],
+    ['cls', '50 % good', 'score mid', '2 of 4 views good, 2 need improvement, 0 poor'],
+  ]);
+  await waitFor('the vitals of the product page', async () => JSON.stringify(await vitalCells()) === JSON.stringify(shown));
+  await page.locator('#pages').screenshot({ path: path.join(ARTIFACTS, 'inspector-pages.png') });
+  // A page without any measured is a dash, as in the CSV.
+  assert.equal(await page.locator('#page-list tbody tr[data-path="/"] td[data-vital="lcp"]').textContent(), '–');
+  const pagesCsv = (await csv(page, 'page-list')).split('\r\n');
+  assert.match(pagesCsv.find((l) => l.startsWith('"/product.html"')), /^"\/product\.html","1","[^"]+","50 %","75 % good","33 % good","50 % good",/);
+  // A session's timeline: each page_leave says what the view was like (engaged time, depth, and
+  // its vitals coloured by their rating).
+  const timeline = await context.newPage();
+  timeline.on('pageerror', (e) => errors.push(String(e)));
+  await timeline.goto(`${collector.url}/inspector?range=1h&session=sess-two`);
+  const leaveFigures = () => timeline.$$eval('#timeline li[data-event=page_leave]', (lis) => lis.map((li) =>
+    [[...li.querySelectorAll('.path')].pop().textContent, ...[...li.querySelectorAll('.score')].map((s) => `${s.textContent}:${s.className}`)]));
+  await waitFor('the page_leaves of sess-two', async () => (await leaveFigures()).length === 2, { timeout: 30_000 });
+  assert.deepEqual(await leaveFigures(), [
+    ['engaged 5 s · scrolled 50 %', 'LCP 1.8 s:score good', 'INP 620 ms:score bad', 'CLS 0.15:score mid'],
+    ['engaged 5 s · scrolled 50 %', 'LCP 5 s:score bad', 'CLS 0.09:score good'],
+  ]);
+  await timeline.locator('#session').screenshot({ path: path.join(ARTIFACTS, 'inspector-timeline-vitals.png') });
+  await timeline.close();
 
   // The sessions as CSV: a customer id made to look like a spreadsheet formula stays text.
   await send([identify('sess-six', '=1+2', 0, '/account')]);
