@@ -202,6 +202,22 @@ fn session_events(buf: &mut String, rng: &mut u64, session: u64, start_ms: i64, 
             )
         } else if r.is_multiple_of(3) {
             ("page", "page_view".into(), r#"{"category":"touchpoint"}"#.into())
+        } else if r.is_multiple_of(7) {
+            // A view ends: its engaged time, depth and web vitals (the inspector's pages).
+            let path = PATHS[(session as usize + i) % PATHS.len()];
+            let inp = ["good", "good", "good", "needs-improvement", "poor"][(r >> 8) as usize % 5];
+            let inp_ms = if inp == "good" { String::new() } else { format!(r#","inp_ms":{}"#, 200 + (r >> 12) % 600) };
+            (
+                "track",
+                "page_leave".into(),
+                format!(
+                    r#"{{"category":"touchpoint","path":"{path}","engaged_ms":{},"max_scroll_pct":{},"lcp_ms":{},"cls_milli":{},"inp":"{inp}"{inp_ms}}}"#,
+                    (r >> 20) % 120_000,
+                    (r >> 40) % 101,
+                    800 + (r >> 24) % 5_000,
+                    (r >> 32) % 400
+                ),
+            )
         } else {
             (
                 "track",
