@@ -99,11 +99,15 @@ const fill = (src, placeholder, value) => {
   return src.split(placeholder).join(value);
 };
 const scriptLoader = (wasmFile) => fill(fill(loader, '__TP_WASM_FILE__', wasmFile), '__TP_WASM_SRI__', wasmSri);
+// terser rather than esbuild for what every page downloads: its compressor (three passes) makes
+// the loader 615 B gzip -9 smaller (13,835 -> 13,220 B, measured on this bundle; esbuild then
+// terser 20 B less again, not worth a second tool). Only safe transforms: no `unsafe*`, no
+// booleans_as_integers (it would break a `=== true` comparison).
 const minify = (name, source) => {
   fs.writeFileSync(path.join(bindgenOut, `${name}.src.js`), source);
-  run(path.join(root, 'node_modules/.bin/esbuild'), [
-    path.join(bindgenOut, `${name}.src.js`), '--minify', '--target=es2019', '--log-level=warning',
-    `--outfile=${path.join(bindgenOut, `${name}.min.js`)}`,
+  run(path.join(root, 'node_modules/.bin/terser'), [
+    path.join(bindgenOut, `${name}.src.js`), '--compress', 'passes=3', '--mangle', '--ecma', '2019',
+    '--output', path.join(bindgenOut, `${name}.min.js`),
   ]);
   return fs.readFileSync(path.join(bindgenOut, `${name}.min.js`));
 };
