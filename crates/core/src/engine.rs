@@ -799,7 +799,19 @@ impl Engine {
             Command::Page { properties, page } => {
                 let previous =
                     if self.page_views == 0 { self.session.last_path.clone() } else { self.env.page.path.clone() };
+                // A page view the page reports itself (a router without the history API, or
+                // data-spa="off"): the view before it ends, its vitals judged and put on its
+                // page_leave, then the next view's start again, as at a route change.
+                let ends_a_view = self.page_views > 0;
+                if ends_a_view {
+                    let mut found = Findings::new();
+                    self.friction.vitals_judged(&mut found);
+                    self.capture_findings(found, now);
+                }
                 self.leave_view(now);
+                if ends_a_view {
+                    self.friction.next_view();
+                }
                 self.env.page = self.scrub_page(page);
                 let how = if self.page_views == 0 { "load" } else { "manual" };
                 let depth = if self.page_views == 0 { self.first_depth } else { 0 };

@@ -678,3 +678,29 @@ fn page_leaves_carry_each_views_vitals_once() {
         ]
     );
 }
+
+/// A page that reports its own page views (data-spa="off", a router without the history API):
+/// each manual view ends the one before with its own vitals, as a route change does, and a poor
+/// one is judged then, not summed into the next view.
+#[test]
+fn a_manual_page_view_ends_the_views_vitals_too() {
+    let mut v = Visit::new(&[("site", "shop"), ("consent", "granted"), ("spa", "off")], boot("https://shop.test/", ""));
+    v.page("https://shop.test/");
+    let vital = |kind: u8, value: u64| Input::Vital { kind, value, recent_input: false, element: None };
+    v.at(100, vital(b'u', 1));
+    for at in [1_000, 1_200] {
+        v.at(at, vital(b's', 200));
+    }
+    v.now = T0 + 4_000;
+    v.page("https://shop.test/list");
+    v.at(5_000, vital(b's', 10));
+    v.at(9_000, Input::PageHide);
+    let events = v.events();
+    let leaves: Vec<&String> = events.iter().filter(|e| e.contains("\"event\":\"page_leave\"")).collect();
+    assert_eq!(leaves.len(), 2, "{events:#?}");
+    assert!(leaves[0].contains(r#""cls_milli":400"#), "{}", leaves[0]);
+    assert!(leaves[1].contains(r#""cls_milli":10"#), "the second view's own: {}", leaves[1]);
+    let poor: Vec<&String> = events.iter().filter(|e| e.contains("\"event\":\"poor_vital\"")).collect();
+    assert_eq!(poor.len(), 1, "the first view's CLS, judged when it ended: {poor:#?}");
+    assert!(poor[0].contains(r#""value_milli":400"#) && poor[0].contains(r#""path":"/""#), "{}", poor[0]);
+}

@@ -381,6 +381,14 @@ impl Friction {
         &mut self.vital
     }
 
+    /// A view the page reports the end of itself (a manual page view): only its vitals are
+    /// judged (the other detectors' ends are a route change's or the page's).
+    pub fn vitals_judged(&mut self, out: &mut Findings) {
+        if self.on(Signal::PoorVital) {
+            self.vital.leave(&self.settings, out);
+        }
+    }
+
     /// After the view's end ([`Self::leave`]) and its `page_leave`: the next view's vitals start.
     pub fn next_view(&mut self) {
         self.vital.next_view();
