@@ -53,7 +53,7 @@
       device: q.get('device_class') || '',
       session: q.get('session') || '',
       // The pages' order: 'friction' (most first) or 'views'.
-      pagesBy: q.get('pages') === 'views' ? 'views' : 'friction',
+      pagesBy: ['views', 'vitals'].indexOf(q.get('pages')) >= 0 ? q.get('pages') : 'friction',
     };
   }
 

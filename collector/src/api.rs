@@ -374,13 +374,13 @@ pub async fn channels(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
 const PAGES_DEFAULT_LIMIT: i64 = 50;
 const PAGES_MAX_LIMIT: i64 = 500;
 
-/// `GET /api/pages?site&from&to&sort&limit`: the pages of a range by friction (or `sort=views`),
+/// `GET /api/pages?site&from&to&sort&limit`: the pages of a range by friction (or `sort=views`, `sort=vitals`),
 /// with their views, engaged time and scroll depth (`query::pages`).
 pub async fn pages(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
     let p = Params::new(q, &["site", "from", "to", "sort", "limit", "device"])?;
     let (from, to) = p.range(now_ms())?;
     let site = p.site()?;
-    let sort = p.one_of("sort", &["friction", "views"], "friction")?;
+    let sort = p.one_of("sort", &["friction", "views", "vitals"], "friction")?;
     let limit = p.limit(PAGES_DEFAULT_LIMIT)?.min(PAGES_MAX_LIMIT);
     let device = p.device()?;
     let kept = st.store.reads.kept.clone();

@@ -1398,7 +1398,7 @@ fn page_parts(m0: i64, m1: i64) -> Vec<(Grain, i64, i64)> {
 /// The pages of a range by what customers met there: page views, engaged time per view, the
 /// average deepest scroll of a page view, friction events and friction per view, and how many
 /// page views rated good and poor on each Core Web Vital; `sort`
-/// `friction` (most first, then views) or `views`; at most `limit` pages. From `page_days`,
+/// `friction` (most first, then views), `views`, or `vitals` (most poor ratings, then views); at most `limit` pages. From `page_days`,
 /// `page_hours` and `page_minutes` (see [`page_parts`]); each page's friction by type from the
 /// leaderboard's window `kept` holds (the friction rows of exactly `[from, to)`).
 pub fn pages(
@@ -1442,7 +1442,19 @@ pub fn pages(
         }
     }
     let mut rows: Vec<(String, Counts)> = sums.into_iter().collect();
-    let key = |c: &Counts| if sort == "views" { (c[0], c[4]) } else { (c[4], c[0]) };
+    // `vitals`: the views rated poor on any Core Web Vital (LCP, CLS and INP poor counts summed),
+    // the pages where most customers waited or saw the page jump, then views. Counts, not shares:
+    // a page seen once, slowly, is not the slowest page of the shop.
+    let poor = |c: &Counts| {
+        // (After the five counts, three per vital: measured, good, poor.)
+        let v = &c[5..];
+        v[2] + v[5] + v[8]
+    };
+    let key = |c: &Counts| match sort {
+        "views" => (c[0], c[4]),
+        "vitals" => (poor(c), c[0]),
+        _ => (c[4], c[0]),
+    };
     rows.sort_by(|a, b| key(&b.1).cmp(&key(&a.1)).then_with(|| a.0.cmp(&b.0)));
     let total = rows.len();
     rows.truncate(limit.max(0) as usize);

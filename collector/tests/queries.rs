@@ -1640,6 +1640,16 @@ async fn pages_count_core_web_vitals() {
     );
     // The junk page_leave events are leaves all the same.
     assert_eq!(all["pages"][1]["leaves"], json!(2), "{all}");
+    // By poor vitals: / has two poor ratings (CLS, INP), /p/mug one (LCP); then by views.
+    let by_vitals = api(&t, &format!("/api/pages?{}&sort=vitals", range())).await;
+    let order: Vec<&str> = by_vitals["pages"].as_array().unwrap().iter().map(|p| p["path"].as_str().unwrap()).collect();
+    let rest_by_views = |a: &str, b: &str| {
+        let views =
+            |p: &str| all["pages"].as_array().unwrap().iter().find(|r| r["path"] == p).unwrap()["views"].as_i64();
+        views(a) >= views(b)
+    };
+    assert_eq!(order[..2], ["/", "/p/mug"], "{by_vitals}");
+    assert!(rest_by_views(order[2], order[3]), "{by_vitals}");
     // Per device class: each page_leave under its own.
     let mobile = api(&t, &format!("/api/pages?{}&device=mobile", range())).await;
     assert_eq!(vitals_rows(&mobile), ["/ lcp 1/1/0 cls 1/1/0 inp 1/1/0"]);

@@ -407,6 +407,14 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   ]);
   await waitFor('the vitals of the product page', async () => JSON.stringify(await vitalCells()) === JSON.stringify(shown));
   await page.locator('#pages').screenshot({ path: path.join(ARTIFACTS, 'inspector-pages.png') });
+  // Ordered by poor vitals: the product page (its poor LCP and INP views) first, then by views
+  // (/ before /cart.html, which comes first by friction), in the address.
+  const pagePaths = () => page.$$eval('#page-list tbody tr', (trs) => trs.map((t) => t.dataset.path).slice(0, 3).join());
+  assert.equal(await pagePaths(), '/product.html,/cart.html,/');
+  await page.selectOption('#pages-sort', 'vitals');
+  await waitFor('the pages by poor vitals', async () => (await pagePaths()) === '/product.html,/,/cart.html');
+  assert.equal(new URL(page.url()).searchParams.get('pages'), 'vitals');
+  await page.selectOption('#pages-sort', 'friction');
   // A page without any measured is a dash, as in the CSV.
   assert.equal(await page.locator('#page-list tbody tr[data-path="/"] td[data-vital="lcp"]').textContent(), '–');
   const pagesCsv = (await csv(page, 'page-list')).split('\r\n');
