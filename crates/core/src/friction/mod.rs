@@ -377,8 +377,8 @@ impl Friction {
     }
 
     /// The view's vitals as measured so far (its `page_leave` carries them).
-    pub fn vitals(&mut self) -> &mut poor_vital::PoorVital {
-        &mut self.vital
+    pub fn vitals(&self) -> &poor_vital::PoorVital {
+        &self.vital
     }
 
     /// A view the page reports the end of itself (a manual page view): only its vitals are

@@ -35,8 +35,6 @@ pub struct PoorVital {
     inp_target: Option<Target>,
     /// The visitor clicked or typed in this view (a view without interactions has no INP).
     interacted: bool,
-    /// LCP is on a `page_leave` already (a manual page view keeps the measures: once only).
-    lcp_told: bool,
     shifts: bool,
     interactions: bool,
     /// The page load's view has ended: no LCP any more.
@@ -119,10 +117,11 @@ impl PoorVital {
     /// when one was long enough for the browser to report it (the slow_interaction threshold, at
     /// most 200 ms: below that a view is good whatever its exact figure). Only what this browser
     /// measures; no INP for a view without interactions.
-    pub fn put(&mut self, mut o: Obj) -> Obj {
-        if let (Some((lcp, _)), false) = (&self.lcp, self.lcp_told) {
+    /// (Once per view: a view's later stretches carry none, and every view's end calls
+    /// [`Self::next_view`], which drops the LCP.)
+    pub fn put(&self, mut o: Obj) -> Obj {
+        if let Some((lcp, _)) = &self.lcp {
             o = o.int("lcp_ms", *lcp as i64);
-            self.lcp_told = true;
         }
         if self.shifts {
             o = o.int("cls_milli", self.cls as i64);

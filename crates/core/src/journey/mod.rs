@@ -113,7 +113,7 @@ impl Journey {
     /// The page view ends (or is hidden): `page_leave` with its engaged time and depth, once per
     /// stretch of visibility.
     /// The first stretch's also carries the view's web vitals (a view counts once for them).
-    pub fn leave(&mut self, now: u64, vitals: &mut PoorVital, out: &mut Touchpoints) {
+    pub fn leave(&mut self, now: u64, vitals: &PoorVital, out: &mut Touchpoints) {
         if !std::mem::take(&mut self.open) || !self.settings.on {
             return;
         }
@@ -240,15 +240,15 @@ mod tests {
         assert!(!j.same("https://s.test/a?x=2"));
         let mut out = Touchpoints::new();
         j.scrolled(80, &mut out);
-        j.leave(5_000, &mut PoorVital::default(), &mut out);
-        j.leave(6_000, &mut PoorVital::default(), &mut out);
+        j.leave(5_000, &PoorVital::default(), &mut out);
+        j.leave(6_000, &PoorVital::default(), &mut out);
         assert_eq!(out.len(), 4, "{out:?}");
         assert_eq!(
             out[3],
             ("page_leave", r#"{"category":"touchpoint","path":"/a","engaged_ms":5000,"max_scroll_pct":80}"#.into())
         );
         j.shown(10_000);
-        j.leave(12_000, &mut PoorVital::default(), &mut out);
+        j.leave(12_000, &PoorVital::default(), &mut out);
         assert!(out[4].1.contains(r#""engaged_ms":2000,"max_scroll_pct":80,"resumed":true"#), "{:?}", out[4]);
         let mut hash = Journey::new(Settings { hash: true, ..Settings::default() }, 0, true, true);
         hash.begin(0, "https://s.test/#/a".into(), "/".into(), 0);
@@ -264,7 +264,7 @@ mod tests {
         j.form_input(1, "f", &mut out);
         j.view_enter(1, "promo", 0);
         j.timeout(5_000, &mut out);
-        j.leave(5_000, &mut PoorVital::default(), &mut out);
+        j.leave(5_000, &PoorVital::default(), &mut out);
         assert!(out.is_empty(), "{out:?}");
     }
 }
