@@ -314,16 +314,34 @@
   // A Core Web Vital of a page: the share of its measured views that were good, coloured as
   // CrUX assesses a page at the 75th percentile (good when at least 75 % of the views were good,
   // poor when more than 25 % were poor, needs improvement otherwise); the counts as its title.
-  function vitalCell(tr, v) {
-    var td = cell(tr, '', 'n');
-    if (!v || !v.n) { td.textContent = '–'; return td; }
+  function vitalBadge(v, label) {
     var ni = v.n - v.good - v.poor;
     var rating = v.good / v.n >= 0.75 ? 'good' : v.poor / v.n > 0.25 ? 'bad' : 'mid';
     // (Rounded down: a share shown as 75 % is one that was coloured good.)
-    td.appendChild(el('span', 'score ' + rating, Math.floor(v.good * 100 / v.n) + ' % good'));
-    td.title = fmt(v.good) + ' of ' + fmt(v.n) + (v.n === 1 ? ' view' : ' views') + ' good, ' +
+    var span = el('span', 'score ' + rating, label + Math.floor(v.good * 100 / v.n) + ' % good');
+    span.title = fmt(v.good) + ' of ' + fmt(v.n) + (v.n === 1 ? ' view' : ' views') + ' good, ' +
       fmt(ni) + (ni === 1 ? ' needs' : ' need') + ' improvement, ' + fmt(v.poor) + ' poor';
+    return span;
+  }
+  function vitalCell(tr, v) {
+    var td = cell(tr, '', 'n');
+    if (!v || !v.n) { td.textContent = '–'; return td; }
+    var badge = td.appendChild(vitalBadge(v, ''));
+    td.title = badge.title;
     return td;
+  }
+  // Every page of the range together, above the table: the site's share of good views.
+  function siteVitals(all) {
+    var p = $('pages-vitals');
+    p.textContent = '';
+    var measured = ['lcp', 'inp', 'cls'].filter(function (k) { return all && all[k] && all[k].n; });
+    p.hidden = !measured.length;
+    if (!measured.length) return;
+    p.appendChild(document.createTextNode('All pages: '));
+    measured.forEach(function (k) {
+      p.appendChild(vitalBadge(all[k], k.toUpperCase() + ' ')).setAttribute('data-vital', k);
+      p.appendChild(document.createTextNode(' '));
+    });
   }
 
   function renderPages(pg) {
@@ -332,6 +350,7 @@
     // The page counts are kept per page and device, not per tag: with a tag chosen they are the site's.
     $('pages-note').textContent = (state.tag ? 'all visits, not only ' + tagName(state.tag) + '; ' : '') +
       (pg.totalPages > pg.pages.length ? 'the first ' + pg.pages.length + ' of ' + fmt(pg.totalPages) : '');
+    siteVitals(pg.vitals);
     if (!pg.pages.length) { emptyRow(tbody, 10, 'No page views or friction in this range.'); return; }
     pg.pages.forEach(function (p) {
       var tr = clickableRow(state.path === p.path, function () {

@@ -1457,6 +1457,13 @@ pub fn pages(
     };
     rows.sort_by(|a, b| key(&b.1).cmp(&key(&a.1)).then_with(|| a.0.cmp(&b.0)));
     let total = rows.len();
+    // Every page's vitals together (also those past `limit`): the site's share of good views.
+    let mut all_vitals = [0i64; 9];
+    for (_, c) in &rows {
+        for (sum, n) in all_vitals.iter_mut().zip(&c[5..]) {
+            *sum += n;
+        }
+    }
     rows.truncate(limit.max(0) as usize);
     let shown: std::collections::HashSet<&[u8]> = rows.iter().filter(|r| r.1[4] > 0).map(|r| r.0.as_bytes()).collect();
     let by_type = if shown.is_empty() {
@@ -1484,20 +1491,24 @@ pub fn pages(
                 // page_leave.
                 "engagedMsPerView": if *leaves > 0 { ratio(*engaged, *views) } else { Value::Null },
                 "averageScrollPct": ratio(*scroll, *leaves),
-                // Per Core Web Vital, the page_leave events that measured it and how many of
-                // those were good and poor (needs improvement: the rest).
-                "vitals": {
-                    "lcp": {"n": vitals[0], "good": vitals[1], "poor": vitals[2]},
-                    "cls": {"n": vitals[3], "good": vitals[4], "poor": vitals[5]},
-                    "inp": {"n": vitals[6], "good": vitals[7], "poor": vitals[8]},
-                },
+                "vitals": vitals_json(vitals),
             })
         })
         .collect();
     Ok(json!({
         "from": format_iso_millis(from), "to": format_iso_millis(to), "site": site, "sort": sort,
-        "device": device, "pages": out, "totalPages": total,
+        "device": device, "pages": out, "totalPages": total, "vitals": vitals_json(&all_vitals),
     }))
+}
+
+/// Per Core Web Vital, the page_leave events that measured it and how many of those were good
+/// and poor (needs improvement: the rest), from the page tables' nine counts.
+fn vitals_json(v: &[i64]) -> Value {
+    json!({
+        "lcp": {"n": v[0], "good": v[1], "poor": v[2]},
+        "cls": {"n": v[3], "good": v[4], "poor": v[5]},
+        "inp": {"n": v[6], "good": v[7], "poor": v[8]},
+    })
 }
 
 // ---------------------------------------------------------------------------------------------

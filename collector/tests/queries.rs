@@ -1640,6 +1640,11 @@ async fn pages_count_core_web_vitals() {
     );
     // The junk page_leave events are leaves all the same.
     assert_eq!(all["pages"][1]["leaves"], json!(2), "{all}");
+    // The whole range's, every page together (also past `limit`).
+    let site_wide = json!({"lcp": {"n": 3, "good": 1, "poor": 1}, "cls": {"n": 4, "good": 2, "poor": 1}, "inp": {"n": 3, "good": 1, "poor": 1}});
+    assert_eq!(all["vitals"], site_wide, "{all}");
+    let one = api(&t, &format!("/api/pages?{}&limit=1", range())).await;
+    assert_eq!(one["vitals"], site_wide, "{one}");
     // By poor vitals: / has two poor ratings (CLS, INP), /p/mug one (LCP); then by views.
     let by_vitals = api(&t, &format!("/api/pages?{}&sort=vitals", range())).await;
     let order: Vec<&str> = by_vitals["pages"].as_array().unwrap().iter().map(|p| p["path"].as_str().unwrap()).collect();

@@ -406,6 +406,10 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
     ['cls', '50 % good', 'score mid', '2 of 4 views good, 2 need improvement, 0 poor'],
   ]);
   await waitFor('the vitals of the product page', async () => JSON.stringify(await vitalCells()) === JSON.stringify(shown));
+  // Every page together above the table (here the product page's only: no other page has any).
+  assert.deepEqual(pg.vitals, product.vitals);
+  assert.deepEqual(await page.$$eval('#pages-vitals .score', (ss) => ss.map((s) => [s.textContent, s.className])),
+    [['LCP 75 % good', 'score good'], ['INP 33 % good', 'score bad'], ['CLS 50 % good', 'score mid']]);
   await page.locator('#pages').screenshot({ path: path.join(ARTIFACTS, 'inspector-pages.png') });
   // Ordered by poor vitals: the product page (its poor LCP and INP views) first, then by views
   // (/ before /cart.html, which comes first by friction), in the address.
