@@ -1086,8 +1086,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // subdomains for free; Touchpoint keeps nothing in cookies). A link or form to a listed domain
   // carries the visit's session, as the visit's tabs keep it (tp:session: written only while
   // analytics consent allows it, so nothing is carried otherwise), in one query parameter added
-  // as the visitor follows it: `_tp=<ms>~<id>~<began>~<last event>~<channel>~<path>` (the
-  // stored session's first five fields: no customer id, no campaign). The page it opens hands
+  // as the visitor follows it: `_tp=<ms>~<id>~<began>~<last event>~<channel>~<campaign>~<path>`
+  // (the stored session's first five fields and its campaign, the JSON members the engine made,
+  // with `~` escaped as \u007e: no customer id). The page it opens hands
   // it to the engine as the tab's session (see facts) when it is fresh (2 minutes, as GA4's
   // linker) and that page was opened from a listed domain, and the engine restores it by its
   // usual rules (core::journey::session). Done here rather than in the engine: the domain checks
@@ -1103,7 +1104,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     var form = el.tagName === 'FORM', u, s = one('sessionStorage', 'tp:session') || one('localStorage', 'tp:session'), v;
     try { u = new URL(form ? el.getAttribute('action') || '' : el.href, location.href); } catch (e) { return; }
     if (!s || u.hostname === location.hostname || !listed(u.hostname)) return;
-    v = [now()].concat(s.split(US).slice(0, 5)).join('~');
+    s = s.split(US);
+    v = [now()].concat(s.slice(0, 4), (s[9] || '').replace(/~/g, '\\u007e'), s[4]).join('~');
     // A form sent by GET replaces its action's query with its fields: the parameter goes as one.
     if (form && !/^post$/i.test(el.getAttribute('method') || '')) {
       var i = el.querySelector('input[name=_tp]') || el.appendChild(d.createElement('input'));
@@ -1131,15 +1133,25 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // This page's `_tp`, taken out of the address bar at once, so that a copied or bookmarked URL
   // does not carry it on (by hand, not URLSearchParams: the page's other parameters stay as they
   // were written); the session it carries if fresh and from a listed domain, else ''.
+  // A link is text anyone can write: no control character is kept (a separator in its path
+  // would add fields to the session, a customer id among them), and the campaign only as the
+  // members the engine writes, made again here (its text goes into every event's JSON as it is).
+  // A link from before the campaign was carried (its sixth field a path, '/...') is read too.
   function linked() {
-    var m = crossDomains.length && location.search.match(/[?&]_tp=([^&#]*)/), v, t;
+    var m = crossDomains.length && location.search.match(/[?&]_tp=([^&#]*)/), v, t, c = [], o, k;
     if (!m) return '';
     try { history.replaceState(history.state, '', location.href.replace(/([?&])_tp=[^&#]*(&|(?=#)|$)/, function (x, a, b) { return b ? a : ''; })); } catch (e) {}
     try {
-      v = decodeURIComponent(m[1]).split('~');
+      v = decodeURIComponent(m[1].replace(/\+/g, ' ')).replace(/[\x00-\x1f\x7f]/g, '').split('~');
       t = now() - v[0];
-      // (A path may hold '~': it is the rest.)
-      return listed(new URL(d.referrer).hostname) && t <= 120000 && t > -60000 ? v.slice(1, 5).concat(v.slice(5).join('~')).join(US) : '';
+      if (v.length > 6 && v[5][0] != '/') {
+        try { o = JSON.parse('{' + v.splice(5, 1)[0] + '}'); } catch (e) {} // (the visit goes on without it)
+        for (k in o) if (/^(source|medium|campaign)$/.test(k) && typeof o[k] == 'string') c.push('"' + k + '":' + JSON.stringify(o[k]));
+      }
+      // (A path may hold '~': it is the rest. The campaign is the session's tenth field. The
+      // value is form-encoded, a space as '+', by URLSearchParams and by a form sent by GET.)
+      return listed(new URL(d.referrer).hostname) && t <= 120000 && t > -60000
+        ? v.slice(1, 5).concat(v.slice(5).join('~'), c.length ? ['', 0, 0, 0, c.join()] : []).join(US) : '';
     } catch (e) { return ''; }
   }
 

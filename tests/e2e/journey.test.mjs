@@ -840,7 +840,7 @@ test('data-cross-domain: a link and a form to the checkout\'s domain carry the v
   // The pages are served here; everything else (the SDK, batches) goes to the collector itself.
   await context.route(/\/(cart|pay)(\?.*)?$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: pages[new URL(route.request().url()).pathname] }));
   const page = await context.newPage();
-  await page.goto(`${shop}/cart?utm_source=news&utm_medium=email`);
+  await page.goto(`${shop}/cart?utm_source=news~letter+%2B+more&utm_medium=email`);
   await sdkReady(page);
   await page.click('#pay');
   await page.waitForURL(/checkout\.shop\.test.*\/pay/);
@@ -854,6 +854,7 @@ test('data-cross-domain: a link and a form to the checkout\'s domain carry the v
   assert.equal(pay.context.channel, 'email', 'with its channel');
   assert.equal(pay.context.page.url, `${checkout}/pay?step=1`, 'no _tp in what is stored');
   assert.equal(pay.properties.channel, undefined, 'no second attribution');
+  assert.deepEqual([pay.context.source, pay.context.medium], ['news~letter + more', 'email'], 'and its campaign');
 
   // A form sent by GET to the checkout carries it as a field.
   await page.goto(`${shop}/cart`);
@@ -887,15 +888,33 @@ test('data-cross-domain: a link and a form to the checkout\'s domain carry the v
     ['from_elsewhere', Date.now(), `http://other.test:${port}/`, false],
     ['stale', Date.now() - 121_000, `${shop}/cart`, false],
   ];
-  for (const [name, at, referer, joins] of cases) {
+  // (linkValue is a link as the loader wrote it before the campaign was carried: still read.)
+  const [id, began, last, channel] = linkValue.split('~');
+  const crafted = (campaign, p) => [id, began, last, channel, campaign, p].join('~');
+  cases.push(
+    // (As the loader writes it: a `~` in the campaign escaped, in the path as it is.)
+    ['with_campaign', Date.now(), `${shop}/cart`, true, crafted('"source":"news\\u007eletter","campaign":"spring"', '/cart~x'), { source: 'news~letter', campaign: 'spring' }],
+    // Written by hand: a member the engine never writes, JSON that would break every event's,
+    // and separators in the path that would add fields to the session (a customer id last).
+    ['crafted_members', Date.now(), `${shop}/cart`, true, crafted('"source":"x","userId":"evil","tags":{"a":1}', '/cart'), { source: 'x' }],
+    ['crafted_json', Date.now(), `${shop}/cart`, true, crafted('"source":"x"},"evil":{"a":"', '/cart'), {}],
+    ['crafted_path', Date.now(), `${shop}/cart`, true, crafted('', '/cart\x1fp\x1f0\x1f0\x1f0\x1f"evil":1\x1fevil-user'), {}],
+  );
+  for (const [name, at, referer, joins, link = linkValue, campaign] of cases) {
     const tab = await (await b2.newContext()).newPage();
     t.after(() => tab.context().close());
     await tab.route(/\/pay(\?.*)?$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: pages['/pay'] }));
-    await tab.goto(`${checkout}/pay?step=1&_tp=${encodeURIComponent(`${at}~${linkValue}`)}`, { referer });
+    await tab.goto(`${checkout}/pay?step=1&_tp=${encodeURIComponent(`${at}~${link}`)}`, { referer });
     await sdkReady(tab);
     assert.equal(tab.url(), `${checkout}/pay?step=1`, `${name}: taken out of the address bar in any case`);
     await tab.evaluate((n) => { touchpoint('track', n); touchpoint('flush'); }, name);
     const e = (await eventsUntil(site, name)).find((x) => x.event === name);
     assert.equal(e.sessionId === cart.sessionId, joins, name);
+    if (!campaign) continue;
+    const { source, medium, campaign: c } = e.context;
+    assert.deepEqual(JSON.parse(JSON.stringify({ source, medium, campaign: c })), campaign, `${name}: the campaign`);
+    assert.equal(e.userId, undefined, `${name}: no customer id from a link`);
+    assert.equal(e.context.evil, undefined, name);
+    assert.equal(e.context.tags, undefined, name);
   }
 });
