@@ -9,7 +9,9 @@ import { productImages, shopPage } from './trusted-trackers.mjs';
 export const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--disable-quic', '--no-first-run',
   // A wheel step scrolls at once instead of animating, so the runner can wait for the exact position.
-  '--disable-smooth-scrolling'];
+  '--disable-smooth-scrolling',
+  // V8 flags for an experiment (e.g. TRUSTED_JS_FLAGS=--no-wasm-lazy-compilation): none by default.
+  ...(process.env.TRUSTED_JS_FLAGS ? [`--js-flags=${process.env.TRUSTED_JS_FLAGS}`] : [])];
 export const VIEWPORT = { width: 1280, height: 800 };
 /** The fixture's deliberate bug on the "sale" route. */
 export const EXPECTED_ERROR = /endsAt/;
