@@ -66,7 +66,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // `constructor` or `__proto__` would read the prototype's.
   function dict() { return Object.create(null); }
   // Event Timing entries by interactionId until the hand-over (see interactionSplit).
-  var slowEntries = dict(), slowTargets = dict();
+  // And the page's interaction count when it changed, for INP's 98th percentile
+  // (core::friction::poor_vital): one property read per hand-over.
+  var slowEntries = dict(), slowTargets = dict(), counted = 0;
   function interactions() {
     for (var id in slowEntries) {
       var s = interactionSplit(slowEntries[id]), target = s[4].target || slowTargets[id];
@@ -74,6 +76,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     }
     slowEntries = dict();
     slowTargets = dict();
+    var n = sensing && w.performance && performance.interactionCount;
+    if (n > counted) queue.push(rec('w', now(), 'n', counted = n));
   }
   // Everything queued, then the tick that ends the burst, in one crossing.
   // `force`: hand over everything now (lifecycle events, locks, the page's own calls); otherwise

@@ -350,6 +350,7 @@ impl Engine {
                 f.vital(&match kind {
                     b'l' => VitalFact::Lcp { at_ms: value, element: element.as_ref().map(friction_target) },
                     b's' => VitalFact::Shift { value_milli: value, at_ms: now, recent_input },
+                    b'n' => VitalFact::Count(value),
                     _ => VitalFact::Measured { shifts: value & 1 != 0, interactions: value & 2 != 0 },
                 });
             }

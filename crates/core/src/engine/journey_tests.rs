@@ -655,6 +655,9 @@ fn page_leaves_carry_each_views_vitals_once() {
         target: None,
     };
     v.at(2_000, slow(260));
+    v.at(2_100, slow(520));
+    // 50 interactions: the longest (520) is left out of INP (friction::poor_vital).
+    v.at(2_200, vital(b'n', 50));
     v.at(4_000, route(Nav::Push, "https://shop.test/list"));
     v.at(4_500, vital(b's', 30));
     v.at(6_000, Input::Visibility { hidden: true });

@@ -1,9 +1,10 @@
 //! poor_vital: LCP > 4 s, CLS > 0.25 or INP > 500 ms for a page view, with the value and the
-//! element where the browser tells it (LCP's element, the longest interaction's target);
+//! element where the browser tells it (LCP's element, the INP interaction's target);
 //! reported when the page view ends: LCP once for the page load, CLS and INP for each view. CLS is the largest
 //! session window of layout shifts without recent input (gaps under 1 s, at most 5 s), as
-//! web-vitals computes it; INP here is the longest interaction (exact for pages with fewer than
-//! 50 interactions, an upper bound beyond).
+//! web-vitals computes it; INP is the 98th percentile of the view's interactions as web-vitals
+//! estimates it: the longest, leaving out one per 50 interactions (the browser's count,
+//! `performance.interactionCount`; where there is none, the longest).
 //!
 //! The same measures go on each view's `page_leave` (see [`PoorVital::put`]) whether or not this
 //! detector is on, so that the inspector can show how many views of a page were good, not only
@@ -22,6 +23,9 @@ pub enum VitalFact {
     /// shifts, and interactions (Event Timing with interactionId). Without them a view's CLS or
     /// INP is unknown, not 0 or good: Safari measures neither, Firefox no layout shifts.
     Measured { shifts: bool, interactions: bool },
+    /// The page's interactions so far (`performance.interactionCount`), told at each hand-over
+    /// when it changed.
+    Count(u64),
 }
 
 #[derive(Debug, Default)]
@@ -30,9 +34,14 @@ pub struct PoorVital {
     lcp: Option<(u64, Option<Target>)>,
     cls: u64,
     window: (u64, u64, u64),
-    /// The longest interaction of the view, and its element.
-    inp: u64,
-    inp_target: Option<Target>,
+    /// The view's ten longest interactions (of those the browser reported), longest first, as
+    /// web-vitals keeps ten: one per 50 interactions is left out, so they cover 500; and the
+    /// longest one's element.
+    longest: [u64; 10],
+    longest_target: Option<Target>,
+    /// The page's interaction count as last told, and when the view began.
+    count: u64,
+    count_at_start: u64,
     /// The visitor clicked or typed in this view (a view without interactions has no INP).
     interacted: bool,
     shifts: bool,
@@ -61,6 +70,7 @@ impl PoorVital {
                 self.cls = self.cls.max(self.window.2);
             }
             VitalFact::Measured { shifts, interactions } => (self.shifts, self.interactions) = (*shifts, *interactions),
+            VitalFact::Count(n) => self.count = *n,
         }
     }
 
@@ -71,10 +81,25 @@ impl PoorVital {
 
     pub fn interaction(&mut self, duration: u64, target: Option<&Target>) {
         self.interacted = true;
-        if duration > self.inp {
-            self.inp = duration;
-            self.inp_target = target.cloned();
+        if duration > self.longest[0] {
+            self.longest_target = target.cloned();
         }
+        // Into its place in the sorted ten (the shortest falls off the end).
+        let mut d = duration;
+        for slot in &mut self.longest {
+            if d > *slot {
+                std::mem::swap(slot, &mut d);
+            }
+        }
+    }
+
+    /// The view's INP: the longest interaction once one per 50 is left out; 0 when that one
+    /// was too short for the browser to report it (good). Its element when it is the longest
+    /// (only that one's is kept).
+    fn inp(&self) -> (u64, Option<&Target>) {
+        let skip = self.count.saturating_sub(self.count_at_start) / 50;
+        let inp = self.longest.get(skip as usize).copied().unwrap_or(0);
+        (inp, self.longest_target.as_ref().filter(|_| inp == self.longest[0]))
     }
 
     /// The view ends (a route change, pagehide): its poor vitals are reported. (The measures
@@ -93,10 +118,10 @@ impl PoorVital {
                 finding(None).str("metric", "CLS").int("value_milli", self.cls as i64).finish(),
             ));
         }
-        let inp = &self.inp_target;
-        if self.inp > s.inp_ms && inp.as_ref().is_none_or(|t| t.allows(Signal::PoorVital)) {
-            let el = inp.as_ref().map(|t| t.descriptor.as_str());
-            out.push((Signal::PoorVital, finding(el).str("metric", "INP").int("value", self.inp as i64).finish()));
+        let (inp, target) = self.inp();
+        if inp > s.inp_ms && target.is_none_or(|t| t.allows(Signal::PoorVital)) {
+            let el = target.map(|t| t.descriptor.as_str());
+            out.push((Signal::PoorVital, finding(el).str("metric", "INP").int("value", inp as i64).finish()));
         }
     }
 
@@ -107,6 +132,8 @@ impl PoorVital {
         *self = PoorVital {
             shifts: self.shifts,
             interactions: self.interactions,
+            count: self.count,
+            count_at_start: self.count,
             later_view: true,
             ..PoorVital::default()
         };
@@ -127,16 +154,17 @@ impl PoorVital {
             o = o.int("cls_milli", self.cls as i64);
         }
         if self.interactions && self.interacted {
+            let inp = self.inp().0;
             o = o.str(
                 "inp",
-                match self.inp {
+                match inp {
                     0..=200 => "good",
                     201..=500 => "needs-improvement",
                     _ => "poor",
                 },
             );
-            if self.inp > 0 {
-                o = o.int("inp_ms", self.inp as i64);
+            if inp > 0 {
+                o = o.int("inp_ms", inp as i64);
             }
         }
         o

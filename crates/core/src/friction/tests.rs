@@ -610,6 +610,48 @@ fn page_leave_carries_the_views_vitals() {
     assert_eq!(put(&mut f), r#"{"cls_milli":0,"inp":"good"}"#, "typing is an interaction too");
 }
 
+/// INP as web-vitals estimates the 98th percentile: the longest interaction once one per 50 of
+/// the view's interactions (the browser's count) is left out; only the browser's long ones are
+/// known, so a percentile below them is good. Each view counts its own interactions.
+#[test]
+fn inp_leaves_out_one_interaction_per_fifty() {
+    let mut f = Friction::default();
+    f.vital(&VitalFact::Measured { shifts: false, interactions: true });
+    let long = |ms, t| Interaction { duration: ms, id: ms, target: Some(target(t)), ..Interaction::default() };
+    // Twelve reported, 210 to 320 ms, then 900 and 700 on elements 9 and 8.
+    for ms in (210..=320).step_by(10) {
+        f.interaction(&long(ms, 1), &mut Vec::new());
+    }
+    f.interaction(&long(900, 9), &mut Vec::new());
+    f.interaction(&long(700, 8), &mut Vec::new());
+    let inp = |f: &mut Friction, count: u64| {
+        f.vital(&VitalFact::Count(count));
+        let mut out = Vec::new();
+        f.leave(0, &mut out);
+        let poor = out.iter().find(|(s, p)| *s == Signal::PoorVital && p.contains("INP")).map(|(_, p)| p.clone());
+        (f.vitals().put(crate::json::Obj::new()).finish(), poor)
+    };
+    let (put, poor) = inp(&mut f, 49);
+    assert_eq!(put, r#"{"inp":"poor","inp_ms":900}"#, "fewer than 50: the longest");
+    assert!(poor.is_some_and(|p| p.contains("#t9") && p.contains("\"value\":900")));
+    let (put, poor) = inp(&mut f, 60);
+    assert_eq!(put, r#"{"inp":"poor","inp_ms":700}"#, "60: the longest left out");
+    assert!(poor.is_some_and(|p| !p.contains("#t") && p.contains("\"value\":700")), "its element is not kept");
+    assert_eq!(inp(&mut f, 149).0, r#"{"inp":"needs-improvement","inp_ms":320}"#);
+    assert_eq!(
+        inp(&mut f, 499).0,
+        r#"{"inp":"needs-improvement","inp_ms":250}"#,
+        "the tenth kept (220 and 210 fell off)"
+    );
+    assert_eq!(inp(&mut f, 500).0, r#"{"inp":"good"}"#, "past the ten kept: below what the browser reports");
+    // The next view counts from where this one ended.
+    f.next_view();
+    f.interaction(&long(600, 3), &mut Vec::new());
+    let (put, poor) = inp(&mut f, 540);
+    assert_eq!(put, r#"{"inp":"poor","inp_ms":600}"#);
+    assert!(poor.is_some_and(|p| p.contains("#t3")));
+}
+
 #[test]
 fn unanswered_clicks_after_a_response_are_still_friction() {
     // The button worked once, then hangs: the five clicks after its answer are a rage click.
