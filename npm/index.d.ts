@@ -196,7 +196,59 @@ export type ElementDescriptor = {
 type FrictionBase = {
   category: 'friction';
   element?: ElementDescriptor;
+  /** The moment of truth under way in the page view (`moments`), e.g. `begin_checkout`. */
+  during?: string;
 };
+
+/** The channel a session came from, by the README's rules ("Sessions and attribution"). */
+export type Channel =
+  | 'direct' | 'internal' | 'organic_search' | 'paid_search' | 'social' | 'paid_social' | 'email'
+  | 'display' | 'affiliate' | 'referral' | 'other';
+
+/** What a session's first page view says of where it came from: the channel, the landing's
+ * `utm_*` values, the click id's name (never its value) and the referrer's host. */
+export type Attribution = {
+  channel: Channel;
+  source?: string;
+  medium?: string;
+  campaign?: string;
+  term?: string;
+  content?: string;
+  click_id?: string;
+  referrer_host?: string;
+};
+
+type TouchpointBase = { category: 'touchpoint' };
+
+/** The touchpoints the SDK records, typed by their properties (README, "Touchpoints"). */
+export interface TouchpointEvents {
+  page_view: TouchpointBase & {
+    navigation: 'load' | 'push' | 'replace' | 'back_forward' | 'hash' | 'restore' | 'manual';
+    previous_path?: string;
+  } & Partial<Attribution>;
+  /** One per page view (a stretch after the tab was hidden again: `resumed`, and no vitals). */
+  page_leave: TouchpointBase & {
+    path: string;
+    engaged_ms: number;
+    max_scroll_pct: number;
+    resumed?: true;
+    /** The page load's Largest Contentful Paint, on its first view only. */
+    lcp_ms?: number;
+    /** Cumulative Layout Shift in thousandths (0.1 = 100). */
+    cls_milli?: number;
+    inp?: 'good' | 'needs-improvement' | 'poor';
+    /** When the view's INP interaction lasted 200 ms or more. */
+    inp_ms?: number;
+  };
+  scroll_depth: TouchpointBase & { percent: 25 | 50 | 75 | 90 | 100 };
+  form_start: TouchpointBase & { form: string };
+  /** `field_ms`: focus time per field name; never a value. */
+  form_submit: TouchpointBase & { form: string; field_ms?: { [field: string]: number } };
+  outbound_click: TouchpointBase & { url: string; host: string };
+  file_download: TouchpointBase & { url: string; extension: string };
+  site_search: TouchpointBase & { term: string; param: string };
+  element_view: TouchpointBase & { name: string };
+}
 
 export interface FrictionEvents {
   rage_click: FrictionBase & { count: number; duration_ms: number };
@@ -245,6 +297,9 @@ export interface TouchpointEvent<P extends object = { [key: string]: unknown }> 
 /** A stored friction event of the given name, typed by its properties. */
 export type FrictionEvent<N extends FrictionEventName = FrictionEventName> =
   { [K in N]: TouchpointEvent<FrictionEvents[K]> & { type: 'track'; event: K } }[N];
+/** A stored touchpoint of the given name, typed by its properties (`page_view` is `type: 'page'`). */
+export type JourneyEvent<N extends TouchpointEventName = TouchpointEventName> =
+  { [K in N]: TouchpointEvent<TouchpointEvents[K]> & { type: K extends 'page_view' ? 'page' : 'track'; event: K } }[N];
 
 /** The arguments track() takes after the name: a commerce event's GA4 properties; none for a
  * name the SDK records itself; any plain object for your own events. */

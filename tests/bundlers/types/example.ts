@@ -1,6 +1,6 @@
 // A typed app using the npm package: `tsc --noEmit` must accept every line, and each line under
 // an expect-error directive (at the end) must be an error: tsc reports an unused directive otherwise.
-import { init, track, type ConsentSnapshot, type FrictionEvent, type Item, type TouchpointEvent } from 'touchpoint';
+import { init, track, type ConsentSnapshot, type FrictionEvent, type Item, type JourneyEvent, type TouchpointEvent } from 'touchpoint';
 import touchpoint from 'touchpoint';
 
 const tp = init({ collector: '/v1/batch', site: 'shop', consent: 'pending', batchSize: 10, frictionOff: ['rage', 'dead'] });
@@ -47,6 +47,15 @@ tp.getConsent().then((s) => s.marketing satisfies 'pending' | 'granted' | 'denie
 declare const stored: TouchpointEvent[];
 const rage = stored.find((e): e is FrictionEvent<'rage_click'> => e.event === 'rage_click');
 if (rage) console.log(rage.properties.count, rage.properties.element?.selector, now);
+// ... and the journey's: where a session came from, each view's engaged time and web vitals.
+const landing = stored.find((e): e is JourneyEvent<'page_view'> => e.event === 'page_view' && e.properties.navigation === 'load');
+if (landing?.properties.channel === 'paid_search') console.log(landing.properties.campaign, landing.type satisfies 'page');
+for (const e of stored) {
+  if (e.event !== 'page_leave') continue;
+  const leave = (e as JourneyEvent<'page_leave'>).properties;
+  if (leave.inp === 'poor' || (leave.lcp_ms ?? 0) > 4000) console.log(leave.path, leave.engaged_ms, leave.inp_ms, leave.cls_milli);
+}
+const during: string | undefined = rage?.properties.during;
 
 window.touchpoint?.('track', 'add_to_cart', { currency: 'EUR', value: 12, items: [mug] });
 window.addEventListener('touchpoint:consent', (e) => console.log(e.detail.analytics));
@@ -116,3 +125,7 @@ window.touchpoint?.('track', 'purchase', { currency: 'EUR', value: 1, items: [] 
 tp.set({ cart: { items: 2 } });
 // @ts-expect-error the hook returns the event, nothing, null or false
 tp.beforeSend(() => 'drop');
+// @ts-expect-error a channel is one of the README's
+const channel: JourneyEvent<'page_view'>['properties']['channel'] = 'newsletter';
+// @ts-expect-error INP is rated, not a number (inp_ms has the figure)
+const inp: JourneyEvent<'page_leave'>['properties']['inp'] = 620;
