@@ -396,6 +396,13 @@ fn query_latencies(addr: &str, runs: usize) {
         ),
         ("timeseries friction, 24 h (hourly)".into(), format!("/api/timeseries?{day}&metric=friction")),
         ("timeseries events, 7 d (15 min)".into(), format!("/api/timeseries?{week}&metric=events&bucket=15m")),
+        // The web vitals over time, from the page tables (hours by the hour, 6 hours for a week).
+        ("timeseries vitals 24 h".into(), format!("/api/timeseries?{day}&metric=vitals")),
+        ("timeseries vitals 7 d".into(), format!("/api/timeseries?{week}&metric=vitals")),
+        (
+            "timeseries vitals 7 d, page, device".into(),
+            format!("/api/timeseries?{week}&metric=vitals&path=/cart.html&device=mobile"),
+        ),
         ("funnel, 24 h".into(), format!("/api/funnel?{day}")),
         ("funnel, 7 d".into(), format!("/api/funnel?{week}")),
         ("channels, 24 h".into(), format!("/api/channels?{day}")),

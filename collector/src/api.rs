@@ -294,11 +294,19 @@ pub async fn session(
 }
 
 pub async fn timeseries(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
-    let p = Params::new(q, &["site", "from", "to", "metric", "bucket", "tag", "device"])?;
+    let p = Params::new(q, &["site", "from", "to", "metric", "bucket", "tag", "device", "path"])?;
     let (from, to) = p.range(now_ms())?;
-    let metric = p.one_of("metric", &["friction", "events", "sessions"], "friction")?.to_string();
+    let metric = p.one_of("metric", &["friction", "events", "sessions", "vitals"], "friction")?.to_string();
     let bucket = p.one_of("bucket", &["auto", "minute", "5m", "15m", "hour", "day"], "auto")?;
-    let (device, tag) = (p.device()?, p.tag()?);
+    let (device, tag, path) = (p.device()?, p.tag()?, p.path()?);
+    // The vitals come from the page tables: per page and device class, not per tag; the other
+    // metrics' counts are not kept per page.
+    if metric == "vitals" && tag.is_some() {
+        return Err(BadParam("tag: not with metric=vitals (the page counts are not kept per tag)".into()).into());
+    }
+    if metric != "vitals" && path.is_some() {
+        return Err(BadParam("path: only with metric=vitals (the other counts are not kept per page)".into()).into());
+    }
     if device.is_some() && tag.is_some() && metric != "friction" {
         return Err(
             BadParam("device: with a tag, only with metric=friction (not counted per tag and device)".into()).into()
@@ -312,6 +320,7 @@ pub async fn timeseries(State(st): State<AppState>, Query(q): Pairs) -> Result<R
         bucket_min: query::bucket_minutes(bucket, from, to)?,
         tag,
         device,
+        path,
     };
     Ok(json_answer(st.store.reads.run(move |c| query::timeseries(c, &s)).await?))
 }

@@ -931,6 +931,8 @@ pub struct SeriesQ {
     /// Only the events, friction and new sessions of this device class (from their own counts;
     /// with a tag, `metric` `friction` only, from the friction rows).
     pub device: Option<String>,
+    /// `metric` `vitals` only: the page views of this page path (as stored) alone.
+    pub path: Option<String>,
 }
 
 /// Which rows of `minute_counts` / `hour_counts` a read wants.
@@ -1016,6 +1018,18 @@ pub fn timeseries(conn: &Connection, s: &SeriesQ) -> Result<Value, ReadError> {
     let first = s.from.div_euclid(60_000).div_euclid(b) * b;
     let end = (s.to - 1).div_euclid(60_000) + 1;
     let n = ((end - first) + b - 1) / b;
+    if s.metric == "vitals" {
+        let _snapshot = conn.unchecked_transaction()?;
+        let keys = page_keys(conn, &s.site, s.device.as_deref())?;
+        let sums = vitals_series(conn, &keys, s.path.as_deref(), (first, end), b)?;
+        let series: Map<String, Value> =
+            VITAL_SERIES.iter().zip(sums).map(|(name, counts)| (name.to_string(), json!(counts))).collect();
+        let buckets: Vec<i64> = (0..n).map(|i| (first + i * b) * 60_000).collect();
+        return Ok(json!({
+            "from": format_iso_millis(s.from), "to": format_iso_millis(s.to), "site": s.site,
+            "metric": s.metric, "bucketMs": b * 60_000, "buckets": buckets, "series": series,
+        }));
+    }
     let metrics = if s.metric == "friction" { Metrics::FrictionTypes } else { Metrics::One(&s.metric) };
     let mut series: std::collections::BTreeMap<String, Vec<i64>> = Default::default();
     let mut add = |minute: i64, metric: &str, count: i64| {
@@ -1121,6 +1135,79 @@ fn friction_series(conn: &Connection, f: &FrictionQ, mut each: impl FnMut(i64, &
         each(r.get(4)?, &name);
     }
     Ok(())
+}
+
+/// The series of `metric=vitals`, in the order of [`crate::aggregate::VITAL_COLUMNS`] (LCP, CLS,
+/// INP; measured, good, poor): `n` for the page_leave events that measured the vital.
+const VITAL_SERIES: [&str; 9] =
+    ["lcp_n", "lcp_good", "lcp_poor", "cls_n", "cls_good", "cls_poor", "inp_n", "inp_good", "inp_poor"];
+
+/// Per time unit of one of the page tables, of one key (site, or site and device) in `[lo, hi)`
+/// (its unit), and with `path` of that page only: the sums of the vitals' counts over the pages,
+/// with the unit's first minute. (The rows of a key come in time order from the primary key,
+/// so the grouping needs no sort.)
+fn vitals_sql(grain: Grain, path: bool) -> Q {
+    let (table, column) = crate::aggregate::PAGE_TABLES[grain as usize];
+    let sums: Vec<String> = crate::aggregate::VITAL_COLUMNS.iter().map(|c| format!("SUM({c})")).collect();
+    let minute = match grain {
+        Grain::Minutes => column.to_string(),
+        _ => format!("{column} * {}", grain.minutes()),
+    };
+    let mut q = Q::new(&format!(
+        "SELECT {minute}, {sums} FROM {table} WHERE site = ? AND {column} >= ? AND {column} < ?",
+        sums = sums.join(", ")
+    ));
+    q.args.extend([Sql::Null, Sql::Null, Sql::Null]);
+    if path {
+        q.push(" AND path = ?", Sql::Null);
+    }
+    q.text(&format!(" GROUP BY {column}"));
+    q
+}
+
+/// The vitals' counts of the page views of `keys` (see [`page_keys`]; with `path`, of that page
+/// only) in the minutes `[first, end)`, summed per bucket of `b` minutes from `first` (a multiple
+/// of `b`): nine series as [`VITAL_SERIES`] names them. Each part of the range is read from the
+/// coarsest page table whose unit divides the bucket (days for buckets of whole days, hours for
+/// whole hours, else minutes): a row of it then lies inside one bucket.
+fn vitals_series(
+    conn: &Connection,
+    keys: &[String],
+    path: Option<&str>,
+    (first, end): (i64, i64),
+    b: i64,
+) -> Result<[Vec<i64>; 9], ReadError> {
+    let n = ((end - first) + b - 1) / b;
+    let mut series: [Vec<i64>; 9] = std::array::from_fn(|_| vec![0; n as usize]);
+    let coarsest = if b % Grain::Days.minutes() == 0 {
+        Grain::Days
+    } else if b % Grain::Hours.minutes() == 0 {
+        Grain::Hours
+    } else {
+        Grain::Minutes
+    };
+    for key in keys {
+        for (grain, lo, hi) in page_parts(first, end, coarsest) {
+            let mut q = vitals_sql(grain, path.is_some());
+            q.args[0] = Sql::Text(key.clone());
+            q.args[1] = Sql::Integer(lo);
+            q.args[2] = Sql::Integer(hi);
+            if let Some(p) = path {
+                q.args[3] = Sql::Text(p.to_string());
+            }
+            let mut stmt = conn.prepare_cached(&q.sql)?;
+            let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
+            while let Some(r) = rows.next()? {
+                let i = ((r.get::<_, i64>(0)? - first) / b) as usize;
+                for (j, s) in series.iter_mut().enumerate() {
+                    if let Some(slot) = s.get_mut(i) {
+                        *slot += r.get::<_, i64>(j + 1)?;
+                    }
+                }
+            }
+        }
+    }
+    Ok(series)
 }
 
 /// Minutes per bucket for `bucket` (`minute`, `5m`, `15m`, `hour`, `day`, or `auto`: the
@@ -1361,6 +1448,17 @@ enum Grain {
     Days = 2,
 }
 
+impl Grain {
+    /// Minutes per row of its table.
+    fn minutes(self) -> i64 {
+        match self {
+            Grain::Minutes => 1,
+            Grain::Hours => 60,
+            Grain::Days => 1440,
+        }
+    }
+}
+
 /// A page's counts as the page tables keep them (see `aggregate::PAGE_COLUMNS`).
 type Counts = [i64; crate::aggregate::PAGE_COLUMNS.len()];
 
@@ -1377,22 +1475,36 @@ fn pages_sql(grain: Grain) -> Q {
 }
 
 /// The minutes `[m0, m1)` as the whole UTC days inside them, the whole hours left at either
-/// end, and the minutes left then (each `[lo, hi)` in its own unit; empty parts left out).
-fn page_parts(m0: i64, m1: i64) -> Vec<(Grain, i64, i64)> {
+/// end, and the minutes left then (each `[lo, hi)` in its own unit; empty parts left out), no
+/// part of a unit coarser than `coarsest` (a time series by the hour must not read days).
+fn page_parts(m0: i64, m1: i64, coarsest: Grain) -> Vec<(Grain, i64, i64)> {
     let up = |n: i64, d: i64| (n + d - 1).div_euclid(d);
     let (h0, h1) = (up(m0, 60), m1.div_euclid(60));
-    if h0 >= h1 {
+    if h0 >= h1 || coarsest == Grain::Minutes {
         return vec![(Grain::Minutes, m0, m1)];
     }
     let (d0, d1) = (up(h0, 24), h1.div_euclid(24));
     let mut parts = vec![(Grain::Minutes, m0, h0 * 60), (Grain::Minutes, h1 * 60, m1)];
-    if d0 < d1 {
+    if d0 < d1 && coarsest == Grain::Days {
         parts.extend([(Grain::Hours, h0, d0 * 24), (Grain::Hours, d1 * 24, h1), (Grain::Days, d0, d1)]);
     } else {
         parts.push((Grain::Hours, h0, h1));
     }
     parts.retain(|&(_, lo, hi)| lo < hi);
     parts
+}
+
+/// The keys of the page tables' rows to read for `site` (None: each site's, as the sites are
+/// few and the writer keeps no rows for all) and `device` (each site's rows of that class).
+fn page_keys(conn: &Connection, site: &Option<String>, device: Option<&str>) -> Result<Vec<String>, ReadError> {
+    let sites: Vec<String> = match site {
+        Some(s) => vec![s.clone()],
+        None => conn.prepare_cached(SITES_SQL)?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?,
+    };
+    Ok(match device {
+        Some(d) => sites.iter().map(|s| crate::aggregate::device_site(s, d)).collect(),
+        None => sites,
+    })
 }
 
 /// The pages of a range by what customers met there: page views, engaged time per view, the
@@ -1413,17 +1525,11 @@ pub fn pages(
     let _snapshot = conn.unchecked_transaction()?;
     let (_, friction_upto) = snapshot_ids(conn)?;
     let (m0, m1) = (from.div_euclid(60_000), (to - 1).div_euclid(60_000) + 1);
-    // All sites: each site's rows (the sites are few, and the writer keeps no rows for all).
-    let mut sites: Vec<String> = match site {
-        Some(s) => vec![s.clone()],
-        None => conn.prepare_cached(SITES_SQL)?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?,
-    };
-    // One device class: each site's rows of it.
-    if let Some(d) = device {
-        sites = sites.iter().map(|s| crate::aggregate::device_site(s, d)).collect();
-    }
+    let sites = page_keys(conn, site, device)?;
     let mut sums: std::collections::HashMap<String, Counts> = Default::default();
-    for (site, (grain, lo, hi)) in sites.iter().flat_map(|s| page_parts(m0, m1).into_iter().map(move |p| (s, p))) {
+    for (site, (grain, lo, hi)) in
+        sites.iter().flat_map(|s| page_parts(m0, m1, Grain::Days).into_iter().map(move |p| (s, p)))
+    {
         let q = pages_sql(grain);
         let mut stmt = conn.prepare_cached(&q.sql)?;
         let mut rows = stmt.query(rusqlite::params![site, lo, hi])?;
@@ -1691,6 +1797,10 @@ pub fn all_shapes() -> Vec<(String, usize)> {
     }
     for grain in [Grain::Minutes, Grain::Hours, Grain::Days] {
         add(pages_sql(grain));
+        // The vitals over time, of every page and of one.
+        for path in [false, true] {
+            add(vitals_sql(grain, path));
+        }
     }
     add(Q { sql: SITES_SQL.to_string(), args: vec![] });
     out
@@ -2473,34 +2583,100 @@ mod tests {
         assert!(compared > 500, "{compared}");
     }
 
-    /// The leaderboard's grouping gives what SQL's GROUP BY gave (the query it replaced), ties,
-    /// the limit, filters and odd texts included.
-    /// The parts of a range cover each of its minutes once, whole days and hours where they fit.
+    /// The parts of a range cover each of its minutes once, whole days and hours where they fit,
+    /// never coarser than asked.
     #[test]
     fn page_parts_tile_the_range() {
         let mut next = xorshift(7);
-        for case in 0..2000 {
+        for case in 0..3000 {
             let m0 = (next(10_000) as i64) - 3_000;
             let m1 = m0 + 1 + next(if case % 2 == 0 { 200 } else { 12_000 }) as i64;
+            let coarsest = [Grain::Days, Grain::Hours, Grain::Minutes][case % 3];
+            let parts = page_parts(m0, m1, coarsest);
             let mut minutes: Vec<i64> = Vec::new();
-            for (grain, lo, hi) in page_parts(m0, m1) {
-                let unit = match grain {
-                    Grain::Minutes => 1,
-                    Grain::Hours => 60,
-                    Grain::Days => 1440,
-                };
+            for &(grain, lo, hi) in &parts {
                 assert!(lo < hi, "{m0} {m1}: an empty part");
-                minutes.extend(lo * unit..hi * unit);
+                assert!(grain as usize <= coarsest as usize, "{m0}..{m1}: {parts:?} coarser than {coarsest:?}");
+                minutes.extend(lo * grain.minutes()..hi * grain.minutes());
             }
             minutes.sort_unstable();
-            assert_eq!(minutes, (m0..m1).collect::<Vec<_>>(), "{m0}..{m1}: {:?}", page_parts(m0, m1));
-            let minute_parts =
-                page_parts(m0, m1).iter().filter(|p| p.0 == Grain::Minutes).map(|p| p.2 - p.1).sum::<i64>();
-            assert!(minute_parts < 120, "{m0}..{m1}: at most 59 minutes at either end");
+            assert_eq!(minutes, (m0..m1).collect::<Vec<_>>(), "{m0}..{m1}: {parts:?}");
+            let minute_parts = parts.iter().filter(|p| p.0 == Grain::Minutes).map(|p| p.2 - p.1).sum::<i64>();
+            if coarsest != Grain::Minutes {
+                assert!(minute_parts < 120, "{m0}..{m1}: at most 59 minutes at either end");
+            }
         }
-        assert_eq!(page_parts(0, 2880), [(Grain::Days, 0, 2)]);
+        assert_eq!(page_parts(0, 2880, Grain::Days), [(Grain::Days, 0, 2)]);
+        assert_eq!(page_parts(0, 2880, Grain::Hours), [(Grain::Hours, 0, 48)]);
+        assert_eq!(page_parts(0, 2880, Grain::Minutes), [(Grain::Minutes, 0, 2880)]);
     }
 
+    /// The vitals over time, read through days and hours where the bucket allows, are the sums
+    /// of `page_minutes` per bucket: for every bucket size, ranges that start and end anywhere
+    /// (the first bucket from a multiple of the bucket, as the series starts), one key or two,
+    /// every page or one.
+    #[test]
+    fn vitals_series_are_the_sums_of_minutes_per_bucket() {
+        let c = store("CREATE TABLE events (id INTEGER PRIMARY KEY, session_id TEXT);");
+        let mut next = xorshift(0x51ed_2701_a3c4_9b1fu64);
+        let base = 1_700_000_000_000i64 / 60_000;
+        let keys = ["s1".to_string(), crate::aggregate::device_site("s1", "mobile"), "s2".to_string()];
+        let paths = ["/", "/cart", "/p/mug"];
+        let mut rows = Vec::new();
+        for _ in 0..4000 {
+            let mut counts = crate::aggregate::PageCounts::default();
+            counts[1] = 1;
+            for v in 0..3 {
+                let at = 5 + 3 * v;
+                match next(4) {
+                    0 => {}
+                    rating => {
+                        counts[at] = 1;
+                        counts[at + 1] = i64::from(rating == 1);
+                        counts[at + 2] = i64::from(rating == 3);
+                    }
+                }
+            }
+            let key = &keys[next(3) as usize];
+            rows.push(((key.as_str(), base + next(5 * 1440) as i64, paths[next(3) as usize]), counts));
+        }
+        crate::aggregate::write_pages(&c, rows, 1).unwrap();
+        let columns = crate::aggregate::VITAL_COLUMNS.iter().map(|c| format!("SUM({c})")).collect::<Vec<_>>();
+        let mut compared = 0;
+        for case in 0..400 {
+            let b = [1, 5, 15, 60, 360, 1440][case % 6];
+            let m0 = base - 100 + next(5 * 1440) as i64;
+            let m1 = m0 + 1 + next(if case % 2 == 0 { 300 } else { 4 * 1440 }) as i64;
+            let first = m0.div_euclid(b) * b;
+            let n = ((m1 - first) + b - 1) / b;
+            let picked: Vec<String> = keys[..1 + next(2) as usize].to_vec();
+            let path = [None, Some("/cart")][next(2) as usize];
+            let ours = vitals_series(&c, &picked, path, (first, m1), b).unwrap();
+            let mut want: [Vec<i64>; 9] = std::array::from_fn(|_| vec![0; n as usize]);
+            for key in &picked {
+                let sql = format!(
+                    "SELECT (minute - ?2) / ?3, {} FROM page_minutes
+                      WHERE site = ?1 AND minute >= ?2 AND minute < ?4 AND (?5 IS NULL OR path = ?5)
+                      GROUP BY 1",
+                    columns.join(", ")
+                );
+                let mut stmt = c.prepare(&sql).unwrap();
+                let mut r = stmt.query(rusqlite::params![key, first, b, m1, path]).unwrap();
+                while let Some(r) = r.next().unwrap() {
+                    let i: usize = r.get::<_, i64>(0).unwrap() as usize;
+                    for (j, s) in want.iter_mut().enumerate() {
+                        s[i] += r.get::<_, i64>(j + 1).unwrap();
+                    }
+                }
+            }
+            assert_eq!(ours, want, "{m0}..{m1} by {b}, {picked:?}, {path:?}");
+            compared += usize::from(want[0].iter().filter(|n| **n > 0).count() > 1);
+        }
+        assert!(compared > 200, "{compared}");
+    }
+
+    /// The leaderboard's grouping gives what SQL's GROUP BY gave (the query it replaced), ties,
+    /// the limit, filters and odd texts included.
     #[test]
     fn friction_groups_match_sql_group_by() {
         let c = store("CREATE TABLE events (id INTEGER PRIMARY KEY, session_id TEXT);");

@@ -731,6 +731,8 @@ async fn bad_parameters_are_400_with_a_reason() {
         ("/api/sessions?selector=".to_string().leak(), ""),
         ("/api/timeseries?metric=revenue", "metric"),
         ("/api/timeseries?bucket=week", "bucket"),
+        ("/api/timeseries?metric=vitals&tag=a:b", "tag"),
+        ("/api/timeseries?path=/cart", "path"),
         ("/api/timeseries?bucket=minute&from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z", "bucket"),
         ("/api/funnel?steps=a,B", "steps"),
         ("/api/funnel?steps=a,b,c,d,e,f,g,h,i", "steps"),
@@ -908,6 +910,9 @@ fn check_plans(shapes: Vec<(String, usize)>, tags: bool) {
                     "session_tags",
                     "minute_counts",
                     "hour_counts",
+                    "page_minutes",
+                    "page_hours",
+                    "page_days",
                 ]
                 .contains(&table)
                 {
@@ -1673,6 +1678,239 @@ async fn pages_count_core_web_vitals() {
     // Days apart: the whole days from `page_days`, the hours and minutes at the ends.
     let wide = api(&t, "/api/pages?from=2026-11-18T07:13:00Z&to=2026-11-22T00:05:00Z").await;
     assert_eq!(vitals_rows(&wide), vitals_rows(&all));
+}
+
+/// A page_leave with Core Web Vitals (`vitals`: its properties) on `site`, captured on `device`.
+fn vital_leave(id: &str, site: &str, time: &str, path: &str, device: &str, vitals: Value) -> Value {
+    let mut props = json!({"category": "touchpoint", "path": path, "engaged_ms": 1000, "max_scroll_pct": 50});
+    props.as_object_mut().unwrap().extend(vitals.as_object().unwrap().clone());
+    let mut e = ev(id, site, &format!("v{id}"), "page_leave", time, path, props);
+    e["context"]["device"] = json!(device);
+    e
+}
+
+/// page_leave events with Core Web Vitals at known times: on 2026-11-20 (FROM..TO) six on the
+/// shop, over two hours, two pages and two device classes, and one on the blog; on the shop the
+/// 18th, and the 21st at 03:15, 12:10 and 12:40 (for a range of days ending at 12:30 on the 21st:
+/// its whole days, then its hours, then its minutes). Ratings (good/needs improvement/poor):
+///
+/// | id | time | page | device | LCP | INP | CLS |
+/// |---|---|---|---|---|---|---|
+/// | 40 | 10:05:00 | / | mobile | good | good | good |
+/// | 41 | 10:05:30 | /p/mug | desktop | poor | ni | good |
+/// | 42 | 10:40:10 | / | desktop | ni | poor (by `inp_ms`) | poor |
+/// | 43 | 11:20:00 | /p/mug | mobile | good | – | ni |
+/// | 44 | 11:20:40 | /p/mug | mobile | – | – | poor (`resumed`) |
+/// | 45 | 11:59:59 | / | desktop | poor | poor | good |
+/// | 46 (blog) | 10:05:10 | /post | desktop | good | good | good |
+/// | 47 | 18th 08:00 | / | mobile | good | good | good |
+/// | 48 | 21st 03:15 | /p/mug | desktop | poor | ni (by `inp_ms`) | good |
+/// | 49 | 21st 12:10 | / | mobile | ni | good | poor |
+/// | 50 | 21st 12:40 | / | mobile | good | – | – |
+fn vitals_over_time() -> Vec<Value> {
+    let (day18, day21) = (|hm: &str| format!("2026-11-18T{hm}.000Z"), |hm: &str| format!("2026-11-21T{hm}.000Z"));
+    let leaves = [
+        ("40", "shop", at(5, 0), "/", "mobile", json!({"lcp_ms": 1200, "cls_milli": 40, "inp": "good"})),
+        (
+            "41",
+            "shop",
+            at(5, 30),
+            "/p/mug",
+            "desktop",
+            json!({"lcp_ms": 4500, "cls_milli": 0, "inp": "needs-improvement"}),
+        ),
+        ("42", "shop", at(40, 10), "/", "desktop", json!({"lcp_ms": 3000, "cls_milli": 300, "inp_ms": 650})),
+        ("43", "shop", at(80, 0), "/p/mug", "mobile", json!({"lcp_ms": 2000, "cls_milli": 120})),
+        ("44", "shop", at(80, 40), "/p/mug", "mobile", json!({"resumed": true, "cls_milli": 260})),
+        ("45", "shop", at(119, 59), "/", "desktop", json!({"lcp_ms": 5000, "cls_milli": 50, "inp": "poor"})),
+        ("46", "blog", at(5, 10), "/post", "desktop", json!({"lcp_ms": 800, "cls_milli": 10, "inp": "good"})),
+        ("47", "shop", day18("08:00:00"), "/", "mobile", json!({"lcp_ms": 1000, "cls_milli": 0, "inp": "good"})),
+        ("48", "shop", day21("03:15:00"), "/p/mug", "desktop", json!({"lcp_ms": 4100, "cls_milli": 90, "inp_ms": 300})),
+        ("49", "shop", day21("12:10:00"), "/", "mobile", json!({"lcp_ms": 2600, "cls_milli": 251, "inp": "good"})),
+        ("50", "shop", day21("12:40:00"), "/", "mobile", json!({"lcp_ms": 100})),
+    ];
+    leaves
+        .into_iter()
+        .map(|(id, site, time, path, device, vitals)| vital_leave(id, site, &time, path, device, vitals))
+        .collect()
+}
+
+/// The nine series of `metric=vitals`.
+const VITAL_SERIES: [&str; 9] =
+    ["cls_good", "cls_n", "cls_poor", "inp_good", "inp_n", "inp_poor", "lcp_good", "lcp_n", "lcp_poor"];
+
+/// A `metric=vitals` answer's buckets with anything measured: "bucket: lcp n/good/poor inp
+/// n/good/poor cls n/good/poor" (after checking that the nine series are there, one count per
+/// bucket each).
+fn vital_buckets(ts: &Value) -> Vec<String> {
+    assert_eq!(ts["metric"], json!("vitals"), "{ts}");
+    let series = ts["series"].as_object().unwrap();
+    assert_eq!(series.keys().collect::<Vec<_>>(), VITAL_SERIES, "{ts}");
+    let n = ts["buckets"].as_array().unwrap().len();
+    assert!(series.values().all(|v| v.as_array().unwrap().len() == n), "{ts}");
+    let v = |name: &str, i: usize| series[name][i].as_i64().unwrap();
+    (0..n)
+        .filter(|&i| VITAL_SERIES.iter().any(|s| v(s, i) != 0))
+        .map(|i| {
+            let one = |k: &str| {
+                format!("{k} {}/{}/{}", v(&format!("{k}_n"), i), v(&format!("{k}_good"), i), v(&format!("{k}_poor"), i))
+            };
+            format!("{i}: {} {} {}", one("lcp"), one("inp"), one("cls"))
+        })
+        .collect()
+}
+
+/// A `metric=vitals` answer's series summed, as `/api/pages` gives `vitals`.
+fn vital_sums(ts: &Value) -> Value {
+    let sum = |name: String| ts["series"][&name].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).sum::<i64>();
+    let one = |k: &str| json!({"n": sum(format!("{k}_n")), "good": sum(format!("{k}_good")), "poor": sum(format!("{k}_poor"))});
+    json!({"lcp": one("lcp"), "cls": one("cls"), "inp": one("inp")})
+}
+
+/// `/api/timeseries?metric=vitals`: per bucket, the page_leave events that measured each Core
+/// Web Vital and the good and poor ones (from `vitals_over_time`, counted by hand), by the
+/// minute (`page_minutes`), 15 minutes, the hour (`page_hours`, and the minutes at a range's
+/// end), and the day (`page_days`, then the hours and minutes of the last day); for one site and
+/// all (the sites' rows summed); the nine series always there. Each series sums to what
+/// `/api/pages` gives for the same range.
+#[tokio::test]
+async fn vitals_over_time_by_minute_hour_and_day() {
+    let t = app_on(Store::open(":memory:").unwrap(), open());
+    let a = post(&t.app, batch(vitals_over_time())).await;
+    assert_eq!((a.json()["accepted"].clone(), a.json()["rejected"].clone()), (json!(11), json!([])), "{}", a.json());
+    let series = |rest: &str| format!("/api/timeseries?metric=vitals&{rest}");
+
+    let by_minute = api(&t, &series(&format!("{}&site=shop&bucket=minute", range()))).await;
+    assert_eq!((&by_minute["bucketMs"], by_minute["buckets"].as_array().unwrap().len()), (&json!(60_000), 120));
+    assert_eq!(by_minute["buckets"][5], json!(1_795_169_100_000i64), "10:05");
+    assert_eq!(
+        vital_buckets(&by_minute),
+        [
+            "5: lcp 2/1/1 inp 2/1/0 cls 2/2/0",
+            "40: lcp 1/0/0 inp 1/0/1 cls 1/0/1",
+            "80: lcp 1/1/0 inp 0/0/0 cls 2/0/1",
+            "119: lcp 1/0/1 inp 1/0/1 cls 1/1/0",
+        ]
+    );
+    let by_15 = api(&t, &series(&format!("{}&site=shop&bucket=15m", range()))).await;
+    assert_eq!(
+        vital_buckets(&by_15),
+        [
+            "0: lcp 2/1/1 inp 2/1/0 cls 2/2/0",
+            "2: lcp 1/0/0 inp 1/0/1 cls 1/0/1",
+            "5: lcp 1/1/0 inp 0/0/0 cls 2/0/1",
+            "7: lcp 1/0/1 inp 1/0/1 cls 1/1/0",
+        ]
+    );
+    let by_hour = api(&t, &series(&format!("{}&site=shop&bucket=hour", range()))).await;
+    assert_eq!(by_hour["bucketMs"], json!(3_600_000));
+    assert_eq!(vital_buckets(&by_hour), ["0: lcp 3/1/1 inp 3/1/1 cls 3/2/1", "1: lcp 2/1/1 inp 1/0/1 cls 3/1/1"]);
+    // All sites: the blog's view (10:05) too.
+    let all = api(&t, &series(&format!("{}&bucket=hour", range()))).await;
+    assert_eq!(all["site"], json!(null));
+    assert_eq!(vital_buckets(&all), ["0: lcp 4/2/1 inp 4/2/1 cls 4/3/1", "1: lcp 2/1/1 inp 1/0/1 cls 3/1/1"]);
+    // To 11:30: the hour 10:00 from `page_hours`, then the minutes to 11:30 (45 at 11:59 is out).
+    let half = api(&t, &series(&format!("from={FROM}&to={}&site=shop&bucket=hour", at(90, 0)))).await;
+    assert_eq!(vital_buckets(&half), ["0: lcp 3/1/1 inp 3/1/1 cls 3/2/1", "1: lcp 1/1/0 inp 0/0/0 cls 2/0/1"]);
+
+    // Days: the 18th, 19th and 20th from `page_days`, the 21st's hours to 12:00 from `page_hours`
+    // and its minutes to 12:30 from `page_minutes` (50, at 12:40, is out).
+    let days = "from=2026-11-18T00:00:00Z&to=2026-11-21T12:30:00Z";
+    let by_day = api(&t, &series(&format!("{days}&site=shop&bucket=day"))).await;
+    assert_eq!((&by_day["bucketMs"], by_day["buckets"].as_array().unwrap().len()), (&json!(86_400_000), 4));
+    assert_eq!(by_day["buckets"][0], json!(1_794_960_000_000i64), "2026-11-18T00:00Z");
+    assert_eq!(
+        vital_buckets(&by_day),
+        ["0: lcp 1/1/0 inp 1/1/0 cls 1/1/0", "2: lcp 5/2/2 inp 4/1/2 cls 6/3/2", "3: lcp 2/0/1 inp 2/1/0 cls 2/1/1"]
+    );
+    // The same range by the hour (`page_hours` and the minutes at its end, never a day).
+    let days_by_hour = api(&t, &series(&format!("{days}&site=shop&bucket=hour"))).await;
+    assert_eq!(
+        vital_buckets(&days_by_hour),
+        [
+            "8: lcp 1/1/0 inp 1/1/0 cls 1/1/0",
+            "58: lcp 3/1/1 inp 3/1/1 cls 3/2/1",
+            "59: lcp 2/1/1 inp 1/0/1 cls 3/1/1",
+            "75: lcp 1/0/1 inp 1/0/0 cls 1/1/0",
+            "84: lcp 1/0/0 inp 1/1/0 cls 1/0/1",
+        ]
+    );
+
+    // Each series sums to the pages' vitals of the same range (every page, all sites or one).
+    for (ts, pages) in [
+        (&by_minute, format!("{}&site=shop", range())),
+        (&by_15, format!("{}&site=shop", range())),
+        (&by_hour, format!("{}&site=shop", range())),
+        (&all, range()),
+        (&half, format!("from={FROM}&to={}&site=shop", at(90, 0))),
+        (&by_day, format!("{days}&site=shop")),
+        (&days_by_hour, format!("{days}&site=shop")),
+    ] {
+        let pages = api(&t, &format!("/api/pages?{pages}&limit=1")).await;
+        assert_eq!(vital_sums(ts), pages["vitals"], "{pages}");
+    }
+    let all_days = api(&t, &series(&format!("{days}&bucket=day"))).await;
+    assert_eq!(vital_sums(&all_days), api(&t, &format!("/api/pages?{days}")).await["vitals"]);
+    assert_eq!(vital_sums(&all_days)["lcp"], json!({"n": 9, "good": 4, "poor": 3}));
+}
+
+/// `metric=vitals` of one page (`path`, exactly as stored) and of one device class (`device`,
+/// the rows kept under the site and the class), and both; the nine series, zeros, when nothing
+/// was measured. A tag is refused (the page counts are not kept per tag), and so is `path` with
+/// another metric.
+#[tokio::test]
+async fn vitals_over_time_of_one_page_and_device() {
+    let t = app_on(Store::open(":memory:").unwrap(), open());
+    assert_eq!(post(&t.app, batch(vitals_over_time())).await.json()["accepted"], json!(11));
+    let hourly = |rest: &str| format!("/api/timeseries?metric=vitals&{}&bucket=hour&{rest}", range());
+    let mug = api(&t, &hourly("site=shop&path=/p/mug")).await;
+    assert_eq!(vital_buckets(&mug), ["0: lcp 1/0/1 inp 1/0/0 cls 1/1/0", "1: lcp 1/1/0 inp 0/0/0 cls 2/0/1"]);
+    let home = api(&t, &hourly("path=/")).await;
+    assert_eq!(vital_buckets(&home), ["0: lcp 2/1/0 inp 2/1/1 cls 2/1/1", "1: lcp 1/0/1 inp 1/0/1 cls 1/1/0"]);
+    // A page's series sum to its row of the pages.
+    let pages = api(&t, &format!("/api/pages?{}", range())).await;
+    for (ts, path) in [(&mug, "/p/mug"), (&home, "/")] {
+        let row = pages["pages"].as_array().unwrap().iter().find(|p| p["path"] == path).unwrap();
+        assert_eq!(vital_sums(ts), row["vitals"], "{path}");
+    }
+    // Not a prefix: `/p` is no page here.
+    assert!(vital_buckets(&api(&t, &hourly("path=/p")).await).is_empty());
+
+    let mobile = api(&t, &hourly("site=shop&device=mobile")).await;
+    assert_eq!(vital_buckets(&mobile), ["0: lcp 1/1/0 inp 1/1/0 cls 1/1/0", "1: lcp 1/1/0 inp 0/0/0 cls 2/0/1"]);
+    let desktop = api(&t, &hourly("device=desktop")).await;
+    assert_eq!(vital_buckets(&desktop), ["0: lcp 3/1/1 inp 3/1/1 cls 3/2/1", "1: lcp 1/0/1 inp 1/0/1 cls 1/1/0"]);
+    for (ts, device) in [(&mobile, "site=shop&device=mobile"), (&desktop, "device=desktop")] {
+        let pages = api(&t, &format!("/api/pages?{}&{device}", range())).await;
+        assert_eq!(vital_sums(ts), pages["vitals"], "{device}");
+    }
+    let both = api(&t, &hourly("device=mobile&path=/p/mug")).await;
+    assert_eq!(vital_buckets(&both), ["1: lcp 1/1/0 inp 0/0/0 cls 2/0/1"]);
+    // By the day, over days: one page's rows of a device class in the three tables.
+    let days = "from=2026-11-18T00:00:00Z&to=2026-11-21T12:30:00Z&bucket=day";
+    let mobile_days = api(&t, &format!("/api/timeseries?metric=vitals&{days}&device=mobile&path=/")).await;
+    assert_eq!(
+        vital_buckets(&mobile_days),
+        ["0: lcp 1/1/0 inp 1/1/0 cls 1/1/0", "2: lcp 1/1/0 inp 1/1/0 cls 1/1/0", "3: lcp 1/0/0 inp 1/1/0 cls 1/0/1"]
+    );
+    // Nothing measured: the nine series all the same, zeros.
+    let tablet = api(&t, &hourly("device=tablet")).await;
+    assert!(vital_buckets(&tablet).is_empty());
+    assert_eq!(tablet["series"]["lcp_n"], json!([0, 0]));
+
+    // Refused: a tag with the vitals, a page with another metric.
+    for (q, needle) in [
+        (hourly("tag=variant:B"), "not kept per tag"),
+        (hourly("tag=variant:B&device=mobile"), "tag"),
+        (format!("/api/timeseries?{}&metric=friction&path=/p/mug", range()), "path"),
+        (format!("/api/timeseries?{}&path=/p/mug", range()), "path"),
+        (format!("/api/timeseries?{}&metric=events&path=/p/mug", range()), "path"),
+        (hourly("path=cart"), "path"),
+    ] {
+        let a = get(&t.app, &q).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{q}: {}", String::from_utf8_lossy(&a.bytes));
+        assert!(a.error().contains(needle), "{q}: {}", a.error());
+    }
 }
 
 /// A version 15 database's page tables lack the Core Web Vitals: the columns are added and the
