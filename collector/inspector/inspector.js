@@ -24,7 +24,7 @@
   };
   var $ = function (id) { return document.getElementById(id); };
   var state = {};
-  var chart = null, chartKeys = '', funnelChart = null, tagsSig = '', tagsFor = '', tagsAt = 0;
+  var chart = null, chartKeys = '', funnelChart = null, vitalsChart = null, tagsSig = '', tagsFor = '', tagsAt = 0;
   var inFlight = false, timer = null;
   // For tests and the curious: how many refreshes completed.
   var info = window.__inspector = { refreshes: 0, errors: 0 };
@@ -211,6 +211,48 @@
       scales: { x: { time: true } },
       axes: [{}, { label: 'events', size: 50 }],
       legend: { live: false },
+    }, data, box);
+  }
+
+  // The Core Web Vitals over time (`metric=vitals`): per bucket, the share of the measured page
+  // views rated good on LCP, INP and CLS (a gap where none measured it: no point, not a 0 %), of
+  // the page picked, on the device class chosen. Did the deploy at 14:00 make INP worse? `ts`
+  // null: a tag is chosen, and the page counts are not kept per tag.
+  var VITALS = [['lcp', 'LCP', '#2563eb'], ['inp', 'INP', '#9333ea'], ['cls', 'CLS', '#0891b2']];
+  function renderVitals(ts) {
+    var box = $('vitals-chart'), note = $('vitals-note');
+    $('vitals-of').textContent = [state.path, state.device].filter(Boolean).join(', ');
+    if (!ts) {
+      if (vitalsChart) { vitalsChart.destroy(); vitalsChart = null; }
+      box.textContent = '';
+      box.hidden = true;
+      note.textContent = 'Not kept per tag: the web vitals are counted per page and device only. Choose all tags to see them.';
+      note.hidden = false;
+      return;
+    }
+    box.hidden = false;
+    var measured = false;
+    var share = function (k) {
+      var n = ts.series[k + '_n'] || [], good = ts.series[k + '_good'] || [];
+      return ts.buckets.map(function (_, i) {
+        if (!n[i]) return null;
+        measured = true;
+        return good[i] * 100 / n[i];
+      });
+    };
+    var data = [ts.buckets.map(function (b) { return b / 1000; })].concat(VITALS.map(function (v) { return share(v[0]); }));
+    note.textContent = measured ? '' : 'No web vitals measured in this range.';
+    note.hidden = measured;
+    if (vitalsChart) { vitalsChart.setData(data); return; }
+    box.textContent = '';
+    if (typeof uPlot !== 'function') { box.textContent = 'chart library not loaded'; return; }
+    // (Rounded down, as the pages' badges: "82 %".)
+    var value = function (u, v) { return v == null ? '–' : Math.floor(v) + ' %'; };
+    vitalsChart = new uPlot({
+      width: Math.max(260, box.clientWidth || 400), height: 240,
+      series: [{}].concat(VITALS.map(function (v) { return { label: v[1], stroke: v[2], width: 2, value: value }; })),
+      scales: { x: { time: true }, y: { auto: false, range: [0, 100] } },
+      axes: [{}, { size: 60, values: function (u, ticks) { return ticks.map(function (t) { return t + ' %'; }); } }],
     }, data, box);
   }
 
@@ -573,6 +615,10 @@
       tagsFor !== b.site + '|' + state.range || Date.now() - tagsAt > 60e3
         ? api('/api/tags', b).catch(function () { return null; }) : Promise.resolve(null),
       api('/api/pages', { site: b.site, from: b.from, to: b.to, sort: state.pagesBy, limit: 50, device: dev }),
+      // The web vitals over time, of the page picked (the page counts are not kept per tag: none
+      // asked for with one).
+      state.tag ? Promise.resolve(null)
+        : api('/api/timeseries', { site: b.site, from: b.from, to: b.to, metric: 'vitals', path: state.path, device: dev }),
     ];
     return Promise.all(jobs).then(function (r) {
       renderOverview(r[0]);
@@ -583,6 +629,7 @@
       renderSession(r[5]);
       renderChannels(r[7]);
       renderPages(r[9]);
+      renderVitals(r[10]);
       if (r[8]) { tagsFor = b.site + '|' + state.range; tagsAt = Date.now(); renderTags(r[8]); }
       Object.keys(r[6].bySite || {}).sort().forEach(function (s) { addOption($('f-site'), s); });
       $('status').className = '';
