@@ -230,7 +230,6 @@
       note.hidden = false;
       return;
     }
-    box.hidden = false;
     var measured = false;
     var share = function (k) {
       var n = ts.series[k + '_n'] || [], good = ts.series[k + '_good'] || [];
@@ -243,13 +242,17 @@
     var data = [ts.buckets.map(function (b) { return b / 1000; })].concat(VITALS.map(function (v) { return share(v[0]); }));
     note.textContent = measured ? '' : 'No web vitals measured in this range.';
     note.hidden = measured;
+    // (Nothing to draw: no empty grid above the pages.)
+    box.hidden = !measured;
+    if (!measured && vitalsChart) { vitalsChart.destroy(); vitalsChart = null; }
+    if (!measured) return;
     if (vitalsChart) { vitalsChart.setData(data); return; }
     box.textContent = '';
     if (typeof uPlot !== 'function') { box.textContent = 'chart library not loaded'; return; }
     // (Rounded down, as the pages' badges: "82 %".)
     var value = function (u, v) { return v == null ? '–' : Math.floor(v) + ' %'; };
     vitalsChart = new uPlot({
-      width: Math.max(260, box.clientWidth || 400), height: 240,
+      width: Math.max(260, box.clientWidth || 400), height: 180,
       series: [{}].concat(VITALS.map(function (v) { return { label: v[1], stroke: v[2], width: 2, value: value }; })),
       scales: { x: { time: true }, y: { auto: false, range: [0, 100] } },
       axes: [{}, { size: 60, values: function (u, ticks) { return ticks.map(function (t) { return t + ' %'; }); } }],

@@ -410,6 +410,17 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   assert.deepEqual(pg.vitals, product.vitals);
   assert.deepEqual(await page.$$eval('#pages-vitals .score', (ss) => ss.map((s) => [s.textContent, s.className])),
     [['LCP 75 % good', 'score good'], ['INP 33 % good', 'score bad'], ['CLS 50 % good', 'score mid']]);
+  // The same shares over time, above the pages: the four views are in the range's last bucket,
+  // whose values the legend shows with the cursor at the chart's right end.
+  await waitFor('the vitals chart', async () => await page.isVisible('#vitals-chart .u-over'));
+  assert.equal(await page.isHidden('#vitals-note'), true);
+  const over = await page.locator('#vitals-chart .u-over').boundingBox();
+  const legend = async () => page.$$eval('#vitals-chart .u-legend .u-series', (ss) => ss.slice(1).map((s) => `${s.querySelector('.u-label').textContent} ${s.querySelector('.u-value').textContent}`));
+  await waitFor('the last bucket in the legend', async () => {
+    await page.mouse.move(over.x + over.width - 1, over.y + over.height / 2);
+    return JSON.stringify(await legend()) === JSON.stringify(['LCP 75 %', 'INP 33 %', 'CLS 50 %']);
+  }, { timeout: 30_000 });
+  await page.mouse.move(0, 0);
   await page.locator('#pages').screenshot({ path: path.join(ARTIFACTS, 'inspector-pages.png') });
   // Ordered by poor vitals: the product page (its poor LCP and INP views) first, then by views
   // (/ before /cart.html, which comes first by friction), in the address.
