@@ -361,21 +361,26 @@ fn pct(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// The requests one inspector refresh makes (range: the last day), plus a session's journey.
-fn inspector_requests(session: &str) -> Vec<String> {
+/// One inspector refresh: each request with the name its p50 is printed under.
+fn inspector_requests(session: &str) -> Vec<(&'static str, String)> {
     let to = now_ms();
     let from = to - 86_400_000;
     let r = format!("from={from}&to={to}");
     vec![
-        format!("/api/overview?{r}"),
-        format!("/api/timeseries?{r}&metric=friction"),
-        format!("/api/funnel?{r}"),
-        format!("/api/channels?{r}"),
-        format!("/api/pages?{r}&limit=50"),
-        format!("/api/friction?{r}&limit=50"),
-        format!("/api/sessions?{r}&limit=50"),
-        format!("/api/sessions?{r}&type=dead_click&path=/cart.html&selector=%23main%20%3E%20div.block-7%20%3E%20button.action&limit=50"),
-        format!("/api/sessions/{session}"),
-        "/api/stats".into(),
+        ("overview", format!("/api/overview?{r}")),
+        ("timeseries", format!("/api/timeseries?{r}&metric=friction")),
+        ("funnel", format!("/api/funnel?{r}")),
+        ("channels", format!("/api/channels?{r}")),
+        ("pages", format!("/api/pages?{r}&limit=50")),
+        ("vitals", format!("/api/timeseries?{r}&metric=vitals")),
+        ("leaderboard", format!("/api/friction?{r}&limit=50")),
+        ("sessions", format!("/api/sessions?{r}&limit=50")),
+        (
+            "element",
+            format!("/api/sessions?{r}&type=dead_click&path=/cart.html&selector=%23main%20%3E%20div.block-7%20%3E%20button.action&limit=50"),
+        ),
+        ("journey", format!("/api/sessions/{session}")),
+        ("stats", "/api/stats".into()),
     ]
 }
 
@@ -517,7 +522,7 @@ fn ingest(o: &Opts, addr: &str, pid: u32, poll: bool, round: u64) -> Run {
             while !stop.load(Ordering::Relaxed) {
                 let t = Instant::now();
                 starts.push(t);
-                for (i, path) in inspector_requests("sess-0000000000000007").into_iter().enumerate() {
+                for (i, (_, path)) in inspector_requests("sess-0000000000000007").into_iter().enumerate() {
                     let (status, _, ms) = get(&mut conn, &path);
                     if status != 200 {
                         eprintln!("inspector poll: {status} for {path}");
@@ -658,18 +663,8 @@ fn main() {
                 r.p99, r.refreshes, r.refresh_p50, r.refresh_max, r.cpu, r.read_cpu, r.read_ms_per_refresh
             );
             if poll {
-                let names = [
-                    "overview",
-                    "timeseries",
-                    "funnel",
-                    "channels",
-                    "leaderboard",
-                    "sessions",
-                    "element",
-                    "journey",
-                    "stats",
-                ];
-                let parts: Vec<String> = names.iter().zip(&r.parts).map(|(n, ms)| format!("{n} {ms:.1}")).collect();
+                let names = inspector_requests("").into_iter().map(|(n, _)| n);
+                let parts: Vec<String> = names.zip(&r.parts).map(|(n, ms)| format!("{n} {ms:.1}")).collect();
                 println!("|   (request p50 ms: {}) |", parts.join(", "));
             }
             if poll {
