@@ -603,7 +603,7 @@
     if (picked && state.by === 'device') sessionParams.device = '';
     var jobs = [
       api('/api/overview', { site: b.site, from: b.from, to: b.to, tag: state.tag, device: dev }),
-      api('/api/timeseries', { site: b.site, from: b.from, to: b.to, metric: 'friction', tag: state.tag, device: dev }),
+      api('/api/timeseries', { site: b.site, from: b.from, to: b.to, metric: 'friction', path: state.path, tag: state.tag, device: dev }),
       api('/api/funnel', { site: b.site, from: b.from, to: b.to, steps: state.steps, tag: state.tag, device: dev }),
       api('/api/friction', frictionParams),
       api(sessionsUrl, sessionParams),

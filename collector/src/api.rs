@@ -299,13 +299,16 @@ pub async fn timeseries(State(st): State<AppState>, Query(q): Pairs) -> Result<R
     let metric = p.one_of("metric", &["friction", "events", "sessions", "vitals"], "friction")?.to_string();
     let bucket = p.one_of("bucket", &["auto", "minute", "5m", "15m", "hour", "day"], "auto")?;
     let (device, tag, path) = (p.device()?, p.tag()?, p.path()?);
-    // The vitals come from the page tables: per page and device class, not per tag; the other
-    // metrics' counts are not kept per page.
+    // The vitals come from the page tables: per page and device class, not per tag; friction
+    // of one page from the friction rows; the events and sessions are not counted per page.
     if metric == "vitals" && tag.is_some() {
         return Err(BadParam("tag: not with metric=vitals (the page counts are not kept per tag)".into()).into());
     }
-    if metric != "vitals" && path.is_some() {
-        return Err(BadParam("path: only with metric=vitals (the other counts are not kept per page)".into()).into());
+    if path.is_some() && metric != "vitals" && metric != "friction" {
+        return Err(BadParam(
+            "path: only with metric=friction or vitals (the events and sessions are not counted per page)".into(),
+        )
+        .into());
     }
     if device.is_some() && tag.is_some() && metric != "friction" {
         return Err(

@@ -931,7 +931,8 @@ pub struct SeriesQ {
     /// Only the events, friction and new sessions of this device class (from their own counts;
     /// with a tag, `metric` `friction` only, from the friction rows).
     pub device: Option<String>,
-    /// `metric` `vitals` only: the page views of this page path (as stored) alone.
+    /// `metric` `vitals`: the page views of this page path (as stored) alone; `friction`: the
+    /// friction captured on it.
     pub path: Option<String>,
 }
 
@@ -1044,23 +1045,25 @@ pub fn timeseries(conn: &Connection, s: &SeriesQ) -> Result<Value, ReadError> {
         }
     };
     match (&s.tag, &s.device) {
-        // Buckets of whole hours start on an hour (`first` is a multiple of the bucket).
-        (None, device) => counts(conn, &counts_key(&s.site, device.as_deref()), metrics, first, end, b % 60 == 0, add)?,
-        // A tag and a device: the friction rows of both.
-        (Some(_), Some(device)) => {
+        // One page, or a tag and a device (`metric` `friction` only, see api.rs): the friction
+        // rows of those (the counts are kept per site and device, not per page or per tag and
+        // device).
+        (tag, device) if s.path.is_some() || (tag.is_some() && device.is_some()) => {
             let f = FrictionQ {
                 site: s.site.clone(),
                 from: first * 60_000,
                 to: end * 60_000,
                 kind: None,
-                path: None,
-                tag: s.tag.clone(),
-                device: Some(device.clone()),
+                path: s.path.clone(),
+                tag: tag.clone(),
+                device: device.clone(),
                 limit: 0,
             };
             friction_series(conn, &f, |ts, name| add(ts.div_euclid(60_000), name, 1))?;
         }
-        (Some(tag), None) => tagged_counts(conn, &s.site, tag, &s.metric, first * 60_000, end * 60_000, |ts, name| {
+        // Buckets of whole hours start on an hour (`first` is a multiple of the bucket).
+        (None, device) => counts(conn, &counts_key(&s.site, device.as_deref()), metrics, first, end, b % 60 == 0, add)?,
+        (Some(tag), _) => tagged_counts(conn, &s.site, tag, &s.metric, first * 60_000, end * 60_000, |ts, name| {
             add(ts.div_euclid(60_000), name, 1)
         })?,
     }
@@ -1757,18 +1760,20 @@ pub fn all_shapes() -> Vec<(String, usize)> {
                 add(Q { sql, args });
             }
         }
-        // The friction series of one device.
-        let f = FrictionQ {
-            site: opt(a),
-            from: 0,
-            to: 1,
-            kind: opt(b),
-            path: opt(c),
-            tag: None,
-            device: opt(true),
-            limit: 1,
-        };
-        add(friction_rows(&f, 0, 1));
+        // The friction series of one device, of one page, or both.
+        for device in [false, true] {
+            let f = FrictionQ {
+                site: opt(a),
+                from: 0,
+                to: 1,
+                kind: opt(b),
+                path: opt(c),
+                tag: None,
+                device: opt(device),
+                limit: 1,
+            };
+            add(friction_rows(&f, 0, 1));
+        }
     }
     add(Q { sql: SESSION_BY_KEY_SQL.to_string(), args: vec![Sql::Null; 2] });
     add(Q { sql: crate::window::NEW_ROWS_SQL.to_string(), args: vec![Sql::Null; 2] });

@@ -238,6 +238,14 @@ async fn timeseries_funnel_overview_stats() {
     assert_eq!(ts["bucketMs"], json!(3_600_000));
     assert_eq!(ts["buckets"].as_array().unwrap().len(), 2);
     assert_eq!(ts["series"], json!({"dead_click": [2, 0], "js_error": [1, 0], "rage_click": [1, 0]}));
+    // One page's friction (the inspector's Page filter), from the friction rows: of one site, and
+    // of every site (friction is the default metric).
+    let mug = api(&t, &format!("/api/timeseries?{}&bucket=hour&site=shop&path=/p/mug", range())).await;
+    assert_eq!(mug["series"], json!({"dead_click": [2, 0], "rage_click": [1, 0]}));
+    let post = api(&t, &format!("/api/timeseries?{}&metric=friction&bucket=hour&path=/post", range())).await;
+    assert_eq!(post["series"], json!({"dead_click": [1, 0]}));
+    let none = api(&t, &format!("/api/timeseries?{}&bucket=hour&path=/nowhere", range())).await;
+    assert_eq!(none["series"], json!({}));
     let ev = api(&t, &format!("/api/timeseries?{}&metric=events&bucket=hour", range())).await;
     assert_eq!(ev["series"], json!({"events": [13, 1]}));
     let se = api(&t, &format!("/api/timeseries?{}&metric=sessions&bucket=minute", range())).await;
@@ -732,7 +740,7 @@ async fn bad_parameters_are_400_with_a_reason() {
         ("/api/timeseries?metric=revenue", "metric"),
         ("/api/timeseries?bucket=week", "bucket"),
         ("/api/timeseries?metric=vitals&tag=a:b", "tag"),
-        ("/api/timeseries?path=/cart", "path"),
+        ("/api/timeseries?metric=events&path=/cart", "path"),
         ("/api/timeseries?bucket=minute&from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z", "bucket"),
         ("/api/funnel?steps=a,B", "steps"),
         ("/api/funnel?steps=a,b,c,d,e,f,g,h,i", "steps"),
@@ -1898,12 +1906,11 @@ async fn vitals_over_time_of_one_page_and_device() {
     assert!(vital_buckets(&tablet).is_empty());
     assert_eq!(tablet["series"]["lcp_n"], json!([0, 0]));
 
-    // Refused: a tag with the vitals, a page with another metric.
+    // Refused: a tag with the vitals, a page with the events or sessions (not counted per page).
     for (q, needle) in [
         (hourly("tag=variant:B"), "not kept per tag"),
         (hourly("tag=variant:B&device=mobile"), "tag"),
-        (format!("/api/timeseries?{}&metric=friction&path=/p/mug", range()), "path"),
-        (format!("/api/timeseries?{}&path=/p/mug", range()), "path"),
+        (format!("/api/timeseries?{}&metric=sessions&path=/p/mug", range()), "path"),
         (format!("/api/timeseries?{}&metric=events&path=/p/mug", range()), "path"),
         (hourly("path=cart"), "path"),
     ] {

@@ -198,8 +198,13 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
     (await page.$$eval('#leaderboard tbody tr', (trs) => trs.map((t) => t.dataset.type))).join() === 'dead_click,rage_click');
   assert.equal(await page.inputValue('#f-path'), '/product.html');
   assert.equal(new URL(page.url()).searchParams.get('path'), '/product.html');
+  // ... and the friction chart to the page's types (the cart's js_error is not among them).
+  await waitFor('the friction chart of the page', async () =>
+    (await texts(page, '#chart .u-legend .u-series .u-label')).join() === 'dead_click,rage_click');
   await page.click('#page-list tbody tr[data-path="/product.html"]');
   await waitFor('every page on the leaderboard again', async () => (await page.locator('#leaderboard tbody tr').count()) === 3);
+  await waitFor('every type in the chart again', async () =>
+    (await texts(page, '#chart .u-legend .u-series .u-label')).join() === 'dead_click,js_error,rage_click');
   await page.selectOption('#pages-sort', 'views');
   await waitFor('the pages by views', async () => (await pageRows())[0] === '/|2|–|–|–|–|–|0|0|');
   assert.equal(new URL(page.url()).searchParams.get('pages'), 'views');
