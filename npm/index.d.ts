@@ -183,7 +183,7 @@ export type FrictionEventName =
   | 'field_error' | 'form_abandon' | 'js_error' | 'failed_request' | 'poor_vital';
 
 /** Names the SDK records itself; track() refuses them in TypeScript (page views go through page()). */
-export type AutomaticEventName = TouchpointEventName | FrictionEventName | 'click' | 'consent_change' | 'queue_overflow';
+export type AutomaticEventName = TouchpointEventName | FrictionEventName | keyof BuiltInEvents;
 
 /** An element as events describe it: a short CSS path, the tag, the id, the scrubbed visible label. */
 export type ElementDescriptor = {
@@ -297,6 +297,20 @@ export interface TouchpointEvent<P extends object = { [key: string]: unknown }> 
 /** A stored friction event of the given name, typed by its properties. */
 export type FrictionEvent<N extends FrictionEventName = FrictionEventName> =
   { [K in N]: TouchpointEvent<FrictionEvents[K]> & { type: 'track'; event: K } }[N];
+/** The SDK's other events, typed by their properties. */
+export interface BuiltInEvents {
+  /** A click on a link, a button or an element with a click role (not with `clicks: 'off'`). */
+  click: { element: ElementDescriptor };
+  /** Every change of consent; delivered only if analytics is granted after it. */
+  consent_change: { analytics: ConsentState; marketing: ConsentState; source: 'api' | 'tcf' | 'consent_mode' };
+  /** Events lost to the queue's bounds, once per run of losses. */
+  queue_overflow: { dropped: number };
+  /** track() calls over the rate limit, at most every 10 s and when the page is left. */
+  rate_limited: { dropped: number };
+}
+/** A stored event the SDK records itself (not a touchpoint or friction), typed by its properties. */
+export type BuiltInEvent<N extends keyof BuiltInEvents = keyof BuiltInEvents> =
+  { [K in N]: TouchpointEvent<BuiltInEvents[K]> & { type: 'track'; event: K } }[N];
 /** A stored touchpoint of the given name, typed by its properties (`page_view` is `type: 'page'`). */
 export type JourneyEvent<N extends TouchpointEventName = TouchpointEventName> =
   { [K in N]: TouchpointEvent<TouchpointEvents[K]> & { type: K extends 'page_view' ? 'page' : 'track'; event: K } }[N];

@@ -1,6 +1,6 @@
 // A typed app using the npm package: `tsc --noEmit` must accept every line, and each line under
 // an expect-error directive (at the end) must be an error: tsc reports an unused directive otherwise.
-import { init, track, type ConsentSnapshot, type FrictionEvent, type Item, type JourneyEvent, type TouchpointEvent } from 'touchpoint';
+import { init, track, type BuiltInEvent, type ConsentSnapshot, type FrictionEvent, type Item, type JourneyEvent, type TouchpointEvent } from 'touchpoint';
 import touchpoint from 'touchpoint';
 
 const tp = init({ collector: '/v1/batch', site: 'shop', consent: 'pending', batchSize: 10, frictionOff: ['rage', 'dead'] });
@@ -56,6 +56,9 @@ for (const e of stored) {
   if (leave.inp === 'poor' || (leave.lcp_ms ?? 0) > 4000) console.log(leave.path, leave.engaged_ms, leave.inp_ms, leave.cls_milli);
 }
 const during: string | undefined = rage?.properties.during;
+const clicked = stored.filter((e): e is BuiltInEvent<'click'> => e.event === 'click').map((e) => e.properties.element.selector);
+const consent = stored.find((e): e is BuiltInEvent<'consent_change'> => e.event === 'consent_change');
+if (consent?.properties.source === 'tcf') console.log(consent.properties.analytics satisfies 'pending' | 'granted' | 'denied', clicked);
 
 window.touchpoint?.('track', 'add_to_cart', { currency: 'EUR', value: 12, items: [mug] });
 window.addEventListener('touchpoint:consent', (e) => console.log(e.detail.analytics));
@@ -105,6 +108,8 @@ tp.track('begin_checkout', { currency: 'EUR', value: 24, items: 2 });
 tp.track('add_payment_info', { currency: 'EUR', value: 24, items: [mug], payment_type: 1 });
 // @ts-expect-error the SDK records friction itself
 tp.track('rage_click', { count: 3 });
+// @ts-expect-error and its rate limit's report
+tp.track('rate_limited', { dropped: 3 });
 // @ts-expect-error page views go through page()
 tp.track('page_view');
 // @ts-expect-error properties are a plain object
