@@ -222,14 +222,6 @@
   function renderVitals(ts) {
     var box = $('vitals-chart'), note = $('vitals-note');
     $('vitals-of').textContent = [state.path, state.device].filter(Boolean).join(', ');
-    if (!ts) {
-      if (vitalsChart) { vitalsChart.destroy(); vitalsChart = null; }
-      box.textContent = '';
-      box.hidden = true;
-      note.textContent = 'Not kept per tag: the web vitals are counted per page and device only. Choose all tags to see them.';
-      note.hidden = false;
-      return;
-    }
     var measured = false;
     var share = function (k) {
       var n = ts.series[k + '_n'] || [], good = ts.series[k + '_good'] || [];
@@ -239,13 +231,16 @@
         return good[i] * 100 / n[i];
       });
     };
-    var data = [ts.buckets.map(function (b) { return b / 1000; })].concat(VITALS.map(function (v) { return share(v[0]); }));
-    note.textContent = measured ? '' : 'No web vitals measured in this range.';
+    var data = ts && [ts.buckets.map(function (b) { return b / 1000; })].concat(VITALS.map(function (v) { return share(v[0]); }));
+    note.textContent = measured ? '' : ts ? 'No web vitals measured in this range.'
+      : 'Not kept per tag: the web vitals are counted per page and device only. Choose all tags to see them.';
     note.hidden = measured;
     // (Nothing to draw: no empty grid above the pages.)
     box.hidden = !measured;
-    if (!measured && vitalsChart) { vitalsChart.destroy(); vitalsChart = null; }
-    if (!measured) return;
+    if (!measured) {
+      if (vitalsChart) { vitalsChart.destroy(); vitalsChart = null; }
+      return;
+    }
     if (vitalsChart) { vitalsChart.setData(data); return; }
     box.textContent = '';
     if (typeof uPlot !== 'function') { box.textContent = 'chart library not loaded'; return; }

@@ -1019,18 +1019,33 @@ pub fn timeseries(conn: &Connection, s: &SeriesQ) -> Result<Value, ReadError> {
     let first = s.from.div_euclid(60_000).div_euclid(b) * b;
     let end = (s.to - 1).div_euclid(60_000) + 1;
     let n = ((end - first) + b - 1) / b;
-    if s.metric == "vitals" {
+    let series = if s.metric == "vitals" {
         let _snapshot = conn.unchecked_transaction()?;
         let keys = page_keys(conn, &s.site, s.device.as_deref())?;
         let sums = vitals_series(conn, &keys, s.path.as_deref(), (first, end), b)?;
         let series: Map<String, Value> =
             VITAL_SERIES.iter().zip(sums).map(|(name, counts)| (name.to_string(), json!(counts))).collect();
-        let buckets: Vec<i64> = (0..n).map(|i| (first + i * b) * 60_000).collect();
-        return Ok(json!({
-            "from": format_iso_millis(s.from), "to": format_iso_millis(s.to), "site": s.site,
-            "metric": s.metric, "bucketMs": b * 60_000, "buckets": buckets, "series": series,
-        }));
-    }
+        Value::Object(series)
+    } else {
+        json!(counted_series(conn, s, (first, end), b, n)?)
+    };
+    let buckets: Vec<i64> = (0..n).map(|i| (first + i * b) * 60_000).collect();
+    Ok(json!({
+        "from": format_iso_millis(s.from), "to": format_iso_millis(s.to), "site": s.site,
+        "metric": s.metric, "bucketMs": b * 60_000, "buckets": buckets, "series": series,
+    }))
+}
+
+/// The series of `metric` `friction` (one per type), `events` or `sessions`: per bucket of `b`
+/// minutes from `first` (`n` buckets to `end`), from the minute and hour counts, or with a page,
+/// a tag or both a tag and a device, from the friction rows or the tag rows.
+fn counted_series(
+    conn: &Connection,
+    s: &SeriesQ,
+    (first, end): (i64, i64),
+    b: i64,
+    n: i64,
+) -> Result<std::collections::BTreeMap<String, Vec<i64>>, ReadError> {
     let metrics = if s.metric == "friction" { Metrics::FrictionTypes } else { Metrics::One(&s.metric) };
     let mut series: std::collections::BTreeMap<String, Vec<i64>> = Default::default();
     let mut add = |minute: i64, metric: &str, count: i64| {
@@ -1067,11 +1082,7 @@ pub fn timeseries(conn: &Connection, s: &SeriesQ) -> Result<Value, ReadError> {
             add(ts.div_euclid(60_000), name, 1)
         })?,
     }
-    let buckets: Vec<i64> = (0..n).map(|i| (first + i * b) * 60_000).collect();
-    Ok(json!({
-        "from": format_iso_millis(s.from), "to": format_iso_millis(s.to), "site": s.site,
-        "metric": s.metric, "bucketMs": b * 60_000, "buckets": buckets, "series": series,
-    }))
+    Ok(series)
 }
 
 /// The events of `[lo, hi)` carrying the tag as [`counts`] would count them, one by one (time,
