@@ -437,6 +437,12 @@ fn query_latencies(addr: &str, runs: usize) {
         ("overview, 7 d, tag".into(), format!("/api/overview?{week}&tag=variant:B")),
         ("funnel, 7 d, tag".into(), format!("/api/funnel?{week}&tag=variant:B")),
         ("channels, 7 d, tag".into(), format!("/api/channels?{week}&tag=variant:B")),
+        // The pages and the vitals over time of a tag: from the tag's events of the range (each
+        // looked up and its body parsed; the page tables are not kept per tag), not kept.
+        ("pages, 24 h, tag".into(), format!("/api/pages?{day}&tag=variant:B")),
+        ("pages, 7 d, tag".into(), format!("/api/pages?{week}&tag=variant:B")),
+        ("timeseries vitals 24 h, tag".into(), format!("/api/timeseries?{day}&metric=vitals&tag=variant:B")),
+        ("timeseries vitals 7 d, tag".into(), format!("/api/timeseries?{week}&metric=vitals&tag=variant:B")),
         // One device class: the leaderboard's window of its friction rows (the device is in
         // their index), the sessions' from the kept session window.
         ("overview, 7 d, device".into(), format!("/api/overview?{week}&device=mobile")),

@@ -24,7 +24,7 @@
   };
   var $ = function (id) { return document.getElementById(id); };
   var state = {};
-  var chart = null, chartKeys = '', funnelChart = null, vitalsChart = null, tagsSig = '', tagsFor = '', tagsAt = 0;
+  var chart = null, chartKeys = '', funnelChart = null, vitalsChart = null, tagsSig = '', tagsFor = '', tagsAt = 0, taggedSig = '', taggedAt = 0;
   var inFlight = false, timer = null;
   // For tests and the curious: how many refreshes completed.
   var info = window.__inspector = { refreshes: 0, errors: 0 };
@@ -216,10 +216,10 @@
 
   // The Core Web Vitals over time (`metric=vitals`): per bucket, the share of the measured page
   // views rated good on LCP, INP and CLS (a gap where none measured it: no point, not a 0 %), of
-  // the page picked, on the device class chosen. Did the deploy at 14:00 make INP worse? `ts`
-  // null: a tag is chosen, and the page counts are not kept per tag.
+  // the page picked, on the device class chosen, of the events carrying the tag chosen. Did the
+  // deploy at 14:00 make INP worse? Did variant B?
   var VITALS = [['lcp', 'LCP', '#2563eb'], ['inp', 'INP', '#9333ea'], ['cls', 'CLS', '#0891b2']];
-  function renderVitals(ts) {
+  function renderVitals(ts, failed) {
     var box = $('vitals-chart'), note = $('vitals-note');
     $('vitals-of').textContent = [state.path, state.device].filter(Boolean).join(', ');
     var measured = false;
@@ -231,9 +231,8 @@
         return good[i] * 100 / n[i];
       });
     };
-    var data = ts && [ts.buckets.map(function (b) { return b / 1000; })].concat(VITALS.map(function (v) { return share(v[0]); }));
-    note.textContent = measured ? '' : ts ? 'No web vitals measured in this range.'
-      : 'Not kept per tag: the web vitals are counted per page and device only. Choose all tags to see them.';
+    var data = [ts.buckets.map(function (b) { return b / 1000; })].concat(VITALS.map(function (v) { return share(v[0]); }));
+    note.textContent = measured ? '' : failed || 'No web vitals measured in this range.';
     note.hidden = measured;
     // (Nothing to draw: no empty grid above the pages.)
     box.hidden = !measured;
@@ -384,14 +383,12 @@
     });
   }
 
-  function renderPages(pg) {
+  function renderPages(pg, failed) {
     var tbody = $('page-list').querySelector('tbody');
     tbody.textContent = '';
-    // The page counts are kept per page and device, not per tag: with a tag chosen they are the site's.
-    $('pages-note').textContent = (state.tag ? 'all visits, not only ' + tagName(state.tag) + '; ' : '') +
-      (pg.totalPages > pg.pages.length ? 'the first ' + pg.pages.length + ' of ' + fmt(pg.totalPages) : '');
+    $('pages-note').textContent = pg.totalPages > pg.pages.length ? 'the first ' + pg.pages.length + ' of ' + fmt(pg.totalPages) : '';
     siteVitals(pg.vitals);
-    if (!pg.pages.length) { emptyRow(tbody, 10, 'No page views or friction in this range.'); return; }
+    if (!pg.pages.length) { emptyRow(tbody, 10, failed || 'No page views or friction in this range.'); return; }
     pg.pages.forEach(function (p) {
       var tr = clickableRow(state.path === p.path, function () {
         state.path = state.path === p.path ? '' : p.path;
@@ -596,6 +593,11 @@
     var sessionsUrl = '/api/sessions' + (picked ? '?' + state.by + '=' + encodeURIComponent(state.channel) : '');
     // (A device row of the channels table picked: that device, in the address.)
     if (picked && state.by === 'device') sessionParams.device = '';
+    var pagesSig = state.tag && JSON.stringify([b.site, state.range, state.pagesBy, state.path, state.tag, dev]);
+    var paged = pagesSig && pagesSig === taggedSig && Date.now() - taggedAt < 60e3;
+    var slow = function (p) {
+      return state.tag ? p.catch(function (e) { return { failed: String(e.message || e) }; }) : p;
+    };
     var jobs = [
       api('/api/overview', { site: b.site, from: b.from, to: b.to, tag: state.tag, device: dev }),
       api('/api/timeseries', { site: b.site, from: b.from, to: b.to, metric: 'friction', path: state.path, tag: state.tag, device: dev }),
@@ -612,11 +614,12 @@
       // choices).
       tagsFor !== b.site + '|' + state.range || Date.now() - tagsAt > 60e3
         ? api('/api/tags', b).catch(function () { return null; }) : Promise.resolve(null),
-      api('/api/pages', { site: b.site, from: b.from, to: b.to, sort: state.pagesBy, limit: 50, device: dev }),
-      // The web vitals over time, of the page picked (the page counts are not kept per tag: none
-      // asked for with one).
-      state.tag ? Promise.resolve(null)
-        : api('/api/timeseries', { site: b.site, from: b.from, to: b.to, metric: 'vitals', path: state.path, device: dev }),
+      // The pages and the web vitals over time (of the page picked). With a tag they are counted
+      // from the tag's events one by one (the page counts are not kept per tag: ~2 s for a week
+      // of a busy shop), so asked again once a minute or when a filter changes, and a failure (a
+      // range too long to count in time) leaves the refresh and the last answer alone.
+      paged ? Promise.resolve(null) : slow(api('/api/pages', { site: b.site, from: b.from, to: b.to, sort: state.pagesBy, limit: 50, tag: state.tag, device: dev })),
+      paged ? Promise.resolve(null) : slow(api('/api/timeseries', { site: b.site, from: b.from, to: b.to, metric: 'vitals', path: state.path, tag: state.tag, device: dev })),
     ];
     return Promise.all(jobs).then(function (r) {
       renderOverview(r[0]);
@@ -626,8 +629,17 @@
       renderSessions(r[4]);
       renderSession(r[5]);
       renderChannels(r[7]);
-      renderPages(r[9]);
-      renderVitals(r[10]);
+      if (pagesSig && !paged) { taggedSig = pagesSig; taggedAt = Date.now(); }
+      // (A tag's pages or vitals that could not be counted: said in their place, asked again
+      // at the next refresh.)
+      if (r[9] && r[9].failed) {
+        taggedSig = '';
+        renderPages({ pages: [], totalPages: 0, vitals: null }, 'Not counted for ' + tagName(state.tag) + ' now: ' + r[9].failed);
+      } else if (r[9]) renderPages(r[9]);
+      if (r[10] && r[10].failed) {
+        taggedSig = '';
+        renderVitals({ buckets: [], series: {} }, 'Not counted for ' + tagName(state.tag) + ' now: ' + r[10].failed);
+      } else if (r[10]) renderVitals(r[10]);
       if (r[8]) { tagsFor = b.site + '|' + state.range; tagsAt = Date.now(); renderTags(r[8]); }
       Object.keys(r[6].bySite || {}).sort().forEach(function (s) { addOption($('f-site'), s); });
       $('status').className = '';

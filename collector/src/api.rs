@@ -299,21 +299,20 @@ pub async fn timeseries(State(st): State<AppState>, Query(q): Pairs) -> Result<R
     let metric = p.one_of("metric", &["friction", "events", "sessions", "vitals"], "friction")?.to_string();
     let bucket = p.one_of("bucket", &["auto", "minute", "5m", "15m", "hour", "day"], "auto")?;
     let (device, tag, path) = (p.device()?, p.tag()?, p.path()?);
-    // The vitals come from the page tables: per page and device class, not per tag; friction
-    // of one page from the friction rows; the events and sessions are not counted per page.
-    if metric == "vitals" && tag.is_some() {
-        return Err(BadParam("tag: not with metric=vitals (the page counts are not kept per tag)".into()).into());
-    }
+    // The vitals come from the page tables (per page and device class), or with a tag from the
+    // tag's events; friction of one page from the friction rows; the events and sessions are not
+    // counted per page.
     if path.is_some() && metric != "vitals" && metric != "friction" {
         return Err(BadParam(
             "path: only with metric=friction or vitals (the events and sessions are not counted per page)".into(),
         )
         .into());
     }
-    if device.is_some() && tag.is_some() && metric != "friction" {
-        return Err(
-            BadParam("device: with a tag, only with metric=friction (not counted per tag and device)".into()).into()
-        );
+    if device.is_some() && tag.is_some() && metric != "friction" && metric != "vitals" {
+        return Err(BadParam(
+            "device: with a tag, only with metric=friction or vitals (not counted per tag and device)".into(),
+        )
+        .into());
     }
     let s = query::SeriesQ {
         site: p.site()?,
@@ -386,18 +385,24 @@ pub async fn channels(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
 const PAGES_DEFAULT_LIMIT: i64 = 50;
 const PAGES_MAX_LIMIT: i64 = 500;
 
-/// `GET /api/pages?site&from&to&sort&limit`: the pages of a range by friction (or `sort=views`, `sort=vitals`),
-/// with their views, engaged time and scroll depth (`query::pages`).
+/// `GET /api/pages?site&from&to&sort&limit&device&tag`: the pages of a range by friction (or
+/// `sort=views`, `sort=vitals`), with their views, engaged time and scroll depth; with `tag`, of
+/// the events carrying it (`query::tagged_pages`).
 pub async fn pages(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
-    let p = Params::new(q, &["site", "from", "to", "sort", "limit", "device"])?;
+    let p = Params::new(q, &["site", "from", "to", "sort", "limit", "device", "tag"])?;
     let (from, to) = p.range(now_ms())?;
     let site = p.site()?;
     let sort = p.one_of("sort", &["friction", "views", "vitals"], "friction")?;
     let limit = p.limit(PAGES_DEFAULT_LIMIT)?.min(PAGES_MAX_LIMIT);
-    let device = p.device()?;
+    let (device, tag) = (p.device()?, p.tag()?);
     let kept = st.store.reads.kept.clone();
     Ok(json_answer(
-        st.store.reads.run(move |c| query::pages(c, &kept, &site, (from, to), sort, limit, device.as_deref())).await?,
+        st.store
+            .reads
+            .run(move |c| {
+                query::tagged_pages(c, &kept, &site, (from, to), sort, limit, device.as_deref(), tag.as_ref())
+            })
+            .await?,
     ))
 }
 

@@ -315,7 +315,14 @@ fn tagged_totals_sql(site: &Option<String>, tag: &Tag, from: i64, to: i64) -> Q 
 
 /// `columns` of the rows of `event_tags` of `[from, to)` for the tag.
 fn tagged_events_sql_of(columns: &str, site: &Option<String>, tag: &Tag, from: i64, to: i64) -> Q {
-    let mut q = Q::new(&format!("SELECT {columns} FROM event_tags AS t WHERE "));
+    tagged_rows_sql(&format!("SELECT {columns} FROM event_tags AS t WHERE "), site, tag, from, to)
+}
+
+/// `head` (a `SELECT ... FROM event_tags AS t ... WHERE `) with the conditions on `t` that make
+/// the rows of the tag in `[from, to)` one range of its primary key (`friction IN (0, 1)`: both
+/// of its ranges by time), and of `site` if given.
+fn tagged_rows_sql(head: &str, site: &Option<String>, tag: &Tag, from: i64, to: i64) -> Q {
+    let mut q = Q::new(head);
     q.push("t.key = ?", tag.key.clone())
         .push(" AND t.value = ?", tag.value.clone())
         .text(" AND t.friction IN (0, 1)")
@@ -926,10 +933,12 @@ pub struct SeriesQ {
     /// `friction` (one series per type), `events` or `sessions`.
     pub metric: String,
     pub bucket_min: i64,
-    /// Only the events carrying this tag (counted from `event_tags`, not the minute counts).
+    /// Only the events carrying this tag (counted from `event_tags`, not the minute counts;
+    /// `vitals` from the tag's events themselves, not the page tables: see
+    /// [`tagged_page_counts`]).
     pub tag: Option<Tag>,
     /// Only the events, friction and new sessions of this device class (from their own counts;
-    /// with a tag, `metric` `friction` only, from the friction rows).
+    /// with a tag, `metric` `friction` only, from the friction rows, or `vitals`).
     pub device: Option<String>,
     /// `metric` `vitals`: the page views of this page path (as stored) alone; `friction`: the
     /// friction captured on it.
@@ -1021,8 +1030,15 @@ pub fn timeseries(conn: &Connection, s: &SeriesQ) -> Result<Value, ReadError> {
     let n = ((end - first) + b - 1) / b;
     let series = if s.metric == "vitals" {
         let _snapshot = conn.unchecked_transaction()?;
-        let keys = page_keys(conn, &s.site, s.device.as_deref())?;
-        let sums = vitals_series(conn, &keys, s.path.as_deref(), (first, end), b)?;
+        let sums = match &s.tag {
+            None => {
+                let keys = page_keys(conn, &s.site, s.device.as_deref())?;
+                vitals_series(conn, &keys, s.path.as_deref(), (first, end), b)?
+            }
+            Some(tag) => {
+                tagged_vitals_series(conn, &s.site, tag, s.device.as_deref(), s.path.as_deref(), (first, end), b)?
+            }
+        };
         let series: Map<String, Value> =
             VITAL_SERIES.iter().zip(sums).map(|(name, counts)| (name.to_string(), json!(counts))).collect();
         Value::Object(series)
@@ -1221,6 +1237,31 @@ fn vitals_series(
             }
         }
     }
+    Ok(series)
+}
+
+/// [`vitals_series`] of the events carrying `tag` (on `device` only, of the page `path` only):
+/// what it would give if the tag's events were the only ones stored (see
+/// [`tagged_page_counts`]).
+fn tagged_vitals_series(
+    conn: &Connection,
+    site: &Option<String>,
+    tag: &Tag,
+    device: Option<&str>,
+    path: Option<&str>,
+    (first, end): (i64, i64),
+    b: i64,
+) -> Result<[Vec<i64>; 9], ReadError> {
+    let n = ((end - first) + b - 1) / b;
+    let mut series: [Vec<i64>; 9] = std::array::from_fn(|_| vec![0; n as usize]);
+    tagged_page_counts(conn, site, tag, device, path, (first, end), |minute, _, c| {
+        let i = ((minute - first) / b) as usize;
+        for (s, count) in series.iter_mut().zip(&c[VITALS_AT..]) {
+            if let Some(slot) = s.get_mut(i) {
+                *slot += count;
+            }
+        }
+    })?;
     Ok(series)
 }
 
@@ -1474,7 +1515,11 @@ impl Grain {
 }
 
 /// A page's counts as the page tables keep them (see `aggregate::PAGE_COLUMNS`).
-type Counts = [i64; crate::aggregate::PAGE_COLUMNS.len()];
+type Counts = crate::aggregate::PageCounts;
+
+/// Where the Core Web Vitals' nine counts begin in [`Counts`] (after views, leaves, engaged ms,
+/// scroll % and friction).
+const VITALS_AT: usize = crate::aggregate::PAGE_COLUMNS.len() - crate::aggregate::VITAL_COLUMNS.len();
 
 /// Rows of one of the page tables, of one site in `[lo, hi)` (its unit).
 fn pages_sql(grain: Grain) -> Q {
@@ -1521,6 +1566,63 @@ fn page_keys(conn: &Connection, site: &Option<String>, device: Option<&str>) -> 
     })
 }
 
+/// The events carrying the tag of `[from, to)` that count in the page tables (page views, page
+/// leaves, friction: any other event adds nothing to a page), each `event_tags` row of the tag
+/// (one range of its primary key) with its event looked up by rowid: the time it counts at, its
+/// name, capture time and body.
+fn tagged_pages_sql(site: &Option<String>, tag: &Tag, from: i64, to: i64) -> Q {
+    // (CROSS JOIN: `event_tags` first, always.)
+    let head = "SELECT t.ts, e.event, e.timestamp, e.body FROM event_tags AS t \
+                CROSS JOIN events AS e ON e.id = t.event_id WHERE ";
+    let mut q = tagged_rows_sql(head, site, tag, from, to);
+    q.text(" AND (t.friction = 1 OR e.event IN ('page_view', 'page_leave'))");
+    q
+}
+
+/// The text of column `i` of a row (an `events` column: always text).
+fn text_at<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> Result<&'r str, ReadError> {
+    r.get_ref(i)?.as_str().map_err(|e| ReadError::Failed(e.to_string()))
+}
+
+/// What the page tables would hold if the events carrying `tag` were the only ones stored: hands
+/// each such event of the minutes `[m0, m1)` (of `site`, captured on `device`, on the page `path`,
+/// when given) to `each` as (minute, page path, counts), counted as the writer counts it into the
+/// page tables (`aggregate::apply`): its facts read from its stored text by the code the
+/// writer's migrations use (`facts::extract`, the validator's own), its counts by
+/// `aggregate::page_counts`, under its page path and, for a device class, its `context.device`
+/// (the page tables' `device_site` key). Its minute is that of its `event_tags` row's time,
+/// which is the time it counts at (`aggregate::event_ts`: `apply` gives the same `ts` to its tag
+/// rows and, divided into minutes, to its page rows; the migrations use `counts_at` for both).
+/// The page tables are not kept per tag: this reads each of the tag's events in the range (its
+/// body parsed), so its cost grows with them.
+#[allow(clippy::too_many_arguments)]
+fn tagged_page_counts(
+    conn: &Connection,
+    site: &Option<String>,
+    tag: &Tag,
+    device: Option<&str>,
+    path: Option<&str>,
+    (m0, m1): (i64, i64),
+    mut each: impl FnMut(i64, &str, &Counts),
+) -> Result<(), ReadError> {
+    let q = tagged_pages_sql(site, tag, m0 * 60_000, m1 * 60_000);
+    let mut stmt = conn.prepare_cached(&q.sql)?;
+    let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
+    while let Some(r) = rows.next()? {
+        let ts: i64 = r.get(0)?;
+        let event = text_at(r, 1)?;
+        let facts = crate::facts::extract(event, text_at(r, 2)?, text_at(r, 3)?);
+        if device.is_some_and(|d| facts.device != d) || path.is_some_and(|p| facts.path != p) {
+            continue;
+        }
+        let counts = crate::aggregate::page_counts(event, &facts);
+        if counts.iter().any(|&n| n != 0) {
+            each(ts.div_euclid(60_000), &facts.path, &counts);
+        }
+    }
+    Ok(())
+}
+
 /// The pages of a range by what customers met there: page views, engaged time per view, the
 /// average deepest scroll of a page view, friction events and friction per view, and how many
 /// page views rated good and poor on each Core Web Vital; `sort`
@@ -1531,33 +1633,61 @@ pub fn pages(
     conn: &Connection,
     kept: &Kept,
     site: &Option<String>,
-    (from, to): (i64, i64),
+    range: (i64, i64),
     sort: &str,
     limit: i64,
     device: Option<&str>,
 ) -> Result<Value, ReadError> {
+    tagged_pages(conn, kept, site, range, sort, limit, device, None)
+}
+
+/// [`pages`], and with `tag` of the events carrying it alone: the same counts made from the
+/// tag's events of the range (see [`tagged_page_counts`]; the page tables are not kept per tag),
+/// each page's friction by type from the tag's leaderboard window.
+#[allow(clippy::too_many_arguments)]
+pub fn tagged_pages(
+    conn: &Connection,
+    kept: &Kept,
+    site: &Option<String>,
+    (from, to): (i64, i64),
+    sort: &str,
+    limit: i64,
+    device: Option<&str>,
+    tag: Option<&Tag>,
+) -> Result<Value, ReadError> {
     let _snapshot = conn.unchecked_transaction()?;
     let (_, friction_upto) = snapshot_ids(conn)?;
     let (m0, m1) = (from.div_euclid(60_000), (to - 1).div_euclid(60_000) + 1);
-    let sites = page_keys(conn, site, device)?;
     let mut sums: std::collections::HashMap<String, Counts> = Default::default();
-    for (site, (grain, lo, hi)) in
-        sites.iter().flat_map(|s| page_parts(m0, m1, Grain::Days).into_iter().map(move |p| (s, p)))
-    {
-        let q = pages_sql(grain);
-        let mut stmt = conn.prepare_cached(&q.sql)?;
-        let mut rows = stmt.query(rusqlite::params![site, lo, hi])?;
-        while let Some(r) = rows.next()? {
-            let path = match r.get_ref(0)? {
-                rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).unwrap_or(""),
-                _ => "",
-            };
-            let row = match sums.get_mut(path) {
-                Some(row) => row,
-                None => sums.entry(path.to_string()).or_default(),
-            };
-            for (i, sum) in row.iter_mut().enumerate() {
-                *sum += r.get::<_, i64>(i + 1)?;
+    let mut add = |path: &str, counts: &Counts| {
+        let row = match sums.get_mut(path) {
+            Some(row) => row,
+            None => sums.entry(path.to_string()).or_default(),
+        };
+        for (sum, n) in row.iter_mut().zip(counts) {
+            *sum += n;
+        }
+    };
+    if let Some(tag) = tag {
+        tagged_page_counts(conn, site, tag, device, None, (m0, m1), |_, path, counts| add(path, counts))?;
+    } else {
+        let sites = page_keys(conn, site, device)?;
+        for (site, (grain, lo, hi)) in
+            sites.iter().flat_map(|s| page_parts(m0, m1, Grain::Days).into_iter().map(move |p| (s, p)))
+        {
+            let q = pages_sql(grain);
+            let mut stmt = conn.prepare_cached(&q.sql)?;
+            let mut rows = stmt.query(rusqlite::params![site, lo, hi])?;
+            let mut counts = Counts::default();
+            while let Some(r) = rows.next()? {
+                let path = match r.get_ref(0)? {
+                    rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).unwrap_or(""),
+                    _ => "",
+                };
+                for (i, n) in counts.iter_mut().enumerate() {
+                    *n = r.get(i + 1)?;
+                }
+                add(path, &counts);
             }
         }
     }
@@ -1567,7 +1697,7 @@ pub fn pages(
     // a page seen once, slowly, is not the slowest page of the shop.
     let poor = |c: &Counts| {
         // (After the five counts, three per vital: measured, good, poor.)
-        let v = &c[5..];
+        let v = &c[VITALS_AT..];
         v[2] + v[5] + v[8]
     };
     let key = |c: &Counts| match sort {
@@ -1580,7 +1710,7 @@ pub fn pages(
     // Every page's vitals together (also those past `limit`): the site's share of good views.
     let mut all_vitals = [0i64; 9];
     for (_, c) in &rows {
-        for (sum, n) in all_vitals.iter_mut().zip(&c[5..]) {
+        for (sum, n) in all_vitals.iter_mut().zip(&c[VITALS_AT..]) {
             *sum += n;
         }
     }
@@ -1590,7 +1720,7 @@ pub fn pages(
         Default::default()
     } else {
         let device = device.map(String::from);
-        let f = Filters { site: site.clone(), kind: None, path: None, selector: None, tag: None, device };
+        let f = Filters { site: site.clone(), kind: None, path: None, selector: None, tag: tag.cloned(), device };
         kept.friction.by_path_and_type(conn, &f, from, to, friction_upto, &shown)?
     };
     let ratio = |n: i64, d: i64| if d > 0 { json!(n as f64 / d as f64) } else { Value::Null };
@@ -1819,6 +1949,11 @@ pub fn all_shapes() -> Vec<(String, usize)> {
         }
     }
     add(Q { sql: SITES_SQL.to_string(), args: vec![] });
+    // The pages and the vitals series of a tag: its rows of `event_tags`, each event by rowid.
+    let tag = Tag { key: "k".into(), value: "v".into() };
+    for site in [false, true] {
+        add(tagged_pages_sql(&opt(site), &tag, 0, 1));
+    }
     out
 }
 

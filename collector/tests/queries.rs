@@ -739,7 +739,8 @@ async fn bad_parameters_are_400_with_a_reason() {
         ("/api/sessions?selector=".to_string().leak(), ""),
         ("/api/timeseries?metric=revenue", "metric"),
         ("/api/timeseries?bucket=week", "bucket"),
-        ("/api/timeseries?metric=vitals&tag=a:b", "tag"),
+        ("/api/pages?tag=a", "tag"),
+        ("/api/timeseries?metric=vitals&tag=a:b&device=", "device"),
         ("/api/timeseries?metric=events&path=/cart", "path"),
         ("/api/timeseries?bucket=minute&from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z", "bucket"),
         ("/api/funnel?steps=a,B", "steps"),
@@ -1864,8 +1865,8 @@ async fn vitals_over_time_by_minute_hour_and_day() {
 
 /// `metric=vitals` of one page (`path`, exactly as stored) and of one device class (`device`,
 /// the rows kept under the site and the class), and both; the nine series, zeros, when nothing
-/// was measured. A tag is refused (the page counts are not kept per tag), and so is `path` with
-/// another metric.
+/// was measured. `path` with another metric is refused; a tag is not (none of these events
+/// carries one: nothing measured, see `tagged_pages_and_vitals_are_those_of_the_tags_events_alone`).
 #[tokio::test]
 async fn vitals_over_time_of_one_page_and_device() {
     let t = app_on(Store::open(":memory:").unwrap(), open());
@@ -1906,10 +1907,14 @@ async fn vitals_over_time_of_one_page_and_device() {
     assert!(vital_buckets(&tablet).is_empty());
     assert_eq!(tablet["series"]["lcp_n"], json!([0, 0]));
 
-    // Refused: a tag with the vitals, a page with the events or sessions (not counted per page).
+    // A tag (with a device, a page): the vitals of the events carrying it, here none.
+    for q in [hourly("tag=variant:B"), hourly("tag=variant:B&device=mobile&path=/p/mug")] {
+        let tagged = api(&t, &q).await;
+        assert!(vital_buckets(&tagged).is_empty(), "{q}: {tagged}");
+        assert_eq!(tagged["series"]["lcp_n"], json!([0, 0]), "{q}");
+    }
+    // Refused: a page with the events or sessions (not counted per page).
     for (q, needle) in [
-        (hourly("tag=variant:B"), "not kept per tag"),
-        (hourly("tag=variant:B&device=mobile"), "tag"),
         (format!("/api/timeseries?{}&metric=sessions&path=/p/mug", range()), "path"),
         (format!("/api/timeseries?{}&metric=events&path=/p/mug", range()), "path"),
         (hourly("path=cart"), "path"),
@@ -1917,6 +1922,174 @@ async fn vitals_over_time_of_one_page_and_device() {
         let a = get(&t.app, &q).await;
         assert_eq!(a.status, StatusCode::BAD_REQUEST, "{q}: {}", String::from_utf8_lossy(&a.bytes));
         assert!(a.error().contains(needle), "{q}: {}", a.error());
+    }
+}
+
+/// The variant-B tag of the experiment's events.
+fn variant_b() -> Value {
+    json!({"experiment": "checkout_v2", "variant": "B"})
+}
+
+/// Events of every kind the pages count (page views, page leaves with Core Web Vitals, some with
+/// junk figures, friction of three types) and of kinds they do not (add_to_cart, click), on two
+/// sites, three pages and two device classes (and none), from the 18th to the 21st (most on the
+/// 20th between 10:00 and 12:00, as `at` gives, some in the minutes a range below starts or ends
+/// in), a third carrying variant B, a third variant A, the rest no tag; and a B page_leave dated a
+/// year ahead (not believed: it counts at its receive time).
+fn mixed_pages_events() -> Vec<Value> {
+    let mut rng = 0x2545_f491_4f6c_dd1du64;
+    let mut next = |n: u64| {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng % n
+    };
+    let a = json!({"experiment": "checkout_v2", "variant": "A"});
+    let mut out = Vec::new();
+    for i in 0..240 {
+        let site = if next(4) == 0 { "blog" } else { "shop" };
+        let path = ["/", "/p/mug", "/cart"][next(3) as usize];
+        let device = ["", "mobile", "desktop"][next(3) as usize];
+        let time = match next(8) {
+            0 | 1 => format!(
+                "2026-11-{}T{:02}:{:02}:{:02}.000Z",
+                18 + next(4),
+                [3, 8, 12, 12, 23][next(5) as usize],
+                next(60),
+                next(60)
+            ),
+            // (In the minutes 10:01 and 11:40, where the ranges below start and end.)
+            2 => at([1, 100][next(2) as usize], next(60) as u32),
+            _ => at(next(120) as u32, next(60) as u32),
+        };
+        let (id, session) = (format!("m{i}"), format!("s{}", next(16)));
+        let mut e = match next(8) {
+            0 | 1 => ev(&id, site, &session, "page_view", &time, path, json!({})),
+            2 | 3 => {
+                let lcp = [json!(900), json!(3000), json!(4500), json!("1200")][next(4) as usize].clone();
+                let cls = [json!(20), json!(180), json!(400), json!(-3)][next(4) as usize].clone();
+                let mut props = json!({"category": "touchpoint", "path": path, "engaged_ms": 1000 * next(30),
+                                       "max_scroll_pct": next(101), "lcp_ms": lcp, "cls_milli": cls});
+                match next(4) {
+                    0 => props["inp"] = json!(["good", "needs-improvement", "poor"][next(3) as usize]),
+                    1 => props["inp_ms"] = json!(next(800)),
+                    _ => {}
+                }
+                ev(&id, site, &session, "page_leave", &time, path, props)
+            }
+            4 | 5 => {
+                let kind = ["dead_click", "rage_click", "js_error"][next(3) as usize];
+                let mut f = friction(&id, &session, kind, &time, path, "#pay", None);
+                f["site"] = json!(site);
+                f
+            }
+            6 => ev(&id, site, &session, "add_to_cart", &time, path, json!({"moment": true})),
+            _ => ev(&id, site, &session, "click", &time, path, json!({})),
+        };
+        if !device.is_empty() {
+            e["context"]["device"] = json!(device);
+        }
+        out.push(match i % 3 {
+            0 => tagged(e, &variant_b()),
+            1 => tagged(e, &a),
+            _ => e,
+        });
+    }
+    let ahead = vital_leave("ahead", "shop", "2027-12-01T00:00:00.000Z", "/cart", "mobile", json!({"lcp_ms": 5000}));
+    out.push(tagged(ahead, &variant_b()));
+    out
+}
+
+/// With `tag`, `/api/pages` and `/api/timeseries?metric=vitals` give what they give without it on
+/// a store holding only the events carrying the tag: for every page, site, device class (a device
+/// and the tag together), page path and order, over ranges of minutes, hours and days (whole
+/// days, hours and minutes at the ends, ends inside a minute) and buckets of a minute, 15
+/// minutes, an hour and a day, and for an event counted at its receive time. (The untagged
+/// answers come from the page tables, the tagged ones from the tag's events: the same minute for
+/// each event, the time it counts at.) Checked by hand too: variant B's pages of `experiment`.
+#[tokio::test]
+async fn tagged_pages_and_vitals_are_those_of_the_tags_events_alone() {
+    let events = mixed_pages_events();
+    let only_b: Vec<Value> = events.iter().filter(|e| e["context"]["tags"] == variant_b()).cloned().collect();
+    assert_eq!(only_b.len(), 81);
+    let (all, b) = (app_on(Store::open(":memory:").unwrap(), open()), app_on(Store::open(":memory:").unwrap(), open()));
+    for (t, events) in [(&all, events), (&b, only_b)] {
+        let n = events.len();
+        let a = post(&t.app, batch(events)).await;
+        assert_eq!(
+            (a.json()["accepted"].as_u64(), &a.json()["rejected"]),
+            (Some(n as u64), &json!([])),
+            "{}",
+            a.json()
+        );
+    }
+    let now = touchpoint_collector::facts::now_ms();
+    let ranges = [
+        (range(), true),
+        (format!("from={}&to={}", at(1, 30), at(100, 20)), true),
+        ("from=2026-11-18T00:00:00Z&to=2026-11-21T12:30:00Z".to_string(), false),
+        ("from=2026-11-17T07:13:00Z&to=2026-11-22T00:05:00Z".to_string(), false),
+        // (The event dated ahead, at its receive time.)
+        (format!("from={}&to={}", now - 86_400_000, now + 3_600_000), false),
+    ];
+    let (mut measured, mut differs) = (0, 0);
+    for (range, short) in &ranges {
+        for filter in
+            ["", "&site=shop", "&device=mobile", "&site=blog&device=desktop", "&sort=views", "&sort=vitals&limit=2"]
+        {
+            let q = format!("/api/pages?{range}{filter}");
+            let tagged = api(&all, &format!("{q}&tag=variant:B")).await;
+            assert_eq!(tagged, api(&b, &q).await, "{q}");
+            differs += usize::from(tagged != api(&all, &q).await);
+            measured += usize::from(tagged["vitals"]["lcp"]["n"].as_i64() > Some(0));
+        }
+        let buckets: &[&str] = if *short { &["minute", "15m", "hour", "day"] } else { &["hour", "day"] };
+        for bucket in buckets {
+            for filter in ["", "&site=shop", "&device=desktop", "&path=/p/mug", "&site=shop&device=mobile&path=/cart"] {
+                let q = format!("/api/timeseries?metric=vitals&{range}&bucket={bucket}{filter}");
+                let tagged = api(&all, &format!("{q}&tag=variant:B")).await;
+                assert_eq!(tagged, api(&b, &q).await, "{q}");
+                differs += usize::from(tagged != api(&all, &q).await);
+                measured += usize::from(!vital_buckets(&tagged).is_empty());
+            }
+        }
+    }
+    // (What the comparison stands for: answers with vitals measured, not those of every event.)
+    assert!(measured > 60 && differs > 60, "{measured} {differs}");
+    let recent = format!("/api/pages?from={}&to={}&tag=variant:B", now - 86_400_000, now + 3_600_000);
+    assert_eq!(vitals_rows(&api(&all, &recent).await), ["/cart lcp 1/0/1 cls 0/0/0 inp 0/0/0"]);
+
+    // By hand: variant B's events of the range are b1's view of /cart and its two friction
+    // events there, b2's add to cart (no page count) and its js_error on /cart (b0's, at 09:30,
+    // are before the range).
+    let t = app_on(Store::open(":memory:").unwrap(), open());
+    assert_eq!(post(&t.app, batch(experiment())).await.json()["accepted"], json!(12));
+    let pages = api(&t, &format!("/api/pages?{}&tag=variant:B", range())).await;
+    let rows: Vec<String> = pages["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            format!(
+                "{} v{} l{} f{} {}",
+                p["path"].as_str().unwrap(),
+                p["views"],
+                p["leaves"],
+                p["friction"],
+                p["frictionByType"]
+            )
+        })
+        .collect();
+    assert_eq!(rows, [r#"/cart v1 l0 f3 {"dead_click":1,"js_error":1,"rage_click":1}"#], "{pages}");
+    let all_pages = api(&t, &format!("/api/pages?{}", range())).await;
+    assert_eq!(all_pages["pages"][0]["views"], json!(3), "a1's, b1's and n1's: {all_pages}");
+    assert!(api(&t, &format!("/api/pages?{}&tag=variant:B&site=blog", range())).await["pages"] == json!([]));
+    // A bad tag is a 400 here too.
+    for endpoint in ["pages", "timeseries?metric=vitals"] {
+        let a =
+            get(&t.app, &format!("/api/{endpoint}{}tag=variant", if endpoint == "pages" { "?" } else { "&" })).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{endpoint}");
+        assert!(a.error().starts_with("tag: "), "{endpoint}: {}", a.error());
     }
 }
 

@@ -383,17 +383,17 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
     (await page.locator('#page-list tbody tr[data-path="/"]').textContent()) === '/3' + '14 s' + '80 %' + '–––' + '0' + '0');
 
   // Core Web Vitals: four views of the product page leave with their figures (LCP of the page
-  // load, CLS, INP when there was an interaction). Each cell: the share of the measured views
-  // that were good, coloured as CrUX assesses a page (good: >= 75 % good; poor: > 25 % poor),
-  // the counts as its title.
+  // load, CLS, INP when there was an interaction), two in sess-one (variant A), two in sess-two
+  // (variant B). Each cell: the share of the measured views that were good, coloured as CrUX
+  // assesses a page (good: >= 75 % good; poor: > 25 % poor), the counts as its title.
   const vitals = [
     { lcp_ms: 1200, cls_milli: 50, inp: 'good' },
     { lcp_ms: 1800, cls_milli: 150, inp: 'poor', inp_ms: 620 },
     { lcp_ms: 2300, cls_milli: 180, inp: 'poor', inp_ms: 900 },
     { lcp_ms: 5000, cls_milli: 90 },
   ];
-  await send(vitals.map((v, i) => ev(i % 2 ? 'sess-two' : 'sess-one', 'page_leave', 0, '/product.html',
-    { category: 'touchpoint', path: '/product.html', engaged_ms: 5000, max_scroll_pct: 50, ...v })));
+  await send(vitals.map((v, i) => tagged(i % 2 ? B : A, ev(i % 2 ? 'sess-two' : 'sess-one', 'page_leave', 0, '/product.html',
+    { category: 'touchpoint', path: '/product.html', engaged_ms: 5000, max_scroll_pct: 50, ...v }))));
   const from = new Date(Date.now() - 3600e3).toISOString(), to = new Date(Date.now() + 60e3).toISOString();
   const pg = await (await fetch(`${collector.url}/api/pages?from=${from}&to=${to}`, { headers: { Authorization: `Bearer ${TOKEN}` } })).json();
   const product = pg.pages.find((p) => p.path === '/product.html');
@@ -427,6 +427,58 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   }, { timeout: 30_000 });
   await page.mouse.move(0, 0);
   await page.locator('#pages').screenshot({ path: path.join(ARTIFACTS, 'inspector-pages.png') });
+  // "Did variant B make the product page slower?": a tag narrows the pages and the vitals chart
+  // to the events carrying it. B's: sess-two's two leaves of the product page (LCP 1.8 s good,
+  // 5 s poor; INP poor; CLS 0.15 needing improvement, 0.09 good), its two friction events there
+  // and its js_error on the cart (its view of the product page came before the page set the tag).
+  const tagView = await context.newPage();
+  tagView.on('pageerror', (e) => errors.push(String(e)));
+  await tagView.goto(`${collector.url}/inspector?range=1h&tag=variant:B`);
+  const tagPageRows = () => tagView.$$eval('#page-list tbody tr', (trs) => trs.map((r) => [...r.cells].map((c) => c.textContent).join('|')));
+  const siteBadges = () => tagView.$$eval('#pages-vitals .score', (ss) => ss.map((s) => [s.textContent, s.className]));
+  const tagLegend = async () => {
+    await tagView.locator('#vitals-chart').scrollIntoViewIfNeeded();
+    const box = await tagView.locator('#vitals-chart .u-over').boundingBox();
+    await tagView.mouse.move(box.x + box.width - 1, box.y + box.height / 2);
+    return JSON.stringify(await tagView.$$eval('#vitals-chart .u-legend .u-series', (ss) => ss.slice(1)
+      .map((s) => `${s.querySelector('.u-label').textContent} ${s.querySelector('.u-value').textContent}`)));
+  };
+  await waitFor('variant B\'s pages', async () => JSON.stringify(await tagPageRows()) === JSON.stringify([
+    '/product.html|0|–|50 %|50 % good|0 % good|50 % good|2|–|dead_click 1, rage_click 1',
+    '/cart.html|0|–|–|–|–|–|1|–|js_error 1',
+  ]), { timeout: 30_000 });
+  assert.deepEqual(await siteBadges(), [['LCP 50 % good', 'score bad'], ['INP 0 % good', 'score bad'], ['CLS 50 % good', 'score mid']]);
+  assert.equal(await tagView.textContent('#pages-note'), '', 'no "all visits" note');
+  await waitFor('variant B\'s vitals chart', async () => await tagView.isVisible('#vitals-chart .u-over'));
+  assert.equal(await tagView.isHidden('#vitals-note'), true);
+  await waitFor('variant B\'s last bucket in the legend', async () =>
+    (await tagLegend()) === JSON.stringify(['LCP 50 %', 'INP 0 %', 'CLS 50 %']), { timeout: 30_000 });
+  // Variant A: sess-one's two leaves (LCP 1.2 s and 2.3 s good; INP good and poor; CLS 0.05
+  // good, 0.18 needing improvement), its dead click on the product page and its view of /.
+  await tagView.selectOption('#f-tag', 'variant:A');
+  await waitFor('variant A\'s pages', async () => JSON.stringify(await tagPageRows()) === JSON.stringify([
+    '/product.html|0|–|50 %|100 % good|50 % good|50 % good|1|–|dead_click 1',
+    '/|1|–|–|–|–|–|0|0|',
+  ]), { timeout: 30_000 });
+  await waitFor('variant A\'s last bucket in the legend', async () =>
+    (await tagLegend()) === JSON.stringify(['LCP 100 %', 'INP 50 %', 'CLS 50 %']), { timeout: 30_000 });
+  // All tags again: every visit's.
+  await tagView.selectOption('#f-tag', '');
+  await waitFor('every visit\'s legend', async () =>
+    (await tagLegend()) === JSON.stringify(['LCP 75 %', 'INP 33 %', 'CLS 50 %']), { timeout: 30_000 });
+  // A tag's pages and vitals are counted from its events one by one: a range too long to count
+  // in time (503) is said in their place, and the rest of the refresh still shows.
+  await tagView.route(/\/api\/(pages|timeseries)\?.*tag=/, (r) => (r.request().url().includes('/api/timeseries') &&
+    !r.request().url().includes('metric=vitals') ? r.continue()
+    : r.fulfill({ status: 503, contentType: 'application/json', body: '{"error":"the read took too long"}' })));
+  await tagView.selectOption('#f-tag', 'variant:B');
+  await waitFor('the pages not counted, said', async () => (await tagPageRows()).join() ===
+    'Not counted for variant=B now: /api/pages: the read took too long', { timeout: 30_000 });
+  assert.equal(await tagView.textContent('#vitals-note'), 'Not counted for variant=B now: /api/timeseries: the read took too long');
+  assert.equal(await tagView.isHidden('#vitals-chart'), true);
+  assert.notEqual(await tagView.getAttribute('#status', 'class'), 'error', 'the refresh itself did not fail');
+  assert.match(await tagView.textContent('#leaderboard tbody'), /rage_click/, 'the leaderboard narrowed to B still shows');
+  await tagView.close();
   // Ordered by poor vitals: the product page (its poor LCP and INP views) first, then by views
   // (/ before /cart.html, which comes first by friction), in the address.
   const pagePaths = () => page.$$eval('#page-list tbody tr', (trs) => trs.map((t) => t.dataset.path).slice(0, 3).join());
