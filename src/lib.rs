@@ -46,25 +46,31 @@ mod api {
         if !host.is_object() || !web::start(cfg, host.unchecked_into()) {
             return;
         }
+        // The page's tags set before Touchpoint loaded (an A/B testing tool's variant, queued by
+        // the stub) are the page's from its start: its page view carries them.
+        replay(&queue, 0);
         // The page view comes first, as the page's first event; a `page` call in the stub's
         // queue stands in for it (as in Segment's snippet), with the page's own properties.
-        if !replay(&queue, true) {
+        if !replay(&queue, 1) {
             web::command(&js_sys::Array::of1(&JsValue::from_str("page")));
         }
-        replay(&queue, false);
+        replay(&queue, 2);
     }
 
-    /// Replays the stub's calls: only `page` calls (`pages`), or every other call. Returns
-    /// whether there was a `page` call.
-    fn replay(queue: &JsValue, pages: bool) -> bool {
-        let mut page = false;
+    /// Replays the stub's calls: the `set` calls queued before any other (`pass` 0), then of the
+    /// others only the `page` calls (1) or every other call (2). Returns whether there was a
+    /// `page` call.
+    fn replay(queue: &JsValue, pass: u8) -> bool {
+        let (mut page, mut leading) = (false, true);
         // The queue is the page's array: read it defensively (see web::safe).
         if web::safe::is_array(queue) == Some(true) {
             for call in web::safe::to_array(queue).unwrap_or_default().iter() {
                 let Some(args) = web::safe::to_array(&call) else { continue };
-                let is_page = args.get(0).as_string().as_deref() == Some("page");
+                let name = args.get(0).as_string();
+                leading &= name.as_deref() == Some("set");
+                let is_page = name.as_deref() == Some("page");
                 page |= is_page;
-                if is_page == pages {
+                if if leading { pass == 0 } else { pass != 0 && (pass == 1) == is_page } {
                     web::command(&args);
                 }
             }

@@ -568,6 +568,28 @@ test('page tags: touchpoint(\'set\') puts context.tags on every later event, mer
   assert.equal(events.find((e) => e.event === 'untagged').context.tags, undefined, 'every key removed: no tags');
 });
 
+// An A/B testing tool that decides before Touchpoint has loaded: its `set`, queued by the stub,
+// is the page's from its start, so the page view on load carries the variant (the inspector's
+// pages of a variant count its views); a `set` queued after another call stays in its place.
+test('page tags queued before the SDK loaded: the page view on load carries them; a later queued set only what follows it', T, async (t) => {
+  const site = 'journey-tags-queued';
+  const page = await spaPage(t, site, '/landing', `<!doctype html><html><head><title>landing</title>
+<script>window.touchpoint=window.touchpoint||function(){(touchpoint.q=touchpoint.q||[]).push(arguments)};
+touchpoint('set', { experiment: 'hero', variant: 'B' });
+touchpoint('set', { store: 'de' });
+touchpoint('track', 'queued_call');
+touchpoint('set', { late: true });
+</script>__SNIPPET__</head><body></body></html>`);
+  await page.evaluate(() => { touchpoint('track', 'after_load'); touchpoint('flush'); });
+  const events = await eventsUntil(site, 'after_load');
+  const names = events.map((e) => e.event);
+  assert.deepEqual(names.slice(0, 3), ['page_view', 'queued_call', 'after_load'], 'the page view still comes first');
+  const early = { experiment: 'hero', variant: 'B', store: 'de' };
+  assert.deepEqual(events[0].context.tags, early, 'the page view on load carries the tags queued before it');
+  assert.deepEqual(events[1].context.tags, early, 'the call queued between the two sets: the first two only');
+  assert.deepEqual(events[2].context.tags, { ...early, late: true }, 'the set queued after it applies from there');
+});
+
 // A page prerendered by the browser (Speculation Rules) may never be shown. This headless Chromium
 // does not prerender (checked: a prerender rule's page loads only when the link is followed), so
 // the API is played as specified: document.prerendering is true until the page is activated, then
