@@ -57,9 +57,9 @@ mod api {
         replay(&queue, 2);
     }
 
-    /// Replays the stub's calls: the `set` calls queued before any other (`pass` 0), then of the
-    /// others only the `page` calls (1) or every other call (2). Returns whether there was a
-    /// `page` call.
+    /// Replays the stub's calls: the `set` (and `beforeSend`) calls queued before any other
+    /// (`pass` 0), then of the others only the `page` calls (1) or every other call (2).
+    /// Returns whether there was a `page` call.
     fn replay(queue: &JsValue, pass: u8) -> bool {
         let (mut page, mut leading) = (false, true);
         // The queue is the page's array: read it defensively (see web::safe).
@@ -67,7 +67,8 @@ mod api {
             for call in web::safe::to_array(queue).unwrap_or_default().iter() {
                 let Some(args) = web::safe::to_array(&call) else { continue };
                 let name = args.get(0).as_string();
-                leading &= name.as_deref() == Some("set");
+                // (The npm package's init queues the page's beforeSend hook first: no event.)
+                leading &= matches!(name.as_deref(), Some("set" | "beforeSend"));
                 let is_page = name.as_deref() == Some("page");
                 page |= is_page;
                 if if leading { pass == 0 } else { pass != 0 && (pass == 1) == is_page } {
