@@ -345,7 +345,8 @@ export interface Touchpoint {
   friction<N extends string>(name: N extends FrictionEventName ? never : N, properties?: Properties): void;
   /** The page's tags (an experiment's variant, the store, the customer's tier): every event
    * captured afterwards on this page (clicks and friction included) carries them as
-   * `context.tags`. Merged by key across calls; `null` removes a key. Not kept across pages. */
+   * `context.tags`. Merged by key across calls; `null` removes a key. Not kept across pages.
+   * Called right after `init()`, before any other call, it tags the page view on load too. */
   set(tags: Tags): void;
   /** Your hook on each event about to leave the browser (called again if its batch is retried):
    * it gets a copy; return it (changed or not) or nothing to send it, `null` or `false` to drop
