@@ -18,6 +18,7 @@
 //! The writer calls [`apply`] once per group with that group's new events, so a session seen in
 //! twenty events of a group costs one read and one write of its row, not twenty.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::{params, Connection, OptionalExtension};
@@ -135,11 +136,34 @@ CREATE TABLE IF NOT EXISTS site_totals (
 /// 700,000 rows per poll (by the day ~30,000, plus the ends). No rows for all sites (site `''`,
 /// as the counts above keep): a read for all sites reads each site's, which halves the writes
 /// (~17 % of the inspector bench's ingestion with both).
+///
+/// Then the tag page tables, `tag_page_minutes`, `tag_page_hours` and `tag_page_days`: the same
+/// counts again per page tag (`event_tags`' key and value) of the events that carry it, for the
+/// pages and vitals of a tag (an experiment's variant). Keyed by tag first, so that a tag's rows
+/// of a site over a range are one range of the primary key (no other index to keep), however
+/// many other tags there are; `site` as in the page tables (the site, and its device class's
+/// key). Written with the page tables, the same way ([`write_pages`]): per tag (each row of
+/// `event_tags`) of each event that counts on a page. Keyed by site and time first instead (a
+/// group's rows of every tag together, fewer pages written per commit), ingestion was no faster
+/// in the inspector bench (4 runs each), while a tag's read would have read every tag's rows of
+/// its range: their cost is per row. Version 17.
 pub fn page_schema() -> String {
     let mut sql = String::new();
-    for (table, column) in PAGE_TABLES {
+    for ((table, column), tag) in
+        PAGE_TABLES.iter().map(|t| (t, false)).chain(TAG_PAGE_TABLES.iter().map(|t| (t, true)))
+    {
+        let (tag_columns, tag_key) = if tag {
+            (
+                "key TEXT NOT NULL,             -- the tag, as `event_tags` keeps it
+                value TEXT NOT NULL,",
+                "key, value, ",
+            )
+        } else {
+            ("", "")
+        };
         sql += &format!(
             "CREATE TABLE IF NOT EXISTS {table} (
+                {tag_columns}
                 site        TEXT NOT NULL,
                 {column:<11} INTEGER NOT NULL,  -- unix ms / 60000, 3600000 or 86400000
                 path        TEXT NOT NULL,
@@ -151,7 +175,7 @@ pub fn page_schema() -> String {
                 -- Per Core Web Vital (LCP, CLS, INP): the page_leave events that measured it, and
                 -- of those the good and the poor ones (the rest need improvement).
                 {vitals}
-                PRIMARY KEY (site, {column}, path)
+                PRIMARY KEY ({tag_key}site, {column}, path)
             ) WITHOUT ROWID;\n",
             vitals =
                 VITAL_COLUMNS.iter().map(|c| format!("{c} INTEGER NOT NULL DEFAULT 0,")).collect::<Vec<_>>().join(" ")
@@ -218,6 +242,10 @@ pub(crate) fn device_count_keys(site: &str, device: &str) -> Vec<String> {
 
 /// The page tables and their time column, finest first.
 pub const PAGE_TABLES: [(&str, &str); 3] = [("page_minutes", "minute"), ("page_hours", "hour"), ("page_days", "day")];
+
+/// The tag page tables (see [`page_schema`]), as [`PAGE_TABLES`].
+pub const TAG_PAGE_TABLES: [(&str, &str); 3] =
+    [("tag_page_minutes", "minute"), ("tag_page_hours", "hour"), ("tag_page_days", "day")];
 
 /// Fills `hour_counts` from `minute_counts` (a version 3 database; minutes are never negative).
 pub const HOURS_FROM_MINUTES: &str = "
@@ -614,66 +642,127 @@ pub(crate) fn page_counts(event: &str, f: &crate::facts::Facts) -> PageCounts {
     c
 }
 
-/// Adds (`sign` 1) or takes out (`sign` -1) page counts, keyed by (site, minute, path), in
-/// `page_minutes` and, summed per hour and per day, in `page_hours` and `page_days` (the same
-/// key may come many times: one item per event will do). A row taken
-/// down to nothing is removed, as a rebuild would not make it.
+/// A row of the page tables (tag `None`) or of the tag page tables (the tag's key and value, as
+/// [`tag_values`] gives them): (tag, site or device key, minute, path).
+pub(crate) type PageKey<'a> = (Option<(&'a str, &'a str)>, &'a str, i64, &'a str);
+
+/// Adds (`sign` 1) or takes out (`sign` -1) page counts, keyed by [`PageKey`], in
+/// `page_minutes` and, summed per hour and per day, in `page_hours` and `page_days`, or for the
+/// keys with a tag in the tag page tables (the same key may come many times: one item per event
+/// will do). A row taken down to nothing is removed, as a rebuild would not make it.
 pub(crate) fn write_pages<'a>(
     conn: &Connection,
-    minutes: impl IntoIterator<Item = ((&'a str, i64, &'a str), PageCounts)>,
+    minutes: impl IntoIterator<Item = (PageKey<'a>, PageCounts)>,
     sign: i64,
 ) -> rusqlite::Result<()> {
-    let mut by_minute: BTreeMap<(&str, i64, &str), PageCounts> = BTreeMap::new();
-    let mut by_hour: BTreeMap<(&str, i64, &str), PageCounts> = BTreeMap::new();
-    let mut by_day: BTreeMap<(&str, i64, &str), PageCounts> = BTreeMap::new();
-    for ((site, minute, path), c) in minutes {
+    // (Sorted: the untagged rows first, then each tag's, each in key order.)
+    let mut by_minute: BTreeMap<PageKey<'_>, PageCounts> = BTreeMap::new();
+    let mut by_hour: BTreeMap<PageKey<'_>, PageCounts> = BTreeMap::new();
+    let mut by_day: BTreeMap<PageKey<'_>, PageCounts> = BTreeMap::new();
+    for ((tag, site, minute, path), c) in minutes {
         let at =
             [(&mut by_minute, minute), (&mut by_hour, minute.div_euclid(60)), (&mut by_day, minute.div_euclid(1440))];
         for (map, at) in at {
-            let row = map.entry((site, at, path)).or_default();
+            let row = map.entry((tag, site, at, path)).or_default();
             for (sum, n) in row.iter_mut().zip(c) {
                 *sum += n;
             }
         }
     }
-    let columns = PAGE_COLUMNS.join(", ");
-    let values: Vec<String> = (0..PAGE_COLUMNS.len()).map(|i| format!("?{}", i + 4)).collect();
-    let sums: Vec<String> = PAGE_COLUMNS.iter().map(|c| format!("{c} = {c} + excluded.{c}")).collect();
-    for ((table, column), rows) in PAGE_TABLES.into_iter().zip([&by_minute, &by_hour, &by_day]) {
-        let upsert = format!(
-            "INSERT INTO {table} (site, {column}, path, {columns}) VALUES (?1, ?2, ?3, {})
-             ON CONFLICT (site, {column}, path) DO UPDATE SET {}",
-            values.join(", "),
-            sums.join(", ")
-        );
-        // (What is left is read back only when taking out: ingestion adds without it.)
-        let mut bump =
-            conn.prepare_cached(&if sign < 0 { upsert + " RETURNING views, leaves, friction" } else { upsert })?;
-        let mut gone =
-            conn.prepare_cached(&format!("DELETE FROM {table} WHERE site = ?1 AND {column} = ?2 AND path = ?3"))?;
-        for (&(site, at, path), c) in rows {
+    for (grain, rows) in [&by_minute, &by_hour, &by_day].into_iter().enumerate() {
+        // The page table (`[0]`) and the tag page table (`[1]`) of the grain (the untagged rows
+        // come first in `rows`, then the tagged ones); a statement prepared only for rows.
+        let mut bump = [None, None];
+        for (&(tag, site, at, path), c) in rows {
             if c.iter().all(|&n| n == 0) {
                 continue;
             }
+            let i = usize::from(tag.is_some());
+            let sql = &PAGE_SQL[grain][i];
             let counts = c.map(|n| n * sign);
-            let args: [&dyn rusqlite::ToSql; 3 + PAGE_COLUMNS.len()] = std::array::from_fn(|i| match i {
-                0 => &site as &dyn rusqlite::ToSql,
-                1 => &at,
-                2 => &path,
-                _ => &counts[i - 3],
-            });
+            let (key, value) = tag.unwrap_or_default();
+            let mut args: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(5 + PAGE_COLUMNS.len());
+            if tag.is_some() {
+                args.extend([&key as &dyn rusqlite::ToSql, &value]);
+            }
+            args.extend([&site as &dyn rusqlite::ToSql, &at, &path]);
+            args.extend(counts.iter().map(|n| n as &dyn rusqlite::ToSql));
+            // (What is left is read back only when taking out: ingestion adds without it.)
+            let stmt = match &mut bump[i] {
+                Some(stmt) => stmt,
+                None => bump[i].insert(conn.prepare_cached(if sign > 0 { &sql.add } else { &sql.less })?),
+            };
             if sign > 0 {
-                bump.execute(args)?;
+                stmt.execute(args.as_slice())?;
                 continue;
             }
             // (Every other count comes with a view, a leave or a friction event.)
-            let left: (i64, i64, i64) = bump.query_row(args, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            let left: (i64, i64, i64) = stmt.query_row(args.as_slice(), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
             if left.0 <= 0 && left.1 <= 0 && left.2 <= 0 {
-                gone.execute(params![site, at, path])?;
+                let args = params![site, at, path, key, value];
+                conn.prepare_cached(&sql.gone)?.execute(&args[..if tag.is_some() { 5 } else { 3 }])?;
             }
         }
     }
     Ok(())
+}
+
+/// The statements of one page table (or tag page table): the upsert of a row's counts, the same
+/// reading back what is left (taking out), and the delete of a row.
+struct PageSql {
+    add: String,
+    less: String,
+    gone: String,
+}
+
+/// [`PageSql`] of the page tables (`[grain][0]`) and of the tag page tables (`[grain][1]`), the
+/// grains as in [`PAGE_TABLES`].
+static PAGE_SQL: std::sync::LazyLock<[[PageSql; 2]; 3]> = std::sync::LazyLock::new(|| {
+    std::array::from_fn(|grain| {
+        std::array::from_fn(|tagged| {
+            let (table, column) = [PAGE_TABLES, TAG_PAGE_TABLES][tagged][grain];
+            let (key, tag_where) = match tagged {
+                0 => (format!("site, {column}, path"), ""),
+                _ => (format!("key, value, site, {column}, path"), "key = ?4 AND value = ?5 AND "),
+            };
+            let values: Vec<String> =
+                (1..=key.split(',').count() + PAGE_COLUMNS.len()).map(|i| format!("?{i}")).collect();
+            let sums: Vec<String> = PAGE_COLUMNS.iter().map(|c| format!("{c} = {c} + excluded.{c}")).collect();
+            let add = format!(
+                "INSERT INTO {table} ({key}, {columns}) VALUES ({values})
+                 ON CONFLICT ({key}) DO UPDATE SET {sums}",
+                columns = PAGE_COLUMNS.join(", "),
+                values = values.join(", "),
+                sums = sums.join(", ")
+            );
+            PageSql {
+                less: add.clone() + " RETURNING views, leaves, friction",
+                add,
+                gone: format!("DELETE FROM {table} WHERE {tag_where}site = ?1 AND {column} = ?2 AND path = ?3"),
+            }
+        })
+    })
+});
+
+/// The rows `event_tags` holds for the tags of one event (see [`TAG_ROW`]), as (key, value):
+/// the value of a real number as SQLite prints it, made by SQLite itself (the same `CAST`, a
+/// cached statement, run for real numbers only: they are rare), each row once (`1.0` and
+/// `1.00`, or the number `1e2` and the string `"100.0"`, are one row there, as `INSERT OR
+/// IGNORE` keeps them). The tag page tables count an event under each of these.
+pub(crate) fn tag_values<'t>(conn: &Connection, tags: &'t [Tag]) -> rusqlite::Result<Vec<(&'t str, Cow<'t, str>)>> {
+    let mut out: Vec<(&str, Cow<'_, str>)> = Vec::with_capacity(tags.len());
+    for t in tags {
+        let value = if t.real {
+            let mut cast = conn.prepare_cached("SELECT CAST(CAST(?1 AS REAL) AS TEXT)")?;
+            Cow::Owned(cast.query_row([&t.value], |r| r.get(0))?)
+        } else {
+            Cow::Borrowed(t.value.as_str())
+        };
+        if !out.iter().any(|(k, v)| *k == t.key && *v == value) {
+            out.push((&t.key, value));
+        }
+    }
+    Ok(out)
 }
 
 /// Version 8 -> 9: `page_minutes`, `page_hours` and `page_days` (made by [`page_schema`]) filled as [`apply`]
@@ -716,7 +805,59 @@ pub fn fill_pages(conn: &Connection) -> rusqlite::Result<()> {
         counts[FRICTION] = 1;
         add(r.get(0)?, &device, r.get::<_, i64>(1)?.div_euclid(60_000), r.get(2)?, counts);
     }
-    write_pages(conn, pages.iter().map(|((site, m, path), c)| ((site.as_str(), *m, path.as_str()), *c)), 1)
+    write_pages(conn, pages.iter().map(|((site, m, path), c)| ((None, site.as_str(), *m, path.as_str()), *c)), 1)
+}
+
+/// Version 16 -> 17: the tag page tables (made by [`page_schema`]) filled as [`apply`] fills
+/// them, from the tag rows of the events that count on a page (`event_tags`, whose values are
+/// the ones [`tag_values`] gives, each (key, value) once per event; its `friction` says which
+/// are friction events): each such row's event read by its id, through the same checks as at
+/// ingest (`facts::extract`), counted by [`page_counts`] at the minute of the row's time (the
+/// time the event counts at) under its site, and its device class's key if it has one. An event
+/// is read once per tag it carries. The sums are written every `FLUSH` rows, so the memory stays
+/// bounded on a large database.
+pub fn fill_tag_pages(conn: &Connection) -> rusqlite::Result<()> {
+    const FLUSH: usize = 200_000;
+    // (CROSS JOIN: `event_tags` first, the whole table in its order, each event by rowid.)
+    let mut stmt = conn.prepare(
+        "SELECT t.key, t.value, t.site, t.ts, e.event, e.timestamp, e.body
+           FROM event_tags AS t CROSS JOIN events AS e ON e.id = t.event_id
+          WHERE t.friction = 1 OR e.event IN ('page_view', 'page_leave')",
+    )?;
+    let mut rows = stmt.query([])?;
+    type Row = (String, String, String, i64, String);
+    let mut pages: Map<Row, PageCounts> = Map::default();
+    let write = |pages: &mut Map<Row, PageCounts>| {
+        let items = pages
+            .iter()
+            .map(|((k, v, site, m, path), c)| ((Some((k.as_str(), v.as_str())), site.as_str(), *m, path.as_str()), *c));
+        write_pages(conn, items, 1)?;
+        pages.clear();
+        Ok::<_, rusqlite::Error>(())
+    };
+    let mut seen = 0usize;
+    while let Some(r) = rows.next()? {
+        let [key, value, site, event, timestamp, body]: [String; 6] =
+            [r.get(0)?, r.get(1)?, r.get(2)?, r.get(4)?, r.get(5)?, r.get(6)?];
+        let facts = crate::facts::extract(&event, &timestamp, &body);
+        let counts = page_counts(&event, &facts);
+        if counts.iter().all(|&n| n == 0) {
+            continue;
+        }
+        let minute = r.get::<_, i64>(3)?.div_euclid(60_000);
+        let device_key = (!facts.device.is_empty()).then(|| device_site(&site, &facts.device));
+        for s in device_key.into_iter().chain([site]) {
+            let row = pages.entry((key.clone(), value.clone(), s, minute, facts.path.clone())).or_default();
+            for (sum, n) in row.iter_mut().zip(counts) {
+                *sum += n;
+            }
+        }
+        seen += 1;
+        if seen.is_multiple_of(FLUSH) {
+            write(&mut pages)?;
+        }
+    }
+    write(&mut pages)
 }
 
 /// Moments of truth in the funnel the score measures progress through.
@@ -833,8 +974,9 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
     // when written (no string made per event).
     let mut minutes: Map<(&str, i64, Metric<'_>), i64> = Map::default();
     let mut totals: Map<&str, (i64, i64, i64)> = Map::default();
-    // Each event's page counts, summed per minute, hour and day by `write_pages`.
-    let mut pages: Vec<((&str, i64, &str), PageCounts)> = Vec::new();
+    // Each event's page counts, summed per minute, hour and day by `write_pages` (and under each
+    // of its tags).
+    let mut pages: Vec<(PageKey<'_>, PageCounts)> = Vec::new();
     let mut sessions: Vec<((&str, &str), Session, bool)> = Vec::new();
     let mut index: Map<(&str, &str), usize> = Map::default();
     // The counts of each device class, per site and for all sites, under their `device_site`
@@ -845,6 +987,14 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
         if !device.is_empty() && !device_keys.iter().any(|k| k.0 == site && k.1 == device) {
             device_keys.push((site, device, device_count_keys(site, device)));
         }
+    }
+    // The tags each event counts under in the tag page tables (as `event_tags` keeps them: see
+    // `tag_values`), made first for the rows below borrow them too: those of the events that
+    // count on a page (page views, page leaves, friction), none for the others.
+    let mut tags_of: Vec<Vec<(&str, Cow<'_, str>)>> = Vec::with_capacity(rows.len());
+    for &(_, e) in rows {
+        let counted = !e.facts.tags.is_empty() && page_counts(e.event(), &e.facts).iter().any(|&n| n != 0);
+        tags_of.push(if counted { tag_values(conn, &e.facts.tags)? } else { Vec::new() });
     }
     let keys_of = |site: &str, device: &str| {
         let keys = device_keys.iter().find(|k| k.0 == site && k.1 == device).map(|k| k.2.as_slice());
@@ -861,7 +1011,7 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
                     channel, campaign, user_id, user_ts, device
                FROM sessions WHERE session_id = ?1 AND site = ?2",
         )?;
-        for &(id, e) in rows {
+        for (&(id, e), tags) in rows.iter().zip(&tags_of) {
             let ts = event_ts(e, received_at);
             let minute = ts.div_euclid(60_000);
             let friction = e.facts.category == Category::Friction;
@@ -879,10 +1029,14 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
             }
             let page = page_counts(e.event(), &e.facts);
             if page.iter().any(|&n| n != 0) {
-                pages.push(((e.site(), minute, e.facts.path.as_str()), page));
+                let path = e.facts.path.as_str();
                 // (And under the site's device class: the first of its count keys.)
-                if let Some(key) = keys_of(e.site(), &e.facts.device).next() {
-                    pages.push(((key, minute, e.facts.path.as_str()), page));
+                let device_key = keys_of(e.site(), &e.facts.device).next();
+                for site in [e.site()].into_iter().chain(device_key) {
+                    pages.push(((None, site, minute, path), page));
+                    for (key, value) in tags {
+                        pages.push(((Some((key, value.as_ref())), site, minute, path), page));
+                    }
                 }
             }
             put_tags(&mut put_tag, id, ts, e.site(), e.session_id(), friction, &e.facts.tags)?;
@@ -1122,6 +1276,125 @@ mod tests {
         // SQLite's path read the first.
         let twice = crate::facts::extract("click", "x", r#"{"context":{"tags":{"a":"first"},"tags":{"b":"last"}}}"#);
         assert_eq!(twice.tags, [Tag { key: "b".into(), value: "last".into(), real: false }]);
+    }
+
+    /// Every row of `table`, as text, sorted.
+    fn all_rows(conn: &Connection, table: &str) -> Vec<String> {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM {table}")).unwrap();
+        let n = stmt.column_count();
+        let rows = stmt.query_map([], |r| {
+            Ok((0..n).map(|i| format!("{:?}", r.get_ref(i).unwrap())).collect::<Vec<_>>().join("|"))
+        });
+        let mut out: Vec<String> = rows.unwrap().collect::<Result<_, _>>().unwrap();
+        out.sort();
+        out
+    }
+
+    /// The tag page tables count each event that counts on a page under each row `event_tags`
+    /// has for it, and nothing else: real numbers by the text SQLite prints (`1e2` is `100.0`),
+    /// two texts of one row once (`1.0` and `1.00`; the number `1e2` and the string `"100.0"`),
+    /// under the site and its device class, as the page tables; clicks and untagged events not
+    /// at all. `apply` (through `rebuild`) and the migration's `fill_tag_pages` (from
+    /// `event_tags`) make the same rows.
+    #[test]
+    fn tag_pages_are_counted_under_the_event_tags_rows() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE events (id INTEGER PRIMARY KEY, message_id TEXT, site TEXT, type TEXT, event TEXT,
+                                  session_id TEXT, timestamp TEXT, received_at INTEGER, body TEXT);
+             CREATE INDEX events_event_id ON events(event, id);",
+        )
+        .unwrap();
+        conn.execute_batch(SCHEMA).unwrap();
+        conn.execute_batch(&page_schema()).unwrap();
+        let tags = [
+            r#"{"v":"B","x":1e2,"x":"100.0","c":1.0,"c":1.00,"i":2,"i":"2","t":true,"n":null}"#,
+            r#"{"v":"A","r":2.5e-3,"big":99999999999999999999}"#,
+            r#"{"v":"B"}"#,
+            r#"[]"#,
+        ];
+        let kinds = [
+            ("page_view", r#"{}"#),
+            ("page_leave", r#"{"engaged_ms":4000,"max_scroll_pct":60,"lcp_ms":3000,"cls_milli":20,"inp":"poor"}"#),
+            ("dead_click", r#"{"category":"friction"}"#),
+            ("click", r#"{}"#),
+        ];
+        let mut id = 0;
+        for (t, tags) in tags.iter().enumerate() {
+            for (k, (event, props)) in kinds.iter().enumerate() {
+                for device in ["", "mobile"] {
+                    id += 1;
+                    let timestamp = format!("2026-11-20T10:{:02}:{:02}.000Z", (id * 7) % 60, id % 60);
+                    let device = if device.is_empty() { String::new() } else { format!(r#","device":"{device}""#) };
+                    let body = format!(
+                        r#"{{"type":"track","event":"{event}","timestamp":"{timestamp}","properties":{props},
+                            "context":{{"page":{{"path":"/p{}"}},"tags":{tags}{device}}}}}"#,
+                        k % 2
+                    );
+                    conn.execute(
+                        "INSERT INTO events (id, message_id, site, type, event, session_id, timestamp, received_at, body)
+                         VALUES (?1, ?1, ?2, 'track', ?3, ?4, ?5, ?6, ?7)",
+                        params![id, ["shop", "blog"][t % 2], event, format!("s{t}"), timestamp, 1_795_000_000_000i64 + id, body],
+                    )
+                    .unwrap();
+                }
+            }
+        }
+        rebuild(&conn).unwrap();
+        let tables = TAG_PAGE_TABLES.map(|(t, _)| t);
+        let kept: Vec<Vec<String>> = tables.iter().map(|t| all_rows(&conn, t)).collect();
+        // Each tag's page views, leaves and friction are its rows of `event_tags` of those events.
+        let sums = |sql: &str| -> Vec<String> {
+            let mut stmt = conn.prepare(sql).unwrap();
+            let rows = stmt.query_map([], |r| {
+                Ok(format!(
+                    "{}={} {} {} {}",
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)?
+                ))
+            });
+            rows.unwrap().collect::<Result<_, _>>().unwrap()
+        };
+        let counted = sums(
+            "SELECT key, value, SUM(views), SUM(leaves), SUM(friction) FROM tag_page_days
+              WHERE instr(site, char(1)) = 0 GROUP BY 1, 2 ORDER BY 1, 2",
+        );
+        let want = sums(
+            "SELECT t.key, t.value, SUM(e.event = 'page_view'), SUM(e.event = 'page_leave'), SUM(t.friction)
+               FROM event_tags AS t JOIN events AS e ON e.id = t.event_id
+              WHERE e.event <> 'click' GROUP BY 1, 2 ORDER BY 1, 2",
+        );
+        assert_eq!(counted, want);
+        for row in [
+            "x=100.0 2 2 2",
+            "c=1.0 2 2 2",
+            "i=2 2 2 2",
+            "t=true 2 2 2",
+            "v=B 4 4 4",
+            "big=1.0e+20 2 2 2",
+            "r=0.0025 2 2 2",
+        ] {
+            assert!(counted.iter().any(|r| r == row), "{row} in {counted:#?}");
+        }
+        // Under the device class: half of them.
+        let mobile: i64 = conn
+            .query_row(
+                "SELECT SUM(views) FROM tag_page_days WHERE site = 'shop' || char(1) || 'mobile' AND key = 'v'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(mobile, 2);
+        for t in tables {
+            conn.execute(&format!("DELETE FROM {t}"), []).unwrap();
+        }
+        fill_tag_pages(&conn).unwrap();
+        for (t, kept) in tables.iter().zip(kept) {
+            assert_eq!(all_rows(&conn, t), kept, "{t}: by apply (right) and by fill_tag_pages (left)");
+        }
     }
 
     proptest::proptest! {

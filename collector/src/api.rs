@@ -300,8 +300,8 @@ pub async fn timeseries(State(st): State<AppState>, Query(q): Pairs) -> Result<R
     let bucket = p.one_of("bucket", &["auto", "minute", "5m", "15m", "hour", "day"], "auto")?;
     let (device, tag, path) = (p.device()?, p.tag()?, p.path()?);
     // The vitals come from the page tables (per page and device class), or with a tag from the
-    // tag's events; friction of one page from the friction rows; the events and sessions are not
-    // counted per page.
+    // tag page tables (per tag, page and device class too); friction of one page from the
+    // friction rows; the events and sessions are not counted per page.
     if path.is_some() && metric != "vitals" && metric != "friction" {
         return Err(BadParam(
             "path: only with metric=friction or vitals (the events and sessions are not counted per page)".into(),

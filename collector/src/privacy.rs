@@ -9,10 +9,10 @@
 //! never cut in two.
 //!
 //! Erasing a session, in the writer's transaction ([`erase_sessions`]):
-//! - its events are read once, and what they added to `minute_counts`, `hour_counts` and
-//!   `site_totals` is subtracted, computed as [`crate::aggregate::apply`] added it (rows that
-//!   reach 0 are deleted): the charts and totals stay what a rebuild from the remaining events
-//!   would give (`tests` compares them);
+//! - its events are read once, and what they added to `minute_counts`, `hour_counts`,
+//!   `site_totals`, the page tables and the tag page tables is subtracted, computed as
+//!   [`crate::aggregate::apply`] added it (rows that reach 0 are deleted): the charts, totals and
+//!   pages stay what a rebuild from the remaining events would give (`tests` compares them);
 //! - erased on request, their message ids go into `seen`, so that a batch the SDK sends again (a
 //!   retry whose answer was lost) is still a duplicate and does not bring them back. Past the
 //!   retention they leave `seen` instead, which the retention thus bounds too: a retry of such an
@@ -182,8 +182,10 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
     let mut minutes: HashMap<Bucket, i64> = HashMap::new();
     let mut name = String::new(); // (for `Metric::spell`)
     let mut totals: HashMap<String, (i64, i64, i64)> = HashMap::new();
-    // Each event's page counts (summed by `write_pages`).
-    let mut pages: Vec<((String, i64, String), crate::aggregate::PageCounts)> = Vec::new();
+    // Each event's page counts (summed by `write_pages`): (tag, site or device key, minute,
+    // path), as `apply` added them, also under each of its tags.
+    type Row = (Option<(String, String)>, String, i64, String);
+    let mut pages: Vec<(Row, crate::aggregate::PageCounts)> = Vec::new();
     let mut out = Erased::default();
     let mut events = tx.prepare_cached(
         "SELECT id, event, timestamp, received_at, body, message_id FROM events INDEXED BY events_session
@@ -225,11 +227,15 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
             }
             let page = crate::aggregate::page_counts(&event, &facts);
             if page.iter().any(|&n| n != 0) {
-                if !facts.device.is_empty() {
-                    let key = crate::aggregate::device_site(site, &facts.device);
-                    pages.push(((key, minute, facts.path.clone()), page));
+                let tags = crate::aggregate::tag_values(tx, &facts.tags)?;
+                let device_key = (!facts.device.is_empty()).then(|| crate::aggregate::device_site(site, &facts.device));
+                for key in [site.clone()].into_iter().chain(device_key) {
+                    for (k, v) in &tags {
+                        let tag = Some((k.to_string(), v.to_string()));
+                        pages.push(((tag, key.clone(), minute, facts.path.clone()), page));
+                    }
+                    pages.push(((None, key, minute, facts.path.clone()), page));
                 }
-                pages.push(((site.clone(), minute, facts.path.clone()), page));
             }
             // Where the session was counted as new (and whether as sampled).
             first.add(received_at, ts, facts.sample_rate, &facts.device);
@@ -283,7 +289,11 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
             }
         }
     }
-    crate::aggregate::write_pages(tx, pages.iter().map(|((s, m, p), c)| ((s.as_str(), *m, p.as_str()), *c)), -1)?;
+    let keys = pages.iter().map(|((tag, s, m, p), c)| {
+        let tag = tag.as_ref().map(|(k, v)| (k.as_str(), v.as_str()));
+        ((tag, s.as_str(), *m, p.as_str()), *c)
+    });
+    crate::aggregate::write_pages(tx, keys, -1)?;
     let mut less = tx.prepare_cached(
         "UPDATE site_totals SET events = max(events - ?2, 0), sessions = max(sessions - ?3, 0),
            friction = max(friction - ?4, 0) WHERE site = ?1",

@@ -934,8 +934,7 @@ pub struct SeriesQ {
     pub metric: String,
     pub bucket_min: i64,
     /// Only the events carrying this tag (counted from `event_tags`, not the minute counts;
-    /// `vitals` from the tag's events themselves, not the page tables: see
-    /// [`tagged_page_counts`]).
+    /// `vitals` from the tag page tables, see [`vitals_series`]).
     pub tag: Option<Tag>,
     /// Only the events, friction and new sessions of this device class (from their own counts;
     /// with a tag, `metric` `friction` only, from the friction rows, or `vitals`).
@@ -1030,15 +1029,8 @@ pub fn timeseries(conn: &Connection, s: &SeriesQ) -> Result<Value, ReadError> {
     let n = ((end - first) + b - 1) / b;
     let series = if s.metric == "vitals" {
         let _snapshot = conn.unchecked_transaction()?;
-        let sums = match &s.tag {
-            None => {
-                let keys = page_keys(conn, &s.site, s.device.as_deref())?;
-                vitals_series(conn, &keys, s.path.as_deref(), (first, end), b)?
-            }
-            Some(tag) => {
-                tagged_vitals_series(conn, &s.site, tag, s.device.as_deref(), s.path.as_deref(), (first, end), b)?
-            }
-        };
+        let keys = page_keys(conn, &s.site, s.device.as_deref())?;
+        let sums = vitals_series(conn, &keys, s.tag.as_ref(), s.path.as_deref(), (first, end), b)?;
         let series: Map<String, Value> =
             VITAL_SERIES.iter().zip(sums).map(|(name, counts)| (name.to_string(), json!(counts))).collect();
         Value::Object(series)
@@ -1172,22 +1164,24 @@ fn friction_series(conn: &Connection, f: &FrictionQ, mut each: impl FnMut(i64, &
 const VITAL_SERIES: [&str; 9] =
     ["lcp_n", "lcp_good", "lcp_poor", "cls_n", "cls_good", "cls_poor", "inp_n", "inp_good", "inp_poor"];
 
-/// Per time unit of one of the page tables, of one key (site, or site and device) in `[lo, hi)`
-/// (its unit), and with `path` of that page only: the sums of the vitals' counts over the pages,
-/// with the unit's first minute. (The rows of a key come in time order from the primary key,
-/// so the grouping needs no sort.)
-fn vitals_sql(grain: Grain, path: bool) -> Q {
-    let (table, column) = crate::aggregate::PAGE_TABLES[grain as usize];
+/// Per time unit of one of the page tables (`tagged`: of the tag page tables, of one tag), of one
+/// key (site, or site and device) in `[lo, hi)` (its unit), and with `path` of that page only:
+/// the sums of the vitals' counts over the pages, with the unit's first minute. (The rows of a
+/// key come in time order from the primary key, so the grouping needs no sort; `path`, last in
+/// the key, is a filter of that range, as without a tag.)
+fn vitals_sql(grain: Grain, path: bool, tagged: bool) -> Q {
+    let (table, column) = page_tables(tagged)[grain as usize];
     let sums: Vec<String> = crate::aggregate::VITAL_COLUMNS.iter().map(|c| format!("SUM({c})")).collect();
     let minute = match grain {
         Grain::Minutes => column.to_string(),
         _ => format!("{column} * {}", grain.minutes()),
     };
     let mut q = Q::new(&format!(
-        "SELECT {minute}, {sums} FROM {table} WHERE site = ? AND {column} >= ? AND {column} < ?",
-        sums = sums.join(", ")
+        "SELECT {minute}, {sums} FROM {table} WHERE {tag}site = ? AND {column} >= ? AND {column} < ?",
+        sums = sums.join(", "),
+        tag = if tagged { "key = ? AND value = ? AND " } else { "" }
     ));
-    q.args.extend([Sql::Null, Sql::Null, Sql::Null]);
+    q.args.extend(vec![Sql::Null; if tagged { 5 } else { 3 }]);
     if path {
         q.push(" AND path = ?", Sql::Null);
     }
@@ -1195,14 +1189,16 @@ fn vitals_sql(grain: Grain, path: bool) -> Q {
     q
 }
 
-/// The vitals' counts of the page views of `keys` (see [`page_keys`]; with `path`, of that page
-/// only) in the minutes `[first, end)`, summed per bucket of `b` minutes from `first` (a multiple
-/// of `b`): nine series as [`VITAL_SERIES`] names them. Each part of the range is read from the
-/// coarsest page table whose unit divides the bucket (days for buckets of whole days, hours for
-/// whole hours, else minutes): a row of it then lies inside one bucket.
+/// The vitals' counts of the page views of `keys` (see [`page_keys`]; with `tag`, of the events
+/// carrying it, from the tag page tables; with `path`, of that page only) in the minutes
+/// `[first, end)`, summed per bucket of `b` minutes from `first` (a multiple of `b`): nine series
+/// as [`VITAL_SERIES`] names them. Each part of the range is read from the coarsest page table
+/// whose unit divides the bucket (days for buckets of whole days, hours for whole hours, else
+/// minutes): a row of it then lies inside one bucket.
 fn vitals_series(
     conn: &Connection,
     keys: &[String],
+    tag: Option<&Tag>,
     path: Option<&str>,
     (first, end): (i64, i64),
     b: i64,
@@ -1218,12 +1214,11 @@ fn vitals_series(
     };
     for key in keys {
         for (grain, lo, hi) in page_parts(first, end, coarsest) {
-            let mut q = vitals_sql(grain, path.is_some());
-            q.args[0] = Sql::Text(key.clone());
-            q.args[1] = Sql::Integer(lo);
-            q.args[2] = Sql::Integer(hi);
+            let mut q = vitals_sql(grain, path.is_some(), tag.is_some());
+            q.args.clear();
+            page_args(&mut q.args, tag, key, lo, hi);
             if let Some(p) = path {
-                q.args[3] = Sql::Text(p.to_string());
+                q.args.push(Sql::Text(p.to_string()));
             }
             let mut stmt = conn.prepare_cached(&q.sql)?;
             let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
@@ -1237,31 +1232,6 @@ fn vitals_series(
             }
         }
     }
-    Ok(series)
-}
-
-/// [`vitals_series`] of the events carrying `tag` (on `device` only, of the page `path` only):
-/// what it would give if the tag's events were the only ones stored (see
-/// [`tagged_page_counts`]).
-fn tagged_vitals_series(
-    conn: &Connection,
-    site: &Option<String>,
-    tag: &Tag,
-    device: Option<&str>,
-    path: Option<&str>,
-    (first, end): (i64, i64),
-    b: i64,
-) -> Result<[Vec<i64>; 9], ReadError> {
-    let n = ((end - first) + b - 1) / b;
-    let mut series: [Vec<i64>; 9] = std::array::from_fn(|_| vec![0; n as usize]);
-    tagged_page_counts(conn, site, tag, device, path, (first, end), |minute, _, c| {
-        let i = ((minute - first) / b) as usize;
-        for (s, count) in series.iter_mut().zip(&c[VITALS_AT..]) {
-            if let Some(slot) = s.get_mut(i) {
-                *slot += count;
-            }
-        }
-    })?;
     Ok(series)
 }
 
@@ -1521,16 +1491,36 @@ type Counts = crate::aggregate::PageCounts;
 /// scroll % and friction).
 const VITALS_AT: usize = crate::aggregate::PAGE_COLUMNS.len() - crate::aggregate::VITAL_COLUMNS.len();
 
-/// Rows of one of the page tables, of one site in `[lo, hi)` (its unit).
-fn pages_sql(grain: Grain) -> Q {
-    let (table, column) = crate::aggregate::PAGE_TABLES[grain as usize];
+/// The page tables, or (`tagged`) the tag page tables, by [`Grain`].
+fn page_tables(tagged: bool) -> [(&'static str, &'static str); 3] {
+    if tagged {
+        crate::aggregate::TAG_PAGE_TABLES
+    } else {
+        crate::aggregate::PAGE_TABLES
+    }
+}
+
+/// Rows of one of the page tables, of one site in `[lo, hi)` (its unit); `tagged`: of the tag
+/// page tables, of one tag and site (one range of their primary key).
+fn pages_sql(grain: Grain, tagged: bool) -> Q {
+    let (table, column) = page_tables(tagged)[grain as usize];
     let columns = crate::aggregate::PAGE_COLUMNS.join(", ");
+    let tag = if tagged { "key = ? AND value = ? AND " } else { "" };
     let mut q = Q::new(&format!(
         "SELECT path, {columns} FROM {table}
-          WHERE site = ? AND {column} >= ? AND {column} < ?"
+          WHERE {tag}site = ? AND {column} >= ? AND {column} < ?"
     ));
-    q.args.extend([Sql::Null, Sql::Null, Sql::Null]);
+    q.args.extend(vec![Sql::Null; if tagged { 5 } else { 3 }]);
     q
+}
+
+/// The arguments of [`pages_sql`] and [`vitals_sql`] (before `path`): the tag's key and value
+/// (with a tag), the site or device key, the range in the table's unit.
+fn page_args(args: &mut Vec<Sql>, tag: Option<&Tag>, key: &str, lo: i64, hi: i64) {
+    if let Some(t) = tag {
+        args.extend([Sql::Text(t.key.clone()), Sql::Text(t.value.clone())]);
+    }
+    args.extend([Sql::Text(key.to_string()), Sql::Integer(lo), Sql::Integer(hi)]);
 }
 
 /// The minutes `[m0, m1)` as the whole UTC days inside them, the whole hours left at either
@@ -1566,63 +1556,6 @@ fn page_keys(conn: &Connection, site: &Option<String>, device: Option<&str>) -> 
     })
 }
 
-/// The events carrying the tag of `[from, to)` that count in the page tables (page views, page
-/// leaves, friction: any other event adds nothing to a page), each `event_tags` row of the tag
-/// (one range of its primary key) with its event looked up by rowid: the time it counts at, its
-/// name, capture time and body.
-fn tagged_pages_sql(site: &Option<String>, tag: &Tag, from: i64, to: i64) -> Q {
-    // (CROSS JOIN: `event_tags` first, always.)
-    let head = "SELECT t.ts, e.event, e.timestamp, e.body FROM event_tags AS t \
-                CROSS JOIN events AS e ON e.id = t.event_id WHERE ";
-    let mut q = tagged_rows_sql(head, site, tag, from, to);
-    q.text(" AND (t.friction = 1 OR e.event IN ('page_view', 'page_leave'))");
-    q
-}
-
-/// The text of column `i` of a row (an `events` column: always text).
-fn text_at<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> Result<&'r str, ReadError> {
-    r.get_ref(i)?.as_str().map_err(|e| ReadError::Failed(e.to_string()))
-}
-
-/// What the page tables would hold if the events carrying `tag` were the only ones stored: hands
-/// each such event of the minutes `[m0, m1)` (of `site`, captured on `device`, on the page `path`,
-/// when given) to `each` as (minute, page path, counts), counted as the writer counts it into the
-/// page tables (`aggregate::apply`): its facts read from its stored text by the code the
-/// writer's migrations use (`facts::extract`, the validator's own), its counts by
-/// `aggregate::page_counts`, under its page path and, for a device class, its `context.device`
-/// (the page tables' `device_site` key). Its minute is that of its `event_tags` row's time,
-/// which is the time it counts at (`aggregate::event_ts`: `apply` gives the same `ts` to its tag
-/// rows and, divided into minutes, to its page rows; the migrations use `counts_at` for both).
-/// The page tables are not kept per tag: this reads each of the tag's events in the range (its
-/// body parsed), so its cost grows with them.
-#[allow(clippy::too_many_arguments)]
-fn tagged_page_counts(
-    conn: &Connection,
-    site: &Option<String>,
-    tag: &Tag,
-    device: Option<&str>,
-    path: Option<&str>,
-    (m0, m1): (i64, i64),
-    mut each: impl FnMut(i64, &str, &Counts),
-) -> Result<(), ReadError> {
-    let q = tagged_pages_sql(site, tag, m0 * 60_000, m1 * 60_000);
-    let mut stmt = conn.prepare_cached(&q.sql)?;
-    let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
-    while let Some(r) = rows.next()? {
-        let ts: i64 = r.get(0)?;
-        let event = text_at(r, 1)?;
-        let facts = crate::facts::extract(event, text_at(r, 2)?, text_at(r, 3)?);
-        if device.is_some_and(|d| facts.device != d) || path.is_some_and(|p| facts.path != p) {
-            continue;
-        }
-        let counts = crate::aggregate::page_counts(event, &facts);
-        if counts.iter().any(|&n| n != 0) {
-            each(ts.div_euclid(60_000), &facts.path, &counts);
-        }
-    }
-    Ok(())
-}
-
 /// The pages of a range by what customers met there: page views, engaged time per view, the
 /// average deepest scroll of a page view, friction events and friction per view, and how many
 /// page views rated good and poor on each Core Web Vital; `sort`
@@ -1641,9 +1574,9 @@ pub fn pages(
     tagged_pages(conn, kept, site, range, sort, limit, device, None)
 }
 
-/// [`pages`], and with `tag` of the events carrying it alone: the same counts made from the
-/// tag's events of the range (see [`tagged_page_counts`]; the page tables are not kept per tag),
-/// each page's friction by type from the tag's leaderboard window.
+/// [`pages`], and with `tag` of the events carrying it alone: the same counts from the tag page
+/// tables (kept at ingest per tag as the page tables are, see [`crate::aggregate::page_schema`];
+/// read the same way), each page's friction by type from the tag's leaderboard window.
 #[allow(clippy::too_many_arguments)]
 pub fn tagged_pages(
     conn: &Connection,
@@ -1668,27 +1601,26 @@ pub fn tagged_pages(
             *sum += n;
         }
     };
-    if let Some(tag) = tag {
-        tagged_page_counts(conn, site, tag, device, None, (m0, m1), |_, path, counts| add(path, counts))?;
-    } else {
-        let sites = page_keys(conn, site, device)?;
-        for (site, (grain, lo, hi)) in
-            sites.iter().flat_map(|s| page_parts(m0, m1, Grain::Days).into_iter().map(move |p| (s, p)))
-        {
-            let q = pages_sql(grain);
-            let mut stmt = conn.prepare_cached(&q.sql)?;
-            let mut rows = stmt.query(rusqlite::params![site, lo, hi])?;
-            let mut counts = Counts::default();
-            while let Some(r) = rows.next()? {
-                let path = match r.get_ref(0)? {
-                    rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).unwrap_or(""),
-                    _ => "",
-                };
-                for (i, n) in counts.iter_mut().enumerate() {
-                    *n = r.get(i + 1)?;
-                }
-                add(path, &counts);
+    let sites = page_keys(conn, site, device)?;
+    let mut args = Vec::with_capacity(5);
+    for (site, (grain, lo, hi)) in
+        sites.iter().flat_map(|s| page_parts(m0, m1, Grain::Days).into_iter().map(move |p| (s, p)))
+    {
+        let q = pages_sql(grain, tag.is_some());
+        args.clear();
+        page_args(&mut args, tag, site, lo, hi);
+        let mut stmt = conn.prepare_cached(&q.sql)?;
+        let mut rows = stmt.query(params_from_iter(args.iter()))?;
+        let mut counts = Counts::default();
+        while let Some(r) = rows.next()? {
+            let path = match r.get_ref(0)? {
+                rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).unwrap_or(""),
+                _ => "",
+            };
+            for (i, n) in counts.iter_mut().enumerate() {
+                *n = r.get(i + 1)?;
             }
+            add(path, &counts);
         }
     }
     let mut rows: Vec<(String, Counts)> = sums.into_iter().collect();
@@ -1942,18 +1874,15 @@ pub fn all_shapes() -> Vec<(String, usize)> {
         }
     }
     for grain in [Grain::Minutes, Grain::Hours, Grain::Days] {
-        add(pages_sql(grain));
-        // The vitals over time, of every page and of one.
-        for path in [false, true] {
-            add(vitals_sql(grain, path));
+        // The pages and the vitals over time, of every page and of one; of a tag too.
+        for tagged in [false, true] {
+            add(pages_sql(grain, tagged));
+            for path in [false, true] {
+                add(vitals_sql(grain, path, tagged));
+            }
         }
     }
     add(Q { sql: SITES_SQL.to_string(), args: vec![] });
-    // The pages and the vitals series of a tag: its rows of `event_tags`, each event by rowid.
-    let tag = Tag { key: "k".into(), value: "v".into() };
-    for site in [false, true] {
-        add(tagged_pages_sql(&opt(site), &tag, 0, 1));
-    }
     out
 }
 
@@ -2765,7 +2694,8 @@ mod tests {
     /// The vitals over time, read through days and hours where the bucket allows, are the sums
     /// of `page_minutes` per bucket: for every bucket size, ranges that start and end anywhere
     /// (the first bucket from a multiple of the bucket, as the series starts), one key or two,
-    /// every page or one.
+    /// every page or one; and of a tag, those of `tag_page_minutes` (written by the same
+    /// `write_pages`, with two tags and the untagged rows around).
     #[test]
     fn vitals_series_are_the_sums_of_minutes_per_bucket() {
         let c = store("CREATE TABLE events (id INTEGER PRIMARY KEY, session_id TEXT);");
@@ -2789,7 +2719,8 @@ mod tests {
                 }
             }
             let key = &keys[next(3) as usize];
-            rows.push(((key.as_str(), base + next(5 * 1440) as i64, paths[next(3) as usize]), counts));
+            let tag = [None, Some(("k", "v")), Some(("k", "w"))][next(3) as usize];
+            rows.push(((tag, key.as_str(), base + next(5 * 1440) as i64, paths[next(3) as usize]), counts));
         }
         crate::aggregate::write_pages(&c, rows, 1).unwrap();
         let columns = crate::aggregate::VITAL_COLUMNS.iter().map(|c| format!("SUM({c})")).collect::<Vec<_>>();
@@ -2802,14 +2733,17 @@ mod tests {
             let n = ((m1 - first) + b - 1) / b;
             let picked: Vec<String> = keys[..1 + next(2) as usize].to_vec();
             let path = [None, Some("/cart")][next(2) as usize];
-            let ours = vitals_series(&c, &picked, path, (first, m1), b).unwrap();
+            let tag = (next(2) == 1).then(|| Tag { key: "k".into(), value: "v".into() });
+            let ours = vitals_series(&c, &picked, tag.as_ref(), path, (first, m1), b).unwrap();
             let mut want: [Vec<i64>; 9] = std::array::from_fn(|_| vec![0; n as usize]);
             for key in &picked {
                 let sql = format!(
-                    "SELECT (minute - ?2) / ?3, {} FROM page_minutes
-                      WHERE site = ?1 AND minute >= ?2 AND minute < ?4 AND (?5 IS NULL OR path = ?5)
+                    "SELECT (minute - ?2) / ?3, {} FROM {}
+                      WHERE site = ?1 AND minute >= ?2 AND minute < ?4 AND (?5 IS NULL OR path = ?5) {}
                       GROUP BY 1",
-                    columns.join(", ")
+                    columns.join(", "),
+                    if tag.is_some() { "tag_page_minutes" } else { "page_minutes" },
+                    if tag.is_some() { "AND key = 'k' AND value = 'v'" } else { "" },
                 );
                 let mut stmt = c.prepare(&sql).unwrap();
                 let mut r = stmt.query(rusqlite::params![key, first, b, m1, path]).unwrap();
@@ -2820,7 +2754,7 @@ mod tests {
                     }
                 }
             }
-            assert_eq!(ours, want, "{m0}..{m1} by {b}, {picked:?}, {path:?}");
+            assert_eq!(ours, want, "{m0}..{m1} by {b}, {picked:?}, {path:?}, {tag:?}");
             compared += usize::from(want[0].iter().filter(|n| **n > 0).count() > 1);
         }
         assert!(compared > 200, "{compared}");

@@ -61,8 +61,10 @@ pub const MAX_GROUP_EVENTS: usize = 10_000;
 /// Version 9 had no `device` in `sessions`: it is added, and filled from each session's events.
 /// Versions 9 and 10 also kept page rows for all sites (site `''`), which nothing reads now:
 /// they are deleted. Versions before 16 had no Core Web Vitals in the page tables: their columns
-/// are added, and the page tables counted again from the stored events.
-const SCHEMA_VERSION: i64 = 16;
+/// are added, and the page tables counted again from the stored events. Versions before 17 had no
+/// tag page tables (`tag_page_minutes`, `tag_page_hours`, `tag_page_days`: the pages of a tag):
+/// they are made, and filled from the stored events' tag rows.
+const SCHEMA_VERSION: i64 = 17;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
@@ -275,6 +277,11 @@ impl Store {
         // `seen` is read at random: keep its hot pages in SQLite's cache (16 MiB at most), not
         // behind a system call per page.
         conn.pragma_update(None, "cache_size", -16_384)?;
+        // Every statement a group runs stays prepared: with the tag page tables' upserts, a group
+        // that also merges ids into `seen` and stores a tag with a real number runs 17 cached
+        // statements, more than rusqlite's default cache holds (16), and an LRU cycled through
+        // by more statements than it holds prepares every one of them again.
+        conn.set_prepared_statement_cache_capacity(64);
         let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         let has_events: bool = conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events')",
@@ -320,6 +327,14 @@ impl Store {
         let no_pages = has_events
             && tx.query_row(
                 "SELECT NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'page_minutes')",
+                [],
+                |r| r.get::<_, bool>(0),
+            )?;
+        // Events stored before version 17: the pages of their tags are counted (below, once their
+        // tags are indexed).
+        let no_tag_pages = has_events
+            && tx.query_row(
+                "SELECT NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tag_page_minutes')",
                 [],
                 |r| r.get::<_, bool>(0),
             )?;
@@ -394,6 +409,10 @@ impl Store {
         if has_events && (9..16).contains(&version) {
             tx.execute_batch("DELETE FROM page_minutes; DELETE FROM page_hours; DELETE FROM page_days;")?;
             crate::aggregate::fill_pages(&tx)?;
+        }
+        // (Version 2 and older: rebuilt above, tag page tables with the rest.)
+        if no_tag_pages && !rebuilt {
+            crate::aggregate::fill_tag_pages(&tx)?;
         }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;

@@ -50,7 +50,8 @@ fn session(i: u32) -> Vec<Value> {
                             "device": (["mobile", "desktop", "tablet"][i as usize % 3])}
             });
             if i.is_multiple_of(3) {
-                e["context"]["tags"] = json!({"ab": format!("v{}", i % 2), "build": 7});
+                // (A number with a fraction too: its value is the text SQLite prints for it.)
+                e["context"]["tags"] = json!({"ab": format!("v{}", i % 2), "build": 7, "weight": 1.5});
             }
             // Sessions 1, 5 and 9 were kept by a 20 % sample (what they added to its counts
             // goes with them too).
@@ -115,6 +116,21 @@ fn vitals_of(sessions: &[u32]) -> Vec<i64> {
     sums
 }
 
+/// The page views of a tag in the tag page tables (of the sites, not of their device classes).
+fn tag_views(conn: &Connection, key: &str, value: &str) -> i64 {
+    conn.query_row(
+        "SELECT COALESCE(SUM(views), 0) FROM tag_page_days WHERE key = ?1 AND value = ?2 AND instr(site, char(1)) = 0",
+        [key, value],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+/// The page views of these sessions.
+fn views_of(sessions: &[u32]) -> i64 {
+    sessions.iter().flat_map(|&i| session(i)).filter(|e| e["event"] == "page_view").count() as i64
+}
+
 fn events(values: Vec<Value>) -> Vec<Event> {
     parse_batch(&batch(values)).unwrap().events
 }
@@ -130,7 +146,7 @@ fn seed(store: &Store) -> Vec<Vec<Value>> {
     batches
 }
 
-const AGGREGATES: [&str; 10] = [
+const AGGREGATES: [&str; 13] = [
     "sessions",
     "friction",
     "minute_counts",
@@ -141,6 +157,9 @@ const AGGREGATES: [&str; 10] = [
     "page_minutes",
     "page_hours",
     "page_days",
+    "tag_page_minutes",
+    "tag_page_hours",
+    "tag_page_days",
 ];
 
 /// Every row of `table`, as text, sorted.
@@ -202,6 +221,9 @@ fn a_customer_is_erased_whole_and_the_aggregates_are_what_the_rest_gives() {
     assert_eq!(store.export(&theirs, all.len() - 1).unwrap(), None);
     assert_eq!(store.export(&theirs, all.len()).unwrap(), Some(all));
 
+    // The tag page tables: ab=v1 is sessions 3 and 9 (3 is theirs).
+    assert_eq!(tag_views(&Connection::open(&path).unwrap(), "ab", "v1"), views_of(&[3, 9]));
+    assert_eq!(tag_views(&Connection::open(&path).unwrap(), "weight", "1.5"), views_of(&[0, 3, 6, 9]));
     let every_session: Vec<u32> = (0..12).collect();
     let all_vitals = vitals_of(&every_session);
     // Some of each: good, needing improvement and poor, per vital.
@@ -239,8 +261,11 @@ fn a_customer_is_erased_whole_and_the_aggregates_are_what_the_rest_gives() {
     // What was left is not nothing (the check above could pass on empty tables).
     assert!(count(&conn, "SELECT COUNT(*) FROM event_tags") > 0);
     assert!(count(&conn, "SELECT COUNT(*) FROM friction") > 0);
-    // The page rows' vitals are those of the sessions left.
+    // The page rows' vitals are those of the sessions left, and so are a tag's page rows.
     assert_eq!(vitals_kept(&conn), vitals_of(&[1, 4, 5, 6, 8, 9, 10, 11]));
+    assert_eq!(tag_views(&conn, "ab", "v1"), views_of(&[9]));
+    assert_eq!(tag_views(&conn, "weight", "1.5"), views_of(&[6, 9]));
+    assert_eq!(views_of(&[6, 9]), 3);
     assert!(count(&conn, "SELECT SUM(inp_poor) FROM page_days WHERE instr(site, char(1)) > 0") > 0, "per device too");
     drop(conn);
     assert_aggregates_are_rebuilt(&path);

@@ -922,6 +922,9 @@ fn check_plans(shapes: Vec<(String, usize)>, tags: bool) {
                     "page_minutes",
                     "page_hours",
                     "page_days",
+                    "tag_page_minutes",
+                    "tag_page_hours",
+                    "tag_page_days",
                 ]
                 .contains(&table)
                 {
@@ -963,7 +966,7 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
         assert_eq!(&api(&t, q).await, want, "{q}");
     }
     let c = rusqlite::Connection::open(&path).unwrap();
-    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 16);
+    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 17);
     // The session indexes as the current schema makes them.
     let indexes: String = c
         .query_row(
@@ -2005,8 +2008,9 @@ fn mixed_pages_events() -> Vec<Value> {
 /// and the tag together), page path and order, over ranges of minutes, hours and days (whole
 /// days, hours and minutes at the ends, ends inside a minute) and buckets of a minute, 15
 /// minutes, an hour and a day, and for an event counted at its receive time. (The untagged
-/// answers come from the page tables, the tagged ones from the tag's events: the same minute for
-/// each event, the time it counts at.) Checked by hand too: variant B's pages of `experiment`.
+/// answers come from the page tables, the tagged ones from the tag page tables, kept at ingest
+/// with them: the same rows were the tag's events the only ones.) Checked by hand too: variant
+/// B's pages of `experiment`.
 #[tokio::test]
 async fn tagged_pages_and_vitals_are_those_of_the_tags_events_alone() {
     let events = mixed_pages_events();
@@ -2091,6 +2095,70 @@ async fn tagged_pages_and_vitals_are_those_of_the_tags_events_alone() {
         assert_eq!(a.status, StatusCode::BAD_REQUEST, "{endpoint}");
         assert!(a.error().starts_with("tag: "), "{endpoint}: {}", a.error());
     }
+}
+
+/// Every row of the tag page tables of the database file at `path`, as text, sorted.
+fn tag_page_rows(path: &str) -> Vec<String> {
+    let c = rusqlite::Connection::open(path).unwrap();
+    let mut out = Vec::new();
+    for table in ["tag_page_minutes", "tag_page_hours", "tag_page_days"] {
+        let mut stmt = c.prepare(&format!("SELECT * FROM {table}")).unwrap();
+        let n = stmt.column_count();
+        let rows = stmt.query_map([], |r| {
+            Ok((0..n)
+                .map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap()))
+                .collect::<Vec<_>>()
+                .join("|"))
+        });
+        out.extend(rows.unwrap().map(|r| format!("{table} {}", r.unwrap())));
+    }
+    out.sort();
+    out
+}
+
+/// A version 16 database (before the tag page tables) gets them made and filled from its events'
+/// tag rows when it is opened (each of those events read through the same checks as at ingest):
+/// they hold the very rows ingestion would have made (every tag, site, device class, minute, hour
+/// and day), and a tag's pages and vitals answer as before.
+#[tokio::test]
+async fn tag_pages_are_counted_for_a_version_16_database() {
+    let batches = || vec![batch(mixed_pages_events()), batch(experiment())];
+    let downgrade =
+        "DROP TABLE tag_page_minutes; DROP TABLE tag_page_hours; DROP TABLE tag_page_days; PRAGMA user_version = 16;";
+    let days = "from=2026-11-17T07:13:00Z&to=2026-11-22T00:05:00Z";
+    let queries = [
+        format!("/api/pages?{}&tag=variant:B", range()),
+        format!("/api/pages?{days}&tag=variant:A&device=mobile&sort=vitals"),
+        format!("/api/pages?{}&tag=experiment:checkout_v2&site=shop&sort=views", range()),
+        format!("/api/pages?{}&tag=tier:2", range()),
+        format!("/api/timeseries?metric=vitals&{}&bucket=15m&tag=variant:B", range()),
+        format!("/api/timeseries?metric=vitals&{days}&bucket=day&tag=variant:A&path=/p/mug"),
+        format!("/api/timeseries?metric=vitals&{}&bucket=hour&tag=variant:B&device=desktop&site=shop", range()),
+    ];
+    let before = same_answers_after_migration(batches(), &queries, downgrade).await;
+    // (Answers that count something: pages of the tag, vitals measured.)
+    assert!(before[0]["pages"].as_array().unwrap().len() >= 3, "{}", before[0]);
+    assert!(before[1]["vitals"]["lcp"]["n"].as_i64() > Some(0), "{}", before[1]);
+    assert_eq!((&before[3]["pages"][0]["path"], &before[3]["pages"][0]["views"]), (&json!("/cart"), &json!(2)));
+    for i in [4, 5, 6] {
+        assert!(!vital_buckets(&before[i]).is_empty(), "{}", before[i]);
+    }
+
+    // The rows themselves: as ingestion made them.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite");
+    let path = path.to_str().unwrap();
+    let t = app_on(Store::open(path).unwrap(), open());
+    for b in batches() {
+        assert_eq!(post(&t.app, b).await.json()["rejected"], json!([]));
+    }
+    drop(t);
+    let kept = tag_page_rows(path);
+    assert!(kept.len() > 500, "{}", kept.len());
+    assert!(kept.iter().any(|r| r.contains("\\u{1}mobile")), "device classes' rows: {kept:#?}");
+    rusqlite::Connection::open(path).unwrap().execute_batch(downgrade).unwrap();
+    drop(Store::open(path).unwrap());
+    assert_eq!(tag_page_rows(path), kept);
 }
 
 /// A version 15 database's page tables lack the Core Web Vitals: the columns are added and the
