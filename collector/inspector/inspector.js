@@ -24,7 +24,7 @@
   };
   var $ = function (id) { return document.getElementById(id); };
   var state = {};
-  var chart = null, chartKeys = '', funnelChart = null, vitalsChart = null, tagsSig = '', tagsFor = '', tagsAt = 0, taggedSig = '', taggedAt = 0;
+  var chart = null, chartKeys = '', funnelChart = null, vitalsChart = null, tagsSig = '', tagsFor = '', tagsAt = 0;
   var inFlight = false, timer = null;
   // For tests and the curious: how many refreshes completed.
   var info = window.__inspector = { refreshes: 0, errors: 0 };
@@ -593,9 +593,9 @@
     var sessionsUrl = '/api/sessions' + (picked ? '?' + state.by + '=' + encodeURIComponent(state.channel) : '');
     // (A device row of the channels table picked: that device, in the address.)
     if (picked && state.by === 'device') sessionParams.device = '';
-    var pagesSig = state.tag && JSON.stringify([b.site, state.range, state.pagesBy, state.path, state.tag, dev]);
-    var paged = pagesSig && pagesSig === taggedSig && Date.now() - taggedAt < 60e3;
-    var slow = function (p) {
+    // A tag's pages and vitals (tables of their own): a failure there (a read past the
+    // collector's time limit) is said in their place and leaves the rest of the refresh alone.
+    var own = function (p) {
       return state.tag ? p.catch(function (e) { return { failed: String(e.message || e) }; }) : p;
     };
     var jobs = [
@@ -614,12 +614,9 @@
       // choices).
       tagsFor !== b.site + '|' + state.range || Date.now() - tagsAt > 60e3
         ? api('/api/tags', b).catch(function () { return null; }) : Promise.resolve(null),
-      // The pages and the web vitals over time (of the page picked). With a tag they are counted
-      // from the tag's events one by one (the page counts are not kept per tag: ~2 s for a week
-      // of a busy shop), so asked again once a minute or when a filter changes, and a failure (a
-      // range too long to count in time) leaves the refresh and the last answer alone.
-      paged ? Promise.resolve(null) : slow(api('/api/pages', { site: b.site, from: b.from, to: b.to, sort: state.pagesBy, limit: 50, tag: state.tag, device: dev })),
-      paged ? Promise.resolve(null) : slow(api('/api/timeseries', { site: b.site, from: b.from, to: b.to, metric: 'vitals', path: state.path, tag: state.tag, device: dev })),
+      // The pages, and the web vitals over time of the page picked.
+      own(api('/api/pages', { site: b.site, from: b.from, to: b.to, sort: state.pagesBy, limit: 50, tag: state.tag, device: dev })),
+      own(api('/api/timeseries', { site: b.site, from: b.from, to: b.to, metric: 'vitals', path: state.path, tag: state.tag, device: dev })),
     ];
     return Promise.all(jobs).then(function (r) {
       renderOverview(r[0]);
@@ -629,17 +626,9 @@
       renderSessions(r[4]);
       renderSession(r[5]);
       renderChannels(r[7]);
-      if (pagesSig && !paged) { taggedSig = pagesSig; taggedAt = Date.now(); }
-      // (A tag's pages or vitals that could not be counted: said in their place, asked again
-      // at the next refresh.)
-      if (r[9] && r[9].failed) {
-        taggedSig = '';
-        renderPages({ pages: [], totalPages: 0, vitals: null }, 'Not counted for ' + tagName(state.tag) + ' now: ' + r[9].failed);
-      } else if (r[9]) renderPages(r[9]);
-      if (r[10] && r[10].failed) {
-        taggedSig = '';
-        renderVitals({ buckets: [], series: {} }, 'Not counted for ' + tagName(state.tag) + ' now: ' + r[10].failed);
-      } else if (r[10]) renderVitals(r[10]);
+      var failed = function (x) { return x.failed && 'Not counted for ' + tagName(state.tag) + ' now: ' + x.failed; };
+      renderPages(r[9].failed ? { pages: [], totalPages: 0, vitals: null } : r[9], failed(r[9]));
+      renderVitals(r[10].failed ? { buckets: [], series: {} } : r[10], failed(r[10]));
       if (r[8]) { tagsFor = b.site + '|' + state.range; tagsAt = Date.now(); renderTags(r[8]); }
       Object.keys(r[6].bySite || {}).sort().forEach(function (s) { addOption($('f-site'), s); });
       $('status').className = '';

@@ -466,8 +466,8 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   await tagView.selectOption('#f-tag', '');
   await waitFor('every visit\'s legend', async () =>
     (await tagLegend()) === JSON.stringify(['LCP 75 %', 'INP 33 %', 'CLS 50 %']), { timeout: 30_000 });
-  // A tag's pages and vitals are counted from its events one by one: a range too long to count
-  // in time (503) is said in their place, and the rest of the refresh still shows.
+  // A tag's pages or vitals that could not be read (a 503: a read past the collector's time
+  // limit) are said in their place, and the rest of the refresh still shows.
   await tagView.route(/\/api\/(pages|timeseries)\?.*tag=/, (r) => (r.request().url().includes('/api/timeseries') &&
     !r.request().url().includes('metric=vitals') ? r.continue()
     : r.fulfill({ status: 503, contentType: 'application/json', body: '{"error":"the read took too long"}' })));
