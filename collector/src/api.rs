@@ -387,7 +387,7 @@ const PAGES_MAX_LIMIT: i64 = 500;
 
 /// `GET /api/pages?site&from&to&sort&limit&device&tag`: the pages of a range by friction (or
 /// `sort=views`, `sort=vitals`), with their views, engaged time and scroll depth; with `tag`, of
-/// the events carrying it (`query::tagged_pages`).
+/// the events carrying it (`query::pages`).
 pub async fn pages(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
     let p = Params::new(q, &["site", "from", "to", "sort", "limit", "device", "tag"])?;
     let (from, to) = p.range(now_ms())?;
@@ -399,9 +399,7 @@ pub async fn pages(State(st): State<AppState>, Query(q): Pairs) -> Result<Respon
     Ok(json_answer(
         st.store
             .reads
-            .run(move |c| {
-                query::tagged_pages(c, &kept, &site, (from, to), sort, limit, device.as_deref(), tag.as_ref())
-            })
+            .run(move |c| query::pages(c, &kept, &site, (from, to), sort, limit, device.as_deref(), tag.as_ref()))
             .await?,
     ))
 }

@@ -315,14 +315,7 @@ fn tagged_totals_sql(site: &Option<String>, tag: &Tag, from: i64, to: i64) -> Q 
 
 /// `columns` of the rows of `event_tags` of `[from, to)` for the tag.
 fn tagged_events_sql_of(columns: &str, site: &Option<String>, tag: &Tag, from: i64, to: i64) -> Q {
-    tagged_rows_sql(&format!("SELECT {columns} FROM event_tags AS t WHERE "), site, tag, from, to)
-}
-
-/// `head` (a `SELECT ... FROM event_tags AS t ... WHERE `) with the conditions on `t` that make
-/// the rows of the tag in `[from, to)` one range of its primary key (`friction IN (0, 1)`: both
-/// of its ranges by time), and of `site` if given.
-fn tagged_rows_sql(head: &str, site: &Option<String>, tag: &Tag, from: i64, to: i64) -> Q {
-    let mut q = Q::new(head);
+    let mut q = Q::new(&format!("SELECT {columns} FROM event_tags AS t WHERE "));
     q.push("t.key = ?", tag.key.clone())
         .push(" AND t.value = ?", tag.value.clone())
         .text(" AND t.friction IN (0, 1)")
@@ -1561,24 +1554,12 @@ fn page_keys(conn: &Connection, site: &Option<String>, device: Option<&str>) -> 
 /// page views rated good and poor on each Core Web Vital; `sort`
 /// `friction` (most first, then views), `views`, or `vitals` (most poor ratings, then views); at most `limit` pages. From `page_days`,
 /// `page_hours` and `page_minutes` (see [`page_parts`]); each page's friction by type from the
-/// leaderboard's window `kept` holds (the friction rows of exactly `[from, to)`).
-pub fn pages(
-    conn: &Connection,
-    kept: &Kept,
-    site: &Option<String>,
-    range: (i64, i64),
-    sort: &str,
-    limit: i64,
-    device: Option<&str>,
-) -> Result<Value, ReadError> {
-    tagged_pages(conn, kept, site, range, sort, limit, device, None)
-}
-
-/// [`pages`], and with `tag` of the events carrying it alone: the same counts from the tag page
-/// tables (kept at ingest per tag as the page tables are, see [`crate::aggregate::page_schema`];
-/// read the same way), each page's friction by type from the tag's leaderboard window.
+/// leaderboard's window `kept` holds (the friction rows of exactly `[from, to)`). With `tag`, of
+/// the events carrying it alone: the same counts from the tag page tables (kept at ingest per
+/// tag as the page tables are, see [`crate::aggregate::page_schema`]; read the same way), each
+/// page's friction by type from the tag's leaderboard window.
 #[allow(clippy::too_many_arguments)]
-pub fn tagged_pages(
+pub fn pages(
     conn: &Connection,
     kept: &Kept,
     site: &Option<String>,
@@ -1592,15 +1573,6 @@ pub fn tagged_pages(
     let (_, friction_upto) = snapshot_ids(conn)?;
     let (m0, m1) = (from.div_euclid(60_000), (to - 1).div_euclid(60_000) + 1);
     let mut sums: std::collections::HashMap<String, Counts> = Default::default();
-    let mut add = |path: &str, counts: &Counts| {
-        let row = match sums.get_mut(path) {
-            Some(row) => row,
-            None => sums.entry(path.to_string()).or_default(),
-        };
-        for (sum, n) in row.iter_mut().zip(counts) {
-            *sum += n;
-        }
-    };
     let sites = page_keys(conn, site, device)?;
     let mut args = Vec::with_capacity(5);
     for (site, (grain, lo, hi)) in
@@ -1611,16 +1583,18 @@ pub fn tagged_pages(
         page_args(&mut args, tag, site, lo, hi);
         let mut stmt = conn.prepare_cached(&q.sql)?;
         let mut rows = stmt.query(params_from_iter(args.iter()))?;
-        let mut counts = Counts::default();
         while let Some(r) = rows.next()? {
             let path = match r.get_ref(0)? {
                 rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).unwrap_or(""),
                 _ => "",
             };
-            for (i, n) in counts.iter_mut().enumerate() {
-                *n = r.get(i + 1)?;
+            let row = match sums.get_mut(path) {
+                Some(row) => row,
+                None => sums.entry(path.to_string()).or_default(),
+            };
+            for (i, sum) in row.iter_mut().enumerate() {
+                *sum += r.get::<_, i64>(i + 1)?;
             }
-            add(path, &counts);
         }
     }
     let mut rows: Vec<(String, Counts)> = sums.into_iter().collect();

@@ -522,7 +522,7 @@ fn kept_answers_are_fresh_ones_through_inserts_erasures_and_expiry() {
                         for by in [Segment::Channel, Segment::Device, Segment::Campaign] {
                             out.push(query::channels(&conn, kept, &site, (from, to), "add_to_cart", n, by).unwrap());
                         }
-                        out.push(query::pages(&conn, kept, &site, (from, to), "friction", 50, n.device).unwrap());
+                        out.push(query::pages(&conn, kept, &site, (from, to), "friction", 50, n.device, None).unwrap());
                     }
                 }
             }
