@@ -593,10 +593,10 @@
     var sessionsUrl = '/api/sessions' + (picked ? '?' + state.by + '=' + encodeURIComponent(state.channel) : '');
     // (A device row of the channels table picked: that device, in the address.)
     if (picked && state.by === 'device') sessionParams.device = '';
-    // A tag's pages and vitals (tables of their own): a failure there (a read past the
-    // collector's time limit) is said in their place and leaves the rest of the refresh alone.
+    // The pages and the vitals chart: a failure there (a read past the collector's time limit)
+    // is said in their place and leaves the rest of the refresh alone.
     var own = function (p) {
-      return state.tag ? p.catch(function (e) { return { failed: String(e.message || e) }; }) : p;
+      return p.catch(function (e) { return { failed: String(e.message || e) }; });
     };
     var jobs = [
       api('/api/overview', { site: b.site, from: b.from, to: b.to, tag: state.tag, device: dev }),
@@ -626,7 +626,7 @@
       renderSessions(r[4]);
       renderSession(r[5]);
       renderChannels(r[7]);
-      var failed = function (x) { return x.failed && 'Not counted for ' + tagName(state.tag) + ' now: ' + x.failed; };
+      var failed = function (x) { return x.failed && 'Not read now: ' + x.failed; };
       renderPages(r[9].failed ? { pages: [], totalPages: 0, vitals: null } : r[9], failed(r[9]));
       renderVitals(r[10].failed ? { buckets: [], series: {} } : r[10], failed(r[10]));
       if (r[8]) { tagsFor = b.site + '|' + state.range; tagsAt = Date.now(); renderTags(r[8]); }

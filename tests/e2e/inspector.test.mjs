@@ -466,15 +466,15 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   await tagView.selectOption('#f-tag', '');
   await waitFor('every visit\'s legend', async () =>
     (await tagLegend()) === JSON.stringify(['LCP 75 %', 'INP 33 %', 'CLS 50 %']), { timeout: 30_000 });
-  // A tag's pages or vitals that could not be read (a 503: a read past the collector's time
-  // limit) are said in their place, and the rest of the refresh still shows.
+  // Pages or vitals that could not be read (a 503: a read past the collector's time limit) are
+  // said in their place, and the rest of the refresh still shows.
   await tagView.route(/\/api\/(pages|timeseries)\?.*tag=/, (r) => (r.request().url().includes('/api/timeseries') &&
     !r.request().url().includes('metric=vitals') ? r.continue()
     : r.fulfill({ status: 503, contentType: 'application/json', body: '{"error":"the read took too long"}' })));
   await tagView.selectOption('#f-tag', 'variant:B');
   await waitFor('the pages not counted, said', async () => (await tagPageRows()).join() ===
-    'Not counted for variant=B now: /api/pages: the read took too long', { timeout: 30_000 });
-  assert.equal(await tagView.textContent('#vitals-note'), 'Not counted for variant=B now: /api/timeseries: the read took too long');
+    'Not read now: /api/pages: the read took too long', { timeout: 30_000 });
+  assert.equal(await tagView.textContent('#vitals-note'), 'Not read now: /api/timeseries: the read took too long');
   assert.equal(await tagView.isHidden('#vitals-chart'), true);
   assert.notEqual(await tagView.getAttribute('#status', 'class'), 'error', 'the refresh itself did not fail');
   assert.match(await tagView.textContent('#leaderboard tbody'), /rage_click/, 'the leaderboard narrowed to B still shows');
