@@ -47,7 +47,8 @@ mod api {
             return;
         }
         // The page's tags set before Touchpoint loaded (an A/B testing tool's variant, queued by
-        // the stub) are the page's from its start: its page view carries them.
+        // the stub) and the signed-in customer identified then are the page's from its start:
+        // its page view carries them.
         replay(&queue, 0);
         // The page view comes first, as the page's first event; a `page` call in the stub's
         // queue stands in for it (as in Segment's snippet), with the page's own properties.
@@ -57,7 +58,7 @@ mod api {
         replay(&queue, 2);
     }
 
-    /// Replays the stub's calls: the `set` (and `beforeSend`) calls queued before any other
+    /// Replays the stub's calls: the `set`, `identify` (and `beforeSend`) calls queued before any other
     /// (`pass` 0), then of the others only the `page` calls (1) or every other call (2).
     /// Returns whether there was a `page` call.
     fn replay(queue: &JsValue, pass: u8) -> bool {
@@ -68,7 +69,7 @@ mod api {
                 let Some(args) = web::safe::to_array(&call) else { continue };
                 let name = args.get(0).as_string();
                 // (The npm package's init queues the page's beforeSend hook first: no event.)
-                leading &= matches!(name.as_deref(), Some("set" | "beforeSend"));
+                leading &= matches!(name.as_deref(), Some("set" | "identify" | "beforeSend"));
                 let is_page = name.as_deref() == Some("page");
                 page |= is_page;
                 if if leading { pass == 0 } else { pass != 0 && (pass == 1) == is_page } {

@@ -591,6 +591,27 @@ touchpoint('set', { late: true });
   assert.deepEqual(events[2].context.tags, { ...early, late: true }, 'the set queued after it applies from there');
 });
 
+// A shop that knows the signed-in customer says so in the page's head, often before Touchpoint
+// has loaded: the page view on load is that customer's too, not only the events after it.
+test('a customer identified before the SDK loaded: the page view on load carries the userId', T, async (t) => {
+  const site = 'journey-identify-queued';
+  const page = await spaPage(t, site, '/account', `<!doctype html><html><head><title>account</title>
+<script>window.touchpoint=window.touchpoint||function(){(touchpoint.q=touchpoint.q||[]).push(arguments)};
+touchpoint('set', { store: 'de' });
+touchpoint('identify', 'c-1042', { plan: 'gold' });
+touchpoint('track', 'queued_call');
+</script>__SNIPPET__</head><body></body></html>`);
+  await page.evaluate(() => { touchpoint('track', 'after_load'); touchpoint('flush'); });
+  const events = await eventsUntil(site, 'after_load');
+  assert.deepEqual(events.map((e) => e.event), ['identify', 'page_view', 'queued_call', 'after_load'],
+    'the queued order, the page view right after the calls that say who and what the page is');
+  for (const e of events) assert.equal(e.userId, 'c-1042', `${e.event} is the customer's`);
+  assert.deepEqual(events[0].properties, { plan: 'gold' }, 'the traits on the identify event');
+  assert.deepEqual(events[1].context.tags, { store: 'de' });
+  assert.equal(new Set(events.map((e) => e.sessionId)).size, 1, 'one session');
+  assert.ok(events[1].context.channel, 'the page view still carries the attribution');
+});
+
 // A page prerendered by the browser (Speculation Rules) may never be shown. This headless Chromium
 // does not prerender (checked: a prerender rule's page loads only when the link is followed), so
 // the API is played as specified: document.prerendering is true until the page is activated, then
