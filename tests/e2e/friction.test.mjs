@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { launch, root, sdkReady, startCollector, waitFor } from './harness.mjs';
 import { rewriteDemo, snippetRewrite } from './observe.mjs';
 
@@ -445,20 +445,6 @@ test('broken: dead and rage clicks while a banner animates itself (Web Animation
   assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
 });
 
-// A single-page app's new view brings its own countdown, long after the page's first 35 s: it is
-// learned in the new view's first 35 s all the same.
-test('broken: dead and rage clicks next to a countdown nobody marked on a view the app\'s router showed after 35 s', T, async (t) => {
-  const site = 'fr-ambient-spa-view';
-  const { page } = await open(t, site);
-  await waitFor('the page\'s first 35 s over', () => page.evaluate(() => performance.now() > 36_000), { timeout: 90_000 });
-  await clickN(page, '#to-details', 1);
-  await waitFor('the new view', () => page.evaluate(() => location.pathname === '/details'));
-  await addCountdown(page, 'Order within <b id="ticks">0</b> for delivery tomorrow');
-  await deadAndRage(page, site);
-  const ev = await verdict(page, site);
-  assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
-});
-
 // An autoplaying carousel nobody marked: each turn moves its track (a style change) and marks
 // the slide and the dot shown (class changes). Each slide and dot alone changes at irregular
 // times; the track and the dots' row change at regular ones, from attribute changes only, and are
@@ -476,23 +462,42 @@ test('broken: dead and rage clicks on a page whose hero carousel nobody marked t
   assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
 });
 
-// A carousel turning every 4 s, as hero banners do: its third turn comes after the page's first
-// 10 s, and it is learned all the same; an announcement bar turning every 10 s: its third turn
-// comes 30 s after it started. (The turn in each click's window is made by the test, at once, as
-// the carousel's own timer would make it: not by the visitor's event.)
-for (const [what, site, ms, wait] of [
-  ['a hero carousel nobody marked, turning every 4 s', 'fr-ambient-slow-carousel', 4000, 30_000],
-  ['a banner nobody marked, turning every 10 s', 'fr-ambient-10s-banner', 10_000, 60_000],
-]) {
-  test(`broken: dead and rage clicks next to ${what}`, T, async (t) => {
+// The scenarios that wait for a page's own timers for a long time (15 to 36 s) run side by side:
+// their waiting is idle (each has its own site and browser context), and one after another they
+// took ~90 s of the suite. Their clicks come at different times (after ~12, ~30 and ~36 s).
+describe('pages whose ambient elements take long to learn', { concurrency: true }, () => {
+  // A single-page app's new view brings its own countdown, long after the page's first 35 s: it is
+  // learned in the new view's first 35 s all the same.
+  test('broken: dead and rage clicks next to a countdown nobody marked on a view the app\'s router showed after 35 s', T, async (t) => {
+    const site = 'fr-ambient-spa-view';
     const { page } = await open(t, site);
-    await addCarousel(page, ms);
-    await waitFor('three turns', () => page.evaluate(() => window.turns >= 3), { timeout: wait });
-    await deadAndRage(page, site, () => page.evaluate(() => window.turn()));
+    await waitFor('the page\'s first 35 s over', () => page.evaluate(() => performance.now() > 36_000), { timeout: 90_000 });
+    await clickN(page, '#to-details', 1);
+    await waitFor('the new view', () => page.evaluate(() => location.pathname === '/details'));
+    await addCountdown(page, 'Order within <b id="ticks">0</b> for delivery tomorrow');
+    await deadAndRage(page, site);
     const ev = await verdict(page, site);
     assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
   });
-}
+
+  // A carousel turning every 4 s, as hero banners do: its third turn comes after the page's first
+  // 10 s, and it is learned all the same; an announcement bar turning every 10 s: its third turn
+  // comes 30 s after it started. (The turn in each click's window is made by the test, at once, as
+  // the carousel's own timer would make it: not by the visitor's event.)
+  for (const [what, site, ms, wait] of [
+    ['a hero carousel nobody marked, turning every 4 s', 'fr-ambient-slow-carousel', 4000, 30_000],
+    ['a banner nobody marked, turning every 10 s', 'fr-ambient-10s-banner', 10_000, 60_000],
+  ]) {
+    test(`broken: dead and rage clicks next to ${what}`, T, async (t) => {
+      const { page } = await open(t, site);
+      await addCarousel(page, ms);
+      await waitFor('three turns', () => page.evaluate(() => window.turns >= 3), { timeout: wait });
+      await deadAndRage(page, site, () => page.evaluate(() => window.turn()));
+      const ev = await verdict(page, site);
+      assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
+    });
+  }
+});
 
 // A sales-pop toast ("Anna in Lyon just bought a mug"), appended to the body by a third party's
 // script and removed a moment later, the page unable to mark it: named in data-ambient. And a chat
