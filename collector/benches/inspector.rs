@@ -389,6 +389,9 @@ fn query_latencies(addr: &str, runs: usize) {
     let to = now_ms();
     let day = format!("from={}&to={to}", to - 86_400_000);
     let week = format!("from={}&to={to}", to - 7 * 86_400_000);
+    // (The stored events span the last 7 days: a longer range reads the same rows, and shows
+    // what a read costs that does not scale with the range's rows, or does.)
+    let month = format!("from={}&to={to}", to - 30 * 86_400_000);
     let sel = "%23main%20%3E%20div.block-7%20%3E%20button.action";
     let queries: Vec<(String, String)> = vec![
         ("overview, 24 h".into(), format!("/api/overview?{day}")),
@@ -423,18 +426,23 @@ fn query_latencies(addr: &str, runs: usize) {
         ("events, newest 100".into(), "/api/events".into()),
         ("events, site=nope (none match)".into(), "/api/events?site=nope".into()),
         ("stats".into(), "/api/stats".into()),
-        // A tag filter is answered from `event_tags` (kept at ingest); the tag leaderboard and
-        // `/api/tags` are kept between polls (the first call builds them), the others are not.
+        // A tag filter is answered from `event_tags` (kept at ingest); the tag leaderboard is
+        // kept between polls (the first call builds it). `/api/tags`: its events and friction
+        // from the tag count tables (kept at ingest per tag, minute, hour and day), its sessions
+        // from the kept session window (each session's tags read once).
         ("friction leaderboard, 24 h, tag".into(), format!("/api/friction?{day}&tag=variant:B")),
         ("friction leaderboard, 7 d, tag".into(), format!("/api/friction?{week}&tag=variant:B")),
         ("timeseries friction, 24 h, tag".into(), format!("/api/timeseries?{day}&metric=friction&tag=variant:B")),
         ("sessions, 24 h, tag".into(), format!("/api/sessions?{day}&tag=variant:B")),
         ("tags, 24 h".into(), format!("/api/tags?{day}")),
         ("tags, 7 d".into(), format!("/api/tags?{week}")),
+        ("tags, 30 d (7 d of events)".into(), format!("/api/tags?{month}")),
         // The sessions carrying the tag from the kept session window; the overview's event counts
-        // from the tag's rows of the range (not kept).
+        // from the tag count tables (with a device: those of the device class).
         ("overview, 24 h, tag".into(), format!("/api/overview?{day}&tag=variant:B")),
         ("overview, 7 d, tag".into(), format!("/api/overview?{week}&tag=variant:B")),
+        ("overview, 30 d (7 d of events), tag".into(), format!("/api/overview?{month}&tag=variant:B")),
+        ("overview, 7 d, tag + device".into(), format!("/api/overview?{week}&tag=variant:B&device=mobile")),
         ("funnel, 7 d, tag".into(), format!("/api/funnel?{week}&tag=variant:B")),
         ("channels, 7 d, tag".into(), format!("/api/channels?{week}&tag=variant:B")),
         // The pages and the vitals over time of a tag: from the tag page tables (the page

@@ -147,8 +147,10 @@ CREATE TABLE IF NOT EXISTS site_totals (
 /// group's rows of every tag together, fewer pages written per commit), ingestion was no faster
 /// in the inspector bench (4 runs each), while a tag's read would have read every tag's rows of
 /// its range: their cost is per row. Version 17.
+///
+/// And the tag count tables ([`TAG_COUNT_SCHEMA`]).
 pub fn page_schema() -> String {
-    let mut sql = String::new();
+    let mut sql = String::from(TAG_COUNT_SCHEMA);
     for ((table, column), tag) in
         PAGE_TABLES.iter().map(|t| (t, false)).chain(TAG_PAGE_TABLES.iter().map(|t| (t, true)))
     {
@@ -182,6 +184,151 @@ pub fn page_schema() -> String {
         );
     }
     sql
+}
+
+/// The tag count tables, `tag_count_minutes`, `tag_count_hours` and `tag_count_days` (alike but
+/// for their time column): per site (and per site's device class key, as the page tables keep
+/// them: [`device_site`]), per minute, hour and UTC day (sums of the minutes), and per page tag
+/// (`event_tags`' key and value), the events carrying it and how many of those are friction
+/// events: `/api/tags` and the overview's totals of a tag read the days inside a range, then the
+/// hours and minutes at its ends, instead of every row of `event_tags` of the range. Written with
+/// the other counts, summed per group ([`write_tag_counts`]): one upsert per (tag, key, minute)
+/// and group, not per event. Keyed by site and time first: `/api/tags` wants every tag of a
+/// range (one range of the key per site and grain); a tag's read takes the other tags' rows of
+/// its range along (a day's rows are one per tag value). No rows for all sites: a read for all
+/// reads each site's, as the page tables. Version 18.
+pub const TAG_COUNT_SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS tag_count_minutes (
+    site     TEXT NOT NULL,            -- the site, or its device class key
+    minute   INTEGER NOT NULL,         -- unix ms / 60000
+    key      TEXT NOT NULL,            -- the tag, as `event_tags` keeps it
+    value    TEXT NOT NULL,
+    events   INTEGER NOT NULL,
+    friction INTEGER NOT NULL,
+    PRIMARY KEY (site, minute, key, value)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tag_count_hours (
+    site     TEXT NOT NULL,
+    hour     INTEGER NOT NULL,         -- unix ms / 3600000
+    key      TEXT NOT NULL,
+    value    TEXT NOT NULL,
+    events   INTEGER NOT NULL,
+    friction INTEGER NOT NULL,
+    PRIMARY KEY (site, hour, key, value)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tag_count_days (
+    site     TEXT NOT NULL,
+    day      INTEGER NOT NULL,         -- unix ms / 86400000
+    key      TEXT NOT NULL,
+    value    TEXT NOT NULL,
+    events   INTEGER NOT NULL,
+    friction INTEGER NOT NULL,
+    PRIMARY KEY (site, day, key, value)
+) WITHOUT ROWID;
+";
+
+/// The tag count tables and their time column, finest first (as [`PAGE_TABLES`]).
+pub const TAG_COUNT_TABLES: [(&str, &str); 3] =
+    [("tag_count_minutes", "minute"), ("tag_count_hours", "hour"), ("tag_count_days", "day")];
+
+/// A row of the tag count tables: (site or device key, minute, tag key, tag value).
+pub(crate) type TagCountKey<'a> = (&'a str, i64, &'a str, &'a str);
+
+/// Adds (`sign` 1) or takes out (`sign` -1) (events, friction events), keyed by [`TagCountKey`],
+/// in `tag_count_minutes` and, summed per hour and per day, in `tag_count_hours` and
+/// `tag_count_days` (the same key may come many times: one item per event and tag will do). A
+/// row taken down to no events is removed, as a rebuild would not make it.
+pub(crate) fn write_tag_counts<'a>(
+    conn: &Connection,
+    minutes: impl IntoIterator<Item = (TagCountKey<'a>, (i64, i64))>,
+    sign: i64,
+) -> rusqlite::Result<()> {
+    let mut grains: [Map<TagCountKey<'_>, (i64, i64)>; 3] = Default::default();
+    for ((site, minute, key, value), (events, friction)) in minutes {
+        for (grain, at) in [minute, minute.div_euclid(60), minute.div_euclid(1440)].into_iter().enumerate() {
+            let row = grains[grain].entry((site, at, key, value)).or_default();
+            row.0 += events;
+            row.1 += friction;
+        }
+    }
+    for ((table, column), rows) in TAG_COUNT_TABLES.iter().zip(&grains) {
+        if rows.is_empty() {
+            continue;
+        }
+        // (Sorted: neighbouring rows of the table one after the other.)
+        let mut rows: Vec<_> = rows.iter().filter(|(_, c)| c.0 != 0).collect();
+        rows.sort_unstable_by_key(|r| r.0);
+        if sign > 0 {
+            let mut add = conn.prepare_cached(&format!(
+                "INSERT INTO {table} (site, {column}, key, value, events, friction) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (site, {column}, key, value) DO UPDATE
+                   SET events = events + excluded.events, friction = friction + excluded.friction"
+            ))?;
+            for ((site, at, key, value), (events, friction)) in rows {
+                add.execute(params![site, at, key, value, events, friction])?;
+            }
+            continue;
+        }
+        let mut less = conn.prepare_cached(&format!(
+            "UPDATE {table} SET events = events - ?5, friction = friction - ?6
+              WHERE site = ?1 AND {column} = ?2 AND key = ?3 AND value = ?4 RETURNING events"
+        ))?;
+        let mut gone = conn.prepare_cached(&format!(
+            "DELETE FROM {table} WHERE site = ?1 AND {column} = ?2 AND key = ?3 AND value = ?4"
+        ))?;
+        for ((site, at, key, value), (events, friction)) in rows {
+            let left: Option<i64> =
+                less.query_row(params![site, at, key, value, events, friction], |r| r.get(0)).optional()?;
+            if left.is_some_and(|left| left <= 0) {
+                gone.execute(params![site, at, key, value])?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Version 17 -> 18: the tag count tables (made by [`page_schema`]) filled as [`apply`] fills
+/// them, from every row of `event_tags` (whose values are the ones [`tag_values`] gives, each
+/// (key, value) once per event; its `friction` says which are friction events), at the minute of
+/// the row's time, under its site, and under its device class's key if it has one: the event read
+/// by its id, through the same checks as at ingest (`facts::extract`), for its device class (an
+/// event is read once per tag it carries). The sums are written every `FLUSH` rows, so the memory
+/// stays bounded on a large database.
+pub fn fill_tag_counts(conn: &Connection) -> rusqlite::Result<()> {
+    const FLUSH: usize = 200_000;
+    // (CROSS JOIN: `event_tags` first, the whole table in its order, each event by rowid.)
+    let mut stmt = conn.prepare(
+        "SELECT t.key, t.value, t.site, t.ts, t.friction, e.event, e.timestamp, e.body
+           FROM event_tags AS t CROSS JOIN events AS e ON e.id = t.event_id",
+    )?;
+    let mut rows = stmt.query([])?;
+    type Row = (String, i64, String, String);
+    let mut counts: Map<Row, (i64, i64)> = Map::default();
+    let write = |counts: &mut Map<Row, (i64, i64)>| {
+        let items = counts.iter().map(|((site, m, k, v), c)| ((site.as_str(), *m, k.as_str(), v.as_str()), *c));
+        write_tag_counts(conn, items, 1)?;
+        counts.clear();
+        Ok::<_, rusqlite::Error>(())
+    };
+    let mut seen = 0usize;
+    while let Some(r) = rows.next()? {
+        let [key, value, site, event, timestamp, body]: [String; 6] =
+            [r.get(0)?, r.get(1)?, r.get(2)?, r.get(5)?, r.get(6)?, r.get(7)?];
+        let friction = i64::from(r.get::<_, bool>(4)?);
+        let minute = r.get::<_, i64>(3)?.div_euclid(60_000);
+        let device = crate::facts::extract(&event, &timestamp, &body).device;
+        let device_key = (!device.is_empty()).then(|| device_site(&site, &device));
+        for s in device_key.into_iter().chain([site]) {
+            let row = counts.entry((s, minute, key.clone(), value.clone())).or_default();
+            row.0 += 1;
+            row.1 += friction;
+        }
+        seen += 1;
+        if seen.is_multiple_of(FLUSH) {
+            write(&mut counts)?;
+        }
+    }
+    write(&mut counts)
 }
 
 /// The page tables' counts (and [`PageCounts`]'s order): page_view events, page_leave events,
@@ -988,14 +1135,15 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
             device_keys.push((site, device, device_count_keys(site, device)));
         }
     }
-    // The tags each event counts under in the tag page tables (as `event_tags` keeps them: see
-    // `tag_values`), made first for the rows below borrow them too: those of the events that
-    // count on a page (page views, page leaves, friction), none for the others.
+    // The tags each event counts under in the tag count tables and (if it counts on a page) the
+    // tag page tables (as `event_tags` keeps them: see `tag_values`), made first for the rows
+    // below borrow them too.
     let mut tags_of: Vec<Vec<(&str, Cow<'_, str>)>> = Vec::with_capacity(rows.len());
     for &(_, e) in rows {
-        let counted = !e.facts.tags.is_empty() && page_counts(e.event(), &e.facts).iter().any(|&n| n != 0);
-        tags_of.push(if counted { tag_values(conn, &e.facts.tags)? } else { Vec::new() });
+        tags_of.push(if e.facts.tags.is_empty() { Vec::new() } else { tag_values(conn, &e.facts.tags)? });
     }
+    // (events, friction events) per tag count row, summed over the group.
+    let mut tag_counts: Map<TagCountKey<'_>, (i64, i64)> = Map::default();
     let keys_of = |site: &str, device: &str| {
         let keys = device_keys.iter().find(|k| k.0 == site && k.1 == device).map(|k| k.2.as_slice());
         keys.unwrap_or_default().iter().map(String::as_str)
@@ -1027,11 +1175,18 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
                     *minutes.entry((site, minute, Metric::Type(e.event()))).or_default() += 1;
                 }
             }
+            // (And under the site's device class: the first of its count keys.)
+            let device_key = keys_of(e.site(), &e.facts.device).next();
+            for site in [e.site()].into_iter().chain(device_key) {
+                for (key, value) in tags {
+                    let c = tag_counts.entry((site, minute, *key, value.as_ref())).or_default();
+                    c.0 += 1;
+                    c.1 += i64::from(friction);
+                }
+            }
             let page = page_counts(e.event(), &e.facts);
             if page.iter().any(|&n| n != 0) {
                 let path = e.facts.path.as_str();
-                // (And under the site's device class: the first of its count keys.)
-                let device_key = keys_of(e.site(), &e.facts.device).next();
                 for site in [e.site()].into_iter().chain(device_key) {
                     pages.push(((None, site, minute, path), page));
                     for (key, value) in tags {
@@ -1153,6 +1308,7 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
     for (site, (events, sessions, friction)) in &totals {
         total.execute(params![site, events, sessions, friction])?;
     }
+    write_tag_counts(conn, tag_counts, 1)?;
     write_pages(conn, pages, 1)
 }
 
@@ -1394,6 +1550,38 @@ mod tests {
         fill_tag_pages(&conn).unwrap();
         for (t, kept) in tables.iter().zip(kept) {
             assert_eq!(all_rows(&conn, t), kept, "{t}: by apply (right) and by fill_tag_pages (left)");
+        }
+
+        // The tag count tables: every event under each of its rows of `event_tags` (clicks too),
+        // under its site and its device class's key; the same rows by the migration's
+        // `fill_tag_counts` (from `event_tags`, each event read for its device class).
+        let counted = sums(
+            "SELECT key, value, SUM(events), SUM(friction), COUNT(DISTINCT day) FROM tag_count_days
+              WHERE instr(site, char(1)) = 0 GROUP BY 1, 2 ORDER BY 1, 2",
+        );
+        let want = sums("SELECT key, value, COUNT(*), SUM(friction), 1 FROM event_tags GROUP BY 1, 2 ORDER BY 1, 2");
+        assert_eq!(counted, want);
+        for row in ["x=100.0 8 2 1", "c=1.0 8 2 1", "v=B 16 4 1", "big=1.0e+20 8 2 1"] {
+            assert!(counted.iter().any(|r| r == row), "{row} in {counted:#?}");
+        }
+        let mobile: (i64, i64) = conn
+            .query_row(
+                "SELECT SUM(events), SUM(friction) FROM tag_count_minutes
+                  WHERE site = 'shop' || char(1) || 'mobile' AND key = 'v' AND value = 'B'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(mobile, (8, 2));
+        let tables = TAG_COUNT_TABLES.map(|(t, _)| t);
+        let kept: Vec<Vec<String>> = tables.iter().map(|t| all_rows(&conn, t)).collect();
+        assert!(kept.iter().all(|rows| rows.len() >= 10), "{kept:#?}");
+        for t in tables {
+            conn.execute(&format!("DELETE FROM {t}"), []).unwrap();
+        }
+        fill_tag_counts(&conn).unwrap();
+        for (t, kept) in tables.iter().zip(kept) {
+            assert_eq!(all_rows(&conn, t), kept, "{t}: by apply (right) and by fill_tag_counts (left)");
         }
     }
 

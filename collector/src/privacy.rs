@@ -10,9 +10,10 @@
 //!
 //! Erasing a session, in the writer's transaction ([`erase_sessions`]):
 //! - its events are read once, and what they added to `minute_counts`, `hour_counts`,
-//!   `site_totals`, the page tables and the tag page tables is subtracted, computed as
-//!   [`crate::aggregate::apply`] added it (rows that reach 0 are deleted): the charts, totals and
-//!   pages stay what a rebuild from the remaining events would give (`tests` compares them);
+//!   `site_totals`, the page tables, the tag page tables and the tag count tables is subtracted,
+//!   computed as [`crate::aggregate::apply`] added it (rows that reach 0 are deleted): the charts,
+//!   totals and pages stay what a rebuild from the remaining events would give (`tests` compares
+//!   them);
 //! - erased on request, their message ids go into `seen`, so that a batch the SDK sends again (a
 //!   retry whose answer was lost) is still a duplicate and does not bring them back. Past the
 //!   retention they leave `seen` instead, which the retention thus bounds too: a retry of such an
@@ -186,6 +187,10 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
     // path), as `apply` added them, also under each of its tags.
     type Row = (Option<(String, String)>, String, i64, String);
     let mut pages: Vec<(Row, crate::aggregate::PageCounts)> = Vec::new();
+    // Each tagged event's (events, friction) under each of its tags: (site or device key, minute,
+    // tag key, tag value), as `apply` added them.
+    type TagRow = (String, i64, String, String);
+    let mut tag_counts: Vec<(TagRow, (i64, i64))> = Vec::new();
     let mut out = Erased::default();
     let mut events = tx.prepare_cached(
         "SELECT id, event, timestamp, received_at, body, message_id FROM events INDEXED BY events_session
@@ -225,10 +230,16 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
                     *minutes.entry((s, minute, Metric::Type(&event).spell(&mut name).into())).or_default() += 1;
                 }
             }
+            let tags = crate::aggregate::tag_values(tx, &facts.tags)?;
+            let device_key = (!facts.device.is_empty()).then(|| crate::aggregate::device_site(site, &facts.device));
+            for key in [site].into_iter().chain(&device_key) {
+                for (k, v) in &tags {
+                    let row = (key.clone(), minute, k.to_string(), v.to_string());
+                    tag_counts.push((row, (1, i64::from(is_friction))));
+                }
+            }
             let page = crate::aggregate::page_counts(&event, &facts);
             if page.iter().any(|&n| n != 0) {
-                let tags = crate::aggregate::tag_values(tx, &facts.tags)?;
-                let device_key = (!facts.device.is_empty()).then(|| crate::aggregate::device_site(site, &facts.device));
                 for key in [site.clone()].into_iter().chain(device_key) {
                     for (k, v) in &tags {
                         let tag = Some((k.to_string(), v.to_string()));
@@ -294,6 +305,8 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
         ((tag, s.as_str(), *m, p.as_str()), *c)
     });
     crate::aggregate::write_pages(tx, keys, -1)?;
+    let keys = tag_counts.iter().map(|((s, m, k, v), c)| ((s.as_str(), *m, k.as_str(), v.as_str()), *c));
+    crate::aggregate::write_tag_counts(tx, keys, -1)?;
     let mut less = tx.prepare_cached(
         "UPDATE site_totals SET events = max(events - ?2, 0), sessions = max(sessions - ?3, 0),
            friction = max(friction - ?4, 0) WHERE site = ?1",

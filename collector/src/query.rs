@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use rusqlite::types::Value as Sql;
-use rusqlite::{params_from_iter, Connection};
+use rusqlite::{params_from_iter, Connection, OptionalExtension};
 use serde_json::{json, Map, Value};
 
 use crate::facts::{format_iso_millis, parse_iso_millis, DEFAULT_MOMENTS};
@@ -307,7 +307,7 @@ fn tagged_events_sql(site: &Option<String>, tag: &Tag, from: i64, to: i64) -> Q 
 }
 
 /// How many events of `[from, to)` carry the tag, and how many of those are friction (counted
-/// again; the reference [`crate::window::TagTotalsWindows`]'s tests compare with).
+/// again; the reference [`tag_totals`]'s tests compare with).
 #[cfg(test)]
 fn tagged_totals_sql(site: &Option<String>, tag: &Tag, from: i64, to: i64) -> Q {
     tagged_events_sql_of("COUNT(*), COALESCE(SUM(t.friction), 0)", site, tag, from, to)
@@ -327,11 +327,12 @@ fn tagged_events_sql_of(columns: &str, site: &Option<String>, tag: &Tag, from: i
     q
 }
 
-/// The tags of the events of `[from, to)`: (key, value, friction, session, site), one row per
-/// event and tag.
+/// The tags of the events of `[from, to)`: (key, value, friction, session, site, event id), one
+/// row per event and tag.
 fn tags_sql(site: &Option<String>, from: i64, to: i64) -> Q {
     let mut q = Q::new(
-        "SELECT t.key, t.value, t.friction, t.session_id, t.site FROM event_tags AS t INDEXED BY event_tags_ts WHERE ",
+        "SELECT t.key, t.value, t.friction, t.session_id, t.site, t.event_id
+           FROM event_tags AS t INDEXED BY event_tags_ts WHERE ",
     );
     q.push("t.ts >= ?", from).push(" AND t.ts < ?", to);
     if let Some(site) = site {
@@ -341,9 +342,9 @@ fn tags_sql(site: &Option<String>, from: i64, to: i64) -> Q {
 }
 
 /// Counts of `[from, to)` per tag key and value: events, friction events and sessions, the
-/// `limit` values with the most events first (from `event_tags`, not the event bodies). Kept
-/// from one poll to the next by `kept` (see [`crate::window::TagsWindows`]), not counted again
-/// over the whole range.
+/// `limit` values with the most events first (then by key and value). The events and friction
+/// events from the tag count tables ([`tag_totals`]), the sessions of the values shown from the
+/// kept session window (see [`crate::window::SessionWindows::tag_sessions`]).
 pub fn tags(
     conn: &Connection,
     kept: &Kept,
@@ -354,22 +355,131 @@ pub fn tags(
 ) -> Result<Value, ReadError> {
     let _snapshot = conn.unchecked_transaction()?;
     let (upto, _) = snapshot_ids(conn)?;
-    let string = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    let tags: Vec<Value> = kept.tags.top(conn, site, (from, to), upto, limit, |top| {
-        top.into_iter()
-            .map(|t| {
-                json!({
-                    "key": string(&t.key), "value": string(&t.value),
-                    "events": t.events, "friction": t.friction, "sessions": t.sessions,
-                })
-            })
-            .collect()
-    })?;
+    let mut top: Vec<((String, String), (i64, i64))> =
+        tag_totals(conn, site, None, None, (from, to))?.into_iter().filter(|(_, c)| c.0 > 0).collect();
+    top.sort_unstable_by(|a, b| b.1 .0.cmp(&a.1 .0).then_with(|| a.0.cmp(&b.0)));
+    top.truncate(limit);
+    let shown: Vec<(&str, &str)> = top.iter().map(|((k, v), _)| (k.as_str(), v.as_str())).collect();
+    let sessions = kept.sessions.tag_sessions(conn, site, (from, to), upto, &shown)?;
+    let tags: Vec<Value> = top
+        .iter()
+        .zip(sessions)
+        .map(|(((key, value), (events, friction)), sessions)| {
+            json!({"key": key, "value": value, "events": events, "friction": friction, "sessions": sessions})
+        })
+        .collect();
     Ok(json!({"from": format_iso_millis(from), "to": format_iso_millis(to), "site": site, "tags": tags}))
 }
 
-/// [`tags`] counted over the whole range (before the kept windows; now the reference their
-/// tests compare with).
+/// Rows of one of the tag count tables, of one site or device key in `[lo, hi)` (its unit): key,
+/// value, events, friction; `tagged`: of one tag only.
+fn tag_counts_sql(grain: Grain, tagged: bool) -> Q {
+    let (table, column) = crate::aggregate::TAG_COUNT_TABLES[grain as usize];
+    let tag = if tagged { " AND key = ? AND value = ?" } else { "" };
+    let mut q = Q::new(&format!(
+        "SELECT key, value, events, friction FROM {table} WHERE site = ? AND {column} >= ? AND {column} < ?{tag}"
+    ));
+    q.args.extend(vec![Sql::Null; if tagged { 5 } else { 3 }]);
+    q
+}
+
+/// (events, friction events) per tag (key, value).
+type TagTotals = HashMap<(String, String), (i64, i64)>;
+
+/// The device class of the stored event `id`, as ingestion read it.
+const EVENT_DEVICE_SQL: &str = "SELECT event, timestamp, body FROM events WHERE id = ?1";
+
+/// Per tag (key, value) of the events of `site` (None: every site) whose time is in `[from,
+/// to)` (unix ms): how many carry it, and how many of those are friction events; of those
+/// captured on `device` only, if given; of `tag` only, if given. The same as counting the rows of
+/// `event_tags` of the range: its whole minutes from the tag count tables (the whole days inside
+/// them, then the whole hours and the minutes left at the ends, see [`page_parts`]), each site's
+/// (or its device class's) rows; the milliseconds before its first whole minute and after its
+/// last from the rows of `event_tags` (their events' device class read from the events, when
+/// asked: `event_tags` does not keep it). So what it reads grows with the days of the range, not
+/// with its events.
+fn tag_totals(
+    conn: &Connection,
+    site: &Option<String>,
+    device: Option<&str>,
+    tag: Option<&Tag>,
+    (from, to): (i64, i64),
+) -> Result<TagTotals, ReadError> {
+    let mut sums = TagTotals::new();
+    if from >= to {
+        return Ok(sums);
+    }
+    // (A few hundred rows per read: a key made per row will do.)
+    let mut add = |k: &str, v: &str, events: i64, friction: i64| {
+        let c = sums.entry((k.to_string(), v.to_string())).or_default();
+        c.0 += events;
+        c.1 += friction;
+    };
+    fn text(v: rusqlite::types::ValueRef<'_>) -> &str {
+        match v {
+            rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).unwrap_or(""),
+            _ => "",
+        }
+    }
+    // The whole minutes `[m0, m1)`, and the milliseconds outside them.
+    let (m0, m1) = ((from + 59_999).div_euclid(60_000), to.div_euclid(60_000));
+    let ends = if m0 < m1 {
+        let mut args = Vec::with_capacity(5);
+        for key in page_keys(conn, site, device)? {
+            for (grain, lo, hi) in page_parts(m0, m1, Grain::Days) {
+                let q = tag_counts_sql(grain, tag.is_some());
+                args.clear();
+                args.extend([Sql::Text(key.clone()), Sql::Integer(lo), Sql::Integer(hi)]);
+                if let Some(t) = tag {
+                    args.extend([Sql::Text(t.key.clone()), Sql::Text(t.value.clone())]);
+                }
+                let mut stmt = conn.prepare_cached(&q.sql)?;
+                let mut rows = stmt.query(params_from_iter(args.iter()))?;
+                while let Some(r) = rows.next()? {
+                    add(text(r.get_ref(0)?), text(r.get_ref(1)?), r.get(2)?, r.get(3)?);
+                }
+            }
+        }
+        vec![(from, m0 * 60_000), (m1 * 60_000, to)]
+    } else {
+        vec![(from, to)]
+    };
+    let mut device_of = match device {
+        Some(_) => Some(conn.prepare_cached(EVENT_DEVICE_SQL)?),
+        None => None,
+    };
+    for (lo, hi) in ends {
+        if lo >= hi {
+            continue;
+        }
+        let q = match tag {
+            Some(t) => tagged_events_sql_of("t.key, t.value, t.friction, t.event_id", site, t, lo, hi),
+            None => tags_sql(site, lo, hi),
+        };
+        let id_at = if tag.is_some() { 3 } else { 5 };
+        let mut stmt = conn.prepare_cached(&q.sql)?;
+        let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
+        while let Some(r) = rows.next()? {
+            if let (Some(d), Some(device_of)) = (device, device_of.as_mut()) {
+                let id: i64 = r.get(id_at)?;
+                let captured_on = device_of
+                    .query_row([id], |e| {
+                        let [event, timestamp, body]: [String; 3] = [e.get(0)?, e.get(1)?, e.get(2)?];
+                        Ok(crate::facts::extract(&event, &timestamp, &body).device)
+                    })
+                    .optional()?;
+                if captured_on.as_deref() != Some(d) {
+                    continue;
+                }
+            }
+            add(text(r.get_ref(0)?), text(r.get_ref(1)?), 1, i64::from(r.get::<_, bool>(2)?));
+        }
+    }
+    Ok(sums)
+}
+
+/// [`tags`] counted over the whole range's rows of `event_tags` (before the kept windows, and
+/// then the tag count tables; now the reference their tests compare with).
 #[cfg(test)]
 fn tags_regrouped(
     conn: &Connection,
@@ -1252,10 +1362,10 @@ pub fn bucket_minutes(bucket: &str, from: i64, to: i64) -> Result<i64, BadParam>
 
 /// Totals of a range: events and friction from the hourly and minute counts, sessions from the
 /// session window `kept` holds (one read transaction). `n.tag`: of the sessions carrying it
-/// (kept with the session window) and the events carrying it (kept too, see
-/// [`crate::window::TagTotalsWindows`]). `n.device`: of the sessions of that device class, and
-/// the events and friction captured on it (their own counts); with both, the events are not
-/// counted (`events` is null) and the friction is both's (the leaderboard's window).
+/// (kept with the session window) and the events carrying it (from the tag count tables, see
+/// [`tag_totals`]). `n.device`: of the sessions of that device class, and the events and
+/// friction captured on it (their own counts; with a tag, the tag count tables' rows of the
+/// device class).
 pub fn overview(
     conn: &Connection,
     kept: &Kept,
@@ -1265,41 +1375,30 @@ pub fn overview(
     n: Narrow<'_>,
 ) -> Result<Value, ReadError> {
     let _snapshot = conn.unchecked_transaction()?;
-    let (events_upto, upto) = snapshot_ids(conn)?;
+    let (events_upto, _) = snapshot_ids(conn)?;
     let t = kept.sessions.totals(conn, site, from, to, events_upto, n)?;
     let (sessions, with_friction, score) = (t.sessions, t.with_friction, t.average_score);
     let mut friction = 0i64;
     let (m0, m1) = (from.div_euclid(60_000), (to - 1).div_euclid(60_000) + 1);
     // The counts of the site, or of its device class (kept under their own key).
     let key = counts_key(site, n.device);
-    let events = match (n.tag, n.device) {
-        (Some(tag), None) => {
-            let (e, f) = kept.tag_totals.totals(conn, site, (from, to), events_upto, tag)?;
+    let events = match n.tag {
+        // The tag's (and device class's) events of exactly `[from, to)`, as the tag filters
+        // take them.
+        Some(tag) => {
+            let totals = tag_totals(conn, site, n.device, Some(tag), (from, to))?;
+            let (e, f) = totals.get(&(tag.key.clone(), tag.value.clone())).copied().unwrap_or_default();
             friction = f;
-            Some(e)
+            e
         }
-        // A tag and a device: the friction rows of both (the leaderboard's window); the tag's
-        // events are not counted per device.
-        (Some(tag), Some(device)) => {
-            let f = Filters {
-                site: site.clone(),
-                kind: None,
-                path: None,
-                selector: None,
-                tag: Some(tag.clone()),
-                device: Some(device.to_string()),
-            };
-            friction = kept.friction.total(conn, &f, from, to, upto)?;
-            None
-        }
-        (None, _) => {
+        None => {
             let mut e = 0;
             counts(conn, &key, Metrics::Totals, m0, m1, true, |_, metric, n| match metric {
                 "events" => e += n,
                 "friction" => friction += n,
                 _ => {}
             })?;
-            Some(e)
+            e
         }
     };
     // The sessions begun in the range that a sample kept, by rate (the site's or the device's,
@@ -1839,7 +1938,7 @@ pub fn all_shapes() -> Vec<(String, usize)> {
             }
         }
     }
-    for (sql, n) in crate::window::session_shapes().into_iter().chain(crate::window::new_events_shapes()) {
+    for (sql, n) in crate::window::session_shapes().into_iter().chain(crate::window::session_events_shapes()) {
         add(Q { sql, args: vec![Sql::Null; n] });
     }
     for hours in [false, true] {
@@ -1856,7 +1955,13 @@ pub fn all_shapes() -> Vec<(String, usize)> {
             }
         }
     }
+    for grain in [Grain::Minutes, Grain::Hours, Grain::Days] {
+        for tagged in [false, true] {
+            add(tag_counts_sql(grain, tagged));
+        }
+    }
     add(Q { sql: SITES_SQL.to_string(), args: vec![] });
+    add(Q { sql: EVENT_DEVICE_SQL.to_string(), args: vec![Sql::Null] });
     out
 }
 
@@ -1936,7 +2041,7 @@ pub fn tag_shapes() -> Vec<(String, usize)> {
         }
     }
     add(Q { sql: crate::window::FRICTION_TAGGED_SQL.to_string(), args: vec![Sql::Null; 4] });
-    for (sql, n) in crate::window::tags_shapes().into_iter().chain(crate::window::tag_totals_shapes()) {
+    for (sql, n) in crate::window::tags_shapes() {
         add(Q { sql, args: vec![Sql::Null; n] });
     }
     for q in sessions_shapes(Some(tag.clone())) {
@@ -2538,11 +2643,12 @@ mod tests {
         assert!(compared > 500, "{compared}");
     }
 
-    /// `/api/tags`, kept from poll to poll, gives what counting the whole range gives (events,
-    /// friction, distinct sessions, order, limit), per site and for all, as events arrive (in
-    /// the past, the present, the near future, without a time) and the range moves.
+    /// `/api/tags` (the tag count tables, and the sessions from the session window kept from poll
+    /// to poll) gives what counting the whole range's tag rows gives (events, friction, distinct
+    /// sessions, order, limit), per site and for all, as events arrive (in the past, the present,
+    /// the near future, without a time) and the range moves; and so do one tag's totals.
     #[test]
-    fn tags_windows_match_counting_as_events_arrive_and_ranges_move() {
+    fn tags_match_counting_as_events_arrive_and_ranges_move() {
         use crate::facts::{Category, Facts, Tag as PageTag};
         use crate::validate::{Event, EventText};
         let c = store(
@@ -2614,17 +2720,25 @@ mod tests {
                 _ => next(200) as i64,
             };
             for site in [None, Some("s2".to_string())] {
-                for (len, limit) in [(2_000i64, 50usize), (15_000, 3)] {
-                    let ours = tags(&c, &kept, &site, now - len, now, limit).unwrap();
-                    let want = tags_regrouped(&c, &site, now - len, now, limit).unwrap();
+                // Ranges inside a minute or two, of many minutes and of days (whole days, hours
+                // and minutes from the tag count tables, the milliseconds at the ends from the
+                // tag rows), some ending before `now` (sessions crossing their end).
+                for (len, end, limit) in [
+                    (2_000i64, 0i64, 50usize),
+                    (15_000, 0, 3),
+                    (5_400_123, 0, 50),
+                    (2 * 86_400_000 + 61_001, 7_777, 50),
+                ] {
+                    let (from, to) = (now - end - len, now - end);
+                    let ours = tags(&c, &kept, &site, from, to, limit).unwrap();
+                    let want = tags_regrouped(&c, &site, from, to, limit).unwrap();
                     assert_eq!(ours, want, "step {step}, {site:?}, {len}");
                     // One tag's events and friction events (the overview's with `tag`).
                     for (key, value) in [("variant", "A"), ("tier", "2")] {
                         let tag = Tag { key: key.into(), value: value.into() };
-                        let _snapshot = c.unchecked_transaction().unwrap();
-                        let (upto, _) = snapshot_ids(&c).unwrap();
-                        let ours = kept.tag_totals.totals(&c, &site, (now - len, now), upto, &tag).unwrap();
-                        let q = tagged_totals_sql(&site, &tag, now - len, now);
+                        let ours = tag_totals(&c, &site, None, Some(&tag), (from, to)).unwrap();
+                        let ours = ours.get(&(tag.key.clone(), tag.value.clone())).copied().unwrap_or_default();
+                        let q = tagged_totals_sql(&site, &tag, from, to);
                         let want: (i64, i64) = c
                             .query_row(&q.sql, params_from_iter(q.args.iter()), |r| Ok((r.get(0)?, r.get(1)?)))
                             .unwrap();

@@ -63,8 +63,10 @@ pub const MAX_GROUP_EVENTS: usize = 10_000;
 /// they are deleted. Versions before 16 had no Core Web Vitals in the page tables: their columns
 /// are added, and the page tables counted again from the stored events. Versions before 17 had no
 /// tag page tables (`tag_page_minutes`, `tag_page_hours`, `tag_page_days`: the pages of a tag):
-/// they are made, and filled from the stored events' tag rows.
-const SCHEMA_VERSION: i64 = 17;
+/// they are made, and filled from the stored events' tag rows. Versions before 18 had no tag
+/// count tables (`tag_count_minutes`, `tag_count_hours`, `tag_count_days`: the events and friction
+/// events of a tag): they are made, and filled from the stored events' tag rows.
+const SCHEMA_VERSION: i64 = 18;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
@@ -338,6 +340,14 @@ impl Store {
                 [],
                 |r| r.get::<_, bool>(0),
             )?;
+        // Events stored before version 18: the events of their tags are counted (below, once
+        // their tags are indexed).
+        let no_tag_counts = has_events
+            && tx.query_row(
+                "SELECT NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tag_count_minutes')",
+                [],
+                |r| r.get::<_, bool>(0),
+            )?;
         if no_channels {
             tx.execute_batch(crate::aggregate::ADD_CHANNELS)?;
         }
@@ -413,6 +423,9 @@ impl Store {
         // (Version 2 and older: rebuilt above, tag page tables with the rest.)
         if no_tag_pages && !rebuilt {
             crate::aggregate::fill_tag_pages(&tx)?;
+        }
+        if no_tag_counts && !rebuilt {
+            crate::aggregate::fill_tag_counts(&tx)?;
         }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;

@@ -560,7 +560,15 @@ struct Summary {
     /// Whether it carries each page tag asked about so far (as `session_tags` says), remembered
     /// until one of its events is stored (its summary is then read again, without them).
     tags: std::cell::RefCell<Vec<(crate::query::Tag, bool)>>,
+    /// Every page tag it carried (`session_tags`), once read (see
+    /// [`SessionWindows::tag_sessions`]), by its number in the window, remembered as `tags` is.
+    all_tags: std::cell::RefCell<Option<Box<[u32]>>>,
+    /// Its rows of `event_tags` (key, value, time), once read (the same), remembered as `tags` is.
+    tag_times: std::cell::RefCell<Option<TagTimes>>,
 }
+
+/// A session's rows of `event_tags`: (its tag's number in the window, time).
+type TagTimes = Vec<(u32, i64)>;
 
 type SessionKey = (Vec<u8>, Vec<u8>);
 
@@ -576,7 +584,14 @@ struct SessionWindow {
     by_key: HashMap<SessionKey, Summary>,
     /// (last_ts, key) of every session in `by_key`, to drop those the range leaves behind.
     by_last: std::collections::BTreeSet<(i64, SessionKey)>,
+    /// The page tags its summaries hold (see [`Summary::all_tags`]), numbered: key and value,
+    /// each preceded by its length -> number.
+    tag_ids: HashMap<Box<[u8]>, u32, foldhash::fast::RandomState>,
 }
+
+/// Most page tags a kept session window numbers (more: it is used once and dropped, so that
+/// numbers of tags its sessions no longer carry do not pile up).
+const MAX_WINDOW_TAGS: usize = 100_000;
 
 /// Most sessions a kept session window holds (a larger one is used once and dropped).
 const MAX_WINDOW_SESSIONS: usize = 300_000;
@@ -640,7 +655,13 @@ fn moments_of(v: ValueRef<'_>) -> Option<Vec<String>> {
 
 impl SessionWindow {
     fn build(conn: &Connection, site: &Option<String>, from: i64, upto: i64) -> Result<SessionWindow, ReadError> {
-        let mut w = SessionWindow { from, upto, by_key: HashMap::new(), by_last: Default::default() };
+        let mut w = SessionWindow {
+            from,
+            upto,
+            by_key: HashMap::new(),
+            by_last: Default::default(),
+            tag_ids: Default::default(),
+        };
         let mut stmt = conn.prepare_cached(session_scan_sql(site.is_some()))?;
         let mut rows = match site {
             Some(s) => stmt.query(rusqlite::params![s, from])?,
@@ -658,6 +679,8 @@ impl SessionWindow {
                 device: r.get(8)?,
                 campaign: r.get(9)?,
                 tags: Default::default(),
+                all_tags: Default::default(),
+                tag_times: Default::default(),
             };
             w.by_last.insert((s.last_ts, key.clone()));
             w.by_key.insert(key, s);
@@ -707,6 +730,8 @@ impl SessionWindow {
                         device: r.get(6)?,
                         campaign: r.get(7)?,
                         tags: Default::default(),
+                        all_tags: Default::default(),
+                        tag_times: Default::default(),
                     };
                     if s.last_ts >= from {
                         self.by_last.insert((s.last_ts, key.clone()));
@@ -871,6 +896,20 @@ impl SessionWindows {
         upto: i64,
         f: impl FnOnce(&mut dyn Iterator<Item = (&SessionKey, &Summary)>) -> T,
     ) -> Result<T, ReadError> {
+        self.with_window(conn, site, from, to, upto, |w| f(&mut w.in_range(to)))
+    }
+
+    /// [`Self::with`], `f` given the window itself (the sessions of `[from, to)`: its sessions
+    /// with `first_ts < to`).
+    fn with_window<T>(
+        &self,
+        conn: &Connection,
+        site: &Option<String>,
+        from: i64,
+        to: i64,
+        upto: i64,
+        f: impl FnOnce(&mut SessionWindow) -> T,
+    ) -> Result<T, ReadError> {
         let key = SessionWindowKey { site: site.clone(), len: to - from };
         let kept = self.kept.take(&key);
         let w = match kept {
@@ -880,8 +919,9 @@ impl SessionWindows {
             }
             _ => SessionWindow::build(conn, site, from, upto)?,
         };
-        let out = f(&mut w.in_range(to));
-        if w.by_key.len() > MAX_WINDOW_SESSIONS {
+        let mut w = w;
+        let out = f(&mut w);
+        if w.by_key.len() > MAX_WINDOW_SESSIONS || w.tag_ids.len() > MAX_WINDOW_TAGS {
             return Ok(out);
         }
         self.kept.put(key, w, |old, w| old.upto > w.upto || old.from > w.from);
@@ -1157,50 +1197,43 @@ impl ElementWindows {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The page tags of a sliding window (`/api/tags`)
+// The sessions of the page tags (`/api/tags`)
 
-/// One tag value's figures over a window.
-pub struct TagCount {
-    pub key: Vec<u8>,
-    pub value: Vec<u8>,
-    pub events: i64,
-    pub friction: i64,
-    /// Distinct sessions with rows of it in the window.
-    pub sessions: i64,
+/// Every page tag a session carried (its rows of `session_tags`).
+const SESSION_TAGS_SQL: &str = "SELECT t.key, t.value FROM session_tags AS t WHERE t.session_id = ?1 AND t.site = ?2";
+
+/// A session's events, with what their time is made of (each event's rows of `event_tags` are
+/// at that time: see [`EVENT_TAG_ROWS_SQL`]).
+const SESSION_EVENTS_SQL: &str =
+    "SELECT timestamp, received_at FROM events INDEXED BY events_session WHERE session_id = ?1 AND site = ?2";
+
+/// The rows of `event_tags` of one session at one time: those at its time, site and session in
+/// the time index.
+const EVENT_TAG_ROWS_SQL: &str =
+    "SELECT t.key, t.value FROM event_tags AS t INDEXED BY event_tags_ts WHERE t.ts = ?1 AND t.site = ?2 AND t.session_id = ?3";
+
+/// The SQL shapes the tags' sessions read `event_tags` and `session_tags` with (for `EXPLAIN
+/// QUERY PLAN` in the tests): (sql, arguments).
+pub fn tags_shapes() -> Vec<(String, usize)> {
+    vec![(EVENT_TAG_ROWS_SQL.into(), 3), (SESSION_TAG_SQL.into(), 4), (SESSION_TAGS_SQL.into(), 2)]
 }
 
-/// One row of `event_tags` as read.
-struct TagRow<'a> {
-    key: &'a [u8],
-    value: &'a [u8],
-    friction: bool,
-    session: &'a [u8],
-    site: &'a [u8],
+/// Those that read `events` (a session's events).
+pub fn session_events_shapes() -> Vec<(String, usize)> {
+    vec![(SESSION_EVENTS_SQL.into(), 2)]
 }
 
-/// The counts per tag value of the rows of `event_tags` with `event_id <= upto` and `ts` in
-/// `[from, to)` (of one site or all). Moved like [`Window`]: rows leave and join at the ends of
-/// the range (the time index), and the rows of the events stored since (`events` by id, each
-/// event's rows looked up by its time, site and session in the time index).
-struct TagsWindow {
-    from: i64,
-    to: i64,
-    upto: i64,
-    /// (key, value), each preceded by its length -> index in `counts`.
-    index: FastMap<Vec<u8>, u32>,
-    counts: Vec<TagCount>,
-    /// (session, site), each preceded by its length -> a number.
-    session_ids: FastMap<Vec<u8>, u32>,
-    /// (tag value, session) -> its rows in the window.
-    pairs: FastMap<(u32, u32), u32>,
-    /// Tag values with rows.
-    live: usize,
+/// The number of a tag (its key and value) in a session window's `tag_ids`, made on first sight
+/// (`buf`: scratch space, so that a tag seen before allocates nothing).
+fn tag_id(ids: &mut HashMap<Box<[u8]>, u32, foldhash::fast::RandomState>, buf: &mut Vec<u8>, tag: [&[u8]; 2]) -> u32 {
+    joined_key(buf, tag);
+    if let Some(&id) = ids.get(buf.as_slice()) {
+        return id;
+    }
+    let id = ids.len() as u32;
+    ids.insert(buf.as_slice().into(), id);
+    id
 }
-
-/// The tags windows' maps, a few per row of a range (1.6 million rows for a week of the bench's
-/// events): foldhash (already used by the writer) rather than SipHash. Their keys are the
-/// database's texts, not chosen by a client per request.
-type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// `parts`, each preceded by its length (so that no two run together), into `key`.
 fn joined_key(key: &mut Vec<u8>, parts: [&[u8]; 2]) {
@@ -1211,387 +1244,99 @@ fn joined_key(key: &mut Vec<u8>, parts: [&[u8]; 2]) {
     }
 }
 
-/// The rows of `event_tags` in `[?, ?)` (of one site), with the event's id.
-fn tags_range_sql(site: bool) -> &'static str {
-    if site {
-        "SELECT t.key, t.value, t.friction, t.session_id, t.site, t.event_id FROM event_tags AS t
-          INDEXED BY event_tags_ts WHERE t.ts >= ?1 AND t.ts < ?2 AND t.site = ?3"
-    } else {
-        "SELECT t.key, t.value, t.friction, t.session_id, t.site, t.event_id FROM event_tags AS t
-          INDEXED BY event_tags_ts WHERE t.ts >= ?1 AND t.ts < ?2"
-    }
-}
-
-/// The events stored with an id in `(?, ?]` (of one site), with what their time is made of.
-fn new_events_sql(site: bool) -> &'static str {
-    if site {
-        "SELECT id, site, session_id, timestamp, received_at FROM events INDEXED BY events_site_id
-          WHERE site = ?3 AND id > ?1 AND id <= ?2"
-    } else {
-        "SELECT id, site, session_id, timestamp, received_at FROM events WHERE id > ?1 AND id <= ?2"
-    }
-}
-
-/// The rows of `event_tags` of one event: those at its time, site and session in the time index.
-const EVENT_TAG_ROWS_SQL: &str = "SELECT t.key, t.value, t.friction, t.session_id, t.site, t.event_id
-   FROM event_tags AS t INDEXED BY event_tags_ts WHERE t.ts = ?1 AND t.site = ?2 AND t.session_id = ?3";
-
-/// The SQL shapes of the tags windows that read `event_tags` (for `EXPLAIN QUERY PLAN` in the
-/// tests): (sql, arguments).
-pub fn tags_shapes() -> Vec<(String, usize)> {
-    vec![
-        (tags_range_sql(true).into(), 3),
-        (tags_range_sql(false).into(), 2),
-        (EVENT_TAG_ROWS_SQL.into(), 3),
-        (SESSION_TAG_SQL.into(), 4),
-    ]
-}
-
-/// Those that read `events` (the events stored since a window was moved).
-pub fn new_events_shapes() -> Vec<(String, usize)> {
-    vec![(new_events_sql(true).into(), 3), (new_events_sql(false).into(), 2)]
-}
-
-impl TagsWindow {
-    fn new(from: i64, to: i64, upto: i64) -> TagsWindow {
-        TagsWindow {
-            from,
-            to,
-            upto,
-            index: FastMap::default(),
-            counts: Vec::new(),
-            session_ids: FastMap::default(),
-            pairs: FastMap::default(),
-            live: 0,
-        }
-    }
-
-    /// A row's tag value and session, as numbers (made on first sight; `key` is scratch space,
-    /// so that a row seen before allocates nothing).
-    fn ids(&mut self, r: &TagRow<'_>, key: &mut Vec<u8>) -> (u32, u32) {
-        joined_key(key, [r.key, r.value]);
-        let tag = match self.index.get(key.as_slice()) {
-            Some(&i) => i,
-            None => {
-                self.counts.push(TagCount {
-                    key: r.key.to_vec(),
-                    value: r.value.to_vec(),
-                    events: 0,
-                    friction: 0,
-                    sessions: 0,
-                });
-                let i = self.counts.len() as u32 - 1;
-                self.index.insert(key.clone(), i);
-                i
-            }
-        };
-        joined_key(key, [r.session, r.site]);
-        let session = match self.session_ids.get(key.as_slice()) {
-            Some(&n) => n,
-            None => {
-                let n = self.session_ids.len() as u32;
-                self.session_ids.insert(key.clone(), n);
-                n
-            }
-        };
-        (tag, session)
-    }
-
-    fn add(&mut self, r: &TagRow<'_>, key: &mut Vec<u8>) {
-        let (tag, session) = self.ids(r, key);
-        let c = &mut self.counts[tag as usize];
-        if c.events == 0 {
-            self.live += 1;
-        }
-        c.events += 1;
-        c.friction += i64::from(r.friction);
-        let n = self.pairs.entry((tag, session)).or_insert(0);
-        if *n == 0 {
-            c.sessions += 1;
-        }
-        *n += 1;
-    }
-
-    fn remove(&mut self, r: &TagRow<'_>, key: &mut Vec<u8>) {
-        let (tag, session) = self.ids(r, key);
-        let c = &mut self.counts[tag as usize];
-        c.events -= 1;
-        c.friction -= i64::from(r.friction);
-        if c.events == 0 {
-            self.live -= 1;
-        }
-        if let Some(n) = self.pairs.get_mut(&(tag, session)) {
-            *n -= 1;
-            if *n == 0 {
-                self.pairs.remove(&(tag, session));
-                c.sessions -= 1;
-            }
-        }
-    }
-
-    /// The window of the rows of `[from, to)` with `event_id <= upto`. Each row's (tag value,
-    /// session) is listed, then sorted and counted once, instead of a map updated per row: a
-    /// week's window is 1.6 million rows for some 100,000 pairs.
-    fn build(
-        conn: &Connection,
-        site: &Option<String>,
-        (from, to): (i64, i64),
-        upto: i64,
-    ) -> Result<TagsWindow, ReadError> {
-        let mut w = TagsWindow::new(from, to, upto);
-        let mut k = Vec::new();
-        let mut seen: Vec<(u32, u32)> = Vec::new();
-        scan_tags_range(conn, site, from, to, upto, |r| {
-            let (tag, session) = w.ids(r, &mut k);
-            let c = &mut w.counts[tag as usize];
-            c.events += 1;
-            c.friction += i64::from(r.friction);
-            seen.push((tag, session));
-        })?;
-        w.live = w.counts.len();
-        seen.sort_unstable();
-        w.pairs.reserve(seen.len() / 8);
-        for run in seen.chunk_by(|a, b| a == b) {
-            w.pairs.insert(run[0], run.len() as u32);
-            w.counts[run[0].0 as usize].sessions += 1;
-        }
-        Ok(w)
-    }
-
-    /// Mostly values and sessions that have left: cheaper made again than kept.
-    fn bloated(&self) -> bool {
-        self.counts.len() > 4 * self.live + 1_024 || self.session_ids.len() > 4 * self.pairs.len() + 4_096
-    }
-
-    /// The first `limit` tag values, most events first, then by key and value (bytes).
-    fn top(&self, limit: usize) -> Vec<&TagCount> {
-        let mut all: Vec<&TagCount> = self.counts.iter().filter(|c| c.events > 0).collect();
-        all.sort_unstable_by(|a, b| b.events.cmp(&a.events).then_with(|| (&a.key, &a.value).cmp(&(&b.key, &b.value))));
-        all.truncate(limit);
-        all
-    }
-}
-
-fn tag_row<'a>(r: &'a rusqlite::Row<'_>) -> rusqlite::Result<TagRow<'a>> {
-    Ok(TagRow {
-        key: bytes(r.get_ref(0)?),
-        value: bytes(r.get_ref(1)?),
-        friction: r.get(2)?,
-        session: bytes(r.get_ref(3)?),
-        site: bytes(r.get_ref(4)?),
-    })
-}
-
-/// Hands every row of `event_tags` of `site` with `ts` in `[from, to)` and `event_id <= upto`
-/// to `each`.
-fn scan_tags_range(
-    conn: &Connection,
-    site: &Option<String>,
-    from: i64,
-    to: i64,
-    upto: i64,
-    mut each: impl FnMut(&TagRow<'_>),
-) -> Result<(), ReadError> {
-    if from >= to {
-        return Ok(());
-    }
-    let mut stmt = conn.prepare_cached(tags_range_sql(site.is_some()))?;
-    let mut rows = match site {
-        Some(s) => stmt.query(rusqlite::params![from, to, s])?,
-        None => stmt.query(rusqlite::params![from, to])?,
-    };
-    while let Some(r) = rows.next()? {
-        if r.get::<_, i64>(5)? <= upto {
-            each(&tag_row(r)?);
-        }
-    }
-    Ok(())
-}
-
-/// Hands every row of `event_tags` of the events of `site` with an id in `(after, upto]` whose
-/// time is in `[from, to)` to `each`.
-fn scan_new_tags(
-    conn: &Connection,
-    site: &Option<String>,
-    (from, to): (i64, i64),
-    after: i64,
-    upto: i64,
-    mut each: impl FnMut(&TagRow<'_>),
-) -> Result<(), ReadError> {
-    if after >= upto {
-        return Ok(());
-    }
-    let mut events = conn.prepare_cached(new_events_sql(site.is_some()))?;
-    let mut tags = conn.prepare_cached(EVENT_TAG_ROWS_SQL)?;
-    let mut rows = match site {
-        Some(s) => events.query(rusqlite::params![after, upto, s])?,
-        None => events.query(rusqlite::params![after, upto])?,
-    };
-    while let Some(e) = rows.next()? {
-        let id: i64 = e.get(0)?;
-        let captured = crate::facts::parse_iso_millis(e.get_ref(3)?.as_str().unwrap_or("")).unwrap_or(0);
-        let ts = crate::aggregate::counts_at(captured, e.get(4)?);
-        if ts < from || ts >= to {
-            continue;
-        }
-        let mut found =
-            tags.query(rusqlite::params![ts, as_text(bytes(e.get_ref(1)?)), as_text(bytes(e.get_ref(2)?))])?;
-        while let Some(r) = found.next()? {
-            if r.get::<_, i64>(5)? == id {
-                each(&tag_row(r)?);
-            }
-        }
-    }
-    Ok(())
-}
-
-/// The tags windows of one store, kept between polls like [`Windows`]: one per site filter and
-/// range length.
-#[derive(Default)]
-pub struct TagsWindows {
-    kept: Shelf<(Option<String>, i64), TagsWindow>,
-}
-
-impl TagsWindows {
-    /// The first `limit` tag values of `site`'s events in `[from, to)` (see [`TagsWindow::top`]),
-    /// as of the caller's read transaction in which the largest `events.id` is `upto`, handed to
-    /// `each`.
-    pub fn top<T>(
+impl SessionWindows {
+    /// How many sessions of `site` have an event carrying each of `tags` (key, value) with its
+    /// time in `[from, to)`, as counting the distinct sessions of the tags' rows of `event_tags`
+    /// in the range gives, as of the caller's read transaction in which the largest `events.id`
+    /// is `upto`. From the session window of the range (every such session is in it: its events'
+    /// times are between its first and last): a session inside the range counts under every tag
+    /// it carried (`session_tags`); one that begins before the range or ends after it, under the
+    /// tags of its rows in the range (its rows of `event_tags`, found from its own events). Both
+    /// are read once per session and kept with its summary (until one of its events is stored),
+    /// the tags by their number in the window, so that a poll reads only those of the sessions
+    /// stored to since and of those the range's ends newly cross, and counts the others'.
+    pub fn tag_sessions(
         &self,
         conn: &Connection,
         site: &Option<String>,
         (from, to): (i64, i64),
         upto: i64,
-        limit: usize,
-        each: impl FnOnce(Vec<&TagCount>) -> T,
-    ) -> Result<T, ReadError> {
-        let key = (site.clone(), to - from);
-        let mut k = Vec::new();
-        let w = match self.kept.take(&key) {
-            Some(mut w)
-                if movable((w.from, w.to, w.upto), (from, to), upto)
-                    && upto - w.upto <= MAX_NEW_EVENTS
-                    && !w.bloated() =>
-            {
-                let (old_from, old_to, old_upto) = (w.from, w.to, w.upto);
-                scan_tags_range(conn, site, old_from, from, old_upto, |r| w.remove(r, &mut k))?;
-                scan_tags_range(conn, site, old_to, to, old_upto, |r| w.add(r, &mut k))?;
-                scan_new_tags(conn, site, (from, to), old_upto, upto, |r| w.add(r, &mut k))?;
-                w.from = from;
-                w.to = to;
-                w.upto = upto;
-                w
-            }
-            _ => TagsWindow::build(conn, site, (from, to), upto)?,
-        };
-        let out = each(w.top(limit));
-        self.kept.put(key, w, |old, w| old.upto > w.upto || old.to > w.to);
-        Ok(out)
-    }
-}
-
-/// How many events of `[from, to)` carry one tag, and how many of those are friction, as of
-/// `upto` (the overview's counts with a tag). Moved like [`TagsWindow`].
-struct TagTotalsWindow {
-    from: i64,
-    to: i64,
-    upto: i64,
-    events: i64,
-    friction: i64,
-}
-
-/// The tag's rows of `event_tags` in `[?3, ?4)` (of site `?5`): a range of the table's key.
-fn tag_rows_sql(site: bool) -> &'static str {
-    if site {
-        "SELECT t.friction, t.event_id FROM event_tags AS t
-          WHERE t.key = ?1 AND t.value = ?2 AND t.friction IN (0, 1) AND t.ts >= ?3 AND t.ts < ?4 AND t.site = ?5"
-    } else {
-        "SELECT t.friction, t.event_id FROM event_tags AS t
-          WHERE t.key = ?1 AND t.value = ?2 AND t.friction IN (0, 1) AND t.ts >= ?3 AND t.ts < ?4"
-    }
-}
-
-/// The SQL shapes of the tag totals windows (for `EXPLAIN QUERY PLAN` in the tests).
-pub fn tag_totals_shapes() -> Vec<(String, usize)> {
-    vec![(tag_rows_sql(true).into(), 5), (tag_rows_sql(false).into(), 4)]
-}
-
-/// Hands `friction` of each of the tag's rows of `site` with `ts` in `[from, to)` and
-/// `event_id <= upto` to `each`.
-fn scan_tag_rows(
-    conn: &Connection,
-    site: &Option<String>,
-    tag: &crate::query::Tag,
-    (from, to): (i64, i64),
-    upto: i64,
-    mut each: impl FnMut(bool),
-) -> Result<(), ReadError> {
-    if from >= to {
-        return Ok(());
-    }
-    let mut stmt = conn.prepare_cached(tag_rows_sql(site.is_some()))?;
-    let mut rows = match site {
-        Some(s) => stmt.query(rusqlite::params![tag.key, tag.value, from, to, s])?,
-        None => stmt.query(rusqlite::params![tag.key, tag.value, from, to])?,
-    };
-    while let Some(r) = rows.next()? {
-        if r.get::<_, i64>(1)? <= upto {
-            each(r.get(0)?);
+        tags: &[(&str, &str)],
+    ) -> Result<Vec<i64>, ReadError> {
+        let mut counts = vec![0i64; tags.len()];
+        if tags.is_empty() {
+            return Ok(counts);
         }
-    }
-    Ok(())
-}
-
-/// The tag totals windows of one store, one per site filter, range length and tag.
-#[derive(Default)]
-pub struct TagTotalsWindows {
-    kept: Shelf<(Option<String>, i64, crate::query::Tag), TagTotalsWindow>,
-}
-
-impl TagTotalsWindows {
-    /// (events, friction events) of `site` in `[from, to)` carrying `tag`, as of the caller's
-    /// read transaction in which the largest `events.id` is `upto`.
-    pub fn totals(
-        &self,
-        conn: &Connection,
-        site: &Option<String>,
-        (from, to): (i64, i64),
-        upto: i64,
-        tag: &crate::query::Tag,
-    ) -> Result<(i64, i64), ReadError> {
-        let key = (site.clone(), to - from, tag.clone());
-        let w = match self.kept.take(&key) {
-            Some(w) if movable((w.from, w.to, w.upto), (from, to), upto) && upto - w.upto <= MAX_NEW_EVENTS => {
-                let (old_from, old_to, old_upto) = (w.from, w.to, w.upto);
-                let (mut events, mut friction) = (w.events, w.friction);
-                scan_tag_rows(conn, site, tag, (old_from, from), old_upto, |f| {
-                    events -= 1;
-                    friction -= i64::from(f);
-                })?;
-                let mut join = |f: bool| {
-                    events += 1;
-                    friction += i64::from(f);
-                };
-                scan_tag_rows(conn, site, tag, (old_to, to), old_upto, &mut join)?;
-                scan_new_tags(conn, site, (from, to), old_upto, upto, |r| {
-                    if r.key == tag.key.as_bytes() && r.value == tag.value.as_bytes() {
-                        join(r.friction);
+        let mut of_session = conn.prepare_cached(SESSION_TAGS_SQL)?;
+        let mut events = conn.prepare_cached(SESSION_EVENTS_SQL)?;
+        let mut rows_at = conn.prepare_cached(EVENT_TAG_ROWS_SQL)?;
+        self.with_window(conn, site, from, to, upto, |w| {
+            let SessionWindow { by_key, tag_ids, .. } = w;
+            let mut buf = Vec::new();
+            // Each tag number's place in `tags` (none: not asked for); the tags asked for are
+            // numbered first, so that those numbered while sessions are read are none of them.
+            let mut slot: Vec<usize> = Vec::new();
+            for (i, (k, v)) in tags.iter().enumerate() {
+                let id = tag_id(tag_ids, &mut buf, [k.as_bytes(), v.as_bytes()]) as usize;
+                if slot.len() <= id {
+                    slot.resize(id + 1, usize::MAX);
+                }
+                slot[id] = i;
+            }
+            let place = |id: u32| slot.get(id as usize).copied().filter(|&i| i < tags.len());
+            // The last session counted under each tag (its number), so that one counts once.
+            let mut last = vec![usize::MAX; tags.len()];
+            for (n, (key, s)) in by_key.iter().filter(|(_, s)| s.first_ts < to).enumerate() {
+                if s.first_ts >= from && s.last_ts < to {
+                    // Inside the range: every tag it carried, read once.
+                    if s.all_tags.borrow().is_none() {
+                        let mut ids = Vec::new();
+                        let mut rows = of_session.query([as_text(&key.0), as_text(&key.1)])?;
+                        while let Some(r) = rows.next()? {
+                            ids.push(tag_id(tag_ids, &mut buf, [bytes(r.get_ref(0)?), bytes(r.get_ref(1)?)]));
+                        }
+                        *s.all_tags.borrow_mut() = Some(ids.into());
                     }
-                })?;
-                TagTotalsWindow { from, to, upto, events, friction }
+                    for &id in s.all_tags.borrow().iter().flat_map(|ids| ids.iter()) {
+                        if let Some(i) = place(id) {
+                            counts[i] += 1;
+                        }
+                    }
+                    continue;
+                }
+                // Crossing an end: its rows in time, read once: its events' times (from
+                // `events`, as the writer made them), then its rows of `event_tags` at each.
+                if s.tag_times.borrow().is_none() {
+                    let mut at = Vec::new();
+                    let mut rows = events.query([as_text(&key.0), as_text(&key.1)])?;
+                    while let Some(r) = rows.next()? {
+                        let captured =
+                            crate::facts::parse_iso_millis(r.get_ref(0)?.as_str().unwrap_or("")).unwrap_or(0);
+                        at.push(crate::aggregate::counts_at(captured, r.get(1)?));
+                    }
+                    at.sort_unstable();
+                    at.dedup();
+                    let mut times = Vec::new();
+                    for ts in at {
+                        let mut rows = rows_at.query(rusqlite::params![ts, as_text(&key.1), as_text(&key.0)])?;
+                        while let Some(r) = rows.next()? {
+                            times.push((tag_id(tag_ids, &mut buf, [bytes(r.get_ref(0)?), bytes(r.get_ref(1)?)]), ts));
+                        }
+                    }
+                    *s.tag_times.borrow_mut() = Some(times);
+                }
+                for &(id, ts) in s.tag_times.borrow().iter().flatten() {
+                    if let Some(i) = place(id).filter(|_| (from..to).contains(&ts)) {
+                        if last[i] != n {
+                            last[i] = n;
+                            counts[i] += 1;
+                        }
+                    }
+                }
             }
-            _ => {
-                let (mut events, mut friction) = (0, 0);
-                scan_tag_rows(conn, site, tag, (from, to), upto, |f| {
-                    events += 1;
-                    friction += i64::from(f);
-                })?;
-                TagTotalsWindow { from, to, upto, events, friction }
-            }
-        };
-        let out = (w.events, w.friction);
-        self.kept.put(key, w, |old, w| old.upto > w.upto || old.to > w.to);
-        Ok(out)
+            Ok::<_, ReadError>(())
+        })??;
+        Ok(counts)
     }
 }
 
@@ -1601,8 +1346,6 @@ pub struct Kept {
     pub friction: Windows,
     pub sessions: SessionWindows,
     pub elements: ElementWindows,
-    pub tags: TagsWindows,
-    pub tag_totals: TagTotalsWindows,
 }
 
 impl Kept {

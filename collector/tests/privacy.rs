@@ -126,6 +126,35 @@ fn tag_views(conn: &Connection, key: &str, value: &str) -> i64 {
     .unwrap()
 }
 
+/// The events and friction events of a tag in the tag count tables (of the sites, not of their
+/// device classes; `device`: of that device class's rows only).
+fn tag_events(conn: &Connection, key: &str, value: &str, device: Option<&str>) -> (i64, i64) {
+    let of = match device {
+        None => "instr(site, char(1)) = 0".to_string(),
+        Some(d) => format!("site LIKE '%' || char(1) || '{d}'"),
+    };
+    conn.query_row(
+        &format!(
+            "SELECT COALESCE(SUM(events), 0), COALESCE(SUM(friction), 0) FROM tag_count_days
+              WHERE key = ?1 AND value = ?2 AND {of}"
+        ),
+        [key, value],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .unwrap()
+}
+
+/// The events and friction events of these sessions (of one device class).
+fn events_of(sessions: &[u32], device: Option<&str>) -> (i64, i64) {
+    let events: Vec<Value> = sessions
+        .iter()
+        .flat_map(|&i| session(i))
+        .filter(|e| device.is_none_or(|d| e["context"]["device"] == d))
+        .collect();
+    let friction = events.iter().filter(|e| e["properties"]["category"] == "friction").count();
+    (events.len() as i64, friction as i64)
+}
+
 /// The page views of these sessions.
 fn views_of(sessions: &[u32]) -> i64 {
     sessions.iter().flat_map(|&i| session(i)).filter(|e| e["event"] == "page_view").count() as i64
@@ -146,7 +175,7 @@ fn seed(store: &Store) -> Vec<Vec<Value>> {
     batches
 }
 
-const AGGREGATES: [&str; 13] = [
+const AGGREGATES: [&str; 16] = [
     "sessions",
     "friction",
     "minute_counts",
@@ -160,6 +189,9 @@ const AGGREGATES: [&str; 13] = [
     "tag_page_minutes",
     "tag_page_hours",
     "tag_page_days",
+    "tag_count_minutes",
+    "tag_count_hours",
+    "tag_count_days",
 ];
 
 /// Every row of `table`, as text, sorted.
@@ -224,6 +256,14 @@ fn a_customer_is_erased_whole_and_the_aggregates_are_what_the_rest_gives() {
     // The tag page tables: ab=v1 is sessions 3 and 9 (3 is theirs).
     assert_eq!(tag_views(&Connection::open(&path).unwrap(), "ab", "v1"), views_of(&[3, 9]));
     assert_eq!(tag_views(&Connection::open(&path).unwrap(), "weight", "1.5"), views_of(&[0, 3, 6, 9]));
+    // The tag count tables: the same sessions' events, per device class too (sessions 0, 3, 6
+    // and 9 are on mobile).
+    for device in [None, Some("mobile"), Some("desktop")] {
+        let conn = Connection::open(&path).unwrap();
+        assert_eq!(tag_events(&conn, "ab", "v1", device), events_of(&[3, 9], device), "{device:?}");
+        assert_eq!(tag_events(&conn, "weight", "1.5", device), events_of(&[0, 3, 6, 9], device), "{device:?}");
+    }
+    assert!(tag_events(&Connection::open(&path).unwrap(), "ab", "v1", None).1 > 0);
     let every_session: Vec<u32> = (0..12).collect();
     let all_vitals = vitals_of(&every_session);
     // Some of each: good, needing improvement and poor, per vital.
@@ -265,6 +305,8 @@ fn a_customer_is_erased_whole_and_the_aggregates_are_what_the_rest_gives() {
     assert_eq!(vitals_kept(&conn), vitals_of(&[1, 4, 5, 6, 8, 9, 10, 11]));
     assert_eq!(tag_views(&conn, "ab", "v1"), views_of(&[9]));
     assert_eq!(tag_views(&conn, "weight", "1.5"), views_of(&[6, 9]));
+    assert_eq!(tag_events(&conn, "ab", "v1", None), events_of(&[9], None));
+    assert_eq!(tag_events(&conn, "weight", "1.5", Some("mobile")), events_of(&[6, 9], Some("mobile")));
     assert_eq!(views_of(&[6, 9]), 3);
     assert!(count(&conn, "SELECT SUM(inp_poor) FROM page_days WHERE instr(site, char(1)) > 0") > 0, "per device too");
     drop(conn);

@@ -897,7 +897,8 @@ fn check_plans(shapes: Vec<(String, usize)>, tags: bool) {
                 plan.iter().any(|step| step.starts_with("SEARCH t USING")
                     && (step.contains("INDEX event_tags_")
                         || step.contains("PRIMARY KEY (key=? AND value=?")
-                        || step.contains("PRIMARY KEY (session_id=? AND site=? AND key=? AND value=?)"))),
+                        || step.contains("PRIMARY KEY (session_id=? AND site=? AND key=? AND value=?)")
+                        || step.contains("PRIMARY KEY (session_id=? AND site=?)"))),
                 "no index of event_tags:\n{sql}\n{plan:#?}"
             );
         }
@@ -925,6 +926,9 @@ fn check_plans(shapes: Vec<(String, usize)>, tags: bool) {
                     "tag_page_minutes",
                     "tag_page_hours",
                     "tag_page_days",
+                    "tag_count_minutes",
+                    "tag_count_hours",
+                    "tag_count_days",
                 ]
                 .contains(&table)
                 {
@@ -953,10 +957,11 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
         before.push(api(&t, q).await);
     }
     drop(t);
-    // (No version before 15 kept counts per device class.)
+    // (No version before 15 kept counts per device class, none before 18 the tag count tables.)
     let c = rusqlite::Connection::open(&path).unwrap();
     c.execute_batch(
-        "DELETE FROM minute_counts WHERE instr(site, char(1)) > 0; DELETE FROM hour_counts WHERE instr(site, char(1)) > 0;",
+        "DELETE FROM minute_counts WHERE instr(site, char(1)) > 0; DELETE FROM hour_counts WHERE instr(site, char(1)) > 0;
+         DROP TABLE IF EXISTS tag_count_minutes; DROP TABLE IF EXISTS tag_count_hours; DROP TABLE IF EXISTS tag_count_days;",
     )
     .unwrap();
     c.execute_batch(downgrade).unwrap();
@@ -966,7 +971,7 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
         assert_eq!(&api(&t, q).await, want, "{q}");
     }
     let c = rusqlite::Connection::open(&path).unwrap();
-    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 17);
+    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 18);
     // The session indexes as the current schema makes them.
     let indexes: String = c
         .query_row(
@@ -2009,8 +2014,9 @@ fn mixed_pages_events() -> Vec<Value> {
 /// days, hours and minutes at the ends, ends inside a minute) and buckets of a minute, 15
 /// minutes, an hour and a day, and for an event counted at its receive time. (The untagged
 /// answers come from the page tables, the tagged ones from the tag page tables, kept at ingest
-/// with them: the same rows were the tag's events the only ones.) Checked by hand too: variant
-/// B's pages of `experiment`.
+/// with them: the same rows were the tag's events the only ones.) And so do the overview's events
+/// and friction (from the tag count tables), with a device class too. Checked by hand too:
+/// variant B's pages of `experiment`.
 #[tokio::test]
 async fn tagged_pages_and_vitals_are_those_of_the_tags_events_alone() {
     let events = mixed_pages_events();
@@ -2058,6 +2064,17 @@ async fn tagged_pages_and_vitals_are_those_of_the_tags_events_alone() {
             }
         }
     }
+    // The overview's events and friction of the tag (and of a device class with it): those of
+    // the store holding only its events, over the ranges whose ends are whole minutes (without a
+    // tag the overview counts whole minutes; with one, to the millisecond).
+    for (range, _) in ranges.iter().filter(|(r, _)| r.starts_with("from=2026") && !r.contains(&at(1, 30))) {
+        for filter in ["", "&site=shop", "&device=mobile", "&site=blog&device=desktop", "&device=tablet"] {
+            let q = format!("/api/overview?{range}{filter}");
+            let (tagged, alone) = (api(&all, &format!("{q}&tag=variant:B")).await, api(&b, &q).await);
+            assert_eq!((&tagged["events"], &tagged["friction"]), (&alone["events"], &alone["friction"]), "{q}");
+            assert!(tagged["events"].is_i64(), "{q}: {tagged}");
+        }
+    }
     // (What the comparison stands for: answers with vitals measured, not those of every event.)
     assert!(measured > 60 && differs > 60, "{measured} {differs}");
     let recent = format!("/api/pages?from={}&to={}&tag=variant:B", now - 86_400_000, now + 3_600_000);
@@ -2097,11 +2114,165 @@ async fn tagged_pages_and_vitals_are_those_of_the_tags_events_alone() {
     }
 }
 
+/// An event of a test as the collector counts it: (time, site, session, device class, friction,
+/// its tags as (key, value) texts); events dated more than an hour ahead count at `received`.
+type Counted = (i64, String, String, String, bool, Vec<(String, String)>);
+
+fn counted(events: &[Value], received: i64) -> Vec<Counted> {
+    let text = |v: &Value| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) if n.is_i64() => Some(n.to_string()),
+        _ => None,
+    };
+    events
+        .iter()
+        .map(|e| {
+            let ts = touchpoint_collector::facts::parse_iso_millis(e["timestamp"].as_str().unwrap()).unwrap();
+            let tags = e["context"]["tags"].as_object().into_iter().flatten();
+            (
+                if ts > received + 3_600_000 { received } else { ts },
+                e["site"].as_str().unwrap().to_string(),
+                e["sessionId"].as_str().unwrap().to_string(),
+                e["context"]["device"].as_str().unwrap_or("").to_string(),
+                e["properties"]["category"] == "friction",
+                tags.filter_map(|(k, v)| Some((k.clone(), text(v)?))).collect(),
+            )
+        })
+        .collect()
+}
+
+/// `/api/tags` and the overview's events and friction with a tag (and a device class) count the
+/// events carrying the tag whose time is in the range, to the millisecond: over ranges of
+/// minutes, hours and days whose ends fall inside a minute (whole days, hours and minutes from
+/// the tag count tables, the milliseconds at the ends from the tag rows), one holding an event
+/// dated far ahead (counted at its receive time), per site and for all; with a device class, of
+/// the events captured on it (the count tables' rows of the device class, no longer `null`). The
+/// sessions of `/api/tags`: those with an event carrying the tag in the range.
+#[tokio::test]
+async fn tag_counts_are_those_of_the_tagged_events() {
+    let mut events = mixed_pages_events();
+    events.extend(experiment());
+    let t = app_on(Store::open(":memory:").unwrap(), open());
+    let received = touchpoint_collector::facts::now_ms();
+    let n = events.len();
+    let a = post(&t.app, batch(events.clone())).await;
+    assert_eq!((a.json()["accepted"].as_u64(), &a.json()["rejected"]), (Some(n as u64), &json!([])), "{}", a.json());
+    let later = touchpoint_collector::facts::now_ms();
+    let events = counted(&events, received);
+    let iso = |ms: i64| touchpoint_collector::facts::format_iso_millis(ms);
+    let ms = |s: &str| touchpoint_collector::facts::parse_iso_millis(s).unwrap();
+    let ranges = [
+        (ms(FROM), ms(TO)),
+        (ms("2026-11-20T10:01:30.250Z"), ms("2026-11-20T11:40:12.999Z")),
+        (ms("2026-11-20T10:01:00.001Z"), ms("2026-11-20T10:01:59.999Z")),
+        (ms("2026-11-18T00:00:00.000Z"), ms("2026-11-21T12:30:00.000Z")),
+        (ms("2026-11-17T07:13:00.123Z"), ms("2026-11-22T00:05:00.456Z")),
+        (ms("2026-11-18T03:00:00.500Z"), ms("2026-11-20T10:01:30.000Z")),
+        // (The event dated ahead, at its receive time.)
+        (received - 2 * 86_400_000 + 123, later + 3_600_000 - 7),
+    ];
+    let (mut compared, mut devices_seen) = (0, 0);
+    for (from, to) in ranges {
+        let r = format!("from={}&to={}", iso(from), iso(to));
+        for site in [None, Some("shop"), Some("blog")] {
+            let of = |e: &&Counted| (from..to).contains(&e.0) && site.is_none_or(|s| e.1 == s);
+            // Per tag: events, friction, sessions.
+            let mut want: std::collections::BTreeMap<(String, String), (i64, i64, std::collections::BTreeSet<String>)> =
+                Default::default();
+            for e in events.iter().filter(of) {
+                for tag in &e.5 {
+                    let c = want.entry(tag.clone()).or_default();
+                    c.0 += 1;
+                    c.1 += i64::from(e.4);
+                    c.2.insert(format!("{} {}", e.2, e.1));
+                }
+            }
+            let mut want: Vec<_> = want.into_iter().collect();
+            want.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then_with(|| a.0.cmp(&b.0)));
+            let want: Vec<Value> = want
+                .into_iter()
+                .map(|((k, v), (events, friction, sessions))| {
+                    json!({"key": k, "value": v, "events": events, "friction": friction, "sessions": sessions.len()})
+                })
+                .collect();
+            let site_q = site.map(|s| format!("&site={s}")).unwrap_or_default();
+            let got = api(&t, &format!("/api/tags?{r}{site_q}")).await;
+            assert_eq!(got["tags"], json!(want), "{r}{site_q}");
+            compared += usize::from(want.len() > 2);
+            for (key, value) in [("variant", "B"), ("variant", "A"), ("tier", "2"), ("experiment", "checkout_v2")] {
+                for device in [None, Some("mobile"), Some("desktop")] {
+                    let tagged: Vec<&Counted> = events
+                        .iter()
+                        .filter(of)
+                        .filter(|e| device.is_none_or(|d| e.3 == d))
+                        .filter(|e| e.5.iter().any(|(k, v)| k == key && v == value))
+                        .collect();
+                    let want = (tagged.len() as i64, tagged.iter().filter(|e| e.4).count() as i64);
+                    let device_q = device.map(|d| format!("&device={d}")).unwrap_or_default();
+                    let q = format!("/api/overview?{r}{site_q}&tag={key}:{value}{device_q}");
+                    let v = api(&t, &q).await;
+                    assert_eq!((v["events"].as_i64(), v["friction"].as_i64()), (Some(want.0), Some(want.1)), "{q}");
+                    devices_seen += usize::from(device.is_some() && want.0 > 0);
+                }
+            }
+        }
+    }
+    // (What the comparisons stand for: several tags per answer, counts per device class.)
+    assert!(compared > 10 && devices_seen > 40, "{compared} {devices_seen}");
+}
+
+/// A version 17 database (before the tag count tables) gets them made and filled from its events'
+/// tag rows when it is opened (each of those events read through the same checks as at ingest,
+/// for its device class): they hold the very rows ingestion would have made (every tag, site,
+/// device class, minute, hour and day), and `/api/tags` and the overview of a tag answer as before.
+#[tokio::test]
+async fn tag_counts_are_counted_for_a_version_17_database() {
+    let batches = || vec![batch(mixed_pages_events()), batch(experiment())];
+    // (`same_answers_after_migration` drops them for every older version.)
+    let downgrade = "DROP TABLE IF EXISTS tag_count_minutes; DROP TABLE IF EXISTS tag_count_hours;
+                     DROP TABLE IF EXISTS tag_count_days; PRAGMA user_version = 17;";
+    let days = "from=2026-11-17T07:13:00.123Z&to=2026-11-22T00:05:00.456Z";
+    let queries = [
+        format!("/api/tags?{}", range()),
+        format!("/api/tags?{days}&site=shop"),
+        format!("/api/overview?{}&tag=variant:B", range()),
+        format!("/api/overview?{days}&tag=variant:A&device=mobile"),
+        format!("/api/overview?{days}&tag=tier:2&site=shop"),
+    ];
+    let before = same_answers_after_migration(batches(), &queries, downgrade).await;
+    // (Answers that count something.)
+    assert!(before[1]["tags"].as_array().unwrap().len() >= 3, "{}", before[1]);
+    assert!(before[3]["events"].as_i64() > Some(0), "{}", before[3]);
+
+    // The rows themselves: as ingestion made them.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite");
+    let path = path.to_str().unwrap();
+    let t = app_on(Store::open(path).unwrap(), open());
+    for b in batches() {
+        assert_eq!(post(&t.app, b).await.json()["rejected"], json!([]));
+    }
+    drop(t);
+    let tables = ["tag_count_minutes", "tag_count_hours", "tag_count_days"];
+    let kept = table_rows(path, &tables);
+    assert!(kept.len() > 500, "{}", kept.len());
+    assert!(kept.iter().any(|r| r.contains("\\u{1}mobile")), "device classes' rows: {kept:#?}");
+    rusqlite::Connection::open(path).unwrap().execute_batch(downgrade).unwrap();
+    drop(Store::open(path).unwrap());
+    assert_eq!(table_rows(path, &tables), kept);
+}
+
 /// Every row of the tag page tables of the database file at `path`, as text, sorted.
 fn tag_page_rows(path: &str) -> Vec<String> {
+    table_rows(path, &["tag_page_minutes", "tag_page_hours", "tag_page_days"])
+}
+
+/// Every row of `tables` of the database file at `path`, as text, sorted.
+fn table_rows(path: &str, tables: &[&str]) -> Vec<String> {
     let c = rusqlite::Connection::open(path).unwrap();
     let mut out = Vec::new();
-    for table in ["tag_page_minutes", "tag_page_hours", "tag_page_days"] {
+    for table in tables {
         let mut stmt = c.prepare(&format!("SELECT * FROM {table}")).unwrap();
         let n = stmt.column_count();
         let rows = stmt.query_map([], |r| {
