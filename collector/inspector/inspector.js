@@ -176,8 +176,6 @@
       e.textContent = scale && v != null ? '≈ ' + fmt(v * scale) : '';
       e.hidden = !scale || v == null;
     });
-    // (With a tag and a device chosen the events are not counted: they are not kept per both.)
-    $('overview').querySelector('[data-k="events"]').title = o.events == null ? 'not counted for a tag and a device together' : '';
     var cards = document.querySelectorAll('#overview [data-k]');
     cards.forEach(function (c) {
       var k = c.getAttribute('data-k'), v = o[k];
