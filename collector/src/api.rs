@@ -308,9 +308,10 @@ pub async fn timeseries(State(st): State<AppState>, Query(q): Pairs) -> Result<R
         )
         .into());
     }
-    if device.is_some() && tag.is_some() && metric != "friction" && metric != "vitals" {
+    if device.is_some() && tag.is_some() && metric == "sessions" {
         return Err(BadParam(
-            "device: with a tag, only with metric=friction or vitals (not counted per tag and device)".into(),
+            "device: with a tag, only with metric=friction, events or vitals (sessions are not counted per tag and device)"
+                .into(),
         )
         .into());
     }

@@ -1036,11 +1036,13 @@ pub struct SeriesQ {
     /// `friction` (one series per type), `events` or `sessions`.
     pub metric: String,
     pub bucket_min: i64,
-    /// Only the events carrying this tag (counted from `event_tags`, not the minute counts;
-    /// `vitals` from the tag page tables, see [`vitals_series`]).
+    /// Only the events carrying this tag (`events` from the tag count tables, `friction` and
+    /// `sessions` from the friction rows and `session_tags`, not the minute counts; `vitals` from
+    /// the tag page tables, see [`vitals_series`]).
     pub tag: Option<Tag>,
     /// Only the events, friction and new sessions of this device class (from their own counts;
-    /// with a tag, `metric` `friction` only, from the friction rows, or `vitals`).
+    /// with a tag, `metric` `friction` from the friction rows, `events` from the tag count
+    /// tables, or `vitals`).
     pub device: Option<String>,
     /// `metric` `vitals`: the page views of this page path (as stored) alone; `friction`: the
     /// friction captured on it.
@@ -1171,6 +1173,13 @@ fn counted_series(
         }
     };
     match (&s.tag, &s.device) {
+        // A tag's events (also of one device class): from the tag count tables, whose minutes
+        // are those of the tag's rows of `event_tags`.
+        (Some(tag), device) if s.path.is_none() && s.metric == "events" => {
+            let _snapshot = conn.unchecked_transaction()?;
+            let keys = page_keys(conn, &s.site, device.as_deref())?;
+            tag_event_counts(conn, &keys, tag, (first, end), b % 60 == 0, |minute, n| add(minute, "events", n))?;
+        }
         // One page, or a tag and a device (`metric` `friction` only, see api.rs): the friction
         // rows of those (the counts are kept per site and device, not per page or per tag and
         // device).
@@ -1196,9 +1205,46 @@ fn counted_series(
     Ok(series)
 }
 
-/// The events of `[lo, hi)` carrying the tag as [`counts`] would count them, one by one (time,
-/// metric): each friction event under `friction:<type>` (`metric` `friction`), each event
-/// (`events`), each session at its first time (`sessions`).
+/// The events carrying `tag` per minute of `[m0, m1)` (unix minutes), `each(minute, events)`, under
+/// the site or device class `keys` (see [`page_keys`]): from `tag_count_minutes`, and with
+/// `use_hours` (whole-hour buckets) the whole hours from `tag_count_hours` (each at its first
+/// minute), as [`counts`] reads the untagged counts.
+fn tag_event_counts(
+    conn: &Connection,
+    keys: &[String],
+    tag: &Tag,
+    (m0, m1): (i64, i64),
+    use_hours: bool,
+    mut each: impl FnMut(i64, i64),
+) -> Result<(), ReadError> {
+    let (h0, h1) = ((m0 + 59).div_euclid(60), m1.div_euclid(60));
+    let parts = if use_hours && h0 < h1 {
+        vec![(Grain::Minutes, m0, h0 * 60), (Grain::Hours, h0, h1), (Grain::Minutes, h1 * 60, m1)]
+    } else {
+        vec![(Grain::Minutes, m0, m1)]
+    };
+    for key in keys {
+        for &(grain, lo, hi) in &parts {
+            if lo >= hi {
+                continue;
+            }
+            let (table, column) = crate::aggregate::TAG_COUNT_TABLES[grain as usize];
+            let sql = format!(
+                "SELECT {column}, events FROM {table} WHERE site = ?1 AND {column} >= ?2 AND {column} < ?3 AND key = ?4 AND value = ?5"
+            );
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let mut rows = stmt.query(rusqlite::params![key, lo, hi, tag.key, tag.value])?;
+            while let Some(r) = rows.next()? {
+                each(r.get::<_, i64>(0)? * grain.minutes(), r.get(1)?);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The friction events and sessions of `[lo, hi)` carrying the tag as [`counts`] would count
+/// them, one by one (time, metric): each friction event under `friction:<type>` (`metric`
+/// `friction`), each session at its first time (`sessions`). (The events: [`tag_event_counts`].)
 fn tagged_counts(
     conn: &Connection,
     site: &Option<String>,
@@ -1222,14 +1268,6 @@ fn tagged_counts(
                 limit: 0,
             };
             friction_series(conn, &f, each)?;
-        }
-        "events" => {
-            let q = tagged_events_sql(site, tag, lo, hi);
-            let mut stmt = conn.prepare_cached(&q.sql)?;
-            let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
-            while let Some(r) = rows.next()? {
-                each(r.get(0)?, "events");
-            }
         }
         _ => {
             let mut q = tagged_sessions_sql(site, tag, "s.first_ts");

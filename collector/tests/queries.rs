@@ -428,8 +428,8 @@ async fn the_device_filter_narrows_every_panel() {
     assert_eq!(ts["series"], json!({"events": [9, 0]}));
     let ts = api(&t, &q("timeseries", "device=mobile&bucket=hour&metric=sessions")).await;
     assert_eq!(ts["series"], json!({"sessions": [2, 0]}));
-    // With a tag too: the friction only (the rows carry both).
-    let refused = get(&t.app, &q("timeseries", "device=mobile&tag=a:b&metric=events")).await;
+    // With a tag too: the friction and the events, not the sessions.
+    let refused = get(&t.app, &q("timeseries", "device=mobile&tag=a:b&metric=sessions")).await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert!(refused.error().contains("device"), "{}", refused.error());
 
@@ -2214,6 +2214,26 @@ async fn tag_counts_are_those_of_the_tagged_events() {
                     let v = api(&t, &q).await;
                     assert_eq!((v["events"].as_i64(), v["friction"].as_i64()), (Some(want.0), Some(want.1)), "{q}");
                     devices_seen += usize::from(device.is_some() && want.0 > 0);
+                    // The events series, in hours (whole hours from the hour rows, the minutes at
+                    // the ends from the minute rows): each event in the hour of its minute, over
+                    // the whole buckets the range touches.
+                    let series =
+                        format!("/api/timeseries?{r}{site_q}&tag={key}:{value}{device_q}&metric=events&bucket=hour");
+                    let got = api(&t, &series).await;
+                    let (first, end) = (from.div_euclid(3_600_000) * 60, (to - 1).div_euclid(60_000) + 1);
+                    let mut want = vec![0i64; ((end - first + 59) / 60) as usize];
+                    for e in events
+                        .iter()
+                        .filter(|e| site.is_none_or(|s| e.1 == s) && device.is_none_or(|d| e.3 == d))
+                        .filter(|e| e.5.iter().any(|(k, v)| k == key && v == value))
+                    {
+                        let minute = e.0.div_euclid(60_000);
+                        if (first..end).contains(&minute) {
+                            want[((minute - first) / 60) as usize] += 1;
+                        }
+                    }
+                    let want = if want.iter().all(|&n| n == 0) { json!({}) } else { json!({"events": want}) };
+                    assert_eq!(got["series"], want, "{series}");
                 }
             }
         }
