@@ -140,6 +140,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // Whether events can be kept now (host.sensing: the driver then also removes the listeners
   // of the sensors that only feed events).
   var sensing = true;
+  // Whether this browser reports LCP (observe() asks): then a restored page's is measured too.
+  var lcpOn = 0;
   // The page's tags (host.tags; touchpoint('set', ...)).
   var tags = dict();
   // Elements are numbered (weakly: a removed element is forgotten) so that the engine can tell
@@ -749,7 +751,15 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     },
     mousedown: function () { pressing = false; },
     pagehide: function () { formOn(); push('h' + US + now(), 1); },
-    pageshow: function (e) { push('s' + US + now() + US + (e.persisted ? 1 : 0), 1); },
+    pageshow: function (e) {
+      push('s' + US + now() + US + (e.persisted ? 1 : 0), 1);
+      // A page restored from the back/forward cache paints nothing anew and the browser reports
+      // no LCP for it: as web-vitals (and so CrUX) measures it, its LCP is the time from pageshow
+      // to the second frame after it.
+      if (e.persisted && lcpOn) requestAnimationFrame(function () {
+        requestAnimationFrame(guard(function () { if (sensing) push(rec('w', now(), 'r', (performance.now() - e.timeStamp) | 0)); }));
+      });
+    },
     visibilitychange: function () { push('v' + US + now() + US + (d.visibilityState === 'hidden' ? 1 : 0), 1); },
     online: function () { push('o' + US + now() + US + 1, 1); },
     offline: function () { push('o' + US + now() + US + 0, 1); },
@@ -1074,7 +1084,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // At most 200 ms, INP's "good" bound, whatever slow_interaction's threshold: a longer
       // interaction rates the view's INP (page_leave) even when it is not a slow_interaction.
     }, { durationThreshold: Math.max(16, Math.min(slowMs || 200, 200)) }) ? 2 : 0;
-    po('largest-contentful-paint', function (list) {
+    lcpOn = po('largest-contentful-paint', function (list) {
       var e = list[list.length - 1];
       push(rec('w', now(), 'l', e.startTime | 0, 0, e.element ? group(e.element, false) : ''));
     }, {});

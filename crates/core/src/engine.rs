@@ -261,6 +261,7 @@ impl Engine {
                 self.on_show(now);
                 if restored {
                     // Back from the bfcache: the page is viewed again.
+                    self.friction.restored_view();
                     self.page_view(now, "restore", "{}", self.journey.path.clone(), 0);
                 }
             }
@@ -351,6 +352,7 @@ impl Engine {
                     b'l' => VitalFact::Lcp { at_ms: value, element: element.as_ref().map(friction_target) },
                     b's' => VitalFact::Shift { value_milli: value, at_ms: now, recent_input },
                     b'n' => VitalFact::Count(value),
+                    b'r' => VitalFact::RestoredLcp(value),
                     _ => VitalFact::Measured { shifts: value & 1 != 0, interactions: value & 2 != 0 },
                 });
             }

@@ -368,9 +368,11 @@ pub enum Input {
         json: String,
         props: Vec<(String, String)>,
     },
-    /// `kind` `l`: a largest-contentful-paint candidate (`value`: its time, ms); `s`: a layout
-    /// shift (`value`: thousandths; `recent_input`); `u`: what the browser measures (`value`:
-    /// 1 layout shifts, 2 interactions).
+    /// `kind` `l`: a largest-contentful-paint candidate (`value`: its time, ms); `r`: the LCP
+    /// of the page restored from the back/forward cache (`value`: ms from `pageshow` to the
+    /// second frame after it); `s`: a layout shift (`value`: thousandths; `recent_input`); `n`:
+    /// the page's interaction count; `u`: what the browser measures (`value`: 1 layout shifts,
+    /// 2 interactions).
     Vital {
         kind: u8,
         value: u64,

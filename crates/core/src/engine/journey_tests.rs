@@ -682,6 +682,39 @@ fn page_leaves_carry_each_views_vitals_once() {
     );
 }
 
+/// A page restored from the back/forward cache is a view of its own with an LCP of its own (the
+/// time to its second frame, as web-vitals measures it); that figure is only ever the restored
+/// view's: none before a restore, none taken by the view after it when it comes late.
+#[test]
+fn a_page_restored_from_the_bfcache_has_its_own_lcp() {
+    let mut v = Visit::granted("https://shop.test/", "");
+    v.page("https://shop.test/");
+    let vital = |kind: u8, value: u64| Input::Vital { kind, value, recent_input: false, element: None };
+    v.at(100, vital(b'u', 1));
+    v.at(1_200, vital(b'l', 1_150));
+    v.at(1_300, vital(b'r', 5)); // (not a restored view: ignored)
+    v.at(3_000, Input::PageHide);
+    v.at(60_000, Input::PageShow { persisted: true });
+    v.at(60_040, vital(b'r', 38));
+    v.at(61_000, vital(b'l', 900)); // (a late report of the load's: not this view's)
+    v.at(64_000, route(Nav::Push, "https://shop.test/list"));
+    v.at(64_010, vital(b'r', 20)); // (the restore's, after its view ended: not the route's)
+    v.at(66_000, Input::PageHide);
+    let events = v.events();
+    let views: Vec<&str> = events
+        .iter()
+        .filter(|e| e.contains("\"event\":\"page_view\""))
+        .map(|e| e.split_once("\"navigation\":\"").unwrap().1.split_once('"').unwrap().0)
+        .collect();
+    assert_eq!(views, ["load", "restore", "push"]);
+    let leaves: Vec<String> = events
+        .iter()
+        .filter(|e| e.contains("\"event\":\"page_leave\""))
+        .map(|e| e.split_once("\"max_scroll_pct\":").unwrap().1.split_once('}').unwrap().0.to_string())
+        .collect();
+    assert_eq!(leaves, [r#"40,"lcp_ms":1150,"cls_milli":0"#, r#"0,"lcp_ms":38,"cls_milli":0"#, r#"30,"cls_milli":0"#]);
+}
+
 /// A page that reports its own page views (data-spa="off", a router without the history API):
 /// each manual view ends the one before with its own vitals, as a route change does, and a poor
 /// one is judged then, not summed into the next view.

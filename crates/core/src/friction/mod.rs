@@ -394,6 +394,11 @@ impl Friction {
         self.vital.next_view();
     }
 
+    /// The view that begins is the page restored from the back/forward cache.
+    pub fn restored_view(&mut self) {
+        self.vital.restored();
+    }
+
     /// The page view ends (pagehide, a route change): what is only known at the end.
     pub fn leave(&mut self, at: u64, out: &mut Findings) {
         if self.on(Signal::FormAbandon) {

@@ -1,6 +1,7 @@
 //! poor_vital: LCP > 4 s, CLS > 0.25 or INP > 500 ms for a page view, with the value and the
 //! element where the browser tells it (LCP's element, the INP interaction's target);
-//! reported when the page view ends: LCP once for the page load, CLS and INP for each view. CLS is the largest
+//! reported when the page view ends: LCP once for the page load (and for a page restored from
+//! the back/forward cache, the restore's), CLS and INP for each view. CLS is the largest
 //! session window of layout shifts without recent input (gaps under 1 s, at most 5 s), as
 //! web-vitals computes it; INP is the 98th percentile of the view's interactions as web-vitals
 //! estimates it: the longest, leaving out one per 50 interactions (the browser's count,
@@ -17,6 +18,10 @@ use crate::json::Obj;
 pub enum VitalFact {
     /// A largest-contentful-paint candidate: its time (ms) and element.
     Lcp { at_ms: u64, element: Option<Target> },
+    /// The LCP of a view restored from the back/forward cache: nothing is painted anew, so, as
+    /// web-vitals (and so CrUX) measures it, the time from `pageshow` to the second frame after
+    /// it (ms). No element: the browser reports no entry.
+    RestoredLcp(u64),
     /// A layout shift: value in thousandths, at (ms since navigation), after recent input.
     Shift { value_milli: u64, at_ms: u64, recent_input: bool },
     /// What this browser measures (the loader asks its PerformanceObserver at start): layout
@@ -34,11 +39,10 @@ pub struct PoorVital {
     lcp: Option<(u64, Option<Target>)>,
     cls: u64,
     window: (u64, u64, u64),
-    /// The view's ten longest interactions (of those the browser reported), longest first, as
-    /// web-vitals keeps ten: one per 50 interactions is left out, so they cover 500; and the
-    /// longest one's element.
-    longest: [u64; 10],
-    longest_target: Option<Target>,
+    /// The view's ten longest interactions (of those the browser reported) and their elements,
+    /// longest first, as web-vitals keeps ten: one per 50 interactions is left out, so they
+    /// cover 500, and the one that is the view's INP names its element.
+    longest: Vec<(u64, Option<Target>)>,
     /// The page's interaction count as last told, and when the view began.
     count: u64,
     count_at_start: u64,
@@ -48,6 +52,9 @@ pub struct PoorVital {
     interactions: bool,
     /// The page load's view has ended: no LCP any more.
     later_view: bool,
+    /// This view is a page restored from the back/forward cache: its LCP is the restore's
+    /// ([`VitalFact::RestoredLcp`]), which a later view must not take if it comes late.
+    restored: bool,
 }
 
 impl PoorVital {
@@ -57,6 +64,8 @@ impl PoorVital {
             // the load's, which is no longer the view being measured: not given to the next view.
             VitalFact::Lcp { at_ms, element } if !self.later_view => self.lcp = Some((*at_ms, element.clone())),
             VitalFact::Lcp { .. } => {}
+            VitalFact::RestoredLcp(ms) if self.restored => self.lcp = Some((*ms, None)),
+            VitalFact::RestoredLcp(_) => {}
             VitalFact::Shift { value_milli, at_ms, recent_input } => {
                 if *recent_input {
                     return;
@@ -81,25 +90,19 @@ impl PoorVital {
 
     pub fn interaction(&mut self, duration: u64, target: Option<&Target>) {
         self.interacted = true;
-        if duration > self.longest[0] {
-            self.longest_target = target.cloned();
-        }
         // Into its place in the sorted ten (the shortest falls off the end).
-        let mut d = duration;
-        for slot in &mut self.longest {
-            if d > *slot {
-                std::mem::swap(slot, &mut d);
-            }
+        let at = self.longest.iter().take_while(|l| l.0 >= duration).count();
+        if at < 10 {
+            self.longest.insert(at, (duration, target.cloned()));
+            self.longest.truncate(10);
         }
     }
 
-    /// The view's INP: the longest interaction once one per 50 is left out; 0 when that one
-    /// was too short for the browser to report it (good). Its element when it is the longest
-    /// (only that one's is kept).
+    /// The view's INP: the longest interaction once one per 50 is left out, and its element;
+    /// 0 when that one was too short for the browser to report it (good).
     fn inp(&self) -> (u64, Option<&Target>) {
         let skip = self.count.saturating_sub(self.count_at_start) / 50;
-        let inp = self.longest.get(skip as usize).copied().unwrap_or(0);
-        (inp, self.longest_target.as_ref().filter(|_| inp == self.longest[0]))
+        self.longest.get(skip as usize).map_or((0, None), |(ms, t)| (*ms, t.as_ref()))
     }
 
     /// The view ends (a route change, pagehide): its poor vitals are reported. (The measures
@@ -137,6 +140,12 @@ impl PoorVital {
             later_view: true,
             ..PoorVital::default()
         };
+    }
+
+    /// The view that begins is the page restored from the back/forward cache (after
+    /// [`Self::next_view`], which the page's hiding called): its LCP is to come.
+    pub fn restored(&mut self) {
+        self.restored = true;
     }
 
     /// The view's measures on its `page_leave`: `lcp_ms` (the page load's, once), `cls_milli`,
