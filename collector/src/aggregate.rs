@@ -148,9 +148,9 @@ CREATE TABLE IF NOT EXISTS site_totals (
 /// in the inspector bench (4 runs each), while a tag's read would have read every tag's rows of
 /// its range: their cost is per row. Version 17.
 ///
-/// And the tag count tables ([`TAG_COUNT_SCHEMA`]).
+/// And the tag count tables ([`tag_count_schema`]).
 pub fn page_schema() -> String {
-    let mut sql = String::from(TAG_COUNT_SCHEMA);
+    let mut sql = tag_count_schema();
     for ((table, column), tag) in
         PAGE_TABLES.iter().map(|t| (t, false)).chain(TAG_PAGE_TABLES.iter().map(|t| (t, true)))
     {
@@ -197,35 +197,27 @@ pub fn page_schema() -> String {
 /// range (one range of the key per site and grain); a tag's read takes the other tags' rows of
 /// its range along (a day's rows are one per tag value). No rows for all sites: a read for all
 /// reads each site's, as the page tables. Version 18.
-pub const TAG_COUNT_SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS tag_count_minutes (
-    site     TEXT NOT NULL,            -- the site, or its device class key
-    minute   INTEGER NOT NULL,         -- unix ms / 60000
-    key      TEXT NOT NULL,            -- the tag, as `event_tags` keeps it
-    value    TEXT NOT NULL,
-    events   INTEGER NOT NULL,
-    friction INTEGER NOT NULL,
-    PRIMARY KEY (site, minute, key, value)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS tag_count_hours (
-    site     TEXT NOT NULL,
-    hour     INTEGER NOT NULL,         -- unix ms / 3600000
-    key      TEXT NOT NULL,
-    value    TEXT NOT NULL,
-    events   INTEGER NOT NULL,
-    friction INTEGER NOT NULL,
-    PRIMARY KEY (site, hour, key, value)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS tag_count_days (
-    site     TEXT NOT NULL,
-    day      INTEGER NOT NULL,         -- unix ms / 86400000
-    key      TEXT NOT NULL,
-    value    TEXT NOT NULL,
-    events   INTEGER NOT NULL,
-    friction INTEGER NOT NULL,
-    PRIMARY KEY (site, day, key, value)
-) WITHOUT ROWID;
-";
+///
+/// One statement per table of [`TAG_COUNT_TABLES`], so that the tables cannot drift apart and
+/// the writer and readers name them from the same list.
+pub fn tag_count_schema() -> String {
+    TAG_COUNT_TABLES
+        .iter()
+        .map(|(table, column)| {
+            format!(
+                "CREATE TABLE IF NOT EXISTS {table} (
+                    site     TEXT NOT NULL,     -- the site, or its device class key
+                    {column:<8} INTEGER NOT NULL,  -- unix ms / 60000, 3600000 or 86400000
+                    key      TEXT NOT NULL,     -- the tag, as `event_tags` keeps it
+                    value    TEXT NOT NULL,
+                    events   INTEGER NOT NULL,
+                    friction INTEGER NOT NULL,
+                    PRIMARY KEY (site, {column}, key, value)
+                ) WITHOUT ROWID;\n"
+            )
+        })
+        .collect()
+}
 
 /// The tag count tables and their time column, finest first (as [`PAGE_TABLES`]).
 pub const TAG_COUNT_TABLES: [(&str, &str); 3] =

@@ -393,7 +393,7 @@ const EVENT_DEVICE_SQL: &str = "SELECT event, timestamp, body FROM events WHERE 
 /// to)` (unix ms): how many carry it, and how many of those are friction events; of those
 /// captured on `device` only, if given; of `tag` only, if given. The same as counting the rows of
 /// `event_tags` of the range: its whole minutes from the tag count tables (the whole days inside
-/// them, then the whole hours and the minutes left at the ends, see [`page_parts`]), each site's
+/// them, then the whole hours and the minutes left at the ends, see [`range_parts`]), each site's
 /// (or its device class's) rows; the milliseconds before its first whole minute and after its
 /// last from the rows of `event_tags` (their events' device class read from the events, when
 /// asked: `event_tags` does not keep it). So what it reads grows with the days of the range, not
@@ -426,7 +426,7 @@ fn tag_totals(
     let ends = if m0 < m1 {
         let mut args = Vec::with_capacity(5);
         for key in page_keys(conn, site, device)? {
-            for (grain, lo, hi) in page_parts(m0, m1, Grain::Days) {
+            for (grain, lo, hi) in range_parts(m0, m1, Grain::Days) {
                 let q = tag_counts_sql(grain, tag.is_some());
                 args.clear();
                 args.extend([Sql::Text(key.clone()), Sql::Integer(lo), Sql::Integer(hi)]);
@@ -1090,7 +1090,8 @@ fn counts_key(site: &Option<String>, device: Option<&str>) -> Option<String> {
 
 /// Hands every count of `site` in the minutes `[m0, m1)` to `each` (minute, metric, n). With
 /// `use_hours`, the whole hours inside come from `hour_counts` as one count at the hour's first
-/// minute (the same sums; callers that bucket by less than an hour must not ask for that).
+/// minute (the same sums; callers that bucket by less than an hour must not ask for that), the
+/// minutes at the ends from `minute_counts` (see [`range_parts`]).
 fn counts(
     conn: &Connection,
     site: &Option<String>,
@@ -1100,17 +1101,9 @@ fn counts(
     use_hours: bool,
     mut each: impl FnMut(i64, &str, i64),
 ) -> Result<(), ReadError> {
-    let (h0, h1) = ((m0 + 59).div_euclid(60), m1.div_euclid(60));
-    let parts = if use_hours && h0 < h1 {
-        vec![(false, m0, h0 * 60), (true, h0, h1), (false, h1 * 60, m1)]
-    } else {
-        vec![(false, m0, m1)]
-    };
-    for (hours, lo, hi) in parts {
-        if lo >= hi {
-            continue;
-        }
-        let mut q = counts_sql(metrics, hours);
+    // (No days: the counts are kept per minute and per hour only.)
+    for (grain, lo, hi) in range_parts(m0, m1, if use_hours { Grain::Hours } else { Grain::Minutes }) {
+        let mut q = counts_sql(metrics, grain == Grain::Hours);
         q.args[0] = Sql::Text(site.clone().unwrap_or_default());
         q.args[1] = Sql::Integer(lo);
         q.args[2] = Sql::Integer(hi);
@@ -1217,17 +1210,11 @@ fn tag_event_counts(
     use_hours: bool,
     mut each: impl FnMut(i64, i64),
 ) -> Result<(), ReadError> {
-    let (h0, h1) = ((m0 + 59).div_euclid(60), m1.div_euclid(60));
-    let parts = if use_hours && h0 < h1 {
-        vec![(Grain::Minutes, m0, h0 * 60), (Grain::Hours, h0, h1), (Grain::Minutes, h1 * 60, m1)]
-    } else {
-        vec![(Grain::Minutes, m0, m1)]
-    };
+    // (Hours at most: `use_hours` only says the buckets are whole hours, which a day row may
+    // straddle.)
+    let parts = range_parts(m0, m1, if use_hours { Grain::Hours } else { Grain::Minutes });
     for key in keys {
         for &(grain, lo, hi) in &parts {
-            if lo >= hi {
-                continue;
-            }
             let (table, column) = crate::aggregate::TAG_COUNT_TABLES[grain as usize];
             let sql = format!(
                 "SELECT {column}, events FROM {table} WHERE site = ?1 AND {column} >= ?2 AND {column} < ?3 AND key = ?4 AND value = ?5"
@@ -1354,7 +1341,7 @@ fn vitals_series(
         Grain::Minutes
     };
     for key in keys {
-        for (grain, lo, hi) in page_parts(first, end, coarsest) {
+        for (grain, lo, hi) in range_parts(first, end, coarsest) {
             let mut q = vitals_sql(grain, path.is_some(), tag.is_some());
             q.args.clear();
             page_args(&mut q.args, tag, key, lo, hi);
@@ -1656,11 +1643,11 @@ fn page_args(args: &mut Vec<Sql>, tag: Option<&Tag>, key: &str, lo: i64, hi: i64
 /// The minutes `[m0, m1)` as the whole UTC days inside them, the whole hours left at either
 /// end, and the minutes left then (each `[lo, hi)` in its own unit; empty parts left out), no
 /// part of a unit coarser than `coarsest` (a time series by the hour must not read days).
-fn page_parts(m0: i64, m1: i64, coarsest: Grain) -> Vec<(Grain, i64, i64)> {
+fn range_parts(m0: i64, m1: i64, coarsest: Grain) -> Vec<(Grain, i64, i64)> {
     let up = |n: i64, d: i64| (n + d - 1).div_euclid(d);
     let (h0, h1) = (up(m0, 60), m1.div_euclid(60));
     if h0 >= h1 || coarsest == Grain::Minutes {
-        return vec![(Grain::Minutes, m0, m1)];
+        return if m0 < m1 { vec![(Grain::Minutes, m0, m1)] } else { Vec::new() };
     }
     let (d0, d1) = (up(h0, 24), h1.div_euclid(24));
     let mut parts = vec![(Grain::Minutes, m0, h0 * 60), (Grain::Minutes, h1 * 60, m1)];
@@ -1690,7 +1677,7 @@ fn page_keys(conn: &Connection, site: &Option<String>, device: Option<&str>) -> 
 /// average deepest scroll of a page view, friction events and friction per view, and how many
 /// page views rated good and poor on each Core Web Vital; `sort`
 /// `friction` (most first, then views), `views`, or `vitals` (most poor ratings, then views); at most `limit` pages. From `page_days`,
-/// `page_hours` and `page_minutes` (see [`page_parts`]); each page's friction by type from the
+/// `page_hours` and `page_minutes` (see [`range_parts`]); each page's friction by type from the
 /// leaderboard's window `kept` holds (the friction rows of exactly `[from, to)`). With `tag`, of
 /// the events carrying it alone: the same counts from the tag page tables (kept at ingest per
 /// tag as the page tables are, see [`crate::aggregate::page_schema`]; read the same way), each
@@ -1713,7 +1700,7 @@ pub fn pages(
     let sites = page_keys(conn, site, device)?;
     let mut args = Vec::with_capacity(5);
     for (site, (grain, lo, hi)) in
-        sites.iter().flat_map(|s| page_parts(m0, m1, Grain::Days).into_iter().map(move |p| (s, p)))
+        sites.iter().flat_map(|s| range_parts(m0, m1, Grain::Days).into_iter().map(move |p| (s, p)))
     {
         let q = pages_sql(grain, tag.is_some());
         args.clear();
@@ -2792,13 +2779,13 @@ mod tests {
     /// The parts of a range cover each of its minutes once, whole days and hours where they fit,
     /// never coarser than asked.
     #[test]
-    fn page_parts_tile_the_range() {
+    fn range_parts_tile_the_range() {
         let mut next = xorshift(7);
         for case in 0..3000 {
             let m0 = (next(10_000) as i64) - 3_000;
             let m1 = m0 + 1 + next(if case % 2 == 0 { 200 } else { 12_000 }) as i64;
             let coarsest = [Grain::Days, Grain::Hours, Grain::Minutes][case % 3];
-            let parts = page_parts(m0, m1, coarsest);
+            let parts = range_parts(m0, m1, coarsest);
             let mut minutes: Vec<i64> = Vec::new();
             for &(grain, lo, hi) in &parts {
                 assert!(lo < hi, "{m0} {m1}: an empty part");
@@ -2812,9 +2799,10 @@ mod tests {
                 assert!(minute_parts < 120, "{m0}..{m1}: at most 59 minutes at either end");
             }
         }
-        assert_eq!(page_parts(0, 2880, Grain::Days), [(Grain::Days, 0, 2)]);
-        assert_eq!(page_parts(0, 2880, Grain::Hours), [(Grain::Hours, 0, 48)]);
-        assert_eq!(page_parts(0, 2880, Grain::Minutes), [(Grain::Minutes, 0, 2880)]);
+        assert_eq!(range_parts(0, 2880, Grain::Days), [(Grain::Days, 0, 2)]);
+        assert_eq!(range_parts(0, 2880, Grain::Hours), [(Grain::Hours, 0, 48)]);
+        assert_eq!(range_parts(0, 2880, Grain::Minutes), [(Grain::Minutes, 0, 2880)]);
+        assert_eq!(range_parts(5, 5, Grain::Hours), []);
     }
 
     /// The vitals over time, read through days and hours where the bucket allows, are the sums

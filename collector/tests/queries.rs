@@ -2266,26 +2266,30 @@ async fn tag_counts_are_counted_for_a_version_17_database() {
     assert!(before[3]["events"].as_i64() > Some(0), "{}", before[3]);
 
     // The rows themselves: as ingestion made them.
+    let tables = ["tag_count_minutes", "tag_count_hours", "tag_count_days"];
+    migration_makes_the_rows_ingestion_made(batches(), &tables, downgrade).await;
+}
+
+/// Stores `batches` in a database file, reads back every row of `tables`, turns the file into an
+/// older version with `downgrade` and opens it again (which migrates it): the migration must make
+/// the very rows ingestion made, not only the same answers (`same_answers_after_migration`). Also
+/// checks that there are enough rows (more than 500, some of a device class) for the comparison
+/// to mean something.
+async fn migration_makes_the_rows_ingestion_made(batches: Vec<Vec<u8>>, tables: &[&str], downgrade: &str) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.sqlite");
     let path = path.to_str().unwrap();
     let t = app_on(Store::open(path).unwrap(), open());
-    for b in batches() {
+    for b in batches {
         assert_eq!(post(&t.app, b).await.json()["rejected"], json!([]));
     }
     drop(t);
-    let tables = ["tag_count_minutes", "tag_count_hours", "tag_count_days"];
-    let kept = table_rows(path, &tables);
+    let kept = table_rows(path, tables);
     assert!(kept.len() > 500, "{}", kept.len());
     assert!(kept.iter().any(|r| r.contains("\\u{1}mobile")), "device classes' rows: {kept:#?}");
     rusqlite::Connection::open(path).unwrap().execute_batch(downgrade).unwrap();
     drop(Store::open(path).unwrap());
-    assert_eq!(table_rows(path, &tables), kept);
-}
-
-/// Every row of the tag page tables of the database file at `path`, as text, sorted.
-fn tag_page_rows(path: &str) -> Vec<String> {
-    table_rows(path, &["tag_page_minutes", "tag_page_hours", "tag_page_days"])
+    assert_eq!(table_rows(path, tables), kept);
 }
 
 /// Every row of `tables` of the database file at `path`, as text, sorted.
@@ -2336,20 +2340,8 @@ async fn tag_pages_are_counted_for_a_version_16_database() {
     }
 
     // The rows themselves: as ingestion made them.
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("old.sqlite");
-    let path = path.to_str().unwrap();
-    let t = app_on(Store::open(path).unwrap(), open());
-    for b in batches() {
-        assert_eq!(post(&t.app, b).await.json()["rejected"], json!([]));
-    }
-    drop(t);
-    let kept = tag_page_rows(path);
-    assert!(kept.len() > 500, "{}", kept.len());
-    assert!(kept.iter().any(|r| r.contains("\\u{1}mobile")), "device classes' rows: {kept:#?}");
-    rusqlite::Connection::open(path).unwrap().execute_batch(downgrade).unwrap();
-    drop(Store::open(path).unwrap());
-    assert_eq!(tag_page_rows(path), kept);
+    let tables = ["tag_page_minutes", "tag_page_hours", "tag_page_days"];
+    migration_makes_the_rows_ingestion_made(batches(), &tables, downgrade).await;
 }
 
 /// A version 15 database's page tables lack the Core Web Vitals: the columns are added and the
