@@ -141,7 +141,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // of the sensors that only feed events).
   var sensing = true;
   // Whether this browser reports LCP (observe() asks): then a restored page's is measured too.
-  var lcpOn = 0;
+  // Whether the remembered decision is read (data-remember-consent: facts() is told).
+  var lcpOn = 0, remember;
   // The page's tags (host.tags; touchpoint('set', ...)).
   var tags = dict();
   // Elements are numbered (weakly: a removed element is forgotten) so that the engine can tell
@@ -752,7 +753,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     mousedown: function () { pressing = false; },
     pagehide: function () { formOn(); push('h' + US + now(), 1); },
     pageshow: function (e) {
-      push('s' + US + now() + US + (e.persisted ? 1 : 0), 1);
+      // Restored from the back/forward cache: the pages the visitor saw meanwhile may have
+      // changed the remembered decision and the tab's session (core: back_from_cache).
+      if (e.persisted && remember) queue.push(rec('R', now(), f(one('localStorage', 'tp_consent'))));
+      push('s' + US + now() + US + (e.persisted ? 1 + US + one('sessionStorage', 'tp:session') : 0), 1);
       // A page restored from the back/forward cache paints nothing anew and the browser reports
       // no LCP for it: as web-vitals (and so CrUX) measures it, its LCP is the time from pageshow
       // to the second frame after it.
@@ -1251,6 +1255,13 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // `remembered`: read the remembered consent (only with data-remember-consent).
   function facts(remembered) {
     var tz = '';
+    // With data-remember-consent, a decision another tab remembers applies here at once (a
+    // storage event: only other pages' writes fire it); and one read again at a restore.
+    if ((remember = remembered)) {
+      w.addEventListener('storage', guard(function (e) {
+        if (e.key === 'tp_consent') push(rec('R', now(), f(e.newValue)), 1);
+      }), signal ? { signal: signal } : false);
+    }
     // The tab's session: the one a link from another of the shop's domains carries (see
     // linked); the tab's own; in a new tab opened from this site (none), the visit's, last
     // written by any tab (core::input::Boot::session).

@@ -270,6 +270,52 @@ test('a remembered choice applies on the next page before anything is captured; 
   assert.deepEqual(left, [['tp_consent'], []], 'after a denial only the decision itself is kept');
 });
 
+// A visitor with two tabs of the shop open answers the banner in one of them: the other tab
+// follows at once (a storage event on the remembered decision). Before, it kept the state it had
+// when it loaded: a "no" given in one tab left the other one capturing and sending.
+test('a decision remembered in another tab applies to this one at once: a yes sends what waited, a no stops it', T, async (t) => {
+  const site = 'journey-remember-tabs';
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  await context.route(/\/tabs$/, (route) => route.fulfill({ status: 200, contentType: 'text/html',
+    body: `<!doctype html><html><head><title>tabs</title><script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch" data-site="${site}" data-remember-consent data-flush-interval="300"></script></head><body></body></html>` }));
+  const open = async () => {
+    const page = await context.newPage();
+    await page.goto(`${collector.url}/tabs`);
+    await sdkReady(page);
+    return page;
+  };
+  const analytics = (page) => page.evaluate(() => new Promise((r) => touchpoint('getConsent', (c) => r(c.analytics))));
+  const first = await open();
+  await first.evaluate(() => touchpoint('track', 'first_tab_waiting'));
+  const second = await open();
+  await second.evaluate(() => touchpoint('consent', { analytics: true }));
+  await waitFor('the first tab granted too', async () => (await analytics(first)) === 'granted');
+  await first.evaluate(() => touchpoint('flush'));
+  const sessionOf = async (page) => page.evaluate(() => sessionStorage.getItem('tp:session').split('\x1f')[0]);
+  const firstSession = await sessionOf(first);
+  let ev = await waitFor('the first tab\'s waiting event and its consent change', async () => {
+    const all = (await collector.events(`&site=${site}`)).filter((e) => e.sessionId === firstSession);
+    return all.some((e) => e.event === 'consent_change') && all.some((e) => e.event === 'first_tab_waiting') && all;
+  }, { timeout: 30_000 });
+  assert.deepEqual(ev.find((e) => e.event === 'consent_change').properties.source, 'remembered');
+
+  await second.evaluate(() => touchpoint('consent', { analytics: false }));
+  await waitFor('the first tab denied too', async () => (await analytics(first)) === 'denied');
+  await first.evaluate(() => { touchpoint('track', 'first_tab_after_no'); touchpoint('flush'); });
+  assert.deepEqual(await first.evaluate(() => Object.keys(localStorage).concat(Object.keys(sessionStorage)).filter((k) => k.startsWith('tp:'))), [],
+    'nothing of the first tab kept either');
+  // A yes again, then a marker: the event made while the answer was no never arrives.
+  await second.evaluate(() => touchpoint('consent', { analytics: true }));
+  await waitFor('the first tab granted again', async () => (await analytics(first)) === 'granted');
+  await first.evaluate(() => { touchpoint('track', 'first_tab_marker'); touchpoint('flush'); });
+  ev = await waitFor('the marker', async () => {
+    const all = await collector.events(`&site=${site}`);
+    return all.some((e) => e.event === 'first_tab_marker') && all;
+  }, { timeout: 30_000 });
+  assert.ok(!ev.some((e) => e.event === 'first_tab_after_no'), JSON.stringify(ev.map((e) => e.event)));
+});
+
 test('without data-remember-consent a stored choice is neither read nor applied', T, async (t) => {
   const context = await browser.newContext();
   t.after(() => context.close());
@@ -631,6 +677,7 @@ async function restoredVisit(bfBrowser, site) {
     await eventsUntil(site, 'page_view');
     await page.goto(`${collector.url}/b`);
     await sdkReady(page);
+    await page.evaluate(() => touchpoint('identify', 'c-9'));
     await page.goBack({ waitUntil: 'commit' });
     const outcome = await waitFor('/a back, from the cache or loaded again', () => page.evaluate(() => {
       if (window.__tpShows.includes(true)) return { restored: true };
@@ -657,7 +704,7 @@ async function restoredVisit(bfBrowser, site) {
 // entry for it; web-vitals (and so CrUX) counts it as a view whose LCP is the time from pageshow
 // to the second frame after it. Before, the restored view's page_leave carried no lcp_ms: the
 // share of good LCP left out the fastest views a shop has.
-test('a page restored from the back/forward cache: its own page view, and its page_leave with the restore\'s LCP', T, async (t) => {
+test('a page restored from the back/forward cache: its own page view in the session the next page kept, its quick_back, and its page_leave with the restore\'s LCP', T, async (t) => {
   // Playwright turns the back/forward cache off by default; this test needs it.
   const bfBrowser = await launch({ bfcache: true });
   t.after(() => bfBrowser.close());
@@ -673,9 +720,12 @@ test('a page restored from the back/forward cache: its own page view, and its pa
   assert.deepEqual(ofA.map((e) => `${e.event} ${e.properties.navigation || ''}`.trim()),
     ['page_view load', 'page_leave', 'page_view restore', 'quick_back', 'page_leave'], JSON.stringify(ofA.map((e) => e.event)));
   // (Back within 10 s of leaving, with nothing done on /b: a quick back, from the cache.)
-  // (The page restored does not know where the visitor went: no from_path.)
-  assert.deepEqual([ofA[3].properties.to_path, ofA[3].properties.via], ['/a', 'bfcache']);
+  // (Where the visitor had been, and for how long, from the tab's session /b kept.)
+  assert.deepEqual([ofA[3].properties.from_path, ofA[3].properties.to_path, ofA[3].properties.via], ['/b', '/a', 'bfcache']);
   assert.ok(Number.isInteger(ofA[3].properties.dwell_ms), JSON.stringify(ofA[3].properties));
+  // /a continues the session /b kept: the customer who signed in on /b is on /a's events.
+  for (const e of ofA.slice(2)) assert.equal(e.userId, 'c-9', `${e.event} after the restore: ${JSON.stringify(e)}`);
+  assert.equal(new Set(run.events.map((e) => e.sessionId)).size, 1, 'one session');
   const [loaded, restored] = ofA.filter((e) => e.event === 'page_leave').map((e) => e.properties);
   assert.ok(Number.isInteger(loaded.lcp_ms) && loaded.lcp_ms > 0, `the load's LCP: ${JSON.stringify(loaded)}`);
   assert.ok(Number.isInteger(restored.lcp_ms) && restored.lcp_ms >= 0 && restored.lcp_ms < 10_000,

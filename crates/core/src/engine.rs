@@ -182,7 +182,7 @@ impl Engine {
             Some(s) => {
                 if boot.back {
                     let mut found = Findings::new();
-                    e.friction.reloaded(&page.path, &s, &mut found);
+                    e.friction.back(&page.path, &s, "reload", &mut found);
                     e.reload_findings = found;
                 }
                 e.session = s;
@@ -252,10 +252,9 @@ impl Engine {
                     self.journey.shown(now);
                 }
             }
-            Input::PageShow { persisted } => {
-                if let (true, Some(left)) = (persisted, self.left_at) {
-                    let path = self.env.page.path.clone();
-                    f.restored(now.saturating_sub(left), &path, &mut found);
+            Input::PageShow { persisted, session } => {
+                if persisted && self.gone {
+                    self.back_from_cache(&session, now, &mut found);
                 }
                 let restored = self.gone;
                 self.on_show(now);
@@ -838,6 +837,13 @@ impl Engine {
     }
 
     fn set_consent(&mut self, update: super::consent::Update, source: ConsentSource, now: u64) {
+        // The visitor's decision as another page of the site remembered it (data-remember-consent):
+        // made in another tab, or on the page they went to before coming back to this one from
+        // the back/forward cache. Their latest word, so that a "no" given there stops this page;
+        // not remembered again (it is what is stored).
+        if source == ConsentSource::Remembered && !self.config.remember_consent {
+            return;
+        }
         let (before, fx) = self.tracker.set_consent(update, now);
         let after = self.tracker.consent();
         // The visitor's own decision (not a CMP's, which keeps its own record).
@@ -881,6 +887,24 @@ impl Engine {
             self.env.anonymous_id = None;
         }
         self.out.push(Output::ConsentChanged(consent));
+    }
+
+    /// Back from the back/forward cache, with the tab's session as stored now. When the page
+    /// the visitor went to wrote it (its view began after this one's: analytics consent let it),
+    /// that session is the tab's latest (its last event, a customer who signed in there, a new
+    /// session begun there): this page continues it, and knows that page's path and whether it
+    /// was used, for `quick_back`. Otherwise (a page without Touchpoint, nothing stored) only
+    /// the time away since `pagehide` is known.
+    fn back_from_cache(&mut self, session: &str, now: u64, found: &mut Findings) {
+        let path = &self.env.page.path;
+        match Session::restore(session, now) {
+            Some(s) if s.arrived > self.session.arrived => {
+                self.friction.back(path, &s, "bfcache", found);
+                self.session = s;
+                self.set_context();
+            }
+            _ => self.friction.restored(now.saturating_sub(self.left_at.unwrap_or(now)), path, found),
+        }
     }
 
     fn on_show(&mut self, now: u64) {

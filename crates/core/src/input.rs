@@ -139,7 +139,7 @@ impl Boot {
             depth: n(10).min(100) as u8,
             back: field(f, 11) == "1",
             remembered: text(f, 12),
-            session: facts.get(f.iter().take(13).map(|x| x.len() + 1).sum::<usize>()..).unwrap_or("").into(),
+            session: rest(facts, f, 13),
         }
     }
 }
@@ -164,6 +164,10 @@ pub enum ConsentSource {
     Tcf,
     /// Google Consent Mode, as the page's consent platform gave it to `gtag` (`z` records).
     ConsentMode,
+    /// The visitor's decision remembered by another page of the site (`data-remember-consent`):
+    /// made in another tab, or on the page the visitor went to before coming back to this one
+    /// from the back/forward cache.
+    Remembered,
 }
 
 impl ConsentSource {
@@ -172,6 +176,7 @@ impl ConsentSource {
             ConsentSource::Api => "api",
             ConsentSource::Tcf => "tcf",
             ConsentSource::ConsentMode => "consent_mode",
+            ConsentSource::Remembered => "remembered",
         }
     }
 }
@@ -255,9 +260,12 @@ pub enum Input {
     Click(Click),
     /// `pagehide`: the page is leaving (it may come back from the back/forward cache).
     PageHide,
-    /// `pageshow`; `persisted`: restored from the back/forward cache.
+    /// `pageshow`; `persisted`: restored from the back/forward cache. Then the tab's session as
+    /// stored when the page comes back (the page the visitor went to may have written it; as at
+    /// [`Boot`]), "" for none.
     PageShow {
         persisted: bool,
+        session: String,
     },
     /// `visibilitychange`.
     Visibility {
@@ -405,7 +413,8 @@ pub enum Record {
 /// |---|---|
 /// | `c` click | x, y, button, modifiers, detail, trusted, link href, download, element group (see `sensed`) |
 /// | `h` pagehide | — |
-/// | `s` pageshow | persisted |
+/// | `s` pageshow | persisted, session (the rest, as in [`Boot`]) |
+/// | `R` the remembered consent, as another page stored it (a `storage` event, a restore) | its value |
 /// | `v` visibilitychange | hidden |
 /// | `o` online/offline | online |
 /// | `a` fetch answer | request, status, Retry-After |
@@ -454,7 +463,12 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
             })
         }
         "h" => Input::PageHide,
-        "s" => Input::PageShow { persisted: flag(2) },
+        "s" => Input::PageShow { persisted: flag(2), session: rest(record, f, 3) },
+        // (Expired or malformed: ignored.)
+        "R" => Input::Command(Command::Consent {
+            update: super::remembered::update(field(2), time)?,
+            source: ConsentSource::Remembered,
+        }),
         "v" => Input::Visibility { hidden: flag(2) },
         "o" => Input::Online(flag(2)),
         "a" => Input::HttpAnswer {
@@ -606,6 +620,12 @@ fn text(f: &[&str], i: usize) -> String {
     field(f, i).into()
 }
 
+/// Everything of `joined` from its field `i` on, separators included (the session, whose own
+/// fields are joined by the same separator, comes last in a record).
+fn rest(joined: &str, f: &[&str], i: usize) -> String {
+    joined.get(f.iter().take(i).map(|x| x.len() + 1).sum::<usize>()..).unwrap_or("").into()
+}
+
 /// A non-negative integer field; fractions are cut (times may come as `performance` doubles).
 fn num(v: &str) -> Option<u64> {
     let digits = split_byte(v, b'.').next()?;
@@ -640,7 +660,20 @@ mod tests {
     fn parses_lifecycle_answers_and_ticks() {
         let p = |s: &str| parse_record(s).map(|(r, _)| r);
         assert_eq!(p("h\u{1f}1"), Some(Record::Input(Input::PageHide)));
-        assert_eq!(p("s\u{1f}1\u{1f}1"), Some(Record::Input(Input::PageShow { persisted: true })));
+        let show =
+            |persisted, session: &str| Some(Record::Input(Input::PageShow { persisted, session: session.into() }));
+        assert_eq!(p("s\u{1f}1\u{1f}0"), show(false, ""), "a page load's pageshow (nothing read)");
+        assert_eq!(
+            p("s\u{1f}1\u{1f}1\u{1f}id\u{1f}1\u{1f}2\u{1f}email\u{1f}/p"),
+            show(true, "id\u{1f}1\u{1f}2\u{1f}email\u{1f}/p"),
+            "the session takes the rest"
+        );
+        let update = crate::consent::Update { analytics: Some(true), marketing: Some(false) };
+        assert_eq!(
+            p("R\u{1f}9\u{1f}granted|denied|5"),
+            Some(Record::Input(Input::Command(Command::Consent { update, source: ConsentSource::Remembered })))
+        );
+        assert_eq!(p("R\u{1f}9\u{1f}junk"), None);
         assert_eq!(p("v\u{1f}1\u{1f}0"), Some(Record::Input(Input::Visibility { hidden: false })));
         assert_eq!(p("o\u{1f}1\u{1f}0"), Some(Record::Input(Input::Online(false))));
         assert_eq!(

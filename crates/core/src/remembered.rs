@@ -5,7 +5,7 @@
 //! is outside the `tp:` prefix on purpose: withdrawing consent purges every `tp:` key, but the
 //! withdrawal itself must survive.
 
-use super::consent::{Consent, State};
+use super::consent::{Consent, State, Update};
 use super::json::{push_u64, split_byte};
 
 pub const KEY: &str = "tp_consent";
@@ -36,6 +36,17 @@ pub fn restore(stored: &str, now: u64) -> Option<Consent> {
     (now.saturating_sub(at) < LIFETIME_MS).then_some(())?;
     let c = Consent { analytics: state(a)?, marketing: state(m)? };
     (c.analytics != State::Pending).then_some(c)
+}
+
+/// The remembered decision as a consent update (another page's, applied to this one).
+pub fn update(stored: &str, now: u64) -> Option<Update> {
+    let c = restore(stored, now)?;
+    let state = |s| match s {
+        State::Granted => Some(true),
+        State::Denied => Some(false),
+        State::Pending => None,
+    };
+    Some(Update { analytics: state(c.analytics), marketing: state(c.marketing) })
 }
 
 #[cfg(test)]

@@ -260,6 +260,136 @@ fn straight_back_to_the_previous_page_by_a_full_reload_is_a_quick_back() {
     }
 }
 
+/// The page of a tab's session restored from the back/forward cache: what its tab stored as
+/// the visitor left the page they had gone to.
+fn restore_with(prev: &Visit) -> Input {
+    let session = prev.remembered.iter().rev().find(|(k, ..)| *k == session::KEY).unwrap().1.clone();
+    Input::PageShow { persisted: true, session }
+}
+
+/// Back on /a from the back/forward cache after /b: /a continues the session /b kept (a
+/// customer who signed in there included), and knows from it where the visitor had been and
+/// whether /b was used, as for a page loaded again by the back button.
+#[test]
+fn back_from_the_bfcache_continues_the_session_the_next_page_kept() {
+    for (used, want) in [(false, true), (true, false)] {
+        let mut a = Visit::granted("https://shop.test/a", "");
+        a.page("https://shop.test/a");
+        a.at(2_000, Input::PageHide);
+        let mut b = next_page(&a, "https://shop.test/b", false, 3_000);
+        b.page("https://shop.test/b");
+        b.at(3_200, Input::Command(Command::Identify { user_id: "c-7".into(), properties: "{}".into() }));
+        if used {
+            let click = crate::input::Click {
+                element: Some(crate::input::Sensed { key: 1, flags: 1, ..Default::default() }),
+                trusted: true,
+                ..Default::default()
+            };
+            b.at(3_500, Input::Click(click));
+        }
+        b.at(5_000, Input::PageHide);
+        let before = a.events().len();
+        a.at(6_000, restore_with(&b));
+        let ev = a.events().split_off(before);
+        let names: Vec<String> = ev.iter().map(|e| field(e, "\"event\":\"")).collect();
+        assert_eq!(names, if want { vec!["page_view", "quick_back"] } else { vec!["page_view"] }, "used {used}");
+        assert!(ev[0].contains(r#""navigation":"restore""#), "{}", ev[0]);
+        let session = field(&b.events()[0], "\"sessionId\":\"");
+        for e in &ev {
+            assert_eq!(field(e, "\"sessionId\":\""), session, "{e}");
+            assert!(e.contains(r#""userId":"c-7""#), "the customer who signed in on /b: {e}");
+        }
+        if want {
+            assert!(ev[1].contains(r#""from_path":"/b","to_path":"/a","dwell_ms":2000,"via":"bfcache""#), "{}", ev[1]);
+        }
+    }
+}
+
+/// /b used for 40 minutes kept the session alive; /a, restored after it, continues it instead
+/// of taking its own last event (40 minutes old) for the end of the session. A restore after a
+/// page without Touchpoint (nothing newer stored) is judged on the time away alone, as before.
+#[test]
+fn back_from_the_bfcache_after_a_long_visit_elsewhere_is_the_same_session() {
+    let mut a = Visit::granted("https://shop.test/a", "");
+    a.page("https://shop.test/a");
+    a.at(2_000, Input::PageHide);
+    let mut b = next_page(&a, "https://shop.test/b", false, 3_000);
+    b.page("https://shop.test/b");
+    for minute in 1..=40 {
+        b.at(minute * 60_000, track("configured"));
+    }
+    b.at(40 * 60_000 + 1_000, Input::PageHide);
+    let session = field(&b.events()[0], "\"sessionId\":\"");
+    a.at(40 * 60_000 + 2_000, restore_with(&b));
+    let ev = a.events();
+    let restore = ev.iter().find(|e| e.contains(r#""navigation":"restore""#)).unwrap();
+    assert_eq!(field(restore, "\"sessionId\":\""), session, "{restore}");
+
+    // A page of another site in between: the session stored is /a's own.
+    let mut c = Visit::granted("https://shop.test/c", "");
+    c.page("https://shop.test/c");
+    c.at(2_000, Input::PageHide);
+    c.at(5_000, restore_with(&c));
+    let ev = c.events();
+    let quick = ev.iter().find(|e| e.contains("\"quick_back\"")).expect("back within 10 s: a quick back");
+    assert!(quick.contains(r#""to_path":"/c","dwell_ms":3000,"via":"bfcache""#), "{quick}");
+}
+
+/// The loader's record of the remembered decision another page stored (`R`), `ms` after `T0`.
+fn from_elsewhere(v: &mut Visit, ms: u64, stored: &str) {
+    if let Some((crate::input::Record::Input(input), _)) =
+        crate::input::parse_record(&format!("R\u{1f}{}\u{1f}{stored}", T0 + ms))
+    {
+        v.at(ms, input);
+    }
+}
+
+/// data-remember-consent: the visitor's decision made on another page of the site (another tab,
+/// or the page they went to before coming back from the back/forward cache) applies to this one
+/// at once: a "no" stops it, a "yes" starts it. Not remembered again; nothing without the option.
+#[test]
+fn a_decision_remembered_elsewhere_applies_to_this_page() {
+    let attrs = [("site", "shop"), ("consent", "granted"), ("remember-consent", "")];
+    let mut a = Visit::new(&attrs, boot("https://shop.test/a", ""));
+    a.page("https://shop.test/a");
+    a.at(2_000, Input::PageHide);
+    let writes = a.remembered.len();
+    let denied = remembered::store(Consent { analytics: State::Denied, marketing: State::Denied }, T0 + 3_000);
+    // (The loader reads the remembered decision again at a restore, before the pageshow.)
+    from_elsewhere(&mut a, 6_000, &denied);
+    a.at(6_000, Input::PageShow { persisted: true, session: String::new() });
+    a.at(6_500, track("after_restore"));
+    assert_eq!(a.engine.consent().analytics, State::Denied);
+    assert_eq!(a.names(), ["page_view", "page_leave"], "nothing after the restore");
+    assert!(!a.remembered[writes..].iter().any(|(k, ..)| *k == remembered::KEY), "not stored again");
+
+    // Another tab: pending, then the visitor accepts in the first tab.
+    let pending = [("site", "shop"), ("remember-consent", "")];
+    let mut t = Visit::new(&pending, boot("https://shop.test/", ""));
+    t.page("https://shop.test/");
+    from_elsewhere(&mut t, 500, "junk");
+    let expired = remembered::store(
+        Consent { analytics: State::Granted, marketing: State::Pending },
+        T0 - remembered::LIFETIME_MS,
+    );
+    from_elsewhere(&mut t, 600, &expired);
+    assert_eq!(t.engine.consent().analytics, State::Pending, "junk and an expired decision are ignored");
+    let granted = remembered::store(Consent { analytics: State::Granted, marketing: State::Denied }, T0 + 900);
+    from_elsewhere(&mut t, 1_000, &granted);
+    let ev = t.events();
+    let names: Vec<String> = ev.iter().map(|e| field(e, "\"event\":\"")).collect();
+    assert_eq!(names, ["page_view", "consent_change"]);
+    assert!(ev[1].contains(r#""source":"remembered""#), "{}", ev[1]);
+    from_elsewhere(&mut t, 2_000, &denied);
+    t.at(2_500, track("after_denial"));
+    assert_eq!(t.engine.consent().analytics, State::Denied);
+    assert!(!t.names().contains(&"after_denial".to_string()));
+
+    let mut off = Visit::new(&[("site", "shop")], boot("https://shop.test/", ""));
+    from_elsewhere(&mut off, 1_000, &granted);
+    assert_eq!(off.engine.consent().analytics, State::Pending, "without data-remember-consent nothing is applied");
+}
+
 #[test]
 fn the_next_page_continues_the_session_without_new_attribution() {
     let mut first = Visit::granted("https://shop.test/?gclid=x", "https://www.google.com/");
@@ -694,7 +824,7 @@ fn a_page_restored_from_the_bfcache_has_its_own_lcp() {
     v.at(1_200, vital(b'l', 1_150));
     v.at(1_300, vital(b'r', 5)); // (not a restored view: ignored)
     v.at(3_000, Input::PageHide);
-    v.at(60_000, Input::PageShow { persisted: true });
+    v.at(60_000, Input::PageShow { persisted: true, session: String::new() });
     v.at(60_040, vital(b'r', 38));
     v.at(61_000, vital(b'l', 900)); // (a late report of the load's: not this view's)
     v.at(64_000, route(Nav::Push, "https://shop.test/list"));

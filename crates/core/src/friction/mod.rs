@@ -357,11 +357,11 @@ impl Friction {
         self.quick_back.view()
     }
 
-    /// This page was loaded by the back button; the session says what the tab saw before.
-    pub fn reloaded(&mut self, path: &str, session: &crate::journey::session::Session, out: &mut Findings) {
+    /// Back on this page by the back button (`via` `reload`: loaded again; `bfcache`: restored);
+    /// the session says what the tab saw meanwhile.
+    pub fn back(&mut self, path: &str, session: &crate::journey::session::Session, via: &str, out: &mut Findings) {
         if self.on(Signal::QuickBack) {
-            let s = session;
-            self.quick_back.reloaded(&self.settings, path, &s.last_path, &s.prev_path, s.arrived, s.left, s.used, out);
+            self.quick_back.back(&self.settings, path, session, via, out);
         }
     }
 

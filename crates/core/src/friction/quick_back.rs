@@ -1,12 +1,14 @@
 //! quick_back: the visitor goes from view A to view B and is back on A within 10 s with no trusted
 //! interaction on B (a click, a user scroll, typing); reported on A. Seen for single-page-app
 //! history (a back/forward `popstate` onto the previous path) and for a page restored from the
-//! back/forward cache within 10 s of leaving it (there B's interactions cannot be known: it counts
-//! as a quick back on its time alone). Across full page loads (the back button reloading A) it is
+//! back/forward cache. Across full page loads (the back button reloading A) and restores it is
 //! seen through the tab's session (journey/session.rs), which remembers B's path, the path before
-//! it, B's time and whether B was used: so only while analytics consent allows storage.
+//! it, B's time and whether B was used: so only while analytics consent allows storage. A restore
+//! without it (B has no Touchpoint, or nothing could be stored) counts as a quick back on the time
+//! away alone, within 10 s of leaving A.
 
 use super::{finding, Findings, Settings, Signal};
+use crate::journey::session::Session;
 
 #[derive(Debug, Default)]
 pub struct QuickBack {
@@ -47,27 +49,19 @@ impl QuickBack {
         self.current.as_ref().map(|(p, at, used)| (p.as_str(), *at, *used))
     }
 
-    /// A page loaded by the back button (`path`), when the tab's previous page view was `from`
-    /// (begun at `arrived`, left at `left`, `used` or not) and the one before it `before`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn reloaded(
-        &mut self,
-        s: &Settings,
-        path: &str,
-        from: &str,
-        before: &str,
-        arrived: u64,
-        left: u64,
-        used: bool,
-        out: &mut Findings,
-    ) {
-        let dwell = left.saturating_sub(arrived);
+    /// Back on `path` by the back button, with the tab's session as the page the visitor had
+    /// gone to left it (its path, begun at `arrived`, left at `left`, `used` or not; the view
+    /// before it `prev_path`): a page loaded again (`via` `reload`), or restored from the
+    /// back/forward cache (`bfcache`).
+    pub fn back(&mut self, s: &Settings, path: &str, session: &Session, via: &str, out: &mut Findings) {
+        let Session { last_path: from, prev_path: before, arrived, left, used, .. } = session;
+        let dwell = left.saturating_sub(*arrived);
         if !used && before == path && from != path && left >= arrived && dwell <= s.quick_back_ms {
             let props = finding(None)
                 .str("from_path", from)
                 .str("to_path", path)
                 .int("dwell_ms", dwell as i64)
-                .str("via", "reload")
+                .str("via", via)
                 .finish();
             out.push((Signal::QuickBack, props));
         }
