@@ -248,6 +248,11 @@
     // tag has data-remember-consent, so one who already chose is not asked again (nor shown the
     // banner for a moment on every page while the SDK loads).
     tp('getConsent', function (c) { banner.hidden = !(c && c.analytics === 'pending'); });
+    // A choice made in another tab of the shop applies here at once (data-remember-consent):
+    // its banner goes too.
+    window.addEventListener('touchpoint:consent', function (e) {
+      if (e.detail && e.detail.analytics !== 'pending') banner.hidden = true;
+    });
   }
 
   function markCurrentNav() {

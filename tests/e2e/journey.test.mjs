@@ -247,7 +247,15 @@ test('a remembered choice applies on the next page before anything is captured; 
   await page.goto(`${collector.url}/`);
   await sdkReady(page);
   await waitFor('the banner shown to a visitor who has not chosen', () => page.evaluate(() => window.__bannerShown));
+  // A second tab of the shop, open with its banner, follows the choice made in the first.
+  const other = await context.newPage();
+  await other.goto(`${collector.url}/catalog.html`);
+  await sdkReady(other);
+  await waitFor('the second tab\'s banner shown', () => other.evaluate(() => !document.getElementById('consent-banner').hidden));
   await page.click('#consent-accept');
+  await waitFor('the second tab\'s banner gone with the choice made in the first', () => other.evaluate(() => document.getElementById('consent-banner').hidden));
+  assert.equal(await other.evaluate(() => new Promise((r) => touchpoint('getConsent', (c) => r(c.analytics)))), 'granted');
+  await other.close();
   const stored = await page.evaluate(() => localStorage.getItem('tp_consent'));
   assert.match(stored, /^granted\|pending\|\d+$/);
   await page.click('#nav-cart');
