@@ -252,9 +252,14 @@ impl Engine {
                     self.journey.shown(now);
                 }
             }
-            Input::PageShow { persisted, session } => {
+            Input::PageShow { persisted, anonymous_id, session } => {
                 if persisted && self.gone {
                     self.back_from_cache(&session, now, &mut found);
+                    // The visitor's id as the pages since left it: a `reset` there (a sign-out
+                    // on a shared computer) gave a new one, which must not be linked to the old.
+                    if self.env.anonymous_id.is_some() && !anonymous_id.is_empty() {
+                        self.env.anonymous_id = Some(anonymous_id);
+                    }
                 }
                 let restored = self.gone;
                 self.on_show(now);

@@ -260,11 +260,12 @@ pub enum Input {
     Click(Click),
     /// `pagehide`: the page is leaving (it may come back from the back/forward cache).
     PageHide,
-    /// `pageshow`; `persisted`: restored from the back/forward cache. Then the tab's session as
-    /// stored when the page comes back (the page the visitor went to may have written it; as at
-    /// [`Boot`]), "" for none.
+    /// `pageshow`; `persisted`: restored from the back/forward cache. Then, as stored when the
+    /// page comes back (the page the visitor went to may have written them), the anonymous id
+    /// (`storage::IDENTITY`) and the tab's session (as at [`Boot`]); "" for none.
     PageShow {
         persisted: bool,
+        anonymous_id: String,
         session: String,
     },
     /// `visibilitychange`.
@@ -413,7 +414,7 @@ pub enum Record {
 /// |---|---|
 /// | `c` click | x, y, button, modifiers, detail, trusted, link href, download, element group (see `sensed`) |
 /// | `h` pagehide | — |
-/// | `s` pageshow | persisted, session (the rest, as in [`Boot`]) |
+/// | `s` pageshow | persisted, anonymous id, session (the rest, as in [`Boot`]) |
 /// | `R` the remembered consent, as another page stored it (a `storage` event, a restore) | its value |
 /// | `v` visibilitychange | hidden |
 /// | `o` online/offline | online |
@@ -463,7 +464,7 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
             })
         }
         "h" => Input::PageHide,
-        "s" => Input::PageShow { persisted: flag(2), session: rest(record, f, 3) },
+        "s" => Input::PageShow { persisted: flag(2), anonymous_id: text(3), session: rest(record, f, 4) },
         // (Expired or malformed: ignored.)
         "R" => Input::Command(Command::Consent {
             update: super::remembered::update(field(2), time)?,
@@ -660,12 +661,17 @@ mod tests {
     fn parses_lifecycle_answers_and_ticks() {
         let p = |s: &str| parse_record(s).map(|(r, _)| r);
         assert_eq!(p("h\u{1f}1"), Some(Record::Input(Input::PageHide)));
-        let show =
-            |persisted, session: &str| Some(Record::Input(Input::PageShow { persisted, session: session.into() }));
-        assert_eq!(p("s\u{1f}1\u{1f}0"), show(false, ""), "a page load's pageshow (nothing read)");
+        let show = |persisted, anonymous_id: &str, session: &str| {
+            Some(Record::Input(Input::PageShow {
+                persisted,
+                anonymous_id: anonymous_id.into(),
+                session: session.into(),
+            }))
+        };
+        assert_eq!(p("s\u{1f}1\u{1f}0"), show(false, "", ""), "a page load's pageshow (nothing read)");
         assert_eq!(
-            p("s\u{1f}1\u{1f}1\u{1f}id\u{1f}1\u{1f}2\u{1f}email\u{1f}/p"),
-            show(true, "id\u{1f}1\u{1f}2\u{1f}email\u{1f}/p"),
+            p("s\u{1f}1\u{1f}1\u{1f}a-1\u{1f}id\u{1f}1\u{1f}2\u{1f}email\u{1f}/p"),
+            show(true, "a-1", "id\u{1f}1\u{1f}2\u{1f}email\u{1f}/p"),
             "the session takes the rest"
         );
         let update = crate::consent::Update { analytics: Some(true), marketing: Some(false) };

@@ -264,7 +264,7 @@ fn straight_back_to_the_previous_page_by_a_full_reload_is_a_quick_back() {
 /// the visitor left the page they had gone to.
 fn restore_with(prev: &Visit) -> Input {
     let session = prev.remembered.iter().rev().find(|(k, ..)| *k == session::KEY).unwrap().1.clone();
-    Input::PageShow { persisted: true, session }
+    Input::PageShow { persisted: true, anonymous_id: String::new(), session }
 }
 
 /// Back on /a from the back/forward cache after /b: /a continues the session /b kept (a
@@ -344,6 +344,38 @@ fn from_elsewhere(v: &mut Visit, ms: u64, stored: &str) {
     }
 }
 
+/// A customer signed out on /b (`reset`: a new session, and with marketing consent a new
+/// anonymous id), then went back to /a, restored from the back/forward cache: /a's events are the
+/// next person's, never linked to the customer by the ids /a held in memory.
+#[test]
+fn back_from_the_bfcache_after_a_sign_out_elsewhere_is_the_next_persons() {
+    let mut a = Visit::granted("https://shop.test/a", "");
+    let update = crate::consent::Update { analytics: None, marketing: Some(true) };
+    a.at(100, Input::Command(Command::Consent { update, source: ConsentSource::Api }));
+    a.at(200, Input::StorageSnapshot(vec![(crate::storage::IDENTITY.into(), "aid-old".into())]));
+    a.page("https://shop.test/a");
+    a.at(300, identify("c-1042", "{}"));
+    a.at(2_000, Input::PageHide);
+    let mut b = next_page(&a, "https://shop.test/b", false, 3_000);
+    b.page("https://shop.test/b");
+    b.at(3_500, Input::Command(Command::Reset));
+    b.at(4_000, track("signed_out"));
+    b.at(5_000, Input::PageHide);
+    let signed_out = b.events().into_iter().find(|e| e.contains("signed_out")).unwrap();
+    let next_session = field(&signed_out, "\"sessionId\":\"");
+    let before = a.events().len();
+    assert!(a.events()[before - 1].contains(r#""anonymousId":"aid-old""#), "{}", a.events()[before - 1]);
+    let session = b.remembered.iter().rev().find(|(k, ..)| *k == session::KEY).unwrap().1.clone();
+    a.at(6_000, Input::PageShow { persisted: true, anonymous_id: "aid-new".into(), session });
+    a.at(6_500, track("after_restore"));
+    let ev = a.events().split_off(before);
+    assert_eq!(ev.len(), 2, "{ev:#?}");
+    for e in &ev {
+        assert!(e.contains(r#""anonymousId":"aid-new""#) && !e.contains("userId"), "{e}");
+        assert_eq!(field(e, "\"sessionId\":\""), next_session, "{e}");
+    }
+}
+
 /// data-remember-consent: the visitor's decision made on another page of the site (another tab,
 /// or the page they went to before coming back from the back/forward cache) applies to this one
 /// at once: a "no" stops it, a "yes" starts it. Not remembered again; nothing without the option.
@@ -357,7 +389,7 @@ fn a_decision_remembered_elsewhere_applies_to_this_page() {
     let denied = remembered::store(Consent { analytics: State::Denied, marketing: State::Denied }, T0 + 3_000);
     // (The loader reads the remembered decision again at a restore, before the pageshow.)
     from_elsewhere(&mut a, 6_000, &denied);
-    a.at(6_000, Input::PageShow { persisted: true, session: String::new() });
+    a.at(6_000, Input::PageShow { persisted: true, anonymous_id: String::new(), session: String::new() });
     a.at(6_500, track("after_restore"));
     assert_eq!(a.engine.consent().analytics, State::Denied);
     assert_eq!(a.names(), ["page_view", "page_leave"], "nothing after the restore");
@@ -824,7 +856,7 @@ fn a_page_restored_from_the_bfcache_has_its_own_lcp() {
     v.at(1_200, vital(b'l', 1_150));
     v.at(1_300, vital(b'r', 5)); // (not a restored view: ignored)
     v.at(3_000, Input::PageHide);
-    v.at(60_000, Input::PageShow { persisted: true, session: String::new() });
+    v.at(60_000, Input::PageShow { persisted: true, anonymous_id: String::new(), session: String::new() });
     v.at(60_040, vital(b'r', 38));
     v.at(61_000, vital(b'l', 900)); // (a late report of the load's: not this view's)
     v.at(64_000, route(Nav::Push, "https://shop.test/list"));
