@@ -199,10 +199,15 @@ fn friction_carries_the_moment_of_its_own_page_view_only() {
     assert!(!errors[2].contains("\"during\""), "the next view: {}", errors[2]);
 }
 
+/// The tab's session as `v` last stored it.
+fn stored_session(v: &Visit) -> String {
+    v.remembered.iter().rev().find(|(k, ..)| *k == session::KEY).unwrap().1.clone()
+}
+
 /// The tab's next page: booted with the session the previous page stored.
 fn next_page(prev: &Visit, url: &str, back: bool, at: u64) -> Visit {
     let mut b = boot(url, "");
-    b.session = prev.remembered.iter().rev().find(|(k, ..)| *k == session::KEY).unwrap().1.clone();
+    b.session = stored_session(prev);
     b.back = back;
     Visit::new_at(&[("site", "shop"), ("consent", "granted")], b, at)
 }
@@ -224,23 +229,31 @@ fn a_tab_opened_after_half_an_hour_of_use_without_a_route_change_joins_the_visit
     assert_eq!(field(&ev[0], "\"sessionId\":\""), first, "{}", ev[0]);
 }
 
+/// /a viewed for 2 s, then /b (where the customer `c-7` signs in) for 2 s, clicked in (`used`)
+/// or not; both left.
+fn a_then_b(used: bool) -> (Visit, Visit) {
+    let mut a = Visit::granted("https://shop.test/a", "");
+    a.page("https://shop.test/a");
+    a.at(2_000, Input::PageHide);
+    let mut b = next_page(&a, "https://shop.test/b", false, 3_000);
+    b.page("https://shop.test/b");
+    b.at(3_200, identify("c-7", "{}"));
+    if used {
+        let click = crate::input::Click {
+            element: Some(crate::input::Sensed { key: 1, flags: 1, ..Default::default() }),
+            trusted: true,
+            ..Default::default()
+        };
+        b.at(3_500, Input::Click(click));
+    }
+    b.at(5_000, Input::PageHide);
+    (a, b)
+}
+
 #[test]
 fn straight_back_to_the_previous_page_by_a_full_reload_is_a_quick_back() {
     for (used, want) in [(false, true), (true, false)] {
-        let mut a = Visit::granted("https://shop.test/a", "");
-        a.page("https://shop.test/a");
-        a.at(2_000, Input::PageHide);
-        let mut b = next_page(&a, "https://shop.test/b", false, 3_000);
-        b.page("https://shop.test/b");
-        if used {
-            let click = crate::input::Click {
-                element: Some(crate::input::Sensed { key: 1, flags: 1, ..Default::default() }),
-                trusted: true,
-                ..Default::default()
-            };
-            b.at(3_500, Input::Click(click));
-        }
-        b.at(5_000, Input::PageHide);
+        let (_, b) = a_then_b(used);
         let mut back = next_page(&b, "https://shop.test/a", true, 6_000);
         back.page("https://shop.test/a");
         let ev = back.events();
@@ -263,8 +276,7 @@ fn straight_back_to_the_previous_page_by_a_full_reload_is_a_quick_back() {
 /// The page of a tab's session restored from the back/forward cache: what its tab stored as
 /// the visitor left the page they had gone to.
 fn restore_with(prev: &Visit) -> Input {
-    let session = prev.remembered.iter().rev().find(|(k, ..)| *k == session::KEY).unwrap().1.clone();
-    Input::PageShow { persisted: true, anonymous_id: String::new(), session }
+    Input::PageShow { persisted: true, anonymous_id: String::new(), session: stored_session(prev) }
 }
 
 /// Back on /a from the back/forward cache after /b: /a continues the session /b kept (a
@@ -273,21 +285,7 @@ fn restore_with(prev: &Visit) -> Input {
 #[test]
 fn back_from_the_bfcache_continues_the_session_the_next_page_kept() {
     for (used, want) in [(false, true), (true, false)] {
-        let mut a = Visit::granted("https://shop.test/a", "");
-        a.page("https://shop.test/a");
-        a.at(2_000, Input::PageHide);
-        let mut b = next_page(&a, "https://shop.test/b", false, 3_000);
-        b.page("https://shop.test/b");
-        b.at(3_200, Input::Command(Command::Identify { user_id: "c-7".into(), properties: "{}".into() }));
-        if used {
-            let click = crate::input::Click {
-                element: Some(crate::input::Sensed { key: 1, flags: 1, ..Default::default() }),
-                trusted: true,
-                ..Default::default()
-            };
-            b.at(3_500, Input::Click(click));
-        }
-        b.at(5_000, Input::PageHide);
+        let (mut a, mut b) = a_then_b(used);
         let before = a.events().len();
         a.at(6_000, restore_with(&b));
         let ev = a.events().split_off(before);
@@ -365,8 +363,7 @@ fn back_from_the_bfcache_after_a_sign_out_elsewhere_is_the_next_persons() {
     let next_session = field(&signed_out, "\"sessionId\":\"");
     let before = a.events().len();
     assert!(a.events()[before - 1].contains(r#""anonymousId":"aid-old""#), "{}", a.events()[before - 1]);
-    let session = b.remembered.iter().rev().find(|(k, ..)| *k == session::KEY).unwrap().1.clone();
-    a.at(6_000, Input::PageShow { persisted: true, anonymous_id: "aid-new".into(), session });
+    a.at(6_000, Input::PageShow { persisted: true, anonymous_id: "aid-new".into(), session: stored_session(&b) });
     a.at(6_500, track("after_restore"));
     let ev = a.events().split_off(before);
     assert_eq!(ev.len(), 2, "{ev:#?}");
