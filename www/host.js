@@ -756,7 +756,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // Restored from the back/forward cache: the pages the visitor saw meanwhile may have
       // changed the remembered decision, the anonymous id (a sign-out) and the tab's session.
       if (e.persisted && remember) queue.push(rec('R', now(), f(one('localStorage', 'tp_consent'))));
-      push('s' + US + now() + US + (e.persisted ? 1 + US + f(one('localStorage', 'tp:aid')) + US + one('sessionStorage', 'tp:session') : 0), 1);
+      // (Its view begins where it comes back scrolled to, as a route's at its first screen.)
+      if (e.persisted) maxDepth = 0;
+      push('s' + US + now() + US + (e.persisted ? 1 + US + depth(0) + US + f(one('localStorage', 'tp:aid')) + US + one('sessionStorage', 'tp:session') : 0), 1);
       // A page restored from the back/forward cache paints nothing anew and the browser reports
       // no LCP for it: as web-vitals (and so CrUX) measures it, its LCP is the time from pageshow
       // to the second frame after it.

@@ -739,6 +739,8 @@ test('a page restored from the back/forward cache: its own page view in the sess
   assert.ok(Number.isInteger(restored.lcp_ms) && restored.lcp_ms >= 0 && restored.lcp_ms < 10_000,
     `the restore's LCP, from pageshow to its second frame: ${JSON.stringify(restored)}`);
   assert.equal(restored.resumed, undefined, 'a view of its own, not a resumed stretch');
+  // (The page fits the window: all of it is seen, on the restored view as on the load's.)
+  assert.deepEqual([loaded.max_scroll_pct, restored.max_scroll_pct], [100, 100]);
 });
 
 // A page prerendered by the browser (Speculation Rules) may never be shown. This headless Chromium

@@ -252,7 +252,7 @@ impl Engine {
                     self.journey.shown(now);
                 }
             }
-            Input::PageShow { persisted, anonymous_id, session } => {
+            Input::PageShow { persisted, depth, anonymous_id, session } => {
                 if persisted && self.gone {
                     self.back_from_cache(&session, now, &mut found);
                     // The visitor's id as the pages since left it: a `reset` there (a sign-out
@@ -266,7 +266,7 @@ impl Engine {
                 if restored {
                     // Back from the bfcache: the page is viewed again.
                     self.friction.restored_view();
-                    self.page_view(now, "restore", "{}", self.journey.path.clone(), 0);
+                    self.page_view(now, "restore", "{}", self.journey.path.clone(), depth);
                 }
             }
             Input::Online(online) => {

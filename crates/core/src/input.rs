@@ -260,11 +260,13 @@ pub enum Input {
     Click(Click),
     /// `pagehide`: the page is leaving (it may come back from the back/forward cache).
     PageHide,
-    /// `pageshow`; `persisted`: restored from the back/forward cache. Then, as stored when the
-    /// page comes back (the page the visitor went to may have written them), the anonymous id
+    /// `pageshow`; `persisted`: restored from the back/forward cache. Then the depth the
+    /// restored page shows (percent: it comes back where it was scrolled to), and, as stored when
+    /// it comes back (the page the visitor went to may have written them), the anonymous id
     /// (`storage::IDENTITY`) and the tab's session (as at [`Boot`]); "" for none.
     PageShow {
         persisted: bool,
+        depth: u8,
         anonymous_id: String,
         session: String,
     },
@@ -414,7 +416,7 @@ pub enum Record {
 /// |---|---|
 /// | `c` click | x, y, button, modifiers, detail, trusted, link href, download, element group (see `sensed`) |
 /// | `h` pagehide | — |
-/// | `s` pageshow | persisted, anonymous id, session (the rest, as in [`Boot`]) |
+/// | `s` pageshow | persisted, depth, anonymous id, session (the rest, as in [`Boot`]) |
 /// | `R` the remembered consent, as another page stored it (a `storage` event, a restore) | its value |
 /// | `v` visibilitychange | hidden |
 /// | `o` online/offline | online |
@@ -464,7 +466,12 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
             })
         }
         "h" => Input::PageHide,
-        "s" => Input::PageShow { persisted: flag(2), anonymous_id: text(3), session: rest(record, f, 4) },
+        "s" => Input::PageShow {
+            persisted: flag(2),
+            depth: n(3).unwrap_or(0).min(100) as u8,
+            anonymous_id: text(4),
+            session: rest(record, f, 5),
+        },
         // (Expired or malformed: ignored.)
         "R" => Input::Command(Command::Consent {
             update: super::remembered::update(field(2), time)?,
@@ -661,17 +668,18 @@ mod tests {
     fn parses_lifecycle_answers_and_ticks() {
         let p = |s: &str| parse_record(s).map(|(r, _)| r);
         assert_eq!(p("h\u{1f}1"), Some(Record::Input(Input::PageHide)));
-        let show = |persisted, anonymous_id: &str, session: &str| {
+        let show = |persisted, depth, anonymous_id: &str, session: &str| {
             Some(Record::Input(Input::PageShow {
                 persisted,
+                depth,
                 anonymous_id: anonymous_id.into(),
                 session: session.into(),
             }))
         };
-        assert_eq!(p("s\u{1f}1\u{1f}0"), show(false, "", ""), "a page load's pageshow (nothing read)");
+        assert_eq!(p("s\u{1f}1\u{1f}0"), show(false, 0, "", ""), "a page load's pageshow (nothing read)");
         assert_eq!(
-            p("s\u{1f}1\u{1f}1\u{1f}a-1\u{1f}id\u{1f}1\u{1f}2\u{1f}email\u{1f}/p"),
-            show(true, "a-1", "id\u{1f}1\u{1f}2\u{1f}email\u{1f}/p"),
+            p("s\u{1f}1\u{1f}1\u{1f}70\u{1f}a-1\u{1f}id\u{1f}1\u{1f}2\u{1f}email\u{1f}/p"),
+            show(true, 70, "a-1", "id\u{1f}1\u{1f}2\u{1f}email\u{1f}/p"),
             "the session takes the rest"
         );
         let update = crate::consent::Update { analytics: Some(true), marketing: Some(false) };

@@ -276,7 +276,7 @@ fn straight_back_to_the_previous_page_by_a_full_reload_is_a_quick_back() {
 /// The page of a tab's session restored from the back/forward cache: what its tab stored as
 /// the visitor left the page they had gone to.
 fn restore_with(prev: &Visit) -> Input {
-    Input::PageShow { persisted: true, anonymous_id: String::new(), session: stored_session(prev) }
+    Input::PageShow { persisted: true, depth: 0, anonymous_id: String::new(), session: stored_session(prev) }
 }
 
 /// Back on /a from the back/forward cache after /b: /a continues the session /b kept (a
@@ -363,7 +363,10 @@ fn back_from_the_bfcache_after_a_sign_out_elsewhere_is_the_next_persons() {
     let next_session = field(&signed_out, "\"sessionId\":\"");
     let before = a.events().len();
     assert!(a.events()[before - 1].contains(r#""anonymousId":"aid-old""#), "{}", a.events()[before - 1]);
-    a.at(6_000, Input::PageShow { persisted: true, anonymous_id: "aid-new".into(), session: stored_session(&b) });
+    a.at(
+        6_000,
+        Input::PageShow { persisted: true, depth: 0, anonymous_id: "aid-new".into(), session: stored_session(&b) },
+    );
     a.at(6_500, track("after_restore"));
     let ev = a.events().split_off(before);
     assert_eq!(ev.len(), 2, "{ev:#?}");
@@ -386,7 +389,7 @@ fn a_decision_remembered_elsewhere_applies_to_this_page() {
     let denied = remembered::store(Consent { analytics: State::Denied, marketing: State::Denied }, T0 + 3_000);
     // (The loader reads the remembered decision again at a restore, before the pageshow.)
     from_elsewhere(&mut a, 6_000, &denied);
-    a.at(6_000, Input::PageShow { persisted: true, anonymous_id: String::new(), session: String::new() });
+    a.at(6_000, Input::PageShow { persisted: true, depth: 0, anonymous_id: String::new(), session: String::new() });
     a.at(6_500, track("after_restore"));
     assert_eq!(a.engine.consent().analytics, State::Denied);
     assert_eq!(a.names(), ["page_view", "page_leave"], "nothing after the restore");
@@ -853,7 +856,8 @@ fn a_page_restored_from_the_bfcache_has_its_own_lcp() {
     v.at(1_200, vital(b'l', 1_150));
     v.at(1_300, vital(b'r', 5)); // (not a restored view: ignored)
     v.at(3_000, Input::PageHide);
-    v.at(60_000, Input::PageShow { persisted: true, anonymous_id: String::new(), session: String::new() });
+    // (It comes back scrolled to 65 %: its view begins there.)
+    v.at(60_000, Input::PageShow { persisted: true, depth: 65, anonymous_id: String::new(), session: String::new() });
     v.at(60_040, vital(b'r', 38));
     v.at(61_000, vital(b'l', 900)); // (a late report of the load's: not this view's)
     v.at(64_000, route(Nav::Push, "https://shop.test/list"));
@@ -871,7 +875,7 @@ fn a_page_restored_from_the_bfcache_has_its_own_lcp() {
         .filter(|e| e.contains("\"event\":\"page_leave\""))
         .map(|e| e.split_once("\"max_scroll_pct\":").unwrap().1.split_once('}').unwrap().0.to_string())
         .collect();
-    assert_eq!(leaves, [r#"40,"lcp_ms":1150,"cls_milli":0"#, r#"0,"lcp_ms":38,"cls_milli":0"#, r#"30,"cls_milli":0"#]);
+    assert_eq!(leaves, [r#"40,"lcp_ms":1150,"cls_milli":0"#, r#"65,"lcp_ms":38,"cls_milli":0"#, r#"30,"cls_milli":0"#]);
 }
 
 /// A page that reports its own page views (data-spa="off", a router without the history API):

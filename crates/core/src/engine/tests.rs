@@ -740,7 +740,10 @@ fn a_page_back_from_the_bfcache_drops_what_another_page_adopted_meanwhile() {
     let mut b = w.open(granted(), 2);
     w.settle(&mut b, 1);
     assert_eq!(w.collector.received, a.captured, "b adopted and sent a0");
-    w.handle(&mut a, Input::PageShow { persisted: true, anonymous_id: String::new(), session: String::new() });
+    w.handle(
+        &mut a,
+        Input::PageShow { persisted: true, depth: 0, anonymous_id: String::new(), session: String::new() },
+    );
     w.settle(&mut a, 0);
     // (A quick return from the bfcache is itself a friction event: only a's own captures count.)
     let mine: Vec<_> = w.collector.received.iter().filter(|id| a.captured.contains(id)).cloned().collect();
@@ -756,7 +759,10 @@ fn a_page_back_from_the_bfcache_with_nothing_adopted_sends_its_events() {
     w.handle(&mut a, Input::PageHide);
     w.collector.received.clear();
     w.beacons_accepted = true;
-    w.handle(&mut a, Input::PageShow { persisted: true, anonymous_id: String::new(), session: String::new() });
+    w.handle(
+        &mut a,
+        Input::PageShow { persisted: true, depth: 0, anonymous_id: String::new(), session: String::new() },
+    );
     w.settle(&mut a, 0);
     let mine: Vec<_> = w.collector.received.iter().filter(|id| a.captured.contains(id)).cloned().collect();
     assert_eq!(mine, a.captured);
