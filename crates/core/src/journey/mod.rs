@@ -99,6 +99,7 @@ impl Journey {
             open: true,
             engaged,
             depth: ScrollDepth::new(depth),
+            views: self.views.next_view(now),
             ..Journey::default()
         };
         self.engaged.restart(now);
