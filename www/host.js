@@ -1257,13 +1257,18 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // `remembered`: read the remembered consent (only with data-remember-consent).
   function facts(remembered) {
     var tz = '';
-    // With data-remember-consent, a decision another tab remembers applies here at once (a
-    // storage event: only other pages' writes fire it); and one read again at a restore.
-    if ((remember = remembered)) {
-      w.addEventListener('storage', guard(function (e) {
-        if (e.key === 'tp_consent') push(rec('R', now(), f(e.newValue)), 1);
-      }), signal ? { signal: signal } : false);
-    }
+    // What another tab of the shop writes applies here at once (a storage event: only other
+    // pages' writes fire it): with data-remember-consent, the decision (also read again at a
+    // restore); and the visit's session and the anonymous id, as stored now rather than as the
+    // event carries them (two tabs writing at once then both end on the last write): a sign-in
+    // or a sign-out there (core::engine::other_tab_session), handed over at once, before a call
+    // the page makes next.
+    remember = remembered;
+    w.addEventListener('storage', guard(function (e) {
+      var k = e.key;
+      if (k === 'tp_consent' && remember) push(rec('R', now(), f(e.newValue)), 1);
+      if (k === 'tp:session' || k === 'tp:aid') push(rec('T', now(), f(one('localStorage', 'tp:aid')), one('localStorage', 'tp:session')), 2);
+    }), signal ? { signal: signal } : false);
     // The tab's session: the one a link from another of the shop's domains carries (see
     // linked); the tab's own; in a new tab opened from this site (none), the visit's, last
     // written by any tab (core::input::Boot::session).

@@ -608,6 +608,74 @@ test('with marketing consent, a customer who did not sign out is known on a late
   assert.equal(one('page_view', '/me/v4').userId, undefined, 'the customer went with the marketing consent');
 });
 
+// A customer with two tabs of the shop open signs in in one, then signs out in the other: each
+// tab's events name the customer exactly while they are signed in, whichever tab they use, and
+// after the sign-out both tabs are the next person's visit, with its new anonymous id. A tab
+// opened from elsewhere is a visit of its own and is left alone.
+test('a sign-in and a sign-out in one tab apply to the visit\'s other open tabs; a tab of another visit is left alone', T, async (t) => {
+  const site = 'journey-tabs-identity';
+  const front = await startFront(collector.url);
+  t.after(() => front.close());
+  const html = (title) => `<!doctype html><html><head><title>${title}</title>${grantedSnippet(site)}</head><body>
+<a id="open" href="/x/b" target="_blank">account</a></body></html>`;
+  for (const name of ['a', 'b', 'c']) front.page(name, html(name));
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  const a = await context.newPage();
+  await a.goto(`${front.url}/x/a`);
+  await sdkReady(a);
+  const opened = context.waitForEvent('page');
+  await a.click('#open');
+  const b = await opened;
+  await b.waitForLoadState();
+  await sdkReady(b);
+  const c = await context.newPage(); // typed: a visit of its own
+  await c.goto(`${front.url}/x/c`);
+  await sdkReady(c);
+  for (const p of [a, b, c]) await p.evaluate(() => touchpoint('consent', { marketing: true }));
+  await waitFor('the anonymous id kept', () => a.evaluate(() => !!localStorage.getItem('tp:aid')));
+  // `wait(tab)` resolves once `tab` has heard of another tab's session write ending with `tail`
+  // (Touchpoint's listener, added first, has handed it over by then).
+  const heard = (tab, tail) => tab.evaluate((tail) => {
+    window.__heard = new Promise((resolve) => addEventListener('storage', (e) => {
+      if (e.key === 'tp:session' && (e.newValue || '').endsWith(tail)) resolve();
+    }));
+  }, tail);
+  const wait = (tab) => tab.evaluate(() => window.__heard);
+  await heard(a, '\x1fc-5150'); // (the customer, the session's last field)
+  await b.evaluate(() => { touchpoint('identify', 'c-5150'); touchpoint('track', 'in_b_signed_in'); });
+  await wait(a);
+  await a.evaluate(() => touchpoint('track', 'in_a_signed_in'));
+  const before = await a.evaluate(() => localStorage.getItem('tp:session').split('\x1f')[0]);
+  await heard(b, `\x1f${before}`); // (the session a sign-out ended, the last field of the next)
+  await a.evaluate(() => { touchpoint('reset'); touchpoint('track', 'in_a_signed_out'); });
+  await wait(b);
+  await b.evaluate(() => touchpoint('track', 'in_b_signed_out'));
+  await c.evaluate(() => touchpoint('track', 'in_c'));
+  for (const p of [a, b, c]) await p.evaluate(() => touchpoint('flush'));
+  const all = await waitFor('the five events', async () => {
+    const ev = await collector.events(`&site=${site}`);
+    return ev.filter((e) => e.event.startsWith('in_')).length === 5 && ev;
+  }, { timeout: 30_000 });
+  const one = (name) => onlyOne(all, name);
+  const [inB, inA] = [one('in_b_signed_in'), one('in_a_signed_in')];
+  assert.equal(inB.userId, 'c-5150');
+  assert.equal(inA.userId, 'c-5150', 'a: the customer who signed in in b');
+  assert.equal(inA.sessionId, inB.sessionId, 'one visit');
+  assert.equal(inA.anonymousId, inB.anonymousId);
+  const [outA, outB] = [one('in_a_signed_out'), one('in_b_signed_out')];
+  for (const e of [outA, outB]) {
+    assert.equal(e.userId, undefined, `${e.event}: nobody after the sign-out`);
+    assert.notEqual(e.sessionId, inA.sessionId, `${e.event}: the next person's visit`);
+    assert.notEqual(e.anonymousId, inA.anonymousId, `${e.event}: never linked to the customer's id`);
+  }
+  assert.equal(outB.sessionId, outA.sessionId, 'b: the visit the sign-out in a began');
+  assert.equal(outB.anonymousId, outA.anonymousId);
+  const inC = one('in_c');
+  assert.equal(inC.userId, undefined, 'c: a visit of its own, never signed in');
+  assert.ok(![inA.sessionId, outA.sessionId].includes(inC.sessionId), 'c: its own session');
+});
+
 // The page's tags (an experiment's variant, the store): on every event after touchpoint('set'),
 // the automatic ones included (clicks, friction, route changes), merged by key across calls.
 test('page tags: touchpoint(\'set\') puts context.tags on every later event, merged by key, a null removing its key', T, async (t) => {

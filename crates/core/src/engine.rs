@@ -255,11 +255,7 @@ impl Engine {
             Input::PageShow { persisted, depth, anonymous_id, session } => {
                 if persisted && self.gone {
                     self.back_from_cache(&session, now, &mut found);
-                    // The visitor's id as the pages since left it: a `reset` there (a sign-out
-                    // on a shared computer) gave a new one, which must not be linked to the old.
-                    if self.env.anonymous_id.is_some() && !anonymous_id.is_empty() {
-                        self.env.anonymous_id = Some(anonymous_id);
-                    }
+                    self.take_anonymous_id(anonymous_id);
                 }
                 let restored = self.gone;
                 self.on_show(now);
@@ -267,6 +263,12 @@ impl Engine {
                     // Back from the bfcache: the page is viewed again.
                     self.friction.restored_view();
                     self.page_view(now, "restore", "{}", self.journey.path.clone(), depth);
+                }
+            }
+            Input::OtherTab { anonymous_id, session } => {
+                if !self.gone {
+                    self.take_anonymous_id(anonymous_id);
+                    self.other_tab_session(&session, now);
                 }
             }
             Input::Online(online) => {
@@ -525,7 +527,9 @@ impl Engine {
     fn reset(&mut self, now: u64) {
         self.session.user_id.clear();
         self.remember_customer();
+        let ended = std::mem::take(&mut self.session.id);
         self.new_session(now);
+        self.session.replaced = ended;
         self.set_context();
         if self.env.anonymous_id.is_some() {
             let id = self.uuid();
@@ -910,6 +914,43 @@ impl Engine {
             }
             _ => self.friction.restored(now.saturating_sub(self.left_at.unwrap_or(now)), path, found),
         }
+    }
+
+    /// The visitor's id as another page left it (a tab of the shop, or the pages visited before a
+    /// restore): a `reset` there (a sign-out on a shared computer) gave a new one, which must not
+    /// be linked to the old. Only while this page holds one (marketing consent, already read).
+    fn take_anonymous_id(&mut self, stored: String) {
+        if self.env.anonymous_id.is_some() && !stored.is_empty() {
+            self.env.anonymous_id = Some(stored);
+        }
+    }
+
+    /// The visit's session as another of its tabs just wrote it (while analytics consent lets
+    /// the session be kept): a customer who signed in there is this tab's customer too, and the
+    /// session a sign-out there began (`reset`, which ended this one) is this tab's from now on.
+    /// Otherwise a customer who signed out in one tab went on being named by the other's events.
+    /// The tab's own page views (paths, times) stay its own. A write of an older state (the other
+    /// tab had not yet heard of this one's) changes nothing: a customer is only ever cleared by
+    /// the session that replaced theirs. A tab of another session (opened from elsewhere: a visit
+    /// of its own) is left alone.
+    fn other_tab_session(&mut self, stored: &str, now: u64) {
+        let Some(s) = Session::restore(stored, now).filter(|_| self.may_store()) else { return };
+        if s.id == self.session.id {
+            if !self.session.user_id.is_empty() || s.user_id.is_empty() {
+                return;
+            }
+            self.session.user_id = s.user_id;
+        } else if s.replaced == self.session.id {
+            // (The view's times and use are taken from this page's view when the session is saved.)
+            let (mut s, ours) = (s, &mut self.session);
+            std::mem::swap(&mut s.last_path, &mut ours.last_path);
+            std::mem::swap(&mut s.prev_path, &mut ours.prev_path);
+            s.last = s.last.max(ours.last);
+            *ours = s;
+        } else {
+            return;
+        }
+        self.set_context();
     }
 
     fn on_show(&mut self, now: u64) {

@@ -270,6 +270,12 @@ pub enum Input {
         anonymous_id: String,
         session: String,
     },
+    /// Another tab of the shop wrote the anonymous id or the visit's session (a `storage` event):
+    /// both as stored now, "" for none.
+    OtherTab {
+        anonymous_id: String,
+        session: String,
+    },
     /// `visibilitychange`.
     Visibility {
         hidden: bool,
@@ -418,6 +424,7 @@ pub enum Record {
 /// | `h` pagehide | — |
 /// | `s` pageshow | persisted, depth, anonymous id, session (the rest, as in [`Boot`]) |
 /// | `R` the remembered consent, as another page stored it (a `storage` event, a restore) | its value |
+/// | `T` another tab wrote the anonymous id or the session (a `storage` event) | anonymous id, session (the rest) |
 /// | `v` visibilitychange | hidden |
 /// | `o` online/offline | online |
 /// | `a` fetch answer | request, status, Retry-After |
@@ -472,6 +479,7 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
             anonymous_id: text(4),
             session: rest(record, f, 5),
         },
+        "T" => Input::OtherTab { anonymous_id: text(2), session: rest(record, f, 3) },
         // (Expired or malformed: ignored.)
         "R" => Input::Command(Command::Consent {
             update: super::remembered::update(field(2), time)?,
@@ -688,6 +696,10 @@ mod tests {
             Some(Record::Input(Input::Command(Command::Consent { update, source: ConsentSource::Remembered })))
         );
         assert_eq!(p("R\u{1f}9\u{1f}junk"), None);
+        assert_eq!(
+            p("T\u{1f}9\u{1f}a-2\u{1f}id\u{1f}1\u{1f}2"),
+            Some(Record::Input(Input::OtherTab { anonymous_id: "a-2".into(), session: "id\u{1f}1\u{1f}2".into() }))
+        );
         assert_eq!(p("v\u{1f}1\u{1f}0"), Some(Record::Input(Input::Visibility { hidden: false })));
         assert_eq!(p("o\u{1f}1\u{1f}0"), Some(Record::Input(Input::Online(false))));
         assert_eq!(

@@ -376,6 +376,88 @@ fn back_from_the_bfcache_after_a_sign_out_elsewhere_is_the_next_persons() {
     }
 }
 
+/// Marketing consent granted on `v`, the stored anonymous id read (`aid`).
+fn with_marketing(v: &mut Visit, ms: u64, aid: &str) {
+    let update = crate::consent::Update { analytics: None, marketing: Some(true) };
+    v.at(ms, Input::Command(Command::Consent { update, source: ConsentSource::Api }));
+    v.at(ms + 10, Input::StorageSnapshot(vec![(crate::storage::IDENTITY.into(), aid.into())]));
+}
+
+/// The last event's session, anonymous and customer ids after `name` was tracked on `v`.
+fn ids_after(v: &mut Visit, ms: u64, name: &str) -> [String; 3] {
+    v.at(ms, track(name));
+    let e = v.events().pop().unwrap();
+    assert!(e.contains(name), "{e}");
+    ["\"sessionId\":\"", "\"anonymousId\":\"", "\"userId\":\""].map(|f| field(&e, f))
+}
+
+/// Two tabs of one visit: a customer who signs in in one is named by the other's events from
+/// then on; one who signs out (`reset`) in one is no longer named by the other's, which takes
+/// the new session and anonymous id. Each tab hears of the other's writes (`Input::OtherTab`, a
+/// `storage` event), in any order: a write of an older state changes nothing.
+#[test]
+fn a_sign_in_and_a_sign_out_in_one_tab_apply_to_the_visits_other_tabs() {
+    let mut a = Visit::granted("https://shop.test/a", "");
+    a.page("https://shop.test/a");
+    with_marketing(&mut a, 100, "aid-1");
+    a.at(200, Input::Visibility { hidden: true }); // (the session is written)
+    let mut b = next_page(&a, "https://shop.test/b", false, 300);
+    b.page("https://shop.test/b");
+    with_marketing(&mut b, 400, "aid-1");
+    let tell = |to: &mut Visit, ms: u64, aid: &str, from: &Visit| {
+        to.at(ms, Input::OtherTab { anonymous_id: aid.into(), session: stored_session(from) });
+    };
+    let [session, aid, user] = ids_after(&mut b, 500, "browse");
+    assert_eq!((aid.as_str(), user.as_str()), ("aid-1", ""));
+
+    // Signed in on b; a hears of it, and of b's older write (before the sign-in) afterwards.
+    let stale = stored_session(&b);
+    b.at(1_000, identify("c-7", "{}"));
+    tell(&mut a, 1_100, "aid-1", &b);
+    a.at(1_150, Input::OtherTab { anonymous_id: "aid-1".into(), session: stale });
+    assert_eq!(ids_after(&mut a, 1_200, "add_to_cart"), [session.clone(), aid.clone(), "c-7".into()]);
+
+    // A tab of another session (opened from elsewhere, a visit of its own), the customer's too.
+    a.at(1_300, Input::Visibility { hidden: true });
+    let own = "11111111-1111-4111-8111-111111111111";
+    let mut cb = boot("https://shop.test/c", "");
+    cb.session = stored_session(&a).replacen(&session, own, 1);
+    let mut c = Visit::new_at(&[("site", "shop"), ("consent", "granted")], cb, 1_400);
+    c.page("https://shop.test/c");
+
+    // Signed out on a: b is the next person's, whatever b wrote before; c's visit is its own.
+    a.at(2_000, Input::Command(Command::Reset));
+    let [next, next_aid, user] = ids_after(&mut a, 2_100, "signed_out");
+    assert!(next != session && next_aid != aid && user.is_empty(), "{next} {next_aid} {user}");
+    let before_reset = stored_session(&b);
+    tell(&mut b, 2_200, &next_aid, &a);
+    assert_eq!(ids_after(&mut b, 2_300, "browse"), [next.clone(), next_aid.clone(), String::new()]);
+    a.at(2_400, Input::OtherTab { anonymous_id: next_aid.clone(), session: before_reset });
+    assert_eq!(ids_after(&mut a, 2_500, "browse"), [next, next_aid, String::new()]);
+    tell(&mut c, 2_600, "", &a);
+    assert_eq!(ids_after(&mut c, 2_700, "browse"), [own.into(), String::new(), "c-7".into()]);
+    // b's own page view is still its own: its page_leave names its path.
+    b.at(3_000, Input::PageHide);
+    let leave = b.events().pop().unwrap();
+    assert!(leave.contains("page_leave") && leave.contains(r#""path":"/b""#), "{leave}");
+}
+
+/// Without analytics consent a tab keeps no session, and takes none from another tab's write.
+#[test]
+fn another_tabs_session_is_not_taken_without_analytics_consent() {
+    let mut a = Visit::granted("https://shop.test/a", "");
+    a.page("https://shop.test/a");
+    a.at(100, identify("c-7", "{}"));
+    let mut b = Visit::new(&[("site", "shop"), ("consent", "pending")], boot("https://shop.test/b", ""));
+    b.page("https://shop.test/b");
+    b.at(200, Input::OtherTab { anonymous_id: String::new(), session: stored_session(&a) });
+    let update = crate::consent::Update { analytics: Some(true), marketing: None };
+    b.at(300, Input::Command(Command::Consent { update, source: ConsentSource::Api }));
+    // (Both pages draw the same ids from the tests' entropy: the customer tells.)
+    let [_, _, user] = ids_after(&mut b, 400, "browse");
+    assert!(user.is_empty(), "{user}");
+}
+
 /// data-remember-consent: the visitor's decision made on another page of the site (another tab,
 /// or the page they went to before coming back from the back/forward cache) applies to this one
 /// at once: a "no" stops it, a "yes" starts it. Not remembered again; nothing without the option.

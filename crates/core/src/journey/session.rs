@@ -34,6 +34,9 @@ pub struct Session {
     pub used: bool,
     /// The signed-in customer (`identity`), "" for none.
     pub user_id: String,
+    /// The session a sign-out (`reset`) ended to begin this one, "" for none: the visit's other
+    /// open tabs, still in that one, then follow (`engine::other_tab_session`).
+    pub replaced: String,
 }
 
 impl Session {
@@ -46,8 +49,8 @@ impl Session {
         let f: Vec<&str> = split_byte(stored, 0x1f).collect();
         let num = super::super::config::parse_u64;
         // Each format is the one before with fields added at the end: 5 fields, then the page
-        // view before (9), the campaign (10), the customer (11).
-        if !matches!(f.len(), 5 | 9..=11) {
+        // view before (9), the campaign (10), the customer (11), the session it replaced (12).
+        if !matches!(f.len(), 5 | 9..=12) {
             return None;
         }
         let field = |i: usize| f.get(i).copied().unwrap_or_default();
@@ -59,6 +62,7 @@ impl Session {
             last_path: field(4).into(),
             campaign: field(9).into(),
             user_id: field(10).into(),
+            replaced: field(11).into(),
             ..Session::default()
         };
         if f.len() > 5 {
@@ -87,9 +91,13 @@ impl Session {
         // JSON escapes control characters: the campaign never holds the separator.
         v.push_str(&self.campaign);
         // (`identity::check` refuses control characters: never the separator.)
-        if !self.user_id.is_empty() {
+        if !self.user_id.is_empty() || !self.replaced.is_empty() {
             v.push('\x1f');
             v.push_str(&self.user_id);
+        }
+        if !self.replaced.is_empty() {
+            v.push('\x1f');
+            v.push_str(&self.replaced);
         }
         v
     }
@@ -137,6 +145,10 @@ mod tests {
         assert_eq!(Session::restore(&s.store(), 6_000), Some(s.clone()));
         s.user_id = "c-1042".into();
         assert_eq!(Session::restore(&s.store(), 6_000), Some(s.clone()), "with the customer");
+        s.replaced = ID.into();
+        assert_eq!(Session::restore(&s.store(), 6_000), Some(s.clone()), "begun by a sign-out");
+        s.user_id.clear();
+        assert_eq!(Session::restore(&s.store(), 6_000), Some(s.clone()), "without a customer");
         let short = [ID, "\x1f1000\x1f5000\x1femail\x1f/cart"].concat();
         assert_eq!(Session::restore(&short, 6_000).map(|s| s.last_path), Some("/cart".into()), "the earlier format");
         let nine = [ID, "\x1f1000\x1f5000\x1femail\x1f/cart\x1f/\x1f4000\x1f4500\x1f1"].concat();
@@ -185,12 +197,13 @@ mod tests {
         fn what_is_stored_is_read_back(
             channel in "[a-z_]{0,12}", path in "/[^\\x00-\\x1f]{0,16}", prev in "(/[^\\x00-\\x1f]{0,8})?",
             campaign in "(\"source\":\"[^\\x00-\\x1f\"]{1,8}\")?", user_id in "([^\\x00-\\x1f\\x7f]{1,20})?",
-            start in 0u64..1_000_000, used: bool,
+            start in 0u64..1_000_000, used: bool, replaced: bool,
         ) {
             proptest::prop_assume!(user_id.is_empty() || super::super::identity::check(&user_id, false).is_ok());
             let s = Session {
                 id: ID.into(), start, last: start + 10, channel, campaign, last_path: path, prev_path: prev,
                 arrived: start + 1, left: start + 2, used, user_id,
+                replaced: if replaced { ID.into() } else { String::new() },
             };
             proptest::prop_assert_eq!(Session::restore(&s.store(), start + 20), Some(s));
         }
