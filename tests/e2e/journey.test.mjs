@@ -747,7 +747,10 @@ touchpoint('track', 'queued_call');
 /** One try of a visit that leaves /a for /b, comes back to /a by the back button, and leaves it
  * again; returns whether /a came back from the back/forward cache (Chromium may evict it and
  * load it again: its call) and, if so, the site's stored events. */
-async function restoredVisit(bfBrowser, site) {
+/** /a, then /b, then back to /a restored from the back/forward cache (`restored` false when
+ * Chromium loaded it again instead). `onA` and `onB` run in those pages (after Touchpoint is
+ * ready); by default /b identifies customer c-9. */
+async function restoredVisit(bfBrowser, site, { onA = () => {}, onB = () => touchpoint('identify', 'c-9') } = {}) {
   const context = await bfBrowser.newContext();
   try {
     await context.addInitScript(() => {
@@ -760,10 +763,11 @@ async function restoredVisit(bfBrowser, site) {
     const page = await context.newPage();
     await page.goto(`${collector.url}/a`);
     await sdkReady(page);
+    await page.evaluate(onA);
     await eventsUntil(site, 'page_view');
     await page.goto(`${collector.url}/b`);
     await sdkReady(page);
-    await page.evaluate(() => touchpoint('identify', 'c-9'));
+    await page.evaluate(onB);
     await page.goBack({ waitUntil: 'commit' });
     const outcome = await waitFor('/a back, from the cache or loaded again', () => page.evaluate(() => {
       if (window.__tpShows.includes(true)) return { restored: true };
@@ -819,6 +823,42 @@ test('a page restored from the back/forward cache: its own page view in the sess
   assert.equal(restored.resumed, undefined, 'a view of its own, not a resumed stretch');
   // (The page fits the window: all of it is seen, on the restored view as on the load's.)
   assert.deepEqual([loaded.max_scroll_pct, restored.max_scroll_pct], [100, 100]);
+});
+
+// A customer signed in on /a signs out on /b (reset: a new session, and with marketing consent a
+// new anonymous id), then goes back to /a, restored from the back/forward cache: /a's events
+// from then on are the next person's, never linked to the customer by the ids /a held in memory.
+test('a page restored from the back/forward cache after a sign-out on the page visited meanwhile: the next person\'s session and anonymous id', T, async (t) => {
+  const bfBrowser = await launch({ bfcache: true });
+  t.after(() => bfBrowser.close());
+  const ATTEMPTS = 4;
+  let run;
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    run = await restoredVisit(bfBrowser, `journey-restored-out-${attempt}`, {
+      onA: () => { touchpoint('consent', { marketing: true }); touchpoint('identify', 'c-9'); },
+      onB: () => { touchpoint('consent', { marketing: true }); touchpoint('reset'); touchpoint('track', 'signed_out'); },
+    });
+    if (run.restored) break;
+    t.diagnostic(`attempt ${attempt}: /a was not restored from the cache (${run.why}); again`);
+  }
+  assert.ok(run.restored, `/a restored from the back/forward cache in one of ${ATTEMPTS} attempts`);
+  const at = (e) => `${e.event} ${e.properties.navigation || ''}`.trim();
+  const ofA = run.events.filter((e) => e.context.page.path === '/a');
+  // (/a's first page_leave, when the visitor went to /b: signed in, with marketing consent.)
+  const [loaded, restored] = ['page_leave', 'page_view restore'].map((name) => ofA.find((e) => at(e) === name));
+  assert.ok(loaded && restored, JSON.stringify(ofA.map(at)));
+  assert.equal(loaded.userId, 'c-9', 'signed in on /a before');
+  const out = onlyOne(run.events, 'signed_out');
+  assert.ok(loaded.anonymousId && out.anonymousId && loaded.anonymousId !== out.anonymousId, 'reset gave a new anonymous id');
+  assert.notEqual(out.sessionId, loaded.sessionId, 'and a new session');
+  // The restored view's events: its page view, quick_back maybe, its page_leave.
+  const after = ofA.filter((e) => e.timestamp >= restored.timestamp);
+  assert.ok(after.some((e) => e.event === 'page_leave'), JSON.stringify(after.map(at)));
+  for (const e of after) {
+    assert.equal(e.userId, undefined, `${at(e)}: nobody signed in`);
+    assert.equal(e.anonymousId, out.anonymousId, `${at(e)}: the anonymous id /b's sign-out gave`);
+    assert.equal(e.sessionId, out.sessionId, `${at(e)}: the session /b's sign-out began`);
+  }
 });
 
 // A page prerendered by the browser (Speculation Rules) may never be shown. This headless Chromium
