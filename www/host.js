@@ -171,8 +171,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     if (interactive || el.hasAttribute('onclick') || (w.getComputedStyle && getComputedStyle(el).cursor === 'pointer' &&
       getComputedStyle(d.body || d.documentElement).cursor !== 'pointer')) fl |= 2;
     // Clicks whose answer cannot be seen (fl 4: not judged by rage and dead clicks): in a field
-    // they place the caret; on a canvas the answer is drawn, not put in the DOM.
-    if (el.isContentEditable || /^(textarea|select|canvas)$/.test(tag) ||
+    // they place the caret; on a canvas the answer is drawn, not put in the DOM; in a web
+    // component that shows nothing but a closed shadow root (no child nodes of its own, none that
+    // the page can see), the answer is in that root, which no observer outside it reaches.
+    if (el.isContentEditable || /^(textarea|select|canvas)$/.test(tag) || (tag.indexOf('-') > 0 && !el.shadowRoot && !el.firstChild) ||
       (tag === 'input' && !/^(button|submit|reset|image|checkbox|radio|range|color|file)$/.test(type))) fl |= 4;
     // "Nothing happens in the page" is the expected outcome: a download, another window, the
     // phone or mail app, a file picker, or the element already is the current one (the tab

@@ -984,6 +984,10 @@ const normal = [
   { name: 'a colour picker drawn on a canvas, clicked 4 times', act: (p) => clickN(p, '#swatches', 4) },
   { name: 'one click on a canvas colour picker (cursor: pointer)', act: (p) => clickN(p, '#swatches', 1) },
   { name: 'a web component\'s button that changes its shadow DOM, clicked 4 times', act: (p) => clickN(p, '#shadow-qty #inc', 4) },
+  // Its answers cannot be seen from outside (no MutationObserver reaches a closed shadow root):
+  // not judged by rage and dead clicks.
+  { name: 'a web component\'s button in a closed shadow root that changes it, clicked 4 times', act: (p) => clickN(p, '#closed-qty', 4) },
+  { name: 'one click on a web component\'s button in a closed shadow root', act: (p) => clickN(p, '#closed-qty', 1) },
   {
     name: 'a button whose request answers after 1.5 s and the page then shows the result',
     act: async (p) => {
