@@ -790,22 +790,29 @@ async function restoredVisit(bfBrowser, site, { onA = () => {}, onB = () => touc
   }
 }
 
-// A page restored from the back/forward cache paints nothing anew and Chromium reports no LCP
-// entry for it; web-vitals (and so CrUX) counts it as a view whose LCP is the time from pageshow
-// to the second frame after it. Before, the restored view's page_leave carried no lcp_ms: the
-// share of good LCP left out the fastest views a shop has.
-test('a page restored from the back/forward cache: its own page view in the session the next page kept, its quick_back, and its page_leave with the restore\'s LCP', T, async (t) => {
-  // Playwright turns the back/forward cache off by default; this test needs it.
+/** restoredVisit in a Chromium with the back/forward cache on (Playwright turns it off by
+ * default), again on a site of its own when Chromium loaded /a again instead (it may evict a
+ * page), up to 4 times; fails unless /a was restored. Returns its events. */
+async function restoredRun(t, site, actions) {
   const bfBrowser = await launch({ bfcache: true });
   t.after(() => bfBrowser.close());
   const ATTEMPTS = 4;
   let run;
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-    run = await restoredVisit(bfBrowser, `journey-restored-${attempt}`);
+    run = await restoredVisit(bfBrowser, `${site}-${attempt}`, actions);
     if (run.restored) break;
     t.diagnostic(`attempt ${attempt}: /a was not restored from the cache (${run.why}); again`);
   }
   assert.ok(run.restored, `/a restored from the back/forward cache in one of ${ATTEMPTS} attempts`);
+  return run;
+}
+
+// A page restored from the back/forward cache paints nothing anew and Chromium reports no LCP
+// entry for it; web-vitals (and so CrUX) counts it as a view whose LCP is the time from pageshow
+// to the second frame after it. Before, the restored view's page_leave carried no lcp_ms: the
+// share of good LCP left out the fastest views a shop has.
+test('a page restored from the back/forward cache: its own page view in the session the next page kept, its quick_back, and its page_leave with the restore\'s LCP', T, async (t) => {
+  const run = await restoredRun(t, 'journey-restored');
   const ofA = run.events.filter((e) => e.context.page.path === '/a' || e.properties.path === '/a');
   assert.deepEqual(ofA.map((e) => `${e.event} ${e.properties.navigation || ''}`.trim()),
     ['page_view load', 'page_leave', 'page_view restore', 'quick_back', 'page_leave'], JSON.stringify(ofA.map((e) => e.event)));
@@ -829,19 +836,10 @@ test('a page restored from the back/forward cache: its own page view in the sess
 // new anonymous id), then goes back to /a, restored from the back/forward cache: /a's events
 // from then on are the next person's, never linked to the customer by the ids /a held in memory.
 test('a page restored from the back/forward cache after a sign-out on the page visited meanwhile: the next person\'s session and anonymous id', T, async (t) => {
-  const bfBrowser = await launch({ bfcache: true });
-  t.after(() => bfBrowser.close());
-  const ATTEMPTS = 4;
-  let run;
-  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-    run = await restoredVisit(bfBrowser, `journey-restored-out-${attempt}`, {
-      onA: () => { touchpoint('consent', { marketing: true }); touchpoint('identify', 'c-9'); },
-      onB: () => { touchpoint('consent', { marketing: true }); touchpoint('reset'); touchpoint('track', 'signed_out'); },
-    });
-    if (run.restored) break;
-    t.diagnostic(`attempt ${attempt}: /a was not restored from the cache (${run.why}); again`);
-  }
-  assert.ok(run.restored, `/a restored from the back/forward cache in one of ${ATTEMPTS} attempts`);
+  const run = await restoredRun(t, 'journey-restored-out', {
+    onA: () => { touchpoint('consent', { marketing: true }); touchpoint('identify', 'c-9'); },
+    onB: () => { touchpoint('consent', { marketing: true }); touchpoint('reset'); touchpoint('track', 'signed_out'); },
+  });
   const at = (e) => `${e.event} ${e.properties.navigation || ''}`.trim();
   const ofA = run.events.filter((e) => e.context.page.path === '/a');
   // (/a's first page_leave, when the visitor went to /b: signed in, with marketing consent.)
