@@ -311,7 +311,7 @@
     tbody.textContent = '';
     $('channel-goal').textContent = 'Reached ' + ch.goal;
     $('seg-name').textContent = SEGMENTS[by].title;
-    if (!ch.channels.length) { emptyRow(tbody, 6, 'No sessions in this range.'); return; }
+    if (!ch.channels.length) { emptyRow(tbody, 9, 'No sessions in this range.'); return; }
     ch.channels.forEach(function (c) {
       var name = c[by];
       var tr = clickableRow(state.by === by && state.channel === name, function () { listBy(function () { state.channel = name; }); });
@@ -330,13 +330,15 @@
     }
   }
 
-  // A channels table row's figures, after its name.
+  // A channels table row's figures, after its name; last the Core Web Vitals of its sessions'
+  // page views, coloured as the pages' are (a channel landing on slow pages reads at a glance).
   function segmentFigures(tr, c) {
     cell(tr, fmt(c.sessions), 'n');
     cell(tr, pct(c.sessionsWithFrictionShare), 'n');
     cell(tr, fmt(c.frictionPerSession, 2), 'n');
     var sc = cell(tr, '', 'n'); sc.appendChild(el('span', 'score ' + scoreClass(c.averageScore), fmt(c.averageScore, 0)));
     cell(tr, fmt(c.converted) + ' (' + pct(c.conversionRate) + ')', 'n');
+    vitalCells(tr, c.vitals);
   }
 
   // --- pages ----------------------------------------------------------------------------------
@@ -366,6 +368,10 @@
     var badge = td.appendChild(vitalBadge(v, ''));
     td.title = badge.title;
     return td;
+  }
+  // The LCP, INP and CLS cells of a row (of the pages or the channels), in the tables' order.
+  function vitalCells(tr, vitals) {
+    ['lcp', 'inp', 'cls'].forEach(function (k) { vitalCell(tr, (vitals || {})[k]).setAttribute('data-vital', k); });
   }
   // Every page of the range together, above the table: the site's share of good views.
   function siteVitals(all) {
@@ -399,8 +405,7 @@
       cell(tr, fmt(p.views), 'n');
       cell(tr, duration(p.engagedMsPerView), 'n');
       cell(tr, p.averageScrollPct == null ? '–' : fmt(p.averageScrollPct, 0) + ' %', 'n');
-      var vitals = p.vitals || {};
-      ['lcp', 'inp', 'cls'].forEach(function (k) { vitalCell(tr, vitals[k]).setAttribute('data-vital', k); });
+      vitalCells(tr, p.vitals);
       cell(tr, fmt(p.friction), 'n' + (p.friction ? ' hot' : ''));
       cell(tr, p.frictionPerView == null ? '–' : fmt(p.frictionPerView, 2), 'n');
       // Most first: what kind of struggle the page is known for.

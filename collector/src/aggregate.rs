@@ -64,14 +64,22 @@ CREATE TABLE IF NOT EXISTS sessions (
     user_id     TEXT NOT NULL DEFAULT '',  -- the customer (userId of its latest event that has one)
     user_ts     INTEGER NOT NULL DEFAULT 0,  -- that event's time
     device      TEXT NOT NULL DEFAULT '',  -- device class (context.device of its first event that has one)
+    -- Per Core Web Vital (LCP, CLS, INP) its page_leave events that measured it, and of those the
+    -- good and the poor ones, as the page tables count them (`VITAL_COLUMNS`; version 19).
+    lcp_measured INTEGER NOT NULL DEFAULT 0, lcp_good INTEGER NOT NULL DEFAULT 0, lcp_poor INTEGER NOT NULL DEFAULT 0,
+    cls_measured INTEGER NOT NULL DEFAULT 0, cls_good INTEGER NOT NULL DEFAULT 0, cls_poor INTEGER NOT NULL DEFAULT 0,
+    inp_measured INTEGER NOT NULL DEFAULT 0, inp_good INTEGER NOT NULL DEFAULT 0, inp_poor INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (session_id, site)
 ) WITHOUT ROWID;
 -- Two indexes only (each session row is rewritten once per group it appears in, and every
 -- index costs a b-tree write then). They carry what the counts, the average score, the
--- friction filter, the funnel and the channels, devices and campaigns read, so those read the
--- index alone. (One without `campaign` is from before version 12: the store makes it again.)
-CREATE INDEX IF NOT EXISTS sessions_site_last ON sessions(site, last_ts, first_ts, score, friction, moments, channel, device, campaign);
-CREATE INDEX IF NOT EXISTS sessions_last ON sessions(last_ts, first_ts, score, friction, moments, channel, device, campaign);
+-- friction filter, the funnel and the channels, devices and campaigns (with their vitals) read,
+-- so those read the index alone. (One without `campaign` is from before version 12, one without
+-- the vitals from before version 19: the store makes it again.)
+CREATE INDEX IF NOT EXISTS sessions_site_last ON sessions(site, last_ts, first_ts, score, friction, moments, channel, device, campaign,
+    lcp_measured, lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor);
+CREATE INDEX IF NOT EXISTS sessions_last ON sessions(last_ts, first_ts, score, friction, moments, channel, device, campaign,
+    lcp_measured, lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor);
 -- A customer's sessions, most recent first. Partial: a session without a customer costs it no
 -- write (a query must say `user_id <> ''` to use it).
 CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id, last_ts) WHERE user_id <> '';
@@ -347,15 +355,84 @@ pub const PAGE_COLUMNS: [&str; 14] = [
 const VITALS_AT: usize = 5;
 pub const VITAL_COLUMNS: &[&str] = PAGE_COLUMNS.split_at(VITALS_AT).1;
 
+/// The Core Web Vitals' counts of a page row or of a session, in the order of [`VITAL_COLUMNS`].
+pub type VitalCounts = [i64; VITAL_COLUMNS.len()];
+
+/// The Core Web Vitals' counts in `page` (a page_leave's; all 0 for any other event).
+pub(crate) fn vital_counts(page: &PageCounts) -> VitalCounts {
+    let mut v = VitalCounts::default();
+    v.copy_from_slice(&page[VITALS_AT..]);
+    v
+}
+
+/// Adds the Core Web Vitals' counts `v` to `sum` (a session's, a channel's).
+pub(crate) fn add_vital_counts(sum: &mut VitalCounts, v: &VitalCounts) {
+    for (sum, n) in sum.iter_mut().zip(v) {
+        *sum += n;
+    }
+}
+
+/// The Core Web Vitals' counts of a row read with [`VITAL_COLUMNS`] from its column `at` on.
+pub(crate) fn read_vital_counts(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<VitalCounts> {
+    let mut v = VitalCounts::default();
+    for (i, n) in v.iter_mut().enumerate() {
+        *n = r.get(at + i)?;
+    }
+    Ok(v)
+}
+
+/// `ALTER TABLE` adding [`VITAL_COLUMNS`] (0 in every row) to `table`.
+fn add_vital_columns(table: &str) -> String {
+    VITAL_COLUMNS.iter().map(|c| format!("ALTER TABLE {table} ADD COLUMN {c} INTEGER NOT NULL DEFAULT 0;\n")).collect()
+}
+
 /// Version 15 -> 16: the page tables gain the Core Web Vitals' counts (filled by [`fill_pages`]).
 pub fn add_vitals() -> String {
-    let mut sql = String::new();
-    for (table, _) in PAGE_TABLES {
-        for column in VITAL_COLUMNS {
-            sql += &format!("ALTER TABLE {table} ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0;\n");
+    PAGE_TABLES.iter().map(|(table, _)| add_vital_columns(table)).collect()
+}
+
+/// Version 18 -> 19: `sessions` gains the Core Web Vitals' counts of its page_leave events (for
+/// the channels, devices and campaigns); the indexes that cover them are made again (by
+/// [`SCHEMA`], run next; then [`fill_session_vitals`]).
+pub fn add_session_vitals() -> String {
+    add_vital_columns("sessions") + "DROP INDEX IF EXISTS sessions_site_last;\nDROP INDEX IF EXISTS sessions_last;\n"
+}
+
+/// Then each session's counts from its stored page_leave events, as [`apply`] counts them
+/// ([`page_counts`], each event read through the same checks as at ingest). Added to the rows
+/// (0 after [`add_session_vitals`]) every `FLUSH` events, so the memory stays bounded on a large
+/// database.
+pub fn fill_session_vitals(conn: &Connection) -> rusqlite::Result<()> {
+    const FLUSH: usize = 200_000;
+    let mut stmt = conn.prepare(
+        "SELECT session_id, site, event, timestamp, body FROM events INDEXED BY events_event_id
+          WHERE event = 'page_leave'",
+    )?;
+    let sums: Vec<String> = VITAL_COLUMNS.iter().enumerate().map(|(i, c)| format!("{c} = {c} + ?{}", i + 3)).collect();
+    let mut add =
+        conn.prepare(&format!("UPDATE sessions SET {} WHERE session_id = ?1 AND site = ?2", sums.join(", ")))?;
+    let mut sessions: Map<(String, String), VitalCounts> = Map::default();
+    let mut write = |sessions: &mut Map<(String, String), VitalCounts>| -> rusqlite::Result<()> {
+        for ((session_id, site), v) in sessions.drain() {
+            let mut args: Vec<&dyn rusqlite::ToSql> = vec![&session_id, &site];
+            args.extend(v.iter().map(|n| n as &dyn rusqlite::ToSql));
+            add.execute(args.as_slice())?;
+        }
+        Ok(())
+    };
+    let mut rows = stmt.query([])?;
+    let mut seen = 0usize;
+    while let Some(r) = rows.next()? {
+        let [session_id, site, event, timestamp, body]: [String; 5] =
+            [r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?];
+        let facts = crate::facts::extract(&event, &timestamp, &body);
+        add_vital_counts(sessions.entry((session_id, site)).or_default(), &vital_counts(&page_counts(&event, &facts)));
+        seen += 1;
+        if seen.is_multiple_of(FLUSH) {
+            write(&mut sessions)?;
         }
     }
-    sql
+    write(&mut sessions)
 }
 
 /// The key under which the page tables keep a site's rows of one device class (`context.device`
@@ -1038,13 +1115,16 @@ struct Session {
     /// The customer: the `userId` of its latest event that has one, and that event's time.
     user_id: String,
     user_ts: i64,
+    /// The Core Web Vitals' counts of its page_leave events, as the page tables count them.
+    vitals: VitalCounts,
     /// The sample rate of the first event added that has one (not stored: read for a new
     /// session only, see [`Metric::Sampled`]).
     sample_rate: u8,
 }
 
 impl Session {
-    fn add(&mut self, e: &Event, ts: i64) {
+    /// Adds the event `e`, counting at `ts`, whose page counts are `page` ([`page_counts`]).
+    fn add(&mut self, e: &Event, ts: i64, page: &PageCounts) {
         let f = &e.facts;
         // Every event of a session carries the same attribution; an earlier one that has it
         // wins, so that events arriving out of order (retries, adopted tabs) give the same row.
@@ -1087,6 +1167,7 @@ impl Session {
         if f.moment && !self.moments.iter().any(|m| m == e.event()) && self.moments.len() < 32 {
             self.moments.push(e.event().to_string());
         }
+        add_vital_counts(&mut self.vitals, &vital_counts(page));
     }
 
     fn score(&self) -> u8 {
@@ -1148,7 +1229,8 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
         let mut put_tag = conn.prepare_cached(TAG_ROW)?;
         let mut load = conn.prepare_cached(
             "SELECT first_ts, last_ts, events, touchpoints, friction, moments, by_type, entry_path, last_path,
-                    channel, campaign, user_id, user_ts, device
+                    channel, campaign, user_id, user_ts, device, lcp_measured, lcp_good, lcp_poor, cls_measured,
+                    cls_good, cls_poor, inp_measured, inp_good, inp_poor
                FROM sessions WHERE session_id = ?1 AND site = ?2",
         )?;
         for (&(id, e), tags) in rows.iter().zip(&tags_of) {
@@ -1221,6 +1303,7 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
                                 user_id: r.get(11)?,
                                 user_ts: r.get(12)?,
                                 device: r.get(13)?,
+                                vitals: read_vital_counts(r, 14)?,
                                 sample_rate: 0,
                             })
                         })
@@ -1231,21 +1314,26 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
                     sessions.len() - 1
                 }
             };
-            sessions[i].1.add(e, ts);
+            sessions[i].1.add(e, ts, &page);
         }
     }
     // An upsert, not INSERT OR REPLACE (a delete and an insert: every index written twice).
     let mut save = conn.prepare_cached(
         "INSERT INTO sessions
            (session_id, site, first_ts, last_ts, events, touchpoints, friction, moments, by_type, score,
-            entry_path, last_path, channel, campaign, user_id, user_ts, device)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+            entry_path, last_path, channel, campaign, user_id, user_ts, device, lcp_measured, lcp_good, lcp_poor,
+            cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                 ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)
          ON CONFLICT (session_id, site) DO UPDATE SET first_ts = excluded.first_ts, last_ts = excluded.last_ts,
            events = excluded.events, touchpoints = excluded.touchpoints, friction = excluded.friction,
            moments = excluded.moments, by_type = excluded.by_type, score = excluded.score,
            entry_path = excluded.entry_path, last_path = excluded.last_path, channel = excluded.channel,
            campaign = excluded.campaign, user_id = excluded.user_id, user_ts = excluded.user_ts,
-           device = excluded.device",
+           device = excluded.device, lcp_measured = excluded.lcp_measured, lcp_good = excluded.lcp_good,
+           lcp_poor = excluded.lcp_poor, cls_measured = excluded.cls_measured, cls_good = excluded.cls_good,
+           cls_poor = excluded.cls_poor, inp_measured = excluded.inp_measured, inp_good = excluded.inp_good,
+           inp_poor = excluded.inp_poor",
     )?;
     for ((session_id, site), s, is_new) in &sessions {
         save.execute(params![
@@ -1266,6 +1354,15 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
             s.user_id,
             s.user_ts,
             s.device,
+            s.vitals[0],
+            s.vitals[1],
+            s.vitals[2],
+            s.vitals[3],
+            s.vitals[4],
+            s.vitals[5],
+            s.vitals[6],
+            s.vitals[7],
+            s.vitals[8],
         ])?;
         if *is_new {
             let minute = s.first_ts.div_euclid(60_000);
@@ -1577,6 +1674,71 @@ mod tests {
         }
     }
 
+    /// Each session's Core Web Vitals' counts (`sessions`' vitals columns, what the channels
+    /// sum): those of its page_leave events alone, rated as the page tables rate them (junk
+    /// figures not measured), added up over the groups it appears in, per site; a page view or a
+    /// click carrying the same figures counts nothing. The migration's `fill_session_vitals`
+    /// (from the stored events, onto rows whose counts are 0) makes the same rows.
+    #[test]
+    fn session_vitals_are_its_page_leaves() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE events (id INTEGER PRIMARY KEY, message_id TEXT, site TEXT, type TEXT, event TEXT,
+                                  session_id TEXT, timestamp TEXT, received_at INTEGER, body TEXT);
+             CREATE INDEX events_event_id ON events(event, id);",
+        )
+        .unwrap();
+        conn.execute_batch(SCHEMA).unwrap();
+        conn.execute_batch(&page_schema()).unwrap();
+        // (site, session, event, properties, receive time: a later one is another group).
+        let events = [
+            ("shop", "s1", "page_leave", r#"{"lcp_ms":1200,"cls_milli":40,"inp":"good"}"#, 1),
+            ("shop", "s1", "page_leave", r#"{"lcp_ms":4500,"cls_milli":120,"inp_ms":650}"#, 1),
+            ("shop", "s1", "page_view", r#"{"lcp_ms":1000,"cls_milli":10,"inp":"good"}"#, 1),
+            ("shop", "s1", "click", r#"{"lcp_ms":1000,"cls_milli":10,"inp":"poor"}"#, 1),
+            ("shop", "s2", "page_leave", r#"{"lcp_ms":"900","cls_milli":-3,"inp":"fast","inp_ms":700000}"#, 1),
+            ("shop", "s2", "page_view", r#"{}"#, 1),
+            ("shop", "s2", "page_leave", r#"{"lcp_ms":3000,"resumed":true}"#, 2),
+            ("shop", "s1", "page_leave", r#"{"cls_milli":300,"inp":"needs-improvement"}"#, 2),
+            ("blog", "s1", "page_leave", r#"{"lcp_ms":5000}"#, 2),
+        ];
+        for (id, (site, session, event, props, group)) in events.iter().enumerate() {
+            let timestamp = format!("2026-11-20T10:00:{:02}.000Z", id);
+            let body =
+                format!(r#"{{"type":"track","event":"{event}","timestamp":"{timestamp}","properties":{props}}}"#);
+            conn.execute(
+                "INSERT INTO events (id, message_id, site, type, event, session_id, timestamp, received_at, body)
+                 VALUES (?1, ?1, ?2, 'track', ?3, ?4, ?5, ?6, ?7)",
+                params![id as i64 + 1, site, event, session, timestamp, 1_795_000_000_000i64 + group, body],
+            )
+            .unwrap();
+        }
+        rebuild(&conn).unwrap();
+        let columns = VITAL_COLUMNS.join(" || '/' || ");
+        let counts = || -> Vec<String> {
+            let sql =
+                format!("SELECT site || ' ' || session_id || ' ' || {columns} FROM sessions ORDER BY site, session_id");
+            let mut stmt = conn.prepare(&sql).unwrap();
+            let rows = stmt.query_map([], |r| r.get(0)).unwrap();
+            rows.collect::<Result<_, _>>().unwrap()
+        };
+        // lcp, cls, inp: measured/good/poor.
+        let want = ["blog s1 1/0/1/0/0/0/0/0/0", "shop s1 2/1/1/3/1/1/3/1/1", "shop s2 1/0/0/0/0/0/0/0/0"];
+        assert_eq!(counts(), want);
+        // The page tables counted the same page_leave events (every page's together).
+        let sums = VITAL_COLUMNS.iter().map(|c| format!("SUM({c})")).collect::<Vec<_>>().join(" || '/' || ");
+        let pages: String = conn
+            .query_row(&format!("SELECT {sums} FROM page_days WHERE instr(site, char(1)) = 0"), [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(pages, "4/1/2/3/1/1/3/1/1");
+        // The migration: the columns added (0), then filled from the stored events.
+        let zero = VITAL_COLUMNS.iter().map(|c| format!("{c} = 0")).collect::<Vec<_>>().join(", ");
+        conn.execute(&format!("UPDATE sessions SET {zero}"), []).unwrap();
+        assert!(counts().iter().all(|r| r.ends_with(" 0/0/0/0/0/0/0/0/0")));
+        fill_session_vitals(&conn).unwrap();
+        assert_eq!(counts(), want);
+    }
+
     proptest::proptest! {
         /// The device class `FirstGroup` reads back from a session's first group (to take its
         /// count out again, or to fill it) is the one `Session::add` kept when `apply` counted
@@ -1599,7 +1761,7 @@ mod tests {
                 }
                 let facts = crate::facts::Facts { ts_ms: ts, device: devices[d].into(), ..Default::default() };
                 let text = EventText { site: "shop", event: "click", session_id: "s", ..Default::default() };
-                session.add(&Event::new(text, facts), ts);
+                session.add(&Event::new(text, facts), ts, &PageCounts::default());
                 first.add(received_at, ts, 0, devices[d]);
             }
             let counted = counted.unwrap_or_else(|| session.device.clone());

@@ -1514,8 +1514,9 @@ pub fn funnel(
 /// Sessions of a range by attribution channel (the SDK's `context.channel` of the session; those
 /// without one under `""`), or by device class or campaign (`by`: `context.device`,
 /// `context.campaign`), most sessions first:
-/// how many had friction, friction per session, average score, and how many reached `goal` (the
-/// last moment of truth, by default); `n`: of the sessions carrying its tag and of its device class only. From the session
+/// how many had friction, friction per session, average score, how many reached `goal` (the
+/// last moment of truth, by default), and the Core Web Vitals of their page_leave events (each
+/// session's counts, kept on its row by the writer, summed); `n`: of the sessions carrying its tag and of its device class only. From the session
 /// window `kept` holds (one read transaction).
 pub fn channels(
     conn: &Connection,
@@ -1541,11 +1542,7 @@ pub fn channels(
     let rest = rows.split_off(total.min(MAX_SEGMENT_ROWS));
     let mut others = ChannelTotals::default();
     for c in &rest {
-        others.sessions += c.sessions;
-        others.with_friction += c.with_friction;
-        others.friction += c.friction;
-        others.score_sum += c.score_sum;
-        others.converted += c.converted;
+        others.add(c);
     }
     let figures = |c: &ChannelTotals| {
         json!({
@@ -1554,6 +1551,8 @@ pub fn channels(
             "frictionPerSession": ratio(c.friction, c.sessions),
             "averageScore": ratio(c.score_sum, c.sessions),
             "converted": c.converted, "conversionRate": ratio(c.converted, c.sessions),
+            // (As the pages': the page_leave events of those sessions, wherever they were.)
+            "vitals": vitals_json(&c.vitals),
         })
     };
     let out: Vec<Value> = rows.iter().map(figures).collect();
@@ -1782,7 +1781,8 @@ pub fn pages(
 }
 
 /// Per Core Web Vital, the page_leave events that measured it and how many of those were good
-/// and poor (needs improvement: the rest), from the page tables' nine counts.
+/// and poor (needs improvement: the rest), from nine counts in the order of
+/// [`crate::aggregate::VITAL_COLUMNS`] (a page's, or a channel's sessions').
 fn vitals_json(v: &[i64]) -> Value {
     json!({
         "lcp": {"n": v[0], "good": v[1], "poor": v[2]},
@@ -2382,7 +2382,7 @@ mod tests {
         let steps_sets: [Vec<String>; 2] =
             [DEFAULT_MOMENTS.iter().map(|s| s.to_string()).collect(), vec!["begin_checkout".into(), "purchase".into()]];
         let (mut id, mut now, mut compared, mut channels_seen, mut tagged_seen) = (0i64, 1_000_000i64, 0, 0, 0);
-        let mut device_seen = 0;
+        let (mut device_seen, mut vitals_seen) = (0, 0);
         for step in 0..250 {
             let events: Vec<Event> = (0..next(25))
                 .map(|_| {
@@ -2395,8 +2395,15 @@ mod tests {
                     let name = if friction {
                         "rage_click"
                     } else {
-                        ["click", "add_to_cart", "begin_checkout", "purchase"][next(4) as usize]
+                        ["click", "add_to_cart", "begin_checkout", "purchase", "page_leave"][next(5) as usize]
                     };
+                    // Any rating of each vital (page_leave events count them; other events
+                    // carrying them, none).
+                    let mut rating = || {
+                        use crate::facts::Rating::*;
+                        [NotMeasured, Good, NeedsImprovement, Poor][next(4) as usize]
+                    };
+                    let vitals = crate::facts::Vitals { lcp: rating(), cls: rating(), inp: rating() };
                     test_event(
                         ["s1", "s2"][next(2) as usize],
                         name,
@@ -2404,7 +2411,8 @@ mod tests {
                         Facts {
                             ts_ms: ts,
                             category: if friction { Category::Friction } else { Category::Touchpoint },
-                            moment: !friction && name != "click",
+                            moment: !friction && name != "click" && name != "page_leave",
+                            vitals,
                             // Some events without attribution, as from another sender.
                             channel: ["", "email", "paid_search", "direct"][next(4) as usize].into(),
                             device: ["", "mobile", "desktop"][next(3) as usize].into(),
@@ -2539,10 +2547,13 @@ mod tests {
                             .sessions
                             .channels(&c, &site, (from, to), upto, "purchase", Narrow::default(), by)
                             .unwrap();
+                        let vitals: Vec<String> =
+                            crate::aggregate::VITAL_COLUMNS.iter().map(|c| format!("SUM({c})")).collect();
                         let mut q = Q::new(&format!(
                         "SELECT {column}, COUNT(*), COUNT(*) FILTER (WHERE friction > 0), SUM(friction), SUM(score),
-                                COUNT(*) FILTER (WHERE instr(moments, '\"purchase\"') > 0)
-                           FROM sessions WHERE "
+                                COUNT(*) FILTER (WHERE instr(moments, '\"purchase\"') > 0), {}
+                           FROM sessions WHERE ",
+                        vitals.join(", ")
                     ));
                         if let Some(s) = &site {
                             q.push("site = ? AND ", s.clone());
@@ -2560,6 +2571,7 @@ mod tests {
                                     friction: r.get(3)?,
                                     score_sum: r.get(4)?,
                                     converted: r.get(5)?,
+                                    vitals: crate::aggregate::read_vital_counts(r, 6)?,
                                 })
                             })
                             .unwrap()
@@ -2567,6 +2579,8 @@ mod tests {
                             .unwrap();
                         assert_eq!(ours_ch, want_ch, "{column}, step {step}, {from}..{to}, {site:?}");
                         channels_seen += usize::from(want_ch.len() > 1);
+                        // (Rows with every kind of count: a vital measured, good and poor.)
+                        vitals_seen += usize::from(want_ch.iter().any(|c| c.vitals.iter().all(|&n| n > 0)));
                     }
                     compared += usize::from(want.sessions > 0);
                 }
@@ -2576,6 +2590,7 @@ mod tests {
         assert!(channels_seen > 600, "{channels_seen}");
         assert!(tagged_seen > 300, "{tagged_seen}");
         assert!(device_seen > 300, "{device_seen}");
+        assert!(vitals_seen > 1000, "{vitals_seen}");
     }
 
     /// The leaderboard's click-through (sessions where a friction happened), kept from poll to

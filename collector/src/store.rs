@@ -65,8 +65,11 @@ pub const MAX_GROUP_EVENTS: usize = 10_000;
 /// tag page tables (`tag_page_minutes`, `tag_page_hours`, `tag_page_days`: the pages of a tag):
 /// they are made, and filled from the stored events' tag rows. Versions before 18 had no tag
 /// count tables (`tag_count_minutes`, `tag_count_hours`, `tag_count_days`: the events and friction
-/// events of a tag): they are made, and filled from the stored events' tag rows.
-const SCHEMA_VERSION: i64 = 18;
+/// events of a tag): they are made, and filled from the stored events' tag rows. Versions before
+/// 19 had no Core Web Vitals' counts in `sessions` (the channels' vitals): their columns are
+/// added, the sessions' two indexes made again with them, and filled from each session's stored
+/// page_leave events.
+const SCHEMA_VERSION: i64 = 19;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
@@ -315,6 +318,8 @@ impl Store {
         let (no_channels, no_users, no_devices) =
             (lacks("sessions", "channel")?, lacks("sessions", "user_id")?, lacks("sessions", "device")?);
         let no_friction_devices = lacks("friction", "device")?;
+        // A `sessions` table from before version 19 (no Core Web Vitals' counts).
+        let no_session_vitals = lacks("sessions", crate::aggregate::VITAL_COLUMNS[0])?;
         // Page tables from before version 16 (no Core Web Vitals): their new columns (all three
         // tables were made together), counted below.
         let no_vitals = lacks("page_minutes", crate::aggregate::VITAL_COLUMNS[0])?;
@@ -363,6 +368,9 @@ impl Store {
         if no_vitals {
             tx.execute_batch(&crate::aggregate::add_vitals())?;
         }
+        if no_session_vitals {
+            tx.execute_batch(&crate::aggregate::add_session_vitals())?;
+        }
         // The sessions' two indexes from before version 12 lack the campaign (the campaigns
         // grouping reads it from them): made again by the schema below.
         let stale = tx.query_row(
@@ -387,6 +395,9 @@ impl Store {
         }
         if no_friction_devices {
             tx.execute_batch(crate::aggregate::FILL_FRICTION_DEVICES)?;
+        }
+        if no_session_vitals {
+            crate::aggregate::fill_session_vitals(&tx)?;
         }
         let rebuilt = has_events && version < 3;
         if rebuilt {

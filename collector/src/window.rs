@@ -24,6 +24,7 @@ use std::sync::Mutex;
 use rusqlite::types::ValueRef;
 use rusqlite::{params_from_iter, Connection};
 
+use crate::aggregate::{add_vital_counts, VitalCounts};
 use crate::reads::ReadError;
 
 /// Windows kept at once (filter combinations × range lengths), least recently used dropped.
@@ -557,6 +558,8 @@ struct Summary {
     device: String,
     /// Its campaign (`context.campaign` with its channel; '' none).
     campaign: String,
+    /// The Core Web Vitals' counts of its page_leave events (the channels' vitals).
+    vitals: VitalCounts,
     /// Whether it carries each page tag asked about so far (as `session_tags` says), remembered
     /// until one of its events is stored (its summary is then read again, without them).
     tags: std::cell::RefCell<Vec<(crate::query::Tag, bool)>>,
@@ -607,12 +610,16 @@ fn movable(kept: (i64, i64, i64), (from, to): (i64, i64), upto: i64) -> bool {
     w_from <= from && w_to <= to && from < w_to && w_upto <= upto && from - w_from <= to - from
 }
 
+/// (The columns [`Summary::read`] reads, after the key, all in both indexes: a scan reads the
+/// index alone.)
 fn session_scan_sql(site: bool) -> &'static str {
     if site {
-        "SELECT session_id, site, first_ts, last_ts, friction, score, moments, channel, device, campaign FROM sessions
+        "SELECT session_id, site, first_ts, last_ts, friction, score, moments, channel, device, campaign, lcp_measured,
+                lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor FROM sessions
           INDEXED BY sessions_site_last WHERE site = ?1 AND last_ts >= ?2"
     } else {
-        "SELECT session_id, site, first_ts, last_ts, friction, score, moments, channel, device, campaign FROM sessions
+        "SELECT session_id, site, first_ts, last_ts, friction, score, moments, channel, device, campaign, lcp_measured,
+                lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor FROM sessions
           INDEXED BY sessions_last WHERE last_ts >= ?1"
     }
 }
@@ -627,7 +634,9 @@ fn touched_sql(site: bool) -> &'static str {
 }
 
 const SESSION_ROW_SQL: &str =
-    "SELECT first_ts, last_ts, friction, score, moments, channel, device, campaign FROM sessions WHERE session_id = ?1 AND site = ?2";
+    "SELECT first_ts, last_ts, friction, score, moments, channel, device, campaign, lcp_measured,
+        lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor
+   FROM sessions WHERE session_id = ?1 AND site = ?2";
 
 /// The SQL shapes of the session windows (for `EXPLAIN QUERY PLAN` in the tests): (sql, arguments).
 pub fn session_shapes() -> Vec<(String, usize)> {
@@ -653,6 +662,28 @@ fn moments_of(v: ValueRef<'_>) -> Option<Vec<String>> {
     Some(m)
 }
 
+impl Summary {
+    /// A session's summary from its row of [`session_scan_sql`] or [`SESSION_ROW_SQL`], whose
+    /// columns from `at` on are first_ts, last_ts, friction, score, moments, channel, device,
+    /// campaign and the vitals' counts.
+    fn read(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Summary> {
+        Ok(Summary {
+            first_ts: r.get(at)?,
+            last_ts: r.get(at + 1)?,
+            friction: r.get(at + 2)?,
+            score: r.get(at + 3)?,
+            moments: moments_of(r.get_ref(at + 4)?),
+            channel: r.get(at + 5)?,
+            device: r.get(at + 6)?,
+            campaign: r.get(at + 7)?,
+            vitals: crate::aggregate::read_vital_counts(r, at + 8)?,
+            tags: Default::default(),
+            all_tags: Default::default(),
+            tag_times: Default::default(),
+        })
+    }
+}
+
 impl SessionWindow {
     fn build(conn: &Connection, site: &Option<String>, from: i64, upto: i64) -> Result<SessionWindow, ReadError> {
         let mut w = SessionWindow {
@@ -669,19 +700,7 @@ impl SessionWindow {
         };
         while let Some(r) = rows.next()? {
             let key = (bytes(r.get_ref(0)?).to_vec(), bytes(r.get_ref(1)?).to_vec());
-            let s = Summary {
-                first_ts: r.get(2)?,
-                last_ts: r.get(3)?,
-                friction: r.get(4)?,
-                score: r.get(5)?,
-                moments: moments_of(r.get_ref(6)?),
-                channel: r.get(7)?,
-                device: r.get(8)?,
-                campaign: r.get(9)?,
-                tags: Default::default(),
-                all_tags: Default::default(),
-                tag_times: Default::default(),
-            };
+            let s = Summary::read(r, 2)?;
             w.by_last.insert((s.last_ts, key.clone()));
             w.by_key.insert(key, s);
         }
@@ -720,19 +739,7 @@ impl SessionWindow {
                 // Bound as text (as stored): bytes would bind as a blob, which equals no text.
                 let mut rows = stmt.query([as_text(&key.0), as_text(&key.1)])?;
                 if let Some(r) = rows.next()? {
-                    let s = Summary {
-                        first_ts: r.get(0)?,
-                        last_ts: r.get(1)?,
-                        friction: r.get(2)?,
-                        score: r.get(3)?,
-                        moments: moments_of(r.get_ref(4)?),
-                        channel: r.get(5)?,
-                        device: r.get(6)?,
-                        campaign: r.get(7)?,
-                        tags: Default::default(),
-                        all_tags: Default::default(),
-                        tag_times: Default::default(),
-                    };
+                    let s = Summary::read(r, 0)?;
                     if s.last_ts >= from {
                         self.by_last.insert((s.last_ts, key.clone()));
                         self.by_key.insert(key, s);
@@ -799,6 +806,21 @@ pub struct ChannelTotals {
     pub score_sum: i64,
     /// Sessions that reached the goal.
     pub converted: i64,
+    /// The Core Web Vitals' counts of those sessions' page_leave events, in the order of
+    /// `aggregate::VITAL_COLUMNS`.
+    pub vitals: VitalCounts,
+}
+
+impl ChannelTotals {
+    /// Adds `other`'s figures (not its name) to these.
+    pub fn add(&mut self, other: &ChannelTotals) {
+        self.sessions += other.sessions;
+        self.with_friction += other.with_friction;
+        self.friction += other.friction;
+        self.score_sum += other.score_sum;
+        self.converted += other.converted;
+        add_vital_counts(&mut self.vitals, &other.vitals);
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1017,6 +1039,7 @@ impl SessionWindows {
                 c.friction += s.friction;
                 c.score_sum += s.score;
                 c.converted += i64::from(s.moments.as_ref().is_some_and(|m| m.iter().any(|m| m == goal)));
+                add_vital_counts(&mut c.vitals, &s.vitals);
             }
             by.sort_by(|a, b| a.channel.cmp(&b.channel));
             by

@@ -556,17 +556,23 @@ async fn sessions_by_campaign() {
 async fn campaigns_past_the_hundredth_are_summed() {
     let t = app_on(Store::open(":memory:").unwrap(), open());
     // Campaign k has 1 session for k < 100, and c000 has 3 (the most): 103 sessions, 102 campaigns.
+    // The sessions of c100 and c101 leave their page with a good and a poor LCP.
     let mut events = Vec::new();
     for k in 0..102u32 {
         for n in 0..if k == 0 { 3 } else { 1 } {
-            let mut e =
-                ev(&format!("m{k}-{n}"), "shop", &format!("s{k}-{n}"), "page_view", &at(1, k % 60), "/", json!({}));
+            let session = format!("s{k}-{n}");
+            let mut e = ev(&format!("m{k}-{n}"), "shop", &session, "page_view", &at(1, k % 60), "/", json!({}));
             e["context"]["channel"] = json!("email");
             e["context"]["campaign"] = json!(format!("c{k:03}"));
             events.push(e);
+            if k >= 100 {
+                let lcp = if k == 100 { 1000 } else { 5000 };
+                let props = json!({"category": "touchpoint", "path": "/", "lcp_ms": lcp});
+                events.push(ev(&format!("l{k}"), "shop", &session, "page_leave", &at(2, k % 60), "/", props));
+            }
         }
     }
-    assert_eq!(post(&t.app, batch(events)).await.json()["accepted"], json!(104));
+    assert_eq!(post(&t.app, batch(events)).await.json()["accepted"], json!(106));
     let d = api(&t, &format!("/api/channels?{}&by=campaign", range())).await;
     let rows = d["channels"].as_array().unwrap();
     assert_eq!(rows.len(), 100);
@@ -575,6 +581,9 @@ async fn campaigns_past_the_hundredth_are_summed() {
     assert_eq!(rows[99]["campaign"], json!("c099"));
     assert_eq!((&d["others"]["count"], &d["others"]["sessions"]), (&json!(2), &json!(2)));
     assert!(d["others"].get("campaign").is_none());
+    // Their vitals summed too.
+    assert_eq!(d["others"]["vitals"]["lcp"], json!({"n": 2, "good": 1, "poor": 1}), "{}", d["others"]);
+    assert_eq!(d["others"]["vitals"]["cls"], json!({"n": 0, "good": 0, "poor": 0}));
 }
 
 /// A version 11 database's two session indexes lack the campaign: made again with it when the
@@ -957,13 +966,15 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
         before.push(api(&t, q).await);
     }
     drop(t);
-    // (No version before 15 kept counts per device class, none before 18 the tag count tables.)
+    // (No version before 15 kept counts per device class, none before 18 the tag count tables,
+    // none before 19 the sessions' vitals.)
     let c = rusqlite::Connection::open(&path).unwrap();
     c.execute_batch(
         "DELETE FROM minute_counts WHERE instr(site, char(1)) > 0; DELETE FROM hour_counts WHERE instr(site, char(1)) > 0;
          DROP TABLE IF EXISTS tag_count_minutes; DROP TABLE IF EXISTS tag_count_hours; DROP TABLE IF EXISTS tag_count_days;",
     )
     .unwrap();
+    c.execute_batch(&without_session_vitals()).unwrap();
     c.execute_batch(downgrade).unwrap();
     drop(c);
     let t = app_on(Store::open(&path).unwrap(), open());
@@ -971,7 +982,7 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
         assert_eq!(&api(&t, q).await, want, "{q}");
     }
     let c = rusqlite::Connection::open(&path).unwrap();
-    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 18);
+    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 19);
     // The session indexes as the current schema makes them.
     let indexes: String = c
         .query_row(
@@ -981,6 +992,7 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
         )
         .unwrap();
     assert_eq!(indexes.matches("campaign").count(), 2, "{indexes}");
+    assert_eq!(indexes.matches("inp_poor").count(), 2, "{indexes}");
     let indexes: String = c
         .query_row(
             "SELECT group_concat(sql, ';') FROM sqlite_master WHERE name IN ('friction_ts', 'friction_site_ts')",
@@ -990,6 +1002,51 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
         .unwrap();
     assert_eq!(indexes.matches("device").count(), 2, "{indexes}");
     before
+}
+
+/// SQL turning a database's `sessions` back into version 18's: without the Core Web Vitals'
+/// counts, its two indexes as that version made them.
+fn without_session_vitals() -> String {
+    let mut sql = "DROP INDEX sessions_site_last; DROP INDEX sessions_last;\n".to_string();
+    for column in touchpoint_collector::aggregate::VITAL_COLUMNS {
+        sql += &format!("ALTER TABLE sessions DROP COLUMN {column};\n");
+    }
+    sql + "CREATE INDEX sessions_site_last ON sessions(site, last_ts, first_ts, score, friction, moments, channel, device, campaign);
+           CREATE INDEX sessions_last ON sessions(last_ts, first_ts, score, friction, moments, channel, device, campaign);"
+}
+
+/// A version 18 database's sessions lack the Core Web Vitals' counts: the columns are added, the
+/// two session indexes made again with them, and each session's counts filled from its stored
+/// page_leave events when it is opened: every `sessions` row as ingestion made it, the channels
+/// (by channel, device class and campaign) answered as before. (`same_answers_after_migration`
+/// takes them out for every older version too.)
+#[tokio::test]
+async fn session_vitals_are_counted_for_a_version_18_database() {
+    let queries = [
+        format!("/api/channels?{}", range()),
+        format!("/api/channels?{}&by=device&site=shop", range()),
+        format!("/api/channels?{}&by=campaign", range()),
+    ];
+    let batches = || vec![batch(seed()), batch(vital_leaves())];
+    let before = same_answers_after_migration(batches(), &queries, "PRAGMA user_version = 18;").await;
+    assert_eq!(channel_vitals(&before[0], "channel")[2], "paid_search lcp 1/0/1 cls 2/1/0 inp 1/0/0", "{}", before[0]);
+
+    // The rows themselves: as ingestion made them.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v18.sqlite");
+    let path = path.to_str().unwrap();
+    let t = app_on(Store::open(path).unwrap(), open());
+    for b in batches() {
+        assert_eq!(post(&t.app, b).await.json()["rejected"], json!([]));
+    }
+    drop(t);
+    let kept = table_rows(path, &["sessions"]);
+    assert_eq!(kept.len(), 4);
+    rusqlite::Connection::open(path).unwrap().execute_batch(&without_session_vitals()).unwrap();
+    assert_ne!(table_rows(path, &["sessions"]), kept);
+    rusqlite::Connection::open(path).unwrap().execute_batch("PRAGMA user_version = 18;").unwrap();
+    drop(Store::open(path).unwrap());
+    assert_eq!(table_rows(path, &["sessions"]), kept);
 }
 
 /// A database from before the aggregates (schema version 2) gets them built from `events` when
@@ -1695,6 +1752,86 @@ async fn pages_count_core_web_vitals() {
     // Days apart: the whole days from `page_days`, the hours and minutes at the ends.
     let wide = api(&t, "/api/pages?from=2026-11-18T07:13:00Z&to=2026-11-22T00:05:00Z").await;
     assert_eq!(vitals_rows(&wide), vitals_rows(&all));
+}
+
+/// Each row of a `/api/channels` answer grouped `by`: "name lcp n/good/poor cls n/good/poor inp
+/// n/good/poor".
+fn channel_vitals(v: &Value, by: &str) -> Vec<String> {
+    let row = |r: &Value| {
+        let one =
+            |k: &str| format!("{k} {}/{}/{}", r["vitals"][k]["n"], r["vitals"][k]["good"], r["vitals"][k]["poor"]);
+        format!("{} {} {} {}", r[by].as_str().unwrap(), one("lcp"), one("cls"), one("inp"))
+    };
+    v["channels"].as_array().unwrap().iter().map(row).collect()
+}
+
+/// `/api/channels`: the Core Web Vitals of each channel's (device class's, campaign's) sessions,
+/// their page_leave events counted as the pages count them (by hand from `vital_leaves`: junk
+/// figures are not measured), under the session's channel, device class or campaign whatever
+/// the leave's own; `{n, good, poor}` per vital, as `/api/pages` gives them. Counted as sessions
+/// are stored to (the kept session window moved), and in a window built afresh; narrowed by the
+/// device filter as the sessions are.
+#[tokio::test]
+async fn channels_count_core_web_vitals() {
+    let t = seeded(open()).await;
+    let channels = |by: &str| format!("/api/channels?{}&by={by}", range());
+    // No page_leave yet: nothing measured.
+    let none = api(&t, &channels("channel")).await;
+    assert!(channel_vitals(&none, "channel").iter().all(|r| r.ends_with(" lcp 0/0/0 cls 0/0/0 inp 0/0/0")), "{none}");
+    let a = post(&t.app, batch(vital_leaves())).await;
+    assert_eq!(a.json()["rejected"], json!([]), "{}", a.json());
+    let by_channel = api(&t, &channels("channel")).await;
+    assert_eq!(
+        channel_vitals(&by_channel, "channel"),
+        [
+            " lcp 1/0/0 cls 1/0/1 inp 1/0/1",
+            "email lcp 1/1/0 cls 1/1/0 inp 1/1/0",
+            "paid_search lcp 1/0/1 cls 2/1/0 inp 1/0/0",
+            "social lcp 0/0/0 cls 0/0/0 inp 0/0/0",
+        ],
+        "{by_channel}"
+    );
+    assert_eq!(
+        by_channel["channels"][1]["vitals"],
+        json!({"lcp": {"n": 1, "good": 1, "poor": 0}, "cls": {"n": 1, "good": 1, "poor": 0}, "inp": {"n": 1, "good": 1, "poor": 0}})
+    );
+    // Every channel's together: the range's page_leave events, as the pages count them.
+    let pages = api(&t, &format!("/api/pages?{}", range())).await;
+    let mut sum = json!({});
+    for k in ["lcp", "cls", "inp"] {
+        for c in ["n", "good", "poor"] {
+            let n: i64 =
+                by_channel["channels"].as_array().unwrap().iter().map(|r| r["vitals"][k][c].as_i64().unwrap()).sum();
+            sum[k][c] = json!(n);
+        }
+    }
+    assert_eq!(sum, pages["vitals"]);
+    // By the session's device class (s1's from its leave, s3's and b1's desktop, s2 none) and
+    // by campaign (s3 and b1 without one).
+    assert_eq!(
+        channel_vitals(&api(&t, &channels("device")).await, "device"),
+        [
+            "desktop lcp 1/0/0 cls 1/0/1 inp 1/0/1",
+            " lcp 1/0/1 cls 2/1/0 inp 1/0/0",
+            "mobile lcp 1/1/0 cls 1/1/0 inp 1/1/0",
+        ]
+    );
+    assert_eq!(
+        channel_vitals(&api(&t, &channels("campaign")).await, "campaign"),
+        [
+            " lcp 1/0/0 cls 1/0/1 inp 1/0/1",
+            "grinders lcp 1/0/1 cls 2/1/0 inp 1/0/0",
+            "spring_sale lcp 1/1/0 cls 1/1/0 inp 1/1/0",
+        ]
+    );
+    // One site (a window built afresh), one device class's sessions.
+    let shop = api(&t, &format!("/api/channels?{}&site=shop", range())).await;
+    assert_eq!(channel_vitals(&shop, "channel"), channel_vitals(&by_channel, "channel")[..3]);
+    let desktop = api(&t, &format!("/api/channels?{}&device=desktop", range())).await;
+    assert_eq!(
+        channel_vitals(&desktop, "channel"),
+        [" lcp 1/0/0 cls 1/0/1 inp 1/0/1", "social lcp 0/0/0 cls 0/0/0 inp 0/0/0"]
+    );
 }
 
 /// A page_leave with Core Web Vitals (`vitals`: its properties) on `site`, captured on `device`.
