@@ -55,6 +55,26 @@ export function focusParts(r, out) {
   }
 }
 
+// Closed shadow roots (attachShadow({ mode: 'closed' })), by host. Nothing outside such a root
+// can see or observe it, so a click a web component answered inside it (its stepper, its size
+// picker around the page's own slotted text) looked dead. The loader wraps attachShadow as it
+// starts, as session recorders do (rrweb), and a click whose path crosses a root kept here
+// observes it as it does an open one. Only the reference is kept, in a WeakMap (a component
+// removed is collected), and nothing in the root is read. Roots attached before the loader ran
+// stay unknown (see group()'s fl 4). `closedRoots` stays null until the first one: a page with
+// none pays nothing in its clicks.
+var closedRoots = null;
+// (Called once: the loader starts once a page. Without an AbortController, `signal.aborted`
+// throws and nothing is kept.)
+export function keepClosedRoots(signal) {
+  var E = window.Element && Element.prototype, attach = E && E.attachShadow;
+  if (attach) E.attachShadow = function (init) {
+    var root = attach.apply(this, arguments);
+    try { if (init.mode == 'closed' && !signal.aborted) (closedRoots = closedRoots || new WeakMap()).set(this, root); } catch (e) {}
+    return root;
+  };
+}
+
 export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDomain) {
   var w = window, d = document, US = '\x1f', RS = '\x1e', queue = [], planned = 0, timer = 0;
   var CLICKABLE = 'a,button,input[type=button],input[type=submit],input[type=reset],input[type=image],' +
@@ -172,9 +192,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       getComputedStyle(d.body || d.documentElement).cursor !== 'pointer')) fl |= 2;
     // Clicks whose answer cannot be seen (fl 4: not judged by rage and dead clicks): in a field
     // they place the caret; on a canvas the answer is drawn, not put in the DOM; in a web
-    // component that shows nothing but a closed shadow root (no child nodes of its own, none that
-    // the page can see), the answer is in that root, which no observer outside it reaches.
-    if (el.isContentEditable || /^(textarea|select|canvas)$/.test(tag) || (tag.indexOf('-') > 0 && !el.shadowRoot && !el.firstChild) ||
+    // component that shows nothing but a closed shadow root the loader did not see attached
+    // (no child nodes of its own, none that the page can see), the answer is in that root,
+    // which no observer outside it reaches.
+    if (el.isContentEditable || /^(textarea|select|canvas)$/.test(tag) || (tag.indexOf('-') > 0 && !el.shadowRoot && !(closedRoots && closedRoots.has(el)) && !el.firstChild) ||
       (tag === 'input' && !/^(button|submit|reset|image|checkbox|radio|range|color|file)$/.test(type))) fl |= 4;
     // "Nothing happens in the page" is the expected outcome: a download, another window, the
     // phone or mail app, a file picker, or the element already is the current one (the tab
@@ -452,9 +473,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     pressed = 0;
     pressing = false;
     // A click in a web component (retargeted to its host here) is often answered inside its
-    // shadow DOM, which the document's observer does not see: its open shadow roots too.
-    if (observing && t && t.shadowRoot && e.composedPath) {
-      e.composedPath().forEach(function (n) { if (n instanceof ShadowRoot) mo.observe(n, MO_OPTS); });
+    // shadow DOM, which the document's observer does not see: its open shadow roots too, and
+    // the closed ones the loader kept (a click on the page's own text slotted in a closed
+    // component: its path has the host, never the root).
+    if (observing && t && (t.shadowRoot || closedRoots) && e.composedPath) {
+      e.composedPath().forEach(function (n) { if ((n = n instanceof ShadowRoot ? n : closedRoots && closedRoots.get(n))) mo.observe(n, MO_OPTS); });
     }
     responded = selected = false;
     push(r);

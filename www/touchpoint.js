@@ -35,6 +35,8 @@ function guard(f) {
 function load(attrs, url, sri, overlay) {
   if (w.__touchpoint_loaded) return; // a second copy of the snippet is a no-op
   w.__touchpoint_loaded = true;
+  // Before the wasm is fetched: the page's web components attach their roots meanwhile.
+  keepClosedRoots(ac && ac.signal);
   var start = guard(function () {
     var stub = w.touchpoint, queue = (stub && stub.q) || [];
     var host = makeHost(function (records) { wasm_bindgen.input(records); }, guard, ac && ac.signal,

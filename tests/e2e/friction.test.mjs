@@ -72,6 +72,11 @@ async function clickN(page, selector, n) {
   for (let i = 0; i < n; i++) await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
 }
 
+/** Waits until the page has defined custom element `name`. */
+async function defined(page, name) {
+  await waitFor(`<${name}> defined`, () => page.evaluate((n) => !!customElements.get(n), name));
+}
+
 /** Clicks the sentinel and waits for its verdict; returns the other friction events of `site`. */
 async function verdict(page, site) {
   // The scenario's own effects are over (no scroll still moving, no DOM change pending).
@@ -217,6 +222,11 @@ const broken = [
   { name: 'an aria-disabled "Pay now" clicked again and again', act: (p) => clickN(p, '#pay-aria', 4), expect: ['rage_click #pay-aria'], props: { disabled: true } },
   // Attributed to the component (the click is retargeted to its host outside its shadow DOM).
   { name: 'a web component\'s button that ignores clicks, rage-clicked', act: (p) => clickN(p, '#shadow-broken #inc', 4), expect: ['rage_click #shadow-broken'] },
+  // In a closed shadow root attached after Touchpoint started: its clicks are judged.
+  {
+    name: 'a web component\'s button in a closed shadow root that ignores clicks, rage-clicked',
+    act: async (p) => { await defined(p, 'closed-broken'); await clickN(p, '#closed-broken', 4); }, expect: ['rage_click #closed-broken'],
+  },
   {
     name: 'a form submitted with an invalid email',
     act: async (p) => { await p.click('#email'); await p.keyboard.type('not-an-email'); await clickN(p, '#signup-go', 1); },
@@ -984,10 +994,27 @@ const normal = [
   { name: 'a colour picker drawn on a canvas, clicked 4 times', act: (p) => clickN(p, '#swatches', 4) },
   { name: 'one click on a canvas colour picker (cursor: pointer)', act: (p) => clickN(p, '#swatches', 1) },
   { name: 'a web component\'s button that changes its shadow DOM, clicked 4 times', act: (p) => clickN(p, '#shadow-qty #inc', 4) },
-  // Its answers cannot be seen from outside (no MutationObserver reaches a closed shadow root):
-  // not judged by rage and dead clicks.
+  // Its root was attached before Touchpoint could wrap attachShadow (the page's script ran
+  // first) or after (the loader was cached): either way no friction. Unseen, its answers are
+  // not judged; seen, they answer.
   { name: 'a web component\'s button in a closed shadow root that changes it, clicked 4 times', act: (p) => clickN(p, '#closed-qty', 4) },
   { name: 'one click on a web component\'s button in a closed shadow root', act: (p) => clickN(p, '#closed-qty', 1) },
+  // The page's own text slotted in a closed component's button: the click's path has the
+  // host, never the root, which answers.
+  {
+    name: 'the page\'s text slotted in a closed web component\'s button that changes its root, clicked 4 times',
+    act: async (p) => {
+      await defined(p, 'closed-size');
+      await clickN(p, '#closed-size span', 4);
+      // attachShadow, wrapped, behaves as the browser's own: the root, still closed; its errors.
+      assert.deepEqual(await p.evaluate(() => {
+        const el = document.createElement('div'), r = el.attachShadow({ mode: 'closed' });
+        const error = (f) => { try { f(); return 'none'; } catch (e) { return e.name; } };
+        return [r instanceof ShadowRoot && r.mode, r.host === el, el.shadowRoot, error(() => el.attachShadow({ mode: 'open' })),
+          error(() => document.createElement('input').attachShadow({ mode: 'open' })), error(() => el.attachShadow()), Element.prototype.attachShadow.length];
+      }), ['closed', true, null, 'NotSupportedError', 'NotSupportedError', 'TypeError', 1]);
+    },
+  },
   {
     name: 'a button whose request answers after 1.5 s and the page then shows the result',
     act: async (p) => {
