@@ -38,6 +38,11 @@ export const beforeSend = (hook) => call('beforeSend', hook);
 export const getConsent = () => browser
   ? new Promise((resolve) => call('getConsent', resolve))
   : Promise.resolve({ analytics: 'pending', marketing: 'pending' });
+/** Resolves with `{sessionId, anonymousId, userId}`, the ids the next event carries, for your own
+ * server (null for none: all null while analytics is not granted, and outside a browser). */
+export const getIds = () => browser
+  ? new Promise((resolve) => call('getIds', resolve))
+  : Promise.resolve({ sessionId: null, anonymousId: null, userId: null });
 /** The consent state last reported by the SDK, or null before it has started. */
 export const consentState = () => last && { ...last };
 /** Calls `listener({analytics, marketing})` now if the state is known, then on every change;
@@ -50,7 +55,7 @@ export function onConsent(listener) {
   return () => window.removeEventListener('touchpoint:consent', f);
 }
 
-const client = Object.freeze({ consent, track, page, flush, identify, reset, friction, set, beforeSend, getConsent, consentState, onConsent });
+const client = Object.freeze({ consent, track, page, flush, identify, reset, friction, set, beforeSend, getConsent, getIds, consentState, onConsent });
 
 /**
  * Starts Touchpoint once (later calls, and a script tag on the same page, are no-ops) and returns

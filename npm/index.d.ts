@@ -10,6 +10,16 @@ export interface ConsentSnapshot {
   marketing: ConsentState;
 }
 
+/** The ids the next event carries (`getIds`), for your own server: store the `sessionId` with
+ * an order to find the visit that placed it in the inspector. `null` for none: all three while
+ * analytics is not granted (or the session is out of `sampleRate`), `anonymousId` without
+ * marketing consent, `userId` before `identify`. */
+export interface Ids {
+  sessionId: string | null;
+  anonymousId: string | null;
+  userId: string | null;
+}
+
 /** A category set to true grants it, false denies it; Google Consent Mode names are accepted too. */
 export interface ConsentUpdate {
   analytics?: boolean;
@@ -355,6 +365,8 @@ export interface Touchpoint {
   beforeSend(hook: BeforeSend | null): void;
   /** Resolves once the SDK has answered. */
   getConsent(): Promise<ConsentSnapshot>;
+  /** Resolves once the SDK has answered: the ids the next event carries (see `Ids`). */
+  getIds(): Promise<Ids>;
   /** The state last reported by the SDK, or null before it has started. */
   consentState(): ConsentSnapshot | null;
   /** Calls `listener` now if the state is known, then on every change; returns an unsubscribe function. */
@@ -377,6 +389,7 @@ export const friction: Touchpoint['friction'];
 export const set: Touchpoint['set'];
 export const beforeSend: Touchpoint['beforeSend'];
 export const getConsent: Touchpoint['getConsent'];
+export const getIds: Touchpoint['getIds'];
 export const consentState: Touchpoint['consentState'];
 export const onConsent: Touchpoint['onConsent'];
 declare const client: Touchpoint;
@@ -394,6 +407,7 @@ export interface TouchpointCommand {
   (command: 'beforeSend', hook: BeforeSend | null): void;
   <N extends string>(command: 'friction', name: N extends FrictionEventName ? never : N, properties?: Properties): void;
   (command: 'getConsent', callback: (state: ConsentSnapshot) => void): void;
+  (command: 'getIds', callback: (ids: Ids) => void): void;
   /** `true` once the SDK has replaced the stub. */
   ready?: boolean;
   q?: IArguments[];

@@ -1439,7 +1439,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
         w.dispatchEvent(new CustomEvent('touchpoint:consent', { detail: { analytics: analytics, marketing: marketing } }));
       } catch (e) {}
     },
-    state: function (analytics, marketing) { return { analytics: analytics, marketing: marketing }; },
+    state: function (a, b, c, ids) { return ids ? { sessionId: a || null, anonymousId: b || null, userId: c || null } : { analytics: a, marketing: b }; },
     // IAB TCF v2.2: follows the CMP through __tcfapi('addEventListener', 2, cb). Only a loaded or
     // just-confirmed choice counts ('cmpuishown' means the visitor is still deciding). The record
     // carries gdprApplies (undefined counts as applying: the strict reading) and the consents for

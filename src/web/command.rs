@@ -12,11 +12,11 @@ use crate::core::name::snake_case;
 /// Runs one command. Returns false if Touchpoint is not running.
 pub fn run(args: &Array) -> bool {
     let name = args.get(0).as_string().unwrap_or_default();
-    if name == "getConsent" {
+    if name == "getConsent" || name == "getIds" {
         // Answered at once from the engine's state: the callback may call touchpoint() again,
         // which is queued if the driver is busy and never lost.
         return match args.get(1).dyn_into::<Function>() {
-            Ok(cb) => super::answer_consent(&cb),
+            Ok(cb) => super::answer(&cb, name == "getIds"),
             Err(_) => super::feed_input(Input::Rejected(CommandError::CallbackMissing)),
         };
     }

@@ -63,9 +63,10 @@ extern "C" {
     /// Dispatches the `touchpoint:consent` window event.
     #[wasm_bindgen(method, structural)]
     pub fn consent(this: &Host, analytics: &str, marketing: &str);
-    /// `{analytics, marketing}` for `getConsent` callbacks.
+    /// `{analytics, marketing}` for `getConsent` callbacks, or with `ids`, `{sessionId,
+    /// anonymousId, userId}` (null for "") for `getIds` callbacks.
     #[wasm_bindgen(method, structural)]
-    pub fn state(this: &Host, analytics: &str, marketing: &str) -> JsValue;
+    pub fn state(this: &Host, a: &str, b: &str, c: &str, ids: bool) -> JsValue;
     /// Hands a message to the debug overlay, loading it (`touchpoint-overlay.js`, next to the
     /// SDK) on the first one. Only called when the overlay is on.
     #[wasm_bindgen(method, structural)]

@@ -269,11 +269,21 @@ pub fn feed_input(input: Input) -> bool {
     true
 }
 
-/// `getConsent(cb)`: the state right now, passed to the callback synchronously.
-fn answer_consent(cb: &js_sys::Function) -> bool {
-    let (Some(io), Some(c)) = (io(), with_engine(|e| e.consent())) else { return false };
+/// `getConsent(cb)`, or `getIds(cb)` (`ids`): the state right now, passed to the callback
+/// synchronously.
+fn answer(cb: &js_sys::Function, ids: bool) -> bool {
+    let Some(io) = io() else { return false };
+    // (The loader makes the object while the engine is borrowed; the page's callback is called
+    // after.)
+    let Some(state) = with_engine(|e| {
+        let c = e.consent();
+        let [a, b, u] = if ids { e.ids() } else { [c.analytics.as_str(), c.marketing.as_str(), ""] };
+        io.host.state(a, b, u, ids)
+    }) else {
+        return false;
+    };
     // `call1` catches: a callback that throws is ignored, not fatal.
-    let _ = cb.call1(&JsValue::NULL, &io.host.state(c.analytics.as_str(), c.marketing.as_str()));
+    let _ = cb.call1(&JsValue::NULL, &state);
     true
 }
 

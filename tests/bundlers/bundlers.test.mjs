@@ -208,7 +208,7 @@ test('importing the package outside a browser runs nothing; init() gives a clien
   const m = await import(pathToFileURL(path.join(root, 'dist/npm/index.js')).href);
   const tp = m.init({ site: 'ssr' });
   assert.deepEqual(Object.keys(tp).sort(),
-    ['beforeSend', 'consent', 'consentState', 'flush', 'friction', 'getConsent', 'identify', 'onConsent', 'page', 'reset', 'set', 'track']);
+    ['beforeSend', 'consent', 'consentState', 'flush', 'friction', 'getConsent', 'getIds', 'identify', 'onConsent', 'page', 'reset', 'set', 'track']);
   tp.track('add_to_cart', { currency: 'EUR', value: 1, items: [] });
   tp.consent({ analytics: true });
   tp.identify('c-1042', { plan: 'gold' });
@@ -216,8 +216,9 @@ test('importing the package outside a browser runs nothing; init() gives a clien
   tp.reset();
   tp.set({ variant: 'B' });
   tp.beforeSend((e) => e);
-  for (const name of ['identify', 'reset', 'friction', 'set', 'beforeSend']) assert.equal(m[name], tp[name], `the named export ${name}`);
+  for (const name of ['identify', 'reset', 'friction', 'set', 'beforeSend', 'getIds']) assert.equal(m[name], tp[name], `the named export ${name}`);
   assert.deepEqual(await tp.getConsent(), { analytics: 'pending', marketing: 'pending' });
+  assert.deepEqual(await tp.getIds(), { sessionId: null, anonymousId: null, userId: null });
   assert.equal(tp.consentState(), null);
   assert.equal(typeof tp.onConsent(() => {}), 'function');
   assert.equal(m.default, tp);

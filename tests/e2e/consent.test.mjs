@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { assertUniqueIds, closeTab, fixture, launch, sdkReady, serveFixture, startCollector, waitFor } from './harness.mjs';
 import {
-  EMPTY_STORAGE, fakeCmp, getConsent, gpcOn, instrumentStorage, proveIdle, recordContextBatches, rewriteDemo,
+  EMPTY_STORAGE, fakeCmp, getConsent, getIds, gpcOn, instrumentStorage, proveIdle, recordContextBatches, rewriteDemo,
   shoppingSession, snippetAttrs, snippetRewrite, startProxy, staysQuiet, storageSnapshot, tpKeys, waitForConsent, wireEvents,
 } from './observe.mjs';
 
@@ -245,7 +245,7 @@ test('revoking analytics purges the queue at once: nothing queued is ever sent, 
 // ---------------------------------------------------------------------------------------------
 // 4. Marketing: the anonymous id lives and dies with marketing consent; GPC forbids it.
 
-test('marketing consent stores tp:aid and stamps anonymousId; withdrawing it removes both', T, async (t) => {
+test('marketing consent stores tp:aid and stamps anonymousId; withdrawing it removes both; getIds gives the page the ids events carry', T, async (t) => {
   const site = 'marketing';
   const { base, context } = await session(t);
   const page = await context.newPage();
@@ -253,6 +253,8 @@ test('marketing consent stores tp:aid and stamps anonymousId; withdrawing it rem
   await page.goto(url);
   await sdkReady(page);
   assert.deepEqual(await tpKeys(page), [], 'nothing stored before consent');
+  const none = { sessionId: null, anonymousId: null, userId: null };
+  assert.deepEqual(await getIds(page), none, 'no id for the page before consent');
 
   await page.evaluate(() => window.touchpoint('consent', { analytics: true, marketing: true }));
   const aid = await waitFor('tp:aid stored', () => page.evaluate(() => localStorage.getItem('tp:aid')), { timeout: 20_000 });
@@ -261,6 +263,9 @@ test('marketing consent stores tp:aid and stamps anonymousId; withdrawing it rem
   await page.evaluate(() => window.touchpoint('flush'));
   const first = await stored(site, 'with_id stored', (ev) => ev.some((e) => e.event === 'with_id'));
   assert.equal(first.find((e) => e.event === 'with_id').anonymousId, aid, 'events carry the stored anonymous id');
+  const sessionId = first.find((e) => e.event === 'with_id').sessionId;
+  await page.evaluate(() => window.touchpoint('identify', 'c-7'));
+  assert.deepEqual(await getIds(page), { sessionId, anonymousId: aid, userId: 'c-7' }, 'the ids its events carry');
   const grantChange = first.find((e) => e.event === 'consent_change');
   assert.equal(grantChange.properties.marketing, 'granted');
 
@@ -270,6 +275,7 @@ test('marketing consent stores tp:aid and stamps anonymousId; withdrawing it rem
   });
   assert.equal(afterWithdraw, null, 'tp:aid removed at once');
   assert.deepEqual(await getConsent(page), { analytics: 'granted', marketing: 'denied' });
+  assert.deepEqual(await getIds(page), { sessionId, anonymousId: null, userId: 'c-7' }, 'no anonymous id after the withdrawal');
   await page.evaluate(() => window.touchpoint('track', 'without_id'));
   await page.click('#b');
   await page.evaluate(() => window.touchpoint('flush'));

@@ -10,7 +10,7 @@ let collector, browser;
 before(async () => { [collector, browser] = await Promise.all([startCollector(), launch()]); });
 after(async () => { await browser?.close(); await collector?.stop(); });
 
-test('init() returns the client: consent, track, page, flush, getConsent, consentState, onConsent', { timeout: 120_000 }, async () => {
+test('init() returns the client: consent, track, page, flush, getConsent, getIds, consentState, onConsent', { timeout: 120_000 }, async () => {
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e));
@@ -25,7 +25,7 @@ test('init() returns the client: consent, track, page, flush, getConsent, consen
   tp.track('signed_up', { plan: 'pro' });
   window.ready = tp.getConsent().then((before) => {
     tp.consent({ analytics: true });
-    return tp.getConsent().then((afterGrant) => ({ before, afterGrant, sync: tp.consentState() }));
+    return Promise.all([tp.getConsent(), tp.getIds()]).then(([afterGrant, ids]) => ({ before, afterGrant, ids, sync: tp.consentState() }));
   });
   window.later = () => { namedTrack('upgrade', { to: 'team' }); tp.page({ section: 'billing' }); tp.flush(); };
 </script>`, 'app.html');
@@ -47,6 +47,10 @@ test('init() returns the client: consent, track, page, flush, getConsent, consen
   });
   assert.deepEqual(events.map((e) => e.event).sort(), ['consent_change', 'page_view', 'page_view', 'signed_up', 'upgrade']);
   assert.deepEqual(events.find((e) => e.event === 'signed_up').properties, { plan: 'pro' });
+  // getIds: the session its events carry (no anonymous id without marketing, no customer).
+  assert.match(states.ids.sessionId, /^[0-9a-f-]{36}$/);
+  assert.deepEqual(states.ids, { sessionId: events[0].sessionId, anonymousId: null, userId: null });
+  assert.ok(events.every((e) => e.sessionId === states.ids.sessionId));
   assert.equal(events.filter((e) => e.event === 'page_view' && e.properties.section === 'billing').length, 1);
   assert.deepEqual(await collector.events('&site=other'), []);
   assert.deepEqual(errors, []);

@@ -167,6 +167,14 @@ export async function getConsent(page) {
   }));
 }
 
+/** The ids touchpoint('getIds', cb) answers: {sessionId, anonymousId, userId}. */
+export async function getIds(page) {
+  return page.evaluate(() => new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('getIds callback never called')), 10_000);
+    window.touchpoint('getIds', (ids) => { clearTimeout(t); resolve(ids); });
+  }));
+}
+
 /** Waits until getConsent answers `expected` (a partial object). */
 export async function waitForConsent(page, expected, timeout = 20_000) {
   let last;

@@ -760,6 +760,18 @@ impl Engine {
         self.tracker.consent()
     }
 
+    /// `getIds`: the session, anonymous and customer ids the next event would carry ("" for
+    /// none), for the page to hand its own server (an order joined to the visit that placed it).
+    /// None while analytics is not granted or the session is out of the sample: nothing of the
+    /// visit is sent then, and the page is not given an id to link it with.
+    pub fn ids(&self) -> [&str; 3] {
+        let e = &self.env;
+        if self.consent().analytics != State::Granted || !self.sampled_in() {
+            return [""; 3];
+        }
+        [&e.session_id, e.anonymous_id.as_deref().unwrap_or_default(), &e.user_id]
+    }
+
     /// For tests and debugging: the JSON of every event not yet sent, pending ones included.
     pub fn queued_events(&self) -> Vec<String> {
         self.tracker.debug_events()

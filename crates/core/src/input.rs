@@ -242,7 +242,7 @@ impl CommandError {
             CommandError::EventName => "touchpoint: track and friction expect a name (a non-empty string)".into(),
             CommandError::PropertiesShape => "touchpoint: properties must be a plain object".into(),
             CommandError::PropertiesJson => "touchpoint: properties could not be serialised (cycle or BigInt?)".into(),
-            CommandError::CallbackMissing => "touchpoint: getConsent and beforeSend expect a function".into(),
+            CommandError::CallbackMissing => "touchpoint: getConsent, getIds and beforeSend expect a function".into(),
             CommandError::UserIdShape => "touchpoint: identify expects a user id (a string)".into(),
         }
     }

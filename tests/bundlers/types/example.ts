@@ -42,6 +42,7 @@ window.touchpoint?.('friction', 'search_no_results', { term: 'teapot' });
 const off: () => void = tp.onConsent((s: ConsentSnapshot) => { if (s.analytics === 'granted') off(); });
 const now: ConsentSnapshot | null = tp.consentState();
 tp.getConsent().then((s) => s.marketing satisfies 'pending' | 'granted' | 'denied');
+tp.getIds().then((ids) => ids.sessionId satisfies string | null);
 
 // Reading events back from the collector (GET /api/events) with their friction properties.
 declare const stored: TouchpointEvent[];
