@@ -124,6 +124,22 @@ fn the_selector_stops_at_the_nearest_id() {
     web::stop();
 }
 
+/// The label is the text a visitor reads: not the code of a <style> (CSS-in-JS puts it inside
+/// components), of a <script> (a product card's JSON) or of a <noscript>.
+#[wasm_bindgen_test]
+fn a_label_leaves_out_the_code_of_style_script_and_noscript_elements() {
+    start("granted");
+    page(
+        r##"<a id="card" href="#mug"><style>.c1 { color: red }</style><span>Stoneware</span>
+        <script type="application/json">{"sku":"A1"}</script><noscript><img src="x.png"></noscript><b>Mug</b></a>"##,
+    );
+    click("#card b");
+    let events = clicks();
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert!(events[0].contains(r##""selector":"#card","tag":"a","id":"card","text":"Stoneware Mug""##), "{}", events[0]);
+    web::stop();
+}
+
 #[wasm_bindgen_test]
 fn clicks_on_plain_elements_and_ignored_regions_are_not_touchpoints() {
     start("granted");
