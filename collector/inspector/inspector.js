@@ -86,6 +86,7 @@
     $('f-device').value = state.device;
     $('f-live').checked = state.live;
     $('f-user').value = state.user;
+    $('f-session').value = state.session;
     if (state.tag) addOption($('f-tag'), state.tag, tagName(state.tag));
     $('f-tag').value = state.tag;
     $('pages-sort').value = state.pagesBy;
@@ -540,8 +541,17 @@
 
   function renderSession(j) {
     var sec = $('session');
+    if (document.activeElement !== $('f-session')) $('f-session').value = state.session;
     if (!j) { sec.hidden = true; return; }
     sec.hidden = false;
+    var ol = $('timeline');
+    ol.textContent = '';
+    if (j.missing) {
+      $('session-id').textContent = j.missing;
+      $('session-score').textContent = '';
+      $('session-summary').textContent = 'No session with this id here: mistyped, of another collector, erased, or none of its events sent (no analytics consent).';
+      return;
+    }
     var s = j.session;
     $('session-id').textContent = s.sessionId;
     var score = $('session-score');
@@ -551,8 +561,6 @@
       (s.userId ? ' · customer ' + s.userId : '') + ' · from ' + channelName(s.channel) + (s.campaign ? ' (campaign ' + s.campaign + ')' : '') + ' · ' + s.touchpoints +
       ' touchpoints, ' + s.friction + ' friction · moments of truth: ' + (s.moments.length ? s.moments.join(' → ') : 'none') +
       (j.truncated ? ' · (journey truncated)' : '');
-    var ol = $('timeline');
-    ol.textContent = '';
     var t0 = j.events.length ? Date.parse(j.events[0].timestamp) : 0;
     var tagsBefore = null;
     j.events.forEach(function (e) {
@@ -607,7 +615,7 @@
       api('/api/funnel', { site: b.site, from: b.from, to: b.to, steps: state.steps, tag: state.tag, device: dev }),
       api('/api/friction', frictionParams),
       api(sessionsUrl, sessionParams),
-      state.session ? api('/api/sessions/' + encodeURIComponent(state.session), {}).catch(function () { return null; })
+      state.session ? api('/api/sessions/' + encodeURIComponent(state.session), {}).catch(function () { return { missing: state.session }; })
         : Promise.resolve(null),
       api('/api/stats', {}),
       api('/api/channels', { site: b.site, from: b.from, to: b.to, tag: state.tag, by: state.by, device: dev }),
@@ -688,6 +696,15 @@
     refresh();
   }
 
+  // The session field opens one session's journey by its id (as a click in the list does).
+  function onSession() {
+    var id = $('f-session').value.trim();
+    if (id === state.session) return;
+    state.session = id;
+    writeUrl(true);
+    refresh();
+  }
+
   // The customer filter lists one customer's sessions (instead of a channel's or an element's).
   function onUser() {
     var user = $('f-user').value.trim();
@@ -706,7 +723,8 @@
     $('filters').addEventListener('submit', function (e) { e.preventDefault(); onFilter(); });
     // (search: Enter, or the field's clear button.)
     ['change', 'search'].forEach(function (t) { $('f-user').addEventListener(t, onUser); });
-    $('user-filter').addEventListener('submit', function (e) { e.preventDefault(); onUser(); });
+    ['change', 'search'].forEach(function (t) { $('f-session').addEventListener(t, onSession); });
+    $('user-filter').addEventListener('submit', function (e) { e.preventDefault(); (document.activeElement === $('f-session') ? onSession : onUser)(); });
     $('f-tag').addEventListener('change', onTag);
     // Grouping by the other: a channel picked is let go (its sessions are no device's).
     $('seg-by').addEventListener('change', function () {

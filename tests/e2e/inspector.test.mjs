@@ -254,6 +254,21 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   await waitFor('every session again', async () => (await sessionIds()) === 'sess-three,sess-two,sess-one');
   assert.equal(new URL(page.url()).searchParams.get('user'), null);
 
+  // A session by its id (the sessionId a page's getIds gave, stored with an order): its journey;
+  // an id the collector does not have says so; an empty field closes it.
+  await page.fill('#f-session', 'sess-two');
+  await page.press('#f-session', 'Enter');
+  await waitFor('the journey of the session', async () => (await page.isVisible('#session')) && (await page.textContent('#session-id')) === 'sess-two');
+  assert.equal(new URL(page.url()).searchParams.get('session'), 'sess-two');
+  assert.ok((await page.$$('#timeline li')).length > 0);
+  await page.fill('#f-session', 'sess-nope');
+  await page.press('#f-session', 'Enter');
+  await waitFor('an unknown session said so', async () => /^No session with this id here/.test(await page.textContent('#session-summary')));
+  assert.equal((await page.$$('#timeline li')).length, 0);
+  await page.fill('#f-session', '');
+  await page.press('#f-session', 'Enter');
+  await waitFor('the journey closed', async () => !(await page.isVisible('#session')));
+
   // Click-through: the sessions where the chip caused dead clicks; the filter is in the address.
   await page.click('#leaderboard tbody tr[data-type="dead_click"]');
   await waitFor('the sessions of the element', async () =>
