@@ -136,7 +136,11 @@ fn a_label_leaves_out_the_code_of_style_script_and_noscript_elements() {
     click("#card b");
     let events = clicks();
     assert_eq!(events.len(), 1, "{events:?}");
-    assert!(events[0].contains(r##""selector":"#card","tag":"a","id":"card","text":"Stoneware Mug""##), "{}", events[0]);
+    assert!(
+        events[0].contains(r##""selector":"#card","tag":"a","id":"card","text":"Stoneware Mug""##),
+        "{}",
+        events[0]
+    );
     web::stop();
 }
 
