@@ -231,6 +231,36 @@ async fn sessions_list_and_journey() {
     assert!(missing.error().contains("nope"));
 }
 
+/// The shop's server sends the order it confirmed (a payment provider's webhook: the thanks page
+/// may never load) as an event of the visit, with the `sessionId` the page's `getIds` gave and
+/// stored with the order: no Origin header (not a browser), its own library, no page. It joins
+/// that session's journey, in capture order, as a moment of truth reached.
+#[tokio::test]
+async fn an_event_the_shops_server_sends_with_the_visits_session_id_joins_its_journey() {
+    let t = seeded(open()).await;
+    let order = json!({
+        "type": "track", "event": "purchase", "messageId": "srv-order-5521", "timestamp": at(62, 0),
+        "sessionId": "s3", "site": "shop",
+        "properties": {"transaction_id": "5521", "value": 24, "currency": "EUR"},
+        "context": {"page": {"url": "", "path": "", "title": "", "referrer": ""},
+                    "library": {"name": "shop-server", "version": "2.1"}}
+    });
+    let a = post(&t.app, batch(vec![order.clone()])).await;
+    assert_eq!(a.json()["accepted"], json!(1), "{}", a.json());
+    // The webhook delivered again: its messageId, made from the order, stores it once.
+    let again = post(&t.app, batch(vec![order])).await;
+    assert_eq!((again.json()["accepted"].clone(), again.json()["duplicates"].clone()), (json!(0), json!(1)));
+    let j = api(&t, "/api/sessions/s3").await;
+    let steps: Vec<String> = j["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| format!("{}:{}", e["event"].as_str().unwrap(), e["moment"]))
+        .collect();
+    assert_eq!(steps, ["page_view:false", "purchase:true"]);
+    assert_eq!(j["session"]["moments"], json!(["purchase"]));
+}
+
 #[tokio::test]
 async fn timeseries_funnel_overview_stats() {
     let t = seeded(open()).await;
