@@ -610,9 +610,10 @@ test('with marketing consent, a customer who did not sign out is known on a late
 
 // A customer with two tabs of the shop open signs in in one, then signs out in the other: each
 // tab's events name the customer exactly while they are signed in, whichever tab they use, and
-// after the sign-out both tabs are the next person's visit, with its new anonymous id. A tab
-// opened from elsewhere is a visit of its own and is left alone.
-test('a sign-in and a sign-out in one tab apply to the visit\'s other open tabs; a tab of another visit is left alone', T, async (t) => {
+// after the sign-out both tabs are the next person's visit, with its new anonymous id. Another
+// customer signing in in between without a sign-out is named by both tabs. A tab opened from
+// elsewhere is a visit of its own and is left alone.
+test('a sign-in, another customer\'s sign-in and a sign-out in one tab apply to the visit\'s other open tabs; a tab of another visit is left alone', T, async (t) => {
   const site = 'journey-tabs-identity';
   const front = await startFront(collector.url);
   t.after(() => front.close());
@@ -634,28 +635,32 @@ test('a sign-in and a sign-out in one tab apply to the visit\'s other open tabs;
   await sdkReady(c);
   for (const p of [a, b, c]) await p.evaluate(() => touchpoint('consent', { marketing: true }));
   await waitFor('the anonymous id kept', () => a.evaluate(() => !!localStorage.getItem('tp:aid')));
-  // `wait(tab)` resolves once `tab` has heard of another tab's session write ending with `tail`
+  // `wait(tab)` resolves once `tab` has heard of another tab's session write holding `part`
   // (Touchpoint's listener, added first, has handed it over by then).
-  const heard = (tab, tail) => tab.evaluate((tail) => {
+  const heard = (tab, part) => tab.evaluate((part) => {
     window.__heard = new Promise((resolve) => addEventListener('storage', (e) => {
-      if (e.key === 'tp:session' && (e.newValue || '').endsWith(tail)) resolve();
+      if (e.key === 'tp:session' && (e.newValue || '').includes(part)) resolve();
     }));
-  }, tail);
+  }, part);
   const wait = (tab) => tab.evaluate(() => window.__heard);
-  await heard(a, '\x1fc-5150'); // (the customer, the session's last field)
+  await heard(a, '\x1fc-5150\x1f'); // (the customer, then the session it replaced and when it was named)
   await b.evaluate(() => { touchpoint('identify', 'c-5150'); touchpoint('track', 'in_b_signed_in'); });
   await wait(a);
   await a.evaluate(() => touchpoint('track', 'in_a_signed_in'));
+  await heard(a, '\x1fc-6160\x1f');
+  await b.evaluate(() => { touchpoint('identify', 'c-6160'); });
+  await wait(a);
+  await a.evaluate(() => touchpoint('track', 'in_a_switched'));
   const before = await a.evaluate(() => localStorage.getItem('tp:session').split('\x1f')[0]);
-  await heard(b, `\x1f${before}`); // (the session a sign-out ended, the last field of the next)
+  await heard(b, `\x1f${before}`); // (the session a sign-out ended, a field of the next)
   await a.evaluate(() => { touchpoint('reset'); touchpoint('track', 'in_a_signed_out'); });
   await wait(b);
   await b.evaluate(() => touchpoint('track', 'in_b_signed_out'));
   await c.evaluate(() => touchpoint('track', 'in_c'));
   for (const p of [a, b, c]) await p.evaluate(() => touchpoint('flush'));
-  const all = await waitFor('the five events', async () => {
+  const all = await waitFor('the six events', async () => {
     const ev = await collector.events(`&site=${site}`);
-    return ev.filter((e) => e.event.startsWith('in_')).length === 5 && ev;
+    return ev.filter((e) => e.event.startsWith('in_')).length === 6 && ev;
   }, { timeout: 30_000 });
   const one = (name) => onlyOne(all, name);
   const [inB, inA] = [one('in_b_signed_in'), one('in_a_signed_in')];
@@ -663,6 +668,9 @@ test('a sign-in and a sign-out in one tab apply to the visit\'s other open tabs;
   assert.equal(inA.userId, 'c-5150', 'a: the customer who signed in in b');
   assert.equal(inA.sessionId, inB.sessionId, 'one visit');
   assert.equal(inA.anonymousId, inB.anonymousId);
+  const switched = one('in_a_switched');
+  assert.equal(switched.userId, 'c-6160', 'a: the customer who signed in later in b, without a sign-out');
+  assert.equal(switched.sessionId, inA.sessionId, 'the same visit');
   const [outA, outB] = [one('in_a_signed_out'), one('in_b_signed_out')];
   for (const e of [outA, outB]) {
     assert.equal(e.userId, undefined, `${e.event}: nobody after the sign-out`);

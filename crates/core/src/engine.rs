@@ -504,6 +504,7 @@ impl Engine {
             return;
         }
         self.session.user_id = user_id;
+        self.session.user_at = now;
         self.remember_customer();
         self.set_context();
         self.capture(Kind::Identify, schema::IDENTIFY, properties, now);
@@ -948,10 +949,14 @@ impl Engine {
     fn other_tab_session(&mut self, stored: &str, now: u64) {
         let Some(s) = Session::restore(stored, now).filter(|_| self.may_store()) else { return };
         if s.id == self.session.id {
-            if !self.session.user_id.is_empty() || s.user_id.is_empty() {
+            // A customer named there and none here, or named there later than here (another
+            // one signed in without a sign-out between): theirs. A write of an older state
+            // changes nothing.
+            if s.user_id.is_empty() || !self.session.user_id.is_empty() && s.user_at <= self.session.user_at {
                 return;
             }
             self.session.user_id = s.user_id;
+            self.session.user_at = s.user_at;
         } else if s.replaced == self.session.id {
             // (The view's times and use are taken from this page's view when the session is saved.)
             let (mut s, ours) = (s, &mut self.session);

@@ -15,8 +15,8 @@
 //!   `IDENTITY`, a prefix) removes both;
 //! - `tp:session`: the visit's session, also kept in each tab's sessionStorage
 //!   (`journey::session`); read at start, and by the visit's other open tabs when one writes it
-//!   (`Input::OtherTab`: a sign-in or a sign-out there); never part of a snapshot (its fields
-//!   are joined by U+001F, as a snapshot's keys and values are).
+//!   (`Input::OtherTab`: a sign-in, a later one of another customer, or a sign-out there); never
+//!   part of a snapshot (its fields are joined by U+001F, as a snapshot's keys and values are).
 
 use super::event::Encoded;
 use super::json::{cat, push_u64, split_byte};

@@ -472,6 +472,27 @@ fn get_ids_answers_the_ids_of_the_next_event_and_none_without_analytics_or_out_o
     assert_eq!(sampled_visit("90", inside).engine.ids()[0], inside, "in the sample");
 }
 
+/// Another customer signed in in one tab without a sign-out between (a shared computer, a
+/// "switch account"): the visit's other tabs name the later one; a write naming the earlier one,
+/// heard afterwards, changes nothing.
+#[test]
+fn another_customer_signed_in_in_one_tab_without_a_sign_out_is_named_by_the_other_tabs() {
+    let mut a = Visit::granted("https://shop.test/a", "");
+    a.page("https://shop.test/a");
+    a.at(100, identify("c-1", "{}"));
+    a.at(200, Input::Visibility { hidden: true }); // (the session is written)
+    let earlier = stored_session(&a);
+    let mut b = next_page(&a, "https://shop.test/b", false, 300);
+    b.page("https://shop.test/b");
+    assert_eq!(ids_after(&mut b, 400, "browse")[2], "c-1");
+    b.at(1_000, identify("c-2", "{}"));
+    b.at(1_050, Input::Visibility { hidden: true });
+    a.at(1_100, Input::OtherTab { anonymous_id: String::new(), session: stored_session(&b) });
+    assert_eq!(ids_after(&mut a, 1_200, "add_to_cart")[2], "c-2");
+    b.at(1_300, Input::OtherTab { anonymous_id: String::new(), session: earlier });
+    assert_eq!(ids_after(&mut b, 1_400, "browse")[2], "c-2");
+}
+
 /// Without analytics consent a tab keeps no session, and takes none from another tab's write.
 #[test]
 fn another_tabs_session_is_not_taken_without_analytics_consent() {

@@ -34,6 +34,10 @@ pub struct Session {
     pub used: bool,
     /// The signed-in customer (`identity`), "" for none.
     pub user_id: String,
+    /// When this tab or another named that customer (`identify`), 0 for never: of two tabs of
+    /// the session naming different customers (another one signed in without a sign-out
+    /// between), the later name wins (`engine::other_tab_session`).
+    pub user_at: u64,
     /// The session a sign-out (`reset`) ended to begin this one, "" for none: the visit's other
     /// open tabs, still in that one, then follow (`engine::other_tab_session`).
     pub replaced: String,
@@ -49,8 +53,9 @@ impl Session {
         let f: Vec<&str> = split_byte(stored, 0x1f).collect();
         let num = super::super::config::parse_u64;
         // Each format is the one before with fields added at the end: 5 fields, then the page
-        // view before (9), the campaign (10), the customer (11), the session it replaced (12).
-        if !matches!(f.len(), 5 | 9..=12) {
+        // view before (9), the campaign (10), the customer (11), the session it replaced (12),
+        // when the customer was named (13).
+        if !matches!(f.len(), 5 | 9..=13) {
             return None;
         }
         let field = |i: usize| f.get(i).copied().unwrap_or_default();
@@ -63,6 +68,7 @@ impl Session {
             campaign: field(9).into(),
             user_id: field(10).into(),
             replaced: field(11).into(),
+            user_at: num(field(12)).unwrap_or_default(),
             ..Session::default()
         };
         if f.len() > 5 {
@@ -91,13 +97,12 @@ impl Session {
         // JSON escapes control characters: the campaign never holds the separator.
         v.push_str(&self.campaign);
         // (`identity::check` refuses control characters: never the separator.)
+        // (A customer is named at a time: `user_at` is never set without `user_id`.)
         if !self.user_id.is_empty() || !self.replaced.is_empty() {
-            v.push('\x1f');
-            v.push_str(&self.user_id);
-        }
-        if !self.replaced.is_empty() {
-            v.push('\x1f');
-            v.push_str(&self.replaced);
+            for s in ["\x1f", &self.user_id, "\x1f", &self.replaced, "\x1f"] {
+                v.push_str(s);
+            }
+            push_u64(&mut v, self.user_at);
         }
         v
     }
@@ -145,8 +150,12 @@ mod tests {
         assert_eq!(Session::restore(&s.store(), 6_000), Some(s.clone()));
         s.user_id = "c-1042".into();
         assert_eq!(Session::restore(&s.store(), 6_000), Some(s.clone()), "with the customer");
+        s.user_at = 4_200;
+        assert_eq!(Session::restore(&s.store(), 6_000), Some(s.clone()), "when the customer was named");
         s.replaced = ID.into();
         assert_eq!(Session::restore(&s.store(), 6_000), Some(s.clone()), "begun by a sign-out");
+        s.user_at = 0;
+        assert_eq!(Session::restore(&s.store(), 6_000), Some(s.clone()), "before it was said when");
         s.user_id.clear();
         assert_eq!(Session::restore(&s.store(), 6_000), Some(s.clone()), "without a customer");
         let short = [ID, "\x1f1000\x1f5000\x1femail\x1f/cart"].concat();
@@ -197,12 +206,14 @@ mod tests {
         fn what_is_stored_is_read_back(
             channel in "[a-z_]{0,12}", path in "/[^\\x00-\\x1f]{0,16}", prev in "(/[^\\x00-\\x1f]{0,8})?",
             campaign in "(\"source\":\"[^\\x00-\\x1f\"]{1,8}\")?", user_id in "([^\\x00-\\x1f\\x7f]{1,20})?",
-            start in 0u64..1_000_000, used: bool, replaced: bool,
+            start in 0u64..1_000_000, used: bool, replaced: bool, user_at in proptest::option::of(1u64..1_000_000_000_000_000),
         ) {
             proptest::prop_assume!(user_id.is_empty() || super::super::identity::check(&user_id, false).is_ok());
+            let user_at = if user_id.is_empty() { 0 } else { user_at.unwrap_or_default() };
             let s = Session {
                 id: ID.into(), start, last: start + 10, channel, campaign, last_path: path, prev_path: prev,
                 arrived: start + 1, left: start + 2, used, user_id,
+                user_at,
                 replaced: if replaced { ID.into() } else { String::new() },
             };
             proptest::prop_assert_eq!(Session::restore(&s.store(), start + 20), Some(s));
