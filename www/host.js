@@ -989,14 +989,17 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       push(rec('q', now(), id, 'e', f(method || 'GET').toUpperCase(), f(u.pathname), status | 0, now() - t0, u.origin === location.origin ? 1 : 0));
     };
   }
+  // (`before` and `after` run through `guard`: called by the page's code, they run outside an
+  // Angular app's zone, as everything they register does.)
   function wrap(obj, name, before) {
     var orig = obj && obj[name];
     if (typeof orig !== 'function') return;
+    before = guard(before);
     obj[name] = function () {
       var after;
       try { if (signal ? !signal.aborted : true) after = before.apply(this, arguments); } catch (e) {}
       var r = orig.apply(this, arguments);
-      try { if (after) after(r); } catch (e) {}
+      try { if (after) guard(after)(r); } catch (e) {}
       return r;
     };
   }

@@ -22,10 +22,20 @@ function die(err) {
 }
 
 // Forwards any number of arguments.
+// In an Angular app, zone.js runs each callback in the zone it was registered in, and Angular
+// checks the whole app after every task of its own zone: a listener, timer or observer of ours
+// registered from the app's code (init() in a component, a touchpoint() call, a pushState by its
+// router) made a check of the whole app at every scroll, wheel, pointer and key event. So every
+// entry runs in zone.js's root zone (as NgZone.runOutsideAngular does; Datadog's SDK reaches past
+// zone.js's patches too), and what it registers stays there. (A `Zone` global that is not
+// zone.js has no `root.run`.)
 function guard(f) {
   return function () {
     if (dead) return;
-    try { return f.apply(this, arguments); } catch (e) { die(e); }
+    var t = this, a = arguments, Z = w.Zone, root = Z && Z.root;
+    try {
+      return root && root.run && Z.current !== root ? root.run(function () { return f.apply(t, a); }) : f.apply(t, a);
+    } catch (e) { die(e); }
   };
 }
 

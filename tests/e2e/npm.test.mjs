@@ -3,8 +3,10 @@
 // loaded, consent state, and the wasm found next to the module through import.meta.url.
 // tests/bundlers/bundlers.test.mjs runs the same package through Vite and webpack.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { closeTab, launch, serveFixture, startCollector, waitFor } from './harness.mjs';
+import { closeTab, launch, root, serveFixture, startCollector, waitFor } from './harness.mjs';
 
 let collector, browser;
 before(async () => { [collector, browser] = await Promise.all([startCollector(), launch()]); });
@@ -53,6 +55,55 @@ test('init() returns the client: consent, track, page, flush, getConsent, getIds
   assert.ok(events.every((e) => e.sessionId === states.ids.sessionId));
   assert.equal(events.filter((e) => e.event === 'page_view' && e.properties.section === 'billing').length, 1);
   assert.deepEqual(await collector.events('&site=other'), []);
+  assert.deepEqual(errors, []);
+  await closeTab(page);
+});
+
+// An Angular app: zone.js runs each callback in the zone it was registered in, and Angular checks
+// the whole app after every task of its own zone. The app starts Touchpoint from its code (init()
+// in a component, inside that zone), calls it and routes there; then the visitor scrolls, clicks
+// and types. No listener, timer, observer or promise callback of Touchpoint's may run in the
+// app's zone: each would be a check of the whole app, at every scroll event.
+test('in an Angular app (zone.js), started and called from the app\'s zone, Touchpoint runs no task in that zone', { timeout: 120_000 }, async () => {
+  const zone = fs.readFileSync(path.join(root, 'node_modules/zone.js/bundles/zone.umd.min.js'), 'utf8');
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e));
+  const url = await serveFixture(page, collector.url, `<!doctype html><title>Angular app</title>
+<script>${zone}</script>
+<script>
+  // The app's zone, forked as Angular's NgZone forks it; the tasks run in it, by kind and source.
+  window.inApp = [];
+  window.appZone = Zone.current.fork({ name: 'angular', onInvokeTask: function (d, c, t, task, self, args) {
+    window.inApp.push(task.type + ' ' + task.source);
+    return d.invokeTask(t, task, self, args);
+  } });
+</script>
+<script type="module">
+  import { init } from '/touchpoint/npm/index.js';
+  appZone.run(() => { window.tp = init({ site: 'npm-zone', consent: 'granted', flushInterval: 300 }); });
+</script>
+<main style="height: 3000px"><button id="add" type="button">Add to cart</button> <input id="q" type="search"></main>`, 'zone.html');
+  await page.goto(url);
+  await waitFor('Touchpoint started', () => page.evaluate(() => window.touchpoint && window.touchpoint.ready === true));
+  await page.evaluate(() => { window.inApp = []; });
+  // The app's own calls, from its zone: an event, a route change, a flush.
+  await page.evaluate(() => appZone.run(() => {
+    window.tp.track('viewed_offer', { id: 'o-1' });
+    history.pushState({}, '', '/offers');
+    window.tp.flush();
+  }));
+  await page.mouse.move(100, 100);
+  for (let i = 0; i < 5; i++) await page.mouse.wheel(0, 300);
+  await page.click('#add');
+  await page.click('#q');
+  await page.keyboard.type('mug');
+  await waitFor('the route change and the event sent', async () => {
+    const ev = await collector.events('&site=npm-zone');
+    return ev.some((e) => e.event === 'viewed_offer') && ev.some((e) => e.event === 'page_view' && e.context.page.path === '/offers');
+  }, { timeout: 30_000 });
+  await page.waitForTimeout(1_500); // (timers Touchpoint set meanwhile fire)
+  assert.deepEqual(await page.evaluate(() => window.inApp), [], 'no task of Touchpoint\'s in the app\'s zone');
   assert.deepEqual(errors, []);
   await closeTab(page);
 });
