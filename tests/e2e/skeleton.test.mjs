@@ -106,3 +106,42 @@ test('events queued when the page is closed arrive by beacon', async () => {
   assertUniqueIds(assert, events);
   await context.close();
 });
+
+// Marketers install through a tag manager: its Custom HTML tag puts the stub and a script element
+// of its own making into the page after the page has loaded, and a second trigger (a history
+// change) puts it in again. The loader reads its configuration from that element
+// (document.currentScript), starts once, and keeps what was queued before it loaded.
+test('installed by a tag manager (the tag inserted by a script after load, then again): starts once and delivers', async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e));
+  const url = await serveFixture(page, collector.url, `<!doctype html><title>Tagged</title><body><button id="buy" type="button">Buy</button>
+<script>
+  function tag() {
+    window.touchpoint = window.touchpoint || function () { (touchpoint.q = touchpoint.q || []).push(arguments); };
+    var s = document.createElement('script');
+    s.async = true;
+    s.src = '/touchpoint/touchpoint.js';
+    s.setAttribute('data-collector', '/v1/batch');
+    s.setAttribute('data-site', 'tag-manager');
+    s.setAttribute('data-consent', 'granted');
+    s.setAttribute('data-flush-interval', '300');
+    document.head.appendChild(s);
+  }
+  addEventListener('load', function () { tag(); touchpoint('track', 'queued_before_start'); setTimeout(tag, 50); });
+</script>`, 'tagged.html');
+  await page.goto(url);
+  await sdkReady(page);
+  await page.click('#buy');
+  const names = ['page_view', 'queued_before_start', 'click'];
+  const ev = await waitFor('the page view, the queued event and the click', async () => {
+    const e = await collector.events('&site=tag-manager');
+    return names.every((n) => e.some((x) => x.event === n)) && e;
+  });
+  assert.deepEqual(ev.filter((e) => names.includes(e.event)).map((e) => e.event).sort(), [...names].sort(), 'each once');
+  assert.equal(await page.evaluate(() => document.querySelectorAll('script[src="/touchpoint/touchpoint.js"]').length), 2);
+  assert.equal(await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => /touchpoint_bg.*\.wasm$/.test(e.name)).length), 1,
+    'one wasm fetched');
+  assert.deepEqual(errors, []);
+  await closeTab(page);
+});
