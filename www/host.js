@@ -263,6 +263,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
         // video's timeupdate or a socket's message (checked in Chromium, Firefox and WebKit).
         var e = w.event, own = e && e.isTrusted && /^(click|pointer|mouse|key|touch|input|change|submit)/.test(e.type);
         for (var i = 0, n; i < records.length; i++) {
+          if (deco(records[i])) continue;
           n = ambient(records[i].target, records[i].type === 'attributes') || moved(records[i]);
           if (!n || own || n.contains(clickedEl)) { mo.disconnect(); observing = false; respond('m'); return; }
         }
@@ -356,6 +357,20 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       }
     }
     return r.addedNodes[0] || r.removedNodes[0];
+  }
+  // Press feedback that UI kits draw at every press, whether the control does anything or not:
+  // the ripples of Material UI (TouchRipple), Angular Material, Vuetify, Quasar and Materialize
+  // (waves-ripple), PrimeReact's and PrimeNG's ink. A change to such an element, or one adding or
+  // removing only such elements, answers nothing: every dead or rage-clicked button of those kits
+  // was answered by its own ripple (and the next click by its removal). Not a ripple class on the
+  // clicked element or around it (MDC's mdc-ripple-upgraded button): its other changes answer.
+  function isDeco(n) { return n.nodeType === 1 && /ripple|(^|\s)p-ink/i.test(n.getAttribute('class')); }
+  function deco(r) {
+    var t = r.target, k, l, i;
+    if (isDeco(t) && !t.contains(clickedEl) && !t.contains(pressEl)) return true;
+    if (r.type !== 'childList') return false;
+    for (k = 0; k < 2; k++) for (l = k ? r.removedNodes : r.addedNodes, i = 0; i < l.length; i++) if (!isDeco(l[i])) return false;
+    return true;
   }
   // The element of list `l` that holds node `n`, if any.
   function holder(l, n) {

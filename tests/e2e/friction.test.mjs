@@ -222,6 +222,9 @@ const broken = [
   { name: 'an aria-disabled "Pay now" clicked again and again', act: (p) => clickN(p, '#pay-aria', 4), expect: ['rage_click #pay-aria'], props: { disabled: true } },
   // Attributed to the component (the click is retargeted to its host outside its shadow DOM).
   { name: 'a web component\'s button that ignores clicks, rage-clicked', act: (p) => clickN(p, '#shadow-broken #inc', 4), expect: ['rage_click #shadow-broken'] },
+  // Buttons of UI kits that draw a ripple at each press, whether they do anything or not.
+  { name: 'a Material UI button that does nothing (its ripple drawn at the press)', act: (p) => clickN(p, '#mui-dead', 1), expect: ['dead_click #mui-dead'] },
+  { name: 'an Angular Material button that ignores clicks, rage-clicked (a ripple at each press)', act: (p) => clickN(p, '#mat-dead', 4), expect: ['rage_click #mat-dead'] },
   // In a closed shadow root attached after Touchpoint started: its clicks are judged.
   {
     name: 'a web component\'s button in a closed shadow root that ignores clicks, rage-clicked',
@@ -1023,6 +1026,7 @@ const normal = [
     },
   },
   { name: 'a quantity stepper clicked 6 times fast', act: (p) => clickN(p, '#plus', 6) },
+  { name: 'a Material UI "Add to bag" that updates the bag (with its ripple), clicked 4 times', act: (p) => clickN(p, '#mui-add', 4) },
   { name: 'a carousel\'s next button clicked 4 times', act: (p) => clickN(p, '#next', 4) },
   // The page's script changes a control through its property: no attribute, no event.
   {
