@@ -242,7 +242,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   }
   // The first DOM change after a click is all the engine needs: the observer disconnects at it
   // and is connected again by the next click, so a busy page pays for one callback per click.
-  var observing = false, MO_OPTS = { subtree: true, childList: true, attributes: true, characterData: true };
+  var observing = false, MO_OPTS = { subtree: true, childList: true, attributes: true, attributeOldValue: true, characterData: true };
   // The page starts leaving (a link followed, a form submitted, location.href set, history.back()
   // to another document): that answers the click, although the page shows nothing until the
   // next one arrives, seconds later from a slow server. The Navigation API's navigate event
@@ -358,16 +358,30 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     }
     return r.addedNodes[0] || r.removedNodes[0];
   }
-  // Press feedback that UI kits draw at every press, whether the control does anything or not:
-  // the ripples of Material UI (TouchRipple), Angular Material, Vuetify, Quasar and Materialize
-  // (waves-ripple), PrimeReact's and PrimeNG's ink. A change to such an element, or one adding or
-  // removing only such elements, answers nothing: every dead or rage-clicked button of those kits
-  // was answered by its own ripple (and the next click by its removal). Not a ripple class on the
-  // clicked element or around it (MDC's mdc-ripple-upgraded button): its other changes answer.
+  // Press feedback that UI kits draw at every press, whether the control does anything or not,
+  // answers nothing: every dead or rage-clicked button of those kits was answered by it.
+  // - Ripples (Material UI's TouchRipple, Angular Material's, Vuetify's, Quasar's, Materialize's
+  //   waves-ripple) and PrimeReact's and PrimeNG's ink: a change to such an element, or one adding
+  //   or removing only such elements (and the next click was answered by its removal). Not a
+  //   ripple class on the clicked element or around it (MDC's mdc-ripple-upgraded button): its
+  //   other changes answer.
+  // - The pressed, hovered or focused state the control (or an element around it) reflects:
+  //   React Aria's data-pressed, data-hovered, data-focused, data-focus-visible; Headless UI's
+  //   data-active, data-hover, data-focus; Angular CDK's cdk-*-focused classes and the
+  //   focus-visible polyfill's class, when a class change adds or removes only those.
+  function only(x, y) { return x.every(function (c) { return !c || y.indexOf(c) >= 0 || /^(cdk(-\w+)?-focused|focus-visible)$/.test(c); }); }
   function isDeco(n) { return n.nodeType === 1 && /ripple|(^|\s)p-ink/i.test(n.getAttribute('class')); }
   function deco(r) {
-    var t = r.target, k, l, i;
-    if (isDeco(t) && !t.contains(clickedEl) && !t.contains(pressEl)) return true;
+    var t = r.target, a = r.attributeName, k, l, i, on = t.contains(clickedEl) || t.contains(pressEl);
+    if (isDeco(t) && !on) return true;
+    if (a) {
+      if (!on) return false;
+      if (/^data-(press|hover|focus|active)(ed)?(-visible)?$/.test(a)) return true;
+      // (Each class in one list and not the other must be a focus state.)
+      k = (r.oldValue || '').split(/\s+/);
+      l = (t.getAttribute('class') || '').split(/\s+/);
+      return a === 'class' && only(k, l) && only(l, k);
+    }
     if (r.type !== 'childList') return false;
     for (k = 0; k < 2; k++) for (l = k ? r.removedNodes : r.addedNodes, i = 0; i < l.length; i++) if (!isDeco(l[i])) return false;
     return true;

@@ -225,6 +225,8 @@ const broken = [
   // Buttons of UI kits that draw a ripple at each press, whether they do anything or not.
   { name: 'a Material UI button that does nothing (its ripple drawn at the press)', act: (p) => clickN(p, '#mui-dead', 1), expect: ['dead_click #mui-dead'] },
   { name: 'an Angular Material button that ignores clicks, rage-clicked (a ripple at each press)', act: (p) => clickN(p, '#mat-dead', 4), expect: ['rage_click #mat-dead'] },
+  { name: 'an Angular Material button that does nothing (its ripple, and CDK\'s focus classes at the first press)', act: (p) => clickN(p, '#mat-dead', 1), expect: ['dead_click #mat-dead'] },
+  { name: 'a React Aria button that does nothing (data-hovered, data-pressed, data-focused)', act: (p) => clickN(p, '#ra-dead', 1), expect: ['dead_click #ra-dead'] },
   // In a closed shadow root attached after Touchpoint started: its clicks are judged.
   {
     name: 'a web component\'s button in a closed shadow root that ignores clicks, rage-clicked',
@@ -1027,6 +1029,7 @@ const normal = [
   },
   { name: 'a quantity stepper clicked 6 times fast', act: (p) => clickN(p, '#plus', 6) },
   { name: 'a Material UI "Add to bag" that updates the bag (with its ripple), clicked 4 times', act: (p) => clickN(p, '#mui-add', 4) },
+  { name: 'a React Aria "Add to wishlist" that updates the count (with its state attributes), clicked once', act: (p) => clickN(p, '#ra-add', 1) },
   { name: 'a carousel\'s next button clicked 4 times', act: (p) => clickN(p, '#next', 4) },
   // The page's script changes a control through its property: no attribute, no event.
   {
