@@ -361,29 +361,39 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // Press feedback that UI kits draw at every press, whether the control does anything or not,
   // answers nothing: every dead or rage-clicked button of those kits was answered by it.
   // - Ripples (Material UI's TouchRipple, Angular Material's, Vuetify's, Quasar's, Materialize's
-  //   waves-ripple) and PrimeReact's and PrimeNG's ink: a change to such an element, or one adding
-  //   or removing only such elements (and the next click was answered by its removal). Not a
-  //   ripple class on the clicked element or around it (MDC's mdc-ripple-upgraded button): its
-  //   other changes answer.
-  // - The pressed, hovered or focused state the control (or an element around it) reflects:
-  //   React Aria's data-pressed, data-hovered, data-focused, data-focus-visible; Headless UI's
-  //   data-active, data-hover, data-focus; Angular CDK's cdk-*-focused classes and the
-  //   focus-visible polyfill's class, when a class change adds or removes only those.
-  function only(x, y) { return x.every(function (c) { return !c || y.indexOf(c) >= 0 || /^(cdk(-\w+)?-focused|focus-visible)$/.test(c); }); }
-  function isDeco(n) { return n.nodeType === 1 && /ripple|(^|\s)p-ink/i.test(n.getAttribute('class')); }
+  //   waves-ripple), PrimeReact's and PrimeNG's ink, and the waves of Ant Design (v5, v6) and
+  //   Naive UI: a change to such an element, or one adding or removing only such elements (and
+  //   the next click was answered by its removal). Not a ripple class on the clicked element or
+  //   around it (MDC's mdc-ripple-upgraded button): its other changes answer. Ant Design puts its
+  //   wave in a holder with no class, empty when it comes and when it goes (2 s after the click,
+  //   answering any click made meanwhile): an empty element with no attribute but a style that
+  //   places it absolutely shows nothing of its own, and is no answer either.
+  // - The pressed, hovered or focused state a control reflects, whichever control: React Aria's
+  //   data-pressed, data-hovered, data-focused, data-focus-visible; Headless UI's data-hover,
+  //   data-focus and (on the clicked control or around it) data-active; Angular CDK's
+  //   cdk-*-focused classes, Ionic's ion-activated and ion-focused, and the focus-visible
+  //   polyfill's class, when a class change adds or removes only those. (A control the visitor
+  //   pressed before loses its focus or pressed state as the next press begins: that answered it.)
+  function only(x, y) { return x.every(function (c) { return !c || y.indexOf(c) >= 0 || /^(cdk(-\w+)?-focused|focus-visible|ion-(activated|focused))$/.test(c); }); }
+  // (`moved`: added or removed, when an empty holder counts too; a change to one, a progress
+  // bar's width, may be an answer.)
+  function isDeco(n, moved) {
+    return n.nodeType === 1 && (/ripple|(^|\s)(p-ink|ant-wave|n-base-wave)(\s|$)/i.test(n.getAttribute('class')) ||
+      (moved && !n.firstChild && n.attributes.length === 1 && n.style && n.style.position === 'absolute'));
+  }
   function deco(r) {
     var t = r.target, a = r.attributeName, k, l, i, on = t.contains(clickedEl) || t.contains(pressEl);
     if (isDeco(t) && !on) return true;
     if (a) {
-      if (!on) return false;
-      if (/^data-(press|hover|focus|active)(ed)?(-visible)?$/.test(a)) return true;
+      // (data-active only on the control: elsewhere it may be what a click made active.)
+      if (/^data-(press|hover|focus)(ed)?(-visible)?$/.test(a) || (on && a === 'data-active')) return true;
       // (Each class in one list and not the other must be a focus state.)
       k = (r.oldValue || '').split(/\s+/);
       l = (t.getAttribute('class') || '').split(/\s+/);
       return a === 'class' && only(k, l) && only(l, k);
     }
     if (r.type !== 'childList') return false;
-    for (k = 0; k < 2; k++) for (l = k ? r.removedNodes : r.addedNodes, i = 0; i < l.length; i++) if (!isDeco(l[i])) return false;
+    for (k = 0; k < 2; k++) for (l = k ? r.removedNodes : r.addedNodes, i = 0; i < l.length; i++) if (!isDeco(l[i], 1)) return false;
     return true;
   }
   // The element of list `l` that holds node `n`, if any.
