@@ -117,7 +117,7 @@ const stableJs = minify('bundle', `(function(){\n${glue}\n${hostJs}\n${scriptLoa
 const hashedJs = minify('bundle-hashed', `(function(){\n${glue}\n${hostJs}\n${scriptLoader(wasmHashed)}\n})();\n`);
 const jsHashed = `touchpoint.${tag(hashedJs)}.js`;
 for (const f of fs.readdirSync(dist)) {
-  if (/^touchpoint(_bg)?\.[0-9a-f]{12}\.(js|wasm)$/.test(f)) fs.rmSync(path.join(dist, f)); // earlier builds'
+  if (/^touchpoint(_bg)?\.[0-9a-f]{12}\.(js|wasm)(\.gz|\.br)?$/.test(f)) fs.rmSync(path.join(dist, f)); // earlier builds'
 }
 fs.writeFileSync(path.join(dist, 'touchpoint.js'), stableJs);
 fs.writeFileSync(path.join(dist, jsHashed), hashedJs);
@@ -175,6 +175,19 @@ run(path.join(root, 'node_modules/.bin/esbuild'), [
 // 4 KB into the app's bundle as a data: URL, which every page of the app would then download.
 fs.copyFileSync(path.join(root, 'www/overlay.js'), path.join(npmDir, 'touchpoint-overlay.js'));
 
+// Each file a page downloads, compressed once here (gzip -9, brotli 11) beside it: the collector
+// serves the SDK at /touchpoint/ with these (tower-http's ServeDir, precompressed), so that a
+// page gets 61 KB rather than 159 KB without the collector compressing anything per request.
+// (A proxy in front can serve them as well: nginx's gzip_static / brotli_static.)
+const brotli = (buf) => zlib.brotliCompressSync(buf, {
+  params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: buf.length },
+});
+for (const f of ['touchpoint.js', jsHashed, 'touchpoint_bg.wasm', wasmHashed, 'touchpoint-overlay.js']) {
+  const buf = fs.readFileSync(path.join(dist, f));
+  fs.writeFileSync(path.join(dist, `${f}.gz`), zlib.gzipSync(buf, { level: 9 }));
+  fs.writeFileSync(path.join(dist, `${f}.br`), brotli(buf));
+}
+
 export function sizes() {
   const files = ['touchpoint.js', 'touchpoint_bg.wasm'].map((f) => {
     const buf = fs.readFileSync(path.join(dist, f));
@@ -186,5 +199,7 @@ export function sizes() {
 const s = sizes();
 for (const f of s.files) console.log(`size: ${f.file.padEnd(20)} ${String(f.raw).padStart(7)} B raw  ${String(f.gzip).padStart(6)} B gzip -9`);
 console.log(`size: total a page downloads (loader + glue + wasm): ${s.total} B gzip -9 (${(s.total / 1024).toFixed(1)} KiB; budget 20 KiB)`);
+const br = ['touchpoint.js', 'touchpoint_bg.wasm'].reduce((n, f) => n + fs.statSync(path.join(dist, `${f}.br`)).size, 0);
+console.log(`size: the same served with brotli (the collector's /touchpoint/, dist/*.br): ${br} B (${(br / 1024).toFixed(1)} KiB)`);
 const overlay = fs.readFileSync(path.join(dist, 'touchpoint-overlay.js'));
 console.log(`size: touchpoint-overlay.js ${String(overlay.length).padStart(7)} B raw  ${String(zlib.gzipSync(overlay, { level: 9 }).length).padStart(6)} B gzip -9 (debug overlay, loaded only when asked for; not in the total)`);

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::middleware::{from_fn_with_state, map_response, Next};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::middleware::{from_fn, from_fn_with_state, map_response, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -135,7 +135,7 @@ pub fn router(state: AppState, www: &Path, sdk: &Path) -> Router {
             post(crate::privacy::post_export).layer::<_, Infallible>(RequestBodyLimitLayer::new(4096)),
         )
         .route("/healthz", get(|| async { "ok" }))
-        .nest_service("/touchpoint", static_dir(sdk))
+        .nest_service("/touchpoint", sdk_dir(sdk))
         .fallback_service(static_dir(www))
         .with_state(state)
 }
@@ -173,6 +173,52 @@ fn static_dir(root: &Path) -> axum::routing::Router {
         .layer(from_fn_with_state(Arc::new(root.to_path_buf()), guard_static))
 }
 
+/// The SDK's files (`dist/`), as pages on any origin load them:
+/// - compressed: the build writes each one's `.br` and `.gz` beside it, served to a browser that
+///   accepts them (61 KB of loader and wasm with brotli instead of 159 KB);
+/// - `Access-Control-Allow-Origin: *`: the loader fetches the wasm in CORS mode (its `integrity`
+///   needs it), so a shop on another origin than the collector's could not load it, and a script
+///   tag with `crossorigin` (SRI) needs it for the loader too. They are public files, read with
+///   no credentials; `Cross-Origin-Resource-Policy: cross-origin` for pages that require it;
+/// - cached: a content-hashed name (`touchpoint.<hash>.js`) for good; a stable name
+///   (`touchpoint.js`) checked again at each use (`no-cache`, answered 304 while unchanged),
+///   since a loader and a wasm of two builds refuse each other (the loader pins the wasm's hash)
+///   and a browser's own guess of freshness could keep one and not the other after a deploy.
+fn sdk_dir(root: &Path) -> axum::routing::Router {
+    Router::new()
+        .fallback_service(ServeDir::new(root).precompressed_br().precompressed_gzip())
+        .layer(from_fn(sdk_headers))
+        .layer(from_fn_with_state(Arc::new(root.to_path_buf()), guard_static))
+}
+
+async fn sdk_headers(req: Request, next: Next) -> Response {
+    let hashed = is_content_hashed(req.uri().path());
+    let mut resp = next.run(req).await;
+    let cache = match resp.status() {
+        StatusCode::OK | StatusCode::PARTIAL_CONTENT | StatusCode::NOT_MODIFIED if hashed => {
+            Some("public, max-age=31536000, immutable")
+        }
+        StatusCode::OK | StatusCode::PARTIAL_CONTENT | StatusCode::NOT_MODIFIED => Some("no-cache"),
+        _ => None,
+    };
+    let h = resp.headers_mut();
+    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    h.insert(HeaderName::from_static("cross-origin-resource-policy"), HeaderValue::from_static("cross-origin"));
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    if let Some(c) = cache {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(c));
+    }
+    resp
+}
+
+/// A name the build made from the file's content (`touchpoint_bg.<12 hex digits>.wasm`): the
+/// bytes it names never change.
+fn is_content_hashed(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or("");
+    name.split('.').any(|s| s.len() == 12 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 async fn guard_static(State(root): State<Arc<PathBuf>>, req: Request, next: Next) -> Response {
     let Ok(path) = percent_decode_str(req.uri().path()).decode_utf8() else {
         return StatusCode::NOT_FOUND.into_response();
@@ -184,7 +230,19 @@ async fn guard_static(State(root): State<Arc<PathBuf>>, req: Request, next: Next
         }
         rel.push(seg);
     }
-    let inside = tokio::task::spawn_blocking(move || resolves_inside(&root, &rel)).await.unwrap_or(false);
+    // (And the precompressed files ServeDir may serve in its place, for the SDK's directory.)
+    let inside = tokio::task::spawn_blocking(move || {
+        let sibling = |ext: &str| {
+            let mut p = rel.clone().into_os_string();
+            p.push(ext);
+            PathBuf::from(p)
+        };
+        resolves_inside(&root, &rel)
+            && resolves_inside(&root, &sibling(".gz"))
+            && resolves_inside(&root, &sibling(".br"))
+    })
+    .await
+    .unwrap_or(false);
     if !inside {
         return StatusCode::NOT_FOUND.into_response();
     }

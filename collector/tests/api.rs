@@ -466,6 +466,63 @@ async fn health_and_static_files() {
     assert_eq!(get(&t.app, "/touchpoint/../www/index.html").await.status, StatusCode::NOT_FOUND);
 }
 
+/// The SDK as a shop on another origin loads it from the collector: compressed when the browser
+/// accepts it, readable in CORS mode (the loader fetches the wasm so, for its integrity), cached
+/// for good under a content-hashed name and checked again under a stable one.
+#[tokio::test]
+async fn sdk_files_compressed_cached_and_loadable_from_any_origin() {
+    let dir = tempfile::tempdir().unwrap();
+    let (www, sdk) = (dir.path().join("www"), dir.path().join("dist"));
+    std::fs::create_dir_all(&www).unwrap();
+    std::fs::create_dir_all(&sdk).unwrap();
+    let wasm = b"\0asm\x01\0\0\0 the wasm";
+    for name in ["touchpoint_bg.wasm", "touchpoint_bg.0123456789ab.wasm"] {
+        std::fs::write(sdk.join(name), wasm).unwrap();
+        std::fs::write(sdk.join(format!("{name}.br")), b"brotli bytes").unwrap();
+        std::fs::write(sdk.join(format!("{name}.gz")), b"gzip bytes").unwrap();
+    }
+    std::fs::write(sdk.join("touchpoint.js"), "1;").unwrap(); // (no compressed copies)
+    let t = app_with(Store::open(":memory:").unwrap(), &[], None, &www, &sdk);
+    let fetch = |uri: &str, accept: &str| {
+        let req = Request::get(uri)
+            .header("host", HOST)
+            .header("origin", "https://shop.example")
+            .header("accept-encoding", accept);
+        send(&t.app, req.body(Body::empty()).unwrap())
+    };
+
+    let a = fetch("/touchpoint/touchpoint_bg.wasm", "gzip, deflate, br, zstd").await;
+    assert_eq!((a.status, a.bytes.as_slice()), (StatusCode::OK, &b"brotli bytes"[..]));
+    assert_eq!(a.header("content-encoding"), Some("br"));
+    assert_eq!(a.header("content-type"), Some("application/wasm"));
+    assert_eq!(a.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(a.header("cross-origin-resource-policy"), Some("cross-origin"));
+    assert_eq!(a.header("vary"), Some("accept-encoding"));
+    assert_eq!(a.header("cache-control"), Some("no-cache"));
+    let a = fetch("/touchpoint/touchpoint_bg.wasm", "gzip").await;
+    assert_eq!((a.bytes.as_slice(), a.header("content-encoding")), (&b"gzip bytes"[..], Some("gzip")));
+    let a = fetch("/touchpoint/touchpoint_bg.wasm", "identity").await;
+    assert_eq!((a.bytes.as_slice(), a.header("content-encoding")), (&wasm[..], None));
+
+    let a = fetch("/touchpoint/touchpoint_bg.0123456789ab.wasm", "br").await;
+    assert_eq!(a.header("cache-control"), Some("public, max-age=31536000, immutable"));
+    assert_eq!(a.header("content-encoding"), Some("br"));
+    // A stable name is checked again: unchanged, a 304, still with the headers.
+    let a = fetch("/touchpoint/touchpoint.js", "br").await;
+    assert_eq!((a.status, a.header("content-encoding")), (StatusCode::OK, None));
+    let since = a.header("last-modified").unwrap().to_string();
+    let req = Request::get("/touchpoint/touchpoint.js").header("host", HOST).header("if-modified-since", since);
+    let a = send(&t.app, req.body(Body::empty()).unwrap()).await;
+    assert_eq!(a.status, StatusCode::NOT_MODIFIED);
+    assert_eq!((a.header("cache-control"), a.header("access-control-allow-origin")), (Some("no-cache"), Some("*")));
+    // Not found: no caching said.
+    let a = fetch("/touchpoint/nope.0123456789ab.js", "br").await;
+    assert_eq!((a.status, a.header("cache-control")), (StatusCode::NOT_FOUND, None));
+    // The site's own pages are not the SDK's: no CORS for them.
+    std::fs::write(www.join("index.html"), "<h1>demo</h1>").unwrap();
+    assert_eq!(fetch("/index.html", "br").await.header("access-control-allow-origin"), None);
+}
+
 #[tokio::test]
 async fn no_dotfiles_and_no_symlinks_out_of_the_served_directories() {
     let dir = tempfile::tempdir().unwrap();
@@ -483,6 +540,9 @@ async fn no_dotfiles_and_no_symlinks_out_of_the_served_directories() {
     std::os::unix::fs::symlink(outside.join("passwd"), www.join("passwd")).unwrap();
     std::os::unix::fs::symlink(&outside, www.join("linked-dir")).unwrap();
     std::os::unix::fs::symlink(outside.join("passwd"), sdk.join("touchpoint.js")).unwrap();
+    // A compressed copy the collector would serve in a file's place is checked as the file is.
+    std::fs::write(sdk.join("touchpoint_bg.wasm"), "wasm").unwrap();
+    std::os::unix::fs::symlink(outside.join("passwd"), sdk.join("touchpoint_bg.wasm.gz")).unwrap();
     std::os::unix::fs::symlink("/etc/passwd", www.join("etc-passwd")).unwrap();
     // A link that stays inside the directory is fine.
     std::os::unix::fs::symlink(www.join("sub/page.html"), www.join("alias.html")).unwrap();
@@ -501,6 +561,7 @@ async fn no_dotfiles_and_no_symlinks_out_of_the_served_directories() {
         "/linked-dir/",
         "/linked-dir",
         "/touchpoint/touchpoint.js",
+        "/touchpoint/touchpoint_bg.wasm",
     ] {
         let a = get(&t.app, path).await;
         assert_eq!(a.status, StatusCode::NOT_FOUND, "{path}: {:?}", String::from_utf8_lossy(&a.bytes));

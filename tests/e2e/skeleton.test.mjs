@@ -1,8 +1,10 @@
 // The walking skeleton, end to end: the demo shop with its real snippet, the built SDK, the
 // collector and its SQLite.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { assertUniqueIds, closeTab, fixture, launch, recordBatches, sdkReady, serveFixture, startCollector, waitFor } from './harness.mjs';
+import { assertUniqueIds, closeTab, fixture, launch, recordBatches, root, sdkReady, serveFixture, startCollector, waitFor } from './harness.mjs';
 
 let collector, browser;
 before(async () => { [collector, browser] = await Promise.all([startCollector(), launch()]); });
@@ -144,4 +146,46 @@ test('installed by a tag manager (the tag inserted by a script after load, then 
     'one wasm fetched');
   assert.deepEqual(errors, []);
   await closeTab(page);
+});
+
+// The collector on its own domain, the shop on another: the shop's page loads the SDK from the
+// collector, pinned by SRI as the build's manifest gives it. The loader needs CORS for a
+// script tag with `crossorigin` and the wasm for its integrity fetch: without
+// Access-Control-Allow-Origin on /touchpoint/ the SDK could not start there. The shop's page is
+// served by a route (no address of its own: Chromium's Local Network Access checks would take it
+// for a public page and refuse its requests to this loopback collector, so they are off here).
+test('a shop on another origin loads the SDK from the collector (SRI-pinned, compressed, cached for good) and delivers', async (t) => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'dist/manifest.json'), 'utf8'));
+  const c = await startCollector(['--allow', 'xo-shop=http://www.shop.test']);
+  t.after(() => c.stop());
+  const b = await launch({ args: ['--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessChecks'] });
+  t.after(() => b.close());
+  const context = await b.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e));
+  page.on('console', (m) => { if (m.type() === 'warning' || m.type() === 'error') errors.push(m.text()); });
+  const sdk = {};
+  page.on('response', async (r) => { if (r.url().startsWith(`${c.url}/touchpoint/`)) sdk[r.url().split('/').pop()] = await r.allHeaders(); });
+  await context.route('http://www.shop.test/**', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: `<!doctype html><title>Shop</title>
+<script>window.touchpoint=window.touchpoint||function(){(touchpoint.q=touchpoint.q||[]).push(arguments)};</script>
+<script async src="${c.url}/touchpoint/${manifest.loader.file}" integrity="${manifest.loader.integrity}" crossorigin="anonymous"
+  data-collector="${c.url}/v1/batch" data-site="xo-shop" data-consent="granted" data-flush-interval="300" data-friction="off" data-journey="off"></script>
+<body><button id="buy" type="button">Buy</button>` }));
+  await page.goto('http://www.shop.test/product');
+  await sdkReady(page);
+  await page.click('#buy');
+  const ev = await waitFor('the page view and the click', async () => {
+    const e = await c.events('&site=xo-shop');
+    return e.some((x) => x.event === 'page_view') && e.some((x) => x.event === 'click') && e;
+  });
+  assert.equal(ev.find((x) => x.event === 'page_view').context.page.url, 'http://www.shop.test/product');
+  for (const file of [manifest.loader.file, manifest.wasm.file]) {
+    const h = sdk[file];
+    assert.ok(h, `${file} fetched`);
+    assert.equal(h['access-control-allow-origin'], '*', file);
+    assert.equal(h['content-encoding'], 'br', `${file} compressed`);
+    assert.equal(h['cache-control'], 'public, max-age=31536000, immutable', file);
+  }
+  assert.deepEqual(errors, []);
 });
