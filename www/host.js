@@ -372,9 +372,13 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   //   data-pressed, data-hovered, data-focused, data-focus-visible; Headless UI's data-hover,
   //   data-focus and (on the clicked control or around it) data-active; Angular CDK's
   //   cdk-*-focused classes, Ionic's ion-activated and ion-focused, and the focus-visible
-  //   polyfill's class, when a class change adds or removes only those. (A control the visitor
+  //   polyfill's class, when a class change adds or removes only those; MDC Web's ripple
+  //   (material-components-web, Svelte Material UI), drawn by the control's own classes
+  //   (mdc-ripple-upgraded--*) and the custom properties it sets in its style (--mdc-ripple-*). (A control the visitor
   //   pressed before loses its focus or pressed state as the next press begins: that answered it.)
-  function only(x, y) { return x.every(function (c) { return !c || y.indexOf(c) >= 0 || /^(cdk(-\w+)?-focused|focus-visible|ion-(activated|focused))$/.test(c); }); }
+  function only(x, y) { return x.every(function (c) { return !c || y.indexOf(c) >= 0 || /^(cdk(-\w+)?-focused|focus-visible|ion-(activated|focused)|mdc-ripple-upgraded--.*)$/.test(c); }); }
+  // A style attribute without MDC's ripple properties (--mdc-ripple-fg-size: 40px;).
+  function unrippled(v) { return (v || '').replace(/--mdc-ripple[^;]*;?\s*/g, ''); }
   // (`moved`: added or removed, when an empty holder counts too; a change to one, a progress
   // bar's width, may be an answer.)
   function isDeco(n, moved) {
@@ -390,7 +394,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // (Each class in one list and not the other must be a focus state.)
       k = (r.oldValue || '').split(/\s+/);
       l = (t.getAttribute('class') || '').split(/\s+/);
-      return a === 'class' && only(k, l) && only(l, k);
+      return a === 'class' ? only(k, l) && only(l, k) : a === 'style' && unrippled(r.oldValue) === unrippled(t.getAttribute('style'));
     }
     if (r.type !== 'childList') return false;
     for (k = 0; k < 2; k++) for (l = k ? r.removedNodes : r.addedNodes, i = 0; i < l.length; i++) if (!isDeco(l[i], 1)) return false;

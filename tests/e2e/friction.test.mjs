@@ -236,6 +236,8 @@ const broken = [
   { name: 'an Ant Design button that ignores clicks, rage-clicked (a wave at each click)', act: (p) => clickN(p, '#ant-dead', 4), expect: ['rage_click #ant-dead'] },
   { name: 'a Naive UI button that does nothing (its wave played at the click)', act: (p) => clickN(p, '#n-dead', 1), expect: ['dead_click #n-dead'] },
   { name: 'an Ionic button that does nothing (marked ion-activated while pressed)', act: (p) => clickN(p, '#ion-dead', 1), expect: ['dead_click #ion-dead'] },
+  { name: 'an MDC Web button that does nothing (its ripple\'s classes and style properties on it)', act: (p) => clickN(p, '#mdc-dead', 1), expect: ['dead_click #mdc-dead'] },
+  { name: 'an MDC Web button that ignores clicks, rage-clicked', act: (p) => clickN(p, '#mdc-dead', 4), expect: ['rage_click #mdc-dead'] },
   // In a closed shadow root attached after Touchpoint started: its clicks are judged.
   {
     name: 'a web component\'s button in a closed shadow root that ignores clicks, rage-clicked',
@@ -1042,6 +1044,7 @@ const normal = [
   { name: 'a Material UI "Add to bag" that updates the bag (with its ripple), clicked 4 times', act: (p) => clickN(p, '#mui-add', 4) },
   { name: 'a React Aria "Add to wishlist" that updates the count (with its state attributes), clicked once', act: (p) => clickN(p, '#ra-add', 1) },
   { name: 'an Ant Design "Add to basket" that updates the basket (with its wave), clicked 4 times', act: (p) => clickN(p, '#ant-add', 4) },
+  { name: 'an MDC Web "Add one" that updates its count (with its ripple), clicked 4 times', act: (p) => clickN(p, '#mdc-add', 4) },
   { name: 'a carousel\'s next button clicked 4 times', act: (p) => clickN(p, '#next', 4) },
   // The page's script changes a control through its property: no attribute, no event.
   {
