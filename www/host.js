@@ -361,28 +361,33 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // Press feedback that UI kits draw at every press, whether the control does anything or not,
   // answers nothing: every dead or rage-clicked button of those kits was answered by it.
   // - Ripples (Material UI's TouchRipple, Angular Material's, Vuetify's, Quasar's, Materialize's
-  //   waves-ripple), PrimeReact's and PrimeNG's ink, and the waves of Ant Design (v5, v6) and
-  //   Naive UI: a change to such an element, or one adding or removing only such elements (and
-  //   the next click was answered by its removal). Not a ripple class on the clicked element or
-  //   around it (MDC's mdc-ripple-upgraded button): its other changes answer. Ant Design puts its
-  //   wave in a holder with no class, empty when it comes and when it goes (2 s after the click,
+  //   waves-ripple), PrimeReact's and PrimeNG's ink, and the waves of Ant Design and Naive UI: a
+  //   change to such an element, or one adding or removing only such elements (and the next
+  //   click was answered by its removal). Not a ripple class on the clicked element or around it
+  //   (MDC's mdc-ripple-upgraded button): its other changes answer. Ant Design 5 puts its wave in
+  //   a holder with no class, empty when it comes and when it goes (2 s after the click,
   //   answering any click made meanwhile): an empty element with no attribute but a style that
-  //   places it absolutely shows nothing of its own, and is no answer either.
+  //   places it absolutely shows nothing of its own, and is no answer either. Ant Design 4 (and
+  //   ng-zorro-antd, Ant Design Vue 1-3) sets an ant-click-animating* attribute on the button,
+  //   and writes a coloured button's wave colour in a <style> (its rule names that attribute),
+  //   put in, emptied or taken out: neither is an answer.
   // - The pressed, hovered or focused state a control reflects, whichever control: React Aria's
   //   data-pressed, data-hovered, data-focused, data-focus-visible; Headless UI's data-hover,
   //   data-focus and (on the clicked control or around it) data-active; Angular CDK's
   //   cdk-*-focused classes, Ionic's ion-activated and ion-focused, and the focus-visible
   //   polyfill's class, when a class change adds or removes only those; MDC Web's ripple
   //   (material-components-web, Svelte Material UI), drawn by the control's own classes
-  //   (mdc-ripple-upgraded--*) and the custom properties it sets in its style (--mdc-ripple-*). (A control the visitor
-  //   pressed before loses its focus or pressed state as the next press begins: that answered it.)
+  //   (mdc-ripple-upgraded--*) and the custom properties it sets in its style (--mdc-ripple-*).
+  //   (A control the visitor pressed before loses its focus or pressed state as the next press
+  //   begins: that answered it.)
   function only(x, y) { return x.every(function (c) { return !c || y.indexOf(c) >= 0 || /^(cdk(-\w+)?-focused|focus-visible|ion-(activated|focused)|mdc-ripple-upgraded--.*)$/.test(c); }); }
   // A style attribute without MDC's ripple properties (--mdc-ripple-fg-size: 40px;).
   function unrippled(v) { return (v || '').replace(/--mdc-ripple[^;]*;?\s*/g, ''); }
   // (`moved`: added or removed, when an empty holder counts too; a change to one, a progress
   // bar's width, may be an answer.)
   function isDeco(n, moved) {
-    return n.nodeType === 1 && (/ripple|(^|\s)(p-ink|ant-wave|n-base-wave)(\s|$)/i.test(n.getAttribute('class')) ||
+    return /ant-click-animating/.test(n.nodeType === 3 ? n.data : n.tagName === 'STYLE' && n.textContent) ||
+      n.nodeType === 1 && (/ripple|(^|\s)(p-ink|ant-wave|n-base-wave|ant-click-animating-node)(\s|$)/i.test(n.getAttribute('class')) ||
       (moved && !n.firstChild && n.attributes.length === 1 && n.style && n.style.position === 'absolute'));
   }
   function deco(r) {
@@ -390,7 +395,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     if (isDeco(t) && !on) return true;
     if (a) {
       // (data-active only on the control: elsewhere it may be what a click made active.)
-      if (/^data-(press|hover|focus)(ed)?(-visible)?$/.test(a) || (on && a === 'data-active')) return true;
+      if (/^(data-(press|hover|focus)(ed)?(-visible)?|ant-click-animating.*)$/.test(a) || (on && a === 'data-active')) return true;
       // (Each class in one list and not the other must be a focus state.)
       k = (r.oldValue || '').split(/\s+/);
       l = (t.getAttribute('class') || '').split(/\s+/);

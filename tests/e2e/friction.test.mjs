@@ -234,6 +234,8 @@ const broken = [
   },
   { name: 'an Ant Design button that does nothing (its wave drawn at the click)', act: (p) => clickN(p, '#ant-dead', 1), expect: ['dead_click #ant-dead'] },
   { name: 'an Ant Design button that ignores clicks, rage-clicked (a wave at each click)', act: (p) => clickN(p, '#ant-dead', 4), expect: ['rage_click #ant-dead'] },
+  { name: 'an Ant Design v4 button that does nothing (its wave attribute and colour style)', act: (p) => clickN(p, '#ant4-dead', 1), expect: ['dead_click #ant4-dead'] },
+  { name: 'an Ant Design v4 button that ignores clicks, rage-clicked', act: (p) => clickN(p, '#ant4-dead', 4), expect: ['rage_click #ant4-dead'] },
   { name: 'a Naive UI button that does nothing (its wave played at the click)', act: (p) => clickN(p, '#n-dead', 1), expect: ['dead_click #n-dead'] },
   { name: 'an Ionic button that does nothing (marked ion-activated while pressed)', act: (p) => clickN(p, '#ion-dead', 1), expect: ['dead_click #ion-dead'] },
   { name: 'an MDC Web button that does nothing (its ripple\'s classes and style properties on it)', act: (p) => clickN(p, '#mdc-dead', 1), expect: ['dead_click #mdc-dead'] },
