@@ -3,7 +3,7 @@
 use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
@@ -265,12 +265,34 @@ fn resolves_inside(root: &Path, rel: &Path) -> bool {
     true
 }
 
+/// The refused origin/site pairs already named in the operator's log. A shop on another domain
+/// than the collector's, not listed with `--allow`, has every batch refused with a 403 the
+/// browser hides from the page (no CORS header for an origin that may write nothing), and
+/// Touchpoint keeps its events and tries again: without a word here, the operator would not
+/// know why nothing arrives.
+static TOLD: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
+/// At most this many pairs are named: a client posting from ever new origins cannot fill the log.
+const TOLD_MAX: usize = 32;
+
+/// Whether a refusal of `site`'s events from `origin` is the first of that pair (then recorded),
+/// while fewer than [`TOLD_MAX`] were.
+fn first_refusal(told: &Mutex<Vec<(String, String)>>, origin: &str, site: &str) -> bool {
+    let mut told = told.lock().unwrap_or_else(|e| e.into_inner());
+    if told.len() >= TOLD_MAX || told.iter().any(|(o, s)| o == origin && s == site) {
+        return false;
+    }
+    told.push((origin.to_string(), site.to_string()));
+    true
+}
+
 async fn post_batch(State(st): State<AppState>, req: Request) -> Response {
     let origin = header_string(req.headers(), header::ORIGIN);
     let host = header_string(req.headers(), header::HOST).or_else(|| req.uri().authority().map(|a| a.to_string()));
     // Reflect CORS on failures too when the origin could post at all, so a
     // fetch-based sender can read why its batch was refused.
     let known = origin.as_deref().filter(|o| st.policy.is_known(o, host.as_deref())).map(str::to_string);
+    // (For the log line of a refusal, below: the request takes `origin`.)
+    let from = origin.clone();
 
     let result = async {
         if let Some(limiter) = &st.limiter {
@@ -304,6 +326,20 @@ async fn post_batch(State(st): State<AppState>, req: Request) -> Response {
     }
     .await;
 
+    if let (Err(IngestError::OriginNotAllowed { site }), Some(o)) = (&result, &from) {
+        if first_refusal(&TOLD, o, site) {
+            // (Debug formatting: the Origin header is the client's, its characters escaped.)
+            let o: String = o.chars().take(200).collect();
+            let why = match (crate::origin::normalize_origin(&o), site.as_str()) {
+                (None, _) => "not an http(s) origin (a sandboxed frame's is \"null\"): no --allow can list it".to_string(),
+                (Some(n), "") => format!("it may write events of no site; if it is a site's, start the collector with --allow SITE={n}"),
+                (Some(n), s) => format!("it may not write events of site {s}; if it is that site's, start the collector with --allow {s}={n}"),
+            };
+            eprintln!(
+                "touchpoint-collector: a batch from origin {o:?} refused (403): {why} (said once per origin and site)"
+            );
+        }
+    }
     let (mut resp, cors) = match result {
         Ok(done) => (Json(done.answer).into_response(), done.cors_origin),
         Err(e) => (e.into_response(), known),
@@ -382,4 +418,23 @@ fn header_string(headers: &HeaderMap, name: header::HeaderName) -> Option<String
     // Non-UTF-8 header values are kept (lossily) rather than dropped: an
     // unreadable Origin must still count as "a browser sent an Origin".
     headers.get(name).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_origin_is_named_once_per_site_and_at_most_told_max_pairs() {
+        let told = Mutex::new(Vec::new());
+        assert!(first_refusal(&told, "https://shop.example", "shop"));
+        assert!(!first_refusal(&told, "https://shop.example", "shop"), "once");
+        assert!(first_refusal(&told, "https://shop.example", "blog"), "another site");
+        assert!(first_refusal(&told, "null", ""), "a sandboxed frame, no valid site");
+        for i in 0..100 {
+            first_refusal(&told, &format!("https://x{i}.example"), "shop");
+        }
+        assert_eq!(told.lock().unwrap().len(), TOLD_MAX);
+        assert!(!first_refusal(&told, "https://late.example", "shop"), "bounded");
+    }
 }
