@@ -170,7 +170,7 @@ async fn json_error_body(resp: Response) -> Response {
 fn static_dir(root: &Path) -> axum::routing::Router {
     Router::new()
         .fallback_service(ServeDir::new(root))
-        .layer(from_fn_with_state(Arc::new(root.to_path_buf()), guard_static))
+        .layer(from_fn_with_state(Arc::new(Guarded { root: root.to_path_buf(), precompressed: false }), guard_static))
 }
 
 /// The SDK's files (`dist/`), as pages on any origin load them:
@@ -188,7 +188,7 @@ fn sdk_dir(root: &Path) -> axum::routing::Router {
     Router::new()
         .fallback_service(ServeDir::new(root).precompressed_br().precompressed_gzip())
         .layer(from_fn(sdk_headers))
-        .layer(from_fn_with_state(Arc::new(root.to_path_buf()), guard_static))
+        .layer(from_fn_with_state(Arc::new(Guarded { root: root.to_path_buf(), precompressed: true }), guard_static))
 }
 
 async fn sdk_headers(req: Request, next: Next) -> Response {
@@ -219,7 +219,14 @@ fn is_content_hashed(path: &str) -> bool {
     name.split('.').any(|s| s.len() == 12 && s.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-async fn guard_static(State(root): State<Arc<PathBuf>>, req: Request, next: Next) -> Response {
+/// A served directory, for [`guard_static`].
+struct Guarded {
+    root: PathBuf,
+    /// ServeDir may serve a file's `.gz` or `.br` copy in its place (the SDK's directory).
+    precompressed: bool,
+}
+
+async fn guard_static(State(dir): State<Arc<Guarded>>, req: Request, next: Next) -> Response {
     let Ok(path) = percent_decode_str(req.uri().path()).decode_utf8() else {
         return StatusCode::NOT_FOUND.into_response();
     };
@@ -230,16 +237,16 @@ async fn guard_static(State(root): State<Arc<PathBuf>>, req: Request, next: Next
         }
         rel.push(seg);
     }
-    // (And the precompressed files ServeDir may serve in its place, for the SDK's directory.)
+    // (And the precompressed copies ServeDir may serve in its place, where it looks for them.)
     let inside = tokio::task::spawn_blocking(move || {
         let sibling = |ext: &str| {
             let mut p = rel.clone().into_os_string();
             p.push(ext);
             PathBuf::from(p)
         };
-        resolves_inside(&root, &rel)
-            && resolves_inside(&root, &sibling(".gz"))
-            && resolves_inside(&root, &sibling(".br"))
+        let root = &dir.root;
+        resolves_inside(root, &rel)
+            && (!dir.precompressed || resolves_inside(root, &sibling(".gz")) && resolves_inside(root, &sibling(".br")))
     })
     .await
     .unwrap_or(false);
