@@ -647,8 +647,12 @@
       info.refreshes++;
     }).catch(function (e) {
       info.errors++;
+      var msg = String(e.message || e);
       $('status').className = 'error';
-      $('status').textContent = String(e.message || e);
+      $('status').textContent = msg;
+      // The collector counts a long range for the first time in the background (a few seconds
+      // to a few minutes): ask again soon even when not live, as its message says.
+      if (/counting this range/.test(msg) && !state.live) setTimeout(function () { if (!state.live) refresh(); }, POLL_MS);
     }).then(function () { inFlight = false; });
   }
 

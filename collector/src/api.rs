@@ -108,6 +108,11 @@ impl From<ReadError> for ApiError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 format!("query took longer than {:?}: narrow the range or add a site", crate::reads::QUERY_TIME_LIMIT),
             ),
+            ReadError::Counting => ApiError(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "counting this range for the first time: it goes on in the background, ask again in a few seconds"
+                    .into(),
+            ),
             ReadError::NotFound(r) => ApiError(StatusCode::NOT_FOUND, r),
             ReadError::Failed(r) => ApiError(StatusCode::SERVICE_UNAVAILABLE, format!("storage unavailable: {r}")),
         }
@@ -239,8 +244,8 @@ pub async fn friction(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
         device: p.device()?,
         limit: p.limit(50)?,
     };
-    let kept = st.store.reads.kept.clone();
-    Ok(json_answer(st.store.reads.run(move |c| query::friction(c, &kept, &f)).await?))
+    let (kept, key) = (st.store.reads.kept.clone(), p.kept_key("friction", (from, to)));
+    Ok(json_answer(st.store.reads.run_kept(key, move |c| query::friction(c, &kept, &f)).await?))
 }
 
 pub async fn sessions(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
@@ -276,8 +281,8 @@ pub async fn sessions(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
             return Err(BadParam(format!("{name}: not with type, path or selector")).into());
         }
     }
-    let kept = st.store.reads.kept.clone();
-    Ok(json_answer(st.store.reads.run(move |c| query::sessions(c, &kept, &s)).await?))
+    let (kept, key) = (st.store.reads.kept.clone(), p.kept_key("sessions", (from, to)));
+    Ok(json_answer(st.store.reads.run_kept(key, move |c| query::sessions(c, &kept, &s)).await?))
 }
 
 pub async fn session(
@@ -337,19 +342,19 @@ pub async fn tags(State(st): State<AppState>, Query(q): Pairs) -> Result<Respons
     let p = Params::new(q, &["site", "from", "to"])?;
     let (from, to) = p.range(now_ms())?;
     let site = p.site()?;
-    let kept = st.store.reads.kept.clone();
-    Ok(json_answer(st.store.reads.run(move |c| query::tags(c, &kept, &site, from, to, TAGS_LIMIT)).await?))
+    let (kept, key) = (st.store.reads.kept.clone(), p.kept_key("tags", (from, to)));
+    Ok(json_answer(st.store.reads.run_kept(key, move |c| query::tags(c, &kept, &site, from, to, TAGS_LIMIT)).await?))
 }
 
 pub async fn funnel(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
     let p = Params::new(q, &["site", "from", "to", "steps", "tag", "device"])?;
     let (from, to) = p.range(now_ms())?;
     let (site, steps, tag, device) = (p.site()?, p.steps()?, p.tag()?, p.device()?);
-    let kept = st.store.reads.kept.clone();
+    let (kept, key) = (st.store.reads.kept.clone(), p.kept_key("funnel", (from, to)));
     Ok(json_answer(
         st.store
             .reads
-            .run(move |c| {
+            .run_kept(key, move |c| {
                 let n = Narrow { tag: tag.as_ref(), device: device.as_deref() };
                 query::funnel(c, &kept, &site, from, to, &steps, n)
             })
@@ -370,11 +375,11 @@ pub async fn channels(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
         "campaign" => crate::window::Segment::Campaign,
         _ => crate::window::Segment::Channel,
     };
-    let kept = st.store.reads.kept.clone();
+    let (kept, key) = (st.store.reads.kept.clone(), p.kept_key("channels", (from, to)));
     Ok(json_answer(
         st.store
             .reads
-            .run(move |c| {
+            .run_kept(key, move |c| {
                 let n = Narrow { tag: tag.as_ref(), device: device.as_deref() };
                 query::channels(c, &kept, &site, (from, to), &goal, n, by)
             })
@@ -396,11 +401,13 @@ pub async fn pages(State(st): State<AppState>, Query(q): Pairs) -> Result<Respon
     let sort = p.one_of("sort", &["friction", "views", "vitals"], "friction")?;
     let limit = p.limit(PAGES_DEFAULT_LIMIT)?.min(PAGES_MAX_LIMIT);
     let (device, tag) = (p.device()?, p.tag()?);
-    let kept = st.store.reads.kept.clone();
+    let (kept, key) = (st.store.reads.kept.clone(), p.kept_key("pages", (from, to)));
     Ok(json_answer(
         st.store
             .reads
-            .run(move |c| query::pages(c, &kept, &site, (from, to), sort, limit, device.as_deref(), tag.as_ref()))
+            .run_kept(key, move |c| {
+                query::pages(c, &kept, &site, (from, to), sort, limit, device.as_deref(), tag.as_ref())
+            })
             .await?,
     ))
 }
@@ -409,11 +416,11 @@ pub async fn overview(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
     let p = Params::new(q, &["site", "from", "to", "tag", "device"])?;
     let (from, to) = p.range(now_ms())?;
     let (site, tag, device) = (p.site()?, p.tag()?, p.device()?);
-    let kept = st.store.reads.kept.clone();
+    let (kept, key) = (st.store.reads.kept.clone(), p.kept_key("overview", (from, to)));
     Ok(json_answer(
         st.store
             .reads
-            .run(move |c| {
+            .run_kept(key, move |c| {
                 let n = Narrow { tag: tag.as_ref(), device: device.as_deref() };
                 query::overview(c, &kept, &site, from, to, n)
             })

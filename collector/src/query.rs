@@ -61,6 +61,19 @@ impl Params {
         Ok(Params { map })
     }
 
+    /// What a poll asks again, for [`crate::reads::ReadPool::run_kept`]: `endpoint`, the
+    /// range's length (polls move `from` and `to` together) and every other parameter given.
+    pub fn kept_key(&self, endpoint: &str, (from, to): (i64, i64)) -> String {
+        let mut given: Vec<(&String, &String)> =
+            self.map.iter().filter(|(k, v)| k.as_str() != "from" && k.as_str() != "to" && !v.is_empty()).collect();
+        given.sort();
+        let mut key = format!("{endpoint} {}", to - from);
+        for (k, v) in given {
+            key.push_str(&format!(" {k}={v:?}"));
+        }
+        key
+    }
+
     /// A parameter's value as given (None when absent or empty).
     pub fn get_raw(&self, k: &str) -> Option<&str> {
         self.get(k)

@@ -4,6 +4,13 @@
 //! the writer (nice +10), at most [`MAX_QUEUED`] reads wait at once (more get `503` at once),
 //! and a query running longer than [`QUERY_TIME_LIMIT`] is interrupted.
 //!
+//! Except the first read of a long range by a query whose work is kept between polls
+//! ([`ReadPool::run_kept`]: the leaderboard, the overview, the tags, ...). Past
+//! [`QUERY_TIME_LIMIT`] its request is answered `503` ("still counting"), but the read goes on in
+//! the background, up to [`BUILD_TIME_LIMIT`], and what it builds is kept: the next poll of the
+//! same query moves it and answers in milliseconds. Interrupted at 10 s instead, a 90-day range
+//! of a large shop was counted again from nothing at every poll, and never shown.
+//!
 //! An in-memory database (`:memory:`, tests) has one connection only: there the pool's single
 //! thread borrows the writer's connection, so reads and writes take turns.
 
@@ -25,6 +32,13 @@ pub const MAX_QUEUED: usize = 32;
 /// the 90-day leaderboard of a shop with ~9,000 a day, at every poll, since nothing was kept. A read
 /// holds only its snapshot meanwhile (the writer goes on; the WAL cannot be checkpointed past it).
 pub const QUERY_TIME_LIMIT: Duration = Duration::from_secs(10);
+/// How long a kept query's read may go on in the background once its request was answered
+/// (see [`ReadPool::run_kept`]): ~50 million friction rows at the rate above. Its snapshot holds
+/// the write-ahead log back meanwhile (it cannot be checkpointed past it), so not for ever.
+pub const BUILD_TIME_LIMIT: Duration = Duration::from_secs(180);
+/// After a kept query's background read hit [`BUILD_TIME_LIMIT`], the same query is refused at
+/// once (`503`, "narrow the range") for this long, rather than started again by the next poll.
+pub const GAVE_UP_FOR: Duration = Duration::from_secs(600);
 /// Nice value of the read threads (the writer keeps 0).
 const READ_NICE: i32 = 10;
 
@@ -33,8 +47,11 @@ const READ_NICE: i32 = 10;
 pub enum ReadError {
     /// Too many reads waiting.
     Busy,
-    /// Interrupted after [`QUERY_TIME_LIMIT`].
+    /// Interrupted after [`QUERY_TIME_LIMIT`] (or a kept query, after [`BUILD_TIME_LIMIT`]).
     TooSlow,
+    /// A kept query's first read of its range goes on in the background (see
+    /// [`ReadPool::run_kept`]): ask again in a few seconds.
+    Counting,
     NotFound(String),
     Failed(String),
 }
@@ -48,7 +65,43 @@ impl From<rusqlite::Error> for ReadError {
     }
 }
 
-type Job = Box<dyn FnOnce(&Connection) + Send>;
+/// A read: what to run, and how long it may run.
+struct Job {
+    run: Box<dyn FnOnce(&Connection) + Send>,
+    limit: Duration,
+}
+
+/// How long reads may take (the constants above; tests make them short).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub query: Duration,
+    pub build: Duration,
+    pub gave_up_for: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { query: QUERY_TIME_LIMIT, build: BUILD_TIME_LIMIT, gave_up_for: GAVE_UP_FOR }
+    }
+}
+
+/// A kept query whose read outlived its request.
+enum Behind {
+    /// Still reading.
+    Running,
+    /// Stopped at [`Limits::build`], at this time.
+    GaveUp(Instant),
+}
+
+/// A kept query's read as its request sees it; both sides change it under its lock, so that a
+/// read ending just as its request stops waiting is either answered or marked behind, never lost.
+#[derive(PartialEq, Eq)]
+enum Waited {
+    Waiting,
+    /// The request was answered "counting": the read's end is written in `behind`.
+    Left,
+    Done,
+}
 
 enum Source {
     Own(Connection),
@@ -61,6 +114,9 @@ pub struct ReadPool {
     jobs: Option<mpsc::Sender<Job>>,
     threads: Vec<JoinHandle<()>>,
     slots: Arc<Semaphore>,
+    pub limits: Limits,
+    /// Kept queries (by [`ReadPool::run_kept`]'s key) whose read outlived its request.
+    behind: Arc<Mutex<std::collections::HashMap<String, Behind>>>,
 }
 
 impl ReadPool {
@@ -117,6 +173,8 @@ impl ReadPool {
             jobs: Some(tx),
             threads,
             slots: Arc::new(Semaphore::new(MAX_QUEUED)),
+            limits: Limits::default(),
+            behind: Arc::default(),
         }
     }
 
@@ -129,13 +187,85 @@ impl ReadPool {
             return Err(ReadError::Busy);
         };
         let (reply, rx) = oneshot::channel();
-        let job: Job = Box::new(move |conn| {
+        let run = Box::new(move |conn: &Connection| {
             let _permit = permit;
             let _ = reply.send(f(conn));
         });
-        let Some(jobs) = &self.jobs else { return Err(ReadError::Failed("read pool stopped".into())) };
-        jobs.send(job).map_err(|_| ReadError::Failed("read pool stopped".into()))?;
+        self.submit(Job { run, limit: self.limits.query })?;
         rx.await.map_err(|_| ReadError::Failed("read thread stopped".into()))?
+    }
+
+    /// Runs `f`, a query whose work is kept between polls (in [`ReadPool::kept`]), under `key`
+    /// (the query and its range's length: what a poll asks again). Answered within
+    /// [`Limits::query`] like [`ReadPool::run`]; past it the request gets
+    /// [`ReadError::Counting`] while `f` goes on, up to [`Limits::build`], so that what it keeps
+    /// is there for the next poll. Meanwhile the same key is answered `Counting` at once (one
+    /// read per query, not one per poll); once it gave up, `TooSlow` at once for
+    /// [`Limits::gave_up_for`].
+    pub async fn run_kept<T: Send + 'static>(
+        &self,
+        key: String,
+        f: impl FnOnce(&Connection) -> Result<T, ReadError> + Send + 'static,
+    ) -> Result<T, ReadError> {
+        {
+            let mut behind = self.behind.lock().unwrap_or_else(|e| e.into_inner());
+            match behind.get(&key) {
+                Some(Behind::Running) => return Err(ReadError::Counting),
+                Some(Behind::GaveUp(at)) if at.elapsed() < self.limits.gave_up_for => return Err(ReadError::TooSlow),
+                Some(Behind::GaveUp(_)) => {
+                    behind.remove(&key);
+                }
+                None => {}
+            }
+        }
+        let Ok(permit) = self.slots.clone().try_acquire_owned() else {
+            return Err(ReadError::Busy);
+        };
+        let waited = Arc::new(Mutex::new(Waited::Waiting));
+        let (reply, mut rx) = oneshot::channel();
+        let (job_waited, behind, job_key) = (waited.clone(), self.behind.clone(), key.clone());
+        let run = Box::new(move |conn: &Connection| {
+            let _permit = permit;
+            // (Caught here too: a read that panicked must still be written off below, or its
+            // query would be answered "counting" for ever.)
+            let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(conn)))
+                .unwrap_or_else(|_| Err(ReadError::Failed("the read failed".into())));
+            let mut w = job_waited.lock().unwrap_or_else(|e| e.into_inner());
+            if *w == Waited::Left {
+                let mut behind = behind.lock().unwrap_or_else(|e| e.into_inner());
+                if matches!(answer, Err(ReadError::TooSlow)) {
+                    behind.insert(job_key, Behind::GaveUp(Instant::now()));
+                } else {
+                    behind.remove(&job_key);
+                }
+            }
+            *w = Waited::Done;
+            let _ = reply.send(answer);
+        });
+        self.submit(Job { run, limit: self.limits.build })?;
+        match tokio::time::timeout(self.limits.query, &mut rx).await {
+            Ok(answer) => answer.map_err(|_| ReadError::Failed("read thread stopped".into()))?,
+            Err(_) => {
+                let ended = {
+                    let mut w = waited.lock().unwrap_or_else(|e| e.into_inner());
+                    if *w != Waited::Done {
+                        *w = Waited::Left;
+                        self.behind.lock().unwrap_or_else(|e| e.into_inner()).insert(key, Behind::Running);
+                    }
+                    *w == Waited::Done
+                };
+                if !ended {
+                    return Err(ReadError::Counting);
+                }
+                // Ended just now: its answer is in the channel.
+                rx.await.map_err(|_| ReadError::Failed("read thread stopped".into()))?
+            }
+        }
+    }
+
+    fn submit(&self, job: Job) -> Result<(), ReadError> {
+        let Some(jobs) = &self.jobs else { return Err(ReadError::Failed("read pool stopped".into())) };
+        jobs.send(job).map_err(|_| ReadError::Failed("read pool stopped".into()))
     }
 }
 
@@ -149,10 +279,10 @@ impl Drop for ReadPool {
 }
 
 fn run_limited(conn: &Connection, job: Job) {
-    let deadline = Instant::now() + QUERY_TIME_LIMIT;
+    let deadline = Instant::now() + job.limit;
     conn.progress_handler(4_000, Some(move || Instant::now() > deadline));
     // A panicking query must not take the thread (and its connection) down.
-    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(conn)));
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (job.run)(conn)));
     conn.progress_handler(0, None::<fn() -> bool>);
 }
 
@@ -163,5 +293,118 @@ fn lower_priority() {
     unsafe {
         let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
         libc::setpriority(libc::PRIO_PROCESS, tid, READ_NICE);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn pool(query_ms: u64, build_ms: u64) -> ReadPool {
+        let conn = Arc::new(Mutex::new(Connection::open_in_memory().unwrap()));
+        let mut pool = ReadPool::shared(conn, Arc::default());
+        pool.limits = Limits {
+            query: Duration::from_millis(query_ms),
+            build: Duration::from_millis(build_ms),
+            gave_up_for: Duration::from_secs(60),
+        };
+        pool
+    }
+
+    /// Busy SQLite work, interruptible by the progress handler: counts to `n`.
+    fn count_to(conn: &Connection, n: i64) -> Result<i64, ReadError> {
+        let sql = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ?1) SELECT count(*) FROM c";
+        Ok(conn.query_row(sql, [n], |r| r.get(0))?)
+    }
+
+    /// A kept query as the inspector's polls meet it: the first read outlives its request
+    /// (Counting), goes on, keeps what it built, and the next poll answers from it.
+    #[tokio::test]
+    async fn a_first_read_past_the_limit_goes_on_and_its_work_is_kept() {
+        let pool = pool(20, 60_000);
+        let kept: Arc<Mutex<Option<i64>>> = Arc::default();
+        let runs = Arc::new(AtomicUsize::new(0));
+        let ask = || {
+            let (kept, runs) = (kept.clone(), runs.clone());
+            pool.run_kept("leaderboard 90d".into(), move |c| {
+                runs.fetch_add(1, Ordering::SeqCst);
+                if let Some(n) = *kept.lock().unwrap() {
+                    return Ok(n);
+                }
+                // Longer than the 20 ms limit on any machine (a slow one only makes it longer).
+                std::thread::sleep(Duration::from_millis(300));
+                let n = count_to(c, 1000)?;
+                *kept.lock().unwrap() = Some(n);
+                Ok(n)
+            })
+        };
+        assert_eq!(ask().await, Err(ReadError::Counting));
+        // Asked again while it counts: answered at once, no second read.
+        assert_eq!(ask().await, Err(ReadError::Counting));
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let answer = loop {
+            match ask().await {
+                Err(ReadError::Counting) if Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(20)).await
+                }
+                other => break other,
+            }
+        };
+        assert_eq!(answer, Ok(1000));
+        assert_eq!(runs.load(Ordering::SeqCst), 2, "the poll after it read what the first one kept");
+        // Another query (another key) is not held up by the first one's entry.
+        assert_eq!(pool.run_kept("tags 90d".into(), |c| count_to(c, 10)).await, Ok(10));
+    }
+
+    /// A read that outlives even the background limit is given up, and the same query is then
+    /// refused at once (not started again by every poll); a plain read keeps the short limit.
+    #[tokio::test]
+    async fn a_read_past_the_background_limit_is_given_up_and_not_started_again() {
+        let pool = pool(20, 200);
+        let runs = Arc::new(AtomicUsize::new(0));
+        let ask = || {
+            let runs = runs.clone();
+            pool.run_kept("overview 90d".into(), move |c| {
+                runs.fetch_add(1, Ordering::SeqCst);
+                count_to(c, i64::MAX)
+            })
+        };
+        assert_eq!(ask().await, Err(ReadError::Counting));
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let answer = loop {
+            match ask().await {
+                Err(ReadError::Counting) if Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(20)).await
+                }
+                other => break other,
+            }
+        };
+        assert_eq!(answer, Err(ReadError::TooSlow));
+        assert_eq!(ask().await, Err(ReadError::TooSlow));
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+        assert_eq!(pool.run(|c| count_to(c, i64::MAX)).await, Err(ReadError::TooSlow));
+    }
+
+    /// A read that panics in the background does not leave its query "counting" for ever.
+    #[tokio::test]
+    async fn a_background_read_that_panics_is_written_off() {
+        let pool = pool(20, 60_000);
+        let first = pool.run_kept("funnel 90d".into(), |_| -> Result<i64, ReadError> {
+            std::thread::sleep(Duration::from_millis(200));
+            panic!("a bug in a query")
+        });
+        assert_eq!(first.await, Err(ReadError::Counting));
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let answer = loop {
+            match pool.run_kept("funnel 90d".into(), |c| count_to(c, 3)).await {
+                Err(ReadError::Counting) if Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(20)).await
+                }
+                other => break other,
+            }
+        };
+        assert_eq!(answer, Ok(3));
     }
 }
