@@ -227,7 +227,7 @@ test('data-tp-ignore stops capture on the element and inside it; data-tp-mask ke
 
 // ---------------------------------------------------------------------------------------------
 
-test('URL query secrets are masked in context.page.url and referrer; data-mask-params adds names', T, async (t) => {
+test('URL query secrets and email addresses in the path are masked in context.page.url, path and referrer; data-mask-params adds names', T, async (t) => {
   const site = 'urls';
   const { base, all: seen, context } = await session(t);
   const page = await context.newPage();
@@ -268,9 +268,19 @@ test('URL query secrets are masked in context.page.url and referrer; data-mask-p
   assert.ok(p3.has('ref') && p3.get('ref') !== 'home', `data-mask-params="ref" masks ref: ${extra.context.page.url}`);
   assert.ok(!extra.context.page.url.includes('abc123xyz'));
 
+  // An email address in the path (a single-page app's account route), plain or %40-encoded:
+  // the segment holding it is masked in the page view's path and URL, and in the next one's
+  // referrer path.
+  await page.evaluate(() => history.pushState({}, '', '/account/jane.doe@example.org/orders?tab=1'));
+  await page.evaluate(() => history.pushState({}, '', '/unsubscribe/jane.doe%40example.org'));
+  const routes = await stored('urls-extra', 'the two route page views', (ev) => ev.filter((e) => e.event === 'page_view').length >= 3);
+  const paths = routes.filter((e) => e.event === 'page_view').map((e) => e.context.page.path);
+  assert.ok(paths.includes('/account/***/orders'), `the account route's path masked: ${JSON.stringify(paths)}`);
+  assert.ok(paths.includes('/unsubscribe/***'), `the unsubscribe route's path masked: ${JSON.stringify(paths)}`);
+
   await proveIdle(page, 1_500);
   await closeTab(page);
   const all = [...await collector.events(`&site=${site}`), ...await collector.events('&site=urls-extra')];
   assert.ok(wireEvents(seen()).length >= 3);
-  assertAbsent(haystacks(seen(), all), ['abc123xyz', 's3cr3tSess', 'a%40b.com', 'a@b.com']);
+  assertAbsent(haystacks(seen(), all), ['abc123xyz', 's3cr3tSess', 'a%40b.com', 'a@b.com', 'jane.doe']);
 });

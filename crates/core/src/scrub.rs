@@ -560,22 +560,34 @@ fn value_has_email(v: &str) -> bool {
     (0..v.len()).any(|i| email_span(v, i).is_some())
 }
 
-/// Mask the values of sensitive `name=value` pairs in `url[start..end]`, appending the
-/// unchanged parts to `out` (created lazily so untouched URLs never allocate).
-fn scrub_params(url: &str, start: usize, end: usize, extra: &[String], out: &mut Option<String>, copied: &mut usize) {
+/// Mask the values of sensitive `name=value` pairs in `url[start..end]` (`sep` b'&'), or the
+/// path segments holding an email address (`sep` b'/'), appending the unchanged parts to `out`
+/// (created lazily so untouched URLs never allocate).
+fn scrub_params(
+    url: &str,
+    start: usize,
+    end: usize,
+    sep: u8,
+    extra: &[String],
+    out: &mut Option<String>,
+    copied: &mut usize,
+) {
     let b = url.as_bytes();
     let mut i = start;
     while i < end {
-        let pe = b[i..end].iter().position(|&c| c == b'&').map_or(end, |p| i + p);
-        if let Some(eq) = b[i..pe].iter().position(|&c| c == b'=') {
-            let vs = i + eq + 1;
-            // An empty value has nothing to hide; leave it byte-identical.
-            if vs < pe && (sensitive_param(&b[i..i + eq], extra) || value_has_email(url.get(vs..pe).unwrap_or(""))) {
-                let s = out.get_or_insert_with(|| String::with_capacity(url.len()));
-                s.push_str(url.get(*copied..vs).unwrap_or(""));
-                s.push_str(MASK);
-                *copied = pe;
-            }
+        let pe = b[i..end].iter().position(|&c| c == sep).map_or(end, |p| i + p);
+        let eq = b[i..pe].iter().position(|&c| c == b'=');
+        let (vs, sensitive) = match eq {
+            _ if sep == b'/' => (i, false),
+            Some(eq) => (i + eq + 1, sensitive_param(&b[i..i + eq], extra)),
+            None => (pe, false),
+        };
+        // An empty value has nothing to hide; leave it byte-identical.
+        if vs < pe && (sensitive || value_has_email(url.get(vs..pe).unwrap_or(""))) {
+            let s = out.get_or_insert_with(|| String::with_capacity(url.len()));
+            s.push_str(url.get(*copied..vs).unwrap_or(""));
+            s.push_str(MASK);
+            *copied = pe;
         }
         i = pe + 1;
     }
@@ -583,24 +595,36 @@ fn scrub_params(url: &str, start: usize, end: usize, extra: &[String], out: &mut
 
 /// Mask URL query parameter values whose name looks sensitive (token, password, email,
 /// session, phone, code, key, ... plus any `extra` names, ASCII case-insensitive) and any value
-/// containing an email address (also as "%40"). The fragment is treated the same way when
-/// it looks like a query ("#access_token=..." in the OAuth implicit flow, or a hash route
-/// "#/login?token=..."). Everything else stays byte-identical; unchanged URLs are borrowed.
+/// containing an email address (also as "%40"), and the path segments holding one
+/// ("/account/jane@example.org/orders", "/unsubscribe/jane%40example.org"). The fragment is
+/// treated the same way: its parameters when it looks like a query ("#access_token=..." in the
+/// OAuth implicit flow, or a hash route "#/login?token=..."), its route's segments
+/// ("#/customer/jane@example.org"). Everything else stays byte-identical; unchanged URLs are
+/// borrowed.
 pub fn scrub_url<'a>(url: &'a str, extra: &[String]) -> Cow<'a, str> {
     let b = url.as_bytes();
     let hash = b.iter().position(|&c| c == b'#').unwrap_or(b.len());
     let mut out = None;
     let mut copied = 0;
-    if let Some(q) = b[..hash].iter().position(|&c| c == b'?') {
-        scrub_params(url, q + 1, hash, extra, &mut out, &mut copied);
+    let q = b[..hash].iter().position(|&c| c == b'?');
+    // (From the start: "https:", "" and the host are segments too, and a host has no email
+    // address but in its user info, "https://jane@example.org@shop.test/", masked then.)
+    scrub_params(url, 0, q.unwrap_or(hash), b'/', extra, &mut out, &mut copied);
+    if let Some(q) = q {
+        scrub_params(url, q + 1, hash, b'&', extra, &mut out, &mut copied);
     }
     if hash < b.len() {
         let frag = hash + 1;
-        let start = b[frag..].iter().position(|&c| c == b'?').map_or(frag, |p| frag + p + 1);
+        let fq = b[frag..].iter().position(|&c| c == b'?').map(|p| frag + p);
+        let start = fq.map_or(frag, |p| p + 1);
         // "#section-2" is an anchor, not parameters.
         // A byte loop, not `contains(&b'=')`: that one is memchr (size).
-        if b[start..].iter().any(|&c| c == b'=') {
-            scrub_params(url, start, b.len(), extra, &mut out, &mut copied);
+        let params = b[start..].iter().any(|&c| c == b'=');
+        // The route before its parameters, or the whole fragment when it has none.
+        let route_end = if params { fq.unwrap_or(frag) } else { b.len() };
+        scrub_params(url, frag, route_end, b'/', extra, &mut out, &mut copied);
+        if params {
+            scrub_params(url, start, b.len(), b'&', extra, &mut out, &mut copied);
         }
     }
     match out {
@@ -1002,6 +1026,25 @@ mod tests {
             "/p?TOKEN=***&Api_Key=***&X-Amz-Signature=***&PHPSESSID=***&e-mail=***&page=2"
         );
         assert_eq!(scrub_url("/p?country_code=GB&sort_key=price", &[]), "/p?country_code=GB&sort_key=price");
+        // Email addresses in the path and in a hash route, not only in parameter values.
+        assert_eq!(
+            scrub_url("https://shop.test/account/jane.doe@example.org/orders?page=2", &[]),
+            "https://shop.test/account/***/orders?page=2"
+        );
+        assert_eq!(scrub_url("/unsubscribe/jane%40example.org", &[]), "/unsubscribe/***");
+        assert_eq!(scrub_url("/u/a@b.co/x/c@d.io", &[]), "/u/***/x/***");
+        assert_eq!(
+            scrub_url("https://app.test/#/customer/jane@example.org/edit?token=1&tab=2", &[]),
+            "https://app.test/#/customer/***/edit?token=***&tab=2"
+        );
+        assert_eq!(scrub_url("https://app.test/p#jane@example.org", &[]), "https://app.test/p#***");
+        assert_eq!(scrub_url("/p?to=jane%40mail.com#a@b.co", &[]), "/p?to=***#***");
+        // User info that reads as an address goes, with the host it is glued to.
+        assert_eq!(scrub_url("https://jane@shop.test/p", &[]), "https://***/p");
+        // Not addresses: a handle, versions, a scoped package, a percent sign.
+        for u in ["/@jane/posts", "/pkg/v1.2@3.4", "/npm/@scope/pkg@1.2.3", "/p/50%off", "https://shop.test/"] {
+            assert_eq!(scrub_url(u, &[]), u);
+        }
         for u in [
             "https://shop.test/p/1",
             "https://shop.test/p#section-2",
@@ -1113,12 +1156,16 @@ mod tests {
                 match &out {
                     Cow::Borrowed(b) => prop_assert_eq!(b.len(), u.len()),
                     Cow::Owned(_) => {
-                        // Only values are replaced: '&' never occurs in a value, and
-                        // nothing before the first '?' or '#' is ever touched.
+                        // Only values and email addresses are replaced: '&' never occurs in
+                        // either, and before the first '?' or '#' only an address (which
+                        // has an '@', or "%40") is ever touched.
                         let amps = |x: &str| x.matches('&').count();
                         prop_assert_eq!(amps(&out), amps(u));
                         let head = |x: &str| x.split(['?', '#']).next().unwrap_or("").to_owned();
-                        prop_assert_eq!(head(&out), head(u));
+                        if !head(u).contains('@') && !head(u).contains("%40") {
+                            prop_assert_eq!(head(&out), head(u));
+                        }
+                        prop_assert_eq!(head(&out).split('/').count(), head(u).split('/').count());
                         prop_assert!(out.contains(MASK));
                     }
                 }
