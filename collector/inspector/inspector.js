@@ -29,11 +29,33 @@
   // For tests and the curious: how many refreshes completed.
   var info = window.__inspector = { refreshes: 0, errors: 0 };
 
+  // A range of whole days of the viewer's calendar ('custom'): 'YYYY-MM-DD' from and to, both
+  // included (a campaign's week, the days before and after a release), for reading the past
+  // rather than polling the present.
+  var DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
+  function dayStart(s, plus) {
+    var p = s.split('-');
+    return new Date(+p[0], +p[1] - 1, +p[2] + (plus || 0)).getTime();
+  }
+  function isoDay(ms) {
+    var d = new Date(ms), two = function (n) { return (n < 10 ? '0' : '') + n; };
+    return d.getFullYear() + '-' + two(d.getMonth() + 1) + '-' + two(d.getDate());
+  }
+  // The days given, or the last 7 (today included) when they are missing or do not make a range.
+  function days(from, to) {
+    var today = isoDay(Date.now());
+    if (!DAY_RE.test(to || '')) to = today;
+    if (!DAY_RE.test(from || '') || dayStart(from) > dayStart(to)) from = isoDay(dayStart(to, -6));
+    return { from: from, to: to };
+  }
+
   function readUrl() {
     var q = new URLSearchParams(location.search);
+    var custom = q.get('range') === 'custom' ? days(q.get('from'), q.get('to')) : { from: '', to: '' };
     state = {
       site: q.get('site') || '',
-      range: RANGES[q.get('range')] ? q.get('range') : '24h',
+      range: RANGES[q.get('range')] || q.get('range') === 'custom' ? q.get('range') : '24h',
+      from: custom.from, to: custom.to,
       path: q.get('path') || '',
       type: q.get('type') || '',
       live: q.get('live') !== '0',
@@ -61,6 +83,7 @@
     var q = new URLSearchParams();
     if (state.site) q.set('site', state.site);
     if (state.range !== '24h') q.set('range', state.range);
+    if (state.range === 'custom') { q.set('from', state.from); q.set('to', state.to); }
     if (state.path) q.set('path', state.path);
     if (state.type) q.set('type', state.type);
     if (!state.live) q.set('live', '0');
@@ -81,6 +104,9 @@
     $('f-site').value = state.site;
     if ($('f-site').value !== state.site) { addOption($('f-site'), state.site); $('f-site').value = state.site; }
     $('f-range').value = state.range;
+    $('f-dates').hidden = state.range !== 'custom';
+    $('f-from').value = state.from;
+    $('f-to').value = state.to;
     $('f-path').value = state.path;
     $('f-type').value = state.type;
     $('f-device').value = state.device;
@@ -118,9 +144,12 @@
   }
 
   function base() {
+    if (state.range === 'custom') return { site: state.site, from: dayStart(state.from), to: dayStart(state.to, 1) };
     var to = Date.now();
     return { site: state.site, from: to - RANGES[state.range], to: to };
   }
+  // The range as chosen (what the tags offered were counted for).
+  function rangeKey() { return state.range === 'custom' ? state.from + '..' + state.to : state.range; }
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -623,7 +652,7 @@
       // first count of a range is slow: up to a second for a week), so once a minute or when
       // the site or range changes, and never failing the refresh (a slow answer keeps the last
       // choices).
-      tagsFor !== b.site + '|' + state.range || Date.now() - tagsAt > 60e3
+      tagsFor !== b.site + '|' + rangeKey() || Date.now() - tagsAt > 60e3
         ? api('/api/tags', b).catch(function () { return null; }) : Promise.resolve(null),
       // The pages, and the web vitals over time of the page picked.
       own(api('/api/pages', { site: b.site, from: b.from, to: b.to, sort: state.pagesBy, limit: 50, tag: state.tag, device: dev })),
@@ -640,7 +669,7 @@
       var failed = function (x) { return x.failed && 'Not read now: ' + x.failed; };
       renderPages(r[9].failed ? { pages: [], totalPages: 0, vitals: null } : r[9], failed(r[9]));
       renderVitals(r[10].failed ? { buckets: [], series: {} } : r[10], failed(r[10]));
-      if (r[8]) { tagsFor = b.site + '|' + state.range; tagsAt = Date.now(); renderTags(r[8]); }
+      if (r[8]) { tagsFor = b.site + '|' + rangeKey(); tagsAt = Date.now(); renderTags(r[8]); }
       Object.keys(r[6].bySite || {}).sort().forEach(function (s) { addOption($('f-site'), s); });
       $('status').className = '';
       $('status').textContent = 'updated ' + new Date().toLocaleTimeString('en-GB') + (state.live ? ' · live' : '');
@@ -691,6 +720,12 @@
   function onFilter() {
     state.site = $('f-site').value;
     state.range = $('f-range').value;
+    var custom = state.range === 'custom' ? days($('f-from').value, $('f-to').value) : { from: '', to: '' };
+    state.from = custom.from;
+    state.to = custom.to;
+    $('f-dates').hidden = state.range !== 'custom';
+    $('f-from').value = state.from;
+    $('f-to').value = state.to;
     state.path = $('f-path').value.trim();
     state.type = $('f-type').value;
     state.device = $('f-device').value;
@@ -722,7 +757,7 @@
     readUrl();
     if (state.type) addOption($('f-type'), state.type);
     syncForm();
-    ['f-site', 'f-range', 'f-type', 'f-device', 'f-live'].forEach(function (id) { $(id).addEventListener('change', onFilter); });
+    ['f-site', 'f-range', 'f-from', 'f-to', 'f-type', 'f-device', 'f-live'].forEach(function (id) { $(id).addEventListener('change', onFilter); });
     $('f-path').addEventListener('change', onFilter);
     $('filters').addEventListener('submit', function (e) { e.preventDefault(); onFilter(); });
     // (search: Enter, or the field's clear button.)

@@ -528,6 +528,28 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   await all.goto(`${collector.url}/inspector?range=1h`);
   await waitFor('the sixth session listed', async () => (await all.locator('#session-list tbody tr[data-session="sess-six"]').count()) === 1);
   const sessions = (await csv(all, 'session-list')).split('\r\n');
+
+  // Days of the calendar instead of the last hours: picked in the form (the last 7 days,
+  // today included, by default), in the address for a shared link, and the past alone.
+  const counted = await all.textContent('[data-k=sessions]');
+  await all.selectOption('#f-range', 'custom');
+  assert.equal(await all.isVisible('#f-from'), true);
+  const picked = new URL(all.url()).searchParams;
+  assert.equal(picked.get('range'), 'custom');
+  const day = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  const ago = (n) => { const d = new Date(); d.setDate(d.getDate() - n); return day(d); };
+  assert.deepEqual([picked.get('from'), picked.get('to')], [ago(6), ago(0)]);
+  await waitFor('the last 7 days counted', async () => (await all.textContent('[data-k=sessions]')) === counted);
+  await all.fill('#f-to', ago(3));
+  await all.dispatchEvent('#f-to', 'change');
+  await waitFor('days before the seeded sessions: none', async () =>
+    new URL(all.url()).searchParams.get('to') === ago(3) && (await all.textContent('[data-k=sessions]')) === '0');
+  const past = await context.newPage();
+  past.on('pageerror', (e) => errors.push(String(e)));
+  await past.goto(`${collector.url}/inspector?range=custom&from=${ago(1)}&to=${ago(0)}`);
+  await waitFor('a shared link to two days', async () => (await past.textContent('[data-k=sessions]')) === counted);
+  assert.equal(await past.inputValue('#f-from'), ago(1));
+  await past.close();
   await all.close();
   assert.match(sessions[0], /^"Session","Site","Last seen","Entry page","Channel","Customer",/);
   assert.match(sessions.find((l) => l.startsWith('"sess-six"')), /^"sess-six","demo-shop","[^"]+","\/account","\(unknown\)","'=1\+2",/);
