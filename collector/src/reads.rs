@@ -318,6 +318,22 @@ mod tests {
         Ok(conn.query_row(sql, [n], |r| r.get(0))?)
     }
 
+    /// Asks until the answer is not "counting", as the inspector's polls do (for at most a
+    /// minute: a background read on a slow machine).
+    async fn until_counted<T, F: std::future::Future<Output = Result<T, ReadError>>>(
+        mut ask: impl FnMut() -> F,
+    ) -> Result<T, ReadError> {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            match ask().await {
+                Err(ReadError::Counting) if Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(20)).await
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// A kept query as the inspector's polls meet it: the first read outlives its request
     /// (Counting), goes on, keeps what it built, and the next poll answers from it.
     #[tokio::test]
@@ -343,15 +359,7 @@ mod tests {
         // Asked again while it counts: answered at once, no second read.
         assert_eq!(ask().await, Err(ReadError::Counting));
         assert_eq!(runs.load(Ordering::SeqCst), 1);
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let answer = loop {
-            match ask().await {
-                Err(ReadError::Counting) if Instant::now() < deadline => {
-                    tokio::time::sleep(Duration::from_millis(20)).await
-                }
-                other => break other,
-            }
-        };
+        let answer = until_counted(&ask).await;
         assert_eq!(answer, Ok(1000));
         assert_eq!(runs.load(Ordering::SeqCst), 2, "the poll after it read what the first one kept");
         // Another query (another key) is not held up by the first one's entry.
@@ -372,15 +380,7 @@ mod tests {
             })
         };
         assert_eq!(ask().await, Err(ReadError::Counting));
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let answer = loop {
-            match ask().await {
-                Err(ReadError::Counting) if Instant::now() < deadline => {
-                    tokio::time::sleep(Duration::from_millis(20)).await
-                }
-                other => break other,
-            }
-        };
+        let answer = until_counted(&ask).await;
         assert_eq!(answer, Err(ReadError::TooSlow));
         assert_eq!(ask().await, Err(ReadError::TooSlow));
         assert_eq!(runs.load(Ordering::SeqCst), 1);
@@ -396,15 +396,7 @@ mod tests {
             panic!("a bug in a query")
         });
         assert_eq!(first.await, Err(ReadError::Counting));
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let answer = loop {
-            match pool.run_kept("funnel 90d".into(), |c| count_to(c, 3)).await {
-                Err(ReadError::Counting) if Instant::now() < deadline => {
-                    tokio::time::sleep(Duration::from_millis(20)).await
-                }
-                other => break other,
-            }
-        };
+        let answer = until_counted(|| pool.run_kept("funnel 90d".into(), |c| count_to(c, 3))).await;
         assert_eq!(answer, Ok(3));
     }
 }
