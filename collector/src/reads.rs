@@ -117,6 +117,8 @@ pub struct ReadPool {
     pub limits: Limits,
     /// Kept queries (by [`ReadPool::run_kept`]'s key) whose read outlived its request.
     behind: Arc<Mutex<std::collections::HashMap<String, Behind>>>,
+    /// The writer's feed: its [`crate::window::Feed::interrupt_reads`] interrupts every read.
+    feed: Arc<crate::window::Feed>,
 }
 
 impl ReadPool {
@@ -149,7 +151,7 @@ impl ReadPool {
             .into_iter()
             .enumerate()
             .filter_map(|(i, source)| {
-                let rx = rx.clone();
+                let (rx, feed) = (rx.clone(), feed.clone());
                 std::thread::Builder::new()
                     .name(format!("tp-sqlite-read-{i}"))
                     .spawn(move || {
@@ -160,8 +162,10 @@ impl ReadPool {
                                 Err(_) => return,
                             };
                             match &source {
-                                Source::Own(c) => run_limited(c, job),
-                                Source::Shared(c) => run_limited(&c.lock().unwrap_or_else(|e| e.into_inner()), job),
+                                Source::Own(c) => run_limited(c, job, &feed),
+                                Source::Shared(c) => {
+                                    run_limited(&c.lock().unwrap_or_else(|e| e.into_inner()), job, &feed)
+                                }
                             }
                         }
                     })
@@ -169,7 +173,8 @@ impl ReadPool {
             })
             .collect();
         ReadPool {
-            kept: Arc::new(crate::window::Kept::with_feed(feed)),
+            kept: Arc::new(crate::window::Kept::with_feed(feed.clone())),
+            feed,
             jobs: Some(tx),
             threads,
             slots: Arc::new(Semaphore::new(MAX_QUEUED)),
@@ -187,9 +192,11 @@ impl ReadPool {
             return Err(ReadError::Busy);
         };
         let (reply, rx) = oneshot::channel();
+        let feed = self.feed.clone();
         let run = Box::new(move |conn: &Connection| {
             let _permit = permit;
-            let _ = reply.send(f(conn));
+            let at = feed.interrupts();
+            let _ = reply.send(settled(f(conn), &feed, at));
         });
         self.submit(Job { run, limit: self.limits.query })?;
         rx.await.map_err(|_| ReadError::Failed("read thread stopped".into()))?
@@ -223,13 +230,16 @@ impl ReadPool {
         };
         let waited = Arc::new(Mutex::new(Waited::Waiting));
         let (reply, mut rx) = oneshot::channel();
-        let (job_waited, behind, job_key) = (waited.clone(), self.behind.clone(), key.clone());
+        let (job_waited, behind, job_key, feed) = (waited.clone(), self.behind.clone(), key.clone(), self.feed.clone());
         let run = Box::new(move |conn: &Connection| {
             let _permit = permit;
+            let at = feed.interrupts();
             // (Caught here too: a read that panicked must still be written off below, or its
             // query would be answered "counting" for ever.)
             let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(conn)))
                 .unwrap_or_else(|_| Err(ReadError::Failed("the read failed".into())));
+            // Interrupted for the writer, not given up: the next poll starts it again.
+            let answer = settled(answer, &feed, at);
             let mut w = job_waited.lock().unwrap_or_else(|e| e.into_inner());
             if *w == Waited::Left {
                 let mut behind = behind.lock().unwrap_or_else(|e| e.into_inner());
@@ -278,9 +288,21 @@ impl Drop for ReadPool {
     }
 }
 
-fn run_limited(conn: &Connection, job: Job) {
+/// A read's answer, unless the writer interrupted it meanwhile ([`crate::window::Feed::interrupt_reads`]):
+/// then not "too slow" but a failure to ask again.
+fn settled<T>(answer: Result<T, ReadError>, feed: &crate::window::Feed, at: u64) -> Result<T, ReadError> {
+    match answer {
+        Err(ReadError::TooSlow) if feed.interrupts() != at => {
+            Err(ReadError::Failed("interrupted for an erasure: ask again".into()))
+        }
+        other => other,
+    }
+}
+
+fn run_limited(conn: &Connection, job: Job, feed: &Arc<crate::window::Feed>) {
     let deadline = Instant::now() + job.limit;
-    conn.progress_handler(4_000, Some(move || Instant::now() > deadline));
+    let (feed, at) = (feed.clone(), feed.interrupts());
+    conn.progress_handler(4_000, Some(move || Instant::now() > deadline || feed.interrupts() != at));
     // A panicking query must not take the thread (and its connection) down.
     let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (job.run)(conn)));
     conn.progress_handler(0, None::<fn() -> bool>);
@@ -385,6 +407,48 @@ mod tests {
         assert_eq!(ask().await, Err(ReadError::TooSlow));
         assert_eq!(runs.load(Ordering::SeqCst), 1);
         assert_eq!(pool.run(|c| count_to(c, i64::MAX)).await, Err(ReadError::TooSlow));
+    }
+
+    /// The writer interrupting every read (to truncate the write-ahead log after an erasure)
+    /// ends a background read too, which the next poll then starts again: not given up.
+    #[tokio::test]
+    async fn a_background_read_interrupted_for_the_writer_is_started_again() {
+        let reads = pool(20, 60_000);
+        let runs = Arc::new(AtomicUsize::new(0));
+        let ask = || {
+            let runs = runs.clone();
+            reads.run_kept("pages 90d".into(), move |c| match runs.fetch_add(1, Ordering::SeqCst) {
+                0 => count_to(c, i64::MAX),
+                _ => Ok(7),
+            })
+        };
+        assert_eq!(ask().await, Err(ReadError::Counting));
+        // (Once it runs: a read started after the interrupt is not interrupted by it.)
+        while runs.load(Ordering::SeqCst) == 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        reads.feed.interrupt_reads();
+        assert_eq!(until_counted(&ask).await, Ok(7));
+        assert_eq!(runs.load(Ordering::SeqCst), 2);
+
+        // A plain read under way is interrupted as well, and says why.
+        let plain = pool(60_000, 60_000);
+        let (feed, started) = (plain.feed.clone(), Arc::new(std::sync::atomic::AtomicBool::new(false)));
+        let running = started.clone();
+        let interrupter = std::thread::spawn(move || {
+            while !running.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            feed.interrupt_reads();
+        });
+        let answer = plain
+            .run(move |c| {
+                started.store(true, Ordering::SeqCst);
+                count_to(c, i64::MAX)
+            })
+            .await;
+        interrupter.join().unwrap();
+        assert!(matches!(answer, Err(ReadError::Failed(ref m)) if m.contains("erasure")), "{answer:?}");
     }
 
     /// A read that panics in the background does not leave its query "counting" for ever.

@@ -1125,6 +1125,7 @@ impl Writer {
                 let _ = reply.send(self.erase(sessions, why, also));
             }
             if !truncate.is_empty() {
+                self.feed.interrupt_reads();
                 truncate_log(&lock(&self.conn), "retention");
                 for reply in truncate {
                     let _ = reply.send(());
@@ -1361,6 +1362,7 @@ impl Writer {
             // A person's erasure: at once (the retention: once its pass is over, see
             // `Store::expire`).
             if why == Why::Request {
+                self.feed.interrupt_reads();
                 truncate_log(&conn, "erasure");
             }
         }

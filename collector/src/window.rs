@@ -837,6 +837,9 @@ struct SessionWindowKey {
 pub struct Feed {
     /// (first id, last id, sessions) per commit, oldest first; and how many sessions in all.
     log: Mutex<(std::collections::VecDeque<FeedEntry>, usize)>,
+    /// Bumped by the writer when every read must let go of its snapshot now (see
+    /// [`Feed::interrupt_reads`]); the read threads' progress handlers watch it.
+    interrupts: std::sync::atomic::AtomicU64,
 }
 
 type FeedEntry = (i64, i64, Vec<SessionKey>);
@@ -859,6 +862,20 @@ impl Feed {
             let Some(e) = entries.pop_front() else { break };
             *keys -= e.2.len();
         }
+    }
+
+    /// Interrupts every read under way (they answer `503`; a kept query's background read is
+    /// started again by its next poll), so that the writer can truncate the write-ahead log,
+    /// which a read's snapshot holds back: after an erasure, the log still holds the erased
+    /// events' pages, and a background read may hold its snapshot for minutes
+    /// ([`crate::reads::BUILD_TIME_LIMIT`]).
+    pub fn interrupt_reads(&self) {
+        self.interrupts.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// How many times [`Feed::interrupt_reads`] was called.
+    pub fn interrupts(&self) -> u64 {
+        self.interrupts.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Forgets every commit (an erasure took rows out: see `privacy.rs`).

@@ -660,3 +660,44 @@ fn expired_events_leave_no_trace_in_the_file() {
     let cutoff = touchpoint_collector::facts::parse_iso_millis(&at(5 * 1200 + 120)).unwrap();
     erased_events_leave_no_trace(|store| store.expire(cutoff).unwrap().sessions, &[0, 1, 2, 3, 4]);
 }
+
+/// The same while a read of the inspector holds its snapshot of the database (a long range's
+/// first read goes on in the background for minutes, see `reads.rs`): the erasure interrupts it,
+/// so that the write-ahead log is truncated at once and holds no trace either.
+#[test]
+fn an_erasure_during_a_long_background_read_leaves_no_trace_in_the_log() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_time().build().unwrap();
+    erased_events_leave_no_trace(
+        |store| {
+            let started = Arc::new(AtomicBool::new(false));
+            let running = started.clone();
+            // Counts for ever (until interrupted): holds a snapshot all along.
+            let read = store.reads.run_kept("overview 90d".into(), move |c| {
+                running.store(true, Ordering::SeqCst);
+                let sql = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c";
+                Ok(c.query_row(sql, [], |r| r.get::<_, i64>(0))?)
+            });
+            std::thread::scope(|s| {
+                let read = s.spawn(|| rt.block_on(read));
+                while !started.load(Ordering::SeqCst) {
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                let t = std::time::Instant::now();
+                let customer = Subject { user_id: Some("c-1".into()), ..Default::default() };
+                let erased = store.erase(store.find_subject(&customer).unwrap()).unwrap().sessions;
+                let waited = t.elapsed();
+                assert!(waited < std::time::Duration::from_secs(20), "the erasure waited {waited:?} for the read");
+                // The read was interrupted and says so (it had not outlived its request yet).
+                let answer = read.join().unwrap();
+                assert!(
+                    matches!(&answer, Err(touchpoint_collector::reads::ReadError::Failed(m)) if m.contains("erasure")),
+                    "{answer:?}"
+                );
+                erased
+            })
+        },
+        &[0, 3, 7],
+    );
+}
