@@ -689,10 +689,13 @@ fn an_erasure_during_a_long_background_read_leaves_no_trace_in_the_log() {
                 let erased = store.erase(store.find_subject(&customer).unwrap()).unwrap().sessions;
                 let waited = t.elapsed();
                 assert!(waited < std::time::Duration::from_secs(20), "the erasure waited {waited:?} for the read");
-                // The read was interrupted and says so (it had not outlived its request yet).
+                // The read was interrupted and says so (or, on a machine so busy that the
+                // erasure took over 10 s, its request had been answered "counting" before).
+                use touchpoint_collector::reads::ReadError;
                 let answer = read.join().unwrap();
                 assert!(
-                    matches!(&answer, Err(touchpoint_collector::reads::ReadError::Failed(m)) if m.contains("erasure")),
+                    matches!(&answer, Err(ReadError::Failed(m)) if m.contains("erasure"))
+                        || answer == Err(ReadError::Counting),
                     "{answer:?}"
                 );
                 erased
