@@ -65,11 +65,15 @@ impl From<rusqlite::Error> for ReadError {
     }
 }
 
-/// A read: what to run, and how long it may run.
+/// A read: what to run, and how long it may run. `run` is given the feed's interrupt count as
+/// its read's progress handler took it, to tell an interrupt by the writer from its time limit
+/// ([`settled`]).
 struct Job {
-    run: Box<dyn FnOnce(&Connection) + Send>,
+    run: JobFn,
     limit: Duration,
 }
+
+type JobFn = Box<dyn FnOnce(&Connection, u64) + Send>;
 
 /// How long reads may take (the constants above; tests make them short).
 #[derive(Debug, Clone, Copy)]
@@ -193,9 +197,8 @@ impl ReadPool {
         };
         let (reply, rx) = oneshot::channel();
         let feed = self.feed.clone();
-        let run = Box::new(move |conn: &Connection| {
+        let run = Box::new(move |conn: &Connection, at| {
             let _permit = permit;
-            let at = feed.interrupts();
             let _ = reply.send(settled(f(conn), &feed, at));
         });
         self.submit(Job { run, limit: self.limits.query })?;
@@ -231,9 +234,8 @@ impl ReadPool {
         let waited = Arc::new(Mutex::new(Waited::Waiting));
         let (reply, mut rx) = oneshot::channel();
         let (job_waited, behind, job_key, feed) = (waited.clone(), self.behind.clone(), key.clone(), self.feed.clone());
-        let run = Box::new(move |conn: &Connection| {
+        let run = Box::new(move |conn: &Connection, at| {
             let _permit = permit;
-            let at = feed.interrupts();
             // (Caught here too: a read that panicked must still be written off below, or its
             // query would be answered "counting" for ever.)
             let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(conn)))
@@ -301,10 +303,13 @@ fn settled<T>(answer: Result<T, ReadError>, feed: &crate::window::Feed, at: u64)
 
 fn run_limited(conn: &Connection, job: Job, feed: &Arc<crate::window::Feed>) {
     let deadline = Instant::now() + job.limit;
-    let (feed, at) = (feed.clone(), feed.interrupts());
-    conn.progress_handler(4_000, Some(move || Instant::now() > deadline || feed.interrupts() != at));
+    // Read once, for the handler and the job alike: an interrupt between two reads would stop
+    // the query and yet pass for its time limit.
+    let at = feed.interrupts();
+    let watched = feed.clone();
+    conn.progress_handler(4_000, Some(move || Instant::now() > deadline || watched.interrupts() != at));
     // A panicking query must not take the thread (and its connection) down.
-    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (job.run)(conn)));
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (job.run)(conn, at)));
     conn.progress_handler(0, None::<fn() -> bool>);
 }
 
