@@ -100,13 +100,18 @@
     if (push) history.pushState(null, '', url); else history.replaceState(null, '', url);
   }
 
+  // The date fields as the state has them, shown only for a range of days.
+  function syncDays() {
+    $('f-dates').hidden = state.range !== 'custom';
+    $('f-from').value = state.from;
+    $('f-to').value = state.to;
+  }
+
   function syncForm() {
     $('f-site').value = state.site;
     if ($('f-site').value !== state.site) { addOption($('f-site'), state.site); $('f-site').value = state.site; }
     $('f-range').value = state.range;
-    $('f-dates').hidden = state.range !== 'custom';
-    $('f-from').value = state.from;
-    $('f-to').value = state.to;
+    syncDays();
     $('f-path').value = state.path;
     $('f-type').value = state.type;
     $('f-device').value = state.device;
@@ -723,9 +728,7 @@
     var custom = state.range === 'custom' ? days($('f-from').value, $('f-to').value) : { from: '', to: '' };
     state.from = custom.from;
     state.to = custom.to;
-    $('f-dates').hidden = state.range !== 'custom';
-    $('f-from').value = state.from;
-    $('f-to').value = state.to;
+    syncDays();
     state.path = $('f-path').value.trim();
     state.type = $('f-type').value;
     state.device = $('f-device').value;
