@@ -66,7 +66,7 @@ export interface InitOptions {
   maskParams?: string | string[];
   gzip?: boolean;
   /** `off` switches friction detection off. */
-  friction?: 'on' | 'off';
+  friction?: 'on' | 'off' | boolean;
   /** Switches some detectors off. */
   frictionOff?: FrictionDetector[] | string;
   /** CSS selectors of elements that change on their own (third-party widgets: a sales-pop toast,
@@ -89,11 +89,11 @@ export interface InitOptions {
   /** CLS in thousandths (250 = 0.25). */
   poorClsMilli?: number;
   /** `off`: no journey touchpoints (page_leave, scroll_depth, forms, links, site search, element views). */
-  journey?: 'on' | 'off';
+  journey?: 'on' | 'off' | boolean;
   /** `off`: no `click` events (friction detection and the journey's link touchpoints go on). */
-  clicks?: 'on' | 'off';
+  clicks?: 'on' | 'off' | boolean;
   /** `off`: no page views from history changes; `replace`, `hash` (or both, comma-separated) add them. */
-  spa?: 'on' | 'off' | 'replace' | 'hash' | 'replace,hash';
+  spa?: 'on' | 'off' | 'replace' | 'hash' | 'replace,hash' | 'hash,replace';
   /** Moments of truth (default `add_to_cart,begin_checkout,purchase`). */
   moments?: string | string[];
   /** Query parameters that carry a site search's term (default `q,s,query,search,keyword`). */
@@ -261,19 +261,23 @@ export interface TouchpointEvents {
 }
 
 export interface FrictionEvents {
-  rage_click: FrictionBase & { count: number; duration_ms: number };
+  /** `disabled`: the presses of a disabled control (which gets no click events). */
+  rage_click: FrictionBase & { count: number; duration_ms: number; disabled?: true };
   /** `pending_requests`: present when a request started while the click waited (still in flight at the verdict; 1 for a request that hung). */
   dead_click: FrictionBase & { waited_ms: number; clicks: number; pending_requests?: number };
   error_click: FrictionBase & { message: string };
   slow_interaction: FrictionBase & {
     duration_ms: number; input_delay_ms: number; processing_ms: number; presentation_ms: number; interaction: string;
   };
-  quick_back: FrictionBase & { from_path?: string; to_path: string; dwell_ms: number; via?: 'bfcache' };
+  /** `via`: how the visitor came back (`reload`: the page loaded again; `bfcache`: restored). */
+  quick_back: FrictionBase & { from_path?: string; to_path: string; dwell_ms: number; via?: 'bfcache' | 'reload' };
   scroll_thrash: FrictionBase & { reversals: number; duration_ms: number };
-  field_error: FrictionBase & { reason: 'invalid'; form?: string };
+  /** `message`: an alert's text (scrubbed); never a value. */
+  field_error: FrictionBase & { reason: 'invalid' | 'aria_invalid' | 'alert'; form?: string; message?: string };
   form_abandon: FrictionBase & { fields_completed: number; fields: number; last_field?: string; time_ms: number };
   js_error: FrictionBase & { message: string; source?: string; line?: number; kind?: 'error' | 'unhandledrejection'; repeats?: number };
-  failed_request: FrictionBase & { method: string; path: string; status: number; duration_ms: number };
+  /** Past 5 per path (20 paths) a page view's further failures come once, at its end: `repeats` per path. */
+  failed_request: FrictionBase & ({ method: string; path: string; status: number; duration_ms: number } | { path: string; repeats: number });
   poor_vital: FrictionBase & ({ metric: 'LCP' | 'INP'; value: number } | { metric: 'CLS'; value_milli: number });
 }
 
@@ -312,7 +316,7 @@ export interface BuiltInEvents {
   /** A click on a link, a button or an element with a click role (not with `clicks: 'off'`). */
   click: { element: ElementDescriptor };
   /** Every change of consent; delivered only if analytics is granted after it. */
-  consent_change: { analytics: ConsentState; marketing: ConsentState; source: 'api' | 'tcf' | 'consent_mode' };
+  consent_change: { analytics: ConsentState; marketing: ConsentState; source: 'api' | 'tcf' | 'consent_mode' | 'remembered' };
   /** Events lost to the queue's bounds, once per run of losses. */
   queue_overflow: { dropped: number };
   /** track() calls over the rate limit, at most every 10 s and when the page is left. */

@@ -1471,10 +1471,20 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     },
     // The page's tags (touchpoint('set', {...})), merged here by key: a null or undefined value
     // removes its key. The engine cleans the JSON of all of them (core Engine::set_tags).
+    // Undefined (a warning, nothing changed) unless a plain object of strings, numbers and
+    // booleans. The merge is kept only if the engine will take it (2 KB at most, its check): a
+    // refused call must not stay in the tags and get every later call refused with it.
     tags: function (v) {
-      if (!v || typeof v !== 'object' || Array.isArray(v)) return; // (touchpoint: properties must be a plain object)
-      for (var k in v) if (Object.prototype.hasOwnProperty.call(v, k)) { if (v[k] == null) delete tags[k]; else tags[k] = v[k]; }
-      return this.json(tags);
+      if (!v || typeof v !== 'object' || Array.isArray(v)) return;
+      var n = dict(), k, t, s;
+      for (k in tags) n[k] = tags[k];
+      for (k in v) if (Object.prototype.hasOwnProperty.call(v, k)) {
+        if (v[k] == null) delete n[k];
+        else if ((t = typeof v[k]) == 'string' || t == 'number' || t == 'boolean') n[k] = v[k];
+        else return;
+      }
+      if ((s = this.json(n)) && s.length <= 2048) tags = n;
+      return s;
     },
     beacon: function (url, body) {
       try { return !(body = hooked(body)) || !!(w.navigator.sendBeacon && w.navigator.sendBeacon(url, body)); } catch (e) { return false; }

@@ -64,9 +64,9 @@ fn parse(name: &str, args: &Array) -> Result<Command, CommandError> {
         }
         "page" => Command::Page { properties: properties(&args.get(1))?, page: super::page_context() },
         // Merged into the page's tags by the loader, cleaned by the engine (`Engine::set_tags`).
-        "set" => Command::Set {
-            tags: super::io().and_then(|io| io.host.tags(&args.get(1))).ok_or(CommandError::PropertiesShape)?,
-        },
+        "set" => {
+            Command::Set { tags: super::io().and_then(|io| io.host.tags(&args.get(1))).ok_or(CommandError::TagsShape)? }
+        }
         "flush" => Command::Flush,
         "reset" => Command::Reset,
         // The kill switch's self-test: a deliberate internal error. The loader must disable

@@ -78,6 +78,10 @@ extern "C" {
     /// `console.warn`, declared with `catch`: a page may replace it with a function that throws.
     #[wasm_bindgen(catch, js_namespace = console, js_name = warn)]
     fn console_warn(msg: &str) -> Result<(), JsValue>;
+    /// `reportError`: an error of the page's own callback reported as if uncaught (its
+    /// `onerror` sees it), not thrown into our call; `catch`: browsers before 2022 lack it.
+    #[wasm_bindgen(catch, js_name = reportError)]
+    fn report_error(e: &JsValue) -> Result<(), JsValue>;
 }
 
 /// The page's window, if this is a page.
@@ -282,8 +286,10 @@ fn answer(cb: &js_sys::Function, ids: bool) -> bool {
     }) else {
         return false;
     };
-    // `call1` catches: a callback that throws is ignored, not fatal.
-    let _ = cb.call1(&JsValue::NULL, &state);
+    // `call1` catches: a callback that throws is the page's error, reported as such, not ours.
+    if let Err(e) = cb.call1(&JsValue::NULL, &state) {
+        let _ = report_error(&e);
+    }
     true
 }
 

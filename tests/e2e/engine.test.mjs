@@ -48,6 +48,27 @@ test('touchpoint() called from the touchpoint:consent listener and from a getCon
   assert.deepEqual(warnings.filter((w) => /touchpoint/.test(w)), [], 'no warning, no disabled SDK');
 });
 
+// A callback of the page's that throws is the page's error: reported as an uncaught one would be
+// (its onerror sees it, as with the npm client's onConsent), not swallowed, and not Touchpoint's.
+test('a getConsent or getIds callback that throws is reported as the page\'s uncaught error; Touchpoint goes on', T, async (t) => {
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  const page = await context.newPage();
+  const body = `<script>window.__errors = []; addEventListener('error', function (e) { __errors.push(e.message); });</script>`;
+  const url = await serveFixture(page, collector.url, fixture({ site: 'callback-throws', consent: 'granted' }, body));
+  await page.goto(url);
+  await sdkReady(page);
+  await page.evaluate(() => {
+    touchpoint('getConsent', function () { throw new Error('consent callback broke'); });
+    touchpoint('getIds', function () { throw new Error('ids callback broke'); });
+    touchpoint('track', 'after_the_callbacks');
+    touchpoint('flush');
+  });
+  const errors = await page.evaluate(() => window.__errors);
+  assert.ok(errors.some((m) => m.includes('consent callback broke')) && errors.some((m) => m.includes('ids callback broke')), JSON.stringify(errors));
+  await stored('callback-throws', 'the event after the callbacks stored', (ev) => ev.some((e) => e.event === 'after_the_callbacks'));
+});
+
 test('a click handler pays no storage write and no request: both come in the scheduled task after it', T, async (t) => {
   const context = await browser.newContext();
   t.after(() => context.close());

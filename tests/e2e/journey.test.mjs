@@ -689,8 +689,13 @@ test('a sign-in, another customer\'s sign-in and a sign-out in one tab apply to 
 test('page tags: touchpoint(\'set\') puts context.tags on every later event, merged by key, a null removing its key', T, async (t) => {
   const site = 'journey-tags';
   const page = await spaPage(t, site, '/shop', '<!doctype html><html><head><title>shop</title>__SNIPPET__</head><body><button id="buy">Buy</button></body></html>');
+  const warnings = [];
+  page.on('console', (m) => { if (m.text().startsWith('touchpoint:')) warnings.push(m.text()); });
   await page.evaluate(() => {
     touchpoint('set', { experiment: 'checkout_v2', variant: 'B', store: 'de' }); // an A/B testing tool, the shop
+    // Refused with a warning, and forgotten: the next call is merged as if they had not been made.
+    touchpoint('set', { big: 'y'.repeat(3000) }); // over 2 KB
+    touchpoint('set', { variant: 'X', nested: { a: 1 } }); // a value that is not a string, number or boolean
     touchpoint('set', { variant: 'C', store: null, tier: 2 }); // merged: variant changed, store removed
     touchpoint('set', ['not', 'an', 'object']); // refused with a warning
   });
@@ -706,6 +711,8 @@ test('page tags: touchpoint(\'set\') puts context.tags on every later event, mer
   const route = events.find((e) => e.event === 'page_view' && e.context.page.path === '/shop/pay');
   assert.deepEqual(route.context.tags, want, 'and the next route\'s page view');
   assert.equal(events.find((e) => e.event === 'untagged').context.tags, undefined, 'every key removed: no tags');
+  assert.ok(warnings.some((w) => w.includes('over 2 KB')), `${warnings}`);
+  assert.equal(warnings.filter((w) => w.includes('set expects an object of strings, numbers or booleans')).length, 2, `${warnings}`);
 });
 
 // An A/B testing tool that decides before Touchpoint has loaded: its `set`, queued by the stub,

@@ -195,12 +195,27 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
         }
     }
     // `data-friction="off"` switches every detector off; `data-friction-off="rage,dead"` some.
-    // (`data-journey` and `data-clicks` too: "off" is the one value besides the default.)
-    let off = |name| get(name).is_some_and(|v| v.trim_ascii().eq_ignore_ascii_case("off"));
-    if off("friction") {
+    // (`data-journey` and `data-clicks` too.) `on` and `off`, or what the other switches take
+    // (`false`: a developer tries it here too); anything else is said, and the default (on) kept.
+    // (A closure called three times: `[..; 3].map` of it was ~0.4 KB of wasm.)
+    let mut switch = |name| {
+        let Some(v) = get(name) else { return true };
+        let t = v.trim_ascii();
+        let on = if t.eq_ignore_ascii_case("off") {
+            Some(false)
+        } else {
+            parse_bool(t).or(t.eq_ignore_ascii_case("on").then_some(true))
+        };
+        on.unwrap_or_else(|| {
+            warn(w, name, &v, "on or off");
+            true
+        })
+    };
+    let (friction, clicks, journey) = (switch("friction"), switch("clicks"), switch("journey"));
+    if !friction {
         c.friction.off = u16::MAX;
     }
-    c.clicks = !off("clicks");
+    c.clicks = clicks;
     if let Some(v) = get("friction-off") {
         for name in super::json::split_byte(&v, b',') {
             let name = name.trim_ascii();
@@ -224,7 +239,7 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
         }
     }
     let j = &mut c.journey;
-    j.on = !off("journey");
+    j.on = journey;
     if let Some(v) = get("spa") {
         for word in list(&v) {
             match word.as_str() {
@@ -500,6 +515,13 @@ mod tests {
         assert!(parse_attrs(&[("site", "s")]).0.clicks, "click events by default");
         assert_eq!(w.len(), 1);
         assert!(w[0].contains("data-spa=\"sometimes\""), "{w:?}");
+        // `false` as the other switches take it; a value that is neither is said, and on kept.
+        let (c, w) = parse_attrs(&[("site", "s"), ("journey", "false"), ("clicks", "0"), ("friction", "no")]);
+        assert!(!c.journey.on && !c.clicks && c.friction.off == u16::MAX && w.is_empty(), "{w:?}");
+        let (c, w) = parse_attrs(&[("site", "s"), ("journey", "on"), ("clicks", "disabled"), ("friction", "TRUE")]);
+        assert!(c.journey.on && c.clicks && c.friction.off == 0, "{w:?}");
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].contains("data-clicks=\"disabled\" is invalid (expected on or off)"), "{w:?}");
     }
 
     #[test]

@@ -546,12 +546,20 @@ impl Engine {
     /// knows them. The loader merges each call's keys into the page's object (`host.js` `tags`:
     /// merging JSON members here cost ~0.6 KB of wasm); they are cleaned here like properties (a
     /// value that looks like personal data is scrubbed), and at most 2 KB of them are kept.
+    /// The 2 KB are of the loader's JSON before cleaning, in UTF-16 units (its `length`): the
+    /// loader keeps a merge only when it is taken, by the same measure (a refused one would
+    /// otherwise stay in its object and get every later call refused with it).
     fn set_tags(&mut self, tags: String) {
-        let cleaned = self.clean_properties("set", tags);
-        if cleaned.len() > 2048 {
+        // UTF-16 units from the UTF-8 bytes: each char's first byte, and one more for a 4-byte
+        // char (a surrogate pair). (`encode_utf16().count()` was ~0.1 KB more of wasm.)
+        let mut units = 0;
+        for b in tags.bytes() {
+            units += usize::from(b & 0xC0 != 0x80) + usize::from(b >= 0xF0);
+        }
+        if units > 2048 {
             return self.warn("touchpoint: set: tags over 2 KB were not taken".into());
         }
-        self.tags = cleaned;
+        self.tags = self.clean_properties("set", tags);
         self.set_context();
     }
 
@@ -880,6 +888,14 @@ impl Engine {
             self.after_consent_change();
         }
         self.apply(fx);
+        // Analytics granted again after a denial, which purged our storage, the id included,
+        // while marketing stayed granted: the id in use is stored again, to last across visits
+        // as marketing allows (else it would quietly end with the page).
+        if before.analytics == State::Denied && after.may_send() && after.may_store_identity() {
+            if let Some(id) = &self.env.anonymous_id {
+                self.out.push(Output::StorageSet { key: IDENTITY.into(), value: id.clone() });
+            }
+        }
         if before != after {
             let props = schema::consent_change(after, source);
             if self.want_identity {

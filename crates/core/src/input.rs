@@ -228,6 +228,8 @@ pub enum CommandError {
     EventName,
     PropertiesShape,
     PropertiesJson,
+    /// `set` with something else than a plain object of strings, numbers and booleans.
+    TagsShape,
     CallbackMissing,
     UserIdShape,
 }
@@ -242,6 +244,7 @@ impl CommandError {
             CommandError::EventName => "touchpoint: track and friction expect a name (a non-empty string)".into(),
             CommandError::PropertiesShape => "touchpoint: properties must be a plain object".into(),
             CommandError::PropertiesJson => "touchpoint: properties could not be serialised (cycle or BigInt?)".into(),
+            CommandError::TagsShape => "touchpoint: set expects an object of strings, numbers or booleans".into(),
             CommandError::CallbackMissing => "touchpoint: getConsent, getIds and beforeSend expect a function".into(),
             CommandError::UserIdShape => "touchpoint: identify expects a user id (a string)".into(),
         }

@@ -5,6 +5,8 @@
 //! - lone UTF-16 surrogates (`'Buy now 🛒'.slice(0, 9)` stringifies to `"\ud83d"`) become U+FFFD;
 //! - nesting deeper than `MAX_DEPTH` becomes `null`;
 //! - properties larger than `MAX_BYTES` are left out (the event is kept, with `{}`);
+//! - a top-level `category` of `"friction"` is left out: the collector would count the event as
+//!   friction (the `friction` command reports the page's own);
 //! - string values are scrubbed for emails, Luhn-valid card numbers and checksum-valid IBANs
 //!   (`scrub::scrub_pii`; order ids and prices survive), and a key named like a password, a card
 //!   number or a CVC (`scrub::is_sensitive_key`) is dropped with its value, unless the page
@@ -31,11 +33,12 @@ pub const DEEP: u8 = 2;
 pub const SCRUBBED: u8 = 4;
 pub const DROPPED: u8 = 8;
 pub const TOO_LARGE: u8 = 16;
+pub const RESERVED: u8 = 32;
 
 #[derive(Debug, PartialEq)]
 pub struct Cleaned {
     pub json: String,
-    /// Bits of `SURROGATE`, `DEEP`, `SCRUBBED`, `DROPPED`, `TOO_LARGE`.
+    /// Bits of `SURROGATE`, `DEEP`, `SCRUBBED`, `DROPPED`, `TOO_LARGE`, `RESERVED`.
     pub changed: u8,
 }
 
@@ -81,6 +84,7 @@ pub fn warning(event: &str, changed: u8) -> String {
         (SCRUBBED, "an email, card number or IBAN masked"),
         (DROPPED, "a password, card or CVC property dropped"),
         (TOO_LARGE, "larger than 16 KiB: all left out, the event kept"),
+        (RESERVED, "category \"friction\" left out: see touchpoint('friction')"),
     ] {
         if changed & bit != 0 {
             // Joined with "; " by hand: std's join is a generic copy loop (size).
@@ -149,12 +153,17 @@ impl Cleaner<'_> {
                         }
                         push_str(out, &key);
                         out.push(':');
+                        let value = out.len();
                         if !self.value(depth + 1, out) {
                             return false;
                         }
-                        if self.scrub && is_sensitive_key(&key) {
+                        // The collector counts an event with `properties.category = "friction"`
+                        // as friction: the page's own must not pass for it (`friction` is the
+                        // command for that, and keeps the detectors' names to them).
+                        let reserved = depth == 0 && key == "category" && out[value..] == *"\"friction\"";
+                        if reserved || self.scrub && is_sensitive_key(&key) {
                             out.truncate(start);
-                            self.changed |= DROPPED;
+                            self.changed |= if reserved { RESERVED } else { DROPPED };
                         } else {
                             first = false;
                         }
@@ -370,6 +379,20 @@ mod tests {
         assert_eq!(changed, SCRUBBED | DROPPED);
         let off = clean(r#"{"card":"4111 1111 1111 1111"}"#, false).unwrap();
         assert_eq!(off.json, r#"{"card":"4111 1111 1111 1111"}"#, "data-scrub-properties=false");
+    }
+
+    /// A page's `category: "friction"` would make the collector count its event as friction;
+    /// any other category, and the word anywhere else, is the page's to use.
+    #[test]
+    fn a_top_level_category_of_friction_is_left_out() {
+        let (json, changed) = c(r#"{"a":1,"category":"friction","b":{"category":"friction"}}"#);
+        assert_eq!((json.as_str(), changed), (r#"{"a":1,"b":{"category":"friction"}}"#, RESERVED));
+        let (json, changed) = c(r#"{"categ\u006fry":"fr\u0069ction","kind":"friction"}"#);
+        assert_eq!((json.as_str(), changed), (r#"{"kind":"friction"}"#, RESERVED), "escaped");
+        assert_eq!(c(r#"{"category":"Video"}"#), (r#"{"category":"Video"}"#.into(), 0));
+        let off = clean(r#"{"category":"friction"}"#, false).unwrap();
+        assert_eq!((off.json.as_str(), off.changed), ("{}", RESERVED), "scrubbing off: still left out");
+        assert!(warning("x", RESERVED).contains("touchpoint('friction'"));
     }
 
     #[test]

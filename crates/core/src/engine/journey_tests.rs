@@ -837,6 +837,19 @@ fn the_pages_tags_are_on_every_later_event_cleaned_and_bounded() {
     assert!(v.warnings.iter().any(|w| w.contains("over 2 KB")), "{:?}", v.warnings);
 }
 
+/// The 2 KB are the loader's measure (JavaScript's `length`, UTF-16 units), which it checks
+/// before keeping a merge: 1,500 accented letters (3,000 bytes of UTF-8) are taken.
+#[test]
+fn the_tags_limit_is_counted_as_the_loader_counts_it() {
+    let mut v = Visit::granted("https://shop.test/", "");
+    v.page("https://shop.test/");
+    v.at(1_000, set(&format!(r#"{{"store":"{}"}}"#, "é".repeat(1_500))));
+    v.at(2_000, track("view_item"));
+    let ev = v.events();
+    assert!(ev.last().unwrap().contains(&"é".repeat(1_500)), "{:?}", ev.last());
+    assert!(!v.warnings.iter().any(|w| w.contains("over 2 KB")), "{:?}", v.warnings);
+}
+
 #[test]
 fn the_pages_own_friction_is_friction_with_the_moment_under_way_never_a_detectors_name() {
     let mut v = Visit::granted("https://shop.test/checkout", "");

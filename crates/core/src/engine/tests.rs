@@ -395,6 +395,26 @@ fn marketing_identity_is_read_or_made_and_stamped_on_the_consent_event() {
     assert!(!last.contains("anonymousId"), "{last}");
 }
 
+/// Withdrawing analytics purges every key of ours, the id too, while marketing stays granted;
+/// granted again, the id in use is stored again (it lasts across visits, as marketing allows).
+#[test]
+fn analytics_denied_then_granted_again_stores_the_marketing_id_again() {
+    let mut w = World::new(Locks::Web);
+    w.storage.insert(IDENTITY.into(), "visitor-1".into());
+    let mut t = w.open(granted(), 1);
+    let consent = |analytics, marketing| {
+        Input::Command(Command::Consent { update: Update { analytics, marketing }, source: ConsentSource::Api })
+    };
+    w.handle(&mut t, consent(None, Some(true)));
+    w.handle(&mut t, consent(Some(false), None));
+    assert!(!w.storage.contains_key(IDENTITY), "withdrawal leaves nothing of ours: {:?}", w.storage);
+    w.handle(&mut t, consent(Some(true), None));
+    assert_eq!(w.storage.get(IDENTITY).map(String::as_str), Some("visitor-1"), "{:?}", w.storage);
+    w.handle(&mut t, Input::Command(Command::Track { name: "after".into(), properties: "{}".into() }));
+    let last = t.engine.queued_events().last().cloned().unwrap();
+    assert!(last.contains("\"anonymousId\":\"visitor-1\""), "{last}");
+}
+
 fn marketing(tab: &mut Tab, w: &mut World, granted: bool) {
     let update = Update { analytics: None, marketing: Some(granted) };
     w.handle(tab, Input::Command(Command::Consent { update, source: ConsentSource::Api }));
