@@ -138,6 +138,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // urgent: 1 hands everything over now; 2 (the engine's timer, a request's answer) does not
   // wait for the next scheduled task either, but lets a settling route change finish.
   function push(record, urgent) {
+    // The depth scrolled to before an urgent record (pagehide, hidden) is handed over before it:
+    // read at the end of the hand-over, it came after the page_leave that ended the view.
+    if (urgent && scrolled && routeAt < 0) depth(1);
     queue.push(record);
     if (urgent) drain(urgent === 1); else later();
   }

@@ -550,7 +550,8 @@
       if (btn) { btn.disabled = true; btn.textContent = 'Placing order\u2026'; }
       // A new account: the shop now knows this customer, by its own id (never the email typed),
       // and the rest of the visit carries it (the inspector lists a customer's sessions).
-      if (toggle && toggle.checked) tp('identify', 'C-' + orderId.slice(3), { account: 'new' });
+      // (Its trait is not named `account`: a key named like a bank account is dropped at capture.)
+      if (toggle && toggle.checked) tp('identify', 'C-' + orderId.slice(3), { signed_up: 'checkout' });
       // (The purchase event is the form's own: data-tp-event above. Never any field values.)
       var dest = withCart('/thanks.html?order=' + encodeURIComponent(orderId), cart);
       // A short pause lets the tracker hand the event off before we navigate.

@@ -983,6 +983,38 @@ ${snippet}</head><body><div id="top"><a id="jump" href="#end">to the end</a></di
   assert.deepEqual(await marks(), ['/depth 25', '/depth 50', '/depth 75', '/depth 90', '/depth 100']);
 });
 
+// The page left right after a scroll, before the loader's scheduled hand-over: the depth reached
+// is handed over before the pagehide, so the page_leave has it and no scroll mark follows it (the
+// marks came after a page_leave that said 20 %: this test failed).
+test('scroll depth: a page left right after a scroll has its depth on page_leave, its marks before it', T, async (t) => {
+  const site = 'journey-depth-leave';
+  const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
+  t.after(() => context.close());
+  const page = `<!doctype html><html><head><meta charset="utf-8"><title>Long</title>
+<style>body { margin: 0 } #long { height: 3000px }</style>
+<script>window.touchpoint=window.touchpoint||function(){(touchpoint.q=touchpoint.q||[]).push(arguments)};</script>
+${grantedSnippet(site)}</head><body><div id="long"></div></body></html>`;
+  await context.route(/\/leave-depth(\/.*)?$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: page }));
+  const p = await context.newPage();
+  await p.goto(`${collector.url}/leave-depth`);
+  await sdkReady(p);
+  // The scroll's own event first (Touchpoint's listener runs before this one), then away at once.
+  await p.evaluate(() => {
+    addEventListener('scroll', () => setTimeout(() => { location.href = '/leave-depth/next'; }, 0), { once: true });
+    window.scrollTo(0, 3000);
+  });
+  const ev = await waitFor('the first view\'s page_leave', async () => {
+    const all = await collector.events(`&site=${site}`);
+    return all.some((e) => e.event === 'page_leave' && e.properties.path === '/leave-depth') && all;
+  }, { timeout: 30_000 });
+  const first = ev.filter((e) => e.context.page.path === '/leave-depth');
+  const leave = first.find((e) => e.event === 'page_leave');
+  assert.equal(leave.properties.max_scroll_pct, 100, JSON.stringify(leave.properties));
+  const order = first.filter((e) => e.event !== 'page_view').sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp))
+    .map((e) => e.event === 'scroll_depth' ? e.properties.percent : e.event);
+  assert.deepEqual(order, [25, 50, 75, 90, 100, 'page_leave']);
+});
+
 // data-spa: which history changes are page views (default: pushState and back/forward; `replace`
 // and `hash` add replaceState and fragment changes; `off`: none), never two for the same URL,
 // with other scripts wrapping pushState and replaceState before and after Touchpoint (each
