@@ -25,7 +25,7 @@
   var $ = function (id) { return document.getElementById(id); };
   var state = {};
   var chart = null, chartKeys = '', funnelChart = null, vitalsChart = null, tagsSig = '', tagsFor = '', tagsAt = 0;
-  var inFlight = false, timer = null;
+  var inFlight = false, again = false, timer = null;
   // For tests and the curious: how many refreshes completed.
   var info = window.__inspector = { refreshes: 0, errors: 0 };
 
@@ -41,12 +41,25 @@
     var d = new Date(ms), two = function (n) { return (n < 10 ? '0' : '') + n; };
     return d.getFullYear() + '-' + two(d.getMonth() + 1) + '-' + two(d.getDate());
   }
-  // The days given, or the last 7 (today included) when they are missing or do not make a range.
+  // The days given, or the last 7 (today included) when they are missing or do not make a range;
+  // at most 91 days, ending on `to` (the collector reads at most 92 days, and a day of a clock
+  // change is 25 hours long).
   function days(from, to) {
     var today = isoDay(Date.now());
     if (!DAY_RE.test(to || '')) to = today;
     if (!DAY_RE.test(from || '') || dayStart(from) > dayStart(to)) from = isoDay(dayStart(to, -6));
+    if (dayStart(from) < dayStart(to, -90)) from = isoDay(dayStart(to, -90));
     return { from: from, to: to };
+  }
+  // A page path as the collector stores it, from what a person typed: `cart.html`, a whole URL
+  // copied from the address bar (its path; the query and fragment are never part of it).
+  function pagePath(v) {
+    v = (v || '').trim();
+    if (!v) return '';
+    var m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*(.*)$/i.exec(v);
+    if (m) v = m[1] || '/';
+    v = v.replace(/[?#].*$/, '');
+    return v.charAt(0) === '/' ? v : '/' + v;
   }
 
   function readUrl() {
@@ -56,7 +69,7 @@
       site: q.get('site') || '',
       range: RANGES[q.get('range')] || q.get('range') === 'custom' ? q.get('range') : '24h',
       from: custom.from, to: custom.to,
-      path: q.get('path') || '',
+      path: pagePath(q.get('path')),
       type: q.get('type') || '',
       live: q.get('live') !== '0',
       steps: q.get('steps') || '',
@@ -181,15 +194,20 @@
 
   // Sessions kept by a sample (the SDK's data-sample-rate): every count here is then a share of
   // the visits, which a product team must know before reading them as totals.
-  function sampledText(s) {
-    var rates = Object.keys(s || {}).map(Number).filter(function (r) { return r > 0 && r < 100; })
+  // Sessions of pages without a sample (another part of the site, the days before the sample was
+  // set) are counted whole: the "1 in N" holds only when every session was sampled at one rate.
+  function sampledText(o) {
+    var s = o.sampled || {}, kept = 0;
+    var rates = Object.keys(s).map(Number).filter(function (r) { return r > 0 && r < 100; })
       .sort(function (a, b) { return a - b; });
     if (!rates.length) return '';
-    var parts = rates.map(function (r) { return fmt(s[r]) + ' kept at ' + r + ' %'; });
+    var parts = rates.map(function (r) { kept += s[r]; return fmt(s[r]) + ' kept at ' + r + ' %'; });
+    var whole = Math.max(0, (o.sessionsBegun || 0) - kept);
+    if (whole) parts.push(fmt(whole) + ' not sampled');
     var text = 'Sampled: of the sessions begun in this range, ' + parts.join(', ') +
       ' (data-sample-rate). Counts here are of the kept sessions only';
-    return (rates.length === 1 ? text + ': about 1 in ' + fmt(100 / rates[0], 1) + ' visits.' : text + '.') +
-      ' ≈: estimated for all visits.';
+    return (rates.length === 1 && !whole ? text + ': about 1 in ' + fmt(100 / rates[0], 1) + ' visits.' : text + '.') +
+      ' ≈: estimated for all visits' + (rates.length > 1 || whole ? ', as if every session had as many events' : '') + '.';
   }
 
   // How many visits each kept session stands for, over the sessions begun in the range: those
@@ -202,7 +220,7 @@
   }
 
   function renderOverview(o) {
-    var note = $('sampled'), text = sampledText(o.sampled);
+    var note = $('sampled'), text = sampledText(o);
     note.textContent = text;
     note.hidden = !text;
     var scale = visitsPerSession(o);
@@ -219,11 +237,32 @@
     });
   }
 
+  // A type's colour, the same whatever else the range holds or the filter keeps: the detectors'
+  // by their place in FRICTION_TYPES, the page's own friction types by their name.
+  function typeColor(k) {
+    var i = FRICTION_TYPES.indexOf(k), h = 0;
+    if (i < 0) for (var j = 0; j < k.length; j++) h = (h * 31 + k.charCodeAt(j)) >>> 0;
+    return COLORS[(i < 0 ? FRICTION_TYPES.length + h : i) % COLORS.length];
+  }
+
+  // Steps hold each bucket's value across its width, up to the next bucket's start: the last
+  // bucket (the one filling now, in a live range) needs an end of its own, its value again one
+  // bucket later, or it is drawn as a hairline at the chart's right edge.
+  function stepData(ts, columns) {
+    var xs = ts.buckets.map(function (b) { return b / 1000; });
+    if (!xs.length) return [xs].concat(columns);
+    xs.push(xs[xs.length - 1] + (ts.bucketMs || 60000) / 1000);
+    return [xs].concat(columns.map(function (c) { return c.concat([c[c.length - 1]]); }));
+  }
+  // Counts are whole: no 0.25 ticks on a count axis, and at least 0 to 1.
+  var COUNT_INCRS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6];
+
   function renderChart(ts) {
     var keys = Object.keys(ts.series).sort();
+    // The page's own friction types (touchpoint('friction', ...)) can be picked too, once seen.
+    keys.forEach(function (k) { addOption($('f-type'), k); });
     if (state.type) keys = keys.filter(function (k) { return k === state.type; });
-    var xs = ts.buckets.map(function (b) { return b / 1000; });
-    var data = [xs].concat(keys.map(function (k) { return ts.series[k]; }));
+    var data = stepData(ts, keys.map(function (k) { return ts.series[k]; }));
     var box = $('chart');
     var width = Math.max(300, box.clientWidth || 600);
     var sig = keys.join(',');
@@ -236,13 +275,13 @@
     // bucket's count to the next drew a lone friction event as a triangle spanning two buckets.
     var steps = uPlot.paths && uPlot.paths.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined;
     var series = [{}].concat(keys.map(function (k, i) {
-      return { label: k, stroke: COLORS[i % COLORS.length], width: 2, points: { show: false }, paths: steps };
+      return { label: k, stroke: typeColor(k), width: 2, points: { show: false }, paths: steps };
     }));
     if (keys.length === 0) box.appendChild(el('p', 'hint', 'No friction in this range.'));
     chart = new uPlot({
       width: width, height: 240, series: series,
-      scales: { x: { time: true } },
-      axes: [{}, { label: 'events', size: 50 }],
+      scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, Math.max(1, max)]; } } },
+      axes: [{}, { label: 'events', size: 50, incrs: COUNT_INCRS }],
       legend: { live: false },
     }, data, box);
   }
@@ -264,7 +303,7 @@
         return good[i] * 100 / n[i];
       });
     };
-    var data = [ts.buckets.map(function (b) { return b / 1000; })].concat(VITALS.map(function (v) { return share(v[0]); }));
+    var data = stepData(ts, VITALS.map(function (v) { return share(v[0]); }));
     note.textContent = measured ? '' : failed || 'No web vitals measured in this range.';
     note.hidden = measured;
     // (Nothing to draw: no empty grid above the pages.)
@@ -280,7 +319,12 @@
     var value = function (u, v) { return v == null ? '–' : Math.floor(v) + ' %'; };
     vitalsChart = new uPlot({
       width: Math.max(260, box.clientWidth || 400), height: 180,
-      series: [{}].concat(VITALS.map(function (v) { return { label: v[1], stroke: v[2], width: 2, value: value }; })),
+      // (Steps, as the friction chart: a bucket's share across its width; one measured bucket
+      // was a lone dot.)
+      series: [{}].concat(VITALS.map(function (v) {
+        return { label: v[1], stroke: v[2], width: 2, value: value,
+          paths: uPlot.paths && uPlot.paths.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined };
+      })),
       scales: { x: { time: true }, y: { auto: false, range: [0, 100] } },
       axes: [{}, { size: 60, values: function (u, ticks) { return ticks.map(function (t) { return t + ' %'; }); } }],
     }, data, box);
@@ -349,7 +393,9 @@
     if (!ch.channels.length) { emptyRow(tbody, 9, 'No sessions in this range.'); return; }
     ch.channels.forEach(function (c) {
       var name = c[by];
-      var tr = clickableRow(state.by === by && state.channel === name, function () { listBy(function () { state.channel = name; }); });
+      // (Picked again: none picked, the most recent sessions listed again.)
+      var picked = state.by === by && state.channel === name;
+      var tr = clickableRow(picked, function () { listBy(function () { if (!picked) state.channel = name; }); });
       tr.setAttribute('data-' + by, name);
       cell(tr, segmentName(by, name));
       segmentFigures(tr, c);
@@ -490,7 +536,7 @@
     fr.rows.forEach(function (r) {
       var selected = state.elType === r.type && state.elPath === r.path && (state.elSel || '') === r.selector;
       var tr = clickableRow(selected, function () {
-        listBy(function () { state.elType = r.type; state.elPath = r.path; state.elSel = r.selector; });
+        listBy(function () { if (!selected) { state.elType = r.type; state.elPath = r.path; state.elSel = r.selector; } });
       });
       tr.setAttribute('data-type', r.type);
       tr.setAttribute('data-selector', r.selector);
@@ -517,12 +563,16 @@
       : state.channel !== null ? SEGMENTS[state.by].prefix + segmentName(state.by, state.channel)
       : state.user ? 'of customer ' + state.user : 'most recent') + (state.tag ? ' tagged ' + tagName(state.tag) : '') +
       (state.device && !(state.by === 'device' && state.channel !== null && !state.elType) ? ' (' + state.device + ')' : '') +
-      (state.user && !state.elType && state.channel === null ? customerSummary(list.sessions) : '') + ' (click a session for its journey)';
+      (state.user && !state.elType && state.channel === null ? customerSummary(list.sessions) : '') +
+      ' (click a session for its journey' + (state.elType || state.channel !== null ? '; the row picked again: the most recent' : '') + ')';
     if (!list.sessions.length) { emptyRow(tbody, 11, 'No sessions in this range.'); return; }
     list.sessions.forEach(function (s) {
       var tr = clickableRow(s.sessionId === state.session, function () { state.session = s.sessionId; writeUrl(true); refresh(); });
       tr.setAttribute('data-session', s.sessionId);
+      // (Shortened on screen; whole in the tooltip and the CSV, where it is looked up again.)
       var id = cell(tr, ''); id.appendChild(el('code', '', s.sessionId.slice(0, 13)));
+      id.title = s.sessionId;
+      id.setAttribute('data-csv', s.sessionId);
       cell(tr, s.site);
       cell(tr, time(s.end));
       cell(tr, s.entryPath || '–');
@@ -533,6 +583,7 @@
       cell(tr, fmt(s.friction), 'n');
       var m = cell(tr, '');
       s.moments.forEach(function (name) { m.appendChild(el('span', 'badge moment', name)); });
+      m.setAttribute('data-csv', s.moments.join(' > '));
       var sc = cell(tr, '', 'n'); sc.appendChild(el('span', 'score ' + scoreClass(s.score), s.score));
       tbody.appendChild(tr);
     });
@@ -552,8 +603,8 @@
     });
     var moments = Object.keys(reached).map(function (m) { return m + (reached[m] > 1 ? ' ×' + reached[m] : ''); });
     return ': ' + (ss.length >= 50 ? 'at least ' : '') + ss.length + (ss.length > 1 ? ' sessions' : ' session') +
-      ' from ' + time(first) + ' to ' + time(last) + ', ' + fmt(tp) + ' touchpoints, ' + fmt(fr) + ' friction, reached ' +
-      (moments.length ? moments.join(', ') : 'no moment of truth') + ';';
+      ' from ' + time(first) + ' to ' + time(last) + ', ' + fmt(tp) + (tp === 1 ? ' touchpoint, ' : ' touchpoints, ') + fmt(fr) + ' friction, reached ' +
+      (moments.length ? moments.join(', ') : 'no moment of truth') + '.';
   }
 
   // What a page view was like, on its page_leave: engaged time, depth, and the web vitals the
@@ -593,7 +644,7 @@
     score.className = 'score ' + scoreClass(s.score);
     $('session-summary').textContent = s.site + ' · ' + time(s.start) + ' → ' + time(s.end) +
       (s.userId ? ' · customer ' + s.userId : '') + ' · from ' + channelName(s.channel) + (s.campaign ? ' (campaign ' + s.campaign + ')' : '') + ' · ' + s.touchpoints +
-      ' touchpoints, ' + s.friction + ' friction · moments of truth: ' + (s.moments.length ? s.moments.join(' → ') : 'none') +
+      (s.touchpoints === 1 ? ' touchpoint, ' : ' touchpoints, ') + s.friction + ' friction · moments of truth: ' + (s.moments.length ? s.moments.join(' → ') : 'none') +
       (j.truncated ? ' · (journey truncated)' : '');
     var t0 = j.events.length ? Date.parse(j.events[0].timestamp) : 0;
     var tagsBefore = null;
@@ -624,9 +675,12 @@
 
   // --- refresh --------------------------------------------------------------------------------
 
+  // A change made while a refresh is in flight (a filter picked, a row clicked) is refreshed for
+  // right after it: that refresh read the filters as they were.
   function refresh() {
-    if (inFlight) return Promise.resolve();
+    if (inFlight) { again = true; return Promise.resolve(); }
     inFlight = true;
+    again = false;
     var b = base();
     var dev = state.device;
     var frictionParams = { site: b.site, from: b.from, to: b.to, type: state.type, path: state.path, tag: state.tag, device: dev, limit: 50 };
@@ -678,20 +732,27 @@
       Object.keys(r[6].bySite || {}).sort().forEach(function (s) { addOption($('f-site'), s); });
       $('status').className = '';
       $('status').textContent = 'updated ' + new Date().toLocaleTimeString('en-GB') + (state.live ? ' · live' : '');
+      document.body.classList.remove('stale');
       info.refreshes++;
     }).catch(function (e) {
       info.errors++;
       var msg = String(e.message || e);
       $('status').className = 'error';
       $('status').textContent = msg;
+      // What is on screen is of the filters before: greyed, so that it is not read as an answer.
+      document.body.classList.add('stale');
       // The collector counts a long range for the first time in the background (a few seconds
       // to a few minutes): ask again soon even when not live, as its message says.
       if (/counting this range/.test(msg) && !state.live) setTimeout(function () { if (!state.live) refresh(); }, POLL_MS);
-    }).then(function () { inFlight = false; });
+    }).then(function () {
+      inFlight = false;
+      if (again) return refresh();
+    });
   }
 
   // A table as shown, as CSV (RFC 4180: every field quoted, quotes doubled), for a spreadsheet or
-  // a report: the header row, then each row of data (not the "nothing here" row). A field that
+  // a report: the header row, then each row of data (not the "nothing here" row); a cell whose
+  // text is shortened or made of badges gives its whole value (`data-csv`). A field that
   // starts like a formula (=, +, -, @) gets a leading apostrophe, so that a spreadsheet shows an
   // element's text or a page path that a visitor's input could have made, and never runs it.
   function tableCsv(table) {
@@ -699,7 +760,7 @@
     table.querySelectorAll('tbody tr').forEach(function (tr) { if (!tr.classList.contains('empty')) rows.push(tr.cells); });
     return rows.map(function (cells) {
       return [].map.call(cells, function (c) {
-        var t = c.textContent.trim();
+        var t = c.hasAttribute('data-csv') ? c.getAttribute('data-csv') : c.textContent.trim();
         if (/^[=+\-@\t\r]/.test(t)) t = "'" + t;
         return '"' + t.replace(/"/g, '""') + '"';
       }).join(',');
@@ -729,7 +790,8 @@
     state.from = custom.from;
     state.to = custom.to;
     syncDays();
-    state.path = $('f-path').value.trim();
+    state.path = pagePath($('f-path').value);
+    $('f-path').value = state.path;
     state.type = $('f-type').value;
     state.device = $('f-device').value;
     state.live = $('f-live').checked;

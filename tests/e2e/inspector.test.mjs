@@ -203,6 +203,21 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
     (await texts(page, '#chart .u-legend .u-series .u-label')).join() === 'dead_click,rage_click');
   await page.click('#page-list tbody tr[data-path="/product.html"]');
   await waitFor('every page on the leaderboard again', async () => (await page.locator('#leaderboard tbody tr').count()) === 3);
+  // A page typed as a person would (no leading slash, or the whole URL copied from the address
+  // bar) is the page's path: the collector refused `cart.html`, and every panel kept the old data.
+  await page.fill('#f-path', 'cart.html');
+  await page.press('#f-path', 'Enter');
+  await waitFor('the cart\'s leaderboard', async () =>
+    (await page.$$eval('#leaderboard tbody tr', (trs) => trs.map((t) => t.dataset.type))).join() === 'js_error');
+  assert.equal(await page.inputValue('#f-path'), '/cart.html');
+  await page.fill('#f-path', `${collector.url}/product.html?utm_source=x#reviews`);
+  await page.press('#f-path', 'Enter');
+  await waitFor('the product page\'s leaderboard', async () =>
+    (await page.$$eval('#leaderboard tbody tr', (trs) => trs.map((t) => t.dataset.type))).join() === 'dead_click,rage_click');
+  assert.equal(new URL(page.url()).searchParams.get('path'), '/product.html');
+  await page.fill('#f-path', '');
+  await page.press('#f-path', 'Enter');
+  await waitFor('every page on the leaderboard again', async () => (await page.locator('#leaderboard tbody tr').count()) === 3);
   await waitFor('every type in the chart again', async () =>
     (await texts(page, '#chart .u-legend .u-series .u-label')).join() === 'dead_click,js_error,rage_click');
   await page.selectOption('#pages-sort', 'views');
@@ -228,6 +243,11 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   await waitFor('the unattributed sessions', async () =>
     (await page.$$eval('#session-list tbody tr', (trs) => trs.map((t) => t.dataset.session))).join() === 'sess-three');
   assert.equal(new URL(page.url()).searchParams.get('channel'), '');
+  // The row picked again: none picked, the most recent sessions listed again.
+  await page.click('#channel-list tbody tr[data-channel=""]');
+  await waitFor('every session again', async () =>
+    (await page.$$eval('#session-list tbody tr', (trs) => trs.map((t) => t.dataset.session))).join() === 'sess-three,sess-two,sess-one');
+  assert.equal(new URL(page.url()).searchParams.get('channel'), null);
 
   // A customer's sessions: their id in the filter (in the address, instead of the channel); a
   // shared link opens the same list; an empty filter lists every session again.
@@ -238,7 +258,7 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   assert.equal(new URL(page.url()).searchParams.get('user'), 'c-1042');
   assert.equal(new URL(page.url()).searchParams.get('channel'), null);
   assert.match(await page.textContent('#sessions-filter'),
-    /^of customer c-1042: 1 session from .+ to .+, 5 touchpoints, 1 friction, reached add_to_cart, begin_checkout, purchase; \(click/);
+    /^of customer c-1042: 1 session from .+ to .+, 5 touchpoints, 1 friction, reached add_to_cart, begin_checkout, purchase\. \(click/);
   const shared = await context.newPage();
   await shared.goto(page.url());
   await shared.waitForFunction(() => window.__inspector && window.__inspector.refreshes >= 1, null, { timeout: 60_000 });
@@ -380,13 +400,14 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   assert.equal(await page.isHidden('#sampled'), true, 'no sample, no notice');
   await send([{ ...ev('sess-five', 'page_view', 0, '/'), context: { ...ev('sess-five', 'page_view', 0, '/').context, sampleRate: 20 } }]);
   await waitFor('the sampling notice', async () => await page.isVisible('#sampled'));
-  assert.equal(await page.textContent('#sampled'), 'Sampled: of the sessions begun in this range, 1 kept at 20 % ' +
-    '(data-sample-rate). Counts here are of the kept sessions only: about 1 in 5 visits. ≈: estimated for all visits.');
-  // The counts estimated for all visits: the kept session at 20 % stands for 5, the others for
-  // themselves.
+  // The counts estimated for all visits: the kept session at 20 % stands for 5, the others (not
+  // sampled: no "1 in 5 visits" then) for themselves.
   const o = await (await fetch(`${collector.url}/api/overview?from=${new Date(Date.now() - 3600e3).toISOString()}&to=${new Date().toISOString()}`,
     { headers: { Authorization: `Bearer ${TOKEN}` } })).json();
   assert.deepEqual(o.sampled, { 20: 1 });
+  assert.ok(o.sessionsBegun > 1, JSON.stringify(o));
+  assert.equal(await page.textContent('#sampled'), `Sampled: of the sessions begun in this range, 1 kept at 20 %, ${o.sessionsBegun - 1} not sampled ` +
+    '(data-sample-rate). Counts here are of the kept sessions only. ≈: estimated for all visits, as if every session had as many events.');
   const scale = (o.sessionsBegun - 1 + 5) / o.sessionsBegun;
   await waitFor('the estimated sessions', async () =>
     (await page.textContent('[data-est=sessions]')) === `≈ ${Math.round(Number(await page.textContent('[data-k=sessions]')) * scale)}`);
@@ -553,5 +574,7 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   await all.close();
   assert.match(sessions[0], /^"Session","Site","Last seen","Entry page","Channel","Customer",/);
   assert.match(sessions.find((l) => l.startsWith('"sess-six"')), /^"sess-six","demo-shop","[^"]+","\/account","\(unknown\)","'=1\+2",/);
+  // The moments of truth, shown as badges, each named (they ran together as one word).
+  assert.match(sessions.find((l) => l.startsWith('"sess-one"')), /,"add_to_cart > begin_checkout > purchase",/);
   assert.deepEqual(errors, []);
 });
