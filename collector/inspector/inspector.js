@@ -147,13 +147,20 @@
     select.appendChild(o);
   }
 
-  function api(path, params) {
+  // A read answered 429 (the collector's reads per client IP and second: a team behind one
+  // office address, or several inspector tabs opened at once, each refresh a dozen reads) is
+  // asked again after its Retry-After, up to 3 times, rather than failing the whole refresh.
+  function api(path, params, tries) {
     var q = new URLSearchParams();
     Object.keys(params || {}).forEach(function (k) {
       if (params[k] !== '' && params[k] !== null && params[k] !== undefined) q.set(k, params[k]);
     });
     return fetch(path + (q.toString() ? (path.indexOf('?') < 0 ? '?' : '&') + q.toString() : ''), { cache: 'no-store', credentials: 'same-origin' })
       .then(function (r) {
+        if (r.status === 429 && (tries || 0) < 3) {
+          var wait = Math.min(10, Number(r.headers.get('Retry-After')) || 1) * 1000 * (1 + Math.random());
+          return new Promise(function (go) { setTimeout(go, wait); }).then(function () { return api(path, params, (tries || 0) + 1); });
+        }
         return r.json().catch(function () { return {}; }).then(function (body) {
           if (!r.ok) throw new Error(path + ': ' + (body.error || 'HTTP ' + r.status));
           return body;

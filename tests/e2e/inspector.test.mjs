@@ -578,3 +578,23 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   assert.match(sessions.find((l) => l.startsWith('"sess-one"')), /,"add_to_cart > begin_checkout > purchase",/);
   assert.deepEqual(errors, []);
 });
+
+// The collector answers 429 past its reads per client IP and second (50 by default): a team behind
+// one office address, or several inspector tabs opened at once, each refresh a dozen reads. A
+// read answered 429 is asked again after its Retry-After, not shown as a failed refresh (every
+// panel stale until the next poll, and never, with live off).
+test('an inspector refresh past the read rate limit: the reads refused are asked again, the refresh does not fail', T, async (t) => {
+  // 8 reads a second: a refresh's dozen reads, sent together, go past it whatever the machine's speed.
+  const limited = await startCollector(['--inspector', path.join(root, 'collector/inspector'),
+    '--uplot', path.join(root, 'node_modules/uplot/dist'), '--read-rate-limit', '8']);
+  t.after(() => limited.stop());
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  let refused = 0;
+  context.on('response', (r) => { if (r.status() === 429 && r.url().includes('/api/')) refused++; });
+  const page = await context.newPage();
+  await page.goto(`${limited.url}/inspector?range=1h&live=0`);
+  await page.waitForFunction(() => window.__inspector && window.__inspector.refreshes + window.__inspector.errors >= 1, null, { timeout: 60_000 });
+  assert.deepEqual(await page.evaluate(() => [window.__inspector.refreshes, window.__inspector.errors]), [1, 0], await page.textContent('#status'));
+  assert.ok(refused > 0, 'a refresh went past 8 reads a second');
+});
