@@ -89,7 +89,9 @@ fn properties(v: &JsValue) -> Result<String, CommandError> {
     }
     match super::io().and_then(|io| io.host.json(v)) {
         Some(json) if json.as_bytes().first() == Some(&b'{') => Ok(json),
-        _ => Err(CommandError::PropertiesJson),
+        // An object that is not plain: a Date, a URL (their toJSON makes a string).
+        Some(_) => Err(CommandError::PropertiesShape),
+        None => Err(CommandError::PropertiesJson),
     }
 }
 

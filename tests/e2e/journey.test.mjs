@@ -698,6 +698,7 @@ test('page tags: touchpoint(\'set\') puts context.tags on every later event, mer
     touchpoint('set', { variant: 'X', nested: { a: 1 } }); // a value that is not a string, number or boolean
     touchpoint('set', { variant: 'C', store: null, tier: 2 }); // merged: variant changed, store removed
     touchpoint('set', ['not', 'an', 'object']); // refused with a warning
+    touchpoint('track', 'dated', new Date()); // properties that are not a plain object: said so
   });
   await page.click('#buy');
   await page.evaluate(() => { history.pushState({}, '', '/shop/pay'); });
@@ -713,6 +714,7 @@ test('page tags: touchpoint(\'set\') puts context.tags on every later event, mer
   assert.equal(events.find((e) => e.event === 'untagged').context.tags, undefined, 'every key removed: no tags');
   assert.ok(warnings.some((w) => w.includes('over 2 KB')), `${warnings}`);
   assert.equal(warnings.filter((w) => w.includes('set expects an object of strings, numbers or booleans')).length, 2, `${warnings}`);
+  assert.ok(warnings.some((w) => w.includes('properties must be a plain object')), `${warnings}`);
 });
 
 // An A/B testing tool that decides before Touchpoint has loaded: its `set`, queued by the stub,
