@@ -277,7 +277,9 @@ export interface FrictionEvents {
   form_abandon: FrictionBase & { fields_completed: number; fields: number; last_field?: string; time_ms: number };
   js_error: FrictionBase & { message: string; source?: string; line?: number; kind?: 'error' | 'unhandledrejection'; repeats?: number };
   /** Past 5 per path (20 paths) a page view's further failures come once, at its end: `repeats` per path. */
-  failed_request: FrictionBase & ({ method: string; path: string; status: number; duration_ms: number } | { path: string; repeats: number });
+  failed_request: FrictionBase & (
+    | { method: string; path: string; status: number; duration_ms: number; repeats?: undefined }
+    | { path: string; repeats: number; method?: undefined; status?: undefined; duration_ms?: undefined });
   poor_vital: FrictionBase & ({ metric: 'LCP' | 'INP'; value: number } | { metric: 'CLS'; value_milli: number });
 }
 

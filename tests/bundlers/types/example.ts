@@ -60,6 +60,17 @@ const during: string | undefined = rage?.properties.during;
 const clicked = stored.filter((e): e is BuiltInEvent<'click'> => e.event === 'click').map((e) => e.properties.element.selector);
 const consent = stored.find((e): e is BuiltInEvent<'consent_change'> => e.event === 'consent_change');
 if (consent?.properties.source === 'tcf') console.log(consent.properties.analytics satisfies 'pending' | 'granted' | 'denied', clicked);
+// Every value the README documents for a detector's properties and an event's source.
+if (consent?.properties.source === 'remembered') console.log('decided on another page');
+const fieldError = stored.find((e): e is FrictionEvent<'field_error'> => e.event === 'field_error');
+if (fieldError?.properties.reason === 'alert') console.log(fieldError.properties.message);
+const back = stored.find((e): e is FrictionEvent<'quick_back'> => e.event === 'quick_back');
+if (back?.properties.via === 'reload') console.log(back.properties.dwell_ms);
+const failed = stored.find((e): e is FrictionEvent<'failed_request'> => e.event === 'failed_request');
+if (failed?.properties.repeats !== undefined) console.log(failed.properties.path, failed.properties.repeats satisfies number);
+else if (failed) console.log(failed.properties.status satisfies number);
+if (rage?.properties.disabled) console.log('a disabled control pressed again and again');
+init({ site: 'shop', spa: 'hash,replace', journey: false, clicks: 'off', friction: true });
 
 window.touchpoint?.('track', 'add_to_cart', { currency: 'EUR', value: 12, items: [mug] });
 window.addEventListener('touchpoint:consent', (e) => console.log(e.detail.analytics));
