@@ -239,6 +239,8 @@
     var cards = document.querySelectorAll('#overview [data-k]');
     cards.forEach(function (c) {
       var k = c.getAttribute('data-k'), v = o[k];
+      // (Shares and figures per session of no session: none, not 0.)
+      if (!o.sessions && (k === 'sessionsWithFrictionShare' || k === 'frictionPerSession')) v = null;
       c.textContent = k === 'sessionsWithFrictionShare' ? pct(v) : k === 'frictionPerSession' ? fmt(v, 2) :
         k === 'averageScore' ? (v === null ? '–' : fmt(v, 0)) : fmt(v);
     });
@@ -260,6 +262,12 @@
     if (!xs.length) return [xs].concat(columns);
     xs.push(xs[xs.length - 1] + (ts.bucketMs || 60000) / 1000);
     return [xs].concat(columns.map(function (c) { return c.concat([c[c.length - 1]]); }));
+  }
+  // The time axes in the tables' order, day then month, and on a 24-hour clock ("2 Dec", "14:00"),
+  // not uPlot's American defaults ("12/2", "2pm") beside tables that say 02/12/2026.
+  function fmtDate(tpl) {
+    return uPlot.fmtDate(tpl.replace('{M}/{D}/{YY}', '{D} {MMM} {YYYY}').replace('{M}/{D}', '{D} {MMM}')
+      .replace('{h}:{mm}{aa}', '{HH}:{mm}').replace('{h}{aa}', '{HH}:00'));
   }
   // Counts are whole: no 0.25 ticks on a count axis, and at least 0 to 1.
   var COUNT_INCRS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6];
@@ -286,7 +294,7 @@
     }));
     if (keys.length === 0) box.appendChild(el('p', 'hint', 'No friction in this range.'));
     chart = new uPlot({
-      width: width, height: 240, series: series,
+      width: width, height: 240, series: series, fmtDate: fmtDate,
       scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, Math.max(1, max)]; } } },
       axes: [{}, { label: 'events', size: 50, incrs: COUNT_INCRS }],
       legend: { live: false },
@@ -325,7 +333,7 @@
     // (Rounded down, as the pages' badges: "82 %".)
     var value = function (u, v) { return v == null ? '–' : Math.floor(v) + ' %'; };
     vitalsChart = new uPlot({
-      width: Math.max(260, box.clientWidth || 400), height: 180,
+      width: Math.max(260, box.clientWidth || 400), height: 180, fmtDate: fmtDate,
       // (Steps, as the friction chart: a bucket's share across its width; one measured bucket
       // was a lone dot.)
       series: [{}].concat(VITALS.map(function (v) {
@@ -738,7 +746,7 @@
       if (r[8]) { tagsFor = b.site + '|' + rangeKey(); tagsAt = Date.now(); renderTags(r[8]); }
       Object.keys(r[6].bySite || {}).sort().forEach(function (s) { addOption($('f-site'), s); });
       $('status').className = '';
-      $('status').textContent = 'updated ' + new Date().toLocaleTimeString('en-GB') + (state.live ? ' · live' : '');
+      $('status').textContent = 'updated ' + new Date().toLocaleTimeString('en-GB') + (polling() ? ' · live' : '');
       document.body.classList.remove('stale');
       info.refreshes++;
     }).catch(function (e) {
@@ -785,9 +793,13 @@
     setTimeout(function () { URL.revokeObjectURL(a.href); }, 10000);
   }
 
+  // Live: polled every 5 s, unless the days picked are all past (nothing new comes into them but
+  // a late batch; a refresh shows it).
+  function polling() { return state.live && (state.range !== 'custom' || dayStart(state.to, 1) > Date.now()); }
+
   function schedule() {
     clearInterval(timer);
-    if (state.live) timer = setInterval(function () { if (!document.hidden) refresh(); }, POLL_MS);
+    if (polling()) timer = setInterval(function () { if (!document.hidden) refresh(); }, POLL_MS);
   }
 
   function onFilter() {
@@ -849,7 +861,7 @@
       b.addEventListener('click', function () { downloadCsv(b.getAttribute('data-table')); });
     });
     window.addEventListener('popstate', function () { readUrl(); syncForm(); schedule(); refresh(); });
-    document.addEventListener('visibilitychange', function () { if (!document.hidden && state.live) refresh(); });
+    document.addEventListener('visibilitychange', function () { if (!document.hidden && polling()) refresh(); });
     schedule();
     refresh();
   }
