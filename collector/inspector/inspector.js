@@ -678,8 +678,17 @@
       tagChanges(e.tags, tagsBefore).forEach(function (t) { li.appendChild(el('span', 'badge tag', t)); });
       tagsBefore = e.tags;
       if (e.path) li.appendChild(el('span', 'path', e.path));
+      // A view's title: the product or step a single-page app's views of one path showed.
+      if (e.type === 'page' && e.title) li.appendChild(el('span', 'path', ' “' + String(e.title).slice(0, 80) + '”'));
       if (e.element && e.element.selector) li.appendChild(el('code', 'sel', e.element.selector));
       var p = e.properties || {};
+      // The page's own friction (touchpoint('friction', ...)): what it said of it, as the
+      // detectors' figures are known to the reader and these are not (a search's term, a reason).
+      if (e.category === 'friction' && FRICTION_TYPES.indexOf(e.event) < 0) {
+        var said = Object.keys(p).filter(function (k) { return ['category', 'during', 'element', 'message'].indexOf(k) < 0; })
+          .map(function (k) { return k + ' ' + (typeof p[k] === 'object' ? JSON.stringify(p[k]) : String(p[k])); });
+        if (said.length) li.appendChild(el('span', 'path', ' ' + said.join(', ').slice(0, 160)));
+      }
       if (p.message) li.appendChild(el('span', 'path', ' “' + String(p.message).slice(0, 120) + '”'));
       // A rage click on a disabled control (the visitor pressing a button they cannot use yet).
       if (p.disabled === true) li.appendChild(el('span', 'badge friction', 'disabled'));

@@ -305,6 +305,7 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
     'begin_checkout:moment', 'js_error:friction']);
   assert.match(await page.textContent('#timeline li[data-event=js_error]'), /during begin_checkout/);
   assert.match(await page.textContent('#timeline li[data-event=rage_click]'), /disabled/, 'a disabled control\'s presses say so');
+  assert.match(await page.textContent('#timeline li[data-event=page_view]'), /“Demo”$/, 'a view\'s title');
   assert.match(await page.textContent('#session-score'), /^score \d+$/);
   assert.match(await page.textContent('#session-summary'), / · from paid search \(campaign grinders\) · /);
   assert.doesNotMatch(await page.textContent('#session-summary'), /customer/, 'an anonymous session');
