@@ -2,7 +2,7 @@
 //!
 //! Every read (`/api/*` and `/inspector`) passes [`guard_read`]:
 //! 1. the `Host` header must name this collector: a loopback name (`localhost`, `*.localhost`,
-//!    `127.0.0.1`, `[::1]`), the address it listens on, or a `--public-name`. A page on another
+//!    `127.0.0.1`, `[::1]`) or a `--public-name`. A page on another
 //!    name that resolves to this machine (DNS rebinding) is refused with `403`;
 //! 2. at most `--read-rate-limit` reads per client IP per second (`429`);
 //! 3. with a read token, the request must carry it: `Authorization: Bearer <token>`, the
@@ -147,6 +147,13 @@ fn url_pairs(q: &str) -> Vec<(String, String)> {
 }
 
 /// The guard in front of every read (see the module documentation).
+/// The token of an `Authorization: Bearer <token>` header; the scheme's name in any case (RFC
+/// 9110: `bearer` is as good as `Bearer`).
+pub fn bearer_token(v: &str) -> Option<&str> {
+    let (scheme, token) = v.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then_some(token)
+}
+
 pub async fn guard_read(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let access = &st.access;
     let host = req.headers().get(header::HOST).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
@@ -171,7 +178,7 @@ pub async fn guard_read(State(st): State<AppState>, req: Request, next: Next) ->
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(bearer_token)
         .is_some_and(|t| token_matches(t.trim(), token));
     let cookie = req
         .headers()
@@ -399,7 +406,7 @@ pub async fn pages(State(st): State<AppState>, Query(q): Pairs) -> Result<Respon
     let (from, to) = p.range(now_ms())?;
     let site = p.site()?;
     let sort = p.one_of("sort", &["friction", "views", "vitals"], "friction")?;
-    let limit = p.limit(PAGES_DEFAULT_LIMIT)?.min(PAGES_MAX_LIMIT);
+    let limit = p.limit_upto(PAGES_DEFAULT_LIMIT, PAGES_MAX_LIMIT)?;
     let (device, tag) = (p.device()?, p.tag()?);
     let (kept, key) = (st.store.reads.kept.clone(), p.kept_key("pages", (from, to)));
     Ok(json_answer(
@@ -442,18 +449,20 @@ pub const EXPORT_MAX_LIMIT: i64 = 10_000;
 /// stored after it (yet).
 pub async fn export(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
     let p = Params::new(q, &["site", "after", "limit"])?;
-    let int = |name: &str, default: i64, max: i64| -> Result<i64, BadParam> {
+    // (`limit` from 1: an empty page says that nothing is stored after `after`, and a reader's
+    // loop stops there.)
+    let int = |name: &str, default: i64, min: i64, max: i64| -> Result<i64, BadParam> {
         match p.get_raw(name) {
             None => Ok(default),
             Some(v) => v
                 .parse::<i64>()
                 .ok()
-                .filter(|n| (0..=max).contains(n))
-                .ok_or_else(|| BadParam(format!("{name}: expected an integer 0..={max}"))),
+                .filter(|n| (min..=max).contains(n))
+                .ok_or_else(|| BadParam(format!("{name}: expected an integer {min}..={max}"))),
         }
     };
-    let after = int("after", 0, i64::MAX)?;
-    let limit = int("limit", EXPORT_DEFAULT_LIMIT, EXPORT_MAX_LIMIT)?;
+    let after = int("after", 0, 0, i64::MAX)?;
+    let limit = int("limit", EXPORT_DEFAULT_LIMIT, 1, EXPORT_MAX_LIMIT)?;
     let site = p.site()?;
     let (lines, last) = st.store.reads.run(move |c| query::export_page(c, &site, after, limit)).await?;
     let mut resp = no_store(([(header::CONTENT_TYPE, "application/x-ndjson")], lines).into_response());
@@ -467,12 +476,9 @@ pub async fn events(State(st): State<AppState>, Query(q): Pairs) -> Result<Respo
     let p = Params::new(q, &["site", "event", "limit"])?;
     let limit = match p.get_raw("limit") {
         None => EVENTS_DEFAULT_LIMIT,
-        Some(v) => v
-            .parse::<i64>()
-            .ok()
-            .filter(|n| *n >= 0)
-            .map(|n| n.min(EVENTS_MAX_LIMIT))
-            .ok_or_else(|| BadParam(format!("limit: expected an integer 0..={EVENTS_MAX_LIMIT}")))?,
+        Some(v) => v.parse::<i64>().ok().filter(|n| *n >= 0).map(|n| n.min(EVENTS_MAX_LIMIT)).ok_or_else(|| {
+            BadParam(format!("limit: expected an integer 0 or more (at most {EVENTS_MAX_LIMIT} are given)"))
+        })?,
     };
     let site = p.site()?;
     let event = match p.get_raw("event") {

@@ -178,6 +178,17 @@ pub fn check_admin_token(t: &str) -> Result<(), ArgError> {
     Ok(())
 }
 
+/// A read token travels in a cookie (`tp_read=<token>`, set from `?token=`): no `;` or space,
+/// which would end or split it there, and long enough not to be guessed.
+pub fn check_read_token(t: &str) -> Result<(), ArgError> {
+    if t.len() < 8 || t.len() > 256 || !t.bytes().all(|b| b.is_ascii_graphic() && b != b';') {
+        return Err(ArgError(
+            "--read-token: expected 8-256 printable characters without spaces or ';' (or `generate`)".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Parses the arguments after the program name. Accepts `--opt value` and `--opt=value`.
 pub fn parse_args<I, S>(args: I) -> Result<Command, ArgError>
 where
@@ -221,9 +232,17 @@ where
         ) {
             return Err(ArgError(format!("unknown option {arg:?} (try --help)")));
         }
-        let value = match inline.or_else(|| it.next()) {
+        // The next argument is the value, unless it is an option itself (`--db --help` made a
+        // database named `--help` and started serving); `--db=--odd` still gives such a value.
+        let value = match inline {
             Some(v) => v,
-            None => return Err(ArgError(format!("{name} needs a value"))),
+            None => match it.next() {
+                Some(v) if v.starts_with("--") => {
+                    return Err(ArgError(format!("{name} needs a value, not the option {v} (or write {name}={v})")))
+                }
+                Some(v) => v,
+                None => return Err(ArgError(format!("{name} needs a value"))),
+            },
         };
         match name.as_str() {
             "--host" => {
@@ -301,12 +320,7 @@ where
                     .ok_or_else(|| ArgError(format!("--merge-at: {value:?} is not an integer 1..=10000000")))?;
             }
             "--read-token" => {
-                if value.len() < 8 || value.len() > 256 || !value.bytes().all(|b| b.is_ascii_graphic() && b != b';') {
-                    return Err(ArgError(
-                        "--read-token: expected 8-256 printable characters without spaces or ';' (or `generate`)"
-                            .into(),
-                    ));
-                }
+                check_read_token(&value)?;
                 cfg.read_token = Some(value);
             }
             "--public-name" => {
@@ -374,6 +388,16 @@ mod tests {
         assert_eq!(c.port, 8080);
         assert_eq!(c.db, ".tp-data/touchpoint.sqlite");
         assert_eq!(c.rate_limit, None);
+    }
+
+    /// `--db --help` made a database named `--help` and started serving.
+    #[test]
+    fn an_option_is_not_taken_for_the_value_of_the_one_before() {
+        let e = run(&["--db", "--help"]).unwrap_err().to_string();
+        assert!(e.contains("--db needs a value, not the option --help"), "{e}");
+        assert_eq!(run(&["--db=--odd"]).unwrap().db, "--odd");
+        assert!(check_read_token("a;bcdefgh").is_err() && check_read_token("short").is_err());
+        assert!(check_read_token("long-enough-token").is_ok());
     }
 
     #[test]

@@ -65,6 +65,12 @@ impl IntoResponse for IngestError {
         if matches!(self, IngestError::RateLimited | IngestError::Unavailable(_)) {
             resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
+        // Answered before the body was read (a rate limit), or with the rest of it unread (too
+        // large): the server closes the connection then, and says so, or a client reusing it
+        // for its next request sees that one fail.
+        if matches!(self, IngestError::RateLimited | IngestError::TooLarge(_)) {
+            resp.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
         resp
     }
 }

@@ -45,8 +45,30 @@ async fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    let (read_token, generated) =
-        cfg.resolve_read_token(std::env::var(touchpoint_collector::config::READ_TOKEN_ENV).ok());
+    // Served directories that are not there: said at start (the defaults are relative to the
+    // current directory: started from elsewhere, the SDK and the inspector were silent 404s).
+    for (flag, dir, what) in [
+        ("--www", &cfg.www, "the demo shop"),
+        ("--sdk", &cfg.sdk, "the SDK (/touchpoint/)"),
+        ("--inspector", &cfg.inspector, "the inspector"),
+        ("--uplot", &cfg.uplot, "the inspector's charts"),
+    ] {
+        if !dir.is_dir() {
+            eprintln!("touchpoint-collector: {flag} {}: no such directory; {what} will answer 404", dir.display());
+        }
+    }
+    let env_token = std::env::var(touchpoint_collector::config::READ_TOKEN_ENV).ok().filter(|t| !t.is_empty());
+    // (The variable is checked as the option is, `generate` aside: a token with a ';' was taken,
+    // and its cookie never let the inspector in.)
+    if cfg.read_token.is_none() {
+        if let Some(Err(e)) =
+            env_token.as_deref().filter(|t| *t != "generate").map(touchpoint_collector::config::check_read_token)
+        {
+            eprintln!("touchpoint-collector: {}: {e}", touchpoint_collector::config::READ_TOKEN_ENV);
+            return ExitCode::from(2);
+        }
+    }
+    let (read_token, generated) = cfg.resolve_read_token(env_token);
     let app = match build_app(&cfg, read_token.clone()) {
         Ok(app) => app,
         Err(e) => {

@@ -346,10 +346,8 @@ fn subject_of(
             "the admin endpoints are off: start the collector with --admin-token (or TOUCHPOINT_ADMIN_TOKEN)".into(),
         ));
     };
-    let given = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
+    let given =
+        headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(crate::api::bearer_token);
     if !given.is_some_and(|g| crate::api::token_matches(g.trim(), token)) {
         return Err(ApiError(StatusCode::UNAUTHORIZED, "admin token required: Authorization: Bearer <token>".into()));
     }

@@ -117,14 +117,19 @@ impl Params {
     }
 
     pub fn limit(&self, default: i64) -> Result<i64, BadParam> {
+        self.limit_upto(default, MAX_ROWS)
+    }
+
+    /// `limit`, 1 or more; above `max` it is `max`.
+    pub fn limit_upto(&self, default: i64, max: i64) -> Result<i64, BadParam> {
         match self.get("limit") {
             None => Ok(default),
             Some(v) => v
                 .parse::<i64>()
                 .ok()
                 .filter(|n| *n >= 1)
-                .map(|n| n.min(MAX_ROWS))
-                .ok_or_else(|| BadParam(format!("limit: expected an integer 1..={MAX_ROWS}"))),
+                .map(|n| n.min(max))
+                .ok_or_else(|| BadParam(format!("limit: expected an integer 1..={max}"))),
         }
     }
 

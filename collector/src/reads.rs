@@ -281,12 +281,24 @@ impl ReadPool {
     }
 }
 
-impl Drop for ReadPool {
-    fn drop(&mut self) {
+impl ReadPool {
+    /// Ends the reads under way (a background read may have minutes to go), then closes the
+    /// connections: the store's stop waits for that, and for the file's last connection not to
+    /// be a read-only one, which cannot delete the write-ahead log (see `Store`'s `Drop`).
+    pub fn close(&mut self) {
         self.jobs.take();
+        if !self.threads.is_empty() {
+            self.feed.interrupt_reads();
+        }
         for t in self.threads.drain(..) {
             let _ = t.join();
         }
+    }
+}
+
+impl Drop for ReadPool {
+    fn drop(&mut self) {
+        self.close();
     }
 }
 

@@ -186,7 +186,11 @@ fn static_dir(root: &Path) -> axum::routing::Router {
 ///   and a browser's own guess of freshness could keep one and not the other after a deploy.
 fn sdk_dir(root: &Path) -> axum::routing::Router {
     Router::new()
-        .fallback_service(ServeDir::new(root).precompressed_br().precompressed_gzip())
+        // (No directory listing or index, so no redirect for a directory either: nested under
+        // /touchpoint/, ServeDir's redirect of `/touchpoint/npm` went to `/npm/`.)
+        .fallback_service(
+            ServeDir::new(root).precompressed_br().precompressed_gzip().append_index_html_on_directories(false),
+        )
         .layer(from_fn(sdk_headers))
         .layer(from_fn_with_state(Arc::new(Guarded { root: root.to_path_buf(), precompressed: true }), guard_static))
 }

@@ -609,8 +609,12 @@ impl Store {
 }
 
 impl Drop for Store {
-    /// Lets the writer finish what is queued, then waits for it.
+    /// Lets the writer finish what is queued, then waits for it. The reads are closed first, so
+    /// that the last connection to close is `reader`, a writable one: it copies the write-ahead
+    /// log into the file and deletes it. A read-only connection cannot, and the log was left
+    /// behind at every stop, with whatever an erasure could not truncate at once.
     fn drop(&mut self) {
+        self.reads.close();
         self.jobs.take();
         if let Some(h) = self.writer.take() {
             let _ = h.join();

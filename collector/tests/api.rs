@@ -429,6 +429,9 @@ async fn rate_limit_is_429_with_retry_after() {
     let a = send(&t.app, from("10.0.0.1", "r3")).await;
     assert_eq!(a.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(a.header("retry-after"), Some("1"));
+    // Its body unread, the connection is not reused: said, so that a client does not send its
+    // next request on it.
+    assert_eq!(a.header("connection"), Some("close"));
     assert!(a.error().contains("rate limit"));
     // Other clients are not affected; reads are not limited.
     assert_eq!(send(&t.app, from("10.0.0.2", "r4")).await.status, StatusCode::OK);
@@ -464,6 +467,11 @@ async fn health_and_static_files() {
 
     assert_eq!(get(&t.app, "/nope.html").await.status, StatusCode::NOT_FOUND);
     assert_eq!(get(&t.app, "/touchpoint/../www/index.html").await.status, StatusCode::NOT_FOUND);
+    // A directory of the SDK's (the npm package's files) is no page: 404, not a redirect that
+    // lost the /touchpoint/ prefix (to /npm/).
+    std::fs::create_dir_all(sdk.join("npm")).unwrap();
+    assert_eq!(get(&t.app, "/touchpoint/npm").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get(&t.app, "/touchpoint/npm/").await.status, StatusCode::NOT_FOUND);
 }
 
 /// The SDK as a shop on another origin loads it from the collector: compressed when the browser

@@ -704,3 +704,17 @@ fn an_erasure_during_a_long_background_read_leaves_no_trace_in_the_log() {
         &[0, 3, 7],
     );
 }
+
+/// A clean stop leaves no write-ahead log: the last connection to close copies it into the file
+/// and deletes it (what an erasure could not truncate at once goes then, as the README says).
+#[test]
+fn a_stopped_store_leaves_no_write_ahead_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.sqlite");
+    let store = Store::open(path.to_str().unwrap()).unwrap();
+    seed(&store);
+    let wal = dir.path().join("t.sqlite-wal");
+    assert!(wal.exists());
+    drop(store);
+    assert!(!wal.exists(), "{} bytes of log left", std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0));
+}

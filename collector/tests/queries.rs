@@ -834,6 +834,9 @@ async fn token_and_host_checks() {
     }
     let bearer = format!("Bearer {token}");
     assert_eq!(get_with(&t, "/api/stats", &[host, ("authorization", &bearer)]).await.status, StatusCode::OK);
+    // The scheme's name in any case (RFC 9110).
+    let lower = format!("bearer {token}");
+    assert_eq!(get_with(&t, "/api/stats", &[host, ("authorization", &lower)]).await.status, StatusCode::OK);
     let cookie = format!("a=b; tp_read={token}");
     assert_eq!(get_with(&t, "/api/stats", &[host, ("cookie", &cookie)]).await.status, StatusCode::OK);
     // ?token= answers and sets the cookie; on the inspector it redirects to the address without it.
