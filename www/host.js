@@ -138,9 +138,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // urgent: 1 hands everything over now; 2 (the engine's timer, a request's answer) does not
   // wait for the next scheduled task either, but lets a settling route change finish.
   function push(record, urgent) {
-    // The depth scrolled to before an urgent record (pagehide, hidden) is handed over before it:
-    // read at the end of the hand-over, it came after the page_leave that ended the view.
-    if (urgent && scrolled && routeAt < 0) depth(1);
+    // The depth scrolled to before an urgent record (pagehide, hidden) is handed over before it,
+    // at its time (its second field): read at the end of the hand-over, it came after the
+    // page_leave that ended the view.
+    if (urgent && scrolled && routeAt < 0) depth(1, record.split(US, 2)[1]);
     queue.push(record);
     if (urgent) drain(urgent === 1); else later();
   }
@@ -600,11 +601,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // How much of the page has been in view (percent). Read once per scheduled task, not per
   // scroll event: scrollHeight may need a layout.
   var scrolled = false, maxDepth = 0;
-  function depth(report) {
+  function depth(report, at) {
     var de = d.documentElement, h = Math.max(de.scrollHeight, d.body ? d.body.scrollHeight : 0) || 1;
     var p = Math.min(100, Math.round(100 * ((w.scrollY || 0) + w.innerHeight) / h)) | 0;
     scrolled = false;
-    if (report && p > maxDepth) queue.push(rec('d', now(), p));
+    if (report && p > maxDepth) queue.push(rec('d', at || now(), p));
     if (p > maxDepth) maxDepth = p;
     return p;
   }

@@ -132,6 +132,10 @@ test('10,000 junk calls: nothing thrown into the page, its handlers work, well-f
       // track calls is dropped and counted by design: properties.test.mjs).
       { site, consent: 'granted', 'flush-interval': '1000', 'batch-size': '100', 'max-queue': '10000', 'retry-base': '200', 'retry-cap': '2000', 'track-limit': 'off' },
       OWN_BUTTON);
+    // A getConsent or getIds callback of the page's that throws is reported as the page's own
+    // uncaught error (reportError, as the browser reports a throwing listener's): here the page
+    // keeps those aside, so that any other error reaching its handlers is Touchpoint's.
+    await page.evaluate(() => { window.__reported = []; window.reportError = (e) => { window.__reported.push(String(e)); }; });
     const seed = Number(process.env.TP_JUNK_SEED || 0x5eed);
     t.diagnostic(`junk seed ${seed} (TP_JUNK_SEED to replay)`);
     const CALLS = 10_000, CHUNK = 500, KNOWN_EVERY = 500;
@@ -146,6 +150,8 @@ test('10,000 junk calls: nothing thrown into the page, its handlers work, well-f
     t.diagnostic(`barrage of ${CALLS} calls took ${Date.now() - started} ms`);
     assert.equal(known, CALLS / KNOWN_EVERY);
     assert.deepEqual(thrown, [], 'no touchpoint(...) call threw into the page');
+    const reported = await page.evaluate(() => window.__reported);
+    assert.ok(reported.every((r) => r === 'Error: junk trap'), `only the page's own callbacks' errors reported: ${reported}`);
 
     // The page's own handler still runs, and Touchpoint still works afterwards.
     await page.click('#own');
