@@ -220,6 +220,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     var ctl = tag === 'label' ? el.control : el;
     if ((tag === 'a' && (el.hasAttribute('download') || (el.target && el.target !== '_self') || /^(mailto|tel|sms):/i.test(attr(el, 'href')))) || (ctl && ctl.type === 'file') ||
       el.getAttribute('aria-selected') === 'true' || /^(page|step|location|true)$/.test(el.getAttribute('aria-current')) ||
+      el.getAttribute('aria-pressed') === 'true' || (el.getAttribute('aria-checked') === 'true' && /^(menuitem)?radio$/.test(attr(el, 'role'))) ||
       (ctl && ctl.type === 'radio' && (ctl === el || ctl.checked))) fl |= 8;
     // Disabled through ARIA (a design system's button that stays focusable, and gets its clicks):
     // judged like a disabled control (core::input::SENSED_DISABLED).
@@ -238,9 +239,12 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // One response record per scheduled task is enough: only the first one after a click matters.
   // A text selection is reported apart: it answers a double or triple click but not a longer
   // burst (core::friction::rage), so it must not hide a real response after it.
-  function respond(kind) {
+  // `own`: the element whose value changed (an input event), if any. The pressed control's own
+  // value changing between its press and its click (a range's value set at mousedown, or
+  // dragged) answers that click, as what its press's handlers do.
+  function respond(kind, own) {
     if (!watching) return;
-    if (pressing && now() - pressed < 1000) { pressAnswer = true; return; }
+    if ((pressing || own && own === pressEl) && now() - pressed < 1000) { pressAnswer = true; return; }
     if (kind === 'l') { if (!selected) { selected = true; push(rec('r', now(), kind)); } return; }
     if (!responded) { responded = true; push(rec('r', now(), kind)); }
   }
@@ -338,6 +342,20 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
         }
       }
     }
+  }
+  // Motion a script keeps up by itself answers no click: a ticker or a slideshow scrolled every
+  // frame, a slideshow's video played again by a timer. An element seen scrolling (within
+  // the last 150 ms) or its media played, paused or moved (within 10 s) while no click waited
+  // is moving, and so is one that goes on; its scrolls and media calls answer only a click
+  // inside it, or the click's own handler (window.event), as marked and learned elements'
+  // changes do. A visitor's own wheel or swipe at the click is no answer to it either.
+  var motion = w.WeakMap && new WeakMap();
+  function moving(el, within) {
+    var t = now(), was = motion && el && motion.get(el), on = was && t - was < within;
+    if (!motion || !el) return false;
+    if (!watching || on) motion.set(el, t);
+    var e = w.event;
+    return !watching || on && !(el !== d && el.contains(clickedEl)) && !(e && e.isTrusted && /^(click|pointer|mouse|key|touch)/.test(e.type));
   }
   // Node `n` if it is an element, else (a text node, a document, a shadow root) its parent element.
   function elOf(n) { return n.nodeType === 1 ? n : n.parentElement; }
@@ -890,12 +908,13 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     toggle: function () { respond('d'); },
     reset: function () { respond('c'); }, // (the fields cleared: no property set, no DOM change)
     close: function () { respond('d'); },
-    play: function () { respond('p'); },
+    play: function (e) { if (!moving(e.target, 10000)) respond('p'); },
     hashchange: function () { route('h'); },
     popstate: function () { route('b'); },
     scroll: function (e) {
-      respond('s');
-      if (e.target !== d) return;
+      var t = e.target, a = t !== d && ambient(t, true);
+      if (!moving(t, 150) && !(a && !a.contains(clickedEl))) respond('s');
+      if (t !== d) return;
       if (!scrolled) { scrolled = true; act(); later(); }
       // Only the turning points (and the first position) go to the engine: a leg's extremes are
       // all scroll_thrash needs, and a scroll fires once per frame.
@@ -926,7 +945,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // for the change that Enter commits after the key's handler sent the form (and maybe
       // opened the next view).
       var fresh = e.isTrusted !== false && t && t.form !== undefined && t !== lastField && !(e.type === 'change' && t === doneField);
-      respond('c'); // a control changed state (a checkbox a label toggled: no DOM change, no focus)
+      respond('c', pressed && t); // a control changed state (a checkbox a label toggled: no DOM change, no focus)
       // A step shown in place of the one just continued, after a request longer than the
       // click's moment (an address checked): the visitor's input in it says the other was done.
       // (Before typedEl is set: that submit ends the typing in the other form, not in this one.)
@@ -1095,7 +1114,19 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       [nav.geolocation, 'getCurrentPosition'], [P('Element'), 'requestFullscreen'], [P('HTMLInputElement'), 'showPicker'],
       [P('PaymentRequest'), 'show'], [P('ApplePaySession'), 'begin'], [nav.credentials, 'get'], [nav.clipboard, 'writeText'], [nav.clipboard, 'write'], [d, 'execCommand'],
       [P('HTMLMediaElement'), 'play'], [P('HTMLMediaElement'), 'pause'], [P('HTMLElement'), 'click'],
-      [P('HTMLInputElement'), 'stepUp'], [P('HTMLInputElement'), 'stepDown']].forEach(function (a) { wrap(a[0], a[1], function () { respond('o'); }); });
+      [P('HTMLInputElement'), 'stepUp'], [P('HTMLInputElement'), 'stepDown']].forEach(function (a) {
+      var media = a[0] === P('HTMLMediaElement');
+      wrap(a[0], a[1], function () { if (!(media && moving(this, 10000))) respond('o'); });
+    });
+    // A stylesheet the click's own handler rewrites (a theme switched by adoptedStyleSheets or
+    // insertRule changes no element): only then, since CSS-in-JS libraries insert rules at any
+    // render, a timer's too.
+    ['replaceSync', 'replace', 'insertRule', 'deleteRule'].forEach(function (m) {
+      wrap(P('CSSStyleSheet'), m, function () {
+        var e = w.event;
+        if (e && e.isTrusted && /^(click|key)/.test(e.type)) respond('o');
+      });
+    });
     // A control changed by the page's script through a property, which changes no attribute and
     // fires no event: a quantity box whose + sets input.value or calls stepUp() (as many shop
     // themes do), a "Use my points" filling a field, an "Accept all" ticking checkboxes. Only a
@@ -1106,11 +1137,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     [['HTMLInputElement', 'value'], ['HTMLInputElement', 'checked'], ['HTMLTextAreaElement', 'value'], ['HTMLSelectElement', 'value'],
       ['HTMLSelectElement', 'selectedIndex'], ['HTMLOptionElement', 'selected'], ['HTMLMediaElement', 'muted'], ['HTMLMediaElement', 'volume'],
       ['HTMLMediaElement', 'currentTime']].forEach(function (a) {
-      var o = P(a[0]), p = o && Object.getOwnPropertyDescriptor(o, a[1]), get = p && p.get, set = p && p.set;
+      var o = P(a[0]), p = o && Object.getOwnPropertyDescriptor(o, a[1]), get = p && p.get, set = p && p.set, media = a[0] === 'HTMLMediaElement';
       if (set && get && p.configurable) {
         p.set = function (v) {
           var was, w0 = watching;
-          try { if (w0) was = get.call(this); } catch (e) { w0 = false; }
+          try { if (media && moving(this, 10000)) w0 = false; if (w0) was = get.call(this); } catch (e) { w0 = false; }
           set.call(this, v); // (its errors are the page's)
           try { if (w0 && get.call(this) !== was) respond('c'); } catch (e) {}
         };

@@ -475,6 +475,45 @@ test('broken: dead and rage clicks while a banner animates itself (Web Animation
   assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
 });
 
+// Motion a script keeps up: an announcement bar scrolled every frame (nobody marked it), a
+// slideshow scrolled to its next slide every 400 ms (marked data-tp-ambient), a hero video
+// played again from its start by a timer. None answers a click outside it: each of them hid
+// every dead and rage click of the page.
+for (const [what, setup] of [
+  ['an announcement bar the page scrolls every frame', () => {
+    const bar = document.createElement('div');
+    bar.style.cssText = 'overflow:hidden;white-space:nowrap;width:300px';
+    bar.innerHTML = '<span>' + 'Free shipping over 50 € — 30-day returns — '.repeat(20) + '</span>';
+    document.body.prepend(bar);
+    (function step() { bar.scrollLeft = (bar.scrollLeft + 1) % (bar.scrollWidth - bar.clientWidth); requestAnimationFrame(step); })();
+  }],
+  ['a slideshow (data-tp-ambient) the page scrolls to its next slide every 400 ms', () => {
+    const show = document.createElement('div');
+    show.setAttribute('data-tp-ambient', '');
+    show.style.cssText = 'overflow:hidden;white-space:nowrap;width:300px;height:40px';
+    show.innerHTML = [1, 2, 3, 4].map((n) => `<span style="display:inline-block;width:300px">Slide ${n}</span>`).join('');
+    document.body.prepend(show);
+    let n = 0;
+    setInterval(() => { n = (n + 1) % 4; show.scrollTo({ left: n * 300 }); }, 400);
+  }],
+  ['a hero video the page plays again from its start every 700 ms', () => {
+    const v = document.createElement('video');
+    v.muted = true;
+    v.style.cssText = 'width:120px;height:40px';
+    document.body.prepend(v);
+    setInterval(() => { v.currentTime = 0; v.play().catch(() => {}); }, 700);
+  }],
+]) {
+  test(`broken: dead and rage clicks next to ${what}`, T, async (t) => {
+    const site = `fr-motion-${what.split(' ')[1]}`;
+    const { page } = await open(t, site);
+    await page.evaluate(setup);
+    await deadAndRage(page, site);
+    const ev = await verdict(page, site);
+    assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
+  });
+}
+
 // An autoplaying carousel nobody marked: each turn moves its track (a style change) and marks
 // the slide and the dot shown (class changes). Each slide and dot alone changes at irregular
 // times; the track and the dots' row change at regular ones, from attribute changes only, and are
@@ -1172,6 +1211,42 @@ const normal = [
     act: async (p) => { const tab = p.context().waitForEvent('page'); await clickN(p, '#new-tab', 1); await (await tab).close(); },
   },
   { name: 'a single slow scroll down the page', act: async (p) => { await p.mouse.move(500, 400); await p.mouse.wheel(0, 800); } },
+  // The control's value changes at its press (the thumb jumps to the point clicked on the track),
+  // before the click: that answers it.
+  {
+    name: 'a price range slider clicked on its track',
+    act: async (p) => {
+      await p.evaluate(() => document.body.insertAdjacentHTML('afterbegin',
+        '<input type="range" id="price" style="cursor:pointer;width:300px" value="20" oninput="this.nextElementSibling.textContent=this.value"><span>20</span>'));
+      const box = await p.locator('#price').boundingBox();
+      await p.mouse.click(box.x + box.width * 0.8, box.y + box.height / 2);
+    },
+  },
+  // The option already chosen, told by ARIA (Radix's RadioGroup and ToggleGroup swatches, size
+  // pickers): its handler does nothing, as a native radio's.
+  ...[['a colour swatch already chosen (role=radio, aria-checked)', 'role="radio" aria-checked="true"'],
+    ['a size already picked (aria-pressed)', 'aria-pressed="true"']].map(([name, aria]) => ({
+    name,
+    act: async (p) => {
+      await p.evaluate((a) => document.body.insertAdjacentHTML('afterbegin',
+        `<button type="button" id="chosen" ${a} style="cursor:pointer" onclick="if (this.getAttribute('aria-checked') === 'false') this.setAttribute('aria-checked', 'true')">Black</button>`), aria);
+      await clickN(p, '#chosen', 1);
+    },
+  })),
+  // A theme switched by rewriting a stylesheet of the page's (no element changes).
+  {
+    name: 'a dark mode button rewriting a constructed stylesheet',
+    act: async (p) => {
+      await p.evaluate(() => {
+        const sheet = new CSSStyleSheet();
+        document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+        document.body.insertAdjacentHTML('afterbegin', '<button type="button" id="theme">Dark mode</button>');
+        let dark = false;
+        document.getElementById('theme').onclick = () => { dark = !dark; sheet.replaceSync(dark ? 'body { background: #111 }' : ''); };
+      });
+      await clickN(p, '#theme', 1);
+    },
+  },
 ];
 
 for (const [i, s] of normal.entries()) {
