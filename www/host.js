@@ -348,14 +348,14 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // the last 150 ms) or its media played, paused or moved (within 10 s) while no click waited
   // is moving, and so is one that goes on; its scrolls and media calls answer only a click
   // inside it, or the click's own handler (window.event), as marked and learned elements'
-  // changes do. A visitor's own wheel or swipe at the click is no answer to it either.
+  // changes do. (Elements only: see the scroll listener.)
   var motion = w.WeakMap && new WeakMap();
   function moving(el, within) {
     var t = now(), was = motion && el && motion.get(el), on = was && t - was < within;
     if (!motion || !el) return false;
     if (!watching || on) motion.set(el, t);
     var e = w.event;
-    return !watching || on && !(el !== d && el.contains(clickedEl)) && !(e && e.isTrusted && /^(click|pointer|mouse|key|touch)/.test(e.type));
+    return !watching || on && !el.contains(clickedEl) && !(e && e.isTrusted && /^(click|pointer|mouse|key|touch)/.test(e.type));
   }
   // Node `n` if it is an element, else (a text node, a document, a shadow root) its parent element.
   function elOf(n) { return n.nodeType === 1 ? n : n.parentElement; }
@@ -912,8 +912,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     hashchange: function () { route('h'); },
     popstate: function () { route('b'); },
     scroll: function (e) {
+      // (The page's own scrolling always answers: a "back to top" button clicked while the
+      // visitor's wheel still moves it scrolls the same document.)
       var t = e.target, a = t !== d && ambient(t, true);
-      if (!moving(t, 150) && !(a && !a.contains(clickedEl))) respond('s');
+      if (t === d || !moving(t, 150) && !(a && !a.contains(clickedEl))) respond('s');
       if (t !== d) return;
       if (!scrolled) { scrolled = true; act(); later(); }
       // Only the turning points (and the first position) go to the engine: a leg's extremes are

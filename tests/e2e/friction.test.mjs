@@ -1233,6 +1233,19 @@ const normal = [
       await clickN(p, '#chosen', 1);
     },
   })),
+  // The page's own scrolling answers, even while the visitor's wheel still moves it.
+  {
+    name: 'a "back to top" button (scrollTo) clicked while the wheel still scrolls the page',
+    act: async (p) => {
+      await p.evaluate(() => document.body.insertAdjacentHTML('beforeend',
+        '<button type="button" id="to-top" style="position:fixed;right:10px;bottom:10px" onclick="window.scrollTo({ top: 0, behavior: \'smooth\' })">Top</button>'));
+      await p.mouse.move(500, 400);
+      await p.mouse.wheel(0, 600);
+      await waitFor('the page scrolled down', () => p.evaluate(() => scrollY > 100));
+      await p.mouse.wheel(0, 300);
+      await clickN(p, '#to-top', 1);
+    },
+  },
   // A theme switched by rewriting a stylesheet of the page's (no element changes).
   {
     name: 'a dark mode button rewriting a constructed stylesheet',
