@@ -166,11 +166,22 @@ async fn json_error_body(resp: Response) -> Response {
 }
 
 /// `ServeDir` for `root`, minus dotfiles (any path segment starting with `.`) and anything a
-/// symlink would reach outside `root`: both are 404.
+/// symlink would reach outside `root`: both are 404. Checked again at each use (`no-cache`,
+/// answered 304 while unchanged): without a Cache-Control a browser may keep the inspector's
+/// script by its own heuristics past an upgrade of the collector, next to a newer API.
 fn static_dir(root: &Path) -> axum::routing::Router {
     Router::new()
         .fallback_service(ServeDir::new(root))
+        .layer(from_fn(revalidated))
         .layer(from_fn_with_state(Arc::new(Guarded { root: root.to_path_buf(), precompressed: false }), guard_static))
+}
+
+async fn revalidated(req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    if matches!(resp.status(), StatusCode::OK | StatusCode::PARTIAL_CONTENT | StatusCode::NOT_MODIFIED) {
+        resp.headers_mut().entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-cache"));
+    }
+    resp
 }
 
 /// The SDK's files (`dist/`), as pages on any origin load them:

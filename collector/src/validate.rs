@@ -540,7 +540,9 @@ pub fn is_message_id(s: &str) -> bool {
 
 /// ISO-8601 / RFC 3339 date-time: `YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]`, as
 /// `Date.prototype.toISOString` produces. The zone is optional (ISO allows
-/// local times); field ranges are checked, calendar details are not.
+/// local times); field ranges are checked, and the day against its month's length (the
+/// Gregorian calendar's leap years: `2024-02-29` is a date, `2023-02-29` and `2024-02-30` are not;
+/// a warehouse loading an export would refuse them).
 pub fn is_iso8601(s: &str) -> bool {
     let b = s.as_bytes();
     if b.len() < 19 || b.len() > 40 {
@@ -551,9 +553,16 @@ pub fn is_iso8601(s: &str) -> bool {
         part.iter().all(u8::is_ascii_digit).then(|| part.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
     };
     let date_time_ok = (|| {
-        let (_y, mo, d, h, mi, sec) = (num(0, 4)?, num(5, 2)?, num(8, 2)?, num(11, 2)?, num(14, 2)?, num(17, 2)?);
+        let (y, mo, d, h, mi, sec) = (num(0, 4)?, num(5, 2)?, num(8, 2)?, num(11, 2)?, num(14, 2)?, num(17, 2)?);
         let seps = b[4] == b'-' && b[7] == b'-' && matches!(b[10], b'T' | b't') && b[13] == b':' && b[16] == b':';
-        Some(seps && (1..=12).contains(&mo) && (1..=31).contains(&d) && h <= 23 && mi <= 59 && sec <= 60)
+        let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+        let days = match mo {
+            2 if leap => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        };
+        Some(seps && (1..=12).contains(&mo) && (1..=days).contains(&d) && h <= 23 && mi <= 59 && sec <= 60)
     })()
     .unwrap_or(false);
     if !date_time_ok {
@@ -892,6 +901,10 @@ mod tests {
             "2024-05-01T12:00:00",
             "2024-05-01T23:59:60+05:30",
             "2024-05-01t12:00:00.123456789-08:00",
+            "2024-02-29T00:00:00Z",
+            "2000-02-29T00:00:00Z",
+            "2023-04-30T00:00:00Z",
+            "2023-12-31T23:59:59Z",
         ] {
             assert!(is_iso8601(ok), "{ok}");
         }
@@ -905,6 +918,11 @@ mod tests {
             "2024-05-01T12:00:00+5:30",
             "2024-05-01T12:00:00ZZ",
             "yesterday at noon!!",
+            "2024-02-30T00:00:00Z",
+            "2023-02-29T00:00:00Z",
+            "1900-02-29T00:00:00Z",
+            "2023-04-31T00:00:00Z",
+            "2023-01-00T00:00:00Z",
         ] {
             assert!(!is_iso8601(bad), "{bad}");
         }

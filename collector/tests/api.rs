@@ -457,6 +457,8 @@ async fn health_and_static_files() {
     assert_eq!(a.status, StatusCode::OK);
     assert_eq!(a.bytes, b"<h1>demo</h1>");
     assert!(a.header("content-type").unwrap().starts_with("text/html"));
+    // Checked again at each use (a collector's upgrade is seen at once).
+    assert_eq!(a.header("cache-control"), Some("no-cache"));
 
     let a = get(&t.app, "/touchpoint/touchpoint_bg.wasm").await;
     assert_eq!(a.status, StatusCode::OK);
