@@ -914,8 +914,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     scroll: function (e) {
       // (The page's own scrolling always answers: a "back to top" button clicked while the
       // visitor's wheel still moves it scrolls the same document.)
-      var t = e.target, a = t !== d && ambient(t, true);
-      if (t === d || !moving(t, 150) && !(a && !a.contains(clickedEl))) respond('s');
+      // (`moving` is true while no click waits: the ambient lookup is for a waiting click only,
+      // not for every frame a ticker scrolls.)
+      var t = e.target, a;
+      if (t === d || !moving(t, 150) && !((a = ambient(t, true)) && !a.contains(clickedEl))) respond('s');
       if (t !== d) return;
       if (!scrolled) { scrolled = true; act(); later(); }
       // Only the turning points (and the first position) go to the engine: a leg's extremes are

@@ -766,8 +766,9 @@
       // What is on screen is of the filters before: greyed, so that it is not read as an answer.
       document.body.classList.add('stale');
       // The collector counts a long range for the first time in the background (a few seconds
-      // to a few minutes): ask again soon even when not live, as its message says.
-      if (/counting this range/.test(msg) && !state.live) setTimeout(function () { if (!state.live) refresh(); }, POLL_MS);
+      // to a few minutes): ask again soon even when not polled (live off, or days all past), as
+      // its message says.
+      if (/counting this range/.test(msg) && !polling()) setTimeout(function () { if (!polling()) refresh(); }, POLL_MS);
     }).then(function () {
       inFlight = false;
       if (again) return refresh();

@@ -146,7 +146,6 @@ fn url_pairs(q: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The guard in front of every read (see the module documentation).
 /// The token of an `Authorization: Bearer <token>` header; the scheme's name in any case (RFC
 /// 9110: `bearer` is as good as `Bearer`).
 pub fn bearer_token(v: &str) -> Option<&str> {
@@ -154,6 +153,7 @@ pub fn bearer_token(v: &str) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then_some(token)
 }
 
+/// The guard in front of every read (see the module documentation).
 pub async fn guard_read(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let access = &st.access;
     let host = req.headers().get(header::HOST).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
