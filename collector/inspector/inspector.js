@@ -227,6 +227,11 @@
   }
 
   function renderOverview(o) {
+    // The cards and the funnel count every page and friction type (the Page and Friction
+    // filters narrow the friction chart and the leaderboard): said while one is set, or a
+    // reader takes "Friction events 120" for the rage clicks picked.
+    var wide = (state.path ? ['every page'] : []).concat(state.type ? ['every friction type'] : []);
+    $('overview-scope').textContent = wide.length ? 'cards and funnel: ' + wide.join(', ') : '';
     var note = $('sampled'), text = sampledText(o);
     note.textContent = text;
     note.hidden = !text;

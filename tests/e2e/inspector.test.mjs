@@ -198,6 +198,8 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
     (await page.$$eval('#leaderboard tbody tr', (trs) => trs.map((t) => t.dataset.type))).join() === 'dead_click,rage_click');
   assert.equal(await page.inputValue('#f-path'), '/product.html');
   assert.equal(new URL(page.url()).searchParams.get('path'), '/product.html');
+  await waitFor('the overview saying it counts every page', async () =>
+    (await page.textContent('#overview-scope')) === 'cards and funnel: every page');
   // ... and the friction chart to the page's types (the cart's js_error is not among them).
   await waitFor('the friction chart of the page', async () =>
     (await texts(page, '#chart .u-legend .u-series .u-label')).join() === 'dead_click,rage_click');
@@ -338,7 +340,10 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
     (await page.$$eval('#leaderboard tbody tr', (trs) => trs.map((t) => t.dataset.type))).join() === 'rage_click');
   assert.deepEqual(await texts(page, '#chart .u-legend .u-series .u-label'), ['rage_click']);
   assert.equal(new URL(page.url()).searchParams.get('type'), 'rage_click');
+  // ... not the cards and the funnel, which say so while it is set.
+  assert.equal(await page.textContent('#overview-scope'), 'cards and funnel: every friction type');
   await page.selectOption('#f-type', '');
+  await waitFor('the scope note gone', async () => (await page.textContent('#overview-scope')) === '');
 
   // Live: new friction shows up without a reload.
   await send([fr('sess-four', 'dead_click', 0, '/cart.html', '#coupon > button.apply')]);
