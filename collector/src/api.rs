@@ -14,7 +14,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, Path as UrlPath, Query, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -153,6 +153,18 @@ pub fn bearer_token(v: &str) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then_some(token)
 }
 
+/// Whether a reverse proxy says the request reached it over HTTPS: `X-Forwarded-Proto: https`
+/// (the de facto header) or `Forwarded: ...proto=https` (RFC 7239).
+fn forwarded_https(h: &HeaderMap) -> bool {
+    let said = |name: &str, f: &dyn Fn(&str) -> bool| h.get_all(name).iter().filter_map(|v| v.to_str().ok()).any(f);
+    said("x-forwarded-proto", &|v| v.split(',').next().is_some_and(|p| p.trim().eq_ignore_ascii_case("https")))
+        || said("forwarded", &|v| {
+            v.split([',', ';']).filter_map(|kv| kv.trim().split_once('=')).any(|(k, p)| {
+                k.trim().eq_ignore_ascii_case("proto") && p.trim().trim_matches('"').eq_ignore_ascii_case("https")
+            })
+        })
+}
+
 /// The guard in front of every read (see the module documentation).
 pub async fn guard_read(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let access = &st.access;
@@ -192,7 +204,12 @@ pub async fn guard_read(State(st): State<AppState>, req: Request, next: Next) ->
         return next.run(req).await;
     }
     if query_token(&req).is_some_and(|t| token_matches(&t, token)) {
-        let set_cookie = HeaderValue::from_str(&format!("{TOKEN_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"));
+        // `Secure` when the reader came over TLS to the proxy in front (which then speaks plain
+        // HTTP to us): the token is never sent again over plain HTTP. (A forged header only
+        // makes the cookie stricter.)
+        let secure = if forwarded_https(req.headers()) { "; Secure" } else { "" };
+        let set_cookie =
+            HeaderValue::from_str(&format!("{TOKEN_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{secure}"));
         let path = req.uri().path().to_string();
         let mut resp = if path == "/inspector" || path.starts_with("/inspector/") {
             // Same address without the token (the other parameters exactly as they were).

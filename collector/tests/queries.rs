@@ -846,6 +846,16 @@ async fn token_and_host_checks() {
         .header("set-cookie")
         .unwrap()
         .starts_with(&format!("tp_read={token}; Path=/; HttpOnly; SameSite=Strict")));
+    assert!(!q.header("set-cookie").unwrap().contains("Secure"), "plain HTTP: a Secure cookie would not be kept");
+    // Behind a TLS proxy, the cookie is never sent over plain HTTP again.
+    for proxy in
+        [("x-forwarded-proto", "https"), ("x-forwarded-proto", "HTTPS, http"), ("forwarded", "for=1.2.3.4;proto=https")]
+    {
+        let q = get_with(&t, &format!("/api/stats?token={token}"), &[host, proxy]).await;
+        assert!(q.header("set-cookie").unwrap().ends_with("; Secure"), "{proxy:?}");
+    }
+    let q = get_with(&t, &format!("/api/stats?token={token}"), &[host, ("x-forwarded-proto", "http")]).await;
+    assert!(!q.header("set-cookie").unwrap().contains("Secure"));
     let r = get_with(&t, &format!("/inspector?site=shop&token={token}&type=dead_click"), &[host]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.header("location"), Some("/inspector?site=shop&type=dead_click"));
