@@ -45,7 +45,16 @@ pub struct AppState {
     pub admin_token: Option<Arc<str>>,
     /// `--retention-days` (0: none): older events are refused at ingestion.
     pub retention_days: u32,
+    /// The last batch that storage failed (a full disk, a read-only file), and why; cleared by
+    /// the next batch stored. `/healthz` answers 503 while it is recent.
+    pub storage_failed: Arc<Mutex<Option<(std::time::Instant, String)>>>,
 }
+
+/// How long a batch storage failed makes `/healthz` answer 503 when no batch is stored after it.
+/// Past that the check says `ok` again: a balancer that took the collector out of rotation must
+/// let batches reach it again to see whether the disk has room now (the SDK keeps its events
+/// and sends them again, so a failed try loses nothing).
+const UNHEALTHY_FOR: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl AppState {
     pub fn new(store: Store, policy: OriginPolicy, rate_limit: Option<u32>) -> Self {
@@ -59,6 +68,7 @@ impl AppState {
             uplot_dir: PathBuf::from(crate::config::DEFAULT_UPLOT_DIR),
             admin_token: None,
             retention_days: 0,
+            storage_failed: Arc::default(),
         }
     }
 
@@ -134,10 +144,25 @@ pub fn router(state: AppState, www: &Path, sdk: &Path) -> Router {
             "/admin/export",
             post(crate::privacy::post_export).layer::<_, Infallible>(RequestBodyLimitLayer::new(4096)),
         )
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(health))
         .nest_service("/touchpoint", sdk_dir(sdk))
         .fallback_service(static_dir(www))
         .with_state(state)
+}
+
+/// `ok`, or `503` with the reason while batches cannot be stored (a monitor or a balancer's
+/// health check sees a full disk, not only a process that answers).
+async fn health(State(st): State<AppState>) -> Response {
+    let failed = st.storage_failed.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    match failed {
+        Some((at, why)) if at.elapsed() < UNHEALTHY_FOR => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "10")],
+            Json(serde_json::json!({ "error": format!("storage: the last batch could not be stored: {why}") })),
+        )
+            .into_response(),
+        _ => "ok".into_response(),
+    }
 }
 
 /// `/inspector` itself: its `index.html` (links inside it are absolute, so no redirect to `/inspector/`).
@@ -361,6 +386,14 @@ async fn post_batch(State(st): State<AppState>, req: Request) -> Response {
                 "touchpoint-collector: a batch from origin {o:?} refused (403): {why} (said once per origin and site)"
             );
         }
+    }
+    match &result {
+        Ok(_) => *st.storage_failed.lock().unwrap_or_else(|e| e.into_inner()) = None,
+        Err(IngestError::Unavailable(why)) => {
+            *st.storage_failed.lock().unwrap_or_else(|e| e.into_inner()) =
+                Some((std::time::Instant::now(), why.clone()))
+        }
+        Err(_) => {}
     }
     let (mut resp, cors) = match result {
         Ok(done) => (Json(done.answer).into_response(), done.cors_origin),

@@ -306,16 +306,28 @@ async fn store_failure_is_503_and_nothing_is_acknowledged() {
     assert!(a.json().get("accepted").is_none());
     // The transaction rolled back: ok1, inserted before the failure, is gone.
     assert_eq!(t.state.store.count().unwrap(), 1);
+    // The health check says so (a process that answers is not a collector that stores).
+    let h = get(&t.app, "/healthz").await;
+    assert_eq!(h.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(h.error().contains("simulated disk failure"), "{}", h.error());
 
-    // Once the fault is gone the retry is stored in full.
+    // Once the fault is gone the retry is stored in full, and the collector is healthy again.
     side.execute_batch("DROP TRIGGER boom").unwrap();
     let a = post(&t.app, batch(vec![event("ok1", "shop"), event("bad", "shop"), event("ok2", "shop")])).await;
     assert_eq!(a.json(), json!({"accepted": 3, "duplicates": 0, "rejected": []}));
+    let h = get(&t.app, "/healthz").await;
+    assert_eq!((h.status, h.bytes.as_slice()), (StatusCode::OK, &b"ok"[..]));
 
     // A read-only database (e.g. a full or remounted disk) also answers 503.
     let ro = app_with(Store::open_read_only(path).unwrap(), &[], None, Path::new("/x"), Path::new("/x"));
     let a = post(&ro.app, batch(vec![event("ro1", "shop")])).await;
     assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(get(&ro.app, "/healthz").await.status, StatusCode::SERVICE_UNAVAILABLE);
+    // A minute with no batch stored after the failure: `ok` again, so that a balancer sends
+    // batches again to find out whether the disk has room now.
+    *ro.state.storage_failed.lock().unwrap() =
+        Some((std::time::Instant::now() - std::time::Duration::from_secs(61), "old".into()));
+    assert_eq!(get(&ro.app, "/healthz").await.status, StatusCode::OK);
     assert_eq!(t.state.store.count().unwrap(), 4);
 }
 
