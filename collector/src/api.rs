@@ -23,7 +23,7 @@ use serde_json::Value;
 
 use crate::facts::now_ms;
 use crate::limits::RateLimiter;
-use crate::query::{self, BadParam, Params};
+use crate::query::{self, Above, BadParam, Params};
 use crate::reads::ReadError;
 use crate::routes::AppState;
 use crate::window::Narrow;
@@ -468,18 +468,8 @@ pub async fn export(State(st): State<AppState>, Query(q): Pairs) -> Result<Respo
     let p = Params::new(q, &["site", "after", "limit"])?;
     // (`limit` from 1: an empty page says that nothing is stored after `after`, and a reader's
     // loop stops there.)
-    let int = |name: &str, default: i64, min: i64, max: i64| -> Result<i64, BadParam> {
-        match p.get_raw(name) {
-            None => Ok(default),
-            Some(v) => v
-                .parse::<i64>()
-                .ok()
-                .filter(|n| (min..=max).contains(n))
-                .ok_or_else(|| BadParam(format!("{name}: expected an integer {min}..={max}"))),
-        }
-    };
-    let after = int("after", 0, 0, i64::MAX)?;
-    let limit = int("limit", EXPORT_DEFAULT_LIMIT, 1, EXPORT_MAX_LIMIT)?;
+    let after = p.int("after", 0, 0, i64::MAX, Above::Refused)?;
+    let limit = p.int("limit", EXPORT_DEFAULT_LIMIT, 1, EXPORT_MAX_LIMIT, Above::Refused)?;
     let site = p.site()?;
     let (lines, last) = st.store.reads.run(move |c| query::export_page(c, &site, after, limit)).await?;
     let mut resp = no_store(([(header::CONTENT_TYPE, "application/x-ndjson")], lines).into_response());
@@ -491,12 +481,7 @@ pub async fn export(State(st): State<AppState>, Query(q): Pairs) -> Result<Respo
 
 pub async fn events(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
     let p = Params::new(q, &["site", "event", "limit"])?;
-    let limit = match p.get_raw("limit") {
-        None => EVENTS_DEFAULT_LIMIT,
-        Some(v) => v.parse::<i64>().ok().filter(|n| *n >= 0).map(|n| n.min(EVENTS_MAX_LIMIT)).ok_or_else(|| {
-            BadParam(format!("limit: expected an integer 0 or more (at most {EVENTS_MAX_LIMIT} are given)"))
-        })?,
-    };
+    let limit = p.int("limit", EVENTS_DEFAULT_LIMIT, 0, EVENTS_MAX_LIMIT, Above::Capped)?;
     let site = p.site()?;
     let event = match p.get_raw("event") {
         None => None,

@@ -43,6 +43,15 @@ pub struct Params {
     map: HashMap<String, String>,
 }
 
+/// What an integer parameter above its largest value is ([`Params::int`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Above {
+    /// Taken as the largest (a `limit`: "as many as you give").
+    Capped,
+    /// A `400`.
+    Refused,
+}
+
 impl Params {
     pub fn new(pairs: Vec<(String, String)>, allowed: &[&str]) -> Result<Params, BadParam> {
         let mut map = HashMap::new();
@@ -122,14 +131,16 @@ impl Params {
 
     /// `limit`, 1 or more; above `max` it is `max`.
     pub fn limit_upto(&self, default: i64, max: i64) -> Result<i64, BadParam> {
-        match self.get("limit") {
-            None => Ok(default),
-            Some(v) => v
-                .parse::<i64>()
-                .ok()
-                .filter(|n| *n >= 1)
-                .map(|n| n.min(max))
-                .ok_or_else(|| BadParam(format!("limit: expected an integer 1..={max}"))),
+        self.int("limit", default, 1, max, Above::Capped)
+    }
+
+    /// The integer parameter `k` (absent: `default`), at least `min`; above `max` it is `max`
+    /// or refused, as `above` says.
+    pub fn int(&self, k: &str, default: i64, min: i64, max: i64, above: Above) -> Result<i64, BadParam> {
+        let Some(v) = self.get(k) else { return Ok(default) };
+        match v.parse::<i64>() {
+            Ok(n) if n >= min && (n <= max || above == Above::Capped) => Ok(n.min(max)),
+            _ => Err(BadParam(format!("{k}: expected an integer {min}..={max}"))),
         }
     }
 
