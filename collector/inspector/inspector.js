@@ -191,6 +191,10 @@
   }
   function pct(x) { return x == null ? '–' : (x * 100).toLocaleString('en', { maximumFractionDigits: 1 }) + ' %'; }
   function time(iso) { var d = new Date(iso); return isNaN(d) ? String(iso) : d.toLocaleString('en-GB'); }
+  // "1 touchpoint", "3 touchpoints".
+  function touchpoints(n) { return fmt(n) + (n === 1 ? ' touchpoint' : ' touchpoints'); }
+  // Counts per bucket as steps (each bucket's value across its width), for every chart.
+  function stepPaths() { return uPlot.paths && uPlot.paths.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined; }
   function scoreClass(s) { return s >= 75 ? 'good' : s >= 50 ? 'mid' : 'bad'; }
 
   function emptyRow(tbody, cols, text) {
@@ -293,9 +297,8 @@
     if (typeof uPlot !== 'function') { box.textContent = 'chart library not loaded'; return; }
     // Counts per bucket, drawn as steps (each bucket's count across its width): a line from one
     // bucket's count to the next drew a lone friction event as a triangle spanning two buckets.
-    var steps = uPlot.paths && uPlot.paths.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined;
     var series = [{}].concat(keys.map(function (k, i) {
-      return { label: k, stroke: typeColor(k), width: 2, points: { show: false }, paths: steps };
+      return { label: k, stroke: typeColor(k), width: 2, points: { show: false }, paths: stepPaths() };
     }));
     if (keys.length === 0) box.appendChild(el('p', 'hint', 'No friction in this range.'));
     chart = new uPlot({
@@ -343,7 +346,7 @@
       // was a lone dot.)
       series: [{}].concat(VITALS.map(function (v) {
         return { label: v[1], stroke: v[2], width: 2, value: value,
-          paths: uPlot.paths && uPlot.paths.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined };
+          paths: stepPaths() };
       })),
       scales: { x: { time: true }, y: { auto: false, range: [0, 100] } },
       axes: [{}, { size: 60, values: function (u, ticks) { return ticks.map(function (t) { return t + ' %'; }); } }],
@@ -623,7 +626,7 @@
     });
     var moments = Object.keys(reached).map(function (m) { return m + (reached[m] > 1 ? ' ×' + reached[m] : ''); });
     return ': ' + (ss.length >= 50 ? 'at least ' : '') + ss.length + (ss.length > 1 ? ' sessions' : ' session') +
-      ' from ' + time(first) + ' to ' + time(last) + ', ' + fmt(tp) + (tp === 1 ? ' touchpoint, ' : ' touchpoints, ') + fmt(fr) + ' friction, reached ' +
+      ' from ' + time(first) + ' to ' + time(last) + ', ' + touchpoints(tp) + ', ' + fmt(fr) + ' friction, reached ' +
       (moments.length ? moments.join(', ') : 'no moment of truth') + '.';
   }
 
@@ -663,8 +666,8 @@
     score.textContent = 'score ' + s.score;
     score.className = 'score ' + scoreClass(s.score);
     $('session-summary').textContent = s.site + ' · ' + time(s.start) + ' → ' + time(s.end) +
-      (s.userId ? ' · customer ' + s.userId : '') + ' · from ' + channelName(s.channel) + (s.campaign ? ' (campaign ' + s.campaign + ')' : '') + ' · ' + s.touchpoints +
-      (s.touchpoints === 1 ? ' touchpoint, ' : ' touchpoints, ') + s.friction + ' friction · moments of truth: ' + (s.moments.length ? s.moments.join(' → ') : 'none') +
+      (s.userId ? ' · customer ' + s.userId : '') + ' · from ' + channelName(s.channel) + (s.campaign ? ' (campaign ' + s.campaign + ')' : '') + ' · ' + touchpoints(s.touchpoints) +
+      ', ' + s.friction + ' friction · moments of truth: ' + (s.moments.length ? s.moments.join(' → ') : 'none') +
       (j.truncated ? ' · (journey truncated)' : '');
     var t0 = j.events.length ? Date.parse(j.events[0].timestamp) : 0;
     var tagsBefore = null;
