@@ -606,14 +606,18 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // that turns within 1.5 s of it is theirs. Like pointer activity, these listeners fire once
   // and are added again 500 ms later: a wheel turn or a typed word fires dozens of events, and
   // each dispatch to a listener costs the page ~20 us even when it does nothing.
-  var userTimer = 0;
+  // The first of them in a view also tells the engine that the visitor used it (scrolled or
+  // typed: going back from it is no quick back), once per view (`used`). Not a key with Alt,
+  // Ctrl or Meta (Alt+Left is the back button) nor a sideways wheel (a touchpad's swipe back).
+  var userTimer = 0, used = 0;
   function userOn() {
     userTimer = 0;
     arm(['wheel', 'touchmove', 'keydown'], user);
   }
-  function user() {
+  function user(e) {
     lastUser = now();
     act();
+    if (!used && !(e.altKey || e.ctrlKey || e.metaKey) && !(Math.abs(e.deltaX) > Math.abs(e.deltaY))) { used = 1; push('j' + US + lastUser + US + 1); }
     userTimer = userTimer || setTimeout(userOn, 500);
   }
   // How much of the page has been in view (percent). Read once per scheduled task, not per
@@ -655,9 +659,13 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   var lastHref = location.href, hashViews = false;
   function route(kind) {
     var href = location.href, same = href.split('#')[0] === lastHref.split('#')[0], jump = href === lastHref || (!hashViews && same);
-    respond('u');
+    // (The same URL written again, a router or a store syncing its state: nothing changed.)
+    if (href !== lastHref) respond('u');
     lastHref = href;
     if (jump) return;
+    // A replaceState while the new view has not settled is the route's redirect (a router's
+    // guard: pushState('/old'), then replaceState('/new')): the view is the address it ends at.
+    if (kind === 'r' && routeAt >= 0) { routeRec[3] = f(location.pathname); routeRec[4] = f(href); return; }
     // (Not a replaceState: themes write the variant chosen in the URL with it, in place.)
     if (kind === 'r') formGo = null; else formOn();
     // Only the fragment changed (data-spa="hash") and popstate saw it: a `hash` view. A fragment
@@ -666,7 +674,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     if (same && kind === 'b') kind = 'h';
     routeDone(true);
     relearn();
-    maxDepth = 0;
+    maxDepth = used = 0;
     routeRec = ['n', now(), kind, f(location.pathname), f(location.href)];
     routeTitle = d.title;
     routeAt = queue.length;
@@ -837,6 +845,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     focusEl = null;
   }
 
+  // A touch's press on a disabled control, counted when lifted (see the pointerdown sensor).
+  var lift = null;
+  var lifted = guard(function () { if (lift) click(lift[0], lift[1]); lift = null; });
+  var cancelled = guard(function () { pressing = false; pressed = 0; lift = null; });
   // An uncaught error (an ErrorEvent): its message, file and line.
   function failed(e) { push(rec('e', now(), f(e.message), f(e.filename), e.lineno | 0, 0)); }
   var sensors = {
@@ -851,10 +863,19 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // (the field left: its blur, its change event, a check on blur) is no answer to it.
     // (No act() here: the press's click is activity to the engine, and a press that makes no
     // click moves the pointer or touches: the pointer activity listeners see it.)
+    // A touch is a tap only once lifted: a swipe begun on a control (to scroll on) ends in
+    // pointercancel, with no mousedown and no click. Then the press is over: what comes after
+    // answers the clicks before it (it waited for this press's click, which never came, and a
+    // tap the page answered late looked dead), and a disabled control's press is no press (a
+    // swipe up on a disabled sticky "Add to bag" at the page's end counted as rage). Listened
+    // for only after a touch's press, once.
     pointerdown: function (e) {
       if (e.isTrusted && !e.button) {
-        if ((pressDis = disabledOf(e.target))) click(e, pressDis);
-        else { pressed = now(); pressEl = e.target; pressing = true; pressAnswer = false; focusPress = null; watch(true); }
+        var touch = e.pointerType === 'touch' && pointOpts;
+        if (touch) { lift = null; w.addEventListener('pointercancel', cancelled, pointOpts); }
+        if ((pressDis = disabledOf(e.target))) {
+          if (touch) { lift = [e, pressDis]; w.addEventListener('pointerup', lifted, pointOpts); } else click(e, pressDis);
+        } else { pressed = now(); pressEl = e.target; pressing = true; pressAnswer = false; focusPress = null; watch(true); }
       }
     },
     mousedown: function () { pressing = false; },
@@ -864,7 +885,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // changed the remembered decision, the anonymous id (a sign-out) and the tab's session.
       if (e.persisted && remember) queue.push(rec('R', now(), f(one('localStorage', 'tp_consent'))));
       // (Its view begins where it comes back scrolled to, as a route's at its first screen.)
-      if (e.persisted) maxDepth = 0;
+      if (e.persisted) maxDepth = used = 0;
       push('s' + US + now() + US + (e.persisted ? 1 + US + depth(0) + US + f(one('localStorage', 'tp:aid')) + US + one('sessionStorage', 'tp:session') : 0), 1);
       // A page restored from the back/forward cache paints nothing anew and the browser reports
       // no LCP for it: as web-vitals (and so CrUX) measures it, its LCP is the time from pageshow
@@ -1166,7 +1187,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     userOn();
     if (w.navigation) {
       var navType, navOpts = signal ? { signal: signal } : false;
-      w.navigation.addEventListener('navigate', function (e) { navType = e.navigationType; leaving(); }, navOpts);
+      // (Not the same URL written again in place: a router or a store syncing its state.)
+      w.navigation.addEventListener('navigate', function (e) {
+        navType = e.navigationType;
+        if (!(e.destination.sameDocument && e.destination.url === location.href)) leaving();
+      }, navOpts);
       // A single-page app routed by the Navigation API (its navigate events intercepted) changes
       // the URL without pushState: its route change is taken when the navigation has succeeded,
       // its view rendered, so the record is completed at once (see routeDone). A pushState has
@@ -1178,7 +1203,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       ['navigatesuccess', 'navigateerror'].forEach(function (n) {
         w.navigation.addEventListener(n, guard(function (e) {
           if (navType !== 'traverse' && location.href.split('#')[0] !== lastHref.split('#')[0]) { route(navType === 'replace' ? 'r' : 'p'); routeDone(true); }
-          if (e.message != null) failed(e); // (an ErrorEvent: navigateerror)
+          // (An ErrorEvent: navigateerror. Not an AbortError: a navigation replaced by the next
+          // one before it finished, a router's redirect, pushState then replaceState in one
+          // task; no error of the page's.)
+          if (e.message != null && !(e.error && e.error.name === 'AbortError')) failed(e);
         }), navOpts);
       });
     }
@@ -1440,7 +1468,13 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     drain: function () { drain(true); }, // (everything, now: for tests)
     // Before a touchpoint() call: the records captured before it go first, so the engine sees
     // page calls and sensor records in the order they happened.
-    sync: function () { if (queue.length) drain(true); },
+    // Before each of the page's calls (`name`: the command): what was sensed goes first. A view
+    // the page reports itself (touchpoint('page')) begins then: its first screen's depth is
+    // read after it (a record handed over in the next task, after the call).
+    sync: function (name) {
+      if (queue.length) drain(true);
+      if (name === 'page') { maxDepth = used = 0; queue.push(rec('d', now(), depth(0), 1)); later(); }
+    },
     store: store,
     watch: watch,
     // Off while the engine could keep no event (analytics denied, or pending with its buffer

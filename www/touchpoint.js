@@ -53,7 +53,7 @@ function load(attrs, url, sri, overlay) {
       overlay || String(url).replace(/[^\/]*$/, '') + 'touchpoint-overlay.js', attrs.ambient, attrs['cross-domain']);
     wasm_bindgen.boot(attrs, queue, host);
     var api = guard(function () {
-      host.sync();
+      host.sync(arguments[0]);
       wasm_bindgen.command(Array.prototype.slice.call(arguments));
     });
     api.ready = true; // documented: the stub has been replaced by the running SDK

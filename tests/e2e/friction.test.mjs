@@ -701,6 +701,53 @@ test('broken: a page the visitor bounces straight back from by the back button (
   assert.deepEqual([ev[0].properties.from_path, ev[0].properties.to_path, ev[0].properties.via], ['/elsewhere.html', '/friction.html', 'reload']);
 });
 
+// The README: quick_back is going back "with no click, user scroll or typing in between". Only
+// a scroll that turned round, or typing in a form's field, counted: a view read to its end by the
+// wheel, or a search box outside any form typed in, then left by the back button was a quick_back.
+test('normal: a view scrolled down by the wheel, or typed in outside a form, then left by the back button is no quick_back', T, async (t) => {
+  for (const how of ['wheel', 'typing']) {
+    const site = `fn-quick-back-used-${how}`;
+    const { page } = await open(t, site);
+    await clickN(page, '#to-details', 1);
+    await waitFor('on /details', () => page.evaluate(() => location.pathname === '/details'));
+    if (how === 'wheel') {
+      await page.mouse.move(500, 400);
+      await page.mouse.wheel(0, 1200);
+      await waitFor('the scroll', () => page.evaluate(() => window.scrollY > 600));
+    } else {
+      await page.evaluate(() => { const i = document.createElement('input'); i.id = 'lone-search'; document.body.prepend(i); scrollTo(0, 0); });
+      await page.click('#lone-search');
+      await page.keyboard.type('shirts');
+    }
+    await page.goBack();
+    await waitFor('back on the fixture', () => page.evaluate(() => location.pathname === '/friction.html'));
+    await page.evaluate(() => scrollTo(0, 0));
+    assert.deepEqual(summary(await verdict(page, site)), [], how);
+  }
+});
+
+// A router's redirect (a guard: pushState to the address asked for, then replaceState to where
+// it leads, in one task) made Chromium's Navigation API abort the first navigation: its
+// navigateerror (an AbortError, no error of the page's) was a js_error, and an error_click of
+// the link; and the page view kept the address left at once. Writing the same URL again (a
+// store syncing its state) changes nothing: the button that does only that is dead.
+test('normal: a router\'s redirect on a click is one page view at the address it leads to, no js_error; a click that writes the same URL again is a dead_click', T, async (t) => {
+  const site = 'fn-redirect';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    const b = (id, fn) => { const e = document.createElement('button'); e.id = id; e.textContent = id; e.onclick = fn; document.body.prepend(e); };
+    b('same-url', () => history.replaceState({ at: Date.now() }, '', location.href));
+    b('redirect', () => { history.pushState({}, '', '/old-offer'); history.replaceState({}, '', '/offer'); });
+    scrollTo(0, 0);
+  });
+  await clickN(page, '#redirect', 1);
+  await waitFor('on /offer', () => page.evaluate(() => location.pathname === '/offer'));
+  await clickN(page, '#same-url', 1);
+  assert.deepEqual(summary(await verdict(page, site)), ['dead_click #same-url']);
+  const views = (await collector.events(`&site=${site}`)).filter((e) => e.event === 'page_view');
+  assert.deepEqual(views.map((e) => `${e.properties.navigation} ${e.context.page.path}`), ['load /friction.html', 'push /offer']);
+});
+
 test('broken: scrolling up and down repeatedly is scroll_thrash, once', T, async (t) => {
   const site = 'fr-thrash';
   const { page } = await open(t, site);
@@ -747,6 +794,46 @@ test('on a phone (touch): a dead "button" tapped, a size picker tapped again and
   await tap('#size-m', 5);
   assert.deepEqual(summary(await verdict(page, site)), ['dead_click #coupon', 'rage_click #size-m']);
   assert.equal(await page.textContent('#qty'), '7', 'the stepper took every tap');
+});
+
+// A swipe begun on a control ends in pointercancel (the browser scrolls), with no mousedown and
+// no click: the press it began waited for a click that never came, and took for it the answer
+// to the tap before (an "Add to cart" answered 300 ms later was a dead_click when the visitor
+// went on scrolling at once). And a disabled sticky "Add to bag" at the page's end, swiped on to
+// scroll further, had each swipe counted as a press: a rage_click. Tapped, it still is one.
+test('on a phone (touch): a tap answered late then a swipe at once is no dead_click; swipes on a disabled sticky button are no rage_click, taps on it are', T, async (t) => {
+  const site = 'fn-touch-swipe';
+  const { page, context } = await open(t, site, {}, PHONE);
+  const cdp = await context.newCDPSession(page);
+  await page.evaluate(() => {
+    const add = document.createElement('button');
+    add.id = 'late-add'; add.textContent = 'Add to cart';
+    add.onclick = () => setTimeout(() => { add.textContent = 'Added'; }, 300);
+    document.body.prepend(add);
+    const bar = document.createElement('div');
+    bar.style.cssText = 'position:fixed;left:0;right:0;bottom:0;height:90px;background:#eee';
+    bar.innerHTML = '<button id="sticky-bag" disabled style="width:100%;height:100%">Add to bag</button>';
+    document.body.append(bar);
+    scrollTo(0, 0);
+  });
+  const drag = async (x, y0, y1) => {
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x, y: y0 }] });
+    for (let k = 1; k <= 5; k++) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x, y: y0 + (y1 - y0) * k / 5 }] });
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  };
+  const b = await page.locator('#late-add').boundingBox();
+  await page.touchscreen.tap(b.x + b.width / 2, b.y + b.height / 2);
+  await drag(200, 600, 300);
+  await waitFor('the late answer', () => page.evaluate(() => document.querySelector('#late-add').textContent === 'Added'));
+  await page.evaluate(() => scrollTo(0, document.documentElement.scrollHeight));
+  for (let i = 0; i < 4; i++) await drag(200, 800, 450);
+  assert.deepEqual(summary(await verdict(page, site)), []);
+  const bag = await page.locator('#sticky-bag').boundingBox();
+  for (let i = 0; i < 4; i++) await page.touchscreen.tap(bag.x + bag.width / 2, bag.y + bag.height / 2);
+  await waitFor('the taps\' rage_click', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    return (await frictionOf(site)).some((e) => e.event === 'rage_click' && sel(e).endsWith('#sticky-bag') && e.properties.disabled === true);
+  }, { timeout: 30_000 });
 });
 
 /** Swipes of a finger on a phone (CDP touch events: Playwright has no swipe) until the page has

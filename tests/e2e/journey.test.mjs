@@ -1062,10 +1062,28 @@ test('data-spa modes, and history wrappers of other scripts before and after Tou
     return ev.filter((e) => e.event === 'page_view').map((e) => `${e.properties.navigation} ${e.context.page.path}`);
   };
   const b = (mode) => `/journey-spa-${mode}`;
-  assert.deepEqual(await run(null), [`load ${b('default')}`, `push ${b('default')}/a`, `push ${b('default')}/c`, `back_forward ${b('default')}/b`]);
-  assert.deepEqual(await run('replace,hash'), [`load ${b('replace-hash')}`, `push ${b('replace-hash')}/a`, `replace ${b('replace-hash')}/b`,
+  // (/a replaced by /b in the same task, before its view settled: a redirect, one view at /b.)
+  assert.deepEqual(await run(null), [`load ${b('default')}`, `push ${b('default')}/b`, `push ${b('default')}/c`, `back_forward ${b('default')}/b`]);
+  assert.deepEqual(await run('replace,hash'), [`load ${b('replace-hash')}`, `push ${b('replace-hash')}/b`,
     `hash ${b('replace-hash')}/b`, `push ${b('replace-hash')}/c`, `back_forward ${b('replace-hash')}/b`]);
   assert.deepEqual(await run('off'), [`load ${b('off')}`]);
+});
+
+// A view the page reports itself (touchpoint('page')) began with depth 0: its page_leave said
+// max_scroll_pct 0 on a page that fits one screen, where an automatic view says 100.
+test('a view the page reports itself: its page_leave has the depth its first screen shows', T, async (t) => {
+  const site = 'journey-manual-depth';
+  const page = await spaPage(t, site, '/manual', '<!doctype html><html><head><meta charset="utf-8"><title>M</title>__SNIPPET__</head><body><p>Short</p></body></html>');
+  await page.evaluate(() => touchpoint('page'));
+  await page.evaluate(() => history.pushState(null, '', '/manual/next'));
+  const ev = await waitFor('the manual view\'s page_leave', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    const all = await collector.events(`&site=${site}`);
+    return all.filter((e) => e.event === 'page_leave').length === 2 && all;
+  }, { timeout: 30_000 });
+  assert.deepEqual(ev.filter((e) => e.event === 'page_view').map((e) => e.properties.navigation), ['load', 'manual', 'push']);
+  assert.deepEqual(ev.filter((e) => e.event === 'page_leave').map((e) => e.properties.max_scroll_pct), [100, 100]);
+  assert.ok(!ev.some((e) => e.event === 'scroll_depth'), 'no marks: nobody scrolled');
 });
 
 // Links and search in a browser (the host tests cover the rules): a link to another site, a file

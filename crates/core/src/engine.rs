@@ -314,14 +314,16 @@ impl Engine {
             Input::Scroll { viewport, user, leg, .. } => f.scroll(now, leg, viewport, user, &mut found),
             Input::Invalid { field, form, reason, message } => {
                 let message = clean_label(&scrub_text(&message), 200);
-                f.invalid(now, &friction_target(&field), &form, reason, &message, &mut found);
+                // (The form's id or name, scrubbed as form_start's: `<form id="jane@...">`.)
+                f.invalid(now, &friction_target(&field), &clean_label(&form, 64), reason, &message, &mut found);
             }
             Input::FormInput { form, form_name, fields, entry, field } => {
                 let mut out = Touchpoints::new();
                 self.journey.form_input(form, &form_name, &mut out);
                 self.capture_touchpoints(out, now);
                 let f = &mut self.friction;
-                let form_descriptor = super::json::Obj::new().str("tag", "form").str("id", &form_name).finish();
+                let form_descriptor =
+                    super::json::Obj::new().str("tag", "form").str("id", &clean_label(&form_name, 64)).finish();
                 let input = friction::form_abandon::FormInput {
                     form,
                     form_descriptor,
@@ -341,9 +343,15 @@ impl Engine {
                 f.response(now);
                 self.route(how, PageContext { url, path, title, referrer: String::new() }, depth, now);
             }
-            Input::Activity => self.journey.activity(now),
+            Input::Activity { used } => {
+                self.journey.activity(now);
+                if used {
+                    f.used();
+                }
+            }
             Input::Focus(focused) => self.journey.focused(now, focused),
-            Input::Depth(percent) => {
+            Input::Depth { percent, first: true } => self.journey.first_screen(percent),
+            Input::Depth { percent, .. } => {
                 self.journey.activity(now);
                 let mut out = Touchpoints::new();
                 self.journey.scrolled(percent, &mut out);

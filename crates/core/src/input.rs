@@ -372,11 +372,19 @@ pub enum Input {
         depth: u8,
     },
     /// The visitor did something (pointer, key, wheel, touch, scroll): at most one per 5 s.
-    Activity,
+    /// `used`: their own scrolling or typing (wheel, touch, keys), once per view: the view was
+    /// used, so going back from it is no quick back.
+    Activity {
+        used: bool,
+    },
     /// The window gained or lost focus.
     Focus(bool),
-    /// The visitor scrolled: how much of the page has been in view (percent).
-    Depth(u8),
+    /// The visitor scrolled: how much of the page has been in view (percent). `first`: what the
+    /// first screen of a view the page reported itself (`touchpoint('page')`) shows, no scroll.
+    Depth {
+        percent: u8,
+        first: bool,
+    },
     /// An element marked `data-tp-view` came half into view (`name`) or left it (`None`).
     ElementView {
         key: u32,
@@ -574,9 +582,9 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
             title: text(5),
             depth: n(6).unwrap_or(0).min(100) as u8,
         },
-        "j" => Input::Activity,
+        "j" => Input::Activity { used: flag(2) },
         "f" => Input::Focus(flag(2)),
-        "d" => Input::Depth(n(2)?.min(100) as u8),
+        "d" => Input::Depth { percent: n(2)?.min(100) as u8, first: flag(3) },
         "b" => Input::ElementView { key: n(2)? as u32, name: Some(text(3)).filter(|n| !n.is_empty()) },
         "m" => Input::Declared {
             name: text(2),
@@ -798,9 +806,11 @@ mod tests {
     #[test]
     fn parses_journey_records_and_boot_facts() {
         let p = |s: &str| parse_record(&s.replace('|', "\u{1f}")).map(|(r, _)| r);
-        assert_eq!(p("j|5"), Some(Record::Input(Input::Activity)));
+        assert_eq!(p("j|5"), Some(Record::Input(Input::Activity { used: false })));
+        assert_eq!(p("j|5|1"), Some(Record::Input(Input::Activity { used: true })));
         assert_eq!(p("f|5|0"), Some(Record::Input(Input::Focus(false))));
-        assert_eq!(p("d|5|180"), Some(Record::Input(Input::Depth(100))));
+        assert_eq!(p("d|5|180"), Some(Record::Input(Input::Depth { percent: 100, first: false })));
+        assert_eq!(p("d|5|40|1"), Some(Record::Input(Input::Depth { percent: 40, first: true })));
         assert_eq!(p("b|5|3|promo"), Some(Record::Input(Input::ElementView { key: 3, name: Some("promo".into()) })));
         assert_eq!(p("b|5|3|"), Some(Record::Input(Input::ElementView { key: 3, name: None })));
         assert_eq!(

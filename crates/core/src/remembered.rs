@@ -12,6 +12,9 @@ pub const KEY: &str = "tp_consent";
 /// About six months, what European regulators suggest before asking again.
 pub const LIFETIME_MS: u64 = 180 * 24 * 60 * 60 * 1000;
 
+/// How far ahead of this page's clock a stored decision's time may be (clocks differ a little).
+const FUTURE_SLACK_MS: u64 = 24 * 60 * 60 * 1000;
+
 /// `analytics|marketing|when`, e.g. `granted|denied|1764300000000`.
 pub fn store(c: Consent, now: u64) -> String {
     let mut v = String::new();
@@ -33,7 +36,9 @@ pub fn restore(stored: &str, now: u64) -> Option<Consent> {
         _ => None,
     };
     let at = super::config::parse_u64(at)?;
-    (now.saturating_sub(at) < LIFETIME_MS).then_some(())?;
+    // A decision dated more than a day ahead (a clock that was wrong when it was made, or a
+    // value written by hand) has no age that can be trusted: it would never expire.
+    (at <= now.saturating_add(FUTURE_SLACK_MS) && now.saturating_sub(at) < LIFETIME_MS).then_some(())?;
     let c = Consent { analytics: state(a)?, marketing: state(m)? };
     (c.analytics != State::Pending).then_some(c)
 }
@@ -61,6 +66,9 @@ mod tests {
         assert_eq!(restore(&store(c, 5), 5 + LIFETIME_MS), None, "asked again after six months");
         let m = Consent { analytics: State::Granted, marketing: State::Pending };
         assert_eq!(restore(&store(m, 5), 6), Some(m), "marketing may still be undecided");
+        let later = 1_000 + FUTURE_SLACK_MS;
+        assert_eq!(restore(&store(c, later), 1_000), Some(c), "a clock a little behind");
+        assert_eq!(restore(&store(c, later + 1), 1_000), None, "from the future: would never expire");
         for junk in [
             "",
             "granted",

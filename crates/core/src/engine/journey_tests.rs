@@ -120,7 +120,7 @@ fn a_campaign_visit_across_spa_routes_is_one_session_with_its_touchpoints() {
     v.at(4_000, route(Nav::Push, "https://shop.test/list"));
     v.at(4_100, route(Nav::Replace, "https://shop.test/list?sort=price"));
     v.at(4_200, route(Nav::Push, "https://shop.test/list#filters"));
-    v.at(5_000, Input::Depth(80));
+    v.at(5_000, Input::Depth { percent: 80, first: false });
     let add = Input::Declared { name: "add_to_cart".into(), json: r#"{"sku":"A1"}"#.into(), props: vec![] };
     v.at(6_000, add);
     v.at(6_100, Input::Error(crate::input::ErrorFact { message: "boom".into(), ..Default::default() }));
@@ -1048,4 +1048,42 @@ fn a_manual_page_view_ends_the_views_vitals_too() {
     let poor: Vec<&String> = events.iter().filter(|e| e.contains("\"event\":\"poor_vital\"")).collect();
     assert_eq!(poor.len(), 1, "the first view's CLS, judged when it ended: {poor:#?}");
     assert!(poor[0].contains(r#""value_milli":400"#) && poor[0].contains(r#""path":"/""#), "{}", poor[0]);
+}
+
+#[test]
+fn a_forms_id_is_scrubbed_in_its_friction_as_in_its_touchpoints() {
+    let mut v = Visit::granted("https://shop.test/checkout", "");
+    v.page("https://shop.test/checkout");
+    let input = crate::input::Sensed { key: 2, ..Default::default() };
+    let form_name = "jane.doe@example.com";
+    v.at(
+        1_000,
+        Input::FormInput { form: 7, form_name: form_name.into(), fields: 4, entry: true, field: input.clone() },
+    );
+    let reason = crate::friction::field_error::Reason::Aria;
+    v.at(1_500, Input::Invalid { form: form_name.into(), reason, message: String::new(), field: input });
+    v.at(3_000, route(Nav::Push, "https://shop.test/help"));
+    let events = v.events();
+    let names: Vec<String> = events.iter().map(|e| field(e, "\"event\":\"")).collect();
+    assert_eq!(names[..4], ["page_view", "form_start", "field_error", "form_abandon"]);
+    for e in &events {
+        assert!(!e.contains("jane"), "{e}");
+    }
+}
+
+#[test]
+fn a_view_scrolled_or_typed_in_outside_a_form_is_no_quick_back() {
+    for used in [false, true] {
+        let mut v = Visit::granted("https://shop.test/list", "");
+        v.page("https://shop.test/list");
+        v.at(1_000, route(Nav::Push, "https://shop.test/item"));
+        // (A pointer's activity alone is not use: only the first, `used`, of wheel, touch or keys.)
+        v.at(1_500, Input::Activity { used: false });
+        if used {
+            v.at(2_000, Input::Activity { used: true });
+        }
+        v.at(3_000, route(Nav::Back, "https://shop.test/list"));
+        let quick = v.events().iter().any(|e| e.contains("\"event\":\"quick_back\""));
+        assert_eq!(quick, !used, "used: {used}");
+    }
 }

@@ -300,6 +300,12 @@ impl Friction {
         }
     }
 
+    /// The visitor scrolled or typed on this view themselves (not in a form's field: see
+    /// `form_input`): going back from it is no quick back.
+    pub fn used(&mut self) {
+        self.quick_back.interaction();
+    }
+
     /// The visitor's scrolling turned around after a leg of `leg` px.
     pub fn scroll(&mut self, at: u64, leg: i32, viewport: i32, user: bool, out: &mut Findings) {
         if user {

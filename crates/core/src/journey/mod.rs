@@ -149,6 +149,11 @@ impl Journey {
         self.engaged.input(now);
     }
 
+    /// What the first screen of a view the page reported itself shows (no marks: not scrolled).
+    pub fn first_screen(&mut self, percent: u8) {
+        self.depth.seen(percent);
+    }
+
     pub fn scrolled(&mut self, percent: u8, out: &mut Touchpoints) {
         let on = self.settings.on;
         self.depth.scrolled(percent, |m| {

@@ -19,6 +19,12 @@ impl ScrollDepth {
         ScrollDepth { max: initial.min(100), reported: 0 }
     }
 
+    /// `percent` is in view without scrolling (a view's first screen, read after it began):
+    /// the maximum, its marks reported at the first scroll as at [`ScrollDepth::new`].
+    pub fn seen(&mut self, percent: u8) {
+        self.max = self.max.max(percent.min(100));
+    }
+
     /// The visitor scrolled to `percent`: the marks reached, in order, each once.
     pub fn scrolled(&mut self, percent: u8, mut mark: impl FnMut(u8)) {
         self.max = self.max.max(percent.min(100));
@@ -53,5 +59,13 @@ mod tests {
         assert_eq!(marks(&mut d, 255), [90, 100]);
         assert_eq!(marks(&mut d, 100), [] as [u8; 0]);
         assert_eq!(d.max(), 100);
+    }
+
+    #[test]
+    fn a_first_screen_read_later_counts_as_at_the_start() {
+        let mut d = ScrollDepth::new(0);
+        d.seen(60);
+        assert_eq!(d.max(), 60);
+        assert_eq!(marks(&mut d, 40), [25, 50], "reported at the first scroll, not lost");
     }
 }
