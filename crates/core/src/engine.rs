@@ -895,6 +895,13 @@ impl Engine {
             // First, so that the identity is known before the consent event is encoded.
             self.after_consent_change();
         }
+        // Marketing withdrawn: the id leaves neither the browser nor storage any more, with the
+        // events captured while it was allowed and still waiting (and their stored copies).
+        if before.may_store_identity() && !after.may_store_identity() {
+            self.tracker.outbox.rewrite(super::event::without_anonymous_id);
+            self.journal.rewrite_all();
+            self.commit();
+        }
         self.apply(fx);
         // Analytics granted again after a denial, which purged our storage, the id included,
         // while marketing stayed granted: the id in use is stored again, to last across visits
@@ -1059,13 +1066,20 @@ impl Engine {
         if let Some((key, value)) = step.write {
             self.out.push(Output::StorageSet { key, value });
         }
+        // Events of a tab that closed with marketing granted: without it now, not its id.
+        let mut adopted = step.adopted;
+        if !self.tracker.consent().may_store_identity() {
+            for e in &mut adopted {
+                super::event::without_anonymous_id(&mut e.json);
+            }
+        }
         // Our copy first, then the originals go: a crash in between duplicates, never loses.
-        self.journal.adopt(&step.adopted, &mut self.out);
+        self.journal.adopt(&adopted, &mut self.out);
         for key in step.remove {
             self.out.push(Output::StorageRemove { key });
         }
-        if !step.adopted.is_empty() {
-            let fx = self.tracker.restore(step.adopted, now);
+        if !adopted.is_empty() {
+            let fx = self.tracker.restore(adopted, now);
             self.apply(fx);
             self.tick_wanted = true;
         }

@@ -173,6 +173,15 @@ impl Outbox {
         self.queue.iter().map(|q| &q.event)
     }
 
+    /// Rewrites every queued event with `f` (see `event::without_anonymous_id`).
+    pub fn rewrite(&mut self, f: impl Fn(&mut String)) {
+        for q in &mut self.queue {
+            self.queued_bytes -= q.event.bytes();
+            f(&mut q.event.json);
+            self.queued_bytes += q.event.bytes();
+        }
+    }
+
     pub fn contains(&self, message_id: &str) -> bool {
         self.queue.iter().any(|q| q.event.message_id == message_id)
     }

@@ -195,6 +195,13 @@ impl Journal {
         self.groups.push(Group { key, ids, dirty: false });
     }
 
+    /// Every group is written again at the next commit (its events were rewritten).
+    pub fn rewrite_all(&mut self) {
+        for g in &mut self.groups {
+            g.dirty = true;
+        }
+    }
+
     /// Back from the back/forward cache: groups whose key is gone were adopted by another page
     /// while this one was frozen. Returns their events' ids, for the caller to drop.
     pub fn taken_over(&mut self, snapshot: &Snapshot) -> Vec<String> {

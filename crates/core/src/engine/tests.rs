@@ -395,6 +395,48 @@ fn marketing_identity_is_read_or_made_and_stamped_on_the_consent_event() {
     assert!(!last.contains("anonymousId"), "{last}");
 }
 
+/// Marketing withdrawn: the events captured while it was granted and still waiting (and their
+/// stored copies) lose the id, and a tab's events adopted later, under no marketing consent,
+/// too. The id was sent with them after the withdrawal, and stayed in storage with them.
+#[test]
+fn withdrawing_marketing_takes_the_id_out_of_waiting_and_stored_events_and_adopted_ones() {
+    let mut w = World::new(Locks::Web);
+    w.storage.insert(IDENTITY.into(), "visitor-1".into());
+    let mut a = w.open(granted(), 1);
+    marketing(&mut a, &mut w, true);
+    w.track(&mut a, "with_id");
+    w.now += PERSIST_MS;
+    w.timers(&mut a);
+    let stored = |w: &World| {
+        w.storage.iter().filter(|(k, _)| k.starts_with("tp:q:")).map(|(_, v)| v.clone()).collect::<String>()
+    };
+    assert!(stored(&w).contains("visitor-1"), "written with its id while marketing allowed it");
+    marketing(&mut a, &mut w, false);
+    assert!(a.engine.queued_events().iter().all(|e| !e.contains("anonymousId")), "{:?}", a.engine.queued_events());
+    assert!(a.engine.queued_events().iter().any(|e| e.contains("\"event\":\"with_id\"")));
+    assert!(!stored(&w).contains("visitor-1"), "{}", stored(&w));
+    assert!(!w.storage.values().any(|v| v.contains("visitor-1")), "{:?}", w.storage);
+
+    // A tab that closed holding events with the id (marketing granted there), adopted by a page
+    // whose visitor has not granted marketing: sent and stored without it.
+    let mut w = World::new(Locks::Web);
+    w.storage.insert(IDENTITY.into(), "visitor-2".into());
+    let mut c = w.open(granted(), 3);
+    w.answer_lock(&mut c, 0);
+    marketing(&mut c, &mut w, true);
+    w.track(&mut c, "closed_with_id");
+    w.now += PERSIST_MS;
+    w.timers(&mut c);
+    c.alive = false; // crashed: its group stays
+    w.now += TAB_STALE_MS;
+    let mut d = w.open(granted(), 4);
+    w.answer_lock(&mut d, 1);
+    let adopted = d.engine.queued_events();
+    assert!(adopted.iter().any(|e| e.contains("closed_with_id")), "{adopted:?}");
+    assert!(adopted.iter().all(|e| !e.contains("visitor-2")), "{adopted:?}");
+    assert!(!w.storage.iter().any(|(k, v)| k.starts_with("tp:q:") && v.contains("visitor-2")), "{:?}", w.storage);
+}
+
 /// Withdrawing analytics purges every key of ours, the id too, while marketing stays granted;
 /// granted again, the id in use is stored again (it lasts across visits, as marketing allows).
 #[test]
