@@ -1220,6 +1220,27 @@ fn experiment() -> Vec<Value> {
     ]
 }
 
+/// Tags past the SDK's own bound are not counted in the aggregates (each is ~8 rows): a client
+/// posting 1,700 tiny tags an event grew the database by 41 MB a request and held the writer up
+/// for seconds. The first 32 of an event count; a tags object over 4 KiB none; both events are
+/// stored whole.
+#[tokio::test]
+async fn tags_past_the_sdks_bound_are_not_counted() {
+    let t = app_on(Store::open(":memory:").unwrap(), open());
+    let many: serde_json::Map<String, Value> = (0..40).map(|i| (format!("k{i:02}"), json!("v"))).collect();
+    let huge = json!({"big": "x".repeat(5000)});
+    let events = vec![
+        tagged(ev("1", "shop", "m1", "page_view", &at(10, 0), "/", json!({})), &Value::Object(many)),
+        tagged(ev("2", "shop", "h1", "page_view", &at(11, 0), "/", json!({})), &huge),
+    ];
+    assert_eq!(post(&t.app, batch(events)).await.json()["accepted"], json!(2));
+    let tags = api(&t, &format!("/api/tags?{}", range())).await;
+    let keys: Vec<&str> = tags["tags"].as_array().unwrap().iter().map(|t| t["key"].as_str().unwrap()).collect();
+    assert_eq!(keys.len(), 32, "{tags}");
+    assert!(keys.contains(&"k31") && !keys.contains(&"k32") && !keys.contains(&"big"), "{keys:?}");
+    assert_eq!(t.state.store.count().unwrap(), 2);
+}
+
 /// A version 6 database (no `event_tags`) gets its events' tags indexed from their bodies when
 /// it is opened (also a `tags` key written with an escape, an array `tags`, which made
 /// `/api/tags` fail when it parsed the bodies, and events stored before the aggregates, version
