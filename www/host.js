@@ -39,10 +39,12 @@ export function interactionSplit(es) {
 // clip-path; left: a menu kept at `left: -9999px`). Inside :is(), :where() or :has() (Tailwind 4
 // writes `.x:is(:where(.group):focus-within *)`), a part and its rest are those of that argument.
 // (tests/e2e/focus-parts.test.mjs)
-export function focusParts(r, out) {
+// `hover`: the :hover compounds instead, which hold like :focus-within (a touch screen's tap
+// leaves its element hovered: `.nav li:hover > ul` opens at the tap).
+export function focusParts(r, out, hover) {
   var s = r.selectorText;
-  if (s.indexOf(':focus') < 0 || !/(^|; )(display|visibility|opacity|transform|translate|scale|(max-)?height|clip|left)/.test(r.style.cssText)) return;
-  for (var re = /:focus(-within)?(?![-\w(])/g, m, i, j, e, n, c; (m = re.exec(s));) {
+  if (s.indexOf(hover ? ':hover' : ':focus') < 0 || !/(^|; )(display|visibility|opacity|transform|translate|scale|(max-)?height|clip|left)/.test(r.style.cssText)) return;
+  for (var re = hover ? /:hover(?![-\w(])/g : /:focus(-within)?(?![-\w(])/g, m, i, j, e, n, c; (m = re.exec(s));) {
     i = m.index;
     if (s[i - 1] === '\\' || s.slice(i - 5, i) === ':not(') continue;
     // The part's start (back to an opening parenthesis or a comma), its compound's end, then
@@ -51,7 +53,7 @@ export function focusParts(r, out) {
     for (n = 0; ++i < s.length;) { c = s[i]; if (c === '(') n++; else if (c === ')' ? !n-- : !n && /[\s>+~,]/.test(c)) break; }
     for (n = 0, e = i; e < s.length; e++) { c = s[e]; if (c === '(') n++; else if (c === ')' ? !n-- : c === ',' && !n) break; }
     // (`:focus-within > ul` leaves no part: not kept.)
-    if (/\S/.test(c = s.slice(i, e)) && s.slice(j - 4, j + 1) !== ':has(' && (n = (s.slice(j + 1, m.index) + s.slice(re.lastIndex, i)).trim())) out.push([n, c, m[1]]);
+    if (/\S/.test(c = s.slice(i, e)) && s.slice(j - 4, j + 1) !== ':has(' && (n = (s.slice(j + 1, m.index) + s.slice(re.lastIndex, i)).trim())) out.push([n, c, hover || m[1]]);
   }
 }
 
@@ -200,8 +202,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // `interactive`: a boolean, or the flags to start from (17: a disabled control's press).
   // `special`: el.closest(SPECIAL) when the caller has it (undefined: looked up here).
   function group(el, interactive, special) {
-    var tag = el.tagName.toLowerCase(), type = attr(el, 'type').toLowerCase(), fl = interactive | 0, no = 0, i, e, r;
-    if (special === undefined) special = el.closest(SPECIAL);
+    var tag = el.tagName.toLowerCase(), type = attr(el, 'type').toLowerCase(), fl = interactive | 0, no = 0, i, e, r, sh;
+    if (special === undefined) special = up(el, SPECIAL);
     // (A pointer cursor the whole page has, from its body, is no sign: the iOS workaround for
     // click delegation, `body { cursor: pointer }`, would make every paragraph a dead click.)
     if (interactive || el.hasAttribute('onclick') || (w.getComputedStyle && getComputedStyle(el).cursor === 'pointer' &&
@@ -225,12 +227,22 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // Disabled through ARIA (a design system's button that stays focusable, and gets its clicks):
     // judged like a disabled control (core::input::SENSED_DISABLED).
     if (el.getAttribute('aria-disabled') === 'true') fl |= 16;
-    if (special) for (i = 0; i < NO.length; i++) if (el.closest('[data-tp-no-' + NO[i] + ']')) no |= 1 << i;
-    r = [key(el), fl, no, tag, attr(el, 'id'), type, attr(el, 'autocomplete'), attr(el, 'name'), special && el.closest('[data-tp-mask]') ? 1 : 0,
+    if (special) for (i = 0; i < NO.length; i++) if (up(el, '[data-tp-no-' + NO[i] + ']')) no |= 1 << i;
+    r = [key(el), fl, no, tag, attr(el, 'id'), type, attr(el, 'autocomplete'), attr(el, 'name'), special && up(el, '[data-tp-mask]') ? 1 : 0,
       attr(el, 'aria-label') || attr(el, 'alt'), tag === 'input' && /^(submit|button|reset)$/.test(type) ? attr(el, 'value') : '',
       fl & 4 || tag === 'input' ? '' : f(textOf(el, '').slice(0, 400))];
-    for (i = 0, e = el; e && i < 4; i++, e = e.parentElement) r.push(e.tagName.toLowerCase(), attr(e, 'id'), attr(e, 'class'));
+    // The path crosses an open shadow root to its host; ids inside one are the component's own
+    // (every <qty-picker> has its #inc), so the selector goes on to the host's: `#cart-qty > button`.
+    for (i = 0, e = el, sh = el.getRootNode().host; e && i < 4; i++) {
+      r.push(e.tagName.toLowerCase(), sh ? '' : attr(e, 'id'), attr(e, 'class'));
+      if (!(e = e.parentElement) && sh) e = sh, sh = e.getRootNode().host;
+    }
     return r.join(US);
+  }
+  // el.closest(s), on through the hosts of the shadow roots el is in.
+  function up(el, s) {
+    for (var x; el && !(x = el.closest(s)); ) el = el.getRootNode().host;
+    return x;
   }
 
   // While a click waits for a response (the engine says so with watch()), DOM changes and the
@@ -460,13 +472,16 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // mouse's focus on a button does not match it), :not(:focus), :has(:focus) (its part would
   // lose what holds it). Not seen: the rules of another origin's sheets without CORS (the
   // browser hides them), rules nested in another (CSS nesting) or in a shadow root.
-  var focusShow = [], sheetsSig, focusPress = null, focusCands = [];
+  // A touch's tap leaves its element hovered (as long as nothing else is tapped): on a touch
+  // screen a menu shown by :hover (`.nav li:hover > ul`) answers the tap that opened it; with a
+  // mouse it was open before the click (hoverShow, looked at for touch presses only).
+  var focusShow = [], hoverShow = [], sheetsSig, focusPress = null, focusCands = [], pressTouch = 0, lastTap = null;
   function focusRules() {
-    var ss = d.styleSheets, sig = '', sheets = [], parts = [], i, seen = 0;
+    var ss = d.styleSheets, sig = '', sheets = [], parts = [], hparts = [], i, seen = 0;
     function walk(rules) {
       for (var i = 0, r; i < rules.length && ++seen < 4000; i++) {
         r = rules[i];
-        if (r.selectorText) focusParts(r, parts);
+        if (r.selectorText) { focusParts(r, parts); focusParts(r, hparts, 1); }
         else if (r.cssRules) walk(r.cssRules); // @media, @supports, @layer, @container
       }
     }
@@ -475,15 +490,18 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     sheetsSig = sig;
     sheets.forEach(walk);
     focusShow = parts;
+    hoverShow = hparts;
   }
   // Whether the focus that element `c` got from element `from` showed something (see
   // focusRules): a part of a rule matched it (:focus) or an element holding it (:focus-within),
   // that element did not hold `from` (the menu was not open already), and the rule has what it
   // shows inside it (`li:focus-within > ul`: a product card's `li` with no `ul` shows nothing) or
   // next to it (`+ .hint`, `~ .panel`: see after). A part the browser refuses throws: skipped.
-  function focusShown(c, from) {
-    for (var i = 0, p, x; i < focusShow.length; i++) {
-      p = focusShow[i];
+  // (`touch`: 1, a tap that focused its element, whose :hover rules count too; 2, a tap that
+  // focused nothing, whose :hover rules alone count.)
+  function focusShown(c, from, touch) {
+    for (var l = touch > 1 ? hoverShow : touch ? focusShow.concat(hoverShow) : focusShow, i = 0, p, x; i < l.length; i++) {
+      p = l[i];
       try {
         x = p[2] ? c.closest(p[0]) : c.matches(p[0]) && c;
         if (x && !x.contains(from) && (/^\s*[+~]/.test(p[1]) ? after(x, p[1]) : x.querySelector(':scope' + p[1]))) return 1;
@@ -507,7 +525,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // looked up, so the rules are not read for it. A style sheet of a kind not foreseen that
       // throws gives no answer, and Touchpoint stays on.)
       if (watching && !queue.slice(l[k][2]).some(function (x) { return /^[rq]/.test(x); })) {
-        try { focusRules(); if (focusShown(l[k][0], l[k][1])) queue.splice(l[k][2], 0, rec('r', l[k][3], 'f')); } catch (e) {}
+        try { focusRules(); if (focusShown(l[k][0], l[k][1], l[k][4])) queue.splice(l[k][2], 0, rec('r', l[k][3], 'f')); } catch (e) {}
       }
     }
     focusCands = [];
@@ -527,13 +545,17 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // `dis`: the disabled control pressed (from the pointerdown sensor).
   function click(e, dis) {
     var t = e.target, r, el, special, link = '', dl = 0, de;
+    // A click inside an open shadow root is retargeted to its host out here: the element
+    // clicked is the first of its path (a Lit or Shoelace storefront's buttons, links and
+    // declarative events are inside components).
+    if (t && t.shadowRoot && e.composedPath) t = e.composedPath()[0];
     t = t && elOf(t); // (a text node: its element)
     // Its press was its click (a browser that dispatches one anyway): asked only after a press
     // on a disabled control (a keyboard's click once it is enabled is a click).
     if (!dis && pressDis && disabledOf(t)) return;
-    special = t && t.closest && t.closest(SPECIAL);
-    if (t && t.closest && !(special && t.closest('[data-tp-ignore]'))) {
-      el = dis || t.closest(CLICKABLE);
+    special = t && t.closest && up(t, SPECIAL);
+    if (t && t.closest && !(special && up(t, '[data-tp-ignore]'))) {
+      el = dis || up(t, CLICKABLE);
       if (el && el.tagName === 'A') { link = f(el.href); dl = el.hasAttribute('download') ? 1 : 0; }
       // No marked element above the target: none above el either (el is the target or above it).
       r = US + group(el || t, dis ? 17 : !!el, special ? undefined : null);
@@ -541,7 +563,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       if (el && e.isTrusted) {
         pressedIn(el.form || boxFor(el), el);
       }
-      de = special && t.closest('[data-tp-event]');
+      de = special && up(t, '[data-tp-event]');
     }
     clickedEl = t; // (for `mo`: a change inside an ambient element it is in answers it)
     r = rec('c', now(), e.clientX | 0, e.clientY | 0, e.button | 0,
@@ -558,12 +580,16 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // shadow DOM, which the document's observer does not see: its open shadow roots too, and
     // the closed ones the loader kept (a click on the page's own text slotted in a closed
     // component: its path has the host, never the root).
-    if (observing && t && (t.shadowRoot || closedRoots) && e.composedPath) {
+    if (observing && t && (e.target.shadowRoot || closedRoots) && e.composedPath) {
       e.composedPath().forEach(function (n) { if ((n = n instanceof ShadowRoot ? n : closedRoots && closedRoots.get(n))) mo.observe(n, MO_OPTS); });
     }
     responded = selected = false;
     push(r);
-    if (focusPress) { focusCands.push(focusPress.concat(queue.length, now())); focusPress = null; } // (see focusAnswer)
+    // (see focusAnswer; a tap's element, hovered from then on, also when it took no focus, the
+    // element tapped before it being the one that was hovered)
+    if (focusPress || pressTouch && e.isTrusted && e.detail) focusCands.push((focusPress || [t, lastTap]).concat(queue.length, now(), focusPress ? pressTouch : 2));
+    if (pressTouch) lastTap = t;
+    focusPress = null;
     if (answered) respond('m'); // answered at its press
     // Text selected by a double or triple click (a word, a paragraph) answers it; a caret
     // merely placed by a single click does not. Asked here, at the multi-click itself (the
@@ -872,6 +898,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     pointerdown: function (e) {
       if (e.isTrusted && !e.button) {
         var touch = e.pointerType === 'touch' && pointOpts;
+        pressTouch = touch ? 1 : 0;
         if (touch) { lift = null; w.addEventListener('pointercancel', cancelled, pointOpts); }
         if ((pressDis = disabledOf(e.target))) {
           if (touch) { lift = [e, pressDis]; w.addEventListener('pointerup', lifted, pointOpts); } else click(e, pressDis);

@@ -51,3 +51,16 @@ test('the properties that show or hide', () => {
     assert.deepEqual(parts('.m:focus-within .l', css), [['.m', ' .l', 'within']], css);
   }
 });
+
+test('touch screens: the :hover compounds, asked for apart, hold like :focus-within', () => {
+  const hover = (selectorText, cssText = 'display: block;') => {
+    const out = [];
+    focusParts({ selectorText, style: { cssText } }, out, 1);
+    return out;
+  };
+  assert.deepEqual(hover('.nav li:hover > ul'), [['.nav li', ' > ul', 1]]);
+  assert.deepEqual(hover('.nav li:focus-within > ul, .nav li:hover > ul'), [['.nav li', ' > ul', 1]]);
+  assert.deepEqual(hover('.btn:hover'), [], 'the hovered element itself');
+  assert.deepEqual(hover('.btn:hover .icon', 'color: red;'), [], 'colours');
+  assert.deepEqual(hover('.hover\\:block:is(:where(.group):focus .x)'), [], 'an escaped colon is no hover');
+});

@@ -220,8 +220,12 @@ const broken = [
   },
   // Disabled through ARIA: the browser gives it its clicks, and its handler ignores them.
   { name: 'an aria-disabled "Pay now" clicked again and again', act: (p) => clickN(p, '#pay-aria', 4), expect: ['rage_click #pay-aria'], props: { disabled: true } },
-  // Attributed to the component (the click is retargeted to its host outside its shadow DOM).
-  { name: 'a web component\'s button that ignores clicks, rage-clicked', act: (p) => clickN(p, '#shadow-broken #inc', 4), expect: ['rage_click #shadow-broken'] },
+  // Attributed to the button inside the component's open shadow root, by way of its host (the
+  // button's own id is the component's, not the page's).
+  { name: 'a web component\'s button that ignores clicks, rage-clicked', act: (p) => clickN(p, '#shadow-broken #inc', 4), expect: ['rage_click #shadow-broken > button'] },
+  // Judged as the button it is: its host, a custom element, does not look interactive, and a dead
+  // button inside an open shadow root was never reported.
+  { name: 'a web component\'s button that ignores clicks, clicked once', act: (p) => clickN(p, '#shadow-broken #inc', 1), expect: ['dead_click #shadow-broken > button'] },
   // Buttons of UI kits that draw a ripple at each press, whether they do anything or not.
   { name: 'a Material UI button that does nothing (its ripple drawn at the press)', act: (p) => clickN(p, '#mui-dead', 1), expect: ['dead_click #mui-dead'] },
   { name: 'an Angular Material button that ignores clicks, rage-clicked (a ripple at each press)', act: (p) => clickN(p, '#mat-dead', 4), expect: ['rage_click #mat-dead'] },
@@ -833,6 +837,38 @@ test('on a phone (touch): a tap answered late then a swipe at once is no dead_cl
   await waitFor('the taps\' rage_click', async () => {
     await page.evaluate(() => touchpoint('flush'));
     return (await frictionOf(site)).some((e) => e.event === 'rage_click' && sel(e).endsWith('#sticky-bag') && e.properties.disabled === true);
+  }, { timeout: 30_000 });
+});
+
+// A touch screen's tap leaves its element hovered: a navigation menu shown by CSS :hover
+// (`.hovernav li:hover > ul`) opens at the tap, with no DOM change and (a span) no focus: its
+// toggle was a dead_click. Its neighbour, which the :hover rule shows nothing for, still is one.
+test('on a phone (touch): a menu toggle shown by a CSS :hover rule, tapped, is no dead_click; a tappable item no rule shows anything for is', T, async (t) => {
+  const site = 'fn-touch-hover-menu';
+  const { page } = await open(t, site, {}, PHONE);
+  await page.evaluate(() => {
+    const st = document.createElement('style');
+    st.textContent = '.hovernav > li { display: inline-block; margin-right: 40px; } .hovernav ul { display: none; position: absolute; } .hovernav li:hover > ul { display: block; }';
+    document.head.append(st);
+    const nav = document.createElement('ul');
+    nav.className = 'hovernav';
+    nav.innerHTML = '<li><span id="hov-shop" style="cursor: pointer; padding: 8px">Shop</span><ul><li>Mugs</li></ul></li><li><button id="hov-none" type="button">Sale</button></li>';
+    document.body.prepend(nav);
+    scrollTo(0, 0);
+  });
+  const tap = async (selector) => {
+    const b = await page.locator(selector).boundingBox();
+    await page.touchscreen.tap(b.x + b.width / 2, b.y + b.height / 2);
+  };
+  await page.evaluate(() => { window.__tapped = []; document.addEventListener('click', (e) => window.__tapped.push(e.target.id), true); });
+  await tap('#hov-shop');
+  await waitFor('the menu shown', () => page.evaluate(() => getComputedStyle(document.querySelector('.hovernav ul')).display === 'block'));
+  assert.deepEqual(await page.evaluate(() => window.__tapped), ['hov-shop'], 'the tap clicked the toggle');
+  assert.deepEqual(summary(await verdict(page, site)), []);
+  await tap('#hov-none');
+  await waitFor('the dead_click of the item with nothing to show', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    return (await frictionOf(site)).some((e) => e.event === 'dead_click' && sel(e) === '#hov-none');
   }, { timeout: 30_000 });
 });
 

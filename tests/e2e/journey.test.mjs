@@ -1069,6 +1069,27 @@ test('data-spa modes, and history wrappers of other scripts before and after Tou
   assert.deepEqual(await run('off'), [`load ${b('off')}`]);
 });
 
+// A storefront built of web components (Lit, Shoelace, Ionic) has its buttons inside open shadow
+// roots: their clicks reached Touchpoint retargeted to the host, so a declarative event on a
+// button in one never fired, and the click was not recorded as a click.
+test('a declarative event on a button inside a web component\'s open shadow root fires on its click', T, async (t) => {
+  const site = 'journey-shadow-declared';
+  const page = await spaPage(t, site, '/wc', `<!doctype html><html><head><meta charset="utf-8"><title>WC</title>__SNIPPET__</head><body>
+<buy-box id="box"></buy-box>
+<script>customElements.define('buy-box', class extends HTMLElement {
+  connectedCallback() { this.attachShadow({ mode: 'open' }).innerHTML = '<div class="row"><button class="buy" data-tp-event="add_to_cart" data-tp-props=\\'{"sku":"A1","price":19.99,"currency":"EUR"}\\'>Add to cart</button></div>'; }
+});</script></body></html>`);
+  await page.locator('#box').locator('button.buy').click();
+  const ev = await eventsUntil(site, 'add_to_cart');
+  const add = onlyOne(ev, 'add_to_cart');
+  assert.deepEqual([add.properties.sku, add.properties.price, add.properties.currency], ['A1', 19.99, 'EUR']);
+  await waitFor('the click', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    const c = (await collector.events(`&site=${site}`)).find((e) => e.event === 'click');
+    return c && assert.equal(c.properties.element.selector, '#box > div.row > button.buy') === undefined && assert.equal(c.properties.element.text, 'Add to cart') === undefined;
+  }, { timeout: 30_000 });
+});
+
 // A view the page reports itself (touchpoint('page')) began with depth 0: its page_leave said
 // max_scroll_pct 0 on a page that fits one screen, where an automatic view says 100.
 test('a view the page reports itself: its page_leave has the depth its first screen shows', T, async (t) => {
