@@ -604,3 +604,27 @@ test('an inspector refresh past the read rate limit: the reads refused are asked
   assert.deepEqual(await page.evaluate(() => [window.__inspector.refreshes, window.__inspector.errors]), [1, 0], await page.textContent('#status'));
   assert.ok(refused > 0, 'a refresh went past 8 reads a second');
 });
+
+// Anyone may post a batch for any site id: 10,000 of them made each refresh take 35 s (every
+// option scanned for each site added, at every refresh) and froze the inspector's tab. The Site
+// filter offers the 500 sites with the most events, and a refresh stays quick.
+test('thousands of site ids posted: the Site filter offers the 500 busiest, and refreshes go on', T, async (t) => {
+  const many = await startCollector(['--inspector', path.join(root, 'collector/inspector'),
+    '--uplot', path.join(root, 'node_modules/uplot/dist'), '--read-rate-limit', '1000']);
+  t.after(() => many.stop());
+  const post = async (events) => {
+    const r = await fetch(`${many.url}/v1/batch`, { method: 'POST', body: JSON.stringify({ sentAt: new Date().toISOString(), batch: events }) });
+    assert.equal((await r.json()).accepted, events.length);
+  };
+  const at = (site, i) => ({ ...ev('sess-many', 'page_view', 1, '/'), site, sessionId: `s-${site}-${i}` });
+  await post(Array.from({ length: 3 }, (_, i) => at('busy-shop', i)));
+  for (let b = 0; b < 6; b++) await post(Array.from({ length: 500 }, (_, i) => at(`x${b * 500 + i}`, 0)));
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  const page = await context.newPage();
+  await page.goto(`${many.url}/inspector?range=1h`);
+  await page.waitForFunction(() => window.__inspector && window.__inspector.refreshes >= 2, null, { timeout: 90_000 });
+  const options = await page.$$eval('#f-site option', (os) => os.map((o) => o.value));
+  assert.equal(options.length, 501, 'all sites, and 500 of the 3,001');
+  assert.ok(options.includes('busy-shop'), 'the busiest is offered');
+});
