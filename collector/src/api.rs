@@ -39,6 +39,9 @@ pub struct Access {
     /// Host names (lowercase, without port) besides the loopback names.
     pub public_names: HashSet<String>,
     pub limiter: RateLimiter,
+    /// The reads refused for their token have a bucket of their own: requests without one
+    /// must not use up the readers' (behind a proxy, every client is the proxy's address).
+    pub refused: RateLimiter,
 }
 
 impl Access {
@@ -47,6 +50,7 @@ impl Access {
             token,
             public_names: public_names.into_iter().map(|n| n.to_ascii_lowercase()).collect(),
             limiter: RateLimiter::new(per_second),
+            refused: RateLimiter::new(per_second),
         }
     }
 
@@ -182,10 +186,24 @@ pub async fn guard_read(State(st): State<AppState>, req: Request, next: Next) ->
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-    if !access.limiter.check(ip) {
-        return ApiError(StatusCode::TOO_MANY_REQUESTS, "read rate limit exceeded, retry later".into()).into_response();
-    }
-    let Some(token) = &access.token else { return next.run(req).await };
+    let too_many = || ApiError(StatusCode::TOO_MANY_REQUESTS, "read rate limit exceeded, retry later".into());
+    let Some(token) = &access.token else {
+        // Open reads are for the machine itself. A request a proxy forwarded came from
+        // elsewhere (a proxy that writes Host as the loopback address it reaches would make
+        // every event anyone's to read).
+        let proxied = ["x-forwarded-for", "forwarded", "x-real-ip"].iter().any(|h| req.headers().contains_key(*h));
+        if proxied {
+            return ApiError(
+                StatusCode::FORBIDDEN,
+                "reads through a proxy need a read token: start the collector with --read-token".into(),
+            )
+            .into_response();
+        }
+        if !access.limiter.check(ip) {
+            return too_many().into_response();
+        }
+        return next.run(req).await;
+    };
     let bearer = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -200,10 +218,14 @@ pub async fn guard_read(State(st): State<AppState>, req: Request, next: Next) ->
         .flat_map(|v| v.split(';'))
         .filter_map(|c| c.trim().split_once('='))
         .any(|(k, v)| k == TOKEN_COOKIE && token_matches(v, token));
+    let by_query = !(bearer || cookie) && query_token(&req).is_some_and(|t| token_matches(&t, token));
+    if !(if bearer || cookie || by_query { &access.limiter } else { &access.refused }).check(ip) {
+        return too_many().into_response();
+    }
     if bearer || cookie {
         return next.run(req).await;
     }
-    if query_token(&req).is_some_and(|t| token_matches(&t, token)) {
+    if by_query {
         // `Secure` when the reader came over TLS to the proxy in front (which then speaks plain
         // HTTP to us): the token is never sent again over plain HTTP. (A forged header only
         // makes the cookie stricter.)

@@ -38,7 +38,8 @@ usage: touchpoint-collector [options]
                         cut (default); normal: it survives the collector crashing, not the machine
   --read-token T        token required for reads (/api/*, /inspector); `generate` makes one
                         at start. Also TOUCHPOINT_READ_TOKEN. Without one, reads are open on a
-                        loopback --host, and a token is generated on any other
+                        loopback --host without --public-name, and a token is generated
+                        otherwise; without a token, reads through a proxy are refused
   --public-name NAME    a host name readers use to reach this collector (repeatable); loopback
                         names are always accepted
   --read-rate-limit N   at most N reads per client IP per second (default 50)
@@ -85,13 +86,15 @@ pub const ADMIN_TOKEN_ENV: &str = "TOUCHPOINT_ADMIN_TOKEN";
 
 impl Config {
     /// The read token in force: `--read-token` (`generate`: a new random one), else `env`
-    /// (`TOUCHPOINT_READ_TOKEN`), else none when listening on a loopback address, else a new
-    /// random one. Returns (token, whether it was generated).
+    /// (`TOUCHPOINT_READ_TOKEN`), else none when listening on a loopback address with no
+    /// `--public-name`, else a new random one. Returns (token, whether it was generated).
     pub fn resolve_read_token(&self, env: Option<String>) -> (Option<String>, bool) {
         match self.read_token.clone().or(env.filter(|t| !t.is_empty())) {
             Some(t) if t == "generate" => (Some(random_token()), true),
             Some(t) => (Some(t), false),
-            None if is_loopback_host(&self.host) => (None, false),
+            // (A public name is for readers on other machines, through a proxy to the loopback
+            // address: without a token every event would be theirs to read, anyone's.)
+            None if is_loopback_host(&self.host) && self.public_names.is_empty() => (None, false),
             None => (Some(random_token()), true),
         }
     }
@@ -398,6 +401,11 @@ mod tests {
         assert_eq!(run(&["--db=--odd"]).unwrap().db, "--odd");
         assert!(check_read_token("a;bcdefgh").is_err() && check_read_token("short").is_err());
         assert!(check_read_token("long-enough-token").is_ok());
+        let mut c = Config::default();
+        assert_eq!(c.resolve_read_token(None), (None, false), "loopback: open reads");
+        c.public_names.push("insights.shop.example".into());
+        let (token, generated) = c.resolve_read_token(None);
+        assert!(token.is_some() && generated, "a public name: readers elsewhere, a token made");
     }
 
     #[test]

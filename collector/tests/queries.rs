@@ -810,6 +810,33 @@ async fn get_with(t: &TestApp, uri: &str, headers: &[(&str, &str)]) -> Answer {
     send(&t.app, req.body(Body::empty()).unwrap()).await
 }
 
+/// From a security review. Requests without the token have a rate bucket of their own: one
+/// client sending them (behind a proxy, every client is the proxy's address) locked the product
+/// team's inspector out with 429s. And open reads (no token) are for the machine itself: a read
+/// a proxy forwarded is refused, or a proxy that writes Host as the loopback address it reaches
+/// made every event anyone's to read.
+#[tokio::test]
+async fn refused_reads_spend_no_readers_budget_and_open_reads_are_not_proxied() {
+    let token = "s3cret-token-123";
+    let t = seeded(Access::new(Some(token.into()), Vec::new(), 5)).await;
+    let host = ("host", HOST);
+    let bearer = format!("Bearer {token}");
+    for _ in 0..20 {
+        let a = get_with(&t, "/api/stats", &[host]).await;
+        assert!(a.status == StatusCode::UNAUTHORIZED || a.status == StatusCode::TOO_MANY_REQUESTS, "{}", a.status);
+    }
+    assert_eq!(get_with(&t, "/api/stats", &[host]).await.status, StatusCode::TOO_MANY_REQUESTS, "they are limited too");
+    assert_eq!(get_with(&t, "/api/stats", &[host, ("authorization", &bearer)]).await.status, StatusCode::OK);
+
+    let open = seeded(Access::new(None, Vec::new(), 1000)).await;
+    assert_eq!(get_with(&open, "/api/stats", &[host]).await.status, StatusCode::OK);
+    for proxy in [("x-forwarded-for", "203.0.113.9"), ("forwarded", "for=203.0.113.9"), ("x-real-ip", "203.0.113.9")] {
+        let a = get_with(&open, "/api/stats", &[host, proxy]).await;
+        assert_eq!(a.status, StatusCode::FORBIDDEN, "{proxy:?}");
+        assert!(a.error().contains("--read-token"), "{}", a.error());
+    }
+}
+
 #[tokio::test]
 async fn token_and_host_checks() {
     let token = "s3cret-token-123";
