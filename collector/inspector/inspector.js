@@ -542,6 +542,7 @@
     tagsSig = sig;
     var sel = $('f-tag');
     while (sel.options.length > 1) sel.remove(1);
+    sel.seen = null; // (addOption's record of the options: all but the first are gone)
     usable.forEach(function (v) {
       addOption(sel, v.key + ':' + v.value, v.key + '=' + v.value + ' (' + fmt(v.friction) + ' friction)');
     });

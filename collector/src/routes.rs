@@ -131,7 +131,8 @@ pub fn router(state: AppState, www: &Path, sdk: &Path) -> Router {
         .route("/inspector", get(inspector_index))
         .nest_service("/inspector/vendor", static_dir(&state.uplot_dir))
         .nest_service("/inspector/", static_dir(&state.inspector_dir))
-        .layer(from_fn_with_state(state.clone(), api::guard_read));
+        .layer(from_fn_with_state(state.clone(), api::guard_read))
+        .layer(map_response(read_headers));
     Router::new()
         .route("/v1/batch", batch)
         .merge(reads)
@@ -163,6 +164,24 @@ async fn health(State(st): State<AppState>) -> Response {
             .into_response(),
         _ => "ok".into_response(),
     }
+}
+
+/// Every read's answer (the inspector's files and the API's JSON): its own scripts and styles
+/// only, never framed by another page (clickjacking a reader's inspector), no type sniffing, no
+/// referrer (the address may hold the read token until its redirect).
+async fn read_headers(mut resp: Response) -> Response {
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; \
+             frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
+        ),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    resp
 }
 
 /// `/inspector` itself: its `index.html` (links inside it are absolute, so no redirect to `/inspector/`).

@@ -860,7 +860,16 @@ async fn token_and_host_checks() {
         assert_eq!(wrong.status, StatusCode::UNAUTHORIZED, "{uri}");
     }
     let bearer = format!("Bearer {token}");
-    assert_eq!(get_with(&t, "/api/stats", &[host, ("authorization", &bearer)]).await.status, StatusCode::OK);
+    let ok = get_with(&t, "/api/stats", &[host, ("authorization", &bearer)]).await;
+    assert_eq!(ok.status, StatusCode::OK);
+    // Never framed by another page, no sniffing, no referrer; on refusals too.
+    for a in [&ok, &get_with(&t, "/inspector", &[host]).await] {
+        assert!(a.header("content-security-policy").unwrap().contains("frame-ancestors 'none'"));
+        assert_eq!(
+            (a.header("x-frame-options"), a.header("x-content-type-options"), a.header("referrer-policy")),
+            (Some("DENY"), Some("nosniff"), Some("no-referrer"))
+        );
+    }
     // The scheme's name in any case (RFC 9110).
     let lower = format!("bearer {token}");
     assert_eq!(get_with(&t, "/api/stats", &[host, ("authorization", &lower)]).await.status, StatusCode::OK);
