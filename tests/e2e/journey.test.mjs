@@ -395,6 +395,33 @@ test('an SPA view\'s title set after pushState, an element_view for an element r
   assert.equal(new Set(promo).size, promo.length, `once per view: ${promo}`);
 });
 
+// A page that had no data-tp-view element when its route settled (the route's data fetched
+// first, a loading state shown meanwhile) had no observer for one rendered later: its
+// element_view never came, though the same element rendered 300 ms after the change was seen.
+test('an element_view for an element a route renders after its view settled, on a page that had none', T, async (t) => {
+  const site = 'journey-late-first';
+  const page = await spaPage(t, site, '/late', `<!doctype html><html><head><meta charset="utf-8"><title>Home</title>__SNIPPET__</head><body>
+<main id="view">home</main>
+<script>
+function go() {
+  history.pushState({}, '', '/late/offer');
+  document.title = 'Offer';
+  document.getElementById('view').textContent = 'loading';
+  // The view's data arrives after the view settled (500 ms after the change, title set at once).
+  setTimeout(function () { document.getElementById('view').innerHTML = '<section><div data-tp-view="hero_offer" style="height: 200px">Offer</div></section>'; }, 1500);
+}
+</script></body></html>`);
+  await page.evaluate(() => go());
+  await waitFor('the element rendered', () => page.evaluate(() => !!document.querySelector('[data-tp-view]')));
+  const ev = await waitFor('its element_view', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    const all = await collector.events(`&site=${site}`);
+    return all.some((e) => e.event === 'element_view') && all;
+  }, { timeout: 30_000 });
+  const v = onlyOne(ev, 'element_view');
+  assert.deepEqual([v.properties.name, v.context.page.path], ['hero_offer', '/late/offer']);
+});
+
 // A single-page app routed by the Navigation API: its links' navigate events are intercepted, and
 // the URL changes without pushState (the router renders the view in the intercept's handler).
 // Before, Touchpoint saw none of these route changes: one page view for the whole visit, every
