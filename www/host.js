@@ -341,9 +341,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // A page with no data-tp-view yet (so no observer of its own, see views()) whose route
     // renders one after the view settled (its data fetched first): found in the learning
     // window after each route change, then observed from there on.
-    if (!vo) for (i = 0; i < records.length; i++) for (r = records[i].addedNodes, j = 0; j < r.length; j++) {
+    // (Until the observer exists: once views() made it, the records left are not looked at.)
+    for (i = 0; !vo && i < records.length; i++) for (r = records[i].addedNodes, j = 0; !vo && j < r.length; j++) {
       n = r[j];
-      if (n.nodeType === 1 && (n.hasAttribute('data-tp-view') || n.firstElementChild && n.querySelector('[data-tp-view]'))) { views(); if (vo) break; }
+      if (n.nodeType === 1 && (n.hasAttribute('data-tp-view') || n.firstElementChild && n.querySelector('[data-tp-view]'))) views();
     }
     if (watching || t - lastUser < 1500) return;
     for (i = 0; i < records.length && i < 50; i++) {

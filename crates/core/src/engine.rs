@@ -314,16 +314,24 @@ impl Engine {
             Input::Scroll { viewport, user, leg, .. } => f.scroll(now, leg, viewport, user, &mut found),
             Input::Invalid { field, form, reason, message } => {
                 let message = clean_label(&scrub_text(&message), 200);
-                // (The form's id or name, scrubbed as form_start's: `<form id="jane@...">`.)
-                f.invalid(now, &friction_target(&field), &clean_label(&form, 64), reason, &message, &mut found);
+                f.invalid(
+                    now,
+                    &friction_target(&field),
+                    &journey::forms::form_label(&form),
+                    reason,
+                    &message,
+                    &mut found,
+                );
             }
             Input::FormInput { form, form_name, fields, entry, field } => {
                 let mut out = Touchpoints::new();
                 self.journey.form_input(form, &form_name, &mut out);
                 self.capture_touchpoints(out, now);
                 let f = &mut self.friction;
-                let form_descriptor =
-                    super::json::Obj::new().str("tag", "form").str("id", &clean_label(&form_name, 64)).finish();
+                let form_descriptor = super::json::Obj::new()
+                    .str("tag", "form")
+                    .str("id", &journey::forms::form_label(&form_name))
+                    .finish();
                 let input = friction::form_abandon::FormInput {
                     form,
                     form_descriptor,

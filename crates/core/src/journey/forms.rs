@@ -22,12 +22,18 @@ impl Forms {
     }
 }
 
+/// A form's id or name as every event that names it carries it (form_start and form_submit,
+/// field_error, form_abandon): scrubbed (`<form id="jane@...">`), at most 64 characters.
+pub fn form_label(form: &str) -> String {
+    clean_label(form, 64)
+}
+
 /// `form_start`/`form_submit` properties. `focus` is the sensor's "name:ms,name:ms" list of
 /// focus time per field; names are cut to 40 characters and at most 30 fields are kept. Payment
 /// and credential fields (`scrub::is_sensitive_key`: card, cvc, expiry, password...) are left
 /// out: like everywhere else, such a field is described by nothing beyond its tag and selector.
 pub fn properties(form: &str, focus: &str) -> String {
-    let mut o = Obj::new().str("category", "touchpoint").str("form", &clean_label(form, 64));
+    let mut o = Obj::new().str("category", "touchpoint").str("form", &form_label(form));
     if !focus.is_empty() {
         let mut fields = Obj::new();
         for item in split_byte(focus, b',').take(30) {
