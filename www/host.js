@@ -90,11 +90,16 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // Event Timing entries by interactionId until the hand-over (see interactionSplit).
   // And the page's interaction count when it changed, for INP's 98th percentile
   // (core::friction::poor_vital): one property read per hand-over.
-  var slowEntries = dict(), slowTargets = dict(), counted = 0;
+  // `clickedAs`: the last 8 clicks' targets, each followed by its element as the click sensor
+  // described it, before the page's handlers ran: a slow click's handler that relabels its button
+  // ("Apply" becomes "Applied") is told by what the visitor clicked, as the click is, not by what
+  // the hand-over finds after it (and by its button, not the icon inside it). Eight: its Event
+  // Timing entry comes after the paint, maybe after other clicks.
+  var slowEntries = dict(), slowTargets = dict(), counted = 0, clickedAs = [];
   function interactions() {
     for (var id in slowEntries) {
-      var s = interactionSplit(slowEntries[id]), target = s[4].target || slowTargets[id];
-      queue.push(rec('i', now(), s[0], s[1], s[2], s[3], s[4].name, id, target && target.tagName ? group(target, false) : ''));
+      var s = interactionSplit(slowEntries[id]), target = s[4].target || slowTargets[id], at = clickedAs.lastIndexOf(target);
+      queue.push(rec('i', now(), s[0], s[1], s[2], s[3], s[4].name, id, target && target.tagName ? (at < 0 ? group(target, false) : clickedAs[at + 1]) : ''));
     }
     slowEntries = dict();
     slowTargets = dict();
@@ -567,6 +572,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       if (el && el.tagName === 'A') { link = f(el.href); dl = el.hasAttribute('download') ? 1 : 0; }
       // No marked element above the target: none above el either (el is the target or above it).
       r = US + group(el || t, dis ? 17 : !!el, special ? undefined : null);
+      if (clickedAs.push(t, r.slice(1)) > 16) clickedAs.splice(0, 2);
       // (a field is never `el`: see CLICKABLE)
       if (el && e.isTrusted) {
         pressedIn(el.form || boxFor(el), el);

@@ -373,6 +373,8 @@ test('broken: the figures that made the decision are on the events', T, async (t
   const slow = ev.find((e) => e.event === 'slow_interaction');
   assert.ok(slow.properties.duration_ms >= 380, `duration ${slow.properties.duration_ms}`);
   assert.equal(slow.properties.element.id, 'slow');
+  // Its label before its handler relabelled it: what the visitor clicked.
+  assert.equal(slow.properties.element.text, 'Recalculate');
   assert.ok(slow.properties.processing_ms >= 350, `processing ${slow.properties.processing_ms}`);
   const failed = ev.find((e) => e.event === 'failed_request');
   assert.deepEqual([failed.properties.method, failed.properties.path, failed.properties.status], ['POST', '/api/save', 500]);
