@@ -255,8 +255,10 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
     // own specialised collect in the wasm (size).
     if let Some(v) = get("moments") {
         j.moments = Vec::new();
-        for n in list(&v) {
-            if let Some(n) = super::name::snake_case(&n) {
+        // Split, not list(): its lowercasing first would make "SignUp" `signup`, where the
+        // event `SignUp` is named `sign_up` (snake_case trims what surrounds each name).
+        for n in super::json::split_byte(&v, b',') {
+            if let Some(n) = super::name::snake_case(n) {
                 j.moments.push(n);
             }
         }
@@ -498,7 +500,7 @@ mod tests {
         let (c, w) = parse_attrs(&[
             ("site", "s"),
             ("spa", "replace, hash"),
-            ("moments", "Add To Cart,purchase,,"),
+            ("moments", "Add To Cart,purchase,, SignUp "),
             ("search-params", "Q,term"),
             ("download-extensions", ".pdf, zip"),
             ("remember-consent", ""),
@@ -506,7 +508,7 @@ mod tests {
         assert!(w.is_empty(), "{w:?}");
         let j = &c.journey;
         assert!(j.on && j.spa && j.replace_state && j.hash);
-        assert_eq!(j.moments, ["add_to_cart", "purchase"]);
+        assert_eq!(j.moments, ["add_to_cart", "purchase", "sign_up"]);
         assert_eq!(j.search_params, ["q", "term"]);
         assert_eq!(j.downloads, ["pdf", "zip"]);
         assert!(c.remember_consent);

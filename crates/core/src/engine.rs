@@ -29,7 +29,7 @@ use super::name::uuid_v4;
 use super::outbox::{classify, Chunk};
 use super::output::Output;
 use super::schema;
-use super::scrub::{clean_label, scrub_text, scrub_url};
+use super::scrub::{clean_label, scrub_page_url, scrub_text, scrub_url};
 use super::storage::{self, get, heartbeat_key, Journal, Snapshot, CUSTOMER, HEARTBEAT_MS, IDENTITY};
 use super::timers::{Timer, Timers};
 use super::tracker::{Effects, Tracker};
@@ -605,12 +605,13 @@ impl Engine {
         if self.session.over(now) {
             self.new_session(now);
         }
+        // Where the visitor came from: the page's referrer, or for a session that began on a
+        // later route of this page (after 30 idle minutes), nothing but the URL.
+        let referrer = if self.page_views == 0 { page.referrer.as_str() } else { "" };
+        let (url, referrer) = attribution::landing(&page.url, referrer);
         if self.session_fresh && self.session.channel.is_empty() {
-            // Where the visitor came from: the page's referrer, or for a session that began on
-            // a later route of this page (after 30 idle minutes), nothing but the URL.
-            let referrer = if self.page_views == 0 { page.referrer.as_str() } else { "" };
-            self.session.channel = attribution::channel(&page.url, referrer).into();
-            self.session.campaign = attribution::campaign(&page.url);
+            self.session.channel = attribution::channel(url, referrer).into();
+            self.session.campaign = attribution::campaign(url);
             self.set_context();
         }
         let mut o = journey::touchpoint().str("navigation", how);
@@ -618,7 +619,7 @@ impl Engine {
             o = o.str("previous_path", &previous_path);
         }
         if std::mem::take(&mut self.session_fresh) {
-            o = attribution::properties(o, &page.url, &page.referrer, &self.session.channel);
+            o = attribution::properties(o, url, referrer, &self.session.channel);
         }
         self.page_views += 1;
         self.capture(Kind::Page, schema::PAGE_VIEW, journey::merge(o.finish(), extra), now);
@@ -1299,12 +1300,14 @@ impl Engine {
 
     fn scrub_page(&self, p: PageContext) -> PageContext {
         // (The journey keys page views by the scrubbed URL: a masked token is not a new page.)
-        let mask = &self.config.mask_params;
+        // (The site search's term masked in the URL as in its `site_search`: a phone number
+        // searched for is not sent in the page's URL either.)
+        let (mask, typed) = (&self.config.mask_params, &self.journey.settings.search_params);
         PageContext {
-            url: scrub_url(&p.url, mask).into_owned(),
-            path: scrub_url(&p.path, mask).into_owned(),
+            url: scrub_page_url(&p.url, mask, typed).into_owned(),
+            path: scrub_page_url(&p.path, mask, typed).into_owned(),
             title: clean_label(&p.title, 256),
-            referrer: scrub_url(&p.referrer, mask).into_owned(),
+            referrer: scrub_page_url(&p.referrer, mask, typed).into_owned(),
         }
     }
 

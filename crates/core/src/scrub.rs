@@ -11,6 +11,7 @@
 //! little analytics value, leaking a phone number costs trust.
 
 use std::borrow::Cow;
+use super::journey::url::decode;
 
 /// The mask that replaces anything sensitive.
 pub const MASK: &str = "***";
@@ -509,12 +510,15 @@ pub fn is_sensitive_field(input_type: &str, autocomplete: &str, name: &str, id: 
 /// Query names masked only on an exact (ASCII case-insensitive) match: too short or generic
 /// to match inside other names ("code" is in country_code, "key" in sort_key).
 const URL_EXACT: &[&str] =
-    &["auth", "code", "key", "pass", "sid", "mail", "tel", "ssn", "card", "cc", "pin", "otp", "sig", "jwt"];
+    &["auth", "code", "key", "pass", "sid", "mail", "tel", "ssn", "card", "cc", "pin", "otp", "sig", "jwt", "gbraid", "wbraid", "li_fat_id", "rdt_cid"];
 
 /// Query name fragments masked wherever they occur, ignoring case and `- _ .` (`contains_ci`):
 /// access_token, id_token, refresh_token, api_key, apiKey, user_password, e-mail, sessionid,
 /// PHPSESSID, X-Amz-Signature, X-Amz-Credential, phone_number ...
 const URL_CONTAINS: &[&[u8]] = &[
+    // An ad's click id (gclid, fbclid, msclkid, ttclid, dclid, yclid ...) names one click of one
+    // person: attribution keeps its name (journey::attribution), never its value.
+    b"clid",
     b"token",
     b"passw",
     b"pwd",
@@ -562,13 +566,17 @@ fn value_has_email(v: &str) -> bool {
 
 /// Mask the values of sensitive `name=value` pairs in `url[start..end]` (`sep` b'&'), or the
 /// path segments holding an email address (`sep` b'/'), appending the unchanged parts to `out`
-/// (created lazily so untouched URLs never allocate).
+/// (created lazily so untouched URLs never allocate). `texts`: parameters holding what a
+/// visitor typed (a site search's term), masked whole when their decoded value holds anything
+/// visible text would have masked (a phone number, a card or order number).
+#[allow(clippy::too_many_arguments)]
 fn scrub_params(
     url: &str,
     start: usize,
     end: usize,
     sep: u8,
     extra: &[String],
+    texts: &[String],
     out: &mut Option<String>,
     copied: &mut usize,
 ) {
@@ -579,7 +587,12 @@ fn scrub_params(
         let eq = b[i..pe].iter().position(|&c| c == b'=');
         let (vs, sensitive) = match eq {
             _ if sep == b'/' => (i, false),
-            Some(eq) => (i + eq + 1, sensitive_param(&b[i..i + eq], extra)),
+            Some(eq) => {
+                let name = &b[i..i + eq];
+                let v = url.get(i + eq + 1..pe).unwrap_or("");
+                let typed = texts.iter().any(|w| name.eq_ignore_ascii_case(w.as_bytes()));
+                (i + eq + 1, sensitive_param(name, extra) || typed && matches!(scrub_text(&decode(v)), Cow::Owned(_)))
+            }
             None => (pe, false),
         };
         // An empty value has nothing to hide; leave it byte-identical.
@@ -602,6 +615,13 @@ fn scrub_params(
 /// ("#/customer/jane@example.org"). Everything else stays byte-identical; unchanged URLs are
 /// borrowed.
 pub fn scrub_url<'a>(url: &'a str, extra: &[String]) -> Cow<'a, str> {
+    scrub_page_url(url, extra, &[])
+}
+
+/// [`scrub_url`] for a page's own URL, whose `texts` parameters (the site search's) hold what
+/// the visitor typed: masked whole when it holds a phone, card or order number, as the
+/// `site_search` term shows it, not only an email address.
+pub fn scrub_page_url<'a>(url: &'a str, extra: &[String], texts: &[String]) -> Cow<'a, str> {
     let b = url.as_bytes();
     let hash = b.iter().position(|&c| c == b'#').unwrap_or(b.len());
     let mut out = None;
@@ -609,9 +629,9 @@ pub fn scrub_url<'a>(url: &'a str, extra: &[String]) -> Cow<'a, str> {
     let q = b[..hash].iter().position(|&c| c == b'?');
     // (From the start: "https:", "" and the host are segments too, and a host has no email
     // address but in its user info, "https://jane@example.org@shop.test/", masked then.)
-    scrub_params(url, 0, q.unwrap_or(hash), b'/', extra, &mut out, &mut copied);
+    scrub_params(url, 0, q.unwrap_or(hash), b'/', extra, texts, &mut out, &mut copied);
     if let Some(q) = q {
-        scrub_params(url, q + 1, hash, b'&', extra, &mut out, &mut copied);
+        scrub_params(url, q + 1, hash, b'&', extra, texts, &mut out, &mut copied);
     }
     if hash < b.len() {
         let frag = hash + 1;
@@ -622,9 +642,9 @@ pub fn scrub_url<'a>(url: &'a str, extra: &[String]) -> Cow<'a, str> {
         let params = b[start..].iter().any(|&c| c == b'=');
         // The route before its parameters, or the whole fragment when it has none.
         let route_end = if params { fq.unwrap_or(frag) } else { b.len() };
-        scrub_params(url, frag, route_end, b'/', extra, &mut out, &mut copied);
+        scrub_params(url, frag, route_end, b'/', extra, texts, &mut out, &mut copied);
         if params {
-            scrub_params(url, start, b.len(), b'&', extra, &mut out, &mut copied);
+            scrub_params(url, start, b.len(), b'&', extra, texts, &mut out, &mut copied);
         }
     }
     match out {
@@ -1026,6 +1046,15 @@ mod tests {
             "/p?TOKEN=***&Api_Key=***&X-Amz-Signature=***&PHPSESSID=***&e-mail=***&page=2"
         );
         assert_eq!(scrub_url("/p?country_code=GB&sort_key=price", &[]), "/p?country_code=GB&sort_key=price");
+        // A site search's term: what visible text would mask goes, decoded first ('+', %20),
+        // in the search parameters only (an order id elsewhere is the shop's data).
+        let q = ["q".to_string(), "search".to_string()];
+        assert_eq!(scrub_page_url("/s?q=4111+1111+1111+1111&page=2", &[], &q), "/s?q=***&page=2");
+        assert_eq!(scrub_page_url("/s?Q=call%20%2B44%2020%207946%200958", &[], &q), "/s?Q=***");
+        assert_eq!(scrub_page_url("/s?search=order+12345678#top", &[], &q), "/s?search=***#top");
+        assert_eq!(scrub_page_url("/s?q=mug+42cl&id=12345678", &[], &q), "/s?q=mug+42cl&id=12345678");
+        assert_eq!(scrub_page_url("/s?q=&x=1", &[], &q), "/s?q=&x=1");
+        assert_eq!(scrub_url("/s?q=4111+1111+1111+1111", &[]), "/s?q=4111+1111+1111+1111");
         // Email addresses in the path and in a hash route, not only in parameter values.
         assert_eq!(
             scrub_url("https://shop.test/account/jane.doe@example.org/orders?page=2", &[]),

@@ -574,6 +574,33 @@ fn the_next_page_continues_the_session_without_new_attribution() {
 }
 
 #[test]
+fn a_campaign_landing_accepted_on_the_next_page_is_still_the_campaigns() {
+    // Consent pending on the landing: its session lasted that page only. Accepted on the next,
+    // whose referrer is the landing.
+    let landing = "https://shop.test/?utm_source=google&utm_medium=cpc&utm_campaign=brand&gclid=G1";
+    let mut v = Visit::new(&[("site", "shop")], boot("https://shop.test/p/mug", landing));
+    let page = PageContext { url: "https://shop.test/p/mug".into(), referrer: landing.into(), ..PageContext::default() };
+    v.at(0, Input::Command(Command::Page { properties: "{}".into(), page }));
+    let update = crate::consent::Update { analytics: Some(true), marketing: None };
+    v.at(1_000, Input::Command(Command::Consent { update, source: ConsentSource::Api }));
+    let ev = v.events();
+    let pv = ev.iter().find(|e| e.contains(r#""event":"page_view""#)).expect("the page view");
+    assert!(
+        pv.contains(r#""channel":"paid_search","source":"google","medium":"cpc","campaign":"brand","click_id":"gclid""#),
+        "{pv}"
+    );
+    assert!(!pv.contains("referrer_host"), "the landing's own referrer is not known: {pv}");
+    assert!(!pv.contains("G1"), "a click id's value is never sent, in no URL: {pv}");
+    // A landing with campaign parameters of its own is its own, whatever page of the site led to it.
+    let url = "https://shop.test/?utm_source=mail&utm_medium=email";
+    let mut own = Visit::granted(url, landing);
+    let page = PageContext { url: url.into(), referrer: landing.into(), ..PageContext::default() };
+    own.at(0, Input::Command(Command::Page { properties: "{}".into(), page }));
+    let ev = own.events();
+    assert!(ev[0].contains(r#""channel":"email","source":"mail""#), "{}", ev[0]);
+}
+
+#[test]
 fn a_session_ends_after_thirty_idle_minutes() {
     let mut v = Visit::granted("https://shop.test/", "");
     v.page("https://shop.test/");
@@ -648,6 +675,17 @@ fn site_search_links_and_malformed_declarative_props() {
     assert!(ev[1].contains(r#""term":"red shoes","param":"q""#), "{}", ev[1]);
     assert!(ev[7].contains(r#"{"category":"touchpoint","sku":"A1","moment":true}"#), "{}", ev[7]);
     assert_eq!(v.warnings.len(), 1, "one warning per page for malformed props: {:?}", v.warnings);
+}
+
+#[test]
+fn a_phone_number_searched_for_is_masked_in_the_page_url_as_in_its_term() {
+    let url = "https://shop.test/search?q=%2B44+20+7946+0958&page=2";
+    let mut v = Visit::granted(url, "");
+    v.page(url);
+    let ev = v.events();
+    assert!(ev[0].contains(r#""url":"https://shop.test/search?q=***&page=2""#), "{}", ev[0]);
+    assert!(ev[1].contains(r#""term":"***","param":"q""#), "{}", ev[1]);
+    assert!(!ev.iter().any(|e| e.contains("7946")), "{ev:#?}");
 }
 
 #[test]

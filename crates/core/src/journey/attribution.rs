@@ -91,7 +91,7 @@ pub fn channel(url: &str, referrer: &str) -> &'static str {
         };
     }
     let from = host(referrer);
-    if param(url, "fbclid").is_some() {
+    if param(url, "fbclid").is_some_and(|v| !v.is_empty()) {
         "social"
     } else if from.is_empty() {
         "direct"
@@ -108,13 +108,25 @@ pub fn channel(url: &str, referrer: &str) -> &'static str {
     }
 }
 
+/// The page whose URL tells where a session came from, and its referrer: the landing's own, or,
+/// when the landing has no campaign parameters of its own but its referrer is a page of this
+/// site that has (the visitor accepted the consent banner on the second page of a campaign
+/// visit: until then, sessions last one page), that page, its own referrer unknown.
+pub fn landing<'a>(url: &'a str, referrer: &'a str) -> (&'a str, &'a str) {
+    if channel(url, "") == "direct" && same_site(&host(referrer), &host(url)) && channel(referrer, "") != "direct" {
+        (referrer, "")
+    } else {
+        (url, referrer)
+    }
+}
+
 /// The attribution properties of a session's first page view: `channel`, the `utm_*` values
 /// present (as `source`, `medium`, `campaign`, `term`, `content`), the click id's name (never its
 /// value: it identifies the ad click) and the referrer's host.
 pub fn properties(o: Obj, url: &str, referrer: &str, channel: &str) -> Obj {
     let mut o = utm(o.str("channel", channel), url, &["source", "medium", "campaign", "term", "content"]);
     let ids = CLICK_IDS.iter().map(|(id, _)| *id).chain(["fbclid"]);
-    if let Some(id) = ids.into_iter().find(|id| param(url, id).is_some()) {
+    if let Some(id) = ids.into_iter().find(|id| param(url, id).is_some_and(|v| !v.is_empty())) {
         o = o.str("click_id", id);
     }
     let from = host(referrer);
@@ -183,6 +195,19 @@ mod tests {
         for (query, referrer, want) in cases {
             assert_eq!(channel(&[SHOP, query].concat(), referrer), want, "{query} from {referrer:?}");
         }
+    }
+
+    #[test]
+    fn a_landing_is_the_page_of_this_site_that_had_the_campaign() {
+        let ad = "https://www.shop.test/?utm_medium=email";
+        assert_eq!(landing(SHOP, ad), (ad, ""));
+        assert_eq!(landing(SHOP, "https://shop.test/?fbclid=1"), ("https://shop.test/?fbclid=1", ""));
+        // Its own parameters win; another site's are that site's; an internal page without any.
+        assert_eq!(landing("https://shop.test/?gclid=1", ad), ("https://shop.test/?gclid=1", ad));
+        let other = "https://blog.test/?utm_medium=email";
+        assert_eq!(landing(SHOP, other), (SHOP, other));
+        assert_eq!(landing(SHOP, "https://shop.test/cart"), (SHOP, "https://shop.test/cart"));
+        assert_eq!(channel("https://shop.test/?gclid=&fbclid=", ""), "direct", "empty click ids are none");
     }
 
     #[test]

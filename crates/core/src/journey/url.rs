@@ -60,7 +60,7 @@ pub fn param(url: &str, name: &str) -> Option<String> {
     })
 }
 
-fn decode(s: &str) -> String {
+pub(crate) fn decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
