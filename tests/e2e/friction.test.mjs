@@ -1371,6 +1371,31 @@ const normal = [
       await clickN(p, '#to-top', 1);
     },
   },
+  // CSS-in-JS (emotion, styled-components) inserts each new component's rules into its sheet as
+  // it mounts, after the rules were read for an earlier click: at its end, and before its end.
+  {
+    name: 'CSS-only menus whose rules a CSS-in-JS library inserted after the rules were read',
+    act: async (p) => {
+      await p.evaluate(() => {
+        const style = document.createElement('style');
+        style.id = 'emo';
+        style.textContent = '.emo-a { color: #123 }';
+        document.head.append(style);
+      });
+      await clickN(p, '#css-menu-go', 1); // (its answer is read from the rules)
+      await p.evaluate(() => {
+        const sheet = document.getElementById('emo').sheet;
+        sheet.insertRule('.emo-menu:focus-within .emo-list { display: block }', sheet.cssRules.length);
+        document.body.insertAdjacentHTML('afterbegin', '<span class="emo-menu"><button type="button" id="emo-go">Sale</button><span class="emo-list" style="display: none">Mugs</span></span>');
+      });
+      await clickN(p, '#emo-go', 1);
+      await p.evaluate(() => {
+        document.getElementById('emo').sheet.insertRule('.emo-menu2:focus-within .emo-list2 { display: block }', 0);
+        document.body.insertAdjacentHTML('afterbegin', '<span class="emo-menu2"><button type="button" id="emo-go2">New in</button><span class="emo-list2" style="display: none">Bowls</span></span>');
+      });
+      await clickN(p, '#emo-go2', 1);
+    },
+  },
   // A theme switched by rewriting a stylesheet of the page's (no element changes).
   {
     name: 'a dark mode button rewriting a constructed stylesheet',
