@@ -794,7 +794,7 @@ touchpoint('track', 'queued_call');
 /** /a, then /b, then back to /a restored from the back/forward cache (`restored` false when
  * Chromium loaded it again instead). `onA` and `onB` run in those pages (after Touchpoint is
  * ready); by default /b identifies customer c-9. */
-async function restoredVisit(bfBrowser, site, { onA = () => {}, onB = () => touchpoint('identify', 'c-9') } = {}) {
+async function restoredVisit(bfBrowser, site, { onA = () => {}, onB = () => touchpoint('identify', 'c-9'), onBPage = null } = {}) {
   const context = await bfBrowser.newContext();
   try {
     await context.addInitScript(() => {
@@ -812,6 +812,7 @@ async function restoredVisit(bfBrowser, site, { onA = () => {}, onB = () => touc
     await page.goto(`${collector.url}/b`);
     await sdkReady(page);
     await page.evaluate(onB);
+    if (onBPage) await onBPage(page);
     await page.goBack({ waitUntil: 'commit' });
     const outcome = await waitFor('/a back, from the cache or loaded again', () => page.evaluate(() => {
       if (window.__tpShows.includes(true)) return { restored: true };
@@ -874,6 +875,23 @@ test('a page restored from the back/forward cache: its own page view in the sess
   assert.equal(restored.resumed, undefined, 'a view of its own, not a resumed stretch');
   // (The page fits the window: all of it is seen, on the restored view as on the load's.)
   assert.deepEqual([loaded.max_scroll_pct, restored.max_scroll_pct], [100, 100]);
+});
+
+// Chromium runs /b's pagehide after /a's pageshow: /a, restored, reads the session as /b stored
+// it before. It was stored at /b's load only (unused), so a return by Back was a quick_back
+// whatever the visitor did on /b; its first use is stored at once now.
+test('a page restored from the back/forward cache after the visitor used the page they had gone to: no quick_back', T, async (t) => {
+  const run = await restoredRun(t, 'journey-restored-used', {
+    onBPage: async (page) => {
+      await page.keyboard.press('Tab');
+      await page.mouse.wheel(0, 200);
+      // (The tab's session says /b was used, field 9: what /a reads when restored.)
+      await waitFor('/b stored as used', () => page.evaluate(() => (sessionStorage.getItem('tp:session') || '').split('\x1f')[8] === '1'));
+    },
+  });
+  const ofA = run.events.filter((e) => e.context.page.path === '/a' || e.properties.path === '/a');
+  assert.deepEqual(ofA.map((e) => `${e.event} ${e.properties.navigation || ''}`.trim()),
+    ['page_view load', 'page_leave', 'page_view restore', 'page_leave'], JSON.stringify(ofA.map((e) => [e.event, e.properties])));
 });
 
 // A customer signed in on /a signs out on /b (reset: a new session, and with marketing consent a

@@ -379,6 +379,14 @@ impl Engine {
                 });
             }
         }
+        // The view just used (a click, a key, a wheel, a scroll of the visitor's): written at
+        // once, not only when the page is hidden or left. A page restored from the back/forward
+        // cache reads the session as this page left it, and Chromium runs this page's pagehide
+        // after that page's pageshow: it read the view as written at load, unused, and every
+        // return by Back was a quick_back, whatever the visitor did here.
+        if self.friction.view().is_some_and(|(_, _, used)| used) && !self.session.used {
+            self.save_session();
+        }
         let clicked = matches!(input_kind, InputKind::Click);
         self.capture_findings(found, now);
         self.refresh_timers(now);
@@ -960,7 +968,10 @@ impl Engine {
     fn back_from_cache(&mut self, session: &str, now: u64, found: &mut Findings) {
         let path = &self.env.page.path;
         match Session::restore(session, now) {
-            Some(s) if s.arrived > self.session.arrived => {
+            Some(mut s) if s.arrived > self.session.arrived => {
+                // That page is being left now: its view lasted until now, whatever it wrote (its
+                // pagehide may come after this pageshow, see `handle`).
+                s.left = s.left.max(now);
                 self.friction.back(path, &s, "bfcache", found);
                 self.session = s;
                 self.set_context();

@@ -287,7 +287,7 @@ fn back_from_the_bfcache_continues_the_session_the_next_page_kept() {
     for (used, want) in [(false, true), (true, false)] {
         let (mut a, mut b) = a_then_b(used);
         let before = a.events().len();
-        a.at(6_000, restore_with(&b));
+        a.at(5_000, restore_with(&b)); // (as /b is left: a restore is at once)
         let ev = a.events().split_off(before);
         let names: Vec<String> = ev.iter().map(|e| field(e, "\"event\":\"")).collect();
         assert_eq!(names, if want { vec!["page_view", "quick_back"] } else { vec!["page_view"] }, "used {used}");
@@ -299,6 +299,34 @@ fn back_from_the_bfcache_continues_the_session_the_next_page_kept() {
         }
         if want {
             assert!(ev[1].contains(r#""from_path":"/b","to_path":"/a","dwell_ms":2000,"via":"bfcache""#), "{}", ev[1]);
+        }
+    }
+}
+
+/// Chromium runs /b's pagehide after /a's pageshow: /a, restored, reads the session as /b
+/// stored it before it was left. /b used: stored at its first use, so no quick_back. /b not
+/// used: its view lasted until the restore, not until its last write (at its load).
+#[test]
+fn back_from_the_bfcache_before_the_next_pages_pagehide_reads_its_use_and_its_time() {
+    for (used, back_at, want) in [(true, 6_000, None), (false, 15_000, None), (false, 6_000, Some(3_000))] {
+        let mut a = Visit::granted("https://shop.test/a", "");
+        a.page("https://shop.test/a");
+        a.at(2_000, Input::PageHide);
+        let mut b = next_page(&a, "https://shop.test/b", false, 3_000);
+        b.page("https://shop.test/b");
+        if used {
+            b.at(3_500, Input::Activity { used: true });
+        }
+        let before = a.events().len();
+        a.at(back_at, restore_with(&b)); // (b's pagehide not yet)
+        let ev = a.events().split_off(before);
+        let quick: Vec<&String> = ev.iter().filter(|e| e.contains("\"quick_back\"")).collect();
+        match want {
+            None => assert!(quick.is_empty(), "used {used}, back at {back_at}: {quick:?}"),
+            Some(dwell) => assert!(
+                quick.len() == 1 && quick[0].contains(&format!(r#""dwell_ms":{dwell},"via":"bfcache""#)),
+                "{quick:?}"
+            ),
         }
     }
 }
