@@ -276,8 +276,16 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // page with one in its back/forward cache). Not beforeunload everywhere: adding and removing
   // its listener costs ~40 us in Chromium (the browser process is told), twice per click.
   function leaving() { respond('u'); }
+  // A keyboard visitor's Tab moves the focus as a mouse's press does: no answer to a click still
+  // waiting (a dead button activated by Enter, then Tab to the next one). Listened to while a
+  // click waits only: a key listener at every keystroke costs typing ~20 us a key.
+  var tabAt = 0;
+  function tabbed(e) { if (e.key === 'Tab' && e.isTrusted) tabAt = now(); }
   function watch(on) {
-    if (on !== watching && !w.navigation) w[on ? 'addEventListener' : 'removeEventListener']('beforeunload', leaving, signal ? { signal: signal } : false);
+    if (on !== watching) {
+      if (!w.navigation) w[on ? 'addEventListener' : 'removeEventListener']('beforeunload', leaving, signal ? { signal: signal } : false);
+      w[on ? 'addEventListener' : 'removeEventListener']('keydown', tabbed, { capture: true, passive: true, signal: signal || undefined });
+    }
     if (on && !observing && w.MutationObserver) {
       mo = mo || new MutationObserver(function (records) {
         // An element that changes on its own (a countdown, a live ticker: marked data-tp-ambient,
@@ -429,7 +437,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   //   begins: that answered it.)
   function only(x, y) { return x.every(function (c) { return !c || y.indexOf(c) >= 0 || /^(cdk(-\w+)?-focused|focus-visible|ion-(activated|focused)|mdc-ripple-upgraded--.*)$/.test(c); }); }
   // A style attribute without MDC's ripple properties (--mdc-ripple-fg-size: 40px;).
-  function unrippled(v) { return (v || '').replace(/--mdc-ripple[^;]*;?\s*/g, ''); }
+  // (Spaces and semicolons left out: a style set through the CSSOM is written back its own way,
+  // `cursor:pointer` becoming `cursor: pointer;`.)
+  function unrippled(v, t) { return (v || '').replace(t.hasAttribute('data-tp-outlined') ? /(--mdc-ripple|outline)[^;]*|[\s;]/g : /--mdc-ripple[^;]*|[\s;]/g, ''); }
   // (`moved`: added or removed, when an empty holder counts too; a change to one, a progress
   // bar's width, may be an answer.)
   function isDeco(n, moved) {
@@ -446,7 +456,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // (Each class in one list and not the other must be a focus state.)
       k = (r.oldValue || '').split(/\s+/);
       l = (t.getAttribute('class') || '').split(/\s+/);
-      return a === 'class' ? only(k, l) && only(l, k) : a === 'style' && unrippled(r.oldValue) === unrippled(t.getAttribute('style'));
+      // (The debug overlay's outline of a friction event's element, data-tp-outlined, neither.)
+      return a === 'class' ? only(k, l) && only(l, k) : a === 'data-tp-outlined' || a === 'style' && unrippled(r.oldValue, t) === unrippled(t.getAttribute('style'), t);
     }
     if (r.type !== 'childList') return false;
     for (k = 0; k < 2; k++) for (l = k ? r.removedNodes : r.addedNodes, i = 0; i < l.length; i++) if (!isDeco(l[i], 1)) return false;
@@ -982,7 +993,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // call more under the bench's workload than one contains().)
       // (A form's control, with or without a form, that is no button: submit, button, reset, image.)
       var field = t.form !== undefined && !/^(su|bu|res|im)/.test(t.type);
-      if (!(t.contains && t.contains(pressEl))) respond('f');
+      // Nor does the visitor's own Tab (see `tabbed`).
+      if (!(t.contains && t.contains(pressEl))) { if (now() - tabAt > 99) respond('f'); }
       // (Not a field: its click places the caret and answers nothing.)
       else if (e.isTrusted && !field) focusPress = [t, e.relatedTarget]; // (see focusAnswer)
       // A field's focus time (not a button's, focused by its own press).

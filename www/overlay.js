@@ -88,9 +88,11 @@
     try {
       var target = selector && d.querySelector(selector);
       if (target && target.style) {
+        // (Marked first: the loader takes this outline for the overlay's, not for the page
+        // answering a click; see host.js deco.)
+        target.setAttribute('data-tp-outlined', '');
         target.style.outline = '3px solid #d33';
         target.style.outlineOffset = '2px';
-        target.setAttribute('data-tp-outlined', '');
       }
     } catch (_) { /* a selector the browser cannot parse */ }
   }

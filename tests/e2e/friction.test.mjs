@@ -193,6 +193,12 @@ const broken = [
     },
     expect: ['dead_click #noop'],
   },
+  // A keyboard visitor's Tab to the next control moves the focus itself: no answer.
+  {
+    name: 'a button that does nothing, activated by Enter, then Tab to the next control',
+    act: async (p) => { await p.focus('#noop'); await p.keyboard.press('Enter'); await p.keyboard.press('Tab'); },
+    expect: ['dead_click #noop'],
+  },
   // The browser does not follow a link the page cancelled: nothing answers the click.
   { name: 'a link whose handler cancels it and does nothing else', act: (p) => clickN(p, '#cancelled', 1), expect: ['dead_click #cancelled'] },
   { name: 'a size picker that ignores clicks, rage-clicked', act: (p) => clickN(p, '#size-m', 5), expect: ['rage_click #size-m'] },

@@ -72,6 +72,27 @@ test('data-debug: events listed with their status, consent shown, the rage-click
 
 // The page's beforeSend hook runs as each batch leaves, after the engine listed its events: the
 // overlay says which the hook dropped and which it changed, not "sent" for what never left as listed.
+// The overlay outlines a friction event's element in the page (a style on it): that is not the
+// page answering a click still waiting. A rage click's outline answered the dead click before it.
+test('data-debug: the outline of a rage click does not answer a dead click still waiting', T, async (t) => {
+  const page = await browser.newPage();
+  t.after(() => page.close());
+  const url = await serveFixture(page, collector.url, fixture({ site: 'ov-dead', consent: 'granted', debug: '', friction: 'on',
+    'friction-off': 'slow,vital', 'dead-click-ms': '6000' }, BODY));
+  await page.goto(url);
+  await sdkReady(page);
+  await page.click('#b'); // (does nothing: a dead click in 6 s)
+  for (let i = 0; i < 4; i++) await page.click('#size');
+  // The rage click comes 1 s after the burst, long before #b's 6 s: outlined while #b waits.
+  await waitFor('#size outlined', () => page.evaluate(() => document.getElementById('size').hasAttribute('data-tp-outlined')), { timeout: 30_000 });
+  const dead = await waitFor('#b\'s dead click', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    const d = (await collector.events('&site=ov-dead')).filter((e) => e.event === 'dead_click').map((e) => e.properties.element.id || e.properties.element.tag);
+    return d.includes('b') && d;
+  }, { timeout: 30_000 });
+  assert.ok(dead.includes('b'), JSON.stringify(dead));
+});
+
 test('data-debug with a beforeSend hook: events it dropped or changed are marked so', T, async (t) => {
   const page = await browser.newPage();
   t.after(() => page.close());

@@ -10,8 +10,8 @@
 //! The bias is deliberately towards over-masking: losing "2019 - 2024" from a label costs a
 //! little analytics value, leaking a phone number costs trust.
 
-use std::borrow::Cow;
 use super::journey::url::decode;
+use std::borrow::Cow;
 
 /// The mask that replaces anything sensitive.
 pub const MASK: &str = "***";
@@ -509,8 +509,26 @@ pub fn is_sensitive_field(input_type: &str, autocomplete: &str, name: &str, id: 
 
 /// Query names masked only on an exact (ASCII case-insensitive) match: too short or generic
 /// to match inside other names ("code" is in country_code, "key" in sort_key).
-const URL_EXACT: &[&str] =
-    &["auth", "code", "key", "pass", "sid", "mail", "tel", "ssn", "card", "cc", "pin", "otp", "sig", "jwt", "gbraid", "wbraid", "li_fat_id", "rdt_cid"];
+const URL_EXACT: &[&str] = &[
+    "auth",
+    "code",
+    "key",
+    "pass",
+    "sid",
+    "mail",
+    "tel",
+    "ssn",
+    "card",
+    "cc",
+    "pin",
+    "otp",
+    "sig",
+    "jwt",
+    "gbraid",
+    "wbraid",
+    "li_fat_id",
+    "rdt_cid",
+];
 
 /// Query name fragments masked wherever they occur, ignoring case and `- _ .` (`contains_ci`):
 /// access_token, id_token, refresh_token, api_key, apiKey, user_password, e-mail, sessionid,

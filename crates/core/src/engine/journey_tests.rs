@@ -607,14 +607,17 @@ fn a_campaign_landing_accepted_on_the_next_page_is_still_the_campaigns() {
     // whose referrer is the landing.
     let landing = "https://shop.test/?utm_source=google&utm_medium=cpc&utm_campaign=brand&gclid=G1";
     let mut v = Visit::new(&[("site", "shop")], boot("https://shop.test/p/mug", landing));
-    let page = PageContext { url: "https://shop.test/p/mug".into(), referrer: landing.into(), ..PageContext::default() };
+    let page =
+        PageContext { url: "https://shop.test/p/mug".into(), referrer: landing.into(), ..PageContext::default() };
     v.at(0, Input::Command(Command::Page { properties: "{}".into(), page }));
     let update = crate::consent::Update { analytics: Some(true), marketing: None };
     v.at(1_000, Input::Command(Command::Consent { update, source: ConsentSource::Api }));
     let ev = v.events();
     let pv = ev.iter().find(|e| e.contains(r#""event":"page_view""#)).expect("the page view");
     assert!(
-        pv.contains(r#""channel":"paid_search","source":"google","medium":"cpc","campaign":"brand","click_id":"gclid""#),
+        pv.contains(
+            r#""channel":"paid_search","source":"google","medium":"cpc","campaign":"brand","click_id":"gclid""#
+        ),
         "{pv}"
     );
     assert!(!pv.contains("referrer_host"), "the landing's own referrer is not known: {pv}");
