@@ -602,7 +602,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   }
   // `dis`: the disabled control pressed (from the pointerdown sensor).
   function click(e, dis) {
-    var t = e.target, r, el, special, link = '', dl = 0, de;
+    var t = e.target, r, el, special, link = '', dl = 0, de,
+      // A custom control's key handler clicking it (`el.click()` on Enter or Space, the usual
+      // role=button pattern) makes an untrusted click: the visitor's all the same (see user).
+      trusted = e.isTrusted || !e.detail && keyAct && keyAct.contains(t);
     // A click inside an open shadow root is retargeted to its host out here: the element
     // clicked is the first of its path (a Lit or Shoelace storefront's buttons, links and
     // declarative events are inside components).
@@ -619,17 +622,17 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       r = US + group(el || t, dis ? 17 : !!el, special ? undefined : null);
       if (clickedAs.push(t, r.slice(1)) > 16) clickedAs.splice(0, 2);
       // (a field is never `el`: see CLICKABLE)
-      if (el && e.isTrusted) {
+      if (el && trusted) {
         pressedIn(el.form || boxFor(el), el);
       }
       de = special && up(t, '[data-tp-event]');
     }
     clickedEl = t; // (for `mo`: a change inside an ambient element it is in answers it)
     r = rec('c', now(), e.clientX | 0, e.clientY | 0, e.button | 0,
-      e.ctrlKey | e.metaKey << 1 | e.shiftKey << 2 | e.altKey << 3, e.detail | 0, e.isTrusted ? 1 : 0,
+      e.ctrlKey | e.metaKey << 1 | e.shiftKey << 2 | e.altKey << 3, e.detail | 0, trusted ? 1 : 0,
       link, dl) + (r || '');
     // Before the page's own handlers run: the DOM changes they make are the click's response.
-    if (e.isTrusted) watch(true);
+    if (trusted) watch(true);
     // (Not for a keyboard's click, detail 0: the last press, maybe a touch that scrolled and
     // made no click, was not its press.)
     var answered = e.detail && pressed && pressAnswer;
@@ -699,8 +702,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     userTimer = 0;
     arm(['wheel', 'touchmove', 'keydown'], user);
   }
+  var keyAct = null;
   function user(e) {
     lastUser = now();
+    // (Until the key's task ends: its handlers' clicks, see click.)
+    if (e.isTrusted && (e.key === 'Enter' || e.key === ' ')) { keyAct = e.target; setTimeout(function () { keyAct = null; }); }
     act();
     if (!used && !(e.altKey || e.ctrlKey || e.metaKey) && !(Math.abs(e.deltaX) > Math.abs(e.deltaY))) { used = 1; push('j' + US + lastUser + US + 1); }
     userTimer = userTimer || setTimeout(userOn, 500);

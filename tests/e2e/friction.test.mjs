@@ -199,6 +199,21 @@ const broken = [
     act: async (p) => { await p.focus('#noop'); await p.keyboard.press('Enter'); await p.keyboard.press('Tab'); },
     expect: ['dead_click #noop'],
   },
+  // An accessible custom button (role=button, its key handler clicking it on Enter or Space, as
+  // the ARIA practices show) that does nothing: its keyboard click is untrusted, the visitor's.
+  {
+    name: 'a custom role=button that does nothing, activated by Enter through its key handler',
+    act: async (p) => {
+      await p.evaluate(() => {
+        document.body.insertAdjacentHTML('afterbegin', '<div role="button" tabindex="0" id="custom-dead">Notify me</div>');
+        const b = document.getElementById('custom-dead');
+        b.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); b.click(); } });
+      });
+      await p.focus('#custom-dead');
+      await p.keyboard.press('Enter');
+    },
+    expect: ['dead_click #custom-dead'],
+  },
   // The browser does not follow a link the page cancelled: nothing answers the click.
   { name: 'a link whose handler cancels it and does nothing else', act: (p) => clickN(p, '#cancelled', 1), expect: ['dead_click #cancelled'] },
   { name: 'a size picker that ignores clicks, rage-clicked', act: (p) => clickN(p, '#size-m', 5), expect: ['rage_click #size-m'] },
@@ -1375,6 +1390,20 @@ const normal = [
       await waitFor('the page scrolled down', () => p.evaluate(() => scrollY > 100));
       await p.mouse.wheel(0, 300);
       await clickN(p, '#to-top', 1);
+    },
+  },
+  // The same custom button with a click handler that answers, pressed by keyboard 3 times.
+  {
+    name: 'a custom role=button stepper activated by Enter through its key handler, 3 times',
+    act: async (p) => {
+      await p.evaluate(() => {
+        document.body.insertAdjacentHTML('afterbegin', '<div role="button" tabindex="0" id="custom-inc">+</div> <output id="custom-n">1</output>');
+        const b = document.getElementById('custom-inc');
+        b.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); b.click(); } });
+        b.addEventListener('click', () => { const n = document.getElementById('custom-n'); n.textContent = String(+n.textContent + 1); });
+      });
+      await p.focus('#custom-inc');
+      for (let i = 0; i < 3; i++) await p.keyboard.press('Enter');
     },
   },
   // CSS-in-JS (emotion, styled-components) inserts each new component's rules into its sheet as
