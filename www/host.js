@@ -278,14 +278,13 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   function leaving() { respond('u'); }
   // A keyboard visitor's Tab moves the focus as a mouse's press does: no answer to a click still
   // waiting (a dead button activated by Enter, then Tab to the next one). Listened to while a
-  // click waits only: a key listener at every keystroke costs typing ~20 us a key.
-  var tabAt = 0;
+  // keyboard's click (`keys`) waits only: a key listener at every keystroke costs typing ~20 us a
+  // key, and adding and removing it at every mouse click cost the bench's workload ~8 ms.
+  var tabAt = 0, tabOn = false;
   function tabbed(e) { if (e.key === 'Tab' && e.isTrusted) tabAt = now(); }
-  function watch(on) {
-    if (on !== watching) {
-      if (!w.navigation) w[on ? 'addEventListener' : 'removeEventListener']('beforeunload', leaving, signal ? { signal: signal } : false);
-      w[on ? 'addEventListener' : 'removeEventListener']('keydown', tabbed, { capture: true, passive: true, signal: signal || undefined });
-    }
+  function watch(on, keys) {
+    if (on !== watching && !w.navigation) w[on ? 'addEventListener' : 'removeEventListener']('beforeunload', leaving, signal ? { signal: signal } : false);
+    if ((keys = on && (keys || tabOn)) !== tabOn) w[(tabOn = keys) ? 'addEventListener' : 'removeEventListener']('keydown', tabbed, { capture: true, passive: true, signal: signal || undefined });
     if (on && !observing && w.MutationObserver) {
       mo = mo || new MutationObserver(function (records) {
         // An element that changes on its own (a countdown, a live ticker: marked data-tp-ambient,
@@ -632,7 +631,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       e.ctrlKey | e.metaKey << 1 | e.shiftKey << 2 | e.altKey << 3, e.detail | 0, trusted ? 1 : 0,
       link, dl) + (r || '');
     // Before the page's own handlers run: the DOM changes they make are the click's response.
-    if (trusted) watch(true);
+    if (trusted) watch(true, !e.detail);
     // (Not for a keyboard's click, detail 0: the last press, maybe a touch that scrolled and
     // made no click, was not its press.)
     var answered = e.detail && pressed && pressAnswer;
