@@ -464,7 +464,10 @@ pub const TAG_PAGE_TABLES: [(&str, &str); 3] =
     [("tag_page_minutes", "minute"), ("tag_page_hours", "hour"), ("tag_page_days", "day")];
 
 /// Fills `hour_counts` from `minute_counts` (a version 3 database; minutes are never negative).
+/// Made again from nothing: a database stamped 3 by an older collector after a newer one kept
+/// hours already would otherwise fail on their keys.
 pub const HOURS_FROM_MINUTES: &str = "
+DELETE FROM hour_counts;
 INSERT INTO hour_counts (site, hour, metric, n)
   SELECT site, minute / 60, metric, SUM(n) FROM minute_counts GROUP BY site, minute / 60, metric;
 ";
@@ -669,6 +672,13 @@ impl FirstGroup {
 /// were sampled, where [`apply`] counts them (see [`FirstGroup`]). Only the sessions with an event
 /// whose text holds `sampleRate` (or an escape, which could spell it) are read.
 pub fn fill_sampled(conn: &Connection) -> rusqlite::Result<()> {
+    // Counted again from nothing, not added to what is there: a database a newer collector kept
+    // these counts in, then stamped with an older version, runs this again (and added, they
+    // counted twice). The device classes' own `sampled:` rows are `fill_device_counts`' to make.
+    conn.execute_batch(
+        "DELETE FROM minute_counts WHERE metric LIKE 'sampled:%' AND instr(site, char(1)) = 0;
+         DELETE FROM hour_counts WHERE metric LIKE 'sampled:%' AND instr(site, char(1)) = 0;",
+    )?;
     let keys: Vec<(String, String)> = conn
         .prepare(
             "SELECT DISTINCT e.session_id, e.site FROM events AS e
@@ -714,6 +724,12 @@ pub fn fill_sampled(conn: &Connection) -> rusqlite::Result<()> {
 /// memory stays bounded on a large database.
 pub fn fill_device_counts(conn: &Connection) -> rusqlite::Result<()> {
     const FLUSH: usize = 200_000;
+    // Every count under a device class key is made here again from nothing (see `fill_sampled`:
+    // run again on a database that had them, adding doubled them).
+    conn.execute_batch(
+        "DELETE FROM minute_counts WHERE instr(site, char(1)) > 0;
+         DELETE FROM hour_counts WHERE instr(site, char(1)) > 0;",
+    )?;
     let mut stmt = conn.prepare(
         "SELECT session_id, site, event, timestamp, received_at, body FROM events INDEXED BY events_session
           ORDER BY session_id, id",
@@ -1405,6 +1421,14 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
 /// per step, inside the caller's transaction. Events are re-read through the same checks as at
 /// ingest; rows whose body no longer parses are counted with default facts.
 pub fn rebuild(conn: &Connection) -> rusqlite::Result<()> {
+    // From nothing: [`apply`] adds to what is there, and a database stamped with a version from
+    // before the aggregates may have them (a newer collector kept them, an older one stamped it).
+    let mut tables =
+        vec!["friction", "sessions", "minute_counts", "hour_counts", "event_tags", "session_tags", "site_totals"];
+    tables.extend(PAGE_TABLES.iter().chain(&TAG_PAGE_TABLES).chain(&TAG_COUNT_TABLES).map(|(t, _)| *t));
+    for t in tables {
+        conn.execute(&format!("DELETE FROM {t}"), [])?;
+    }
     let mut after = 0i64;
     loop {
         let chunk: Vec<(i64, Event, i64)> = {

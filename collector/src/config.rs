@@ -479,6 +479,7 @@ mod tests {
             (&["--db", ""][..], "--db"),
             (&["--allow", "sh op=https://a.example"][..], "--allow"),
             (&["--allow", "<b>=https://a.example"][..], "--allow"),
+            (&["--allow", "shop=https://shop.example:99999"][..], "--allow"),
             (&["--max-connections", "0"][..], "--max-connections"),
             (&["--header-timeout", "0"][..], "--header-timeout"),
             (&["--body-timeout", "soon"][..], "--body-timeout"),

@@ -79,9 +79,9 @@ pub fn normalize_origin(s: &str) -> Option<String> {
     let s = s.trim().strip_suffix('/').unwrap_or(s.trim());
     let lower = s.to_ascii_lowercase();
     let (scheme, rest) = lower.split_once("://")?;
-    let default_port = match scheme {
-        "http" => "80",
-        "https" => "443",
+    let default_port: u16 = match scheme {
+        "http" => 80,
+        "https" => 443,
         _ => return None,
     };
     if rest.is_empty()
@@ -97,11 +97,16 @@ pub fn normalize_origin(s: &str) -> Option<String> {
     if host.is_empty() {
         return None;
     }
+    // A port is 0-65535 (`:99999` was taken by `--allow`, and matched no browser's origin).
+    // Digits only: `u16`'s parser would also take a leading `+`.
+    let port = match port {
+        None => None,
+        Some(p) if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) => return None,
+        Some(p) => Some(p.parse::<u16>().ok()?),
+    };
     match port {
-        None => Some(format!("{scheme}://{host}")),
-        Some(p) if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) || p.len() > 5 => None,
-        Some(p) if p == default_port => Some(format!("{scheme}://{host}")),
-        Some(p) => Some(format!("{scheme}://{host}:{p}")),
+        Some(p) if p != default_port => Some(format!("{scheme}://{host}:{p}")),
+        _ => Some(format!("{scheme}://{host}")),
     }
 }
 
@@ -123,7 +128,23 @@ mod tests {
         assert_eq!(normalize_origin("http://a:8080").as_deref(), Some("http://a:8080"));
         assert_eq!(normalize_origin("http://[::1]:8080").as_deref(), Some("http://[::1]:8080"));
         assert_eq!(normalize_origin("http://[::1]").as_deref(), Some("http://[::1]"));
-        for bad in ["null", "", "ftp://a", "https://", "https://a/b", "https://u@a", "http://a:x", "http://:80"] {
+        // (Leading zeros are the same port, as a browser writes it.)
+        assert_eq!(normalize_origin("http://a:08080").as_deref(), Some("http://a:8080"));
+        assert_eq!(normalize_origin("https://a:65535").as_deref(), Some("https://a:65535"));
+        for bad in [
+            "null",
+            "",
+            "ftp://a",
+            "https://",
+            "https://a/b",
+            "https://u@a",
+            "http://a:x",
+            "http://:80",
+            "https://shop.example:99999",
+            "https://a:65536",
+            "https://a:+80",
+            "https://a:",
+        ] {
             assert_eq!(normalize_origin(bad), None, "{bad}");
         }
     }

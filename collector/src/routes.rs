@@ -4,6 +4,7 @@ use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
@@ -48,6 +49,66 @@ pub struct AppState {
     /// The last batch that storage failed (a full disk, a read-only file), and why; cleared by
     /// the next batch stored. `/healthz` answers 503 while it is recent.
     pub storage_failed: Arc<Mutex<Option<(std::time::Instant, String)>>>,
+    /// What stderr was told about storage failing (see [`StorageLog`]).
+    pub storage_log: Arc<Mutex<StorageLog>>,
+}
+
+/// At most one line a minute saying that storage started failing, however often it flaps.
+const STORAGE_LOG_EVERY: Duration = Duration::from_secs(60);
+/// While it goes on failing, a reminder this often.
+const STILL_FAILING_EVERY: Duration = Duration::from_secs(600);
+
+/// Storage failures, as the operator's log tells them: a batch answered 503 because SQLite failed
+/// (a full disk, a read-only file, a broken constraint) said nothing on stderr, only to the
+/// client and `/healthz`. Now a line when storage starts failing (with SQLite's error), a reminder
+/// every [`STILL_FAILING_EVERY`] while it goes on, and a line when a batch is stored again; never
+/// a line per batch, nor anything of a batch or its client (SQLite's errors name tables and
+/// columns, not values).
+#[derive(Debug, Default)]
+pub struct StorageLog {
+    /// Since when batches fail, and how many did; None while they are stored.
+    failing: Option<(Instant, u64)>,
+    /// Whether this failure was said (then its end is said too).
+    said: bool,
+    /// When the last line about a failure was said.
+    said_at: Option<Instant>,
+    /// Failures that began and ended unsaid (within a minute of a line), for the next line.
+    unsaid: u64,
+}
+
+impl StorageLog {
+    /// Takes a batch's storage outcome at `now` (`failed`: storage's error, None: stored), and
+    /// gives the line to write to stderr, if one is due.
+    pub fn note(&mut self, failed: Option<&str>, now: Instant) -> Option<String> {
+        let Some(why) = failed else {
+            let (since, n) = self.failing.take()?;
+            if !std::mem::take(&mut self.said) {
+                self.unsaid += 1;
+                return None;
+            }
+            let secs = now.saturating_duration_since(since).as_secs();
+            return Some(format!("storage works again: batches are stored ({n} refused with 503 over {secs} s)"));
+        };
+        let (since, n) = self.failing.get_or_insert((now, 0));
+        *n += 1;
+        let quiet_for = self.said_at.map(|t| now.saturating_duration_since(t));
+        let why: String = why.chars().take(300).map(|c| if c.is_control() { ' ' } else { c }).collect();
+        let line = if !self.said && quiet_for.is_none_or(|q| q >= STORAGE_LOG_EVERY) {
+            self.said = true;
+            let earlier = match std::mem::take(&mut self.unsaid) {
+                0 => String::new(),
+                k => format!(" ({k} shorter failures in the last minutes not logged)"),
+            };
+            format!("storage failing: batches are answered 503 until it works again{earlier}: {why}")
+        } else if self.said && quiet_for.is_some_and(|q| q >= STILL_FAILING_EVERY) {
+            let secs = now.saturating_duration_since(*since).as_secs();
+            format!("storage still failing: {n} batches refused with 503 over {secs} s: {why}")
+        } else {
+            return None;
+        };
+        self.said_at = Some(now);
+        Some(line)
+    }
 }
 
 /// How long a batch storage failed makes `/healthz` answer 503 when no batch is stored after it.
@@ -69,6 +130,7 @@ impl AppState {
             admin_token: None,
             retention_days: 0,
             storage_failed: Arc::default(),
+            storage_log: Arc::default(),
         }
     }
 
@@ -406,13 +468,18 @@ async fn post_batch(State(st): State<AppState>, req: Request) -> Response {
             );
         }
     }
-    match &result {
-        Ok(_) => *st.storage_failed.lock().unwrap_or_else(|e| e.into_inner()) = None,
-        Err(IngestError::Unavailable(why)) => {
-            *st.storage_failed.lock().unwrap_or_else(|e| e.into_inner()) =
-                Some((std::time::Instant::now(), why.clone()))
+    let stored = match &result {
+        Ok(_) => Some(None),
+        Err(IngestError::Unavailable(why)) => Some(Some(why.as_str())),
+        Err(_) => None,
+    };
+    if let Some(failed) = stored {
+        let now = Instant::now();
+        *st.storage_failed.lock().unwrap_or_else(|e| e.into_inner()) = failed.map(|why| (now, why.to_string()));
+        let line = st.storage_log.lock().unwrap_or_else(|e| e.into_inner()).note(failed, now);
+        if let Some(line) = line {
+            eprintln!("touchpoint-collector: {line}");
         }
-        Err(_) => {}
     }
     let (mut resp, cors) = match result {
         Ok(done) => (Json(done.answer).into_response(), done.cors_origin),
@@ -510,5 +577,32 @@ mod tests {
         }
         assert_eq!(told.lock().unwrap().len(), TOLD_MAX);
         assert!(!first_refusal(&told, "https://late.example", "shop"), "bounded");
+    }
+
+    #[test]
+    fn storage_failures_are_said_when_they_start_and_end_at_most_once_a_minute() {
+        let mut log = StorageLog::default();
+        let t0 = Instant::now();
+        let at = |secs: u64| t0 + Duration::from_secs(secs);
+        assert_eq!(log.note(None, at(0)), None, "stored, nothing to say");
+        let line = log.note(Some("sqlite: database or disk is full"), at(1)).unwrap();
+        assert!(line.starts_with("storage failing") && line.ends_with("database or disk is full"), "{line}");
+        for s in 2..30 {
+            assert_eq!(log.note(Some("sqlite: database or disk is full"), at(s)), None, "once, not per batch");
+        }
+        let line = log.note(None, at(31)).unwrap();
+        assert!(line.contains("29 refused") && line.contains("over 30 s"), "{line}");
+        // Flapping within the minute: unsaid, and counted in the next line.
+        assert_eq!(log.note(Some("e"), at(40)), None);
+        assert_eq!(log.note(None, at(41)), None);
+        assert_eq!(log.note(Some("e"), at(50)), None);
+        // Still failing past the minute: said then.
+        let line = log.note(Some("e\nx"), at(61)).unwrap();
+        assert!(line.contains("1 shorter failures") && line.ends_with("e x"), "{line}");
+        // A reminder every ten minutes while it goes on.
+        assert_eq!(log.note(Some("e"), at(600)), None);
+        let line = log.note(Some("e"), at(661)).unwrap();
+        assert!(line.starts_with("storage still failing: 4 batches refused"), "{line}");
+        assert!(log.note(None, at(662)).unwrap().starts_with("storage works again"));
     }
 }

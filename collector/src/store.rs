@@ -69,6 +69,10 @@ pub const MAX_GROUP_EVENTS: usize = 10_000;
 /// 19 had no Core Web Vitals' counts in `sessions` (the channels' vitals): their columns are
 /// added, the sessions' two indexes made again with them, and filled from each session's stored
 /// page_leave events.
+///
+/// A database of a later version is refused (see [`Store::init`]), and the backfills chosen by
+/// version count from nothing rather than add (`aggregate::fill_device_counts` and the others):
+/// a database stamped with an older version by an older collector runs them again.
 const SCHEMA_VERSION: i64 = 19;
 
 const SCHEMA: &str = "
@@ -119,6 +123,8 @@ pub enum StoreError {
     Io(std::io::Error),
     /// The blocking task running a store call, or the writer thread, panicked or stopped.
     Task(String),
+    /// The database is not ours to open: another collector has it, or a newer version wrote it.
+    Refused(String),
 }
 
 impl fmt::Display for StoreError {
@@ -127,6 +133,7 @@ impl fmt::Display for StoreError {
             StoreError::Sqlite(e) => write!(f, "sqlite: {e}"),
             StoreError::Io(e) => write!(f, "io: {e}"),
             StoreError::Task(e) => write!(f, "store task failed: {e}"),
+            StoreError::Refused(e) => f.write_str(e),
         }
     }
 }
@@ -200,6 +207,9 @@ pub struct Store {
     checkpointer: Option<Checkpointer>,
     /// Set by the checkpointer when the writer should finish a checkpoint (see [`Checkpointer`]).
     wal_restart: Arc<AtomicBool>,
+    /// The lock on `<db>.lock` (see [`lock_database`]). Last, so that it is let go of only after
+    /// every connection above is closed.
+    _lock: Option<std::fs::File>,
 }
 
 /// Where the outcome of one batch goes once it is committed (or failed).
@@ -238,6 +248,8 @@ impl Store {
         if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(StoreError::Io)?;
         }
+        // Before anything is read or migrated: a second collector stops here.
+        let lock = lock_database(path)?;
         // The writer's WAL frames go out in one write per commit (see `walbuf.rs`).
         let writer = match crate::walbuf::register() {
             Some(vfs) => Connection::open_with_flags_and_vfs(path, OpenFlags::default(), vfs)?,
@@ -250,6 +262,7 @@ impl Store {
         reader.busy_timeout(Duration::from_secs(2))?;
         let mut store = Self::start(Arc::new(Mutex::new(writer)), Arc::new(Mutex::new(reader)), tuning, Some(path))?;
         store.checkpointer = Some(Checkpointer::start(path, store.wal_restart.clone())?);
+        store._lock = Some(lock);
         Ok(store)
     }
 
@@ -263,9 +276,25 @@ impl Store {
     }
 
     fn init(mut conn: Connection, sync: Sync) -> Result<Connection, StoreError> {
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        // A newer collector's database: its schema may hold what this version neither knows nor
+        // keeps up to date, and stamping it with our version would make the newer one run its
+        // migrations again over data they already converted. Refused before anything is written.
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::Refused(format!(
+                "the database is at schema version {version}, newer than this collector's ({SCHEMA_VERSION}): \
+                 a newer touchpoint-collector wrote it. Run that version or a later one, or restore the \
+                 backup made before upgrading; this one does not open it"
+            )));
+        }
         // WAL + synchronous=FULL (the default): a commit is on disk (fsynced) before we
         // answer 200, so an acknowledged batch survives a power cut.
         conn.pragma_update(None, "journal_mode", "WAL")?;
+        // Each time the WAL starts over (its first commit after a checkpoint copied all of it),
+        // SQLite cuts the file back to this size; without a limit the file kept the size of the
+        // largest it ever was (up to `WAL_MAX_FRAMES`), idle or not. The checkpointer truncates
+        // it to nothing once the collector is idle (see `Checkpointer`).
+        conn.pragma_update(None, "journal_size_limit", JOURNAL_SIZE_LIMIT)?;
         // What an erasure or the retention deletes is overwritten with zeros, free pages
         // included: a person's erased events must not stay readable in the file's free space.
         // Rows are deleted only there (ingestion inserts and updates), so that is where it costs.
@@ -287,7 +316,6 @@ impl Store {
         // statements, more than rusqlite's default cache holds (16), and an LRU cycled through
         // by more statements than it holds prepares every one of them again.
         conn.set_prepared_statement_cache_capacity(64);
-        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         let has_events: bool = conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events')",
             [],
@@ -462,7 +490,15 @@ impl Store {
             Some(p) => crate::reads::ReadPool::open(p, feed)?,
             None => crate::reads::ReadPool::shared(reader.clone(), feed),
         };
-        Ok(Store { reads, reader, jobs: Some(jobs), writer: Some(handle), checkpointer: None, wal_restart })
+        Ok(Store {
+            reads,
+            reader,
+            jobs: Some(jobs),
+            writer: Some(handle),
+            checkpointer: None,
+            wal_restart,
+            _lock: None,
+        })
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -662,6 +698,9 @@ const RESTART_ROUNDS: usize = 8;
 const RESTART_ROUND_QUICK: Duration = Duration::from_millis(10);
 /// Frames at which the WAL starts over whatever it costs: 1 GiB.
 const WAL_MAX_FRAMES: i64 = 262_144;
+/// With no new frame for this long and all of them copied, the WAL file is truncated to nothing.
+/// Truncating costs the next commit a file that grows again, so not between two close batches.
+const IDLE_TRUNCATE_AFTER: Duration = Duration::from_secs(1);
 
 impl Checkpointer {
     fn start(path: &str, wal_restart: Arc<AtomicBool>) -> Result<Checkpointer, StoreError> {
@@ -672,6 +711,10 @@ impl Checkpointer {
         // The database file, to be flushed from here (see `SYNC_EVERY_FRAMES`).
         let db_file = std::fs::File::open(path).map_err(StoreError::Io)?;
         let mut synced_upto = 0i64;
+        // The WAL as the last checkpoint found it, and since when it has been so (see
+        // `IDLE_TRUNCATE_AFTER`).
+        let mut last = (0i64, 0i64);
+        let mut idle_since = Instant::now();
         let thread = std::thread::Builder::new()
             .name("tp-sqlite-checkpoint".into())
             .spawn(move || {
@@ -714,6 +757,20 @@ impl Checkpointer {
                             }
                             wal_restart.store(true, Ordering::Relaxed);
                         }
+                        // Idle, and every frame copied: the file is truncated, or it would keep
+                        // its size (up to `WAL_MAX_FRAMES`) for as long as no batch comes. Without
+                        // a busy handler: a read holding a snapshot (or a batch starting) makes it
+                        // give up at once rather than hold the writer's lock while it waits; it
+                        // is tried again after the next idle stretch.
+                        if (log, copied) != last || log != copied || log <= 0 {
+                            idle_since = Instant::now();
+                        } else if idle_since.elapsed() >= IDLE_TRUNCATE_AFTER {
+                            let _ = conn.busy_timeout(Duration::ZERO);
+                            let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+                            let _ = conn.busy_timeout(Duration::from_secs(2));
+                            idle_since = Instant::now();
+                        }
+                        last = (log, copied);
                     }
                 }
             })
@@ -729,6 +786,44 @@ impl Drop for Checkpointer {
         cv.notify_all();
         if let Some(t) = self.thread.take() {
             let _ = t.join();
+        }
+    }
+}
+
+/// Bytes the WAL file is cut back to when it starts over (see `journal_size_limit` in
+/// [`Store::init`]): 64 MiB.
+const JOURNAL_SIZE_LIMIT: i64 = 64 << 20;
+
+/// Takes the lock that makes a collector the only one on the database at `path`: an exclusive
+/// `flock` on `<path>.lock`, held until the store is dropped (or the process ends).
+///
+/// Why one collector per file: the writer loads the last `events.id` once and gives the next ids
+/// from memory (and keeps the recent message ids in memory too); a second writer on the same file
+/// gives the same ids, and the first then failed every batch on `events.id` for ever. Why this
+/// lock:
+/// - not SQLite's `locking_mode=EXCLUSIVE`: in WAL mode it keeps every other connection out,
+///   this process's own read pool and checkpointer too;
+/// - an OS lock, not a file holding a PID: the kernel lets go of it when the process ends, even
+///   killed or crashed, so no stale lock is ever left to remove by hand;
+/// - on a file of its own, not the database: SQLite's POSIX locks on the database file are let go
+///   of whenever any descriptor of it in the process is closed. The file stays (removing it would
+///   let a collector starting meanwhile lock a file the next one no longer sees).
+fn lock_database(path: &str) -> Result<std::fs::File, StoreError> {
+    let lock_path = format!("{path}.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(StoreError::Io)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Refused(format!(
+            "in use by another touchpoint-collector (it holds {lock_path}): one collector per database \
+             file; stop the other one, or give this one another --db"
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(StoreError::Io(std::io::Error::new(e.kind(), format!("cannot lock {lock_path}: {e}"))))
         }
     }
 }
@@ -890,6 +985,24 @@ fn raw_error(conn: &Connection, rc: std::ffi::c_int) -> rusqlite::Error {
     rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rc), Some(msg.to_string_lossy().into_owned()))
 }
 
+/// The last `events.id` ever given: above every stored id, also those of erased rows (see
+/// `privacy.rs`). (A read-only database of an older version has no `meta`.)
+fn last_given_id(c: &Connection) -> rusqlite::Result<i64> {
+    c.query_row(
+        "SELECT max(COALESCE((SELECT MAX(id) FROM events), 0),
+                    COALESCE((SELECT value FROM meta WHERE key = 'id_floor'), 0))",
+        [],
+        |r| r.get(0),
+    )
+    .or_else(|_| c.query_row("SELECT COALESCE(MAX(id), 0) FROM events", [], |r| r.get(0)))
+}
+
+/// Whether an insert failed because an `events.id` it gave is already in the file.
+fn id_taken(e: &StoreError) -> bool {
+    matches!(e, StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, Some(msg)))
+        if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY && msg.ends_with("events.id"))
+}
+
 /// How often the writer looks whether a merge's ids are sorted, when no batch comes.
 const MERGE_POLL: Duration = Duration::from_millis(2);
 /// After a merge chunk failed, try again after this.
@@ -1023,16 +1136,7 @@ impl Writer {
                 .query_map([upto], |r| r.get::<_, String>(0))?
                 .map(|r| r.map(Arc::from))
                 .collect::<Result<HashSet<Arc<str>, RandomState>, _>>()?;
-            // Above every id ever given, also those of erased rows (see `privacy.rs`).
-            // (A read-only database of an older version has no `meta`.)
-            let last_id: i64 = c
-                .query_row(
-                    "SELECT max(COALESCE((SELECT MAX(id) FROM events), 0),
-                                COALESCE((SELECT value FROM meta WHERE key = 'id_floor'), 0))",
-                    [],
-                    |r| r.get(0),
-                )
-                .or_else(|_| c.query_row("SELECT COALESCE(MAX(id), 0) FROM events", [], |r| r.get(0)))?;
+            let last_id = last_given_id(&c)?;
             // Every id of `seen` into the filter (a read-only database of an older version has
             // no `seen`: then every id is in `recent`).
             let seen: i64 = c.query_row("SELECT COUNT(*) FROM seen", [], |r| r.get(0)).unwrap_or(0);
@@ -1184,9 +1288,35 @@ impl Writer {
         }
     }
 
+    /// [`Writer::commit_once`], once more if the ids it gave were taken already.
+    ///
+    /// `last_id` is loaded when the writer starts and then only kept in memory, so rows another
+    /// process added since (a second collector on the file, which the lock keeps out, or a hand
+    /// edit) took the ids it gives: without this every later batch failed on `events.id` for
+    /// ever. The ids go on after the largest one in the file. (That process's message ids are not
+    /// in `recent`: their events are not known as duplicates until the collector restarts.)
+    fn commit(&mut self, batches: &[&[Event]], with_merge: bool) -> Result<Vec<InsertOutcome>, StoreError> {
+        match self.commit_once(batches, with_merge) {
+            Err(e) if id_taken(&e) => {
+                let reloaded = last_given_id(&lock(&self.conn))?;
+                if reloaded <= self.last_id {
+                    return Err(e);
+                }
+                eprintln!(
+                    "touchpoint-collector: events.id {} was already taken: another process writes to this \
+                     database; ids go on after {reloaded}",
+                    self.last_id + 1
+                );
+                self.last_id = reloaded;
+                self.commit_once(batches, with_merge)
+            }
+            other => other,
+        }
+    }
+
     /// One transaction: the batches, plus a merge chunk if `with_merge`. Memory state changes
     /// only once the commit succeeded.
-    fn commit(&mut self, batches: &[&[Event]], with_merge: bool) -> Result<Vec<InsertOutcome>, StoreError> {
+    fn commit_once(&mut self, batches: &[&[Event]], with_merge: bool) -> Result<Vec<InsertOutcome>, StoreError> {
         let conn = self.conn.clone();
         let mut conn = lock(&conn);
         let merge_chunk = self.tuning.merge_chunk;
@@ -1649,6 +1779,93 @@ mod tests {
         assert_eq!(x, vec![r#"{"messageId":"c"}"#]);
         let none = s.recent(&Query { limit: 10, site: None, event: Some("nope".into()) }).unwrap();
         assert!(none.is_empty());
+    }
+
+    #[test]
+    fn a_second_store_on_the_same_file_is_refused_until_the_first_is_closed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("one.sqlite");
+        let path = path.to_str().unwrap();
+        let first = Store::open(path).unwrap();
+        first.insert_batch(vec![ev("a", "x")]).unwrap();
+        let err = Store::open(path).err().expect("a second store on the same file");
+        assert!(matches!(err, StoreError::Refused(_)), "{err:?}");
+        assert!(err.to_string().contains("in use by another touchpoint-collector"), "{err}");
+        // Refused before it wrote anything: the first goes on storing.
+        assert_eq!(first.insert_batch(vec![ev("b", "x")]).unwrap().accepted, 1);
+        // Inspecting a live file read-only takes no lock.
+        assert_eq!(Store::open_read_only(path).unwrap().count().unwrap(), 2);
+        drop(first);
+        assert_eq!(Store::open(path).unwrap().count().unwrap(), 2);
+    }
+
+    #[test]
+    fn ids_taken_by_another_process_are_skipped_not_failed_on_for_ever() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ids.sqlite");
+        let s = Store::open(path.to_str().unwrap()).unwrap();
+        assert_eq!(s.insert_batch(vec![ev("a", "x")]).unwrap().accepted, 1);
+        // Another writer (by hand: the lock keeps a second collector out) takes the next ids.
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch(
+                "INSERT INTO events (id, message_id, site, type, event, session_id, timestamp, received_at, body)
+                 VALUES (2, 'o1', 'x', 'track', 'click', 's', 't', 1, '{}'), (3, 'o2', 'x', 'track', 'click', 's', 't', 1, '{}');",
+            )
+            .unwrap();
+        // Alone (group of one) and as a group of 17 (the multi-row INSERT).
+        assert_eq!(s.insert_batch(vec![ev("b", "x")]).unwrap().accepted, 1);
+        let many: Vec<Event> = (0..17).map(|i| ev(&format!("c{i}"), "x")).collect();
+        assert_eq!(s.insert_batch(many).unwrap().accepted, 17);
+        assert_eq!(s.count().unwrap(), 21);
+        let c = Connection::open(&path).unwrap();
+        let b: i64 = c.query_row("SELECT id FROM events WHERE message_id = 'b'", [], |r| r.get(0)).unwrap();
+        assert_eq!(b, 4);
+    }
+
+    #[test]
+    fn a_database_of_a_newer_version_is_refused_and_left_as_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.sqlite");
+        let path = path.to_str().unwrap();
+        Store::open(path).unwrap().insert_batch(vec![ev("a", "x")]).unwrap();
+        let newer = SCHEMA_VERSION + 1;
+        Connection::open(path).unwrap().pragma_update(None, "user_version", newer).unwrap();
+        let err = Store::open(path).err().expect("a newer database");
+        assert!(matches!(err, StoreError::Refused(_)), "{err:?}");
+        let msg = err.to_string();
+        assert!(msg.contains(&format!("version {newer}")) && msg.contains(&format!("({SCHEMA_VERSION})")), "{msg}");
+        let c = Connection::open(path).unwrap();
+        assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), newer);
+        // The current version still opens.
+        c.pragma_update(None, "user_version", SCHEMA_VERSION).unwrap();
+        assert_eq!(Store::open(path).unwrap().count().unwrap(), 1);
+    }
+
+    #[test]
+    fn the_wal_is_cut_back_when_it_starts_over_and_truncated_when_idle() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wal.sqlite");
+        let conn = Store::init(Connection::open(&path).unwrap(), Sync::Full).unwrap();
+        let limit: i64 = conn.pragma_query_value(None, "journal_size_limit", |r| r.get(0)).unwrap();
+        assert_eq!(limit, JOURNAL_SIZE_LIMIT);
+        drop(conn);
+        let s = Store::open(path.to_str().unwrap()).unwrap();
+        let wal = dir.path().join("wal.sqlite-wal");
+        for b in 0..20 {
+            let batch: Vec<Event> = (0..50).map(|i| ev(&format!("{b}-{i}"), "x")).collect();
+            s.insert_batch(batch).unwrap();
+        }
+        assert!(std::fs::metadata(&wal).unwrap().len() > 0);
+        // Idle: truncated by the checkpointer (IDLE_TRUNCATE_AFTER), the store still open.
+        let deadline = Instant::now() + IDLE_TRUNCATE_AFTER + Duration::from_secs(5);
+        while std::fs::metadata(&wal).unwrap().len() > 0 {
+            assert!(Instant::now() < deadline, "the WAL was left at {} bytes", std::fs::metadata(&wal).unwrap().len());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        // And the next batch starts it again.
+        assert_eq!(s.insert_batch(vec![ev("after", "x")]).unwrap().accepted, 1);
+        assert_eq!(s.count().unwrap(), 1001);
     }
 
     #[test]

@@ -27,11 +27,15 @@ impl Drop for Server {
 }
 
 fn start(args: &[&str]) -> Server {
+    start_with(args, Stdio::inherit())
+}
+
+fn start_with(args: &[&str], stderr: Stdio) -> Server {
     let mut child = Command::new(BIN)
         .args(["--host", "127.0.0.1", "--port", "0"])
         .args(args)
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(stderr)
         .spawn()
         .unwrap();
     let mut line = String::new();
@@ -184,6 +188,7 @@ fn bad_arguments_exit_2_naming_the_option() {
     for (args, needle) in [
         (&["--port", "nope"][..], "--port"),
         (&["--allow", "shop"][..], "--allow"),
+        (&["--allow", "shop=https://shop.example:99999"][..], "--allow"),
         (&["--rate-limit", "0"][..], "--rate-limit"),
         (&["--frobnicate"][..], "--frobnicate"),
     ] {
@@ -196,4 +201,75 @@ fn bad_arguments_exit_2_naming_the_option() {
     let out = Command::new(BIN).arg("--help").output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("--rate-limit"));
+}
+
+/// One collector per database file: a second one on it stops at once with exit code 1 and says
+/// why (it used to start, and the first then answered every batch 503 on `events.id`). A killed
+/// collector leaves no lock behind. A database of a newer version is refused the same way.
+#[test]
+fn a_second_collector_on_the_same_database_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.sqlite");
+    let db = db.to_str().unwrap();
+    let server = start(&["--db", db]);
+    let out = Command::new(BIN).args(["--host", "127.0.0.1", "--port", "0", "--db", db]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("in use by another touchpoint-collector") && err.contains(db), "{err}");
+    assert!(out.stdout.is_empty(), "it never listened");
+    let r = http(&server.addr, "POST", "/v1/batch", &[], &batch(vec![event("e1", "shop")]));
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(json_of(&r)["accepted"], 1);
+    drop(server); // SIGKILL: the kernel lets go of the lock
+
+    rusqlite::Connection::open(db).unwrap().pragma_update(None, "user_version", 99).unwrap();
+    let out = Command::new(BIN).args(["--host", "127.0.0.1", "--port", "0", "--db", db]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("schema version 99, newer than this collector's (19)"), "{err}");
+    let c = rusqlite::Connection::open(db).unwrap();
+    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 99);
+}
+
+/// A batch that storage fails is said on stderr: one line when it starts failing, with SQLite's
+/// error, one when a batch is stored again; failures again within the minute are not said one by
+/// one. Nothing of the batches or the client is written.
+#[test]
+fn storage_failures_are_logged_once_and_their_end_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.sqlite");
+    let mut server = start_with(&["--db", db.to_str().unwrap()], Stdio::piped());
+    let addr = server.addr.clone();
+    let send = |id: &str| http(&addr, "POST", "/v1/batch", &[], &batch(vec![event(id, "shop")])).status;
+    assert_eq!(send("ok-1"), 200);
+    // Storage fails for some batches (as a full disk would: SQLite refuses the transaction).
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch(
+            "CREATE TRIGGER boom BEFORE INSERT ON events WHEN NEW.message_id LIKE 'bad%'
+             BEGIN SELECT RAISE(FAIL, 'simulated storage failure'); END;",
+        )
+        .unwrap();
+    assert_eq!(send("bad-1"), 503);
+    assert_eq!(send("bad-2"), 503);
+    assert_eq!(send("ok-2"), 200);
+    for id in ["bad-3", "bad-4", "bad-5"] {
+        assert_eq!(send(id), 503);
+    }
+    assert_eq!(send("ok-3"), 200);
+    let _ = server.child.kill();
+    let _ = server.child.wait();
+    let mut err = String::new();
+    server.child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    let lines: Vec<&str> = err.lines().filter(|l| l.contains("storage")).collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(
+        lines[0].starts_with("touchpoint-collector: storage failing") && lines[0].contains("simulated storage failure"),
+        "{err}"
+    );
+    assert!(
+        lines[1].starts_with("touchpoint-collector: storage works again") && lines[1].contains("2 refused"),
+        "{err}"
+    );
+    assert!(!err.contains("bad-") && !err.contains("127.0.0.1"), "{err}");
 }
