@@ -704,8 +704,6 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   var keyAct = null;
   function user(e) {
     lastUser = now();
-    // (Until the key's task ends: its handlers' clicks, see click.)
-    if (e.isTrusted && (e.key === 'Enter' || e.key === ' ')) { keyAct = e.target; setTimeout(function () { keyAct = null; }); }
     act();
     if (!used && !(e.altKey || e.ctrlKey || e.metaKey) && !(Math.abs(e.deltaX) > Math.abs(e.deltaY))) { used = 1; push('j' + US + lastUser + US + 1); }
     userTimer = userTimer || setTimeout(userOn, 500);
@@ -1233,7 +1231,17 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       [P('HTMLMediaElement'), 'play'], [P('HTMLMediaElement'), 'pause'], [P('HTMLElement'), 'click'],
       [P('HTMLInputElement'), 'stepUp'], [P('HTMLInputElement'), 'stepDown']].forEach(function (a) {
       var media = a[0] === P('HTMLMediaElement');
-      wrap(a[0], a[1], function () { if (!(media && moving(this, 10000))) respond('o'); });
+      wrap(a[0], a[1], function () {
+        var e = w.event, el = this;
+        // A key handler clicking on Enter or Space (a custom role=button, as the ARIA practices
+        // show; a field's Enter clicking its search button): the visitor's own click, judged
+        // (see click), no answer to the one before.
+        if (a[1] === 'click' && e && e.isTrusted && e.type === 'keydown' && /^(Enter| )$/.test(e.key)) {
+          keyAct = el;
+          return function () { keyAct = null; };
+        }
+        if (!(media && moving(el, 10000))) respond('o');
+      });
     });
     // A stylesheet the click's own handler rewrites (a theme switched by adoptedStyleSheets or
     // insertRule changes no element): only then, since CSS-in-JS libraries insert rules at any

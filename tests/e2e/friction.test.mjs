@@ -214,6 +214,19 @@ const broken = [
     },
     expect: ['dead_click #custom-dead'],
   },
+  {
+    name: 'a custom role=button that does nothing, Enter pressed on it 4 times',
+    act: async (p) => {
+      await p.evaluate(() => {
+        document.body.insertAdjacentHTML('afterbegin', '<div role="button" tabindex="0" id="custom-rage">Notify me</div>');
+        const b = document.getElementById('custom-rage');
+        b.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); b.click(); } });
+      });
+      await p.focus('#custom-rage');
+      for (let i = 0; i < 4; i++) await p.keyboard.press('Enter');
+    },
+    expect: ['rage_click #custom-rage'],
+  },
   // The browser does not follow a link the page cancelled: nothing answers the click.
   { name: 'a link whose handler cancels it and does nothing else', act: (p) => clickN(p, '#cancelled', 1), expect: ['dead_click #cancelled'] },
   { name: 'a size picker that ignores clicks, rage-clicked', act: (p) => clickN(p, '#size-m', 5), expect: ['rage_click #size-m'] },
