@@ -26,6 +26,12 @@
   var state = {};
   var chart = null, chartKeys = '', funnelChart = null, vitalsChart = null, tagsSig = '', tagsFor = '', tagsAt = 0;
   var inFlight = false, again = false, timer = null;
+  // Where the focus goes once the refresh a row's pick asked for has drawn what it opened:
+  // { id, from } (the heading of the session view or of the sessions list; the table of the row).
+  var focusNext = null;
+  // What the live region (#status) says now: '' nothing, 'error' a failed refresh, 'offline', or
+  // 'note' (back, live switched on or off), and the timer that lets a note go.
+  var statusKind = '', statusTimer = null;
   // For tests and the curious: how many refreshes completed.
   var info = window.__inspector = { refreshes: 0, errors: 0 };
 
@@ -299,6 +305,11 @@
     if (state.type) keys = keys.filter(function (k) { return k === state.type; });
     var data = stepData(ts, keys.map(function (k) { return ts.series[k]; }));
     var box = $('chart');
+    // What the chart shows, for a screen reader (role=img): the count of each type in the range.
+    var total = function (k) { return ts.series[k].reduce(function (a, v) { return a + (v || 0); }, 0); };
+    box.setAttribute('aria-label', 'Friction events by type over time: ' + (keys.length
+      ? keys.map(function (k) { return k + ' ' + fmt(total(k)); }).join(', ') + ' in this range; the leaderboard below lists them by element'
+      : 'no friction in this range'));
     var width = Math.max(300, box.clientWidth || 600);
     var sig = keys.join(',');
     if (chart && chartKeys === sig) { chart.setData(data); return; }
@@ -338,6 +349,15 @@
       });
     };
     var data = stepData(ts, VITALS.map(function (v) { return share(v[0]); }));
+    // What the chart shows, for a screen reader (role=img): each vital's share of good views
+    // over the whole range (rounded down, as the badges).
+    var sum = function (k) { return (ts.series[k] || []).reduce(function (a, v) { return a + (v || 0); }, 0); };
+    box.setAttribute('aria-label', 'Share of page views with a good LCP, INP and CLS over time' +
+      ($('vitals-of').textContent ? ' (' + $('vitals-of').textContent + ')' : '') + '; over the range: ' +
+      VITALS.map(function (v) {
+        var n = sum(v[0] + '_n');
+        return v[1] + ' ' + (n ? Math.floor(sum(v[0] + '_good') * 100 / n) + ' % good' : 'not measured');
+      }).join(', '));
     note.textContent = measured ? '' : failed || 'No web vitals measured in this range.';
     note.hidden = measured;
     // (Nothing to draw: no empty grid above the pages.)
@@ -396,13 +416,57 @@
   // A session's channel as the SDK names it (snake_case); '' when its events carried none.
   function channelName(c) { return c ? String(c).replace(/_/g, ' ') : '(unknown)'; }
 
-  // A table row that is picked by a click or by Enter (focusable), marked when selected.
-  function clickableRow(selected, pick) {
+  // A table row that is picked by a click, or by Enter or Space once focused (Space not scrolling
+  // the page), as a button is. The row picked is marked by its colour and a bar, and for screen
+  // readers by aria-selected and aria-current. `key`: the row's identity (a session id, ...), by
+  // which the focus goes back to it when a refresh draws its table again.
+  function clickableRow(selected, pick, key) {
     var tr = el('tr', 'clickable' + (selected ? ' selected' : ''));
     tr.tabIndex = 0;
+    tr.setAttribute('data-key', key);
+    if (selected) { tr.setAttribute('aria-selected', 'true'); tr.setAttribute('aria-current', 'true'); }
     tr.addEventListener('click', pick);
-    tr.addEventListener('keydown', function (e) { if (e.key === 'Enter') pick(); });
+    tr.addEventListener('keydown', function (e) {
+      if ((e.key !== 'Enter' && e.key !== ' ') || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+      e.preventDefault();
+      // (A key held down: one pick, not a row picked and let go again at each repeat.)
+      if (!e.repeat) pick();
+    });
     return tr;
+  }
+
+  // After a row's pick: the focus to what it opened, once drawn (`id`: a heading).
+  function focusAfter(id, tr) {
+    focusNext = { id: id, from: tr.closest('table') || document.body };
+  }
+
+  // The row of a table that has the focus, by its identity and place, before a refresh draws
+  // the tables again (emptied, the row focused is gone and the focus falls to the page).
+  function focusedRow() {
+    var a = document.activeElement, tr = a && a.closest ? a.closest('tbody tr[data-key]') : null;
+    if (!tr) return null;
+    var rows = [].slice.call(tr.parentNode.querySelectorAll('tr[data-key]'));
+    return { tbody: tr.parentNode, key: tr.getAttribute('data-key'), index: rows.indexOf(tr) };
+  }
+
+  // ... and back to the row of the same identity once drawn (or the one in its place when it is
+  // no longer listed), without scrolling: a keyboard or screen reader user stays where they were.
+  function refocus(f) {
+    var a = document.activeElement;
+    if (!f || (a && a !== document.body && a !== document.documentElement)) return;
+    var rows = [].slice.call(f.tbody.querySelectorAll('tr[data-key]'));
+    var to = rows.filter(function (tr) { return tr.getAttribute('data-key') === f.key; })[0] ||
+      rows[Math.min(f.index, rows.length - 1)];
+    if (to) to.focus({ preventScroll: true });
+  }
+
+  // The focus moved to what a pick opened, if it is still where the pick left it (on the row's
+  // table, or fallen to the page when the table was drawn again); otherwise given back to its row.
+  function moveFocus(to, kept) {
+    var target = to && $(to.id), a = document.activeElement;
+    var still = target && (!a || a === document.body || a === document.documentElement || to.from.contains(a));
+    if (still && !target.closest('[hidden]')) target.focus();
+    else refocus(kept);
   }
 
   // The sessions listed are picked one way at a time: a channel, a leaderboard element or a
@@ -424,12 +488,16 @@
     tbody.textContent = '';
     $('channel-goal').textContent = 'Reached ' + ch.goal;
     $('seg-name').textContent = SEGMENTS[by].title;
+    document.querySelector('button.csv[data-table="channel-list"]').setAttribute('aria-label', 'Download the ' + SEGMENTS[by].plural + ' as CSV');
     if (!ch.channels.length) { emptyRow(tbody, 9, 'No sessions in this range.'); return; }
     ch.channels.forEach(function (c) {
       var name = c[by];
       // (Picked again: none picked, the most recent sessions listed again.)
       var picked = state.by === by && state.channel === name;
-      var tr = clickableRow(picked, function () { listBy(function () { if (!picked) state.channel = name; }); });
+      var tr = clickableRow(picked, function () {
+        if (!picked) focusAfter('h-sessions', tr);
+        listBy(function () { if (!picked) state.channel = name; });
+      }, by + ':' + name);
       tr.setAttribute('data-' + by, name);
       cell(tr, segmentName(by, name));
       segmentFigures(tr, c);
@@ -514,7 +582,7 @@
         syncForm();
         writeUrl(true);
         refresh();
-      });
+      }, p.path);
       tr.setAttribute('data-path', p.path);
       cell(tr, p.path || '(no path)').className = 'sel';
       cell(tr, fmt(p.views), 'n');
@@ -571,8 +639,9 @@
     fr.rows.forEach(function (r) {
       var selected = state.elType === r.type && state.elPath === r.path && (state.elSel || '') === r.selector;
       var tr = clickableRow(selected, function () {
+        if (!selected) focusAfter('h-sessions', tr);
         listBy(function () { if (!selected) { state.elType = r.type; state.elPath = r.path; state.elSel = r.selector; } });
-      });
+      }, [r.type, r.path, r.selector].join('\n'));
       tr.setAttribute('data-type', r.type);
       tr.setAttribute('data-selector', r.selector);
       var t = cell(tr, ''); t.appendChild(el('span', 'badge friction', r.type));
@@ -602,7 +671,12 @@
       ' (click a session for its journey' + (state.elType || state.channel !== null ? '; the row picked again: the most recent' : '') + ')';
     if (!list.sessions.length) { emptyRow(tbody, 11, 'No sessions in this range.'); return; }
     list.sessions.forEach(function (s) {
-      var tr = clickableRow(s.sessionId === state.session, function () { state.session = s.sessionId; writeUrl(true); refresh(); });
+      var tr = clickableRow(s.sessionId === state.session, function () {
+        focusAfter('h-session', tr);
+        state.session = s.sessionId;
+        writeUrl(true);
+        refresh();
+      }, s.sessionId);
       tr.setAttribute('data-session', s.sessionId);
       // (Shortened on screen; whole in the tooltip and the CSV, where it is looked up again.)
       var id = cell(tr, ''); id.appendChild(el('code', '', s.sessionId.slice(0, 13)));
@@ -719,12 +793,29 @@
 
   // --- refresh --------------------------------------------------------------------------------
 
+  // The live region says what changed for the reader (a refresh failed, offline, back, live on
+  // or off), once: the same text again is not written (nor read out again at every poll). A note
+  // goes after a while, silently.
+  function say(text, kind) {
+    clearTimeout(statusTimer);
+    statusKind = kind || '';
+    var s = $('status');
+    s.className = kind === 'error' || kind === 'offline' ? 'error' : '';
+    if (s.textContent !== text) s.textContent = text;
+    if (kind === 'note') {
+      statusTimer = setTimeout(function () { if (statusKind === 'note') { statusKind = ''; $('status').textContent = ''; } }, 15000);
+    }
+  }
+
   // A change made while a refresh is in flight (a filter picked, a row clicked) is refreshed for
   // right after it: that refresh read the filters as they were.
   function refresh() {
     if (inFlight) { again = true; return Promise.resolve(); }
     inFlight = true;
     again = false;
+    // (A pick made while a refresh was in flight: for the refresh after it, which draws it.)
+    var moveTo = focusNext;
+    focusNext = null;
     var b = base();
     var dev = state.device;
     var frictionParams = { site: b.site, from: b.from, to: b.to, type: state.type, path: state.path, tag: state.tag, device: dev, limit: 50 };
@@ -762,6 +853,7 @@
       own(api('/api/timeseries', { site: b.site, from: b.from, to: b.to, metric: 'vitals', path: state.path, tag: state.tag, device: dev })),
     ];
     return Promise.all(jobs).then(function (r) {
+      var kept = focusedRow();
       renderOverview(r[0]);
       renderChart(r[1]);
       renderFunnel(r[2]);
@@ -774,15 +866,17 @@
       renderVitals(r[10].failed ? { buckets: [], series: {} } : r[10], failed(r[10]));
       if (r[8]) { tagsFor = b.site + '|' + rangeKey(); tagsAt = Date.now(); renderTags(r[8]); }
       sitesOffered(r[6].bySite || {}).forEach(function (s) { addOption($('f-site'), s); });
-      $('status').className = '';
-      $('status').textContent = 'updated ' + new Date().toLocaleTimeString('en-GB') + (polling() ? ' · live' : '');
+      moveFocus(moveTo, kept);
+      // (Not in the live region: a screen reader read it out at every poll.)
+      $('updated').textContent = 'updated ' + new Date().toLocaleTimeString('en-GB') + (polling() ? ' · live' : '');
+      if (statusKind === 'error' || statusKind === 'offline') say('Updated again: the figures are current.', 'note');
       document.body.classList.remove('stale');
       info.refreshes++;
     }).catch(function (e) {
       info.errors++;
       var msg = String(e.message || e);
-      $('status').className = 'error';
-      $('status').textContent = msg;
+      // (Offline: that, rather than each read's "Failed to fetch".)
+      if (!(statusKind === 'offline' && navigator.onLine === false)) say(msg, 'error');
       // What is on screen is of the filters before: greyed, so that it is not read as an answer.
       document.body.classList.add('stale');
       // The collector counts a long range for the first time in the background (a few seconds
@@ -843,7 +937,12 @@
     $('f-path').value = state.path;
     state.type = $('f-type').value;
     state.device = $('f-device').value;
+    var wasLive = state.live;
     state.live = $('f-live').checked;
+    if (state.live !== wasLive) {
+      say(!state.live ? 'Live off: the figures are updated when a filter changes.'
+        : polling() ? 'Live: the figures are updated every 5 seconds.' : 'Live, but the days picked are past: nothing new comes into them.', 'note');
+    }
     writeUrl(true);
     schedule();
     refresh();
@@ -892,6 +991,8 @@
     });
     window.addEventListener('popstate', function () { readUrl(); syncForm(); schedule(); refresh(); });
     document.addEventListener('visibilitychange', function () { if (!document.hidden && polling()) refresh(); });
+    window.addEventListener('offline', function () { say('Offline: the figures shown are not updated until the connection is back.', 'offline'); });
+    window.addEventListener('online', function () { say('Back online: updating.', 'note'); refresh(); });
     schedule();
     refresh();
   }

@@ -585,6 +585,151 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   assert.deepEqual(errors, []);
 });
 
+// A keyboard and screen reader user (an accessibility QA's findings): a live refresh drew the
+// tables again and the focused row's focus fell to the page every 5 s; a row opened by Enter
+// left the focus on the page; the row picked was marked by its colour alone, and Space did not
+// pick it; the live region read out "updated 16:52:28 · live" at every poll; the CSV buttons
+// were all named "CSV" and the charts had no text.
+test('keyboard and screen reader: focus kept across a live refresh and moved to what a row opens, the row picked marked, refreshes silent, buttons and charts named', T, async (t) => {
+  const own = await startCollector(['--inspector', path.join(root, 'collector/inspector'),
+    '--uplot', path.join(root, 'node_modules/uplot/dist')]);
+  t.after(() => own.stop());
+  const r = await fetch(`${own.url}/v1/batch`, { method: 'POST', body: JSON.stringify({ sentAt: new Date().toISOString(), batch: [
+    ev('sess-one', 'page_view', 40, '/'),
+    fr('sess-one', 'dead_click', 39, '/product.html', CHIP),
+    ev('sess-one', 'page_leave', 38, '/', { category: 'touchpoint', path: '/', engaged_ms: 5000, lcp_ms: 1200, cls_milli: 50, inp: 'good' }),
+    ev('sess-two', 'page_view', 20, '/product.html'),
+    fr('sess-two', 'rage_click', 19, '/product.html', CHIP, { count: 4 }),
+    fr('sess-two', 'dead_click', 19, '/product.html', CHIP),
+  ] }) });
+  assert.equal((await r.json()).accepted, 6);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 700 } });
+  t.after(() => context.close());
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${own.url}/inspector?range=1h`);
+  await page.waitForFunction(() => window.__inspector && window.__inspector.refreshes >= 1, null, { timeout: 60_000 });
+  const refreshes = () => page.evaluate(() => window.__inspector.refreshes + window.__inspector.errors);
+  // Two refreshes more than now: one at least began and ended after this.
+  const twoRefreshes = async (what) => { const from = await refreshes(); await waitFor(what, async () => (await refreshes()) >= from + 2); };
+  // The element focused: a row by its identity (and whether it is the node marked `old`), a heading by its id.
+  const focused = () => page.evaluate(() => {
+    const a = document.activeElement;
+    return a === document.body ? 'body' : a.dataset.key !== undefined ? `row ${a.dataset.key}${a.old ? ' (old)' : ''}` : `#${a.id}`;
+  });
+
+  // (e) Each CSV button names its table; each chart has a text alternative, its figures.
+  for (const name of ['Download the channels as CSV', 'Download the pages as CSV', 'Download the friction leaderboard as CSV',
+    'Download the sessions as CSV']) assert.equal(await page.getByRole('button', { name, exact: true }).count(), 1, name);
+  assert.equal(await page.locator('button.csv').count(), 4);
+  await page.selectOption('#seg-by', 'device');
+  await waitFor('the devices\' CSV button named', async () =>
+    (await page.getByRole('button', { name: 'Download the devices as CSV', exact: true }).count()) === 1);
+  await page.selectOption('#seg-by', 'channel');
+  await waitFor('the channels again', async () => (await page.locator('#channel-list tbody tr[data-channel]').count()) === 2);
+  await waitFor('the friction chart described', async () => (await page.getByRole('img', {
+    name: 'Friction events by type over time: dead_click 2, rage_click 1 in this range; the leaderboard below lists them by element',
+    exact: true }).count()) === 1);
+  assert.equal(await page.getByRole('img', { name: /^Bar chart of the sessions at each step of the funnel; the table below lists/ }).count(), 1);
+  await waitFor('the vitals chart described', async () => (await page.getByRole('img', {
+    name: 'Share of page views with a good LCP, INP and CLS over time; over the range: LCP 100 % good, INP 100 % good, CLS 100 % good',
+    exact: true }).count()) === 1);
+
+  // (d) A routine refresh writes the time in a line that is not read out, never in the live region.
+  await page.evaluate(() => {
+    window.__statusChanges = 0;
+    new MutationObserver((m) => { window.__statusChanges += m.length; })
+      .observe(document.getElementById('status'), { childList: true, characterData: true, subtree: true });
+  });
+  assert.equal(await page.getAttribute('#status', 'role'), 'status');
+  assert.equal(await page.locator('#updated[aria-live], #updated[role]').count(), 0);
+  const updated = await page.textContent('#updated');
+  assert.match(updated, /^updated \d\d:\d\d:\d\d · live$/);
+  await twoRefreshes('two live refreshes');
+  await waitFor('the time updated', async () => (await page.textContent('#updated')) !== updated);
+  assert.equal(await page.evaluate(() => window.__statusChanges), 0, 'the live region was not written');
+  assert.equal(await page.textContent('#status'), '');
+  // ... what changes is said there: live switched off and on, a failed refresh, and back.
+  await page.focus('#f-live');
+  await page.keyboard.press('Space');
+  await waitFor('live off said', async () => /^Live off/.test(await page.textContent('#status')));
+  await page.keyboard.press('Space');
+  await waitFor('live on said', async () => /^Live: the figures are updated every 5 seconds/.test(await page.textContent('#status')));
+  await page.route(/\/api\/overview\?/, (route) => route.fulfill({ status: 500, contentType: 'application/json', body: '{"error":"down for a test"}' }));
+  await waitFor('the failure said', async () => (await page.textContent('#status')) === '/api/overview: down for a test' &&
+    (await page.getAttribute('#status', 'class')) === 'error');
+  const changes = await page.evaluate(() => window.__statusChanges);
+  await twoRefreshes('two failed refreshes');
+  assert.equal(await page.evaluate(() => window.__statusChanges), changes, 'the same failure is not written (read out) again at each poll');
+  await page.unroute(/\/api\/overview\?/);
+  await waitFor('the recovery said', async () => (await page.textContent('#status')) === 'Updated again: the figures are current.' &&
+    (await page.getAttribute('#status', 'class')) === '');
+  // Offline and back (rather than each read's "Failed to fetch").
+  await context.setOffline(true);
+  await waitFor('offline said', async () => /^Offline: /.test(await page.textContent('#status')));
+  await twoRefreshes('two polls offline');
+  assert.match(await page.textContent('#status'), /^Offline: /);
+  await context.setOffline(false);
+  await waitFor('back online said', async () => /^Back online/.test(await page.textContent('#status')));
+
+  // (a) A focused row keeps the focus across a live refresh (the row drawn again, found by its
+  // identity), and the page does not scroll.
+  const row = '#session-list tbody tr[data-session="sess-one"]';
+  await page.focus(row);
+  await page.$eval(row, (tr) => { tr.old = true; });
+  const scrolled = await page.evaluate(() => window.scrollY);
+  assert.ok(scrolled > 0, 'the sessions are below the fold');
+  await twoRefreshes('two live refreshes');
+  assert.equal(await focused(), 'row sess-one', 'the focus on the same session\'s row, drawn again');
+  assert.equal(await page.evaluate(() => window.scrollY), scrolled);
+  // ... and a leaderboard row by its element.
+  await page.focus('#leaderboard tbody tr[data-type="rage_click"]');
+  await twoRefreshes('two live refreshes');
+  assert.equal(await focused(), `row rage_click\n/product.html\n${CHIP}`);
+
+  // (b) Enter on a session's row: its journey, the focus on its heading; (c) the row marked picked.
+  await page.press(row, 'Enter');
+  await waitFor('the focus on the session view', async () => (await focused()) === '#h-session');
+  assert.equal(await page.textContent('#session-id'), 'sess-one');
+  assert.equal(await page.isVisible('#session'), true);
+  assert.equal(await page.getAttribute('#h-session', 'tabindex'), '-1');
+  await waitFor('the row picked marked', async () => (await page.getAttribute(row, 'aria-selected')) === 'true');
+  assert.equal(await page.locator('#session-list tbody tr[aria-selected="true"]').count(), 1);
+  // Space picks a row as Enter does, and does not scroll the page (its default prevented).
+  await page.evaluate(() => {
+    window.__spaces = [];
+    window.addEventListener('keydown', (e) => { if (e.key === ' ') window.__spaces.push(e.defaultPrevented); });
+  });
+  await page.focus('#session-list tbody tr[data-session="sess-two"]');
+  await page.keyboard.press('Space');
+  await waitFor('sess-two opened by Space', async () => (await page.textContent('#session-id')) === 'sess-two' &&
+    (await focused()) === '#h-session');
+  await waitFor('sess-two marked picked', async () =>
+    (await page.$$eval('#session-list tbody tr[aria-selected="true"]', (trs) => trs.map((tr) => tr.dataset.session))).join() === 'sess-two');
+  assert.equal(await page.getAttribute(row, 'aria-current'), null);
+  assert.deepEqual(await page.evaluate(() => window.__spaces), [true]);
+  // A leaderboard row (and a channel's) opens its sessions: the focus on the sessions' heading.
+  await page.press('#leaderboard tbody tr[data-type="rage_click"]', 'Enter');
+  await waitFor('the sessions of the element, focused', async () => (await focused()) === '#h-sessions' &&
+    (await page.$$eval('#session-list tbody tr', (trs) => trs.map((tr) => tr.dataset.session))).join() === 'sess-two');
+  await waitFor('the element marked picked', async () =>
+    (await page.getAttribute('#leaderboard tbody tr[data-type="rage_click"]', 'aria-selected')) === 'true');
+  await page.focus('#channel-list tbody tr[data-channel="email"]');
+  await page.keyboard.press('Space');
+  await waitFor('the sessions of the channel, focused', async () => (await focused()) === '#h-sessions' &&
+    (await page.$$eval('#session-list tbody tr', (trs) => trs.map((tr) => tr.dataset.session))).join() === 'sess-one');
+  await waitFor('the channel marked picked', async () =>
+    (await page.getAttribute('#channel-list tbody tr[data-channel="email"]', 'aria-selected')) === 'true');
+  assert.equal(await page.locator('#leaderboard tbody tr[aria-selected]').count(), 0, 'the element let go');
+  // A page's row narrows the panels in place: the focus stays on it (drawn again), now picked.
+  await page.press('#page-list tbody tr[data-path="/product.html"]', 'Enter');
+  await waitFor('the page picked, its row focused', async () =>
+    (await page.getAttribute('#page-list tbody tr[data-path="/product.html"]', 'aria-selected')) === 'true' &&
+    (await focused()) === 'row /product.html');
+  assert.deepEqual(errors, []);
+});
+
 // The collector answers 429 past its reads per client IP and second (50 by default): a team behind
 // one office address, or several inspector tabs opened at once, each refresh a dozen reads. A
 // read answered 429 is asked again after its Retry-After, not shown as a failed refresh (every
