@@ -1572,6 +1572,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // the page reports itself (touchpoint('page')) begins then: its first screen's depth is
     // read after it (a record handed over in the next task, after the call).
     sync: function (name) {
+      // A back or forward whose popstate the page heard first (its own listener, added before
+      // the loader's, calling touchpoint()): the route goes first, or the call was stamped with
+      // the view left and came before its page_leave.
+      if (location.href !== lastHref) route('b');
       if (queue.length) drain(true);
       if (name === 'page') { maxDepth = used = 0; queue.push(rec('d', now(), depth(0), 1)); later(); }
     },

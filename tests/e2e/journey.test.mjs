@@ -422,6 +422,31 @@ function go() {
   assert.deepEqual([v.properties.name, v.context.page.path], ['hero_offer', '/late/offer']);
 });
 
+// The page's own popstate listener, added before the loader's, reports the view it renders:
+// its call comes after the route's page_view, with the view's URL (it came before the old view's
+// page_leave, stamped with the old URL).
+test('a call from the page\'s own popstate listener, heard before the loader\'s: after the back_forward page view, with its URL', T, async (t) => {
+  const site = 'journey-own-popstate';
+  const page = await spaPage(t, site, '/pop', `<!doctype html><html><head><meta charset="utf-8"><title>List</title>
+<script>
+window.touchpoint = window.touchpoint || function () { (touchpoint.q = touchpoint.q || []).push(arguments); };
+addEventListener('popstate', function () { touchpoint('track', 'route_rendered', { search: location.search }); });
+</script>__SNIPPET__</head><body><main>list</main></body></html>`);
+  await page.evaluate(() => history.pushState({}, '', '/pop?v=1'));
+  await page.evaluate(() => touchpoint('flush'));
+  await eventsUntil(site, 'page_view');
+  await page.goBack({ waitUntil: 'commit' });
+  await waitFor('back on /pop', () => page.evaluate(() => location.search === ''));
+  await page.evaluate(() => touchpoint('flush'));
+  const ev = await eventsUntil(site, 'route_rendered');
+  const names = ev.map((e) => `${e.event} ${e.properties.navigation || ''}`.trim());
+  const at = names.indexOf('route_rendered');
+  assert.ok(at > names.indexOf('page_view back_forward') && names.indexOf('page_view back_forward') >= 0, JSON.stringify(names));
+  const r = ev[at];
+  assert.equal(r.properties.search, '');
+  assert.equal(new URL(r.context.page.url).search, '', r.context.page.url);
+});
+
 // A single-page app routed by the Navigation API: its links' navigate events are intercepted, and
 // the URL changes without pushState (the router renders the view in the intercept's handler).
 // Before, Touchpoint saw none of these route changes: one page view for the whole visit, every

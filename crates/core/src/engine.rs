@@ -607,21 +607,30 @@ impl Engine {
         self.env.context = c;
     }
 
+    /// Where a new session came from, for the context of its every event: at its first event,
+    /// which may come before its page view (an `identify` queued before the SDK loaded). From
+    /// the page's referrer, or for a session that began on a later route of this page (after 30
+    /// idle minutes), nothing but the URL.
+    fn attribute(&mut self) {
+        if self.session_fresh && self.session.channel.is_empty() {
+            let page = &self.env.page;
+            let referrer = if self.page_views == 0 { page.referrer.as_str() } else { "" };
+            let (url, referrer) = attribution::landing(&page.url, referrer);
+            self.session.channel = attribution::channel(url, referrer).into();
+            self.session.campaign = attribution::campaign(url);
+            self.set_context();
+        }
+    }
+
     /// Captures a page view of `self.env.page` and starts its journey state.
     fn page_view(&mut self, now: u64, how: &str, extra: &str, previous_path: String, depth: u8) {
         let page = self.env.page.clone();
         if self.session.over(now) {
             self.new_session(now);
         }
-        // Where the visitor came from: the page's referrer, or for a session that began on a
-        // later route of this page (after 30 idle minutes), nothing but the URL.
+        self.attribute();
         let referrer = if self.page_views == 0 { page.referrer.as_str() } else { "" };
         let (url, referrer) = attribution::landing(&page.url, referrer);
-        if self.session_fresh && self.session.channel.is_empty() {
-            self.session.channel = attribution::channel(url, referrer).into();
-            self.session.campaign = attribution::campaign(url);
-            self.set_context();
-        }
         let mut o = journey::touchpoint().str("navigation", how);
         if !previous_path.is_empty() {
             o = o.str("previous_path", &previous_path);
@@ -1170,6 +1179,7 @@ impl Engine {
                 self.new_session(now);
                 self.set_context();
             }
+            self.attribute();
             self.session.last = now;
             // Written again every few minutes of activity, not only at page views and hides: a
             // tab opened from a single-page app used for half an hour without a route change

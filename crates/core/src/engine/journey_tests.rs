@@ -631,6 +631,22 @@ fn a_campaign_landing_accepted_on_the_next_page_is_still_the_campaigns() {
     assert!(ev[0].contains(r#""channel":"email","source":"mail""#), "{}", ev[0]);
 }
 
+/// An `identify` queued before the SDK loaded comes before the page view: the session's first
+/// event carries its channel and campaign too (a warehouse counting purchases by campaign per
+/// event lost it).
+#[test]
+fn the_sessions_first_event_before_its_page_view_carries_the_attribution() {
+    let url = "https://shop.test/?utm_source=google&utm_medium=cpc&utm_campaign=xmas";
+    let mut v = Visit::granted(url, "https://www.google.com/");
+    v.at(0, identify("c-77", "{}"));
+    v.page(url);
+    let ev = v.events();
+    assert_eq!(field(&ev[0], "\"event\":\""), "identify");
+    for e in &ev[..2] {
+        assert!(e.contains(r#""channel":"paid_search","source":"google","medium":"cpc","campaign":"xmas""#), "{e}");
+    }
+}
+
 #[test]
 fn a_session_ends_after_thirty_idle_minutes() {
     let mut v = Visit::granted("https://shop.test/", "");
