@@ -1132,10 +1132,16 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // aria-label="Close", Bootstrap's data-bs-dismiss), a step's Back, a <form method=dialog>'s
   // cancel. Its form leaves the view as a completed step does, but was abandoned. Told by its
   // label (the whole label, in English, French, German, Spanish, Italian or Dutch) or its value.
-  var DISMISS = /^(cancel|close|dismiss|back|no thanks|not now|x|\u00d7|\u2715|\u2716|annuler|fermer|retour|abbrechen|schlie(\u00df|ss)en|zur\u00fcck|cancelar|cerrar|volver|annulla|chiudi|indietro|annuleren|sluiten|terug)$/i;
+  // (Its whitespace collapsed, NFC: `No&nbsp;thanks`, a line break in the source, a decomposed
+  // ü; a close icon before or after the word: `× Fermer`, a visually hidden word after a ×.)
+  var DISMISS = /^[\u00d7\u2715\u2716]? ?(cancel|close|dismiss|back|no,? thanks|not now|x|\u00d7|\u2715|\u2716|annuler|fermer|retour|non merci|pas maintenant|abbrechen|abbruch|schlie(\u00df|\u1e9e|ss)en|zur\u00fcck|nein,? danke|nicht jetzt|cancelar|cerrar|volver|no,? gracias|ahora no|annulla(re)?|chiudi(re)?|indietro|no,? grazie|non ora|annuleer|annuleren|sluiten|terug|nee,? bedankt|niet nu|fechar|anuluj|zamknij|(i|\u0130)ptal|kapat|\u043e\u0442\u043c\u0435\u043d\u0430|\u0437\u0430\u043a\u0440\u044b\u0442\u044c|\u30ad\u30e3\u30f3\u30bb\u30eb|\u9589\u3058\u308b|\u53d6\u6d88|\u5173\u95ed|\u95dc\u9589|\u0625\u0644\u063a\u0627\u0621|\u0625\u063a\u0644\u0627\u0642|\u05d1\u05d9\u05d8\u05d5\u05dc|\u05e1\u05d2\u05d5\u05e8) ?[\u00d7\u2715\u2716]?$/i;
+  function dismissive(t) {
+    t = (t || '').replace(/\s+/g, ' ').trim();
+    return DISMISS.test(t.normalize ? t.normalize() : t);
+  }
   function dismisses(el) {
     return el.hasAttribute('data-dismiss') || el.hasAttribute('data-bs-dismiss') ||
-      DISMISS.test((el.getAttribute('aria-label') || el.textContent || '').trim()) || DISMISS.test(el.value);
+      dismissive(el.getAttribute('aria-label') || el.textContent) || dismissive(el.value);
   }
   function formOn() {
     if (formGo && started && started.has(formGo) && now() < goBy) submitted(formGo);

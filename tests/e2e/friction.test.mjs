@@ -1061,6 +1061,13 @@ for (const c of [
     typed: askTyped, press: '#ask-cancel', done: askClosed, friction: ['form_abandon'], forms: ['form_abandon ask', 'form_start ask'] },
   { what: 'broken: the same modal closed by its close button (x, aria-label="Close")', site: 'fr-ask-x',
     typed: askTyped, press: '#ask-x', done: askClosed, friction: ['form_abandon'], forms: ['form_abandon ask', 'form_start ask'] },
+  // (An icon before the word, a no-break space inside: the label as such a button is written.)
+  { what: 'broken: the same modal closed by a "× Nein danke" button (German, an icon, no-break spaces)', site: 'fr-ask-de',
+    typed: async (page) => {
+      await askTyped(page);
+      await page.evaluate(() => { document.getElementById('ask-cancel').innerHTML = '<span aria-hidden="true">\u00d7</span>\u00a0Nein\u00a0danke'; });
+    },
+    press: '#ask-cancel', done: askClosed, friction: ['form_abandon'], forms: ['form_abandon ask', 'form_start ask'] },
   { what: 'normal: the same question sent (Send shows a thanks in the modal\'s place)', site: 'fn-ask',
     typed: askTyped, press: '#ask-send', done: thanked, friction: [], forms: ['form_start ask', 'form_submit ask'] },
   { what: 'normal: the same question sent, its thanks shown next to it, then the modal closed by its close button', site: 'fn-ask-stays',

@@ -52,8 +52,39 @@ fn scrub(text: &str, digits: bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// The ASCII a character stands for when it is a fullwidth form (U+FF01-FF5E: a Japanese or
+/// Chinese keyboard's `０９０－１２３４`, `ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ`), an Arabic-Indic or
+/// Persian digit (`٠٥٠١٢٣٤٥٦٧`, `۰۹۱۲`) or the ideographic space.
+fn ascii_of(c: char) -> Option<char> {
+    let u = c as u32;
+    char::from_u32(match u {
+        0xFF01..=0xFF5E => u - 0xFEE0,
+        0x0660..=0x0669 => u - 0x0630,
+        0x06F0..=0x06F9 => u - 0x06C0,
+        0x3000 => 0x20,
+        _ => return None,
+    })
+}
+
+/// The detectors read ASCII: `text` with [`ascii_of`]'s characters as the ASCII they stand for,
+/// so that a phone, card, order number or email written with them is masked as in ASCII (they
+/// all left the browser as typed). What is not masked keeps its own characters (`scrub_once`).
+fn fold(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| ascii_of(c).is_some()) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        out.push(ascii_of(c).unwrap_or(c));
+    }
+    Cow::Owned(out)
+}
+
 /// One detection pass. `None` means nothing was masked.
 fn scrub_once(text: &str, digits: bool) -> Option<String> {
+    let original = text;
+    let folded = fold(text);
+    let text = &*folded;
     let b = text.as_bytes();
     // Every detector needs an ASCII digit or an '@'; skip all work (and allocation) otherwise.
     if !b.iter().any(|&c| c.is_ascii_digit() || c == b'@') {
@@ -75,21 +106,19 @@ fn scrub_once(text: &str, digits: bool) -> Option<String> {
     if marks.is_empty() {
         return None;
     }
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while i < b.len() {
-        let start = i;
-        let masked = marks[i];
-        while i < b.len() && marks[i] == masked {
-            i += 1;
-        }
-        if masked {
+    // Char by char through the original, one char of it per char of `text` (see `fold`): what
+    // is not masked keeps its own characters (`０９０` folded only to be read).
+    let mut out = String::with_capacity(original.len());
+    let (mut at, mut was) = (0, false);
+    for c in original.chars() {
+        let masked = marks.get(at).copied().unwrap_or(false);
+        if !masked {
+            out.push(c);
+        } else if !was {
             out.push_str(MASK);
-        } else {
-            // Span edges are always next to ASCII bytes, hence char boundaries; `get` keeps
-            // this panic-free even if that reasoning were ever broken by a future edit.
-            out.push_str(text.get(start..i).unwrap_or(""));
         }
+        was = masked;
+        at += ascii_of(c).unwrap_or(c).len_utf8();
     }
     Some(out)
 }
@@ -207,12 +236,21 @@ fn mark_digit_chains(b: &[u8], marks: &mut Vec<bool>) {
         let mut digits = 0;
         let mut long_group = false;
         let mut prev_dot = false;
+        // The chain's first three groups' lengths and whether each separator so far is one and
+        // the same `.` or `-` ('/' joins no chain): for dates, see below.
+        let mut lens = [0usize; 3];
+        let mut count = 0;
+        let mut one_sep = true;
         loop {
             let gs = i;
             while i < n && b[i].is_ascii_digit() {
                 i += 1;
             }
             let end = i;
+            if count < 3 {
+                lens[count] = end - gs;
+            }
+            count += 1;
             if end - gs >= 6 {
                 mark(marks, n, gs, end);
             }
@@ -230,6 +268,9 @@ fn mark_digit_chains(b: &[u8], marks: &mut Vec<bool>) {
                 seps += 1;
             }
             let mut joins = (1..=3).contains(&seps) && j < n && b[j].is_ascii_digit();
+            if joins {
+                one_sep &= seps == 1 && matches!(b[end], b'.' | b'-') && (gs == start || b[gs - 1] == b[end]);
+            }
             let dot = j == end + 1 && b.get(end) == Some(&b'.');
             // A lone "." before 1-2 final digits is a decimal point ("19.99 - 24.99" is two
             // prices, not an 8-digit phone). Dotted phones keep joining because their dots
@@ -238,7 +279,15 @@ fn mark_digit_chains(b: &[u8], marks: &mut Vec<bool>) {
                 joins = false;
             }
             if !joins {
-                if digits >= 7 && long_group {
+                // Three groups, one `.` or `-` between them, 1-2, 1-2 and 4 digits or 4, 1-2 and
+                // 1-2: a date (`02.12.2026`, the usual one in German, Polish, Turkish or Russian
+                // text; `2026-12-02`), not a phone number.
+                let date = count == 3
+                    && one_sep
+                    && lens[1] <= 2
+                    && (lens[0] <= 2) == (lens[2] == 4)
+                    && lens[0].max(lens[2]) == 4;
+                if digits >= 7 && long_group && !date {
                     // Include a leading "+" / "(" so "+44 ..." does not leave a stray "+".
                     let mut s = start;
                     if s > 0 && b[s - 1] == b'(' {
@@ -780,6 +829,32 @@ mod tests {
         untouched("me@localhost");
     }
 
+    /// Fullwidth forms, Arabic-Indic and Persian digits are read as ASCII: what they hide is
+    /// masked, the rest keeps its own characters.
+    #[test]
+    fn other_scripts_digits_and_fullwidth_forms() {
+        masked("お問い合わせ：０３－１２３４－５６７８", "お問い合わせ：***");
+        masked("携帯 ０９０１２３４５６７８", "携帯 ***");
+        masked("メール：ｔａｒｏ＠ｅｘａｍｐｌｅ．ｃｏ．ｊｐ", "メール：***");
+        masked("اتصل بنا ٠٥٠١٢٣٤٥٦٧", "اتصل بنا ***");
+        masked("تلفن ۰۹۱۲۳۴۵۶۷۸۹", "تلفن ***");
+        assert_eq!(scrub_pii("٤١١١ ١١١١ ١١١١ ١١١١"), "***");
+        assert_eq!(scrub_pii("４１１１　１１１１　１１１１　１１１１"), "***");
+        assert_eq!(scrub_pii("ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ"), "***");
+        untouched("サイズ２７ｃｍ　¥１，２００");
+        untouched("السعر ١٢٠ ريال");
+    }
+
+    #[test]
+    fn dates_are_no_phones() {
+        untouched("Lieferung 02.12.2026");
+        untouched("Dostawa 2.12.2026 r.");
+        untouched("Delivery 2026-12-02");
+        untouched("Angebot bis 24.12.2026");
+        masked("06.12.34.56.78", "***");
+        masked("0301-23-4567", "***");
+    }
+
     #[test]
     fn phones() {
         masked("+44 20 7946 0958", "***");
@@ -1064,6 +1139,8 @@ mod tests {
             "/p?TOKEN=***&Api_Key=***&X-Amz-Signature=***&PHPSESSID=***&e-mail=***&page=2"
         );
         assert_eq!(scrub_url("/p?country_code=GB&sort_key=price", &[]), "/p?country_code=GB&sort_key=price");
+        let q0 = ["q".to_string()];
+        assert_eq!(scrub_page_url("/s?q=%EF%BC%90%EF%BC%99%EF%BC%90%EF%BC%91%EF%BC%92%EF%BC%93%EF%BC%94%EF%BC%95%EF%BC%96%EF%BC%97%EF%BC%98", &[], &q0), "/s?q=***");
         // A site search's term: what visible text would mask goes, decoded first ('+', %20),
         // in the search parameters only (an order id elsewhere is the shop's data).
         let q = ["q".to_string(), "search".to_string()];
