@@ -712,7 +712,14 @@ impl Engine {
 
     /// A `data-tp-event` click or form submit.
     fn declared(&mut self, name: &str, json: &str, props: &[(String, String)], now: u64) {
-        let Some(name) = super::name::snake_case(name) else { return };
+        let Some(name) = super::name::snake_case(name) else {
+            // (`お気に入り`: event names are ASCII; nothing sent, and the marketer is told.)
+            return self.warn(super::json::cat(&[
+                "touchpoint: data-tp-event=\"",
+                name,
+                "\": no ASCII letter or digit, not sent",
+            ]));
+        };
         let (properties, malformed) = journey::declarative::properties(json, props);
         let properties = self.clean_properties(&name, properties);
         if malformed && !std::mem::replace(&mut self.warned_props, true) {

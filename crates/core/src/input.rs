@@ -241,7 +241,9 @@ impl CommandError {
             CommandError::ConsentShape => {
                 "touchpoint: consent expects an object like {analytics: true, marketing: false}".into()
             }
-            CommandError::EventName => "touchpoint: track and friction expect a name (a non-empty string)".into(),
+            CommandError::EventName => {
+                "touchpoint: track and friction expect a name of ASCII letters or digits (a-z, 0-9, _)".into()
+            }
             CommandError::PropertiesShape => "touchpoint: properties must be a plain object".into(),
             CommandError::PropertiesJson => "touchpoint: properties could not be serialised (cycle or BigInt?)".into(),
             CommandError::TagsShape => "touchpoint: set expects an object of strings, numbers or booleans".into(),

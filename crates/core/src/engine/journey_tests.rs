@@ -725,6 +725,15 @@ fn site_search_links_and_malformed_declarative_props() {
 }
 
 #[test]
+fn a_declarative_event_named_without_ascii_letters_is_not_sent_and_said() {
+    let mut v = Visit::granted("https://shop.test/", "");
+    v.page("https://shop.test/");
+    v.at(100, Input::Declared { name: "お気に入り".into(), json: String::new(), props: vec![] });
+    assert_eq!(v.names(), ["page_view"]);
+    assert!(v.warnings.iter().any(|w| w.contains("data-tp-event=\"お気に入り\": no ASCII letter")), "{:?}", v.warnings);
+}
+
+#[test]
 fn a_phone_number_searched_for_is_masked_in_the_page_url_as_in_its_term() {
     let url = "https://shop.test/search?q=%2B44+20+7946+0958&page=2";
     let mut v = Visit::granted(url, "");
