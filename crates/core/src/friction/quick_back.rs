@@ -28,7 +28,9 @@ impl QuickBack {
     pub fn route(&mut self, s: &Settings, at: u64, path: &str, back: bool, out: &mut Findings) {
         if let Some((b, since, used)) = self.current.take() {
             let dwell = at.saturating_sub(since);
-            let returning = back && self.previous.as_deref() == Some(path);
+            // (Not between two views of one path: an app routed by its query string alone
+            // (`/list?item=2`) has the same path before and after, forward as well as back.)
+            let returning = back && self.previous.as_deref() == Some(path) && b != path;
             if returning && !used && dwell <= s.quick_back_ms {
                 let props =
                     finding(None).str("from_path", &b).str("to_path", path).int("dwell_ms", dwell as i64).finish();

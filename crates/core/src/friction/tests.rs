@@ -405,6 +405,14 @@ fn quick_back_only_without_interaction_and_within_ten_seconds() {
     f.route(1_000, "/b", false, &mut out);
     f.route(2_000, "/c", false, &mut out);
     assert!(out.is_empty(), "a forward route to a new page is no return");
+    // An app routed by its query string alone: one path for every view, back and forward.
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    f.start(0, "/list");
+    f.route(1_000, "/list", false, &mut out);
+    f.route(2_000, "/list", true, &mut out);
+    f.route(3_000, "/list", true, &mut out);
+    assert!(out.is_empty(), "views of one path are not told apart: {out:?}");
 }
 
 #[test]
