@@ -58,14 +58,38 @@
     return { from: from, to: to };
   }
   // A page path as the collector stores it, from what a person typed: `cart.html`, a whole URL
-  // copied from the address bar (its path; the query and fragment are never part of it).
+  // copied from the address bar (its path; the query and fragment are never part of it), typed
+  // as it reads (`/商品/123`) or percent-encoded. One with what a browser's location.pathname
+  // never holds (non-ASCII, spaces) is encoded as the browser encodes it, the way the SDK sent
+  // it (an escape already there is kept); printable ASCII is kept as typed. (Parsed after a
+  // fixed origin, not against one: `//cart` stays a path, not a host.)
   function pagePath(v) {
     v = (v || '').trim();
     if (!v) return '';
     var m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*(.*)$/i.exec(v);
     if (m) v = m[1] || '/';
     v = v.replace(/[?#].*$/, '');
-    return v.charAt(0) === '/' ? v : '/' + v;
+    v = v.charAt(0) === '/' ? v : '/' + v;
+    if (!/[^\x21-\x7e]/.test(v)) return v;
+    try { return new URL('http://h' + v).pathname; } catch (e) { return v; }
+  }
+  // A path as it reads (`/商品/123`, not `/%E5%95%86%E5%93%81/123`), for the eye only: what is sent
+  // back to the API is the path as stored. An escape that is not UTF-8 (or a path cut inside a
+  // character) leaves it as stored; reserved characters (%2F, %3F, ...) stay escaped.
+  function readable(p) {
+    try { return decodeURI(p); } catch (e) { return p; }
+  }
+  // The Page field's text for a path: as it reads, when reading it back gives that path again
+  // (the field is read at every filter change), else as stored (`%7E`, lower-case escapes).
+  function pathField(p) {
+    var r = readable(p);
+    return pagePath(r) === p ? r : p;
+  }
+  // A text cut to `n` characters (code points: never half of an emoji, a lone surrogate shown as
+  // U+FFFD), with '…' when cut (`mark`).
+  function clip(s, n, mark) {
+    var chars = Array.from(String(s));
+    return chars.length > n ? chars.slice(0, n).join('') + (mark ? '…' : '') : String(s);
   }
 
   function readUrl() {
@@ -131,7 +155,7 @@
     if ($('f-site').value !== state.site) { addOption($('f-site'), state.site); $('f-site').value = state.site; }
     $('f-range').value = state.range;
     syncDays();
-    $('f-path').value = state.path;
+    $('f-path').value = pathField(state.path);
     $('f-type').value = state.type;
     $('f-device').value = state.device;
     $('f-live').checked = state.live;
@@ -201,6 +225,12 @@
   }
 
   function cell(tr, text, cls) { var td = el('td', cls, text); tr.appendChild(td); return td; }
+  // A page path's cell: as it reads, as stored in its tooltip when that differs (`none`: no path).
+  function pathCell(tr, p, none, cls) {
+    var td = cell(tr, p ? readable(p) : none, cls);
+    if (p && td.textContent !== p) td.title = p;
+    return td;
+  }
 
   function fmt(n, digits) {
     if (n === null || n === undefined) return '–';
@@ -338,7 +368,7 @@
   var VITALS = [['lcp', 'LCP', '#2563eb'], ['inp', 'INP', '#9333ea'], ['cls', 'CLS', '#0891b2']];
   function renderVitals(ts, failed) {
     var box = $('vitals-chart'), note = $('vitals-note');
-    $('vitals-of').textContent = [state.path, state.device].filter(Boolean).join(', ');
+    $('vitals-of').textContent = [readable(state.path), state.device].filter(Boolean).join(', ');
     var measured = false;
     var share = function (k) {
       var n = ts.series[k + '_n'] || [], good = ts.series[k + '_good'] || [];
@@ -584,7 +614,7 @@
         refresh();
       }, p.path);
       tr.setAttribute('data-path', p.path);
-      cell(tr, p.path || '(no path)').className = 'sel';
+      pathCell(tr, p.path, '(no path)', 'sel');
       cell(tr, fmt(p.views), 'n');
       cell(tr, duration(p.engagedMsPerView), 'n');
       cell(tr, p.averageScrollPct == null ? '–' : fmt(p.averageScrollPct, 0) + ' %', 'n');
@@ -604,7 +634,9 @@
   // The Tag filter's choices: the tags seen in the range, most events first, with their friction
   // (the one chosen stays listed even when the range has none). Rebuilt only when they change.
   function renderTags(t) {
-    var usable = t.tags.filter(function (v) { return v.key.indexOf(':') < 0 && v.key.length <= 64 && v.value.length <= 64; });
+    // (At most 64 characters each, as the API counts them: code points, not UTF-16 units.)
+    var chars = function (x) { return Array.from(x).length; };
+    var usable = t.tags.filter(function (v) { return v.key.indexOf(':') < 0 && chars(v.key) <= 64 && chars(v.value) <= 64; });
     var sig = JSON.stringify(usable) + state.tag;
     if (sig === tagsSig) return;
     tagsSig = sig;
@@ -645,12 +677,13 @@
       tr.setAttribute('data-type', r.type);
       tr.setAttribute('data-selector', r.selector);
       var t = cell(tr, ''); t.appendChild(el('span', 'badge friction', r.type));
-      cell(tr, r.path || '–');
+      pathCell(tr, r.path, '–');
       var s = cell(tr, ''); s.appendChild(el('code', 'sel', r.selector || '(page)'));
       cell(tr, fmt(r.count), 'n');
       cell(tr, fmt(r.sessions), 'n');
       cell(tr, pct(r.share), 'n');
-      var arrow = r.trend > 0 ? '▲ ' + r.trend : r.trend < 0 ? '▼ ' + (-r.trend) : '=';
+      // (No change is "same", not "=": a CSV field starting with = needed the formula guard.)
+      var arrow = r.trend > 0 ? '▲ ' + r.trend : r.trend < 0 ? '▼ ' + (-r.trend) : 'same';
       cell(tr, arrow, 'n ' + (r.trend > 0 ? 'trend-up' : r.trend < 0 ? 'trend-down' : ''))
         .title = 'previous period: ' + r.previous;
       tbody.appendChild(tr);
@@ -663,12 +696,12 @@
     var tbody = $('session-list').querySelector('tbody');
     tbody.textContent = '';
     $('sessions-filter').textContent = (state.elType
-      ? 'with ' + state.elType + ' on ' + (state.elSel || '(page)') + ' at ' + (state.elPath || '–')
+      ? 'with ' + state.elType + ' on ' + (state.elSel || '(page)') + ' at ' + (state.elPath ? readable(state.elPath) : '–')
       : state.channel !== null ? SEGMENTS[state.by].prefix + segmentName(state.by, state.channel)
       : state.user ? 'of customer ' + state.user : 'most recent') + (state.tag ? ' tagged ' + tagName(state.tag) : '') +
       (state.device && !(state.by === 'device' && state.channel !== null && !state.elType) ? ' (' + state.device + ')' : '') +
       (state.user && !state.elType && state.channel === null ? customerSummary(list.sessions) : '') +
-      ' (click a session for its journey' + (state.elType || state.channel !== null ? '; the row picked again: the most recent' : '') + ')';
+      ' (click a session, or Enter on it, for its journey' + (state.elType || state.channel !== null ? '; the row picked again: the most recent' : '') + ')';
     if (!list.sessions.length) { emptyRow(tbody, 11, 'No sessions in this range.'); return; }
     list.sessions.forEach(function (s) {
       var tr = clickableRow(s.sessionId === state.session, function () {
@@ -679,12 +712,14 @@
       }, s.sessionId);
       tr.setAttribute('data-session', s.sessionId);
       // (Shortened on screen; whole in the tooltip and the CSV, where it is looked up again.)
-      var id = cell(tr, ''); id.appendChild(el('code', '', s.sessionId.slice(0, 13)));
+      var id = cell(tr, ''); id.appendChild(el('code', '', clip(s.sessionId, 13)));
       id.title = s.sessionId;
       id.setAttribute('data-csv', s.sessionId);
       cell(tr, s.site);
-      cell(tr, time(s.end));
-      cell(tr, s.entryPath || '–');
+      // (In the CSV: ISO 8601 in UTC, which a spreadsheet reads the same in every locale.)
+      var seen = new Date(s.end);
+      cell(tr, time(s.end)).setAttribute('data-csv', isNaN(seen) ? String(s.end) : seen.toISOString());
+      pathCell(tr, s.entryPath, '–');
       cell(tr, channelName(s.channel)).title = s.campaign ? 'campaign: ' + s.campaign : '';
       cell(tr, s.userId || '', 'user');
       cell(tr, s.device || '');
@@ -771,9 +806,9 @@
       // The page's tags (an experiment's variant, ...) where they begin or change.
       tagChanges(e.tags, tagsBefore).forEach(function (t) { li.appendChild(el('span', 'badge tag', t)); });
       tagsBefore = e.tags;
-      if (e.path) li.appendChild(el('span', 'path', e.path));
+      if (e.path) li.appendChild(el('span', 'path', readable(String(e.path))));
       // A view's title: the product or step a single-page app's views of one path showed.
-      if (e.type === 'page' && e.title) li.appendChild(el('span', 'path', ' “' + String(e.title).slice(0, 80) + '”'));
+      if (e.type === 'page' && e.title) li.appendChild(el('span', 'path', ' “' + clip(e.title, 80, true) + '”'));
       if (e.element && e.element.selector) li.appendChild(el('code', 'sel', e.element.selector));
       var p = e.properties || {};
       // The page's own friction (touchpoint('friction', ...)): what it said of it, as the
@@ -781,9 +816,9 @@
       if (e.category === 'friction' && FRICTION_TYPES.indexOf(e.event) < 0) {
         var said = Object.keys(p).filter(function (k) { return ['category', 'during', 'element', 'message'].indexOf(k) < 0; })
           .map(function (k) { return k + ' ' + (typeof p[k] === 'object' ? JSON.stringify(p[k]) : String(p[k])); });
-        if (said.length) li.appendChild(el('span', 'path', ' ' + said.join(', ').slice(0, 160)));
+        if (said.length) li.appendChild(el('span', 'path', ' ' + clip(said.join(', '), 160, true)));
       }
-      if (p.message) li.appendChild(el('span', 'path', ' “' + String(p.message).slice(0, 120) + '”'));
+      if (p.message) li.appendChild(el('span', 'path', ' “' + clip(p.message, 120, true) + '”'));
       // A rage click on a disabled control (the visitor pressing a button they cannot use yet).
       if (p.disabled === true) li.appendChild(el('span', 'badge friction', 'disabled'));
       if (e.event === 'page_leave') leaveFigures(li, p);
@@ -893,7 +928,8 @@
   // a report: the header row, then each row of data (not the "nothing here" row); a cell whose
   // text is shortened or made of badges gives its whole value (`data-csv`). A field that
   // starts like a formula (=, +, -, @) gets a leading apostrophe, so that a spreadsheet shows an
-  // element's text or a page path that a visitor's input could have made, and never runs it.
+  // element's text or a page path that a visitor's input could have made, and never runs it
+  // (the inspector's own texts never start so). Times are ISO 8601 UTC; page paths as they read.
   function tableCsv(table) {
     var rows = [table.querySelectorAll('thead th')];
     table.querySelectorAll('tbody tr').forEach(function (tr) { if (!tr.classList.contains('empty')) rows.push(tr.cells); });
@@ -909,7 +945,9 @@
   function downloadCsv(id) {
     var b = base(), stamp = function (ms) { return new Date(ms).toISOString().slice(0, 16).replace(/[-:]/g, ''); };
     var a = el('a');
-    a.href = URL.createObjectURL(new Blob([tableCsv($(id))], { type: 'text/csv;charset=utf-8' }));
+    // (With a byte order mark: Excel reads a CSV without one in the system's code page, and
+    // Japanese campaigns and paths came out garbled.)
+    a.href = URL.createObjectURL(new Blob(['\uFEFF' + tableCsv($(id))], { type: 'text/csv;charset=utf-8' }));
     a.download = 'touchpoint-' + id + '-' + stamp(b.from) + '-' + stamp(b.to) + '.csv';
     document.body.appendChild(a);
     a.click();
@@ -933,8 +971,9 @@
     state.from = custom.from;
     state.to = custom.to;
     syncDays();
-    state.path = pagePath($('f-path').value);
-    $('f-path').value = state.path;
+    // (The field as it was filled: the path as it is, even one that reads back otherwise.)
+    if ($('f-path').value !== pathField(state.path)) state.path = pagePath($('f-path').value);
+    $('f-path').value = pathField(state.path);
     state.type = $('f-type').value;
     state.device = $('f-device').value;
     var wasLive = state.live;

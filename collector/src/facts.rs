@@ -140,12 +140,42 @@ pub struct Tag {
     pub real: bool,
 }
 
-/// `s` cut to [`MAX_KEY_CHARS`] characters (at a char boundary).
+/// `s` cut to [`MAX_KEY_CHARS`] characters (at a char boundary), and never inside a `%XX`
+/// escape nor inside the escapes of one UTF-8 character (`%E5%95%86`): a path is percent-encoded
+/// (`location.pathname`), and one cut there read as a broken escape, or could not be decoded at
+/// all (the inspector then showed it encoded). A cut path is then up to 11 characters shorter.
 pub fn cut(s: &str) -> &str {
-    match s.char_indices().nth(MAX_KEY_CHARS) {
-        Some((i, _)) => &s[..i],
-        None => s,
+    let Some((mut end, _)) = s.char_indices().nth(MAX_KEY_CHARS) else { return s };
+    let b = s.as_bytes();
+    let hex = |i: usize| b.get(i).is_some_and(u8::is_ascii_hexdigit);
+    let escape_at = |i: usize| b.get(i) == Some(&b'%') && hex(i + 1) && hex(i + 2);
+    // Half-way through an escape: before it. (Its bytes are ASCII: `end` stays a char boundary.)
+    if let Some(at) = (end.saturating_sub(2)..end).find(|&i| escape_at(i)) {
+        end = at;
     }
+    // The escapes just before the cut: continuation bytes (10xxxxxx) after the lead byte of a
+    // character that needs more of them than are kept are cut with it.
+    let mut at = end;
+    let mut continuations = 0;
+    while at >= 3 && escape_at(at - 3) {
+        at -= 3;
+        let byte = u8::from_str_radix(&s[at + 1..at + 3], 16).unwrap_or(0);
+        if byte & 0xC0 == 0x80 && continuations < 3 {
+            continuations += 1;
+            continue;
+        }
+        let len = match byte {
+            0xF0.. => 4,
+            0xE0.. => 3,
+            0xC0.. => 2,
+            _ => 1,
+        };
+        if len > 1 + continuations {
+            end = at;
+        }
+        break;
+    }
+    &s[..end]
 }
 
 /// Reads the facts of an accepted event from its text. At ingest the validator reads them from
@@ -283,6 +313,56 @@ mod tests {
         let long = "a".repeat(1000);
         let l = extract("x", "x", &format!(r#"{{"context":{{"page":{{"path":"{long}"}}}}}}"#));
         assert_eq!(l.path.len(), MAX_KEY_CHARS);
+    }
+
+    /// A percent-encoded path (`location.pathname`) longer than the bound is cut at an escape's
+    /// start, and before the escapes of a character it would split; anything else is cut as
+    /// before, at the bound. Every cut path can be decoded.
+    #[test]
+    fn cut_keeps_escapes_whole() {
+        let decodes = |s: &str| {
+            let mut bytes = Vec::new();
+            let mut i = 0;
+            while i < s.len() {
+                if s.as_bytes()[i] == b'%' {
+                    bytes.push(u8::from_str_radix(&s[i + 1..i + 3], 16).expect("a whole escape"));
+                    i += 3;
+                } else {
+                    bytes.push(s.as_bytes()[i]);
+                    i += 1;
+                }
+            }
+            String::from_utf8(bytes).is_ok()
+        };
+        // `/商品…`, each character three escapes (9 characters): the cut at every offset.
+        let cjk = "%E5%95%86%E5%93%81".repeat(100);
+        for lead in 0..9 {
+            let path = format!("/{}{cjk}", "a".repeat(lead));
+            let kept = cut(&path);
+            assert!(path.starts_with(kept) && decodes(kept), "lead {lead}: {kept}");
+            let whole = (MAX_KEY_CHARS - 1 - lead) / 9 * 9 + 1 + lead;
+            assert_eq!(kept.len(), whole, "lead {lead}: up to the last whole character");
+        }
+        // ASCII escapes (`%41`: A): cut only before an escape, at most 2 characters short.
+        for lead in 0..3 {
+            let path = format!("/{}{}", "a".repeat(lead), "%41".repeat(200));
+            let kept = cut(&path);
+            assert!(kept.len() > MAX_KEY_CHARS - 3 && decodes(kept), "lead {lead}: {kept}");
+            assert!(!kept.ends_with('%') && !kept[kept.len() - 2..].starts_with('%'), "lead {lead}: {kept}");
+        }
+        // A 4-byte character (an emoji), its lead escape and one continuation kept: both go.
+        let path = format!("/{}%F0%9F%98%80", "a".repeat(MAX_KEY_CHARS - 7));
+        assert_eq!(cut(&path), &path[..MAX_KEY_CHARS - 6]);
+        // No escape at the cut, or a `%` that is none: cut at the bound, as before.
+        for path in [format!("/{}", "a".repeat(999)), format!("/{}%zz%", "a".repeat(MAX_KEY_CHARS - 3))] {
+            assert_eq!(cut(&path).len(), MAX_KEY_CHARS, "{path}");
+        }
+        assert_eq!(cut("/%E5%95%86"), "/%E5%95%86", "a short path is whole");
+        let long = format!("/{}", "商".repeat(300));
+        assert_eq!(cut(&long).chars().count(), MAX_KEY_CHARS, "characters, not bytes");
+        // Through ingest's reading of an event.
+        let f = extract("x", "x", &format!(r#"{{"context":{{"page":{{"path":"/{cjk}"}}}}}}"#));
+        assert_eq!(f.path.len(), 1 + (MAX_KEY_CHARS - 1) / 9 * 9);
     }
 
     /// A page_leave's Core Web Vitals, rated by web-vitals' thresholds at both sides of each;

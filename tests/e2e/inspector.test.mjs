@@ -83,11 +83,14 @@ async function seed() {
 }
 
 const texts = (page, selector) => page.locator(selector).allTextContents();
-// The CSV a table's button downloads (its name says the table and the range).
+// The CSV a table's button downloads (its name says the table and the range), UTF-8 with a byte
+// order mark (Excel reads one without it in the system's code page); its text after the mark.
 async function csv(page, table) {
   const [download] = await Promise.all([page.waitForEvent('download'), page.click(`button.csv[data-table="${table}"]`)]);
   assert.match(download.suggestedFilename(), new RegExp(`^touchpoint-${table}-\\d{8}T\\d{4}-\\d{8}T\\d{4}\\.csv$`));
-  return fs.readFileSync(await download.path(), 'utf8');
+  const bytes = fs.readFileSync(await download.path());
+  assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'a UTF-8 byte order mark');
+  return bytes.subarray(3).toString('utf8');
 }
 
 test('reads need the token: without it the API and the inspector answer 401', T, async () => {
@@ -579,7 +582,9 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   await past.close();
   await all.close();
   assert.match(sessions[0], /^"Session","Site","Last seen","Entry page","Channel","Customer",/);
-  assert.match(sessions.find((l) => l.startsWith('"sess-six"')), /^"sess-six","demo-shop","[^"]+","\/account","\(unknown\)","'=1\+2",/);
+  // (Last seen: ISO 8601 in UTC, not the table's locale text without a zone.)
+  assert.match(sessions.find((l) => l.startsWith('"sess-six"')),
+    /^"sess-six","demo-shop","\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z","\/account","\(unknown\)","'=1\+2",/);
   // The moments of truth, shown as badges, each named (they ran together as one word).
   assert.match(sessions.find((l) => l.startsWith('"sess-one"')), /,"add_to_cart > begin_checkout > purchase",/);
   assert.deepEqual(errors, []);
@@ -772,4 +777,98 @@ test('thousands of site ids posted: the Site filter offers the 500 busiest, and 
   const options = await page.$$eval('#f-site option', (os) => os.map((o) => o.value));
   assert.equal(options.length, 501, 'all sites, and 500 of the 3,001');
   assert.ok(options.includes('busy-shop'), 'the busiest is offered');
+});
+
+// An international storefront's QA: paths arrive as location.pathname, percent-encoded, and were
+// shown so (`/%E5%95%86%E5%93%81/123`) in every panel; the Page filter found nothing for the path
+// typed as it reads; a title cut at 80 UTF-16 units left half an emoji (U+FFFD); the CSVs had
+// no byte order mark (Excel garbled the Japanese), a time without a zone, and a trend of "=" that
+// needed the formula guard ("'=").
+test('non-Latin paths read decoded, typed or pasted in the Page filter; texts cut by characters; CSVs for Excel', T, async (t) => {
+  const own = await startCollector(['--inspector', path.join(root, 'collector/inspector'),
+    '--uplot', path.join(root, 'node_modules/uplot/dist')]);
+  t.after(() => own.stop());
+  const PATH = '/商品/123', ENC = '/%E5%95%86%E5%93%81/123';
+  assert.equal(encodeURI(PATH), ENC, 'as the browser\'s location.pathname has it');
+  const TITLE = 'あ'.repeat(79) + '😀';
+  const titled = (e) => ({ ...e, context: { ...e.context, page: { ...e.context.page, title: TITLE } } });
+  const SEL = '#カート > button';
+  const r = await fetch(`${own.url}/v1/batch`, { method: 'POST', body: JSON.stringify({ sentAt: new Date().toISOString(), batch: [
+    titled(ev('sess-jp', 'page_view', 10, ENC)),
+    fr('sess-jp', 'dead_click', 9, ENC, SEL),
+    fr('sess-jp', 'js_error', 8, ENC, null, { message: 'あ'.repeat(119) + '😀😀' }),
+    // The same element's friction in the hour before: its trend is "same".
+    fr('sess-old', 'dead_click', 90, ENC, SEL),
+    fr('sess-en', 'rage_click', 5, '/cart.html', '#pay'),
+  ] }) });
+  assert.equal((await r.json()).accepted, 5);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+  t.after(() => context.close());
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${own.url}/inspector?range=1h`);
+  await page.waitForFunction(() => window.__inspector && window.__inspector.refreshes >= 1, null, { timeout: 60_000 });
+
+  // Decoded wherever a path is shown; the path as stored in the rows' identity and tooltip.
+  const pageRow = `#page-list tbody tr[data-path="${ENC}"]`;
+  await waitFor('the page listed', async () => (await page.locator(pageRow).count()) === 1);
+  assert.equal(await page.textContent(`${pageRow} td:first-child`), PATH);
+  assert.equal(await page.getAttribute(`${pageRow} td:first-child`, 'title'), ENC);
+  const board = () => page.$$eval('#leaderboard tbody tr', (trs) => trs.map((r) => [0, 1, 6].map((i) => r.cells[i].textContent).join(' ')).join());
+  assert.equal(await board(), `dead_click ${PATH} same,js_error ${PATH} ▲ 1,rage_click /cart.html ▲ 1`);
+  await waitFor('the session listed', async () => (await page.locator('#session-list tbody tr[data-session="sess-jp"]').count()) === 1);
+  assert.equal(await page.textContent('#session-list tbody tr[data-session="sess-jp"] td:nth-child(4)'), PATH);
+  // The timeline: its path, the whole title (79 characters and an emoji: 81 UTF-16 units), and a
+  // message cut at 120 characters, none of them with half an emoji.
+  await page.click('#session-list tbody tr[data-session="sess-jp"]');
+  await waitFor('the timeline', async () => (await page.locator('#timeline li').count()) === 3);
+  const view = await page.$eval('#timeline li[data-event=page_view]', (li) =>
+    [...li.querySelectorAll('.path')].map((s) => s.textContent).join(''));
+  assert.equal(view, `${PATH} “${TITLE}”`);
+  const message = await page.$eval('#timeline li[data-event=js_error]', (li) => [...li.querySelectorAll('.path')].pop().textContent);
+  assert.equal(message, ` “${'あ'.repeat(119)}😀…”`);
+  assert.equal(await page.$eval('#timeline', (ol) => /\p{Cs}|\uFFFD/u.test(ol.textContent)), false, 'no lone surrogate, no U+FFFD');
+  assert.equal((await page.textContent('main')).includes('%E5'), false, 'no path shown encoded');
+
+  // The Page filter: the path typed as it reads, a URL pasted from the address bar, the path as
+  // stored: each the stored path (in the address, and asked of the API), shown as it reads.
+  const filterBy = async (typed) => {
+    await page.fill('#f-path', typed);
+    await page.dispatchEvent('#f-path', 'change');
+  };
+  const narrowed = async () => (await page.$$eval('#leaderboard tbody tr', (trs) => trs.map((t) => t.dataset.type))).join() === 'dead_click,js_error';
+  for (const typed of [PATH, `http://127.0.0.1:8080${PATH}?ref=mail#reviews`, ENC]) {
+    await filterBy('');
+    await waitFor('every page', async () => (await page.locator('#leaderboard tbody tr').count()) === 3);
+    await filterBy(typed);
+    await waitFor(`the leaderboard of ${typed}`, narrowed);
+    assert.equal(new URL(page.url()).searchParams.get('path'), ENC, typed);
+    assert.equal(await page.inputValue('#f-path'), PATH, typed);
+    assert.equal(await page.textContent('#vitals-of'), PATH);
+  }
+  assert.equal(await page.getAttribute(pageRow, 'aria-selected'), 'true', 'the page typed is the page picked');
+  // A shared link opens the same view.
+  const shared = await context.newPage();
+  await shared.goto(page.url());
+  await shared.waitForFunction(() => window.__inspector && window.__inspector.refreshes >= 1, null, { timeout: 60_000 });
+  assert.equal(await shared.inputValue('#f-path'), PATH);
+  assert.equal((await shared.$$eval('#leaderboard tbody tr', (trs) => trs.map((t) => t.dataset.type))).join(), 'dead_click,js_error');
+  await shared.close();
+
+  // The CSVs (a byte order mark, checked by csv()): paths as they read, the trend as text that
+  // needs no formula guard, the time a session was last seen in ISO 8601 UTC.
+  const boardCsv = (await csv(page, 'leaderboard')).split('\r\n');
+  const dead = boardCsv[1].slice(1, -1).split('","');
+  assert.deepEqual([...dead.slice(0, 5), dead[6]], ['dead_click', PATH, SEL, '1', '1', 'same']);
+  assert.equal(boardCsv.some((l) => l.includes("'=")), false);
+  const pagesCsv = (await csv(page, 'page-list')).split('\r\n');
+  assert.ok(pagesCsv.some((l) => l.startsWith(`"${PATH}","1",`)), pagesCsv.join('\n'));
+  const sessionsCsv = (await csv(page, 'session-list')).split('\r\n');
+  const jp = sessionsCsv.find((l) => l.startsWith('"sess-jp"')).split('","');
+  assert.equal(jp[3], PATH);
+  const lastSeen = new Date(Date.parse(jp[2]));
+  assert.equal(lastSeen.toISOString(), jp[2], 'ISO 8601 in UTC');
+  assert.ok(Math.abs(lastSeen.getTime() - (Date.now() - 8 * 60_000)) < 5 * 60_000, jp[2]);
+  assert.deepEqual(errors, []);
 });
