@@ -503,7 +503,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // its end (CSS-in-JS inserting each new component's rules: emotion, styled-components) only
   // from where it ended. Reading every sheet again at each change cost 8-15 ms per unanswered
   // click on such a page with 20,000 rules.
-  var focusShow = [], hoverShow = [], memo = new WeakMap(), sheetsN = -1, focusPress = null, focusCands = [], pressTouch = 0, lastTap = null;
+  var focusShow = [], hoverShow = [], memo = w.WeakMap && new WeakMap(), sheetsN = -1, focusPress = null, focusCands = [], pressTouch = 0, lastTap = null;
   function focusRules() {
     var ss = d.styleSheets, parts = [], hparts = [], i, seen = 0, was, m, rules, n, changed = ss.length !== sheetsN;
     // (The top-level index reached: a sheet over the 4,000 rules' budget is read no further.)
@@ -519,9 +519,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     sheetsN = ss.length;
     for (i = 0; i < ss.length; i++) {
       try { rules = ss[i].cssRules; n = rules.length; } catch (e) { continue; }
-      m = memo.get(ss[i]);
+      m = memo && memo.get(ss[i]); // (without WeakMap: every sheet read each time, as before)
       // (Fewer rules, or rules inserted before the last one read, which moved it: read again.)
-      if (!m || n < m.n || n > m.n && m.n && rules[m.n - 1] !== m.last) memo.set(ss[i], m = { n: 0, c: 0, p: [], h: [] }), changed = 1;
+      if (!m || n < m.n || n > m.n && m.n && rules[m.n - 1] !== m.last) { m = { n: 0, c: 0, p: [], h: [] }; changed = 1; if (memo) memo.set(ss[i], m); }
       was = seen += m.c;
       if (n > m.n && seen < 4000) {
         m.n = walk(rules, m.n);
