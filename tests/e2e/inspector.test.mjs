@@ -590,31 +590,39 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   assert.deepEqual(errors, []);
 });
 
-// A keyboard and screen reader user (an accessibility QA's findings): a live refresh drew the
-// tables again and the focused row's focus fell to the page every 5 s; a row opened by Enter
-// left the focus on the page; the row picked was marked by its colour alone, and Space did not
-// pick it; the live region read out "updated 16:52:28 · live" at every poll; the CSV buttons
-// were all named "CSV" and the charts had no text.
-test('keyboard and screen reader: focus kept across a live refresh and moved to what a row opens, the row picked marked, refreshes silent, buttons and charts named', T, async (t) => {
+/** A collector of the test's own (stopped after it) holding `batch`, every event accepted, and
+ * its inspector open at the last hour in a browser context and `viewport` of its own, once it has
+ * refreshed; the page's uncaught errors collected in `errors`. */
+async function ownInspector(t, viewport, batch) {
   const own = await startCollector(['--inspector', path.join(root, 'collector/inspector'),
     '--uplot', path.join(root, 'node_modules/uplot/dist')]);
   t.after(() => own.stop());
-  const r = await fetch(`${own.url}/v1/batch`, { method: 'POST', body: JSON.stringify({ sentAt: new Date().toISOString(), batch: [
-    ev('sess-one', 'page_view', 40, '/'),
-    fr('sess-one', 'dead_click', 39, '/product.html', CHIP),
-    ev('sess-one', 'page_leave', 38, '/', { category: 'touchpoint', path: '/', engaged_ms: 5000, lcp_ms: 1200, cls_milli: 50, inp: 'good' }),
-    ev('sess-two', 'page_view', 20, '/product.html'),
-    fr('sess-two', 'rage_click', 19, '/product.html', CHIP, { count: 4 }),
-    fr('sess-two', 'dead_click', 19, '/product.html', CHIP),
-  ] }) });
-  assert.equal((await r.json()).accepted, 6);
-  const context = await browser.newContext({ viewport: { width: 1280, height: 700 } });
+  const r = await fetch(`${own.url}/v1/batch`, { method: 'POST', body: JSON.stringify({ sentAt: new Date().toISOString(), batch }) });
+  assert.equal((await r.json()).accepted, batch.length);
+  const context = await browser.newContext({ viewport });
   t.after(() => context.close());
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(`${own.url}/inspector?range=1h`);
   await page.waitForFunction(() => window.__inspector && window.__inspector.refreshes >= 1, null, { timeout: 60_000 });
+  return { context, page, errors };
+}
+
+// A keyboard and screen reader user (an accessibility QA's findings): a live refresh drew the
+// tables again and the focused row's focus fell to the page every 5 s; a row opened by Enter
+// left the focus on the page; the row picked was marked by its colour alone, and Space did not
+// pick it; the live region read out "updated 16:52:28 · live" at every poll; the CSV buttons
+// were all named "CSV" and the charts had no text.
+test('keyboard and screen reader: focus kept across a live refresh and moved to what a row opens, the row picked marked, refreshes silent, buttons and charts named', T, async (t) => {
+  const { context, page, errors } = await ownInspector(t, { width: 1280, height: 700 }, [
+    ev('sess-one', 'page_view', 40, '/'),
+    fr('sess-one', 'dead_click', 39, '/product.html', CHIP),
+    ev('sess-one', 'page_leave', 38, '/', { category: 'touchpoint', path: '/', engaged_ms: 5000, lcp_ms: 1200, cls_milli: 50, inp: 'good' }),
+    ev('sess-two', 'page_view', 20, '/product.html'),
+    fr('sess-two', 'rage_click', 19, '/product.html', CHIP, { count: 4 }),
+    fr('sess-two', 'dead_click', 19, '/product.html', CHIP),
+  ]);
   const refreshes = () => page.evaluate(() => window.__inspector.refreshes + window.__inspector.errors);
   // Two refreshes more than now: one at least began and ended after this.
   const twoRefreshes = async (what) => { const from = await refreshes(); await waitFor(what, async () => (await refreshes()) >= from + 2); };
@@ -785,30 +793,19 @@ test('thousands of site ids posted: the Site filter offers the 500 busiest, and 
 // no byte order mark (Excel garbled the Japanese), a time without a zone, and a trend of "=" that
 // needed the formula guard ("'=").
 test('non-Latin paths read decoded, typed or pasted in the Page filter; texts cut by characters; CSVs for Excel', T, async (t) => {
-  const own = await startCollector(['--inspector', path.join(root, 'collector/inspector'),
-    '--uplot', path.join(root, 'node_modules/uplot/dist')]);
-  t.after(() => own.stop());
   const PATH = '/商品/123', ENC = '/%E5%95%86%E5%93%81/123';
   assert.equal(encodeURI(PATH), ENC, 'as the browser\'s location.pathname has it');
   const TITLE = 'あ'.repeat(79) + '😀';
   const titled = (e) => ({ ...e, context: { ...e.context, page: { ...e.context.page, title: TITLE } } });
   const SEL = '#カート > button';
-  const r = await fetch(`${own.url}/v1/batch`, { method: 'POST', body: JSON.stringify({ sentAt: new Date().toISOString(), batch: [
+  const { context, page, errors } = await ownInspector(t, { width: 1280, height: 1000 }, [
     titled(ev('sess-jp', 'page_view', 10, ENC)),
     fr('sess-jp', 'dead_click', 9, ENC, SEL),
     fr('sess-jp', 'js_error', 8, ENC, null, { message: 'あ'.repeat(119) + '😀😀' }),
     // The same element's friction in the hour before: its trend is "same".
     fr('sess-old', 'dead_click', 90, ENC, SEL),
     fr('sess-en', 'rage_click', 5, '/cart.html', '#pay'),
-  ] }) });
-  assert.equal((await r.json()).accepted, 5);
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
-  t.after(() => context.close());
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${own.url}/inspector?range=1h`);
-  await page.waitForFunction(() => window.__inspector && window.__inspector.refreshes >= 1, null, { timeout: 60_000 });
+  ]);
 
   // Decoded wherever a path is shown; the path as stored in the rows' identity and tooltip.
   const pageRow = `#page-list tbody tr[data-path="${ENC}"]`;
