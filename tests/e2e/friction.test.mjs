@@ -72,6 +72,21 @@ async function clickN(page, selector, n) {
   for (let i = 0; i < n; i++) await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
 }
 
+/** A custom `role=button` (`html`: its element, id `id`, put first in the page) as the ARIA
+ * practices write one: its key handler clicks it on Enter or Space. With `counter` (an element's
+ * id), its click adds one to that element's number (a stepper); without, it does nothing. Then
+ * Enter pressed on it `n` times. */
+async function enterOnCustomButton(page, id, html, n, counter = null) {
+  await page.evaluate(([id, html, counter]) => {
+    document.body.insertAdjacentHTML('afterbegin', html);
+    const b = document.getElementById(id);
+    b.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); b.click(); } });
+    if (counter) b.addEventListener('click', () => { const c = document.getElementById(counter); c.textContent = String(+c.textContent + 1); });
+  }, [id, html, counter]);
+  await page.focus(`#${id}`);
+  for (let i = 0; i < n; i++) await page.keyboard.press('Enter');
+}
+
 /** Waits until the page has defined custom element `name`. */
 async function defined(page, name) {
   await waitFor(`<${name}> defined`, () => page.evaluate((n) => !!customElements.get(n), name));
@@ -203,28 +218,12 @@ const broken = [
   // the ARIA practices show) that does nothing: its keyboard click is untrusted, the visitor's.
   {
     name: 'a custom role=button that does nothing, activated by Enter through its key handler',
-    act: async (p) => {
-      await p.evaluate(() => {
-        document.body.insertAdjacentHTML('afterbegin', '<div role="button" tabindex="0" id="custom-dead">Notify me</div>');
-        const b = document.getElementById('custom-dead');
-        b.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); b.click(); } });
-      });
-      await p.focus('#custom-dead');
-      await p.keyboard.press('Enter');
-    },
+    act: (p) => enterOnCustomButton(p, 'custom-dead', '<div role="button" tabindex="0" id="custom-dead">Notify me</div>', 1),
     expect: ['dead_click #custom-dead'],
   },
   {
     name: 'a custom role=button that does nothing, Enter pressed on it 4 times',
-    act: async (p) => {
-      await p.evaluate(() => {
-        document.body.insertAdjacentHTML('afterbegin', '<div role="button" tabindex="0" id="custom-rage">Notify me</div>');
-        const b = document.getElementById('custom-rage');
-        b.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); b.click(); } });
-      });
-      await p.focus('#custom-rage');
-      for (let i = 0; i < 4; i++) await p.keyboard.press('Enter');
-    },
+    act: (p) => enterOnCustomButton(p, 'custom-rage', '<div role="button" tabindex="0" id="custom-rage">Notify me</div>', 4),
     expect: ['rage_click #custom-rage'],
   },
   // The browser does not follow a link the page cancelled: nothing answers the click.
@@ -1415,16 +1414,7 @@ const normal = [
   // The same custom button with a click handler that answers, pressed by keyboard 3 times.
   {
     name: 'a custom role=button stepper activated by Enter through its key handler, 3 times',
-    act: async (p) => {
-      await p.evaluate(() => {
-        document.body.insertAdjacentHTML('afterbegin', '<div role="button" tabindex="0" id="custom-inc">+</div> <output id="custom-n">1</output>');
-        const b = document.getElementById('custom-inc');
-        b.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); b.click(); } });
-        b.addEventListener('click', () => { const n = document.getElementById('custom-n'); n.textContent = String(+n.textContent + 1); });
-      });
-      await p.focus('#custom-inc');
-      for (let i = 0; i < 3; i++) await p.keyboard.press('Enter');
-    },
+    act: (p) => enterOnCustomButton(p, 'custom-inc', '<div role="button" tabindex="0" id="custom-inc">+</div> <output id="custom-n">1</output>', 3, 'custom-n'),
   },
   // CSS-in-JS (emotion, styled-components) inserts each new component's rules into its sheet as
   // it mounts, after the rules were read for an earlier click: at its end, and before its end.
