@@ -603,7 +603,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   function click(e, dis) {
     var t = e.target, r, el, special, link = '', dl = 0, de,
       // A custom control's key handler clicking it (`el.click()` on Enter or Space, the usual
-      // role=button pattern) makes an untrusted click: the visitor's all the same (see user).
+      // role=button pattern) makes an untrusted click: the visitor's all the same (`keyAct`, set
+      // by the HTMLElement.click wrapper in observe while such a click runs).
       trusted = e.isTrusted || !e.detail && keyAct && keyAct.contains(t);
     // A click inside an open shadow root is retargeted to its host out here: the element
     // clicked is the first of its path (a Lit or Shoelace storefront's buttons, links and
@@ -701,6 +702,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     userTimer = 0;
     arm(['wheel', 'touchmove', 'keydown'], user);
   }
+  // The control a key handler is clicking (set by the HTMLElement.click wrapper, read by click).
   var keyAct = null;
   function user(e) {
     lastUser = now();
