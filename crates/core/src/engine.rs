@@ -607,15 +607,12 @@ impl Engine {
         self.env.context = c;
     }
 
-    /// Where a new session came from, for the context of its every event: at its first event,
-    /// which may come before its page view (an `identify` queued before the SDK loaded). From
-    /// the page's referrer, or for a session that began on a later route of this page (after 30
-    /// idle minutes), nothing but the URL.
+    /// Where a new session came from (see `landing`), for the context of its every event: at its
+    /// first event, which may come before its page view (an `identify` queued before the SDK
+    /// loaded).
     fn attribute(&mut self) {
         if self.session_fresh && self.session.channel.is_empty() {
-            let page = &self.env.page;
-            let referrer = if self.page_views == 0 { page.referrer.as_str() } else { "" };
-            let (url, referrer) = attribution::landing(&page.url, referrer);
+            let (url, referrer) = landing(&self.env.page, self.page_views);
             self.session.channel = attribution::channel(url, referrer).into();
             self.session.campaign = attribution::campaign(url);
             self.set_context();
@@ -629,13 +626,12 @@ impl Engine {
             self.new_session(now);
         }
         self.attribute();
-        let referrer = if self.page_views == 0 { page.referrer.as_str() } else { "" };
-        let (url, referrer) = attribution::landing(&page.url, referrer);
         let mut o = journey::touchpoint().str("navigation", how);
         if !previous_path.is_empty() {
             o = o.str("previous_path", &previous_path);
         }
         if std::mem::take(&mut self.session_fresh) {
+            let (url, referrer) = landing(&page, self.page_views);
             o = attribution::properties(o, url, referrer, &self.session.channel);
         }
         self.page_views += 1;
@@ -1380,6 +1376,13 @@ enum InputKind {
 /// viewport width (mobile below 768 px, tablet below 1024 px). Nothing finer: no screen size, no
 /// user agent details, nothing that helps fingerprinting. Also the site's `sampleRate` when it
 /// keeps only some sessions (`data-sample-rate`), for whoever counts its events.
+/// The URL that says where a session beginning on `page` came from, and its referrer
+/// (`attribution::landing`): the page's referrer only for the page's first view; a session that
+/// began on a later route of the page (after 30 idle minutes) has nothing but the URL.
+fn landing(page: &PageContext, page_views: u32) -> (&str, &str) {
+    attribution::landing(&page.url, if page_views == 0 { &page.referrer } else { "" })
+}
+
 fn device_context(language: &str, timezone: &str, width: u32, height: u32, sample_rate: u8) -> String {
     let class = match width {
         0 => "",
