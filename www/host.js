@@ -280,11 +280,24 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // waiting (a dead button activated by Enter, then Tab to the next one). Listened to while a
   // keyboard's click (`keys`) waits only: a key listener at every keystroke costs typing ~20 us a
   // key, and adding and removing it at every mouse click cost the bench's workload ~8 ms.
-  var tabAt = 0, tabOn = false;
-  function tabbed(e) { if (e.key === 'Tab' && e.isTrusted) tabAt = now(); }
+  // And Enter held down: its auto-repeat clicks the focused button again and again (~30 times a
+  // second), one press of the visitor's, not a burst of them (a rage click): from its first
+  // repeat until Enter is let go (`held`), a keyboard's click is not judged. (The first repeat
+  // after an answered click is not seen, this listener being off then: two clicks judged.)
+  // (Another key: Enter was let go while the page had no focus, or is no longer held.)
+  var tabAt = 0, tabOn = false, held = false, keyOpts = { capture: true, passive: true, signal: signal || undefined };
+  function tabbed(e) {
+    if (!e.isTrusted) return;
+    if (e.key === 'Tab') tabAt = now();
+    // (addEventListener and removeEventListener return undefined: held is set true, then false)
+    held = e.repeat && e.key === 'Enter' && (held || !w.addEventListener('keyup', unheld, keyOpts));
+  }
+  function unheld(e) {
+    if (e.key === 'Enter') held = !!w.removeEventListener('keyup', unheld, true);
+  }
   function watch(on, keys) {
     if (on !== watching && !w.navigation) w[on ? 'addEventListener' : 'removeEventListener']('beforeunload', leaving, signal ? { signal: signal } : false);
-    if ((keys = on && (keys || tabOn)) !== tabOn) w[(tabOn = keys) ? 'addEventListener' : 'removeEventListener']('keydown', tabbed, { capture: true, passive: true, signal: signal || undefined });
+    if ((keys = on && (keys || tabOn)) !== tabOn) w[(tabOn = keys) ? 'addEventListener' : 'removeEventListener']('keydown', tabbed, keyOpts);
     if (on && !observing && w.MutationObserver) {
       mo = mo || new MutationObserver(function (records) {
         // An element that changes on its own (a countdown, a live ticker: marked data-tp-ambient,
@@ -605,7 +618,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // A custom control's key handler clicking it (`el.click()` on Enter or Space, the usual
       // role=button pattern) makes an untrusted click: the visitor's all the same (`keyAct`, set
       // by the HTMLElement.click wrapper in observe while such a click runs).
-      trusted = e.isTrusted || !e.detail && keyAct && keyAct.contains(t);
+      trusted = e.detail || !held ? e.isTrusted || !e.detail && keyAct && keyAct.contains(t) : false;
     // A click inside an open shadow root is retargeted to its host out here: the element
     // clicked is the first of its path (a Lit or Shoelace storefront's buttons, links and
     // declarative events are inside components).
@@ -1245,6 +1258,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
         // show; a field's Enter clicking its search button): the visitor's own click, judged
         // (see click), no answer to the one before.
         if (a[1] === 'click' && e && e.isTrusted && e.type === 'keydown' && /^(Enter| )$/.test(e.key)) {
+          if (e.repeat) return; // (the key held down: its first press's click again, see tabbed)
           keyAct = el;
           return function () { keyAct = null; };
         }

@@ -87,6 +87,13 @@ async function enterOnCustomButton(page, id, html, n, counter = null) {
   for (let i = 0; i < n; i++) await page.keyboard.press('Enter');
 }
 
+/** Enter held down on the focused element: its first press, then 8 auto-repeats, then let go. */
+async function holdEnter(page) {
+  // (Playwright sends a key pressed again while down as the browser's auto-repeat: repeat=true.)
+  for (let i = 0; i < 9; i++) await page.keyboard.down('Enter');
+  await page.keyboard.up('Enter');
+}
+
 /** Waits until the page has defined custom element `name`. */
 async function defined(page, name) {
   await waitFor(`<${name}> defined`, () => page.evaluate((n) => !!customElements.get(n), name));
@@ -225,6 +232,18 @@ const broken = [
     name: 'a custom role=button that does nothing, Enter pressed on it 4 times',
     act: (p) => enterOnCustomButton(p, 'custom-rage', '<div role="button" tabindex="0" id="custom-rage">Notify me</div>', 4),
     expect: ['rage_click #custom-rage'],
+  },
+  // Enter held down: the browser's auto-repeat clicks the button ~30 times a second, one press of
+  // the visitor's (a dead button, not a rage click).
+  {
+    name: 'a button that does nothing, Enter held down on it (auto-repeat)',
+    act: async (p) => { await p.focus('#noop'); await holdEnter(p); },
+    expect: ['dead_click #noop'],
+  },
+  {
+    name: 'a custom role=button that does nothing, Enter held down on it (auto-repeat)',
+    act: async (p) => { await enterOnCustomButton(p, 'custom-held', '<div role="button" tabindex="0" id="custom-held">Notify me</div>', 0); await holdEnter(p); },
+    expect: ['dead_click #custom-held'],
   },
   // The browser does not follow a link the page cancelled: nothing answers the click.
   { name: 'a link whose handler cancels it and does nothing else', act: (p) => clickN(p, '#cancelled', 1), expect: ['dead_click #cancelled'] },
