@@ -158,8 +158,7 @@ pub fn export(conn: &Connection, keys: &[SessionKey], max_bytes: usize) -> rusql
             if out.len() + body.len() + 1 > max_bytes {
                 return Ok(None);
             }
-            out.extend_from_slice(body);
-            out.push(b'\n');
+            crate::query::push_ndjson_line(&mut out, body);
         }
     }
     Ok(Some(out))

@@ -1916,11 +1916,19 @@ pub fn export_page(
         if !out.is_empty() && out.len() + body.len() + 1 > EXPORT_PAGE_BYTES {
             break;
         }
-        out.extend_from_slice(body);
-        out.push(b'\n');
+        push_ndjson_line(&mut out, body);
         last = r.get(0)?;
     }
     Ok((out, last))
+}
+
+/// Appends a stored body as one NDJSON line. A body is kept as received, and a client may post
+/// its batch pretty-printed: its line breaks, which valid JSON has only between tokens (never
+/// raw inside a string), become spaces, so that a reader splitting at line breaks gets whole
+/// events.
+pub fn push_ndjson_line(out: &mut Vec<u8>, body: &[u8]) {
+    out.extend(body.iter().map(|&b| if b == b'\n' || b == b'\r' { b' ' } else { b }));
+    out.push(b'\n');
 }
 
 pub fn stats(conn: &Connection) -> Result<Value, ReadError> {

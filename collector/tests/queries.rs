@@ -1720,6 +1720,28 @@ async fn export_pages_through_every_event_once() {
     }
 }
 
+/// A client that posts its batch pretty-printed (line breaks between tokens, kept as received)
+/// still gets one line per event from `/api/export`: NDJSON readers split at every line break.
+#[tokio::test]
+async fn export_keeps_one_event_per_line_for_pretty_printed_batches() {
+    let t = seeded(open()).await;
+    let last: i64 = get(&t.app, "/api/export?limit=10000").await.header("x-last-id").unwrap().parse().unwrap();
+    let events = vec![
+        ev("p1", "shop", "s9", "click", &at(62, 1), "/", json!({"note": "two\nlines"})),
+        ev("p2", "shop", "s9", "click", &at(62, 2), "/", json!({})),
+    ];
+    let pretty = serde_json::to_string_pretty(&json!({"sentAt": "2024-05-01T12:00:01.000Z", "batch": events}))
+        .unwrap()
+        .replace('\n', "\r\n");
+    assert_eq!(post(&t.app, pretty.into_bytes()).await.json()["accepted"], json!(2));
+    let a = get(&t.app, &format!("/api/export?after={last}")).await;
+    let text = String::from_utf8(a.bytes).unwrap();
+    let lines: Vec<Value> =
+        text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l:?}"))).collect();
+    assert_eq!(lines.iter().map(|e| e["messageId"].as_str().unwrap()).collect::<Vec<_>>(), ["p1", "p2"]);
+    assert_eq!(lines[0]["properties"]["note"], "two\nlines", "a line break inside a string is its escape, kept");
+}
+
 /// The seed's pages, with page_leave events: s1 and s3 left `/` (4 s engaged, scrolled 50 %;
 /// 2 s, 100 %), s2 left `/p/mug` (9 s, 30 %).
 fn page_leaves() -> Vec<Value> {
