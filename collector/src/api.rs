@@ -482,18 +482,18 @@ const EVENTS_MAX_LIMIT: i64 = 1000;
 pub const EXPORT_DEFAULT_LIMIT: i64 = 1000;
 pub const EXPORT_MAX_LIMIT: i64 = 10_000;
 
-/// `GET /api/export?after&site&limit`: every stored event, page by page, for a warehouse or a
-/// backup: the events after id `after` (default 0), oldest first, as received, one per line
-/// (`application/x-ndjson`); `X-Last-Id` is the `after` of the next page. An empty page: none
-/// stored after it (yet).
+/// `GET /api/export?after&site&limit&envelope`: every stored event, page by page, for a
+/// warehouse or a backup: the events after id `after` (default 0), oldest first, as received,
+/// one per line (`application/x-ndjson`; `envelope=1`: each in `{id, receivedAt, event}`);
+/// `X-Last-Id` is the `after` of the next page. An empty page: none stored after it (yet).
 pub async fn export(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
-    let p = Params::new(q, &["site", "after", "limit"])?;
+    let p = Params::new(q, &["site", "after", "limit", "envelope"])?;
     // (`limit` from 1: an empty page says that nothing is stored after `after`, and a reader's
     // loop stops there.)
     let after = p.int("after", 0, 0, i64::MAX, Above::Refused)?;
     let limit = p.int("limit", EXPORT_DEFAULT_LIMIT, 1, EXPORT_MAX_LIMIT, Above::Refused)?;
-    let site = p.site()?;
-    let (lines, last) = st.store.reads.run(move |c| query::export_page(c, &site, after, limit)).await?;
+    let (site, envelope) = (p.site()?, p.flag("envelope")?);
+    let (lines, last) = st.store.reads.run(move |c| query::export_page(c, &site, after, limit, envelope)).await?;
     let mut resp = no_store(([(header::CONTENT_TYPE, "application/x-ndjson")], lines).into_response());
     if let Ok(v) = HeaderValue::from_str(&last.to_string()) {
         resp.headers_mut().insert("x-last-id", v);

@@ -1874,12 +1874,13 @@ pub fn events(
 /// `/api/export`'s page: the events after `after` (an `events.id`), oldest first.
 fn export_sql(site: bool) -> Q {
     if site {
-        let mut q = Q::new("SELECT id, body FROM events INDEXED BY events_site_id WHERE site = ? AND id > ?");
+        let mut q =
+            Q::new("SELECT id, body, received_at FROM events INDEXED BY events_site_id WHERE site = ? AND id > ?");
         q.args.extend([Sql::Null, Sql::Null]);
         q.push(" ORDER BY id LIMIT ?", Sql::Null);
         q
     } else {
-        let mut q = Q::new("SELECT id, body FROM events WHERE id > ?");
+        let mut q = Q::new("SELECT id, body, received_at FROM events WHERE id > ?");
         q.args.push(Sql::Null);
         q.push(" ORDER BY id LIMIT ?", Sql::Null);
         q
@@ -1890,15 +1891,18 @@ fn export_sql(site: bool) -> Q {
 pub const EXPORT_PAGE_BYTES: usize = 8 << 20;
 
 /// The stored events after `after` (an `events.id`; of `site` only, when given), oldest first:
-/// at most `limit` of them and [`EXPORT_PAGE_BYTES`] of bodies (at least one), one body per line;
-/// and the id of the last (`after` when there is none), from which the next page goes on. Ids
-/// only grow (rows leave only by an erasure), so copying a store page by page misses nothing
-/// stored since and gives nothing twice.
+/// at most `limit` of them and [`EXPORT_PAGE_BYTES`] of bodies (at least one), one body per line
+/// (with `envelope`, one `{"id", "receivedAt", "event"}` per line: the collector's own facts,
+/// which a warehouse needs for a cursor of its own and for clocks that are wrong); and the id of
+/// the last (`after` when there is none), from which the next page goes on. Ids only grow (rows
+/// leave only by an erasure), so copying a store page by page misses nothing stored since and
+/// gives nothing twice.
 pub fn export_page(
     conn: &Connection,
     site: &Option<String>,
     after: i64,
     limit: i64,
+    envelope: bool,
 ) -> Result<(Vec<u8>, i64), ReadError> {
     let mut q = export_sql(site.is_some());
     let mut args = Vec::new();
@@ -1913,11 +1917,20 @@ pub fn export_page(
     let (mut out, mut last) = (Vec::new(), after);
     while let Some(r) = rows.next()? {
         let body = r.get_ref(1)?.as_bytes().map_err(|e| ReadError::Failed(e.to_string()))?;
-        if !out.is_empty() && out.len() + body.len() + 1 > EXPORT_PAGE_BYTES {
+        // (An envelope's own members take at most ~70 bytes.)
+        if !out.is_empty() && out.len() + body.len() + if envelope { 80 } else { 1 } > EXPORT_PAGE_BYTES {
             break;
         }
-        push_ndjson_line(&mut out, body);
-        last = r.get(0)?;
+        let id: i64 = r.get(0)?;
+        if envelope {
+            let received = format_iso_millis(r.get(2)?);
+            out.extend_from_slice(format!(r#"{{"id":{id},"receivedAt":"{received}","event":"#).as_bytes());
+            push_one_line(&mut out, body);
+            out.extend_from_slice(b"}\n");
+        } else {
+            push_ndjson_line(&mut out, body);
+        }
+        last = id;
     }
     Ok((out, last))
 }
@@ -1927,8 +1940,12 @@ pub fn export_page(
 /// raw inside a string), become spaces, so that a reader splitting at line breaks gets whole
 /// events.
 pub fn push_ndjson_line(out: &mut Vec<u8>, body: &[u8]) {
-    out.extend(body.iter().map(|&b| if b == b'\n' || b == b'\r' { b' ' } else { b }));
+    push_one_line(out, body);
     out.push(b'\n');
+}
+
+fn push_one_line(out: &mut Vec<u8>, body: &[u8]) {
+    out.extend(body.iter().map(|&b| if b == b'\n' || b == b'\r' { b' ' } else { b }));
 }
 
 pub fn stats(conn: &Connection) -> Result<Value, ReadError> {

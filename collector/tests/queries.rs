@@ -1740,6 +1740,18 @@ async fn export_keeps_one_event_per_line_for_pretty_printed_batches() {
         text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l:?}"))).collect();
     assert_eq!(lines.iter().map(|e| e["messageId"].as_str().unwrap()).collect::<Vec<_>>(), ["p1", "p2"]);
     assert_eq!(lines[0]["properties"]["note"], "two\nlines", "a line break inside a string is its escape, kept");
+    // With envelope=1: each event inside the collector's own facts, its id and time of arrival.
+    let a = get(&t.app, &format!("/api/export?after={last}&envelope=1")).await;
+    assert_eq!(a.status, StatusCode::OK);
+    let text = String::from_utf8(a.bytes).unwrap();
+    let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["id"], json!(last + 1));
+    assert_eq!(lines[1]["id"], json!(last + 2));
+    assert_eq!(lines[1]["event"]["messageId"], "p2");
+    let received = lines[0]["receivedAt"].as_str().unwrap();
+    assert!(received.len() == 24 && received.ends_with('Z'), "{received}");
+    assert_eq!(get(&t.app, "/api/export?envelope=yes").await.status, StatusCode::BAD_REQUEST);
 }
 
 /// The seed's pages, with page_leave events: s1 and s3 left `/` (4 s engaged, scrolled 50 %;
