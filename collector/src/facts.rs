@@ -6,8 +6,13 @@
 /// Moments of truth known without `properties.moment = true` (the SDK's default names).
 pub const DEFAULT_MOMENTS: [&str; 3] = ["add_to_cart", "begin_checkout", "purchase"];
 
-/// Longest path or selector kept in the aggregates (longer ones are cut at a char boundary).
+/// Longest selector (and device class, channel, ...) kept in the aggregates (longer ones are
+/// cut at a char boundary).
 pub const MAX_KEY_CHARS: usize = 256;
+/// Longest page path kept in the aggregates: a path is percent-encoded, 9 characters for each
+/// CJK character (`%E5%95%86`), so 256 kept only ~28 of a Japanese product's slug and merged
+/// the products that began alike.
+pub const MAX_PATH_CHARS: usize = 1024;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Category {
@@ -145,7 +150,16 @@ pub struct Tag {
 /// (`location.pathname`), and one cut there read as a broken escape, or could not be decoded at
 /// all (the inspector then showed it encoded). A cut path is then up to 11 characters shorter.
 pub fn cut(s: &str) -> &str {
-    let Some((mut end, _)) = s.char_indices().nth(MAX_KEY_CHARS) else { return s };
+    cut_to(s, MAX_KEY_CHARS)
+}
+
+/// A page path cut as [`cut`] does, to [`MAX_PATH_CHARS`].
+pub fn cut_path(s: &str) -> &str {
+    cut_to(s, MAX_PATH_CHARS)
+}
+
+fn cut_to(s: &str, max_chars: usize) -> &str {
+    let Some((mut end, _)) = s.char_indices().nth(max_chars) else { return s };
     let b = s.as_bytes();
     let hex = |i: usize| b.get(i).is_some_and(u8::is_ascii_hexdigit);
     let escape_at = |i: usize| b.get(i) == Some(&b'%') && hex(i + 1) && hex(i + 2);
@@ -310,9 +324,11 @@ mod tests {
         );
         assert_eq!((c.channel.as_str(), c.campaign.as_str(), c.path.as_str()), ("paid_search", "grinders", "/"));
         assert_eq!(extract("x", "x", r#"{"context":{"channel":3}}"#).channel, "", "not a string: none");
-        let long = "a".repeat(1000);
+        let long = "a".repeat(2000);
         let l = extract("x", "x", &format!(r#"{{"context":{{"page":{{"path":"{long}"}}}}}}"#));
-        assert_eq!(l.path.len(), MAX_KEY_CHARS);
+        assert_eq!(l.path.len(), MAX_PATH_CHARS);
+        let l = extract("x", "x", &format!(r#"{{"properties":{{"element":{{"selector":"{long}"}}}}}}"#));
+        assert_eq!(l.selector.len(), MAX_KEY_CHARS);
     }
 
     /// A percent-encoded path (`location.pathname`) longer than the bound is cut at an escape's
@@ -360,9 +376,14 @@ mod tests {
         assert_eq!(cut("/%E5%95%86"), "/%E5%95%86", "a short path is whole");
         let long = format!("/{}", "商".repeat(300));
         assert_eq!(cut(&long).chars().count(), MAX_KEY_CHARS, "characters, not bytes");
-        // Through ingest's reading of an event.
-        let f = extract("x", "x", &format!(r#"{{"context":{{"page":{{"path":"/{cjk}"}}}}}}"#));
-        assert_eq!(f.path.len(), 1 + (MAX_KEY_CHARS - 1) / 9 * 9);
+        // Through ingest's reading of an event: a path is kept up to 1024 characters (a
+        // 100-character Japanese slug whole), cut at a whole character past it.
+        let slug = "%E5%95%86".repeat(100);
+        let f = extract("x", "x", &format!(r#"{{"context":{{"page":{{"path":"/{slug}"}}}}}}"#));
+        assert_eq!(f.path.len(), 1 + 900);
+        let f = extract("x", "x", &format!(r#"{{"context":{{"page":{{"path":"/{cjk}{cjk}"}}}}}}"#));
+        assert_eq!(f.path.len(), 1 + (MAX_PATH_CHARS - 1) / 9 * 9);
+        assert_eq!(cut_path(&format!("/{cjk}{cjk}")), f.path);
     }
 
     /// A page_leave's Core Web Vitals, rated by web-vitals' thresholds at both sides of each;

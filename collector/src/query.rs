@@ -156,8 +156,10 @@ impl Params {
     pub fn path(&self) -> Result<Option<String>, BadParam> {
         match self.get("path") {
             None => Ok(None),
-            Some(v) if v.starts_with('/') && v.chars().count() <= 256 => Ok(Some(v.to_string())),
-            Some(_) => Err(BadParam("path: expected a page path starting with / (at most 256 characters)".into())),
+            Some(v) if v.starts_with('/') && v.chars().count() <= crate::facts::MAX_PATH_CHARS => {
+                Ok(Some(v.to_string()))
+            }
+            Some(_) => Err(BadParam("path: expected a page path starting with / (at most 1024 characters)".into())),
         }
     }
 

@@ -312,7 +312,11 @@ fn facts_of(event: &str, timestamp: &str, properties: &Fields<'_>, context: &Fie
         Some(crate::facts::cut(&v).to_string())
     };
     let mut f = Facts { ts_ms: crate::facts::parse_iso_millis(timestamp).unwrap_or(0), ..Facts::default() };
-    f.path = text(page, page.find_node("path")).unwrap_or_default();
+    f.path = page
+        .find_node("path")
+        .and_then(|n| json_string(page.value(n)))
+        .map(|v| crate::facts::cut_path(&v).to_string())
+        .unwrap_or_default();
     let [channel, campaign, tags, rate, device] =
         context.find_all(["channel", "campaign", "tags", "sampleRate", "device"]);
     f.device = text(context, device).unwrap_or_default();
