@@ -158,6 +158,37 @@ pub fn cut_path(s: &str) -> &str {
     cut_to(s, MAX_PATH_CHARS)
 }
 
+/// A page path as the aggregates key it: its escapes written one way (RFC 3986's normal form:
+/// hex digits upper case, `%41` as `A` for the letters, digits and `-._~` that need none), then
+/// cut by [`cut_path`]. `location.pathname` keeps a URL's escapes as the link wrote them, so
+/// `/%e5%95%86` and `/%E5%95%86`, one page, were two rows, shown alike by the inspector.
+pub fn path_key(s: &str) -> String {
+    let b = s.as_bytes();
+    let hex = |i: usize| b.get(i).and_then(|c| (*c as char).to_digit(16));
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < b.len() {
+        if let (b'%', Some(h), Some(l)) = (b[i], hex(i + 1), hex(i + 2)) {
+            let byte = (h * 16 + l) as u8;
+            if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+                out.push(byte as char);
+            } else {
+                out.push('%');
+                out.push_str(&s[i + 1..i + 3].to_ascii_uppercase());
+            }
+            i += 3;
+        } else {
+            // (A char boundary: `%` and hex digits are ASCII.)
+            let c = s[i..].chars().next().unwrap_or('\0');
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
+    let kept = cut_path(&out).len();
+    out.truncate(kept);
+    out
+}
+
 fn cut_to(s: &str, max_chars: usize) -> &str {
     let Some((mut end, _)) = s.char_indices().nth(max_chars) else { return s };
     let b = s.as_bytes();
@@ -384,6 +415,19 @@ mod tests {
         let f = extract("x", "x", &format!(r#"{{"context":{{"page":{{"path":"/{cjk}{cjk}"}}}}}}"#));
         assert_eq!(f.path.len(), 1 + (MAX_PATH_CHARS - 1) / 9 * 9);
         assert_eq!(cut_path(&format!("/{cjk}{cjk}")), f.path);
+    }
+
+    /// One page's path written with other escapes is one key: hex digits upper case, unreserved
+    /// characters unescaped; the rest as it was.
+    #[test]
+    fn path_keys_write_escapes_one_way() {
+        assert_eq!(path_key("/%e5%95%86/%7e%41b%2F%2f"), "/%E5%95%86/~Ab%2F%2F");
+        assert_eq!(path_key("/%E5%95%86"), "/%E5%95%86");
+        assert_eq!(path_key("/a%zz%4"), "/a%zz%4", "no escape: as it is");
+        assert_eq!(path_key("/商品/%20x"), "/商品/%20x");
+        assert_eq!(path_key(&"/%61".repeat(600)), "/a".repeat(512), "cut after it is written one way");
+        let f = extract("x", "x", r#"{"context":{"page":{"path":"/%e5%95%86/%41"}}}"#);
+        assert_eq!(f.path, "/%E5%95%86/A");
     }
 
     /// A page_leave's Core Web Vitals, rated by web-vitals' thresholds at both sides of each;

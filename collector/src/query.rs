@@ -156,8 +156,9 @@ impl Params {
     pub fn path(&self) -> Result<Option<String>, BadParam> {
         match self.get("path") {
             None => Ok(None),
+            // (As the aggregates key it: a path typed with lower-case escapes finds its rows.)
             Some(v) if v.starts_with('/') && v.chars().count() <= crate::facts::MAX_PATH_CHARS => {
-                Ok(Some(v.to_string()))
+                Ok(Some(crate::facts::path_key(v)))
             }
             Some(_) => Err(BadParam("path: expected a page path starting with / (at most 1024 characters)".into())),
         }

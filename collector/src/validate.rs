@@ -315,7 +315,7 @@ fn facts_of(event: &str, timestamp: &str, properties: &Fields<'_>, context: &Fie
     f.path = page
         .find_node("path")
         .and_then(|n| json_string(page.value(n)))
-        .map(|v| crate::facts::cut_path(&v).to_string())
+        .map(|v| crate::facts::path_key(&v))
         .unwrap_or_default();
     let [channel, campaign, tags, rate, device] =
         context.find_all(["channel", "campaign", "tags", "sampleRate", "device"]);
