@@ -491,7 +491,7 @@ pub async fn export(State(st): State<AppState>, Query(q): Pairs) -> Result<Respo
     // (`limit` from 1: an empty page says that nothing is stored after `after`, and a reader's
     // loop stops there.)
     let after = p.int("after", 0, 0, i64::MAX, Above::Refused)?;
-    let limit = p.int("limit", EXPORT_DEFAULT_LIMIT, 1, EXPORT_MAX_LIMIT, Above::Refused)?;
+    let limit = p.limit_upto(EXPORT_DEFAULT_LIMIT, EXPORT_MAX_LIMIT)?;
     let (site, envelope) = (p.site()?, p.flag("envelope")?);
     let (lines, last) = st.store.reads.run(move |c| query::export_page(c, &site, after, limit, envelope)).await?;
     let mut resp = no_store(([(header::CONTENT_TYPE, "application/x-ndjson")], lines).into_response());
@@ -503,7 +503,7 @@ pub async fn export(State(st): State<AppState>, Query(q): Pairs) -> Result<Respo
 
 pub async fn events(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
     let p = Params::new(q, &["site", "event", "limit"])?;
-    let limit = p.int("limit", EVENTS_DEFAULT_LIMIT, 0, EVENTS_MAX_LIMIT, Above::Capped)?;
+    let limit = p.limit_upto(EVENTS_DEFAULT_LIMIT, EVENTS_MAX_LIMIT)?;
     let site = p.site()?;
     let event = match p.get_raw("event") {
         None => None,
