@@ -174,6 +174,9 @@ impl Engine {
             reload_findings: Findings::new(),
         };
         e.friction = friction;
+        // (Scrubbed and with a hash route's view, as every later page is: a reload's quick_back
+        // compares it with the tab's last page, kept so.)
+        let page = e.scrub_page(page);
         e.friction.start(now, &page.path);
         e.add_entropy(entropy);
         // (The tab's session, or for a new tab opened from this site the visit's: see
@@ -191,7 +194,7 @@ impl Engine {
         }
         e.set_context();
         e.journal = Journal::new(e.uuid()[..8].into());
-        e.env.page = e.scrub_page(page);
+        e.env.page = page;
         // A denial given up front means nothing of ours may remain from earlier visits either.
         // (Removal only: nothing is written, and with nothing of ours stored nothing is touched.)
         let consent = e.tracker.consent();
@@ -1327,9 +1330,16 @@ impl Engine {
         // (The site search's term masked in the URL as in its `site_search`: a phone number
         // searched for is not sent in the page's URL either.)
         let (mask, typed) = (&self.config.mask_params, &self.journey.settings.search_params);
+        let url = scrub_page_url(&p.url, mask, typed).into_owned();
+        let mut path = scrub_page_url(&p.path, mask, typed).into_owned();
+        // A hash-routed app's view is in its fragment (`/#/product/12`): with data-spa="hash"
+        // the path goes on with it, so that its views are pages of their own (not one `/`).
+        if self.journey.settings.hash {
+            path.push_str(journey::url::hash_route(&url));
+        }
         PageContext {
-            url: scrub_page_url(&p.url, mask, typed).into_owned(),
-            path: scrub_page_url(&p.path, mask, typed).into_owned(),
+            url,
+            path,
             title: clean_label(&p.title, 256),
             referrer: scrub_page_url(&p.referrer, mask, typed).into_owned(),
         }

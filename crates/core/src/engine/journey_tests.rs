@@ -816,6 +816,29 @@ fn a_jump_to_an_anchor_of_the_same_page_abandons_no_form_and_is_no_view_for_quic
     );
 }
 
+/// A hash-routed app (data-spa="hash"): each view's path goes on with its route (`/#/product/12`),
+/// without the route's own query; an anchor (`#reviews`) is no route; back from a view left at
+/// once is a quick_back (all were one path `/` before, so never one).
+#[test]
+fn a_hash_routed_apps_views_are_pages_of_their_own() {
+    let mut v =
+        Visit::new(&[("site", "shop"), ("consent", "granted"), ("spa", "hash")], boot("https://shop.test/#/list", ""));
+    v.page("https://shop.test/#/list");
+    v.at(1_000, route(Nav::Hash, "https://shop.test/#/product/12?tab=specs"));
+    v.at(3_000, route(Nav::Back, "https://shop.test/#/list"));
+    v.at(4_000, route(Nav::Hash, "https://shop.test/#!/cart"));
+    v.at(5_000, route(Nav::Hash, "https://shop.test/#reviews"));
+    v.at(6_000, route(Nav::Hash, "https://shop.test/#/customer/jane@example.org/orders"));
+    let ev = v.events();
+    let views: Vec<String> =
+        ev.iter().filter(|e| e.contains(r#""event":"page_view""#)).map(|e| field(e, r#""path":""#)).collect();
+    // (An email in the route is masked there as in the URL.)
+    assert_eq!(views, ["/#/list", "/#/product/12", "/#/list", "/#!/cart", "/", "/#/customer/***/orders"]);
+    let back: Vec<&String> = ev.iter().filter(|e| e.contains(r#""event":"quick_back""#)).collect();
+    assert_eq!(back.len(), 1, "{ev:#?}");
+    assert!(back[0].contains(r#""from_path":"/#/product/12""#), "{}", back[0]);
+}
+
 fn identify(id: &str, traits: &str) -> Input {
     Input::Command(Command::Identify { user_id: id.into(), properties: traits.into() })
 }

@@ -40,6 +40,17 @@ pub fn without_hash(url: &str) -> &str {
     &url[..until(url, |b| b == b'#')]
 }
 
+/// The fragment of `url` when it is a hash router's route (`#/product/12`, `#!/cart`; up to
+/// its own `?`), else "" (an anchor: `#reviews`).
+pub fn hash_route(url: &str) -> &str {
+    let frag = &url[until(url, |b| b == b'#')..];
+    if frag.starts_with("#/") || frag.starts_with("#!/") {
+        &frag[..until(frag, |b| b == b'?')]
+    } else {
+        ""
+    }
+}
+
 /// The lowercased extension of the path's last segment (`pdf` for `/a/b.PDF?x=1`), if any.
 pub fn extension(url: &str) -> Option<String> {
     let path = &url[..until(url, |b| b == b'?' || b == b'#')];
