@@ -709,7 +709,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // each dispatch to a listener costs the page ~20 us even when it does nothing.
   // The first of them in a view also tells the engine that the visitor used it (scrolled or
   // typed: going back from it is no quick back), once per view (`used`). Not a key with Alt,
-  // Ctrl or Meta (Alt+Left is the back button) nor a sideways wheel (a touchpad's swipe back).
+  // Ctrl or Meta (Alt+Left is the back button), a modifier pressed alone (Shift before a
+  // shift-click) nor a sideways wheel (a touchpad's swipe back).
   var userTimer = 0, used = 0;
   function userOn() {
     userTimer = 0;
@@ -720,7 +721,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   function user(e) {
     lastUser = now();
     act();
-    if (!used && !(e.altKey || e.ctrlKey || e.metaKey) && !(Math.abs(e.deltaX) > Math.abs(e.deltaY))) { used = 1; push('j' + US + lastUser + US + 1); }
+    if (!used && !(e.altKey || e.ctrlKey || e.metaKey || e.key === 'Shift') && !(Math.abs(e.deltaX) > Math.abs(e.deltaY))) { used = 1; push('j' + US + lastUser + US + 1); }
     userTimer = userTimer || setTimeout(userOn, 500);
   }
   // How much of the page has been in view (percent). Read once per scheduled task, not per

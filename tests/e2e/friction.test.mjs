@@ -731,17 +731,21 @@ test('broken: a button throwing the error the page already threw once at load is
   assert.equal(ev.filter((e) => e.event === 'js_error').length, 2, 'the load error and the click\'s');
 });
 
+// (Shift pressed alone on the view, as before a shift-click, is no use of it.)
 test('broken: a view the visitor bounces straight back from (SPA history) is a quick_back', T, async (t) => {
-  const site = 'fr-quick-back';
-  const { page } = await open(t, site);
-  await clickN(page, '#to-details', 1);
-  await waitFor('on /details', () => page.evaluate(() => location.pathname === '/details'));
-  await page.goBack();
-  await waitFor('back on the fixture', () => page.evaluate(() => location.pathname === '/friction.html'));
-  const ev = await verdict(page, site);
-  assert.deepEqual(summary(ev), ['quick_back']);
-  assert.equal(ev[0].properties.from_path, '/details');
-  assert.equal(ev[0].properties.to_path, '/friction.html');
+  for (const shift of [false, true]) {
+    const site = `fr-quick-back${shift ? '-shift' : ''}`;
+    const { page } = await open(t, site);
+    await clickN(page, '#to-details', 1);
+    await waitFor('on /details', () => page.evaluate(() => location.pathname === '/details'));
+    if (shift) await page.keyboard.press('Shift');
+    await page.goBack();
+    await waitFor('back on the fixture', () => page.evaluate(() => location.pathname === '/friction.html'));
+    const ev = await verdict(page, site);
+    assert.deepEqual(summary(ev), ['quick_back'], `shift: ${shift}`);
+    assert.equal(ev[0].properties.from_path, '/details');
+    assert.equal(ev[0].properties.to_path, '/friction.html');
+  }
 });
 
 test('broken: a page the visitor bounces straight back from by the back button (full reload) is a quick_back', T, async (t) => {
