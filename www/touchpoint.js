@@ -19,6 +19,25 @@ function die(err) {
   dead = true;
   try { if (ac) ac.abort(); } catch (_) {}
   try { console.warn('touchpoint: disabled after an internal error:', err); } catch (_) {}
+  off();
+}
+
+// Touchpoint is off (the wasm could not load: a 404, a CSP without 'wasm-unsafe-eval', no
+// WebAssembly; or an internal error disabled it): `touchpoint()` does nothing from now on, but
+// a page awaiting getIds or getConsent (a checkout's submit handler) is answered all the same,
+// as outside a browser: no ids, consent pending. So are the calls the stub queued, unless the
+// engine took them (`started`).
+var started = false;
+function off() {
+  var q = !started && w.touchpoint && w.touchpoint.q || [], i;
+  w.touchpoint = function (c, cb) {
+    if (typeof cb === 'function' && /^get(Ids|Consent)$/.test(c)) {
+      try {
+        cb(c === 'getIds' ? { sessionId: null, anonymousId: null, userId: null } : { analytics: 'pending', marketing: 'pending' });
+      } catch (e) { setTimeout(function () { throw e; }); } // (the page's own error, as uncaught)
+    }
+  };
+  for (i = 0; i < q.length; i++) w.touchpoint.apply(w, q[i]);
 }
 
 // Forwards any number of arguments.
@@ -45,9 +64,8 @@ function guard(f) {
 function load(attrs, url, sri, overlay) {
   if (w.__touchpoint_loaded) return; // a second copy of the snippet is a no-op
   w.__touchpoint_loaded = true;
-  // Before the wasm is fetched: the page's web components attach their roots meanwhile.
-  keepClosedRoots(ac && ac.signal);
   var start = guard(function () {
+    started = true;
     var stub = w.touchpoint, queue = (stub && stub.q) || [];
     var host = makeHost(function (records) { wasm_bindgen.input(records); }, guard, ac && ac.signal,
       overlay || String(url).replace(/[^\/]*$/, '') + 'touchpoint-overlay.js', attrs.ambient, attrs['cross-domain']);
@@ -66,8 +84,11 @@ function load(attrs, url, sri, overlay) {
     if (d.prerendering) d.addEventListener('prerenderingchange', start, { once: true }); else start();
   }
   try {
+    // Before the wasm is fetched: the page's web components attach their roots meanwhile.
+    keepClosedRoots(ac && ac.signal);
     wasm_bindgen({ module_or_path: fetch(url, { integrity: sri }) }).then(go, function (e) {
       try { console.warn('touchpoint: could not load', e); } catch (_) {}
+      off();
     });
   } catch (e) { die(e); }
 }

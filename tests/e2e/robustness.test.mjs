@@ -243,6 +243,38 @@ test("debug:panic: Touchpoint disables itself quietly; the page is unharmed and 
   });
 });
 
+// A page awaiting getIds or getConsent (a checkout's submit handler putting the session id in
+// the order) is answered also when Touchpoint is off: the wasm did not load (a 404 here; a CSP
+// without 'wasm-unsafe-eval', no WebAssembly) or an internal error disabled it. Both callbacks
+// waited forever before.
+test('Touchpoint off (its wasm not loaded, or disabled by an internal error): getIds and getConsent still answer', { timeout: 120_000 }, async () => {
+  const OFF = [{ sessionId: null, anonymousId: null, userId: null }, { analytics: 'pending', marketing: 'pending' }];
+  const ask = (page) => page.evaluate(() => Promise.all([
+    new Promise((r) => window.touchpoint('getIds', r)),
+    new Promise((r) => window.touchpoint('getConsent', r)),
+  ]));
+  await inContext(async (context) => {
+    await context.route('**/*.wasm', (r) => r.fulfill({ status: 404, body: 'not here' }));
+    // (Asked before any script of the page: queued by the stub.)
+    const queued = 'window.touchpoint = function () { (touchpoint.q = touchpoint.q || []).push(arguments); };' +
+      'window.__asked = Promise.all([new Promise((r) => touchpoint("getIds", r)), new Promise((r) => touchpoint("getConsent", r))]);';
+    const { page, url, pageErrors, console: console_ } = await openSite(context, collector, { site: 'rb-nowasm', consent: 'granted' }, OWN_BUTTON, { ready: false, init: [queued] });
+    await page.goto(url);
+    await waitFor('touchpoint: could not load', () => console_.some((m) => /touchpoint: could not load/.test(m.text)));
+    assert.deepEqual(await page.evaluate(() => window.__asked), OFF, 'the calls the stub queued');
+    assert.deepEqual(await ask(page), OFF, 'and later ones');
+    await assertNoPageErrors(page, pageErrors);
+  });
+  await inContext(async (context) => {
+    const { page, console: console_ } = await openSite(context, collector, { site: 'rb-panic-ids', consent: 'granted' });
+    const ids = (await ask(page))[0];
+    assert.ok(ids.sessionId, 'running: a session id');
+    await page.evaluate(() => window.touchpoint('debug:panic'));
+    await waitFor('disabled', () => console_.some((m) => /disabled/.test(m.text)));
+    assert.deepEqual(await ask(page), OFF);
+  });
+});
+
 test('malformed data-* attributes: a warning naming each, defaults used (consent pending: nothing sent)', { timeout: 120_000 }, async () => {
   await inContext(async (context) => {
     const site = 'rb-attrs';
