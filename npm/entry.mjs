@@ -10,6 +10,26 @@
 
 const browser = typeof window !== 'undefined' && typeof document !== 'undefined';
 let last = null; // the consent state the SDK last reported (touchpoint:consent)
+let started = false; // this copy's init() ran
+const listeners = new Set(); // onConsent's, of this copy
+// Each copy of this module keeps its own `last` (two copies in one app: micro-frontends, a
+// library bundling its own), so each listens, from its evaluation (nothing is started by it).
+if (browser) window.addEventListener('touchpoint:consent', (e) => { last = { ...e.detail }; });
+
+// An SDK started before this copy listened (a script tag, a tag manager's, another copy) told
+// its consent state then: asked for (answered at once by a running SDK, or when it starts) and
+// told to this copy's onConsent listeners.
+let asking = false;
+function known() {
+  if (last || asking || !browser || !window.__touchpoint_loaded) return;
+  asking = true;
+  call('getConsent', (c) => {
+    asking = false;
+    if (last) return;
+    last = { ...c };
+    listeners.forEach((f) => f({ detail: last }));
+  });
+}
 
 function stub() {
   const w = window;
@@ -44,15 +64,16 @@ export const getIds = () => browser
   ? new Promise((resolve) => call('getIds', resolve))
   : Promise.resolve({ sessionId: null, anonymousId: null, userId: null });
 /** The consent state last reported by the SDK, or null before it has started. */
-export const consentState = () => last && { ...last };
+export const consentState = () => { known(); return last && { ...last }; };
 /** Calls `listener({analytics, marketing})` now if the state is known, then on every change;
  * returns a function that unsubscribes. */
 export function onConsent(listener) {
   if (!browser) return () => {};
   const f = (e) => { try { listener({ ...e.detail }); } catch (err) { setTimeout(() => { throw err; }); } };
   window.addEventListener('touchpoint:consent', f);
-  if (last) f({ detail: last });
-  return () => window.removeEventListener('touchpoint:consent', f);
+  listeners.add(f);
+  if (last) f({ detail: last }); else known();
+  return () => { window.removeEventListener('touchpoint:consent', f); listeners.delete(f); };
 }
 
 const client = Object.freeze({ consent, track, page, flush, identify, reset, friction, set, beforeSend, getConsent, getIds, consentState, onConsent });
@@ -67,13 +88,22 @@ const client = Object.freeze({ consent, track, page, flush, identify, reset, fri
 export function init(options = {}) {
   if (!browser) return client;
   try {
-    if (!window.__touchpoint_listening) {
-      window.__touchpoint_listening = true;
-      window.addEventListener('touchpoint:consent', (e) => { last = { ...e.detail }; });
-    }
-    if (window.__touchpoint_loaded) return client;
-    stub();
     const { wasmUrl, overlayUrl, beforeSend: hook, ...rest } = options || {};
+    const again = started;
+    started = true;
+    if (window.__touchpoint_loaded) {
+      // Already started, by a script tag (a tag manager's) or another copy: its configuration
+      // stands, and its consent state is asked for (see known).
+      known();
+      // A privacy hook is installed all the same (it only narrows what is sent); other options
+      // are said to be ignored, unless this is the same init again (React's StrictMode, HMR).
+      if (hook) beforeSend(hook);
+      if (!again && Object.keys(rest).length) {
+        console.warn('touchpoint: already started (by a script tag or another init): these options are ignored:', Object.keys(rest).join(', '));
+      }
+      return client;
+    }
+    stub();
     if (hook) beforeSend(hook); // (queued by the stub: in place before anything can be sent)
     const attrs = {};
     for (const [k, v] of Object.entries(rest)) {

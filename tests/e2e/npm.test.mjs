@@ -59,6 +59,36 @@ test('init() returns the client: consent, track, page, flush, getConsent, getIds
   await closeTab(page);
 });
 
+// A shop whose tag manager inserted the script tag before the app's bundle ran: the app's
+// init() finds Touchpoint started. Its client still knows the consent state (told before it
+// listened), calls onConsent's listener with it, installs its beforeSend, and says that its other
+// options are ignored; a second copy of the package (a micro-frontend's) knows the state too.
+test('init() after the script tag started Touchpoint: consent state known, onConsent called, beforeSend installed, the other options said to be ignored', { timeout: 120_000 }, async () => {
+  const page = await browser.newPage();
+  const errors = [], warnings = [];
+  page.on('pageerror', (e) => errors.push(e));
+  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+  const url = await serveFixture(page, collector.url, `<!doctype html><title>Tagged app</title>
+<script src="/touchpoint/touchpoint.js" data-collector="/v1/batch" data-site="npm-tagged" data-consent="granted" data-flush-interval="300"></script>
+<script>window.app = () => import('/touchpoint/npm/index.js').then(({ init }) => {
+  const tp = init({ site: 'npm-tagged', sampleRate: 50, beforeSend: (e) => { e.properties.from_hook = true; return e; } });
+  window.seen = [];
+  tp.onConsent((c) => window.seen.push(c.analytics));
+  return import('/touchpoint/npm/index.js?copy=2').then((copy) => ({ state: tp.consentState(), copy: copy.consentState() }));
+});</script>`, 'tagged.html');
+  await page.goto(url);
+  await waitFor('the tag started Touchpoint', () => page.evaluate(() => window.touchpoint && window.touchpoint.ready === true));
+  const got = await page.evaluate(() => window.app());
+  assert.deepEqual(got, { state: { analytics: 'granted', marketing: 'pending' }, copy: { analytics: 'granted', marketing: 'pending' } });
+  assert.deepEqual(await page.evaluate(() => window.seen), ['granted']);
+  assert.ok(warnings.some((w) => /already started.*ignored: site, sampleRate$/.test(w)), warnings.join(' | '));
+  await page.evaluate(() => { window.touchpoint('track', 'after_init'); window.touchpoint('flush'); });
+  const ev = await waitFor('after_init stored', async () => (await collector.events('&site=npm-tagged')).find((e) => e.event === 'after_init'));
+  assert.equal(ev.properties.from_hook, true, 'the hook given to init() ran');
+  assert.deepEqual(errors, []);
+  await closeTab(page);
+});
+
 // An Angular app: zone.js runs each callback in the zone it was registered in, and Angular checks
 // the whole app after every task of its own zone. The app starts Touchpoint from its code (init()
 // in a component, inside that zone), calls it and routes there; then the visitor scrolls, clicks
