@@ -92,8 +92,9 @@ export interface InitOptions {
   journey?: 'on' | 'off' | boolean;
   /** `off`: no `click` events (friction detection and the journey's link touchpoints go on). */
   clicks?: 'on' | 'off' | boolean;
-  /** `off`: no page views from history changes; `replace`, `hash` (or both, comma-separated) add them. */
-  spa?: 'on' | 'off' | 'replace' | 'hash' | 'replace,hash' | 'hash,replace';
+  /** `off`: no page views from history changes; `replace`, `hash` (or both, comma-separated or
+   * a list) add them. */
+  spa?: 'on' | 'off' | 'replace' | 'hash' | 'replace,hash' | 'hash,replace' | ('replace' | 'hash')[];
   /** Moments of truth (default `add_to_cart,begin_checkout,purchase`). */
   moments?: string | string[];
   /** Query parameters that carry a site search's term (default `q,s,query,search,keyword`). */
@@ -114,8 +115,9 @@ export interface InitOptions {
   /** Where to load touchpoint-overlay.js (the debug overlay) from, when `debug` is on; by default
    * the bundler's asset. */
   overlayUrl?: string | URL;
-  /** Any other data-* attribute of the SDK. */
-  [dataAttribute: string]: string | number | boolean | string[] | URL | BeforeSend | undefined | null;
+  /** Any other data-* attribute of the SDK, by its kebab-case name (`'rage-clicks'`). Only
+   * names with a dash: a misspelt camelCase option (`colector`, `sampelRate`) is an error. */
+  [dataAttribute: `${string}-${string}`]: string | number | boolean | string[] | URL | BeforeSend | undefined | null;
 }
 
 /** A JSON value, as properties carry them. */

@@ -71,6 +71,7 @@ if (failed?.properties.repeats !== undefined) console.log(failed.properties.path
 else if (failed) console.log(failed.properties.status satisfies number);
 if (rage?.properties.disabled) console.log('a disabled control pressed again and again');
 init({ site: 'shop', spa: 'hash,replace', journey: false, clicks: 'off', friction: true });
+init({ site: 'shop', spa: ['replace', 'hash'], 'rage-clicks': 4 }); // a list; a kebab-case attribute
 
 window.touchpoint?.('track', 'add_to_cart', { currency: 'EUR', value: 12, items: [mug] });
 window.addEventListener('touchpoint:consent', (e) => console.log(e.detail.analytics));
@@ -136,6 +137,10 @@ tp.friction('rage_click');
 tp.consent({ analytics: 'yes' });
 // @ts-expect-error an unknown consent state
 init({ consent: 'maybe' });
+// @ts-expect-error a misspelt option (collector)
+init({ colector: '/v1/batch' });
+// @ts-expect-error a misspelt option (sampleRate)
+init({ sampelRate: 10 });
 // @ts-expect-error the script tag's global is typed too
 window.touchpoint?.('track', 'purchase', { currency: 'EUR', value: 1, items: [] });
 // @ts-expect-error a tag is a string, number or boolean (null removes it), not an object
