@@ -871,14 +871,25 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   function typing(el) { return el === typedEl && now() - typedAt < 1000; }
   function fieldError(field, reason, message) {
     formGo = null; // (not accepted: see formOn)
-    push(rec('x', now(), formName(field.form || foForm), reason, f(message), group(field, false)));
+    // A control outside the form whose moment is open is not that form's: the terms box next to
+    // "Pay", pressed within 3 s of the contact step's submit. (An alert, no control, is.)
+    var form = field.form || (foForm && (field.form === undefined || foForm.contains(field)) ? foForm : null);
+    if (field.form !== undefined) fieldErrAt = now();
+    push(rec('x', now(), formName(form), reason, f(message), group(field, false)));
   }
+  var fieldErrAt = -3000;
   function alerted(a) {
     if (!a || foSeen.indexOf(a) >= 0) return;
     var text = (a.textContent || '').replace(/\s+/g, ' ').trim(), field = null, i;
     if (!text || !a.getClientRects().length) return; // empty or not shown (yet)
     for (i = 0; i < foErr.length; i += 2) if (foErr[i] === a || foErr[i].contains(a)) field = foErr[i + 1];
+    // Or the field that names it as its description (aria-describedby, the usual way to tie an
+    // error text to its field): the same error as the field's aria-invalid, one field_error.
+    try { if (!field && a.id) field = d.querySelector('[aria-describedby~="' + a.id.replace(/["\\]/g, '\\$&') + '"]'); } catch (e) {}
     if (field && typing(field)) return;
+    // A summary of the form's errors ("Please fix the card number") right after a field was
+    // found in error says it again.
+    if (!field && now() - fieldErrAt < 2000) return;
     foSeen.push(a);
     fieldError(field || a, 't', text.slice(0, 300));
   }
@@ -1099,10 +1110,20 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       push(rec('g', now(), key(form), formName(form), n, entry ? 1 : 0, group(t, false)));
     },
     // (Not by a button that closes the form: a <form method=dialog>'s Cancel submits it.)
+    // The page's own handler may cancel the submission (preventDefault: a React form checking
+    // its fields and sending them by fetch): the form was then sent only if the visitor moves on,
+    // as after a button's handler (formGo, see formOn), not after a field error. (Taken as sent
+    // at once, a checkout whose card the page found invalid, then left, was a form_submit and
+    // no form_abandon.) Told after the page's handlers, a task later (a submission the browser
+    // carries out leaves the page later still), unless the handler's own route change took it
+    // first (formGo then null).
     submit: function (e) {
+      var form = e.target;
       if (e.submitter && dismisses(e.submitter)) return;
-      fieldCheck(e.target, null, 3000);
-      submitted(e.target);
+      fieldCheck(form, null, 3000);
+      typedEl = null; // (a submit ends typing: the error the handler shows is the visitor's)
+      formGo = form; pressAt = now(); goBy = pressAt + 3000;
+      setTimeout(guard(function () { if (!e.defaultPrevented && formGo === form) submitted(form); }));
     }
   };
   // A form submitted (its submit event, or see formOn): form_submit with the time spent in each

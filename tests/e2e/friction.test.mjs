@@ -1024,6 +1024,75 @@ test('broken: the same checkout left at its payment step is one form_abandon, of
   assert.deepEqual(await formsOf(site), ['form_abandon step-pay', 'form_start step-contact', 'form_start step-pay', 'form_submit step-contact']);
 });
 
+// A <form> whose submit handler cancels the submission (preventDefault) and checks the fields
+// itself, as React forms do: sent when it then shows its thanks in place; given up after the
+// error it shows (aria-invalid), a form_abandon. Counted as sent at its submit event, the form
+// given up was a form_submit and no form_abandon.
+test('a <form> checked by its own submit handler (preventDefault): sent when valid, a form_abandon when left after its error', T, async (t) => {
+  for (const valid of [true, false]) {
+    const site = `fx-handled-form-${valid}`;
+    const { page } = await open(t, site);
+    await page.evaluate(() => {
+      document.body.insertAdjacentHTML('afterbegin', '<form id="pv-form" novalidate><input id="pv-name" name="fullname"><input id="pv-email" name="email" type="email"><button id="pv-go">Sign up</button></form>');
+      const form = document.getElementById('pv-form'), email = document.getElementById('pv-email');
+      form.addEventListener('submit', (e) => {
+        e.preventDefault();
+        if (!email.value.includes('@')) email.setAttribute('aria-invalid', 'true');
+        else { form.hidden = true; form.insertAdjacentHTML('afterend', '<p>Thanks!</p>'); }
+      });
+      scrollTo(0, 0);
+    });
+    await page.click('#pv-name'); await page.keyboard.type('Jane');
+    await page.click('#pv-email'); await page.keyboard.type(valid ? 'jane@example.com' : 'jane.example.com');
+    await page.click('#pv-go');
+    await waitFor('the form\'s answer', () => page.evaluate(() => document.getElementById('pv-form').hidden || document.getElementById('pv-email').hasAttribute('aria-invalid')));
+    await toDetails(page);
+    assert.deepEqual(summary(await verdict(page, site)), valid ? [] : ['field_error #pv-email', 'form_abandon'], `valid: ${valid}`);
+    assert.deepEqual(await formsOf(site), valid ? ['form_start pv-form', 'form_submit pv-form'] : ['form_abandon pv-form', 'form_start pv-form'], `valid: ${valid}`);
+  }
+});
+
+// One mistake is one field_error: the field's aria-invalid, its error text tied to it by
+// aria-describedby (a role=alert), and the form's summary alert after it said the same error
+// two or three times. And a control outside any form (the terms box next to "Pay") found in
+// error within 3 s of another form's submit is not that form's.
+test('one field_error per mistake (aria-invalid, its aria-describedby alert, the form\'s summary); a terms box outside the forms is no form\'s', T, async (t) => {
+  const site = 'fx-field-error-once';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', '<form id="fe-form" novalidate><div id="fe-sum" role="alert"></div>' +
+      '<input id="fe-name" name="fullname"><input id="fe-email" name="email" type="email" aria-describedby="fe-hint fe-err">' +
+      '<span id="fe-hint">We never share it</span><span id="fe-err" role="alert"></span><button id="fe-go">Continue</button></form>' +
+      '<label><input id="fe-terms" type="checkbox" aria-describedby="fe-terms-err"> I accept the terms</label><span id="fe-terms-err" role="alert"></span><button id="fe-pay" type="button">Pay now</button>');
+    const $ = (id) => document.getElementById(id);
+    $('fe-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      if ($('fe-email').value.includes('@')) { $('fe-email').removeAttribute('aria-invalid'); $('fe-err').textContent = ''; $('fe-sum').textContent = ''; return; }
+      $('fe-email').setAttribute('aria-invalid', 'true');
+      $('fe-err').textContent = 'Enter a valid email';
+      $('fe-sum').textContent = 'Please fix the errors below';
+    });
+    $('fe-pay').addEventListener('click', () => {
+      if ($('fe-terms').checked) return;
+      $('fe-terms').setAttribute('aria-invalid', 'true');
+      $('fe-terms-err').textContent = 'Please accept the terms';
+    });
+    scrollTo(0, 0);
+  });
+  await page.click('#fe-name'); await page.keyboard.type('Jane');
+  await page.click('#fe-email'); await page.keyboard.type('jane.example.com');
+  await page.click('#fe-go');
+  await waitFor('the error shown', () => page.evaluate(() => document.getElementById('fe-sum').textContent !== ''));
+  await page.click('#fe-email'); await page.keyboard.press('End'); await page.keyboard.type('@');
+  await page.click('#fe-go');
+  await page.click('#fe-pay'); // (within 3 s of the contact form's submit)
+  await waitFor('the terms error shown', () => page.evaluate(() => document.getElementById('fe-terms-err').textContent !== ''));
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), ['field_error #fe-email', 'field_error #fe-terms'], JSON.stringify(ev.map((e) => e.properties)));
+  assert.equal(ev.find((e) => sel(e).endsWith('#fe-email')).properties.form, 'fe-form');
+  assert.equal(ev.find((e) => sel(e).endsWith('#fe-terms')).properties.form ?? '', '', 'the terms box is no form\'s');
+});
+
 // Without a <form> element: the element around the fields that holds a second field and a
 // button is their form. A lone newsletter field in the footer makes none.
 test('normal: the same checkout without <form> elements, its order placed by a button\'s handler, and a newsletter field without a form: no form_abandon', T, async (t) => {

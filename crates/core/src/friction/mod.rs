@@ -245,7 +245,11 @@ impl Friction {
         if self.on(Signal::ErrorClick) {
             self.error_click.click(at, target);
         }
-        self.failed.click(at);
+        // (Not a click into a field: the requests its typing starts, a postcode or a search
+        // looked up, answer 404 for "not found", which the page shows as such.)
+        if !target.editable {
+            self.failed.click(at);
+        }
         self.quick_back.interaction();
         self.vital.interacted();
     }

@@ -535,6 +535,16 @@ fn failed_requests_first_party_5xx_network_errors_and_4xx_after_a_click() {
     f.request_start(2_100, 10);
     f.request_end(2_200, &end(10, 1, true), &mut out);
     assert_eq!(out.len(), 3, "a request the page cancelled after a click is no failure either");
+    // A click into a text field, then typing that looks the postcode up: the page's lookup
+    // answering 404 ("not found", shown to the visitor) was no click's request.
+    let field = Target { editable: true, ..target(2) };
+    f.click(3_000, 1, 1, &field, &mut out);
+    f.request_start(3_400, 11);
+    f.request_end(3_500, &end(11, 404, true), &mut out);
+    assert_eq!(out.len(), 3, "a 4xx after a click into a field: {out:?}");
+    f.request_start(3_600, 12);
+    f.request_end(3_700, &end(12, 500, true), &mut out);
+    assert_eq!(out.len(), 4, "a 5xx is a failure whoever started it");
 }
 
 #[test]
