@@ -1389,11 +1389,13 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // At most 200 ms, INP's "good" bound, whatever slow_interaction's threshold: a longer
       // interaction rates the view's INP (page_leave) even when it is not a slow_interaction.
     }, { durationThreshold: Math.max(16, Math.min(slowMs || 200, 200)) }) ? 2 : 0;
-    lcpOn = po('largest-contentful-paint', function (list) {
+    // (Not in a frame: the Core Web Vitals are the top-level page's. A frame shown late, in a
+    // checkout's payment step, had the time the visitor took to get there as its "LCP".)
+    if (w.top === w) lcpOn = po('largest-contentful-paint', function (list) {
       var e = list[list.length - 1];
       push(rec('w', now(), 'l', e.startTime | 0, 0, e.element ? group(e.element, false) : ''));
     }, {});
-    if (po('layout-shift', function (list) {
+    if (w.top === w && po('layout-shift', function (list) {
       for (var i = 0; i < list.length; i++) push(rec('w', now(), 's', (list[i].value * 1000) | 0, list[i].hadRecentInput ? 1 : 0));
     }, {})) measured |= 1;
     push(rec('w', now(), 'u', measured | 0));

@@ -64,6 +64,10 @@ function guard(f) {
 function load(attrs, url, sri, overlay) {
   if (w.__touchpoint_loaded) return; // a second copy of the snippet is a no-op
   w.__touchpoint_loaded = true;
+  // In a frame (a shop's own card form in a same-origin iframe, its template running the tag
+  // too): the page around it sends that form (postMessage), so leaving it unsent is no
+  // form_abandon; and its LCP and layout shifts are not the page's Core Web Vitals (host.js).
+  if (w.top !== w) attrs['friction-off'] = (attrs['friction-off'] ? attrs['friction-off'] + ',' : '') + 'abandon';
   var start = guard(function () {
     started = true;
     var stub = w.touchpoint, queue = (stub && stub.q) || [];

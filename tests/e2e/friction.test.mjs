@@ -1093,6 +1093,36 @@ test('one field_error per mistake (aria-invalid, its aria-describedby alert, the
   assert.equal(ev.find((e) => sel(e).endsWith('#fe-terms')).properties.form ?? '', '', 'the terms box is no form\'s');
 });
 
+// A shop's own card form in a same-origin iframe whose template runs the tag too: the page
+// around it sends the form (postMessage), so leaving it unsent is no form_abandon; and the frame
+// has no Core Web Vitals of its own (LCP, CLS: the top-level page's). Every order paid there
+// was a form_abandon, and a frame shown late had the visitor's time to reach it as its LCP.
+test('normal: a same-origin iframe running the tag (a card form typed in): no form_abandon, and no LCP or CLS of its own', T, async (t) => {
+  const site = 'fn-frame';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    const f = document.createElement('iframe');
+    f.src = '/details'; f.style.cssText = 'width: 700px; height: 500px';
+    document.body.prepend(f);
+    scrollTo(0, 0);
+  });
+  const frame = await waitFor('the frame\'s Touchpoint', async () => {
+    const f = page.frames().find((x) => x.url().endsWith('/details'));
+    return f && (await f.evaluate(() => window.touchpoint && window.touchpoint.ready === true).catch(() => false)) && f;
+  });
+  await frame.click('#name'); await page.keyboard.type('Jane');
+  await frame.click('#email'); await page.keyboard.type('jane@example.com');
+  await page.goto(`${collector.url}/healthz`); // the visitor leaves
+  const events = await waitFor('the frame\'s page_leave', async () => {
+    const ev = await collector.events(`&site=${site}`);
+    return ev.some((e) => e.event === 'page_leave' && e.context.page.path === '/details') && ev;
+  }, { timeout: 30_000 });
+  assert.ok(events.some((e) => e.event === 'form_start' && e.context.page.path === '/details'), 'the frame\'s form was seen');
+  assert.deepEqual(events.filter((e) => e.event === 'form_abandon').map((e) => e.context.page.path), []);
+  const leave = events.find((e) => e.event === 'page_leave' && e.context.page.path === '/details');
+  assert.deepEqual([leave.properties.lcp_ms, leave.properties.cls_milli], [undefined, undefined], JSON.stringify(leave.properties));
+});
+
 // Without a <form> element: the element around the fields that holds a second field and a
 // button is their form. A lone newsletter field in the footer makes none.
 test('normal: the same checkout without <form> elements, its order placed by a button\'s handler, and a newsletter field without a form: no form_abandon', T, async (t) => {
