@@ -874,6 +874,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // A control outside the form whose moment is open is not that form's: the terms box next to
     // "Pay", pressed within 3 s of the contact step's submit. (An alert, no control, is.)
     var form = field.form || (foForm && (field.form === undefined || foForm.contains(field)) ? foForm : null);
+    if (form === pending) pending = null; // (not sent: see the submit sensor)
     if (field.form !== undefined) fieldErrAt = now();
     push(rec('x', now(), formName(form), reason, f(message), group(field, false)));
   }
@@ -1111,26 +1112,27 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     },
     // (Not by a button that closes the form: a <form method=dialog>'s Cancel submits it.)
     // The page's own handler may cancel the submission (preventDefault: a React form checking
-    // its fields and sending them by fetch): the form was then sent only if the visitor moves on,
-    // as after a button's handler (formGo, see formOn), not after a field error. (Taken as sent
-    // at once, a checkout whose card the page found invalid, then left, was a form_submit and
-    // no form_abandon.) Told after the page's handlers, a task later (a submission the browser
-    // carries out leaves the page later still), unless the handler's own route change took it
-    // first (formGo then null).
+    // its fields and sending them by fetch): the form was then sent unless the page finds a
+    // field in error within 3 s (`pending`: its form_submit made then, or when the view ends
+    // before). Taken as sent at once, a checkout whose card the page found invalid, then left,
+    // was a form_submit and no form_abandon. One the browser carries out was sent: told after
+    // the page's handlers, a task later (it leaves the page later still).
     submit: function (e) {
       var form = e.target;
       if (e.submitter && dismisses(e.submitter)) return;
       fieldCheck(form, null, 3000);
       typedEl = null; // (a submit ends typing: the error the handler shows is the visitor's)
-      formGo = form; pressAt = now(); goBy = pressAt + 3000;
-      setTimeout(guard(function () { if (!e.defaultPrevented && formGo === form) submitted(form); }));
+      pending = form;
+      setTimeout(guard(function () { if (pending === form && !e.defaultPrevented) submitted(form); }));
+      setTimeout(guard(function () { if (pending === form) submitted(form); }), 3000);
     }
   };
   // A form submitted (its submit event, or see formOn): form_submit with the time spent in each
   // field, and no form_abandon.
+  var pending = null;
   function submitted(form) {
     var m, list = [], n;
-    formGo = null;
+    formGo = pending = null;
     doneField = lastField;
     lastField = null;
     if (focusEl && focusForm === form) unfocus();
@@ -1181,6 +1183,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       dismissive(el.getAttribute('aria-label') || el.textContent) || dismissive(el.value);
   }
   function formOn() {
+    if (pending) submitted(pending);
     if (formGo && started && started.has(formGo) && now() < goBy) submitted(formGo);
     formGo = null;
     boxes = []; // (the view's)
