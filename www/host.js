@@ -454,8 +454,12 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   function unrippled(v, t) { return (v || '').replace(t.hasAttribute('data-tp-outlined') ? /(--mdc-ripple|outline)[^;]*|[\s;]/g : /--mdc-ripple[^;]*|[\s;]/g, ''); }
   // (`moved`: added or removed, when an empty holder counts too; a change to one, a progress
   // bar's width, may be an answer.)
+  // Nor does what a tag manager puts in the page at a click (Google Tag Manager's click trigger
+  // firing a Custom HTML tag: its script elements, a tracking pixel, blank text), which nobody
+  // sees: every dead and rage click of such a shop was answered by its tag.
   function isDeco(n, moved) {
-    return /ant-click-animating/.test(n.nodeType === 3 ? n.data : n.tagName === 'STYLE' && n.textContent) ||
+    return moved && (n.nodeType === 3 ? !n.data.trim() : /^(SCRIPT|NOSCRIPT|META)$/.test(n.tagName) || n.tagName === 'IMG' && n.width <= 1 && n.height <= 1 && n.hasAttribute('width')) ||
+      /ant-click-animating/.test(n.nodeType === 3 ? n.data : n.tagName === 'STYLE' && n.textContent) ||
       n.nodeType === 1 && (/ripple|(^|\s)(p-ink|ant-wave|n-base-wave|ant-click-animating-node)(\s|$)/i.test(n.getAttribute('class')) ||
       (moved && !n.firstChild && n.attributes.length === 1 && n.style && n.style.position === 'absolute'));
   }
@@ -1049,7 +1053,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     close: function () { respond('d'); },
     play: function (e) { if (!moving(e.target, 10000)) respond('p'); },
     hashchange: function () { route('h'); },
-    popstate: function () { route('b'); },
+    // (Not a page's own popstate event: single-spa dispatches one inside pushState, before
+    // Touchpoint's wrapper has seen the push, which made every route change a back_forward.)
+    popstate: function (e) { if (e.isTrusted) route('b'); },
     scroll: function (e) {
       // (The page's own scrolling always answers: a "back to top" button clicked while the
       // visitor's wheel still moves it scrolls the same document.)
@@ -1230,7 +1236,14 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     obj[name] = function () {
       var after;
       try { if (signal ? !signal.aborted : true) after = before.apply(this, arguments); } catch (e) {}
-      var r = orig.apply(this, arguments);
+      var r;
+      // The original may throw (an XHR sent twice, a fetch polyfill's bad argument): `after` is
+      // told so (its second argument), as a request that never started must not stay in flight
+      // (every later dead click waited 7 s for it); the exception is the caller's, as it was.
+      try { r = orig.apply(this, arguments); } catch (x) {
+        try { if (after) guard(after)(r, 1); } catch (e) {}
+        throw x;
+      }
       try { if (after) guard(after)(r); } catch (e) {}
       return r;
     };
@@ -1243,24 +1256,35 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       var end = request((init && init.method) || (input && input.method), input && input.url || input);
       // Status 1 (no HTTP status is below 100): cancelled by the page (AbortController), which
       // is no failure: search-as-you-type cancels the request of every previous keystroke.
-      return end && function (p) { p.then(function (r) { end(r.status); }, function (e) { end(e && e.name === 'AbortError' ? 1 : 0); }); };
+      return end && function (p, threw) {
+        if (threw) end(1); else p.then(function (r) { end(r.status); }, function (e) { end(e && e.name === 'AbortError' ? 1 : 0); });
+      };
     });
     var X = w.XMLHttpRequest && XMLHttpRequest.prototype;
     wrap(X, 'open', function (method, url) { this.__tp = [method, url]; });
     // One pair of listeners per XHR object, which a page may reuse for several requests; the
     // request under way is x.__tpE. Aborted (xhr.abort()): status 1, as for fetch.
     wrap(X, 'send', function () {
-      var x = this, a = x.__tp || [];
-      x.__tpE = request(a[0], a[1]);
+      var x = this, a = x.__tp || [], was = x.__tpE, end = request(a[0], a[1]);
+      x.__tpE = end;
       x.__tpA = 0;
-      if (x.__tpE && !x.__tpL) {
+      if (end && !x.__tpL) {
         x.__tpL = 1;
         x.addEventListener('abort', function () { x.__tpA = 1; });
         x.addEventListener('loadend', function () { var end = x.__tpE; x.__tpE = null; if (end) end(x.__tpA ? 1 : x.status); });
       }
+      // (Sent again while in flight, or before open: send throws, and the request under way, if
+      // any, is still the one its loadend ends.)
+      return end && function (r, threw) { if (threw) { x.__tpE = was; end(1); } };
     });
-    wrap(w.history, 'pushState', function () { return function () { route('p'); }; });
-    wrap(w.history, 'replaceState', function () { return function () { route('r'); }; });
+    // On History.prototype, where the browser has them: an agent wrapping the prototype after
+    // Touchpoint (New Relic's) still sees every route change, which Touchpoint's own member on
+    // the `history` object hid. On the object itself when a script before it wrapped them there
+    // (Sentry): the prototype's would never be called.
+    var H = w.history, HP = w.History && History.prototype;
+    [['pushState', 'p'], ['replaceState', 'r']].forEach(function (m) {
+      wrap(H.hasOwnProperty(m[0]) || !HP ? H : HP, m[0], function () { return function () { route(m[1]); }; });
+    });
     // An answer the DOM does not show: a number input stepped (see the setters below), a new window, or the browser's own UI (a native dialog,
     // the share sheet, a permission prompt for notifications or the location, full screen, a
     // native date or colour picker, the payment sheet of an express checkout button (Google

@@ -1123,6 +1123,41 @@ test('normal: a same-origin iframe running the tag (a card form typed in): no fo
   assert.deepEqual([leave.properties.lcp_ms, leave.properties.cls_milli], [undefined, undefined], JSON.stringify(leave.properties));
 });
 
+// Other scripts of a shop: a tag manager whose click trigger fires a Custom HTML tag at every
+// click (its script elements in the head, a 1x1 pixel, blank text) answered every click, so a
+// shop with one had no dead or rage click. An XHR sent twice (the second send throws) stayed a
+// request in flight, and every later dead click waited 7 s for it. An agent wrapping
+// History.prototype after Touchpoint (New Relic's) saw no route change.
+test('other scripts: a tag manager\'s tag at every click hides no friction; a request whose send throws is not left in flight; a History.prototype wrapper added later sees routes', T, async (t) => {
+  const site = 'fx-third-party';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.addEventListener('click', () => {
+      const s = document.createElement('script');
+      s.text = 'window.tagsFired = (window.tagsFired || 0) + 1;';
+      document.head.appendChild(s);
+      const img = new Image(1, 1);
+      img.src = '/pixel.gif';
+      document.body.appendChild(document.createTextNode(' '));
+      document.body.appendChild(img);
+    }, true);
+    const x = new XMLHttpRequest();
+    x.open('GET', '/api/notify');
+    x.send();
+    try { x.send(); } catch (e) { window.sentTwice = e.name; }
+    const orig = History.prototype.pushState;
+    History.prototype.pushState = function () { window.rumRoutes = (window.rumRoutes || 0) + 1; return orig.apply(this, arguments); };
+  });
+  assert.equal(await page.evaluate(() => window.sentTwice), 'InvalidStateError');
+  await deadAndRage(page, site);
+  assert.ok(await page.evaluate(() => window.tagsFired) >= 6, 'the tag fired at each click');
+  const ev = await frictionOf(site);
+  assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
+  assert.ok(ev.find((e) => e.event === 'dead_click').properties.waited_ms < 5000, JSON.stringify(ev[0].properties));
+  await toDetails(page);
+  assert.equal(await page.evaluate(() => window.rumRoutes), 1, 'the later wrapper saw the route change');
+});
+
 // Without a <form> element: the element around the fields that holds a second field and a
 // button is their form. A lone newsletter field in the footer makes none.
 test('normal: the same checkout without <form> elements, its order placed by a button\'s handler, and a newsletter field without a form: no form_abandon', T, async (t) => {

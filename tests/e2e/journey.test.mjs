@@ -1095,9 +1095,15 @@ ${grantedSnippet(site)}</head><body><div id="long"></div></body></html>`;
 test('data-spa modes, and history wrappers of other scripts before and after Touchpoint\'s', T, async (t) => {
   const context = await browser.newContext();
   t.after(() => context.close());
+  // (The one before Touchpoint's also dispatches a popstate event of its own after a push, as
+  // single-spa does: it made every route change a back_forward.)
   const wrap = (tag) => `(function () { ['pushState', 'replaceState'].forEach(function (n) {
     var orig = history[n]; window.__calls = window.__calls || {};
-    history[n] = function () { var k = '${tag}:' + n; window.__calls[k] = (window.__calls[k] || 0) + 1; return orig.apply(this, arguments); };
+    history[n] = function () {
+      var k = '${tag}:' + n, r; window.__calls[k] = (window.__calls[k] || 0) + 1; r = orig.apply(this, arguments);
+      if ('${tag}' === 'before' && n === 'pushState') dispatchEvent(new PopStateEvent('popstate', { state: arguments[0] }));
+      return r;
+    };
   }); })();`;
   const pageFor = (site, spa) => `<!doctype html><html><head><meta charset="utf-8"><title>Shop</title>
 <script>${wrap('before')}</script>
