@@ -283,8 +283,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // And Enter held down: its auto-repeat clicks the focused button again and again (~30 times a
   // second), one press of the visitor's, not a burst of them (a rage click): from its first
   // repeat until Enter is let go (`held`), a keyboard's click is not judged. (The first repeat
-  // after an answered click is not seen, this listener being off then: two clicks judged.)
-  // (Another key: Enter was let go while the page had no focus, or is no longer held.)
+  // after an answered click is not seen, this listener being off then: two clicks judged.) Any
+  // other key, or Enter pressed anew, ends `held` too: its keyup may have come while the page
+  // had no focus.
   var tabAt = 0, tabOn = false, held = false, keyOpts = { capture: true, passive: true, signal: signal || undefined };
   function tabbed(e) {
     if (!e.isTrusted) return;
