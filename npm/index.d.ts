@@ -124,11 +124,26 @@ export interface InitOptions {
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json | undefined };
 /** Properties of a custom event: a plain object of JSON values. */
 export type Properties = { [key: string]: Json | undefined };
+/** What the calls taking properties check an argument of type `P` against: `P` where its values
+ * are JSON, `never` where not (a function, a Date, a Map). Your own interfaces pass as they are:
+ * TypeScript gives an interface no index signature, so it is never assignable to `Properties`. */
+export type JsonOnly<P> = [P] extends [Json | undefined] ? P
+  : P extends string | number | boolean | null | undefined ? P
+  : P extends (...args: never[]) => unknown ? never
+  : P extends readonly (infer U)[] ? readonly JsonOnly<U>[]
+  : P extends Date | RegExp | Map<unknown, unknown> | Set<unknown> | Promise<unknown> ? never
+  : P extends object ? { [K in keyof P]: JsonOnly<P[K]> }
+  : never;
+/** An object argument whose values are JSON (see `JsonOnly`). */
+type Props<P> = P & JsonOnly<P>;
 
 // ---- Commerce: GA4's recommended e-commerce events and their parameters ----
 
 /** One product in `items` (GA4 item parameters). GA4 requires `item_id` or `item_name`. */
-export type Item = ItemFields & ({ item_id: string } | { item_name: string });
+export type Item = ItemShape & Properties;
+/** An item's GA4 fields and the id or name it needs, what track() checks an item of any type
+ * against (`Item` adds the index signature that lets you annotate a literal with extra fields). */
+export type ItemShape = ItemFields & ({ item_id: string } | { item_name: string });
 export interface ItemFields {
   item_id?: string;
   item_name?: string;
@@ -148,7 +163,6 @@ export interface ItemFields {
   location_id?: string;
   price?: number;
   quantity?: number;
-  [custom: string]: Json | undefined;
 }
 
 /** ISO 4217 code, e.g. `EUR`. */
@@ -159,18 +173,18 @@ interface Valued {
   currency: Currency;
   /** The sum of price × quantity of `items` (as in GA4, without shipping and tax). */
   value: number;
-  items: Item[];
+  items: readonly ItemShape[];
 }
 
 /** GA4's recommended e-commerce events: their names and parameters, as the README's "The commerce
  * vocabulary" documents them. Extra properties are allowed on each event and each item. */
-export interface CommerceEvents {
-  view_item_list: { item_list_id?: string; item_list_name?: string; items: Item[] } & Properties;
-  view_item: Valued & Properties;
-  add_to_cart: Valued & Properties;
-  remove_from_cart: Valued & Properties;
-  begin_checkout: Valued & { coupon?: string } & Properties;
-  add_payment_info: Valued & { coupon?: string; payment_type?: string } & Properties;
+export interface CommerceShapes {
+  view_item_list: { item_list_id?: string; item_list_name?: string; items: readonly ItemShape[] };
+  view_item: Valued;
+  add_to_cart: Valued;
+  remove_from_cart: Valued;
+  begin_checkout: Valued & { coupon?: string };
+  add_payment_info: Valued & { coupon?: string; payment_type?: string };
   purchase: Valued & {
     /** Unique per order: lets a pipeline drop a purchase sent twice. */
     transaction_id: string;
@@ -178,8 +192,10 @@ export interface CommerceEvents {
     shipping?: number;
     tax?: number;
     affiliation?: string;
-  } & Properties;
+  };
 }
+/** The commerce events' properties as a type to annotate with (extra properties allowed). */
+export type CommerceEvents = { [N in keyof CommerceShapes]: CommerceShapes[N] & Properties };
 export type CommerceEventName = keyof CommerceEvents;
 
 // ---- What the SDK records by itself ----
@@ -335,32 +351,32 @@ export type JourneyEvent<N extends TouchpointEventName = TouchpointEventName> =
 
 /** The arguments track() takes after the name: a commerce event's GA4 properties; none for a
  * name the SDK records itself; any plain object for your own events. */
-export type TrackArgs<N extends string> =
-  N extends CommerceEventName ? [properties: CommerceEvents[N]]
+export type TrackArgs<N extends string, P = Properties> =
+  N extends CommerceEventName ? (P extends CommerceShapes[N] ? [properties: Props<P>] : [properties: CommerceShapes[N]])
   : N extends AutomaticEventName ? [properties: never]
-  : [properties?: Properties];
+  : [properties?: Props<P>];
 
 export interface Touchpoint {
   /** Grants or denies consent categories. */
   consent(categories: ConsentUpdate): void;
   /** A custom event. Names are normalised to snake_case (at most 64 characters); write them in
    * snake_case so that commerce events are type-checked. */
-  track<N extends string>(name: N, ...properties: TrackArgs<N>): void;
+  track<N extends string, P extends object = Properties>(name: N, ...properties: TrackArgs<N, P>): void;
   /** A page view (one is sent automatically on load). */
-  page(properties?: Properties): void;
+  page<P extends object = Properties>(properties?: Props<P>): void;
   /** Sends what is queued now. */
   flush(): void;
   /** The signed-in customer: your own customer id (never an email address: it is refused),
    * carried as `userId` by every event of the session from now on; `traits` are sent once, on
    * the `identify` event. Call it at sign-in and on each page while signed in. With marketing
    * consent the id is also kept across visits (`tp:aid:user`) until `reset()`. */
-  identify(userId: string, traits?: Properties): void;
+  identify<P extends object = Properties>(userId: string, traits?: Props<P>): void;
   /** Sign-out: no user id any more (the stored one removed), a new session (and a new anonymous id). */
   reset(): void;
   /** Friction only your page knows of (a payment declined, a coupon refused, a search without
    * results, an item out of stock): an event of the friction category, with the moment of truth
    * under way, counted by the inspector like the detectors' (whose names it cannot take). */
-  friction<N extends string>(name: N extends FrictionEventName ? never : N, properties?: Properties): void;
+  friction<N extends string, P extends object = Properties>(name: N extends FrictionEventName ? never : N, properties?: Props<P>): void;
   /** The page's tags (an experiment's variant, the store, the customer's tier): every event
    * captured afterwards on this page (clicks and friction included) carries them as
    * `context.tags`. Merged by key across calls; `null` removes a key. Not kept across pages.
@@ -406,14 +422,14 @@ export default client;
 /** The script tag's global command function (`window.touchpoint`), for pages that use both. */
 export interface TouchpointCommand {
   (command: 'consent', categories: ConsentUpdate): void;
-  <N extends string>(command: 'track', name: N, ...properties: TrackArgs<N>): void;
-  (command: 'page', properties?: Properties): void;
+  <N extends string, P extends object = Properties>(command: 'track', name: N, ...properties: TrackArgs<N, P>): void;
+  <P extends object = Properties>(command: 'page', properties?: Props<P>): void;
   (command: 'flush'): void;
-  (command: 'identify', userId: string, traits?: Properties): void;
+  <P extends object = Properties>(command: 'identify', userId: string, traits?: Props<P>): void;
   (command: 'reset'): void;
   (command: 'set', tags: Tags): void;
   (command: 'beforeSend', hook: BeforeSend | null): void;
-  <N extends string>(command: 'friction', name: N extends FrictionEventName ? never : N, properties?: Properties): void;
+  <N extends string, P extends object = Properties>(command: 'friction', name: N extends FrictionEventName ? never : N, properties?: Props<P>): void;
   (command: 'getConsent', callback: (state: ConsentSnapshot) => void): void;
   (command: 'getIds', callback: (ids: Ids) => void): void;
   /** `true` once the SDK has replaced the stub. */

@@ -901,15 +901,17 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   }
   function fieldChanges(list) {
     if (now() > foUntil) return;
-    for (var i = 0, m, t, j, n, k; i < list.length; i++) {
+    // Fields marked invalid first, texts after: a summary alert a page writes before marking
+    // its fields (in the same task) is then known as a summary (see alerted).
+    for (var p = 2, i, m, t, j, n, k; p--;) for (i = 0; i < list.length; i++) {
       m = list[i];
       t = elOf(m.target);
       if (!t) continue;
       if (m.attributeName === 'aria-invalid') {
-        if (t.getAttribute('aria-invalid') === 'true' && m.oldValue !== 'true' && (!foField || t === foField) && !typing(t)) fieldError(t, 'a', '');
+        if (p && t.getAttribute('aria-invalid') === 'true' && m.oldValue !== 'true' && (!foField || t === foField) && !typing(t)) fieldError(t, 'a', '');
         continue;
       }
-      if (foField) continue;
+      if (foField || p) continue;
       // A field's error message: changed, added or shown.
       for (k = 0; k < foErr.length; k += 2) if (foErr[k] === t || foErr[k].contains(t) || t.contains(foErr[k])) alerted(foErr[k]);
       if (foClick) continue;

@@ -1053,7 +1053,7 @@ test('a <form> checked by its own submit handler (preventDefault): sent when val
 });
 
 // One mistake is one field_error: the field's aria-invalid, its error text tied to it by
-// aria-describedby (a role=alert), and the form's summary alert after it said the same error
+// aria-describedby (a role=alert), and the form's summary alert (written before or after it) said the same error
 // two or three times. And a control outside any form (the terms box next to "Pay") found in
 // error within 3 s of another form's submit is not that form's.
 test('one field_error per mistake (aria-invalid, its aria-describedby alert, the form\'s summary); a terms box outside the forms is no form\'s', T, async (t) => {
@@ -1068,9 +1068,10 @@ test('one field_error per mistake (aria-invalid, its aria-describedby alert, the
     $('fe-form').addEventListener('submit', (e) => {
       e.preventDefault();
       if ($('fe-email').value.includes('@')) { $('fe-email').removeAttribute('aria-invalid'); $('fe-err').textContent = ''; $('fe-sum').textContent = ''; return; }
+      // (The summary written first, before the field is marked: React renders it above.)
+      $('fe-sum').textContent = 'Please fix the errors below';
       $('fe-email').setAttribute('aria-invalid', 'true');
       $('fe-err').textContent = 'Enter a valid email';
-      $('fe-sum').textContent = 'Please fix the errors below';
     });
     $('fe-pay').addEventListener('click', () => {
       if ($('fe-terms').checked) return;

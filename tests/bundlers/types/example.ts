@@ -102,7 +102,36 @@ window.addEventListener('touchpoint:consent', (e) => console.log(e.detail.analyt
   tp.track('purchase', { transaction_id: 'T-1001', currency: 'EUR', value: 24, tax: 4, shipping: 4, items });
 }
 
+// Your own interfaces and types, with no index signature, are properties as they are.
+interface Placement { placement: string; slot: number; tags: string[]; meta?: { seen: boolean } }
+interface CartLine { item_id: string; price: number; quantity: number }
+interface CartChange { currency: string; value: number; items: CartLine[] }
+interface Customer { plan: 'gold' | 'silver'; since: number }
+{
+  const placement: Placement = { placement: 'footer', slot: 2, tags: ['a'] };
+  const line: CartLine = { item_id: 'mug', price: 12, quantity: 1 };
+  const change: CartChange = { currency: 'EUR', value: 12, items: [line] };
+  tp.track('newsletter_signup', placement);
+  tp.track('add_to_cart', { currency: 'EUR', value: 12, items: [line] });
+  tp.track('add_to_cart', change);
+  tp.identify('c-1042', { plan: 'gold', since: 2021 } as Customer);
+  tp.page(placement);
+  tp.friction('payment_declined', placement);
+  window.touchpoint?.('track', 'remove_from_cart', change);
+  window.touchpoint?.('track', 'promo_seen', placement);
+}
+interface WithCallback { placement: string; onDone: () => void }
+interface WithDate { at: Date }
+interface NoCurrency { value: number; items: CartLine[] }
+declare const withCallback: WithCallback, withDate: WithDate, noCurrency: NoCurrency;
+
 // ---- Must not compile ----
+// @ts-expect-error a function is no JSON value
+tp.track('newsletter_signup', withCallback);
+// @ts-expect-error nor is a Date (send date.toISOString())
+tp.identify('c-1042', withDate);
+// @ts-expect-error an interface of one's own is checked as a literal is: add_to_cart needs currency
+tp.track('add_to_cart', noCurrency);
 // @ts-expect-error add_to_cart needs currency (GA4: with value)
 tp.track('add_to_cart', { value: 24, items: [mug] });
 // @ts-expect-error items is an array of items
