@@ -863,8 +863,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       for (i = 0; i < fs.length; i++) if ((el = d.getElementById(fs[i].getAttribute('aria-errormessage')))) foErr.push(el, fs[i]);
     }
     var wide = !field && (!byClick || foErr.length);
-    fo.observe(d, { subtree: true, childList: wide, characterData: wide, attributes: true, attributeOldValue: true,
-      attributeFilter: wide ? ['aria-invalid', 'hidden', 'style', 'class'] : ['aria-invalid'] });
+    var o = { subtree: true, childList: wide, characterData: wide, attributes: true, attributeOldValue: true,
+      attributeFilter: wide ? ['aria-invalid', 'hidden', 'style', 'class'] : ['aria-invalid'] }, r = (form || field || d).getRootNode();
+    fo.observe(d, o);
+    if (r.host) fo.observe(r, o); // (a form in a shadow root: see inShadow)
     clearTimeout(foTimer);
     foTimer = setTimeout(foEnd, ms);
   }
@@ -974,6 +976,49 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   var cancelled = guard(function () { pressing = false; pressed = 0; lift = null; });
   // An uncaught error (an ErrorEvent): its message, file and line.
   function failed(e) { push(rec('e', now(), f(e.message), f(e.filename), e.lineno | 0, 0)); }
+  // A field in an open shadow root (a Lit or Lightning Web Components storefront's checkout):
+  // its input and focus events reach the window retargeted to the component (and a focus move
+  // between two of its fields not at all), and submit, invalid and change, which are not
+  // composed, do not reach it either. From the first one in a root, the field itself (the
+  // event's path starts with it), and those four listened for on the root. (A closed root's
+  // path is hidden from the window: its fields stay unseen.)
+  // (Browsers with shadow roots have WeakSet and composedPath.)
+  var roots = w.WeakSet && new WeakSet();
+  function inShadow(e) {
+    var t = e.composedPath()[0], r = t.getRootNode();
+    if (r.host && !roots.has(r)) {
+      roots.add(r);
+      ['submit', 'invalid', 'change', 'focusin'].forEach(function (n) {
+        var fn = n == 'focusin' ? guard(function (e) { focused(e.target, e); }) : sensorOf(n);
+        r.addEventListener(n, function (e) { if (sensing) fn(e); }, { capture: true, passive: true, signal: signal || undefined });
+      });
+    }
+    return t;
+  }
+  // (A form's control, with or without a form, that is no button: submit, button, reset, image.)
+  function isField(t) { return t.form !== undefined && !/^(su|bu|res|im)/.test(t.type); }
+  // A field's focus time (not a button's, focused by its own press). (Also told by a shadow
+  // root's own listener, see inShadow: a move between two of its fields reaches no further.)
+  function focused(t, e) {
+    var form;
+    if (t !== focusEl && isField(t) && e.isTrusted && (form = formOf(t))) {
+      unfocus();
+      focusEl = t;
+      focusForm = form;
+      focusAt = now();
+      // Only the focused field's focusout matters: not a listener on the whole document,
+      // dispatched at every focus move of the page.
+      t.addEventListener('focusout', leave, fieldOpts);
+      if (!t.form && t.tagName === 'INPUT') t.addEventListener('keydown', enter, { passive: true, signal: signal || undefined });
+    }
+  }
+  function sensorOf(name) {
+    var fn = sensors[name];
+    return fn && function (e) {
+      if (signal && signal.aborted) return;
+      try { fn(e); } catch (x) { guard(function () { throw x; })(); }
+    };
+  }
   var sensors = {
     click: click,
     // A middle click opens a link in a new tab: the link's touchpoints (outbound_click,
@@ -1023,29 +1068,17 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     offline: function () { push('o' + US + now() + US + 0, 1); },
     // Signs of a response to a click.
     focusin: function (e) {
-      var t = e.target, form;
+      var t = e.target;
       // The visitor's own next press (a button, a link, a field) moves the focus to what they
       // press, at its mousedown: that answers no earlier click. The focus then lands on the
       // pressed element or an element holding it; a focus moved by the page (a handler's
       // focus(), a label's field) lands elsewhere. (Not t.matches(':hover,:active'): ~10 us a
       // call more under the bench's workload than one contains().)
-      // (A form's control, with or without a form, that is no button: submit, button, reset, image.)
-      var field = t.form !== undefined && !/^(su|bu|res|im)/.test(t.type);
       // Nor does the visitor's own Tab (see `tabbed`).
       if (!(t.contains && t.contains(pressEl))) { if (now() - tabAt > 99) respond('f'); }
       // (Not a field: its click places the caret and answers nothing.)
-      else if (e.isTrusted && !field) focusPress = [t, e.relatedTarget]; // (see focusAnswer)
-      // A field's focus time (not a button's, focused by its own press).
-      if (field && e.isTrusted && (form = formOf(t))) {
-        unfocus();
-        focusEl = t;
-        focusForm = form;
-        focusAt = now();
-        // Only the focused field's focusout matters: not a listener on the whole document,
-        // dispatched at every focus move of the page.
-        t.addEventListener('focusout', leave, fieldOpts);
-        if (!t.form && t.tagName === 'INPUT') t.addEventListener('keydown', enter, { passive: true, signal: signal || undefined });
-      }
+      else if (e.isTrusted && !isField(t)) focusPress = [t, e.relatedTarget]; // (see focusAnswer)
+      focused(t.shadowRoot ? inShadow(e) : t, e);
     },
     // The window losing focus (another tab, another app) answers a click; a field's blur
     // is the other half of a focus move (focusin above), or of the visitor's next press.
@@ -1093,11 +1126,12 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     invalid: function (e) { if (now() - pressAt < 1000) fieldError(e.target, '', ''); },
     input: function (e) {
       var t = e.target, form;
+      if (t && t.shadowRoot) t = inShadow(e);
       // One record per field the visitor moves to (a contenteditable's input is none), and none
       // for the change that Enter commits after the key's handler sent the form (and maybe
       // opened the next view).
       var fresh = e.isTrusted !== false && t && t.form !== undefined && t !== lastField && !(e.type === 'change' && t === doneField);
-      respond('c', pressed && t); // a control changed state (a checkbox a label toggled: no DOM change, no focus)
+      respond('c', pressed && e.target); // a control changed state (a checkbox a label toggled: no DOM change, no focus)
       // A step shown in place of the one just continued, after a request longer than the
       // click's moment (an address checked): the visitor's input in it says the other was done.
       // (Before typedEl is set: that submit ends the typing in the other form, not in this one.)
@@ -1674,13 +1708,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     unobserve: function () { observers.forEach(function (o) { o.disconnect(); }); observers = []; watch(false); pointOpts = 0; },
     // A listener function for a DOM event (the driver registers it, RAII): see `sensors`.
     // (Listeners get one argument: a one-argument guard, cheaper per event than `apply`.)
-    sensor: function (name) {
-      var fn = sensors[name];
-      return fn && function (e) {
-        if (signal && signal.aborted) return;
-        try { fn(e); } catch (x) { guard(function () { throw x; })(); }
-      };
-    },
+    sensor: sensorOf,
     // The engine's one timer: re-armed by the driver only when its deadline changes; ms < 0 clears.
     timer: function (ms) {
       clearTimeout(timer);

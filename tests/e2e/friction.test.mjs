@@ -1094,6 +1094,54 @@ test('one field_error per mistake (aria-invalid, its aria-describedby alert, the
   assert.equal(ev.find((e) => sel(e).endsWith('#fe-terms')).properties.form ?? '', '', 'the terms box is no form\'s');
 });
 
+// A checkout form inside a web component's open shadow root (Lit, Lightning Web Components):
+// its input and focus events reach the document retargeted to the component, and submit,
+// invalid and change do not reach it at all. Its form_start, its form_submit when sent, and its
+// field errors (the browser's own, or aria-invalid set by its script) and form_abandon when
+// given up. Before, such a form was never seen.
+test('a form in a web component\'s shadow root: form_start and form_submit when sent; field_error and form_abandon when given up', T, async (t) => {
+  for (const how of ['valid', 'required', 'aria']) {
+    const site = `fx-shadow-form-${how}`;
+    const { page } = await open(t, site);
+    await page.evaluate((how) => {
+      customElements.define('tp-checkout', class extends HTMLElement {
+        connectedCallback() {
+          const r = this.attachShadow({ mode: 'open' });
+          r.innerHTML = `<form id="sh-form"${how === 'aria' ? ' novalidate' : ''}><input id="sh-name" name="fullname">` +
+            '<input id="sh-email" name="email" type="email" required><button id="sh-go">Pay</button></form><p id="sh-thanks" hidden>Thanks!</p>';
+          const form = r.getElementById('sh-form'), email = r.getElementById('sh-email');
+          form.addEventListener('submit', (e) => {
+            e.preventDefault();
+            if (!email.value.includes('@')) { email.setAttribute('aria-invalid', 'true'); return; }
+            form.hidden = true; r.getElementById('sh-thanks').hidden = false;
+          });
+        }
+      });
+      document.body.insertAdjacentHTML('afterbegin', '<tp-checkout></tp-checkout>');
+      scrollTo(0, 0);
+    }, how);
+    await page.click('#sh-name'); await page.keyboard.type('Jane'); // (Playwright's CSS pierces open roots)
+    await page.click('#sh-email'); if (how !== 'required') await page.keyboard.type(how === 'valid' ? 'jane@example.com' : 'jane.example.com');
+    await page.click('#sh-go');
+    if (how === 'valid') await waitFor('the thanks', () => page.evaluate(() => document.querySelector('tp-checkout').shadowRoot.getElementById('sh-form').hidden));
+    if (how === 'aria') await waitFor('the error', () => page.evaluate(() => document.querySelector('tp-checkout').shadowRoot.getElementById('sh-email').hasAttribute('aria-invalid')));
+    await toDetails(page);
+    const ev = await verdict(page, site);
+    assert.deepEqual(ev.map((e) => e.event).sort(), how === 'valid' ? [] : ['field_error', 'form_abandon'], `${how}: ${JSON.stringify(ev.map((e) => e.properties))}`);
+    if (how !== 'valid') {
+      const fe = ev.find((e) => e.event === 'field_error').properties;
+      assert.equal(fe.form, 'sh-form', how);
+      assert.equal(fe.reason, how === 'aria' ? 'aria_invalid' : 'invalid', how);
+      assert.match(fe.element.selector, /tp-checkout/, how);
+    }
+    assert.deepEqual(await formsOf(site), how === 'valid' ? ['form_start sh-form', 'form_submit sh-form'] : ['form_abandon sh-form', 'form_start sh-form'], how);
+    if (how === 'valid') {
+      const submit = (await collector.events(`&site=${site}`)).find((e) => e.event === 'form_submit');
+      assert.deepEqual(Object.keys(submit.properties.field_ms ?? {}).sort(), ['email', 'fullname'], 'focus time per field');
+    }
+  }
+});
+
 // A shop's own card form in a same-origin iframe whose template runs the tag too: the page
 // around it sends the form (postMessage), so leaving it unsent is no form_abandon; and the frame
 // has no Core Web Vitals of its own (LCP, CLS: the top-level page's). Every order paid there
