@@ -667,7 +667,9 @@
   function renderBoard(fr) {
     var tbody = $('leaderboard').querySelector('tbody');
     tbody.textContent = '';
-    if (!fr.rows.length) { emptyRow(tbody, 7, 'No friction in this range.'); return; }
+    // (Read 50 at most: said, so that the CSV of them is not taken for all of them.)
+    $('board-note').textContent = fr.rows.length >= 50 ? 'the top 50' : '';
+    if (!fr.rows.length) { emptyRow(tbody, 7, state.path || state.tag || state.device ? 'No friction matches the filters in this range.' : 'No friction in this range.'); return; }
     fr.rows.forEach(function (r) {
       var selected = state.elType === r.type && state.elPath === r.path && (state.elSel || '') === r.selector;
       var tr = clickableRow(selected, function () {
@@ -701,7 +703,9 @@
       : state.user ? 'of customer ' + state.user : 'most recent') + (state.tag ? ' tagged ' + tagName(state.tag) : '') +
       (state.device && !(state.by === 'device' && state.channel !== null && !state.elType) ? ' (' + state.device + ')' : '') +
       (state.user && !state.elType && state.channel === null ? customerSummary(list.sessions) : '') +
-      ' (click a session, or Enter on it, for its journey' + (state.elType || state.channel !== null ? '; the row picked again: the most recent' : '') + ')';
+      ' (click a session, or Enter on it, for its journey' + (state.elType || state.channel !== null ? '; the row picked again: the most recent' : '') + ')' +
+      // (Read 50 at most: said, so that the CSV of them is not taken for all of them.)
+      (list.sessions.length >= 50 ? '; the 50 most recent only (every event: /api/export)' : '');
     if (!list.sessions.length) { emptyRow(tbody, 11, 'No sessions in this range.'); return; }
     list.sessions.forEach(function (s) {
       var tr = clickableRow(s.sessionId === state.session, function () {

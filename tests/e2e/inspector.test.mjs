@@ -776,6 +776,8 @@ test('thousands of site ids posted: the Site filter offers the 500 busiest, and 
   };
   const at = (site, i) => ({ ...ev('sess-many', 'page_view', 1, '/'), site, sessionId: `s-${site}-${i}` });
   await post(Array.from({ length: 3 }, (_, i) => at('busy-shop', i)));
+  // 60 elements with friction: the leaderboard shows 50 and says so.
+  await post(Array.from({ length: 60 }, (_, i) => ({ ...fr('sess-many', 'dead_click', 1, '/', `#b${i}`), site: 'busy-shop', sessionId: 's-busy-shop-0' })));
   for (let b = 0; b < 6; b++) await post(Array.from({ length: 500 }, (_, i) => at(`x${b * 500 + i}`, 0)));
   const context = await browser.newContext();
   t.after(() => context.close());
@@ -785,6 +787,11 @@ test('thousands of site ids posted: the Site filter offers the 500 busiest, and 
   const options = await page.$$eval('#f-site option', (os) => os.map((o) => o.value));
   assert.equal(options.length, 501, 'all sites, and 500 of the 3,001');
   assert.ok(options.includes('busy-shop'), 'the busiest is offered');
+  // The lists read 50 rows at most, and say so (their CSVs are not all of them).
+  assert.equal(await page.locator('#session-list tbody tr').count(), 50);
+  assert.match(await page.textContent('#sessions-filter'), /the 50 most recent only/);
+  assert.equal(await page.locator('#leaderboard tbody tr').count(), 50);
+  assert.equal(await page.textContent('#board-note'), 'the top 50');
 });
 
 // An international storefront's QA: paths arrive as location.pathname, percent-encoded, and were
