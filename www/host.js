@@ -458,10 +458,12 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // Nor does what a tag manager puts in the page at a click (Google Tag Manager's click trigger
   // firing a Custom HTML tag: its script elements, a tracking pixel, blank text), which nobody
   // sees: every dead and rage click of such a shop was answered by its tag.
+  // Nor Touchpoint's own debug overlay, which mounts its panel when its script arrives: late on
+  // a slow machine, when it answered a click still waiting.
   function isDeco(n, moved) {
     return moved && (n.nodeType === 3 ? !n.data.trim() : /^(SCRIPT|NOSCRIPT|META)$/.test(n.tagName) || n.tagName === 'IMG' && n.width <= 1 && n.height <= 1 && n.hasAttribute('width')) ||
       /ant-click-animating/.test(n.nodeType === 3 ? n.data : n.tagName === 'STYLE' && n.textContent) ||
-      n.nodeType === 1 && (/ripple|(^|\s)(p-ink|ant-wave|n-base-wave|ant-click-animating-node)(\s|$)/i.test(n.getAttribute('class')) ||
+      n.nodeType === 1 && (/ripple|(^|\s)(p-ink|ant-wave|n-base-wave|ant-click-animating-node)(\s|$)/i.test(n.getAttribute('class')) || n.hasAttribute('data-touchpoint-overlay') ||
       (moved && !n.firstChild && n.attributes.length === 1 && n.style && n.style.position === 'absolute'));
   }
   function deco(r) {

@@ -79,9 +79,16 @@ test('data-debug: the outline of a rage click does not answer a dead click still
   t.after(() => page.close());
   const url = await serveFixture(page, collector.url, fixture({ site: 'ov-dead', consent: 'granted', debug: '', friction: 'on',
     'friction-off': 'slow,vital', 'dead-click-ms': '6000' }, BODY));
+  // The overlay's script is held until #b was clicked: on a slow machine it arrives late, and its
+  // panel, added to the page then, must not answer the click either (it did: a flaky test).
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.route('**/touchpoint-overlay.js*', async (route) => { await held; await route.continue(); });
   await page.goto(url);
   await sdkReady(page);
   await page.click('#b'); // (does nothing: a dead click in 6 s)
+  release();
+  await waitFor('the overlay shown', () => page.evaluate(() => !!document.querySelector('[data-touchpoint-overlay]')));
   for (let i = 0; i < 4; i++) await page.click('#size');
   // The rage click comes 1 s after the burst, long before #b's 6 s: outlined while #b waits.
   await waitFor('#size outlined', () => page.evaluate(() => document.getElementById('size').hasAttribute('data-tp-outlined')), { timeout: 30_000 });
