@@ -686,7 +686,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     if (de && de.tagName !== 'FORM' && !dis) declared(de); // a form's fires on submit
   }
 
-  var lastY = w.scrollY | 0, legStart = lastY, lastDir = 0;
+  var lastY = w.scrollY | 0, legStart = lastY, lastDir = 0, ro, sized = 0, resized = 0;
   // The visitor is active: at most one record per 5 s (engaged time only needs to know that
   // they did something within the last 30 s).
   var lastAct = 0, pointTimer = 0, pointOpts = { capture: true, passive: true, once: true, signal: signal || undefined };
@@ -1106,6 +1106,21 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // Only the turning points (and the first position) go to the engine: a leg's extremes are
       // all scroll_thrash needs, and a scroll fires once per frame.
       var y = w.scrollY | 0, dir = y > lastY ? 1 : y < lastY ? -1 : 0;
+      // Scroll anchoring: content above the reader grew or shrank (photos without a size
+      // loading, a feed dropping its oldest stories) and the browser moved the page by as much
+      // to keep their place, the other way while they scroll one way. That jump is no leg of
+      // theirs: the leg goes on from where it moved to. Told by the document's size changing
+      // just before (its ResizeObserver reports after the layout that moved the page, before
+      // the next frame's scroll event): the wheel's own direction is not known here, its
+      // listener fires once per 500 ms. (A reversal of the visitor's within 500 ms of a
+      // change of the document's size is missed.)
+      // (Its first report, the sizes when it starts observing, is no change.)
+      if (!ro && w.ResizeObserver) {
+        observers.push(ro = new ResizeObserver(function () { if (sized++) resized = now(); }));
+        ro.observe(d.documentElement);
+        d.body && ro.observe(d.body);
+      }
+      if (dir && lastDir && dir !== lastDir && now() - resized < 500) { legStart += y - lastY; lastY = y; return; }
       if (dir && lastDir && dir !== lastDir) {
         push(rec('y', now(), lastY, w.innerHeight | 0, now() - lastUser < 1500 ? 1 : 0, Math.abs(lastY - legStart)));
         legStart = lastY;

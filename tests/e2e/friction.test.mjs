@@ -974,6 +974,56 @@ test('on a phone (touch): swiping up and down repeatedly is scroll_thrash, once;
   assert.deepEqual(summary(await verdict(r.page, readSite)), []);
 });
 
+// Chrome's scroll anchoring keeps the reader's place when content above it changes: a feed
+// that drops its oldest stories, or photos without a size loading above, make the page jump the
+// other way while the visitor scrolls one way. Those jumps are no reversals of the visitor's
+// (they were 3 in 4 runs of a QA reader's session). The window is 30 s: what is tested is the
+// anchoring, not the 3 s.
+test('normal: reading one way while the page above changes (scroll anchoring jumps back) is no scroll_thrash', T, async (t) => {
+  const site = 'fn-anchoring';
+  const { page } = await open(t, site, { 'thrash-window-ms': '30000' });
+  await page.evaluate(() => {
+    const feed = document.createElement('div');
+    feed.id = 'feed';
+    for (let i = 0; i < 40; i++) {
+      const s = document.createElement('section');
+      s.style.height = '500px';
+      s.textContent = `story ${i}`;
+      feed.appendChild(s);
+    }
+    document.body.prepend(feed);
+    scrollTo(0, 8000); // (the page's own scroll)
+  });
+  const still = () => waitFor('the page standing still', () => page.evaluate(() => new Promise((resolve) => {
+    const y = scrollY;
+    requestAnimationFrame(() => requestAnimationFrame(() => resolve(scrollY === y && { y })));
+  })));
+  await page.mouse.move(500, 400);
+  // Down, the oldest stories dropped above (the page jumps up by 500 px each time).
+  for (let i = 0; i < 4; i++) {
+    const { y } = await still();
+    await page.mouse.wheel(0, 400);
+    await waitFor('the wheel\'s scroll', () => page.evaluate((y0) => scrollY >= y0 + 300, y));
+    const { y: y1 } = await still();
+    await page.evaluate(() => document.getElementById('feed').firstElementChild.remove());
+    await waitFor('the anchoring jump', () => page.evaluate((y0) => scrollY <= y0 - 400, y1));
+  }
+  // Up, stories inserted above (photos loading: the page jumps down by 500 px each time).
+  for (let i = 0; i < 4; i++) {
+    const { y } = await still();
+    await page.mouse.wheel(0, -400);
+    await waitFor('the wheel\'s scroll', () => page.evaluate((y0) => scrollY <= y0 - 300, y));
+    const { y: y1 } = await still();
+    await page.evaluate(() => {
+      const s = document.createElement('section');
+      s.style.height = '500px';
+      document.getElementById('feed').prepend(s);
+    });
+    await waitFor('the anchoring jump', () => page.evaluate((y0) => scrollY >= y0 + 400, y1));
+  }
+  assert.deepEqual(summary(await verdict(page, site)), []);
+});
+
 // Choices are browsing, not data entry: a collection's filters applied as they are ticked (each
 // application a new view, which ended the form before) and a product's size and quantity picked,
 // then another view: form_start for each, no form_abandon.
