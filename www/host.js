@@ -731,12 +731,20 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     if (!used && !(e.altKey || e.ctrlKey || e.metaKey || e.key === 'Shift') && !(Math.abs(e.deltaX) > Math.abs(e.deltaY))) { used = 1; push('j' + US + lastUser + US + 1); }
     userTimer = userTimer || setTimeout(userOn, 500);
   }
-  // How much of the page has been in view (percent). Read once per scheduled task, not per
-  // scroll event: scrollHeight may need a layout.
-  var scrolled = false, maxDepth = 0;
-  function depth(report, at) {
+  // How much of the page has been in view (percent), against its length at that moment: on a
+  // page that grows as the visitor scrolls (an infinite feed), its end reached before more was
+  // added is 100 %. Read at each scroll event of the document (`peak`, the deepest since the
+  // last hand-over; the scroll sensor reads scrollY there already, which needs the page laid
+  // out as scrollHeight does) and at the hand-over: read only then, a feed's next stories
+  // appended meanwhile made the end of an article 50 %.
+  var scrolled = false, maxDepth = 0, peak = 0;
+  function pct() {
     var de = d.documentElement, h = Math.max(de.scrollHeight, d.body ? d.body.scrollHeight : 0) || 1;
-    var p = Math.min(100, Math.round(100 * ((w.scrollY || 0) + w.innerHeight) / h)) | 0;
+    return Math.min(100, Math.round(100 * ((w.scrollY || 0) + w.innerHeight) / h)) | 0;
+  }
+  function depth(report, at) {
+    var p = Math.max(pct(), peak);
+    peak = 0;
     scrolled = false;
     if (report && p > maxDepth) queue.push(rec('d', at || now(), p));
     if (p > maxDepth) maxDepth = p;
@@ -785,7 +793,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     if (same && kind === 'b') kind = 'h';
     routeDone(true);
     relearn();
-    maxDepth = used = 0;
+    maxDepth = used = peak = 0;
     routeRec = ['n', now(), kind, f(location.pathname), f(location.href)];
     routeTitle = d.title;
     routeAt = queue.length;
@@ -1056,7 +1064,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // changed the remembered decision, the anonymous id (a sign-out) and the tab's session.
       if (e.persisted && remember) queue.push(rec('R', now(), f(one('localStorage', 'tp_consent'))));
       // (Its view begins where it comes back scrolled to, as a route's at its first screen.)
-      if (e.persisted) maxDepth = used = 0;
+      if (e.persisted) maxDepth = used = peak = 0;
       push('s' + US + now() + US + (e.persisted ? 1 + US + depth(0) + US + f(one('localStorage', 'tp:aid')) + US + one('sessionStorage', 'tp:session') : 0), 1);
       // A page restored from the back/forward cache paints nothing anew and the browser reports
       // no LCP for it: as web-vitals (and so CrUX) measures it, its LCP is the time from pageshow
@@ -1106,6 +1114,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // Only the turning points (and the first position) go to the engine: a leg's extremes are
       // all scroll_thrash needs, and a scroll fires once per frame.
       var y = w.scrollY | 0, dir = y > lastY ? 1 : y < lastY ? -1 : 0;
+      peak = Math.max(peak, pct());
       // Scroll anchoring: content above the reader grew or shrank (photos without a size
       // loading, a feed dropping its oldest stories) and the browser moved the page by as much
       // to keep their place, the other way while they scroll one way. That jump is no leg of
@@ -1704,7 +1713,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // the view left and came before its page_leave.
       if (location.href !== lastHref) route('b');
       if (queue.length) drain(true);
-      if (name === 'page') { maxDepth = used = 0; queue.push(rec('d', now(), depth(0), 1)); later(); }
+      if (name === 'page') { maxDepth = used = peak = 0; queue.push(rec('d', now(), depth(0), 1)); later(); }
     },
     store: store,
     watch: watch,

@@ -1088,6 +1088,40 @@ ${grantedSnippet(site)}</head><body><div id="long"></div></body></html>`;
   for (const m of marks) assert.ok(Date.parse(m.timestamp) <= Date.parse(leave.timestamp), `${m.timestamp} ${leave.timestamp}`);
 });
 
+// An infinite feed: the visitor reaches the article's end (End), and the page appends the next
+// stories a moment later. What they saw is the end of the page as it was then (100 %); it was
+// read when the records were handed over, after the append (50 %, as QA found).
+test('scroll depth: the end of an article reached, the feed then appending more: 100 %', T, async (t) => {
+  const site = 'journey-depth-feed';
+  const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
+  t.after(() => context.close());
+  const page = `<!doctype html><html><head><meta charset="utf-8"><title>Feed</title>
+<style>body { margin: 0 } section { height: 3000px }</style>
+<script>window.touchpoint=window.touchpoint||function(){(touchpoint.q=touchpoint.q||[]).push(arguments)};</script>
+${grantedSnippet(site)}</head><body><section>article</section><script>
+addEventListener('scroll', () => {
+  if (scrollY + innerHeight < document.body.scrollHeight - 100 || window.appended) return;
+  window.appended = true;
+  setTimeout(() => { const s = document.createElement('section'); s.style.height = '3000px'; document.body.appendChild(s); window.grown = true; }, 30);
+}, { passive: true });
+</script></body></html>`;
+  await context.route(/\/feed-depth(\/.*)?$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: page }));
+  const p = await context.newPage();
+  await p.goto(`${collector.url}/feed-depth`);
+  await sdkReady(p);
+  await p.keyboard.press('End');
+  await waitFor('the next story appended', () => p.evaluate(() => window.grown === true));
+  await p.evaluate(() => touchpoint('page')); // (a view of its own: the article's ends)
+  const ev = await waitFor('the article\'s page_leave', async () => {
+    await p.evaluate(() => touchpoint('flush'));
+    const all = await collector.events(`&site=${site}`);
+    return all.some((e) => e.event === 'page_leave') && all;
+  }, { timeout: 30_000 });
+  const leave = ev.find((e) => e.event === 'page_leave');
+  assert.equal(leave.properties.max_scroll_pct, 100, JSON.stringify(leave.properties));
+  assert.deepEqual(ev.filter((e) => e.event === 'scroll_depth').map((e) => e.properties.percent).sort((a, b) => a - b), [25, 50, 75, 90, 100]);
+});
+
 // data-spa: which history changes are page views (default: pushState and back/forward; `replace`
 // and `hash` add replaceState and fragment changes; `off`: none), never two for the same URL,
 // with other scripts wrapping pushState and replaceState before and after Touchpoint (each
