@@ -1097,7 +1097,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     toggle: function () { respond('d'); },
     reset: function () { respond('c'); }, // (the fields cleared: no property set, no DOM change)
     close: function () { respond('d'); },
-    play: function (e) { if (!moving(e.target, 10000)) respond('p'); },
+    play: function (e) { if (!moving(e.target, 10000) && !e.target.__tpP) respond('p'); },
     hashchange: function () { route('h'); },
     // (Not a page's own popstate event: single-spa dispatches one inside pushState, before
     // Touchpoint's wrapper has seen the push, which made every route change a back_forward.)
@@ -1292,6 +1292,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   }
   // (`before` and `after` run through `guard`: called by the page's code, they run outside an
   // Angular app's zone, as everything they register does.)
+  // `after` may return a promise for the page in place of the original's, settling as it does
+  // once Touchpoint has looked: Touchpoint's handler on the page's own promise marks that one
+  // handled, and a failed fetch the page did not catch was then no unhandled rejection for the
+  // page's error tracker (nor a js_error).
   function wrap(obj, name, before) {
     var orig = obj && obj[name];
     if (typeof orig !== 'function') return;
@@ -1307,7 +1311,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
         try { if (after) guard(after)(r, 1); } catch (e) {}
         throw x;
       }
-      try { if (after) guard(after)(r); } catch (e) {}
+      try { if (after) r = guard(after)(r) || r; } catch (e) {}
       return r;
     };
   }
@@ -1320,7 +1324,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // Status 1 (no HTTP status is below 100): cancelled by the page (AbortController), which
       // is no failure: search-as-you-type cancels the request of every previous keystroke.
       return end && function (p, threw) {
-        if (threw) end(1); else p.then(function (r) { end(r.status); }, function (e) { end(e && e.name === 'AbortError' ? 1 : 0); });
+        if (threw) end(1); else return p.then(function (r) { end(r.status); return r; }, function (e) { end(e && e.name === 'AbortError' ? 1 : 0); throw e; });
       };
     });
     var X = w.XMLHttpRequest && XMLHttpRequest.prototype;
@@ -1374,7 +1378,22 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
           keyAct = el;
           return function () { keyAct = null; };
         }
-        if (!(media && moving(el, 10000))) respond('o');
+        if (media && moving(el, 10000)) return;
+        // A video played, a text copied: answered when its promise keeps it, as a request the
+        // click started (the click waits for it, up to the dead click's longest wait). A Play
+        // whose video cannot play (its file a 404) or a copy the browser refuses shows nothing:
+        // answered at the call, such a button was never a dead click. The answer is dated at
+        // the call, so it answers the clicks before it only, not one the visitor made while it
+        // was on its way. (`__tpP`: the video's own play event, which comes first either way,
+        // is no answer then.)
+        if (!/^(play|write)/.test(a[1])) return respond('o');
+        var end = request('', location.href), t0 = now();
+        if (end) return function (p, threw) {
+          function done(ok) { el.__tpP = 0; if (ok && watching) push(rec('r', t0, 'o')); end(1); }
+          if (threw || !p) return done(!threw);
+          el.__tpP = 1;
+          return p.then(function (v) { done(1); return v; }, function (x) { done(); throw x; });
+        };
       });
     });
     // A stylesheet the click's own handler rewrites (a theme switched by adoptedStyleSheets or

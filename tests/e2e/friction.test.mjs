@@ -37,6 +37,7 @@ async function open(t, site, attrs = {}, device = {}) {
   await context.route(/\/api\/stock/, (route) => route.abort('connectionrefused'));
   await context.route(/\/api\/wish$/, () => {}); // never answered
   await context.route(/\/api\/notify$/, (route) => route.fulfill({ status: 204 }));
+  await context.route(/\/media\/missing/, (route) => route.fulfill({ status: 404, body: '' }));
   // A payment answered after 4 s: accepted for the billing postcode 75001, declined otherwise.
   await context.route(/\/api\/pay/, (route) => setTimeout(() => route.fulfill({
     status: 200, body: new URL(route.request().url()).searchParams.get('zip') === '75001' ? 'ok' : 'declined',
@@ -373,6 +374,8 @@ const broken = [
   // A value written back unchanged shows nothing.
   { name: 'a "Check code" button whose handler only writes the field\'s value back', act: (p) => clickN(p, '#check-code', 1), expect: ['dead_click #check-code'] },
   { name: 'a notify button whose request is answered and nothing shown', act: (p) => clickN(p, '#notify', 1), expect: ['dead_click #notify'] },
+  // play() was taken as the answer when called: a video that cannot play answered its button.
+  { name: 'a Play button whose video cannot play (its file missing)', act: (p) => clickN(p, '#play-missing', 1), expect: ['dead_click #play-missing'] },
 ];
 
 // Each scenario its own site (numbered: two names may begin alike, and a scenario would then
@@ -387,6 +390,31 @@ for (const [i, s] of broken.entries()) {
     for (const [k, v] of Object.entries(s.props || {})) assert.equal(ev[0].properties[k], v, JSON.stringify(ev[0].properties));
   });
 }
+
+// Touchpoint looks at the page's fetch and play() promises: its handlers on them must not make
+// them handled. A failed fetch the page did not catch was no unhandled rejection for the page
+// (its error tracker, Touchpoint's own js_error): the page now gets a promise that settles as the
+// original does, once Touchpoint has looked.
+test('the page\'s own promises stay its own: a fetch and a play() it does not catch are unhandled rejections for its listener; caught, they are not', T, async (t) => {
+  const { page } = await open(t, 'fr-unhandled');
+  await page.evaluate(() => {
+    window.unhandled = [];
+    addEventListener('unhandledrejection', (e) => unhandled.push(e.reason && e.reason.name));
+  });
+  // Caught first, and settled before the others start: an event for them would come first.
+  assert.equal(await page.evaluate(() => fetch('/api/stock?sku=a').catch(() => 'caught')), 'caught');
+  assert.equal(await page.evaluate(() => document.getElementById('missing-video').play().catch(() => 'caught')), 'caught');
+  await page.evaluate(() => {
+    fetch('/api/stock?sku=b');
+    const v = document.createElement('video');
+    v.src = '/media/missing.mp4';
+    v.play();
+  });
+  const got = await waitFor('two unhandled rejections', () => page.evaluate(() => unhandled.length >= 2 && unhandled.slice().sort()));
+  assert.deepEqual(got, ['NotSupportedError', 'TypeError']);
+  // The page still gets what it asked for: a Response, resolved as before.
+  assert.equal(await page.evaluate(() => fetch('/friction.html').then((r) => r instanceof Response && r.status)), 200);
+});
 
 // The press on a disabled control stood for its click; once the control is enabled, a click the
 // press did not make (the keyboard's, detail 0) is a click like any other.
