@@ -1843,10 +1843,21 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // just-confirmed choice counts ('cmpuishown' means the visitor is still deciding). The record
     // carries gdprApplies (undefined counts as applying: the strict reading) and the consents for
     // purposes 1, 2, 7 and 8; core::consent::from_tcf maps them to categories.
-    // Returns false where the page has no __tcfapi.
-    tcf: function () {
-      var api = w.__tcfapi;
-      if (typeof api !== 'function') return false;
+    // Returns false where the page has no __tcfapi yet: a CMP whose script (and stub) comes
+    // after Touchpoint's is looked for again every second for 30 s (it was never followed, and
+    // consent stayed pending on every page), then a console warning says consent stays pending.
+    tcf: function (again) {
+      var api = w.__tcfapi, n = 0, t, me = this;
+      if (typeof api !== 'function') {
+        if (!again) t = setInterval(guard(function () {
+          if (signal && signal.aborted || me.tcf(1)) clearInterval(t);
+          else if (++n >= 30) {
+            clearInterval(t);
+            try { console.warn('touchpoint: data-consent="tcf" but window.__tcfapi is missing; consent stays pending'); } catch (e) {}
+          }
+        }), 1000);
+        return false;
+      }
       api('addEventListener', 2, guard(function (data, ok) {
         var c, st;
         try {
@@ -1867,24 +1878,28 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // storage). A 'default' is the site's setting before the visitor chose: its grants count, a
     // denial by default is no decision (consent stays pending, so what is captured meanwhile is
     // kept in memory until the visitor chooses); nor does a default after an update, or one for
-    // some regions only (the visitor's region is not known here). Returns false where the page's
-    // dataLayer is not an array.
+    // some regions only (the visitor's region is not known here). But a category some regions
+    // deny by default (`region: ['DE', 'FR', ...]`, the EEA's) is not granted by a default for
+    // everyone else: this visitor may be in one of them (it granted EU visitors before they
+    // chose). Those regional denials are looked for among the entries already there first, so
+    // their order does not matter. Returns false where the page's dataLayer is not an array.
     consentMode: function () {
-      var dl = w.dataLayer, orig, updated = false, i, seen;
+      var dl = w.dataLayer, orig, updated = false, i, seen, denied = {};
       function wrapped() {
         var r = orig.apply(this, arguments), i;
         if (!(signal && signal.aborted)) for (i = 0; i < arguments.length; i++) seen(arguments[i]);
         return r;
       }
-      function state(x, def) { return x === 'granted' ? 1 : x === 'denied' && !def ? 0 : ''; }
-      function see(a) {
+      function state(c, k, def) { return c[k] === 'granted' && !(def && denied[k]) ? 1 : c[k] === 'denied' && !def ? 0 : ''; }
+      function see(a, first) {
         var c, def;
         try {
           if (!a || a[0] !== 'consent' || !(c = a[2]) || typeof c !== 'object') return;
           def = a[1] === 'default';
-          if (def ? updated || c.region : a[1] !== 'update') return;
+          if (def && c.region) ['analytics_storage', 'ad_storage'].forEach(function (k) { if (c[k] === 'denied') denied[k] = 1; });
+          if (first || (def ? updated || c.region : a[1] !== 'update')) return;
           updated = updated || !def;
-          c = [state(c.analytics_storage, def), state(c.ad_storage, def)];
+          c = [state(c, 'analytics_storage', def), state(c, 'ad_storage', def)];
         } catch (e) { return; } // a hostile object: ignore this entry
         if (c.join('')) push('z' + US + now() + US + c.join(US), 1);
       }
@@ -1898,6 +1913,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
         // (Outside strict mode a frozen array ignores the assignment without throwing.)
         if (dl.push !== wrapped) return false;
       } catch (e) { return false; }
+      for (i = 0; i < dl.length; i++) see(dl[i], 1);
       for (i = 0; i < dl.length; i++) see(dl[i]);
       return true;
     }

@@ -86,9 +86,10 @@ extern "C" {
     /// Disconnects the observers (the wrappers stay, as pass-throughs).
     #[wasm_bindgen(method, structural)]
     pub fn unobserve(this: &Host);
-    /// Follows the page's IAB TCF CMP (`p` records); false if the page has no `__tcfapi`.
+    /// Follows the page's IAB TCF CMP (`p` records), once its `__tcfapi` is there (looked for
+    /// during 30 s, then a console warning).
     #[wasm_bindgen(method, structural)]
-    pub fn tcf(this: &Host) -> bool;
+    pub fn tcf(this: &Host);
     /// Follows Google Consent Mode on `window.dataLayer` (`z` records); false if the page's
     /// `dataLayer` cannot be followed (not an array, or frozen).
     #[wasm_bindgen(method, structural, js_name = consentMode)]

@@ -173,8 +173,9 @@ pub fn start(config: Config, host: Host) -> bool {
     listen(&io, slow_ms, hash_views);
     run(now_ms());
     // After the engine is in place: the CMP usually calls back synchronously with the stored choice.
-    if use_tcf && !io.host.tcf() {
-        warn("touchpoint: data-consent=\"tcf\" but window.__tcfapi is missing; consent stays pending");
+    // (A CMP not there yet is looked for during 30 s by the loader, which then warns.)
+    if use_tcf {
+        io.host.tcf();
     }
     if use_consent_mode && !io.host.consent_mode() {
         warn("touchpoint: data-consent=\"consent-mode\" but window.dataLayer cannot be followed (not an array, or frozen); consent stays pending");

@@ -368,6 +368,24 @@ test('TCF: consent follows the CMP (grant on tcloaded, cmpuishown ignored, withd
   await check.close();
 });
 
+// A CMP whose script comes after Touchpoint's (its stub not first in the page) was never
+// followed: consent stayed pending on every page. It is looked for during 30 s.
+test('TCF: a CMP installed after Touchpoint started is followed once it appears', T, async (t) => {
+  const site = 'tcf-late';
+  const { base, context } = await session(t);
+  const page = await context.newPage();
+  await page.goto(await serveFixture(page, base, fixture({ site, consent: 'tcf', 'flush-interval': '1000' })));
+  await sdkReady(page);
+  await page.evaluate(() => window.touchpoint('track', 'tcf_late_before'));
+  assert.deepEqual(await page.evaluate(() => new Promise((r) => window.touchpoint('getConsent', r))), { analytics: 'pending', marketing: 'pending' });
+  await page.evaluate(fakeCmp, { purposes: [1, 8], status: 'tcloaded' }); // the CMP arrives
+  assert.deepEqual(await waitForConsent(page, { analytics: 'granted' }), { analytics: 'granted', marketing: 'denied' });
+  await page.evaluate(() => window.touchpoint('flush'));
+  const ev = await stored(site, 'the event captured before the CMP', (e) => e.some((x) => x.event === 'tcf_late_before'));
+  assert.equal(ev.find((e) => e.event === 'consent_change').properties.source, 'tcf');
+  await closeTab(page);
+});
+
 // ---------------------------------------------------------------------------------------------
 // 5b. Google Consent Mode: the choice a consent platform gives gtag, followed on window.dataLayer.
 
@@ -446,6 +464,25 @@ test('Google Consent Mode: a choice given before Touchpoint loaded applies from 
   await sdkReady(p2);
   assert.deepEqual(await waitForConsent(p2, { analytics: 'granted' }), { analytics: 'granted', marketing: 'pending' });
   await closeTab(p2);
+
+  // A site that grants by default but denies in the EEA (a regional default, before or after the
+  // global one): the visitor's region is not known in the page, so nothing is granted by default
+  // and consent waits for the visitor's choice; it granted EU visitors before they chose.
+  for (const [n, defaults] of [
+    [1, [{ analytics_storage: 'granted', ad_storage: 'granted' }, { analytics_storage: 'denied', ad_storage: 'denied', region: ['DE', 'FR'] }]],
+    [2, [{ analytics_storage: 'denied', region: ['DE', 'FR'] }, { analytics_storage: 'granted', ad_storage: 'granted' }]],
+  ]) {
+    const s = await session(t, (c) => c.addInitScript(gtagDefaults, defaults));
+    const p = await s.context.newPage();
+    await p.goto(await serveFixture(p, s.base, fixture({ site: `${site}-region-${n}`, consent: 'consent-mode' })));
+    await sdkReady(p);
+    const want = n === 1 ? { analytics: 'pending', marketing: 'pending' } : { analytics: 'pending', marketing: 'granted' };
+    assert.deepEqual(await proveIdle(p, 500), want, `defaults ${JSON.stringify(defaults)}`);
+    assert.equal(s.batches.length, 0, 'nothing sent before the choice');
+    await p.evaluate(() => window.gtag('consent', 'update', { analytics_storage: 'granted' }));
+    assert.equal((await waitForConsent(p, { analytics: 'granted' })).analytics, 'granted');
+    await closeTab(p);
+  }
 
   // A frozen dataLayer cannot be followed: a console warning, consent pending, Touchpoint alive.
   const third = await session(t, (c) => c.addInitScript(() => {
