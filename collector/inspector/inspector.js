@@ -237,7 +237,9 @@
     return Number(n).toLocaleString('en', { maximumFractionDigits: digits || 0 });
   }
   function pct(x) { return x == null ? '–' : (x * 100).toLocaleString('en', { maximumFractionDigits: 1 }) + ' %'; }
-  function time(iso) { var d = new Date(iso); return isNaN(d) ? String(iso) : d.toLocaleString('en-GB'); }
+  // In the reader's time zone, named (the CSVs say UTC: a time without its zone was read as
+  // either).
+  function time(iso) { var d = new Date(iso); return isNaN(d) ? String(iso) : d.toLocaleString('en-GB', { timeZoneName: 'short' }); }
   // "1 touchpoint", "3 touchpoints".
   function touchpoints(n) { return fmt(n) + (n === 1 ? ' touchpoint' : ' touchpoints'); }
   // Counts per bucket as steps (each bucket's value across its width), for every chart.
@@ -907,7 +909,7 @@
       sitesOffered(r[6].bySite || {}).forEach(function (s) { addOption($('f-site'), s); });
       moveFocus(moveTo, kept);
       // (Not in the live region: a screen reader read it out at every poll.)
-      $('updated').textContent = 'updated ' + new Date().toLocaleTimeString('en-GB') + (polling() ? ' · live' : '');
+      $('updated').textContent = 'updated ' + new Date().toLocaleTimeString('en-GB', { timeZoneName: 'short' }) + (polling() ? ' · live' : '');
       if (statusKind === 'error' || statusKind === 'offline') say('Updated again: the figures are current.', 'note');
       document.body.classList.remove('stale');
       info.refreshes++;
