@@ -107,8 +107,9 @@ async function loadAndCheck(server, pagePath, site) {
 }
 
 // The overlay's asset (whatever the bundler named it) is not counted: a page fetches it only when
-// debugging. It is the one file with the overlay's marker.
-const isOverlay = (file) => fs.readFileSync(file, 'utf8').includes('data-touchpoint-overlay');
+// debugging. It is the one file with the overlay's own text (not its attribute: the SDK names that
+// attribute too, to tell the overlay's rendering from a page's response to a click).
+const isOverlay = (file) => fs.readFileSync(file, 'utf8').includes('Hide the Touchpoint debug overlay');
 const jsGzip = (dir) => list(dir).filter((f) => f.endsWith('.js') && !isOverlay(path.join(dir, f))).reduce((n, f) => n + gzip(path.join(dir, f)), 0);
 
 /** Prints what Touchpoint adds to the built app: its JS against a control build of the same app
