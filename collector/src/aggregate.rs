@@ -54,7 +54,7 @@ CREATE TABLE IF NOT EXISTS sessions (
     events      INTEGER NOT NULL,
     touchpoints INTEGER NOT NULL,
     friction    INTEGER NOT NULL,
-    moments     TEXT NOT NULL,         -- JSON array: moments of truth reached, in order
+    moments     TEXT NOT NULL,         -- JSON array: moments of truth reached, in the order they happened
     by_type     TEXT NOT NULL,         -- JSON object: friction type -> [count, during a moment]
     score       INTEGER NOT NULL,
     entry_path  TEXT NOT NULL,
@@ -69,6 +69,10 @@ CREATE TABLE IF NOT EXISTS sessions (
     lcp_measured INTEGER NOT NULL DEFAULT 0, lcp_good INTEGER NOT NULL DEFAULT 0, lcp_poor INTEGER NOT NULL DEFAULT 0,
     cls_measured INTEGER NOT NULL DEFAULT 0, cls_good INTEGER NOT NULL DEFAULT 0, cls_poor INTEGER NOT NULL DEFAULT 0,
     inp_measured INTEGER NOT NULL DEFAULT 0, inp_good INTEGER NOT NULL DEFAULT 0, inp_poor INTEGER NOT NULL DEFAULT 0,
+    -- JSON array: when each of `moments` happened (unix ms, as its event counts; version 20).
+    -- The writer alone reads it, to put a moment that arrives late (a retried batch, an adopted
+    -- tab's events) in its place: the funnel counts steps in the order they happened.
+    moment_ts   TEXT NOT NULL DEFAULT '[]',
     PRIMARY KEY (session_id, site)
 ) WITHOUT ROWID;
 -- Two indexes only (each session row is rewritten once per group it appears in, and every
@@ -545,6 +549,45 @@ pub const ADD_USERS: &str = "
 ALTER TABLE sessions ADD COLUMN user_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE sessions ADD COLUMN user_ts INTEGER NOT NULL DEFAULT 0;
 ";
+
+/// Version 19 -> 20: `sessions` gains the times of its moments of truth (then
+/// [`fill_moment_times`]).
+pub const ADD_MOMENT_TIMES: &str = "
+ALTER TABLE sessions ADD COLUMN moment_ts TEXT NOT NULL DEFAULT '[]';
+";
+
+/// Each session's moments of truth from its stored events, as [`Session::add`] keeps them: in the
+/// order they happened (by the time each counts at; the first time of each name), with their
+/// times. Before version 20 they were kept in the order they arrived. Only the events of a
+/// default moment's name and those whose text holds `moment` (or an escape, which could spell
+/// it) are parsed.
+pub fn fill_moment_times(conn: &Connection) -> rusqlite::Result<()> {
+    let mut sessions: Map<(String, String), Session> = Map::default();
+    let names = DEFAULT_MOMENTS.map(|m| format!("'{m}'")).join(", ");
+    let mut stmt = conn.prepare(&format!(
+        "SELECT session_id, site, event, timestamp, received_at, body FROM events
+          WHERE event IN ({names}) OR instr(body, 'moment') > 0 OR instr(body, '\\') > 0 ORDER BY id"
+    ))?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let [event, timestamp, body]: [String; 3] = [r.get(2)?, r.get(3)?, r.get(5)?];
+        let facts = crate::facts::extract(&event, &timestamp, &body);
+        if facts.moment {
+            let ts = counts_at(facts.ts_ms, r.get(4)?);
+            sessions.entry((r.get(0)?, r.get(1)?)).or_default().add_moment(&event, ts);
+        }
+    }
+    let mut set =
+        conn.prepare("UPDATE sessions SET moments = ?1, moment_ts = ?2 WHERE session_id = ?3 AND site = ?4")?;
+    for ((session_id, site), s) in &sessions {
+        set.execute(params![json_text(&s.moments, "[]"), json_text(&s.moment_ts, "[]"), session_id, site])?;
+    }
+    Ok(())
+}
+
+fn json_text<T: serde::Serialize + ?Sized>(v: &T, empty: &str) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| empty.into())
+}
 
 /// Each session's customer from its stored events, as [`Session::add`] keeps it: the `userId` of
 /// its latest event that has one (by the time it counts at; of two at the same time, the one
@@ -1092,6 +1135,9 @@ pub fn fill_tag_pages(conn: &Connection) -> rusqlite::Result<()> {
     write(&mut pages)
 }
 
+/// Most distinct moments of truth a session keeps.
+const MAX_MOMENTS: usize = 32;
+
 /// Moments of truth in the funnel the score measures progress through.
 pub const MOMENTS_TOTAL: u32 = DEFAULT_MOMENTS.len() as u32;
 
@@ -1121,7 +1167,11 @@ struct Session {
     events: i64,
     touchpoints: i64,
     friction: i64,
+    /// The moments of truth reached, in the order they happened (at most [`MAX_MOMENTS`]).
     moments: Vec<String>,
+    /// When each of `moments` happened (the same length; `i64::MIN` for those of a row written
+    /// before version 20 whose times are unknown: they stay first, in the order they arrived).
+    moment_ts: Vec<i64>,
     by_type: BTreeMap<String, (u32, u32)>,
     entry_path: String,
     last_path: String,
@@ -1180,10 +1230,35 @@ impl Session {
         } else {
             self.touchpoints += 1;
         }
-        if f.moment && !self.moments.iter().any(|m| m == e.event()) && self.moments.len() < 32 {
-            self.moments.push(e.event().to_string());
+        if f.moment {
+            self.add_moment(e.event(), ts);
         }
         add_vital_counts(&mut self.vitals, &vital_counts(page));
+    }
+
+    /// Adds the moment of truth `name` reached at `ts`, in its place by time (after those at the
+    /// same time: of two at once, the one received first stays first). Events arrive out of
+    /// order (a batch retried after a later one, a crashed tab's events sent by another tab): a
+    /// purchase received before its add_to_cart still follows it in the funnel. A moment reached
+    /// again keeps its first time.
+    fn add_moment(&mut self, name: &str, ts: i64) {
+        let at = |times: &[i64]| times.partition_point(|&t| t <= ts);
+        match self.moments.iter().position(|m| m == name) {
+            Some(i) if ts < self.moment_ts[i] => {
+                let m = self.moments.remove(i);
+                self.moment_ts.remove(i);
+                let j = at(&self.moment_ts);
+                self.moments.insert(j, m);
+                self.moment_ts.insert(j, ts);
+            }
+            Some(_) => {}
+            None if self.moments.len() < MAX_MOMENTS => {
+                let j = at(&self.moment_ts);
+                self.moments.insert(j, name.to_string());
+                self.moment_ts.insert(j, ts);
+            }
+            None => {}
+        }
     }
 
     fn score(&self) -> u8 {
@@ -1246,7 +1321,7 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
         let mut load = conn.prepare_cached(
             "SELECT first_ts, last_ts, events, touchpoints, friction, moments, by_type, entry_path, last_path,
                     channel, campaign, user_id, user_ts, device, lcp_measured, lcp_good, lcp_poor, cls_measured,
-                    cls_good, cls_poor, inp_measured, inp_good, inp_poor
+                    cls_good, cls_poor, inp_measured, inp_good, inp_poor, moment_ts
                FROM sessions WHERE session_id = ?1 AND site = ?2",
         )?;
         for (&(id, e), tags) in rows.iter().zip(&tags_of) {
@@ -1304,13 +1379,21 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
                 None => {
                     let stored = load
                         .query_row(params![key.0, key.1], |r| {
+                            let moments: Vec<String> =
+                                serde_json::from_str(&r.get::<_, String>(5)?).unwrap_or_default();
+                            // (Unknown times, or a row an older collector changed: its order kept.)
+                            let moment_ts = serde_json::from_str::<Vec<i64>>(&r.get::<_, String>(23)?)
+                                .ok()
+                                .filter(|t| t.len() == moments.len())
+                                .unwrap_or_else(|| vec![i64::MIN; moments.len()]);
                             Ok(Session {
                                 first_ts: r.get(0)?,
                                 last_ts: r.get(1)?,
                                 events: r.get(2)?,
                                 touchpoints: r.get(3)?,
                                 friction: r.get(4)?,
-                                moments: serde_json::from_str(&r.get::<_, String>(5)?).unwrap_or_default(),
+                                moments,
+                                moment_ts,
                                 by_type: serde_json::from_str(&r.get::<_, String>(6)?).unwrap_or_default(),
                                 entry_path: r.get(7)?,
                                 last_path: r.get(8)?,
@@ -1338,9 +1421,9 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
         "INSERT INTO sessions
            (session_id, site, first_ts, last_ts, events, touchpoints, friction, moments, by_type, score,
             entry_path, last_path, channel, campaign, user_id, user_ts, device, lcp_measured, lcp_good, lcp_poor,
-            cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor)
+            cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor, moment_ts)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)
+                 ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)
          ON CONFLICT (session_id, site) DO UPDATE SET first_ts = excluded.first_ts, last_ts = excluded.last_ts,
            events = excluded.events, touchpoints = excluded.touchpoints, friction = excluded.friction,
            moments = excluded.moments, by_type = excluded.by_type, score = excluded.score,
@@ -1349,7 +1432,7 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
            device = excluded.device, lcp_measured = excluded.lcp_measured, lcp_good = excluded.lcp_good,
            lcp_poor = excluded.lcp_poor, cls_measured = excluded.cls_measured, cls_good = excluded.cls_good,
            cls_poor = excluded.cls_poor, inp_measured = excluded.inp_measured, inp_good = excluded.inp_good,
-           inp_poor = excluded.inp_poor",
+           inp_poor = excluded.inp_poor, moment_ts = excluded.moment_ts",
     )?;
     for ((session_id, site), s, is_new) in &sessions {
         save.execute(params![
@@ -1360,8 +1443,8 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
             s.events,
             s.touchpoints,
             s.friction,
-            serde_json::to_string(&s.moments).unwrap_or_else(|_| "[]".into()),
-            serde_json::to_string(&s.by_type).unwrap_or_else(|_| "{}".into()),
+            json_text(&s.moments, "[]"),
+            json_text(&s.by_type, "{}"),
             s.score(),
             s.entry_path,
             s.last_path,
@@ -1379,6 +1462,7 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
             s.vitals[6],
             s.vitals[7],
             s.vitals[8],
+            json_text(&s.moment_ts, "[]"),
         ])?;
         if *is_new {
             let minute = s.first_ts.div_euclid(60_000);
@@ -1761,6 +1845,121 @@ mod tests {
         assert!(counts().iter().all(|r| r.ends_with(" 0/0/0/0/0/0/0/0/0")));
         fill_session_vitals(&conn).unwrap();
         assert_eq!(counts(), want);
+    }
+
+    /// A session's moments of truth in the order they happened, whatever order their events were
+    /// received in (here: a purchase in the first group, the add to cart before it in a second):
+    /// as `apply` keeps them, and as the migration's `fill_moment_times` makes them again from
+    /// the stored events for a row from before version 20 (its moments in the order received).
+    #[test]
+    fn moments_are_in_the_order_they_happened() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE events (id INTEGER PRIMARY KEY, message_id TEXT, site TEXT, type TEXT, event TEXT,
+                                  session_id TEXT, timestamp TEXT, received_at INTEGER, body TEXT);
+             CREATE INDEX events_event_id ON events(event, id);",
+        )
+        .unwrap();
+        conn.execute_batch(SCHEMA).unwrap();
+        conn.execute_batch(&page_schema()).unwrap();
+        // (session, event, second it happened, properties, group received in).
+        let events = [
+            ("s1", "purchase", 30, r#"{}"#, 1),
+            ("s1", "click", 31, r#"{}"#, 1),
+            ("s2", "add_to_cart", 10, r#"{}"#, 1),
+            ("s1", "add_to_cart", 10, r#"{}"#, 2),
+            ("s1", "begin_checkout", 20, r#"{}"#, 2),
+            ("s1", "add_to_cart", 40, r#"{}"#, 2),
+            ("s1", "signup", 5, r#"{"moment":true}"#, 3),
+            ("s1", "page_view", 1, r#"{"moment":false}"#, 3),
+        ];
+        // (Received a minute later, group after group.)
+        let t0 = 1_795_168_800_000i64; // 2026-11-20T10:00:00Z
+        let received = |group: i64| t0 + 60_000 + group;
+        let mut rows = Vec::new();
+        for (id, (session, event, second, props, group)) in events.iter().enumerate() {
+            let timestamp = format!("2026-11-20T10:00:{second:02}.000Z");
+            let body =
+                format!(r#"{{"type":"track","event":"{event}","timestamp":"{timestamp}","properties":{props}}}"#);
+            conn.execute(
+                "INSERT INTO events (id, message_id, site, type, event, session_id, timestamp, received_at, body)
+                 VALUES (?1, ?1, 'shop', 'track', ?2, ?3, ?4, ?5, ?6)",
+                params![id as i64 + 1, event, session, timestamp, received(*group), body],
+            )
+            .unwrap();
+            rows.push((id as i64 + 1, *group, crate::facts::extract(event, &timestamp, &body), *session, *event));
+        }
+        let stored = || -> Vec<String> {
+            let mut stmt = conn
+                .prepare("SELECT session_id || ' ' || moments || ' ' || moment_ts FROM sessions ORDER BY 1")
+                .unwrap();
+            let rows = stmt.query_map([], |r| r.get(0)).unwrap();
+            rows.collect::<Result<_, _>>().unwrap()
+        };
+        let want = [
+            format!(
+                r#"s1 ["signup","add_to_cart","begin_checkout","purchase"] [{},{},{},{}]"#,
+                t0 + 5_000,
+                t0 + 10_000,
+                t0 + 20_000,
+                t0 + 30_000
+            ),
+            format!(r#"s2 ["add_to_cart"] [{}]"#, t0 + 10_000),
+        ];
+        // Received group by group, as the writer does.
+        for group in 1..=3 {
+            let group_rows: Vec<(i64, Event)> = rows
+                .iter()
+                .filter(|r| r.1 == group)
+                .map(|(id, _, facts, session, event)| {
+                    let text = EventText { site: "shop", event, session_id: session, ..Default::default() };
+                    (*id, Event::new(text, facts.clone()))
+                })
+                .collect();
+            let refs: Vec<(i64, &Event)> = group_rows.iter().map(|(id, e)| (*id, e)).collect();
+            apply(&conn, &refs, received(group)).unwrap();
+        }
+        assert_eq!(stored(), want);
+        // The migration: a row as an older collector left it (moments in the order received,
+        // no times), put in order from the stored events.
+        conn.execute(
+            r#"UPDATE sessions SET moments = '["purchase","add_to_cart","begin_checkout","signup"]', moment_ts = '[]'
+                WHERE session_id = 's1'"#,
+            [],
+        )
+        .unwrap();
+        fill_moment_times(&conn).unwrap();
+        assert_eq!(stored(), want);
+        // A row without times met by a later moment: the unknown ones stay first.
+        conn.execute("UPDATE sessions SET moment_ts = '[]' WHERE session_id = 's2'", []).unwrap();
+        let facts = crate::facts::extract("purchase", "2026-11-20T10:00:01.000Z", "{}");
+        let text = EventText { site: "shop", event: "purchase", session_id: "s2", ..Default::default() };
+        apply(&conn, &[(99, &Event::new(text, facts))], received(9)).unwrap();
+        assert_eq!(stored()[1], format!(r#"s2 ["add_to_cart","purchase"] [{},{}]"#, i64::MIN, t0 + 1_000));
+    }
+
+    proptest::proptest! {
+        /// Moments received in any order: each name once, at the first time it was reached, in
+        /// time order.
+        #[test]
+        fn moments_follow_their_times(
+            events in proptest::collection::vec((0usize..5, 0i64..1_000), 1..16)
+        ) {
+            let names = ["a", "b", "c", "d", "e"];
+            let mut session = Session::default();
+            let mut first: BTreeMap<&str, i64> = BTreeMap::new();
+            for (i, &(n, t)) in events.iter().enumerate() {
+                // (Distinct times: ties have no order to check.)
+                let ts = t * 100 + i as i64;
+                session.add_moment(names[n], ts);
+                let f = first.entry(names[n]).or_insert(ts);
+                *f = (*f).min(ts);
+            }
+            let mut want: Vec<(i64, &str)> = first.iter().map(|(&n, &t)| (t, n)).collect();
+            want.sort();
+            proptest::prop_assert_eq!(&session.moments, &want.iter().map(|w| w.1.to_string()).collect::<Vec<_>>());
+            proptest::prop_assert_eq!(&session.moment_ts, &want.iter().map(|w| w.0).collect::<Vec<_>>());
+        }
     }
 
     proptest::proptest! {

@@ -68,12 +68,14 @@ pub const MAX_GROUP_EVENTS: usize = 10_000;
 /// events of a tag): they are made, and filled from the stored events' tag rows. Versions before
 /// 19 had no Core Web Vitals' counts in `sessions` (the channels' vitals): their columns are
 /// added, the sessions' two indexes made again with them, and filled from each session's stored
-/// page_leave events.
+/// page_leave events. Versions before 20 kept no times of the moments of truth in `sessions`
+/// (a moment received late was put last, so the funnel missed sessions whose events arrived out of
+/// order): the column is added, and each session's moments put in time order from its events.
 ///
 /// A database of a later version is refused (see [`Store::init`]), and the backfills chosen by
 /// version count from nothing rather than add (`aggregate::fill_device_counts` and the others):
 /// a database stamped with an older version by an older collector runs them again.
-const SCHEMA_VERSION: i64 = 19;
+const SCHEMA_VERSION: i64 = 20;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
@@ -348,6 +350,8 @@ impl Store {
         let no_friction_devices = lacks("friction", "device")?;
         // A `sessions` table from before version 19 (no Core Web Vitals' counts).
         let no_session_vitals = lacks("sessions", crate::aggregate::VITAL_COLUMNS[0])?;
+        // A `sessions` table from before version 20 (no times of its moments of truth).
+        let no_moment_times = lacks("sessions", "moment_ts")?;
         // Page tables from before version 16 (no Core Web Vitals): their new columns (all three
         // tables were made together), counted below.
         let no_vitals = lacks("page_minutes", crate::aggregate::VITAL_COLUMNS[0])?;
@@ -399,6 +403,9 @@ impl Store {
         if no_session_vitals {
             tx.execute_batch(&crate::aggregate::add_session_vitals())?;
         }
+        if no_moment_times {
+            tx.execute_batch(crate::aggregate::ADD_MOMENT_TIMES)?;
+        }
         // The sessions' two indexes from before version 12 lack the campaign (the campaigns
         // grouping reads it from them): made again by the schema below.
         let stale = tx.query_row(
@@ -426,6 +433,9 @@ impl Store {
         }
         if no_session_vitals {
             crate::aggregate::fill_session_vitals(&tx)?;
+        }
+        if no_moment_times {
+            crate::aggregate::fill_moment_times(&tx)?;
         }
         let rebuilt = has_events && version < 3;
         if rebuilt {

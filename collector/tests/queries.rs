@@ -308,6 +308,37 @@ async fn timeseries_funnel_overview_stats() {
     assert_eq!(api(&t, "/api/stats").await, json!({"events": 14, "bySite": {"shop": 12, "blog": 2}}));
 }
 
+/// Two batches: session `late`'s purchase first, its add to cart and checkout (which came before
+/// it) in the second; session `odd`'s purchase, then its checkout (before it) and add to cart
+/// (after it).
+fn moments_out_of_order() -> [Vec<Value>; 2] {
+    let m = |id: &str, s: &str, name: &str, time: &str| ev(id, "shop", s, name, time, "/p", json!({}));
+    [
+        vec![m("l1", "late", "purchase", "2026-11-20T10:03:00Z"), m("o1", "odd", "purchase", "2026-11-20T10:01:00Z")],
+        vec![
+            m("l2", "late", "add_to_cart", "2026-11-20T10:01:00Z"),
+            m("l3", "late", "begin_checkout", "2026-11-20T10:02:00Z"),
+            m("o2", "odd", "begin_checkout", "2026-11-20T10:00:30Z"),
+            m("o3", "odd", "add_to_cart", "2026-11-20T10:02:00Z"),
+        ],
+    ]
+}
+
+/// The funnel counts steps in the order they happened, not the order their events arrived: a
+/// session whose purchase is received first (its add to cart and checkout in a batch retried
+/// later) reached every step; one whose add to cart really came after its purchase did not.
+#[tokio::test]
+async fn funnel_steps_in_the_order_they_happened() {
+    let t = app_on(Store::open(":memory:").unwrap(), open());
+    let [first, then] = moments_out_of_order();
+    assert_eq!(post(&t.app, batch(first)).await.json()["accepted"], json!(2));
+    assert_eq!(post(&t.app, batch(then)).await.json()["accepted"], json!(4));
+    let f = api(&t, &format!("/api/funnel?{}", range())).await;
+    let counts: Vec<i64> = f["steps"].as_array().unwrap().iter().map(|s| s["sessions"].as_i64().unwrap()).collect();
+    // sessions, add_to_cart, begin_checkout, purchase.
+    assert_eq!(counts, [2, 2, 1, 1], "{f}");
+}
+
 /// Sessions by channel: each channel's sessions, how many had friction, friction per session,
 /// average score and conversions (sessions that reached `goal`, `purchase` by default).
 #[tokio::test]
@@ -1114,7 +1145,7 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
     }
     drop(t);
     // (No version before 15 kept counts per device class, none before 18 the tag count tables,
-    // none before 19 the sessions' vitals.)
+    // none before 19 the sessions' vitals, none before 20 the times of their moments.)
     let c = rusqlite::Connection::open(&path).unwrap();
     c.execute_batch(
         "DELETE FROM minute_counts WHERE instr(site, char(1)) > 0; DELETE FROM hour_counts WHERE instr(site, char(1)) > 0;
@@ -1122,6 +1153,7 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
     )
     .unwrap();
     c.execute_batch(&without_session_vitals()).unwrap();
+    c.execute_batch("ALTER TABLE sessions DROP COLUMN moment_ts;").unwrap();
     c.execute_batch(downgrade).unwrap();
     drop(c);
     let t = app_on(Store::open(&path).unwrap(), open());
@@ -1129,7 +1161,7 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
         assert_eq!(&api(&t, q).await, want, "{q}");
     }
     let c = rusqlite::Connection::open(&path).unwrap();
-    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 19);
+    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 20);
     // The session indexes as the current schema makes them.
     let indexes: String = c
         .query_row(
@@ -1189,10 +1221,45 @@ async fn session_vitals_are_counted_for_a_version_18_database() {
     drop(t);
     let kept = table_rows(path, &["sessions"]);
     assert_eq!(kept.len(), 4);
-    rusqlite::Connection::open(path).unwrap().execute_batch(&without_session_vitals()).unwrap();
+    // (Nor the times of its moments, from version 20.)
+    let downgrade = without_session_vitals() + "ALTER TABLE sessions DROP COLUMN moment_ts;";
+    rusqlite::Connection::open(path).unwrap().execute_batch(&downgrade).unwrap();
     assert_ne!(table_rows(path, &["sessions"]), kept);
     rusqlite::Connection::open(path).unwrap().execute_batch("PRAGMA user_version = 18;").unwrap();
     drop(Store::open(path).unwrap());
+    assert_eq!(table_rows(path, &["sessions"]), kept);
+}
+
+/// A version 19 database's sessions kept their moments of truth in the order received, without
+/// times: the column is added, and each session's moments put in the order they happened from
+/// its stored events when it is opened: every `sessions` row as ingestion makes it now, the
+/// funnel answered as now (with `same_answers_after_migration`, for every older version too).
+#[tokio::test]
+async fn moment_times_are_filled_for_a_version_19_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v19.sqlite");
+    let path = path.to_str().unwrap();
+    let t = app_on(Store::open(path).unwrap(), open());
+    let [first, then] = moments_out_of_order();
+    for b in [batch(seed()), batch(first), batch(then)] {
+        assert_eq!(post(&t.app, b).await.json()["rejected"], json!([]));
+    }
+    let q = format!("/api/funnel?{}", range());
+    let before = api(&t, &q).await;
+    drop(t);
+    let kept = table_rows(path, &["sessions"]);
+    assert_eq!(kept.len(), 6);
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .execute_batch(
+            r#"ALTER TABLE sessions DROP COLUMN moment_ts;
+               UPDATE sessions SET moments = '["purchase","add_to_cart","begin_checkout"]' WHERE session_id = 'late';
+               PRAGMA user_version = 19;"#,
+        )
+        .unwrap();
+    let t = app_on(Store::open(path).unwrap(), open());
+    assert_eq!(api(&t, &q).await, before);
+    drop(t);
     assert_eq!(table_rows(path, &["sessions"]), kept);
 }
 
