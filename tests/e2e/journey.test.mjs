@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launch, sdkReady, startCollector, waitFor } from './harness.mjs';
 import { startFront } from '../xbrowser/harness.mjs';
-import { rewriteDemo, snippetRewrite } from './observe.mjs';
+import { getIds, rewriteDemo, snippetRewrite } from './observe.mjs';
 
 let collector, browser;
 before(async () => { [collector, browser] = await Promise.all([startCollector(), launch()]); });
@@ -322,6 +322,27 @@ test('a decision remembered in another tab applies to this one at once: a yes se
     return all.some((e) => e.event === 'first_tab_marker') && all;
   }, { timeout: 30_000 });
   assert.ok(!ev.some((e) => e.event === 'first_tab_after_no'), JSON.stringify(ev.map((e) => e.event)));
+});
+
+test('a yes to marketing in one of two undecided tabs: both name the visitor with one anonymous id', T, async (t) => {
+  const site = 'journey-remember-aid';
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  await context.route(/\/tabs$/, (route) => route.fulfill({ status: 200, contentType: 'text/html',
+    body: `<!doctype html><html><head><title>tabs</title><script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch" data-site="${site}" data-remember-consent></script></head><body></body></html>` }));
+  const open = async () => {
+    const page = await context.newPage();
+    await page.goto(`${collector.url}/tabs`);
+    await sdkReady(page);
+    return page;
+  };
+  const [first, second] = [await open(), await open()];
+  await second.evaluate(() => touchpoint('consent', { analytics: true, marketing: true }));
+  const idOf = async (page) => (await getIds(page)).anonymousId;
+  const mine = await waitFor('the id of the tab that said yes', () => idOf(second));
+  const theirs = await waitFor('the other tab granted, with an id', () => idOf(first));
+  assert.equal(theirs, mine);
+  assert.equal(await first.evaluate(() => localStorage.getItem('tp:aid')), mine, 'the stored id is theirs');
 });
 
 test('without data-remember-consent a stored choice is neither read nor applied', T, async (t) => {

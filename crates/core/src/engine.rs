@@ -70,6 +70,10 @@ pub struct Engine {
     want_identity: bool,
     /// The `consent_change` event waits for the identity, so it carries it.
     consent_event: Option<String>,
+    /// The visitor's decision to remember (data-remember-consent) waits for the identity too: it
+    /// is written once the id is, so that another tab, which applies the decision when it sees
+    /// it written, reads this id rather than making a second one.
+    remember_later: Option<String>,
     /// Back from the bfcache: drop the groups another page adopted meanwhile.
     check_taken_over: bool,
     /// Unload chunks handed to `sendBeacon`, and how many answers are still due.
@@ -150,6 +154,7 @@ impl Engine {
             reading: false,
             want_identity: false,
             consent_event: None,
+            remember_later: None,
             check_taken_over: false,
             unload: Vec::new(),
             beacons_due: 0,
@@ -916,16 +921,20 @@ impl Engine {
         }
         let (before, fx) = self.tracker.set_consent(update, now);
         let after = self.tracker.consent();
-        // The visitor's own decision (not a CMP's, which keeps its own record).
-        if self.config.remember_consent && source == ConsentSource::Api {
-            let value = super::remembered::store(after, now);
-            if after.analytics != State::Pending {
-                self.out.push(Output::Remember { key: super::remembered::KEY, value, session: false });
-            }
-        }
         if before != after {
             // First, so that the identity is known before the consent event is encoded.
             self.after_consent_change();
+        }
+        // The visitor's own decision (not a CMP's, which keeps its own record); after the id
+        // when one is being read or made (`on_snapshot`).
+        if self.config.remember_consent && source == ConsentSource::Api && after.analytics != State::Pending {
+            let value = super::remembered::store(after, now);
+            if self.want_identity {
+                self.remember_later = Some(value);
+            } else {
+                self.remember_later = None;
+                self.out.push(Output::Remember { key: super::remembered::KEY, value, session: false });
+            }
         }
         // Marketing withdrawn: the id leaves neither the browser nor storage any more, with the
         // events captured while it was allowed and still waiting (and their stored copies).
@@ -1082,6 +1091,9 @@ impl Engine {
                     (stored, id) if !id.is_empty() && stored != Some(id) => self.remember_customer(),
                     _ => {}
                 }
+            }
+            if let Some(value) = self.remember_later.take() {
+                self.out.push(Output::Remember { key: super::remembered::KEY, value, session: false });
             }
             if let Some(props) = self.consent_event.take() {
                 self.capture(Kind::Track, schema::CONSENT_CHANGE, props, now);

@@ -44,6 +44,12 @@ struct World {
     beacons_accepted: bool,
     collector: Collector,
     now: u64,
+    /// Each remembered consent decision written (data-remember-consent), with what another tab
+    /// reading `localStorage` when its `storage` event for it fires sees: every write made up to
+    /// that one (a browser hands another tab a page's writes in the order it made them).
+    remembered: Vec<(String, BTreeMap<String, String>)>,
+    /// What `ReadStorage` answers instead of `storage` (a tab handling such an event).
+    view: Option<BTreeMap<String, String>>,
 }
 
 struct Tab {
@@ -98,13 +104,19 @@ impl World {
             beacons_accepted: true,
             collector: Collector::default(),
             now: 1_000_000,
+            remembered: Vec::new(),
+            view: None,
         }
     }
 
     fn open(&mut self, consent: InitialConsent, seed: u8) -> Tab {
+        self.open_with(config(consent), seed)
+    }
+
+    fn open_with(&mut self, config: Config, seed: u8) -> Tab {
         let entropy: Vec<u8> = (0..=255u8).map(|i| i.wrapping_mul(31).wrapping_add(seed.wrapping_mul(97))).collect();
         let boot = crate::input::Boot { page: page(), visible: true, focused: true, ..Default::default() };
-        let engine = Engine::new(config(consent), Signals::default(), boot, true, &entropy, self.now);
+        let engine = Engine::new(config, Signals::default(), boot, true, &entropy, self.now);
         let mut tab = Tab {
             engine,
             in_flight: Vec::new(),
@@ -153,7 +165,8 @@ impl World {
                     self.storage.retain(|k, _| !k.starts_with(prefix));
                 }
                 Output::ReadStorage => {
-                    let snap = self.storage.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+                    let storage = self.view.as_ref().unwrap_or(&self.storage);
+                    let snap = storage.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
                     tab.engine.handle(Input::StorageSnapshot(snap), self.now);
                 }
                 Output::RequestLock => match self.locks {
@@ -163,6 +176,10 @@ impl World {
                 Output::ConsentChanged(_) => tab.consent_events += 1,
                 Output::Warn(w) => tab.warnings.push(w),
                 Output::Sensing(on) => tab.sensing = on,
+                Output::Remember { key, value, session: false } => {
+                    self.storage.insert(key.into(), value.clone());
+                    self.remembered.push((value, self.storage.clone()));
+                }
                 Output::Watch(_) | Output::Remember { .. } | Output::Debug(_) => {}
             }
         }
@@ -455,6 +472,36 @@ fn analytics_denied_then_granted_again_stores_the_marketing_id_again() {
     w.handle(&mut t, Input::Command(Command::Track { name: "after".into(), properties: "{}".into() }));
     let last = t.engine.queued_events().last().cloned().unwrap();
     assert!(last.contains("\"anonymousId\":\"visitor-1\""), "{last}");
+}
+
+/// data-remember-consent, two tabs of the shop open and undecided: the visitor accepts in one,
+/// the other applies the decision when it sees it written, and both name the visitor with one
+/// anonymous id. (The decision was written before the id: the other tab, reading storage then,
+/// found no id and made a second one.)
+#[test]
+fn a_decision_remembered_in_one_tab_gives_the_other_the_same_anonymous_id() {
+    let mut w = World::new(Locks::Web);
+    let remember = Config { remember_consent: true, ..config(InitialConsent::Pending) };
+    let mut a = w.open_with(remember.clone(), 1);
+    let mut b = w.open_with(remember, 2);
+    let all = Update { analytics: Some(true), marketing: Some(true) };
+    w.handle(&mut a, Input::Command(Command::Consent { update: all, source: ConsentSource::Api }));
+    let (value, seen) = w.remembered.pop().expect("the decision is remembered");
+    assert!(value.starts_with("granted|granted|"), "{value}");
+    // The other tab's `storage` event for the decision: it reads storage as it was then.
+    w.view = Some(seen);
+    let update = crate::remembered::update(&value, w.now).unwrap();
+    w.handle(&mut b, Input::Command(Command::Consent { update, source: ConsentSource::Remembered }));
+    w.view = None;
+    let id = |w: &mut World, t: &mut Tab| {
+        w.track(t, "after");
+        let last = t.engine.queued_events().last().cloned().unwrap();
+        let at = last.find("\"anonymousId\":\"").expect(&last) + 15;
+        last[at..at + last[at..].find('"').unwrap()].to_string()
+    };
+    let (ida, idb) = (id(&mut w, &mut a), id(&mut w, &mut b));
+    assert_eq!(ida, idb);
+    assert_eq!(w.storage.get(IDENTITY), Some(&ida));
 }
 
 fn marketing(tab: &mut Tab, w: &mut World, granted: bool) {
