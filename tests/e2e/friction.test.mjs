@@ -376,6 +376,7 @@ const broken = [
   { name: 'a notify button whose request is answered and nothing shown', act: (p) => clickN(p, '#notify', 1), expect: ['dead_click #notify'] },
   // play() was taken as the answer when called: a video that cannot play answered its button.
   { name: 'a Play button whose video cannot play (its file missing)', act: (p) => clickN(p, '#play-missing', 1), expect: ['dead_click #play-missing'] },
+  { name: 'a Copy button whose copy the browser refuses', act: (p) => clickN(p, '#copy-refused', 1), expect: ['dead_click #copy-refused'] },
 ];
 
 // Each scenario its own site (numbered: two names may begin alike, and a scenario would then
