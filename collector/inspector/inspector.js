@@ -239,7 +239,14 @@
   function pct(x) { return x == null ? '–' : (x * 100).toLocaleString('en', { maximumFractionDigits: 1 }) + ' %'; }
   // In the reader's time zone, named (the CSVs say UTC: a time without its zone was read as
   // either).
-  function time(iso) { var d = new Date(iso); return isNaN(d) ? String(iso) : d.toLocaleString('en-GB', { timeZoneName: 'short' }); }
+  // Times in the reader's zone, named (the CSVs are UTC). The fields spelt out: with a zone name
+  // alone, en-GB writes the hour after midnight as "0:37:21".
+  function clock(date) {
+    var o = { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'short' };
+    if (date) { o.year = 'numeric'; o.month = '2-digit'; o.day = '2-digit'; }
+    return o;
+  }
+  function time(iso) { var d = new Date(iso); return isNaN(d) ? String(iso) : d.toLocaleString('en-GB', clock(true)); }
   // "1 touchpoint", "3 touchpoints".
   function touchpoints(n) { return fmt(n) + (n === 1 ? ' touchpoint' : ' touchpoints'); }
   // Counts per bucket as steps (each bucket's value across its width), for every chart.
@@ -909,7 +916,7 @@
       sitesOffered(r[6].bySite || {}).forEach(function (s) { addOption($('f-site'), s); });
       moveFocus(moveTo, kept);
       // (Not in the live region: a screen reader read it out at every poll.)
-      $('updated').textContent = 'updated ' + new Date().toLocaleTimeString('en-GB', { timeZoneName: 'short' }) + (polling() ? ' · live' : '');
+      $('updated').textContent = 'updated ' + new Date().toLocaleTimeString('en-GB', clock()) + (polling() ? ' · live' : '');
       if (statusKind === 'error' || statusKind === 'offline') say('Updated again: the figures are current.', 'note');
       document.body.classList.remove('stale');
       info.refreshes++;

@@ -748,6 +748,21 @@ test('keyboard and screen reader: focus kept across a live refresh and moved to 
 // one office address, or several inspector tabs opened at once, each refresh a dozen reads. A
 // read answered 429 is asked again after its Retry-After, not shown as a failed refresh (every
 // panel stale until the next poll, and never, with live off).
+// Times are named with their zone; with the zone's name alone, en-GB wrote the first hour after
+// midnight without its leading zero ("updated 0:37:21 UTC"): a fresh-clone CI run at 00:37 failed.
+test('the time of the last update after midnight: two-digit hours, the zone named', T, async (t) => {
+  const own = await startCollector(['--inspector', path.join(root, 'collector/inspector'),
+    '--uplot', path.join(root, 'node_modules/uplot/dist')]);
+  t.after(() => own.stop());
+  const context = await browser.newContext({ timezoneId: 'UTC' });
+  t.after(() => context.close());
+  const page = await context.newPage();
+  await page.clock.setFixedTime(new Date('2026-12-04T00:37:21Z'));
+  await page.goto(`${own.url}/inspector?range=1h&live=0`);
+  await page.waitForFunction(() => window.__inspector && window.__inspector.refreshes >= 1, null, { timeout: 60_000 });
+  assert.equal(await page.textContent('#updated'), 'updated 00:37:21 UTC');
+});
+
 test('an inspector refresh past the read rate limit: the reads refused are asked again, the refresh does not fail', T, async (t) => {
   // 8 reads a second: a refresh's dozen reads, sent together, go past it whatever the machine's speed.
   const limited = await startCollector(['--inspector', path.join(root, 'collector/inspector'),
