@@ -1643,14 +1643,9 @@ mod tests {
         out
     }
 
-    /// The tag page tables count each event that counts on a page under each row `event_tags`
-    /// has for it, and nothing else: real numbers by the text SQLite prints (`1e2` is `100.0`),
-    /// two texts of one row once (`1.0` and `1.00`; the number `1e2` and the string `"100.0"`),
-    /// under the site and its device class, as the page tables; clicks and untagged events not
-    /// at all. `apply` (through `rebuild`) and the migration's `fill_tag_pages` (from
-    /// `event_tags`) make the same rows.
-    #[test]
-    fn tag_pages_are_counted_under_the_event_tags_rows() {
+    /// A database with the store's `events` table (the columns the migrations read) and the
+    /// aggregates' tables, empty.
+    fn stored_events_tables() -> Connection {
         let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(
             "CREATE TABLE events (id INTEGER PRIMARY KEY, message_id TEXT, site TEXT, type TEXT, event TEXT,
@@ -1660,6 +1655,38 @@ mod tests {
         .unwrap();
         conn.execute_batch(SCHEMA).unwrap();
         conn.execute_batch(&page_schema()).unwrap();
+        conn
+    }
+
+    /// Stores a track event as ingestion does (its message id: its id).
+    #[allow(clippy::too_many_arguments)]
+    fn store_event(
+        conn: &Connection,
+        id: i64,
+        site: &str,
+        event: &str,
+        session: &str,
+        timestamp: &str,
+        received_at: i64,
+        body: &str,
+    ) {
+        conn.execute(
+            "INSERT INTO events (id, message_id, site, type, event, session_id, timestamp, received_at, body)
+             VALUES (?1, ?1, ?2, 'track', ?3, ?4, ?5, ?6, ?7)",
+            params![id, site, event, session, timestamp, received_at, body],
+        )
+        .unwrap();
+    }
+
+    /// The tag page tables count each event that counts on a page under each row `event_tags`
+    /// has for it, and nothing else: real numbers by the text SQLite prints (`1e2` is `100.0`),
+    /// two texts of one row once (`1.0` and `1.00`; the number `1e2` and the string `"100.0"`),
+    /// under the site and its device class, as the page tables; clicks and untagged events not
+    /// at all. `apply` (through `rebuild`) and the migration's `fill_tag_pages` (from
+    /// `event_tags`) make the same rows.
+    #[test]
+    fn tag_pages_are_counted_under_the_event_tags_rows() {
+        let conn = stored_events_tables();
         let tags = [
             r#"{"v":"B","x":1e2,"x":"100.0","c":1.0,"c":1.00,"i":2,"i":"2","t":true,"n":null}"#,
             r#"{"v":"A","r":2.5e-3,"big":99999999999999999999}"#,
@@ -1684,12 +1711,8 @@ mod tests {
                             "context":{{"page":{{"path":"/p{}"}},"tags":{tags}{device}}}}}"#,
                         k % 2
                     );
-                    conn.execute(
-                        "INSERT INTO events (id, message_id, site, type, event, session_id, timestamp, received_at, body)
-                         VALUES (?1, ?1, ?2, 'track', ?3, ?4, ?5, ?6, ?7)",
-                        params![id, ["shop", "blog"][t % 2], event, format!("s{t}"), timestamp, 1_795_000_000_000i64 + id, body],
-                    )
-                    .unwrap();
+                    let at = 1_795_000_000_000i64 + id;
+                    store_event(&conn, id, ["shop", "blog"][t % 2], event, &format!("s{t}"), &timestamp, at, &body);
                 }
             }
         }
@@ -1789,15 +1812,7 @@ mod tests {
     /// (from the stored events, onto rows whose counts are 0) makes the same rows.
     #[test]
     fn session_vitals_are_its_page_leaves() {
-        let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(
-            "CREATE TABLE events (id INTEGER PRIMARY KEY, message_id TEXT, site TEXT, type TEXT, event TEXT,
-                                  session_id TEXT, timestamp TEXT, received_at INTEGER, body TEXT);
-             CREATE INDEX events_event_id ON events(event, id);",
-        )
-        .unwrap();
-        conn.execute_batch(SCHEMA).unwrap();
-        conn.execute_batch(&page_schema()).unwrap();
+        let conn = stored_events_tables();
         // (site, session, event, properties, receive time: a later one is another group).
         let events = [
             ("shop", "s1", "page_leave", r#"{"lcp_ms":1200,"cls_milli":40,"inp":"good"}"#, 1),
@@ -1814,12 +1829,7 @@ mod tests {
             let timestamp = format!("2026-11-20T10:00:{:02}.000Z", id);
             let body =
                 format!(r#"{{"type":"track","event":"{event}","timestamp":"{timestamp}","properties":{props}}}"#);
-            conn.execute(
-                "INSERT INTO events (id, message_id, site, type, event, session_id, timestamp, received_at, body)
-                 VALUES (?1, ?1, ?2, 'track', ?3, ?4, ?5, ?6, ?7)",
-                params![id as i64 + 1, site, event, session, timestamp, 1_795_000_000_000i64 + group, body],
-            )
-            .unwrap();
+            store_event(&conn, id as i64 + 1, site, event, session, &timestamp, 1_795_000_000_000i64 + group, &body);
         }
         rebuild(&conn).unwrap();
         let columns = VITAL_COLUMNS.join(" || '/' || ");
@@ -1853,15 +1863,7 @@ mod tests {
     /// the stored events for a row from before version 20 (its moments in the order received).
     #[test]
     fn moments_are_in_the_order_they_happened() {
-        let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(
-            "CREATE TABLE events (id INTEGER PRIMARY KEY, message_id TEXT, site TEXT, type TEXT, event TEXT,
-                                  session_id TEXT, timestamp TEXT, received_at INTEGER, body TEXT);
-             CREATE INDEX events_event_id ON events(event, id);",
-        )
-        .unwrap();
-        conn.execute_batch(SCHEMA).unwrap();
-        conn.execute_batch(&page_schema()).unwrap();
+        let conn = stored_events_tables();
         // (session, event, second it happened, properties, group received in).
         let events = [
             ("s1", "purchase", 30, r#"{}"#, 1),
@@ -1881,12 +1883,7 @@ mod tests {
             let timestamp = format!("2026-11-20T10:00:{second:02}.000Z");
             let body =
                 format!(r#"{{"type":"track","event":"{event}","timestamp":"{timestamp}","properties":{props}}}"#);
-            conn.execute(
-                "INSERT INTO events (id, message_id, site, type, event, session_id, timestamp, received_at, body)
-                 VALUES (?1, ?1, 'shop', 'track', ?2, ?3, ?4, ?5, ?6)",
-                params![id as i64 + 1, event, session, timestamp, received(*group), body],
-            )
-            .unwrap();
+            store_event(&conn, id as i64 + 1, "shop", event, session, &timestamp, received(*group), &body);
             rows.push((id as i64 + 1, *group, crate::facts::extract(event, &timestamp, &body), *session, *event));
         }
         let stored = || -> Vec<String> {
