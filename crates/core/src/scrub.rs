@@ -55,7 +55,7 @@ fn scrub(text: &str, digits: bool) -> Cow<'_, str> {
 /// The ASCII a character stands for when it is a fullwidth form (U+FF01-FF5E: a Japanese or
 /// Chinese keyboard's `０９０－１２３４`, `ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ`), an Arabic-Indic or
 /// Persian digit (`٠٥٠١٢٣٤٥٦٧`, `۰۹۱۲`) or the ideographic space.
-fn ascii_of(c: char) -> Option<char> {
+pub(crate) fn ascii_of(c: char) -> Option<char> {
     let u = c as u32;
     char::from_u32(match u {
         0xFF01..=0xFF5E => u - 0xFEE0,
