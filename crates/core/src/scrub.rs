@@ -1149,6 +1149,10 @@ mod tests {
         assert_eq!(scrub_page_url("/s?search=order+12345678#top", &[], &q), "/s?search=***#top");
         assert_eq!(scrub_page_url("/s?q=mug+42cl&id=12345678", &[], &q), "/s?q=mug+42cl&id=12345678");
         assert_eq!(scrub_page_url("/s?q=&x=1", &[], &q), "/s?q=&x=1");
+        // A page in Latin-1 sends its form's text so ("café" as caf%E9): not UTF-8, the term is
+        // read byte by byte, and its phone number goes as in a UTF-8 page's.
+        assert_eq!(scrub_page_url("/s?q=caf%E9+0612345678", &[], &q), "/s?q=***");
+        assert_eq!(scrub_page_url("/s?q=caf%E9", &[], &q), "/s?q=caf%E9");
         assert_eq!(scrub_url("/s?q=4111+1111+1111+1111", &[]), "/s?q=4111+1111+1111+1111");
         // Email addresses in the path and in a hash route, not only in parameter values.
         assert_eq!(

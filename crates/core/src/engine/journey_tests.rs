@@ -725,6 +725,14 @@ fn site_search_links_and_malformed_declarative_props() {
 }
 
 #[test]
+fn a_latin1_pages_search_is_counted_with_its_term() {
+    let mut v = Visit::granted("https://shop.test/s?q=cr%E8me+br%FBl%E9e", "");
+    v.page("https://shop.test/s?q=cr%E8me+br%FBl%E9e");
+    let ev = v.events();
+    assert!(ev[1].contains(r#""event":"site_search""#) && ev[1].contains(r#""term":"crème brûlée""#), "{ev:?}");
+}
+
+#[test]
 fn a_declarative_event_named_without_ascii_letters_is_not_sent_and_said() {
     let mut v = Visit::granted("https://shop.test/", "");
     v.page("https://shop.test/");

@@ -89,8 +89,12 @@ pub(crate) fn decode(s: &str) -> String {
         }
         i += 1;
     }
-    // Invalid UTF-8 after decoding: treated as absent rather than patched (size).
-    utf8(&out).unwrap_or_default()
+    // Not UTF-8 after decoding: a page in a legacy charset sends its forms' text in it, most
+    // often Latin-1 / windows-1252 ("café" as caf%E9). Read byte by byte as Latin-1, its
+    // letters come out right; another charset's text comes out garbled, but not empty: the
+    // search is still counted, and what scrubbing looks for (digits, '@') is still there to
+    // find (read as "", a phone number beside an accented word left in the page's URL).
+    utf8(&out).unwrap_or_else(|| out.iter().map(|&b| char::from(b)).collect())
 }
 
 /// `String::from_utf8(b).ok()` in safe code without std's validator (its word-at-a-time ASCII
@@ -150,6 +154,9 @@ mod tests {
         assert_eq!(param(u, "utm_source"), Some(String::new()));
         assert_eq!(param(u, "nope"), None);
         assert_eq!(param("https://s.test/?a=%zz%4", "a"), Some("%zz%4".into()));
+        // Not UTF-8 (a Latin-1 page's form): each byte a char, as Latin-1 reads it.
+        assert_eq!(param("https://s.test/?q=caf%E9+cr%E8me", "q"), Some("café crème".into()));
+        assert_eq!(param("https://s.test/?q=%FF%C3", "q"), Some("ÿÃ".into()));
     }
 
     #[test]
