@@ -621,6 +621,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   }
   // `dis`: the disabled control pressed (from the pointerdown sensor).
   function click(e, dis) {
+    // The key handler of an Enter already taken as the focused custom control's click, clicking
+    // it: that click is not made twice (another element it clicks, a hidden file input, answers).
+    if (keyAct && keyEv === ctlEv && !e.isTrusted) return keyCtl && keyCtl.contains(e.target) || respond('o');
     var t = e.target, r, el, special, link = '', dl = 0, de,
       // A custom control's key handler clicking it (`el.click()` on Enter or Space, the usual
       // role=button pattern) makes an untrusted click: the visitor's all the same (`keyAct`, set
@@ -723,8 +726,31 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     userTimer = 0;
     arm(['wheel', 'touchmove', 'keydown'], user);
   }
-  // The control a key handler is clicking (set by the HTMLElement.click wrapper, read by click).
-  var keyAct = null;
+  // The control a key handler is clicking (set by the HTMLElement.click wrapper, read by click),
+  // and the key event whose handler does.
+  var keyAct = null, keyEv = null;
+  // A custom control (a div with role=button) whose page handles its clicks but not its keys: a
+  // keyboard visitor's Enter on it does nothing, and there is no click event to judge (a broken
+  // control for everyone who cannot use a mouse). While one has the focus, its Enter (not held,
+  // not an IME's, no modifier) is taken as its click, judged before the page's handlers run, so
+  // that what they change answers it. The page's own key handler clicking it then (the ARIA
+  // practices' pattern) makes no second click. Native controls are left out (the browser clicks
+  // them on Enter), and so are checkboxes, switches and options, which Enter does not activate.
+  var keyCtl = null, ctlEv = null;
+  var ctlKey = guard(function (e) {
+    if (e.target === keyCtl && e.key === 'Enter' && e.isTrusted && !e.repeat && !e.isComposing && !(e.ctrlKey || e.metaKey || e.altKey || e.shiftKey)) {
+      ctlEv = e;
+      click({ target: keyCtl, isTrusted: true, detail: 0, button: 0 });
+    }
+  });
+  var ctlOff = guard(function (e) { if (e.target === keyCtl) { keyCtl = null; w.removeEventListener('keydown', ctlKey, true); } });
+  function customFocused(t) {
+    if (t !== keyCtl && t.matches && t.matches('[role=button],[role=link],[role=menuitem],[role=tab]') && !t.matches('button,input,select,textarea,summary,a[href]')) {
+      keyCtl = t;
+      w.addEventListener('keydown', ctlKey, keyOpts);
+      t.addEventListener('focusout', ctlOff, fieldOpts);
+    }
+  }
   function user(e) {
     lastUser = now();
     act();
@@ -1089,6 +1115,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // (Not a field: its click places the caret and answers nothing.)
       else if (e.isTrusted && !isField(t)) focusPress = [t, e.relatedTarget]; // (see focusAnswer)
       focused(t.shadowRoot ? inShadow(e) : t, e);
+      customFocused(t);
     },
     // The window losing focus (another tab, another app) answers a click; a field's blur
     // is the other half of a focus move (focusin above), or of the visitor's next press.
@@ -1376,7 +1403,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
         if (a[1] === 'click' && e && e.isTrusted && e.type === 'keydown' && /^(Enter| )$/.test(e.key)) {
           if (e.repeat) return; // (the key held down: its first press's click again, see tabbed)
           keyAct = el;
-          return function () { keyAct = null; };
+          keyEv = e;
+          return function () { keyAct = keyEv = null; };
         }
         if (media && moving(el, 10000)) return;
         // A video played, a text copied: answered when its promise keeps it, as a request the

@@ -88,6 +88,20 @@ async function enterOnCustomButton(page, id, html, n, counter = null) {
   for (let i = 0; i < n; i++) await page.keyboard.press('Enter');
 }
 
+/** A custom `role=button` whose page handles its clicks (each adds one to `#<id>-n`) but not its
+ * keys, unless `ownKeys`: its key handler then does the same on Enter itself, without a click.
+ * Put first in the page, focused, then Enter pressed on it `n` times. */
+async function enterOnClickOnlyButton(page, id, n, ownKeys = false) {
+  await page.evaluate(([id, ownKeys]) => {
+    document.body.insertAdjacentHTML('afterbegin', `<div role="button" tabindex="0" id="${id}">Add one</div> <output id="${id}-n">0</output>`);
+    const b = document.getElementById(id), add = () => { const c = document.getElementById(`${id}-n`); c.textContent = String(+c.textContent + 1); };
+    b.addEventListener('click', add);
+    if (ownKeys) b.addEventListener('keydown', (e) => { if (e.key === 'Enter') add(); });
+  }, [id, ownKeys]);
+  await page.focus(`#${id}`);
+  for (let i = 0; i < n; i++) await page.keyboard.press('Enter');
+}
+
 /** Enter held down on the focused element: its first press, then 8 auto-repeats, then let go. */
 async function holdEnter(page) {
   // (Playwright sends a key pressed again while down as the browser's auto-repeat: repeat=true.)
@@ -233,6 +247,17 @@ const broken = [
     name: 'a custom role=button that does nothing, Enter pressed on it 4 times',
     act: (p) => enterOnCustomButton(p, 'custom-rage', '<div role="button" tabindex="0" id="custom-rage">Notify me</div>', 4),
     expect: ['rage_click #custom-rage'],
+  },
+  // A custom role=button whose page handles only its clicks: a mouse works, Enter does nothing.
+  {
+    name: 'a custom role=button with a click handler and no key handler, Enter pressed on it',
+    act: (p) => enterOnClickOnlyButton(p, 'custom-nokey', 1),
+    expect: ['dead_click #custom-nokey'],
+  },
+  {
+    name: 'a custom role=button with a click handler and no key handler, Enter pressed on it 4 times',
+    act: (p) => enterOnClickOnlyButton(p, 'custom-nokey-rage', 4),
+    expect: ['rage_click #custom-nokey-rage'],
   },
   // Enter held down: the browser's auto-repeat clicks the button ~30 times a second, one press of
   // the visitor's (a dead button, not a rage click).
@@ -430,6 +455,22 @@ test('a control pressed while disabled, then enabled and pressed by the keyboard
     await page.evaluate(() => touchpoint('flush'));
     return (await collector.events(`&site=${site}`)).some((e) => e.event === 'click' && sel(e).endsWith('#order-go'));
   });
+});
+
+// A custom control's Enter is its click once: taken at the key (its page handles only clicks), or
+// made by the page's own key handler (the ARIA practices' pattern), never both.
+test('Enter on a custom role=button is one click, whether its page clicks it on Enter or not', T, async (t) => {
+  const site = 'fr-custom-enter-clicks';
+  const { page } = await open(t, site);
+  await enterOnCustomButton(page, 'custom-aria', '<div role="button" tabindex="0" id="custom-aria">Notify me</div>', 2);
+  await enterOnClickOnlyButton(page, 'custom-plain', 3);
+  // (The page's counter: no Enter on the click-only button was a click.)
+  assert.equal(await page.evaluate(() => document.getElementById('custom-plain-n').textContent), '0');
+  // The sentinel's verdict comes after every earlier click is stored.
+  await verdict(page, site);
+  const all = await collector.events(`&site=${site}`);
+  const clicks = (id) => all.filter((e) => e.event === 'click' && sel(e).endsWith(`#${id}`)).length;
+  assert.deepEqual([clicks('custom-aria'), clicks('custom-plain')], [2, 3], JSON.stringify(all.map((e) => [e.event, sel(e)])));
 });
 
 test('broken: the figures that made the decision are on the events', T, async (t) => {
@@ -1695,6 +1736,16 @@ const normal = [
       await p.mouse.wheel(0, 300);
       await clickN(p, '#to-top', 1);
     },
+  },
+  // A custom role=button whose key handler answers Enter itself, without clicking it.
+  {
+    name: 'a custom role=button whose own key handler answers Enter, 3 times',
+    act: (p) => enterOnClickOnlyButton(p, 'custom-own-keys', 3, true),
+  },
+  // A custom role=button clicked by the mouse (no Enter: nothing for the key listener to take).
+  {
+    name: 'a custom role=button with a click handler only, clicked by the mouse',
+    act: async (p) => { await enterOnClickOnlyButton(p, 'custom-mouse', 0); await clickN(p, '#custom-mouse', 1); },
   },
   // The same custom button with a click handler that answers, pressed by keyboard 3 times.
   {
