@@ -161,9 +161,18 @@ impl Cleaner<'_> {
                         // as friction: the page's own must not pass for it (`friction` is the
                         // command for that, and keeps the detectors' names to them).
                         let reserved = depth == 0 && key == "category" && out[value..] == *"\"friction\"";
-                        if reserved || self.scrub && is_sensitive_key(&key) {
+                        // A key holding an email, card or IBAN (a map by recipient) goes with
+                        // its value: masked, two of them would be one key twice.
+                        let pii = self.scrub && scrub_pii(&key) != key;
+                        if reserved || pii || self.scrub && is_sensitive_key(&key) {
                             out.truncate(start);
-                            self.changed |= if reserved { RESERVED } else { DROPPED };
+                            self.changed |= if reserved {
+                                RESERVED
+                            } else if pii {
+                                SCRUBBED
+                            } else {
+                                DROPPED
+                            };
                         } else {
                             first = false;
                         }
@@ -379,6 +388,23 @@ mod tests {
         assert_eq!(changed, SCRUBBED | DROPPED);
         let off = clean(r#"{"card":"4111 1111 1111 1111"}"#, false).unwrap();
         assert_eq!(off.json, r#"{"card":"4111 1111 1111 1111"}"#, "data-scrub-properties=false");
+    }
+
+    /// A key holding an email, a card number or an IBAN (a map of recipients by address, a
+    /// page's `{[email]: true}`) is personal data as much as a value: dropped with its value
+    /// (masked, two such keys of one object would be one key twice).
+    #[test]
+    fn keys_holding_pii_are_dropped() {
+        let (json, changed) = c(r#"{"sku":"A1","jane@example.org":true,"by":{"4111 1111 1111 1111":1,"n":2}}"#);
+        assert_eq!((json.as_str(), changed), (r#"{"sku":"A1","by":{"n":2}}"#, SCRUBBED));
+        let (json, changed) = c(r#"{"jane%40example.org":1}"#);
+        assert_eq!((json.as_str(), changed), ("{}", SCRUBBED));
+        assert_eq!(
+            c(r#"{"order 12345678":1,"@type":"Product"}"#),
+            (r#"{"order 12345678":1,"@type":"Product"}"#.into(), 0)
+        );
+        let off = clean(r#"{"jane@example.org":true}"#, false).unwrap();
+        assert_eq!(off.json, r#"{"jane@example.org":true}"#, "data-scrub-properties=false");
     }
 
     /// A page's `category: "friction"` would make the collector count its event as friction;
