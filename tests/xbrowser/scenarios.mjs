@@ -857,6 +857,20 @@ export function defineSuite(name) {
       },
       expect: [],
     },
+    // A custom control whose page handles only its clicks: Enter on it does nothing, and the
+    // browser makes no click (a keyboard visitor's dead control), taken as its click. (Focused
+    // where it is, at the page's end: a scroll to it that came after the Enter would answer it.)
+    {
+      s: 'custom-enter', title: 'dead_click: a custom role=button that handles only clicks, Enter pressed on it',
+      act: async () => {
+        await pageScript(`var b = document.createElement('div'); b.id = 'kb-only'; b.setAttribute('role', 'button'); b.tabIndex = 0;
+          b.textContent = 'Add one'; b.addEventListener('click', function () { b.textContent += '+'; });
+          document.body.appendChild(b); b.focus({ preventScroll: true });`);
+        await waitFor('#kb-only focused', () => d().executeScript("return document.activeElement && document.activeElement.id === 'kb-only'"));
+        await d().actions({ async: true }).sendKeys(Key.ENTER).perform();
+      },
+      expect: ['dead_click #kb-only'],
+    },
     // The page's script steps a quantity box through its value property: no attribute, no event.
     { s: 'value-set', title: 'none: a quantity box\'s + (input.value set by the script) clicked 4 times', act: () => clickN('#qty-inc', 4), expect: [] },
     // The iOS workaround for click delegation: every element's pointer cursor, from the body, is no
