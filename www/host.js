@@ -741,6 +741,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     if (e.target === keyCtl && e.key === 'Enter' && e.isTrusted && !e.repeat && !e.isComposing && !(e.ctrlKey || e.metaKey || e.altKey || e.shiftKey)) {
       ctlEv = e;
       click({ target: keyCtl, isTrusted: true, detail: 0, button: 0 });
+      // A web component that is the control (role=button on its host) answers in its shadow
+      // root, as a click in it would be observed (see click).
+      var r = keyCtl.shadowRoot || closedRoots && closedRoots.get(keyCtl);
+      if (r && observing) mo.observe(r, MO_OPTS);
     }
   });
   var ctlOff = guard(function (e) { if (e.target === keyCtl) { keyCtl = null; w.removeEventListener('keydown', ctlKey, true); } });

@@ -1742,6 +1742,25 @@ const normal = [
     name: 'a custom role=button whose own key handler answers Enter, 3 times',
     act: (p) => enterOnClickOnlyButton(p, 'custom-own-keys', 3, true),
   },
+  // A web component that is the control (role=button on its host), its key handler answering
+  // Enter in its shadow root.
+  {
+    name: 'a web component role=button whose key handler answers Enter in its shadow root',
+    act: async (p) => {
+      await p.evaluate(() => {
+        customElements.define('tp-kbd-button', class extends HTMLElement {
+          connectedCallback() {
+            const root = this.attachShadow({ mode: 'open' });
+            root.innerHTML = '<span>Follow</span>';
+            this.addEventListener('keydown', (e) => { if (e.key === 'Enter') root.querySelector('span').textContent = 'Following'; });
+          }
+        });
+        document.body.insertAdjacentHTML('afterbegin', '<tp-kbd-button role="button" tabindex="0" id="kbd-wc"></tp-kbd-button>');
+      });
+      await p.focus('#kbd-wc');
+      await p.keyboard.press('Enter');
+    },
+  },
   // A custom role=button clicked by the mouse (no Enter: nothing for the key listener to take).
   {
     name: 'a custom role=button with a click handler only, clicked by the mouse',
