@@ -1915,21 +1915,27 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // everyone else: this visitor may be in one of them (it granted EU visitors before they
     // chose). Those regional denials are looked for among the entries already there first, so
     // their order does not matter. Returns false where the page's dataLayer is not an array.
+    // Defaults pushed after the start (a consent platform loaded after Touchpoint) are applied at
+    // the end of the script that pushed them, so a regional denial after the global grant, in
+    // the same script, is seen first too; an update pushed meanwhile applies them first.
     consentMode: function () {
-      var dl = w.dataLayer, orig, updated = false, i, seen, denied = {};
+      var dl = w.dataLayer, orig, updated = false, i, seen, denied = {}, later = [];
+      function flush() { var l = later; later = []; if (!(signal && signal.aborted)) l.forEach(function (a) { see(a, 0, 1); }); }
       function wrapped() {
         var r = orig.apply(this, arguments), i;
         if (!(signal && signal.aborted)) for (i = 0; i < arguments.length; i++) seen(arguments[i]);
         return r;
       }
       function state(c, k, def) { return c[k] === 'granted' && !(def && denied[k]) ? 1 : c[k] === 'denied' && !def ? 0 : ''; }
-      function see(a, first) {
+      function see(a, first, flushing) {
         var c, def;
         try {
           if (!a || a[0] !== 'consent' || !(c = a[2]) || typeof c !== 'object') return;
           def = a[1] === 'default';
           if (def && c.region) ['analytics_storage', 'ad_storage'].forEach(function (k) { if (c[k] === 'denied') denied[k] = 1; });
           if (first || (def ? updated || c.region : a[1] !== 'update')) return;
+          if (def && first === undefined && !flushing) return later.push(a) > 1 || Promise.resolve().then(seen.f);
+          if (!def) flush();
           updated = updated || !def;
           c = [state(c, 'analytics_storage', def), state(c, 'ad_storage', def)];
         } catch (e) { return; } // a hostile object: ignore this entry
@@ -1941,12 +1947,13 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
         orig = dl.push;
         if (!Array.isArray(dl) || typeof orig !== 'function') return false;
         seen = guard(see); // (never throws into the page's gtag call)
+        seen.f = guard(flush);
         dl.push = wrapped;
         // (Outside strict mode a frozen array ignores the assignment without throwing.)
         if (dl.push !== wrapped) return false;
       } catch (e) { return false; }
       for (i = 0; i < dl.length; i++) see(dl[i], 1);
-      for (i = 0; i < dl.length; i++) see(dl[i]);
+      for (i = 0; i < dl.length; i++) see(dl[i], 0);
       return true;
     }
   };

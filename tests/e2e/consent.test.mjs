@@ -484,6 +484,29 @@ test('Google Consent Mode: a choice given before Touchpoint loaded applies from 
     await closeTab(p);
   }
 
+  // The same defaults pushed after Touchpoint started (a consent platform loaded after it), the
+  // global grant first, in one script: the regional denial is seen all the same. And a default
+  // followed by an update in one script: both count, the update's category and the default's.
+  for (const [n, calls, want] of [
+    [3, [['default', { analytics_storage: 'granted', ad_storage: 'granted' }], ['default', { analytics_storage: 'denied', ad_storage: 'denied', region: ['DE', 'FR'] }]],
+      { analytics: 'pending', marketing: 'pending' }],
+    [4, [['default', { analytics_storage: 'granted' }], ['update', { ad_storage: 'granted' }]], { analytics: 'granted', marketing: 'granted' }],
+  ]) {
+    const s = await session(t);
+    const p = await s.context.newPage();
+    await p.goto(await serveFixture(p, s.base, fixture({ site: `${site}-region-${n}`, consent: 'consent-mode' })));
+    await sdkReady(p);
+    await p.evaluate((calls) => {
+      window.gtag = function () { window.dataLayer.push(arguments); };
+      for (const [kind, c] of calls) window.gtag('consent', kind, c);
+    }, calls);
+    if (n === 4) await waitForConsent(p, { analytics: 'granted', marketing: 'granted' });
+    await proveIdle(p, 500); // (consent read after the pushes' effects, whenever they apply)
+    assert.deepEqual(await getConsent(p), want, `pushed later: ${JSON.stringify(calls)}`);
+    if (n === 3) assert.equal(s.batches.length, 0, 'nothing sent before the choice');
+    await closeTab(p);
+  }
+
   // A frozen dataLayer cannot be followed: a console warning, consent pending, Touchpoint alive.
   const third = await session(t, (c) => c.addInitScript(() => {
     window.dataLayer = Object.freeze([['consent', 'update', { analytics_storage: 'granted' }]]);
