@@ -738,7 +738,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // them on Enter), and so are checkboxes, switches and options, which Enter does not activate.
   var keyCtl = null, ctlEv = null;
   var ctlKey = guard(function (e) {
-    if (e.target === keyCtl && e.key === 'Enter' && e.isTrusted && !e.repeat && !e.isComposing && !(e.ctrlKey || e.metaKey || e.altKey || e.shiftKey)) {
+    // (Not while the visitor is not observed: see host.sensing.)
+    if (e.target === keyCtl && sensing && e.key === 'Enter' && e.isTrusted && !e.repeat && !e.isComposing && !(e.ctrlKey || e.metaKey || e.altKey || e.shiftKey)) {
       ctlEv = e;
       click({ target: keyCtl, isTrusted: true, detail: 0, button: 0 });
       // A web component that is the control (role=button on its host) answers in its shadow
