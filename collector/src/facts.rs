@@ -238,10 +238,12 @@ pub fn now_ms() -> i64 {
 
 /// `YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]` to unix milliseconds (no zone = UTC).
 pub fn parse_iso_millis(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() < 19 {
+    // The rules ingestion checks (a day its month has, an offset of at most 23:59): a read API
+    // range of `2026-11-31` or `+99:99` was a day or days away from what was asked, unsaid.
+    if !crate::validate::is_iso8601(s) {
         return None;
     }
+    let b = s.as_bytes();
     let num = |from: usize, len: usize| -> Option<i64> {
         let part = b.get(from..from + len)?;
         part.iter().all(u8::is_ascii_digit).then(|| part.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0')))
@@ -324,6 +326,13 @@ mod tests {
         assert_eq!(parse_iso_millis("2024-02-29T00:00:00.5Z"), Some(1_709_164_800_500));
         assert_eq!(parse_iso_millis("2024-02-29"), None);
         assert_eq!(parse_iso_millis("2024-13-01T00:00:00Z"), None);
+        // What ingestion refuses: a day its month does not have, an offset past 23:59.
+        for bad in
+            ["2026-11-31T00:00:00Z", "2026-02-29T00:00:00Z", "2026-12-01T00:00:00+99:99", "2026-12-01T00:00:00+24:00"]
+        {
+            assert_eq!(parse_iso_millis(bad), None, "{bad}");
+        }
+        assert_eq!(parse_iso_millis("2026-12-01T00:00:00+23:59"), Some(1_796_083_200_000 - 1_439 * 60_000));
         assert_eq!(format_iso_millis(1_795_357_465_010), "2026-11-22T14:24:25.010Z");
         assert_eq!(format_iso_millis(1_709_164_800_500), "2024-02-29T00:00:00.500Z");
         for ms in [0, 951_782_400_000, 4_102_444_800_123] {

@@ -1408,7 +1408,11 @@ pub fn bucket_minutes(bucket: &str, from: i64, to: i64) -> Result<i64, BadParam>
         "day" => 1440,
         _ => [1, 5, 15, 60, 360, 1440].into_iter().find(|b| minutes / b < 60).unwrap_or(1440),
     };
-    if minutes / b + 1 > MAX_BUCKETS {
+    // The buckets `timeseries` makes: from the one holding `from` to the one holding `to - 1`
+    // (`minutes / b + 1` counted one too many for a range on bucket boundaries).
+    let first = from.div_euclid(60_000).div_euclid(b) * b;
+    let end = (to - 1).div_euclid(60_000) + 1;
+    if (end - first + b - 1) / b > MAX_BUCKETS {
         return Err(BadParam(format!("bucket: {bucket} gives more than {MAX_BUCKETS} buckets for this range")));
     }
     Ok(b)
@@ -2850,6 +2854,18 @@ mod tests {
 
     /// The parts of a range cover each of its minutes once, whole days and hours where they fit,
     /// never coarser than asked.
+    #[test]
+    fn bucket_counts_are_those_timeseries_makes() {
+        // 1,500 minutes on minute boundaries: 1,500 buckets, allowed (it was refused as 1,501).
+        assert_eq!(bucket_minutes("minute", 0, 89_940_001).ok(), Some(1));
+        assert_eq!(bucket_minutes("minute", 0, 90_000_000).ok(), Some(1));
+        assert!(bucket_minutes("minute", 0, 90_000_001).is_err());
+        // Off the boundaries: one bucket more for the same length.
+        assert!(bucket_minutes("minute", 30_000, 90_000_001).is_err());
+        assert_eq!(bucket_minutes("hour", 0, 1_500 * 3_600_000).ok(), Some(60));
+        assert!(bucket_minutes("hour", 1, 1_500 * 3_600_000 + 1).is_err());
+    }
+
     #[test]
     fn range_parts_tile_the_range() {
         let mut next = xorshift(7);

@@ -819,7 +819,10 @@ const JOURNAL_SIZE_LIMIT: i64 = 64 << 20;
 ///   of whenever any descriptor of it in the process is closed. The file stays (removing it would
 ///   let a collector starting meanwhile lock a file the next one no longer sees).
 fn lock_database(path: &str) -> Result<std::fs::File, StoreError> {
-    let lock_path = format!("{path}.lock");
+    // The lock beside the file itself, wherever links lead: a second collector given a symlink to
+    // the same database (or another spelling of its directory) took a lock of its own, and both
+    // stored the same messageIds.
+    let lock_path = format!("{}.lock", real_path(path).display());
     let file = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -836,6 +839,18 @@ fn lock_database(path: &str) -> Result<std::fs::File, StoreError> {
             Err(StoreError::Io(std::io::Error::new(e.kind(), format!("cannot lock {lock_path}: {e}"))))
         }
     }
+}
+
+/// `path` with every symlink resolved: the file's, or (not made yet) its directory's.
+fn real_path(path: &str) -> std::path::PathBuf {
+    let p = Path::new(path);
+    std::fs::canonicalize(p).unwrap_or_else(|_| {
+        let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        match (std::fs::canonicalize(dir), p.file_name()) {
+            (Ok(d), Some(name)) => d.join(name),
+            _ => p.to_path_buf(),
+        }
+    })
 }
 
 fn writer_gone() -> StoreError {
@@ -1807,6 +1822,23 @@ mod tests {
         assert_eq!(Store::open_read_only(path).unwrap().count().unwrap(), 2);
         drop(first);
         assert_eq!(Store::open(path).unwrap().count().unwrap(), 2);
+    }
+
+    /// A symlink to the file, or to its directory, is the same database: one lock.
+    #[test]
+    fn a_second_store_through_a_symlink_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("one.sqlite");
+        let first = Store::open(path.to_str().unwrap()).unwrap();
+        let file_link = dir.path().join("link.sqlite");
+        std::os::unix::fs::symlink(&path, &file_link).unwrap();
+        let dir_link = dir.path().join("linked-dir");
+        std::os::unix::fs::symlink(dir.path(), &dir_link).unwrap();
+        for other in [file_link, dir_link.join("one.sqlite")] {
+            let err = Store::open(other.to_str().unwrap()).err().expect("a second store through a link");
+            assert!(matches!(err, StoreError::Refused(_)), "{other:?}: {err:?}");
+        }
+        assert_eq!(first.insert_batch(vec![ev("a", "x")]).unwrap().accepted, 1);
     }
 
     #[test]

@@ -53,6 +53,18 @@ async fn read_api_filters_and_limits() {
     let bad = get(&t.app, "/api/events?limit=lots").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.error().contains("limit"));
+    // No stored event has a name out of the rules: such a filter is a mistake, said so.
+    for q in ["event=BAD", "event=%20", "event=a%00b"] {
+        let bad = get(&t.app, &format!("/api/events?{q}")).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{q}");
+        assert!(bad.error().contains("event: expected an event name"), "{q}: {}", bad.error());
+    }
+    // A day the month does not have, an offset past 23:59: refused, as ingestion refuses them.
+    for q in ["from=2026-11-31T00:00:00Z", "from=2026-12-01T00:00:00%2B99:99"] {
+        let bad = get(&t.app, &format!("/api/overview?{q}&to=2026-12-02T00:00:00Z")).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{q}");
+        assert!(bad.error().starts_with("from:"), "{q}: {}", bad.error());
+    }
     assert_eq!(get(&t.app, "/api/stats").await.json(), json!({"events": 3, "bySite": {"shop": 2, "blog": 1}}));
 }
 
