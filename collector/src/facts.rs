@@ -240,6 +240,7 @@ pub fn now_ms() -> i64 {
 pub fn parse_iso_millis(s: &str) -> Option<i64> {
     // The rules ingestion checks (a day its month has, an offset of at most 23:59): a read API
     // range of `2026-11-31` or `+99:99` was a day or days away from what was asked, unsaid.
+    // Every field's range is checked there; what follows only reads them.
     if !crate::validate::is_iso8601(s) {
         return None;
     }
@@ -249,9 +250,6 @@ pub fn parse_iso_millis(s: &str) -> Option<i64> {
         part.iter().all(u8::is_ascii_digit).then(|| part.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0')))
     };
     let (y, mo, d, h, mi, sec) = (num(0, 4)?, num(5, 2)?, num(8, 2)?, num(11, 2)?, num(14, 2)?, num(17, 2)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
-        return None;
-    }
     let mut rest = &b[19..];
     let mut millis = 0i64;
     if let Some(frac) = rest.strip_prefix(b".") {
