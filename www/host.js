@@ -736,11 +736,15 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // that what they change answers it. The page's own key handler clicking it then (the ARIA
   // practices' pattern) makes no second click. Native controls are left out (the browser clicks
   // them on Enter), and so are checkboxes, switches and options, which Enter does not activate.
-  var keyCtl = null, ctlEv = null;
+  // Space too, except on a link (Space scrolls the page there: links are activated by Enter
+  // only). A Space the page did not cancel scrolls the page: that is the key's own default, no
+  // answer (see the scroll sensor, `ctlAt`).
+  var keyCtl = null, ctlEv = null, ctlAt = 0;
   var ctlKey = guard(function (e) {
     // (Not while the visitor is not observed: see host.sensing.)
-    if (e.target === keyCtl && sensing && e.key === 'Enter' && e.isTrusted && !e.repeat && !e.isComposing && !(e.ctrlKey || e.metaKey || e.altKey || e.shiftKey)) {
+    if (e.target === keyCtl && sensing && (e.key === 'Enter' || e.key === ' ' && keyCtl.getAttribute('role') !== 'link') && e.isTrusted && !e.repeat && !e.isComposing && !(e.ctrlKey || e.metaKey || e.altKey || e.shiftKey)) {
       ctlEv = e;
+      ctlAt = now();
       click({ target: keyCtl, isTrusted: true, detail: 0, button: 0 });
       // A web component that is the control (role=button on its host) answers in its shadow
       // root, as a click in it would be observed (see click).
@@ -1140,7 +1144,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // (`moving` is true while no click waits: the ambient lookup is for a waiting click only,
       // not for every frame a ticker scrolls.)
       var t = e.target, a;
-      if (t === d || !moving(t, 150) && !((a = ambient(t, true)) && !a.contains(clickedEl))) respond('s');
+      // (Not the page scrolled by a Space taken as a custom control's click, not cancelled:
+      // smooth scrolling moves it for a few hundred ms.)
+      if (!(ctlEv && ctlEv.key === ' ' && !ctlEv.defaultPrevented && now() - ctlAt < 500) && (t === d || !moving(t, 150) && !((a = ambient(t, true)) && !a.contains(clickedEl)))) respond('s');
       if (t !== d) return;
       if (!scrolled) { scrolled = true; act(); later(); }
       // Only the turning points (and the first position) go to the engine: a leg's extremes are

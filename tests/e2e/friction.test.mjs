@@ -76,8 +76,8 @@ async function clickN(page, selector, n) {
 /** A custom `role=button` (`html`: its element, id `id`, put first in the page) as the ARIA
  * practices write one: its key handler clicks it on Enter or Space. With `counter` (an element's
  * id), its click adds one to that element's number (a stepper); without, it does nothing. Then
- * Enter pressed on it `n` times. */
-async function enterOnCustomButton(page, id, html, n, counter = null) {
+ * `key` (Enter unless said) pressed on it `n` times. */
+async function enterOnCustomButton(page, id, html, n, counter = null, key = 'Enter') {
   await page.evaluate(([id, html, counter]) => {
     document.body.insertAdjacentHTML('afterbegin', html);
     const b = document.getElementById(id);
@@ -85,21 +85,28 @@ async function enterOnCustomButton(page, id, html, n, counter = null) {
     if (counter) b.addEventListener('click', () => { const c = document.getElementById(counter); c.textContent = String(+c.textContent + 1); });
   }, [id, html, counter]);
   await page.focus(`#${id}`);
-  for (let i = 0; i < n; i++) await page.keyboard.press('Enter');
+  for (let i = 0; i < n; i++) await page.keyboard.press(key);
 }
 
-/** A custom `role=button` whose page handles its clicks (each adds one to `#<id>-n`) but not its
- * keys, unless `ownKeys`: its key handler then does the same on Enter itself, without a click.
- * Put first in the page, focused, then Enter pressed on it `n` times. */
-async function enterOnClickOnlyButton(page, id, n, ownKeys = false) {
-  await page.evaluate(([id, ownKeys]) => {
-    document.body.insertAdjacentHTML('afterbegin', `<div role="button" tabindex="0" id="${id}">Add one</div> <output id="${id}-n">0</output>`);
+/** A custom control (`role`: button unless said) whose page handles its clicks (each adds one to
+ * `#<id>-n`) but not its keys, unless `ownKeys`: its key handler then does the same on Enter
+ * itself, without a click. Put first in the page, focused, then `key` (Enter unless said)
+ * pressed on it `n` times. */
+async function enterOnClickOnlyButton(page, id, n, ownKeys = false, key = 'Enter', role = 'button') {
+  await page.evaluate(([id, ownKeys, role]) => {
+    document.body.insertAdjacentHTML('afterbegin', `<div role="${role}" tabindex="0" id="${id}">Add one</div> <output id="${id}-n">0</output>`);
     const b = document.getElementById(id), add = () => { const c = document.getElementById(`${id}-n`); c.textContent = String(+c.textContent + 1); };
     b.addEventListener('click', add);
     if (ownKeys) b.addEventListener('keydown', (e) => { if (e.key === 'Enter') add(); });
-  }, [id, ownKeys]);
+  }, [id, ownKeys, role]);
   await page.focus(`#${id}`);
-  for (let i = 0; i < n; i++) await page.keyboard.press('Enter');
+  for (let i = 0; i < n; i++) await page.keyboard.press(key);
+}
+
+/** Space pressed on the focused custom control (see enterOnClickOnlyButton) scrolled the page,
+ * the key's own default, not cancelled: waits until it did, so that a test of it tests it. */
+async function spaceScrolled(page) {
+  await waitFor('the page scrolled by Space', () => page.evaluate(() => scrollY > 0));
 }
 
 /** Enter held down on the focused element: its first press, then 8 auto-repeats, then let go. */
@@ -258,6 +265,12 @@ const broken = [
     name: 'a custom role=button with a click handler and no key handler, Enter pressed on it 4 times',
     act: (p) => enterOnClickOnlyButton(p, 'custom-nokey-rage', 4),
     expect: ['rage_click #custom-nokey-rage'],
+  },
+  // Space on it: the page scrolls (the key's default, not cancelled), which answers nothing.
+  {
+    name: 'a custom role=button with a click handler and no key handler, Space pressed on it (the page scrolls)',
+    act: async (p) => { await enterOnClickOnlyButton(p, 'custom-nokey-space', 1, false, ' '); await spaceScrolled(p); },
+    expect: ['dead_click #custom-nokey-space'],
   },
   // Enter held down: the browser's auto-repeat clicks the button ~30 times a second, one press of
   // the visitor's (a dead button, not a rage click).
@@ -459,18 +472,23 @@ test('a control pressed while disabled, then enabled and pressed by the keyboard
 
 // A custom control's Enter is its click once: taken at the key (its page handles only clicks), or
 // made by the page's own key handler (the ARIA practices' pattern), never both.
-test('Enter on a custom role=button is one click, whether its page clicks it on Enter or not', T, async (t) => {
+test('Enter or Space on a custom role=button is one click, whether its page clicks it on the key or not', T, async (t) => {
   const site = 'fr-custom-enter-clicks';
   const { page } = await open(t, site);
   await enterOnCustomButton(page, 'custom-aria', '<div role="button" tabindex="0" id="custom-aria">Notify me</div>', 2);
   await enterOnClickOnlyButton(page, 'custom-plain', 3);
   // (The page's counter: no Enter on the click-only button was a click.)
   assert.equal(await page.evaluate(() => document.getElementById('custom-plain-n').textContent), '0');
+  // Space the same way; never on a link (Space scrolls the page there).
+  await enterOnCustomButton(page, 'custom-aria-space', '<div role="button" tabindex="0" id="custom-aria-space">Notify me</div>', 2, null, ' ');
+  await enterOnClickOnlyButton(page, 'custom-plain-space', 2, false, ' ');
+  await enterOnClickOnlyButton(page, 'custom-link-space', 2, false, ' ', 'link');
   // The sentinel's verdict comes after every earlier click is stored.
   await verdict(page, site);
   const all = await collector.events(`&site=${site}`);
   const clicks = (id) => all.filter((e) => e.event === 'click' && sel(e).endsWith(`#${id}`)).length;
-  assert.deepEqual([clicks('custom-aria'), clicks('custom-plain')], [2, 3], JSON.stringify(all.map((e) => [e.event, sel(e)])));
+  assert.deepEqual(['custom-aria', 'custom-plain', 'custom-aria-space', 'custom-plain-space', 'custom-link-space'].map(clicks), [2, 3, 2, 2, 0],
+    JSON.stringify(all.map((e) => [e.event, sel(e)])));
 });
 
 test('broken: the figures that made the decision are on the events', T, async (t) => {
@@ -1770,6 +1788,33 @@ const normal = [
   {
     name: 'a custom role=button stepper activated by Enter through its key handler, 3 times',
     act: (p) => enterOnCustomButton(p, 'custom-inc', '<div role="button" tabindex="0" id="custom-inc">+</div> <output id="custom-n">1</output>', 3, 'custom-n'),
+  },
+  {
+    name: 'a custom role=button stepper activated by Space through its key handler, 3 times',
+    act: (p) => enterOnCustomButton(p, 'custom-inc-space', '<div role="button" tabindex="0" id="custom-inc-space">+</div> <output id="custom-space-n">1</output>', 3, 'custom-space-n', ' '),
+  },
+  // The ARIA practices' button activates on Space's keyup (its keydown cancelled, so that the
+  // page does not scroll): answered at the keyup.
+  {
+    name: 'a custom role=button stepper that acts on Space\'s keyup, 3 times',
+    act: async (p) => {
+      await p.evaluate(() => {
+        document.body.insertAdjacentHTML('afterbegin', '<div role="button" tabindex="0" id="custom-keyup">+</div> <output id="custom-keyup-n">1</output>');
+        const b = document.getElementById('custom-keyup');
+        b.addEventListener('keydown', (e) => { if (e.key === ' ') e.preventDefault(); });
+        b.addEventListener('keyup', (e) => { if (e.key === ' ') b.click(); });
+        b.addEventListener('click', () => { const c = document.getElementById('custom-keyup-n'); c.textContent = String(+c.textContent + 1); });
+      });
+      await p.focus('#custom-keyup');
+      for (let i = 0; i < 3; i++) await p.keyboard.press(' ');
+      assert.equal(await p.evaluate(() => document.getElementById('custom-keyup-n').textContent), '4');
+    },
+  },
+  // Space on a custom link scrolls the page, as on a native link: links are activated by Enter
+  // only, so Space is no click of it.
+  {
+    name: 'a custom role=link with a click handler only, Space pressed on it (the page scrolls)',
+    act: async (p) => { await enterOnClickOnlyButton(p, 'custom-link-space', 1, false, ' ', 'link'); await spaceScrolled(p); },
   },
   // CSS-in-JS (emotion, styled-components) inserts each new component's rules into its sheet as
   // it mounts, after the rules were read for an earlier click: at its end, and before its end.

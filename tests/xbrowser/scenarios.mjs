@@ -883,6 +883,20 @@ export function defineSuite(name) {
       },
       expect: [],
     },
+    // The same control, Space pressed on it: the page, not cancelled, scrolls (the key's own
+    // default), which answers nothing.
+    {
+      s: 'custom-space', title: 'dead_click: a custom role=button that handles only clicks, Space pressed on it (the page scrolls)',
+      act: async () => {
+        await pageScript(`var b = document.createElement('div'); b.id = 'kb-space'; b.setAttribute('role', 'button'); b.tabIndex = 0;
+          b.textContent = 'Add one'; b.addEventListener('click', function () { b.textContent += '+'; });
+          document.body.appendChild(b); scrollTo(0, 0); b.focus({ preventScroll: true });`);
+        await waitFor('#kb-space focused', () => d().executeScript("return document.activeElement && document.activeElement.id === 'kb-space'"));
+        await d().actions({ async: true }).sendKeys(Key.SPACE).perform();
+        await waitFor('the page scrolled by Space', () => d().executeScript('return scrollY > 0'));
+      },
+      expect: ['dead_click #kb-space'],
+    },
   ];
 
   for (const f of FRICTION) {
