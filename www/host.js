@@ -754,7 +754,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   });
   var ctlOff = guard(function (e) { if (e.target === keyCtl) { keyCtl = null; w.removeEventListener('keydown', ctlKey, true); } });
   function customFocused(t) {
-    if (t !== keyCtl && t.matches && t.matches('[role=button],[role=link],[role=menuitem],[role=tab]') && !t.matches('button,input,select,textarea,summary,a[href]')) {
+    if (t && t !== keyCtl && t.matches && t.matches('[role=button],[role=link],[role=menuitem],[role=tab]') && !t.matches('button,input,select,textarea,summary,a[href]')) {
       keyCtl = t;
       w.addEventListener('keydown', ctlKey, keyOpts);
       t.addEventListener('focusout', ctlOff, fieldOpts);
@@ -1784,7 +1784,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     sensing: function (on) {
       var was = sensing;
       sensing = on;
-      if (on && !was) { scrolled = true; later(); point(); userOn(); relearn(); }
+      // (A custom control that got the focus meanwhile, unseen: its keys are taken from now.)
+      if (on && !was) { scrolled = true; later(); point(); userOn(); relearn(); customFocused(d.activeElement); }
       if (!on && lo) { lo.disconnect(); clearTimeout(loTimer); }
     },
     // Starts the observers and wrappers (once); unobserve() disconnects the observers.

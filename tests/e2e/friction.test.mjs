@@ -470,6 +470,17 @@ test('a control pressed while disabled, then enabled and pressed by the keyboard
   });
 });
 
+// A custom control focused while the visitor was not observed (consent denied), then granted:
+// its Enter is taken from the grant on, without the visitor moving the focus again.
+test('broken: a click-only custom role=button focused before consent was granted, Enter pressed on it after', T, async (t) => {
+  const site = 'fr-custom-focused-denied';
+  const { page } = await open(t, site, { consent: 'denied' });
+  await enterOnClickOnlyButton(page, 'custom-early', 0);
+  await page.evaluate(() => touchpoint('consent', { analytics: true }));
+  await page.keyboard.press('Enter');
+  assert.deepEqual(summary(await verdict(page, site)), ['dead_click #custom-early']);
+});
+
 // A custom control's Enter is its click once: taken at the key (its page handles only clicks), or
 // made by the page's own key handler (the ARIA practices' pattern), never both.
 test('Enter or Space on a custom role=button is one click, whether its page clicks it on the key or not', T, async (t) => {
