@@ -551,6 +551,39 @@ export function defineSuite(name) {
     });
   });
 
+  // A customer who signs in in one tab of a visit is named by the events of its other tabs: they
+  // hear of the session's write (a storage event) and take the customer from it.
+  test(`${name}: identity across tabs: a customer who signs in in one tab of the visit is named in the other`, T, async () => {
+    await scenario(async (front) => {
+      const attrs = { site: site('tabs-identity'), consent: 'granted', friction: 'off', 'flush-interval': '300' };
+      const bUrl = front.page('b.html', fixture(attrs, { body: '<p>account</p>' }));
+      await open(front, 'a.html', attrs, { body: `<a id="open" href="${bUrl}" target="_blank">account</a>` });
+      const a = await d().getWindowHandle();
+      const handles = await d().getAllWindowHandles();
+      await click('#open');
+      const b = await waitFor('the account tab', async () => (await d().getAllWindowHandles()).find((h) => !handles.includes(h)));
+      // (Tab a hears of b's session write holding the customer: a listener of its own, added
+      // after Touchpoint's, which has handed it over by then.)
+      await d().executeScript(`window.__heard = false; addEventListener('storage', function (e) {
+        if (e.key === 'tp:session' && (e.newValue || '').indexOf('\x1fc-5150\x1f') >= 0) window.__heard = true; });`);
+      await d().switchTo().window(b);
+      await sdkReady(d());
+      await tp(d(), 'identify', 'c-5150');
+      await tp(d(), 'track', 'in_b_signed_in');
+      await tp(d(), 'flush');
+      await d().switchTo().window(a);
+      await waitFor('tab a heard of the sign-in', () => d().executeScript('return window.__heard'));
+      await tp(d(), 'track', 'in_a_after');
+      await tp(d(), 'flush');
+      const ev = await storedExactly('tabs-identity', ['in_b_signed_in', 'in_a_after'], 'both tabs');
+      const [inB, inA] = ['in_b_signed_in', 'in_a_after'].map((n) => ev.find((e) => e.event === n));
+      assert.equal(inB.userId, 'c-5150');
+      assert.equal(inA.userId, 'c-5150', 'a: the customer who signed in in b');
+      assert.equal(inA.sessionId, inB.sessionId, 'one visit');
+      assertHealthy(assert, await pageLog(d()));
+    });
+  });
+
   // ---- Friction signals -----------------------------------------------------------------------
   // The broken spots of the Playwright suite's fixture (tests/e2e/fixtures/friction.html), driven
   // by WebDriver's trusted input. "Nothing else" is proven as there: the sentinel (a styled div
