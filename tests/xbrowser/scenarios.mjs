@@ -584,6 +584,35 @@ export function defineSuite(name) {
     });
   });
 
+  // A campaign landing: its page view attributed (channel and campaign), a marked banner seen for
+  // a second (IntersectionObserver), the page read to its end (End pressed): scroll depth.
+  test(`${name}: a campaign landing: its attribution and channel, an element_view, scroll depth to 100 %`, T, async () => {
+    await scenario(async (front) => {
+      const attrs = { site: site('landing'), consent: 'granted', journey: 'on', friction: 'off', 'flush-interval': '300' };
+      const url = front.page('landing.html', fixture(attrs, {
+        body: '<div data-tp-view="spring_banner" style="height: 120px">Spring sale</div><div style="height: 4000px">Products</div><p id="end">End</p>',
+      }));
+      await openTab(d(), `${url}?utm_source=newsletter&utm_medium=email&utm_campaign=spring`);
+      await sdkReady(d());
+      await storedExactly('landing', ['page_view', 'element_view'], 'the landing and its banner seen');
+      await d().actions({ async: true }).sendKeys(Key.END).perform();
+      await waitFor('the page read to its end', () => d().executeScript('return scrollY + innerHeight >= document.documentElement.scrollHeight - 2'));
+      await tp(d(), 'flush');
+      const ev = await waitFor('scroll depth 100 %', async () => {
+        await tp(d(), 'flush');
+        const all = await stored('landing');
+        return all.some((e) => e.event === 'scroll_depth' && e.properties.percent === 100) && all;
+      });
+      const view = ev.find((e) => e.event === 'page_view').properties;
+      assert.deepEqual([view.channel, view.source, view.medium, view.campaign], ['email', 'newsletter', 'email', 'spring'], JSON.stringify(view));
+      assert.equal(ev.find((e) => e.event === 'element_view').properties.name, 'spring_banner');
+      const marks = ev.filter((e) => e.event === 'scroll_depth').map((e) => e.properties.percent).sort((x, y) => x - y);
+      assert.deepEqual(marks, [25, 50, 75, 90, 100], 'each mark once');
+      for (const e of ev) assert.equal(e.context.channel, 'email', `${e.event}: the session's channel`);
+      assertHealthy(assert, await pageLog(d()));
+    });
+  });
+
   // ---- Friction signals -----------------------------------------------------------------------
   // The broken spots of the Playwright suite's fixture (tests/e2e/fixtures/friction.html), driven
   // by WebDriver's trusted input. "Nothing else" is proven as there: the sentinel (a styled div
