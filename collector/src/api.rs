@@ -523,6 +523,11 @@ pub async fn stats(State(st): State<AppState>, Query(q): Pairs) -> Result<Respon
     Ok(json_answer(st.store.reads.run(query::stats).await?))
 }
 
+/// An `/api/...` path that is no endpoint.
+pub async fn not_found() -> ApiError {
+    ApiError(StatusCode::NOT_FOUND, "no such read endpoint (see the collector's README for /api/*)".into())
+}
+
 /// The shared state's read access, for callers building an [`AppState`].
 pub fn open_access() -> Arc<Access> {
     Arc::new(Access::new(None, Vec::new(), DEFAULT_READ_RATE))

@@ -85,6 +85,12 @@ pub const READ_TOKEN_ENV: &str = "TOUCHPOINT_READ_TOKEN";
 pub const ADMIN_TOKEN_ENV: &str = "TOUCHPOINT_ADMIN_TOKEN";
 
 impl Config {
+    /// `host` as the socket is bound to it: an IPv6 address written as in a URL, `[::1]`, without
+    /// its brackets (with them it was taken for a host name to resolve, and the bind failed).
+    pub fn bind_host(&self) -> &str {
+        self.host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(&self.host)
+    }
+
     /// The read token in force: `--read-token` (`generate`: a new random one), else `env`
     /// (`TOUCHPOINT_READ_TOKEN`), else none when listening on a loopback address with no
     /// `--public-name`, else a new random one. Returns (token, whether it was generated).
@@ -251,6 +257,18 @@ where
             "--host" => {
                 if value.is_empty() {
                     return Err(ArgError("--host must not be empty".into()));
+                }
+                // Brackets only around an IPv6 address (see `Config::bind_host`): said now, not
+                // as a failed name lookup at the bind.
+                if value.contains(['[', ']']) {
+                    let inner = value.strip_prefix('[').and_then(|h| h.strip_suffix(']'));
+                    // (A zone, `[fe80::1%eth0]`, is left to the bind to resolve.)
+                    let addr = inner.map(|h| h.split_once('%').map_or(h, |(a, _)| a));
+                    if addr.is_none_or(|a| a.parse::<std::net::Ipv6Addr>().is_err()) {
+                        return Err(ArgError(format!(
+                            "--host: {value:?}: brackets go around an IPv6 address only, like [::1] (the port is --port)"
+                        )));
+                    }
                 }
                 cfg.host = value;
             }
@@ -493,6 +511,21 @@ mod tests {
         ] {
             let err = run(args).unwrap_err();
             assert!(err.0.contains(needle), "{args:?}: {err}");
+        }
+    }
+
+    /// An IPv6 address as in a URL, `[::1]`, is listened on without its brackets; a bracket
+    /// that is not around an IPv6 address is refused at once, not at the bind.
+    #[test]
+    fn a_bracketed_ipv6_host() {
+        let c = run(&["--host", "[::1]"]).unwrap();
+        assert_eq!((c.host.as_str(), c.bind_host()), ("[::1]", "::1"));
+        assert!(is_loopback_host(&c.host));
+        assert_eq!(run(&["--host=::1"]).unwrap().bind_host(), "::1");
+        assert_eq!(run(&["--host", "localhost"]).unwrap().bind_host(), "localhost");
+        for bad in ["[::1", "::1]", "[nothost]", "[127.0.0.1]", "[::1]:8080", "[]"] {
+            let err = run(&["--host", bad]).unwrap_err().0;
+            assert!(err.contains("--host") && err.contains("IPv6"), "{bad}: {err}");
         }
     }
 

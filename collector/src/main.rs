@@ -1,4 +1,4 @@
-//! Binary entry point: parse args, open the store, bind, announce, serve.
+//! Binary entry point: parse args, bind, open the store, announce, serve.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -69,17 +69,19 @@ async fn run() -> ExitCode {
         }
     }
     let (read_token, generated) = cfg.resolve_read_token(env_token);
+    // The port first: a port in use must not leave a database created, migrated or locked
+    // behind. (Connections meanwhile wait in the listen backlog.)
+    let listener = match tokio::net::TcpListener::bind((cfg.bind_host(), cfg.port)).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("touchpoint-collector: cannot listen on --host {} --port {}: {e}", cfg.host, cfg.port);
+            return ExitCode::FAILURE;
+        }
+    };
     let app = match build_app(&cfg, read_token.clone()) {
         Ok(app) => app,
         Err(e) => {
             eprintln!("touchpoint-collector: --db {}: {e}", cfg.db);
-            return ExitCode::FAILURE;
-        }
-    };
-    let listener = match tokio::net::TcpListener::bind((cfg.host.as_str(), cfg.port)).await {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("touchpoint-collector: cannot listen on --host {} --port {}: {e}", cfg.host, cfg.port);
             return ExitCode::FAILURE;
         }
     };

@@ -11,7 +11,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::{from_fn, from_fn_with_state, map_response, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use http_body_util::BodyExt;
 use percent_encoding::percent_decode_str;
@@ -190,6 +190,11 @@ pub fn router(state: AppState, www: &Path, sdk: &Path) -> Router {
         .route("/api/channels", get(api::channels))
         .route("/api/tags", get(api::tags))
         .route("/api/pages", get(api::pages))
+        // Any other path under /api/: a 404 in the API's format (it was the static files' empty
+        // one), behind the guard like the rest.
+        .route("/api", any(api::not_found))
+        .route("/api/", any(api::not_found))
+        .route("/api/{*rest}", any(api::not_found))
         .route("/inspector", get(inspector_index))
         .nest_service("/inspector/vendor", static_dir(&state.uplot_dir))
         .nest_service("/inspector/", static_dir(&state.inspector_dir))
@@ -201,11 +206,15 @@ pub fn router(state: AppState, www: &Path, sdk: &Path) -> Router {
         // (A small body: whom. Not behind the read guard: their own token, see privacy.rs.)
         .route(
             "/admin/erase",
-            post(crate::privacy::post_erase).layer::<_, Infallible>(RequestBodyLimitLayer::new(4096)),
+            post(crate::privacy::post_erase)
+                .layer::<_, Infallible>(RequestBodyLimitLayer::new(ADMIN_BODY_BYTES))
+                .layer::<_, Infallible>(map_response(admin_error_body)),
         )
         .route(
             "/admin/export",
-            post(crate::privacy::post_export).layer::<_, Infallible>(RequestBodyLimitLayer::new(4096)),
+            post(crate::privacy::post_export)
+                .layer::<_, Infallible>(RequestBodyLimitLayer::new(ADMIN_BODY_BYTES))
+                .layer::<_, Infallible>(map_response(admin_error_body)),
         )
         .route("/healthz", get(health))
         .nest_service("/touchpoint", sdk_dir(sdk))
@@ -268,6 +277,23 @@ async fn json_error_body(resp: Response) -> Response {
     };
     let mut out = err.into_response();
     out.headers_mut().insert(header::VARY, HeaderValue::from_static("Origin"));
+    out
+}
+
+/// Most bytes of a `POST /admin/erase` or `/admin/export` body (a person's ids).
+const ADMIN_BODY_BYTES: usize = 4096;
+
+/// A body over [`ADMIN_BODY_BYTES`] (tower-http's 413 from the Content-Length, or axum's while
+/// reading it, both plain text) in the admin endpoints' other errors' format.
+async fn admin_error_body(resp: Response) -> Response {
+    let json = resp.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if json || resp.status() != StatusCode::PAYLOAD_TOO_LARGE {
+        return resp;
+    }
+    let mut out = api::ApiError(StatusCode::PAYLOAD_TOO_LARGE, format!("body: over the {ADMIN_BODY_BYTES} byte limit"))
+        .into_response();
+    // (The rest of the body is left unread: the connection is closed, as for a batch.)
+    out.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
     out
 }
 

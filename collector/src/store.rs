@@ -209,9 +209,9 @@ pub struct Store {
     checkpointer: Option<Checkpointer>,
     /// Set by the checkpointer when the writer should finish a checkpoint (see [`Checkpointer`]).
     wal_restart: Arc<AtomicBool>,
-    /// The lock on `<db>.lock` (see [`lock_database`]). Last, so that it is let go of only after
-    /// every connection above is closed.
-    _lock: Option<std::fs::File>,
+    /// The locks on `<db>.lock` and on the database file (see [`lock_database`]). Last, so that
+    /// they are let go of only after every connection above is closed.
+    _lock: Option<[std::fs::File; 2]>,
 }
 
 /// Where the outcome of one batch goes once it is committed (or failed).
@@ -288,6 +288,23 @@ impl Store {
                  a newer touchpoint-collector wrote it. Run that version or a later one, or restore the \
                  backup made before upgrading; this one does not open it"
             )));
+        }
+        // Another application's database given as --db: the collector's tables were added to it
+        // (and its journal made WAL). Ours, of every version (0 included), has `events` with its
+        // `message_id`; a new or empty file has nothing but SQLite's own tables. Refused before
+        // anything is written.
+        let ours: bool = conn.query_row(
+            "SELECT NOT EXISTS (SELECT 1 FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\')
+                 OR EXISTS (SELECT 1 FROM pragma_table_info('events') WHERE name = 'message_id')",
+            [],
+            |r| r.get(0),
+        )?;
+        if !ours {
+            return Err(StoreError::Refused(
+                "not a Touchpoint database: it holds another application's tables, none of the collector's \
+                 (no `events`); it is left as it is. Give --db a new file, or a touchpoint-collector's database"
+                    .into(),
+            ));
         }
         // WAL + synchronous=FULL (the default): a commit is on disk (fsynced) before we
         // answer 200, so an acknowledged batch survives a power cut.
@@ -804,8 +821,9 @@ impl Drop for Checkpointer {
 /// [`Store::init`]): 64 MiB.
 const JOURNAL_SIZE_LIMIT: i64 = 64 << 20;
 
-/// Takes the lock that makes a collector the only one on the database at `path`: an exclusive
-/// `flock` on `<path>.lock`, held until the store is dropped (or the process ends).
+/// Takes the locks that make a collector the only one on the database at `path`: an exclusive
+/// `flock` on `<path>.lock`, and one on the database file itself, held until the store is dropped
+/// (or the process ends).
 ///
 /// Why one collector per file: the writer loads the last `events.id` once and gives the next ids
 /// from memory (and keeps the recent message ids in memory too); a second writer on the same file
@@ -818,25 +836,49 @@ const JOURNAL_SIZE_LIMIT: i64 = 64 << 20;
 /// - on a file of its own, not the database: SQLite's POSIX locks on the database file are let go
 ///   of whenever any descriptor of it in the process is closed. The file stays (removing it would
 ///   let a collector starting meanwhile lock a file the next one no longer sees).
-fn lock_database(path: &str) -> Result<std::fs::File, StoreError> {
+/// - and on the database file too: someone who deleted `<path>.lock` anyway (cleaning up what
+///   looks like a stale file) let a second collector make a new one and lock that; the database
+///   file is the one file nobody deletes while its collector runs. On Linux a `flock` and SQLite's
+///   POSIX (`fcntl`) locks are independent, so SQLite's own locking and WAL work as before. Its
+///   descriptor is opened before SQLite's connections and closed after them; only a refused
+///   second store in the same process closes one meanwhile (that drops this process's POSIX locks
+///   on the file: why `<path>.lock` is taken first, which refuses that store in every other case).
+fn lock_database(path: &str) -> Result<[std::fs::File; 2], StoreError> {
     // The lock beside the file itself, wherever links lead: a second collector given a symlink to
     // the same database (or another spelling of its directory) took a lock of its own, and both
     // stored the same messageIds.
-    let lock_path = format!("{}.lock", real_path(path).display());
+    let real = real_path(path);
+    let lock_path = format!("{}.lock", real.display());
     let file = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
         .open(&lock_path)
         .map_err(StoreError::Io)?;
+    try_lock(&file, &lock_path)?;
+    // (Read-only is enough for a flock. Made here when new, with SQLite's permissions; an empty
+    // file is an empty database to SQLite.)
+    let db = match std::fs::File::open(&real) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            use std::os::unix::fs::OpenOptionsExt;
+            std::fs::OpenOptions::new().write(true).create(true).truncate(false).mode(0o644).open(&real)
+        }
+        other => other,
+    }
+    .map_err(|e| StoreError::Io(std::io::Error::new(e.kind(), format!("cannot open {}: {e}", real.display()))))?;
+    try_lock(&db, &real.display().to_string())?;
+    Ok([file, db])
+}
+
+fn try_lock(file: &std::fs::File, name: &str) -> Result<(), StoreError> {
     match file.try_lock() {
-        Ok(()) => Ok(file),
+        Ok(()) => Ok(()),
         Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Refused(format!(
-            "in use by another touchpoint-collector (it holds {lock_path}): one collector per database \
+            "in use by another touchpoint-collector (it holds a lock on {name}): one collector per database \
              file; stop the other one, or give this one another --db"
         ))),
         Err(std::fs::TryLockError::Error(e)) => {
-            Err(StoreError::Io(std::io::Error::new(e.kind(), format!("cannot lock {lock_path}: {e}"))))
+            Err(StoreError::Io(std::io::Error::new(e.kind(), format!("cannot lock {name}: {e}"))))
         }
     }
 }
@@ -1908,6 +1950,61 @@ mod tests {
         // And the next batch starts it again.
         assert_eq!(s.insert_batch(vec![ev("after", "x")]).unwrap().accepted, 1);
         assert_eq!(s.count().unwrap(), 1001);
+    }
+
+    /// Someone deleted `<db>.lock` while a collector ran: a second one made a new lock file,
+    /// locked it and stored beside the first. The database file's own lock refuses it.
+    #[test]
+    fn a_second_store_is_refused_even_when_the_lock_file_was_deleted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("one.sqlite");
+        let path = path.to_str().unwrap();
+        let first = Store::open(path).unwrap();
+        first.insert_batch(vec![ev("a", "x")]).unwrap();
+        std::fs::remove_file(format!("{path}.lock")).unwrap();
+        let err = Store::open(path).err().expect("a second store on the same file");
+        assert!(matches!(err, StoreError::Refused(_)), "{err:?}");
+        assert!(err.to_string().contains("in use by another touchpoint-collector"), "{err}");
+        assert_eq!(first.insert_batch(vec![ev("b", "x")]).unwrap().accepted, 1);
+        drop(first);
+        // Its lock let go of with it: the next one opens (and the WAL was folded in at close).
+        let s = Store::open(path).unwrap();
+        assert_eq!(s.count().unwrap(), 2);
+        assert_eq!(s.insert_batch(vec![ev("c", "x")]).unwrap().accepted, 1);
+    }
+
+    /// A file of another application is refused before anything is written to it; an empty
+    /// file (made by hand, `touch`) and a database with only SQLite's own tables open.
+    #[test]
+    fn a_database_of_another_application_is_refused_and_left_as_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("other.sqlite");
+        let c = Connection::open(&path).unwrap();
+        c.execute_batch(
+            "CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT); INSERT INTO customers VALUES (1, 'a@b');",
+        )
+        .unwrap();
+        drop(c);
+        let before = std::fs::read(&path).unwrap();
+        let err = Store::open(path.to_str().unwrap()).err().expect("another application's file");
+        assert!(matches!(err, StoreError::Refused(_)), "{err:?}");
+        assert!(err.to_string().contains("not a Touchpoint database"), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+        // (A table named `events` of another shape is not ours either.)
+        let c = Connection::open(&path).unwrap();
+        c.execute_batch("CREATE TABLE events (id INTEGER PRIMARY KEY, what TEXT);").unwrap();
+        drop(c);
+        let before = std::fs::read(&path).unwrap();
+        assert!(Store::open(path.to_str().unwrap()).err().unwrap().to_string().contains("not a Touchpoint database"));
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+
+        let empty = dir.path().join("empty.sqlite");
+        std::fs::write(&empty, b"").unwrap();
+        Store::open(empty.to_str().unwrap()).unwrap().insert_batch(vec![ev("a", "x")]).unwrap();
+        assert_eq!(Store::open(empty.to_str().unwrap()).unwrap().count().unwrap(), 1);
+        let analyzed = dir.path().join("analyzed.sqlite");
+        Connection::open(&analyzed).unwrap().execute_batch("ANALYZE;").unwrap();
+        Store::open(analyzed.to_str().unwrap()).unwrap();
     }
 
     #[test]

@@ -605,3 +605,38 @@ async fn no_dotfiles_and_no_symlinks_out_of_the_served_directories() {
     assert_eq!(get(&t.app, "/sub/page.html").await.bytes, b"inside");
     assert_eq!(get(&t.app, "/").await.bytes, b"<h1>demo</h1>");
 }
+
+/// An unknown read endpoint is a 404 in the API's error format, with the headers of its other
+/// errors (it was an empty 404 from the static files); other unknown paths stay the static 404.
+#[tokio::test]
+async fn unknown_api_paths_are_json_404s() {
+    let t = memory_app();
+    // A known endpoint's error, for its headers.
+    let bad = get(&t.app, "/api/stats?bogus=1").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    for path in ["/api/nosuch", "/api/nosuch?site=shop", "/api/sessions/s1/more", "/api/", "/api"] {
+        let a = get(&t.app, path).await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(a.error().contains("no such read endpoint"), "{path}: {}", a.error());
+        for h in
+            ["content-type", "cache-control", "content-security-policy", "x-frame-options", "x-content-type-options"]
+        {
+            assert_eq!(a.header(h), bad.header(h), "{path}: {h}");
+        }
+    }
+    let post = send(&t.app, Request::post("/api/nosuch").header("host", HOST).body(Body::empty()).unwrap()).await;
+    assert_eq!(post.status, StatusCode::NOT_FOUND);
+    assert!(post.error().contains("no such read endpoint"));
+    // Behind the read guard like the others: without the token, a 401, not a map of the API.
+    let state = touchpoint_collector::AppState::new(
+        Store::open(":memory:").unwrap(),
+        touchpoint_collector::origin::OriginPolicy::new(Default::default()),
+        None,
+    )
+    .with_access(touchpoint_collector::api::Access::new(Some("s3cret-token-123".into()), Vec::new(), 1000));
+    let guarded = touchpoint_collector::router(state, Path::new("/nonexistent"), Path::new("/nonexistent"));
+    assert_eq!(get(&guarded, "/api/nosuch").await.status, StatusCode::UNAUTHORIZED);
+    // Not under /api/: the static files' 404, as before.
+    let a = get(&t.app, "/apinosuch").await;
+    assert_eq!((a.status, a.bytes.len(), a.header("content-type")), (StatusCode::NOT_FOUND, 0, None));
+}

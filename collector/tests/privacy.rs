@@ -510,6 +510,77 @@ async fn events_older_than_the_retention_are_refused_at_ingestion() {
     );
 }
 
+/// Events dated at or before 1970 (a zero or negative time: a device clock that is not set, or
+/// wrong) count at their arrival, as one more than an hour ahead does: a retention takes them
+/// as it takes an event received then, never keeps them for good. One dated just after 1970
+/// counts at that time, and a retention refuses it at ingestion as older than itself.
+#[tokio::test]
+async fn events_dated_at_or_before_1970_go_with_the_retention() {
+    let state =
+        AppState::new(Store::open(":memory:").unwrap(), OriginPolicy::new(Default::default()), None).with_retention(30);
+    let store = state.store.clone();
+    let app = router(state, Path::new("/nonexistent"), Path::new("/nonexistent"));
+    let received = touchpoint_collector::facts::now_ms();
+    let dated = |id: &str, session: &str, ts: &str| {
+        let mut e = event(id, "shop");
+        e["sessionId"] = json!(session);
+        e["timestamp"] = json!(ts);
+        e
+    };
+    let a = post(
+        &app,
+        batch(vec![
+            dated("zero", "s-zero", "1970-01-01T00:00:00.000Z"),
+            dated("before", "s-before", "1969-12-31T23:59:59.999Z"),
+            dated("year-1", "s-year-1", "0001-01-01T00:00:00Z"),
+            dated("after", "s-after", "1970-01-01T00:00:00.001Z"),
+        ]),
+    )
+    .await;
+    assert_eq!(
+        a.json(),
+        json!({"accepted": 3, "duplicates": 0,
+               "rejected": [{"index": 3, "reason": "older than the collector's retention (--retention-days)"}]})
+    );
+    tokio::task::spawn_blocking(move || {
+        // Not before the retention has run its course since they arrived...
+        assert_eq!(store.expire(received - 86_400_000).unwrap(), Default::default());
+        assert_eq!(store.count().unwrap(), 3);
+        // ...and then like any event received at that time.
+        let out = store.expire(touchpoint_collector::facts::now_ms() + 1).unwrap();
+        assert_eq!((out.sessions, out.events), (3, 3));
+        assert_eq!(store.count().unwrap(), 0);
+    })
+    .await
+    .unwrap();
+}
+
+/// `POST /admin/erase` and `/admin/export` over their body limit: a 413 in the format of their
+/// other errors (it was tower-http's or axum's plain text), by its Content-Length or streamed.
+#[tokio::test]
+async fn an_admin_body_over_its_limit_is_a_json_413() {
+    let state = AppState::new(Store::open(":memory:").unwrap(), OriginPolicy::new(Default::default()), None)
+        .with_admin_token(Some(ADMIN.into()));
+    let app = router(state, Path::new("/nonexistent"), Path::new("/nonexistent"));
+    let big = json!({"userId": "x".repeat(5000)}).to_string();
+    for path in ["/admin/erase", "/admin/export"] {
+        for with_length in [true, false] {
+            let mut r = Request::post(path)
+                .header("host", HOST)
+                .header("content-type", "application/json")
+                .header("authorization", format!("Bearer {ADMIN}"));
+            if with_length {
+                r = r.header("content-length", big.len());
+            }
+            let a = send(&app, r.body(Body::from(big.clone())).unwrap()).await;
+            assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE, "{path} {with_length}");
+            assert_eq!(a.header("content-type"), Some("application/json"), "{path} {with_length}");
+            assert_eq!(a.header("cache-control"), Some("no-store"), "{path} {with_length}");
+            assert!(a.error().contains("4096 byte"), "{path} {with_length}: {}", a.error());
+        }
+    }
+}
+
 /// One step of [`kept_answers_are_fresh_ones_through_inserts_erasures_and_expiry`].
 #[derive(Debug, Clone)]
 enum Step {

@@ -273,3 +273,68 @@ fn storage_failures_are_logged_once_and_their_end_too() {
     );
     assert!(!err.contains("bad-") && !err.contains("127.0.0.1"), "{err}");
 }
+
+/// `--host [::1]`, an IPv6 address written as in a URL, is listened on (its brackets were taken
+/// for part of a host name to resolve, and the collector stopped).
+#[test]
+fn a_bracketed_ipv6_host_is_listened_on() {
+    if std::net::TcpListener::bind("[::1]:0").is_err() {
+        eprintln!("no IPv6 loopback here: skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.sqlite");
+    let server = start(&["--host", "[::1]", "--db", db.to_str().unwrap()]);
+    assert!(server.addr.starts_with("[::1]:"), "{}", server.addr);
+    let r = http(&server.addr, "GET", "/healthz", &[], b"");
+    assert_eq!((r.status, r.body.as_slice()), (200, &b"ok"[..]));
+}
+
+/// Runs the binary with `args` until it exits (killed after 30 s: a collector that started
+/// serving would otherwise hold the test for ever).
+fn run_to_exit(args: &[&str]) -> std::process::Output {
+    let mut child = Command::new(BIN).args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    child.wait_with_output().unwrap()
+}
+
+/// The port is taken before the database is opened: a port in use stops the collector with
+/// exit code 1 before it creates (or migrates, or locks) anything.
+#[test]
+fn a_port_in_use_leaves_no_database_behind() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("data/t.sqlite");
+    let out = run_to_exit(&["--host", "127.0.0.1", "--port", &port, "--db", db.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot listen on --host 127.0.0.1 --port"), "{err}");
+    assert!(out.stdout.is_empty(), "it never listened");
+    assert!(!dir.path().join("data").exists(), "nothing created: {err}");
+}
+
+/// An SQLite file of another application given as `--db` is refused, not converted.
+#[test]
+fn a_database_of_another_application_exits_1_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("other.sqlite");
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch(
+            "CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL); INSERT INTO invoices VALUES (1, 9.5);",
+        )
+        .unwrap();
+    let before = std::fs::read(&db).unwrap();
+    let out = run_to_exit(&["--host", "127.0.0.1", "--port", "0", "--db", db.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not a Touchpoint database"), "{err}");
+    assert!(out.stdout.is_empty(), "it never listened");
+    assert_eq!(std::fs::read(&db).unwrap(), before, "the file is left as it was");
+    assert!(!dir.path().join("other.sqlite-wal").exists());
+}
