@@ -57,6 +57,14 @@ async fn run() -> ExitCode {
             eprintln!("touchpoint-collector: {flag} {}: no such directory; {what} will answer 404", dir.display());
         }
     }
+    // An empty token variable is taken as unset, and said: a deployment's
+    // `TOUCHPOINT_READ_TOKEN=$SECRET` with the secret missing left reads open on a loopback
+    // address (where `--read-token ''` is refused) without a word.
+    for var in [touchpoint_collector::config::READ_TOKEN_ENV, touchpoint_collector::config::ADMIN_TOKEN_ENV] {
+        if std::env::var_os(var).is_some_and(|v| v.is_empty()) {
+            eprintln!("touchpoint-collector: {var} is set but empty: taken as unset");
+        }
+    }
     let env_token = std::env::var(touchpoint_collector::config::READ_TOKEN_ENV).ok().filter(|t| !t.is_empty());
     // (The variable is checked as the option is, `generate` aside: a token with a ';' was taken,
     // and its cookie never let the inspector in.)

@@ -338,3 +338,27 @@ fn a_database_of_another_application_exits_1_unchanged() {
     assert_eq!(std::fs::read(&db).unwrap(), before, "the file is left as it was");
     assert!(!dir.path().join("other.sqlite-wal").exists());
 }
+
+/// `TOUCHPOINT_READ_TOKEN=""` (a deployment's `=$SECRET` with the secret missing) is taken as
+/// unset, as before, but said on stderr: reads were left open on a loopback address silently.
+#[test]
+fn an_empty_token_variable_is_said() {
+    let mut child = Command::new(BIN)
+        .args(["--host", "127.0.0.1", "--port", "0", "--db", ":memory:"])
+        .env("TOUCHPOINT_READ_TOKEN", "")
+        .env("TOUCHPOINT_ADMIN_TOKEN", "")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    assert!(line.starts_with("touchpoint-collector listening on"), "{line:?}");
+    let _ = child.kill();
+    let _ = child.wait();
+    let mut err = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    for var in ["TOUCHPOINT_READ_TOKEN", "TOUCHPOINT_ADMIN_TOKEN"] {
+        assert!(err.contains(&format!("{var} is set but empty: taken as unset")), "{err}");
+    }
+}
