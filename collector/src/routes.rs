@@ -240,7 +240,22 @@ async fn health(State(st): State<AppState>) -> Response {
 /// Every read's answer (the inspector's files and the API's JSON): its own scripts and styles
 /// only, never framed by another page (clickjacking a reader's inspector), no type sniffing, no
 /// referrer (the address may hold the read token until its redirect).
-async fn read_headers(mut resp: Response) -> Response {
+async fn read_headers(resp: Response) -> Response {
+    // A method a read does not take (`POST /api/events`): axum's 405 has an empty body; the
+    // API's error format instead, its Allow header kept.
+    let mut resp =
+        if resp.status() == StatusCode::METHOD_NOT_ALLOWED && !resp.headers().contains_key(header::CONTENT_TYPE) {
+            let allow = resp.headers().get(header::ALLOW).cloned();
+            let mut out =
+                api::ApiError(StatusCode::METHOD_NOT_ALLOWED, "method: reads are GET (see the Allow header)".into())
+                    .into_response();
+            if let Some(a) = allow {
+                out.headers_mut().insert(header::ALLOW, a);
+            }
+            out
+        } else {
+            resp
+        };
     let h = resp.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,

@@ -640,3 +640,22 @@ async fn unknown_api_paths_are_json_404s() {
     let a = get(&t.app, "/apinosuch").await;
     assert_eq!((a.status, a.bytes.len(), a.header("content-type")), (StatusCode::NOT_FOUND, 0, None));
 }
+
+/// A method a read endpoint does not take is a 405 in the API's error format (its body was
+/// empty), with the Allow header and the read answers' headers.
+#[tokio::test]
+async fn a_wrong_method_on_a_read_endpoint_is_a_json_405() {
+    let t = memory_app();
+    let bad = get(&t.app, "/api/stats?bogus=1").await;
+    for path in ["/api/events", "/api/sessions/s1", "/api/pages"] {
+        let a = send(&t.app, Request::post(path).header("host", HOST).body(Body::empty()).unwrap()).await;
+        assert_eq!(a.status, StatusCode::METHOD_NOT_ALLOWED, "{path}");
+        assert!(a.error().contains("reads are GET"), "{path}: {}", a.error());
+        assert!(a.header("allow").is_some_and(|v| v.contains("GET")), "{path}");
+        for h in
+            ["content-type", "cache-control", "content-security-policy", "x-frame-options", "x-content-type-options"]
+        {
+            assert_eq!(a.header(h), bad.header(h), "{path}: {h}");
+        }
+    }
+}
