@@ -583,9 +583,10 @@ const URL_EXACT: &[&str] = &[
 /// access_token, id_token, refresh_token, api_key, apiKey, user_password, e-mail, sessionid,
 /// PHPSESSID, X-Amz-Signature, X-Amz-Credential, phone_number ...
 const URL_CONTAINS: &[&[u8]] = &[
-    // An ad's click id (gclid, fbclid, msclkid, ttclid, dclid, yclid ...) names one click of one
-    // person: attribution keeps its name (journey::attribution), never its value.
+    // An ad's click id (gclid, fbclid, ttclid, dclid, yclid ...; Microsoft's msclkid) names one
+    // click of one person: attribution keeps its name (journey::attribution), never its value.
     b"clid",
+    b"clkid",
     b"token",
     b"passw",
     b"pwd",
@@ -1139,6 +1140,11 @@ mod tests {
             "/p?TOKEN=***&Api_Key=***&X-Amz-Signature=***&PHPSESSID=***&e-mail=***&page=2"
         );
         assert_eq!(scrub_url("/p?country_code=GB&sort_key=price", &[]), "/p?country_code=GB&sort_key=price");
+        // Ads' click ids, Microsoft's too (its name has "clk", not "clid").
+        assert_eq!(
+            scrub_url("/p?gclid=a1&msclkid=b2&MSCLKID=c3&fbclid=d4&page=2", &[]),
+            "/p?gclid=***&msclkid=***&MSCLKID=***&fbclid=***&page=2"
+        );
         let q0 = ["q".to_string()];
         assert_eq!(scrub_page_url("/s?q=%EF%BC%90%EF%BC%99%EF%BC%90%EF%BC%91%EF%BC%92%EF%BC%93%EF%BC%94%EF%BC%95%EF%BC%96%EF%BC%97%EF%BC%98", &[], &q0), "/s?q=***");
         // A site search's term: what visible text would mask goes, decoded first ('+', %20),
