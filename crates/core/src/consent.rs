@@ -121,6 +121,13 @@ impl Consent {
     pub fn may_store_identity(&self) -> bool {
         self.marketing == State::Granted
     }
+
+    /// The id may be written to storage: marketing granted, and analytics not denied (a denial
+    /// removes every key of ours, the id's too, and nothing is written while it lasts; the id
+    /// in use is kept in memory and stored again when analytics is granted).
+    pub fn may_write_identity(&self) -> bool {
+        self.may_store_identity() && self.analytics != State::Denied
+    }
 }
 
 /// IAB TCF v2.2 purposes → categories (documented in the README):

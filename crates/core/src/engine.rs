@@ -545,7 +545,7 @@ impl Engine {
 
     /// The customer across visits, beside the anonymous id and under its rule (marketing).
     fn remember_customer(&mut self) {
-        if self.tracker.consent().may_store_identity() {
+        if self.tracker.consent().may_write_identity() {
             let out = match self.session.user_id.as_str() {
                 "" => Output::StorageRemove { key: CUSTOMER.into() },
                 id => Output::StorageSet { key: CUSTOMER.into(), value: id.into() },
@@ -566,7 +566,9 @@ impl Engine {
         self.set_context();
         if self.env.anonymous_id.is_some() {
             let id = self.uuid();
-            self.out.push(Output::StorageSet { key: IDENTITY.into(), value: id.clone() });
+            if self.tracker.consent().may_write_identity() {
+                self.out.push(Output::StorageSet { key: IDENTITY.into(), value: id.clone() });
+            }
             self.env.anonymous_id = Some(id);
         }
         self.save_session();
@@ -951,6 +953,7 @@ impl Engine {
             if let Some(id) = &self.env.anonymous_id {
                 self.out.push(Output::StorageSet { key: IDENTITY.into(), value: id.clone() });
             }
+            self.remember_customer(); // (and the customer beside it)
         }
         if before != after {
             let props = schema::consent_change(after, source);
@@ -1078,7 +1081,9 @@ impl Engine {
             self.want_identity = false;
             if self.tracker.consent().may_store_identity() {
                 let id = get(snapshot, IDENTITY).map_or_else(|| self.uuid(), String::from);
-                self.out.push(Output::StorageSet { key: IDENTITY.into(), value: id.clone() });
+                if self.tracker.consent().may_write_identity() {
+                    self.out.push(Output::StorageSet { key: IDENTITY.into(), value: id.clone() });
+                }
                 self.env.anonymous_id = Some(id);
                 // The customer of an earlier visit, still signed in (no `reset` since); or this
                 // visit's, identified before marketing consent, kept from now on.

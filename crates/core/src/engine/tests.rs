@@ -474,6 +474,27 @@ fn analytics_denied_then_granted_again_stores_the_marketing_id_again() {
     assert!(last.contains("\"anonymousId\":\"visitor-1\""), "{last}");
 }
 
+/// Marketing granted while analytics is denied (a banner's "ads only"): nothing is written, the
+/// id and the customer neither (a denial removes every key of ours, and the README's table says
+/// so); they are kept in memory and stored once analytics is granted.
+#[test]
+fn marketing_granted_while_analytics_is_denied_writes_nothing() {
+    let mut w = World::new(Locks::Web);
+    let mut t = w.open(InitialConsent::Denied, 1);
+    marketing(&mut t, &mut w, true);
+    identify(&mut w, &mut t, "c-1042");
+    w.handle(&mut t, Input::Command(Command::Reset));
+    identify(&mut w, &mut t, "c-2001");
+    assert!(w.storage.is_empty(), "{:?}", w.storage);
+    let update = Update { analytics: Some(true), marketing: None };
+    w.handle(&mut t, Input::Command(Command::Consent { update, source: ConsentSource::Api }));
+    assert!(w.storage.get(IDENTITY).is_some_and(|id| !id.is_empty()), "{:?}", w.storage);
+    assert_eq!(w.storage.get(CUSTOMER).map(String::as_str), Some("c-2001"), "{:?}", w.storage);
+    w.track(&mut t, "after");
+    let last = t.engine.queued_events().last().cloned().unwrap();
+    assert!(last.contains(&format!("\"anonymousId\":\"{}\"", w.storage[IDENTITY])), "{last}");
+}
+
 /// data-remember-consent, two tabs of the shop open and undecided: the visitor accepts in one,
 /// the other applies the decision when it sees it written, and both name the visitor with one
 /// anonymous id. (The decision was written before the id: the other tab, reading storage then,
