@@ -1947,7 +1947,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
           updated = updated || !def;
           c = [state(c, 'analytics_storage', def), state(c, 'ad_storage', def)];
         } catch (e) { return; } // a hostile object: ignore this entry
-        if (c.join('')) push('z' + US + now() + US + c.join(US), 1);
+        // (A default marked: the engine does not let it change what the visitor decided.)
+        if (c.join('')) push('z' + US + now() + US + c.join(US) + (def ? US + 'd' : ''), 1);
       }
       // (A dataLayer that cannot be created or wrapped, a frozen one: not followed at all.)
       try {

@@ -526,6 +526,42 @@ test('Google Consent Mode: a choice given before Touchpoint loaded applies from 
 // ---------------------------------------------------------------------------------------------
 // 6. The window event.
 
+// A Consent Mode default is the site's setting before the visitor chose: with
+// data-remember-consent, the visitor's "no" remembered from an earlier page stays a "no" on a page
+// whose consent platform pushes a default grant (it was a "yes" there: events sent, an id stored);
+// so does a "no" given through the API before a late platform's default.
+test('Google Consent Mode: a default grant changes no decision of the visitor (remembered, or given through the API)', T, async (t) => {
+  const site = 'consent-mode-decided';
+  const { base, batches, context } = await session(t, async (c) => {
+    await c.addInitScript(() => localStorage.setItem('tp_consent', `denied|denied|${Date.now()}`)); // an earlier page's "no"
+    await c.addInitScript(gtagDefaults, [{ analytics_storage: 'granted', ad_storage: 'granted' }]);
+  });
+  const page = await context.newPage();
+  await page.goto(await serveFixture(page, base, fixture({ site, consent: 'consent-mode', 'remember-consent': '', 'flush-interval': '300' })));
+  await sdkReady(page);
+  // (The default's record is handed over with the page's first ones: asked after a flush.)
+  await page.evaluate(() => { window.touchpoint('track', 'after_default'); window.touchpoint('flush'); });
+  assert.deepEqual(await waitForConsent(page, { analytics: 'denied' }), { analytics: 'denied', marketing: 'denied' });
+  assert.deepEqual(await tpKeys(page), [], 'no tp: key');
+  await closeTab(page);
+
+  // Through the API, then a consent platform loaded after Touchpoint pushes its default grant.
+  const other = await session(t);
+  const p2 = await other.context.newPage();
+  await p2.goto(await serveFixture(p2, other.base, fixture({ site: `${site}-api`, consent: 'consent-mode', 'flush-interval': '300' })));
+  await sdkReady(p2);
+  await p2.evaluate(() => window.touchpoint('consent', { analytics: false }));
+  await p2.evaluate(() => { window.dataLayer.push(['consent', 'default', { analytics_storage: 'granted', ad_storage: 'granted' }]); });
+  // (A later default applies at the end of the script that pushed it: a marker after it.)
+  await p2.evaluate(() => new Promise((r) => setTimeout(r, 0)));
+  assert.deepEqual(await waitForConsent(p2, { marketing: 'granted' }), { analytics: 'denied', marketing: 'granted' },
+    'the undecided category takes the default; the decided one does not');
+  await p2.evaluate(() => { window.touchpoint('track', 'after_default'); window.touchpoint('flush'); });
+  await closeTab(p2);
+  await staysQuiet('a batch request', async () => batches.length + other.batches.length
+    || (await collector.events(`&site=${site}`)).length + (await collector.events(`&site=${site}-api`)).length, 1_500);
+});
+
 test('the touchpoint:consent window event announces the start state and every change', T, async (t) => {
   const { base, context } = await session(t, (c) => c.addInitScript(() => {
     window.__consentEvents = [];

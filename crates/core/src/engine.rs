@@ -913,13 +913,26 @@ impl Engine {
         }
     }
 
-    fn set_consent(&mut self, update: super::consent::Update, source: ConsentSource, now: u64) {
+    fn set_consent(&mut self, mut update: super::consent::Update, source: ConsentSource, now: u64) {
         // The visitor's decision as another page of the site remembered it (data-remember-consent):
         // made in another tab, or on the page they went to before coming back to this one from
         // the back/forward cache. Their latest word, so that a "no" given there stops this page;
         // not remembered again (it is what is stored).
         if source == ConsentSource::Remembered && !self.config.remember_consent {
             return;
+        }
+        // A Consent Mode default is the site's setting before the visitor chose: it grants only
+        // what is still pending, never what the visitor decided (a "no" remembered from an
+        // earlier page was a "yes" again on every page whose consent platform pushed a default
+        // grant). (A default denial is no decision: the loader sends none.)
+        if source == ConsentSource::ConsentModeDefault {
+            let c = self.tracker.consent();
+            if c.analytics != State::Pending {
+                update.analytics = None;
+            }
+            if c.marketing != State::Pending {
+                update.marketing = None;
+            }
         }
         let (before, fx) = self.tracker.set_consent(update, now);
         let after = self.tracker.consent();

@@ -162,8 +162,13 @@ pub enum LockAnswer {
 pub enum ConsentSource {
     Api,
     Tcf,
-    /// Google Consent Mode, as the page's consent platform gave it to `gtag` (`z` records).
+    /// Google Consent Mode, as the page's consent platform gave it to `gtag` (`z` records): an
+    /// `update`, the visitor's choice.
     ConsentMode,
+    /// A Consent Mode `default`: the site's setting before the visitor chose, which grants only
+    /// what is still pending (never what the visitor decided: their word through the API, or
+    /// remembered from an earlier page).
+    ConsentModeDefault,
     /// The visitor's decision remembered by another page of the site (`data-remember-consent`):
     /// made in another tab, or on the page the visitor went to before coming back to this one
     /// from the back/forward cache.
@@ -175,7 +180,7 @@ impl ConsentSource {
         match self {
             ConsentSource::Api => "api",
             ConsentSource::Tcf => "tcf",
-            ConsentSource::ConsentMode => "consent_mode",
+            ConsentSource::ConsentMode | ConsentSource::ConsentModeDefault => "consent_mode",
             ConsentSource::Remembered => "remembered",
         }
     }
@@ -523,14 +528,15 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
         }
         "z" => {
             // Google Consent Mode: analytics_storage, then ad_storage ("1" granted, "0" denied,
-            // "" not given: that category is left as it is).
+            // "" not given: that category is left as it is), then "d" for a default.
             let state = |i: usize| match field(i) {
                 "1" => Some(true),
                 "0" => Some(false),
                 _ => None,
             };
             let update = Update { analytics: state(2), marketing: state(3) };
-            Input::Command(Command::Consent { update, source: ConsentSource::ConsentMode })
+            let source = if field(4) == "d" { ConsentSource::ConsentModeDefault } else { ConsentSource::ConsentMode };
+            Input::Command(Command::Consent { update, source })
         }
         "r" if field(2) == "l" => Input::Selection,
         "r" => Input::Response,
@@ -745,6 +751,13 @@ mod tests {
         assert_eq!(mode("z\u{1f}1\u{1f}1\u{1f}0"), (Some(true), Some(false)));
         assert_eq!(mode("z\u{1f}1\u{1f}0\u{1f}"), (Some(false), None), "ad_storage not given: marketing left as it is");
         assert_eq!(mode("z\u{1f}1\u{1f}\u{1f}1"), (None, Some(true)));
+        assert!(matches!(
+            p("z\u{1f}1\u{1f}1\u{1f}\u{1f}d"),
+            Some(Record::Input(Input::Command(Command::Consent {
+                update: Update { analytics: Some(true), marketing: None },
+                source: ConsentSource::ConsentModeDefault
+            })))
+        ));
         assert_eq!(p("k\u{1f}1"), Some(Record::Tick));
     }
 

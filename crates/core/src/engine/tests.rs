@@ -495,6 +495,49 @@ fn marketing_granted_while_analytics_is_denied_writes_nothing() {
     assert!(last.contains(&format!("\"anonymousId\":\"{}\"", w.storage[IDENTITY])), "{last}");
 }
 
+/// A Consent Mode default (the site's setting before the visitor chose) changes no category the
+/// visitor decided: a "no" remembered from an earlier page, given through the API, or remembered
+/// in another tab; it still grants an undecided one.
+#[test]
+fn a_consent_mode_default_changes_no_decision_of_the_visitor() {
+    let default_grant = Input::Command(Command::Consent {
+        update: Update { analytics: Some(true), marketing: Some(true) },
+        source: ConsentSource::ConsentModeDefault,
+    });
+    let remember = Config { remember_consent: true, ..config(InitialConsent::ConsentMode) };
+    // Remembered from an earlier page (read at boot).
+    let no = crate::consent::Consent { analytics: State::Denied, marketing: State::Denied };
+    let boot = crate::input::Boot {
+        page: page(),
+        visible: true,
+        remembered: crate::remembered::store(no, 1_000_000),
+        ..Default::default()
+    };
+    let mut e = Engine::new(remember.clone(), Signals::default(), boot, true, &[7; 64], 1_000_000);
+    assert_eq!(e.consent(), no);
+    e.handle(default_grant.clone(), 1_000_010);
+    assert_eq!(e.consent(), no, "remembered at boot");
+    // Given through the API on this page (analytics only): marketing, undecided, is granted.
+    let mut w = World::new(Locks::Web);
+    let mut t = w.open_with(config(InitialConsent::ConsentMode), 1);
+    let update = Update { analytics: Some(false), marketing: None };
+    w.handle(&mut t, Input::Command(Command::Consent { update, source: ConsentSource::Api }));
+    w.handle(&mut t, default_grant.clone());
+    let c = t.engine.consent();
+    assert_eq!((c.analytics, c.marketing), (State::Denied, State::Granted), "through the API");
+    // Remembered in another tab, after this page started.
+    let mut t = w.open_with(remember, 2);
+    let update = crate::remembered::update(&crate::remembered::store(no, w.now), w.now).unwrap();
+    w.handle(&mut t, Input::Command(Command::Consent { update, source: ConsentSource::Remembered }));
+    w.handle(&mut t, default_grant.clone());
+    assert_eq!(t.engine.consent(), no, "remembered in another tab");
+    // Undecided: the default grants, as before.
+    let mut t = w.open_with(config(InitialConsent::ConsentMode), 3);
+    w.handle(&mut t, default_grant);
+    let c = t.engine.consent();
+    assert_eq!((c.analytics, c.marketing), (State::Granted, State::Granted), "undecided");
+}
+
 /// data-remember-consent, two tabs of the shop open and undecided: the visitor accepts in one,
 /// the other applies the decision when it sees it written, and both name the visitor with one
 /// anonymous id. (The decision was written before the id: the other tab, reading storage then,
