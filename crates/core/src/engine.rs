@@ -309,7 +309,9 @@ impl Engine {
                 f.request_end(now, &end, &mut found);
             }
             Input::Error(mut e) => {
-                e.message = clean_label(&scrub_text(&e.message), 200);
+                // As a URL too, once its text is scrubbed (no address left to mask a segment
+                // for): a failed call's message names its address, and a token in its query.
+                e.message = clean_label(&scrub_url(&scrub_text(&e.message), &self.config.mask_params), 200);
                 e.source = scrub_url(&e.source, &self.config.mask_params).into_owned();
                 f.error(now, &e, &mut found);
             }

@@ -199,6 +199,38 @@ fn friction_carries_the_moment_of_its_own_page_view_only() {
     assert!(!errors[2].contains("\"during\""), "the next view: {}", errors[2]);
 }
 
+/// An error's message that names a URL (a failed call's address) has its tokens masked as the
+/// page's URL would, the rest of it kept.
+#[test]
+fn an_error_message_keeps_no_token_of_the_urls_it_names() {
+    let mut v = Visit::granted("https://shop.test/account", "");
+    v.page("https://shop.test/account");
+    let message = "Uncaught Error: GET https://api.shop.test/v1/reset?token=SECRET123&lang=de failed";
+    v.at(1_000, Input::Error(crate::input::ErrorFact { message: message.into(), ..Default::default() }));
+    let e = v.events().into_iter().find(|e| e.contains("\"event\":\"js_error\"")).expect("a js_error");
+    assert!(e.contains("reset?token=***&lang=de failed"), "{e}");
+    assert!(!e.contains("SECRET123"), "{e}");
+    // Messages without a URL, a '?' or an address among them, are as they were.
+    for (i, m) in
+        ["Unexpected token '?'", "Cannot read properties of null (reading 'x')", "user jane@example.org not found"]
+            .into_iter()
+            .enumerate()
+    {
+        v.at(2_000 + i as u64, Input::Error(crate::input::ErrorFact { message: m.into(), ..Default::default() }));
+    }
+    let messages: Vec<String> = v
+        .events()
+        .into_iter()
+        .filter(|e| e.contains("\"event\":\"js_error\""))
+        .map(|e| e.split("\"message\":\"").nth(1).unwrap().split('"').next().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        messages[1..],
+        ["Unexpected token '?'", "Cannot read properties of null (reading 'x')", "user *** not found"],
+        "{messages:?}"
+    );
+}
+
 /// The tab's session as `v` last stored it.
 fn stored_session(v: &Visit) -> String {
     v.remembered.iter().rev().find(|(k, ..)| *k == session::KEY).unwrap().1.clone()
