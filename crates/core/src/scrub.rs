@@ -396,6 +396,7 @@ fn mod97_push(r: u32, c: u8) -> u32 {
 /// by single spaces. The ISO 13616 check (move the first 4 chars to the end, mod 97 == 1) is
 /// evaluated at every group end so the longest valid prefix wins and trailing words
 /// ("... 0130 00 is mine") are not swallowed.
+#[inline(never)] // (two callers: one copy)
 fn mark_ibans(b: &[u8], marks: &mut Vec<bool>) {
     let n = b.len();
     for s in 0..n.saturating_sub(14) {
@@ -569,6 +570,11 @@ const URL_EXACT: &[&str] = &[
     "ssn",
     "card",
     "cc",
+    "mobile",
+    "mobil",
+    "cell",
+    "handy",
+    "fax",
     "pin",
     "otp",
     "sig",
@@ -596,6 +602,8 @@ const URL_CONTAINS: &[&[u8]] = &[
     b"sessid",
     b"email",
     b"phone",
+    b"telefon",
+    b"iban",
     b"signature",
     b"credential",
 ];
@@ -627,9 +635,12 @@ fn sensitive_param(name: &[u8], extra: &[String]) -> bool {
         || URL_CONTAINS.iter().any(|w| contains_ci(name, w, true))
 }
 
-/// True if a query value contains an email address, plain or with '@' percent-encoded.
+/// True if a query value contains an email address, plain or with '@' percent-encoded, or an
+/// IBAN (checksum-checked: under any name, `?x=DE89370400440532013000`).
 fn value_has_email(v: &str) -> bool {
-    (0..v.len()).any(|i| email_span(v, i).is_some())
+    let mut iban = Vec::new();
+    mark_ibans(v.as_bytes(), &mut iban);
+    !iban.is_empty() || (0..v.len()).any(|i| email_span(v, i).is_some())
 }
 
 /// Mask the values of sensitive `name=value` pairs in `url[start..end]` (`sep` b'&'), or the
@@ -1140,6 +1151,11 @@ mod tests {
             "/p?TOKEN=***&Api_Key=***&X-Amz-Signature=***&PHPSESSID=***&e-mail=***&page=2"
         );
         assert_eq!(scrub_url("/p?country_code=GB&sort_key=price", &[]), "/p?country_code=GB&sort_key=price");
+        // Phones and IBANs by their names in a few languages; an IBAN under any name.
+        assert_eq!(
+            scrub_url("/p?mobile=%2B491701234567&Handy=0170&telefonnummer=1&iban=DE89&x=DE89370400440532013000&y=DE89370400440532013001", &[]),
+            "/p?mobile=***&Handy=***&telefonnummer=***&iban=***&x=***&y=DE89370400440532013001"
+        );
         // Ads' click ids, Microsoft's too (its name has "clk", not "clid").
         assert_eq!(
             scrub_url("/p?gclid=a1&msclkid=b2&MSCLKID=c3&fbclid=d4&page=2", &[]),
