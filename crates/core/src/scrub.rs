@@ -462,9 +462,9 @@ fn any_segment(s: &[u8], f: impl Fn(&[u8]) -> bool) -> bool {
     false
 }
 
-/// Words that make an identifier sensitive wherever they occur, ignoring case. Those of 7+
-/// letters join words and are matched with `- _ .` skipped (sort_code, securityCode); shorter
-/// ones are matched as they are, or "car_data" would be a "card".
+/// Words that make an identifier sensitive wherever they occur, ignoring case. Those of 6+
+/// letters join words and are matched with `- _ .` skipped (sort_code, securityCode, api_key);
+/// shorter ones are matched as they are, or "car_data" would be a "card".
 ///
 /// Why these and no more. `card` anywhere, not only as a segment: all-lowercase names
 /// (creditcard, cardnumber, ccnumber) are common in checkout forms, and a gift card's code or
@@ -494,6 +494,8 @@ const FIELD_WORDS: &[&[u8]] = &[
     b"acct",
     b"accountn",
     b"accounth",
+    b"apikey",
+    b"sessionid",
 ];
 
 /// A custom property key that names a secret, a card or bank detail (`password`, `card_number`,
@@ -504,7 +506,7 @@ pub fn is_sensitive_key(key: &str) -> bool {
 }
 
 fn sensitive_ident(s: &[u8]) -> bool {
-    if FIELD_WORDS.iter().any(|w| contains_ci(s, w, w.len() >= 7)) {
+    if FIELD_WORDS.iter().any(|w| contains_ci(s, w, w.len() >= 6)) {
         return true;
     }
     // The account itself (account, bank_account, bankAccount, user[account]), not what
@@ -522,8 +524,11 @@ fn sensitive_ident(s: &[u8]) -> bool {
             || (starts_ci(seg, b"pass")
                 && matches!(seg.get(4).map(|c| c | 0x20), None | Some(b'0'..=b'9' | b'c' | b'p')))
             || ends_ci(seg, b"passe")
-            // "pin" inside shipping/spinner/opinion is not a PIN.
+            // "pin" inside shipping/spinner/opinion is not a PIN; nor is an author an "auth".
             || seg.eq_ignore_ascii_case(b"pin")
+            || seg.eq_ignore_ascii_case(b"otp")
+            || seg.eq_ignore_ascii_case(b"auth")
+            || seg.eq_ignore_ascii_case(b"authorization")
             // "ssn" inside businessname/addressnumber is a word join; at a segment edge it is
             // the US social security number (ssn, ssnLast4, customerSSN, userssn).
             || starts_ci(seg, b"ssn")
@@ -1090,6 +1095,15 @@ mod tests {
             "ssn",
             "api_token",
             "client_secret",
+            "api_key",
+            "apiKey",
+            "X-API-KEY",
+            "sessionId",
+            "session_id",
+            "otp",
+            "sms_otp",
+            "auth",
+            "Authorization",
         ] {
             assert!(is_sensitive_key(key), "{key} should be dropped");
         }
@@ -1121,6 +1135,10 @@ mod tests {
             "discount",
             "secondary",
             "spec",
+            "author",
+            "authors",
+            "session_count",
+            "key_features",
         ] {
             assert!(!is_sensitive_key(key), "{key} should be kept");
         }
