@@ -1174,6 +1174,8 @@ mod tests {
             scrub_url("/p?mobile=%2B491701234567&Handy=0170&telefonnummer=1&iban=DE89&x=DE89370400440532013000&y=DE89370400440532013001", &[]),
             "/p?mobile=***&Handy=***&telefonnummer=***&iban=***&x=***&y=DE89370400440532013001"
         );
+        // An IBAN in a path segment goes as an address there does.
+        assert_eq!(scrub_url("/pay/DE89370400440532013000/confirm", &[]), "/pay/***/confirm");
         // Ads' click ids, Microsoft's too (its name has "clk", not "clid").
         assert_eq!(
             scrub_url("/p?gclid=a1&msclkid=b2&MSCLKID=c3&fbclid=d4&page=2", &[]),
