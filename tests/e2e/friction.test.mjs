@@ -1800,6 +1800,17 @@ const normal = [
     name: 'a custom role=button stepper activated by Enter through its key handler, 3 times',
     act: (p) => enterOnCustomButton(p, 'custom-inc', '<div role="button" tabindex="0" id="custom-inc">+</div> <output id="custom-n">1</output>', 3, 'custom-n'),
   },
+  // The option already chosen, clicked again and again: nothing is expected to happen (ARIA).
+  {
+    name: 'the colour already chosen (role=radio, aria-checked) and the fit already pressed (aria-pressed) clicked 4 times each',
+    act: async (p) => {
+      await p.evaluate(() => document.body.insertAdjacentHTML('afterbegin',
+        '<div role="radiogroup"><div role="radio" aria-checked="true" tabindex="0" id="c-black" style="cursor:pointer">Black</div></div>'
+        + '<p><button type="button" aria-pressed="true" id="fit-regular">Regular</button></p>'));
+      await clickN(p, '#c-black', 4);
+      await clickN(p, '#fit-regular', 4);
+    },
+  },
   {
     name: 'a custom role=button stepper activated by Space through its key handler, 3 times',
     act: (p) => enterOnCustomButton(p, 'custom-inc-space', '<div role="button" tabindex="0" id="custom-inc-space">+</div> <output id="custom-space-n">1</output>', 3, 'custom-space-n', ' '),

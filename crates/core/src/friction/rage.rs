@@ -5,7 +5,10 @@
 //! A text selection answers a double or triple click (selecting a word or a paragraph) but not
 //! a fourth click and more: no selection gesture needs them, and a visitor hammering a label or a
 //! photo whose text gets selected along the way is still raging.
-//! A disabled control gets no click: its presses count (`disabled: true` on the event).
+//! A disabled control gets no click: its presses count (`disabled: true` on the event). Other
+//! elements whose expected outcome is that nothing happens in the page (the option already
+//! chosen, the tab already shown, a download or a `tel:` link: `elsewhere`) begin no burst: the
+//! chosen size tapped again and again is no sign that the page fails.
 
 use super::{finding, Findings, Settings, Signal, Target};
 
@@ -42,7 +45,7 @@ impl Rage {
             }
             self.finish(s, out);
         }
-        if !t.editable {
+        if !t.editable && (t.disabled || !t.elsewhere) {
             let target = t.clone();
             self.burst = Some(Burst { key: t.key, x, y, first: at, last: at, count: 1, selected: false, target });
         }

@@ -68,6 +68,21 @@ fn presses_on_a_disabled_control_are_rage_when_repeated_and_never_dead() {
     assert!(!out[0].1.contains("disabled"), "only a disabled control's says so: {}", out[0].1);
 }
 
+/// The option already chosen (aria-checked, aria-pressed, a checked radio's label), the tab
+/// shown, a download: nothing happening is what the visitor should expect, so tapping it again
+/// and again is no rage either (a disabled control's presses are, see above).
+#[test]
+fn no_rage_on_an_element_expected_to_do_nothing() {
+    let chosen = Target { elsewhere: true, ..target(1) };
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    for at in [0, 200, 400, 600] {
+        f.click(at, 10, 10, &chosen, &mut out);
+    }
+    f.timeout(60_000, &mut out);
+    assert!(out.is_empty(), "{out:?}");
+}
+
 #[test]
 fn rage_not_for_two_clicks_nor_for_a_stepper_that_answers() {
     let mut f = Friction::default();
