@@ -616,8 +616,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // (el.closest(':disabled') at every press cost ~10 us more). The click sensor walks up again
   // only after a press found a disabled control (`pressDis`): ~10 us a click saved.
   var pressDis;
+  // Also the label of a disabled control (a sold-out size: a disabled radio's label, which gets
+  // its clicks and does nothing), itself the element pressed.
   function disabledOf(n) {
-    for (var i = 0; n && i < 3; i++, n = n.parentElement) if (n.disabled != null && n.matches(':disabled') && /^(BUTTON|INPUT|SELECT|TEXTAREA)$/.test(n.tagName)) return n;
+    for (var i = 0; n && i < 3; i++, n = n.parentElement) if (n.disabled != null && n.matches(':disabled') && /^(BUTTON|INPUT|SELECT|TEXTAREA)$/.test(n.tagName) || n.control && n.control.disabled) return n;
   }
   // `dis`: the disabled control pressed (from the pointerdown sensor).
   function click(e, dis) {

@@ -103,6 +103,13 @@ async function enterOnClickOnlyButton(page, id, n, ownKeys = false, key = 'Enter
   for (let i = 0; i < n; i++) await page.keyboard.press(key);
 }
 
+/** A size picker whose L is sold out (its radio disabled), put first in the page; its label `#sold-l`. */
+async function soldOutSize(page) {
+  await page.evaluate(() => document.body.insertAdjacentHTML('afterbegin',
+    '<fieldset id="sizes"><input type="radio" name="sz" id="sold-m" checked><label for="sold-m">M</label> '
+    + '<input type="radio" name="sz" id="sold-in" disabled><label for="sold-in" id="sold-l" style="cursor:pointer;padding:4px 12px">L</label></fieldset>'));
+}
+
 /** Space pressed on the focused custom control (see enterOnClickOnlyButton) scrolled the page,
  * the key's own default, not cancelled: waits until it did, so that a test of it tests it. */
 async function spaceScrolled(page) {
@@ -265,6 +272,13 @@ const broken = [
     name: 'a custom role=button with a click handler and no key handler, Enter pressed on it 4 times',
     act: (p) => enterOnClickOnlyButton(p, 'custom-nokey-rage', 4),
     expect: ['rage_click #custom-nokey-rage'],
+  },
+  // A sold-out size: its radio disabled, its label (styled as a swatch) pressed again and again.
+  {
+    name: 'a sold-out size (the label of a disabled radio) clicked 4 times',
+    act: async (p) => { await soldOutSize(p); await clickN(p, '#sold-l', 4); },
+    expect: ['rage_click #sold-l'],
+    props: { disabled: true },
   },
   // Space on it: the page scrolls (the key's default, not cancelled), which answers nothing.
   {
@@ -1799,6 +1813,11 @@ const normal = [
   {
     name: 'a custom role=button stepper activated by Enter through its key handler, 3 times',
     act: (p) => enterOnCustomButton(p, 'custom-inc', '<div role="button" tabindex="0" id="custom-inc">+</div> <output id="custom-n">1</output>', 3, 'custom-n'),
+  },
+  // A sold-out size clicked once: it is expected to do nothing (a disabled control), no dead click.
+  {
+    name: 'a sold-out size (the label of a disabled radio) clicked once',
+    act: async (p) => { await soldOutSize(p); await clickN(p, '#sold-l', 1); },
   },
   // The option already chosen, clicked again and again: nothing is expected to happen (ARIA).
   {
