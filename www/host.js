@@ -1217,7 +1217,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // coupon, a search), whose answer the visitor reads in place.
       var entry = TEXT.test(t.type) && texts > 1 &&
         form.getAttribute('role') !== 'search' && !form.querySelector('input[type=search]');
-      push(rec('g', now(), key(form), formName(form), n, entry ? 1 : 0, group(t, false)));
+      push(rec('g', now(), key(form), formName(form), n, (entry ? 1 : 0) + (attr(form, 'id') ? 2 : 0), group(t, false)));
     },
     // (Not by a button that closes the form: a <form method=dialog>'s Cancel submits it.)
     // The page's own handler may cancel the submission (preventDefault: a React form checking

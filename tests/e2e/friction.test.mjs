@@ -1183,7 +1183,7 @@ test('broken: the same checkout left at its payment step is one form_abandon, of
   const { page } = await open(t, site);
   await contactStep(page);
   await toDetails(page);
-  assert.deepEqual(summary(await verdict(page, site)), ['form_abandon']);
+  assert.deepEqual(summary(await verdict(page, site)), ['form_abandon #step-pay']);
   assert.deepEqual(await formsOf(site), ['form_abandon step-pay', 'form_start step-contact', 'form_start step-pay', 'form_submit step-contact']);
 });
 
@@ -1210,7 +1210,7 @@ test('a <form> checked by its own submit handler (preventDefault): sent when val
     await page.click('#pv-go');
     await waitFor('the form\'s answer', () => page.evaluate(() => document.getElementById('pv-form').hidden || document.getElementById('pv-email').hasAttribute('aria-invalid')));
     await toDetails(page);
-    assert.deepEqual(summary(await verdict(page, site)), valid ? [] : ['field_error #pv-email', 'form_abandon'], `valid: ${valid}`);
+    assert.deepEqual(summary(await verdict(page, site)), valid ? [] : ['field_error #pv-email', 'form_abandon #pv-form'], `valid: ${valid}`);
     assert.deepEqual(await formsOf(site), valid ? ['form_start pv-form', 'form_submit pv-form'] : ['form_abandon pv-form', 'form_start pv-form'], `valid: ${valid}`);
   }
 });
@@ -1426,23 +1426,23 @@ const dialogClosed = () => !document.getElementById('alert-dlg').open;
 const thanked = () => document.getElementById('ask-msg-sent').textContent !== '';
 for (const c of [
   { what: 'broken: a question typed in a modal without a <form> element, the modal closed by its Cancel', site: 'fr-ask-cancel',
-    typed: askTyped, press: '#ask-cancel', done: askClosed, friction: ['form_abandon'], forms: ['form_abandon ask', 'form_start ask'] },
+    typed: askTyped, press: '#ask-cancel', done: askClosed, friction: ['form_abandon #ask'], forms: ['form_abandon ask', 'form_start ask'] },
   { what: 'broken: the same modal closed by its close button (x, aria-label="Close")', site: 'fr-ask-x',
-    typed: askTyped, press: '#ask-x', done: askClosed, friction: ['form_abandon'], forms: ['form_abandon ask', 'form_start ask'] },
+    typed: askTyped, press: '#ask-x', done: askClosed, friction: ['form_abandon #ask'], forms: ['form_abandon ask', 'form_start ask'] },
   // (An icon before the word, a no-break space inside: the label as such a button is written.)
   { what: 'broken: the same modal closed by a "× Nein danke" button (German, an icon, no-break spaces)', site: 'fr-ask-de',
     typed: async (page) => {
       await askTyped(page);
       await page.evaluate(() => { document.getElementById('ask-cancel').innerHTML = '<span aria-hidden="true">\u00d7</span>\u00a0Nein\u00a0danke'; });
     },
-    press: '#ask-cancel', done: askClosed, friction: ['form_abandon'], forms: ['form_abandon ask', 'form_start ask'] },
+    press: '#ask-cancel', done: askClosed, friction: ['form_abandon #ask'], forms: ['form_abandon ask', 'form_start ask'] },
   { what: 'normal: the same question sent (Send shows a thanks in the modal\'s place)', site: 'fn-ask',
     typed: askTyped, press: '#ask-send', done: thanked, friction: [], forms: ['form_start ask', 'form_submit ask'] },
   { what: 'normal: the same question sent, its thanks shown next to it, then the modal closed by its close button', site: 'fn-ask-stays',
     typed: async (page) => { await askTyped(page); await page.evaluate(() => { window.askStays = true; }); },
     press: '#ask-send', done: thanked, then: '#ask-x', friction: [], forms: ['form_start ask', 'form_submit ask'] },
   { what: 'broken: a back-in-stock alert in a <dialog> (form method=dialog) typed, then its Cancel (which submits the form)', site: 'fr-notify',
-    typed: notifyTyped, press: '#nt-cancel', done: dialogClosed, friction: ['form_abandon'], forms: ['form_abandon notify-form', 'form_start notify-form'] },
+    typed: notifyTyped, press: '#nt-cancel', done: dialogClosed, friction: ['form_abandon #notify-form'], forms: ['form_abandon notify-form', 'form_start notify-form'] },
   { what: 'normal: the same alert sent by its Notify me', site: 'fn-notify',
     typed: notifyTyped, press: '#nt-ok', done: thanked, friction: [], forms: ['form_start notify-form', 'form_submit notify-form'] },
 ]) {
@@ -1534,7 +1534,7 @@ test('broken: the same payment declined after 4 s, the visitor leaving 3.5 s lat
   await waitFor('the decline', () => page.evaluate(() => window.declinedAt > 0), { timeout: 30_000 });
   await waitFor('3.5 s after the decline', () => page.evaluate(() => performance.now() > window.declinedAt + 3_500));
   await toDetails(page);
-  assert.deepEqual(summary(await verdict(page, site)), ['form_abandon']);
+  assert.deepEqual(summary(await verdict(page, site)), ['form_abandon #pay-slow']);
   assert.deepEqual(await formsOf(site), ['form_abandon pay-slow', 'form_start pay-slow']);
 });
 
@@ -1993,7 +1993,7 @@ test('broken: a checkout step whose "Review order" found an error, left by a lin
   await Promise.all([page.waitForURL(/elsewhere/), clickN(page, '#elsewhere', 1)]);
   await sdkReady(page);
   const ev = await verdict(page, site);
-  assert.deepEqual(summary(ev), ['field_error #card-no', 'form_abandon']);
+  assert.deepEqual(summary(ev), ['field_error #card-no', 'form_abandon #pay-step']);
   const forms = await formSteps(site);
   assert.deepEqual(forms, ['form_start']);
 });

@@ -103,7 +103,7 @@ impl RawElement {
 
 /// Only plain identifiers go into selectors, so they never need CSS escaping and generated
 /// ids full of digits (often per-user) stay out.
-fn is_ident(s: &str) -> bool {
+pub(crate) fn is_ident(s: &str) -> bool {
     let b = s.as_bytes();
     !b.is_empty()
         && b.len() <= 48

@@ -333,15 +333,21 @@ impl Engine {
                     &mut found,
                 );
             }
-            Input::FormInput { form, form_name, fields, entry, field } => {
+            Input::FormInput { form, form_name, by_id, fields, entry, field } => {
                 let mut out = Touchpoints::new();
                 self.journey.form_input(form, &form_name, &mut out);
                 self.capture_touchpoints(out, now);
                 let f = &mut self.friction;
-                let form_descriptor = super::json::Obj::new()
-                    .str("tag", "form")
-                    .str("id", &journey::forms::form_label(&form_name))
-                    .finish();
+                // A selector as a click's element has one (the leaderboard groups by it, and two
+                // forms of a page must not be one row): by the form's id, else its name.
+                let label = journey::forms::form_label(&form_name);
+                let selector = match (super::element::is_ident(&label), by_id) {
+                    (false, _) => "form".into(),
+                    (true, true) => super::json::cat(&["#", &label]),
+                    (true, false) => super::json::cat(&["form[name=", &label, "]"]),
+                };
+                let form_descriptor =
+                    super::json::Obj::new().str("selector", &selector).str("tag", "form").str("id", &label).finish();
                 let input = friction::form_abandon::FormInput {
                     form,
                     form_descriptor,

@@ -358,6 +358,8 @@ pub enum Input {
     FormInput {
         form: u32,
         form_name: String,
+        /// `form_name` is the form's id (else its name).
+        by_id: bool,
         fields: u32,
         /// Typed into a data-entry form (see friction::form_abandon::FormInput::entry).
         entry: bool,
@@ -570,11 +572,13 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
         "x" => {
             Input::Invalid { form: text(2), reason: Reason::parse(field(3)), message: text(4), field: sensed(f, 5)? }
         }
+        // (Field 5: 1 a data-entry form, + 2 when the name given is its id.)
         "g" => Input::FormInput {
             form: n(2)? as u32,
             form_name: text(3),
+            by_id: n(5).unwrap_or(0) & 2 != 0,
             fields: n(4).unwrap_or(0) as u32,
-            entry: flag(5),
+            entry: n(5).unwrap_or(0) & 1 != 0,
             field: sensed(f, 6)?,
         },
         "u" => Input::FormSubmit { form: n(2)? as u32, name: text(3), focus: text(4) },

@@ -821,11 +821,25 @@ fn element_views_forms_and_focus() {
     };
     v.at(
         2_000,
-        Input::FormInput { form: 3, form_name: "checkout".into(), fields: 4, entry: true, field: field("email") },
+        Input::FormInput {
+            form: 3,
+            form_name: "checkout".into(),
+            by_id: true,
+            fields: 4,
+            entry: true,
+            field: field("email"),
+        },
     );
     v.at(
         2_100,
-        Input::FormInput { form: 3, form_name: "checkout".into(), fields: 4, entry: true, field: field("zip") },
+        Input::FormInput {
+            form: 3,
+            form_name: "checkout".into(),
+            by_id: true,
+            fields: 4,
+            entry: true,
+            field: field("zip"),
+        },
     );
     v.at(3_000, Input::FormSubmit { form: 3, name: "checkout".into(), focus: "email:800,zip:200".into() });
     v.at(20_000, Input::PageHide);
@@ -841,7 +855,10 @@ fn a_jump_to_an_anchor_of_the_same_page_abandons_no_form_and_is_no_view_for_quic
     let mut v = Visit::granted("https://shop.test/checkout", "");
     v.page("https://shop.test/checkout");
     let input = crate::input::Sensed { key: 2, ..Default::default() };
-    v.at(1_000, Input::FormInput { form: 7, form_name: "checkout".into(), fields: 4, entry: true, field: input });
+    v.at(
+        1_000,
+        Input::FormInput { form: 7, form_name: "checkout".into(), by_id: true, fields: 4, entry: true, field: input },
+    );
     v.at(2_000, route(Nav::Hash, "https://shop.test/checkout#terms"));
     v.at(2_100, route(Nav::Back, "https://shop.test/checkout"));
     v.at(3_000, route(Nav::Push, "https://shop.test/help"));
@@ -1215,7 +1232,14 @@ fn a_forms_id_is_scrubbed_in_its_friction_as_in_its_touchpoints() {
     let form_name = "jane.doe@example.com";
     v.at(
         1_000,
-        Input::FormInput { form: 7, form_name: form_name.into(), fields: 4, entry: true, field: input.clone() },
+        Input::FormInput {
+            form: 7,
+            form_name: form_name.into(),
+            by_id: true,
+            fields: 4,
+            entry: true,
+            field: input.clone(),
+        },
     );
     let reason = crate::friction::field_error::Reason::Aria;
     v.at(1_500, Input::Invalid { form: form_name.into(), reason, message: String::new(), field: input });
@@ -1226,6 +1250,43 @@ fn a_forms_id_is_scrubbed_in_its_friction_as_in_its_touchpoints() {
     for e in &events {
         assert!(!e.contains("jane"), "{e}");
     }
+}
+
+/// Two forms of a page left typed in are two rows of the leaderboard: form_abandon's element has
+/// a selector, by the form's id, else its name, as a click's element has one.
+#[test]
+fn form_abandon_names_its_form_by_a_selector() {
+    let mut v = Visit::granted("https://shop.test/checkout", "");
+    v.page("https://shop.test/checkout");
+    let input = |key| crate::input::Sensed { key, ..Default::default() };
+    v.at(
+        1_000,
+        Input::FormInput {
+            form: 7,
+            form_name: "checkout".into(),
+            by_id: true,
+            fields: 4,
+            entry: true,
+            field: input(2),
+        },
+    );
+    v.at(
+        1_100,
+        Input::FormInput { form: 8, form_name: "signin".into(), by_id: false, fields: 2, entry: true, field: input(3) },
+    );
+    v.at(
+        1_200,
+        Input::FormInput { form: 9, form_name: String::new(), by_id: false, fields: 2, entry: true, field: input(4) },
+    );
+    v.at(3_000, route(Nav::Push, "https://shop.test/help"));
+    let mut selectors: Vec<String> = v
+        .events()
+        .iter()
+        .filter(|e| e.contains("\"event\":\"form_abandon\""))
+        .map(|e| field(e, "\"selector\":\""))
+        .collect();
+    selectors.sort();
+    assert_eq!(selectors, ["#checkout", "form", "form[name=signin]"]);
 }
 
 #[test]
