@@ -31,21 +31,23 @@ fn start(args: &[&str]) -> Server {
 }
 
 fn start_with(args: &[&str], stderr: Stdio) -> Server {
-    let mut child = Command::new(BIN)
-        .args(["--host", "127.0.0.1", "--port", "0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(stderr)
-        .spawn()
-        .unwrap();
+    let mut cmd = Command::new(BIN);
+    cmd.args(["--host", "127.0.0.1", "--port", "0"]).args(args).stderr(stderr);
+    start_cmd(cmd)
+}
+
+/// Starts `cmd` (the binary with its arguments, environment, stderr) and waits for its first
+/// line, the address it listens on. (The server is killed if that line is not it.)
+fn start_cmd(mut cmd: Command) -> Server {
+    let mut server = Server { child: cmd.stdout(Stdio::piped()).spawn().unwrap(), addr: String::new() };
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let addr = line
+    BufReader::new(server.child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    server.addr = line
         .trim_end()
         .strip_prefix("touchpoint-collector listening on http://")
         .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
         .to_string();
-    Server { child, addr }
+    server
 }
 
 struct Reply {
@@ -343,21 +345,16 @@ fn a_database_of_another_application_exits_1_unchanged() {
 /// unset, as before, but said on stderr: reads were left open on a loopback address silently.
 #[test]
 fn an_empty_token_variable_is_said() {
-    let mut child = Command::new(BIN)
-        .args(["--host", "127.0.0.1", "--port", "0", "--db", ":memory:"])
+    let mut cmd = Command::new(BIN);
+    cmd.args(["--host", "127.0.0.1", "--port", "0", "--db", ":memory:"])
         .env("TOUCHPOINT_READ_TOKEN", "")
         .env("TOUCHPOINT_ADMIN_TOKEN", "")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    assert!(line.starts_with("touchpoint-collector listening on"), "{line:?}");
-    let _ = child.kill();
-    let _ = child.wait();
+        .stderr(Stdio::piped());
+    let mut server = start_cmd(cmd);
+    let _ = server.child.kill();
+    let _ = server.child.wait();
     let mut err = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    server.child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
     for var in ["TOUCHPOINT_READ_TOKEN", "TOUCHPOINT_ADMIN_TOKEN"] {
         assert!(err.contains(&format!("{var} is set but empty: taken as unset")), "{err}");
     }

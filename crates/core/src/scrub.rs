@@ -396,7 +396,6 @@ fn mod97_push(r: u32, c: u8) -> u32 {
 /// by single spaces. The ISO 13616 check (move the first 4 chars to the end, mod 97 == 1) is
 /// evaluated at every group end so the longest valid prefix wins and trailing words
 /// ("... 0130 00 is mine") are not swallowed.
-#[inline(never)] // (two callers: one copy)
 fn mark_ibans(b: &[u8], marks: &mut Vec<bool>) {
     let n = b.len();
     for s in 0..n.saturating_sub(14) {
@@ -642,15 +641,15 @@ fn sensitive_param(name: &[u8], extra: &[String]) -> bool {
 
 /// True if a query value contains an email address, plain or with '@' percent-encoded, or an
 /// IBAN (checksum-checked: under any name, `?x=DE89370400440532013000`).
-fn value_has_email(v: &str) -> bool {
+fn value_has_email_or_iban(v: &str) -> bool {
     let mut iban = Vec::new();
     mark_ibans(v.as_bytes(), &mut iban);
     !iban.is_empty() || (0..v.len()).any(|i| email_span(v, i).is_some())
 }
 
 /// Mask the values of sensitive `name=value` pairs in `url[start..end]` (`sep` b'&'), or the
-/// path segments holding an email address (`sep` b'/'), appending the unchanged parts to `out`
-/// (created lazily so untouched URLs never allocate). `texts`: parameters holding what a
+/// path segments holding an email address or an IBAN (`sep` b'/'), appending the unchanged
+/// parts to `out` (created lazily so untouched URLs never allocate). `texts`: parameters holding what a
 /// visitor typed (a site search's term), masked whole when their decoded value holds anything
 /// visible text would have masked (a phone number, a card or order number).
 #[allow(clippy::too_many_arguments)]
@@ -680,7 +679,7 @@ fn scrub_params(
             None => (pe, false),
         };
         // An empty value has nothing to hide; leave it byte-identical.
-        if vs < pe && (sensitive || value_has_email(url.get(vs..pe).unwrap_or(""))) {
+        if vs < pe && (sensitive || value_has_email_or_iban(url.get(vs..pe).unwrap_or(""))) {
             let s = out.get_or_insert_with(|| String::with_capacity(url.len()));
             s.push_str(url.get(*copied..vs).unwrap_or(""));
             s.push_str(MASK);

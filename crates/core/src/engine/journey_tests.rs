@@ -819,28 +819,16 @@ fn element_views_forms_and_focus() {
         element: crate::element::RawElement { name: name.into(), ..Default::default() },
         ..Default::default()
     };
-    v.at(
-        2_000,
-        Input::FormInput {
-            form: 3,
-            form_name: "checkout".into(),
-            by_id: true,
-            fields: 4,
-            entry: true,
-            field: field("email"),
-        },
-    );
-    v.at(
-        2_100,
-        Input::FormInput {
-            form: 3,
-            form_name: "checkout".into(),
-            by_id: true,
-            fields: 4,
-            entry: true,
-            field: field("zip"),
-        },
-    );
+    let typed = |name: &str| Input::FormInput {
+        form: 3,
+        form_name: "checkout".into(),
+        by_id: true,
+        fields: 4,
+        entry: true,
+        field: field(name),
+    };
+    v.at(2_000, typed("email"));
+    v.at(2_100, typed("zip"));
     v.at(3_000, Input::FormSubmit { form: 3, name: "checkout".into(), focus: "email:800,zip:200".into() });
     v.at(20_000, Input::PageHide);
     let ev = v.events();
