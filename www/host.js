@@ -1772,6 +1772,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // the loader's, calling touchpoint()): the route goes first, or the call was stamped with
       // the view left and came before its page_leave.
       if (location.href !== lastHref) route('b');
+      // (The view the page ends: the depth scrolled to since the last hand-over, first; reset
+      // below, it was lost when nothing else waited to be handed over.)
+      if (name === 'page' && scrolled) depth(1);
       if (queue.length) drain(true);
       if (name === 'page') { maxDepth = used = peak = 0; queue.push(rec('d', now(), depth(0), 1)); later(); }
     },
