@@ -1022,7 +1022,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   var lifted = guard(function () { if (lift) click(lift[0], lift[1]); lift = null; });
   var cancelled = guard(function () { pressing = false; pressed = 0; lift = null; });
   // An uncaught error (an ErrorEvent): its message, file and line.
-  function failed(e) { push(rec('e', now(), f(e.message), f(e.filename), e.lineno | 0, 0)); }
+  // Thrown during a press (its pointerdown, touchstart or mousedown handler, before its
+  // click): that click's error (see error_click).
+  function failed(e) { push(rec('e', now(), f(e.message), f(e.filename), e.lineno | 0, 0, inPress())); }
+  function inPress() { return pressed && now() - pressed < 1e3 ? 1 : 0; }
   // A field in an open shadow root (a Lit or Lightning Web Components storefront's checkout):
   // its input and focus events reach the window retargeted to the component (and a focus move
   // between two of its fields not at all), and submit, invalid and change, which are not
@@ -1182,7 +1185,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     },
     unhandledrejection: function (e) {
       var r = e.reason;
-      push(rec('e', now(), f(r && r.message || r), f(r && r.fileName), 0, 1));
+      push(rec('e', now(), f(r && r.message || r), f(r && r.fileName), 0, 1, inPress()));
     },
     // The browser's own validation, on the visitor's action: within 1 s of a trusted click on a
     // control that is not a field (a submit button, also clicked by the browser when Enter

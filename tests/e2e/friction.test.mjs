@@ -971,6 +971,35 @@ test('on a phone (touch): a dead "button" tapped, a size picker tapped again and
   assert.equal(await page.textContent('#qty'), '7', 'the stepper took every tap');
 });
 
+// A tap's touchstart and pointerdown handlers run before its click: a swipe library's
+// touchstart handler that throws leaves the "Add to bag" doing nothing. That is the tap's
+// error_click, not a dead_click (as a press's error is for a mouse's mousedown handler). A
+// touchstart handler that works and answers is no friction.
+test('on a phone (touch): a button whose touchstart handler throws is an error_click; a mouse\'s mousedown handler throwing too; a working touchstart handler is no friction', T, async (t) => {
+  const site = 'fr-touch-throws';
+  const { page } = await open(t, site, {}, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  await page.evaluate(() => {
+    const bar = document.createElement('div');
+    bar.innerHTML = '<button id="swipe-bag">Add to bag</button> <button id="down-buy">Buy</button> <button id="swipe-ok">Next</button>';
+    document.body.prepend(bar);
+    document.getElementById('swipe-bag').addEventListener('touchstart', () => { window.swipe.begin(); }, { passive: true });
+    document.getElementById('down-buy').addEventListener('mousedown', () => { window.checkout.open(); });
+    const ok = document.getElementById('swipe-ok');
+    ok.addEventListener('touchstart', () => { ok.textContent = 'Next (2)'; }, { passive: true });
+    scrollTo(0, 0);
+  });
+  const tap = async (selector) => {
+    const b = await page.locator(selector).boundingBox();
+    await page.touchscreen.tap(b.x + b.width / 2, b.y + b.height / 2);
+  };
+  await tap('#swipe-bag');
+  await tap('#down-buy');
+  await tap('#swipe-ok');
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), ['error_click #down-buy', 'error_click #swipe-bag', 'js_error', 'js_error']);
+  assert.match(ev.find((e) => e.event === 'error_click' && sel(e) === '#swipe-bag').properties.message, /reading 'begin'/);
+});
+
 // A swipe begun on a control ends in pointercancel (the browser scrolls), with no mousedown and
 // no click: the press it began waited for a click that never came, and took for it the answer
 // to the tap before (an "Add to cart" answered 300 ms later was a dead_click when the visitor

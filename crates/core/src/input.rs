@@ -452,7 +452,7 @@ pub enum Record {
 /// | `p` TCF consent | gdprApplies, then purposes 1, 2, 7, 8 (`1` consented) |
 /// | `r` response | kind (for debugging only) |
 /// | `q` request | id, `s` start or `e` end, method, path, status, duration, first party |
-/// | `e` error | message, source, line, rejection |
+/// | `e` error | message, source, line, rejection, during a press (1) |
 /// | `i` interaction | duration, input delay, processing, presentation, event type, interactionId, element group |
 /// | `y` scroll turning point | y, viewport height, user-driven, length of the leg that ended |
 /// | `x` invalid field | form name, element group |
@@ -558,6 +558,7 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
             source: text(3),
             line: n(4).unwrap_or(0) as u32,
             rejection: flag(5),
+            in_press: flag(6),
         }),
         "i" => Input::Interaction {
             duration: n(2)?,
@@ -778,8 +779,8 @@ mod tests {
             (end.method.as_str(), end.path.as_str(), end.status, end.duration, end.first_party),
             ("POST", "/api/cart", 503, 120, true)
         );
-        let Some(Record::Input(Input::Error(e))) = p("e|5|boom|https://shop.test/app.js|12|0") else { panic!() };
-        assert_eq!((e.message.as_str(), e.line, e.rejection), ("boom", 12, false));
+        let Some(Record::Input(Input::Error(e))) = p("e|5|boom|https://shop.test/app.js|12|0|1") else { panic!() };
+        assert_eq!((e.message.as_str(), e.line, e.rejection, e.in_press), ("boom", 12, false, true));
         assert_eq!(
             p("y|5|800|600|1|750"),
             Some(Record::Input(Input::Scroll { y: 800, viewport: 600, user: true, leg: 750 }))

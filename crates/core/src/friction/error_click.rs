@@ -6,6 +6,10 @@
 //! it had not happened. "Keeps throwing" means seen outside any click's window at least twice,
 //! the last time within the last minute. Once is not enough: a script that failed at load and
 //! fails again when the visitor clicks the button that runs it is the click's error.
+//!
+//! An error thrown while the visitor's press was under way (a pointerdown, touchstart or
+//! mousedown handler: a tap's handlers run before its click) is the error of the click that
+//! press makes, when it comes.
 
 use super::{finding, Findings, Settings, Signal, Target};
 
@@ -15,6 +19,8 @@ pub struct ErrorClick {
     /// Messages seen while no click's window was open (at most `BACKGROUND` of them): the
     /// message, and when it was last seen there if it was seen there more than once.
     background: Vec<(String, Option<u64>)>,
+    /// An error thrown during a press that no click's window explained yet: when, and its message.
+    in_press: Option<(u64, String)>,
 }
 
 const BACKGROUND: usize = 8;
@@ -22,14 +28,29 @@ const BACKGROUND: usize = 8;
 const BACKGROUND_MS: u64 = 60_000;
 
 impl ErrorClick {
-    pub fn click(&mut self, at: u64, t: &Target) {
-        self.last = Some((at, t.clone(), false));
+    /// True if an error its press threw is reported as its error click.
+    pub fn click(&mut self, at: u64, t: &Target, out: &mut Findings) -> bool {
+        // (A press is short: an error left by a press that made no click, a drag, is forgotten.)
+        let thrown = self.in_press.take().filter(|(thrown, _)| at <= thrown + 1_000 && t.allows(Signal::ErrorClick));
+        if let Some((_, message)) = &thrown {
+            report(t, message, out);
+        }
+        self.last = Some((at, t.clone(), thrown.is_some()));
+        thrown.is_some()
     }
 
     /// Returns the clicked target's key if the error was reported as its error click.
-    pub fn error(&mut self, s: &Settings, at: u64, message: &str, out: &mut Findings) -> Option<u32> {
+    /// `in_press`: thrown while the visitor's press was under way, before its click.
+    pub fn error(&mut self, s: &Settings, at: u64, message: &str, in_press: bool, out: &mut Findings) -> Option<u32> {
         let open = self.last.as_ref().is_some_and(|(clicked, ..)| at >= *clicked && at <= *clicked + s.error_window_ms);
         let seen = self.background.iter().position(|(m, _)| m == message);
+        let noise = seen.and_then(|i| self.background[i].1).is_some_and(|last| at <= last + BACKGROUND_MS);
+        // (Thrown during a press, it is the error of the click that press makes, not of a click
+        // before whose window is still open.)
+        if in_press && !noise {
+            self.in_press = Some((at, message.into()));
+            return None;
+        }
         if !open {
             match seen {
                 Some(i) => self.background[i].1 = Some(at),
@@ -38,13 +59,16 @@ impl ErrorClick {
             }
             return None;
         }
-        let noise = seen.and_then(|i| self.background[i].1).is_some_and(|last| at <= last + BACKGROUND_MS);
         let (_, t, reported) = self.last.as_mut()?;
         if *reported || !t.allows(Signal::ErrorClick) || noise {
             return None;
         }
         *reported = true;
-        out.push((Signal::ErrorClick, finding(Some(&t.descriptor)).str("message", message).finish()));
+        report(t, message, out);
         Some(t.key)
     }
+}
+
+fn report(t: &Target, message: &str, out: &mut Findings) {
+    out.push((Signal::ErrorClick, finding(Some(&t.descriptor)).str("message", message).finish()));
 }

@@ -17,6 +17,8 @@ pub struct ErrorFact {
     pub line: u32,
     /// An unhandled promise rejection rather than an uncaught exception.
     pub rejection: bool,
+    /// Thrown while the visitor's press was under way (before its click: see error_click).
+    pub in_press: bool,
 }
 
 #[derive(Debug, Default)]

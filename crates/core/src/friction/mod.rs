@@ -239,11 +239,10 @@ impl Friction {
         if self.on(Signal::Rage) {
             self.rage.click(s, at, x, y, target, out);
         }
-        if self.on(Signal::Dead) {
+        // (An error its press threw is why nothing happened: an error click, not also a dead one.)
+        let thrown = self.on(Signal::ErrorClick) && self.error_click.click(at, target, out);
+        if self.on(Signal::Dead) && !thrown {
             self.dead.click(s, at, target);
-        }
-        if self.on(Signal::ErrorClick) {
-            self.error_click.click(at, target);
         }
         // (Not a click into a field: the requests its typing starts, a postcode or a search
         // looked up, answer 404 for "not found", which the page shows as such.)
@@ -288,7 +287,7 @@ impl Friction {
     pub fn error(&mut self, at: u64, e: &js_error::ErrorFact, out: &mut Findings) {
         if self.on(Signal::ErrorClick) {
             // The error is why nothing happened: an error click, not also a dead one.
-            if let Some(key) = self.error_click.error(&self.settings, at, &e.message, out) {
+            if let Some(key) = self.error_click.error(&self.settings, at, &e.message, e.in_press, out) {
                 self.dead.forget(key);
             }
         }

@@ -260,8 +260,12 @@ fn an_error_after_a_click_is_an_error_click_not_a_dead_one() {
     let mut f = Friction::default();
     let mut out = Vec::new();
     f.click(0, 1, 1, &target(1), &mut out);
-    let e =
-        ErrorFact { message: "x is null".into(), source: "https://shop.test/app.js".into(), line: 3, rejection: false };
+    let e = ErrorFact {
+        message: "x is null".into(),
+        source: "https://shop.test/app.js".into(),
+        line: 3,
+        ..ErrorFact::default()
+    };
     f.error(10, &e, &mut out);
     f.error(20, &e, &mut out);
     f.timeout(60_000, &mut out);
@@ -284,7 +288,7 @@ fn an_error_the_page_keeps_throwing_without_clicks_explains_no_click() {
         message: m.into(),
         source: "https://shop.test/widget.js".into(),
         line: 1,
-        rejection: false,
+        ..ErrorFact::default()
     };
     let tick = e("widget: feed unavailable");
     f.error(100, &tick, &mut out);
@@ -309,7 +313,7 @@ fn an_error_seen_once_before_the_click_or_long_ago_is_the_clicks_error() {
         message: "cart is undefined".into(),
         source: "https://shop.test/app.js".into(),
         line: 7,
-        rejection: false,
+        ..ErrorFact::default()
     };
     let mut f = Friction::default();
     let mut out = Vec::new();
@@ -332,11 +336,49 @@ fn an_error_seen_once_before_the_click_or_long_ago_is_the_clicks_error() {
     );
 }
 
+/// A tap's handlers run before its click: a touchstart or pointerdown handler that throws (a
+/// swipe library's) leaves the button doing nothing. That is the tap's error click, not a dead
+/// one. An error from a press that made no click (a drag) explains no later click.
+#[test]
+fn an_error_thrown_during_the_press_is_its_clicks_error() {
+    let e = ErrorFact { message: "swipe is undefined".into(), in_press: true, ..ErrorFact::default() };
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    f.error(1_000, &e, &mut out);
+    f.click(1_120, 1, 1, &target(1), &mut out);
+    f.timeout(60_000, &mut out);
+    assert_eq!(names(&out), ["js_error", "error_click"], "{out:?}");
+    assert!(out[1].1.contains("\"message\":\"swipe is undefined\""), "{}", out[1].1);
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    f.error(1_000, &e, &mut out);
+    f.click(2_500, 1, 1, &target(1), &mut out);
+    f.timeout(60_000, &mut out);
+    assert_eq!(names(&out), ["js_error", "dead_click"], "a press long before: {out:?}");
+    // A tap soon after a tap: its press's error is its own click's, not the one before's.
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    f.click(1_000, 1, 1, &target(1), &mut out);
+    f.error(1_300, &e, &mut out);
+    f.click(1_400, 1, 1, &target(2), &mut out);
+    f.response(1_500);
+    f.timeout(60_000, &mut out);
+    assert_eq!(names(&out), ["js_error", "error_click"], "{out:?}");
+    assert!(out[1].1.contains("#t2"), "{}", out[1].1);
+    // The press's error is kept once: the next click is judged on its own.
+    let mut out = Vec::new();
+    f.error(70_000, &e, &mut out);
+    f.click(70_100, 1, 1, &target(2), &mut out);
+    f.click(71_500, 1, 1, &target(3), &mut out);
+    f.timeout(140_000, &mut out);
+    assert_eq!(names(&out), ["js_error", "error_click", "dead_click"], "{out:?}");
+}
+
 #[test]
 fn js_errors_are_capped_per_message_and_noise_is_ignored() {
     let mut f = Friction::default();
     let mut out = Vec::new();
-    let e = |m: &str, src: &str| ErrorFact { message: m.into(), source: src.into(), line: 1, rejection: false };
+    let e = |m: &str, src: &str| ErrorFact { message: m.into(), source: src.into(), line: 1, ..ErrorFact::default() };
     for _ in 0..8 {
         f.error(0, &e("boom", ""), &mut out);
     }
@@ -354,7 +396,7 @@ fn js_errors_with_ever_new_messages_stop_at_twenty_messages_and_are_counted() {
     use super::capped::{MAX_KEYS as MAX_MESSAGES, OTHERS};
     let mut f = Friction::default();
     let mut out = Vec::new();
-    let e = |m: String| ErrorFact { message: m, source: String::new(), line: 1, rejection: false };
+    let e = |m: String| ErrorFact { message: m, source: String::new(), line: 1, ..ErrorFact::default() };
     // A timer's error that names a new request each time, 1,000 times; and a repeated one.
     for i in 0..1000 {
         f.error(i, &e(format!("request {i} failed")), &mut out);
