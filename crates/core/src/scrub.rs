@@ -568,6 +568,7 @@ const URL_EXACT: &[&str] = &[
     "code",
     "key",
     "pass",
+    "pw",
     "sid",
     "mail",
     "tel",
@@ -1175,6 +1176,10 @@ mod tests {
         );
         // An IBAN in a path segment goes as an address there does.
         assert_eq!(scrub_url("/pay/DE89370400440532013000/confirm", &[]), "/pay/***/confirm");
+        // A password under its shortest name, in a query or a fragment ("#pw=" read by a page's
+        // script, never sent to its server).
+        assert_eq!(scrub_url("/login?pw=hunter2&next=/a#pw=hunter2", &[]), "/login?pw=***&next=/a#pw=***");
+        assert_eq!(scrub_url("/p?pwr=1&pws=2", &[]), "/p?pwr=1&pws=2");
         // Ads' click ids, Microsoft's too (its name has "clk", not "clid").
         assert_eq!(
             scrub_url("/p?gclid=a1&msclkid=b2&MSCLKID=c3&fbclid=d4&page=2", &[]),
