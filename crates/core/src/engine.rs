@@ -1421,7 +1421,7 @@ enum InputKind {
 }
 
 /// `context` members of the page's device: locale, time zone, viewport and a device class by
-/// viewport width (mobile below 768 px, tablet below 1024 px). Nothing finer: no screen size, no
+/// viewport width (mobile below 768 px, tablet below 1024 px, but mobile when under 500 px tall). Nothing finer: no screen size, no
 /// user agent details, nothing that helps fingerprinting. Also the site's `sampleRate` when it
 /// keeps only some sessions (`data-sample-rate`), for whoever counts its events.
 /// The URL that says where a session beginning on `page` came from, and its referrer
@@ -1435,6 +1435,8 @@ fn device_context(language: &str, timezone: &str, width: u32, height: u32, sampl
     let class = match width {
         0 => "",
         1..768 => "mobile",
+        // A phone held sideways (932 x 430) is as wide as a tablet, and as short as a phone.
+        768..1024 if height < 500 => "mobile",
         768..1024 => "tablet",
         _ => "desktop",
     };

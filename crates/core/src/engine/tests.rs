@@ -1078,3 +1078,18 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn device_class_by_width_and_a_phone_held_sideways() {
+    let class = |w, h| {
+        let c = device_context("", "", w, h, 100);
+        c.split_once("\"device\":\"").map(|(_, r)| r.split('"').next().unwrap_or_default().to_string())
+    };
+    assert_eq!(class(390, 844).as_deref(), Some("mobile"));
+    assert_eq!(class(844, 390).as_deref(), Some("mobile"), "a phone held sideways");
+    assert_eq!(class(820, 1180).as_deref(), Some("tablet"));
+    assert_eq!(class(1000, 700).as_deref(), Some("tablet"));
+    assert_eq!(class(1180, 820).as_deref(), Some("desktop"));
+    assert_eq!(class(1280, 400).as_deref(), Some("desktop"), "a short desktop window");
+    assert_eq!(class(0, 0), None);
+}
