@@ -281,9 +281,8 @@ async fn inspector_index(State(st): State<AppState>) -> Response {
 
 /// The answers tower-http's layers make themselves (408, 413) in the collector's error format.
 async fn json_error_body(resp: Response) -> Response {
-    let json = resp.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
     let err = match resp.status() {
-        _ if json => return resp,
+        _ if is_json(&resp) => return resp,
         StatusCode::REQUEST_TIMEOUT => IngestError::Timeout("request: not complete within the request timeout".into()),
         StatusCode::PAYLOAD_TOO_LARGE => {
             IngestError::TooLarge(format!("body: Content-Length exceeds the {MAX_WIRE_BYTES} byte limit"))
@@ -295,14 +294,18 @@ async fn json_error_body(resp: Response) -> Response {
     out
 }
 
+/// An answer that already has a JSON body (the handler's own error), left as it is.
+fn is_json(resp: &Response) -> bool {
+    resp.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"))
+}
+
 /// Most bytes of a `POST /admin/erase` or `/admin/export` body (a person's ids).
 const ADMIN_BODY_BYTES: usize = 4096;
 
 /// A body over [`ADMIN_BODY_BYTES`] (tower-http's 413 from the Content-Length, or axum's while
 /// reading it, both plain text) in the admin endpoints' other errors' format.
 async fn admin_error_body(resp: Response) -> Response {
-    let json = resp.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if json || resp.status() != StatusCode::PAYLOAD_TOO_LARGE {
+    if is_json(&resp) || resp.status() != StatusCode::PAYLOAD_TOO_LARGE {
         return resp;
     }
     let mut out = api::ApiError(StatusCode::PAYLOAD_TOO_LARGE, format!("body: over the {ADMIN_BODY_BYTES} byte limit"))

@@ -456,7 +456,7 @@ pub enum Record {
 /// | `i` interaction | duration, input delay, processing, presentation, event type, interactionId, element group |
 /// | `y` scroll turning point | y, viewport height, user-driven, length of the leg that ended |
 /// | `x` invalid field | form name, element group |
-/// | `g` form input | form key, form name, field count, typed into a data-entry form (1), element group |
+/// | `g` form input | form key, form name, field count, bits (1: typed into a data-entry form, 2: the form name is its id), element group |
 /// | `u` form submit | form key, form name, focus ms per field (`name:ms,...`) |
 /// | `n` route change | `p` push, `r` replace, `b` back/forward, `h` hash; path, href, title, depth |
 /// | `j` activity, `f` focus (1) or blur (0), `d` scroll depth (percent) | — / flag / percent |
@@ -574,14 +574,18 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
             Input::Invalid { form: text(2), reason: Reason::parse(field(3)), message: text(4), field: sensed(f, 5)? }
         }
         // (Field 5: 1 a data-entry form, + 2 when the name given is its id.)
-        "g" => Input::FormInput {
-            form: n(2)? as u32,
-            form_name: text(3),
-            by_id: n(5).unwrap_or(0) & 2 != 0,
-            fields: n(4).unwrap_or(0) as u32,
-            entry: n(5).unwrap_or(0) & 1 != 0,
-            field: sensed(f, 6)?,
-        },
+        "g" => {
+            // Field 5's bits: 1 the field is entered anew, 2 the form's name is its id.
+            let bits = n(5).unwrap_or(0);
+            Input::FormInput {
+                form: n(2)? as u32,
+                form_name: text(3),
+                by_id: bits & 2 != 0,
+                fields: n(4).unwrap_or(0) as u32,
+                entry: bits & 1 != 0,
+                field: sensed(f, 6)?,
+            }
+        }
         "u" => Input::FormSubmit { form: n(2)? as u32, name: text(3), focus: text(4) },
         "n" => Input::Route {
             how: match field(2) {
