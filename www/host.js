@@ -79,8 +79,11 @@ export function keepClosedRoots(signal) {
 
 export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDomain) {
   var w = window, d = document, US = '\x1f', RS = '\x1e', queue = [], planned = 0, timer = 0;
+  // (A radio or checkbox too: a size swatch, a shipping option, "gift wrap". Its label's click
+  // is followed by the browser's click on it, so either way one click is its touchpoint.)
   var CLICKABLE = 'a,button,input[type=button],input[type=submit],input[type=reset],input[type=image],' +
-    '[role=button],[role=link],[role=menuitem],[role=tab],[role=checkbox],[role=switch],[role=option]';
+    '[role=button],[role=link],[role=menuitem],[role=tab],[role=checkbox],[role=switch],[role=option],' +
+    'input[type=checkbox],input[type=radio],summary';
 
   // Maps by a name the page chooses (an interactionId, a field's name) have no prototype: a page
   // whose library adds enumerable members to Object.prototype would give `for in` names that
@@ -203,7 +206,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   }
   // An element group (core::input::sensed): key, flags, silenced signals, then raw facts.
   // Never a field's value: only a button-like input's value attribute (its printed label), and
-  // no text at all from fields and editable elements.
+  // no text at all from fields and editable elements (a radio or checkbox has its label's).
   // `interactive`: a boolean, or the flags to start from (17: a disabled control's press).
   // `special`: el.closest(SPECIAL) when the caller has it (undefined: looked up here).
   function group(el, interactive, special) {
@@ -235,7 +238,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     if (special) for (i = 0; i < NO.length; i++) if (up(el, '[data-tp-no-' + NO[i] + ']')) no |= 1 << i;
     r = [key(el), fl, no, tag, attr(el, 'id'), type, attr(el, 'autocomplete'), attr(el, 'name'), special && up(el, '[data-tp-mask]') ? 1 : 0,
       attr(el, 'aria-label') || attr(el, 'alt'), tag === 'input' && /^(submit|button|reset)$/.test(type) ? attr(el, 'value') : '',
-      fl & 4 || tag === 'input' ? '' : f(textOf(el, '').slice(0, 400))];
+      // (An input's text is its label's: a radio's "Size M".)
+      fl & 4 || !(e = tag === 'input' ? el.labels && el.labels[0] : el) ? '' : f(textOf(e, '').slice(0, 400))];
     // The path crosses an open shadow root to its host; ids inside one are the component's own
     // (every <qty-picker> has its #inc), so the selector goes on to the host's: `#cart-qty > button`.
     for (i = 0, e = el, sh = el.getRootNode().host; e && i < 4; i++) {
@@ -646,8 +650,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // No marked element above the target: none above el either (el is the target or above it).
       r = US + group(el || t, dis ? 17 : !!el, special ? undefined : null);
       if (clickedAs.push(t, r.slice(1)) > 16) clickedAs.splice(0, 2);
-      // (a field is never `el`: see CLICKABLE)
-      if (el && trusted) {
+      // (A radio or checkbox is no press of its form's buttons: see pressedIn.)
+      if (el && trusted && !isField(el)) {
         pressedIn(el.form || boxFor(el), el);
       }
       de = special && up(t, '[data-tp-event]');

@@ -387,6 +387,41 @@ __SNIPPET__</head><body><nav><a id="go" href="/spa/shoes">Shoes</a> <span data-t
   });
 </script></body></html>`;
 
+// A storefront's variant picker (Shopify's Dawn theme: radios styled as swatches by their
+// labels), a "gift wrap" checkbox and an FAQ's <summary>: each choice is a click touchpoint, one
+// per choice whether the label or the control itself was clicked (the browser clicks the
+// control after its label), named by its label's text. A label with no control is none.
+const PICKER = `<!doctype html><html><head><meta charset="utf-8"><title>Mug</title>__SNIPPET__
+<style>.sw input{position:absolute;opacity:0;width:1px;height:1px}.sw label{display:inline-block;padding:8px;border:1px solid}</style></head><body>
+<fieldset class="sw"><legend>Size</legend>
+<input type="radio" name="size" id="size-s" value="s"><label for="size-s" id="l-s">Small</label>
+<input type="radio" name="size" id="size-m" value="m"><label for="size-m" id="l-m">Medium</label></fieldset>
+<label id="l-gift"><input type="checkbox" id="gift" name="gift"> Gift wrap</label>
+<label id="l-note">Note</label>
+<details><summary id="faq">Shipping and returns</summary><p>Free over 50.</p></details>
+<button id="done" onclick="this.textContent = 'Saved'">Done</button></body></html>`;
+
+test('a variant picker\'s radios styled by their labels, a checkbox and an FAQ summary: one click touchpoint each choice, named by its label', T, async (t) => {
+  const site = 'journey-picker';
+  const page = await spaPage(t, site, '/mug', PICKER);
+  await page.click('#l-m');
+  await page.click('#l-s');
+  await page.click('#gift');
+  await page.click('#l-gift', { position: { x: 60, y: 8 } });
+  await page.click('#l-note');
+  await page.click('#faq');
+  await page.click('#done');
+  const ev = await waitFor('the clicks stored', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    const all = await collector.events(`&site=${site}`);
+    return all.some((e) => e.event === 'click' && e.properties.element.id === 'done') && all;
+  }, { timeout: 30_000 });
+  const clicks = ev.filter((e) => e.event === 'click').map((e) => `${e.properties.element.id} ${e.properties.element.text}`);
+  assert.deepEqual(clicks, ['size-m Medium', 'size-s Small', 'gift Gift wrap', 'gift Gift wrap', 'faq Shipping and returns', 'done Done']);
+  assert.equal(await page.evaluate(() => document.getElementById('gift').checked), false);
+  assert.ok(!ev.some((e) => e.properties.category === 'friction'), JSON.stringify(ev.filter((e) => e.properties.category === 'friction')));
+});
+
 test('an SPA view\'s title set after pushState, an element_view for an element rendered later, and one for an element in view across the route', T, async (t) => {
   const site = 'journey-late';
   const page = await spaPage(t, site, '/spa', SPA);

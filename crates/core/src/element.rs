@@ -57,12 +57,12 @@ impl RawElement {
         if self.masked {
             return None;
         }
-        let raw = if self.tag == "input" {
-            // A button-like input's `value` is its printed label, not something the visitor typed.
-            match self.input_type.to_ascii_lowercase().as_str() {
-                "submit" | "button" | "reset" => &self.value,
-                _ => &self.aria_label,
-            }
+        // A button-like input's `value` is its printed label, not something the visitor typed.
+        // (Another input's text is its label's, from the loader: a radio's, a checkbox's.)
+        let button = self.tag == "input"
+            && matches!(self.input_type.to_ascii_lowercase().as_str(), "submit" | "button" | "reset");
+        let raw = if button {
+            &self.value
         } else if self.aria_label.is_empty() {
             &self.text
         } else {
@@ -174,7 +174,7 @@ mod tests {
     }
 
     #[test]
-    fn labels_come_from_value_for_button_inputs_and_never_from_other_inputs() {
+    fn labels_come_from_value_for_button_inputs_and_never_from_a_fields_value() {
         let mut e = RawElement {
             tag: "input".into(),
             input_type: "Submit".into(),
@@ -184,6 +184,11 @@ mod tests {
         assert!(e.describe().contains(r#""text":"Pay now""#));
         e.input_type = "text".into();
         assert!(!e.describe().contains("Pay now"), "a text field's value is never a label");
+        // A radio's or checkbox's text is its label's, which the loader gives (never a field's
+        // value: it gives none for a text field).
+        e.input_type = "radio".into();
+        e.text = "Size M".into();
+        assert!(e.describe().contains(r#""text":"Size M""#), "{}", e.describe());
     }
 
     #[test]
