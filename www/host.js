@@ -1325,6 +1325,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // Event Timing, LCP and layout shifts by PerformanceObservers. Touchpoint's own requests use
   // the fetch saved before the wrapping and are not observed.
   var origFetch = w.fetch, observers = [];
+  function unobserve() { observers.forEach(function (o) { o.disconnect(); }); observers = []; watch(false); pointOpts = 0; }
+  // Disabled after an internal error (the loader aborts the signal): the observers go with the
+  // listeners, the click-response observer too, which a waiting click had connected.
+  // (An exception in an abort listener would reach the page's window.onerror.)
+  if (signal) signal.addEventListener('abort', function () { try { unobserve(); } catch (e) {} });
   function request(method, url) {
     if (!sensing) return null;
     var id = ++reqId, t0 = now(), u, go = formGo && t0 - pressAt < 3000 && pressAt;
@@ -1343,6 +1348,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // once Touchpoint has looked: Touchpoint's handler on the page's own promise marks that one
   // handled, and a failed fetch the page did not catch was then no unhandled rejection for the
   // page's error tracker (nor a js_error).
+  function thenable(p) { return p && typeof p.then == 'function'; }
   function wrap(obj, name, before) {
     var orig = obj && obj[name];
     if (typeof orig !== 'function') return;
@@ -1371,7 +1377,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // Status 1 (no HTTP status is below 100): cancelled by the page (AbortController), which
       // is no failure: search-as-you-type cancels the request of every previous keystroke.
       return end && function (p, threw) {
-        if (threw) end(1); else return p.then(function (r) { end(r.status); return r; }, function (e) { end(e && e.name === 'AbortError' ? 1 : 0); throw e; });
+        // (A page's own fetch wrapper may return what is no promise: no outcome to wait for.)
+        if (threw || !thenable(p)) end(1); else return p.then(function (r) { end(r.status); return r; }, function (e) { end(e && e.name === 'AbortError' ? 1 : 0); throw e; });
       };
     });
     var X = w.XMLHttpRequest && XMLHttpRequest.prototype;
@@ -1438,7 +1445,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
         var end = request('', location.href), t0 = now();
         if (end) return function (p, threw) {
           function done(ok) { el.__tpP = 0; if (ok && watching) push(rec('r', t0, 'o')); end(1); }
-          if (threw || !p) return done(!threw);
+          if (threw || !thenable(p)) return done(!threw);
           el.__tpP = 1;
           return p.then(function (v) { done(1); return v; }, function (x) { done(); throw x; });
         };
@@ -1643,13 +1650,29 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // its batch), undefined keeps the copy as the hook changed it. A hook that throws, or returns
   // something that cannot be sent (not JSON, over the collector's 32 KiB), sends the event as it
   // was, with one warning per page.
+  // JSON of `v` (undefined where it cannot be: a cycle, a BigInt), as if the page had left the
+  // built-ins alone: Prototype.js (1.5.1-1.6, still in Magento 1 shops) gives arrays a toJSON
+  // that returns a string of JSON, so `tags: ['a']` would arrive as the string "[\"a\"]" (and a
+  // batch's events as one string, which the collector refuses). It is taken away for the call
+  // and put back exactly as it was.
+  function json(v) {
+    var A = Array.prototype, t = Object.getOwnPropertyDescriptor(A, 'toJSON');
+    if (t && !t.configurable) t = null; // (cannot be taken away: left as it is)
+    try {
+      if (t) delete A.toJSON;
+      return JSON.stringify(v);
+    } catch (e) {
+    } finally {
+      if (t) Object.defineProperty(A, 'toJSON', t);
+    }
+  }
   var hook = null, hookWarned = false;
   function plain(v) { return v && typeof v === 'object' && !Array.isArray(v); }
   function hooked(body) {
     if (!hook) return body;
     var b = JSON.parse(body), theirs = JSON.parse(body).batch, out = [];
     b.batch.forEach(function (e, i) {
-      var s = JSON.stringify(e), r, c, p; // (s: the event as it was, sent if anything fails)
+      var s = json(e), r, c, p; // (s: the event as it was, sent if anything fails)
       try {
         r = hook(theirs[i]);
         // (The debug overlay, when it is on, says what the hook did: its list shows the events
@@ -1664,7 +1687,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
           c.library = e.context.library;
           e.context = c;
         }
-        if ((c = JSON.stringify(e)).length > 32768) throw 'over 32 KiB';
+        if ((c = json(e)).length > 32768) throw 'over 32 KiB';
         if (dbg && c != s) debug('h' + e.messageId);
       } catch (x) {
         e = JSON.parse(s);
@@ -1676,7 +1699,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     if (!out.length) return '';
     // A batch the hook made larger than a request may carry (keepalive fetches and beacons take
     // 64 KiB, the engine makes batches of at most 60 KiB) would fail at every retry: sent as it was.
-    b = JSON.stringify(b);
+    b = json(b);
     return b.length > 20480 && new Blob([b]).size > 61440 ? (hookWarn('a batch over 60 KiB'), body) : b;
   }
   function hookWarn(why) {
@@ -1802,7 +1825,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     },
     // Starts the observers and wrappers (once); unobserve() disconnects the observers.
     observe: observe,
-    unobserve: function () { observers.forEach(function (o) { o.disconnect(); }); observers = []; watch(false); pointOpts = 0; },
+    unobserve: unobserve,
     // A listener function for a DOM event (the driver registers it, RAII): see `sensors`.
     // (Listeners get one argument: a one-argument guard, cheaper per event than `apply`.)
     sensor: sensorOf,
@@ -1832,36 +1855,26 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
         } else send(body);
       } catch (e) { answer(0); }
     },
-    // A command's properties as JSON (undefined where they cannot be: a cycle, a BigInt), as if
-    // the page had left the built-ins alone: Prototype.js (1.5.1-1.6, still in Magento 1 shops)
-    // gives arrays a toJSON that returns a string of JSON, so `tags: ['a']` would arrive as the
-    // string "[\"a\"]". It is taken away for the call and put back exactly as it was.
-    json: function (v) {
-      var A = Array.prototype, t = Object.getOwnPropertyDescriptor(A, 'toJSON');
-      if (t && !t.configurable) t = null; // (cannot be taken away: left as it is)
-      try {
-        if (t) delete A.toJSON;
-        return JSON.stringify(v);
-      } catch (e) {
-      } finally {
-        if (t) Object.defineProperty(A, 'toJSON', t);
-      }
-    },
+    // A command's properties as JSON (see json()).
+    json: json,
     // The page's tags (touchpoint('set', {...})), merged here by key: a null or undefined value
     // removes its key. The engine cleans the JSON of all of them (core Engine::set_tags).
     // Undefined (a warning, nothing changed) unless a plain object of strings, numbers and
     // booleans. The merge is kept only if the engine will take it (2 KB at most, its check): a
     // refused call must not stay in the tags and get every later call refused with it.
+    // (An object that throws when read, a Proxy's trap or a getter: refused the same way.)
     tags: function (v) {
-      if (!v || typeof v !== 'object' || Array.isArray(v)) return;
       var n = dict(), k, t, s;
-      for (k in tags) n[k] = tags[k];
-      for (k in v) if (Object.prototype.hasOwnProperty.call(v, k)) {
-        if (v[k] == null) delete n[k];
-        else if ((t = typeof v[k]) == 'string' || t == 'number' || t == 'boolean') n[k] = v[k];
-        else return;
-      }
-      if ((s = this.json(n)) && s.length <= 2048) tags = n;
+      try {
+        if (!v || typeof v !== 'object' || Array.isArray(v)) return;
+        for (k in tags) n[k] = tags[k];
+        for (k in v) if (Object.prototype.hasOwnProperty.call(v, k)) {
+          if ((s = v[k]) == null) delete n[k];
+          else if ((t = typeof s) == 'string' || t == 'number' || t == 'boolean') n[k] = s;
+          else return;
+        }
+      } catch (e) { return; }
+      if ((s = json(n)) && s.length <= 2048) tags = n;
       return s;
     },
     beacon: function (url, body) {
@@ -1946,14 +1959,17 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
         if (!(signal && signal.aborted)) for (i = 0; i < arguments.length; i++) seen(arguments[i]);
         return r;
       }
-      function state(c, k, def) { return c[k] === 'granted' && !(def && denied[k]) ? 1 : c[k] === 'denied' && !def ? 0 : ''; }
+      // (Own members only: a page whose Object.prototype was polluted, `analytics_storage:
+      // 'granted'` left there by a query-string parser, would have every entry grant.)
+      function own(c, k) { return Object.prototype.hasOwnProperty.call(c, k) ? c[k] : undefined; }
+      function state(c, k, def) { return own(c, k) === 'granted' && !(def && denied[k]) ? 1 : own(c, k) === 'denied' && !def ? 0 : ''; }
       function see(a, first, flushing) {
         var c, def;
         try {
           if (!a || a[0] !== 'consent' || !(c = a[2]) || typeof c !== 'object') return;
           def = a[1] === 'default';
-          if (def && c.region) ['analytics_storage', 'ad_storage'].forEach(function (k) { if (c[k] === 'denied') denied[k] = 1; });
-          if (first || (def ? updated || c.region : a[1] !== 'update')) return;
+          if (def && own(c, 'region')) ['analytics_storage', 'ad_storage'].forEach(function (k) { if (own(c, k) === 'denied') denied[k] = 1; });
+          if (first || (def ? updated || own(c, 'region') : a[1] !== 'update')) return;
           if (def && first === undefined && !flushing) return later.push(a) > 1 || Promise.resolve().then(seen.f);
           if (!def) flush();
           updated = updated || !def;

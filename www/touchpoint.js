@@ -11,7 +11,11 @@
 //
 // The contract with the wasm (src/web/host.rs): boot(attrs, queue, host), command(args) for
 // `touchpoint(...)` calls, input(records) for everything the browser reports (host.js).
-var w = window, d = document, s = d.currentScript, dead = false;
+// The script tag, through Document's own getter: an element named "currentScript" in the page
+// (an <img name> in a review's markup) is a property of `document` that hides it, and its data-*
+// attributes would configure Touchpoint (another collector, consent granted).
+var w = window, d = document, dead = false, s = Object.getOwnPropertyDescriptor(Document.prototype, 'currentScript');
+s = s && s.get ? s.get.call(d) : d.currentScript;
 var ac = w.AbortController ? new AbortController() : null;
 
 function die(err) {
@@ -27,10 +31,19 @@ function die(err) {
 // a page awaiting getIds or getConsent (a checkout's submit handler) is answered all the same,
 // as outside a browser: no ids, consent pending. So are the calls the stub queued, unless the
 // engine took them (`started`).
+// A withdrawal is still obeyed: every `tp:` key and the remembered choice are removed, so the
+// next page does not start with the consent given before (nor the ids kept with it).
 var started = false;
 function off() {
   var q = !started && w.touchpoint && w.touchpoint.q || [], i;
   w.touchpoint = function (c, cb) {
+    try {
+      if (c === 'consent' && /(false|denied)/.test([cb.analytics, cb.marketing, cb.analytics_storage, cb.ad_storage])) {
+        ['localStorage', 'sessionStorage'].forEach(function (n) {
+          try { for (var st = w[n], k, j = st.length; j--;) if (/^tp(:|_consent$)/.test(k = st.key(j))) st.removeItem(k); } catch (_) {} // (blocked)
+        });
+      }
+    } catch (_) {} // (a hostile argument)
     if (typeof cb === 'function' && /^get(Ids|Consent)$/.test(c)) {
       try {
         cb(c === 'getIds' ? { sessionId: null, anonymousId: null, userId: null } : { analytics: 'pending', marketing: 'pending' });
@@ -85,7 +98,7 @@ function load(attrs, url, sri, overlay) {
   // until it is (prerenderingchange), so its page view is the visitor's, at the time they arrive.
   // The wasm is fetched and compiled meanwhile; the stub keeps the page's calls.
   function go() {
-    if (d.prerendering) d.addEventListener('prerenderingchange', start, { once: true }); else start();
+    if (d.prerendering === true) d.addEventListener('prerenderingchange', start, { once: true }); else start();
   }
   try {
     // Before the wasm is fetched: the page's web components attach their roots meanwhile.

@@ -3,7 +3,7 @@
 // a deliberate internal error (debug:panic) and malformed configuration attributes.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { closeTab, launch, startCollector, waitFor } from './harness.mjs';
+import { closeTab, launch, serveFixture, startCollector, waitFor } from './harness.mjs';
 import { expectExactlyStored, flush, names, openSite, pageCounters, storedOf, track, waitStored, watchBatches } from './faults.mjs';
 import { assertNoPageErrors, withContext } from './faults.mjs'; // shared with the other fault tests
 
@@ -357,7 +357,7 @@ function storedByName(page, site, names) {
 // a string of JSON (Prototype 1.5.1-1.6), which JSON.stringify would take for the array's value.
 // Before, Touchpoint stopped at its first hand-over (a `for in` over its own map met the page's
 // member) and a command's arrays arrived as strings of JSON.
-test('a page whose libraries extend the built-ins (Prototype.js style): Touchpoint stays up, arrays stay arrays, field times stay numbers', { timeout: 120_000 }, async () => {
+test('a page whose libraries extend the built-ins (Prototype.js style): Touchpoint stays up, arrays stay arrays (a beforeSend hook\'s batch too), field times stay numbers', { timeout: 120_000 }, async () => {
   await inContext(async (context) => {
     const site = 'rb-builtins';
     const extend = () => {
@@ -378,6 +378,9 @@ test('a page whose libraries extend the built-ins (Prototype.js style): Touchpoi
     await page.keyboard.type('jo@example.org');
     await page.click('#send');
     await page.click('#slow');
+    // A beforeSend hook too: the batch it rebuilds is made without the page's toJSON (before,
+    // its events went as one string of JSON, which the collector refused: nothing was stored).
+    await page.evaluate(() => window.touchpoint('beforeSend', (e) => e));
     await page.evaluate(() => window.touchpoint('track', 'cart_viewed', { tags: ['a', 'b'], lines: [{ sku: 'A1', qty: 2 }] }));
     const ev = await storedByName(page, site, ['form_submit', 'slow_interaction', 'cart_viewed']);
     assert.deepEqual(ev('cart_viewed').properties.tags, ['a', 'b']);
@@ -415,6 +418,146 @@ test('a form with fields named "id" and "name" (a Shopify product form): named a
     assert.equal(ev('form_submit').properties.form, 'product-form');
     assert.match(ev('click').properties.element.selector, /^#product-form > button\.add$/);
     assert.deepEqual(tpWarnings(console_), []);
+    await assertNoPageErrors(page, pageErrors);
+  });
+});
+
+// DOM clobbering: an element named like a document property (an <img name> in a product
+// review's markup; DOMPurify keeps the name unless told to sanitise it) becomes that property of
+// `document`. document.currentScript was then the image, whose data-* configured Touchpoint: its
+// collector got the events, with the consent its attributes granted. And `prerendering` named so
+// was truthy: Touchpoint waited forever for the page to be shown.
+test('DOM clobbering: an <img name="currentScript"> or name="prerendering" in the page neither configures Touchpoint nor stops it', { timeout: 120_000 }, async () => {
+  await inContext(async (context) => {
+    const site = 'rb-clobber';
+    const evil = [];
+    context.on('request', (r) => { if (r.url().includes('/evil/')) evil.push(r.url()); });
+    const page = await context.newPage();
+    const pageErrors = [];
+    page.on('pageerror', (e) => pageErrors.push(e));
+    const html = `<!doctype html><html><head><title>Review</title></head><body>
+<p>Great mug!<img name="currentScript" src="/touchpoint/none.gif" data-collector="/evil/collect" data-site="evil" data-consent="granted"><img name="prerendering" src="/touchpoint/none.gif"></p>
+<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch" data-site="${site}" data-consent="pending" data-flush-interval="300" data-friction="off" data-journey="off"></script>
+${OWN_BUTTON}</body></html>`;
+    await page.goto(await serveFixture(page, collector.url, html, `${site}.html`));
+    await waitFor('Touchpoint started', () => page.evaluate(() => window.touchpoint && window.touchpoint.ready === true), { timeout: 30_000 });
+    const consent = await page.evaluate(() => new Promise((r) => window.touchpoint('getConsent', r)));
+    assert.deepEqual(consent, { analytics: 'pending', marketing: 'pending' }, 'the script tag\'s consent, not the image\'s');
+    await page.evaluate(() => { window.touchpoint('track', 'after_review'); window.touchpoint('consent', { analytics: true }); });
+    const ev = await waitFor('the events under the tag\'s site', async () => {
+      await flush(page);
+      const got = (await storedOf(collector, site)).map((e) => e.event);
+      return got.includes('after_review') && got;
+    }, { timeout: 30_000 });
+    assert.ok(ev.includes('page_view'), ev.join(','));
+    assert.deepEqual(evil, [], 'nothing went to the image\'s collector');
+    assert.equal((await storedOf(collector, 'evil')).length, 0);
+    assert.deepEqual(pageErrors, []);
+  });
+});
+
+// An internal error switches Touchpoint off; the visitor may still withdraw their consent on that
+// page. With data-remember-consent the next page applied the grant remembered before, and sent
+// events with the anonymous id kept under it. The withdrawal is obeyed: the remembered choice
+// and every tp: key are removed (the page's own keys stay).
+test('switched off by an internal error: a withdrawal still removes the remembered choice and every tp: key', { timeout: 120_000 }, async () => {
+  await inContext(async (context) => {
+    const site = 'rb-off-withdraw';
+    const { page, console: console_, pageErrors } = await openSite(context, collector, { site, consent: 'pending', 'remember-consent': 'true' });
+    await page.evaluate(() => { window.touchpoint('consent', { analytics: true, marketing: true }); localStorage.setItem('wishlist', 'mug'); });
+    await waitFor('the choice remembered and the ids kept', () => page.evaluate(() =>
+      !!localStorage.getItem('tp_consent') && !!localStorage.getItem('tp:aid')));
+    await page.evaluate(() => window.touchpoint('debug:panic'));
+    await waitFor('disabled', () => console_.some((m) => /disabled/.test(m.text)));
+    const threw = await page.evaluate(() => {
+      try { window.touchpoint('consent', { analytics: false, marketing: false }); window.touchpoint('consent', null); } catch (e) { return String(e); }
+      return '';
+    });
+    assert.equal(threw, '');
+    const left = await page.evaluate(() => [localStorage, sessionStorage].flatMap((s) => Object.keys(s)).sort());
+    assert.deepEqual(left, ['wishlist'], 'no tp: key and no remembered choice left');
+    await assertNoPageErrors(page, pageErrors);
+  });
+});
+
+// What a page does to Touchpoint's arguments and to the functions it wraps is the page's
+// business: a tags object that throws when read is refused with a warning, as any other bad
+// argument (it switched Touchpoint off, and the events captured before were lost); a page's own
+// fetch wrapper that returns something other than a promise gets its value back (it switched
+// Touchpoint off).
+test('a tags object that throws when read, and a page fetch wrapper returning no promise: warnings at most, Touchpoint stays up', { timeout: 120_000 }, async () => {
+  await inContext(async (context) => {
+    const site = 'rb-hostile-values';
+    const wrapFetch = () => {
+      const f = window.fetch;
+      window.fetch = function (u) { return String(u).includes('/odd') ? { odd: true } : f.apply(this, arguments); };
+    };
+    const { page, console: console_, pageErrors } = await openSite(context, collector, { site, consent: 'granted', 'flush-interval': '300' }, OWN_BUTTON, { init: [wrapFetch] });
+    const got = await page.evaluate(() => {
+      const boom = () => { throw new Error('trap'); };
+      window.touchpoint('set', new Proxy({}, { ownKeys: boom }));
+      const p = Proxy.revocable({}, {}); p.revoke();
+      window.touchpoint('set', p.proxy);
+      window.touchpoint('set', Object.defineProperty({}, 'ab', { get: boom, enumerable: true }));
+      window.touchpoint('set', { ab: 'test-b' });
+      return fetch('/odd');
+    });
+    assert.deepEqual(got, { odd: true }, 'the wrapper\'s value, unchanged');
+    await page.evaluate(() => window.touchpoint('track', 'still_up'));
+    const ev = await waitFor('still_up stored', async () => {
+      await flush(page);
+      const all = await storedOf(collector, site);
+      return all.some((e) => e.event === 'still_up') && all;
+    }, { timeout: 30_000 });
+    assert.deepEqual(ev.find((e) => e.event === 'still_up').context.tags, { ab: 'test-b' });
+    assert.ok(!console_.some((m) => /disabled/.test(m.text)), console_.map((m) => m.text).join(' | '));
+    assert.equal(tpWarnings(console_).filter((m) => /set expects/.test(m.text)).length, 3, tpWarnings(console_).map((m) => m.text).join(' | '));
+    await assertNoPageErrors(page, pageErrors);
+  });
+});
+
+// Consent Mode read from the page's dataLayer: only an entry's own members. A page whose
+// Object.prototype was polluted (analytics_storage: 'granted' left there by a vulnerable
+// query-string parser) had every consent entry grant both categories.
+test('Consent Mode on a page whose Object.prototype was polluted with granted states: nothing granted', { timeout: 120_000 }, async () => {
+  await inContext(async (context) => {
+    const site = 'rb-polluted';
+    const pollute = () => {
+      Object.prototype.analytics_storage = 'granted'; // eslint-disable-line no-extend-native
+      Object.prototype.ad_storage = 'granted'; // eslint-disable-line no-extend-native
+      window.dataLayer = [];
+      window.gtag = function () { window.dataLayer.push(arguments); };
+      window.gtag('consent', 'default', { ad_personalization: 'denied' });
+    };
+    const seen = watchBatches(context);
+    const { page, pageErrors } = await openSite(context, collector, { site, consent: 'consent-mode' }, OWN_BUTTON, { init: [pollute] });
+    await page.evaluate(() => { window.gtag('consent', 'update', { ad_user_data: 'denied' }); window.touchpoint('track', 'while_pending'); window.touchpoint('flush'); });
+    const consent = await page.evaluate(() => new Promise((r) => window.touchpoint('getConsent', r)));
+    assert.deepEqual(consent, { analytics: 'pending', marketing: 'pending' });
+    await page.evaluate(() => fetch('/healthz').then((r) => r.text())); // (an ordering barrier)
+    assert.deepEqual(seen, [], 'nothing sent');
+    await assertNoPageErrors(page, pageErrors);
+  });
+});
+
+// Switched off by an internal error while a click waited for its answer: the observer that
+// watched for it was left connected (its callback ran at every DOM change of the page).
+test('switched off by an internal error while a click waits: no MutationObserver of Touchpoint stays connected', { timeout: 120_000 }, async () => {
+  await inContext(async (context) => {
+    const site = 'rb-off-observers';
+    const track = () => {
+      const M = MutationObserver.prototype, o = M.observe, d = M.disconnect;
+      window.__active = new Set();
+      M.observe = function () { if (/touchpoint/.test(new Error().stack)) window.__active.add(this); return o.apply(this, arguments); };
+      M.disconnect = function () { window.__active.delete(this); return d.apply(this, arguments); };
+    };
+    const { page, console: console_, pageErrors } = await openSite(context, collector, { site, consent: 'granted', friction: 'on' },
+      '<button id="dead">Apply</button>', { init: [track] });
+    await page.click('#dead');
+    await waitFor('a click waiting for its answer', () => page.evaluate(() => window.__active.size > 0));
+    await page.evaluate(() => window.touchpoint('debug:panic'));
+    await waitFor('disabled', () => console_.some((m) => /disabled/.test(m.text)));
+    assert.equal(await page.evaluate(() => window.__active.size), 0);
     await assertNoPageErrors(page, pageErrors);
   });
 });
