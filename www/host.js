@@ -1102,8 +1102,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       }
     },
     mousedown: function () { pressing = false; },
-    pagehide: function () { formOn(); push('h' + US + now(), 1); },
+    pagehide: function () { gone = 1; formOn(); push('h' + US + now(), 1); },
     pageshow: function (e) {
+      gone = 0;
       // Restored from the back/forward cache: the pages the visitor saw meanwhile may have
       // changed the remembered decision, the anonymous id (a sign-out) and the tab's session.
       if (e.persisted && remember) queue.push(rec('R', now(), f(one('localStorage', 'tp_consent'))));
@@ -1330,6 +1331,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // listeners, the click-response observer too, which a waiting click had connected.
   // (An exception in an abort listener would reach the page's window.onerror.)
   if (signal) signal.addEventListener('abort', function () { try { unobserve(); } catch (e) {} });
+  var gone = 0; // (pagehide seen, pageshow not since)
   function request(method, url) {
     if (!sensing) return null;
     var id = ++reqId, t0 = now(), u, go = formGo && t0 - pressAt < 3000 && pressAt;
@@ -1337,7 +1339,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // Not a response ('r'): the engine takes a request start as rage's answer, while a waiting
     // dead click waits for the request and then for the page to show something.
     push(rec('q', t0, id, 's'));
+    // A request cut off because the page is being left (a link followed while a slow widget's
+    // request was on its way: the browser rejects its fetch after pagehide) did not fail at the
+    // network: cancelled (1), as one the page aborts.
     return function (status) {
+      if (gone && !status) status = 1;
       if (go === pressAt) goBy = Math.max(goBy, Math.min(now(), pressAt + 27000) + 3000); // (see formOn)
       push(rec('q', now(), id, 'e', f(method || 'GET').toUpperCase(), f(u.pathname), status | 0, now() - t0, u.origin === location.origin ? 1 : 0));
     };

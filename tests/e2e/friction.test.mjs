@@ -861,6 +861,26 @@ test('broken: a view the visitor bounces straight back from (SPA history) is a q
   }
 });
 
+// A slow widget's request ("customers also bought") still on its way when the visitor follows a
+// link: the browser cuts it off as the page goes, and rejects its fetch after pagehide. That is no
+// failure at the network: it was a failed_request (status 0) on every ordinary page change.
+test('normal: a request still on its way when the visitor leaves the page by a link is no failed_request', T, async (t) => {
+  const site = 'fn-leave-inflight';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    fetch('/api/wish').catch(() => {});
+    const x = new XMLHttpRequest(); x.open('GET', '/api/wish?x'); x.send();
+    const a = document.createElement('a'); a.id = 'go-on'; a.href = '/elsewhere.html'; a.textContent = 'Next';
+    document.body.prepend(a); scrollTo(0, 0);
+  });
+  await clickN(page, '#go-on', 1);
+  await waitFor('on the next page', () => page.evaluate(() => location.pathname === '/elsewhere.html'));
+  await sdkReady(page);
+  // (The verdict waits for the next page's sentinel: the records the left page kept, adopted
+  // by this one, are sent before it.)
+  assert.deepEqual(summary(await verdict(page, site)), []);
+});
+
 test('broken: a page the visitor bounces straight back from by the back button (full reload) is a quick_back', T, async (t) => {
   const site = 'fr-quick-back-reload';
   const { page } = await open(t, site);
