@@ -1102,6 +1102,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       }
     },
     mousedown: function () { pressing = false; },
+    // From a mouse's release until its click, the press's handlers run again (mouseup, pointerup:
+    // a drag-aware "Add to bag", a slider handle whose label follows it): what they change
+    // answers the click that completes the press. (The focus the press moved, and what the field
+    // it left does on blur, came before: at mousedown.)
+    pointerup: function (e) { if (pressed && e.isTrusted) pressing = true; },
     pagehide: function () { gone = 1; formOn(); push('h' + US + now(), 1); },
     pageshow: function (e) {
       gone = 0;
@@ -1471,11 +1476,12 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // themes do), a "Use my points" filling a field, an "Accept all" ticking checkboxes. Only a
     // value that changes answers (a handler trimming a field shows nothing); the native getter
     // stays as it is, and the setter is only compared while a click waits.
-    // Likewise an option chosen by its selected property, and a video's sound turned on or off
-    // or its time moved by a player's own buttons ("Sound on", "Skip 10 s").
+    // Likewise an option chosen by its selected property, a video's sound turned on or off
+    // or its time moved by a player's own buttons ("Sound on", "Skip 10 s"), and a style sheet
+    // switched on or off (a dark mode's: `sheet.disabled`, which is no attribute).
     [['HTMLInputElement', 'value'], ['HTMLInputElement', 'checked'], ['HTMLTextAreaElement', 'value'], ['HTMLSelectElement', 'value'],
       ['HTMLSelectElement', 'selectedIndex'], ['HTMLOptionElement', 'selected'], ['HTMLMediaElement', 'muted'], ['HTMLMediaElement', 'volume'],
-      ['HTMLMediaElement', 'currentTime']].forEach(function (a) {
+      ['HTMLMediaElement', 'currentTime'], ['StyleSheet', 'disabled']].forEach(function (a) {
       var o = P(a[0]), p = o && Object.getOwnPropertyDescriptor(o, a[1]), get = p && p.get, set = p && p.set, media = a[0] === 'HTMLMediaElement';
       if (set && get && p.configurable) {
         p.set = function (v) {

@@ -202,7 +202,7 @@ fn listen(io: &Io, slow_ms: u64, hash_views: bool) {
 /// keydown, signs of the visitor's own scrolling, are the loader's own: it takes them off while
 /// they could not make a record. `host.observe` adds them. So is focusout, on the focused form
 /// field only.)
-const LISTENERS: [(bool, &str, bool, bool); 25] = [
+const LISTENERS: [(bool, &str, bool, bool); 26] = [
     (true, "pagehide", false, true),
     (true, "pageshow", false, true),
     (false, "visibilitychange", false, true),
@@ -217,6 +217,7 @@ const LISTENERS: [(bool, &str, bool, bool); 25] = [
     (false, "pointerdown", true, false),
     // Bubble phase on the window: after the pressed element's own mousedown handlers.
     (true, "mousedown", false, false),
+    (false, "pointerup", true, false),
     (false, "focusin", true, false),
     (false, "toggle", true, false),
     (false, "close", true, false),

@@ -1020,6 +1020,28 @@ test('on a phone (touch): a button whose touchstart handler throws is an error_c
   assert.match(ev.find((e) => e.event === 'error_click' && sel(e) === '#swipe-bag').properties.message, /reading 'begin'/);
 });
 
+// A button that does its work in its mouseup or pointerup handler (a drag-aware "Add to bag", a
+// slider's handle whose label follows it): the change comes after mousedown and before the
+// click, and answers the click that press makes, as a change its pointerdown or mousedown
+// handler makes does.
+test('normal: buttons answering in their pointerdown, mousedown, mouseup or pointerup handler (a mouse\'s click) are no dead_click', T, async (t) => {
+  const site = 'fn-press-handlers';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    const bar = document.createElement('div');
+    for (const type of ['pointerdown', 'mousedown', 'mouseup', 'pointerup']) {
+      const b = document.createElement('button');
+      b.id = `on-${type}`; b.textContent = 'Add to bag';
+      b.addEventListener(type, () => { b.textContent = 'Added'; });
+      bar.append(b);
+    }
+    document.body.prepend(bar);
+    scrollTo(0, 0);
+  });
+  for (const type of ['pointerdown', 'mousedown', 'mouseup', 'pointerup']) await clickN(page, `#on-${type}`, 1);
+  assert.deepEqual(summary(await verdict(page, site)), []);
+});
+
 // A swipe begun on a control ends in pointercancel (the browser scrolls), with no mousedown and
 // no click: the press it began waited for a click that never came, and took for it the answer
 // to the tap before (an "Add to cart" answered 300 ms later was a dead_click when the visitor
@@ -1943,6 +1965,21 @@ const normal = [
         document.getElementById('theme').onclick = () => { dark = !dark; sheet.replaceSync(dark ? 'body { background: #111 }' : ''); };
       });
       await clickN(p, '#theme', 1);
+    },
+  },
+  // A theme switched by turning the page's own dark style sheet on and off (`sheet.disabled`,
+  // which is no attribute: no element changes).
+  {
+    name: 'a dark mode button switching a style sheet on (sheet.disabled)',
+    act: async (p) => {
+      await p.evaluate(() => {
+        document.head.insertAdjacentHTML('beforeend', '<style id="dark-sheet">body { background: #111; color: #eee }</style>');
+        const sheet = document.getElementById('dark-sheet').sheet;
+        sheet.disabled = true;
+        document.body.insertAdjacentHTML('afterbegin', '<button type="button" id="dark-toggle">Dark mode</button>');
+        document.getElementById('dark-toggle').onclick = () => { sheet.disabled = !sheet.disabled; };
+      });
+      await clickN(p, '#dark-toggle', 1);
     },
   },
 ];
