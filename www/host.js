@@ -1720,17 +1720,23 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
 
   // localStorage, every call guarded: it throws when disabled, full or blocked.
   function ls() { return w.localStorage; }
+  // Touchpoint's storage keys (core::storage): queued events, tabs, the adoption lease, the ids,
+  // the tab's session.
+  var OURS = /^tp:(q:|tab:|lease|aid|session)/;
   function store(op, key, value) {
     try {
       if (op === 'S') { w.sessionStorage.setItem(key, value); return true; }
       var s = ls(), out = [], k, i;
       if (op === 's' || op === 'k') { s.setItem(key, value); return true; }
       if (op === 'r') { s.removeItem(key); return true; }
-      if (op === 'p') { // purge: only what is there (a needless removeItem is still a write)
+      // purge: only what is there (a needless removeItem is still a write). All of it: only
+      // Touchpoint's own keys (OURS), not a page's own that happen to start with tp: (a
+      // `tp:wishlist`).
+      if (op === 'p') {
         var purge = function (s) {
           for (var i = s.length - 1; i >= 0; i--) {
             var k = s.key(i);
-            if (k && k.indexOf(key || 'tp:') === 0) s.removeItem(k);
+            if (k && (key ? k.indexOf(key) === 0 : OURS.test(k))) s.removeItem(k);
           }
         };
         purge(s);

@@ -31,7 +31,7 @@ function die(err) {
 // a page awaiting getIds or getConsent (a checkout's submit handler) is answered all the same,
 // as outside a browser: no ids, consent pending. So are the calls the stub queued, unless the
 // engine took them (`started`).
-// A withdrawal is still obeyed: every `tp:` key and the remembered choice are removed, so the
+// A withdrawal is still obeyed: Touchpoint's keys and the remembered choice are removed, so the
 // next page does not start with the consent given before (nor the ids kept with it).
 var started = false;
 function off() {
@@ -40,7 +40,7 @@ function off() {
     try {
       if (c === 'consent' && /(false|denied)/.test([cb.analytics, cb.marketing, cb.analytics_storage, cb.ad_storage])) {
         ['localStorage', 'sessionStorage'].forEach(function (n) {
-          try { for (var st = w[n], k, j = st.length; j--;) if (/^tp(:|_consent$)/.test(k = st.key(j))) st.removeItem(k); } catch (_) {} // (blocked)
+          try { for (var st = w[n], k, j = st.length; j--;) if (/^tp(:(q:|tab:|lease|aid|session)|_consent)/.test(k = st.key(j))) st.removeItem(k); } catch (_) {} // (blocked)
         });
       }
     } catch (_) {} // (a hostile argument)

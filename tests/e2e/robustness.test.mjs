@@ -460,11 +460,11 @@ ${OWN_BUTTON}</body></html>`;
 // page. With data-remember-consent the next page applied the grant remembered before, and sent
 // events with the anonymous id kept under it. The withdrawal is obeyed: the remembered choice
 // and every tp: key are removed (the page's own keys stay).
-test('switched off by an internal error: a withdrawal still removes the remembered choice and every tp: key', { timeout: 120_000 }, async () => {
+test('switched off by an internal error: a withdrawal still removes the remembered choice and Touchpoint\'s tp: keys, not the page\'s own', { timeout: 120_000 }, async () => {
   await inContext(async (context) => {
     const site = 'rb-off-withdraw';
     const { page, console: console_, pageErrors } = await openSite(context, collector, { site, consent: 'pending', 'remember-consent': 'true' });
-    await page.evaluate(() => { window.touchpoint('consent', { analytics: true, marketing: true }); localStorage.setItem('wishlist', 'mug'); });
+    await page.evaluate(() => { window.touchpoint('consent', { analytics: true, marketing: true }); localStorage.setItem('tp:wishlist', 'mug'); });
     await waitFor('the choice remembered and the ids kept', () => page.evaluate(() =>
       !!localStorage.getItem('tp_consent') && !!localStorage.getItem('tp:aid')));
     await page.evaluate(() => window.touchpoint('debug:panic'));
@@ -475,8 +475,13 @@ test('switched off by an internal error: a withdrawal still removes the remember
     });
     assert.equal(threw, '');
     const left = await page.evaluate(() => [localStorage, sessionStorage].flatMap((s) => Object.keys(s)).sort());
-    assert.deepEqual(left, ['wishlist'], 'no tp: key and no remembered choice left');
+    assert.deepEqual(left, ['tp:wishlist'], 'no key of Touchpoint\'s and no remembered choice left; the page\'s own tp:wishlist kept');
     await assertNoPageErrors(page, pageErrors);
+    // Running, a denial leaves the page's own tp: key alone too.
+    const ctl = await openSite(context, collector, { site: `${site}-running`, consent: 'granted' });
+    await ctl.page.evaluate(() => window.touchpoint('consent', { analytics: false, marketing: false }));
+    await waitFor('Touchpoint\'s keys removed', () => ctl.page.evaluate(() => !localStorage.getItem('tp:aid') && !sessionStorage.getItem('tp:session')));
+    assert.equal(await ctl.page.evaluate(() => localStorage.getItem('tp:wishlist')), 'mug');
   });
 });
 
