@@ -342,18 +342,19 @@ fn an_error_seen_once_before_the_click_or_long_ago_is_the_clicks_error() {
 #[test]
 fn an_error_thrown_during_the_press_is_its_clicks_error() {
     let e = ErrorFact { message: "swipe is undefined".into(), in_press: true, ..ErrorFact::default() };
-    let mut f = Friction::default();
-    let mut out = Vec::new();
-    f.error(1_000, &e, &mut out);
-    f.click(1_120, 1, 1, &target(1), &mut out);
-    f.timeout(60_000, &mut out);
+    // The error at 1 s, the click at `clicked`.
+    let tap = |clicked| {
+        let mut f = Friction::default();
+        let mut out = Vec::new();
+        f.error(1_000, &e, &mut out);
+        f.click(clicked, 1, 1, &target(1), &mut out);
+        f.timeout(60_000, &mut out);
+        out
+    };
+    let out = tap(1_120);
     assert_eq!(names(&out), ["js_error", "error_click"], "{out:?}");
     assert!(out[1].1.contains("\"message\":\"swipe is undefined\""), "{}", out[1].1);
-    let mut f = Friction::default();
-    let mut out = Vec::new();
-    f.error(1_000, &e, &mut out);
-    f.click(2_500, 1, 1, &target(1), &mut out);
-    f.timeout(60_000, &mut out);
+    let out = tap(2_500);
     assert_eq!(names(&out), ["js_error", "dead_click"], "a press long before: {out:?}");
     // A tap soon after a tap: its press's error is its own click's, not the one before's.
     let mut f = Friction::default();
