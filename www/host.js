@@ -1678,7 +1678,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       if (t) Object.defineProperty(A, 'toJSON', t);
     }
   }
-  var hook = null, hookWarned = false;
+  var hook = null, hookWarned = false, csp;
   function plain(v) { return v && typeof v === 'object' && !Array.isArray(v); }
   function hooked(body) {
     if (!hook) return body;
@@ -1857,6 +1857,18 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // the collector recognises gzip by its magic bytes (beacons cannot carry Content-Encoding).
     post: function (url, body, id, keepalive, gzip) {
       function answer(status, retry) { push('a' + US + now() + US + id + US + status + US + f(retry), 2); }
+      // A Content-Security-Policy whose connect-src leaves the collector out refuses every
+      // batch as a network error would (retried, never sent): said once, at the first refusal.
+      // (csp: 1 listening, 2 said.)
+      if (!csp) {
+        csp = 1;
+        d.addEventListener('securitypolicyviolation', guard(function (e) {
+          if (csp < 2 && e.effectiveDirective === 'connect-src' && e.blockedURI && new URL(url, location.href).href.indexOf(e.blockedURI) === 0) {
+            csp = 2;
+            try { console.warn('touchpoint: the CSP (connect-src) blocks the collector:', e.blockedURI); } catch (x) {}
+          }
+        }), { signal: signal || undefined });
+      }
       // (Every event dropped by the page's hook: delivered, as far as the queue is concerned.)
       // (Answered in a microtask, as a request would be: not inside the driver's own call.)
       if (!(body = hooked(body))) return void Promise.resolve().then(function () { answer(200); });

@@ -124,6 +124,24 @@ test('strict CSP with the collector on its own origin (connect-src lists it): ev
   assert.deepEqual(log.errors, []);
 });
 
+// A CSP whose connect-src leaves the collector out: every batch is refused as a network error
+// would be, and was retried without a word. One console warning says why nothing arrives.
+test('strict CSP whose connect-src leaves the collector out: one warning names the cause; the page is unharmed', { timeout: 120_000 }, async () => {
+  const server = await shop('', STRICT);
+  const direct = await startCollector(['--allow', `csp-blocked=${server.url}`]);
+  cleanup.unshift(() => direct.stop());
+  writePage(server.dir, pinned(`data-collector="${direct.url}/v1/batch" data-site="csp-blocked" data-consent="granted" data-flush-interval="500" data-retry-base="200" data-retry-cap="1000"`));
+  const { page, log } = await openPage(browser);
+  await page.goto(`${server.url}/`);
+  await page.click('#buy');
+  await waitFor('the warning', () => log.console.some((m) => /touchpoint: the CSP \(connect-src\) blocks the collector/.test(m)), { timeout: 30_000 });
+  await waitFor('a few refused retries', () => log.violations.filter((v) => v.blocked.startsWith(direct.url)).length >= 3, { timeout: 30_000 });
+  assert.equal(log.console.filter((m) => /touchpoint:/.test(m)).length, 1, log.console.join(' | '));
+  assert.equal((await direct.events('&site=csp-blocked')).length, 0);
+  assert.deepEqual(log.errors, []);
+  await closeTab(page);
+});
+
 // Trusted Types enforced (no policy allowed): Touchpoint assigns no script URL or HTML, so it
 // runs as under the strict CSP alone. With data-debug its overlay's script URL is refused: no
 // overlay (one warning), and Touchpoint goes on (it used to be disabled at its first message).
