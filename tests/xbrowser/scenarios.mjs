@@ -959,6 +959,32 @@ export function defineSuite(name) {
       },
       expect: ['dead_click #kb-space'],
     },
+    // Buttons that act in their mouseup or pointerup handler: what those change (after mousedown,
+    // before the click) answers the click.
+    {
+      s: 'release-handlers', title: 'none: buttons acting in their mouseup and pointerup handlers',
+      act: async () => {
+        await pageScript(`['mouseup', 'pointerup'].forEach(function (type) {
+            var b = document.createElement('button'); b.id = 'on-' + type; b.textContent = 'Add to bag';
+            b.addEventListener(type, function () { b.textContent = 'Added'; });
+            document.body.insertBefore(b, document.body.firstChild);
+          }); scrollTo(0, 0);`);
+        await clickN('#on-mouseup', 1);
+        await clickN('#on-pointerup', 1);
+      },
+      expect: [],
+    },
+    // A press whose pointerdown handler throws (the button does nothing): that click's error.
+    {
+      s: 'press-throws', title: 'error_click: a button whose pointerdown handler throws',
+      act: async () => {
+        await pageScript(`var b = document.createElement('button'); b.id = 'pd-throws'; b.textContent = 'Add to bag';
+          b.addEventListener('pointerdown', function () { window.swipe.begin(); });
+          document.body.insertBefore(b, document.body.firstChild); scrollTo(0, 0);`);
+        await clickN('#pd-throws', 1);
+      },
+      expect: ['error_click #pd-throws', 'js_error'],
+    },
   ];
 
   for (const f of FRICTION) {
