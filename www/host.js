@@ -256,7 +256,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
 
   // While a click waits for a response (the engine says so with watch()), DOM changes and the
   // other signs of a response are reported; otherwise the MutationObserver is disconnected.
-  var pressAt = 0, pressed = 0, pressEl, pressing = false, pressAnswer = false, watching = false, mo = null, clickedEl = null, lastUser = 0, lastField = null, reqId = 0, responded = false, selected = false;
+  var pressAt = 0, pressed = 0, pressEl, pressing = false, releasing = false, pressAnswer = false, watching = false, mo = null, clickedEl = null, lastUser = 0, lastField = null, reqId = 0, responded = false, selected = false;
   // One response record per scheduled task is enough: only the first one after a click matters.
   // A text selection is reported apart: it answers a double or triple click but not a longer
   // burst (core::friction::rage), so it must not hide a real response after it.
@@ -265,7 +265,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // dragged) answers that click, as what its press's handlers do.
   function respond(kind, own) {
     if (!watching) return;
-    if ((pressing || own && own === pressEl) && now() - pressed < 1000) { pressAnswer = true; return; }
+    var e = releasing && w.event;
+    if ((pressing || own && own === pressEl || e && e.isTrusted && /up$/.test(e.type)) && now() - pressed < 1000) { pressAnswer = true; return; }
     if (kind === 'l') { if (!selected) { selected = true; push(rec('r', now(), kind)); } return; }
     if (!responded) { responded = true; push(rec('r', now(), kind)); }
   }
@@ -666,7 +667,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // made no click, was not its press.)
     var answered = e.detail && pressed && pressAnswer;
     pressed = 0;
-    pressing = false;
+    pressing = releasing = false;
     // A click in a web component (retargeted to its host here) is often answered inside its
     // shadow DOM, which the document's observer does not see: its open shadow roots too, and
     // the closed ones the loader kept (a click on the page's own text slotted in a closed
@@ -1106,7 +1107,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // a drag-aware "Add to bag", a slider handle whose label follows it): what they change
     // answers the click that completes the press. (The focus the press moved, and what the field
     // it left does on blur, came before: at mousedown.)
-    pointerup: function (e) { if (pressed && e.isTrusted) pressing = true; },
+    // Only what those handlers do (window.event is their event, also in their microtasks): the
+    // page still moving from the visitor's wheel, or a smooth scroll, between the release and
+    // the click answers nothing.
+    pointerup: function (e) { if (pressed && e.isTrusted) releasing = true; },
     pagehide: function () { gone = 1; formOn(); push('h' + US + now(), 1); },
     pageshow: function (e) {
       gone = 0;

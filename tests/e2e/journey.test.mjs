@@ -604,6 +604,13 @@ test('a product opened in a new tab (ctrl-click, target=_blank) is the same sess
     await tab.waitForLoadState();
     await sdkReady(tab);
     opened.push(tab);
+    // Its page view stored before the next tab opens: the visit's page before that one is then
+    // this one, whatever the machine's speed (a loaded machine opened p2 before p1's view was
+    // taken, and p2's previous page was the first one).
+    await waitFor(`the page view of ${sel}`, async () => {
+      await tab.evaluate(() => touchpoint('flush'));
+      return (await collector.events(`&site=${site}`)).some((e) => e.event === 'page_view' && e.context.page.path === `/x/${sel.slice(1)}`);
+    }, { timeout: 30_000 });
   }
   // A tab from elsewhere (typed, a bookmark, another site's link): its own session.
   const other = await context.newPage();
