@@ -1039,6 +1039,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // path is hidden from the window: its fields stay unseen.)
   // (Browsers with shadow roots have WeakSet and composedPath.)
   var roots = w.WeakSet && new WeakSet();
+  // The media whose play() (or the clipboard whose write) is on its way (see observe).
+  var playing = new WeakSet();
   function inShadow(e) {
     var t = e.composedPath()[0], r = t.getRootNode();
     if (r.host && !roots.has(r)) {
@@ -1152,7 +1154,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     toggle: function () { respond('d'); },
     reset: function () { respond('c'); }, // (the fields cleared: no property set, no DOM change)
     close: function () { respond('d'); },
-    play: function (e) { if (!moving(e.target, 10000) && !e.target.__tpP) respond('p'); },
+    play: function (e) { if (!moving(e.target, 10000) && !playing.has(e.target)) respond('p'); },
     hashchange: function () { route('h'); },
     // (Not a page's own popstate event: single-spa dispatches one inside pushState, before
     // Touchpoint's wrapper has seen the push, which made every route change a back_forward.)
@@ -1397,21 +1399,25 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       };
     });
     var X = w.XMLHttpRequest && XMLHttpRequest.prototype;
-    wrap(X, 'open', function (method, url) { this.__tp = [method, url]; });
+    // An XHR's state is kept beside it (xs), not as properties of the page's object, which its
+    // Object.keys() and for-in would show.
+    var xs = new WeakMap();
+    function xst(x) { var st = xs.get(x); if (!st) xs.set(x, st = {}); return st; }
+    wrap(X, 'open', function (method, url) { xst(this).a = [method, url]; });
     // One pair of listeners per XHR object, which a page may reuse for several requests; the
-    // request under way is x.__tpE. Aborted (xhr.abort()): status 1, as for fetch.
+    // request under way is st.e. Aborted (xhr.abort(), st.b): status 1, as for fetch.
     wrap(X, 'send', function () {
-      var x = this, a = x.__tp || [], was = x.__tpE, end = request(a[0], a[1]);
-      x.__tpE = end;
-      x.__tpA = 0;
-      if (end && !x.__tpL) {
-        x.__tpL = 1;
-        x.addEventListener('abort', function () { x.__tpA = 1; });
-        x.addEventListener('loadend', function () { var end = x.__tpE; x.__tpE = null; if (end) end(x.__tpA ? 1 : x.status); });
+      var x = this, st = xst(x), a = st.a || [], was = st.e, end = request(a[0], a[1]);
+      st.e = end;
+      st.b = 0;
+      if (end && !st.l) {
+        st.l = 1;
+        x.addEventListener('abort', function () { st.b = 1; });
+        x.addEventListener('loadend', function () { var end = st.e; st.e = null; if (end) end(st.b ? 1 : x.status); });
       }
       // (Sent again while in flight, or before open: send throws, and the request under way, if
       // any, is still the one its loadend ends.)
-      return end && function (r, threw) { if (threw) { x.__tpE = was; end(1); } };
+      return end && function (r, threw) { if (threw) { st.e = was; end(1); } };
     });
     // On History.prototype, where the browser has them: an agent wrapping the prototype after
     // Touchpoint (New Relic's) still sees every route change, which Touchpoint's own member on
@@ -1436,8 +1442,12 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       [P('PaymentRequest'), 'show'], [P('ApplePaySession'), 'begin'], [nav.credentials, 'get'], [nav.clipboard, 'writeText'], [nav.clipboard, 'write'], [d, 'execCommand'],
       [P('HTMLMediaElement'), 'play'], [P('HTMLMediaElement'), 'pause'], [P('HTMLElement'), 'click'],
       [P('HTMLInputElement'), 'stepUp'], [P('HTMLInputElement'), 'stepDown']].forEach(function (a) {
-      var media = a[0] === P('HTMLMediaElement');
-      wrap(a[0], a[1], function () {
+      var media = a[0] === P('HTMLMediaElement'), o = a[0];
+      // Where the method is: an object's own (window's alert, a page's polyfill of
+      // navigator.share), else its prototype's, so that the page's navigator, clipboard and
+      // document get no property of ours.
+      if (o && typeof o == 'object' && !Object.prototype.hasOwnProperty.call(o, a[1])) o = Object.getPrototypeOf(o);
+      wrap(o, a[1], function () {
         var e = w.event, el = this;
         // A key handler clicking on Enter or Space (a custom role=button, as the ARIA practices
         // show; a field's Enter clicking its search button): the visitor's own click, judged
@@ -1454,14 +1464,14 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
         // whose video cannot play (its file a 404) or a copy the browser refuses shows nothing:
         // answered at the call, such a button was never a dead click. The answer is dated at
         // the call, so it answers the clicks before it only, not one the visitor made while it
-        // was on its way. (`__tpP`: the video's own play event, which comes first either way,
+        // was on its way. (`playing`: the video's own play event, which comes first either way,
         // is no answer then.)
         if (!/^(play|write)/.test(a[1])) return respond('o');
         var end = request('', location.href), t0 = now();
         if (end) return function (p, threw) {
-          function done(ok) { el.__tpP = 0; if (ok && watching) push(rec('r', t0, 'o')); end(1); }
+          function done(ok) { playing.delete(el); if (ok && watching) push(rec('r', t0, 'o')); end(1); }
           if (threw || !thenable(p)) return done(!threw);
-          el.__tpP = 1;
+          playing.add(el);
           return p.then(function (v) { done(1); return v; }, function (x) { done(); throw x; });
         };
       });

@@ -566,3 +566,28 @@ test('switched off by an internal error while a click waits: no MutationObserver
     await assertNoPageErrors(page, pageErrors);
   });
 });
+
+// The page's own objects stay as they are: an XHR sent through Touchpoint's wrapper and a video
+// played while a click waited had properties of Touchpoint's added (__tp, __tpE, __tpA, __tpL,
+// __tpP), and navigator, its clipboard, geolocation and credentials had the wrapped methods as
+// their own: the page's Object.keys() and for-in showed them.
+test('the page\'s XHR, video, navigator and clipboard objects get no properties of Touchpoint\'s', { timeout: 120_000 }, async () => {
+  await inContext(async (context) => {
+    const site = 'rb-own-objects';
+    await context.route(/\/api\/ping$/, (r) => r.fulfill({ status: 200, body: 'ok' }));
+    const { page, pageErrors } = await openSite(context, collector, { site, consent: 'granted', friction: 'on' },
+      '<button id="go">Go</button><video id="v" muted></video>');
+    await page.evaluate(() => {
+      document.getElementById('go').onclick = () => {
+        const x = new XMLHttpRequest(); x.open('GET', '/api/ping'); x.send(); window.__x = x;
+        document.getElementById('v').play().catch(() => {});
+      };
+    });
+    await page.click('#go');
+    await waitFor('the XHR done', () => page.evaluate(() => window.__x.readyState === 4));
+    const keys = await page.evaluate(() => [window.__x, document.getElementById('v'), navigator, navigator.clipboard, navigator.geolocation, navigator.credentials]
+      .map((o) => Object.keys(o || {})));
+    assert.deepEqual(keys, [[], [], [], [], [], []]);
+    await assertNoPageErrors(page, pageErrors);
+  });
+});
