@@ -1921,8 +1921,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       if ((s = json(n)) && s.length <= 2048) tags = n;
       return s;
     },
+    // Not while offline (navigator.onLine false): the browser takes the beacon and it cannot
+    // arrive, and a beacon taken is the events delivered to the engine. Refused, its events go
+    // by the keepalive fetch that fails and stay queued (for this tab once online, or adopted).
     beacon: function (url, body) {
-      try { return !(body = hooked(body)) || !!(w.navigator.sendBeacon && w.navigator.sendBeacon(url, body)); } catch (e) { return false; }
+      try { return !(body = hooked(body)) || w.navigator.onLine !== false && !!(w.navigator.sendBeacon && w.navigator.sendBeacon(url, body)); } catch (e) { return false; }
     },
     // touchpoint('beforeSend', fn): false unless fn is a function, or null to remove the hook.
     beforeSend: function (fn) {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launch, sdkReady, startCollector, waitFor } from './harness.mjs';
-import { expectExactlyStored, faultRoute, flush, names, openSite, storedOf, track, watchBatches } from './faults.mjs';
+import { expectExactlyStored, faultRoute, flush, names, openSite, storedOf, track, waitStored, watchBatches } from './faults.mjs';
 import { assertNoPageErrors, withContext } from './faults.mjs'; // shared with the other fault tests
 
 let collector, browser;
@@ -191,6 +191,37 @@ test('data-gzip="true": fetch bodies are gzip (1f 8b) and every event is stored 
       assert.ok(a.json && typeof a.json.sentAt === 'string' && Array.isArray(a.json.batch), 'gunzips to the batch JSON');
       assert.equal(a.status, 200, `the collector accepted the gzip body: ${a.answer}`);
     }
+    await assertNoPageErrors(page, pageErrors);
+  });
+});
+
+// A tab hidden while offline (a phone on a train, a laptop lid closed away from Wi-Fi): the
+// hide sends what is queued by beacon, which the browser accepts although it cannot arrive, and
+// an accepted beacon is delivered as far as the queue knows: the events were lost. Offline, the
+// beacon is not used: the events stay queued and arrive once the tab is back online.
+test('a tab hidden while offline: no beacon; its queued events arrive once, back online', { timeout: 120_000 }, async () => {
+  await inContext(async (context) => {
+    const site = 'dl-offline-hidden';
+    const countBeacons = () => {
+      const b = navigator.sendBeacon.bind(navigator);
+      window.__beacons = [];
+      navigator.sendBeacon = function (u, d) { window.__beacons.push(navigator.onLine); return b(u, d); };
+    };
+    const { page, pageErrors } = await openSite(context, collector, attrs(site), undefined, { init: [countBeacons] });
+    let created = 1;
+    await waitStored(collector, site, created); // the page_view
+    await context.setOffline(true);
+    await waitFor('navigator.onLine to be false', () => page.evaluate(() => navigator.onLine === false), { timeout: 10_000 });
+    created += await track(page, names('offline_hidden', 3));
+    const setVisibility = (state) => page.evaluate((state) => {
+      Object.defineProperty(document, 'visibilityState', { get: () => state, configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, state);
+    await setVisibility('hidden');
+    assert.deepEqual(await page.evaluate(() => window.__beacons), [], 'no beacon while offline');
+    await context.setOffline(false);
+    await setVisibility('visible');
+    await expectExactlyStored(assert, collector, site, created);
     await assertNoPageErrors(page, pageErrors);
   });
 });
