@@ -1398,10 +1398,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
         if (threw || !thenable(p)) end(1); else return p.then(function (r) { end(r.status); return r; }, function (e) { end(e && e.name === 'AbortError' ? 1 : 0); throw e; });
       };
     });
-    var X = w.XMLHttpRequest && XMLHttpRequest.prototype;
+    // (Not observed where the browser has no WeakMap: see xs.)
+    var X = w.WeakMap && w.XMLHttpRequest && XMLHttpRequest.prototype;
     // An XHR's state is kept beside it (xs), not as properties of the page's object, which its
     // Object.keys() and for-in would show.
-    var xs = new WeakMap();
+    var xs = X && new WeakMap();
     function xst(x) { var st = xs.get(x); if (!st) xs.set(x, st = {}); return st; }
     wrap(X, 'open', function (method, url) { xst(this).a = [method, url]; });
     // One pair of listeners per XHR object, which a page may reuse for several requests; the
