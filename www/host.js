@@ -169,7 +169,17 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     for (var i = 1, s = '' + a; i < arguments.length; i++) s += US + arguments[i];
     return s;
   }
-  function now() { return Date.now(); }
+  // The wall clock, never going back: a clock corrected backwards (NTP, the visitor, a VM resumed)
+  // would otherwise hold every deadline, a retry and the 5 s flush included, until the old time
+  // came round again (2 h for a 2 h correction). A jump back is absorbed into \`skew\`, so time goes
+  // on from where it was; a jump forward (a laptop waking) is kept: it is real idle time.
+  // performance.now() is monotonic, but stops while the computer sleeps on some systems.
+  var last = 0, skew = 0;
+  function now() {
+    var t = Date.now() + skew;
+    if (t < last) skew += last - t, t = last;
+    return last = t;
+  }
 
   // Whether events can be kept now (host.sensing: the driver then also removes the listeners
   // of the sensors that only feed events).
@@ -1824,6 +1834,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     guard: guard,
     signal: signal,
     later: later,
+    now: now,
     drain: function () { drain(true); }, // (everything, now: for tests)
     // Before a touchpoint() call: the records captured before it go first, so the engine sees
     // page calls and sensor records in the order they happened.

@@ -29,7 +29,7 @@ pub fn run(args: &Array) -> bool {
     // A runaway loop of `track` (or `identify`, `friction`) calls is dropped here, before its
     // properties are serialised (the engine counts and reports them: core::rate_limit).
     if matches!(name.as_str(), "track" | "identify" | "friction")
-        && !super::with_engine(|e| e.admit_track(super::now_ms())).unwrap_or(true)
+        && !super::io().and_then(|io| super::with_engine(|e| e.admit_track(super::now_ms(&io)))).unwrap_or(true)
     {
         return true;
     }

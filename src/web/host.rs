@@ -22,6 +22,9 @@ extern "C" {
     /// read for a feature the site did not turn on).
     #[wasm_bindgen(method, structural)]
     pub fn facts(this: &Host, remembered: bool) -> String;
+    /// The loader's clock (`Date.now()`, but never going back), which also times its records.
+    #[wasm_bindgen(method, structural)]
+    pub fn now(this: &Host) -> f64;
     /// Schedules the task that hands queued records over (one per burst).
     #[wasm_bindgen(method, structural)]
     pub fn later(this: &Host);

@@ -93,8 +93,10 @@ pub fn warn(msg: &str) {
     let _ = console_warn(msg);
 }
 
-fn now_ms() -> u64 {
-    js_sys::Date::now() as u64
+/// The loader's clock, which never goes back (see `now` in www/host.js); the records it times
+/// and the driver's own inputs must agree.
+fn now_ms(io: &Io) -> u64 {
+    io.host.now() as u64
 }
 
 /// `crypto.getRandomValues` (every browser since 2014). Where it fails, nothing: the engine's
@@ -157,7 +159,7 @@ pub fn start(config: Config, host: Host) -> bool {
         Boot::parse(&facts),
         window.navigator().on_line(),
         &random_bytes(&window, ENTROPY_REFILL),
-        now_ms(),
+        host.now() as u64,
     );
     let io = Rc::new(Io {
         host,
@@ -171,7 +173,7 @@ pub fn start(config: Config, host: Host) -> bool {
     ENGINE.with(|e| *e.borrow_mut() = Some(engine));
     IO.with(|cell| *cell.borrow_mut() = Some(io.clone()));
     listen(&io, slow_ms, hash_views);
-    run(now_ms());
+    run();
     // After the engine is in place: the CMP usually calls back synchronously with the stored choice.
     // (A CMP not there yet is looked for during 30 s by the loader, which then warns.)
     if use_tcf {
@@ -261,17 +263,14 @@ pub fn input(records: &str) {
             INBOX.with(|i| i.borrow_mut().push(item));
         }
     }
-    run(now_ms());
+    run();
 }
 
 /// One input from page code (a command, a TCF callback). Returns false if not running.
 pub fn feed_input(input: Input) -> bool {
-    if io().is_none() {
-        return false;
-    }
-    let now = now_ms();
-    INBOX.with(|i| i.borrow_mut().push((Record::Input(input), now)));
-    run(now);
+    let Some(io) = io() else { return false };
+    INBOX.with(|i| i.borrow_mut().push((Record::Input(input), now_ms(&io))));
+    run();
     true
 }
 
@@ -298,7 +297,7 @@ fn answer(cb: &js_sys::Function, ids: bool) -> bool {
 /// The driver loop: handles queued inputs one at a time, executing each one's outputs before the
 /// next, then arms the timer and asks for a scheduled task if the engine wants one. A call made
 /// while the loop runs (page code reacting to an output) only queues its input.
-fn run(now: u64) {
+fn run() {
     if BUSY.with(|b| b.replace(true)) {
         return;
     }
@@ -306,6 +305,7 @@ fn run(now: u64) {
         BUSY.with(|b| b.set(false));
         return;
     };
+    let now = now_ms(&io);
     execute_all(&io, now);
     loop {
         let next = INBOX.with(|i| {
@@ -333,7 +333,7 @@ fn run(now: u64) {
     let (deadline, tick) = with_engine(|e| (e.poll_timeout(), e.wants_tick())).unwrap_or_default();
     if let Some(at) = deadline.filter(|at| io.armed.get().is_none_or(|armed| *at < armed)) {
         io.armed.set(Some(at));
-        io.host.timer(at.saturating_sub(now_ms()) as f64);
+        io.host.timer(at.saturating_sub(now_ms(&io)) as f64);
     }
     if tick {
         io.host.later();

@@ -225,3 +225,35 @@ test('a tab hidden while offline: no beacon; its queued events arrive once, back
     await assertNoPageErrors(page, pageErrors);
   });
 });
+
+test('the clock corrected back 2 h: queued events still go within the flush interval, and a pending retry is not held 2 h', { timeout: 120_000 }, async () => {
+  await inContext(async (context) => {
+    const site = 'dl-clock-back';
+    const { page, url, pageErrors } = await openSite(context, collector, attrs(site), undefined, { ready: false });
+    // Playwright's clock runs in real time once installed; setSystemTime moves Date.now only.
+    await page.clock.install({ time: Date.now() });
+    let down = false;
+    const r = await faultRoute(page, () => (down ? 'abort' : 'pass'));
+    await page.goto(url);
+    await sdkReady(page);
+    let created = 1;
+    await waitStored(collector, site, created); // the page_view
+    const back = () => page.evaluate(() => Date.now()).then((t) => page.clock.setSystemTime(t - 2 * 3600e3));
+
+    // A deadline set before the correction (the 1 s flush) must not move 2 h away.
+    created += await track(page, ['queued_before_back']);
+    await back();
+    created += await track(page, ['after_back']);
+    await waitStored(collector, site, created, { timeout: 15_000 });
+
+    // A retry pending (the network down) when the clock goes back: sent once the network is back.
+    down = true;
+    created += await track(page, ['during_outage']);
+    await waitFor('a failed attempt', () => r.attempts.some((a) => a.action === 'abort'), { timeout: 15_000 });
+    await back();
+    down = false;
+    await waitStored(collector, site, created, { timeout: 20_000 });
+    await expectExactlyStored(assert, collector, site, created, { lists: [r.attempts] });
+    await assertNoPageErrors(page, pageErrors);
+  });
+});
