@@ -1280,6 +1280,35 @@ test('a view the page reports itself: its page_leave has the depth its first scr
   assert.ok(!ev.some((e) => e.event === 'scroll_depth'), 'no marks: nobody scrolled');
 });
 
+test('back after half an hour idle: the old view ends in its session, the new session begins with a resume page view of the page', T, async (t) => {
+  const site = 'journey-resume';
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  const html = '<!doctype html><html><head><meta charset="utf-8"><title>R</title>__SNIPPET__</head><body><button id="b" onclick="this.textContent+=\'!\'">Add</button></body></html>';
+  await context.route(/\/resume(\?.*)?$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: html.replace('__SNIPPET__', grantedSnippet(site)) }));
+  const page = await context.newPage();
+  await page.clock.install({ time: Date.now() }); // real time flowing, which fastForward jumps
+  await page.goto(`${collector.url}/resume?utm_source=news&utm_medium=email&utm_campaign=winter`);
+  await sdkReady(page);
+  await page.click('#b');
+  await eventsUntil(site, 'click');
+  await page.clock.fastForward('31:00');
+  await page.click('#b');
+  const ev = await waitFor('the click after the pause', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    const all = await collector.events(`&site=${site}`);
+    return all.filter((e) => e.event === 'click').length === 2 && all;
+  }, { timeout: 30_000 });
+  const seq = ev.filter((e) => e.event !== 'scroll_depth');
+  assert.deepEqual(seq.map((e) => `${e.event} ${e.properties.navigation || ''}`.trim()),
+    ['page_view load', 'click', 'page_leave', 'page_view resume', 'click']);
+  const sessions = seq.map((e) => e.sessionId);
+  assert.equal(new Set(sessions.slice(0, 3)).size, 1, 'the old view in one session');
+  assert.equal(new Set(sessions.slice(3)).size, 1, 'the new one in another');
+  assert.notEqual(sessions[0], sessions[3]);
+  assert.equal(seq[3].properties.campaign, 'winter', 'attributed like a first page view');
+});
+
 // Links and search in a browser (the host tests cover the rules): a link to another site, a file
 // link and a search page, with an email in the search term. Every request to the other site is
 // answered here (the test reaches no other address).

@@ -226,6 +226,17 @@ impl Engine {
     pub fn handle(&mut self, input: Input, now: u64) {
         let mut found = Findings::new();
         let input_kind = if matches!(input, Input::Click(_)) { InputKind::Click } else { InputKind::Other };
+        if matches!(
+            input,
+            Input::Click(_)
+                | Input::Activity { .. }
+                | Input::Depth { first: false, .. }
+                | Input::FormInput { .. }
+                | Input::Visibility { hidden: false }
+                | Input::Focus(true)
+        ) {
+            self.visitor_acted(now);
+        }
         let f = &mut self.friction;
         match input {
             Input::Click(click) => self.on_click(click, now, &mut found),
@@ -637,6 +648,29 @@ impl Engine {
         }
     }
 
+    /// The visitor did something (a click, a key, a scroll, a field, the tab or window back in
+    /// front). After 30 minutes without (or a day long) this is a new visit to the page still
+    /// open: the old view ends in the old session, and the new session begins with the page as
+    /// its landing page (`navigation: "resume"`). Otherwise a session begun by a click an hour
+    /// later had no page view at all, and a tab shown now and then over a night kept one
+    /// session for 27 h (found by QA). Use that captures nothing (reading and scrolling, typing
+    /// a long review) is activity too: it keeps the session alive.
+    fn visitor_acted(&mut self, now: u64) {
+        if self.gone || self.page_views == 0 {
+            return;
+        }
+        if self.session.over(now) {
+            self.leave_view(now);
+            self.new_session(now);
+            self.set_context();
+            // (Where the visitor is now is not known: the depth the page had reached stands
+            // for its first screen.)
+            let depth = self.journey.depth();
+            self.page_view(now, "resume", "{}", String::new(), depth);
+        }
+        self.session.last = now;
+    }
+
     /// Captures a page view of `self.env.page` and starts its journey state.
     fn page_view(&mut self, now: u64, how: &str, extra: &str, previous_path: String, depth: u8) {
         let page = self.env.page.clone();
@@ -655,7 +689,8 @@ impl Engine {
         self.page_views += 1;
         self.capture(Kind::Page, schema::PAGE_VIEW, journey::merge(o.finish(), extra), now);
         self.journey.begin(now, page.url.clone(), page.path.clone(), depth);
-        if self.journey.settings.on {
+        // (A search results page the visitor comes back to is no new search.)
+        if self.journey.settings.on && how != "resume" {
             // The found name is cloned, not the list (a Vec<String> clone is its own function).
             let params = &self.journey.settings.search_params;
             if let Some((param, term)) = params.iter().find_map(|p| {

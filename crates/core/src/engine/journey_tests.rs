@@ -1293,3 +1293,91 @@ fn a_view_scrolled_or_typed_in_outside_a_form_is_no_quick_back() {
         assert_eq!(quick, !used, "used: {used}");
     }
 }
+
+fn session_of(event: &str) -> String {
+    field(event, "\"sessionId\":\"")
+}
+
+fn a_click() -> Input {
+    Input::Click(crate::input::Click {
+        element: Some(crate::input::Sensed { key: 1, flags: crate::input::SENSED_INTERACTIVE, ..Default::default() }),
+        trusted: true,
+        ..Default::default()
+    })
+}
+
+/// Back at the page after 31 idle minutes: the old view ends in the old session, and the new
+/// session begins with the page as its landing page (attributed like any first view), then the
+/// click. (Before: the new session began with the click, on a page it never viewed.)
+#[test]
+fn a_visitor_back_after_half_an_hour_idle_begins_a_session_with_a_page_view_of_the_page() {
+    let url = "https://shop.test/p/mug?utm_source=news&utm_medium=email&utm_campaign=winter";
+    let mut v = Visit::granted(url, "");
+    v.page(url);
+    v.at(1_000, a_click());
+    v.at(31 * 60_000 + 2_000, a_click());
+    let ev = v.events();
+    let names: Vec<String> = ev.iter().map(|e| field(e, "\"event\":\"")).collect();
+    assert_eq!(names, ["page_view", "click", "page_leave", "page_view", "click"], "{ev:#?}");
+    let (s1, s2) = (session_of(&ev[0]), session_of(&ev[3]));
+    assert_ne!(s1, s2);
+    assert_eq!([&session_of(&ev[1]), &session_of(&ev[2])], [&s1, &s1], "the old view ends in the old session");
+    assert_eq!(session_of(&ev[4]), s2);
+    assert!(ev[3].contains(r#""navigation":"resume""#) && ev[3].contains(r#""campaign":"winter""#), "{}", ev[3]);
+    assert!(ev[3].contains(r#""path":"/p/mug""#), "{}", ev[3]);
+}
+
+/// A tab shown for a moment every 3 h over a night (QA: one 27 h session of page_leave events):
+/// each return is a session of its own, beginning with a page view.
+#[test]
+fn a_tab_shown_again_hours_later_is_a_new_session_each_time() {
+    let mut v = Visit::granted("https://shop.test/a", "");
+    v.page("https://shop.test/a");
+    v.at(500, Input::Visibility { hidden: true });
+    let hour = 3_600_000;
+    for i in 1..=3u64 {
+        v.at(i * 3 * hour, Input::Visibility { hidden: false });
+        v.at(i * 3 * hour + 400, Input::Visibility { hidden: true });
+    }
+    let ev = v.events();
+    let names: Vec<String> = ev.iter().map(|e| field(e, "\"event\":\"")).collect();
+    assert_eq!(names, ["page_view", "page_leave"].repeat(4), "{ev:#?}");
+    let sessions: Vec<String> = ev.iter().map(|e| session_of(e)).collect();
+    for pair in sessions.chunks(2) {
+        assert_eq!(pair[0], pair[1], "a view and its end in one session");
+    }
+    let distinct: std::collections::BTreeSet<&String> = sessions.iter().collect();
+    assert_eq!(distinct.len(), 4, "{sessions:?}");
+    assert!(ev.iter().skip(2).step_by(2).all(|e| e.contains(r#""navigation":"resume""#)), "{ev:#?}");
+    assert!(!ev.iter().any(|e| e.contains("\"resumed\"")), "each stretch is its session's view: {ev:#?}");
+    assert!(ev[7].contains(r#""max_scroll_pct":40"#), "the depth the page had reached: {}", ev[7]);
+}
+
+/// Reading and scrolling for 50 minutes without a captured event is no inactivity; hidden for
+/// 10 minutes and shown again is the same visit.
+#[test]
+fn use_that_captures_nothing_keeps_the_session_alive() {
+    let mut v = Visit::granted("https://shop.test/guide", "");
+    v.page("https://shop.test/guide");
+    for minute in [10, 20, 30, 40, 50] {
+        v.at(minute * 60_000, Input::Activity { used: true });
+    }
+    v.at(52 * 60_000, Input::Visibility { hidden: true });
+    v.at(62 * 60_000, Input::Visibility { hidden: false });
+    v.at(63 * 60_000, a_click());
+    let ev = v.events();
+    let names: Vec<String> = ev.iter().map(|e| field(e, "\"event\":\"")).collect();
+    assert_eq!(names, ["page_view", "page_leave", "click"], "{ev:#?}");
+    assert!(ev.iter().all(|e| session_of(e) == session_of(&ev[0])), "{ev:#?}");
+}
+
+/// A search results page the visitor comes back to is no new search.
+#[test]
+fn a_search_page_resumed_is_no_second_site_search() {
+    let url = "https://shop.test/search?q=mug";
+    let mut v = Visit::granted(url, "");
+    v.page(url);
+    v.at(40 * 60_000, a_click());
+    let names = v.names();
+    assert_eq!(names, ["page_view", "site_search", "page_leave", "page_view", "click"]);
+}

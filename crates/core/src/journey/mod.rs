@@ -149,6 +149,11 @@ impl Journey {
         self.engaged.input(now);
     }
 
+    /// The deepest point of the view seen so far (percent).
+    pub fn depth(&self) -> u8 {
+        self.depth.max()
+    }
+
     /// What the first screen of a view the page reported itself shows (no marks: not scrolled).
     pub fn first_screen(&mut self, percent: u8) {
         self.depth.seen(percent);
