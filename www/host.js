@@ -687,6 +687,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     }
     responded = selected = false;
     push(r);
+    if (trusted) firstUse();
     // (see focusAnswer; a tap's element, hovered from then on, also when it took no focus, the
     // element tapped before it being the one that was hovered)
     if (focusPress || pressTouch && e.isTrusted && e.detail) focusCands.push((focusPress || [t, lastTap]).concat(queue.length, now(), focusPress ? pressTouch : 2));
@@ -739,6 +740,19 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // Ctrl or Meta (Alt+Left is the back button), a modifier pressed alone (Shift before a
   // shift-click) nor a sideways wheel (a touchpad's swipe back).
   var userTimer = 0, used = 0;
+  // The first use of a view (its first click, scroll or key) is handed over in a task of its
+  // own, not 400 ms later with the burst: the engine then writes at once that the view was used,
+  // and a page the visitor goes back to from the bfcache reads it. (Chromium runs the page left's
+  // pagehide after the restored page's pageshow: a click 300 ms before Back was not yet written,
+  // and the return was taken for a quick_back.) One task more per view, not per click.
+  var told = 0;
+  function firstUse() {
+    if (!told && planned >= 0) {
+      told = 1;
+      clearTimeout(planned);
+      planned = setTimeout(drain, 0);
+    }
+  }
   function userOn() {
     userTimer = 0;
     arm(['wheel', 'touchmove', 'keydown'], user);
@@ -780,7 +794,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   function user(e) {
     lastUser = now();
     act();
-    if (!used && !(e.altKey || e.ctrlKey || e.metaKey || e.key === 'Shift') && !(Math.abs(e.deltaX) > Math.abs(e.deltaY))) { used = 1; push('j' + US + lastUser + US + 1); }
+    if (!used && !(e.altKey || e.ctrlKey || e.metaKey || e.key === 'Shift') && !(Math.abs(e.deltaX) > Math.abs(e.deltaY))) { used = 1; push('j' + US + lastUser + US + 1); firstUse(); }
     userTimer = userTimer || setTimeout(userOn, 500);
   }
   // How much of the page has been in view (percent), against its length at that moment: on a
@@ -845,7 +859,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     if (same && kind === 'b') kind = 'h';
     routeDone(true);
     relearn();
-    maxDepth = used = peak = 0;
+    maxDepth = used = told = peak = 0;
     routeRec = ['n', now(), kind, f(location.pathname), f(location.href)];
     routeTitle = d.title;
     routeAt = queue.length;
@@ -1130,7 +1144,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // changed the remembered decision, the anonymous id (a sign-out) and the tab's session.
       if (e.persisted && remember) queue.push(rec('R', now(), f(one('localStorage', 'tp_consent'))));
       // (Its view begins where it comes back scrolled to, as a route's at its first screen.)
-      if (e.persisted) maxDepth = used = peak = 0;
+      if (e.persisted) maxDepth = used = told = peak = 0;
       push('s' + US + now() + US + (e.persisted ? 1 + US + depth(0) + US + f(one('localStorage', 'tp:aid')) + US + one('sessionStorage', 'tp:session') : 0), 1);
       // A page restored from the back/forward cache paints nothing anew and the browser reports
       // no LCP for it: as web-vitals (and so CrUX) measures it, its LCP is the time from pageshow
@@ -1850,7 +1864,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // below, it was lost when nothing else waited to be handed over.)
       if (name === 'page' && scrolled) depth(1);
       if (queue.length) drain(true);
-      if (name === 'page') { maxDepth = used = peak = 0; queue.push(rec('d', now(), depth(0), 1)); later(); }
+      if (name === 'page') { maxDepth = used = told = peak = 0; queue.push(rec('d', now(), depth(0), 1)); later(); }
     },
     store: store,
     watch: watch,

@@ -961,6 +961,7 @@ test('a page restored from the back/forward cache: its own page view in the sess
   assert.ok(Number.isInteger(restored.lcp_ms) && restored.lcp_ms >= 0 && restored.lcp_ms < 10_000,
     `the restore's LCP, from pageshow to its second frame: ${JSON.stringify(restored)}`);
   assert.equal(restored.resumed, undefined, 'a view of its own, not a resumed stretch');
+  assert.equal(ofA[2].properties.previous_path, '/b', 'the page the visitor came back from');
   // (The page fits the window: all of it is seen, on the restored view as on the load's.)
   assert.deepEqual([loaded.max_scroll_pct, restored.max_scroll_pct], [100, 100]);
 });
@@ -980,6 +981,21 @@ test('a page restored from the back/forward cache after the visitor used the pag
   const ofA = run.events.filter((e) => e.context.page.path === '/a' || e.properties.path === '/a');
   assert.deepEqual(ofA.map((e) => `${e.event} ${e.properties.navigation || ''}`.trim()),
     ['page_view load', 'page_leave', 'page_view restore', 'page_leave'], JSON.stringify(ofA.map((e) => [e.event, e.properties])));
+});
+
+// A click on /b 0 ms before Back: its record was handed over with the burst 400 ms later, after
+// /a's pageshow had read /b's view as unused (QA: a quick_back). The first use of a view is
+// handed over at once now. The restored view's engaged time counts (it was 0: its
+// visibilitychange came while it was frozen).
+test('a click on the page gone to right before Back: no quick_back; the restored view comes from /b and counts its engaged time', T, async (t) => {
+  const run = await restoredRun(t, 'journey-restored-click', {
+    onBPage: async (page) => { await page.mouse.click(40, 40); },
+  });
+  const ofA = run.events.filter((e) => e.context.page.path === '/a' || e.properties.path === '/a');
+  assert.deepEqual(ofA.map((e) => `${e.event} ${e.properties.navigation || ''}`.trim()),
+    ['page_view load', 'page_leave', 'page_view restore', 'page_leave'], JSON.stringify(ofA.map((e) => [e.event, e.properties])));
+  assert.equal(ofA[2].properties.previous_path, '/b');
+  assert.ok(ofA[3].properties.engaged_ms > 0, JSON.stringify(ofA[3].properties));
 });
 
 // A customer signed in on /a signs out on /b (reset: a new session, and with marketing consent a

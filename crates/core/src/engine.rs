@@ -279,9 +279,15 @@ impl Engine {
                 let restored = self.gone;
                 self.on_show(now);
                 if restored {
-                    // Back from the bfcache: the page is viewed again.
+                    // Back from the bfcache: the page is viewed again, coming from the page the
+                    // tab showed last (as the session the tab kept says; else not known).
                     self.friction.restored_view();
-                    self.page_view(now, "restore", "{}", self.journey.path.clone(), depth);
+                    let from = &self.session.last_path;
+                    let from = if *from == self.env.page.path { String::new() } else { from.clone() };
+                    self.page_view(now, "restore", "{}", from, depth);
+                    // It is in front: the `visibilitychange` that said so came while it was
+                    // still frozen, before this `pageshow` (its engaged time counted 0).
+                    self.journey.shown(now);
                 }
             }
             Input::OtherTab { anonymous_id, session } => {

@@ -324,6 +324,7 @@ fn back_from_the_bfcache_continues_the_session_the_next_page_kept() {
         let names: Vec<String> = ev.iter().map(|e| field(e, "\"event\":\"")).collect();
         assert_eq!(names, if want { vec!["page_view", "quick_back"] } else { vec!["page_view"] }, "used {used}");
         assert!(ev[0].contains(r#""navigation":"restore""#), "{}", ev[0]);
+        assert!(ev[0].contains(r#""previous_path":"/b""#), "the page the visitor came back from: {}", ev[0]);
         let session = field(&b.events()[0], "\"sessionId\":\"");
         for e in &ev {
             assert_eq!(field(e, "\"sessionId\":\""), session, "{e}");
@@ -1380,4 +1381,19 @@ fn a_search_page_resumed_is_no_second_site_search() {
     v.at(40 * 60_000, a_click());
     let names = v.names();
     assert_eq!(names, ["page_view", "site_search", "page_leave", "page_view", "click"]);
+}
+
+/// A page restored from the bfcache is in front: its `visibilitychange` came while it was frozen
+/// (before its `pageshow`), and its view's engaged time counted 0 (found by QA).
+#[test]
+fn a_view_restored_from_the_bfcache_counts_its_engaged_time() {
+    let (mut a, b) = a_then_b(false);
+    a.at(1_900, Input::Visibility { hidden: true });
+    a.at(4_900, Input::Visibility { hidden: false }); // frozen still: before its pageshow
+    a.at(5_000, restore_with(&b));
+    a.at(6_000, Input::Activity { used: true });
+    a.at(8_000, Input::PageHide);
+    let ev = a.events();
+    let leave = ev.iter().rev().find(|e| e.contains("\"event\":\"page_leave\"")).unwrap();
+    assert!(leave.contains(r#""engaged_ms":3000"#), "{leave}");
 }
