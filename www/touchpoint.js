@@ -75,8 +75,14 @@ function guard(f) {
 // expected hash, given to fetch as `integrity` (the browser then refuses any other bytes);
 // `overlay`: the debug overlay's URL (by default next to the wasm), fetched only when asked for.
 function load(attrs, url, sri, overlay) {
-  if (w.__touchpoint_loaded) return; // a second copy of the snippet is a no-op
-  w.__touchpoint_loaded = true;
+  // A second copy of the snippet is a no-op; one configured otherwise (a tag manager's tag
+  // beside the template's, with another data-site or consent mode) is said to be ignored.
+  var conf = JSON.stringify(attrs), first = w.__touchpoint_loaded;
+  if (first) {
+    if (first !== conf) try { console.warn('touchpoint: a second copy with another configuration is ignored:', conf); } catch (_) {}
+    return;
+  }
+  w.__touchpoint_loaded = conf;
   // In a frame (a shop's own card form in a same-origin iframe, its template running the tag
   // too): the page around it sends that form (postMessage), so leaving it unsent is no
   // form_abandon; and its LCP and layout shifts are not the page's Core Web Vitals (host.js).

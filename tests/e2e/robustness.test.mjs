@@ -591,3 +591,34 @@ test('the page\'s XHR, video, navigator and clipboard objects get no properties 
     await assertNoPageErrors(page, pageErrors);
   });
 });
+
+test('a second script tag configured otherwise (a tag manager\'s beside the template\'s) is ignored with one warning; the same tag twice silently', { timeout: 120_000 }, async () => {
+  const attrs = (site) => ({ site, consent: 'granted', 'flush-interval': '300' });
+  for (const other of [true, false]) {
+    await inContext(async (context) => {
+      const site = other ? 'rb-second-tag' : 'rb-same-tag';
+      const { page, pageErrors, console: console_ } = await openSite(context, collector, attrs(site), OWN_BUTTON);
+      // As a tag manager adds its tag: a copy of the template's, maybe configured otherwise.
+      await page.evaluate((other) => new Promise((resolve) => {
+        // (Not cloneNode: a clone of a script that ran is marked as started and never runs.)
+        const tag = document.createElement('script');
+        for (const a of document.querySelector('script[src*="touchpoint.js"]').attributes) tag.setAttribute(a.name, a.value);
+        if (other) { tag.dataset.site = 'someone-else'; tag.dataset.consent = 'pending'; }
+        tag.onload = resolve;
+        document.head.appendChild(tag);
+      }), other);
+      await page.click('#own');
+      await flush(page);
+      await waitStored(collector, site, 2);
+      const warned = tpWarnings(console_).map((m) => m.text);
+      if (other) {
+        assert.equal(warned.length, 1, JSON.stringify(warned));
+        assert.match(warned[0], /second copy.*someone-else/);
+      } else {
+        assert.deepEqual(warned, []);
+      }
+      assert.deepEqual(await storedOf(collector, 'someone-else'), [], 'nothing for the ignored tag\'s site');
+      await assertNoPageErrors(page, pageErrors);
+    });
+  }
+});
