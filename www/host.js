@@ -1896,7 +1896,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // a CORS "simple request". With gzip, the body is compressed where CompressionStream exists;
     // the collector recognises gzip by its magic bytes (beacons cannot carry Content-Encoding).
     post: function (url, body, id, keepalive, gzip) {
-      function answer(status, retry) { push('a' + US + now() + US + id + US + status + US + f(retry), 2); }
+      // `missing`: the answer's list of the probes asked about that the collector does not hold
+      // (core::outbox::is_probe), as '[' and the quoted ids; '' when it had none.
+      function answer(status, retry, missing) { push('a' + US + now() + US + id + US + status + US + f(retry) + US + f(missing), 2); }
       // A Content-Security-Policy whose connect-src leaves the collector out refuses every
       // batch as a network error would (retried, never sent): said once, at the first refusal.
       // (csp: 1 listening, 2 said.)
@@ -1916,7 +1918,13 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
         origFetch.call(w, url, {
           method: 'POST', body: payload, keepalive: keepalive, credentials: 'omit',
           headers: { 'Content-Type': 'text/plain;charset=UTF-8' }
-        }).then(function (r) { answer(r.status, r.headers.get('Retry-After')); }, function () { answer(0); });
+        }).then(function (r) {
+          var retry = r.headers.get('Retry-After'), done = function (t) {
+            var m = /"missing":\[([^\]]*)\]/.exec(t);
+            answer(r.status, retry, m ? '[' + m[1] : '');
+          };
+          r.ok ? r.text().then(done, function () { done(''); }) : done('');
+        }, function () { answer(0); });
       }
       try {
         if (gzip && w.CompressionStream) {

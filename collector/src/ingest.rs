@@ -30,14 +30,19 @@ pub struct Prepared {
     pub rejected: Vec<Rejected>,
     /// The origin to reflect in `Access-Control-Allow-Origin`, if any.
     pub cors_origin: Option<String>,
+    /// The ids the batch asks about (`Batch::confirm`).
+    pub confirm: Vec<String>,
 }
 
-/// The answer to a stored batch: `{"accepted": n, "duplicates": m, "rejected": [...]}`.
+/// The answer to a stored batch: `{"accepted": n, "duplicates": m, "rejected": [...]}`, and
+/// `"missing": [...]` when the batch asked about ids (`confirm`): those not stored.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Answer {
     pub accepted: usize,
     pub duplicates: usize,
     pub rejected: Vec<Rejected>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,7 +65,7 @@ pub fn prepare(policy: &OriginPolicy, req: &IngestRequest) -> Result<Prepared, I
             Some(o) if policy.is_known(o, req.host.as_deref()) => Some(o.to_string()),
             Some(_) => return Err(IngestError::OriginNotAllowed { site: String::new() }),
         };
-        return Ok(Prepared { events: batch.events, rejected: batch.rejected, cors_origin });
+        return Ok(Prepared { events: batch.events, rejected: batch.rejected, cors_origin, confirm: batch.confirm });
     }
     // Per event, like every other check: an event of a site this origin may not write (a tab
     // that adopted the leftovers of another site's tab on the same origin) must not cost the
@@ -123,22 +128,45 @@ pub fn prepare(policy: &OriginPolicy, req: &IngestRequest) -> Result<Prepared, I
         OriginDecision::Allowed(o) => Some(o),
         _ => None,
     });
-    Ok(Prepared { events, rejected, cors_origin })
+    Ok(Prepared { events, rejected, cors_origin, confirm: batch.confirm })
 }
 
 fn answer(outcome: InsertOutcome, rejected: Vec<Rejected>) -> Answer {
-    Answer { accepted: outcome.accepted, duplicates: outcome.duplicates, rejected }
+    Answer { accepted: outcome.accepted, duplicates: outcome.duplicates, rejected, missing: None }
 }
 
-/// Stores a prepared batch; returns after the commit.
+/// The ids of `confirm` that `known` says are not stored.
+fn missing(confirm: Vec<String>, known: Vec<bool>) -> Vec<String> {
+    confirm.into_iter().zip(known).filter(|(_, k)| !k).map(|(id, _)| id).collect()
+}
+
+/// Stores a prepared batch; returns after the commit (and, for a batch that asks about ids,
+/// after the writer said which are stored).
 pub async fn store(store: &Store, p: Prepared) -> Result<Ingested, IngestError> {
     let outcome = store.insert(p.events).await?;
-    Ok(Ingested { answer: answer(outcome, p.rejected), cors_origin: p.cors_origin })
+    let mut a = answer(outcome, p.rejected);
+    // (Asked once the batch is committed: an id of the batch itself is then stored.)
+    if !p.confirm.is_empty() {
+        let known = store
+            .known(p.confirm.clone())
+            .await
+            .map_err(|_| crate::store::StoreError::Task("writer gone".into()))??;
+        a.missing = Some(missing(p.confirm, known));
+    }
+    Ok(Ingested { answer: a, cors_origin: p.cors_origin })
 }
 
 /// The whole pipeline, blocking (not for use inside the async runtime).
 pub fn ingest(store: &Store, policy: &OriginPolicy, req: &IngestRequest) -> Result<Ingested, IngestError> {
     let p = prepare(policy, req)?;
     let outcome = store.insert_batch(p.events)?;
-    Ok(Ingested { answer: answer(outcome, p.rejected), cors_origin: p.cors_origin })
+    let mut a = answer(outcome, p.rejected);
+    if !p.confirm.is_empty() {
+        let known = store
+            .known(p.confirm.clone())
+            .blocking_recv()
+            .map_err(|_| crate::store::StoreError::Task("writer gone".into()))??;
+        a.missing = Some(missing(p.confirm, known));
+    }
+    Ok(Ingested { answer: a, cors_origin: p.cors_origin })
 }

@@ -233,6 +233,8 @@ enum Job {
     },
     /// Copy the write-ahead log into the file and truncate it (after the retention erased).
     TruncateLog { reply: oneshot::Sender<()> },
+    /// Which of these message ids are stored (a batch's `confirm`).
+    Known { ids: Vec<String>, reply: oneshot::Sender<Result<Vec<bool>, StoreError>> },
 }
 
 impl Store {
@@ -555,6 +557,16 @@ impl Store {
     /// Blocking [`Store::insert`], for code outside the async runtime.
     pub fn insert_batch(&self, events: Vec<Event>) -> Result<InsertOutcome, StoreError> {
         self.submit(events).blocking_recv().map_err(|_| writer_gone())?
+    }
+
+    /// Which of `ids` are stored, each in order: asked of the writer, which knows the ids not
+    /// yet merged into `seen` (answered after the batches queued before it are committed).
+    pub fn known(&self, ids: Vec<String>) -> oneshot::Receiver<Result<Vec<bool>, StoreError>> {
+        let (reply, rx) = oneshot::channel();
+        if let Some(jobs) = &self.jobs {
+            let _ = jobs.send(Job::Known { ids, reply });
+        }
+        rx
     }
 
     /// Merges every id waiting in memory into `seen`, and waits for it. Blocking.
@@ -1279,6 +1291,7 @@ impl Writer {
             let mut merge_all = Vec::new();
             let mut erase = Vec::new();
             let mut truncate = Vec::new();
+            let mut known = Vec::new();
             let mut n = 0;
             let mut next = first;
             while let Some(job) = next {
@@ -1290,11 +1303,15 @@ impl Writer {
                     Job::MergeAll { reply } => merge_all.push(reply),
                     Job::Erase { sessions, why, also, reply } => erase.push((sessions, why, also, reply)),
                     Job::TruncateLog { reply } => truncate.push(reply),
+                    Job::Known { ids, reply } => known.push((ids, reply)),
                 }
                 next = if n < MAX_GROUP_EVENTS { jobs.try_recv().ok() } else { None };
             }
             if !group.is_empty() || self.chunk_due() {
                 self.commit_group(group);
+            }
+            for (ids, reply) in known {
+                let _ = reply.send(self.known(&ids));
             }
             for (sessions, why, also, reply) in erase {
                 let _ = reply.send(self.erase(sessions, why, also));
@@ -1316,6 +1333,24 @@ impl Writer {
                 }
             }
         }
+    }
+
+    /// Which of `ids` are stored: as the commit tells a duplicate (`recent`, the merge under
+    /// way, then `seen` for the ids the filter may hold).
+    fn known(&mut self, ids: &[String]) -> Result<Vec<bool>, StoreError> {
+        let conn = self.conn.clone();
+        let conn = lock(&conn);
+        let mut seen = conn.prepare_cached("SELECT 1 FROM seen WHERE message_id = ?1")?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let id = id.as_str();
+            out.push(
+                self.recent.contains(id)
+                    || self.merge.as_ref().is_some_and(|m| m.set.contains(id))
+                    || (self.filter.may_contain(id) && seen.exists([id])?),
+            );
+        }
+        Ok(out)
     }
 
     /// Commits the batches of `group` together (with the next merge chunk, if any) and answers

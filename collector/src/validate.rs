@@ -19,7 +19,13 @@ pub struct Batch {
     pub events: Vec<Event>,
     /// The events that did not, with their index in the batch.
     pub rejected: Vec<Rejected>,
+    /// The messageIds the SDK asks about (`confirm`): events it handed to a beacon, whose
+    /// answer it never saw. The answer lists in `missing` those not stored.
+    pub confirm: Vec<String>,
 }
+
+/// How many ids a batch may ask about (the SDK asks about 200 at most).
+pub const MAX_CONFIRM: usize = 1_000;
 
 /// An accepted event. Its strings share one allocation (one to make on the request's worker and
 /// one to free on the writer thread, instead of seven).
@@ -132,9 +138,16 @@ pub fn parse_batch(body: &[u8]) -> Result<Batch, IngestError> {
     // Duplicate keys: the last one wins, as in JSON.parse and serde_json.
     let mut sent_at = None;
     let mut batch = None;
+    let mut confirm = Vec::new();
     for (key, value, elements) in members {
         let Ok(key) = std::str::from_utf8(&body[key]) else { continue };
-        if key_is(key, 0..key.len(), "sentAt") {
+        if key_is(key, 0..key.len(), "confirm") {
+            confirm = serde_json::from_slice::<Vec<String>>(&body[value])
+                .map_err(|_| invalid("confirm: expected an array of strings"))?;
+            if confirm.len() > MAX_CONFIRM {
+                return Err(invalid(format!("confirm: {} ids, at most {MAX_CONFIRM} allowed", confirm.len())));
+            }
+        } else if key_is(key, 0..key.len(), "sentAt") {
             sent_at = Some(value);
         } else if key_is(key, 0..key.len(), "batch") {
             // Split on the way if it is an array.
@@ -155,7 +168,8 @@ pub fn parse_batch(body: &[u8]) -> Result<Batch, IngestError> {
         return Err(invalid("batch: missing"));
     };
     let elements = batch.ok_or_else(|| invalid("batch: expected array"))?;
-    if elements.is_empty() {
+    // (Empty when it only asks about its probes.)
+    if elements.is_empty() && confirm.is_empty() {
         return Err(invalid("batch: must not be empty"));
     }
     if elements.len() > MAX_BATCH_EVENTS {
@@ -170,7 +184,7 @@ pub fn parse_batch(body: &[u8]) -> Result<Batch, IngestError> {
             Err(reason) => rejected.push(Rejected { index, reason }),
         }
     }
-    Ok(Batch { sent_at: sent_at.into_owned(), events, rejected })
+    Ok(Batch { sent_at: sent_at.into_owned(), events, rejected, confirm })
 }
 
 fn syntax_hint(body: &[u8]) -> String {

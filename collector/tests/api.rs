@@ -83,6 +83,30 @@ async fn duplicates_across_and_within_batches() {
     assert_eq!(t.state.store.count().unwrap(), 4);
 }
 
+/// A batch may ask about ids it sent by a beacon (`confirm`): the answer lists those not stored
+/// in `missing`, also for a batch that only asks (its `batch` empty). Without `confirm` the
+/// answer has no `missing`.
+#[tokio::test]
+async fn confirm_asks_which_ids_are_stored() {
+    let t = memory_app();
+    post(&t.app, batch(vec![event("b1", "shop"), event("b2", "shop")])).await;
+    let mut body: Value = serde_json::from_slice(&batch(vec![event("n1", "shop")])).unwrap();
+    body["confirm"] = json!(["b1", "lost", "b2", "n1"]);
+    let a = post(&t.app, serde_json::to_vec(&body).unwrap()).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", String::from_utf8_lossy(&a.bytes));
+    assert_eq!(a.json(), json!({"accepted": 1, "duplicates": 0, "rejected": [], "missing": ["lost"]}));
+    body["batch"] = json!([]);
+    body["confirm"] = json!(["b2", "gone"]);
+    let only = post(&t.app, serde_json::to_vec(&body).unwrap()).await;
+    assert_eq!(only.status, StatusCode::OK, "{}", String::from_utf8_lossy(&only.bytes));
+    assert_eq!(only.json(), json!({"accepted": 0, "duplicates": 0, "rejected": [], "missing": ["gone"]}));
+    body["confirm"] = json!([1, 2]);
+    let bad = post(&t.app, serde_json::to_vec(&body).unwrap()).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.error().contains("confirm"), "{}", bad.error());
+    assert_eq!(t.state.store.count().unwrap(), 3);
+}
+
 #[tokio::test]
 async fn bodies_that_are_not_batches_are_400() {
     let t = memory_app();

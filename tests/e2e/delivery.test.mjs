@@ -257,3 +257,43 @@ test('the clock corrected back 2 h: queued events still go within the flush inte
     await assertNoPageErrors(page, pageErrors);
   });
 });
+
+test('the collector down as a page is left: its beacon, accepted by the browser, never arrives; the next page asks about those events and sends them again, once', { timeout: 120_000 }, async () => {
+  await inContext(async (context) => {
+    const site = 'dl-beacon-lost';
+    const { fixture, serveFixture } = await import('./harness.mjs');
+    const page = await context.newPage();
+    // Page a's beacons are accepted and go nowhere, as when the collector is down while the
+    // page is left (Playwright's routes do not see beacons, so it is the browser call's answer
+    // that is played).
+    await page.addInitScript(() => {
+      if (!location.pathname.endsWith('/a.html')) return;
+      window.__lostBeacons = 0;
+      navigator.sendBeacon = function () { window.__lostBeacons++; return true; };
+    });
+    const html = fixture(attrs(site), '<a id="next" href="b.html">next</a>');
+    const urlA = await serveFixture(page, collector.url, html, 'a.html');
+    await serveFixture(page, collector.url, html, 'b.html');
+    const seen = watchBatches(context);
+    await page.goto(urlA);
+    await sdkReady(page);
+    let created = 1;
+    await waitStored(collector, site, created); // a's page_view
+    const lost = [];
+    for (const n of names('left_with_a', 3)) lost.push(await page.evaluate((n) => { touchpoint('track', n); return n; }, n));
+    await page.click('#next'); // a is left: its queue goes by the beacon that is lost
+    await sdkReady(page);
+    created += 1 + 3 + 1; // the link's click and a's three, b's page_view
+    await waitStored(collector, site, 2);
+    assert.ok(!(await storedOf(collector, site)).some((e) => lost.includes(e.event)), 'the beacon was lost');
+    await sleep(11_000); // past PROBE_RIDE_MS: the next request asks about them
+    created += await track(page, ['on_b']);
+    await flush(page);
+    await expectExactlyStored(assert, collector, site, created, { lists: [seen] });
+    // Asked about by id (not sent whole), said missing, then sent whole.
+    const asked = seen.filter((a) => a.json && Array.isArray(a.json.confirm));
+    assert.equal(asked.length, 1, JSON.stringify(seen.map((a) => a.json)));
+    assert.equal(asked[0].json.confirm.length, 4, 'the click and the three');
+    assert.ok(!asked[0].names.some((n) => lost.includes(n)), 'the probes are not in the batch that asks');
+  });
+});

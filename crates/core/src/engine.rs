@@ -300,10 +300,10 @@ impl Engine {
                 self.tracker.outbox.set_online(online);
                 self.pump(now);
             }
-            Input::HttpAnswer { request, status, retry_after } => {
+            Input::HttpAnswer { request, status, retry_after, missing } => {
                 let outcome = classify(status, retry_after.as_deref());
                 let random = self.random_u32();
-                let left = self.tracker.outbox.on_result(request, outcome, now, random);
+                let left = self.tracker.outbox.on_result(request, outcome, now, random, missing.as_deref());
                 self.debug_left(&left);
                 self.journal.left(&left, &mut self.out);
                 self.pump(now);
@@ -1222,12 +1222,13 @@ impl Engine {
         }
     }
 
-    fn on_beacon(&mut self, chunk: usize, accepted: bool, _now: u64) {
+    fn on_beacon(&mut self, chunk: usize, accepted: bool, now: u64) {
         let Some(c) = self.unload.get(chunk) else { return };
         if accepted {
-            let left = self.tracker.outbox.forget(&c.message_ids);
-            self.debug_left(&left);
-            self.journal.left(&left, &mut self.out);
+            // Accepted is not arrived (the collector may be down): kept, stored, as probes that
+            // a later request asks the collector about (`outbox::is_probe`).
+            self.tracker.outbox.probe(&c.message_ids, now);
+            self.journal.rewrite_all();
         } else {
             // A refused beacon falls back to a keepalive fetch; request 0 is never in flight, so
             // its answer only matters to the collector. The events stay queued (and stored).

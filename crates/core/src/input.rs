@@ -297,6 +297,10 @@ pub enum Input {
         request: u64,
         status: u16,
         retry_after: Option<String>,
+        /// The answer's `missing`: the probes it asked about that the collector does not hold,
+        /// as the answer has them (quoted, comma-separated; None: the answer had no such list;
+        /// see `outbox::is_probe`).
+        missing: Option<String>,
     },
     /// The answer to `Output::Beacon`: whether the browser took the body.
     BeaconAnswer {
@@ -511,6 +515,8 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
             request: n(2)?,
             status: n(3)?.min(999) as u16,
             retry_after: Some(text(4)).filter(|v| !v.is_empty()),
+            // ("[" and the ids when the answer has the list; "" when not.)
+            missing: text(5).strip_prefix('[').map(String::from),
         },
         "l" => Input::LockAnswer(match field(2) {
             "1" => LockAnswer::Held,
@@ -732,11 +738,25 @@ mod tests {
         assert_eq!(p("o\u{1f}1\u{1f}0"), Some(Record::Input(Input::Online(false))));
         assert_eq!(
             p("a\u{1f}1\u{1f}7\u{1f}503\u{1f}30"),
-            Some(Record::Input(Input::HttpAnswer { request: 7, status: 503, retry_after: Some("30".into()) }))
+            Some(Record::Input(Input::HttpAnswer {
+                request: 7,
+                status: 503,
+                retry_after: Some("30".into()),
+                missing: None
+            }))
         );
         assert_eq!(
             p("a\u{1f}1\u{1f}7\u{1f}200\u{1f}"),
-            Some(Record::Input(Input::HttpAnswer { request: 7, status: 200, retry_after: None }))
+            Some(Record::Input(Input::HttpAnswer { request: 7, status: 200, retry_after: None, missing: None }))
+        );
+        assert_eq!(
+            p("a\u{1f}1\u{1f}7\u{1f}200\u{1f}\u{1f}[m1,m2"),
+            Some(Record::Input(Input::HttpAnswer {
+                request: 7,
+                status: 200,
+                retry_after: None,
+                missing: Some("m1,m2".into())
+            }))
         );
         assert_eq!(p("l\u{1f}1\u{1f}1"), Some(Record::Input(Input::LockAnswer(LockAnswer::Held))));
         assert_eq!(p("l\u{1f}1\u{1f}"), Some(Record::Input(Input::LockAnswer(LockAnswer::Failed))));

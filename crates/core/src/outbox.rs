@@ -5,9 +5,16 @@
 //! arguments, so every decision is reproducible in tests.
 //!
 //! Guarantee: an event leaves the queue only when a request carrying it was acknowledged (2xx),
-//! when the collector rejected it for good (non-retryable 4xx, counted), when the browser accepted
-//! it for background delivery on unload (`forget`), or when the bounded queue overflowed (oldest
-//! first, counted). Everything else is retried with the same messageId.
+//! when the collector rejected it for good (non-retryable 4xx, counted), when the collector said
+//! it holds it (see below), or when the bounded queue overflowed (oldest first, counted).
+//! Everything else is retried with the same messageId.
+//!
+//! A beacon the browser accepted may still fail (the collector down while the page is hidden or
+//! closed), and its answer is never seen. So its events are not dropped: they stay queued (and
+//! stored) as *probes*, their JSON marked by a leading space (` {...}`: still JSON, so an older
+//! SDK that adopts them sends them whole, and the collector stores them once). A probe is not sent
+//! again; its messageId rides along with the next request, in `confirm`, and the collector's
+//! answer lists in `missing` those it does not hold: they are sent whole, the others leave.
 
 use super::event::{batch_body, Encoded, BODY_OVERHEAD};
 
@@ -53,6 +60,19 @@ impl Default for Policy {
         }
     }
 }
+
+/// Whether `e` waits for the collector to confirm it got it by a beacon (see the module doc).
+pub fn is_probe(e: &Encoded) -> bool {
+    e.json.as_bytes().first() == Some(&b' ')
+}
+
+/// How many probes one request asks about at most.
+const MAX_CONFIRM: usize = 200;
+/// A probe is asked about no sooner than this after it became one (or was adopted): its beacon
+/// may still be on its way, and a collector that has not stored it yet would say it is missing.
+pub const PROBE_RIDE_MS: u64 = 10_000;
+/// Probes with nothing to ride along with are asked about on their own after this.
+pub const PROBE_ALONE_MS: u64 = 60_000;
 
 /// What the answer to a request means for its events.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -126,7 +146,8 @@ pub struct Outbox {
     // costs about 1.5 KB of wasm.
     queue: Vec<Queued>,
     queued_bytes: usize,
-    in_flight: Option<(u64, Vec<String>)>,
+    /// The request in flight: its events, and the probes it asks about (their ids, quoted).
+    in_flight: Option<(u64, Vec<String>, String)>,
     next_request: u64,
     failures: u32,
     retry_at: Option<u64>,
@@ -204,7 +225,7 @@ impl Outbox {
             let victim = self
                 .queue
                 .iter()
-                .position(|q| !in_flight.as_ref().is_some_and(|(_, ids)| ids.contains(&q.event.message_id)));
+                .position(|q| !in_flight.as_ref().is_some_and(|(_, ids, _)| ids.contains(&q.event.message_id)));
             let Some(i) = victim else { break };
             let q = self.queue.remove(i);
             self.queued_bytes -= q.event.bytes();
@@ -225,31 +246,41 @@ impl Outbox {
         self.online = online;
     }
 
-    fn due(&self, now: u64) -> bool {
-        let Some(front) = self.queue.first() else { return false };
+    /// When a request is due: for the oldest event to send whole, at the flush interval (at
+    /// once when the batch is full or a flush was asked for); for probes alone, `PROBE_ALONE_MS`
+    /// after the oldest; after a failure, not before the retry time. None: nothing to send, a
+    /// request in flight, or offline.
+    fn due_at(&self) -> Option<u64> {
         if self.in_flight.is_some() || !self.online {
-            return false;
+            return None;
         }
-        if let Some(at) = self.retry_at {
-            return now >= at;
-        }
-        self.flush_requested
+        let full = self.flush_requested
             || self.queue.len() >= self.policy.max_batch_events
-            || self.queued_bytes >= self.policy.max_batch_bytes
-            || now >= front.queued_at.saturating_add(self.policy.flush_interval_ms)
+            || self.queued_bytes >= self.policy.max_batch_bytes;
+        let mut at = u64::MAX;
+        for q in &self.queue {
+            let t = if !is_probe(&q.event) {
+                if full {
+                    0
+                } else {
+                    q.queued_at.saturating_add(self.policy.flush_interval_ms)
+                }
+            } else {
+                q.queued_at.saturating_add(PROBE_ALONE_MS)
+            };
+            at = at.min(t);
+        }
+        (at != u64::MAX).then(|| at.max(self.retry_at.unwrap_or(0)))
+    }
+
+    fn due(&self, now: u64) -> bool {
+        self.due_at().is_some_and(|at| now >= at)
     }
 
     /// When the web layer should call `poll_transmit` again, if ever (nothing queued, offline or
     /// a request in flight: it is woken by `push`, `set_online` or `on_result` instead).
     pub fn next_wakeup(&self, now: u64) -> Option<u64> {
-        let front = self.queue.first()?;
-        if self.in_flight.is_some() || !self.online {
-            return None;
-        }
-        if self.due(now) {
-            return Some(now);
-        }
-        Some(self.retry_at.unwrap_or(front.queued_at + self.policy.flush_interval_ms))
+        self.due_at().map(|at| at.max(now))
     }
 
     /// The next request to perform, if one is due. At most one request is in flight at a time,
@@ -258,39 +289,91 @@ impl Outbox {
         if !self.due(now) {
             return None;
         }
-        let mut bytes = BODY_OVERHEAD;
+        // One pass: the events sent whole, and the ripe probes asked about (their ids count
+        // against the body's budget too; one loop, not two filtered ones: smaller in the wasm).
+        let mut confirm = String::new();
+        let mut probes = 0;
+        let mut bytes = BODY_OVERHEAD + 13;
         let mut taken: Vec<&Encoded> = Vec::new();
+        let mut full = false;
         for q in &self.queue {
-            let extra = q.event.bytes() + usize::from(!taken.is_empty());
-            if taken.len() == self.policy.max_batch_events
-                || (!taken.is_empty() && bytes + extra > self.policy.max_batch_bytes)
-            {
-                break;
+            let e = &q.event;
+            if is_probe(e) {
+                if now >= q.queued_at.saturating_add(PROBE_RIDE_MS) && probes < MAX_CONFIRM {
+                    // (Quoted, not escaped: an id read from storage ends at a quote. One that
+                    // breaks the JSON, from a tampered key, gets the batch refused, and the
+                    // probes of a refused batch are sent whole.)
+                    confirm.push_str(if probes == 0 { "[\"" } else { ",\"" });
+                    confirm.push_str(&e.message_id);
+                    confirm.push('"');
+                    bytes += e.message_id.len() + 3;
+                    probes += 1;
+                }
+                continue;
             }
-            bytes += extra;
-            taken.push(&q.event);
+            let extra = e.bytes() + usize::from(!taken.is_empty());
+            full |= taken.len() == self.policy.max_batch_events
+                || (!taken.is_empty() && bytes + extra > self.policy.max_batch_bytes);
+            if !full {
+                bytes += extra;
+                taken.push(e);
+            }
         }
-        let Chunk { body, message_ids } = chunk(now, &taken);
+        if taken.is_empty() && probes == 0 {
+            return None;
+        }
+        let Chunk { mut body, message_ids } = chunk(now, &taken);
+        if probes > 0 {
+            body.pop(); // (its closing brace)
+            body.push_str(",\"confirm\":");
+            body.push_str(&confirm);
+            body.push_str("]}");
+        }
         let request = self.next_request;
         self.next_request += 1;
-        self.in_flight = Some((request, message_ids.clone()));
+        self.in_flight = Some((request, message_ids.clone(), confirm));
         Some(Transmit { request, body, message_ids })
     }
 
     /// Reports the answer to request `request`. Returns the message ids that left the queue
-    /// (delivered or rejected), for the caller to remove from storage. `random` is any random
-    /// number, used for the backoff jitter.
-    pub fn on_result(&mut self, request: u64, outcome: Outcome, now: u64, random: u32) -> Vec<String> {
-        let ids = match &self.in_flight {
-            Some((r, _)) if *r == request => self.in_flight.take().map(|(_, ids)| ids).unwrap_or_default(),
+    /// (delivered, rejected, or probes the collector holds), for the caller to remove from
+    /// storage. `missing`: the answer's list of the probes the collector does not hold (None if
+    /// it had none: an older collector, or an answer not read; then every probe asked about is
+    /// sent whole). `random` is any random number, used for the backoff jitter.
+    pub fn on_result(
+        &mut self,
+        request: u64,
+        outcome: Outcome,
+        now: u64,
+        random: u32,
+        missing: Option<&str>,
+    ) -> Vec<String> {
+        let (mut ids, probes) = match &self.in_flight {
+            Some((r, ..)) if *r == request => self.in_flight.take().map(|(_, ids, p)| (ids, p)).unwrap_or_default(),
             _ => return Vec::new(), // stale answer (e.g. the queue was purged meanwhile)
         };
         match outcome {
             Outcome::Delivered | Outcome::Rejected => {
                 self.failures = 0;
                 self.retry_at = None;
+                let ok = matches!(outcome, Outcome::Delivered);
+                // (`probes` and `missing` are lists of quoted ids: an id is found in them by a
+                // plain search for it quoted.)
+                let found =
+                    |list: &str, id: &str| super::json::find(list, &super::json::cat(&["\"", id, "\""])).is_some();
+                for q in &mut self.queue {
+                    let Encoded { message_id: id, json } = &mut q.event;
+                    if json.as_bytes().first() == Some(&b' ') && found(&probes, id) {
+                        if ok && missing.is_some_and(|m| !found(m, id)) {
+                            ids.push(id.clone()); // held by the collector: leaves with the rest
+                        } else {
+                            // Not held, or not known: sent whole from now on.
+                            json.remove(0);
+                        }
+                    }
+                }
                 let removed = self.forget(&ids);
-                if outcome == Outcome::Delivered {
+                if ok {
                     self.stats.delivered += removed.len() as u64;
                 } else {
                     self.stats.dropped_rejected += removed.len() as u64;
@@ -329,14 +412,26 @@ impl Outbox {
         removed
     }
 
+    /// The events of a beacon the browser accepted: kept as probes (see the module doc).
+    /// (`queued_bytes` does not count the mark's byte: it is recounted at the next `forget`.)
+    pub fn probe(&mut self, ids: &[String], now: u64) {
+        for q in &mut self.queue {
+            if ids.contains(&q.event.message_id) && !is_probe(&q.event) {
+                q.event.json.insert(0, ' ');
+                q.queued_at = now;
+            }
+        }
+    }
+
     /// Everything still queued (in flight included: the page is going away and that answer may
-    /// never come) split into bodies under the unload budget. Nothing is removed: the caller
+    /// never come; probes not: they went by a beacon already) split into bodies under the unload
+    /// budget. Nothing is removed: the caller
     /// `forget`s the chunks the browser accepted; the rest stays queued (and persisted).
     pub fn unload_chunks(&self, now: u64) -> Vec<Chunk> {
         let mut chunks = Vec::new();
         let mut current: Vec<&Encoded> = Vec::new();
         let mut bytes = BODY_OVERHEAD;
-        for q in &self.queue {
+        for q in self.queue.iter().filter(|q| !is_probe(&q.event)) {
             let extra = q.event.bytes() + usize::from(!current.is_empty());
             if !current.is_empty() && bytes + extra > self.policy.unload_chunk_bytes {
                 chunks.push(chunk(now, &current));

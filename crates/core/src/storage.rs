@@ -1,7 +1,8 @@
 //! What Touchpoint keeps in `localStorage`, decided here and written by the web layer.
 //!
 //! Keys (all start with `tp:`, so a withdrawal can remove every one of them):
-//! - `tp:q:<tab>:<n>`: a group of unsent events of tab `<tab>`, one JSON event per line. A group
+//! - `tp:q:<tab>:<n>`: a group of unsent events of tab `<tab>`, one JSON event per line (a line
+//!   beginning with a space: an event sent by a beacon, not yet confirmed; `outbox::is_probe`). A group
 //!   is written once per scheduled task (a burst of clicks, a loop of `track` calls), not once
 //!   per event, and removed when all its events are acknowledged (rewritten smaller, in the next
 //!   task, when only some are);

@@ -240,7 +240,7 @@ mod tests {
         let (_, fx) = t.set_consent(deny(), 4);
         assert!(fx.purge_storage);
         assert!(t.outbox.is_empty());
-        assert!(t.outbox.on_result(in_flight.request, super::super::outbox::Outcome::Delivered, 5, 0).is_empty());
+        assert!(t.outbox.on_result(in_flight.request, super::super::outbox::Outcome::Delivered, 5, 0, None).is_empty());
         t.outbox.request_flush();
         assert_eq!(t.outbox.poll_transmit(1_000_000), None, "nothing queued is sent after a revoke");
     }

@@ -42,7 +42,10 @@ impl Visit {
             match o {
                 Output::Send { request, body, .. } => {
                     self.sent.extend(events_of(&body));
-                    self.engine.handle(Input::HttpAnswer { request, status: 200, retry_after: None }, self.now);
+                    // (Its beacons arrive: the collector holds every probe asked about.)
+                    let missing = Some(String::new());
+                    self.engine
+                        .handle(Input::HttpAnswer { request, status: 200, retry_after: None, missing }, self.now);
                 }
                 Output::Beacon { chunk, body } => {
                     self.sent.extend(events_of(&body));

@@ -42,6 +42,8 @@ struct World {
     /// Another process holds the lock (a tab we do not simulate).
     lock_held_elsewhere: bool,
     beacons_accepted: bool,
+    /// Beacons the browser accepts never arrive (the collector down while pages are left).
+    beacons_lost: bool,
     collector: Collector,
     now: u64,
     /// Each remembered consent decision written (data-remember-consent), with what another tab
@@ -54,8 +56,8 @@ struct World {
 
 struct Tab {
     engine: Engine,
-    /// Requests sent and not yet answered: (request, ids).
-    in_flight: Vec<(u64, Vec<String>)>,
+    /// Requests sent and not yet answered: (request, ids, the probes it asks about).
+    in_flight: Vec<(u64, Vec<String>, Vec<String>)>,
     lock_requested: bool,
     consent_events: usize,
     warnings: Vec<String>,
@@ -65,6 +67,13 @@ struct Tab {
     alive: bool,
     /// The click sensor's state, as the engine last set it (it starts on).
     sensing: bool,
+}
+
+/// The ids a request body asks the collector about (`"confirm":[...]`, at its end).
+fn confirm_in(body: &str) -> Vec<String> {
+    body.split_once("\"confirm\":[").map_or(Vec::new(), |(_, rest)| {
+        rest.trim_end_matches("]}").split(',').map(|id| id.trim_matches('"').to_string()).collect()
+    })
 }
 
 fn ids_in(body: &str) -> Vec<String> {
@@ -102,6 +111,7 @@ impl World {
             lock_holder: None,
             lock_held_elsewhere: false,
             beacons_accepted: true,
+            beacons_lost: false,
             collector: Collector::default(),
             now: 1_000_000,
             remembered: Vec::new(),
@@ -140,12 +150,12 @@ impl World {
                     if keepalive {
                         self.collector.received.extend(ids_in(&body));
                     } else {
-                        tab.in_flight.push((request, ids_in(&body)));
+                        tab.in_flight.push((request, ids_in(&body), confirm_in(&body)));
                     }
                 }
                 Output::Beacon { chunk, body } => {
                     let accepted = self.beacons_accepted;
-                    if accepted {
+                    if accepted && !self.beacons_lost {
                         self.collector.received.extend(ids_in(&body));
                     }
                     tab.engine.handle(Input::BeaconAnswer { chunk, accepted }, self.now);
@@ -231,11 +241,15 @@ impl World {
 
     /// Answers every request in flight: the collector stores it and says `status`.
     fn answer_all(&mut self, tab: &mut Tab, status: u16) {
-        for (request, ids) in std::mem::take(&mut tab.in_flight) {
+        for (request, ids, confirm) in std::mem::take(&mut tab.in_flight) {
+            let mut missing = None;
             if (200..300).contains(&status) {
                 self.collector.received.extend(ids);
+                let stored = self.collector.stored();
+                let absent: Vec<String> = confirm.into_iter().filter(|id| !stored.contains(id)).collect();
+                missing = Some(absent.iter().map(|id| format!("\"{id}\"")).collect::<Vec<_>>().join(","));
             }
-            self.handle(tab, Input::HttpAnswer { request, status, retry_after: None });
+            self.handle(tab, Input::HttpAnswer { request, status, retry_after: None, missing });
         }
     }
 
@@ -693,7 +707,81 @@ fn pagehide_beacons_everything_and_removes_the_heartbeat() {
     }
     w.handle(&mut t, Input::PageHide);
     assert_eq!(w.collector.stored().len(), 3);
-    assert!(w.storage.keys().all(|k| !k.starts_with("tp:q:") && !k.starts_with("tp:tab:")), "{:?}", w.storage);
+    assert!(w.storage.keys().all(|k| !k.starts_with("tp:tab:")), "{:?}", w.storage);
+    // Accepted is not arrived: the events stay stored, marked as probes (a leading space).
+    let stored: Vec<&String> = w.storage.iter().filter(|(k, _)| k.starts_with("tp:q:")).map(|(_, v)| v).collect();
+    assert_eq!(stored.len(), 1, "{:?}", w.storage);
+    assert_eq!(stored[0].lines().filter(|l| l.starts_with(" {")).count(), 3, "{}", stored[0]);
+}
+
+/// The collector was down while a page was left: the browser accepted its beacon, which never
+/// arrived (found by QA: those events were lost). The next page adopts them as probes, asks the
+/// collector about them once the beacon had time to arrive, and sends the missing ones whole.
+#[test]
+fn a_beacon_accepted_but_lost_is_asked_about_by_the_next_page_and_sent_again() {
+    let mut w = World::new(Locks::Web);
+    w.beacons_lost = true;
+    let mut a = w.open(granted(), 1);
+    for i in 0..3 {
+        w.track(&mut a, &format!("e{i}"));
+    }
+    let captured = a.captured.clone();
+    w.handle(&mut a, Input::PageHide);
+    assert!(w.collector.received.is_empty(), "the beacon was lost");
+    w.beacons_lost = false;
+    let mut b = w.open(granted(), 2);
+    w.answer_lock(&mut b, 1);
+    w.tick(&mut b);
+    // Nothing asked about before PROBE_RIDE_MS (the beacon may still be on its way).
+    assert!(b.in_flight.iter().all(|(_, _, confirm)| confirm.is_empty()), "{:?}", b.in_flight);
+    w.settle(&mut b, 1);
+    let stored = w.collector.stored();
+    for id in &captured {
+        assert!(stored.contains(id), "lost {id}");
+        assert_eq!(w.collector.received.iter().filter(|r| *r == id).count(), 1, "{id} sent whole once");
+    }
+    assert!(w.queue_keys().is_empty(), "{:?}", w.queue_keys());
+}
+
+/// The beacon arrived: the next page asks about its events (their ids, ~40 bytes each), and
+/// sends none of them again; they leave storage.
+#[test]
+fn a_beacon_that_arrived_is_confirmed_by_id_not_sent_again() {
+    let mut w = World::new(Locks::Web);
+    let mut a = w.open(granted(), 1);
+    for i in 0..3 {
+        w.track(&mut a, &format!("e{i}"));
+    }
+    w.handle(&mut a, Input::PageHide);
+    assert_eq!(w.collector.received.len(), 3);
+    let mut b = w.open(granted(), 2);
+    w.answer_lock(&mut b, 1);
+    w.settle(&mut b, 1);
+    assert_eq!(w.collector.received.len(), 3, "none sent twice: {:?}", w.collector.received);
+    assert!(w.queue_keys().is_empty(), "{:?}", w.queue_keys());
+}
+
+/// An answer without the list (an older collector) or a refused request: the probes it asked
+/// about are sent whole.
+#[test]
+fn without_an_answer_about_them_probes_are_sent_whole() {
+    use crate::outbox::{Outbox, Outcome, Policy};
+    for (outcome, missing) in [(Outcome::Delivered, None), (Outcome::Rejected, Some(""))] {
+        let mut o = Outbox::new(Policy::default());
+        let ev =
+            |id: &str| crate::event::Encoded { message_id: id.into(), json: format!("{{\"messageId\":\"{id}\"}}") };
+        o.push(ev("p"), 0).unwrap();
+        o.probe(&["p".into()], 0);
+        assert_eq!(o.poll_transmit(20_000), None, "not on its own before PROBE_ALONE_MS");
+        o.push(ev("n"), 20_000).unwrap();
+        o.request_flush();
+        let t = o.poll_transmit(20_000).unwrap();
+        assert!(t.body.ends_with(r#"],"confirm":["p"]}"#) && !t.body.contains(r#"{"messageId":"p"}"#), "{}", t.body);
+        o.on_result(t.request, outcome, 20_100, 0, missing);
+        o.request_flush();
+        let again = o.poll_transmit(20_200).unwrap();
+        assert!(again.body.contains(r#"[{"messageId":"p"}]"#), "{outcome:?}: {}", again.body);
+    }
 }
 
 /// Firefox may stop a closing tab's pagehide handler at any point (tests/xbrowser): the beacon
@@ -980,6 +1068,7 @@ mod properties {
         Crash(usize),
         Open,
         BeaconsRefused(bool),
+        BeaconsLost(bool),
     }
 
     fn step() -> impl Strategy<Value = Step> {
@@ -994,6 +1083,7 @@ mod properties {
             1 => (0..3usize).prop_map(Step::Crash),
             1 => Just(Step::Open),
             1 => any::<bool>().prop_map(Step::BeaconsRefused),
+            1 => any::<bool>().prop_map(Step::BeaconsLost),
         ]
     }
 
@@ -1029,7 +1119,7 @@ mod properties {
                             let sent = w.collector.stored();
                             for (id, at) in &t.captured_at {
                                 let safe = stored.contains(id.as_str()) || sent.contains(id)
-                                    || t.in_flight.iter().any(|(_, ids)| ids.contains(id));
+                                    || t.in_flight.iter().any(|(_, ids, _)| ids.contains(id));
                                 if !safe {
                                     prop_assert!(w.now < at + PERSIST_MS, "{id} captured at {at} still unwritten at {}", w.now);
                                     t.captured.retain(|c| c != id);
@@ -1039,11 +1129,13 @@ mod properties {
                     }
                     Step::Open => { if n < 6 { seed += 1; let t = w.open(granted(), seed); tabs.push(t); } }
                     Step::BeaconsRefused(r) => w.beacons_accepted = !r,
+                    Step::BeaconsLost(l) => w.beacons_lost = l,
                 }
             }
             // Every live tab delivers what it has; then a last page, after the crashed tabs'
             // heartbeats went stale, adopts and delivers the rest.
             w.beacons_accepted = true;
+            w.beacons_lost = false;
             for (k, t) in tabs.iter_mut().enumerate() {
                 if t.alive { w.settle(t, k); }
             }

@@ -43,10 +43,10 @@ fn flush_sends_everything_now_even_across_batches() {
     o.request_flush();
     let t = o.poll_transmit(1).unwrap();
     assert_eq!(t.message_ids.len(), full);
-    assert_eq!(o.on_result(t.request, Outcome::Delivered, 2, 0).len(), full);
+    assert_eq!(o.on_result(t.request, Outcome::Delivered, 2, 0, None).len(), full);
     let t = o.poll_transmit(3).expect("flush keeps going until empty");
     assert_eq!(t.message_ids, ids(full + 5)[full..].to_vec());
-    o.on_result(t.request, Outcome::Delivered, 4, 0);
+    o.on_result(t.request, Outcome::Delivered, 4, 0, None);
     assert!(o.is_empty());
     assert_eq!(o.stats.delivered, full as u64 + 5);
 }
@@ -57,7 +57,7 @@ fn one_request_in_flight_at_a_time() {
     let t = o.poll_transmit(0).unwrap();
     assert_eq!(o.poll_transmit(0), None);
     assert_eq!(o.next_wakeup(0), None);
-    o.on_result(t.request, Outcome::Delivered, 1, 0);
+    o.on_result(t.request, Outcome::Delivered, 1, 0, None);
     assert!(o.poll_transmit(1).is_some());
 }
 
@@ -108,7 +108,7 @@ fn retries_back_off_exponentially_with_full_jitter() {
     for _ in 0..8 {
         let t = o.poll_transmit(now).expect("due");
         // The largest random number gives the ceiling of the jitter window.
-        assert!(o.on_result(t.request, Outcome::Retry { after_ms: None }, now, u32::MAX - 1).is_empty());
+        assert!(o.on_result(t.request, Outcome::Retry { after_ms: None }, now, u32::MAX - 1, None).is_empty());
         let wake = o.next_wakeup(now).unwrap();
         ceilings.push(wake - now);
         assert_eq!(o.poll_transmit(wake - 1), None, "not before the backoff ends");
@@ -122,7 +122,7 @@ fn retries_back_off_exponentially_with_full_jitter() {
     // Nothing was lost while retrying, and success resets the backoff.
     let t = o.poll_transmit(now).unwrap();
     assert_eq!(t.message_ids, ids(1));
-    o.on_result(t.request, Outcome::Delivered, now, 0);
+    o.on_result(t.request, Outcome::Delivered, now, 0, None);
     assert!(o.is_empty());
 }
 
@@ -131,7 +131,7 @@ fn retry_after_is_honoured_even_when_jitter_is_small() {
     let mut o = filled(Policy::default(), 1, 0);
     o.request_flush();
     let t = o.poll_transmit(0).unwrap();
-    o.on_result(t.request, Outcome::Retry { after_ms: Some(3_000) }, 10, 0);
+    o.on_result(t.request, Outcome::Retry { after_ms: Some(3_000) }, 10, 0, None);
     assert_eq!(o.poll_transmit(3_009), None);
     assert!(o.poll_transmit(3_010).is_some());
 }
@@ -141,7 +141,7 @@ fn rejected_batches_are_dropped_and_counted() {
     let mut o = filled(Policy::default(), 3, 0);
     o.request_flush();
     let t = o.poll_transmit(0).unwrap();
-    assert_eq!(o.on_result(t.request, Outcome::Rejected, 1, 0), ids(3));
+    assert_eq!(o.on_result(t.request, Outcome::Rejected, 1, 0, None), ids(3));
     assert!(o.is_empty());
     assert_eq!(o.stats.dropped_rejected, 3);
 }
@@ -153,7 +153,7 @@ fn stale_answers_are_ignored() {
     let t = o.poll_transmit(0).unwrap();
     o.purge();
     o.push(ev("new", 100), 1).unwrap();
-    assert!(o.on_result(t.request, Outcome::Delivered, 2, 0).is_empty());
+    assert!(o.on_result(t.request, Outcome::Delivered, 2, 0, None).is_empty());
     assert!(o.contains("new"));
 }
 
@@ -167,7 +167,7 @@ fn overflow_drops_oldest_but_never_what_is_in_flight() {
     let evicted = o.push(ev("late", 100), 1).unwrap();
     assert_eq!(evicted.len(), 1, "the bound holds even while a batch is in flight");
     assert_eq!(evicted[0].message_id, "late", "in-flight events are never the ones evicted");
-    assert_eq!(o.on_result(t.request, Outcome::Delivered, 2, 0).len(), 5);
+    assert_eq!(o.on_result(t.request, Outcome::Delivered, 2, 0, None).len(), 5);
     let mut o = filled(Policy { max_queue_events: 5, ..Policy::default() }, 5, 0);
     let evicted = o.push(ev("late", 100), 1).unwrap();
     assert_eq!(evicted.iter().map(|e| e.message_id.as_str()).collect::<Vec<_>>(), ["e0"]);
@@ -282,7 +282,7 @@ mod props {
                     Op::Answer(status, ra) => {
                         if let Some(t) = in_flight.take() {
                             let ra = ra.map(|r| r.to_string());
-                            for id in o.on_result(t.request, classify(status, ra.as_deref()), now, rng) {
+                            for id in o.on_result(t.request, classify(status, ra.as_deref()), now, rng, None) {
                                 prop_assert!(t.message_ids.contains(&id));
                                 prop_assert!(gone.insert(id), "acknowledged twice");
                             }
