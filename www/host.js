@@ -842,10 +842,18 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // used to be handed over as a route change, which reset the depth reached and read the
   // jump's own depth into a record the engine then ignored: the jump's scroll marks were lost.)
   var lastHref = location.href, hashViews = false;
+  function named(h) {
+    try { h = decodeURIComponent(h); } catch (e) {}
+    return /^[!\/]/.test(h) || h && (d.getElementById(h) || d.getElementsByName(h).length);
+  }
   function route(kind) {
     var href = location.href, same = href.split('#')[0] === lastHref.split('#')[0], jump = href === lastHref || (!hashViews && same);
     // (The same URL written again, a router or a store syncing its state: nothing changed.)
-    if (href !== lastHref) respond('u');
+    // A fragment that names nothing (`#`, a placeholder link's) changes the address, not the
+    // page: no answer by itself (a scroll to the top answers on its own). One that names an
+    // element (an anchor, a CSS :target panel) or a hash route does. Taken as an answer, a dead
+    // `href="#"` link was seen only from its second click (QA).
+    if (href !== lastHref && (!same || named(location.hash.slice(1)))) respond('u');
     lastHref = href;
     if (jump) return;
     // A replaceState while the new view has not settled is the route's redirect (a router's
@@ -1548,8 +1556,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       var navType, navOpts = signal ? { signal: signal } : false;
       // (Not the same URL written again in place: a router or a store syncing its state.)
       w.navigation.addEventListener('navigate', function (e) {
+        var to = e.destination, at = to.url.split('#');
         navType = e.navigationType;
-        if (!(e.destination.sameDocument && e.destination.url === location.href)) leaving();
+        // (Nor a jump to a fragment that names nothing: see `named`.)
+        if (!(to.sameDocument && (to.url === location.href || at[0] === location.href.split('#')[0] && !named(at[1] || '')))) leaving();
       }, navOpts);
       // A single-page app routed by the Navigation API (its navigate events intercepted) changes
       // the URL without pushState: its route change is taken when the navigation has succeeded,

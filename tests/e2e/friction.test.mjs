@@ -744,6 +744,31 @@ describe('pages whose ambient elements take long to learn', { concurrency: true 
 // bubble marked data-tp-ambient, appended whole in the same way. Neither answers the clicks made
 // meanwhile. (Each pops up in each click's window, at once, as their own timers would: not in the
 // visitor's event.)
+// A placeholder link (`href="#"`, no handler) changes the address only: its first click is dead
+// (it was taken as answered by the URL change, and only its second click was seen). A link to an
+// element that a CSS :target rule shows, and a `#` link whose handler opens a menu, answer.
+test('broken: a placeholder href="#" link is a dead click from its first click; a :target panel and a # link with a handler are not', T, async (t) => {
+  const site = 'fr-hash-links';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    const bar = document.createElement('div');
+    bar.style.cssText = 'position: fixed; left: 8px; top: 120px; background: #fff';
+    bar.innerHTML = '<style>#size-guide { display: none; position: fixed; left: 0; bottom: 0 } #size-guide:target { display: block }</style>' +
+      '<a id="placeholder" href="#">Details</a> <a id="guide" href="#size-guide">Size guide</a> ' +
+      '<a id="menu" href="#" onclick="document.getElementById(\'m\').hidden = !document.getElementById(\'m\').hidden">Menu</a>' +
+      '<div id="size-guide">S M L</div><div id="m" hidden>Menu items</div>';
+    document.body.append(bar);
+  });
+  // (The placeholder last: the others' answers, a moment after their clicks, would answer it
+  // too. The panel is fixed: the jump to it scrolls nothing, and a scroll back to the top would
+  // answer.)
+  await clickN(page, '#menu', 1);
+  await clickN(page, '#guide', 1);
+  await clickN(page, '#placeholder', 1);
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), ['dead_click #placeholder']);
+});
+
 test('broken: dead and rage clicks on a page whose sales-pop toast (named in data-ambient) comes and goes', T, async (t) => {
   const site = 'fr-ambient-toast';
   const { page } = await open(t, site, { ambient: '.sales-pop, #nope' });

@@ -985,6 +985,22 @@ export function defineSuite(name) {
       },
       expect: ['error_click #pd-throws', 'js_error'],
     },
+    // A placeholder link (href="#", no handler) changes the address only: dead from its first
+    // click (a fragment that names an element, a :target panel, answers).
+    {
+      s: 'hash-links', title: 'dead_click: a placeholder href="#" link; a link to a :target panel answers',
+      act: async () => {
+        await pageScript(`var p = document.createElement('p');
+          p.innerHTML = '<style>#size-guide { display: none; position: fixed; left: 0; bottom: 0 } #size-guide:target { display: block }</style>' +
+            '<a id="placeholder" href="#">Details</a> <a id="guide" href="#size-guide">Size guide</a><span id="size-guide">S M L</span>';
+          document.body.insertBefore(p, document.body.firstChild); scrollTo(0, 0);`);
+        // (The panel's first: its answer, a moment later, would answer the other click too. It
+        // is fixed: a jump to it scrolls nothing, and a scroll back to the top would answer.)
+        await clickN('#guide', 1);
+        await clickN('#placeholder', 1);
+      },
+      expect: ['dead_click #placeholder'],
+    },
   ];
 
   for (const f of FRICTION) {
