@@ -29,8 +29,9 @@ pub fn scrub_text(text: &str) -> Cow<'_, str> {
 
 /// For values a site's own code passes (custom properties): emails (also "jane%40example.org"),
 /// Luhn-valid card numbers (13-19 digits, plain or grouped by one repeated separator: spaces,
-/// `-`, `.` or `/`) and checksum-valid IBANs only. Other digit runs are the shop's data (order
-/// ids, prices, dates, SKUs, versions) and survive.
+/// `-`, `.` or `/`), checksum-valid IBANs, and phone numbers in international form (`+`, then
+/// 8-15 digits in groups: `+44 20 7946 0958`, `+33612345678`) only. Other digit runs are the
+/// shop's data (order ids, prices, dates, SKUs, versions) and survive: no shop id starts with `+`.
 pub fn scrub_pii(text: &str) -> Cow<'_, str> {
     scrub(text, false)
 }
@@ -100,6 +101,8 @@ fn scrub_once(text: &str, digits: bool) -> Option<String> {
     }
     if digits {
         mark_digit_chains(b, &mut marks);
+    } else {
+        mark_plus_phones(b, &mut marks);
     }
     mark_cards(b, &mut marks, digits);
     mark_ibans(b, &mut marks);
@@ -216,6 +219,38 @@ fn email_span(text: &str, at: usize) -> Option<(usize, usize)> {
         Some((s, e))
     } else {
         None
+    }
+}
+
+/// Phone numbers in international form: `+` (or `+(`), then 8-15 digits in groups joined by
+/// up to 3 separators (space, `-`, `.`, `(`, `)`). The E.164 maximum is 15 digits; a longer run
+/// is something else (and a card is caught on its own).
+fn mark_plus_phones(b: &[u8], marks: &mut Vec<bool>) {
+    let n = b.len();
+    for s in 0..n {
+        if b[s] != b'+' {
+            continue;
+        }
+        let (mut i, mut digits, mut end) = (s + 1, 0, 0);
+        let mut seps = 0;
+        while i < n && seps <= 3 {
+            if b[i].is_ascii_digit() {
+                digits += 1;
+                end = i + 1;
+                seps = 0;
+            } else if matches!(b[i], b' ' | b'-' | b'.' | b'(' | b')') && (digits > 0 || b[i] == b'(') {
+                seps += 1;
+            } else if b[i] == 0xC2 && b.get(i + 1) == Some(&0xA0) && digits > 0 {
+                seps += 1; // NBSP, common in phone markup
+                i += 1;
+            } else {
+                break;
+            }
+            i += 1;
+        }
+        if (8..=15).contains(&digits) {
+            mark(marks, n, s, end);
+        }
     }
 }
 
@@ -931,13 +966,29 @@ mod tests {
             "1234.56",
             "1.234,56 €",
             "2026-01-15T10:20:30.123Z",
-            "+49 30 1234 5678",
+            "+5 items",
+            "+12.99",
+            "+1234567",
+            "delta +2 500",
             "v10.15.7",
             "SKU ABC1234567",
             "100%40 units",
         ] {
             assert!(matches!(scrub_pii(data), Cow::Borrowed(_)), "{data}");
         }
+        // A phone number in international form (a DPO's audit: `{phone: '+44 ...'}` was kept).
+        for phone in [
+            "+49 30 1234 5678",
+            "+44 20 7946 0958",
+            "+33612345678",
+            "+1 (800) 555-0199",
+            "+(49) 30 1234567",
+            "+44\u{a0}20\u{a0}7946\u{a0}0958",
+        ] {
+            pii(&["call ", phone, "!"].concat(), "call ***!");
+        }
+        // 18 digits: no phone number.
+        pii("+491701234567890123", "+491701234567890123");
         // An unseparated 13-19 digit run is masked only when Luhn-valid.
         assert!(!luhn_ok("1732838400123") && luhn_ok("1732838400122"));
         pii("ts 1732838400123", "ts 1732838400123");
