@@ -10,7 +10,7 @@
 // records before them, so the engine sees everything in order.
 //
 // Record format (fields joined by U+001F, records by U+001E; parsed by core::input::parse_record):
-// code, Date.now(), fields... See that function's table.
+// code, now() (the loader's clock), fields... See that function's table.
 
 // An interaction's duration and input delay / processing / presentation split, from its Event
 // Timing entries: those painted in the same frame as the longest one, as web-vitals attributes
@@ -66,6 +66,9 @@ export function focusParts(r, out, hover) {
 // stay unknown (see group()'s fl 4). `closedRoots` stays null until the first one: a page with
 // none pays nothing in its clicks.
 var closedRoots = null;
+// Touchpoint's storage keys (core::storage): queued events, tabs, the adoption lease, the ids,
+// the tab's session. (Also read by touchpoint.js's switched-off withdrawal, in the same bundle.)
+var OURS = /^tp:(q:|tab:|lease|aid|session)/;
 // (Called once: the loader starts once a page. Without an AbortController, `signal.aborted`
 // throws and nothing is kept.)
 export function keepClosedRoots(signal) {
@@ -1769,9 +1772,6 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
 
   // localStorage, every call guarded: it throws when disabled, full or blocked.
   function ls() { return w.localStorage; }
-  // Touchpoint's storage keys (core::storage): queued events, tabs, the adoption lease, the ids,
-  // the tab's session.
-  var OURS = /^tp:(q:|tab:|lease|aid|session)/;
   function store(op, key, value) {
     try {
       if (op === 'S') { w.sessionStorage.setItem(key, value); return true; }

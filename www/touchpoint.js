@@ -40,7 +40,7 @@ function off() {
     try {
       if (c === 'consent' && /(false|denied)/.test([cb.analytics, cb.marketing, cb.analytics_storage, cb.ad_storage])) {
         ['localStorage', 'sessionStorage'].forEach(function (n) {
-          try { for (var st = w[n], k, j = st.length; j--;) if (/^tp(:(q:|tab:|lease|aid|session)|_consent)/.test(k = st.key(j))) st.removeItem(k); } catch (_) {} // (blocked)
+          try { for (var st = w[n], k, j = st.length; j--;) if (OURS.test(k = st.key(j)) || k === 'tp_consent') st.removeItem(k); } catch (_) {} // (blocked; OURS: host.js)
         });
       }
     } catch (_) {} // (a hostile argument)
