@@ -807,6 +807,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // out as scrollHeight does) and at the hand-over: read only then, a feed's next stories
   // appended meanwhile made the end of an article 50 %.
   var scrolled = false, maxDepth = 0, peak = 0;
+  // A view begins (a route, a restore, a view the page reports): its depth and first use anew.
+  function viewBegins() { maxDepth = used = told = peak = 0; }
   function pct() {
     var de = d.documentElement, h = Math.max(de.scrollHeight, d.body ? d.body.scrollHeight : 0) || 1;
     return Math.min(100, Math.round(100 * ((w.scrollY || 0) + w.innerHeight) / h)) | 0;
@@ -870,7 +872,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     if (same && kind === 'b') kind = 'h';
     routeDone(true);
     relearn();
-    maxDepth = used = told = peak = 0;
+    viewBegins();
     routeRec = ['n', now(), kind, f(location.pathname), f(location.href)];
     routeTitle = d.title;
     routeAt = queue.length;
@@ -1155,7 +1157,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // changed the remembered decision, the anonymous id (a sign-out) and the tab's session.
       if (e.persisted && remember) queue.push(rec('R', now(), f(one('localStorage', 'tp_consent'))));
       // (Its view begins where it comes back scrolled to, as a route's at its first screen.)
-      if (e.persisted) maxDepth = used = told = peak = 0;
+      if (e.persisted) viewBegins();
       push('s' + US + now() + US + (e.persisted ? 1 + US + depth(0) + US + f(one('localStorage', 'tp:aid')) + US + one('sessionStorage', 'tp:session') : 0), 1);
       // A page restored from the back/forward cache paints nothing anew and the browser reports
       // no LCP for it: as web-vitals (and so CrUX) measures it, its LCP is the time from pageshow
@@ -1874,7 +1876,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // below, it was lost when nothing else waited to be handed over.)
       if (name === 'page' && scrolled) depth(1);
       if (queue.length) drain(true);
-      if (name === 'page') { maxDepth = used = told = peak = 0; queue.push(rec('d', now(), depth(0), 1)); later(); }
+      if (name === 'page') { viewBegins(); queue.push(rec('d', now(), depth(0), 1)); later(); }
     },
     store: store,
     watch: watch,

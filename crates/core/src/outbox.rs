@@ -362,8 +362,8 @@ impl Outbox {
                 let found =
                     |list: &str, id: &str| super::json::find(list, &super::json::cat(&["\"", id, "\""])).is_some();
                 for q in &mut self.queue {
-                    let Encoded { message_id: id, json } = &mut q.event;
-                    if json.as_bytes().first() == Some(&b' ') && found(&probes, id) {
+                    if is_probe(&q.event) && found(&probes, &q.event.message_id) {
+                        let Encoded { message_id: id, json } = &mut q.event;
                         if ok && missing.is_some_and(|m| !found(m, id)) {
                             ids.push(id.clone()); // held by the collector: leaves with the rest
                         } else {

@@ -698,14 +698,20 @@ fn a_denial_up_front_purges_what_earlier_visits_left() {
     assert_eq!(w.storage.keys().collect::<Vec<_>>(), ["shop"]);
 }
 
-#[test]
-fn pagehide_beacons_everything_and_removes_the_heartbeat() {
-    let mut w = World::new(Locks::Web);
+/// A page with three events queued (e0, e1, e2), then left: its pagehide beacons them.
+fn three_events_then_left(w: &mut World) -> Tab {
     let mut t = w.open(granted(), 1);
     for i in 0..3 {
         w.track(&mut t, &format!("e{i}"));
     }
     w.handle(&mut t, Input::PageHide);
+    t
+}
+
+#[test]
+fn pagehide_beacons_everything_and_removes_the_heartbeat() {
+    let mut w = World::new(Locks::Web);
+    three_events_then_left(&mut w);
     assert_eq!(w.collector.stored().len(), 3);
     assert!(w.storage.keys().all(|k| !k.starts_with("tp:tab:")), "{:?}", w.storage);
     // Accepted is not arrived: the events stay stored, marked as probes (a leading space).
@@ -721,12 +727,7 @@ fn pagehide_beacons_everything_and_removes_the_heartbeat() {
 fn a_beacon_accepted_but_lost_is_asked_about_by_the_next_page_and_sent_again() {
     let mut w = World::new(Locks::Web);
     w.beacons_lost = true;
-    let mut a = w.open(granted(), 1);
-    for i in 0..3 {
-        w.track(&mut a, &format!("e{i}"));
-    }
-    let captured = a.captured.clone();
-    w.handle(&mut a, Input::PageHide);
+    let captured = three_events_then_left(&mut w).captured;
     assert!(w.collector.received.is_empty(), "the beacon was lost");
     w.beacons_lost = false;
     let mut b = w.open(granted(), 2);
@@ -748,11 +749,7 @@ fn a_beacon_accepted_but_lost_is_asked_about_by_the_next_page_and_sent_again() {
 #[test]
 fn a_beacon_that_arrived_is_confirmed_by_id_not_sent_again() {
     let mut w = World::new(Locks::Web);
-    let mut a = w.open(granted(), 1);
-    for i in 0..3 {
-        w.track(&mut a, &format!("e{i}"));
-    }
-    w.handle(&mut a, Input::PageHide);
+    three_events_then_left(&mut w);
     assert_eq!(w.collector.received.len(), 3);
     let mut b = w.open(granted(), 2);
     w.answer_lock(&mut b, 1);
