@@ -24,6 +24,8 @@
   };
   var $ = function (id) { return document.getElementById(id); };
   var state = {};
+  // The site of the session row picked (see refresh); not in the address.
+  var sessionSite = '';
   var chart = null, chartKeys = '', funnelChart = null, vitalsChart = null, tagsSig = '', tagsFor = '', tagsAt = 0;
   var inFlight = false, again = false, timer = null;
   // Where the focus goes once the refresh a row's pick asked for has drawn what it opened:
@@ -202,12 +204,18 @@
           var wait = Math.min(10, Number(r.headers.get('Retry-After')) || 1) * 1000 * (1 + Math.random());
           return new Promise(function (go) { setTimeout(go, wait); }).then(function () { return api(path, params, (tries || 0) + 1); });
         }
-        return r.json().catch(function () { return {}; }).then(function (body) {
+        return r.text().then(function (t) { return JSON.parse(t, plain); }).catch(function () { return {}; }).then(function (body) {
           if (!r.ok) throw new Error(path + ': ' + (body.error || 'HTTP ' + r.status));
           return body;
         });
       });
   }
+
+  // Visitor text may hold Unicode's direction overrides and isolates (U+202A-U+202E,
+  // U+2066-U+2069): one left open turns the rest of its line backwards, the inspector's own words
+  // and figures with it (a session's "12 friction" read "21"). Every string the API answers has
+  // them shown as U+FFFD instead.
+  function plain(k, v) { return typeof v === 'string' ? v.replace(/[\u202a-\u202e\u2066-\u2069]/g, '\ufffd') : v; }
 
   function base() {
     if (state.range === 'custom') return { site: state.site, from: dayStart(state.from), to: dayStart(state.to, 1) };
@@ -720,6 +728,7 @@
       var tr = clickableRow(s.sessionId === state.session, function () {
         focusAfter('h-session', tr);
         state.session = s.sessionId;
+        sessionSite = s.site;
         writeUrl(true);
         refresh();
       }, s.sessionId);
@@ -886,7 +895,9 @@
       api('/api/funnel', { site: b.site, from: b.from, to: b.to, steps: state.steps, tag: state.tag, device: dev }),
       api('/api/friction', frictionParams),
       api(sessionsUrl, sessionParams),
-      state.session ? api('/api/sessions/' + encodeURIComponent(state.session), {}).catch(function () { return { missing: state.session }; })
+      // (The session of the site chosen, or of the row picked among all sites': another site may
+      // send events under the same id.)
+      state.session ? api('/api/sessions/' + encodeURIComponent(state.session), { site: b.site || sessionSite }).catch(function () { return { missing: state.session }; })
         : Promise.resolve(null),
       api('/api/stats', {}),
       api('/api/channels', { site: b.site, from: b.from, to: b.to, tag: state.tag, by: state.by, device: dev }),
@@ -1005,6 +1016,7 @@
     var id = $('f-session').value.trim();
     if (id === state.session) return;
     state.session = id;
+    sessionSite = '';
     writeUrl(true);
     refresh();
   }

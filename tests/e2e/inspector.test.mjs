@@ -892,3 +892,30 @@ test('non-Latin paths read decoded, typed or pasted in the Page filter; texts cu
   assert.ok(Math.abs(lastSeen.getTime() - (Date.now() - 8 * 60_000)) < 5 * 60_000, jp[2]);
   assert.deepEqual(errors, []);
 });
+
+// A product team's QA: another site's events sent under a session id of the shop's (anyone can
+// post to the collector) took the place of the shop's session in its journey view, which asked
+// for the id without the site chosen; and a visitor's text ending in an unclosed right-to-left
+// override (U+202E) turned the rest of the session's summary backwards ("12 friction" read "21").
+test('a session\'s journey is the chosen site\'s, whatever another site sends under its id; visitor text cannot turn the inspector\'s own text backwards', T, async (t) => {
+  const RLO = '\u202e';
+  const shop = (e) => ({ ...e, userId: `cust${RLO}`, context: { ...e.context, channel: 'email', campaign: `sale${RLO}` } });
+  const { page, errors } = await ownInspector(t, { width: 1280, height: 1000 }, [
+    shop(ev('sess-s', 'page_view', 30, '/product.html')),
+    ...Array.from({ length: 12 }, (_, i) => shop(fr('sess-s', 'dead_click', 29 - i, '/product.html', '#coupon'))),
+    shop(ev('sess-s', 'add_to_cart', 10, '/product.html')),
+    // Later, from elsewhere, under the same id: a purchase of another site.
+    { ...ev('sess-s', 'purchase', 2, '/thanks.html', { value: 99999 }), site: 'evil', userId: 'attacker' },
+  ]);
+  await page.goto(new URL('/inspector?range=1h&site=demo-shop', page.url()).href);
+  await waitFor('the session listed', async () => (await page.locator('#session-list tbody tr[data-session="sess-s"]').count()) === 1);
+  await page.click('#session-list tbody tr[data-session="sess-s"]');
+  await waitFor('the timeline', async () => (await page.locator('#timeline li').count()) === 14);
+  const summary = await page.textContent('#session-summary');
+  assert.match(summary, /^demo-shop · /);
+  assert.doesNotMatch(summary, /attacker|evil/);
+  assert.equal(await page.locator('#timeline li[data-event=purchase]').count(), 0);
+  assert.match(summary, / · customer cust\ufffd · from email \(campaign sale\ufffd\) · 2 touchpoints, 12 friction · /);
+  assert.ok(!(await page.evaluate(() => document.body.textContent.includes('\u202e'))), 'no override left in the page');
+  assert.deepEqual(errors, []);
+});
