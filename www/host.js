@@ -696,7 +696,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     if (focusPress || pressTouch && e.isTrusted && e.detail) focusCands.push((focusPress || [t, lastTap]).concat(queue.length, now(), focusPress ? pressTouch : 2));
     if (pressTouch) lastTap = t;
     focusPress = null;
-    if (answered) respond('m'); // answered at its press
+    // Answered at its press: that answers this click, not the clicks before it (see
+    // core::input::Input::PressAnswer). (Not through respond: a response seen after it, before
+    // the hand-over, still answers them.)
+    if (answered && watching) push(rec('r', now(), 'P'));
     // Text selected by a double or triple click (a word, a paragraph) answers it; a caret
     // merely placed by a single click does not. Asked here, at the multi-click itself (the
     // selection is made at its mousedown), and not on every selectionchange: that event fires
@@ -1063,6 +1066,30 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   var lift = null;
   var lifted = guard(function () { if (lift) click(lift[0], lift[1]); lift = null; });
   var cancelled = guard(function () { pressing = false; pressed = 0; lift = null; });
+  // A tap whose touchstart or touchend the page cancelled (a "fast tap" library, a carousel's
+  // arrows, a menu that acts on touchend) makes no mousedown and no click: the page acted on the
+  // touch itself. It is judged as the click it stands for (dead, rage, error, its touchpoints),
+  // once its dispatch is over, when whether a handler cancelled it is known: in a task of its
+  // own, or at the next press or pagehide if they come first (input goes before timers, and
+  // quick taps come ~16 ms apart). (The browser's click, when there is one, comes after that
+  // task.) A touch that moved is a swipe, not a tap.
+  var tapStart, tapAt, tapEnd, tapSettles = guard(settleTap);
+  var tapStarted = guard(function (e) { tapStart = e; });
+  var tapEnded = guard(function (e) {
+    var p = e.changedTouches[0];
+    if (e.isTrusted && !e.touches.length && Math.abs(p.clientX - tapAt[0]) + Math.abs(p.clientY - tapAt[1]) < 20) {
+      tapEnd = [e, e.composedPath(), pressEl, p];
+      setTimeout(tapSettles);
+    }
+  });
+  // (A tap has no modifier keys and no other button; its target and path are the touch's.)
+  function settleTap() {
+    var t = tapEnd;
+    tapEnd = null;
+    if (t && pressed && pressEl === t[2] && sensing && (t[0].defaultPrevented || tapStart && tapStart.defaultPrevented)) {
+      click({ target: t[0].target, clientX: t[3].clientX, clientY: t[3].clientY, detail: 1, isTrusted: 1, composedPath: function () { return t[1]; } });
+    }
+  }
   // An uncaught error (an ErrorEvent): its message, file and line.
   // Thrown during a press (its pointerdown, touchstart or mousedown handler, before its
   // click): that click's error (see error_click).
@@ -1132,13 +1159,21 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // swipe up on a disabled sticky "Add to bag" at the page's end counted as rage). Listened
     // for only after a touch's press, once.
     pointerdown: function (e) {
+      if (tapEnd) settleTap();
       if (e.isTrusted && !e.button) {
         var touch = e.pointerType === 'touch' && pointOpts;
         pressTouch = touch ? 1 : 0;
         if (touch) { lift = null; w.addEventListener('pointercancel', cancelled, pointOpts); }
         if ((pressDis = disabledOf(e.target))) {
           if (touch) { lift = [e, pressDis]; w.addEventListener('pointerup', lifted, pointOpts); } else click(e, pressDis);
-        } else { pressed = now(); pressEl = e.target; pressing = true; pressAnswer = false; focusPress = null; watch(true); }
+        } else {
+          pressed = now(); pressEl = e.target; pressing = true; pressAnswer = false; focusPress = null; watch(true);
+          if (touch) {
+            tapStart = null; tapAt = [e.clientX, e.clientY];
+            w.addEventListener('touchstart', tapStarted, pointOpts);
+            w.addEventListener('touchend', tapEnded, pointOpts);
+          }
+        }
       }
     },
     mousedown: function () { pressing = false; },
@@ -1150,7 +1185,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // page still moving from the visitor's wheel, or a smooth scroll, between the release and
     // the click answers nothing.
     pointerup: function (e) { if (pressed && e.isTrusted) releasing = true; },
-    pagehide: function () { gone = 1; formOn(); push('h' + US + now(), 1); },
+    pagehide: function () { if (tapEnd) settleTap(); gone = 1; formOn(); push('h' + US + now(), 1); },
     pageshow: function (e) {
       gone = 0;
       // Restored from the back/forward cache: the pages the visitor saw meanwhile may have

@@ -1045,6 +1045,63 @@ test('on a phone (touch): a button whose touchstart handler throws is an error_c
   assert.match(ev.find((e) => e.event === 'error_click' && sel(e) === '#swipe-bag').properties.message, /reading 'begin'/);
 });
 
+// A "fast tap" button acts on touchend (or touchstart) and cancels it: the browser then makes
+// no mousedown and no click. Such a tap is judged as the click it stands for: dead when its
+// handler does nothing, rage when tapped again and again, an error_click when it throws; a
+// stepper acting on touchend answers each tap. A swipe whose touchend a carousel cancels is no
+// tap at all.
+test('on a phone (touch): buttons acting on a cancelled touchend or touchstart are judged as their taps; a carousel\'s cancelled swipe is no tap', T, async (t) => {
+  const site = 'fr-touch-cancel';
+  const { page, context } = await open(t, site, {}, PHONE);
+  const cdp = await context.newCDPSession(page);
+  await page.evaluate(() => {
+    const bar = document.createElement('div');
+    // (One a line, apart: taps within 30 px of each other make one burst.)
+    bar.innerHTML = '<style>#ft-bar button { display: block; margin: 0 0 40px }</style>'
+      + '<div id="ft-slides" style="width:300px;height:120px;background:#ddd">slide 1</div>'
+      + '<button id="ft-dead">Share</button><button id="ft-stuck">Pay</button><button id="ft-plus">+</button><b id="ft-qty">1</b>'
+      + '<button id="ft-start">Next</button><button id="ft-throw">Add to bag</button>';
+    bar.id = 'ft-bar';
+    // (A phone page's viewport: without it, quick taps zoom the page, and its scroll answers.)
+    document.head.insertAdjacentHTML('beforeend', '<meta name="viewport" content="width=device-width, initial-scale=1">');
+    document.body.prepend(bar);
+    const on = (id, type, fn) => document.getElementById(id).addEventListener(type, (e) => { e.preventDefault(); fn(); });
+    on('ft-dead', 'touchend', () => {});
+    on('ft-stuck', 'touchend', () => {});
+    on('ft-plus', 'touchend', () => { const q = document.getElementById('ft-qty'); q.textContent = +q.textContent + 1; });
+    on('ft-start', 'touchstart', () => { document.getElementById('ft-start').textContent = 'Next (2)'; });
+    on('ft-throw', 'touchend', () => { window.bag.add(); });
+    const slides = document.getElementById('ft-slides');
+    let n = 1;
+    slides.addEventListener('touchmove', (e) => e.preventDefault());
+    on('ft-slides', 'touchend', () => { slides.textContent = `slide ${++n}`; });
+    scrollTo(0, 0);
+  });
+  const tap = async (selector, n) => {
+    const b = await page.locator(selector).boundingBox();
+    for (let i = 0; i < n; i++) await page.touchscreen.tap(b.x + b.width / 2, b.y + b.height / 2);
+  };
+  const s = await page.locator('#ft-slides').boundingBox();
+  for (let i = 0; i < 3; i++) {
+    const y = s.y + 60;
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: s.x + 250, y }] });
+    for (let k = 1; k <= 5; k++) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: s.x + 250 - 40 * k, y }] });
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  }
+  await tap('#ft-plus', 6);
+  await tap('#ft-dead', 1);
+  await tap('#ft-stuck', 4);
+  await tap('#ft-start', 1);
+  await tap('#ft-throw', 1);
+  assert.equal(await page.textContent('#ft-qty'), '7', 'the stepper took every tap');
+  assert.equal(await page.textContent('#ft-slides'), 'slide 4', 'the carousel took every swipe');
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), ['dead_click #ft-dead', 'error_click #ft-throw', 'js_error', 'rage_click #ft-stuck']);
+  assert.equal(ev.find((e) => e.event === 'rage_click').properties.count, 4);
+  const clicks = (await collector.events(`&site=${site}`)).filter((e) => e.event === 'click');
+  assert.ok(!clicks.some((e) => JSON.stringify(e).includes('ft-slides')), 'a swipe is no click');
+});
+
 // A button that does its work in its mouseup or pointerup handler (a drag-aware "Add to bag", a
 // slider's handle whose label follows it): the change comes after mousedown and before the
 // click, and answers the click that press makes, as a change its pointerdown or mousedown

@@ -319,6 +319,7 @@ impl Engine {
             Input::Command(command) => self.command(command, now),
             Input::Rejected(error) => self.warn(error.message()),
             Input::Response => f.response(now),
+            Input::PressAnswer => f.press_answer(now),
             Input::Selection => f.selection(now),
             Input::Request { id, end: None } => f.request_start(now, id),
             Input::Request { end: Some(mut end), .. } => {

@@ -321,6 +321,10 @@ pub enum Input {
     /// media playing).
     /// Reported only while the engine watches (`Output::Watch`).
     Response,
+    /// What the last click's own press did (its pointerdown, touchstart, mousedown, touchend or
+    /// mouseup handlers changed the page): an answer to that click only, not to the clicks
+    /// before it on other elements, which still wait. Reported only while the engine watches.
+    PressAnswer,
     /// Text got selected after a click (a double or triple click selects a word or a paragraph).
     /// Reported only while the engine watches.
     Selection,
@@ -547,6 +551,7 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
             Input::Command(Command::Consent { update, source })
         }
         "r" if field(2) == "l" => Input::Selection,
+        "r" if field(2) == "P" => Input::PressAnswer,
         "r" => Input::Response,
         "q" => Input::Request {
             id: n(2)? as u32,
@@ -794,6 +799,7 @@ mod tests {
     fn parses_friction_records() {
         let p = |s: &str| parse_record(&s.replace('|', "\u{1f}")).map(|(r, _)| r);
         assert_eq!(p("r|5|m"), Some(Record::Input(Input::Response)));
+        assert_eq!(p("r|5|P"), Some(Record::Input(Input::PressAnswer)));
         assert_eq!(p("r|5|l"), Some(Record::Input(Input::Selection)));
         assert_eq!(p("q|5|3|s"), Some(Record::Input(Input::Request { id: 3, end: None })));
         let Some(Record::Input(Input::Request { end: Some(end), .. })) = p("q|5|3|e|POST|/api/cart|503|120|1") else {

@@ -220,6 +220,8 @@ pub struct Friction {
     js: js_error::JsError,
     failed: failed_request::FailedRequest,
     vital: poor_vital::PoorVital,
+    /// The key of the last click's target (see press_answer).
+    last_clicked: u32,
 }
 
 impl Friction {
@@ -236,6 +238,7 @@ impl Friction {
     /// A trusted, primary, unmodified click.
     pub fn click(&mut self, at: u64, x: i32, y: i32, target: &Target, out: &mut Findings) {
         let s = &self.settings;
+        self.last_clicked = target.key;
         if self.on(Signal::Rage) {
             self.rage.click(s, at, x, y, target, out);
         }
@@ -258,6 +261,15 @@ impl Friction {
     pub fn response(&mut self, at: u64) {
         self.rage.response(at);
         self.dead.response(at);
+    }
+
+    /// The last click's own press changed the page: that answers it (and the burst it ends, the
+    /// rage detector's only one), not the other elements' clicks still waiting (a dead "Share"
+    /// tapped, then a stepper that acts on touchend tapped: its count changing is no answer to
+    /// "Share").
+    pub fn press_answer(&mut self, at: u64) {
+        self.rage.response(at);
+        self.dead.forget(self.last_clicked);
     }
 
     /// Text got selected: answers a double or triple click (rage), and any click (dead).

@@ -239,6 +239,39 @@ fn dead_click_waits_for_responses_and_for_requests_already_in_flight() {
     assert_eq!(names(&out), ["dead_click"], "nothing showed it");
 }
 
+/// What a press's own handlers did (a stepper acting on touchend, a menu opening at mousedown)
+/// answers that press's click, not a dead "Share" clicked just before it elsewhere; a response
+/// seen in the page answers both.
+#[test]
+fn a_press_answers_its_own_click_not_the_ones_before_it() {
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    f.click(0, 10, 10, &target(1), &mut out);
+    f.click(100, 300, 300, &target(2), &mut out);
+    f.press_answer(100);
+    f.timeout(5_000, &mut out);
+    assert_eq!(names(&out), ["dead_click"]);
+    assert!(out[0].1.contains("#t1"), "{out:?}");
+
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    f.click(0, 10, 10, &target(1), &mut out);
+    f.click(100, 300, 300, &target(2), &mut out);
+    f.response(100);
+    f.timeout(5_000, &mut out);
+    assert!(out.is_empty(), "{out:?}");
+
+    // A burst answered at each press is no rage.
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    for at in [0, 100, 200, 300] {
+        f.click(at, 10, 10, &target(3), &mut out);
+        f.press_answer(at);
+    }
+    f.timeout(5_000, &mut out);
+    assert!(out.is_empty(), "{out:?}");
+}
+
 #[test]
 fn dead_click_not_for_plain_text_downloads_fields_or_silenced_elements() {
     for t in [
