@@ -232,11 +232,19 @@
     return e;
   }
 
-  function cell(tr, text, cls) { var td = el('td', cls, text); tr.appendChild(td); return td; }
+  // A cell's text longer than 160 characters (a visitor's 300-character campaign name, a
+  // 1,024-character path) is cut on screen, whole in its tooltip and the CSV: it pushed every
+  // figure of its table out of view, or made its row hundreds of pixels tall.
+  function cell(tr, text, cls) {
+    var td = el('td', cls, text), long = text != null && Array.from(String(text)).length > 160;
+    if (long) { td.textContent = clip(text, 160, 1); td.title = text; td.setAttribute('data-csv', text); }
+    tr.appendChild(td);
+    return td;
+  }
   // A page path's cell: as it reads, as stored in its tooltip when that differs (`none`: no path).
   function pathCell(tr, p, none, cls) {
     var td = cell(tr, p ? readable(p) : none, cls);
-    if (p && td.textContent !== p) td.title = p;
+    if (p && readable(p) !== p) td.title = p;
     return td;
   }
 

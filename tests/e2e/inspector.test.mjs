@@ -898,7 +898,7 @@ test('non-Latin paths read decoded, typed or pasted in the Page filter; texts cu
 // for the id without the site chosen; and a visitor's text ending in an unclosed right-to-left
 // override (U+202E) turned the rest of the session's summary backwards ("12 friction" read "21").
 test('a session\'s journey is the chosen site\'s, whatever another site sends under its id; visitor text cannot turn the inspector\'s own text backwards', T, async (t) => {
-  const RLO = '\u202e';
+  const RLO = '\u202e', LONG = `/p/${'x'.repeat(1_000)}`;
   const shop = (e) => ({ ...e, userId: `cust${RLO}`, context: { ...e.context, channel: 'email', campaign: `sale${RLO}` } });
   const { page, errors } = await ownInspector(t, { width: 1280, height: 1000 }, [
     shop(ev('sess-s', 'page_view', 30, '/product.html')),
@@ -906,6 +906,8 @@ test('a session\'s journey is the chosen site\'s, whatever another site sends un
     shop(ev('sess-s', 'add_to_cart', 10, '/product.html')),
     // Later, from elsewhere, under the same id: a purchase of another site.
     { ...ev('sess-s', 'purchase', 2, '/thanks.html', { value: 99999 }), site: 'evil', userId: 'attacker' },
+    // A path of 1,000 characters: cut on screen, whole in the tooltip and the CSV.
+    ev('sess-long', 'page_view', 5, LONG),
   ]);
   await page.goto(new URL('/inspector?range=1h&site=demo-shop', page.url()).href);
   await waitFor('the session listed', async () => (await page.locator('#session-list tbody tr[data-session="sess-s"]').count()) === 1);
@@ -917,5 +919,10 @@ test('a session\'s journey is the chosen site\'s, whatever another site sends un
   assert.equal(await page.locator('#timeline li[data-event=purchase]').count(), 0);
   assert.match(summary, / · customer cust\ufffd · from email \(campaign sale\ufffd\) · 2 touchpoints, 12 friction · /);
   assert.ok(!(await page.evaluate(() => document.body.textContent.includes('\u202e'))), 'no override left in the page');
+  const longCell = `#page-list tbody tr[data-path="${LONG}"] td:first-child`;
+  await waitFor('the long page listed', async () => (await page.locator(longCell).count()) === 1);
+  assert.equal(await page.textContent(longCell), `${LONG.slice(0, 160)}…`);
+  assert.equal(await page.getAttribute(longCell, 'title'), LONG);
+  assert.match(await csv(page, 'page-list'), new RegExp(`"${LONG}"`));
   assert.deepEqual(errors, []);
 });
