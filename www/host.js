@@ -849,7 +849,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // views (data-spa="hash"): it answers a click, and nothing else is read or handed over. (It
   // used to be handed over as a route change, which reset the depth reached and read the
   // jump's own depth into a record the engine then ignored: the jump's scroll marks were lost.)
-  var lastHref = location.href, hashViews = false;
+  // navType: the last navigate event's type, where the browser has the Navigation API (see observe).
+  var lastHref = location.href, hashViews = false, navType;
   function named(h) {
     try { h = decodeURIComponent(h); } catch (e) {}
     return /^[!\/]/.test(h) || h && (d.getElementById(h) || d.getElementsByName(h).length);
@@ -871,8 +872,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     if (kind === 'r') formGo = null; else formOn();
     // Only the fragment changed (data-spa="hash") and popstate saw it: a `hash` view. A fragment
     // navigation (a link, location.hash) fires popstate before hashchange, and the back button
-    // between two fragments is told apart from it by no event every browser has.
-    if (same && kind === 'b') kind = 'h';
+    // between two fragments is told apart from it by no event every browser has: by the
+    // Navigation API's (a traverse) where there is one, so that a hash-routed app's Back is a
+    // back_forward view, and can be a quick_back.
+    if (same && kind === 'b' && navType !== 'traverse') kind = 'h';
     routeDone(true);
     relearn();
     viewBegins();
@@ -1593,7 +1596,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     point();
     userOn();
     if (w.navigation) {
-      var navType, navOpts = signal ? { signal: signal } : false;
+      var navOpts = signal ? { signal: signal } : false;
       // (Not the same URL written again in place: a router or a store syncing its state.)
       w.navigation.addEventListener('navigate', function (e) {
         var to = e.destination, at = to.url.split('#');

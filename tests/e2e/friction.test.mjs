@@ -886,6 +886,29 @@ test('broken: a view the visitor bounces straight back from (SPA history) is a q
   }
 });
 
+// A hash-routed app (data-spa="hash": Vue's createWebHashHistory, React's HashRouter): Back
+// between two fragments fires popstate as a fragment link does, and was taken as a `hash` view,
+// never a back_forward, so no hash-routed app had a quick_back (QA). Where the browser has the
+// Navigation API, its traverse tells Back apart.
+test('broken: a hash route the visitor bounces straight back from is a quick_back (Navigation API)', T, async (t) => {
+  const site = 'fr-quick-back-hash';
+  const { page } = await open(t, site, { spa: 'hash' });
+  await page.evaluate(() => {
+    const a = document.createElement('a'); a.id = 'to-mug'; a.href = '#/product/mug'; a.textContent = 'Mug';
+    document.body.prepend(a); scrollTo(0, 0);
+  });
+  await clickN(page, '#to-mug', 1);
+  await waitFor('on the mug', () => page.evaluate(() => location.hash === '#/product/mug'));
+  await page.goBack();
+  await waitFor('back', () => page.evaluate(() => location.hash === ''));
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), ['quick_back']);
+  assert.equal(ev[0].properties.from_path, '/friction.html#/product/mug');
+  assert.equal(ev[0].properties.to_path, '/friction.html');
+  const views = (await collector.events(`&site=${site}`)).filter((e) => e.event === 'page_view').map((e) => e.properties.navigation);
+  assert.deepEqual(views, ['load', 'hash', 'back_forward']);
+});
+
 // A slow widget's request ("customers also bought") still on its way when the visitor follows a
 // link: the browser cuts it off as the page goes, and rejects its fetch after pagehide. That is no
 // failure at the network: it was a failed_request (status 0) on every ordinary page change.
