@@ -292,7 +292,8 @@ export interface FrictionEvents {
   scroll_thrash: FrictionBase & { reversals: number; duration_ms: number };
   /** `message`: an alert's text (scrubbed); never a value. */
   field_error: FrictionBase & { reason: 'invalid' | 'aria_invalid' | 'alert'; form?: string; message?: string };
-  form_abandon: FrictionBase & { fields_completed: number; fields: number; last_field?: string; time_ms: number };
+  /** `last_field`: the field touched last, described as an element is (never its value). */
+  form_abandon: FrictionBase & { fields_completed: number; fields: number; last_field?: ElementDescriptor; time_ms: number };
   js_error: FrictionBase & { message: string; source?: string; line?: number; kind?: 'error' | 'unhandledrejection'; repeats?: number };
   /** Past 5 per path (20 paths) a page view's further failures come once, at its end: `repeats` per path. */
   failed_request: FrictionBase & (

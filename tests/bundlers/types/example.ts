@@ -70,6 +70,9 @@ const failed = stored.find((e): e is FrictionEvent<'failed_request'> => e.event 
 if (failed?.properties.repeats !== undefined) console.log(failed.properties.path, failed.properties.repeats satisfies number);
 else if (failed) console.log(failed.properties.status satisfies number);
 if (rage?.properties.disabled) console.log('a disabled control pressed again and again');
+// (An element, as form_abandon stores it: it was typed as a string.)
+const abandon = stored.find((e): e is FrictionEvent<'form_abandon'> => e.event === 'form_abandon');
+if (abandon?.properties.last_field) console.log(abandon.properties.last_field.selector satisfies string);
 init({ site: 'shop', spa: 'hash,replace', journey: false, clicks: 'off', friction: true });
 init({ site: 'shop', spa: ['replace', 'hash'], 'rage-clicks': 4 }); // a list; a kebab-case attribute
 
