@@ -850,7 +850,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // used to be handed over as a route change, which reset the depth reached and read the
   // jump's own depth into a record the engine then ignored: the jump's scroll marks were lost.)
   // navType: the last navigate event's type, where the browser has the Navigation API (see observe).
-  var lastHref = location.href, hashViews = false, navType;
+  // routeFrom: the address the route still settling left.
+  var lastHref = location.href, hashViews = false, navType, routeFrom;
   function named(h) {
     try { h = decodeURIComponent(h); } catch (e) {}
     return /^[!\/]/.test(h) || h && (d.getElementById(h) || d.getElementsByName(h).length);
@@ -863,8 +864,20 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // element (an anchor, a CSS :target panel) or a hash route does. Taken as an answer, a dead
     // `href="#"` link was seen only from its second click (QA).
     if (href !== lastHref && (!same || named(location.hash.slice(1)))) respond('u');
+    // A back or forward the app undid at once (an unsaved-changes guard: React Router's
+    // useBlocker, a Vue Router navigation aborted, history.go(1) in a popstate handler), the
+    // view it began not settled yet: no view was left and none was seen. (Taken, it ended the
+    // form in an abandon, and made an 11 ms view of the page before and a quick_back.)
+    if (kind === 'b' && routeAt >= 0 && routeRec[2] === 'b' && href === routeFrom) {
+      queue.splice(routeAt, 1);
+      routeAt = -1;
+      if (settle) { clearTimeout(settle); settle = planned = 0; later(); }
+      jump = 1;
+    }
+    var from = lastHref;
     lastHref = href;
     if (jump) return;
+    routeFrom = from;
     // A replaceState while the new view has not settled is the route's redirect (a router's
     // guard: pushState('/old'), then replaceState('/new')): the view is the address it ends at.
     if (kind === 'r' && routeAt >= 0) { routeRec[3] = f(location.pathname); routeRec[4] = f(href); return; }

@@ -909,6 +909,27 @@ test('broken: a hash route the visitor bounces straight back from is a quick_bac
   assert.deepEqual(views, ['load', 'hash', 'back_forward']);
 });
 
+// An unsaved-changes guard (React Router's useBlocker, a Vue Router navigation aborted): the
+// app's popstate handler undoes the visitor's Back at once with history.go(1), and the visitor
+// never leaves the form. That was a form_abandon, an 11 ms view of the page before, and a
+// quick_back (an SPA developer's QA).
+test('normal: a Back the app undoes at once (an unsaved-changes guard) is no form_abandon, no view and no quick_back', T, async (t) => {
+  const site = 'fn-blocked-back';
+  const { page } = await open(t, site);
+  await clickN(page, '#to-details', 1);
+  await waitFor('on /details', () => page.evaluate(() => location.pathname === '/details'));
+  await page.click('#name');
+  await page.keyboard.type('Jane');
+  await page.click('#email');
+  await page.keyboard.type('jane@');
+  await page.evaluate(() => addEventListener('popstate', () => { if (location.pathname !== '/details') { window.undone = 1; history.go(1); } }));
+  await page.goBack();
+  await waitFor('the Back undone', () => page.evaluate(() => location.pathname === '/details' && window.undone === 1));
+  assert.deepEqual(summary(await verdict(page, site)), []);
+  const views = (await collector.events(`&site=${site}`)).filter((e) => /^page_(view|leave)$/.test(e.event)).map((e) => `${e.event} ${e.properties.navigation || ''}`);
+  assert.deepEqual(views, ['page_view load', 'page_leave ', 'page_view push']);
+});
+
 // A slow widget's request ("customers also bought") still on its way when the visitor follows a
 // link: the browser cuts it off as the page goes, and rejects its fetch after pagehide. That is no
 // failure at the network: it was a failed_request (status 0) on every ordinary page change.
