@@ -1876,10 +1876,22 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     var session = linked() || one('sessionStorage', 'tp:session') || (d.referrer.indexOf(location.origin + '/') ? '' : one('localStorage', 'tp:session'));
     try { tz = Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch (e) {}
     var nav = w.performance && performance.getEntriesByType && performance.getEntriesByType('navigation')[0];
-    return [location.href, location.pathname, d.title, d.referrer, w.innerWidth | 0, w.innerHeight | 0,
+    // The address the visitor landed on, the document's own (its navigation entry's): an app may
+    // have routed on, or taken the campaign's parameters out of the address (a "clean URL"
+    // script), before the SDK started, and the first page view lost its attribution and landing
+    // page (QA). The first view is the landing's; a route taken meanwhile to another path follows
+    // it (see the end). (Not with the shop's own domains' linker parameter, which linked() took
+    // out of the address: the visit's session is no page address.)
+    var href = nav && nav.name || location.href, path;
+    if (/[?&]_tp=/.test(href)) href = location.href;
+    path = new URL(href).pathname;
+    var r = [href, path, d.title, d.referrer, w.innerWidth | 0, w.innerHeight | 0,
       (w.navigator.language || ''), tz, d.visibilityState === 'hidden' ? 0 : 1, !d.hasFocus || d.hasFocus() ? 1 : 0, maxDepth = depth(0),
       nav && nav.type === 'back_forward' ? 1 : 0,
       remembered ? one('localStorage', 'tp_consent') : ''].map(f).join(US) + US + session; // the session's own fields come last
+    lastHref = href;
+    if (path !== location.pathname) route('p'); else lastHref = location.href;
+    return r;
   }
 
   // The debug overlay (data-debug or ?touchpoint_debug=1): loaded on the first message, so a page

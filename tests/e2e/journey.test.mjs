@@ -1325,6 +1325,35 @@ test('back after half an hour idle: the old view ends in its session, the new se
   assert.equal(seq[3].properties.campaign, 'winter', 'attributed like a first page view');
 });
 
+// A campaign's visitor lands while the wasm is still loading, and the page changes its address
+// first: a "clean URL" script takes the campaign's parameters out (replaceState), or the app
+// routes on (pushState). The first page view was of the address the SDK found when it started:
+// no attribution, no landing page. It is now the landing's, and a route to another path
+// taken meanwhile follows it; a parameter taken out of the same path makes no second view.
+test('the address changed before the SDK started (campaign parameters taken out, an app routed on): the landing\'s page view keeps its attribution', T, async (t) => {
+  for (const routed of [false, true]) {
+    const site = `journey-landed${routed ? '-routed' : ''}`;
+    const context = await browser.newContext();
+    t.after(() => context.close());
+    const html = `<!doctype html><html><head><meta charset="utf-8"><title>L</title>${grantedSnippet(site)}
+<script>history.replaceState(null, '', location.pathname);${routed ? " history.pushState(null, '', '/landed/next');" : ''}</script></head><body><p>Shop</p></body></html>`;
+    await context.route(/\/landed(\/.*)?(\?.*)?$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: html }));
+    const page = await context.newPage();
+    await page.goto(`${collector.url}/landed?utm_source=news&utm_medium=email&utm_campaign=winter`);
+    await sdkReady(page);
+    await page.evaluate(() => { touchpoint('track', 'marker'); touchpoint('flush'); });
+    const ev = await eventsUntil(site, 'marker');
+    const views = ev.filter((e) => e.event === 'page_view');
+    assert.deepEqual(views.map((e) => `${e.properties.navigation} ${e.context.page.path}`),
+      routed ? ['load /landed', 'push /landed/next'] : ['load /landed'], `routed: ${routed}`);
+    assert.equal(views[0].properties.campaign, 'winter');
+    assert.equal(views[0].properties.channel, 'email');
+    assert.match(views[0].context.page.url, /utm_campaign=winter/);
+    if (routed) assert.equal(views[1].properties.previous_path, '/landed');
+    assert.equal(ev.find((e) => e.event === 'marker').context.page.path, routed ? '/landed/next' : '/landed');
+  }
+});
+
 // Links and search in a browser (the host tests cover the rules): a link to another site, a file
 // link and a search page, with an email in the search term. Every request to the other site is
 // answered here (the test reaches no other address).

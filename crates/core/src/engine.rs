@@ -941,7 +941,15 @@ impl Engine {
                 if ends_a_view {
                     self.friction.next_view();
                 }
-                self.env.page = self.scrub_page(page);
+                // The first view is the landing's: its address as the document had it when it
+                // loaded (the boot's, already scrubbed), not as it is when the view is taken: a
+                // "clean URL" script took the campaign's parameters out, or the app routed on,
+                // while the SDK loaded (the route taken then follows as its own view).
+                self.env.page = if self.page_views == 0 {
+                    PageContext { title: clean_label(&page.title, 256), ..std::mem::take(&mut self.env.page) }
+                } else {
+                    self.scrub_page(page)
+                };
                 let how = if self.page_views == 0 { "load" } else { "manual" };
                 let depth = if self.page_views == 0 { self.first_depth } else { 0 };
                 let properties = self.clean_properties(schema::PAGE_VIEW, properties);

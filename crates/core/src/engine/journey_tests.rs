@@ -865,6 +865,26 @@ fn a_jump_to_an_anchor_of_the_same_page_abandons_no_form_and_is_no_view_for_quic
     );
 }
 
+/// The address changed before the SDK started (a "clean URL" script took the campaign's
+/// parameters out, the app routed on): the first page view is the landing's, as the document
+/// had it when it loaded (the boot's), with its attribution; the page's own address comes next.
+#[test]
+fn the_first_page_view_is_the_landings_address_with_its_attribution() {
+    let mut v = Visit::new(
+        &[("site", "shop"), ("consent", "granted")],
+        boot("https://shop.test/?utm_source=spring&utm_medium=email&utm_campaign=sale", ""),
+    );
+    v.page("https://shop.test/list");
+    let ev = v.events();
+    assert!(ev[0].contains(r#""navigation":"load""#), "{}", ev[0]);
+    assert!(ev[0].contains(r#""campaign":"sale""#), "{}", ev[0]);
+    assert!(
+        ev[0].contains(r#""url":"https://shop.test/?utm_source=spring&utm_medium=email&utm_campaign=sale","path":"/""#),
+        "{}",
+        ev[0]
+    );
+}
+
 /// A hash-routed app (data-spa="hash"): each view's path goes on with its route (`/#/product/12`),
 /// without the route's own query; an anchor (`#reviews`) is no route; back from a view left at
 /// once is a quick_back (all were one path `/` before, so never one).
