@@ -677,10 +677,29 @@ fn sensitive_param(name: &[u8], extra: &[String]) -> bool {
 
 /// True if a query value contains an email address, plain or with '@' percent-encoded, or an
 /// IBAN (checksum-checked: under any name, `?x=DE89370400440532013000`).
-fn value_has_email_or_iban(v: &str) -> bool {
-    let mut iban = Vec::new();
-    mark_ibans(v.as_bytes(), &mut iban);
-    !iban.is_empty() || (0..v.len()).any(|i| email_span(v, i).is_some())
+/// `query`: a query value, read decoded (`%2B44...`, `4111+1111+...`); a path segment is read as
+/// it is (a `+` there is a `+`).
+fn value_has_pii(v: &str, query: bool) -> bool {
+    let d: Cow<str> = if query { decode(v).into() } else { v.into() };
+    let b = d.as_bytes();
+    let mut m = Vec::new();
+    mark_ibans(b, &mut m);
+    mark_plus_phones(b, &mut m);
+    if !m.is_empty() {
+        return true;
+    }
+    // A card number: 15 to 19 digits passing Luhn's check. (13 and 14 digits are left: in a URL
+    // they are a product's barcode, GTIN-13 or -14, or a timestamp in milliseconds, far more
+    // often than one of the few cards that short.)
+    mark_cards(b, &mut m, false);
+    let mut run = 0;
+    for (i, &marked) in m.iter().enumerate() {
+        run = if marked { run + usize::from(b[i].is_ascii_digit()) } else { 0 };
+        if run >= 15 {
+            return true;
+        }
+    }
+    (0..v.len()).any(|i| email_span(v, i).is_some())
 }
 
 /// Mask the values of sensitive `name=value` pairs in `url[start..end]` (`sep` b'&'), or the
@@ -715,7 +734,7 @@ fn scrub_params(
             None => (pe, false),
         };
         // An empty value has nothing to hide; leave it byte-identical.
-        if vs < pe && (sensitive || value_has_email_or_iban(url.get(vs..pe).unwrap_or(""))) {
+        if vs < pe && (sensitive || value_has_pii(url.get(vs..pe).unwrap_or(""), sep == b'&')) {
             let s = out.get_or_insert_with(|| String::with_capacity(url.len()));
             s.push_str(url.get(*copied..vs).unwrap_or(""));
             s.push_str(MASK);
@@ -1215,6 +1234,24 @@ mod tests {
         assert_eq!(scrub_url("/p?debug&token=1&&x=", &[]), "/p?debug&token=***&&x=");
         assert_eq!(scrub_url("/p?to=jane%40mail.com&r=1", &[]), "/p?to=***&r=1");
         assert_eq!(scrub_url("/p?next=/u/jane@mail.com", &[]), "/p?next=***");
+        // Card numbers (15-19 digits, Luhn) and phone numbers in international form, in a path
+        // segment or under any query name (a DPO's audit); barcodes, timestamps, ids kept.
+        assert_eq!(scrub_url("/orders/4111-1111-1111-1111/receipt", &[]), "/orders/***/receipt");
+        assert_eq!(scrub_url("/p?n=4111111111111111&page=2", &[]), "/p?n=***&page=2");
+        assert_eq!(scrub_url("/p?n=3782+822463+10005", &[]), "/p?n=***");
+        assert_eq!(scrub_url("/p?to=%2B44%2020%207946%200958&x=1", &[]), "/p?to=***&x=1");
+        assert_eq!(scrub_url("/call/+442079460958", &[]), "/call/***");
+        for kept in [
+            "/product/4006381333931",
+            "/p?t=1733312345678",
+            "/p?gtin=40063813339310",
+            "/o/4111111111111112",
+            "/p?q=shoes+42&sort=price",
+            "/p?page=2&size=44",
+            "/p?v=+12.99",
+        ] {
+            assert_eq!(scrub_url(kept, &[]), kept);
+        }
         assert_eq!(
             scrub_url("/p?TOKEN=a&Api_Key=b&X-Amz-Signature=c&PHPSESSID=d&e-mail=e&page=2", &[]),
             "/p?TOKEN=***&Api_Key=***&X-Amz-Signature=***&PHPSESSID=***&e-mail=***&page=2"
@@ -1250,7 +1287,7 @@ mod tests {
         // read byte by byte, and its phone number goes as in a UTF-8 page's.
         assert_eq!(scrub_page_url("/s?q=caf%E9+0612345678", &[], &q), "/s?q=***");
         assert_eq!(scrub_page_url("/s?q=caf%E9", &[], &q), "/s?q=caf%E9");
-        assert_eq!(scrub_url("/s?q=4111+1111+1111+1111", &[]), "/s?q=4111+1111+1111+1111");
+        assert_eq!(scrub_url("/s?q=4111+1111+1111+1111", &[]), "/s?q=***");
         // Email addresses in the path and in a hash route, not only in parameter values.
         assert_eq!(
             scrub_url("https://shop.test/account/jane.doe@example.org/orders?page=2", &[]),
