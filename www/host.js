@@ -797,10 +797,14 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       t.addEventListener('focusout', ctlOff, fieldOpts);
     }
   }
+  // (Tab moves the focus, and the page scrolls to it: a keyboard visitor looking around, as a
+  // mouse's pointer moving, neither their own scrolling, scroll_thrash's legs, nor a use of the
+  // view, which would hide a quick_back; a keyboard QA.)
   function user(e) {
-    lastUser = now();
+    var tab = e.key === 'Tab';
+    if (!tab) lastUser = now();
     act();
-    if (!used && !(e.altKey || e.ctrlKey || e.metaKey || e.key === 'Shift') && !(Math.abs(e.deltaX) > Math.abs(e.deltaY))) { used = 1; push('j' + US + lastUser + US + 1); firstUse(); }
+    if (!used && !tab && !(e.altKey || e.ctrlKey || e.metaKey || e.key === 'Shift') && !(Math.abs(e.deltaX) > Math.abs(e.deltaY))) { used = 1; push('j' + US + now() + US + 1); firstUse(); }
     userTimer = userTimer || setTimeout(userOn, 500);
   }
   // How much of the page has been in view (percent), against its length at that moment: on a
@@ -1255,7 +1259,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       var t = e.target, a;
       // (Not the page scrolled by a Space taken as a custom control's click, not cancelled:
       // smooth scrolling moves it for a few hundred ms.)
-      if (!(ctlEv && ctlEv.key === ' ' && !ctlEv.defaultPrevented && now() - ctlAt < 500) && (t === d || !moving(t, 150) && !((a = ambient(t, true)) && !a.contains(clickedEl)))) respond('s');
+      // Nor the page scrolled by the visitor's own Tab, to the element it focused (a keyboard
+      // QA: a dead "Apply filters", then Tab to a control further down, was answered).
+      if (!(ctlEv && ctlEv.key === ' ' && !ctlEv.defaultPrevented && now() - ctlAt < 500) && now() - tabAt > 500 && (t === d || !moving(t, 150) && !((a = ambient(t, true)) && !a.contains(clickedEl)))) respond('s');
       if (t !== d) return;
       if (!scrolled) { scrolled = true; act(); later(); }
       // Only the turning points (and the first position) go to the engine: a leg's extremes are

@@ -250,6 +250,17 @@ const broken = [
     act: async (p) => { await p.focus('#noop'); await p.keyboard.press('Enter'); await p.keyboard.press('Tab'); },
     expect: ['dead_click #noop'],
   },
+  // The control Tab goes to is further down: the page scrolls to it, the Tab's doing, no answer
+  // (a keyboard QA).
+  {
+    name: 'a button that does nothing, activated by Enter, then Tab to a control further down (the page scrolls to it)',
+    act: async (p) => {
+      await p.evaluate(() => document.querySelector('#noop').insertAdjacentHTML('afterend', '<div style="height: 2000px"></div><button id="far">Far</button>'));
+      await p.focus('#noop'); await p.keyboard.press('Enter'); await p.keyboard.press('Tab');
+      await waitFor('scrolled to the next control', () => p.evaluate(() => scrollY > 500));
+    },
+    expect: ['dead_click #noop'],
+  },
   // An accessible custom button (role=button, its key handler clicking it on Enter or Space, as
   // the ARIA practices show) that does nothing: its keyboard click is untrusted, the visitor's.
   {
@@ -869,18 +880,19 @@ test('broken: a button throwing the error the page already threw once at load is
   assert.equal(ev.filter((e) => e.event === 'js_error').length, 2, 'the load error and the click\'s');
 });
 
-// (Shift pressed alone on the view, as before a shift-click, is no use of it.)
+// (Shift pressed alone on the view, as before a shift-click, is no use of it; nor is Tab, a
+// keyboard visitor looking around as a mouse's pointer moves.)
 test('broken: a view the visitor bounces straight back from (SPA history) is a quick_back', T, async (t) => {
-  for (const shift of [false, true]) {
-    const site = `fr-quick-back${shift ? '-shift' : ''}`;
+  for (const key of ['', 'Shift', 'Tab']) {
+    const site = `fr-quick-back${key ? `-${key.toLowerCase()}` : ''}`;
     const { page } = await open(t, site);
     await clickN(page, '#to-details', 1);
     await waitFor('on /details', () => page.evaluate(() => location.pathname === '/details'));
-    if (shift) await page.keyboard.press('Shift');
+    if (key) await page.keyboard.press(key);
     await page.goBack();
     await waitFor('back on the fixture', () => page.evaluate(() => location.pathname === '/friction.html'));
     const ev = await verdict(page, site);
-    assert.deepEqual(summary(ev), ['quick_back'], `shift: ${shift}`);
+    assert.deepEqual(summary(ev), ['quick_back'], `key: ${key}`);
     assert.equal(ev[0].properties.from_path, '/details');
     assert.equal(ev[0].properties.to_path, '/friction.html');
   }
@@ -1289,6 +1301,24 @@ test('on a phone (touch): swiping up and down repeatedly is scroll_thrash, once;
 // other way while the visitor scrolls one way. Those jumps are no reversals of the visitor's
 // (they were 3 in 4 runs of a QA reader's session). The window is 30 s: what is tested is the
 // anchoring, not the 3 s.
+// A keyboard visitor tabbing round the page: the focus goes from a control at its top to one far
+// below and back again and again, the page scrolling to each: the focus moves, not the visitor's
+// own scrolling (a keyboard QA: it was a scroll_thrash).
+test('normal: Tab and Shift+Tab between a control at the top and one far below, again and again, is no scroll_thrash', T, async (t) => {
+  const site = 'fn-tab-round';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', '<button id="tab-top">Top</button><div style="height: 3000px"></div><button id="tab-end">End</button>');
+    scrollTo(0, 0);
+  });
+  await page.focus('#tab-top');
+  for (let i = 0; i < 6; i++) {
+    await page.keyboard.press(i % 2 ? 'Shift+Tab' : 'Tab');
+    await new Promise((r) => setTimeout(r, 60));
+  }
+  assert.deepEqual(summary(await verdict(page, site)), []);
+});
+
 test('normal: reading one way while the page above changes (scroll anchoring jumps back) is no scroll_thrash', T, async (t) => {
   const site = 'fn-anchoring';
   const { page } = await open(t, site, { 'thrash-window-ms': '30000' });
