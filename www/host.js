@@ -1075,7 +1075,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   });
   function unfocus() {
     if (!focusEl || !focusTimes) return;
-    focusEl.removeEventListener('keydown', enter);
+    focusEl.removeEventListener('keydown', enter, true);
     var m = focusTimes.get(focusForm) || dict(), n = fieldName(focusEl);
     m[n] = (m[n] || 0) + now() - focusAt;
     focusTimes.set(focusForm, m);
@@ -1150,7 +1150,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // Only the focused field's focusout matters: not a listener on the whole document,
       // dispatched at every focus move of the page.
       t.addEventListener('focusout', leave, fieldOpts);
-      if (!t.form && t.tagName === 'INPUT') t.addEventListener('keydown', enter, { passive: true, signal: signal || undefined });
+      // Enter in a text box that sends nothing by itself (no form, or a form without a submit
+      // button): the page's key handler may send or check it. Listened for in the capture
+      // phase, so before that handler (added first), whose field errors then come after it.
+      if (t.tagName === 'INPUT' && !(t.form && t.form.querySelector('[type=submit],[type=image],button:not([type])'))) t.addEventListener('keydown', enter, keyOpts);
     }
   }
   function sensorOf(name) {

@@ -1635,6 +1635,37 @@ test('normal: a sign-in without a <form> element sent by Enter (the page\'s key 
   assert.deepEqual(await formsOf(site), ['form_start fl-login', 'form_submit fl-login']);
 });
 
+// A sign-in whose page checks it on Enter, in its own key handler (no submit button: Enter
+// sends nothing by itself), and marks the empty password aria-invalid: a field error, as when
+// its Sign in button is pressed. The page's handler ran before the loader's (it was added
+// first, and the field's own), so the check was seen starting after the change (a keyboard QA).
+test('broken: a sign-in checked by the page\'s key handler on Enter (with and without a <form> element), its empty password marked aria-invalid, is a field_error', T, async (t) => {
+  for (const form of [false, true]) {
+    const site = `fr-enter-check${form ? '-form' : ''}`;
+    const { page } = await open(t, site);
+    await page.evaluate((form) => {
+      const box = document.createElement(form ? 'form' : 'div');
+      box.id = 'kb-signin';
+      box.innerHTML = '<input id="kb-email" type="email"> <input id="kb-pass" type="password"> <button type="button" id="kb-go">Sign in</button><p role="alert" id="kb-alert"></p>';
+      document.body.prepend(box);
+      const check = () => {
+        const pass = document.getElementById('kb-pass');
+        if (!pass.value) { pass.setAttribute('aria-invalid', 'true'); document.getElementById('kb-alert').textContent = 'Enter your password'; }
+      };
+      for (const id of ['kb-email', 'kb-pass']) document.getElementById(id).addEventListener('keydown', (e) => { if (e.key === 'Enter') check(); });
+      document.getElementById('kb-go').addEventListener('click', check);
+      scrollTo(0, 0);
+    }, form);
+    await page.click('#kb-email');
+    await page.keyboard.type('jane@example.com');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.getAttribute('#kb-pass', 'aria-invalid'), 'true');
+    const ev = await verdict(page, site);
+    const errors = ev.filter((e) => e.event === 'field_error');
+    assert.ok(errors.some((e) => e.properties.element.selector === "#kb-pass" && e.properties.reason === "aria_invalid"), `form: ${form}: ${JSON.stringify(errors.map((e) => e.properties))}`);
+  }
+});
+
 // A form closed by a button of its own that sends nothing (a modal's Cancel or its close
 // button, a <form method=dialog>'s Cancel) leaves the view as a completed step does: it was
 // abandoned, not submitted. Its Send, or Notify me, was a submit.
