@@ -643,7 +643,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   function click(e, dis) {
     // The key handler of an Enter already taken as the focused custom control's click, clicking
     // it: that click is not made twice (another element it clicks, a hidden file input, answers).
-    if (keyAct && keyEv === ctlEv && !e.isTrusted) return keyCtl && keyCtl.contains(e.target) || respond('o');
+    if (keyAct && keyEv === ctlEv && !e.isTrusted) return keyCtl && keyCtl.contains(e.composedPath ? e.composedPath()[0] : e.target) || respond('o');
     var t = e.target, r, el, special, link = '', dl = 0, de,
       // A custom control's key handler clicking it (`el.click()` on Enter or Space, the usual
       // role=button pattern) makes an untrusted click: the visitor's all the same (`keyAct`, set
@@ -779,13 +779,15 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   var keyCtl = null, ctlEv = null, ctlAt = 0;
   var ctlKey = guard(function (e) {
     // (Not while the visitor is not observed: see host.sensing.)
-    if (e.target === keyCtl && sensing && (e.key === 'Enter' || e.key === ' ' && keyCtl.getAttribute('role') !== 'link') && e.isTrusted && !e.repeat && !e.isComposing && !(e.ctrlKey || e.metaKey || e.altKey || e.shiftKey)) {
+    // (A control in a web component's shadow root: the key reaches the window retargeted to
+    // its host; its path starts with the control.)
+    if ((e.target.shadowRoot ? e.composedPath()[0] : e.target) === keyCtl && sensing && (e.key === 'Enter' || e.key === ' ' && keyCtl.getAttribute('role') !== 'link') && e.isTrusted && !e.repeat && !e.isComposing && !(e.ctrlKey || e.metaKey || e.altKey || e.shiftKey)) {
       ctlEv = e;
       ctlAt = now();
       click({ target: keyCtl, isTrusted: true, detail: 0, button: 0 });
       // A web component that is the control (role=button on its host) answers in its shadow
-      // root, as a click in it would be observed (see click).
-      var r = keyCtl.shadowRoot || closedRoots && closedRoots.get(keyCtl);
+      // root, as a click in it would be observed (see click); so does a control in one.
+      var r = keyCtl.shadowRoot || closedRoots && closedRoots.get(keyCtl) || keyCtl.getRootNode();
       if (r && observing) mo.observe(r, MO_OPTS);
     }
   });
@@ -1240,7 +1242,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // (Not a field: its click places the caret and answers nothing.)
       else if (e.isTrusted && !isField(t)) focusPress = [t, e.relatedTarget]; // (see focusAnswer)
       focused(t.shadowRoot ? inShadow(e) : t, e);
-      customFocused(t);
+      customFocused(t.shadowRoot ? e.composedPath()[0] : t);
     },
     // The window losing focus (another tab, another app) answers a click; a field's blur
     // is the other half of a focus move (focusin above), or of the visitor's next press.
@@ -1546,7 +1548,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // document get no property of ours.
       if (o && typeof o == 'object' && !Object.prototype.hasOwnProperty.call(o, a[1])) o = Object.getPrototypeOf(o);
       wrap(o, a[1], function () {
-        var e = w.event, el = this;
+        // (window.event is undefined while a handler in a shadow tree runs: a custom control's
+        // key, just taken as its click, stands in for it there.)
+        var e = w.event || now() - ctlAt < 50 && ctlEv, el = this;
         // A key handler clicking on Enter or Space (a custom role=button, as the ARIA practices
         // show; a field's Enter clicking its search button): the visitor's own click, judged
         // (see click), no answer to the one before.

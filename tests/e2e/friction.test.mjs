@@ -1489,6 +1489,37 @@ test('one field_error per mistake (aria-invalid, its aria-describedby alert, the
 // invalid and change do not reach it at all. Its form_start, its form_submit when sent, and its
 // field errors (the browser's own, or aria-invalid set by its script) and form_abandon when
 // given up. Before, such a form was never seen.
+// A keyboard visitor in a web component (Lit, Stencil, Shoelace): a custom role=button inside
+// its open shadow root whose page handles clicks only does nothing on Enter; one whose key
+// handler clicks it (the ARIA practices' pattern) and whose click does nothing is as dead. The
+// focus and the keys reach the window retargeted to the component's host, so the first made no
+// click at all, and the second's script click was not the visitor's (a keyboard QA).
+test('broken: Enter on a custom role=button inside a web component\'s shadow root: a click-only one, and one clicked by its key handler, both doing nothing, are dead_clicks', T, async (t) => {
+  for (const keys of [false, true]) {
+    const site = `fr-shadow-key${keys ? '-handler' : ''}`;
+    const { page } = await open(t, site);
+    await page.evaluate((keys) => {
+      customElements.define('tp-chip', class extends HTMLElement {
+        connectedCallback() {
+          const r = this.attachShadow({ mode: 'open' });
+          r.innerHTML = '<div role="button" tabindex="0" id="chip">Free delivery</div>';
+          const chip = r.getElementById('chip');
+          chip.addEventListener('click', () => {});
+          if (keys) chip.addEventListener('keydown', (e) => { if (e.key === 'Enter') chip.click(); });
+        }
+      });
+      document.body.insertAdjacentHTML('afterbegin', '<tp-chip id="chip-host"></tp-chip>');
+      scrollTo(0, 0);
+    }, keys);
+    await page.focus('#chip'); // (Playwright's CSS pierces open roots)
+    await page.keyboard.press('Enter');
+    const ev = await verdict(page, site);
+    assert.deepEqual(ev.map((e) => `${e.event} ${sel(e)}`), ['dead_click #chip-host > div'], `keys: ${keys}`);
+    const clicks = (await collector.events(`&site=${site}`)).filter((e) => e.event === 'click' && !isSentinel(e));
+    assert.equal(clicks.length, 1, `keys: ${keys}: one click`);
+  }
+});
+
 test('a form in a web component\'s shadow root: form_start and form_submit when sent; field_error and form_abandon when given up', T, async (t) => {
   for (const how of ['valid', 'required', 'aria']) {
     const site = `fx-shadow-form-${how}`;
