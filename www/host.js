@@ -679,7 +679,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // (Not for a keyboard's click, detail 0: the last press, maybe a touch that scrolled and
     // made no click, was not its press.)
     var answered = e.detail && pressed && pressAnswer;
-    pressed = 0;
+    pressed = keyAt = 0;
     pressing = releasing = false;
     // A click in a web component (retargeted to its host here) is often answered inside its
     // shadow DOM, which the document's observer does not see: its open shadow roots too, and
@@ -1116,7 +1116,22 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // Thrown during a press (its pointerdown, touchstart or mousedown handler, before its
   // click): that click's error (see error_click).
   function failed(e) { push(rec('e', now(), f(e.message), f(e.filename), e.lineno | 0, 0, inPress())); }
-  function inPress() { return pressed && now() - pressed < 1e3 ? 1 : 0; }
+  function inPress() { return pressed && now() - pressed < 1e3 || now() - keyAt < 1e3 ? 1 : 0; }
+  // A keyboard's press of a native control (a button, a link) the focus came to by Tab: Enter
+  // clicks it after its keydown handlers, Space after its keyup handlers; an error they throw is
+  // that click's (as a mouse's mousedown handler's is), not a dead click's silence (a keyboard
+  // QA). Listened for on the window, before the page's handlers, while such a control has the
+  // focus it was tabbed to (not one a mouse's press focused: no cost to clicks).
+  var keyAt = 0, keyNat = null;
+  var natKey = guard(function (e) { if (e.target === keyNat && /^(Enter| )$/.test(e.key) && e.isTrusted && !e.repeat) keyAt = now(); });
+  var natOff = guard(function () { keyNat = null; ['keydown', 'keyup'].forEach(function (n) { w.removeEventListener(n, natKey, true); }); });
+  function natFocused(t) {
+    if (t !== keyNat && t.matches && t.matches('button,a[href],[type=submit],[type=button]')) {
+      keyNat = t;
+      ['keydown', 'keyup'].forEach(function (n) { w.addEventListener(n, natKey, keyOpts); });
+      t.addEventListener('focusout', natOff, fieldOpts);
+    }
+  }
   // A field in an open shadow root (a Lit or Lightning Web Components storefront's checkout):
   // its input and focus events reach the window retargeted to the component (and a focus move
   // between two of its fields not at all), and submit, invalid and change, which are not
@@ -1238,7 +1253,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // focus(), a label's field) lands elsewhere. (Not t.matches(':hover,:active'): ~10 us a
       // call more under the bench's workload than one contains().)
       // Nor does the visitor's own Tab (see `tabbed`).
-      if (!(t.contains && t.contains(pressEl))) { if (now() - tabAt > 99) respond('f'); }
+      if (!(t.contains && t.contains(pressEl))) { if (now() - tabAt > 99) respond('f'); natFocused(t); }
       // (Not a field: its click places the caret and answers nothing.)
       else if (e.isTrusted && !isField(t)) focusPress = [t, e.relatedTarget]; // (see focusAnswer)
       focused(t.shadowRoot ? inShadow(e) : t, e);

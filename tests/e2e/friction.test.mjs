@@ -1489,6 +1489,29 @@ test('one field_error per mistake (aria-invalid, its aria-describedby alert, the
 // invalid and change do not reach it at all. Its form_start, its form_submit when sent, and its
 // field errors (the browser's own, or aria-invalid set by its script) and form_abandon when
 // given up. Before, such a form was never seen.
+// A native button whose keydown handler (Enter) or keyup handler (Space) throws: the browser
+// clicks it after them, and nothing happens. That is the click's error, as a mouse's mousedown
+// handler's is: error_click, not dead_click (a keyboard QA).
+test('broken: a button tabbed to whose keydown (Enter) or keyup (Space) handler throws is an error_click, not a dead_click', T, async (t) => {
+  for (const key of ['Enter', 'Space']) {
+    const site = `fr-key-throws-${key.toLowerCase()}`;
+    const { page } = await open(t, site);
+    await page.evaluate((key) => {
+      document.body.insertAdjacentHTML('afterbegin', '<button id="kt-before">Size guide</button> <button id="kt-throw">Add to bag</button>');
+      document.getElementById('kt-throw').addEventListener(key === 'Enter' ? 'keydown' : 'keyup', (e) => {
+        if (e.key === (key === 'Enter' ? 'Enter' : ' ')) window.shortcuts.run();
+      });
+      scrollTo(0, 0);
+    }, key);
+    await page.focus('#kt-before');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'kt-throw');
+    await page.keyboard.press(key);
+    const ev = await verdict(page, site);
+    assert.deepEqual(summary(ev), ['error_click #kt-throw', 'js_error'], key);
+  }
+});
+
 // A keyboard visitor in a web component (Lit, Stencil, Shoelace): a custom role=button inside
 // its open shadow root whose page handles clicks only does nothing on Enter; one whose key
 // handler clicks it (the ARIA practices' pattern) and whose click does nothing is as dead. The
