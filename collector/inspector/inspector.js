@@ -122,6 +122,9 @@
       // The pages' order: 'friction' (most first) or 'views'.
       pagesBy: ['views', 'vitals'].indexOf(q.get('pages')) >= 0 ? q.get('pages') : 'friction',
     };
+    // The site of the session opened from a row: in the address, so that Back, Forward and a
+    // shared link read the same journey as the click did (not another site's under its id).
+    sessionSite = state.session && q.get('session_site') || '';
   }
 
   function writeUrl(push) {
@@ -140,6 +143,7 @@
     if (state.tag) q.set('tag', state.tag);
     if (state.device) q.set('device_class', state.device);
     if (state.session) q.set('session', state.session);
+    if (state.session && sessionSite) q.set('session_site', sessionSite);
     if (state.pagesBy !== 'friction') q.set('pages', state.pagesBy);
     var url = location.pathname + (q.toString() ? '?' + q.toString() : '');
     if (push) history.pushState(null, '', url); else history.replaceState(null, '', url);

@@ -926,3 +926,26 @@ test('a session\'s journey is the chosen site\'s, whatever another site sends un
   assert.match(await csv(page, 'page-list'), new RegExp(`"${LONG}"`));
   assert.deepEqual(errors, []);
 });
+
+test('Back and Forward reopen a session of the site its row named, not of the last row clicked; the address names the site', T, async (t) => {
+  const other = (e) => ({ ...e, site: 'other-shop' });
+  const { page, errors } = await ownInspector(t, { width: 1280, height: 1000 }, [
+    ev('sess-twin', 'page_view', 30, '/a.html'),
+    other(ev('sess-twin', 'page_view', 20, '/b.html')),
+    other(ev('sess-twin', 'purchase', 19, '/thanks.html', { value: 5 })),
+    ev('sess-next', 'page_view', 10, '/c.html'),
+  ]);
+  const row = (id, site) => page.locator(`#session-list tbody tr[data-session="${id}"]`, { has: page.locator('td', { hasText: new RegExp(`^${site}$`) }) });
+  await waitFor('the sessions listed', async () => (await row('sess-twin', 'other-shop').count()) === 1 && (await row('sess-next', 'demo-shop').count()) === 1);
+  await row('sess-twin', 'other-shop').click();
+  const journey = async () => page.$$eval('#timeline li', (lis) => lis.map((li) => li.getAttribute('data-event')).join(','));
+  await waitFor('the other shop\'s journey', async () => (await journey()) === 'page_view,purchase');
+  assert.equal(new URL(page.url()).searchParams.get('session_site'), 'other-shop');
+  await row('sess-next', 'demo-shop').click();
+  await waitFor('the next session', async () => (await journey()) === 'page_view' && /^demo-shop · /.test(await page.textContent('#session-summary')));
+  await page.goBack();
+  await waitFor('Back: the other shop\'s journey again', async () => (await journey()) === 'page_view,purchase' && /^other-shop · /.test(await page.textContent('#session-summary')));
+  await page.goForward();
+  await waitFor('Forward: the next session', async () => (await journey()) === 'page_view' && new URL(page.url()).searchParams.get('session') === 'sess-next');
+  assert.deepEqual(errors, []);
+});
