@@ -134,9 +134,14 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       if (!settle) settle = setTimeout(function () { settle = 0; drain(true); }, ROUTE_SETTLE_MS);
     } else if (scrolled) depth(1);
     queue.push('k' + US + now());
-    var batch = queue.join(RS);
+    // (A page's call held while its route settled (see sync) goes in its place: the records
+    // before it, the call, then the rest.)
+    var batch = queue, part = [];
     queue = rest;
-    input(batch);
+    for (var i = 0; i < batch.length; i++) {
+      if (batch[i].c) { if (part.length) input(part.join(RS)); part = []; input('', batch[i].c); } else part.push(batch[i]);
+    }
+    input(part.join(RS));
   });
 
   // One task per burst, after the input handlers. Records carry their own time, so handing them
@@ -1958,15 +1963,25 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // Before each of the page's calls (`name`: the command): what was sensed goes first. A view
     // the page reports itself (touchpoint('page')) begins then: its first screen's depth is
     // read after it (a record handed over in the next task, after the call).
-    sync: function (name) {
+    // `args`: the call's arguments (an array). Returns true when the call is held: made while a route change settles (a view's own
+    // effect reporting view_item before the head manager sets the title, as React apps do), it
+    // waits in the queue after the route's record and is made when the view has settled, so
+    // that the view and the event carry the view's title (settling it at once kept the title of
+    // the page left). Its time is when it is made, at most that settling later. Not a view the
+    // page reports itself, nor a consent (the sensors it turns on would miss the next click),
+    // nor a question (getIds, getConsent): answered now, after the calls held before it that
+    // change the ids (identify, reset) settled the route.
+    sync: function (args) {
+      var name = typeof args[0] == 'string' ? args[0] : '';
       // A back or forward whose popstate the page heard first (its own listener, added before
       // the loader's, calling touchpoint()): the route goes first, or the call was stamped with
       // the view left and came before its page_leave.
       if (location.href !== lastHref) route('b');
+      if (routeAt >= 0 && !/^(page|get|consent)/.test(name)) { queue.push({ c: args }); return true; }
       // (The view the page ends: the depth scrolled to since the last hand-over, first; reset
       // below, it was lost when nothing else waited to be handed over.)
       if (name === 'page' && scrolled) depth(1);
-      if (queue.length) drain(true);
+      if (queue.length) drain(name[0] !== 'g' || queue.some(function (x) { return x.c && /^[ir]/.test(x.c[0]); }));
       if (name === 'page') { viewBegins(); queue.push(rec('d', now(), depth(0), 1)); later(); }
     },
     store: store,
@@ -1974,14 +1989,15 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // Off while the engine could keep no event (analytics denied, or pending with its buffer
     // full): the driver removes every listener but lifecycle, route changes and window focus,
     // and here activity, requests, observers' entries and element views are not recorded. On
-    // again, the depth reached is read at the next hand-over.
+    // again, the depth reached is read at the next hand-over, and reported even if a route's
+    // view settled meanwhile at that depth (its page view, and the depth in it, were dropped).
     // Learning what changes on its own stops too (with consent denied, its callbacks were
     // nearly all that Touchpoint cost the bench's page), and starts again for LEARN_MS.
     sensing: function (on) {
       var was = sensing;
       sensing = on;
       // (A custom control that got the focus meanwhile, unseen: its keys are taken from now.)
-      if (on && !was) { scrolled = true; later(); point(); userOn(); relearn(); customFocused(d.activeElement); }
+      if (on && !was) { scrolled = true; maxDepth = 0; later(); point(); userOn(); relearn(); customFocused(d.activeElement); }
       if (!on && lo) { lo.disconnect(); clearTimeout(loTimer); }
     },
     // Starts the observers and wrappers (once); unobserve() disconnects the observers.

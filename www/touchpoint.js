@@ -90,12 +90,12 @@ function load(attrs, url, sri, overlay) {
   var start = guard(function () {
     started = true;
     var stub = w.touchpoint, queue = (stub && stub.q) || [];
-    var host = makeHost(function (records) { wasm_bindgen.input(records); }, guard, ac && ac.signal,
+    var host = makeHost(function (records, call) { if (call) wasm_bindgen.command(call); else wasm_bindgen.input(records); }, guard, ac && ac.signal,
       overlay || String(url).replace(/[^\/]*$/, '') + 'touchpoint-overlay.js', attrs.ambient, attrs['cross-domain']);
     wasm_bindgen.boot(attrs, queue, host);
     var api = guard(function () {
-      host.sync(arguments[0]);
-      wasm_bindgen.command(Array.prototype.slice.call(arguments));
+      var args = Array.prototype.slice.call(arguments);
+      if (!host.sync(args)) wasm_bindgen.command(args);
     });
     api.ready = true; // documented: the stub has been replaced by the running SDK
     w.touchpoint = api;

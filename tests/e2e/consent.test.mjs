@@ -608,7 +608,7 @@ test('with the pending buffer full the visitor is not observed; a grant observes
   await page.evaluate(() => { window.touchpoint('track', 'one'); window.touchpoint('track', 'two'); });
 
   // While full: a route change (followed: its page_view and the first view's page_leave are
-  // dropped, as is the call after it, which hands the route over at once), then a rage burst on
+  // dropped, as is the call after it, made when the route has settled), then a rage burst on
   // a dead button, typing in a form, a thrown error, a failed request and scrolling to the
   // bottom (none of them looked at).
   await page.evaluate(() => { history.pushState({}, '', '/after-route'); window.touchpoint('track', 'dropped'); });

@@ -451,6 +451,39 @@ test('an SPA view\'s title set after pushState, an element_view for an element r
   assert.equal(new Set(promo).size, promo.length, `once per view: ${promo}`);
 });
 
+// A React-style app: the product view's own effect reports view_item as soon as it renders,
+// and the head manager (react-helmet, Next's <Head>) sets the title in a later effect. The call
+// came while the route was settling; it used to settle the view at once, and the page view
+// (and the view_item) kept the title of the page left.
+test('a track() call from a route\'s view rendered before the router sets its title: the page view and the event carry the new title, in order', T, async (t) => {
+  const site = 'journey-title-late';
+  const page = await spaPage(t, site, '/app', `<!doctype html><html><head><meta charset="utf-8"><title>Home</title>__SNIPPET__</head><body>
+<a id="go" href="/app/boots">Boots</a><main id="view">home</main>
+<script>
+  document.getElementById('go').addEventListener('click', function (e) {
+    e.preventDefault();
+    history.pushState(null, '', '/app/boots');
+    setTimeout(function () {
+      document.getElementById('view').textContent = 'Boots';
+      touchpoint('track', 'view_item', { sku: 'B1' });
+      touchpoint('getIds', function (ids) { window.__ids = ids; });
+      setTimeout(function () { document.title = 'Boots'; }, 40);
+    }, 20);
+  });
+</script></body></html>`);
+  await page.click('#go');
+  await waitFor('the title set', () => page.evaluate(() => document.title === 'Boots'));
+  assert.ok(await page.evaluate(() => window.__ids && typeof window.__ids.sessionId === 'string'), 'getIds answered');
+  const ev = await waitFor('the view_item stored', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    const all = await collector.events(`&site=${site}`);
+    return all.some((e) => e.event === 'view_item') && all;
+  }, { timeout: 30_000 });
+  const seq = ev.filter((e) => e.event === 'page_view' || e.event === 'view_item')
+    .map((e) => [e.event, e.context.page.path, e.context.page.title]);
+  assert.deepEqual(seq, [['page_view', '/app', 'Home'], ['page_view', '/app/boots', 'Boots'], ['view_item', '/app/boots', 'Boots']]);
+});
+
 // A page that had no data-tp-view element when its route settled (the route's data fetched
 // first, a loading state shown meanwhile) had no observer for one rendered later: its
 // element_view never came, though the same element rendered 300 ms after the change was seen.
