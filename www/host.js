@@ -820,12 +820,13 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // last hand-over; the scroll sensor reads scrollY there already, which needs the page laid
   // out as scrollHeight does) and at the hand-over: read only then, a feed's next stories
   // appended meanwhile made the end of an article 50 %.
-  var scrolled = false, maxDepth = 0, peak = 0;
+  // lastPct: the last depth read (see routeDone).
+  var scrolled = false, maxDepth = 0, peak = 0, lastPct = 0;
   // A view begins (a route, a restore, a view the page reports): its depth and first use anew.
   function viewBegins() { maxDepth = used = told = peak = 0; }
   function pct() {
     var de = d.documentElement, h = Math.max(de.scrollHeight, d.body ? d.body.scrollHeight : 0) || 1;
-    return Math.min(100, Math.round(100 * ((w.scrollY || 0) + w.innerHeight) / h)) | 0;
+    return lastPct = Math.min(100, Math.round(100 * ((w.scrollY || 0) + w.innerHeight) / h)) | 0;
   }
   function depth(report, at) {
     var p = Math.max(pct(), peak);
@@ -844,10 +845,14 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // depth and the view's data-tp-view elements are read. The record keeps its place in the
   // queue, its time and URL; the records after it wait with it.
   var ROUTE_SETTLE_MS = 500, settle = 0, routeAt = -1, routeRec = null, routeTitle = '';
-  function routeDone(force) {
+  // `known`: the depth to take instead of reading it, for a view the next route change ends
+  // before it settled: read in the page's pushState, in its click handler, scrollHeight forced a
+  // layout of the DOM the router was changing (the web-perf QA's trace: one per quick route
+  // click). The last depth read stands in for its first screen.
+  function routeDone(force, known) {
     if (routeAt < 0) return true;
     if (!force && d.title === routeTitle) return false;
-    queue[routeAt] = rec.apply(null, routeRec.concat(f(d.title), depth(0)));
+    queue[routeAt] = rec.apply(null, routeRec.concat(f(d.title), known != null ? known : depth(0)));
     routeAt = -1;
     // Its settle timer was the scheduled task: without it nothing is planned any more (the
     // caller plans the next one).
@@ -900,7 +905,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // Navigation API's (a traverse) where there is one, so that a hash-routed app's Back is a
     // back_forward view, and can be a quick_back.
     if (same && kind === 'b' && navType !== 'traverse') kind = 'h';
-    routeDone(true);
+    routeDone(true, lastPct);
     relearn();
     viewBegins();
     routeRec = ['n', now(), kind, f(location.pathname), f(location.href)];

@@ -484,6 +484,46 @@ test('a track() call from a route\'s view rendered before the router sets its ti
   assert.deepEqual(seq, [['page_view', '/app', 'Home'], ['page_view', '/app/boots', 'Boots'], ['view_item', '/app/boots', 'Boots']]);
 });
 
+// The web-perf QA's trace: a route click whose handler renders and reports the view (pushState,
+// DOM changes, touchpoint('track')), and the next one before the view settled, had Touchpoint
+// read the page's scrollHeight inside the page's handler: a forced layout of the DOM being
+// changed, each time. Counted here with a spy on the getter, installed before the SDK.
+test('route clicks in quick succession whose handlers report the view: no layout read inside the page\'s handler', T, async (t) => {
+  const site = 'journey-no-forced-layout';
+  const page = await spaPage(t, site, '/nav', `<!doctype html><html><head><meta charset="utf-8"><title>Home</title>
+<script>
+  window.__reads = 0; window.__inHandler = false;
+  for (const name of ['scrollHeight', 'offsetHeight', 'clientHeight']) {
+    const own = Object.getOwnPropertyDescriptor(Element.prototype, name) || Object.getOwnPropertyDescriptor(HTMLElement.prototype, name);
+    const proto = Object.getOwnPropertyDescriptor(Element.prototype, name) ? Element.prototype : HTMLElement.prototype;
+    Object.defineProperty(proto, name, { configurable: true, get() { if (window.__inHandler) window.__reads++; return own.get.call(this); } });
+  }
+</script>__SNIPPET__</head><body>
+<nav><a class="go" href="/nav/a">A</a> <a class="go" href="/nav/b">B</a> <a class="go" href="/nav/c">C</a></nav><main id="view" style="height:3000px">home</main>
+<script>
+  document.querySelectorAll('.go').forEach(function (a) {
+    a.addEventListener('click', function (e) {
+      e.preventDefault();
+      window.__inHandler = true;
+      try {
+        history.pushState(null, '', a.getAttribute('href'));
+        document.getElementById('view').textContent = 'view ' + a.textContent;
+        touchpoint('track', 'view_item', { sku: a.textContent });
+      } finally { window.__inHandler = false; }
+    });
+  });
+</script></body></html>`);
+  for (const name of ['A', 'B', 'C']) await page.click(`text=${name}`);
+  const ev = await waitFor('the three views and their events', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    const all = await collector.events(`&site=${site}`);
+    return all.filter((e) => e.event === 'view_item').length === 3 && all;
+  }, { timeout: 30_000 });
+  assert.equal(await page.evaluate(() => window.__reads), 0, 'layout reads inside the page\'s click handlers');
+  assert.deepEqual(ev.filter((e) => e.event === 'page_view' || e.event === 'view_item').map((e) => `${e.event} ${e.context.page.path}`),
+    ['page_view /nav', 'page_view /nav/a', 'view_item /nav/a', 'page_view /nav/b', 'view_item /nav/b', 'page_view /nav/c', 'view_item /nav/c']);
+});
+
 // A page that had no data-tp-view element when its route settled (the route's data fetched
 // first, a loading state shown meanwhile) had no observer for one rendered later: its
 // element_view never came, though the same element rendered 300 ms after the change was seen.
