@@ -1907,6 +1907,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       var k = e.key;
       if (k === 'tp_consent' && remember) push(rec('R', now(), f(e.newValue)), 1);
       if (k === 'tp:session' || k === 'tp:aid') push(rec('T', now(), f(one('localStorage', 'tp:aid')), one('localStorage', 'tp:session')), 2);
+      // Another tab left (its heartbeat removed at its pagehide): this one adopts what it could
+      // not send, as the next page loaded would (a shopper who closed a tab offline and kept
+      // using another waited for a page load that never came: QA).
+      if (/^tp:tab:/.test(k) && e.newValue == null) push('G' + US + now(), 2);
     }), signal ? { signal: signal } : false);
     // The tab's session: the one a link from another of the shop's domains carries (see
     // linked); the tab's own; in a new tab opened from this site (none), the visit's, last
@@ -2037,7 +2041,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       }
       // (Every event dropped by the page's hook: delivered, as far as the queue is concerned.)
       // (Answered in a microtask, as a request would be: not inside the driver's own call.)
-      if (!(body = hooked(body))) return void Promise.resolve().then(function () { answer(200); });
+      // No keepalive request (a beacon's fallback, from a page hidden or leaving) while
+      // offline: it cannot arrive either, and it spends the 64 KiB the browser lets beacons and
+      // keepalive requests have in flight (the flaky-network QA saw two per pagehide). Its
+      // events stay queued, as after a request that failed.
+      if (!(body = hooked(body)) || keepalive && w.navigator.onLine === false) return void Promise.resolve().then(function () { answer(body ? 0 : 200); });
       function send(payload) {
         origFetch.call(w, url, {
           method: 'POST', body: payload, keepalive: keepalive, credentials: 'omit',

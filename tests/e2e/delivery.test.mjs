@@ -206,6 +206,10 @@ test('a tab hidden while offline: no beacon; its queued events arrive once, back
       const b = navigator.sendBeacon.bind(navigator);
       window.__beacons = [];
       navigator.sendBeacon = function (u, d) { window.__beacons.push(navigator.onLine); return b(u, d); };
+      // (And the keepalive fetch a refused beacon falls back to: it cannot arrive either.)
+      const f = window.fetch;
+      window.__keepalive = 0;
+      window.fetch = function (u, o) { if (o && o.keepalive) window.__keepalive++; return f.apply(this, arguments); };
     };
     const { page, pageErrors } = await openSite(context, collector, attrs(site), undefined, { init: [countBeacons] });
     let created = 1;
@@ -219,6 +223,7 @@ test('a tab hidden while offline: no beacon; its queued events arrive once, back
     }, state);
     await setVisibility('hidden');
     assert.deepEqual(await page.evaluate(() => window.__beacons), [], 'no beacon while offline');
+    assert.equal(await page.evaluate(() => window.__keepalive), 0, 'no keepalive request while offline');
     await context.setOffline(false);
     await setVisibility('visible');
     await expectExactlyStored(assert, collector, site, created);

@@ -159,6 +159,28 @@ for (const [how, title] of [
   });
 }
 
+// A shopper with two tabs who closes one while its events cannot leave (offline) and goes on in
+// the other, a single-page app that loads no page: its events waited for a page load that
+// never came (flaky-network QA, 3 of 3). The tab kept open hears the closed one's heartbeat
+// removed (a storage event) and adopts them then.
+test('a tab closed with events it could not send: the tab kept open adopts and sends them, with no page load', { timeout: 120_000 }, async () => {
+  await inContext(async (context) => {
+    const site = 'ul-live-adopt';
+    const seen = watchBatches(context);
+    const kept = await openSite(context, collector, attrs(site), undefined, { name: `${site}-kept.html` });
+    const { persisted, created } = await strandedVisit(context, seen, site, { prefix: 'left', count: 5, how: 'browser' });
+    const stored = await expectExactlyStored(assert, collector, site, created + 1, {
+      lists: [seen], names: ['page_view', 'page_view', ...names('left', 5)], timeout: ADOPTION_DEADLINE,
+    });
+    const ids = new Set(stored.map((e) => e.messageId));
+    for (const p of persisted) assert.ok(ids.has(p.messageId), `persisted ${p.messageId} delivered`);
+    const sentByKept = new Set(fromPage(seen, kept.page).flatMap((e) => e.ids));
+    for (const p of persisted) assert.ok(sentByKept.has(p.messageId), `persisted ${p.messageId} was sent by the tab kept open`);
+    await waitFor('the adopted events to leave storage', async () => (await persistedQueue(kept.page)).length === 0, { timeout: 30_000 });
+    await assertNoPageErrors(kept.page, kept.pageErrors);
+  });
+});
+
 test('localStorage that throws (on every write, or on access): events still arrive, no page errors', { timeout: 120_000 }, async () => {
   await inContext(async (context) => {
     for (const [site, init] of [['ul-storage-writes-throw', throwingStorageWrites], ['ul-storage-access-throws', throwingStorageAccess]]) {

@@ -9,7 +9,8 @@
 //!    no Web Locks or the request failed: the `tp:lease` key stands in for the lock: read it,
 //!    write ours if it is free or expired, read it back, adopt only if ours is still there.
 //!    (Best effort: localStorage has no compare-and-set, so two tabs can both win a race.)
-//! 3. done for this page; a withdrawal of consent starts it over once consent returns.
+//! 3. done for this page; a withdrawal of consent starts it over once consent returns, and
+//!    another tab leaving (its heartbeat removed at its pagehide) starts it again.
 
 use super::event::Encoded;
 use super::input::LockAnswer;
@@ -127,6 +128,14 @@ impl Adopter {
     /// Consent withdrawn (storage purged): adopt again once it returns.
     pub fn restart(&mut self) {
         self.state = Adoption::Waiting { at: 0 };
+    }
+
+    /// Another tab left while this one goes on (a shopper who closed one tab and keeps using
+    /// another, with no page load to adopt at): adopt again, unless an attempt is under way.
+    pub fn again(&mut self) {
+        if self.state == Adoption::Done {
+            self.restart();
+        }
     }
 
     /// Storage cannot be used: there is nothing we could adopt, now or later.

@@ -290,6 +290,7 @@ impl Engine {
                     self.journey.shown(now);
                 }
             }
+            Input::TabGone => self.adopter.again(),
             Input::OtherTab { anonymous_id, session } => {
                 if !self.gone {
                     self.take_anonymous_id(anonymous_id);

@@ -286,6 +286,9 @@ pub enum Input {
         anonymous_id: String,
         session: String,
     },
+    /// Another tab of the shop left (its heartbeat key removed at its `pagehide`, a `storage`
+    /// event): what it could not send may be adopted now, by this tab (`adoption`).
+    TabGone,
     /// `visibilitychange`.
     Visibility {
         hidden: bool,
@@ -453,6 +456,7 @@ pub enum Record {
 /// | `s` pageshow | persisted, depth, anonymous id, session (the rest, as in [`Boot`]) |
 /// | `R` the remembered consent, as another page stored it (a `storage` event, a restore) | its value |
 /// | `T` another tab wrote the anonymous id or the session (a `storage` event) | anonymous id, session (the rest) |
+/// | `G` another tab left: its heartbeat removed (a `storage` event) | — |
 /// | `v` visibilitychange | hidden |
 /// | `o` online/offline | online |
 /// | `a` fetch answer | request, status, Retry-After |
@@ -508,6 +512,7 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
             session: rest(record, f, 5),
         },
         "T" => Input::OtherTab { anonymous_id: text(2), session: rest(record, f, 3) },
+        "G" => Input::TabGone,
         // (Expired or malformed: ignored.)
         "R" => Input::Command(Command::Consent {
             update: super::remembered::update(field(2), time)?,

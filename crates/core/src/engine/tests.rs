@@ -890,6 +890,38 @@ fn a_closed_tabs_events_are_adopted_by_the_next_page_under_the_lock() {
 }
 
 #[test]
+fn a_tab_kept_open_adopts_what_a_closed_one_left_when_its_heartbeat_goes() {
+    let mut w = World::new(Locks::Web);
+    let mut b = w.open(granted(), 2);
+    w.answer_lock(&mut b, 1);
+    assert!(!b.lock_requested, "adopted once at start, nothing to adopt");
+    let mut a = w.open(granted(), 1);
+    w.answer_lock(&mut a, 0);
+    w.beacons_accepted = false;
+    for i in 0..3 {
+        w.track(&mut a, &format!("a{i}"));
+    }
+    w.handle(&mut a, Input::PageHide);
+    a.alive = false;
+    w.collector.received.clear(); // closed offline: nothing reached the collector
+    w.beacons_accepted = true;
+    // The storage event of its heartbeat's removal, in the tab the shopper goes on using.
+    w.handle(&mut b, Input::TabGone);
+    w.timers(&mut b);
+    assert!(b.lock_requested, "adopts again, with no page load");
+    // While that attempt is under way, another tab leaving starts no second one.
+    b.lock_requested = false;
+    w.handle(&mut b, Input::TabGone);
+    w.timers(&mut b);
+    assert!(!b.lock_requested, "one attempt at a time");
+    b.lock_requested = true;
+    w.settle(&mut b, 1);
+    let stored = w.collector.stored();
+    assert!(a.captured.iter().all(|id| stored.contains(id)), "adopted and delivered");
+    assert!(w.queue_keys().is_empty(), "{:?}", w.queue_keys());
+}
+
+#[test]
 fn a_live_tab_keeps_its_events_and_a_busy_lock_is_retried_on_a_timer() {
     let mut w = World::new(Locks::Web);
     let mut a = w.open(granted(), 1);
