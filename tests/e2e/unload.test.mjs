@@ -185,7 +185,7 @@ test('localStorage that throws (on every write, or on access): events still arri
   await inContext(async (context) => {
     for (const [site, init] of [['ul-storage-writes-throw', throwingStorageWrites], ['ul-storage-access-throws', throwingStorageAccess]]) {
       const seen = watchBatches(context);
-      const { page, pageErrors } = await openSite(context, collector, attrs(site), undefined, { init: [init] });
+      const { page, pageErrors, console: logged } = await openSite(context, collector, attrs(site), undefined, { init: [init] });
       let created = 1;
       created += await track(page, names('memory_only', 25));
       await flush(page);
@@ -194,6 +194,9 @@ test('localStorage that throws (on every write, or on access): events still arri
       await waitFor(`${site}: the first batches`, async () => (await storedOf(collector, site)).length >= 21, { timeout: 60_000 });
       created += await track(page, names('on_close', 3));
       await assertNoPageErrors(page, pageErrors);
+      // Said once, so that a developer looking for lost events finds why.
+      const said = logged.filter((m) => m.type === 'warning' && /localStorage full or blocked/.test(m.text));
+      assert.equal(said.length, 1, `${site}: ${JSON.stringify(logged.map((m) => m.text))}`);
       await closeTab(page);
       await expectExactlyStored(assert, collector, site, created, {
         lists: [seen], names: ['page_view', 'click', ...names('memory_only', 25), ...names('on_close', 3)],

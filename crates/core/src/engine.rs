@@ -313,7 +313,11 @@ impl Engine {
             Input::LockAnswer(answer) => self.on_lock(answer, now),
             Input::StorageSnapshot(snapshot) => self.on_snapshot(&snapshot, now),
             Input::StorageFailed => {
-                self.storage_failed = true;
+                // Said once: a developer looking for lost events finds why (the QA found it
+                // silent). Nothing is written after the first failure, so it comes once.
+                if !std::mem::replace(&mut self.storage_failed, true) {
+                    self.warn("touchpoint: localStorage full or blocked: events kept in memory only".into());
+                }
                 self.journal.clear();
                 self.adopter.abandon();
             }

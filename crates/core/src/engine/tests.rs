@@ -823,6 +823,8 @@ fn a_throwing_storage_degrades_to_memory_and_still_delivers() {
     w.settle(&mut t, 0);
     assert_eq!(w.collector.stored().len(), 3);
     assert!(!t.lock_requested, "nothing to adopt from unusable storage");
+    let said: Vec<_> = t.warnings.iter().filter(|w| w.contains("localStorage full or blocked")).collect();
+    assert_eq!(said.len(), 1, "said once: {:?}", t.warnings);
 }
 
 #[test]
