@@ -244,9 +244,12 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // "Nothing happens in the page" is the expected outcome: a download, another window, the
     // phone or mail app, a file picker, or the element already is the current one (the tab
     // shown, the page's own nav link, the radio option already chosen: a radio is checked
-    // before its click is dispatched, so a radio itself always, its label when its radio is).
+    // before its click is dispatched, so a radio itself always, its label when its radio is),
+    // or a link to where the visitor already is (a table of contents' entry for the section
+    // the address names, marked by a class only, as most scrollspy scripts do: QA). Not a
+    // placeholder's `#`, dead from its second click on too.
     var ctl = tag === 'label' ? el.control : el;
-    if ((tag === 'a' && (el.hasAttribute('download') || (el.target && el.target !== '_self') || /^(mailto|tel|sms):/i.test(attr(el, 'href')))) || (ctl && ctl.type === 'file') ||
+    if ((tag === 'a' && (el.href === location.href && !/#!?$/.test(el.href) || el.hasAttribute('download') || (el.target && el.target !== '_self') || /^(mailto|tel|sms):/i.test(attr(el, 'href')))) || (ctl && ctl.type === 'file') ||
       el.getAttribute('aria-selected') === 'true' || /^(page|step|location|true)$/.test(el.getAttribute('aria-current')) ||
       el.getAttribute('aria-pressed') === 'true' || (el.getAttribute('aria-checked') === 'true' && /^(menuitem)?radio$/.test(attr(el, 'role'))) ||
       (ctl && ctl.type === 'radio' && (ctl === el || ctl.checked))) fl |= 8;
@@ -780,13 +783,17 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // them on Enter), and so are checkboxes, switches and options, which Enter does not activate.
   // Space too, except on a link (Space scrolls the page there: links are activated by Enter
   // only). A Space the page did not cancel scrolls the page: that is the key's own default, no
-  // answer (see the scroll sensor, `ctlAt`).
-  var keyCtl = null, ctlEv = null, ctlAt = 0;
+  // answer (see the scroll sensor, `ctlAt`). Nor Space on a control a mouse's click focused: a
+  // reader who clicked a theme toggle and then reads on with Space is scrolling, and each Space
+  // was a click and a dead_click that never were (a content site's QA).
+  // ctlKbd: keyCtl did not get the focus from a press of the pointer on it (the press sensor's:
+  // the same in every browser, where :focus-visible of a script's focus is not).
+  var keyCtl = null, ctlEv = null, ctlAt = 0, ctlKbd;
   var ctlKey = guard(function (e) {
     // (Not while the visitor is not observed: see host.sensing.)
     // (A control in a web component's shadow root: the key reaches the window retargeted to
     // its host; its path starts with the control.)
-    if ((e.target.shadowRoot ? e.composedPath()[0] : e.target) === keyCtl && sensing && (e.key === 'Enter' || e.key === ' ' && keyCtl.getAttribute('role') !== 'link') && e.isTrusted && !e.repeat && !e.isComposing && !(e.ctrlKey || e.metaKey || e.altKey || e.shiftKey)) {
+    if ((e.target.shadowRoot ? e.composedPath()[0] : e.target) === keyCtl && sensing && (e.key === 'Enter' || e.key === ' ' && keyCtl.getAttribute('role') !== 'link' && ctlKbd) && e.isTrusted && !e.repeat && !e.isComposing && !(e.ctrlKey || e.metaKey || e.altKey || e.shiftKey)) {
       ctlEv = e;
       ctlAt = now();
       click({ target: keyCtl, isTrusted: true, detail: 0, button: 0 });
@@ -800,6 +807,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   function customFocused(t) {
     if (t && t !== keyCtl && t.matches && t.matches('[role=button],[role=link],[role=menuitem],[role=tab]') && !t.matches('button,input,select,textarea,summary,a[href]')) {
       keyCtl = t;
+      ctlKbd = !(pressEl && t.contains(pressEl) && now() - pressed < 1000);
       w.addEventListener('keydown', ctlKey, keyOpts);
       t.addEventListener('focusout', ctlOff, fieldOpts);
     }
@@ -1271,7 +1279,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     },
     // The window losing focus (another tab, another app) answers a click; a field's blur
     // is the other half of a focus move (focusin above), or of the visitor's next press.
-    blur: function (e) { if (e.target === w) { respond('h'); push(rec('f', now(), 0)); } },
+    // (Not a blur to a frame of the page's own, a video or a post embedded in an article: the
+    // visitor is still on the page, reading and scrolling it; its engaged time went on only
+    // from their next click on the page itself: QA.)
+    blur: function (e) { if (e.target === w) { respond('h'); if (!(d.activeElement && d.activeElement.tagName === 'IFRAME')) push(rec('f', now(), 0)); } },
     focus: function (e) { if (e.target === w) push(rec('f', now(), 1)); },
     toggle: function () { respond('d'); },
     reset: function () { respond('c'); }, // (the fields cleared: no property set, no DOM change)

@@ -527,6 +527,29 @@ test('Enter or Space on a custom role=button is one click, whether its page clic
     JSON.stringify(all.map((e) => [e.event, sel(e)])));
 });
 
+// A reader clicks a theme toggle made of a span role=button (the mouse's click focuses it), and
+// reads on with Space, which scrolls the page: each Space was taken as the toggle's click, and
+// with the page scrolled by it, as a dead_click (a content site's QA, 5 of 5). (Focused from the
+// keyboard, Space is still its click: the keyboard tests above.)
+test('not friction: Space that scrolls the page after a mouse click on a custom role=button', T, async (t) => {
+  const site = 'fr-space-after-mouse';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', '<span role="button" tabindex="0" id="theme" style="display:inline-block;padding:6px">Theme</span>');
+    document.getElementById('theme').addEventListener('click', () => document.documentElement.classList.toggle('dark'));
+  });
+  await clickN(page, '#theme', 1);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'theme');
+  await page.keyboard.press(' ');
+  await spaceScrolled(page);
+  await page.keyboard.press(' ');
+  const toggled = await page.evaluate(() => document.documentElement.classList.contains('dark'));
+  assert.equal(toggled, true, 'one toggle: the mouse\'s');
+  assert.deepEqual(summary(await verdict(page, site)), []);
+  const clicks = (await collector.events(`&site=${site}`)).filter((e) => e.event === 'click' && sel(e).endsWith('#theme')).length;
+  assert.equal(clicks, 1, 'the mouse\'s click only');
+});
+
 test('broken: the figures that made the decision are on the events', T, async (t) => {
   const site = 'fr-figures';
   const { page } = await open(t, site, { 'slow-interaction-ms': '300' });
@@ -778,6 +801,40 @@ test('broken: a placeholder href="#" link is a dead click from its first click; 
   await clickN(page, '#placeholder', 1);
   const ev = await verdict(page, site);
   assert.deepEqual(summary(ev), ['dead_click #placeholder']);
+});
+
+// A table of contents' entry for the section the address already names (a shared link to
+// #section-5, the entry clicked again, a scrollspy marking it by a class only), and a router's
+// link to the page it is on: the visitor is already where they lead, nothing is to happen (a
+// content site's QA: dead_click, 6 of 6). A link elsewhere that does nothing is still one, and a
+// placeholder `#` from its second click too.
+test('not friction: a link to where the visitor already is (the section the address names, the current page); a link elsewhere that does nothing is', T, async (t) => {
+  const site = 'fr-here-links';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    const bar = document.createElement('nav');
+    bar.style.cssText = 'position: fixed; left: 8px; top: 120px; background: #fff';
+    bar.innerHTML = '<a id="nav-here" href="' + location.pathname + location.search + '" onclick="event.preventDefault()">This page</a> ' +
+      '<a id="toc-here" class="active" href="#sec-here">Section</a> <a id="toc-broken" href="#sec-other" onclick="event.preventDefault()">Other</a> ' +
+      '<a id="ph" href="#">Details</a><h2 id="sec-here" style="margin: 0">Section</h2><h2 id="sec-other">Other</h2>';
+    document.body.append(bar);
+  });
+  await clickN(page, '#nav-here', 1); // (a router's link to its own page: the router does nothing)
+  assert.deepEqual(summary(await verdict(page, site)), []);
+  await page.evaluate(() => history.replaceState(null, '', '#sec-here')); // (landed on a shared link to it)
+  await clickN(page, '#toc-here', 1);
+  await clickN(page, '#toc-here', 1);
+  await clickN(page, '#ph', 1);
+  await clickN(page, '#ph', 1);
+  await clickN(page, '#toc-broken', 1);
+  // (The last click's verdict comes last.)
+  const ev = await waitFor('the broken entry\'s dead_click', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    const all = (await frictionOf(site)).filter((e) => !isSentinel(e));
+    return all.some((e) => sel(e).endsWith('#toc-broken')) && all;
+  }, { timeout: 30_000 });
+  assert.deepEqual(summary(ev), ['dead_click #ph', 'dead_click #toc-broken']);
+  assert.equal(ev.find((e) => sel(e).endsWith('#ph')).properties.clicks, 2, 'the placeholder\'s second click too');
 });
 
 test('broken: dead and rage clicks on a page whose sales-pop toast (named in data-ambient) comes and goes', T, async (t) => {

@@ -524,6 +524,32 @@ test('route clicks in quick succession whose handlers report the view: no layout
     ['page_view /nav', 'page_view /nav/a', 'view_item /nav/a', 'page_view /nav/b', 'view_item /nav/b', 'page_view /nav/c', 'view_item /nav/c']);
 });
 
+// An article with an embedded player (a YouTube or Vimeo iframe): the reader clicks play in it,
+// and goes on reading and scrolling the article. The focus went into the frame, the window had
+// a blur, and the engaged time stopped there (a content site's QA: 1 s counted of 25).
+test('engaged time goes on after the reader clicks into an embedded frame and keeps scrolling the page', T, async (t) => {
+  const site = 'journey-embed';
+  const page = await spaPage(t, site, '/story', `<!doctype html><html><head><meta charset="utf-8"><title>Story</title>__SNIPPET__</head><body>
+<p>Intro</p><iframe id="emb" style="width:300px;height:150px" srcdoc="<button id=play onclick=&quot;this.textContent='Playing'&quot;>Play</button>"></iframe>
+<div style="height:4000px">The story goes on.</div></body></html>`);
+  await page.frameLocator('#emb').locator('#play').click();
+  await waitFor('the frame focused', () => page.evaluate(() => document.activeElement && document.activeElement.id === 'emb'));
+  const from = Date.now();
+  // Reading on: a wheel step on the article every 600 ms, for about 4 s.
+  await page.mouse.move(600, 400);
+  while (Date.now() - from < 4_000) {
+    await page.mouse.wheel(0, 120);
+    await new Promise((r) => setTimeout(r, 600));
+  }
+  const read = Date.now() - from;
+  await page.evaluate(() => history.pushState(null, '', '/story/next')); // the view ends
+  const leave = await waitFor('the story\'s page_leave', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    return (await collector.events(`&site=${site}`)).find((e) => e.event === 'page_leave' && e.context.page.path === '/story');
+  }, { timeout: 30_000 });
+  assert.ok(leave.properties.engaged_ms >= 0.8 * read, `engaged ${leave.properties.engaged_ms} ms of ${read} ms read after the frame's click`);
+});
+
 // A page that had no data-tp-view element when its route settled (the route's data fetched
 // first, a loading state shown meanwhile) had no observer for one rendered later: its
 // element_view never came, though the same element rendered 300 ms after the change was seen.
