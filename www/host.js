@@ -1980,10 +1980,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     drain: function () { drain(true); }, // (everything, now: for tests)
     // Before a touchpoint() call: the records captured before it go first, so the engine sees
     // page calls and sensor records in the order they happened.
-    // Before each of the page's calls (`name`: the command): what was sensed goes first. A view
-    // the page reports itself (touchpoint('page')) begins then: its first screen's depth is
-    // read after it (a record handed over in the next task, after the call).
-    // `args`: the call's arguments (an array). Returns true when the call is held: made while a route change settles (a view's own
+    // Before each of the page's calls (`args`: its arguments, an array; the first the command):
+    // what was sensed goes first. A view the page reports itself (touchpoint('page')) begins
+    // then: its first screen's depth is read after it (a record handed over in the next task,
+    // after the call).
+    // Returns true when the call is held: made while a route change settles (a view's own
     // effect reporting view_item before the head manager sets the title, as React apps do), it
     // waits in the queue after the route's record and is made when the view has settled, so
     // that the view and the event carry the view's title (settling it at once kept the title of
