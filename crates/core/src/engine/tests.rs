@@ -254,6 +254,19 @@ impl World {
     }
 
     /// Lets the tab run until it has nothing to send: ticks, timers, answers.
+    /// `tab` captures `n` events (`a0`, `a1`, ...) and leaves (`pagehide`) with none of them
+    /// delivered: its beacons refused and its keepalive fallback lost (closed offline); the
+    /// browser takes beacons again afterwards.
+    fn leave_unsent(&mut self, tab: &mut Tab, n: usize) {
+        self.beacons_accepted = false;
+        for i in 0..n {
+            self.track(tab, &format!("a{i}"));
+        }
+        self.handle(tab, Input::PageHide);
+        self.collector.received.clear();
+        self.beacons_accepted = true;
+    }
+
     fn settle(&mut self, tab: &mut Tab, me: usize) {
         for _ in 0..50 {
             self.answer_lock(tab, me);
@@ -875,14 +888,8 @@ fn a_closed_tabs_events_are_adopted_by_the_next_page_under_the_lock() {
     let mut w = World::new(Locks::Web);
     let mut a = w.open(granted(), 1);
     w.answer_lock(&mut a, 0);
-    w.beacons_accepted = false;
-    for i in 0..4 {
-        w.track(&mut a, &format!("a{i}"));
-    }
-    w.handle(&mut a, Input::PageHide);
+    w.leave_unsent(&mut a, 4);
     a.alive = false;
-    w.collector.received.clear(); // the keepalive fallback failed too
-    w.beacons_accepted = true;
     let mut b = w.open(granted(), 2);
     assert!(b.lock_requested);
     w.settle(&mut b, 1);
@@ -899,14 +906,8 @@ fn a_tab_kept_open_adopts_what_a_closed_one_left_when_its_heartbeat_goes() {
     assert!(!b.lock_requested, "adopted once at start, nothing to adopt");
     let mut a = w.open(granted(), 1);
     w.answer_lock(&mut a, 0);
-    w.beacons_accepted = false;
-    for i in 0..3 {
-        w.track(&mut a, &format!("a{i}"));
-    }
-    w.handle(&mut a, Input::PageHide);
+    w.leave_unsent(&mut a, 3); // closed offline: nothing reached the collector
     a.alive = false;
-    w.collector.received.clear(); // closed offline: nothing reached the collector
-    w.beacons_accepted = true;
     // The storage event of its heartbeat's removal, in the tab the shopper goes on using.
     w.handle(&mut b, Input::TabGone);
     w.timers(&mut b);
@@ -967,13 +968,7 @@ fn a_crashed_tab_is_adopted_once_its_heartbeat_is_stale() {
 fn two_tabs_racing_for_the_same_orphans_send_them_once() {
     let mut w = World::new(Locks::Web);
     let mut a = w.open(granted(), 1);
-    w.beacons_accepted = false;
-    for i in 0..3 {
-        w.track(&mut a, &format!("a{i}"));
-    }
-    w.handle(&mut a, Input::PageHide);
-    w.collector.received.clear();
-    w.beacons_accepted = true;
+    w.leave_unsent(&mut a, 3);
     // Both new pages ask for the lock before either answer arrives.
     let mut b = w.open(granted(), 2);
     let mut c = w.open(granted(), 3);
@@ -995,11 +990,7 @@ fn two_tabs_racing_for_the_same_orphans_send_them_once() {
 fn without_web_locks_the_lease_lets_one_tab_adopt() {
     let mut w = World::new(Locks::None);
     let mut a = w.open(granted(), 1);
-    w.beacons_accepted = false;
-    w.track(&mut a, "a0");
-    w.handle(&mut a, Input::PageHide);
-    w.collector.received.clear();
-    w.beacons_accepted = true;
+    w.leave_unsent(&mut a, 1);
     let mut b = w.open(granted(), 2);
     assert!(!w.storage.contains_key(LEASE), "the lease is removed right after the adoption");
     assert_eq!(b.engine.queued_events().len(), 1, "a0 adopted");
@@ -1024,11 +1015,7 @@ fn a_page_back_from_the_bfcache_drops_what_another_page_adopted_meanwhile() {
     let mut w = World::new(Locks::Web);
     let mut a = w.open(granted(), 1);
     w.answer_lock(&mut a, 0);
-    w.beacons_accepted = false;
-    w.track(&mut a, "a0");
-    w.handle(&mut a, Input::PageHide); // frozen in the bfcache, its events stored
-    w.collector.received.clear();
-    w.beacons_accepted = true;
+    w.leave_unsent(&mut a, 1); // frozen in the bfcache, its events stored
     let mut b = w.open(granted(), 2);
     w.settle(&mut b, 1);
     assert_eq!(w.collector.received, a.captured, "b adopted and sent a0");
@@ -1046,11 +1033,7 @@ fn a_page_back_from_the_bfcache_drops_what_another_page_adopted_meanwhile() {
 fn a_page_back_from_the_bfcache_with_nothing_adopted_sends_its_events() {
     let mut w = World::new(Locks::Web);
     let mut a = w.open(granted(), 1);
-    w.beacons_accepted = false;
-    w.track(&mut a, "a0");
-    w.handle(&mut a, Input::PageHide);
-    w.collector.received.clear();
-    w.beacons_accepted = true;
+    w.leave_unsent(&mut a, 1);
     w.handle(
         &mut a,
         Input::PageShow { persisted: true, depth: 0, anonymous_id: String::new(), session: String::new() },
