@@ -97,6 +97,10 @@ pub struct Engine {
     session_fresh: bool,
     /// The session's `last` as it was last written (`save_session`).
     session_saved: u64,
+    /// The session as another tab of the visit last wrote it (`Input::OtherTab`): when its page
+    /// view began after this tab's, the copy for the visit's next tab names that view as the
+    /// visit's last page (`save_session`).
+    elsewhere: Session,
     /// The page's tags (`set_tags`), a cleaned JSON object ("" or "{}" for none).
     tags: String,
     /// `context` members of this page (locale, time zone, viewport, device class), without the
@@ -169,6 +173,7 @@ impl Engine {
             session: Session::default(),
             session_fresh: false,
             session_saved: 0,
+            elsewhere: Session::default(),
             tags: String::new(),
             device,
             page_views: 0,
@@ -765,8 +770,13 @@ impl Engine {
         if self.may_store() && !self.gone {
             self.session_saved = self.session.last;
             let value = self.session.store();
-            // Also where the visit's next tab finds it (see `input::Boot::session`).
-            self.out.push(Output::Remember { key: session::KEY, value: value.clone(), session: false });
+            // Also where the visit's next tab finds it (see `input::Boot::session`), with the
+            // visit's last page view: a tab left behind (the list a product was opened from in a
+            // new tab) writes when it is hidden, and must not name its older page as the one
+            // the visit's next tab comes from.
+            let (s, o) = (&self.session, &self.elsewhere);
+            let visit = s.store_with_view(if o.id == s.id && o.arrived > s.arrived { o } else { s });
+            self.out.push(Output::Remember { key: session::KEY, value: visit, session: false });
             self.out.push(Output::Remember { key: session::KEY, value, session: true });
         }
     }
@@ -1106,11 +1116,18 @@ impl Engine {
             // A customer named there and none here, or named there later than here (another
             // one signed in without a sign-out between): theirs. A write of an older state
             // changes nothing.
-            if s.user_id.is_empty() || !self.session.user_id.is_empty() && s.user_at <= self.session.user_at {
+            let named = !s.user_id.is_empty() && (self.session.user_id.is_empty() || s.user_at > self.session.user_at);
+            if named {
+                self.session.user_id = s.user_id.clone();
+                self.session.user_at = s.user_at;
+            }
+            // (Its view, if it began later than any other tab's: see `save_session`.)
+            if s.id != self.elsewhere.id || s.arrived > self.elsewhere.arrived {
+                self.elsewhere = s;
+            }
+            if !named {
                 return;
             }
-            self.session.user_id = s.user_id;
-            self.session.user_at = s.user_at;
         } else if s.replaced == self.session.id {
             // (The view's times and use are taken from this page's view when the session is saved.)
             let (mut s, ours) = (s, &mut self.session);

@@ -264,6 +264,35 @@ fn a_tab_opened_after_half_an_hour_of_use_without_a_route_change_joins_the_visit
     assert_eq!(field(&ev[0], "\"sessionId\":\""), first, "{}", ev[0]);
 }
 
+/// The session as `v` last wrote it to localStorage, for the visit's next tab.
+fn visit_session(v: &Visit) -> String {
+    v.remembered.iter().rev().find(|(k, _, in_tab)| *k == session::KEY && !in_tab).unwrap().1.clone()
+}
+
+/// A list, a product opened from it in a new tab, then another product from the list in a new
+/// tab: the list's tab writes the session when it is hidden, after the first product's tab did,
+/// and the visit's last page is still that product (the page view that began last), not the
+/// list; the list's own tab keeps its own path for its next page.
+#[test]
+fn a_tab_left_behind_does_not_name_its_older_page_as_the_visits_last() {
+    let new_tab = |from: &Visit, url: &str, at: u64| {
+        let mut b = boot(url, "https://shop.test/list");
+        b.session = visit_session(from);
+        let mut v = Visit::new_at(&[("site", "shop"), ("consent", "granted")], b, at);
+        v.page(url);
+        v
+    };
+    let mut list = Visit::granted("https://shop.test/list", "");
+    list.page("https://shop.test/list");
+    let p1 = new_tab(&list, "https://shop.test/p1", 1_000);
+    list.at(1_100, Input::OtherTab { anonymous_id: String::new(), session: visit_session(&p1) });
+    list.at(2_000, Input::Visibility { hidden: true }); // (the second product's tab in front)
+    let mut p2 = new_tab(&list, "https://shop.test/p2", 2_100);
+    let ev = p2.events();
+    assert!(ev[0].contains(r#""previous_path":"/p1""#), "{}", ev[0]);
+    assert!(stored_session(&list).contains("\u{1f}/list\u{1f}"), "the list's tab: its own page");
+}
+
 /// /a viewed for 2 s, then /b (where the customer `c-7` signs in) for 2 s, clicked in (`used`)
 /// or not; both left.
 fn a_then_b(used: bool) -> (Visit, Visit) {

@@ -81,19 +81,26 @@ impl Session {
     }
 
     pub fn store(&self) -> String {
+        self.store_with_view(self)
+    }
+
+    /// As `store`, with the last page view (its path and the one before, when it began and
+    /// ended, whether it was used) as `view` has it: another tab of the visit whose view began
+    /// later (`Engine::save_session`).
+    pub fn store_with_view(&self, view: &Session) -> String {
         let mut v = String::new();
         v.push_str(&self.id);
         v.push('\x1f');
         push_u64(&mut v, self.start);
         v.push('\x1f');
         push_u64(&mut v, self.last);
-        for s in ["\x1f", &self.channel, "\x1f", &self.last_path, "\x1f", &self.prev_path, "\x1f"] {
+        for s in ["\x1f", &self.channel, "\x1f", &view.last_path, "\x1f", &view.prev_path, "\x1f"] {
             v.push_str(s);
         }
-        push_u64(&mut v, self.arrived);
+        push_u64(&mut v, view.arrived);
         v.push('\x1f');
-        push_u64(&mut v, self.left);
-        v.push_str(if self.used { "\x1f1\x1f" } else { "\x1f0\x1f" });
+        push_u64(&mut v, view.left);
+        v.push_str(if view.used { "\x1f1\x1f" } else { "\x1f0\x1f" });
         // JSON escapes control characters: the campaign never holds the separator.
         v.push_str(&self.campaign);
         // (`identity::check` refuses control characters: never the separator.)
