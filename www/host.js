@@ -1270,8 +1270,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // pressed element or an element holding it; a focus moved by the page (a handler's
       // focus(), a label's field) lands elsewhere. (Not t.matches(':hover,:active'): ~10 us a
       // call more under the bench's workload than one contains().)
-      // Nor does the visitor's own Tab (see `tabbed`).
-      if (!(t.contains && t.contains(pressEl))) { if (now() - tabAt > 99) respond('f'); natFocused(t); }
+      // Nor does the visitor's own Tab (see `tabbed`). At the press, not later: a focus the page
+      // moves seconds after to an element holding the last one pressed (a "Jump to results"
+      // key focusing the list clicked in before) answers what moved it. (A touch's press
+      // moves it at its release: releasing.)
+      if (!(t.contains && t.contains(pressEl) && (releasing || now() - pressed < 1000))) { if (now() - tabAt > 99) respond('f'); natFocused(t); }
       // (Not a field: its click places the caret and answers nothing.)
       else if (e.isTrusted && !isField(t)) focusPress = [t, e.relatedTarget]; // (see focusAnswer)
       focused(t.shadowRoot ? inShadow(e) : t, e);

@@ -550,6 +550,25 @@ test('not friction: Space that scrolls the page after a mouse click on a custom 
   assert.equal(clicks, 1, 'the mouse\'s click only');
 });
 
+// A focus the page moves, later, to an element holding the one the visitor last pressed (a
+// "Jump to results" button focusing the results list clicked in a while before) answers the
+// key that moved it: the visitor's own press moves the focus at the press, not seconds after.
+test('not friction: Enter on a button that focuses the list the visitor clicked in a while before', T, async (t) => {
+  const site = 'fr-focus-late-holder';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', '<section id="results" tabindex="-1"><p id="r1">Blue mug, 12 EUR</p></section><button id="jump">Jump to results</button>');
+    document.getElementById('jump').addEventListener('click', () => document.getElementById('results').focus());
+  });
+  await clickN(page, '#r1', 1);
+  // (The scenario's own pause: the visitor reads, then uses the keyboard.)
+  await page.waitForTimeout(1_500);
+  await page.focus('#jump');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'results');
+  assert.deepEqual(summary(await verdict(page, site)), []);
+});
+
 test('broken: the figures that made the decision are on the events', T, async (t) => {
   const site = 'fr-figures';
   const { page } = await open(t, site, { 'slow-interaction-ms': '300' });
