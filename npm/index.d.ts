@@ -326,6 +326,8 @@ export interface TouchpointEvent<P extends object = { [key: string]: unknown }> 
     tags?: { [key: string]: string | number | boolean };
     /** With `sampleRate` under 100: the percentage of sessions kept, to scale counts by. */
     sampleRate?: number;
+    /** A browser a program drives (`navigator.webdriver`) or a crawler or headless browser by its user agent; absent for a visitor's. */
+    automated?: true;
     [key: string]: Json | undefined;
   };
 }

@@ -1944,7 +1944,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     var r = [href, path, d.title, d.referrer, w.innerWidth | 0, w.innerHeight | 0,
       (w.navigator.language || ''), tz, d.visibilityState === 'hidden' ? 0 : 1, !d.hasFocus || d.hasFocus() ? 1 : 0, maxDepth = depth(0),
       nav && nav.type === 'back_forward' ? 1 : 0,
-      remembered ? one('localStorage', 'tp_consent') : ''].map(f).join(US) + US + session; // the session's own fields come last
+      remembered ? one('localStorage', 'tp_consent') : '',
+      // A browser a program drives (WebDriver, Playwright, Puppeteer: a site's own tests and
+      // monitoring) or a crawler or headless browser by its name (Googlebot runs scripts; not
+      // just 'bot': a CUBOT phone): context.automated, to be told from customers.
+      w.navigator.webdriver || /bot\/|crawl|spider|headless|lighthouse/i.test(w.navigator.userAgent) ? 1 : 0].map(f).join(US) + US + session; // the session's own fields come last
     lastHref = href;
     if (path !== location.pathname) route('p'); else lastHref = location.href;
     return r;

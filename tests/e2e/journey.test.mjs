@@ -737,6 +737,34 @@ test('a product opened in a new tab (ctrl-click, target=_blank) is the same sess
   assert.equal(p3.context.channel, 'direct');
 });
 
+// The site's own end-to-end tests and monitoring (Playwright here: navigator.webdriver) and
+// crawlers that run scripts are said on every event, to be told from customers; a visitor's
+// browser is not (the same page with webdriver off and a desktop Chrome's user agent).
+test('a browser a program drives is context.automated on every event; a visitor\'s is not', T, async (t) => {
+  const site = 'journey-automated';
+  const html = '<!doctype html><html><head><title>a</title>__SNIPPET__</head><body><p>hello</p></body></html>';
+  const driven = await spaPage(t, site, '/driven', html);
+  await driven.evaluate(() => { touchpoint('track', 'driven_event'); touchpoint('flush'); });
+  const chrome = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36';
+  const context = await browser.newContext({ userAgent: chrome });
+  t.after(() => context.close());
+  await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'webdriver', { get: () => false }));
+  await context.route(/\/visitor$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: html.replace('__SNIPPET__', grantedSnippet(site)) }));
+  const visitor = await context.newPage();
+  await visitor.goto(`${collector.url}/visitor`);
+  await sdkReady(visitor);
+  assert.equal(await visitor.evaluate(() => navigator.webdriver), false);
+  await visitor.evaluate(() => { touchpoint('track', 'visitor_event'); touchpoint('flush'); });
+  const events = await waitFor('both pages\' events', async () => {
+    const all = await collector.events(`&site=${site}`);
+    return all.some((e) => e.event === 'driven_event') && all.some((e) => e.event === 'visitor_event') && all;
+  });
+  for (const e of events) {
+    const driven = e.context.page.path === '/driven';
+    assert.equal(e.context.automated, driven ? true : undefined, `${e.event} on ${e.context.page.path}`);
+  }
+});
+
 test('a signed-in customer: identify puts userId on every event of the visit, on the next page too; reset is another visit; an email is refused', T, async (t) => {
   const site = 'journey-identify';
   const page = await spaPage(t, site, '/who', '<!doctype html><html><head><title>who</title>__SNIPPET__</head><body><p>account</p></body></html>');

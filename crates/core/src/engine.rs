@@ -132,7 +132,7 @@ impl Engine {
         let initial = remembered.unwrap_or_else(|| config.initial_consent());
         let tracker = Tracker::new(initial, signals, config.policy.clone(), config.pending_limit);
         let friction = Friction::new(config.friction.clone());
-        let device = device_context(&boot.language, &boot.timezone, boot.width, boot.height, config.sample_rate);
+        let device = device_context(&boot, config.sample_rate);
         // Moved, not cloned (three lists of strings): the journey keeps its settings, and the
         // engine's copy of the config is never asked for them.
         let journey = Journey::new(std::mem::take(&mut config.journey), now, boot.visible, boot.focused);
@@ -1493,10 +1493,6 @@ enum InputKind {
     Other,
 }
 
-/// `context` members of the page's device: locale, time zone, viewport and a device class by
-/// viewport width (mobile below 768 px, tablet below 1024 px, but mobile when under 500 px tall). Nothing finer: no screen size, no
-/// user agent details, nothing that helps fingerprinting. Also the site's `sampleRate` when it
-/// keeps only some sessions (`data-sample-rate`), for whoever counts its events.
 /// The URL that says where a session beginning on `page` came from, and its referrer
 /// (`attribution::landing`): the page's referrer only for the page's first view; a session that
 /// began on a later route of the page (after 30 idle minutes) has nothing but the URL.
@@ -1504,7 +1500,14 @@ fn landing(page: &PageContext, page_views: u32) -> (&str, &str) {
     attribution::landing(&page.url, if page_views == 0 { &page.referrer } else { "" })
 }
 
-fn device_context(language: &str, timezone: &str, width: u32, height: u32, sample_rate: u8) -> String {
+/// `context` members of the page's device: locale, time zone, viewport and a device class by
+/// viewport width (mobile below 768 px, tablet below 1024 px, but mobile when under 500 px tall). Nothing finer: no screen size, no
+/// user agent details, nothing that helps fingerprinting. Also the site's `sampleRate` when it
+/// keeps only some sessions (`data-sample-rate`), for whoever counts its events, and
+/// `automated` for a browser a program drives or a crawler (`Boot::automated`), so that a
+/// site's own end-to-end tests and monitoring can be told from its customers.
+fn device_context(boot: &Boot, sample_rate: u8) -> String {
+    let (width, height) = (boot.width, boot.height);
     let class = match width {
         0 => "",
         1..768 => "mobile",
@@ -1515,7 +1518,7 @@ fn device_context(language: &str, timezone: &str, width: u32, height: u32, sampl
     };
     let viewport = super::json::Obj::new().int("width", width.into()).int("height", height.into()).finish();
     let mut o = super::json::Obj::new();
-    for (k, v) in [("locale", language), ("timezone", timezone), ("device", class)] {
+    for (k, v) in [("locale", &*boot.language), ("timezone", &boot.timezone), ("device", class)] {
         if !v.is_empty() {
             o = o.str(k, &clean_label(v, 64));
         }
@@ -1525,6 +1528,9 @@ fn device_context(language: &str, timezone: &str, width: u32, height: u32, sampl
     }
     if sample_rate < 100 {
         o = o.int("sampleRate", sample_rate.into());
+    }
+    if boot.automated {
+        o = o.raw("automated", "true");
     }
     let o = o.finish();
     o[1..o.len() - 1].to_string()

@@ -112,6 +112,10 @@ pub struct Boot {
     pub back: bool,
     /// The remembered consent decision (`remembered::KEY` in localStorage), "" if none.
     pub remembered: String,
+    /// The browser is driven by a program (`navigator.webdriver`: Playwright, Puppeteer,
+    /// Selenium; a site's own end-to-end tests and monitoring) or names itself a crawler or a
+    /// headless browser: its events carry `context.automated`.
+    pub automated: bool,
     /// The tab's session (`journey::session::KEY` in sessionStorage), "" if none. A new tab has
     /// none (a product opened with ctrl-click or `target=_blank` gets an empty sessionStorage):
     /// when it was opened from this site (its referrer is), the visit's session instead, which
@@ -122,7 +126,7 @@ pub struct Boot {
 
 impl Boot {
     /// Fields joined by U+001F: href, path, title, referrer, width, height, language, time zone,
-    /// visible, focused, depth, back/forward, remembered consent, session (which contains U+001F
+    /// visible, focused, depth, back/forward, remembered consent, automated, session (which contains U+001F
     /// itself, so it comes last and takes the rest).
     pub fn parse(facts: &str) -> Boot {
         let f: Vec<&str> = split_byte(facts, 0x1f).collect();
@@ -139,7 +143,8 @@ impl Boot {
             depth: n(10).min(100) as u8,
             back: field(f, 11) == "1",
             remembered: text(f, 12),
-            session: rest(facts, f, 13),
+            automated: field(f, 13) == "1",
+            session: rest(facts, f, 14),
         }
     }
 }
@@ -892,6 +897,7 @@ mod tests {
             "55",
             "1",
             "granted|denied|9",
+            "1",
             "id",
             "1",
             "2",
@@ -902,8 +908,8 @@ mod tests {
         let b = Boot::parse(&facts);
         assert_eq!((b.page.path.as_str(), b.width, b.height, b.language.as_str()), ("/", 390, 844, "de-DE"));
         assert_eq!(
-            (b.visible, b.focused, b.depth, b.back, b.remembered.as_str()),
-            (true, false, 55, true, "granted|denied|9")
+            (b.visible, b.focused, b.depth, b.back, b.remembered.as_str(), b.automated),
+            (true, false, 55, true, "granted|denied|9", true)
         );
         assert_eq!(b.session, "id\u{1f}1\u{1f}2\u{1f}email\u{1f}/p");
         assert_eq!(Boot::parse(""), Boot::default());

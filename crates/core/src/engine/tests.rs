@@ -1185,10 +1185,19 @@ mod properties {
     }
 }
 
+/// A browser a program drives (a site's own end-to-end tests, its monitoring) or a crawler is
+/// said on every event, and nothing is said for a visitor's.
+#[test]
+fn an_automated_browser_is_said_in_the_context() {
+    let context = |automated| device_context(&Boot { width: 390, height: 844, automated, ..Boot::default() }, 100);
+    assert!(context(true).ends_with(r#","automated":true"#), "{}", context(true));
+    assert!(!context(false).contains("automated"), "{}", context(false));
+}
+
 #[test]
 fn device_class_by_width_and_a_phone_held_sideways() {
     let class = |w, h| {
-        let c = device_context("", "", w, h, 100);
+        let c = device_context(&Boot { width: w, height: h, ..Boot::default() }, 100);
         c.split_once("\"device\":\"").map(|(_, r)| r.split('"').next().unwrap_or_default().to_string())
     };
     assert_eq!(class(390, 844).as_deref(), Some("mobile"));
