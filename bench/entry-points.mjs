@@ -48,6 +48,7 @@ function instrument(host) {
     'if (pointOpts && sensing) { act(); pointTimer = pointTimer || setTimeout(point, lastAct + 5000 - now()); }\n  });');
   rep('new MutationObserver(function (records) {', "new MutationObserver(__w('click response observer', function (records) {");
   rep('      });\n      mo.observe(d, MO_OPTS);', '      }));\n      mo.observe(d, MO_OPTS);');
+  rep('new ResizeObserver(guard(resizedDoc))', "new ResizeObserver(guard(__w('size observer', resizedDoc)))");
   rep('new MutationObserver(guard(learn))', "new MutationObserver(guard(__w('learning observer', learn)))");
   rep('new PerformanceObserver(guard(function (list) { if (sensing) fn(list.getEntries()); }))',
     "new PerformanceObserver(guard(__w('observer ' + type, function (list) { if (sensing) fn(list.getEntries()); })))");

@@ -721,7 +721,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     if (de && de.tagName !== 'FORM' && !dis) declared(de); // a form's fires on submit
   }
 
-  var lastY = w.scrollY | 0, legStart = lastY, lastDir = 0, ro, sized = 0, resized = 0;
+  var lastY = w.scrollY | 0, legStart = lastY, lastDir = 0, ro, roBody, sized = 0, resized = 0;
   // The visitor is active: at most one record per 5 s (engaged time only needs to know that
   // they did something within the last 30 s).
   var lastAct = 0, pointTimer = 0, pointOpts = { capture: true, passive: true, once: true, signal: signal || undefined };
@@ -829,9 +829,25 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // out as scrollHeight does) and at the hand-over: read only then, a feed's next stories
   // appended meanwhile made the end of an article 50 %.
   // lastPct: the last depth read (see routeDone).
-  var scrolled = false, maxDepth = 0, peak = 0, lastPct = 0;
+  // viewScrolled: the document scrolled since the view began (see resizedDoc).
+  var scrolled = false, maxDepth = 0, peak = 0, lastPct = 0, viewScrolled = 0;
   // A view begins (a route, a restore, a view the page reports): its depth and first use anew.
-  function viewBegins() { maxDepth = used = told = peak = 0; }
+  function viewBegins() { maxDepth = used = told = peak = viewScrolled = 0; }
+  // A view's first screen as its page ends up laid out: the content often arrives after the
+  // view began (a client-rendered page, a route whose data is fetched), and read then, the
+  // loading screen was 100 % of a product page the visitor never scrolled, and hid every
+  // scroll_depth mark after it (QA). Until the document scrolls, each change of its size
+  // reads it again (a ResizeObserver's report comes after the layout: none forced) and
+  // replaces it. (Not while a route settles: its record reads it then.)
+  function resizedDoc() {
+    if (sized++) resized = now();
+    var p;
+    if (!viewScrolled && routeAt < 0 && (p = pct()) !== maxDepth) push(rec('d', now(), maxDepth = p, 1));
+  }
+  function watchSize() {
+    if (!ro && w.ResizeObserver) (ro = new ResizeObserver(guard(resizedDoc))).observe(d.documentElement), observers.push(ro);
+    if (ro && !roBody && d.body) ro.observe(roBody = d.body);
+  }
   function pct() {
     var de = d.documentElement, h = Math.max(de.scrollHeight, d.body ? d.body.scrollHeight : 0) || 1;
     return lastPct = Math.min(100, Math.round(100 * ((w.scrollY || 0) + w.innerHeight) / h)) | 0;
@@ -1307,7 +1323,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // QA: a dead "Apply filters", then Tab to a control further down, was answered).
       if (!(ctlEv && ctlEv.key === ' ' && !ctlEv.defaultPrevented && now() - ctlAt < 500) && now() - tabAt > 500 && (t === d || !moving(t, 150) && !((a = ambient(t, true)) && !a.contains(clickedEl)))) respond('s');
       if (t !== d) return;
-      if (!scrolled) { scrolled = true; act(); later(); }
+      if (!scrolled) { scrolled = true; viewScrolled = 1; act(); later(); }
       // Only the turning points (and the first position) go to the engine: a leg's extremes are
       // all scroll_thrash needs, and a scroll fires once per frame.
       var y = w.scrollY | 0, dir = y > lastY ? 1 : y < lastY ? -1 : 0;
@@ -1321,11 +1337,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // listener fires once per 500 ms. (A reversal of the visitor's within 500 ms of a
       // change of the document's size is missed.)
       // (Its first report, the sizes when it starts observing, is no change.)
-      if (!ro && w.ResizeObserver) {
-        observers.push(ro = new ResizeObserver(function () { if (sized++) resized = now(); }));
-        ro.observe(d.documentElement);
-        d.body && ro.observe(d.body);
-      }
+      watchSize();
       if (dir && lastDir && dir !== lastDir && now() - resized < 500) { legStart += y - lastY; lastY = y; return; }
       if (dir && lastDir && dir !== lastDir) {
         push(rec('y', now(), lastY, w.innerHeight | 0, now() - lastUser < 1500 ? 1 : 0, Math.abs(lastY - legStart)));
@@ -1658,6 +1670,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       if (e && e.isTrusted && e.type === 'click' && !this.contains(clickedEl)) respond('o');
     });
     views();
+    watchSize();
     point();
     userOn();
     if (w.navigation) {

@@ -1264,6 +1264,49 @@ ${snippet}</head><body><div id="top"><a id="jump" href="#end">to the end</a></di
 // The page left right after a scroll, before the loader's scheduled hand-over: the depth reached
 // is handed over before the pagehide, so the page_leave has it and no scroll mark follows it (the
 // marks came after a page_leave that said 20 %: this test failed).
+// A page whose content arrives after its view began (a client-rendered page, rendered after the
+// SDK started; a route whose data is fetched after its title): its loading screen was read as
+// the first screen, 100 % of a page never scrolled, and hid every scroll_depth mark after it
+// (the SPA developer's QA). Until the visitor scrolls, the first screen is the page as laid out.
+test('scroll depth: content that arrives after the view began (a client-rendered page, a route whose data is fetched)', T, async (t) => {
+  const site = 'journey-depth-async';
+  const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
+  t.after(() => context.close());
+  const page = `<!doctype html><html><head><meta charset="utf-8"><title>List</title>
+<style>body { margin: 0 }</style>${grantedSnippet(site)}</head><body><div id="app"><p>Loading</p></div>
+<script>
+const app = document.getElementById('app');
+const render = (h) => { app.innerHTML = '<div style="height:' + h + 'px">content</div><a id="go" href="/async/p">Product</a>'; };
+window.renderList = () => render(3000);
+window.toProduct = () => {
+  history.pushState(null, '', '/async/p'); document.title = 'Product'; app.innerHTML = '<p>Loading</p>';
+  setTimeout(() => render(4000), 1200); // (its data fetched)
+};
+</script></body></html>`;
+  await context.route(/\/async(\/.*)?$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: page }));
+  const p = await context.newPage();
+  await p.goto(`${collector.url}/async`);
+  await sdkReady(p);
+  await p.evaluate(() => window.renderList()); // (rendered after the SDK started)
+  await p.waitForTimeout(300); // (the visitor looks at the list's first screen)
+  await p.evaluate(() => window.toProduct()); // (not scrolled: 600 of 3000 px seen)
+  await waitFor('the product rendered', () => p.evaluate(() => document.body.scrollHeight > 3500));
+  await p.mouse.move(400, 300);
+  await p.mouse.wheel(0, 600);
+  await waitFor('scrolled', () => p.evaluate(() => window.scrollY >= 600));
+  await p.waitForTimeout(500); // (a scroll is handed over in the next scheduled task)
+  await p.evaluate(() => { history.pushState(null, '', '/async/next'); document.title = 'Next'; });
+  const ev = await waitFor('the next page view', async () => {
+    await p.evaluate(() => touchpoint('flush'));
+    const all = await collector.events(`&site=${site}`);
+    return all.some((e) => e.event === 'page_view' && e.context.page.path === '/async/next') && all;
+  }, { timeout: 30_000 });
+  const of = (path) => ev.filter((e) => e.context.page.path === path && /scroll_depth|page_leave/.test(e.event))
+    .map((e) => [e.event, e.properties.percent ?? e.properties.max_scroll_pct]);
+  assert.deepEqual(of('/async'), [['page_leave', 20]], 'the list, not scrolled: its first screen as rendered (600 of 3000 px)');
+  assert.deepEqual(of('/async/p'), [['scroll_depth', 25], ['page_leave', 30]], 'the product: 1200 of 4000 px');
+});
+
 test('scroll depth: a page left right after a scroll has its depth on page_leave, its marks before it', T, async (t) => {
   const site = 'journey-depth-leave';
   const context = await browser.newContext({ viewport: { width: 800, height: 600 } });

@@ -11,22 +11,30 @@ pub struct ScrollDepth {
     max: u8,
     /// How many of `MARKS` have been reported.
     reported: usize,
+    /// The visitor scrolled this view: the first screen is read no more.
+    scrolled: bool,
 }
 
 impl ScrollDepth {
     /// At the start of a page view, with what the first screen shows.
     pub fn new(initial: u8) -> ScrollDepth {
-        ScrollDepth { max: initial.min(100), reported: 0 }
+        ScrollDepth { max: initial.min(100), reported: 0, scrolled: false }
     }
 
-    /// `percent` is in view without scrolling (a view's first screen, read after it began):
-    /// the maximum, its marks reported at the first scroll as at [`ScrollDepth::new`].
+    /// `percent` is in view without scrolling (a view's first screen, read again after it
+    /// began: a view the page reported itself, or content that arrived after the view began,
+    /// a client-rendered page, a route whose data is fetched): until the visitor scrolls, the
+    /// maximum, lower or higher than before (the loading screen of a page was 100 % of it), its
+    /// marks reported at the first scroll as at [`ScrollDepth::new`].
     pub fn seen(&mut self, percent: u8) {
-        self.max = self.max.max(percent.min(100));
+        if !self.scrolled {
+            self.max = percent.min(100);
+        }
     }
 
     /// The visitor scrolled to `percent`: the marks reached, in order, each once.
     pub fn scrolled(&mut self, percent: u8, mut mark: impl FnMut(u8)) {
+        self.scrolled = true;
         self.max = self.max.max(percent.min(100));
         while let Some(&m) = MARKS.get(self.reported).filter(|m| **m <= self.max) {
             mark(m);
@@ -67,5 +75,15 @@ mod tests {
         d.seen(60);
         assert_eq!(d.max(), 60);
         assert_eq!(marks(&mut d, 40), [25, 50], "reported at the first scroll, not lost");
+    }
+
+    #[test]
+    fn a_loading_screen_read_first_is_replaced_until_the_visitor_scrolls() {
+        let mut d = ScrollDepth::new(100);
+        d.seen(15); // (the content arrived)
+        assert_eq!(d.max(), 15);
+        assert_eq!(marks(&mut d, 30), [25]);
+        d.seen(5); // (more content, after the visitor scrolled: their depth stands)
+        assert_eq!(d.max(), 30);
     }
 }
