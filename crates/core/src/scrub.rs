@@ -175,7 +175,7 @@ fn is_domain_char(c: char) -> bool {
 /// If byte `at` starts an '@' (or "%40", its percent-encoding: in URLs, or a value a site
 /// encoded, "jane%40example.org") inside an email address, return the address' byte span.
 /// Requires a non-empty local part and a domain containing a dot followed by two ASCII letters
-/// (a TLD), which rules out "@handle", "v1.2@3.4" and "pkg@1.2.3" while tolerating trailing
+/// or a letter of another script (a TLD), which rules out "@handle", "v1.2@3.4" and "pkg@1.2.3" while tolerating trailing
 /// garbage in the generous greedy domain scan.
 fn email_span(text: &str, at: usize) -> Option<(usize, usize)> {
     let b = text.as_bytes();
@@ -213,8 +213,12 @@ fn email_span(text: &str, at: usize) -> Option<(usize, usize)> {
     while e > d && matches!(b[e - 1], b'.' | b'-') {
         e -= 1;
     }
-    let has_tld = (d + 1..e.saturating_sub(2))
-        .any(|i| b[i] == b'.' && b[i + 1].is_ascii_alphabetic() && b[i + 2].is_ascii_alphabetic());
+    // (Or a TLD in another script, `例子.中国`, `пример.рф`: a dot before a non-ASCII letter,
+    // the first byte of its UTF-8, as the scan above took only letters and digits.)
+    let has_tld = (d + 1..e.saturating_sub(1)).any(|i| {
+        b[i] == b'.'
+            && (b[i + 1] >= 0xC0 || i + 2 < e && b[i + 1].is_ascii_alphabetic() && b[i + 2].is_ascii_alphabetic())
+    });
     if has_tld {
         Some((s, e))
     } else {
@@ -699,7 +703,10 @@ fn value_has_pii(v: &str, query: bool) -> bool {
             return true;
         }
     }
-    (0..v.len()).any(|i| email_span(v, i).is_some())
+    // (Decoded: an address with a domain in another script is percent-encoded in a URL,
+    // `jane@%E4%BE%8B%E5%AD%90.%E4%B8%AD%E5%9B%BD`.)
+    let plain = decode(v);
+    (0..plain.len()).any(|i| email_span(&plain, i).is_some())
 }
 
 /// Mask the values of sensitive `name=value` pairs in `url[start..end]` (`sep` b'&'), or the
@@ -898,6 +905,12 @@ mod tests {
         untouched("@shop on Twitter");
         untouched("pkg@1.2.3 and v1.2@3.45");
         untouched("me@localhost");
+        // Domains in other scripts (QA: never masked, in text, properties, URLs, identify).
+        masked("用户@例子.中国 に連絡", "*** に連絡");
+        masked("почта@пример.рф", "***");
+        masked("θέμα@παράδειγμα.ελ!", "***!");
+        masked("jane@xn--fsqu00a.xn--fiqs8s", "***");
+        untouched("@例子.中国");
     }
 
     /// Fullwidth forms, Arabic-Indic and Persian digits are read as ASCII: what they hide is
@@ -1303,6 +1316,13 @@ mod tests {
             "https://app.test/#/customer/***/edit?token=***&tab=2"
         );
         assert_eq!(scrub_url("https://app.test/p#jane@example.org", &[]), "https://app.test/p#***");
+        // (A domain in another script, percent-encoded as the browser writes it.)
+        let idn = "user%40%E4%BE%8B%E5%AD%90.%E4%B8%AD%E5%9B%BD";
+        assert_eq!(scrub_url(&format!("https://shop.test/a?e={idn}&p=2"), &[]), "https://shop.test/a?e=***&p=2");
+        assert_eq!(
+            scrub_url(&format!("https://shop.test/konto/{idn}/orders"), &[]),
+            "https://shop.test/konto/***/orders"
+        );
         assert_eq!(scrub_url("/p?to=jane%40mail.com#a@b.co", &[]), "/p?to=***#***");
         // User info that reads as an address goes, with the host it is glued to.
         assert_eq!(scrub_url("https://jane@shop.test/p", &[]), "https://***/p");

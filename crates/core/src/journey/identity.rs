@@ -90,9 +90,15 @@ mod tests {
             assert!(check(id, false).is_err(), "{id:?} (the shape is checked without scrubbing too)");
         }
         let phones = ["+447700900123", "+44 20 7946 0958", " +1 (415) 555-0100", "+33.6.12.34.56.78"];
-        for id in ["jane@example.org", "jane%40example.org", "4111 1111 1111 1111", "DE89370400440532013000"]
-            .iter()
-            .chain(&phones)
+        for id in [
+            "jane@example.org",
+            "jane%40example.org",
+            "用户@例子.中国",
+            "4111 1111 1111 1111",
+            "DE89370400440532013000",
+        ]
+        .iter()
+        .chain(&phones)
         {
             assert!(check(id, true).unwrap_err().contains("email"), "{id}");
             assert_eq!(check(id, false), Ok(()), "{id}: data-scrub-properties=false");
