@@ -102,13 +102,15 @@ impl RawElement {
 }
 
 /// Only plain identifiers go into selectors, so they never need CSS escaping and generated
-/// ids full of digits (often per-user) stay out.
+/// ids full of digits (often per-user) stay out. Letters of other scripts need no escaping
+/// (every character past ASCII is an identifier's in CSS): `#お届け先`, `.größe` (left out,
+/// two forms of a page named so were one `form` of the leaderboard: QA).
 pub(crate) fn is_ident(s: &str) -> bool {
     let b = s.as_bytes();
     !b.is_empty()
         && b.len() <= 48
-        && b[0].is_ascii_alphabetic()
-        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c == b'_')
+        && (b[0].is_ascii_alphabetic() || b[0] >= 0x80)
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c == b'_' || *c >= 0x80)
         && b.iter().filter(|c| c.is_ascii_digit()).count() < 4
 }
 
@@ -157,6 +159,22 @@ mod tests {
     fn generated_ids_and_odd_classes_stay_out_of_selectors() {
         let e = RawElement { tag: "a".into(), path: vec![level("a", "u-123456", "x:y ok")], ..RawElement::default() };
         assert_eq!(e.selector(), "a.ok");
+        // Letters of other scripts need no escaping: kept (two forms or buttons named so were
+        // one row of the leaderboard).
+        let e = RawElement {
+            tag: "button".into(),
+            path: vec![level("button", "カート-ボタン", "")],
+            ..RawElement::default()
+        };
+        assert_eq!(e.selector(), "#カート-ボタン");
+        let e = RawElement {
+            tag: "button".into(),
+            path: vec![level("button", "", "btn größe 購入")],
+            ..RawElement::default()
+        };
+        assert_eq!(e.selector(), "button.btn.größe");
+        let e = RawElement { tag: "button".into(), path: vec![level("button", "a.b:c", "")], ..RawElement::default() };
+        assert_eq!(e.selector(), "button", "what needs escaping stays out");
     }
 
     #[test]
