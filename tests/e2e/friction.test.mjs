@@ -569,6 +569,22 @@ test('not friction: Enter on a button that focuses the list the visitor clicked 
   assert.deepEqual(summary(await verdict(page, site)), []);
 });
 
+// Four quick clicks along a row of small colour swatches (each its own element, 8 px apart),
+// none answering: one rage click, as for four clicks on one element. The first swatch's dead
+// click was due before the burst ended, and each swatch was reported as one besides (helper-76's
+// QA: 5 friction events for one burst, 8 of 8).
+test('broken: a burst of clicks along a row of small dead swatches is one rage_click, no dead_clicks besides', T, async (t) => {
+  const site = 'fr-rage-swatches';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    const row = '<div id="swatches" style="display:flex;gap:0">' + [0, 1, 2, 3].map((i) => `<span role="button" id="sw${i}" style="display:inline-block;width:8px;height:8px;background:#c00"></span>`).join('') + '</div>';
+    document.body.insertAdjacentHTML('afterbegin', row);
+  });
+  const box = await page.locator('#sw0').boundingBox();
+  for (let i = 0; i < 4; i++) await page.mouse.click(box.x + 4 + 8 * i, box.y + 4);
+  assert.deepEqual(summary(await verdict(page, site)).map((s) => s.replace(/ .*/, '')), ['rage_click']);
+});
+
 test('broken: the figures that made the decision are on the events', T, async (t) => {
   const site = 'fr-figures';
   const { page } = await open(t, site, { 'slow-interaction-ms': '300' });

@@ -89,11 +89,26 @@ impl Dead {
     }
 
     pub fn forget(&mut self, key: u32) {
-        self.pending.retain(|p| p.target.key != key);
+        // (No time: an empty span. One retain for both: each is its own function in the wasm.)
+        self.forget_burst((key, 1, 0));
+    }
+
+    /// A rage burst was reported: its target's clicks, and those of the elements clicked first
+    /// during it (the swatches of a row within its radius), are that burst, not dead clicks.
+    pub fn forget_burst(&mut self, (key, first, last): super::rage::Reported) {
+        self.pending.retain(|p| p.target.key != key && !(first..=last).contains(&p.first));
     }
 
     /// `rage_on`: a burst long enough to be a rage click is left to the rage detector.
-    pub fn timeout(&mut self, s: &Settings, now: u64, rage_on: bool, out: &mut Findings) {
+    /// `burst`: the rage burst under way (its first click, its end at the earliest): a click of
+    /// it waits for its verdict, as one of a burst on several elements (a row of small swatches)
+    /// is the rage click if the burst is one.
+    pub fn timeout(&mut self, s: &Settings, now: u64, rage_on: bool, burst: Option<(u64, u64)>, out: &mut Findings) {
+        if let Some((first, ends)) = burst {
+            for p in self.pending.iter_mut().filter(|p| p.first >= first) {
+                p.deadline = p.deadline.max(ends);
+            }
+        }
         self.pending.retain(|p| {
             if p.deadline > now {
                 return true;

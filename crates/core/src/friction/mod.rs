@@ -445,11 +445,14 @@ impl Friction {
     pub fn timeout(&mut self, now: u64, out: &mut Findings) {
         let s = &self.settings;
         // Rage first: a burst it reports is not also reported as dead clicks.
-        if let Some(key) = self.rage.timeout(s, now, out) {
-            self.dead.forget(key);
+        self.rage.timeout(s, now, out);
+        // (A burst reported here or at the click that ended it.)
+        if let Some(burst) = self.rage.reported.take() {
+            self.dead.forget_burst(burst);
         }
         let rage_on = self.on(Signal::Rage);
-        self.dead.timeout(&self.settings, now, rage_on, out);
+        let burst = self.rage.running(s);
+        self.dead.timeout(&self.settings, now, rage_on, burst, out);
     }
 
     /// Whether a click still waits for a response: the sensor observes DOM changes only then.

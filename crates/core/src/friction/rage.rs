@@ -15,9 +15,14 @@ use super::{finding, Findings, Settings, Signal, Target};
 /// The longest click gesture that selects text: a triple click selects a paragraph.
 const SELECTION_CLICKS: u32 = 3;
 
+/// A reported burst: its target's key, the times of its first and last click.
+pub type Reported = (u32, u64, u64);
+
 #[derive(Debug, Default)]
 pub struct Rage {
     burst: Option<Burst>,
+    /// The last burst reported, for the dead click detector to take (see [`Rage::finish`]).
+    pub reported: Option<Reported>,
 }
 
 #[derive(Debug)]
@@ -71,19 +76,27 @@ impl Rage {
         self.burst.as_ref().map(|b| b.last + s.rage_window_ms)
     }
 
-    /// Ends a burst whose window passed. Returns the target's key if it was reported.
-    pub fn timeout(&mut self, s: &Settings, now: u64, out: &mut Findings) -> Option<u32> {
-        if self.deadline(s).is_some_and(|at| at <= now) {
-            return self.finish(s, out);
-        }
-        None
+    /// The burst under way, of two clicks or more: when its first click was, and when it ends
+    /// at the earliest.
+    pub fn running(&self, s: &Settings) -> Option<(u64, u64)> {
+        self.burst.as_ref().filter(|b| b.count > 1).map(|b| (b.first, b.last + s.rage_window_ms))
     }
 
-    fn finish(&mut self, s: &Settings, out: &mut Findings) -> Option<u32> {
-        let b = self.burst.take()?;
+    /// Ends a burst whose window passed.
+    pub fn timeout(&mut self, s: &Settings, now: u64, out: &mut Findings) {
+        if self.deadline(s).is_some_and(|at| at <= now) {
+            self.finish(s, out);
+        }
+    }
+
+    /// Ends the burst; if it is reported, `reported` says its target's key and the time of its
+    /// first and last click (its clicks on other elements within the radius, a row of small
+    /// swatches, are the burst's too: none of them is also a dead click).
+    fn finish(&mut self, s: &Settings, out: &mut Findings) {
+        let Some(b) = self.burst.take() else { return };
         let selection_answers = b.selected && b.count <= SELECTION_CLICKS;
         if b.count < s.rage_clicks || selection_answers || !b.target.allows(Signal::Rage) {
-            return None;
+            return;
         }
         let mut props = finding(Some(&b.target.descriptor))
             .int("count", i64::from(b.count))
@@ -93,6 +106,6 @@ impl Rage {
         }
         let props = props.finish();
         out.push((Signal::Rage, props));
-        Some(b.key)
+        self.reported = Some((b.key, b.first, b.last));
     }
 }
