@@ -1761,7 +1761,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // usual rules (core::journey::session). Done here rather than in the engine: the domain checks
   // and URL work cost ~1 KB of wasm there, and the session string is the one the tabs share.
   // (Not a redirect made by the page's script: nothing is followed there.)
-  var crossDomains = crossDomain ? String(crossDomain).toLowerCase().split(',').map(function (s) { return s.trim(); }).filter(String) : [];
+  // (Each as the browser writes a host name: a domain in another script, bäckerei.example, is
+  // xn--bckerei-5wa.example in a link's hostname; as written it never matched, silently: QA.)
+  var crossDomains = crossDomain ? String(crossDomain).split(',').map(function (s) { try { return s.trim() && new URL('http://' + s.trim()).hostname; } catch (e) { return ''; } }).filter(String) : [];
   function one(s, k) { try { return w[s].getItem(k) || ''; } catch (e) { return ''; } } // (reading storage may throw: blocked, sandboxed)
   // A listed domain or one below it (checkout.shop.example under shop.example; never evilshop.example).
   function listed(h) {

@@ -1614,6 +1614,26 @@ test('data-sample-rate: a session in the sample sends everything, marked; one ou
   assert.ok(events.every((e) => e.context.sampleRate === undefined), 'not marked when every session is kept');
 });
 
+// A domain in another script, listed as written (bäckerei.test): the browser writes a link's host
+// name in ASCII (xn--bckerei-5wa.test), and as written the list never matched, silently (QA).
+test('data-cross-domain with a domain in another script: a link to it carries the visit\'s session', T, async (t) => {
+  const site = 'journey-cross-idn';
+  const tag = `<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch" data-site="${site}" data-consent="granted" data-cross-domain="Bäckerei.test"></script>`;
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>cart</title>${tag}</head><body>
+<a id="to" href="http://bäckerei.test/kasse">Kasse</a><a id="other" href="http://example.test/x">other</a>
+<script>document.addEventListener('click', (e) => e.preventDefault());</script></body></html>`;
+  const page = await spaPage(t, site, '/idn', html);
+  await waitFor('the session stored', () => page.evaluate(() => !!sessionStorage.getItem('tp:session')));
+  await page.click('#to');
+  await page.click('#other');
+  const [to, other] = await page.evaluate(() => ['to', 'other'].map((id) => new URL(document.getElementById(id).href)));
+  const id = await page.evaluate(() => sessionStorage.getItem('tp:session').split('\x1f')[0]);
+  const carried = (u) => new URL(u.href).searchParams.get('_tp') || '';
+  assert.equal(new URL(to.href).hostname, 'xn--bckerei-5wa.test');
+  assert.ok(carried(to).includes(id), `the listed domain's link: ${to.href}`);
+  assert.equal(carried(other), '', 'not another domain');
+});
+
 // data-cross-domain: the shop's checkout on another of its domains. Both names are this
 // machine's 127.0.0.1 (Chromium's host resolver rules), so both are the collector's own origin.
 test('data-cross-domain: a link and a form to the checkout\'s domain carry the visit\'s session; the checkout continues it, with its channel; a copied URL does not', T, async (t) => {
