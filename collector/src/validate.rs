@@ -235,7 +235,7 @@ fn parse_event(body: &[u8], element: &Element, nodes: &[Node]) -> Result<Event, 
         "userId",
     ];
     let [kind, event, message_id, timestamp, session_id, site, properties, context, anonymous_id, user_id] =
-        fields.find_all(NAMES);
+        fields.find_unique("", NAMES)?;
     let kind = fields.string_of(kind, "type", "")?;
     if !EVENT_TYPES.contains(&kind.as_ref()) {
         return Err("type: must be \"page\", \"track\" or \"identify\"".into());
@@ -262,15 +262,16 @@ fn parse_event(body: &[u8], element: &Element, nodes: &[Node]) -> Result<Event, 
     }
     let properties = fields.object_of(properties, "properties", "")?;
     let context = fields.object_of(context, "context", "")?;
-    let [page, library] = context.find_all(["page", "library"]);
+    let [page, library, ..] =
+        context.find_unique("context.", ["page", "library", "channel", "campaign", "tags", "sampleRate", "device"])?;
     let page = context.object_of(page, "page", "context.")?;
     let names = ["url", "path", "title", "referrer"];
-    for (n, f) in page.find_all(names).into_iter().zip(names) {
+    for (n, f) in page.find_unique("context.page.", names)?.into_iter().zip(names) {
         page.string_of(n, f, "context.page.")?;
     }
     let library = context.object_of(library, "library", "context.")?;
     let names = ["name", "version"];
-    for (n, f) in library.find_all(names).into_iter().zip(names) {
+    for (n, f) in library.find_unique("context.library.", names)?.into_iter().zip(names) {
         library.string_of(n, f, "context.library.")?;
     }
     // Optional; null is taken as absent since some serializers emit it for None.
@@ -467,12 +468,34 @@ impl<'a> Fields<'a> {
 
     /// [`Self::find_node`] for each of `names`, in one pass over the members.
     fn find_all<const N: usize>(&self, names: [&str; N]) -> [Option<&'a Node>; N] {
+        self.find_counted(names).0
+    }
+
+    /// [`Self::find_all`], refusing a name given twice (`at`: the object's path, for the
+    /// reason). JSON.parse takes a repeated key's last value and SQLite's `json_extract`
+    /// (the README's way to query bodies) its first: `"site":"other","site":"shop"` was stored
+    /// as shop's (the origin check read the last) and read as other's in SQL, and an erasure by
+    /// one `userId` of `"userId":"a","userId":"b"` left `a` in the database (the operator's QA).
+    fn find_unique<const N: usize>(&self, at: &str, names: [&str; N]) -> Result<[Option<&'a Node>; N], String> {
+        match self.find_counted(names) {
+            (found, None) => Ok(found),
+            (_, Some(twice)) => Err(format!("{at}{twice}: given twice")),
+        }
+    }
+
+    /// The members found, and a name of `names` given more than once, if any.
+    fn find_counted<'n, const N: usize>(&self, names: [&'n str; N]) -> ([Option<&'a Node>; N], Option<&'n str>) {
         let mut found = [None; N];
+        let mut twice = None;
         let mut escaped = false;
         for n in self.members() {
             let k = self.key(n);
             match names.iter().position(|name| name.as_bytes() == k) {
-                Some(i) => found[i] = Some(n),
+                Some(i) => {
+                    if found[i].replace(n).is_some() {
+                        twice = Some(names[i]);
+                    }
+                }
                 None => escaped |= k.contains(&b'\\'),
             }
         }
@@ -481,14 +504,18 @@ impl<'a> Fields<'a> {
         // check and an erasure would read another value than the warehouse that parses it.)
         if escaped {
             for (f, name) in found.iter_mut().zip(names) {
-                *f = self.find_decoded(name);
+                let (last, count) = self.find_decoded(name);
+                *f = last;
+                if count > 1 {
+                    twice = Some(name);
+                }
             }
         }
-        found
+        (found, twice)
     }
 
-    /// The last member whose key, escapes decoded, is `name`.
-    fn find_decoded(&self, name: &str) -> Option<&'a Node> {
+    /// The last member whose key, escapes decoded, is `name`, and how many there are.
+    fn find_decoded(&self, name: &str) -> (Option<&'a Node>, usize) {
         self.members()
             .filter(|n| {
                 let k = self.key(n);
@@ -499,7 +526,7 @@ impl<'a> Fields<'a> {
                             .and_then(|k| serde_json::from_str::<String>(&format!("\"{k}\"")).ok())
                             .is_some_and(|k| k == name)
             })
-            .last()
+            .fold((None, 0), |(_, count), n| (Some(n), count + 1))
     }
 
     /// The raw text of a member's value.
@@ -781,11 +808,28 @@ mod tests {
 
     #[test]
     fn escaped_keys_and_repeated_keys() {
-        // "\u0074ype" is "type"; for a repeated key the last one counts (as in JSON.parse).
-        let raw = br#"{"sentAt":"2024-05-01T12:00:01Z","batch":[{"\u0074ype":"track","event":"a","event":"b","messageId":"m","timestamp":"2024-05-01T12:00:00Z","sessionId":"s","site":"x","properties":{},"context":{"page":{"url":"u","path":"/","title":"","referrer":""},"library":{"name":"n","version":"1"}}}]}"#;
+        // "\u0074ype" is "type".
+        let raw = br#"{"sentAt":"2024-05-01T12:00:01Z","batch":[{"\u0074ype":"track","event":"b","messageId":"m","timestamp":"2024-05-01T12:00:00Z","sessionId":"s","site":"x","properties":{},"context":{"page":{"url":"u","path":"/","title":"","referrer":""},"library":{"name":"n","version":"1"}}}]}"#;
         let b = parse_batch(raw).unwrap();
         assert!(b.rejected.is_empty(), "{:?}", b.rejected);
         assert_eq!(b.events[0].event(), "b");
+        // A member the collector reads given twice, as written or escaped, is refused: JSON.parse
+        // reads the last, SQLite's json_extract the first (the operator's QA). Elsewhere
+        // (properties, unknown members) a repeat is stored as received.
+        let twice = |text: &str| {
+            let raw = format!(r#"{{"sentAt":"2024-05-01T12:00:01Z","batch":[{text}]}}"#);
+            refused(raw.as_bytes()).into_iter().map(|(_, r)| r).collect::<Vec<_>>()
+        };
+        let e = |extra: &str, page_extra: &str| {
+            format!(
+                r#"{{"type":"track","event":"b","messageId":"m","timestamp":"2024-05-01T12:00:00Z","sessionId":"s","site":"shop"{extra},"properties":{{"a":1,"a":2}},"x":1,"x":2,"context":{{"page":{{"url":"u","path":"/","title":"","referrer":""{page_extra}}},"library":{{"name":"n","version":"1"}}}}}}"#
+            )
+        };
+        assert_eq!(twice(&e("", "")), [] as [String; 0]);
+        assert_eq!(twice(&e(r#","site":"other""#, "")), ["site: given twice"]);
+        assert_eq!(twice(&e(r#","s\u0069te":"other""#, "")), ["site: given twice"]);
+        assert_eq!(twice(&e(r#","userId":"dana-1","userId":"dana-2""#, "")), ["userId: given twice"]);
+        assert_eq!(twice(&e("", r#","path":"/x""#)), ["context.page.path: given twice"]);
     }
 
     #[test]
