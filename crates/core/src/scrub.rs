@@ -10,7 +10,7 @@
 //! The bias is deliberately towards over-masking: losing "2019 - 2024" from a label costs a
 //! little analytics value, leaking a phone number costs trust.
 
-use super::journey::url::decode;
+use super::journey::url::{decode, decode_as};
 use std::borrow::Cow;
 
 /// The mask that replaces anything sensitive.
@@ -54,14 +54,17 @@ fn scrub(text: &str, digits: bool) -> Cow<'_, str> {
 }
 
 /// The ASCII a character stands for when it is a fullwidth form (U+FF01-FF5E: a Japanese or
-/// Chinese keyboard's `０９０－１２３４`, `ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ`), an Arabic-Indic or
-/// Persian digit (`٠٥٠١٢٣٤٥٦٧`, `۰۹۱۲`) or the ideographic space.
+/// Chinese keyboard's `０９０－１２３４`, `ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ`), an Arabic-Indic, Persian,
+/// Devanagari, Bengali or Thai digit (`٠٥٠١٢٣٤٥٦٧`, `۰۹۱۲`, `९८७६`, `৯৮৭৬`, `๐๘๑`) or the ideographic space.
 pub(crate) fn ascii_of(c: char) -> Option<char> {
     let u = c as u32;
     char::from_u32(match u {
         0xFF01..=0xFF5E => u - 0xFEE0,
         0x0660..=0x0669 => u - 0x0630,
         0x06F0..=0x06F9 => u - 0x06C0,
+        0x0966..=0x096F => u - 0x0936,
+        0x09E6..=0x09EF => u - 0x09B6,
+        0x0E50..=0x0E59 => u - 0x0E20,
         0x3000 => 0x20,
         _ => return None,
     })
@@ -681,10 +684,13 @@ fn sensitive_param(name: &[u8], extra: &[String]) -> bool {
 
 /// True if a query value contains an email address, plain or with '@' percent-encoded, or an
 /// IBAN (checksum-checked: under any name, `?x=DE89370400440532013000`).
-/// `query`: a query value, read decoded (`%2B44...`, `4111+1111+...`); a path segment is read as
-/// it is (a `+` there is a `+`).
+/// `query`: a query value, read decoded (`%2B44...`, `4111+1111+...`); a path segment is read
+/// decoded too, a `+` there being a `+`.
 fn value_has_pii(v: &str, query: bool) -> bool {
-    let d: Cow<str> = if query { decode(v).into() } else { v.into() };
+    // (Decoded, a path segment's `+` kept; and folded: a phone or card number typed with a
+    // Japanese keyboard's digits, `?tel=０９０１２３４５６７８`, is one as in ASCII.)
+    let d = decode_as(v, query);
+    let d = fold(&d);
     let b = d.as_bytes();
     let mut m = Vec::new();
     mark_ibans(b, &mut m);
@@ -705,8 +711,7 @@ fn value_has_pii(v: &str, query: bool) -> bool {
     }
     // (Decoded: an address with a domain in another script is percent-encoded in a URL,
     // `jane@%E4%BE%8B%E5%AD%90.%E4%B8%AD%E5%9B%BD`.)
-    let plain = decode(v);
-    (0..plain.len()).any(|i| email_span(&plain, i).is_some())
+    (0..d.len()).any(|i| email_span(&d, i).is_some())
 }
 
 /// Mask the values of sensitive `name=value` pairs in `url[start..end]` (`sep` b'&'), or the
@@ -828,6 +833,12 @@ pub fn clean_label(text: &str, max_chars: usize) -> String {
             pending_space = !s.is_empty();
             continue;
         }
+        // Nor a direction override, embedding or isolate: one cut off from its end by the
+        // trim, or put there on purpose, turns what follows around where the label is shown
+        // (the inspector's tables). (Not the invisible marks, LRM and RLM: they only help.)
+        if matches!(c as u32, 0x202A..=0x202E | 0x2066..=0x2069) {
+            continue;
+        }
         if pending_space {
             s.push(' ');
             count += 1;
@@ -925,6 +936,9 @@ mod tests {
         assert_eq!(scrub_pii("٤١١١ ١١١١ ١١١١ ١١١١"), "***");
         assert_eq!(scrub_pii("４１１１　１１１１　１１１１　１１１１"), "***");
         assert_eq!(scrub_pii("ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ"), "***");
+        masked("फ़ोन ९८७६५४३२१०", "फ़ोन ***");
+        masked("ফোন ৯৮৭৬৫৪৩২১০", "ফোন ***");
+        masked("โทร ๐๘๑๒๓๔๕๖๗๘", "โทร ***");
         untouched("サイズ２７ｃｍ　¥１，２００");
         untouched("السعر ١٢٠ ريال");
     }
@@ -1316,6 +1330,11 @@ mod tests {
             "https://app.test/#/customer/***/edit?token=***&tab=2"
         );
         assert_eq!(scrub_url("https://app.test/p#jane@example.org", &[]), "https://app.test/p#***");
+        // A card typed with a Japanese keyboard's digits, percent-encoded as the browser
+        // writes it, in a query value and in a path segment (masked in ASCII only: QA).
+        let card = "%EF%BC%94%EF%BC%91%EF%BC%91%EF%BC%91%EF%BC%91%EF%BC%91%EF%BC%91%EF%BC%91%EF%BC%91%EF%BC%91%EF%BC%91%EF%BC%91%EF%BC%91%EF%BC%91%EF%BC%91%EF%BC%91";
+        assert_eq!(scrub_url(&format!("https://shop.test/a?n={card}&p=2"), &[]), "https://shop.test/a?n=***&p=2");
+        assert_eq!(scrub_url(&format!("https://shop.test/a/{card}/x"), &[]), "https://shop.test/a/***/x");
         // (A domain in another script, percent-encoded as the browser writes it.)
         let idn = "user%40%E4%BE%8B%E5%AD%90.%E4%B8%AD%E5%9B%BD";
         assert_eq!(scrub_url(&format!("https://shop.test/a?e={idn}&p=2"), &[]), "https://shop.test/a?e=***&p=2");
@@ -1358,6 +1377,11 @@ mod tests {
         assert_eq!(clean_label("\u{a0}\u{3000}Buy\u{2003}now", 80), "Buy now");
         assert_eq!(clean_label("Ünïcödé 買う 🛒", 9), "Ünïcödé 買");
         assert_eq!(clean_label("anything", 0), "");
+        assert_eq!(
+            clean_label("\u{202e}txt.exe\u{2067}x\u{2069} \u{200f}שלום", 80),
+            "txt.exex \u{200f}שלום",
+            "no direction override"
+        );
         assert_eq!(clean_label("hello world", 6), "hello");
         assert_eq!(clean_label("Call  +44 20\n7946 0958 now", 80), "Call *** now");
         // Truncating first would have left "4111 11", which no rule can recognise.

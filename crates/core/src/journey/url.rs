@@ -72,12 +72,17 @@ pub fn param(url: &str, name: &str) -> Option<String> {
 }
 
 pub(crate) fn decode(s: &str) -> String {
+    decode_as(s, true)
+}
+
+/// Percent-decoded; `form`: `+` as a space (a query's value), else as itself (a path's).
+pub(crate) fn decode_as(s: &str, form: bool) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
         match b[i] {
-            b'+' => out.push(b' '),
+            b'+' if form => out.push(b' '),
             b'%' if i + 2 < b.len() => match (hex(b[i + 1]), hex(b[i + 2])) {
                 (Some(h), Some(l)) => {
                     out.push(h << 4 | l);
