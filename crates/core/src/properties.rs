@@ -490,10 +490,11 @@ mod tests {
         }
 
         /// Text around a value: anything printable but digits the scrubber reads as ASCII ones
-        /// (ASCII, fullwidth, Arabic-Indic and Persian, see `scrub::ascii_of`), which would make
-        /// the value a different number: "۱" before a card reads as "1" glued to it.
+        /// (ASCII, fullwidth, Arabic-Indic, Persian, Devanagari, Bengali and Thai, see
+        /// `scrub::ascii_of`), which would make the value a different number: "۱" before a card
+        /// reads as "1" glued to it.
         fn around() -> impl Strategy<Value = String> {
-            "[\\PC&&[^0-9\u{FF10}-\u{FF19}\u{0660}-\u{0669}\u{06F0}-\u{06F9}]]{0,20}"
+            "[\\PC&&[^0-9\u{FF10}-\u{FF19}\u{0660}-\u{0669}\u{06F0}-\u{06F9}\u{0966}-\u{096F}\u{09E6}-\u{09EF}\u{0E50}-\u{0E59}]]{0,20}"
         }
 
         /// 13-19 digits completed with the Luhn check digit, cut into groups of 3-6 digits (the
