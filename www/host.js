@@ -277,7 +277,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
 
   // While a click waits for a response (the engine says so with watch()), DOM changes and the
   // other signs of a response are reported; otherwise the MutationObserver is disconnected.
-  var pressAt = 0, pressed = 0, pressEl, pressing = false, releasing = false, pressAnswer = false, watching = false, mo = null, clickedEl = null, lastUser = 0, lastField = null, reqId = 0, responded = false, selected = false;
+  var pressAt = 0, pressed = 0, pressEl, pressPath, pressing = false, releasing = false, pressAnswer = false, watching = false, mo = null, clickedEl = null, lastUser = 0, lastField = null, reqId = 0, responded = false, selected = false;
   // One response record per scheduled task is enough: only the first one after a click matters.
   // A text selection is reported apart: it answers a double or triple click but not a longer
   // burst (core::friction::rage), so it must not hide a real response after it.
@@ -693,8 +693,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // shadow DOM, which the document's observer does not see: its open shadow roots too, and
     // the closed ones the loader kept (a click on the page's own text slotted in a closed
     // component: its path has the host, never the root).
-    if (observing && t && (e.target.shadowRoot || closedRoots) && e.composedPath) {
-      e.composedPath().forEach(function (n) { if ((n = n instanceof ShadowRoot ? n : closedRoots && closedRoots.get(n))) mo.observe(n, MO_OPTS); });
+    // (Whatever the target: the page's own text slotted in an open component, a Shoelace
+    // button's icon, is a target with no shadow root of its own, answered in the component's:
+    // a dead and rage click, 10 of 10, on a page without a closed root: QA.)
+    if (observing && t && e.composedPath) {
+      e.composedPath().forEach(function (n) { if ((n = n instanceof ShadowRoot ? n : closedRoots && closedRoots.get(n))) { mo.observe(n, MO_OPTS); listenRoot(n); } });
     }
     responded = selected = false;
     push(r);
@@ -1178,14 +1181,29 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   var playing = new WeakSet();
   function inShadow(e) {
     var t = e.composedPath()[0], r = t.getRootNode();
-    if (r.host && !roots.has(r)) {
-      roots.add(r);
-      ['submit', 'invalid', 'change', 'focusin'].forEach(function (n) {
-        var fn = n == 'focusin' ? guard(function (e) { focused(e.target, e); }) : sensorOf(n);
-        r.addEventListener(n, function (e) { if (sensing) fn(e); }, { capture: true, passive: true, signal: signal || undefined });
-      });
-    }
+    if (r.host) listenRoot(r);
     return t;
+  }
+  // A shadow root's own listeners: what reaches no further (a focus moved within it, a form's
+  // events in it). Added when the visitor types in it or clicks in it.
+  function listenRoot(r) {
+    if (roots.has(r)) return;
+    roots.add(r);
+    ['submit', 'invalid', 'change', 'focusin'].forEach(function (n) {
+      var fn = n == 'focusin' ? guard(function (e) {
+        focused(e.target, e);
+        // (A move within the root: the window hears none. Into it: both, alike.)
+        if (!pressFocus(e.target) && now() - tabAt > 99) respond('f');
+      }) : sensorOf(n);
+      r.addEventListener(n, function (e) { if (sensing) fn(e); }, { capture: true, passive: true, signal: signal || undefined });
+    });
+  }
+  // Whether a focus landing on `t` is the visitor's own press's: on the pressed element or one
+  // holding it, at the press (see focusin): on the press's path, through web components too (a
+  // component moving the focus from its button to its own field answers; the window hears
+  // both retargeted to the host, which holds both: a dead click, 4 of 4: QA).
+  function pressFocus(t) {
+    return (pressPath ? pressPath.indexOf(t) >= 0 : t.contains && t.contains(pressEl)) && (releasing || now() - pressed < 1000);
   }
   // (A form's control, with or without a form, that is no button: submit, button, reset, image.)
   function isField(t) { return t.form !== undefined && !/^(su|bu|res|im)/.test(t.type); }
@@ -1242,6 +1260,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
           if (touch) { lift = [e, pressDis]; w.addEventListener('pointerup', lifted, pointOpts); } else click(e, pressDis);
         } else {
           pressed = now(); pressEl = e.target; pressing = true; pressAnswer = false; focusPress = null; watch(true);
+          pressPath = e.composedPath && e.composedPath(); // (see pressFocus)
           if (touch) {
             tapStart = null; tapAt = [e.clientX, e.clientY];
             w.addEventListener('touchstart', tapStarted, pointOpts);
@@ -1290,7 +1309,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // moves seconds after to an element holding the last one pressed (a "Jump to results"
       // key focusing the list clicked in before) answers what moved it. (A touch's press
       // moves it at its release: releasing.)
-      if (!(t.contains && t.contains(pressEl) && (releasing || now() - pressed < 1000))) { if (now() - tabAt > 99) respond('f'); natFocused(t); }
+      if (!pressFocus(t.shadowRoot && e.composedPath ? e.composedPath()[0] : t)) { if (now() - tabAt > 99) respond('f'); natFocused(t); }
       // (Not a field: its click places the caret and answers nothing.)
       else if (e.isTrusted && !isField(t)) focusPress = [t, e.relatedTarget]; // (see focusAnswer)
       focused(t.shadowRoot ? inShadow(e) : t, e);

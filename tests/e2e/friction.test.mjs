@@ -1635,6 +1635,46 @@ test('broken: Enter on a custom role=button inside a web component\'s shadow roo
   }
 });
 
+// A web component that answers in its open shadow root a click on what the page slotted into it
+// (its label or icon: a Shoelace button's <sl-icon slot="prefix">), and one that moves the focus
+// from its button to its own field: both answer, no friction. The first's target has no shadow
+// root of its own, and its component's root was observed only when the page had a closed root;
+// the second's focus reaches the window retargeted to the host, which held the press too (the
+// web-components QA: dead and rage clicks, 10 of 10 and 4 of 4).
+test('normal: a web component answering in its shadow root a click on slotted content, and one moving the focus to its own field', T, async (t) => {
+  const site = 'fr-shadow-slot-focus';
+  const { page } = await open(t, site);
+  // A page of its own: the fixture's closed components made the loader observe every click's
+  // roots, which hid the first case.
+  const tag = await page.evaluate(() => document.querySelector('script[data-site]').outerHTML);
+  await page.context().route(/\/wc-plain$/, (route) => route.fulfill({ status: 200, contentType: 'text/html',
+    body: `<!doctype html><html><head><meta charset="utf-8">${tag}</head><body><div id="sentinel" style="cursor:pointer;display:inline-block;padding:4px" data-tp-no-rage>Sentinel</div></body></html>` }));
+  await page.goto(new URL('/wc-plain', page.url()).href);
+  await sdkReady(page);
+  await page.evaluate(() => {
+    customElements.define('tp-card', class extends HTMLElement {
+      connectedCallback() {
+        const r = this.attachShadow({ mode: 'open' });
+        r.innerHTML = '<button id="b"><slot></slot></button><p id="status"></p>';
+        r.getElementById('b').addEventListener('click', () => { r.getElementById('status').textContent = 'Added ' + Date.now(); });
+      }
+    });
+    customElements.define('tp-search', class extends HTMLElement {
+      connectedCallback() {
+        const r = this.attachShadow({ mode: 'open' });
+        r.innerHTML = '<button id="open">Search</button><input id="q">';
+        r.getElementById('open').addEventListener('click', () => r.getElementById('q').focus());
+      }
+    });
+    document.body.insertAdjacentHTML('afterbegin', '<tp-card id="card"><span id="card-icon" style="cursor:pointer">+ Add</span></tp-card><tp-search id="search"></tp-search>');
+    scrollTo(0, 0);
+  });
+  await clickN(page, '#card-icon', 1);
+  await clickN(page, '#search >> #open', 1);
+  assert.equal(await page.evaluate(() => document.getElementById('search').shadowRoot.activeElement.id), 'q');
+  assert.deepEqual(summary(await verdict(page, site)), []);
+});
+
 test('a form in a web component\'s shadow root: form_start and form_submit when sent; field_error and form_abandon when given up', T, async (t) => {
   for (const how of ['valid', 'required', 'aria']) {
     const site = `fx-shadow-form-${how}`;
