@@ -724,7 +724,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     if (de && de.tagName !== 'FORM' && !dis) declared(de); // a form's fires on submit
   }
 
-  var lastY = w.scrollY | 0, legStart = lastY, lastDir = 0, ro, roBody, sized = 0, resized = 0;
+  var lastY = w.scrollY | 0, legStart = lastY, lastDir = 0, ro, roBody, roScroll = 0, sized = 0, resized = 0;
   // The visitor is active: at most one record per 5 s (engaged time only needs to know that
   // they did something within the last 30 s).
   var lastAct = 0, pointTimer = 0, pointOpts = { capture: true, passive: true, once: true, signal: signal || undefined };
@@ -843,7 +843,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // reads it again (a ResizeObserver's report comes after the layout: none forced) and
   // replaces it. (Not while a route settles: its record reads it then.)
   function resizedDoc() {
-    if (sized++) resized = now();
+    // (For scroll_thrash, only once the visitor scrolls, as when this observer was made at the
+    // first scroll: a page's own setup just before it is no anchoring of a leg. From the start,
+    // the reversals of a burst right after it were all skipped: the cross-browser scenario.)
+    if (sized++ && roScroll) resized = now();
     var p;
     if (!viewScrolled && routeAt < 0 && (p = pct()) !== maxDepth) push(rec('d', now(), maxDepth = p, 1));
   }
@@ -1357,6 +1360,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // change of the document's size is missed.)
       // (Its first report, the sizes when it starts observing, is no change.)
       watchSize();
+      roScroll = 1;
       if (dir && lastDir && dir !== lastDir && now() - resized < 500) { legStart += y - lastY; lastY = y; return; }
       if (dir && lastDir && dir !== lastDir) {
         push(rec('y', now(), lastY, w.innerHeight | 0, now() - lastUser < 1500 ? 1 : 0, Math.abs(lastY - legStart)));
