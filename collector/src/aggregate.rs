@@ -1331,7 +1331,14 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
             for site in [e.site(), ""] {
                 let t = totals.entry(site).or_default();
                 t.0 += 1;
-                t.2 += i64::from(friction);
+                t.2 += i64::from(friction && !e.facts.automated);
+            }
+            // Automated traffic (a shop's own tests, uptime checks, crawlers) is stored and counted
+            // among the site's events (`/api/stats`), but in no figure of the inspector: not a
+            // session, a friction row, a page view or a tag's count. `privacy::erase_sessions`
+            // takes out what this adds, so it skips them alike.
+            if e.facts.automated {
+                continue;
             }
             for site in [e.site(), ""].into_iter().chain(keys_of(e.site(), &e.facts.device)) {
                 *minutes.entry((site, minute, Metric::Events)).or_default() += 1;

@@ -56,6 +56,10 @@ pub struct Facts {
     /// A `page_leave`'s Core Web Vitals, rated (none for other events, or when absent or not a
     /// figure the SDK could send), for the inspector's pages.
     pub vitals: Vitals,
+    /// `context.automated: true`: the SDK saw a browser driven by a program (WebDriver, a
+    /// headless browser, a crawler). Stored and counted in `/api/stats`, but left out of every
+    /// figure of the inspector: a shop's own end-to-end tests and uptime checks are no customers.
+    pub automated: bool,
 }
 
 /// How one page view did on a Core Web Vital, by the thresholds of Google's web-vitals library

@@ -215,11 +215,17 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
             let facts = crate::facts::extract(&event, &timestamp, &body);
             let ts = counts_at(facts.ts_ms, received_at);
             let minute = ts.div_euclid(60_000);
-            let is_friction = facts.category == Category::Friction;
+            let is_friction = facts.category == Category::Friction && !facts.automated;
             for s in [site.as_str(), ""] {
                 let t = totals.entry(s.to_string()).or_default();
                 t.0 += 1;
                 t.2 += i64::from(is_friction);
+            }
+            seen.execute([&message_id])?;
+            n += 1;
+            // (Counted only among the site's events, as `aggregate::apply` counts it.)
+            if facts.automated {
+                continue;
             }
             // (And under the event's device class, as `apply` counted it.)
             for s in counted_under(site, &facts.device) {
@@ -249,14 +255,12 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
             }
             // Where the session was counted as new (and whether as sampled).
             first.add(received_at, ts, facts.sample_rate, &facts.device);
-            seen.execute([&message_id])?;
             if is_friction {
                 friction.execute([id])?;
             }
             if !facts.tags.is_empty() {
                 tag_times.push(ts);
             }
-            n += 1;
         }
         drop(rows);
         tag_times.sort_unstable();

@@ -71,11 +71,13 @@ pub const MAX_GROUP_EVENTS: usize = 10_000;
 /// page_leave events. Versions before 20 kept no times of the moments of truth in `sessions`
 /// (a moment received late was put last, so the funnel missed sessions whose events arrived out of
 /// order): the column is added, and each session's moments put in time order from its events.
+/// Versions before 21 counted automated traffic (`context.automated`) in the aggregates: they are
+/// built again without it when such an event is stored.
 ///
 /// A database of a later version is refused (see [`Store::init`]), and the backfills chosen by
 /// version count from nothing rather than add (`aggregate::fill_device_counts` and the others):
 /// a database stamped with an older version by an older collector runs them again.
-const SCHEMA_VERSION: i64 = 20;
+const SCHEMA_VERSION: i64 = 21;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
@@ -494,6 +496,17 @@ impl Store {
         }
         if no_tag_counts && !rebuilt {
             crate::aggregate::fill_tag_counts(&tx)?;
+        }
+        // Versions before 21 counted automated traffic (`context.automated`) in the aggregates,
+        // and so did the backfills above: if an event may be such (its text names the member;
+        // another that does costs a rebuild for nothing), they are built again, last, without it.
+        let automated = || -> rusqlite::Result<bool> {
+            tx.query_row("SELECT EXISTS (SELECT 1 FROM events WHERE instr(body, '\"automated\"') > 0)", [], |r| {
+                r.get(0)
+            })
+        };
+        if has_events && !rebuilt && version < 21 && automated()? {
+            crate::aggregate::rebuild(&tx)?;
         }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;

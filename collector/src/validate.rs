@@ -262,8 +262,7 @@ fn parse_event(body: &[u8], element: &Element, nodes: &[Node]) -> Result<Event, 
     }
     let properties = fields.object_of(properties, "properties", "")?;
     let context = fields.object_of(context, "context", "")?;
-    let [page, library, ..] =
-        context.find_unique("context.", ["page", "library", "channel", "campaign", "tags", "sampleRate", "device"])?;
+    let [page, library, ..] = context.find_unique("context.", CONTEXT_MEMBERS)?;
     let page = context.object_of(page, "page", "context.")?;
     let names = ["url", "path", "title", "referrer"];
     for (n, f) in page.find_unique("context.page.", names)?.into_iter().zip(names) {
@@ -295,6 +294,11 @@ fn parse_event(body: &[u8], element: &Element, nodes: &[Node]) -> Result<Event, 
     };
     Ok(Event::new(text, facts))
 }
+
+/// The members of `context` the collector reads: each may be given once (a second one would
+/// leave which of them counts to the parser).
+const CONTEXT_MEMBERS: [&str; 8] =
+    ["page", "library", "channel", "campaign", "tags", "sampleRate", "device", "automated"];
 
 /// `type` on the wire: `identify` is sent when the page names its customer (`userId`), with the
 /// customer's traits as `properties`.
@@ -332,9 +336,10 @@ fn facts_of(event: &str, timestamp: &str, properties: &Fields<'_>, context: &Fie
         .and_then(|n| json_string(page.value(n)))
         .map(|v| crate::facts::path_key(&v))
         .unwrap_or_default();
-    let [channel, campaign, tags, rate, device] =
-        context.find_all(["channel", "campaign", "tags", "sampleRate", "device"]);
+    let [channel, campaign, tags, rate, device, automated] =
+        context.find_all(["channel", "campaign", "tags", "sampleRate", "device", "automated"]);
     f.device = text(context, device).unwrap_or_default();
+    f.automated = automated.is_some_and(|n| context.value(n) == "true");
     f.sample_rate =
         rate.and_then(|n| context.value(n).parse::<u8>().ok()).filter(|r| (1..=99).contains(r)).unwrap_or(0);
     // (Tags over the SDK's own bound are not counted: each becomes ~8 aggregate rows, and a

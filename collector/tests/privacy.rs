@@ -789,3 +789,70 @@ fn a_stopped_store_leaves_no_write_ahead_log() {
     drop(store);
     assert!(!wal.exists(), "{} bytes of log left", std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0));
 }
+
+/// Automated traffic (`context.automated: true`: a shop's own end-to-end tests, uptime checks,
+/// crawlers) is stored and counted among the site's events, but in no figure of the inspector:
+/// no session, friction row, page or count. Erasing it leaves the aggregates as a rebuild makes
+/// them, and a database of version 20 (which counted it everywhere) is built again without it.
+#[test]
+fn automated_traffic_is_stored_but_in_no_figure_of_the_inspector() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.sqlite");
+    let store = Store::open(path.to_str().unwrap()).unwrap();
+    let human = session(0);
+    // Session 4's events (shop, friction, a moment, page leaves) from a browser a program drives.
+    let bot = |tag: &str| -> Vec<Value> {
+        session(4)
+            .into_iter()
+            .map(|mut e| {
+                e["sessionId"] = json!(format!("bot{tag}"));
+                e["messageId"] = json!(format!("{}-bot{tag}", e["messageId"].as_str().unwrap()));
+                e["context"]["automated"] = json!(true);
+                e
+            })
+            .collect()
+    };
+    let mut all = human.clone();
+    all.extend(bot("1"));
+    assert_eq!(store.insert_batch(events(all.clone())).unwrap().accepted as usize, all.len());
+    let conn = Connection::open(&path).unwrap();
+    let shop =
+        |conn: &Connection, column: &str| count(conn, &format!("SELECT {column} FROM site_totals WHERE site = 'shop'"));
+    assert_eq!(shop(&conn, "events") as usize, all.len(), "stored, and counted among the site's events");
+    assert_eq!(shop(&conn, "sessions"), 1);
+    assert!(session(4).iter().any(|e| e["properties"]["category"] == "friction"));
+    assert_eq!(
+        shop(&conn, "friction") as usize,
+        human.iter().filter(|e| e["properties"]["category"] == "friction").count()
+    );
+    assert_eq!(count(&conn, "SELECT COUNT(*) FROM sessions WHERE session_id LIKE 'bot%'"), 0);
+    assert_eq!(count(&conn, "SELECT COUNT(*) FROM friction WHERE session_id LIKE 'bot%'"), 0);
+    let minute_events = "SELECT SUM(n) FROM minute_counts WHERE site = 'shop' AND metric = 'events'";
+    assert_eq!(count(&conn, minute_events) as usize, human.len());
+    assert_eq!(
+        count(&conn, "SELECT COUNT(*) FROM events WHERE session_id LIKE 'bot%'") as usize,
+        all.len() - human.len()
+    );
+    drop(conn);
+    assert_aggregates_are_rebuilt(&path);
+
+    // Erased: the site's events are the visitor's again.
+    let erased = store.erase(vec![("bot1".to_string(), "shop".to_string())]).unwrap();
+    assert_eq!(erased.events as usize, all.len() - human.len());
+    assert_eq!(shop(&Connection::open(&path).unwrap(), "events") as usize, human.len());
+    assert_aggregates_are_rebuilt(&path);
+
+    // Stored by a collector of version 20, which counted it: built again without it when opened.
+    assert!(store.insert_batch(events(bot("2"))).unwrap().accepted > 0);
+    drop(store);
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "UPDATE site_totals SET friction = friction + 2, sessions = sessions + 1;
+         UPDATE minute_counts SET n = n + 7 WHERE metric = 'events'; PRAGMA user_version = 20;",
+    )
+    .unwrap();
+    drop(conn);
+    drop(Store::open(path.to_str().unwrap()).unwrap());
+    assert_eq!(count(&Connection::open(&path).unwrap(), minute_events) as usize, human.len());
+    assert_aggregates_are_rebuilt(&path);
+}
