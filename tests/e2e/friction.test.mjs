@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { launch, root, sdkReady, startCollector, waitFor } from './harness.mjs';
+import { launch, root, sdkReady, startCollector, visitorContext, waitFor } from './harness.mjs';
 import { rewriteDemo, snippetRewrite } from './observe.mjs';
 
 let collector, browser;
@@ -23,9 +23,12 @@ const FIXTURE = fs.readFileSync(path.join(root, 'tests/e2e/fixtures/friction.htm
  * On a loaded machine any click can take a few hundred ms and a page's LCP can pass 4 s, which
  * are real slow interactions and poor vitals: so they are only watched where a test is about
  * them (slow_interaction at 300 ms there; poor_vital is covered by the host tests). */
-async function open(t, site, attrs = {}, device = {}) {
+// (`visitor`: a context the SDK takes for a visitor's, for what the collector counts only for
+// customers; see `visitorContext`.)
+async function open(t, site, attrs = {}, { visitor = false, ...device } = {}) {
   attrs = { 'slow-interaction-ms': '10000', 'friction-off': 'vital', ...attrs };
-  const context = await browser.newContext({ viewport: { width: 1000, height: 700 }, ...device });
+  const options = { viewport: { width: 1000, height: 700 }, ...device };
+  const context = visitor ? await visitorContext(browser, options) : await browser.newContext(options);
   t.after(() => context.close());
   const a = Object.entries({ site, consent: 'granted', 'flush-interval': '300', ...attrs }).map(([k, v]) => ` data-${k}="${v}"`).join('');
   const html = FIXTURE.replace('__SNIPPET__', `<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch"${a}></script>`);
@@ -617,7 +620,8 @@ test('broken: the figures that made the decision are on the events', T, async (t
 test('the page\'s own friction (touchpoint(\'friction\', ...)): in the collector\'s leaderboard, with the moment under way; a detector\'s name refused', T, async (t) => {
   const site = 'fr-own';
   // (Reported with detection switched off too: that switch is about what Touchpoint detects.)
-  const { page, warnings } = await open(t, site, { friction: 'off' });
+  // (A visitor's browser: the leaderboard leaves out automated traffic.)
+  const { page, warnings } = await open(t, site, { friction: 'off' }, { visitor: true });
   await page.evaluate(() => {
     touchpoint('friction', 'search_no_results', { term: 'teapot' });
     touchpoint('track', 'begin_checkout', { currency: 'EUR', value: 12, items: [{ item_id: 'mug' }] });
@@ -633,6 +637,12 @@ test('the page\'s own friction (touchpoint(\'friction\', ...)): in the collector
   const declined = (await frictionOf(site)).find((e) => e.event === 'payment_declined');
   assert.deepEqual(declined.properties, { reason: 'card_expired', category: 'friction', during: 'begin_checkout' });
   assert.ok(warnings.some((w) => /friction: rage_click/.test(w)), `a warning: ${warnings}`);
+  // The same from a browser a program drives (context.automated): stored, not on the board.
+  const { page: driven } = await open(t, site, { friction: 'off' });
+  await driven.evaluate(() => { touchpoint('friction', 'driven_only'); touchpoint('flush'); });
+  await waitFor('the driven friction stored', async () => (await frictionOf(site)).some((e) => e.event === 'driven_only' && e.context.automated === true), { timeout: 30_000 });
+  const again = await (await fetch(`${collector.url}/api/friction?site=${site}`)).json();
+  assert.deepEqual(again.rows.map((r) => r.type).sort(), ['payment_declined', 'search_no_results']);
 });
 
 test('broken: a dead click whose request hung says so, and how long it waited', T, async (t) => {

@@ -125,3 +125,15 @@ export function assertUniqueIds(assert, events) {
   const ids = events.map((e) => e.messageId);
   assert.equal(new Set(ids).size, ids.length, 'no messageId stored twice');
 }
+
+/** A desktop Chrome's user agent (Playwright's headless one names `HeadlessChrome`). */
+export const CHROME_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36';
+
+/** A context the SDK takes for a visitor's browser, not one a program drives (no
+ * `context.automated`): `navigator.webdriver` off, with `CHROME_UA`. For what the collector
+ * counts only for customers (the inspector's figures). */
+export async function visitorContext(browser, options = {}) {
+  const context = await browser.newContext({ ...options, userAgent: CHROME_UA });
+  await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'webdriver', { get: () => false }));
+  return context;
+}

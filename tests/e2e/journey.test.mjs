@@ -6,7 +6,7 @@
 // and engaged times close to the scripted dwell.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launch, sdkReady, startCollector, waitFor } from './harness.mjs';
+import { launch, sdkReady, startCollector, visitorContext, waitFor } from './harness.mjs';
 import { startFront } from '../xbrowser/harness.mjs';
 import { getIds, rewriteDemo, snippetRewrite } from './observe.mjs';
 
@@ -748,10 +748,8 @@ test('a browser a program drives is context.automated on every event; a visitor\
   const html = '<!doctype html><html><head><title>a</title>__SNIPPET__</head><body><p>hello</p></body></html>';
   const driven = await spaPage(t, site, '/driven', html);
   await driven.evaluate(() => { touchpoint('track', 'driven_event'); touchpoint('flush'); });
-  const chrome = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36';
-  const context = await browser.newContext({ userAgent: chrome });
+  const context = await visitorContext(browser);
   t.after(() => context.close());
-  await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'webdriver', { get: () => false }));
   await context.route(/\/visitor$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: html.replace('__SNIPPET__', grantedSnippet(site)) }));
   const visitor = await context.newPage();
   await visitor.goto(`${collector.url}/visitor`);
