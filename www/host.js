@@ -513,10 +513,12 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     for (var i = 0; i < l.length; i++) if (l[i].contains(n)) return l[i];
   }
 
-  // A declarative event (data-tp-event): name, data-tp-props, then data-tp-prop-* pairs.
+  // A declarative event (data-tp-event): name, data-tp-props, then data-tp-prop-* pairs, each
+  // name after `data-tp-prop-` with its hyphens as `_` (`item-id` gives `item_id`; letters of any
+  // script kept: `größe`, `色`; the core's ASCII event-name rule made `gr_e` of the first).
   function declared(el) {
     var r = ['m', now(), attr(el, 'data-tp-event'), attr(el, 'data-tp-props')], a = el.attributes, i;
-    for (i = 0; i < a.length; i++) if (a[i].name.indexOf('data-tp-prop-') === 0) r.push(f(a[i].name.slice(13)), f(a[i].value));
+    for (i = 0; i < a.length; i++) if (a[i].name.indexOf('data-tp-prop-') === 0) r.push(f(a[i].name.slice(13).replace(/-/g, '_')), f(a[i].value));
     push(r.join(US));
   }
 

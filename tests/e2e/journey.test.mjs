@@ -1456,6 +1456,20 @@ test('a declarative event on a button inside a web component\'s open shadow root
   }, { timeout: 30_000 });
 });
 
+// data-tp-prop-<name>: hyphens become `_`, a number stays a number, and names in other scripts
+// keep their letters (an international storefront's `data-tp-prop-größe` was `gr_e`, and
+// `data-tp-prop-色` was dropped without a word).
+test('data-tp-prop-* attributes: their names snake_cased by hyphen, letters of any script kept', T, async (t) => {
+  const site = 'journey-prop-names';
+  const page = await spaPage(t, site, '/props', `<!doctype html><html><head><meta charset="utf-8"><title>P</title>__SNIPPET__</head><body>
+<button id="b" data-tp-event="add_to_cart" data-tp-prop-item-id="A1" data-tp-prop-price="19.5" data-tp-prop-größe="M" data-tp-prop-色="赤">Add</button></body></html>`);
+  await page.click('#b');
+  const add = onlyOne(await eventsUntil(site, 'add_to_cart'), 'add_to_cart');
+  assert.deepEqual(
+    [add.properties.item_id, add.properties.price, add.properties['größe'], add.properties['色']],
+    ['A1', 19.5, 'M', '赤'], JSON.stringify(add.properties));
+});
+
 // A view the page reports itself (touchpoint('page')) began with depth 0: its page_leave said
 // max_scroll_pct 0 on a page that fits one screen, where an automatic view says 100.
 test('a view the page reports itself: its page_leave has the depth its first screen shows', T, async (t) => {

@@ -5,7 +5,6 @@
 //! without those properties, and the engine warns once.
 
 use super::super::json::push_str;
-use super::super::name::snake_case;
 // The JSON grammar is the property cleaner's (one parser for both).
 use super::super::properties::{is_number, is_object as is_json_object};
 
@@ -28,9 +27,12 @@ pub fn properties<K: AsRef<str>, V: AsRef<str>>(json: &str, attrs: &[(K, V)]) ->
     }
     for (name, value) in attrs {
         let (name, value) = (name.as_ref(), value.as_ref());
-        let Some(key) = snake_case(name) else { continue };
+        // (The loader gives the attribute's name after `data-tp-prop-` with `-` as `_`.)
+        if name.is_empty() {
+            continue;
+        }
         out.push(',');
-        push_str(&mut out, &key);
+        push_str(&mut out, name);
         out.push(':');
         if is_number(value) {
             out.push_str(value);
@@ -55,10 +57,16 @@ mod tests {
             p,
             r#"{"category":"touchpoint","sku":"A1","price":19.99,"currency":"EUR","tags":["x",{"y":null}],"qty":2}"#
         );
-        let (p, bad) = properties("", &[("item-id", "00123"), ("price", "-1.5e2"), ("name", "Red \"Shoe\"")]);
+        let (p, bad) = properties("", &[("item_id", "00123"), ("price", "-1.5e2"), ("name", "Red \"Shoe\"")]);
         assert!(!bad);
         assert_eq!(p, r#"{"category":"touchpoint","item_id":"00123","price":-1.5e2,"name":"Red \"Shoe\""}"#);
         assert_eq!(properties("{ }", &[] as &[(&str, &str)]), (r#"{"category":"touchpoint"}"#.into(), false));
+    }
+
+    #[test]
+    fn attribute_names_in_other_scripts_keep_their_letters() {
+        let (p, _) = properties("", &[("größe", "M"), ("色", "赤"), ("цвет_основной", "red"), ("", "x")]);
+        assert_eq!(p, r#"{"category":"touchpoint","größe":"M","色":"赤","цвет_основной":"red"}"#);
     }
 
     #[test]
