@@ -1185,9 +1185,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // The media whose play() (or the clipboard whose write) is on its way (see observe).
   var playing = new WeakSet();
   function inShadow(e) {
-    var t = e.composedPath()[0], r = t.getRootNode();
-    if (r.host) listenRoot(r);
-    return t;
+    var t = e.composedPath()[0], r = t.getRootNode(), h = r.host;
+    if (h) listenRoot(r);
+    // A form-associated custom element (a design system's text field) in a form: the host is the
+    // form's control; the <input> in its root is no form's.
+    return h && t.form === null && h.form ? h : t;
   }
   // A shadow root's own listeners: what reaches no further (a focus moved within it, a form's
   // events in it). Added when the visitor types in it or clicks in it.
@@ -1402,8 +1404,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       if (!(form = formOf(t))) return;
       if (started) started.add(form);
       if (!t.form && boxes.indexOf(form) < 0) boxes.push(form);
-      var all = form.querySelectorAll(FIELDS), n = all.length, texts = 0, i;
+      var all = form.querySelectorAll(FIELDS), n = all.length, texts = 0, i, l = form.elements || [];
       for (i = 0; i < n; i++) if (TEXT.test(all[i].type)) texts++;
+      // And its form-associated custom elements (in its elements, never in FIELDS).
+      for (i = 0; i < l.length; i++) if (l[i].localName.indexOf('-') > 0 && ++n && TEXT.test(l[i].type)) texts++;
       // Typed into a form of data entry, one with two text fields or more: what makes leaving
       // it unsent a form_abandon. Choices only (a product's size and quantity, a filter's
       // boxes, a sort order) are browsing, which the page applies as it goes; a form with one

@@ -1728,6 +1728,54 @@ test('a form in a web component\'s shadow root: form_start and form_submit when 
   }
 });
 
+// A design system's text fields are form-associated custom elements (Material Web's
+// md-outlined-text-field, Lion, the web.dev pattern): each a host in the page's <form> with its
+// own <input> in its shadow root, exposing `form`, `name`, `type` and `value`. Typing in them
+// was no form's: no form_start, and a form of them left unsent no form_abandon.
+test('a form of form-associated custom elements: form_start and form_submit when sent; form_abandon when left', T, async (t) => {
+  for (const how of ['sent', 'left']) {
+    const site = `fx-face-${how}`;
+    const { page } = await open(t, site);
+    await page.evaluate(() => {
+      customElements.define('tp-text-field', class extends HTMLElement {
+        static formAssociated = true;
+        constructor() { super(); this.internals = this.attachInternals(); }
+        connectedCallback() {
+          const r = this.attachShadow({ mode: 'open' });
+          r.innerHTML = '<label><span>' + this.getAttribute('label') + '</span><input></label>';
+          r.querySelector('input').addEventListener('input', (e) => this.internals.setFormValue(e.target.value));
+        }
+        get form() { return this.internals.form; }
+        get name() { return this.getAttribute('name'); }
+        get type() { return this.getAttribute('type') || 'text'; }
+        get value() { return this.shadowRoot.querySelector('input').value; }
+      });
+      document.body.insertAdjacentHTML('afterbegin', '<form id="face-form"><tp-text-field id="f-name" name="fullname" label="Name"></tp-text-field>' +
+        '<tp-text-field id="f-email" name="email" type="email" label="Email"></tp-text-field><button id="f-go">Pay</button></form><p id="f-thanks" hidden>Thanks!</p>');
+      const form = document.getElementById('face-form');
+      form.addEventListener('submit', (e) => { e.preventDefault(); form.hidden = true; document.getElementById('f-thanks').hidden = false; });
+      scrollTo(0, 0);
+    });
+    await page.click('#f-name input'); await page.keyboard.type('Jane'); // (Playwright's CSS pierces open roots)
+    if (how === 'sent') {
+      await page.click('#f-email input'); await page.keyboard.type('jane@example.com');
+      await page.click('#f-go');
+      await waitFor('the thanks', () => page.evaluate(() => document.getElementById('face-form').hidden));
+    }
+    await toDetails(page);
+    const ev = await verdict(page, site);
+    assert.deepEqual(ev.map((e) => e.event), how === 'sent' ? [] : ['form_abandon'], `${how}: ${JSON.stringify(ev.map((e) => e.properties))}`);
+    assert.deepEqual(await formsOf(site), how === 'sent' ? ['form_start face-form', 'form_submit face-form'] : ['form_abandon face-form', 'form_start face-form'], how);
+    if (how === 'sent') {
+      const submit = (await collector.events(`&site=${site}`)).find((e) => e.event === 'form_submit');
+      assert.deepEqual(Object.keys(submit.properties.field_ms ?? {}).sort(), ['email', 'fullname'], 'focus time per field');
+    } else {
+      const left = ev[0].properties;
+      assert.deepEqual([left.fields, left.fields_completed, left.last_field.selector, left.last_field.tag], [2, 1, '#f-name', 'tp-text-field'], JSON.stringify(left));
+    }
+  }
+});
+
 // A shop's own card form in a same-origin iframe whose template runs the tag too: the page
 // around it sends the form (postMessage), so leaving it unsent is no form_abandon; and the frame
 // has no Core Web Vitals of its own (LCP, CLS: the top-level page's). Every order paid there
