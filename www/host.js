@@ -217,7 +217,12 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // elements (CSS-in-JS puts its <style> inside components) was taken as the element's label.
   // (<noscript> holds its markup as text while scripts run.)
   function textOf(el, s) {
-    for (var n = el.firstChild; n && s.length < 400; n = n.nextSibling) {
+    // A <slot>'s text is what the page put in it (a design system's button labelled by its
+    // slot): its own children are only its fallback.
+    var l = el.assignedNodes && el.assignedNodes(), i, n;
+    if (!l || !l.length) l = el.childNodes;
+    for (i = 0; i < l.length && s.length < 400; i++) {
+      n = l[i];
       if (n.nodeType === 3) s += n.data; else if (n.nodeType === 1 && !/^(script|style|noscript)$/i.test(n.tagName)) s = textOf(n, s);
     }
     return s;

@@ -1456,6 +1456,24 @@ test('a declarative event on a button inside a web component\'s open shadow root
   }, { timeout: 30_000 });
 });
 
+// A design system's button (<sl-button>Add to cart</sl-button>) is a <button> in its shadow root
+// whose label is a <slot>: the page's text is assigned to it, not its child. Its clicks had no
+// text (the slot's own children, its fallback, are empty).
+test('a click on a web component\'s button whose label is slotted has the slotted text', T, async (t) => {
+  const site = 'journey-slotted-label';
+  const page = await spaPage(t, site, '/slot', `<!doctype html><html><head><meta charset="utf-8"><title>S</title>__SNIPPET__</head><body>
+<tp-button id="add"><b>Add</b> to cart</tp-button>
+<script>customElements.define('tp-button', class extends HTMLElement {
+  connectedCallback() { this.attachShadow({ mode: 'open' }).innerHTML = '<button part="base"><slot name="prefix"></slot><slot></slot></button>'; }
+});</script></body></html>`);
+  await page.locator('#add').locator('button').click({ position: { x: 3, y: 3 } });
+  const c = await waitFor('the click', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    return (await collector.events(`&site=${site}`)).find((e) => e.event === 'click');
+  }, { timeout: 30_000 });
+  assert.equal(c.properties.element.text, 'Add to cart', JSON.stringify(c.properties.element));
+});
+
 // data-tp-prop-<name>: hyphens become `_`, a number stays a number, and names in other scripts
 // keep their letters (an international storefront's `data-tp-prop-größe` was `gr_e`, and
 // `data-tp-prop-色` was dropped without a word).
