@@ -1728,6 +1728,36 @@ test('a form in a web component\'s shadow root: form_start and form_submit when 
   }
 });
 
+// A popover shown (the Popover API) changes no attribute. A component's own (its menu in its
+// shadow root), opened and closed by its button, and a dialog in it: no dead click. (A QA role
+// saw a popover in a shadow root as no response; this case, at least, is one.)
+test('normal: a popover and a dialog opened and closed inside a web component\'s shadow root: no dead_click', T, async (t) => {
+  const site = 'fx-shadow-popover';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    customElements.define('tp-menu', class extends HTMLElement {
+      connectedCallback() {
+        const r = this.attachShadow({ mode: 'open' });
+        r.innerHTML = '<button id="m-open">Menu</button><div id="m-pop" popover="manual">Items</div>' +
+          '<button id="d-open">Details</button><dialog id="m-dlg"><button id="d-close">Close</button></dialog>';
+        const pop = r.getElementById('m-pop'), dlg = r.getElementById('m-dlg');
+        r.getElementById('m-open').addEventListener('click', () => pop.togglePopover());
+        r.getElementById('d-open').addEventListener('click', () => dlg.show());
+        r.getElementById('d-close').addEventListener('click', () => dlg.close());
+      }
+    });
+    document.body.insertAdjacentHTML('afterbegin', '<tp-menu id="menu"></tp-menu>');
+    scrollTo(0, 0);
+  });
+  await clickN(page, '#menu >> #m-open', 1);
+  await waitFor('the popover open', () => page.evaluate(() => document.getElementById('menu').shadowRoot.getElementById('m-pop').matches(':popover-open')));
+  await clickN(page, '#menu >> #m-open', 1);
+  await clickN(page, '#menu >> #d-open', 1);
+  await waitFor('the dialog open', () => page.evaluate(() => document.getElementById('menu').shadowRoot.getElementById('m-dlg').open));
+  await clickN(page, '#menu >> #d-close', 1);
+  assert.deepEqual(summary(await verdict(page, site)), []);
+});
+
 // A design system's text fields are form-associated custom elements (Material Web's
 // md-outlined-text-field, Lion, the web.dev pattern): each a host in the page's <form> with its
 // own <input> in its shadow root, exposing `form`, `name`, `type` and `value`. Typing in them
