@@ -50,6 +50,7 @@ usage: touchpoint-collector [options]
   --inspector DIR       the inspector's files (default collector/inspector)
   --uplot DIR           uPlot's dist directory (default node_modules/uplot/dist)
   -h, --help            print this help
+  -V, --version         print the version
 ";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,6 +165,9 @@ impl Default for Config {
 pub enum Command {
     Run(Config),
     Help,
+    /// `--version`: the collector's name and version (which schema it writes is in the README's
+    /// upgrade notes), for an operator's inventory and bug reports.
+    Version,
 }
 
 /// A bad command line. The message always names the offending option so the
@@ -209,6 +213,9 @@ where
     while let Some(arg) = it.next() {
         if arg == "-h" || arg == "--help" {
             return Ok(Command::Help);
+        }
+        if arg == "-V" || arg == "--version" {
+            return Ok(Command::Version);
         }
         let (name, inline) = match arg.split_once('=') {
             Some((n, v)) if n.starts_with("--") => (n.to_string(), Some(v.to_string())),
@@ -406,7 +413,7 @@ mod tests {
     fn run(args: &[&str]) -> Result<Config, ArgError> {
         match parse_args(args.iter().copied())? {
             Command::Run(c) => Ok(c),
-            Command::Help => panic!("unexpected help"),
+            Command::Help | Command::Version => panic!("unexpected help or version"),
         }
     }
 
@@ -542,5 +549,7 @@ mod tests {
     fn help() {
         assert_eq!(parse_args(["--help"]).unwrap(), Command::Help);
         assert_eq!(parse_args(["--port", "1", "-h"]).unwrap(), Command::Help);
+        assert_eq!(parse_args(["--version"]).unwrap(), Command::Version);
+        assert_eq!(parse_args(["--db", "x", "-V"]).unwrap(), Command::Version);
     }
 }

@@ -25,6 +25,10 @@ async fn run() -> ExitCode {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
         }
+        Ok(Command::Version) => {
+            println!("touchpoint-collector {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
         Err(e) => {
             eprintln!("touchpoint-collector: {e}\n\n{USAGE}");
             return ExitCode::from(2);
@@ -77,6 +81,14 @@ async fn run() -> ExitCode {
         }
     }
     let (read_token, generated) = cfg.resolve_read_token(env_token);
+    // One token for both would let everyone who reads the inspector erase and export people's
+    // data: the admin token is the operator's alone.
+    if cfg.admin_token.is_some() && cfg.admin_token == read_token {
+        eprintln!(
+            "touchpoint-collector: --admin-token: must differ from the read token (every reader could erase data)"
+        );
+        return ExitCode::from(2);
+    }
     // The port first: a port in use must not leave a database created, migrated or locked
     // behind. (Connections meanwhile wait in the listen backlog.)
     let listener = match tokio::net::TcpListener::bind((cfg.bind_host(), cfg.port)).await {

@@ -193,6 +193,8 @@ fn bad_arguments_exit_2_naming_the_option() {
         (&["--allow", "shop=https://shop.example:99999"][..], "--allow"),
         (&["--rate-limit", "0"][..], "--rate-limit"),
         (&["--frobnicate"][..], "--frobnicate"),
+        // (The same token for reads and for erasure: every reader could erase data.)
+        (&["--read-token", "same-token-0123456789", "--admin-token", "same-token-0123456789"][..], "--admin-token"),
     ] {
         let out = Command::new(BIN).args(args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
@@ -203,6 +205,9 @@ fn bad_arguments_exit_2_naming_the_option() {
     let out = Command::new(BIN).arg("--help").output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("--rate-limit"));
+    let out = Command::new(BIN).arg("--version").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), format!("touchpoint-collector {}\n", env!("CARGO_PKG_VERSION")));
 }
 
 /// One collector per database file: a second one on it stops at once with exit code 1 and says
