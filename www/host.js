@@ -1028,6 +1028,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       attributeFilter: wide ? ['aria-invalid', 'hidden', 'style', 'class'] : ['aria-invalid'] }, r = (form || field || d).getRootNode();
     fo.observe(d, o);
     if (r.host) fo.observe(r, o); // (a form in a shadow root: see inShadow)
+    // And the roots of its form-associated custom elements: such a field marks its own <input>.
+    for (i = 0, fs = form && form.elements || []; i < fs.length; i++) if ((el = fs[i].shadowRoot)) fo.observe(el, o);
     clearTimeout(foTimer);
     foTimer = setTimeout(foEnd, ms);
   }
@@ -1071,7 +1073,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       t = elOf(m.target);
       if (!t) continue;
       if (m.attributeName === 'aria-invalid') {
-        if (p && t.getAttribute('aria-invalid') === 'true' && m.oldValue !== 'true' && (!foField || t === foField) && !typing(t)) fieldError(t, 'a', '');
+        n = faceOf(t); // (the field whose <input> it is)
+        if (p && t.getAttribute('aria-invalid') === 'true' && m.oldValue !== 'true' && (!foField || n === foField) && !typing(n)) fieldError(n, 'a', '');
         continue;
       }
       if (foField || p) continue;
@@ -1190,10 +1193,14 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // The media whose play() (or the clipboard whose write) is on its way (see observe).
   var playing = new WeakSet();
   function inShadow(e) {
-    var t = e.composedPath()[0], r = t.getRootNode(), h = r.host;
-    if (h) listenRoot(r);
-    // A form-associated custom element (a design system's text field) in a form: the host is the
-    // form's control; the <input> in its root is no form's.
+    var t = e.composedPath()[0], r = t.getRootNode();
+    if (r.host) listenRoot(r);
+    return faceOf(t);
+  }
+  // A form-associated custom element (a design system's text field) in a form: the host is the
+  // form's control; the <input> in its root is no form's.
+  function faceOf(t) {
+    var h = t.getRootNode().host;
     return h && t.form === null && h.form ? h : t;
   }
   // A shadow root's own listeners: what reaches no further (a focus moved within it, a form's

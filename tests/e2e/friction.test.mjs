@@ -1763,7 +1763,7 @@ test('normal: a popover and a dialog opened and closed inside a web component\'s
 // own <input> in its shadow root, exposing `form`, `name`, `type` and `value`. Typing in them
 // was no form's: no form_start, and a form of them left unsent no form_abandon.
 test('a form of form-associated custom elements: form_start and form_submit when sent; form_abandon when left', T, async (t) => {
-  for (const how of ['sent', 'left']) {
+  for (const how of ['sent', 'left', 'refused']) {
     const site = `fx-face-${how}`;
     const { page } = await open(t, site);
     await page.evaluate(() => {
@@ -1783,22 +1783,32 @@ test('a form of form-associated custom elements: form_start and form_submit when
       document.body.insertAdjacentHTML('afterbegin', '<form id="face-form"><tp-text-field id="f-name" name="fullname" label="Name"></tp-text-field>' +
         '<tp-text-field id="f-email" name="email" type="email" label="Email"></tp-text-field><button id="f-go">Pay</button></form><p id="f-thanks" hidden>Thanks!</p>');
       const form = document.getElementById('face-form');
-      form.addEventListener('submit', (e) => { e.preventDefault(); form.hidden = true; document.getElementById('f-thanks').hidden = false; });
+      form.addEventListener('submit', (e) => {
+        e.preventDefault();
+        // The server refuses an address without '@': the field marks its own <input>.
+        const email = document.getElementById('f-email');
+        if (!email.value.includes('@')) { email.shadowRoot.querySelector('input').setAttribute('aria-invalid', 'true'); return; }
+        form.hidden = true; document.getElementById('f-thanks').hidden = false;
+      });
       scrollTo(0, 0);
     });
     await page.click('#f-name input'); await page.keyboard.type('Jane'); // (Playwright's CSS pierces open roots)
-    if (how === 'sent') {
-      await page.click('#f-email input'); await page.keyboard.type('jane@example.com');
+    if (how !== 'left') {
+      await page.click('#f-email input'); await page.keyboard.type(how === 'sent' ? 'jane@example.com' : 'jane.example.com');
       await page.click('#f-go');
-      await waitFor('the thanks', () => page.evaluate(() => document.getElementById('face-form').hidden));
+      if (how === 'sent') await waitFor('the thanks', () => page.evaluate(() => document.getElementById('face-form').hidden));
+      else await waitFor('the error', () => page.evaluate(() => document.getElementById('f-email').shadowRoot.querySelector('[aria-invalid]') !== null));
     }
     await toDetails(page);
     const ev = await verdict(page, site);
-    assert.deepEqual(ev.map((e) => e.event), how === 'sent' ? [] : ['form_abandon'], `${how}: ${JSON.stringify(ev.map((e) => e.properties))}`);
+    assert.deepEqual(ev.map((e) => e.event).sort(), { sent: [], left: ['form_abandon'], refused: ['field_error', 'form_abandon'] }[how], `${how}: ${JSON.stringify(ev.map((e) => e.properties))}`);
     assert.deepEqual(await formsOf(site), how === 'sent' ? ['form_start face-form', 'form_submit face-form'] : ['form_abandon face-form', 'form_start face-form'], how);
     if (how === 'sent') {
       const submit = (await collector.events(`&site=${site}`)).find((e) => e.event === 'form_submit');
       assert.deepEqual(Object.keys(submit.properties.field_ms ?? {}).sort(), ['email', 'fullname'], 'focus time per field');
+    } else if (how === 'refused') {
+      const fe = ev.find((e) => e.event === 'field_error').properties;
+      assert.deepEqual([fe.form, fe.reason, fe.element.selector], ['face-form', 'aria_invalid', '#f-email'], JSON.stringify(fe));
     } else {
       const left = ev[0].properties;
       assert.deepEqual([left.fields, left.fields_completed, left.last_field.selector, left.last_field.tag], [2, 1, '#f-name', 'tp-text-field'], JSON.stringify(left));
