@@ -329,11 +329,15 @@ fn run() {
     // Re-armed only when the engine's deadline comes earlier than the armed one: a later or
     // vanished deadline lets the armed timer fire early once (handle_timeout then finds nothing
     // due and the timer is armed for the real deadline), which is cheaper than clearing and
-    // setting a browser timer on every click.
+    // setting a browser timer on every click. And when the armed deadline is already past by the
+    // clock while its timer has not fired: the wall clock jumped forward (a laptop waking, an NTP
+    // step), and that timer, set in the old time, fires only when its delay has run out (up to
+    // the 30 s heartbeat): every write to storage, send and verdict due meanwhile waited for it
+    // (QA: nothing stored for 17-30 s after a wake, and lost with the tab if it crashed).
     let (deadline, tick) = with_engine(|e| (e.poll_timeout(), e.wants_tick())).unwrap_or_default();
-    if let Some(at) = deadline.filter(|at| io.armed.get().is_none_or(|armed| *at < armed)) {
+    if let Some(at) = deadline.filter(|at| io.armed.get().is_none_or(|armed| *at < armed || armed <= now)) {
         io.armed.set(Some(at));
-        io.host.timer(at.saturating_sub(now_ms(&io)) as f64);
+        io.host.timer(at.saturating_sub(now) as f64);
     }
     if tick {
         io.host.later();

@@ -263,6 +263,32 @@ test('the clock corrected back 2 h: queued events still go within the flush inte
   });
 });
 
+// A laptop waking from sleep (or an NTP step forward) moves the wall clock on while the
+// browser's timers keep their delays: the engine's timer, armed for a deadline of the old time,
+// held every deadline set after the jump (the 1 s write to storage, the flush) until its own
+// delay ran out, up to the 30 s heartbeat (QA: nothing stored for 17-30 s after a wake).
+test('the clock jumping 45 min forward (a laptop waking): an event after it is stored and sent within the flush interval', { timeout: 120_000 }, async () => {
+  await inContext(async (context) => {
+    const site = 'dl-clock-forward';
+    const { page, url, pageErrors } = await openSite(context, collector, attrs(site), undefined, { ready: false });
+    await page.clock.install({ time: Date.now() });
+    await page.goto(url);
+    await sdkReady(page);
+    let created = 1;
+    await waitStored(collector, site, created); // the page_view
+    const t = await page.evaluate(() => Date.now());
+    await page.clock.setSystemTime(t + 45 * 60e3);
+    const at = Date.now();
+    created += await track(page, ['after_wake']);
+    await waitStored(collector, site, created, { timeout: 60_000 });
+    const sent = Date.now() - at;
+    // (The 1 s flush interval, with room for a loaded machine; the old timer's delay was 17-30 s.)
+    assert.ok(sent < 8_000, `stored after ${sent} ms`);
+    await expectExactlyStored(assert, collector, site, created, {});
+    await assertNoPageErrors(page, pageErrors);
+  });
+});
+
 test('the collector down as a page is left: its beacon, accepted by the browser, never arrives; the next page asks about those events and sends them again, once', { timeout: 120_000 }, async () => {
   await inContext(async (context) => {
     const site = 'dl-beacon-lost';
