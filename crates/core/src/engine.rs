@@ -95,6 +95,9 @@ pub struct Engine {
     session: Session,
     /// The session began on this page and its first page view (with attribution) is still due.
     session_fresh: bool,
+    /// What is captured now ends a view (its page_leave, its vitals judged, a form abandoned at
+    /// pagehide): it belongs to the session the view began in, however long ago its last event.
+    ending_view: bool,
     /// The session's `last` as it was last written (`save_session`).
     session_saved: u64,
     /// The session as another tab of the visit last wrote it (`Input::OtherTab`): when its page
@@ -172,6 +175,7 @@ impl Engine {
             journey,
             session: Session::default(),
             session_fresh: false,
+            ending_view: false,
             session_saved: 0,
             elsewhere: Session::default(),
             tags: String::new(),
@@ -251,7 +255,7 @@ impl Engine {
                 self.left_at = Some(now);
                 // The page view's findings and end go out with the unload beacons: captured
                 // before hide() sends them.
-                self.capture_findings(std::mem::take(&mut found), now);
+                self.capture_view_end(std::mem::take(&mut found), now);
                 self.report_rate_limited(now);
                 self.leave_view(now);
                 self.friction.next_view();
@@ -677,7 +681,14 @@ impl Engine {
             return;
         }
         if self.session.over(now) {
+            // The view ends as at a route change: its vitals judged in its own session, then
+            // the resumed view's measured afresh (they were the old view's again: one page
+            // load counted twice, its poor_vital filed in the new session: QA).
+            let mut found = Findings::new();
+            self.friction.vitals_judged(&mut found);
+            self.capture_view_end(found, now);
             self.leave_view(now);
+            self.friction.next_view();
             self.new_session(now);
             self.set_context();
             // (Where the visitor is now is not known: the depth the page had reached stands
@@ -730,7 +741,16 @@ impl Engine {
     fn leave_view(&mut self, now: u64) {
         let mut out = Touchpoints::new();
         self.journey.leave(now, self.friction.vitals(), &mut out);
+        self.ending_view = true;
         self.capture_touchpoints(out, now);
+        self.ending_view = false;
+    }
+
+    /// Findings only known at a view's end, captured in its session (see `ending_view`).
+    fn capture_view_end(&mut self, found: Findings, now: u64) {
+        self.ending_view = true;
+        self.capture_findings(found, now);
+        self.ending_view = false;
     }
 
     /// A single-page app changed its URL: a new page view unless the URL is the same one (or
@@ -752,7 +772,7 @@ impl Engine {
         }
         let mut found = Findings::new();
         self.friction.route(now, &page.path, how == Nav::Back, &mut found);
-        self.capture_findings(found, now);
+        self.capture_view_end(found, now);
         self.leave_view(now);
         self.friction.next_view();
         page.referrer = previous.url;
@@ -950,7 +970,7 @@ impl Engine {
                 if ends_a_view {
                     let mut found = Findings::new();
                     self.friction.vitals_judged(&mut found);
-                    self.capture_findings(found, now);
+                    self.capture_view_end(found, now);
                 }
                 self.leave_view(now);
                 if ends_a_view {
@@ -1291,7 +1311,7 @@ impl Engine {
         }
         // Idle for 30 minutes (or a day long) while the page stayed open: a new session. (Not
         // for a page view's end: it belongs to the session the page view began in.)
-        if name != "page_leave" {
+        if !self.ending_view {
             if self.session.over(now) {
                 self.new_session(now);
                 self.set_context();

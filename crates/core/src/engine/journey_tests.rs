@@ -1380,6 +1380,53 @@ fn a_visitor_back_after_half_an_hour_idle_begins_a_session_with_a_page_view_of_t
     assert!(ev[3].contains(r#""path":"/p/mug""#), "{}", ev[3]);
 }
 
+/// A view ended by 31 idle minutes ends as a route change ends one: its vitals judged, a poor one
+/// reported in its own session, and the resumed view measured afresh (QA: the resumed view's
+/// page_leave repeated the old view's LCP and CLS, counting one page load twice in the
+/// inspector's pages, and the old view's poor_vital was filed in the new session).
+#[test]
+fn a_view_ended_by_idle_minutes_has_its_vitals_judged_in_its_own_session() {
+    let mut v = Visit::granted("https://shop.test/a", "");
+    v.page("https://shop.test/a");
+    let vital = |kind: u8, value: u64| Input::Vital { kind, value, recent_input: false, element: None };
+    v.at(100, vital(b'u', 1));
+    v.at(1_900, vital(b'l', 4_800));
+    v.at(2_000, vital(b's', 390));
+    v.at(3_000, a_click());
+    v.at(31 * 60_000 + 4_000, a_click());
+    v.at(31 * 60_000 + 9_000, Input::PageHide);
+    let ev = v.events();
+    let names: Vec<String> = ev.iter().map(|e| field(e, "\"event\":\"")).collect();
+    assert_eq!(
+        names,
+        ["page_view", "click", "poor_vital", "poor_vital", "page_leave", "page_view", "click", "page_leave"],
+        "{ev:#?}"
+    );
+    let old = session_of(&ev[0]);
+    assert!(ev[..5].iter().all(|e| session_of(e) == old), "the old view's end in its session: {ev:#?}");
+    assert!(ev[4].contains(r#""lcp_ms":4800,"cls_milli":390"#), "{}", ev[4]);
+    assert!(!ev[7].contains("lcp_ms") && ev[7].contains(r#""cls_milli":0"#), "the resumed view's own: {}", ev[7]);
+}
+
+/// A tab closed 40 minutes after the visitor typed in a form: its form_abandon, like its
+/// page_leave, ends the view in the view's session (it began a session of its own, with no page
+/// view, while the page_leave stayed in the old one).
+#[test]
+fn a_view_left_after_idle_minutes_ends_in_its_own_session() {
+    let mut v = Visit::granted("https://shop.test/checkout", "");
+    v.page("https://shop.test/checkout");
+    let typed = crate::input::Sensed { key: 2, ..Default::default() };
+    v.at(
+        1_000,
+        Input::FormInput { form: 7, form_name: "checkout".into(), by_id: true, fields: 4, entry: true, field: typed },
+    );
+    v.at(40 * 60_000, Input::PageHide);
+    let ev = v.events();
+    let names: Vec<String> = ev.iter().map(|e| field(e, "\"event\":\"")).collect();
+    assert_eq!(names, ["page_view", "form_start", "form_abandon", "page_leave"], "{ev:#?}");
+    assert!(ev.iter().all(|e| session_of(e) == session_of(&ev[0])), "{ev:#?}");
+}
+
 /// A tab shown for a moment every 3 h over a night (QA: one 27 h session of page_leave events):
 /// each return is a session of its own, beginning with a page view.
 #[test]
