@@ -280,9 +280,15 @@ fn answer(cb: &js_sys::Function, ids: bool) -> bool {
     let Some(io) = io() else { return false };
     // (The loader makes the object while the engine is borrowed; the page's callback is called
     // after.)
+    let now = now_ms(&io);
     let Some(state) = with_engine(|e| {
+        refill(&io, e); // (the next session's id may be made: see Engine::ids)
+        if ids {
+            let [s, a, u] = e.ids(now);
+            return io.host.state(s, a, u, true);
+        }
         let c = e.consent();
-        let [a, b, u] = if ids { e.ids() } else { [c.analytics.as_str(), c.marketing.as_str(), ""] };
+        let [a, b, u] = [c.analytics.as_str(), c.marketing.as_str(), ""];
         io.host.state(a, b, u, ids)
     }) else {
         return false;

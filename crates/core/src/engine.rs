@@ -98,6 +98,9 @@ pub struct Engine {
     /// What is captured now ends a view (its page_leave, its vitals judged, a form abandoned at
     /// pagehide): it belongs to the session the view began in, however long ago its last event.
     ending_view: bool,
+    /// The id of the session the next event begins, when `getIds` was asked for it after the
+    /// session's idle minutes (see `ids`): made then, taken by `new_session`.
+    next_session_id: Option<String>,
     /// The session's `last` as it was last written (`save_session`).
     session_saved: u64,
     /// The session as another tab of the visit last wrote it (`Input::OtherTab`): when its page
@@ -176,6 +179,7 @@ impl Engine {
             session: Session::default(),
             session_fresh: false,
             ending_view: false,
+            next_session_id: None,
             session_saved: 0,
             elsewhere: Session::default(),
             tags: String::new(),
@@ -560,7 +564,8 @@ impl Engine {
     /// clears it first.)
     fn new_session(&mut self, now: u64) {
         let user_id = std::mem::take(&mut self.session.user_id);
-        self.session = Session::new(self.uuid(), now);
+        let id = self.next_session_id.take().unwrap_or_else(|| self.uuid());
+        self.session = Session::new(id, now);
         self.session.user_id = user_id;
         self.session_fresh = true;
     }
@@ -905,12 +910,22 @@ impl Engine {
     /// none), for the page to hand its own server (an order joined to the visit that placed it).
     /// None while analytics is not granted or the session is out of the sample: nothing of the
     /// visit is sent then, and the page is not given an id to link it with.
-    pub fn ids(&self) -> [&str; 3] {
+    pub fn ids(&mut self, now: u64) -> [&str; 3] {
+        // After the session's idle minutes the next event begins a new one: its id, made now and
+        // kept for it, is the one that event carries (a page polling getIds was given the old).
+        let next = self.session.over(now);
+        if next && self.next_session_id.is_none() {
+            self.next_session_id = Some(self.uuid());
+        }
         let e = &self.env;
-        if self.consent().analytics != State::Granted || !self.sampled_in() {
+        let session = match &self.next_session_id {
+            Some(id) if next => id,
+            _ => &e.session_id,
+        };
+        if self.consent().analytics != State::Granted || !session::sampled_in(session, self.config.sample_rate) {
             return [""; 3];
         }
-        [&e.session_id, e.anonymous_id.as_deref().unwrap_or_default(), &e.user_id]
+        [session, e.anonymous_id.as_deref().unwrap_or_default(), &e.user_id]
     }
 
     /// For tests and debugging: the JSON of every event not yet sent, pending ones included.

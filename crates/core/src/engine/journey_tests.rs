@@ -540,29 +540,50 @@ fn a_sign_in_and_a_sign_out_in_one_tab_apply_to_the_visits_other_tabs() {
 fn get_ids_answers_the_ids_of_the_next_event_and_none_without_analytics_or_out_of_the_sample() {
     let mut v = Visit::new(&[("site", "shop"), ("consent", "pending")], boot("https://shop.test/a", ""));
     v.page("https://shop.test/a");
-    assert_eq!(v.engine.ids(), [""; 3], "pending");
+    assert_eq!(v.engine.ids(T0), [""; 3], "pending");
     let update = crate::consent::Update { analytics: Some(true), marketing: None };
     v.at(100, Input::Command(Command::Consent { update, source: ConsentSource::Api }));
-    let now = |v: &Visit| v.engine.ids().map(String::from);
+    let now = |v: &mut Visit| v.engine.ids(T0 + 900).map(String::from);
     let ids = ids_after(&mut v, 200, "browse");
     assert!(!ids[0].is_empty() && ids[1..] == [String::new(), String::new()], "{ids:?}");
-    assert_eq!(now(&v), ids, "analytics only");
+    assert_eq!(now(&mut v), ids, "analytics only");
     with_marketing(&mut v, 300, "aid-1");
     v.at(400, identify("c-7", "{}"));
     let ids = ids_after(&mut v, 500, "add_to_cart");
     assert_eq!((ids[1].as_str(), ids[2].as_str()), ("aid-1", "c-7"));
-    assert_eq!(now(&v), ids, "marketing, signed in");
+    assert_eq!(now(&mut v), ids, "marketing, signed in");
     v.at(600, Input::Command(Command::Reset));
     let next = ids_after(&mut v, 700, "signed_out");
     assert!(next[0] != ids[0] && next[1] != ids[1] && next[2].is_empty(), "{next:?}");
-    assert_eq!(now(&v), next, "after a sign-out");
+    assert_eq!(now(&mut v), next, "after a sign-out");
     let update = crate::consent::Update { analytics: Some(false), marketing: None };
     v.at(800, Input::Command(Command::Consent { update, source: ConsentSource::Api }));
-    assert_eq!(v.engine.ids(), [""; 3], "denied");
+    assert_eq!(v.engine.ids(T0 + 900), [""; 3], "denied");
     // (Session ids in and out of a 90 % sample: see the sampling test.)
     let (inside, outside) = ("00000000-d9cb-469f-a165-70867728950e", "ffffffff-d9cb-469f-a165-70867728950e");
-    assert_eq!(sampled_visit("90", outside).engine.ids(), [""; 3], "out of the sample");
-    assert_eq!(sampled_visit("90", inside).engine.ids()[0], inside, "in the sample");
+    assert_eq!(sampled_visit("90", outside).engine.ids(T0), [""; 3], "out of the sample");
+    assert_eq!(sampled_visit("90", inside).engine.ids(T0)[0], inside, "in the sample");
+}
+
+/// Asked after the session's idle minutes, `getIds` answers the id of the session the next
+/// event begins (it gave the expired one, and the next event carried another: QA).
+#[test]
+fn get_ids_after_idle_minutes_answers_the_next_sessions_id() {
+    let mut v = Visit::granted("https://shop.test/a", "");
+    v.page("https://shop.test/a");
+    let old = ids_after(&mut v, 1_000, "browse");
+    assert_eq!(v.engine.ids(T0 + 2_000)[0], old[0]);
+    let later = 1_000 + 31 * 60_000;
+    let next = v.engine.ids(T0 + later).map(String::from);
+    assert!(!next[0].is_empty() && next[0] != old[0], "{next:?}");
+    assert_eq!(v.engine.ids(T0 + later + 5)[0], next[0], "asked again: the same");
+    let ev = {
+        v.at(later + 10, a_click());
+        v.events()
+    };
+    let resumed = ev.iter().find(|e| e.contains(r#""navigation":"resume""#)).expect("a resumed view");
+    assert_eq!(session_of(resumed), next[0]);
+    assert_eq!(session_of(ev.last().unwrap()), next[0]);
 }
 
 /// Another customer signed in in one tab without a sign-out between (a shared computer, a

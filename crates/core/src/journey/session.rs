@@ -119,15 +119,7 @@ impl Session {
     /// session decides alike without storing the decision, and a new session decides again. An
     /// id that is not one of ours (no 8 hex digits first) is kept.
     pub fn sampled_in(&self, percent: u8) -> bool {
-        let mut x = 0u64;
-        // (By hand: `u32::from_str_radix` cost ~0.2 KB of wasm.)
-        for b in self.id.bytes().take(8) {
-            match super::url::hex(b) {
-                Some(d) => x = x << 4 | u64::from(d),
-                None => return true,
-            }
-        }
-        x * 100 < u64::from(percent) << 32
+        sampled_in(&self.id, percent)
     }
 
     /// Whether an event at `now` belongs to a new session. (A clock that went backwards keeps
@@ -135,6 +127,20 @@ impl Session {
     pub fn over(&self, now: u64) -> bool {
         now > self.last.saturating_add(IDLE_MS) || now > self.start.saturating_add(MAX_MS)
     }
+}
+
+/// Whether the session of this id is among the `percent` in a hundred kept (see
+/// [`Session::sampled_in`]); also asked of the id the next session will have (`Engine::ids`).
+pub fn sampled_in(id: &str, percent: u8) -> bool {
+    let mut x = 0u64;
+    // (By hand: `u32::from_str_radix` cost ~0.2 KB of wasm.)
+    for b in id.bytes().take(8) {
+        match super::url::hex(b) {
+            Some(d) => x = x << 4 | u64::from(d),
+            None => return true,
+        }
+    }
+    x * 100 < u64::from(percent) << 32
 }
 
 #[cfg(test)]
