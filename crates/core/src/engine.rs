@@ -1148,6 +1148,9 @@ impl Engine {
     fn other_tab_session(&mut self, stored: &str, now: u64) {
         let Some(s) = Session::restore(stored, now).filter(|_| self.may_store()) else { return };
         if s.id == self.session.id {
+            // The visit used there is not idle here: a tab left alone while another of the visit
+            // is used keeps its session (it began one of its own beside the other's: QA).
+            self.session.last = self.session.last.max(s.last);
             // A customer named there and none here, or named there later than here (another
             // one signed in without a sign-out between): theirs. A write of an older state
             // changes nothing.

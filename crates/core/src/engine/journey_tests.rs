@@ -269,6 +269,30 @@ fn visit_session(v: &Visit) -> String {
     v.remembered.iter().rev().find(|(k, _, in_tab)| *k == session::KEY && !in_tab).unwrap().1.clone()
 }
 
+/// Two tabs of one visit, one used every 10 minutes for two hours, the other left alone: the
+/// visit is never idle, so a click in the quiet tab then is the same session, not a new one
+/// running beside the other's (QA: two parallel sessions of one visit). The busy tab's writes of
+/// the session (heard as `Input::OtherTab`) keep it alive in the quiet one.
+#[test]
+fn a_tab_left_alone_while_another_tab_of_the_visit_is_used_keeps_the_session() {
+    let mut a = Visit::granted("https://shop.test/list", "");
+    a.page("https://shop.test/list");
+    let mut b = boot("https://shop.test/p1", "https://shop.test/list");
+    b.session = visit_session(&a);
+    let mut quiet = Visit::new_at(&[("site", "shop"), ("consent", "granted")], b, 1_000);
+    quiet.page("https://shop.test/p1");
+    for minute in (10..=120).step_by(10) {
+        a.at(minute * 60_000, track("browse"));
+        quiet.at(minute * 60_000 + 10, Input::OtherTab { anonymous_id: String::new(), session: visit_session(&a) });
+    }
+    quiet.at(121 * 60_000, a_click());
+    let ev = quiet.events();
+    let first = session_of(&ev[0]);
+    assert!(ev.iter().all(|e| session_of(e) == first), "{ev:#?}");
+    assert!(!ev.iter().any(|e| e.contains(r#""navigation":"resume""#)), "{ev:#?}");
+    assert_eq!(session_of(&a.events()[0]), first);
+}
+
 /// A list, a product opened from it in a new tab, then another product from the list in a new
 /// tab: the list's tab writes the session when it is hidden, after the first product's tab did,
 /// and the visit's last page is still that product (the page view that began last), not the
