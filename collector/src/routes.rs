@@ -51,6 +51,8 @@ pub struct AppState {
     pub storage_failed: Arc<Mutex<Option<(std::time::Instant, String)>>>,
     /// What stderr was told about storage failing (see [`StorageLog`]).
     pub storage_log: Arc<Mutex<StorageLog>>,
+    /// The counters `GET /metrics` shows.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// At most one line a minute saying that storage started failing, however often it flaps.
@@ -131,6 +133,7 @@ impl AppState {
             retention_days: 0,
             storage_failed: Arc::default(),
             storage_log: Arc::default(),
+            metrics: Arc::default(),
         }
     }
 
@@ -190,6 +193,7 @@ pub fn router(state: AppState, www: &Path, sdk: &Path) -> Router {
         .route("/api/channels", get(api::channels))
         .route("/api/tags", get(api::tags))
         .route("/api/pages", get(api::pages))
+        .route("/metrics", get(metrics))
         // Any other path under /api/: a 404 in the API's format (it was the static files' empty
         // one), behind the guard like the rest.
         .route("/api", any(api::not_found))
@@ -220,6 +224,23 @@ pub fn router(state: AppState, www: &Path, sdk: &Path) -> Router {
         .nest_service("/touchpoint", sdk_dir(sdk))
         .fallback_service(static_dir(www))
         .with_state(state)
+}
+
+/// The counters in Prometheus' text format (`metrics.rs`); a read like the others (behind the
+/// read guard: a scraper sends the read token as `Authorization: Bearer`).
+async fn metrics(State(st): State<AppState>) -> Response {
+    let failing = st
+        .storage_failed
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_ref()
+        .is_some_and(|(at, _)| at.elapsed() < UNHEALTHY_FOR);
+    let stored = match st.store.reads.run(crate::query::stats).await {
+        Ok(v) => v["events"].as_i64().unwrap_or(0),
+        Err(e) => return api::ApiError::from(e).into_response(),
+    };
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], st.metrics.render(failing, stored))
+        .into_response()
 }
 
 /// `ok`, or `503` with the reason while batches cannot be stored (a monitor or a balancer's
@@ -512,6 +533,7 @@ async fn post_batch(State(st): State<AppState>, req: Request) -> Response {
             );
         }
     }
+    st.metrics.batch(&result);
     let stored = match &result {
         Ok(_) => Some(None),
         Err(IngestError::Unavailable(why)) => Some(Some(why.as_str())),

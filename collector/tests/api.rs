@@ -683,3 +683,49 @@ async fn a_wrong_method_on_a_read_endpoint_is_a_json_405() {
         }
     }
 }
+
+/// `GET /metrics`: batches by outcome, events accepted, duplicated and refused, storage health and
+/// the events stored, in Prometheus' text format; a read behind the read guard like the others.
+#[tokio::test]
+async fn metrics_count_batches_by_outcome_and_events() {
+    let t = memory_app();
+    let events = vec![event("m1", "shop"), event("m2", "shop")];
+    assert_eq!(post(&t.app, batch(events.clone())).await.status, StatusCode::OK);
+    // Again (both duplicates), one refused event beside a new one, and a body that is no batch.
+    assert_eq!(post(&t.app, batch(events)).await.status, StatusCode::OK);
+    let mut bad = event("m3", "shop");
+    bad["timestamp"] = serde_json::json!("yesterday");
+    assert_eq!(post(&t.app, batch(vec![bad, event("m4", "shop")])).await.status, StatusCode::OK);
+    assert_eq!(post(&t.app, b"not json".to_vec()).await.status, StatusCode::BAD_REQUEST);
+    let m = get(&t.app, "/metrics").await;
+    assert_eq!(m.status, StatusCode::OK);
+    assert!(m.header("content-type").is_some_and(|c| c.starts_with("text/plain; version=0.0.4")));
+    let text = String::from_utf8(m.bytes).unwrap();
+    for line in [
+        "touchpoint_batches_total{outcome=\"stored\"} 3",
+        "touchpoint_batches_total{outcome=\"invalid\"} 1",
+        "touchpoint_batches_total{outcome=\"unavailable\"} 0",
+        "touchpoint_events_accepted_total 3",
+        "touchpoint_events_duplicate_total 2",
+        "touchpoint_events_rejected_total 1",
+        "touchpoint_storage_failing 0",
+        "touchpoint_events_stored 3",
+        "# TYPE touchpoint_batches_total counter",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line} in:\n{text}");
+    }
+    let state = touchpoint_collector::AppState::new(
+        Store::open(":memory:").unwrap(),
+        touchpoint_collector::origin::OriginPolicy::new(Default::default()),
+        None,
+    )
+    .with_access(touchpoint_collector::api::Access::new(Some("s3cret-token-123".into()), Vec::new(), 1000));
+    let guarded = touchpoint_collector::router(state, Path::new("/nonexistent"), Path::new("/nonexistent"));
+    assert_eq!(get(&guarded, "/metrics").await.status, StatusCode::UNAUTHORIZED);
+    let with_token = Request::get("/metrics")
+        .header("host", HOST)
+        .header("authorization", "Bearer s3cret-token-123")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&guarded, with_token).await.status, StatusCode::OK);
+}
