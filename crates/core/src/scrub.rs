@@ -835,8 +835,10 @@ pub fn clean_label(text: &str, max_chars: usize) -> String {
         }
         // Nor a direction override, embedding or isolate: one cut off from its end by the
         // trim, or put there on purpose, turns what follows around where the label is shown
-        // (the inspector's tables). (Not the invisible marks, LRM and RLM: they only help.)
-        if matches!(c as u32, 0x202A..=0x202E | 0x2066..=0x2069) {
+        // (the inspector's tables). (Not the invisible marks, LRM and RLM: they only help.) Nor
+        // a control character (the spaces among them were taken above): a NUL from a search
+        // term's `%00`, which no one reads and many tools stop at.
+        if matches!(c as u32, 0x00..=0x1F | 0x7F..=0x9F | 0x202A..=0x202E | 0x2066..=0x2069) {
             continue;
         }
         if pending_space {
@@ -1362,6 +1364,12 @@ mod tests {
             assert!(matches!(out, Cow::Borrowed(_)), "{u:?}");
             assert_eq!(out, u);
         }
+    }
+
+    #[test]
+    fn labels_keep_no_control_characters() {
+        assert_eq!(clean_label("caf\u{e9}\u{0}\u{1b}[31m red\u{7f}\u{9b}", 64), "café[31m red");
+        assert_eq!(clean_label("a\tb\u{85}c", 64), "a b c");
     }
 
     #[test]
