@@ -653,6 +653,9 @@ const URL_CONTAINS: &[&[u8]] = &[
     b"iban",
     b"signature",
     b"credential",
+    // A payment provider's return to the thanks page names the payer's own account (PayPal's
+    // `PayerID`, a lasting id of a person) beside the payment's `token`.
+    b"payerid",
 ];
 
 /// ASCII case-insensitive substring test (no allocation, no Unicode tables). With `loose`,
@@ -1250,6 +1253,11 @@ mod tests {
             "https://shop.test/p?id=42&token=***&email=***#x"
         );
         assert_eq!(scrub_url("/reset?code=123&ref=home", &[]), "/reset?code=***&ref=home");
+        // Back from PayPal: the payment's token and the payer's account id.
+        assert_eq!(
+            scrub_url("/thanks?token=EC-8AB12345CD678901E&PayerID=QWERTYU12345&order=5521", &[]),
+            "/thanks?token=***&PayerID=***&order=5521"
+        );
         assert_eq!(
             scrub_url("https://app.test/cb#access_token=xyz&expires_in=3600", &[]),
             "https://app.test/cb#access_token=***&expires_in=3600"
