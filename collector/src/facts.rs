@@ -60,6 +60,9 @@ pub struct Facts {
     /// headless browser, a crawler). Stored and counted in `/api/stats`, but left out of every
     /// figure of the inspector: a shop's own end-to-end tests and uptime checks are no customers.
     pub automated: bool,
+    /// A `purchase`'s `properties.transaction_id` (a string's text, a number's digits; empty for
+    /// other events or without one): the collector stores one purchase per order and site.
+    pub order: String,
 }
 
 /// How one page view did on a Core Web Vital, by the thresholds of Google's web-vitals library

@@ -200,6 +200,8 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
         Why::Retention => "DELETE FROM seen WHERE message_id = ?1",
     })?;
     let mut friction = tx.prepare_cached("DELETE FROM friction WHERE id = ?1")?;
+    let mut order =
+        tx.prepare_cached("DELETE FROM orders WHERE site = ?1 AND transaction_id = ?2 AND event_id = ?3")?;
     // (`event_tags` is keyed by tag first; its time index also holds the session.)
     let mut tags = tx.prepare_cached(
         "DELETE FROM event_tags INDEXED BY event_tags_ts WHERE ts = ?1 AND site = ?2 AND session_id = ?3",
@@ -223,6 +225,10 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
             }
             seen.execute([&message_id])?;
             n += 1;
+            // Its order goes with it (the stored purchase of that order: see `store::SCHEMA`).
+            if !facts.order.is_empty() {
+                order.execute(params![site, facts.order, id])?;
+            }
             // (Counted only among the site's events, as `aggregate::apply` counts it.)
             if facts.automated {
                 continue;

@@ -72,12 +72,14 @@ pub const MAX_GROUP_EVENTS: usize = 10_000;
 /// (a moment received late was put last, so the funnel missed sessions whose events arrived out of
 /// order): the column is added, and each session's moments put in time order from its events.
 /// Versions before 21 counted automated traffic (`context.automated`) in the aggregates: they are
-/// built again without it when such an event is stored.
+/// built again without it when such an event is stored. Versions before 22 stored every
+/// `purchase` of an order: `orders` is filled from the stored ones (the first of each order and
+/// site; the repeats stay stored).
 ///
 /// A database of a later version is refused (see [`Store::init`]), and the backfills chosen by
 /// version count from nothing rather than add (`aggregate::fill_device_counts` and the others):
 /// a database stamped with an older version by an older collector runs them again.
-const SCHEMA_VERSION: i64 = 21;
+const SCHEMA_VERSION: i64 = 22;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
@@ -97,6 +99,24 @@ CREATE INDEX IF NOT EXISTS events_event_id ON events(event, id);
 CREATE TABLE IF NOT EXISTS seen (message_id TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 INSERT OR IGNORE INTO meta (key, value) VALUES ('seen_upto', 0);
+-- One purchase per order and site: the stored purchase of each transaction_id.
+CREATE TABLE IF NOT EXISTS orders (
+    site           TEXT NOT NULL,
+    transaction_id TEXT NOT NULL,
+    event_id       INTEGER NOT NULL,
+    PRIMARY KEY (site, transaction_id)
+) WITHOUT ROWID;
+";
+
+/// The stored purchases' orders (schema version 22): the first purchase of each order and site,
+/// read from the bodies as `Facts::order` reads them (a string's text, an integer's digits).
+const FILL_ORDERS: &str = "
+INSERT OR IGNORE INTO orders (site, transaction_id, event_id)
+  SELECT site, CAST(json_extract(body, '$.properties.transaction_id') AS TEXT), id FROM events
+   WHERE event = 'purchase'
+     AND CASE WHEN json_valid(body) THEN json_type(body, '$.properties.transaction_id') END IN ('text', 'integer')
+     AND json_extract(body, '$.properties.transaction_id') <> ''
+   ORDER BY id;
 ";
 
 /// Version 0 -> 2: `events` loses its UNIQUE constraint (and AUTOINCREMENT), `seen` gets
@@ -507,6 +527,9 @@ impl Store {
         };
         if has_events && !rebuilt && version < 21 && automated()? {
             crate::aggregate::rebuild(&tx)?;
+        }
+        if has_events && version < 22 {
+            tx.execute_batch(FILL_ORDERS)?;
         }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
@@ -1464,6 +1487,9 @@ impl Writer {
             let mut sessions = Vec::new();
             {
                 let mut seen = tx.prepare_cached("SELECT 1 FROM seen WHERE message_id = ?1")?;
+                let mut ordered = tx.prepare_cached("SELECT 1 FROM orders WHERE site = ?1 AND transaction_id = ?2")?;
+                // The orders of this group's purchases so far.
+                let mut orders: Vec<(&str, &str)> = Vec::new();
                 for events in batches {
                     let mut accepted = 0;
                     for e in events.iter() {
@@ -1474,6 +1500,16 @@ impl Writer {
                             || (filter.may_contain(id) && seen.exists([id])?)
                         {
                             continue;
+                        }
+                        // A purchase of an order already stored (its thanks page reloaded, or
+                        // opened again): a duplicate, as GA4 counts an order once. (Its id is
+                        // not kept: sent again, it is that order's again.)
+                        let order = (e.site(), e.facts.order.as_str());
+                        if !order.1.is_empty() {
+                            if orders.contains(&order) || ordered.exists(order)? {
+                                continue;
+                            }
+                            orders.push(order);
                         }
                         // Kept if the transaction fails: a false positive, harmless.
                         filter.insert(id);
@@ -1506,6 +1542,14 @@ impl Writer {
                 if !new_events.is_empty() {
                     last_id = next - 1;
                     let first = base_id + 1;
+                    if !orders.is_empty() {
+                        let mut put = tx.prepare_cached(
+                            "INSERT INTO orders (site, transaction_id, event_id) VALUES (?1, ?2, ?3)",
+                        )?;
+                        for (i, e) in new_events.iter().enumerate().filter(|(_, e)| !e.facts.order.is_empty()) {
+                            put.execute(rusqlite::params![e.site(), e.facts.order, first + i as i64])?;
+                        }
+                    }
                     let rows: Vec<(i64, &Event)> =
                         new_events.iter().enumerate().map(|(i, e)| (first + i as i64, *e)).collect();
                     crate::aggregate::apply(&tx, &rows, received_at)?;

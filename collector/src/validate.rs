@@ -359,6 +359,18 @@ fn facts_of(event: &str, timestamp: &str, properties: &Fields<'_>, context: &Fie
         f.selector = text(&el, el.find_node("selector")).unwrap_or_default();
     }
     f.moment = f.moment || (f.category != Category::Friction && DEFAULT_MOMENTS.contains(&event));
+    if event == "purchase" {
+        // A number as written (its digits), a string unescaped: as SQLite's CAST of
+        // json_extract gives them (the migration fills `orders` so).
+        f.order = properties.find_node("transaction_id").map_or_else(String::new, |n| {
+            let v = properties.value(n);
+            match json_string(v) {
+                Some(s) => s.into_owned(),
+                None if v.bytes().all(|c| c.is_ascii_digit() || c == b'-') => v.to_string(),
+                None => String::new(),
+            }
+        });
+    }
     if event == "page_leave" {
         let [engaged, scroll, lcp, cls, inp, inp_ms] =
             properties.find_all(["engaged_ms", "max_scroll_pct", "lcp_ms", "cls_milli", "inp", "inp_ms"]);

@@ -856,3 +856,55 @@ fn automated_traffic_is_stored_but_in_no_figure_of_the_inspector() {
     assert_eq!(count(&Connection::open(&path).unwrap(), minute_events) as usize, human.len());
     assert_aggregates_are_rebuilt(&path);
 }
+
+/// A purchase with its order's `transaction_id`, in session `session` of `site`.
+fn purchase(msg: &str, site: &str, session: &str, order: Value) -> Value {
+    let mut e = event(msg, site);
+    e["event"] = json!("purchase");
+    e["sessionId"] = json!(session);
+    e["properties"] = json!({"transaction_id": order, "currency": "EUR", "value": 24, "items": [{"item_id": "mug"}]});
+    e
+}
+
+/// One purchase per order and site (as GA4 counts an order once): the thanks page reloaded, or
+/// opened again the next day, sends the order's purchase again, a duplicate; another site's order
+/// of the same number, a purchase without an order, are stored. An erased purchase's order goes
+/// with it. A database of version 21 gets the orders of its stored purchases when opened.
+#[test]
+fn a_purchase_is_stored_once_per_order_and_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.sqlite");
+    let store = Store::open(path.to_str().unwrap()).unwrap();
+    let first = vec![purchase("p1", "shop", "s1", json!("T-1001")), purchase("p2", "shop", "s1", json!("T-1001"))];
+    let out = store.insert_batch(events(first)).unwrap();
+    assert_eq!((out.accepted, out.duplicates), (1, 1), "twice in one batch");
+    let again = vec![
+        purchase("p3", "shop", "s2", json!("T-1001")),
+        purchase("p4", "blog", "s3", json!("T-1001")),
+        purchase("p5", "shop", "s2", json!(5521)),
+        purchase("p6", "shop", "s2", json!("5521")),
+        purchase("p7", "shop", "s2", json!(null)),
+        purchase("p8", "shop", "s2", json!(null)),
+    ];
+    let out = store.insert_batch(events(again)).unwrap();
+    assert_eq!((out.accepted, out.duplicates), (4, 2), "another site's, an order by number, none");
+    let conn = Connection::open(&path).unwrap();
+    let stored = |conn: &Connection| -> Vec<String> {
+        let mut s = conn.prepare("SELECT message_id FROM events ORDER BY id").unwrap();
+        s.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+    };
+    assert_eq!(stored(&conn), ["p1", "p4", "p5", "p7", "p8"]);
+    assert_eq!(count(&conn, "SELECT COUNT(*) FROM orders"), 3);
+    // Erased: its order too, and the order may be stored again.
+    assert_eq!(store.erase(vec![("s1".into(), "shop".into())]).unwrap().events, 1);
+    assert_eq!(count(&conn, "SELECT COUNT(*) FROM orders WHERE transaction_id = 'T-1001'"), 1, "blog's");
+    assert_eq!(store.insert_batch(events(vec![purchase("p9", "shop", "s4", json!("T-1001"))])).unwrap().accepted, 1);
+    drop(store);
+    // Version 21: no orders kept; filled from the stored purchases when opened.
+    conn.execute_batch("DELETE FROM orders; PRAGMA user_version = 21;").unwrap();
+    drop(conn);
+    let store = Store::open(path.to_str().unwrap()).unwrap();
+    let conn = Connection::open(&path).unwrap();
+    assert_eq!(count(&conn, "SELECT COUNT(*) FROM orders"), 3);
+    assert_eq!(store.insert_batch(events(vec![purchase("p10", "shop", "s5", json!(5521))])).unwrap().duplicates, 1);
+}
