@@ -1046,7 +1046,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     var form = field.form || (foForm && (field.form === undefined || foForm.contains(field)) ? foForm : null);
     if (form === pending) pending = null; // (not sent: see the submit sensor)
     if (field.form !== undefined) fieldErrAt = now();
-    push(rec('x', now(), formName(form), reason, f(message), group(field, false)));
+    // Marked by the page: nothing of an ignored form or element; no text of a masked one (an
+    // alert that echoes what the visitor typed: "Sorry Jane Doe, we cannot deliver to ...").
+    if (up(field, '[data-tp-ignore]') || form && up(form, '[data-tp-ignore]')) return;
+    push(rec('x', now(), formName(form), reason, up(field, '[data-tp-mask]') ? '' : f(message), group(field, false)));
   }
   var fieldErrAt = -3000;
   function alerted(a) {
@@ -1413,7 +1416,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       if (e.isTrusted) { typedEl = t; typedAt = now(); } // (a field without a form too)
       if (!fresh) return;
       lastField = t;
-      if (!(form = formOf(t))) return;
+      if (!(form = formOf(t)) || up(form, '[data-tp-ignore]')) return;
       if (started) started.add(form);
       if (!t.form && boxes.indexOf(form) < 0) boxes.push(form);
       var all = form.querySelectorAll(FIELDS), n = all.length, texts = 0, i, l = form.elements || [];
@@ -1457,8 +1460,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     if (focusEl && focusForm === form) unfocus();
     m = focusTimes && focusTimes.get(form);
     for (n in m) list.push(n + ':' + m[n]);
-    if (form.hasAttribute && form.hasAttribute('data-tp-event')) declared(form);
     typedEl = null; // pressing Enter in a field ends typing
+    if (up(form, '[data-tp-ignore]')) return;
+    if (form.hasAttribute && form.hasAttribute('data-tp-event')) declared(form);
     push(rec('u', now(), key(form), formName(form), list.join(',')));
   }
   // A form "submitted" by its button's own handler, with no submit event (a checkout step's

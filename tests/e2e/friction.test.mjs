@@ -1758,6 +1758,45 @@ test('normal: a popover and a dialog opened and closed inside a web component\'s
   assert.deepEqual(summary(await verdict(page, site)), []);
 });
 
+// A server's error that echoes what the visitor typed ("Sorry Jane Doe, we cannot deliver to 1
+// Secret Lane"): the page marks it data-tp-mask (the field_error is kept, its text is not), or
+// marks the whole form data-tp-ignore (nothing of it is captured). Both were ignored by the form
+// events: the alert's text was stored whole, and an ignored form had its form_start,
+// field_error and form_abandon (checkout QA).
+test('data-tp-mask and data-tp-ignore hold for form events: a masked alert\'s field_error has no text, an ignored form makes no event', T, async (t) => {
+  for (const how of ['mask', 'ignore']) {
+    const site = `fx-form-${how}`;
+    const { page } = await open(t, site);
+    await page.evaluate((how) => {
+      document.body.insertAdjacentHTML('afterbegin', `<form id="co"${how === 'ignore' ? ' data-tp-ignore' : ''}><input id="co-name" name="fullname"><input id="co-street" name="street">` +
+        `<button id="co-go">Pay</button><p id="co-alert"${how === 'mask' ? ' data-tp-mask' : ''}></p></form>`);
+      document.getElementById('co').addEventListener('submit', (e) => {
+        e.preventDefault();
+        const a = document.getElementById('co-alert');
+        a.setAttribute('role', 'alert');
+        a.textContent = 'Sorry ' + document.getElementById('co-name').value + ', we cannot deliver to ' + document.getElementById('co-street').value;
+      });
+      scrollTo(0, 0);
+    }, how);
+    await page.click('#co-name'); await page.keyboard.type('Jane Doe');
+    await page.click('#co-street'); await page.keyboard.type('1 Secret Lane');
+    await page.click('#co-go');
+    await waitFor('the alert', () => page.evaluate(() => document.getElementById('co-alert').textContent !== ''));
+    await toDetails(page);
+    const ev = await verdict(page, site);
+    const all = JSON.stringify(await collector.events(`&site=${site}`));
+    assert.ok(!/Jane|Secret/.test(all), `${how}: nothing the visitor typed is stored`);
+    if (how === 'mask') {
+      assert.deepEqual(ev.map((e) => e.event).sort(), ['field_error', 'form_abandon'], JSON.stringify(ev.map((e) => e.properties)));
+      const fe = ev.find((e) => e.event === 'field_error').properties;
+      assert.deepEqual([fe.reason, fe.message ?? '', fe.element.text ?? ''], ['alert', '', ''], JSON.stringify(fe));
+    } else {
+      assert.deepEqual(ev.map((e) => e.event), [], JSON.stringify(ev.map((e) => e.properties)));
+      assert.deepEqual(await formsOf(site), [], 'no form event of an ignored form');
+    }
+  }
+});
+
 // A design system's text fields are form-associated custom elements (Material Web's
 // md-outlined-text-field, Lion, the web.dev pattern): each a host in the page's <form> with its
 // own <input> in its shadow root, exposing `form`, `name`, `type` and `value`. Typing in them
