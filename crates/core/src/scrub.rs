@@ -630,6 +630,12 @@ const URL_EXACT: &[&str] = &[
     "wbraid",
     "li_fat_id",
     "rdt_cid",
+    // A card payment's return from 3-D Secure or the provider (the bank's signed answer, Adyen's
+    // encrypted details): nothing a report needs, bound to the card's holder.
+    "pares",
+    "cres",
+    "md",
+    "redirectresult",
 ];
 
 /// Query name fragments masked wherever they occur, ignoring case and `- _ .` (`contains_ci`):
@@ -1257,6 +1263,10 @@ mod tests {
         assert_eq!(
             scrub_url("/thanks?token=EC-8AB12345CD678901E&PayerID=QWERTYU12345&order=5521", &[]),
             "/thanks?token=***&PayerID=***&order=5521"
+        );
+        assert_eq!(
+            scrub_url("/return?PaRes=eJzVWNmu&MD=abc123&cres=eyJhY3&redirectResult=X3XtfG&step=2", &[]),
+            "/return?PaRes=***&MD=***&cres=***&redirectResult=***&step=2"
         );
         assert_eq!(
             scrub_url("https://app.test/cb#access_token=xyz&expires_in=3600", &[]),
