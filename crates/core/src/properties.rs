@@ -4,7 +4,9 @@
 //!
 //! - lone UTF-16 surrogates (`'Buy now 🛒'.slice(0, 9)` stringifies to `"\ud83d"`) become U+FFFD;
 //! - nesting deeper than `MAX_DEPTH` becomes `null`;
-//! - properties larger than `MAX_BYTES` are left out (the event is kept, with `{}`);
+//! - properties larger than `MAX_BYTES` keep only their top-level scalars (a purchase of 300 items
+//!   keeps its `transaction_id`, `value` and `currency`, its `items` become `null`), and if even
+//!   that is too large they are left out (the event is kept, with `{}`);
 //! - a top-level `category` of `"friction"` is left out: the collector would count the event as
 //!   friction (the `friction` command reports the page's own);
 //! - string values are scrubbed for emails, Luhn-valid card numbers and checksum-valid IBANs
@@ -43,11 +45,19 @@ pub struct Cleaned {
 }
 
 /// The cleaned text of the JSON object `json`, or None if it is not exactly one JSON object.
-/// Over `MAX_BYTES` once cleaned, it is `{}` (and `TOO_LARGE` is set).
+/// Over `MAX_BYTES` once cleaned, its objects and arrays become `null`, and if it is still over,
+/// it is `{}` (`TOO_LARGE` is set either way).
 pub fn clean(json: &str, scrub: bool) -> Option<Cleaned> {
     let mut c = parse(json, scrub, MAX_DEPTH)?;
     if c.json.len() > MAX_BYTES {
-        c = Cleaned { json: "{}".into(), changed: c.changed | TOO_LARGE };
+        // The order's scalars are what a report needs most; the items list is what makes it big.
+        // Parsing again with containers cut at depth 1 reuses the cleaner (cheaper in wasm than a
+        // second pass that drops members). Its `DEEP` bit is not kept: that cut is this one.
+        let mut json = parse(json, scrub, 1)?.json;
+        if json.len() > MAX_BYTES {
+            json = "{}".into();
+        }
+        c = Cleaned { json, changed: c.changed | TOO_LARGE };
     }
     Some(c)
 }
@@ -83,7 +93,7 @@ pub fn warning(event: &str, changed: u8) -> String {
         (DEEP, "nesting deeper than 32 levels cut"),
         (SCRUBBED, "an email, card number or IBAN masked"),
         (DROPPED, "a password, card or CVC property dropped"),
-        (TOO_LARGE, "larger than 16 KiB: all left out, the event kept"),
+        (TOO_LARGE, "larger than 16 KiB: nested values left out, or all"),
         (RESERVED, "category \"friction\" left out: see touchpoint('friction')"),
     ] {
         if changed & bit != 0 {
@@ -405,6 +415,25 @@ mod tests {
         );
         let off = clean(r#"{"jane@example.org":true}"#, false).unwrap();
         assert_eq!(off.json, r#"{"jane@example.org":true}"#, "data-scrub-properties=false");
+    }
+
+    /// A purchase of hundreds of items is over the cap: it keeps what a report needs (the
+    /// order's id, value, currency), its lists become `null`; a single huge scalar still empties it.
+    #[test]
+    fn oversized_properties_keep_their_top_level_scalars() {
+        let items: Vec<String> = (0..300).map(|i| format!(r#"{{"item_id":"SKU-{i:05}","item_name":"Linen shirt, size M, colour {i}","price":19.99,"quantity":1}}"#)).collect();
+        let big = format!(
+            r#"{{"transaction_id":"T-1001","value":5997,"currency":"EUR","items":[{}],"shipping":{{"m":"x"}}}}"#,
+            items.join(",")
+        );
+        assert!(big.len() > MAX_BYTES);
+        let (json, changed) = c(&big);
+        assert_eq!(json, r#"{"transaction_id":"T-1001","value":5997,"currency":"EUR","items":null,"shipping":null}"#);
+        assert_eq!(changed, TOO_LARGE);
+        let huge = format!(r#"{{"sku":"A1","note":"{}"}}"#, "x".repeat(MAX_BYTES));
+        assert_eq!(c(&huge), ("{}".into(), TOO_LARGE));
+        let (small, changed) = c(r#"{"items":[{"a":1}]}"#);
+        assert_eq!((small.as_str(), changed), (r#"{"items":[{"a":1}]}"#, 0), "under the cap nothing is cut");
     }
 
     /// A page's `category: "friction"` would make the collector count its event as friction;
