@@ -139,7 +139,14 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     var batch = queue, part = [];
     queue = rest;
     for (var i = 0; i < batch.length; i++) {
-      if (batch[i].c) { if (part.length) input(part.join(RS)); part = []; input('', batch[i].c); } else part.push(batch[i]);
+      if (batch[i].c) {
+        if (part.length) input(part.join(RS));
+        part = [];
+        // At the time it was made (the engine asks host.now()): stamped at the hand-over, it came
+        // up to ~0.9 s late, after the clicks that followed it, or after its view's page_leave.
+        heldAt = batch[i].t;
+        try { input('', batch[i].c); } finally { heldAt = 0; }
+      } else part.push(batch[i]);
     }
     input(part.join(RS));
   });
@@ -182,7 +189,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // came round again (2 h for a 2 h correction). A jump back is absorbed into \`skew\`, so time goes
   // on from where it was; a jump forward (a laptop waking) is kept: it is real idle time.
   // performance.now() is monotonic, but stops while the computer sleeps on some systems.
-  var last = 0, skew = 0;
+  var last = 0, skew = 0, heldAt = 0;
   function now() {
     var t = Date.now() + skew;
     if (t < last) skew += last - t, t = last;
@@ -2043,7 +2050,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     guard: guard,
     signal: signal,
     later: later,
-    now: now,
+    now: function () { return heldAt || now(); },
     drain: function () { drain(true); }, // (everything, now: for tests)
     // Before a touchpoint() call: the records captured before it go first, so the engine sees
     // page calls and sensor records in the order they happened.
@@ -2055,7 +2062,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // effect reporting view_item before the head manager sets the title, as React apps do), it
     // waits in the queue after the route's record and is made when the view has settled, so
     // that the view and the event carry the view's title (settling it at once kept the title of
-    // the page left). Its time is when it is made, at most that settling later. Not a view the
+    // the page left). Its time is when it was called (see drain). Not a view the
     // page reports itself, nor a consent (the sensors it turns on would miss the next click),
     // nor a question (getIds, getConsent): answered now, after the calls held before it that
     // change the ids (identify, reset) settled the route.
@@ -2065,7 +2072,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // the loader's, calling touchpoint()): the route goes first, or the call was stamped with
       // the view left and came before its page_leave.
       if (location.href !== lastHref) route('b');
-      if (routeAt >= 0 && !/^(page|get|consent)/.test(name)) { queue.push({ c: args }); return true; }
+      if (routeAt >= 0 && !/^(page|get|consent)/.test(name)) { queue.push({ c: args, t: now() }); return true; }
       // (The view the page ends: the depth scrolled to since the last hand-over, first; reset
       // below, it was lost when nothing else waited to be handed over.)
       if (name === 'page' && scrolled) depth(1);

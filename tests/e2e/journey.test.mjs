@@ -484,6 +484,38 @@ test('a track() call from a route\'s view rendered before the router sets its ti
   assert.deepEqual(seq, [['page_view', '/app', 'Home'], ['page_view', '/app/boots', 'Boots'], ['view_item', '/app/boots', 'Boots']]);
 });
 
+// A call held while its route settles keeps the time it was made (helper-78: a purchase tracked
+// right after the router's replaceState, the page left soon after, was stamped after that
+// view's page_leave; held, it took the time of the hand-over, up to ~0.9 s late).
+test('a call held while a replaceState route settles keeps its time, before the view\'s page_leave', T, async (t) => {
+  const site = 'journey-held-time';
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  await context.route(/\/held(\/.*)?$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: `<!doctype html><html><head><meta charset="utf-8"><title>Pay</title>
+<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch" data-site="${site}" data-consent="granted" data-flush-interval="300" data-spa="replace"></script></head><body></body></html>` }));
+  const page = await context.newPage();
+  await page.goto(`${collector.url}/held/pay`);
+  await sdkReady(page);
+  await page.evaluate(() => {
+    history.replaceState(null, '', '/held/paid');
+    touchpoint('track', 'purchase', { transaction_id: 'T-9', value: 10, currency: 'EUR' });
+    setTimeout(() => { location.href = '/held/thanks'; }, 250);
+  });
+  await page.waitForURL(/thanks/);
+  await sdkReady(page);
+  const ev = await waitFor('the thanks page', async () => {
+    const all = await collector.events(`&site=${site}`);
+    return all.some((e) => e.event === 'page_view' && e.context.page.path === '/held/thanks') && all;
+  }, { timeout: 30_000 });
+  const purchase = onlyOne(ev, 'purchase');
+  const paid = onlyOne(ev, 'page_view', '/held/paid');
+  const leave = ev.find((e) => e.event === 'page_leave' && e.properties.path === '/held/paid');
+  const at = (e) => Date.parse(e.timestamp);
+  assert.ok(at(purchase) - at(paid) < 150, `purchase ${purchase.timestamp}, made right after the replaceState of ${paid.timestamp}`);
+  assert.ok(at(purchase) <= at(leave), `purchase ${purchase.timestamp} after the page_leave ${leave.timestamp}`);
+  assert.equal(purchase.context.page.path, '/held/paid');
+});
+
 // The web-perf QA's trace: a route click whose handler renders and reports the view (pushState,
 // DOM changes, touchpoint('track')), and the next one before the view settled, had Touchpoint
 // read the page's scrollHeight inside the page's handler: a forced layout of the DOM being
