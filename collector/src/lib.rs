@@ -24,6 +24,7 @@ pub mod idfilter;
 pub mod ingest;
 pub mod json;
 pub mod limits;
+pub mod log;
 pub mod metrics;
 pub mod origin;
 pub mod privacy;

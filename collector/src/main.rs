@@ -126,7 +126,7 @@ async fn run() -> ExitCode {
     let _ = std::io::stdout().flush();
 
     if let Err(e) = serve(listener, app, cfg.http, shutdown_signal()).await {
-        eprintln!("touchpoint-collector: server error: {e}");
+        eprintln!("{} touchpoint-collector: server error: {e}", touchpoint_collector::log::now());
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS

@@ -408,7 +408,7 @@ pub async fn post_erase(
     .map_err(storage_error)?
     .map_err(storage_error)?;
     if !dry_run {
-        eprintln!("touchpoint-collector: erasure by {by}: {} sessions, {} events", done.sessions, done.events);
+        crate::log::log_line!("erasure by {by}: {} sessions, {} events", done.sessions, done.events);
     }
     Ok(crate::api::no_store(
         axum::Json(serde_json::json!({ "sessions": done.sessions, "events": done.events, "dryRun": dry_run }))
@@ -468,13 +468,14 @@ pub fn keep_for(store: std::sync::Arc<crate::store::Store>, days: u32) -> tokio:
             let store = store.clone();
             let before = crate::facts::now_ms() - i64::from(days) * 86_400_000;
             match tokio::task::spawn_blocking(move || store.expire(before)).await {
-                Ok(Ok(e)) if e.sessions > 0 => eprintln!(
-                    "touchpoint-collector: retention ({days} days): erased {} sessions, {} events",
-                    e.sessions, e.events
+                Ok(Ok(e)) if e.sessions > 0 => crate::log::log_line!(
+                    "retention ({days} days): erased {} sessions, {} events",
+                    e.sessions,
+                    e.events
                 ),
                 Ok(Ok(_)) => {}
-                Ok(Err(e)) => eprintln!("touchpoint-collector: retention ({days} days): {e} (next try in an hour)"),
-                Err(e) => eprintln!("touchpoint-collector: retention ({days} days): {e}"),
+                Ok(Err(e)) => crate::log::log_line!("retention ({days} days): {e} (next try in an hour)"),
+                Err(e) => crate::log::log_line!("retention ({days} days): {e}"),
             }
         }
     })

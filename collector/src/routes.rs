@@ -528,9 +528,7 @@ async fn post_batch(State(st): State<AppState>, req: Request) -> Response {
                 (Some(n), "") => format!("it may write events of no site; if it is a site's, start the collector with --allow SITE={n}"),
                 (Some(n), s) => format!("it may not write events of site {s}; if it is that site's, start the collector with --allow {s}={n}"),
             };
-            eprintln!(
-                "touchpoint-collector: a batch from origin {o:?} refused (403): {why} (said once per origin and site)"
-            );
+            crate::log::log_line!("a batch from origin {o:?} refused (403): {why} (said once per origin and site)");
         }
     }
     st.metrics.batch(&result);
@@ -544,7 +542,7 @@ async fn post_batch(State(st): State<AppState>, req: Request) -> Response {
         *st.storage_failed.lock().unwrap_or_else(|e| e.into_inner()) = failed.map(|why| (now, why.to_string()));
         let line = st.storage_log.lock().unwrap_or_else(|e| e.into_inner()).note(failed, now);
         if let Some(line) = line {
-            eprintln!("touchpoint-collector: {line}");
+            crate::log::log_line!("{line}");
         }
     }
     let (mut resp, cors) = match result {

@@ -965,7 +965,7 @@ fn truncate_log(conn: &Connection, after: &str) {
         std::thread::sleep(Duration::from_millis(25));
     }
     if !matches!(truncated, Ok(0)) {
-        eprintln!("touchpoint-collector: {after}: the write-ahead log could not be truncated now ({truncated:?})");
+        crate::log::log_line!("{after}: the write-ahead log could not be truncated now ({truncated:?})");
     }
 }
 
@@ -1440,8 +1440,8 @@ impl Writer {
                 if reloaded <= self.last_id {
                     return Err(e);
                 }
-                eprintln!(
-                    "touchpoint-collector: events.id {} was already taken: another process writes to this \
+                crate::log::log_line!(
+                    "events.id {} was already taken: another process writes to this \
                      database; ids go on after {reloaded}",
                     self.last_id + 1
                 );

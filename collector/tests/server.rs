@@ -270,14 +270,15 @@ fn storage_failures_are_logged_once_and_their_end_too() {
     server.child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
     let lines: Vec<&str> = err.lines().filter(|l| l.contains("storage")).collect();
     assert_eq!(lines.len(), 2, "{err}");
+    // Each line begins with the UTC time it was written (a plain log file has no other).
+    let (at, first) = lines[0].split_once(' ').unwrap();
+    assert!(at.len() == 24 && at.starts_with("20") && at.ends_with('Z') && at.as_bytes()[10] == b'T', "{err}");
     assert!(
-        lines[0].starts_with("touchpoint-collector: storage failing") && lines[0].contains("simulated storage failure"),
+        first.starts_with("touchpoint-collector: storage failing") && first.contains("simulated storage failure"),
         "{err}"
     );
-    assert!(
-        lines[1].starts_with("touchpoint-collector: storage works again") && lines[1].contains("2 refused"),
-        "{err}"
-    );
+    let second = lines[1].split_once(' ').unwrap().1;
+    assert!(second.starts_with("touchpoint-collector: storage works again") && second.contains("2 refused"), "{err}");
     assert!(!err.contains("bad-") && !err.contains("127.0.0.1"), "{err}");
 }
 
