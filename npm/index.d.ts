@@ -92,8 +92,9 @@ export interface InitOptions {
   journey?: 'on' | 'off' | boolean;
   /** `off`: no `click` events (friction detection and the journey's link touchpoints go on). */
   clicks?: 'on' | 'off' | boolean;
-  /** `off`: no page views from history changes; `replace`, `hash` (or both, comma-separated or
-   * a list) add them. */
+  /** `off`: no page views from history changes (on: pushState, back/forward, a replaceState to
+   * another path); `replace` (every replaceState), `hash` (or both, comma-separated or a list)
+   * add them. */
   spa?: 'on' | 'off' | 'replace' | 'hash' | 'replace,hash' | 'hash,replace' | ('replace' | 'hash')[];
   /** Moments of truth (default `add_to_cart,begin_checkout,purchase`). */
   moments?: string | string[];

@@ -941,8 +941,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // A replaceState while the new view has not settled is the route's redirect (a router's
     // guard: pushState('/old'), then replaceState('/new')): the view is the address it ends at.
     if (kind === 'r' && routeAt >= 0) { routeRec[3] = f(location.pathname); routeRec[4] = f(href); return; }
-    // (Not a replaceState: themes write the variant chosen in the URL with it, in place.)
-    if (kind === 'r') formGo = null; else formOn();
+    // (Not a replaceState of the query or fragment: themes write the variant chosen in the URL
+    // with it, in place. One to another path is a route, as the engine takes it: a sign-in
+    // form sent by fetch, then the router's replace to the account.)
+    if (kind === 'r' && from.split(/[?#]/)[0] === href.split(/[?#]/)[0]) formGo = null; else formOn();
     // Only the fragment changed (data-spa="hash") and popstate saw it: a `hash` view. A fragment
     // navigation (a link, location.hash) fires popstate before hashchange, and the back button
     // between two fragments is told apart from it by no event every browser has: by the

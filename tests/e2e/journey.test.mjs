@@ -484,6 +484,48 @@ test('a track() call from a route\'s view rendered before the router sets its ti
   assert.deepEqual(seq, [['page_view', '/app', 'Home'], ['page_view', '/app/boots', 'Boots'], ['view_item', '/app/boots', 'Boots']]);
 });
 
+// A router's replace to another path is a route by default (PostHog counts it too): a sign-in
+// form sent by fetch, then `navigate('/account', { replace: true })`. It was no view at all
+// (the account's events said /login), and the form was a form_abandon. A replace of the query
+// only (a theme writing the variant chosen) stays no view.
+test('a replaceState to another path is a page view by default, and the form sent before it a form_submit', T, async (t) => {
+  const site = 'journey-replace-path';
+  const page = await spaPage(t, site, '/login', `<!doctype html><html><head><meta charset="utf-8"><title>Sign in</title>__SNIPPET__</head><body>
+<main id="view"><form id="signin"><input name="email" id="email"><input name="password" type="password" id="pw"><button id="go">Sign in</button></form></main>
+<button id="variant" type="button">Blue</button>
+<script>
+  document.getElementById('variant').addEventListener('click', function () { history.replaceState(null, '', location.pathname + '?variant=blue'); });
+  document.getElementById('signin').addEventListener('submit', function (e) {
+    e.preventDefault();
+    fetch('/login/api', { method: 'POST' }).catch(function () {}).then(function () {
+      document.getElementById('view').innerHTML = '<h1>Your account</h1>';
+      history.replaceState(null, '', '/login/account');
+      document.title = 'Account';
+    });
+  });
+</script></body></html>`);
+  await page.click('#email');
+  await page.keyboard.type('jane@example.org');
+  await page.click('#pw');
+  await page.keyboard.type('secret12');
+  await page.click('#go');
+  await waitFor('the account', () => page.evaluate(() => document.title === 'Account'));
+  await page.click('#variant');
+  await waitFor('the variant in the URL', () => page.evaluate(() => location.search === '?variant=blue'));
+  await page.evaluate(() => touchpoint('track', 'done'));
+  const ev = await waitFor('the marker event', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    const all = await collector.events(`&site=${site}`);
+    return all.some((e) => e.event === 'done') && all;
+  }, { timeout: 30_000 });
+  const views = ev.filter((e) => e.event === 'page_view').map((e) => `${e.properties.navigation} ${e.context.page.path} ${e.context.page.title}`);
+  assert.deepEqual(views, ['load /login Sign in', 'replace /login/account Account'], 'the variant (the query only) is no view');
+  assert.equal(onlyOne(ev, 'done').context.page.path, '/login/account');
+  const sent = onlyOne(ev, 'form_submit');
+  assert.deepEqual([sent.properties.form, sent.context.page.path], ['signin', '/login']);
+  assert.equal(ev.filter((e) => e.event === 'form_abandon').length, 0, JSON.stringify(ev.map((e) => e.event)));
+});
+
 // A call held while its route settles keeps the time it was made (helper-78: a purchase tracked
 // right after the router's replaceState, the page left soon after, was stamped after that
 // view's page_leave; held, it took the time of the hand-over, up to ~0.9 s late).

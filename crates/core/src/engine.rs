@@ -763,15 +763,19 @@ impl Engine {
     /// too: a jump to an anchor of the same page (`#reviews`) must not abandon the form being
     /// filled in, nor count as a view for quick_back.
     fn route(&mut self, how: Nav, page: PageContext, depth: u8, now: u64) {
+        let previous = self.env.page.clone();
+        let mut page = self.scrub_page(page);
         let j = &self.journey.settings;
         let tracked = j.spa
             && match how {
                 Nav::Push | Nav::Back => true,
-                Nav::Replace => j.replace_state,
+                // A router's replace to another path is a route (a redirect after signing in,
+                // React Router's `navigate(to, { replace: true })`), as PostHog counts it; one
+                // of the query or fragment only (a theme writing the variant chosen, filters)
+                // is not, unless `data-spa="replace"` asks for every one.
+                Nav::Replace => j.replace_state || page.path != previous.path,
                 Nav::Hash => j.hash,
             };
-        let previous = self.env.page.clone();
-        let mut page = self.scrub_page(page);
         if !tracked || self.journey.same(&page.url) {
             return;
         }

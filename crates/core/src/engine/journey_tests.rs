@@ -183,6 +183,26 @@ fn a_campaign_visit_across_spa_routes_is_one_session_with_its_touchpoints() {
     assert_eq!((kept.prev_path.as_str(), kept.arrived, kept.left), ("/", T0 + 4_000, T0 + 9_000));
 }
 
+/// A replaceState to another path is a route by default (a router's redirect after signing in,
+/// `navigate(to, { replace: true })`); one of the query or fragment only (a theme's variant,
+/// filters) is not, unless `data-spa="replace"`.
+#[test]
+fn a_replace_to_another_path_is_a_view_a_replace_of_the_query_is_not() {
+    let mut v = Visit::granted("https://shop.test/login", "");
+    v.page("https://shop.test/login");
+    v.at(1_000, route(Nav::Replace, "https://shop.test/login?next=%2Faccount"));
+    v.at(2_000, route(Nav::Replace, "https://shop.test/login?next=%2Faccount#form"));
+    v.at(3_000, route(Nav::Replace, "https://shop.test/account"));
+    v.at(4_000, route(Nav::Replace, "https://shop.test/account?tab=orders"));
+    let views: Vec<(String, String)> = v
+        .events()
+        .iter()
+        .filter(|e| e.contains("\"event\":\"page_view\""))
+        .map(|e| (field(e, "\"navigation\":\""), field(e, "\"path\":\"")))
+        .collect();
+    assert_eq!(views, [("load".into(), "/login".into()), ("replace".into(), "/account".into())]);
+}
+
 /// Friction carries the moment of truth under way in its page view only: a checkout error
 /// says `during: begin_checkout`; after the route to the next view, the same error says nothing.
 #[test]

@@ -27,7 +27,8 @@ pub struct Settings {
     pub on: bool,
     /// `data-spa="off"`: no page views from history changes (the page calls `page` itself).
     pub spa: bool,
-    /// `data-spa="...replace..."`: `history.replaceState` makes a page view too.
+    /// `data-spa="...replace..."`: every `history.replaceState` makes a page view, one of the
+    /// query or fragment only too (one to another path always does: `Engine::route`).
     pub replace_state: bool,
     /// `data-spa="...hash..."`: a change of the URL's fragment makes a page view.
     pub hash: bool,
