@@ -115,9 +115,11 @@
       user: q.get('user') || '',
       // The page tag every panel is narrowed to ('key:value'; '' none).
       tag: q.get('tag') || '',
-      // The device class every panel but the pages is narrowed to ('' all). (Not `device`: that
-      // is the channels table's click-through when it groups by device.)
-      device: q.get('device_class') || '',
+      // The device class every panel but the pages is narrowed to ('' all). (Written as
+      // `device_class`: `device` is the channels table's click-through when it groups by device;
+      // otherwise a hand-written `&device=mobile`, the read API's name, is read as this filter
+      // rather than ignored with every session shown.)
+      device: q.get('device_class') || (q.get('by') !== 'device' && q.get('device')) || '',
       session: q.get('session') || '',
       // The pages' order: 'friction' (most first) or 'views'.
       pagesBy: ['views', 'vitals'].indexOf(q.get('pages')) >= 0 ? q.get('pages') : 'friction',

@@ -187,6 +187,13 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   await page.selectOption('#f-device', '');
   await waitFor('every device again', async () => (await page.textContent('[data-k=sessions]')) === '3' && (await boardOf()).length === 3);
   assert.equal(new URL(page.url()).searchParams.get('device_class'), null);
+  // The read API's name for it, written by hand in the address (analyst QA: every session was
+  // shown): the same filter.
+  await page.goto(`${collector.url}/inspector?token=${TOKEN}&range=1h&device=mobile`);
+  await waitFor('the phones from ?device=mobile', async () => (await page.textContent('[data-k=sessions]')) === '1' && (await boardOf()).join() === 'dead_click 1 100 %');
+  assert.equal(await page.$eval('#f-device', (s) => s.value), 'mobile');
+  await page.selectOption('#f-device', '');
+  await waitFor('every device again', async () => (await page.textContent('[data-k=sessions]')) === '3' && (await boardOf()).length === 3);
 
   // Pages: by friction met there, with their views (no page_leave yet: no engaged time, no
   // Core Web Vitals).
