@@ -388,7 +388,10 @@
       width: width, height: 240, series: series, fmtDate: fmtDate,
       scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, Math.max(1, max)]; } } },
       axes: [{}, { label: 'events', size: 50, incrs: COUNT_INCRS }],
-      legend: { live: false },
+      // Live: the legend gives each type's count in the bucket under the pointer. Lines of types
+      // with the same count lie on each other (five types once each read as one line at 1:
+      // analyst QA); the legend tells them apart.
+      legend: { live: true },
     }, data, box);
   }
 
@@ -467,7 +470,7 @@
       series: [{}, { label: 'sessions', fill: 'rgba(161,98,7,.35)', stroke: '#a16207',
         paths: uPlot.paths.bars({ size: [0.7, 80] }), points: { show: false } }],
       axes: [{ splits: function () { return xs; }, values: function (u, v) { return v.map(function (i) { return labels[i] || ''; }); } },
-        { size: 50 }],
+        { size: 50, incrs: COUNT_INCRS }],
       legend: { show: false },
     }, [xs, ys], box);
   }

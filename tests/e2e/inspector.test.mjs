@@ -121,9 +121,16 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   assert.equal(await page.textContent('[data-k=friction]'), '4');
   assert.equal(await page.textContent('[data-k=frictionPerSession]'), '1.33');
   // The chart: one uPlot series per friction type.
-  const series = await texts(page, '#chart .u-legend .u-series .u-label');
+  const series = await texts(page, '#chart .u-legend .u-series:not(:first-child) .u-label');
   assert.deepEqual(series, ['dead_click', 'js_error', 'rage_click']);
   assert.equal(await page.locator('#chart canvas').count(), 1);
+  // Its legend is live: over the chart, each type's count in the bucket under the pointer (lines
+  // of types with equal counts lie on each other: the legend tells them apart).
+  const plot = await page.locator('#chart .u-over').boundingBox();
+  await page.mouse.move(plot.x + plot.width - 3, plot.y + plot.height / 2);
+  await waitFor('counts in the legend', async () =>
+    (await texts(page, '#chart .u-legend .u-series:not(:first-child) .u-value')).every((v) => /^\d+$/.test(v)));
+  await page.mouse.move(0, 0);
   // The funnel through the moments of truth.
   const funnel = await page.$$eval('#funnel tbody tr', (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
   assert.deepEqual(funnel, [['sessions', '3', ''], ['add_to_cart', '2', '33.3 %'], ['begin_checkout', '2', '0 %'], ['purchase', '1', '50 %']]);
@@ -183,7 +190,7 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
       '/product.html 1,/ 0');
   await waitFor('the phone\'s session listed', async () =>
     (await page.$$eval('#session-list tbody tr', (trs) => trs.map((t) => t.dataset.session))).join() === 'sess-one');
-  assert.deepEqual(await texts(page, '#chart .u-legend .u-series .u-label'), ['dead_click']);
+  assert.deepEqual(await texts(page, '#chart .u-legend .u-series:not(:first-child) .u-label'), ['dead_click']);
   await page.selectOption('#f-device', '');
   await waitFor('every device again', async () => (await page.textContent('[data-k=sessions]')) === '3' && (await boardOf()).length === 3);
   assert.equal(new URL(page.url()).searchParams.get('device_class'), null);
@@ -212,7 +219,7 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
     (await page.textContent('#overview-scope')) === 'cards and funnel: every page');
   // ... and the friction chart to the page's types (the cart's js_error is not among them).
   await waitFor('the friction chart of the page', async () =>
-    (await texts(page, '#chart .u-legend .u-series .u-label')).join() === 'dead_click,rage_click');
+    (await texts(page, '#chart .u-legend .u-series:not(:first-child) .u-label')).join() === 'dead_click,rage_click');
   await page.click('#page-list tbody tr[data-path="/product.html"]');
   await waitFor('every page on the leaderboard again', async () => (await page.locator('#leaderboard tbody tr').count()) === 3);
   // A page typed as a person would (no leading slash, or the whole URL copied from the address
@@ -231,7 +238,7 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   await page.press('#f-path', 'Enter');
   await waitFor('every page on the leaderboard again', async () => (await page.locator('#leaderboard tbody tr').count()) === 3);
   await waitFor('every type in the chart again', async () =>
-    (await texts(page, '#chart .u-legend .u-series .u-label')).join() === 'dead_click,js_error,rage_click');
+    (await texts(page, '#chart .u-legend .u-series:not(:first-child) .u-label')).join() === 'dead_click,js_error,rage_click');
   await page.selectOption('#pages-sort', 'views');
   await waitFor('the pages by views', async () => (await pageRows())[0] === '/|2|–|–|–|–|–|0|0|');
   assert.equal(new URL(page.url()).searchParams.get('pages'), 'views');
@@ -348,7 +355,7 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   await page.selectOption('#f-type', 'rage_click');
   await waitFor('the filtered leaderboard', async () =>
     (await page.$$eval('#leaderboard tbody tr', (trs) => trs.map((t) => t.dataset.type))).join() === 'rage_click');
-  assert.deepEqual(await texts(page, '#chart .u-legend .u-series .u-label'), ['rage_click']);
+  assert.deepEqual(await texts(page, '#chart .u-legend .u-series:not(:first-child) .u-label'), ['rage_click']);
   assert.equal(new URL(page.url()).searchParams.get('type'), 'rage_click');
   // ... not the cards and the funnel, which say so while it is set.
   assert.equal(await page.textContent('#overview-scope'), 'cards and funnel: every friction type');
@@ -389,7 +396,7 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   await view.selectOption('#f-tag', 'variant:A');
   await waitFor('variant A\'s', async () => (await board()) === 'dead_click 1' && (await listedIds()) === 'sess-one');
   await waitFor('variant A\'s chart', async () =>
-    (await texts(view, '#chart .u-legend .u-series .u-label')).join() === 'dead_click');
+    (await texts(view, '#chart .u-legend .u-series:not(:first-child) .u-label')).join() === 'dead_click');
   // A shared link opens the same view.
   const sharedTag = await context.newPage();
   await sharedTag.goto(`${collector.url}/inspector?range=1h&tag=variant:B`);
