@@ -526,6 +526,27 @@ test('a replaceState to another path is a page view by default, and the form sen
   assert.equal(ev.filter((e) => e.event === 'form_abandon').length, 0, JSON.stringify(ev.map((e) => e.event)));
 });
 
+// The demo's product page writes the cart into the URL (replaceState, the query only), then
+// tracks add_to_cart: the call was held as if a route settled and stamped 0.5-0.9 s after the
+// customer's click (analyst QA, 4 of 4). Now it keeps the time it was made.
+test('the demo\'s add_to_cart after its cart replaceState carries the time of the click', T, async (t) => {
+  const site = 'journey-demo-cart-time';
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  await rewriteDemo(context, collector.url, snippetRewrite({ site, consent: 'granted', 'flush-interval': '300' }));
+  const page = await context.newPage();
+  await page.goto(`${collector.url}/product.html?sku=mug`);
+  await sdkReady(page);
+  await page.click('#add-to-cart');
+  await waitFor('the cart in the URL', () => page.evaluate(() => /cart=/.test(location.search)));
+  const ev = await eventsUntil(site, 'add_to_cart');
+  const click = ev.filter((e) => e.event === 'click').pop();
+  const add = onlyOne(ev, 'add_to_cart');
+  const gap = Date.parse(add.timestamp) - Date.parse(click.timestamp);
+  assert.ok(gap >= 0 && gap < 150, `add_to_cart ${gap} ms after its click`);
+  assert.equal(ev.filter((e) => e.event === 'page_view').length, 1, 'the cart in the query is no view');
+});
+
 // A call held while its route settles keeps the time it was made (helper-78: a purchase tracked
 // right after the router's replaceState, the page left soon after, was stamped after that
 // view's page_leave; held, it took the time of the hand-over, up to ~0.9 s late).
