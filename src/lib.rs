@@ -55,12 +55,21 @@ mod api {
         if !replay(&queue, 1) {
             web::command(&js_sys::Array::of1(&JsValue::from_str("page")));
         }
+        // A route the app took before Touchpoint started follows the landing's view, before the
+        // page's other queued calls (made on that route, most likely).
+        web::routed();
         replay(&queue, 2);
     }
 
-    /// Replays the stub's calls: the `set`, `identify` (and `beforeSend`) calls queued before any other
-    /// (`pass` 0), then of the others only the `page` calls (1) or every other call (2).
-    /// Returns whether there was a `page` call.
+    /// Replays the stub's calls: the calls that change what the next event carries (`set`,
+    /// `identify`, `reset`, `beforeSend`; questions) queued before any event (`pass` 0), then of
+    /// the others only the `page` calls (1) or every other call (2). Returns whether there was a
+    /// `page` call. A `consent` among the first calls is in pass 2: it makes an event of its
+    /// own, after the page view, but ends nothing (a consent platform's stored choice, queued
+    /// first, ended the leading calls: a customer identified and the page's tags then missed
+    /// the page view: QA).
+    /// (A `consent` in pass 0 would apply the choice to the page view too, but the view is
+    /// kept while consent is pending and sent once it is granted, as any event is.)
     fn replay(queue: &JsValue, pass: u8) -> bool {
         let (mut page, mut leading) = (false, true);
         // The queue is the page's array: read it defensively (see web::safe).
@@ -69,10 +78,11 @@ mod api {
                 let Some(args) = web::safe::to_array(&call) else { continue };
                 let name = args.get(0).as_string();
                 // (The npm package's init queues the page's beforeSend hook first: no event.)
-                leading &= matches!(name.as_deref(), Some("set" | "identify" | "beforeSend"));
+                leading &= !matches!(name.as_deref(), Some("page" | "track" | "friction"));
                 let is_page = name.as_deref() == Some("page");
                 page |= is_page;
-                if if leading { pass == 0 } else { pass != 0 && (pass == 1) == is_page } {
+                let of = if leading && name.as_deref() != Some("consent") { 0 } else { 2 - is_page as u8 };
+                if of == pass {
                     web::command(&args);
                 }
             }

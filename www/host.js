@@ -1791,14 +1791,16 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     }, { durationThreshold: Math.max(16, Math.min(slowMs || 200, 200)) }) ? 2 : 0;
     // (Not in a frame: the Core Web Vitals are the top-level page's. A frame shown late, in a
     // checkout's payment step, had the time the visitor took to get there as its "LCP".)
-    if (w.top === w) lcpOn = po('largest-contentful-paint', function (list) {
-      var e = list[list.length - 1];
-      push(rec('w', now(), 'l', e.startTime | 0, 0, e.element ? group(e.element, false) : ''));
-    }, {});
+    if (w.top === w) lcpOn = po('largest-contentful-paint', lcp, {});
     if (w.top === w && po('layout-shift', function (list) {
       for (var i = 0; i < list.length; i++) push(rec('w', now(), 's', (list[i].value * 1000) | 0, list[i].hadRecentInput ? 1 : 0));
     }, {})) measured |= 1;
     push(rec('w', now(), 'u', measured | 0));
+  }
+
+  function lcp(list) {
+    var e = list[list.length - 1];
+    push(rec('w', now(), 'l', e.startTime | 0, 0, e.element ? group(e.element, false) : ''));
   }
 
   // One visit across the shop's own domains (data-cross-domain): a shop whose checkout runs on
@@ -2010,7 +2012,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     var href = nav && nav.name || location.href, path;
     if (/[?&]_tp=/.test(href)) href = location.href;
     path = new URL(href).pathname;
-    var r = [href, path, d.title, d.referrer, w.innerWidth | 0, w.innerHeight | 0,
+    // (The title is the route's when the app routed on: the landing's own is not known.)
+    var r = [href, path, path !== location.pathname ? '' : d.title, d.referrer, w.innerWidth | 0, w.innerHeight | 0,
       (w.navigator.language || ''), tz, d.visibilityState === 'hidden' ? 0 : 1, !d.hasFocus || d.hasFocus() ? 1 : 0, maxDepth = depth(0),
       nav && nav.type === 'back_forward' ? 1 : 0,
       remembered ? one('localStorage', 'tp_consent') : '',
@@ -2018,9 +2021,26 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // monitoring) or a crawler or headless browser by its name (Googlebot runs scripts; not
       // just 'bot': a CUBOT phone): context.automated, to be told from customers.
       w.navigator.webdriver || /bot\/|crawl|spider|headless|lighthouse/i.test(w.navigator.userAgent) ? 1 : 0].map(f).join(US) + US + session; // the session's own fields come last
-    lastHref = href;
-    if (path !== location.pathname) route('p'); else lastHref = location.href;
+    landed = href;
     return r;
+  }
+  // After the landing's page view (boot: before the stub's queued calls but set, identify and
+  // consent): a route the app took before the SDK started (a late tag, the app routing at
+  // DOMContentLoaded) is the next view, handed over now. Taken in facts(), its record was handed
+  // over after the landing's view but stamped before it: the inspector's journey left the
+  // landing before arriving on it, and the landing's page_leave had no LCP (QA). The LCP the
+  // browser buffered goes first, for the landing's. With data-spa="hash", a fragment the app
+  // routed to is one too.
+  var landed;
+  function routed() {
+    var u = location.href, o = observers[lcpOn - 1], l;
+    if (landed.split(/[?#]/)[0] !== u.split(/[?#]/)[0] || hashViews && landed.split('#')[1] !== u.split('#')[1]) {
+      lastHref = landed;
+      l = o && o.takeRecords();
+      if (l && l.length && sensing) lcp(l);
+      route(landed.split('#')[0] === u.split('#')[0] ? 'h' : 'p');
+      drain(true);
+    }
   }
 
   // The debug overlay (data-debug or ?touchpoint_debug=1): loaded on the first message, so a page
@@ -2049,6 +2069,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   return {
     debug: debug,
     facts: facts,
+    routed: routed,
     guard: guard,
     signal: signal,
     later: later,

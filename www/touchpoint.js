@@ -92,13 +92,19 @@ function load(attrs, url, sri, overlay) {
     var stub = w.touchpoint, queue = (stub && stub.q) || [];
     var host = makeHost(function (records, call) { if (call) wasm_bindgen.command(call); else wasm_bindgen.input(records); }, guard, ac && ac.signal,
       overlay || String(url).replace(/[^\/]*$/, '') + 'touchpoint-overlay.js', attrs.ambient, attrs['cross-domain']);
-    wasm_bindgen.boot(attrs, queue, host);
-    var api = guard(function () {
+    var booting = [], api = guard(function () {
       var args = Array.prototype.slice.call(arguments);
-      if (!host.sync(args)) wasm_bindgen.command(args);
+      if (booting) booting.push(args); else if (!host.sync(args)) wasm_bindgen.command(args);
     });
     api.ready = true; // documented: the stub has been replaced by the running SDK
+    // Before the queue is replayed: a call the page makes meanwhile (its touchpoint:consent
+    // listener, when a queued consent is applied) was queued in the stub's array after boot had
+    // read it, and lost. It is made after the queued ones.
     w.touchpoint = api;
+    wasm_bindgen.boot(attrs, queue, host);
+    queue = booting;
+    booting = 0;
+    queue.forEach(function (a) { api.apply(w, a); });
   });
   // A page the browser prerenders (Speculation Rules) may never be shown: nothing is captured
   // until it is (prerenderingchange), so its page view is the visitor's, at the time they arrive.

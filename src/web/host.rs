@@ -22,6 +22,10 @@ extern "C" {
     /// read for a feature the site did not turn on).
     #[wasm_bindgen(method, structural)]
     pub fn facts(this: &Host, remembered: bool) -> String;
+    /// After the landing's page view: hands over, as the next view, a route the app took
+    /// before `facts` (a late-loaded SDK).
+    #[wasm_bindgen(method, structural)]
+    pub fn routed(this: &Host);
     /// The loader's clock (`Date.now()`, but never going back), which also times its records.
     #[wasm_bindgen(method, structural)]
     pub fn now(this: &Host) -> f64;

@@ -93,6 +93,13 @@ pub fn warn(msg: &str) {
     let _ = console_warn(msg);
 }
 
+/// See `Host::routed`.
+pub fn routed() {
+    if let Some(io) = io() {
+        io.host.routed();
+    }
+}
+
 /// The loader's clock, which never goes back (see `now` in www/host.js); the records it times
 /// and the driver's own inputs must agree.
 fn now_ms(io: &Io) -> u64 {

@@ -998,12 +998,11 @@ impl Engine {
                 // The first view is the landing's: its address as the document had it when it
                 // loaded (the boot's, already scrubbed), not as it is when the view is taken: a
                 // "clean URL" script took the campaign's parameters out, or the app routed on,
-                // while the SDK loaded (the route taken then follows as its own view).
-                self.env.page = if self.page_views == 0 {
-                    PageContext { title: clean_label(&page.title, 256), ..std::mem::take(&mut self.env.page) }
-                } else {
-                    self.scrub_page(page)
-                };
+                // while the SDK loaded (the route taken then follows as its own view). Its title
+                // too: the loader gives none when the app routed on (the document's is the
+                // route's).
+                self.env.page =
+                    if self.page_views == 0 { std::mem::take(&mut self.env.page) } else { self.scrub_page(page) };
                 let how = if self.page_views == 0 { "load" } else { "manual" };
                 let depth = if self.page_views == 0 { self.first_depth } else { 0 };
                 let properties = self.clean_properties(schema::PAGE_VIEW, properties);

@@ -977,6 +977,9 @@ fn the_first_page_view_is_the_landings_address_with_its_attribution() {
         "{}",
         ev[0]
     );
+    // Its title is the boot's, not the document's when the view is taken (the route's): the
+    // loader gives none when the app routed on.
+    assert!(ev[0].contains(r#""title":"Shop""#), "{}", ev[0]);
 }
 
 /// A hash-routed app (data-spa="hash"): each view's path goes on with its route (`/#/product/12`),
