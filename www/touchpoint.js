@@ -77,7 +77,8 @@ function guard(f) {
 function load(attrs, url, sri, overlay) {
   // A second copy of the snippet is a no-op; one configured otherwise (a tag manager's tag
   // beside the template's, with another data-site or consent mode) is said to be ignored.
-  var conf = JSON.stringify(attrs), first = w.__touchpoint_loaded;
+  // (Keys sorted: the same attributes in another order are the same configuration.)
+  var conf = JSON.stringify(attrs, Object.keys(attrs).sort()), first = w.__touchpoint_loaded;
   if (first) {
     if (first !== conf) try { console.warn('touchpoint: a second copy with another configuration is ignored:', conf); } catch (_) {}
     return;
@@ -97,6 +98,9 @@ function load(attrs, url, sri, overlay) {
       if (booting) booting.push(args); else if (!host.sync(args)) wasm_bindgen.command(args);
     });
     api.ready = true; // documented: the stub has been replaced by the running SDK
+    // A call through the stub after this (a reference to it kept by the page, the npm package's
+    // or a tag's) pushes to `touchpoint.q`: made, not lost in an array nobody reads (QA).
+    api.q = { push: function (a) { api.apply(w, a); } };
     // Before the queue is replayed: a call the page makes meanwhile (its touchpoint:consent
     // listener, when a queued consent is applied) was queued in the stub's array after boot had
     // read it, and lost. It is made after the queued ones.
@@ -124,10 +128,16 @@ function load(attrs, url, sri, overlay) {
 
 // The script tag. The build writes the wasm's file name and its SHA-384 in place of the two
 // placeholders, so a script tag pinned with SRI pins the whole SDK.
+// A tag manager that can only insert a script by its URL (Google Tag Manager's sandboxed
+// templates: injectScript) configures it in the URL's fragment, `touchpoint.js#site=shop&
+// consent=pending`, as URL parameters; a data-* attribute of the same name wins. The fragment,
+// not the query: it is never sent, so every site shares one cached copy, and a cache-busting
+// `?v=2` is not read as a setting.
 if (s && s.src) {
-  var attrs = {}, list = s.attributes;
+  var attrs = {}, list = s.attributes, src = s.src.split('#');
   for (var i = 0; i < list.length; i++) {
     if (list[i].name.indexOf('data-') === 0) attrs[list[i].name.slice(5)] = list[i].value;
   }
-  load(attrs, s.src.replace(/[^\/]*$/, '') + '__TP_WASM_FILE__', '__TP_WASM_SRI__');
+  new URLSearchParams(src[1]).forEach(function (v, k) { if (!(k in attrs)) attrs[k] = v; });
+  load(attrs, src[0].replace(/[^\/]*$/, '') + '__TP_WASM_FILE__', '__TP_WASM_SRI__');
 }

@@ -95,3 +95,37 @@ ${lateTag({ collector: '/v1/batch', site, consent: 'granted', spa: 'hash', 'flus
   assert.match(views[1].context.page.url, /#\/product\/7$/);
   await closeTab(page);
 });
+
+// What a tag manager's template does: the URL is all it can set (Google Tag Manager's sandboxed
+// injectScript), so the configuration is in its fragment; a second tag with the same attributes
+// in another order is the same configuration (no warning); a reference to the stub kept before
+// the start still reaches the SDK.
+test('configured by the URL fragment; the same attributes in another order raise no warning; calls through a kept stub arrive', async () => {
+  const site = 'tm-fragment';
+  const page = await browser.newPage();
+  const warnings = [];
+  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+  const src = `/touchpoint/touchpoint.js#collector=${encodeURIComponent('/v1/batch')}&site=${site}&consent=granted&flush-interval=300`;
+  const url = await serveFixture(page, collector.url, `<!doctype html><html><head><meta charset="utf-8"><title>Shop</title><script>${STUB}
+var kept = window.touchpoint;
+function tag(order) {
+  var s = document.createElement('script'); s.async = true; s.src = ${JSON.stringify(src)};
+  s.onload = function () { window.tagsRun = (window.tagsRun || 0) + 1; }; // (after it ran)
+  order.forEach(function (k) { s.setAttribute('data-' + k, { journey: 'off', friction: 'off' }[k]); });
+  document.head.appendChild(s);
+}
+addEventListener('load', function () { tag(['journey', 'friction']); setTimeout(function () { tag(['friction', 'journey']); }, 50); });
+</script></head><body><p>Shop</p></body></html>`, 'tm-fragment');
+  await page.goto(url);
+  await sdkReady(page);
+  await page.evaluate(() => window.kept('track', 'through_kept_stub'));
+  const ev = await timeline(site, ['page_view', 'through_kept_stub']);
+  assert.deepEqual(ev.map((e) => e.event), ['page_view', 'through_kept_stub'], 'journey and friction off, from the attributes');
+  await waitFor('both tags run', () => page.evaluate(() => window.tagsRun === 2));
+  assert.deepEqual(warnings.filter((w) => /touchpoint/.test(w)), []);
+  // One configured otherwise is said to be ignored.
+  await page.evaluate(() => { window.tag(['journey']); });
+  await waitFor('the third tag runs', () => page.evaluate(() => window.tagsRun === 3));
+  await waitFor('its warning', () => warnings.some((w) => /another configuration is ignored/.test(w)));
+  await closeTab(page);
+});
