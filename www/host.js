@@ -916,6 +916,13 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     try { h = decodeURIComponent(h); } catch (e) {}
     return /^[!\/]/.test(h) || h && (d.getElementById(h) || d.getElementsByName(h).length);
   }
+  // A view's address as the engine keys it (core::journey::url::hash_route): the path, and with
+  // data-spa="hash" the fragment's route (`#/account`, up to its own `?`). (Compared by path
+  // only, a hash-routed sign-in's replace to its account left the form it sent unsent: QA.)
+  function viewOf(u) {
+    var h = u.split('#')[1] || '';
+    return u.split(/[?#]/)[0] + (hashViews && /^!?\//.test(h) ? h.split('?')[0] : '');
+  }
   function route(kind) {
     var href = location.href, same = href.split('#')[0] === lastHref.split('#')[0], jump = href === lastHref || (!hashViews && same);
     // (The same URL written again, a router or a store syncing its state: nothing changed.)
@@ -944,7 +951,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // (Not a replaceState of the query or fragment: themes write the variant chosen in the URL
     // with it, in place. One to another path is a route, as the engine takes it: a sign-in
     // form sent by fetch, then the router's replace to the account.)
-    if (kind === 'r' && from.split(/[?#]/)[0] === href.split(/[?#]/)[0]) formGo = null; else formOn();
+    if (kind === 'r' && viewOf(from) === viewOf(href)) formGo = null; else formOn();
     // Only the fragment changed (data-spa="hash") and popstate saw it: a `hash` view. A fragment
     // navigation (a link, location.hash) fires popstate before hashchange, and the back button
     // between two fragments is told apart from it by no event every browser has: by the
@@ -2029,16 +2036,16 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // DOMContentLoaded) is the next view, handed over now. Taken in facts(), its record was handed
   // over after the landing's view but stamped before it: the inspector's journey left the
   // landing before arriving on it, and the landing's page_leave had no LCP (QA). The LCP the
-  // browser buffered goes first, for the landing's. With data-spa="hash", a fragment the app
-  // routed to is one too.
+  // browser buffered goes first, for the landing's. With data-spa="hash", a hash route the app
+  // took is one too.
   var landed;
   function routed() {
     var u = location.href, o = observers[lcpOn - 1], l;
-    if (landed.split(/[?#]/)[0] !== u.split(/[?#]/)[0] || hashViews && landed.split('#')[1] !== u.split('#')[1]) {
+    if (viewOf(landed) !== viewOf(u)) {
       lastHref = landed;
       l = o && o.takeRecords();
       if (l && l.length && sensing) lcp(l);
-      route(landed.split('#')[0] === u.split('#')[0] ? 'h' : 'p');
+      route(landed.split(/[?#]/)[0] === u.split(/[?#]/)[0] ? 'h' : 'p');
       drain(true);
     }
   }

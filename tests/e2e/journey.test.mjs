@@ -526,6 +526,47 @@ test('a replaceState to another path is a page view by default, and the form sen
   assert.equal(ev.filter((e) => e.event === 'form_abandon').length, 0, JSON.stringify(ev.map((e) => e.event)));
 });
 
+// The same in a hash-routed app (data-spa="hash"): the router's replace from `#/login` to
+// `#/account` is a route, and the sign-in form sent before it a form_submit. The loader compared
+// the paths without the fragment, so the form stayed unsent: a form_abandon at the next view.
+test('data-spa="hash": a replace to another hash route is a view, and the form sent before it a form_submit', T, async (t) => {
+  const site = 'journey-replace-hash';
+  const page = await spaPage(t, site, '/hashapp', `<!doctype html><html><head><meta charset="utf-8"><title>Sign in</title>
+<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch" data-site="${site}" data-consent="granted" data-flush-interval="300" data-spa="hash"></script></head><body>
+<main id="view"><form id="signin"><input name="email" id="email"><input name="password" type="password" id="pw"><button id="go">Sign in</button></form></main>
+<a id="help" href="#/help">Help</a>
+<script>
+  history.replaceState(null, '', '#/login');
+  document.getElementById('signin').addEventListener('submit', function (e) {
+    e.preventDefault();
+    fetch('/hashapp/api', { method: 'POST' }).catch(function () {}).then(function () {
+      document.getElementById('view').innerHTML = '<h1>Your account</h1>';
+      history.replaceState(null, '', '#/account');
+      document.title = 'Account';
+    });
+  });
+</script></body></html>`);
+  await page.click('#email');
+  await page.keyboard.type('jane@example.org');
+  await page.click('#pw');
+  await page.keyboard.type('secret12');
+  await page.click('#go');
+  await waitFor('the account', () => page.evaluate(() => document.title === 'Account'));
+  await page.click('#help');
+  await waitFor('the help route', () => page.evaluate(() => location.hash === '#/help'));
+  await page.evaluate(() => touchpoint('track', 'done'));
+  const ev = await waitFor('the marker event', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    const all = await collector.events(`&site=${site}`);
+    return all.some((e) => e.event === 'done') && all;
+  }, { timeout: 30_000 });
+  const views = ev.filter((e) => e.event === 'page_view').map((e) => e.context.page.path);
+  assert.deepEqual(views.slice(-2), ['/hashapp#/account', '/hashapp#/help']);
+  const sent = onlyOne(ev, 'form_submit');
+  assert.equal(sent.properties.form, 'signin');
+  assert.equal(ev.filter((e) => e.event === 'form_abandon').length, 0, JSON.stringify(ev.map((e) => e.event)));
+});
+
 // The demo's product page writes the cart into the URL (replaceState, the query only), then
 // tracks add_to_cart: the call was held as if a route settled and stamped 0.5-0.9 s after the
 // customer's click (analyst QA, 4 of 4). Now it keeps the time it was made.
