@@ -99,8 +99,10 @@ function load(attrs, url, sri, overlay) {
     });
     api.ready = true; // documented: the stub has been replaced by the running SDK
     // A call through the stub after this (a reference to it kept by the page, the npm package's
-    // or a tag's) pushes to `touchpoint.q`: made, not lost in an array nobody reads (QA).
-    api.q = { push: function (a) { api.apply(w, a); } };
+    // or a tag's) sets `touchpoint.q` to a new array and pushes to it: that array's push makes
+    // the call, which was lost in an array nobody read (QA). (An accessor: `touchpoint.q` stays
+    // undefined, as a page's check for the running SDK may expect.)
+    Object.defineProperty(api, 'q', { set: function (a) { try { a.push = function (x) { api.apply(w, x); }; } catch (_) {} } });
     // Before the queue is replayed: a call the page makes meanwhile (its touchpoint:consent
     // listener, when a queued consent is applied) was queued in the stub's array after boot had
     // read it, and lost. It is made after the queued ones.

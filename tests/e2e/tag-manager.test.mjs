@@ -118,6 +118,8 @@ addEventListener('load', function () { tag(['journey', 'friction']); setTimeout(
 </script></head><body><p>Shop</p></body></html>`, 'tm-fragment');
   await page.goto(url);
   await sdkReady(page);
+  // (`touchpoint.q` stays undefined once the SDK runs: a check for it (the bench's) expects so.)
+  assert.equal(await page.evaluate(() => typeof window.touchpoint.q), 'undefined');
   await page.evaluate(() => window.kept('track', 'through_kept_stub'));
   const ev = await timeline(site, ['page_view', 'through_kept_stub']);
   assert.deepEqual(ev.map((e) => e.event), ['page_view', 'through_kept_stub'], 'journey and friction off, from the attributes');
