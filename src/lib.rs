@@ -61,15 +61,13 @@ mod api {
         replay(&queue, 2);
     }
 
-    /// Replays the stub's calls: the calls that change what the next event carries (`set`,
-    /// `identify`, `reset`, `beforeSend`; questions) queued before any event (`pass` 0), then of
-    /// the others only the `page` calls (1) or every other call (2). Returns whether there was a
-    /// `page` call. A `consent` among the first calls is in pass 2: it makes an event of its
-    /// own, after the page view, but ends nothing (a consent platform's stored choice, queued
-    /// first, ended the leading calls: a customer identified and the page's tags then missed
-    /// the page view: QA).
-    /// (A `consent` in pass 0 would apply the choice to the page view too, but the view is
-    /// kept while consent is pending and sent once it is granted, as any event is.)
+    /// Replays the stub's calls: the calls that change what the next event carries or whether
+    /// it is kept (`set`, `identify`, `reset`, `consent`, `beforeSend`; questions) queued before
+    /// any `page` or `track` (`pass` 0), then of the others only the `page` calls (1) or every
+    /// other call (2). Returns whether there was a `page` call. (A consent platform's stored
+    /// choice, queued first, ended the leading calls: the customer identified and the page's
+    /// tags then missed the page view, and with `data-consent="denied"` the page view was
+    /// dropped before the grant that followed it: QA.)
     fn replay(queue: &JsValue, pass: u8) -> bool {
         let (mut page, mut leading) = (false, true);
         // The queue is the page's array: read it defensively (see web::safe).
@@ -81,7 +79,7 @@ mod api {
                 leading &= !matches!(name.as_deref(), Some("page" | "track" | "friction"));
                 let is_page = name.as_deref() == Some("page");
                 page |= is_page;
-                let of = if leading && name.as_deref() != Some("consent") { 0 } else { 2 - is_page as u8 };
+                let of = if leading { 0 } else { 2 - is_page as u8 };
                 if of == pass {
                     web::command(&args);
                 }

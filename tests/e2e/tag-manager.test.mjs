@@ -77,6 +77,24 @@ ${lateTag({ collector: '/v1/batch', site, consent: 'pending', 'flush-interval': 
   await closeTab(page);
 });
 
+// A site that starts denied (data-consent="denied") whose consent platform queues the visitor's
+// stored grant before the SDK starts: the page view is kept (it was taken while still denied,
+// and dropped, the grant applied after it).
+test('data-consent="denied" and a stored grant queued before the start: the page view arrives', async () => {
+  const site = 'tm-denied';
+  const page = await browser.newPage();
+  const url = await serveFixture(page, collector.url, `<!doctype html><html><head><meta charset="utf-8"><title>Shop</title><script>${STUB}
+touchpoint('consent', { analytics: true });
+${lateTag({ collector: '/v1/batch', site, consent: 'denied', 'flush-interval': '300' }, { delay: 0 })}
+</script></head><body><p>Shop</p></body></html>`, 'tm-denied');
+  await page.goto(url);
+  await sdkReady(page);
+  await page.evaluate(() => touchpoint('track', 'marker'));
+  const ev = await timeline(site, ['marker']);
+  assert.equal(ev.filter((e) => e.event === 'page_view').length, 1, ev.map((e) => e.event).join(' '));
+  await closeTab(page);
+});
+
 // data-spa="hash": the hash-routed app went to its product route before the late start.
 test('a late tag on a hash-routed app (data-spa="hash") that routed before it started: the route is a view', async () => {
   const site = 'tm-hash';
