@@ -73,20 +73,31 @@ CREATE TABLE IF NOT EXISTS sessions (
     -- The writer alone reads it, to put a moment that arrives late (a retried batch, an adopted
     -- tab's events) in its place: the funnel counts steps in the order they happened.
     moment_ts   TEXT NOT NULL DEFAULT '[]',
+    -- The browser's anonymousId (marketing consent; that of its earliest event that has one), ''
+    -- without: the overview's visitors (version 23).
+    anonymous_id TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (session_id, site)
 ) WITHOUT ROWID;
 -- Two indexes only (each session row is rewritten once per group it appears in, and every
 -- index costs a b-tree write then). They carry what the counts, the average score, the
 -- friction filter, the funnel and the channels, devices and campaigns (with their vitals) read,
 -- so those read the index alone. (One without `campaign` is from before version 12, one without
--- the vitals from before version 19: the store makes it again.)
+-- the vitals from before version 19, one without `anonymous_id` from before version 23: the store
+-- makes it again.) The visitors' `anonymous_id` rides along at the end: both entries of a session
+-- are written again anyway whenever its row is (`last_ts` moves), so it costs bytes (a UUID, 37
+-- per entry with an id, 1 without), not another b-tree write.
 CREATE INDEX IF NOT EXISTS sessions_site_last ON sessions(site, last_ts, first_ts, score, friction, moments, channel, device, campaign,
-    lcp_measured, lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor);
+    lcp_measured, lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor, anonymous_id);
 CREATE INDEX IF NOT EXISTS sessions_last ON sessions(last_ts, first_ts, score, friction, moments, channel, device, campaign,
-    lcp_measured, lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor);
+    lcp_measured, lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor, anonymous_id);
 -- A customer's sessions, most recent first. Partial: a session without a customer costs it no
 -- write (a query must say `user_id <> ''` to use it).
 CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id, last_ts) WHERE user_id <> '';
+-- A visitor's sessions by when they ended: whether a visitor of the overview's period came before
+-- it (`window::VISITOR_BEFORE_SQL`), one probe per visitor the overview's window meets. Partial,
+-- as `sessions_user`: a session without an anonymousId (no marketing consent) costs it no write;
+-- one with an id, one more index entry written with its row (version 23).
+CREATE INDEX IF NOT EXISTS sessions_visitor ON sessions(anonymous_id, last_ts, site) WHERE anonymous_id <> '';
 CREATE TABLE IF NOT EXISTS minute_counts (
     site    TEXT NOT NULL,             -- '' = all sites
     minute  INTEGER NOT NULL,          -- unix ms / 60000
@@ -549,6 +560,46 @@ pub const ADD_USERS: &str = "
 ALTER TABLE sessions ADD COLUMN user_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE sessions ADD COLUMN user_ts INTEGER NOT NULL DEFAULT 0;
 ";
+
+/// Version 22 -> 23: `sessions` gains its visitor (`anonymous_id`); the indexes that cover it are
+/// made again with it, and `sessions_visitor` made (by [`SCHEMA`], run next; then
+/// [`fill_visitors`]).
+pub const ADD_VISITORS: &str = "
+ALTER TABLE sessions ADD COLUMN anonymous_id TEXT NOT NULL DEFAULT '';
+DROP INDEX IF EXISTS sessions_site_last;
+DROP INDEX IF EXISTS sessions_last;
+";
+
+/// Then each session's visitor from its stored events, as [`Session::add`] keeps it (up to events
+/// received out of order, as [`FILL_DEVICES`]): the `anonymousId` of its earliest event that has
+/// one (by the time it counts at; of two at the same time, the one stored first), read through the
+/// same checks as at ingest, automated ones left out as [`apply`] leaves them. Only the events whose
+/// text holds `anonymousId` (or an escape, which could spell it) are parsed.
+pub fn fill_visitors(conn: &Connection) -> rusqlite::Result<()> {
+    let mut earliest: Map<(String, String), (i64, String)> = Map::default();
+    let mut stmt = conn.prepare(
+        "SELECT session_id, site, event, timestamp, received_at, body FROM events
+          WHERE instr(body, 'anonymousId') > 0 OR instr(body, '\\') > 0 ORDER BY id",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let [event, timestamp, body]: [String; 3] = [r.get(2)?, r.get(3)?, r.get(5)?];
+        let facts = crate::facts::extract(&event, &timestamp, &body);
+        if facts.anonymous_id.is_empty() || facts.automated {
+            continue;
+        }
+        let ts = counts_at(facts.ts_ms, r.get(4)?);
+        let kept = earliest.entry((r.get(0)?, r.get(1)?)).or_insert((ts, String::new()));
+        if kept.1.is_empty() || ts < kept.0 {
+            *kept = (ts, facts.anonymous_id);
+        }
+    }
+    let mut set = conn.prepare("UPDATE sessions SET anonymous_id = ?1 WHERE session_id = ?2 AND site = ?3")?;
+    for ((session_id, site), (_, id)) in &earliest {
+        set.execute(params![id, session_id, site])?;
+    }
+    Ok(())
+}
 
 /// Version 19 -> 20: `sessions` gains the times of its moments of truth (then
 /// [`fill_moment_times`]).
@@ -1181,6 +1232,8 @@ struct Session {
     /// The customer: the `userId` of its latest event that has one, and that event's time.
     user_id: String,
     user_ts: i64,
+    /// The visitor: the `anonymousId` of its earliest event that has one ('' none).
+    anonymous_id: String,
     /// The Core Web Vitals' counts of its page_leave events, as the page tables count them.
     vitals: VitalCounts,
     /// The sample rate of the first event added that has one (not stored: read for a new
@@ -1207,6 +1260,12 @@ impl Session {
         if !f.user_id.is_empty() && (self.user_id.is_empty() || ts >= self.user_ts) {
             self.user_id = f.user_id.clone();
             self.user_ts = ts;
+        }
+        // The browser's id, as the device class: the earliest event that has one wins, whatever
+        // order they arrive in. A session has two only when marketing was withdrawn and granted
+        // again in it (a new id); the first links it to the visits before it.
+        if !f.anonymous_id.is_empty() && (self.anonymous_id.is_empty() || ts < self.first_ts) {
+            self.anonymous_id = f.anonymous_id.clone();
         }
         if self.sample_rate == 0 {
             self.sample_rate = f.sample_rate;
@@ -1321,7 +1380,7 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
         let mut load = conn.prepare_cached(
             "SELECT first_ts, last_ts, events, touchpoints, friction, moments, by_type, entry_path, last_path,
                     channel, campaign, user_id, user_ts, device, lcp_measured, lcp_good, lcp_poor, cls_measured,
-                    cls_good, cls_poor, inp_measured, inp_good, inp_poor, moment_ts
+                    cls_good, cls_poor, inp_measured, inp_good, inp_poor, moment_ts, anonymous_id
                FROM sessions WHERE session_id = ?1 AND site = ?2",
         )?;
         for (&(id, e), tags) in rows.iter().zip(&tags_of) {
@@ -1410,6 +1469,7 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
                                 user_ts: r.get(12)?,
                                 device: r.get(13)?,
                                 vitals: read_vital_counts(r, 14)?,
+                                anonymous_id: r.get(24)?,
                                 sample_rate: 0,
                             })
                         })
@@ -1428,9 +1488,9 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
         "INSERT INTO sessions
            (session_id, site, first_ts, last_ts, events, touchpoints, friction, moments, by_type, score,
             entry_path, last_path, channel, campaign, user_id, user_ts, device, lcp_measured, lcp_good, lcp_poor,
-            cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor, moment_ts)
+            cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor, moment_ts, anonymous_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)
+                 ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)
          ON CONFLICT (session_id, site) DO UPDATE SET first_ts = excluded.first_ts, last_ts = excluded.last_ts,
            events = excluded.events, touchpoints = excluded.touchpoints, friction = excluded.friction,
            moments = excluded.moments, by_type = excluded.by_type, score = excluded.score,
@@ -1439,7 +1499,7 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
            device = excluded.device, lcp_measured = excluded.lcp_measured, lcp_good = excluded.lcp_good,
            lcp_poor = excluded.lcp_poor, cls_measured = excluded.cls_measured, cls_good = excluded.cls_good,
            cls_poor = excluded.cls_poor, inp_measured = excluded.inp_measured, inp_good = excluded.inp_good,
-           inp_poor = excluded.inp_poor, moment_ts = excluded.moment_ts",
+           inp_poor = excluded.inp_poor, moment_ts = excluded.moment_ts, anonymous_id = excluded.anonymous_id",
     )?;
     for ((session_id, site), s, is_new) in &sessions {
         save.execute(params![
@@ -1470,6 +1530,7 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
             s.vitals[7],
             s.vitals[8],
             json_text(&s.moment_ts, "[]"),
+            s.anonymous_id,
         ])?;
         if *is_new {
             let minute = s.first_ts.div_euclid(60_000);

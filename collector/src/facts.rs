@@ -43,6 +43,11 @@ pub struct Facts {
     pub sample_rate: u8,
     /// The customer the page named (`userId`, checked by the validator; empty when absent).
     pub user_id: String,
+    /// The browser's `anonymousId` (sent only under marketing consent): the inspector's visitors.
+    /// Empty when absent, or when it breaks the `userId` rule (1..=128 characters, no control
+    /// character): the validator accepts any string there, and the SDK only ever sends a UUID, so
+    /// such an id is not counted as a visitor's rather than stored cut or refused.
+    pub anonymous_id: String,
     /// The page's tags (`context.tags`, when it is an object) as `event_tags` keeps them: each
     /// distinct (key, value) whose value is a string, number or boolean. Read here, from the
     /// members the validator has already scanned, so that the writer inserts them as they are

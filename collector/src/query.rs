@@ -1426,7 +1426,8 @@ pub fn bucket_minutes(bucket: &str, from: i64, to: i64) -> Result<i64, BadParam>
 /// (kept with the session window) and the events carrying it (from the tag count tables, see
 /// [`tag_totals`]). `n.device`: of the sessions of that device class, and the events and
 /// friction captured on it (their own counts; with a tag, the tag count tables' rows of the
-/// device class).
+/// device class). Visitors and returning visitors: of those sessions (see
+/// [`crate::window::SessionWindows::totals`]).
 pub fn overview(
     conn: &Connection,
     kept: &Kept,
@@ -1481,6 +1482,7 @@ pub fn overview(
         "sessionsBegun": begun,
         "events": events, "friction": friction,
         "sessions": sessions, "sessionsWithFriction": with_friction,
+        "visitors": t.visitors, "returningVisitors": t.returning_visitors,
         "frictionPerSession": if sessions > 0 { friction as f64 / sessions as f64 } else { 0.0 },
         "sessionsWithFrictionShare": if sessions > 0 { with_friction as f64 / sessions as f64 } else { 0.0 },
         "averageScore": score,
@@ -1488,19 +1490,37 @@ pub fn overview(
 }
 
 /// Sessions in `[from, to)` as [`sessions_in_range`] counts them: how many, how many with
-/// friction, and their average score. (Before [`crate::window::SessionWindows`]; now the
-/// reference its tests compare with.)
+/// friction, and their average score; then [`visitor_columns`]. (Before
+/// [`crate::window::SessionWindows`]; now the reference its tests compare with.)
 #[cfg(test)]
 fn session_totals_sql(site: &Option<String>, from: i64, to: i64) -> Q {
     let index = if site.is_some() { "sessions_site_last" } else { "sessions_last" };
     let mut a = Q::new(&format!(
-        "SELECT COUNT(*), COUNT(*) FILTER (WHERE friction > 0), AVG(score) FROM sessions INDEXED BY {index} WHERE "
+        "SELECT COUNT(*), COUNT(*) FILTER (WHERE friction > 0), AVG(score), {} FROM sessions AS s INDEXED BY {index} WHERE ",
+        visitor_columns(site, to)
     ));
     if let Some(s) = site {
         a.push("site = ? AND ", s.clone());
     }
     a.push("last_ts >= ?", from).push(" AND first_ts < ?", to);
     a
+}
+
+/// The visitors and returning visitors of the sessions `s` selected (the reference the session
+/// window's are compared with), as the overview defines them, counted again from `sessions`:
+/// visitors, the distinct non-empty `anonymous_id`s plus the sessions without one; returning, the
+/// distinct ids with two or more sessions (of `site`, any device class or tag) begun before `to`.
+/// (Literals: the columns come before the arguments of the callers' `WHERE`; a site id is
+/// `[A-Za-z0-9._-]`.)
+#[cfg(test)]
+fn visitor_columns(site: &Option<String>, to: i64) -> String {
+    let of_site = site.as_ref().map(|s| format!(" AND o.site = '{s}'")).unwrap_or_default();
+    format!(
+        "COUNT(DISTINCT NULLIF(s.anonymous_id, '')) + COUNT(*) FILTER (WHERE s.anonymous_id = ''),
+         COUNT(DISTINCT CASE WHEN (SELECT COUNT(*) FROM sessions AS o
+                                    WHERE o.anonymous_id = s.anonymous_id AND o.first_ts < {to}{of_site}) >= 2
+                             AND s.anonymous_id <> '' THEN s.anonymous_id END)"
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -2443,7 +2463,7 @@ mod tests {
         let steps_sets: [Vec<String>; 2] =
             [DEFAULT_MOMENTS.iter().map(|s| s.to_string()).collect(), vec!["begin_checkout".into(), "purchase".into()]];
         let (mut id, mut now, mut compared, mut channels_seen, mut tagged_seen) = (0i64, 1_000_000i64, 0, 0, 0);
-        let (mut device_seen, mut vitals_seen) = (0, 0);
+        let (mut device_seen, mut vitals_seen, mut visitors_seen) = (0, 0, 0);
         for step in 0..250 {
             let events: Vec<Event> = (0..next(25))
                 .map(|_| {
@@ -2458,6 +2478,21 @@ mod tests {
                     } else {
                         ["click", "add_to_cart", "begin_checkout", "purchase", "page_leave"][next(5) as usize]
                     };
+                    // Half the events of 60 sessions that last the whole test, half of sessions
+                    // that follow each other (10 at a time, for about 50 steps each).
+                    let sliding = next(2) == 0;
+                    let session = if sliding { 100 + step as u64 / 5 + next(10) } else { next(60) };
+                    // The browser's id: 25 visitors across the 60 long sessions of each site, 13
+                    // across the others (each back some 65 steps later, after its session before
+                    // left the shorter range); a fifth of the sessions without (no marketing
+                    // consent), and some events of the others without one or with another's
+                    // (consent given, or withdrawn and given again, during the session).
+                    let anonymous_id = match (session % 5, next(10)) {
+                        (0, _) | (_, 0) => String::new(),
+                        (_, 1) => format!("v{}", next(25)),
+                        _ if sliding => format!("w{}", session % 13),
+                        _ => format!("v{}", session % 25),
+                    };
                     // Any rating of each vital (page_leave events count them; other events
                     // carrying them, none).
                     let mut rating = || {
@@ -2468,9 +2503,10 @@ mod tests {
                     test_event(
                         ["s1", "s2"][next(2) as usize],
                         name,
-                        &format!("sess{}", next(60)),
+                        &format!("sess{session}"),
                         Facts {
                             ts_ms: ts,
+                            anonymous_id,
                             category: if friction { Category::Friction } else { Category::Touchpoint },
                             moment: !friction && name != "click" && name != "page_leave",
                             vitals,
@@ -2511,6 +2547,8 @@ mod tests {
                         sessions: r.get(0)?,
                         with_friction: r.get(1)?,
                         average_score: r.get(2)?,
+                        visitors: r.get(3)?,
+                        returning_visitors: r.get(4)?,
                     })
                 })
                 .unwrap()
@@ -2523,6 +2561,12 @@ mod tests {
                     let ours = kept.sessions.totals(&c, &site, from, to, upto, Narrow::default()).unwrap();
                     let want = totals_of(&session_totals_sql(&site, from, to));
                     assert_eq!(ours, want, "step {step}, {from}..{to}, {site:?}");
+                    // Some visitors returning and some not, some sessions without an id.
+                    visitors_seen += usize::from(
+                        0 < want.returning_visitors
+                            && want.returning_visitors < want.visitors
+                            && want.visitors < want.sessions,
+                    );
                     // The sessions of one device class (and those without one), alone and with a tag.
                     for device in ["mobile", ""] {
                         let mut q = session_totals_sql(&site, from, to);
@@ -2531,11 +2575,11 @@ mod tests {
                         let n = Narrow { tag: None, device: Some(device) };
                         assert_eq!(kept.sessions.totals(&c, &site, from, to, upto, n).unwrap(), want, "{device}");
                         let tag = Tag { key: "variant".into(), value: "A".into() };
-                        let mut q = tagged_sessions_sql(
-                            &site,
-                            &tag,
-                            "COUNT(*), COUNT(*) FILTER (WHERE s.friction > 0), AVG(s.score)",
+                        let columns = format!(
+                            "COUNT(*), COUNT(*) FILTER (WHERE s.friction > 0), AVG(s.score), {}",
+                            visitor_columns(&site, to)
                         );
+                        let mut q = tagged_sessions_sql(&site, &tag, &columns);
                         set_session_range(&mut q, &site, from, to);
                         q.push(" AND s.device = ?", device.to_string());
                         let n = Narrow { tag: Some(&tag), device: Some(device) };
@@ -2552,11 +2596,11 @@ mod tests {
                         assert_eq!(tagged, want, "tagged {value}, step {step}, {from}..{to}, {site:?}");
                         tagged_seen += usize::from(want > 0 && want < ours.sessions);
                         // The overview's and the channels' figures of those sessions.
-                        let mut q = tagged_sessions_sql(
-                            &site,
-                            &tag,
-                            "COUNT(*), COUNT(*) FILTER (WHERE s.friction > 0), AVG(s.score)",
+                        let columns = format!(
+                            "COUNT(*), COUNT(*) FILTER (WHERE s.friction > 0), AVG(s.score), {}",
+                            visitor_columns(&site, to)
                         );
+                        let mut q = tagged_sessions_sql(&site, &tag, &columns);
                         set_session_range(&mut q, &site, from, to);
                         let want = totals_of(&q);
                         let n = Narrow { tag: Some(&tag), device: None };
@@ -2651,6 +2695,7 @@ mod tests {
         assert!(channels_seen > 600, "{channels_seen}");
         assert!(tagged_seen > 300, "{tagged_seen}");
         assert!(device_seen > 300, "{device_seen}");
+        assert!(visitors_seen > 300, "{visitors_seen}");
         assert!(vitals_seen > 1000, "{vitals_seen}");
     }
 

@@ -74,12 +74,14 @@ pub const MAX_GROUP_EVENTS: usize = 10_000;
 /// Versions before 21 counted automated traffic (`context.automated`) in the aggregates: they are
 /// built again without it when such an event is stored. Versions before 22 stored every
 /// `purchase` of an order: `orders` is filled from the stored ones (the first of each order and
-/// site; the repeats stay stored).
+/// site; the repeats stay stored). Versions before 23 kept no visitor (`anonymous_id`) in
+/// `sessions`: it is added, the sessions' two indexes made again with it and `sessions_visitor`
+/// made, and it is filled from each session's events.
 ///
 /// A database of a later version is refused (see [`Store::init`]), and the backfills chosen by
 /// version count from nothing rather than add (`aggregate::fill_device_counts` and the others):
 /// a database stamped with an older version by an older collector runs them again.
-const SCHEMA_VERSION: i64 = 22;
+const SCHEMA_VERSION: i64 = 23;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
@@ -393,6 +395,8 @@ impl Store {
         let no_session_vitals = lacks("sessions", crate::aggregate::VITAL_COLUMNS[0])?;
         // A `sessions` table from before version 20 (no times of its moments of truth).
         let no_moment_times = lacks("sessions", "moment_ts")?;
+        // A `sessions` table from before version 23 (no visitor).
+        let no_visitors = lacks("sessions", "anonymous_id")?;
         // Page tables from before version 16 (no Core Web Vitals): their new columns (all three
         // tables were made together), counted below.
         let no_vitals = lacks("page_minutes", crate::aggregate::VITAL_COLUMNS[0])?;
@@ -447,6 +451,9 @@ impl Store {
         if no_moment_times {
             tx.execute_batch(crate::aggregate::ADD_MOMENT_TIMES)?;
         }
+        if no_visitors {
+            tx.execute_batch(crate::aggregate::ADD_VISITORS)?;
+        }
         // The sessions' two indexes from before version 12 lack the campaign (the campaigns
         // grouping reads it from them): made again by the schema below.
         let stale = tx.query_row(
@@ -477,6 +484,9 @@ impl Store {
         }
         if no_moment_times {
             crate::aggregate::fill_moment_times(&tx)?;
+        }
+        if no_visitors {
+            crate::aggregate::fill_visitors(&tx)?;
         }
         let rebuilt = has_events && version < 3;
         if rebuilt {

@@ -280,9 +280,10 @@ fn parse_event(body: &[u8], element: &Element, nodes: &[Node]) -> Result<Event, 
         Some(_) => return Err("anonymousId: expected string".into()),
     }
     let user_id = user_id_of(&fields, user_id)?;
+    let anonymous_id = anonymous_id_of(&fields, anonymous_id);
 
     // From the members scanned above: no second parse of the body.
-    let facts = Facts { user_id, ..facts_of(&event, &timestamp, &properties, &context, &page) };
+    let facts = Facts { user_id, anonymous_id, ..facts_of(&event, &timestamp, &properties, &context, &page) };
     let text = EventText {
         message_id: &message_id,
         site: &site,
@@ -314,6 +315,13 @@ fn user_id_of(fields: &Fields<'_>, n: Option<&Node>) -> Result<String, String> {
             .map(Cow::into_owned)
             .ok_or_else(|| "userId: expected a string of 1..=128 characters without control characters".into()),
     }
+}
+
+/// The event's `anonymousId` (member `n`, already checked to be a string or `null`) as the
+/// visitors are counted by it: kept when it passes [`is_user_id`], else empty (the event is
+/// accepted either way, as before; see `Facts::anonymous_id`).
+fn anonymous_id_of(fields: &Fields<'_>, n: Option<&Node>) -> String {
+    n.map(|n| fields.value(n)).and_then(json_string).filter(|a| is_user_id(a)).map(Cow::into_owned).unwrap_or_default()
 }
 
 /// A customer id as the wire contract allows it (and `/api/sessions?user=` asks for one): the
@@ -437,7 +445,11 @@ pub(crate) fn facts_of_text(event: &str, timestamp: &str, text: &str) -> Facts {
         context.as_ref().unwrap_or(&empty),
         page.as_ref().unwrap_or(&empty),
     );
-    Facts { user_id: user_id_of(&fields, fields.find_node("userId")).unwrap_or_default(), ..facts }
+    Facts {
+        user_id: user_id_of(&fields, fields.find_node("userId")).unwrap_or_default(),
+        anonymous_id: anonymous_id_of(&fields, fields.find_node("anonymousId")),
+        ..facts
+    }
 }
 
 /// The members of one object of an event's text (checked JSON, no lone surrogates), as recorded

@@ -560,6 +560,8 @@ struct Summary {
     campaign: String,
     /// The Core Web Vitals' counts of its page_leave events (the channels' vitals).
     vitals: VitalCounts,
+    /// Its visitor's `anonymousId` (empty: none, no marketing consent): the overview's visitors.
+    anonymous_id: Box<[u8]>,
     /// Whether it carries each page tag asked about so far (as `session_tags` says), remembered
     /// until one of its events is stored (its summary is then read again, without them).
     tags: std::cell::RefCell<Vec<(crate::query::Tag, bool)>>,
@@ -590,6 +592,21 @@ struct SessionWindow {
     /// The page tags its summaries hold (see [`Summary::all_tags`]), numbered: key and value,
     /// each preceded by its length -> number.
     tag_ids: HashMap<Box<[u8]>, u32, foldhash::fast::RandomState>,
+    /// Every `anonymousId` of its sessions (see [`Visitor`]).
+    visitors: HashMap<Box<[u8]>, Visitor, foldhash::fast::RandomState>,
+}
+
+/// One visitor (`anonymousId`) with sessions in a [`SessionWindow`]: how many, and whether it has
+/// a session that ended before the window's `from` (of the window's site), once known. Known by
+/// one probe of `sessions_visitor` ([`visitor_before_sql`]) the first time an overview asks, then
+/// kept as the window moves: a session that leaves the window (or is stored ended before it) ended
+/// before `from`, and one that did stays so (a session's last time only grows, and an erasure
+/// drops the window), so a poll probes only the visitors that came into the window since. Dropped with the
+/// visitor's last session in the window (probed again if the visitor comes back).
+#[derive(Debug, Clone, Default)]
+struct Visitor {
+    sessions: u32,
+    before: Option<bool>,
 }
 
 /// Most page tags a kept session window numbers (more: it is used once and dropped, so that
@@ -615,12 +632,12 @@ fn movable(kept: (i64, i64, i64), (from, to): (i64, i64), upto: i64) -> bool {
 fn session_scan_sql(site: bool) -> &'static str {
     if site {
         "SELECT session_id, site, first_ts, last_ts, friction, score, moments, channel, device, campaign, lcp_measured,
-                lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor FROM sessions
-          INDEXED BY sessions_site_last WHERE site = ?1 AND last_ts >= ?2"
+                lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor, anonymous_id
+           FROM sessions INDEXED BY sessions_site_last WHERE site = ?1 AND last_ts >= ?2"
     } else {
         "SELECT session_id, site, first_ts, last_ts, friction, score, moments, channel, device, campaign, lcp_measured,
-                lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor FROM sessions
-          INDEXED BY sessions_last WHERE last_ts >= ?1"
+                lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor, anonymous_id
+           FROM sessions INDEXED BY sessions_last WHERE last_ts >= ?1"
     }
 }
 
@@ -635,8 +652,19 @@ fn touched_sql(site: bool) -> &'static str {
 
 const SESSION_ROW_SQL: &str =
     "SELECT first_ts, last_ts, friction, score, moments, channel, device, campaign, lcp_measured,
-        lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor
+        lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor, anonymous_id
    FROM sessions WHERE session_id = ?1 AND site = ?2";
+
+/// Whether the visitor `?1` has a session (of site `?3`) that ended before `?2` (see [`Visitor`]).
+/// (`anonymous_id <> ''` spelt out: the partial index is used only when the query says so.)
+fn visitor_before_sql(site: bool) -> &'static str {
+    if site {
+        "SELECT 1 FROM sessions INDEXED BY sessions_visitor
+          WHERE anonymous_id = ?1 AND anonymous_id <> '' AND last_ts < ?2 AND site = ?3"
+    } else {
+        "SELECT 1 FROM sessions INDEXED BY sessions_visitor WHERE anonymous_id = ?1 AND anonymous_id <> '' AND last_ts < ?2"
+    }
+}
 
 /// The SQL shapes of the session windows (for `EXPLAIN QUERY PLAN` in the tests): (sql, arguments).
 pub fn session_shapes() -> Vec<(String, usize)> {
@@ -646,6 +674,8 @@ pub fn session_shapes() -> Vec<(String, usize)> {
         (touched_sql(true).into(), 3),
         (touched_sql(false).into(), 2),
         (SESSION_ROW_SQL.into(), 2),
+        (visitor_before_sql(true).into(), 3),
+        (visitor_before_sql(false).into(), 2),
     ]
 }
 
@@ -665,7 +695,7 @@ fn moments_of(v: ValueRef<'_>) -> Option<Vec<String>> {
 impl Summary {
     /// A session's summary from its row of [`session_scan_sql`] or [`SESSION_ROW_SQL`], whose
     /// columns from `at` on are first_ts, last_ts, friction, score, moments, channel, device,
-    /// campaign and the vitals' counts.
+    /// campaign, the vitals' counts and anonymous_id.
     fn read(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Summary> {
         Ok(Summary {
             first_ts: r.get(at)?,
@@ -677,6 +707,7 @@ impl Summary {
             device: r.get(at + 6)?,
             campaign: r.get(at + 7)?,
             vitals: crate::aggregate::read_vital_counts(r, at + 8)?,
+            anonymous_id: bytes(r.get_ref(at + 8 + crate::aggregate::VITAL_COLUMNS.len())?).into(),
             tags: Default::default(),
             all_tags: Default::default(),
             tag_times: Default::default(),
@@ -692,6 +723,7 @@ impl SessionWindow {
             by_key: HashMap::new(),
             by_last: Default::default(),
             tag_ids: Default::default(),
+            visitors: Default::default(),
         };
         let mut stmt = conn.prepare_cached(session_scan_sql(site.is_some()))?;
         let mut rows = match site {
@@ -701,10 +733,50 @@ impl SessionWindow {
         while let Some(r) = rows.next()? {
             let key = (bytes(r.get_ref(0)?).to_vec(), bytes(r.get_ref(1)?).to_vec());
             let s = Summary::read(r, 2)?;
-            w.by_last.insert((s.last_ts, key.clone()));
-            w.by_key.insert(key, s);
+            w.insert(key, s);
         }
         Ok(w)
+    }
+
+    /// Puts a session in the window (it was not there).
+    fn insert(&mut self, key: SessionKey, s: Summary) {
+        if !s.anonymous_id.is_empty() {
+            self.visitors.entry(s.anonymous_id.clone()).or_default().sessions += 1;
+        }
+        self.by_last.insert((s.last_ts, key.clone()));
+        self.by_key.insert(key, s);
+    }
+
+    /// Takes out a session that ended before the window's `from` (its visitor, if it has other
+    /// sessions in the window, came before).
+    fn leave(&mut self, key: &SessionKey) {
+        if let Some(s) = self.by_key.remove(key) {
+            self.by_last.remove(&(s.last_ts, key.clone()));
+            self.forget_visit(&s.anonymous_id, true);
+        }
+    }
+
+    /// One session of the visitor `id` ('' none) is no longer in the window (see [`Self::leave`]).
+    fn forget_visit(&mut self, id: &[u8], ended_before: bool) {
+        if id.is_empty() {
+            return;
+        }
+        if let Some(v) = self.visitors.get_mut(id) {
+            v.sessions = v.sessions.saturating_sub(1);
+            if v.sessions == 0 {
+                self.visitors.remove(id);
+            } else if ended_before {
+                v.before = Some(true);
+            }
+        }
+    }
+
+    /// A session of the visitor `id` was stored ended before the window's `from` (it never
+    /// entered the window): the visitor, if in the window, came before.
+    fn visited_before(&mut self, id: &[u8]) {
+        if let Some(v) = self.visitors.get_mut(id) {
+            v.before = Some(true);
+        }
     }
 
     fn advance(
@@ -733,17 +805,24 @@ impl SessionWindow {
             }
             let mut stmt = conn.prepare_cached(SESSION_ROW_SQL)?;
             for key in touched {
-                if let Some(old) = self.by_key.remove(&key) {
+                let old = self.by_key.remove(&key).map(|old| {
                     self.by_last.remove(&(old.last_ts, key.clone()));
-                }
+                    old.anonymous_id
+                });
                 // Bound as text (as stored): bytes would bind as a blob, which equals no text.
                 let mut rows = stmt.query([as_text(&key.0), as_text(&key.1)])?;
                 if let Some(r) = rows.next()? {
                     let s = Summary::read(r, 0)?;
                     if s.last_ts >= from {
-                        self.by_last.insert((s.last_ts, key.clone()));
-                        self.by_key.insert(key, s);
+                        self.insert(key, s);
+                    } else {
+                        self.visited_before(&s.anonymous_id);
                     }
+                }
+                // Its visitor's count taken down after the new row's is up: a visitor of one
+                // session keeps what is known of it (no probe again for every event).
+                if let Some(id) = old {
+                    self.forget_visit(&id, false);
                 }
             }
         }
@@ -751,8 +830,8 @@ impl SessionWindow {
             if first.0 >= from {
                 break;
             }
-            let (_, key) = self.by_last.pop_first().expect("not empty");
-            self.by_key.remove(&key);
+            let key = first.1.clone();
+            self.leave(&key);
         }
         self.from = from;
         self.upto = upto;
@@ -775,12 +854,15 @@ pub struct Narrow<'a> {
 }
 
 /// Sessions in `[from, to)` (`last_ts >= from AND first_ts < to`): how many, how many with
-/// friction, and their average score (as SQL's `AVG` of the integer scores gives it).
+/// friction, and their average score (as SQL's `AVG` of the integer scores gives it); and their
+/// visitors (see [`SessionWindows::totals`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SessionTotals {
     pub sessions: i64,
     pub with_friction: i64,
     pub average_score: Option<f64>,
+    pub visitors: i64,
+    pub returning_visitors: i64,
 }
 
 /// What [`SessionWindows::channels`] groups sessions by.
@@ -968,6 +1050,12 @@ impl SessionWindows {
     }
 
     /// See [`SessionTotals`]; `n`: of the sessions carrying its tag and of its device class only.
+    ///
+    /// Visitors: the distinct visitors of those sessions, a session with an `anonymousId` by that
+    /// id (across sites when `site` is None), one without (no marketing consent) as a visitor of
+    /// its own. Returning visitors: those of them with an `anonymousId` that has more than one
+    /// session (of `site`; of any device class and tag) begun before `to`: two or more in
+    /// `[from, to)`, or one there and one that ended before `from`.
     #[allow(clippy::too_many_arguments)]
     pub fn totals(
         &self,
@@ -978,15 +1066,66 @@ impl SessionWindows {
         upto: i64,
         n: Narrow<'_>,
     ) -> Result<SessionTotals, ReadError> {
-        self.with_narrow(conn, site, from, to, upto, n, |sessions| {
-            let (mut n, mut with_friction, mut scores) = (0i64, 0i64, 0i64);
-            for (_, s) in sessions {
-                n += 1;
+        let mut carries = match n.tag {
+            Some(_) => Some(conn.prepare_cached(SESSION_TAG_SQL)?),
+            None => None,
+        };
+        let mut probe = conn.prepare_cached(visitor_before_sql(site.is_some()))?;
+        self.with_window(conn, site, from, to, upto, |w| {
+            let SessionWindow { by_key, visitors: known, .. } = w;
+            let in_range = || by_key.iter().filter(|(_, s)| s.first_ts < to);
+            // Each visitor's sessions in the range, whatever their device class or tags.
+            let mut visits: HashMap<&[u8], u32, foldhash::fast::RandomState> = HashMap::default();
+            for (_, s) in in_range().filter(|(_, s)| !s.anonymous_id.is_empty()) {
+                *visits.entry(&s.anonymous_id).or_default() += 1;
+            }
+            let (mut sessions, mut with_friction, mut scores, mut anonymous) = (0i64, 0i64, 0i64, 0i64);
+            // The visitors of the sessions counted, and of those the ones with one session in the
+            // range (whether they came before: known, or probed below).
+            let mut counted: std::collections::HashSet<&[u8], foldhash::fast::RandomState> = Default::default();
+            let mut once: Vec<&[u8]> = Vec::new();
+            for (key, s) in in_range() {
+                if n.device.is_some_and(|d| s.device != d) {
+                    continue;
+                }
+                if let (Some(tag), Some(stmt)) = (n.tag, &mut carries) {
+                    if !carries_tag(stmt, key, s, tag)? {
+                        continue;
+                    }
+                }
+                sessions += 1;
                 with_friction += i64::from(s.friction > 0);
                 scores += s.score;
+                if s.anonymous_id.is_empty() {
+                    anonymous += 1;
+                } else if counted.insert(&s.anonymous_id) && visits.get(&*s.anonymous_id) == Some(&1) {
+                    once.push(&s.anonymous_id);
+                }
             }
-            SessionTotals { sessions: n, with_friction, average_score: (n > 0).then(|| scores as f64 / n as f64) }
-        })
+            let mut returning = (counted.len() - once.len()) as i64;
+            for id in once {
+                let Some(v) = known.get_mut(id) else { continue };
+                let before = match v.before {
+                    Some(b) => b,
+                    None => {
+                        let b = match site {
+                            Some(site) => probe.exists(rusqlite::params![as_text(id), from, site])?,
+                            None => probe.exists(rusqlite::params![as_text(id), from])?,
+                        };
+                        v.before = Some(b);
+                        b
+                    }
+                };
+                returning += i64::from(before);
+            }
+            Ok::<_, ReadError>(SessionTotals {
+                sessions,
+                with_friction,
+                average_score: (sessions > 0).then(|| scores as f64 / sessions as f64),
+                visitors: counted.len() as i64 + anonymous,
+                returning_visitors: returning,
+            })
+        })?
     }
 
     /// (sessions in `[from, to)`, how many reached each of `steps` in order); `n`: of the
@@ -1102,20 +1241,7 @@ impl SessionWindows {
         self.with(conn, site, from, to, upto, |sessions| {
             let mut tagged = Vec::new();
             for (key, s) in sessions {
-                let mut known = s.tags.borrow_mut();
-                let has = match known.iter().find(|(t, _)| t == tag) {
-                    Some(&(_, has)) => has,
-                    None => {
-                        let has =
-                            carries.exists(rusqlite::params![as_text(&key.0), as_text(&key.1), tag.key, tag.value])?;
-                        // A few tags per session at most: an inspector asks about one at a time.
-                        if known.len() < MAX_TAGS_KNOWN {
-                            known.push((tag.clone(), has));
-                        }
-                        has
-                    }
-                };
-                if has {
+                if carries_tag(&mut carries, key, s, tag)? {
                     tagged.push((key, s));
                 }
             }
@@ -1139,6 +1265,26 @@ impl SessionWindows {
     pub fn clear(&self) {
         self.kept.clear();
     }
+}
+
+/// Whether the session `key` (summary `s`) carries `tag`: as remembered with its summary, else
+/// looked up with `stmt` ([`SESSION_TAG_SQL`]) and remembered (see [`SessionWindows::with_tag`]).
+fn carries_tag(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    key: &SessionKey,
+    s: &Summary,
+    tag: &crate::query::Tag,
+) -> Result<bool, ReadError> {
+    let mut known = s.tags.borrow_mut();
+    if let Some(&(_, has)) = known.iter().find(|(t, _)| t == tag) {
+        return Ok(has);
+    }
+    let has = stmt.exists(rusqlite::params![as_text(&key.0), as_text(&key.1), tag.key, tag.value])?;
+    // A few tags per session at most: an inspector asks about one at a time.
+    if known.len() < MAX_TAGS_KNOWN {
+        known.push((tag.clone(), has));
+    }
+    Ok(has)
 }
 
 /// Whether a session carried a tag (its row of `session_tags`).

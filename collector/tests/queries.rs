@@ -11,6 +11,7 @@ use common::*;
 use serde_json::{json, Value};
 use touchpoint_collector::api::Access;
 use touchpoint_collector::origin::OriginPolicy;
+use touchpoint_collector::privacy::Subject;
 use touchpoint_collector::{router, AppState, Store};
 
 /// Minutes after 2026-11-20T10:00:00Z.
@@ -1145,13 +1146,15 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
     }
     drop(t);
     // (No version before 15 kept counts per device class, none before 18 the tag count tables,
-    // none before 19 the sessions' vitals, none before 20 the times of their moments.)
+    // none before 19 the sessions' vitals, none before 20 the times of their moments, none before
+    // 23 their visitors.)
     let c = rusqlite::Connection::open(&path).unwrap();
     c.execute_batch(
         "DELETE FROM minute_counts WHERE instr(site, char(1)) > 0; DELETE FROM hour_counts WHERE instr(site, char(1)) > 0;
          DROP TABLE IF EXISTS tag_count_minutes; DROP TABLE IF EXISTS tag_count_hours; DROP TABLE IF EXISTS tag_count_days;",
     )
     .unwrap();
+    c.execute_batch(WITHOUT_VISITORS).unwrap();
     c.execute_batch(&without_session_vitals()).unwrap();
     c.execute_batch("ALTER TABLE sessions DROP COLUMN moment_ts;").unwrap();
     c.execute_batch(downgrade).unwrap();
@@ -1161,7 +1164,7 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
         assert_eq!(&api(&t, q).await, want, "{q}");
     }
     let c = rusqlite::Connection::open(&path).unwrap();
-    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 22);
+    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 23);
     // The session indexes as the current schema makes them.
     let indexes: String = c
         .query_row(
@@ -1172,6 +1175,11 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
         .unwrap();
     assert_eq!(indexes.matches("campaign").count(), 2, "{indexes}");
     assert_eq!(indexes.matches("inp_poor").count(), 2, "{indexes}");
+    assert_eq!(indexes.matches("anonymous_id").count(), 2, "{indexes}");
+    let visitor_index: bool = c
+        .query_row("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'sessions_visitor')", [], |r| r.get(0))
+        .unwrap();
+    assert!(visitor_index);
     let indexes: String = c
         .query_row(
             "SELECT group_concat(sql, ';') FROM sqlite_master WHERE name IN ('friction_ts', 'friction_site_ts')",
@@ -1182,6 +1190,16 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
     assert_eq!(indexes.matches("device").count(), 2, "{indexes}");
     before
 }
+
+/// SQL turning a database's `sessions` back into version 22's: without the visitor, its two
+/// indexes as that version made them (and no `sessions_visitor`).
+const WITHOUT_VISITORS: &str = "
+DROP INDEX sessions_visitor; DROP INDEX sessions_site_last; DROP INDEX sessions_last;
+ALTER TABLE sessions DROP COLUMN anonymous_id;
+CREATE INDEX sessions_site_last ON sessions(site, last_ts, first_ts, score, friction, moments, channel, device, campaign,
+    lcp_measured, lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor);
+CREATE INDEX sessions_last ON sessions(last_ts, first_ts, score, friction, moments, channel, device, campaign,
+    lcp_measured, lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor);";
 
 /// SQL turning a database's `sessions` back into version 18's: without the Core Web Vitals'
 /// counts, its two indexes as that version made them.
@@ -1221,8 +1239,9 @@ async fn session_vitals_are_counted_for_a_version_18_database() {
     drop(t);
     let kept = table_rows(path, &["sessions"]);
     assert_eq!(kept.len(), 4);
-    // (Nor the times of its moments, from version 20.)
-    let downgrade = without_session_vitals() + "ALTER TABLE sessions DROP COLUMN moment_ts;";
+    // (Nor the times of its moments, from version 20, nor its visitor, from 23.)
+    let downgrade =
+        WITHOUT_VISITORS.to_string() + &without_session_vitals() + "ALTER TABLE sessions DROP COLUMN moment_ts;";
     rusqlite::Connection::open(path).unwrap().execute_batch(&downgrade).unwrap();
     assert_ne!(table_rows(path, &["sessions"]), kept);
     rusqlite::Connection::open(path).unwrap().execute_batch("PRAGMA user_version = 18;").unwrap();
@@ -1249,17 +1268,152 @@ async fn moment_times_are_filled_for_a_version_19_database() {
     drop(t);
     let kept = table_rows(path, &["sessions"]);
     assert_eq!(kept.len(), 6);
+    // (Nor its visitor, from version 23: the columns come back in the order they were added.)
     rusqlite::Connection::open(path)
         .unwrap()
-        .execute_batch(
-            r#"ALTER TABLE sessions DROP COLUMN moment_ts;
+        .execute_batch(&format!(
+            r#"{WITHOUT_VISITORS}
+               ALTER TABLE sessions DROP COLUMN moment_ts;
                UPDATE sessions SET moments = '["purchase","add_to_cart","begin_checkout"]' WHERE session_id = 'late';
-               PRAGMA user_version = 19;"#,
-        )
+               PRAGMA user_version = 19;"#
+        ))
         .unwrap();
     let t = app_on(Store::open(path).unwrap(), open());
     assert_eq!(api(&t, &q).await, before);
     drop(t);
+    assert_eq!(table_rows(path, &["sessions"]), kept);
+}
+
+/// Visits of a shop and a blog, around the range 10:00-12:00 of 2026-11-20 (`range()`), each
+/// session's events as (message id, session, site, time, anonymousId, device):
+/// - `A`: `y1` the day before (desktop), `s1` in the range (mobile);
+/// - `B`: `s2` (mobile) and `s3` (desktop), both in the range;
+/// - `C`: `s4` in the range, `s10` after it (12:30);
+/// - `D`: `s7` on the shop in the range, `y2` on the blog the day before;
+/// - `E`: `s8` on the blog in the range;
+/// - `F`: `y3` the day before, then `s9`, whose first event has no id (marketing consent given
+///   during it), its second `F`;
+/// - `s5` and `s6`: no anonymousId at all (no marketing consent).
+fn visits() -> Vec<Value> {
+    type Visit<'a> = (&'a str, &'a str, &'a str, String, Option<&'a str>, &'a str);
+    let day_before = |min: u32| format!("2026-11-19T{:02}:{:02}:00.000Z", 9 + min / 60, min % 60);
+    let rows: [Visit; 15] = [
+        ("v1", "y1", "shop", day_before(0), Some("A"), "desktop"),
+        ("v2", "s1", "shop", at(5, 0), Some("A"), "mobile"),
+        ("v3", "s2", "shop", at(10, 0), Some("B"), "mobile"),
+        ("v4", "s3", "shop", at(60, 0), Some("B"), "desktop"),
+        ("v5", "s4", "shop", at(20, 0), Some("C"), "desktop"),
+        ("v6", "s10", "shop", at(150, 0), Some("C"), "desktop"),
+        ("v7", "s5", "shop", at(30, 0), None, "desktop"),
+        ("v8", "s6", "shop", at(40, 0), None, "mobile"),
+        ("v9", "s7", "shop", at(90, 0), Some("D"), "desktop"),
+        ("v10", "y2", "blog", day_before(30), Some("D"), "desktop"),
+        ("v11", "s8", "blog", at(50, 0), Some("E"), "mobile"),
+        ("v12", "s9", "shop", at(55, 0), None, "desktop"),
+        ("v13", "s9", "shop", at(56, 0), Some("F"), "desktop"),
+        ("v14", "s1", "shop", at(6, 0), Some("A"), "mobile"),
+        ("v15", "y3", "shop", day_before(60), Some("F"), "desktop"),
+    ];
+    rows.into_iter()
+        .map(|(id, session, site, time, anonymous, device)| {
+            let mut e = ev(id, site, session, "page_view", &time, "/", json!({}));
+            e["context"]["device"] = json!(device);
+            if let Some(a) = anonymous {
+                e["anonymousId"] = json!(a);
+            }
+            e
+        })
+        .collect()
+}
+
+/// (sessions, visitors, returning visitors) of an overview answer.
+fn visitor_figures(o: &Value) -> (i64, i64, i64) {
+    let n = |k: &str| o[k].as_i64().unwrap_or_else(|| panic!("{k}: {o}"));
+    (n("sessions"), n("visitors"), n("returningVisitors"))
+}
+
+/// "How many visitors, and how many came back?": the overview counts the distinct visitors of its
+/// sessions (by `anonymousId`; a session without one is a visitor of its own) and those of them
+/// whose id has more than one session begun before the range's end (of the site asked for, any
+/// device): a second one in the range, or one before it. A visit after the range does not make
+/// one returning; erasing a person takes their visits out of both counts.
+#[tokio::test]
+async fn the_overview_counts_visitors_and_returning_visitors() {
+    let t = app_on(Store::open(":memory:").unwrap(), open());
+    assert_eq!(post(&t.app, batch(visits())).await.json()["rejected"], json!([]));
+    let overview = |q: String| {
+        let app = &t;
+        async move { visitor_figures(&api(app, &format!("/api/overview?{q}")).await) }
+    };
+    // Shop: s1 s2 s3 s4 s5 s6 s7 s9; visitors A B C D F and two without an id; A and F came the
+    // day before, B twice in the range; D only on the blog before, C only after.
+    assert_eq!(overview(format!("{}&site=shop", range())).await, (8, 7, 3));
+    // All sites: s8 (E) too, and D's blog visit the day before counts.
+    assert_eq!(overview(range()).await, (9, 8, 4));
+    // Until 13:00: s10 is in the range, C came twice.
+    assert_eq!(overview(format!("from={FROM}&to=2026-11-20T13:00:00Z&site=shop")).await, (9, 7, 4));
+    // Mobile sessions of the shop: s1 (A) and s2 (B), both returning by visits on a desktop; s6.
+    assert_eq!(overview(format!("{}&site=shop&device=mobile", range())).await, (3, 3, 2));
+    // The day before: y1, y2 and y3, nobody before them.
+    assert_eq!(overview("from=2026-11-19T00:00:00Z&to=2026-11-20T00:00:00Z".into()).await, (3, 3, 0));
+    // The same answers from a kept window moved on by a poll, with the newest events: C back.
+    let mut later = ev("v16", "shop", "s11", "page_view", &at(100, 0), "/", json!({}));
+    later["anonymousId"] = json!("C");
+    assert_eq!(post(&t.app, batch(vec![later])).await.json()["rejected"], json!([]));
+    assert_eq!(overview(format!("{}&site=shop", range())).await, (9, 7, 4));
+}
+
+/// Erasing a person (by `anonymousId`, as `POST /admin/erase` does) takes their visits out of the
+/// visitors and the returning visitors at once (the kept window included); nobody else's change.
+#[tokio::test]
+async fn erased_visitors_are_not_counted() {
+    let t = app_on(Store::open(":memory:").unwrap(), open());
+    assert_eq!(post(&t.app, batch(visits())).await.json()["rejected"], json!([]));
+    let q = format!("/api/overview?{}&site=shop", range());
+    assert_eq!(visitor_figures(&api(&t, &q).await), (8, 7, 3));
+    // (The store's calls block: not on the test's runtime thread.)
+    let erase = |id: &str| {
+        let (store, who) = (t.state.store.clone(), Subject { anonymous_id: Some(id.into()), ..Default::default() });
+        tokio::task::spawn_blocking(move || store.erase(store.find_subject(&who).unwrap()).unwrap().sessions)
+    };
+    assert_eq!(erase("A").await.unwrap(), 2);
+    // s1 gone with A; B and F still returning.
+    assert_eq!(visitor_figures(&api(&t, &q).await), (7, 6, 2));
+    // D's visits (s7, and the blog's the day before) erased too.
+    assert_eq!(erase("D").await.unwrap(), 2);
+    assert_eq!(visitor_figures(&api(&t, &format!("/api/overview?{}", range())).await), (7, 6, 2));
+}
+
+/// A version 22 database's sessions kept no visitor: the column is added, the session indexes
+/// made again with it and `sessions_visitor` made, and each session's visitor filled from its
+/// stored events when it is opened: every `sessions` row as ingestion made it, the overview's
+/// visitors answered as before (with `same_answers_after_migration`, for every older version too).
+#[tokio::test]
+async fn visitors_are_filled_for_a_version_22_database() {
+    // (No device class: `same_answers_after_migration` takes out the counts per device class no
+    // version before 15 kept, which a version 22 database does not count again.)
+    let queries = [
+        format!("/api/overview?{}&site=shop", range()),
+        format!("/api/overview?{}", range()),
+        format!("/api/overview?from={FROM}&to=2026-11-20T13:00:00Z&site=shop"),
+    ];
+    let before = same_answers_after_migration(vec![batch(visits())], &queries, "PRAGMA user_version = 22;").await;
+    assert_eq!(visitor_figures(&before[0]), (8, 7, 3));
+    assert_eq!(visitor_figures(&before[1]), (9, 8, 4));
+
+    // The rows themselves: as ingestion made them.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v22.sqlite");
+    let path = path.to_str().unwrap();
+    let t = app_on(Store::open(path).unwrap(), open());
+    assert_eq!(post(&t.app, batch(visits())).await.json()["rejected"], json!([]));
+    drop(t);
+    let kept = table_rows(path, &["sessions"]);
+    assert_eq!(kept.len(), 13);
+    rusqlite::Connection::open(path).unwrap().execute_batch(WITHOUT_VISITORS).unwrap();
+    assert_ne!(table_rows(path, &["sessions"]), kept);
+    rusqlite::Connection::open(path).unwrap().execute_batch("PRAGMA user_version = 22;").unwrap();
+    drop(Store::open(path).unwrap());
     assert_eq!(table_rows(path, &["sessions"]), kept);
 }
 
