@@ -29,6 +29,9 @@ let n = 0;
 const CHANNELS = { 'sess-one': ['email', 'spring_sale'], 'sess-two': ['paid_search', 'grinders'] };
 // And its device class (sess-three: none).
 const DEVICES = { 'sess-one': 'mobile', 'sess-two': 'desktop' };
+// And the browser's anonymousId (marketing consent): sess-one and sess-two are one visitor who
+// came back; sess-three, without, a visitor of its own.
+const ANONYMOUS = { 'sess-one': 'anon-e2e-7', 'sess-two': 'anon-e2e-7' };
 function ev(session, name, minutesAgo, pathname, props = {}) {
   n += 1;
   const [channel, campaign] = CHANNELS[session] || [];
@@ -39,6 +42,7 @@ function ev(session, name, minutesAgo, pathname, props = {}) {
     context: { page: { url: `http://127.0.0.1${pathname}`, path: pathname, title: 'Demo', referrer: '' },
       library: { name: 'touchpoint', version: '0.1.0' }, ...(channel ? { channel, campaign } : {}),
       ...(DEVICES[session] ? { device: DEVICES[session] } : {}) },
+    ...(ANONYMOUS[session] ? { anonymousId: ANONYMOUS[session] } : {}),
   };
 }
 // A customer signing in: the page's identify (traits as properties), then userId on every event.
@@ -120,6 +124,12 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   assert.equal(await page.textContent('[data-k=sessions]'), '3');
   assert.equal(await page.textContent('[data-k=friction]'), '4');
   assert.equal(await page.textContent('[data-k=frictionPerSession]'), '1.33');
+  // Beside the sessions, their visitors: anon-e2e-7 (twice, so returning) and sess-three's own;
+  // each card says on hover how it counts.
+  assert.equal(await page.textContent('[data-k=visitors]'), '2');
+  assert.equal(await page.textContent('[data-k=returningVisitors]'), '1');
+  assert.match(await page.getAttribute('.card:has([data-k=visitors])', 'title'), /anonymousId.*visitor of its own/);
+  assert.match(await page.getAttribute('.card:has([data-k=returningVisitors])', 'title'), /more than one session.*before the range's end/);
   // The chart: one uPlot series per friction type.
   const series = await texts(page, '#chart .u-legend .u-series:not(:first-child) .u-label');
   assert.deepEqual(series, ['dead_click', 'js_error', 'rage_click']);
@@ -183,6 +193,9 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   assert.equal(await page.textContent('[data-k=sessions]'), '1');
   assert.equal(await page.textContent('[data-k=friction]'), '1');
   assert.equal(await page.textContent('[data-k=events]'), '6', 'the six events of sess-one, on its phone');
+  // Its visitor came back (sess-two, on a desktop: any device makes a visitor returning).
+  assert.equal(await page.textContent('[data-k=visitors]'), '1');
+  assert.equal(await page.textContent('[data-k=returningVisitors]'), '1');
   assert.equal(new URL(page.url()).searchParams.get('device_class'), 'mobile');
   // The pages of the phones: sess-one's dead click on the product page, its views.
   await waitFor('the pages of the phones', async () =>
