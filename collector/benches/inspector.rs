@@ -10,7 +10,8 @@
 //! 1. Starts the release collector on 127.0.0.1 with a fresh database and stores `--events`
 //!    events (default 1,000,000) over its batch endpoint: sessions of 25 events spread over the
 //!    last 7 days, two sites, 10 % friction of every type on 40 elements and 12 pages, moments of
-//!    truth (add_to_cart in 40 % of sessions, begin_checkout in 20 %, purchase in 10 %).
+//!    truth (add_to_cart in 40 % of sessions, begin_checkout in 20 %, purchase in 10 %), an
+//!    `anonymousId` in 60 % of sessions (up to three sessions per visitor).
 //! 2. Times each query of the read API (`--runs` times each, after 3 warm-up runs): p50, p95, max.
 //! 3. Measures ingestion (`--clients` keep-alive clients posting batches of `--batch` new events
 //!    of the same mix for `--secs`) alone, then while an inspector polls every second (the 9
@@ -234,6 +235,15 @@ fn session_events(buf: &mut String, rng: &mut u64, session: u64, start_ms: i64, 
             buf.push(',');
         }
         let (a, b) = (next_random(rng), next_random(rng));
+        // The browser's anonymousId (the SDK's, under marketing consent): 3 sessions in 5 carry
+        // one, a visitor's (up to three) sessions in a row (the overview's visitors and returning
+        // visitors, and the index they probe, `sessions_visitor`, have rows to count).
+        let visitor = session / 3;
+        let anonymous = if session % 5 < 3 {
+            format!(r#","anonymousId":"{:08x}-7a1d-4c0e-9f00-{:012x}""#, visitor >> 48, visitor & 0xffff_ffff_ffff)
+        } else {
+            String::new()
+        };
         // The page's tags (`touchpoint('set', ...)`): an A/B test's variant on the shop's sessions.
         let tags = if site == "demo-shop" {
             if session.is_multiple_of(2) {
@@ -245,7 +255,7 @@ fn session_events(buf: &mut String, rng: &mut u64, session: u64, start_ms: i64, 
             ""
         };
         buf.push_str(&format!(
-            r#"{{"type":"{kind}","event":"{name}","messageId":"{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}","timestamp":"{}","sessionId":"sess-{session:016x}","site":"{site}","properties":{props},"context":{{"page":{{"url":"https://shop.example{path}","path":"{path}","title":"Demo Shop","referrer":""}},"library":{{"name":"touchpoint","version":"0.1.0"}},"channel":"{channel}","campaign":"{campaign}","device":"{device}"{tags}}}}}"#,
+            r#"{{"type":"{kind}","event":"{name}","messageId":"{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}","timestamp":"{}","sessionId":"sess-{session:016x}"{anonymous},"site":"{site}","properties":{props},"context":{{"page":{{"url":"https://shop.example{path}","path":"{path}","title":"Demo Shop","referrer":""}},"library":{{"name":"touchpoint","version":"0.1.0"}},"channel":"{channel}","campaign":"{campaign}","device":"{device}"{tags}}}}}"#,
             a >> 32,
             (a >> 16) & 0xffff,
             a & 0xfff,
