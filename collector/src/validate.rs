@@ -784,6 +784,34 @@ mod tests {
     }
 
     #[test]
+    fn anonymous_id_as_the_visitors_count_it() {
+        // The browser's id (marketing consent): kept as sent, its escapes read (the quote is sent
+        // as `\"`); one the `userId` rule refuses is accepted but not counted (empty), as are null
+        // and none.
+        let ids = [json!("5f0c\"7a1d"), json!("a".repeat(129)), json!("a\u{1}b"), json!("  "), Value::Null];
+        let mut events: Vec<Value> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let mut e = event(i);
+                e["anonymousId"] = a.clone();
+                e
+            })
+            .collect();
+        let mut none = event(ids.len());
+        none.as_object_mut().unwrap().remove("anonymousId");
+        events.push(none);
+        let b = parse_batch(&body(events)).unwrap();
+        assert!(b.rejected.is_empty(), "{:?}", b.rejected);
+        let got: Vec<&str> = b.events.iter().map(|e| e.facts.anonymous_id.as_str()).collect();
+        assert_eq!(got, ["5f0c\"7a1d", "", "", "", "", ""]);
+        // Read back from the stored text (the migration's fill), the same.
+        for e in &b.events {
+            assert_eq!(crate::facts::extract(e.event(), e.timestamp(), e.body()).anonymous_id, e.facts.anonymous_id);
+        }
+    }
+
+    #[test]
     fn identify_and_user_id() {
         // The page names its customer: an identify event (traits as properties), then userId on
         // every event.
