@@ -81,7 +81,7 @@ pub const MAX_GROUP_EVENTS: usize = 10_000;
 /// A database of a later version is refused (see [`Store::init`]), and the backfills chosen by
 /// version count from nothing rather than add (`aggregate::fill_device_counts` and the others):
 /// a database stamped with an older version by an older collector runs them again.
-const SCHEMA_VERSION: i64 = 23;
+const SCHEMA_VERSION: i64 = 24;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
@@ -535,7 +535,13 @@ impl Store {
                 r.get(0)
             })
         };
-        if has_events && !rebuilt && version < 21 && automated()? {
+        // Versions before 24 counted a quick back (after a restore or a reload) on the page
+        // returned to, not on the page left (`from_path`, see validate::facts_of): built again
+        // when there is one (the event index answers).
+        let quick_backs = || -> rusqlite::Result<bool> {
+            tx.query_row("SELECT EXISTS (SELECT 1 FROM events WHERE event = 'quick_back')", [], |r| r.get(0))
+        };
+        if has_events && !rebuilt && (version < 21 && automated()? || version < 24 && quick_backs()?) {
             crate::aggregate::rebuild(&tx)?;
         }
         if has_events && version < 22 {

@@ -361,6 +361,15 @@ fn facts_of(event: &str, timestamp: &str, properties: &Fields<'_>, context: &Fie
     if text(properties, category).as_deref() == Some("friction") {
         f.category = Category::Friction;
     }
+    // A quick back counts on the page the visitor fled (its `from_path`), as Clarity counts it:
+    // a single-page app's is captured as that view ends (on that page), but one after a restore
+    // from the back/forward cache or a reload on the page returned to, so the leaderboard and the
+    // pages could not answer "which page do customers leave at once?" (analyst QA).
+    if event == "quick_back" && f.category == Category::Friction {
+        if let Some(from) = properties.find_node("from_path").and_then(|n| json_string(properties.value(n))) {
+            f.path = crate::facts::path_key(&from);
+        }
+    }
     f.moment = moment.is_some_and(|n| properties.value(n) == "true");
     f.during = text(properties, during).unwrap_or_default();
     if let Ok(el) = properties.object_of(element, "element", "") {

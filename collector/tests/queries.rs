@@ -1127,6 +1127,41 @@ fn check_plans(shapes: Vec<(String, usize)>, tags: bool) {
     }
 }
 
+/// A quick back counts on the page the visitor left (`from_path`): in the leaderboard and the
+/// pages. One after a restore from the back/forward cache is the page returned to's event (its
+/// `context.page.path`); it was counted there, so no page showed where customers turned back. A
+/// version 23 database (counted so) is built again when opened.
+#[tokio::test]
+async fn a_quick_back_counts_on_the_page_left() {
+    let back = |id: &str, session: &str, time: &str| {
+        let mut e = friction(id, session, "quick_back", time, "/list", "", None);
+        e["properties"] = json!({"category": "friction", "from_path": "/p/mug", "to_path": "/list", "dwell_ms": 1800, "via": "bfcache"});
+        e
+    };
+    let events = vec![
+        ev("q1", "shop", "qa", "page_view", "2026-11-20T10:10:00Z", "/list", json!({})),
+        ev("q2", "shop", "qa", "page_view", "2026-11-20T10:10:05Z", "/p/mug", json!({})),
+        back("q3", "qa", "2026-11-20T10:10:07Z"),
+        ev("q4", "shop", "qa", "page_view", "2026-11-20T10:10:07Z", "/list", json!({"navigation": "restore"})),
+        ev("q5", "shop", "qb", "page_view", "2026-11-20T10:20:00Z", "/list", json!({})),
+        back("q6", "qb", "2026-11-20T10:20:09Z"),
+    ];
+    let queries =
+        [format!("/api/friction?{}&site=shop", range()), format!("/api/pages?{}&site=shop&sort=friction", range())];
+    let downgrade = "UPDATE friction SET path = '/list' WHERE event = 'quick_back'; PRAGMA user_version = 23;";
+    let before = same_answers_after_migration(vec![batch(events)], &queries, downgrade).await;
+    let rows = before[0]["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{}", before[0]);
+    assert_eq!(
+        (&rows[0]["type"], &rows[0]["path"], &rows[0]["count"]),
+        (&json!("quick_back"), &json!("/p/mug"), &json!(2))
+    );
+    let pages = before[1]["pages"].as_array().unwrap();
+    let friction_of = |path: &str| pages.iter().find(|p| p["path"] == json!(path)).map(|p| p["friction"].clone());
+    assert_eq!(friction_of("/p/mug"), Some(json!(2)), "{}", before[1]);
+    assert_eq!(friction_of("/list"), Some(json!(0)), "{}", before[1]);
+}
+
 /// The answers to `queries` of a database file holding `batches` (request bodies), and then of
 /// the same file turned into an older version by `downgrade` (SQL) and opened again, which must
 /// be equal: what a migration makes of an older database answers as if it had been kept at
@@ -1164,7 +1199,7 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
         assert_eq!(&api(&t, q).await, want, "{q}");
     }
     let c = rusqlite::Connection::open(&path).unwrap();
-    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 23);
+    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 24);
     // The session indexes as the current schema makes them.
     let indexes: String = c
         .query_row(
