@@ -252,7 +252,7 @@ type TouchpointBase = { category: 'touchpoint' };
 /** The touchpoints the SDK records, typed by their properties (README, "Touchpoints"). */
 export interface TouchpointEvents {
   page_view: TouchpointBase & {
-    navigation: 'load' | 'push' | 'replace' | 'back_forward' | 'hash' | 'restore' | 'resume' | 'manual';
+    navigation: 'load' | 'push' | 'replace' | 'back_forward' | 'hash' | 'restore' | 'resume' | 'reset' | 'manual';
     previous_path?: string;
   } & Partial<Attribution>;
   /** One per page view (a stretch after the tab was hidden again: `resumed`, and no vitals). */

@@ -929,13 +929,20 @@ test('a signed-in customer: identify puts userId on every event of the visit, on
   assert.equal(identify.type, 'identify');
   assert.equal(identify.userId, 'c-1042');
   assert.deepEqual(identify.properties, { plan: 'gold' });
-  for (const e of [one('wishlist_opened'), one('page_leave', '/who'), one('page_view', '/who/next'), one('view_item_list')]) {
+  // The view the customer signed out on ends in their session, and the next visit begins with
+  // that page as its landing page (navigation "reset").
+  const nextViews = events.filter((e) => e.event === 'page_view' && e.context.page.path === '/who/next');
+  const view = (how) => nextViews.find((e) => e.properties.navigation === how);
+  assert.deepEqual(nextViews.map((e) => e.properties.navigation).sort(), ['load', 'reset']);
+  for (const e of [one('wishlist_opened'), one('page_leave', '/who'), view('load'), one('view_item_list'), one('page_leave', '/who/next')]) {
     assert.equal(e.userId, 'c-1042', e.event);
     assert.equal(e.sessionId, first.sessionId, `${e.event}: one session across the pages`);
   }
   const after = one('after_sign_out');
   assert.equal(after.userId, undefined, 'no customer after reset');
   assert.notEqual(after.sessionId, first.sessionId, 'reset starts another visit');
+  assert.equal(view('reset').userId, undefined);
+  assert.equal(view('reset').sessionId, after.sessionId, 'the next visit begins with the page');
   assert.ok(!events.some((e) => JSON.stringify(e).includes('jane@example.org')), 'the email was never sent');
   assert.ok(warnings.some((w) => /identify.*email/.test(w)), `a console warning: ${warnings}`);
 });
@@ -978,7 +985,8 @@ test('with marketing consent, a customer who did not sign out is known on a late
   const events = await eventsUntil(site, 'fourth_visit');
   const one = (name, path) => onlyOne(events, name, path);
   const first = one('page_view', '/me');
-  const second = one('page_view', '/me/v2');
+  // (Its sign-out makes a second view of the page, the next visit's: navigation "reset".)
+  const second = events.find((e) => e.event === 'page_view' && e.context.page.path === '/me/v2' && e.properties.navigation === 'load');
   assert.notEqual(second.sessionId, first.sessionId, 'a visit of its own');
   assert.equal(second.userId, 'c-2077', 'known from the later visit\'s first page view');
   assert.equal(one('second_visit').userId, 'c-2077');

@@ -602,7 +602,19 @@ impl Engine {
     /// `reset`: the customer signed out, and what follows may be another person at the same
     /// computer: a new session without the user id, and a new anonymous id. (Not when the stored
     /// anonymous id is still being read, right after marketing consent: that one is kept.)
+    /// The view under way ends in the customer's session, and the new session begins with the
+    /// page as its landing page (`navigation: "reset"`), as after 30 idle minutes: its
+    /// page_leave went into the new session, which had no page view and no channel until the
+    /// next one (migration QA).
     fn reset(&mut self, now: u64) {
+        let viewing = self.page_views > 0 && !self.gone;
+        if viewing {
+            let mut found = Findings::new();
+            self.friction.vitals_judged(&mut found);
+            self.capture_view_end(found, now);
+            self.leave_view(now);
+            self.friction.next_view();
+        }
         self.session.user_id.clear();
         self.remember_customer();
         let ended = std::mem::take(&mut self.session.id);
@@ -617,6 +629,10 @@ impl Engine {
             self.env.anonymous_id = Some(id);
         }
         self.save_session();
+        if viewing {
+            let depth = self.journey.depth();
+            self.page_view(now, "reset", "{}", String::new(), depth);
+        }
     }
 
     /// `set`: the page's tags (an experiment's variant, the store, the customer's tier), on every

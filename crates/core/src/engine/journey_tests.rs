@@ -1039,13 +1039,20 @@ fn a_signed_in_customer_is_on_every_event_of_the_visit_until_sign_out() {
     assert_eq!(first, field(&a.sent[0], "\"sessionId\":\""), "one session across the two pages");
     assert_ne!(field(ev.last().unwrap(), "\"sessionId\":\""), first, "a new session after 30 idle minutes");
 
-    // Sign-out: another visit, without the customer, from here and on the next page.
+    // Sign-out: another visit, without the customer, from here and on the next page. The view
+    // under way ends in the customer's session; the new one begins with the page as its landing
+    // page (navigation "reset"), with a channel.
     let before = b.sent.len();
     let idle_session = field(ev.last().unwrap(), "\"sessionId\":\"");
     b.at(6_000 + session::IDLE_MS, Input::Command(Command::Reset));
     b.at(7_000 + session::IDLE_MS, track("view_item"));
     b.at(8_000 + session::IDLE_MS, Input::PageHide);
-    let ev = b.events()[before..].to_vec();
+    let mut ev = b.events()[before..].to_vec();
+    let names: Vec<String> = ev.iter().map(|e| field(e, "\"event\":\"")).collect();
+    assert_eq!(names, ["page_leave", "page_view", "view_item", "page_leave"], "{ev:#?}");
+    let left = ev.remove(0);
+    assert!(left.contains(r#""userId":"c-1042""#) && field(&left, "\"sessionId\":\"") == idle_session, "{left}");
+    assert!(ev[0].contains(r#""navigation":"reset""#) && ev[0].contains(r#""channel":""#), "{}", ev[0]);
     assert!(ev.iter().all(|e| !e.contains("userId")), "{ev:#?}");
     assert!(ev.iter().all(|e| field(e, "\"sessionId\":\"") != idle_session), "{ev:#?}");
     let mut c = next_page(&b, "https://shop.test/", false, 9_000 + session::IDLE_MS);
