@@ -38,6 +38,7 @@ function off() {
   var q = !started && w.touchpoint && w.touchpoint.q || [], i;
   w.touchpoint = function (c, cb) {
     try {
+      shaped([].slice.call(arguments)); // (a callback a page waits for is called all the same)
       if (c === 'consent' && /(false|denied)/.test([cb.analytics, cb.marketing, cb.analytics_storage, cb.ad_storage])) {
         ['localStorage', 'sessionStorage'].forEach(function (n) {
           try { for (var st = w[n], k, j = st.length; j--;) if (OURS.test(k = st.key(j)) || k === 'tp_consent') st.removeItem(k); } catch (_) {} // (blocked; OURS: host.js)
@@ -71,6 +72,20 @@ function guard(f) {
   };
 }
 
+// The call shapes of Segment's and PostHog's APIs, as a port by search and replace writes them
+// (migration QA): a callback last (`track(name, props, options, fn)`, which the page may wait
+// for to navigate on) is called in a task of its own once the call is made: it was never called,
+// and a checkout button that navigated in it did nothing. `page(category, name, props)` is a
+// page view with `properties.name`: it was refused, and queued before the start it also took the
+// automatic view's place. A number as the user id is its digits. (Segment's options are ignored.)
+function shaped(a) {
+  var c = a[0], f = a[a.length - 1];
+  if (/^(track|page|identify)$/.test(c) && typeof f == 'function') { a.pop(); setTimeout(f); }
+  if (c === 'page' && typeof a[1] == 'string') { f = a.splice(1, typeof a[2] == 'string' ? 2 : 1).pop(); a[1] = Object.assign({}, a[1], { name: f }); }
+  if (c === 'identify' && typeof a[1] == 'number') a[1] = String(a[1]);
+  return a;
+}
+
 // `attrs`: the data-* configuration without the `data-` prefix; `url`: the wasm's; `sri`: its
 // expected hash, given to fetch as `integrity` (the browser then refuses any other bytes);
 // `overlay`: the debug overlay's URL (by default next to the wasm), fetched only when asked for.
@@ -90,11 +105,11 @@ function load(attrs, url, sri, overlay) {
   if (w.top !== w) attrs['friction-off'] = (attrs['friction-off'] ? attrs['friction-off'] + ',' : '') + 'abandon';
   var start = guard(function () {
     started = true;
-    var stub = w.touchpoint, queue = (stub && stub.q) || [];
+    var stub = w.touchpoint, queue = [].map.call((stub && stub.q) || [], function (a) { return shaped([].slice.call(a || [])); });
     var host = makeHost(function (records, call) { if (call) wasm_bindgen.command(call); else wasm_bindgen.input(records); }, guard, ac && ac.signal,
       overlay || String(url).replace(/[^\/]*$/, '') + 'touchpoint-overlay.js', attrs.ambient, attrs['cross-domain']);
     var booting = [], api = guard(function () {
-      var args = Array.prototype.slice.call(arguments);
+      var args = shaped(Array.prototype.slice.call(arguments));
       if (booting) booting.push(args); else if (!host.sync(args)) wasm_bindgen.command(args);
     });
     api.ready = true; // documented: the stub has been replaced by the running SDK
