@@ -135,8 +135,9 @@ export type JsonOnly<P> = [P] extends [Json | undefined] ? P
   : P extends Date | RegExp | Map<unknown, unknown> | Set<unknown> | Promise<unknown> ? never
   : P extends object ? { [K in keyof P]: JsonOnly<P[K]> }
   : never;
-/** An object argument whose values are JSON (see `JsonOnly`). */
-type Props<P> = P & JsonOnly<P>;
+/** An object argument whose values are JSON (see `JsonOnly`), not an array (the SDK refuses
+ * one, and the call with it). */
+type Props<P> = P & (P extends readonly unknown[] ? never : JsonOnly<P>);
 
 // ---- Commerce: GA4's recommended e-commerce events and their parameters ----
 

@@ -159,6 +159,10 @@ tp.track('rate_limited', { dropped: 3 });
 tp.track('page_view');
 // @ts-expect-error properties are a plain object
 tp.track('newsletter_signup', 'footer');
+// @ts-expect-error not an array (the SDK refuses the call)
+tp.track('newsletter_signup', [1, 2]);
+// @ts-expect-error nor through the global
+window.touchpoint?.('track', 'newsletter_signup', [1, 2]);
 // @ts-expect-error a user id is a string (String(user.id) for a number)
 tp.identify(1042);
 // @ts-expect-error traits are a plain object
