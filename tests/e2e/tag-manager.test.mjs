@@ -95,6 +95,27 @@ ${lateTag({ collector: '/v1/batch', site, consent: 'denied', 'flush-interval': '
   await closeTab(page);
 });
 
+// The same site, the visitor granting on the page (its banner) after the start: the page view,
+// not kept while denied, is taken at the grant, with the campaign it landed from.
+test('data-consent="denied" and a grant on the page: the page view arrives, with its attribution', async () => {
+  const site = 'tm-denied-later';
+  const page = await browser.newPage();
+  const url = await serveFixture(page, collector.url, `<!doctype html><html><head><meta charset="utf-8"><title>Shop</title><script>${STUB}
+${lateTag({ collector: '/v1/batch', site, consent: 'denied', 'flush-interval': '300' }, { delay: 0 })}
+</script></head><body><p>Shop</p></body></html>`, 'tm-denied-later');
+  await page.goto(`${url}?utm_source=news&utm_medium=email&utm_campaign=winter`);
+  await sdkReady(page);
+  await page.evaluate(() => { touchpoint('consent', { analytics: true }); touchpoint('track', 'marker'); });
+  const ev = await timeline(site, ['marker']);
+  const views = ev.filter((e) => e.event === 'page_view');
+  assert.equal(views.length, 1, ev.map((e) => e.event).join(' '));
+  assert.equal(views[0].properties.campaign, 'winter');
+  assert.equal(views[0].properties.channel, 'email');
+  // (The view and the consent_change are of one millisecond: stored in either order.)
+  assert.deepEqual(ev.filter((e) => e.event !== 'scroll_depth').map((e) => e.event).slice(0, 2).sort(), ['consent_change', 'page_view']);
+  await closeTab(page);
+});
+
 // data-spa="hash": the hash-routed app went to its product route before the late start.
 test('a late tag on a hash-routed app (data-spa="hash") that routed before it started: the route is a view', async () => {
   const site = 'tm-hash';

@@ -70,6 +70,9 @@ pub struct Engine {
     want_identity: bool,
     /// The `consent_change` event waits for the identity, so it carries it.
     consent_event: Option<String>,
+    /// The page view under way was not kept (analytics denied): its navigation, to take it when
+    /// analytics is granted on this page (see `view_again`).
+    lost_view: Option<&'static str>,
     /// The visitor's decision to remember (data-remember-consent) waits for the identity too: it
     /// is written once the id is, so that another tab, which applies the decision when it sees
     /// it written, reads this id rather than making a second one.
@@ -164,6 +167,7 @@ impl Engine {
             reading: false,
             want_identity: false,
             consent_event: None,
+            lost_view: None,
             remember_later: None,
             check_taken_over: false,
             unload: Vec::new(),
@@ -720,8 +724,28 @@ impl Engine {
         self.session.last = now;
     }
 
+    /// Analytics granted on a page whose view was not kept (denied when it began: a site that
+    /// starts denied, a "no" remembered from an earlier page): the view is taken now, as the
+    /// session's landing page when it is the first, with its attribution. The session began
+    /// with the consent_change on a page it had never viewed, its channel "internal" (migration
+    /// QA). Its engaged time and depth count from now, as nothing could be measured before.
+    fn view_again(&mut self, now: u64) {
+        if !self.tracker.has_room() {
+            return;
+        }
+        if let Some(how) = self.lost_view.take() {
+            // (Counted once: the view not kept was counted, and the first view's attribution reads
+            // the referrer only while none is.)
+            self.page_views -= 1;
+            let depth = self.journey.depth();
+            self.page_view(now, how, "{}", String::new(), depth);
+        }
+    }
+
     /// Captures a page view of `self.env.page` and starts its journey state.
-    fn page_view(&mut self, now: u64, how: &str, extra: &str, previous_path: String, depth: u8) {
+    fn page_view(&mut self, now: u64, how: &'static str, extra: &str, previous_path: String, depth: u8) {
+        let kept = self.tracker.has_room();
+        self.lost_view = (!kept).then_some(how);
         let page = self.env.page.clone();
         if self.session.over(now) {
             self.new_session(now);
@@ -731,7 +755,7 @@ impl Engine {
         if !previous_path.is_empty() {
             o = o.str("previous_path", &previous_path);
         }
-        if std::mem::take(&mut self.session_fresh) {
+        if kept && std::mem::take(&mut self.session_fresh) {
             let (url, referrer) = landing(&page, self.page_views);
             o = attribution::properties(o, url, referrer, &self.session.channel);
         }
@@ -1100,6 +1124,7 @@ impl Engine {
             if self.want_identity {
                 self.consent_event = Some(props); // captured once the id is read (`on_snapshot`)
             } else {
+                self.view_again(now);
                 self.capture(Kind::Track, schema::CONSENT_CHANGE, props, now);
             }
         }
@@ -1251,6 +1276,7 @@ impl Engine {
                 self.out.push(Output::Remember { key: super::remembered::KEY, value, session: false });
             }
             if let Some(props) = self.consent_event.take() {
+                self.view_again(now);
                 self.capture(Kind::Track, schema::CONSENT_CHANGE, props, now);
             }
         }

@@ -982,6 +982,39 @@ fn the_first_page_view_is_the_landings_address_with_its_attribution() {
     assert!(ev[0].contains(r#""title":"Shop""#), "{}", ev[0]);
 }
 
+/// A site that starts with analytics denied (or a "no" remembered from an earlier page): the
+/// page view is not kept; granted on that page, it is taken then, with the landing's attribution,
+/// before the consent_change. The session began with the consent_change on a page it had never
+/// viewed (migration QA).
+#[test]
+fn a_view_not_kept_while_denied_is_taken_when_analytics_is_granted() {
+    let mut v = Visit::new(
+        &[("site", "shop"), ("consent", "denied")],
+        boot("https://shop.test/?utm_source=news&utm_medium=email&utm_campaign=winter", "https://mail.example/"),
+    );
+    v.page("https://shop.test/?utm_source=news&utm_medium=email&utm_campaign=winter");
+    v.at(500, track("not_kept"));
+    let update = crate::consent::Update { analytics: Some(true), marketing: None };
+    v.at(2_000, Input::Command(Command::Consent { update, source: ConsentSource::Api }));
+    v.at(2_500, track("kept"));
+    let ev = v.events();
+    let names: Vec<String> = ev.iter().map(|e| field(e, "\"event\":\"")).collect();
+    assert_eq!(names, ["page_view", "consent_change", "kept"], "{ev:#?}");
+    assert!(ev[0].contains(r#""navigation":"load""#) && ev[0].contains(r#""campaign":"winter""#), "{}", ev[0]);
+    assert!(ev[0].contains(r#""channel":"email""#), "{}", ev[0]);
+    // Granted again later on the same view: no second one.
+    v.at(
+        3_000,
+        Input::Command(Command::Consent {
+            update: crate::consent::Update { analytics: Some(false), marketing: None },
+            source: ConsentSource::Api,
+        }),
+    );
+    v.at(3_500, Input::Command(Command::Consent { update, source: ConsentSource::Api }));
+    let views = v.events().iter().filter(|e| e.contains(r#""event":"page_view""#)).count();
+    assert_eq!(views, 1);
+}
+
 /// A hash-routed app (data-spa="hash"): each view's path goes on with its route (`/#/product/12`),
 /// without the route's own query; an anchor (`#reviews`) is no route; back from a view left at
 /// once is a quick_back (all were one path `/` before, so never one).
