@@ -45,7 +45,7 @@ function off() {
         });
       }
     } catch (_) {} // (a hostile argument)
-    if (typeof cb === 'function' && /^get(Ids|Consent)$/.test(c)) {
+    if (typeof cb === 'function' && (c === 'getIds' || c === 'getConsent')) {
       try {
         cb(c === 'getIds' ? { sessionId: null, anonymousId: null, userId: null } : { analytics: 'pending', marketing: 'pending' });
       } catch (e) { setTimeout(function () { throw e; }); } // (the page's own error, as uncaught)
@@ -78,11 +78,18 @@ function guard(f) {
 // and a checkout button that navigated in it did nothing. `page(category, name, props)` is a
 // page view with `properties.name`: it was refused, and queued before the start it also took the
 // automatic view's place. A number as the user id is its digits. (Segment's options are ignored.)
+// (Never throws: a page's junk argument, a getter that throws, leaves the call as it was. An
+// error the callback throws is the page's own, reported as uncaught.)
 function shaped(a) {
-  var c = a[0], f = a[a.length - 1];
-  if (/^(track|page|identify)$/.test(c) && typeof f == 'function') { a.pop(); setTimeout(f); }
-  if (c === 'page' && typeof a[1] == 'string') { f = a.splice(1, typeof a[2] == 'string' ? 2 : 1).pop(); a[1] = Object.assign({}, a[1], { name: f }); }
-  if (c === 'identify' && typeof a[1] == 'number') a[1] = String(a[1]);
+  var c = a[0], f = a[a.length - 1], n;
+  try {
+    if ((c === 'track' || c === 'page' || c === 'identify') && typeof f == 'function') {
+      a.pop();
+      setTimeout(function () { try { f(); } catch (e) { w.reportError(e); } });
+    }
+    if (c === 'page' && typeof a[1] == 'string') { n = a.splice(1, typeof a[2] == 'string' ? 2 : 1).pop(); a[1] = Object.assign({}, a[1], { name: n }); }
+    if (c === 'identify' && typeof a[1] == 'number') a[1] = String(a[1]);
+  } catch (_) {}
   return a;
 }
 
