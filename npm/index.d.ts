@@ -187,14 +187,36 @@ export interface CommerceShapes {
   remove_from_cart: Valued;
   begin_checkout: Valued & { coupon?: string };
   add_payment_info: Valued & { coupon?: string; payment_type?: string };
+  add_shipping_info: Valued & { coupon?: string; shipping_tier?: string };
   purchase: Valued & {
-    /** Unique per order: lets a pipeline drop a purchase sent twice. */
-    transaction_id: string;
+    /** Unique per order: the collector stores one purchase per order (a string, or an integer). */
+    transaction_id: string | number;
     coupon?: string;
     shipping?: number;
     tax?: number;
     affiliation?: string;
   };
+  /** An order refunded: the whole order without `items`, a part of it with them. */
+  refund: Partial<Valued> & {
+    transaction_id: string | number;
+    coupon?: string;
+    shipping?: number;
+    tax?: number;
+    affiliation?: string;
+  };
+  select_item: { item_list_id?: string; item_list_name?: string; items: readonly ItemShape[] };
+  view_cart: Valued;
+  add_to_wishlist: Valued;
+  view_promotion: Promotion;
+  select_promotion: Promotion;
+}
+/** A promotion (GA4's promotion parameters); `items` optional. */
+interface Promotion {
+  creative_name?: string;
+  creative_slot?: string;
+  promotion_id?: string;
+  promotion_name?: string;
+  items?: readonly ItemShape[];
 }
 /** The commerce events' properties as a type to annotate with (extra properties allowed). */
 export type CommerceEvents = { [N in keyof CommerceShapes]: CommerceShapes[N] & Properties };
@@ -357,7 +379,7 @@ export type JourneyEvent<N extends TouchpointEventName = TouchpointEventName> =
 /** The arguments track() takes after the name: a commerce event's GA4 properties; none for a
  * name the SDK records itself; any plain object for your own events. */
 export type TrackArgs<N extends string, P = Properties> =
-  N extends CommerceEventName ? (P extends CommerceShapes[N] ? [properties: Props<P>] : [properties: CommerceShapes[N]])
+  N extends CommerceEventName ? (P extends CommerceShapes[N] ? [properties: Props<P>] : [properties: CommerceEvents[N]])
   : N extends AutomaticEventName ? [properties: never]
   : [properties?: Props<P>];
 
@@ -373,9 +395,9 @@ export interface Touchpoint {
   flush(): void;
   /** The signed-in customer: your own customer id (never an email address: it is refused),
    * carried as `userId` by every event of the session from now on; `traits` are sent once, on
-   * the `identify` event. Call it at sign-in and on each page while signed in. With marketing
+   * the `identify` event (a number is taken as its digits). Call it at sign-in and on each page while signed in. With marketing
    * consent the id is also kept across visits (`tp:aid:user`) until `reset()`. */
-  identify<P extends object = Properties>(userId: string, traits?: Props<P>): void;
+  identify<P extends object = Properties>(userId: string | number, traits?: Props<P>): void;
   /** Sign-out: no user id any more (the stored one removed), a new session (and a new anonymous id). */
   reset(): void;
   /** Friction only your page knows of (a payment declined, a coupon refused, a search without
@@ -430,7 +452,7 @@ export interface TouchpointCommand {
   <N extends string, P extends object = Properties>(command: 'track', name: N, ...properties: TrackArgs<N, P>): void;
   <P extends object = Properties>(command: 'page', properties?: Props<P>): void;
   (command: 'flush'): void;
-  <P extends object = Properties>(command: 'identify', userId: string, traits?: Props<P>): void;
+  <P extends object = Properties>(command: 'identify', userId: string | number, traits?: Props<P>): void;
   (command: 'reset'): void;
   (command: 'set', tags: Tags): void;
   (command: 'beforeSend', hook: BeforeSend | null): void;

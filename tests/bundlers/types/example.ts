@@ -17,6 +17,15 @@ tp.track('remove_from_cart', { currency: 'EUR', value: 12, items: [{ item_name: 
 tp.track('begin_checkout', { currency: 'EUR', value: 24, coupon: 'WELCOME', items: [mug] });
 tp.track('add_payment_info', { currency: 'EUR', value: 24, payment_type: 'card', items: [mug] });
 tp.track('purchase', { transaction_id: 'T-1001', currency: 'EUR', value: 28.5, tax: 4.5, shipping: 4, items: [mug] });
+tp.track('purchase', { transaction_id: 1001, currency: 'EUR', value: 24, items: [mug] }); // an integer order number
+tp.track('add_shipping_info', { currency: 'EUR', value: 24, shipping_tier: 'express', items: [mug] });
+tp.track('view_cart', { currency: 'EUR', value: 24, items: [mug] });
+tp.track('select_item', { item_list_id: 'home', items: [mug] });
+tp.track('add_to_wishlist', { currency: 'EUR', value: 12, items: [mug] });
+tp.track('view_promotion', { promotion_id: 'summer', creative_slot: 'hero' });
+tp.track('select_promotion', { promotion_name: 'Summer sale', items: [mug] });
+tp.track('refund', { transaction_id: 'T-1001' }); // the whole order
+tp.track('refund', { transaction_id: 'T-1001', currency: 'EUR', value: 12, items: [mug] }); // a part of it
 tp.track('newsletter_signup', { placement: 'footer' }); // your own events: any plain object
 tp.track('wishlist_opened');
 track('add_to_cart', { currency: 'EUR', value: 12, items: [mug] }); // the named export
@@ -24,7 +33,7 @@ touchpoint.flush(); // the default export is the same client
 tp.page({ section: 'checkout' });
 tp.flush();
 tp.identify('c-1042', { plan: 'gold' }); // the signed-in customer
-tp.identify(String(1042));
+tp.identify(1042); // a number is taken as its digits
 tp.reset(); // sign-out
 tp.set({ experiment: 'checkout_v2', variant: 'B', tier: 2, store: null });
 window.touchpoint?.('set', { variant: 'B' });
@@ -143,6 +152,12 @@ tp.track('add_to_cart', { currency: 'EUR', value: 24, items: mug });
 tp.track('view_item', { currency: 'EUR', value: '12', items: [mug] });
 // @ts-expect-error purchase needs a transaction_id
 tp.track('purchase', { currency: 'EUR', value: 24, items: [mug] });
+// @ts-expect-error GA4's transaction_id, not Segment's order_id (the error names transaction_id)
+tp.track('purchase', { order_id: 'T-1001', currency: 'EUR', value: 24, items: [mug] });
+// @ts-expect-error a refund names its order
+tp.track('refund', { currency: 'EUR', value: 24 });
+// @ts-expect-error add_shipping_info needs currency, value and items, as add_payment_info does
+tp.track('add_shipping_info', { shipping_tier: 'express' });
 // @ts-expect-error an item needs item_id or item_name
 tp.track('add_to_cart', { currency: 'EUR', value: 12, items: [{ price: 12 }] });
 // @ts-expect-error the README's old shape (sku, price): GA4's add_to_cart has currency, value and items
@@ -163,8 +178,6 @@ tp.track('newsletter_signup', 'footer');
 tp.track('newsletter_signup', [1, 2]);
 // @ts-expect-error nor through the global
 window.touchpoint?.('track', 'newsletter_signup', [1, 2]);
-// @ts-expect-error a user id is a string (String(user.id) for a number)
-tp.identify(1042);
 // @ts-expect-error traits are a plain object
 tp.identify('c-1042', 'gold');
 // @ts-expect-error a detector's name is Touchpoint's own signal
