@@ -572,33 +572,50 @@ DROP INDEX IF EXISTS sessions_last;
 
 /// Then each session's visitor from its stored events, as [`Session::add`] keeps it (up to events
 /// received out of order, as [`FILL_DEVICES`]): the `anonymousId` of its earliest event that has
-/// one (by the time it counts at; of two at the same time, the one stored first), read through the
-/// same checks as at ingest, automated ones left out as [`apply`] leaves them. Only the events whose
-/// text holds `anonymousId` (or an escape, which could spell it) are parsed.
+/// one (of two at the same time, the one stored first).
 pub fn fill_visitors(conn: &Connection) -> rusqlite::Result<()> {
-    let mut earliest: Map<(String, String), (i64, String)> = Map::default();
-    let mut stmt = conn.prepare(
-        "SELECT session_id, site, event, timestamp, received_at, body FROM events
-          WHERE instr(body, 'anonymousId') > 0 OR instr(body, '\\') > 0 ORDER BY id",
-    )?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let [event, timestamp, body]: [String; 3] = [r.get(2)?, r.get(3)?, r.get(5)?];
-        let facts = crate::facts::extract(&event, &timestamp, &body);
-        if facts.anonymous_id.is_empty() || facts.automated {
-            continue;
-        }
-        let ts = counts_at(facts.ts_ms, r.get(4)?);
-        let kept = earliest.entry((r.get(0)?, r.get(1)?)).or_insert((ts, String::new()));
-        if kept.1.is_empty() || ts < kept.0 {
-            *kept = (ts, facts.anonymous_id);
-        }
-    }
+    let earliest = one_id_per_session(conn, "anonymousId", false, |f| f.anonymous_id)?;
     let mut set = conn.prepare("UPDATE sessions SET anonymous_id = ?1 WHERE session_id = ?2 AND site = ?3")?;
     for ((session_id, site), (_, id)) in &earliest {
         set.execute(params![id, session_id, site])?;
     }
     Ok(())
+}
+
+/// Per session (id, site), one id of its stored events and the time it counts at: of the events
+/// whose text holds `needle` (or an escape, which could spell it), read through the same checks as
+/// at ingest, those `id_of` gives a non-empty id; the earliest's, or the `latest`'s (of two at the
+/// same time, the one stored first, or last). Automated events are left out, as [`apply`] leaves
+/// them out of sessions. [`fill_visitors`] and [`fill_users`] differ only in these.
+fn one_id_per_session(
+    conn: &Connection,
+    needle: &str,
+    latest: bool,
+    id_of: impl Fn(crate::facts::Facts) -> String,
+) -> rusqlite::Result<Map<(String, String), (i64, String)>> {
+    let mut kept: Map<(String, String), (i64, String)> = Map::default();
+    let mut stmt = conn.prepare(
+        "SELECT session_id, site, event, timestamp, received_at, body FROM events
+          WHERE instr(body, ?1) > 0 OR instr(body, '\\') > 0 ORDER BY id",
+    )?;
+    let mut rows = stmt.query([needle])?;
+    while let Some(r) = rows.next()? {
+        let [event, timestamp, body]: [String; 3] = [r.get(2)?, r.get(3)?, r.get(5)?];
+        let facts = crate::facts::extract(&event, &timestamp, &body);
+        if facts.automated {
+            continue;
+        }
+        let ts = counts_at(facts.ts_ms, r.get(4)?);
+        let id = id_of(facts);
+        if id.is_empty() {
+            continue;
+        }
+        let k = kept.entry((r.get(0)?, r.get(1)?)).or_insert((ts, String::new()));
+        if k.1.is_empty() || if latest { ts >= k.0 } else { ts < k.0 } {
+            *k = (ts, id);
+        }
+    }
+    Ok(kept)
 }
 
 /// Version 19 -> 20: `sessions` gains the times of its moments of truth (then
@@ -641,28 +658,9 @@ fn json_text<T: serde::Serialize + ?Sized>(v: &T, empty: &str) -> String {
 }
 
 /// Each session's customer from its stored events, as [`Session::add`] keeps it: the `userId` of
-/// its latest event that has one (by the time it counts at; of two at the same time, the one
-/// stored last). The events are read through the same checks as at ingest; only those whose text
-/// holds `userId` (or an escape, which could spell it) are parsed.
+/// its latest event that has one (of two at the same time, the one stored last).
 pub fn fill_users(conn: &Connection) -> rusqlite::Result<()> {
-    let mut latest: Map<(String, String), (i64, String)> = Map::default();
-    let mut stmt = conn.prepare(
-        "SELECT session_id, site, event, timestamp, received_at, body FROM events
-          WHERE instr(body, 'userId') > 0 OR instr(body, '\\') > 0 ORDER BY id",
-    )?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let [event, timestamp, body]: [String; 3] = [r.get(2)?, r.get(3)?, r.get(5)?];
-        let facts = crate::facts::extract(&event, &timestamp, &body);
-        if facts.user_id.is_empty() {
-            continue;
-        }
-        let ts = counts_at(facts.ts_ms, r.get(4)?);
-        let kept = latest.entry((r.get(0)?, r.get(1)?)).or_insert((ts, String::new()));
-        if ts >= kept.0 {
-            *kept = (ts, facts.user_id);
-        }
-    }
+    let latest = one_id_per_session(conn, "userId", true, |f| f.user_id)?;
     let mut set = conn.prepare("UPDATE sessions SET user_id = ?1, user_ts = ?2 WHERE session_id = ?3 AND site = ?4")?;
     for ((session_id, site), (ts, user)) in &latest {
         set.execute(params![user, ts, session_id, site])?;

@@ -1361,6 +1361,12 @@ fn visits() -> Vec<Value> {
         .collect()
 }
 
+/// `e` as the SDK sends it from a browser driven by a program (`context.automated`).
+fn automated(mut e: Value) -> Value {
+    e["context"]["automated"] = json!(true);
+    e
+}
+
 /// (sessions, visitors, returning visitors) of an overview answer.
 fn visitor_figures(o: &Value) -> (i64, i64, i64) {
     let n = |k: &str| o[k].as_i64().unwrap_or_else(|| panic!("{k}: {o}"));
@@ -1442,6 +1448,10 @@ async fn visitors_are_filled_for_a_version_22_database() {
     let path = path.to_str().unwrap();
     let t = app_on(Store::open(path).unwrap(), open());
     assert_eq!(post(&t.app, batch(visits())).await.json()["rejected"], json!([]));
+    // An earlier event of s9 with another visitor, by a browser driven by a program: in no session.
+    let mut bot = automated(ev("v16", "shop", "s9", "page_view", &at(54, 0), "/", json!({})));
+    bot["anonymousId"] = json!("Z");
+    assert_eq!(post(&t.app, batch(vec![bot])).await.json()["rejected"], json!([]));
     drop(t);
     let kept = table_rows(path, &["sessions"]);
     assert_eq!(kept.len(), 13);
@@ -1520,6 +1530,7 @@ async fn customers_are_filled_for_a_version_5_database() {
         format!("/api/sessions?{}&user=c-1042", range()),
         format!("/api/sessions?{}&user=c-2000&site=shop", range()),
         format!("/api/sessions?{}&user=c-esc", range()),
+        format!("/api/sessions?{}&user=c-bot", range()),
         "/api/sessions/s1".to_string(),
         "/api/sessions/s2".to_string(),
     ];
@@ -1532,6 +1543,8 @@ async fn customers_are_filled_for_a_version_5_database() {
         batch(vec![identify("15", "s1", "c-2000", &at(3, 30))]),
         batch(vec![identify("16", "s1", "c-old", &at(1, 30)), identify("17", "s2", "c-early", &at(30, 1))]),
         escaped.replace(r#""userId""#, r#""\u0075serId""#).into_bytes(),
+        // A later identify in s1 by a browser driven by a program: in no session (as ingested).
+        batch(vec![automated(identify("19", "s1", "c-bot", &at(90, 0)))]),
     ];
     // The version 5 table and indexes.
     let before = same_answers_after_migration(
@@ -1546,6 +1559,7 @@ async fn customers_are_filled_for_a_version_5_database() {
     assert_eq!(users, [&json!("c-esc"), &json!("c-7"), &json!("c-1042"), &json!("c-2000")]);
     assert_eq!(ids(&before[1]), ["b1"]);
     assert_eq!(ids(&before[3]), ["s3"]);
+    assert_eq!(ids(&before[4]), [] as [&str; 0]);
 }
 
 /// `ev` with the page's tags (`touchpoint('set', ...)`) as `context.tags`.
