@@ -46,6 +46,10 @@ CREATE TABLE IF NOT EXISTS friction (
 -- ingest. (One without `device` is from before version 13: the store makes it again.)
 CREATE INDEX IF NOT EXISTS friction_site_ts ON friction(site, ts, event, path, selector, session_id, device);
 CREATE INDEX IF NOT EXISTS friction_ts ON friction(ts, event, path, selector, session_id, site, device);
+-- The friction of a moment of truth under way (friction during checkout), covering the same
+-- reads. Partial: only the rows captured during a moment take a write in it.
+CREATE INDEX IF NOT EXISTS friction_during ON friction(during, ts, site, event, path, selector, session_id, device)
+    WHERE during <> '';
 CREATE TABLE IF NOT EXISTS sessions (
     session_id  TEXT NOT NULL,
     site        TEXT NOT NULL,

@@ -278,7 +278,7 @@ fn json_answer(v: Value) -> Response {
 }
 
 pub async fn friction(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
-    let p = Params::new(q, &["site", "from", "to", "type", "path", "tag", "device", "limit"])?;
+    let p = Params::new(q, &["site", "from", "to", "type", "path", "tag", "device", "during", "limit"])?;
     let (from, to) = p.range(now_ms())?;
     let f = query::FrictionQ {
         site: p.site()?,
@@ -288,6 +288,7 @@ pub async fn friction(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
         path: p.path()?,
         tag: p.tag()?,
         device: p.device()?,
+        during: p.name("during")?,
         limit: p.limit(50)?,
     };
     let (kept, key) = (st.store.reads.kept.clone(), p.kept_key("friction", (from, to)));
@@ -299,7 +300,7 @@ pub async fn sessions(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
         q,
         &[
             "site", "from", "to", "friction", "type", "path", "selector", "channel", "device", "campaign", "user",
-            "tag", "limit",
+            "tag", "during", "limit",
         ],
     )?;
     let (from, to) = p.range(now_ms())?;
@@ -316,6 +317,7 @@ pub async fn sessions(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
         campaign: p.channel("campaign")?,
         user: p.user()?,
         tag: p.tag()?,
+        during: p.name("during")?,
         limit: p.limit(50)?,
     };
     // A friction element's sessions come from its friction rows, not from the sessions' own.
@@ -324,7 +326,7 @@ pub async fn sessions(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
         [("channel", s.channel.is_some()), ("campaign", s.campaign.is_some()), ("user", s.user.is_some())]
     {
         if given && s.by_friction() {
-            return Err(BadParam(format!("{name}: not with type, path or selector")).into());
+            return Err(BadParam(format!("{name}: not with type, path, selector or during")).into());
         }
     }
     let (kept, key) = (st.store.reads.kept.clone(), p.kept_key("sessions", (from, to)));
@@ -401,7 +403,7 @@ pub async fn funnel(State(st): State<AppState>, Query(q): Pairs) -> Result<Respo
         st.store
             .reads
             .run_kept(key, move |c| {
-                let n = Narrow { tag: tag.as_ref(), device: device.as_deref() };
+                let n = Narrow { tag: tag.as_ref(), device: device.as_deref(), moment: None };
                 query::funnel(c, &kept, &site, from, to, &steps, n)
             })
             .await?,
@@ -426,7 +428,7 @@ pub async fn channels(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
         st.store
             .reads
             .run_kept(key, move |c| {
-                let n = Narrow { tag: tag.as_ref(), device: device.as_deref() };
+                let n = Narrow { tag: tag.as_ref(), device: device.as_deref(), moment: None };
                 query::channels(c, &kept, &site, (from, to), &goal, n, by)
             })
             .await?,
@@ -467,7 +469,7 @@ pub async fn overview(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
         st.store
             .reads
             .run_kept(key, move |c| {
-                let n = Narrow { tag: tag.as_ref(), device: device.as_deref() };
+                let n = Narrow { tag: tag.as_ref(), device: device.as_deref(), moment: None };
                 query::overview(c, &kept, &site, from, to, n)
             })
             .await?,

@@ -604,6 +604,9 @@ pub struct FrictionQ {
     /// Only the friction captured on this device class (`context.device`; "": none); the
     /// sessions it is a share of: those of this device class.
     pub device: Option<String>,
+    /// Only the friction captured while this moment of truth was under way (its `during`); the
+    /// sessions it is a share of: those that reached that moment.
+    pub during: Option<String>,
     pub limit: i64,
 }
 
@@ -615,9 +618,16 @@ pub struct FrictionQ {
 /// `GROUP BY` with `COUNT(DISTINCT session_id)` sorted every row by three text columns (about
 /// 0.3 s for a week of 1,000,000 events); a hash table takes a few times less.
 fn friction_rows(f: &FrictionQ, from: i64, to: i64) -> Q {
-    let index = if f.site.is_some() { "friction_site_ts" } else { "friction_ts" };
+    let index = match (&f.during, &f.site) {
+        (Some(_), _) => "friction_during",
+        (None, Some(_)) => "friction_site_ts",
+        (None, None) => "friction_ts",
+    };
     let mut q =
         Q::new(&format!("SELECT event, path, selector, session_id, ts FROM friction INDEXED BY {index} WHERE "));
+    if let Some(d) = &f.during {
+        q.push("during <> '' AND during = ? AND ", d.clone());
+    }
     if let Some(site) = &f.site {
         q.push("site = ? AND ", site.clone());
     }
@@ -758,9 +768,9 @@ type Group = crate::window::Group;
 pub fn friction(conn: &Connection, kept: &Kept, f: &FrictionQ) -> Result<Value, ReadError> {
     let _snapshot = conn.unchecked_transaction()?;
     let (events_upto, upto) = snapshot_ids(conn)?;
-    let narrow = Narrow { tag: f.tag.as_ref(), device: f.device.as_deref() };
-    let sessions = match (&f.tag, &f.device) {
-        (Some(tag), None) => kept.sessions.tagged(conn, &f.site, (f.from, f.to), events_upto, tag)?,
+    let narrow = Narrow { tag: f.tag.as_ref(), device: f.device.as_deref(), moment: f.during.as_deref() };
+    let sessions = match (&f.tag, &f.device, &f.during) {
+        (Some(tag), None, None) => kept.sessions.tagged(conn, &f.site, (f.from, f.to), events_upto, tag)?,
         _ => kept.sessions.totals(conn, &f.site, f.from, f.to, events_upto, narrow)?.sessions,
     };
     let filters = Filters {
@@ -770,6 +780,7 @@ pub fn friction(conn: &Connection, kept: &Kept, f: &FrictionQ) -> Result<Value, 
         selector: None,
         tag: f.tag.clone(),
         device: f.device.clone(),
+        during: f.during.clone(),
     };
     let now = kept.friction.groups(conn, &filters, f.from, f.to, upto, f.limit, true)?;
     let len = f.to - f.from;
@@ -824,14 +835,17 @@ pub struct SessionsQ {
     /// Sessions where an event carried this tag (with a friction filter: where that friction's
     /// event carried it).
     pub tag: Option<Tag>,
+    /// Sessions with friction during this moment of truth (a friction filter).
+    pub during: Option<String>,
     pub limit: i64,
 }
 
 impl SessionsQ {
-    /// Whether it asks for the sessions where a friction happened (type, path or selector: the
-    /// leaderboard's click-through), read from the friction rows rather than the sessions.
+    /// Whether it asks for the sessions where a friction happened (type, path, selector or the
+    /// moment it happened during: the leaderboard's click-through), read from the friction rows
+    /// rather than the sessions.
     pub fn by_friction(&self) -> bool {
-        self.kind.is_some() || self.path.is_some() || self.selector.is_some()
+        self.kind.is_some() || self.path.is_some() || self.selector.is_some() || self.during.is_some()
     }
 }
 
@@ -878,10 +892,17 @@ fn sessions_sql(q: &SessionsQ) -> Q {
         s.push(" ORDER BY s.last_ts DESC LIMIT ?", q.limit);
         return s;
     }
-    let index = if q.site.is_some() { "friction_site_ts" } else { "friction_ts" };
+    let index = match (&q.during, &q.site) {
+        (Some(_), _) => "friction_during",
+        (None, Some(_)) => "friction_site_ts",
+        (None, None) => "friction_ts",
+    };
     let mut s = Q::new(&format!(
         "SELECT {SESSION_COLUMNS} FROM (SELECT session_id, site, MAX(ts) AS at FROM friction INDEXED BY {index} WHERE "
     ));
+    if let Some(d) = &q.during {
+        s.push("during <> '' AND during = ? AND ", d.clone());
+    }
     if let Some(site) = &q.site {
         s.push("site = ? AND ", site.clone());
     }
@@ -943,6 +964,7 @@ pub fn sessions(conn: &Connection, kept: &Kept, q: &SessionsQ) -> Result<Value, 
             selector: q.selector.clone(),
             tag: q.tag.clone(),
             device: q.device.clone(),
+            during: q.during.clone(),
         };
         let rows =
             kept.elements.top(conn, &f, q.from, q.to, upto, q.limit, |top| -> Result<Vec<Value>, ReadError> {
@@ -1217,6 +1239,7 @@ fn counted_series(
                 path: s.path.clone(),
                 tag: tag.clone(),
                 device: device.clone(),
+                during: None,
                 limit: 0,
             };
             friction_series(conn, &f, |ts, name| add(ts.div_euclid(60_000), name, 1))?;
@@ -1284,6 +1307,7 @@ fn tagged_counts(
                 path: None,
                 tag: Some(tag.clone()),
                 device: None,
+                during: None,
                 limit: 0,
             };
             friction_series(conn, &f, each)?;
@@ -1805,7 +1829,15 @@ pub fn pages(
         Default::default()
     } else {
         let device = device.map(String::from);
-        let f = Filters { site: site.clone(), kind: None, path: None, selector: None, tag: tag.cloned(), device };
+        let f = Filters {
+            site: site.clone(),
+            kind: None,
+            path: None,
+            selector: None,
+            tag: tag.cloned(),
+            device,
+            during: None,
+        };
         kept.friction.by_path_and_type(conn, &f, from, to, friction_upto, &shown)?
     };
     let ratio = |n: i64, d: i64| if d > 0 { json!(n as f64 / d as f64) } else { Value::Null };
@@ -1999,7 +2031,7 @@ pub fn all_shapes() -> Vec<(String, usize)> {
     for bits in 0..8u8 {
         let (a, b, c) = (bits & 1 != 0, bits & 2 != 0, bits & 4 != 0);
         for d in [false, true] {
-            for device in [false, true] {
+            for (device, during) in [(false, false), (true, false), (false, true), (true, true)] {
                 let f = Filters {
                     site: opt(a),
                     kind: opt(b),
@@ -2007,13 +2039,14 @@ pub fn all_shapes() -> Vec<(String, usize)> {
                     selector: opt(d),
                     tag: None,
                     device: opt(device),
+                    during: opt(during),
                 };
                 let (sql, args) = crate::window::range_sql(&f);
                 add(Q { sql, args });
             }
         }
-        // The friction series of one device, of one page, or both.
-        for device in [false, true] {
+        // The friction series of one device, of one page, or both (and during a moment).
+        for (device, during) in [(false, false), (true, false), (false, true), (true, true)] {
             let f = FrictionQ {
                 site: opt(a),
                 from: 0,
@@ -2022,6 +2055,7 @@ pub fn all_shapes() -> Vec<(String, usize)> {
                 path: opt(c),
                 tag: None,
                 device: opt(device),
+                during: opt(during),
                 limit: 1,
             };
             add(friction_rows(&f, 0, 1));
@@ -2090,9 +2124,13 @@ fn sessions_shapes(tag: Option<Tag>) -> Vec<Q> {
             campaign: None,
             user: None,
             tag: tag.clone(),
+            during: None,
             limit: 1,
         };
         out.push(sessions_sql(&q));
+        // (During a moment: the friction rows' partial index, with a device or not.)
+        out.push(sessions_sql(&SessionsQ { during: opt(true), ..q.clone() }));
+        out.push(sessions_sql(&SessionsQ { during: opt(true), device: opt(true), ..q.clone() }));
         if bits & 28 == 0 {
             for more in 1..16u8 {
                 let (channel, device, user) = (opt(more & 1 != 0), opt(more & 2 != 0), opt(more & 4 != 0));
@@ -2122,6 +2160,7 @@ pub fn tag_shapes() -> Vec<(String, usize)> {
             path: opt(bits & 4 != 0),
             tag: Some(tag.clone()),
             device: None,
+            during: None,
             limit: 1,
         };
         add(friction_rows(&f, 0, 1));
@@ -2135,6 +2174,7 @@ pub fn tag_shapes() -> Vec<(String, usize)> {
                     selector: selector.clone(),
                     tag: f.tag.clone(),
                     device,
+                    during: None,
                 };
                 let (sql, args) = crate::window::range_sql(&w);
                 add(Q { sql, args });
@@ -2200,7 +2240,17 @@ mod tests {
         let texts = ["", "a", "ab", "a\u{0}b", "B", "é"];
         let variant = |v: &str| Tag { key: "variant".into(), value: v.into() };
         let filters = [
-            FrictionQ { site: None, from: 0, to: 0, kind: None, path: None, tag: None, device: None, limit: 0 },
+            FrictionQ {
+                site: None,
+                from: 0,
+                to: 0,
+                kind: None,
+                path: None,
+                tag: None,
+                device: None,
+                during: None,
+                limit: 0,
+            },
             FrictionQ {
                 site: Some("s1".into()),
                 from: 0,
@@ -2209,6 +2259,7 @@ mod tests {
                 path: None,
                 tag: None,
                 device: None,
+                during: None,
                 limit: 0,
             },
             FrictionQ {
@@ -2219,6 +2270,7 @@ mod tests {
                 path: Some("a".into()),
                 tag: None,
                 device: None,
+                during: None,
                 limit: 0,
             },
             // The friction of the events carrying a page tag (their rows of `event_tags`).
@@ -2230,6 +2282,7 @@ mod tests {
                 path: None,
                 tag: Some(variant("A")),
                 device: None,
+                during: None,
                 limit: 0,
             },
             FrictionQ {
@@ -2240,6 +2293,7 @@ mod tests {
                 path: None,
                 tag: Some(variant("B")),
                 device: None,
+                during: None,
                 limit: 0,
             },
             // The friction captured on one device class (and without one).
@@ -2251,6 +2305,7 @@ mod tests {
                 path: None,
                 tag: None,
                 device: Some("mobile".into()),
+                during: None,
                 limit: 0,
             },
             FrictionQ {
@@ -2261,6 +2316,30 @@ mod tests {
                 path: None,
                 tag: Some(variant("A")),
                 device: Some("".into()),
+                during: None,
+                limit: 0,
+            },
+            // The friction during a moment of truth (the partial index), and with other filters.
+            FrictionQ {
+                site: None,
+                from: 0,
+                to: 0,
+                kind: None,
+                path: None,
+                tag: None,
+                device: None,
+                during: Some("begin_checkout".into()),
+                limit: 0,
+            },
+            FrictionQ {
+                site: Some("s1".into()),
+                from: 0,
+                to: 0,
+                kind: Some("rage_click".into()),
+                path: None,
+                tag: Some(variant("B")),
+                device: Some("mobile".into()),
+                during: Some("purchase".into()),
                 limit: 0,
             },
         ];
@@ -2280,7 +2359,7 @@ mod tests {
                 let (site, session) = (["s1", "s2"][next(2) as usize], format!("sess{}", next(25)));
                 c.execute(
                     "INSERT INTO friction (id, site, ts, session_id, event, path, selector, during, device)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, '', ?8)",
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?8)",
                     rusqlite::params![
                         id,
                         site,
@@ -2290,6 +2369,7 @@ mod tests {
                         texts[next(6) as usize],
                         texts[next(3) as usize],
                         ["", "mobile", "desktop"][next(3) as usize],
+                        ["", "", "begin_checkout", "purchase"][next(4) as usize],
                     ],
                 )
                 .unwrap();
@@ -2321,6 +2401,7 @@ mod tests {
                         selector: None,
                         tag: f.tag.clone(),
                         device: f.device.clone(),
+                        during: f.during.clone(),
                     };
                     for sessions in [true, false] {
                         let ours = windows.groups(&c, &filters, from, to, upto, limit, sessions).unwrap();
@@ -2572,7 +2653,7 @@ mod tests {
                         let mut q = session_totals_sql(&site, from, to);
                         q.push(" AND device = ?", device.to_string());
                         let want = totals_of(&q);
-                        let n = Narrow { tag: None, device: Some(device) };
+                        let n = Narrow { tag: None, device: Some(device), moment: None };
                         assert_eq!(kept.sessions.totals(&c, &site, from, to, upto, n).unwrap(), want, "{device}");
                         let tag = Tag { key: "variant".into(), value: "A".into() };
                         let columns = format!(
@@ -2582,7 +2663,7 @@ mod tests {
                         let mut q = tagged_sessions_sql(&site, &tag, &columns);
                         set_session_range(&mut q, &site, from, to);
                         q.push(" AND s.device = ?", device.to_string());
-                        let n = Narrow { tag: Some(&tag), device: Some(device) };
+                        let n = Narrow { tag: Some(&tag), device: Some(device), moment: None };
                         assert_eq!(kept.sessions.totals(&c, &site, from, to, upto, n).unwrap(), totals_of(&q));
                         device_seen += usize::from(want.sessions > 0 && want.sessions < ours.sessions);
                     }
@@ -2603,7 +2684,7 @@ mod tests {
                         let mut q = tagged_sessions_sql(&site, &tag, &columns);
                         set_session_range(&mut q, &site, from, to);
                         let want = totals_of(&q);
-                        let n = Narrow { tag: Some(&tag), device: None };
+                        let n = Narrow { tag: Some(&tag), device: None, moment: None };
                         assert_eq!(kept.sessions.totals(&c, &site, from, to, upto, n).unwrap(), want);
                         let channels = kept
                             .sessions
@@ -2729,6 +2810,7 @@ mod tests {
                             category: if friction { Category::Friction } else { Category::Touchpoint },
                             path: ["/a", "/b"][next(2) as usize].into(),
                             selector: ["#x", "#y", ""][next(3) as usize].into(),
+                            during: ["", "begin_checkout"][next(2) as usize].into(),
                             // A variant on two thirds of them, as an A/B test's pages set it.
                             tags: ["A", "B"]
                                 .get(next(3) as usize)
@@ -2749,13 +2831,16 @@ mod tests {
             };
             let opt = |s: &str| Some(s.to_string());
             let variant = |v: &str| Some(Tag { key: "variant".into(), value: v.into() });
-            for (site, kind, path, selector, limit, tag) in [
-                (None, opt("rage_click"), None, opt("#x"), 50, None),
-                (None, None, None, opt("#y"), 5, None),
-                (opt("s1"), opt("dead_click"), opt("/a"), opt(""), 50, None),
-                (None, None, opt("/b"), None, 3, None),
-                (None, opt("rage_click"), None, opt("#x"), 50, variant("A")),
-                (opt("s2"), None, opt("/a"), None, 4, variant("B")),
+            for (site, kind, path, selector, limit, tag, during) in [
+                (None, opt("rage_click"), None, opt("#x"), 50, None, None),
+                (None, None, None, opt("#y"), 5, None, None),
+                (opt("s1"), opt("dead_click"), opt("/a"), opt(""), 50, None, None),
+                (None, None, opt("/b"), None, 3, None, None),
+                (None, opt("rage_click"), None, opt("#x"), 50, variant("A"), None),
+                (opt("s2"), None, opt("/a"), None, 4, variant("B"), None),
+                // Sessions with friction during checkout (of one element, or any).
+                (None, None, None, None, 50, None, opt("begin_checkout")),
+                (opt("s1"), opt("rage_click"), None, opt("#x"), 4, None, opt("begin_checkout")),
             ] {
                 for len in [2_000i64, 15_000] {
                     let q = SessionsQ {
@@ -2771,6 +2856,7 @@ mod tests {
                         campaign: None,
                         user: None,
                         tag: tag.clone(),
+                        during: during.clone(),
                         limit,
                     };
                     let ours = sessions(&c, &kept, &q).unwrap();
@@ -3067,6 +3153,7 @@ mod tests {
                 path: path.map(String::from),
                 tag: None,
                 device: None,
+                during: None,
                 limit: 0,
             };
             for (from, to, limit) in [(0, 1_000, 200), (100, 900, 7), (0, 1_000, 5_000), (500, 501, 3), (5, 5, 1)] {

@@ -42,6 +42,9 @@ pub struct Filters {
     pub tag: Option<crate::query::Tag>,
     /// Only the friction events captured on this device class (`context.device`; '' none).
     pub device: Option<String>,
+    /// Only the friction events captured while this moment of truth was under way (`during`):
+    /// "friction during checkout".
+    pub during: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -88,18 +91,20 @@ struct Row<'a> {
     session: &'a [u8],
     site: &'a [u8],
     device: &'a [u8],
+    during: &'a [u8],
     ts: i64,
 }
 
 impl<'a> Row<'a> {
     /// A row of [`range_sql`]'s or [`NEW_ROWS_SQL`]'s columns: event, path, selector, session_id, ts,
-    /// id, site, device.
+    /// id, site, device, during.
     fn read(r: &'a rusqlite::Row<'_>) -> rusqlite::Result<Row<'a>> {
         Ok(Row {
             parts: [bytes(r.get_ref(0)?), bytes(r.get_ref(1)?), bytes(r.get_ref(2)?)],
             session: bytes(r.get_ref(3)?),
             site: bytes(r.get_ref(6)?),
             device: bytes(r.get_ref(7)?),
+            during: bytes(r.get_ref(8)?),
             ts: r.get(4)?,
         })
     }
@@ -254,11 +259,20 @@ impl Window {
 /// range, looked up once, as the leaderboard without a window did).
 pub fn range_sql(f: &Filters) -> (String, Vec<rusqlite::types::Value>) {
     use rusqlite::types::Value as Sql;
-    let index = if f.site.is_some() { "friction_site_ts" } else { "friction_ts" };
+    let index = match (&f.during, &f.site) {
+        (Some(_), _) => "friction_during",
+        (None, Some(_)) => "friction_site_ts",
+        (None, None) => "friction_ts",
+    };
     let mut sql = format!(
-        "SELECT event, path, selector, session_id, ts, id, site, device FROM friction INDEXED BY {index} WHERE "
+        "SELECT event, path, selector, session_id, ts, id, site, device, during FROM friction INDEXED BY {index} WHERE "
     );
     let mut args = Vec::new();
+    if let Some(d) = &f.during {
+        // (`during <> ''` as the partial index says it, so that SQLite may use it.)
+        sql.push_str("during <> '' AND during = ? AND ");
+        args.push(Sql::Text(d.clone()));
+    }
     if let Some(site) = &f.site {
         sql.push_str("site = ? AND ");
         args.push(Sql::Text(site.clone()));
@@ -298,7 +312,7 @@ pub const FRICTION_TAGGED_SQL: &str = "SELECT 1 FROM event_tags AS t
 
 /// SQL over the rowid: the rows with `id` in `(?1, ?2]`, every column the filters need.
 pub const NEW_ROWS_SQL: &str =
-    "SELECT event, path, selector, session_id, ts, id, site, device FROM friction WHERE id > ?1 AND id <= ?2";
+    "SELECT event, path, selector, session_id, ts, id, site, device, during FROM friction WHERE id > ?1 AND id <= ?2";
 
 /// Runs `sql` over `[from, to)` and hands every row with `id <= upto` to `each`.
 fn scan_range(
@@ -357,6 +371,7 @@ fn scan_new(
             || !is(&f.path, path)
             || !is(&f.selector, selector)
             || !is(&f.device, row.device)
+            || !is(&f.during, row.during)
         {
             continue;
         }
@@ -878,6 +893,8 @@ pub struct Narrow<'a> {
     /// The sessions of this device class (`context.device` of their first event that has one;
     /// '': none).
     pub device: Option<&'a str>,
+    /// The sessions that reached this moment of truth.
+    pub moment: Option<&'a str>,
 }
 
 /// Sessions in `[from, to)` (`last_ts >= from AND first_ts < to`): how many, how many with
@@ -1117,7 +1134,9 @@ impl SessionWindows {
             // known, or probed below.
             let mut once: Vec<u32> = Vec::new();
             for (key, s) in in_range() {
-                if n.device.is_some_and(|d| s.device != d) {
+                if n.device.is_some_and(|d| s.device != d)
+                    || n.moment.is_some_and(|m| !s.moments.as_ref().is_some_and(|r| r.iter().any(|x| x == m)))
+                {
                     continue;
                 }
                 if let (Some(tag), Some(stmt)) = (n.tag, &mut carries) {

@@ -625,10 +625,10 @@ fn kept_answers_are_fresh_ones_through_inserts_erasures_and_expiry() {
                 for site in [None, Some("shop".to_string())] {
                     // Every device, and one.
                     for device in [None, Some("mobile")] {
-                        let n = Narrow { tag: None, device };
+                        let n = Narrow { tag: None, device, moment: None };
                         out.push(query::overview(&conn, kept, &site, from, to, n).unwrap());
                         let device = device.map(String::from);
-                        let f = FrictionQ { site: site.clone(), from, to, kind: None, path: None, tag: None, device, limit: 50 };
+                        let f = FrictionQ { site: site.clone(), from, to, kind: None, path: None, tag: None, device, during: None, limit: 50 };
                         out.push(query::friction(&conn, kept, &f).unwrap());
                         let steps = ["add_to_cart".to_string()];
                         out.push(query::funnel(&conn, kept, &site, from, to, &steps, n).unwrap());

@@ -169,6 +169,38 @@ async fn friction_leaderboard() {
     assert_eq!(limited["rows"].as_array().unwrap().len(), 1);
 }
 
+/// "Friction during checkout": the leaderboard of the friction captured while a moment of truth
+/// was under way (`during`), a share of the sessions that reached that moment, and its
+/// click-through to those sessions.
+#[tokio::test]
+async fn friction_during_a_moment_of_truth() {
+    let t = seeded(open()).await;
+    let during = api(&t, &format!("/api/friction?{}&during=begin_checkout", range())).await;
+    // s1 and s2 began a checkout; only s2 met friction (a js_error on /cart) during it.
+    assert_eq!(during["sessions"], json!(2));
+    let rows = during["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{during}");
+    assert_eq!(
+        (&rows[0]["type"], &rows[0]["path"], &rows[0]["count"]),
+        (&json!("js_error"), &json!("/cart"), &json!(1))
+    );
+    assert_eq!(rows[0]["share"], json!(0.5));
+    // With the other filters, and a moment no friction happened during.
+    let shop = api(&t, &format!("/api/friction?{}&during=begin_checkout&site=shop&type=js_error", range())).await;
+    assert_eq!(shop["rows"].as_array().unwrap().len(), 1);
+    let none = api(&t, &format!("/api/friction?{}&during=purchase", range())).await;
+    assert_eq!((&none["sessions"], none["rows"].as_array().unwrap().len()), (&json!(1), 0));
+    // The sessions with friction during checkout, and of one element.
+    let sessions = api(&t, &format!("/api/sessions?{}&during=begin_checkout", range())).await;
+    assert_eq!(ids(&sessions), ["s2"]);
+    let element = api(&t, &format!("/api/sessions?{}&during=begin_checkout&type=dead_click", range())).await;
+    assert_eq!(ids(&element), [] as [&str; 0]);
+    // A moment's name is an event name.
+    let bad = get(&t.app, &format!("/api/friction?{}&during=Begin%20Checkout", range())).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.error().contains("during"), "{}", bad.error());
+}
+
 #[tokio::test]
 async fn sessions_list_and_journey() {
     let t = seeded(open()).await;
@@ -848,7 +880,7 @@ async fn sessions_by_customer() {
     for (q, needle) in [
         (format!("user={}", "u".repeat(129)), "user: expected a customer id"),
         ("user=c%071".to_string(), "user: expected a customer id"),
-        ("user=c-7&type=dead_click".to_string(), "user: not with type, path or selector"),
+        ("user=c-7&type=dead_click".to_string(), "user: not with type, path, selector or during"),
         ("user=c-7&user=c-8".to_string(), "user: given more than once"),
     ] {
         let a = get(&t.app, &format!("/api/sessions?{}&{q}", range())).await;
