@@ -486,6 +486,11 @@ fn query_latencies(addr: &str, runs: usize) {
         ("timeseries friction, 24 h, device".into(), format!("/api/timeseries?{day}&metric=friction&device=mobile")),
         ("funnel, 7 d, device".into(), format!("/api/funnel?{week}&device=mobile")),
         ("channels by campaign, 7 d".into(), format!("/api/channels?{week}&by=campaign")),
+        // Friction during a moment of truth: the friction rows' partial index (during <> ''),
+        // the sessions that reached it from the kept session window.
+        ("friction leaderboard, 24 h, during".into(), format!("/api/friction?{day}&during=begin_checkout")),
+        ("friction leaderboard, 7 d, during".into(), format!("/api/friction?{week}&during=begin_checkout")),
+        ("sessions, 7 d, during".into(), format!("/api/sessions?{week}&during=begin_checkout")),
     ];
     // `first`: the first call of a query (the collector keeps some answers' state between polls
     // of the same range, see collector/src/window.rs; the first call builds it). Marked "bg"
