@@ -347,11 +347,14 @@ pub async fn session(
 }
 
 pub async fn timeseries(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
-    let p = Params::new(q, &["site", "from", "to", "metric", "bucket", "tag", "device", "path"])?;
+    let p = Params::new(q, &["site", "from", "to", "metric", "bucket", "tag", "device", "path", "during"])?;
     let (from, to) = p.range(now_ms())?;
     let metric = p.one_of("metric", &["friction", "events", "sessions", "vitals"], "friction")?.to_string();
     let bucket = p.one_of("bucket", &["auto", "minute", "5m", "15m", "hour", "day"], "auto")?;
-    let (device, tag, path) = (p.device()?, p.tag()?, p.path()?);
+    let (device, tag, path, during) = (p.device()?, p.tag()?, p.path()?, p.name("during")?);
+    if during.is_some() && metric != "friction" {
+        return Err(BadParam("during: only with metric=friction".into()).into());
+    }
     // The vitals come from the page tables (per page and device class), or with a tag from the
     // tag page tables (per tag, page and device class too); friction of one page from the
     // friction rows; the events and sessions are not counted per page.
@@ -377,6 +380,7 @@ pub async fn timeseries(State(st): State<AppState>, Query(q): Pairs) -> Result<R
         tag,
         device,
         path,
+        during,
     };
     Ok(json_answer(st.store.reads.run(move |c| query::timeseries(c, &s)).await?))
 }

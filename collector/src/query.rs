@@ -1101,6 +1101,8 @@ pub struct SeriesQ {
     /// `metric` `vitals`: the page views of this page path (as stored) alone; `friction`: the
     /// friction captured on it.
     pub path: Option<String>,
+    /// `metric` `friction` only: the friction captured while this moment of truth was under way.
+    pub during: Option<String>,
 }
 
 /// Which rows of `minute_counts` / `hour_counts` a read wants.
@@ -1230,7 +1232,7 @@ fn counted_series(
         // One page, or a tag and a device (`metric` `friction` only, see api.rs): the friction
         // rows of those (the counts are kept per site and device, not per page or per tag and
         // device).
-        (tag, device) if s.path.is_some() || (tag.is_some() && device.is_some()) => {
+        (tag, device) if s.path.is_some() || s.during.is_some() || (tag.is_some() && device.is_some()) => {
             let f = FrictionQ {
                 site: s.site.clone(),
                 from: first * 60_000,
@@ -1239,7 +1241,7 @@ fn counted_series(
                 path: s.path.clone(),
                 tag: tag.clone(),
                 device: device.clone(),
-                during: None,
+                during: s.during.clone(),
                 limit: 0,
             };
             friction_series(conn, &f, |ts, name| add(ts.div_euclid(60_000), name, 1))?;

@@ -195,6 +195,13 @@ async fn friction_during_a_moment_of_truth() {
     assert_eq!(ids(&sessions), ["s2"]);
     let element = api(&t, &format!("/api/sessions?{}&during=begin_checkout&type=dead_click", range())).await;
     assert_eq!(ids(&element), [] as [&str; 0]);
+    // The friction chart of the same: one series, js_error, of one event.
+    let chart = api(&t, &format!("/api/timeseries?{}&metric=friction&during=begin_checkout", range())).await;
+    let series = chart["series"].as_object().unwrap();
+    assert_eq!(series.keys().collect::<Vec<_>>(), ["js_error"], "{chart}");
+    assert_eq!(series["js_error"].as_array().unwrap().iter().map(|n| n.as_i64().unwrap()).sum::<i64>(), 1);
+    let events = get(&t.app, &format!("/api/timeseries?{}&metric=events&during=begin_checkout", range())).await;
+    assert_eq!(events.status, StatusCode::BAD_REQUEST);
     // A moment's name is an event name.
     let bad = get(&t.app, &format!("/api/friction?{}&during=Begin%20Checkout", range())).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
