@@ -947,6 +947,7 @@
       $('updated').textContent = 'updated ' + new Date().toLocaleTimeString('en-GB', clock()) + (polling() ? ' · live' : '');
       if (statusKind === 'error' || statusKind === 'offline') say('Updated again: the figures are current.', 'note');
       document.body.classList.remove('stale');
+      $('stale-note').hidden = true;
       info.refreshes++;
     }).catch(function (e) {
       info.errors++;
@@ -955,6 +956,7 @@
       if (!(statusKind === 'offline' && navigator.onLine === false)) say(msg, 'error');
       // What is on screen is of the filters before: greyed, so that it is not read as an answer.
       document.body.classList.add('stale');
+      $('stale-note').hidden = false;
       // The collector counts a long range for the first time in the background (a few seconds
       // to a few minutes): ask again soon even when not polled (live off, or days all past), as
       // its message says.
