@@ -1040,6 +1040,24 @@
     refresh();
   }
 
+  // The session's journey closed (its Close button, or Escape within it): out of the address,
+  // and the focus back on its row in the sessions list (the one that opened it, when listed), or
+  // on the list's heading, rather than left to fall to the top of the page.
+  function closeSession() {
+    if (!state.session) return;
+    var id = state.session;
+    state.session = '';
+    sessionSite = '';
+    $('session').hidden = true;
+    $('f-session').value = '';
+    writeUrl(true);
+    var row = [].filter.call($('session-list').querySelectorAll('tbody tr[data-key]'), function (tr) {
+      return tr.getAttribute('data-key') === id;
+    })[0];
+    (row || $('h-sessions')).focus();
+    refresh();
+  }
+
   // The customer filter lists one customer's sessions (instead of a channel's or an element's).
   function onUser() {
     var user = $('f-user').value.trim();
@@ -1061,6 +1079,12 @@
     ['change', 'search'].forEach(function (t) { $('f-session').addEventListener(t, onSession); });
     $('user-filter').addEventListener('submit', function (e) { e.preventDefault(); (document.activeElement === $('f-session') ? onSession : onUser)(); });
     $('f-tag').addEventListener('change', onTag);
+    $('session-close').addEventListener('click', closeSession);
+    $('session').addEventListener('keydown', function (e) {
+      if (e.key !== 'Escape' || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey || e.defaultPrevented) return;
+      e.preventDefault();
+      closeSession();
+    });
     // Grouping by the other: a channel picked is let go (its sessions are no device's).
     $('seg-by').addEventListener('change', function () {
       state.by = $('seg-by').value;
