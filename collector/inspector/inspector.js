@@ -1080,6 +1080,17 @@
     $('user-filter').addEventListener('submit', function (e) { e.preventDefault(); (document.activeElement === $('f-session') ? onSession : onUser)(); });
     $('f-tag').addEventListener('change', onTag);
     $('session-close').addEventListener('click', closeSession);
+    // A skip link moves the focus to its panel's heading (the next Tab goes on from there), without
+    // a #fragment in the address (which holds the filters only).
+    document.querySelectorAll('#skip a').forEach(function (a) {
+      a.addEventListener('click', function (e) {
+        var h = $(a.getAttribute('href').slice(1));
+        if (!h) return;
+        e.preventDefault();
+        h.focus({ preventScroll: true });
+        h.scrollIntoView({ block: 'start' });
+      });
+    });
     $('session').addEventListener('keydown', function (e) {
       if (e.key !== 'Escape' || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey || e.defaultPrevented) return;
       e.preventDefault();
