@@ -34,6 +34,8 @@
   // What the live region (#status) says now: '' nothing, 'error' a failed refresh, 'offline', or
   // 'note' (back, live switched on or off), and the timer that lets a note go.
   var statusKind = '', statusTimer = null;
+  // A filter changed by the reader: the refresh that applies it says the main figures (#figures-said).
+  var sayFigures = false;
   // For tests and the curious: how many refreshes completed.
   var info = window.__inspector = { refreshes: 0, errors: 0 };
 
@@ -686,6 +688,7 @@
 
   function onTag() {
     state.tag = $('f-tag').value;
+    sayFigures = true;
     writeUrl(true);
     refresh();
   }
@@ -881,6 +884,16 @@
     }
   }
 
+  // What a filter changed gave, in one sentence, for a screen reader (polite: after what it is
+  // reading). Written only for a change the reader made, so a poll is never read out.
+  function figuresSaid(o, fr, list) {
+    var count = function (n, one, many) { return fmt(n) + ' ' + (n === 1 ? one : many); };
+    $('figures-said').textContent = 'Updated: ' + count(o.sessions || 0, 'session', 'sessions') + ', ' +
+      count(o.friction || 0, 'friction event', 'friction events') + '; ' +
+      count(fr.rows.length, 'element', 'elements') + ' on the friction leaderboard; ' +
+      count(list.sessions.length, 'session', 'sessions') + ' listed.';
+  }
+
   // A change made while a refresh is in flight (a filter picked, a row clicked) is refreshed for
   // right after it: that refresh read the filters as they were.
   function refresh() {
@@ -890,6 +903,8 @@
     // (A pick made while a refresh was in flight: for the refresh after it, which draws it.)
     var moveTo = focusNext;
     focusNext = null;
+    var tell = sayFigures;
+    sayFigures = false;
     var b = base();
     var dev = state.device;
     var frictionParams = { site: b.site, from: b.from, to: b.to, type: state.type, path: state.path, tag: state.tag, device: dev, limit: 50 };
@@ -943,6 +958,7 @@
       if (r[8]) { tagsFor = b.site + '|' + rangeKey(); tagsAt = Date.now(); renderTags(r[8]); }
       sitesOffered(r[6].bySite || {}).forEach(function (s) { addOption($('f-site'), s); });
       moveFocus(moveTo, kept);
+      if (tell) figuresSaid(r[0], r[3], r[4]);
       // (Not in the live region: a screen reader read it out at every poll.)
       $('updated').textContent = 'updated ' + new Date().toLocaleTimeString('en-GB', clock()) + (polling() ? ' · live' : '');
       if (statusKind === 'error' || statusKind === 'offline') say('Updated again: the figures are current.', 'note');
@@ -1021,7 +1037,8 @@
     state.device = $('f-device').value;
     var wasLive = state.live;
     state.live = $('f-live').checked;
-    if (state.live !== wasLive) {
+    if (state.live === wasLive) sayFigures = true;
+    else {
       say(!state.live ? 'Live off: the figures are updated when a filter changes.'
         : polling() ? 'Live: the figures are updated every 5 seconds.' : 'Live, but the days picked are past: nothing new comes into them.', 'note');
     }
@@ -1062,6 +1079,7 @@
   function onUser() {
     var user = $('f-user').value.trim();
     if (user === state.user) return;
+    sayFigures = true;
     if (user) listBy(function () { state.user = user; });
     else { state.user = ''; state.session = ''; writeUrl(true); refresh(); }
   }
