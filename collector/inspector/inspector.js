@@ -105,6 +105,8 @@
       from: custom.from, to: custom.to,
       path: pagePath(q.get('path')),
       type: q.get('type') || '',
+      // The moment of truth the friction panels are narrowed to (its event name; '' none).
+      during: q.get('during') || '',
       live: q.get('live') !== '0',
       steps: q.get('steps') || '',
       // The leaderboard row whose sessions are listed.
@@ -138,6 +140,7 @@
     if (state.range === 'custom') { q.set('from', state.from); q.set('to', state.to); }
     if (state.path) q.set('path', state.path);
     if (state.type) q.set('type', state.type);
+    if (state.during) q.set('during', state.during);
     if (!state.live) q.set('live', '0');
     if (state.steps) q.set('steps', state.steps);
     if (state.elType) { q.set('el_type', state.elType); q.set('el_path', state.elPath); q.set('el_sel', state.elSel || ''); }
@@ -167,6 +170,8 @@
     syncDays();
     $('f-path').value = pathField(state.path);
     $('f-type').value = state.type;
+    if (state.during) addOption($('f-during'), state.during);
+    $('f-during').value = state.during;
     $('f-device').value = state.device;
     $('f-live').checked = state.live;
     $('f-user').value = state.user;
@@ -705,8 +710,10 @@
     var tbody = $('leaderboard').querySelector('tbody');
     tbody.textContent = '';
     // (Read 50 at most: said, so that the CSV of them is not taken for all of them.)
-    $('board-note').textContent = fr.rows.length >= 50 ? 'the top 50' : '';
-    if (!fr.rows.length) { emptyRow(tbody, 7, state.path || state.tag || state.device ? 'No friction matches the filters in this range.' : 'No friction in this range.'); return; }
+    // (During a moment of truth, the share is of the sessions that reached it: said with it.)
+    $('board-note').textContent = [fr.rows.length >= 50 ? 'the top 50' : '',
+      state.during ? 'during ' + state.during + ', a share of the ' + fmt(fr.sessions) + ' sessions that reached it' : ''].filter(Boolean).join('; ');
+    if (!fr.rows.length) { emptyRow(tbody, 7, state.path || state.tag || state.device || state.during ? 'No friction matches the filters in this range.' : 'No friction in this range.'); return; }
     fr.rows.forEach(function (r) {
       var selected = state.elType === r.type && state.elPath === r.path && (state.elSel || '') === r.selector;
       var tr = clickableRow(selected, function () {
@@ -735,7 +742,8 @@
     var tbody = $('session-list').querySelector('tbody');
     tbody.textContent = '';
     $('sessions-filter').textContent = (state.elType
-      ? 'with ' + state.elType + ' on ' + (state.elSel || '(page)') + ' at ' + (state.elPath ? readable(state.elPath) : '–')
+      ? 'with ' + state.elType + ' on ' + (state.elSel || '(page)') + ' at ' + (state.elPath ? readable(state.elPath) : '–') +
+        (state.during ? ' during ' + state.during : '')
       : state.channel !== null ? SEGMENTS[state.by].prefix + segmentName(state.by, state.channel)
       : state.user ? 'of customer ' + state.user : 'most recent') + (state.tag ? ' tagged ' + tagName(state.tag) : '') +
       (state.device && !(state.by === 'device' && state.channel !== null && !state.elType) ? ' (' + state.device + ')' : '') +
@@ -745,6 +753,8 @@
       (list.sessions.length >= 50 ? '; the 50 most recent only (every event: /api/export)' : '');
     if (!list.sessions.length) { emptyRow(tbody, 11, 'No sessions in this range.'); return; }
     list.sessions.forEach(function (s) {
+      // (The moments of truth the site configured beyond the defaults: offered by the During filter.)
+      (s.moments || []).forEach(function (m) { addOption($('f-during'), m); });
       var tr = clickableRow(s.sessionId === state.session, function () {
         focusAfter('h-session', tr);
         state.session = s.sessionId;
@@ -907,9 +917,9 @@
     sayFigures = false;
     var b = base();
     var dev = state.device;
-    var frictionParams = { site: b.site, from: b.from, to: b.to, type: state.type, path: state.path, tag: state.tag, device: dev, limit: 50 };
+    var frictionParams = { site: b.site, from: b.from, to: b.to, type: state.type, path: state.path, tag: state.tag, device: dev, during: state.during, limit: 50 };
     var sessionParams = state.elType
-      ? { site: b.site, from: b.from, to: b.to, type: state.elType, path: state.elPath, selector: state.elSel || '', tag: state.tag, device: dev, limit: 50 }
+      ? { site: b.site, from: b.from, to: b.to, type: state.elType, path: state.elPath, selector: state.elSel || '', tag: state.tag, device: dev, during: state.during, limit: 50 }
       : { site: b.site, from: b.from, to: b.to, user: state.user, tag: state.tag, device: dev, limit: 50 };
     // (api() leaves out empty values: the unattributed channel is asked for in the address.)
     var picked = !state.elType && state.channel !== null;
@@ -923,7 +933,7 @@
     };
     var jobs = [
       api('/api/overview', { site: b.site, from: b.from, to: b.to, tag: state.tag, device: dev }),
-      api('/api/timeseries', { site: b.site, from: b.from, to: b.to, metric: 'friction', path: state.path, tag: state.tag, device: dev }),
+      api('/api/timeseries', { site: b.site, from: b.from, to: b.to, metric: 'friction', path: state.path, tag: state.tag, device: dev, during: state.during }),
       api('/api/funnel', { site: b.site, from: b.from, to: b.to, steps: state.steps, tag: state.tag, device: dev }),
       api('/api/friction', frictionParams),
       api(sessionsUrl, sessionParams),
@@ -1034,6 +1044,7 @@
     if ($('f-path').value !== pathField(state.path)) state.path = pagePath($('f-path').value);
     $('f-path').value = pathField(state.path);
     state.type = $('f-type').value;
+    state.during = $('f-during').value;
     state.device = $('f-device').value;
     var wasLive = state.live;
     state.live = $('f-live').checked;
@@ -1086,10 +1097,12 @@
 
   function start() {
     FRICTION_TYPES.forEach(function (t) { addOption($('f-type'), t); });
+    // The SDK's default moments of truth (others are added as sessions show them).
+    ['add_to_cart', 'begin_checkout', 'purchase'].forEach(function (m) { addOption($('f-during'), m); });
     readUrl();
     if (state.type) addOption($('f-type'), state.type);
     syncForm();
-    ['f-site', 'f-range', 'f-from', 'f-to', 'f-type', 'f-device', 'f-live'].forEach(function (id) { $(id).addEventListener('change', onFilter); });
+    ['f-site', 'f-range', 'f-from', 'f-to', 'f-type', 'f-during', 'f-device', 'f-live'].forEach(function (id) { $(id).addEventListener('change', onFilter); });
     $('f-path').addEventListener('change', onFilter);
     $('filters').addEventListener('submit', function (e) { e.preventDefault(); onFilter(); });
     // (search: Enter, or the field's clear button.)

@@ -207,6 +207,25 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   await page.selectOption('#f-device', '');
   await waitFor('every device again', async () => (await page.textContent('[data-k=sessions]')) === '3' && (await boardOf()).length === 3);
   assert.equal(new URL(page.url()).searchParams.get('device_class'), null);
+  // Friction during a moment of truth: the checkout's js_error (sess-two), a share of the two
+  // sessions that began a checkout; the chart and a row's sessions alike; in the address.
+  await page.selectOption('#f-during', 'begin_checkout');
+  await waitFor('the leaderboard during checkout', async () => (await boardOf()).join() === 'js_error 1 50 %');
+  assert.match(await page.textContent('#board-note'), /during begin_checkout, a share of the 2 sessions that reached it/);
+  await waitFor('the chart during checkout', async () =>
+    (await texts(page, '#chart .u-legend .u-series:not(:first-child) .u-label')).join() === 'js_error');
+  assert.equal(new URL(page.url()).searchParams.get('during'), 'begin_checkout');
+  await page.click('#leaderboard tbody tr[data-type="js_error"]');
+  await waitFor('the sessions with friction during checkout', async () =>
+    (await page.$$eval('#session-list tbody tr', (trs) => trs.map((t) => t.dataset.session))).join() === 'sess-two');
+  assert.match(await page.textContent('#sessions-filter'), /^with js_error on \(page\) at \/cart\.html during begin_checkout/);
+  await page.click('#leaderboard tbody tr[data-type="js_error"]');
+  await page.selectOption('#f-during', 'purchase');
+  await waitFor('no friction during a purchase', async () =>
+    /No friction matches the filters/.test(await page.textContent('#leaderboard tbody')));
+  await page.selectOption('#f-during', '');
+  await waitFor('friction at any time again', async () => (await boardOf()).length === 3 && !(await page.textContent('#board-note')));
+  assert.equal(new URL(page.url()).searchParams.get('during'), null);
   // The read API's name for it, written by hand in the address (analyst QA: every session was
   // shown): the same filter.
   await page.goto(`${collector.url}/inspector?token=${TOKEN}&range=1h&device=mobile`);
