@@ -313,7 +313,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // whose listener is there only while a click waits, as bfcache advice asks (Firefox keeps no
   // page with one in its back/forward cache). Not beforeunload everywhere: adding and removing
   // its listener costs ~40 us in Chromium (the browser process is told), twice per click.
-  function leaving() { respond('u'); }
+  // A form button's moment still open (formGo): its page is left, though the next page may take
+  // seconds to arrive on a slow network (a "Pay" whose thanks page comes 5 s after the payment's
+  // answer was a form_abandon): the view's end is within the moment.
+  function leaving() { respond('u'); if (formGo && now() < goBy) goBy = now() + 30000; }
   // A keyboard visitor's Tab moves the focus as a mouse's press does: no answer to a click still
   // waiting (a dead button activated by Enter, then Tab to the next one). Listened to while a
   // keyboard's click (`keys`) waits only: a key listener at every keystroke costs typing ~20 us a
@@ -1462,7 +1465,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       typedEl = null; // (a submit ends typing: the error the handler shows is the visitor's)
       pending = form;
       setTimeout(guard(function () { if (pending === form && !e.defaultPrevented) submitted(form); }));
-      setTimeout(guard(function () { if (pending === form) submitted(form); }), 3000);
+      setTimeout(guard(function () { if (pending === form && !goReqs) submitted(form); }), 3000);
     }
   };
   // A form submitted (its submit event, or see formOn): form_submit with the time spent in each
@@ -1490,7 +1493,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // the visitor completed is no form_abandon.
   // Only a form with the visitor's input (one form_abandon could be about): a product form's
   // "+" followed by a route change is no submit.
-  var formGo = null, goBy = 0, doneField = null, started = w.WeakSet && new WeakSet();
+  // goReqs: the requests started within 3 s of a press in a form still on their way; a submit
+  // whose handler sent the form by fetch is not taken as sent while they are (see request).
+  var formGo = null, goBy = 0, goReqs = 0, doneField = null, started = w.WeakSet && new WeakSet();
   // A control pressed (`el`: a click; null: Enter in a formless form's text box) in `form`
   // (null: none): the step its last press may have completed in place asked about first, field
   // errors looked for, and the form the press may send (not by a reset button, nor by one that
@@ -1557,6 +1562,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   function request(method, url) {
     if (!sensing) return null;
     var id = ++reqId, t0 = now(), u, go = formGo && t0 - pressAt < 3000 && pressAt;
+    if (go) goReqs++;
     try { u = new URL(url, location.href); } catch (e) { u = location; }
     // Not a response ('r'): the engine takes a request start as rage's answer, while a waiting
     // dead click waits for the request and then for the page to show something.
@@ -1566,7 +1572,15 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // network: cancelled (1), as one the page aborts.
     return function (status) {
       if (gone && !status) status = 1;
-      if (go === pressAt) goBy = Math.max(goBy, Math.min(now(), pressAt + 27000) + 3000); // (see formOn)
+      if (go) goReqs--;
+      if (go === pressAt) {
+        goBy = Math.max(goBy, Math.min(now(), pressAt + 27000) + 3000); // (see formOn)
+        // The form's answer came (a server's check of a postcode, 4 s on a slow network): its
+        // fields are watched for 3 s more, and a submit still pending is sent only after them.
+        var p = pending;
+        if (p || formGo) fieldCheck(p || formGo, null, 3000, !p);
+        if (p) setTimeout(guard(function () { if (pending === p && !goReqs) submitted(p); }), 3000);
+      }
       push(rec('q', now(), id, 'e', f(method || 'GET').toUpperCase(), f(u.pathname), status | 0, now() - t0, u.origin === location.origin ? 1 : 0));
     };
   }

@@ -45,6 +45,12 @@ async function open(t, site, attrs = {}, { visitor = false, ...device } = {}) {
   await context.route(/\/api\/pay/, (route) => setTimeout(() => route.fulfill({
     status: 200, body: new URL(route.request().url()).searchParams.get('zip') === '75001' ? 'ok' : 'declined',
   }).catch(() => {}), 4_000));
+  // A postcode check answered after 4 s (a slow network): deliverable for 75001 only.
+  await context.route(/\/api\/postcode/, (route) => setTimeout(() => route.fulfill({
+    status: 200, body: new URL(route.request().url()).searchParams.get('c') === '75001' ? 'ok' : 'no',
+  }).catch(() => {}), 4_000));
+  // A thanks page whose server answers after 4 s (a slow network after the payment's answer).
+  await context.route(/\/thanks-slow$/, (route) => setTimeout(() => route.fulfill({ status: 200, contentType: 'text/html', body: html }).catch(() => {}), 4_000));
   // Answered later than the 1 s a click waits for a response: the click waits for the request.
   await context.route(/\/api\/eta$/, (route) => setTimeout(() => route.fulfill({ status: 200, body: 'Tuesday' }).catch(() => {}), 1_500));
   // Suggestions answer only the whole term: the requests of the keystrokes before it are still
@@ -2106,6 +2112,40 @@ test('normal: a "Pay" button whose handler waits 4 s for the payment, then the t
   await waitFor('the thanks view', () => page.evaluate(() => location.pathname === '/thanks'), { timeout: 30_000 });
   assert.deepEqual(summary(await verdict(page, site)), []);
   assert.deepEqual(await formsOf(site), ['form_start pay-slow', 'form_submit pay-slow']);
+});
+
+test('normal: the same payment, then a thanks page of its own that arrives 4 s after the answer (a slow network): form_submit, no form_abandon', T, async (t) => {
+  const site = 'fn-pay-slow-page';
+  const { page } = await open(t, site);
+  await page.evaluate(() => { window.payLeave = '/thanks-slow'; });
+  await paySlow(page, '75001');
+  await waitFor('the thanks page', () => page.evaluate(() => location.pathname === '/thanks-slow'), { timeout: 30_000 });
+  assert.deepEqual(summary(await verdict(page, site)), []);
+  assert.deepEqual(await formsOf(site), ['form_start pay-slow', 'form_submit pay-slow']);
+});
+
+test('broken: a delivery form the server refuses 4 s after its submit (a slow network), then left: field_error and form_abandon, no form_submit', T, async (t) => {
+  const site = 'fr-postcode-slow';
+  const { page } = await open(t, site);
+  await page.click('#pc-name'); await page.keyboard.type('J Doe');
+  await page.click('#pc-code'); await page.keyboard.type('10001');
+  await page.click('#pc-go');
+  await waitFor('the refusal', () => page.evaluate(() => window.postcodeRefusedAt > 0), { timeout: 30_000 });
+  await waitFor('3.5 s after the refusal', () => page.evaluate(() => performance.now() > window.postcodeRefusedAt + 3_500));
+  await toDetails(page);
+  assert.deepEqual(summary(await verdict(page, site)), ['field_error #pc-code', 'form_abandon #pc-form']);
+  assert.deepEqual(await formsOf(site), ['form_abandon pc-form', 'form_start pc-form']);
+});
+
+test('normal: the same delivery form accepted by the server 4 s after its submit: form_submit, no friction', T, async (t) => {
+  const site = 'fn-postcode-slow';
+  const { page } = await open(t, site);
+  await page.click('#pc-name'); await page.keyboard.type('J Doe');
+  await page.click('#pc-code'); await page.keyboard.type('75001');
+  await page.click('#pc-go');
+  await waitFor('the form sent', async () => (await formsOf(site)).includes('form_submit pc-form') || (await page.evaluate(() => touchpoint('flush')), false), { timeout: 30_000 });
+  assert.deepEqual(summary(await verdict(page, site)), []);
+  assert.deepEqual(await formsOf(site), ['form_start pc-form', 'form_submit pc-form']);
 });
 
 test('broken: the same payment declined after 4 s, the visitor leaving 3.5 s later: form_abandon', T, async (t) => {
