@@ -359,7 +359,7 @@ impl Engine {
                 let target = target.as_ref().map(friction_target);
                 let i =
                     friction::slow::Interaction { duration, input_delay, processing, presentation, kind, id, target };
-                f.interaction(&i, &mut found);
+                f.interaction(now, &i, &mut found);
             }
             Input::Scroll { viewport, user, leg, .. } => f.scroll(now, leg, viewport, user, &mut found),
             Input::Invalid { field, form, reason, message } => {

@@ -308,10 +308,10 @@ impl Friction {
         }
     }
 
-    pub fn interaction(&mut self, i: &slow::Interaction, out: &mut Findings) {
+    pub fn interaction(&mut self, at: u64, i: &slow::Interaction, out: &mut Findings) {
         self.vital.interaction(i.duration, i.target.as_ref());
         if self.on(Signal::Slow) {
-            self.slow.interaction(&self.settings, i, out);
+            self.slow.interaction(&self.settings, at, i, out);
         }
     }
 
