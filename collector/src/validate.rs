@@ -346,7 +346,11 @@ fn facts_of(event: &str, timestamp: &str, properties: &Fields<'_>, context: &Fie
         .unwrap_or_default();
     let [channel, campaign, tags, rate, device, automated] =
         context.find_all(["channel", "campaign", "tags", "sampleRate", "device", "automated"]);
-    f.device = text(context, device).unwrap_or_default();
+    // The SDK's three classes only: any other value stays in the event but is no device class,
+    // as each class keeps counts, page rows and tag rows of its own (a client posting a new
+    // "class" with each event doubled what every event added to the database: security QA).
+    f.device =
+        text(context, device).filter(|d| matches!(d.as_str(), "mobile" | "tablet" | "desktop")).unwrap_or_default();
     f.automated = automated.is_some_and(|n| context.value(n) == "true");
     f.sample_rate =
         rate.and_then(|n| context.value(n).parse::<u8>().ok()).filter(|r| (1..=99).contains(r)).unwrap_or(0);

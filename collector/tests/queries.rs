@@ -485,6 +485,13 @@ async fn sessions_by_device() {
     assert!(ids(&api(&t, &dead("tablet")).await).is_empty());
     let bad = get(&t.app, &format!("/api/channels?{}&by=browser", range())).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    // A device class the SDK never sends is no class: its session is one without (each class
+    // keeps counts and page rows of its own; security QA).
+    let mut tv = ev("90", "shop", "s90", "page_view", &at(70, 0), "/", json!({}));
+    tv["context"]["device"] = json!("smart-fridge-1");
+    assert_eq!(post(&t.app, batch(vec![tv])).await.json()["accepted"], json!(1));
+    assert_eq!(ids(&api(&t, &format!("/api/sessions?{}&device=", range())).await), ["s90", "s3"]);
+    assert!(ids(&api(&t, &format!("/api/sessions?{}&device=smart-fridge-1", range())).await).is_empty());
 }
 
 /// A device class (`device=`) narrows every panel: events, friction and page views to what was
