@@ -135,12 +135,20 @@ pub fn parse_batch(body: &[u8]) -> Result<Batch, IngestError> {
         }
         _ => return Err(invalid(format!("body: invalid JSON{}", syntax_hint(body)))),
     };
-    // Duplicate keys: the last one wins, as in JSON.parse and serde_json.
+    // A member given twice is refused, as in an event: a proxy or a filter in front that reads
+    // the first `batch` would see other events than the ones stored (JSON.parse takes the last:
+    // security QA).
     let mut sent_at = None;
     let mut batch = None;
     let mut confirm = Vec::new();
+    let mut seen = [false; 3];
     for (key, value, elements) in members {
         let Ok(key) = std::str::from_utf8(&body[key]) else { continue };
+        if let Some(i) = ["confirm", "sentAt", "batch"].iter().position(|n| key_is(key, 0..key.len(), n)) {
+            if std::mem::replace(&mut seen[i], true) {
+                return Err(invalid(format!("{}: given twice", ["confirm", "sentAt", "batch"][i])));
+            }
+        }
         if key_is(key, 0..key.len(), "confirm") {
             confirm = serde_json::from_slice::<Vec<String>>(&body[value])
                 .map_err(|_| invalid("confirm: expected an array of strings"))?;
@@ -1020,6 +1028,14 @@ mod tests {
         assert!(reason(&body((0..501).map(event).collect())).starts_with("batch: 501 events"));
         assert_eq!(reason(br#"{"sentAt":"2024-05-01T12:00:01Z"}"#), "batch: missing");
         assert_eq!(reason(br#"{"sentAt":"2024-05-01T12:00:01Z","batch":{}}"#), "batch: expected array");
+        // A member given twice (a filter in front reading the first would see other events).
+        let twice =
+            String::from_utf8(body(vec![event(0)])).unwrap().replacen("\"batch\":", "\"batch\":[],\"batch\":", 1);
+        assert_eq!(reason(twice.as_bytes()), "batch: given twice");
+        assert_eq!(
+            reason(br#"{"sentAt":"2024-05-01T12:00:01Z","sentAt":"2024-05-01T12:00:02Z","batch":[]}"#),
+            "sentAt: given twice"
+        );
         assert_eq!(reason(br#"{"batch":[]}"#), "sentAt: missing");
         assert_eq!(reason(br#"{"sentAt":1,"batch":[]}"#), "sentAt: expected string");
         assert!(reason(br#"{"sentAt":"yesterday","batch":[]}"#).starts_with("sentAt: expected an ISO"));
