@@ -223,7 +223,15 @@ pub fn router(state: AppState, www: &Path, sdk: &Path) -> Router {
         .route("/healthz", get(health))
         .nest_service("/touchpoint", sdk_dir(sdk))
         .fallback_service(static_dir(www))
+        .layer(map_response(nosniff))
         .with_state(state)
+}
+
+/// Every answer, the static files' and their 404s too: no type sniffing (a file of `--www` read
+/// as a script or a page by its content: security QA).
+async fn nosniff(mut resp: Response) -> Response {
+    resp.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    resp
 }
 
 /// The counters in Prometheus' text format (`metrics.rs`); a read like the others (behind the
@@ -239,8 +247,11 @@ async fn metrics(State(st): State<AppState>) -> Response {
         Ok(v) => v["events"].as_i64().unwrap_or(0),
         Err(e) => return api::ApiError::from(e).into_response(),
     };
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], st.metrics.render(failing, stored))
-        .into_response()
+    // (Never kept by a cache between the scraper and the collector: they change at every batch.)
+    api::no_store(
+        ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], st.metrics.render(failing, stored))
+            .into_response(),
+    )
 }
 
 /// `ok`, or `503` with the reason while batches cannot be stored (a monitor or a balancer's

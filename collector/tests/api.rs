@@ -663,6 +663,8 @@ async fn unknown_api_paths_are_json_404s() {
     // Not under /api/: the static files' 404, as before.
     let a = get(&t.app, "/apinosuch").await;
     assert_eq!((a.status, a.bytes.len(), a.header("content-type")), (StatusCode::NOT_FOUND, 0, None));
+    // Every answer says no type sniffing, the static files' 404 too (security QA).
+    assert_eq!(a.header("x-content-type-options"), Some("nosniff"));
 }
 
 /// A method a read endpoint does not take is a 405 in the API's error format (its body was
@@ -699,6 +701,7 @@ async fn metrics_count_batches_by_outcome_and_events() {
     assert_eq!(post(&t.app, b"not json".to_vec()).await.status, StatusCode::BAD_REQUEST);
     let m = get(&t.app, "/metrics").await;
     assert_eq!(m.status, StatusCode::OK);
+    assert_eq!(m.header("cache-control"), Some("no-store"));
     assert!(m.header("content-type").is_some_and(|c| c.starts_with("text/plain; version=0.0.4")));
     let text = String::from_utf8(m.bytes).unwrap();
     for line in [
