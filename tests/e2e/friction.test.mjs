@@ -49,6 +49,10 @@ async function open(t, site, attrs = {}, { visitor = false, ...device } = {}) {
   await context.route(/\/api\/postcode/, (route) => setTimeout(() => route.fulfill({
     status: 200, body: new URL(route.request().url()).searchParams.get('c') === '75001' ? 'ok' : 'no',
   }).catch(() => {}), 4_000));
+  // A lazy modal's script, arriving 2.5 s after it is asked for (a slow network).
+  await context.route(/\/lazy\/guide\.js$/, (route) => setTimeout(() => route.fulfill({
+    status: 200, contentType: 'text/javascript', body: 'document.getElementById("guide").hidden = false;',
+  }).catch(() => {}), 2_500));
   // A thanks page whose server answers after 4 s (a slow network after the payment's answer).
   await context.route(/\/thanks-slow$/, (route) => setTimeout(() => route.fulfill({ status: 200, contentType: 'text/html', body: html }).catch(() => {}), 4_000));
   // Answered later than the 1 s a click waits for a response: the click waits for the request.
@@ -1904,6 +1908,10 @@ test('other scripts: a tag manager\'s tag at every click hides no friction; a re
       const s = document.createElement('script');
       s.text = 'window.tagsFired = (window.tagsFired || 0) + 1;';
       document.head.appendChild(s);
+      // (And a tag's script file: waited for as a lazy modal's is, it shows nothing.)
+      const f = document.createElement('script');
+      f.src = '/tag.js';
+      document.head.appendChild(f);
       const img = new Image(1, 1);
       img.src = '/pixel.gif';
       document.body.appendChild(document.createTextNode(' '));
@@ -2112,6 +2120,17 @@ test('normal: a "Pay" button whose handler waits 4 s for the payment, then the t
   await waitFor('the thanks view', () => page.evaluate(() => location.pathname === '/thanks'), { timeout: 30_000 });
   assert.deepEqual(summary(await verdict(page, site)), []);
   assert.deepEqual(await formsOf(site), ['form_start pay-slow', 'form_submit pay-slow']);
+});
+
+test('normal: a size guide whose script arrives 2.5 s after the click (a slow network), then opens: no friction', T, async (t) => {
+  const site = 'fn-lazy-script';
+  const { page } = await open(t, site);
+  // (Scrolled to first: a scroll right after the click would answer it.)
+  await page.evaluate(() => document.getElementById('guide-go').scrollIntoView({ block: 'center' }));
+  await waitFor('the scroll over', () => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))));
+  await clickN(page, '#guide-go', 1);
+  await waitFor('the guide open', () => page.evaluate(() => !document.getElementById('guide').hidden), { timeout: 30_000 });
+  assert.deepEqual(summary(await verdict(page, site)), []);
 });
 
 test('normal: the same payment, then a thanks page of its own that arrives 4 s after the answer (a slow network): form_submit, no form_abandon', T, async (t) => {

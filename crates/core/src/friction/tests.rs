@@ -183,6 +183,44 @@ fn a_rage_burst_over_several_small_elements_is_no_dead_click_too() {
     assert_eq!(run(&[0, 300]), ["dead_click", "dead_click"]);
 }
 
+/// A script the page puts in while a click waits (id 0: a lazy modal's, a code-split chunk) is
+/// waited for as a request is, and what shows after it answers the click (on a slow network it
+/// comes after the click's second); a script that shows nothing (a tag manager's tag) leaves the
+/// click dead, and its insertion is no answer to a rage burst. Its end is no failure.
+#[test]
+fn dead_clicks_wait_for_scripts_the_page_loads_and_rage_is_not_answered_by_them() {
+    let loaded = RequestEnd { id: 0, status: 1, ..RequestEnd::default() };
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    f.click(0, 1, 1, &target(1), &mut out);
+    f.request_start(30, 0);
+    f.timeout(1_000, &mut out);
+    f.request_end(2_000, &loaded, &mut out);
+    f.response(2_050);
+    f.timeout(9_000, &mut out);
+    assert!(out.is_empty(), "the modal its script opened 2 s later: {out:?}");
+
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    f.click(0, 1, 1, &target(1), &mut out);
+    f.request_start(10, 0);
+    f.request_end(60, &loaded, &mut out);
+    f.timeout(1_059, &mut out);
+    assert!(out.is_empty());
+    f.timeout(1_060, &mut out);
+    assert_eq!(names(&out), ["dead_click"], "a tag's script, nothing shown");
+
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    for at in [0, 300, 600] {
+        f.click(at, 1, 1, &target(1), &mut out);
+        f.request_start(at + 5, 0);
+        f.request_end(at + 40, &loaded, &mut out);
+    }
+    f.timeout(9_000, &mut out);
+    assert_eq!(names(&out), ["rage_click"], "a tag's script at each click answers no burst");
+}
+
 #[test]
 fn dead_click_waits_for_responses_and_for_requests_already_in_flight() {
     let mut f = Friction::default();
