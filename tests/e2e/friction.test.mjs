@@ -51,7 +51,7 @@ async function open(t, site, attrs = {}, { visitor = false, ...device } = {}) {
   }).catch(() => {}), 4_000));
   // A lazy modal's script, arriving 2.5 s after it is asked for (a slow network).
   await context.route(/\/lazy\/guide\.js$/, (route) => setTimeout(() => route.fulfill({
-    status: 200, contentType: 'text/javascript', body: 'document.getElementById("guide").hidden = false;',
+    status: 200, contentType: 'text/javascript', body: 'document.getElementById("lazy-guide").hidden = false;',
   }).catch(() => {}), 2_500));
   // A thanks page whose server answers after 4 s (a slow network after the payment's answer).
   await context.route(/\/thanks-slow$/, (route) => setTimeout(() => route.fulfill({ status: 200, contentType: 'text/html', body: html }).catch(() => {}), 4_000));
@@ -2126,10 +2126,10 @@ test('normal: a size guide whose script arrives 2.5 s after the click (a slow ne
   const site = 'fn-lazy-script';
   const { page } = await open(t, site);
   // (Scrolled to first: a scroll right after the click would answer it.)
-  await page.evaluate(() => document.getElementById('guide-go').scrollIntoView({ block: 'center' }));
+  await page.evaluate(() => document.getElementById('lazy-guide-go').scrollIntoView({ block: 'center' }));
   await waitFor('the scroll over', () => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))));
-  await clickN(page, '#guide-go', 1);
-  await waitFor('the guide open', () => page.evaluate(() => !document.getElementById('guide').hidden), { timeout: 30_000 });
+  await clickN(page, '#lazy-guide-go', 1);
+  await waitFor('the guide open', () => page.evaluate(() => !document.getElementById('lazy-guide').hidden), { timeout: 30_000 });
   assert.deepEqual(summary(await verdict(page, site)), []);
 });
 
