@@ -618,15 +618,11 @@ pub struct FrictionQ {
 /// `GROUP BY` with `COUNT(DISTINCT session_id)` sorted every row by three text columns (about
 /// 0.3 s for a week of 1,000,000 events); a hash table takes a few times less.
 fn friction_rows(f: &FrictionQ, from: i64, to: i64) -> Q {
-    let index = match (&f.during, &f.site) {
-        (Some(_), _) => "friction_during",
-        (None, Some(_)) => "friction_site_ts",
-        (None, None) => "friction_ts",
-    };
+    let index = crate::window::friction_index(f.site.is_some(), f.during.is_some());
     let mut q =
         Q::new(&format!("SELECT event, path, selector, session_id, ts FROM friction INDEXED BY {index} WHERE "));
     if let Some(d) = &f.during {
-        q.push("during <> '' AND during = ? AND ", d.clone());
+        q.push(crate::window::DURING_SQL, d.clone());
     }
     if let Some(site) = &f.site {
         q.push("site = ? AND ", site.clone());
@@ -892,16 +888,12 @@ fn sessions_sql(q: &SessionsQ) -> Q {
         s.push(" ORDER BY s.last_ts DESC LIMIT ?", q.limit);
         return s;
     }
-    let index = match (&q.during, &q.site) {
-        (Some(_), _) => "friction_during",
-        (None, Some(_)) => "friction_site_ts",
-        (None, None) => "friction_ts",
-    };
+    let index = crate::window::friction_index(q.site.is_some(), q.during.is_some());
     let mut s = Q::new(&format!(
         "SELECT {SESSION_COLUMNS} FROM (SELECT session_id, site, MAX(ts) AS at FROM friction INDEXED BY {index} WHERE "
     ));
     if let Some(d) = &q.during {
-        s.push("during <> '' AND during = ? AND ", d.clone());
+        s.push(crate::window::DURING_SQL, d.clone());
     }
     if let Some(site) = &q.site {
         s.push("site = ? AND ", site.clone());

@@ -254,23 +254,33 @@ impl Window {
     }
 }
 
+/// The index of `friction` a read of a range takes: by site and time, or by time; for a moment's
+/// friction (`during`), the partial index of the rows that have one (with [`DURING_SQL`]). One
+/// place for [`range_sql`] and the reads of `query.rs`.
+pub fn friction_index(site: bool, during: bool) -> &'static str {
+    match (during, site) {
+        (true, _) => "friction_during",
+        (false, true) => "friction_site_ts",
+        (false, false) => "friction_ts",
+    }
+}
+
+/// The condition on `during` (its value the next argument), with the partial index's own
+/// `during <> ''`, written as the index says it, so that SQLite may use it.
+pub const DURING_SQL: &str = "during <> '' AND during = ? AND ";
+
 /// SQL over the time index: the rows of `[from, to)` that match `f`. The `NULL` arguments are
 /// the time bounds, `from` then `to` (twice with a tag: the tag's friction events of the same
 /// range, looked up once, as the leaderboard without a window did).
 pub fn range_sql(f: &Filters) -> (String, Vec<rusqlite::types::Value>) {
     use rusqlite::types::Value as Sql;
-    let index = match (&f.during, &f.site) {
-        (Some(_), _) => "friction_during",
-        (None, Some(_)) => "friction_site_ts",
-        (None, None) => "friction_ts",
-    };
+    let index = friction_index(f.site.is_some(), f.during.is_some());
     let mut sql = format!(
         "SELECT event, path, selector, session_id, ts, id, site, device, during FROM friction INDEXED BY {index} WHERE "
     );
     let mut args = Vec::new();
     if let Some(d) = &f.during {
-        // (`during <> ''` as the partial index says it, so that SQLite may use it.)
-        sql.push_str("during <> '' AND during = ? AND ");
+        sql.push_str(DURING_SQL);
         args.push(Sql::Text(d.clone()));
     }
     if let Some(site) = &f.site {
