@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { launch, root, startCollector, waitFor } from './harness.mjs';
+import { eventBuilders } from './inspector-events.mjs';
 
 const TOKEN = 'e2e-a11y-token-0123456789';
 const AXE = path.join(root, 'node_modules/axe-core/axe.min.js');
@@ -15,7 +16,7 @@ const AXE = path.join(root, 'node_modules/axe-core/axe.min.js');
 const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const T = { timeout: 300_000 };
 const CHIP = '#grind > button.chip';
-let collector, browser, n = 0;
+let collector, browser;
 
 before(async () => {
   [collector, browser] = await Promise.all([
@@ -27,23 +28,8 @@ before(async () => {
 });
 after(async () => { await browser?.close(); await collector?.stop(); });
 
-const CHANNELS = { 'sess-one': ['email', 'spring_sale'], 'sess-two': ['paid_search', 'grinders'] };
-const DEVICES = { 'sess-one': 'mobile', 'sess-two': 'desktop' };
-function ev(session, name, minutesAgo, pathname, props = {}, extra = {}) {
-  n += 1;
-  const [channel, campaign] = CHANNELS[session] || [];
-  return {
-    type: name === 'page_view' ? 'page' : 'track', event: name, messageId: `a11y-${Date.now()}-${n}`,
-    timestamp: new Date(Date.now() - minutesAgo * 60_000).toISOString(), sessionId: session, site: 'demo-shop',
-    properties: props,
-    context: { page: { url: `http://127.0.0.1${pathname}`, path: pathname, title: 'Demo', referrer: '' },
-      library: { name: 'touchpoint', version: '0.1.0' }, ...(channel ? { channel, campaign } : {}),
-      ...(DEVICES[session] ? { device: DEVICES[session] } : {}), ...extra },
-    anonymousId: session === 'sess-three' ? undefined : 'anon-a11y-1',
-  };
-}
-const fr = (session, name, minutesAgo, pathname, selector, extra = {}) =>
-  ev(session, name, minutesAgo, pathname, { category: 'friction', ...(selector ? { element: { selector, tag: 'button' } } : {}), ...extra });
+// Every session one visitor's but sess-three (no marketing consent).
+const { ev, fr } = eventBuilders({ prefix: 'a11y', anonymous: (session) => (session === 'sess-three' ? undefined : 'anon-a11y-1') });
 const leave = (session, minutesAgo, pathname, vitals) =>
   ev(session, 'page_leave', minutesAgo, pathname, { category: 'touchpoint', path: pathname, engaged_ms: 42_000, max_scroll_pct: 80, ...vitals });
 const tags = (t, e) => ({ ...e, context: { ...e.context, tags: t } });

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { launch, root, startCollector, waitFor } from './harness.mjs';
+import { eventBuilders } from './inspector-events.mjs';
 
 const TOKEN = 'e2e-read-token-0123456789';
 const ARTIFACTS = path.join(root, 'target/artifacts');
@@ -23,34 +24,16 @@ after(async () => { await browser?.close(); await collector?.stop(); });
 
 const T = { timeout: 120_000 };
 const CHIP = '#grind > button.chip';
-let n = 0;
 
-// The SDK's attribution of each session, on every event's context (sess-three has none).
-const CHANNELS = { 'sess-one': ['email', 'spring_sale'], 'sess-two': ['paid_search', 'grinders'] };
-// And its device class (sess-three: none).
-const DEVICES = { 'sess-one': 'mobile', 'sess-two': 'desktop' };
-// And the browser's anonymousId (marketing consent): sess-one and sess-two are one visitor who
-// came back; sess-three, without, a visitor of its own.
+// The browser's anonymousId (marketing consent): sess-one and sess-two are one visitor who came
+// back; sess-three, without, a visitor of its own. (Attribution and device class: see
+// inspector-events.mjs.)
 const ANONYMOUS = { 'sess-one': 'anon-e2e-7', 'sess-two': 'anon-e2e-7' };
-function ev(session, name, minutesAgo, pathname, props = {}) {
-  n += 1;
-  const [channel, campaign] = CHANNELS[session] || [];
-  return {
-    type: name === 'page_view' ? 'page' : 'track', event: name, messageId: `m-${Date.now()}-${n}`,
-    timestamp: new Date(Date.now() - minutesAgo * 60_000).toISOString(), sessionId: session, site: 'demo-shop',
-    properties: props,
-    context: { page: { url: `http://127.0.0.1${pathname}`, path: pathname, title: 'Demo', referrer: '' },
-      library: { name: 'touchpoint', version: '0.1.0' }, ...(channel ? { channel, campaign } : {}),
-      ...(DEVICES[session] ? { device: DEVICES[session] } : {}) },
-    ...(ANONYMOUS[session] ? { anonymousId: ANONYMOUS[session] } : {}),
-  };
-}
+const { ev, fr } = eventBuilders({ prefix: 'm', anonymous: (session) => ANONYMOUS[session] });
 // A customer signing in: the page's identify (traits as properties), then userId on every event.
 const identify = (session, userId, minutesAgo, pathname, traits = {}) =>
   ({ ...ev(session, 'identify', minutesAgo, pathname, traits), type: 'identify', userId });
 const as = (userId, e) => ({ ...e, userId });
-const fr = (session, name, minutesAgo, pathname, selector, extra = {}) =>
-  ev(session, name, minutesAgo, pathname, { category: 'friction', ...(selector ? { element: { selector, tag: 'button' } } : {}), ...extra });
 // The page's tags (touchpoint('set', ...)) on an event: an experiment on the checkout, variant A
 // in sess-one (1 friction), B in sess-two (3 friction, its first page view from before the call).
 const A = { experiment: 'checkout_v2', variant: 'A' };
