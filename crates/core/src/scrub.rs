@@ -159,9 +159,11 @@ fn is_intl_word(c: char) -> bool {
 
 fn is_local_char(c: char) -> bool {
     if c.is_ascii() {
-        // A practical subset of RFC 5322: rarer characters (! # ' = ? ...) mostly appear as
-        // URL or prose punctuation, where swallowing them would over-mask.
-        c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-')
+        // A practical subset of RFC 5322: rarer characters (! # = ? ...) mostly appear as
+        // URL or prose punctuation, where swallowing them would over-mask. The apostrophe is in
+        // it: Irish and French names put one in the address (sean.o'brien@, d'arcy@), and
+        // without it everything before it was kept (a DPO's audit).
+        c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-' | '\'')
     } else {
         is_intl_word(c)
     }
@@ -543,10 +545,11 @@ const FIELD_WORDS: &[&[u8]] = &[
 /// `cvc`, `securityCode`, `iban`, `account_number`, `cc_exp`, ...): such a property is dropped
 /// whatever its value.
 pub fn is_sensitive_key(key: &str) -> bool {
-    sensitive_ident(key.as_bytes())
+    sensitive_ident(key.as_bytes(), false)
 }
 
-fn sensitive_ident(s: &[u8]) -> bool {
+/// `url`: a query name, where a phone word is sensitive too (see [`PHONE_WORDS`]).
+fn sensitive_ident(s: &[u8], url: bool) -> bool {
     if FIELD_WORDS.iter().any(|w| contains_ci(s, w, w.len() >= 6)) {
         return true;
     }
@@ -559,6 +562,7 @@ fn sensitive_ident(s: &[u8]) -> bool {
         // "cc" as a substring would hit accept/success/access; as a segment prefix it means a
         // card field (cc, ccnum, cc-number, ccNumber): no English word starts with "cc".
         starts_ci(seg, b"cc")
+            || url && PHONE_WORDS.iter().any(|w| seg.eq_ignore_ascii_case(w.as_bytes()))
             // "pass" as a word (pass, user_pass, userPass, WordPress' pass1/pass2) or before c or
             // p (passcode, passphrase, passport; passw is a FIELD_WORD), not in passengers or
             // passage; and French mot_de_passe / motdepasse.
@@ -600,7 +604,7 @@ pub fn is_sensitive_field(input_type: &str, autocomplete: &str, name: &str, id: 
             return true;
         }
     }
-    sensitive_ident(name.as_bytes()) || sensitive_ident(id.as_bytes())
+    sensitive_ident(name.as_bytes(), false) || sensitive_ident(id.as_bytes(), false)
 }
 
 /// Query names masked only on an exact (ASCII case-insensitive) match: too short or generic
@@ -613,15 +617,10 @@ const URL_EXACT: &[&str] = &[
     "pw",
     "sid",
     "mail",
-    "tel",
     "ssn",
     "card",
     "cc",
-    "mobile",
-    "mobil",
-    "cell",
-    "handy",
-    "fax",
+    "pan",
     "pin",
     "otp",
     "sig",
@@ -637,6 +636,12 @@ const URL_EXACT: &[&str] = &[
     "md",
     "redirectresult",
 ];
+
+/// Words naming a phone number, masked as a query name or a segment of one (`tel`, `tel_no`,
+/// `mobileNumber`, `cell_number`): a national number (`07700900123`) has no `+` for the value
+/// check to see, so only the name tells it (a DPO's audit found `mobile_no` kept, `mobile`
+/// masked).
+const PHONE_WORDS: &[&str] = &["tel", "mobile", "mobil", "cell", "handy", "fax"];
 
 /// Query name fragments masked wherever they occur, ignoring case and `- _ .` (`contains_ci`):
 /// access_token, id_token, refresh_token, api_key, apiKey, user_password, e-mail, sessionid,
@@ -685,17 +690,22 @@ fn contains_ci(hay: &[u8], needle: &[u8], loose: bool) -> bool {
     })
 }
 
+/// A query name whose value is masked whatever it holds: the URL's own words, the site's
+/// `extra` names, a phone word as a segment, and every name a custom property is dropped for
+/// (`card_number`, `cvv`, `security_code`, `expiry`, `account_number`, `sort_code`, ...: the two
+/// lists had drifted apart, and a 3-D Secure return's `cvv` was kept in the URL).
 fn sensitive_param(name: &[u8], extra: &[String]) -> bool {
     URL_EXACT.iter().any(|w| name.eq_ignore_ascii_case(w.as_bytes()))
         || extra.iter().any(|w| name.eq_ignore_ascii_case(w.as_bytes()))
         || URL_CONTAINS.iter().any(|w| contains_ci(name, w, true))
+        || sensitive_ident(name, true)
 }
 
 /// True if a query value contains an email address, plain or with '@' percent-encoded, or an
 /// IBAN (checksum-checked: under any name, `?x=DE89370400440532013000`).
 /// `query`: a query value, read decoded (`%2B44...`, `4111+1111+...`); a path segment is read
 /// decoded too, a `+` there being a `+`.
-fn value_has_pii(v: &str, query: bool) -> bool {
+pub(crate) fn value_has_pii(v: &str, query: bool) -> bool {
     // (Decoded, a path segment's `+` kept; and folded: a phone or card number typed with a
     // Japanese keyboard's digits, `?tel=０９０１２３４５６７８`, is one as in ASCII.)
     let d = decode_as(v, query);
@@ -750,7 +760,16 @@ fn scrub_params(
                 let name = &b[i..i + eq];
                 let v = url.get(i + eq + 1..pe).unwrap_or("");
                 let typed = texts.iter().any(|w| name.eq_ignore_ascii_case(w.as_bytes()));
-                (i + eq + 1, sensitive_param(name, extra) || typed && matches!(scrub_text(&decode(v)), Cow::Owned(_)))
+                // A URL inside a value (a sign-in's `next=/reset?token=...`, an OAuth
+                // `redirect_uri=...%3Faccess_token%3D...`): masked whole when its own parameters
+                // hold anything masked. (Decoded, it is shorter than the URL holding it: the
+                // recursion ends.) A byte loop: `contains` with a pattern is more wasm.
+                let nested = v.bytes().any(|c| matches!(c, b'?' | b'#' | b'%'))
+                    && matches!(scrub_url(&decode(v), extra), Cow::Owned(_));
+                (
+                    i + eq + 1,
+                    sensitive_param(name, extra) || nested || typed && matches!(scrub_text(&decode(v)), Cow::Owned(_)),
+                )
             }
             None => (pe, false),
         };
@@ -933,6 +952,9 @@ mod tests {
         masked("θέμα@παράδειγμα.ελ!", "***!");
         masked("jane@xn--fsqu00a.xn--fiqs8s", "***");
         untouched("@例子.中国");
+        // An apostrophe in the local part (a DPO's audit: "sean.o'***" kept the name).
+        masked("Email sean.o'brien@example.ie", "Email ***");
+        masked("d'arcy@example.com", "***");
     }
 
     /// Fullwidth forms, Arabic-Indic and Persian digits are read as ASCII: what they hide is
@@ -1269,8 +1291,8 @@ mod tests {
             "/return?PaRes=***&MD=***&cres=***&redirectResult=***&step=2"
         );
         assert_eq!(
-            scrub_url("https://app.test/cb#access_token=xyz&expires_in=3600", &[]),
-            "https://app.test/cb#access_token=***&expires_in=3600"
+            scrub_url("https://app.test/cb#access_token=xyz&state=3600", &[]),
+            "https://app.test/cb#access_token=***&state=3600"
         );
         assert_eq!(
             scrub_url("https://x.test/#/login?token=abc&next=%2F", &[]),
@@ -1281,6 +1303,43 @@ mod tests {
         assert_eq!(scrub_url("/p?debug&token=1&&x=", &[]), "/p?debug&token=***&&x=");
         assert_eq!(scrub_url("/p?to=jane%40mail.com&r=1", &[]), "/p?to=***&r=1");
         assert_eq!(scrub_url("/p?next=/u/jane@mail.com", &[]), "/p?next=***");
+        // A URL in a value, its own secrets in it, plain or encoded (a DPO's audit): the value
+        // masked whole; one with nothing to hide kept.
+        for (url, out) in [
+            ("/login?next=/reset-password?token=S1", "/login?next=***"),
+            ("/login?next=%2Freset-password%3Ftoken%3DS2&lang=en", "/login?next=***&lang=en"),
+            ("/login?returnUrl=https%3A%2F%2Fshop.test%2Fverify%3Fcode%3DS3", "/login?returnUrl=***"),
+            ("/cb?redirect_uri=https%3A%2F%2Fa.test%2Fcb%23access_token%3DS5", "/cb?redirect_uri=***"),
+            ("/login?next=/r?password=S6", "/login?next=***"),
+            ("/login?next=%2Faccount%3Ftab%3Dorders", "/login?next=%2Faccount%3Ftab%3Dorders"),
+        ] {
+            assert_eq!(scrub_url(url, &[]), out, "{url}");
+        }
+        // Phone words as a segment of the name, and the names a custom property is dropped for.
+        for name in [
+            "mobile_no",
+            "mobileNumber",
+            "tel_no",
+            "cell_number",
+            "phone",
+            "tel",
+            "card_number",
+            "cvv",
+            "cvv2",
+            "security_code",
+            "exp",
+            "expiry",
+            "bank_account",
+            "account_number",
+            "sort_code",
+            "authorization",
+            "pan",
+        ] {
+            assert_eq!(scrub_url(&format!("/n?{name}=07700900123&a=1"), &[]), format!("/n?{name}=***&a=1"), "{name}");
+        }
+        for kept in ["/n?hotel=12", "/n?telescope=2", "/n?export=csv", "/n?cancel=1", "/n?panel=2"] {
+            assert_eq!(scrub_url(kept, &[]), kept);
+        }
         // Card numbers (15-19 digits, Luhn) and phone numbers in international form, in a path
         // segment or under any query name (a DPO's audit); barcodes, timestamps, ids kept.
         assert_eq!(scrub_url("/orders/4111-1111-1111-1111/receipt", &[]), "/orders/***/receipt");
