@@ -103,12 +103,6 @@ pub fn find(conn: &Connection, who: &Subject) -> rusqlite::Result<Found> {
 /// is erased too, and nothing of theirs stored before the answer stays.
 pub fn find_after(conn: &Connection, who: &Subject, after: i64) -> rusqlite::Result<Vec<SessionKey>> {
     let mut keys: Vec<SessionKey> = Vec::new();
-    if let Some(s) = &who.session_id {
-        let mut stmt = conn.prepare("SELECT session_id, site FROM sessions WHERE session_id = ?1")?;
-        for k in stmt.query_map([s], |r| Ok((r.get(0)?, r.get(1)?)))? {
-            keys.push(k?);
-        }
-    }
     let ids: Vec<(&str, &String)> = [("userId", &who.user_id), ("anonymousId", &who.anonymous_id)]
         .into_iter()
         .filter_map(|(field, v)| v.as_ref().map(|v| (field, v)))
@@ -127,6 +121,21 @@ pub fn find_after(conn: &Connection, who: &Subject, after: i64) -> rusqlite::Res
             if ids.iter().any(|(field, id)| v.get(field).and_then(|x| x.as_str()) == Some(id.as_str())) {
                 keys.push((r.get(0)?, r.get(1)?));
             }
+        }
+    }
+    // A session whole, on every site it reached: a visit carried from the shop to the checkout's
+    // domain (`data-cross-domain`) is one session id under two sites, and the customer who signs
+    // in on the checkout only is named by its events alone (a DPO's audit: the shop's part of the
+    // same visit was neither exported nor erased). Read from `events` (its session index), not
+    // `sessions`: a session of automated traffic has events but no row there.
+    let mut ids: Vec<String> = keys.iter().map(|k| k.0.clone()).chain(who.session_id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    let mut sites =
+        conn.prepare_cached("SELECT DISTINCT site FROM events INDEXED BY events_session WHERE session_id = ?1")?;
+    for id in ids {
+        for site in sites.query_map([&id], |r| r.get::<_, String>(0))? {
+            keys.push((id.clone(), site?));
         }
     }
     keys.sort();

@@ -356,6 +356,46 @@ fn a_person_still_browsing_while_their_erasure_runs_is_erased_whole() {
     assert_aggregates_are_rebuilt(&path);
 }
 
+/// A visit carried across two sites (`data-cross-domain`: the shop, then the checkout's domain)
+/// is one session id under two sites; the customer signs in on the checkout only. Their
+/// export and erasure take the shop's part of the visit too (a DPO's audit: it was left).
+#[test]
+fn a_visit_across_two_sites_is_exported_and_erased_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.sqlite");
+    let store = Store::open(path.to_str().unwrap()).unwrap();
+    seed(&store);
+    let on = |k: usize, site: &str, id: &str, user: Option<&str>| {
+        let mut e = session(1)[k].clone();
+        e["sessionId"] = json!("visit-x");
+        e["site"] = json!(site);
+        e["messageId"] = json!(id);
+        if let Some(u) = user {
+            e["userId"] = json!(u);
+        }
+        e
+    };
+    let visit = vec![
+        on(0, "shop", "x-1", None),
+        on(1, "shop", "x-2", None),
+        on(0, "checkout", "x-3", Some("c-9")),
+        on(2, "checkout", "x-4", Some("c-9")),
+    ];
+    assert_eq!(store.insert_batch(events(visit)).unwrap().accepted, 4);
+    let customer = Subject { user_id: Some("c-9".into()), ..Default::default() };
+    let found = store.scan_subject(&customer).unwrap();
+    let both = vec![("visit-x".to_string(), "checkout".to_string()), ("visit-x".to_string(), "shop".to_string())];
+    assert_eq!(found.sessions, both);
+    let erased = store.erase_subject(&customer, found).unwrap();
+    assert_eq!((erased.sessions, erased.events), (2, 4));
+    drop(store);
+    let conn = Connection::open(&path).unwrap();
+    assert_eq!(count(&conn, "SELECT COUNT(*) FROM events WHERE session_id = 'visit-x'"), 0);
+    assert!(!sessions_left(&conn).contains(&"visit-x".to_string()));
+    drop(conn);
+    assert_aggregates_are_rebuilt(&path);
+}
+
 #[test]
 fn sessions_past_the_retention_go_whole_and_ids_keep_growing_after_a_restart() {
     let dir = tempfile::tempdir().unwrap();
