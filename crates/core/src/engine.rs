@@ -29,7 +29,7 @@ use super::name::uuid_v4;
 use super::outbox::{classify, Chunk};
 use super::output::Output;
 use super::schema;
-use super::scrub::{clean_label, scrub_page_url, scrub_text, scrub_url};
+use super::scrub::{clean_label, scrub_message, scrub_page_url, scrub_text, scrub_url};
 use super::storage::{self, get, heartbeat_key, Journal, Snapshot, CUSTOMER, HEARTBEAT_MS, IDENTITY};
 use super::timers::{Timer, Timers};
 use super::tracker::{Effects, Tracker};
@@ -349,9 +349,10 @@ impl Engine {
                 f.request_end(now, &end, &mut found);
             }
             Input::Error(mut e) => {
-                // As a URL too, once its text is scrubbed (no address left to mask a segment
-                // for): a failed call's message names its address, and a token in its query.
-                e.message = clean_label(&scrub_url(&scrub_text(&e.message), &self.config.mask_params), 200);
+                // Its URLs and name=value pairs too, once its text is scrubbed (no address left
+                // to mask a segment for): a failed call's message names its address, and a token
+                // in its query.
+                e.message = clean_label(&scrub_message(&scrub_text(&e.message), &self.config.mask_params), 200);
                 e.source = scrub_url(&e.source, &self.config.mask_params).into_owned();
                 f.error(now, &e, &mut found);
             }

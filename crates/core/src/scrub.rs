@@ -752,7 +752,9 @@ fn scrub_params(
     let b = url.as_bytes();
     let mut i = start;
     while i < end {
-        let pe = b[i..end].iter().position(|&c| c == sep).map_or(end, |p| i + p);
+        // (A query's pairs end at a space too: none is in a URL the browser gives, where it is
+        // `%20` or `+`, but an error's message has words, see `scrub_message`.)
+        let pe = b[i..end].iter().position(|&c| c == sep || sep == b'&' && c == b' ').map_or(end, |p| i + p);
         let eq = b[i..pe].iter().position(|&c| c == b'=');
         let (vs, sensitive) = match eq {
             _ if sep == b'/' => (i, false),
@@ -825,6 +827,22 @@ pub fn scrub_page_url<'a>(url: &'a str, extra: &[String], texts: &[String]) -> C
             scrub_params(url, start, b.len(), b'&', extra, texts, &mut out, &mut copied);
         }
     }
+    finish(url, out, copied)
+}
+
+/// An error's message (its text already scrubbed, see [`scrub_text`]) read as a query whose
+/// pairs are also parted by spaces: each `name=value` word is masked as a query's would be
+/// (`password=hunter2`, `apikey=AKIA...`, kept before: a DPO's audit), a URL in it by its
+/// parameters (`GET /reset?token=*** failed`: the word `/reset?token=...` has a token's name;
+/// " failed" is kept, which the message read as one URL swallowed into the token's value).
+pub fn scrub_message<'a>(text: &'a str, extra: &[String]) -> Cow<'a, str> {
+    let (mut out, mut copied) = (None, 0);
+    scrub_params(text, 0, text.len(), b'&', extra, &[], &mut out, &mut copied);
+    finish(text, out, copied)
+}
+
+/// `url` with what [`scrub_params`] masked: borrowed when nothing was.
+fn finish(url: &str, out: Option<String>, copied: usize) -> Cow<'_, str> {
     match out {
         None => Cow::Borrowed(url),
         Some(mut s) => {
@@ -955,6 +973,22 @@ mod tests {
         // An apostrophe in the local part (a DPO's audit: "sean.o'***" kept the name).
         masked("Email sean.o'brien@example.ie", "Email ***");
         masked("d'arcy@example.com", "***");
+    }
+
+    #[test]
+    fn error_messages() {
+        for (message, out) in [
+            ("GET /reset?token=abcdefghij failed", "GET /reset?token=*** failed"),
+            ("Auth failed: password=hunter2 apikey=AKIAXYZ", "Auth failed: password=*** apikey=***"),
+            ("token=abc&page=2 refused", "token=***&page=2 refused"),
+            ("GET https://a.test/p?id=1&access_token=x1 failed", "GET https://a.test/p?id=1&access_token=*** failed"),
+            ("see https://a.test/cb#id_token=x2.", "see https://a.test/cb#id_token=***"),
+            ("Cannot read properties of undefined (reading 'x')", "Cannot read properties of undefined (reading 'x')"),
+            ("a  b = c ", "a  b = c "),
+            ("bearer", "bearer"),
+        ] {
+            assert_eq!(scrub_message(message, &[]), out, "{message}");
+        }
     }
 
     /// Fullwidth forms, Arabic-Indic and Persian digits are read as ASCII: what they hide is
