@@ -101,7 +101,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // ("Apply" becomes "Applied") is told by what the visitor clicked, as the click is, not by what
   // the hand-over finds after it (and by its button, not the icon inside it). Eight: its Event
   // Timing entry comes after the paint, maybe after other clicks.
-  var slowEntries = dict(), slowTargets = dict(), counted = 0, clickedAs = [];
+  var slowEntries = dict(), slowTargets = dict(), counted = 0, clickedAs = [], lastReason;
   function interactions() {
     for (var id in slowEntries) {
       var s = interactionSplit(slowEntries[id]), target = s[4].target || slowTargets[id], at = clickedAs.lastIndexOf(target);
@@ -1426,6 +1426,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     },
     unhandledrejection: function (e) {
       var r = e.reason;
+      // One error, one report: a view transition whose update throws rejects its three
+      // promises (updateCallbackDone, ready, finished) with the same error object, three
+      // rejections in a row (a QA of framework storefronts: three js_error for one error).
+      if (r && r === lastReason) return;
+      lastReason = r;
       push(rec('e', now(), f(r && r.message || r), f(r && r.fileName), 0, 1, inPress()));
     },
     // The browser's own validation, on the visitor's action: within 1 s of a trusted click on a

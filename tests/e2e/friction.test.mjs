@@ -437,6 +437,17 @@ const broken = [
     act: (p) => clickN(p, '#stock', 1), expect: ['failed_request'],
   },
   { name: 'a button whose handler leaves a promise rejected', act: (p) => clickN(p, '#rejects', 1), expect: ['error_click #rejects', 'js_error'] },
+  // The click waits for its request (1.5 s), and its handler throws on the answer: the error is
+  // the click's, not a dead click's silence (QA: dead_click + js_error, 3 of 3).
+  {
+    name: 'a button whose async handler awaits its request (1.5 s), then throws on the answer',
+    act: (p) => clickN(p, '#eta-crash', 1), expect: ['error_click #eta-crash', 'js_error'],
+  },
+  // One error, three rejected promises (updateCallbackDone, ready, finished): one js_error.
+  {
+    name: 'a view transition whose update throws',
+    act: (p) => clickN(p, '#vt-crash', 1), expect: ['error_click #vt-crash', 'js_error'],
+  },
   { name: 'a text label rage-clicked (its text gets selected along the way)', act: (p) => clickN(p, '#badge', 5), expect: ['rage_click #badge'] },
   {
     name: 'a save button whose request fails with 500 (the failure explains the silence: not also dead)',

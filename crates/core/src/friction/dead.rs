@@ -84,6 +84,11 @@ impl Dead {
         }
     }
 
+    /// The latest click still waiting for its verdict after starting a request.
+    pub fn awaited(&self) -> Option<&Target> {
+        self.pending.iter().rev().find(|p| p.requested).map(|p| &p.target)
+    }
+
     pub fn deadline(&self) -> Option<u64> {
         self.pending.iter().map(|p| p.deadline).min()
     }

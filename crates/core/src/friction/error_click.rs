@@ -1,5 +1,6 @@
 //! error_click: an uncaught error or unhandled rejection during a click's handler or within its
-//! response window (1 s). Carries the scrubbed message. One per click.
+//! response window (1 s), or while it still waits for the requests it started. Carries the
+//! scrubbed message. One per click.
 //!
 //! An error the page keeps throwing while no click waits (a widget failing every second) is
 //! background noise: it explains no click, so the clicks it happens to follow are judged as if
@@ -41,7 +42,20 @@ impl ErrorClick {
 
     /// Returns the clicked target's key if the error was reported as its error click.
     /// `in_press`: thrown while the visitor's press was under way, before its click.
-    pub fn error(&mut self, s: &Settings, at: u64, message: &str, in_press: bool, out: &mut Findings) -> Option<u32> {
+    /// `awaited`: the latest click still waiting for the requests it started (see
+    /// `Dead::awaited`), whose window stays open until its verdict: "await the API, then crash"
+    /// (`await fetch(...)`, then a TypeError on the answer) threw 1.2-2.5 s after the click,
+    /// past the 1 s window, and was a dead click (a QA of framework storefronts, 3 of 3), also
+    /// when the visitor clicked something else meanwhile.
+    pub fn error(
+        &mut self,
+        s: &Settings,
+        at: u64,
+        message: &str,
+        in_press: bool,
+        awaited: Option<&Target>,
+        out: &mut Findings,
+    ) -> Option<u32> {
         let open = self.last.as_ref().is_some_and(|(clicked, ..)| at >= *clicked && at <= *clicked + s.error_window_ms);
         let seen = self.background.iter().position(|(m, _)| m == message);
         let noise = seen.and_then(|i| self.background[i].1).is_some_and(|last| at <= last + BACKGROUND_MS);
@@ -52,6 +66,11 @@ impl ErrorClick {
             return None;
         }
         if !open {
+            // (Its click's verdict is still to come, so it is reported once: `Dead::forget`.)
+            if let Some(t) = awaited.filter(|t| t.allows(Signal::ErrorClick) && !noise) {
+                report(t, message, out);
+                return Some(t.key);
+            }
             match seen {
                 Some(i) => self.background[i].1 = Some(at),
                 None if self.background.len() < BACKGROUND => self.background.push((message.into(), None)),

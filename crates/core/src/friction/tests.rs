@@ -373,6 +373,45 @@ fn an_error_after_a_click_is_an_error_click_not_a_dead_one() {
     assert_eq!(names(&out), ["js_error"], "after the window: an error, not an error click");
 }
 
+/// "Await the API, then crash": the click's handler awaits its request (2.5 s on a slow API),
+/// then throws on the answer. The click waited for that request, so the error is its error
+/// click, not a dead click (a QA of framework storefronts: dead_click + js_error, 3 of 3). A
+/// request the click did not wait for (it started none) leaves the 1 s window as it was.
+#[test]
+fn an_error_after_the_request_a_click_waits_for_is_its_error_click() {
+    let e = ErrorFact { message: "j.cart is undefined".into(), ..ErrorFact::default() };
+    let ok = RequestEnd { id: 1, status: 200, first_party: true, ..RequestEnd::default() };
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    f.click(0, 1, 1, &target(1), &mut out);
+    f.request_start(20, 1);
+    f.request_end(2_500, &ok, &mut out);
+    f.error(2_505, &e, &mut out);
+    f.timeout(60_000, &mut out);
+    assert_eq!(names(&out), ["error_click", "js_error"], "{out:?}");
+    // Something else clicked while it waits (a dead element, clicked 0.3 s later): the error is
+    // still the waiting click's, and the other click is dead.
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    f.click(0, 1, 1, &target(1), &mut out);
+    f.request_start(20, 1);
+    f.click(300, 400, 400, &target(2), &mut out);
+    f.request_end(2_500, &ok, &mut out);
+    f.error(2_505, &e, &mut out);
+    f.timeout(60_000, &mut out);
+    assert_eq!(names(&out), ["error_click", "js_error", "dead_click"], "{out:?}");
+    assert!(out[0].1.contains("\"selector\":\"#t1\""), "{}", out[0].1);
+    // After its verdict (dead at 3.5 s), an error explains it no more.
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    f.click(0, 1, 1, &target(1), &mut out);
+    f.request_start(20, 1);
+    f.request_end(2_500, &ok, &mut out);
+    f.timeout(3_600, &mut out);
+    f.error(3_700, &e, &mut out);
+    assert_eq!(names(&out), ["dead_click", "js_error"], "{out:?}");
+}
+
 /// A widget failing every 300 ms: its error is seen again and again while no click waits, so it
 /// explains no click. The dead button clicked meanwhile is a dead click; a button that throws its
 /// own error is still an error click.
