@@ -298,7 +298,7 @@ impl Engine {
                 if restored {
                     // Back from the bfcache: the page is viewed again, coming from the page the
                     // tab showed last (as the session the tab kept says; else not known).
-                    self.friction.restored_view();
+                    self.friction.restored_view(now, &self.env.page.path);
                     let from = &self.session.last_path;
                     let from = if *from == self.env.page.path { String::new() } else { from.clone() };
                     self.page_view(now, "restore", "{}", from, depth);

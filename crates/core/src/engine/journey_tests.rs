@@ -412,6 +412,44 @@ fn back_from_the_bfcache_continues_the_session_the_next_page_kept() {
     }
 }
 
+/// Back from /b to /a (both in the bfcache), /a used or not, then Forward to /b within 10 s:
+/// /b, restored, reads the session /a wrote as its restored view, begun at the restore. Used,
+/// no quick_back; not used, a quick back from /a to /b. Before, /a wrote its first view's start
+/// (older than /b's), read as no session of the visit's, and the time away alone made a
+/// quick_back with no from_path of every such Forward (a mobile QA, 3 of 3).
+#[test]
+fn forward_to_a_page_restored_from_the_bfcache_reads_the_restored_views_use() {
+    for used in [true, false] {
+        let (mut a, mut b) = a_then_b(false);
+        b.at(5_000, Input::PageHide);
+        a.at(5_000, restore_with(&b));
+        assert!(a.events().iter().any(|e| e.contains("quick_back")), "the Back to /a is one");
+        if used {
+            let click = crate::input::Click {
+                element: Some(crate::input::Sensed { key: 1, flags: 1, ..Default::default() }),
+                trusted: true,
+                ..Default::default()
+            };
+            a.at(6_000, Input::Click(click));
+        }
+        a.at(9_000, Input::PageHide);
+        let before = b.events().len();
+        b.at(9_000, restore_with(&a));
+        let quick: Vec<String> =
+            b.events().split_off(before).into_iter().filter(|e| e.contains("quick_back")).collect();
+        if used {
+            assert!(quick.is_empty(), "/a was used: {quick:?}");
+        } else {
+            assert_eq!(quick.len(), 1, "{quick:?}");
+            assert!(
+                quick[0].contains(r#""from_path":"/a","to_path":"/b","dwell_ms":4000,"via":"bfcache""#),
+                "{}",
+                quick[0]
+            );
+        }
+    }
+}
+
 /// Chromium runs /b's pagehide after /a's pageshow: /a, restored, reads the session as /b
 /// stored it before it was left. /b used: stored at its first use, so no quick_back. /b not
 /// used: its view lasted until the restore, not until its last write (at its load).

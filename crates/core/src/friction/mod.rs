@@ -421,8 +421,14 @@ impl Friction {
     }
 
     /// The view that begins is the page restored from the back/forward cache.
-    pub fn restored_view(&mut self) {
+    pub fn restored_view(&mut self, at: u64, path: &str) {
         self.vital.restored();
+        // A view of its own for quick_back, begun now and not used yet: the tab's session this
+        // page writes when left says so, and the page gone Forward to from it, itself restored,
+        // reads it (it kept the view's first start, older than that page's: read as no
+        // session of the visit's, the time away alone made a quick_back of a Forward after
+        // the list was scrolled: a mobile QA, 3 of 3).
+        self.quick_back.start(at, path);
     }
 
     /// The page view ends (pagehide, a route change): what is only known at the end.
