@@ -1431,7 +1431,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // rejections in a row (a QA of framework storefronts: three js_error for one error).
       if (r && r === lastReason) return;
       lastReason = r;
-      push(rec('e', now(), f(r && r.message || r), f(r && r.fileName), 0, 1, inPress()));
+      // (No reason, `Promise.reject()`: "undefined", as Sentry says it, a js_error as the
+      // error_click it makes; an empty message is noise, a cross-origin script's.)
+      push(rec('e', now(), f(r && r.message || String(r)), f(r && r.fileName), 0, 1, inPress()));
     },
     // The browser's own validation, on the visitor's action: within 1 s of a trusted click on a
     // control that is not a field (a submit button, also clicked by the browser when Enter

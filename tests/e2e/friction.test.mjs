@@ -437,6 +437,8 @@ const broken = [
     act: (p) => clickN(p, '#stock', 1), expect: ['failed_request'],
   },
   { name: 'a button whose handler leaves a promise rejected', act: (p) => clickN(p, '#rejects', 1), expect: ['error_click #rejects', 'js_error'] },
+  // With no reason at all (`Promise.reject()`): both, "undefined" (QA: an error_click alone).
+  { name: 'a button whose handler leaves a promise rejected with no reason', act: (p) => clickN(p, '#rejects-none', 1), expect: ['error_click #rejects-none', 'js_error'] },
   // The click waits for its request (1.5 s), and its handler throws on the answer: the error is
   // the click's, not a dead click's silence (QA: dead_click + js_error, 3 of 3).
   {
