@@ -1173,15 +1173,20 @@ pub fn timeseries(conn: &Connection, s: &SeriesQ) -> Result<Value, ReadError> {
     let first = s.from.div_euclid(60_000).div_euclid(b) * b;
     let end = (s.to - 1).div_euclid(60_000) + 1;
     let n = ((end - first) + b - 1) / b;
+    // The first bucket begins on a multiple of the bucket, before `from`: it counts from
+    // `from`'s minute only, as the overview's totals do (it counted the events of the whole
+    // bucket, up to 6 h before the range: the chart above the totals said more than they did,
+    // an analyst's audit).
+    let start = s.from.div_euclid(60_000);
     let series = if s.metric == "vitals" {
         let _snapshot = conn.unchecked_transaction()?;
         let keys = page_keys(conn, &s.site, s.device.as_deref())?;
-        let sums = vitals_series(conn, &keys, s.tag.as_ref(), s.path.as_deref(), (first, end), b)?;
+        let sums = vitals_series(conn, &keys, s.tag.as_ref(), s.path.as_deref(), (first, start, end), b)?;
         let series: Map<String, Value> =
             VITAL_SERIES.iter().zip(sums).map(|(name, counts)| (name.to_string(), json!(counts))).collect();
         Value::Object(series)
     } else {
-        json!(counted_series(conn, s, (first, end), b, n)?)
+        json!(counted_series(conn, s, (first, start, end), b, n)?)
     };
     let buckets: Vec<i64> = (0..n).map(|i| (first + i * b) * 60_000).collect();
     Ok(json!({
@@ -1191,12 +1196,13 @@ pub fn timeseries(conn: &Connection, s: &SeriesQ) -> Result<Value, ReadError> {
 }
 
 /// The series of `metric` `friction` (one per type), `events` or `sessions`: per bucket of `b`
-/// minutes from `first` (`n` buckets to `end`), from the minute and hour counts, or with a page,
-/// a tag or both a tag and a device, from the friction rows or the tag rows.
+/// minutes from `first` (`n` buckets to `end`), of the minutes from `start` (`from`'s), from
+/// the minute and hour counts, or with a page, a tag or both a tag and a device, from the
+/// friction rows or the tag rows.
 fn counted_series(
     conn: &Connection,
     s: &SeriesQ,
-    (first, end): (i64, i64),
+    (first, start, end): (i64, i64, i64),
     b: i64,
     n: i64,
 ) -> Result<std::collections::BTreeMap<String, Vec<i64>>, ReadError> {
@@ -1219,7 +1225,7 @@ fn counted_series(
         (Some(tag), device) if s.path.is_none() && s.metric == "events" => {
             let _snapshot = conn.unchecked_transaction()?;
             let keys = page_keys(conn, &s.site, device.as_deref())?;
-            tag_event_counts(conn, &keys, tag, (first, end), b % 60 == 0, |minute, n| add(minute, "events", n))?;
+            tag_event_counts(conn, &keys, tag, (start, end), b % 60 == 0, |minute, n| add(minute, "events", n))?;
         }
         // One page, or a tag and a device (`metric` `friction` only, see api.rs): the friction
         // rows of those (the counts are kept per site and device, not per page or per tag and
@@ -1227,7 +1233,7 @@ fn counted_series(
         (tag, device) if s.path.is_some() || s.during.is_some() || (tag.is_some() && device.is_some()) => {
             let f = FrictionQ {
                 site: s.site.clone(),
-                from: first * 60_000,
+                from: start * 60_000,
                 to: end * 60_000,
                 kind: None,
                 path: s.path.clone(),
@@ -1238,9 +1244,10 @@ fn counted_series(
             };
             friction_series(conn, &f, |ts, name| add(ts.div_euclid(60_000), name, 1))?;
         }
-        // Buckets of whole hours start on an hour (`first` is a multiple of the bucket).
-        (None, device) => counts(conn, &counts_key(&s.site, device.as_deref()), metrics, first, end, b % 60 == 0, add)?,
-        (Some(tag), _) => tagged_counts(conn, &s.site, tag, &s.metric, first * 60_000, end * 60_000, |ts, name| {
+        // Whole hours (of whole-hour buckets) lie inside one bucket (`first` is a multiple of
+        // the bucket); the minutes from `start` to the first whole hour are read as minutes.
+        (None, device) => counts(conn, &counts_key(&s.site, device.as_deref()), metrics, start, end, b % 60 == 0, add)?,
+        (Some(tag), _) => tagged_counts(conn, &s.site, tag, &s.metric, start * 60_000, end * 60_000, |ts, name| {
             add(ts.div_euclid(60_000), name, 1)
         })?,
     }
@@ -1369,8 +1376,8 @@ fn vitals_sql(grain: Grain, path: bool, tagged: bool) -> Q {
 
 /// The vitals' counts of the page views of `keys` (see [`page_keys`]; with `tag`, of the events
 /// carrying it, from the tag page tables; with `path`, of that page only) in the minutes
-/// `[first, end)`, summed per bucket of `b` minutes from `first` (a multiple of `b`): nine series
-/// as [`VITAL_SERIES`] names them. Each part of the range is read from the coarsest page table
+/// `[start, end)`, summed per bucket of `b` minutes from `first` (a multiple of `b`, at or
+/// before `start`): nine series as [`VITAL_SERIES`] names them. Each part of the range is read from the coarsest page table
 /// whose unit divides the bucket (days for buckets of whole days, hours for whole hours, else
 /// minutes): a row of it then lies inside one bucket.
 fn vitals_series(
@@ -1378,7 +1385,7 @@ fn vitals_series(
     keys: &[String],
     tag: Option<&Tag>,
     path: Option<&str>,
-    (first, end): (i64, i64),
+    (first, start, end): (i64, i64, i64),
     b: i64,
 ) -> Result<[Vec<i64>; 9], ReadError> {
     let n = ((end - first) + b - 1) / b;
@@ -1391,7 +1398,7 @@ fn vitals_series(
         Grain::Minutes
     };
     for key in keys {
-        for (grain, lo, hi) in range_parts(first, end, coarsest) {
+        for (grain, lo, hi) in range_parts(start, end, coarsest) {
             let mut q = vitals_sql(grain, path.is_some(), tag.is_some());
             q.args.clear();
             page_args(&mut q.args, tag, key, lo, hi);
@@ -2950,7 +2957,8 @@ mod tests {
 
     /// The vitals over time, read through days and hours where the bucket allows, are the sums
     /// of `page_minutes` per bucket: for every bucket size, ranges that start and end anywhere
-    /// (the first bucket from a multiple of the bucket, as the series starts), one key or two,
+    /// (the first bucket from a multiple of the bucket, as the series starts, holding the
+    /// minutes from the range's start only), one key or two,
     /// every page or one; and of a tag, those of `tag_page_minutes` (written by the same
     /// `write_pages`, with two tags and the untagged rows around).
     #[test]
@@ -2991,19 +2999,19 @@ mod tests {
             let picked: Vec<String> = keys[..1 + next(2) as usize].to_vec();
             let path = [None, Some("/cart")][next(2) as usize];
             let tag = (next(2) == 1).then(|| Tag { key: "k".into(), value: "v".into() });
-            let ours = vitals_series(&c, &picked, tag.as_ref(), path, (first, m1), b).unwrap();
+            let ours = vitals_series(&c, &picked, tag.as_ref(), path, (first, m0, m1), b).unwrap();
             let mut want: [Vec<i64>; 9] = std::array::from_fn(|_| vec![0; n as usize]);
             for key in &picked {
                 let sql = format!(
                     "SELECT (minute - ?2) / ?3, {} FROM {}
-                      WHERE site = ?1 AND minute >= ?2 AND minute < ?4 AND (?5 IS NULL OR path = ?5) {}
+                      WHERE site = ?1 AND minute >= ?6 AND minute < ?4 AND (?5 IS NULL OR path = ?5) {}
                       GROUP BY 1",
                     columns.join(", "),
                     if tag.is_some() { "tag_page_minutes" } else { "page_minutes" },
                     if tag.is_some() { "AND key = 'k' AND value = 'v'" } else { "" },
                 );
                 let mut stmt = c.prepare(&sql).unwrap();
-                let mut r = stmt.query(rusqlite::params![key, first, b, m1, path]).unwrap();
+                let mut r = stmt.query(rusqlite::params![key, first, b, m1, path, m0]).unwrap();
                 while let Some(r) = r.next().unwrap() {
                     let i: usize = r.get::<_, i64>(0).unwrap() as usize;
                     for (j, s) in want.iter_mut().enumerate() {
