@@ -854,6 +854,10 @@ macro_rules! session_columns {
 }
 const SESSION_COLUMNS: &str = session_columns!();
 
+/// The longest a session of the SDK's lasts from its first event to its last (a new one begins
+/// after 24 h; an hour more for a clock's drift).
+const SESSION_SPAN_MS: i64 = 25 * 3_600_000;
+
 fn sessions_sql(q: &SessionsQ) -> Q {
     if !q.by_friction() {
         // A customer's sessions are few: their own index, the other filters on their rows.
@@ -869,7 +873,14 @@ fn sessions_sql(q: &SessionsQ) -> Q {
         if let Some(site) = &q.site {
             s.push("s.site = ? AND ", site.clone());
         }
-        s.push("s.last_ts >= ?", q.from).push(" AND s.last_ts < ?", q.to);
+        // The sessions active in the range, as the overview counts them (`last_ts >= from AND
+        // first_ts < to`): the list took those whose last event is in it, so a session across
+        // the range's start was a session of the card and not of the list (an analyst's audit).
+        // Its last event is at most a session's longest span after `to` (the SDK begins a new one
+        // after 24 h): a bound for the index's range, not only a filter on its rows.
+        s.push("s.last_ts >= ?", q.from)
+            .push(" AND s.last_ts < ?", q.to.saturating_add(SESSION_SPAN_MS))
+            .push(" AND s.first_ts < ?", q.to);
         if q.friction_only {
             s.text(" AND s.friction > 0");
         }

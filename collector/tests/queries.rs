@@ -383,6 +383,29 @@ async fn the_first_bucket_holds_the_ranges_minutes_only() {
     assert_eq!(o["friction"], json!(1), "{o}");
 }
 
+/// A session across the range's end (its first event in the range, its last after `to`: a visit
+/// across midnight, for a day) is one of the range's sessions in the overview's card and in the
+/// list alike (an analyst's audit: the card counted it, the list, which took the sessions whose
+/// last event is in the range, did not); one over before the range is in neither.
+#[tokio::test]
+async fn the_sessions_list_and_the_overview_count_the_same_sessions() {
+    let t = app_on(Store::open(":memory:").unwrap(), open());
+    let before = "2026-11-20T09:50:00.000Z";
+    let events = vec![
+        ev("a1", "shop", "across", "page_view", &at(119, 0), "/", json!({})),
+        ev("a2", "shop", "across", "page_leave", &at(121, 0), "/", json!({})),
+        ev("b1", "shop", "earlier", "page_view", before, "/", json!({})),
+        ev("c1", "shop", "inside", "page_view", &at(30, 0), "/", json!({})),
+    ];
+    assert_eq!(post(&t.app, batch(events)).await.json()["accepted"], json!(4));
+    let o = api(&t, &format!("/api/overview?{}&site=shop", range())).await;
+    let l = api(&t, &format!("/api/sessions?{}&site=shop", range())).await;
+    let listed: Vec<&str> =
+        l["sessions"].as_array().unwrap().iter().map(|s| s["sessionId"].as_str().unwrap()).collect();
+    assert_eq!(listed, ["across", "inside"]);
+    assert_eq!(o["sessions"], json!(2), "{o}");
+}
+
 fn moments_out_of_order() -> [Vec<Value>; 2] {
     let m = |id: &str, s: &str, name: &str, time: &str| ev(id, "shop", s, name, time, "/p", json!({}));
     [
