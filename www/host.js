@@ -1948,19 +1948,21 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       if (t) Object.defineProperty(A, 'toJSON', t);
     }
   }
-  var hook = null, hookWarned = false, csp;
+  // Every hook given, in order (a second bundle's, a widget's init: each narrows what is sent;
+  // before, the later one replaced the app's, and an event its privacy hook dropped was sent).
+  var hooks = [], hookWarned = false, csp;
   function plain(v) { return v && typeof v === 'object' && !Array.isArray(v); }
   function hooked(body) {
-    if (!hook) return body;
+    if (!hooks.length) return body;
     var b = JSON.parse(body), theirs = JSON.parse(body).batch, out = [];
     b.batch.forEach(function (e, i) {
-      var s = json(e), r, c, p; // (s: the event as it was, sent if anything fails)
+      var s = json(e), r = theirs[i], c, p, j; // (s: the event as it was, sent if anything fails)
       try {
-        r = hook(theirs[i]);
+        // (Each hook gets what the one before returned; null or false from any drops it.)
+        for (j = 0; j < hooks.length && r; j++) r = (c = hooks[j](r)) === null || c === false ? null : plain(c) ? c : r;
         // (The debug overlay, when it is on, says what the hook did: its list shows the events
         // as the engine made them.)
-        if (r === null || r === false) return dbg && debug('d' + e.messageId);
-        r = plain(r) ? r : theirs[i];
+        if (!r) return dbg && debug('d' + e.messageId);
         if (plain(r.properties)) e.properties = r.properties;
         if (plain(c = r.context)) {
           p = e.context.page;
@@ -2244,10 +2246,12 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     beacon: function (url, body) {
       try { return !(body = hooked(body)) || w.navigator.onLine !== false && !!(w.navigator.sendBeacon && w.navigator.sendBeacon(url, body)); } catch (e) { return false; }
     },
-    // touchpoint('beforeSend', fn): false unless fn is a function, or null to remove the hook.
+    // touchpoint('beforeSend', fn): false unless fn is a function, or null to remove every hook.
+    // The same function again is not added twice (a component mounted again).
     beforeSend: function (fn) {
       if (fn !== null && typeof fn !== 'function') return false;
-      hook = fn;
+      if (!fn) hooks = [];
+      else if (hooks.indexOf(fn) < 0) hooks.push(fn);
       return true;
     },
     // Web Locks, for work one tab of the site at a time may do (adopting closed tabs' events):

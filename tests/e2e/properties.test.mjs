@@ -148,6 +148,30 @@ test('beforeSend: the page\'s hook drops, changes and enriches events; what it m
   assert.deepEqual(swollen.map((e) => e.properties), [{ i: 0 }, { i: 1 }, { i: 2 }], 'sent as they were');
 });
 
+// Two hooks (the app's privacy hook, then a widget's bundle's init with its own): both apply,
+// in order, and a drop by either drops the event (QA: the widget's replaced the app's, and an
+// event the app's hook dropped was sent). The same function again is not added twice; null
+// removes every hook.
+test('beforeSend: every hook given applies, in order; the same one again is added once; null removes them all', T, async (t) => {
+  const site = 'props-hooks';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    const app = (e) => { if (e.event === 'secret_event') return null; e.properties.hook_a = (e.properties.hook_a || 0) + 1; return e; };
+    touchpoint('beforeSend', app);
+    touchpoint('beforeSend', (e) => { e.properties.hook_b = e.properties.hook_a; return e; });
+    touchpoint('beforeSend', app); // (mounted again: not a third hook)
+    touchpoint('track', 'secret_event', { ssn: 'x' });
+    touchpoint('track', 'both');
+    touchpoint('flush');
+  });
+  let ev = await waitFor('both', async () => (await collector.events(`&site=${site}`)).find((e) => e.event === 'both'));
+  assert.deepEqual(ev.properties, { hook_a: 1, hook_b: 1 });
+  await page.evaluate(() => { touchpoint('beforeSend', null); touchpoint('track', 'secret_event', { n: 1 }); touchpoint('flush'); });
+  ev = await waitFor('the second secret_event', async () => (await collector.events(`&site=${site}`)).find((e) => e.event === 'secret_event'));
+  assert.deepEqual(ev.properties, { n: 1 }, 'no hook left: sent, unchanged');
+  assert.equal((await collector.events(`&site=${site}`)).filter((e) => e.event === 'secret_event').length, 1, 'the first one dropped');
+});
+
 test('beforeSend: a batch whose every event the hook drops sends no request, and leaves the queue', T, async (t) => {
   const site = 'props-hook-none';
   const { page } = await open(t, site);
