@@ -412,7 +412,9 @@ export interface Touchpoint {
   /** Your hook on each event about to leave the browser (called again if its batch is retried):
    * it gets a copy; return it (changed or not) or nothing to send it, `null` or `false` to drop
    * it. Only `properties` and `context` are taken from it (`context.library` stays, and of
-   * `context.page` its four strings); an error sends the event as it was. `null` removes the hook. */
+   * `context.page` its four strings); an error sends the event as it was. Each call adds a hook
+   * (another bundle's too): all apply in order, and a drop by any drops the event; the same
+   * function is added once; `null` removes every hook. */
   beforeSend(hook: BeforeSend | null): void;
   /** Resolves once the SDK has answered. */
   getConsent(): Promise<ConsentSnapshot>;
