@@ -337,6 +337,15 @@ fn a_tab_left_behind_does_not_name_its_older_page_as_the_visits_last() {
     assert!(stored_session(&list).contains("\u{1f}/list\u{1f}"), "the list's tab: its own page");
 }
 
+/// A trusted click of the visitor's on an interactive element: the view is used.
+fn visitors_click() -> Input {
+    Input::Click(crate::input::Click {
+        element: Some(crate::input::Sensed { key: 1, flags: 1, ..Default::default() }),
+        trusted: true,
+        ..Default::default()
+    })
+}
+
 /// /a viewed for 2 s, then /b (where the customer `c-7` signs in) for 2 s, clicked in (`used`)
 /// or not; both left.
 fn a_then_b(used: bool) -> (Visit, Visit) {
@@ -347,12 +356,7 @@ fn a_then_b(used: bool) -> (Visit, Visit) {
     b.page("https://shop.test/b");
     b.at(3_200, identify("c-7", "{}"));
     if used {
-        let click = crate::input::Click {
-            element: Some(crate::input::Sensed { key: 1, flags: 1, ..Default::default() }),
-            trusted: true,
-            ..Default::default()
-        };
-        b.at(3_500, Input::Click(click));
+        b.at(3_500, visitors_click());
     }
     b.at(5_000, Input::PageHide);
     (a, b)
@@ -421,16 +425,10 @@ fn back_from_the_bfcache_continues_the_session_the_next_page_kept() {
 fn forward_to_a_page_restored_from_the_bfcache_reads_the_restored_views_use() {
     for used in [true, false] {
         let (mut a, mut b) = a_then_b(false);
-        b.at(5_000, Input::PageHide);
         a.at(5_000, restore_with(&b));
         assert!(a.events().iter().any(|e| e.contains("quick_back")), "the Back to /a is one");
         if used {
-            let click = crate::input::Click {
-                element: Some(crate::input::Sensed { key: 1, flags: 1, ..Default::default() }),
-                trusted: true,
-                ..Default::default()
-            };
-            a.at(6_000, Input::Click(click));
+            a.at(6_000, visitors_click());
         }
         a.at(9_000, Input::PageHide);
         let before = b.events().len();
