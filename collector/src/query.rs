@@ -875,7 +875,8 @@ fn sessions_sql(q: &SessionsQ) -> Q {
         }
         // The sessions active in the range, as the overview counts them (`last_ts >= from AND
         // first_ts < to`): the list took those whose last event is in it, so a session across
-        // the range's start was a session of the card and not of the list (an analyst's audit).
+        // the range's end (a visit across midnight, for a day) was a session of the card and not
+        // of the list (an analyst's audit).
         // Its last event is at most a session's longest span after `to` (the SDK begins a new one
         // after 24 h): a bound for the index's range, not only a filter on its rows.
         s.push("s.last_ts >= ?", q.from)
@@ -1388,9 +1389,9 @@ fn vitals_sql(grain: Grain, path: bool, tagged: bool) -> Q {
 /// The vitals' counts of the page views of `keys` (see [`page_keys`]; with `tag`, of the events
 /// carrying it, from the tag page tables; with `path`, of that page only) in the minutes
 /// `[start, end)`, summed per bucket of `b` minutes from `first` (a multiple of `b`, at or
-/// before `start`): nine series as [`VITAL_SERIES`] names them. Each part of the range is read from the coarsest page table
-/// whose unit divides the bucket (days for buckets of whole days, hours for whole hours, else
-/// minutes): a row of it then lies inside one bucket.
+/// before `start`): nine series as [`VITAL_SERIES`] names them. Each part of the range is read
+/// from the coarsest page table whose unit divides the bucket (days for buckets of whole days,
+/// hours for whole hours, else minutes): a row of it then lies inside one bucket.
 fn vitals_series(
     conn: &Connection,
     keys: &[String],
