@@ -751,13 +751,23 @@ fn scrub_params(
 ) {
     let b = url.as_bytes();
     let mut i = start;
+    // The word before was `Bearer` or `Basic`: this one is a credential (`Authorization: Bearer
+    // eyJ...` in an error's message, a DPO's audit).
+    let mut scheme = false;
     while i < end {
         // (A query's pairs end at a space too: none is in a URL the browser gives, where it is
         // `%20` or `+`, but an error's message has words, see `scrub_message`.)
         let pe = b[i..end].iter().position(|&c| c == sep || sep == b'&' && c == b' ').map_or(end, |p| i + p);
         let eq = b[i..pe].iter().position(|&c| c == b'=');
+        let word = &b[i..pe];
+        let after_scheme = scheme;
+        scheme = word.eq_ignore_ascii_case(b"bearer") || word.eq_ignore_ascii_case(b"basic");
         let (vs, sensitive) = match eq {
             _ if sep == b'/' => (i, false),
+            // A JSON Web Token (`eyJ` is `{"` in base64) is one under any name or none.
+            _ if after_scheme || word.starts_with(b"eyJ") && word.iter().filter(|&&c| c == b'.').count() > 1 => {
+                (i, true)
+            }
             Some(eq) => {
                 let name = &b[i..i + eq];
                 let v = url.get(i + eq + 1..pe).unwrap_or("");
@@ -986,6 +996,11 @@ mod tests {
             ("Cannot read properties of undefined (reading 'x')", "Cannot read properties of undefined (reading 'x')"),
             ("a  b = c ", "a  b = c "),
             ("bearer", "bearer"),
+            // A credential after its scheme, or shaped as a JWT (a DPO's audit: kept before).
+            ("Authorization: Bearer abc123XYZ rejected", "Authorization: Bearer *** rejected"),
+            ("basic dXNlcjpwYXNz", "basic ***"),
+            ("401 for eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig-_x", "401 for ***"),
+            ("eyJ alone, eyJa.b kept", "eyJ alone, eyJa.b kept"),
         ] {
             assert_eq!(scrub_message(message, &[]), out, "{message}");
         }
