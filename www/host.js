@@ -2139,7 +2139,14 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // the loader's, calling touchpoint()): the route goes first, or the call was stamped with
       // the view left and came before its page_leave.
       if (location.href !== lastHref) route('b');
-      if (routeAt >= 0 && !/^(page|get|consent)/.test(name)) { queue.push({ c: args, t: now() }); return true; }
+      // A `set` held so goes before the route's record, stamped with its time: tags the route's
+      // own render sets are the new view's, on its page_view, as when set before pushState.
+      // (After it, each view carried the route's before: an SPA developer's QA.)
+      if (routeAt >= 0 && !/^(page|get|consent)/.test(name)) {
+        if (name === 'set') queue.splice(routeAt++, 0, { c: args, t: routeRec[1] });
+        else queue.push({ c: args, t: now() });
+        return true;
+      }
       // (The view the page ends: the depth scrolled to since the last hand-over, first; reset
       // below, it was lost when nothing else waited to be handed over.)
       if (name === 'page' && scrolled) depth(1);

@@ -1088,7 +1088,9 @@ test('page tags: touchpoint(\'set\') puts context.tags on every later event, mer
     touchpoint('track', 'dated', new Date()); // properties that are not a plain object: said so
   });
   await page.click('#buy');
-  await page.evaluate(() => { history.pushState({}, '', '/shop/pay'); });
+  await page.evaluate(() => { history.pushState({}, '', '/shop/pay'); touchpoint('track', 'on_pay'); touchpoint('flush'); });
+  // (The route settled before the next call: a `set` made while it settles is the new view's.)
+  await eventsUntil(site, 'on_pay');
   await page.evaluate(() => { touchpoint('set', { experiment: null, variant: null, tier: null }); touchpoint('track', 'untagged'); touchpoint('flush'); });
   const events = await eventsUntil(site, 'untagged');
   const want = { experiment: 'checkout_v2', variant: 'C', tier: 2 };
@@ -1102,6 +1104,31 @@ test('page tags: touchpoint(\'set\') puts context.tags on every later event, mer
   assert.ok(warnings.some((w) => w.includes('over 2 KB')), `${warnings}`);
   assert.equal(warnings.filter((w) => w.includes('set expects an object of strings, numbers or booleans')).length, 2, `${warnings}`);
   assert.ok(warnings.some((w) => w.includes('properties must be a plain object')), `${warnings}`);
+});
+
+// A route's own render setting the route's tags after pushState (in the same task, or in an
+// effect a task later, before the view settled): its page_view carries them, as when set before
+// pushState, not the view before's (each view carried the previous route's: an SPA developer's
+// QA). The next route's page_view carries the next set's.
+test('tags a route sets while it settles are its page view\'s', T, async (t) => {
+  const site = 'journey-route-tags';
+  const page = await spaPage(t, site, '/shop', '<!doctype html><html><head><title>shop</title>__SNIPPET__</head><body><button id="buy">Buy</button></body></html>');
+  await page.evaluate(() => { history.pushState({}, '', '/shop/list'); touchpoint('set', { section: 'list' }); });
+  await page.evaluate(() => new Promise((r) => {
+    history.pushState({}, '', '/shop/cart');
+    setTimeout(() => { touchpoint('track', 'cart_seen'); touchpoint('set', { section: 'cart' }); document.title = 'cart'; r(); }, 50);
+  }));
+  await page.evaluate(() => { touchpoint('track', 'after'); touchpoint('flush'); });
+  const events = await eventsUntil(site, 'after');
+  const view = (p) => onlyOne(events, 'page_view', p);
+  assert.equal(view('/shop').context.tags, undefined);
+  assert.deepEqual(view('/shop/list').context.tags, { section: 'list' }, 'set in the same task as the pushState');
+  assert.deepEqual(view('/shop/cart').context.tags, { section: 'cart' }, 'set a task later, before the view settled');
+  assert.equal(view('/shop/cart').context.page.title, 'cart');
+  // A call held meanwhile follows the view, and its tags are the view's from its start: the
+  // route's `view_item`, made before the set in the same render, carries them too.
+  assert.deepEqual(onlyOne(events, 'cart_seen').context.tags, { section: 'cart' });
+  assert.deepEqual(onlyOne(events, 'after').context.tags, { section: 'cart' });
 });
 
 // An A/B testing tool that decides before Touchpoint has loaded: its `set`, queued by the stub,
