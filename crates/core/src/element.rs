@@ -105,7 +105,12 @@ impl RawElement {
 /// ids full of digits (often per-user) stay out. Letters of other scripts need no escaping
 /// (every character past ASCII is an identifier's in CSS): `#お届け先`, `.größe` (left out,
 /// two forms of a page named so were one `form` of the leaderboard: QA).
+///
+/// Read with the digits of other scripts and fullwidth forms as the ASCII they stand for, as the
+/// scrubber reads text: `#هاتف-٠٥٠١٢٣٤٥٦٧` has ten digits and `.ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ` an
+/// `@` (both were kept in the selector while the `id` beside it was masked: QA).
 pub(crate) fn is_ident(s: &str) -> bool {
+    let s = super::scrub::fold(s);
     let b = s.as_bytes();
     !b.is_empty()
         && b.len() <= 48
@@ -175,6 +180,20 @@ mod tests {
         assert_eq!(e.selector(), "button.btn.größe");
         let e = RawElement { tag: "button".into(), path: vec![level("button", "a.b:c", "")], ..RawElement::default() };
         assert_eq!(e.selector(), "button", "what needs escaping stays out");
+        // Digits of other scripts and fullwidth forms count as the ASCII they stand for: a
+        // phone number, a card or an email address in them stays out (QA: they were kept).
+        for (id, class) in
+            [("هاتف-٠٥٠١٢٣٤٥٦٧", ""), ("会員-０９０１２３４５６７８", ""), ("", "ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ")]
+        {
+            let e =
+                RawElement { tag: "button".into(), path: vec![level("button", id, class)], ..RawElement::default() };
+            assert_eq!(e.selector(), "button", "{id}{class}");
+        }
+        let e =
+            RawElement {
+                tag: "button".into(), path: vec![level("button", "ｃａｒｔ-٣", "")], ..RawElement::default()
+            };
+        assert_eq!(e.selector(), "#ｃａｒｔ-٣", "a few such digits are kept, as ASCII ones");
     }
 
     #[test]

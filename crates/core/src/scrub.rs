@@ -73,7 +73,7 @@ pub(crate) fn ascii_of(c: char) -> Option<char> {
 /// The detectors read ASCII: `text` with [`ascii_of`]'s characters as the ASCII they stand for,
 /// so that a phone, card, order number or email written with them is masked as in ASCII (they
 /// all left the browser as typed). What is not masked keeps its own characters (`scrub_once`).
-fn fold(text: &str) -> Cow<'_, str> {
+pub(crate) fn fold(text: &str) -> Cow<'_, str> {
     if !text.chars().any(|c| ascii_of(c).is_some()) {
         return Cow::Borrowed(text);
     }
