@@ -820,6 +820,10 @@
     if (typeof p.cls_milli === 'number') vital('CLS ' + fmt(p.cls_milli / 1000, 2), rate(p.cls_milli, 100, 250));
   }
 
+  // The property a touchpoint's line in a journey shows (see renderSession).
+  var TOLD = { site_search: 'term', element_view: 'name', outbound_click: 'host', file_download: 'url', scroll_depth: 'percent',
+    form_start: 'form', form_submit: 'form', form_abandon: 'last_field' };
+
   function renderSession(j) {
     var sec = $('session');
     if (document.activeElement !== $('f-session')) $('f-session').value = state.session;
@@ -862,7 +866,14 @@
       // A view's title: the product or step a single-page app's views of one path showed.
       if (e.type === 'page' && e.title) li.appendChild(el('span', 'path', ' “' + clip(e.title, 80, true) + '”'));
       if (e.element && e.element.selector) li.appendChild(el('code', 'sel', e.element.selector));
+      // What the visitor read on it (a button's label, scrubbed): two "Buy" buttons of a page
+      // have one selector when their template gives them no id.
+      if (e.element && e.element.text) li.appendChild(el('span', 'path', ' “' + clip(e.element.text, 60, true) + '”'));
       var p = e.properties || {};
+      // A touchpoint's one telling figure: what was searched for, which banner was seen, ...
+      // (a search-driven shop's journey said `site_search /` and nothing of the term: QA).
+      var told = TOLD[e.event];
+      if (told && p[told] !== undefined && p[told] !== '') li.appendChild(el('span', 'path', told + ' ' + clip(String(p[told]), 80, true)));
       // The page's own friction (touchpoint('friction', ...)): what it said of it, as the
       // detectors' figures are known to the reader and these are not (a search's term, a reason).
       if (e.category === 'friction' && FRICTION_TYPES.indexOf(e.event) < 0) {
