@@ -1036,6 +1036,12 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // one, as every Shopify product form does (the variant's select); that named "name" is a
   // contact form's. The same for the ids of the elements a click is described by.)
   function formName(form) { return form ? attr(form, 'id') || attr(form, 'name') : ''; }
+  // A form's key: by its id or name when it has one, so that a form drawn again (a Turbo or htmx
+  // form answered 422 and rendered with its errors) is the form the visitor began: one
+  // form_start, and its submit ends it. (By element, the form sent was abandoned and the new one
+  // started again: a Turbo storefront's QA.)
+  var formKeys = {};
+  function formKey(form) { var n = '#' + formName(form); return n > '#' ? formKeys[n] || (formKeys[n] = key(form)) : key(form); }
   function fieldCheck(form, field, ms, byClick) {
     var t = now();
     form = form || null;
@@ -1077,7 +1083,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // A control outside the form whose moment is open is not that form's: the terms box next to
     // "Pay", pressed within 3 s of the contact step's submit. (An alert, no control, is.)
     var form = field.form || (foForm && (field.form === undefined || foForm.contains(field)) ? foForm : null);
-    if (form === pending) pending = null; // (not sent: see the submit sensor)
+    // (Not sent: see the submit sensor. Also when the form sent is no longer in the page: a
+    // Turbo or htmx form answered 422 and drawn again with its errors is a form of its own, and
+    // the one sent was taken as sent, its form_abandon lost: a Turbo storefront's QA.)
+    if (pending && (form === pending || !pending.isConnected)) pending = null;
     if (field.form !== undefined) fieldErrAt = now();
     // Marked by the page: nothing of an ignored form or element; no text of a masked one (an
     // alert that echoes what the visitor typed: "Sorry Jane Doe, we cannot deliver to ...").
@@ -1470,7 +1479,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // coupon, a search), whose answer the visitor reads in place.
       var entry = TEXT.test(t.type) && texts > 1 &&
         form.getAttribute('role') !== 'search' && !form.querySelector('input[type=search]');
-      push(rec('g', now(), key(form), formName(form), n, (entry ? 1 : 0) + (attr(form, 'id') ? 2 : 0), group(t, false)));
+      push(rec('g', now(), formKey(form), formName(form), n, (entry ? 1 : 0) + (attr(form, 'id') ? 2 : 0), group(t, false)));
     },
     // (Not by a button that closes the form: a <form method=dialog>'s Cancel submits it.)
     // The page's own handler may cancel the submission (preventDefault: a React form checking
@@ -1503,7 +1512,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     typedEl = null; // pressing Enter in a field ends typing
     if (up(form, '[data-tp-ignore]')) return;
     if (form.hasAttribute && form.hasAttribute('data-tp-event')) declared(form);
-    push(rec('u', now(), key(form), formName(form), list.join(',')));
+    push(rec('u', now(), formKey(form), formName(form), list.join(',')));
   }
   // A form "submitted" by its button's own handler, with no submit event (a checkout step's
   // type=button "Continue", or a click handler that calls preventDefault()), and the visitor

@@ -1567,6 +1567,47 @@ test('a <form> checked by its own submit handler (preventDefault): sent when val
   }
 });
 
+// A Turbo or htmx form (Rails' way): the submit is sent by fetch, a 422 answers with the form
+// drawn again with its errors, a new element of the same id. It was taken as sent 3 s later, and
+// the form given up after its error had no form_abandon; fixed and sent, it was two form_start
+// and a form_abandon besides its form_submit; and the 422 was a failed_request besides the
+// field_error (a Turbo storefront's QA).
+test('a form answered 422 and drawn again with its errors (Turbo, htmx): a form_abandon when left, one form_start and form_submit when fixed and sent', T, async (t) => {
+  for (const fixed of [false, true]) {
+    const site = `fx-redrawn-form-${fixed}`;
+    const { page } = await open(t, site);
+    await page.route('**/tp-orders', (route) => {
+      const city = new URLSearchParams(route.request().postData() || '').get('city');
+      return route.fulfill(city ? { status: 200, body: 'ok' } : { status: 422, contentType: 'text/html', body: 'invalid' });
+    });
+    await page.evaluate(() => {
+      const draw = (error) => '<form id="tf-form" action="/tp-orders" method="post"><input id="tf-name" name="name">' +
+        `<input id="tf-city" name="city"${error ? ' aria-invalid="true" aria-describedby="tf-err"' : ''}>${error ? '<p id="tf-err" role="alert">City can\'t be blank</p>' : ''}<button id="tf-go">Place order</button></form>`;
+      document.body.insertAdjacentHTML('afterbegin', '<div id="tf-frame">' + draw(false) + '</div>');
+      document.addEventListener('submit', async (e) => {
+        if (e.target.id !== 'tf-form') return;
+        e.preventDefault();
+        const r = await fetch('/tp-orders', { method: 'POST', body: new URLSearchParams(new FormData(e.target)) });
+        if (r.status === 422) document.getElementById('tf-frame').innerHTML = draw(true);
+        else { document.getElementById('tf-frame').textContent = 'Thanks!'; history.pushState({}, '', '/thanks'); }
+      });
+      scrollTo(0, 0);
+    });
+    await page.click('#tf-name'); await page.keyboard.type('Ann Lee');
+    await page.click('#tf-go');
+    await waitFor('the form drawn again', () => page.evaluate(() => !!document.querySelector('#tf-form [role=alert]')));
+    if (fixed) {
+      await page.click('#tf-city'); await page.keyboard.type('Paris');
+      await page.click('#tf-go');
+      await waitFor('the thanks', () => page.evaluate(() => location.pathname === '/thanks'));
+    }
+    await toDetails(page);
+    // (No failed_request: the 422 is the field_error, one mistake one friction event.)
+    assert.deepEqual(summary(await verdict(page, site)), fixed ? ['field_error #tf-city'] : ['field_error #tf-city', 'form_abandon #tf-form'], `fixed: ${fixed}`);
+    assert.deepEqual(await formsOf(site), fixed ? ['form_start tf-form', 'form_submit tf-form'] : ['form_abandon tf-form', 'form_start tf-form'], `fixed: ${fixed}`);
+  }
+});
+
 // One mistake is one field_error: the field's aria-invalid, its error text tied to it by
 // aria-describedby (a role=alert), and the form's summary alert (written before or after it) said the same error
 // two or three times. And a control outside any form (the terms box next to "Pay") found in

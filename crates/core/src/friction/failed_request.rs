@@ -1,5 +1,6 @@
 //! failed_request: a first-party fetch or XHR that failed at the network (status 0) or answered
-//! 5xx; 4xx only when a click started it (within 1 s after a trusted click). Method, path without
+//! 5xx; 4xx only when a click started it (within 1 s after a trusted click), but 422, a form's
+//! fields found invalid by the server. Method, path without
 //! query, status, duration. A request the page cancels itself (search-as-you-type aborting the
 //! previous keystroke's) is not a failure. Observed by wrapping `fetch` and `XMLHttpRequest` in the loader:
 //! Resource Timing's `responseStatus` is Chromium-only and reports network failures not at all,
@@ -60,7 +61,9 @@ impl FailedRequest {
         // any(), not contains(): <[u32]>::contains is an unrolled 0.17 KB function in the wasm (size).
         let clicked = self.by_click.iter().any(|&c| c == r.id);
         self.forget(r.id);
-        let failed = r.first_party && (r.status == 0 || r.status >= 500 || (clicked && r.status >= 400));
+        // (Not 422: the server's "these fields are invalid", which the page shows, a field_error.)
+        let failed =
+            r.first_party && (r.status == 0 || r.status >= 500 || (clicked && r.status >= 400 && r.status != 422));
         if failed && self.seen.admit(&r.path, MAX_PER_PATH) {
             let props = finding(None)
                 .str("method", &r.method)

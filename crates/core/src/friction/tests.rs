@@ -775,6 +775,13 @@ fn failed_requests_first_party_5xx_network_errors_and_4xx_after_a_click() {
     f.request_start(3_600, 12);
     f.request_end(3_700, &end(12, 500, true), &mut out);
     assert_eq!(out.len(), 4, "a 5xx is a failure whoever started it");
+    // 422: the server found the form's fields invalid (a Turbo or Rails form drawn again with its
+    // errors, a JSON API's validation): what the page shows of it is a field_error, and one
+    // mistake was two friction events (a Turbo storefront's QA).
+    f.click(10_000, 1, 1, &target(1), &mut out);
+    f.request_start(10_100, 13);
+    f.request_end(10_200, &end(13, 422, true), &mut out);
+    assert_eq!(out.len(), 4, "a 422 after a click is no failed_request");
 }
 
 #[test]
