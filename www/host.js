@@ -418,7 +418,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     }
   }
   function learn(records) {
-    var t = now(), i, j, r, n, c, k;
+    var t = now(), i, j, r, n, c, k, p, u;
     // A page with no data-tp-view yet (so no observer of its own, see views()) whose route
     // renders one after the view settled (its data fetched first): found in the learning
     // window after each route change, then observed from there on.
@@ -432,12 +432,21 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       r = records[i];
       for (j = 0, n = elOf(r.target); n && j < (r.type === 'attributes' ? 2 : 1); j++, n = n.parentElement) {
         c = changes.get(n) || [];
-        if (learned.indexOf(n) < 0 && learnedAttrs.indexOf(n) < 0 && !(t - c[c.length - 1] < 250)) {
+        if (!holder(learned, n) && learnedAttrs.indexOf(n) < 0 && !(t - c[c.length - 1] < 250)) {
           c.push(t);
           changes.set(n, c = c.slice(-3));
-          if (c.length > 2 && Math.abs(c[2] - 2 * c[1] + c[0]) < (c[2] - c[0]) / 8 && learned.length + learnedAttrs.length < 12) {
+          if (c.length > 2 && Math.abs(c[2] - 2 * c[1] + c[0]) < (c[2] - c[0]) / 8) {
             k = n.getElementsByTagName('*').length;
-            if (!j && k < 6) learned.push(n);
+            // The third learned within an element up to 3 levels above (a ticker's prices, each
+            // in its item of one list; a row of live figures): that element is, in their place,
+            // unless it is large, so that a ticker of more cells than are kept still answers no
+            // click outside it (13 ticking cells filled the list, and every dead click of the
+            // page was answered: QA).
+            for (p = n.parentElement, u = 0; !j && k < 6 && p && u < 3 && learned.filter(function (x) { return !p.contains(x); }).length > learned.length - 2; u++) p = p.parentElement;
+            if (u < 3 && p && !j && k < 6 && p !== d.body && p !== d.documentElement && p.getElementsByTagName('*').length < 100) {
+              learned = learned.filter(function (x) { return !p.contains(x); }).concat(p);
+            } else if (learned.length + learnedAttrs.length > 11) break;
+            else if (!j && k < 6) learned.push(n);
             else if (r.type === 'attributes' && k < 100 && n !== d.body && n !== d.documentElement) learnedAttrs.push(n);
           }
         }
