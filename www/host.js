@@ -773,6 +773,17 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     var t = now();
     if (t - lastAct >= 5000) { lastAct = t; push('j' + US + t); }
   }
+  // The focus in a frame of the page (a chat typed into, a video watched): the visitor's input
+  // there never reaches the page, so while the window keeps the focus (asked every 10 s) they
+  // are active; engaged time stopped 30 s after their last input on the page itself (QA). The
+  // focus gone from the window from within the frame is its blur.
+  var frameTimer = 0;
+  function framed() {
+    clearTimeout(frameTimer);
+    if (!(d.activeElement && d.activeElement.tagName === 'IFRAME' && d.hasFocus())) return push(rec('f', now(), 0));
+    act();
+    frameTimer = setTimeout(guard(framed), 10000);
+  }
   // Pointer events, the most frequent a page has, cannot make a record before lastAct + 5 s:
   // their listeners fire once (and remove themselves) and are added again at that time
   // (pointOpts is 0 once this host is done); not while nothing could be kept (host.sensing adds
@@ -1004,13 +1015,28 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     for (var i = 0; i < els.length; i++) view(els[i]);
     return els.length;
   }
+  // In view but not shown: transparent or hidden, itself or a parent (an A/B tool's anti-flicker
+  // snippet hides the page until its variant is applied, or 3 s; its variant may remove the
+  // element): looked at again every 300 ms for 10 s, in view from when it is shown. (Counted
+  // before, at 1 s, banners the visitor never saw were: QA.)
+  var unseen = [], unseenTimer = 0, reveal = guard(function (n) {
+    unseen = unseen.filter(function (el) {
+      if (!shown(el)) return n < 33;
+      if (sensing) push(rec('b', now(), key(el), attr(el, 'data-tp-view')));
+    });
+    if (unseen.length) unseenTimer = setTimeout(reveal, 300, n + 1);
+  });
+  function shown(el) { return !el.checkVisibility || el.checkVisibility({ opacityProperty: true, visibilityProperty: true }); }
   function views() {
     if (!w.IntersectionObserver || !viewed) return;
     if (!io) {
       observers.push(io = new IntersectionObserver(guard(function (list) {
-        for (var i = 0, e; i < list.length; i++) {
+        for (var i = 0, e, on, k; i < list.length; i++) {
           e = list[i];
-          if (sensing) push(rec('b', now(), key(e.target), e.isIntersecting && e.intersectionRatio >= 0.5 ? attr(e.target, 'data-tp-view') : ''));
+          on = e.isIntersecting && e.intersectionRatio >= 0.5;
+          if ((k = unseen.indexOf(e.target)) >= 0) unseen.splice(k, 1);
+          if (on && !shown(e.target)) { unseen.push(e.target); clearTimeout(unseenTimer); unseenTimer = setTimeout(reveal, 300, 0); on = 0; }
+          if (sensing) push(rec('b', now(), key(e.target), on ? attr(e.target, 'data-tp-view') : ''));
         }
       }), { threshold: 0.5 }));
     }
@@ -1393,8 +1419,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // (Not a blur to a frame of the page's own, a video or a post embedded in an article: the
     // visitor is still on the page, reading and scrolling it; its engaged time went on only
     // from their next click on the page itself: QA.)
-    blur: function (e) { if (e.target === w) { respond('h'); if (!(d.activeElement && d.activeElement.tagName === 'IFRAME')) push(rec('f', now(), 0)); } },
-    focus: function (e) { if (e.target === w) push(rec('f', now(), 1)); },
+    blur: function (e) { if (e.target === w) { respond('h'); framed(); } },
+    focus: function (e) { if (e.target === w) { clearTimeout(frameTimer); push(rec('f', now(), 1)); } },
     toggle: function () { respond('d'); },
     reset: function () { respond('c'); }, // (the fields cleared: no property set, no DOM change)
     close: function () { respond('d'); },
@@ -1604,7 +1630,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     if (go) goReqs++;
     try { u = new URL(url, location.href); } catch (e) { u = location; }
     // Not a response ('r'): the engine takes a request start as rage's answer, while a waiting
-    // dead click waits for the request and then for the page to show something.
+    // dead click waits for the request and then for the page to show something. Only one to the
+    // page's own origin answers a rage burst (id 0: see Friction::request_start): a third party's
+    // hit at every click, a chat's poll, made every rage_click of such a shop a dead_click (QA).
+    if (u.origin !== location.origin) id = 0;
     push(rec('q', t0, id, 's'));
     // A request cut off because the page is being left (a link followed while a slow widget's
     // request was on its way: the browser rejects its fetch after pagehide) did not fail at the

@@ -746,6 +746,47 @@ test('broken: dead and rage clicks next to a ticker of 16 prices nobody marked',
   assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
 });
 
+// Another tool's requests to its own host answer no click: an analytics tag's hit at every
+// click, and a chat's poll every 300 ms, made every rage_click a dead_click (a request started
+// answered a rage burst, whoever made it: a third-party stack's QA). One to the page's own origin
+// still answers (a stepper saving each click: see the normal scenarios).
+test('broken: dead and rage clicks on a page whose analytics tag sends a hit at every click and whose chat polls its host', T, async (t) => {
+  const site = 'fr-third-party-hits';
+  const { page } = await open(t, site);
+  await page.route('https://tags.example.test/**', (route) => route.fulfill({ status: 204 }));
+  await page.evaluate(() => {
+    const hit = () => fetch('https://tags.example.test/hit?' + Math.random(), { mode: 'no-cors', keepalive: true }).catch(() => {});
+    document.addEventListener('click', hit, true);
+    setInterval(hit, 300);
+  });
+  await deadAndRage(page, site);
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
+});
+
+// An A/B tool's anti-flicker snippet hides the page (opacity 0 on <html>) until its variant is
+// applied: a banner in view meanwhile was counted seen at 1 s, before anything was shown, even
+// when the variant then removed it (a third-party stack's QA). Seen from when the page is shown.
+test('an element_view waits for the page an anti-flicker snippet hides to be shown; one the variant removes first is none', T, async (t) => {
+  const site = 'fr-anti-flicker';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.documentElement.style.opacity = '0';
+    document.body.insertAdjacentHTML('afterbegin', '<div data-tp-view="hero_a" style="height:120px">A</div><div data-tp-view="hero_b" style="height:120px">B</div>');
+    scrollTo(0, 0);
+  });
+  await page.waitForTimeout(1_500); // (longer than the 1 s a view takes: nothing is seen, the page hidden)
+  await page.evaluate(() => { document.querySelector('[data-tp-view=hero_a]').remove(); document.documentElement.style.opacity = ''; window.shownAt = Date.now(); });
+  const view = await waitFor('hero_b seen', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    return (await collector.events(`&site=${site}`)).find((e) => e.event === 'element_view');
+  });
+  assert.equal(view.properties.name, 'hero_b');
+  assert.ok(Date.parse(view.timestamp) >= await page.evaluate(() => window.shownAt) + 900, 'a second after the page was shown');
+  await page.evaluate(() => touchpoint('flush'));
+  assert.deepEqual((await collector.events(`&site=${site}`)).filter((e) => e.event === 'element_view').map((e) => e.properties.name), ['hero_b']);
+});
+
 // A banner animated by its own timer with the Web Animations API (el.animate(): no DOM change)
 // answers no click: only an animation the visitor's click starts elsewhere does ("Buy now" shaking
 // the size picker, a normal scenario). (Started in each click's window, at once, as its timer would.)

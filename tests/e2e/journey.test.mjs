@@ -686,6 +686,36 @@ test('engaged time goes on after the reader clicks into an embedded frame and ke
   assert.ok(leave.properties.engaged_ms >= 0.8 * read, `engaged ${leave.properties.engaged_ms} ms of ${read} ms read after the frame's click`);
 });
 
+// A visitor typing in a frame of the page (a live chat) for longer than the 30 s idle bound: their
+// keys never reach the page, and engaged time stopped 30 s after their last input on the page
+// itself (a third-party stack's QA). While the window keeps the focus in the frame, they are
+// active. (On Playwright's clock: 45 s of it in a moment.)
+test('engaged time goes on while the visitor types in a frame of the page for longer than 30 s', T, async (t) => {
+  const site = 'journey-frame-typing';
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  await context.route(/\/chat(\/.*)?$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: `<!doctype html><html><head><meta charset="utf-8"><title>Help</title>${grantedSnippet(site)}</head><body>
+<p>Ask us</p><iframe id="chat" style="width:300px;height:150px" srcdoc="<textarea id=msg></textarea>"></iframe></body></html>` }));
+  const page = await context.newPage();
+  await page.clock.install();
+  await page.goto(`${collector.url}/chat`);
+  await sdkReady(page);
+  const msg = page.frameLocator('#chat').locator('#msg');
+  await msg.click();
+  await waitFor('the frame focused', () => page.evaluate(() => document.activeElement && document.activeElement.id === 'chat' && document.hasFocus()));
+  for (let i = 0; i < 9; i++) {
+    await msg.pressSequentially('hi ');
+    await page.clock.runFor(5_000);
+  }
+  await page.evaluate(() => history.pushState(null, '', '/chat/next')); // the view ends
+  const leave = await waitFor('the page_leave', async () => {
+    await page.clock.runFor(1_000);
+    await page.evaluate(() => touchpoint('flush'));
+    return (await collector.events(`&site=${site}`)).find((e) => e.event === 'page_leave' && e.context.page.path === '/chat');
+  }, { timeout: 30_000 });
+  assert.ok(leave.properties.engaged_ms >= 42_000, `engaged ${leave.properties.engaged_ms} ms of 45 s typing in the frame`);
+});
+
 // A page that had no data-tp-view element when its route settled (the route's data fetched
 // first, a loading state shown meanwhile) had no observer for one rendered later: its
 // element_view never came, though the same element rendered 300 ms after the change was seen.
