@@ -278,8 +278,9 @@ impl Friction {
         self.dead.response(at);
     }
 
-    /// `id` 0: a script the page put in while a click waited (the loader's `loads`): waited for
-    /// by dead clicks, no answer to a rage burst (a tag manager's tag at every click).
+    /// `id` 0: a script the page put in while a click waited (the loader's `loads`), or a request
+    /// to another origin than the page's (an analytics tag's hit, a chat's poll): waited for by
+    /// dead clicks, no answer to a rage burst (a tag manager's tag at every click).
     pub fn request_start(&mut self, at: u64, id: u32) {
         if id != 0 {
             self.rage.response(at);
