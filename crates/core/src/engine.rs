@@ -427,13 +427,18 @@ impl Engine {
             Input::Declared { name, json, props } => self.declared(&name, &json, &props, now),
             Input::Vital { kind, value, recent_input, element } => {
                 use friction::poor_vital::VitalFact;
-                f.vital(&match kind {
-                    b'l' => VitalFact::Lcp { at_ms: value, element: element.as_ref().map(friction_target) },
-                    b's' => VitalFact::Shift { value_milli: value, at_ms: now, recent_input },
-                    b'n' => VitalFact::Count(value),
-                    b'r' => VitalFact::RestoredLcp(value),
-                    _ => VitalFact::Measured { shifts: value & 1 != 0, interactions: value & 2 != 0 },
-                });
+                f.vital(
+                    now,
+                    &match kind {
+                        // A long task (PerformanceObserver `longtask`): its duration.
+                        b'b' => VitalFact::Busy(value),
+                        b'l' => VitalFact::Lcp { at_ms: value, element: element.as_ref().map(friction_target) },
+                        b's' => VitalFact::Shift { value_milli: value, at_ms: now, recent_input },
+                        b'n' => VitalFact::Count(value),
+                        b'r' => VitalFact::RestoredLcp(value),
+                        _ => VitalFact::Measured { shifts: value & 1 != 0, interactions: value & 2 != 0 },
+                    },
+                );
             }
         }
         // The view just used (a click, a key, a wheel, a scroll of the visitor's): written at

@@ -84,6 +84,17 @@ impl Dead {
         }
     }
 
+    /// The page was busy for `ms` up to `at` (a long task: its script, a render split into
+    /// tasks of its own): that time does not count as the page's silence. A click waiting then
+    /// gets it back, up to `dead_max_ms` after it. On a phone with a slow CPU, an "Add to cart"
+    /// whose mini cart is drawn in five 300 ms tasks after its answer was a dead click (QA).
+    pub fn busy(&mut self, s: &Settings, at: u64, ms: u64) {
+        for p in self.pending.iter_mut().filter(|p| p.first < at) {
+            let spent = ms.min(at - p.first);
+            p.deadline = (p.deadline + spent).min(p.first + s.dead_max_ms).max(p.deadline);
+        }
+    }
+
     /// The latest click still waiting for its verdict after starting a request.
     pub fn awaited(&self) -> Option<&Target> {
         self.pending.iter().rev().find(|p| p.requested).map(|p| &p.target)

@@ -399,8 +399,12 @@ impl Friction {
         }
     }
 
-    pub fn vital(&mut self, v: &poor_vital::VitalFact) {
-        self.vital.fact(v);
+    /// A vital's fact, or a long task of `ms` ended at `at` (see [`dead::Dead::busy`]).
+    pub fn vital(&mut self, at: u64, v: &poor_vital::VitalFact) {
+        match v {
+            poor_vital::VitalFact::Busy(ms) => self.dead.busy(&self.settings, at, *ms),
+            _ => self.vital.fact(v),
+        }
     }
 
     /// The view's vitals as measured so far (its `page_leave` carries them).

@@ -31,6 +31,8 @@ pub enum VitalFact {
     /// The page's interactions so far (`performance.interactionCount`), told at each hand-over
     /// when it changed.
     Count(u64),
+    /// A long task of the page's, its ms: for dead clicks (`Friction::vital`), no vital.
+    Busy(u64),
 }
 
 #[derive(Debug, Default)]
@@ -80,6 +82,7 @@ impl PoorVital {
             }
             VitalFact::Measured { shifts, interactions } => (self.shifts, self.interactions) = (*shifts, *interactions),
             VitalFact::Count(n) => self.count = *n,
+            VitalFact::Busy(_) => {}
         }
     }
 

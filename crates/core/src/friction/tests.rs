@@ -335,6 +335,45 @@ fn a_press_answers_its_own_click_not_the_ones_before_it() {
     assert!(out.is_empty(), "{out:?}");
 }
 
+/// The page's long tasks while a click waits are no silence of its own: a slow phone drawing an
+/// answer in several long tasks after its request (QA: a dead click at 6x CPU throttling).
+#[test]
+fn dead_click_does_not_count_the_time_the_page_was_busy() {
+    let ok = RequestEnd { id: 1, status: 200, first_party: true, ..RequestEnd::default() };
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    f.click(0, 1, 1, &target(1), &mut out);
+    f.request_start(100, 1);
+    f.request_end(900, &ok, &mut out);
+    // Three 360 ms tasks drawing the cart: 1,080 ms of the page's own work after the answer.
+    for end in [1_260, 1_620, 1_980] {
+        f.vital(end, &VitalFact::Busy(360));
+    }
+    f.timeout(2_979, &mut out);
+    assert!(out.is_empty(), "{out:?}");
+    f.response(2_700);
+    f.timeout(9_000, &mut out);
+    assert!(out.is_empty(), "answered once the page had worked: {out:?}");
+
+    // A click made during a long task gets only the part after it; never past 7 s.
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    f.click(0, 1, 1, &target(1), &mut out);
+    f.vital(300, &VitalFact::Busy(500));
+    f.timeout(1_299, &mut out);
+    assert!(out.is_empty());
+    f.timeout(1_300, &mut out);
+    assert_eq!(names(&out), ["dead_click"], "1 s and the 300 ms the page was busy after the click");
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    f.click(0, 1, 1, &target(1), &mut out);
+    for end in (1..=40).map(|i| i * 400) {
+        f.vital(end, &VitalFact::Busy(400));
+    }
+    f.timeout(7_000, &mut out);
+    assert_eq!(names(&out), ["dead_click"], "a page busy all the time: dead at 7 s");
+}
+
 #[test]
 fn dead_click_not_for_plain_text_downloads_fields_or_silenced_elements() {
     for t in [
@@ -788,11 +827,11 @@ fn failed_requests_first_party_5xx_network_errors_and_4xx_after_a_click() {
 fn poor_vitals_lcp_and_cls_session_windows() {
     let mut f = Friction::default();
     let mut out = Vec::new();
-    f.vital(&VitalFact::Lcp { at_ms: 4_500, element: Some(target(1)) });
+    f.vital(0, &VitalFact::Lcp { at_ms: 4_500, element: Some(target(1)) });
     for (v, at) in [(100, 1_000), (100, 1_500), (100, 2_000), (200, 9_000)] {
-        f.vital(&VitalFact::Shift { value_milli: v, at_ms: at, recent_input: false });
+        f.vital(0, &VitalFact::Shift { value_milli: v, at_ms: at, recent_input: false });
     }
-    f.vital(&VitalFact::Shift { value_milli: 900, at_ms: 3_000, recent_input: true });
+    f.vital(0, &VitalFact::Shift { value_milli: 900, at_ms: 3_000, recent_input: true });
     f.leave(10_000, &mut out);
     assert_eq!(names(&out), ["poor_vital", "poor_vital"]);
     assert!(out[1].1.contains("\"value_milli\":300"), "the largest window: {}", out[1].1);
@@ -806,7 +845,7 @@ fn poor_vitals_lcp_and_cls_session_windows() {
 fn poor_vitals_are_judged_again_for_each_single_page_app_view() {
     let mut f = Friction::default();
     let mut out = Vec::new();
-    f.vital(&VitalFact::Lcp { at_ms: 4_500, element: None });
+    f.vital(0, &VitalFact::Lcp { at_ms: 4_500, element: None });
     f.route(5_000, "/a", false, &mut out);
     f.next_view();
     assert_eq!(names(&out), ["poor_vital"], "LCP, at the first view's end");
@@ -814,7 +853,7 @@ fn poor_vitals_are_judged_again_for_each_single_page_app_view() {
     let slow = Interaction { duration: 900, id: 7, target: Some(target(4)), ..Interaction::default() };
     f.interaction(0, &slow, &mut out);
     for at in [6_000, 6_500] {
-        f.vital(&VitalFact::Shift { value_milli: 300, at_ms: at, recent_input: false });
+        f.vital(0, &VitalFact::Shift { value_milli: 300, at_ms: at, recent_input: false });
     }
     out.clear();
     f.route(9_000, "/b", false, &mut out);
@@ -841,11 +880,11 @@ fn poor_vitals_are_judged_again_for_each_single_page_app_view() {
 fn page_leave_carries_the_views_vitals() {
     let put = |f: &mut Friction| f.vitals().put(crate::json::Obj::new()).finish();
     let mut f = Friction::default();
-    f.vital(&VitalFact::Lcp { at_ms: 1_800, element: None });
-    f.vital(&VitalFact::Shift { value_milli: 40, at_ms: 500, recent_input: false });
+    f.vital(0, &VitalFact::Lcp { at_ms: 1_800, element: None });
+    f.vital(0, &VitalFact::Shift { value_milli: 40, at_ms: 500, recent_input: false });
     f.click(900, 1, 1, &target(1), &mut Vec::new());
     assert_eq!(put(&mut f), r#"{"lcp_ms":1800}"#, "a browser measuring LCP only (Safari 26 and older: none at all)");
-    f.vital(&VitalFact::Measured { shifts: true, interactions: true });
+    f.vital(0, &VitalFact::Measured { shifts: true, interactions: true });
     assert_eq!(
         put(&mut f),
         r#"{"lcp_ms":1800,"cls_milli":40,"inp":"good"}"#,
@@ -859,7 +898,7 @@ fn page_leave_carries_the_views_vitals() {
     // The next view: its own shifts, and no INP without an interaction; the load's LCP reported
     // late (after a quick route change) is not this view's.
     f.next_view();
-    f.vital(&VitalFact::Lcp { at_ms: 2_400, element: None });
+    f.vital(0, &VitalFact::Lcp { at_ms: 2_400, element: None });
     assert_eq!(put(&mut f), r#"{"cls_milli":0}"#);
     f.form_input(20_000, &crate::friction::form_abandon::FormInput::default());
     assert_eq!(put(&mut f), r#"{"cls_milli":0,"inp":"good"}"#, "typing is an interaction too");
@@ -872,7 +911,7 @@ fn page_leave_carries_the_views_vitals() {
 #[test]
 fn inp_leaves_out_one_interaction_per_fifty() {
     let mut f = Friction::default();
-    f.vital(&VitalFact::Measured { shifts: false, interactions: true });
+    f.vital(0, &VitalFact::Measured { shifts: false, interactions: true });
     let long = |ms, t| Interaction { duration: ms, id: ms, target: Some(target(t)), ..Interaction::default() };
     // Twelve reported, 210 to 320 ms, then 900 and 700 on elements 9 and 8.
     for ms in (210..=320).step_by(10) {
@@ -881,7 +920,7 @@ fn inp_leaves_out_one_interaction_per_fifty() {
     f.interaction(0, &long(900, 9), &mut Vec::new());
     f.interaction(0, &long(700, 8), &mut Vec::new());
     let inp = |f: &mut Friction, count: u64| {
-        f.vital(&VitalFact::Count(count));
+        f.vital(0, &VitalFact::Count(count));
         let mut out = Vec::new();
         f.leave(0, &mut out);
         let poor = out.iter().find(|(s, p)| *s == Signal::PoorVital && p.contains("INP")).map(|(_, p)| p.clone());
@@ -975,7 +1014,7 @@ fn each_element_signal_is_silenced_by_its_own_attribute() {
             out.retain(|(s, _)| *s == Signal::FormAbandon);
         }),
         (Signal::PoorVital, |f, t, out| {
-            f.vital(&VitalFact::Lcp { at_ms: 9_000, element: Some(t.clone()) });
+            f.vital(0, &VitalFact::Lcp { at_ms: 9_000, element: Some(t.clone()) });
             f.leave(10_000, out);
         }),
     ];
