@@ -1878,13 +1878,13 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // At most 200 ms, INP's "good" bound, whatever slow_interaction's threshold: a longer
       // interaction rates the view's INP (page_leave) even when it is not a slow_interaction.
     }, { durationThreshold: Math.max(16, Math.min(slowMs || 200, 200)) }) ? 2 : 0;
-    // (Not in a frame: the Core Web Vitals are the top-level page's. A frame shown late, in a
-    // checkout's payment step, had the time the visitor took to get there as its "LCP".)
     // The page's long tasks while a click waits (Chromium): that time is no silence of the page's
     // own (a slow phone drawing an answer in several tasks after its request was a dead click).
     po('longtask', function (list) {
       for (var i = 0; watching && i < list.length; i++) push(rec('w', now(), 'b', list[i].duration | 0));
     }, {});
+    // (Not in a frame: the Core Web Vitals are the top-level page's. A frame shown late, in a
+    // checkout's payment step, had the time the visitor took to get there as its "LCP".)
     if (w.top === w) lcpOn = po('largest-contentful-paint', lcp, {});
     if (w.top === w && po('layout-shift', function (list) {
       for (var i = 0; i < list.length; i++) push(rec('w', now(), 's', (list[i].value * 1000) | 0, list[i].hadRecentInput ? 1 : 0));
