@@ -425,7 +425,7 @@ pub enum Input {
     /// of the page restored from the back/forward cache (`value`: ms from `pageshow` to the
     /// second frame after it); `s`: a layout shift (`value`: thousandths; `recent_input`); `n`:
     /// the page's interaction count; `u`: what the browser measures (`value`: 1 layout shifts,
-    /// 2 interactions).
+    /// 2 interactions); `b`: a long task of the page's while a click waited (`value`: its ms).
     Vital {
         kind: u8,
         value: u64,
@@ -479,7 +479,7 @@ pub enum Record {
 /// | `j` activity, `f` focus (1) or blur (0), `d` scroll depth (percent) | — / flag / percent |
 /// | `b` element view | key, name (empty: left the view) |
 /// | `m` declarative event | name, `data-tp-props`, then name/value pairs of `data-tp-prop-*` |
-/// | `w` web vital | `l` LCP, `s` layout shift or `u` measured, value, recent input, element group |
+/// | `w` web vital | `l` LCP, `r` restored LCP, `s` layout shift, `n` interactions, `u` measured or `b` long task, value, recent input, element group |
 /// | `t` timer fired, `k` scheduled task | — |
 pub fn parse_record(record: &str) -> Option<(Record, u64)> {
     // Collected once and indexed: smaller in the wasm than an iterator threaded through closures.
