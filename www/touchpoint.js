@@ -143,10 +143,6 @@ function load(attrs, url, sri, overlay) {
   try {
     // Before the wasm is fetched: the page's web components attach their roots meanwhile.
     keepClosedRoots(ac && ac.signal);
-    // The time zone's first read loads the browser's Intl data: 15-45 ms here, 100-140 ms on a
-    // phone's slow CPU, in the boot's task (host.js facts), one long task a tap waited for (a
-    // slow-device QA). Read in a task of its own while the wasm loads, boot's read costs nothing.
-    setTimeout(function () { try { Intl.DateTimeFormat().resolvedOptions(); } catch (_) {} });
     wasm_bindgen({ module_or_path: fetch(url, { integrity: sri }) }).then(go, function (e) {
       try { console.warn('touchpoint: could not load', e); } catch (_) {}
       off();
