@@ -1076,7 +1076,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // form_start, and its submit ends it. (By element, the form sent was abandoned and the new one
   // started again: a Turbo storefront's QA.)
   var formKeys = {};
-  function formKey(form) { var n = '#' + formName(form); return n > '#' ? formKeys[n] || (formKeys[n] = key(form)) : key(form); }
+  function formKey(form) {
+    var n = formName(form);
+    return n ? formKeys['#' + n] || (formKeys['#' + n] = key(form)) : key(form);
+  }
   function fieldCheck(form, field, ms, byClick) {
     var t = now();
     form = form || null;

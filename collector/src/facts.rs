@@ -176,6 +176,7 @@ pub fn cut_path(s: &str) -> &str {
 /// cut by [`cut_path`]. `location.pathname` keeps a URL's escapes as the link wrote them, so
 /// `/%e5%95%86` and `/%E5%95%86`, one page, were two rows, shown alike by the inspector.
 pub fn path_key(s: &str) -> String {
+    use std::fmt::Write;
     let b = s.as_bytes();
     let hex = |i: usize| b.get(i).and_then(|c| (*c as char).to_digit(16));
     let mut out = String::with_capacity(s.len());
@@ -196,8 +197,8 @@ pub fn path_key(s: &str) -> String {
             // Escaped as the browser's `location.pathname` writes it: a path typed as read into
             // the API (`path=/商品/靴.html`) found nothing, silently (an international shop's QA).
             if c == ' ' || !c.is_ascii() {
-                for byte in c.to_string().bytes() {
-                    out.push_str(&format!("%{byte:02X}"));
+                for byte in c.encode_utf8(&mut [0; 4]).bytes() {
+                    let _ = write!(out, "%{byte:02X}");
                 }
             } else {
                 out.push(c);

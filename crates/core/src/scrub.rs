@@ -286,7 +286,8 @@ fn mark_digit_chains(b: &[u8], marks: &mut Vec<bool>) {
         let mut count = 0;
         let mut one_sep = true;
         // Every group after the first of 3 digits, each joined by one and the same separator
-        // (a price's thousands: `1.234.567`, `1 234 567`), see `amount` below.
+        // (a price's thousands: `1.234.567`, `1 234 567`), see `amount` below. (Which separator
+        // is not looked at: `12-345-678` is taken as an amount too, a check that cost bytes.)
         let mut thousands = true;
         loop {
             let gs = i;
