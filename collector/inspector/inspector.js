@@ -348,6 +348,18 @@
     return COLORS[(i < 0 ? FRICTION_TYPES.length + h : i) % COLORS.length];
   }
 
+  // The charts follow their boxes' width: a window resized, or a scrollbar appearing once the
+  // page grew longer, left a chart at the width it was drawn with, past its box's edge (and the
+  // pointer over its right end read no bucket).
+  var resized = typeof ResizeObserver === 'function' ? new ResizeObserver(function (entries) {
+    entries.forEach(function (e) {
+      var box = e.target, u = box.id === 'chart' ? chart : box.id === 'vitals-chart' ? vitalsChart : funnelChart;
+      var w = Math.max(box.id === 'chart' ? 300 : 260, box.clientWidth);
+      if (u && box.clientWidth && u.width !== w) u.setSize({ width: w, height: u.height });
+    });
+  }) : null;
+  function follow(box) { if (resized) resized.observe(box); }
+
   // Steps hold each bucket's value across its width, up to the next bucket's start: the last
   // bucket (the one filling now, in a live range) needs an end of its own, its value again one
   // bucket later, or it is drawn as a hairline at the chart's right edge.
@@ -400,6 +412,7 @@
       // analyst QA); the legend tells them apart.
       legend: { live: true },
     }, data, box);
+    follow(box);
   }
 
   // The Core Web Vitals over time (`metric=vitals`): per bucket, the share of the measured page
@@ -453,6 +466,7 @@
       scales: { x: { time: true }, y: { auto: false, range: [0, 100] } },
       axes: [{}, { size: 60, values: function (u, ticks) { return ticks.map(function (t) { return t + ' %'; }); } }],
     }, data, box);
+    follow(box);
   }
 
   function renderFunnel(f) {
@@ -480,6 +494,7 @@
         { size: 50, incrs: COUNT_INCRS }],
       legend: { show: false },
     }, [xs, ys], box);
+    follow(box);
   }
 
   // --- channels -------------------------------------------------------------------------------

@@ -516,6 +516,15 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   await waitFor('the vitals chart', async () => await page.isVisible('#vitals-chart .u-over'));
   assert.equal(await page.isHidden('#vitals-note'), true);
   await waitFor('the last bucket in the legend', async () => vitalsLegendShows(page, ['LCP 75 %', 'INP 33 %', 'CLS 50 %']), { timeout: 30_000 });
+  // The charts follow the window's width (drawn once at their first width, they ran past their
+  // boxes when the window narrowed).
+  const fits = () => page.$$eval('#chart, #vitals-chart, #funnel-chart', (bs) => bs.every((b) =>
+    b.querySelector('.uplot') && Math.abs(b.querySelector('.uplot').getBoundingClientRect().width - b.clientWidth) <= 1));
+  assert.equal(await fits(), true);
+  await page.setViewportSize({ width: 900, height: 1000 });
+  await waitFor('the charts at the narrower width', fits);
+  await page.setViewportSize({ width: 1280, height: 1000 });
+  await waitFor('the charts at the wider width', fits);
   await page.mouse.move(0, 0);
   await page.locator('#pages').screenshot({ path: path.join(ARTIFACTS, 'inspector-pages.png') });
   // "Did variant B make the product page slower?": a tag narrows the pages and the vitals chart
