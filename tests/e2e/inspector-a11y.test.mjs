@@ -299,6 +299,8 @@ test('keyboard walk: Tab to a leaderboard row, Enter lists its sessions; Tab to 
 test('a filter the reader changes has its main figures read out once (a polite live region); a live poll writes nothing there', T, async (t) => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   t.after(() => context.close());
+  // (Playwright's clock: the test moves the 5 s poll on rather than waiting for it.)
+  await context.clock.install();
   const { page, errors } = await open(context, `token=${TOKEN}&range=1h`);
   await waitFor('everything drawn', async () => (await page.locator('#session-list tbody tr[data-session]').count()) === 3);
   assert.equal(await page.getAttribute('#figures-said', 'aria-live'), 'polite');
@@ -307,7 +309,10 @@ test('a filter the reader changes has its main figures read out once (a polite l
     new MutationObserver((m) => { window.__said += m.length; })
       .observe(document.getElementById('figures-said'), { childList: true, characterData: true, subtree: true });
   });
-  const twoPolls = async (what) => { const from = await ended(page); await waitFor(what, async () => (await ended(page)) >= from + 2); };
+  const twoPolls = async (what) => {
+    const from = await ended(page);
+    await waitFor(what, async () => (await ended(page)) >= from + 2 || void await page.clock.fastForward(5000), { interval: 300 });
+  };
   await twoPolls('two live polls');
   assert.equal(await page.evaluate(() => window.__said), 0, 'a poll is not read out');
   await page.selectOption('#f-device', 'mobile');

@@ -91,6 +91,21 @@ test('reads need the token: without it the API and the inspector answer 401', T,
 });
 
 /**
+ * Waits for `cond` on an inspector page whose context has Playwright's clock installed: while it
+ * does not hold, the clock jumps to the next 5 s poll, once per refresh ended (the test sent
+ * something and waits for a live refresh to show it, without waiting the poll out).
+ */
+async function live(page, what, cond, opts) {
+  let seen = -1;
+  return waitFor(what, async () => {
+    if (await cond()) return true;
+    const ended = await page.evaluate(() => window.__inspector.refreshes + window.__inspector.errors);
+    if (ended !== seen) { seen = ended; await page.clock.fastForward(5000); }
+    return false;
+  }, opts);
+}
+
+/**
  * Whether the vitals chart's legend shows `want` with the pointer over the bucket that holds the
  * test's views. They were sent "now", so they are in the range's last bucket, or, when a minute
  * ends between the send and a live refresh, in the one before it (the chart's right end is then
@@ -115,6 +130,8 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   await seed();
   const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
   after(() => context.close());
+  // (Playwright's clock, time flowing as usual: `live` moves the 5 s poll on.)
+  await context.clock.install();
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -400,7 +417,7 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
 
   // Live: new friction shows up without a reload.
   await send([fr('sess-four', 'dead_click', 0, '/cart.html', '#coupon > button.apply')]);
-  await waitFor('the new element on the leaderboard', async () =>
+  await live(page, 'the new element on the leaderboard', async () =>
     (await page.$$eval('#leaderboard tbody tr', (trs) => trs.map((t) => t.dataset.selector))).includes('#coupon > button.apply'));
   assert.equal(await page.textContent('[data-k=sessions]'), '4');
 
@@ -458,7 +475,7 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   // the visits, from the first such session on.
   assert.equal(await page.isHidden('#sampled'), true, 'no sample, no notice');
   await send([{ ...ev('sess-five', 'page_view', 0, '/'), context: { ...ev('sess-five', 'page_view', 0, '/').context, sampleRate: 20 } }]);
-  await waitFor('the sampling notice', async () => await page.isVisible('#sampled'));
+  await live(page, 'the sampling notice', async () => await page.isVisible('#sampled'));
   // The counts estimated for all visits: the kept session at 20 % stands for 5, the others (not
   // sampled: no "1 in 5 visits" then) for themselves.
   const o = await (await fetch(`${collector.url}/api/overview?from=${new Date(Date.now() - 3600e3).toISOString()}&to=${new Date().toISOString()}`,
@@ -474,7 +491,7 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
 
   // A page view ends: its engaged time and scroll depth in the pages (over the 3 views of /).
   await send([ev('sess-five', 'page_leave', 0, '/', { category: 'touchpoint', path: '/', engaged_ms: 42_000, max_scroll_pct: 80 })]);
-  await waitFor('the engaged time of /', async () =>
+  await live(page, 'the engaged time of /', async () =>
     (await page.locator('#page-list tbody tr[data-path="/"]').textContent()) === '/3' + '14 s' + '80 %' + '–––' + '0' + '0');
 
   // Core Web Vitals: four views of the product page leave with their figures (LCP of the page
@@ -505,7 +522,7 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
     ['inp', '33 % good', 'score bad', '1 of 3 views good, 0 need improvement, 2 poor'],
     ['cls', '50 % good', 'score mid', '2 of 4 views good, 2 need improvement, 0 poor'],
   ]);
-  await waitFor('the vitals of the product page', async () => JSON.stringify(await vitalCells()) === JSON.stringify(shown));
+  await live(page, 'the vitals of the product page', async () => JSON.stringify(await vitalCells()) === JSON.stringify(shown));
   // Every page together above the table (here the product page's only: no other page has any).
   assert.deepEqual(pg.vitals, product.vitals);
   assert.deepEqual(await page.$$eval('#pages-vitals .score', (ss) => ss.map((s) => [s.textContent, s.className])),
@@ -641,7 +658,7 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
 /** A collector of the test's own (stopped after it) holding `batch`, every event accepted, and
  * its inspector open at the last hour in a browser context and `viewport` of its own, once it has
  * refreshed; the page's uncaught errors collected in `errors`. */
-async function ownInspector(t, viewport, batch) {
+async function ownInspector(t, viewport, batch, { clock = false } = {}) {
   const own = await startCollector(['--inspector', path.join(root, 'collector/inspector'),
     '--uplot', path.join(root, 'node_modules/uplot/dist')]);
   t.after(() => own.stop());
@@ -652,6 +669,9 @@ async function ownInspector(t, viewport, batch) {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
+  // (With `clock`, a test moves the inspector's 5 s poll on itself: Playwright's clock, time
+  // flowing as usual between its jumps.)
+  if (clock) await context.clock.install();
   await page.goto(`${own.url}/inspector?range=1h`);
   await page.waitForFunction(() => window.__inspector && window.__inspector.refreshes >= 1, null, { timeout: 60_000 });
   return { context, page, errors };
@@ -670,10 +690,14 @@ test('keyboard and screen reader: focus kept across a live refresh and moved to 
     ev('sess-two', 'page_view', 20, '/product.html'),
     fr('sess-two', 'rage_click', 19, '/product.html', CHIP, { count: 4 }),
     fr('sess-two', 'dead_click', 19, '/product.html', CHIP),
-  ]);
+  ], { clock: true });
   const refreshes = () => page.evaluate(() => window.__inspector.refreshes + window.__inspector.errors);
-  // Two refreshes more than now: one at least began and ended after this.
-  const twoRefreshes = async (what) => { const from = await refreshes(); await waitFor(what, async () => (await refreshes()) >= from + 2); };
+  // Two refreshes more than now: one at least began and ended after this. (The clock jumps to
+  // the next poll rather than waiting 5 s for it.)
+  const twoRefreshes = async (what) => {
+    const from = await refreshes();
+    await waitFor(what, async () => (await refreshes()) >= from + 2 || void await page.clock.fastForward(5000), { interval: 300 });
+  };
   // The element focused: a row by its identity (and whether it is the node marked `old`), a heading by its id.
   const focused = () => page.evaluate(() => {
     const a = document.activeElement;
