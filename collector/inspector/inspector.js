@@ -1043,7 +1043,9 @@
     // (With a byte order mark: Excel reads a CSV without one in the system's code page, and
     // Japanese campaigns and paths came out garbled.)
     a.href = URL.createObjectURL(new Blob(['\uFEFF' + tableCsv($(id))], { type: 'text/csv;charset=utf-8' }));
-    a.download = 'touchpoint-' + id + '-' + stamp(b.from) + '-' + stamp(b.to) + '.csv';
+    // (The sessions' table by device or campaign is named so: it was channel-list whatever it held.)
+    var name = id === 'channel-list' ? state.by + 's' : id;
+    a.download = 'touchpoint-' + name + '-' + stamp(b.from) + '-' + stamp(b.to) + '.csv';
     document.body.appendChild(a);
     a.click();
     a.remove();

@@ -72,9 +72,9 @@ async function seed() {
 const texts = (page, selector) => page.locator(selector).allTextContents();
 // The CSV a table's button downloads (its name says the table and the range), UTF-8 with a byte
 // order mark (Excel reads one without it in the system's code page); its text after the mark.
-async function csv(page, table) {
+async function csv(page, table, name = table) {
   const [download] = await Promise.all([page.waitForEvent('download'), page.click(`button.csv[data-table="${table}"]`)]);
-  assert.match(download.suggestedFilename(), new RegExp(`^touchpoint-${table}-\\d{8}T\\d{4}-\\d{8}T\\d{4}\\.csv$`));
+  assert.match(download.suggestedFilename(), new RegExp(`^touchpoint-${name}-\\d{8}T\\d{4}-\\d{8}T\\d{4}\\.csv$`));
   const bytes = fs.readFileSync(await download.path());
   assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'a UTF-8 byte order mark');
   return bytes.subarray(3).toString('utf8');
@@ -202,6 +202,8 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
     (await page.$$eval('#session-list tbody tr', (trs) => trs.map((t) => t.dataset.session))).join() === 'sess-two');
   assert.equal(new URL(page.url()).searchParams.get('campaign'), 'grinders');
   assert.match(await page.textContent('#sessions-filter'), /^of campaign grinders/);
+  // Its CSV is named for what it holds (it was "channel-list" whatever the grouping).
+  assert.match(await csv(page, 'channel-list', 'campaigns'), /^"Campaign","Sessions"/);
   await page.selectOption('#seg-by', 'channel');
   await waitFor('the channels again, every session listed', async () =>
     (await page.locator('#channel-list tbody tr[data-channel]').count()) === 3 && (await page.locator('#session-list tbody tr').count()) === 3);

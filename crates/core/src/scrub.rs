@@ -682,7 +682,7 @@ const URL_CONTAINS: &[&[u8]] = &[
 
 /// ASCII case-insensitive substring test (no allocation, no Unicode tables). With `loose`,
 /// `- _ .` in the haystack are skipped after the first letter so "api_key" matches "apikey".
-fn contains_ci(hay: &[u8], needle: &[u8], loose: bool) -> bool {
+pub(crate) fn contains_ci(hay: &[u8], needle: &[u8], loose: bool) -> bool {
     (0..hay.len()).any(|start| {
         let mut i = start;
         let mut k = 0;
@@ -887,6 +887,12 @@ fn is_space(c: char) -> bool {
 /// Trim, collapse whitespace runs (ASCII and Unicode) into one space, scrub, and truncate to
 /// at most `max_chars` chars (not bytes).
 pub fn clean_label(text: &str, max_chars: usize) -> String {
+    clean(text, max_chars, true)
+}
+
+/// [`clean_label`], scrubbed as [`scrub_pii`] scrubs (`digits` false: a run of digits kept) or
+/// as [`scrub_text`] does.
+pub(crate) fn clean(text: &str, max_chars: usize, digits: bool) -> String {
     let limit = max_chars.saturating_add(SCRUB_MARGIN);
     let mut s = String::new();
     let mut count = 0;
@@ -919,7 +925,7 @@ pub fn clean_label(text: &str, max_chars: usize) -> String {
         s.push(c);
         count += 1;
     }
-    let scrubbed = scrub_text(&s);
+    let scrubbed = scrub(&s, digits);
     // The byte offset of char number `max_chars`: count the bytes that start a char.
     let mut chars = 0;
     let cut = scrubbed.bytes().position(|b| {

@@ -1,21 +1,29 @@
 //! Where a session came from: campaign parameters, click ids, the referrer, and one channel
-//! name by the rules below (the README's "Channels" table lists them in the same order).
+//! name by the rules below (the README's "Channels" table lists them in the same order). The
+//! vocabularies are GA4's default channel grouping's, so that a marketer's report here and
+//! there agree for the same tagging; where the rules differ (a medium decides before the source
+//! does; a webmail referrer is `email`), the README says so.
 //!
 //! 1. A paid click id: `gclid`, `gbraid`, `wbraid`, `msclkid` → `paid_search`; `dclid` →
 //!    `display`; `ttclid`, `twclid`, `li_fat_id`, `rdt_cid` → `paid_social`. (`fbclid` is added
 //!    to every link leaving Facebook, paid or not: it counts as `social`, rule 4.)
-//! 2. `utm_medium`: cpc/ppc/paid/paidsearch/sem → `paid_search`, or `paid_social` when
-//!    `utm_source` is a social network; email/e-mail/newsletter → `email`; social/social-network/
-//!    sm → `social`; display/banner/cpm → `display`; affiliate → `affiliate`; organic →
-//!    `organic_search`; referral → `referral`; any other medium → `other`.
-//! 3. `utm_source` alone: a search engine → `organic_search`, a social network → `social`,
-//!    otherwise `other`.
+//! 2. `utm_medium`: display/banner/cpm/expandable/interstitial → `display`; a paid medium (one
+//!    containing "cp", beginning with "paid", ppc, retargeting, sem) → `paid_social` from a social
+//!    network (or a medium naming social), `paid_video` from a video site, `paid_search` from a
+//!    search engine (or a medium naming search), `paid_other` from any other source;
+//!    email/e-mail/e_mail/e mail/newsletter → `email`; one containing "social", or sm →
+//!    `social`; one containing "video" → `video`; one ending in "push" or containing "mobile" or
+//!    "notification" → `push`; affiliate → `affiliate`; referral/app/link → `referral`; audio →
+//!    `audio`; sms (or an sms source) → `sms`; any other medium: rule 3.
+//! 3. `utm_source`: a search engine → `organic_search`, a social network → `social`, a video
+//!    site → `video`; otherwise `organic_search` for the medium organic, else `other`.
 //! 4. `fbclid` → `social`. The referrer: none → `direct`; this site → `internal`; a webmail →
-//!    `email`; a search engine → `organic_search`; a social network → `social`; any other site →
-//!    `referral`.
+//!    `email`; Google's hosts that are not its search (Docs, Drive, Maps, Gemini, sign-in) →
+//!    `referral`; a search engine → `organic_search`; a social network → `social`; a video site
+//!    → `video`; any other site → `referral`.
 
 use super::super::json::Obj;
-use super::super::scrub::{clean_label, scrub_text};
+use super::super::scrub::{clean, contains_ci};
 use super::url::{host, param, same_site};
 
 const CLICK_IDS: [(&str, &str); 9] = [
@@ -31,23 +39,31 @@ const CLICK_IDS: [(&str, &str); 9] = [
 ];
 const SEARCH: [&str; 10] =
     ["google", "bing", "duckduckgo", "yahoo", "baidu", "yandex", "ecosia", "qwant", "startpage", "search.brave"];
-const SOCIAL: [&str; 14] = [
+/// Google's own hosts that are no search: a link in a shared Doc, a "Sign in with Google"
+/// round trip, an answer of Gemini's (all were `organic_search`: a marketer's QA).
+const NOT_SEARCH: [&str; 5] = ["docs.google", "drive.google", "accounts.google", "gemini.google", "maps.google"];
+/// (`fb` and `ig` as sources: the values Meta's own URL parameters write.)
+const SOCIAL: [&str; 16] = [
     "facebook",
+    "fb",
     "instagram",
+    "ig",
     "t.co",
     "twitter",
     "x.com",
     "linkedin",
     "lnkd.in",
     "pinterest",
+    "pin.it",
     "reddit",
     "tiktok",
-    "youtube",
     "threads",
     "snapchat",
     "whatsapp",
 ];
+const VIDEO: [&str; 5] = ["youtube", "youtu.be", "vimeo", "twitch", "dailymotion"];
 const MAIL: [&str; 4] = ["mail.google", "outlook.live", "mail.yahoo", "webmail"];
+const EMAIL: [&str; 5] = ["email", "e-mail", "e_mail", "e mail", "newsletter"];
 
 /// Whether `host` (or a source name like "google") belongs to one of `names`: one of its
 /// dot-separated label runs starts with the name followed by a dot or the end (google.de,
@@ -65,27 +81,53 @@ pub fn channel(url: &str, referrer: &str) -> &'static str {
         return c;
     }
     let source = param(url, "utm_source").unwrap_or_default().to_ascii_lowercase();
-    let medium = param(url, "utm_medium").unwrap_or_default().to_ascii_lowercase();
-    let social_source = matches(&source, &SOCIAL);
-    if !medium.is_empty() {
-        return match medium.as_str() {
-            "cpc" | "ppc" | "paid" | "paidsearch" | "paid_search" | "sem" if social_source => "paid_social",
-            "cpc" | "ppc" | "paid" | "paidsearch" | "paid_search" | "sem" => "paid_search",
-            "paid_social" | "paidsocial" => "paid_social",
-            "email" | "e-mail" | "e_mail" | "newsletter" => "email",
-            "social" | "social-network" | "social_network" | "sm" => "social",
-            "display" | "banner" | "cpm" => "display",
+    let m = param(url, "utm_medium").unwrap_or_default().to_ascii_lowercase();
+    let m = m.as_str();
+    let (search, social, video) = (matches(&source, &SEARCH), matches(&source, &SOCIAL), matches(&source, &VIDEO));
+    let email = |v: &str| EMAIL.contains(&v);
+    // (A byte loop, not `str::contains`: its substring searcher is a kilobyte of wasm.)
+    let has = |w: &str| contains_ci(m.as_bytes(), w.as_bytes(), false);
+    let named = if matches!(m, "display" | "banner" | "cpm" | "expandable" | "interstitial") {
+        "display"
+    } else if has("cp") || m.starts_with("paid") || matches!(m, "ppc" | "retargeting" | "sem") {
+        if social || has("social") {
+            "paid_social"
+        } else if video {
+            "paid_video"
+        } else if search || has("search") {
+            "paid_search"
+        } else {
+            "paid_other"
+        }
+    } else if email(m) || email(&source) {
+        "email"
+    } else if has("social") || m == "sm" {
+        "social"
+    } else if has("video") {
+        "video"
+    } else if m.ends_with("push") || has("mobile") || has("notification") {
+        "push"
+    } else {
+        match m {
             "affiliate" => "affiliate",
-            "organic" => "organic_search",
-            "referral" => "referral",
-            _ => "other",
-        };
+            "referral" | "app" | "link" => "referral",
+            "audio" => "audio",
+            _ if m == "sms" || source == "sms" => "sms",
+            _ => "",
+        }
+    };
+    if !named.is_empty() {
+        return named;
     }
-    if !source.is_empty() {
-        return if matches(&source, &SEARCH) {
+    if !source.is_empty() || !m.is_empty() {
+        return if search {
             "organic_search"
-        } else if social_source {
+        } else if social {
             "social"
+        } else if video {
+            "video"
+        } else if m == "organic" {
+            "organic_search"
         } else {
             "other"
         };
@@ -99,10 +141,14 @@ pub fn channel(url: &str, referrer: &str) -> &'static str {
         "internal"
     } else if matches(&from, &MAIL) {
         "email"
+    } else if matches(&from, &NOT_SEARCH) {
+        "referral"
     } else if matches(&from, &SEARCH) {
         "organic_search"
     } else if matches(&from, &SOCIAL) {
         "social"
+    } else if matches(&from, &VIDEO) {
+        "video"
     } else {
         "referral"
     }
@@ -136,11 +182,15 @@ pub fn properties(o: Obj, url: &str, referrer: &str, channel: &str) -> Obj {
     o
 }
 
-/// The `utm_<key>` values present in `url`, scrubbed, as `key` members of `o`.
+/// The `utm_<key>` values present in `url`, as `key` members of `o`. Scrubbed as a site's own
+/// values are: an email address, a card or IBAN number, an international phone number masked;
+/// the digits of an ad platform's campaign and ad ids kept (`utm_campaign=23851234567890123`,
+/// Meta's `{{campaign.id}}`, was `***`, and every campaign tagged so was one row: a marketer's
+/// QA; the page's URL kept it all along).
 fn utm(mut o: Obj, url: &str, keys: &[&str]) -> Obj {
     for key in keys {
         if let Some(v) = param(url, &super::super::json::cat(&["utm_", key])).filter(|v| !v.is_empty()) {
-            o = o.str(key, &clean_label(&scrub_text(&v), 100));
+            o = o.str(key, &clean(&v, 100, false));
         }
     }
     o
@@ -175,8 +225,40 @@ mod tests {
             ("?utm_medium=banner", "", "display"),
             ("?utm_medium=affiliate", "", "affiliate"),
             ("?utm_medium=organic", "", "organic_search"),
+            ("?utm_source=facebook&utm_medium=organic", "", "social"),
             ("?utm_medium=referral", "", "referral"),
             ("?utm_medium=podcast", "", "other"),
+            // GA4's vocabularies (a marketer's QA: each was another channel, or `other`).
+            ("?utm_source=fb&utm_medium=paid", "", "paid_social"),
+            ("?utm_source=ig&utm_medium=paid", "", "paid_social"),
+            ("?utm_source=tiktok&utm_medium=paid-social", "", "paid_social"),
+            ("?utm_source=x&utm_medium=paid_social", "", "paid_social"),
+            ("?utm_source=amazon&utm_medium=cpc", "", "paid_other"),
+            ("?utm_medium=cpc", "", "paid_other"),
+            ("?utm_medium=retargeting", "", "paid_other"),
+            ("?utm_source=criteo&utm_medium=paidsearch", "", "paid_search"),
+            ("?utm_source=youtube&utm_medium=cpc", "", "paid_video"),
+            ("?utm_source=google&utm_medium=cpm", "", "display"),
+            ("?utm_source=youtube", "", "video"),
+            ("?utm_medium=video", "", "video"),
+            ("?utm_source=email", "", "email"),
+            ("?utm_source=mailchimp&utm_medium=E%20Mail", "", "email"),
+            ("?utm_medium=social-media", "", "social"),
+            ("?utm_medium=social%20media", "", "social"),
+            ("?utm_source=instagram&utm_medium=story", "", "social"),
+            ("?utm_medium=sms", "", "sms"),
+            ("?utm_source=sms", "", "sms"),
+            ("?utm_medium=push", "", "push"),
+            ("?utm_medium=web-push", "", "push"),
+            ("?utm_medium=audio", "", "audio"),
+            ("?utm_medium=link", "", "referral"),
+            ("", "https://docs.google.com/document/d/1", "referral"),
+            ("", "https://accounts.google.com/", "referral"),
+            ("", "https://gemini.google.com/app", "referral"),
+            ("", "https://news.google.com/", "organic_search"),
+            ("", "https://www.youtube.com/watch", "video"),
+            ("", "https://youtu.be/x", "video"),
+            ("", "https://pin.it/x", "social"),
             ("?utm_source=bing", "", "organic_search"),
             ("?utm_source=instagram", "", "social"),
             ("?utm_source=partner", "", "other"),
@@ -227,5 +309,14 @@ mod tests {
         );
         let p = properties(Obj::new(), "https://shop.test/?utm_term=jane@mail.test", "", "other").finish();
         assert!(!p.contains("jane@"), "{p}");
+        // An ad platform's ids are the campaign's name there: kept.
+        let p = properties(
+            Obj::new(),
+            "https://shop.test/?utm_campaign=23851234567890128&utm_content=gads_20123456789",
+            "",
+            "other",
+        )
+        .finish();
+        assert_eq!(p, r#"{"channel":"other","campaign":"23851234567890128","content":"gads_20123456789"}"#);
     }
 }
