@@ -265,9 +265,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       el.getAttribute('aria-selected') === 'true' || /^(page|step|location|true)$/.test(el.getAttribute('aria-current')) ||
       el.getAttribute('aria-pressed') === 'true' || (el.getAttribute('aria-checked') === 'true' && /^(menuitem)?radio$/.test(attr(el, 'role'))) ||
       (ctl && ctl.type === 'radio' && (ctl === el || ctl.checked))) fl |= 8;
-    // Disabled through ARIA (a design system's button that stays focusable, and gets its clicks):
-    // judged like a disabled control (core::input::SENSED_DISABLED).
-    if (el.getAttribute('aria-disabled') === 'true') fl |= 16;
+    // Disabled through ARIA (a design system's button that stays focusable, and gets its clicks),
+    // or by a class (a quantity stepper's "-" at 1 in Shopify's Dawn theme, Bootstrap's
+    // `.btn.disabled`): judged like a disabled control (core::input::SENSED_DISABLED).
+    if (el.getAttribute('aria-disabled') === 'true' || el.classList.contains('disabled')) fl |= 16;
     if (special) for (i = 0; i < NO.length; i++) if (up(el, '[data-tp-no-' + NO[i] + ']')) no |= 1 << i;
     r = [key(el), fl, no, tag, attr(el, 'id'), type, attr(el, 'autocomplete'), attr(el, 'name'), special && up(el, '[data-tp-mask]') ? 1 : 0,
       attr(el, 'aria-label') || attr(el, 'alt'), tag === 'input' && /^(submit|button|reset)$/.test(type) ? attr(el, 'value') : '',
@@ -554,10 +555,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // A declarative event (data-tp-event): name, data-tp-props, then data-tp-prop-* pairs, each
   // name after `data-tp-prop-` with its hyphens as `_` (`item-id` gives `item_id`; letters of any
   // script kept: `größe`, `色`; the core's ASCII event-name rule made `gr_e` of the first).
-  function declared(el) {
+  function declared(el) { push(decl(el)); }
+  function decl(el) {
     var r = ['m', now(), attr(el, 'data-tp-event'), attr(el, 'data-tp-props')], a = el.attributes, i;
     for (i = 0; i < a.length; i++) if (a[i].name.indexOf('data-tp-prop-') === 0) r.push(f(a[i].name.slice(13).replace(/-/g, '_')), f(a[i].value));
-    push(r.join(US));
+    return r.join(US);
   }
 
   // CSS-only menus and tooltips: a rule that shows something when an element has the focus or
@@ -776,13 +778,14 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // The focus in a frame of the page (a chat typed into, a video watched): the visitor's input
   // there never reaches the page, so while the window keeps the focus (asked every 10 s) they
   // are active; engaged time stopped 30 s after their last input on the page itself (QA). The
-  // focus gone from the window from within the frame is its blur.
-  var frameTimer = 0;
-  function framed() {
+  // focus gone from the window from within the frame is its blur. For 5 minutes at most: a
+  // click into a video, then lunch, was engaged time and one session for ever (a frames QA).
+  var frameTimer = 0, frameTicks = 0;
+  function framed(tick) {
     clearTimeout(frameTimer);
     if (!(d.activeElement && d.activeElement.tagName === 'IFRAME' && d.hasFocus())) return push(rec('f', now(), 0));
-    act();
-    frameTimer = setTimeout(guard(framed), 10000);
+    frameTicks = tick ? frameTicks + 1 : 0;
+    if (frameTicks < 30) act(), frameTimer = setTimeout(guard(framed), 10000, 1);
   }
   // Pointer events, the most frequent a page has, cannot make a record before lastAct + 5 s:
   // their listeners fire once (and remove themselves) and are added again at that time
@@ -1532,15 +1535,19 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       fieldCheck(form, null, 3000);
       typedEl = null; // (a submit ends typing: the error the handler shows is the visitor's)
       pending = form;
+      // Its declarative event as it is now, made when the form is known sent: its time and
+      // props the submit's. (Made up to 3 s later, an AJAX cart's add_to_cart came after the
+      // drawer's begin_checkout, and with the variant picked since: a theme developer's QA.)
+      pendDecl = form.hasAttribute('data-tp-event') && decl(form);
       setTimeout(guard(function () { if (pending === form && !e.defaultPrevented) submitted(form); }));
       setTimeout(guard(function () { if (pending === form && !goReqs) submitted(form); }), 3000);
     }
   };
   // A form submitted (its submit event, or see formOn): form_submit with the time spent in each
   // field, and no form_abandon.
-  var pending = null;
+  var pending = null, pendDecl;
   function submitted(form) {
-    var m, list = [], n;
+    var m, list = [], n, snap = form === pending && pendDecl;
     formGo = pending = null;
     doneField = lastField;
     lastField = null;
@@ -1549,7 +1556,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     for (n in m) list.push(n + ':' + m[n]);
     typedEl = null; // pressing Enter in a field ends typing
     if (up(form, '[data-tp-ignore]')) return;
-    if (form.hasAttribute && form.hasAttribute('data-tp-event')) declared(form);
+    if (form.hasAttribute && form.hasAttribute('data-tp-event')) push(snap || decl(form));
     push(rec('u', now(), formKey(form), formName(form), list.join(',')));
   }
   // A form "submitted" by its button's own handler, with no submit event (a checkout step's
@@ -2261,9 +2268,12 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // keepalive requests have in flight (the flaky-network QA saw two per pagehide). Its
       // events stay queued, as after a request that failed.
       if (!(body = hooked(body)) || keepalive && w.navigator.onLine === false) return void Promise.resolve().then(function () { answer(body ? 0 : 200); });
+      // (Referer: the page's origin only. The whole address, its query's secrets unmasked, went
+      // into a first-party collector's proxy logs with every batch: a security review. Not
+      // no-referrer: a same-origin POST would then say `Origin: null`, which the collector refuses.)
       function send(payload) {
         origFetch.call(w, url, {
-          method: 'POST', body: payload, keepalive: keepalive, credentials: 'omit',
+          method: 'POST', body: payload, keepalive: keepalive, credentials: 'omit', referrerPolicy: 'origin',
           headers: { 'Content-Type': 'text/plain;charset=UTF-8' }
         }).then(function (r) {
           var retry = r.headers.get('Retry-After'), done = function (t) {

@@ -106,10 +106,19 @@ function load(attrs, url, sri, overlay) {
     return;
   }
   w.__touchpoint_loaded = conf;
-  // In a frame (a shop's own card form in a same-origin iframe, its template running the tag
-  // too): the page around it sends that form (postMessage), so leaving it unsent is no
+  // A page of no origin (a frame sandboxed without allow-same-origin, a file:// page) says
+  // `Origin: null`, which the collector refuses: off at once, said once (it retried for ever,
+  // an error in the console at each try: a frames QA).
+  if (w.origin === 'null') {
+    try { console.warn('touchpoint: off in a page of no origin (a sandboxed frame, a file: page): the collector refuses its requests'); } catch (_) {}
+    return off();
+  }
+  // In a frame of the same origin (a shop's own card form in an iframe, its template running
+  // the tag too): the page around it sends that form (postMessage), so leaving it unsent is no
   // form_abandon; and its LCP and layout shifts are not the page's Core Web Vitals (host.js).
-  if (w.top !== w) attrs['friction-off'] = (attrs['friction-off'] ? attrs['friction-off'] + ',' : '') + 'abandon';
+  // Not in another site's frame (a marketplace showing the shop's checkout: its abandonment was
+  // never told, a frames QA): reading its address throws.
+  try { if (w.top !== w && w.top.location.href) attrs['friction-off'] = (attrs['friction-off'] ? attrs['friction-off'] + ',' : '') + 'abandon'; } catch (_) {}
   var start = guard(function () {
     started = true;
     var stub = w.touchpoint, queue = [].map.call((stub && stub.q) || [], function (a) { return shaped([].slice.call(a || [])); });
@@ -163,5 +172,8 @@ if (s && s.src) {
     if (list[i].name.indexOf('data-') === 0) attrs[list[i].name.slice(5)] = list[i].value;
   }
   new URLSearchParams(src[1]).forEach(function (v, k) { if (!(k in attrs)) attrs[k] = v; });
+  // A tag pinned by SRI: no link's `?touchpoint_debug=1` loads the overlay, a script no hash
+  // pins (a security review: a PCI DSS script inventory lists none such); data-debug still does.
+  if (s.integrity && !('debug' in attrs)) attrs.debug = 'false';
   load(attrs, src[0].replace(/[^\/]*$/, '') + '__TP_WASM_FILE__', '__TP_WASM_SRI__');
 }

@@ -2448,6 +2448,19 @@ const normal = [
   { name: 'a disabled "Add to bag" pressed twice', act: (p) => clickN(p, '#add-disabled', 2) },
   { name: 'a "Place order" in a disabled fieldset pressed twice', act: (p) => clickN(p, '#order-go', 2) },
   { name: 'an aria-disabled "Pay now" clicked once', act: (p) => clickN(p, '#pay-aria', 1) },
+  // Shopify's Dawn theme marks its quantity "-" at 1 by a class (a theme developer's QA).
+  {
+    name: 'a quantity "-" at 1, marked by the class disabled, clicked once',
+    act: async (p) => {
+      await p.evaluate(() => {
+        const b = document.createElement('button');
+        b.id = 'qty-minus'; b.type = 'button'; b.className = 'qty__btn disabled'; b.textContent = '-';
+        b.style.cssText = 'position: fixed; right: 8px; top: 8px';
+        document.body.append(b);
+      });
+      await clickN(p, '#qty-minus', 1);
+    },
+  },
   { name: '"Buy now" with no size chosen: the size picker shakes (Web Animations API), clicked 3 times', act: (p) => clickN(p, '#buy-now', 3) },
   { name: 'clicks placing the caret in a search field', act: (p) => clickN(p, '#search', 4) },
   { name: 'clicks placing the caret in a gift note (contenteditable)', act: (p) => clickN(p, '#gift-note', 4) },

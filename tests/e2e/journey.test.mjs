@@ -1689,6 +1689,37 @@ test('data-tp-prop-* attributes: their names snake_cased by hyphen, letters of a
     ['A1', 19.5, 'M', '赤'], JSON.stringify(add.properties));
 });
 
+// An AJAX cart's add-to-cart form (a Shopify-style theme): its handler cancels the submit, posts
+// the item and opens a drawer, whose "Check out" the visitor presses a second later; the theme
+// writes the form's props again when another variant is picked. The form's add_to_cart has the
+// submit's time and props: it was made up to 3 s later (when the form was known sent), after the
+// drawer's begin_checkout (a funnel without the checkout) and with the variant picked since.
+test('a declarative form sent by fetch: its event has the time and props of the submit, before a checkout pressed a second later', T, async (t) => {
+  const site = 'journey-ajax-cart';
+  const page = await spaPage(t, site, '/product', `<!doctype html><html><head><meta charset="utf-8"><title>P</title>__SNIPPET__</head><body>
+<form id="f" action="/cart/add" data-tp-event="add_to_cart" data-tp-props='{"item_variant":"101"}'>
+<input name="q" value="1"><button id="add">Add to cart</button></form>
+<aside id="drawer" hidden><button id="checkout" data-tp-event="begin_checkout">Check out</button></aside>
+<button id="navy" onclick="document.getElementById('f').dataset.tpProps = '{&quot;item_variant&quot;:&quot;104&quot;}'; this.textContent = 'Navy ✓'">Navy</button>
+<script>document.getElementById('f').addEventListener('submit', function (e) {
+  e.preventDefault();
+  fetch('/cart/add.js', { method: 'POST' }).catch(function () {}).then(function () { document.getElementById('drawer').hidden = false; });
+});</script></body></html>`);
+  await page.route('**/cart/add.js', (r) => r.fulfill({ status: 200, contentType: 'application/json', body: '{}' }));
+  await page.click('#add');
+  await page.waitForSelector('#checkout', { state: 'visible' });
+  await page.click('#navy');
+  await page.click('#checkout');
+  const ev = await waitFor('both moments', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    const all = await collector.events(`&site=${site}`);
+    return ['add_to_cart', 'begin_checkout'].every((n) => all.some((e) => e.event === n)) && all;
+  }, { timeout: 30_000 });
+  const add = onlyOne(ev, 'add_to_cart'), checkout = onlyOne(ev, 'begin_checkout');
+  assert.equal(add.properties.item_variant, '101', 'the variant added, not the one picked after');
+  assert.ok(Date.parse(add.timestamp) < Date.parse(checkout.timestamp), `${add.timestamp} before ${checkout.timestamp}`);
+});
+
 // A view the page reports itself (touchpoint('page')) began with depth 0: its page_leave said
 // max_scroll_pct 0 on a page that fits one screen, where an automatic view says 100.
 test('a view the page reports itself: its page_leave has the depth its first screen shows', T, async (t) => {

@@ -1,8 +1,11 @@
 // The in-page debug overlay (issue 10): off unless asked for, and then it lists events as they
 // are captured and sent, shows consent per category, and outlines a rage-clicked element.
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { fixture, launch, sdkReady, serveFixture, startCollector, waitFor } from './harness.mjs';
+import { fixture, launch, root, sdkReady, serveFixture, startCollector, waitFor } from './harness.mjs';
 
 let collector, browser;
 before(async () => { [collector, browser] = await Promise.all([startCollector(), launch()]); });
@@ -125,4 +128,32 @@ test('data-debug with a beforeSend hook: events it dropped or changed are marked
   assert.equal(r.tweak, 'sent (changed by beforeSend)');
   const stored = await collector.events('&site=ov-hook');
   assert.deepEqual(stored.map((e) => e.event).filter((n) => n !== 'page_view').sort(), ['plain', 'tweak']);
+});
+
+// `?touchpoint_debug=1` in a page's address opens the overlay, unless the site turned that off
+// (`data-debug="false"`) or pins its tag with SRI: the overlay's script is pinned by no hash, and
+// any link could make a checkout page load it (a security review).
+test('?touchpoint_debug=1 opens the overlay; not with data-debug="false", nor on a page whose tag is pinned by SRI', T, async (t) => {
+  const loader = fs.readFileSync(path.join(root, 'dist/touchpoint.js'));
+  const integrity = `sha384-${crypto.createHash('sha384').update(loader).digest('base64')}`;
+  for (const [site, attrs, opened] of [
+    ['ov-url', {}, true],
+    ['ov-url-off', { debug: 'false' }, false],
+    ['ov-url-pinned', {}, false],
+    ['ov-url-pinned-on', { debug: 'true' }, true],
+  ]) {
+    const page = await browser.newPage();
+    t.after(() => page.close());
+    const requested = overlayRequests(page);
+    let html = fixture({ site, consent: 'granted', ...attrs }, BODY);
+    if (site.includes('pinned')) html = html.replace('<script async src=', `<script async integrity="${integrity}" crossorigin="anonymous" src=`);
+    const url = await serveFixture(page, collector.url, html);
+    await page.goto(`${url}?touchpoint_debug=1`);
+    await sdkReady(page);
+    await page.click('#b');
+    await page.evaluate(() => touchpoint('flush'));
+    await waitFor(`${site}: the click delivered`, async () => (await collector.events(`&site=${site}`)).some((e) => e.event === 'click'));
+    if (opened) await waitFor(`${site}: the overlay`, async () => (await rows(page))?.length > 0);
+    else assert.deepEqual(requested, [], site);
+  }
 });

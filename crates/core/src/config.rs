@@ -36,8 +36,10 @@ pub struct Config {
     pub journey: super::journey::Settings,
     /// `data-remember-consent`: keep the visitor's decision for the next pages (remembered.rs).
     pub remember_consent: bool,
-    /// `data-debug`: the in-page debug overlay (also `?touchpoint_debug=1` in the page URL).
-    pub debug: bool,
+    /// `data-debug`: the in-page debug overlay on or off; not given, `?touchpoint_debug=1` in
+    /// the page URL opens it. (Off, no link can load the overlay's script, which no SRI hash
+    /// pins: a security review. The loader sets it off when its own tag is pinned.)
+    pub debug: Option<bool>,
     /// `data-scrub-properties`: mask emails, cards and IBANs in custom properties and drop
     /// secret-named keys (properties.rs). On by default.
     pub scrub_properties: bool,
@@ -63,7 +65,7 @@ impl Default for Config {
             friction: super::friction::Settings::default(),
             journey: super::journey::Settings::default(),
             remember_consent: false,
-            debug: false,
+            debug: None,
             scrub_properties: true,
             track_limit: (super::rate_limit::BURST, super::rate_limit::PER_SECOND),
             clicks: true,
@@ -184,7 +186,6 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
         ("honor-dnt", &mut c.honor_dnt),
         ("gzip", &mut c.gzip),
         ("remember-consent", &mut c.remember_consent),
-        ("debug", &mut c.debug),
         ("scrub-properties", &mut c.scrub_properties),
     ] {
         if let Some(v) = get(attr) {
@@ -192,6 +193,12 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
                 Some(b) => *slot = b,
                 None => warn(w, attr, &v, "true or false"),
             }
+        }
+    }
+    if let Some(v) = get("debug") {
+        c.debug = parse_bool(&v);
+        if c.debug.is_none() {
+            warn(w, "debug", &v, "true or false");
         }
     }
     // `data-friction="off"` switches every detector off; `data-friction-off="rage,dead"` some.

@@ -84,7 +84,7 @@ impl RawElement {
                 break;
             }
             let mut part = tag.clone();
-            for class in class.split_ascii_whitespace().filter(|c| is_ident(c)).take(2) {
+            for class in class.split_ascii_whitespace().filter(|c| is_ident(c) && !is_state(c)).take(2) {
                 part.push('.');
                 part.push_str(class);
             }
@@ -99,6 +99,15 @@ impl RawElement {
         }
         selector
     }
+}
+
+/// A class that says the element's state, not which element it is: a quantity stepper's "−"
+/// marked `disabled` at 1 (Shopify's Dawn theme) was a second leaderboard row beside the same
+/// button's `button.qty__btn` (a theme developer's QA), and a tab `active` another.
+fn is_state(c: &str) -> bool {
+    matches!(c, "active" | "disabled" | "selected" | "open" | "show" | "current" | "focus")
+        || c.starts_with("is-")
+        || c.starts_with("has-")
 }
 
 /// Only plain identifiers go into selectors, so they never need CSS escaping and generated
@@ -194,6 +203,21 @@ mod tests {
                 tag: "button".into(), path: vec![level("button", "ｃａｒｔ-٣", "")], ..RawElement::default()
             };
         assert_eq!(e.selector(), "#ｃａｒｔ-٣", "a few such digits are kept, as ASCII ones");
+    }
+
+    #[test]
+    fn state_classes_stay_out_of_selectors() {
+        let at_one = RawElement {
+            tag: "button".into(),
+            path: vec![level("button", "", "qty__btn disabled"), level("div", "", "qty is-open")],
+            ..RawElement::default()
+        };
+        let other =
+            RawElement { path: vec![level("button", "", "qty__btn"), level("div", "", "qty")], ..at_one.clone() };
+        assert_eq!(at_one.selector(), "div.qty > button.qty__btn");
+        assert_eq!(at_one.selector(), other.selector());
+        let tab = RawElement { path: vec![level("a", "", "active tab-link has-badge")], ..RawElement::default() };
+        assert_eq!(tab.selector(), "a.tab-link");
     }
 
     #[test]

@@ -145,7 +145,9 @@ impl Engine {
         // Moved, not cloned (three lists of strings): the journey keeps its settings, and the
         // engine's copy of the config is never asked for them.
         let journey = Journey::new(std::mem::take(&mut config.journey), now, boot.visible, boot.focused);
-        let debug = config.debug || journey::url::param(&boot.page.url, "touchpoint_debug").as_deref() == Some("1");
+        let debug = config
+            .debug
+            .unwrap_or_else(|| journey::url::param(&boot.page.url, "touchpoint_debug").as_deref() == Some("1"));
         let page = boot.page;
         let track_limit = config.track_limit;
         let mut e = Engine {

@@ -549,6 +549,7 @@ const FIELD_WORDS: &[&[u8]] = &[
     b"accountn",
     b"accounth",
     b"apikey",
+    b"privatekey",
     b"sessionid",
 ];
 
@@ -582,6 +583,9 @@ fn sensitive_ident(s: &[u8], url: bool) -> bool {
             || ends_ci(seg, b"passe")
             // "pin" inside shipping/spinner/opinion is not a PIN; nor is an author an "auth".
             || seg.eq_ignore_ascii_case(b"pin")
+            // (As words only: a password's `pw` (user_pw), a token's `jwt` and `bearer`, a
+            // session's `sid`, which a URL's query masked and a property kept: a security review.)
+            || [&b"pw"[..], b"jwt", b"bearer", b"sid"].iter().any(|w| seg.eq_ignore_ascii_case(w))
             || seg.eq_ignore_ascii_case(b"otp")
             || seg.eq_ignore_ascii_case(b"auth")
             || seg.eq_ignore_ascii_case(b"authorization")
@@ -640,6 +644,16 @@ const URL_EXACT: &[&str] = &[
     "wbraid",
     "li_fat_id",
     "rdt_cid",
+    "epik",
+    "sccid",
+    // An email's link to the shop names its recipient (Mailchimp's `mc_eid`, HubSpot's `_hsenc`
+    // and `_hsmi`, Klaviyo's `_kx`, Marketo's `mkt_tok`): kept, while an ad's click id was masked
+    // (a marketer's QA).
+    "mc_eid",
+    "_hsenc",
+    "_hsmi",
+    "_kx",
+    "mkt_tok",
     // A card payment's return from 3-D Secure or the provider (the bank's signed answer, Adyen's
     // encrypted details): nothing a report needs, bound to the card's holder.
     "pares",
@@ -1330,6 +1344,13 @@ mod tests {
             "sms_otp",
             "auth",
             "Authorization",
+            "pw",
+            "user_pw",
+            "jwt",
+            "bearer",
+            "sid",
+            "private_key",
+            "privateKey",
         ] {
             assert!(is_sensitive_key(key), "{key} should be dropped");
         }
@@ -1365,6 +1386,9 @@ mod tests {
             "authors",
             "session_count",
             "key_features",
+            "pwa",
+            "side",
+            "sidebar",
         ] {
             assert!(!is_sensitive_key(key), "{key} should be kept");
         }
@@ -1377,6 +1401,13 @@ mod tests {
             "https://shop.test/p?id=42&token=***&email=***#x"
         );
         assert_eq!(scrub_url("/reset?code=123&ref=home", &[]), "/reset?code=***&ref=home");
+        assert_eq!(
+            scrub_url(
+                "/?utm_medium=email&mc_cid=a1&mc_eid=7f3a9b&_kx=k.1&_hsenc=p2&_hsmi=9&mkt_tok=MTIz&epik=dj0",
+                &[]
+            ),
+            "/?utm_medium=email&mc_cid=a1&mc_eid=***&_kx=***&_hsenc=***&_hsmi=***&mkt_tok=***&epik=***"
+        );
         // Back from PayPal: the payment's token and the payer's account id.
         assert_eq!(
             scrub_url("/thanks?token=EC-8AB12345CD678901E&PayerID=QWERTYU12345&order=5521", &[]),
