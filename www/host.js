@@ -2126,7 +2126,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // A browser a program drives (WebDriver, Playwright, Puppeteer: a site's own tests and
       // monitoring) or a crawler or headless browser by its name (Googlebot runs scripts; not
       // just 'bot': a CUBOT phone): context.automated, to be told from customers.
-      w.navigator.webdriver || /bot\/|crawl|spider|headless|lighthouse/i.test(w.navigator.userAgent) ? 1 : 0].map(f).join(US) + US + session; // the session's own fields come last
+      // And in a frame (2): the page around it owns the tab's last page view (core::input::Boot::framed).
+      (w.navigator.webdriver || /bot\/|crawl|spider|headless|lighthouse/i.test(w.navigator.userAgent) ? 1 : 0) | (w.top !== w ? 2 : 0)].map(f).join(US) + US + session; // the session's own fields come last
     landed = href;
     return r;
   }

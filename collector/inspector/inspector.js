@@ -897,6 +897,11 @@
         if (said.length) li.appendChild(el('span', 'path', ' ' + clip(said.join(', '), 160, true)));
       }
       if (p.message) li.appendChild(el('span', 'path', ' “' + clip(p.message, 120, true) + '”'));
+      // A request that failed: which one and its answer (the journey said `failed_request` and
+      // the page only; an AJAX theme's diagnosis is the endpoint: a theme developer's QA).
+      if (e.event === 'failed_request' && p.path) {
+        li.appendChild(el('span', 'path', ' ' + [p.method, clip(String(p.path), 80, true), p.status || 'no answer'].filter(Boolean).join(' ')));
+      }
       // A rage click on a disabled control (the visitor pressing a button they cannot use yet).
       if (p.disabled === true) li.appendChild(el('span', 'badge friction', 'disabled'));
       if (e.event === 'page_leave') leaveFigures(li, p);

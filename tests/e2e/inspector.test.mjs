@@ -821,21 +821,24 @@ test('keyboard and screen reader: focus kept across a live refresh and moved to 
 // A session's journey tells what each touchpoint was about (an international shop's QA: a
 // search-driven journey said `site_search /search` and nothing of the term, a click only its
 // selector), and a visitor's text in a right-to-left script is laid out in its own direction.
-test('a journey says the term searched for and the label clicked; right-to-left text keeps its direction', T, async (t) => {
+test('a journey says the term searched for, the label clicked and the request that failed; right-to-left text keeps its direction', T, async (t) => {
   const { page, errors } = await ownInspector(t, { width: 1280, height: 900 }, [
     ev('sess-intl', 'page_view', 10, '/'),
     ev('sess-intl', 'site_search', 9, '/search', { category: 'touchpoint', term: 'حذاء أحمر', param: 'q' }),
     ev('sess-intl', 'click', 8, '/search', { category: 'touchpoint', element: { selector: 'button', tag: 'button', text: 'اشتر الآن' } }),
     fr('sess-intl', 'payment_declined', 7, '/pay', null, { reason: 'رُفضت البطاقة!' }),
+    fr('sess-intl', 'failed_request', 6, '/product', null, { method: 'POST', path: '/cart/add.js', status: 500, duration_ms: 240 }),
   ]);
   await page.fill('#f-session', 'sess-intl');
   await page.press('#f-session', 'Enter');
-  await waitFor('the journey', async () => (await page.locator('#timeline li').count()) === 4);
+  await waitFor('the journey', async () => (await page.locator('#timeline li').count()) === 5);
   assert.match(await page.textContent('#timeline li[data-event=site_search]'), /term حذاء أحمر$/);
   assert.match(await page.textContent('#timeline li[data-event=click]'), /“اشتر الآن”/);
   const reason = page.locator('#timeline li[data-event=payment_declined] span.path').last();
   assert.match(await reason.textContent(), /reason رُفضت البطاقة!/);
   assert.equal(await reason.evaluate((e) => getComputedStyle(e).unicodeBidi), 'plaintext');
+  // A failed request: which one, and its answer.
+  assert.match(await page.textContent('#timeline li[data-event=failed_request]'), /POST \/cart\/add\.js 500$/);
   assert.deepEqual(errors, []);
 });
 

@@ -110,6 +110,9 @@ pub struct Engine {
     /// view began after this tab's, the copy for the visit's next tab names that view as the
     /// visit's last page (`save_session`).
     elsewhere: Session,
+    /// In a frame (`Boot::framed`): the page around it keeps the tab's last page view, the
+    /// session's path and view times as the frame's page found them (see `save_session`).
+    framed: bool,
     /// The page's tags (`set_tags`), a cleaned JSON object ("" or "{}" for none).
     tags: String,
     /// `context` members of this page (locale, time zone, viewport, device class), without the
@@ -188,6 +191,7 @@ impl Engine {
             next_session_id: None,
             session_saved: 0,
             elsewhere: Session::default(),
+            framed: boot.framed,
             tags: String::new(),
             device,
             page_views: 0,
@@ -786,7 +790,9 @@ impl Engine {
                 );
             }
         }
-        self.session.prev_path = std::mem::replace(&mut self.session.last_path, page.path);
+        if !self.framed {
+            self.session.prev_path = std::mem::replace(&mut self.session.last_path, page.path);
+        }
         self.save_session();
     }
 
@@ -839,11 +845,15 @@ impl Engine {
 
     /// The tab's session, kept for its next page while analytics consent allows storage.
     fn save_session(&mut self) {
-        if let Some((_, arrived, used)) = self.friction.view() {
-            self.session.arrived = arrived;
-            self.session.used = used;
+        // In a frame, the page around it keeps the tab's last page view: a shop's card form in a
+        // same-origin frame running the tag was the thanks page's previous_path (a frames QA).
+        if !self.framed {
+            if let Some((_, arrived, used)) = self.friction.view() {
+                self.session.arrived = arrived;
+                self.session.used = used;
+            }
+            self.session.left = self.left_at.unwrap_or(self.session.last);
         }
-        self.session.left = self.left_at.unwrap_or(self.session.last);
         if self.may_store() && !self.gone {
             self.session_saved = self.session.last;
             let value = self.session.store();

@@ -116,6 +116,9 @@ pub struct Boot {
     /// Selenium; a site's own end-to-end tests and monitoring) or names itself a crawler or a
     /// headless browser: its events carry `context.automated`.
     pub automated: bool,
+    /// The page is in a frame (its flags' bit 2, beside `automated`'s bit 1): the page around it
+    /// owns the tab's last page view (see `Engine::save_session`).
+    pub framed: bool,
     /// The tab's session (`journey::session::KEY` in sessionStorage), "" if none. A new tab has
     /// none (a product opened with ctrl-click or `target=_blank` gets an empty sessionStorage):
     /// when it was opened from this site (its referrer is), the visit's session instead, which
@@ -126,7 +129,7 @@ pub struct Boot {
 
 impl Boot {
     /// Fields joined by U+001F: href, path, title, referrer, width, height, language, time zone,
-    /// visible, focused, depth, back/forward, remembered consent, automated, session (which contains U+001F
+    /// visible, focused, depth, back/forward, remembered consent, flags (1 automated, 2 framed), session (which contains U+001F
     /// itself, so it comes last and takes the rest).
     pub fn parse(facts: &str) -> Boot {
         let f: Vec<&str> = split_byte(facts, 0x1f).collect();
@@ -143,7 +146,8 @@ impl Boot {
             depth: n(10).min(100) as u8,
             back: field(f, 11) == "1",
             remembered: text(f, 12),
-            automated: field(f, 13) == "1",
+            automated: n(13) & 1 != 0,
+            framed: n(13) & 2 != 0,
             session: rest(facts, f, 14),
         }
     }

@@ -337,6 +337,28 @@ fn a_tab_left_behind_does_not_name_its_older_page_as_the_visits_last() {
     assert!(stored_session(&list).contains("\u{1f}/list\u{1f}"), "the list's tab: its own page");
 }
 
+/// A shop's card form in a same-origin frame whose page runs the tag too (the frames QA): the
+/// frame is a page view of its own, in the tab's session, but the tab's last page view stays the
+/// checkout around it, so the thanks page's `previous_path` is the checkout, not the frame.
+#[test]
+fn a_frame_running_the_tag_leaves_the_tabs_last_page_to_the_page_around_it() {
+    let mut checkout = Visit::granted("https://shop.test/checkout", "");
+    checkout.page("https://shop.test/checkout");
+    let mut b = boot("https://shop.test/card-frame", "https://shop.test/checkout");
+    b.session = stored_session(&checkout);
+    b.framed = true;
+    let mut frame = Visit::new_at(&[("site", "shop"), ("consent", "granted")], b, 1_000);
+    frame.page("https://shop.test/card-frame");
+    frame.at(2_000, a_click());
+    frame.at(3_000, Input::Visibility { hidden: true });
+    let fe = frame.events();
+    assert_eq!(session_of(&fe[0]), session_of(&checkout.events()[0]), "one session");
+    let mut thanks = next_page(&frame, "https://shop.test/thanks", false, 4_000);
+    thanks.page("https://shop.test/thanks");
+    let ev = thanks.events();
+    assert!(ev[0].contains(r#""previous_path":"/checkout""#), "{}", ev[0]);
+}
+
 /// A trusted click of the visitor's on an interactive element: the view is used.
 fn visitors_click() -> Input {
     Input::Click(crate::input::Click {
