@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::limits::HttpLimits;
-use crate::origin::normalize_origin;
+use crate::origin::{is_web_origin, normalize_origin};
 use crate::store::Sync;
 use crate::validate::is_site_id;
 
@@ -400,9 +400,19 @@ fn parse_allow(value: &str) -> Result<(String, String), ArgError> {
             "--allow: {origin:?}: write a host name in another script in its ASCII form (xn--...), as browsers send it"
         )));
     }
-    let origin = normalize_origin(origin).ok_or_else(|| {
-        ArgError(format!("--allow: {origin:?} is not an origin like https://shop.example or http://localhost:3000"))
-    })?;
+    // Only an origin as a browser writes it (a trailing `/`, as a URL copied from the address
+    // bar has it, is let go: it is not part of the origin): anything else could never match a
+    // request, and the hint in the log, which names origins an operator may pass here, names
+    // no other.
+    let origin = normalize_origin(origin)
+        .filter(|_| is_web_origin(origin.strip_suffix('/').unwrap_or(origin)))
+        .ok_or_else(|| {
+            ArgError(format!(
+                "--allow: {origin:?} is not an origin like https://shop.example or http://localhost:3000 \
+                 (http or https, ://, a host of letters, digits, - and . or an IPv6 address in brackets, \
+                 an optional :port, and nothing else)"
+            ))
+        })?;
     Ok((site.to_string(), origin))
 }
 
@@ -514,6 +524,13 @@ mod tests {
             (&["--allow", "shop=https://bücher.example"][..], "xn--"),
             (&["--allow", "<b>=https://a.example"][..], "--allow"),
             (&["--allow", "shop=https://shop.example:99999"][..], "--allow"),
+            // (Origins a browser never sends: a shell's metacharacters, a path, a space.)
+            (&["--allow", "shop=https://x.example;id>pwned;"][..], "--allow"),
+            (&["--allow", "shop=https://x`id`.example"][..], "--allow"),
+            (&["--allow", "shop=https://a.example/shop"][..], "--allow"),
+            (&["--allow", "shop= https://a.example"][..], "--allow"),
+            (&["--allow", "shop=https://a_b.example"][..], "--allow"),
+            (&["--allow", "shop=https://[nothost]"][..], "--allow"),
             (&["--max-connections", "0"][..], "--max-connections"),
             (&["--header-timeout", "0"][..], "--header-timeout"),
             (&["--body-timeout", "soon"][..], "--body-timeout"),

@@ -72,6 +72,37 @@ fn is_own_origin(norm_origin: &str, host: Option<&str>) -> bool {
         .any(|own| own == norm_origin)
 }
 
+/// Whether `s` is an origin written as a browser writes one in its `Origin` header: `http` or
+/// `https`, `://`, a host of ASCII letters, digits, `-` and `.` or an IPv6 address in brackets,
+/// an optional `:port` (0-65535), and nothing else (no path, no `/`, no space, no `;`, quote or
+/// backtick). Only such an origin is named in the log's `--allow` hint (which an operator pastes
+/// into a shell) and accepted by `--allow`: a browser never sends another.
+pub fn is_web_origin(s: &str) -> bool {
+    let Some((scheme, rest)) = s.split_once("://") else { return false };
+    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+        return false;
+    }
+    let (host_ok, port) = match rest.strip_prefix('[') {
+        Some(r) => match r.split_once(']') {
+            Some((v6, after)) => (v6.parse::<std::net::Ipv6Addr>().is_ok(), after),
+            None => return false,
+        },
+        None => {
+            let end = rest.find(':').unwrap_or(rest.len());
+            let host = &rest[..end];
+            (
+                !host.is_empty() && host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.'),
+                &rest[end..],
+            )
+        }
+    };
+    host_ok
+        && (port.is_empty()
+            || port
+                .strip_prefix(':')
+                .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok()))
+}
+
 /// Canonical form of an origin: lowercase `scheme://host[:port]`, no trailing
 /// slash, default port dropped (browsers never send `:443` for https).
 /// Returns None for anything that is not an http(s) origin.
@@ -146,6 +177,51 @@ mod tests {
             "https://a:",
         ] {
             assert_eq!(normalize_origin(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn web_origins() {
+        for good in [
+            "https://shop.example",
+            "http://localhost:3000",
+            "HTTPS://Shop.Example",
+            "http://127.0.0.1:8080",
+            "http://[::1]:8080",
+            "http://[::ffff:127.0.0.1]",
+            "https://xn--bcher-kva.example",
+            "https://a:08080",
+        ] {
+            assert!(is_web_origin(good), "{good}");
+        }
+        for bad in [
+            "https://x.example;id>pwned;",
+            "https://x`id`.example",
+            "https://$(id).example",
+            "https://x.example'",
+            "https://x\u{202e}elpmaxe.example",
+            "https://bücher.example",
+            "https://a_b.example",
+            "https://shop.example/",
+            "https://shop.example/path",
+            " https://shop.example",
+            "https://shop.example ",
+            "https://",
+            "https://:80",
+            "https://a:",
+            "https://a:+80",
+            "https://a:65536",
+            "https://a:80:80",
+            "https://u@a",
+            "http://[::1",
+            "http://[nope]",
+            "http://[::1]x",
+            "http://[::1%eth0]",
+            "ftp://a",
+            "null",
+            "",
+        ] {
+            assert!(!is_web_origin(bad), "{bad}");
         }
     }
 

@@ -489,6 +489,33 @@ fn first_refusal(told: &Mutex<Vec<(String, String)>>, origin: &str, site: &str) 
     true
 }
 
+/// The log's line for a batch from `origin` refused (403) for `site` (`""`: no valid event).
+///
+/// The `Origin` header is the client's: it is quoted with `{:?}` (its characters escaped, then
+/// the whole line by `log_line!`), and the `--allow` hint, which an operator may paste into a
+/// shell, is given only for an origin written as a browser writes one
+/// ([`crate::origin::is_web_origin`]: no `;`, `$`, quote, backtick or space can be in it), and
+/// single-quoted whole all the same. (Such a header with a shell command in it
+/// (`https://x.example;id>pwned;`) was copied into the hint as it came.)
+fn refusal_line(origin: &str, site: &str) -> String {
+    let quoted: String = origin.chars().take(200).collect();
+    let site_ok = !site.is_empty() && site.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    let why = match (crate::origin::normalize_origin(origin), crate::origin::is_web_origin(origin)) {
+        (None, _) => "not an http(s) origin (a sandboxed frame's is \"null\"): no --allow can list it".to_string(),
+        (Some(_), false) => {
+            "not an origin as a browser writes one (http(s)://host[:port]): no --allow can list it".to_string()
+        }
+        (Some(n), true) if site.is_empty() => {
+            format!("it may write events of no site; if it is a site's, start the collector with --allow 'SITE={n}'")
+        }
+        (Some(n), true) if site_ok => format!(
+            "it may not write events of site {site}; if it is that site's, start the collector with --allow '{site}={n}'"
+        ),
+        (Some(_), true) => "it may not write events of that site".to_string(),
+    };
+    format!("a batch from origin {quoted:?} refused (403): {why} (said once per origin and site)")
+}
+
 async fn post_batch(State(st): State<AppState>, req: Request) -> Response {
     let origin = header_string(req.headers(), header::ORIGIN);
     let host = header_string(req.headers(), header::HOST).or_else(|| req.uri().authority().map(|a| a.to_string()));
@@ -532,14 +559,7 @@ async fn post_batch(State(st): State<AppState>, req: Request) -> Response {
 
     if let (Err(IngestError::OriginNotAllowed { site }), Some(o)) = (&result, &from) {
         if first_refusal(&TOLD, o, site) {
-            // (Debug formatting: the Origin header is the client's, its characters escaped.)
-            let o: String = o.chars().take(200).collect();
-            let why = match (crate::origin::normalize_origin(&o), site.as_str()) {
-                (None, _) => "not an http(s) origin (a sandboxed frame's is \"null\"): no --allow can list it".to_string(),
-                (Some(n), "") => format!("it may write events of no site; if it is a site's, start the collector with --allow SITE={n}"),
-                (Some(n), s) => format!("it may not write events of site {s}; if it is that site's, start the collector with --allow {s}={n}"),
-            };
-            crate::log::log_line!("a batch from origin {o:?} refused (403): {why} (said once per origin and site)");
+            crate::log::log_line!("{}", refusal_line(o, site));
         }
     }
     st.metrics.batch(&result);
@@ -652,6 +672,37 @@ mod tests {
         }
         assert_eq!(told.lock().unwrap().len(), TOLD_MAX);
         assert!(!first_refusal(&told, "https://late.example", "shop"), "bounded");
+    }
+
+    /// The `--allow` hint names only an origin written as browsers write one, single-quoted, and
+    /// the line, once escaped as `log_line!` escapes it, has no backtick or bidi control raw.
+    #[test]
+    fn a_refusal_line_hints_only_at_a_browser_origin_shell_quoted() {
+        let line = refusal_line("https://New.Example:8443", "shop");
+        assert!(
+            line.ends_with(
+                "start the collector with --allow 'shop=https://new.example:8443' (said once per origin and site)"
+            ),
+            "{line}"
+        );
+        let line = refusal_line("http://[::1]:3000", "");
+        assert!(line.contains("--allow 'SITE=http://[::1]:3000'"), "{line}");
+        for hostile in [
+            "https://x.example;id>pwned;",
+            "https://x.example$(id)",
+            "https://x.example|id",
+            "https://x`id`.example",
+            "https://x.example'&id&'",
+            "https://x\u{202e}elpmaxe.example",
+            "https://x.example/`id`",
+        ] {
+            let line = crate::log::escape(&refusal_line(hostile, "shop"));
+            assert!(!line.contains("start the collector") && !line.contains("--allow '"), "{hostile}: {line}");
+            assert!(line.contains("no --allow can list it"), "{hostile}: {line}");
+            assert!(!line.contains('`') && !line.contains('\u{202e}'), "{hostile}: {line}");
+        }
+        let line = refusal_line("null", "");
+        assert!(line.contains("a sandboxed frame's is \"null\"): no --allow can list it"), "{line}");
     }
 
     #[test]

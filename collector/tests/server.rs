@@ -185,18 +185,32 @@ fn binary_serves_ingests_and_shuts_down_cleanly() {
     assert_eq!(store.count().unwrap(), 5);
 }
 
+/// `cmd` run to its end, or killed after 10 s (an argument taken that should have been refused
+/// starts a collector, which would hold the test up for ever).
+fn exit_of(cmd: &mut Command) -> std::process::Output {
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    child.wait_with_output().unwrap()
+}
+
 #[test]
 fn bad_arguments_exit_2_naming_the_option() {
     for (args, needle) in [
         (&["--port", "nope"][..], "--port"),
         (&["--allow", "shop"][..], "--allow"),
         (&["--allow", "shop=https://shop.example:99999"][..], "--allow"),
+        // (An origin no browser sends, with a shell command in it.)
+        (&["--allow", "shop=https://x.example;id>pwned;"][..], "--allow"),
         (&["--rate-limit", "0"][..], "--rate-limit"),
         (&["--frobnicate"][..], "--frobnicate"),
         // (The same token for reads and for erasure: every reader could erase data.)
         (&["--read-token", "same-token-0123456789", "--admin-token", "same-token-0123456789"][..], "--admin-token"),
     ] {
-        let out = Command::new(BIN).args(args).output().unwrap();
+        let out = exit_of(Command::new(BIN).args(args));
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(needle), "{args:?}: {err}");
@@ -280,6 +294,54 @@ fn storage_failures_are_logged_once_and_their_end_too() {
     let second = lines[1].split_once(' ').unwrap().1;
     assert!(second.starts_with("touchpoint-collector: storage works again") && second.contains("2 refused"), "{err}");
     assert!(!err.contains("bad-") && !err.contains("127.0.0.1"), "{err}");
+}
+
+/// A refused origin is said in the log with an `--allow` hint to paste into a shell: given only
+/// for an origin written as a browser writes one, and single-quoted; a backtick or a bidi control
+/// of the `Origin` header is never written raw. (The hint copied the header as it came:
+/// `--allow shop=https://x.example;id>pwned;` ran `id` in the operator's shell.)
+#[test]
+fn a_refused_origin_is_logged_shell_safe() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.sqlite");
+    let mut server =
+        start_with(&["--db", db.to_str().unwrap(), "--allow", "shop=https://shop.example"], Stdio::piped());
+    let addr = server.addr.clone();
+    for (i, origin) in [
+        "https://x.example;id>pwned;",
+        "https://y.example`id`",
+        "https://z\u{202e}elpmaxe.example",
+        "https://w.example\u{2066}",
+        "https://new.example",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let body = batch(vec![event(&format!("e{i}"), "shop")]);
+        let r = http(&addr, "POST", "/v1/batch", &[("Origin", origin)], &body);
+        assert_eq!(r.status, 403, "{origin}");
+    }
+    let _ = server.child.kill();
+    let _ = server.child.wait();
+    let mut err = String::new();
+    server.child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    let lines: Vec<&str> = err.lines().filter(|l| l.contains("refused (403)")).collect();
+    assert_eq!(lines.len(), 5, "{err}");
+    for line in &lines[..4] {
+        assert!(!line.contains("start the collector") && line.contains("no --allow can list it"), "{line}");
+        for raw in ['`', '\u{202e}', '\u{2066}'] {
+            assert!(!line.contains(raw), "{raw:?} raw in {line}");
+        }
+    }
+    assert!(lines[0].contains(r#"origin "https://x.example;id>pwned;" refused"#), "{}", lines[0]);
+    assert!(lines[1].contains(r"https://y.example\u{60}id\u{60}"), "{}", lines[1]);
+    assert!(lines[2].contains(r"https://z\u{202e}elpmaxe.example"), "{}", lines[2]);
+    assert!(
+        lines[4]
+            .ends_with("start the collector with --allow 'shop=https://new.example' (said once per origin and site)"),
+        "{}",
+        lines[4]
+    );
 }
 
 /// `--host [::1]`, an IPv6 address written as in a URL, is listened on (its brackets were taken
