@@ -144,6 +144,26 @@ impl Vitals {
 /// page's average.
 pub const MAX_ENGAGED_MS: i64 = 86_400_000;
 
+/// Most characters of a tag's key, and of its value, that the `tag` filter takes.
+pub const MAX_TAG_CHARS: usize = 64;
+
+/// Whether a tag's key or value is counted at ingest: one with a control character (C0, DEL,
+/// C1: `{"variant": "\t=1+1"}`) is not, as the `tag` filter refuses it (the event is stored
+/// whole either way). Counted, it was listed by `/api/tags` and offered by the inspector's Tag
+/// filter, and choosing it was a `400`.
+pub fn is_tag_text(s: &str) -> bool {
+    !s.chars().any(char::is_control)
+}
+
+/// Whether `tag=key:value` can name this tag, as the read API's `tag` parameter takes it: key
+/// and value each 1-64 characters without a control character, the key without a `:` (the
+/// parameter is split at the first). `/api/tags` lists no other tag (one counted but not
+/// filterable: a value over 64 characters, an empty one, a key with a colon).
+pub fn is_filterable_tag(key: &str, value: &str) -> bool {
+    let part = |s: &str| (1..=MAX_TAG_CHARS).contains(&s.chars().count()) && is_tag_text(s);
+    part(key) && part(value) && !key.contains(':')
+}
+
 /// One of the page's tags (a member of `context.tags`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Tag {

@@ -207,9 +207,10 @@ impl Params {
     /// characters (empty: absent).
     pub fn tag(&self) -> Result<Option<Tag>, BadParam> {
         let Some(v) = self.get("tag") else { return Ok(None) };
-        let ok = |s: &str| (1..=64).contains(&s.chars().count()) && !s.chars().any(char::is_control);
         match v.split_once(':') {
-            Some((key, value)) if ok(key) && ok(value) => Ok(Some(Tag { key: key.into(), value: value.into() })),
+            Some((key, value)) if crate::facts::is_filterable_tag(key, value) => {
+                Ok(Some(Tag { key: key.into(), value: value.into() }))
+            }
             _ => Err(BadParam("tag: expected key:value (each 1-64 characters, no control characters)".into())),
         }
     }
@@ -387,8 +388,13 @@ pub fn tags(
 ) -> Result<Value, ReadError> {
     let _snapshot = conn.unchecked_transaction()?;
     let (upto, _) = snapshot_ids(conn)?;
-    let mut top: Vec<((String, String), (i64, i64))> =
-        tag_totals(conn, site, None, None, (from, to))?.into_iter().filter(|(_, c)| c.0 > 0).collect();
+    // Only the tags `tag=` can name: the list is what the inspector's Tag filter offers, and a
+    // tag counted by an older collector (a control character in it) or too long for the filter
+    // was offered there and refused (`400`) once chosen.
+    let mut top: Vec<((String, String), (i64, i64))> = tag_totals(conn, site, None, None, (from, to))?
+        .into_iter()
+        .filter(|((k, v), c)| c.0 > 0 && crate::facts::is_filterable_tag(k, v))
+        .collect();
     top.sort_unstable_by(|a, b| b.1 .0.cmp(&a.1 .0).then_with(|| a.0.cmp(&b.0)));
     top.truncate(limit);
     let shown: Vec<(&str, &str)> = top.iter().map(|((k, v), _)| (k.as_str(), v.as_str())).collect();

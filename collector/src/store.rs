@@ -76,12 +76,14 @@ pub const MAX_GROUP_EVENTS: usize = 10_000;
 /// `purchase` of an order: `orders` is filled from the stored ones (the first of each order and
 /// site; the repeats stay stored). Versions before 23 kept no visitor (`anonymous_id`) in
 /// `sessions`: it is added, the sessions' two indexes made again with it and `sessions_visitor`
-/// made, and it is filled from each session's events.
+/// made, and it is filled from each session's events. Versions before 25 counted a page tag whose
+/// key or value has a control character (which the `tag` filter refuses, see
+/// `facts::is_tag_text`): the aggregates are built again without it when such a tag is counted.
 ///
 /// A database of a later version is refused (see [`Store::init`]), and the backfills chosen by
 /// version count from nothing rather than add (`aggregate::fill_device_counts` and the others):
 /// a database stamped with an older version by an older collector runs them again.
-const SCHEMA_VERSION: i64 = 24;
+const SCHEMA_VERSION: i64 = 25;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
@@ -541,7 +543,26 @@ impl Store {
         let quick_backs = || -> rusqlite::Result<bool> {
             tx.query_row("SELECT EXISTS (SELECT 1 FROM events WHERE event = 'quick_back')", [], |r| r.get(0))
         };
-        if has_events && !rebuilt && (version < 21 && automated()? || version < 24 && quick_backs()?) {
+        // Versions before 25 counted a tag with a control character in its key or value, which
+        // ingestion now leaves out (see facts::is_tag_text): built again without it when one is
+        // counted (an erasure, which reads an event's tags again from its body, would leave its
+        // rows behind). (One pass over the tags' distinct keys and values, in `event_tags`' own
+        // order.)
+        let control_tags = || -> rusqlite::Result<bool> {
+            let mut stmt = tx.prepare("SELECT DISTINCT key, value FROM event_tags")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let text = |i: usize| r.get_ref(i).map(|v| v.as_str().unwrap_or("").to_string());
+                if !crate::facts::is_tag_text(&text(0)?) || !crate::facts::is_tag_text(&text(1)?) {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        };
+        if has_events
+            && !rebuilt
+            && (version < 21 && automated()? || version < 24 && quick_backs()? || version < 25 && control_tags()?)
+        {
             crate::aggregate::rebuild(&tx)?;
         }
         if has_events && version < 22 {

@@ -419,8 +419,9 @@ pub const MAX_TAGS_BYTES: usize = 4096;
 pub const MAX_TAGS: usize = 32;
 
 /// The members of a `context.tags` object whose value is a string, number or boolean, each
-/// distinct (key, value) once (see [`Tag`]), the first [`MAX_TAGS`]; `null`, objects and arrays
-/// are not kept (no filter matches them).
+/// distinct (key, value) once (see [`Tag`]), among the first [`MAX_TAGS`]; `null`, objects and
+/// arrays are not kept (no filter matches them), nor a member whose key or value has a control
+/// character ([`crate::facts::is_tag_text`]: the filter refuses it).
 fn tags_of(tags: &Fields<'_>) -> Vec<Tag> {
     let mut out: Vec<Tag> = tags
         .members()
@@ -441,6 +442,9 @@ fn tags_of(tags: &Fields<'_>) -> Vec<Tag> {
                 },
             };
             let key = json_string(tags.key_text(n))?.into_owned();
+            if !crate::facts::is_tag_text(&key) || !crate::facts::is_tag_text(&value) {
+                return None;
+            }
             Some(Tag { key, value, real })
         })
         .collect();

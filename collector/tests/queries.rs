@@ -1300,7 +1300,7 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
         assert_eq!(&api(&t, q).await, want, "{q}");
     }
     let c = rusqlite::Connection::open(&path).unwrap();
-    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 24);
+    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 25);
     // The session indexes as the current schema makes them.
     let indexes: String = c
         .query_row(
@@ -1714,6 +1714,118 @@ async fn tags_past_the_sdks_bound_are_not_counted() {
     assert_eq!(keys.len(), 32, "{tags}");
     assert!(keys.contains(&"k31") && !keys.contains(&"k32") && !keys.contains(&"big"), "{keys:?}");
     assert_eq!(t.state.store.count().unwrap(), 2);
+}
+
+/// A page tag whose key or value has a control character (`{"variant": "\t=1+1"}`) is not
+/// counted at ingest (the event is stored whole, its journey shows it): counted, `/api/tags`
+/// listed it, the inspector's Tag filter offered it, and choosing it was a `400` ("no control
+/// characters"). Tags counted that `tag=` cannot name (a value over 64 characters, an empty one,
+/// a key with a colon) are not listed either: every tag listed is one the filter takes.
+#[tokio::test]
+async fn a_tag_the_filter_refuses_is_never_offered() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.sqlite");
+    let t = app_on(Store::open(path.to_str().unwrap()).unwrap(), open());
+    let odd = json!({
+        "variant": "\t=1+1", "k\u{7}ey": "v", "line": "a\nb", "c1": "x\u{85}", "del": "\u{7f}",
+        "ok": "B", "tier": 2, "long": "v".repeat(65), "a:b": "c", "empty": "", "": "no key",
+    });
+    let events = vec![
+        tagged(ev("1", "shop", "o1", "page_view", &at(10, 0), "/cart", json!({})), &odd),
+        tagged(friction("2", "o1", "dead_click", &at(10, 5), "/cart", "#pay", None), &odd),
+    ];
+    let a = post(&t.app, batch(events)).await;
+    assert_eq!((&a.json()["accepted"], &a.json()["rejected"]), (&json!(2), &json!([])), "{}", a.json());
+    let tags = api(&t, &format!("/api/tags?{}", range())).await;
+    let listed: Vec<(&str, &str)> = tags["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["key"].as_str().unwrap(), t["value"].as_str().unwrap()))
+        .collect();
+    assert_eq!(listed, [("ok", "B"), ("tier", "2")], "{tags}");
+    for (k, v) in &listed {
+        for endpoint in ["overview", "friction", "sessions", "timeseries", "pages", "funnel", "channels"] {
+            let q = format!("/api/{endpoint}?{}&tag={k}:{v}", range());
+            assert_eq!(get(&t.app, &q).await.status, StatusCode::OK, "{q}");
+        }
+    }
+    assert_eq!(api(&t, &format!("/api/overview?{}&tag=ok:B", range())).await["events"], json!(2));
+    // The journey shows the event's tags as sent.
+    assert_eq!(api(&t, "/api/sessions/o1").await["events"][0]["tags"], odd);
+    // Not counted at all (no row), where the others are.
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let keys: Vec<String> = c
+        .prepare("SELECT DISTINCT key FROM event_tags ORDER BY key")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(keys, ["", "a:b", "empty", "long", "ok", "tier"]);
+}
+
+/// A database of a collector that counted tags with a control character (schema version 24 or
+/// older) has its aggregates built again without them when opened: none is left in `event_tags`,
+/// `session_tags` or the tag count tables (an erasure, which reads an event's tags again from its
+/// body, would leave those rows behind), and every answer is as before.
+#[tokio::test]
+async fn tags_with_control_characters_are_taken_out_of_an_older_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.sqlite");
+    let path = path.to_str().unwrap().to_string();
+    let queries = [
+        format!("/api/tags?{}", range()),
+        format!("/api/overview?{}&tag=ok:B", range()),
+        format!("/api/pages?{}&tag=ok:B", range()),
+        format!("/api/friction?{}&tag=ok:B", range()),
+    ];
+    let t = app_on(Store::open(&path).unwrap(), open());
+    let ok = json!({"ok": "B"});
+    let events = vec![
+        tagged(ev("1", "shop", "o1", "page_view", &at(10, 0), "/cart", json!({})), &ok),
+        tagged(friction("2", "o1", "dead_click", &at(10, 5), "/cart", "#pay", None), &ok),
+    ];
+    assert_eq!(post(&t.app, batch(events)).await.json()["rejected"], json!([]));
+    let mut before = Vec::new();
+    for q in &queries {
+        before.push(api(&t, q).await);
+    }
+    drop(t);
+    // As a collector before version 25 counted `{"variant": "\t=1+1"}` beside `ok`.
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let odd = "'variant', char(9) || '=1+1'";
+    let mut sql = format!(
+        "INSERT INTO event_tags (key, value, friction, ts, event_id, site, session_id)
+           SELECT {odd}, friction, ts, event_id, site, session_id FROM event_tags WHERE key = 'ok';"
+    );
+    for (table, column) in [("tag_count_minutes", "minute"), ("tag_count_hours", "hour"), ("tag_count_days", "day")] {
+        sql += &format!(
+            "INSERT INTO {table} (site, {column}, key, value, events, friction)
+               SELECT site, {column}, {odd}, events, friction FROM {table} WHERE key = 'ok';"
+        );
+    }
+    sql += "PRAGMA user_version = 24;";
+    c.execute_batch(&sql).unwrap();
+    let control_rows = |c: &rusqlite::Connection| -> i64 {
+        ["event_tags", "session_tags", "tag_count_minutes", "tag_count_hours", "tag_count_days"]
+            .iter()
+            .map(|t| {
+                c.query_row(&format!("SELECT count(*) FROM {t} WHERE key = 'variant'"), [], |r| r.get::<_, i64>(0))
+                    .unwrap()
+            })
+            .sum()
+    };
+    assert!(control_rows(&c) >= 6);
+    drop(c);
+    let t = app_on(Store::open(&path).unwrap(), open());
+    for (q, want) in queries.iter().zip(&before) {
+        assert_eq!(&api(&t, q).await, want, "{q}");
+    }
+    drop(t);
+    let c = rusqlite::Connection::open(&path).unwrap();
+    assert_eq!(control_rows(&c), 0);
+    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 25);
 }
 
 /// A version 6 database (no `event_tags`) gets its events' tags indexed from their bodies when
