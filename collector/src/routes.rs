@@ -223,8 +223,23 @@ pub fn router(state: AppState, www: &Path, sdk: &Path) -> Router {
         .route("/healthz", get(health))
         .nest_service("/touchpoint", sdk_dir(sdk))
         .fallback_service(static_dir(www))
+        .layer(from_fn(one_host))
         .layer(map_response(nosniff))
         .with_state(state)
+}
+
+/// A request with more than one `Host` header line is a `400` (RFC 9112, 3.2: a server MUST
+/// answer so), on every path, before anything else reads it, and its connection is closed (its
+/// body left unread). It was answered as any other: the read guard and the origin check took
+/// the first `Host`, and a proxy in front may route by another (the last, or both joined).
+async fn one_host(req: Request, next: Next) -> Response {
+    if req.headers().get_all(header::HOST).iter().nth(1).is_none() {
+        return next.run(req).await;
+    }
+    let mut resp =
+        (StatusCode::BAD_REQUEST, Json(serde_json::json!({"error": "Host: given more than once"}))).into_response();
+    resp.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    resp
 }
 
 /// Every answer, the static files' and their 404s too: no type sniffing (a file of `--www` read

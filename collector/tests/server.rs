@@ -344,6 +344,30 @@ fn a_refused_origin_is_logged_shell_safe() {
     );
 }
 
+/// A request with two `Host` header lines is a `400` on every path, and its connection closed
+/// (RFC 9112, 3.2); it was answered `200`, the read guard and the origin check taking the first.
+#[test]
+fn two_host_headers_are_a_400() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.sqlite");
+    let server = start(&["--db", db.to_str().unwrap()]);
+    let body = batch(vec![event("h1", "shop")]);
+    for (method, path, body) in
+        [("GET", "/healthz", &b""[..]), ("GET", "/api/stats", b""), ("POST", "/v1/batch", &body), ("GET", "/", b"")]
+    {
+        // (`http` sends the first Host line itself.)
+        for second in [server.addr.as_str(), "evil.example"] {
+            let r = http(&server.addr, method, path, &[("Host", second)], body);
+            assert_eq!(r.status, 400, "{method} {path} {second}: {}", String::from_utf8_lossy(&r.body));
+            assert_eq!(json_of(&r)["error"], "Host: given more than once");
+            assert!(r.head.to_ascii_lowercase().contains("connection: close"), "{}", r.head);
+        }
+        assert_ne!(http(&server.addr, method, path, &[], body).status, 400, "{method} {path}: one Host");
+    }
+    let r = http(&server.addr, "GET", "/api/stats", &[], b"");
+    assert_eq!(json_of(&r)["events"], 1, "only the batch with one Host stored");
+}
+
 /// `--host [::1]`, an IPv6 address written as in a URL, is listened on (its brackets were taken
 /// for part of a host name to resolve, and the collector stopped).
 #[test]
