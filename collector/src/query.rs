@@ -2016,14 +2016,41 @@ pub fn export_page(
 /// Appends a stored body as one NDJSON line. A body is kept as received, and a client may post
 /// its batch pretty-printed: its line breaks, which valid JSON has only between tokens (never
 /// raw inside a string), become spaces, so that a reader splitting at line breaks gets whole
-/// events.
+/// events. U+2028, U+2029 and U+0085, which valid JSON may hold raw inside a string but
+/// Python's `str.splitlines()` (among others) splits at, are written as their escapes
+/// (`\u2028`, `\u2029`, `\u0085`): the same strings to a JSON reader, and every line one whole
+/// event to any line splitter.
 pub fn push_ndjson_line(out: &mut Vec<u8>, body: &[u8]) {
     push_one_line(out, body);
     out.push(b'\n');
 }
 
-fn push_one_line(out: &mut Vec<u8>, body: &[u8]) {
-    out.extend(body.iter().map(|&b| if b == b'\n' || b == b'\r' { b' ' } else { b }));
+/// Appends a body with no byte a line splitter may split at (see [`push_ndjson_line`]).
+pub(crate) fn push_one_line(out: &mut Vec<u8>, body: &[u8]) {
+    out.reserve(body.len());
+    let mut i = 0;
+    while i < body.len() {
+        let b = body[i];
+        match b {
+            b'\n' | b'\r' => out.push(b' '),
+            // U+2028 and U+2029: E2 80 A8, E2 80 A9. (Outside a string valid JSON has only
+            // ASCII, so these bytes are inside one, where an escape stands for the same
+            // character.)
+            0xE2 if body.get(i + 1) == Some(&0x80) && matches!(body.get(i + 2), Some(0xA8 | 0xA9)) => {
+                out.extend_from_slice(if body[i + 2] == 0xA8 { b"\\u2028" } else { b"\\u2029" });
+                i += 3;
+                continue;
+            }
+            // U+0085 (NEL): C2 85.
+            0xC2 if body.get(i + 1) == Some(&0x85) => {
+                out.extend_from_slice(b"\\u0085");
+                i += 2;
+                continue;
+            }
+            _ => out.push(b),
+        }
+        i += 1;
+    }
 }
 
 pub fn stats(conn: &Connection) -> Result<Value, ReadError> {
@@ -2223,6 +2250,24 @@ mod tests {
     fn test_event(site: &str, event: &str, session_id: &str, facts: crate::facts::Facts) -> crate::validate::Event {
         let text = crate::validate::EventText { site, event, session_id, ..Default::default() };
         crate::validate::Event::new(text, facts)
+    }
+
+    /// An NDJSON line: line breaks between tokens become spaces, U+2028, U+2029 and U+0085
+    /// their escapes; every other byte is kept.
+    #[test]
+    fn an_ndjson_line_has_nothing_a_line_splitter_splits_at() {
+        let body = "{\"a\":\"x\u{2028}y\u{2029}z\u{85}w\u{2027}\u{86}\u{c2}\",\r\n\"b\":1}";
+        let mut out = Vec::new();
+        push_ndjson_line(&mut out, body.as_bytes());
+        let want = "{\"a\":\"x\\u2028y\\u2029z\\u0085w\u{2027}\u{86}\u{c2}\",  \"b\":1}\n";
+        assert_eq!(String::from_utf8(out).unwrap(), want);
+        let (a, b): (serde_json::Value, serde_json::Value) =
+            (serde_json::from_str(body).unwrap(), serde_json::from_str(want).unwrap());
+        assert_eq!(a, b);
+        // Cut short at the end: kept as it was.
+        let mut out = Vec::new();
+        push_one_line(&mut out, b"x\xe2\x80");
+        assert_eq!(out, b"x\xe2\x80");
     }
 
     /// An in-memory store: the `events` table as `events_sql` makes it, and the aggregates.

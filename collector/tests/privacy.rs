@@ -516,6 +516,20 @@ async fn erasure_and_export_over_http_need_the_admin_token_and_the_inspector_for
     // Rage clicks are in the even sessions with 3+ events: 0, 2, 4, 6, 8, 10; 0 is erased.
     assert_eq!(count_of(&rage_before, "rage_click") - count_of(&rage_after, "rage_click"), 1);
 
+    // A line separator inside a string is sent escaped, as by /api/export: one line per event
+    // to Python's splitlines() too.
+    let sep = json!({"userId": "c-sep"});
+    let mut e = session(0)[0].clone();
+    e["messageId"] = json!("sep-1");
+    e["sessionId"] = json!("sess-sep");
+    e["userId"] = json!("c-sep");
+    e["properties"] = json!({"note": "a\u{2028}b\u{2029}c\u{85}d"});
+    assert_eq!(post(&app, batch(vec![e.clone()])).await.json()["accepted"], json!(1));
+    let export = send(&app, admin_req("/admin/export", Some(ADMIN), sep.clone())).await;
+    let text = String::from_utf8(export.bytes).unwrap();
+    assert!(text.contains(r"a\u2028b\u2029c\u0085d") && text.lines().count() == 1, "{text:?}");
+    assert_eq!(serde_json::from_str::<Value>(text.trim_end()).unwrap(), e);
+
     // Without an admin token, erasure over HTTP is off.
     let closed = router(
         AppState::new(Store::open(":memory:").unwrap(), OriginPolicy::new(Default::default()), None),

@@ -2240,6 +2240,40 @@ async fn export_keeps_one_event_per_line_for_pretty_printed_batches() {
     assert_eq!(get(&t.app, "/api/export?envelope=yes").await.status, StatusCode::BAD_REQUEST);
 }
 
+/// U+2028, U+2029 and U+0085 are valid raw inside a JSON string, but Python's
+/// `str.splitlines()` splits at them: the export writes them as escapes (the same strings to a
+/// JSON reader), in and out of the envelope, and changes nothing else.
+#[tokio::test]
+async fn export_escapes_the_line_separators_a_line_splitter_may_split_at() {
+    let t = seeded(open()).await;
+    let last: i64 = get(&t.app, "/api/export?limit=10000").await.header("x-last-id").unwrap().parse().unwrap();
+    let note = "a\u{2028}b\u{2029}c\u{85}d é \u{2027}\u{86}";
+    let e = ev("ls1", "shop", "s9", "click", &at(62, 1), "/", json!({"note": note}));
+    // (serde_json writes the three raw.)
+    let body = batch(vec![e.clone()]);
+    assert!(String::from_utf8(body.clone()).unwrap().contains('\u{2028}'));
+    assert_eq!(post(&t.app, body).await.json()["accepted"], json!(1));
+    for q in ["", "&envelope=1"] {
+        let a = get(&t.app, &format!("/api/export?after={last}{q}")).await;
+        let text = String::from_utf8(a.bytes).unwrap();
+        for c in ['\u{2028}', '\u{2029}', '\u{85}'] {
+            assert!(!text.contains(c), "{q}: {c:?} in {text:?}");
+        }
+        // (U+2027 and U+0086 are kept raw: only the three are escaped.)
+        let want = format!("{}{}{}", r"a\u2028b\u2029c\u0085d é ", '\u{2027}', '\u{86}');
+        assert!(text.contains(&want), "{text:?}");
+        // What Python's splitlines() splits at: one line per event.
+        let lines: Vec<&str> = text
+            .split(['\n', '\r', '\u{b}', '\u{c}', '\u{1c}', '\u{1d}', '\u{1e}', '\u{85}', '\u{2028}', '\u{2029}'])
+            .filter(|l| !l.is_empty())
+            .collect();
+        assert_eq!(lines.len(), 1, "{q}: {text:?}");
+        let v: Value = serde_json::from_str(lines[0]).unwrap();
+        let got = if q.is_empty() { v } else { v["event"].clone() };
+        assert_eq!(got, e, "{q}: the same event to a JSON reader");
+    }
+}
+
 /// The seed's pages, with page_leave events: s1 and s3 left `/` (4 s engaged, scrolled 50 %;
 /// 2 s, 100 %), s2 left `/p/mug` (9 s, 30 %).
 fn page_leaves() -> Vec<Value> {
