@@ -468,6 +468,130 @@ pub fn envelope(
     }
 }
 
+/// Checks that every reader reads the valid JSON value `b` alike: no number outside a double's
+/// range (`1E400`: JavaScript and Python read it as Infinity, which they then cannot write back
+/// as JSON), and no object, at any depth, with a key twice (`{"a":1,"a":"one"}`: Python and
+/// `JSON.parse` take the last, SQLite's `json_extract` the first), keys compared unescaped
+/// (`"a"` and `"\u0061"` are one). The error names where: `properties.items[2].a: given twice`.
+/// Never recurses (the stack is explicit); one pass, keys sorted per object.
+pub fn check_unambiguous(b: &[u8]) -> Result<(), String> {
+    /// A step of the path to the value being read.
+    #[derive(Clone)]
+    enum Seg {
+        Key(Range<usize>),
+        Index(usize),
+    }
+    // Per open container: its keys (an array: none) and whether it is an object.
+    let mut keys: Vec<(bool, Vec<Range<usize>>)> = Vec::new();
+    let mut path: Vec<Seg> = Vec::new();
+    let name = |path: &[Seg], last: Option<&Range<usize>>| -> String {
+        let mut out = String::new();
+        for seg in path.iter().cloned().chain(last.cloned().map(Seg::Key)) {
+            match seg {
+                Seg::Key(r) => {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(&key_text(b, r));
+                }
+                Seg::Index(i) => out.push_str(&format!("[{i}]")),
+            }
+        }
+        out
+    };
+    let mut expect_key = false;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'{' => {
+                keys.push((true, Vec::new()));
+                path.push(Seg::Index(0));
+                expect_key = true;
+                i += 1;
+            }
+            b'[' => {
+                keys.push((false, Vec::new()));
+                path.push(Seg::Index(0));
+                i += 1;
+            }
+            c @ (b'}' | b']') => {
+                path.pop();
+                if let Some((true, mut ks)) = keys.pop() {
+                    debug_assert_eq!(c, b'}');
+                    if ks.len() > 1 {
+                        let mut decoded: Vec<(std::borrow::Cow<'_, str>, Range<usize>)> =
+                            ks.drain(..).map(|r| (key_text(b, r.clone()), r)).collect();
+                        decoded.sort_unstable_by(|x, y| x.0.cmp(&y.0));
+                        if let Some(w) = decoded.windows(2).find(|w| w[0].0 == w[1].0) {
+                            return Err(format!("{}: given twice", name(&path, Some(&w[1].1))));
+                        }
+                    }
+                }
+                expect_key = false;
+                i += 1;
+            }
+            b',' => {
+                match (keys.last(), path.last_mut()) {
+                    (Some((true, _)), _) => expect_key = true,
+                    (Some((false, _)), Some(Seg::Index(n))) => *n += 1,
+                    _ => {}
+                }
+                i += 1;
+            }
+            b'"' => {
+                let mut j = i + 1;
+                while j < b.len() && b[j] != b'"' {
+                    j += if b[j] == b'\\' { 2 } else { 1 };
+                }
+                let end = (j + 1).min(b.len());
+                if expect_key {
+                    if let (Some((_, ks)), Some(top)) = (keys.last_mut(), path.last_mut()) {
+                        ks.push(i..end);
+                        *top = Seg::Key(i..end);
+                    }
+                    expect_key = false;
+                }
+                i = end;
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                while i < b.len() && matches!(b[i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') {
+                    i += 1;
+                }
+                let n = &b[start..i];
+                // (Without an exponent, only more than 309 digits leave a double's range.)
+                if n.len() > 300 || n.iter().any(|&c| c == b'e' || c == b'E') {
+                    let finite =
+                        std::str::from_utf8(n).ok().and_then(|t| t.parse::<f64>().ok()).is_some_and(f64::is_finite);
+                    if !finite {
+                        let shown = String::from_utf8_lossy(&n[..n.len().min(24)]);
+                        let more = if n.len() > 24 { "..." } else { "" };
+                        let at = name(&path, None);
+                        let at = if at.is_empty() { "number".to_string() } else { at };
+                        return Err(format!("{at}: {shown}{more} is not a finite number (outside a double's range)"));
+                    }
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    Ok(())
+}
+
+/// A key (`b[r]`, quotes included) unescaped; as written if it does not decode.
+fn key_text(b: &[u8], r: Range<usize>) -> std::borrow::Cow<'_, str> {
+    let raw = &b[r];
+    if !raw.contains(&b'\\') {
+        if let Ok(s) = std::str::from_utf8(&raw[1..raw.len().saturating_sub(1).max(1)]) {
+            return std::borrow::Cow::Borrowed(s);
+        }
+    }
+    match serde_json::from_slice::<String>(raw) {
+        Ok(s) => std::borrow::Cow::Owned(s),
+        Err(_) => String::from_utf8_lossy(raw),
+    }
+}
+
 /// Rewrites every lone surrogate escape of valid JSON text as `\ufffd`, as
 /// `String.prototype.toWellFormed()` does in the browser. Everything else is kept byte for byte.
 pub fn replace_lone_surrogates(text: &str) -> String {

@@ -289,6 +289,9 @@ fn parse_event(body: &[u8], element: &Element, nodes: &[Node]) -> Result<Event, 
     }
     let user_id = user_id_of(&fields, user_id)?;
     let anonymous_id = anonymous_id_of(&fields, anonymous_id);
+    // Last, over the whole event: a number no double holds (`1E400`, Infinity to a reader) or a
+    // key given twice anywhere (`properties` inside: readers disagree on which one counts).
+    json::check_unambiguous(fields.text.as_bytes())?;
 
     // From the members scanned above: no second parse of the body.
     let facts = Facts { user_id, anonymous_id, ..facts_of(&event, &timestamp, &properties, &context, &page) };
@@ -895,16 +898,17 @@ mod tests {
         let b = parse_batch(raw).unwrap();
         assert!(b.rejected.is_empty(), "{:?}", b.rejected);
         assert_eq!(b.events[0].event(), "b");
-        // A member the collector reads given twice, as written or escaped, is refused: JSON.parse
-        // reads the last, SQLite's json_extract the first (the operator's QA). Elsewhere
-        // (properties, unknown members) a repeat is stored as received.
+        // A member given twice, as written or escaped, is refused: JSON.parse reads the last,
+        // SQLite's json_extract the first (the operator's QA). A member the collector reads is
+        // named as before; any other, at any depth, by its path (a data engineer's QA:
+        // `{"dupkey":1,"dupkey":"one"}` in properties was stored, and read two ways).
         let twice = |text: &str| {
             let raw = format!(r#"{{"sentAt":"2024-05-01T12:00:01Z","batch":[{text}]}}"#);
             refused(raw.as_bytes()).into_iter().map(|(_, r)| r).collect::<Vec<_>>()
         };
         let e = |extra: &str, page_extra: &str| {
             format!(
-                r#"{{"type":"track","event":"b","messageId":"m","timestamp":"2024-05-01T12:00:00Z","sessionId":"s","site":"shop"{extra},"properties":{{"a":1,"a":2}},"x":1,"x":2,"context":{{"page":{{"url":"u","path":"/","title":"","referrer":""{page_extra}}},"library":{{"name":"n","version":"1"}}}}}}"#
+                r#"{{"type":"track","event":"b","messageId":"m","timestamp":"2024-05-01T12:00:00Z","sessionId":"s","site":"shop"{extra},"properties":{{"a":1,"b":{{"a":2}}}},"x":1,"context":{{"page":{{"url":"u","path":"/","title":"","referrer":""{page_extra}}},"library":{{"name":"n","version":"1"}}}}}}"#
             )
         };
         assert_eq!(twice(&e("", "")), [] as [String; 0]);
@@ -912,6 +916,58 @@ mod tests {
         assert_eq!(twice(&e(r#","s\u0069te":"other""#, "")), ["site: given twice"]);
         assert_eq!(twice(&e(r#","userId":"dana-1","userId":"dana-2""#, "")), ["userId: given twice"]);
         assert_eq!(twice(&e("", r#","path":"/x""#)), ["context.page.path: given twice"]);
+        let props =
+            |p: &str| e("", "").replacen(r#""properties":{"a":1,"b":{"a":2}}"#, &format!(r#""properties":{p}"#), 1);
+        assert_eq!(twice(&props(r#"{"dupkey":1,"dupkey":"one"}"#)), ["properties.dupkey: given twice"]);
+        assert_eq!(twice(&props(r#"{"dupkey":1,"dupke\u0079":"one"}"#)), ["properties.dupkey: given twice"]);
+        assert_eq!(
+            twice(&props(r#"{"a":[{"k":1},{"x":{"k":1,"y":[],"k":2}}]}"#)),
+            ["properties.a[1].x.k: given twice"]
+        );
+        assert_eq!(twice(&props(r#"{"a.b":{"c":1,"c":1}}"#)), ["properties.a.b.c: given twice"]);
+        assert_eq!(twice(&e(r#","extra":{},"extra":{}"#, "")), ["extra: given twice"]);
+        assert_eq!(twice(&e("", r#","extra":1,"extra":1"#)), ["context.page.extra: given twice"]);
+        // Distinct keys that look alike are not repeats; nor are the same keys in two objects.
+        assert_eq!(
+            twice(&props(r#"{"k":1,"K":2,"k ":3,"k\"":4,"o":{"k":1},"p":{"k":1},"l":[{"k":1},{"k":1}]}"#)),
+            [] as [String; 0]
+        );
+    }
+
+    /// A number no double holds (Infinity to JavaScript and Python, which they cannot write back
+    /// as JSON) is refused wherever it is; one that only loses precision or underflows to 0 is not.
+    #[test]
+    fn numbers_outside_a_double_are_refused() {
+        let with = |v: &str| {
+            let mut e = serde_json::to_string(&event(1)).unwrap();
+            e = e.replacen(r#""properties":{"label":"Buy"}"#, &format!(r#""properties":{{"label":"Buy","n":{v}}}"#), 1);
+            let raw = format!(r#"{{"sentAt":"2024-05-01T12:00:01Z","batch":[{e}]}}"#);
+            refused(raw.as_bytes()).into_iter().map(|(_, r)| r).collect::<Vec<_>>()
+        };
+        for bad in ["1E400", "-1e309", "1.5E+400", "[0,{\"x\":1e999}]"] {
+            let why = with(bad);
+            assert_eq!(why.len(), 1, "{bad}");
+            assert!(why[0].contains("is not a finite number"), "{bad}: {why:?}");
+        }
+        assert_eq!(with("1E400"), ["properties.n: 1E400 is not a finite number (outside a double's range)"]);
+        assert_eq!(
+            with("[0,{\"x\":1e999}]"),
+            ["properties.n[1].x: 1e999 is not a finite number (outside a double's range)"]
+        );
+        let digits = "9".repeat(400);
+        assert_eq!(with(&digits).len(), 1);
+        for ok in
+            ["1E300", "1e-400", "-0", "0.1", "123456789012345678901234567890", "1.7976931348623157e308", "1e-9999"]
+        {
+            assert_eq!(with(ok), [] as [String; 0], "{ok}");
+        }
+        // Anywhere in the event, an unknown member too.
+        let e = serde_json::to_string(&event(1)).unwrap().replacen(r#""extra":[1,2]"#, r#""extra":[1,2E500]"#, 1);
+        let raw = format!(r#"{{"sentAt":"2024-05-01T12:00:01Z","batch":[{e}]}}"#);
+        assert_eq!(
+            refused(raw.as_bytes()),
+            [(0, "extra[1]: 2E500 is not a finite number (outside a double's range)".to_string())]
+        );
     }
 
     #[test]

@@ -179,6 +179,38 @@ async fn invalid_events_are_refused_one_by_one() {
     assert_eq!(get(&t.app, "/api/stats").await.json()["bySite"], json!({"shop": 12}));
 }
 
+/// A number no double holds and a key given twice inside `properties` (any depth) are refused
+/// one by one, as written on the wire (serde_json cannot write either), the batch's others stored.
+#[tokio::test]
+async fn ambiguous_numbers_and_repeated_keys_are_refused_one_by_one() {
+    let t = memory_app();
+    let good = serde_json::to_string(&event("amb0", "shop")).unwrap();
+    let props = r#""properties":{"label":"Buy now"}"#;
+    assert!(good.contains(props));
+    let bad = |id: &str, p: &str| {
+        serde_json::to_string(&event(id, "shop")).unwrap().replacen(props, &format!(r#""properties":{p}"#), 1)
+    };
+    let body = format!(
+        r#"{{"sentAt":"2024-05-01T12:00:01.000Z","batch":[{good},{},{},{}]}}"#,
+        bad("amb1", r#"{"dupkey":1,"dupkey":"one"}"#),
+        bad("amb2", r#"{"big":1E400}"#),
+        bad("amb3", r#"{"items":[{"sku":"a","qty":1,"qty":2}]}"#),
+    );
+    let a = post(&t.app, body.into_bytes()).await;
+    assert_eq!(a.status, StatusCode::OK);
+    let v = a.json();
+    assert_eq!(v["accepted"], 1, "{v}");
+    assert_eq!(
+        v["rejected"],
+        json!([
+            {"index": 1, "reason": "properties.dupkey: given twice"},
+            {"index": 2, "reason": "properties.big: 1E400 is not a finite number (outside a double's range)"},
+            {"index": 3, "reason": "properties.items[0].qty: given twice"},
+        ])
+    );
+    assert_eq!(t.state.store.count().unwrap(), 1);
+}
+
 /// Issue 11: one poisoned event (a lone surrogate, nesting past the limit, a hostile site, not
 /// an object) among good ones must not cost the good ones.
 #[tokio::test]
