@@ -1952,13 +1952,14 @@ pub fn events(
 /// `/api/export`'s page: the events after `after` (an `events.id`), oldest first.
 fn export_sql(site: bool) -> Q {
     if site {
-        let mut q =
-            Q::new("SELECT id, body, received_at FROM events INDEXED BY events_site_id WHERE site = ? AND id > ?");
+        let mut q = Q::new(
+            "SELECT id, body, received_at, timestamp FROM events INDEXED BY events_site_id WHERE site = ? AND id > ?",
+        );
         q.args.extend([Sql::Null, Sql::Null]);
         q.push(" ORDER BY id LIMIT ?", Sql::Null);
         q
     } else {
-        let mut q = Q::new("SELECT id, body, received_at FROM events WHERE id > ?");
+        let mut q = Q::new("SELECT id, body, received_at, timestamp FROM events WHERE id > ?");
         q.args.push(Sql::Null);
         q.push(" ORDER BY id LIMIT ?", Sql::Null);
         q
@@ -1970,8 +1971,9 @@ pub const EXPORT_PAGE_BYTES: usize = 8 << 20;
 
 /// The stored events after `after` (an `events.id`; of `site` only, when given), oldest first:
 /// at most `limit` of them and [`EXPORT_PAGE_BYTES`] of bodies (at least one), one body per line
-/// (with `envelope`, one `{"id", "receivedAt", "event"}` per line: the collector's own facts,
-/// which a warehouse needs for a cursor of its own and for clocks that are wrong); and the id of
+/// (with `envelope`, one `{"id", "receivedAt", "timestampUtc", "event"}` per line: the
+/// collector's own facts, which a warehouse needs for a cursor of its own and for clocks that
+/// are wrong, and the event's `timestamp` written one way, [`timestamp_utc`]); and the id of
 /// the last (`after` when there is none), from which the next page goes on. Ids only grow (rows
 /// leave only by an erasure), so copying a store page by page misses nothing stored since and
 /// gives nothing twice.
@@ -1995,22 +1997,40 @@ pub fn export_page(
     let (mut out, mut last) = (Vec::new(), after);
     while let Some(r) = rows.next()? {
         let body = r.get_ref(1)?.as_bytes().map_err(|e| ReadError::Failed(e.to_string()))?;
-        // (An envelope's own members take at most ~70 bytes.)
-        if !out.is_empty() && out.len() + body.len() + if envelope { 80 } else { 1 } > EXPORT_PAGE_BYTES {
-            break;
-        }
+        // (A line is written, then taken back if it went past the page's bytes: the escapes of
+        // U+2028 and the like make it longer than the body.)
+        let before = out.len();
         let id: i64 = r.get(0)?;
         if envelope {
             let received = format_iso_millis(r.get(2)?);
-            out.extend_from_slice(format!(r#"{{"id":{id},"receivedAt":"{received}","event":"#).as_bytes());
+            let at = r.get_ref(3)?.as_str().ok().and_then(timestamp_utc);
+            let at = at.map_or_else(|| "null".to_string(), |t| format!("\"{t}\""));
+            out.extend_from_slice(
+                format!(r#"{{"id":{id},"receivedAt":"{received}","timestampUtc":{at},"event":"#).as_bytes(),
+            );
             push_one_line(&mut out, body);
             out.extend_from_slice(b"}\n");
         } else {
             push_ndjson_line(&mut out, body);
         }
+        if before > 0 && out.len() > EXPORT_PAGE_BYTES {
+            out.truncate(before);
+            break;
+        }
         last = id;
     }
     Ok((out, last))
+}
+
+/// An event's `timestamp` as the collector parsed it (the instant its aggregates count it at,
+/// unless that clock was wrong: see `aggregate::counts_at`), written one way: UTC, milliseconds
+/// (a longer fraction cut, not rounded), `Z` (`2026-12-06T06:40:00.123456+01:00` is
+/// `2026-12-06T05:40:00.123Z`, a leap second `23:59:60` the next day's `00:00:00.000Z`). None when
+/// it does not parse or falls outside the years 0000-9999 (`0000-01-01T00:30:00+01:00`).
+pub fn timestamp_utc(timestamp: &str) -> Option<String> {
+    let ms = parse_iso_millis(timestamp)?;
+    // 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z.
+    (-62_167_219_200_000..=253_402_300_799_999).contains(&ms).then(|| format_iso_millis(ms))
 }
 
 /// Appends a stored body as one NDJSON line. A body is kept as received, and a client may post
@@ -2250,6 +2270,27 @@ mod tests {
     fn test_event(site: &str, event: &str, session_id: &str, facts: crate::facts::Facts) -> crate::validate::Event {
         let text = crate::validate::EventText { site, event, session_id, ..Default::default() };
         crate::validate::Event::new(text, facts)
+    }
+
+    #[test]
+    fn timestamps_in_utc_to_the_millisecond() {
+        for (given, utc) in [
+            ("2026-12-06T05:40:00Z", "2026-12-06T05:40:00.000Z"),
+            ("2026-12-06t06:40:00.123456789+01:00", "2026-12-06T05:40:00.123Z"),
+            ("2026-12-06T05:40:00.5z", "2026-12-06T05:40:00.500Z"),
+            ("2026-12-06T05:40:00-00:00", "2026-12-06T05:40:00.000Z"),
+            ("2026-12-31T23:59:60Z", "2027-01-01T00:00:00.000Z"),
+            ("2026-12-06T00:10:00+23:59", "2026-12-05T00:11:00.000Z"),
+            // A time stored before zones were required was read as UTC.
+            ("2026-12-06T05:40:00", "2026-12-06T05:40:00.000Z"),
+            ("1970-01-01T00:00:00Z", "1970-01-01T00:00:00.000Z"),
+            ("0000-01-01T00:00:00Z", "0000-01-01T00:00:00.000Z"),
+        ] {
+            assert_eq!(timestamp_utc(given).as_deref(), Some(utc), "{given}");
+        }
+        for none in ["0000-01-01T00:30:00+01:00", "9999-12-31T23:30:00-01:00", "yesterday", ""] {
+            assert_eq!(timestamp_utc(none), None, "{none}");
+        }
     }
 
     /// An NDJSON line: line breaks between tokens become spaces, U+2028, U+2029 and U+0085

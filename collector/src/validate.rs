@@ -258,7 +258,12 @@ fn parse_event(body: &[u8], element: &Element, nodes: &[Node]) -> Result<Event, 
     }
     let timestamp = fields.string_of(timestamp, "timestamp", "")?;
     if !is_iso8601(&timestamp) {
-        return Err("timestamp: expected an ISO-8601 timestamp".into());
+        return Err("timestamp: expected an RFC 3339 timestamp (YYYY-MM-DDTHH:MM:SS[.fff]Z or ±HH:MM)".into());
+    }
+    if !has_zone(&timestamp) {
+        // (Once read as UTC, unsaid: a device's local time would be hours off, and a warehouse
+        // reading the text as its own local time another instant again.)
+        return Err("timestamp: no time zone (RFC 3339 needs Z or ±HH:MM: 2026-12-06T05:40:00Z)".into());
     }
     let session_id = fields.string_of(session_id, "sessionId", "")?;
     if !(1..=128).contains(&session_id.chars().count()) {
@@ -658,6 +663,13 @@ pub fn is_message_id(s: &str) -> bool {
 /// local times); field ranges are checked, and the day against its month's length (the
 /// Gregorian calendar's leap years: `2024-02-29` is a date, `2023-02-29` and `2024-02-30` are not;
 /// a warehouse loading an export would refuse them).
+/// Whether a timestamp [`is_iso8601`] accepts ends with a zone (`Z`, `z` or `±HH:MM`): the
+/// RFC 3339 form an event's `timestamp` must have.
+pub fn has_zone(s: &str) -> bool {
+    let b = s.as_bytes();
+    matches!(b.last(), Some(b'Z' | b'z')) || (b.len() >= 25 && matches!(b[b.len() - 6], b'+' | b'-'))
+}
+
 pub fn is_iso8601(s: &str) -> bool {
     let b = s.as_bytes();
     if b.len() < 19 || b.len() > 40 {
@@ -1153,5 +1165,36 @@ mod tests {
         ] {
             assert!(!is_iso8601(bad), "{bad}");
         }
+    }
+
+    /// An event's `timestamp` is RFC 3339: a zone is required (it was read as UTC, unsaid);
+    /// `sentAt` and the read API's ranges keep taking a time without one.
+    #[test]
+    fn an_event_timestamp_needs_a_zone() {
+        for zoned in [
+            "2024-05-01T12:00:00Z",
+            "2024-05-01T12:00:00.123z",
+            "2024-05-01T23:59:60+05:30",
+            "2024-05-01t12:00:00.123456789-08:00",
+            "2024-05-01T12:00:00-00:00",
+        ] {
+            assert!(has_zone(zoned), "{zoned}");
+            let mut e = event(1);
+            e["timestamp"] = json!(zoned);
+            assert!(parse_batch(&body(vec![e])).unwrap().rejected.is_empty(), "{zoned}");
+        }
+        for zoneless in ["2024-05-01T12:00:00", "2024-05-01T12:00:00.5", "2024-05-01T12:00:00.123456789"] {
+            assert!(is_iso8601(zoneless) && !has_zone(zoneless), "{zoneless}");
+            let mut e = event(1);
+            e["timestamp"] = json!(zoneless);
+            assert_eq!(why(e), "timestamp: no time zone (RFC 3339 needs Z or ±HH:MM: 2026-12-06T05:40:00Z)");
+        }
+        let mut e = event(1);
+        e["timestamp"] = json!("2024-05-01 12:00:00Z");
+        assert!(why(e).starts_with("timestamp: expected an RFC 3339 timestamp"));
+        // sentAt is the batch's, and only checked for its form.
+        let raw =
+            String::from_utf8(body(vec![event(0)])).unwrap().replacen("2024-05-01T12:00:01Z", "2024-05-01T12:00:01", 1);
+        assert!(parse_batch(raw.as_bytes()).unwrap().rejected.is_empty());
     }
 }

@@ -2240,6 +2240,43 @@ async fn export_keeps_one_event_per_line_for_pretty_printed_batches() {
     assert_eq!(get(&t.app, "/api/export?envelope=yes").await.status, StatusCode::BAD_REQUEST);
 }
 
+/// An event's `timestamp` is RFC 3339 with a zone (one without is refused, it was read as UTC
+/// unsaid); the envelope gives the instant the collector parsed, one way: `timestampUtc`, UTC,
+/// milliseconds, `Z`, whatever form the device wrote it in (the event itself as received).
+#[tokio::test]
+async fn export_envelope_gives_the_timestamp_in_utc_and_zoneless_ones_are_refused() {
+    let t = seeded(open()).await;
+    let last: i64 = get(&t.app, "/api/export?limit=10000").await.header("x-last-id").unwrap().parse().unwrap();
+    let forms = [
+        ("2024-05-01t13:00:01.123456789+01:00", "2024-05-01T12:00:01.123Z"),
+        ("2024-05-01T12:00:02-00:00", "2024-05-01T12:00:02.000Z"),
+        ("2024-05-01T23:59:60z", "2024-05-02T00:00:00.000Z"),
+        ("2024-05-01T12:00:03.4Z", "2024-05-01T12:00:03.400Z"),
+    ];
+    let mut events: Vec<Value> = forms
+        .iter()
+        .enumerate()
+        .map(|(i, (ts, _))| ev(&format!("tz{i}"), "shop", "s9", "click", ts, "/", json!({})))
+        .collect();
+    events.push(ev("tz-none", "shop", "s9", "click", "2026-12-06T05:40:00", "/", json!({})));
+    let a = post(&t.app, batch(events)).await.json();
+    assert_eq!(a["accepted"], json!(4), "{a}");
+    assert_eq!(
+        a["rejected"],
+        json!([{"index": 4, "reason": "timestamp: no time zone (RFC 3339 needs Z or ±HH:MM: 2026-12-06T05:40:00Z)"}])
+    );
+    let a = get(&t.app, &format!("/api/export?after={last}&envelope=1")).await;
+    let lines: Vec<Value> =
+        String::from_utf8(a.bytes).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 4);
+    for (line, (ts, utc)) in lines.iter().zip(forms) {
+        assert_eq!(line["timestampUtc"], json!(utc), "{ts}");
+        assert_eq!(line["event"]["timestamp"], json!(ts), "the event as received");
+        let keys: Vec<&str> = line.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+        assert_eq!(keys, ["event", "id", "receivedAt", "timestampUtc"]);
+    }
+}
+
 /// U+2028, U+2029 and U+0085 are valid raw inside a JSON string, but Python's
 /// `str.splitlines()` splits at them: the export writes them as escapes (the same strings to a
 /// JSON reader), in and out of the envelope, and changes nothing else.
