@@ -507,6 +507,22 @@ pub async fn export(State(st): State<AppState>, Query(q): Pairs) -> Result<Respo
     Ok(resp)
 }
 
+/// `GET /api/export/deletions?after&site&limit`: the sessions deleted (erased on request or past
+/// the retention) after the log's id `after`, oldest first, one per line (NDJSON), for a
+/// warehouse copying `/api/export` to delete them too; paged as `/api/export` (`X-Last-Id`).
+pub async fn export_deletions(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
+    let p = Params::new(q, &["site", "after", "limit"])?;
+    let after = p.int("after", 0, 0, i64::MAX, Above::Refused)?;
+    let limit = p.limit_upto(EXPORT_DEFAULT_LIMIT, EXPORT_MAX_LIMIT)?;
+    let site = p.site()?;
+    let (lines, last) = st.store.reads.run(move |c| query::deletions_page(c, &site, after, limit)).await?;
+    let mut resp = no_store(([(header::CONTENT_TYPE, "application/x-ndjson")], lines).into_response());
+    if let Ok(v) = HeaderValue::from_str(&last.to_string()) {
+        resp.headers_mut().insert("x-last-id", v);
+    }
+    Ok(resp)
+}
+
 pub async fn events(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
     let p = Params::new(q, &["site", "event", "limit"])?;
     let limit = p.limit_upto(EVENTS_DEFAULT_LIMIT, EVENTS_MAX_LIMIT)?;

@@ -18,7 +18,9 @@
 //!   retry whose answer was lost) is still a duplicate and does not bring them back. Past the
 //!   retention they leave `seen` instead, which the retention thus bounds too: a retry of such an
 //!   event is older than the retention, which ingestion refuses (`ingest::prepare`);
-//! - its rows of `events`, `friction`, `event_tags`, `session_tags` and `sessions` are deleted.
+//! - its rows of `events`, `friction`, `event_tags`, `session_tags` and `sessions` are deleted;
+//! - it is written to `deletions` (session, site, why, and the largest event id deleted), which
+//!   `/api/export/deletions` gives to a warehouse that copies events by id.
 //!
 //! The writer then keeps event ids above every id ever given (`meta.id_floor`: the kept windows
 //! and the dedup log rely on ids only growing) and counts the erasure in `meta.erasures`, which
@@ -65,6 +67,16 @@ pub enum Why {
     Request,
     /// Past the retention: the ids leave `seen` (a retry is refused at ingestion as too old).
     Retention,
+}
+
+impl Why {
+    /// Its name in `deletions.reason` and `/api/export/deletions`.
+    pub fn log_name(self) -> &'static str {
+        match self {
+            Why::Request => "erase",
+            Why::Retention => "retention",
+        }
+    }
 }
 
 /// A session of the store: (session id, site).
@@ -215,13 +227,19 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
     let mut tags = tx.prepare_cached(
         "DELETE FROM event_tags INDEXED BY event_tags_ts WHERE ts = ?1 AND site = ?2 AND session_id = ?3",
     )?;
+    let mut log = tx.prepare_cached(
+        "INSERT INTO deletions (deleted_at, session_id, site, reason, last_event_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    let now = crate::facts::now_ms();
     for (session_id, site) in keys {
         let mut first = crate::aggregate::FirstGroup::default();
         let mut n = 0;
+        let mut last_event_id = 0i64;
         let mut rows = events.query(params![session_id, site])?;
         let mut tag_times = Vec::new();
         while let Some(r) = rows.next()? {
             let (id, received_at): (i64, i64) = (r.get(0)?, r.get(3)?);
+            last_event_id = last_event_id.max(id);
             let [event, timestamp, body, message_id]: [String; 4] = [r.get(1)?, r.get(2)?, r.get(4)?, r.get(5)?];
             let facts = crate::facts::extract(&event, &timestamp, &body);
             let ts = counts_at(facts.ts_ms, received_at);
@@ -300,6 +318,9 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
         }
         out.events += n;
         out.sessions += u64::from(had_row || n > 0);
+        if had_row || n > 0 {
+            log.execute(params![now, session_id, site, why.log_name(), last_event_id])?;
+        }
     }
     let mut hours: HashMap<Bucket, i64> = HashMap::new();
     for ((site, minute, metric), n) in &minutes {

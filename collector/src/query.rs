@@ -2022,6 +2022,62 @@ pub fn export_page(
     Ok((out, last))
 }
 
+fn deletions_sql(site: bool) -> Q {
+    let mut q = if site {
+        let mut q = Q::new(
+            "SELECT id, deleted_at, session_id, site, reason, last_event_id FROM deletions \
+             INDEXED BY deletions_site_id WHERE site = ? AND id > ?",
+        );
+        q.args.extend([Sql::Null, Sql::Null]);
+        q
+    } else {
+        let mut q =
+            Q::new("SELECT id, deleted_at, session_id, site, reason, last_event_id FROM deletions WHERE id > ?");
+        q.args.push(Sql::Null);
+        q
+    };
+    q.push(" ORDER BY id LIMIT ?", Sql::Null);
+    q
+}
+
+/// The sessions deleted after `after` (a `deletions.id`; of `site` only, when given), oldest
+/// first, at most `limit`: one `{"id", "deletedAt", "sessionId", "site", "reason",
+/// "lastEventId"}` per line (NDJSON, escaped as [`push_ndjson_line`] escapes); and the id of the
+/// last (`after` when there is none).
+pub fn deletions_page(
+    conn: &Connection,
+    site: &Option<String>,
+    after: i64,
+    limit: i64,
+) -> Result<(Vec<u8>, i64), ReadError> {
+    let mut q = deletions_sql(site.is_some());
+    let mut args = Vec::new();
+    if site.is_some() {
+        args.push(text(site));
+    }
+    args.push(Sql::Integer(after));
+    args.push(Sql::Integer(limit));
+    q.args = args;
+    let mut stmt = conn.prepare_cached(&q.sql)?;
+    let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
+    let (mut out, mut last) = (Vec::new(), after);
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let line = json!({
+            "id": id,
+            "deletedAt": format_iso_millis(r.get(1)?),
+            "sessionId": r.get::<_, String>(2)?,
+            "site": r.get::<_, String>(3)?,
+            "reason": r.get::<_, String>(4)?,
+            "lastEventId": r.get::<_, i64>(5)?,
+        });
+        let text = serde_json::to_vec(&line).map_err(|e| ReadError::Failed(e.to_string()))?;
+        push_ndjson_line(&mut out, &text);
+        last = id;
+    }
+    Ok((out, last))
+}
+
 /// An event's `timestamp` as the collector parsed it (the instant its aggregates count it at,
 /// unless that clock was wrong: see `aggregate::counts_at`), written one way: UTC, milliseconds
 /// (a longer fraction cut, not rounded), `Z` (`2026-12-06T06:40:00.123456+01:00` is
@@ -2137,6 +2193,7 @@ pub fn all_shapes() -> Vec<(String, usize)> {
         add(journey_sql(&opt(site)));
 
         add(export_sql(site));
+        add(deletions_sql(site));
         // (No filter at all reads the table newest rowid first, stopping at the limit.)
         for event in [false, true] {
             if site || event {

@@ -183,6 +183,7 @@ pub fn router(state: AppState, www: &Path, sdk: &Path) -> Router {
     let reads = Router::new()
         .route("/api/events", get(api::events))
         .route("/api/export", get(api::export))
+        .route("/api/export/deletions", get(api::export_deletions))
         .route("/api/stats", get(api::stats))
         .route("/api/overview", get(api::overview))
         .route("/api/friction", get(api::friction))

@@ -79,11 +79,13 @@ pub const MAX_GROUP_EVENTS: usize = 10_000;
 /// made, and it is filled from each session's events. Versions before 25 counted a page tag whose
 /// key or value has a control character (which the `tag` filter refuses, see
 /// `facts::is_tag_text`): the aggregates are built again without it when such a tag is counted.
+/// Versions before 26 kept no log of deleted sessions (`deletions`, for `/api/export/deletions`):
+/// it is made, empty (what was deleted before is not in it).
 ///
 /// A database of a later version is refused (see [`Store::init`]), and the backfills chosen by
 /// version count from nothing rather than add (`aggregate::fill_device_counts` and the others):
 /// a database stamped with an older version by an older collector runs them again.
-const SCHEMA_VERSION: i64 = 25;
+const SCHEMA_VERSION: i64 = 26;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
@@ -103,6 +105,19 @@ CREATE INDEX IF NOT EXISTS events_event_id ON events(event, id);
 CREATE TABLE IF NOT EXISTS seen (message_id TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 INSERT OR IGNORE INTO meta (key, value) VALUES ('seen_upto', 0);
+-- Each session deleted, by an erasure or the retention (privacy.rs), in the transaction that
+-- deleted it: for a warehouse copying `events` by id (`/api/export/deletions`). Its events of
+-- `site` with `session_id` and an id up to `last_event_id` were deleted (later ones, stored after
+-- the deletion, were not). AUTOINCREMENT: ids only grow, never reused.
+CREATE TABLE IF NOT EXISTS deletions (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    deleted_at    INTEGER NOT NULL,    -- unix milliseconds
+    session_id    TEXT NOT NULL,
+    site          TEXT NOT NULL,
+    reason        TEXT NOT NULL,       -- 'erase' (a person's, on request) or 'retention'
+    last_event_id INTEGER NOT NULL     -- the largest events.id deleted with it
+);
+CREATE INDEX IF NOT EXISTS deletions_site_id ON deletions(site, id);
 -- One purchase per order and site: the stored purchase of each transaction_id.
 CREATE TABLE IF NOT EXISTS orders (
     site           TEXT NOT NULL,

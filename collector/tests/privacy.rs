@@ -962,3 +962,140 @@ fn a_purchase_is_stored_once_per_order_and_site() {
     assert_eq!(count(&conn, "SELECT COUNT(*) FROM orders"), 3);
     assert_eq!(store.insert_batch(events(vec![purchase("p10", "shop", "s5", json!(5521))])).unwrap().duplicates, 1);
 }
+
+/// A warehouse copying `/api/export` by id learns of every deletion from
+/// `/api/export/deletions` (an erasure on request and the retention, each session with its site,
+/// why, and the largest event id deleted with it), paged the same way (`X-Last-Id`), and mirrors
+/// them: its copy is then exactly what is stored, events of an erased session stored after the
+/// erasure (above its `lastEventId`) included.
+#[tokio::test]
+async fn a_warehouse_mirrors_erasures_and_the_retention_from_the_deletion_log() {
+    let state = AppState::new(Store::open(":memory:").unwrap(), OriginPolicy::new(Default::default()), None)
+        .with_admin_token(Some(ADMIN.into()));
+    let app = router(state.clone(), Path::new("/nonexistent"), Path::new("/nonexistent"));
+    let all: Vec<Value> = (0..12).flat_map(session).collect();
+    let n = all.len();
+    assert_eq!(post(&app, batch(all)).await.json()["accepted"], json!(n));
+    // The warehouse: (id, sessionId, site, messageId) of each event copied.
+    let mut copy: Vec<(i64, String, String, String)> = Vec::new();
+    let (mut after, mut deletions_after) = (0i64, 0i64);
+    async fn pull(app: &axum::Router, uri: String) -> (Vec<Value>, i64) {
+        let a = get(app, &uri).await;
+        assert_eq!(a.status, StatusCode::OK, "{uri}");
+        assert_eq!(a.header("content-type"), Some("application/x-ndjson"));
+        let last = a.header("x-last-id").unwrap().parse().unwrap();
+        let lines = String::from_utf8(a.bytes).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        (lines, last)
+    }
+    let mut sync = async |copy: &mut Vec<(i64, String, String, String)>| {
+        loop {
+            let (lines, last) = pull(&app, format!("/api/export?after={after}&limit=7&envelope=1")).await;
+            if lines.is_empty() {
+                break;
+            }
+            for l in lines {
+                let e = &l["event"];
+                let s = |k: &str| e[k].as_str().unwrap().to_string();
+                copy.push((l["id"].as_i64().unwrap(), s("sessionId"), s("site"), s("messageId")));
+            }
+            after = last;
+        }
+        let mut seen = Vec::new();
+        loop {
+            let (lines, last) = pull(&app, format!("/api/export/deletions?after={deletions_after}&limit=2")).await;
+            if lines.is_empty() {
+                assert_eq!(last, deletions_after);
+                break;
+            }
+            for d in lines {
+                let (sid, site, upto) =
+                    (d["sessionId"].as_str().unwrap(), d["site"].as_str().unwrap(), d["lastEventId"].as_i64().unwrap());
+                copy.retain(|(id, s, si, _)| !(s == sid && si == site && *id <= upto));
+                seen.push(d);
+            }
+            deletions_after = last;
+        }
+        seen
+    };
+    assert_eq!(sync(&mut copy).await, [] as [Value; 0]);
+    assert_eq!(copy.len(), n);
+    // c-1's sessions erased on request; then they go on browsing in session 3.
+    let done = send(&app, erase_req(Some(ADMIN), json!({"userId": "c-1"}))).await;
+    assert_eq!(done.json()["sessions"], json!(3));
+    let mut later = session(3)[0].clone();
+    later["messageId"] = json!("m-3-later");
+    // (After the retention's cutoff below: the session's new row is not past it.)
+    later["timestamp"] = json!(at(5 * 1200 + 600));
+    later.as_object_mut().unwrap().remove("userId");
+    assert_eq!(post(&app, batch(vec![later])).await.json()["accepted"], json!(1));
+    // The retention takes sessions 0 to 4 (0 and 3 already gone: logged once, by the erasure).
+    let cutoff = touchpoint_collector::facts::parse_iso_millis(&at(5 * 1200 + 120)).unwrap();
+    let store = state.store.clone();
+    assert_eq!(tokio::task::spawn_blocking(move || store.expire(cutoff)).await.unwrap().unwrap().sessions, 3);
+    let seen = sync(&mut copy).await;
+    let what: Vec<(&str, &str, &str)> = seen
+        .iter()
+        .map(|d| (d["sessionId"].as_str().unwrap(), d["site"].as_str().unwrap(), d["reason"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        what,
+        [
+            ("s0", "shop", "erase"),
+            ("s3", "shop", "erase"),
+            ("s7", "shop", "erase"),
+            ("s1", "shop", "retention"),
+            ("s2", "blog", "retention"),
+            ("s4", "shop", "retention"),
+        ]
+    );
+    let ids: Vec<i64> = seen.iter().map(|d| d["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, [1, 2, 3, 4, 5, 6]);
+    for d in &seen {
+        let t = d["deletedAt"].as_str().unwrap();
+        assert!(t.len() == 24 && t.ends_with('Z'), "{t}");
+    }
+    // The largest id of each session's events: s0's 3 events are the first ids, 1-3.
+    assert_eq!(seen[0]["lastEventId"], json!(3));
+    // The copy is what is stored, the event of s3 stored after its erasure included.
+    let (stored, _) = pull(&app, "/api/export?limit=10000&envelope=1".into()).await;
+    let stored: Vec<(i64, String)> =
+        stored.iter().map(|l| (l["id"].as_i64().unwrap(), l["event"]["messageId"].as_str().unwrap().into())).collect();
+    let copied: Vec<(i64, String)> = copy.iter().map(|(id, _, _, m)| (*id, m.clone())).collect();
+    assert_eq!(copied, stored);
+    assert!(copied.iter().any(|(_, m)| m == "m-3-later"));
+    // By site, and the parameters checked as /api/export's.
+    let (blog, _) = pull(&app, "/api/export/deletions?site=blog".into()).await;
+    assert_eq!(blog.len(), 1);
+    assert_eq!(blog[0]["sessionId"], "s2");
+    for bad in ["after=-1", "limit=0", "site=a%20b", "envelope=1"] {
+        assert_eq!(get(&app, &format!("/api/export/deletions?{bad}")).await.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+}
+
+/// A database from before the deletion log (schema version 25) gets it when opened, empty, and
+/// logs the deletions from then on.
+#[test]
+fn a_database_from_before_the_deletion_log_gets_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.sqlite");
+    let store = Store::open(path.to_str().unwrap()).unwrap();
+    seed(&store);
+    drop(store);
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "DROP TABLE deletions; DELETE FROM sqlite_sequence WHERE name = 'deletions'; PRAGMA user_version = 25;",
+        )
+        .unwrap();
+    let store = Store::open(path.to_str().unwrap()).unwrap();
+    store.erase(vec![key(1)]).unwrap();
+    drop(store);
+    let conn = Connection::open(&path).unwrap();
+    assert_eq!(count(&conn, "PRAGMA user_version"), 26);
+    let row: (i64, String, String, String) = conn
+        .query_row("SELECT id, session_id, site, reason FROM deletions", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .unwrap();
+    assert_eq!(row, (1, "s1".into(), "shop".into(), "erase".into()));
+}

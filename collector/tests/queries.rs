@@ -1300,7 +1300,7 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
         assert_eq!(&api(&t, q).await, want, "{q}");
     }
     let c = rusqlite::Connection::open(&path).unwrap();
-    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 25);
+    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 26);
     // The session indexes as the current schema makes them.
     let indexes: String = c
         .query_row(
@@ -1825,7 +1825,7 @@ async fn tags_with_control_characters_are_taken_out_of_an_older_database() {
     drop(t);
     let c = rusqlite::Connection::open(&path).unwrap();
     assert_eq!(control_rows(&c), 0);
-    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 25);
+    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 26);
 }
 
 /// A version 6 database (no `event_tags`) gets its events' tags indexed from their bodies when
