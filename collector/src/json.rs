@@ -470,9 +470,10 @@ pub fn envelope(
 
 /// Checks that every reader reads the valid JSON value `b` alike: no number outside a double's
 /// range (`1E400`: JavaScript and Python read it as Infinity, which they then cannot write back
-/// as JSON), and no object, at any depth, with a key twice (`{"a":1,"a":"one"}`: Python and
-/// `JSON.parse` take the last, SQLite's `json_extract` the first), keys compared unescaped
-/// (`"a"` and `"\u0061"` are one). The error names where: `properties.items[2].a: given twice`.
+/// as JSON), and no object, at any depth but inside `properties`, with a key twice
+/// (`{"a":1,"a":"one"}`: Python and `JSON.parse` take the last, SQLite's `json_extract` the
+/// first), keys compared unescaped (`"a"` and `"\u0061"` are one). The error names where:
+/// `context.tags.a: given twice`.
 /// Never recurses (the stack is explicit); one pass, keys sorted per object.
 pub fn check_unambiguous(b: &[u8]) -> Result<(), String> {
     /// A step of the path to the value being read.
@@ -518,7 +519,13 @@ pub fn check_unambiguous(b: &[u8]) -> Result<(), String> {
                 path.pop();
                 if let Some((true, mut ks)) = keys.pop() {
                     debug_assert_eq!(c, b'}');
-                    if ks.len() > 1 {
+                    // Not inside `properties`: the SDK itself writes a key twice there, the one
+                    // meant last (an attribute over the same key of `data-tp-props`, a page's own
+                    // `category` before the SDK's), as JSON.parse and Python read it; refusing
+                    // those lost the events. Stored as received (README).
+                    let in_properties =
+                        matches!(path.first(), Some(Seg::Key(r)) if key_text(b, r.clone()) == "properties");
+                    if ks.len() > 1 && !in_properties {
                         let mut decoded: Vec<(std::borrow::Cow<'_, str>, Range<usize>)> =
                             ks.drain(..).map(|r| (key_text(b, r.clone()), r)).collect();
                         decoded.sort_unstable_by(|x, y| x.0.cmp(&y.0));
