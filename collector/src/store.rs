@@ -597,7 +597,10 @@ impl Store {
     ) -> Result<Store, StoreError> {
         let wal_restart = Arc::new(AtomicBool::new(false));
         let feed = Arc::new(crate::window::Feed::default());
-        let state = Writer::load(writer, tuning, wal_restart.clone(), feed.clone())?;
+        // (A file only: one in memory cannot be restored from a backup, and a read-only one is
+        // never written.)
+        let time_floor = path.is_some();
+        let state = Writer::load(writer, tuning, wal_restart.clone(), feed.clone(), time_floor)?;
         let (jobs, rx) = mpsc::channel();
         let handle = std::thread::Builder::new()
             .name("tp-sqlite-writer".into())
@@ -1152,6 +1155,25 @@ fn raw_error(conn: &Connection, rc: std::ffi::c_int) -> rusqlite::Error {
     rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rc), Some(msg.to_string_lossy().into_owned()))
 }
 
+/// Event ids a collector can give per millisecond of wall clock between two starts, at most,
+/// for [`id_floor_at`] to hold: 1,000,000 events a second on average, ten times what it stores.
+pub const IDS_PER_MS: i64 = 1000;
+
+/// The id after which a writer started at `now_ms` numbers events (when the file's own last id
+/// is lower): the start's time in milliseconds times [`IDS_PER_MS`]. A writer started later
+/// starts above every id an earlier one gave (unless it gave more than `IDS_PER_MS` per
+/// millisecond since its own start, or the clock went back), even when the file was meanwhile
+/// restored from a backup that holds fewer ids: an export cursor (`after=`) is then never
+/// above new events, and no id is given twice. At most half of 2^53 (ids stay exact in a
+/// JavaScript number, with room above) until the year 2112; past that, no floor.
+pub fn id_floor_at(now_ms: i64) -> i64 {
+    const MAX_SAFE: i64 = (1 << 53) - 1;
+    match now_ms.checked_mul(IDS_PER_MS) {
+        Some(f) if f > 0 && f < MAX_SAFE / 2 => f,
+        _ => 0,
+    }
+}
+
 /// The last `events.id` ever given: above every stored id, also those of erased rows (see
 /// `privacy.rs`). (A read-only database of an older version has no `meta`.)
 fn last_given_id(c: &Connection) -> rusqlite::Result<i64> {
@@ -1288,6 +1310,7 @@ impl Writer {
         tuning: Tuning,
         wal_restart: Arc<AtomicBool>,
         feed: Arc<crate::window::Feed>,
+        time_floor: bool,
     ) -> Result<Writer, StoreError> {
         let loaded = {
             let c = lock(&conn);
@@ -1323,7 +1346,10 @@ impl Writer {
             }
             (recent, last_id, filter)
         };
-        let (mut recent, last_id, filter) = loaded;
+        let (mut recent, mut last_id, filter) = loaded;
+        if time_floor {
+            last_id = last_id.max(id_floor_at(crate::facts::now_ms()));
+        }
         recent.reserve(tuning.merge_at.saturating_sub(recent.len()).min(1 << 20));
         Ok(Writer {
             conn,
@@ -1903,7 +1929,10 @@ mod tests {
         let seen: i64 = c.query_row("SELECT COUNT(*) FROM seen", [], |r| r.get(0)).unwrap();
         let upto: i64 = c.query_row("SELECT value FROM meta WHERE key='seen_upto'", [], |r| r.get(0)).unwrap();
         let max: i64 = c.query_row("SELECT MAX(id) FROM events", [], |r| r.get(0)).unwrap();
-        assert_eq!((seen, upto), (40, max));
+        // (`seen_upto` is the writer's last id, which a restart raises to its time floor: above
+        // the stored ones.)
+        assert_eq!(seen, 40);
+        assert!(upto >= max, "{upto} {max}");
         let dups: i64 = c
             .query_row(
                 "SELECT COUNT(*) FROM (SELECT message_id FROM events GROUP BY message_id HAVING COUNT(*) > 1)",
@@ -1918,7 +1947,7 @@ mod tests {
     fn ids_waiting_to_be_sorted_or_merged_are_duplicates() {
         let conn = Store::init(Connection::open_in_memory().unwrap(), Sync::Full).unwrap();
         let conn = Arc::new(Mutex::new(conn));
-        let mut w = Writer::load(conn.clone(), tiny(), Arc::default(), Arc::default()).unwrap();
+        let mut w = Writer::load(conn.clone(), tiny(), Arc::default(), Arc::default(), false).unwrap();
         let seen = || -> i64 { lock(&conn).query_row("SELECT COUNT(*) FROM seen", [], |r| r.get(0)).unwrap() };
         w.commit(&[&[ev("a", "x"), ev("b", "x"), ev("c", "x")]], true).unwrap();
         // merge_at 3: the three ids were handed to a merge, and `recent` starts empty.
@@ -1948,6 +1977,22 @@ mod tests {
         assert_eq!(seen(), 3);
         let out = w.commit(&[&[ev("a", "x"), ev("b", "x"), ev("c", "x"), ev("d", "x")]], true).unwrap();
         assert_eq!(out, [InsertOutcome { accepted: 0, duplicates: 4 }]);
+    }
+
+    /// The time floor of ids: above every id a collector started earlier gave (up to
+    /// `IDS_PER_MS` a millisecond), below 2^53 with room to spare, none past the year 2112.
+    #[test]
+    fn ids_start_above_a_floor_of_the_start_time() {
+        let now = crate::facts::now_ms();
+        let floor = id_floor_at(now);
+        assert_eq!(floor, now * IDS_PER_MS);
+        assert!(floor < (1 << 52), "{floor}");
+        assert!(id_floor_at(now + 1) > floor + IDS_PER_MS - 1);
+        // 2112-01-01 still has one, 2113 none; nor a clock before 1970.
+        assert!(id_floor_at(4_481_049_600_000) > 0);
+        assert_eq!(id_floor_at(4_512_585_600_000), 0);
+        assert_eq!(id_floor_at(-1), 0);
+        assert_eq!(id_floor_at(i64::MAX), 0);
     }
 
     #[test]
@@ -2033,12 +2078,20 @@ mod tests {
         let path = dir.path().join("ids.sqlite");
         let s = Store::open(path.to_str().unwrap()).unwrap();
         assert_eq!(s.insert_batch(vec![ev("a", "x")]).unwrap().accepted, 1);
+        let id_of = |m: &str| -> i64 {
+            Connection::open(&path)
+                .unwrap()
+                .query_row("SELECT id FROM events WHERE message_id = ?1", [m], |r| r.get(0))
+                .unwrap()
+        };
+        let a = id_of("a");
         // Another writer (by hand: the lock keeps a second collector out) takes the next ids.
         Connection::open(&path)
             .unwrap()
-            .execute_batch(
+            .execute(
                 "INSERT INTO events (id, message_id, site, type, event, session_id, timestamp, received_at, body)
-                 VALUES (2, 'o1', 'x', 'track', 'click', 's', 't', 1, '{}'), (3, 'o2', 'x', 'track', 'click', 's', 't', 1, '{}');",
+                 VALUES (?1 + 1, 'o1', 'x', 'track', 'click', 's', 't', 1, '{}'), (?1 + 2, 'o2', 'x', 'track', 'click', 's', 't', 1, '{}');",
+                [a],
             )
             .unwrap();
         // Alone (group of one) and as a group of 17 (the multi-row INSERT).
@@ -2046,9 +2099,7 @@ mod tests {
         let many: Vec<Event> = (0..17).map(|i| ev(&format!("c{i}"), "x")).collect();
         assert_eq!(s.insert_batch(many).unwrap().accepted, 17);
         assert_eq!(s.count().unwrap(), 21);
-        let c = Connection::open(&path).unwrap();
-        let b: i64 = c.query_row("SELECT id FROM events WHERE message_id = 'b'", [], |r| r.get(0)).unwrap();
-        assert_eq!(b, 4);
+        assert_eq!(id_of("b"), a + 3);
     }
 
     #[test]
