@@ -2277,6 +2277,55 @@ async fn export_envelope_gives_the_timestamp_in_utc_and_zoneless_ones_are_refuse
     }
 }
 
+/// The read API's large answers (`/api/export`, `/api/export/deletions`, `/api/events`) are
+/// gzip-compressed for a reader that takes it (`Accept-Encoding`), with `Vary: Accept-Encoding`;
+/// the same bytes once decompressed, the same headers; not for one that does not, nor when
+/// small.
+#[tokio::test]
+async fn large_read_answers_are_gzipped_for_a_reader_that_takes_it() {
+    let t = seeded(open()).await;
+    let many: Vec<Value> =
+        (0..40).map(|i| ev(&format!("gz{i}"), "shop", "s9", "click", &at(62, i % 50), "/", json!({}))).collect();
+    assert_eq!(post(&t.app, batch(many)).await.json()["accepted"], json!(40));
+    let with = |uri: &str, enc: Option<&str>| {
+        let mut r = Request::get(uri).header("host", HOST);
+        if let Some(e) = enc {
+            r = r.header("accept-encoding", e);
+        }
+        send(&t.app, r.body(Body::empty()).unwrap())
+    };
+    let gunzip = |b: &[u8]| {
+        use std::io::Read;
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(b).read_to_end(&mut out).unwrap();
+        out
+    };
+    for uri in ["/api/export?envelope=1", "/api/export?site=shop", "/api/events?limit=1000"] {
+        let plain = with(uri, None).await;
+        assert_eq!(plain.status, StatusCode::OK);
+        assert_eq!(plain.header("content-encoding"), None, "{uri}");
+        assert_eq!(plain.header("vary"), Some("accept-encoding"), "{uri}");
+        for enc in ["gzip", "br, gzip;q=0.5, deflate", "*", "GZIP", "x-gzip"] {
+            let z = with(uri, Some(enc)).await;
+            assert_eq!(z.status, StatusCode::OK);
+            assert_eq!(z.header("content-encoding"), Some("gzip"), "{uri} {enc}");
+            assert_eq!(z.header("content-type"), plain.header("content-type"));
+            assert_eq!(z.header("x-last-id"), plain.header("x-last-id"));
+            assert!(z.bytes.len() * 3 < plain.bytes.len(), "{uri}: {} of {}", z.bytes.len(), plain.bytes.len());
+            assert_eq!(gunzip(&z.bytes), plain.bytes, "{uri} {enc}");
+        }
+        for enc in ["br", "gzip;q=0", "identity", "*;q=0", "gzip;q=0, *"] {
+            assert_eq!(with(uri, Some(enc)).await.header("content-encoding"), None, "{uri} {enc}");
+        }
+    }
+    // A small answer (under 1 KiB) is sent as it is.
+    let small = with("/api/export?site=blog", Some("gzip")).await;
+    assert!(small.bytes.len() < 1024);
+    assert_eq!(small.header("content-encoding"), None);
+    let deletions = with("/api/export/deletions", Some("gzip")).await;
+    assert_eq!((deletions.status, deletions.header("vary")), (StatusCode::OK, Some("accept-encoding")));
+}
+
 /// U+2028, U+2029 and U+0085 are valid raw inside a JSON string, but Python's
 /// `str.splitlines()` splits at them: the export writes them as escapes (the same strings to a
 /// JSON reader), in and out of the envelope, and changes nothing else.
