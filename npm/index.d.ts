@@ -254,8 +254,9 @@ type FrictionBase = {
 
 /** The channel a session came from, by the README's rules ("Sessions and attribution"). */
 export type Channel =
-  | 'direct' | 'internal' | 'organic_search' | 'paid_search' | 'social' | 'paid_social' | 'email'
-  | 'display' | 'affiliate' | 'referral' | 'other';
+  | 'direct' | 'internal' | 'organic_search' | 'paid_search' | 'social' | 'paid_social' | 'video'
+  | 'paid_video' | 'paid_other' | 'email' | 'display' | 'affiliate' | 'referral' | 'sms' | 'push'
+  | 'audio' | 'other';
 
 /** What a session's first page view says of where it came from: the channel, the landing's
  * `utm_*` values, the click id's name (never its value) and the referrer's host. */
