@@ -1985,13 +1985,7 @@ pub fn export_page(
     envelope: bool,
 ) -> Result<(Vec<u8>, i64), ReadError> {
     let mut q = export_sql(site.is_some());
-    let mut args = Vec::new();
-    if site.is_some() {
-        args.push(text(site));
-    }
-    args.push(Sql::Integer(after));
-    args.push(Sql::Integer(limit));
-    q.args = args;
+    q.args = cursor_args(site, after, limit);
     let mut stmt = conn.prepare_cached(&q.sql)?;
     let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
     let (mut out, mut last) = (Vec::new(), after);
@@ -2020,6 +2014,18 @@ pub fn export_page(
         last = id;
     }
     Ok((out, last))
+}
+
+/// The arguments of [`export_sql`]'s and [`deletions_sql`]'s pages, in their placeholders'
+/// order: the site when given, the id after which the page begins, the page's length.
+fn cursor_args(site: &Option<String>, after: i64, limit: i64) -> Vec<Sql> {
+    let mut args = Vec::new();
+    if site.is_some() {
+        args.push(text(site));
+    }
+    args.push(Sql::Integer(after));
+    args.push(Sql::Integer(limit));
+    args
 }
 
 fn deletions_sql(site: bool) -> Q {
@@ -2051,13 +2057,7 @@ pub fn deletions_page(
     limit: i64,
 ) -> Result<(Vec<u8>, i64), ReadError> {
     let mut q = deletions_sql(site.is_some());
-    let mut args = Vec::new();
-    if site.is_some() {
-        args.push(text(site));
-    }
-    args.push(Sql::Integer(after));
-    args.push(Sql::Integer(limit));
-    q.args = args;
+    q.args = cursor_args(site, after, limit);
     let mut stmt = conn.prepare_cached(&q.sql)?;
     let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
     let (mut out, mut last) = (Vec::new(), after);
