@@ -523,9 +523,11 @@ pub fn check_unambiguous(b: &[u8]) -> Result<(), String> {
                     // meant last (an attribute over the same key of `data-tp-props`, a page's own
                     // `category` before the SDK's), as JSON.parse and Python read it; refusing
                     // those lost the events. Stored as received (README).
+                    // (Asked only of an object with two keys or more: one per object closed,
+                    // every event's, was a key decoded for nothing.)
                     let in_properties =
-                        matches!(path.first(), Some(Seg::Key(r)) if key_text(b, r.clone()) == "properties");
-                    if ks.len() > 1 && !in_properties {
+                        || matches!(path.first(), Some(Seg::Key(r)) if key_text(b, r.clone()) == "properties");
+                    if ks.len() > 1 && !in_properties() {
                         let mut decoded: Vec<(std::borrow::Cow<'_, str>, Range<usize>)> =
                             ks.drain(..).map(|r| (key_text(b, r.clone()), r)).collect();
                         decoded.sort_unstable_by(|x, y| x.0.cmp(&y.0));
