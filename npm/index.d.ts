@@ -259,14 +259,18 @@ export type Channel =
   | 'audio' | 'other';
 
 /** What a session's first page view says of where it came from: the channel, the landing's
- * `utm_*` values, the click id's name (never its value) and the referrer's host. */
+ * `utm_*` values (`utm_id` as `campaign_id`), the click id's name (never its value) and the
+ * referrer's host. A later view a campaign link led to during the session carries the same,
+ * by its address only (no referrer), with `mid_session: true`. */
 export type Attribution = {
   channel: Channel;
+  mid_session?: true;
   source?: string;
   medium?: string;
   campaign?: string;
   term?: string;
   content?: string;
+  campaign_id?: string;
   click_id?: string;
   referrer_host?: string;
 };

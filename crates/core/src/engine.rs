@@ -770,6 +770,16 @@ impl Engine {
         if kept && std::mem::take(&mut self.session_fresh) {
             let (url, referrer) = landing(&page, self.page_views);
             o = attribution::properties(o, url, referrer, &self.session.channel);
+        } else if kept && !matches!(how, "back_forward" | "restore") && page.path != previous_path {
+            // A campaign link followed during the session (an email opened in the same tab half
+            // an hour into a visit from an ad, a promotion's tagged link): the session keeps
+            // the channel it began with, and this view says which campaign brought the visitor
+            // here, by its address only. Not for going back, nor a reload (the same path as the
+            // view before): both came before (the second campaign left no trace: QA).
+            let channel = attribution::channel(&page.url, "");
+            if channel != "direct" {
+                o = attribution::properties(o.raw("mid_session", "true"), &page.url, "", channel);
+            }
         }
         self.page_views += 1;
         self.capture(Kind::Page, schema::PAGE_VIEW, journey::merge(o.finish(), extra), now);

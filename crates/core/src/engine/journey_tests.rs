@@ -789,6 +789,52 @@ fn the_next_page_continues_the_session_without_new_attribution() {
     assert!(ev[0].contains(r#""channel":"paid_search""#) && !ev[0].contains("click_id"), "{}", ev[0]);
 }
 
+/// A second campaign link followed during a session (the visitor came from an ad, then opened
+/// the newsletter in the same tab): the session keeps its channel, and the view the link led
+/// to says which campaign brought the visitor there (it left no trace: a marketer's QA). Not a
+/// reload of it, not going back to it, not the session's own landing again.
+#[test]
+fn a_campaign_link_followed_mid_session_is_on_its_page_view() {
+    let mut first = Visit::granted("https://shop.test/?gclid=x", "https://www.google.com/");
+    first.page("https://shop.test/?gclid=x");
+    first.at(1_000, Input::PageHide);
+    let mail = "https://shop.test/sale?utm_source=news&utm_medium=email&utm_campaign=winter&utm_id=991";
+    let mut next = next_page(&first, mail, false, 60_000);
+    next.page(mail);
+    next.at(61_000, route(Nav::Push, "https://shop.test/p/mug"));
+    next.at(62_000, route(Nav::Push, "https://shop.test/p/cup?utm_source=shop&utm_medium=banner"));
+    next.at(63_000, route(Nav::Back, "https://shop.test/p/mug"));
+    next.at(64_000, Input::PageHide);
+    let ev = next.events();
+    let views: Vec<&String> = ev.iter().filter(|e| e.contains(r#""event":"page_view""#)).collect();
+    assert_eq!(views.len(), 4, "{ev:#?}");
+    assert!(
+        views[0].contains(
+            r#""mid_session":true,"channel":"email","source":"news","medium":"email","campaign":"winter","campaign_id":"991""#
+        ),
+        "{}",
+        views[0]
+    );
+    assert!(views[1].contains(r#""navigation":"push","previous_path":"/sale"}"#), "{}", views[1]);
+    assert!(views[2].contains(r#""mid_session":true,"channel":"display","source":"shop""#), "{}", views[2]);
+    assert!(!views[3].contains("mid_session"), "going back is no new touch: {}", views[3]);
+    for e in &ev {
+        assert!(e.contains(r#""context":{"#) && e.contains(r#""channel":"paid_search""#), "the session's: {e}");
+    }
+    // A reload of the page (the same path as the view before) is no new touch.
+    let mut mailed = next_page(&first, mail, false, 60_000);
+    mailed.page(mail);
+    mailed.at(61_000, Input::PageHide);
+    let mut again = next_page(&mailed, mail, false, 70_000);
+    again.page(mail);
+    let ev = again.events();
+    assert!(ev[0].contains(r#""event":"page_view""#) && !ev[0].contains("mid_session"), "{}", ev[0]);
+    // A landing's own campaign: `campaign_id` with the others.
+    let mut land = Visit::granted(mail, "");
+    land.page(mail);
+    assert!(land.events()[0].contains(r#""campaign":"winter","campaign_id":"991""#));
+}
+
 #[test]
 fn a_campaign_landing_accepted_on_the_next_page_is_still_the_campaigns() {
     // Consent pending on the landing: its session lasted that page only. Accepted on the next,

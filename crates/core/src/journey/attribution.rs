@@ -167,10 +167,10 @@ pub fn landing<'a>(url: &'a str, referrer: &'a str) -> (&'a str, &'a str) {
 }
 
 /// The attribution properties of a session's first page view: `channel`, the `utm_*` values
-/// present (as `source`, `medium`, `campaign`, `term`, `content`), the click id's name (never its
+/// present (as `source`, `medium`, `campaign`, `term`, `content`, `campaign_id`), the click id's name (never its
 /// value: it identifies the ad click) and the referrer's host.
 pub fn properties(o: Obj, url: &str, referrer: &str, channel: &str) -> Obj {
-    let mut o = utm(o.str("channel", channel), url, &["source", "medium", "campaign", "term", "content"]);
+    let mut o = utm(o.str("channel", channel), url, &["source", "medium", "campaign", "term", "content", "id"]);
     let ids = CLICK_IDS.iter().map(|(id, _)| *id).chain(["fbclid"]);
     if let Some(id) = ids.into_iter().find(|id| param(url, id).is_some_and(|v| !v.is_empty())) {
         o = o.str("click_id", id);
@@ -190,7 +190,8 @@ pub fn properties(o: Obj, url: &str, referrer: &str, channel: &str) -> Obj {
 fn utm(mut o: Obj, url: &str, keys: &[&str]) -> Obj {
     for key in keys {
         if let Some(v) = param(url, &super::super::json::cat(&["utm_", key])).filter(|v| !v.is_empty()) {
-            o = o.str(key, &clean(&v, 100, false));
+            // (`utm_id`, GA4's campaign id, joins an ad platform's cost data: `campaign_id`.)
+            o = o.str(if *key == "id" { "campaign_id" } else { key }, &clean(&v, 100, false));
         }
     }
     o
