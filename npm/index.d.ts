@@ -357,6 +357,8 @@ export interface TouchpointEvent<P extends object = { [key: string]: unknown }> 
     sampleRate?: number;
     /** A browser a program drives (`navigator.webdriver`) or a crawler or headless browser by its user agent; absent for a visitor's. */
     automated?: true;
+    /** The page runs in a frame: its views and engaged time are also the page's around it. */
+    framed?: true;
     [key: string]: Json | undefined;
   };
 }

@@ -716,6 +716,32 @@ test('engaged time goes on while the visitor types in a frame of the page for lo
   assert.ok(leave.properties.engaged_ms >= 42_000, `engaged ${leave.properties.engaged_ms} ms of 45 s typing in the frame`);
 });
 
+// A shop's card form in a same-site frame running the tag too: the frame is a page view of its
+// own in the tab's session, and every event of it says it is framed, so that a session's page
+// count and engaged time can leave it out (a frames QA: nothing told it from a page of its own).
+test('a same-site frame running the tag: its events carry context.framed, the page around it\'s do not', T, async (t) => {
+  const site = 'journey-framed';
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  const html = (title, body) => `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title>${grantedSnippet(site)}</head><body>${body}</body></html>`;
+  await context.route(/\/pay$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: html('Pay', '<p>Checkout</p><iframe id="card" src="/card-frame" style="width:300px;height:150px"></iframe>') }));
+  await context.route(/\/card-frame$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: html('Card', '<input id="num">') }));
+  const page = await context.newPage();
+  await page.goto(`${collector.url}/pay`);
+  const ev = await waitFor('both page views', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    await page.frames().find((f) => f.url().endsWith('/card-frame'))?.evaluate(() => window.touchpoint && touchpoint('flush'));
+    const all = await collector.events(`&site=${site}`);
+    return all.filter((e) => e.event === 'page_view').length === 2 && all;
+  }, { timeout: 30_000 });
+  const views = ev.filter((e) => e.event === 'page_view');
+  const frame = views.find((e) => e.context.page.path === '/card-frame');
+  const top = views.find((e) => e.context.page.path === '/pay');
+  assert.equal(frame.context.framed, true, JSON.stringify(frame.context));
+  assert.equal(top.context.framed, undefined, JSON.stringify(top.context));
+  assert.equal(frame.sessionId, top.sessionId, 'one session');
+});
+
 // A page that had no data-tp-view element when its route settled (the route's data fetched
 // first, a loading state shown meanwhile) had no observer for one rendered later: its
 // element_view never came, though the same element rendered 300 ms after the change was seen.

@@ -1643,6 +1643,12 @@ fn device_context(boot: &Boot, sample_rate: u8) -> String {
     if boot.automated {
         o = o.raw("automated", "true");
     }
+    // A page running in a frame (a card form in a same-site iframe): its page views and engaged
+    // time are the page around it's too, so whoever counts a session's page views or sums its
+    // engaged time leaves these out (there was no way to tell them apart: a frames QA).
+    if boot.framed {
+        o = o.raw("framed", "true");
+    }
     let o = o.finish();
     o[1..o.len() - 1].to_string()
 }

@@ -353,6 +353,9 @@ fn a_frame_running_the_tag_leaves_the_tabs_last_page_to_the_page_around_it() {
     frame.at(3_000, Input::Visibility { hidden: true });
     let fe = frame.events();
     assert_eq!(session_of(&fe[0]), session_of(&checkout.events()[0]), "one session");
+    // Every event of the frame says so (its page views and engaged time are the checkout's too).
+    assert!(fe.iter().all(|e| e.contains(r#""framed":true"#)), "{fe:#?}");
+    assert!(!checkout.events().iter().any(|e| e.contains("framed")));
     let mut thanks = next_page(&frame, "https://shop.test/thanks", false, 4_000);
     thanks.page("https://shop.test/thanks");
     let ev = thanks.events();
