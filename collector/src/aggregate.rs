@@ -80,20 +80,27 @@ CREATE TABLE IF NOT EXISTS sessions (
     -- The browser's anonymousId (marketing consent; that of its earliest event that has one), ''
     -- without: the overview's visitors (version 23).
     anonymous_id TEXT NOT NULL DEFAULT '',
+    -- The landing's `utm_source` and `utm_medium` (`context.source`, `context.medium` of the event
+    -- its channel came from, as `campaign`; '' without): the sessions by source / medium (version 27).
+    source      TEXT NOT NULL DEFAULT '',
+    medium      TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (session_id, site)
 ) WITHOUT ROWID;
 -- Two indexes only (each session row is rewritten once per group it appears in, and every
 -- index costs a b-tree write then). They carry what the counts, the average score, the
--- friction filter, the funnel and the channels, devices and campaigns (with their vitals) read,
--- so those read the index alone. (One without `campaign` is from before version 12, one without
--- the vitals from before version 19, one without `anonymous_id` from before version 23: the store
--- makes it again.) The visitors' `anonymous_id` rides along at the end: both entries of a session
+-- friction filter, the funnel and the channels, devices, campaigns and sources / mediums (with
+-- their vitals) read, so those read the index alone. (One without `campaign` is from before
+-- version 12, one without the vitals from before version 19, one without `anonymous_id` from
+-- before version 23, one without `source` and `medium` from before version 27: the store makes it
+-- again.) The visitors' `anonymous_id` rides along at the end: both entries of a session
 -- are written again anyway whenever its row is (`last_ts` moves), so it costs bytes (a UUID, 37
 -- per entry with an id, 1 without), not another b-tree write.
 CREATE INDEX IF NOT EXISTS sessions_site_last ON sessions(site, last_ts, first_ts, score, friction, moments, channel, device, campaign,
-    lcp_measured, lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor, anonymous_id);
+    source, medium, lcp_measured, lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor,
+    anonymous_id);
 CREATE INDEX IF NOT EXISTS sessions_last ON sessions(last_ts, first_ts, score, friction, moments, channel, device, campaign,
-    lcp_measured, lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor, anonymous_id);
+    source, medium, lcp_measured, lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor,
+    anonymous_id);
 -- A customer's sessions, most recent first. Partial: a session without a customer costs it no
 -- write (a query must say `user_id <> ''` to use it).
 CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id, last_ts) WHERE user_id <> '';
@@ -517,6 +524,63 @@ WHERE EXISTS (
      AND json_type(e.body, '$.context.channel') = 'text'
      AND (json_type(e.body, '$.context.campaign') IS NULL OR json_type(e.body, '$.context.campaign') = 'text'));
 ";
+
+/// Version 26 -> 27: `sessions` gains its source and medium (the landing's `utm_source` and
+/// `utm_medium`); the indexes that cover them are made again (by [`SCHEMA`], run next; then
+/// [`FILL_SOURCES`]).
+pub const ADD_SOURCES: &str = "
+ALTER TABLE sessions ADD COLUMN source TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN medium TEXT NOT NULL DEFAULT '';
+DROP INDEX IF EXISTS sessions_site_last;
+DROP INDEX IF EXISTS sessions_last;
+";
+
+/// Then each session's source and medium from its first stored event that has a channel, as
+/// [`FILL_CHANNELS`] takes the campaign (and [`Session::add`] keeps them with the channel, up to
+/// events received out of order).
+pub const FILL_SOURCES: &str = "
+UPDATE sessions SET (source, medium) = (
+  SELECT substr(COALESCE(json_extract(e.body, '$.context.source'), ''), 1, 256),
+         substr(COALESCE(json_extract(e.body, '$.context.medium'), ''), 1, 256)
+    FROM events AS e INDEXED BY events_session
+   WHERE e.session_id = sessions.session_id AND e.site = sessions.site
+     AND json_type(e.body, '$.context.channel') = 'text'
+     AND (json_type(e.body, '$.context.source') IS NULL OR json_type(e.body, '$.context.source') = 'text')
+     AND (json_type(e.body, '$.context.medium') IS NULL OR json_type(e.body, '$.context.medium') = 'text')
+   ORDER BY e.id LIMIT 1)
+WHERE EXISTS (
+  SELECT 1 FROM events AS e INDEXED BY events_session
+   WHERE e.session_id = sessions.session_id AND e.site = sessions.site
+     AND json_type(e.body, '$.context.channel') = 'text'
+     AND (json_type(e.body, '$.context.source') IS NULL OR json_type(e.body, '$.context.source') = 'text')
+     AND (json_type(e.body, '$.context.medium') IS NULL OR json_type(e.body, '$.context.medium') = 'text'));
+";
+
+/// A session's source and medium as the read API names them (`by=source`, `source=`): GA4's
+/// "source / medium", a missing one written `(not set)` as GA4 writes it (`google / (not set)`),
+/// and `""` for a session with neither (as `by=campaign` names the sessions without a campaign).
+/// [`SOURCE_MEDIUM_SQL`] spells the same in SQL.
+pub fn source_medium(source: &str, medium: &str) -> String {
+    if source.is_empty() && medium.is_empty() {
+        return String::new();
+    }
+    fn or_not_set(v: &str) -> &str {
+        if v.is_empty() {
+            NOT_SET
+        } else {
+            v
+        }
+    }
+    format!("{} / {}", or_not_set(source), or_not_set(medium))
+}
+
+/// What [`source_medium`] writes for a missing source or medium.
+const NOT_SET: &str = "(not set)";
+
+/// [`source_medium`] of a `sessions` row `s`, in SQL.
+pub const SOURCE_MEDIUM_SQL: &str = "(CASE WHEN s.source = '' AND s.medium = '' THEN ''
+  ELSE (CASE s.source WHEN '' THEN '(not set)' ELSE s.source END) || ' / '
+    || (CASE s.medium WHEN '' THEN '(not set)' ELSE s.medium END) END)";
 
 /// Version 9 -> 10: `sessions` gains its device class; the indexes that cover it are made again
 /// (by [`SCHEMA`], run next; then [`FILL_DEVICES`]).
@@ -1230,6 +1294,9 @@ struct Session {
     last_path: String,
     channel: String,
     campaign: String,
+    /// The landing's `utm_source` and `utm_medium`, kept with the channel as `campaign` is.
+    source: String,
+    medium: String,
     device: String,
     /// The customer: the `userId` of its latest event that has one, and that event's time.
     user_id: String,
@@ -1252,6 +1319,8 @@ impl Session {
         if !f.channel.is_empty() && (self.channel.is_empty() || ts < self.first_ts) {
             self.channel = f.channel.clone();
             self.campaign = f.campaign.clone();
+            self.source = f.source.clone();
+            self.medium = f.medium.clone();
         }
         // The same for the device class (a session may span a resized window or a second tab).
         if !f.device.is_empty() && (self.device.is_empty() || ts < self.first_ts) {
@@ -1382,7 +1451,7 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
         let mut load = conn.prepare_cached(
             "SELECT first_ts, last_ts, events, touchpoints, friction, moments, by_type, entry_path, last_path,
                     channel, campaign, user_id, user_ts, device, lcp_measured, lcp_good, lcp_poor, cls_measured,
-                    cls_good, cls_poor, inp_measured, inp_good, inp_poor, moment_ts, anonymous_id
+                    cls_good, cls_poor, inp_measured, inp_good, inp_poor, moment_ts, anonymous_id, source, medium
                FROM sessions WHERE session_id = ?1 AND site = ?2",
         )?;
         for (&(id, e), tags) in rows.iter().zip(&tags_of) {
@@ -1472,6 +1541,8 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
                                 device: r.get(13)?,
                                 vitals: read_vital_counts(r, 14)?,
                                 anonymous_id: r.get(24)?,
+                                source: r.get(25)?,
+                                medium: r.get(26)?,
                                 sample_rate: 0,
                             })
                         })
@@ -1490,9 +1561,10 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
         "INSERT INTO sessions
            (session_id, site, first_ts, last_ts, events, touchpoints, friction, moments, by_type, score,
             entry_path, last_path, channel, campaign, user_id, user_ts, device, lcp_measured, lcp_good, lcp_poor,
-            cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor, moment_ts, anonymous_id)
+            cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor, moment_ts, anonymous_id, source,
+            medium)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)
+                 ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)
          ON CONFLICT (session_id, site) DO UPDATE SET first_ts = excluded.first_ts, last_ts = excluded.last_ts,
            events = excluded.events, touchpoints = excluded.touchpoints, friction = excluded.friction,
            moments = excluded.moments, by_type = excluded.by_type, score = excluded.score,
@@ -1501,7 +1573,8 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
            device = excluded.device, lcp_measured = excluded.lcp_measured, lcp_good = excluded.lcp_good,
            lcp_poor = excluded.lcp_poor, cls_measured = excluded.cls_measured, cls_good = excluded.cls_good,
            cls_poor = excluded.cls_poor, inp_measured = excluded.inp_measured, inp_good = excluded.inp_good,
-           inp_poor = excluded.inp_poor, moment_ts = excluded.moment_ts, anonymous_id = excluded.anonymous_id",
+           inp_poor = excluded.inp_poor, moment_ts = excluded.moment_ts, anonymous_id = excluded.anonymous_id,
+           source = excluded.source, medium = excluded.medium",
     )?;
     for ((session_id, site), s, is_new) in &sessions {
         save.execute(params![
@@ -1533,6 +1606,8 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
             s.vitals[8],
             json_text(&s.moment_ts, "[]"),
             s.anonymous_id,
+            s.source,
+            s.medium,
         ])?;
         if *is_new {
             let minute = s.first_ts.div_euclid(60_000);
@@ -1625,6 +1700,24 @@ pub fn rebuild(conn: &Connection) -> rusqlite::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The read API's name of a session's source and medium, in Rust (the channels by source /
+    /// medium) and in SQL (the sessions list's `source` filter), alike.
+    #[test]
+    fn source_medium_is_the_same_in_rust_and_sql() {
+        let conn = Connection::open_in_memory().unwrap();
+        let pairs = [("", ""), ("google", "cpc"), ("google", ""), ("", "email"), ("a / b", "c"), ("(not set)", "")];
+        let named: Vec<String> = pairs.iter().map(|(s, m)| source_medium(s, m)).collect();
+        assert_eq!(
+            named,
+            ["", "google / cpc", "google / (not set)", "(not set) / email", "a / b / c", "(not set) / (not set)"]
+        );
+        for ((source, medium), want) in pairs.iter().zip(&named) {
+            let sql = format!("SELECT {SOURCE_MEDIUM_SQL} FROM (SELECT ?1 AS source, ?2 AS medium) AS s");
+            let got: String = conn.query_row(&sql, [source, medium], |r| r.get(0)).unwrap();
+            assert_eq!(&got, want, "{source:?} {medium:?}");
+        }
+    }
 
     /// How the rows of `event_tags` were made before the validator read the tags: SQLite's JSON
     /// functions over the stored body. The reference the rows made from [`Tag`]s must equal.

@@ -299,8 +299,8 @@ pub async fn sessions(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
     let p = Params::new(
         q,
         &[
-            "site", "from", "to", "friction", "type", "path", "selector", "channel", "device", "campaign", "user",
-            "tag", "during", "limit",
+            "site", "from", "to", "friction", "type", "path", "selector", "channel", "device", "campaign", "source",
+            "user", "tag", "during", "limit",
         ],
     )?;
     let (from, to) = p.range(now_ms())?;
@@ -315,6 +315,7 @@ pub async fn sessions(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
         channel: p.channel("channel")?,
         device: p.channel("device")?,
         campaign: p.channel("campaign")?,
+        source: p.source()?,
         user: p.user()?,
         tag: p.tag()?,
         during: p.name("during")?,
@@ -322,9 +323,12 @@ pub async fn sessions(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
     };
     // A friction element's sessions come from its friction rows, not from the sessions' own.
     // (A device narrows both: the friction rows carry the device they were captured on.)
-    for (name, given) in
-        [("channel", s.channel.is_some()), ("campaign", s.campaign.is_some()), ("user", s.user.is_some())]
-    {
+    for (name, given) in [
+        ("channel", s.channel.is_some()),
+        ("campaign", s.campaign.is_some()),
+        ("source", s.source.is_some()),
+        ("user", s.user.is_some()),
+    ] {
         if given && s.by_friction() {
             return Err(BadParam(format!("{name}: not with type, path, selector or during")).into());
         }
@@ -414,17 +418,19 @@ pub async fn funnel(State(st): State<AppState>, Query(q): Pairs) -> Result<Respo
     ))
 }
 
-/// Sessions by attribution channel; `goal`: the moment of truth that counts as a conversion
-/// (default: the last of the default moments, `purchase`).
+/// Sessions by attribution channel (or device class, campaign, source / medium: `by`); `goal`:
+/// the moment of truth that counts as a conversion (default: the last of the default moments,
+/// `purchase`).
 pub async fn channels(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
     let p = Params::new(q, &["site", "from", "to", "goal", "tag", "by", "device"])?;
     let (from, to) = p.range(now_ms())?;
     let (site, tag, device) = (p.site()?, p.tag()?, p.device()?);
     let last = crate::facts::DEFAULT_MOMENTS[crate::facts::DEFAULT_MOMENTS.len() - 1];
     let goal = p.name("goal")?.unwrap_or_else(|| last.to_string());
-    let by = match p.one_of("by", &["channel", "device", "campaign"], "channel")? {
+    let by = match p.one_of("by", &["channel", "device", "campaign", "source"], "channel")? {
         "device" => crate::window::Segment::Device,
         "campaign" => crate::window::Segment::Campaign,
+        "source" => crate::window::Segment::Source,
         _ => crate::window::Segment::Channel,
     };
     let (kept, key) = (st.store.reads.kept.clone(), p.kept_key("channels", (from, to)));

@@ -35,6 +35,10 @@ pub struct Facts {
     /// `context.campaign`; empty when absent): the inspector's sessions by channel.
     pub channel: String,
     pub campaign: String,
+    /// The landing's `utm_source` and `utm_medium` as the SDK carries them with the channel
+    /// (`context.source`, `context.medium`; empty when absent): the sessions by source / medium.
+    pub source: String,
+    pub medium: String,
     /// `context.device`, the SDK's device class by viewport width (`mobile`, `tablet`,
     /// `desktop`; empty when absent): the inspector's sessions by device.
     pub device: String,
@@ -403,6 +407,7 @@ mod tests {
             r#"{"context":{"channel":"paid_search","campaign":"grinders","source":"google","page":{"path":"/"}}}"#,
         );
         assert_eq!((c.channel.as_str(), c.campaign.as_str(), c.path.as_str()), ("paid_search", "grinders", "/"));
+        assert_eq!((c.source.as_str(), c.medium.as_str()), ("google", ""), "no medium: none");
         assert_eq!(extract("x", "x", r#"{"context":{"channel":3}}"#).channel, "", "not a string: none");
         let long = "a".repeat(2000);
         let l = extract("x", "x", &format!(r#"{{"context":{{"page":{{"path":"{long}"}}}}}}"#));

@@ -194,6 +194,18 @@ impl Params {
         }
     }
 
+    /// `source`, as the sessions list filters by it: a source / medium as `by=source` names it
+    /// (`google / cpc`, each part at most [`crate::facts::MAX_KEY_CHARS`]); Some("") when given
+    /// empty (the sessions with neither), None when absent.
+    pub fn source(&self) -> Result<Option<String>, BadParam> {
+        let most = 2 * crate::facts::MAX_KEY_CHARS + " / ".len();
+        match self.map.get("source") {
+            None => Ok(None),
+            Some(v) if v.chars().count() <= most => Ok(Some(v.clone())),
+            Some(_) => Err(BadParam(format!("source: at most {most} characters (source / medium)"))),
+        }
+    }
+
     /// `user`: a customer id, as the SDK sends it as `userId` (empty: absent).
     pub fn user(&self) -> Result<Option<String>, BadParam> {
         match self.get("user") {
@@ -832,6 +844,9 @@ pub struct SessionsQ {
     pub device: Option<String>,
     /// Sessions of this campaign ("": those without one; not with a friction filter).
     pub campaign: Option<String>,
+    /// Sessions of this source / medium (`aggregate::source_medium`: "google / cpc"; "": those
+    /// with neither; not with a friction filter).
+    pub source: Option<String>,
     /// Sessions of this customer (`userId`; not with a friction filter).
     pub user: Option<String>,
     /// Sessions where an event carried this tag (with a friction filter: where that friction's
@@ -855,7 +870,7 @@ impl SessionsQ {
 macro_rules! session_columns {
     () => {
         "s.session_id, s.site, s.first_ts, s.last_ts, s.events, s.touchpoints, s.friction, s.moments, s.by_type, \
-         s.score, s.entry_path, s.last_path, s.channel, s.campaign, s.user_id, s.device"
+         s.score, s.entry_path, s.last_path, s.channel, s.campaign, s.user_id, s.device, s.source, s.medium"
     };
 }
 const SESSION_COLUMNS: &str = session_columns!();
@@ -899,6 +914,9 @@ fn sessions_sql(q: &SessionsQ) -> Q {
         }
         if let Some(c) = &q.campaign {
             s.push(" AND s.campaign = ?", c.clone());
+        }
+        if let Some(c) = &q.source {
+            s.push(&format!(" AND {} = ?", crate::aggregate::SOURCE_MEDIUM_SQL), c.clone());
         }
         if let Some(tag) = &q.tag {
             s.session_tag(tag);
@@ -953,6 +971,7 @@ fn session_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Value> {
         "channel": r.get::<_, String>(12)?, "campaign": r.get::<_, String>(13)?,
         "userId": Some(r.get::<_, String>(14)?).filter(|u| !u.is_empty()),
         "device": r.get::<_, String>(15)?,
+        "source": crate::aggregate::source_medium(&r.get::<_, String>(16)?, &r.get::<_, String>(17)?),
     }))
 }
 
@@ -1611,8 +1630,9 @@ pub fn funnel(
 // /api/channels
 
 /// Sessions of a range by attribution channel (the SDK's `context.channel` of the session; those
-/// without one under `""`), or by device class or campaign (`by`: `context.device`,
-/// `context.campaign`), most sessions first:
+/// without one under `""`), or by device class, campaign or source / medium (`by`: `context.device`,
+/// `context.campaign`, `context.source` and `context.medium` as [`crate::aggregate::source_medium`]
+/// names them), most sessions first:
 /// how many had friction, friction per session, average score, how many reached `goal` (the
 /// last moment of truth, by default), and the Core Web Vitals of their page_leave events (each
 /// session's counts, kept on its row by the writer, summed); `n`: of the sessions carrying its tag and of its device class only. From the session
@@ -1633,6 +1653,7 @@ pub fn channels(
         Segment::Channel => "channel",
         Segment::Device => "device",
         Segment::Campaign => "campaign",
+        Segment::Source => "source",
     };
     rows.sort_by(|a, b| b.sessions.cmp(&a.sessions).then_with(|| a.channel.cmp(&b.channel)));
     let ratio = |n: i64, d: i64| if d > 0 { n as f64 / d as f64 } else { 0.0 };
@@ -2245,6 +2266,7 @@ fn sessions_shapes(tag: Option<Tag>) -> Vec<Q> {
             channel: None,
             device: None,
             campaign: None,
+            source: None,
             user: None,
             tag: tag.clone(),
             during: None,
@@ -2255,10 +2277,10 @@ fn sessions_shapes(tag: Option<Tag>) -> Vec<Q> {
         out.push(sessions_sql(&SessionsQ { during: opt(true), ..q.clone() }));
         out.push(sessions_sql(&SessionsQ { during: opt(true), device: opt(true), ..q.clone() }));
         if bits & 28 == 0 {
-            for more in 1..16u8 {
+            for more in 1..32u8 {
                 let (channel, device, user) = (opt(more & 1 != 0), opt(more & 2 != 0), opt(more & 4 != 0));
-                let campaign = opt(more & 8 != 0);
-                out.push(sessions_sql(&SessionsQ { channel, device, campaign, user, ..q.clone() }));
+                let (campaign, source) = (opt(more & 8 != 0), opt(more & 16 != 0));
+                out.push(sessions_sql(&SessionsQ { channel, device, campaign, source, user, ..q.clone() }));
             }
         }
     }
@@ -2688,6 +2710,8 @@ mod tests {
                             device: ["", "mobile", "desktop"][next(3) as usize].into(),
                             // (Kept with the channel, as the SDK sends them together.)
                             campaign: ["", "spring", "brand"][next(3) as usize].into(),
+                            source: ["", "google", "news"][next(3) as usize].into(),
+                            medium: ["", "cpc", "email"][next(3) as usize].into(),
                             // A variant on a few events (a session carries it from its first).
                             tags: ["A", "B"]
                                 .get(next(12) as usize)
@@ -2818,9 +2842,12 @@ mod tests {
                         assert_eq!(ours, (sessions, reached), "funnel, step {step}, {from}..{to}, {site:?}");
                     }
                     // Channels and devices: the kept window against a GROUP BY of the sessions table.
-                    for (by, column) in
-                        [(Segment::Channel, "channel"), (Segment::Device, "device"), (Segment::Campaign, "campaign")]
-                    {
+                    for (by, column) in [
+                        (Segment::Channel, "channel"),
+                        (Segment::Device, "device"),
+                        (Segment::Campaign, "campaign"),
+                        (Segment::Source, crate::aggregate::SOURCE_MEDIUM_SQL),
+                    ] {
                         let ours_ch = kept
                             .sessions
                             .channels(&c, &site, (from, to), upto, "purchase", Narrow::default(), by)
@@ -2830,7 +2857,7 @@ mod tests {
                         let mut q = Q::new(&format!(
                         "SELECT {column}, COUNT(*), COUNT(*) FILTER (WHERE friction > 0), SUM(friction), SUM(score),
                                 COUNT(*) FILTER (WHERE instr(moments, '\"purchase\"') > 0), {}
-                           FROM sessions WHERE ",
+                           FROM sessions AS s WHERE ",
                         vitals.join(", ")
                     ));
                         if let Some(s) = &site {
@@ -2946,6 +2973,7 @@ mod tests {
                         channel: None,
                         device: None,
                         campaign: None,
+                        source: None,
                         user: None,
                         tag: tag.clone(),
                         during: during.clone(),

@@ -80,12 +80,15 @@ pub const MAX_GROUP_EVENTS: usize = 10_000;
 /// key or value has a control character (which the `tag` filter refuses, see
 /// `facts::is_tag_text`): the aggregates are built again without it when such a tag is counted.
 /// Versions before 26 kept no log of deleted sessions (`deletions`, for `/api/export/deletions`):
-/// it is made, empty (what was deleted before is not in it).
+/// it is made, empty (what was deleted before is not in it). Versions before 27 kept no `source`
+/// and `medium` in `sessions` (the landing's `utm_source` and `utm_medium`, for the channels by
+/// source / medium): they are added, the sessions' two indexes made again with them, and they are
+/// filled from each session's events as the channel and campaign were (version 4).
 ///
 /// A database of a later version is refused (see [`Store::init`]), and the backfills chosen by
 /// version count from nothing rather than add (`aggregate::fill_device_counts` and the others):
 /// a database stamped with an older version by an older collector runs them again.
-const SCHEMA_VERSION: i64 = 26;
+const SCHEMA_VERSION: i64 = 27;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
@@ -414,6 +417,8 @@ impl Store {
         let no_moment_times = lacks("sessions", "moment_ts")?;
         // A `sessions` table from before version 23 (no visitor).
         let no_visitors = lacks("sessions", "anonymous_id")?;
+        // A `sessions` table from before version 27 (no source and medium).
+        let no_sources = lacks("sessions", "source")?;
         // Page tables from before version 16 (no Core Web Vitals): their new columns (all three
         // tables were made together), counted below.
         let no_vitals = lacks("page_minutes", crate::aggregate::VITAL_COLUMNS[0])?;
@@ -471,6 +476,9 @@ impl Store {
         if no_visitors {
             tx.execute_batch(crate::aggregate::ADD_VISITORS)?;
         }
+        if no_sources {
+            tx.execute_batch(crate::aggregate::ADD_SOURCES)?;
+        }
         // The sessions' two indexes from before version 12 lack the campaign (the campaigns
         // grouping reads it from them): made again by the schema below.
         let stale = tx.query_row(
@@ -504,6 +512,9 @@ impl Store {
         }
         if no_visitors {
             crate::aggregate::fill_visitors(&tx)?;
+        }
+        if no_sources {
+            tx.execute_batch(crate::aggregate::FILL_SOURCES)?;
         }
         let rebuilt = has_events && version < 3;
         if rebuilt {

@@ -314,8 +314,8 @@ fn parse_event(body: &[u8], element: &Element, nodes: &[Node]) -> Result<Event, 
 
 /// The members of `context` the collector reads: each may be given once (a second one would
 /// leave which of them counts to the parser).
-const CONTEXT_MEMBERS: [&str; 8] =
-    ["page", "library", "channel", "campaign", "tags", "sampleRate", "device", "automated"];
+const CONTEXT_MEMBERS: [&str; 10] =
+    ["page", "library", "channel", "campaign", "source", "medium", "tags", "sampleRate", "device", "automated"];
 
 /// `type` on the wire: `identify` is sent when the page names its customer (`userId`), with the
 /// customer's traits as `properties`.
@@ -360,8 +360,8 @@ fn facts_of(event: &str, timestamp: &str, properties: &Fields<'_>, context: &Fie
         .and_then(|n| json_string(page.value(n)))
         .map(|v| crate::facts::path_key(&v))
         .unwrap_or_default();
-    let [channel, campaign, tags, rate, device, automated] =
-        context.find_all(["channel", "campaign", "tags", "sampleRate", "device", "automated"]);
+    let [channel, campaign, source, medium, tags, rate, device, automated] =
+        context.find_all(["channel", "campaign", "source", "medium", "tags", "sampleRate", "device", "automated"]);
     // The SDK's three classes only: any other value stays in the event but is no device class,
     // as each class keeps counts, page rows and tag rows of its own (a client posting a new
     // "class" with each event doubled what every event added to the database: security QA).
@@ -377,6 +377,8 @@ fn facts_of(event: &str, timestamp: &str, properties: &Fields<'_>, context: &Fie
     }
     f.channel = text(context, channel).unwrap_or_default();
     f.campaign = text(context, campaign).unwrap_or_default();
+    f.source = text(context, source).unwrap_or_default();
+    f.medium = text(context, medium).unwrap_or_default();
     let [category, moment, during, element] = properties.find_all(["category", "moment", "during", "element"]);
     if text(properties, category).as_deref() == Some("friction") {
         f.category = Category::Friction;

@@ -583,6 +583,8 @@ struct Summary {
     device: String,
     /// Its campaign (`context.campaign` with its channel; '' none).
     campaign: String,
+    /// Its source / medium as the read API names it (`aggregate::source_medium`; '' neither).
+    source_medium: String,
     /// The Core Web Vitals' counts of its page_leave events (the channels' vitals).
     vitals: VitalCounts,
     /// Its visitor's `anonymousId` (empty: none, no marketing consent): the overview's visitors.
@@ -669,12 +671,14 @@ fn movable(kept: (i64, i64, i64), (from, to): (i64, i64), upto: i64) -> bool {
 /// index alone.)
 fn session_scan_sql(site: bool) -> &'static str {
     if site {
-        "SELECT session_id, site, first_ts, last_ts, friction, score, moments, channel, device, campaign, lcp_measured,
-                lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor, anonymous_id
+        "SELECT session_id, site, first_ts, last_ts, friction, score, moments, channel, device, campaign, source, medium,
+                lcp_measured, lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor,
+                anonymous_id
            FROM sessions INDEXED BY sessions_site_last WHERE site = ?1 AND last_ts >= ?2"
     } else {
-        "SELECT session_id, site, first_ts, last_ts, friction, score, moments, channel, device, campaign, lcp_measured,
-                lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor, anonymous_id
+        "SELECT session_id, site, first_ts, last_ts, friction, score, moments, channel, device, campaign, source, medium,
+                lcp_measured, lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor,
+                anonymous_id
            FROM sessions INDEXED BY sessions_last WHERE last_ts >= ?1"
     }
 }
@@ -689,7 +693,7 @@ fn touched_sql(site: bool) -> &'static str {
 }
 
 const SESSION_ROW_SQL: &str =
-    "SELECT first_ts, last_ts, friction, score, moments, channel, device, campaign, lcp_measured,
+    "SELECT first_ts, last_ts, friction, score, moments, channel, device, campaign, source, medium, lcp_measured,
         lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor, anonymous_id
    FROM sessions WHERE session_id = ?1 AND site = ?2";
 
@@ -733,7 +737,7 @@ fn moments_of(v: ValueRef<'_>) -> Option<Vec<String>> {
 impl Summary {
     /// A session's summary from its row of [`session_scan_sql`] or [`SESSION_ROW_SQL`], whose
     /// columns from `at` on are first_ts, last_ts, friction, score, moments, channel, device,
-    /// campaign, the vitals' counts and anonymous_id.
+    /// campaign, source, medium, the vitals' counts and anonymous_id.
     fn read(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Summary> {
         Ok(Summary {
             first_ts: r.get(at)?,
@@ -744,8 +748,12 @@ impl Summary {
             channel: r.get(at + 5)?,
             device: r.get(at + 6)?,
             campaign: r.get(at + 7)?,
-            vitals: crate::aggregate::read_vital_counts(r, at + 8)?,
-            anonymous_id: bytes(r.get_ref(at + 8 + crate::aggregate::VITAL_COLUMNS.len())?).into(),
+            source_medium: crate::aggregate::source_medium(
+                &String::from_utf8_lossy(bytes(r.get_ref(at + 8)?)),
+                &String::from_utf8_lossy(bytes(r.get_ref(at + 9)?)),
+            ),
+            vitals: crate::aggregate::read_vital_counts(r, at + 10)?,
+            anonymous_id: bytes(r.get_ref(at + 10 + crate::aggregate::VITAL_COLUMNS.len())?).into(),
             visitor: NO_VISITOR,
             tags: Default::default(),
             all_tags: Default::default(),
@@ -928,6 +936,9 @@ pub enum Segment {
     Device,
     /// The campaign (`context.campaign`: `utm_campaign`, kept with the channel).
     Campaign,
+    /// The source / medium (`context.source` and `context.medium`: `utm_source` and
+    /// `utm_medium`, kept with the channel), as `aggregate::source_medium` names them.
+    Source,
 }
 
 /// One channel's (or device class's) sessions of a range (see [`SessionWindows::channels`]).
@@ -1230,7 +1241,7 @@ impl SessionWindows {
         })
     }
 
-    /// Sessions in `[from, to)` per attribution channel, device class or campaign (`by`; '' for
+    /// Sessions in `[from, to)` per attribution channel, device class, campaign or source / medium (`by`; '' for
     /// sessions without one), in name order. `goal`: the moment of truth counted as a
     /// conversion; `n`: of the sessions carrying its tag and of its device class only.
     #[allow(clippy::too_many_arguments)]
@@ -1253,6 +1264,7 @@ impl SessionWindows {
                     Segment::Channel => &s.channel,
                     Segment::Device => &s.device,
                     Segment::Campaign => &s.campaign,
+                    Segment::Source => &s.source_medium,
                 };
                 let i = *index.entry(name.as_str()).or_insert_with(|| {
                     by.push(ChannelTotals { channel: name.clone(), ..Default::default() });

@@ -60,12 +60,12 @@ fn friction(
 fn seed() -> Vec<Value> {
     let chip = "#grind > button.chip";
     // The SDK carries the session's attribution on every event's context: s1 came from a
-    // newsletter, s2 from a search ad, b1 from a social post; s3 has none (direct, with an SDK
-    // before attribution, or another sender).
+    // newsletter, s2 from a search ad, b1 from a social post (tagged with a source only); s3 has
+    // none (direct, with an SDK before attribution, or another sender).
     let attribution = |session: &str| match session {
-        "s1" => Some(("email", "spring_sale")),
-        "s2" => Some(("paid_search", "grinders")),
-        "b1" => Some(("social", "")),
+        "s1" => Some(("email", "spring_sale", "newsletter", "email")),
+        "s2" => Some(("paid_search", "grinders", "google", "cpc")),
+        "b1" => Some(("social", "", "facebook", "")),
         _ => None,
     };
     let mut events = vec![
@@ -97,10 +97,12 @@ fn seed() -> Vec<Value> {
         if let Some(user) = customer(e["sessionId"].as_str().unwrap(), e["messageId"].as_str().unwrap()) {
             e["userId"] = json!(user);
         }
-        if let Some((channel, campaign)) = attribution(e["sessionId"].as_str().unwrap()) {
+        if let Some((channel, campaign, source, medium)) = attribution(e["sessionId"].as_str().unwrap()) {
             e["context"]["channel"] = json!(channel);
-            if !campaign.is_empty() {
-                e["context"]["campaign"] = json!(campaign);
+            for (k, v) in [("campaign", campaign), ("source", source), ("medium", medium)] {
+                if !v.is_empty() {
+                    e["context"][k] = json!(v);
+                }
             }
         }
     }
@@ -780,6 +782,145 @@ async fn sessions_by_campaign() {
     assert!(both.error().contains("campaign"), "{}", both.error());
 }
 
+/// Sessions by source / medium (`by=source`, GA4's "Session source / medium"): each session under
+/// the `utm_source` and `utm_medium` its attribution came with (`context.source`,
+/// `context.medium`), written `source / medium`, a missing one `(not set)`, those with neither
+/// under `""` (as `by=campaign`); a source / medium's sessions; unknown groupings refused.
+#[tokio::test]
+async fn sessions_by_source_medium() {
+    let t = seeded(open()).await;
+    let d = api(&t, &format!("/api/channels?{}&by=source", range())).await;
+    assert_eq!((&d["by"], &d["others"]), (&json!("source"), &Value::Null));
+    let rows: Vec<String> = d["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| format!("{} {} {} {}", r["source"], r["sessions"], r["sessionsWithFriction"], r["converted"]))
+        .collect();
+    assert_eq!(
+        rows,
+        [r#""" 1 0 0"#, r#""facebook / (not set)" 1 1 0"#, r#""google / cpc" 1 1 0"#, r#""newsletter / email" 1 1 1"#]
+    );
+    // The same figures as the other groupings (vitals included), and narrowed as they are.
+    let by_channel = api(&t, &format!("/api/channels?{}", range())).await;
+    let keys =
+        |v: &Value| v["channels"][0].as_object().unwrap().keys().filter(|k| *k != "channel" && *k != "source").count();
+    assert_eq!(keys(&d), keys(&by_channel));
+    let shop = api(&t, &format!("/api/channels?{}&by=source&site=shop", range())).await;
+    assert_eq!(shop["channels"].as_array().unwrap().len(), 3, "{shop}");
+    // Its click-through: the sessions of one source / medium, or of none.
+    assert_eq!(ids(&api(&t, &format!("/api/sessions?{}&source=google%20%2F%20cpc", range())).await), ["s2"]);
+    let not_set = api(&t, &format!("/api/sessions?{}&source=facebook%20%2F%20(not%20set)", range())).await;
+    assert_eq!(ids(&not_set), ["b1"]);
+    assert_eq!(not_set["sessions"][0]["source"], json!("facebook / (not set)"));
+    assert_eq!(ids(&api(&t, &format!("/api/sessions?{}&source=", range())).await), ["s3"]);
+    assert!(ids(&api(&t, &format!("/api/sessions?{}&source=google", range())).await).is_empty(), "the pair only");
+    assert!(
+        ids(&api(&t, &format!("/api/sessions?{}&source=google%20%2F%20cpc&channel=email", range())).await).is_empty()
+    );
+    let both = get(&t.app, &format!("/api/sessions?{}&source=google%20%2F%20cpc&path=/", range())).await;
+    assert_eq!(both.status, StatusCode::BAD_REQUEST);
+    assert!(both.error().contains("source"), "{}", both.error());
+    let long = get(&t.app, &format!("/api/sessions?{}&source={}", range(), "a".repeat(516))).await;
+    assert_eq!(long.status, StatusCode::BAD_REQUEST);
+    assert!(long.error().contains("source"), "{}", long.error());
+    // Groupings it does not know: refused, naming the ones it does.
+    for by in ["medium", "source_medium", "Source", ""] {
+        let bad = get(&t.app, &format!("/api/channels?{}&by={by}", range())).await;
+        if by.is_empty() {
+            assert_eq!(bad.status, StatusCode::OK, "empty: the default");
+            continue;
+        }
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{by}");
+        assert!(bad.error().contains("channel, device, campaign, source"), "{}", bad.error());
+    }
+}
+
+/// A version 26 database's sessions lack their source and medium: the columns are added, the two
+/// session indexes made again with them, and each session's filled from its stored events (as
+/// the channel and campaign were, version 4) when it is opened: every `sessions` row as ingestion
+/// made it, the channels by source / medium and a source / medium's sessions answered as before.
+#[tokio::test]
+async fn sources_are_filled_for_a_version_26_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v26.sqlite");
+    let path = path.to_str().unwrap();
+    let t = app_on(Store::open(path).unwrap(), open());
+    // With one whose key is escaped (SQLite's JSON functions read it as the validator does), and
+    // one that says its source on a later event only: the first with a channel counts, as ingested.
+    let mut late = ev("20", "shop", "s4", "page_view", &at(70, 0), "/", json!({}));
+    late["context"]["channel"] = json!("referral");
+    let mut later = ev("21", "shop", "s4", "click", &at(70, 5), "/", json!({}));
+    later["context"]["channel"] = json!("referral");
+    later["context"]["source"] = json!("partner");
+    let mut escaped = ev("22", "blog", "b2", "page_view", &at(71, 0), "/post", json!({}));
+    escaped["context"]["channel"] = json!("email");
+    escaped["context"]["medium"] = json!("email");
+    let escaped = String::from_utf8(batch(vec![escaped])).unwrap().replace(r#""medium""#, r#""m\u0065dium""#);
+    for b in [batch(seed()), batch(vec![late, later]), escaped.into_bytes()] {
+        assert_eq!(post(&t.app, b).await.json()["rejected"], json!([]));
+    }
+    let queries = [
+        format!("/api/channels?{}&by=source", range()),
+        format!("/api/channels?{}&by=source&site=shop", range()),
+        format!("/api/sessions?{}&source=newsletter%20%2F%20email", range()),
+        format!("/api/sessions?{}&source=", range()),
+        format!("/api/sessions?{}", range()),
+    ];
+    let mut before = Vec::new();
+    for q in &queries {
+        before.push(api(&t, q).await);
+    }
+    drop(t);
+    let rows = |v: &Value| v["channels"].as_array().unwrap().iter().map(|r| r["source"].clone()).collect::<Vec<_>>();
+    assert_eq!(
+        rows(&before[0]),
+        [
+            json!(""),
+            json!("(not set) / email"),
+            json!("facebook / (not set)"),
+            json!("google / cpc"),
+            json!("newsletter / email")
+        ],
+        "{}",
+        before[0]
+    );
+    assert_eq!(ids(&before[3]), ["s4", "s3"]);
+    let kept = table_rows(path, &["sessions"]);
+    assert_eq!(kept.len(), 6);
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .execute_batch(&format!("{WITHOUT_SOURCES} PRAGMA user_version = 26;"))
+        .unwrap();
+    assert_ne!(table_rows(path, &["sessions"]), kept);
+    let t = app_on(Store::open(path).unwrap(), open());
+    for (q, want) in queries.iter().zip(&before) {
+        assert_eq!(&api(&t, q).await, want, "{q}");
+    }
+    drop(t);
+    assert_eq!(table_rows(path, &["sessions"]), kept);
+    let c = rusqlite::Connection::open(path).unwrap();
+    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 27);
+    let indexes: String = c
+        .query_row(
+            "SELECT group_concat(sql, ';') FROM sqlite_master WHERE name IN ('sessions_last', 'sessions_site_last')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!((indexes.matches("source").count(), indexes.matches("medium").count()), (2, 2), "{indexes}");
+}
+
+/// SQL turning a database's `sessions` back into version 26's: without the source and medium,
+/// its two indexes as that version made them.
+const WITHOUT_SOURCES: &str = "
+DROP INDEX sessions_site_last; DROP INDEX sessions_last;
+ALTER TABLE sessions DROP COLUMN source; ALTER TABLE sessions DROP COLUMN medium;
+CREATE INDEX sessions_site_last ON sessions(site, last_ts, first_ts, score, friction, moments, channel, device, campaign,
+    lcp_measured, lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor, anonymous_id);
+CREATE INDEX sessions_last ON sessions(last_ts, first_ts, score, friction, moments, channel, device, campaign,
+    lcp_measured, lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor, anonymous_id);";
+
 /// Campaign names come from the pages' URLs, so there may be any number of them: the answer
 /// holds the 100 with the most sessions, and the rest summed in `others`.
 #[tokio::test]
@@ -1283,7 +1424,7 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
     drop(t);
     // (No version before 15 kept counts per device class, none before 18 the tag count tables,
     // none before 19 the sessions' vitals, none before 20 the times of their moments, none before
-    // 23 their visitors.)
+    // 23 their visitors, none before 27 their source and medium.)
     let c = rusqlite::Connection::open(&path).unwrap();
     c.execute_batch(
         "DELETE FROM minute_counts WHERE instr(site, char(1)) > 0; DELETE FROM hour_counts WHERE instr(site, char(1)) > 0;
@@ -1300,7 +1441,7 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
         assert_eq!(&api(&t, q).await, want, "{q}");
     }
     let c = rusqlite::Connection::open(&path).unwrap();
-    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 26);
+    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 27);
     // The session indexes as the current schema makes them.
     let indexes: String = c
         .query_row(
@@ -1312,6 +1453,7 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
     assert_eq!(indexes.matches("campaign").count(), 2, "{indexes}");
     assert_eq!(indexes.matches("inp_poor").count(), 2, "{indexes}");
     assert_eq!(indexes.matches("anonymous_id").count(), 2, "{indexes}");
+    assert_eq!(indexes.matches("medium").count(), 2, "{indexes}");
     let visitor_index: bool = c
         .query_row("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'sessions_visitor')", [], |r| r.get(0))
         .unwrap();
@@ -1327,10 +1469,12 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
     before
 }
 
-/// SQL turning a database's `sessions` back into version 22's: without the visitor, its two
-/// indexes as that version made them (and no `sessions_visitor`).
+/// SQL turning a database's `sessions` back into version 22's: without the visitor (nor the
+/// source and medium, from version 27), its two indexes as that version made them (and no
+/// `sessions_visitor`).
 const WITHOUT_VISITORS: &str = "
 DROP INDEX sessions_visitor; DROP INDEX sessions_site_last; DROP INDEX sessions_last;
+ALTER TABLE sessions DROP COLUMN source; ALTER TABLE sessions DROP COLUMN medium;
 ALTER TABLE sessions DROP COLUMN anonymous_id;
 CREATE INDEX sessions_site_last ON sessions(site, last_ts, first_ts, score, friction, moments, channel, device, campaign,
     lcp_measured, lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor);
@@ -1825,7 +1969,7 @@ async fn tags_with_control_characters_are_taken_out_of_an_older_database() {
     drop(t);
     let c = rusqlite::Connection::open(&path).unwrap();
     assert_eq!(control_rows(&c), 0);
-    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 26);
+    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 27);
 }
 
 /// A version 6 database (no `event_tags`) gets its events' tags indexed from their bodies when
