@@ -21,6 +21,8 @@
     channel: { title: 'Channel', none: '(unknown)', prefix: 'from ', plural: 'channels' },
     device: { title: 'Device', none: '(unknown)', prefix: 'on ', plural: 'devices' },
     campaign: { title: 'Campaign', none: '(no campaign)', prefix: 'of campaign ', plural: 'campaigns' },
+    // (GA4's "Session source / medium": the API names it `google / cpc`, a missing part `(not set)`.)
+    source: { title: 'Source / medium', none: '(no source / medium)', prefix: 'from ', plural: 'sources / mediums' },
   };
   var $ = function (id) { return document.getElementById(id); };
   var state = {};
@@ -111,9 +113,9 @@
       steps: q.get('steps') || '',
       // The leaderboard row whose sessions are listed.
       elType: q.get('el_type') || '', elPath: q.get('el_path') || '', elSel: q.get('el_sel'),
-      // What the channels table groups sessions by: 'channel', 'device' or 'campaign'.
+      // What the channels table groups sessions by: 'channel', 'device', 'campaign' or 'source'.
       by: SEGMENTS[q.get('by')] ? q.get('by') : 'channel',
-      // The channel (or device, campaign) whose sessions are listed (null: none picked; '' those without).
+      // The channel (or device, campaign, source / medium) whose sessions are listed (null: none picked; '' those without).
       channel: q.get(SEGMENTS[q.get('by')] ? q.get('by') : 'channel'),
       // The customer whose sessions are listed (a userId; '' none).
       user: q.get('user') || '',
@@ -566,7 +568,7 @@
     refresh();
   }
 
-  // A row's name: a channel as channelName says, a device class or a campaign as it is.
+  // A row's name: a channel as channelName says, a device class, a campaign or a source / medium as it is.
   function segmentName(by, v) { return by === 'channel' ? channelName(v) : v || SEGMENTS[by].none; }
 
   function renderChannels(ch) {
@@ -1048,7 +1050,8 @@
     // (With a byte order mark: Excel reads a CSV without one in the system's code page, and
     // Japanese campaigns and paths came out garbled.)
     a.href = URL.createObjectURL(new Blob(['\uFEFF' + tableCsv($(id))], { type: 'text/csv;charset=utf-8' }));
-    // (The sessions' table by device or campaign is named so: it was channel-list whatever it held.)
+    // (The sessions' table by device, campaign or source / medium is named so (devices, campaigns,
+    // sources): it was channel-list whatever it held.)
     var name = id === 'channel-list' ? state.by + 's' : id;
     a.download = 'touchpoint-' + name + '-' + stamp(b.from) + '-' + stamp(b.to) + '.csv';
     document.body.appendChild(a);

@@ -3,7 +3,8 @@
 // and sess-two with the attribution and device class the SDK puts on every event's context,
 // sess-three with neither.
 
-const CHANNELS = { 'sess-one': ['email', 'spring_sale'], 'sess-two': ['paid_search', 'grinders'] };
+// (Channel, campaign, then the landing's utm_source and utm_medium, as the SDK carries them.)
+const CHANNELS = { 'sess-one': ['email', 'spring_sale', 'newsletter', 'email'], 'sess-two': ['paid_search', 'grinders', 'google', 'cpc'] };
 const DEVICES = { 'sess-one': 'mobile', 'sess-two': 'desktop' };
 
 /**
@@ -17,14 +18,14 @@ export function eventBuilders({ prefix, anonymous }) {
   let n = 0;
   function ev(session, name, minutesAgo, pathname, props = {}, context = {}) {
     n += 1;
-    const [channel, campaign] = CHANNELS[session] || [];
+    const [channel, campaign, source, medium] = CHANNELS[session] || [];
     const id = anonymous(session);
     return {
       type: name === 'page_view' ? 'page' : 'track', event: name, messageId: `${prefix}-${Date.now()}-${n}`,
       timestamp: new Date(Date.now() - minutesAgo * 60_000).toISOString(), sessionId: session, site: 'demo-shop',
       properties: props,
       context: { page: { url: `http://127.0.0.1${pathname}`, path: pathname, title: 'Demo', referrer: '' },
-        library: { name: 'touchpoint', version: '0.1.0' }, ...(channel ? { channel, campaign } : {}),
+        library: { name: 'touchpoint', version: '0.1.0' }, ...(channel ? { channel, campaign, source, medium } : {}),
         ...(DEVICES[session] ? { device: DEVICES[session] } : {}), ...context },
       ...(id ? { anonymousId: id } : {}),
     };

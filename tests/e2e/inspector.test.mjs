@@ -204,10 +204,32 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   assert.match(await page.textContent('#sessions-filter'), /^of campaign grinders/);
   // Its CSV is named for what it holds (it was "channel-list" whatever the grouping).
   assert.match(await csv(page, 'channel-list', 'campaigns'), /^"Campaign","Sessions"/);
+  // By source / medium (GA4's "Session source / medium"); one's sessions, picked with the
+  // keyboard as any row (the focus then on the sessions' heading); its CSV.
+  await page.selectOption('#seg-by', 'source');
+  await waitFor('the sessions by source / medium', async () =>
+    (await deviceRows()).join() === '(no source / medium) 1,google / cpc 1,newsletter / email 1');
+  assert.equal(await page.textContent('#seg-name'), 'Source / medium');
+  assert.equal(new URL(page.url()).searchParams.get('by'), 'source');
+  assert.equal(new URL(page.url()).searchParams.get('campaign'), null, 'a campaign picked is let go');
+  assert.equal(await page.getAttribute('button.csv[data-table="channel-list"]', 'aria-label'), 'Download the sources / mediums as CSV');
+  await page.focus('#channel-list tbody tr[data-source="google / cpc"]');
+  await page.keyboard.press('Enter');
+  await waitFor('the sessions of a source / medium, focused', async () =>
+    (await page.$$eval('#session-list tbody tr', (trs) => trs.map((t) => t.dataset.session))).join() === 'sess-two' &&
+    (await page.evaluate(() => document.activeElement && document.activeElement.id)) === 'h-sessions');
+  assert.equal(new URL(page.url()).searchParams.get('source'), 'google / cpc');
+  assert.match(await page.textContent('#sessions-filter'), /^from google \/ cpc/);
+  assert.equal(await page.getAttribute('#channel-list tbody tr[data-source="google / cpc"]', 'aria-selected'), 'true');
+  const sourceCsv = (await csv(page, 'channel-list', 'sources')).split('\r\n');
+  assert.match(sourceCsv[0], /^"Source \/ medium","Sessions"/);
+  assert.deepEqual(sourceCsv.slice(1, 4).map((l) => l.split(',').slice(0, 2).join(',')),
+    ['"(no source / medium)","1"', '"google / cpc","1"', '"newsletter / email","1"']);
   await page.selectOption('#seg-by', 'channel');
   await waitFor('the channels again, every session listed', async () =>
     (await page.locator('#channel-list tbody tr[data-channel]').count()) === 3 && (await page.locator('#session-list tbody tr').count()) === 3);
   assert.equal(new URL(page.url()).searchParams.get('campaign'), null);
+  assert.equal(new URL(page.url()).searchParams.get('source'), null);
 
   // A device class narrows every panel: the phone's session (sess-one) and its friction.
   await page.selectOption('#f-device', 'mobile');
