@@ -40,8 +40,9 @@ export interface InitOptions {
   /** Site id, 1-64 of `A-Za-z0-9-_.` (default `default`, with a warning). */
   site?: string;
   /** Initial analytics consent (default `pending`); `tcf` follows the page's IAB TCF CMP,
-   * `consent-mode` the choice its consent platform gives Google Consent Mode (`window.dataLayer`). */
-  consent?: ConsentState | 'tcf' | 'consent-mode';
+   * `consent-mode` the choice its consent platform gives Google Consent Mode (`window.dataLayer`),
+   * `opt-out` grants analytics and marketing until the visitor opts out (US state laws). */
+  consent?: ConsentState | 'tcf' | 'consent-mode' | 'opt-out';
   /** Send when this many events are queued (default 50). */
   batchSize?: number;
   /** ms after the oldest queued event to send anyway (default 5000). */

@@ -2376,6 +2376,35 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       }));
       return true;
     },
+    // IAB GPP v1.1 (US state privacy laws): follows the consent platform through
+    // __gpp('addEventListener', cb), on every page that has one, whatever data-consent says. Once
+    // its signals are ready, the record says whether a US section (usnat, usca, usva, ...)
+    // says the visitor opted out of sale, sharing or targeted advertising (or carries the GPC
+    // the platform saw); core::consent::Signals::us_opt_out denies marketing while it does. It
+    // never grants anything. A platform whose stub comes after Touchpoint's is looked for again
+    // every second for 10 s, without a warning: most pages have none.
+    gpp: function (again) {
+      var api = w.__gpp, n = 0, t, me = this;
+      if (typeof api !== 'function') {
+        if (!again) t = setInterval(guard(function () {
+          if (signal && signal.aborted || me.gpp(1) || ++n >= 10) clearInterval(t);
+        }), 1000);
+        return false;
+      }
+      api('addEventListener', guard(function (data, ok) {
+        var out = 0, p, s, k, i;
+        try {
+          p = data && data.pingData;
+          if (!ok || !p || p.signalStatus !== 'ready') return;
+          s = p.parsedSections || {};
+          for (k in s) if (/^us/.test(k)) for (i = 0, p = [].concat(s[k]); i < p.length; i++) {
+            if (p[i] && (p[i].SaleOptOut === 1 || p[i].SharingOptOut === 1 || p[i].TargetedAdvertisingOptOut === 1 || p[i].Gpc === true)) out = 1;
+          }
+        } catch (e) { return; } // a hostile CMP object: ignore this call
+        push('U' + US + now() + US + out, 1);
+      }));
+      return true;
+    },
     // Google Consent Mode: most consent platforms (and sites' own banners) give the visitor's
     // choice to Google as gtag('consent', 'default' | 'update', {...}) on window.dataLayer.
     // Followed here: the entries already there, then each push (the page's push, GTM's or the

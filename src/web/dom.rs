@@ -26,5 +26,5 @@ pub fn signals(window: &Window, config: &Config) -> Signals {
     let read = |name: &str| Reflect::get(&nav, &JsValue::from_str(name)).unwrap_or(JsValue::NULL);
     let gpc = read("globalPrivacyControl") == JsValue::TRUE;
     let dnt = read("doNotTrack").as_string().as_deref() == Some("1");
-    Signals { gpc, dnt, honor_dnt: config.honor_dnt }
+    Signals { gpc, dnt, honor_dnt: config.honor_dnt, us_opt_out: false }
 }

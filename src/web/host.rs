@@ -97,6 +97,10 @@ extern "C" {
     /// during 30 s, then a console warning).
     #[wasm_bindgen(method, structural)]
     pub fn tcf(this: &Host);
+    /// Follows the page's IAB GPP consent platform (`U` records: a US opt-out), once its `__gpp`
+    /// is there (looked for during 10 s).
+    #[wasm_bindgen(method, structural)]
+    pub fn gpp(this: &Host);
     /// Follows Google Consent Mode on `window.dataLayer` (`z` records); false if the page's
     /// `dataLayer` cannot be followed (not an array, or frozen).
     #[wasm_bindgen(method, structural, js_name = consentMode)]

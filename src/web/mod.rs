@@ -186,6 +186,7 @@ pub fn start(config: Config, host: Host) -> bool {
     if use_tcf {
         io.host.tcf();
     }
+    io.host.gpp();
     if use_consent_mode && !io.host.consent_mode() {
         warn("touchpoint: data-consent=\"consent-mode\" but window.dataLayer cannot be followed (not an array, or frozen); consent stays pending");
     }

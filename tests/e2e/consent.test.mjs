@@ -313,6 +313,50 @@ test('with Global Privacy Control a marketing grant leaves marketing denied and 
   await closeTab(page);
 });
 
+/** A consent platform's IAB GPP v1.1 API with a US national section: `optOut` is the
+ * visitor's SaleOptOut (1 opted out, 2 not); `emit` changes it as the visitor would. */
+function fakeGpp({ optOut }) {
+  const listeners = [];
+  let out = optOut;
+  const ping = () => ({ gppVersion: '1.1', cmpStatus: 'loaded', signalStatus: 'ready', applicableSections: [7],
+    parsedSections: { usnat: [{ Version: 1, SaleOptOut: out ? 1 : 2, SharingOptOut: 2, TargetedAdvertisingOptOut: 2 }, { SubsectionType: 1, Gpc: false }] } });
+  window.__gppFake = { calls: [], emit(o) { out = o; for (const l of listeners) l({ eventName: 'sectionChange', listenerId: 1, data: 'usnat', pingData: ping() }, true); } };
+  window.__gpp = function (command, cb) {
+    window.__gppFake.calls.push(command);
+    if (command === 'addEventListener') { listeners.push(cb); cb({ eventName: 'listenerRegistered', listenerId: 1, data: true, pingData: ping() }, true); }
+    else if (command === 'ping') cb(ping(), true);
+  };
+}
+
+// A US storefront (opt-out regime, data-consent="opt-out": tracking on until the visitor opts
+// out) whose consent platform speaks GPP: the visitor's "Do Not Sell or Share" in the platform
+// denies marketing (the id removed, the change recorded with source gpp), and no grant of the
+// page's takes it back while it lasts. Touchpoint read no GPP signal at all before (a US
+// privacy counsel's QA).
+test('GPP: a US opt-out in the consent platform denies marketing, removes the id, and no page grant takes it back', T, async (t) => {
+  const site = 'gpp-us';
+  const { base, context } = await session(t, (c) => c.addInitScript(fakeGpp, { optOut: false }));
+  const page = await context.newPage();
+  await page.goto(await serveFixture(page, base, fixture({ site, consent: 'opt-out', 'flush-interval': '1000' })));
+  await sdkReady(page);
+  assert.deepEqual(await getConsent(page), { analytics: 'granted', marketing: 'granted' }, 'opt-out: both granted by default');
+  assert.ok((await page.evaluate(() => window.__gppFake.calls)).includes('addEventListener'), 'the SDK listens to __gpp');
+  await page.evaluate(() => window.touchpoint('track', 'gpp_before'));
+  await waitFor('the anonymous id stored', () => page.evaluate(() => localStorage.getItem('tp:aid')));
+  await page.evaluate(() => window.__gppFake.emit(true)); // "Do Not Sell or Share" in the platform
+  assert.deepEqual(await waitForConsent(page, { marketing: 'denied' }), { analytics: 'granted', marketing: 'denied' });
+  assert.equal(await page.evaluate(() => localStorage.getItem('tp:aid')), null, 'the id is removed');
+  await page.evaluate(() => window.touchpoint('consent', { marketing: true }));
+  assert.equal((await getConsent(page)).marketing, 'denied', 'no grant while the opt-out lasts');
+  await page.evaluate(() => window.touchpoint('track', 'gpp_after'));
+  await page.evaluate(() => window.touchpoint('flush'));
+  const events = await stored(site, 'gpp_after stored', (ev) => ev.some((e) => e.event === 'gpp_after'));
+  assert.equal(events.find((e) => e.event === 'gpp_after').anonymousId, undefined);
+  const change = events.find((e) => e.event === 'consent_change');
+  assert.deepEqual({ ...change.properties }, { analytics: 'granted', marketing: 'denied', source: 'gpp' });
+  await closeTab(page);
+});
+
 // ---------------------------------------------------------------------------------------------
 // 5. TCF: the CMP grants, then withdraws.
 

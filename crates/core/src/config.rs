@@ -16,6 +16,11 @@ pub enum InitialConsent {
     /// Follow Google Consent Mode: `gtag('consent', ...)` on `window.dataLayer`, which most
     /// consent platforms feed (`input::ConsentSource::ConsentMode`).
     ConsentMode,
+    /// An opt-out regime (US state laws): analytics and marketing granted until the visitor
+    /// opts out (the API, a remembered decision, GPC, the consent platform's GPP US section),
+    /// which this default never overrides. A page calling `consent` with both granted on every
+    /// load to get the same overwrote the visitor's remembered opt-out (a US privacy counsel's QA).
+    OptOut,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -81,6 +86,7 @@ impl Config {
         use super::consent::{Consent, State};
         let s = match self.consent {
             InitialConsent::Granted => State::Granted,
+            InitialConsent::OptOut => return Consent { analytics: State::Granted, marketing: State::Granted },
             InitialConsent::Denied => State::Denied,
             InitialConsent::Pending | InitialConsent::Tcf | InitialConsent::ConsentMode => State::Pending,
         };
@@ -117,8 +123,9 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
             "denied" => InitialConsent::Denied,
             "tcf" => InitialConsent::Tcf,
             "consent-mode" => InitialConsent::ConsentMode,
+            "opt-out" => InitialConsent::OptOut,
             _ => {
-                warn(w, "consent", &v, "pending, granted, denied, tcf or consent-mode");
+                warn(w, "consent", &v, "pending, granted, denied, tcf, consent-mode or opt-out");
                 InitialConsent::Pending
             }
         };
@@ -451,6 +458,8 @@ mod tests {
         for (v, want) in [("tcf", InitialConsent::Tcf), (" Consent-Mode ", InitialConsent::ConsentMode)] {
             assert_eq!(parse_attrs(&[("consent", v)]).0.consent, want, "{v}");
         }
+        let both = parse_attrs(&[("consent", "opt-out")]).0.initial_consent();
+        assert_eq!((both.analytics, both.marketing), (crate::consent::State::Granted, crate::consent::State::Granted));
         assert_eq!(
             Config { consent: InitialConsent::ConsentMode, ..Config::default() }.initial_consent(),
             Config::default().initial_consent(),
@@ -567,7 +576,8 @@ mod tests {
         assert_eq!(c, Config::default());
         assert_eq!(w.len(), 5, "{w:?}");
         assert!(
-            w[1].contains("data-consent=\"maybe\"") && w[1].contains("pending, granted, denied, tcf or consent-mode")
+            w[1].contains("data-consent=\"maybe\"")
+                && w[1].contains("pending, granted, denied, tcf, consent-mode or opt-out")
         );
         assert!(w[2].contains("data-batch-size") && w[2].contains("1..500"));
         assert!(w[3].contains("data-flush-interval"));

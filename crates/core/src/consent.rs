@@ -48,12 +48,16 @@ pub struct Signals {
     /// `navigator.doNotTrack === "1"`, only honoured when the site opts in.
     pub dnt: bool,
     pub honor_dnt: bool,
+    /// The page's consent platform says, through the IAB Global Privacy Platform (`__gpp`), that
+    /// the visitor opted out of the sale or sharing of their data or of targeted advertising
+    /// under a US state law (CCPA/CPRA and the others): as GPC, for as long as it says so.
+    pub us_opt_out: bool,
 }
 
 impl Signals {
     /// True when marketing must stay denied whatever the page asks.
     pub fn forbid_marketing(&self) -> bool {
-        self.gpc || (self.honor_dnt && self.dnt)
+        self.gpc || self.us_opt_out || (self.honor_dnt && self.dnt)
     }
 }
 
@@ -137,7 +141,8 @@ impl Consent {
 ///   performance) — a cross-visit id used for campaign attribution.
 ///
 /// When GDPR does not apply (`gdprApplies === false`) the CMP grants nothing and asks nothing:
-/// both categories follow `gdpr_applies == false` as granted (TCF semantics).
+/// both categories follow `gdpr_applies == false` as granted (TCF semantics), as a default
+/// (`input::ConsentSource::TcfNotApplicable`): what the visitor decided stands.
 pub fn from_tcf(gdpr_applies: bool, purpose_granted: impl Fn(u8) -> bool) -> Update {
     if !gdpr_applies {
         return Update { analytics: Some(true), marketing: Some(true) };
@@ -153,7 +158,7 @@ pub fn from_tcf(gdpr_applies: bool, purpose_granted: impl Fn(u8) -> bool) -> Upd
 mod tests {
     use super::*;
 
-    const NONE: Signals = Signals { gpc: false, dnt: false, honor_dnt: false };
+    const NONE: Signals = Signals { gpc: false, dnt: false, honor_dnt: false, us_opt_out: false };
 
     #[test]
     fn grants_and_revokes_take_effect() {

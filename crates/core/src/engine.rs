@@ -138,10 +138,18 @@ impl Engine {
     /// remembered consent and the tab's session; `online`: `navigator.onLine`; `entropy`: at
     /// least 32 random bytes (session and tab ids).
     pub fn new(mut config: Config, signals: Signals, boot: Boot, online: bool, entropy: &[u8], now: u64) -> Engine {
-        // A remembered decision is the visitor's own: it comes before the page's default.
+        // A remembered decision is the visitor's own: it comes before the page's default, for
+        // each category it decided (a marketing opt-out alone leaves analytics to the default).
         let remembered =
             Some(&boot.remembered).filter(|_| config.remember_consent).and_then(|r| super::remembered::restore(r, now));
-        let initial = remembered.unwrap_or_else(|| config.initial_consent());
+        let mut initial = config.initial_consent();
+        if let Some(r) = remembered {
+            for (mine, theirs) in [(&mut initial.analytics, r.analytics), (&mut initial.marketing, r.marketing)] {
+                if theirs != State::Pending {
+                    *mine = theirs;
+                }
+            }
+        }
         let tracker = Tracker::new(initial, signals, config.policy.clone(), config.pending_limit);
         let friction = Friction::new(config.friction.clone());
         let device = device_context(&boot, config.sample_rate);
@@ -323,6 +331,15 @@ impl Engine {
             Input::Online(online) => {
                 self.tracker.outbox.set_online(online);
                 self.pump(now);
+            }
+            // As GPC while it lasts: marketing denied, and no grant takes it back until the
+            // visitor opts in again through the consent platform (which grants nothing itself).
+            Input::UsOptOut(out) => {
+                self.tracker.set_us_opt_out(out);
+                if out && self.tracker.consent().marketing != State::Denied {
+                    let update = super::consent::Update { analytics: None, marketing: Some(false) };
+                    self.set_consent(update, ConsentSource::Gpp, now);
+                }
             }
             Input::HttpAnswer { request, status, retry_after, missing } => {
                 let outcome = classify(status, retry_after.as_deref());
@@ -1104,7 +1121,7 @@ impl Engine {
         // what is still pending, never what the visitor decided (a "no" remembered from an
         // earlier page was a "yes" again on every page whose consent platform pushed a default
         // grant). (A default denial is no decision: the loader sends none.)
-        if source == ConsentSource::ConsentModeDefault {
+        if matches!(source, ConsentSource::ConsentModeDefault | ConsentSource::TcfNotApplicable) {
             let c = self.tracker.consent();
             if c.analytics != State::Pending {
                 update.analytics = None;
@@ -1121,7 +1138,12 @@ impl Engine {
         }
         // The visitor's own decision (not a CMP's, which keeps its own record); after the id
         // when one is being read or made (`on_snapshot`).
-        if self.config.remember_consent && source == ConsentSource::Api && after.analytics != State::Pending {
+        // (Also an opt-out of marketing alone, analytics still undecided: a "Do Not Sell or
+        // Share" before any banner was answered. Not a grant GPC turned into a denial.)
+        if self.config.remember_consent
+            && source == ConsentSource::Api
+            && (after.analytics != State::Pending || update.marketing == Some(false))
+        {
             let value = super::remembered::store(after, now);
             if self.want_identity {
                 self.remember_later = Some(value);

@@ -178,6 +178,13 @@ pub enum ConsentSource {
     /// what is still pending (never what the visitor decided: their word through the API, or
     /// remembered from an earlier page).
     ConsentModeDefault,
+    /// The TCF CMP says GDPR does not apply (a US visitor): a default as above. It granted
+    /// both categories over a "Do Not Sell or Share" given through the API (a US privacy
+    /// counsel's QA).
+    TcfNotApplicable,
+    /// The page's GPP consent platform: a US opt-out of sale, sharing or targeted advertising
+    /// (`Input::UsOptOut`).
+    Gpp,
     /// The visitor's decision remembered by another page of the site (`data-remember-consent`):
     /// made in another tab, or on the page the visitor went to before coming back to this one
     /// from the back/forward cache.
@@ -188,7 +195,8 @@ impl ConsentSource {
     pub fn as_str(self) -> &'static str {
         match self {
             ConsentSource::Api => "api",
-            ConsentSource::Tcf => "tcf",
+            ConsentSource::Tcf | ConsentSource::TcfNotApplicable => "tcf",
+            ConsentSource::Gpp => "gpp",
             ConsentSource::ConsentMode | ConsentSource::ConsentModeDefault => "consent_mode",
             ConsentSource::Remembered => "remembered",
         }
@@ -304,6 +312,9 @@ pub enum Input {
     },
     /// `online` / `offline` (and `navigator.onLine` at start).
     Online(bool),
+    /// The page's IAB GPP consent platform (`__gpp`) answered: whether a US section says the
+    /// visitor opted out of sale, sharing or targeted advertising (`consent::Signals::us_opt_out`).
+    UsOptOut(bool),
     /// The answer to `Output::Send`: status 0 when there was none (network error).
     HttpAnswer {
         request: u64,
@@ -550,8 +561,11 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
                 8 => flag(6),
                 _ => false,
             });
-            Input::Command(Command::Consent { update, source: ConsentSource::Tcf })
+            let source = if flag(2) { ConsentSource::Tcf } else { ConsentSource::TcfNotApplicable };
+            Input::Command(Command::Consent { update, source })
         }
+        // The GPP CMP's answer: "1" when a US section says the visitor opted out.
+        "U" => Input::UsOptOut(flag(2)),
         "z" => {
             // Google Consent Mode: analytics_storage, then ad_storage ("1" granted, "0" denied,
             // "" not given: that category is left as it is), then "d" for a default.
@@ -781,7 +795,10 @@ mod tests {
         assert_eq!(p("l\u{1f}1\u{1f}"), Some(Record::Input(Input::LockAnswer(LockAnswer::Failed))));
         assert_eq!(p("t\u{1f}12.5"), Some(Record::Timer));
         let tcf = |s: &str| match p(s) {
-            Some(Record::Input(Input::Command(Command::Consent { update, source: ConsentSource::Tcf }))) => update,
+            Some(Record::Input(Input::Command(Command::Consent {
+                update,
+                source: ConsentSource::Tcf | ConsentSource::TcfNotApplicable,
+            }))) => update,
             other => panic!("{other:?}"),
         };
         let all = tcf("p\u{1f}1\u{1f}1\u{1f}1\u{1f}1\u{1f}1\u{1f}1");
@@ -790,6 +807,12 @@ mod tests {
         assert_eq!((no_ads.analytics, no_ads.marketing), (Some(true), Some(false)));
         let no_gdpr = tcf("p\u{1f}1\u{1f}0\u{1f}0\u{1f}0\u{1f}0\u{1f}0");
         assert_eq!((no_gdpr.analytics, no_gdpr.marketing), (Some(true), Some(true)), "gdprApplies false");
+        assert!(matches!(
+            p("p\u{1f}1\u{1f}0\u{1f}0\u{1f}0\u{1f}0\u{1f}0"),
+            Some(Record::Input(Input::Command(Command::Consent { source: ConsentSource::TcfNotApplicable, .. })))
+        ));
+        assert_eq!(p("U\u{1f}1\u{1f}1"), Some(Record::Input(Input::UsOptOut(true))));
+        assert_eq!(p("U\u{1f}1\u{1f}0"), Some(Record::Input(Input::UsOptOut(false))));
         let mode = |s: &str| match p(s) {
             Some(Record::Input(Input::Command(Command::Consent { update, source: ConsentSource::ConsentMode }))) => {
                 (update.analytics, update.marketing)

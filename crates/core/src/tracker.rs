@@ -111,6 +111,11 @@ impl Tracker {
     }
 
     /// Applies a consent change and moves queued events accordingly.
+    /// `consent::Signals::us_opt_out`, as the page's GPP consent platform says it now.
+    pub fn set_us_opt_out(&mut self, out: bool) {
+        self.signals.us_opt_out = out;
+    }
+
     pub fn set_consent(&mut self, update: Update, now: u64) -> (Consent, Effects) {
         let before = self.consent;
         let after = before.apply(update, self.signals);

@@ -565,6 +565,67 @@ fn a_consent_mode_default_changes_no_decision_of_the_visitor() {
     assert_eq!((c.analytics, c.marketing), (State::Granted, State::Granted), "undecided");
 }
 
+/// A US visitor's opt-out of sale, sharing or targeted advertising (the consent platform's GPP
+/// US section) denies marketing as GPC does, for as long as the platform says so: a grant
+/// after it (the page's own, TCF's "GDPR does not apply") takes nothing back. Opted in again
+/// in the platform, the next grant counts (the platform itself grants nothing).
+#[test]
+fn a_us_opt_out_through_gpp_denies_marketing_while_it_lasts() {
+    let mut w = World::new(Locks::Web);
+    let mut t = w.open_with(config(InitialConsent::Granted), 1);
+    marketing(&mut t, &mut w, true);
+    assert_eq!(t.engine.consent().marketing, State::Granted);
+    w.handle(&mut t, Input::UsOptOut(true));
+    assert_eq!(t.engine.consent(), crate::consent::Consent { analytics: State::Granted, marketing: State::Denied });
+    let change = t.engine.queued_events().into_iter().rev().find(|e| e.contains("consent_change")).unwrap();
+    assert!(change.contains(r#""marketing":"denied""#) && change.contains(r#""source":"gpp""#), "{change}");
+    marketing(&mut t, &mut w, true);
+    let not_applicable = Update { analytics: Some(true), marketing: Some(true) };
+    w.handle(
+        &mut t,
+        Input::Command(Command::Consent { update: not_applicable, source: ConsentSource::TcfNotApplicable }),
+    );
+    assert_eq!(t.engine.consent().marketing, State::Denied, "no grant while opted out");
+    w.handle(&mut t, Input::UsOptOut(false));
+    assert_eq!(t.engine.consent().marketing, State::Denied, "the platform grants nothing");
+    marketing(&mut t, &mut w, true);
+    assert_eq!(t.engine.consent().marketing, State::Granted, "opted in again, then granted");
+}
+
+/// TCF's "GDPR does not apply" (a US visitor) is a default: it grants what is undecided, not
+/// what the visitor refused through the page's "Do Not Sell or Share" link (it granted both
+/// over it, whichever answered last: a US privacy counsel's QA).
+#[test]
+fn tcf_outside_the_gdpr_grants_no_category_the_visitor_refused() {
+    let mut w = World::new(Locks::Web);
+    let mut t = w.open_with(config(InitialConsent::Tcf), 1);
+    marketing(&mut t, &mut w, false);
+    let not_applicable = Update { analytics: Some(true), marketing: Some(true) };
+    w.handle(
+        &mut t,
+        Input::Command(Command::Consent { update: not_applicable, source: ConsentSource::TcfNotApplicable }),
+    );
+    let c = t.engine.consent();
+    assert_eq!((c.analytics, c.marketing), (State::Granted, State::Denied));
+}
+
+/// data-remember-consent: a "Do Not Sell or Share" clicked while analytics is still undecided
+/// (a consent platform that has not answered yet) is remembered, and the next page, whose
+/// default grants analytics, starts with marketing denied (it was not remembered: the next
+/// page forgot the opt-out).
+#[test]
+fn a_marketing_opt_out_before_any_analytics_decision_is_remembered() {
+    let mut w = World::new(Locks::Web);
+    let mut t = w.open_with(Config { remember_consent: true, ..config(InitialConsent::Pending) }, 1);
+    marketing(&mut t, &mut w, false);
+    let (value, _) = w.remembered.pop().expect("the opt-out is remembered");
+    assert!(value.starts_with("pending|denied|"), "{value}");
+    let boot = crate::input::Boot { page: page(), visible: true, remembered: value, ..Default::default() };
+    let next = Config { remember_consent: true, ..config(InitialConsent::Granted) };
+    let e = Engine::new(next, Signals::default(), boot, true, &[7; 64], w.now + 1_000);
+    assert_eq!(e.consent(), crate::consent::Consent { analytics: State::Granted, marketing: State::Denied });
+}
+
 /// data-remember-consent, two tabs of the shop open and undecided: the visitor accepts in one,
 /// the other applies the decision when it sees it written, and both name the visitor with one
 /// anonymous id. (The decision was written before the id: the other tab, reading storage then,
