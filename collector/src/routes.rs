@@ -178,7 +178,7 @@ pub fn router(state: AppState, www: &Path, sdk: &Path) -> Router {
         .layer::<_, Infallible>(ConcurrencyLimitLayer::new(MAX_INFLIGHT_BATCHES))
         .layer::<_, Infallible>(RequestBodyLimitLayer::new(MAX_WIRE_BYTES))
         .layer::<_, Infallible>(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, http.request_timeout))
-        .layer::<_, Infallible>(map_response(json_error_body));
+        .layer::<_, Infallible>(from_fn_with_state(state.clone(), json_error_body));
     // Reads: each behind the guard (Host, rate limit, token), see `api.rs`.
     let reads = Router::new()
         .route("/api/events", get(api::events))
@@ -327,8 +327,14 @@ async fn inspector_index(State(st): State<AppState>) -> Response {
     }
 }
 
-/// The answers tower-http's layers make themselves (408, 413) in the collector's error format.
-async fn json_error_body(resp: Response) -> Response {
+/// The answers tower-http's layers make themselves (408, 413) in the collector's error format,
+/// counted in `/metrics` as the handler counts its own (`timeout`, `too_large`): a body over the
+/// limit with a `Content-Length`, or a request past `--request-timeout`, never reaches the
+/// handler, and were missing from `touchpoint_batches_total`. (A preflight is no batch: not
+/// counted.)
+async fn json_error_body(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let batch = req.method() == axum::http::Method::POST;
+    let resp = next.run(req).await;
     let err = match resp.status() {
         _ if is_json(&resp) => return resp,
         StatusCode::REQUEST_TIMEOUT => IngestError::Timeout("request: not complete within the request timeout".into()),
@@ -337,6 +343,9 @@ async fn json_error_body(resp: Response) -> Response {
         }
         _ => return resp,
     };
+    if batch {
+        st.metrics.batch(&Err(err.clone()));
+    }
     let mut out = err.into_response();
     out.headers_mut().insert(header::VARY, HeaderValue::from_static("Origin"));
     out

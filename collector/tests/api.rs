@@ -337,6 +337,38 @@ async fn oversized_content_length_is_413_before_the_body() {
     assert_eq!(a.header("content-type"), Some("application/json"));
 }
 
+/// The two refusals tower-http's layers answer themselves, a `Content-Length` over the limit
+/// (413) and a request past `--request-timeout` (408), are counted in `/metrics` like the
+/// handler's own (they were not: an SRE's `curl --data-binary @600KB.body` left too_large at 0).
+#[tokio::test]
+async fn refusals_answered_by_the_http_layers_are_counted_in_metrics() {
+    let state = touchpoint_collector::AppState::new(
+        Store::open(":memory:").unwrap(),
+        touchpoint_collector::origin::OriginPolicy::new(Default::default()),
+        None,
+    )
+    .with_http_limits(touchpoint_collector::HttpLimits {
+        request_timeout: Duration::from_millis(200),
+        ..Default::default()
+    });
+    let app = touchpoint_collector::router(state, Path::new("/nonexistent"), Path::new("/nonexistent"));
+    let big = vec![b' '; 600 * 1024];
+    let req = post_req().header("content-length", big.len().to_string()).body(Body::from(big)).unwrap();
+    assert_eq!(send(&app, req).await.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let req = post_req().body(Body::from_stream(futures_pending())).unwrap();
+    let a = tokio::time::timeout(Duration::from_secs(5), send(&app, req)).await.expect("answered");
+    assert_eq!(a.status, StatusCode::REQUEST_TIMEOUT);
+    assert!(a.error().contains("request timeout"), "{}", a.error());
+    // A preflight is no batch: not counted.
+    let pre = Request::options("/v1/batch").header("host", HOST).header("content-length", "999999999");
+    send(&app, pre.body(Body::empty()).unwrap()).await;
+    let text = String::from_utf8(get(&app, "/metrics").await.bytes).unwrap();
+    for line in ["touchpoint_batches_total{outcome=\"too_large\"} 1", "touchpoint_batches_total{outcome=\"timeout\"} 1"]
+    {
+        assert!(text.lines().any(|l| l == line), "{line} in:\n{text}");
+    }
+}
+
 /// A body stream that never yields.
 fn futures_pending() -> impl futures_core::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static {
     struct Never;
