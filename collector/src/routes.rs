@@ -402,20 +402,146 @@ async fn revalidated(req: Request, next: Next) -> Response {
 ///   (`touchpoint.js`) checked again at each use (`no-cache`, answered 304 while unchanged),
 ///   since a loader and a wasm of two builds refuse each other (the loader pins the wasm's hash)
 ///   and a browser's own guess of freshness could keep one and not the other after a deploy.
+///   "Unchanged" is told by the bytes (a strong `ETag`, see [`SdkEtags`]), not by the file's
+///   modification time: a rollback to an older build copied with its times kept (`cp -a`,
+///   `rsync -a`, tar) was answered 304 to every browser holding the newer loader.
 fn sdk_dir(root: &Path) -> axum::routing::Router {
+    let etags = Arc::new(SdkEtags { root: root.to_path_buf(), known: Mutex::default() });
     Router::new()
         // (No directory listing or index, so no redirect for a directory either: nested under
         // /touchpoint/, ServeDir's redirect of `/touchpoint/npm` went to `/npm/`.)
         .fallback_service(
             ServeDir::new(root).precompressed_br().precompressed_gzip().append_index_html_on_directories(false),
         )
-        .layer(from_fn(sdk_headers))
+        .layer(from_fn_with_state(etags, sdk_headers))
         .layer(from_fn_with_state(Arc::new(Guarded { root: root.to_path_buf(), precompressed: true }), guard_static))
 }
 
-async fn sdk_headers(req: Request, next: Next) -> Response {
+/// The `ETag`s of the SDK's stably named files: a hash of each file's bytes, computed when it is
+/// first served and again when the file changes (its size, modification or change time, or
+/// inode: a file copied over with its old modification time kept still has a new change time).
+/// Each compressed copy has its own bytes, so its own tag.
+struct SdkEtags {
+    root: PathBuf,
+    known: Mutex<std::collections::HashMap<PathBuf, (FileStamp, HeaderValue)>>,
+}
+
+/// What tells that a file changed without reading it.
+#[derive(Clone, PartialEq, Eq, Debug)]
+struct FileStamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    #[cfg(unix)]
+    changed: (i64, i64),
+    #[cfg(unix)]
+    inode: (u64, u64),
+}
+
+impl FileStamp {
+    fn of(path: &Path) -> Option<FileStamp> {
+        let m = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
+        #[cfg(unix)]
+        use std::os::unix::fs::MetadataExt;
+        Some(FileStamp {
+            len: m.len(),
+            modified: m.modified().ok(),
+            #[cfg(unix)]
+            changed: (m.ctime(), m.ctime_nsec()),
+            #[cfg(unix)]
+            inode: (m.dev(), m.ino()),
+        })
+    }
+}
+
+impl SdkEtags {
+    /// The tag of `path`'s current bytes (None: not a file, or it changed while being read).
+    fn tag(&self, path: &Path) -> Option<HeaderValue> {
+        let stamp = FileStamp::of(path)?;
+        if let Some((known, tag)) = self.known.lock().unwrap_or_else(|e| e.into_inner()).get(path) {
+            if *known == stamp {
+                return Some(tag.clone());
+            }
+        }
+        let bytes = std::fs::read(path).ok()?;
+        if FileStamp::of(path).as_ref() != Some(&stamp) {
+            return None;
+        }
+        let tag = HeaderValue::from_str(&content_etag(&bytes)).ok()?;
+        self.known.lock().unwrap_or_else(|e| e.into_inner()).insert(path.to_path_buf(), (stamp, tag.clone()));
+        Some(tag)
+    }
+}
+
+/// A strong entity tag for `bytes`: SipHash-2-4 (std's, keys 0: the same in every process) and CRC-32 of the
+/// bytes, and their length (96 bits of hash: two builds of a file never share one in practice).
+pub fn content_etag(bytes: &[u8]) -> String {
+    use std::hash::Hasher;
+    #[allow(deprecated)]
+    let mut sip = std::hash::SipHasher::new();
+    sip.write(bytes);
+    let mut crc = flate2::Crc::new();
+    crc.update(bytes);
+    format!("\"{:016x}{:08x}-{:x}\"", sip.finish(), crc.sum(), bytes.len())
+}
+
+/// Whether an `If-None-Match` value lists `tag` (weak comparison, as RFC 9110 13.1.2 has it for
+/// this header), or is `*`.
+fn none_match_lists(if_none_match: &[u8], tag: &HeaderValue) -> bool {
+    let tag = tag.as_bytes();
+    let strip = |t: &[u8]| -> Vec<u8> {
+        let t = t.trim_ascii();
+        t.strip_prefix(b"W/").unwrap_or(t).to_vec()
+    };
+    if_none_match.split(|&b| b == b',').map(strip).any(|t| t == b"*" || t == strip(tag))
+}
+
+async fn sdk_headers(State(etags): State<Arc<SdkEtags>>, mut req: Request, next: Next) -> Response {
     let hashed = is_content_hashed(req.uri().path());
+    // A stable name is validated by its ETag alone: `If-Modified-Since` (RFC 9110 13.1.3: to be
+    // ignored when `If-None-Match` is there; without it, it comes from a cache that kept an
+    // answer of before this collector had ETags, whose time is what cannot be trusted) is not
+    // left to ServeDir, nor a range (a file of one build completed by another's bytes); the
+    // files are small, a whole 200 costs little.
+    let validated = !hashed && matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD);
+    let mut if_none_match = None;
+    let mut rel = None;
+    if validated {
+        let h = req.headers_mut();
+        if_none_match = h.remove(header::IF_NONE_MATCH);
+        for name in [header::IF_MODIFIED_SINCE, header::IF_UNMODIFIED_SINCE, header::IF_RANGE, header::RANGE] {
+            h.remove(name);
+        }
+        // (Decoded and checked for dot segments by `guard_static` already.)
+        rel = percent_decode_str(req.uri().path())
+            .decode_utf8()
+            .ok()
+            .map(|p| p.split('/').filter(|s| !s.is_empty()).collect::<PathBuf>());
+    }
     let mut resp = next.run(req).await;
+    if let (true, StatusCode::OK, Some(rel)) = (validated, resp.status(), rel) {
+        let mut file = etags.root.join(rel).into_os_string();
+        match resp.headers().get(header::CONTENT_ENCODING).map(HeaderValue::as_bytes) {
+            Some(b"br") => file.push(".br"),
+            Some(b"gzip") => file.push(".gz"),
+            _ => {}
+        }
+        let file = PathBuf::from(file);
+        let tag = {
+            let etags = etags.clone();
+            tokio::task::spawn_blocking(move || etags.tag(&file)).await.ok().flatten()
+        };
+        if let Some(tag) = tag {
+            let h = resp.headers_mut();
+            h.remove(header::LAST_MODIFIED);
+            h.insert(header::ETAG, tag.clone());
+            if if_none_match.is_some_and(|inm| none_match_lists(inm.as_bytes(), &tag)) {
+                let (mut parts, _) = resp.into_parts();
+                parts.status = StatusCode::NOT_MODIFIED;
+                parts.headers.remove(header::CONTENT_LENGTH);
+                resp = Response::from_parts(parts, Body::empty());
+            }
+        }
+    }
     let cache = match resp.status() {
         StatusCode::OK | StatusCode::PARTIAL_CONTENT | StatusCode::NOT_MODIFIED if hashed => {
             Some("public, max-age=31536000, immutable")

@@ -632,17 +632,93 @@ async fn sdk_files_compressed_cached_and_loadable_from_any_origin() {
     // A stable name is checked again: unchanged, a 304, still with the headers.
     let a = fetch("/touchpoint/touchpoint.js", "br").await;
     assert_eq!((a.status, a.header("content-encoding")), (StatusCode::OK, None));
-    let since = a.header("last-modified").unwrap().to_string();
-    let req = Request::get("/touchpoint/touchpoint.js").header("host", HOST).header("if-modified-since", since);
+    let tag = a.header("etag").unwrap().to_string();
+    let req = Request::get("/touchpoint/touchpoint.js").header("host", HOST).header("if-none-match", &tag);
     let a = send(&t.app, req.body(Body::empty()).unwrap()).await;
     assert_eq!(a.status, StatusCode::NOT_MODIFIED);
     assert_eq!((a.header("cache-control"), a.header("access-control-allow-origin")), (Some("no-cache"), Some("*")));
+    assert_eq!((a.header("etag"), a.bytes.len()), (Some(tag.as_str()), 0));
     // Not found: no caching said.
     let a = fetch("/touchpoint/nope.0123456789ab.js", "br").await;
     assert_eq!((a.status, a.header("cache-control")), (StatusCode::NOT_FOUND, None));
     // The site's own pages are not the SDK's: no CORS for them.
     std::fs::write(www.join("index.html"), "<h1>demo</h1>").unwrap();
     assert_eq!(fetch("/index.html", "br").await.header("access-control-allow-origin"), None);
+}
+
+/// The SDK's stable names are validated by their bytes (a strong ETag per file and encoding),
+/// not by their modification time: a rollback to an older build copied with its times kept
+/// (`cp -a`) reaches a browser holding the newer loader, whose `If-Modified-Since` is later than
+/// the older file's time (it was answered 304, and a loader and a wasm of two builds refuse
+/// each other).
+#[tokio::test]
+async fn sdk_stable_names_are_validated_by_content_not_by_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let sdk = dir.path().join("dist");
+    std::fs::create_dir_all(&sdk).unwrap();
+    let old_time = std::time::SystemTime::now() - Duration::from_secs(86_400);
+    let write = |name: &str, bytes: &[u8], at: std::time::SystemTime| {
+        std::fs::write(sdk.join(name), bytes).unwrap();
+        std::fs::File::options().write(true).open(sdk.join(name)).unwrap().set_modified(at).unwrap();
+    };
+    write("touchpoint.js", b"/* build 2 */", std::time::SystemTime::now());
+    for (name, bytes) in
+        [("touchpoint_bg.wasm", &b"wasm 2"[..]), ("touchpoint_bg.wasm.br", b"br 2"), ("touchpoint_bg.wasm.gz", b"gz 2")]
+    {
+        write(name, bytes, std::time::SystemTime::now());
+    }
+    let t = app_with(Store::open(":memory:").unwrap(), &[], None, Path::new("/nonexistent"), &sdk);
+    let fetch = |uri: &str, headers: &[(&str, &str)]| {
+        let mut req = Request::get(uri).header("host", HOST);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        send(&t.app, req.body(Body::empty()).unwrap())
+    };
+    let newer = fetch("/touchpoint/touchpoint.js", &[]).await;
+    assert_eq!(newer.status, StatusCode::OK);
+    let newer_tag = newer.header("etag").expect("an ETag").to_string();
+    assert!(newer_tag.starts_with('"') && newer_tag.ends_with('"'), "strong: {newer_tag}");
+    assert_eq!(newer.header("last-modified"), None, "the time is not a validator here");
+    let later = "Sun, 01 Jan 2034 00:00:00 GMT";
+    let again =
+        fetch("/touchpoint/touchpoint.js", &[("if-none-match", &newer_tag), ("if-modified-since", later)]).await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    // (A list, and a weak form of the same tag, match too.)
+    let weak = format!("\"x\", W/{newer_tag}");
+    assert_eq!(fetch("/touchpoint/touchpoint.js", &[("if-none-match", &weak)]).await.status, StatusCode::NOT_MODIFIED);
+
+    // Rolled back to build 1, its file's older time kept.
+    write("touchpoint.js", b"/* build 1, older */", old_time);
+    let back = fetch("/touchpoint/touchpoint.js", &[("if-none-match", &newer_tag), ("if-modified-since", later)]).await;
+    assert_eq!((back.status, back.bytes.as_slice()), (StatusCode::OK, &b"/* build 1, older */"[..]));
+    assert_ne!(back.header("etag"), Some(newer_tag.as_str()));
+    // A cache that kept an answer with no ETag (an older collector) asks by time alone: the
+    // time cannot be trusted, the whole file is sent.
+    let by_time = fetch("/touchpoint/touchpoint.js", &[("if-modified-since", later)]).await;
+    assert_eq!((by_time.status, by_time.bytes.as_slice()), (StatusCode::OK, &b"/* build 1, older */"[..]));
+    // No range of a stable name (one build's bytes completed by another's): the whole file.
+    let ranged = fetch("/touchpoint/touchpoint.js", &[("range", "bytes=0-3")]).await;
+    assert_eq!((ranged.status, ranged.bytes.len()), (StatusCode::OK, 20));
+
+    // Each encoding of the wasm has its own tag; one's tag does not validate another.
+    let mut tags = Vec::new();
+    for (accept, bytes) in [("br", &b"br 2"[..]), ("gzip", b"gz 2"), ("identity", b"wasm 2")] {
+        let a = fetch("/touchpoint/touchpoint_bg.wasm", &[("accept-encoding", accept)]).await;
+        assert_eq!((a.status, a.bytes.as_slice()), (StatusCode::OK, bytes), "{accept}");
+        assert_eq!(a.header("vary"), Some("accept-encoding"));
+        tags.push(a.header("etag").unwrap().to_string());
+        let same = fetch(
+            "/touchpoint/touchpoint_bg.wasm",
+            &[("accept-encoding", accept), ("if-none-match", &tags[tags.len() - 1])],
+        )
+        .await;
+        assert_eq!(same.status, StatusCode::NOT_MODIFIED, "{accept}");
+    }
+    assert!(tags[0] != tags[1] && tags[1] != tags[2] && tags[0] != tags[2], "{tags:?}");
+    let other =
+        fetch("/touchpoint/touchpoint_bg.wasm", &[("accept-encoding", "gzip"), ("if-none-match", &tags[0])]).await;
+    assert_eq!((other.status, other.bytes.as_slice()), (StatusCode::OK, &b"gz 2"[..]));
 }
 
 #[tokio::test]
