@@ -101,7 +101,7 @@ async fn run() -> ExitCode {
     let app = match build_app(&cfg, read_token.clone()) {
         Ok(app) => app,
         Err(e) => {
-            eprintln!("touchpoint-collector: --db {}: {e}", cfg.db);
+            eprintln!("touchpoint-collector: --db {}: {}", cfg.db, e.opening(&cfg.db));
             return ExitCode::FAILURE;
         }
     };

@@ -88,7 +88,7 @@ pub const MAX_GROUP_EVENTS: usize = 10_000;
 /// A database of a later version is refused (see [`Store::init`]), and the backfills chosen by
 /// version count from nothing rather than add (`aggregate::fill_device_counts` and the others):
 /// a database stamped with an older version by an older collector runs them again.
-const SCHEMA_VERSION: i64 = 27;
+pub const SCHEMA_VERSION: i64 = 27;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
@@ -185,6 +185,58 @@ impl fmt::Display for StoreError {
 }
 
 impl std::error::Error for StoreError {}
+
+/// Below this many free bytes, the device holding the database is taken as full.
+const FULL_BELOW: u64 = 4 << 20;
+
+impl StoreError {
+    /// The message for the collector failing to open `db` (`--db`): the error, and for SQLite's
+    /// `SQLITE_FULL`, an `ENOSPC`, or an I/O error (SQLite says `disk I/O error` for a write that
+    /// failed with `ENOSPC`, as on a full disk at start) while the database's directory has no
+    /// room, that there is no space left. For another I/O error, the room there is. (A full disk
+    /// at start was told `sqlite: disk I/O error` alone.)
+    pub fn opening(&self, db: &str) -> String {
+        let dir = match Path::new(db).parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        self.opening_with_free(free_bytes(dir))
+    }
+
+    fn opening_with_free(&self, free: Option<u64>) -> String {
+        const NO_SPACE: &str = "no space left on the device holding --db";
+        let (full, io) = match self {
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => {
+                (e.code == rusqlite::ErrorCode::DiskFull, e.code == rusqlite::ErrorCode::SystemIoFailure)
+            }
+            StoreError::Io(e) => (e.raw_os_error() == Some(libc::ENOSPC), true),
+            _ => (false, false),
+        };
+        match free {
+            _ if full => format!("{self} ({NO_SPACE}: free some, or give --db another device)"),
+            Some(n) if io && n < FULL_BELOW => {
+                format!("{self} ({NO_SPACE}: {n} bytes free there; free some, or give --db another device)")
+            }
+            Some(n) if io => format!("{self} (the device holding --db has {} MB free)", n >> 20),
+            _ => self.to_string(),
+        }
+    }
+}
+
+/// The bytes this process may still write on the file system holding `dir` (statvfs; root may
+/// use the blocks kept for it too).
+fn free_bytes(dir: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: `c` is a NUL-terminated path, `st` a statvfs the call fills.
+    if unsafe { libc::statvfs(c.as_ptr(), &mut st) } != 0 {
+        return None;
+    }
+    // SAFETY: geteuid cannot fail.
+    let blocks = if unsafe { libc::geteuid() } == 0 { st.f_bfree } else { st.f_bavail };
+    Some((blocks as u64).saturating_mul(st.f_frsize as u64))
+}
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
@@ -2004,6 +2056,33 @@ mod tests {
         assert_eq!(id_floor_at(4_512_585_600_000), 0);
         assert_eq!(id_floor_at(-1), 0);
         assert_eq!(id_floor_at(i64::MAX), 0);
+    }
+
+    #[test]
+    fn a_full_disk_at_start_is_said_so() {
+        let sqlite =
+            |code: i32| StoreError::Sqlite(rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None));
+        let full = sqlite(rusqlite::ffi::SQLITE_FULL).opening_with_free(Some(1 << 30));
+        assert!(full.contains("no space left on the device holding --db"), "{full}");
+        // SQLite's "disk I/O error" for a write that failed with ENOSPC: told by the free space.
+        let io = sqlite(rusqlite::ffi::SQLITE_IOERR_WRITE);
+        let msg = io.opening_with_free(Some(0));
+        assert!(
+            msg.starts_with("sqlite: ") && msg.contains("no space left on the device holding --db: 0 bytes free"),
+            "{msg}"
+        );
+        let msg = io.opening_with_free(Some(500 << 20));
+        assert!(msg.contains("has 500 MB free") && !msg.contains("no space"), "{msg}");
+        let enospc = StoreError::Io(std::io::Error::from_raw_os_error(libc::ENOSPC));
+        assert!(enospc.opening_with_free(None).contains("no space left on the device holding --db"));
+        // Anything else is left as it was.
+        let refused = StoreError::Refused("not ours".into());
+        assert_eq!(refused.opening_with_free(Some(0)), "not ours");
+        assert!(free_bytes(Path::new(".")).is_some());
+        assert_eq!(
+            sqlite(rusqlite::ffi::SQLITE_CORRUPT).opening_with_free(Some(0)),
+            sqlite(rusqlite::ffi::SQLITE_CORRUPT).to_string()
+        );
     }
 
     #[test]
