@@ -90,9 +90,11 @@ async fn run() -> ExitCode {
         return ExitCode::from(2);
     }
     // The port first: a port in use must not leave a database created, migrated or locked
-    // behind. (Connections meanwhile wait in the listen backlog.)
-    let listener = match tokio::net::TcpListener::bind((cfg.bind_host(), cfg.port)).await {
-        Ok(l) => l,
+    // behind. It is only bound here (taken, so a second collector stops at once); it listens once
+    // the database is open: a migration can take minutes, and a connection made meanwhile was
+    // left waiting in the backlog (a health check hung) where it is now refused.
+    let socket = match reserve(cfg.bind_host(), cfg.port).await {
+        Ok(s) => s,
         Err(e) => {
             eprintln!("touchpoint-collector: cannot listen on --host {} --port {}: {e}", cfg.host, cfg.port);
             return ExitCode::FAILURE;
@@ -102,6 +104,13 @@ async fn run() -> ExitCode {
         Ok(app) => app,
         Err(e) => {
             eprintln!("touchpoint-collector: --db {}: {}", cfg.db, e.opening(&cfg.db));
+            return ExitCode::FAILURE;
+        }
+    };
+    let listener = match socket.listen(1024) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("touchpoint-collector: cannot listen on --host {} --port {}: {e}", cfg.host, cfg.port);
             return ExitCode::FAILURE;
         }
     };
@@ -130,6 +139,23 @@ async fn run() -> ExitCode {
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
+}
+
+/// A socket bound to `host`:`port` (the first of its addresses that binds), not yet listening.
+/// (`SO_REUSEADDR` as tokio's `TcpListener::bind` sets it: a restart is not refused for the
+/// previous run's connections in TIME_WAIT; a port another process listens on still is.)
+async fn reserve(host: &str, port: u16) -> std::io::Result<tokio::net::TcpSocket> {
+    let mut last = None;
+    for addr in tokio::net::lookup_host((host, port)).await? {
+        let socket = if addr.is_ipv4() { tokio::net::TcpSocket::new_v4() } else { tokio::net::TcpSocket::new_v6() }?;
+        #[cfg(unix)]
+        socket.set_reuseaddr(true)?;
+        match socket.bind(addr) {
+            Ok(()) => return Ok(socket),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "no address to listen on")))
 }
 
 /// Ctrl-C or SIGTERM: stop accepting, let in-flight batches finish (they are

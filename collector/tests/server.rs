@@ -451,3 +451,44 @@ fn an_empty_token_variable_is_said() {
         assert!(err.contains(&format!("{var} is set but empty: taken as unset")), "{err}");
     }
 }
+
+/// A migration is said before it starts (it can take minutes, the port opening only after it)
+/// and when it is done, with how long it took; a database already at the current schema says
+/// neither. (It ran silently: a collector migrating 100,000 events looked hung.)
+#[test]
+fn a_migration_is_logged_before_and_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.sqlite");
+    let db_arg = db.to_str().unwrap();
+    let stderr_of = |mut server: Server| {
+        let addr = server.addr.clone();
+        assert_eq!(http(&addr, "POST", "/v1/batch", &[], &batch(vec![event(&addr, "shop")])).status, 200);
+        let _ = server.child.kill();
+        let _ = server.child.wait();
+        let mut err = String::new();
+        server.child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+        err
+    };
+    let err = stderr_of(start_with(&["--db", db_arg], Stdio::piped()));
+    assert!(!err.contains("migrat"), "a new database is created, not migrated: {err}");
+    let current: i64 =
+        rusqlite::Connection::open(&db).unwrap().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    rusqlite::Connection::open(&db).unwrap().pragma_update(None, "user_version", current - 1).unwrap();
+    let err = stderr_of(start_with(&["--db", db_arg], Stdio::piped()));
+    let lines: Vec<&str> = err.lines().filter(|l| l.contains("migrat")).collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    let before = format!(
+        "touchpoint-collector: migrating the database from schema {} to {current}: this can take minutes on a large \
+         database; the port opens when it is done",
+        current - 1
+    );
+    assert!(lines[0].ends_with(&before) && lines[0].starts_with("20"), "{err}");
+    let after = lines[1].split_once(' ').unwrap().1;
+    assert!(
+        after.starts_with(&format!("touchpoint-collector: migrated the database to schema {current} in ")),
+        "{err}"
+    );
+    assert!(after.ends_with(" s"), "{err}");
+    let err = stderr_of(start_with(&["--db", db_arg], Stdio::piped()));
+    assert!(!err.contains("migrat"), "at the current schema: {err}");
+}
