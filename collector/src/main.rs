@@ -121,8 +121,16 @@ async fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let shutdown = shutdown_signal();
     // Tests and scripts parse this exact line to learn the port: keep it stable.
     println!("touchpoint-collector listening on http://{addr}");
+    // The log's (stderr's) own, with the time, the version and the schema.
+    eprintln!(
+        "{} touchpoint-collector: touchpoint-collector {}, schema {}, listening on http://{addr}",
+        touchpoint_collector::log::now(),
+        env!("CARGO_PKG_VERSION"),
+        touchpoint_collector::store::SCHEMA_VERSION
+    );
     // Like Jupyter: the address to open, with the token when there is one to type.
     let shown = if addr.ip().is_unspecified() { format!("127.0.0.1:{}", addr.port()) } else { addr.to_string() };
     // (Written without println!: a caller that read only the first line may have closed the pipe.)
@@ -134,10 +142,11 @@ async fn run() -> ExitCode {
     let _ = writeln!(std::io::stdout(), "touchpoint-collector inspector: {inspector}");
     let _ = std::io::stdout().flush();
 
-    if let Err(e) = serve(listener, app, cfg.http, shutdown_signal()).await {
+    if let Err(e) = serve(listener, app, cfg.http, shutdown).await {
         eprintln!("{} touchpoint-collector: server error: {e}", touchpoint_collector::log::now());
         return ExitCode::FAILURE;
     }
+    eprintln!("{} touchpoint-collector: stopped", touchpoint_collector::log::now());
     ExitCode::SUCCESS
 }
 
@@ -158,25 +167,47 @@ async fn reserve(host: &str, port: u16) -> std::io::Result<tokio::net::TcpSocket
     Err(last.unwrap_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "no address to listen on")))
 }
 
-/// Ctrl-C or SIGTERM: stop accepting, let in-flight batches finish (they are
-/// only acknowledged after commit), then exit.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Ctrl-C, SIGTERM or SIGHUP: stop accepting, let in-flight batches finish (they are only
+/// acknowledged after commit), then exit. SIGHUP (the terminal or the SSH session that started
+/// the collector gone, or a `kill -HUP` meant as a reload) is a graceful stop too: it ended the
+/// process at once (code 129). There is nothing to reload: restart the collector instead.
+///
+/// The handlers are installed when this is called (before the address is announced, so that a
+/// signal sent by whoever read it is not the default's sudden end), not when it is first polled;
+/// after the database is opened, so that a signal during a migration still ends it at once.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
+    let streams = {
+        use tokio::signal::unix::{signal, SignalKind};
+        [("SIGINT", SignalKind::interrupt()), ("SIGTERM", SignalKind::terminate()), ("SIGHUP", SignalKind::hangup())]
+            .map(|(name, kind)| (name, signal(kind).ok()))
     };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
+    async move {
+        #[cfg(unix)]
+        let which = {
+            let [(a, mut sa), (b, mut sb), (c, mut sc)] = streams;
+            async fn recv(s: &mut Option<tokio::signal::unix::Signal>) {
+                match s {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            }
+            tokio::select! {
+                _ = recv(&mut sa) => a,
+                _ = recv(&mut sb) => b,
+                _ = recv(&mut sc) => c,
+            }
+        };
+        #[cfg(not(unix))]
+        let which = {
+            let _ = tokio::signal::ctrl_c().await;
+            "Ctrl-C"
+        };
+        eprintln!(
+            "{} touchpoint-collector: stopping ({which}): no new connections, requests under way get up to 10 s",
+            touchpoint_collector::log::now()
+        );
     }
 }

@@ -83,6 +83,13 @@ impl Metrics {
         let _ = writeln!(out, "touchpoint_storage_failing {}", u8::from(storage_failing));
         head(&mut out, "events_stored", "gauge", "Events in the database, all sites.");
         let _ = writeln!(out, "touchpoint_events_stored {stored}");
+        head(&mut out, "build_info", "gauge", "The collector's version and its database schema version (always 1).");
+        let _ = writeln!(
+            out,
+            "touchpoint_build_info{{version=\"{}\",schema=\"{}\"}} 1",
+            env!("CARGO_PKG_VERSION"),
+            crate::store::SCHEMA_VERSION
+        );
         head(&mut out, "uptime_seconds", "gauge", "Seconds since the collector started.");
         let _ = writeln!(out, "touchpoint_uptime_seconds {}", self.started.elapsed().as_secs());
         out

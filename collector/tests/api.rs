@@ -854,6 +854,11 @@ async fn metrics_count_batches_by_outcome_and_events() {
         "touchpoint_storage_failing 0",
         "touchpoint_events_stored 3",
         "# TYPE touchpoint_batches_total counter",
+        &format!(
+            "touchpoint_build_info{{version=\"{}\",schema=\"{}\"}} 1",
+            env!("CARGO_PKG_VERSION"),
+            touchpoint_collector::store::SCHEMA_VERSION
+        ),
     ] {
         assert!(text.lines().any(|l| l == line), "{line} in:\n{text}");
     }
