@@ -718,7 +718,7 @@
   // A step's tags that differ from the step before's (new or changed keys), as 'key=value'.
   function tagChanges(tags, before) {
     return Object.keys(tags || {}).filter(function (k) { return !before || before[k] !== tags[k]; })
-      .map(function (k) { return k + '=' + tags[k]; });
+      .map(function (k) { return k + '=' + asText(tags[k]); });
   }
 
   // --- leaderboard ----------------------------------------------------------------------------
@@ -841,6 +841,16 @@
   var TOLD = { site_search: 'term', element_view: 'name', outbound_click: 'host', file_download: 'url', scroll_depth: 'percent',
     form_start: 'form', form_submit: 'form', form_abandon: 'last_field' };
 
+  // A property's value as a journey says it: an element descriptor (`{selector, tag, text?}`: a
+  // form_abandon's last_field) by its selector and its label, any other object as JSON, the rest
+  // as text (an object's String() said "[object Object]": a support lead's report).
+  function asText(v) {
+    if (v && typeof v === 'object' && !Array.isArray(v) && typeof v.selector === 'string') {
+      return v.selector + (typeof v.text === 'string' && v.text ? ' “' + clip(v.text, 60, true) + '”' : '');
+    }
+    return v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v);
+  }
+
   function renderSession(j) {
     var sec = $('session');
     if (document.activeElement !== $('f-session')) $('f-session').value = state.session;
@@ -873,7 +883,7 @@
       li.appendChild(el('span', 'ev', e.event));
       if (e.category === 'friction') li.appendChild(el('span', 'badge friction', 'friction'));
       if (e.moment) li.appendChild(el('span', 'badge moment', 'moment of truth'));
-      if (e.during) li.appendChild(el('span', 'badge moment', 'during ' + e.during));
+      if (e.during) li.appendChild(el('span', 'badge moment', 'during ' + asText(e.during)));
       // The page named its customer (identify): which one.
       if (e.type === 'identify' && e.userId) li.appendChild(el('span', 'badge', 'customer ' + e.userId));
       // The page's tags (an experiment's variant, ...) where they begin or change.
@@ -881,16 +891,16 @@
       tagsBefore = e.tags;
       if (e.path) li.appendChild(el('span', 'path', readable(String(e.path))));
       // A view's title: the product or step a single-page app's views of one path showed.
-      if (e.type === 'page' && e.title) li.appendChild(el('span', 'path', ' “' + clip(e.title, 80, true) + '”'));
-      if (e.element && e.element.selector) li.appendChild(el('code', 'sel', e.element.selector));
+      if (e.type === 'page' && e.title) li.appendChild(el('span', 'path', ' “' + clip(asText(e.title), 80, true) + '”'));
+      if (e.element && e.element.selector) li.appendChild(el('code', 'sel', asText(e.element.selector)));
       // What the visitor read on it (a button's label, scrubbed): two "Buy" buttons of a page
       // have one selector when their template gives them no id.
-      if (e.element && e.element.text) li.appendChild(el('span', 'path', ' “' + clip(e.element.text, 60, true) + '”'));
+      if (e.element && e.element.text) li.appendChild(el('span', 'path', ' “' + clip(asText(e.element.text), 60, true) + '”'));
       var p = e.properties || {};
       // A touchpoint's one telling figure: what was searched for, which banner was seen, ...
       // (a search-driven shop's journey said `site_search /` and nothing of the term: QA).
       var told = TOLD[e.event];
-      if (told && p[told] !== undefined && p[told] !== '') li.appendChild(el('span', 'path', told + ' ' + clip(String(p[told]), 80, true)));
+      if (told && p[told] !== undefined && p[told] !== null && p[told] !== '') li.appendChild(el('span', 'path', told + ' ' + clip(asText(p[told]), 80, true)));
       // The page's own friction (touchpoint('friction', ...)): what it said of it, as the
       // detectors' figures are known to the reader and these are not (a search's term, a reason).
       if (e.category === 'friction' && FRICTION_TYPES.indexOf(e.event) < 0) {
@@ -898,7 +908,7 @@
           .map(function (k) { return k + ' ' + (typeof p[k] === 'object' ? JSON.stringify(p[k]) : String(p[k])); });
         if (said.length) li.appendChild(el('span', 'path', ' ' + clip(said.join(', '), 160, true)));
       }
-      if (p.message) li.appendChild(el('span', 'path', ' “' + clip(p.message, 120, true) + '”'));
+      if (p.message) li.appendChild(el('span', 'path', ' “' + clip(asText(p.message), 120, true) + '”'));
       // A request that failed: which one and its answer (the journey said `failed_request` and
       // the page only; an AJAX theme's diagnosis is the endpoint: a theme developer's QA).
       if (e.event === 'failed_request' && p.path) {

@@ -1,0 +1,62 @@
+// A session's journey as a customer-support lead reads it to answer a ticket (find one
+// customer's visit, see step by step what happened): each test seeds a collector of its own with
+// the SDK's events as sent, and reads the inspector's journey in headless Chromium.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { launch, root, startCollector, waitFor } from './harness.mjs';
+import { eventBuilders } from './inspector-events.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const T = { timeout: 120_000 };
+const { ev, fr } = eventBuilders({ prefix: 'j', anonymous: () => null });
+
+/** A collector of the test's own with `batch` stored, and an inspector page opened at `query`. */
+async function inspector(t, batch, { query = 'range=1h', viewport = { width: 1280, height: 900 }, context: options = {} } = {}) {
+  const own = await startCollector(['--inspector', path.join(root, 'collector/inspector'),
+    '--uplot', path.join(root, 'node_modules/uplot/dist')]);
+  t.after(() => own.stop());
+  if (batch.length) {
+    const r = await fetch(`${own.url}/v1/batch`, { method: 'POST', body: JSON.stringify({ sentAt: new Date().toISOString(), batch }) });
+    assert.equal((await r.json()).accepted, batch.length);
+  }
+  const context = await browser.newContext({ viewport, ...options });
+  t.after(() => context.close());
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${own.url}/inspector?${query}`);
+  await page.waitForFunction(() => window.__inspector && window.__inspector.refreshes >= 1, null, { timeout: 60_000 });
+  return { page, errors, context, url: own.url };
+}
+
+/** Opens `session`'s journey by the Session field and waits for its `n` steps. */
+async function journey(page, session, n) {
+  await page.fill('#f-session', session);
+  await page.press('#f-session', 'Enter');
+  await waitFor(`the journey of ${session}`, async () => (await page.locator('#timeline li').count()) === n, { timeout: 20_000 })
+    .catch(async (e) => { throw new Error(`${e.message}; the session view: ${await page.textContent('#session')}`); });
+}
+const step = (page, event, i = 0) => page.locator(`#timeline li[data-event="${event}"]`).nth(i).textContent();
+
+// A form_abandon's last_field is an element descriptor: the journey said `last_field [object
+// Object]`. Its selector and label, and any other object a step shows, as text that says something.
+test('a form_abandon says the field the customer left it at, by its selector and label', T, async (t) => {
+  const { page, errors } = await inspector(t, [
+    ev('sess-form', 'page_view', 10, '/checkout'),
+    fr('sess-form', 'form_abandon', 9, '/checkout', '#checkout', {
+      fields_completed: 2, fields: 5, time_ms: 41000,
+      last_field: { selector: '#checkout > input[name=postcode]', tag: 'input', text: 'Postcode' },
+    }),
+    fr('sess-form', 'js_error', 8, '/checkout', null, { message: { code: 42 } }),
+  ]);
+  await journey(page, 'sess-form', 3);
+  const text = await step(page, 'form_abandon');
+  assert.doesNotMatch(text, /object Object/);
+  assert.match(text, /last_field #checkout > input\[name=postcode\] “Postcode”/);
+  assert.match(await step(page, 'js_error'), /“\{"code":42\}”/);
+  assert.deepEqual(errors, []);
+});
