@@ -908,11 +908,32 @@
           .map(function (k) { return k + ' ' + (typeof p[k] === 'object' ? JSON.stringify(p[k]) : String(p[k])); });
         if (said.length) li.appendChild(el('span', 'path', ' ' + clip(said.join(', '), 160, true)));
       }
-      if (p.message) li.appendChild(el('span', 'path', ' “' + clip(asText(p.message), 120, true) + '”'));
+      // The SDK's summary at a page view's end (`repeats`): the failures of a path, or the errors
+      // of a message, past the first 5 of the view, counted rather than sent one by one (`(others)`:
+      // those past the 20 paths or messages). Not a new failure, and no answer of its own: it was
+      // shown as "no answer" although every request had been answered 502 (a support lead).
+      var summary = (e.event === 'failed_request' || e.event === 'js_error') && typeof p.repeats === 'number';
+      if (summary) li.setAttribute('data-repeats', p.repeats);
+      if (summary && e.event === 'js_error') {
+        li.appendChild(el('span', 'path', p.message === '(others)'
+          ? ' ' + fmt(p.repeats) + ' more ' + (p.repeats === 1 ? 'error' : 'errors') + ' with other messages'
+          : ' “' + clip(asText(p.message), 120, true) + '”: ' + fmt(p.repeats) + ' more ' + (p.repeats === 1 ? 'time' : 'times')));
+        li.title = 'Counted at the page view\'s end: the errors past the first 5 of a message (or past 20 messages) in one page view';
+      } else if (p.message) li.appendChild(el('span', 'path', ' “' + clip(asText(p.message), 120, true) + '”'));
       // A request that failed: which one and its answer (the journey said `failed_request` and
       // the page only; an AJAX theme's diagnosis is the endpoint: a theme developer's QA).
-      if (e.event === 'failed_request' && p.path) {
-        li.appendChild(el('span', 'path', ' ' + [p.method, clip(String(p.path), 80, true), p.status || 'no answer'].filter(Boolean).join(' ')));
+      if (summary && e.event === 'failed_request') {
+        var more = fmt(p.repeats) + ' more ' + (p.repeats === 1 ? 'failure' : 'failures');
+        // (Its method: that of the failures of the path sent before it; the summary has none.)
+        var method = (j.events.filter(function (b) {
+          return b.event === 'failed_request' && b.id !== e.id && Date.parse(b.timestamp) <= Date.parse(e.timestamp) &&
+            b.properties && b.properties.path === p.path && typeof b.properties.repeats !== 'number';
+        }).pop() || { properties: {} }).properties.method;
+        li.appendChild(el('span', 'path', ' ' + (p.path === '(others)' ? more + ' on other paths'
+          : [method && asText(method), clip(asText(p.path), 80, true)].filter(Boolean).join(' ') + ': ' + more)));
+        li.title = 'Counted at the page view\'s end: the failures past the first 5 of a path (or past 20 paths) in one page view, whatever their answers';
+      } else if (e.event === 'failed_request' && p.path) {
+        li.appendChild(el('span', 'path', ' ' + [p.method && asText(p.method), clip(asText(p.path), 80, true), p.status ? asText(p.status) : 'no answer'].filter(Boolean).join(' ')));
       }
       // A rage click on a disabled control (the visitor pressing a button they cannot use yet).
       if (p.disabled === true) li.appendChild(el('span', 'badge friction', 'disabled'));

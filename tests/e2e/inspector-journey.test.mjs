@@ -60,3 +60,29 @@ test('a form_abandon says the field the customer left it at, by its selector and
   assert.match(await step(page, 'js_error'), /“\{"code":42\}”/);
   assert.deepEqual(errors, []);
 });
+
+// The SDK sends a path's failures past the first 5 of a page view once, at its end: `{path,
+// repeats}`, no status. The journey showed it as one more failure with "no answer" although every
+// request had been answered 502. So for js_error's `{message, repeats}`.
+test('a failed_request or js_error summary says how many more, not a new failure with no answer', T, async (t) => {
+  const pay = (i) => fr('sess-pay', 'failed_request', 10 - i * 0.1, '/checkout', null,
+    { method: 'POST', path: '/shop-api/pay', status: 502, duration_ms: 180 });
+  const { page, errors } = await inspector(t, [
+    ev('sess-pay', 'page_view', 11, '/checkout'),
+    ...[0, 1, 2, 3, 4].map(pay),
+    fr('sess-pay', 'js_error', 9, '/checkout', null, { message: 'pay is undefined', source: '/app.js', line: 3, kind: 'error' }),
+    fr('sess-pay', 'failed_request', 8, '/checkout', null, { path: '/shop-api/pay', repeats: 4 }),
+    fr('sess-pay', 'failed_request', 8, '/checkout', null, { path: '(others)', repeats: 1 }),
+    fr('sess-pay', 'js_error', 8, '/checkout', null, { message: 'pay is undefined', repeats: 12 }),
+    fr('sess-pay', 'js_error', 8, '/checkout', null, { message: '(others)', repeats: 3 }),
+  ]);
+  await journey(page, 'sess-pay', 11);
+  assert.match(await step(page, 'failed_request'), /POST \/shop-api\/pay 502$/);
+  const summary = await step(page, 'failed_request', 5);
+  assert.doesNotMatch(summary, /no answer/);
+  assert.match(summary, /POST \/shop-api\/pay: 4 more failures$/);
+  assert.match(await step(page, 'failed_request', 6), /1 more failure on other paths$/);
+  assert.match(await step(page, 'js_error', 1), /“pay is undefined”: 12 more times$/);
+  assert.match(await step(page, 'js_error', 2), /3 more errors with other messages$/);
+  assert.deepEqual(errors, []);
+});
