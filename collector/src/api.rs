@@ -10,10 +10,10 @@
 //!    redirects to the same address without the token, so shared links do not carry it).
 
 use std::collections::HashSet;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, Path as UrlPath, Query, Request, State};
+use axum::extract::{Path as UrlPath, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -181,11 +181,7 @@ pub async fn guard_read(State(st): State<AppState>, req: Request, next: Next) ->
         }
         None => return ApiError(StatusCode::FORBIDDEN, "host: missing".into()).into_response(),
     }
-    let ip = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
-        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    let ip = st.trusted.client_of(req.extensions(), req.headers());
     let too_many = || ApiError(StatusCode::TOO_MANY_REQUESTS, "read rate limit exceeded, retry later".into());
     let Some(token) = &access.token else {
         // Open reads are for the machine itself. A request a proxy forwarded came from

@@ -43,6 +43,9 @@ usage: touchpoint-collector [options]
   --public-name NAME    a host name readers use to reach this collector (repeatable); loopback
                         names are always accepted
   --read-rate-limit N   at most N reads per client IP per second (default 50)
+  --trusted-proxy ADDR  a reverse proxy (address or network, repeatable) whose X-Forwarded-For
+                        names the client for the rate limits; its connections are not counted
+                        by --max-connections-per-ip
   --admin-token T       token that POST /admin/export and /admin/erase need (Authorization:
                         Bearer T); also TOUCHPOINT_ADMIN_TOKEN. Without one, they are off
   --retention-days N    erase sessions whose last event is older than N days, at start and
@@ -76,6 +79,8 @@ pub struct Config {
     pub retention_days: u32,
     pub inspector: PathBuf,
     pub uplot: PathBuf,
+    /// `--trusted-proxy` (repeatable): see `proxy.rs`.
+    pub trusted_proxies: Vec<crate::proxy::Net>,
 }
 
 pub const DEFAULT_INSPECTOR_DIR: &str = "collector/inspector";
@@ -154,6 +159,7 @@ impl Default for Config {
             retention_days: 0,
             inspector: PathBuf::from(DEFAULT_INSPECTOR_DIR),
             uplot: PathBuf::from(DEFAULT_UPLOT_DIR),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -245,6 +251,7 @@ where
                 | "--uplot"
                 | "--admin-token"
                 | "--retention-days"
+                | "--trusted-proxy"
         ) {
             return Err(ArgError(format!("unknown option {arg:?} (try --help)")));
         }
@@ -351,6 +358,10 @@ where
                 check_read_token(&value)?;
                 cfg.read_token = Some(value);
             }
+            "--trusted-proxy" => {
+                cfg.trusted_proxies
+                    .push(crate::proxy::Net::parse(&value).map_err(|e| ArgError(format!("--trusted-proxy: {e}")))?);
+            }
             "--public-name" => {
                 let ok = !value.is_empty()
                     && value.len() <= 253
@@ -449,6 +460,17 @@ mod tests {
         c.public_names.push("insights.shop.example".into());
         let (token, generated) = c.resolve_read_token(None);
         assert!(token.is_some() && generated, "a public name: readers elsewhere, a token made");
+    }
+
+    #[test]
+    fn trusted_proxies_are_repeatable_addresses_or_networks() {
+        let c = run(&["--trusted-proxy", "10.0.0.0/8", "--trusted-proxy=::1"]).unwrap();
+        assert_eq!(
+            c.trusted_proxies,
+            [crate::proxy::Net::parse("10.0.0.0/8").unwrap(), crate::proxy::Net::parse("::1").unwrap()]
+        );
+        let e = run(&["--trusted-proxy", "proxy.local"]).unwrap_err().to_string();
+        assert!(e.starts_with("--trusted-proxy: \"proxy.local\" is not an IP address"), "{e}");
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //! - `idfilter`: the writer's in-memory Bloom filter of stored message ids
 //! - `walbuf`: the writer's VFS, one write of WAL frames per commit
 //! - `ingest`: the batch pipeline tying the above together
+//! - `proxy`: `--trusted-proxy`, the client address behind a reverse proxy
 //! - `routes`: HTTP
 
 pub mod aggregate;
@@ -28,6 +29,7 @@ pub mod log;
 pub mod metrics;
 pub mod origin;
 pub mod privacy;
+pub mod proxy;
 pub mod query;
 pub mod reads;
 pub mod routes;
@@ -69,7 +71,8 @@ pub fn build_app(cfg: &Config, read_token: Option<String>) -> Result<Router, Sto
         .with_access(api::Access::new(read_token.clone(), cfg.public_names.clone(), cfg.read_rate_limit))
         .with_inspector(&cfg.inspector, &cfg.uplot)
         .with_admin_token(cfg.admin_token.clone())
-        .with_retention(cfg.retention_days);
+        .with_retention(cfg.retention_days)
+        .with_trusted_proxies(proxy::TrustedProxies::new(cfg.trusted_proxies.clone()));
     if cfg.retention_days > 0 {
         privacy::keep_for(state.store.clone(), cfg.retention_days);
     }
@@ -94,6 +97,20 @@ pub async fn serve(
     listener: TcpListener,
     app: Router,
     limits: HttpLimits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    serve_trusting(listener, app, limits, proxy::TrustedProxies::default(), shutdown).await
+}
+
+/// [`serve`], with `trusted` proxies (`--trusted-proxy`) whose connections are not counted under
+/// `limits.max_per_ip`: a proxy's connection carries many clients' requests, and which client a
+/// connection is for cannot be told (the requests' own client addresses, `X-Forwarded-For`,
+/// are for the rate limits, see [`proxy`]).
+pub async fn serve_trusting(
+    listener: TcpListener,
+    app: Router,
+    limits: HttpLimits,
+    trusted: proxy::TrustedProxies,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
@@ -137,7 +154,8 @@ pub async fn serve(
         };
         // One address with as many connections open as it may have: this one is closed at
         // once (a client holding idle sockets cannot take every slot of the global cap).
-        if limits.max_per_ip > 0 {
+        let capped = limits.max_per_ip > 0 && !trusted.trusts(peer.ip());
+        if capped {
             let mut open = per_ip.lock().unwrap_or_else(|e| e.into_inner());
             let n = open.entry(peer.ip()).or_insert(0);
             if *n >= limits.max_per_ip {
@@ -160,7 +178,7 @@ pub async fn serve(
         });
         let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
         let closed = closed.clone();
-        let per_ip = (limits.max_per_ip > 0).then(|| (per_ip.clone(), peer.ip()));
+        let per_ip = capped.then(|| (per_ip.clone(), peer.ip()));
         tokio::spawn(async move {
             let _ = conn.await;
             drop(permit);

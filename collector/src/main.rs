@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use touchpoint_collector::config::{parse_args, Command, USAGE};
 use touchpoint_collector::limits::{connection_cap, tune_allocator};
-use touchpoint_collector::{build_app, serve};
+use touchpoint_collector::{build_app, serve_trusting};
 
 fn main() -> ExitCode {
     tune_allocator();
@@ -142,7 +142,15 @@ async fn run() -> ExitCode {
     let _ = writeln!(std::io::stdout(), "touchpoint-collector inspector: {inspector}");
     let _ = std::io::stdout().flush();
 
-    if let Err(e) = serve(listener, app, cfg.http, shutdown).await {
+    if let Err(e) = serve_trusting(
+        listener,
+        app,
+        cfg.http,
+        touchpoint_collector::proxy::TrustedProxies::new(cfg.trusted_proxies.clone()),
+        shutdown,
+    )
+    .await
+    {
         eprintln!("{} touchpoint-collector: server error: {e}", touchpoint_collector::log::now());
         return ExitCode::FAILURE;
     }

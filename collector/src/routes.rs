@@ -1,13 +1,12 @@
 //! HTTP routes: the batch endpoint, the read API, health, static files.
 
 use std::convert::Infallible;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::{from_fn, from_fn_with_state, map_response, Next};
 use axum::response::{IntoResponse, Response};
@@ -53,6 +52,8 @@ pub struct AppState {
     pub storage_log: Arc<Mutex<StorageLog>>,
     /// The counters `GET /metrics` shows.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// `--trusted-proxy`: whose `X-Forwarded-For` names the client for the rate limits.
+    pub trusted: crate::proxy::TrustedProxies,
 }
 
 /// At most one line a minute saying that storage started failing, however often it flaps.
@@ -134,6 +135,7 @@ impl AppState {
             storage_failed: Arc::default(),
             storage_log: Arc::default(),
             metrics: Arc::default(),
+            trusted: Default::default(),
         }
     }
 
@@ -141,6 +143,12 @@ impl AppState {
     /// `privacy::keep_for`).
     pub fn with_retention(mut self, days: u32) -> Self {
         self.retention_days = days;
+        self
+    }
+
+    /// The proxies whose `X-Forwarded-For` is believed (see `proxy.rs`).
+    pub fn with_trusted_proxies(mut self, trusted: crate::proxy::TrustedProxies) -> Self {
+        self.trusted = trusted;
         self
     }
 
@@ -678,12 +686,9 @@ async fn post_batch(State(st): State<AppState>, req: Request) -> Response {
 
     let result = async {
         if let Some(limiter) = &st.limiter {
-            // Without ConnectInfo (router used in-process) all callers share one bucket.
-            let ip = req
-                .extensions()
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip())
-                .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+            // Without ConnectInfo (router used in-process) all callers share one bucket; behind
+            // a trusted proxy, the client it names.
+            let ip = st.trusted.client_of(req.extensions(), req.headers());
             if !limiter.check(ip) {
                 return Err(IngestError::RateLimited);
             }

@@ -551,6 +551,62 @@ async fn rate_limit_is_429_with_retry_after() {
     assert_eq!(t.state.store.count().unwrap(), 3);
 }
 
+/// Behind a `--trusted-proxy`, the batch and read rate limits count each client the proxy names
+/// in `X-Forwarded-For` (its rightmost address not a trusted proxy) apart; they counted every
+/// client as the proxy's one address. The header of a peer not trusted is ignored.
+#[tokio::test]
+async fn rate_limits_behind_a_trusted_proxy_count_each_forwarded_client() {
+    let trusted =
+        touchpoint_collector::proxy::TrustedProxies::new(vec![
+            touchpoint_collector::proxy::Net::parse("10.0.0.0/8").unwrap()
+        ]);
+    let state = touchpoint_collector::AppState::new(
+        Store::open(":memory:").unwrap(),
+        touchpoint_collector::origin::OriginPolicy::new(Default::default()),
+        Some(1),
+    )
+    .with_access(touchpoint_collector::api::Access::new(None, Vec::new(), 1))
+    .with_trusted_proxies(trusted);
+    let app = touchpoint_collector::router(state, Path::new("/x"), Path::new("/x"));
+    let peer = |ip: &str| ConnectInfo::<SocketAddr>(format!("{ip}:5000").parse().unwrap());
+    let post_from = |ip: &str, xff: &str, id: &str| {
+        post_req().extension(peer(ip)).header("x-forwarded-for", xff).body(Body::from(batch(vec![event(id, "shop")])))
+    };
+    // Two clients through one trusted proxy: one request each, both in.
+    assert_eq!(send(&app, post_from("10.0.0.2", "203.0.113.1", "a1").unwrap()).await.status, StatusCode::OK);
+    assert_eq!(send(&app, post_from("10.0.0.2", "203.0.113.2", "b1").unwrap()).await.status, StatusCode::OK);
+    // The same client again within the second, whatever it wrote on the left: limited.
+    let again = post_from("10.0.0.2", "198.51.100.9, 203.0.113.1", "a2").unwrap();
+    assert_eq!(send(&app, again).await.status, StatusCode::TOO_MANY_REQUESTS);
+    // From a peer not trusted, the header names nobody: the peer is the client.
+    assert_eq!(send(&app, post_from("192.0.2.1", "203.0.113.3", "c1").unwrap()).await.status, StatusCode::OK);
+    let spoof = post_from("192.0.2.1", "203.0.113.4", "c2").unwrap();
+    assert_eq!(send(&app, spoof).await.status, StatusCode::TOO_MANY_REQUESTS);
+    // Reads: with a read token, the read rate is per forwarded client too.
+    let state = touchpoint_collector::AppState::new(
+        Store::open(":memory:").unwrap(),
+        touchpoint_collector::origin::OriginPolicy::new(Default::default()),
+        None,
+    )
+    .with_access(touchpoint_collector::api::Access::new(Some("s3cret-token-123".into()), Vec::new(), 1))
+    .with_trusted_proxies(touchpoint_collector::proxy::TrustedProxies::new(vec![
+        touchpoint_collector::proxy::Net::parse("10.0.0.2").unwrap(),
+    ]));
+    let app = touchpoint_collector::router(state, Path::new("/x"), Path::new("/x"));
+    let read_from = |xff: &str| {
+        Request::get("/api/stats")
+            .header("host", HOST)
+            .header("authorization", "Bearer s3cret-token-123")
+            .header("x-forwarded-for", xff)
+            .extension(peer("10.0.0.2"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    assert_eq!(send(&app, read_from("203.0.113.1")).await.status, StatusCode::OK);
+    assert_eq!(send(&app, read_from("203.0.113.2")).await.status, StatusCode::OK);
+    assert_eq!(send(&app, read_from("203.0.113.1")).await.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
 #[tokio::test]
 async fn health_and_static_files() {
     let dir = tempfile::tempdir().unwrap();

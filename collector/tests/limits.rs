@@ -319,3 +319,18 @@ fn one_client_address_holds_at_most_its_share_of_connections() {
     }
     assert!(h.is_some(), "answered once the idle connections closed");
 }
+
+/// A trusted proxy's connections are not counted under `--max-connections-per-ip`: they carry
+/// many clients, whom a connection cannot tell apart (it closed the proxy's third connection).
+#[test]
+fn a_trusted_proxy_is_not_held_to_the_per_address_cap() {
+    let server = start(&["--max-connections-per-ip", "1", "--trusted-proxy", "127.0.0.0/8"]);
+    let idle: Vec<TcpStream> = (0..2).map(|_| connect(&server.addr)).collect();
+    let mut third = connect(&server.addr);
+    third
+        .write_all(format!("GET /healthz HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", server.addr).as_bytes())
+        .unwrap();
+    let (answer, _) = read_until_closed(&mut third, Instant::now());
+    assert_eq!(status_of(&answer), 200, "{answer:?}");
+    drop(idle);
+}
