@@ -841,6 +841,14 @@
   var TOLD = { site_search: 'term', element_view: 'name', outbound_click: 'host', file_download: 'url', scroll_depth: 'percent',
     form_start: 'form', form_submit: 'form', form_abandon: 'last_field' };
 
+  // A page view's `navigation` where it tells a story (a sign-out, an idle timeout, Back): how
+  // the journey says it; the others (load, push, replace, hash, manual) go unsaid.
+  var NAVIGATION = { reset: 'new session after sign-out (reset)', resume: 'back after the session idled out (resume)',
+    restore: 'from the back/forward cache (restore)', back_forward: 'Back/Forward' };
+  // ... and a session begun by one, in its header.
+  var BEGAN = { reset: 'Began as a new session after a sign-out (reset): the visit before it is another session.',
+    resume: 'Began when the visitor came back after the session before idled out (30 minutes without use, or 24 hours): the visit before it is another session (resume).' };
+
   // A property's value as a journey says it: an element descriptor (`{selector, tag, text?}`: a
   // form_abandon's last_field) by its selector and its label, any other object as JSON, the rest
   // as text (an object's String() said "[object Object]": a support lead's report).
@@ -861,6 +869,7 @@
     if (j.missing) {
       $('session-id').textContent = j.missing;
       $('session-score').textContent = '';
+      $('session-began').hidden = true;
       $('session-summary').textContent = 'No session with this id here: mistyped, of another collector, erased, or none of its events sent (no analytics consent).';
       return;
     }
@@ -873,6 +882,10 @@
       (s.userId ? ' · customer ' + s.userId : '') + ' · from ' + channelName(s.channel) + (s.campaign ? ' (campaign ' + s.campaign + ')' : '') + ' · ' + touchpoints(s.touchpoints) +
       ', ' + s.friction + ' friction · moments of truth: ' + (s.moments.length ? s.moments.join(' → ') : 'none') +
       (j.truncated ? ' · (journey truncated)' : '');
+    var first = j.events.filter(function (e) { return e.type === 'page'; })[0];
+    var began = first && first.properties && BEGAN[first.properties.navigation];
+    $('session-began').textContent = began || '';
+    $('session-began').hidden = !began;
     var t0 = j.events.length ? Date.parse(j.events[0].timestamp) : 0;
     var tagsBefore = null;
     j.events.forEach(function (e) {
@@ -890,6 +903,9 @@
       tagChanges(e.tags, tagsBefore).forEach(function (t) { li.appendChild(el('span', 'badge tag', t)); });
       tagsBefore = e.tags;
       if (e.path) li.appendChild(el('span', 'path', readable(String(e.path))));
+      // How the view came (a sign-out's new session, a return after an idle timeout, Back).
+      var nav = e.type === 'page' && e.properties && NAVIGATION[e.properties.navigation];
+      if (nav) { li.appendChild(el('span', 'badge nav', nav)); li.setAttribute('data-navigation', e.properties.navigation); }
       // A view's title: the product or step a single-page app's views of one path showed.
       if (e.type === 'page' && e.title) li.appendChild(el('span', 'path', ' “' + clip(asText(e.title), 80, true) + '”'));
       if (e.element && e.element.selector) li.appendChild(el('code', 'sel', asText(e.element.selector)));

@@ -37,7 +37,8 @@ async function inspector(t, batch, { query = 'range=1h', viewport = { width: 128
 async function journey(page, session, n) {
   await page.fill('#f-session', session);
   await page.press('#f-session', 'Enter');
-  await waitFor(`the journey of ${session}`, async () => (await page.locator('#timeline li').count()) === n, { timeout: 20_000 })
+  await waitFor(`the journey of ${session}`, async () => (await page.textContent('#session-id')) === session &&
+    (await page.locator('#timeline li').count()) === n, { timeout: 20_000 })
     .catch(async (e) => { throw new Error(`${e.message}; the session view: ${await page.textContent('#session')}`); });
 }
 const step = (page, event, i = 0) => page.locator(`#timeline li[data-event="${event}"]`).nth(i).textContent();
@@ -84,5 +85,31 @@ test('a failed_request or js_error summary says how many more, not a new failure
   assert.match(await step(page, 'failed_request', 6), /1 more failure on other paths$/);
   assert.match(await step(page, 'js_error', 1), /“pay is undefined”: 12 more times$/);
   assert.match(await step(page, 'js_error', 2), /3 more errors with other messages$/);
+  assert.deepEqual(errors, []);
+});
+
+// A page view's `navigation` was never shown: a sign-out (`reset`: a new session) and an idle
+// timeout (`resume`) were invisible, and a session begun by one looked like a fresh visit.
+test('a journey says a sign-out, a return after an idle timeout, the back/forward cache and Back; a session begun by one says so', T, async (t) => {
+  const { page, errors } = await inspector(t, [
+    ev('sess-nav', 'page_view', 20, '/account', { navigation: 'reset' }),
+    ev('sess-nav', 'page_view', 19, '/shop', { navigation: 'push' }),
+    ev('sess-nav', 'page_view', 18, '/account', { navigation: 'back_forward' }),
+    ev('sess-nav', 'page_view', 17, '/shop', { navigation: 'restore' }),
+    ev('sess-idle', 'page_view', 10, '/cart', { navigation: 'resume' }),
+    ev('sess-load', 'page_view', 5, '/', { navigation: 'load' }),
+  ]);
+  await journey(page, 'sess-nav', 4);
+  assert.match(await step(page, 'page_view', 0), /new session after sign-out \(reset\)/);
+  assert.doesNotMatch(await step(page, 'page_view', 1), /push|sign-out|Back/);
+  assert.match(await step(page, 'page_view', 2), /Back\/Forward/);
+  assert.match(await step(page, 'page_view', 3), /from the back\/forward cache/);
+  assert.match(await page.textContent('#session-began'), /new session after a sign-out/);
+  assert.ok(await page.isVisible('#session-began'));
+  await journey(page, 'sess-idle', 1);
+  assert.match(await step(page, 'page_view'), /back after the session idled out/);
+  assert.match(await page.textContent('#session-began'), /came back after the session before idled out/);
+  await journey(page, 'sess-load', 1);
+  assert.ok(!(await page.isVisible('#session-began')), 'a session begun by a load says nothing of it');
   assert.deepEqual(errors, []);
 });
