@@ -33,6 +33,8 @@
   // Where the focus goes once the refresh a row's pick asked for has drawn what it opened:
   // { id, from } (the heading of the session view or of the sessions list; the table of the row).
   var focusNext = null;
+  // The sessions listed by the last refresh (a session id's start typed or pasted is looked up there).
+  var listed = [];
   // What the live region (#status) says now: '' nothing, 'error' a failed refresh, 'offline', or
   // 'note' (back, live switched on or off), and the timer that lets a note go.
   var statusKind = '', statusTimer = null;
@@ -768,6 +770,7 @@
       ' (click a session, or Enter on it, for its journey' + (state.elType || state.channel !== null ? '; the row picked again: the most recent' : '') + ')' +
       // (Read 50 at most: said, so that the CSV of them is not taken for all of them.)
       (list.sessions.length >= 50 ? '; the 50 most recent only (every event: /api/export)' : '');
+    listed = list.sessions;
     if (!list.sessions.length) { emptyRow(tbody, 11, 'No sessions in this range.'); return; }
     list.sessions.forEach(function (s) {
       // (The moments of truth the site configured beyond the defaults: offered by the During filter.)
@@ -781,7 +784,8 @@
       }, s.sessionId);
       tr.setAttribute('data-session', s.sessionId);
       // (Shortened on screen; whole in the tooltip and the CSV, where it is looked up again.)
-      var id = cell(tr, ''); id.appendChild(el('code', '', clip(s.sessionId, 13)));
+      // (With '…' when cut: a cut id pasted in the Session field found no session, unexplained.)
+      var id = cell(tr, ''); id.appendChild(el('code', '', clip(s.sessionId, 13, true)));
       id.title = s.sessionId;
       id.setAttribute('data-csv', s.sessionId);
       cell(tr, s.site);
@@ -866,11 +870,21 @@
     sec.hidden = false;
     var ol = $('timeline');
     ol.textContent = '';
+    $('session-copy').hidden = !!j.missing;
     if (j.missing) {
       $('session-id').textContent = j.missing;
       $('session-score').textContent = '';
       $('session-began').hidden = true;
-      $('session-summary').textContent = 'No session with this id here: mistyped, of another collector, erased, or none of its events sent (no analytics consent).';
+      var sum = $('session-summary');
+      sum.textContent = 'No session with this id here: mistyped, cut (a session needs its whole id: the sessions list shows ids cut; a session\'s Copy id, the row\'s tooltip and the CSV give the whole one), of another collector, erased, or none of its events sent (no analytics consent).';
+      // (The start of one session listed: offered, from a shared link or Back as from the field.)
+      var like = startOf(j.missing);
+      if (like) {
+        sum.appendChild(document.createTextNode(' '));
+        var open = sum.appendChild(el('button', 'inline', 'Open session ' + like.sessionId));
+        open.type = 'button';
+        open.addEventListener('click', function () { openListed(like); });
+      }
       return;
     }
     var s = j.session;
@@ -1141,14 +1155,51 @@
     refresh();
   }
 
-  // The session field opens one session's journey by its id (as a click in the list does).
+  // The one session listed whose id starts with `id` (at least 4 characters, a '…' of the list's
+  // cut ids left out), unless `id` is itself one listed; null otherwise. (Any session's id by its
+  // start, listed or not, would need the API.)
+  function startOf(id) {
+    id = id.replace(/…$/, '');
+    if (id.length < 4 || listed.some(function (s) { return s.sessionId === id; })) return null;
+    var hits = listed.filter(function (s) { return s.sessionId.indexOf(id) === 0; });
+    return hits.length === 1 ? hits[0] : null;
+  }
+  function openListed(s) {
+    focusNext = { id: 'h-session', from: $('session') };
+    state.session = s.sessionId;
+    sessionSite = s.site;
+    $('f-session').value = s.sessionId;
+    writeUrl(true);
+    refresh();
+  }
+
+  // The session field opens one session's journey by its id (as a click in the list does); the
+  // start of one listed (its id as the list shows it, cut) opens that one.
   function onSession() {
     var id = $('f-session').value.trim();
     if (id === state.session) return;
+    var like = id && startOf(id);
+    if (like) { if (like.sessionId !== state.session) openListed(like); return; }
     state.session = id;
     sessionSite = '';
     writeUrl(true);
     refresh();
+  }
+
+  // The session's whole id to the clipboard (the list shows it cut); where the Clipboard API is
+  // refused (an inspector over plain HTTP on another machine), the id is selected for Ctrl+C.
+  function copySessionId() {
+    var code = $('session-id'), id = code.textContent;
+    var selectIt = function () {
+      var r = document.createRange(); r.selectNodeContents(code);
+      var sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(r);
+      var done = false;
+      try { done = document.execCommand('copy'); } catch (e) { done = false; }
+      say(done ? 'Session id copied.' : 'Session id selected: press Ctrl+C (⌘C) to copy it.', 'note');
+    };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(id).then(function () { say('Session id copied.', 'note'); }, selectIt);
+    } else selectIt();
   }
 
   // The session's journey closed (its Close button, or Escape within it): out of the address,
@@ -1194,6 +1245,7 @@
     $('user-filter').addEventListener('submit', function (e) { e.preventDefault(); (document.activeElement === $('f-session') ? onSession : onUser)(); });
     $('f-tag').addEventListener('change', onTag);
     $('session-close').addEventListener('click', closeSession);
+    $('session-copy').addEventListener('click', copySessionId);
     // A skip link moves the focus to its panel's heading (the next Tab goes on from there), without
     // a #fragment in the address (which holds the filters only).
     document.querySelectorAll('#skip a').forEach(function (a) {

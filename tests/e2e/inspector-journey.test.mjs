@@ -113,3 +113,37 @@ test('a journey says a sign-out, a return after an idle timeout, the back/forwar
   assert.ok(!(await page.isVisible('#session-began')), 'a session begun by a load says nothing of it');
   assert.deepEqual(errors, []);
 });
+
+// The sessions list shows a session's id cut (`1a35894c-230f`): pasted in the Session field or in
+// `?session=`, it found "No session with this id here". The cut is marked, the whole id is
+// copied from the session's view, and the start of a session listed opens that one.
+test('a session id cut in the list: marked so, copied whole from its view, and its start opens it', T, async (t) => {
+  const ID = '1a35894c-230f-4c1e-9a2b-7d0e5f6a8b9c';
+  const { page, errors, context, url } = await inspector(t, [
+    ev(ID, 'page_view', 10, '/'),
+    ev('2b46905d-3410-4d2f-8b3c-8e1f6a7b9c0d', 'page_view', 9, '/'),
+  ], { context: { permissions: ['clipboard-read', 'clipboard-write'] } });
+  const cut = page.locator(`#session-list tbody tr[data-session="${ID}"] td:first-child`);
+  await waitFor('the session listed', async () => (await cut.count()) === 1);
+  assert.equal(await cut.textContent(), '1a35894c-230f…');
+  // Pasted as the list shows it: that session's journey.
+  await page.fill('#f-session', '1a35894c-230f…');
+  await page.press('#f-session', 'Enter');
+  await waitFor('its journey', async () => (await page.textContent('#session-id')) === ID && (await page.locator('#timeline li').count()) === 1);
+  assert.equal(new URL(page.url()).searchParams.get('session'), ID);
+  assert.equal(await page.inputValue('#f-session'), ID);
+  // Its view gives the whole id.
+  await page.getByRole('button', { name: 'Copy the session id' }).click();
+  await waitFor('copied', async () => (await page.evaluate(() => navigator.clipboard.readText())) === ID);
+  assert.match(await page.textContent('#status'), /Session id copied/);
+  // A shared link with the cut id: said, and that session offered.
+  const shared = await context.newPage();
+  await shared.goto(`${url}/inspector?range=1h&session=1a35894c-230f`);
+  await waitFor('the cut id said', async () => /No session with this id here: mistyped, cut \(a session needs its whole id/
+    .test(await shared.textContent('#session-summary')));
+  await shared.getByRole('button', { name: `Open session ${ID}` }).click();
+  await waitFor('the session opened', async () => (await shared.textContent('#session-id')) === ID &&
+    (await shared.locator('#timeline li').count()) === 1);
+  assert.equal(new URL(shared.url()).searchParams.get('session'), ID);
+  assert.deepEqual(errors, []);
+});
