@@ -555,8 +555,11 @@
   function moveFocus(to, kept) {
     var target = to && $(to.id), a = document.activeElement;
     var still = target && (!a || a === document.body || a === document.documentElement || to.from.contains(a));
-    if (still && !target.closest('[hidden]')) target.focus();
-    else refocus(kept);
+    if (still && !target.closest('[hidden]')) {
+      // (`top`: brought to the top, below the sticky header, as a skip link does.)
+      target.focus({ preventScroll: !!to.top });
+      if (to.top) target.scrollIntoView({ block: 'start' });
+    } else refocus(kept);
   }
 
   // The sessions listed are picked one way at a time: a channel, a leaderboard element or a
@@ -1236,6 +1239,10 @@
     readUrl();
     if (state.type) addOption($('f-type'), state.type);
     syncForm();
+    // A link to a session (shared, or from an order's back office): its journey, at the bottom of
+    // a long page, brought into view and its heading focused, as a click on its row does; unless
+    // the reader has moved the focus somewhere before the first refresh is drawn.
+    if (state.session) focusNext = { id: 'h-session', from: el('div'), top: true };
     ['f-site', 'f-range', 'f-from', 'f-to', 'f-type', 'f-during', 'f-device', 'f-live'].forEach(function (id) { $(id).addEventListener('change', onFilter); });
     $('f-path').addEventListener('change', onFilter);
     $('filters').addEventListener('submit', function (e) { e.preventDefault(); onFilter(); });

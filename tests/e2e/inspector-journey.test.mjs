@@ -147,3 +147,22 @@ test('a session id cut in the list: marked so, copied whole from its view, and i
   assert.equal(new URL(shared.url()).searchParams.get('session'), ID);
   assert.deepEqual(errors, []);
 });
+
+// A shared link to a session opened at the top of a ~4000 px page, its journey at the bottom.
+test('a link to a session brings its journey into view and focuses its heading', T, async (t) => {
+  const { page, errors, url } = await inspector(t, [
+    ev('sess-link', 'page_view', 10, '/'),
+    ev('sess-link', 'add_to_cart', 9, '/product', { currency: 'EUR', value: 12 }),
+  ], { viewport: { width: 1280, height: 700 } });
+  await page.goto(`${url}/inspector?range=1h&session=sess-link&session_site=demo-shop`);
+  await waitFor('the journey focused', async () => (await page.locator('#timeline li').count()) === 2 &&
+    (await page.evaluate(() => document.activeElement && document.activeElement.id)) === 'h-session');
+  const seen = await page.evaluate(() => {
+    const r = document.getElementById('h-session').getBoundingClientRect();
+    return { top: r.top, bottom: r.bottom, height: innerHeight, scrolled: scrollY };
+  });
+  assert.ok(seen.scrolled > 0, `scrolled: ${JSON.stringify(seen)}`);
+  // (At the top, below the sticky header, or as far as the page's end lets it go.)
+  assert.ok(seen.top >= 0 && seen.bottom <= seen.height, `the heading in the window: ${JSON.stringify(seen)}`);
+  assert.deepEqual(errors, []);
+});
