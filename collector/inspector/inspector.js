@@ -856,6 +856,33 @@
   var BEGAN = { reset: 'Began as a new session after a sign-out (reset): the visit before it is another session.',
     resume: 'Began when the visitor came back after the session before idled out (30 minutes without use, or 24 hours): the visit before it is another session (resume).' };
 
+  // A commerce step's figures (the README's commerce vocabulary): the order, its value, its items
+  // and coupon, so that two orders of one session, or an add to cart and its removal, read apart.
+  var COMMERCE = ['view_item', 'add_to_cart', 'remove_from_cart', 'view_cart', 'add_to_wishlist', 'begin_checkout',
+    'add_shipping_info', 'add_payment_info', 'purchase', 'refund'];
+  function money(value, currency) {
+    var v = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+    if (!isFinite(v)) return '';
+    var c = typeof currency === 'string' && /^[A-Za-z]{3}$/.test(currency) ? currency.toUpperCase() : '';
+    if (c) {
+      try { return v.toLocaleString('en', { style: 'currency', currency: c, currencyDisplay: 'code' }).replace(/\u00a0/g, ' '); } catch (e) { /* an unknown code */ }
+    }
+    return fmt(v, 2) + (c ? ' ' + c : typeof currency === 'string' && currency ? ' ' + clip(currency, 8, true) : '');
+  }
+  function commerceFigures(p) {
+    var bits = [];
+    if (p.transaction_id !== undefined && p.transaction_id !== null && p.transaction_id !== '') bits.push('order ' + clip(asText(p.transaction_id), 40, true));
+    var m = money(p.value, p.currency);
+    if (m) bits.push(m);
+    if (Array.isArray(p.items)) {
+      // (Units: an entry's quantity, 1 without one.)
+      var n = p.items.reduce(function (a, it) { var q = it && typeof it.quantity === 'number' && it.quantity > 0 ? it.quantity : 1; return a + q; }, 0);
+      bits.push(fmt(n) + (n === 1 ? ' item' : ' items'));
+    }
+    if (typeof p.coupon === 'string' && p.coupon) bits.push('coupon ' + clip(p.coupon, 40, true));
+    return bits.join(' · ');
+  }
+
   // A property's value as a journey says it: an element descriptor (`{selector, tag, text?}`: a
   // form_abandon's last_field) by its selector and its label, any other object as JSON, the rest
   // as text (an object's String() said "[object Object]": a support lead's report).
@@ -968,6 +995,8 @@
       } else if (e.event === 'failed_request' && p.path) {
         li.appendChild(el('span', 'path', ' ' + [p.method && asText(p.method), clip(asText(p.path), 80, true), p.status ? asText(p.status) : 'no answer'].filter(Boolean).join(' ')));
       }
+      var shop = COMMERCE.indexOf(e.event) >= 0 ? commerceFigures(p) : '';
+      if (shop) li.appendChild(el('span', 'path figures', ' ' + shop));
       // A rage click on a disabled control (the visitor pressing a button they cannot use yet).
       if (p.disabled === true) li.appendChild(el('span', 'badge friction', 'disabled'));
       if (e.event === 'page_leave') leaveFigures(li, p);

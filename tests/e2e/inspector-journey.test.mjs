@@ -166,3 +166,23 @@ test('a link to a session brings its journey into view and focuses its heading',
   assert.ok(seen.top >= 0 && seen.bottom <= seen.height, `the heading in the window: ${JSON.stringify(seen)}`);
   assert.deepEqual(errors, []);
 });
+
+// Commerce steps said their name only: two orders of one session read the same.
+test('commerce steps show their order, value, currency and items: two orders read apart', T, async (t) => {
+  const mug = { item_id: 'mug', item_name: 'Stoneware Mug', price: 12, quantity: 2 };
+  const { page, errors } = await inspector(t, [
+    ev('sess-shop', 'page_view', 20, '/'),
+    ev('sess-shop', 'add_to_cart', 19, '/product', { currency: 'EUR', value: 24, items: [mug] }),
+    ev('sess-shop', 'remove_from_cart', 18, '/cart', { currency: 'EUR', value: 12, items: [{ ...mug, quantity: 1 }] }),
+    ev('sess-shop', 'begin_checkout', 17, '/checkout', { currency: 'EUR', value: 12, items: [{ ...mug, quantity: 1 }], coupon: 'WELCOME' }),
+    ev('sess-shop', 'purchase', 16, '/thanks', { transaction_id: 'T-1001', currency: 'EUR', value: 12, items: [{ ...mug, quantity: 1 }] }),
+    ev('sess-shop', 'purchase', 10, '/thanks', { transaction_id: 'T-1002', currency: 'usd', value: 99.5, items: [mug, { item_id: 'pot' }] }),
+  ]);
+  await journey(page, 'sess-shop', 6);
+  assert.match(await step(page, 'add_to_cart'), /EUR 24\.00 · 2 items$/);
+  assert.match(await step(page, 'remove_from_cart'), /EUR 12\.00 · 1 item$/);
+  assert.match(await step(page, 'begin_checkout'), /EUR 12\.00 · 1 item · coupon WELCOME$/);
+  assert.match(await step(page, 'purchase', 0), /order T-1001 · EUR 12\.00 · 1 item$/);
+  assert.match(await step(page, 'purchase', 1), /order T-1002 · USD 99\.50 · 3 items$/);
+  assert.deepEqual(errors, []);
+});
