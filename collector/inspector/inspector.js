@@ -995,6 +995,17 @@
       } else if (e.event === 'failed_request' && p.path) {
         li.appendChild(el('span', 'path', ' ' + [p.method && asText(p.method), clip(asText(p.path), 80, true), p.status ? asText(p.status) : 'no answer'].filter(Boolean).join(' ')));
       }
+      // A rage click's clicks, a dead click's wait: how bad it was (README's friction table).
+      var num = function (v) { return typeof v === 'number' && isFinite(v) && v >= 0; };
+      var secs = function (ms) { return fmt(ms / 1000, 1) + ' s'; };
+      var how = [];
+      if (e.event === 'rage_click' && num(p.count)) how.push(fmt(p.count) + ' clicks' + (num(p.duration_ms) ? ' in ' + secs(p.duration_ms) : ''));
+      if (e.event === 'dead_click') {
+        if (num(p.waited_ms)) how.push('no response for ' + secs(p.waited_ms));
+        if (num(p.clicks) && p.clicks > 1) how.push(fmt(p.clicks) + ' clicks');
+        if (num(p.pending_requests) && p.pending_requests > 0) how.push(fmt(p.pending_requests) + (p.pending_requests === 1 ? ' request' : ' requests') + ' still pending');
+      }
+      if (how.length) li.appendChild(el('span', 'path figures', ' ' + how.join(', ')));
       var shop = COMMERCE.indexOf(e.event) >= 0 ? commerceFigures(p) : '';
       if (shop) li.appendChild(el('span', 'path figures', ' ' + shop));
       // A rage click on a disabled control (the visitor pressing a button they cannot use yet).

@@ -186,3 +186,18 @@ test('commerce steps show their order, value, currency and items: two orders rea
   assert.match(await step(page, 'purchase', 1), /order T-1002 · USD 99\.50 · 3 items$/);
   assert.deepEqual(errors, []);
 });
+
+// A rage click said neither how many clicks nor a dead click how long the customer waited.
+test('a rage click says its clicks, a dead click how long it waited', T, async (t) => {
+  const { page, errors } = await inspector(t, [
+    ev('sess-click', 'page_view', 10, '/product'),
+    fr('sess-click', 'rage_click', 9, '/product', '#buy', { count: 7, duration_ms: 2300 }),
+    fr('sess-click', 'dead_click', 8, '/product', '#pay', { waited_ms: 7000, clicks: 2, pending_requests: 1 }),
+    fr('sess-click', 'dead_click', 7, '/product', '#more', { waited_ms: 1000, clicks: 1 }),
+  ]);
+  await journey(page, 'sess-click', 4);
+  assert.match(await step(page, 'rage_click'), /#buy 7 clicks in 2\.3 s$/);
+  assert.match(await step(page, 'dead_click', 0), /#pay no response for 7 s, 2 clicks, 1 request still pending$/);
+  assert.match(await step(page, 'dead_click', 1), /#more no response for 1 s$/);
+  assert.deepEqual(errors, []);
+});
