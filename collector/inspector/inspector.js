@@ -922,7 +922,7 @@
     var score = $('session-score');
     score.textContent = 'score ' + s.score;
     score.className = 'score ' + scoreClass(s.score);
-    $('session-summary').textContent = s.site + ' · ' + time(s.start) + ' → ' + time(s.end) +
+    $('session-summary').textContent = s.site + ' · ' + time(s.start) + ' → ' + time(s.end) + (s.device ? ' · on ' + s.device : '') +
       (s.userId ? ' · customer ' + s.userId : '') + ' · from ' + channelName(s.channel) + (s.campaign ? ' (campaign ' + s.campaign + ')' : '') + ' · ' + touchpoints(s.touchpoints) +
       ', ' + s.friction + ' friction · moments of truth: ' + (s.moments.length ? s.moments.join(' → ') : 'none') +
       (j.truncated ? ' · (journey truncated)' : '');
@@ -936,6 +936,12 @@
       var li = el('li', e.category === 'friction' ? 'friction' : e.moment ? 'moment' : 'touchpoint');
       li.setAttribute('data-event', e.event);
       var dt = Date.parse(e.timestamp) - t0;
+      // Its time of day in the reader's zone, as the rest of the page (the whole date and the
+      // zone on hover): what a customer's ticket says ("at about 14:05 the payment failed").
+      var at = new Date(e.timestamp);
+      var clockAt = li.appendChild(el('time', 'clock', isNaN(at) ? '' : at.toLocaleTimeString('en-GB',
+        { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })));
+      if (!isNaN(at)) { clockAt.dateTime = at.toISOString(); clockAt.title = time(e.timestamp); }
       li.appendChild(el('span', 't', isNaN(dt) ? '' : '+' + (dt / 1000).toFixed(1) + ' s'));
       li.appendChild(el('span', 'ev', e.event));
       if (e.category === 'friction') li.appendChild(el('span', 'badge friction', 'friction'));

@@ -201,3 +201,25 @@ test('a rage click says its clicks, a dead click how long it waited', T, async (
   assert.match(await step(page, 'dead_click', 1), /#more no response for 1 s$/);
   assert.deepEqual(errors, []);
 });
+
+// A journey's steps said "+312.4 s" only: a ticket's "at about 14:05" could not be found. Each
+// step has its time of day in the reader's zone (as the rest of the page), and the header the
+// customer's device class.
+test('each step has its time of day in the reader\'s zone; the header says the device class', T, async (t) => {
+  const batch = [
+    ev('sess-two', 'page_view', 30, '/'),
+    ev('sess-two', 'add_to_cart', 20, '/product', { currency: 'EUR', value: 12 }),
+  ];
+  const { page, errors } = await inspector(t, batch, { context: { timezoneId: 'Asia/Tokyo' } });
+  await journey(page, 'sess-two', 2);
+  const tokyo = (iso) => new Date(iso).toLocaleTimeString('en-GB',
+    { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZone: 'Asia/Tokyo' });
+  const clocks = await page.$$eval('#timeline li time.clock', (ts) => ts.map((x) => [x.textContent, x.getAttribute('datetime'), x.title]));
+  assert.deepEqual(clocks.map((c) => c[0]), batch.map((e) => tokyo(e.timestamp)));
+  assert.deepEqual(clocks.map((c) => c[1]), batch.map((e) => e.timestamp));
+  assert.match(clocks[0][2], /GMT\+9$/, 'the date and the zone on hover');
+  assert.match(await step(page, 'add_to_cart'), /^\d{2}:\d{2}:\d{2}\+600\.0 sadd_to_cart/);
+  assert.match(await page.textContent('#session-summary'), / GMT\+9 → /);
+  assert.match(await page.textContent('#session-summary'), / · on desktop · /);
+  assert.deepEqual(errors, []);
+});
