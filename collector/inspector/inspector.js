@@ -774,6 +774,7 @@
       // (Read 50 at most: said, so that the CSV of them is not taken for all of them.)
       (list.sessions.length >= 50 ? '; the 50 most recent only (every event: /api/export)' : '');
     listed = list.sessions;
+    if (!list.sessions.length && state.user && !state.elType && state.channel === null) { noCustomerSessions(tbody); return; }
     if (!list.sessions.length) { emptyRow(tbody, 11, 'No sessions in this range.'); return; }
     list.sessions.forEach(function (s) {
       // (The moments of truth the site configured beyond the defaults: offered by the During filter.)
@@ -807,6 +808,29 @@
       var sc = cell(tr, '', 'n'); sc.appendChild(el('span', 'score ' + scoreClass(s.score), s.score));
       tbody.appendChild(tr);
     });
+  }
+
+  // A customer with no session in the range (a ticket about last week, read with the last 24
+  // hours): said so, with the longest range offered a click away.
+  function noCustomerSessions(tbody) {
+    var tr = el('tr', 'empty'), td = el('td', '', 'No sessions for this customer in this range' + (state.tag || state.device ? ' with these filters' : '') + '.');
+    td.colSpan = 11;
+    if (state.range !== '90d') {
+      td.appendChild(document.createTextNode(' '));
+      var wider = td.appendChild(el('button', 'inline', 'Search the last 90 days'));
+      wider.type = 'button';
+      wider.addEventListener('click', function () {
+        state.range = '90d'; state.from = ''; state.to = '';
+        sayFigures = true;
+        focusNext = { id: 'h-sessions', from: $('session-list') };
+        syncForm();
+        writeUrl(true);
+        schedule();
+        refresh();
+      });
+    }
+    tr.appendChild(td);
+    tbody.appendChild(tr);
   }
 
   // What a support agent asks first about one customer: how often they came, when, what they

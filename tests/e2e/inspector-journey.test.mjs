@@ -223,3 +223,21 @@ test('each step has its time of day in the reader\'s zone; the header says the d
   assert.match(await page.textContent('#session-summary'), / · on desktop · /);
   assert.deepEqual(errors, []);
 });
+
+// A customer with no session in the range (a ticket about last week, read with the last 24
+// hours) got the generic "No sessions in this range.": said so, and the longest range a click away.
+test('a customer with no session in the range: said so, the last 90 days a click away', T, async (t) => {
+  const old = (e) => ({ ...e, userId: 'c-77' });
+  const { page, errors } = await inspector(t, [
+    old(ev('sess-old', 'page_view', 3 * 24 * 60, '/')),
+    ev('sess-now', 'page_view', 5, '/'),
+  ], { query: 'range=24h&user=c-77' });
+  const empty = '#session-list tbody tr.empty';
+  await waitFor('the empty list said', async () => /^No sessions for this customer in this range\./.test(await page.textContent(empty)));
+  await page.getByRole('button', { name: 'Search the last 90 days' }).click();
+  await waitFor('the customer\'s session listed', async () => (await page.locator('#session-list tbody tr[data-session="sess-old"]').count()) === 1);
+  assert.equal(new URL(page.url()).searchParams.get('range'), '90d');
+  assert.equal(await page.inputValue('#f-range'), '90d');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'h-sessions');
+  assert.deepEqual(errors, []);
+});
