@@ -133,7 +133,7 @@ test('a session id cut in the list: marked so, copied whole from its view, and i
   assert.equal(new URL(page.url()).searchParams.get('session'), ID);
   assert.equal(await page.inputValue('#f-session'), ID);
   // Its view gives the whole id.
-  await page.getByRole('button', { name: 'Copy the session id' }).click();
+  await page.getByRole('button', { name: 'Copy id of the session' }).click();
   await waitFor('copied', async () => (await page.evaluate(() => navigator.clipboard.readText())) === ID);
   assert.match(await page.textContent('#status'), /Session id copied/);
   // A shared link with the cut id: said, and that session offered.
