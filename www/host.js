@@ -963,8 +963,15 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     var h = u.split('#')[1] || '';
     return u.split(/[?#]/)[0] + (hashViews && /^!?\//.test(h) ? h.split('?')[0] : '');
   }
-  function route(kind) {
+  // was: the address before the page's pushState/replaceState.
+  function route(kind, was) {
     var href = location.href, same = href.split('#')[0] === lastHref.split('#')[0], jump = href === lastHref || (!hashViews && same);
+    // A replaceState that keeps the address the browser already moved to, before Touchpoint
+    // heard of the move: a router's popstate listener, called before Touchpoint's, rewriting
+    // the restored entry's state (Next.js's App Router on Back). The move is the popstate's,
+    // which follows: taken here, the Back was a `replace` view and no quick_back (a Next.js
+    // developer's QA).
+    if (kind === 'r' && was === href) return;
     // (The same URL written again, a router or a store syncing its state: nothing changed.)
     // A fragment that names nothing (`#`, a placeholder link's) changes the address, not the
     // page: no answer by itself (a scroll to the top answers on its own). One that names an
@@ -1693,6 +1700,13 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   function observe(slowMs, hash) {
     hashViews = !!hash;
     wrap(w, 'fetch', function (input, init) {
+      // A router's prefetch (Next.js's Link: Next-Router-Prefetch; a Purpose: prefetch header)
+      // is no request of the visitor's: it neither answers a click nor
+      // fails one (a prefetch of a link to a missing page was a failed_request 404 at every
+      // route change: a Next.js developer's QA).
+      var h = (init && init.headers) || (input && input.headers);
+      try { h = h && new Headers(h); } catch (e) { h = 0; }
+      if (h && (h.has('next-router-prefetch') || /prefetch/i.test(h.get('purpose')))) return;
       var end = request((init && init.method) || (input && input.method), input && input.url || input);
       // Status 1 (no HTTP status is below 100): cancelled by the page (AbortController), which
       // is no failure: search-as-you-type cancels the request of every previous keystroke.
@@ -1729,7 +1743,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // (Sentry): the prototype's would never be called.
     var H = w.history, HP = w.History && History.prototype;
     [['pushState', 'p'], ['replaceState', 'r']].forEach(function (m) {
-      wrap(H.hasOwnProperty(m[0]) || !HP ? H : HP, m[0], function () { return function () { route(m[1]); }; });
+      wrap(H.hasOwnProperty(m[0]) || !HP ? H : HP, m[0], function () { var was = location.href; return function () { route(m[1], was); }; });
     });
     // An answer the DOM does not show: a number input stepped (see the setters below), a new window, or the browser's own UI (a native dialog,
     // the share sheet, a permission prompt for notifications or the location, full screen, a
@@ -1831,7 +1845,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // (Not the same URL written again in place: a router or a store syncing its state.)
       w.navigation.addEventListener('navigate', function (e) {
         var to = e.destination, at = to.url.split('#');
-        navType = e.navigationType;
+        // (Not a replaceState of the address as it is: a router's popstate listener writing the
+        // restored entry's state hid the traverse it answers; see route.)
+        if (e.navigationType !== 'replace' || to.url !== location.href) navType = e.navigationType;
         // (Nor a jump to a fragment that names nothing: see `named`.)
         if (!(to.sameDocument && (to.url === location.href || at[0] === location.href.split('#')[0] && !named(at[1] || '')))) leaving();
       }, navOpts);

@@ -716,6 +716,64 @@ test('engaged time goes on while the visitor types in a frame of the page for lo
   assert.ok(leave.properties.engaged_ms >= 42_000, `engaged ${leave.properties.engaged_ms} ms of 45 s typing in the frame`);
 });
 
+// Next.js's App Router on Back: its popstate listener, added before Touchpoint's, rewrites the
+// restored entry's state with replaceState (the same address) before Touchpoint's listener runs.
+// That replace was taken as the move: the Back was a `replace` view, and no quick_back.
+test('Back in an app whose popstate listener calls replaceState first (Next.js) is a back_forward view and a quick_back', T, async (t) => {
+  const site = 'journey-next-back';
+  const page = await spaPage(t, site, '/nx', `<!doctype html><html><head><meta charset="utf-8"><title>Home</title>
+<script>addEventListener('popstate', function () { history.replaceState({ tree: 1 }, '', location.href); });</script>__SNIPPET__</head><body>
+<a id="go" href="/nx/products">Products</a><main id="view">home</main>
+<script>document.getElementById('go').addEventListener('click', function (e) {
+  e.preventDefault(); history.pushState({ tree: 2 }, '', '/nx/products'); document.getElementById('view').textContent = 'products'; document.title = 'Products';
+});</script></body></html>`);
+  await page.click('#go');
+  await waitFor('on /nx/products', () => page.evaluate(() => location.pathname === '/nx/products'));
+  await page.goBack();
+  await waitFor('back on /nx', () => page.evaluate(() => location.pathname === '/nx'));
+  const ev = await waitFor('the Back\'s view and its quick_back', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    const all = await collector.events(`&site=${site}`);
+    return all.some((e) => e.event === 'quick_back') && all;
+  }, { timeout: 30_000 });
+  const views = ev.filter((e) => e.event === 'page_view').map((e) => `${e.context.page.path} ${e.properties.navigation}`);
+  assert.deepEqual(views, ['/nx load', '/nx/products push', '/nx back_forward']);
+  const qb = ev.find((e) => e.event === 'quick_back');
+  assert.equal(qb.properties.from_path, '/nx/products');
+});
+
+// Next.js's Link prefetches the routes on screen after each client navigation, with a
+// Next-Router-Prefetch header: a link to a missing page made a 404 right after the visitor's
+// click, which was their failed_request (at every route change, "during checkout"). The same
+// request without the header, started by the click, still is one.
+test('a router\'s prefetch (Next-Router-Prefetch) that 404s is no failed_request; the click\'s own 404 is', T, async (t) => {
+  const site = 'journey-prefetch';
+  const page = await spaPage(t, site, '/pf', `<!doctype html><html><head><meta charset="utf-8"><title>Home</title>__SNIPPET__</head><body>
+<button id="go">Products</button> <button id="own">Reviews</button><main id="view">home</main>
+<script>
+document.getElementById('go').addEventListener('click', function () {
+  history.pushState(null, '', '/pf/products'); document.getElementById('view').textContent = 'products';
+  fetch('/pf-missing?_rsc=1', { headers: { RSC: '1', 'Next-Router-Prefetch': '1' } });
+  fetch(new Request('/pf-missing-too?_rsc=2', { headers: { Purpose: 'prefetch' } }));
+});
+document.getElementById('own').addEventListener('click', function () {
+  fetch('/pf-reviews').then(function () { document.getElementById('view').textContent = 'no reviews'; });
+});
+</script></body></html>`);
+  await page.click('#go');
+  await waitFor('on /pf/products', () => page.evaluate(() => location.pathname === '/pf/products'));
+  await page.waitForTimeout(1_500); // (the prefetches' answers and the click's window)
+  await page.click('#own');
+  const ev = await waitFor('the click\'s own failed_request', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    const all = await collector.events(`&site=${site}`);
+    return all.some((e) => e.event === 'failed_request') && all;
+  }, { timeout: 30_000 });
+  await page.evaluate(() => touchpoint('flush'));
+  const failed = (await collector.events(`&site=${site}`)).filter((e) => e.event === 'failed_request').map((e) => e.properties.path);
+  assert.deepEqual(failed, ['/pf-reviews'], JSON.stringify(ev.map((e) => e.event)));
+});
+
 // A shop's card form in a same-site frame running the tag too: the frame is a page view of its
 // own in the tab's session, and every event of it says it is framed, so that a session's page
 // count and engaged time can leave it out (a frames QA: nothing told it from a page of its own).

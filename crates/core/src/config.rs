@@ -350,9 +350,17 @@ pub const KNOWN: [&str; 41] = [
     "cross-domain",
 ];
 
+/// Attributes other tools put on script tags, never a typo of ours: Next.js's `next/script`
+/// (`data-nscript`, on every page that loads the tag with it: a warning on each, a Next.js
+/// developer's QA), Cloudflare's Rocket Loader, consent platforms' blocking (Cookiebot,
+/// Usercentrics, OneTrust, cookieconsent), WordPress optimisers.
+const FOREIGN: [&str; 8] =
+    ["nscript", "cfasync", "cookieconsent", "usercentrics", "ot-ignore", "cookiecategory", "category", "no-optimize"];
+
 /// The warning for a `data-*` attribute of the script tag that is not in `KNOWN`, if it is not.
 pub fn unknown(attr: &str) -> Option<String> {
-    (!KNOWN.contains(&attr)).then(|| cat(&["touchpoint: unknown attribute data-", attr, " (ignored; see the README)"]))
+    (!KNOWN.contains(&attr) && !FOREIGN.contains(&attr))
+        .then(|| cat(&["touchpoint: unknown attribute data-", attr, " (ignored; see the README)"]))
 }
 
 /// A comma-separated list, trimmed and lowercased, empty items left out.
@@ -561,6 +569,7 @@ mod tests {
     fn unknown_attributes_are_named() {
         assert_eq!(unknown("site"), None);
         assert_eq!(unknown("ambient"), None, "the loader's: no warning from the engine");
+        assert_eq!(unknown("nscript"), None, "next/script's own");
         assert_eq!(unknown("concent").unwrap(), "touchpoint: unknown attribute data-concent (ignored; see the README)");
     }
 

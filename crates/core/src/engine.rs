@@ -1444,7 +1444,8 @@ impl Engine {
             return;
         }
         let mut properties = properties;
-        if kind == Kind::Track && self.journey.is_moment(name) {
+        let moment = kind == Kind::Track && self.journey.is_moment(name);
+        if moment {
             properties = with_member(&properties, "moment", "true");
             self.journey.moment = Some(name.into());
         }
@@ -1456,6 +1457,13 @@ impl Engine {
         }
         let fx = self.tracker.capture(encoded, now);
         self.apply(fx);
+        // A moment of truth (add_to_cart, begin_checkout, purchase) is sent at once, with what
+        // is queued before it, in the scheduled task: a visitor from an ad who closes the in-app
+        // browser with its X (no pagehide) a second after "Add to bag" lost it, or it waited in
+        // storage for their next visit (an in-app browser QA). A few requests a session.
+        if moment {
+            self.tracker.outbox.request_flush();
+        }
         // Only a full batch needs the scheduled task; a young one waits for its timer.
         if self.tracker.consent().may_send() && self.tracker.outbox.next_wakeup(now).is_some_and(|at| at <= now) {
             self.tick_wanted = true;

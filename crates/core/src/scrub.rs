@@ -646,6 +646,9 @@ const URL_EXACT: &[&str] = &[
     "rdt_cid",
     "epik",
     "sccid",
+    // Instagram's share ids: which account shared the link (an in-app browser QA).
+    "igsh",
+    "igshid",
     // An email's link to the shop names its recipient (Mailchimp's `mc_eid`, HubSpot's `_hsenc`
     // and `_hsmi`, Klaviyo's `_kx`, Marketo's `mkt_tok`): kept, while an ad's click id was masked
     // (a marketer's QA).
@@ -810,8 +813,16 @@ fn scrub_params(
             }
             None => (pe, false),
         };
+        // An ad platform's id in a campaign parameter (`utm_content=120212345678900456`, Meta's
+        // `{{ad.id}}`): digits only, kept, though one in ten passes Luhn's check (masked as a
+        // card, its ad's rows merged: an in-app browser QA).
+        let ad_id = sep == b'&'
+            && word.len() > 4
+            && word[..4].eq_ignore_ascii_case(b"utm_")
+            && vs < pe
+            && b[vs..pe].iter().all(u8::is_ascii_digit);
         // An empty value has nothing to hide; leave it byte-identical.
-        if vs < pe && (sensitive || value_has_pii(url.get(vs..pe).unwrap_or(""), sep == b'&')) {
+        if vs < pe && (sensitive || !ad_id && value_has_pii(url.get(vs..pe).unwrap_or(""), sep == b'&')) {
             let s = out.get_or_insert_with(|| String::with_capacity(url.len()));
             s.push_str(url.get(*copied..vs).unwrap_or(""));
             s.push_str(MASK);
@@ -1408,6 +1419,11 @@ mod tests {
             ),
             "/?utm_medium=email&mc_cid=a1&mc_eid=***&_kx=***&_hsenc=***&_hsmi=***&mkt_tok=***&epik=***"
         );
+        assert_eq!(scrub_url("/p?igsh=MXh6c2Rk&igshid=YmMyMT&ref=ig", &[]), "/p?igsh=***&igshid=***&ref=ig");
+        // An ad's id in a campaign parameter, though it passes Luhn's check; not under another name.
+        assert_eq!(scrub_url("/?utm_content=120212345678900456", &[]), "/?utm_content=120212345678900456");
+        assert_eq!(scrub_url("/?ref=120212345678900456", &[]), "/?ref=***");
+        assert_eq!(scrub_url("/?utm_content=4111-1111-1111-1111", &[]), "/?utm_content=***");
         // Back from PayPal: the payment's token and the payer's account id.
         assert_eq!(
             scrub_url("/thanks?token=EC-8AB12345CD678901E&PayerID=QWERTYU12345&order=5521", &[]),

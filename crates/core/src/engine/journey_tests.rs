@@ -792,6 +792,25 @@ fn the_next_page_continues_the_session_without_new_attribution() {
     assert!(ev[0].contains(r#""channel":"paid_search""#) && !ev[0].contains("click_id"), "{}", ev[0]);
 }
 
+/// A moment of truth is sent at the next scheduled task, with what was queued before it, not at
+/// the flush interval: a visitor closing an in-app browser with its X a second after "Add to
+/// bag" (no pagehide) lost it (an in-app browser QA). Other events wait for the interval.
+#[test]
+fn a_moment_of_truth_is_sent_at_once() {
+    let mut v = Visit::granted("https://shop.test/p/mug", "");
+    v.page("https://shop.test/p/mug");
+    v.at(1_000, track("viewed_reviews"));
+    v.engine.tick(v.now);
+    v.drive();
+    assert!(v.sent.is_empty(), "an ordinary event waits for the flush interval: {:?}", v.sent);
+    v.at(1_200, track("add_to_cart"));
+    assert!(v.engine.wants_tick());
+    v.engine.tick(v.now);
+    v.drive();
+    let names: Vec<String> = v.sent.iter().map(|e| field(e, "\"event\":\"")).collect();
+    assert_eq!(names, ["page_view", "viewed_reviews", "add_to_cart"]);
+}
+
 /// A second campaign link followed during a session (the visitor came from an ad, then opened
 /// the newsletter in the same tab): the session keeps its channel, and the view the link led
 /// to says which campaign brought the visitor there (it left no trace: a marketer's QA). Not a

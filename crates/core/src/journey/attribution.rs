@@ -43,7 +43,8 @@ const SEARCH: [&str; 10] =
 /// round trip, an answer of Gemini's (all were `organic_search`: a marketer's QA).
 const NOT_SEARCH: [&str; 5] = ["docs.google", "drive.google", "accounts.google", "gemini.google", "maps.google"];
 /// (`fb` and `ig` as sources: the values Meta's own URL parameters write.)
-const SOCIAL: [&str; 16] = [
+/// (`zhiliaoapp`: TikTok's Android package, `com.zhiliaoapp.musically`, see `referrer_host`.)
+const SOCIAL: [&str; 17] = [
     "facebook",
     "fb",
     "instagram",
@@ -60,9 +61,11 @@ const SOCIAL: [&str; 16] = [
     "threads",
     "snapchat",
     "whatsapp",
+    "zhiliaoapp",
 ];
 const VIDEO: [&str; 5] = ["youtube", "youtu.be", "vimeo", "twitch", "dailymotion"];
-const MAIL: [&str; 4] = ["mail.google", "outlook.live", "mail.yahoo", "webmail"];
+/// (`android.gm`: Gmail's Android package, `com.google.android.gm`.)
+const MAIL: [&str; 5] = ["mail.google", "outlook.live", "mail.yahoo", "webmail", "android.gm"];
 const EMAIL: [&str; 5] = ["email", "e-mail", "e_mail", "e mail", "newsletter"];
 
 /// Whether `host` (or a source name like "google") belongs to one of `names`: one of its
@@ -132,7 +135,7 @@ pub fn channel(url: &str, referrer: &str) -> &'static str {
             "other"
         };
     }
-    let from = host(referrer);
+    let from = referrer_host(referrer);
     if param(url, "fbclid").is_some_and(|v| !v.is_empty()) {
         "social"
     } else if from.is_empty() {
@@ -143,14 +146,28 @@ pub fn channel(url: &str, referrer: &str) -> &'static str {
         "email"
     } else if matches(&from, &NOT_SEARCH) {
         "referral"
+    } else if matches(&from, &VIDEO) {
+        // (Before search: YouTube's app is `com.google.android.youtube`.)
+        "video"
     } else if matches(&from, &SEARCH) {
         "organic_search"
     } else if matches(&from, &SOCIAL) {
         "social"
-    } else if matches(&from, &VIDEO) {
-        "video"
     } else {
         "referral"
+    }
+}
+
+/// The referrer's host; for an Android app's referrer (`android-app://com.instagram.android/`:
+/// what an app's in-app browser or an app link sends), its package name, which names the app
+/// as a host names a site (an Instagram bio link was `direct`: an in-app browser QA).
+fn referrer_host(referrer: &str) -> String {
+    match referrer.get(..14) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("android-app://") => {
+            let app = &referrer[14..];
+            app[..app.bytes().position(|b| b == b'/').unwrap_or(app.len())].to_ascii_lowercase()
+        }
+        _ => host(referrer),
     }
 }
 
@@ -175,7 +192,7 @@ pub fn properties(o: Obj, url: &str, referrer: &str, channel: &str) -> Obj {
     if let Some(id) = ids.into_iter().find(|id| param(url, id).is_some_and(|v| !v.is_empty())) {
         o = o.str("click_id", id);
     }
-    let from = host(referrer);
+    let from = referrer_host(referrer);
     if !from.is_empty() {
         o = o.str("referrer_host", &from);
     }
@@ -191,7 +208,10 @@ fn utm(mut o: Obj, url: &str, keys: &[&str]) -> Obj {
     for key in keys {
         if let Some(v) = param(url, &super::super::json::cat(&["utm_", key])).filter(|v| !v.is_empty()) {
             // (`utm_id`, GA4's campaign id, joins an ad platform's cost data: `campaign_id`.)
-            o = o.str(if *key == "id" { "campaign_id" } else { key }, &clean(&v, 100, false));
+            // (An ad platform's id, digits only, kept as it is though it may pass Luhn's check:
+            // see `scrub_url`.)
+            let id = v.len() <= 100 && v.bytes().all(|c| c.is_ascii_digit());
+            o = o.str(if *key == "id" { "campaign_id" } else { key }, &if id { v } else { clean(&v, 100, false) });
         }
     }
     o
@@ -273,11 +293,28 @@ mod tests {
             ("", "https://t.co/xyz", "social"),
             ("", "https://mail.google.com/mail/u/0", "email"),
             ("", "https://blog.example/post", "referral"),
-            ("", "android-app://com.x", "direct"),
+            // Android apps' referrers, by their package (in-app browsers, app links).
+            ("", "android-app://com.x", "referral"),
+            ("", "android-app://com.instagram.android/", "social"),
+            ("", "ANDROID-APP://com.facebook.katana", "social"),
+            ("", "android-app://com.zhiliaoapp.musically/", "social"),
+            ("", "android-app://com.google.android.gm/", "email"),
+            ("", "android-app://com.google.android.googlequicksearchbox/", "organic_search"),
+            ("", "android-app://com.google.android.youtube/", "video"),
         ];
         for (query, referrer, want) in cases {
             assert_eq!(channel(&[SHOP, query].concat(), referrer), want, "{query} from {referrer:?}");
         }
+        // An ad's id passing Luhn's check is kept (a card written in a campaign value is not).
+        let ad = properties(
+            Obj::new(),
+            "https://shop.test/?utm_content=120212345678900456&utm_term=4111-1111-1111-1111",
+            "",
+            "x",
+        );
+        assert!(ad.finish().ends_with(r#""term":"***","content":"120212345678900456"}"#));
+        let o = properties(Obj::new(), SHOP, "android-app://com.instagram.android/", "social").finish();
+        assert!(o.ends_with(r#""referrer_host":"com.instagram.android"}"#), "{o}");
     }
 
     #[test]
