@@ -950,6 +950,9 @@
       (s.userId ? ' · customer ' + s.userId : '') + ' · from ' + channelName(s.channel) + (s.campaign ? ' (campaign ' + s.campaign + ')' : '') + ' · ' + touchpoints(s.touchpoints) +
       ', ' + s.friction + ' friction · moments of truth: ' + (s.moments.length ? s.moments.join(' → ') : 'none') +
       (j.truncated ? ' · (journey truncated)' : '');
+    // The customer's own time zone, where the events carry it (not the viewer's, in which times show).
+    var zoned = j.events.filter(function (e) { return typeof e.timezone === 'string'; })[0];
+    if (zoned) $('session-summary').textContent += ' · customer\'s time zone ' + zoned.timezone;
     var first = j.events.filter(function (e) { return e.type === 'page'; })[0];
     var began = first && first.properties && BEGAN[first.properties.navigation];
     $('session-began').textContent = began || '';

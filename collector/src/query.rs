@@ -1105,6 +1105,10 @@ fn journey_step(id: i64, v: Value) -> Value {
         "userId": v.get("userId").and_then(Value::as_str).filter(|u| is_user_id(u)),
         // The page's tags when it was captured (`touchpoint('set', ...)`; null when none).
         "tags": v.get("context").and_then(|c| c.get("tags")).filter(|t| t.is_object()).cloned().unwrap_or(Value::Null),
+        // The customer's own time zone (a support lead reading "around 3 pm" of a customer
+        // abroad converted it by hand: QA), and whether the page ran in a frame; null when none.
+        "timezone": v.get("context").and_then(|c| c.get("timezone")).and_then(Value::as_str).filter(|z| z.len() <= 64),
+        "framed": v.get("context").and_then(|c| c.get("framed")).and_then(Value::as_bool).unwrap_or(false),
         "properties": props,
     })
 }

@@ -97,6 +97,10 @@ fn seed() -> Vec<Value> {
         if let Some(user) = customer(e["sessionId"].as_str().unwrap(), e["messageId"].as_str().unwrap()) {
             e["userId"] = json!(user);
         }
+        // s2's customer is abroad: their events say their own time zone.
+        if e["sessionId"] == "s2" {
+            e["context"]["timezone"] = json!("Europe/London");
+        }
         if let Some((channel, campaign, source, medium)) = attribution(e["sessionId"].as_str().unwrap()) {
             e["context"]["channel"] = json!(channel);
             for (k, v) in [("campaign", campaign), ("source", source), ("medium", medium)] {
@@ -267,6 +271,9 @@ async fn sessions_list_and_journey() {
         ]
     );
     assert_eq!(j["events"][5]["during"], json!("begin_checkout"));
+    // The customer's own time zone on each step (a support lead converted "3 pm" by hand).
+    assert_eq!((&j["events"][0]["timezone"], &j["events"][0]["framed"]), (&json!("Europe/London"), &json!(false)));
+    assert_eq!(api(&t, "/api/sessions/s3").await["events"][0]["timezone"], json!(null));
     assert_eq!(j["events"][1]["element"]["selector"], json!("#grind > button.chip"));
     let missing = get(&t.app, "/api/sessions/nope").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);

@@ -205,10 +205,10 @@ test('a rage click says its clicks, a dead click how long it waited', T, async (
 // A journey's steps said "+312.4 s" only: a ticket's "at about 14:05" could not be found. Each
 // step has its time of day in the reader's zone (as the rest of the page), and the header the
 // customer's device class.
-test('each step has its time of day in the reader\'s zone; the header says the device class', T, async (t) => {
+test('each step has its time of day in the reader\'s zone; the header says the device class and the customer\'s zone', T, async (t) => {
   const batch = [
-    ev('sess-two', 'page_view', 30, '/'),
-    ev('sess-two', 'add_to_cart', 20, '/product', { currency: 'EUR', value: 12 }),
+    ev('sess-two', 'page_view', 30, '/', {}, { timezone: 'Europe/London' }),
+    ev('sess-two', 'add_to_cart', 20, '/product', { currency: 'EUR', value: 12 }, { timezone: 'Europe/London' }),
   ];
   const { page, errors } = await inspector(t, batch, { context: { timezoneId: 'Asia/Tokyo' } });
   await journey(page, 'sess-two', 2);
@@ -221,6 +221,7 @@ test('each step has its time of day in the reader\'s zone; the header says the d
   assert.match(await step(page, 'add_to_cart'), /^\d{2}:\d{2}:\d{2}\+600\.0 sadd_to_cart/);
   assert.match(await page.textContent('#session-summary'), / GMT\+9 → /);
   assert.match(await page.textContent('#session-summary'), / · on desktop · /);
+  assert.match(await page.textContent('#session-summary'), / · customer's time zone Europe\/London$/);
   assert.deepEqual(errors, []);
 });
 
