@@ -949,7 +949,7 @@
     $('session-summary').textContent = s.site + ' · ' + time(s.start) + ' → ' + time(s.end) + (s.device ? ' · on ' + s.device : '') +
       (s.userId ? ' · customer ' + s.userId : '') + ' · from ' + channelName(s.channel) + (s.campaign ? ' (campaign ' + s.campaign + ')' : '') + ' · ' + touchpoints(s.touchpoints) +
       ', ' + s.friction + ' friction · moments of truth: ' + (s.moments.length ? s.moments.join(' → ') : 'none') +
-      (j.truncated ? ' · (journey truncated)' : '');
+      (j.truncated ? ' · (journey truncated)' : '') + (j.order ? ' · the session of order ' + j.order : '');
     // The customer's own time zone, where the events carry it (not the viewer's, in which times show).
     var zoned = j.events.filter(function (e) { return typeof e.timezone === 'string'; })[0];
     if (zoned) $('session-summary').textContent += ' · customer\'s time zone ' + zoned.timezone;
@@ -1109,7 +1109,7 @@
       api(sessionsUrl, sessionParams),
       // (The session of the site chosen, or of the row picked among all sites': another site may
       // send events under the same id.)
-      state.session ? api('/api/sessions/' + encodeURIComponent(state.session), { site: b.site || sessionSite }).catch(function () { return { missing: state.session }; })
+      state.session ? api('/api/sessions/' + encodeURIComponent(state.session), { site: b.site || sessionSite }).catch(function () { return byOrder(state.session, b.site || sessionSite); })
         : Promise.resolve(null),
       api('/api/stats', {}),
       api('/api/channels', { site: b.site, from: b.from, to: b.to, tag: state.tag, by: state.by, device: dev }),
@@ -1247,6 +1247,16 @@
     $('f-session').value = s.sessionId;
     writeUrl(true);
     refresh();
+  }
+
+  // An order number in the Session field (a "charged twice" ticket names the order, not the
+  // visit: a support lead's report): the journey of the session its purchase was made in.
+  function byOrder(id, site) {
+    return api('/api/events', { order: id, site: site }).then(function (ev) {
+      var p = Array.isArray(ev) && ev[0];
+      if (!p || typeof p.sessionId !== 'string') return { missing: id };
+      return api('/api/sessions/' + encodeURIComponent(p.sessionId), { site: p.site }).then(function (j) { j.order = id; return j; });
+    }).catch(function () { return { missing: id }; });
   }
 
   // The session field opens one session's journey by its id (as a click in the list does); the

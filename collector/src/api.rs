@@ -594,17 +594,22 @@ pub async fn export_deletions(
 }
 
 pub async fn events(State(st): State<AppState>, headers: HeaderMap, Query(q): Pairs) -> Result<Response, ApiError> {
-    let p = Params::new(q, &["site", "event", "limit"])?;
+    let p = Params::new(q, &["site", "event", "limit", "order"])?;
     let limit = p.limit_upto(EVENTS_DEFAULT_LIMIT, EVENTS_MAX_LIMIT)?;
     let site = p.site()?;
     // (Every stored event has such a name: ingestion refuses others.)
     let event = p.name("event")?;
+    // `order`: the purchase of that order (`transaction_id`), whatever `event` and `limit` say.
+    let order = p.order()?;
     let gzip = accepts_gzip(&headers);
     let ((body, gzipped), truncated) = st
         .store
         .reads
         .run(move |c| {
-            let (bodies, truncated) = query::events(c, &site, &event, limit)?;
+            let (bodies, truncated) = match &order {
+                Some(o) => (query::order_events(c, &site, o)?, false),
+                None => query::events(c, &site, &event, limit)?,
+            };
             // Bodies were validated JSON when stored; a row edited by hand into something else
             // is skipped rather than breaking the whole answer.
             let events: Vec<Box<RawValue>> = bodies.into_iter().filter_map(|b| RawValue::from_string(b).ok()).collect();

@@ -215,6 +215,15 @@ impl Params {
         }
     }
 
+    /// `order`: a purchase's `transaction_id` as stored (1..=256 characters, empty: absent).
+    pub fn order(&self) -> Result<Option<String>, BadParam> {
+        match self.get("order") {
+            None => Ok(None),
+            Some(v) if v.chars().count() <= 256 && !v.chars().any(char::is_control) => Ok(Some(v.to_string())),
+            Some(_) => Err(BadParam("order: expected an order id (1..=256 characters, no control characters)".into())),
+        }
+    }
+
     /// `tag`: `key:value` (split at the first `:`), each 1-64 characters without control
     /// characters (empty: absent).
     pub fn tag(&self) -> Result<Option<Tag>, BadParam> {
@@ -1941,6 +1950,21 @@ fn events_sql(site: bool, event: bool) -> Q {
     }
     q.push(" ORDER BY id DESC LIMIT ?", Sql::Null);
     q
+}
+
+/// The stored purchase of order `order` (one per site: "One purchase per order"), of `site` or of
+/// every site: a "charged twice" ticket names the order, not the visit (a support lead's report).
+pub fn order_events(conn: &Connection, site: &Option<String>, order: &str) -> Result<Vec<String>, ReadError> {
+    let mut q =
+        Q::new("SELECT e.body FROM orders AS o JOIN events AS e ON e.id = o.event_id WHERE o.transaction_id = ?");
+    q.args.push(Sql::Text(order.to_string()));
+    if let Some(site) = site {
+        q.push(" AND o.site = ?", site.clone());
+    }
+    q.text(" ORDER BY e.id DESC LIMIT 100");
+    let mut stmt = conn.prepare_cached(&q.sql)?;
+    let rows = stmt.query_map(params_from_iter(q.args.iter()), |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
 /// Newest first, at most `limit` events and [`MAX_BODY_BYTES`] of bodies: (bodies, truncated).

@@ -308,6 +308,20 @@ async fn an_event_the_shops_server_sends_with_the_visits_session_id_joins_its_jo
         .collect();
     assert_eq!(steps, ["page_view:false", "purchase:true"]);
     assert_eq!(j["session"]["moments"], json!(["purchase"]));
+    // A "charged twice" ticket names the order: its purchase, and so its session, by the order id.
+    let by_order = api(&t, "/api/events?order=5521").await;
+    let found: Vec<(&str, &str)> = by_order
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["sessionId"].as_str().unwrap(), e["properties"]["transaction_id"].as_str().unwrap()))
+        .collect();
+    assert_eq!(found, [("s3", "5521")]);
+    assert_eq!(api(&t, "/api/events?order=5521&site=shop").await.as_array().unwrap().len(), 1);
+    assert_eq!(api(&t, "/api/events?order=5521&site=blog").await, json!([]));
+    assert_eq!(api(&t, "/api/events?order=9999").await, json!([]));
+    let long = get(&t.app, &format!("/api/events?order={}", "9".repeat(257))).await;
+    assert_eq!(long.status, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]

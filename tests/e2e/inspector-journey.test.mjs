@@ -187,6 +187,26 @@ test('commerce steps show their order, value, currency and items: two orders rea
   assert.deepEqual(errors, []);
 });
 
+// A "charged twice" ticket names the order, not the visit: the Session field takes an order id
+// (a purchase's transaction_id) and opens the session it was bought in.
+test('an order id in the Session field opens the session its purchase was made in', T, async (t) => {
+  const { page, errors } = await inspector(t, [
+    ev('sess-order', 'page_view', 20, '/cart'),
+    ev('sess-order', 'purchase', 19, '/thanks', { transaction_id: 'T-77', currency: 'EUR', value: 30 }),
+    ev('sess-other', 'page_view', 15, '/'),
+  ]);
+  await page.fill('#f-session', 'T-77');
+  await page.press('#f-session', 'Enter');
+  await waitFor('the order\'s session', async () => (await page.textContent('#session-id')) === 'sess-order' &&
+    (await page.locator('#timeline li').count()) === 2, { timeout: 20_000 })
+    .catch(async (e) => { throw new Error(`${e.message}; the session view: ${await page.textContent('#session')}`); });
+  assert.match(await page.textContent('#session-summary'), /the session of order T-77$/);
+  await page.fill('#f-session', 'T-78');
+  await page.press('#f-session', 'Enter');
+  await waitFor('no such order or session', async () => /No session with this id here/.test(await page.textContent('#session-summary')), { timeout: 20_000 });
+  assert.deepEqual(errors, []);
+});
+
 // A rage click said neither how many clicks nor a dead click how long the customer waited.
 test('a rage click says its clicks, a dead click how long it waited', T, async (t) => {
   const { page, errors } = await inspector(t, [
