@@ -140,16 +140,10 @@ impl Engine {
     pub fn new(mut config: Config, signals: Signals, boot: Boot, online: bool, entropy: &[u8], now: u64) -> Engine {
         // A remembered decision is the visitor's own: it comes before the page's default, for
         // each category it decided (a marketing opt-out alone leaves analytics to the default).
+        // (`remembered::update` leaves out what it did not decide; the tracker enforces the signals.)
         let remembered =
-            Some(&boot.remembered).filter(|_| config.remember_consent).and_then(|r| super::remembered::restore(r, now));
-        let mut initial = config.initial_consent();
-        if let Some(r) = remembered {
-            for (mine, theirs) in [(&mut initial.analytics, r.analytics), (&mut initial.marketing, r.marketing)] {
-                if theirs != State::Pending {
-                    *mine = theirs;
-                }
-            }
-        }
+            Some(&boot.remembered).filter(|_| config.remember_consent).and_then(|r| super::remembered::update(r, now));
+        let initial = config.initial_consent().apply(remembered.unwrap_or_default(), Signals::default());
         let tracker = Tracker::new(initial, signals, config.policy.clone(), config.pending_limit);
         let friction = Friction::new(config.friction.clone());
         let device = device_context(&boot, config.sample_rate);
