@@ -113,7 +113,12 @@ const minify = (name, source) => {
 };
 // One closure around glue + loader: the glue's `wasm_bindgen` stays private to it, and the
 // page gets a single script.
-const stableJs = minify('bundle', `(function(){\n${glue}\n${hostJs}\n${scriptLoader('touchpoint_bg.wasm')}\n})();\n`);
+// The stable loader asks for its wasm with the build's hash as a query (`?v=`, which every static
+// host ignores): a cache that keys by URL (a PWA's service worker revalidating `/touchpoint/`
+// in the background, a CDN's) can then never pair a new loader with the old wasm. It did: the
+// new loader's integrity check refused the cached wasm, and that page ran without Touchpoint
+// (or every page, behind a cache-first rule for .wasm: a PWA developer's QA).
+const stableJs = minify('bundle', `(function(){\n${glue}\n${hostJs}\n${scriptLoader(`touchpoint_bg.wasm?v=${tag(wasmBytes)}`)}\n})();\n`);
 const hashedJs = minify('bundle-hashed', `(function(){\n${glue}\n${hostJs}\n${scriptLoader(wasmHashed)}\n})();\n`);
 const jsHashed = `touchpoint.${tag(hashedJs)}.js`;
 for (const f of fs.readdirSync(dist)) {

@@ -2297,7 +2297,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
             var m = /"missing":\[([^\]]*)\]/.exec(t);
             answer(r.status, retry, m ? '[' + m[1] : '');
           };
-          r.ok ? r.text().then(done, function () { done(''); }) : done('');
+          // A web page is never the collector's answer: a service worker's offline fallback
+          // (`caches.match('/offline.html')` for any request that fails), a captive portal's
+          // login, a static host's 404 page. Its 200 took the batch as delivered and its 404 as
+          // refused for good: both lost it (a PWA developer's QA). It is a request that failed.
+          /html/i.test(r.headers.get('Content-Type')) ? answer(0) : r.ok ? r.text().then(done, function () { done(''); }) : done('');
         }, function () { answer(0); });
       }
       try {

@@ -173,6 +173,30 @@ test('a 400 answer drops that batch: sent once, never retried, later events stil
   });
 });
 
+// A web page answering in the collector's place: a PWA's service worker whose catch-all gives
+// its cached offline page for any request that fails (200), a captive portal, a static host's
+// 404 page. None is the collector's acknowledgement or refusal: the 200 took the batch as
+// delivered and the 404 as refused for good, and both lost it (a PWA developer's QA).
+test('a web page answering for the collector (a service worker\'s offline fallback, a 404 page) is no answer: the batch is sent again', { timeout: 120_000 }, async () => {
+  await inContext(async (context) => {
+    const site = 'dl-html';
+    const { page, url, pageErrors } = await openSite(context, collector, attrs(site), undefined, { ready: false });
+    const page_ = (status) => ({ status, contentType: 'text/html; charset=utf-8', body: '<!doctype html><title>You are offline</title>' });
+    const r = await faultRoute(page, (a, i) => (i === 0 ? page_(200) : i === 1 ? page_(404) : 'pass'));
+    await page.goto(url);
+    await sdkReady(page);
+    let created = 1;
+    created += await track(page, names('while_the_sw_answers', 5));
+    await flush(page);
+    const stored = await expectExactlyStored(assert, collector, site, created, { lists: [r.attempts] });
+    const pages = r.attempts.filter((a) => /^status/.test(a.action));
+    assert.equal(pages.length, 2, 'the two web pages were answered');
+    const storedIds = new Set(stored.map((e) => e.messageId));
+    for (const a of pages) for (const id of a.ids) assert.ok(storedIds.has(id), `${id}, answered by a web page, was sent again`);
+    await assertNoPageErrors(page, pageErrors);
+  });
+});
+
 test('data-gzip="true": fetch bodies are gzip (1f 8b) and every event is stored once', { timeout: 120_000 }, async () => {
   await inContext(async (context) => {
     const site = 'dl-gzip';

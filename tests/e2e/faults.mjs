@@ -111,7 +111,7 @@ export async function faultRoute(target, decide) {
         a.status = action.status;
         a.answeredAt = Date.now();
         state.inFlight--;
-        await route.fulfill({ status: action.status, headers: action.headers || {}, contentType: 'application/json',
+        await route.fulfill({ status: action.status, headers: action.headers || {}, contentType: action.contentType || 'application/json',
           body: action.body || JSON.stringify({ error: `injected ${action.status}` }) });
       }
     } catch (e) {

@@ -257,7 +257,7 @@ test('Touchpoint off (its wasm not loaded, or disabled by an internal error): ge
     new Promise((r) => window.touchpoint('getConsent', r)),
   ]));
   await inContext(async (context) => {
-    await context.route('**/*.wasm', (r) => r.fulfill({ status: 404, body: 'not here' }));
+    await context.route(/\.wasm(\?|$)/, (r) => r.fulfill({ status: 404, body: 'not here' }));
     // (Asked before any script of the page: queued by the stub.)
     const queued = 'window.touchpoint = function () { (touchpoint.q = touchpoint.q || []).push(arguments); };' +
       'window.__asked = Promise.all([new Promise((r) => touchpoint("getIds", r)), new Promise((r) => touchpoint("getConsent", r))]);';

@@ -363,6 +363,7 @@ impl Engine {
             Input::Request { id, end: None } => f.request_start(now, id),
             Input::Request { end: Some(mut end), .. } => {
                 end.path = scrub_url(&end.path, &self.config.mask_params).into_owned();
+                end.offline = end.status == 0 && !self.tracker.outbox.online();
                 f.request_end(now, &end, &mut found);
             }
             Input::Error(mut e) => {

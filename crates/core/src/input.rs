@@ -590,6 +590,7 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
                 status: n(6).unwrap_or(0).min(999) as u16,
                 duration: n(7).unwrap_or(0),
                 first_party: flag(8),
+                offline: false, // (the engine's to say)
             }),
         },
         "e" => Input::Error(ErrorFact {

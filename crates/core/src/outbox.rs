@@ -246,6 +246,11 @@ impl Outbox {
         self.online = online;
     }
 
+    /// `navigator.onLine` as last told.
+    pub fn online(&self) -> bool {
+        self.online
+    }
+
     /// When a request is due: for the oldest event to send whole, at the flush interval (at
     /// once when the batch is full or a flush was asked for); for probes alone, `PROBE_ALONE_MS`
     /// after the oldest; after a failure, not before the retry time. None: nothing to send, a

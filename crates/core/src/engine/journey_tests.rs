@@ -1730,3 +1730,32 @@ fn a_view_restored_from_the_bfcache_counts_its_engaged_time() {
     let leave = ev.iter().rev().find(|e| e.contains("\"event\":\"page_leave\"")).unwrap();
     assert!(leave.contains(r#""engaged_ms":3000"#), "{leave}");
 }
+
+/// A PWA offline: its fetches fail for want of a connection, the visitor's and not the site's
+/// failure: no failed_request (each of them was one: a PWA developer's QA). The same failure
+/// online is one.
+#[test]
+fn a_request_failing_while_offline_is_no_failed_request() {
+    use crate::friction::failed_request::RequestEnd;
+    let mut v = Visit::granted("https://shop.test/", "");
+    v.page("https://shop.test/");
+    let fail = |id| {
+        let end = RequestEnd {
+            id,
+            method: "GET".into(),
+            path: "/api/stock".into(),
+            first_party: true,
+            ..RequestEnd::default()
+        };
+        Input::Request { id, end: Some(end) }
+    };
+    v.at(1_000, Input::Online(false));
+    v.at(1_000, Input::Request { id: 1, end: None });
+    v.at(1_010, fail(1));
+    v.at(2_000, Input::Online(true));
+    v.at(2_000, Input::Request { id: 2, end: None });
+    v.at(2_010, fail(2));
+    let failed: Vec<String> = v.events().into_iter().filter(|e| e.contains(r#""event":"failed_request""#)).collect();
+    assert_eq!(failed.len(), 1, "{failed:#?}");
+    assert!(failed[0].contains(r#""status":0"#), "{}", failed[0]);
+}

@@ -8,7 +8,8 @@
 //! wrappers can tell. Touchpoint's own requests are not observed. At most 5 events per path and
 //! 20 paths per page view (see [`super::capped`]: a poll that fails every few
 //! seconds while the API is down or the visitor offline sent an event each time); the rest is
-//! counted and reported once when the page view ends (`repeats`).
+//! counted and reported once when the page view ends (`repeats`). A request with no answer while
+//! the browser is offline is the visitor's connection, not the site's failure: not reported.
 
 use super::capped::Capped;
 use super::{finding, Findings, Signal};
@@ -28,6 +29,11 @@ pub struct RequestEnd {
     pub duration: u64,
     /// Same origin as the page.
     pub first_party: bool,
+    /// No answer while the browser was offline (the engine sets it from `navigator.onLine`):
+    /// the visitor's connection, not the site, failed. Not reported (a PWA that handles being
+    /// offline had each of its fetches as friction: its developer's QA), but it still explains
+    /// a click's silence, as any failure does.
+    pub offline: bool,
 }
 
 #[derive(Debug, Default)]
@@ -64,7 +70,7 @@ impl FailedRequest {
         // (Not 422: the server's "these fields are invalid", which the page shows, a field_error.)
         let failed =
             r.first_party && (r.status == 0 || r.status >= 500 || (clicked && r.status >= 400 && r.status != 422));
-        if failed && self.seen.admit(&r.path, MAX_PER_PATH) {
+        if failed && !r.offline && self.seen.admit(&r.path, MAX_PER_PATH) {
             let props = finding(None)
                 .str("method", &r.method)
                 .str("path", &r.path)

@@ -785,6 +785,7 @@ fn failed_requests_first_party_5xx_network_errors_and_4xx_after_a_click() {
         status,
         duration: 80,
         first_party,
+        offline: false,
     };
     let mut f = Friction::default();
     let mut out = Vec::new();
