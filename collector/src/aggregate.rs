@@ -84,22 +84,27 @@ CREATE TABLE IF NOT EXISTS sessions (
     -- its channel came from, as `campaign`; '' without): the sessions by source / medium (version 27).
     source      TEXT NOT NULL DEFAULT '',
     medium      TEXT NOT NULL DEFAULT '',
+    -- The browser family with its major version and the OS family (`events.browser` and
+    -- `events.os` of its earliest event that has them as for the device class; '' when unknown):
+    -- the sessions by browser and by OS (version 28). (No comma in this comment: see `events`.)
+    browser     TEXT NOT NULL DEFAULT '',
+    os          TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (session_id, site)
 ) WITHOUT ROWID;
 -- Two indexes only (each session row is rewritten once per group it appears in, and every
 -- index costs a b-tree write then). They carry what the counts, the average score, the
--- friction filter, the funnel and the channels, devices, campaigns and sources / mediums (with
--- their vitals) read, so those read the index alone. (One without `campaign` is from before
--- version 12, one without the vitals from before version 19, one without `anonymous_id` from
--- before version 23, one without `source` and `medium` from before version 27: the store makes it
--- again.) The visitors' `anonymous_id` rides along at the end: both entries of a session
+-- friction filter, the funnel and the channels, devices, campaigns, sources / mediums, browsers
+-- and OSes (with their vitals) read, so those read the index alone. (One without `campaign` is
+-- from before version 12, one without the vitals from before version 19, one without
+-- `anonymous_id` from before version 23, one without `source` and `medium` from before version
+-- 27, one without `browser` and `os` from before version 28: the store makes it again.) The visitors' `anonymous_id` rides along at the end: both entries of a session
 -- are written again anyway whenever its row is (`last_ts` moves), so it costs bytes (a UUID, 37
 -- per entry with an id, 1 without), not another b-tree write.
 CREATE INDEX IF NOT EXISTS sessions_site_last ON sessions(site, last_ts, first_ts, score, friction, moments, channel, device, campaign,
-    source, medium, lcp_measured, lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor,
+    source, medium, browser, os, lcp_measured, lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor,
     anonymous_id);
 CREATE INDEX IF NOT EXISTS sessions_last ON sessions(last_ts, first_ts, score, friction, moments, channel, device, campaign,
-    source, medium, lcp_measured, lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor,
+    source, medium, browser, os, lcp_measured, lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor,
     anonymous_id);
 -- A customer's sessions, most recent first. Partial: a session without a customer costs it no
 -- write (a query must say `user_id <> ''` to use it).
@@ -531,6 +536,16 @@ WHERE EXISTS (
 pub const ADD_SOURCES: &str = "
 ALTER TABLE sessions ADD COLUMN source TEXT NOT NULL DEFAULT '';
 ALTER TABLE sessions ADD COLUMN medium TEXT NOT NULL DEFAULT '';
+DROP INDEX IF EXISTS sessions_site_last;
+DROP INDEX IF EXISTS sessions_last;
+";
+
+/// Version 27 -> 28: `sessions` gains its browser and OS; the indexes that cover them are made
+/// again (by [`SCHEMA`], run next). Nothing to fill them from: the events stored before have none
+/// (the `User-Agent` they came with was never kept), so those sessions' stay unknown ('').
+pub const ADD_AGENTS: &str = "
+ALTER TABLE sessions ADD COLUMN browser TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN os TEXT NOT NULL DEFAULT '';
 DROP INDEX IF EXISTS sessions_site_last;
 DROP INDEX IF EXISTS sessions_last;
 ";
@@ -1298,6 +1313,9 @@ struct Session {
     source: String,
     medium: String,
     device: String,
+    /// The browser (family and major version) and OS of its earliest event that has them.
+    browser: String,
+    os: String,
     /// The customer: the `userId` of its latest event that has one, and that event's time.
     user_id: String,
     user_ts: i64,
@@ -1325,6 +1343,12 @@ impl Session {
         // The same for the device class (a session may span a resized window or a second tab).
         if !f.device.is_empty() && (self.device.is_empty() || ts < self.first_ts) {
             self.device = f.device.clone();
+        }
+        // And for the browser and OS (a session carried to a second tab, or cross-domain, by
+        // another browser's request: rare), together.
+        if !f.browser.is_empty() && (self.browser.is_empty() || ts < self.first_ts) {
+            self.browser = f.browser.clone();
+            self.os = f.os.clone();
         }
         // The page may name another customer (or the SDK resend an earlier event): the latest
         // event that names one wins, whatever order they arrive in (at the same time, the later).
@@ -1451,7 +1475,8 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
         let mut load = conn.prepare_cached(
             "SELECT first_ts, last_ts, events, touchpoints, friction, moments, by_type, entry_path, last_path,
                     channel, campaign, user_id, user_ts, device, lcp_measured, lcp_good, lcp_poor, cls_measured,
-                    cls_good, cls_poor, inp_measured, inp_good, inp_poor, moment_ts, anonymous_id, source, medium
+                    cls_good, cls_poor, inp_measured, inp_good, inp_poor, moment_ts, anonymous_id, source, medium,
+                    browser, os
                FROM sessions WHERE session_id = ?1 AND site = ?2",
         )?;
         for (&(id, e), tags) in rows.iter().zip(&tags_of) {
@@ -1543,6 +1568,8 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
                                 anonymous_id: r.get(24)?,
                                 source: r.get(25)?,
                                 medium: r.get(26)?,
+                                browser: r.get(27)?,
+                                os: r.get(28)?,
                                 sample_rate: 0,
                             })
                         })
@@ -1562,9 +1589,9 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
            (session_id, site, first_ts, last_ts, events, touchpoints, friction, moments, by_type, score,
             entry_path, last_path, channel, campaign, user_id, user_ts, device, lcp_measured, lcp_good, lcp_poor,
             cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor, moment_ts, anonymous_id, source,
-            medium)
+            medium, browser, os)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)
+                 ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)
          ON CONFLICT (session_id, site) DO UPDATE SET first_ts = excluded.first_ts, last_ts = excluded.last_ts,
            events = excluded.events, touchpoints = excluded.touchpoints, friction = excluded.friction,
            moments = excluded.moments, by_type = excluded.by_type, score = excluded.score,
@@ -1574,7 +1601,7 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
            lcp_poor = excluded.lcp_poor, cls_measured = excluded.cls_measured, cls_good = excluded.cls_good,
            cls_poor = excluded.cls_poor, inp_measured = excluded.inp_measured, inp_good = excluded.inp_good,
            inp_poor = excluded.inp_poor, moment_ts = excluded.moment_ts, anonymous_id = excluded.anonymous_id,
-           source = excluded.source, medium = excluded.medium",
+           source = excluded.source, medium = excluded.medium, browser = excluded.browser, os = excluded.os",
     )?;
     for ((session_id, site), s, is_new) in &sessions {
         save.execute(params![
@@ -1608,6 +1635,8 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
             s.anonymous_id,
             s.source,
             s.medium,
+            s.browser,
+            s.os,
         ])?;
         if *is_new {
             let minute = s.first_ts.div_euclid(60_000);
@@ -1662,13 +1691,16 @@ pub fn rebuild(conn: &Connection) -> rusqlite::Result<()> {
     loop {
         let chunk: Vec<(i64, Event, i64)> = {
             let mut stmt = conn.prepare(
-                "SELECT id, site, type, event, session_id, timestamp, received_at, body FROM events
+                "SELECT id, site, type, event, session_id, timestamp, received_at, body, browser, os FROM events
                   WHERE id > ?1 ORDER BY id LIMIT 10000",
             )?;
             let rows = stmt.query_map([after], |r| {
                 let [site, kind, event, session_id, timestamp, body]: [String; 6] =
                     [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(7)?];
-                let facts = crate::facts::extract(&event, &timestamp, &body);
+                let mut facts = crate::facts::extract(&event, &timestamp, &body);
+                // (Not in the body: the request's, kept beside it.)
+                facts.browser = r.get::<_, Option<String>>(8)?.unwrap_or_default();
+                facts.os = r.get::<_, Option<String>>(9)?.unwrap_or_default();
                 // Without its body: not needed by the aggregates.
                 let text = EventText {
                     site: &site,
@@ -1820,7 +1852,8 @@ mod tests {
         let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(
             "CREATE TABLE events (id INTEGER PRIMARY KEY, message_id TEXT, site TEXT, type TEXT, event TEXT,
-                                  session_id TEXT, timestamp TEXT, received_at INTEGER, body TEXT);
+                                  session_id TEXT, timestamp TEXT, received_at INTEGER, body TEXT, browser TEXT,
+                                  os TEXT);
              CREATE INDEX events_event_id ON events(event, id);",
         )
         .unwrap();

@@ -296,7 +296,7 @@ pub async fn sessions(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
         q,
         &[
             "site", "from", "to", "friction", "type", "path", "selector", "channel", "device", "campaign", "source",
-            "user", "tag", "during", "limit",
+            "browser", "os", "user", "tag", "during", "limit",
         ],
     )?;
     let (from, to) = p.range(now_ms())?;
@@ -312,6 +312,8 @@ pub async fn sessions(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
         device: p.channel("device")?,
         campaign: p.channel("campaign")?,
         source: p.source()?,
+        browser: p.channel("browser")?,
+        os: p.channel("os")?,
         user: p.user()?,
         tag: p.tag()?,
         during: p.name("during")?,
@@ -323,6 +325,8 @@ pub async fn sessions(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
         ("channel", s.channel.is_some()),
         ("campaign", s.campaign.is_some()),
         ("source", s.source.is_some()),
+        ("browser", s.browser.is_some()),
+        ("os", s.os.is_some()),
         ("user", s.user.is_some()),
     ] {
         if given && s.by_friction() {
@@ -414,7 +418,8 @@ pub async fn funnel(State(st): State<AppState>, Query(q): Pairs) -> Result<Respo
     ))
 }
 
-/// Sessions by attribution channel (or device class, campaign, source / medium: `by`); `goal`:
+/// Sessions by attribution channel (or device class, campaign, source / medium, browser, OS:
+/// `by`); `goal`:
 /// the moment of truth that counts as a conversion (default: the last of the default moments,
 /// `purchase`).
 pub async fn channels(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
@@ -423,10 +428,12 @@ pub async fn channels(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
     let (site, tag, device) = (p.site()?, p.tag()?, p.device()?);
     let last = crate::facts::DEFAULT_MOMENTS[crate::facts::DEFAULT_MOMENTS.len() - 1];
     let goal = p.name("goal")?.unwrap_or_else(|| last.to_string());
-    let by = match p.one_of("by", &["channel", "device", "campaign", "source"], "channel")? {
+    let by = match p.one_of("by", &["channel", "device", "campaign", "source", "browser", "os"], "channel")? {
         "device" => crate::window::Segment::Device,
         "campaign" => crate::window::Segment::Campaign,
         "source" => crate::window::Segment::Source,
+        "browser" => crate::window::Segment::Browser,
+        "os" => crate::window::Segment::Os,
         _ => crate::window::Segment::Channel,
     };
     let (kept, key) = (st.store.reads.kept.clone(), p.kept_key("channels", (from, to)));
@@ -492,7 +499,8 @@ pub const EXPORT_MAX_LIMIT: i64 = 10_000;
 
 /// `GET /api/export?after&site&limit&envelope`: every stored event, page by page, for a
 /// warehouse or a backup: the events after id `after` (default 0), oldest first, as received,
-/// one per line (`application/x-ndjson`; `envelope=1`: each in `{id, receivedAt, event}`);
+/// one per line (`application/x-ndjson`; `envelope=1`: each in `{id, receivedAt, timestampUtc,
+/// browser, os, event}`);
 /// `X-Last-Id` is the `after` of the next page. An empty page: none stored after it (yet).
 pub async fn export(State(st): State<AppState>, headers: HeaderMap, Query(q): Pairs) -> Result<Response, ApiError> {
     let p = Params::new(q, &["site", "after", "limit", "envelope"])?;
@@ -594,25 +602,31 @@ pub async fn export_deletions(
 }
 
 pub async fn events(State(st): State<AppState>, headers: HeaderMap, Query(q): Pairs) -> Result<Response, ApiError> {
-    let p = Params::new(q, &["site", "event", "limit", "order"])?;
+    let p = Params::new(q, &["site", "event", "limit", "order", "envelope"])?;
     let limit = p.limit_upto(EVENTS_DEFAULT_LIMIT, EVENTS_MAX_LIMIT)?;
     let site = p.site()?;
     // (Every stored event has such a name: ingestion refuses others.)
     let event = p.name("event")?;
     // `order`: the purchase of that order (`transaction_id`), whatever `event` and `limit` say.
     let order = p.order()?;
+    // `envelope=1`: each event in `{id, receivedAt, timestampUtc, browser, os, event}`, as the
+    // export's envelope (what the collector knows of it beside its body).
+    let envelope = p.flag("envelope")?;
     let gzip = accepts_gzip(&headers);
     let ((body, gzipped), truncated) = st
         .store
         .reads
         .run(move |c| {
-            let (bodies, truncated) = match &order {
+            let (stored, truncated) = match &order {
                 Some(o) => (query::order_events(c, &site, o)?, false),
                 None => query::events(c, &site, &event, limit)?,
             };
             // Bodies were validated JSON when stored; a row edited by hand into something else
             // is skipped rather than breaking the whole answer.
-            let events: Vec<Box<RawValue>> = bodies.into_iter().filter_map(|b| RawValue::from_string(b).ok()).collect();
+            let events: Vec<Box<RawValue>> = stored
+                .into_iter()
+                .filter_map(|e| RawValue::from_string(if envelope { e.envelope() } else { e.body }).ok())
+                .collect();
             let body = serde_json::to_vec(&events).map_err(|e| ReadError::Failed(e.to_string()))?;
             Ok((maybe_gzip(body, gzip), truncated))
         })

@@ -72,6 +72,12 @@ pub struct Facts {
     /// A `purchase`'s `properties.transaction_id` (a string's text, a number's digits; empty for
     /// other events or without one): the collector stores one purchase per order and site.
     pub order: String,
+    /// The browser family with its major version and the OS family of the request that carried
+    /// the event (`agent::derive`, from its `User-Agent` header; not in the event's body: set by
+    /// `ingest::prepare`, read back from the `events` row's columns by a rebuild). Empty when
+    /// unknown (no header, or stored before schema version 28).
+    pub browser: String,
+    pub os: String,
 }
 
 /// How one page view did on a Core Web Vital, by the thresholds of Google's web-vitals library

@@ -21,6 +21,9 @@ pub struct IngestRequest {
     /// An older one is refused, as the retention would erase it at once; and an event erased for
     /// its age has left the deduplication table, so its retry must not be stored again.
     pub not_before: Option<i64>,
+    /// The browser and OS of the request (from its `User-Agent` header, which is not kept): every
+    /// event of the batch is stored with them. None: no header.
+    pub agent: Option<crate::agent::Agent>,
 }
 
 /// A batch that may be stored: its valid events, and the refused ones.
@@ -124,6 +127,12 @@ pub fn prepare(policy: &OriginPolicy, req: &IngestRequest) -> Result<Prepared, I
         });
     }
     rejected.sort_by_key(|r| r.index);
+    if let Some(a) = &req.agent {
+        for e in &mut events {
+            e.facts.browser = a.browser.clone();
+            e.facts.os = a.os.to_string();
+        }
+    }
     let cors_origin = decided.into_iter().find_map(|(_, d)| match d {
         OriginDecision::Allowed(o) => Some(o),
         _ => None,

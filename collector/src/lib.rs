@@ -7,6 +7,7 @@
 //! - `json`: a non-recursive JSON grammar check, to split a batch into events
 //! - `validate`: the wire contract
 //! - `origin`: which origins may write for which site
+//! - `agent`: a request's browser family and OS, two coarse values from its `User-Agent`
 //! - `limits`: size limits, HTTP timeouts and the per-IP rate limiter
 //! - `store`: SQLite, with a writer thread that commits in groups
 //! - `idfilter`: the writer's in-memory Bloom filter of stored message ids
@@ -15,6 +16,7 @@
 //! - `proxy`: `--trusted-proxy`, the client address behind a reverse proxy
 //! - `routes`: HTTP
 
+pub mod agent;
 pub mod aggregate;
 pub mod api;
 pub mod config;

@@ -856,6 +856,11 @@ pub struct SessionsQ {
     /// Sessions of this source / medium (`aggregate::source_medium`: "google / cpc"; "": those
     /// with neither; not with a friction filter).
     pub source: Option<String>,
+    /// Sessions of this browser (family and major version, as `by=browser` names it: "Safari
+    /// 17"; "": those whose browser is unknown; not with a friction filter).
+    pub browser: Option<String>,
+    /// Sessions of this OS family ("iOS"; "": unknown; not with a friction filter).
+    pub os: Option<String>,
     /// Sessions of this customer (`userId`; not with a friction filter).
     pub user: Option<String>,
     /// Sessions where an event carried this tag (with a friction filter: where that friction's
@@ -879,7 +884,8 @@ impl SessionsQ {
 macro_rules! session_columns {
     () => {
         "s.session_id, s.site, s.first_ts, s.last_ts, s.events, s.touchpoints, s.friction, s.moments, s.by_type, \
-         s.score, s.entry_path, s.last_path, s.channel, s.campaign, s.user_id, s.device, s.source, s.medium"
+         s.score, s.entry_path, s.last_path, s.channel, s.campaign, s.user_id, s.device, s.source, s.medium, \
+         s.browser, s.os"
     };
 }
 const SESSION_COLUMNS: &str = session_columns!();
@@ -926,6 +932,12 @@ fn sessions_sql(q: &SessionsQ) -> Q {
         }
         if let Some(c) = &q.source {
             s.push(&format!(" AND {} = ?", crate::aggregate::SOURCE_MEDIUM_SQL), c.clone());
+        }
+        if let Some(b) = &q.browser {
+            s.push(" AND s.browser = ?", b.clone());
+        }
+        if let Some(o) = &q.os {
+            s.push(" AND s.os = ?", o.clone());
         }
         if let Some(tag) = &q.tag {
             s.session_tag(tag);
@@ -981,6 +993,7 @@ fn session_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Value> {
         "userId": Some(r.get::<_, String>(14)?).filter(|u| !u.is_empty()),
         "device": r.get::<_, String>(15)?,
         "source": crate::aggregate::source_medium(&r.get::<_, String>(16)?, &r.get::<_, String>(17)?),
+        "browser": r.get::<_, String>(18)?, "os": r.get::<_, String>(19)?,
     }))
 }
 
@@ -1643,9 +1656,10 @@ pub fn funnel(
 // /api/channels
 
 /// Sessions of a range by attribution channel (the SDK's `context.channel` of the session; those
-/// without one under `""`), or by device class, campaign or source / medium (`by`: `context.device`,
-/// `context.campaign`, `context.source` and `context.medium` as [`crate::aggregate::source_medium`]
-/// names them), most sessions first:
+/// without one under `""`), or by device class, campaign, source / medium, browser or OS (`by`:
+/// `context.device`, `context.campaign`, `context.source` and `context.medium` as
+/// [`crate::aggregate::source_medium`] names them, the browser and OS the collector derived from
+/// the session's `User-Agent`), most sessions first:
 /// how many had friction, friction per session, average score, how many reached `goal` (the
 /// last moment of truth, by default), and the Core Web Vitals of their page_leave events (each
 /// session's counts, kept on its row by the writer, summed); `n`: of the sessions carrying its tag and of its device class only. From the session
@@ -1667,6 +1681,8 @@ pub fn channels(
         Segment::Device => "device",
         Segment::Campaign => "campaign",
         Segment::Source => "source",
+        Segment::Browser => "browser",
+        Segment::Os => "os",
     };
     rows.sort_by(|a, b| b.sessions.cmp(&a.sessions).then_with(|| a.channel.cmp(&b.channel)));
     let ratio = |n: i64, d: i64| if d > 0 { n as f64 / d as f64 } else { 0.0 };
@@ -1935,12 +1951,15 @@ fn vitals_json(v: &[i64]) -> Value {
 // ---------------------------------------------------------------------------------------------
 // /api/events and /api/stats
 
+/// The columns of `events` a [`Stored`] is read from.
+const STORED_COLUMNS: &str = "id, body, received_at, timestamp, browser, os";
+
 /// With no filter: the table itself, newest rowid first, stopping at `limit`.
 fn events_sql(site: bool, event: bool) -> Q {
     let mut q = match (site, event) {
-        (true, _) => Q::new("SELECT body FROM events INDEXED BY events_site_id WHERE "),
-        (false, true) => Q::new("SELECT body FROM events INDEXED BY events_event_id WHERE "),
-        (false, false) => Q::new("SELECT body FROM events"),
+        (true, _) => Q::new(&format!("SELECT {STORED_COLUMNS} FROM events INDEXED BY events_site_id WHERE ")),
+        (false, true) => Q::new(&format!("SELECT {STORED_COLUMNS} FROM events INDEXED BY events_event_id WHERE ")),
+        (false, false) => Q::new(&format!("SELECT {STORED_COLUMNS} FROM events")),
     };
     if site {
         q.push("site = ?", Sql::Null);
@@ -1952,28 +1971,80 @@ fn events_sql(site: bool, event: bool) -> Q {
     q
 }
 
+/// A stored event as `/api/events` gives it: its body, and with `envelope=1` what the collector
+/// knows of it beside (as the export's envelope: [`envelope_head`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    pub id: i64,
+    pub body: String,
+    pub received_at: i64,
+    pub timestamp: String,
+    /// The browser and OS derived from its request's `User-Agent` (None: unknown).
+    pub browser: Option<String>,
+    pub os: Option<String>,
+}
+
+impl Stored {
+    /// From a row of [`STORED_COLUMNS`].
+    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Stored> {
+        Ok(Stored {
+            id: r.get(0)?,
+            body: r.get(1)?,
+            received_at: r.get(2)?,
+            timestamp: r.get(3)?,
+            browser: r.get(4)?,
+            os: r.get(5)?,
+        })
+    }
+
+    /// Its envelope, `{"id", "receivedAt", "timestampUtc", "browser", "os", "event": body}`.
+    pub fn envelope(&self) -> String {
+        let mut out =
+            envelope_head(self.id, self.received_at, &self.timestamp, self.browser.as_deref(), self.os.as_deref());
+        out.push_str(&self.body);
+        out.push('}');
+        out
+    }
+}
+
+/// An envelope's members before its event, up to `"event":` (the export's and `/api/events`'):
+/// the collector's id and time of arrival, the event's `timestamp` as [`timestamp_utc`] writes
+/// it, and the browser and OS of the request that carried it (`null`: unknown).
+pub fn envelope_head(id: i64, received_at: i64, timestamp: &str, browser: Option<&str>, os: Option<&str>) -> String {
+    let received = format_iso_millis(received_at);
+    let at = timestamp_utc(timestamp).map_or_else(|| "null".to_string(), |t| format!("\"{t}\""));
+    let text = |v: Option<&str>| serde_json::to_string(&v).unwrap_or_else(|_| "null".into());
+    format!(
+        r#"{{"id":{id},"receivedAt":"{received}","timestampUtc":{at},"browser":{},"os":{},"event":"#,
+        text(browser),
+        text(os)
+    )
+}
+
 /// The stored purchase of order `order` (one per site: "One purchase per order"), of `site` or of
 /// every site: a "charged twice" ticket names the order, not the visit (a support lead's report).
-pub fn order_events(conn: &Connection, site: &Option<String>, order: &str) -> Result<Vec<String>, ReadError> {
-    let mut q =
-        Q::new("SELECT e.body FROM orders AS o JOIN events AS e ON e.id = o.event_id WHERE o.transaction_id = ?");
+pub fn order_events(conn: &Connection, site: &Option<String>, order: &str) -> Result<Vec<Stored>, ReadError> {
+    let mut q = Q::new(
+        "SELECT e.id, e.body, e.received_at, e.timestamp, e.browser, e.os
+           FROM orders AS o JOIN events AS e ON e.id = o.event_id WHERE o.transaction_id = ?",
+    );
     q.args.push(Sql::Text(order.to_string()));
     if let Some(site) = site {
         q.push(" AND o.site = ?", site.clone());
     }
     q.text(" ORDER BY e.id DESC LIMIT 100");
     let mut stmt = conn.prepare_cached(&q.sql)?;
-    let rows = stmt.query_map(params_from_iter(q.args.iter()), |r| r.get::<_, String>(0))?;
+    let rows = stmt.query_map(params_from_iter(q.args.iter()), Stored::read)?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
-/// Newest first, at most `limit` events and [`MAX_BODY_BYTES`] of bodies: (bodies, truncated).
+/// Newest first, at most `limit` events and [`MAX_BODY_BYTES`] of bodies: (events, truncated).
 pub fn events(
     conn: &Connection,
     site: &Option<String>,
     event: &Option<String>,
     limit: i64,
-) -> Result<(Vec<String>, bool), ReadError> {
+) -> Result<(Vec<Stored>, bool), ReadError> {
     let mut q = events_sql(site.is_some(), event.is_some());
     let mut args = Vec::new();
     if site.is_some() {
@@ -1988,12 +2059,12 @@ pub fn events(
     let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
     let (mut out, mut bytes) = (Vec::new(), 0);
     while let Some(r) = rows.next()? {
-        let body: String = r.get(0)?;
-        if bytes + body.len() > MAX_BODY_BYTES {
+        let e = Stored::read(r)?;
+        if bytes + e.body.len() > MAX_BODY_BYTES {
             return Ok((out, true));
         }
-        bytes += body.len();
-        out.push(body);
+        bytes += e.body.len();
+        out.push(e);
     }
     Ok((out, false))
 }
@@ -2002,13 +2073,14 @@ pub fn events(
 fn export_sql(site: bool) -> Q {
     if site {
         let mut q = Q::new(
-            "SELECT id, body, received_at, timestamp FROM events INDEXED BY events_site_id WHERE site = ? AND id > ?",
+            "SELECT id, body, received_at, timestamp, browser, os FROM events INDEXED BY events_site_id
+              WHERE site = ? AND id > ?",
         );
         q.args.extend([Sql::Null, Sql::Null]);
         q.push(" ORDER BY id LIMIT ?", Sql::Null);
         q
     } else {
-        let mut q = Q::new("SELECT id, body, received_at, timestamp FROM events WHERE id > ?");
+        let mut q = Q::new("SELECT id, body, received_at, timestamp, browser, os FROM events WHERE id > ?");
         q.args.push(Sql::Null);
         q.push(" ORDER BY id LIMIT ?", Sql::Null);
         q
@@ -2020,9 +2092,10 @@ pub const EXPORT_PAGE_BYTES: usize = 8 << 20;
 
 /// The stored events after `after` (an `events.id`; of `site` only, when given), oldest first:
 /// at most `limit` of them and [`EXPORT_PAGE_BYTES`] of bodies (at least one), one body per line
-/// (with `envelope`, one `{"id", "receivedAt", "timestampUtc", "event"}` per line: the
-/// collector's own facts, which a warehouse needs for a cursor of its own and for clocks that
-/// are wrong, and the event's `timestamp` written one way, [`timestamp_utc`]); and the id of
+/// (with `envelope`, one `{"id", "receivedAt", "timestampUtc", "browser", "os", "event"}` per
+/// line, [`envelope_head`]: the collector's own facts, which a warehouse needs for a cursor of
+/// its own and for clocks that are wrong, the event's `timestamp` written one way,
+/// [`timestamp_utc`], and the browser and OS derived from the request's `User-Agent`); and the id of
 /// the last (`after` when there is none), from which the next page goes on. Ids only grow (rows
 /// leave only by an erasure), so copying a store page by page misses nothing stored since and
 /// gives nothing twice.
@@ -2045,12 +2118,9 @@ pub fn export_page(
         let before = out.len();
         let id: i64 = r.get(0)?;
         if envelope {
-            let received = format_iso_millis(r.get(2)?);
-            let at = r.get_ref(3)?.as_str().ok().and_then(timestamp_utc);
-            let at = at.map_or_else(|| "null".to_string(), |t| format!("\"{t}\""));
-            out.extend_from_slice(
-                format!(r#"{{"id":{id},"receivedAt":"{received}","timestampUtc":{at},"event":"#).as_bytes(),
-            );
+            let text = |i: usize| r.get_ref(i).map(|v| v.as_str().ok());
+            let head = envelope_head(id, r.get(2)?, text(3)?.unwrap_or(""), text(4)?, text(5)?);
+            out.extend_from_slice(head.as_bytes());
             push_one_line(&mut out, body);
             out.extend_from_slice(b"}\n");
         } else {
@@ -2295,6 +2365,8 @@ fn sessions_shapes(tag: Option<Tag>) -> Vec<Q> {
             device: None,
             campaign: None,
             source: None,
+            browser: None,
+            os: None,
             user: None,
             tag: tag.clone(),
             during: None,
@@ -2305,10 +2377,20 @@ fn sessions_shapes(tag: Option<Tag>) -> Vec<Q> {
         out.push(sessions_sql(&SessionsQ { during: opt(true), ..q.clone() }));
         out.push(sessions_sql(&SessionsQ { during: opt(true), device: opt(true), ..q.clone() }));
         if bits & 28 == 0 {
-            for more in 1..32u8 {
+            for more in 1..128u8 {
                 let (channel, device, user) = (opt(more & 1 != 0), opt(more & 2 != 0), opt(more & 4 != 0));
                 let (campaign, source) = (opt(more & 8 != 0), opt(more & 16 != 0));
-                out.push(sessions_sql(&SessionsQ { channel, device, campaign, source, user, ..q.clone() }));
+                let (browser, os) = (opt(more & 32 != 0), opt(more & 64 != 0));
+                out.push(sessions_sql(&SessionsQ {
+                    channel,
+                    device,
+                    campaign,
+                    source,
+                    browser,
+                    os,
+                    user,
+                    ..q.clone()
+                }));
             }
         }
     }
@@ -2740,6 +2822,9 @@ mod tests {
                             campaign: ["", "spring", "brand"][next(3) as usize].into(),
                             source: ["", "google", "news"][next(3) as usize].into(),
                             medium: ["", "cpc", "email"][next(3) as usize].into(),
+                            // Some events of no known browser (no header, or stored before them).
+                            browser: ["", "Chrome 131", "Safari 17"][next(3) as usize].into(),
+                            os: ["", "Android", "iOS"][next(3) as usize].into(),
                             // A variant on a few events (a session carries it from its first).
                             tags: ["A", "B"]
                                 .get(next(12) as usize)
@@ -2875,6 +2960,8 @@ mod tests {
                         (Segment::Device, "device"),
                         (Segment::Campaign, "campaign"),
                         (Segment::Source, crate::aggregate::SOURCE_MEDIUM_SQL),
+                        (Segment::Browser, "browser"),
+                        (Segment::Os, "os"),
                     ] {
                         let ours_ch = kept
                             .sessions
@@ -3002,6 +3089,8 @@ mod tests {
                         device: None,
                         campaign: None,
                         source: None,
+                        browser: None,
+                        os: None,
                         user: None,
                         tag: tag.clone(),
                         during: during.clone(),

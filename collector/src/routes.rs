@@ -684,6 +684,12 @@ async fn post_batch(State(st): State<AppState>, req: Request) -> Response {
     // (For the log line of a refusal, below: the request takes `origin`.)
     let from = origin.clone();
 
+    // The browser family and OS, two coarse values: the header itself goes no further.
+    let agent = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| crate::agent::derive(&String::from_utf8_lossy(v.as_bytes())));
+
     let result = async {
         if let Some(limiter) = &st.limiter {
             // Without ConnectInfo (router used in-process) all callers share one bucket; behind
@@ -698,7 +704,7 @@ async fn post_batch(State(st): State<AppState>, req: Request) -> Response {
         let body = read_body_capped(req.into_body(), MAX_WIRE_BYTES, size_hint).await?;
         let not_before =
             (st.retention_days > 0).then(|| crate::facts::now_ms() - i64::from(st.retention_days) * 86_400_000);
-        let ireq = IngestRequest { body, content_encoding, origin, host, not_before };
+        let ireq = IngestRequest { body, content_encoding, origin, host, not_before, agent };
         let inline =
             ireq.body.len() <= INLINE_BYTES && ireq.content_encoding.is_none() && ireq.body.first() != Some(&0x1f);
         let prepared = if inline {

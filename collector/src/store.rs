@@ -83,12 +83,16 @@ pub const MAX_GROUP_EVENTS: usize = 10_000;
 /// it is made, empty (what was deleted before is not in it). Versions before 27 kept no `source`
 /// and `medium` in `sessions` (the landing's `utm_source` and `utm_medium`, for the channels by
 /// source / medium): they are added, the sessions' two indexes made again with them, and they are
-/// filled from each session's events as the channel and campaign were (version 4).
+/// filled from each session's events as the channel and campaign were (version 4). Versions
+/// before 28 kept no browser and OS (`events.browser` and `events.os`, derived from the request's
+/// `User-Agent` at ingest, and the session's in `sessions`): the columns are added, the sessions'
+/// two indexes made again with them, and they stay unknown (NULL in `events`, '' in `sessions`)
+/// for what was stored before, whose header was never kept.
 ///
 /// A database of a later version is refused (see [`Store::init`]), and the backfills chosen by
 /// version count from nothing rather than add (`aggregate::fill_device_counts` and the others):
 /// a database stamped with an older version by an older collector runs them again.
-pub const SCHEMA_VERSION: i64 = 27;
+pub const SCHEMA_VERSION: i64 = 28;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
@@ -100,7 +104,13 @@ CREATE TABLE IF NOT EXISTS events (
     session_id  TEXT NOT NULL,
     timestamp   TEXT NOT NULL,
     received_at INTEGER NOT NULL,      -- unix milliseconds
-    body        TEXT NOT NULL          -- the event JSON as received
+    body        TEXT NOT NULL,         -- the event JSON as received
+    -- The browser family with its major version ('Chrome 131') and the OS family ('Android') of
+    -- the request that carried it (agent.rs derives them from its User-Agent header and keeps
+    -- nothing else of it); NULL when unknown (no header; stored before version 28). No comma in
+    -- this comment: SQLite's DROP COLUMN of a last column cuts back to the comma before it.
+    browser     TEXT,
+    os          TEXT
 );
 CREATE INDEX IF NOT EXISTS events_site_id ON events(site, id);
 CREATE INDEX IF NOT EXISTS events_event_id ON events(event, id);
@@ -139,6 +149,13 @@ INSERT OR IGNORE INTO orders (site, transaction_id, event_id)
      AND CASE WHEN json_valid(body) THEN json_type(body, '$.properties.transaction_id') END IN ('text', 'integer')
      AND json_extract(body, '$.properties.transaction_id') <> ''
    ORDER BY id;
+";
+
+/// Version 27 -> 28: each event's browser and OS (unknown, NULL, for those stored before: the
+/// header they came with was never kept).
+const ADD_EVENT_AGENTS: &str = "
+ALTER TABLE events ADD COLUMN browser TEXT;
+ALTER TABLE events ADD COLUMN os TEXT;
 ";
 
 /// Version 0 -> 2: `events` loses its UNIQUE constraint (and AUTOINCREMENT), `seen` gets
@@ -470,6 +487,10 @@ impl Store {
                 |r| r.get(0),
             )
         };
+        // `events` from before version 28 (no browser and OS): first, as a rebuild below reads them.
+        if lacks("events", "browser")? {
+            tx.execute_batch(ADD_EVENT_AGENTS)?;
+        }
         let (no_channels, no_users, no_devices) =
             (lacks("sessions", "channel")?, lacks("sessions", "user_id")?, lacks("sessions", "device")?);
         let no_friction_devices = lacks("friction", "device")?;
@@ -481,6 +502,8 @@ impl Store {
         let no_visitors = lacks("sessions", "anonymous_id")?;
         // A `sessions` table from before version 27 (no source and medium).
         let no_sources = lacks("sessions", "source")?;
+        // A `sessions` table from before version 28 (no browser and OS).
+        let no_agents = lacks("sessions", "browser")?;
         // Page tables from before version 16 (no Core Web Vitals): their new columns (all three
         // tables were made together), counted below.
         let no_vitals = lacks("page_minutes", crate::aggregate::VITAL_COLUMNS[0])?;
@@ -540,6 +563,9 @@ impl Store {
         }
         if no_sources {
             tx.execute_batch(crate::aggregate::ADD_SOURCES)?;
+        }
+        if no_agents {
+            tx.execute_batch(crate::aggregate::ADD_AGENTS)?;
         }
         // The sessions' two indexes from before version 12 lack the campaign (the campaigns
         // grouping reads it from them): made again by the schema below.
@@ -833,7 +859,7 @@ impl Store {
     pub fn recent(&self, q: &Query) -> Result<Vec<String>, StoreError> {
         let conn = self.conn();
         crate::query::events(&conn, &q.site, &q.event, i64::from(q.limit))
-            .map(|(bodies, _)| bodies)
+            .map(|(events, _)| events.into_iter().map(|e| e.body).collect())
             .map_err(|e| StoreError::Task(format!("{e:?}")))
     }
 
@@ -1116,16 +1142,20 @@ fn lock(conn: &Mutex<Connection>) -> std::sync::MutexGuard<'_, Connection> {
 // rows, SQLite would give their ids again, and the kept windows and `seen_upto` rely on ids only
 // growing (see `privacy.rs`).
 const INSERT: &str = "INSERT OR FAIL INTO events
-   (id, message_id, site, type, event, session_id, timestamp, received_at, body)
- VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+   (id, message_id, site, type, event, session_id, timestamp, received_at, body, browser, os)
+ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 
-/// Rows per multi-row INSERT (9 parameters each; SQLite allows 32766).
+/// Parameters of a row of [`INSERT`] and [`INSERT_MANY`].
+const PARAMS_PER_ROW: usize = 11;
+
+/// Rows per multi-row INSERT ([`PARAMS_PER_ROW`] parameters each; SQLite allows 32766).
 const ROWS_PER_INSERT: usize = 16;
 
 static INSERT_MANY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     format!(
-        "INSERT OR FAIL INTO events (id, message_id, site, type, event, session_id, timestamp, received_at, body) VALUES {}",
+        "INSERT OR FAIL INTO events (id, message_id, site, type, event, session_id, timestamp, received_at, body,
+           browser, os) VALUES {}",
         vec![row; ROWS_PER_INSERT].join(", ")
     )
 });
@@ -1177,23 +1207,31 @@ impl RawInsert {
         let stmt = self.stmt;
         let mut rc = ffi::SQLITE_OK;
         'bind: for (i, e) in events.iter().enumerate() {
-            let at = (i * 9) as std::ffi::c_int;
+            let at = (i * PARAMS_PER_ROW) as std::ffi::c_int;
             // SAFETY: a valid statement and parameter index.
             rc = unsafe { ffi::sqlite3_bind_int64(stmt, at + 1, first_id + i as i64) };
             if rc != ffi::SQLITE_OK {
                 break;
             }
             let t = e.text();
-            let texts = [t.message_id, t.site, t.kind, t.event, t.session_id, t.timestamp, t.body];
+            let (browser, os) = (e.facts.browser.as_str(), e.facts.os.as_str());
+            let texts = [t.message_id, t.site, t.kind, t.event, t.session_id, t.timestamp, t.body, browser, os];
             for (k, t) in texts.into_iter().enumerate() {
                 let Ok(len) = std::ffi::c_int::try_from(t.len()) else {
                     rc = ffi::SQLITE_TOOBIG;
                     break 'bind;
                 };
-                let index = if k < 6 { at + k as std::ffi::c_int + 2 } else { at + 9 };
-                // SAFETY: `t` outlives the statement's use of it: the step below, after which the
-                // bindings are cleared.
-                rc = unsafe { ffi::sqlite3_bind_text(stmt, index, t.as_ptr().cast(), len, ffi::SQLITE_STATIC()) };
+                // (id, the six texts, received_at, body, browser, os.)
+                let index = at + if k < 6 { k as std::ffi::c_int + 2 } else { k as std::ffi::c_int + 3 };
+                rc = if k >= 7 && t.is_empty() {
+                    // An unknown browser or OS: NULL, as the rows stored before they were kept.
+                    // SAFETY: a valid statement and parameter index.
+                    unsafe { ffi::sqlite3_bind_null(stmt, index) }
+                } else {
+                    // SAFETY: `t` outlives the statement's use of it: the step below, after which
+                    // the bindings are cleared.
+                    unsafe { ffi::sqlite3_bind_text(stmt, index, t.as_ptr().cast(), len, ffi::SQLITE_STATIC()) }
+                };
                 if rc != ffi::SQLITE_OK {
                     break 'bind;
                 }

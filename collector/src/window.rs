@@ -585,6 +585,9 @@ struct Summary {
     campaign: String,
     /// Its source / medium as the read API names it (`aggregate::source_medium`; '' neither).
     source_medium: String,
+    /// Its browser (family and major version) and OS ('' unknown).
+    browser: String,
+    os: String,
     /// The Core Web Vitals' counts of its page_leave events (the channels' vitals).
     vitals: VitalCounts,
     /// Its visitor's `anonymousId` (empty: none, no marketing consent): the overview's visitors.
@@ -672,13 +675,13 @@ fn movable(kept: (i64, i64, i64), (from, to): (i64, i64), upto: i64) -> bool {
 fn session_scan_sql(site: bool) -> &'static str {
     if site {
         "SELECT session_id, site, first_ts, last_ts, friction, score, moments, channel, device, campaign, source, medium,
-                lcp_measured, lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor,
-                anonymous_id
+                browser, os, lcp_measured, lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good,
+                inp_poor, anonymous_id
            FROM sessions INDEXED BY sessions_site_last WHERE site = ?1 AND last_ts >= ?2"
     } else {
         "SELECT session_id, site, first_ts, last_ts, friction, score, moments, channel, device, campaign, source, medium,
-                lcp_measured, lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor,
-                anonymous_id
+                browser, os, lcp_measured, lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good,
+                inp_poor, anonymous_id
            FROM sessions INDEXED BY sessions_last WHERE last_ts >= ?1"
     }
 }
@@ -693,8 +696,8 @@ fn touched_sql(site: bool) -> &'static str {
 }
 
 const SESSION_ROW_SQL: &str =
-    "SELECT first_ts, last_ts, friction, score, moments, channel, device, campaign, source, medium, lcp_measured,
-        lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor, anonymous_id
+    "SELECT first_ts, last_ts, friction, score, moments, channel, device, campaign, source, medium, browser, os,
+        lcp_measured, lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor, anonymous_id
    FROM sessions WHERE session_id = ?1 AND site = ?2";
 
 /// Whether the visitor `?1` has a session (of site `?3`) that ended before `?2` (see [`Visitor`]).
@@ -737,7 +740,7 @@ fn moments_of(v: ValueRef<'_>) -> Option<Vec<String>> {
 impl Summary {
     /// A session's summary from its row of [`session_scan_sql`] or [`SESSION_ROW_SQL`], whose
     /// columns from `at` on are first_ts, last_ts, friction, score, moments, channel, device,
-    /// campaign, source, medium, the vitals' counts and anonymous_id.
+    /// campaign, source, medium, browser, os, the vitals' counts and anonymous_id.
     fn read(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Summary> {
         Ok(Summary {
             first_ts: r.get(at)?,
@@ -752,8 +755,10 @@ impl Summary {
                 &String::from_utf8_lossy(bytes(r.get_ref(at + 8)?)),
                 &String::from_utf8_lossy(bytes(r.get_ref(at + 9)?)),
             ),
-            vitals: crate::aggregate::read_vital_counts(r, at + 10)?,
-            anonymous_id: bytes(r.get_ref(at + 10 + crate::aggregate::VITAL_COLUMNS.len())?).into(),
+            browser: r.get(at + 10)?,
+            os: r.get(at + 11)?,
+            vitals: crate::aggregate::read_vital_counts(r, at + 12)?,
+            anonymous_id: bytes(r.get_ref(at + 12 + crate::aggregate::VITAL_COLUMNS.len())?).into(),
             visitor: NO_VISITOR,
             tags: Default::default(),
             all_tags: Default::default(),
@@ -939,6 +944,11 @@ pub enum Segment {
     /// The source / medium (`context.source` and `context.medium`: `utm_source` and
     /// `utm_medium`, kept with the channel), as `aggregate::source_medium` names them.
     Source,
+    /// The browser family and major version (`agent::derive`, from the `User-Agent` of the
+    /// session's earliest request that had one).
+    Browser,
+    /// The OS family (the same).
+    Os,
 }
 
 /// One channel's (or device class's) sessions of a range (see [`SessionWindows::channels`]).
@@ -1241,8 +1251,8 @@ impl SessionWindows {
         })
     }
 
-    /// Sessions in `[from, to)` per attribution channel, device class, campaign or source / medium (`by`; '' for
-    /// sessions without one), in name order. `goal`: the moment of truth counted as a
+    /// Sessions in `[from, to)` per attribution channel, device class, campaign, source / medium,
+    /// browser or OS (`by`; '' for sessions without one), in name order. `goal`: the moment of truth counted as a
     /// conversion; `n`: of the sessions carrying its tag and of its device class only.
     #[allow(clippy::too_many_arguments)]
     pub fn channels(
@@ -1265,6 +1275,8 @@ impl SessionWindows {
                     Segment::Device => &s.device,
                     Segment::Campaign => &s.campaign,
                     Segment::Source => &s.source_medium,
+                    Segment::Browser => &s.browser,
+                    Segment::Os => &s.os,
                 };
                 let i = *index.entry(name.as_str()).or_insert_with(|| {
                     by.push(ChannelTotals { channel: name.clone(), ..Default::default() });

@@ -1091,7 +1091,7 @@ fn a_database_from_before_the_deletion_log_gets_it() {
     store.erase(vec![key(1)]).unwrap();
     drop(store);
     let conn = Connection::open(&path).unwrap();
-    assert_eq!(count(&conn, "PRAGMA user_version"), 27);
+    assert_eq!(count(&conn, "PRAGMA user_version"), touchpoint_collector::store::SCHEMA_VERSION);
     let row: (i64, String, String, String) = conn
         .query_row("SELECT id, session_id, site, reason FROM deletions", [], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))

@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use touchpoint_collector::api::Access;
 use touchpoint_collector::origin::OriginPolicy;
 use touchpoint_collector::privacy::Subject;
+use touchpoint_collector::store::SCHEMA_VERSION;
 use touchpoint_collector::{router, AppState, Store};
 
 /// Minutes after 2026-11-20T10:00:00Z.
@@ -561,7 +562,7 @@ async fn sessions_by_device() {
     assert_eq!(ids(&api(&t, &dead("mobile")).await), ["s2", "s1"]);
     assert_eq!(ids(&api(&t, &dead("desktop")).await), ["b1"]);
     assert!(ids(&api(&t, &dead("tablet")).await).is_empty());
-    let bad = get(&t.app, &format!("/api/channels?{}&by=browser", range())).await;
+    let bad = get(&t.app, &format!("/api/channels?{}&by=screen", range())).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     // A device class the SDK never sends is no class: its session is one without (each class
     // keeps counts and page rows of its own; security QA).
@@ -921,7 +922,7 @@ async fn sources_are_filled_for_a_version_26_database() {
     drop(t);
     assert_eq!(table_rows(path, &["sessions"]), kept);
     let c = rusqlite::Connection::open(path).unwrap();
-    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 27);
+    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), SCHEMA_VERSION);
     let indexes: String = c
         .query_row(
             "SELECT group_concat(sql, ';') FROM sqlite_master WHERE name IN ('sessions_last', 'sessions_site_last')",
@@ -932,11 +933,14 @@ async fn sources_are_filled_for_a_version_26_database() {
     assert_eq!((indexes.matches("source").count(), indexes.matches("medium").count()), (2, 2), "{indexes}");
 }
 
-/// SQL turning a database's `sessions` back into version 26's: without the source and medium,
-/// its two indexes as that version made them.
+/// SQL turning a database's `sessions` back into version 26's: without the source and medium
+/// (nor the browser and OS of `sessions` and `events`, from version 28), its two indexes as that
+/// version made them.
 const WITHOUT_SOURCES: &str = "
 DROP INDEX sessions_site_last; DROP INDEX sessions_last;
 ALTER TABLE sessions DROP COLUMN source; ALTER TABLE sessions DROP COLUMN medium;
+ALTER TABLE sessions DROP COLUMN browser; ALTER TABLE sessions DROP COLUMN os;
+ALTER TABLE events DROP COLUMN os; ALTER TABLE events DROP COLUMN browser;
 CREATE INDEX sessions_site_last ON sessions(site, last_ts, first_ts, score, friction, moments, channel, device, campaign,
     lcp_measured, lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor, anonymous_id);
 CREATE INDEX sessions_last ON sessions(last_ts, first_ts, score, friction, moments, channel, device, campaign,
@@ -1462,7 +1466,7 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
         assert_eq!(&api(&t, q).await, want, "{q}");
     }
     let c = rusqlite::Connection::open(&path).unwrap();
-    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 27);
+    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), SCHEMA_VERSION);
     // The session indexes as the current schema makes them.
     let indexes: String = c
         .query_row(
@@ -1491,11 +1495,13 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
 }
 
 /// SQL turning a database's `sessions` back into version 22's: without the visitor (nor the
-/// source and medium, from version 27), its two indexes as that version made them (and no
+/// source and medium, from version 27, nor the browser and OS, from version 28), its two indexes as that version made them (and no
 /// `sessions_visitor`).
 const WITHOUT_VISITORS: &str = "
 DROP INDEX sessions_visitor; DROP INDEX sessions_site_last; DROP INDEX sessions_last;
 ALTER TABLE sessions DROP COLUMN source; ALTER TABLE sessions DROP COLUMN medium;
+ALTER TABLE sessions DROP COLUMN browser; ALTER TABLE sessions DROP COLUMN os;
+ALTER TABLE events DROP COLUMN os; ALTER TABLE events DROP COLUMN browser;
 ALTER TABLE sessions DROP COLUMN anonymous_id;
 CREATE INDEX sessions_site_last ON sessions(site, last_ts, first_ts, score, friction, moments, channel, device, campaign,
     lcp_measured, lcp_good, lcp_poor, cls_measured, cls_good, cls_poor, inp_measured, inp_good, inp_poor);
@@ -1990,7 +1996,7 @@ async fn tags_with_control_characters_are_taken_out_of_an_older_database() {
     drop(t);
     let c = rusqlite::Connection::open(&path).unwrap();
     assert_eq!(control_rows(&c), 0);
-    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 27);
+    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), SCHEMA_VERSION);
 }
 
 /// A version 6 database (no `event_tags`) gets its events' tags indexed from their bodies when
@@ -2438,7 +2444,7 @@ async fn export_envelope_gives_the_timestamp_in_utc_and_zoneless_ones_are_refuse
         assert_eq!(line["timestampUtc"], json!(utc), "{ts}");
         assert_eq!(line["event"]["timestamp"], json!(ts), "the event as received");
         let keys: Vec<&str> = line.as_object().unwrap().keys().map(|k| k.as_str()).collect();
-        assert_eq!(keys, ["event", "id", "receivedAt", "timestampUtc"]);
+        assert_eq!(keys, ["browser", "event", "id", "os", "receivedAt", "timestampUtc"]);
     }
 }
 

@@ -247,7 +247,8 @@ fn a_second_collector_on_the_same_database_exits_1() {
     let out = Command::new(BIN).args(["--host", "127.0.0.1", "--port", "0", "--db", db]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("schema version 99, newer than this collector's (27)"), "{err}");
+    let ours = touchpoint_collector::store::SCHEMA_VERSION;
+    assert!(err.contains(&format!("schema version 99, newer than this collector's ({ours})")), "{err}");
     let c = rusqlite::Connection::open(db).unwrap();
     assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 99);
 }
