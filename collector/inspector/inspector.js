@@ -23,6 +23,10 @@
     campaign: { title: 'Campaign', none: '(no campaign)', prefix: 'of campaign ', plural: 'campaigns' },
     // (GA4's "Session source / medium": the API names it `google / cpc`, a missing part `(not set)`.)
     source: { title: 'Source / medium', none: '(no source / medium)', prefix: 'from ', plural: 'sources / mediums' },
+    // (Read by the collector from each request's User-Agent: a family and its major version,
+    // `Safari 17`, an in-app browser by its app, `Instagram`; the OS's family alone, `iOS`.)
+    browser: { title: 'Browser', none: '(unknown)', prefix: 'on ', plural: 'browsers' },
+    os: { title: 'OS', none: '(unknown)', prefix: 'on ', plural: 'operating systems', file: 'oses' },
   };
   var $ = function (id) { return document.getElementById(id); };
   var state = {};
@@ -115,9 +119,10 @@
       steps: q.get('steps') || '',
       // The leaderboard row whose sessions are listed.
       elType: q.get('el_type') || '', elPath: q.get('el_path') || '', elSel: q.get('el_sel'),
-      // What the channels table groups sessions by: 'channel', 'device', 'campaign' or 'source'.
+      // What the channels table groups sessions by: 'channel', 'device', 'campaign', 'source',
+      // 'browser' or 'os'.
       by: SEGMENTS[q.get('by')] ? q.get('by') : 'channel',
-      // The channel (or device, campaign, source / medium) whose sessions are listed (null: none picked; '' those without).
+      // The channel (or device, campaign, source / medium, browser, OS) whose sessions are listed (null: none picked; '' those without).
       channel: q.get(SEGMENTS[q.get('by')] ? q.get('by') : 'channel'),
       // The customer whose sessions are listed (a userId; '' none).
       user: q.get('user') || '',
@@ -573,7 +578,16 @@
     refresh();
   }
 
-  // A row's name: a channel as channelName says, a device class, a campaign or a source / medium as it is.
+  // A session's browser and OS as its header says them ("Safari 17 on iOS"; '' when neither is
+  // known: a session from before the collector kept them, or from a sender without a User-Agent).
+  function browserOn(s) {
+    var b = s.browser === 'Other' ? 'another browser' : s.browser, o = s.os === 'Other' ? 'another OS' : s.os;
+    if (!b && !o) return '';
+    return ' · ' + (b || 'a browser not known') + (o ? ' on ' + o : '');
+  }
+
+  // A row's name: a channel as channelName says, a device class, a campaign, a source / medium, a
+  // browser or an OS as it is.
   function segmentName(by, v) { return by === 'channel' ? channelName(v) : v || SEGMENTS[by].none; }
 
   function renderChannels(ch) {
@@ -946,7 +960,7 @@
     var score = $('session-score');
     score.textContent = 'score ' + s.score;
     score.className = 'score ' + scoreClass(s.score);
-    $('session-summary').textContent = s.site + ' · ' + time(s.start) + ' → ' + time(s.end) + (s.device ? ' · on ' + s.device : '') +
+    $('session-summary').textContent = s.site + ' · ' + time(s.start) + ' → ' + time(s.end) + (s.device ? ' · on ' + s.device : '') + browserOn(s) +
       (s.userId ? ' · customer ' + s.userId : '') + ' · from ' + channelName(s.channel) + (s.campaign ? ' (campaign ' + s.campaign + ')' : '') + ' · ' + touchpoints(s.touchpoints) +
       ', ' + s.friction + ' friction · moments of truth: ' + (s.moments.length ? s.moments.join(' → ') : 'none') +
       (j.truncated ? ' · (journey truncated)' : '') + (j.order ? ' · the session of order ' + j.order : '');
@@ -1187,9 +1201,9 @@
     // (With a byte order mark: Excel reads a CSV without one in the system's code page, and
     // Japanese campaigns and paths came out garbled.)
     a.href = URL.createObjectURL(new Blob(['\uFEFF' + tableCsv($(id))], { type: 'text/csv;charset=utf-8' }));
-    // (The sessions' table by device, campaign or source / medium is named so (devices, campaigns,
-    // sources): it was channel-list whatever it held.)
-    var name = id === 'channel-list' ? state.by + 's' : id;
+    // (The sessions' table by device, campaign, source / medium, browser or OS is named so
+    // (devices, campaigns, sources, browsers, oses): it was channel-list whatever it held.)
+    var name = id === 'channel-list' ? SEGMENTS[state.by].file || state.by + 's' : id;
     a.download = 'touchpoint-' + name + '-' + stamp(b.from) + '-' + stamp(b.to) + '.csv';
     document.body.appendChild(a);
     a.click();
