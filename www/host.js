@@ -721,7 +721,14 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       de = special && up(t, '[data-tp-event]');
     }
     clickedEl = t; // (for `mo`: a change inside an ambient element it is in answers it)
-    r = rec('c', now(), e.clientX | 0, e.clientY | 0, e.button | 0,
+    // A keyboard's click (Enter, Space, a screen reader's activation: detail 0) is at 0, 0
+    // wherever its element is: placed at the element's centre, or every keyboard click was near
+    // every other for rage (three dead buttons pressed in turn were one rage_click on the first,
+    // the others never told: an accessibility QA). (A layout read, for a keyboard's clicks only.)
+    var x = e.clientX | 0, y = e.clientY | 0, box = !e.detail && t && t.getBoundingClientRect();
+    // (Never negative: an element scrolled off the top, which the record's numbers cannot say.)
+    if (box) x = Math.max(0, box.left + box.width / 2) | 0, y = Math.max(0, box.top + box.height / 2) | 0;
+    r = rec('c', now(), x, y, e.button | 0,
       e.ctrlKey | e.metaKey << 1 | e.shiftKey << 2 | e.altKey << 3, e.detail | 0, trusted ? 1 : 0,
       link, dl) + (r || '');
     // Before the page's own handlers run: the DOM changes they make are the click's response.
@@ -836,8 +843,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // control for everyone who cannot use a mouse). While one has the focus, its Enter (not held,
   // not an IME's, no modifier) is taken as its click, judged before the page's handlers run, so
   // that what they change answers it. The page's own key handler clicking it then (the ARIA
-  // practices' pattern) makes no second click. Native controls are left out (the browser clicks
-  // them on Enter), and so are checkboxes, switches and options, which Enter does not activate.
+  // practices' pattern, also when it clicks at a Space's keyup) makes no second click. Native
+  // controls are left out (the browser clicks them on Enter). A custom checkbox or switch is
+  // activated by Space only, as the ARIA practices say (its Space did nothing that was seen: no
+  // click, no dead click, and a working one left no click in the journey: an accessibility QA);
+  // options and radios are chosen by arrow keys, and are left out.
   // Space too, except on a link (Space scrolls the page there: links are activated by Enter
   // only). A Space the page did not cancel scrolls the page: that is the key's own default, no
   // answer (see the scroll sensor, `ctlAt`). Nor Space on a control a mouse's click focused: a
@@ -850,7 +860,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // (Not while the visitor is not observed: see host.sensing.)
     // (A control in a web component's shadow root: the key reaches the window retargeted to
     // its host; its path starts with the control.)
-    if ((e.target.shadowRoot ? e.composedPath()[0] : e.target) === keyCtl && sensing && (e.key === 'Enter' || e.key === ' ' && keyCtl.getAttribute('role') !== 'link' && ctlKbd) && e.isTrusted && !e.repeat && !e.isComposing && !(e.ctrlKey || e.metaKey || e.altKey || e.shiftKey)) {
+    var role = keyCtl && keyCtl.getAttribute('role');
+    if ((e.target.shadowRoot ? e.composedPath()[0] : e.target) === keyCtl && sensing && (e.key === 'Enter' ? !/^(checkbox|switch)$/.test(role) : e.key === ' ' && role !== 'link' && ctlKbd) && e.isTrusted && !e.repeat && !e.isComposing && !(e.ctrlKey || e.metaKey || e.altKey || e.shiftKey)) {
       ctlEv = e;
       ctlAt = now();
       click({ target: keyCtl, isTrusted: true, detail: 0, button: 0 });
@@ -862,7 +873,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   });
   var ctlOff = guard(function (e) { if (e.target === keyCtl) { keyCtl = null; w.removeEventListener('keydown', ctlKey, true); } });
   function customFocused(t) {
-    if (t && t !== keyCtl && t.matches && t.matches('[role=button],[role=link],[role=menuitem],[role=tab]') && !t.matches('button,input,select,textarea,summary,a[href]')) {
+    if (t && t !== keyCtl && t.matches && t.matches('[role=button],[role=link],[role=menuitem],[role=tab],[role=checkbox],[role=switch],[role=menuitemcheckbox],[role=menuitemradio]') && !t.matches('button,input,select,textarea,summary,a[href]')) {
       keyCtl = t;
       ctlKbd = !(pressEl && t.contains(pressEl) && now() - pressed < 1000);
       w.addEventListener('keydown', ctlKey, keyOpts);
@@ -1772,10 +1783,13 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
         // A key handler clicking on Enter or Space (a custom role=button, as the ARIA practices
         // show; a field's Enter clicking its search button): the visitor's own click, judged
         // (see click), no answer to the one before.
-        if (a[1] === 'click' && e && e.isTrusted && e.type === 'keydown' && /^(Enter| )$/.test(e.key)) {
+        // The ARIA practices' button clicks at Space's keyup: the press its keydown was, which
+        // ctlKey took as the click already (it was a second click, and its answer: an
+        // accessibility QA).
+        if (a[1] === 'click' && e && e.isTrusted && /^key(down|up)$/.test(e.type) && /^(Enter| )$/.test(e.key)) {
           if (e.repeat) return; // (the key held down: its first press's click again, see tabbed)
           keyAct = el;
-          keyEv = e;
+          keyEv = e.type === 'keyup' && ctlEv && ctlEv.key === ' ' && now() - ctlAt < 3000 && keyCtl && keyCtl.contains(el) ? ctlEv : e;
           return function () { keyAct = keyEv = null; };
         }
         if (media && moving(el, 10000)) return;

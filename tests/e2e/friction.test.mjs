@@ -101,6 +101,21 @@ async function enterOnCustomButton(page, id, html, n, counter = null, key = 'Ent
   for (let i = 0; i < n; i++) await page.keyboard.press(key);
 }
 
+/** The ARIA practices' button: Enter clicks it at keydown, Space at keyup (its keydown
+ * cancelled, so that the page does not scroll). `counter`: the element its clicks count in
+ * (none: it does nothing). Put first in the page, focused, then `key` pressed `n` times. */
+async function apgButton(page, id, n, key, counter = null) {
+  await page.evaluate(([id, counter]) => {
+    document.body.insertAdjacentHTML('afterbegin', `<span role="button" tabindex="0" id="${id}">Notify me</span> <output id="${id}-n">0</output>`);
+    const b = document.getElementById(id);
+    b.addEventListener('keydown', (e) => { if (e.key === 'Enter') b.click(); else if (e.key === ' ') e.preventDefault(); });
+    b.addEventListener('keyup', (e) => { if (e.key === ' ') b.click(); });
+    b.addEventListener('click', () => { if (counter) { const c = document.getElementById(`${id}-n`); c.textContent = String(+c.textContent + 1); } });
+  }, [id, counter]);
+  await page.focus(`#${id}`);
+  for (let i = 0; i < n; i++) await page.keyboard.press(key);
+}
+
 /** A custom control (`role`: button unless said) whose page handles its clicks (each adds one to
  * `#<id>-n`) but not its keys, unless `ownKeys`: its key handler then does the same on Enter
  * itself, without a click. Put first in the page, focused, then `key` (Enter unless said)
@@ -296,6 +311,34 @@ const broken = [
     name: 'a custom role=button with a click handler and no key handler, Enter pressed on it 4 times',
     act: (p) => enterOnClickOnlyButton(p, 'custom-nokey-rage', 4),
     expect: ['rage_click #custom-nokey-rage'],
+  },
+  // The ARIA practices' button that does nothing, Space pressed on it: its keyup's el.click()
+  // answered the click Touchpoint took at the keydown, and was a second click (an accessibility
+  // QA: no dead_click, and two clicks a press).
+  {
+    name: 'an ARIA practices button (Space clicks it at keyup) that does nothing, Space pressed on it',
+    act: (p) => apgButton(p, 'apg-dead', 1, ' '),
+    expect: ['dead_click #apg-dead'],
+  },
+  // A custom switch whose page handles only its clicks: Space (its key, as the ARIA practices
+  // say) did nothing, and nothing was told.
+  {
+    name: 'a custom role=switch with a click handler and no key handler, Space pressed on it',
+    act: async (p) => { await enterOnClickOnlyButton(p, 'switch-nokey', 1, false, ' ', 'switch'); await spaceScrolled(p); },
+    expect: ['dead_click #switch-nokey'],
+  },
+  // Three dead buttons pressed in turn from the keyboard (Tab, Enter): a keyboard's clicks all
+  // say 0, 0, and were one rage_click on the first button, the other two never told.
+  {
+    name: 'three buttons that do nothing, each pressed once by Enter in turn',
+    act: async (p) => {
+      await p.evaluate(() => document.body.insertAdjacentHTML('afterbegin',
+        '<p><button type="button" id="kd1">Notify</button> <button type="button" id="kd2">Compare</button> <button type="button" id="kd3">Wishlist</button></p>'));
+      await p.focus('#kd1');
+      await p.keyboard.press('Enter');
+      for (let i = 0; i < 2; i++) { await p.keyboard.press('Tab'); await p.keyboard.press('Enter'); }
+    },
+    expect: ['dead_click #kd1', 'dead_click #kd2', 'dead_click #kd3'],
   },
   // A sold-out size: its radio disabled, its label (styled as a swatch) pressed again and again.
   {
@@ -545,11 +588,15 @@ test('Enter or Space on a custom role=button is one click, whether its page clic
   await enterOnCustomButton(page, 'custom-aria-space', '<div role="button" tabindex="0" id="custom-aria-space">Notify me</div>', 2, null, ' ');
   await enterOnClickOnlyButton(page, 'custom-plain-space', 2, false, ' ');
   await enterOnClickOnlyButton(page, 'custom-link-space', 2, false, ' ', 'link');
+  // The ARIA practices' button, clicked by its page at Space's keyup; a custom switch (Space).
+  await apgButton(page, 'custom-apg', 2, ' ', true);
+  assert.equal(await page.evaluate(() => document.getElementById('custom-apg-n').textContent), '2');
+  await enterOnClickOnlyButton(page, 'custom-switch', 2, false, ' ', 'switch');
   // The sentinel's verdict comes after every earlier click is stored.
   await verdict(page, site);
   const all = await collector.events(`&site=${site}`);
   const clicks = (id) => all.filter((e) => e.event === 'click' && sel(e).endsWith(`#${id}`)).length;
-  assert.deepEqual(['custom-aria', 'custom-plain', 'custom-aria-space', 'custom-plain-space', 'custom-link-space'].map(clicks), [2, 3, 2, 2, 0],
+  assert.deepEqual(['custom-aria', 'custom-plain', 'custom-aria-space', 'custom-plain-space', 'custom-link-space', 'custom-apg', 'custom-switch'].map(clicks), [2, 3, 2, 2, 0, 2, 2],
     JSON.stringify(all.map((e) => [e.event, sel(e)])));
 });
 
