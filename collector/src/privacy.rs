@@ -18,7 +18,9 @@
 //!   retry whose answer was lost) is still a duplicate and does not bring them back. Past the
 //!   retention they leave `seen` instead, which the retention thus bounds too: a retry of such an
 //!   event is older than the retention, which ingestion refuses (`ingest::prepare`);
-//! - its rows of `events`, `friction`, `event_tags`, `session_tags` and `sessions` are deleted;
+//! - its rows of `events`, `friction`, `event_tags`, `session_tags` and `sessions` are deleted,
+//!   and its rows of `orders` with the repeats of those orders (`order_repeats`: they name the
+//!   order) and the repeats it sent of any other order;
 //! - it is written to `deletions` (session, site, why, and the largest event id deleted), which
 //!   `/api/export/deletions` gives to a warehouse that copies events by id.
 //!
@@ -223,6 +225,12 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
     let mut friction = tx.prepare_cached("DELETE FROM friction WHERE id = ?1")?;
     let mut order =
         tx.prepare_cached("DELETE FROM orders WHERE site = ?1 AND transaction_id = ?2 AND event_id = ?3")?;
+    // The repeats of an order whose purchase goes (they name it: the shop's records link it to
+    // the person), and those the session sent of any order.
+    let mut order_repeats = tx.prepare_cached("DELETE FROM order_repeats WHERE site = ?1 AND transaction_id = ?2")?;
+    let mut session_repeats = tx.prepare_cached(
+        "DELETE FROM order_repeats INDEXED BY order_repeats_session WHERE session_id = ?1 AND site = ?2",
+    )?;
     // (`event_tags` is keyed by tag first; its time index also holds the session.)
     let mut tags = tx.prepare_cached(
         "DELETE FROM event_tags INDEXED BY event_tags_ts WHERE ts = ?1 AND site = ?2 AND session_id = ?3",
@@ -235,6 +243,7 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
         let mut first = crate::aggregate::FirstGroup::default();
         let mut n = 0;
         let mut last_event_id = 0i64;
+        session_repeats.execute(params![session_id, site])?;
         let mut rows = events.query(params![session_id, site])?;
         let mut tag_times = Vec::new();
         while let Some(r) = rows.next()? {
@@ -253,8 +262,8 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
             seen.execute([&message_id])?;
             n += 1;
             // Its order goes with it (the stored purchase of that order: see `store::SCHEMA`).
-            if !facts.order.is_empty() {
-                order.execute(params![site, facts.order, id])?;
+            if !facts.order.is_empty() && order.execute(params![site, facts.order, id])? > 0 {
+                order_repeats.execute(params![site, facts.order])?;
             }
             // (Counted only among the site's events, as `aggregate::apply` counts it.)
             if facts.automated {

@@ -1982,6 +1982,17 @@ pub struct Stored {
     /// The browser and OS derived from its request's `User-Agent` (None: unknown).
     pub browser: Option<String>,
     pub os: Option<String>,
+    /// A purchase looked up by its order (`order=`): the purchases of that order that came after
+    /// it and were not counted (`order_repeats`).
+    pub repeats: Option<Repeats>,
+}
+
+/// The repeats of an order's purchase: how many, and the last one's time (as it counts, unix
+/// ms) and session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repeats {
+    pub count: i64,
+    pub last: Option<(i64, String)>,
 }
 
 impl Stored {
@@ -1994,14 +2005,24 @@ impl Stored {
             timestamp: r.get(3)?,
             browser: r.get(4)?,
             os: r.get(5)?,
+            repeats: None,
         })
     }
 
-    /// Its envelope, `{"id", "receivedAt", "timestampUtc", "browser", "os", "event": body}`.
+    /// Its envelope, `{"id", "receivedAt", "timestampUtc", "browser", "os", "event": body}`,
+    /// and for a purchase looked up by its order `"repeats": {"count", "lastAt", "lastSessionId"}`.
     pub fn envelope(&self) -> String {
         let mut out =
             envelope_head(self.id, self.received_at, &self.timestamp, self.browser.as_deref(), self.os.as_deref());
         out.push_str(&self.body);
+        if let Some(r) = &self.repeats {
+            let (at, session) = match &r.last {
+                Some((ts, session)) => (Some(format_iso_millis(*ts)), Some(session.as_str())),
+                None => (None, None),
+            };
+            let repeats = json!({"count": r.count, "lastAt": at, "lastSessionId": session});
+            out.push_str(&format!(r#","repeats":{repeats}"#));
+        }
         out.push('}');
         out
     }
@@ -2022,11 +2043,20 @@ pub fn envelope_head(id: i64, received_at: i64, timestamp: &str, browser: Option
 }
 
 /// The stored purchase of order `order` (one per site: "One purchase per order"), of `site` or of
-/// every site: a "charged twice" ticket names the order, not the visit (a support lead's report).
+/// every site: a "charged twice" ticket names the order, not the visit (a support lead's report);
+/// with the purchases of that order that came again and were not counted (its `repeats`: how
+/// many, and the last one's time and session), which the ticket asks about.
 pub fn order_events(conn: &Connection, site: &Option<String>, order: &str) -> Result<Vec<Stored>, ReadError> {
     let mut q = Q::new(
-        "SELECT e.id, e.body, e.received_at, e.timestamp, e.browser, e.os
-           FROM orders AS o JOIN events AS e ON e.id = o.event_id WHERE o.transaction_id = ?",
+        "SELECT e.id, e.body, e.received_at, e.timestamp, e.browser, e.os,
+                (SELECT COUNT(*) FROM order_repeats AS r WHERE r.site = o.site AND r.transaction_id = o.transaction_id),
+                l.ts, l.session_id
+           FROM orders AS o JOIN events AS e ON e.id = o.event_id
+           LEFT JOIN order_repeats AS l ON l.site = o.site AND l.transaction_id = o.transaction_id
+                AND l.message_id = (SELECT r.message_id FROM order_repeats AS r
+                                     WHERE r.site = o.site AND r.transaction_id = o.transaction_id
+                                     ORDER BY r.ts DESC, r.received_at DESC LIMIT 1)
+          WHERE o.transaction_id = ?",
     );
     q.args.push(Sql::Text(order.to_string()));
     if let Some(site) = site {
@@ -2034,7 +2064,15 @@ pub fn order_events(conn: &Connection, site: &Option<String>, order: &str) -> Re
     }
     q.text(" ORDER BY e.id DESC LIMIT 100");
     let mut stmt = conn.prepare_cached(&q.sql)?;
-    let rows = stmt.query_map(params_from_iter(q.args.iter()), Stored::read)?;
+    let rows = stmt.query_map(params_from_iter(q.args.iter()), |r| {
+        let mut e = Stored::read(r)?;
+        let last = match (r.get::<_, Option<i64>>(7)?, r.get::<_, Option<String>>(8)?) {
+            (Some(ts), Some(session)) => Some((ts, session)),
+            _ => None,
+        };
+        e.repeats = Some(Repeats { count: r.get(6)?, last });
+        Ok(e)
+    })?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 

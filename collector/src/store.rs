@@ -87,12 +87,14 @@ pub const MAX_GROUP_EVENTS: usize = 10_000;
 /// before 28 kept no browser and OS (`events.browser` and `events.os`, derived from the request's
 /// `User-Agent` at ingest, and the session's in `sessions`): the columns are added, the sessions'
 /// two indexes made again with them, and they stay unknown (NULL in `events`, '' in `sessions`)
-/// for what was stored before, whose header was never kept.
+/// for what was stored before, whose header was never kept. Versions before 29 kept no trace of
+/// a purchase of an order already stored (`order_repeats`): the table is made, empty (the
+/// repeats dropped before left none).
 ///
 /// A database of a later version is refused (see [`Store::init`]), and the backfills chosen by
 /// version count from nothing rather than add (`aggregate::fill_device_counts` and the others):
 /// a database stamped with an older version by an older collector runs them again.
-pub const SCHEMA_VERSION: i64 = 28;
+pub const SCHEMA_VERSION: i64 = 29;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
@@ -138,6 +140,21 @@ CREATE TABLE IF NOT EXISTS orders (
     event_id       INTEGER NOT NULL,
     PRIMARY KEY (site, transaction_id)
 ) WITHOUT ROWID;
+-- Each purchase of an order already stored (a thanks page reloaded, restored or opened again):
+-- not stored as an event and in no count (GA4 counts an order once), but recorded, so that 'was
+-- order X charged twice?' sees that its purchase came again, when, and from which session
+-- (version 29). One row per repeat: a retried batch's repeat (the same messageId) is one.
+CREATE TABLE IF NOT EXISTS order_repeats (
+    site           TEXT NOT NULL,
+    transaction_id TEXT NOT NULL,
+    message_id     TEXT NOT NULL,
+    session_id     TEXT NOT NULL,
+    ts             INTEGER NOT NULL,   -- unix ms, as the event counts (its capture time)
+    received_at    INTEGER NOT NULL,   -- unix ms
+    PRIMARY KEY (site, transaction_id, message_id)
+) WITHOUT ROWID;
+-- A session's repeats, for its erasure (privacy.rs).
+CREATE INDEX IF NOT EXISTS order_repeats_session ON order_repeats(session_id, site);
 ";
 
 /// The stored purchases' orders (schema version 22): the first purchase of each order and site,
@@ -1685,6 +1702,8 @@ impl Writer {
                 let mut ordered = tx.prepare_cached("SELECT 1 FROM orders WHERE site = ?1 AND transaction_id = ?2")?;
                 // The orders of this group's purchases so far.
                 let mut orders: Vec<(&str, &str)> = Vec::new();
+                // The purchases of orders already stored (or stored earlier in this group).
+                let mut repeats: Vec<&Event> = Vec::new();
                 for events in batches {
                     let mut accepted = 0;
                     for e in events.iter() {
@@ -1697,11 +1716,13 @@ impl Writer {
                             continue;
                         }
                         // A purchase of an order already stored (its thanks page reloaded, or
-                        // opened again): a duplicate, as GA4 counts an order once. (Its id is
-                        // not kept: sent again, it is that order's again.)
+                        // opened again): a duplicate, as GA4 counts an order once, recorded as a
+                        // repeat of the order (`order_repeats`). (Its id is not kept in `seen`:
+                        // sent again, it is that order's repeat again, recorded once by its id.)
                         let order = (e.site(), e.facts.order.as_str());
                         if !order.1.is_empty() {
                             if orders.contains(&order) || ordered.exists(order)? {
+                                repeats.push(e);
                                 continue;
                             }
                             orders.push(order);
@@ -1715,6 +1736,23 @@ impl Writer {
                         accepted += 1;
                     }
                     outcomes.push(InsertOutcome { accepted, duplicates: events.len() - accepted });
+                }
+                if !repeats.is_empty() {
+                    let mut put = tx.prepare_cached(
+                        "INSERT OR IGNORE INTO order_repeats (site, transaction_id, message_id, session_id, ts, received_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )?;
+                    for e in repeats {
+                        let ts = crate::aggregate::event_ts(e, received_at);
+                        put.execute(rusqlite::params![
+                            e.site(),
+                            e.facts.order,
+                            e.message_id(),
+                            e.session_id(),
+                            ts,
+                            received_at
+                        ])?;
+                    }
                 }
                 // Several rows per INSERT statement: a statement's setup costs about as much as
                 // a row.
