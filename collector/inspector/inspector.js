@@ -963,7 +963,7 @@
     $('session-summary').textContent = s.site + ' · ' + time(s.start) + ' → ' + time(s.end) + (s.device ? ' · on ' + s.device : '') + browserOn(s) +
       (s.userId ? ' · customer ' + s.userId : '') + ' · from ' + channelName(s.channel) + (s.campaign ? ' (campaign ' + s.campaign + ')' : '') + ' · ' + touchpoints(s.touchpoints) +
       ', ' + s.friction + ' friction · moments of truth: ' + (s.moments.length ? s.moments.join(' → ') : 'none') +
-      (j.truncated ? ' · (journey truncated)' : '') + (j.order ? ' · the session of order ' + j.order : '');
+      (j.truncated ? ' · (journey truncated)' : '') + (j.order ? ' · the session of order ' + j.order + repeatsSaid(j.repeats, s.sessionId) : '');
     // The customer's own time zone, where the events carry it (not the viewer's, in which times show).
     var zoned = j.events.filter(function (e) { return typeof e.timezone === 'string'; })[0];
     if (zoned) $('session-summary').textContent += ' · customer\'s time zone ' + zoned.timezone;
@@ -1264,13 +1264,27 @@
   }
 
   // An order number in the Session field (a "charged twice" ticket names the order, not the
-  // visit: a support lead's report): the journey of the session its purchase was made in.
+  // visit: a support lead's report): the journey of the session its purchase was made in, and
+  // how often its purchase came again (the envelope's `repeats`: not counted, but recorded).
   function byOrder(id, site) {
-    return api('/api/events', { order: id, site: site }).then(function (ev) {
-      var p = Array.isArray(ev) && ev[0];
+    return api('/api/events', { order: id, site: site, envelope: 1 }).then(function (ev) {
+      var found = Array.isArray(ev) && ev[0], p = found && found.event;
       if (!p || typeof p.sessionId !== 'string') return { missing: id };
-      return api('/api/sessions/' + encodeURIComponent(p.sessionId), { site: p.site }).then(function (j) { j.order = id; return j; });
+      return api('/api/sessions/' + encodeURIComponent(p.sessionId), { site: p.site }).then(function (j) {
+        j.order = id;
+        j.repeats = found.repeats;
+        return j;
+      });
     }).catch(function () { return { missing: id }; });
+  }
+
+  // The purchases of an order that came again after the one counted (its thanks page reloaded or
+  // opened again), as the session's header says them: "was it charged twice?" ('' when none).
+  function repeatsSaid(r, session) {
+    if (!r || !(r.count > 0)) return '';
+    var where = !r.lastSessionId ? '' : r.lastSessionId === session ? ' in this session' : ' in session ' + clip(r.lastSessionId, 13, true);
+    return ' · its purchase arrived ' + (r.count === 1 ? 'once more, at ' : fmt(r.count) + ' more times, last at ') +
+      time(r.lastAt) + where + ', not counted';
   }
 
   // The session field opens one session's journey by its id (as a click in the list does); the
