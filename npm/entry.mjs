@@ -46,10 +46,12 @@ function call(...args) {
 const kebab = (k) => k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 
 export const consent = (categories) => call('consent', categories);
-export const track = (name, properties) => call('track', name, properties);
-export const page = (properties) => call('page', properties);
+// (Every argument forwarded: the Segment call shapes the command function takes, a callback last
+// and `page(category, name, properties)`, lost their callback and properties here: a QA.)
+export const track = (...args) => call('track', ...args);
+export const page = (...args) => call('page', ...args);
 export const flush = () => call('flush');
-export const identify = (userId, traits) => call('identify', userId, traits);
+export const identify = (...args) => call('identify', ...args);
 export const reset = () => call('reset');
 export const friction = (name, properties) => call('friction', name, properties);
 export const set = (tags) => call('set', tags);
@@ -69,6 +71,10 @@ export const consentState = () => { known(); return last && { ...last }; };
  * returns a function that unsubscribes. */
 export function onConsent(listener) {
   if (!browser) return () => {};
+  if (typeof listener !== 'function') {
+    try { console.warn('touchpoint: onConsent expects a function'); } catch (_) { /* ignore */ }
+    return () => {};
+  }
   const f = (e) => { try { listener({ ...e.detail }); } catch (err) { setTimeout(() => { throw err; }); } };
   window.addEventListener('touchpoint:consent', f);
   listeners.add(f);
@@ -112,10 +118,44 @@ export function init(options = {}) {
     // Both files are the bundler's assets (`new URL(..., import.meta.url)`); the overlay is
     // fetched only when debug is on. (Not a dynamic import: the bundlers' chunk-loading code
     // would cost every page of the app 650-750 B gzip, measured with Vite and webpack.)
-    sdk()(attrs, wasmUrl ? String(wasmUrl) : new URL('./touchpoint_bg.wasm', import.meta.url), undefined,
-      overlayUrl ? String(overlayUrl) : new URL('./touchpoint-overlay.js', import.meta.url));
+    // A bundle without `import.meta.url` (esbuild's default format, an IIFE, makes `import.meta`
+    // an empty object, silently) knows neither: the wasm must then be named, and the overlay
+    // is looked for next to it.
+    const wasm = wasmUrl ? String(wasmUrl) : here(() => new URL('./touchpoint_bg.wasm', import.meta.url));
+    if (!wasm) {
+      try { console.warn('touchpoint: could not start: this bundle has no import.meta.url (esbuild: --format=esm), so the wasm\'s address is unknown: pass wasmUrl to init()'); } catch (_) { /* ignore */ }
+      return stop();
+    }
+    sdk()(attrs, wasm, undefined, overlayUrl ? String(overlayUrl) : (wasmUrl ? undefined : here(() => new URL('./touchpoint-overlay.js', import.meta.url))));
   } catch (e) {
     try { console.warn('touchpoint: could not start', e); } catch (_) { /* ignore */ }
+    stop();
+  }
+  return client;
+}
+
+// A file next to this module, as the bundler emitted it; undefined where the bundle cannot say.
+// (`url` is a function holding the literal `new URL('./file', import.meta.url)`: bundlers find
+// their assets by that pattern, written out, never with a variable.)
+function here(url) {
+  try { return url(); } catch (_) { return undefined; }
+}
+
+// Touchpoint could not start (no wasm address; a DOM without what the SDK needs, a unit test's
+// jsdom): calls are answered as when the wasm cannot load (the loader's off()), so an app
+// awaiting getIds() or getConsent() in its checkout is not stuck (it waited for ever), and a
+// callback last is called. Nothing is captured.
+function stop() {
+  const w = window, q = (w.touchpoint && w.touchpoint.q) || [];
+  w.touchpoint = function (name, ...rest) {
+    const f = rest[rest.length - 1];
+    if (typeof f !== 'function') return;
+    if (name === 'getIds') f({ sessionId: null, anonymousId: null, userId: null });
+    else if (name === 'getConsent') f({ analytics: 'pending', marketing: 'pending' });
+    else if (name === 'track' || name === 'page' || name === 'identify') setTimeout(f);
+  };
+  for (const a of q) {
+    try { w.touchpoint(...a); } catch (e) { setTimeout(() => { throw e; }); } // (the app's own error)
   }
   return client;
 }

@@ -22,10 +22,10 @@ export interface Ids {
 
 /** A category set to true grants it, false denies it; Google Consent Mode names are accepted too. */
 export interface ConsentUpdate {
-  analytics?: boolean;
-  marketing?: boolean;
-  analytics_storage?: 'granted' | 'denied';
-  ad_storage?: 'granted' | 'denied';
+  analytics?: boolean | undefined;
+  marketing?: boolean | undefined;
+  analytics_storage?: 'granted' | 'denied' | undefined;
+  ad_storage?: 'granted' | 'denied' | undefined;
 }
 
 /** Friction detector names, for `frictionOff`. */
@@ -36,87 +36,87 @@ export type FrictionDetector =
  * to the SDK as attribute text; a malformed value gets a console warning and the default. */
 export interface InitOptions {
   /** Where batches are POSTed (default `/v1/batch`). */
-  collector?: string;
+  collector?: string | undefined;
   /** Site id, 1-64 of `A-Za-z0-9-_.` (default `default`, with a warning). */
-  site?: string;
+  site?: string | undefined;
   /** Initial analytics consent (default `pending`); `tcf` follows the page's IAB TCF CMP,
    * `consent-mode` the choice its consent platform gives Google Consent Mode (`window.dataLayer`),
    * `opt-out` grants analytics and marketing until the visitor opts out (US state laws). */
-  consent?: ConsentState | 'tcf' | 'consent-mode' | 'opt-out';
+  consent?: ConsentState | 'tcf' | 'consent-mode' | 'opt-out' | undefined;
   /** Send when this many events are queued (default 50). */
-  batchSize?: number;
+  batchSize?: number | undefined;
   /** ms after the oldest queued event to send anyway (default 5000). */
-  flushInterval?: number;
+  flushInterval?: number | undefined;
   /** Unsent events kept (default 1000). */
-  maxQueue?: number;
-  retryBase?: number;
-  retryCap?: number;
+  maxQueue?: number | undefined;
+  retryBase?: number | undefined;
+  retryCap?: number | undefined;
   /** Events kept in memory while consent is pending (default 100). */
-  pendingLimit?: number;
+  pendingLimit?: number | undefined;
   /** The shop's other domains (each covers its subdomains): links and forms to them carry the
    * visit's session (`_tp`), and a page opened by one from them continues it. */
-  crossDomain?: string | string[];
+  crossDomain?: string | string[] | undefined;
   /** Your `beforeSend` hook, set before anything is sent (see `Touchpoint.beforeSend`). */
-  beforeSend?: BeforeSend;
+  beforeSend?: BeforeSend | undefined;
   /** The percentage of sessions kept, a whole number 0-100 (default 100); each session is in or
    * out as a whole, on every page and tab, and one out of the sample costs the page what
    * consent denied costs. */
-  sampleRate?: number;
-  honorDnt?: boolean;
+  sampleRate?: number | undefined;
+  honorDnt?: boolean | undefined;
   /** Extra URL query parameters to mask (a list or comma-separated). */
-  maskParams?: string | string[];
-  gzip?: boolean;
+  maskParams?: string | string[] | undefined;
+  gzip?: boolean | undefined;
   /** `off` switches friction detection off. */
-  friction?: 'on' | 'off' | boolean;
+  friction?: 'on' | 'off' | boolean | undefined;
   /** Switches some detectors off. */
-  frictionOff?: FrictionDetector[] | string;
+  frictionOff?: FrictionDetector[] | string | undefined;
   /** CSS selectors of elements that change on their own (third-party widgets: a sales-pop toast,
    * a chat launcher), like those marked `data-tp-ambient`: their changes answer no click outside them. */
-  ambient?: string;
+  ambient?: string | undefined;
   /** Friction thresholds (the README's friction table has the defaults). */
-  rageClicks?: number;
-  rageWindowMs?: number;
-  rageRadiusPx?: number;
-  deadClickMs?: number;
-  deadClickMaxMs?: number;
-  errorClickMs?: number;
-  slowInteractionMs?: number;
-  quickBackMs?: number;
-  thrashTurns?: number;
-  thrashWindowMs?: number;
-  jsErrorMax?: number;
-  poorLcpMs?: number;
-  poorInpMs?: number;
+  rageClicks?: number | undefined;
+  rageWindowMs?: number | undefined;
+  rageRadiusPx?: number | undefined;
+  deadClickMs?: number | undefined;
+  deadClickMaxMs?: number | undefined;
+  errorClickMs?: number | undefined;
+  slowInteractionMs?: number | undefined;
+  quickBackMs?: number | undefined;
+  thrashTurns?: number | undefined;
+  thrashWindowMs?: number | undefined;
+  jsErrorMax?: number | undefined;
+  poorLcpMs?: number | undefined;
+  poorInpMs?: number | undefined;
   /** CLS in thousandths (250 = 0.25). */
-  poorClsMilli?: number;
+  poorClsMilli?: number | undefined;
   /** `off`: no journey touchpoints (page_leave, scroll_depth, forms, links, site search, element views). */
-  journey?: 'on' | 'off' | boolean;
+  journey?: 'on' | 'off' | boolean | undefined;
   /** `off`: no `click` events (friction detection and the journey's link touchpoints go on). */
-  clicks?: 'on' | 'off' | boolean;
+  clicks?: 'on' | 'off' | boolean | undefined;
   /** `off`: no page views from history changes (on: pushState, back/forward, a replaceState to
    * another path); `replace` (every replaceState), `hash` (or both, comma-separated or a list)
    * add them. */
-  spa?: 'on' | 'off' | 'replace' | 'hash' | 'replace,hash' | 'hash,replace' | ('replace' | 'hash')[];
+  spa?: 'on' | 'off' | 'replace' | 'hash' | 'replace,hash' | 'hash,replace' | ('replace' | 'hash')[] | undefined;
   /** Moments of truth (default `add_to_cart,begin_checkout,purchase`). */
-  moments?: string | string[];
+  moments?: string | string[] | undefined;
   /** Query parameters that carry a site search's term (default `q,s,query,search,keyword`). */
-  searchParams?: string | string[];
+  searchParams?: string | string[] | undefined;
   /** Link targets that count as file_download. */
-  downloadExtensions?: string | string[];
+  downloadExtensions?: string | string[] | undefined;
   /** Remember the visitor's consent decision for the next pages (`tp_consent` in localStorage). */
-  rememberConsent?: boolean;
+  rememberConsent?: boolean | undefined;
   /** Mask emails, cards and IBANs in custom properties, drop secret-named keys (default true). */
-  scrubProperties?: boolean;
+  scrubProperties?: boolean | undefined;
   /** The rate limit on track calls: `"<burst>,<per second>"` (default `"500,50"`) or `off`. */
-  trackLimit?: string;
+  trackLimit?: string | undefined;
   /** The in-page debug overlay. */
-  debug?: boolean;
+  debug?: boolean | undefined;
   /** Where to load touchpoint_bg.wasm from. Default: where the bundler put it
    * (`new URL('./touchpoint_bg.wasm', import.meta.url)`). */
-  wasmUrl?: string | URL;
+  wasmUrl?: string | URL | undefined;
   /** Where to load touchpoint-overlay.js (the debug overlay) from, when `debug` is on; by default
    * the bundler's asset. */
-  overlayUrl?: string | URL;
+  overlayUrl?: string | URL | undefined;
   /** Any other data-* attribute of the SDK, by its kebab-case name (`'rage-clicks'`). Only
    * names with a dash: a misspelt camelCase option (`colector`, `sampelRate`) is an error. */
   [dataAttribute: `${string}-${string}`]: string | number | boolean | string[] | URL | BeforeSend | undefined | null;
@@ -148,24 +148,24 @@ export type Item = ItemShape & Properties;
  * against (`Item` adds the index signature that lets you annotate a literal with extra fields). */
 export type ItemShape = ItemFields & ({ item_id: string } | { item_name: string });
 export interface ItemFields {
-  item_id?: string;
-  item_name?: string;
-  affiliation?: string;
-  coupon?: string;
-  discount?: number;
-  index?: number;
-  item_brand?: string;
-  item_category?: string;
-  item_category2?: string;
-  item_category3?: string;
-  item_category4?: string;
-  item_category5?: string;
-  item_list_id?: string;
-  item_list_name?: string;
-  item_variant?: string;
-  location_id?: string;
-  price?: number;
-  quantity?: number;
+  item_id?: string | undefined;
+  item_name?: string | undefined;
+  affiliation?: string | undefined;
+  coupon?: string | undefined;
+  discount?: number | undefined;
+  index?: number | undefined;
+  item_brand?: string | undefined;
+  item_category?: string | undefined;
+  item_category2?: string | undefined;
+  item_category3?: string | undefined;
+  item_category4?: string | undefined;
+  item_category5?: string | undefined;
+  item_list_id?: string | undefined;
+  item_list_name?: string | undefined;
+  item_variant?: string | undefined;
+  location_id?: string | undefined;
+  price?: number | undefined;
+  quantity?: number | undefined;
 }
 
 /** ISO 4217 code, e.g. `EUR`. */
@@ -192,18 +192,18 @@ export interface CommerceShapes {
   purchase: Valued & {
     /** Unique per order: the collector stores one purchase per order (a string, or an integer). */
     transaction_id: string | number;
-    coupon?: string;
-    shipping?: number;
-    tax?: number;
-    affiliation?: string;
+    coupon?: string | undefined;
+    shipping?: number | undefined;
+    tax?: number | undefined;
+    affiliation?: string | undefined;
   };
   /** An order refunded: the whole order without `items`, a part of it with them. */
   refund: Partial<Valued> & {
     transaction_id: string | number;
-    coupon?: string;
-    shipping?: number;
-    tax?: number;
-    affiliation?: string;
+    coupon?: string | undefined;
+    shipping?: number | undefined;
+    tax?: number | undefined;
+    affiliation?: string | undefined;
   };
   select_item: { item_list_id?: string; item_list_name?: string; items: readonly ItemShape[] };
   view_cart: Valued;
@@ -213,11 +213,11 @@ export interface CommerceShapes {
 }
 /** A promotion (GA4's promotion parameters); `items` optional. */
 interface Promotion {
-  creative_name?: string;
-  creative_slot?: string;
-  promotion_id?: string;
-  promotion_name?: string;
-  items?: readonly ItemShape[];
+  creative_name?: string | undefined;
+  creative_slot?: string | undefined;
+  promotion_id?: string | undefined;
+  promotion_name?: string | undefined;
+  items?: readonly ItemShape[] | undefined;
 }
 /** The commerce events' properties as a type to annotate with (extra properties allowed). */
 export type CommerceEvents = { [N in keyof CommerceShapes]: CommerceShapes[N] & Properties };
@@ -242,15 +242,15 @@ export type AutomaticEventName = TouchpointEventName | FrictionEventName | keyof
 export type ElementDescriptor = {
   selector: string;
   tag: string;
-  id?: string;
-  text?: string;
+  id?: string | undefined;
+  text?: string | undefined;
 };
 
 type FrictionBase = {
   category: 'friction';
-  element?: ElementDescriptor;
+  element?: ElementDescriptor | undefined;
   /** The moment of truth under way in the page view (`moments`), e.g. `begin_checkout`. */
-  during?: string;
+  during?: string | undefined;
 };
 
 /** The channel a session came from, by the README's rules ("Sessions and attribution"). */
@@ -265,15 +265,15 @@ export type Channel =
  * by its address only (no referrer), with `mid_session: true`. */
 export type Attribution = {
   channel: Channel;
-  mid_session?: true;
-  source?: string;
-  medium?: string;
-  campaign?: string;
-  term?: string;
-  content?: string;
-  campaign_id?: string;
-  click_id?: string;
-  referrer_host?: string;
+  mid_session?: true | undefined;
+  source?: string | undefined;
+  medium?: string | undefined;
+  campaign?: string | undefined;
+  term?: string | undefined;
+  content?: string | undefined;
+  campaign_id?: string | undefined;
+  click_id?: string | undefined;
+  referrer_host?: string | undefined;
 };
 
 type TouchpointBase = { category: 'touchpoint' };
@@ -282,21 +282,21 @@ type TouchpointBase = { category: 'touchpoint' };
 export interface TouchpointEvents {
   page_view: TouchpointBase & {
     navigation: 'load' | 'push' | 'replace' | 'back_forward' | 'hash' | 'restore' | 'resume' | 'reset' | 'manual';
-    previous_path?: string;
+    previous_path?: string | undefined;
   } & Partial<Attribution>;
   /** One per page view (a stretch after the tab was hidden again: `resumed`, and no vitals). */
   page_leave: TouchpointBase & {
     path: string;
     engaged_ms: number;
     max_scroll_pct: number;
-    resumed?: true;
+    resumed?: true | undefined;
     /** The page load's Largest Contentful Paint, on its first view only. */
-    lcp_ms?: number;
+    lcp_ms?: number | undefined;
     /** Cumulative Layout Shift in thousandths (0.1 = 100). */
-    cls_milli?: number;
-    inp?: 'good' | 'needs-improvement' | 'poor';
+    cls_milli?: number | undefined;
+    inp?: 'good' | 'needs-improvement' | 'poor' | undefined;
     /** When the view's INP interaction lasted 200 ms or more. */
-    inp_ms?: number;
+    inp_ms?: number | undefined;
   };
   scroll_depth: TouchpointBase & { percent: 25 | 50 | 75 | 90 | 100 };
   form_start: TouchpointBase & { form: string };
@@ -345,21 +345,21 @@ export interface TouchpointEvent<P extends object = { [key: string]: unknown }> 
   sessionId: string;
   site: string;
   /** The signed-in customer given to `identify()`, on every event after it until `reset()`. */
-  userId?: string | null;
+  userId?: string | null | undefined;
   /** Only with marketing consent. */
-  anonymousId?: string | null;
+  anonymousId?: string | null | undefined;
   properties: P;
   context: {
     page: { url: string; path: string; title: string; referrer: string };
     library: { name: 'touchpoint'; version: string };
     /** The page's tags at capture (`set()`), if any. */
-    tags?: { [key: string]: string | number | boolean };
+    tags?: { [key: string]: string | number | boolean } | undefined;
     /** With `sampleRate` under 100: the percentage of sessions kept, to scale counts by. */
-    sampleRate?: number;
+    sampleRate?: number | undefined;
     /** A browser a program drives (`navigator.webdriver`) or a crawler or headless browser by its user agent; absent for a visitor's. */
-    automated?: true;
+    automated?: true | undefined;
     /** The page runs in a frame: its views and engaged time are also the page's around it. */
-    framed?: true;
+    framed?: true | undefined;
     [key: string]: Json | undefined;
   };
 }
@@ -470,13 +470,13 @@ export interface TouchpointCommand {
   (command: 'getConsent', callback: (state: ConsentSnapshot) => void): void;
   (command: 'getIds', callback: (ids: Ids) => void): void;
   /** `true` once the SDK has replaced the stub. */
-  ready?: boolean;
-  q?: IArguments[];
+  ready?: boolean | undefined;
+  q?: IArguments[] | undefined;
 }
 
 declare global {
   interface Window {
-    touchpoint?: TouchpointCommand;
+    touchpoint?: TouchpointCommand | undefined;
   }
   interface WindowEventMap {
     'touchpoint:consent': CustomEvent<ConsentSnapshot>;

@@ -59,6 +59,74 @@ test('init() returns the client: consent, track, page, flush, getConsent, getIds
   await closeTab(page);
 });
 
+// The Segment call shapes the command function takes (a callback last; page(category, name,
+// properties)) through the package's client: its track, page and identify forwarded two
+// arguments, so the callback was never called and the page's properties were lost (a QA).
+test('the client takes the Segment call shapes: a callback last is called, page(category, name, properties)', { timeout: 120_000 }, async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e));
+  const url = await serveFixture(page, collector.url, `<!doctype html><title>App</title>
+<script type="module">
+  import { init } from '/touchpoint/npm/index.js';
+  const tp = init({ site: 'npm-segment', consent: 'granted', flushInterval: 500, friction: 'off', journey: 'off' });
+  window.called = Promise.all([
+    new Promise((r) => tp.track('seg_npm', { a: 1 }, {}, () => r('track'))),
+    new Promise((r) => tp.page('Docs', 'Pricing', { plan: 'pro' }, () => r('page'))),
+    new Promise((r) => tp.identify('u-1', { plan: 'gold' }, {}, () => r('identify'))),
+  ]).then((x) => { tp.flush(); return x; });
+</script>`, 'segment.html');
+  await page.goto(url);
+  assert.deepEqual(await page.evaluate(() => window.called), ['track', 'page', 'identify']);
+  // (The page view made before the start is the page's: it takes the automatic view's place.)
+  const events = await waitFor('the track and the page view', async () => {
+    const ev = await collector.events('&site=npm-segment');
+    return ev.some((e) => e.event === 'seg_npm') && ev.some((e) => e.event === 'page_view') && ev;
+  });
+  assert.deepEqual(events.find((e) => e.event === 'seg_npm').properties, { a: 1 });
+  const named = events.find((e) => e.event === 'page_view' && e.properties.name);
+  assert.equal(named.properties.name, 'Pricing');
+  assert.equal(named.properties.plan, 'pro');
+  assert.deepEqual(errors, []);
+  await closeTab(page);
+});
+
+// esbuild's default browser format (an IIFE) makes import.meta an empty object, silently: the
+// package knew neither file's address, init() threw inside, and getIds() never answered (an
+// app awaiting it in its checkout hung: a TypeScript developer's QA). Now one warning says
+// what to do, the client's calls are answered as when the wasm cannot load, and wasmUrl works.
+test('a bundle without import.meta.url (esbuild\'s iife): one warning, getIds() and getConsent() answer, callbacks are called; with wasmUrl it starts', { timeout: 120_000 }, async () => {
+  const iife = fs.readFileSync(path.join(root, 'dist/npm/index.js'), 'utf8').replaceAll('import.meta.url', '({}).url');
+  for (const [name, options, expectReady] of [['no-url', '{ site: "npm-iife", consent: "granted" }', false],
+    ['with-url', '{ site: "npm-iife2", consent: "granted", wasmUrl: "/touchpoint/npm/touchpoint_bg.wasm" }', true]]) {
+    const page = await browser.newPage();
+    const errors = [], warnings = [];
+    page.on('pageerror', (e) => errors.push(e));
+    page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+    await page.route('**/iife/index.js', (r) => r.fulfill({ status: 200, contentType: 'text/javascript', body: iife }));
+    const url = await serveFixture(page, collector.url, `<!doctype html><title>App</title>
+<script type="module">
+  import { init } from '/iife/index.js';
+  const tp = init(${options});
+  window.answered = Promise.all([tp.getIds(), tp.getConsent(), new Promise((r) => tp.track('x', {}, {}, () => r('called')))]);
+</script>`, `iife-${name}.html`);
+    await page.goto(url);
+    const [ids, consent, called] = await page.evaluate(() => window.answered);
+    assert.equal(called, 'called');
+    if (expectReady) {
+      assert.match(ids.sessionId, /^[0-9a-f-]{36}$/, name);
+      assert.equal(consent.analytics, 'granted');
+      await waitFor('the SDK ready', () => page.evaluate(() => window.touchpoint.ready === true));
+    } else {
+      assert.deepEqual(ids, { sessionId: null, anonymousId: null, userId: null });
+      assert.deepEqual(consent, { analytics: 'pending', marketing: 'pending' });
+      assert.equal(warnings.filter((w) => /touchpoint: could not start.*wasmUrl/.test(w)).length, 1, warnings.join(' | '));
+    }
+    assert.deepEqual(errors, [], name);
+    await closeTab(page);
+  }
+});
+
 // A shop whose tag manager inserted the script tag before the app's bundle ran: the app's
 // init() finds Touchpoint started. Its client still knows the consent state (told before it
 // listened), calls onConsent's listener with it, installs its beforeSend, and says that its other
