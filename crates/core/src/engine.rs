@@ -115,6 +115,10 @@ pub struct Engine {
     framed: bool,
     /// The page's tags (`set_tags`), a cleaned JSON object ("" or "{}" for none).
     tags: String,
+    /// The tags before the first `set` made at `tags_at`: a route change at that time ends the
+    /// view left with them (see `route`).
+    tags_before: String,
+    tags_at: u64,
     /// `context` members of this page (locale, time zone, viewport, device class), without the
     /// session's channel.
     device: String,
@@ -195,6 +199,8 @@ impl Engine {
             elsewhere: Session::default(),
             framed: boot.framed,
             tags: String::new(),
+            tags_before: String::new(),
+            tags_at: 0,
             device,
             page_views: 0,
             first_depth: boot.depth,
@@ -672,7 +678,7 @@ impl Engine {
     /// The 2 KB are of the loader's JSON before cleaning, in UTF-16 units (its `length`): the
     /// loader keeps a merge only when it is taken, by the same measure (a refused one would
     /// otherwise stay in its object and get every later call refused with it).
-    fn set_tags(&mut self, tags: String) {
+    fn set_tags(&mut self, tags: String, now: u64) {
         // UTF-16 units from the UTF-8 bytes: each char's first byte, and one more for a 4-byte
         // char (a surrogate pair). (`encode_utf16().count()` was ~0.1 KB more of wasm.)
         let mut units = 0;
@@ -682,7 +688,11 @@ impl Engine {
         if units > 2048 {
             return self.warn("touchpoint: set: tags over 2 KB were not taken".into());
         }
-        self.tags = self.clean_properties("set", tags);
+        let tags = self.clean_properties("set", tags);
+        let before = std::mem::replace(&mut self.tags, tags);
+        if self.tags_at != now {
+            (self.tags_before, self.tags_at) = (before, now);
+        }
         self.set_context();
     }
 
@@ -787,9 +797,14 @@ impl Engine {
             // an hour into a visit from an ad, a promotion's tagged link): the session keeps
             // the channel it began with, and this view says which campaign brought the visitor
             // here, by its address only. Not for going back, nor a reload (the same path as the
-            // view before): both came before (the second campaign left no trace: QA).
+            // view before): both came before (the second campaign left no trace: QA). Nor the
+            // same campaign as the view before (this page load's referrer, or the route left):
+            // a site that carries its landing's parameters on from page to page, or an A/B
+            // test's redirect to the variant's address, is no second touch (it was one at
+            // every page: an experimentation team's QA).
+            let before = if self.page_views == 0 { &page.referrer } else { &self.journey.url };
             let channel = attribution::channel(&page.url, "");
-            if channel != "direct" {
+            if channel != "direct" && !attribution::same_campaign(&page.url, before) {
                 o = attribution::properties(o.raw("mid_session", "true"), &page.url, "", channel);
             }
         }
@@ -855,10 +870,24 @@ impl Engine {
         if !tracked || self.journey.same(&page.url) {
             return;
         }
+        // Tags set at the route's own time are the new view's: the loader hands over a `set`
+        // the route's render made while it settled just before the route, stamped with its
+        // time (as a set just before pushState is). The view left keeps its own on its
+        // page_leave and last findings (its engagement and vitals went to the next view's
+        // variant: an experimentation team's QA).
+        let own = self.tags_at == now;
+        if own {
+            std::mem::swap(&mut self.tags, &mut self.tags_before);
+            self.set_context();
+        }
         let mut found = Findings::new();
         self.friction.route(now, &page.path, how == Nav::Back, &mut found);
         self.capture_view_end(found, now);
         self.leave_view(now);
+        if own {
+            std::mem::swap(&mut self.tags, &mut self.tags_before);
+            self.set_context();
+        }
         self.friction.next_view();
         page.referrer = previous.url;
         self.env.page = page;
@@ -1093,7 +1122,7 @@ impl Engine {
             Command::Consent { update, source } => self.set_consent(update, source, now),
             Command::Identify { user_id, properties } => self.identify(user_id, properties, now),
             Command::Reset => self.reset(now),
-            Command::Set { tags } => self.set_tags(tags),
+            Command::Set { tags } => self.set_tags(tags, now),
             Command::Friction { name, properties } => self.page_friction(name, properties, now),
             Command::Flush => {
                 // An explicit request: write and send now rather than at the next tick.

@@ -92,7 +92,7 @@ pub fn warning(event: &str, changed: u8) -> String {
         (SURROGATE, "broken characters replaced"),
         (DEEP, "nesting deeper than 32 levels cut"),
         (SCRUBBED, "an email, card number or IBAN masked"),
-        (DROPPED, "a password, card or CVC property dropped"),
+        (DROPPED, "a property named like a password, card, CVC, expiry (exp), PIN, token, auth or session id dropped"),
         (TOO_LARGE, "larger than 16 KiB: nested values left out, or all"),
         (RESERVED, "category \"friction\" left out: see touchpoint('friction')"),
     ] {

@@ -1286,6 +1286,29 @@ fn the_pages_tags_are_on_every_later_event_cleaned_and_bounded() {
     assert!(v.warnings.iter().any(|w| w.contains("over 2 KB")), "{:?}", v.warnings);
 }
 
+/// An SPA whose A/B tool sets a route's variant as the route renders: the loader hands the
+/// `set` over just before the route, at its time. The tags are the new view's, on its page
+/// view; the view left keeps its own on its page_leave (its engagement went to the next view's
+/// variant: an experimentation team's QA). A set made earlier tags the leave, as always.
+#[test]
+fn tags_set_for_a_route_are_not_on_the_page_leave_of_the_view_left() {
+    let mut v = Visit::granted("https://shop.test/", "");
+    v.page("https://shop.test/");
+    v.at(1_000, set(r#"{"home_test":"A"}"#));
+    v.at(3_000, set(r#"{"home_test":"A","pdp":"B"}"#));
+    v.at(3_000, route(Nav::Push, "https://shop.test/p/mug"));
+    v.at(6_000, route(Nav::Push, "https://shop.test/cart"));
+    let ev = v.events();
+    let of = |name: &str, n: usize| {
+        ev.iter().filter(|e| e.contains(&format!(r#""event":"{name}""#))).nth(n).unwrap().clone()
+    };
+    // (The tags are the context's last member: up to their closing brace.)
+    let tags = |e: String| e.split("\"tags\":").nth(1).map(|r| r.chars().take_while(|c| *c != '}').collect::<String>());
+    assert_eq!(tags(of("page_leave", 0)).as_deref(), Some(r#"{"home_test":"A""#));
+    assert_eq!(tags(of("page_view", 1)).as_deref(), Some(r#"{"home_test":"A","pdp":"B""#));
+    assert_eq!(tags(of("page_leave", 1)).as_deref(), Some(r#"{"home_test":"A","pdp":"B""#));
+}
+
 /// The 2 KB are the loader's measure (JavaScript's `length`, UTF-16 units), which it checks
 /// before keeping a merge: 1,500 accented letters (3,000 bytes of UTF-8) are taken.
 #[test]
@@ -1758,4 +1781,28 @@ fn a_request_failing_while_offline_is_no_failed_request() {
     let failed: Vec<String> = v.events().into_iter().filter(|e| e.contains(r#""event":"failed_request""#)).collect();
     assert_eq!(failed.len(), 1, "{failed:#?}");
     assert!(failed[0].contains(r#""status":0"#), "{}", failed[0]);
+}
+
+/// A site that carries its landing's campaign parameters on in its links, or an A/B test that
+/// redirects to the variant's address with them: no second campaign touch (every page was one:
+/// an experimentation team's QA). Another campaign after it still is one.
+#[test]
+fn the_same_campaign_carried_on_to_the_next_page_is_no_new_touch() {
+    let q = "?utm_source=google&utm_medium=cpc&utm_campaign=mugs&gclid=x";
+    let a = format!("https://shop.test/p/mug{q}");
+    let mut first = Visit::granted(&a, "https://www.google.com/");
+    first.page(&a);
+    first.at(1_000, Input::PageHide);
+    let b = format!("https://shop.test/p/mug-b{q}");
+    let mut boot_b = boot(&b, &a);
+    boot_b.session = stored_session(&first);
+    let mut next = Visit::new_at(&[("site", "shop"), ("consent", "granted")], boot_b, 2_000);
+    next.page(&b);
+    next.at(3_000, route(Nav::Push, &format!("https://shop.test/cart{q}")));
+    next.at(4_000, route(Nav::Push, "https://shop.test/sale?utm_source=news&utm_medium=email"));
+    let ev = next.events();
+    let views: Vec<&String> = ev.iter().filter(|e| e.contains(r#""event":"page_view""#)).collect();
+    assert_eq!(views.len(), 3, "{ev:#?}");
+    assert!(!views[0].contains("mid_session") && !views[1].contains("mid_session"), "{views:#?}");
+    assert!(views[2].contains(r#""mid_session":true,"channel":"email""#), "{}", views[2]);
 }

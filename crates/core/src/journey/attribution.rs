@@ -199,6 +199,13 @@ pub fn properties(o: Obj, url: &str, referrer: &str, channel: &str) -> Obj {
     o
 }
 
+/// Whether `before` (the address of the view before) carries the campaign `url` does: the same
+/// `utm_*` values and click id (its name: values are masked in the addresses kept).
+pub fn same_campaign(url: &str, before: &str) -> bool {
+    let of = |u| properties(Obj::new(), u, "", "").finish();
+    of(url) == of(before)
+}
+
 /// The `utm_<key>` values present in `url`, as `key` members of `o`. Scrubbed as a site's own
 /// values are: an email address, a card or IBAN number, an international phone number masked;
 /// the digits of an ad platform's campaign and ad ids kept (`utm_campaign=23851234567890123`,
