@@ -1027,9 +1027,23 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // Elements marked data-tp-view: an IntersectionObserver at 50 % reports when each comes into
   // view and leaves it; the engine times the second. Looked for at start, at load and after
   // each route change; once the page has any, a MutationObserver (added nodes only) also finds
-  // the ones rendered later, so a page that does not use data-tp-view pays nothing for it. (An
-  // attribute added to an element already there is not seen: a documented gap.)
+  // the ones rendered later, and the attribute changed, added or removed on an element already
+  // there (a virtualized list's row reused for another product: see renamed), so a page that
+  // does not use data-tp-view pays nothing for it.
   var io = null, vo = null, viewed = w.WeakSet ? new WeakSet() : null;
+  // An element whose data-tp-view changed: a virtualized list (react-window, TanStack Virtual)
+  // shows another product in the same row, a filtered grid keyed by index re-fills its cards in
+  // place. Its view under the old name ends; observed anew, the IntersectionObserver reports its
+  // state at once, under the new name. (The old name's view went on, timed from when the row
+  // first came in, and products shown in place never had one: a large-catalogue QA.)
+  function renamed(el) {
+    if (viewed.has(el)) {
+      viewed.delete(el);
+      io.unobserve(el);
+      if (sensing) push(rec('b', now(), key(el), ''));
+    }
+    if (el.hasAttribute('data-tp-view')) view(el);
+  }
   function view(el) { if (!viewed.has(el)) { viewed.add(el); io.observe(el); } }
   function viewsIn(el) {
     var els = el.querySelectorAll('[data-tp-view]');
@@ -1064,6 +1078,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     if (viewsIn(d) && !vo && w.MutationObserver) {
       observers.push(vo = new MutationObserver(guard(function (list) {
         for (var i = 0, a, j, n; i < list.length; i++) {
+          if (list[i].type === 'attributes') renamed(list[i].target);
           for (a = list[i].addedNodes, j = 0; j < a.length; j++) {
             n = a[j];
             if (n.nodeType !== 1) continue;
@@ -1072,7 +1087,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
           }
         }
       })));
-      vo.observe(d, { childList: true, subtree: true });
+      vo.observe(d, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-tp-view'] });
     }
   }
   // field_error beyond the browser's own `invalid`: for a moment after a submit (any field, and

@@ -827,6 +827,31 @@ function go() {
   assert.deepEqual([v.properties.name, v.context.page.path], ['hero_offer', '/late/offer']);
 });
 
+// A virtualized list reuses its row elements: the row in view shows another product, its
+// data-tp-view rewritten in place (react-window, TanStack Virtual, a grid keyed by index). The
+// old product's view went on under its name, and the product shown in place never had one (a
+// large-catalogue QA). An element marked after it was rendered is seen too.
+test('element_view follows a data-tp-view rewritten in place (a reused row) and one added to an element already there', T, async (t) => {
+  const site = 'journey-recycled';
+  const page = await spaPage(t, site, '/list', `<!doctype html><html><head><meta charset="utf-8"><title>List</title>__SNIPPET__</head><body>
+<div id="row" data-tp-view="product-P1" style="height: 300px">P1</div>
+<div id="later" style="height: 200px">Trust badge</div>
+<script>
+function swap() { const r = document.getElementById('row'); r.dataset.tpView = 'product-P2'; r.textContent = 'P2'; }
+function mark() { document.getElementById('later').setAttribute('data-tp-view', 'trust_badge'); }
+</script></body></html>`);
+  // P1 is in view for a moment only (no view), then the row shows P2, in view for good; the
+  // badge is marked once it is on screen.
+  await page.evaluate(() => { swap(); mark(); });
+  const ev = await waitFor('the views of P2 and of the badge', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    const all = await collector.events(`&site=${site}`);
+    const names = all.filter((e) => e.event === 'element_view').map((e) => e.properties.name);
+    return names.includes('product-P2') && names.includes('trust_badge') && all;
+  }, { timeout: 30_000 });
+  assert.deepEqual(ev.filter((e) => e.event === 'element_view').map((e) => e.properties.name).sort(), ['product-P2', 'trust_badge']);
+});
+
 // The page's own popstate listener, added before the loader's, reports the view it renders:
 // its call comes after the route's page_view, with the view's URL (it came before the old view's
 // page_leave, stamped with the old URL).
