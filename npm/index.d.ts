@@ -324,7 +324,7 @@ export interface FrictionEvents {
   field_error: FrictionBase & { reason: 'invalid' | 'aria_invalid' | 'alert'; form?: string; message?: string };
   /** `last_field`: the field touched last, described as an element is (never its value). */
   form_abandon: FrictionBase & { fields_completed: number; fields: number; last_field?: ElementDescriptor; time_ms: number };
-  js_error: FrictionBase & { message: string; source?: string; line?: number; kind?: 'error' | 'unhandledrejection'; repeats?: number };
+  js_error: FrictionBase & { message: string; source?: string; line?: number; column?: number; kind?: 'error' | 'unhandledrejection'; repeats?: number };
   /** Past 5 per path (20 paths) a page view's further failures come once, at its end: `repeats` per path. */
   failed_request: FrictionBase & (
     | { method: string; path: string; status: number; duration_ms: number; repeats?: undefined }

@@ -1284,7 +1284,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // An uncaught error (an ErrorEvent): its message, file and line.
   // Thrown during a press (its pointerdown, touchstart or mousedown handler, before its
   // click): that click's error (see error_click).
-  function failed(e) { push(rec('e', now(), f(e.message), f(e.filename), e.lineno | 0, 0, inPress())); }
+  function failed(e) { push(rec('e', now(), f(e.message), f(e.filename), e.lineno | 0, 0, inPress(), e.colno | 0)); }
   function inPress() { return pressed && now() - pressed < 1e3 || now() - keyAt < 1e3 ? 1 : 0; }
   // A keyboard's press of a native control (a button, a link) the focus came to by Tab: Enter
   // clicks it after its keydown handlers, Space after its keyup handlers; an error they throw is

@@ -1138,6 +1138,9 @@ test('broken: a button throwing the error the page already threw once at load is
   const ev = await verdict(page, site);
   assert.deepEqual(summary(ev.filter((e) => e.event !== 'js_error')), ['error_click #throws']);
   assert.equal(ev.filter((e) => e.event === 'js_error').length, 2, 'the load error and the click\'s');
+  // Placed by file, line and column (what a source map needs: a minified bundle is all line 1).
+  const placed = ev.filter((e) => e.event === 'js_error' && e.properties.line > 0);
+  assert.ok(placed.length && placed.every((e) => e.properties.column > 0), JSON.stringify(ev.map((e) => e.properties)));
 });
 
 // (Shift pressed alone on the view, as before a shift-click, is no use of it; nor is Tab, a

@@ -599,6 +599,7 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
             line: n(4).unwrap_or(0) as u32,
             rejection: flag(5),
             in_press: flag(6),
+            column: n(7).unwrap_or(0) as u32,
         }),
         "i" => Input::Interaction {
             duration: n(2)?,
@@ -847,8 +848,8 @@ mod tests {
             (end.method.as_str(), end.path.as_str(), end.status, end.duration, end.first_party),
             ("POST", "/api/cart", 503, 120, true)
         );
-        let Some(Record::Input(Input::Error(e))) = p("e|5|boom|https://shop.test/app.js|12|0|1") else { panic!() };
-        assert_eq!((e.message.as_str(), e.line, e.rejection, e.in_press), ("boom", 12, false, true));
+        let Some(Record::Input(Input::Error(e))) = p("e|5|boom|https://shop.test/app.js|12|0|1|4817") else { panic!() };
+        assert_eq!((e.message.as_str(), e.line, e.rejection, e.in_press, e.column), ("boom", 12, false, true, 4817));
         assert_eq!(
             p("y|5|800|600|1|750"),
             Some(Record::Input(Input::Scroll { y: 800, viewport: 600, user: true, leg: 750 }))

@@ -405,6 +405,7 @@ fn an_error_after_a_click_is_an_error_click_not_a_dead_one() {
     f.error(20, &e, &mut out);
     f.timeout(60_000, &mut out);
     assert_eq!(names(&out), ["error_click", "js_error", "js_error"]);
+    assert!(out[1].1.contains(r#""source":"https://shop.test/app.js","line":3,"column":0"#), "{}", out[1].1);
     let mut f = Friction::default();
     let mut out = Vec::new();
     f.click(0, 1, 1, &Target { looks_interactive: false, interactive: false, ..target(1) }, &mut out);
