@@ -1085,6 +1085,14 @@ impl Engine {
     fn command(&mut self, command: Command, now: u64) {
         match command {
             Command::Track { name, properties } => {
+                // Names the collector counts by themselves: a page's own `page_view` (GA4's
+                // habit, `gtag('event', 'page_view')` ported) was a second view of the page, a
+                // `rage_click` a detector's (the types refused them; the runtime took them: a
+                // TypeScript developer's QA).
+                if name == schema::PAGE_VIEW || name == "page_leave" || friction::ALL.iter().any(|s| s.event() == name)
+                {
+                    return self.warn(super::json::cat(&["touchpoint: track: ", &name, " is Touchpoint's own signal"]));
+                }
                 let properties = self.clean_properties(&name, properties);
                 self.capture(Kind::Track, &name, properties, now)
             }

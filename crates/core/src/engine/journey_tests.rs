@@ -1806,3 +1806,17 @@ fn the_same_campaign_carried_on_to_the_next_page_is_no_new_touch() {
     assert!(!views[0].contains("mid_session") && !views[1].contains("mid_session"), "{views:#?}");
     assert!(views[2].contains(r#""mid_session":true,"channel":"email""#), "{}", views[2]);
 }
+
+/// The names the collector counts by themselves are Touchpoint's: a page's own `page_view`
+/// (GA4's habit) was a second view of the page, its `rage_click` a detector's. Refused, with a
+/// warning saying what to call instead; a commerce step is the page's to track.
+#[test]
+fn a_track_call_with_touchpoints_own_event_name_is_refused() {
+    let mut v = Visit::granted("https://shop.test/", "");
+    v.page("https://shop.test/");
+    for name in ["page_view", "page_leave", "rage_click", "add_to_cart"] {
+        v.at(1_000, track(name));
+    }
+    assert_eq!(v.names(), ["page_view", "add_to_cart"]);
+    assert_eq!(v.warnings.iter().filter(|w| w.contains("is Touchpoint's own signal")).count(), 3, "{:?}", v.warnings);
+}
