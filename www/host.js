@@ -1168,6 +1168,20 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     push(rec('x', now(), formName(form), reason, up(field, '[data-tp-mask]') ? '' : f(message), group(field, false)));
   }
   var fieldErrAt = -3000;
+  // A form sent to the server and drawn again with its errors at the same address (the GOV.UK
+  // pattern; Rails, Django or PHP forms without scripts): no script changed the page, so no
+  // observer saw them, and the visit read as a submit that went through (an accessibility QA).
+  // On a page arrived at by navigation from its own address: its fields marked aria-invalid,
+  // and the fields its error summary (an alert) links to, each with the link's text.
+  function drawnWithErrors() {
+    var nav = w.performance && performance.getEntriesByType && performance.getEntriesByType('navigation')[0], r, l, i, el;
+    try { r = new URL(d.referrer); } catch (e) { return; }
+    if (r.origin !== location.origin || r.pathname !== location.pathname || nav && nav.type !== 'navigate') return;
+    for (l = d.querySelectorAll('form [aria-invalid=true]'), i = 0; i < l.length; i++) fieldError(l[i], 'a', '');
+    for (l = d.querySelectorAll('[role=alert] a[href^="#"]'), i = 0; i < l.length; i++) {
+      if ((el = d.getElementById(l[i].getAttribute('href').slice(1))) && el.matches(FIELDS)) fieldError(el, 't', textOf(l[i], '').trim());
+    }
+  }
   function alerted(a) {
     if (!a || foSeen.indexOf(a) >= 0) return;
     var text = (a.textContent || '').replace(/\s+/g, ' ').trim(), field = null, i;
@@ -1866,6 +1880,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       if (e && e.isTrusted && e.type === 'click' && !this.contains(clickedEl)) respond('o');
     });
     views();
+    if (d.readyState == 'loading') d.addEventListener('DOMContentLoaded', guard(drawnWithErrors), { once: true }); else drawnWithErrors();
     watchSize();
     point();
     userOn();

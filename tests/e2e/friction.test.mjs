@@ -1125,6 +1125,46 @@ test('broken: a dead click on a page whose widget throws every 300 ms is not an 
 });
 
 // A script that failed once at load and fails again when the visitor clicks the button that runs
+// A form sent to the server and drawn again with its errors at the same address (the GOV.UK
+// pattern: an error summary, role=alert, linking to each field; with or without aria-invalid):
+// no script changed the page, and no field_error was told (an accessibility QA). A plain
+// reload of a page showing errors is none either.
+test('broken: a server-side form drawn again with its errors (an error summary, aria-invalid) is a field_error per field', T, async (t) => {
+  const site = 'fr-server-errors';
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  const snippet = `<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch" data-site="${site}" data-consent="granted" data-flush-interval="300"></script>`;
+  const form = (errors) => `<!doctype html><html><head><meta charset="utf-8"><title>${errors ? 'Error: ' : ''}Delivery</title>${snippet}</head><body>
+${errors ? '<div role="alert" tabindex="-1"><h2>There is a problem</h2><ul><li><a href="#postcode">Enter a real postcode</a></li><li><a href="#phone">Enter a phone number</a></li></ul></div>' : ''}
+<form method="post" action="/delivery" id="delivery">
+<label for="postcode">Postcode</label><input id="postcode" name="postcode" ${errors ? 'aria-invalid="true"' : ''}>
+<label for="phone">Phone</label><input id="phone" name="phone">
+<button id="go">Continue</button></form></body></html>`;
+  await context.route(/\/delivery$/, (r) => r.fulfill({ status: 200, contentType: 'text/html', body: form(r.request().method() === 'POST') }));
+  const page = await context.newPage();
+  await page.goto(`${collector.url}/delivery`);
+  await sdkReady(page);
+  await page.locator('#postcode').fill('nowhere');
+  await page.locator('#go').click();
+  await waitFor('the page drawn again', () => page.evaluate(() => document.title.startsWith('Error')));
+  await sdkReady(page);
+  const errors = await waitFor('a field_error for each field', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    const ev = (await frictionOf(site)).filter((e) => e.event === 'field_error');
+    return ev.length >= 2 && ev;
+  });
+  assert.deepEqual(errors.map((e) => sel(e)).sort(), ['#phone', '#postcode']);
+  assert.equal(errors.find((e) => sel(e) === '#phone').properties.message, 'Enter a phone number');
+  // Reloaded, the page showing its errors is no new error.
+  // (Events arrive in order: once an event tracked after the load is stored, a field_error of
+  // the load would be too.)
+  await page.reload();
+  await sdkReady(page);
+  await page.evaluate(() => { touchpoint('track', 'after_reload'); touchpoint('flush'); });
+  await waitFor('the event after the reload', async () => (await collector.events(`&site=${site}`)).some((e) => e.event === 'after_reload'));
+  assert.equal((await frictionOf(site)).filter((e) => e.event === 'field_error').length, 2);
+});
+
 // it: the same message, but seen once without a click is no background noise; the click's error.
 test('broken: a button throwing the error the page already threw once at load is an error click', T, async (t) => {
   const site = 'fr-error-at-load-and-click';
