@@ -511,24 +511,38 @@
   // A session's channel as the SDK names it (snake_case); '' when its events carried none.
   function channelName(c) { return c ? String(c).replace(/_/g, ' ') : '(unknown)'; }
 
-  // A table row that is picked by a click, or by Enter or Space once focused (Space not scrolling
-  // the page), as a button is. The row picked is marked by its colour and a bar, and for screen
-  // readers by aria-selected and aria-current. `key`: the row's identity (a session id, ...), by
-  // which the focus goes back to it when a refresh draws its table again.
-  function clickableRow(selected, pick, key) {
+  // A table row that is picked by a click anywhere on it, or by its button: its first cell's
+  // text (`name`: a string, or an element) made a button, the row's one stop of Tab, named by that
+  // text (a focusable <tr> had no name, role or state for a screen reader: an accessibility
+  // audit), described by what it does (`does`: the id of a hidden sentence). Enter or Space on it
+  // picks (Space not scrolling the page). The row picked is marked by its colour and a bar, and
+  // on its button by aria-pressed (`toggle`: picked again, it is let go) or else aria-current.
+  // `key`: the row's identity (a session id, ...), by which the focus goes back to it when a
+  // refresh draws its table again. `cls`: the first cell's class.
+  function clickableRow(selected, pick, key, o) {
     var tr = el('tr', 'clickable' + (selected ? ' selected' : ''));
-    tr.tabIndex = 0;
     tr.setAttribute('data-key', key);
-    if (selected) { tr.setAttribute('aria-selected', 'true'); tr.setAttribute('aria-current', 'true'); }
     tr.addEventListener('click', pick);
-    tr.addEventListener('keydown', function (e) {
+    var td = cell(tr, typeof o.name === 'string' ? o.name : '', o.cls);
+    var b = el('button', 'pick');
+    b.type = 'button';
+    while (td.firstChild) b.appendChild(td.firstChild);
+    if (typeof o.name !== 'string') b.appendChild(o.name);
+    td.appendChild(b);
+    if (o.toggle) b.setAttribute('aria-pressed', selected ? 'true' : 'false');
+    else if (selected) b.setAttribute('aria-current', 'true');
+    b.setAttribute('aria-describedby', o.does);
+    // (Picked at the key's press, its click that would follow prevented: its click bubbles to the
+    // row's. A key held down: one pick, not a row picked and let go again at each repeat.)
+    b.addEventListener('keydown', function (e) {
       if ((e.key !== 'Enter' && e.key !== ' ') || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
       e.preventDefault();
-      // (A key held down: one pick, not a row picked and let go again at each repeat.)
       if (!e.repeat) pick();
     });
     return tr;
   }
+  // A row's button (what has the focus when its row has it).
+  function rowButton(tr) { return tr.querySelector('button.pick') || tr; }
 
   // After a row's pick: the focus to what it opened, once drawn (`id`: a heading).
   function focusAfter(id, tr) {
@@ -552,7 +566,7 @@
     var rows = [].slice.call(f.tbody.querySelectorAll('tr[data-key]'));
     var to = rows.filter(function (tr) { return tr.getAttribute('data-key') === f.key; })[0] ||
       rows[Math.min(f.index, rows.length - 1)];
-    if (to) to.focus({ preventScroll: true });
+    if (to) rowButton(to).focus({ preventScroll: true });
   }
 
   // The focus moved to what a pick opened, if it is still where the pick left it (on the row's
@@ -604,9 +618,8 @@
       var tr = clickableRow(picked, function () {
         if (!picked) focusAfter('h-sessions', tr);
         listBy(function () { if (!picked) state.channel = name; });
-      }, by + ':' + name);
+      }, by + ':' + name, { name: segmentName(by, name), toggle: true, does: 'does-list' });
       tr.setAttribute('data-' + by, name);
-      cell(tr, segmentName(by, name));
       segmentFigures(tr, c);
       tbody.appendChild(tr);
     });
@@ -689,9 +702,9 @@
         syncForm();
         writeUrl(true);
         refresh();
-      }, p.path);
+      }, p.path, { name: p.path ? readable(p.path) : '(no path)', cls: 'sel', toggle: true, does: 'does-page' });
       tr.setAttribute('data-path', p.path);
-      pathCell(tr, p.path, '(no path)', 'sel');
+      if (p.path && readable(p.path) !== p.path) tr.cells[0].title = p.path;
       cell(tr, fmt(p.views), 'n');
       cell(tr, duration(p.engagedMsPerView), 'n');
       cell(tr, p.averageScrollPct == null ? '–' : fmt(p.averageScrollPct, 0) + ' %', 'n');
@@ -755,10 +768,9 @@
       var tr = clickableRow(selected, function () {
         if (!selected) focusAfter('h-sessions', tr);
         listBy(function () { if (!selected) { state.elType = r.type; state.elPath = r.path; state.elSel = r.selector; } });
-      }, [r.type, r.path, r.selector].join('\n'));
+      }, [r.type, r.path, r.selector].join('\n'), { name: el('span', 'badge friction', r.type), toggle: true, does: 'does-list' });
       tr.setAttribute('data-type', r.type);
       tr.setAttribute('data-selector', r.selector);
-      var t = cell(tr, ''); t.appendChild(el('span', 'badge friction', r.type));
       pathCell(tr, r.path, '–');
       var s = cell(tr, ''); s.appendChild(el('code', 'sel', r.selector || '(page)'));
       cell(tr, fmt(r.count), 'n');
@@ -799,11 +811,11 @@
         sessionSite = s.site;
         writeUrl(true);
         refresh();
-      }, s.sessionId);
-      tr.setAttribute('data-session', s.sessionId);
       // (Shortened on screen; whole in the tooltip and the CSV, where it is looked up again.)
       // (With '…' when cut: a cut id pasted in the Session field found no session, unexplained.)
-      var id = cell(tr, ''); id.appendChild(el('code', '', clip(s.sessionId, 13, true)));
+      }, s.sessionId, { name: el('code', '', clip(s.sessionId, 13, true)), does: 'does-session' });
+      tr.setAttribute('data-session', s.sessionId);
+      var id = tr.cells[0];
       id.title = s.sessionId;
       id.setAttribute('data-csv', s.sessionId);
       cell(tr, s.site);
@@ -1330,7 +1342,7 @@
     var row = [].filter.call($('session-list').querySelectorAll('tbody tr[data-key]'), function (tr) {
       return tr.getAttribute('data-key') === id;
     })[0];
-    (row || $('h-sessions')).focus();
+    (row ? rowButton(row) : $('h-sessions')).focus();
     refresh();
   }
 

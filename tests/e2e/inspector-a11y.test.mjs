@@ -126,7 +126,7 @@ test('axe-core: no WCAG 2.1 A/AA violation in any view or state of the inspector
   await page.click('#leaderboard tbody tr[data-type="rage_click"]');
   await settled(page, 'the element\'s sessions', async () =>
     (await page.locator('#session-list tbody tr[data-session]').allTextContents()).length === 1 &&
-    (await page.getAttribute('#leaderboard tbody tr[data-type="rage_click"]', 'aria-current')) !== null);
+    (await page.getAttribute('#leaderboard tbody tr[data-type="rage_click"] button.pick', 'aria-pressed')) === 'true');
   await check(page, 'leaderboard row picked (its sessions)');
 
   // 3. A session's timeline.
@@ -199,13 +199,13 @@ test('axe-core: no WCAG 2.1 A/AA violation in any view or state of the inspector
   assert.deepEqual(errors.concat(smallErrors), []);
 });
 
-// What has the focus, as a reader would name it: a row by its table and identity, else the
-// element's id or tag (and its text when it has no id).
+// What has the focus, as a reader would name it: a row (its button) by its table and identity,
+// else the element's id or tag (and its text when it has no id).
 const focused = (page) => page.evaluate(() => {
   const a = document.activeElement;
   if (!a || a === document.body) return 'body';
   const tr = a.closest('tbody tr[data-key]');
-  if (tr === a) return `row ${tr.closest('table').id} ${tr.dataset.key}`;
+  if (tr && a.matches('button.pick')) return `row ${tr.closest('table').id} ${tr.dataset.key}`;
   return a.id ? `#${a.id}` : `${a.tagName.toLowerCase()} ${a.textContent.trim().slice(0, 40)}`;
 });
 // Whether the element focused shows it: an outline (Chromium's own ring is style `auto`) or a

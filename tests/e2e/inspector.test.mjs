@@ -213,14 +213,14 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   assert.equal(new URL(page.url()).searchParams.get('by'), 'source');
   assert.equal(new URL(page.url()).searchParams.get('campaign'), null, 'a campaign picked is let go');
   assert.equal(await page.getAttribute('button.csv[data-table="channel-list"]', 'aria-label'), 'Download the sources / mediums as CSV');
-  await page.focus('#channel-list tbody tr[data-source="google / cpc"]');
+  await page.focus('#channel-list tbody tr[data-source="google / cpc"] button.pick');
   await page.keyboard.press('Enter');
   await waitFor('the sessions of a source / medium, focused', async () =>
     (await page.$$eval('#session-list tbody tr', (trs) => trs.map((t) => t.dataset.session))).join() === 'sess-two' &&
     (await page.evaluate(() => document.activeElement && document.activeElement.id)) === 'h-sessions');
   assert.equal(new URL(page.url()).searchParams.get('source'), 'google / cpc');
   assert.match(await page.textContent('#sessions-filter'), /^from google \/ cpc/);
-  assert.equal(await page.getAttribute('#channel-list tbody tr[data-source="google / cpc"]', 'aria-selected'), 'true');
+  assert.equal(await page.getAttribute('#channel-list tbody tr[data-source="google / cpc"] button.pick', 'aria-pressed'), 'true');
   const sourceCsv = (await csv(page, 'channel-list', 'sources')).split('\r\n');
   assert.match(sourceCsv[0], /^"Source \/ medium","Sessions"/);
   assert.deepEqual(sourceCsv.slice(1, 4).map((l) => l.split(',').slice(0, 2).join(',')),
@@ -722,10 +722,11 @@ test('keyboard and screen reader: focus kept across a live refresh and moved to 
     const from = await refreshes();
     await waitFor(what, async () => (await refreshes()) >= from + 2 || void await page.clock.fastForward(5000), { interval: 300 });
   };
-  // The element focused: a row by its identity (and whether it is the node marked `old`), a heading by its id.
+  // The element focused: a row (its button) by its identity (and whether it is the node marked
+  // `old`), a heading by its id.
   const focused = () => page.evaluate(() => {
-    const a = document.activeElement;
-    return a === document.body ? 'body' : a.dataset.key !== undefined ? `row ${a.dataset.key}${a.old ? ' (old)' : ''}` : `#${a.id}`;
+    const a = document.activeElement, tr = a.matches('button.pick') && a.closest('tr[data-key]');
+    return a === document.body ? 'body' : tr ? `row ${tr.dataset.key}${tr.old ? ' (old)' : ''}` : `#${a.id}`;
   });
 
   // (e) Each CSV button names its table; each chart has a text alternative, its figures.
@@ -786,7 +787,7 @@ test('keyboard and screen reader: focus kept across a live refresh and moved to 
   // (a) A focused row keeps the focus across a live refresh (the row drawn again, found by its
   // identity), and the page does not scroll.
   const row = '#session-list tbody tr[data-session="sess-one"]';
-  await page.focus(row);
+  await page.focus(`${row} button.pick`);
   await page.$eval(row, (tr) => { tr.old = true; });
   const scrolled = await page.evaluate(() => window.scrollY);
   assert.ok(scrolled > 0, 'the sessions are below the fold');
@@ -794,48 +795,48 @@ test('keyboard and screen reader: focus kept across a live refresh and moved to 
   assert.equal(await focused(), 'row sess-one', 'the focus on the same session\'s row, drawn again');
   assert.equal(await page.evaluate(() => window.scrollY), scrolled);
   // ... and a leaderboard row by its element.
-  await page.focus('#leaderboard tbody tr[data-type="rage_click"]');
+  await page.focus('#leaderboard tbody tr[data-type="rage_click"] button.pick');
   await twoRefreshes('two live refreshes');
   assert.equal(await focused(), `row rage_click\n/product.html\n${CHIP}`);
 
   // (b) Enter on a session's row: its journey, the focus on its heading; (c) the row marked picked.
-  await page.press(row, 'Enter');
+  await page.press(`${row} button.pick`, 'Enter');
   await waitFor('the focus on the session view', async () => (await focused()) === '#h-session');
   assert.equal(await page.textContent('#session-id'), 'sess-one');
   assert.equal(await page.isVisible('#session'), true);
   assert.equal(await page.getAttribute('#h-session', 'tabindex'), '-1');
-  await waitFor('the row picked marked', async () => (await page.getAttribute(row, 'aria-selected')) === 'true');
-  assert.equal(await page.locator('#session-list tbody tr[aria-selected="true"]').count(), 1);
+  await waitFor('the row picked marked', async () => (await page.getAttribute(`${row} button.pick`, 'aria-current')) === 'true');
+  assert.equal(await page.locator('#session-list tbody button[aria-current="true"]').count(), 1);
   // Space picks a row as Enter does, and does not scroll the page (its default prevented).
   await page.evaluate(() => {
     window.__spaces = [];
     window.addEventListener('keydown', (e) => { if (e.key === ' ') window.__spaces.push(e.defaultPrevented); });
   });
-  await page.focus('#session-list tbody tr[data-session="sess-two"]');
+  await page.focus('#session-list tbody tr[data-session="sess-two"] button.pick');
   await page.keyboard.press('Space');
   await waitFor('sess-two opened by Space', async () => (await page.textContent('#session-id')) === 'sess-two' &&
     (await focused()) === '#h-session');
   await waitFor('sess-two marked picked', async () =>
-    (await page.$$eval('#session-list tbody tr[aria-selected="true"]', (trs) => trs.map((tr) => tr.dataset.session))).join() === 'sess-two');
-  assert.equal(await page.getAttribute(row, 'aria-current'), null);
+    (await page.$$eval('#session-list tbody tr:has(button[aria-current="true"])', (trs) => trs.map((tr) => tr.dataset.session))).join() === 'sess-two');
+  assert.equal(await page.getAttribute(`${row} button.pick`, 'aria-current'), null);
   assert.deepEqual(await page.evaluate(() => window.__spaces), [true]);
   // A leaderboard row (and a channel's) opens its sessions: the focus on the sessions' heading.
-  await page.press('#leaderboard tbody tr[data-type="rage_click"]', 'Enter');
+  await page.press('#leaderboard tbody tr[data-type="rage_click"] button.pick', 'Enter');
   await waitFor('the sessions of the element, focused', async () => (await focused()) === '#h-sessions' &&
     (await page.$$eval('#session-list tbody tr', (trs) => trs.map((tr) => tr.dataset.session))).join() === 'sess-two');
   await waitFor('the element marked picked', async () =>
-    (await page.getAttribute('#leaderboard tbody tr[data-type="rage_click"]', 'aria-selected')) === 'true');
-  await page.focus('#channel-list tbody tr[data-channel="email"]');
+    (await page.getAttribute('#leaderboard tbody tr[data-type="rage_click"] button.pick', 'aria-pressed')) === 'true');
+  await page.focus('#channel-list tbody tr[data-channel="email"] button.pick');
   await page.keyboard.press('Space');
   await waitFor('the sessions of the channel, focused', async () => (await focused()) === '#h-sessions' &&
     (await page.$$eval('#session-list tbody tr', (trs) => trs.map((tr) => tr.dataset.session))).join() === 'sess-one');
   await waitFor('the channel marked picked', async () =>
-    (await page.getAttribute('#channel-list tbody tr[data-channel="email"]', 'aria-selected')) === 'true');
-  assert.equal(await page.locator('#leaderboard tbody tr[aria-selected]').count(), 0, 'the element let go');
+    (await page.getAttribute('#channel-list tbody tr[data-channel="email"] button.pick', 'aria-pressed')) === 'true');
+  assert.equal(await page.locator('#leaderboard tbody button[aria-pressed="true"]').count(), 0, 'the element let go');
   // A page's row narrows the panels in place: the focus stays on it (drawn again), now picked.
-  await page.press('#page-list tbody tr[data-path="/product.html"]', 'Enter');
+  await page.press('#page-list tbody tr[data-path="/product.html"] button.pick', 'Enter');
   await waitFor('the page picked, its row focused', async () =>
-    (await page.getAttribute('#page-list tbody tr[data-path="/product.html"]', 'aria-selected')) === 'true' &&
+    (await page.getAttribute('#page-list tbody tr[data-path="/product.html"] button.pick', 'aria-pressed')) === 'true' &&
     (await focused()) === 'row /product.html');
   assert.deepEqual(errors, []);
 });
@@ -987,7 +988,7 @@ test('non-Latin paths read decoded, typed or pasted in the Page filter; texts cu
     assert.equal(await page.inputValue('#f-path'), PATH, typed);
     assert.equal(await page.textContent('#vitals-of'), PATH);
   }
-  assert.equal(await page.getAttribute(pageRow, 'aria-selected'), 'true', 'the page typed is the page picked');
+  assert.equal(await page.getAttribute(`${pageRow} button.pick`, 'aria-pressed'), 'true', 'the page typed is the page picked');
   // A shared link opens the same view.
   const shared = await context.newPage();
   await shared.goto(page.url());
