@@ -1355,7 +1355,19 @@
     else { state.user = ''; state.session = ''; writeUrl(true); refresh(); }
   }
 
+  // The sticky header's height, as it is now (it wraps to more lines as the window narrows; 0 when
+  // a short or narrow window has it scroll away): the page's scroll-padding-top (inspector.css),
+  // so that what the focus or a skip link scrolls into view is never hidden under it.
+  function headerHeight() {
+    var top = document.querySelector('.top');
+    var h = getComputedStyle(top).position === 'sticky' ? Math.ceil(top.getBoundingClientRect().height) : 0;
+    document.documentElement.style.setProperty('--top-h', h + 'px');
+  }
+
   function start() {
+    headerHeight();
+    if (typeof ResizeObserver === 'function') new ResizeObserver(headerHeight).observe(document.querySelector('.top'));
+    window.addEventListener('resize', headerHeight);
     FRICTION_TYPES.forEach(function (t) { addOption($('f-type'), t); });
     // The SDK's default moments of truth (others are added as sessions show them).
     ['add_to_cart', 'begin_checkout', 'purchase'].forEach(function (m) { addOption($('f-during'), m); });

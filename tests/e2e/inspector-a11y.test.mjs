@@ -1,4 +1,4 @@
-// The inspector's accessibility (WCAG 2.1 A and AA, as far as a checker and a keyboard walk can
+// The inspector's accessibility (WCAG 2.2 A and AA, as far as a checker and a keyboard walk can
 // show): axe-core (npm `axe-core`) run on every view and state of the inspector against a seeded
 // collector, zero violations asked of each; and a keyboard walk from the top of the page with Tab
 // alone: a leaderboard row opened by Enter lists its sessions, a session's row opened by Enter
@@ -12,8 +12,8 @@ import { eventBuilders } from './inspector-events.mjs';
 
 const TOKEN = 'e2e-a11y-token-0123456789';
 const AXE = path.join(root, 'node_modules/axe-core/axe.min.js');
-// WCAG 2.0 and 2.1, levels A and AA (axe's tags); best practices and AAA are not asked.
-const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+// WCAG 2.0, 2.1 and 2.2, levels A and AA (axe's tags); best practices and AAA are not asked.
+const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const T = { timeout: 300_000 };
 const CHIP = '#grind > button.chip';
 let collector, browser;
@@ -100,7 +100,7 @@ async function axe(page) {
 const describe = (vs) => vs.map((v) => `  ${v.id} [${v.impact}] ${v.help}: ${v.nodes.length} element(s): ` +
   v.nodes.slice(0, 5).join('; ') + (v.nodes.length > 5 ? '; …' : '')).join('\n');
 
-test('axe-core: no WCAG 2.1 A/AA violation in any view or state of the inspector', T, async (t) => {
+test('axe-core: no WCAG 2.2 A/AA violation in any view or state of the inspector', T, async (t) => {
   const results = [];
   const check = async (page, state) => {
     const vs = await axe(page);
@@ -192,9 +192,18 @@ test('axe-core: no WCAG 2.1 A/AA violation in any view or state of the inspector
   await small.goto(`${collector.url}/inspector?range=1h&live=0&site=no-such-site`);
   await settled(small, 'the phone\'s empty view', async () => (await small.textContent('#session-list tbody')) === 'No sessions in this range.');
   await check(small, 'phone width, empty');
+  // 400 % zoom of a 1280x720 window: 320x180 CSS px (the header not sticky).
+  const zoomed = await browser.newContext({ viewport: { width: 320, height: 180 }, deviceScaleFactor: 4, bypassCSP: true });
+  t.after(() => zoomed.close());
+  await zoomed.addCookies((await context.cookies()).filter((c) => c.name === 'tp_read'));
+  const { page: tiny, errors: tinyErrors } = await open(zoomed, 'range=1h&live=0&session=sess-two');
+  await settled(tiny, 'the view at 400 %', async () => (await tiny.isVisible('#session')) &&
+    (await tiny.locator('#leaderboard tbody tr[data-type]').count()) === 3);
+  await check(tiny, '320x180 (400 % zoom), a session open');
+  smallErrors.push(...tinyErrors);
 
   const total = results.reduce((a, r) => a + r.count, 0);
-  assert.equal(total, 0, `axe found WCAG 2.1 A/AA violations:\n${results.filter((r) => r.count)
+  assert.equal(total, 0, `axe found WCAG 2.2 A/AA violations:\n${results.filter((r) => r.count)
     .map((r) => `${r.state}:\n${describe(r.vs)}`).join('\n')}`);
   assert.deepEqual(errors.concat(smallErrors), []);
 });

@@ -54,6 +54,85 @@ async function open(t, viewport, query = '') {
   return { page, errors };
 }
 
+// The element focused, and whether it is seen: some of it inside the window, and what is at the
+// centre of its part inside the window is itself or inside it (not the sticky header, nor
+// anything else over it).
+const focusSeen = (page) => page.evaluate(() => {
+  const a = document.activeElement;
+  if (!a || a === document.body) return { name: 'body', seen: true };
+  const name = `${a.tagName.toLowerCase()}${a.id ? '#' + a.id : ''} "${(a.getAttribute('aria-label') || a.textContent).trim().replace(/\s+/g, ' ').slice(0, 30)}"`;
+  const r = a.getBoundingClientRect();
+  const x0 = Math.max(0, r.left), x1 = Math.min(innerWidth, r.right), y0 = Math.max(0, r.top), y1 = Math.min(innerHeight, r.bottom);
+  if (x1 <= x0 || y1 <= y0) return { name, seen: false, why: `outside the ${innerWidth}x${innerHeight} window, at ${Math.round(r.left)},${Math.round(r.top)}` };
+  const hit = document.elementFromPoint((x0 + x1) / 2, (y0 + y1) / 2);
+  if (hit && (hit === a || a.contains(hit))) return { name, seen: true };
+  const over = hit && hit.closest('.top') ? 'the header' : hit ? hit.tagName.toLowerCase() + (hit.id ? '#' + hit.id : '') : 'nothing';
+  return { name, seen: false, why: `covered by ${over} at y=${Math.round((y0 + y1) / 2)}` };
+});
+
+// Tab (or Shift+Tab) from where the focus is, through every stop of the page (until the focus
+// leaves the page or comes back to where it began), each stop checked seen. Returns the stops.
+async function walk(page, { back = false, until = null, max = 200 } = {}) {
+  const stops = [], hidden = [];
+  let first = null;
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+    const f = await focusSeen(page);
+    if (f.name === 'body' || f.name === first) break;
+    first ??= f.name;
+    stops.push(f.name);
+    if (!f.seen) hidden.push(`${f.name}: ${f.why}`);
+    if (until && until(f.name)) break;
+  }
+  return { stops, hidden };
+}
+
+// A window zoomed to 400 % (1280x720: 320x180 CSS px) or 200 %: the sticky header was 249 px tall
+// in a 180 px window, the Device filter and "live" never reached, 38 of 48 stops of Tab hidden
+// under it (1.4.10 Reflow, 2.4.11 Focus Not Obscured).
+test('400 % and 200 % zoom (320x180, 640x360): the header scrolls away, every Tab stop is seen, the Device filter and "live" are reached', T, async (t) => {
+  for (const viewport of [{ width: 320, height: 180 }, { width: 640, height: 360 }]) {
+    const { page, errors } = await open(t, viewport);
+    const { stops, hidden } = await walk(page);
+    t.diagnostic(`${viewport.width}x${viewport.height}: ${stops.length} stops, ${hidden.length} not seen`);
+    assert.ok(stops.length > 20, `the page's stops: ${stops.join(' | ')}`);
+    for (const id of ['#f-device', '#f-live', '#f-tag']) assert.ok(stops.some((s) => s.includes(id)), `${id} reached: ${stops.join(' | ')}`);
+    assert.deepEqual(hidden, [], `at ${viewport.width}x${viewport.height}, every focused element seen`);
+    assert.deepEqual(errors, []);
+  }
+});
+
+// At normal size the header stays, and what a skip link or the focus brings into view is below
+// it: the leaderboard's heading was at y=84 under a 100 px header (a 6rem margin), and a row that
+// Shift+Tab brought back into view at the window's top edge was under it. (At 1000 px the header
+// wraps to three lines.)
+test('normal size (1280x900, 1280x720, 1000x800): a skip link\'s heading and every stop of Tab and Shift+Tab are below the sticky header', T, async (t) => {
+  for (const viewport of [{ width: 1280, height: 900 }, { width: 1280, height: 720 }, { width: 1000, height: 800 }]) {
+    const { page, errors } = await open(t, viewport);
+    assert.equal(await page.$eval('.top', (e) => getComputedStyle(e).position), 'sticky', 'the header stays at this size');
+    // Each skip link: its heading wholly below the header (the leaderboard's was at y=84 under a
+    // 100 px header).
+    for (const id of ['h-channels', 'h-pages', 'h-sessions', 'h-board']) {
+      await page.focus(`#skip a[href="#${id}"]`);
+      await page.keyboard.press('Enter');
+      await waitFor(`#${id} focused`, () => page.evaluate((id) => document.activeElement.id === id, id));
+      const heading = await focusSeen(page);
+      assert.ok(heading.seen, `#${id}: ${heading.why}`);
+      const [top, bottom] = await page.evaluate((id) => [document.getElementById(id).getBoundingClientRect().top,
+        document.querySelector('.top').getBoundingClientRect().bottom], id);
+      assert.ok(top >= bottom, `#${id} wholly below the header: its top at ${top}, the header's bottom at ${bottom}`);
+    }
+    // Every stop on to the end, then back to the top: a row scrolled into view by Shift+Tab was
+    // brought to the window's top edge, under the header.
+    const down = await walk(page);
+    const up = await walk(page, { back: true });
+    t.diagnostic(`${viewport.width}x${viewport.height}: ${down.stops.length} stops down, ${up.stops.length} up`);
+    assert.ok(up.stops.length > 20, up.stops.join(' | '));
+    assert.deepEqual([...down.hidden, ...up.hidden], [], `at ${viewport.width}x${viewport.height}, every focused element seen`);
+    assert.deepEqual(errors, []);
+  }
+});
+
 // A clickable row was a focusable <tr>: no name, role or state for a screen reader.
 test('the tables\' rows are picked by a named button in their first cell, pressed or current while picked; Enter and Space pick once, Escape gives the focus back', T, async (t) => {
   const { page, errors } = await open(t, { width: 1280, height: 900 });
