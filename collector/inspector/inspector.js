@@ -290,6 +290,14 @@
   // Counts per bucket as steps (each bucket's value across its width), for every chart.
   function stepPaths() { return uPlot.paths && uPlot.paths.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined; }
   function scoreClass(s) { return s >= 75 ? 'good' : s >= 50 ? 'mid' : 'bad'; }
+  // A web vital's badge, coloured by its rating ('good', 'mid': needs improvement, 'bad': poor),
+  // and not by its colour alone (WCAG 1.4.1: an accessibility audit): a rating that is not good
+  // says so in a word after its figure, " · fair" or " · poor", seen and read out alike.
+  function ratedBadge(text, rating) {
+    var span = el('span', 'score ' + rating, text);
+    if (rating !== 'good') span.appendChild(el('span', 'rating', ' · ' + (rating === 'bad' ? 'poor' : 'fair')));
+    return span;
+  }
 
   function emptyRow(tbody, cols, text) {
     var tr = el('tr', 'empty'); var td = el('td', '', text); td.colSpan = cols; tr.appendChild(td); tbody.appendChild(tr);
@@ -660,7 +668,7 @@
     var ni = v.n - v.good - v.poor;
     var rating = v.good / v.n >= 0.75 ? 'good' : v.poor / v.n > 0.25 ? 'bad' : 'mid';
     // (Rounded down: a share shown as 75 % is one that was coloured good.)
-    var span = el('span', 'score ' + rating, label + Math.floor(v.good * 100 / v.n) + ' % good');
+    var span = ratedBadge(label + Math.floor(v.good * 100 / v.n) + ' % good', rating);
     span.title = fmt(v.good) + ' of ' + fmt(v.n) + (v.n === 1 ? ' view' : ' views') + ' good, ' +
       fmt(ni) + (ni === 1 ? ' needs' : ' need') + ' improvement, ' + fmt(v.poor) + ' poor';
     return span;
@@ -670,6 +678,8 @@
     if (!v || !v.n) { td.textContent = '–'; return td; }
     var badge = td.appendChild(vitalBadge(v, ''));
     td.title = badge.title;
+    // (The CSV as before: the share alone, which a spreadsheet rates again as it likes.)
+    td.setAttribute('data-csv', badge.firstChild.textContent);
     return td;
   }
   // The LCP, INP and CLS cells of a row (of the pages or the channels), in the tables' order.
@@ -777,9 +787,13 @@
       cell(tr, fmt(r.sessions), 'n');
       cell(tr, pct(r.share), 'n');
       // (No change is "same", not "=": a CSV field starting with = needed the formula guard.)
+      // What it is compared with, for a screen reader too (it was in the title alone), not in
+      // the CSV.
       var arrow = r.trend > 0 ? '▲ ' + r.trend : r.trend < 0 ? '▼ ' + (-r.trend) : 'same';
-      cell(tr, arrow, 'n ' + (r.trend > 0 ? 'trend-up' : r.trend < 0 ? 'trend-down' : ''))
-        .title = 'previous period: ' + r.previous;
+      var trend = cell(tr, arrow, 'n ' + (r.trend > 0 ? 'trend-up' : r.trend < 0 ? 'trend-down' : ''));
+      trend.title = 'previous period: ' + r.previous;
+      trend.appendChild(el('span', 'visually-hidden', ' (previous period: ' + fmt(r.previous) + ')'));
+      trend.setAttribute('data-csv', arrow);
       tbody.appendChild(tr);
     });
   }
@@ -885,7 +899,7 @@
     if (typeof p.max_scroll_pct === 'number') bits.push('scrolled ' + p.max_scroll_pct + ' %');
     if (bits.length) li.appendChild(el('span', 'path', bits.join(' · ')));
     var rate = function (v, good, poor) { return v <= good ? 'good' : v > poor ? 'bad' : 'mid'; };
-    var vital = function (text, rating) { li.appendChild(el('span', 'score ' + rating, text)); };
+    var vital = function (text, rating) { li.appendChild(ratedBadge(text, rating)); };
     if (typeof p.lcp_ms === 'number') vital('LCP ' + fmt(p.lcp_ms / 1000, 1) + ' s', rate(p.lcp_ms, 2500, 4000));
     if (typeof p.inp === 'string') {
       var inpRating = { good: 'good', 'needs-improvement': 'mid', poor: 'bad' }[p.inp] || 'mid';

@@ -133,6 +133,44 @@ test('normal size (1280x900, 1280x720, 1000x800): a skip link\'s heading and eve
   }
 });
 
+// What a screen reader is given of an element (its accessibility tree, as Playwright reads it).
+const said = (page, selector) => page.locator(selector).ariaSnapshot();
+
+// LCP, INP and CLS rated by their badge's colour alone, a trend's meaning in its title alone
+// (1.4.1 Use of Color).
+test('web vitals\' ratings and the trends are said in words, not by colour or a tooltip alone', T, async (t) => {
+  const { page, errors } = await open(t, { width: 1280, height: 900 });
+  const product = '#page-list tbody tr[data-path="/product.html"]';
+  // The product page: LCP 3.1 s needs improvement (fair), INP and CLS poor; / all good.
+  assert.match(await said(page, `${product} td[data-vital=lcp]`), /0 % good · fair/);
+  assert.match(await said(page, `${product} td[data-vital=inp]`), /0 % good · poor/);
+  assert.match(await said(page, `${product} td[data-vital=cls]`), /0 % good · poor/);
+  for (const k of ['lcp', 'inp', 'cls']) assert.doesNotMatch(await said(page, `#page-list tbody tr[data-path="/"] td[data-vital=${k}]`), /fair|poor/);
+  // Seen too, not for a screen reader alone.
+  assert.equal(await page.locator(`${product} td[data-vital=inp] .rating`).isVisible(), true);
+  // Every page together, and a channel's.
+  assert.match(await said(page, '#pages-vitals'), /LCP 50 % good · fair/);
+  assert.match(await said(page, '#pages-vitals'), /INP 50 % good · poor/);
+  assert.match(await said(page, '#channel-list tbody tr[data-channel="paid_search"] td[data-vital=inp]'), /0 % good · poor/);
+  // The CSV keeps the share alone.
+  assert.equal(await page.getAttribute(`${product} td[data-vital=inp]`, 'data-csv'), '0 % good');
+  // A trend says what it is compared with (the chip's dead clicks: 2, 1 in the hour before).
+  const trend = `#leaderboard tbody tr[data-type="dead_click"] td:last-child`;
+  assert.match(await said(page, trend), /▲ 1 \(previous period: 1\)/);
+  assert.equal(await page.textContent(`${trend} .visually-hidden`), ' (previous period: 1)');
+  assert.equal(await page.getAttribute(trend, 'data-csv'), '▲ 1');
+  // A journey's vitals: sess-two's leave of the product page.
+  await page.click('#session-list tbody tr[data-session="sess-two"]');
+  await waitFor('sess-two\'s journey', async () => (await page.locator('#timeline li').count()) === 5);
+  const vitals = await said(page, '#timeline li[data-event=page_leave]');
+  for (const v of ['LCP 3.1 s · fair', 'INP 640 ms · poor', 'CLS 0.3 · poor']) assert.ok(vitals.includes(v), `${v} in ${vitals}`);
+  await page.fill('#f-session', 'sess-one');
+  await page.press('#f-session', 'Enter');
+  await waitFor('sess-one\'s journey', async () => (await page.textContent('#session-id')) === 'sess-one' && (await page.locator('#timeline li').count()) === 4);
+  assert.doesNotMatch(await said(page, '#timeline li[data-event=page_leave]'), /fair|poor/, 'good vitals: no word');
+  assert.deepEqual(errors, []);
+});
+
 // A clickable row was a focusable <tr>: no name, role or state for a screen reader.
 test('the tables\' rows are picked by a named button in their first cell, pressed or current while picked; Enter and Space pick once, Escape gives the focus back', T, async (t) => {
   const { page, errors } = await open(t, { width: 1280, height: 900 });

@@ -521,7 +521,8 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   // Core Web Vitals: four views of the product page leave with their figures (LCP of the page
   // load, CLS, INP when there was an interaction), two in sess-one (variant A), two in sess-two
   // (variant B). Each cell: the share of the measured views that were good, coloured as CrUX
-  // assesses a page (good: >= 75 % good; poor: > 25 % poor), the counts as its title.
+  // assesses a page (good: >= 75 % good; poor: > 25 % poor), said in a word when it is not good
+  // (" · fair", " · poor"), the counts as its title.
   const vitals = [
     { lcp_ms: 1200, cls_milli: 50, inp: 'good' },
     { lcp_ms: 1800, cls_milli: 150, inp: 'poor', inp_ms: 620 },
@@ -538,19 +539,20 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
     (tds) => tds.map((td) => [td.dataset.vital, td.textContent, td.querySelector('span').className, td.title]));
   const shown = ['lcp', 'inp', 'cls'].map((k) => {
     const v = product.vitals[k], ni = v.n - v.good - v.poor;
-    return [k, `${Math.floor((v.good * 100) / v.n)} % good`, `score ${v.good / v.n >= 0.75 ? 'good' : v.poor / v.n > 0.25 ? 'bad' : 'mid'}`,
+    const rating = v.good / v.n >= 0.75 ? 'good' : v.poor / v.n > 0.25 ? 'bad' : 'mid';
+    return [k, `${Math.floor((v.good * 100) / v.n)} % good${{ good: '', bad: ' · poor', mid: ' · fair' }[rating]}`, `score ${rating}`,
       `${v.good} of ${v.n} views good, ${ni} ${ni === 1 ? 'needs' : 'need'} improvement, ${v.poor} poor`];
   });
   assert.deepEqual(shown, [
     ['lcp', '75 % good', 'score good', '3 of 4 views good, 0 need improvement, 1 poor'],
-    ['inp', '33 % good', 'score bad', '1 of 3 views good, 0 need improvement, 2 poor'],
-    ['cls', '50 % good', 'score mid', '2 of 4 views good, 2 need improvement, 0 poor'],
+    ['inp', '33 % good · poor', 'score bad', '1 of 3 views good, 0 need improvement, 2 poor'],
+    ['cls', '50 % good · fair', 'score mid', '2 of 4 views good, 2 need improvement, 0 poor'],
   ]);
   await live(page, 'the vitals of the product page', async () => JSON.stringify(await vitalCells()) === JSON.stringify(shown));
   // Every page together above the table (here the product page's only: no other page has any).
   assert.deepEqual(pg.vitals, product.vitals);
   assert.deepEqual(await page.$$eval('#pages-vitals .score', (ss) => ss.map((s) => [s.textContent, s.className])),
-    [['LCP 75 % good', 'score good'], ['INP 33 % good', 'score bad'], ['CLS 50 % good', 'score mid']]);
+    [['LCP 75 % good', 'score good'], ['INP 33 % good · poor', 'score bad'], ['CLS 50 % good · fair', 'score mid']]);
   // The same shares over time, above the pages: the four views are in the range's last bucket
   // (or the one before, when a minute ended meanwhile), whose values the legend shows with the
   // cursor over it.
@@ -578,10 +580,10 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   const tagPageRows = () => tagView.$$eval('#page-list tbody tr', (trs) => trs.map((r) => [...r.cells].map((c) => c.textContent).join('|')));
   const siteBadges = () => tagView.$$eval('#pages-vitals .score', (ss) => ss.map((s) => [s.textContent, s.className]));
   await waitFor('variant B\'s pages', async () => JSON.stringify(await tagPageRows()) === JSON.stringify([
-    '/product.html|0|–|50 %|50 % good|0 % good|50 % good|2|–|dead_click 1, rage_click 1',
+    '/product.html|0|–|50 %|50 % good · poor|0 % good · poor|50 % good · fair|2|–|dead_click 1, rage_click 1',
     '/cart.html|0|–|–|–|–|–|1|–|js_error 1',
   ]), { timeout: 30_000 });
-  assert.deepEqual(await siteBadges(), [['LCP 50 % good', 'score bad'], ['INP 0 % good', 'score bad'], ['CLS 50 % good', 'score mid']]);
+  assert.deepEqual(await siteBadges(), [['LCP 50 % good · poor', 'score bad'], ['INP 0 % good · poor', 'score bad'], ['CLS 50 % good · fair', 'score mid']]);
   assert.equal(await tagView.textContent('#pages-note'), '', 'no "all visits" note');
   await waitFor('variant B\'s vitals chart', async () => await tagView.isVisible('#vitals-chart .u-over'));
   assert.equal(await tagView.isHidden('#vitals-note'), true);
@@ -591,7 +593,7 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   // good, 0.18 needing improvement), its dead click on the product page and its view of /.
   await tagView.selectOption('#f-tag', 'variant:A');
   await waitFor('variant A\'s pages', async () => JSON.stringify(await tagPageRows()) === JSON.stringify([
-    '/product.html|0|–|50 %|100 % good|50 % good|50 % good|1|–|dead_click 1',
+    '/product.html|0|–|50 %|100 % good|50 % good · poor|50 % good · fair|1|–|dead_click 1',
     '/|1|–|–|–|–|–|0|0|',
   ]), { timeout: 30_000 });
   await waitFor('variant A\'s last bucket in the legend', async () =>
@@ -626,7 +628,7 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   const pagesCsv = (await csv(page, 'page-list')).split('\r\n');
   assert.match(pagesCsv.find((l) => l.startsWith('"/product.html"')), /^"\/product\.html","1","[^"]+","50 %","75 % good","33 % good","50 % good",/);
   // A session's timeline: each page_leave says what the view was like (engaged time, depth, and
-  // its vitals coloured by their rating).
+  // its vitals coloured by their rating, and said in a word when not good).
   const timeline = await context.newPage();
   timeline.on('pageerror', (e) => errors.push(String(e)));
   await timeline.goto(`${collector.url}/inspector?range=1h&session=sess-two`);
@@ -634,8 +636,8 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
     [[...li.querySelectorAll('.path')].pop().textContent, ...[...li.querySelectorAll('.score')].map((s) => `${s.textContent}:${s.className}`)]));
   await waitFor('the page_leaves of sess-two', async () => (await leaveFigures()).length === 2, { timeout: 30_000 });
   assert.deepEqual(await leaveFigures(), [
-    ['engaged 5 s · scrolled 50 %', 'LCP 1.8 s:score good', 'INP 620 ms:score bad', 'CLS 0.15:score mid'],
-    ['engaged 5 s · scrolled 50 %', 'LCP 5 s:score bad', 'CLS 0.09:score good'],
+    ['engaged 5 s · scrolled 50 %', 'LCP 1.8 s:score good', 'INP 620 ms · poor:score bad', 'CLS 0.15 · fair:score mid'],
+    ['engaged 5 s · scrolled 50 %', 'LCP 5 s · poor:score bad', 'CLS 0.09:score good'],
   ]);
   await timeline.locator('#session').screenshot({ path: path.join(ARTIFACTS, 'inspector-timeline-vitals.png') });
   await timeline.close();
@@ -957,7 +959,9 @@ test('non-Latin paths read decoded, typed or pasted in the Page filter; texts cu
   assert.equal(await page.textContent(`${pageRow} td:first-child`), PATH);
   assert.equal(await page.getAttribute(`${pageRow} td:first-child`, 'title'), ENC);
   const board = () => page.$$eval('#leaderboard tbody tr', (trs) => trs.map((r) => [0, 1, 6].map((i) => r.cells[i].textContent).join(' ')).join());
-  assert.equal(await board(), `dead_click ${PATH} same,js_error ${PATH} ▲ 1,rage_click /cart.html ▲ 1`);
+  // (The trend with what it is compared with, for a screen reader: visually hidden.)
+  assert.equal(await board(), `dead_click ${PATH} same (previous period: 1),js_error ${PATH} ▲ 1 (previous period: 0),` +
+    'rage_click /cart.html ▲ 1 (previous period: 0)');
   await waitFor('the session listed', async () => (await page.locator('#session-list tbody tr[data-session="sess-jp"]').count()) === 1);
   assert.equal(await page.textContent('#session-list tbody tr[data-session="sess-jp"] td:nth-child(4)'), PATH);
   // The timeline: its path, the whole title (79 characters and an emoji: 81 UTF-16 units), and a
