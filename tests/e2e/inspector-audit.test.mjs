@@ -171,6 +171,25 @@ test('web vitals\' ratings and the trends are said in words, not by colour or a 
   assert.deepEqual(errors, []);
 });
 
+// A step's parts were apart by margins alone: "+0.0 spage_view", "scrolled 77 %LCP 2.8 s".
+test('a journey\'s step reads as words: its parts apart by spaces (a screen reader, a copy)', T, async (t) => {
+  const { page, errors } = await open(t, { width: 1280, height: 900 }, '&session=sess-two');
+  await waitFor('sess-two\'s journey', async () => (await page.locator('#timeline li').count()) === 5);
+  const text = (event) => page.$eval(`#timeline li[data-event=${event}]`, (li) => li.textContent);
+  assert.match(await text('page_view'), /^\d\d:\d\d:\d\d \+0\.0 s page_view \/product\.html “Demo”$/);
+  assert.match(await text('page_leave'), /^\d\d:\d\d:\d\d \+[\d.]+ s page_leave \/product\.html engaged 42 s · scrolled 80 % LCP 3\.1 s · fair INP 640 ms · poor CLS 0\.3 · poor$/);
+  assert.match(await text('rage_click'), / s rage_click friction \/product\.html #grind > button\.chip 4 clicks$/);
+  // Every step: no part's text runs into the one before it.
+  const joined = await page.$$eval('#timeline li', (lis) => lis.flatMap((li) => [...li.children].slice(1).map((part) => {
+    const before = part.previousSibling.textContent;
+    return /\s$/.test(before) || /^\s/.test(part.textContent) ? null : `${li.dataset.event}: "${before}" + "${part.textContent}"`;
+  }).filter(Boolean)));
+  assert.deepEqual(joined, []);
+  // The moments of truth in the sessions list, too.
+  assert.equal(await page.textContent('#session-list tbody tr[data-session="sess-one"] td:nth-child(10)'), 'add_to_cart');
+  assert.deepEqual(errors, []);
+});
+
 // A clickable row was a focusable <tr>: no name, role or state for a screen reader.
 test('the tables\' rows are picked by a named button in their first cell, pressed or current while picked; Enter and Space pick once, Escape gives the focus back', T, async (t) => {
   const { page, errors } = await open(t, { width: 1280, height: 900 });

@@ -238,7 +238,7 @@ test('each step has its time of day in the reader\'s zone; the header says the d
   assert.deepEqual(clocks.map((c) => c[0]), batch.map((e) => tokyo(e.timestamp)));
   assert.deepEqual(clocks.map((c) => c[1]), batch.map((e) => e.timestamp));
   assert.match(clocks[0][2], /GMT\+9$/, 'the date and the zone on hover');
-  assert.match(await step(page, 'add_to_cart'), /^\d{2}:\d{2}:\d{2}\+600\.0 sadd_to_cart/);
+  assert.match(await step(page, 'add_to_cart'), /^\d{2}:\d{2}:\d{2} \+600\.0 s add_to_cart /);
   assert.match(await page.textContent('#session-summary'), / GMT\+9 → /);
   assert.match(await page.textContent('#session-summary'), / · on desktop · /);
   assert.match(await page.textContent('#session-summary'), / · customer's time zone Europe\/London$/);

@@ -413,7 +413,7 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   const journey = () => page.$$eval('#timeline li', (lis) => lis.map((li) => `${li.dataset.event}:${li.className}`).join());
   await waitFor('the customer\'s timeline', async () => (await journey()) === ['page_view:touchpoint', 'dead_click:friction',
     'identify:touchpoint', 'add_to_cart:moment', 'begin_checkout:moment', 'purchase:moment'].join());
-  assert.match(await page.textContent('#timeline li[data-event=identify]'), /^\d{2}:\d{2}:\d{2}\+[\d.]+ sidentifycustomer c-1042\/product\.html$/);
+  assert.match(await page.textContent('#timeline li[data-event=identify]'), /^\d{2}:\d{2}:\d{2} \+[\d.]+ s identify customer c-1042 \/product\.html$/);
   assert.match(await page.textContent('#session-summary'), /^demo-shop · .* · customer c-1042 · from email /);
   await page.screenshot({ path: path.join(ARTIFACTS, 'inspector-customer.png'), fullPage: true });
   await page.click('#session-list tbody tr[data-session="sess-two"]');
