@@ -359,11 +359,67 @@
 
   // A type's colour, the same whatever else the range holds or the filter keeps: the detectors'
   // by their place in FRICTION_TYPES, the page's own friction types by their name.
-  function typeColor(k) {
+  function typeIndex(k) {
     var i = FRICTION_TYPES.indexOf(k), h = 0;
     if (i < 0) for (var j = 0; j < k.length; j++) h = (h * 31 + k.charCodeAt(j)) >>> 0;
-    return COLORS[(i < 0 ? FRICTION_TYPES.length + h : i) % COLORS.length];
+    return i < 0 ? FRICTION_TYPES.length + h : i;
   }
+  function typeColor(k) { return COLORS[typeIndex(k) % COLORS.length]; }
+  // ... and its line's dash, so that types read apart by their lines' patterns too, not by their
+  // colours alone (WCAG 1.4.1: an accessibility audit): solid, dashed, dotted, dash-dot, ...
+  // (As many as the colours: each detector's type a pattern of its own.)
+  var DASHES = [[], [10, 4], [2, 3], [10, 3, 2, 3], [5, 5], [18, 4], [10, 3, 2, 3, 2, 3], [2, 7], [18, 4, 2, 4],
+    [6, 2], [18, 4, 6, 4], [1, 2]];
+  function typeDash(k) { return DASHES[typeIndex(k) % DASHES.length]; }
+  // A dash in CSS px as the canvas draws it (in device pixels: uPlot does not scale it).
+  function canvasDash(dash) { var r = window.devicePixelRatio || 1; return dash.map(function (d) { return d * r; }); }
+  // The legend's marker of a series: a short line of its colour and dash, not a square of its
+  // colour (uPlot's).
+  function markers(patterns) {
+    return { width: 0, fill: function (u, i) {
+      var p = patterns[i - 1], at = 0;
+      if (!p || !p[1].length) return p ? p[0] : '';
+      return 'repeating-linear-gradient(90deg, ' + p[1].map(function (d, j) {
+        var stop = (j % 2 ? 'transparent ' : p[0] + ' ') + at + 'px ' + (at + d) + 'px';
+        at += d;
+        return stop;
+      }).join(', ') + ')';
+    } };
+  }
+
+  // A chart's figures as a table (its <details>, `id`), for a reader who cannot tell its lines
+  // apart or cannot see them: a row for each bucket that has something to say, a column for each
+  // series. Kept as data at each refresh, drawn while its <details> is open.
+  var FIGURES_MAX = 300;
+  var figures = {};
+  function bucketSpan(ms) {
+    var n = function (v, one, many) { return v + (v === 1 ? one : many); };
+    return ms >= 864e5 ? n(Math.round(ms / 864e5), ' day', ' days') : ms >= 36e5 ? n(Math.round(ms / 36e5), ' hour', ' hours')
+      : n(Math.round(ms / 6e4), ' minute', ' minutes');
+  }
+  function bucketTime(ms, span) {
+    var o = { day: 'numeric', month: 'short' };
+    if (span < 864e5) { o.hour = '2-digit'; o.minute = '2-digit'; o.hourCycle = 'h23'; } else o.year = 'numeric';
+    return new Date(ms).toLocaleString('en-GB', o);
+  }
+  function drawFigures(id) {
+    var d = $(id), box = d.querySelector('.figures-box'), f = figures[id];
+    box.textContent = '';
+    if (!d.open || !f) return;
+    var rows = f.rows.slice(-FIGURES_MAX);
+    box.appendChild(el('p', 'hint', f.caption + (f.rows.length > rows.length ? ' The last ' + FIGURES_MAX + ' of ' + fmt(f.rows.length) + '.' : '')));
+    if (!rows.length) return;
+    var table = el('table', 'compact figures-table'), head = table.appendChild(el('thead')).appendChild(el('tr'));
+    f.head.forEach(function (h, i) { head.appendChild(el('th', i ? 'n' : '', h)).scope = 'col'; });
+    var body = table.appendChild(el('tbody'));
+    rows.forEach(function (r) {
+      var tr = body.appendChild(el('tr'));
+      tr.appendChild(el('th', '', r[0])).scope = 'row';
+      r.slice(1).forEach(function (v) { tr.appendChild(el('td', 'n', v)); });
+    });
+    box.appendChild(table);
+  }
+  function setFigures(id, f) { figures[id] = f; drawFigures(id); }
 
   // The charts follow their boxes' width: a window resized, or a scrollbar appearing once the
   // page grew longer, left a chart at the width it was drawn with, past its box's edge (and the
@@ -402,6 +458,16 @@
     if (state.type) keys = keys.filter(function (k) { return k === state.type; });
     var data = stepData(ts, keys.map(function (k) { return ts.series[k]; }));
     var box = $('chart');
+    var span = ts.bucketMs || 60000;
+    setFigures('chart-figures', {
+      caption: keys.length ? 'Friction events of each type in the ' + bucketSpan(span) + ' from the time shown (in your time zone); times without friction left out.' : 'No friction in this range.',
+      head: ['From'].concat(keys),
+      rows: ts.buckets.map(function (b, i) {
+        return [bucketTime(b, span)].concat(keys.map(function (k) { return ts.series[k][i] || 0; }));
+      }).filter(function (r) { return r.slice(1).some(function (v) { return v > 0; }); }).map(function (r) {
+        return [r[0]].concat(r.slice(1).map(function (v) { return fmt(v); }));
+      }),
+    });
     // What the chart shows, for a screen reader (role=img): the count of each type in the range.
     var total = function (k) { return ts.series[k].reduce(function (a, v) { return a + (v || 0); }, 0); };
     box.setAttribute('aria-label', 'Friction events by type over time: ' + (keys.length
@@ -417,7 +483,7 @@
     // Counts per bucket, drawn as steps (each bucket's count across its width): a line from one
     // bucket's count to the next drew a lone friction event as a triangle spanning two buckets.
     var series = [{}].concat(keys.map(function (k, i) {
-      return { label: k, stroke: typeColor(k), width: 2, points: { show: false }, paths: stepPaths() };
+      return { label: k, stroke: typeColor(k), dash: canvasDash(typeDash(k)), width: 2, points: { show: false }, paths: stepPaths() };
     }));
     if (keys.length === 0) box.appendChild(el('p', 'hint', 'No friction in this range.'));
     chart = new uPlot({
@@ -427,7 +493,7 @@
       // Live: the legend gives each type's count in the bucket under the pointer. Lines of types
       // with the same count lie on each other (five types once each read as one line at 1:
       // analyst QA); the legend tells them apart.
-      legend: { live: true },
+      legend: { live: true, markers: markers(keys.map(function (k) { return [typeColor(k), typeDash(k)]; })) },
     }, data, box);
     follow(box);
   }
@@ -436,7 +502,7 @@
   // views rated good on LCP, INP and CLS (a gap where none measured it: no point, not a 0 %), of
   // the page picked, on the device class chosen, of the events carrying the tag chosen. Did the
   // deploy at 14:00 make INP worse? Did variant B?
-  var VITALS = [['lcp', 'LCP', '#2563eb'], ['inp', 'INP', '#9333ea'], ['cls', 'CLS', '#0891b2']];
+  var VITALS = [['lcp', 'LCP', '#2563eb', DASHES[0]], ['inp', 'INP', '#9333ea', DASHES[1]], ['cls', 'CLS', '#0891b2', DASHES[2]]];
   function renderVitals(ts, failed) {
     var box = $('vitals-chart'), note = $('vitals-note');
     $('vitals-of').textContent = [readable(state.path), state.device].filter(Boolean).join(', ');
@@ -461,6 +527,21 @@
       }).join(', '));
     note.textContent = measured ? '' : failed || 'No web vitals measured in this range.';
     note.hidden = measured;
+    var span = ts.bucketMs || 60000;
+    $('vitals-figures').hidden = !measured;
+    setFigures('vitals-figures', {
+      caption: 'Of the page views in the ' + bucketSpan(span) + ' from the time shown (in your time zone) that measured it, the share with a good LCP, INP and CLS, and of how many; times without a measure left out.',
+      head: ['From'].concat(VITALS.map(function (v) { return v[1]; })),
+      rows: ts.buckets.map(function (b, i) {
+        var any = false, cells = VITALS.map(function (v) {
+          var n = (ts.series[v[0] + '_n'] || [])[i], good = (ts.series[v[0] + '_good'] || [])[i] || 0;
+          if (!n) return '–';
+          any = true;
+          return Math.floor(good * 100 / n) + ' % of ' + fmt(n);
+        });
+        return any ? [bucketTime(b, span)].concat(cells) : null;
+      }).filter(Boolean),
+    });
     // (Nothing to draw: no empty grid above the pages.)
     box.hidden = !measured;
     if (!measured) {
@@ -477,9 +558,10 @@
       // (Steps, as the friction chart: a bucket's share across its width; one measured bucket
       // was a lone dot.)
       series: [{}].concat(VITALS.map(function (v) {
-        return { label: v[1], stroke: v[2], width: 2, value: value,
+        return { label: v[1], stroke: v[2], dash: canvasDash(v[3]), width: 2, value: value,
           paths: stepPaths() };
       })),
+      legend: { markers: markers(VITALS.map(function (v) { return [v[2], v[3]]; })) },
       scales: { x: { time: true }, y: { auto: false, range: [0, 100] } },
       axes: [{}, { size: 60, values: function (u, ticks) { return ticks.map(function (t) { return t + ' %'; }); } }],
     }, data, box);
@@ -1414,6 +1496,7 @@
     $('user-filter').addEventListener('submit', function (e) { e.preventDefault(); (document.activeElement === $('f-session') ? onSession : onUser)(); });
     $('f-tag').addEventListener('change', onTag);
     $('session-close').addEventListener('click', closeSession);
+    ['chart-figures', 'vitals-figures'].forEach(function (id) { $(id).addEventListener('toggle', function () { drawFigures(id); }); });
     $('session-copy').addEventListener('click', copySessionId);
     // A skip link moves the focus to its panel's heading (the next Tab goes on from there), without
     // a #fragment in the address (which holds the filters only).

@@ -121,6 +121,11 @@ test('axe-core: no WCAG 2.2 A/AA violation in any view or state of the inspector
     (await rows('#session-list tbody tr[data-session]')) === 3 && (await page.isVisible('#vitals-chart canvas')) &&
     (await page.isVisible('#sampled')) && (await page.locator('#funnel-chart canvas').count()) === 1);
   await check(page, 'overview (cards, charts, funnel, channels, pages, leaderboard, sessions)');
+  // The charts' figures as tables, opened.
+  await page.click('#chart-figures summary');
+  await page.click('#vitals-figures summary');
+  await waitFor('the charts\' tables', async () => (await page.locator('#chart-figures table, #vitals-figures table').count()) === 2);
+  await check(page, 'the charts\' figures as tables');
 
   // 2. A leaderboard row picked: its sessions.
   await page.click('#leaderboard tbody tr[data-type="rage_click"]');

@@ -246,3 +246,41 @@ test('the tables\' rows are picked by a named button in their first cell, presse
     new URL(page.url()).searchParams.get('path') === '/product.html');
   assert.deepEqual(errors, []);
 });
+
+// The friction chart's types differed by their lines' colours alone; the figures were in the
+// chart alone (a hover's legend for one time at a time).
+test('the charts\' series differ by their lines\' patterns, not their colours alone; their figures by time as a table', T, async (t) => {
+  const { page, errors } = await open(t, { width: 1280, height: 900 });
+  // The legends' markers: each series' line pattern (its colour left out), all different.
+  const patterns = (chart) => page.$$eval(`${chart} .u-legend .u-series .u-marker`, (ms) => ms.slice(1).map((m) =>
+    getComputedStyle(m).backgroundImage.replace(/rgba?\([^)]*\)/g, 'C')));
+  await waitFor('the friction chart\'s legend', async () => (await patterns('#chart')).length === 3);
+  for (const chart of ['#chart', '#vitals-chart']) {
+    const p = await patterns(chart);
+    assert.equal(new Set(p).size, p.length, `${chart}: ${p.join(' / ')}`);
+  }
+  // The friction chart's figures: closed at first, a table once opened, each type's column adding
+  // up to its count in the range.
+  assert.equal(await page.isVisible('#chart-figures table'), false);
+  await page.click('#chart-figures summary');
+  await waitFor('the friction table', () => page.isVisible('#chart-figures table'));
+  const table = (id) => page.$eval(`#${id} table`, (tb) => [...tb.rows].map((r) => [...r.cells].map((c) => c.textContent)));
+  const friction = await table('chart-figures');
+  assert.deepEqual(friction[0], ['From', 'dead_click', 'js_error', 'rage_click']);
+  const sum = (col) => friction.slice(1).reduce((a, r) => a + Number(r[col]), 0);
+  assert.deepEqual([sum(1), sum(2), sum(3)], [2, 1, 1]);
+  assert.ok(friction.slice(1).every((r) => /^\d{1,2} [A-Z][a-z]{2}, \d\d:\d\d$/.test(r[0])), JSON.stringify(friction));
+  assert.equal(await page.locator('#chart-figures tbody th[scope=row]').count(), friction.length - 1);
+  // The web vitals': each measured time's shares and of how many views.
+  await page.click('#vitals-figures summary');
+  await waitFor('the vitals table', () => page.isVisible('#vitals-figures table'));
+  const vitals = await table('vitals-figures');
+  assert.deepEqual(vitals[0], ['From', 'LCP', 'INP', 'CLS']);
+  assert.deepEqual(vitals.slice(1).map((r) => r.slice(1)).sort(), [['0 % of 1', '0 % of 1', '0 % of 1'], ['100 % of 1', '100 % of 1', '100 % of 1']]);
+  // Kept open across a refresh, drawn again with it.
+  const ended = await page.evaluate(() => window.__inspector.refreshes);
+  await page.evaluate(() => window.dispatchEvent(new PopStateEvent('popstate')));
+  await waitFor('a refresh', async () => (await page.evaluate(() => window.__inspector.refreshes)) > ended);
+  assert.deepEqual(await table('chart-figures'), friction);
+  assert.deepEqual(errors, []);
+});
