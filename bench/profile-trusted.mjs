@@ -48,7 +48,7 @@ const parent = new Map();
 for (const n of profile.nodes) for (const c of n.children || []) parent.set(c, n.id);
 const kind = (cf) => {
   const u = cf.url || '';
-  if (u.endsWith('.wasm') || u.startsWith('wasm://')) return 'wasm';
+  if (/\.wasm(\?|$)/.test(u) || u.startsWith('wasm://')) return 'wasm';
   if (u.includes('/touchpoint/')) return 'sdk js';
   if (u) return 'page js';
   return cf.functionName.startsWith('(') ? cf.functionName : 'native';

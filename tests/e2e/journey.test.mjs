@@ -1489,7 +1489,7 @@ ${grantedSnippet(site)}`;
   const page = await context.newPage();
   await page.goto(`${collector.url}/prerendered`);
   // The wasm is fetched meanwhile; the SDK waits.
-  await waitFor('the wasm fetched', () => page.evaluate(() => performance.getEntriesByType('resource').some((e) => /touchpoint_bg.*\.wasm$/.test(e.name))));
+  await waitFor('the wasm fetched', () => page.evaluate(() => performance.getEntriesByType('resource').some((e) => /touchpoint_bg.*\.wasm(\?|$)/.test(e.name))));
   await page.evaluate(() => touchpoint('track', 'made_while_prerendered'));
   await page.waitForTimeout(1500); // (what could have been sent by now: the flush interval is 300 ms)
   assert.equal(await page.evaluate(() => window.touchpoint.ready), undefined, 'not started');

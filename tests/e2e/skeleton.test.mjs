@@ -142,7 +142,7 @@ test('installed by a tag manager (the tag inserted by a script after load, then 
   });
   assert.deepEqual(ev.filter((e) => names.includes(e.event)).map((e) => e.event).sort(), [...names].sort(), 'each once');
   assert.equal(await page.evaluate(() => document.querySelectorAll('script[src="/touchpoint/touchpoint.js"]').length), 2);
-  assert.equal(await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => /touchpoint_bg.*\.wasm$/.test(e.name)).length), 1,
+  assert.equal(await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => /touchpoint_bg.*\.wasm(\?|$)/.test(e.name)).length), 1,
     'one wasm fetched');
   assert.deepEqual(errors, []);
   await closeTab(page);
