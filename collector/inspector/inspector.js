@@ -1003,10 +1003,12 @@
   var BEGAN = { reset: 'Began as a new session after a sign-out (reset): the visit before it is another session.',
     resume: 'Began when the visitor came back after the session before idled out (30 minutes without use, or 24 hours): the visit before it is another session (resume).' };
 
-  // A commerce step's figures (the README's commerce vocabulary): the order, its value, its items
-  // and coupon, so that two orders of one session, or an add to cart and its removal, read apart.
-  var COMMERCE = ['view_item', 'add_to_cart', 'remove_from_cart', 'view_cart', 'add_to_wishlist', 'begin_checkout',
-    'add_shipping_info', 'add_payment_info', 'purchase', 'refund'];
+  // A commerce step's figures (the README's commerce vocabulary): the list or promotion it was
+  // seen or picked in, the order, its value, its items and coupon, so that two orders of one
+  // session, or an add to cart and its removal, read apart.
+  var COMMERCE = ['view_item_list', 'select_item', 'view_promotion', 'select_promotion', 'view_item', 'add_to_cart',
+    'remove_from_cart', 'view_cart', 'add_to_wishlist', 'begin_checkout', 'add_shipping_info', 'add_payment_info', 'purchase',
+    'refund'];
   function money(value, currency) {
     var v = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
     if (!isFinite(v)) return '';
@@ -1018,6 +1020,14 @@
   }
   function commerceFigures(p) {
     var bits = [];
+    // (A list or a promotion by its name, else its id.)
+    var named = function (name, id) {
+      var v = [p[name], p[id]].filter(function (x) { return (typeof x === 'string' && x) || typeof x === 'number'; })[0];
+      return v === undefined ? '' : clip(asText(v), 60, true);
+    };
+    var list = named('item_list_name', 'item_list_id'), promotion = named('promotion_name', 'promotion_id');
+    if (list) bits.push('list ' + list);
+    if (promotion) bits.push('promotion ' + promotion);
     if (p.transaction_id !== undefined && p.transaction_id !== null && p.transaction_id !== '') bits.push('order ' + clip(asText(p.transaction_id), 40, true));
     var m = money(p.value, p.currency);
     if (m) bits.push(m);

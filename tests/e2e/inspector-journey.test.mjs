@@ -88,6 +88,26 @@ test('a failed_request or js_error summary says how many more, not a new failure
   assert.deepEqual(errors, []);
 });
 
+// The commerce steps of lists and promotions said nothing of them (a QA: `view_item_list /c/mugs`
+// and no list): each says its list or promotion (by its name, else its id) and its items, as the
+// other commerce steps say their order, value and items.
+test('a journey says the list or promotion of view_item_list, select_item, view_promotion and select_promotion, and their items', T, async (t) => {
+  const mug = { item_id: 'mug', item_name: 'Stoneware Mug', price: 12 }, cups = { item_id: 'cup', quantity: 2 };
+  const { page, errors } = await inspector(t, [
+    ev('sess-list', 'page_view', 10, '/'),
+    ev('sess-list', 'view_promotion', 9.5, '/', { promotion_id: 'P-7', promotion_name: 'Winter sale', creative_slot: 'hero', items: [mug] }),
+    ev('sess-list', 'select_promotion', 9, '/', { promotion_id: 'P-7' }),
+    ev('sess-list', 'view_item_list', 8, '/c/mugs', { item_list_id: 'mugs', item_list_name: 'Mugs', items: [mug, cups] }),
+    ev('sess-list', 'select_item', 7, '/c/mugs', { item_list_id: 'mugs', items: [mug] }),
+  ]);
+  await journey(page, 'sess-list', 5);
+  assert.match(await step(page, 'view_promotion'), /\/ promotion Winter sale · 1 item$/);
+  assert.match(await step(page, 'select_promotion'), /\/ promotion P-7$/);
+  assert.match(await step(page, 'view_item_list'), /\/c\/mugs list Mugs · 3 items$/);
+  assert.match(await step(page, 'select_item'), /\/c\/mugs list mugs · 1 item$/);
+  assert.deepEqual(errors, []);
+});
+
 // A page view's `navigation` was never shown: a sign-out (`reset`: a new session) and an idle
 // timeout (`resume`) were invisible, and a session begun by one looked like a fresh visit.
 test('a journey says a sign-out, a return after an idle timeout, the back/forward cache and Back; a session begun by one says so', T, async (t) => {
