@@ -418,8 +418,8 @@ pub async fn funnel(State(st): State<AppState>, Query(q): Pairs) -> Result<Respo
     ))
 }
 
-/// Sessions by attribution channel (or device class, campaign, source / medium, browser, OS:
-/// `by`); `goal`:
+/// Sessions by attribution channel (or device class, campaign, source / medium, browser, OS, or
+/// the values of a page tag, `by=tag:KEY`: `by`); `goal`:
 /// the moment of truth that counts as a conversion (default: the last of the default moments,
 /// `purchase`).
 pub async fn channels(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
@@ -428,13 +428,22 @@ pub async fn channels(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
     let (site, tag, device) = (p.site()?, p.tag()?, p.device()?);
     let last = crate::facts::DEFAULT_MOMENTS[crate::facts::DEFAULT_MOMENTS.len() - 1];
     let goal = p.name("goal")?.unwrap_or_else(|| last.to_string());
-    let by = match p.one_of("by", &["channel", "device", "campaign", "source", "browser", "os"], "channel")? {
-        "device" => crate::window::Segment::Device,
-        "campaign" => crate::window::Segment::Campaign,
-        "source" => crate::window::Segment::Source,
-        "browser" => crate::window::Segment::Browser,
-        "os" => crate::window::Segment::Os,
-        _ => crate::window::Segment::Channel,
+    use crate::window::Segment;
+    let by = match p.by_tag()? {
+        // The values of a tag key: an experiment's variants side by side.
+        Some(key) => query::Grouping::Tag(key),
+        None => query::Grouping::Segment(
+            match p.one_of("by", &["channel", "device", "campaign", "source", "browser", "os"], "channel").map_err(
+                |_| BadParam("by: expected one of channel, device, campaign, source, browser, os, tag:KEY".into()),
+            )? {
+                "device" => Segment::Device,
+                "campaign" => Segment::Campaign,
+                "source" => Segment::Source,
+                "browser" => Segment::Browser,
+                "os" => Segment::Os,
+                _ => Segment::Channel,
+            },
+        ),
     };
     let (kept, key) = (st.store.reads.kept.clone(), p.kept_key("channels", (from, to)));
     Ok(json_answer(
@@ -442,7 +451,7 @@ pub async fn channels(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
             .reads
             .run_kept(key, move |c| {
                 let n = Narrow { tag: tag.as_ref(), device: device.as_deref(), moment: None };
-                query::channels(c, &kept, &site, (from, to), &goal, n, by)
+                query::channels(c, &kept, &site, (from, to), &goal, n, &by)
             })
             .await?,
     ))

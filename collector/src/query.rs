@@ -37,10 +37,15 @@ const MAX_TREND_GROUPS: i64 = 5_000;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BadParam(pub String);
 
-/// The query string of a read request, checked. Every parameter may appear once; names not
-/// listed for the endpoint are refused.
+/// Most `tag` parameters of one read (all must match: see [`Tags`]).
+pub const MAX_TAGS: usize = 4;
+
+/// The query string of a read request, checked. Every parameter may appear once but `tag`
+/// (up to [`MAX_TAGS`] times); names not listed for the endpoint are refused.
 pub struct Params {
     map: HashMap<String, String>,
+    /// Every non-empty `tag` given, in order.
+    tags: Vec<String>,
 }
 
 /// What an integer parameter above its largest value is ([`Params::int`]).
@@ -55,6 +60,7 @@ pub enum Above {
 impl Params {
     pub fn new(pairs: Vec<(String, String)>, allowed: &[&str]) -> Result<Params, BadParam> {
         let mut map = HashMap::new();
+        let mut tags = Vec::new();
         for (k, v) in pairs {
             // The read token may ride in the query string of any read.
             if k == "token" {
@@ -63,18 +69,35 @@ impl Params {
             if !allowed.contains(&k.as_str()) {
                 return Err(BadParam(format!("{k}: unknown parameter (expected one of: {})", allowed.join(", "))));
             }
+            // `tag` may be repeated: the events (and sessions) carrying every one of them.
+            if k == "tag" {
+                if !v.is_empty() {
+                    if tags.len() == MAX_TAGS {
+                        return Err(BadParam(format!("tag: at most {MAX_TAGS} (all must match)")));
+                    }
+                    tags.push(v.clone());
+                }
+                map.insert(k, v);
+                continue;
+            }
             if map.insert(k.clone(), v).is_some() {
                 return Err(BadParam(format!("{k}: given more than once")));
             }
         }
-        Ok(Params { map })
+        Ok(Params { map, tags })
     }
 
     /// What a poll asks again, for [`crate::reads::ReadPool::run_kept`]: `endpoint`, the
     /// range's length (polls move `from` and `to` together) and every other parameter given.
     pub fn kept_key(&self, endpoint: &str, (from, to): (i64, i64)) -> String {
         let mut given: Vec<(&String, &String)> =
-            self.map.iter().filter(|(k, v)| k.as_str() != "from" && k.as_str() != "to" && !v.is_empty()).collect();
+            self.map.iter().filter(|(k, v)| !["from", "to", "tag"].contains(&k.as_str()) && !v.is_empty()).collect();
+        // Every tag, in one order (the same tags asked in another order are the same query).
+        let tag = "tag".to_string();
+        let mut tags: Vec<&String> = self.tags.iter().collect();
+        tags.sort();
+        tags.dedup();
+        given.extend(tags.into_iter().map(|v| (&tag, v)));
         given.sort();
         let mut key = format!("{endpoint} {}", to - from);
         for (k, v) in given {
@@ -225,15 +248,34 @@ impl Params {
     }
 
     /// `tag`: `key:value` (split at the first `:`), each 1-64 characters without control
-    /// characters (empty: absent).
-    pub fn tag(&self) -> Result<Option<Tag>, BadParam> {
-        let Some(v) = self.get("tag") else { return Ok(None) };
-        match v.split_once(':') {
-            Some((key, value)) if crate::facts::is_filterable_tag(key, value) => {
-                Ok(Some(Tag { key: key.into(), value: value.into() }))
+    /// characters (empty: absent); given up to [`MAX_TAGS`] times, all of them (see [`Tags`]).
+    pub fn tag(&self) -> Result<Option<Tags>, BadParam> {
+        let mut tags = Vec::with_capacity(self.tags.len());
+        for v in &self.tags {
+            match v.split_once(':') {
+                Some((key, value)) if crate::facts::is_filterable_tag(key, value) => {
+                    tags.push(Tag { key: key.into(), value: value.into() })
+                }
+                _ => {
+                    return Err(BadParam(
+                        "tag: expected key:value (each 1-64 characters, no control characters)".into(),
+                    ))
+                }
             }
-            _ => Err(BadParam("tag: expected key:value (each 1-64 characters, no control characters)".into())),
         }
+        Ok(Tags::new(tags))
+    }
+
+    /// `by=tag:KEY` of `/api/channels`: the tag key whose values group the sessions (a key `tag=`
+    /// can name: 1-64 characters, no control character nor `:`); None for another `by`.
+    pub fn by_tag(&self) -> Result<Option<String>, BadParam> {
+        let Some(key) = self.get("by").and_then(|v| v.strip_prefix("tag:")) else { return Ok(None) };
+        if !crate::facts::is_filterable_tag(key, "x") {
+            return Err(BadParam(
+                "by: expected tag:KEY (a tag key of 1-64 characters, no control characters nor :)".into(),
+            ));
+        }
+        Ok(Some(key.to_string()))
     }
 
     pub fn flag(&self, k: &str) -> Result<bool, BadParam> {
@@ -302,41 +344,108 @@ fn text(v: &Option<String>) -> Sql {
 /// One of the page's tags (`context.tags`, set with `touchpoint('set', ...)`): the events that
 /// carry `key` with this value, compared as text (`2` matches the number 2 and the string "2";
 /// `true` the boolean).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Tag {
     pub key: String,
     pub value: String,
 }
 
-impl Q {
-    /// ` AND` one of the events of the session row `s` carries the tag (`session_tags`, kept at
-    /// ingest with `event_tags`: see [`crate::aggregate::apply`]). The key and value are
-    /// arguments, never SQL text.
-    fn session_tag(&mut self, tag: &Tag) -> &mut Q {
-        self.text(
-            " AND EXISTS (SELECT 1 FROM session_tags AS t \
-               WHERE t.session_id = s.session_id AND t.site = s.site",
-        );
-        self.push(" AND t.key = ?", tag.key.clone()).push(" AND t.value = ?", tag.value.clone()).text(")")
+/// The tags a read is narrowed to (`tag=` given once or more, at most [`MAX_TAGS`]), all of
+/// them: the events carrying every one (`experiment:pdp_cta` and `variant:B` on the same
+/// event), and the sessions that carried every one (each on any of their events, as one tag's
+/// sessions are those with an event carrying it: two experiments on different pages of one
+/// visit). Sorted, without repeats, never empty.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Tags(Vec<Tag>);
+
+impl Tags {
+    /// None when `tags` is empty.
+    pub fn new(tags: impl IntoIterator<Item = Tag>) -> Option<Tags> {
+        let mut tags: Vec<Tag> = tags.into_iter().collect();
+        tags.sort();
+        tags.dedup();
+        (!tags.is_empty()).then_some(Tags(tags))
     }
 
-    /// ` AND` the friction row `friction`, of `[from, to)`, is of an event that carries the tag
-    /// (the friction events carrying it in that range, looked up once: an event's row in
-    /// `event_tags` has the time of its `friction` row).
-    fn friction_tag(&mut self, tag: &Tag, from: i64, to: i64) -> &mut Q {
-        self.text(" AND friction.id IN (SELECT t.event_id FROM event_tags AS t WHERE ")
-            .push("t.key = ?", tag.key.clone())
-            .push(" AND t.value = ?", tag.value.clone())
-            .text(" AND t.friction = 1")
-            .push(" AND t.ts >= ?", from)
-            .push(" AND t.ts < ?", to)
-            .text(")")
+    pub fn all(&self) -> &[Tag] {
+        &self.0
+    }
+
+    /// The tag, when there is one only (the per-tag counts kept at ingest answer it).
+    pub fn single(&self) -> Option<&Tag> {
+        match self.0.as_slice() {
+            [one] => Some(one),
+            _ => None,
+        }
     }
 }
 
-/// The sessions seen in `[from, to)` (last seen at or after `from`, started before `to`), each
-/// with one of its events carrying the tag.
-fn tagged_sessions_sql(site: &Option<String>, tag: &Tag, columns: &str) -> Q {
+impl From<Tag> for Tags {
+    fn from(tag: Tag) -> Tags {
+        Tags(vec![tag])
+    }
+}
+
+impl Q {
+    /// ` AND` the session row `s` carried every tag (each on one of its events: `session_tags`,
+    /// kept at ingest with `event_tags`, see [`crate::aggregate::apply`]; one lookup of its
+    /// primary key per tag). The keys and values are arguments, never SQL text.
+    fn session_tag(&mut self, tags: &Tags) -> &mut Q {
+        for tag in tags.all() {
+            self.text(
+                " AND EXISTS (SELECT 1 FROM session_tags AS t \
+                   WHERE t.session_id = s.session_id AND t.site = s.site",
+            );
+            self.push(" AND t.key = ?", tag.key.clone()).push(" AND t.value = ?", tag.value.clone()).text(")");
+        }
+        self
+    }
+
+    /// ` AND` the friction row `friction`, of `[from, to)`, is of an event that carries every
+    /// tag (the first tag's friction events in that range, looked up once, each checked for the
+    /// others by the whole key of `event_tags`: an event's row there has the time of its
+    /// `friction` row).
+    fn friction_tag(&mut self, tags: &Tags, from: i64, to: i64) -> &mut Q {
+        let (first, rest) = tags.all().split_first().expect("Tags is never empty");
+        self.text(" AND friction.id IN (SELECT t.event_id FROM event_tags AS t WHERE ")
+            .push("t.key = ?", first.key.clone())
+            .push(" AND t.value = ?", first.value.clone())
+            .text(" AND t.friction = 1")
+            .push(" AND t.ts >= ?", from)
+            .push(" AND t.ts < ?", to);
+        self.also_tagged(rest).text(")")
+    }
+
+    /// ` AND` the row `t` of `event_tags` is of an event that also carries each of `rest`.
+    fn also_tagged(&mut self, rest: &[Tag]) -> &mut Q {
+        let (sql, args) = also_tagged_sql(rest);
+        self.sql.push_str(&sql);
+        self.args.extend(args);
+        self
+    }
+}
+
+/// ` AND` the row `t` of `event_tags` is of an event that also carries each of `rest`: for each,
+/// its own row looked up by the whole primary key (key, value, friction, time, event id: the
+/// event's rows all have its time and friction), under the alias `t1`, `t2`, ... (SQL, and its
+/// arguments: the keys and values).
+pub(crate) fn also_tagged_sql(rest: &[Tag]) -> (String, Vec<Sql>) {
+    let mut sql = String::new();
+    let mut args = Vec::with_capacity(2 * rest.len());
+    for (i, tag) in rest.iter().enumerate() {
+        let a = format!("t{}", i + 1);
+        sql.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM event_tags AS {a} WHERE {a}.key = ? AND {a}.value = ? \
+               AND {a}.friction = t.friction AND {a}.ts = t.ts AND {a}.event_id = t.event_id)"
+        ));
+        args.extend([Sql::Text(tag.key.clone()), Sql::Text(tag.value.clone())]);
+    }
+    (sql, args)
+}
+
+/// The sessions seen in `[from, to)` (last seen at or after `from`, started before `to`) that
+/// carried every tag (see [`Q::session_tag`]).
+fn tagged_sessions_sql(site: &Option<String>, tag: &Tags, columns: &str) -> Q {
     let index = if site.is_some() { "sessions_site_last" } else { "sessions_last" };
     let mut q = Q::new(&format!("SELECT {columns} FROM sessions AS s INDEXED BY {index} WHERE "));
     if let Some(site) = site {
@@ -379,6 +488,122 @@ fn tagged_events_sql_of(columns: &str, site: &Option<String>, tag: &Tag, from: i
         q.push(" AND t.site = ?", site.clone());
     }
     q
+}
+
+/// `columns` of the rows of `event_tags` of `[from, to)` of the events carrying every one of
+/// `tags`: the first tag's rows (one range of the primary key; give the rarest first, see
+/// [`rarest_first`]), each checked for the others by their whole key ([`Q::also_tagged`]).
+fn all_tagged_events_sql(columns: &str, site: &Option<String>, tags: &[Tag], from: i64, to: i64) -> Q {
+    let (first, rest) = tags.split_first().expect("at least one tag");
+    let mut q = tagged_events_sql_of(columns, site, first, from, to);
+    q.also_tagged(rest);
+    q
+}
+
+/// `tags` with the one carried by the fewest events of `[from, to)` first (as the tag count
+/// tables count them, [`tag_totals`]: a read of days, not of events), so that a read of the
+/// events carrying them all reads the fewest rows: `experiment:pdp_cta` before `variant:B`,
+/// which every experiment's B carries.
+fn rarest_first(
+    conn: &Connection,
+    site: &Option<String>,
+    tags: &Tags,
+    range: (i64, i64),
+) -> Result<Vec<Tag>, ReadError> {
+    let mut counted = Vec::with_capacity(tags.all().len());
+    for tag in tags.all() {
+        let totals = tag_totals(conn, site, None, Some(tag), range)?;
+        counted.push((totals.get(&(tag.key.clone(), tag.value.clone())).map_or(0, |c| c.0), tag.clone()));
+    }
+    counted.sort();
+    Ok(counted.into_iter().map(|(_, t)| t).collect())
+}
+
+/// Hands each event of `[from, to)` (`site`'s, or every site's) carrying every one of `tags`
+/// (rarest first: [`rarest_first`]) to `each` (its time, and whether it is friction); of those
+/// captured on `device` only, if given (each event read by its id for it, as [`tag_totals`]
+/// reads those at its ends: `event_tags` does not keep it). Several tags have no counts of their
+/// own (the tag count tables are per tag): their events are read from `event_tags`, the first
+/// tag's rows of the range each checked for the others.
+fn all_tagged_events(
+    conn: &Connection,
+    site: &Option<String>,
+    device: Option<&str>,
+    tags: &[Tag],
+    (from, to): (i64, i64),
+    mut each: impl FnMut(i64, bool),
+) -> Result<(), ReadError> {
+    if from >= to {
+        return Ok(());
+    }
+    let q = all_tagged_events_sql("t.ts, t.friction, t.event_id", site, tags, from, to);
+    let mut stmt = conn.prepare_cached(&q.sql)?;
+    let mut device_of = match device {
+        Some(_) => Some(conn.prepare_cached(EVENT_DEVICE_SQL)?),
+        None => None,
+    };
+    let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
+    while let Some(r) = rows.next()? {
+        if let (Some(d), Some(device_of)) = (device, device_of.as_mut()) {
+            let captured_on = device_of
+                .query_row([r.get::<_, i64>(2)?], |e| {
+                    let [event, timestamp, body]: [String; 3] = [e.get(0)?, e.get(1)?, e.get(2)?];
+                    Ok(crate::facts::extract(&event, &timestamp, &body).device)
+                })
+                .optional()?;
+            if captured_on.as_deref() != Some(d) {
+                continue;
+            }
+        }
+        each(r.get(0)?, r.get(1)?);
+    }
+    Ok(())
+}
+
+/// Hands each event of `[from, to)` carrying every one of `tags` (rarest first) that counts on a
+/// page (a page view, a page leave, a friction event) to `each`: its time, its page (the path
+/// the page tables count it under) and its page counts ([`crate::aggregate::page_counts`]), as
+/// the tag page tables would have counted it, if they were kept per set of tags; of those
+/// captured on `device` only, if given. The page tables of several tags: each event read by its
+/// id (its body through the same checks as at ingest, `facts::extract`, as the version 17
+/// migration counted the tag page tables), so it costs per event of the rarest tag, not per day.
+fn all_tagged_page_events(
+    conn: &Connection,
+    site: &Option<String>,
+    device: Option<&str>,
+    tags: &[Tag],
+    (from, to): (i64, i64),
+    mut each: impl FnMut(i64, &str, &Counts),
+) -> Result<(), ReadError> {
+    if from >= to {
+        return Ok(());
+    }
+    let q = all_tagged_events_sql("t.ts, t.friction, t.event_id", site, tags, from, to);
+    let mut stmt = conn.prepare_cached(&q.sql)?;
+    let mut event_of = conn.prepare_cached(EVENT_DEVICE_SQL)?;
+    let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
+    while let Some(r) = rows.next()? {
+        let (ts, friction, id): (i64, bool, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let Some((event, timestamp, body)) = event_of
+            .query_row([id], |e| Ok((e.get::<_, String>(0)?, e.get::<_, String>(1)?, e.get::<_, String>(2)?)))
+            .optional()?
+        else {
+            continue;
+        };
+        // (Only what counts on a page is read through.)
+        if !friction && event != "page_view" && event != "page_leave" {
+            continue;
+        }
+        let facts = crate::facts::extract(&event, &timestamp, &body);
+        if device.is_some_and(|d| d != facts.device) {
+            continue;
+        }
+        let counts = crate::aggregate::page_counts(&event, &facts);
+        if counts.iter().any(|&n| n != 0) {
+            each(ts, &facts.path, &counts);
+        }
+    }
+    Ok(())
 }
 
 /// The tags of the events of `[from, to)`: (key, value, friction, session, site, event id), one
@@ -601,13 +826,13 @@ fn tags_regrouped(
     Ok(json!({"from": format_iso_millis(from), "to": format_iso_millis(to), "site": site, "tags": tags}))
 }
 
-/// How many sessions seen in `[from, to)` carry the tag (counted again; the reference
+/// How many sessions seen in `[from, to)` carry the tags (counted again; the reference
 /// [`crate::window::SessionWindows::tagged`]'s tests compare with).
 #[cfg(test)]
 fn tagged_session_count(
     conn: &Connection,
     site: &Option<String>,
-    tag: &Tag,
+    tag: &Tags,
     from: i64,
     to: i64,
 ) -> Result<i64, ReadError> {
@@ -627,7 +852,7 @@ pub struct FrictionQ {
     pub kind: Option<String>,
     pub path: Option<String>,
     /// Only the friction of events carrying this tag (kept between polls like the others).
-    pub tag: Option<Tag>,
+    pub tag: Option<Tags>,
     /// Only the friction captured on this device class (`context.device`; "": none); the
     /// sessions it is a share of: those of this device class.
     pub device: Option<String>,
@@ -865,7 +1090,7 @@ pub struct SessionsQ {
     pub user: Option<String>,
     /// Sessions where an event carried this tag (with a friction filter: where that friction's
     /// event carried it).
-    pub tag: Option<Tag>,
+    pub tag: Option<Tags>,
     /// Sessions with friction during this moment of truth (a friction filter).
     pub during: Option<String>,
     pub limit: i64,
@@ -1148,7 +1373,7 @@ pub struct SeriesQ {
     /// Only the events carrying this tag (`events` from the tag count tables, `friction` and
     /// `sessions` from the friction rows and `session_tags`, not the minute counts; `vitals` from
     /// the tag page tables, see [`vitals_series`]).
-    pub tag: Option<Tag>,
+    pub tag: Option<Tags>,
     /// Only the events, friction and new sessions of this device class (from their own counts;
     /// with a tag, `metric` `friction` from the friction rows, `events` from the tag count
     /// tables, or `vitals`).
@@ -1243,8 +1468,31 @@ pub fn timeseries(conn: &Connection, s: &SeriesQ) -> Result<Value, ReadError> {
     let start = s.from.div_euclid(60_000);
     let series = if s.metric == "vitals" {
         let _snapshot = conn.unchecked_transaction()?;
-        let keys = page_keys(conn, &s.site, s.device.as_deref())?;
-        let sums = vitals_series(conn, &keys, s.tag.as_ref(), s.path.as_deref(), (first, start, end), b)?;
+        let sums = match s.tag.as_ref().map(|t| (t.single(), t)) {
+            // Several tags: from their events, one by one (the tag page tables are per tag).
+            Some((None, tags)) => {
+                let tags = rarest_first(conn, &s.site, tags, (start * 60_000, end * 60_000))?;
+                let mut series: [Vec<i64>; 9] = std::array::from_fn(|_| vec![0; n as usize]);
+                let range = (start * 60_000, end * 60_000);
+                all_tagged_page_events(conn, &s.site, s.device.as_deref(), &tags, range, |ts, path, c| {
+                    if s.path.as_deref().is_some_and(|p| p != path) {
+                        return;
+                    }
+                    let i = ((ts.div_euclid(60_000) - first) / b) as usize;
+                    for (slots, count) in series.iter_mut().zip(&c[VITALS_AT..]) {
+                        if let Some(slot) = slots.get_mut(i) {
+                            *slot += count;
+                        }
+                    }
+                })?;
+                series
+            }
+            single => {
+                let keys = page_keys(conn, &s.site, s.device.as_deref())?;
+                let tag = single.and_then(|(t, _)| t);
+                vitals_series(conn, &keys, tag, s.path.as_deref(), (first, start, end), b)?
+            }
+        };
         let series: Map<String, Value> =
             VITAL_SERIES.iter().zip(sums).map(|(name, counts)| (name.to_string(), json!(counts))).collect();
         Value::Object(series)
@@ -1285,10 +1533,24 @@ fn counted_series(
     match (&s.tag, &s.device) {
         // A tag's events (also of one device class): from the tag count tables, whose minutes
         // are those of the tag's rows of `event_tags`.
-        (Some(tag), device) if s.path.is_none() && s.metric == "events" => {
+        (Some(tags), device) if s.path.is_none() && s.metric == "events" => {
             let _snapshot = conn.unchecked_transaction()?;
-            let keys = page_keys(conn, &s.site, device.as_deref())?;
-            tag_event_counts(conn, &keys, tag, (start, end), b % 60 == 0, |minute, n| add(minute, "events", n))?;
+            match tags.single() {
+                Some(tag) => {
+                    let keys = page_keys(conn, &s.site, device.as_deref())?;
+                    tag_event_counts(conn, &keys, tag, (start, end), b % 60 == 0, |minute, n| {
+                        add(minute, "events", n)
+                    })?;
+                }
+                // Several tags: their events one by one, in the same minutes.
+                None => {
+                    let range = (start * 60_000, end * 60_000);
+                    let tags = rarest_first(conn, &s.site, tags, range)?;
+                    all_tagged_events(conn, &s.site, device.as_deref(), &tags, range, |ts, _| {
+                        add(ts.div_euclid(60_000), "events", 1)
+                    })?;
+                }
+            }
         }
         // One page, or a tag and a device (`metric` `friction` only, see api.rs): the friction
         // rows of those (the counts are kept per site and device, not per page or per tag and
@@ -1348,13 +1610,13 @@ fn tag_event_counts(
     Ok(())
 }
 
-/// The friction events and sessions of `[lo, hi)` carrying the tag as [`counts`] would count
+/// The friction events and sessions of `[lo, hi)` carrying the tags as [`counts`] would count
 /// them, one by one (time, metric): each friction event under `friction:<type>` (`metric`
 /// `friction`), each session at its first time (`sessions`). (The events: [`tag_event_counts`].)
 fn tagged_counts(
     conn: &Connection,
     site: &Option<String>,
-    tag: &Tag,
+    tag: &Tags,
     metric: &str,
     lo: i64,
     hi: i64,
@@ -1512,7 +1774,8 @@ pub fn bucket_minutes(bucket: &str, from: i64, to: i64) -> Result<i64, BadParam>
 /// Totals of a range: events and friction from the hourly and minute counts, sessions from the
 /// session window `kept` holds (one read transaction). `n.tag`: of the sessions carrying it
 /// (kept with the session window) and the events carrying it (from the tag count tables, see
-/// [`tag_totals`]). `n.device`: of the sessions of that device class, and the events and
+/// [`tag_totals`]; with several tags, of the sessions that carried each and the events carrying
+/// all, read one by one: [`all_tagged_events`]). `n.device`: of the sessions of that device class, and the events and
 /// friction captured on it (their own counts; with a tag, the tag count tables' rows of the
 /// device class). Visitors and returning visitors: of those sessions (see
 /// [`crate::window::SessionWindows::totals`]).
@@ -1535,12 +1798,24 @@ pub fn overview(
     let events = match n.tag {
         // The tag's (and device class's) events of exactly `[from, to)`, as the tag filters
         // take them.
-        Some(tag) => {
-            let totals = tag_totals(conn, site, n.device, Some(tag), (from, to))?;
-            let (e, f) = totals.get(&(tag.key.clone(), tag.value.clone())).copied().unwrap_or_default();
-            friction = f;
-            e
-        }
+        Some(tags) => match tags.single() {
+            Some(tag) => {
+                let totals = tag_totals(conn, site, n.device, Some(tag), (from, to))?;
+                let (e, f) = totals.get(&(tag.key.clone(), tag.value.clone())).copied().unwrap_or_default();
+                friction = f;
+                e
+            }
+            // Several tags: their events one by one (the tag count tables are per tag).
+            None => {
+                let tags = rarest_first(conn, site, tags, (from, to))?;
+                let mut e = 0;
+                all_tagged_events(conn, site, n.device, &tags, (from, to), |_, f| {
+                    e += 1;
+                    friction += i64::from(f);
+                })?;
+                e
+            }
+        },
         None => {
             let mut e = 0;
             counts(conn, &key, Metrics::Totals, m0, m1, true, |_, metric, n| match metric {
@@ -1671,18 +1946,26 @@ pub fn channels(
     (from, to): (i64, i64),
     goal: &str,
     n: Narrow<'_>,
-    by: Segment,
+    by: &Grouping,
 ) -> Result<Value, ReadError> {
     let _snapshot = conn.unchecked_transaction()?;
     let (events_upto, _) = snapshot_ids(conn)?;
-    let mut rows = kept.sessions.channels(conn, site, (from, to), events_upto, goal, n, by)?;
-    let name = match by {
-        Segment::Channel => "channel",
-        Segment::Device => "device",
-        Segment::Campaign => "campaign",
-        Segment::Source => "source",
-        Segment::Browser => "browser",
-        Segment::Os => "os",
+    let (mut rows, name) = match by {
+        Grouping::Segment(segment) => {
+            let rows = kept.sessions.channels(conn, site, (from, to), events_upto, goal, n, *segment)?;
+            let name = match segment {
+                Segment::Channel => "channel",
+                Segment::Device => "device",
+                Segment::Campaign => "campaign",
+                Segment::Source => "source",
+                Segment::Browser => "browser",
+                Segment::Os => "os",
+            };
+            (rows, name)
+        }
+        Grouping::Tag(key) => {
+            (kept.sessions.channels_by_tag(conn, site, (from, to), events_upto, goal, n, key)?, "value")
+        }
     };
     rows.sort_by(|a, b| b.sessions.cmp(&a.sessions).then_with(|| a.channel.cmp(&b.channel)));
     let ratio = |n: i64, d: i64| if d > 0 { n as f64 / d as f64 } else { 0.0 };
@@ -1702,9 +1985,23 @@ pub fn channels(
             "converted": c.converted, "conversionRate": ratio(c.converted, c.sessions),
             // (As the pages': the page_leave events of those sessions, wherever they were.)
             "vitals": vitals_json(&c.vitals),
+            // Their stored purchases, and the sum of their value per currency.
+            "purchases": c.revenue.purchases,
+            "revenue": c.revenue.by_currency.iter().map(|(k, v)| (k.clone(), json!(*v as f64 / 1e6))).collect::<Map<String, Value>>(),
         })
     };
-    let out: Vec<Value> = rows.iter().map(figures).collect();
+    let out: Vec<Value> = rows
+        .iter()
+        .map(|c| {
+            let mut v = figures(c);
+            // A tag's value, and the tag as `tag=` takes it (to narrow the other panels to it).
+            if let (Grouping::Tag(key), Some(o)) = (by, v.as_object_mut()) {
+                let tag = if c.channel.is_empty() { String::new() } else { format!("{key}:{}", c.channel) };
+                o.insert("tag".into(), json!(tag));
+            }
+            v
+        })
+        .collect();
     // The rows past the first MAX_SEGMENT_ROWS, summed, and how many they are.
     let others = (!rest.is_empty()).then(|| {
         let mut v = figures(&others);
@@ -1714,10 +2011,24 @@ pub fn channels(
         }
         v
     });
-    Ok(json!({
-        "from": format_iso_millis(from), "to": format_iso_millis(to), "site": site, "goal": goal, "by": name,
+    let mut answer = json!({
+        "from": format_iso_millis(from), "to": format_iso_millis(to), "site": site, "goal": goal,
+        "by": if let Grouping::Tag(_) = by { "tag" } else { name },
         "channels": out, "others": others,
-    }))
+    });
+    if let (Grouping::Tag(key), Some(o)) = (by, answer.as_object_mut()) {
+        o.insert("key".into(), json!(key));
+    }
+    Ok(answer)
+}
+
+/// What `/api/channels` groups the sessions by: one of their own figures, or the values of a
+/// page tag (`by=tag:KEY`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Grouping {
+    Segment(Segment),
+    /// The values of this tag key (an experiment's variants).
+    Tag(String),
 }
 
 /// Most rows of `/api/channels`; the rest are summed in its `others`.
@@ -1839,13 +2150,31 @@ pub fn pages(
     sort: &str,
     limit: i64,
     device: Option<&str>,
-    tag: Option<&Tag>,
+    tags: Option<&Tags>,
 ) -> Result<Value, ReadError> {
     let _snapshot = conn.unchecked_transaction()?;
     let (_, friction_upto) = snapshot_ids(conn)?;
     let (m0, m1) = (from.div_euclid(60_000), (to - 1).div_euclid(60_000) + 1);
     let mut sums: std::collections::HashMap<String, Counts> = Default::default();
-    let sites = page_keys(conn, site, device)?;
+    let tag = tags.and_then(Tags::single);
+    // Several tags: their events one by one, in the same whole minutes (the tag page tables are
+    // per tag).
+    let several = match tags {
+        Some(t) if tag.is_none() => Some(rarest_first(conn, site, t, (m0 * 60_000, m1 * 60_000))?),
+        _ => None,
+    };
+    if let Some(several) = &several {
+        all_tagged_page_events(conn, site, device, several, (m0 * 60_000, m1 * 60_000), |_, path, c| {
+            let row = match sums.get_mut(path) {
+                Some(row) => row,
+                None => sums.entry(path.to_string()).or_default(),
+            };
+            for (sum, n) in row.iter_mut().zip(c) {
+                *sum += n;
+            }
+        })?;
+    }
+    let sites = if several.is_some() { Vec::new() } else { page_keys(conn, site, device)? };
     let mut args = Vec::with_capacity(5);
     for (site, (grain, lo, hi)) in
         sites.iter().flat_map(|s| range_parts(m0, m1, Grain::Days).into_iter().map(move |p| (s, p)))
@@ -1903,7 +2232,7 @@ pub fn pages(
             kind: None,
             path: None,
             selector: None,
-            tag: tag.cloned(),
+            tag: tags.cloned(),
             device,
             during: None,
         };
@@ -2387,7 +2716,7 @@ pub fn all_shapes() -> Vec<(String, usize)> {
 
 /// Every `/api/sessions` filter combination, with the tag filter `tag` or without: for
 /// `all_shapes` and `tag_shapes`.
-fn sessions_shapes(tag: Option<Tag>) -> Vec<Q> {
+fn sessions_shapes(tag: Option<Tags>) -> Vec<Q> {
     let opt = |b: bool| if b { Some("x".to_string()) } else { None };
     let mut out = Vec::new();
     for bits in 0..32u8 {
@@ -2440,51 +2769,60 @@ fn sessions_shapes(tag: Option<Tag>) -> Vec<Q> {
 /// indexes, never an event's body.
 pub fn tag_shapes() -> Vec<(String, usize)> {
     let opt = |b: bool| if b { Some("x".to_string()) } else { None };
-    let tag = Tag { key: "k".into(), value: "v".into() };
+    let tag = |k: &str| Tag { key: k.into(), value: "v".into() };
     let mut out = Vec::new();
     let mut add = |q: Q| out.push((q.sql, q.args.len()));
-    for bits in 0..8u8 {
-        let site = opt(bits & 1 != 0);
-        let f = FrictionQ {
-            site: site.clone(),
-            from: 0,
-            to: 1,
-            kind: opt(bits & 2 != 0),
-            path: opt(bits & 4 != 0),
-            tag: Some(tag.clone()),
-            device: None,
-            during: None,
-            limit: 1,
-        };
-        add(friction_rows(&f, 0, 1));
-        add(friction_rows(&FrictionQ { device: opt(true), ..f.clone() }, 0, 1));
-        for selector in [None, opt(true)] {
-            for device in [None, opt(true)] {
-                let w = Filters {
-                    site: f.site.clone(),
-                    kind: f.kind.clone(),
-                    path: f.path.clone(),
-                    selector: selector.clone(),
-                    tag: f.tag.clone(),
-                    device,
-                    during: None,
-                };
-                let (sql, args) = crate::window::range_sql(&w);
-                add(Q { sql, args });
+    // One tag, two, and the most a read takes (all must match: the others are looked up by
+    // `event_tags`' whole primary key, or `session_tags`').
+    let sets: Vec<Tags> =
+        [1, 2, MAX_TAGS].iter().filter_map(|&n| Tags::new((0..n).map(|i| tag(&format!("k{i}"))))).collect();
+    for tags in &sets {
+        for bits in 0..8u8 {
+            let site = opt(bits & 1 != 0);
+            let f = FrictionQ {
+                site: site.clone(),
+                from: 0,
+                to: 1,
+                kind: opt(bits & 2 != 0),
+                path: opt(bits & 4 != 0),
+                tag: Some(tags.clone()),
+                device: None,
+                during: None,
+                limit: 1,
+            };
+            add(friction_rows(&f, 0, 1));
+            add(friction_rows(&FrictionQ { device: opt(true), ..f.clone() }, 0, 1));
+            for selector in [None, opt(true)] {
+                for device in [None, opt(true)] {
+                    let w = Filters {
+                        site: f.site.clone(),
+                        kind: f.kind.clone(),
+                        path: f.path.clone(),
+                        selector: selector.clone(),
+                        tag: f.tag.clone(),
+                        device,
+                        during: None,
+                    };
+                    let (sql, args) = crate::window::range_sql(&w);
+                    add(Q { sql, args });
+                }
+            }
+            if bits < 2 {
+                add(tagged_sessions_sql(&site, tags, "COUNT(*)"));
+                add(all_tagged_events_sql("t.ts, t.friction, t.event_id", &site, tags.all(), 0, 1));
+                if let Some(one) = tags.single() {
+                    add(tagged_events_sql(&site, one, 0, 1));
+                    add(tags_sql(&site, 0, 1));
+                }
             }
         }
-        if bits < 2 {
-            add(tagged_sessions_sql(&site, &tag, "COUNT(*)"));
-            add(tagged_events_sql(&site, &tag, 0, 1));
-            add(tags_sql(&site, 0, 1));
+        for q in sessions_shapes(Some(tags.clone())) {
+            add(q);
         }
     }
     add(Q { sql: crate::window::FRICTION_TAGGED_SQL.to_string(), args: vec![Sql::Null; 4] });
     for (sql, n) in crate::window::tags_shapes() {
         add(Q { sql, args: vec![Sql::Null; n] });
-    }
-    for q in sessions_shapes(Some(tag.clone())) {
-        add(q);
     }
     out
 }
@@ -2549,8 +2887,14 @@ mod tests {
 
     /// The `events` columns the session and element windows read.
     const EVENTS_WITH_SITE: &str =
-        "CREATE TABLE events (id INTEGER PRIMARY KEY, site TEXT, event TEXT, session_id TEXT);
-         CREATE INDEX events_site_id ON events(site, id);";
+        "CREATE TABLE events (id INTEGER PRIMARY KEY, site TEXT, event TEXT, session_id TEXT, body TEXT NOT NULL DEFAULT '{}');
+         CREATE INDEX events_site_id ON events(site, id);
+         CREATE INDEX events_session ON events(session_id, id);";
+
+    /// The second tag of the tests' events that carry two (`exp:x`).
+    fn exp() -> Tag {
+        Tag { key: "exp".into(), value: "x".into() }
+    }
 
     /// A small deterministic generator (xorshift64): `next(n)` is in `0..n`.
     fn xorshift(mut seed: u64) -> impl FnMut(u64) -> u64 {
@@ -2570,7 +2914,9 @@ mod tests {
         let c = store("CREATE TABLE events (id INTEGER PRIMARY KEY, session_id TEXT);");
         let mut next = xorshift(0x2545_f491_4f6c_dd1du64);
         let texts = ["", "a", "ab", "a\u{0}b", "B", "é"];
-        let variant = |v: &str| Tag { key: "variant".into(), value: v.into() };
+        let variant = |v: &str| Tags::from(Tag { key: "variant".into(), value: v.into() });
+        // A variant and an experiment: the friction events carrying both.
+        let both = |v: &str| Tags::new([Tag { key: "variant".into(), value: v.into() }, exp()]);
         // Every filter unset, and each combination below set on it.
         let all = FrictionQ {
             site: None,
@@ -2594,6 +2940,9 @@ mod tests {
             // The friction captured on one device class (and without one).
             FrictionQ { device: text("mobile"), ..all.clone() },
             FrictionQ { site: text("s2"), tag: Some(variant("A")), device: text(""), ..all.clone() },
+            // The friction events carrying two tags (all of them), and with other filters.
+            FrictionQ { tag: both("A"), ..all.clone() },
+            FrictionQ { site: text("s1"), kind: text("dead_click"), tag: both("B"), ..all.clone() },
             // The friction during a moment of truth (the partial index), and with other filters.
             FrictionQ { during: text("begin_checkout"), ..all.clone() },
             FrictionQ {
@@ -2635,12 +2984,15 @@ mod tests {
                     ],
                 )
                 .unwrap();
-                // A variant on two thirds of them, as an A/B test's pages set it.
-                if let Some(v) = ["A", "B"].get(next(3) as usize) {
+                // A variant on two thirds of them, as an A/B test's pages set it; an experiment
+                // on half of them, with it or not.
+                let variant = ["A", "B"].get(next(3) as usize).map(|v| ("variant", *v));
+                let experiment = (next(2) == 0).then_some(("exp", "x"));
+                for (k, v) in variant.into_iter().chain(experiment) {
                     c.execute(
                         "INSERT INTO event_tags (key, value, friction, ts, event_id, site, session_id)
-                         VALUES ('variant', ?1, 1, ?2, ?3, ?4, ?5)",
-                        rusqlite::params![v, ts, id, site, session],
+                         VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6)",
+                        rusqlite::params![k, v, ts, id, site, session],
                     )
                     .unwrap();
                 }
@@ -2782,9 +3134,19 @@ mod tests {
             .iter()
             .map(|e| {
                 *id += 1;
+                // A purchase's value and currency (one in five without a value), for the channels'
+                // revenue.
+                let body = match (e.event(), *id % 5) {
+                    ("purchase", 0) => json!({"properties": {"currency": "EUR"}}),
+                    ("purchase", n) => {
+                        let currency = ["EUR", "usd"][*id as usize % 2];
+                        json!({"properties": {"value": n as f64 * 10.1, "currency": currency}})
+                    }
+                    _ => json!({}),
+                };
                 c.execute(
-                    "INSERT INTO events (id, site, event, session_id) VALUES (?1, ?2, ?3, ?4)",
-                    rusqlite::params![*id, e.site(), e.event(), e.session_id()],
+                    "INSERT INTO events (id, site, event, session_id, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    rusqlite::params![*id, e.site(), e.event(), e.session_id(), body.to_string()],
                 )
                 .unwrap();
                 (*id, e)
@@ -2806,7 +3168,7 @@ mod tests {
         let steps_sets: [Vec<String>; 2] =
             [DEFAULT_MOMENTS.iter().map(|s| s.to_string()).collect(), vec!["begin_checkout".into(), "purchase".into()]];
         let (mut id, mut now, mut compared, mut channels_seen, mut tagged_seen) = (0i64, 1_000_000i64, 0, 0, 0);
-        let (mut device_seen, mut vitals_seen, mut visitors_seen) = (0, 0, 0);
+        let (mut device_seen, mut vitals_seen, mut visitors_seen, mut revenue_seen, mut by_tag_seen) = (0, 0, 0, 0, 0);
         for step in 0..250 {
             let events: Vec<Event> = (0..next(25))
                 .map(|_| {
@@ -2863,11 +3225,17 @@ mod tests {
                             // Some events of no known browser (no header, or stored before them).
                             browser: ["", "Chrome 131", "Safari 17"][next(3) as usize].into(),
                             os: ["", "Android", "iOS"][next(3) as usize].into(),
-                            // A variant on a few events (a session carries it from its first).
+                            // A variant on a few events (a session carries it from its first),
+                            // and an experiment on a few others, with it or not.
                             tags: ["A", "B"]
                                 .get(next(12) as usize)
                                 .map(|v| crate::facts::Tag { key: "variant".into(), value: v.to_string(), real: false })
                                 .into_iter()
+                                .chain((next(8) == 0).then(|| crate::facts::Tag {
+                                    key: "exp".into(),
+                                    value: "x".into(),
+                                    real: false,
+                                }))
                                 .collect(),
                             ..Default::default()
                         },
@@ -2922,7 +3290,7 @@ mod tests {
                         let want = totals_of(&q);
                         let n = Narrow { tag: None, device: Some(device), moment: None };
                         assert_eq!(kept.sessions.totals(&c, &site, from, to, upto, n).unwrap(), want, "{device}");
-                        let tag = Tag { key: "variant".into(), value: "A".into() };
+                        let tag = Tags::from(Tag { key: "variant".into(), value: "A".into() });
                         let columns = format!(
                             "COUNT(*), COUNT(*) FILTER (WHERE s.friction > 0), AVG(s.score), {}",
                             visitor_columns(&site, to)
@@ -2937,8 +3305,14 @@ mod tests {
                     assert_eq!(ours.sessions, count(&c, &sessions_in_range(&site, from, to, false)).unwrap());
                     // The sessions carrying a tag (the tag leaderboard's share), remembered per
                     // session until it is stored to.
-                    for value in ["A", "B", "C"] {
+                    // (And the sessions that carried both a variant and the experiment, each
+                    // on any of their events.)
+                    let sets = ["A", "B", "C"].into_iter().flat_map(|value| {
                         let tag = Tag { key: "variant".into(), value: value.into() };
+                        [Tags::from(tag.clone()), Tags::new([tag, exp()]).unwrap()]
+                    });
+                    for tag in sets {
+                        let value = format!("{tag:?}");
                         let tagged = kept.sessions.tagged(&c, &site, (from, to), upto, &tag).unwrap();
                         let want = tagged_session_count(&c, &site, &tag, from, to).unwrap();
                         assert_eq!(tagged, want, "tagged {value}, step {step}, {from}..{to}, {site:?}");
@@ -2969,6 +3343,45 @@ mod tests {
                         let ours: Vec<(String, i64, i64)> =
                             channels.into_iter().map(|c| (c.channel, c.sessions, c.friction)).collect();
                         assert_eq!(ours, want, "tagged channels {value}, step {step}");
+                    }
+                    // The sessions by the values of a tag key: each session under each value it
+                    // carried, '' when none (also of the sessions carrying another tag).
+                    for (key, narrow) in [("variant", None), ("exp", None), ("variant", Some(exp()))] {
+                        let narrow = narrow.map(Tags::from);
+                        let n = Narrow { tag: narrow.as_ref(), device: None, moment: None };
+                        let ours: Vec<(String, i64, i64, i64, i64)> = kept
+                            .sessions
+                            .channels_by_tag(&c, &site, (from, to), upto, "purchase", n, key)
+                            .unwrap()
+                            .into_iter()
+                            .map(|c| (c.channel, c.sessions, c.with_friction, c.score_sum, c.converted))
+                            .collect();
+                        let mut q = Q::new(
+                            "SELECT COALESCE(v.value, ''), COUNT(*), COUNT(*) FILTER (WHERE s.friction > 0), SUM(s.score),
+                                    COUNT(*) FILTER (WHERE instr(s.moments, '\"purchase\"') > 0)
+                               FROM sessions AS s LEFT JOIN session_tags AS v
+                                 ON v.session_id = s.session_id AND v.site = s.site AND v.key = ?
+                              WHERE ",
+                        );
+                        q.args.push(Sql::Text(key.into()));
+                        if let Some(s) = &site {
+                            q.push("s.site = ? AND ", s.clone());
+                        }
+                        q.push("s.last_ts >= ?", from).push(" AND s.first_ts < ?", to);
+                        if let Some(t) = &narrow {
+                            q.session_tag(t);
+                        }
+                        q.text(" GROUP BY 1 ORDER BY 1");
+                        let mut stmt = c.prepare(&q.sql).unwrap();
+                        let want: Vec<(String, i64, i64, i64, i64)> = stmt
+                            .query_map(params_from_iter(q.args.iter()), |r| {
+                                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                            })
+                            .unwrap()
+                            .collect::<Result<_, _>>()
+                            .unwrap();
+                        assert_eq!(ours, want, "by tag {key} {narrow:?}, step {step}, {from}..{to}, {site:?}");
+                        by_tag_seen += usize::from(want.len() > 2);
                     }
                     for steps in &steps_sets {
                         let ours = kept.sessions.funnel(&c, &site, from, to, upto, steps, Narrow::default()).unwrap();
@@ -3030,11 +3443,37 @@ mod tests {
                                     score_sum: r.get(4)?,
                                     converted: r.get(5)?,
                                     vitals: crate::aggregate::read_vital_counts(r, 6)?,
+                                    revenue: Default::default(),
                                 })
                             })
                             .unwrap()
                             .collect::<Result<_, _>>()
                             .unwrap();
+                        // Their purchases and revenue per currency, from the purchases' bodies.
+                        let mut want_ch = want_ch;
+                        let mut q = Q::new(&format!(
+                            "SELECT {column}, upper(json_extract(e.body, '$.properties.currency')), COUNT(*),
+                                    SUM(CAST(round(COALESCE(json_extract(e.body, '$.properties.value'), 0) * 1e6) AS INTEGER)),
+                                    COUNT(json_extract(e.body, '$.properties.value'))
+                               FROM sessions AS s JOIN events AS e ON e.session_id = s.session_id AND e.site = s.site
+                              WHERE e.event = 'purchase' AND "
+                        ));
+                        if let Some(s) = &site {
+                            q.push("s.site = ? AND ", s.clone());
+                        }
+                        q.push("s.last_ts >= ?", from).push(" AND s.first_ts < ?", to).text(" GROUP BY 1, 2");
+                        let mut stmt = c.prepare(&q.sql).unwrap();
+                        let mut rows = stmt.query(params_from_iter(q.args.iter())).unwrap();
+                        while let Some(r) = rows.next().unwrap() {
+                            let name: String = r.get(0).unwrap();
+                            let row = want_ch.iter_mut().find(|c| c.channel == name).unwrap();
+                            row.revenue.purchases += r.get::<_, i64>(2).unwrap();
+                            if r.get::<_, i64>(4).unwrap() > 0 {
+                                let currency: String = r.get(1).unwrap();
+                                *row.revenue.by_currency.entry(currency).or_default() += r.get::<_, i64>(3).unwrap();
+                            }
+                            revenue_seen += 1;
+                        }
                         assert_eq!(ours_ch, want_ch, "{column}, step {step}, {from}..{to}, {site:?}");
                         channels_seen += usize::from(want_ch.len() > 1);
                         // (Rows with every kind of count: a vital measured, good and poor.)
@@ -3050,6 +3489,8 @@ mod tests {
         assert!(device_seen > 300, "{device_seen}");
         assert!(visitors_seen > 300, "{visitors_seen}");
         assert!(vitals_seen > 1000, "{vitals_seen}");
+        assert!(revenue_seen > 1000, "{revenue_seen}");
+        assert!(by_tag_seen > 300, "{by_tag_seen}");
     }
 
     /// The leaderboard's click-through (sessions where a friction happened), kept from poll to
@@ -3083,11 +3524,17 @@ mod tests {
                             path: ["/a", "/b"][next(2) as usize].into(),
                             selector: ["#x", "#y", ""][next(3) as usize].into(),
                             during: ["", "begin_checkout"][next(2) as usize].into(),
-                            // A variant on two thirds of them, as an A/B test's pages set it.
+                            // A variant on two thirds of them, as an A/B test's pages set it;
+                            // an experiment on half, with it or not.
                             tags: ["A", "B"]
                                 .get(next(3) as usize)
                                 .map(|v| crate::facts::Tag { key: "variant".into(), value: v.to_string(), real: false })
                                 .into_iter()
+                                .chain((next(2) == 0).then(|| crate::facts::Tag {
+                                    key: "exp".into(),
+                                    value: "x".into(),
+                                    real: false,
+                                }))
                                 .collect(),
                             ..Default::default()
                         },
@@ -3102,7 +3549,8 @@ mod tests {
                 _ => next(200) as i64,
             };
             let opt = |s: &str| Some(s.to_string());
-            let variant = |v: &str| Some(Tag { key: "variant".into(), value: v.into() });
+            let variant = |v: &str| Some(Tags::from(Tag { key: "variant".into(), value: v.into() }));
+            let both = |v: &str| Tags::new([Tag { key: "variant".into(), value: v.into() }, exp()]);
             for (site, kind, path, selector, limit, tag, during) in [
                 (None, opt("rage_click"), None, opt("#x"), 50, None, None),
                 (None, None, None, opt("#y"), 5, None, None),
@@ -3110,6 +3558,8 @@ mod tests {
                 (None, None, opt("/b"), None, 3, None, None),
                 (None, opt("rage_click"), None, opt("#x"), 50, variant("A"), None),
                 (opt("s2"), None, opt("/a"), None, 4, variant("B"), None),
+                (None, opt("rage_click"), None, opt("#x"), 50, both("A"), None),
+                (opt("s2"), None, None, None, 4, both("B"), None),
                 // Sessions with friction during checkout (of one element, or any).
                 (None, None, None, None, 50, None, opt("begin_checkout")),
                 (opt("s1"), opt("rage_click"), None, opt("#x"), 4, None, opt("begin_checkout")),

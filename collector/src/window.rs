@@ -38,8 +38,9 @@ pub struct Filters {
     pub path: Option<String>,
     /// (The element click-through only; the leaderboard groups by selector.)
     pub selector: Option<String>,
-    /// Only the friction events carrying this page tag (their rows of `event_tags`).
-    pub tag: Option<crate::query::Tag>,
+    /// Only the friction events carrying every one of these page tags (their rows of
+    /// `event_tags`).
+    pub tag: Option<crate::query::Tags>,
     /// Only the friction events captured on this device class (`context.device`; '' none).
     pub device: Option<String>,
     /// Only the friction events captured while this moment of truth was under way (`during`):
@@ -305,18 +306,25 @@ pub fn range_sql(f: &Filters) -> (String, Vec<rusqlite::types::Value>) {
         sql.push_str(" AND device = ?");
         args.push(Sql::Text(d.clone()));
     }
-    if let Some(tag) = &f.tag {
+    if let Some(tags) = &f.tag {
+        // The first tag's friction events of the range, each checked for the others.
+        let (first, rest) = tags.all().split_first().expect("Tags is never empty");
         sql.push_str(
             " AND id IN (SELECT t.event_id FROM event_tags AS t
-                          WHERE t.key = ? AND t.value = ? AND t.friction = 1 AND t.ts >= ? AND t.ts < ?)",
+                          WHERE t.key = ? AND t.value = ? AND t.friction = 1 AND t.ts >= ? AND t.ts < ?",
         );
-        args.extend([Sql::Text(tag.key.clone()), Sql::Text(tag.value.clone()), Sql::Null, Sql::Null]);
+        args.extend([Sql::Text(first.key.clone()), Sql::Text(first.value.clone()), Sql::Null, Sql::Null]);
+        let (also, also_args) = crate::query::also_tagged_sql(rest);
+        sql.push_str(&also);
+        sql.push(')');
+        args.extend(also_args);
     }
     (sql, args)
 }
 
-/// Whether the friction row `id` (at `ts`) is of an event carrying the tag: its row of
+/// Whether the friction row `id` (at `ts`) is of an event carrying a tag: its row of
 /// `event_tags` looked up by the whole key (a friction row's event has the same time there).
+/// (With several tags, once per tag.)
 pub const FRICTION_TAGGED_SQL: &str = "SELECT 1 FROM event_tags AS t
    WHERE t.key = ?1 AND t.value = ?2 AND t.friction = 1 AND t.ts = ?3 AND t.event_id = ?4";
 
@@ -385,10 +393,16 @@ fn scan_new(
         {
             continue;
         }
-        if let (Some(tag), Some(stmt)) = (&f.tag, &mut tagged) {
+        if let (Some(tags), Some(stmt)) = (&f.tag, &mut tagged) {
             let id: i64 = r.get(5)?;
-            let params = rusqlite::params![tag.key, tag.value, row.ts, id];
-            if !stmt.exists(params)? {
+            let mut all = true;
+            for tag in tags.all() {
+                if !stmt.exists(rusqlite::params![tag.key, tag.value, row.ts, id])? {
+                    all = false;
+                    break;
+                }
+            }
+            if !all {
                 continue;
             }
         }
@@ -602,6 +616,64 @@ struct Summary {
     all_tags: std::cell::RefCell<Option<Box<[u32]>>>,
     /// Its rows of `event_tags` (key, value, time), once read (the same), remembered as `tags` is.
     tag_times: std::cell::RefCell<Option<TagTimes>>,
+    /// Its purchases and their value per currency, once read (only for a session that reached
+    /// `purchase`: see [`SessionWindows::channels`]), remembered as `tags` is.
+    revenue: std::cell::RefCell<Option<Revenue>>,
+}
+
+/// A session's purchases: how many, and the sum of their `value` per `currency` (millionths).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Revenue {
+    pub purchases: i64,
+    pub by_currency: std::collections::BTreeMap<String, i64>,
+}
+
+impl Revenue {
+    fn add(&mut self, other: &Revenue) {
+        self.purchases += other.purchases;
+        for (currency, v) in &other.by_currency {
+            *self.by_currency.entry(currency.clone()).or_default() += v;
+        }
+    }
+
+    /// A stored `purchase` event's `properties.value` (a JSON number; none: 0) under its
+    /// `properties.currency` (three letters, upper-cased; otherwise `""`).
+    fn add_purchase(&mut self, body: &str) {
+        self.purchases += 1;
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(body) else { return };
+        let props = v.get("properties");
+        let value = props.and_then(|p| p.get("value")).and_then(serde_json::Value::as_f64).filter(|v| v.is_finite());
+        let Some(value) = value else { return };
+        let currency = props
+            .and_then(|p| p.get("currency"))
+            .and_then(serde_json::Value::as_str)
+            .map(str::trim)
+            .filter(|c| c.len() == 3 && c.bytes().all(|b| b.is_ascii_alphabetic()))
+            .map(str::to_ascii_uppercase)
+            .unwrap_or_default();
+        // (In millionths, so that sums are exact: 0.1 + 0.2 is 0.3.)
+        let micros = (value * 1_000_000.0).round().clamp(-1e15, 1e15) as i64;
+        *self.by_currency.entry(currency).or_default() += micros;
+    }
+}
+
+/// The stored purchases of a session (its events by the session index, the purchases' bodies).
+const SESSION_PURCHASES_SQL: &str =
+    "SELECT body FROM events INDEXED BY events_session WHERE session_id = ?1 AND site = ?2 AND event = 'purchase'";
+
+/// The session `key`'s revenue (`s`'s: none unless it reached `purchase`), read once with
+/// `stmt` ([`SESSION_PURCHASES_SQL`]) and kept with its summary.
+fn revenue_of(stmt: &mut rusqlite::CachedStatement<'_>, key: &SessionKey, s: &Summary) -> Result<(), ReadError> {
+    if s.revenue.borrow().is_some() || !s.moments.as_ref().is_some_and(|m| m.iter().any(|m| m == "purchase")) {
+        return Ok(());
+    }
+    let mut r = Revenue::default();
+    let mut rows = stmt.query([as_text(&key.0), as_text(&key.1)])?;
+    while let Some(row) = rows.next()? {
+        r.add_purchase(row.get_ref(0)?.as_str().unwrap_or(""));
+    }
+    *s.revenue.borrow_mut() = Some(r);
+    Ok(())
 }
 
 /// A session's rows of `event_tags`: (its tag's number in the window, time).
@@ -763,6 +835,7 @@ impl Summary {
             tags: Default::default(),
             all_tags: Default::default(),
             tag_times: Default::default(),
+            revenue: Default::default(),
         })
     }
 }
@@ -911,8 +984,8 @@ impl SessionWindow {
 /// What the session answers are narrowed to besides the site and the range.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Narrow<'a> {
-    /// The sessions carrying this page tag (an event of theirs did).
-    pub tag: Option<&'a crate::query::Tag>,
+    /// The sessions carrying every one of these page tags (an event of theirs did, each).
+    pub tag: Option<&'a crate::query::Tags>,
     /// The sessions of this device class (`context.device` of their first event that has one;
     /// '': none).
     pub device: Option<&'a str>,
@@ -966,9 +1039,24 @@ pub struct ChannelTotals {
     /// The Core Web Vitals' counts of those sessions' page_leave events, in the order of
     /// `aggregate::VITAL_COLUMNS`.
     pub vitals: VitalCounts,
+    /// Those sessions' purchases and their value per currency.
+    pub revenue: Revenue,
 }
 
 impl ChannelTotals {
+    /// Counts one session in these figures; `goal`: the moment of truth that is a conversion.
+    fn count(&mut self, s: &Summary, goal: &str) {
+        self.sessions += 1;
+        self.with_friction += i64::from(s.friction > 0);
+        self.friction += s.friction;
+        self.score_sum += s.score;
+        self.converted += i64::from(s.moments.as_ref().is_some_and(|m| m.iter().any(|m| m == goal)));
+        add_vital_counts(&mut self.vitals, &s.vitals);
+        if let Some(r) = &*s.revenue.borrow() {
+            self.revenue.add(r);
+        }
+    }
+
     /// Adds `other`'s figures (not its name) to these.
     pub fn add(&mut self, other: &ChannelTotals) {
         self.sessions += other.sessions;
@@ -977,6 +1065,7 @@ impl ChannelTotals {
         self.score_sum += other.score_sum;
         self.converted += other.converted;
         add_vital_counts(&mut self.vitals, &other.vitals);
+        self.revenue.add(&other.revenue);
     }
 }
 
@@ -1170,8 +1259,8 @@ impl SessionWindows {
                 {
                     continue;
                 }
-                if let (Some(tag), Some(stmt)) = (n.tag, &mut carries) {
-                    if !carries_tag(stmt, key, s, tag)? {
+                if let (Some(tags), Some(stmt)) = (n.tag, &mut carries) {
+                    if !carries_tags(stmt, key, s, tags)? {
                         continue;
                     }
                 }
@@ -1265,11 +1354,13 @@ impl SessionWindows {
         n: Narrow<'_>,
         by_what: Segment,
     ) -> Result<Vec<ChannelTotals>, ReadError> {
+        let mut purchases = conn.prepare_cached(SESSION_PURCHASES_SQL)?;
         self.with_narrow(conn, site, from, to, upto, n, |sessions| {
             // (Campaigns may be hundreds: an index by name.)
             let mut by: Vec<ChannelTotals> = Vec::new();
             let mut index: HashMap<&str, usize> = HashMap::new();
-            for (_, s) in sessions {
+            for (key, s) in sessions {
+                revenue_of(&mut purchases, key, s)?;
                 let name = match by_what {
                     Segment::Channel => &s.channel,
                     Segment::Device => &s.device,
@@ -1282,17 +1373,98 @@ impl SessionWindows {
                     by.push(ChannelTotals { channel: name.clone(), ..Default::default() });
                     by.len() - 1
                 });
-                let c = &mut by[i];
-                c.sessions += 1;
-                c.with_friction += i64::from(s.friction > 0);
-                c.friction += s.friction;
-                c.score_sum += s.score;
-                c.converted += i64::from(s.moments.as_ref().is_some_and(|m| m.iter().any(|m| m == goal)));
-                add_vital_counts(&mut c.vitals, &s.vitals);
+                by[i].count(s, goal);
             }
             by.sort_by(|a, b| a.channel.cmp(&b.channel));
-            by
-        })
+            Ok::<_, ReadError>(by)
+        })?
+    }
+
+    /// [`Self::channels`] by the values of the page tag `key` instead (an experiment's variants:
+    /// `pdp_cta` -> `A`, `B`): a session under each value of it that it carried (as
+    /// `session_tags` says, on any of its events: so a value's figures are those of `tag=key:value`,
+    /// and a session that saw both variants counts under both), '' for sessions that carried
+    /// none. Each session's tags are read once and kept with its summary (see
+    /// [`Summary::all_tags`]), as [`Self::tag_sessions`] reads them, so a poll reads only those of
+    /// the sessions stored to since.
+    #[allow(clippy::too_many_arguments)]
+    pub fn channels_by_tag(
+        &self,
+        conn: &Connection,
+        site: &Option<String>,
+        (from, to): (i64, i64),
+        upto: i64,
+        goal: &str,
+        n: Narrow<'_>,
+        key: &str,
+    ) -> Result<Vec<ChannelTotals>, ReadError> {
+        let mut carries = conn.prepare_cached(SESSION_TAG_SQL)?;
+        let mut of_session = conn.prepare_cached(SESSION_TAGS_SQL)?;
+        let mut purchases = conn.prepare_cached(SESSION_PURCHASES_SQL)?;
+        self.with_window(conn, site, from, to, upto, |w| {
+            let SessionWindow { by_key, tag_ids, .. } = w;
+            let mut buf = Vec::new();
+            let mut chosen: Vec<&Summary> = Vec::new();
+            for (k, s) in by_key.iter().filter(|(_, s)| s.first_ts < to) {
+                if n.device.is_some_and(|d| s.device != d) {
+                    continue;
+                }
+                if let Some(tags) = n.tag {
+                    if !carries_tags(&mut carries, k, s, tags)? {
+                        continue;
+                    }
+                }
+                if s.all_tags.borrow().is_none() {
+                    let mut ids = Vec::new();
+                    let mut rows = of_session.query([as_text(&k.0), as_text(&k.1)])?;
+                    while let Some(r) = rows.next()? {
+                        ids.push(tag_id(tag_ids, &mut buf, [bytes(r.get_ref(0)?), bytes(r.get_ref(1)?)]));
+                    }
+                    *s.all_tags.borrow_mut() = Some(ids.into());
+                }
+                revenue_of(&mut purchases, k, s)?;
+                chosen.push(s);
+            }
+            // The numbered tags of `key`: number -> value.
+            let mut value_of: HashMap<u32, String> = HashMap::new();
+            for (joined, &id) in tag_ids.iter() {
+                if let Some([k, v]) = split_key(joined) {
+                    if k == key.as_bytes() {
+                        value_of.insert(id, String::from_utf8_lossy(v).into_owned());
+                    }
+                }
+            }
+            let mut by: Vec<ChannelTotals> = Vec::new();
+            let mut index: HashMap<String, usize> = HashMap::new();
+            let mut values: Vec<&str> = Vec::new();
+            for s in chosen {
+                values.clear();
+                values.extend(
+                    s.all_tags
+                        .borrow()
+                        .iter()
+                        .flat_map(|ids| ids.iter())
+                        .filter_map(|id| value_of.get(id))
+                        .map(String::as_str),
+                );
+                if values.is_empty() {
+                    values.push("");
+                }
+                for v in &values {
+                    let i = match index.get(*v) {
+                        Some(&i) => i,
+                        None => {
+                            by.push(ChannelTotals { channel: v.to_string(), ..Default::default() });
+                            index.insert(v.to_string(), by.len() - 1);
+                            by.len() - 1
+                        }
+                    };
+                    by[i].count(s, goal);
+                }
+            }
+            by.sort_by(|a, b| a.channel.cmp(&b.channel));
+            Ok::<_, ReadError>(by)
+        })?
     }
 
     /// [`Self::with_tag`], and of `n.device` only, if given (the session's device class).
@@ -1315,9 +1487,10 @@ impl SessionWindows {
         }
     }
 
-    /// [`Self::with`] the sessions carrying `tag` only, if given (an event of theirs did, at any
-    /// time, as `session_tags` says): each session looked up there once and the answer
-    /// remembered with its summary, so a poll looks up only the sessions stored to since.
+    /// [`Self::with`] the sessions carrying every one of `tag` only, if given (an event of theirs
+    /// did, each, at any time, as `session_tags` says): each session looked up there once per
+    /// tag and the answer remembered with its summary, so a poll looks up only the sessions
+    /// stored to since.
     #[allow(clippy::too_many_arguments)]
     fn with_tag<T>(
         &self,
@@ -1326,7 +1499,7 @@ impl SessionWindows {
         from: i64,
         to: i64,
         upto: i64,
-        tag: Option<&crate::query::Tag>,
+        tag: Option<&crate::query::Tags>,
         f: impl FnOnce(&mut dyn Iterator<Item = (&SessionKey, &Summary)>) -> T,
     ) -> Result<T, ReadError> {
         let Some(tag) = tag else { return self.with(conn, site, from, to, upto, f) };
@@ -1334,7 +1507,7 @@ impl SessionWindows {
         self.with(conn, site, from, to, upto, |sessions| {
             let mut tagged = Vec::new();
             for (key, s) in sessions {
-                if carries_tag(&mut carries, key, s, tag)? {
+                if carries_tags(&mut carries, key, s, tag)? {
                     tagged.push((key, s));
                 }
             }
@@ -1342,14 +1515,14 @@ impl SessionWindows {
         })?
     }
 
-    /// How many sessions in `[from, to)` carry `tag` (see [`Self::with_tag`]).
+    /// How many sessions in `[from, to)` carry every one of `tag` (see [`Self::with_tag`]).
     pub fn tagged(
         &self,
         conn: &Connection,
         site: &Option<String>,
         (from, to): (i64, i64),
         upto: i64,
-        tag: &crate::query::Tag,
+        tag: &crate::query::Tags,
     ) -> Result<i64, ReadError> {
         self.with_tag(conn, site, from, to, upto, Some(tag), |sessions| sessions.count() as i64)
     }
@@ -1358,6 +1531,21 @@ impl SessionWindows {
     pub fn clear(&self) {
         self.kept.clear();
     }
+}
+
+/// Whether the session `key` (summary `s`) carried every one of `tags` (see [`carries_tag`]).
+fn carries_tags(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    key: &SessionKey,
+    s: &Summary,
+    tags: &crate::query::Tags,
+) -> Result<bool, ReadError> {
+    for tag in tags.all() {
+        if !carries_tag(stmt, key, s, tag)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// Whether the session `key` (summary `s`) carries `tag`: as remembered with its summary, else
@@ -1373,7 +1561,8 @@ fn carries_tag(
         return Ok(has);
     }
     let has = stmt.exists(rusqlite::params![as_text(&key.0), as_text(&key.1), tag.key, tag.value])?;
-    // A few tags per session at most: an inspector asks about one at a time.
+    // A few tags per session at most: an inspector asks about one at a time, a read of several
+    // tags about each.
     if known.len() < MAX_TAGS_KNOWN {
         known.push((tag.clone(), has));
     }
@@ -1384,8 +1573,9 @@ fn carries_tag(
 const SESSION_TAG_SQL: &str =
     "SELECT 1 FROM session_tags AS t WHERE t.session_id = ?1 AND t.site = ?2 AND t.key = ?3 AND t.value = ?4";
 
-/// The tags whose answer a session's summary remembers at most.
-const MAX_TAGS_KNOWN: usize = 4;
+/// The tags whose answer a session's summary remembers at most (two reads of the most tags a
+/// read takes, `query::MAX_TAGS`).
+const MAX_TAGS_KNOWN: usize = 2 * crate::query::MAX_TAGS;
 
 // ---------------------------------------------------------------------------------------------
 // The sessions where a friction happened (the leaderboard's click-through)
@@ -1497,9 +1687,9 @@ pub fn tags_shapes() -> Vec<(String, usize)> {
     vec![(EVENT_TAG_ROWS_SQL.into(), 3), (SESSION_TAG_SQL.into(), 4), (SESSION_TAGS_SQL.into(), 2)]
 }
 
-/// Those that read `events` (a session's events).
+/// Those that read `events` (a session's events, its purchases).
 pub fn session_events_shapes() -> Vec<(String, usize)> {
-    vec![(SESSION_EVENTS_SQL.into(), 2)]
+    vec![(SESSION_EVENTS_SQL.into(), 2), (SESSION_PURCHASES_SQL.into(), 2)]
 }
 
 /// The number of a tag (its key and value) in a session window's `tag_ids`, made on first sight
@@ -1512,6 +1702,18 @@ fn tag_id(ids: &mut HashMap<Box<[u8]>, u32, foldhash::fast::RandomState>, buf: &
     let id = ids.len() as u32;
     ids.insert(buf.as_slice().into(), id);
     id
+}
+
+/// The two parts of a key [`joined_key`] made (None: not one).
+fn split_key(key: &[u8]) -> Option<[&[u8]; 2]> {
+    let part = |rest: &[u8]| -> Option<(usize, usize)> {
+        let len = u32::from_le_bytes(rest.get(..4)?.try_into().ok()?) as usize;
+        (rest.len() >= 4 + len).then_some((4, 4 + len))
+    };
+    let (a0, a1) = part(key)?;
+    let rest = &key[a1..];
+    let (b0, b1) = part(rest)?;
+    (b1 == rest.len()).then_some([&key[a0..a1], &rest[b0..b1]])
 }
 
 /// `parts`, each preceded by its length (so that no two run together), into `key`.

@@ -687,7 +687,8 @@ fn kept_answers_are_fresh_ones_through_inserts_erasures_and_expiry() {
                         let steps = ["add_to_cart".to_string()];
                         out.push(query::funnel(&conn, kept, &site, from, to, &steps, n).unwrap());
                         for by in [Segment::Channel, Segment::Device, Segment::Campaign] {
-                            out.push(query::channels(&conn, kept, &site, (from, to), "add_to_cart", n, by).unwrap());
+                            let by = query::Grouping::Segment(by);
+                            out.push(query::channels(&conn, kept, &site, (from, to), "add_to_cart", n, &by).unwrap());
                         }
                         out.push(query::pages(&conn, kept, &site, (from, to), "friction", 50, n.device, None).unwrap());
                     }

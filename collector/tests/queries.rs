@@ -1321,11 +1321,16 @@ fn every_query_shape_uses_an_index() {
 }
 
 /// The shapes with a tag filter too: the same indexes, and the tags read from `event_tags`
-/// (named `t`) through one of its indexes, never from an event's body (no `json_each`).
+/// (named `t`) through one of its indexes, never from an event's body (no `json_each`). With
+/// several tags (`tag=` repeated, up to `MAX_TAGS`), the same shapes, each further tag looked up
+/// by the whole key of `event_tags` (`t1`, `t2`, ...) or of `session_tags`.
 #[test]
 fn every_tag_query_shape_uses_an_index() {
     let shapes = touchpoint_collector::query::tag_shapes();
-    assert!(shapes.len() > 40, "{}", shapes.len());
+    assert!(shapes.len() > 120, "{}", shapes.len());
+    let several: Vec<&(String, usize)> = shapes.iter().filter(|(sql, _)| sql.contains("event_tags AS t3")).collect();
+    assert!(several.len() > 20, "{}", several.len());
+    assert!(shapes.iter().filter(|(sql, _)| sql.matches("FROM session_tags AS t").count() == 4).count() > 20);
     check_plans(shapes, true);
 }
 
@@ -1363,6 +1368,16 @@ fn check_plans(shapes: Vec<(String, usize)>, tags: bool) {
             let bad_scan = scan && !step.starts_with("SCAN f") || step.contains("SCAN s ") && !step.contains("INDEX");
             // `SCAN f` is the grouped subquery's result, not a table.
             assert!(!bad_scan, "a scan without an index:\n{sql}\n{plan:#?}");
+            // With several tags, each tag after the first is looked up by the whole primary key
+            // of `event_tags` (`t1`, `t2`, ...): one row per event of the first tag, never a range.
+            let alias = step.split_whitespace().nth(1).unwrap_or("");
+            if alias.len() > 1 && alias.starts_with('t') && alias[1..].bytes().all(|b| b.is_ascii_digit()) {
+                assert!(
+                    step.starts_with("SEARCH ")
+                        && step.ends_with("PRIMARY KEY (key=? AND value=? AND friction=? AND ts=? AND event_id=?)"),
+                    "{sql}\n{plan:#?}"
+                );
+            }
             if step.starts_with("SCAN ") || step.starts_with("SEARCH ") {
                 let table = step.split_whitespace().nth(1).unwrap();
                 if [
@@ -2191,7 +2206,9 @@ async fn tags_filter_friction_sessions_and_series() {
         &format!("tag={}:B", "k".repeat(65)),
         &format!("tag=variant:{}", "v".repeat(65)),
         "tag=vari%0Aant:B",
-        "tag=a:b&tag=c:d",
+        // Repeated (all must match), each checked; at most four.
+        "tag=a:b&tag=c",
+        "tag=a:1&tag=b:1&tag=c:1&tag=d:1&tag=e:1",
     ] {
         for endpoint in ["friction", "sessions", "timeseries"] {
             let a = get(&t.app, &format!("/api/{endpoint}?{}&{q}", range())).await;
@@ -2278,12 +2295,291 @@ async fn tags_filter_overview_funnel_and_channels() {
     );
 
     // Bad tags: a 400 naming the parameter, as for the other endpoints.
-    for q in ["tag=variant", "tag=:B", &format!("tag={}:B", "k".repeat(65)), "tag=a:b&tag=c:d"] {
+    for q in [
+        "tag=variant",
+        "tag=:B",
+        &format!("tag={}:B", "k".repeat(65)),
+        "tag=a:b&tag=:d",
+        "tag=a:1&tag=b:1&tag=c:1&tag=d:1&tag=e:1",
+    ] {
         for endpoint in ["overview", "funnel", "channels"] {
             let a = get(&t.app, &format!("/api/{endpoint}?{}&{q}", range())).await;
             assert_eq!(a.status, StatusCode::BAD_REQUEST, "{endpoint} {q}");
             assert!(a.error().starts_with("tag: "), "{endpoint} {q}: {}", a.error());
         }
+    }
+}
+
+/// Several experiments at once, tagged the older way (one `experiment` key and one `variant` key)
+/// and one key per experiment. `cohort:pb` marks exactly the events carrying both
+/// `experiment:pdp_cta` and `variant:B` (the answers of the two tags together must be those of
+/// it, which the per-tag counts kept at ingest answer):
+/// - pb1 (mobile, by email): a view, a dead click, an add to cart, a page_leave with its vitals and
+///   a purchase (59.90 EUR) of pdp_cta B;
+/// - pb2 (desktop): a view, a rage click, a slow page_leave of pdp_cta B, then a view of /cart
+///   without tags (the next page set none);
+/// - pa1 (mobile): pdp_cta A, with a dead click, an add to cart and a purchase (20 "eur");
+/// - cb1: checkout_v2 B (variant:B, another experiment), a js_error and a purchase (5, no currency);
+/// - pn1: experiment pdp_cta before its variant was known (no variant), a dead click;
+/// - both1: pdp_cta A on one view, pdp_cta B on the next (a visitor who saw both);
+/// - two1: one key per experiment, `pdp_cta:B` on /p/mug and `checkout_v2:A` on /cart (never
+///   on the same event).
+fn two_experiments() -> Vec<Value> {
+    let pb = json!({"experiment": "pdp_cta", "variant": "B", "cohort": "pb"});
+    let pa = json!({"experiment": "pdp_cta", "variant": "A"});
+    let cb = json!({"experiment": "checkout_v2", "variant": "B"});
+    let pn = json!({"experiment": "pdp_cta"});
+    let leave = |id: &str, session: &str, time: &str, vitals: Value| {
+        let mut props = json!({"path": "/p/mug", "engaged_ms": 30_000, "max_scroll_pct": 80});
+        props.as_object_mut().unwrap().extend(vitals.as_object().unwrap().clone());
+        ev(id, "shop", session, "page_leave", time, "/p/mug", props)
+    };
+    let moment = json!({"moment": true});
+    let mut events = vec![
+        tagged(ev("1", "shop", "pb1", "page_view", &at(1, 0), "/p/mug", json!({})), &pb),
+        tagged(friction("2", "pb1", "dead_click", &at(1, 10), "/p/mug", "#cta", None), &pb),
+        tagged(ev("3", "shop", "pb1", "add_to_cart", &at(2, 0), "/p/mug", moment.clone()), &pb),
+        tagged(leave("4", "pb1", &at(2, 30), json!({"lcp_ms": 1800, "cls_milli": 50, "inp_ms": 600})), &pb),
+        tagged(ev("5", "shop", "pb1", "purchase", &at(3, 0), "/done", json!({"value": 59.9, "currency": "EUR"})), &pb),
+        tagged(ev("6", "shop", "pb2", "page_view", &at(5, 0), "/p/mug", json!({})), &pb),
+        tagged(friction("7", "pb2", "rage_click", &at(5, 5), "/p/mug", "#cta", None), &pb),
+        tagged(leave("8", "pb2", &at(6, 0), json!({"lcp_ms": 5000, "cls_milli": 0})), &pb),
+        ev("9", "shop", "pb2", "page_view", &at(7, 0), "/cart", json!({})),
+        tagged(ev("10", "shop", "pa1", "page_view", &at(10, 0), "/p/mug", json!({})), &pa),
+        tagged(friction("11", "pa1", "dead_click", &at(10, 5), "/p/mug", "#cta", None), &pa),
+        tagged(ev("12", "shop", "pa1", "add_to_cart", &at(11, 0), "/p/mug", moment.clone()), &pa),
+        tagged(ev("13", "shop", "pa1", "purchase", &at(12, 0), "/done", json!({"value": 20, "currency": "eur"})), &pa),
+        tagged(ev("14", "shop", "cb1", "page_view", &at(20, 0), "/cart", json!({})), &cb),
+        tagged(friction("15", "cb1", "js_error", &at(20, 30), "/cart", "", None), &cb),
+        tagged(ev("16", "shop", "cb1", "purchase", &at(21, 0), "/done", json!({"value": 5})), &cb),
+        tagged(ev("17", "shop", "pn1", "page_view", &at(30, 0), "/p/mug", json!({})), &pn),
+        tagged(friction("18", "pn1", "dead_click", &at(30, 5), "/p/mug", "#cta", None), &pn),
+        tagged(ev("19", "shop", "both1", "page_view", &at(50, 0), "/p/mug", json!({})), &pa),
+        tagged(ev("20", "shop", "both1", "page_view", &at(51, 0), "/p/mug", json!({})), &pb),
+        tagged(ev("21", "shop", "two1", "page_view", &at(60, 0), "/p/mug", json!({})), &json!({"pdp_cta": "B"})),
+        tagged(ev("22", "shop", "two1", "page_view", &at(61, 0), "/cart", json!({})), &json!({"checkout_v2": "A"})),
+        tagged(friction("23", "two1", "dead_click", &at(61, 5), "/cart", "#pay", None), &json!({"checkout_v2": "A"})),
+    ];
+    for e in &mut events {
+        let (device, channel) = match e["sessionId"].as_str().unwrap() {
+            "pb1" => ("mobile", "email"),
+            "pa1" => ("mobile", "paid_search"),
+            "pb2" | "both1" => ("desktop", "email"),
+            _ => ("desktop", "direct"),
+        };
+        e["context"]["device"] = json!(device);
+        e["context"]["channel"] = json!(channel);
+    }
+    events
+}
+
+/// "Experiment X, variant B" while several experiments run: `tag` repeated narrows every panel to
+/// the events carrying all the tags and to the sessions that carried each of them; a session that
+/// carried only one of them is not counted; the order and repeats of the tags do not matter; at
+/// most four. Two tags read from the events one by one give what one tag gives from the counts
+/// kept per tag at ingest: every panel's answer for `experiment:pdp_cta` and `variant:B` is the
+/// one for `cohort:pb`, which marks exactly those events.
+#[tokio::test]
+async fn several_tags_narrow_every_panel_to_what_carries_them_all() {
+    let t = app_on(Store::open(":memory:").unwrap(), open());
+    assert_eq!(post(&t.app, batch(two_experiments())).await.json()["accepted"], json!(23));
+    let both = "tag=experiment:pdp_cta&tag=variant:B";
+    let overview = |q: &str| {
+        let q = format!("/api/overview?{}&{q}", range());
+        let app = &t;
+        async move {
+            let v = api(app, &q).await;
+            format!("{} {} {} {}", v["events"], v["friction"], v["sessions"], v["sessionsWithFriction"])
+        }
+    };
+    // pdp_cta B: pb1's 5 events, pb2's 3 tagged ones and both1's B view; 2 friction; their 3
+    // sessions. Not cb1 (variant B of checkout_v2), pa1 (A), pn1 (no variant), two1 (other keys).
+    assert_eq!(overview(both).await, "9 2 3 2");
+    assert_eq!(overview("tag=variant:B").await, "12 3 4 3");
+    assert_eq!(overview("tag=experiment:pdp_cta").await, "16 4 5 4");
+    assert_eq!(overview("tag=variant:B&tag=experiment:pdp_cta").await, "9 2 3 2", "in any order");
+    assert_eq!(overview("tag=variant:B&tag=variant:B").await, overview("tag=variant:B").await, "repeats");
+    assert_eq!(overview(&format!("{both}&tag=experiment:pdp_cta")).await, "9 2 3 2");
+    assert_eq!(overview(&format!("{both}&device=mobile")).await, "5 1 1 1");
+    assert_eq!(overview(&format!("{both}&site=blog")).await, "0 0 0 0");
+    // A session carrying both tags on different events counts (as one tag's sessions are those
+    // with an event carrying it); no event carries both. A visitor who saw A then B is in both.
+    assert_eq!(overview("tag=pdp_cta:B&tag=checkout_v2:A").await, "0 0 1 1");
+    assert_eq!(overview("tag=variant:A&tag=variant:B").await, "0 0 1 0");
+    // Sessions: those that carried both.
+    assert_eq!(ids(&api(&t, &format!("/api/sessions?{}&{both}", range())).await), ["both1", "pb2", "pb1"]);
+    assert_eq!(
+        ids(&api(&t, &format!("/api/sessions?{}&tag=variant:B", range())).await),
+        ["both1", "cb1", "pb2", "pb1"]
+    );
+    assert_eq!(ids(&api(&t, &format!("/api/sessions?{}&{both}&friction=1", range())).await), ["pb2", "pb1"]);
+    assert_eq!(ids(&api(&t, &format!("/api/sessions?{}&tag=pdp_cta:B&tag=checkout_v2:A", range())).await), ["two1"]);
+    // The leaderboard's click-through: where that friction's event carried both.
+    let el = format!("/api/sessions?{}&type=dead_click&path=/p/mug&selector=%23cta", range());
+    assert_eq!(ids(&api(&t, &el).await), ["pn1", "pa1", "pb1"]);
+    assert_eq!(ids(&api(&t, &format!("{el}&{both}")).await), ["pb1"]);
+    assert!(ids(&api(&t, &format!("{el}&tag=experiment:pdp_cta&tag=variant:C")).await).is_empty());
+    // The friction leaderboard: B's two friction events, a share of its three sessions.
+    let board = api(&t, &format!("/api/friction?{}&{both}", range())).await;
+    let rows: Vec<String> = board["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| format!("{} {} {}", r["type"].as_str().unwrap(), r["count"], r["sessions"]))
+        .collect();
+    assert_eq!((rows, &board["sessions"]), (vec!["dead_click 1 1".to_string(), "rage_click 1 1".into()], &json!(3)));
+    assert!(api(&t, &format!("/api/friction?{}&tag=pdp_cta:B&tag=checkout_v2:A", range())).await["rows"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    // The funnel and the channels of B's sessions.
+    let steps = |v: &Value| -> Vec<i64> {
+        v["steps"].as_array().unwrap().iter().map(|s| s["sessions"].as_i64().unwrap()).collect()
+    };
+    assert_eq!(steps(&api(&t, &format!("/api/funnel?{}&{both}", range())).await), [3, 1, 0, 0]);
+    let pages = api(&t, &format!("/api/pages?{}&{both}&sort=views", range())).await;
+    let listed: Vec<String> = pages["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| format!("{} {} {} {}", p["path"].as_str().unwrap(), p["views"], p["leaves"], p["friction"]))
+        .collect();
+    assert_eq!(listed, ["/p/mug 3 2 2"], "not pb2's untagged /cart");
+    assert_eq!(pages["vitals"]["lcp"], json!({"n": 2, "good": 1, "poor": 1}));
+
+    // Every panel, two tags against the one tag marking the same events.
+    let mut compared = 0;
+    for q in [
+        "/api/overview?",
+        "/api/overview?device=mobile&",
+        "/api/overview?site=shop&",
+        "/api/funnel?",
+        "/api/funnel?steps=add_to_cart,purchase&device=desktop&",
+        "/api/channels?",
+        "/api/channels?by=device&goal=add_to_cart&",
+        "/api/channels?by=tag:experiment&",
+        "/api/friction?",
+        "/api/friction?type=dead_click&site=shop&",
+        "/api/friction?device=mobile&",
+        "/api/sessions?",
+        "/api/sessions?friction=1&",
+        "/api/sessions?type=rage_click&",
+        "/api/pages?",
+        "/api/pages?sort=views&",
+        "/api/pages?sort=vitals&device=mobile&",
+        "/api/pages?site=shop&limit=1&",
+        "/api/timeseries?metric=friction&bucket=minute&",
+        "/api/timeseries?metric=friction&device=desktop&",
+        "/api/timeseries?metric=events&bucket=5m&",
+        "/api/timeseries?metric=events&device=mobile&bucket=hour&",
+        "/api/timeseries?metric=sessions&",
+        "/api/timeseries?metric=vitals&bucket=minute&",
+        "/api/timeseries?metric=vitals&path=/p/mug&bucket=hour&",
+        "/api/timeseries?metric=vitals&device=desktop&",
+    ] {
+        for r in [range(), "from=2026-11-20T10:01:30Z&to=2026-11-20T10:50:30Z".to_string()] {
+            let two = api(&t, &format!("{q}{r}&{both}")).await;
+            let one = api(&t, &format!("{q}{r}&tag=cohort:pb")).await;
+            assert_eq!(two, one, "{q}{r}");
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 52);
+
+    // At most four tags; each checked.
+    let four = "tag=experiment:pdp_cta&tag=variant:B&tag=cohort:pb&tag=x:y";
+    assert_eq!(overview(four).await, "0 0 0 0");
+    assert_eq!(overview(&four.replace("&tag=x:y", "&tag=cohort:pb")).await, "9 2 3 2");
+    for endpoint in ["overview", "funnel", "channels", "friction", "sessions", "pages", "timeseries"] {
+        let a = get(&t.app, &format!("/api/{endpoint}?{}&{four}&tag=a:b", range())).await;
+        assert_eq!((a.status, a.error()), (StatusCode::BAD_REQUEST, "tag: at most 4 (all must match)".into()));
+        let a = get(&t.app, &format!("/api/{endpoint}?{}&{both}&tag=variant", range())).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{endpoint}");
+        assert!(a.error().starts_with("tag: expected key:value"), "{endpoint}: {}", a.error());
+        // An empty one is no filter, as alone.
+        assert_eq!(get(&t.app, &format!("/api/{endpoint}?{}&{both}&tag=", range())).await.status, StatusCode::OK);
+    }
+    assert_eq!(overview(&format!("{both}&tag=")).await, "9 2 3 2");
+}
+
+/// "A against B in one request": `/api/channels?by=tag:KEY` gives the sessions by the values of a
+/// tag key, each value's figures those of `tag=KEY:VALUE` (a session under each value it
+/// carried, `""` for those that carried none), with the purchases and their revenue per currency
+/// (every grouping has them); with `tag`, of the sessions carrying it too.
+#[tokio::test]
+async fn channels_by_the_values_of_a_tag_compare_variants() {
+    let t = app_on(Store::open(":memory:").unwrap(), open());
+    assert_eq!(post(&t.app, batch(two_experiments())).await.json()["accepted"], json!(23));
+    let rows = |v: &Value| -> Vec<String> {
+        v["channels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                format!(
+                    "{}|{} {} {} {} {} {}",
+                    c["value"].as_str().unwrap(),
+                    c["tag"].as_str().unwrap(),
+                    c["sessions"],
+                    c["sessionsWithFriction"],
+                    c["converted"],
+                    c["purchases"],
+                    c["revenue"]
+                )
+            })
+            .collect()
+    };
+    let pdp = api(&t, &format!("/api/channels?{}&by=tag:variant&tag=experiment:pdp_cta", range())).await;
+    assert_eq!((&pdp["by"], &pdp["key"], &pdp["goal"]), (&json!("tag"), &json!("variant"), &json!("purchase")));
+    // pdp_cta's sessions: B pb1, pb2 and both1 (who saw A too), A pa1 and both1, none pn1.
+    assert_eq!(
+        rows(&pdp),
+        [r#"B|variant:B 3 2 1 1 {"EUR":59.9}"#, r#"A|variant:A 2 1 1 1 {"EUR":20.0}"#, r#"| 1 1 0 0 {}"#,]
+    );
+    // Every session: cb1 is B of the other experiment (a purchase without a currency, under "").
+    let all = api(&t, &format!("/api/channels?{}&by=tag:variant", range())).await;
+    assert_eq!(
+        rows(&all),
+        [r#"B|variant:B 4 3 2 2 {"":5.0,"EUR":59.9}"#, r#"| 2 2 0 0 {}"#, r#"A|variant:A 2 1 1 1 {"EUR":20.0}"#,]
+    );
+    // Each value's figures are those of the sessions of `tag=variant:VALUE` (by channel, summed).
+    for (i, row) in pdp["channels"].as_array().unwrap().iter().enumerate() {
+        let value = row["value"].as_str().unwrap();
+        if value.is_empty() {
+            continue;
+        }
+        let q = format!("/api/channels?{}&tag=experiment:pdp_cta&tag=variant:{value}", range());
+        let by_channel = api(&t, &q).await;
+        let sum = |k: &str| -> i64 {
+            by_channel["channels"].as_array().unwrap().iter().map(|c| c[k].as_i64().unwrap()).sum()
+        };
+        for k in ["sessions", "sessionsWithFriction", "converted", "purchases"] {
+            assert_eq!(row[k].as_i64().unwrap(), sum(k), "{value} {k}");
+        }
+        let o = api(&t, &format!("/api/overview?{}&tag=experiment:pdp_cta&tag=variant:{value}", range())).await;
+        assert_eq!((&row["sessions"], &row["averageScore"]), (&o["sessions"], &o["averageScore"]), "{i}");
+        let vitals: Vec<Value> =
+            by_channel["channels"].as_array().unwrap().iter().map(|c| c["vitals"].clone()).collect();
+        if vitals.len() == 1 {
+            assert_eq!(row["vitals"], vitals[0]);
+        }
+    }
+    assert_eq!(pdp["channels"][0]["vitals"]["lcp"], json!({"n": 2, "good": 1, "poor": 1}));
+    // With a device, a goal; the revenue in the other groupings too.
+    let mobile = api(&t, &format!("/api/channels?{}&by=tag:variant&device=mobile&goal=add_to_cart", range())).await;
+    assert_eq!(rows(&mobile), [r#"A|variant:A 1 1 1 1 {"EUR":20.0}"#, r#"B|variant:B 1 1 1 1 {"EUR":59.9}"#]);
+    let by_channel = api(&t, &format!("/api/channels?{}", range())).await;
+    let email = &by_channel["channels"].as_array().unwrap().iter().find(|c| c["channel"] == "email").unwrap();
+    assert_eq!((&email["purchases"], &email["revenue"]), (&json!(1), &json!({"EUR": 59.9})));
+    // One key per experiment: its values, and the sessions without it.
+    let two = api(&t, &format!("/api/channels?{}&by=tag:checkout_v2", range())).await;
+    assert_eq!(rows(&two)[1], r#"A|checkout_v2:A 1 1 0 0 {}"#);
+    assert_eq!(api(&t, &format!("/api/channels?{}&by=tag:nope", range())).await["channels"][0]["sessions"], json!(7));
+    // A key `tag=` could not name is a 400 naming `by`.
+    for by in ["tag:", "tag:a:b", "tag:a%0Ab", &format!("tag:{}", "k".repeat(65)), "tags:variant", "tag"] {
+        let a = get(&t.app, &format!("/api/channels?{}&by={by}", range())).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{by}");
+        assert!(a.error().starts_with("by: expected"), "{by}: {}", a.error());
     }
 }
 
