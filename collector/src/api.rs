@@ -386,7 +386,8 @@ pub async fn timeseries(State(st): State<AppState>, Query(q): Pairs) -> Result<R
         path,
         during,
     };
-    Ok(json_answer(st.store.reads.run(move |c| query::timeseries(c, &s)).await?))
+    let kept = st.store.reads.kept.clone();
+    Ok(json_answer(st.store.reads.run(move |c| query::timeseries(c, &kept, &s)).await?))
 }
 
 /// Most tag values `/api/tags` lists.
@@ -419,13 +420,14 @@ pub async fn funnel(State(st): State<AppState>, Query(q): Pairs) -> Result<Respo
 }
 
 /// Sessions by attribution channel (or device class, campaign, source / medium, browser, OS, or
-/// the values of a page tag, `by=tag:KEY`: `by`); `goal`:
+/// the values of a page tag, `by=tag:KEY`: `by`), with `revenue=1` their purchases and revenue;
+/// `goal`:
 /// the moment of truth that counts as a conversion (default: the last of the default moments,
 /// `purchase`).
 pub async fn channels(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
-    let p = Params::new(q, &["site", "from", "to", "goal", "tag", "by", "device"])?;
+    let p = Params::new(q, &["site", "from", "to", "goal", "tag", "by", "device", "revenue"])?;
     let (from, to) = p.range(now_ms())?;
-    let (site, tag, device) = (p.site()?, p.tag()?, p.device()?);
+    let (site, tag, device, revenue) = (p.site()?, p.tag()?, p.device()?, p.flag("revenue")?);
     let last = crate::facts::DEFAULT_MOMENTS[crate::facts::DEFAULT_MOMENTS.len() - 1];
     let goal = p.name("goal")?.unwrap_or_else(|| last.to_string());
     use crate::window::Segment;
@@ -451,7 +453,7 @@ pub async fn channels(State(st): State<AppState>, Query(q): Pairs) -> Result<Res
             .reads
             .run_kept(key, move |c| {
                 let n = Narrow { tag: tag.as_ref(), device: device.as_deref(), moment: None };
-                query::channels(c, &kept, &site, (from, to), &goal, n, &by)
+                query::channels(c, &kept, &site, (from, to), &goal, n, (&by, revenue))
             })
             .await?,
     ))

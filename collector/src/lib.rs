@@ -36,6 +36,7 @@ pub mod query;
 pub mod reads;
 pub mod routes;
 pub mod store;
+pub mod tagsets;
 pub mod validate;
 pub mod walbuf;
 pub mod window;

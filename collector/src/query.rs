@@ -493,11 +493,17 @@ fn tagged_events_sql_of(columns: &str, site: &Option<String>, tag: &Tag, from: i
 /// `columns` of the rows of `event_tags` of `[from, to)` of the events carrying every one of
 /// `tags`: the first tag's rows (one range of the primary key; give the rarest first, see
 /// [`rarest_first`]), each checked for the others by their whole key ([`Q::also_tagged`]).
-fn all_tagged_events_sql(columns: &str, site: &Option<String>, tags: &[Tag], from: i64, to: i64) -> Q {
+pub(crate) fn all_tagged_events_sql(
+    columns: &str,
+    site: &Option<String>,
+    tags: &[Tag],
+    from: i64,
+    to: i64,
+) -> (String, Vec<Sql>) {
     let (first, rest) = tags.split_first().expect("at least one tag");
     let mut q = tagged_events_sql_of(columns, site, first, from, to);
     q.also_tagged(rest);
-    q
+    (q.sql, q.args)
 }
 
 /// `tags` with the one carried by the fewest events of `[from, to)` first (as the tag count
@@ -517,93 +523,6 @@ fn rarest_first(
     }
     counted.sort();
     Ok(counted.into_iter().map(|(_, t)| t).collect())
-}
-
-/// Hands each event of `[from, to)` (`site`'s, or every site's) carrying every one of `tags`
-/// (rarest first: [`rarest_first`]) to `each` (its time, and whether it is friction); of those
-/// captured on `device` only, if given (each event read by its id for it, as [`tag_totals`]
-/// reads those at its ends: `event_tags` does not keep it). Several tags have no counts of their
-/// own (the tag count tables are per tag): their events are read from `event_tags`, the first
-/// tag's rows of the range each checked for the others.
-fn all_tagged_events(
-    conn: &Connection,
-    site: &Option<String>,
-    device: Option<&str>,
-    tags: &[Tag],
-    (from, to): (i64, i64),
-    mut each: impl FnMut(i64, bool),
-) -> Result<(), ReadError> {
-    if from >= to {
-        return Ok(());
-    }
-    let q = all_tagged_events_sql("t.ts, t.friction, t.event_id", site, tags, from, to);
-    let mut stmt = conn.prepare_cached(&q.sql)?;
-    let mut device_of = match device {
-        Some(_) => Some(conn.prepare_cached(EVENT_DEVICE_SQL)?),
-        None => None,
-    };
-    let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
-    while let Some(r) = rows.next()? {
-        if let (Some(d), Some(device_of)) = (device, device_of.as_mut()) {
-            let captured_on = device_of
-                .query_row([r.get::<_, i64>(2)?], |e| {
-                    let [event, timestamp, body]: [String; 3] = [e.get(0)?, e.get(1)?, e.get(2)?];
-                    Ok(crate::facts::extract(&event, &timestamp, &body).device)
-                })
-                .optional()?;
-            if captured_on.as_deref() != Some(d) {
-                continue;
-            }
-        }
-        each(r.get(0)?, r.get(1)?);
-    }
-    Ok(())
-}
-
-/// Hands each event of `[from, to)` carrying every one of `tags` (rarest first) that counts on a
-/// page (a page view, a page leave, a friction event) to `each`: its time, its page (the path
-/// the page tables count it under) and its page counts ([`crate::aggregate::page_counts`]), as
-/// the tag page tables would have counted it, if they were kept per set of tags; of those
-/// captured on `device` only, if given. The page tables of several tags: each event read by its
-/// id (its body through the same checks as at ingest, `facts::extract`, as the version 17
-/// migration counted the tag page tables), so it costs per event of the rarest tag, not per day.
-fn all_tagged_page_events(
-    conn: &Connection,
-    site: &Option<String>,
-    device: Option<&str>,
-    tags: &[Tag],
-    (from, to): (i64, i64),
-    mut each: impl FnMut(i64, &str, &Counts),
-) -> Result<(), ReadError> {
-    if from >= to {
-        return Ok(());
-    }
-    let q = all_tagged_events_sql("t.ts, t.friction, t.event_id", site, tags, from, to);
-    let mut stmt = conn.prepare_cached(&q.sql)?;
-    let mut event_of = conn.prepare_cached(EVENT_DEVICE_SQL)?;
-    let mut rows = stmt.query(params_from_iter(q.args.iter()))?;
-    while let Some(r) = rows.next()? {
-        let (ts, friction, id): (i64, bool, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
-        let Some((event, timestamp, body)) = event_of
-            .query_row([id], |e| Ok((e.get::<_, String>(0)?, e.get::<_, String>(1)?, e.get::<_, String>(2)?)))
-            .optional()?
-        else {
-            continue;
-        };
-        // (Only what counts on a page is read through.)
-        if !friction && event != "page_view" && event != "page_leave" {
-            continue;
-        }
-        let facts = crate::facts::extract(&event, &timestamp, &body);
-        if device.is_some_and(|d| d != facts.device) {
-            continue;
-        }
-        let counts = crate::aggregate::page_counts(&event, &facts);
-        if counts.iter().any(|&n| n != 0) {
-            each(ts, &facts.path, &counts);
-        }
-    }
-    Ok(())
 }
 
 /// The tags of the events of `[from, to)`: (key, value, friction, session, site, event id), one
@@ -1456,7 +1375,7 @@ fn counts(
     Ok(())
 }
 
-pub fn timeseries(conn: &Connection, s: &SeriesQ) -> Result<Value, ReadError> {
+pub fn timeseries(conn: &Connection, kept: &Kept, s: &SeriesQ) -> Result<Value, ReadError> {
     let b = s.bucket_min;
     let first = s.from.div_euclid(60_000).div_euclid(b) * b;
     let end = (s.to - 1).div_euclid(60_000) + 1;
@@ -1471,18 +1390,21 @@ pub fn timeseries(conn: &Connection, s: &SeriesQ) -> Result<Value, ReadError> {
         let sums = match s.tag.as_ref().map(|t| (t.single(), t)) {
             // Several tags: from their events, one by one (the tag page tables are per tag).
             Some((None, tags)) => {
-                let tags = rarest_first(conn, &s.site, tags, (start * 60_000, end * 60_000))?;
                 let mut series: [Vec<i64>; 9] = std::array::from_fn(|_| vec![0; n as usize]);
-                let range = (start * 60_000, end * 60_000);
-                all_tagged_page_events(conn, &s.site, s.device.as_deref(), &tags, range, |ts, path, c| {
+                let mut add = |minute: i64, path: &str, c: &Counts| {
                     if s.path.as_deref().is_some_and(|p| p != path) {
                         return;
                     }
-                    let i = ((ts.div_euclid(60_000) - first) / b) as usize;
+                    let i = ((minute - first) / b) as usize;
                     for (slots, count) in series.iter_mut().zip(&c[VITALS_AT..]) {
                         if let Some(slot) = slots.get_mut(i) {
                             *slot += count;
                         }
+                    }
+                };
+                several_tags(conn, kept, s, tags, (start, end), true, |minute, f| {
+                    for (path, c) in &f.pages {
+                        add(minute, path, c);
                     }
                 })?;
                 series
@@ -1497,7 +1419,7 @@ pub fn timeseries(conn: &Connection, s: &SeriesQ) -> Result<Value, ReadError> {
             VITAL_SERIES.iter().zip(sums).map(|(name, counts)| (name.to_string(), json!(counts))).collect();
         Value::Object(series)
     } else {
-        json!(counted_series(conn, s, (first, start, end), b, n)?)
+        json!(counted_series(conn, kept, s, (first, start, end), b, n)?)
     };
     let buckets: Vec<i64> = (0..n).map(|i| (first + i * b) * 60_000).collect();
     Ok(json!({
@@ -1512,6 +1434,7 @@ pub fn timeseries(conn: &Connection, s: &SeriesQ) -> Result<Value, ReadError> {
 /// friction rows or the tag rows.
 fn counted_series(
     conn: &Connection,
+    kept: &Kept,
     s: &SeriesQ,
     (first, start, end): (i64, i64, i64),
     b: i64,
@@ -1544,11 +1467,7 @@ fn counted_series(
                 }
                 // Several tags: their events one by one, in the same minutes.
                 None => {
-                    let range = (start * 60_000, end * 60_000);
-                    let tags = rarest_first(conn, &s.site, tags, range)?;
-                    all_tagged_events(conn, &s.site, device.as_deref(), &tags, range, |ts, _| {
-                        add(ts.div_euclid(60_000), "events", 1)
-                    })?;
+                    several_tags(conn, kept, s, tags, (start, end), false, |minute, f| add(minute, "events", f.events))?
                 }
             }
         }
@@ -1577,6 +1496,42 @@ fn counted_series(
         })?,
     }
     Ok(series)
+}
+
+/// The figures of the events of the minutes `[m0, m1)` carrying every one of `tags` (of the
+/// series' site and device class; `bodies`: with their pages, see [`crate::tagsets::scan`]), for
+/// the series' buckets: `each(minute, figures)`, the figures of a span of minutes that lies in
+/// the bucket of `minute`. For buckets of whole hours, each whole hour kept between polls
+/// ([`crate::tagsets::HourShelf`]) and the minutes at the ends; else each event's own.
+fn several_tags(
+    conn: &Connection,
+    kept: &Kept,
+    s: &SeriesQ,
+    tags: &Tags,
+    (m0, m1): (i64, i64),
+    bodies: bool,
+    mut each: impl FnMut(i64, &crate::tagsets::Figures),
+) -> Result<(), ReadError> {
+    // (In the caller's read transaction.)
+    let (upto, _) = snapshot_ids(conn)?;
+    let range = (m0 * 60_000, m1 * 60_000);
+    let rarest = rarest_first(conn, &s.site, tags, range)?;
+    let device = s.device.as_deref();
+    if s.bucket_min % 60 == 0 {
+        return kept.tag_hours.spans(conn, &s.site, device, (tags, &rarest), range, bodies, upto, |at, f| {
+            each(at.div_euclid(60_000), f)
+        });
+    }
+    let mut one = crate::tagsets::Figures::default();
+    crate::tagsets::scan(conn, &s.site, device, &rarest, range, bodies, |ts, friction, page| {
+        one.events = 1;
+        one.friction = i64::from(friction);
+        one.pages.clear();
+        if let Some((path, c)) = page {
+            one.pages.insert(path.to_string(), *c);
+        }
+        each(ts.div_euclid(60_000), &one);
+    })
 }
 
 /// The events carrying `tag` per minute of `[m0, m1)` (unix minutes), `each(minute, events)`, under
@@ -1805,13 +1760,15 @@ pub fn overview(
                 friction = f;
                 e
             }
-            // Several tags: their events one by one (the tag count tables are per tag).
+            // Several tags: their events one by one (the tag count tables are per tag), each
+            // whole hour's kept between polls.
             None => {
-                let tags = rarest_first(conn, site, tags, (from, to))?;
+                let rarest = rarest_first(conn, site, tags, (from, to))?;
                 let mut e = 0;
-                all_tagged_events(conn, site, n.device, &tags, (from, to), |_, f| {
-                    e += 1;
-                    friction += i64::from(f);
+                let range = (from, to);
+                kept.tag_hours.spans(conn, site, n.device, (tags, &rarest), range, false, events_upto, |_, f| {
+                    e += f.events;
+                    friction += f.friction;
                 })?;
                 e
             }
@@ -1946,13 +1903,13 @@ pub fn channels(
     (from, to): (i64, i64),
     goal: &str,
     n: Narrow<'_>,
-    by: &Grouping,
+    (by, revenue): (&Grouping, bool),
 ) -> Result<Value, ReadError> {
     let _snapshot = conn.unchecked_transaction()?;
     let (events_upto, _) = snapshot_ids(conn)?;
     let (mut rows, name) = match by {
         Grouping::Segment(segment) => {
-            let rows = kept.sessions.channels(conn, site, (from, to), events_upto, goal, n, *segment)?;
+            let rows = kept.sessions.channels(conn, site, (from, to), events_upto, goal, n, (*segment, revenue))?;
             let name = match segment {
                 Segment::Channel => "channel",
                 Segment::Device => "device",
@@ -1964,7 +1921,7 @@ pub fn channels(
             (rows, name)
         }
         Grouping::Tag(key) => {
-            (kept.sessions.channels_by_tag(conn, site, (from, to), events_upto, goal, n, key)?, "value")
+            (kept.sessions.channels_by_tag(conn, site, (from, to), events_upto, goal, n, (key, revenue))?, "value")
         }
     };
     rows.sort_by(|a, b| b.sessions.cmp(&a.sessions).then_with(|| a.channel.cmp(&b.channel)));
@@ -1985,10 +1942,18 @@ pub fn channels(
             "converted": c.converted, "conversionRate": ratio(c.converted, c.sessions),
             // (As the pages': the page_leave events of those sessions, wherever they were.)
             "vitals": vitals_json(&c.vitals),
-            // Their stored purchases, and the sum of their value per currency.
-            "purchases": c.revenue.purchases,
-            "revenue": c.revenue.by_currency.iter().map(|(k, v)| (k.clone(), json!(*v as f64 / 1e6))).collect::<Map<String, Value>>(),
         })
+    };
+    // With `revenue=1`: their stored purchases, and the sum of their value per currency.
+    let figures = |c: &ChannelTotals| {
+        let mut v = figures(c);
+        if let (true, Some(o)) = (revenue, v.as_object_mut()) {
+            let sums: Map<String, Value> =
+                c.revenue.by_currency.iter().map(|(k, v)| (k.clone(), json!(*v as f64 / 1e6))).collect();
+            o.insert("purchases".into(), json!(c.revenue.purchases));
+            o.insert("revenue".into(), Value::Object(sums));
+        }
+        v
     };
     let out: Vec<Value> = rows
         .iter()
@@ -2153,24 +2118,27 @@ pub fn pages(
     tags: Option<&Tags>,
 ) -> Result<Value, ReadError> {
     let _snapshot = conn.unchecked_transaction()?;
-    let (_, friction_upto) = snapshot_ids(conn)?;
+    let (events_upto, friction_upto) = snapshot_ids(conn)?;
     let (m0, m1) = (from.div_euclid(60_000), (to - 1).div_euclid(60_000) + 1);
     let mut sums: std::collections::HashMap<String, Counts> = Default::default();
     let tag = tags.and_then(Tags::single);
     // Several tags: their events one by one, in the same whole minutes (the tag page tables are
-    // per tag).
+    // per tag), each whole hour's kept between polls.
     let several = match tags {
-        Some(t) if tag.is_none() => Some(rarest_first(conn, site, t, (m0 * 60_000, m1 * 60_000))?),
+        Some(t) if tag.is_none() => Some((t, rarest_first(conn, site, t, (m0 * 60_000, m1 * 60_000))?)),
         _ => None,
     };
-    if let Some(several) = &several {
-        all_tagged_page_events(conn, site, device, several, (m0 * 60_000, m1 * 60_000), |_, path, c| {
-            let row = match sums.get_mut(path) {
-                Some(row) => row,
-                None => sums.entry(path.to_string()).or_default(),
-            };
-            for (sum, n) in row.iter_mut().zip(c) {
-                *sum += n;
+    if let Some((t, rarest)) = &several {
+        let range = (m0 * 60_000, m1 * 60_000);
+        kept.tag_hours.spans(conn, site, device, (t, rarest), range, true, events_upto, |_, f| {
+            for (path, c) in &f.pages {
+                let row = match sums.get_mut(path) {
+                    Some(row) => row,
+                    None => sums.entry(path.to_string()).or_default(),
+                };
+                for (sum, n) in row.iter_mut().zip(c) {
+                    *sum += n;
+                }
             }
         })?;
     }
@@ -2711,6 +2679,9 @@ pub fn all_shapes() -> Vec<(String, usize)> {
     }
     add(Q { sql: SITES_SQL.to_string(), args: vec![] });
     add(Q { sql: EVENT_DEVICE_SQL.to_string(), args: vec![Sql::Null] });
+    for (sql, n) in crate::tagsets::shapes() {
+        add(Q { sql, args: vec![Sql::Null; n] });
+    }
     out
 }
 
@@ -2809,7 +2780,8 @@ pub fn tag_shapes() -> Vec<(String, usize)> {
             }
             if bits < 2 {
                 add(tagged_sessions_sql(&site, tags, "COUNT(*)"));
-                add(all_tagged_events_sql("t.ts, t.friction, t.event_id", &site, tags.all(), 0, 1));
+                let (sql, args) = all_tagged_events_sql("t.ts, t.friction, t.event_id", &site, tags.all(), 0, 1);
+                add(Q { sql, args });
                 if let Some(one) = tags.single() {
                     add(tagged_events_sql(&site, one, 0, 1));
                     add(tags_sql(&site, 0, 1));
@@ -3329,7 +3301,7 @@ mod tests {
                         assert_eq!(kept.sessions.totals(&c, &site, from, to, upto, n).unwrap(), want);
                         let channels = kept
                             .sessions
-                            .channels(&c, &site, (from, to), upto, "purchase", n, Segment::Channel)
+                            .channels(&c, &site, (from, to), upto, "purchase", n, (Segment::Channel, false))
                             .unwrap();
                         let mut q = tagged_sessions_sql(&site, &tag, "s.channel, COUNT(*), SUM(s.friction)");
                         set_session_range(&mut q, &site, from, to);
@@ -3351,7 +3323,7 @@ mod tests {
                         let n = Narrow { tag: narrow.as_ref(), device: None, moment: None };
                         let ours: Vec<(String, i64, i64, i64, i64)> = kept
                             .sessions
-                            .channels_by_tag(&c, &site, (from, to), upto, "purchase", n, key)
+                            .channels_by_tag(&c, &site, (from, to), upto, "purchase", n, (key, false))
                             .unwrap()
                             .into_iter()
                             .map(|c| (c.channel, c.sessions, c.with_friction, c.score_sum, c.converted))
@@ -3416,7 +3388,7 @@ mod tests {
                     ] {
                         let ours_ch = kept
                             .sessions
-                            .channels(&c, &site, (from, to), upto, "purchase", Narrow::default(), by)
+                            .channels(&c, &site, (from, to), upto, "purchase", Narrow::default(), (by, true))
                             .unwrap();
                         let vitals: Vec<String> =
                             crate::aggregate::VITAL_COLUMNS.iter().map(|c| format!("SUM({c})")).collect();

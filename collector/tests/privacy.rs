@@ -688,7 +688,7 @@ fn kept_answers_are_fresh_ones_through_inserts_erasures_and_expiry() {
                         out.push(query::funnel(&conn, kept, &site, from, to, &steps, n).unwrap());
                         for by in [Segment::Channel, Segment::Device, Segment::Campaign] {
                             let by = query::Grouping::Segment(by);
-                            out.push(query::channels(&conn, kept, &site, (from, to), "add_to_cart", n, &by).unwrap());
+                            out.push(query::channels(&conn, kept, &site, (from, to), "add_to_cart", n, (&by, true)).unwrap());
                         }
                         out.push(query::pages(&conn, kept, &site, (from, to), "friction", 50, n.device, None).unwrap());
                     }

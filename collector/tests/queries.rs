@@ -2486,10 +2486,28 @@ async fn several_tags_narrow_every_panel_to_what_carries_them_all() {
     }
     assert_eq!(compared, 52);
 
+    // The figures of whole hours are kept between polls: asked again, none is read again; an
+    // event stored late into a kept hour has its hour read again, and counts.
+    let hours_read = || t.state.store.reads.kept.tag_hours.hours_read.load(std::sync::atomic::Ordering::Relaxed);
+    let pages_q = format!("/api/pages?{}&{both}&sort=views", range());
+    let before = hours_read();
+    assert_eq!(api(&t, &pages_q).await, pages);
+    assert_eq!(overview(both).await, "9 2 3 2");
+    assert_eq!(hours_read(), before, "kept");
+    let late = tagged(
+        ev("24", "shop", "pb1", "page_view", &at(2, 40), "/p/mug", json!({})),
+        &json!({"experiment": "pdp_cta", "variant": "B", "cohort": "pb"}),
+    );
+    assert_eq!(post(&t.app, batch(vec![late])).await.json()["accepted"], json!(1));
+    assert_eq!(overview(both).await, "10 2 3 2");
+    assert_eq!(api(&t, &pages_q).await["pages"][0]["views"], json!(4));
+    assert_eq!(api(&t, &pages_q).await, api(&t, &format!("/api/pages?{}&tag=cohort:pb&sort=views", range())).await);
+    assert_eq!(hours_read(), before + 2, "the 10:00 hour, once for the overview, once for the pages");
+
     // At most four tags; each checked.
     let four = "tag=experiment:pdp_cta&tag=variant:B&tag=cohort:pb&tag=x:y";
     assert_eq!(overview(four).await, "0 0 0 0");
-    assert_eq!(overview(&four.replace("&tag=x:y", "&tag=cohort:pb")).await, "9 2 3 2");
+    assert_eq!(overview(&four.replace("&tag=x:y", "&tag=cohort:pb")).await, "10 2 3 2");
     for endpoint in ["overview", "funnel", "channels", "friction", "sessions", "pages", "timeseries"] {
         let a = get(&t.app, &format!("/api/{endpoint}?{}&{four}&tag=a:b", range())).await;
         assert_eq!((a.status, a.error()), (StatusCode::BAD_REQUEST, "tag: at most 4 (all must match)".into()));
@@ -2499,7 +2517,7 @@ async fn several_tags_narrow_every_panel_to_what_carries_them_all() {
         // An empty one is no filter, as alone.
         assert_eq!(get(&t.app, &format!("/api/{endpoint}?{}&{both}&tag=", range())).await.status, StatusCode::OK);
     }
-    assert_eq!(overview(&format!("{both}&tag=")).await, "9 2 3 2");
+    assert_eq!(overview(&format!("{both}&tag=")).await, "10 2 3 2");
 }
 
 /// "A against B in one request": `/api/channels?by=tag:KEY` gives the sessions by the values of a
@@ -2529,7 +2547,7 @@ async fn channels_by_the_values_of_a_tag_compare_variants() {
             })
             .collect()
     };
-    let pdp = api(&t, &format!("/api/channels?{}&by=tag:variant&tag=experiment:pdp_cta", range())).await;
+    let pdp = api(&t, &format!("/api/channels?{}&by=tag:variant&tag=experiment:pdp_cta&revenue=1", range())).await;
     assert_eq!((&pdp["by"], &pdp["key"], &pdp["goal"]), (&json!("tag"), &json!("variant"), &json!("purchase")));
     // pdp_cta's sessions: B pb1, pb2 and both1 (who saw A too), A pa1 and both1, none pn1.
     assert_eq!(
@@ -2537,7 +2555,7 @@ async fn channels_by_the_values_of_a_tag_compare_variants() {
         [r#"B|variant:B 3 2 1 1 {"EUR":59.9}"#, r#"A|variant:A 2 1 1 1 {"EUR":20.0}"#, r#"| 1 1 0 0 {}"#,]
     );
     // Every session: cb1 is B of the other experiment (a purchase without a currency, under "").
-    let all = api(&t, &format!("/api/channels?{}&by=tag:variant", range())).await;
+    let all = api(&t, &format!("/api/channels?{}&by=tag:variant&revenue=1", range())).await;
     assert_eq!(
         rows(&all),
         [r#"B|variant:B 4 3 2 2 {"":5.0,"EUR":59.9}"#, r#"| 2 2 0 0 {}"#, r#"A|variant:A 2 1 1 1 {"EUR":20.0}"#,]
@@ -2548,7 +2566,7 @@ async fn channels_by_the_values_of_a_tag_compare_variants() {
         if value.is_empty() {
             continue;
         }
-        let q = format!("/api/channels?{}&tag=experiment:pdp_cta&tag=variant:{value}", range());
+        let q = format!("/api/channels?{}&tag=experiment:pdp_cta&tag=variant:{value}&revenue=1", range());
         let by_channel = api(&t, &q).await;
         let sum = |k: &str| -> i64 {
             by_channel["channels"].as_array().unwrap().iter().map(|c| c[k].as_i64().unwrap()).sum()
@@ -2566,13 +2584,19 @@ async fn channels_by_the_values_of_a_tag_compare_variants() {
     }
     assert_eq!(pdp["channels"][0]["vitals"]["lcp"], json!({"n": 2, "good": 1, "poor": 1}));
     // With a device, a goal; the revenue in the other groupings too.
-    let mobile = api(&t, &format!("/api/channels?{}&by=tag:variant&device=mobile&goal=add_to_cart", range())).await;
+    let mobile =
+        api(&t, &format!("/api/channels?{}&by=tag:variant&device=mobile&goal=add_to_cart&revenue=1", range())).await;
     assert_eq!(rows(&mobile), [r#"A|variant:A 1 1 1 1 {"EUR":20.0}"#, r#"B|variant:B 1 1 1 1 {"EUR":59.9}"#]);
-    let by_channel = api(&t, &format!("/api/channels?{}", range())).await;
+    let by_channel = api(&t, &format!("/api/channels?{}&revenue=1", range())).await;
     let email = &by_channel["channels"].as_array().unwrap().iter().find(|c| c["channel"] == "email").unwrap();
     assert_eq!((&email["purchases"], &email["revenue"]), (&json!(1), &json!({"EUR": 59.9})));
+    // Only when asked (it reads each purchasing session's events once).
+    let plain = api(&t, &format!("/api/channels?{}&by=tag:variant", range())).await;
+    assert!(plain["channels"][0].get("revenue").is_none() && plain["channels"][0].get("purchases").is_none());
+    let a = get(&t.app, &format!("/api/channels?{}&revenue=yes", range())).await;
+    assert_eq!((a.status, a.error()), (StatusCode::BAD_REQUEST, "revenue: expected 1 or 0".to_string()));
     // One key per experiment: its values, and the sessions without it.
-    let two = api(&t, &format!("/api/channels?{}&by=tag:checkout_v2", range())).await;
+    let two = api(&t, &format!("/api/channels?{}&by=tag:checkout_v2&revenue=1", range())).await;
     assert_eq!(rows(&two)[1], r#"A|checkout_v2:A 1 1 0 0 {}"#);
     assert_eq!(api(&t, &format!("/api/channels?{}&by=tag:nope", range())).await["channels"][0]["sessions"], json!(7));
     // A key `tag=` could not name is a 400 naming `by`.
