@@ -520,8 +520,8 @@ impl Engine {
     /// the friction category like the detectors' findings. Never a detector's name: the page's
     /// own would blur that signal's figures.
     fn page_friction(&mut self, name: String, properties: String, now: u64) {
-        if friction::ALL.iter().any(|s| s.event() == name) {
-            return self.warn(super::json::cat(&["touchpoint: friction: ", &name, " is Touchpoint's own signal"]));
+        if is_detector(&name) {
+            return self.refuse_own("friction", &name);
         }
         // (Last, so that it wins over a `category` of the page's: JSON readers take the last.)
         let props = with_member(&self.clean_properties(&name, properties), "category", "\"friction\"");
@@ -1082,6 +1082,11 @@ impl Engine {
         }
     }
 
+    /// One warning for a page's event that takes the name of one of Touchpoint's own.
+    fn refuse_own(&mut self, command: &str, name: &str) {
+        self.warn(super::json::cat(&["touchpoint: ", command, ": ", name, " is Touchpoint's own signal"]))
+    }
+
     fn command(&mut self, command: Command, now: u64) {
         match command {
             Command::Track { name, properties } => {
@@ -1089,9 +1094,8 @@ impl Engine {
                 // habit, `gtag('event', 'page_view')` ported) was a second view of the page, a
                 // `rage_click` a detector's (the types refused them; the runtime took them: a
                 // TypeScript developer's QA).
-                if name == schema::PAGE_VIEW || name == "page_leave" || friction::ALL.iter().any(|s| s.event() == name)
-                {
-                    return self.warn(super::json::cat(&["touchpoint: track: ", &name, " is Touchpoint's own signal"]));
+                if name == schema::PAGE_VIEW || name == "page_leave" || is_detector(&name) {
+                    return self.refuse_own("track", &name);
                 }
                 let properties = self.clean_properties(&name, properties);
                 self.capture(Kind::Track, &name, properties, now)
@@ -1669,6 +1673,11 @@ enum InputKind {
 /// The URL that says where a session beginning on `page` came from, and its referrer
 /// (`attribution::landing`): the page's referrer only for the page's first view; a session that
 /// began on a later route of the page (after 30 idle minutes) has nothing but the URL.
+/// A detector's event name: the collector counts those by themselves, so a page may not send one.
+fn is_detector(name: &str) -> bool {
+    friction::ALL.iter().any(|s| s.event() == name)
+}
+
 fn landing(page: &PageContext, page_views: u32) -> (&str, &str) {
     attribution::landing(&page.url, if page_views == 0 { &page.referrer } else { "" })
 }
