@@ -18,7 +18,7 @@
 //! it is parsed, and re-written with every string re-escaped by `json::push_str`.
 
 use super::json::push_str;
-use super::scrub::{is_sensitive_key, scrub_pii};
+use super::scrub::{is_sensitive_key, scrub_order_id, scrub_pii};
 
 /// Deeper nesting than this is cut (the collector accepts 127 levels; no analytics property needs
 /// more than a few).
@@ -36,11 +36,13 @@ pub const SCRUBBED: u8 = 4;
 pub const DROPPED: u8 = 8;
 pub const TOO_LARGE: u8 = 16;
 pub const RESERVED: u8 = 32;
+/// Not a change: a top-level `value` given as text (`"19,99"`), which revenue does not count.
+pub const TEXT_VALUE: u8 = 64;
 
 #[derive(Debug, PartialEq)]
 pub struct Cleaned {
     pub json: String,
-    /// Bits of `SURROGATE`, `DEEP`, `SCRUBBED`, `DROPPED`, `TOO_LARGE`, `RESERVED`.
+    /// Bits of `SURROGATE`, `DEEP`, `SCRUBBED`, `DROPPED`, `TOO_LARGE`, `RESERVED`, `TEXT_VALUE`.
     pub changed: u8,
 }
 
@@ -70,12 +72,12 @@ pub fn is_object(s: &str, max_depth: usize) -> bool {
 
 /// Whether `v` is exactly one JSON number (at most 24 characters).
 pub fn is_number(v: &str) -> bool {
-    let mut c = Cleaner { s: v, b: v.as_bytes(), i: 0, scrub: false, changed: 0, max_depth: 0 };
+    let mut c = Cleaner { s: v, b: v.as_bytes(), i: 0, scrub: false, changed: 0, max_depth: 0, order: false };
     !v.is_empty() && v.len() <= 24 && c.number() && c.i == v.len()
 }
 
 fn parse(json: &str, scrub: bool, max_depth: usize) -> Option<Cleaned> {
-    let mut c = Cleaner { s: json, b: json.as_bytes(), i: 0, scrub, changed: 0, max_depth };
+    let mut c = Cleaner { s: json, b: json.as_bytes(), i: 0, scrub, changed: 0, max_depth, order: false };
     let mut out = String::with_capacity(json.len());
     c.ws();
     if c.peek() != Some(b'{') || !c.value(0, &mut out) {
@@ -117,6 +119,14 @@ struct Cleaner<'a> {
     changed: u8,
     /// Containers this deep become `null` (and `DEEP` is set).
     max_depth: usize,
+    /// The value read next is an order's number (`is_order_key`).
+    order: bool,
+}
+
+/// `transaction_id`, `orderId`, `order_number`...: a key whose value is an order's number, not
+/// scrubbed for card numbers (`scrub::scrub_order_id`).
+fn is_order_key(key: &str) -> bool {
+    matches!(key, "transaction_id" | "transactionId" | "order_id" | "orderId" | "order_number" | "orderNumber")
 }
 
 impl Cleaner<'_> {
@@ -139,6 +149,7 @@ impl Cleaner<'_> {
 
     /// Parses one value and writes its cleaned form to `out`.
     fn value(&mut self, depth: usize, out: &mut String) -> bool {
+        let order = std::mem::take(&mut self.order);
         self.ws();
         match self.peek() {
             Some(b'{' | b'[') if depth >= self.max_depth => {
@@ -164,6 +175,7 @@ impl Cleaner<'_> {
                         push_str(out, &key);
                         out.push(':');
                         let value = out.len();
+                        self.order = is_order_key(&key);
                         if !self.value(depth + 1, out) {
                             return false;
                         }
@@ -171,6 +183,9 @@ impl Cleaner<'_> {
                         // as friction: the page's own must not pass for it (`friction` is the
                         // command for that, and keeps the detectors' names to them).
                         let reserved = depth == 0 && key == "category" && out[value..] == *"\"friction\"";
+                        if depth == 0 && key == "value" && out.as_bytes().get(value) == Some(&b'"') {
+                            self.changed |= TEXT_VALUE;
+                        }
                         // A key holding an email, card or IBAN (a map by recipient) goes with
                         // its value: masked, two of them would be one key twice.
                         let pii = self.scrub && scrub_pii(&key) != key;
@@ -219,7 +234,11 @@ impl Cleaner<'_> {
             }
             Some(b'"') => {
                 let Some(s) = self.string() else { return false };
-                let clean = if self.scrub { scrub_pii(&s) } else { std::borrow::Cow::Borrowed(s.as_str()) };
+                let clean = match (self.scrub, order) {
+                    (false, _) => std::borrow::Cow::Borrowed(s.as_str()),
+                    (true, false) => scrub_pii(&s),
+                    (true, true) => scrub_order_id(&s),
+                };
                 if clean != s {
                     self.changed |= SCRUBBED;
                 }
@@ -400,6 +419,30 @@ mod tests {
         assert_eq!(off.json, r#"{"card":"4111 1111 1111 1111"}"#, "data-scrub-properties=false");
     }
 
+    /// An order's number that passes Luhn's check is kept (one in ten of 13-19 digits does:
+    /// masked, every such order was `***` and the collector kept the first of them only); the
+    /// same digits elsewhere are still a card, and an email is masked under any key.
+    #[test]
+    fn order_numbers_are_no_card_numbers() {
+        let (json, changed) = c(
+            r#"{"transaction_id":"4512345678908","items":[{"orderId":"4512345678908","order_number":"4512-3456-7890-8"}],"note":"4512345678908","order_id":"jane@example.org"}"#,
+        );
+        assert_eq!(
+            json,
+            r#"{"transaction_id":"4512345678908","items":[{"orderId":"4512345678908","order_number":"4512-3456-7890-8"}],"note":"***","order_id":"***"}"#
+        );
+        assert_eq!(changed, SCRUBBED);
+        // Under an order key only the value itself: its array's values are not.
+        assert_eq!(c(r#"{"transaction_id":["4512345678908"]}"#).0, r#"{"transaction_id":["***"]}"#);
+        // No card begins with 1 (but UATP's 15 digits), 0, 8 or 9: a millisecond timestamp, a
+        // marketplace's 112-4567890-1234505, kept under any key.
+        assert_eq!(
+            c(r#"{"id":"1733497200001","ref":"112-4567890-1234505","sim":"8944500102198304826"}"#).0,
+            r#"{"id":"1733497200001","ref":"112-4567890-1234505","sim":"8944500102198304826"}"#
+        );
+        assert_eq!(c(r#"{"uatp":"135412345678911"}"#).0, r#"{"uatp":"***"}"#);
+    }
+
     /// A key holding an email, a card number or an IBAN (a map of recipients by address, a
     /// page's `{[email]: true}`) is personal data as much as a value: dropped with its value
     /// (masked, two such keys of one object would be one key twice).
@@ -514,7 +557,15 @@ mod tests {
             push_str(&mut src, value);
             src.push('}');
             let out = clean(&src, true).unwrap();
-            let mut r = Cleaner { s: &out.json, b: out.json.as_bytes(), i: 5, scrub: false, changed: 0, max_depth: 0 };
+            let mut r = Cleaner {
+                s: &out.json,
+                b: out.json.as_bytes(),
+                i: 5,
+                scrub: false,
+                changed: 0,
+                max_depth: 0,
+                order: false,
+            };
             (r.string().unwrap(), out.changed)
         }
 
@@ -526,11 +577,14 @@ mod tests {
             "[\\PC&&[^0-9\u{FF10}-\u{FF19}\u{0660}-\u{0669}\u{06F0}-\u{06F9}\u{0966}-\u{096F}\u{09E6}-\u{09EF}\u{0E50}-\u{0E59}]]{0,20}"
         }
 
-        /// 13-19 digits completed with the Luhn check digit, cut into groups of 3-6 digits (the
+        /// 13-19 digits beginning as a card's do (2-7) completed with the Luhn check digit, cut into groups of 3-6 digits (the
         /// last one shorter if need be) joined by one separator, or not cut at all.
         fn card() -> impl Strategy<Value = String> {
             (
-                prop::collection::vec(0u8..10, 12..=18),
+                (2u8..=7, prop::collection::vec(0u8..10, 11..=17)).prop_map(|(first, mut d)| {
+                    d.insert(0, first);
+                    d
+                }),
                 prop::collection::vec(3usize..=6, 7),
                 prop::sample::select(vec!["", " ", "  ", "   ", "-", "--", ".", "/", " - ", " / "]),
             )
@@ -608,11 +662,18 @@ mod tests {
                 "20[0-9]{2}\\.[0-9]{1,2}\\.[0-9]{1,2}\\.[0-9]{1,6}",
                 "[0-9]{2}( [0-9]{2}){6,9}",
                 // (Not a phone number in international form: masked since the DPO's audit.)
-                // 13-digit millisecond timestamps that fail Luhn.
+                // 13-digit millisecond timestamps, Luhn-valid or not (no card begins with 1 but
+                // UATP's, of 15 digits), and numbers of 13-19 digits no card begins with.
                 prop::collection::vec(0u8..10, 12).prop_map(move |mut d| {
                     d.insert(0, 1);
-                    text(&luhn_invalid(d))
+                    text(&d)
                 }),
+                (prop::sample::select(vec![0u8, 8, 9]), prop::collection::vec(0u8..10, 12..=18)).prop_map(
+                    |(first, mut d)| {
+                        d.insert(0, first);
+                        text(&d)
+                    }
+                ),
                 // Card-shaped numbers of 13-16 digits that fail Luhn, in groups of 4 (so the
                 // whole number is the only window of 13+ digits).
                 (prop::collection::vec(0u8..10, 13..=16), prop::sample::select(vec![" ", "-", ".", "/", "  "]))

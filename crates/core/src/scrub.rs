@@ -24,7 +24,7 @@ pub const MASK: &str = "***";
 ///
 /// Text without any of these is returned borrowed, so the common case does not allocate.
 pub fn scrub_text(text: &str) -> Cow<'_, str> {
-    scrub(text, true)
+    scrub(text, true, true)
 }
 
 /// For values a site's own code passes (custom properties): emails (also "jane%40example.org"),
@@ -33,12 +33,19 @@ pub fn scrub_text(text: &str) -> Cow<'_, str> {
 /// 8-15 digits in groups: `+44 20 7946 0958`, `+33612345678`) only. Other digit runs are the
 /// shop's data (order ids, prices, dates, SKUs, versions) and survive: no shop id starts with `+`.
 pub fn scrub_pii(text: &str) -> Cow<'_, str> {
-    scrub(text, false)
+    scrub(text, false, true)
 }
 
-/// `digits`: also phone numbers and runs of 6+ digits.
-fn scrub(text: &str, digits: bool) -> Cow<'_, str> {
-    let mut out = match scrub_once(text, digits) {
+/// An order's number (`transaction_id`): `scrub_pii` without the card rule. One id in ten of
+/// 13-19 digits passes Luhn's check; masked, every such order was `***` and the collector kept
+/// the first of them only (a marketplace analyst's QA). Nobody gives a card number as an order's.
+pub fn scrub_order_id(text: &str) -> Cow<'_, str> {
+    scrub(text, false, false)
+}
+
+/// `digits`: also phone numbers and runs of 6+ digits; `cards`: card numbers.
+fn scrub(text: &str, digits: bool, cards: bool) -> Cow<'_, str> {
+    let mut out = match scrub_once(text, digits, cards) {
         None => return Cow::Borrowed(text),
         Some(s) => s,
     };
@@ -47,7 +54,7 @@ fn scrub(text: &str, digits: bool) -> Cow<'_, str> {
     // split), and callers rely on scrub(scrub(x)) == scrub(x) to de-duplicate labels.
     // Iterating to a fixed point guarantees that. It terminates because every masked span is
     // at least 6 bytes and becomes 3, so each productive pass strictly shortens the text.
-    while let Some(s) = scrub_once(&out, digits) {
+    while let Some(s) = scrub_once(&out, digits, cards) {
         out = s;
     }
     Cow::Owned(out)
@@ -85,7 +92,7 @@ pub(crate) fn fold(text: &str) -> Cow<'_, str> {
 }
 
 /// One detection pass. `None` means nothing was masked.
-fn scrub_once(text: &str, digits: bool) -> Option<String> {
+fn scrub_once(text: &str, digits: bool, cards: bool) -> Option<String> {
     let original = text;
     let folded = fold(text);
     let text = &*folded;
@@ -107,7 +114,9 @@ fn scrub_once(text: &str, digits: bool) -> Option<String> {
     } else {
         mark_plus_phones(b, &mut marks);
     }
-    mark_cards(b, &mut marks, digits);
+    if cards {
+        mark_cards(b, &mut marks, digits);
+    }
     mark_ibans(b, &mut marks);
     if marks.is_empty() {
         return None;
@@ -418,7 +427,16 @@ fn mark_cards(b: &[u8], marks: &mut Vec<bool>, lax: bool) {
             let more = j < n && b[j].is_ascii_digit();
             if run != 0 || !more {
                 // The end of a group.
-                if count >= 13 && plain % 10 == 0 {
+                // Cards' numbers begin with 2-7 (ISO/IEC 7812's industries: 3 travel, 4-5
+                // banks, 6 merchandising, 7 fuel; 2 Mastercard), or 1 for UATP's airline cards,
+                // 15 digits. A 13-digit millisecond timestamp (1…) or a marketplace's
+                // 112-4567890-1234505 is none.
+                let issuer = match b[s] {
+                    b'2'..=b'7' => true,
+                    b'1' => count == 15,
+                    _ => false,
+                };
+                if count >= 13 && plain % 10 == 0 && issuer {
                     best = i;
                 }
                 if sep == 0 {
@@ -950,7 +968,7 @@ pub(crate) fn clean(text: &str, max_chars: usize, digits: bool) -> String {
         s.push(c);
         count += 1;
     }
-    let scrubbed = scrub(&s, digits);
+    let scrubbed = scrub(&s, digits, true);
     // The byte offset of char number `max_chars`: count the bytes that start a char.
     let mut chars = 0;
     let cut = scrubbed.bytes().position(|b| {
@@ -1189,10 +1207,12 @@ mod tests {
         }
         // 18 digits: no phone number.
         pii("+491701234567890123", "+491701234567890123");
-        // An unseparated 13-19 digit run is masked only when Luhn-valid.
-        assert!(!luhn_ok("1732838400123") && luhn_ok("1732838400122"));
-        pii("ts 1732838400123", "ts 1732838400123");
-        pii("ts 1732838400122", "ts ***");
+        // An unseparated 13-19 digit run is masked only when Luhn-valid and begun as a card's:
+        // a Luhn-valid millisecond timestamp is none.
+        assert!(!luhn_ok("4222222222223") && luhn_ok("4222222222222") && luhn_ok("1732838400122"));
+        pii("n 4222222222223", "n 4222222222223");
+        pii("n 4222222222222", "n ***");
+        pii("ts 1732838400122", "ts 1732838400122");
     }
 
     #[test]
@@ -1420,9 +1440,11 @@ mod tests {
             "/?utm_medium=email&mc_cid=a1&mc_eid=***&_kx=***&_hsenc=***&_hsmi=***&mkt_tok=***&epik=***"
         );
         assert_eq!(scrub_url("/p?igsh=MXh6c2Rk&igshid=YmMyMT&ref=ig", &[]), "/p?igsh=***&igshid=***&ref=ig");
-        // An ad's id in a campaign parameter, though it passes Luhn's check; not under another name.
-        assert_eq!(scrub_url("/?utm_content=120212345678900456", &[]), "/?utm_content=120212345678900456");
-        assert_eq!(scrub_url("/?ref=120212345678900456", &[]), "/?ref=***");
+        // An ad's id in a campaign parameter, though it passes Luhn's check and begins as a
+        // card's; not under another name. (Meta's begin with 1: no card's do, at 18 digits.)
+        assert_eq!(scrub_url("/?utm_content=420212345678900450", &[]), "/?utm_content=420212345678900450");
+        assert_eq!(scrub_url("/?ref=420212345678900450", &[]), "/?ref=***");
+        assert_eq!(scrub_url("/?ref=120212345678900456", &[]), "/?ref=120212345678900456");
         assert_eq!(scrub_url("/?utm_content=4111-1111-1111-1111", &[]), "/?utm_content=***");
         // Back from PayPal: the payment's token and the payer's account id.
         assert_eq!(

@@ -1820,3 +1820,20 @@ fn a_track_call_with_touchpoints_own_event_name_is_refused() {
     assert_eq!(v.names(), ["page_view", "add_to_cart"]);
     assert_eq!(v.warnings.iter().filter(|w| w.contains("is Touchpoint's own signal")).count(), 3, "{:?}", v.warnings);
 }
+
+/// A purchase's value read from the page as text ("19,99") is sent as given, and the page's
+/// developer is told that revenue leaves it out (it was silent: a marketplace analyst's QA);
+/// another event's text `value` (a filter's) is no concern of revenue.
+#[test]
+fn a_purchase_whose_value_is_text_is_said_in_the_console() {
+    let mut v = Visit::granted("https://shop.test/merci", "");
+    v.page("https://shop.test/merci");
+    let with = |name: &str, props: &str| Input::Command(Command::Track { name: name.into(), properties: props.into() });
+    v.at(1_000, with("filter_change", r#"{"value":"size 42"}"#));
+    v.at(1_100, with("purchase", r#"{"transaction_id":"F-1","value":39.98,"currency":"EUR"}"#));
+    assert!(v.warnings.is_empty(), "{:?}", v.warnings);
+    v.at(1_200, with("purchase", r#"{"transaction_id":"F-2","value":"39,98","currency":"EUR"}"#));
+    assert_eq!(v.warnings, ["touchpoint: purchase: value is text, not a number: revenue counts numbers only"]);
+    let ev = v.events();
+    assert!(ev.iter().any(|e| e.contains(r#""value":"39,98""#)), "sent as given: {ev:#?}");
+}
