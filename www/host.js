@@ -66,6 +66,13 @@ export function focusParts(r, out, hover) {
 // stay unknown (see group()'s fl 4). `closedRoots` stays null until the first one: a page with
 // none pays nothing in its clicks.
 var closedRoots = null;
+// Every shadow root attached since the loader started, open or closed (and the open ones attached
+// before it, found at the first click in a component: see findRoots), each observed while a
+// click waits: a web component's click is often answered in another component's root (a
+// storefront's "Add to cart" counting up the header's cart badge, opening the cart drawer,
+// showing a toast: each a dead_click, four presses a rage_click, when only the clicked
+// component's roots were observed: a web components QA).
+var shadowRoots = [];
 // Touchpoint's storage keys (core::storage): queued events, tabs, the adoption lease, the ids,
 // the tab's session. (Also read by touchpoint.js's switched-off withdrawal, in the same bundle.)
 var OURS = /^tp:(q:|tab:|lease|aid|session)/;
@@ -75,7 +82,12 @@ export function keepClosedRoots(signal) {
   var E = window.Element && Element.prototype, attach = E && E.attachShadow;
   if (attach) E.attachShadow = function (init) {
     var root = attach.apply(this, arguments);
-    try { if (init.mode == 'closed' && !signal.aborted) (closedRoots = closedRoots || new WeakMap()).set(this, root); } catch (e) {}
+    try {
+      if (!signal.aborted) {
+        shadowRoots.push(root);
+        if (init.mode == 'closed') (closedRoots = closedRoots || new WeakMap()).set(this, root);
+      }
+    } catch (e) {}
     return root;
   };
 }
@@ -282,9 +294,19 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     }
     return r.join(US);
   }
-  // el.closest(s), on through the hosts of the shadow roots el is in.
+  // el.closest(s), on through the hosts of the shadow roots el is in; for an element of the last
+  // click's path through a web component (`flat`), along that path: the flat tree, where the
+  // page's text slotted in a design system's <ds-button> is inside its <button>, under the
+  // component's data-tp-event or data-tp-mask around the slot (such a click was no click, its
+  // declared add_to_cart lost, a masked address sent: a web components QA).
+  var flat = null;
   function up(el, s) {
-    for (var x; el && !(x = el.closest(s)); ) el = el.getRootNode().host;
+    var i = flat ? flat.indexOf(el) : -1, x;
+    if (i >= 0) {
+      for (; i < flat.length; i++) if ((x = flat[i]).matches && x.matches(s)) return x;
+      return null;
+    }
+    for (; el && !(x = el.closest(s)); ) el = el.getRootNode().host;
     return x;
   }
 
@@ -338,6 +360,21 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   function unheld(e) {
     if (e.key === 'Enter') held = !!w.removeEventListener('keyup', unheld, true);
   }
+  // The open roots of components made before the loader ran (defined by a script that ran first:
+  // the async tag races the page's own), found once, at the first click whose path crosses a
+  // shadow root (a page without components pays nothing); 1-2 ms on a page of 5,000 elements.
+  var scanned = false;
+  function findRoots(n) {
+    for (var l = n.querySelectorAll('*'), i = 0, r; i < l.length; i++) if ((r = l[i].shadowRoot)) {
+      if (shadowRoots.indexOf(r) < 0) shadowRoots.push(r);
+      findRoots(r);
+    }
+  }
+  // (Those whose host left the page are forgotten: a router's views come and go.)
+  function observeRoots() {
+    for (var i = 0, keep = [], r; i < shadowRoots.length; i++) if ((r = shadowRoots[i]).host.isConnected) mo.observe(r, MO_OPTS), keep.push(r);
+    shadowRoots = keep;
+  }
   function watch(on, keys) {
     if (on !== watching && !w.navigation) w[on ? 'addEventListener' : 'removeEventListener']('beforeunload', leaving, signal ? { signal: signal } : false);
     if ((keys = on && (keys || tabOn)) !== tabOn) w[(tabOn = keys) ? 'addEventListener' : 'removeEventListener']('keydown', tabbed, keyOpts);
@@ -358,6 +395,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
         }
       });
       mo.observe(d, MO_OPTS);
+      observeRoots();
       observing = true;
     }
     if (!on && observing) { mo.disconnect(); observing = false; }
@@ -687,14 +725,14 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // Also the label of a disabled control (a sold-out size: a disabled radio's label, which gets
   // its clicks and does nothing), itself the element pressed.
   function disabledOf(n) {
-    for (var i = 0; n && i < 3; i++, n = n.parentElement) if (n.disabled != null && n.matches(':disabled') && /^(BUTTON|INPUT|SELECT|TEXTAREA)$/.test(n.tagName) || n.control && n.control.disabled) return n;
+    for (var i = 0; n && i < 3; i++, n = n.assignedSlot || n.parentElement) if (n.disabled != null && n.matches(':disabled') && /^(BUTTON|INPUT|SELECT|TEXTAREA)$/.test(n.tagName) || n.control && n.control.disabled) return n;
   }
   // `dis`: the disabled control pressed (from the pointerdown sensor).
   function click(e, dis) {
     // The key handler of an Enter already taken as the focused custom control's click, clicking
     // it: that click is not made twice (another element it clicks, a hidden file input, answers).
     if (keyAct && keyEv === ctlEv && !e.isTrusted) return keyCtl && keyCtl.contains(e.composedPath ? e.composedPath()[0] : e.target) || respond('o');
-    var t = e.target, r, el, special, link = '', dl = 0, de,
+    var t = e.target, r, el, special, link = '', dl = 0, de, path = e.composedPath ? e.composedPath() : [], i,
       // A custom control's key handler clicking it (`el.click()` on Enter or Space, the usual
       // role=button pattern) makes an untrusted click: the visitor's all the same (`keyAct`, set
       // by the HTMLElement.click wrapper in observe while such a click runs).
@@ -702,7 +740,16 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // A click inside an open shadow root is retargeted to its host out here: the element
     // clicked is the first of its path (a Lit or Shoelace storefront's buttons, links and
     // declarative events are inside components).
-    if (t && t.shadowRoot && e.composedPath) t = e.composedPath()[0];
+    // (Its flat-tree path, for up(): when it crosses a shadow root.)
+    for (flat = null, i = 0; i < path.length; i++) if (path[i] instanceof ShadowRoot) flat = path;
+    if (flat) {
+      t = path[0];
+      if (!scanned) {
+        scanned = true;
+        findRoots(d);
+        if (observing) observeRoots();
+      }
+    }
     t = t && elOf(t); // (a text node: its element)
     // Its press was its click (a browser that dispatches one anyway): asked only after a press
     // on a disabled control (a keyboard's click once it is enabled is a click).
@@ -745,8 +792,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // (Whatever the target: the page's own text slotted in an open component, a Shoelace
     // button's icon, is a target with no shadow root of its own, answered in the component's:
     // a dead and rage click, 10 of 10, on a page without a closed root: QA.)
-    if (observing && t && e.composedPath) {
-      e.composedPath().forEach(function (n) { if ((n = n instanceof ShadowRoot ? n : closedRoots && closedRoots.get(n))) { mo.observe(n, MO_OPTS); listenRoot(n); } });
+    if (observing && t) {
+      path.forEach(function (n) { if ((n = n instanceof ShadowRoot ? n : closedRoots && closedRoots.get(n))) { mo.observe(n, MO_OPTS); listenRoot(n); } });
     }
     responded = selected = false;
     push(r);
@@ -1408,7 +1455,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
         var touch = e.pointerType === 'touch' && pointOpts;
         pressTouch = touch ? 1 : 0;
         if (touch) { lift = null; w.addEventListener('pointercancel', cancelled, pointOpts); }
-        if ((pressDis = disabledOf(e.target))) {
+        // (From its path's first: a design system's <ds-button disabled> wraps the <button>.)
+        if ((pressDis = disabledOf(e.composedPath ? e.composedPath()[0] : e.target))) {
           if (touch) { lift = [e, pressDis]; w.addEventListener('pointerup', lifted, pointOpts); } else click(e, pressDis);
         } else {
           pressed = now(); pressEl = e.target; pressing = true; pressAnswer = false; focusPress = null; watch(true);
@@ -1559,7 +1607,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       var all = form.querySelectorAll(FIELDS), n = all.length, texts = 0, i, l = form.elements || [];
       for (i = 0; i < n; i++) if (TEXT.test(all[i].type)) texts++;
       // And its form-associated custom elements (in its elements, never in FIELDS).
-      for (i = 0; i < l.length; i++) if (l[i].localName.indexOf('-') > 0 && ++n && TEXT.test(l[i].type)) texts++;
+      // (Not its buttons: Material's and Shoelace's are form-associated, `type` submit or button.)
+      for (i = 0; i < l.length; i++) if (l[i].localName.indexOf('-') > 0 && !/^(submit|button|reset)$/.test(l[i].type) && ++n && TEXT.test(l[i].type)) texts++;
       // Typed into a form of data entry, one with two text fields or more: what makes leaving
       // it unsent a form_abandon. Choices only (a product's size and quantity, a filter's
       // boxes, a sort order) are browsing, which the page applies as it goes; a form with one

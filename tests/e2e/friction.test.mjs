@@ -1927,6 +1927,84 @@ test('normal: a web component answering in its shadow root a click on slotted co
   assert.deepEqual(summary(await verdict(page, site)), []);
 });
 
+// A design-system storefront (Lit, LWC): its <ds-button> wraps a native <button> around the
+// page's slotted label; "Add to cart" counts up the header's <cart-badge>, a component of its
+// own, made before Touchpoint started (its root attached before the loader wrapped
+// attachShadow); a product card's declared add_to_cart is on its ds-button, around a slot for
+// the page's label; a saved address's component masks its slot; a ds-button kept disabled. A
+// web components QA: a dead_click for one "Add to cart" and a rage_click for four, no click and
+// no add_to_cart for the card's label, the masked address sent, no rage_click for the disabled one.
+test('web components: an answer in another component\'s root, a declared event and a mask around a slot, a disabled ds-button', T, async (t) => {
+  const dsPage = async (site) => {
+    const { page } = await open(t, site);
+    const tag = await page.evaluate(() => document.querySelector('script[data-site]').outerHTML);
+    // (The attachShadow of the page as it was before the loader ran.)
+    await page.context().route(/\/wc-ds$/, (route) => route.fulfill({ status: 200, contentType: 'text/html',
+      body: `<!doctype html><html><head><meta charset="utf-8"><script>window.attachBefore = Element.prototype.attachShadow;</script>${tag}</head>` +
+        '<body><div id="sentinel" style="cursor:pointer;display:inline-block;padding:4px" data-tp-no-rage>Sentinel</div></body></html>' }));
+    await page.goto(new URL('/wc-ds', page.url()).href);
+    await sdkReady(page);
+    await page.evaluate(() => {
+      customElements.define('cart-badge', class extends HTMLElement {
+        connectedCallback() { window.attachBefore.call(this, { mode: 'open' }).innerHTML = '<span id="n">0</span>'; }
+        // (Rendered later, as Lit renders in a microtask and a cart's count after its request.)
+        add() { setTimeout(() => { const n = this.shadowRoot.getElementById('n'); n.textContent = String(+n.textContent + 1); }, 20); }
+      });
+      customElements.define('ds-button', class extends HTMLElement {
+        connectedCallback() {
+          const r = this.attachShadow({ mode: 'open' });
+          r.innerHTML = '<button part="base" style="cursor:pointer"><slot></slot></button>';
+          if (this.hasAttribute('disabled')) r.querySelector('button').disabled = true;
+        }
+      });
+      customElements.define('product-card', class extends HTMLElement {
+        connectedCallback() {
+          const r = this.attachShadow({ mode: 'open' });
+          r.innerHTML = '<ds-button id="cta" data-tp-event="add_to_cart" data-tp-props=\'{"sku":"B2","currency":"EUR","value":49}\'><slot name="cta"></slot></ds-button><p id="state"></p>';
+          r.getElementById('cta').addEventListener('click', () => { r.getElementById('state').textContent = 'Added'; });
+        }
+      });
+      customElements.define('saved-address', class extends HTMLElement {
+        connectedCallback() {
+          const r = this.attachShadow({ mode: 'open' });
+          r.innerHTML = '<div data-tp-mask><slot></slot></div>';
+        }
+      });
+      document.body.insertAdjacentHTML('afterbegin', '<cart-badge id="badge"></cart-badge><br>' +
+        '<ds-button id="add">Add to cart</ds-button> <ds-button id="bag" disabled>Add to bag</ds-button><br>' +
+        '<product-card id="card"><span slot="cta" id="cta-label">Add Oxford</span></product-card>' +
+        '<saved-address id="addr"><label id="addr-label"><input type="radio" name="addr" value="1"> Ada Lovelace, 12 Secret Lane</label></saved-address>');
+      document.getElementById('add').addEventListener('click', () => document.getElementById('badge').add());
+      scrollTo(0, 0);
+    });
+    return page;
+  };
+  const badge = (page, n) => waitFor(`the badge at ${n}`, () => page.evaluate((n) => document.getElementById('badge').shadowRoot.textContent === n, n));
+  // The cart badge's page: nothing else clicked (another component's answer would answer all).
+  let page = await dsPage('fr-shadow-ds-badge');
+  await clickN(page, '#add', 1);
+  await badge(page, '1');
+  await clickN(page, '#add', 4);
+  await badge(page, '5');
+  assert.deepEqual(summary(await verdict(page, 'fr-shadow-ds-badge')), []);
+  const site = 'fr-shadow-ds';
+  page = await dsPage(site);
+  await clickN(page, '#cta-label', 1);
+  await clickN(page, '#addr-label', 1);
+  await clickN(page, '#bag', 4);
+  const ev = await verdict(page, site);
+  assert.deepEqual(ev.map((e) => `${e.event} ${sel(e)} ${e.properties.disabled ?? ''}`), ['rage_click #bag > button true'], JSON.stringify(ev));
+  const all = await collector.events(`&site=${site}`);
+  const declared = all.filter((e) => e.event === 'add_to_cart');
+  assert.equal(declared.length, 1, 'the card\'s declared add_to_cart');
+  assert.equal(declared[0].properties.sku, 'B2');
+  const clicks = all.filter((e) => e.event === 'click' && !isSentinel(e));
+  const at = (id) => clicks.filter((e) => sel(e).startsWith(`${id} `)).map((e) => [sel(e), e.properties.element.text ?? '']);
+  assert.deepEqual(at('#card'), [['#card > ds-button > button', 'Add Oxford']]);
+  assert.deepEqual(at('#addr-label'), [['#addr-label > input', '']], 'masked');
+  assert.doesNotMatch(JSON.stringify(all), /Secret|Lovelace/, 'the component masks its slot');
+});
+
 test('a form in a web component\'s shadow root: form_start and form_submit when sent; field_error and form_abandon when given up', T, async (t) => {
   for (const how of ['valid', 'required', 'aria']) {
     const site = `fx-shadow-form-${how}`;
@@ -2061,8 +2139,15 @@ test('a form of form-associated custom elements: form_start and form_submit when
         get type() { return this.getAttribute('type') || 'text'; }
         get value() { return this.shadowRoot.querySelector('input').value; }
       });
+      // A design system's button is form-associated too (Material's, Shoelace's): no field.
+      customElements.define('tp-button', class extends HTMLElement {
+        static formAssociated = true;
+        constructor() { super(); this.attachInternals(); }
+        connectedCallback() { this.attachShadow({ mode: 'open' }).innerHTML = '<button><slot></slot></button>'; }
+        get type() { return this.getAttribute('type') || 'submit'; }
+      });
       document.body.insertAdjacentHTML('afterbegin', '<form id="face-form"><tp-text-field id="f-name" name="fullname" label="Name"></tp-text-field>' +
-        '<tp-text-field id="f-email" name="email" type="email" label="Email"></tp-text-field><button id="f-go">Pay</button></form><p id="f-thanks" hidden>Thanks!</p>');
+        '<tp-text-field id="f-email" name="email" type="email" label="Email"></tp-text-field><tp-button type="button">Save for later</tp-button><button id="f-go">Pay</button></form><p id="f-thanks" hidden>Thanks!</p>');
       const form = document.getElementById('face-form');
       form.addEventListener('submit', (e) => {
         e.preventDefault();
