@@ -6,7 +6,13 @@
 //! The unit is the **session**, whole: a session that holds one event naming the person (by
 //! `userId` or `anonymousId`) holds their journey, the events before they signed in included.
 //! For retention, a session goes when its last event is older than the cutoff, so a journey is
-//! never cut in two.
+//! never cut in two; a session without a row in `sessions` (automated traffic) too
+//! ([`expired_without_row`]).
+//!
+//! An export gives the events as received; asked for (`"collected": true`), also what the
+//! collector holds of those sessions that no event body holds ([`export`]): each event's arrival,
+//! browser and OS, each session's row, and the repeats of orders that an erasure deletes with
+//! them.
 //!
 //! Erasing a session, in the writer's transaction ([`erase_sessions`]):
 //! - its events are read once, and what they added to `minute_counts`, `hour_counts`,
@@ -28,14 +34,14 @@
 //! and the dedup log rely on ids only growing) and counts the erasure in `meta.erasures`, which
 //! tells the read side that its kept windows are of another state ([`crate::window`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use axum::response::IntoResponse;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Deserialize;
 
 use crate::aggregate::{counts_at, Metric};
-use crate::facts::Category;
+use crate::facts::{format_iso_millis, Category};
 
 /// A person: every session with an event carrying one of these ids (at least one given) is
 /// theirs. The body of `POST /admin/export` and `POST /admin/erase`.
@@ -51,6 +57,10 @@ pub struct Subject {
     /// Erase: only count what would be erased (what the store holds about them). Export: unused.
     #[serde(default)]
     pub dry_run: bool,
+    /// Export: also give what the collector holds about them beside the events as sent
+    /// ([`export`]'s `collected` lines). Erase: unused (an erasure takes all of it).
+    #[serde(default)]
+    pub collected: bool,
 }
 
 impl Subject {
@@ -145,8 +155,12 @@ pub fn find_after(conn: &Connection, who: &Subject, after: i64) -> rusqlite::Res
     let mut ids: Vec<String> = keys.iter().map(|k| k.0.clone()).chain(who.session_id.clone()).collect();
     ids.sort();
     ids.dedup();
-    let mut sites =
-        conn.prepare_cached("SELECT DISTINCT site FROM events INDEXED BY events_session WHERE session_id = ?1")?;
+    // (And from the repeats: a session that sent nothing but a purchase of an order already
+    // stored has no event, and no row in `sessions`; its repeats are all it left.)
+    let mut sites = conn.prepare_cached(
+        "SELECT site FROM events INDEXED BY events_session WHERE session_id = ?1
+         UNION SELECT site FROM order_repeats INDEXED BY order_repeats_session WHERE session_id = ?1",
+    )?;
     for id in ids {
         for site in sites.query_map([&id], |r| r.get::<_, String>(0))? {
             keys.push((id.clone(), site?));
@@ -169,12 +183,48 @@ pub fn count(conn: &Connection, keys: &[SessionKey]) -> rusqlite::Result<Erased>
 
 /// The events of `keys` as received, one per line, each session's in the order they were
 /// received; None once they pass `max_bytes`.
-pub fn export(conn: &Connection, keys: &[SessionKey], max_bytes: usize) -> rusqlite::Result<Option<Vec<u8>>> {
+///
+/// With `collected`, each session's events are followed by what the collector holds of that
+/// session beside them (GDPR Art. 15: the personal data held, not only what was provided), one
+/// line each, told apart from the events by a `collected` member naming what it is and by having
+/// no `type` (which every event has):
+/// - `{"collected":"event","messageId","sessionId","site","receivedAt","browser","os"}` per event:
+///   when it arrived, and the browser and OS derived from its request's `User-Agent` (`null`:
+///   unknown), which are in no body;
+/// - `{"collected":"session",...}`: the session's row as the collector computed it ([`session_line`]);
+/// - `{"collected":"orderRepeat","site","transactionId","messageId","sessionId","at","receivedAt"}`
+///   per repeat of an order (`order_repeats`) the session sent, and per repeat of an order whose
+///   stored purchase is among its events: what [`erase_sessions`] deletes with it. Each once,
+///   in the session where it is first met.
+///
+/// One read transaction: the lines are of one state of the store.
+pub fn export(
+    conn: &Connection,
+    keys: &[SessionKey],
+    max_bytes: usize,
+    collected: bool,
+) -> rusqlite::Result<Option<Vec<u8>>> {
+    let _snapshot = conn.unchecked_transaction()?;
     let mut stmt = conn.prepare_cached(
-        "SELECT body FROM events INDEXED BY events_session WHERE session_id = ?1 AND site = ?2 ORDER BY id",
+        "SELECT body, message_id, received_at, browser, os, id, event, timestamp
+           FROM events INDEXED BY events_session WHERE session_id = ?1 AND site = ?2 ORDER BY id",
     )?;
+    let mut order =
+        conn.prepare_cached("SELECT 1 FROM orders WHERE site = ?1 AND transaction_id = ?2 AND event_id = ?3")?;
+    let mut session_repeats = conn.prepare_cached(&format!(
+        "SELECT {REPEAT_COLUMNS} FROM order_repeats INDEXED BY order_repeats_session
+          WHERE session_id = ?1 AND site = ?2 ORDER BY ts, received_at, message_id"
+    ))?;
+    let mut order_repeats = conn.prepare_cached(&format!(
+        "SELECT {REPEAT_COLUMNS} FROM order_repeats WHERE site = ?1 AND transaction_id = ?2
+          ORDER BY ts, received_at, message_id"
+    ))?;
     let mut out = Vec::new();
+    // The repeats given so far: (site, order, messageId).
+    let mut given: HashSet<(String, String, String)> = HashSet::new();
     for (session_id, site) in keys {
+        let mut kept = Vec::new();
+        let mut orders = Vec::new();
         let mut rows = stmt.query(params![session_id, site])?;
         while let Some(r) = rows.next()? {
             let body = r.get_ref(0)?.as_bytes()?;
@@ -182,9 +232,120 @@ pub fn export(conn: &Connection, keys: &[SessionKey], max_bytes: usize) -> rusql
                 return Ok(None);
             }
             crate::query::push_ndjson_line(&mut out, body);
+            if !collected {
+                continue;
+            }
+            let (message_id, received_at): (String, i64) = (r.get(1)?, r.get(2)?);
+            let (browser, os): (Option<String>, Option<String>) = (r.get(3)?, r.get(4)?);
+            collected_line(
+                &mut kept,
+                "event",
+                &serde_json::json!({
+                    "messageId": message_id, "sessionId": session_id, "site": site,
+                    "receivedAt": format_iso_millis(received_at), "browser": browser, "os": os,
+                }),
+            );
+            // A purchase: is it its order's stored one (whose repeats go with it)?
+            let (id, event): (i64, String) = (r.get(5)?, r.get(6)?);
+            if event == "purchase" {
+                let timestamp: String = r.get(7)?;
+                let facts = crate::facts::extract(&event, &timestamp, std::str::from_utf8(body).unwrap_or(""));
+                if !facts.order.is_empty() && order.exists(params![site, facts.order, id])? {
+                    orders.push(facts.order);
+                }
+            }
         }
+        drop(rows);
+        if !collected {
+            continue;
+        }
+        if let Some(line) = session_line(conn, session_id, site)? {
+            collected_line(&mut kept, "session", &line);
+        }
+        let mut repeats = Vec::new();
+        for r in session_repeats.query_map(params![session_id, site], repeat_of)? {
+            repeats.push(r?);
+        }
+        for o in &orders {
+            for r in order_repeats.query_map(params![site, o], repeat_of)? {
+                repeats.push(r?);
+            }
+        }
+        for (key, line) in repeats {
+            if given.insert(key) {
+                collected_line(&mut kept, "orderRepeat", &line);
+            }
+        }
+        if out.len() + kept.len() > max_bytes {
+            return Ok(None);
+        }
+        out.extend_from_slice(&kept);
     }
     Ok(Some(out))
+}
+
+/// The columns of `order_repeats` that [`repeat_of`] reads.
+const REPEAT_COLUMNS: &str = "site, transaction_id, message_id, session_id, ts, received_at";
+
+/// A repeat's key (site, order, messageId) and its `collected` line's members.
+fn repeat_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<((String, String, String), serde_json::Value)> {
+    let [site, order, message_id, session_id]: [String; 4] = [r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?];
+    let line = serde_json::json!({
+        "site": site, "transactionId": order, "messageId": message_id, "sessionId": session_id,
+        "at": format_iso_millis(r.get(4)?), "receivedAt": format_iso_millis(r.get(5)?),
+    });
+    Ok(((site, order, message_id), line))
+}
+
+/// A session's row (`sessions`) as a `collected` line's members, None when it has none (a
+/// session of automated traffic, or of nothing but repeats): what `/api/sessions` gives of it
+/// (`start`, `end`, `events`, `touchpoints`, `friction`, `moments`, `frictionByType`, `score`,
+/// `entryPath`, `lastPath`, `channel`, `campaign`, `userId`, `device`, `browser`, `os`), with
+/// its `anonymousId` and the landing's `source` and `medium` as kept (`""`: none; `userId` and
+/// `anonymousId` `null`).
+fn session_line(conn: &Connection, session_id: &str, site: &str) -> rusqlite::Result<Option<serde_json::Value>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT first_ts, last_ts, events, touchpoints, friction, moments, by_type, score, entry_path, last_path,
+                channel, campaign, source, medium, user_id, anonymous_id, device, browser, os
+           FROM sessions WHERE session_id = ?1 AND site = ?2",
+    )?;
+    stmt.query_row(params![session_id, site], |r| {
+        let text = |i: usize| r.get::<_, String>(i);
+        let id = |i: usize| r.get::<_, String>(i).map(|s| Some(s).filter(|s| !s.is_empty()));
+        let moments: serde_json::Value =
+            serde_json::from_str(&text(5)?).unwrap_or_else(|_| serde_json::Value::Array(Vec::new()));
+        // (Kept as type -> [count, during a moment]; given as `/api/sessions` gives it.)
+        let by_type: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&text(6)?)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(k, v)| (k, v.get(0).cloned().unwrap_or(serde_json::Value::from(0))))
+                .collect();
+        Ok(serde_json::json!({
+            "sessionId": session_id, "site": site,
+            "start": format_iso_millis(r.get(0)?), "end": format_iso_millis(r.get(1)?),
+            "events": r.get::<_, i64>(2)?, "touchpoints": r.get::<_, i64>(3)?, "friction": r.get::<_, i64>(4)?,
+            "moments": moments, "frictionByType": by_type, "score": r.get::<_, i64>(7)?,
+            "entryPath": text(8)?, "lastPath": text(9)?, "channel": text(10)?, "campaign": text(11)?,
+            "source": text(12)?, "medium": text(13)?, "userId": id(14)?, "anonymousId": id(15)?,
+            "device": text(16)?, "browser": text(17)?, "os": text(18)?,
+        }))
+    })
+    .optional()
+}
+
+/// Appends one `collected` line: `{"collected":"<kind>", ...members}`, its kind first.
+fn collected_line(out: &mut Vec<u8>, kind: &str, members: &serde_json::Value) {
+    let text = members.to_string();
+    let mut line = format!(r#"{{"collected":"{kind}""#);
+    match text.strip_prefix('{') {
+        Some(rest) if rest != "}" => {
+            line.push(',');
+            line.push_str(rest);
+        }
+        _ => line.push('}'),
+    }
+    crate::query::push_ndjson_line(out, line.as_bytes());
 }
 
 /// The sessions whose last event counts before `before` (unix ms), at most `limit`, oldest first.
@@ -194,6 +355,58 @@ pub fn expired(conn: &Connection, before: i64, limit: usize) -> rusqlite::Result
     )?;
     let rows = stmt.query_map(params![before, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
     rows.collect()
+}
+
+/// How much later than its arrival an event may count (its capture time believed up to an hour
+/// ahead of the collector's clock: `aggregate::counts_at`).
+const AHEAD_MS: i64 = 3_600_000;
+
+/// The sessions past the retention that have no row in `sessions`, so that [`expired`] does not
+/// find them: those of automated traffic (`context.automated`: in no figure, so no row), whose
+/// events may still name a person (a shop's test account, a real browser a program drives). At
+/// most `limit`, each a session every event of which counts before `before`.
+///
+/// Read from the oldest events (by id, the order they were received in) up to the first one
+/// received less than an hour before `before` (an event counts at most an hour after it arrived):
+/// once the retention has run, those are the few events of sessions spanning the cutoff and of
+/// such sessions, not the whole table. (A clock set back meanwhile only delays a session until a
+/// later pass.)
+pub fn expired_without_row(conn: &Connection, before: i64, limit: usize) -> rusqlite::Result<Vec<SessionKey>> {
+    let _snapshot = conn.unchecked_transaction()?;
+    let mut oldest = conn.prepare_cached("SELECT session_id, site, received_at FROM events ORDER BY id")?;
+    let mut has_row = conn.prepare_cached("SELECT 1 FROM sessions WHERE session_id = ?1 AND site = ?2")?;
+    let mut times = conn.prepare_cached(
+        "SELECT timestamp, received_at FROM events INDEXED BY events_session WHERE session_id = ?1 AND site = ?2",
+    )?;
+    let mut looked: HashSet<SessionKey> = HashSet::new();
+    let mut keys = Vec::new();
+    let mut rows = oldest.query([])?;
+    while let Some(r) = rows.next()? {
+        if r.get::<_, i64>(2)? >= before.saturating_sub(AHEAD_MS) || keys.len() >= limit {
+            break;
+        }
+        let key: SessionKey = (r.get(0)?, r.get(1)?);
+        if looked.contains(&key) {
+            continue;
+        }
+        looked.insert(key.clone());
+        if has_row.exists(params![key.0, key.1])? {
+            continue;
+        }
+        let mut all_before = true;
+        let mut events = times.query(params![key.0, key.1])?;
+        while let Some(e) = events.next()? {
+            let ts = crate::facts::parse_iso_millis(e.get_ref(0)?.as_str()?).unwrap_or(0);
+            if counts_at(ts, e.get(1)?) >= before {
+                all_before = false;
+                break;
+            }
+        }
+        if all_before {
+            keys.push(key);
+        }
+    }
+    Ok(keys)
 }
 
 /// One row of `minute_counts` or `hour_counts`: (site, minute or hour, metric).
@@ -243,7 +456,7 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
         let mut first = crate::aggregate::FirstGroup::default();
         let mut n = 0;
         let mut last_event_id = 0i64;
-        session_repeats.execute(params![session_id, site])?;
+        let repeats = session_repeats.execute(params![session_id, site])?;
         let mut rows = events.query(params![session_id, site])?;
         let mut tag_times = Vec::new();
         while let Some(r) = rows.next()? {
@@ -326,7 +539,8 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
             }
         }
         out.events += n;
-        out.sessions += u64::from(had_row || n > 0);
+        // (A session of nothing but repeats is one too: it had no event and no row.)
+        out.sessions += u64::from(had_row || n > 0 || repeats > 0);
         if had_row || n > 0 {
             log.execute(params![now, session_id, site, why.log_name(), last_event_id])?;
         }
@@ -472,7 +686,7 @@ pub async fn post_export(
     let store = st.store.clone();
     let (sessions, lines) = tokio::task::spawn_blocking(move || {
         let keys = store.find_subject(&who)?;
-        Ok::<_, crate::store::StoreError>((keys.len(), store.export(&keys, MAX_EXPORT_BYTES)?))
+        Ok::<_, crate::store::StoreError>((keys.len(), store.export_with(&keys, MAX_EXPORT_BYTES, who.collected)?))
     })
     .await
     .map_err(storage_error)?

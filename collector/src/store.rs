@@ -811,7 +811,18 @@ impl Store {
 
     /// The stored events of `sessions` (see [`crate::privacy::export`]). Blocking.
     pub fn export(&self, sessions: &[SessionKey], max_bytes: usize) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(crate::privacy::export(&self.conn(), sessions, max_bytes)?)
+        self.export_with(sessions, max_bytes, false)
+    }
+
+    /// [`Store::export`], and with `collected` what the collector holds of those sessions beside
+    /// their events (see [`crate::privacy::export`]). Blocking.
+    pub fn export_with(
+        &self,
+        sessions: &[SessionKey],
+        max_bytes: usize,
+        collected: bool,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(crate::privacy::export(&self.conn(), sessions, max_bytes, collected)?)
     }
 
     /// What erasing `sessions` would take out. Blocking.
@@ -846,11 +857,15 @@ impl Store {
 
     /// Erases every session whose last event counts before `before` (unix ms), a few hundred
     /// per transaction so that batches are stored in between; their message ids leave the
-    /// deduplication table (see [`Why::Retention`]). Blocking.
+    /// deduplication table (see [`Why::Retention`]). Those with a row in `sessions` first, then
+    /// those without (automated traffic: [`crate::privacy::expired_without_row`]). Blocking.
     pub fn expire(&self, before: i64) -> Result<Erased, StoreError> {
         let mut all = Erased::default();
         loop {
-            let keys = crate::privacy::expired(&self.conn(), before, EXPIRE_CHUNK)?;
+            let mut keys = crate::privacy::expired(&self.conn(), before, EXPIRE_CHUNK)?;
+            if keys.is_empty() {
+                keys = crate::privacy::expired_without_row(&self.conn(), before, EXPIRE_CHUNK)?;
+            }
             let done = self.erase_for(keys, Why::Retention)?;
             all.sessions += done.sessions;
             all.events += done.events;
