@@ -45,6 +45,12 @@ struct Io {
     gzip: bool,
     /// The deadline the browser timer is armed for: re-armed only when the engine's changes.
     armed: Cell<Option<u64>>,
+    /// The engine's last `Output::Watch` of this run, told the loader once at its end: the
+    /// outputs run after each input, and a burst handed over at once (a page's `track()` in a
+    /// click's handler hands over the clicks before it too) turned the observer off at an
+    /// earlier click's response and on again at the last click; off drops the DOM changes not
+    /// yet delivered, that click handler's own: a dead_click (a test automation QA).
+    watch: Cell<Option<bool>>,
     /// Lifecycle, route and window focus: always on.
     listeners: RefCell<Vec<Listener>>,
     /// The sensors that only feed events: removed while none could be kept (`Output::Sensing`),
@@ -174,6 +180,7 @@ pub fn start(config: Config, host: Host) -> bool {
         collector,
         gzip,
         armed: Cell::new(None),
+        watch: Cell::new(None),
         listeners: RefCell::new(Vec::new()),
         sensors: RefCell::new(Vec::new()),
     });
@@ -356,6 +363,9 @@ fn run() {
     if tick {
         io.host.later();
     }
+    if let Some(on) = io.watch.take() {
+        io.host.watch(on);
+    }
     BUSY.with(|b| b.set(false));
 }
 
@@ -415,7 +425,7 @@ fn execute(io: &Io, output: Output) -> Option<Input> {
         }
         Output::ConsentChanged(c) => host.consent(c.analytics.as_str(), c.marketing.as_str()),
         Output::Warn(msg) => warn(&msg),
-        Output::Watch(on) => host.watch(on),
+        Output::Watch(on) => io.watch.set(Some(on)),
         Output::Sensing(on) => {
             host.sensing(on);
             if !on {

@@ -1934,6 +1934,30 @@ test('normal: a web component answering in its shadow root a click on slotted co
 // the page's label; a saved address's component masks its slot; a ds-button kept disabled. A
 // web components QA: a dead_click for one "Add to cart" and a rage_click for four, no click and
 // no add_to_cart for the card's label, the masked address sent, no rage_click for the disabled one.
+// A stepper's "+" pressed twice, then at once a button whose handler shows its answer and
+// calls track(): the call hands the queued clicks over at once, and the observer went off at
+// the stepper's answer and on again at the last click, dropping that handler's own DOM change
+// (a test automation QA: a dead_click in nearly every fast scripted flow, and for people too).
+test('normal: two quick answered clicks, then a button whose handler answers and calls track() at once: no dead_click', T, async (t) => {
+  const site = 'fx-track-in-handler';
+  // (The default flush interval: a flush timer at 300 ms handed the stepper's clicks over first.)
+  const { page } = await open(t, site, { 'flush-interval': '5000' });
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', '<p><button id="tih-plus">+</button> <output id="tih-n">1</output></p>' +
+      '<p><button id="tih-stock">Check stock</button> <span id="tih-res"></span></p>');
+    document.getElementById('tih-plus').addEventListener('click', () => { const n = document.getElementById('tih-n'); n.textContent = String(+n.textContent + 1); });
+    document.getElementById('tih-stock').addEventListener('click', () => {
+      document.getElementById('tih-res').textContent = 'In stock';
+      touchpoint('track', 'stock_checked', { sku: 'mug' });
+    });
+    scrollTo(0, 0);
+  });
+  await clickN(page, '#tih-plus', 2);
+  await clickN(page, '#tih-stock', 1);
+  assert.deepEqual(summary(await verdict(page, site)), []);
+  assert.ok((await collector.events(`&site=${site}`)).some((e) => e.event === 'stock_checked'));
+});
+
 test('web components: an answer in another component\'s root, a declared event and a mask around a slot, a disabled ds-button', T, async (t) => {
   const dsPage = async (site) => {
     const { page } = await open(t, site);
