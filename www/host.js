@@ -256,7 +256,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     if (special === undefined) special = up(el, SPECIAL);
     // (A pointer cursor the whole page has, from its body, is no sign: the iOS workaround for
     // click delegation, `body { cursor: pointer }`, would make every paragraph a dead click.)
-    if (interactive || el.hasAttribute('onclick') || (w.getComputedStyle && getComputedStyle(el).cursor === 'pointer' &&
+    // A zoom-in cursor is a lightbox's photo's promise (a broken one was no dead_click: a
+    // publisher's QA).
+    if (interactive || el.hasAttribute('onclick') || (w.getComputedStyle && /^(pointer|zoom-in)$/.test(getComputedStyle(el).cursor) &&
       getComputedStyle(d.body || d.documentElement).cursor !== 'pointer')) fl |= 2;
     // Clicks whose answer cannot be seen (fl 4: not judged by rage and dead clicks): in a field
     // they place the caret; on a canvas the answer is drawn, not put in the DOM; in a web
@@ -1747,7 +1749,13 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     return function (status) {
       if (gone && !status) status = 1;
       if (go) goReqs--;
-      if (go === pressAt) {
+      // A send that failed (the network, or a 5xx: a payment service down) sent nothing: the
+      // view left then is the form's abandon, not its submit (Back 2 s after a payment's 500 was
+      // a form_submit: a zone.js QA).
+      if (go === pressAt && (!status || status > 499)) {
+        goBy = 0;
+        if (pending === formGo) pending = null;
+      } else if (go === pressAt) {
         goBy = Math.max(goBy, Math.min(now(), pressAt + 27000) + 3000); // (see formOn)
         // The form's answer came (a server's check of a postcode, 4 s on a slow network): its
         // fields are watched for 3 s more, and a submit still pending is sent only after them.
@@ -1799,6 +1807,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       var end = request((init && init.method) || (input && input.method), input && input.url || input);
       // Status 1 (no HTTP status is below 100): cancelled by the page (AbortController), which
       // is no failure: search-as-you-type cancels the request of every previous keystroke.
+      // (The rejection passed on from here is "muted" when this script came from another
+      // origin without `crossorigin`: Chromium then fires no unhandledrejection for it, nor
+      // for the page's chains on it. Hence the attribute in the README's cross-domain tag.)
       return end && function (p, threw) {
         // (A page's own fetch wrapper may return what is no promise: no outcome to wait for.)
         if (threw || !thenable(p)) end(1); else return p.then(function (r) { end(r.status); return r; }, function (e) { end(e && e.name === 'AbortError' ? 1 : 0); throw e; });

@@ -176,4 +176,9 @@ if (s && s.src) {
   // pins (a security review: a PCI DSS script inventory lists none such); data-debug still does.
   if (s.integrity && !('debug' in attrs)) attrs.debug = 'false';
   load(attrs, src[0].replace(/[^\/]*$/, '') + '__TP_WASM_FILE__', '__TP_WASM_SRI__');
+} else {
+  // Run with no script element of its own to read: inline or by eval (a tag manager that
+  // copies the file's code into the page), or as a module (no currentScript). Said, not silent
+  // (the stub kept queueing and nothing was sent: a tag manager specialist's QA).
+  try { console.warn('touchpoint: not started: no <script src> element to read its data-* from (inline, eval or type=module)'); } catch (_) {}
 }

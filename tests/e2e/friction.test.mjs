@@ -255,6 +255,18 @@ async function addCarousel(page, ms) {
 const broken = [
   { name: 'a coupon "button" that is a styled div and does nothing', act: (p) => clickN(p, '#coupon', 1), expect: ['dead_click #coupon'] },
   { name: 'a button whose handler does nothing', act: (p) => clickN(p, '#noop', 1), expect: ['dead_click #noop'] },
+  // A zoom-in cursor promises a lightbox (a publisher's photo essay) as a pointer promises a link.
+  {
+    name: 'a lightbox photo (cursor: zoom-in) whose script is broken, clicked once',
+    act: async (p) => {
+      await p.evaluate(() => {
+        document.body.insertAdjacentHTML('afterbegin', '<div id="zoom-photo" style="cursor:zoom-in;width:120px;height:80px;background:#bbb"></div>');
+        scrollTo(0, 0);
+      });
+      await clickN(p, '#zoom-photo', 1);
+    },
+    expect: ['dead_click #zoom-photo'],
+  },
   // Its press feedback (Framer Motion's whileTap) is no answer to the click.
   { name: 'a button that shrinks while pressed (Web Animations API) and does nothing', act: (p) => clickN(p, '#tap-noop', 1), expect: ['dead_click #tap-noop'] },
   // A press that made no click (the photo dragged) answered at its press: that answer is not a
@@ -2950,6 +2962,32 @@ test('normal: a checkout step continued by its type=button handler (a route chan
   assert.deepEqual(summary(await verdict(page, site)), []);
   const forms = await formSteps(site);
   assert.deepEqual(forms, ['form_start', 'form_submit']);
+});
+
+// The same kind of step whose send fails (its request answered 500: the payment service down),
+// then the visitor leaves within the 3 s a moved-on view counts as sent: nothing was sent, a
+// form_abandon (it was a form_submit: a zone.js QA, Back 2 s after a payment's 500).
+test('broken: a checkout step whose type=button send fails with 500, then left at once: form_abandon, not form_submit', T, async (t) => {
+  const site = 'fb-step-500';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', '<form id="pay500" onsubmit="return false"><input id="p5-name"> <input id="p5-email"> ' +
+      '<button type="button" id="p5-go">Pay</button> <span id="p5-msg"></span></form>');
+    document.getElementById('p5-go').addEventListener('click', () => {
+      fetch('/api/save', { method: 'POST' }).then((r) => { document.getElementById('p5-msg').textContent = r.ok ? 'Paid' : 'Payment failed'; });
+    });
+    scrollTo(0, 0);
+    history.pushState({}, '', '/pay'); // (the app's router: its payment step)
+  });
+  await page.click('#p5-name'); await page.keyboard.type('J Doe');
+  await page.click('#p5-email'); await page.keyboard.type('j@example.com');
+  await clickN(page, '#p5-go', 1);
+  await waitFor('the failure shown', () => page.evaluate(() => document.getElementById('p5-msg').textContent === 'Payment failed'));
+  // Back, at once (no click: a click elsewhere ends the step's moment by itself).
+  await page.goBack();
+  await waitFor('the view before', () => page.evaluate(() => location.pathname !== '/pay'));
+  const ev = await withAbandon(site);
+  assert.deepEqual(ev.filter((e) => /^form_/.test(e.event)).map((e) => e.event).sort(), ['form_abandon', 'form_start']);
 });
 
 test('normal: a gift card redeemed on another page by a type=button handler (location.href) is a form_submit, not a form_abandon', T, async (t) => {

@@ -189,3 +189,44 @@ test('a shop on another origin loads the SDK from the collector (SRI-pinned, com
   }
   assert.deepEqual(errors, []);
 });
+
+// A tag manager that copies the loader's code into the page (inline, or by eval) instead of
+// inserting a script element: no element to read data-* from. One warning says so (the stub
+// kept queueing and nothing was sent, without a word: a tag manager specialist's QA).
+test('the loader run inline (no script element of its own): one console warning, not started', async (t) => {
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  const page = await context.newPage();
+  const warnings = [];
+  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+  const code = fs.readFileSync(path.join(root, 'dist/touchpoint.js'), 'utf8');
+  await context.route('http://www.shop.test/tm', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>TM</title><body>shop</body>' }));
+  await page.goto('http://www.shop.test/tm');
+  await page.evaluate((code) => { const s = document.createElement('script'); s.textContent = code; document.head.appendChild(s); }, code);
+  await waitFor('the warning', () => warnings.some((w) => /touchpoint: not started: no <script src> element/.test(w)));
+  assert.equal(await page.evaluate(() => typeof window.touchpoint), 'undefined');
+});
+
+// The same, with the README's cross-domain tag (`crossorigin="anonymous"`, no SRI): a fetch's
+// rejection Touchpoint's wrapper passes on is the page's unhandled rejection. Without the
+// attribute the browser "mutes" it (a script from another origin without CORS): the page's
+// error tracker saw no failed fetch (a zone.js QA).
+test('the README\'s cross-domain tag: a failed fetch the page does not catch is still its unhandled rejection', async (t) => {
+  const c = await startCollector(['--allow', 'xo-muted=http://www.shop.test']);
+  t.after(() => c.stop());
+  const b = await launch({ args: ['--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessChecks'] });
+  t.after(() => b.close());
+  const context = await b.newContext();
+  const page = await context.newPage();
+  await context.route('http://www.shop.test/api/stock', (route) => route.abort('connectionrefused'));
+  await context.route('http://www.shop.test/product', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: `<!doctype html><title>Shop</title>
+<script>window.touchpoint=window.touchpoint||function(){(touchpoint.q=touchpoint.q||[]).push(arguments)};
+window.seen = []; addEventListener('unhandledrejection', (e) => seen.push(String(e.reason)));</script>
+<script async src="${c.url}/touchpoint/touchpoint.js" data-collector="${c.url}/v1/batch" data-site="xo-muted" data-consent="granted" data-flush-interval="300" crossorigin="anonymous"></script>
+<body><button id="stock" type="button" onclick="fetch('/api/stock').then((r) => r.json())">Stock</button>` }));
+  await page.goto('http://www.shop.test/product');
+  await sdkReady(page);
+  await page.click('#stock');
+  assert.match((await waitFor('the page\'s unhandledrejection', () => page.evaluate(() => seen.length && seen)))[0], /TypeError/);
+  await waitFor('the failed_request', async () => (await c.events('&site=xo-muted')).some((e) => e.event === 'failed_request' && e.properties.status === 0));
+});
