@@ -1088,6 +1088,7 @@ impl Engine {
         // Friction looks at the visitor's own primary clicks only: not at element.click() or
         // synthetic events, not at middle/right clicks, not at ctrl/cmd/shift/alt clicks.
         if click.trusted && click.button == 0 && click.modifiers == 0 {
+            self.friction.gesture(click.detail);
             self.friction.click(now, click.x, click.y, &target, found);
         }
     }

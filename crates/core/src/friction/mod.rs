@@ -272,6 +272,12 @@ impl Friction {
         self.dead.forget(self.last_clicked);
     }
 
+    /// The next click's `UIEvent.detail` (2 and 3: the second and third of a double or triple
+    /// click), told before it: a selection answers the clicks of its own gesture.
+    pub fn gesture(&mut self, detail: u32) {
+        self.rage.detail = detail;
+    }
+
     /// Text got selected: answers a double or triple click (rage), and any click (dead).
     pub fn selection(&mut self, at: u64) {
         self.rage.selection(at);

@@ -4,7 +4,10 @@
 //! click, so they are not rage; clicks in editable fields place the caret and are ignored.
 //! A text selection answers a double or triple click (selecting a word or a paragraph) but not
 //! a fourth click and more: no selection gesture needs them, and a visitor hammering a label or a
-//! photo whose text gets selected along the way is still raging.
+//! photo whose text gets selected along the way is still raging. A gesture is the browser's
+//! multi-click (`UIEvent.detail` counting up): a word double-clicked, then another, are two
+//! gestures each answered by its selection (a reader's two words were a rage_click of 4: a
+//! publisher's QA).
 //! A disabled control gets no click: its presses count (`disabled: true` on the event). Other
 //! elements whose expected outcome is that nothing happens in the page (the option already
 //! chosen, the tab already shown, a download or a `tel:` link: `elsewhere`) begin no burst: the
@@ -21,6 +24,9 @@ pub type Reported = (u32, u64, u64);
 #[derive(Debug, Default)]
 pub struct Rage {
     burst: Option<Burst>,
+    /// The next click's `UIEvent.detail` (see `Friction::gesture`): above 1, it continues a
+    /// double or triple click; else it begins a gesture of its own.
+    pub detail: u32,
     /// The last burst reported, for the dead click detector to take (see [`Rage::finish`]).
     pub reported: Option<Reported>,
 }
@@ -35,24 +41,47 @@ struct Burst {
     count: u32,
     /// Text got selected during the burst (answers up to `SELECTION_CLICKS` clicks).
     selected: bool,
+    /// The clicks of the burst's last gesture, and whether text got selected during it.
+    gesture: u32,
+    gesture_selected: bool,
     target: Target,
 }
 
 impl Rage {
     pub fn click(&mut self, s: &Settings, at: u64, x: i32, y: i32, t: &Target, out: &mut Findings) {
+        let multi = std::mem::take(&mut self.detail) > 1;
         if let Some(b) = &mut self.burst {
             let r = s.rage_radius_px;
             let near = b.key == t.key || ((x - b.x).abs() <= r && (y - b.y).abs() <= r);
-            if near && at.saturating_sub(b.last) <= s.rage_window_ms {
+            // A new gesture after one its selection answered: that answered the burst so far.
+            let answered = !multi && b.gesture_selected && b.gesture <= SELECTION_CLICKS;
+            if near && at.saturating_sub(b.last) <= s.rage_window_ms && !answered {
                 b.count += 1;
+                b.gesture = if multi { b.gesture + 1 } else { 1 };
+                b.gesture_selected &= multi;
                 (b.last, b.x, b.y) = (at, x, y);
                 return;
             }
-            self.finish(s, out);
+            if answered {
+                self.burst = None;
+            } else {
+                self.finish(s, out);
+            }
         }
         if !t.editable && (t.disabled || !t.elsewhere) {
             let target = t.clone();
-            self.burst = Some(Burst { key: t.key, x, y, first: at, last: at, count: 1, selected: false, target });
+            self.burst = Some(Burst {
+                key: t.key,
+                x,
+                y,
+                first: at,
+                last: at,
+                count: 1,
+                selected: false,
+                gesture: 1,
+                gesture_selected: false,
+                target,
+            });
         }
     }
 
@@ -69,6 +98,7 @@ impl Rage {
     pub fn selection(&mut self, at: u64) {
         if let Some(b) = &mut self.burst {
             b.selected |= at >= b.first;
+            b.gesture_selected |= at >= b.first;
         }
     }
 

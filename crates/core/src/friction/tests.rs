@@ -107,6 +107,7 @@ fn a_selection_answers_a_double_or_triple_click_but_not_a_longer_burst() {
     let mut f = Friction::default();
     let mut out = Vec::new();
     for (i, at) in [0u64, 120, 240].iter().enumerate() {
+        f.gesture(i as u32 + 1);
         f.click(*at, 10, 10, &target(1), &mut out);
         if i > 0 {
             f.selection(at + 2);
@@ -114,10 +115,12 @@ fn a_selection_answers_a_double_or_triple_click_but_not_a_longer_burst() {
     }
     f.timeout(10_000, &mut out);
     assert!(out.is_empty(), "a triple click that selects text is no friction: {out:?}");
-    // Five clicks on a label whose text gets selected along the way: still rage.
+    // Five clicks on a label whose text gets selected along the way (one gesture, the browser's
+    // click count going up to 5): still rage.
     let mut f = Friction::default();
     let mut out = Vec::new();
     for (i, at) in [0u64, 200, 400, 600, 800].iter().enumerate() {
+        f.gesture(i as u32 + 1);
         f.click(*at, 10, 10, &target(2), &mut out);
         if i > 0 {
             f.selection(at + 2);
@@ -126,6 +129,24 @@ fn a_selection_answers_a_double_or_triple_click_but_not_a_longer_burst() {
     f.timeout(10_000, &mut out);
     assert_eq!(names(&out), ["rage_click"]);
     assert!(out[0].1.contains("\"count\":5"), "{}", out[0].1);
+    // A reader double-clicks a word, then another 800 ms later, then triple-clicks the
+    // paragraph and narrows it to a word: each gesture answered by its selection, no rage (it
+    // was a rage_click of 4, then of 5: a publisher's QA). Without selections, still rage.
+    for selects in [true, false] {
+        let mut f = Friction::default();
+        let mut out = Vec::new();
+        for (at, detail) in
+            [(0u64, 1), (30, 2), (830, 1), (860, 2), (1500, 1), (1530, 2), (1560, 3), (2100, 1), (2130, 2)]
+        {
+            f.gesture(detail);
+            f.click(at, 10, 10, &target(4), &mut out);
+            if selects && detail > 1 {
+                f.selection(at + 2);
+            }
+        }
+        f.timeout(10_000, &mut out);
+        assert_eq!(names(&out), if selects { vec![] } else { vec!["rage_click"] }, "selects: {selects}");
+    }
     // Any other response still answers the longer burst.
     let mut f = Friction::default();
     let mut out = Vec::new();
