@@ -1155,14 +1155,20 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // (Its attributes, not its properties: a form's `id` property is its field named "id" when it has
   // one, as every Shopify product form does (the variant's select); that named "name" is a
   // contact form's. The same for the ids of the elements a click is described by.)
-  function formName(form) { return form ? attr(form, 'id') || attr(form, 'name') : ''; }
+  // Its id or name; else its aria-label or its action's path, so that a page's forms without
+  // either (a header's search, a newsletter's signup) are told apart (they were all "": a
+  // publisher's QA). Only the id or name is its key (below).
+  function formName(form, key) {
+    var n = form ? attr(form, 'id') || attr(form, 'name') : '';
+    try { return n || key || !form ? n : attr(form, 'aria-label') || (attr(form, 'action') && new URL(form.action).pathname) || ''; } catch (e) { return ''; }
+  }
   // A form's key: by its id or name when it has one, so that a form drawn again (a Turbo or htmx
   // form answered 422 and rendered with its errors) is the form the visitor began: one
   // form_start, and its submit ends it. (By element, the form sent was abandoned and the new one
   // started again: a Turbo storefront's QA.)
   var formKeys = {};
   function formKey(form) {
-    var n = formName(form);
+    var n = formName(form, 1);
     return n ? formKeys['#' + n] || (formKeys['#' + n] = key(form)) : key(form);
   }
   function fieldCheck(form, field, ms, byClick) {

@@ -2967,6 +2967,22 @@ test('normal: a checkout step continued by its type=button handler (a route chan
 // The same kind of step whose send fails (its request answered 500: the payment service down),
 // then the visitor leaves within the 3 s a moved-on view counts as sent: nothing was sent, a
 // form_abandon (it was a form_submit: a zone.js QA, Back 2 s after a payment's 500).
+// A publisher's forms have neither id nor name (a header's search, a newsletter's signup): each
+// is named by its aria-label, else its action's path (all were "": a publisher's QA).
+test('forms without id or name are named by their aria-label or their action\'s path', T, async (t) => {
+  const site = 'fx-form-names';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', '<form aria-label="Site search" onsubmit="return false"><input id="fn-q"></form>' +
+      '<form action="/newsletter/subscribe?src=footer" onsubmit="return false"><input id="fn-a"> <input id="fn-b"></form>');
+    scrollTo(0, 0);
+  });
+  await page.click('#fn-q'); await page.keyboard.type('tides');
+  await page.click('#fn-a'); await page.keyboard.type('Jane');
+  await waitFor('both form_starts', async () => (await formsOf(site)).length === 2);
+  assert.deepEqual(await formsOf(site), ['form_start /newsletter/subscribe', 'form_start Site search']);
+});
+
 test('broken: a checkout step whose type=button send fails with 500, then left at once: form_abandon, not form_submit', T, async (t) => {
   const site = 'fb-step-500';
   const { page } = await open(t, site);
