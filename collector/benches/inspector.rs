@@ -10,7 +10,8 @@
 //! 1. Starts the release collector on 127.0.0.1 with a fresh database and stores `--events`
 //!    events (default 1,000,000) over its batch endpoint: sessions of 25 events spread over the
 //!    last 7 days, two sites, 10 % friction of every type on 40 elements and 12 pages, moments of
-//!    truth (add_to_cart in 40 % of sessions, begin_checkout in 20 %, purchase in 10 %), an
+//!    truth (add_to_cart in 40 % of sessions, begin_checkout in 20 %, purchase in 10 %, a tenth
+//!    of the purchases refunded, whole or in part), an
 //!    `anonymousId` in 60 % of sessions (up to three sessions per visitor).
 //! 2. Times each query of the read API (`--runs` times each, after 3 warm-up runs): p50, p95, max.
 //! 3. Measures ingestion (`--clients` keep-alive clients posting batches of `--batch` new events
@@ -189,7 +190,19 @@ fn session_events(buf: &mut String, rng: &mut u64, session: u64, start_ms: i64, 
         } else if i == 15 && checkout {
             ("track", "begin_checkout".into(), r#"{"category":"touchpoint","moment":true}"#.into())
         } else if i == 20 && purchase {
-            ("track", "purchase".into(), r#"{"category":"touchpoint","moment":true,"value":36}"#.into())
+            let order = format!(
+                r#"{{"category":"touchpoint","moment":true,"transaction_id":"T-{session}","value":36,"currency":"EUR"}}"#
+            );
+            ("track", "purchase".into(), order)
+        } else if i == 22 && purchase && session % 200 < 20 {
+            // A tenth of the orders refunded, later in the visit: half whole (the order's value),
+            // half in part.
+            let refund = if session.is_multiple_of(200) {
+                format!(r#"{{"transaction_id":"T-{session}"}}"#)
+            } else {
+                format!(r#"{{"transaction_id":"T-{session}","value":12,"currency":"EUR"}}"#)
+            };
+            ("track", "refund".into(), refund)
         } else if r.is_multiple_of(10) {
             let kind = FRICTION[(r >> 8) as usize % FRICTION.len()];
             let el = (r >> 16) % 40;
@@ -397,7 +410,8 @@ fn inspector_requests(session: &str) -> Vec<(&'static str, String)> {
         ("overview", format!("/api/overview?{r}")),
         ("timeseries", format!("/api/timeseries?{r}&metric=friction")),
         ("funnel", format!("/api/funnel?{r}")),
-        ("channels", format!("/api/channels?{r}")),
+        // (The inspector asks for the channels' revenue.)
+        ("channels", format!("/api/channels?{r}&revenue=1")),
         ("pages", format!("/api/pages?{r}&limit=50")),
         ("vitals", format!("/api/timeseries?{r}&metric=vitals")),
         ("leaderboard", format!("/api/friction?{r}&limit=50")),
@@ -442,6 +456,10 @@ fn query_latencies(addr: &str, runs: usize) {
         ("funnel, 7 d".into(), format!("/api/funnel?{week}")),
         ("channels, 24 h".into(), format!("/api/channels?{day}")),
         ("channels, 7 d".into(), format!("/api/channels?{week}")),
+        // With their purchases, refunds and revenue (each purchasing or refunding session's
+        // events read once, then kept with it; the refunds' sessions by the events' name index).
+        ("channels, 24 h, revenue".into(), format!("/api/channels?{day}&revenue=1")),
+        ("channels, 7 d, revenue".into(), format!("/api/channels?{week}&revenue=1")),
         ("pages, 24 h".into(), format!("/api/pages?{day}")),
         ("pages, 7 d".into(), format!("/api/pages?{week}")),
         ("pages, 7 d, site, by views".into(), format!("/api/pages?{week}&site=demo-shop&sort=views")),

@@ -596,6 +596,44 @@
     follow(box);
   }
 
+  // --- money ----------------------------------------------------------------------------------
+
+  // A currency as the collector counts it: trimmed, three ASCII letters upper-cased (" eur " is
+  // EUR); '' for anything else (not three letters: `€`, none), which revenue does not count.
+  function currencyCode(c) {
+    var t = typeof c === 'string' ? c.trim() : '';
+    return /^[A-Za-z]{3}$/.test(t) ? t.toUpperCase() : '';
+  }
+  // The largest value the collector counts (10^15 units).
+  var MAX_VALUE = 1e15;
+  // How many decimals a number has as JavaScript writes it (1.299: 3; 1.5e-7: 8), at most 6:
+  // the collector counts millionths.
+  function decimals(v) {
+    var m = /(?:\.(\d+))?(?:e([+-]\d+))?$/i.exec(String(v));
+    return Math.min(6, Math.max(0, (m[1] ? m[1].length : 0) - (m[2] ? Number(m[2]) : 0)));
+  }
+  var moneyFormats = {};
+  // An amount in an ISO currency, in its own minor digits as Intl knows them (JPY none, EUR 2,
+  // KWD 3; a code Intl does not know, 2), and more where the amount has more: the collector
+  // counts to the millionth, so EUR 1.299 is EUR 1.299, not 1.30. `plain`: without grouping
+  // (the CSV, for a spreadsheet).
+  function amount(v, code, plain) {
+    var d = decimals(v), key = code + ' ' + d + (plain ? ' plain' : '');
+    if (!(key in moneyFormats)) {
+      try {
+        var minor = new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions().minimumFractionDigits;
+        moneyFormats[key] = new Intl.NumberFormat('en', { style: 'currency', currency: code, currencyDisplay: 'code',
+          minimumFractionDigits: minor, maximumFractionDigits: Math.max(minor, d), useGrouping: !plain });
+      } catch (e) { moneyFormats[key] = null; }
+    }
+    var f = moneyFormats[key];
+    return f ? f.format(v).replace(/\u00a0/g, ' ') : code + ' ' + (plain ? String(v) : fmt(v, 6));
+  }
+  // Each currency's amount of a map (`{"EUR": 12.5}`), in code order.
+  function amounts(map, plain) {
+    return Object.keys(map || {}).sort().map(function (c) { return amount(map[c], c, plain); });
+  }
+
   // --- channels -------------------------------------------------------------------------------
 
   // A session's channel as the SDK names it (snake_case); '' when its events carried none.
@@ -700,7 +738,7 @@
     $('channel-goal').textContent = 'Reached ' + ch.goal;
     $('seg-name').textContent = SEGMENTS[by].title;
     document.querySelector('button.csv[data-table="channel-list"]').setAttribute('aria-label', 'Download the ' + SEGMENTS[by].plural + ' as CSV');
-    if (!ch.channels.length) { emptyRow(tbody, 9, 'No sessions in this range.'); return; }
+    if (!ch.channels.length) { emptyRow(tbody, CHANNEL_COLUMNS, 'No sessions in this range.'); return; }
     ch.channels.forEach(function (c) {
       var name = c[by];
       // (Picked again: none picked, the most recent sessions listed again.)
@@ -723,15 +761,63 @@
     }
   }
 
-  // A channels table row's figures, after its name; last the Core Web Vitals of its sessions'
-  // page views, coloured as the pages' are (a channel landing on slow pages reads at a glance).
+  // The channels table's columns.
+  var CHANNEL_COLUMNS = 13;
+
+  // A channels table row's figures, after its name; its purchases and their money (the API's
+  // revenue=1, see moneyCells); last the Core Web Vitals of its sessions' page views, coloured as
+  // the pages' are (a channel landing on slow pages reads at a glance).
   function segmentFigures(tr, c) {
     cell(tr, fmt(c.sessions), 'n');
     cell(tr, pct(c.sessionsWithFrictionShare), 'n');
     cell(tr, fmt(c.frictionPerSession, 2), 'n');
     var sc = cell(tr, '', 'n'); sc.appendChild(el('span', 'score ' + scoreClass(c.averageScore), fmt(c.averageScore, 0)));
     cell(tr, fmt(c.converted) + ' (' + pct(c.conversionRate) + ')', 'n');
+    moneyCells(tr, c);
     vitalCells(tr, c.vitals);
+  }
+
+  // A cell of amounts (one per currency, apart by commas, each kept on one line), then `note`
+  // (what the collector did not count, in words); '–' when neither. Its CSV field: the amounts
+  // without grouping, apart by semicolons, then the note.
+  function amountsCell(tr, map, note, noteCsv) {
+    var td = cell(tr, '', 'n money'), shown = amounts(map);
+    shown.forEach(function (a, i) {
+      if (i) td.appendChild(document.createTextNode(', '));
+      td.appendChild(el('span', 'amount', a));
+    });
+    if (note) td.appendChild(el('span', 'uncounted', (shown.length ? ' · ' : '') + note));
+    if (!shown.length && !note) td.textContent = '–';
+    var csv = amounts(map, true).concat(noteCsv ? [noteCsv] : []).join('; ');
+    td.setAttribute('data-csv', csv || '–');
+    return td;
+  }
+
+  // A row's purchases and money, as the collector counts them (README, "Revenue"): the purchases
+  // made in the range and how many had no value it could count (text such as "59.90", or none);
+  // the revenue, gross, per currency, and the values in no currency code, not counted; the
+  // refunds and their amounts (how many without one); the net revenue (revenue less refunds).
+  function moneyCells(tr, c) {
+    if (c.purchases === undefined) { for (var i = 0; i < 4; i++) cell(tr, '–', 'n'); return; }
+    cell(tr, fmt(c.purchases) + (c.unvalued ? ' (' + fmt(c.unvalued) + ' without a usable value)' : ''), 'n');
+    // (Those with no currency last.)
+    var unknown = Object.keys(c.unknownCurrency || {}).sort(function (a, b) { return !a - !b || (a < b ? -1 : a > b ? 1 : 0); }).map(function (k) {
+      var v = c.unknownCurrency[k];
+      return { shown: fmt(v, 6) + (k ? ' in “' + k + '”' : ' with no currency'), csv: String(v) + (k ? ' ' + k : ' (no currency)') };
+    });
+    amountsCell(tr, c.revenue, unknown.length ? 'not counted: ' + unknown.map(function (u) { return u.shown; }).join(', ') : '',
+      unknown.length ? 'not counted: ' + unknown.map(function (u) { return u.csv; }).join(', ') : '');
+    var refunds = cell(tr, '', 'n money');
+    var told = amounts(c.refunded), csv = amounts(c.refunded, true);
+    var without = c.refundsUnvalued ? fmt(c.refundsUnvalued) + ' without an amount' : '';
+    refunds.appendChild(document.createTextNode(fmt(c.refunds) + (told.length ? ': ' : '')));
+    told.forEach(function (a, i) {
+      if (i) refunds.appendChild(document.createTextNode(', '));
+      refunds.appendChild(el('span', 'amount', a));
+    });
+    if (without) refunds.appendChild(el('span', 'uncounted', ' (' + without + ')'));
+    refunds.setAttribute('data-csv', fmt(c.refunds) + (csv.length ? ': ' + csv.join('; ') : '') + (without ? ' (' + without + ')' : ''));
+    amountsCell(tr, c.netRevenue, '', '');
   }
 
   // --- pages ----------------------------------------------------------------------------------
@@ -1009,16 +1095,22 @@
   var COMMERCE = ['view_item_list', 'select_item', 'view_promotion', 'select_promotion', 'view_item', 'add_to_cart',
     'remove_from_cart', 'view_cart', 'add_to_wishlist', 'begin_checkout', 'add_shipping_info', 'add_payment_info', 'purchase',
     'refund'];
-  function money(value, currency) {
-    var v = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-    if (!isFinite(v)) return '';
-    var c = typeof currency === 'string' && /^[A-Za-z]{3}$/.test(currency) ? currency.toUpperCase() : '';
-    if (c) {
-      try { return v.toLocaleString('en', { style: 'currency', currency: c, currencyDisplay: 'code' }).replace(/\u00a0/g, ' '); } catch (e) { /* an unknown code */ }
-    }
-    return fmt(v, 2) + (c ? ' ' + c : typeof currency === 'string' && currency ? ' ' + clip(currency, 8, true) : '');
+  // A step's value and currency as the collector counts them in revenue (README, "Revenue"): a
+  // JSON number in an ISO currency (the currency trimmed and upper-cased as the collector does:
+  // " eur " is EUR) in that currency's own digits; anything else said as given and marked, so
+  // that the journey and the revenue read alike (a value "59.90" was shown as EUR 59.90, which
+  // revenue never counted; " EUR ", which revenue counts, was shown as not a currency).
+  // `counted`: a purchase or refund, whose value revenue counts.
+  function money(value, currency, counted) {
+    var code = currencyCode(currency), given = typeof currency === 'string' ? clip(currency.trim(), 16, true) : '';
+    var not = counted ? ': not counted in revenue)' : ')';
+    if (typeof value === 'string') return '"' + clip(value, 24, true) + '"' + (code || given ? ' ' + (code || given) : '') + ' (text' + not;
+    if (typeof value !== 'number' || !isFinite(value)) return '';
+    if (Math.abs(value) > MAX_VALUE) return fmt(value) + (code || given ? ' ' + (code || given) : '') + ' (too large' + not;
+    if (code) return amount(value, code);
+    return fmt(value, 6) + (given ? ' ' + given + ' (not a currency code' : ' (no currency') + not;
   }
-  function commerceFigures(p) {
+  function commerceFigures(p, event) {
     var bits = [];
     // (A list or a promotion by its name, else its id.)
     var named = function (name, id) {
@@ -1029,8 +1121,13 @@
     if (list) bits.push('list ' + list);
     if (promotion) bits.push('promotion ' + promotion);
     if (p.transaction_id !== undefined && p.transaction_id !== null && p.transaction_id !== '') bits.push('order ' + clip(asText(p.transaction_id), 40, true));
-    var m = money(p.value, p.currency);
+    var counted = event === 'purchase' || event === 'refund';
+    var m = money(p.value, p.currency, counted);
     if (m) bits.push(m);
+    // (Revenue counts a purchase without a value as one; a refund without one is of the whole
+    // order, its purchase's value.)
+    else if (event === 'purchase') bits.push('no value (not counted in revenue)');
+    else if (event === 'refund') bits.push('the whole order');
     if (Array.isArray(p.items)) {
       // (Units: an entry's quantity, 1 without one.)
       var n = p.items.reduce(function (a, it) { var q = it && typeof it.quantity === 'number' && it.quantity > 0 ? it.quantity : 1; return a + q; }, 0);
@@ -1184,7 +1281,7 @@
         if (num(p.pending_requests) && p.pending_requests > 0) how.push(fmt(p.pending_requests) + (p.pending_requests === 1 ? ' request' : ' requests') + ' still pending');
       }
       if (how.length) li.appendChild(el('span', 'path figures', ' ' + how.join(', ')));
-      var shop = COMMERCE.indexOf(e.event) >= 0 ? commerceFigures(p) : '';
+      var shop = COMMERCE.indexOf(e.event) >= 0 ? commerceFigures(p, e.event) : '';
       if (shop) li.appendChild(el('span', 'path figures', ' ' + shop));
       // A rage click on a disabled control (the visitor pressing a button they cannot use yet).
       if (p.disabled === true) li.appendChild(el('span', 'badge friction', 'disabled'));
@@ -1257,7 +1354,9 @@
       state.session ? api('/api/sessions/' + encodeURIComponent(state.session), { site: b.site || sessionSite }).catch(function () { return byOrder(state.session, b.site || sessionSite); })
         : Promise.resolve(null),
       api('/api/stats', {}),
-      api('/api/channels', { site: b.site, from: b.from, to: b.to, tag: state.tag, by: state.by, device: dev }),
+      // (With their purchases and revenue: each purchasing session's events read once by the
+      // collector, then kept with it.)
+      api('/api/channels', { site: b.site, from: b.from, to: b.to, tag: state.tag, by: state.by, device: dev, revenue: 1 }),
       // The tags offered: counted over the range (kept between polls by the collector, but the
       // first count of a range is slow: up to a second for a week), so once a minute or when
       // the site or range changes, and never failing the refresh (a slow answer keeps the last

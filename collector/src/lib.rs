@@ -6,6 +6,7 @@
 //! - `decode`: gzip / plain body, with a decompression cap
 //! - `json`: a non-recursive JSON grammar check, to split a batch into events
 //! - `validate`: the wire contract
+//! - `money`: purchases' and refunds' values as revenue counts them
 //! - `origin`: which origins may write for which site
 //! - `agent`: a request's browser family and OS, two coarse values from its `User-Agent`
 //! - `limits`: size limits, HTTP timeouts and the per-IP rate limiter
@@ -29,6 +30,7 @@ pub mod json;
 pub mod limits;
 pub mod log;
 pub mod metrics;
+pub mod money;
 pub mod origin;
 pub mod privacy;
 pub mod proxy;

@@ -1944,14 +1944,23 @@ pub fn channels(
             "vitals": vitals_json(&c.vitals),
         })
     };
-    // With `revenue=1`: their stored purchases, and the sum of their value per currency.
+    // With `revenue=1`: their stored purchases and refunds of the range, and their values per
+    // currency (see `money.rs`).
     let figures = |c: &ChannelTotals| {
         let mut v = figures(c);
         if let (true, Some(o)) = (revenue, v.as_object_mut()) {
-            let sums: Map<String, Value> =
-                c.revenue.by_currency.iter().map(|(k, v)| (k.clone(), json!(*v as f64 / 1e6))).collect();
-            o.insert("purchases".into(), json!(c.revenue.purchases));
-            o.insert("revenue".into(), Value::Object(sums));
+            let sums = |m: &std::collections::BTreeMap<String, i128>| -> Value {
+                Value::Object(m.iter().map(|(k, v)| (k.clone(), json!(crate::money::json_number(*v)))).collect())
+            };
+            let r = &c.revenue;
+            o.insert("purchases".into(), json!(r.purchases));
+            o.insert("revenue".into(), sums(&r.by_currency));
+            o.insert("unvalued".into(), json!(r.unvalued));
+            o.insert("unknownCurrency".into(), sums(&r.unknown_currency));
+            o.insert("refunds".into(), json!(r.refunds));
+            o.insert("refunded".into(), sums(&r.refunded));
+            o.insert("refundsUnvalued".into(), json!(r.refunds_unvalued));
+            o.insert("netRevenue".into(), sums(&r.net()));
         }
         v
     };
@@ -2859,9 +2868,13 @@ mod tests {
 
     /// The `events` columns the session and element windows read.
     const EVENTS_WITH_SITE: &str =
-        "CREATE TABLE events (id INTEGER PRIMARY KEY, site TEXT, event TEXT, session_id TEXT, body TEXT NOT NULL DEFAULT '{}');
+        "CREATE TABLE events (id INTEGER PRIMARY KEY, site TEXT, event TEXT, session_id TEXT, body TEXT NOT NULL DEFAULT '{}',
+                              timestamp TEXT NOT NULL DEFAULT '', received_at INTEGER NOT NULL DEFAULT 0);
          CREATE INDEX events_site_id ON events(site, id);
-         CREATE INDEX events_session ON events(session_id, id);";
+         CREATE INDEX events_session ON events(session_id, id);
+         CREATE INDEX events_event_id ON events(event, id);
+         CREATE TABLE orders (site TEXT NOT NULL, transaction_id TEXT NOT NULL, event_id INTEGER NOT NULL,
+                              PRIMARY KEY (site, transaction_id)) WITHOUT ROWID;";
 
     /// The second tag of the tests' events that carry two (`exp:x`).
     fn exp() -> Tag {
@@ -3106,21 +3119,44 @@ mod tests {
             .iter()
             .map(|e| {
                 *id += 1;
-                // A purchase's value and currency (one in five without a value), for the channels'
-                // revenue.
-                let body = match (e.event(), *id % 5) {
-                    ("purchase", 0) => json!({"properties": {"currency": "EUR"}}),
-                    ("purchase", n) => {
-                        let currency = ["EUR", "usd"][*id as usize % 2];
-                        json!({"properties": {"value": n as f64 * 10.1, "currency": currency}})
+                // A purchase's value and currency (one in five without a value, some in a currency
+                // that is no code), for the channels' revenue; its order.
+                let order = format!("T{}", *id);
+                let (name, body) = match (e.event(), *id % 5) {
+                    ("purchase", 0) => {
+                        ("purchase", json!({"properties": {"currency": "EUR", "transaction_id": order}}))
                     }
-                    _ => json!({}),
+                    ("purchase", n) => {
+                        let currency = ["EUR", "usd", "€"][*id as usize % 3];
+                        let p = json!({"value": n as f64 * 10.1, "currency": currency, "transaction_id": order});
+                        ("purchase", json!({ "properties": p }))
+                    }
+                    // A quarter of the clicks stored as refunds (neither counts in the sessions'
+                    // figures): of an amount, of a whole order (a purchase's, or none), of text.
+                    ("click", _) if *id % 4 == 0 => {
+                        let p = match *id % 3 {
+                            0 => json!({"value": 5.5, "currency": "EUR"}),
+                            1 => json!({"transaction_id": format!("T{}", *id - 1 - *id % 7)}),
+                            _ => json!({"value": "3,00", "currency": "EUR"}),
+                        };
+                        ("refund", json!({ "properties": p }))
+                    }
+                    (name, _) => (name, json!({})),
                 };
+                let ts = e.facts.ts_ms;
                 c.execute(
-                    "INSERT INTO events (id, site, event, session_id, body) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    rusqlite::params![*id, e.site(), e.event(), e.session_id(), body.to_string()],
+                    "INSERT INTO events (id, site, event, session_id, body, timestamp, received_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    rusqlite::params![*id, e.site(), name, e.session_id(), body.to_string(), format_iso_millis(ts), ts],
                 )
                 .unwrap();
+                if name == "purchase" {
+                    c.execute(
+                        "INSERT INTO orders (site, transaction_id, event_id) VALUES (?1, ?2, ?3)",
+                        rusqlite::params![e.site(), order, *id],
+                    )
+                    .unwrap();
+                }
                 (*id, e)
             })
             .collect()
@@ -3421,28 +3457,59 @@ mod tests {
                             .unwrap()
                             .collect::<Result<_, _>>()
                             .unwrap();
-                        // Their purchases and revenue per currency, from the purchases' bodies.
+                        // Their purchases and refunds whose time is in the range, from the bodies:
+                        // values as doubles, the currency as given, a full refund's amount from its
+                        // order's purchase.
                         let mut want_ch = want_ch;
                         let mut q = Q::new(&format!(
-                            "SELECT {column}, upper(json_extract(e.body, '$.properties.currency')), COUNT(*),
-                                    SUM(CAST(round(COALESCE(json_extract(e.body, '$.properties.value'), 0) * 1e6) AS INTEGER)),
-                                    COUNT(json_extract(e.body, '$.properties.value'))
+                            "SELECT {column}, e.event, e.body,
+                                    (SELECT p.body FROM orders AS o JOIN events AS p ON p.id = o.event_id
+                                      WHERE o.site = e.site
+                                        AND o.transaction_id = json_extract(e.body, '$.properties.transaction_id'))
                                FROM sessions AS s JOIN events AS e ON e.session_id = s.session_id AND e.site = s.site
-                              WHERE e.event = 'purchase' AND "
+                              WHERE e.event IN ('purchase', 'refund') AND "
                         ));
                         if let Some(s) = &site {
                             q.push("s.site = ? AND ", s.clone());
                         }
-                        q.push("s.last_ts >= ?", from).push(" AND s.first_ts < ?", to).text(" GROUP BY 1, 2");
+                        q.push("s.last_ts >= ?", from)
+                            .push(" AND s.first_ts < ?", to)
+                            .push(" AND e.received_at >= ?", from)
+                            .push(" AND e.received_at < ?", to);
                         let mut stmt = c.prepare(&q.sql).unwrap();
                         let mut rows = stmt.query(params_from_iter(q.args.iter())).unwrap();
+                        let amount = |body: &Value| -> Option<(String, i128)> {
+                            let p = &body["properties"];
+                            let v = p["value"].as_f64()?;
+                            Some((p["currency"].as_str().unwrap().to_uppercase(), (v * 1e6).round() as i128))
+                        };
                         while let Some(r) = rows.next().unwrap() {
                             let name: String = r.get(0).unwrap();
-                            let row = want_ch.iter_mut().find(|c| c.channel == name).unwrap();
-                            row.revenue.purchases += r.get::<_, i64>(2).unwrap();
-                            if r.get::<_, i64>(4).unwrap() > 0 {
-                                let currency: String = r.get(1).unwrap();
-                                *row.revenue.by_currency.entry(currency).or_default() += r.get::<_, i64>(3).unwrap();
+                            let row = &mut want_ch.iter_mut().find(|c| c.channel == name).unwrap().revenue;
+                            let body: Value = serde_json::from_str(&r.get::<_, String>(2).unwrap()).unwrap();
+                            if r.get::<_, String>(1).unwrap() == "purchase" {
+                                row.purchases += 1;
+                                match amount(&body) {
+                                    None => row.unvalued += 1,
+                                    Some((c, v)) if c != "€" => *row.by_currency.entry(c).or_default() += v,
+                                    Some((c, v)) => *row.unknown_currency.entry(c).or_default() += v,
+                                }
+                            } else {
+                                row.refunds += 1;
+                                let order = r.get::<_, Option<String>>(3).unwrap();
+                                let order = order.map(|o| serde_json::from_str::<Value>(&o).unwrap());
+                                let full = body["properties"].get("value").is_none();
+                                match (full, order) {
+                                    (true, Some(o)) => match amount(&o) {
+                                        Some((c, v)) if c != "€" => *row.refunded.entry(c).or_default() += v,
+                                        _ => row.refunds_unvalued += 1,
+                                    },
+                                    (true, None) => row.refunds_unvalued += 1,
+                                    (false, _) => match amount(&body) {
+                                        Some((c, v)) => *row.refunded.entry(c).or_default() += v,
+                                        None => row.refunds_unvalued += 1,
+                                    },
+                                }
                             }
                             revenue_seen += 1;
                         }

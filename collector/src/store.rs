@@ -158,13 +158,15 @@ CREATE INDEX IF NOT EXISTS order_repeats_session ON order_repeats(session_id, si
 ";
 
 /// The stored purchases' orders (schema version 22): the first purchase of each order and site,
-/// read from the bodies as `Facts::order` reads them (a string's text, an integer's digits).
+/// read from the bodies as `Facts::order` reads them (a string's text, an integer's digits; none
+/// for an id the SDK's masking made, `***`: `money::is_masked`).
 const FILL_ORDERS: &str = "
 INSERT OR IGNORE INTO orders (site, transaction_id, event_id)
   SELECT site, CAST(json_extract(body, '$.properties.transaction_id') AS TEXT), id FROM events
    WHERE event = 'purchase'
      AND CASE WHEN json_valid(body) THEN json_type(body, '$.properties.transaction_id') END IN ('text', 'integer')
      AND json_extract(body, '$.properties.transaction_id') <> ''
+     AND instr(json_extract(body, '$.properties.transaction_id'), '***') = 0
    ORDER BY id;
 ";
 

@@ -399,16 +399,12 @@ fn facts_of(event: &str, timestamp: &str, properties: &Fields<'_>, context: &Fie
     }
     f.moment = f.moment || (f.category != Category::Friction && DEFAULT_MOMENTS.contains(&event));
     if event == "purchase" {
-        // A number as written (its digits), a string unescaped: as SQLite's CAST of
-        // json_extract gives them (the migration fills `orders` so).
-        f.order = properties.find_node("transaction_id").map_or_else(String::new, |n| {
-            let v = properties.value(n);
-            match json_string(v) {
-                Some(s) => s.into_owned(),
-                None if v.bytes().all(|c| c.is_ascii_digit() || c == b'-') => v.to_string(),
-                None => String::new(),
-            }
-        });
+        f.order = order_of(properties);
+    }
+    // A refund is no moment of truth, whatever it says: it is no step of a purchase, and a
+    // session whose goal it reached would count it as a conversion.
+    if event == "refund" {
+        f.moment = false;
     }
     if event == "page_leave" {
         let [engaged, scroll, lcp, cls, inp, inp_ms] =
@@ -420,6 +416,54 @@ fn facts_of(event: &str, timestamp: &str, properties: &Fields<'_>, context: &Fie
         f.vitals = crate::facts::Vitals::rate(int(lcp), int(cls), inp.as_deref(), int(inp_ms));
     }
     f
+}
+
+/// A purchase's or refund's order, `properties.transaction_id`: a number as written (its
+/// digits), a string unescaped, as SQLite's CAST of json_extract gives them (the migration fills
+/// `orders` so); empty for none, and for an id the SDK's masking made (`***`: see
+/// [`crate::money::is_masked`]), which names no order.
+fn order_of(properties: &Fields<'_>) -> String {
+    let order = properties.find_node("transaction_id").map_or_else(String::new, |n| {
+        let v = properties.value(n);
+        match json_string(v) {
+            Some(s) => s.into_owned(),
+            None if v.bytes().all(|c| c.is_ascii_digit() || c == b'-') => v.to_string(),
+            None => String::new(),
+        }
+    });
+    if crate::money::is_masked(&order) {
+        return String::new();
+    }
+    order
+}
+
+/// What revenue reads of a stored purchase or refund (`/api/channels?revenue=1`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Commerce {
+    /// Its order, as [`Facts::order`] reads it (empty: none, or masked).
+    pub order: String,
+    /// `properties.value`'s JSON text (`None`: absent or `null`).
+    pub value: Option<String>,
+    /// `properties.currency`: a string's text, another value's JSON text (`None`: absent or
+    /// `null`).
+    pub currency: Option<String>,
+}
+
+/// [`Commerce`] of a stored event's text, read as at ingest (a key given twice: its last value);
+/// all `None` for a text that does not parse.
+pub(crate) fn commerce_of_text(text: &str) -> Commerce {
+    let mut nodes = Vec::new();
+    let Some(fields) = Fields::of(text, crate::json::skip_ws(text.as_bytes(), 0), &mut nodes) else {
+        return Commerce::default();
+    };
+    let Ok(properties) = fields.object("properties", "") else { return Commerce::default() };
+    let [value, currency] = properties.find_all(["value", "currency"]);
+    let raw = |n: Option<&Node>| n.map(|n| properties.value(n)).filter(|v| *v != "null");
+    Commerce {
+        order: order_of(&properties),
+        value: raw(value).map(str::to_string),
+        currency: raw(currency).map(|v| json_string(v).map_or_else(|| v.to_string(), Cow::into_owned)),
+    }
 }
 
 /// An event's `context.tags` counted in the aggregates: at most this much JSON (the SDK sends at

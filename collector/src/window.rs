@@ -616,64 +616,109 @@ struct Summary {
     all_tags: std::cell::RefCell<Option<Box<[u32]>>>,
     /// Its rows of `event_tags` (key, value, time), once read (the same), remembered as `tags` is.
     tag_times: std::cell::RefCell<Option<TagTimes>>,
-    /// Its purchases and their value per currency, once read (only for a session that reached
-    /// `purchase`: see [`SessionWindows::channels`]), remembered as `tags` is.
-    revenue: std::cell::RefCell<Option<Box<Revenue>>>,
+    /// Its purchases and refunds, once read (read only for a session that reached `purchase` or
+    /// has a refund, empty for the others: see [`SessionWindows::channels`]), remembered as
+    /// `tags` is.
+    revenue: std::cell::RefCell<Option<Box<[Money]>>>,
 }
 
-/// A session's purchases: how many, and the sum of their `value` per `currency` (millionths).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Revenue {
-    pub purchases: i64,
-    pub by_currency: std::collections::BTreeMap<String, i64>,
+use crate::money::Amount;
+pub use crate::money::Revenue;
+
+/// One purchase or refund of a session: its time (as its events count: see
+/// `aggregate::counts_at`), and its amount.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Money {
+    ts: i64,
+    refund: bool,
+    amount: Amount,
 }
 
-impl Revenue {
-    fn add(&mut self, other: &Revenue) {
-        self.purchases += other.purchases;
-        for (currency, v) in &other.by_currency {
-            *self.by_currency.entry(currency.clone()).or_default() += v;
-        }
+/// The stored purchases and refunds of a session (its events by the session index, their bodies
+/// and times).
+const SESSION_PURCHASES_SQL: &str = "SELECT event, timestamp, received_at, body FROM events INDEXED BY events_session
+  WHERE session_id = ?1 AND site = ?2 AND event IN ('purchase', 'refund')";
+
+/// The stored purchase of an order (a full refund's amount).
+const ORDER_BODY_SQL: &str =
+    "SELECT e.body FROM orders AS o JOIN events AS e ON e.id = o.event_id WHERE o.site = ?1 AND o.transaction_id = ?2";
+
+/// The sessions with a refund among the events `(?1, ?2]`.
+const REFUND_SESSIONS_SQL: &str =
+    "SELECT session_id, site FROM events INDEXED BY events_event_id WHERE event = 'refund' AND id > ?1 AND id <= ?2";
+
+/// The statements [`revenue_of`] reads with.
+struct MoneyReads<'c> {
+    purchases: rusqlite::CachedStatement<'c>,
+    order: rusqlite::CachedStatement<'c>,
+}
+
+impl<'c> MoneyReads<'c> {
+    fn new(conn: &'c Connection) -> Result<MoneyReads<'c>, ReadError> {
+        Ok(MoneyReads {
+            purchases: conn.prepare_cached(SESSION_PURCHASES_SQL)?,
+            order: conn.prepare_cached(ORDER_BODY_SQL)?,
+        })
     }
-
-    /// A stored `purchase` event's `properties.value` (a JSON number; none: 0) under its
-    /// `properties.currency` (three letters, upper-cased; otherwise `""`).
-    fn add_purchase(&mut self, body: &str) {
-        self.purchases += 1;
-        let Ok(v) = serde_json::from_str::<serde_json::Value>(body) else { return };
-        let props = v.get("properties");
-        let value = props.and_then(|p| p.get("value")).and_then(serde_json::Value::as_f64).filter(|v| v.is_finite());
-        let Some(value) = value else { return };
-        let currency = props
-            .and_then(|p| p.get("currency"))
-            .and_then(serde_json::Value::as_str)
-            .map(str::trim)
-            .filter(|c| c.len() == 3 && c.bytes().all(|b| b.is_ascii_alphabetic()))
-            .map(str::to_ascii_uppercase)
-            .unwrap_or_default();
-        // (In millionths, so that sums are exact: 0.1 + 0.2 is 0.3.)
-        let micros = (value * 1_000_000.0).round().clamp(-1e15, 1e15) as i64;
-        *self.by_currency.entry(currency).or_default() += micros;
-    }
 }
 
-/// The stored purchases of a session (its events by the session index, the purchases' bodies).
-const SESSION_PURCHASES_SQL: &str =
-    "SELECT body FROM events INDEXED BY events_session WHERE session_id = ?1 AND site = ?2 AND event = 'purchase'";
-
-/// The session `key`'s revenue (`s`'s: none unless it reached `purchase`), read once with
-/// `stmt` ([`SESSION_PURCHASES_SQL`]) and kept with its summary.
-fn revenue_of(stmt: &mut rusqlite::CachedStatement<'_>, key: &SessionKey, s: &Summary) -> Result<(), ReadError> {
-    if s.revenue.borrow().is_some() || !s.moments.as_ref().is_some_and(|m| m.iter().any(|m| m == "purchase")) {
+/// The session `key`'s purchases and refunds (`s`'s: none unless it reached `purchase` or is one
+/// of `refunded`), read once with `reads` and kept with its summary.
+fn revenue_of(
+    reads: &mut MoneyReads<'_>,
+    refunded: &std::collections::HashSet<SessionKey>,
+    key: &SessionKey,
+    s: &Summary,
+) -> Result<(), ReadError> {
+    if s.revenue.borrow().is_some() {
         return Ok(());
     }
-    let mut r = Revenue::default();
-    let mut rows = stmt.query([as_text(&key.0), as_text(&key.1)])?;
-    while let Some(row) = rows.next()? {
-        r.add_purchase(row.get_ref(0)?.as_str().unwrap_or(""));
+    if !(s.moments.as_ref().is_some_and(|m| m.iter().any(|m| m == "purchase")) || refunded.contains(key)) {
+        // None, remembered (no allocation): a purchase or refund stored later in it is one of its
+        // events, and its summary is read again then, without it. (Looked up at each poll, the
+        // 36,000 sessions of a week that bought nothing cost 5 ms.)
+        *s.revenue.borrow_mut() = Some(Box::default());
+        return Ok(());
     }
-    *s.revenue.borrow_mut() = Some(Box::new(r));
+    let mut out = Vec::new();
+    let mut rows = reads.purchases.query([as_text(&key.0), as_text(&key.1)])?;
+    while let Some(row) = rows.next()? {
+        let refund = row.get_ref(0)?.as_str().unwrap_or("") == "refund";
+        let ts = crate::facts::parse_iso_millis(row.get_ref(1)?.as_str().unwrap_or("")).unwrap_or(0);
+        let ts = crate::aggregate::counts_at(ts, row.get(2)?);
+        let c = crate::validate::commerce_of_text(row.get_ref(3)?.as_str().unwrap_or(""));
+        let amount = if refund {
+            refund_amount(&mut reads.order, &key.1, c)?
+        } else {
+            Amount::of(c.value.as_deref(), c.currency.as_deref())
+        };
+        out.push(Money { ts, refund, amount });
+    }
+    *s.revenue.borrow_mut() = Some(out.into());
     Ok(())
+}
+
+/// A refund's amount: its `value` (a JSON number; none given: the whole order's, its stored
+/// purchase's value) in its `currency` (none given: the order's).
+fn refund_amount(
+    order: &mut rusqlite::CachedStatement<'_>,
+    site: &[u8],
+    c: crate::validate::Commerce,
+) -> Result<Amount, ReadError> {
+    if (c.value.is_none() || c.currency.is_none()) && !c.order.is_empty() {
+        let mut rows = order.query(rusqlite::params![as_text(site), c.order])?;
+        if let Some(row) = rows.next()? {
+            let o = crate::validate::commerce_of_text(row.get_ref(0)?.as_str().unwrap_or(""));
+            let value = c.value.or(o.value);
+            let currency = c.currency.or(o.currency);
+            return Ok(Amount::of(value.as_deref(), currency.as_deref()));
+        }
+    }
+    // (A full refund of an order not stored has no amount: not a zero one.)
+    Ok(match c.value {
+        None => Amount::Unvalued,
+        Some(v) => Amount::of(Some(&v), c.currency.as_deref()),
+    })
 }
 
 /// A session's rows of `event_tags`: (its tag's number in the window, time).
@@ -702,6 +747,11 @@ struct SessionWindow {
     /// (that cost a week's overview ~5 ms a poll instead of ~0.7 at 12,000 sessions).
     visitor_ids: HashMap<Box<[u8]>, u32, foldhash::fast::RandomState>,
     visitors: Vec<Visitor>,
+    /// The sessions (of its site) with a refund among the events up to `refunds_upto`, once the
+    /// channels' revenue is asked for (see [`SessionWindow::read_refunds`]): a refund sent in a
+    /// session that made no purchase is read too.
+    refunded: std::collections::HashSet<SessionKey>,
+    refunds_upto: i64,
 }
 
 /// A session's [`Summary::visitor`] when it has no `anonymousId`.
@@ -850,6 +900,8 @@ impl SessionWindow {
             tag_ids: Default::default(),
             visitor_ids: Default::default(),
             visitors: Vec::new(),
+            refunded: Default::default(),
+            refunds_upto: 0,
         };
         let mut stmt = conn.prepare_cached(session_scan_sql(site.is_some()))?;
         let mut rows = match site {
@@ -976,6 +1028,24 @@ impl SessionWindow {
         Ok(())
     }
 
+    /// Brings [`Self::refunded`] up to the events `..=upto`: the refunds stored since, by the
+    /// index of events by name (refunds are few; each read once while the window is kept).
+    fn read_refunds(&mut self, conn: &Connection, site: &Option<String>, upto: i64) -> Result<(), ReadError> {
+        if self.refunds_upto >= upto {
+            return Ok(());
+        }
+        let mut stmt = conn.prepare_cached(REFUND_SESSIONS_SQL)?;
+        let mut rows = stmt.query([self.refunds_upto, upto])?;
+        while let Some(r) = rows.next()? {
+            let (session, of) = (bytes(r.get_ref(0)?), bytes(r.get_ref(1)?));
+            if site.as_ref().is_none_or(|s| s.as_bytes() == of) {
+                self.refunded.insert((session.to_vec(), of.to_vec()));
+            }
+        }
+        self.refunds_upto = upto;
+        Ok(())
+    }
+
     fn in_range(&self, to: i64) -> impl Iterator<Item = (&SessionKey, &Summary)> {
         self.by_key.iter().filter(move |(_, s)| s.first_ts < to)
     }
@@ -1039,23 +1109,28 @@ pub struct ChannelTotals {
     /// The Core Web Vitals' counts of those sessions' page_leave events, in the order of
     /// `aggregate::VITAL_COLUMNS`.
     pub vitals: VitalCounts,
-    /// Those sessions' purchases and their value per currency.
+    /// Those sessions' purchases and refunds in the range, and their values per currency.
     pub revenue: Revenue,
 }
 
 impl ChannelTotals {
     /// Counts one session in these figures; `goal`: the moment of truth that is a conversion;
-    /// `revenue`: its revenue too (read before: see [`SessionWindows::channels`]).
-    fn count(&mut self, s: &Summary, goal: &str, revenue: bool) {
+    /// `revenue`: its purchases and refunds of that range too (read before: see
+    /// [`SessionWindows::channels`]), those whose time is in it.
+    fn count(&mut self, s: &Summary, goal: &str, revenue: Option<(i64, i64)>) {
         self.sessions += 1;
         self.with_friction += i64::from(s.friction > 0);
         self.friction += s.friction;
         self.score_sum += s.score;
         self.converted += i64::from(s.moments.as_ref().is_some_and(|m| m.iter().any(|m| m == goal)));
         add_vital_counts(&mut self.vitals, &s.vitals);
-        if revenue {
-            if let Some(r) = &*s.revenue.borrow() {
-                self.revenue.add(r);
+        if let (Some((from, to)), Some(money)) = (revenue, &*s.revenue.borrow()) {
+            for m in money.iter().filter(|m| from <= m.ts && m.ts < to) {
+                if m.refund {
+                    self.revenue.add_refund(&m.amount);
+                } else {
+                    self.revenue.add_purchase(&m.amount);
+                }
             }
         }
     }
@@ -1360,14 +1435,31 @@ impl SessionWindows {
         n: Narrow<'_>,
         (by_what, revenue): (Segment, bool),
     ) -> Result<Vec<ChannelTotals>, ReadError> {
-        let mut purchases = conn.prepare_cached(SESSION_PURCHASES_SQL)?;
-        self.with_narrow(conn, site, from, to, upto, n, |sessions| {
+        let mut reads = if revenue { Some(MoneyReads::new(conn)?) } else { None };
+        let mut carries = match n.tag {
+            Some(_) => Some(conn.prepare_cached(SESSION_TAG_SQL)?),
+            None => None,
+        };
+        self.with_window(conn, site, from, to, upto, |w| {
+            if revenue {
+                w.read_refunds(conn, site, upto)?;
+            }
+            let SessionWindow { by_key, refunded, .. } = w;
             // (Campaigns may be hundreds: an index by name.)
             let mut by: Vec<ChannelTotals> = Vec::new();
             let mut index: HashMap<&str, usize> = HashMap::new();
-            for (key, s) in sessions {
-                if revenue {
-                    revenue_of(&mut purchases, key, s)?;
+            // (As `with_narrow`: of its device class and tags only.)
+            for (key, s) in by_key.iter().filter(|(_, s)| s.first_ts < to) {
+                if n.device.is_some_and(|d| s.device != d) {
+                    continue;
+                }
+                if let (Some(tags), Some(stmt)) = (n.tag, &mut carries) {
+                    if !carries_tags(stmt, key, s, tags)? {
+                        continue;
+                    }
+                }
+                if let Some(reads) = &mut reads {
+                    revenue_of(reads, refunded, key, s)?;
                 }
                 let name = match by_what {
                     Segment::Channel => &s.channel,
@@ -1381,7 +1473,7 @@ impl SessionWindows {
                     by.push(ChannelTotals { channel: name.clone(), ..Default::default() });
                     by.len() - 1
                 });
-                by[i].count(s, goal, revenue);
+                by[i].count(s, goal, revenue.then_some((from, to)));
             }
             by.sort_by(|a, b| a.channel.cmp(&b.channel));
             Ok::<_, ReadError>(by)
@@ -1408,9 +1500,12 @@ impl SessionWindows {
     ) -> Result<Vec<ChannelTotals>, ReadError> {
         let mut carries = conn.prepare_cached(SESSION_TAG_SQL)?;
         let mut of_session = conn.prepare_cached(SESSION_TAGS_SQL)?;
-        let mut purchases = conn.prepare_cached(SESSION_PURCHASES_SQL)?;
+        let mut reads = if revenue { Some(MoneyReads::new(conn)?) } else { None };
         self.with_window(conn, site, from, to, upto, |w| {
-            let SessionWindow { by_key, tag_ids, .. } = w;
+            if revenue {
+                w.read_refunds(conn, site, upto)?;
+            }
+            let SessionWindow { by_key, tag_ids, refunded, .. } = w;
             let mut buf = Vec::new();
             let mut chosen: Vec<&Summary> = Vec::new();
             for (k, s) in by_key.iter().filter(|(_, s)| s.first_ts < to) {
@@ -1430,8 +1525,8 @@ impl SessionWindows {
                     }
                     *s.all_tags.borrow_mut() = Some(ids.into());
                 }
-                if revenue {
-                    revenue_of(&mut purchases, k, s)?;
+                if let Some(reads) = &mut reads {
+                    revenue_of(reads, refunded, k, s)?;
                 }
                 chosen.push(s);
             }
@@ -1469,7 +1564,7 @@ impl SessionWindows {
                             by.len() - 1
                         }
                     };
-                    by[i].count(s, goal, revenue);
+                    by[i].count(s, goal, revenue.then_some((from, to)));
                 }
             }
             by.sort_by(|a, b| a.channel.cmp(&b.channel));
@@ -1699,7 +1794,12 @@ pub fn tags_shapes() -> Vec<(String, usize)> {
 
 /// Those that read `events` (a session's events, its purchases).
 pub fn session_events_shapes() -> Vec<(String, usize)> {
-    vec![(SESSION_EVENTS_SQL.into(), 2), (SESSION_PURCHASES_SQL.into(), 2)]
+    vec![
+        (SESSION_EVENTS_SQL.into(), 2),
+        (SESSION_PURCHASES_SQL.into(), 2),
+        (ORDER_BODY_SQL.into(), 2),
+        (REFUND_SESSIONS_SQL.into(), 2),
+    ]
 }
 
 /// The number of a tag (its key and value) in a session window's `tag_ids`, made on first sight

@@ -2554,12 +2554,14 @@ async fn channels_by_the_values_of_a_tag_compare_variants() {
         rows(&pdp),
         [r#"B|variant:B 3 2 1 1 {"EUR":59.9}"#, r#"A|variant:A 2 1 1 1 {"EUR":20.0}"#, r#"| 1 1 0 0 {}"#,]
     );
-    // Every session: cb1 is B of the other experiment (a purchase without a currency, under "").
+    // Every session: cb1 is B of the other experiment (a purchase without a currency: not in
+    // `revenue`, under "" in `unknownCurrency`).
     let all = api(&t, &format!("/api/channels?{}&by=tag:variant&revenue=1", range())).await;
     assert_eq!(
         rows(&all),
-        [r#"B|variant:B 4 3 2 2 {"":5.0,"EUR":59.9}"#, r#"| 2 2 0 0 {}"#, r#"A|variant:A 2 1 1 1 {"EUR":20.0}"#,]
+        [r#"B|variant:B 4 3 2 2 {"EUR":59.9}"#, r#"| 2 2 0 0 {}"#, r#"A|variant:A 2 1 1 1 {"EUR":20.0}"#,]
     );
+    assert_eq!(all["channels"][0]["unknownCurrency"], json!({"": 5.0}));
     // Each value's figures are those of the sessions of `tag=variant:VALUE` (by channel, summed).
     for (i, row) in pdp["channels"].as_array().unwrap().iter().enumerate() {
         let value = row["value"].as_str().unwrap();
