@@ -1191,7 +1191,8 @@
     $('session-summary').textContent = s.site + ' · ' + time(s.start) + ' → ' + time(s.end) + (s.device ? ' · on ' + s.device : '') + browserOn(s) +
       (s.userId ? ' · customer ' + s.userId : '') + ' · from ' + channelName(s.channel) + (s.campaign ? ' (campaign ' + s.campaign + ')' : '') + ' · ' + touchpoints(s.touchpoints) +
       ', ' + s.friction + ' friction · moments of truth: ' + (s.moments.length ? s.moments.join(' → ') : 'none') +
-      (j.truncated ? ' · (journey truncated)' : '') + (j.order ? ' · the session of order ' + j.order + repeatsSaid(j.repeats, s.sessionId) : '');
+      (j.truncated ? ' · (journey truncated)' : '') + (j.order ? ' · the session of order ' + j.order + repeatsSaid(j.repeats, s.sessionId) : '') +
+      (j.automated ? ' · automated traffic (an event of it said context.automated: a browser a program drove): in none of the figures' : '');
     // The customer's own time zone, where the events carry it (not the viewer's, in which times show).
     var zoned = j.events.filter(function (e) { return typeof e.timezone === 'string'; })[0];
     if (zoned) $('session-summary').textContent += ' · customer\'s time zone ' + zoned.timezone;
@@ -1351,7 +1352,9 @@
       api(sessionsUrl, sessionParams),
       // (The session of the site chosen, or of the row picked among all sites': another site may
       // send events under the same id.)
-      state.session ? api('/api/sessions/' + encodeURIComponent(state.session), { site: b.site || sessionSite }).catch(function () { return byOrder(state.session, b.site || sessionSite); })
+      // A session opened by its id is asked for explicitly: one of automated traffic (the shop's
+      // own end-to-end test, in none of the figures) is shown too, and said so.
+      state.session ? api('/api/sessions/' + encodeURIComponent(state.session), { site: b.site || sessionSite, automated: 1 }).catch(function () { return byOrder(state.session, b.site || sessionSite); })
         : Promise.resolve(null),
       api('/api/stats', {}),
       // (With their purchases and revenue: each purchasing session's events read once by the
@@ -1500,7 +1503,7 @@
     return api('/api/events', { order: id, site: site, envelope: 1 }).then(function (ev) {
       var found = Array.isArray(ev) && ev[0], p = found && found.event;
       if (!p || typeof p.sessionId !== 'string') return { missing: id };
-      return api('/api/sessions/' + encodeURIComponent(p.sessionId), { site: p.site }).then(function (j) {
+      return api('/api/sessions/' + encodeURIComponent(p.sessionId), { site: p.site, automated: 1 }).then(function (j) {
         j.order = id;
         j.repeats = found.repeats;
         return j;

@@ -165,6 +165,16 @@ CREATE TABLE IF NOT EXISTS site_totals (
     sessions INTEGER NOT NULL,
     friction INTEGER NOT NULL
 ) WITHOUT ROWID;
+-- The sessions of automated traffic (version 30): each session one of whose events says
+-- `context.automated` (a browser a program drives). None of its events counts in any figure but
+-- `site_totals.events`, also those that come without the flag, before or after (its shop's
+-- server posting the order the test placed): a session is a customer's or a test's, whole.
+-- Such a session has no row in `sessions`; a session has a row here or there, never both.
+CREATE TABLE IF NOT EXISTS automated_sessions (
+    session_id  TEXT NOT NULL,
+    site        TEXT NOT NULL,
+    PRIMARY KEY (session_id, site)
+) WITHOUT ROWID;
 ";
 
 /// The page tables, `page_minutes`, `page_hours` and `page_days`, alike but for their time
@@ -1049,6 +1059,51 @@ pub(crate) fn page_counts(event: &str, f: &crate::facts::Facts) -> PageCounts {
     c
 }
 
+/// The page_leave events of a session stored before an event (by id), the latest first, at most
+/// [`MAX_EARLIER_LEAVES`]: where the view a resumed page_leave goes on was left before.
+pub(crate) const EARLIER_LEAVES_SQL: &str = "SELECT timestamp, body FROM events INDEXED BY events_session
+  WHERE session_id = ?1 AND id < ?3 AND site = ?2 AND event = 'page_leave' ORDER BY id DESC LIMIT ?4";
+
+/// How many of a session's latest page_leave events a resumed one is looked up among.
+pub const MAX_EARLIER_LEAVES: i64 = 64;
+
+/// [`page_counts`] of the stored event `id` of the session (`session_id`, `site`), counting each
+/// page view once. A view whose tab was hidden and shown again sends a `page_leave` per stretch:
+/// the first, then each later one with `resumed: true`, carrying the stretch's own engaged time
+/// and the view's deepest scroll so far (its running maximum). So a resumed page_leave that goes
+/// on a view left before (the session's latest earlier-stored page_leave of the same page, among
+/// its last [`MAX_EARLIER_LEAVES`]) adds no leave, its engaged time, and to the scroll only how
+/// much deeper it reached than that one (never less than 0): the page's `leaves` are its views
+/// left and `scroll_pct` the sum of each view's deepest point. One without such an earlier leave
+/// (the first one lost, or not yet arrived) counts as a view of its own. Every path that counts
+/// or takes out page counts (ingest, rebuild, erasure, the several-tags reads) reads them here,
+/// the event's earlier ones still stored: they give the same counts.
+pub(crate) fn view_page_counts(
+    conn: &Connection,
+    id: i64,
+    session_id: &str,
+    site: &str,
+    event: &str,
+    f: &crate::facts::Facts,
+) -> rusqlite::Result<PageCounts> {
+    let mut c = page_counts(event, f);
+    if event != "page_leave" || !f.resumed {
+        return Ok(c);
+    }
+    let mut stmt = conn.prepare_cached(EARLIER_LEAVES_SQL)?;
+    let mut rows = stmt.query(params![session_id, site, id, MAX_EARLIER_LEAVES])?;
+    while let Some(r) = rows.next()? {
+        let (timestamp, body) = (r.get_ref(0)?.as_str().unwrap_or(""), r.get_ref(1)?.as_str().unwrap_or(""));
+        let before = crate::facts::extract("page_leave", timestamp, body);
+        if before.path == f.path {
+            c[LEAVES] = 0;
+            c[SCROLL_PCT] = (i64::from(f.scroll_pct) - i64::from(before.scroll_pct)).max(0);
+            break;
+        }
+    }
+    Ok(c)
+}
+
 /// A row of the page tables (tag `None`) or of the tag page tables (the tag's key and value, as
 /// [`tag_values`] gives them): (tag, site or device key, minute, path).
 pub(crate) type PageKey<'a> = (Option<(&'a str, &'a str)>, &'a str, i64, &'a str);
@@ -1179,7 +1234,7 @@ pub(crate) fn tag_values<'t>(conn: &Connection, tags: &'t [Tag]) -> rusqlite::Re
 /// 14) or the vitals (before 16).
 pub fn fill_pages(conn: &Connection) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare(
-        "SELECT site, event, timestamp, received_at, body FROM events INDEXED BY events_event_id
+        "SELECT site, event, timestamp, received_at, body, id, session_id FROM events INDEXED BY events_event_id
           WHERE event IN ('page_view', 'page_leave')",
     )?;
     let mut rows = stmt.query([])?;
@@ -1199,7 +1254,7 @@ pub fn fill_pages(conn: &Connection) -> rusqlite::Result<()> {
         let facts = crate::facts::extract(&event, &timestamp, &body);
         let minute = counts_at(facts.ts_ms, r.get(3)?).div_euclid(60_000);
         // (Friction comes from `friction` below.)
-        let mut counts = page_counts(&event, &facts);
+        let mut counts = view_page_counts(conn, r.get(5)?, &r.get::<_, String>(6)?, &site, &event, &facts)?;
         counts[FRICTION] = 0;
         add(site, &facts.device, minute, facts.path, counts);
     }
@@ -1227,7 +1282,7 @@ pub fn fill_tag_pages(conn: &Connection) -> rusqlite::Result<()> {
     const FLUSH: usize = 200_000;
     // (CROSS JOIN: `event_tags` first, the whole table in its order, each event by rowid.)
     let mut stmt = conn.prepare(
-        "SELECT t.key, t.value, t.site, t.ts, e.event, e.timestamp, e.body
+        "SELECT t.key, t.value, t.site, t.ts, e.event, e.timestamp, e.body, t.event_id, t.session_id
            FROM event_tags AS t CROSS JOIN events AS e ON e.id = t.event_id
           WHERE t.friction = 1 OR e.event IN ('page_view', 'page_leave')",
     )?;
@@ -1247,7 +1302,7 @@ pub fn fill_tag_pages(conn: &Connection) -> rusqlite::Result<()> {
         let [key, value, site, event, timestamp, body]: [String; 6] =
             [r.get(0)?, r.get(1)?, r.get(2)?, r.get(4)?, r.get(5)?, r.get(6)?];
         let facts = crate::facts::extract(&event, &timestamp, &body);
-        let counts = page_counts(&event, &facts);
+        let counts = view_page_counts(conn, r.get(7)?, &r.get::<_, String>(8)?, &site, &event, &facts)?;
         if counts.iter().all(|&n| n == 0) {
             continue;
         }
@@ -1429,11 +1484,40 @@ impl Session {
     }
 }
 
-/// Updates every aggregate for `rows` (new events with their `events.id`), inside the caller's
-/// transaction.
-pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rusqlite::Result<()> {
+/// Updates every aggregate for `rows` (new events with their `events.id`, stored), inside the
+/// caller's transaction. Answers how many sessions counted so far it took out of every figure:
+/// sessions that turned out to be automated traffic (`automated_sessions`), whose rows of
+/// `friction`, `event_tags` and `sessions` it deleted (the read side's kept windows, which only
+/// see rows added, must then be made again: the writer counts it as an erasure).
+pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rusqlite::Result<usize> {
     if rows.is_empty() {
-        return Ok(());
+        return Ok(0);
+    }
+    // Automated traffic (a shop's own tests, uptime checks, crawlers) is stored and counted among
+    // the site's events (`/api/stats`), but in no figure of the inspector, per session: a session
+    // one of whose events says `context.automated` is automated whole, its events without the
+    // flag too (the test's order confirmed by the shop's server, which says nothing of a
+    // browser), those stored before included: counted until now, they are taken out first
+    // (`privacy::uncount_sessions`, as an erasure takes them out, the events kept).
+    let mut flagged: Vec<(&str, &str)> = Vec::new();
+    for &(_, e) in rows {
+        let key = (e.session_id(), e.site());
+        if e.facts.automated && !flagged.contains(&key) {
+            flagged.push(key);
+        }
+    }
+    let mut taken_out = 0;
+    if !flagged.is_empty() {
+        let mut mark =
+            conn.prepare_cached("INSERT OR IGNORE INTO automated_sessions (session_id, site) VALUES (?1, ?2)")?;
+        let mut newly: Vec<crate::privacy::SessionKey> = Vec::new();
+        for (session_id, site) in flagged {
+            if mark.execute(params![session_id, site])? > 0 {
+                newly.push((session_id.to_string(), site.to_string()));
+            }
+        }
+        let first_id = rows.iter().map(|r| r.0).min().unwrap_or(i64::MAX);
+        taken_out = crate::privacy::uncount_sessions(conn, &newly, first_id)?;
     }
     // Keyed by (site, minute, metric); `friction:<type>` is Metric::Type(type), spelt out only
     // when written (no string made per event).
@@ -1442,7 +1526,8 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
     // Each event's page counts, summed per minute, hour and day by `write_pages` (and under each
     // of its tags).
     let mut pages: Vec<(PageKey<'_>, PageCounts)> = Vec::new();
-    let mut sessions: Vec<((&str, &str), Session, bool)> = Vec::new();
+    // (key, row, whether new, whether automated: in no figure).
+    let mut sessions: Vec<((&str, &str), Session, bool, bool)> = Vec::new();
     let mut index: Map<(&str, &str), usize> = Map::default();
     // The counts of each device class, per site and for all sites, under their `device_site`
     // keys (made once per group: the rows above borrow them).
@@ -1479,62 +1564,11 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
                     browser, os
                FROM sessions WHERE session_id = ?1 AND site = ?2",
         )?;
+        let mut marked = conn.prepare_cached("SELECT 1 FROM automated_sessions WHERE session_id = ?1 AND site = ?2")?;
         for (&(id, e), tags) in rows.iter().zip(&tags_of) {
             let ts = event_ts(e, received_at);
             let minute = ts.div_euclid(60_000);
             let friction = e.facts.category == Category::Friction;
-            for site in [e.site(), ""] {
-                let t = totals.entry(site).or_default();
-                t.0 += 1;
-                t.2 += i64::from(friction && !e.facts.automated);
-            }
-            // Automated traffic (a shop's own tests, uptime checks, crawlers) is stored and counted
-            // among the site's events (`/api/stats`), but in no figure of the inspector: not a
-            // session, a friction row, a page view or a tag's count. `privacy::erase_sessions`
-            // takes out what this adds, so it skips them alike.
-            if e.facts.automated {
-                continue;
-            }
-            for site in [e.site(), ""].into_iter().chain(keys_of(e.site(), &e.facts.device)) {
-                *minutes.entry((site, minute, Metric::Events)).or_default() += 1;
-                if friction {
-                    *minutes.entry((site, minute, Metric::Friction)).or_default() += 1;
-                    *minutes.entry((site, minute, Metric::Type(e.event()))).or_default() += 1;
-                }
-            }
-            // (And under the site's device class: the first of its count keys.)
-            let device_key = keys_of(e.site(), &e.facts.device).next();
-            for site in [e.site()].into_iter().chain(device_key) {
-                for (key, value) in tags {
-                    let c = tag_counts.entry((site, minute, *key, value.as_ref())).or_default();
-                    c.0 += 1;
-                    c.1 += i64::from(friction);
-                }
-            }
-            let page = page_counts(e.event(), &e.facts);
-            if page.iter().any(|&n| n != 0) {
-                let path = e.facts.path.as_str();
-                for site in [e.site()].into_iter().chain(device_key) {
-                    pages.push(((None, site, minute, path), page));
-                    for (key, value) in tags {
-                        pages.push(((Some((key, value.as_ref())), site, minute, path), page));
-                    }
-                }
-            }
-            put_tags(&mut put_tag, id, ts, e.site(), e.session_id(), friction, &e.facts.tags)?;
-            if friction {
-                put.execute(params![
-                    id,
-                    e.site(),
-                    ts,
-                    e.session_id(),
-                    e.event(),
-                    e.facts.path,
-                    e.facts.selector,
-                    e.facts.during,
-                    e.facts.device
-                ])?;
-            }
             let key = (e.session_id(), e.site());
             let i = match index.get(&key) {
                 Some(&i) => i,
@@ -1575,11 +1609,65 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
                         })
                         .optional()?;
                     let is_new = stored.is_none();
-                    sessions.push((key, stored.unwrap_or_default(), is_new));
+                    // (A session automated has no row; one without a row is new, or automated.)
+                    let automated = is_new && marked.exists(params![key.0, key.1])?;
+                    sessions.push((key, stored.unwrap_or_default(), is_new, automated));
                     index.insert(key, sessions.len() - 1);
                     sessions.len() - 1
                 }
             };
+            let automated = sessions[i].3;
+            for site in [e.site(), ""] {
+                let t = totals.entry(site).or_default();
+                t.0 += 1;
+                t.2 += i64::from(friction && !automated);
+            }
+            // Automated traffic is counted among the site's events alone: not a session, a
+            // friction row, a page view or a tag's count. `privacy::erase_sessions` takes out
+            // what this adds, so it skips them alike.
+            if automated {
+                continue;
+            }
+            for site in [e.site(), ""].into_iter().chain(keys_of(e.site(), &e.facts.device)) {
+                *minutes.entry((site, minute, Metric::Events)).or_default() += 1;
+                if friction {
+                    *minutes.entry((site, minute, Metric::Friction)).or_default() += 1;
+                    *minutes.entry((site, minute, Metric::Type(e.event()))).or_default() += 1;
+                }
+            }
+            // (And under the site's device class: the first of its count keys.)
+            let device_key = keys_of(e.site(), &e.facts.device).next();
+            for site in [e.site()].into_iter().chain(device_key) {
+                for (key, value) in tags {
+                    let c = tag_counts.entry((site, minute, *key, value.as_ref())).or_default();
+                    c.0 += 1;
+                    c.1 += i64::from(friction);
+                }
+            }
+            let page = view_page_counts(conn, id, e.session_id(), e.site(), e.event(), &e.facts)?;
+            if page.iter().any(|&n| n != 0) {
+                let path = e.facts.path.as_str();
+                for site in [e.site()].into_iter().chain(device_key) {
+                    pages.push(((None, site, minute, path), page));
+                    for (key, value) in tags {
+                        pages.push(((Some((key, value.as_ref())), site, minute, path), page));
+                    }
+                }
+            }
+            put_tags(&mut put_tag, id, ts, e.site(), e.session_id(), friction, &e.facts.tags)?;
+            if friction {
+                put.execute(params![
+                    id,
+                    e.site(),
+                    ts,
+                    e.session_id(),
+                    e.event(),
+                    e.facts.path,
+                    e.facts.selector,
+                    e.facts.during,
+                    e.facts.device
+                ])?;
+            }
             sessions[i].1.add(e, ts, &page);
         }
     }
@@ -1603,7 +1691,7 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
            inp_poor = excluded.inp_poor, moment_ts = excluded.moment_ts, anonymous_id = excluded.anonymous_id,
            source = excluded.source, medium = excluded.medium, browser = excluded.browser, os = excluded.os",
     )?;
-    for ((session_id, site), s, is_new) in &sessions {
+    for ((session_id, site), s, is_new, _) in sessions.iter().filter(|s| !s.3) {
         save.execute(params![
             session_id,
             site,
@@ -1672,7 +1760,71 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
         total.execute(params![site, events, sessions, friction])?;
     }
     write_tag_counts(conn, tag_counts, 1)?;
-    write_pages(conn, pages, 1)
+    write_pages(conn, pages, 1)?;
+    Ok(taken_out)
+}
+
+/// Marks the sessions of automated traffic (`automated_sessions`) from the stored events: every
+/// session with an event saying `context.automated`, read through the same checks as at ingest
+/// (only the events whose text holds `automated`, or an escape, which could spell it, are
+/// parsed). Answers how many it marked. Version 29 -> 30, and [`rebuild`].
+pub fn fill_automated(conn: &Connection) -> rusqlite::Result<usize> {
+    let mut stmt = conn.prepare(
+        "SELECT session_id, site, event, timestamp, body FROM events
+          WHERE instr(body, 'automated') > 0 OR instr(body, '\\') > 0",
+    )?;
+    let mut mark = conn.prepare("INSERT OR IGNORE INTO automated_sessions (session_id, site) VALUES (?1, ?2)")?;
+    let mut rows = stmt.query([])?;
+    let mut n = 0;
+    while let Some(r) = rows.next()? {
+        let [event, timestamp, body]: [String; 3] = [r.get(2)?, r.get(3)?, r.get(4)?];
+        if crate::facts::extract(&event, &timestamp, &body).automated {
+            n += mark.execute(params![r.get::<_, String>(0)?, r.get::<_, String>(1)?])?;
+        }
+    }
+    Ok(n)
+}
+
+/// A session's summary as [`apply`] would keep it of its stored events, every one of them
+/// counted (in the order they were stored, each at the time it counts at), in the shape of
+/// `/api/sessions`' rows: the session view of a session of automated traffic
+/// (`/api/sessions/{id}?automated=1`), which has no row. None without events.
+pub(crate) fn replay_session(
+    conn: &Connection,
+    session_id: &str,
+    site: &str,
+) -> rusqlite::Result<Option<serde_json::Value>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, type, event, timestamp, received_at, body, browser, os FROM events INDEXED BY events_session
+          WHERE session_id = ?1 AND site = ?2 ORDER BY id",
+    )?;
+    let mut rows = stmt.query(params![session_id, site])?;
+    let mut s = Session::default();
+    while let Some(r) = rows.next()? {
+        let [kind, event, timestamp, body]: [String; 4] = [r.get(1)?, r.get(2)?, r.get(3)?, r.get(5)?];
+        let mut facts = crate::facts::extract(&event, &timestamp, &body);
+        facts.browser = r.get::<_, Option<String>>(6)?.unwrap_or_default();
+        facts.os = r.get::<_, Option<String>>(7)?.unwrap_or_default();
+        let ts = counts_at(facts.ts_ms, r.get(4)?);
+        let page = page_counts(&event, &facts);
+        let text =
+            EventText { site, kind: &kind, event: &event, session_id, timestamp: &timestamp, ..Default::default() };
+        s.add(&Event::new(text, facts), ts, &page);
+    }
+    if s.events == 0 {
+        return Ok(None);
+    }
+    let by_type: serde_json::Map<String, serde_json::Value> =
+        s.by_type.iter().map(|(k, v)| (k.clone(), serde_json::json!(v.0))).collect();
+    Ok(Some(serde_json::json!({
+        "sessionId": session_id, "site": site,
+        "start": crate::facts::format_iso_millis(s.first_ts), "end": crate::facts::format_iso_millis(s.last_ts),
+        "events": s.events, "touchpoints": s.touchpoints, "friction": s.friction,
+        "moments": s.moments, "frictionByType": by_type, "score": s.score(),
+        "entryPath": s.entry_path, "lastPath": s.last_path, "channel": s.channel, "campaign": s.campaign,
+        "userId": Some(&s.user_id).filter(|u| !u.is_empty()), "device": s.device,
+        "source": source_medium(&s.source, &s.medium), "browser": s.browser, "os": s.os,
+    })))
 }
 
 /// Builds the aggregates from `events` (a database from before they existed), a chunk of events
@@ -1681,12 +1833,23 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
 pub fn rebuild(conn: &Connection) -> rusqlite::Result<()> {
     // From nothing: [`apply`] adds to what is there, and a database stamped with a version from
     // before the aggregates may have them (a newer collector kept them, an older one stamped it).
-    let mut tables =
-        vec!["friction", "sessions", "minute_counts", "hour_counts", "event_tags", "session_tags", "site_totals"];
+    let mut tables = vec![
+        "friction",
+        "sessions",
+        "minute_counts",
+        "hour_counts",
+        "event_tags",
+        "session_tags",
+        "site_totals",
+        "automated_sessions",
+    ];
     tables.extend(PAGE_TABLES.iter().chain(&TAG_PAGE_TABLES).chain(&TAG_COUNT_TABLES).map(|(t, _)| *t));
     for t in tables {
         conn.execute(&format!("DELETE FROM {t}"), [])?;
     }
+    // The sessions of automated traffic first: their events stored before the first that says
+    // so are then left out as they come, not counted and taken out again.
+    fill_automated(conn)?;
     let mut after = 0i64;
     loop {
         let chunk: Vec<(i64, Event, i64)> = {

@@ -342,13 +342,33 @@ pub async fn session(
     UrlPath(id): UrlPath<String>,
     Query(q): Pairs,
 ) -> Result<Response, ApiError> {
-    let p = Params::new(q, &["site"])?;
+    let p = Params::new(q, &["site", "automated"])?;
     let site = p.site()?;
+    // A session of automated traffic (in no figure) only when asked for: a QA engineer checking
+    // a test's journey; otherwise a 404 that says so (it was `no session`, as for a mistyped id).
+    let automated = p.flag("automated")?;
     if !(1..=128).contains(&id.chars().count()) {
         return Err(BadParam("id: expected a session id of 1-128 characters".into()).into());
     }
-    Ok(json_answer(st.store.reads.run(move |c| query::session(c, &id, &site)).await?))
+    let key = id.clone();
+    match st.store.reads.run(move |c| query::session(c, &id, &site, automated)).await? {
+        query::SessionView::Found(v) => Ok(json_answer(v)),
+        query::SessionView::Automated(site) => Ok(no_store(
+            (
+                StatusCode::NOT_FOUND,
+                Json(serde_json::json!({
+                    "error": AUTOMATED_SESSION,
+                    "automated": true, "sessionId": key, "site": site,
+                })),
+            )
+                .into_response(),
+        )),
+    }
 }
+
+/// `/api/sessions/{id}`'s `error` for a session of automated traffic not asked for.
+pub const AUTOMATED_SESSION: &str =
+    "automated traffic: not kept in the figures (its events said context.automated); ask with automated=1 to see its journey";
 
 pub async fn timeseries(State(st): State<AppState>, Query(q): Pairs) -> Result<Response, ApiError> {
     let p = Params::new(q, &["site", "from", "to", "metric", "bucket", "tag", "device", "path", "during"])?;

@@ -65,6 +65,11 @@ pub struct Facts {
     /// A `page_leave`'s Core Web Vitals, rated (none for other events, or when absent or not a
     /// figure the SDK could send), for the inspector's pages.
     pub vitals: Vitals,
+    /// A `page_leave`'s `properties.resumed: true`: a later stretch of a page view already left
+    /// once (its tab hidden, then shown again). Its `max_scroll_pct` is the view's deepest point
+    /// so far, its `engaged_ms` the stretch's own: the pages count each view once
+    /// ([`crate::aggregate::view_page_counts`]).
+    pub resumed: bool,
     /// `context.automated: true`: the SDK saw a browser driven by a program (WebDriver, a
     /// headless browser, a crawler). Stored and counted in `/api/stats`, but left out of every
     /// figure of the inspector: a shop's own end-to-end tests and uptime checks are no customers.

@@ -192,6 +192,8 @@ pub fn count(conn: &Connection, keys: &[SessionKey]) -> rusqlite::Result<Erased>
 ///   when it arrived, and the browser and OS derived from its request's `User-Agent` (`null`:
 ///   unknown), which are in no body;
 /// - `{"collected":"session",...}`: the session's row as the collector computed it ([`session_line`]);
+///   for a session of automated traffic, which has none, `{"collected":"automated","sessionId","site"}`:
+///   that it was taken for one (`automated_sessions`);
 /// - `{"collected":"orderRepeat","site","transactionId","messageId","sessionId","at","receivedAt"}`
 ///   per repeat of an order (`order_repeats`) the session sent, and per repeat of an order whose
 ///   stored purchase is among its events: what [`erase_sessions`] deletes with it. Each once,
@@ -211,6 +213,7 @@ pub fn export(
     )?;
     let mut order =
         conn.prepare_cached("SELECT 1 FROM orders WHERE site = ?1 AND transaction_id = ?2 AND event_id = ?3")?;
+    let mut automated = conn.prepare_cached("SELECT 1 FROM automated_sessions WHERE session_id = ?1 AND site = ?2")?;
     let mut session_repeats = conn.prepare_cached(&format!(
         "SELECT {REPEAT_COLUMNS} FROM order_repeats INDEXED BY order_repeats_session
           WHERE session_id = ?1 AND site = ?2 ORDER BY ts, received_at, message_id"
@@ -261,6 +264,8 @@ pub fn export(
         }
         if let Some(line) = session_line(conn, session_id, site)? {
             collected_line(&mut kept, "session", &line);
+        } else if automated.exists(params![session_id, site])? {
+            collected_line(&mut kept, "automated", &serde_json::json!({"sessionId": session_id, "site": site}));
         }
         let mut repeats = Vec::new();
         for r in session_repeats.query_map(params![session_id, site], repeat_of)? {
@@ -412,20 +417,126 @@ pub fn expired_without_row(conn: &Connection, before: i64, limit: usize) -> rusq
 /// One row of `minute_counts` or `hour_counts`: (site, minute or hour, metric).
 type Bucket = (String, i64, String);
 
+/// What sessions' events added to the aggregates, summed to be taken out again, computed as
+/// [`crate::aggregate::apply`] added it: the counts per minute and hour, `site_totals`, the
+/// page tables, the tag page tables and the tag count tables (rows that reach 0 are deleted).
+#[derive(Default)]
+struct Counted {
+    minutes: HashMap<Bucket, i64>,
+    name: String, // (for `Metric::spell`)
+    totals: HashMap<String, (i64, i64, i64)>,
+    /// Each event's page counts (summed by `write_pages`): (tag, site or device key, minute,
+    /// path), as `apply` added them, also under each of its tags.
+    pages: Vec<(PageRow, crate::aggregate::PageCounts)>,
+    /// Each tagged event's (events, friction) under each of its tags: (site or device key,
+    /// minute, tag key, tag value), as `apply` added them.
+    tag_counts: Vec<(TagRow, (i64, i64))>,
+}
+
+type PageRow = (Option<(String, String)>, String, i64, String);
+type TagRow = (String, i64, String, String);
+
+impl Counted {
+    /// The stored event `id` of the session (`session_id`, `site`), counted (not automated
+    /// traffic) at `minute`: its counts per minute, its tags' and its page's.
+    fn event(
+        &mut self,
+        tx: &Connection,
+        (id, session_id, site): (i64, &str, &str),
+        event: &str,
+        facts: &crate::facts::Facts,
+        minute: i64,
+    ) -> rusqlite::Result<()> {
+        let is_friction = facts.category == Category::Friction;
+        // (And under the event's device class, as `apply` counted it.)
+        for s in counted_under(site, &facts.device) {
+            let name = &mut self.name;
+            *self.minutes.entry((s.clone(), minute, Metric::Events.spell(name).into())).or_default() += 1;
+            if is_friction {
+                *self.minutes.entry((s.clone(), minute, Metric::Friction.spell(name).into())).or_default() += 1;
+                *self.minutes.entry((s, minute, Metric::Type(event).spell(name).into())).or_default() += 1;
+            }
+        }
+        let tags = crate::aggregate::tag_values(tx, &facts.tags)?;
+        let device_key = (!facts.device.is_empty()).then(|| crate::aggregate::device_site(site, &facts.device));
+        for key in [site].into_iter().chain(device_key.as_deref()) {
+            for (k, v) in &tags {
+                let row = (key.to_string(), minute, k.to_string(), v.to_string());
+                self.tag_counts.push((row, (1, i64::from(is_friction))));
+            }
+        }
+        let page = crate::aggregate::view_page_counts(tx, id, session_id, site, event, facts)?;
+        if page.iter().any(|&n| n != 0) {
+            for key in [site.to_string()].into_iter().chain(device_key) {
+                for (k, v) in &tags {
+                    let tag = Some((k.to_string(), v.to_string()));
+                    self.pages.push(((tag, key.clone(), minute, facts.path.clone()), page));
+                }
+                self.pages.push(((None, key, minute, facts.path.clone()), page));
+            }
+        }
+        Ok(())
+    }
+
+    /// A session of `site` that `apply` counted as new where `first` says.
+    fn new_session(&mut self, site: &str, first: &crate::aggregate::FirstGroup) {
+        let Some((minute, rate)) = first.counted() else { return };
+        for s in counted_under(site, first.device()) {
+            let name = &mut self.name;
+            *self.minutes.entry((s.clone(), minute, Metric::Sessions.spell(name).into())).or_default() += 1;
+            if rate > 0 {
+                *self.minutes.entry((s, minute, Metric::Sampled(rate).spell(name).into())).or_default() += 1;
+            }
+        }
+        for s in [site, ""] {
+            self.totals.entry(s.to_string()).or_default().1 += 1;
+        }
+    }
+
+    /// Takes it all out.
+    fn take_out(self, tx: &Connection) -> rusqlite::Result<()> {
+        let mut hours: HashMap<Bucket, i64> = HashMap::new();
+        for ((site, minute, metric), n) in &self.minutes {
+            *hours.entry((site.clone(), minute.div_euclid(60), metric.clone())).or_default() += n;
+        }
+        for (table, column, rows) in [("minute_counts", "minute", &self.minutes), ("hour_counts", "hour", &hours)] {
+            let mut less = tx.prepare_cached(&format!(
+                "UPDATE {table} SET n = n - ?4 WHERE site = ?1 AND {column} = ?2 AND metric = ?3 RETURNING n"
+            ))?;
+            let mut gone =
+                tx.prepare_cached(&format!("DELETE FROM {table} WHERE site = ?1 AND {column} = ?2 AND metric = ?3"))?;
+            for ((site, at, metric), n) in rows {
+                let left: Option<i64> = less.query_row(params![site, at, metric, n], |r| r.get(0)).optional()?;
+                if left.is_some_and(|left| left <= 0) {
+                    gone.execute(params![site, at, metric])?;
+                }
+            }
+        }
+        let keys = self.pages.iter().map(|((tag, s, m, p), c)| {
+            let tag = tag.as_ref().map(|(k, v)| (k.as_str(), v.as_str()));
+            ((tag, s.as_str(), *m, p.as_str()), *c)
+        });
+        crate::aggregate::write_pages(tx, keys, -1)?;
+        let keys = self.tag_counts.iter().map(|((s, m, k, v), c)| ((s.as_str(), *m, k.as_str(), v.as_str()), *c));
+        crate::aggregate::write_tag_counts(tx, keys, -1)?;
+        let mut less = tx.prepare_cached(
+            "UPDATE site_totals SET events = max(events - ?2, 0), sessions = max(sessions - ?3, 0),
+               friction = max(friction - ?4, 0) WHERE site = ?1",
+        )?;
+        // (A site with nothing left has no row, as in a rebuild.)
+        let mut gone = tx.prepare_cached("DELETE FROM site_totals WHERE site = ?1 AND events <= 0")?;
+        for (site, (events, sessions, friction)) in &self.totals {
+            less.execute(params![site, events, sessions, friction])?;
+            gone.execute([site])?;
+        }
+        Ok(())
+    }
+}
+
 /// Erases `keys`, whole, inside the caller's (the writer's) transaction. See the module
 /// documentation.
 pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlite::Result<Erased> {
-    let mut minutes: HashMap<Bucket, i64> = HashMap::new();
-    let mut name = String::new(); // (for `Metric::spell`)
-    let mut totals: HashMap<String, (i64, i64, i64)> = HashMap::new();
-    // Each event's page counts (summed by `write_pages`): (tag, site or device key, minute,
-    // path), as `apply` added them, also under each of its tags.
-    type Row = (Option<(String, String)>, String, i64, String);
-    let mut pages: Vec<(Row, crate::aggregate::PageCounts)> = Vec::new();
-    // Each tagged event's (events, friction) under each of its tags: (site or device key, minute,
-    // tag key, tag value), as `apply` added them.
-    type TagRow = (String, i64, String, String);
-    let mut tag_counts: Vec<(TagRow, (i64, i64))> = Vec::new();
+    let mut counted = Counted::default();
     let mut out = Erased::default();
     let mut events = tx.prepare_cached(
         "SELECT id, event, timestamp, received_at, body, message_id FROM events INDEXED BY events_session
@@ -448,6 +559,8 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
     let mut tags = tx.prepare_cached(
         "DELETE FROM event_tags INDEXED BY event_tags_ts WHERE ts = ?1 AND site = ?2 AND session_id = ?3",
     )?;
+    // A session of automated traffic: none of its events was counted but among the site's.
+    let mut automated = tx.prepare_cached("DELETE FROM automated_sessions WHERE session_id = ?1 AND site = ?2")?;
     let mut log = tx.prepare_cached(
         "INSERT INTO deletions (deleted_at, session_id, site, reason, last_event_id) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
@@ -457,6 +570,7 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
         let mut n = 0;
         let mut last_event_id = 0i64;
         let repeats = session_repeats.execute(params![session_id, site])?;
+        let automated_session = automated.execute(params![session_id, site])? > 0;
         let mut rows = events.query(params![session_id, site])?;
         let mut tag_times = Vec::new();
         while let Some(r) = rows.next()? {
@@ -466,9 +580,10 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
             let facts = crate::facts::extract(&event, &timestamp, &body);
             let ts = counts_at(facts.ts_ms, received_at);
             let minute = ts.div_euclid(60_000);
-            let is_friction = facts.category == Category::Friction && !facts.automated;
+            let is_counted = !(facts.automated || automated_session);
+            let is_friction = facts.category == Category::Friction && is_counted;
             for s in [site.as_str(), ""] {
-                let t = totals.entry(s.to_string()).or_default();
+                let t = counted.totals.entry(s.to_string()).or_default();
                 t.0 += 1;
                 t.2 += i64::from(is_friction);
             }
@@ -479,35 +594,10 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
                 order_repeats.execute(params![site, facts.order])?;
             }
             // (Counted only among the site's events, as `aggregate::apply` counts it.)
-            if facts.automated {
+            if !is_counted {
                 continue;
             }
-            // (And under the event's device class, as `apply` counted it.)
-            for s in counted_under(site, &facts.device) {
-                *minutes.entry((s.clone(), minute, Metric::Events.spell(&mut name).into())).or_default() += 1;
-                if is_friction {
-                    *minutes.entry((s.clone(), minute, Metric::Friction.spell(&mut name).into())).or_default() += 1;
-                    *minutes.entry((s, minute, Metric::Type(&event).spell(&mut name).into())).or_default() += 1;
-                }
-            }
-            let tags = crate::aggregate::tag_values(tx, &facts.tags)?;
-            let device_key = (!facts.device.is_empty()).then(|| crate::aggregate::device_site(site, &facts.device));
-            for key in [site].into_iter().chain(&device_key) {
-                for (k, v) in &tags {
-                    let row = (key.clone(), minute, k.to_string(), v.to_string());
-                    tag_counts.push((row, (1, i64::from(is_friction))));
-                }
-            }
-            let page = crate::aggregate::page_counts(&event, &facts);
-            if page.iter().any(|&n| n != 0) {
-                for key in [site.clone()].into_iter().chain(device_key) {
-                    for (k, v) in &tags {
-                        let tag = Some((k.to_string(), v.to_string()));
-                        pages.push(((tag, key.clone(), minute, facts.path.clone()), page));
-                    }
-                    pages.push(((None, key, minute, facts.path.clone()), page));
-                }
-            }
+            counted.event(tx, (id, session_id, site), &event, &facts, minute)?;
             // Where the session was counted as new (and whether as sampled).
             first.add(received_at, ts, facts.sample_rate, &facts.device);
             if is_friction {
@@ -527,16 +617,8 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
         tx.execute("DELETE FROM session_tags WHERE session_id = ?1 AND site = ?2", params![session_id, site])?;
         let had_row =
             tx.execute("DELETE FROM sessions WHERE session_id = ?1 AND site = ?2", params![session_id, site])? > 0;
-        if let (true, Some((minute, rate))) = (had_row, first.counted()) {
-            for s in counted_under(site, first.device()) {
-                *minutes.entry((s.clone(), minute, Metric::Sessions.spell(&mut name).into())).or_default() += 1;
-                if rate > 0 {
-                    *minutes.entry((s, minute, Metric::Sampled(rate).spell(&mut name).into())).or_default() += 1;
-                }
-            }
-            for s in [site.as_str(), ""] {
-                totals.entry(s.to_string()).or_default().1 += 1;
-            }
+        if had_row {
+            counted.new_session(site, &first);
         }
         out.events += n;
         // (A session of nothing but repeats is one too: it had no event and no row.)
@@ -545,40 +627,72 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
             log.execute(params![now, session_id, site, why.log_name(), last_event_id])?;
         }
     }
-    let mut hours: HashMap<Bucket, i64> = HashMap::new();
-    for ((site, minute, metric), n) in &minutes {
-        *hours.entry((site.clone(), minute.div_euclid(60), metric.clone())).or_default() += n;
+    counted.take_out(tx)?;
+    Ok(out)
+}
+
+/// Takes the sessions `keys`, counted so far, out of every figure (the events stay stored, and
+/// counted among the site's events, `site_totals.events`), inside the caller's (the writer's)
+/// transaction: they turned out to be automated traffic (`aggregate::apply`). What their events
+/// stored before the event `before` (an id) added is subtracted as [`erase_sessions`] subtracts
+/// it, and their rows of `friction`, `event_tags`, `session_tags` and `sessions` are deleted.
+/// Answers how many of them had a row (were in the figures).
+pub fn uncount_sessions(tx: &Connection, keys: &[SessionKey], before: i64) -> rusqlite::Result<usize> {
+    if keys.is_empty() {
+        return Ok(0);
     }
-    for (table, column, rows) in [("minute_counts", "minute", &minutes), ("hour_counts", "hour", &hours)] {
-        let mut less = tx.prepare_cached(&format!(
-            "UPDATE {table} SET n = n - ?4 WHERE site = ?1 AND {column} = ?2 AND metric = ?3 RETURNING n"
-        ))?;
-        let mut gone =
-            tx.prepare_cached(&format!("DELETE FROM {table} WHERE site = ?1 AND {column} = ?2 AND metric = ?3"))?;
-        for ((site, at, metric), n) in rows {
-            let left: Option<i64> = less.query_row(params![site, at, metric, n], |r| r.get(0)).optional()?;
-            if left.is_some_and(|left| left <= 0) {
-                gone.execute(params![site, at, metric])?;
+    let mut counted = Counted::default();
+    let mut events = tx.prepare_cached(
+        "SELECT id, event, timestamp, received_at, body FROM events INDEXED BY events_session
+          WHERE session_id = ?1 AND id < ?3 AND site = ?2 ORDER BY id",
+    )?;
+    let mut friction = tx.prepare_cached("DELETE FROM friction WHERE id = ?1")?;
+    let mut tags = tx.prepare_cached(
+        "DELETE FROM event_tags INDEXED BY event_tags_ts WHERE ts = ?1 AND site = ?2 AND session_id = ?3",
+    )?;
+    let mut out = 0;
+    for (session_id, site) in keys {
+        let mut first = crate::aggregate::FirstGroup::default();
+        let mut tag_times = Vec::new();
+        let mut rows = events.query(params![session_id, site, before])?;
+        while let Some(r) = rows.next()? {
+            let (id, received_at): (i64, i64) = (r.get(0)?, r.get(3)?);
+            let [event, timestamp, body]: [String; 3] = [r.get(1)?, r.get(2)?, r.get(4)?];
+            let facts = crate::facts::extract(&event, &timestamp, &body);
+            // (One that said so was never counted; the session was not marked before, so it
+            // has none.)
+            if facts.automated {
+                continue;
+            }
+            let ts = counts_at(facts.ts_ms, received_at);
+            let is_friction = facts.category == Category::Friction;
+            for s in [site.as_str(), ""] {
+                counted.totals.entry(s.to_string()).or_default().2 += i64::from(is_friction);
+            }
+            counted.event(tx, (id, session_id, site), &event, &facts, ts.div_euclid(60_000))?;
+            first.add(received_at, ts, facts.sample_rate, &facts.device);
+            if is_friction {
+                friction.execute([id])?;
+            }
+            if !facts.tags.is_empty() {
+                tag_times.push(ts);
             }
         }
+        drop(rows);
+        tag_times.sort_unstable();
+        tag_times.dedup();
+        for ts in tag_times {
+            tags.execute(params![ts, site, session_id])?;
+        }
+        tx.execute("DELETE FROM session_tags WHERE session_id = ?1 AND site = ?2", params![session_id, site])?;
+        let had_row =
+            tx.execute("DELETE FROM sessions WHERE session_id = ?1 AND site = ?2", params![session_id, site])? > 0;
+        if had_row {
+            counted.new_session(site, &first);
+            out += 1;
+        }
     }
-    let keys = pages.iter().map(|((tag, s, m, p), c)| {
-        let tag = tag.as_ref().map(|(k, v)| (k.as_str(), v.as_str()));
-        ((tag, s.as_str(), *m, p.as_str()), *c)
-    });
-    crate::aggregate::write_pages(tx, keys, -1)?;
-    let keys = tag_counts.iter().map(|((s, m, k, v), c)| ((s.as_str(), *m, k.as_str(), v.as_str()), *c));
-    crate::aggregate::write_tag_counts(tx, keys, -1)?;
-    let mut less = tx.prepare_cached(
-        "UPDATE site_totals SET events = max(events - ?2, 0), sessions = max(sessions - ?3, 0),
-           friction = max(friction - ?4, 0) WHERE site = ?1",
-    )?;
-    // (A site with nothing left has no row, as in a rebuild.)
-    let mut gone = tx.prepare_cached("DELETE FROM site_totals WHERE site = ?1 AND events <= 0")?;
-    for (site, (events, sessions, friction)) in &totals {
-        less.execute(params![site, events, sessions, friction])?;
-        gone.execute([site])?;
-    }
+    counted.take_out(tx)?;
     Ok(out)
 }
 

@@ -1208,15 +1208,47 @@ fn journey_sql(site: &Option<String>) -> Q {
     q
 }
 
-pub fn session(conn: &Connection, id: &str, site: &Option<String>) -> Result<Value, ReadError> {
+/// A session of automated traffic by its id (of `site`, or of the site it has the latest event
+/// on): its site (`automated_sessions`, whose key it leads).
+const AUTOMATED_SESSION_SQL: &str = "SELECT a.site FROM automated_sessions AS a WHERE a.session_id = ?1
+  AND (?2 IS NULL OR a.site = ?2)
+  ORDER BY (SELECT MAX(e.id) FROM events AS e INDEXED BY events_session
+             WHERE e.session_id = a.session_id AND e.site = a.site) DESC LIMIT 1";
+
+/// What `/api/sessions/{id}` answers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SessionView {
+    /// `{"session", "events", "truncated", "automated"}`.
+    Found(Value),
+    /// A session of automated traffic, not asked for (`automated=1`): its site.
+    Automated(String),
+}
+
+/// `/api/sessions/{id}`: the session's summary and journey. A session of automated traffic
+/// (`automated_sessions`: in no figure, no row) only with `automated`, its summary then made of
+/// its events as ingestion would have kept it (`aggregate::replay_session`).
+pub fn session(conn: &Connection, id: &str, site: &Option<String>, automated: bool) -> Result<SessionView, ReadError> {
+    let _snapshot = conn.unchecked_transaction()?;
     let mut q = session_by_id_sql(site);
     q.args[0] = Sql::Text(id.to_string());
-    let summary = {
+    let found = {
         let mut stmt = conn.prepare_cached(&q.sql)?;
         let mut rows = stmt.query_map(params_from_iter(q.args.iter()), session_row)?;
-        match rows.next() {
-            Some(r) => r?,
-            None => return Err(ReadError::NotFound(format!("no session {id:?}"))),
+        rows.next().transpose()?
+    };
+    let (summary, is_automated) = match found {
+        Some(summary) => (summary, false),
+        None => {
+            let mut stmt = conn.prepare_cached(AUTOMATED_SESSION_SQL)?;
+            let the_site: Option<String> = stmt.query_row(rusqlite::params![id, site], |r| r.get(0)).optional()?;
+            match the_site {
+                None => return Err(ReadError::NotFound(format!("no session {id:?}"))),
+                Some(s) if !automated => return Ok(SessionView::Automated(s)),
+                Some(s) => match crate::aggregate::replay_session(conn, id, &s)? {
+                    Some(summary) => (summary, true),
+                    None => return Err(ReadError::NotFound(format!("no session {id:?}"))),
+                },
+            }
         }
     };
     let the_site = summary["site"].as_str().map(str::to_string);
@@ -1242,7 +1274,9 @@ pub fn session(conn: &Connection, id: &str, site: &Option<String>) -> Result<Val
         (a["timestamp"].as_str().unwrap_or(""), a["id"].as_i64())
             .cmp(&(b["timestamp"].as_str().unwrap_or(""), b["id"].as_i64()))
     });
-    Ok(json!({ "session": summary, "events": events, "truncated": truncated }))
+    Ok(SessionView::Found(
+        json!({ "session": summary, "events": events, "truncated": truncated, "automated": is_automated }),
+    ))
 }
 
 /// One step of a journey: the fields the timeline shows, and the event's properties.
@@ -2229,8 +2263,10 @@ pub fn pages(
                 "frictionPerView": ratio(*friction, *views),
                 // Engaged time over the views (a view's time may come in several page_leave
                 // events: a tab hidden and shown again), unknown without any page_leave (the
-                // journey trackers off, or the views still open); the deepest scroll of each
-                // page_leave.
+                // journey trackers off, or the views still open); the deepest scroll of each view
+                // left, averaged over those views: `leaves` counts a view once, and `scroll` its
+                // deepest point, however many page_leave events it sent (see
+                // `aggregate::view_page_counts`).
                 "engagedMsPerView": if *leaves > 0 { ratio(*engaged, *views) } else { Value::Null },
                 "averageScrollPct": ratio(*scroll, *leaves),
                 "vitals": vitals_json(vitals),
@@ -2688,6 +2724,10 @@ pub fn all_shapes() -> Vec<(String, usize)> {
     }
     add(Q { sql: SITES_SQL.to_string(), args: vec![] });
     add(Q { sql: EVENT_DEVICE_SQL.to_string(), args: vec![Sql::Null] });
+    // A session of automated traffic by its id; a resumed page_leave's earlier ones (ingestion's,
+    // and the several tags' pages).
+    add(Q { sql: AUTOMATED_SESSION_SQL.to_string(), args: vec![Sql::Null; 2] });
+    add(Q { sql: crate::aggregate::EARLIER_LEAVES_SQL.to_string(), args: vec![Sql::Null; 4] });
     for (sql, n) in crate::tagsets::shapes() {
         add(Q { sql, args: vec![Sql::Null; n] });
     }

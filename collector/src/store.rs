@@ -89,12 +89,18 @@ pub const MAX_GROUP_EVENTS: usize = 10_000;
 /// two indexes made again with them, and they stay unknown (NULL in `events`, '' in `sessions`)
 /// for what was stored before, whose header was never kept. Versions before 29 kept no trace of
 /// a purchase of an order already stored (`order_repeats`): the table is made, empty (the
-/// repeats dropped before left none).
+/// repeats dropped before left none). Versions before 30 left automated traffic out of the
+/// figures per event, not per session (a test's session was counted once its shop's server
+/// posted an event into it without `context.automated`), and counted every `page_leave` of a
+/// page view in the pages' leaves and scroll depth (a tab hidden and shown again sends one per
+/// stretch): `automated_sessions` is made and filled from the stored events, and the aggregates
+/// are built again when a session of automated traffic was counted, or a resumed page_leave is
+/// stored.
 ///
 /// A database of a later version is refused (see [`Store::init`]), and the backfills chosen by
 /// version count from nothing rather than add (`aggregate::fill_device_counts` and the others):
 /// a database stamped with an older version by an older collector runs them again.
-pub const SCHEMA_VERSION: i64 = 29;
+pub const SCHEMA_VERSION: i64 = 30;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
@@ -692,11 +698,37 @@ impl Store {
             }
             Ok(false)
         };
-        if has_events
+        let built_again = has_events
             && !rebuilt
-            && (version < 21 && automated()? || version < 24 && quick_backs()? || version < 25 && control_tags()?)
-        {
+            && (version < 21 && automated()? || version < 24 && quick_backs()? || version < 25 && control_tags()?);
+        if built_again {
             crate::aggregate::rebuild(&tx)?;
+        }
+        let rebuilt = rebuilt || built_again;
+        // Versions before 30 left automated traffic out per event (a session with events with and
+        // without `context.automated` was counted), and counted each page_leave of a view, a
+        // resumed one (a tab shown again) too: the sessions of automated traffic are marked, and
+        // the aggregates built again if one was counted (it has a row) or a resumed page_leave
+        // is stored (the events index answers; those that name `resumed` are read).
+        if has_events && version < 30 && !rebuilt {
+            crate::aggregate::fill_automated(&tx)?;
+            let counted = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM automated_sessions AS a
+                                  JOIN sessions AS s ON s.session_id = a.session_id AND s.site = a.site)",
+                [],
+                |r| r.get::<_, bool>(0),
+            )?;
+            let resumed = || -> rusqlite::Result<bool> {
+                tx.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM events INDEXED BY events_event_id
+                                     WHERE event = 'page_leave' AND instr(body, 'resumed') > 0)",
+                    [],
+                    |r| r.get(0),
+                )
+            };
+            if counted || resumed()? {
+                crate::aggregate::rebuild(&tx)?;
+            }
         }
         if has_events && version < 22 {
             tx.execute_batch(FILL_ORDERS)?;
@@ -1802,7 +1834,16 @@ impl Writer {
                     }
                     let rows: Vec<(i64, &Event)> =
                         new_events.iter().enumerate().map(|(i, e)| (first + i as i64, *e)).collect();
-                    crate::aggregate::apply(&tx, &rows, received_at)?;
+                    // Sessions counted until now that turned out to be automated traffic were
+                    // taken out (their rows deleted): the read side's kept windows, which only
+                    // see rows added, are made again, as after an erasure.
+                    if crate::aggregate::apply(&tx, &rows, received_at)? > 0 {
+                        tx.execute(
+                            "INSERT INTO meta (key, value) VALUES ('erasures', 1)
+                             ON CONFLICT (key) DO UPDATE SET value = value + 1",
+                            [],
+                        )?;
+                    }
                     let mut keys: HashSet<(&str, &str), RandomState> = HashSet::default();
                     for e in &new_events {
                         if keys.insert((e.session_id(), e.site())) {

@@ -44,7 +44,7 @@ impl Figures {
 
 /// The event's kind, time and body, by its id (the device class and page counts come from its
 /// body, as at ingest).
-pub const EVENT_SQL: &str = "SELECT event, timestamp, body FROM events WHERE id = ?1";
+pub const EVENT_SQL: &str = "SELECT event, timestamp, body, session_id, site FROM events WHERE id = ?1";
 
 /// Hands each event of `[from, to)` (`site`'s, or every site's) carrying every one of `tags`
 /// (rarest first: the first tag's rows are read) to `each`: its time, whether it is friction,
@@ -73,8 +73,12 @@ pub fn scan(
             each(ts, friction, None);
             continue;
         }
-        let Some((event, timestamp, body)) = event_of
-            .query_row([id], |e| Ok((e.get::<_, String>(0)?, e.get::<_, String>(1)?, e.get::<_, String>(2)?)))
+        let Some((event, timestamp, body, session_id, event_site)) = event_of
+            .query_row([id], |e| {
+                let [event, timestamp, body, session_id, site]: [String; 5] =
+                    [e.get(0)?, e.get(1)?, e.get(2)?, e.get(3)?, e.get(4)?];
+                Ok((event, timestamp, body, session_id, site))
+            })
             .optional()?
         else {
             continue;
@@ -89,7 +93,8 @@ pub fn scan(
         if device.is_some_and(|d| d != facts.device) {
             continue;
         }
-        let counts = crate::aggregate::page_counts(&event, &facts);
+        // (Each page view once, as the tag page tables count it.)
+        let counts = crate::aggregate::view_page_counts(conn, id, &session_id, &event_site, &event, &facts)?;
         let page = (bodies && counts.iter().any(|&n| n != 0)).then_some((facts.path.as_str(), &counts));
         each(ts, friction, page);
     }

@@ -407,9 +407,10 @@ fn facts_of(event: &str, timestamp: &str, properties: &Fields<'_>, context: &Fie
         f.moment = false;
     }
     if event == "page_leave" {
-        let [engaged, scroll, lcp, cls, inp, inp_ms] =
-            properties.find_all(["engaged_ms", "max_scroll_pct", "lcp_ms", "cls_milli", "inp", "inp_ms"]);
+        let [engaged, scroll, lcp, cls, inp, inp_ms, resumed] =
+            properties.find_all(["engaged_ms", "max_scroll_pct", "lcp_ms", "cls_milli", "inp", "inp_ms", "resumed"]);
         let int = |n: Option<&Node>| n.and_then(|n| properties.value(n).parse::<i64>().ok());
+        f.resumed = resumed.is_some_and(|n| properties.value(n) == "true");
         f.engaged_ms = int(engaged).filter(|ms| (0..=crate::facts::MAX_ENGAGED_MS).contains(ms)).unwrap_or(0);
         f.scroll_pct = int(scroll).filter(|p| (0..=100).contains(p)).unwrap_or(0) as u8;
         let inp = inp.and_then(|n| json_string(properties.value(n)));

@@ -281,23 +281,37 @@ async fn an_erasure_leaves_no_session_of_theirs_in_any_table() {
     );
     rage["context"]["tags"] = json!({"ab": "v1"});
     assert_eq!(post_as(&t, CHROME_ANDROID, vec![rage]).await, (1, 0));
+    // And a run of the shop's end-to-end test signed in as them (`automated_sessions`).
+    let mut bot = ev("s4-1", "s4", "page_view", 4, Some("c-7"), json!({}));
+    bot["context"]["automated"] = json!(true);
+    assert_eq!(post_as(&t, CHROME_ANDROID, vec![bot]).await, (1, 0));
     let conn = Connection::open(&path).unwrap();
     let tables = sessions_by_table(&conn);
     let names: Vec<&str> = tables.iter().map(|(t, _)| t.as_str()).collect();
-    for t in ["events", "friction", "sessions", "event_tags", "session_tags", "order_repeats", "deletions"] {
+    for t in [
+        "events",
+        "friction",
+        "sessions",
+        "event_tags",
+        "session_tags",
+        "order_repeats",
+        "deletions",
+        "automated_sessions",
+    ] {
         assert!(names.contains(&t), "{t} in {names:?}");
     }
     for (t, ids) in &tables {
+        let session = if t == "automated_sessions" { "s4" } else { "s1" };
         if !["deletions", "order_repeats"].contains(&t.as_str()) {
-            assert!(ids.contains("s1"), "{t}: {ids:?}");
+            assert!(ids.contains(session), "{t}: {ids:?}");
         }
     }
     let done = admin(&t, "/admin/erase", json!({"userId": "c-7"})).await;
-    assert_eq!(done.json(), json!({"sessions": 2, "events": 4, "dryRun": false}));
+    assert_eq!(done.json(), json!({"sessions": 3, "events": 5, "dryRun": false}));
     for (t, ids) in sessions_by_table(&conn) {
-        let theirs: Vec<&String> = ids.iter().filter(|s| ["s1", "s2", "s3"].contains(&s.as_str())).collect();
+        let theirs: Vec<&String> = ids.iter().filter(|s| ["s1", "s2", "s3", "s4"].contains(&s.as_str())).collect();
         if t == "deletions" {
-            assert_eq!(theirs, ["s1", "s2"], "the log of what was deleted");
+            assert_eq!(theirs, ["s1", "s2", "s4"], "the log of what was deleted");
         } else {
             assert!(theirs.is_empty(), "{t} still holds {theirs:?}");
         }

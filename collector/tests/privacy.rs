@@ -175,7 +175,8 @@ fn seed(store: &Store) -> Vec<Vec<Value>> {
     batches
 }
 
-const AGGREGATES: [&str; 16] = [
+const AGGREGATES: [&str; 17] = [
+    "automated_sessions",
     "sessions",
     "friction",
     "minute_counts",

@@ -1735,8 +1735,9 @@ async fn visitors_are_filled_for_a_version_22_database() {
     let path = path.to_str().unwrap();
     let t = app_on(Store::open(path).unwrap(), open());
     assert_eq!(post(&t.app, batch(visits())).await.json()["rejected"], json!([]));
-    // An earlier event of s9 with another visitor, by a browser driven by a program: in no session.
-    let mut bot = automated(ev("v16", "shop", "s9", "page_view", &at(54, 0), "/", json!({})));
+    // An event with another visitor, by a browser driven by a program: in no session (a session
+    // of automated traffic is in no figure, whole: see `automated_sessions.rs`).
+    let mut bot = automated(ev("v16", "shop", "s9-bot", "page_view", &at(54, 0), "/", json!({})));
     bot["anonymousId"] = json!("Z");
     assert_eq!(post(&t.app, batch(vec![bot])).await.json()["rejected"], json!([]));
     drop(t);
@@ -1830,8 +1831,9 @@ async fn customers_are_filled_for_a_version_5_database() {
         batch(vec![identify("15", "s1", "c-2000", &at(3, 30))]),
         batch(vec![identify("16", "s1", "c-old", &at(1, 30)), identify("17", "s2", "c-early", &at(30, 1))]),
         escaped.replace(r#""userId""#, r#""\u0075serId""#).into_bytes(),
-        // A later identify in s1 by a browser driven by a program: in no session (as ingested).
-        batch(vec![automated(identify("19", "s1", "c-bot", &at(90, 0)))]),
+        // A later identify by a browser driven by a program: in no session (as ingested; its
+        // session is automated traffic, in no figure).
+        batch(vec![automated(identify("19", "s1-bot", "c-bot", &at(90, 0)))]),
     ];
     // The version 5 table and indexes.
     let before = same_answers_after_migration(
