@@ -372,9 +372,13 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       findRoots(r);
     }
   }
-  // (Those whose host left the page are forgotten: a router's views come and go.)
+  // (Those whose host left the page are forgotten: a router's views come and go. Not the debug
+  // overlay's: its list of events redrawn at each one answered every click.)
   function observeRoots() {
-    for (var i = 0, keep = [], r; i < shadowRoots.length; i++) if ((r = shadowRoots[i]).host.isConnected) mo.observe(r, MO_OPTS), keep.push(r);
+    for (var i = 0, keep = [], r; i < shadowRoots.length; i++) if ((r = shadowRoots[i]).host.isConnected) {
+      if (!r.host.hasAttribute('data-touchpoint-overlay')) mo.observe(r, MO_OPTS);
+      keep.push(r);
+    }
     shadowRoots = keep;
   }
   function watch(on, keys) {
