@@ -1088,8 +1088,8 @@ impl Engine {
         // Friction looks at the visitor's own primary clicks only: not at element.click() or
         // synthetic events, not at middle/right clicks, not at ctrl/cmd/shift/alt clicks.
         if click.trusted && click.button == 0 && click.modifiers == 0 {
-            self.friction.gesture(click.detail);
-            self.friction.click(now, click.x, click.y, &target, found);
+            let press = friction::Press { at: now, x: click.x, y: click.y, detail: click.detail };
+            self.friction.click(press, &target, found);
         }
     }
 

@@ -147,6 +147,17 @@ impl Default for Settings {
     }
 }
 
+/// A visitor's primary click, where and when it was.
+#[derive(Clone, Copy, Debug)]
+pub struct Press {
+    pub at: u64,
+    pub x: i32,
+    pub y: i32,
+    /// `UIEvent.detail`: 2 and 3 are the second and third clicks of a double or triple click
+    /// (a selection answers the clicks of its own gesture, see `rage`).
+    pub detail: u32,
+}
+
 /// The element a fact is about, as the sensor saw it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Target {
@@ -236,11 +247,11 @@ impl Friction {
     }
 
     /// A trusted, primary, unmodified click.
-    pub fn click(&mut self, at: u64, x: i32, y: i32, target: &Target, out: &mut Findings) {
-        let s = &self.settings;
+    pub fn click(&mut self, press: Press, target: &Target, out: &mut Findings) {
+        let (s, at) = (&self.settings, press.at);
         self.last_clicked = target.key;
         if self.on(Signal::Rage) {
-            self.rage.click(s, at, x, y, target, out);
+            self.rage.click(s, press, target, out);
         }
         // (An error its press threw is why nothing happened: an error click, not also a dead one.)
         let thrown = self.on(Signal::ErrorClick) && self.error_click.click(at, target, out);
@@ -270,12 +281,6 @@ impl Friction {
     pub fn press_answer(&mut self, at: u64) {
         self.rage.response(at);
         self.dead.forget(self.last_clicked);
-    }
-
-    /// The next click's `UIEvent.detail` (2 and 3: the second and third of a double or triple
-    /// click), told before it: a selection answers the clicks of its own gesture.
-    pub fn gesture(&mut self, detail: u32) {
-        self.rage.detail = detail;
     }
 
     /// Text got selected: answers a double or triple click (rage), and any click (dead).

@@ -13,7 +13,7 @@
 //! chosen, the tab already shown, a download or a `tel:` link: `elsewhere`) begin no burst: the
 //! chosen size tapped again and again is no sign that the page fails.
 
-use super::{finding, Findings, Settings, Signal, Target};
+use super::{finding, Findings, Press, Settings, Signal, Target};
 
 /// The longest click gesture that selects text: a triple click selects a paragraph.
 const SELECTION_CLICKS: u32 = 3;
@@ -24,9 +24,6 @@ pub type Reported = (u32, u64, u64);
 #[derive(Debug, Default)]
 pub struct Rage {
     burst: Option<Burst>,
-    /// The next click's `UIEvent.detail` (see `Friction::gesture`): above 1, it continues a
-    /// double or triple click; else it begins a gesture of its own.
-    pub detail: u32,
     /// The last burst reported, for the dead click detector to take (see [`Rage::finish`]).
     pub reported: Option<Reported>,
 }
@@ -48,8 +45,9 @@ struct Burst {
 }
 
 impl Rage {
-    pub fn click(&mut self, s: &Settings, at: u64, x: i32, y: i32, t: &Target, out: &mut Findings) {
-        let multi = std::mem::take(&mut self.detail) > 1;
+    pub fn click(&mut self, s: &Settings, p: Press, t: &Target, out: &mut Findings) {
+        // Above 1, the click continues a double or triple click; else it begins a gesture.
+        let (at, x, y, multi) = (p.at, p.x, p.y, p.detail > 1);
         if let Some(b) = &mut self.burst {
             let r = s.rage_radius_px;
             let near = b.key == t.key || ((x - b.x).abs() <= r && (y - b.y).abs() <= r);

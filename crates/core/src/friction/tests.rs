@@ -21,6 +21,11 @@ fn target(key: u32) -> Target {
     }
 }
 
+/// A single click (no double or triple click) at `at`, (`x`, `y`).
+fn press(at: u64, x: i32, y: i32) -> Press {
+    Press { at, x, y, detail: 1 }
+}
+
 fn names(out: &Findings) -> Vec<&'static str> {
     out.iter().map(|(s, _)| s.event()).collect()
 }
@@ -29,7 +34,7 @@ fn names(out: &Findings) -> Vec<&'static str> {
 fn clicks(f: &mut Friction, key: u32, times: &[u64]) -> Findings {
     let mut out = Vec::new();
     for &at in times {
-        f.click(at, 10, 10, &target(key), &mut out);
+        f.click(press(at, 10, 10), &target(key), &mut out);
     }
     let end = times.last().copied().unwrap_or(0) + 60_000;
     while let Some(at) = f.deadline().filter(|at| *at <= end) {
@@ -54,7 +59,7 @@ fn presses_on_a_disabled_control_are_rage_when_repeated_and_never_dead() {
         let mut f = Friction::default();
         let mut out = Vec::new();
         for &at in times {
-            f.click(at, 10, 10, &disabled, &mut out);
+            f.click(press(at, 10, 10), &disabled, &mut out);
         }
         f.timeout(60_000, &mut out);
         out
@@ -77,7 +82,7 @@ fn no_rage_on_an_element_expected_to_do_nothing() {
     let mut f = Friction::default();
     let mut out = Vec::new();
     for at in [0, 200, 400, 600] {
-        f.click(at, 10, 10, &chosen, &mut out);
+        f.click(press(at, 10, 10), &chosen, &mut out);
     }
     f.timeout(60_000, &mut out);
     assert!(out.is_empty(), "{out:?}");
@@ -94,7 +99,7 @@ fn rage_not_for_two_clicks_nor_for_a_stepper_that_answers() {
     let mut f = Friction::default();
     let mut out = Vec::new();
     for at in [0, 150, 300, 450, 600, 750] {
-        f.click(at, 10, 10, &target(2), &mut out);
+        f.click(press(at, 10, 10), &target(2), &mut out);
         f.response(at + 5); // the quantity changes
     }
     f.timeout(10_000, &mut out);
@@ -107,8 +112,7 @@ fn a_selection_answers_a_double_or_triple_click_but_not_a_longer_burst() {
     let mut f = Friction::default();
     let mut out = Vec::new();
     for (i, at) in [0u64, 120, 240].iter().enumerate() {
-        f.gesture(i as u32 + 1);
-        f.click(*at, 10, 10, &target(1), &mut out);
+        f.click(Press { detail: i as u32 + 1, ..press(*at, 10, 10) }, &target(1), &mut out);
         if i > 0 {
             f.selection(at + 2);
         }
@@ -120,8 +124,7 @@ fn a_selection_answers_a_double_or_triple_click_but_not_a_longer_burst() {
     let mut f = Friction::default();
     let mut out = Vec::new();
     for (i, at) in [0u64, 200, 400, 600, 800].iter().enumerate() {
-        f.gesture(i as u32 + 1);
-        f.click(*at, 10, 10, &target(2), &mut out);
+        f.click(Press { detail: i as u32 + 1, ..press(*at, 10, 10) }, &target(2), &mut out);
         if i > 0 {
             f.selection(at + 2);
         }
@@ -138,8 +141,7 @@ fn a_selection_answers_a_double_or_triple_click_but_not_a_longer_burst() {
         for (at, detail) in
             [(0u64, 1), (30, 2), (830, 1), (860, 2), (1500, 1), (1530, 2), (1560, 3), (2100, 1), (2130, 2)]
         {
-            f.gesture(detail);
-            f.click(at, 10, 10, &target(4), &mut out);
+            f.click(Press { detail, ..press(at, 10, 10) }, &target(4), &mut out);
             if selects && detail > 1 {
                 f.selection(at + 2);
             }
@@ -151,7 +153,7 @@ fn a_selection_answers_a_double_or_triple_click_but_not_a_longer_burst() {
     let mut f = Friction::default();
     let mut out = Vec::new();
     for at in [0u64, 200, 400, 600, 800] {
-        f.click(at, 10, 10, &target(3), &mut out);
+        f.click(press(at, 10, 10), &target(3), &mut out);
         f.selection(at + 2);
     }
     f.response(500);
@@ -164,7 +166,7 @@ fn rage_counts_nearby_targets_and_not_editable_ones() {
     let mut f = Friction::default();
     let mut out = Vec::new();
     for (i, at) in [0u64, 200, 400].iter().enumerate() {
-        f.click(*at, 100 + i as i32 * 10, 100, &target(10 + i as u32), &mut out);
+        f.click(press(*at, 100 + i as i32 * 10, 100), &target(10 + i as u32), &mut out);
         // three cells, 10 px apart
     }
     f.timeout(5_000, &mut out);
@@ -173,7 +175,7 @@ fn rage_counts_nearby_targets_and_not_editable_ones() {
     let field = Target { editable: true, ..target(3) };
     let mut out = Vec::new();
     for at in [0, 100, 200, 300] {
-        f.click(at, 1, 1, &field, &mut out);
+        f.click(press(at, 1, 1), &field, &mut out);
     }
     f.timeout(5_000, &mut out);
     assert!(out.is_empty(), "caret clicks in a field: {out:?}");
@@ -193,7 +195,7 @@ fn a_rage_burst_over_several_small_elements_is_no_dead_click_too() {
             while let Some(due) = f.deadline().filter(|d| *d <= at) {
                 f.timeout(due, &mut out);
             }
-            f.click(at, 100 + 8 * i as i32, 100, &target(20 + i as u32), &mut out);
+            f.click(press(at, 100 + 8 * i as i32, 100), &target(20 + i as u32), &mut out);
         }
         while let Some(due) = f.deadline() {
             f.timeout(due, &mut out);
@@ -213,7 +215,7 @@ fn dead_clicks_wait_for_scripts_the_page_loads_and_rage_is_not_answered_by_them(
     let loaded = RequestEnd { id: 0, status: 1, ..RequestEnd::default() };
     let mut f = Friction::default();
     let mut out = Vec::new();
-    f.click(0, 1, 1, &target(1), &mut out);
+    f.click(press(0, 1, 1), &target(1), &mut out);
     f.request_start(30, 0);
     f.timeout(1_000, &mut out);
     f.request_end(2_000, &loaded, &mut out);
@@ -223,7 +225,7 @@ fn dead_clicks_wait_for_scripts_the_page_loads_and_rage_is_not_answered_by_them(
 
     let mut f = Friction::default();
     let mut out = Vec::new();
-    f.click(0, 1, 1, &target(1), &mut out);
+    f.click(press(0, 1, 1), &target(1), &mut out);
     f.request_start(10, 0);
     f.request_end(60, &loaded, &mut out);
     f.timeout(1_059, &mut out);
@@ -234,7 +236,7 @@ fn dead_clicks_wait_for_scripts_the_page_loads_and_rage_is_not_answered_by_them(
     let mut f = Friction::default();
     let mut out = Vec::new();
     for at in [0, 300, 600] {
-        f.click(at, 1, 1, &target(1), &mut out);
+        f.click(press(at, 1, 1), &target(1), &mut out);
         f.request_start(at + 5, 0);
         f.request_end(at + 40, &loaded, &mut out);
     }
@@ -246,7 +248,7 @@ fn dead_clicks_wait_for_scripts_the_page_loads_and_rage_is_not_answered_by_them(
 fn dead_click_waits_for_responses_and_for_requests_already_in_flight() {
     let mut f = Friction::default();
     let mut out = Vec::new();
-    f.click(0, 1, 1, &target(1), &mut out);
+    f.click(press(0, 1, 1), &target(1), &mut out);
     f.timeout(999, &mut out);
     assert!(out.is_empty());
     f.timeout(1_000, &mut out);
@@ -257,7 +259,7 @@ fn dead_click_waits_for_responses_and_for_requests_already_in_flight() {
     let ok = |id| RequestEnd { id, status: 200, first_party: true, ..RequestEnd::default() };
     let mut f = Friction::default();
     let mut out = Vec::new();
-    f.click(0, 1, 1, &target(1), &mut out);
+    f.click(press(0, 1, 1), &target(1), &mut out);
     f.request_start(200, 1);
     f.request_end(400, &ok(1), &mut out);
     f.response(450);
@@ -266,7 +268,7 @@ fn dead_click_waits_for_responses_and_for_requests_already_in_flight() {
 
     let mut f = Friction::default();
     let mut out = Vec::new();
-    f.click(0, 1, 1, &target(1), &mut out);
+    f.click(press(0, 1, 1), &target(1), &mut out);
     f.request_start(200, 1);
     f.request_end(400, &ok(1), &mut out);
     f.timeout(1_399, &mut out);
@@ -278,7 +280,7 @@ fn dead_click_waits_for_responses_and_for_requests_already_in_flight() {
     // A request that hangs: dead once the click has waited 7 s, with the request still pending.
     let mut f = Friction::default();
     let mut out = Vec::new();
-    f.click(0, 1, 1, &target(1), &mut out);
+    f.click(press(0, 1, 1), &target(1), &mut out);
     f.request_start(150, 1);
     f.timeout(6_999, &mut out);
     assert!(out.is_empty(), "waits up to 7 s: {out:?}");
@@ -290,7 +292,7 @@ fn dead_click_waits_for_responses_and_for_requests_already_in_flight() {
     // A request that failed explains the silence: a failed_request, not also a dead click.
     let mut f = Friction::default();
     let mut out = Vec::new();
-    f.click(0, 1, 1, &target(1), &mut out);
+    f.click(press(0, 1, 1), &target(1), &mut out);
     f.request_start(100, 1);
     f.request_end(300, &RequestEnd { status: 503, ..ok(1) }, &mut out);
     f.timeout(9_000, &mut out);
@@ -301,7 +303,7 @@ fn dead_click_waits_for_responses_and_for_requests_already_in_flight() {
     let mut f = Friction::default();
     let mut out = Vec::new();
     for (i, at) in [0u64, 300, 600, 900].into_iter().enumerate() {
-        f.click(at, 1, 1, &target(1), &mut out);
+        f.click(press(at, 1, 1), &target(1), &mut out);
         f.request_start(at + 20, i as u32);
         f.request_end(at + 120, &ok(i as u32), &mut out);
     }
@@ -312,7 +314,7 @@ fn dead_click_waits_for_responses_and_for_requests_already_in_flight() {
     let mut f = Friction::default();
     let mut out = Vec::new();
     f.request_start(0, 7); // a slow request already in flight
-    f.click(100, 1, 1, &target(1), &mut out);
+    f.click(press(100, 1, 1), &target(1), &mut out);
     f.timeout(5_000, &mut out);
     assert!(out.is_empty(), "waits up to 7 s for the request: {out:?}");
     let end = RequestEnd { id: 7, status: 200, first_party: true, ..RequestEnd::default() };
@@ -330,8 +332,8 @@ fn dead_click_waits_for_responses_and_for_requests_already_in_flight() {
 fn a_press_answers_its_own_click_not_the_ones_before_it() {
     let mut f = Friction::default();
     let mut out = Vec::new();
-    f.click(0, 10, 10, &target(1), &mut out);
-    f.click(100, 300, 300, &target(2), &mut out);
+    f.click(press(0, 10, 10), &target(1), &mut out);
+    f.click(press(100, 300, 300), &target(2), &mut out);
     f.press_answer(100);
     f.timeout(5_000, &mut out);
     assert_eq!(names(&out), ["dead_click"]);
@@ -339,8 +341,8 @@ fn a_press_answers_its_own_click_not_the_ones_before_it() {
 
     let mut f = Friction::default();
     let mut out = Vec::new();
-    f.click(0, 10, 10, &target(1), &mut out);
-    f.click(100, 300, 300, &target(2), &mut out);
+    f.click(press(0, 10, 10), &target(1), &mut out);
+    f.click(press(100, 300, 300), &target(2), &mut out);
     f.response(100);
     f.timeout(5_000, &mut out);
     assert!(out.is_empty(), "{out:?}");
@@ -349,7 +351,7 @@ fn a_press_answers_its_own_click_not_the_ones_before_it() {
     let mut f = Friction::default();
     let mut out = Vec::new();
     for at in [0, 100, 200, 300] {
-        f.click(at, 10, 10, &target(3), &mut out);
+        f.click(press(at, 10, 10), &target(3), &mut out);
         f.press_answer(at);
     }
     f.timeout(5_000, &mut out);
@@ -363,7 +365,7 @@ fn dead_click_does_not_count_the_time_the_page_was_busy() {
     let ok = RequestEnd { id: 1, status: 200, first_party: true, ..RequestEnd::default() };
     let mut f = Friction::default();
     let mut out = Vec::new();
-    f.click(0, 1, 1, &target(1), &mut out);
+    f.click(press(0, 1, 1), &target(1), &mut out);
     f.request_start(100, 1);
     f.request_end(900, &ok, &mut out);
     // Three 360 ms tasks drawing the cart: 1,080 ms of the page's own work after the answer.
@@ -379,7 +381,7 @@ fn dead_click_does_not_count_the_time_the_page_was_busy() {
     // A click made during a long task gets only the part after it; never past 7 s.
     let mut f = Friction::default();
     let mut out = Vec::new();
-    f.click(0, 1, 1, &target(1), &mut out);
+    f.click(press(0, 1, 1), &target(1), &mut out);
     f.vital(300, &VitalFact::Busy(500));
     f.timeout(1_299, &mut out);
     assert!(out.is_empty());
@@ -387,7 +389,7 @@ fn dead_click_does_not_count_the_time_the_page_was_busy() {
     assert_eq!(names(&out), ["dead_click"], "1 s and the 300 ms the page was busy after the click");
     let mut f = Friction::default();
     let mut out = Vec::new();
-    f.click(0, 1, 1, &target(1), &mut out);
+    f.click(press(0, 1, 1), &target(1), &mut out);
     for end in (1..=40).map(|i| i * 400) {
         f.vital(end, &VitalFact::Busy(400));
     }
@@ -405,7 +407,7 @@ fn dead_click_not_for_plain_text_downloads_fields_or_silenced_elements() {
     ] {
         let mut f = Friction::default();
         let mut out = Vec::new();
-        f.click(0, 1, 1, &t, &mut out);
+        f.click(press(0, 1, 1), &t, &mut out);
         f.timeout(60_000, &mut out);
         assert!(out.is_empty(), "{t:?}: {out:?}");
     }
@@ -415,7 +417,7 @@ fn dead_click_not_for_plain_text_downloads_fields_or_silenced_elements() {
 fn an_error_after_a_click_is_an_error_click_not_a_dead_one() {
     let mut f = Friction::default();
     let mut out = Vec::new();
-    f.click(0, 1, 1, &target(1), &mut out);
+    f.click(press(0, 1, 1), &target(1), &mut out);
     let e = ErrorFact {
         message: "x is null".into(),
         source: "https://shop.test/app.js".into(),
@@ -429,7 +431,7 @@ fn an_error_after_a_click_is_an_error_click_not_a_dead_one() {
     assert!(out[1].1.contains(r#""source":"https://shop.test/app.js","line":3,"column":0"#), "{}", out[1].1);
     let mut f = Friction::default();
     let mut out = Vec::new();
-    f.click(0, 1, 1, &Target { looks_interactive: false, interactive: false, ..target(1) }, &mut out);
+    f.click(press(0, 1, 1), &Target { looks_interactive: false, interactive: false, ..target(1) }, &mut out);
     f.error(1_001, &e, &mut out);
     assert_eq!(names(&out), ["js_error"], "after the window: an error, not an error click");
 }
@@ -444,7 +446,7 @@ fn an_error_after_the_request_a_click_waits_for_is_its_error_click() {
     let ok = RequestEnd { id: 1, status: 200, first_party: true, ..RequestEnd::default() };
     let mut f = Friction::default();
     let mut out = Vec::new();
-    f.click(0, 1, 1, &target(1), &mut out);
+    f.click(press(0, 1, 1), &target(1), &mut out);
     f.request_start(20, 1);
     f.request_end(2_500, &ok, &mut out);
     f.error(2_505, &e, &mut out);
@@ -454,9 +456,9 @@ fn an_error_after_the_request_a_click_waits_for_is_its_error_click() {
     // still the waiting click's, and the other click is dead.
     let mut f = Friction::default();
     let mut out = Vec::new();
-    f.click(0, 1, 1, &target(1), &mut out);
+    f.click(press(0, 1, 1), &target(1), &mut out);
     f.request_start(20, 1);
-    f.click(300, 400, 400, &target(2), &mut out);
+    f.click(press(300, 400, 400), &target(2), &mut out);
     f.request_end(2_500, &ok, &mut out);
     f.error(2_505, &e, &mut out);
     f.timeout(60_000, &mut out);
@@ -465,7 +467,7 @@ fn an_error_after_the_request_a_click_waits_for_is_its_error_click() {
     // After its verdict (dead at 3.5 s), an error explains it no more.
     let mut f = Friction::default();
     let mut out = Vec::new();
-    f.click(0, 1, 1, &target(1), &mut out);
+    f.click(press(0, 1, 1), &target(1), &mut out);
     f.request_start(20, 1);
     f.request_end(2_500, &ok, &mut out);
     f.timeout(3_600, &mut out);
@@ -489,12 +491,12 @@ fn an_error_the_page_keeps_throwing_without_clicks_explains_no_click() {
     let tick = e("widget: feed unavailable");
     f.error(100, &tick, &mut out);
     f.error(400, &tick, &mut out);
-    f.click(550, 1, 1, &target(1), &mut out);
+    f.click(press(550, 1, 1), &target(1), &mut out);
     f.error(700, &tick, &mut out);
     f.timeout(60_000, &mut out);
     assert_eq!(names(&out), ["js_error", "js_error", "js_error", "dead_click"], "{out:?}");
     let mut out = Vec::new();
-    f.click(70_000, 500, 500, &target(2), &mut out);
+    f.click(press(70_000, 500, 500), &target(2), &mut out);
     f.error(70_010, &e("cart is undefined"), &mut out);
     f.timeout(140_000, &mut out);
     assert_eq!(names(&out), ["error_click", "js_error"], "its own error: {out:?}");
@@ -514,7 +516,7 @@ fn an_error_seen_once_before_the_click_or_long_ago_is_the_clicks_error() {
     let mut f = Friction::default();
     let mut out = Vec::new();
     f.error(100, &e, &mut out);
-    f.click(5_000, 1, 1, &target(1), &mut out);
+    f.click(press(5_000, 1, 1), &target(1), &mut out);
     f.error(5_010, &e, &mut out);
     f.timeout(60_000, &mut out);
     assert_eq!(names(&out), ["js_error", "error_click", "js_error"], "thrown at load, then by the click: {out:?}");
@@ -522,7 +524,7 @@ fn an_error_seen_once_before_the_click_or_long_ago_is_the_clicks_error() {
     let mut out = Vec::new();
     f.error(100, &e, &mut out);
     f.error(400, &e, &mut out);
-    f.click(60_401, 1, 1, &target(1), &mut out);
+    f.click(press(60_401, 1, 1), &target(1), &mut out);
     f.error(60_410, &e, &mut out);
     f.timeout(200_000, &mut out);
     assert_eq!(
@@ -543,7 +545,7 @@ fn an_error_thrown_during_the_press_is_its_clicks_error() {
         let mut f = Friction::default();
         let mut out = Vec::new();
         f.error(1_000, &e, &mut out);
-        f.click(clicked, 1, 1, &target(1), &mut out);
+        f.click(press(clicked, 1, 1), &target(1), &mut out);
         f.timeout(60_000, &mut out);
         out
     };
@@ -555,9 +557,9 @@ fn an_error_thrown_during_the_press_is_its_clicks_error() {
     // A tap soon after a tap: its press's error is its own click's, not the one before's.
     let mut f = Friction::default();
     let mut out = Vec::new();
-    f.click(1_000, 1, 1, &target(1), &mut out);
+    f.click(press(1_000, 1, 1), &target(1), &mut out);
     f.error(1_300, &e, &mut out);
-    f.click(1_400, 1, 1, &target(2), &mut out);
+    f.click(press(1_400, 1, 1), &target(2), &mut out);
     f.response(1_500);
     f.timeout(60_000, &mut out);
     assert_eq!(names(&out), ["js_error", "error_click"], "{out:?}");
@@ -565,8 +567,8 @@ fn an_error_thrown_during_the_press_is_its_clicks_error() {
     // The press's error is kept once: the next click is judged on its own.
     let mut out = Vec::new();
     f.error(70_000, &e, &mut out);
-    f.click(70_100, 1, 1, &target(2), &mut out);
-    f.click(71_500, 1, 1, &target(3), &mut out);
+    f.click(press(70_100, 1, 1), &target(2), &mut out);
+    f.click(press(71_500, 1, 1), &target(3), &mut out);
     f.timeout(140_000, &mut out);
     assert_eq!(names(&out), ["js_error", "error_click", "dead_click"], "{out:?}");
 }
@@ -758,7 +760,7 @@ fn field_errors_seen_two_ways_are_one_and_alerts_carry_their_message() {
     // with no focus move or DOM change. The error answers the click: no dead click too.
     let mut f = Friction::default();
     let mut out = Vec::new();
-    f.click(0, 0, 0, &target(8), &mut out);
+    f.click(press(0, 0, 0), &target(8), &mut out);
     f.invalid(2, &email, "signup", Reason::Invalid, "", &mut out);
     f.timeout(10_000, &mut out);
     assert_eq!(names(&out), ["field_error"], "{out:?}");
@@ -819,18 +821,18 @@ fn failed_requests_first_party_5xx_network_errors_and_4xx_after_a_click() {
         f.request_end(100, &end(id, status, fp), &mut out);
     }
     assert_eq!(out.len(), 2, "{out:?}");
-    f.click(1_000, 1, 1, &target(1), &mut out);
+    f.click(press(1_000, 1, 1), &target(1), &mut out);
     f.request_start(1_100, 9);
     f.request_end(1_200, &end(9, 404, true), &mut out);
     assert_eq!(out.len(), 3, "a 4xx the click caused");
-    f.click(2_000, 1, 1, &target(1), &mut out);
+    f.click(press(2_000, 1, 1), &target(1), &mut out);
     f.request_start(2_100, 10);
     f.request_end(2_200, &end(10, 1, true), &mut out);
     assert_eq!(out.len(), 3, "a request the page cancelled after a click is no failure either");
     // A click into a text field, then typing that looks the postcode up: the page's lookup
     // answering 404 ("not found", shown to the visitor) was no click's request.
     let field = Target { editable: true, ..target(2) };
-    f.click(3_000, 1, 1, &field, &mut out);
+    f.click(press(3_000, 1, 1), &field, &mut out);
     f.request_start(3_400, 11);
     f.request_end(3_500, &end(11, 404, true), &mut out);
     assert_eq!(out.len(), 3, "a 4xx after a click into a field: {out:?}");
@@ -840,7 +842,7 @@ fn failed_requests_first_party_5xx_network_errors_and_4xx_after_a_click() {
     // 422: the server found the form's fields invalid (a Turbo or Rails form drawn again with its
     // errors, a JSON API's validation): what the page shows of it is a field_error, and one
     // mistake was two friction events (a Turbo storefront's QA).
-    f.click(10_000, 1, 1, &target(1), &mut out);
+    f.click(press(10_000, 1, 1), &target(1), &mut out);
     f.request_start(10_100, 13);
     f.request_end(10_200, &end(13, 422, true), &mut out);
     assert_eq!(out.len(), 4, "a 422 after a click is no failed_request");
@@ -905,7 +907,7 @@ fn page_leave_carries_the_views_vitals() {
     let mut f = Friction::default();
     f.vital(0, &VitalFact::Lcp { at_ms: 1_800, element: None });
     f.vital(0, &VitalFact::Shift { value_milli: 40, at_ms: 500, recent_input: false });
-    f.click(900, 1, 1, &target(1), &mut Vec::new());
+    f.click(press(900, 1, 1), &target(1), &mut Vec::new());
     assert_eq!(put(&mut f), r#"{"lcp_ms":1800}"#, "a browser measuring LCP only (Safari 26 and older: none at all)");
     f.vital(0, &VitalFact::Measured { shifts: true, interactions: true });
     assert_eq!(
@@ -978,10 +980,10 @@ fn unanswered_clicks_after_a_response_are_still_friction() {
     // The button worked once, then hangs: the five clicks after its answer are a rage click.
     let mut f = Friction::default();
     let mut out = Vec::new();
-    f.click(0, 10, 10, &target(1), &mut out);
+    f.click(press(0, 10, 10), &target(1), &mut out);
     f.response(5);
     for at in [400, 700, 1_000, 1_300, 1_600] {
-        f.click(at, 10, 10, &target(1), &mut out);
+        f.click(press(at, 10, 10), &target(1), &mut out);
     }
     f.timeout(10_000, &mut out);
     assert_eq!(names(&out), ["rage_click"], "{out:?}");
@@ -991,7 +993,7 @@ fn unanswered_clicks_after_a_response_are_still_friction() {
     let mut f = Friction::default();
     let mut out = Vec::new();
     for at in [0, 200, 400, 600] {
-        f.click(at, 10, 10, &quiet, &mut out);
+        f.click(press(at, 10, 10), &quiet, &mut out);
     }
     f.timeout(10_000, &mut out);
     assert_eq!(names(&out), ["dead_click"], "{out:?}");
@@ -1008,16 +1010,16 @@ fn each_element_signal_is_silenced_by_its_own_attribute() {
     let scenarios: [(Signal, Scenario); 7] = [
         (Signal::Rage, |f, t, out| {
             for at in [0, 100, 200, 300] {
-                f.click(at, 1, 1, t, out);
+                f.click(press(at, 1, 1), t, out);
             }
             f.timeout(10_000, out);
         }),
         (Signal::Dead, |f, t, out| {
-            f.click(0, 1, 1, t, out);
+            f.click(press(0, 1, 1), t, out);
             f.timeout(10_000, out);
         }),
         (Signal::ErrorClick, |f, t, out| {
-            f.click(0, 1, 1, t, out);
+            f.click(press(0, 1, 1), t, out);
             let e = ErrorFact { message: "boom".into(), ..ErrorFact::default() };
             f.error(10, &e, out);
             out.retain(|(s, _)| *s == Signal::ErrorClick);
@@ -1060,10 +1062,10 @@ fn switched_off_signals_find_nothing() {
     // Switched off, nothing waits for a click's response: the sensor connects no
     // MutationObserver for it. On, a click is watched until its windows close.
     let mut off = Friction::new(Settings { off: u16::MAX, ..Settings::default() });
-    off.click(0, 1, 1, &target(1), &mut Vec::new());
+    off.click(press(0, 1, 1), &target(1), &mut Vec::new());
     assert!(!off.watching());
     let mut on = Friction::default();
-    on.click(0, 1, 1, &target(1), &mut Vec::new());
+    on.click(press(0, 1, 1), &target(1), &mut Vec::new());
     assert!(on.watching());
     on.timeout(5_000, &mut Vec::new());
     assert!(!on.watching());
@@ -1109,7 +1111,7 @@ proptest! {
         let room = times.get(answered + 1).map_or(900, |n| n - times[answered] - 1);
         let respond_at = times[answered] + 1 + after % room;
         for (i, &at) in times.iter().enumerate() {
-            f.click(at, 1, 1, &target(1), &mut out);
+            f.click(press(at, 1, 1), &target(1), &mut out);
             if i == answered { f.response(respond_at); }
         }
         f.timeout(times[times.len() - 1] + 60_000, &mut out);
@@ -1162,7 +1164,7 @@ fn failed_requests_are_capped_per_method_and_path_and_counted() {
         f.request_end(850_000, &fail(600 + i, "/api/save", 503), &mut out);
     }
     assert_eq!(out.len(), 5);
-    f.click(900_000, 1, 1, &target(1), &mut out);
+    f.click(press(900_000, 1, 1), &target(1), &mut out);
     f.request_start(900_010, 700);
     f.request_end(900_100, &fail(700, "/api/save", 503), &mut out);
     f.timeout(920_000, &mut out);
