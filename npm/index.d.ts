@@ -51,6 +51,8 @@ export interface InitOptions {
   maxQueue?: number | undefined;
   retryBase?: number | undefined;
   retryCap?: number | undefined;
+  /** ms a batch's request may go unanswered before it is aborted and retried (default 30000). */
+  requestTimeout?: number | undefined;
   /** Events kept in memory while consent is pending (default 100). */
   pendingLimit?: number | undefined;
   /** The shop's other domains (each covers its subdomains): links and forms to them carry the

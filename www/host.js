@@ -2376,7 +2376,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // A fetch whose answer comes back as an 'a' record (status 0: no answer). text/plain keeps it
     // a CORS "simple request". With gzip, the body is compressed where CompressionStream exists;
     // the collector recognises gzip by its magic bytes (beacons cannot carry Content-Encoding).
-    post: function (url, body, id, keepalive, gzip) {
+    post: function (url, body, id, keepalive, gzip, timeout) {
       // `missing`: the answer's list of the probes asked about that the collector does not hold
       // (core::outbox::is_probe), as '[' and the quoted ids; '' when it had none.
       function answer(status, retry, missing) { push('a' + US + now() + US + id + US + status + US + f(retry) + US + f(missing), 2); }
@@ -2402,9 +2402,14 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // (Referer: the page's origin only. The whole address, its query's secrets unmasked, went
       // into a first-party collector's proxy logs with every batch: a security review. Not
       // no-referrer: a same-origin POST would then say `Origin: null`, which the collector refuses.)
+      // A request with no answer after `timeout` ms (data-request-timeout) is aborted: failed,
+      // retried with backoff. (Waited for, one that hung, a proxy that never answers or a
+      // phone's connection gone dead, held every later send of the tab until it was left.)
       function send(payload) {
+        var c = w.AbortController && new AbortController();
+        if (c) setTimeout(function () { c.abort(); }, timeout);
         origFetch.call(w, url, {
-          method: 'POST', body: payload, keepalive: keepalive, credentials: 'omit', referrerPolicy: 'origin',
+          method: 'POST', body: payload, keepalive: keepalive, credentials: 'omit', referrerPolicy: 'origin', signal: c && c.signal,
           headers: { 'Content-Type': 'text/plain;charset=UTF-8' }
         }).then(function (r) {
           var retry = r.headers.get('Retry-After'), done = function (t) {

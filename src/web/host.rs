@@ -38,9 +38,10 @@ extern "C" {
     /// Arms the engine's one timer `ms` from now (a `t` record when it fires); `ms < 0` clears it.
     #[wasm_bindgen(method, structural)]
     pub fn timer(this: &Host, ms: f64);
-    /// A fetch; its answer comes back as an `a` record.
+    /// A fetch; its answer comes back as an `a` record (status 0 when it failed, or got no
+    /// answer within `timeout` ms and was aborted).
     #[wasm_bindgen(method, structural)]
-    pub fn post(this: &Host, url: &str, body: &str, request: f64, keepalive: bool, gzip: bool);
+    pub fn post(this: &Host, url: &str, body: &str, request: f64, keepalive: bool, gzip: bool, timeout: f64);
     /// `JSON.stringify(v)` as if the page had not given arrays a `toJSON` (Prototype.js does);
     /// None where it throws (a cycle, a BigInt).
     #[wasm_bindgen(method, structural)]

@@ -43,6 +43,8 @@ struct Io {
     window: Window,
     collector: String,
     gzip: bool,
+    /// `data-request-timeout`, ms: a batch's request unanswered for this long is aborted.
+    timeout: f64,
     /// The deadline the browser timer is armed for: re-armed only when the engine's changes.
     armed: Cell<Option<u64>>,
     /// The engine's last `Output::Watch` of this run, told the loader once at its end: the
@@ -163,7 +165,8 @@ pub fn start(config: Config, host: Host) -> bool {
     let Some(window) = window() else { return false };
     let (use_tcf, use_consent_mode) =
         (config.consent == InitialConsent::Tcf, config.consent == InitialConsent::ConsentMode);
-    let (collector, gzip, signals) = (config.collector.clone(), config.gzip, dom::signals(&window, &config));
+    let (collector, gzip, timeout) = (config.collector.clone(), config.gzip, config.request_timeout_ms as f64);
+    let signals = dom::signals(&window, &config);
     let (slow_ms, hash_views) = (config.friction.slow_ms, config.journey.spa && config.journey.hash);
     let facts = host.facts(config.remember_consent);
     let engine = Engine::new(
@@ -179,6 +182,7 @@ pub fn start(config: Config, host: Host) -> bool {
         window,
         collector,
         gzip,
+        timeout,
         armed: Cell::new(None),
         watch: Cell::new(None),
         listeners: RefCell::new(Vec::new()),
@@ -389,7 +393,7 @@ fn execute(io: &Io, output: Output) -> Option<Input> {
     match output {
         Output::Send { request, body, keepalive } => {
             // Compression is asynchronous: not for a keepalive request from a leaving page.
-            host.post(&io.collector, &body, request as f64, keepalive, io.gzip && !keepalive);
+            host.post(&io.collector, &body, request as f64, keepalive, io.gzip && !keepalive, io.timeout);
         }
         Output::Beacon { chunk, body } => {
             return Some(Input::BeaconAnswer { chunk, accepted: host.beacon(&io.collector, &body) });

@@ -108,6 +108,36 @@ test('requests aborted at the network for a while: retried, then every event arr
   });
 });
 
+test('a request that never gets an answer is aborted after data-request-timeout and sent again: nothing waits behind it', { timeout: 120_000 }, async () => {
+  await inContext(async (context) => {
+    const site = 'dl-hang';
+    const { page, url, pageErrors } = await openSite(context, collector, attrs(site, { 'request-timeout': '2000' }), undefined, { ready: false });
+    // The first request is held for ever (a proxy that never answers); the others pass.
+    const r = await faultRoute(page, (a, i) => (i === 0 ? 'hold' : 'pass'));
+    const failed = [];
+    page.on('requestfailed', (q) => { if (q.url().includes('/v1/batch')) failed.push({ at: Date.now(), error: q.failure()?.errorText }); });
+    await page.goto(url);
+    await sdkReady(page);
+    let created = 1;
+    created += await track(page, names('behind_a_hang', 5), { note: 'first request hangs' });
+    await flush(page);
+    await waitFor('the first request', () => r.attempts.length >= 1, { timeout: 30_000 });
+    created += await track(page, names('after', 3), { note: 'later events' });
+    const stored = await expectExactlyStored(assert, collector, site, created, { lists: [r.attempts] });
+
+    const [held, next] = r.attempts;
+    assert.ok(held.held && next, `the held request, then another: ${r.attempts.map((a) => a.action)}`);
+    // Aborted at 2 s, then retried within the backoff cap (2 s here), with slack for the machine.
+    const gap = next.at - held.at;
+    assert.ok(gap >= 1_500 && gap <= 2_000 + 2_000 + 3_000, `the next attempt ${gap} ms after the held one`);
+    assert.ok(failed.length >= 1, 'the page aborted the held request');
+    const storedIds = new Set(stored.map((e) => e.messageId));
+    for (const id of held.ids) assert.ok(storedIds.has(id), `held ${id} was sent again and stored`);
+    await held.release.abort();
+    await assertNoPageErrors(page, pageErrors);
+  });
+});
+
 test('offline for 20 s: no request is attempted while offline, everything arrives once back online', { timeout: 120_000 }, async () => {
   await inContext(async (context) => {
     const site = 'dl-offline';

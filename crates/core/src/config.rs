@@ -35,6 +35,10 @@ pub struct Config {
     pub mask_params: Vec<String>,
     /// Compress fetch bodies with CompressionStream (beacons stay plain: compression is async).
     pub gzip: bool,
+    /// `data-request-timeout`: ms a batch's request may go unanswered before it is abandoned
+    /// (aborted) and retried. Without it a request that hangs (a proxy that never answers, a
+    /// phone's connection gone dead) held every later send of the tab until the page was left.
+    pub request_timeout_ms: u64,
     /// Friction detection thresholds and the signals switched off.
     pub friction: super::friction::Settings,
     /// Journey tracking: SPA page views, moments of truth, site search, downloads.
@@ -67,6 +71,7 @@ impl Default for Config {
             honor_dnt: false,
             mask_params: Vec::new(),
             gzip: false,
+            request_timeout_ms: 30_000,
             friction: super::friction::Settings::default(),
             journey: super::journey::Settings::default(),
             remember_consent: false,
@@ -144,6 +149,7 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
             }
         }
     };
+    number("request-timeout", 1_000, 600_000, &mut c.request_timeout_ms);
     let p = &mut c.policy;
     let mut batch = p.max_batch_events as u64;
     number("batch-size", 1, 500, &mut batch);
@@ -304,7 +310,7 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
 
 /// Every `data-*` attribute the script tag understands (without the prefix). Anything else gets
 /// a warning naming it: a typo like `data-concent` would otherwise fail silently.
-pub const KNOWN: [&str; 41] = [
+pub const KNOWN: [&str; 42] = [
     "collector",
     "site",
     "consent",
@@ -313,6 +319,7 @@ pub const KNOWN: [&str; 41] = [
     "max-queue",
     "retry-base",
     "retry-cap",
+    "request-timeout",
     "pending-limit",
     "honor-dnt",
     "gzip",
@@ -458,6 +465,7 @@ mod tests {
             ("honor-dnt", "true"),
             ("mask-params", "Coupon, ref ,,"),
             ("gzip", "1"),
+            ("request-timeout", "2500"),
         ]);
         assert!(w.is_empty(), "{w:?}");
         assert_eq!(c.collector, "https://c.example/v1/batch");
@@ -481,6 +489,11 @@ mod tests {
         assert!(c.honor_dnt);
         assert_eq!(c.mask_params, ["coupon", "ref"]);
         assert!(c.gzip);
+        assert_eq!(c.request_timeout_ms, 2_500);
+        assert_eq!(Config::default().request_timeout_ms, 30_000);
+        let (c, w) = parse_attrs(&[("request-timeout", "10")]);
+        assert_eq!(c.request_timeout_ms, 30_000, "below 1 s: the default");
+        assert!(w.iter().any(|w| w.contains("data-request-timeout")), "and a warning naming it: {w:?}");
     }
 
     #[test]
