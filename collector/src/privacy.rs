@@ -536,7 +536,7 @@ impl Counted {
 /// Erases `keys`, whole, inside the caller's (the writer's) transaction. See the module
 /// documentation.
 pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlite::Result<Erased> {
-    let mut counted = Counted::default();
+    let mut taking = TakingOut::new(tx)?;
     let mut out = Erased::default();
     let mut events = tx.prepare_cached(
         "SELECT id, event, timestamp, received_at, body, message_id FROM events INDEXED BY events_session
@@ -546,7 +546,6 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
         Why::Request => "INSERT OR IGNORE INTO seen (message_id) VALUES (?1)",
         Why::Retention => "DELETE FROM seen WHERE message_id = ?1",
     })?;
-    let mut friction = tx.prepare_cached("DELETE FROM friction WHERE id = ?1")?;
     let mut order =
         tx.prepare_cached("DELETE FROM orders WHERE site = ?1 AND transaction_id = ?2 AND event_id = ?3")?;
     // The repeats of an order whose purchase goes (they name it: the shop's records link it to
@@ -555,10 +554,6 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
     let mut session_repeats = tx.prepare_cached(
         "DELETE FROM order_repeats INDEXED BY order_repeats_session WHERE session_id = ?1 AND site = ?2",
     )?;
-    // (`event_tags` is keyed by tag first; its time index also holds the session.)
-    let mut tags = tx.prepare_cached(
-        "DELETE FROM event_tags INDEXED BY event_tags_ts WHERE ts = ?1 AND site = ?2 AND session_id = ?3",
-    )?;
     // A session of automated traffic: none of its events was counted but among the site's.
     let mut automated = tx.prepare_cached("DELETE FROM automated_sessions WHERE session_id = ?1 AND site = ?2")?;
     let mut log = tx.prepare_cached(
@@ -566,60 +561,26 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
     )?;
     let now = crate::facts::now_ms();
     for (session_id, site) in keys {
-        let mut first = crate::aggregate::FirstGroup::default();
         let mut n = 0;
         let mut last_event_id = 0i64;
         let repeats = session_repeats.execute(params![session_id, site])?;
         let automated_session = automated.execute(params![session_id, site])? > 0;
-        let mut rows = events.query(params![session_id, site])?;
-        let mut tag_times = Vec::new();
-        while let Some(r) = rows.next()? {
-            let (id, received_at): (i64, i64) = (r.get(0)?, r.get(3)?);
+        let rows = events.query(params![session_id, site])?;
+        let had_row = taking.session((session_id, site), rows, automated_session, |counted, r, id, facts| {
             last_event_id = last_event_id.max(id);
-            let [event, timestamp, body, message_id]: [String; 4] = [r.get(1)?, r.get(2)?, r.get(4)?, r.get(5)?];
-            let facts = crate::facts::extract(&event, &timestamp, &body);
-            let ts = counts_at(facts.ts_ms, received_at);
-            let minute = ts.div_euclid(60_000);
-            let is_counted = !(facts.automated || automated_session);
-            let is_friction = facts.category == Category::Friction && is_counted;
+            // (Every event was counted among the site's, automated traffic too.)
             for s in [site.as_str(), ""] {
-                let t = counted.totals.entry(s.to_string()).or_default();
-                t.0 += 1;
-                t.2 += i64::from(is_friction);
+                counted.totals.entry(s.to_string()).or_default().0 += 1;
             }
-            seen.execute([&message_id])?;
+            seen.execute([r.get::<_, String>(5)?])?;
             n += 1;
             // Its order goes with it (the stored purchase of that order: see `store::SCHEMA`).
             if !facts.order.is_empty() && order.execute(params![site, facts.order, id])? > 0 {
                 order_repeats.execute(params![site, facts.order])?;
             }
-            // (Counted only among the site's events, as `aggregate::apply` counts it.)
-            if !is_counted {
-                continue;
-            }
-            counted.event(tx, (id, session_id, site), &event, &facts, minute)?;
-            // Where the session was counted as new (and whether as sampled).
-            first.add(received_at, ts, facts.sample_rate, &facts.device);
-            if is_friction {
-                friction.execute([id])?;
-            }
-            if !facts.tags.is_empty() {
-                tag_times.push(ts);
-            }
-        }
-        drop(rows);
-        tag_times.sort_unstable();
-        tag_times.dedup();
-        for ts in tag_times {
-            tags.execute(params![ts, site, session_id])?;
-        }
+            Ok(())
+        })?;
         tx.execute("DELETE FROM events WHERE session_id = ?1 AND site = ?2", params![session_id, site])?;
-        tx.execute("DELETE FROM session_tags WHERE session_id = ?1 AND site = ?2", params![session_id, site])?;
-        let had_row =
-            tx.execute("DELETE FROM sessions WHERE session_id = ?1 AND site = ?2", params![session_id, site])? > 0;
-        if had_row {
-            counted.new_session(site, &first);
-        }
         out.events += n;
         // (A session of nothing but repeats is one too: it had no event and no row.)
         out.sessions += u64::from(had_row || n > 0 || repeats > 0);
@@ -627,7 +588,7 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
             log.execute(params![now, session_id, site, why.log_name(), last_event_id])?;
         }
     }
-    counted.take_out(tx)?;
+    taking.finish()?;
     Ok(out)
 }
 
@@ -641,38 +602,82 @@ pub fn uncount_sessions(tx: &Connection, keys: &[SessionKey], before: i64) -> ru
     if keys.is_empty() {
         return Ok(0);
     }
-    let mut counted = Counted::default();
+    let mut taking = TakingOut::new(tx)?;
     let mut events = tx.prepare_cached(
         "SELECT id, event, timestamp, received_at, body FROM events INDEXED BY events_session
           WHERE session_id = ?1 AND id < ?3 AND site = ?2 ORDER BY id",
     )?;
-    let mut friction = tx.prepare_cached("DELETE FROM friction WHERE id = ?1")?;
-    let mut tags = tx.prepare_cached(
-        "DELETE FROM event_tags INDEXED BY event_tags_ts WHERE ts = ?1 AND site = ?2 AND session_id = ?3",
-    )?;
     let mut out = 0;
     for (session_id, site) in keys {
+        let rows = events.query(params![session_id, site, before])?;
+        // (Only an event that said so was never counted: the session was not marked before, so
+        // it has none.)
+        if taking.session((session_id, site), rows, false, |_, _, _, _| Ok(()))? {
+            out += 1;
+        }
+    }
+    taking.finish()?;
+    Ok(out)
+}
+
+/// Sessions being taken out of every figure, one by one, what [`erase_sessions`] and
+/// [`uncount_sessions`] share: what each session's counted events added is summed in a
+/// [`Counted`] (taken out once, by [`TakingOut::finish`]), and the session's rows of `friction`,
+/// `event_tags`, `session_tags` and `sessions` are deleted.
+struct TakingOut<'c> {
+    tx: &'c Connection,
+    counted: Counted,
+    friction: rusqlite::CachedStatement<'c>,
+    tags: rusqlite::CachedStatement<'c>,
+}
+
+impl<'c> TakingOut<'c> {
+    fn new(tx: &'c Connection) -> rusqlite::Result<Self> {
+        Ok(TakingOut {
+            tx,
+            counted: Counted::default(),
+            friction: tx.prepare_cached("DELETE FROM friction WHERE id = ?1")?,
+            // (`event_tags` is keyed by tag first; its time index also holds the session.)
+            tags: tx.prepare_cached(
+                "DELETE FROM event_tags INDEXED BY event_tags_ts WHERE ts = ?1 AND site = ?2 AND session_id = ?3",
+            )?,
+        })
+    }
+
+    /// The session (`session_id`, `site`) whose events `rows` reads in the order they were
+    /// stored (its first columns `id, event, timestamp, received_at, body`). `each` is given every
+    /// one of them first (the counts so far, the row, its id and its facts); those counted (not
+    /// automated traffic, by their own word or, `automated`, the session's) are then counted out.
+    /// Then its rows of `session_tags` and `sessions` go. Answers whether it had a row there (was
+    /// counted as a session).
+    fn session(
+        &mut self,
+        (session_id, site): (&str, &str),
+        mut rows: rusqlite::Rows<'_>,
+        automated: bool,
+        mut each: impl FnMut(&mut Counted, &rusqlite::Row<'_>, i64, &crate::facts::Facts) -> rusqlite::Result<()>,
+    ) -> rusqlite::Result<bool> {
         let mut first = crate::aggregate::FirstGroup::default();
         let mut tag_times = Vec::new();
-        let mut rows = events.query(params![session_id, site, before])?;
         while let Some(r) = rows.next()? {
             let (id, received_at): (i64, i64) = (r.get(0)?, r.get(3)?);
             let [event, timestamp, body]: [String; 3] = [r.get(1)?, r.get(2)?, r.get(4)?];
             let facts = crate::facts::extract(&event, &timestamp, &body);
-            // (One that said so was never counted; the session was not marked before, so it
-            // has none.)
-            if facts.automated {
+            each(&mut self.counted, r, id, &facts)?;
+            // (Counted only among the site's events, as `aggregate::apply` counts it.)
+            if facts.automated || automated {
                 continue;
             }
             let ts = counts_at(facts.ts_ms, received_at);
             let is_friction = facts.category == Category::Friction;
-            for s in [site.as_str(), ""] {
-                counted.totals.entry(s.to_string()).or_default().2 += i64::from(is_friction);
+            for s in [site, ""] {
+                self.counted.totals.entry(s.to_string()).or_default().2 += i64::from(is_friction);
             }
-            counted.event(tx, (id, session_id, site), &event, &facts, ts.div_euclid(60_000))?;
+            self.counted.event(self.tx, (id, session_id, site), &event, &facts, ts.div_euclid(60_000))?;
+            // Where the session was counted as new (and whether as sampled).
             first.add(received_at, ts, facts.sample_rate, &facts.device);
             if is_friction {
-                friction.execute([id])?;
+                self.friction.execute([id])?;
             }
             if !facts.tags.is_empty() {
                 tag_times.push(ts);
@@ -682,18 +687,21 @@ pub fn uncount_sessions(tx: &Connection, keys: &[SessionKey], before: i64) -> ru
         tag_times.sort_unstable();
         tag_times.dedup();
         for ts in tag_times {
-            tags.execute(params![ts, site, session_id])?;
+            self.tags.execute(params![ts, site, session_id])?;
         }
-        tx.execute("DELETE FROM session_tags WHERE session_id = ?1 AND site = ?2", params![session_id, site])?;
+        self.tx.execute("DELETE FROM session_tags WHERE session_id = ?1 AND site = ?2", params![session_id, site])?;
         let had_row =
-            tx.execute("DELETE FROM sessions WHERE session_id = ?1 AND site = ?2", params![session_id, site])? > 0;
+            self.tx.execute("DELETE FROM sessions WHERE session_id = ?1 AND site = ?2", params![session_id, site])? > 0;
         if had_row {
-            counted.new_session(site, &first);
-            out += 1;
+            self.counted.new_session(site, &first);
         }
+        Ok(had_row)
     }
-    counted.take_out(tx)?;
-    Ok(out)
+
+    /// Takes what was summed out of the aggregates.
+    fn finish(self) -> rusqlite::Result<()> {
+        self.counted.take_out(self.tx)
+    }
 }
 
 /// The keys of `minute_counts` an event or a new session of `site` on `device` was counted
