@@ -2343,6 +2343,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // (The view the page ends: the depth scrolled to since the last hand-over, first; reset
       // below, it was lost when nothing else waited to be handed over.)
       if (name === 'page' && scrolled) depth(1);
+      // A sign-out form's submit (reset in its handler): the customer's, in their session. (Made
+      // a task later, it was the next person's first event: a SaaS developer's QA.)
+      if (name === 'reset' && pending) submitted(pending);
       if (queue.length) drain(name[0] !== 'g' || queue.some(function (x) { return x.c && /^[ir]/.test(x.c[0]); }));
       if (name === 'page') { viewBegins(); queue.push(rec('d', now(), depth(0), 1)); later(); }
     },

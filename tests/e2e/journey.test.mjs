@@ -1086,6 +1086,27 @@ test('a signed-in customer: identify puts userId on every event of the visit, on
   assert.ok(warnings.some((w) => /identify.*email/.test(w)), `a console warning: ${warnings}`);
 });
 
+// A sign-out form whose submit handler calls reset: the form was the customer's, its
+// form_submit is in their session (made a task after the submit, it was the next person's).
+test('a sign-out form calling reset in its submit handler: its form_submit is the customer\'s', T, async (t) => {
+  const site = 'journey-sign-out-form';
+  const page = await spaPage(t, site, '/acct', `<!doctype html><html><head><title>acct</title>__SNIPPET__</head><body>
+    <form id="logout" method="post" action="/acct/bye"><button>Sign out</button></form>
+    <script>document.getElementById('logout').addEventListener('submit', () => touchpoint('reset'));</script></body></html>`);
+  await page.evaluate(() => touchpoint('identify', 'c-77'));
+  await page.click('button');
+  await page.waitForURL(/\/acct\/bye$/);
+  await sdkReady(page);
+  await page.evaluate(() => { touchpoint('track', 'signed_out_page'); touchpoint('flush'); });
+  const events = await eventsUntil(site, 'signed_out_page');
+  const customer = onlyOne(events, 'identify');
+  const submit = onlyOne(events, 'form_submit');
+  assert.equal(submit.properties.form, 'logout');
+  assert.equal(submit.userId, 'c-77');
+  assert.equal(submit.sessionId, customer.sessionId, 'in the customer\'s session');
+  assert.notEqual(onlyOne(events, 'signed_out_page').sessionId, customer.sessionId, 'the next page is the next visit\'s');
+});
+
 // With marketing consent the customer is kept beside the anonymous id (tp:aid:user), so a later
 // visit of a customer who never signed out is theirs from its first page view, as Segment's and
 // PostHog's stored user ids do. Without it, or after reset, a later visit is anonymous.

@@ -324,8 +324,7 @@ impl Engine {
             Input::TabGone => self.adopter.again(),
             Input::OtherTab { anonymous_id, session } => {
                 if !self.gone {
-                    self.take_anonymous_id(anonymous_id);
-                    self.other_tab_session(&session, now);
+                    self.other_tab_session(&session, anonymous_id, now);
                 }
             }
             Input::Online(online) => {
@@ -1286,8 +1285,23 @@ impl Engine {
     /// tab had not yet heard of this one's) changes nothing: a customer is only ever cleared by
     /// the session that replaced theirs. A tab of another session (opened from elsewhere: a visit
     /// of its own) is left alone.
-    fn other_tab_session(&mut self, stored: &str, now: u64) {
-        let Some(s) = Session::restore(stored, now).filter(|_| self.may_store()) else { return };
+    fn other_tab_session(&mut self, stored: &str, anonymous_id: String, now: u64) {
+        let s = Session::restore(stored, now).filter(|_| self.may_store());
+        // A sign-out there: this tab's view ends in the customer's session and goes on in the
+        // new one, as in the tab that signed out (`reset`). (Swapped without, the view's clicks,
+        // friction and page_leave went to the next customer's session, with no page_view there:
+        // a SaaS developer's QA.)
+        let signed_out = s.as_ref().is_some_and(|s| s.id != self.session.id && s.replaced == self.session.id);
+        let viewing = signed_out && self.page_views > 0;
+        if viewing {
+            let mut found = Findings::new();
+            self.friction.vitals_judged(&mut found);
+            self.capture_view_end(found, now);
+            self.leave_view(now);
+            self.friction.next_view();
+        }
+        self.take_anonymous_id(anonymous_id);
+        let Some(s) = s else { return };
         if s.id == self.session.id {
             // The visit used there is not idle here: a tab left alone while another of the visit
             // is used keeps its session (it began one of its own beside the other's: QA).
@@ -1318,6 +1332,10 @@ impl Engine {
             return;
         }
         self.set_context();
+        if viewing {
+            let depth = self.journey.depth();
+            self.page_view(now, "reset", "{}", String::new(), depth);
+        }
     }
 
     fn on_show(&mut self, now: u64) {

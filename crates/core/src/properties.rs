@@ -93,7 +93,7 @@ pub fn warning(event: &str, changed: u8) -> String {
     for (bit, text) in [
         (SURROGATE, "broken characters replaced"),
         (DEEP, "nesting deeper than 32 levels cut"),
-        (SCRUBBED, "an email, card number or IBAN masked"),
+        (SCRUBBED, "an email, phone, card number or IBAN masked"),
         (DROPPED, "a property named like a password, card, CVC, expiry (exp), PIN, token, auth or session id dropped"),
         (TOO_LARGE, "larger than 16 KiB: nested values left out, or all"),
         (RESERVED, "category \"friction\" left out: see touchpoint('friction')"),

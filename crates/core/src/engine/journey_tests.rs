@@ -640,6 +640,38 @@ fn a_sign_in_and_a_sign_out_in_one_tab_apply_to_the_visits_other_tabs() {
     assert!(leave.contains("page_leave") && leave.contains(r#""path":"/b""#), "{leave}");
 }
 
+/// A sign-out in another tab ends this tab's view in the customer's session (its page_leave, the
+/// customer's) and goes on in the next one as a view of its own (`reset`), as in the tab that
+/// signed out. (The view's clicks, friction and page_leave went to the next person's session,
+/// which had no page_view of it: a SaaS developer's QA.)
+#[test]
+fn a_sign_out_in_another_tab_ends_this_tabs_view_in_the_customers_session() {
+    let mut a = Visit::granted("https://app.test/dashboard", "");
+    a.page("https://app.test/dashboard");
+    a.at(100, identify("c-7", "{}"));
+    a.at(200, Input::Visibility { hidden: true }); // (the session is written)
+    let mut b = next_page(&a, "https://app.test/reports", false, 300);
+    b.page("https://app.test/reports");
+    let [session, _, user] = ids_after(&mut b, 500, "browse");
+    assert_eq!(user, "c-7");
+    a.at(1_000, Input::Command(Command::Reset));
+    let next = ids_after(&mut a, 1_050, "signed_out")[0].clone();
+    let before = b.events().len();
+    b.at(1_100, Input::OtherTab { anonymous_id: String::new(), session: stored_session(&a) });
+    let ev = b.events().split_off(before);
+    let names: Vec<_> = ev.iter().map(|e| field(e, "\"event\":\"")).collect();
+    assert_eq!(names, ["page_leave", "page_view"], "{ev:#?}");
+    assert!(ev[0].contains(r#""path":"/reports""#) && ev[0].contains(r#""userId":"c-7""#), "{}", ev[0]);
+    assert_eq!(session_of(&ev[0]), session);
+    assert!(ev[1].contains(r#""navigation":"reset""#) && !ev[1].contains("userId"), "{}", ev[1]);
+    assert_eq!(session_of(&ev[1]), next);
+    assert_eq!(ids_after(&mut b, 1_200, "export"), [next, String::new(), String::new()]);
+    // Heard again (a later write of the same session): no second view.
+    let before = b.events().len();
+    b.at(1_300, Input::OtherTab { anonymous_id: String::new(), session: stored_session(&a) });
+    assert_eq!(b.events().len(), before);
+}
+
 /// `getIds` answers the ids the next event carries, and none while nothing of the visit is sent.
 #[test]
 fn get_ids_answers_the_ids_of_the_next_event_and_none_without_analytics_or_out_of_the_sample() {

@@ -51,7 +51,7 @@ pub fn check(id: &str, scrub: bool) -> Result<(), &'static str> {
     // one time in ten, and those customers could not be found by an export or erasure (a DPO's
     // audit refused 4 of 40 consecutive Shopify-style ids).
     if scrub && (phone || super::super::scrub::value_has_pii(id, false)) {
-        return Err("touchpoint: identify: not sent, the user id looks like an email, phone, card or IBAN");
+        return Err("touchpoint: identify: not sent, the user id looks like an email, phone, card or IBAN: give your own customer id");
     }
     Ok(())
 }
