@@ -9,7 +9,6 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -17,9 +16,7 @@ use common::*;
 use rusqlite::Connection;
 use serde_json::{json, Value};
 use touchpoint_collector::facts::{format_iso_millis, now_ms, parse_iso_millis};
-use touchpoint_collector::origin::OriginPolicy;
-use touchpoint_collector::validate::{parse_batch, Event};
-use touchpoint_collector::{router, AppState, Store};
+use touchpoint_collector::Store;
 
 const ADMIN: &str = "admin-token-0123456789";
 const SAFARI_IOS: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_6_1 like Mac OS X) AppleWebKit/605.1.15 \
@@ -52,18 +49,7 @@ fn purchase(id: &str, session: &str, min: u32, user: Option<&str>, order: &str) 
 }
 
 fn app(store: Store) -> TestApp {
-    let state = AppState::new(store, OriginPolicy::new(Default::default()), None).with_admin_token(Some(ADMIN.into()));
-    TestApp { app: router(state.clone(), Path::new("/nonexistent"), Path::new("/nonexistent")), state }
-}
-
-/// Posts `events` as a browser with `ua` would; (accepted, duplicates).
-async fn post_as(t: &TestApp, ua: &str, events: Vec<Value>) -> (i64, i64) {
-    let req = post_req().header("user-agent", ua).body(Body::from(batch(events))).unwrap();
-    let a = send(&t.app, req).await;
-    assert_eq!(a.status, StatusCode::OK);
-    let a = a.json();
-    assert_eq!(a["rejected"], json!([]), "{a}");
-    (a["accepted"].as_i64().unwrap(), a["duplicates"].as_i64().unwrap())
+    app_of(state_on(store).with_admin_token(Some(ADMIN.into())))
 }
 
 async fn admin(t: &TestApp, path: &str, body: Value) -> Answer {
@@ -95,12 +81,12 @@ async fn seed(t: &TestApp) {
         purchase("s1-2", "s1", 2, Some("c-7"), "T-9"),
         purchase("s1-3", "s1", 3, Some("c-7"), "T-9"),
     ];
-    assert_eq!(post_as(t, CHROME_ANDROID, s1).await, (2, 1));
+    assert_eq!(post_as(t, Some(CHROME_ANDROID), s1).await, (2, 1));
     let s2 = vec![ev("s2-1", "s2", "page_view", 60, Some("c-7"), json!({})), purchase("s2-2", "s2", 61, None, "T-9")];
-    assert_eq!(post_as(t, SAFARI_IOS, s2).await, (1, 1));
-    assert_eq!(post_as(t, SAFARI_IOS, vec![purchase("s3-1", "s3", 90, None, "T-9")]).await, (0, 1));
+    assert_eq!(post_as(t, Some(SAFARI_IOS), s2).await, (1, 1));
+    assert_eq!(post_as(t, Some(SAFARI_IOS), vec![purchase("s3-1", "s3", 90, None, "T-9")]).await, (0, 1));
     let s9 = vec![purchase("s9-1", "s9", 5, Some("c-8"), "T-50"), purchase("s9-2", "s9", 6, Some("c-8"), "T-50")];
-    assert_eq!(post_as(t, CHROME_ANDROID, s9).await, (1, 1));
+    assert_eq!(post_as(t, Some(CHROME_ANDROID), s9).await, (1, 1));
 }
 
 /// Without `collected`, the export is what it was: one event per line, each as sent. With it, the
@@ -280,11 +266,11 @@ async fn an_erasure_leaves_no_session_of_theirs_in_any_table() {
         json!({"category": "friction", "element": {"selector": "#pay", "tag": "button"}}),
     );
     rage["context"]["tags"] = json!({"ab": "v1"});
-    assert_eq!(post_as(&t, CHROME_ANDROID, vec![rage]).await, (1, 0));
+    assert_eq!(post_as(&t, Some(CHROME_ANDROID), vec![rage]).await, (1, 0));
     // And a run of the shop's end-to-end test signed in as them (`automated_sessions`).
     let mut bot = ev("s4-1", "s4", "page_view", 4, Some("c-7"), json!({}));
     bot["context"]["automated"] = json!(true);
-    assert_eq!(post_as(&t, CHROME_ANDROID, vec![bot]).await, (1, 0));
+    assert_eq!(post_as(&t, Some(CHROME_ANDROID), vec![bot]).await, (1, 0));
     let conn = Connection::open(&path).unwrap();
     let tables = sessions_by_table(&conn);
     let names: Vec<&str> = tables.iter().map(|(t, _)| t.as_str()).collect();
@@ -316,18 +302,8 @@ async fn an_erasure_leaves_no_session_of_theirs_in_any_table() {
             assert!(theirs.is_empty(), "{t} still holds {theirs:?}");
         }
     }
-    let repeats: Vec<String> = conn
-        .prepare("SELECT message_id FROM order_repeats ORDER BY 1")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let repeats = texts(&conn, "SELECT message_id FROM order_repeats ORDER BY 1");
     assert_eq!(repeats, ["s9-2"], "s3's went with T-9, c-8's stayed");
-}
-
-fn events(values: Vec<Value>) -> Vec<Event> {
-    parse_batch(&batch(values)).unwrap().events
 }
 
 /// The retention erases automated traffic too: a session whose events all say
@@ -363,9 +339,9 @@ fn the_retention_erases_automated_sessions_and_the_repeats_of_those_it_erases() 
         bot("bot-4", "bot-mixed", 2),
         timed(purchase("new-1", "new", 0, Some("c-2"), "T-2"), ago(2)),
     ];
-    assert_eq!(store.insert_batch(events(batch)).unwrap().accepted, 6);
+    assert_eq!(store.insert_batch(parse_events(batch)).unwrap().accepted, 6);
     let repeat = timed(purchase("old-2", "old", 0, Some("c-1"), "T-2"), ago(40));
-    assert_eq!(store.insert_batch(events(vec![repeat])).unwrap().duplicates, 1);
+    assert_eq!(store.insert_batch(parse_events(vec![repeat])).unwrap().duplicates, 1);
     // (Received when they were captured, as a collector running then would have.)
     let conn = Connection::open(&path).unwrap();
     let mut set = conn.prepare("UPDATE events SET received_at = ?1 WHERE message_id = ?2").unwrap();
@@ -377,23 +353,11 @@ fn the_retention_erases_automated_sessions_and_the_repeats_of_those_it_erases() 
 
     let out = store.expire(now - 30 * day).unwrap();
     assert_eq!((out.sessions, out.events), (2, 3));
-    let left: Vec<String> = conn
-        .prepare("SELECT message_id FROM events ORDER BY 1")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let left = texts(&conn, "SELECT message_id FROM events ORDER BY 1");
     assert_eq!(left, ["bot-3", "bot-4", "new-1"]);
     let repeats: i64 = conn.query_row("SELECT COUNT(*) FROM order_repeats", [], |r| r.get(0)).unwrap();
     assert_eq!(repeats, 0, "old's repeat of T-2 went with old");
-    let reasons: Vec<String> = conn
-        .prepare("SELECT session_id || ' ' || reason FROM deletions ORDER BY 1")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let reasons = texts(&conn, "SELECT session_id || ' ' || reason FROM deletions ORDER BY 1");
     assert_eq!(reasons, ["bot-old retention", "old retention"]);
     // Nothing more the next hour.
     assert_eq!(store.expire(now - 30 * day).unwrap(), Default::default());

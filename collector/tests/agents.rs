@@ -5,16 +5,12 @@
 
 mod common;
 
-use std::path::Path;
-
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use common::*;
 use serde_json::{json, Value};
-use touchpoint_collector::api::Access;
-use touchpoint_collector::origin::OriginPolicy;
 use touchpoint_collector::store::SCHEMA_VERSION;
-use touchpoint_collector::{router, AppState, Store};
+use touchpoint_collector::Store;
 
 const SAFARI_IOS: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_6_1 like Mac OS X) AppleWebKit/605.1.15 \
      (KHTML, like Gecko) Version/17.6 Mobile/15E148 Safari/604.1";
@@ -45,31 +41,10 @@ fn ev(id: &str, session: &str, name: &str, min: u32, props: Value) -> Value {
     })
 }
 
-fn app_on(store: Store) -> TestApp {
-    let state = AppState::new(store, OriginPolicy::new(Default::default()), None).with_access(Access::new(
-        None,
-        Vec::new(),
-        1000,
-    ));
-    TestApp { app: router(state.clone(), Path::new("/nonexistent"), Path::new("/nonexistent")), state }
-}
-
-/// Posts `events` as a browser with `ua` would (None: a request without the header).
-async fn post_as(t: &TestApp, ua: Option<&str>, events: Vec<Value>) {
-    let mut req = post_req();
-    if let Some(ua) = ua {
-        req = req.header("user-agent", ua);
-    }
-    let n = events.len();
-    let a = send(&t.app, req.body(Body::from(batch(events))).unwrap()).await;
-    assert_eq!(a.status, StatusCode::OK);
-    assert_eq!(a.json()["accepted"], json!(n), "{}", a.json());
-}
-
-async fn api(t: &TestApp, uri: &str) -> Value {
-    let a = get(&t.app, uri).await;
-    assert_eq!(a.status, StatusCode::OK, "{uri}: {}", String::from_utf8_lossy(&a.bytes));
-    a.json()
+/// [`post_as`], every event new (accepted).
+async fn post_new_as(t: &TestApp, ua: Option<&str>, events: Vec<Value>) {
+    let n = events.len() as i64;
+    assert_eq!(post_as(t, ua, events).await, (n, 0));
 }
 
 fn ids(v: &Value) -> Vec<String> {
@@ -84,7 +59,7 @@ fn ids(v: &Value) -> Vec<String> {
 /// iPhone) raged and bought; ig (Instagram's in-app browser) raged at checkout and left.
 async fn seed(t: &TestApp) {
     let rage = json!({"category": "friction", "element": {"selector": "#pay", "tag": "button"}});
-    post_as(
+    post_new_as(
         t,
         Some(SAFARI_IOS),
         vec![
@@ -94,18 +69,18 @@ async fn seed(t: &TestApp) {
         ],
     )
     .await;
-    post_as(t, Some(CHROME_ANDROID), vec![ev("4", "ch", "page_view", 4, json!({}))]).await;
-    post_as(t, Some(EDGE_WINDOWS), vec![ev("5", "ed", "page_view", 5, json!({}))]).await;
-    post_as(
+    post_new_as(t, Some(CHROME_ANDROID), vec![ev("4", "ch", "page_view", 4, json!({}))]).await;
+    post_new_as(t, Some(EDGE_WINDOWS), vec![ev("5", "ed", "page_view", 5, json!({}))]).await;
+    post_new_as(
         t,
         Some(INSTAGRAM_IOS),
         vec![ev("6", "ig", "page_view", 6, json!({})), ev("7", "ig", "rage_click", 7, rage)],
     )
     .await;
-    post_as(t, None, vec![ev("8", "no", "page_view", 8, json!({}))]).await;
+    post_new_as(t, None, vec![ev("8", "no", "page_view", 8, json!({}))]).await;
     // mx: Chrome on Android first (captured earlier, received later), Edge's batch first.
-    post_as(t, Some(EDGE_WINDOWS), vec![ev("9", "mx", "click", 10, json!({}))]).await;
-    post_as(t, Some(CHROME_ANDROID), vec![ev("10", "mx", "page_view", 9, json!({}))]).await;
+    post_new_as(t, Some(EDGE_WINDOWS), vec![ev("9", "mx", "click", 10, json!({}))]).await;
+    post_new_as(t, Some(CHROME_ANDROID), vec![ev("10", "mx", "page_view", 9, json!({}))]).await;
 }
 
 #[tokio::test]
@@ -246,7 +221,7 @@ async fn automated_traffic_is_in_no_grouping_still() {
     bot["context"]["automated"] = json!(true);
     let headless = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) \
                     HeadlessChrome/131.0.6778.33 Safari/537.36";
-    post_as(&t, Some(headless), vec![bot]).await;
+    post_new_as(&t, Some(headless), vec![bot]).await;
     assert_eq!(api(&t, &format!("/api/channels?{}&by=browser", range())).await, before);
     let stored = api(&t, "/api/events?limit=1&envelope=1").await;
     assert_eq!((&stored[0]["browser"], &stored[0]["os"]), (&json!("Chrome 131"), &json!("Linux")));
@@ -299,13 +274,13 @@ async fn a_version_27_database_gets_browsers_and_oses() {
     assert_eq!(again, was);
     // A new session is of its browser; an old one, of the browser of its first event that has
     // one (sa's new click: Edge on Windows, the first known).
-    post_as(&t, Some(SAFARI_IOS), vec![ev("30", "new", "page_view", 30, json!({}))]).await;
-    post_as(&t, Some(EDGE_WINDOWS), vec![ev("31", "sa", "click", 31, json!({}))]).await;
+    post_new_as(&t, Some(SAFARI_IOS), vec![ev("30", "new", "page_view", 30, json!({}))]).await;
+    post_new_as(&t, Some(EDGE_WINDOWS), vec![ev("31", "sa", "click", 31, json!({}))]).await;
     assert_eq!(ids(&api(&t, &format!("/api/sessions?{}&browser=Safari%2017", range())).await), ["new"]);
     assert_eq!(ids(&api(&t, &format!("/api/sessions?{}&os=Windows", range())).await), ["sa"]);
     drop(t);
     let c = rusqlite::Connection::open(path).unwrap();
-    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), SCHEMA_VERSION);
+    assert_eq!(user_version(&c), SCHEMA_VERSION);
     let indexes: String = c
         .query_row(
             "SELECT group_concat(sql, ';') FROM sqlite_master WHERE name IN ('sessions_last', 'sessions_site_last')",

@@ -7,14 +7,10 @@
 
 mod common;
 
-use std::path::Path;
-
 use common::*;
 use rusqlite::Connection;
 use serde_json::{json, Value};
-use touchpoint_collector::api::Access;
-use touchpoint_collector::origin::OriginPolicy;
-use touchpoint_collector::{router, AppState, Store};
+use touchpoint_collector::Store;
 
 /// Minutes after 2026-11-20T10:00:00Z.
 fn at(min: u32, sec: u32) -> String {
@@ -79,26 +75,6 @@ fn confirmation(session: &str, order: &str) -> Value {
         "context": {"page": {"url": "", "path": "", "title": "", "referrer": ""},
                     "library": {"name": "shop-server", "version": "1"}}
     })
-}
-
-fn app_on(store: Store) -> TestApp {
-    let state = AppState::new(store, OriginPolicy::new(Default::default()), None).with_access(Access::new(
-        None,
-        Vec::new(),
-        100_000,
-    ));
-    TestApp { app: router(state.clone(), Path::new("/nonexistent"), Path::new("/nonexistent")), state }
-}
-
-async fn send(t: &TestApp, events: Vec<Value>) {
-    let a = post(&t.app, batch(events)).await;
-    assert_eq!(a.json()["rejected"], json!([]), "{}", a.json());
-}
-
-async fn api(t: &TestApp, path: &str) -> Value {
-    let a = get(&t.app, path).await;
-    assert_eq!(a.status.as_u16(), 200, "{path}: {}", String::from_utf8_lossy(&a.bytes));
-    a.json()
 }
 
 /// Every figure of the inspector's refresh, as one line each: what the human's session alone
@@ -172,7 +148,7 @@ async fn figures(t: &TestApp) -> Vec<String> {
 async fn a_session_with_one_automated_event_is_in_no_figure_whatever_comes_after() {
     let dir = tempfile::tempdir().unwrap();
     let t = app_on(Store::open(dir.path().join("t.sqlite").to_str().unwrap()).unwrap());
-    send(&t, visit("human", "T-1", false)).await;
+    ingest(&t, visit("human", "T-1", false)).await;
     let human_only = figures(&t).await;
     assert_eq!(
         human_only[0], "overview sessions 1 visitors 1 events 6 friction 1 withFriction 1",
@@ -181,17 +157,17 @@ async fn a_session_with_one_automated_event_is_in_no_figure_whatever_comes_after
     assert!(human_only[5].contains("1 1 {\"EUR\":12.0}"), "{human_only:?}");
 
     let test_session = "d1e74965-51cf-46b8-8602-1055d140a106";
-    send(&t, visit(test_session, "T1765034905000", true)).await;
+    ingest(&t, visit(test_session, "T1765034905000", true)).await;
     assert_eq!(figures(&t).await, human_only, "the test's browser events: in no figure");
     // The shop's server confirms the test's order, without the flag (webhook.sh).
-    send(&t, vec![confirmation(test_session, "qa-5521")]).await;
+    ingest(&t, vec![confirmation(test_session, "qa-5521")]).await;
     assert_eq!(figures(&t).await, human_only, "nor once its server posted into the same session");
     // Later events of it without the flag stay out too (an event the SDK sent unflagged).
     let mut later = visit(test_session, "T-later", false);
     for e in &mut later {
         e["messageId"] = json!(format!("later-{}", e["messageId"].as_str().unwrap()));
     }
-    send(&t, later).await;
+    ingest(&t, later).await;
     assert_eq!(figures(&t).await, human_only);
     // Stored all the same, and counted among the site's events.
     let stats = api(&t, "/api/stats").await;
@@ -207,7 +183,7 @@ async fn a_session_counted_before_its_first_automated_event_is_taken_out_of_ever
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.sqlite");
     let t = app_on(Store::open(path.to_str().unwrap()).unwrap());
-    send(&t, visit("human", "T-1", false)).await;
+    ingest(&t, visit("human", "T-1", false)).await;
     let human_only = figures(&t).await;
     let test_session = "qa-run-7";
     // Its server's confirmation and a first page view without the flag (an SDK that could not
@@ -216,18 +192,18 @@ async fn a_session_counted_before_its_first_automated_event_is_taken_out_of_ever
     let mut first = visit(test_session, "T-2", false).remove(0);
     first["messageId"] = json!("early-view");
     early.push(first);
-    send(&t, early).await;
+    ingest(&t, early).await;
     let counted = figures(&t).await;
     assert_ne!(counted, human_only, "counted while nothing said it was automated");
     assert_eq!(counted[0], "overview sessions 2 visitors 2 events 8 friction 1 withFriction 1");
     // ... until its browser events, flagged, arrive.
-    send(&t, visit(test_session, "T-2", true)).await;
+    ingest(&t, visit(test_session, "T-2", true)).await;
     assert_eq!(figures(&t).await, human_only, "taken out of every figure, the windows kept by the polls too");
     let conn = Connection::open(&path).unwrap();
     let marked: i64 = conn.query_row("SELECT COUNT(*) FROM automated_sessions", [], |r| r.get(0)).unwrap();
     assert_eq!(marked, 1);
     drop(conn);
-    assert_aggregates_are_rebuilt(&path);
+    assert_aggregates_are_rebuilt(&path, &AGGREGATES);
     // A person's export with what the collector holds beside the events says it was taken for
     // automated traffic (it has no session row to give).
     let keys = vec![(test_session.to_string(), "shop".to_string())];
@@ -246,7 +222,7 @@ async fn a_session_counted_before_its_first_automated_event_is_taken_out_of_ever
     assert_eq!(marked, 0);
     drop(conn);
     assert_eq!(figures(&t).await, human_only);
-    assert_aggregates_are_rebuilt(&path);
+    assert_aggregates_are_rebuilt(&path, &AGGREGATES);
 }
 
 /// A session of automated traffic's own view: `404` with a reason of its own (it said `no
@@ -257,9 +233,9 @@ async fn a_session_counted_before_its_first_automated_event_is_taken_out_of_ever
 async fn the_view_of_an_automated_session_says_so_and_shows_it_when_asked() {
     let t = app_on(Store::open(":memory:").unwrap());
     let test_session = "d1e74965-51cf-46b8-8602-1055d140a106";
-    send(&t, visit(test_session, "T1765034905000", true)).await;
-    send(&t, vec![confirmation(test_session, "qa-5521")]).await;
-    send(&t, visit("human", "T-1", false)).await;
+    ingest(&t, visit(test_session, "T1765034905000", true)).await;
+    ingest(&t, vec![confirmation(test_session, "qa-5521")]).await;
+    ingest(&t, visit("human", "T-1", false)).await;
 
     let a = get(&t.app, &format!("/api/sessions/{test_session}")).await;
     assert_eq!(a.status.as_u16(), 404);
@@ -329,8 +305,8 @@ async fn a_version_29_database_with_a_counted_automated_session_is_built_again()
     let test_session = "qa-old";
     {
         let t = app_on(Store::open(path.to_str().unwrap()).unwrap());
-        send(&t, visit("human", "T-1", false)).await;
-        send(&t, visit(test_session, "T-2", true)).await;
+        ingest(&t, visit("human", "T-1", false)).await;
+        ingest(&t, visit(test_session, "T-2", true)).await;
     }
     let human_only = {
         let t = app_on(Store::open(path.to_str().unwrap()).unwrap());
@@ -340,7 +316,7 @@ async fn a_version_29_database_with_a_counted_automated_session_is_built_again()
     // with it alone (its browser events left out one by one), and no mark.
     {
         let t = app_on(Store::open(path.to_str().unwrap()).unwrap());
-        send(&t, vec![confirmation("not-yet", "qa-5521")]).await;
+        ingest(&t, vec![confirmation("not-yet", "qa-5521")]).await;
     }
     let conn = Connection::open(&path).unwrap();
     conn.execute_batch(&format!(
@@ -353,64 +329,9 @@ async fn a_version_29_database_with_a_counted_automated_session_is_built_again()
     let t = app_on(Store::open(path.to_str().unwrap()).unwrap());
     assert_eq!(figures(&t).await, human_only);
     let conn = Connection::open(&path).unwrap();
-    let marked: Vec<String> = conn
-        .prepare("SELECT session_id FROM automated_sessions")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    assert_eq!(marked, [test_session]);
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    assert_eq!(version, touchpoint_collector::store::SCHEMA_VERSION);
+    assert_eq!(texts(&conn, "SELECT session_id FROM automated_sessions"), [test_session]);
+    assert_eq!(user_version(&conn), touchpoint_collector::store::SCHEMA_VERSION);
     drop(conn);
     drop(t);
-    assert_aggregates_are_rebuilt(&path);
-}
-
-const AGGREGATES: [&str; 17] = [
-    "sessions",
-    "friction",
-    "minute_counts",
-    "hour_counts",
-    "site_totals",
-    "event_tags",
-    "session_tags",
-    "page_minutes",
-    "page_hours",
-    "page_days",
-    "tag_page_minutes",
-    "tag_page_hours",
-    "tag_page_days",
-    "tag_count_minutes",
-    "tag_count_hours",
-    "tag_count_days",
-    "automated_sessions",
-];
-
-/// Every row of `table`, as text, sorted.
-fn rows(conn: &Connection, table: &str) -> Vec<String> {
-    let mut stmt = conn.prepare(&format!("SELECT * FROM {table}")).unwrap();
-    let n = stmt.column_count();
-    let mut out: Vec<String> = stmt
-        .query_map([], |r| Ok((0..n).map(|i| format!("{:?}", r.get_ref(i).unwrap())).collect::<Vec<_>>().join("|")))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    out.sort();
-    out
-}
-
-/// The aggregates as stored, and as a rebuild from the stored events makes them: equal.
-fn assert_aggregates_are_rebuilt(path: &Path) {
-    let mut conn = Connection::open(path).unwrap();
-    let kept: Vec<Vec<String>> = AGGREGATES.iter().map(|t| rows(&conn, t)).collect();
-    let tx = conn.transaction().unwrap();
-    for t in AGGREGATES {
-        tx.execute(&format!("DELETE FROM {t}"), []).unwrap();
-    }
-    touchpoint_collector::aggregate::rebuild(&tx).unwrap();
-    for (t, kept) in AGGREGATES.iter().zip(kept) {
-        assert_eq!(kept, rows(&tx, t), "{t}: as kept (left) and rebuilt (right)");
-    }
+    assert_aggregates_are_rebuilt(&path, &AGGREGATES);
 }

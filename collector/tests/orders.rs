@@ -6,15 +6,10 @@
 
 mod common;
 
-use std::path::Path;
-
-use axum::http::StatusCode;
 use common::*;
 use serde_json::{json, Value};
-use touchpoint_collector::api::Access;
-use touchpoint_collector::origin::OriginPolicy;
 use touchpoint_collector::store::SCHEMA_VERSION;
-use touchpoint_collector::{router, AppState, Store};
+use touchpoint_collector::Store;
 
 /// Minutes after 2026-11-20T10:00:00Z.
 fn at(min: u32) -> String {
@@ -42,28 +37,6 @@ fn purchase(id: &str, site: &str, session: &str, min: u32, order: &str) -> Value
     )
 }
 
-fn app_on(store: Store) -> TestApp {
-    let state = AppState::new(store, OriginPolicy::new(Default::default()), None).with_access(Access::new(
-        None,
-        Vec::new(),
-        1000,
-    ));
-    TestApp { app: router(state.clone(), Path::new("/nonexistent"), Path::new("/nonexistent")), state }
-}
-
-async fn api(t: &TestApp, uri: &str) -> Value {
-    let a = get(&t.app, uri).await;
-    assert_eq!(a.status, StatusCode::OK, "{uri}: {}", String::from_utf8_lossy(&a.bytes));
-    a.json()
-}
-
-/// (accepted, duplicates) of a batch.
-async fn send(t: &TestApp, events: Vec<Value>) -> (i64, i64) {
-    let a = post(&t.app, batch(events)).await.json();
-    assert_eq!(a["rejected"], json!([]), "{a}");
-    (a["accepted"].as_i64().unwrap(), a["duplicates"].as_i64().unwrap())
-}
-
 fn repeats(answer: &Value) -> Vec<Value> {
     answer.as_array().unwrap().iter().map(|e| e["repeats"].clone()).collect()
 }
@@ -73,7 +46,7 @@ fn repeats(answer: &Value) -> Vec<Value> {
 /// repeat), and a repeat captured earlier but received last (a tab's leftovers): not the last.
 async fn seed(t: &TestApp) {
     assert_eq!(
-        send(
+        ingest(
             t,
             vec![
                 ev("v1", "shop", "s1", "page_view", 1, json!({})),
@@ -84,15 +57,15 @@ async fn seed(t: &TestApp) {
         .await,
         (2, 1)
     );
-    assert_eq!(send(t, vec![purchase("p1-reload-2", "shop", "s1", 4, "T-9")]).await, (0, 1));
+    assert_eq!(ingest(t, vec![purchase("p1-reload-2", "shop", "s1", 4, "T-9")]).await, (0, 1));
     let later = vec![ev("v2", "shop", "s2", "page_view", 30, json!({})), purchase("p2-email", "shop", "s2", 31, "T-9")];
-    assert_eq!(send(t, later.clone()).await, (1, 1));
-    assert_eq!(send(t, later).await, (0, 2), "the batch retried: its events duplicates, its repeat one");
-    assert_eq!(send(t, vec![purchase("p3-leftover", "shop", "s3", 5, "T-9")]).await, (0, 1));
+    assert_eq!(ingest(t, later.clone()).await, (1, 1));
+    assert_eq!(ingest(t, later).await, (0, 2), "the batch retried: its events duplicates, its repeat one");
+    assert_eq!(ingest(t, vec![purchase("p3-leftover", "shop", "s3", 5, "T-9")]).await, (0, 1));
     // Another order with none; the same order id on another site: its own order.
-    assert_eq!(send(t, vec![purchase("q1", "shop", "s4", 40, "T-10")]).await, (1, 0));
+    assert_eq!(ingest(t, vec![purchase("q1", "shop", "s4", 40, "T-10")]).await, (1, 0));
     assert_eq!(
-        send(t, vec![purchase("b1", "blog", "b1", 41, "T-9"), purchase("b1-again", "blog", "b1", 42, "T-9")]).await,
+        ingest(t, vec![purchase("b1", "blog", "b1", 41, "T-9"), purchase("b1-again", "blog", "b1", 42, "T-9")]).await,
         (1, 1)
     );
 }
@@ -165,13 +138,7 @@ async fn an_erasure_takes_the_repeats_with_the_session_or_the_order() {
     assert_eq!(api(&t, "/api/events?order=T-9&site=shop&envelope=1").await, json!([]));
     drop(t);
     let c = rusqlite::Connection::open(path).unwrap();
-    let left: Vec<String> = c
-        .prepare("SELECT site || ' ' || transaction_id || ' ' || message_id FROM order_repeats ORDER BY 1")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let left = texts(&c, "SELECT site || ' ' || transaction_id || ' ' || message_id FROM order_repeats ORDER BY 1");
     assert_eq!(left, ["blog T-9 b1-again"]);
 }
 
@@ -183,7 +150,7 @@ async fn a_version_28_database_gets_the_repeats_table() {
     let path = dir.path().join("v28.sqlite");
     let path = path.to_str().unwrap();
     let t = app_on(Store::open(path).unwrap());
-    assert_eq!(send(&t, vec![purchase("p1", "shop", "s1", 2, "T-9")]).await, (1, 0));
+    assert_eq!(ingest(&t, vec![purchase("p1", "shop", "s1", 2, "T-9")]).await, (1, 0));
     drop(t);
     rusqlite::Connection::open(path)
         .unwrap()
@@ -194,9 +161,9 @@ async fn a_version_28_database_gets_the_repeats_table() {
         repeats(&api(&t, "/api/events?order=T-9&envelope=1").await),
         [json!({"count": 0, "lastAt": null, "lastSessionId": null})]
     );
-    assert_eq!(send(&t, vec![purchase("p1-again", "shop", "s1", 3, "T-9")]).await, (0, 1));
+    assert_eq!(ingest(&t, vec![purchase("p1-again", "shop", "s1", 3, "T-9")]).await, (0, 1));
     assert_eq!(api(&t, "/api/events?order=T-9&envelope=1").await[0]["repeats"]["count"], json!(1));
     drop(t);
     let c = rusqlite::Connection::open(path).unwrap();
-    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), SCHEMA_VERSION);
+    assert_eq!(user_version(&c), SCHEMA_VERSION);
 }

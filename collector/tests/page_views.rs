@@ -8,14 +8,10 @@
 
 mod common;
 
-use std::path::Path;
-
 use common::*;
 use rusqlite::Connection;
 use serde_json::{json, Value};
-use touchpoint_collector::api::Access;
-use touchpoint_collector::origin::OriginPolicy;
-use touchpoint_collector::{router, AppState, Store};
+use touchpoint_collector::Store;
 
 /// Minutes after 2026-11-20T10:00:00Z.
 fn at(min: u32) -> String {
@@ -88,26 +84,10 @@ fn reading() -> Vec<Vec<Value>> {
 const AVG: &str = "\"/avg.html\" v6 l6 e27166.666666666668 s73.33333333333333";
 const OTHER: &str = "\"/other.html\" v1 l1 e8000.0 s50.0";
 
-fn app_on(store: Store) -> TestApp {
-    let state = AppState::new(store, OriginPolicy::new(Default::default()), None).with_access(Access::new(
-        None,
-        Vec::new(),
-        100_000,
-    ));
-    TestApp { app: router(state.clone(), Path::new("/nonexistent"), Path::new("/nonexistent")), state }
-}
-
-async fn send(t: &TestApp, events: Vec<Value>) {
-    let a = post(&t.app, batch(events)).await;
-    assert_eq!(a.json()["rejected"], json!([]), "{}", a.json());
-}
-
 /// `/api/pages` of the range with `extra` parameters, a line per page:
 /// `path vVIEWS lLEAVES eENGAGED_PER_VIEW sAVERAGE_SCROLL`, by path.
 async fn pages(t: &TestApp, extra: &str) -> Vec<String> {
-    let a = get(&t.app, &format!("/api/pages?{RANGE}&site=news&sort=views{extra}")).await;
-    assert_eq!(a.status.as_u16(), 200, "{}", String::from_utf8_lossy(&a.bytes));
-    let mut rows: Vec<String> = a.json()["pages"]
+    let mut rows: Vec<String> = api(t, &format!("/api/pages?{RANGE}&site=news&sort=views{extra}")).await["pages"]
         .as_array()
         .unwrap()
         .iter()
@@ -140,11 +120,11 @@ async fn a_view_counts_once_at_its_deepest_point_however_many_page_leaves_it_sen
     // The QA reproduction alone first: one view at 100 %, one left at 10 % then read to 100 %.
     let batches = reading();
     for b in &batches[..3] {
-        send(&t, b.clone()).await;
+        ingest(&t, b.clone()).await;
     }
     assert_eq!(pages(&t, "").await, ["\"/avg.html\" v2 l2 e60000.0 s100.0"], "avg-repro.sh: 100, not 55 + 100 / 2");
     for b in &batches[3..] {
-        send(&t, b.clone()).await;
+        ingest(&t, b.clone()).await;
     }
     for (i, rows) in every_reading(&t).await.into_iter().enumerate() {
         assert_eq!(rows, [AVG, OTHER], "reading {i}");
@@ -154,14 +134,14 @@ async fn a_view_counts_once_at_its_deepest_point_however_many_page_leaves_it_sen
     let a = get(&t.app, "/api/pages?from=2026-11-20T10:00:00Z&to=2026-11-20T11:00:00Z&site=news").await;
     let avg = a.json()["pages"].as_array().unwrap().iter().find(|p| p["path"] == "/avg.html").unwrap().clone();
     assert_eq!((avg["leaves"].clone(), avg["averageScrollPct"].clone()), (json!(6), json!(410.0 / 6.0)), "{avg}");
-    assert_aggregates_are_rebuilt(&path);
+    assert_aggregates_are_rebuilt(&path, &PAGE_TABLES);
     // Erased, a session takes out what it added, per view.
     let store = t.state.store.clone();
     let gone = tokio::task::spawn_blocking(move || store.erase(vec![("s-four".into(), "news".into())])).await.unwrap();
     assert_eq!(gone.unwrap().events, 8);
     assert_eq!(pages(&t, "").await, ["\"/avg.html\" v4 l4 e39250.0 s80.0"]);
     assert_eq!(pages(&t, "&tag=ab:B&tag=lang:en").await, ["\"/avg.html\" v4 l4 e39250.0 s80.0"]);
-    assert_aggregates_are_rebuilt(&path);
+    assert_aggregates_are_rebuilt(&path, &PAGE_TABLES);
 }
 
 /// A database of schema version 29, which counted every page_leave, gets its pages counted again
@@ -173,7 +153,7 @@ async fn a_version_29_database_gets_its_pages_counted_again_per_view() {
     {
         let t = app_on(Store::open(path.to_str().unwrap()).unwrap());
         for b in reading() {
-            send(&t, b).await;
+            ingest(&t, b).await;
         }
     }
     // As version 29 counted them: every page_leave a leave, with its whole scroll.
@@ -188,32 +168,9 @@ async fn a_version_29_database_gets_its_pages_counted_again_per_view() {
         assert_eq!(rows, [AVG, OTHER], "reading {i}");
     }
     drop(t);
-    assert_aggregates_are_rebuilt(&path);
+    assert_aggregates_are_rebuilt(&path, &PAGE_TABLES);
 }
 
-const AGGREGATES: [&str; 7] =
+/// The tables checked against a rebuild: the page tables, the tag page tables and `sessions`.
+const PAGE_TABLES: [&str; 7] =
     ["page_minutes", "page_hours", "page_days", "tag_page_minutes", "tag_page_hours", "tag_page_days", "sessions"];
-
-/// Every row of `table`, as text, sorted.
-fn rows(conn: &Connection, table: &str) -> Vec<String> {
-    let mut stmt = conn.prepare(&format!("SELECT * FROM {table}")).unwrap();
-    let n = stmt.column_count();
-    let mut out: Vec<String> = stmt
-        .query_map([], |r| Ok((0..n).map(|i| format!("{:?}", r.get_ref(i).unwrap())).collect::<Vec<_>>().join("|")))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    out.sort();
-    out
-}
-
-/// The page tables as stored, and as a rebuild from the stored events makes them: equal.
-fn assert_aggregates_are_rebuilt(path: &Path) {
-    let mut conn = Connection::open(path).unwrap();
-    let kept: Vec<Vec<String>> = AGGREGATES.iter().map(|t| rows(&conn, t)).collect();
-    let tx = conn.transaction().unwrap();
-    touchpoint_collector::aggregate::rebuild(&tx).unwrap();
-    for (t, kept) in AGGREGATES.iter().zip(kept) {
-        assert_eq!(kept, rows(&tx, t), "{t}: as kept (left) and rebuilt (right)");
-    }
-}

@@ -10,10 +10,8 @@ use axum::http::{Request, StatusCode};
 use common::*;
 use rusqlite::Connection;
 use serde_json::{json, Value};
-use touchpoint_collector::origin::OriginPolicy;
 use touchpoint_collector::privacy::Subject;
-use touchpoint_collector::validate::{parse_batch, Event};
-use touchpoint_collector::{router, AppState, Store};
+use touchpoint_collector::Store;
 
 /// 2026-11-20T10:00:00Z plus `sec` seconds.
 fn at(sec: u32) -> String {
@@ -160,72 +158,19 @@ fn views_of(sessions: &[u32]) -> i64 {
     sessions.iter().flat_map(|&i| session(i)).filter(|e| e["event"] == "page_view").count() as i64
 }
 
-fn events(values: Vec<Value>) -> Vec<Event> {
-    parse_batch(&batch(values)).unwrap().events
-}
-
 /// The sessions' events in four batches, each mixing sessions.
 fn seed(store: &Store) -> Vec<Vec<Value>> {
     let all: Vec<Value> = (0..12).flat_map(session).collect();
     let batches: Vec<Vec<Value>> = (0..4).map(|b| all.iter().skip(b).step_by(4).cloned().collect()).collect();
     for b in &batches {
-        let out = store.insert_batch(events(b.clone())).unwrap();
+        let out = store.insert_batch(parse_events(b.clone())).unwrap();
         assert_eq!(out.duplicates, 0);
     }
     batches
 }
 
-const AGGREGATES: [&str; 17] = [
-    "automated_sessions",
-    "sessions",
-    "friction",
-    "minute_counts",
-    "hour_counts",
-    "site_totals",
-    "event_tags",
-    "session_tags",
-    "page_minutes",
-    "page_hours",
-    "page_days",
-    "tag_page_minutes",
-    "tag_page_hours",
-    "tag_page_days",
-    "tag_count_minutes",
-    "tag_count_hours",
-    "tag_count_days",
-];
-
-/// Every row of `table`, as text, sorted.
-fn rows(conn: &Connection, table: &str) -> Vec<String> {
-    let mut stmt = conn.prepare(&format!("SELECT * FROM {table}")).unwrap();
-    let n = stmt.column_count();
-    let mut out: Vec<String> = stmt
-        .query_map([], |r| Ok((0..n).map(|i| format!("{:?}", r.get_ref(i).unwrap())).collect::<Vec<_>>().join("|")))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    out.sort();
-    out
-}
-
-/// The aggregates as stored, and as a rebuild from the stored events makes them: equal.
-fn assert_aggregates_are_rebuilt(path: &Path) {
-    let mut conn = Connection::open(path).unwrap();
-    let kept: Vec<Vec<String>> = AGGREGATES.iter().map(|t| rows(&conn, t)).collect();
-    let tx = conn.transaction().unwrap();
-    for t in AGGREGATES {
-        tx.execute(&format!("DELETE FROM {t}"), []).unwrap();
-    }
-    touchpoint_collector::aggregate::rebuild(&tx).unwrap();
-    for (t, kept) in AGGREGATES.iter().zip(kept) {
-        assert_eq!(kept, rows(&tx, t), "{t}: as kept (left) and rebuilt (right)");
-    }
-    // (Rolled back: the database stays as the store left it.)
-}
-
 fn sessions_left(conn: &Connection) -> Vec<String> {
-    let mut stmt = conn.prepare("SELECT DISTINCT session_id FROM events ORDER BY 1").unwrap();
-    stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+    texts(conn, "SELECT DISTINCT session_id FROM events ORDER BY 1")
 }
 
 fn count(conn: &Connection, sql: &str) -> i64 {
@@ -279,7 +224,7 @@ fn a_customer_is_erased_whole_and_the_aggregates_are_what_the_rest_gives() {
     drop(store);
     let store = Store::open(path.to_str().unwrap()).unwrap();
     for b in &batches {
-        assert_eq!(store.insert_batch(events(b.clone())).unwrap().accepted, 0);
+        assert_eq!(store.insert_batch(parse_events(b.clone())).unwrap().accepted, 0);
     }
     // By anonymous id: a-1 is sessions 1, 5 and 9; by session id, one session.
     let anon = Subject { anonymous_id: Some("a-1".into()), ..Default::default() };
@@ -311,7 +256,7 @@ fn a_customer_is_erased_whole_and_the_aggregates_are_what_the_rest_gives() {
     assert_eq!(views_of(&[6, 9]), 3);
     assert!(count(&conn, "SELECT SUM(inp_poor) FROM page_days WHERE instr(site, char(1)) > 0") > 0, "per device too");
     drop(conn);
-    assert_aggregates_are_rebuilt(&path);
+    assert_aggregates_are_rebuilt(&path, &AGGREGATES);
 }
 
 /// The erasure's scan runs while batches are still stored (it reads every event, on the read
@@ -344,7 +289,7 @@ fn a_person_still_browsing_while_their_erasure_runs_is_erased_whole() {
         like(4, 1, "s4", "late-3", Some("c-1")),
         like(1, 0, "s21", "late-4", None),
     ];
-    assert_eq!(store.insert_batch(events(meanwhile)).unwrap().accepted, 4);
+    assert_eq!(store.insert_batch(parse_events(meanwhile)).unwrap().accepted, 4);
 
     let erased = store.erase_subject(&customer, found).unwrap();
     let theirs: u64 = [0, 3, 7, 4].iter().map(|&i| session(i).len() as u64).sum::<u64>() + 3;
@@ -354,7 +299,7 @@ fn a_person_still_browsing_while_their_erasure_runs_is_erased_whole() {
     let conn = Connection::open(&path).unwrap();
     assert_eq!(sessions_left(&conn), ["s1", "s10", "s11", "s2", "s21", "s5", "s6", "s8", "s9"]);
     drop(conn);
-    assert_aggregates_are_rebuilt(&path);
+    assert_aggregates_are_rebuilt(&path, &AGGREGATES);
 }
 
 /// A visit carried across two sites (`data-cross-domain`: the shop, then the checkout's domain)
@@ -382,7 +327,7 @@ fn a_visit_across_two_sites_is_exported_and_erased_whole() {
         on(0, "checkout", "x-3", Some("c-9")),
         on(2, "checkout", "x-4", Some("c-9")),
     ];
-    assert_eq!(store.insert_batch(events(visit)).unwrap().accepted, 4);
+    assert_eq!(store.insert_batch(parse_events(visit)).unwrap().accepted, 4);
     let customer = Subject { user_id: Some("c-9".into()), ..Default::default() };
     let found = store.scan_subject(&customer).unwrap();
     let both = vec![("visit-x".to_string(), "checkout".to_string()), ("visit-x".to_string(), "shop".to_string())];
@@ -394,7 +339,7 @@ fn a_visit_across_two_sites_is_exported_and_erased_whole() {
     assert_eq!(count(&conn, "SELECT COUNT(*) FROM events WHERE session_id = 'visit-x'"), 0);
     assert!(!sessions_left(&conn).contains(&"visit-x".to_string()));
     drop(conn);
-    assert_aggregates_are_rebuilt(&path);
+    assert_aggregates_are_rebuilt(&path, &AGGREGATES);
 }
 
 #[test]
@@ -425,22 +370,22 @@ fn sessions_past_the_retention_go_whole_and_ids_keep_growing_after_a_restart() {
         );
         count(&conn, "SELECT MAX(id) FROM events")
     };
-    assert_aggregates_are_rebuilt(&path);
+    assert_aggregates_are_rebuilt(&path, &AGGREGATES);
     // Every blog session erased: no blog totals left (as a rebuild has none).
     store.erase(vec![key(5), key(8), key(11)]).unwrap();
     assert_eq!(store.stats().unwrap().by_site.get("blog"), None);
-    assert_aggregates_are_rebuilt(&path);
+    assert_aggregates_are_rebuilt(&path, &AGGREGATES);
 
     // The newest session (11: it holds the largest id) was erased; after a restart a new event
     // still gets an id above every id given before (and above the restart's time floor).
     drop(store);
     let store = Store::open(path.to_str().unwrap()).unwrap();
-    store.insert_batch(events(vec![event("new-1", "shop")])).unwrap();
+    store.insert_batch(parse_events(vec![event("new-1", "shop")])).unwrap();
     drop(store);
     let conn = Connection::open(&path).unwrap();
     assert!(count(&conn, "SELECT id FROM events WHERE message_id = 'new-1'") > max_before);
     drop(conn);
-    assert_aggregates_are_rebuilt(&path);
+    assert_aggregates_are_rebuilt(&path, &AGGREGATES);
 }
 
 const ADMIN: &str = "admin-token-0123456789";
@@ -461,9 +406,8 @@ fn admin_req(path: &str, token: Option<&str>, body: Value) -> Request<Body> {
 /// windows included) without the erased sessions at once.
 #[tokio::test]
 async fn erasure_and_export_over_http_need_the_admin_token_and_the_inspector_forgets_at_once() {
-    let state = AppState::new(Store::open(":memory:").unwrap(), OriginPolicy::new(Default::default()), None)
-        .with_admin_token(Some(ADMIN.into()));
-    let app = router(state, Path::new("/nonexistent"), Path::new("/nonexistent"));
+    let state = state_on(Store::open(":memory:").unwrap()).with_admin_token(Some(ADMIN.into()));
+    let app = router_of(state);
     let all: Vec<Value> = (0..12).flat_map(session).collect();
     assert_eq!(post(&app, batch(all)).await.status, StatusCode::OK);
     let overview = "/api/overview?from=2026-11-20T10:00:00Z&to=2026-11-20T15:00:00Z&site=shop";
@@ -532,11 +476,7 @@ async fn erasure_and_export_over_http_need_the_admin_token_and_the_inspector_for
     assert_eq!(serde_json::from_str::<Value>(text.trim_end()).unwrap(), e);
 
     // Without an admin token, erasure over HTTP is off.
-    let closed = router(
-        AppState::new(Store::open(":memory:").unwrap(), OriginPolicy::new(Default::default()), None),
-        Path::new("/nonexistent"),
-        Path::new("/nonexistent"),
-    );
+    let closed = router_of(state_on(Store::open(":memory:").unwrap()));
     let a = send(&closed, erase_req(Some(ADMIN), json!({"userId": "c-1"}))).await;
     assert_eq!(a.status, StatusCode::FORBIDDEN);
     assert!(a.error().contains("--admin-token"), "{}", a.error());
@@ -546,9 +486,8 @@ async fn erasure_and_export_over_http_need_the_admin_token_and_the_inspector_for
 /// once, and its id may have left the deduplication table): the batch's other events are stored.
 #[tokio::test]
 async fn events_older_than_the_retention_are_refused_at_ingestion() {
-    let state =
-        AppState::new(Store::open(":memory:").unwrap(), OriginPolicy::new(Default::default()), None).with_retention(30);
-    let app = router(state, Path::new("/nonexistent"), Path::new("/nonexistent"));
+    let state = state_on(Store::open(":memory:").unwrap()).with_retention(30);
+    let app = router_of(state);
     let iso = |days_ago: i64| {
         touchpoint_collector::facts::format_iso_millis(touchpoint_collector::facts::now_ms() - days_ago * 86_400_000)
     };
@@ -571,10 +510,9 @@ async fn events_older_than_the_retention_are_refused_at_ingestion() {
 /// counts at that time, and a retention refuses it at ingestion as older than itself.
 #[tokio::test]
 async fn events_dated_at_or_before_1970_go_with_the_retention() {
-    let state =
-        AppState::new(Store::open(":memory:").unwrap(), OriginPolicy::new(Default::default()), None).with_retention(30);
+    let state = state_on(Store::open(":memory:").unwrap()).with_retention(30);
     let store = state.store.clone();
-    let app = router(state, Path::new("/nonexistent"), Path::new("/nonexistent"));
+    let app = router_of(state);
     let received = touchpoint_collector::facts::now_ms();
     let dated = |id: &str, session: &str, ts: &str| {
         let mut e = event(id, "shop");
@@ -614,9 +552,8 @@ async fn events_dated_at_or_before_1970_go_with_the_retention() {
 /// other errors (it was tower-http's or axum's plain text), by its Content-Length or streamed.
 #[tokio::test]
 async fn an_admin_body_over_its_limit_is_a_json_413() {
-    let state = AppState::new(Store::open(":memory:").unwrap(), OriginPolicy::new(Default::default()), None)
-        .with_admin_token(Some(ADMIN.into()));
-    let app = router(state, Path::new("/nonexistent"), Path::new("/nonexistent"));
+    let state = state_on(Store::open(":memory:").unwrap()).with_admin_token(Some(ADMIN.into()));
+    let app = router_of(state);
     let big = json!({"userId": "x".repeat(5000)}).to_string();
     for path in ["/admin/erase", "/admin/export"] {
         for with_length in [true, false] {
@@ -704,7 +641,7 @@ fn kept_answers_are_fresh_ones_through_inserts_erasures_and_expiry() {
                     let values: Vec<Value> =
                         ids.iter().filter(|i| stored.insert(**i)).flat_map(|&i| session(i)).collect();
                     if !values.is_empty() {
-                        store.insert_batch(events(values)).unwrap();
+                        store.insert_batch(parse_events(values)).unwrap();
                     }
                 }
                 Step::Erase(ids) => {
@@ -718,7 +655,7 @@ fn kept_answers_are_fresh_ones_through_inserts_erasures_and_expiry() {
         }
         drop(conn);
         drop(store);
-        assert_aggregates_are_rebuilt(&path);
+        assert_aggregates_are_rebuilt(&path, &AGGREGATES);
     });
 }
 
@@ -759,7 +696,7 @@ fn erased_events_leave_no_trace(erase: impl FnOnce(&Store) -> u64, erased: &[u32
             })
         })
         .collect();
-    store.insert_batch(events(values)).unwrap();
+    store.insert_batch(parse_events(values)).unwrap();
     store.merge_all().unwrap();
     assert_eq!(erase(&store), erased.len() as u64);
     let mut bytes = std::fs::read(&path).unwrap();
@@ -870,7 +807,7 @@ fn automated_traffic_is_stored_but_in_no_figure_of_the_inspector() {
     };
     let mut all = human.clone();
     all.extend(bot("1"));
-    assert_eq!(store.insert_batch(events(all.clone())).unwrap().accepted as usize, all.len());
+    assert_eq!(store.insert_batch(parse_events(all.clone())).unwrap().accepted as usize, all.len());
     let conn = Connection::open(&path).unwrap();
     let shop =
         |conn: &Connection, column: &str| count(conn, &format!("SELECT {column} FROM site_totals WHERE site = 'shop'"));
@@ -890,16 +827,16 @@ fn automated_traffic_is_stored_but_in_no_figure_of_the_inspector() {
         all.len() - human.len()
     );
     drop(conn);
-    assert_aggregates_are_rebuilt(&path);
+    assert_aggregates_are_rebuilt(&path, &AGGREGATES);
 
     // Erased: the site's events are the visitor's again.
     let erased = store.erase(vec![("bot1".to_string(), "shop".to_string())]).unwrap();
     assert_eq!(erased.events as usize, all.len() - human.len());
     assert_eq!(shop(&Connection::open(&path).unwrap(), "events") as usize, human.len());
-    assert_aggregates_are_rebuilt(&path);
+    assert_aggregates_are_rebuilt(&path, &AGGREGATES);
 
     // Stored by a collector of version 20, which counted it: built again without it when opened.
-    assert!(store.insert_batch(events(bot("2"))).unwrap().accepted > 0);
+    assert!(store.insert_batch(parse_events(bot("2"))).unwrap().accepted > 0);
     drop(store);
     let conn = Connection::open(&path).unwrap();
     conn.execute_batch(
@@ -910,7 +847,7 @@ fn automated_traffic_is_stored_but_in_no_figure_of_the_inspector() {
     drop(conn);
     drop(Store::open(path.to_str().unwrap()).unwrap());
     assert_eq!(count(&Connection::open(&path).unwrap(), minute_events) as usize, human.len());
-    assert_aggregates_are_rebuilt(&path);
+    assert_aggregates_are_rebuilt(&path, &AGGREGATES);
 }
 
 /// A purchase with its order's `transaction_id`, in session `session` of `site`.
@@ -932,7 +869,7 @@ fn a_purchase_is_stored_once_per_order_and_site() {
     let path = dir.path().join("t.sqlite");
     let store = Store::open(path.to_str().unwrap()).unwrap();
     let first = vec![purchase("p1", "shop", "s1", json!("T-1001")), purchase("p2", "shop", "s1", json!("T-1001"))];
-    let out = store.insert_batch(events(first)).unwrap();
+    let out = store.insert_batch(parse_events(first)).unwrap();
     assert_eq!((out.accepted, out.duplicates), (1, 1), "twice in one batch");
     let again = vec![
         purchase("p3", "shop", "s2", json!("T-1001")),
@@ -942,19 +879,19 @@ fn a_purchase_is_stored_once_per_order_and_site() {
         purchase("p7", "shop", "s2", json!(null)),
         purchase("p8", "shop", "s2", json!(null)),
     ];
-    let out = store.insert_batch(events(again)).unwrap();
+    let out = store.insert_batch(parse_events(again)).unwrap();
     assert_eq!((out.accepted, out.duplicates), (4, 2), "another site's, an order by number, none");
     let conn = Connection::open(&path).unwrap();
-    let stored = |conn: &Connection| -> Vec<String> {
-        let mut s = conn.prepare("SELECT message_id FROM events ORDER BY id").unwrap();
-        s.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
-    };
+    let stored = |conn: &Connection| texts(conn, "SELECT message_id FROM events ORDER BY id");
     assert_eq!(stored(&conn), ["p1", "p4", "p5", "p7", "p8"]);
     assert_eq!(count(&conn, "SELECT COUNT(*) FROM orders"), 3);
     // Erased: its order too, and the order may be stored again.
     assert_eq!(store.erase(vec![("s1".into(), "shop".into())]).unwrap().events, 1);
     assert_eq!(count(&conn, "SELECT COUNT(*) FROM orders WHERE transaction_id = 'T-1001'"), 1, "blog's");
-    assert_eq!(store.insert_batch(events(vec![purchase("p9", "shop", "s4", json!("T-1001"))])).unwrap().accepted, 1);
+    assert_eq!(
+        store.insert_batch(parse_events(vec![purchase("p9", "shop", "s4", json!("T-1001"))])).unwrap().accepted,
+        1
+    );
     drop(store);
     // Version 21: no orders kept; filled from the stored purchases when opened.
     conn.execute_batch("DELETE FROM orders; PRAGMA user_version = 21;").unwrap();
@@ -962,7 +899,10 @@ fn a_purchase_is_stored_once_per_order_and_site() {
     let store = Store::open(path.to_str().unwrap()).unwrap();
     let conn = Connection::open(&path).unwrap();
     assert_eq!(count(&conn, "SELECT COUNT(*) FROM orders"), 3);
-    assert_eq!(store.insert_batch(events(vec![purchase("p10", "shop", "s5", json!(5521))])).unwrap().duplicates, 1);
+    assert_eq!(
+        store.insert_batch(parse_events(vec![purchase("p10", "shop", "s5", json!(5521))])).unwrap().duplicates,
+        1
+    );
 }
 
 /// A warehouse copying `/api/export` by id learns of every deletion from
@@ -972,9 +912,8 @@ fn a_purchase_is_stored_once_per_order_and_site() {
 /// erasure (above its `lastEventId`) included.
 #[tokio::test]
 async fn a_warehouse_mirrors_erasures_and_the_retention_from_the_deletion_log() {
-    let state = AppState::new(Store::open(":memory:").unwrap(), OriginPolicy::new(Default::default()), None)
-        .with_admin_token(Some(ADMIN.into()));
-    let app = router(state.clone(), Path::new("/nonexistent"), Path::new("/nonexistent"));
+    let state = state_on(Store::open(":memory:").unwrap()).with_admin_token(Some(ADMIN.into()));
+    let app = router_of(state.clone());
     let all: Vec<Value> = (0..12).flat_map(session).collect();
     let n = all.len();
     assert_eq!(post(&app, batch(all)).await.json()["accepted"], json!(n));
@@ -1112,9 +1051,8 @@ async fn ids_are_not_given_again_after_a_restore_from_a_backup() {
     let path = dir.path().join("t.sqlite");
     let backup = dir.path().join("backup.sqlite");
     let run = |path: &Path| {
-        let state =
-            AppState::new(Store::open(path.to_str().unwrap()).unwrap(), OriginPolicy::new(Default::default()), None);
-        router(state, Path::new("/nonexistent"), Path::new("/nonexistent"))
+        let state = state_on(Store::open(path.to_str().unwrap()).unwrap());
+        router_of(state)
     };
     let export = async |app: &axum::Router, after: i64| -> (Vec<(i64, String)>, i64) {
         let a = get(app, &format!("/api/export?after={after}&envelope=1")).await;

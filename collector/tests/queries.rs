@@ -3,17 +3,14 @@
 
 mod common;
 
-use std::path::Path;
-
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use common::*;
 use serde_json::{json, Value};
 use touchpoint_collector::api::Access;
-use touchpoint_collector::origin::OriginPolicy;
 use touchpoint_collector::privacy::Subject;
 use touchpoint_collector::store::SCHEMA_VERSION;
-use touchpoint_collector::{router, AppState, Store};
+use touchpoint_collector::Store;
 
 /// Minutes after 2026-11-20T10:00:00Z.
 fn at(min: u32, sec: u32) -> String {
@@ -114,14 +111,8 @@ fn seed() -> Vec<Value> {
     events
 }
 
-/// The read API over `store`, without static files.
-fn app_on(store: Store, access: Access) -> TestApp {
-    let state = AppState::new(store, OriginPolicy::new(Default::default()), None).with_access(access);
-    TestApp { app: router(state.clone(), Path::new("/nonexistent"), Path::new("/nonexistent")), state }
-}
-
 async fn seeded(access: Access) -> TestApp {
-    let t = app_on(Store::open(":memory:").unwrap(), access);
+    let t = read_app(Store::open(":memory:").unwrap(), access);
     let a = post(&t.app, batch(seed())).await;
     assert_eq!(a.json()["accepted"], json!(14), "{}", a.json());
     t
@@ -131,9 +122,9 @@ fn open() -> Access {
     Access::new(None, Vec::new(), 1000)
 }
 
+/// `common::api`, and the answer is not to be cached (every read answer says so).
 async fn api(t: &TestApp, path_and_query: &str) -> Value {
-    let a = get(&t.app, path_and_query).await;
-    assert_eq!(a.status, StatusCode::OK, "{path_and_query}: {}", String::from_utf8_lossy(&a.bytes));
+    let a = get_ok(t, path_and_query).await;
     assert_eq!(a.header("cache-control"), Some("no-store"));
     a.json()
 }
@@ -381,7 +372,7 @@ async fn timeseries_funnel_overview_stats() {
 /// every way a series is read (the counts, a page's friction rows, a moment's, the vitals).
 #[tokio::test]
 async fn the_first_bucket_holds_the_ranges_minutes_only() {
-    let t = app_on(Store::open(":memory:").unwrap(), open());
+    let t = read_app(Store::open(":memory:").unwrap(), open());
     let mut leave = ev("v1", "shop", "s1", "page_leave", &at(2, 0), "/p", json!({"lcp_ms": 1000}));
     leave["properties"]["engaged_ms"] = json!(1000);
     let events = vec![
@@ -413,7 +404,7 @@ async fn the_first_bucket_holds_the_ranges_minutes_only() {
 /// last event is in the range, did not); one over before the range is in neither.
 #[tokio::test]
 async fn the_sessions_list_and_the_overview_count_the_same_sessions() {
-    let t = app_on(Store::open(":memory:").unwrap(), open());
+    let t = read_app(Store::open(":memory:").unwrap(), open());
     let before = "2026-11-20T09:50:00.000Z";
     let events = vec![
         ev("a1", "shop", "across", "page_view", &at(119, 0), "/", json!({})),
@@ -448,7 +439,7 @@ fn moments_out_of_order() -> [Vec<Value>; 2] {
 /// later) reached every step; one whose add to cart really came after its purchase did not.
 #[tokio::test]
 async fn funnel_steps_in_the_order_they_happened() {
-    let t = app_on(Store::open(":memory:").unwrap(), open());
+    let t = read_app(Store::open(":memory:").unwrap(), open());
     let [first, then] = moments_out_of_order();
     assert_eq!(post(&t.app, batch(first)).await.json()["accepted"], json!(2));
     assert_eq!(post(&t.app, batch(then)).await.json()["accepted"], json!(4));
@@ -537,7 +528,7 @@ fn seed_with_devices() -> Vec<Value> {
 /// first event that has one; a device's sessions (the inspector's click on a device).
 #[tokio::test]
 async fn sessions_by_device() {
-    let t = app_on(Store::open(":memory:").unwrap(), open());
+    let t = read_app(Store::open(":memory:").unwrap(), open());
     assert_eq!(post(&t.app, batch(seed_with_devices())).await.json()["accepted"], json!(14));
     let d = api(&t, &format!("/api/channels?{}&by=device", range())).await;
     assert_eq!(d["by"], json!("device"));
@@ -577,7 +568,7 @@ async fn sessions_by_device() {
 /// captured on it, sessions to those whose first device it is.
 #[tokio::test]
 async fn the_device_filter_narrows_every_panel() {
-    let t = app_on(Store::open(":memory:").unwrap(), open());
+    let t = read_app(Store::open(":memory:").unwrap(), open());
     assert_eq!(post(&t.app, batch(seed_with_devices())).await.json()["accepted"], json!(14));
     let q = |path: &str, rest: &str| format!("/api/{path}?{}&{rest}", range());
     // s1 and s2 began on a phone: nine of their events (1-4, 7-11) were captured there, their
@@ -668,20 +659,10 @@ async fn counts_per_device_are_filled_for_a_version_14_database() {
 
 /// Every row of the tables a backfill chosen by version writes, sorted, as text.
 fn aggregate_rows(path: &str) -> Vec<String> {
-    let c = rusqlite::Connection::open(path).unwrap();
-    let mut out = Vec::new();
-    for table in ["minute_counts", "hour_counts", "sessions", "friction", "site_totals", "page_minutes", "page_hours"] {
-        let mut stmt = c.prepare(&format!("SELECT * FROM {table}")).unwrap();
-        let n = stmt.column_count();
-        let mut rows = stmt.query([]).unwrap();
-        while let Some(r) = rows.next().unwrap() {
-            let values: Vec<String> =
-                (0..n).map(|i| format!("{:?}", rusqlite::types::Value::from(r.get_ref(i).unwrap()))).collect();
-            out.push(format!("{table} {}", values.join(" ")));
-        }
-    }
-    out.sort();
-    out
+    table_rows(
+        path,
+        &["minute_counts", "hour_counts", "sessions", "friction", "site_totals", "page_minutes", "page_hours"],
+    )
 }
 
 /// A database the current version kept its counts in, then stamped with an older version (an
@@ -708,7 +689,7 @@ async fn backfills_run_again_on_a_current_database_do_not_count_twice() {
     }
     let (a, b): (Vec<Value>, Vec<Value>) =
         events.into_iter().partition(|e| e["messageId"] != json!("7") && e["messageId"] != json!("8"));
-    let t = app_on(Store::open(&path).unwrap(), open());
+    let t = read_app(Store::open(&path).unwrap(), open());
     for body in [batch(a), batch(b)] {
         assert_eq!(post(&t.app, body).await.json()["rejected"], json!([]));
     }
@@ -724,7 +705,7 @@ async fn backfills_run_again_on_a_current_database_do_not_count_twice() {
     // aggregate made again from the events.
     for version in [14, 7, 3, 0] {
         rusqlite::Connection::open(&path).unwrap().pragma_update(None, "user_version", version).unwrap();
-        let t = app_on(Store::open(&path).unwrap(), open());
+        let t = read_app(Store::open(&path).unwrap(), open());
         for (q, want) in queries.iter().zip(&want) {
             assert_eq!(&api(&t, q).await, want, "stamped {version}: {q}");
         }
@@ -867,7 +848,7 @@ async fn sources_are_filled_for_a_version_26_database() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v26.sqlite");
     let path = path.to_str().unwrap();
-    let t = app_on(Store::open(path).unwrap(), open());
+    let t = read_app(Store::open(path).unwrap(), open());
     // With one whose key is escaped (SQLite's JSON functions read it as the validator does), and
     // one that says its source on a later event only: the first with a channel counts, as ingested.
     let mut late = ev("20", "shop", "s4", "page_view", &at(70, 0), "/", json!({}));
@@ -915,14 +896,14 @@ async fn sources_are_filled_for_a_version_26_database() {
         .execute_batch(&format!("{WITHOUT_SOURCES} PRAGMA user_version = 26;"))
         .unwrap();
     assert_ne!(table_rows(path, &["sessions"]), kept);
-    let t = app_on(Store::open(path).unwrap(), open());
+    let t = read_app(Store::open(path).unwrap(), open());
     for (q, want) in queries.iter().zip(&before) {
         assert_eq!(&api(&t, q).await, want, "{q}");
     }
     drop(t);
     assert_eq!(table_rows(path, &["sessions"]), kept);
     let c = rusqlite::Connection::open(path).unwrap();
-    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), SCHEMA_VERSION);
+    assert_eq!(user_version(&c), SCHEMA_VERSION);
     let indexes: String = c
         .query_row(
             "SELECT group_concat(sql, ';') FROM sqlite_master WHERE name IN ('sessions_last', 'sessions_site_last')",
@@ -950,7 +931,7 @@ CREATE INDEX sessions_last ON sessions(last_ts, first_ts, score, friction, momen
 /// holds the 100 with the most sessions, and the rest summed in `others`.
 #[tokio::test]
 async fn campaigns_past_the_hundredth_are_summed() {
-    let t = app_on(Store::open(":memory:").unwrap(), open());
+    let t = read_app(Store::open(":memory:").unwrap(), open());
     // Campaign k has 1 session for k < 100, and c000 has 3 (the most): 103 sessions, 102 campaigns.
     // The sessions of c100 and c101 leave their page with a good and a poor LCP.
     let mut events = Vec::new();
@@ -1452,7 +1433,7 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.sqlite");
     let path = path.to_str().unwrap().to_string();
-    let t = app_on(Store::open(&path).unwrap(), open());
+    let t = read_app(Store::open(&path).unwrap(), open());
     for b in batches {
         let a = post(&t.app, b).await;
         assert_eq!(a.json()["rejected"], json!([]), "{}", a.json());
@@ -1476,12 +1457,12 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
     c.execute_batch("ALTER TABLE sessions DROP COLUMN moment_ts;").unwrap();
     c.execute_batch(downgrade).unwrap();
     drop(c);
-    let t = app_on(Store::open(&path).unwrap(), open());
+    let t = read_app(Store::open(&path).unwrap(), open());
     for (q, want) in queries.iter().zip(&before) {
         assert_eq!(&api(&t, q).await, want, "{q}");
     }
     let c = rusqlite::Connection::open(&path).unwrap();
-    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), SCHEMA_VERSION);
+    assert_eq!(user_version(&c), SCHEMA_VERSION);
     // The session indexes as the current schema makes them.
     let indexes: String = c
         .query_row(
@@ -1554,7 +1535,7 @@ async fn session_vitals_are_counted_for_a_version_18_database() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v18.sqlite");
     let path = path.to_str().unwrap();
-    let t = app_on(Store::open(path).unwrap(), open());
+    let t = read_app(Store::open(path).unwrap(), open());
     for b in batches() {
         assert_eq!(post(&t.app, b).await.json()["rejected"], json!([]));
     }
@@ -1580,7 +1561,7 @@ async fn moment_times_are_filled_for_a_version_19_database() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v19.sqlite");
     let path = path.to_str().unwrap();
-    let t = app_on(Store::open(path).unwrap(), open());
+    let t = read_app(Store::open(path).unwrap(), open());
     let [first, then] = moments_out_of_order();
     for b in [batch(seed()), batch(first), batch(then)] {
         assert_eq!(post(&t.app, b).await.json()["rejected"], json!([]));
@@ -1600,7 +1581,7 @@ async fn moment_times_are_filled_for_a_version_19_database() {
                PRAGMA user_version = 19;"#
         ))
         .unwrap();
-    let t = app_on(Store::open(path).unwrap(), open());
+    let t = read_app(Store::open(path).unwrap(), open());
     assert_eq!(api(&t, &q).await, before);
     drop(t);
     assert_eq!(table_rows(path, &["sessions"]), kept);
@@ -1667,7 +1648,7 @@ fn visitor_figures(o: &Value) -> (i64, i64, i64) {
 /// one returning; erasing a person takes their visits out of both counts.
 #[tokio::test]
 async fn the_overview_counts_visitors_and_returning_visitors() {
-    let t = app_on(Store::open(":memory:").unwrap(), open());
+    let t = read_app(Store::open(":memory:").unwrap(), open());
     assert_eq!(post(&t.app, batch(visits())).await.json()["rejected"], json!([]));
     let overview = |q: String| {
         let app = &t;
@@ -1695,7 +1676,7 @@ async fn the_overview_counts_visitors_and_returning_visitors() {
 /// visitors and the returning visitors at once (the kept window included); nobody else's change.
 #[tokio::test]
 async fn erased_visitors_are_not_counted() {
-    let t = app_on(Store::open(":memory:").unwrap(), open());
+    let t = read_app(Store::open(":memory:").unwrap(), open());
     assert_eq!(post(&t.app, batch(visits())).await.json()["rejected"], json!([]));
     let q = format!("/api/overview?{}&site=shop", range());
     assert_eq!(visitor_figures(&api(&t, &q).await), (8, 7, 3));
@@ -1733,7 +1714,7 @@ async fn visitors_are_filled_for_a_version_22_database() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v22.sqlite");
     let path = path.to_str().unwrap();
-    let t = app_on(Store::open(path).unwrap(), open());
+    let t = read_app(Store::open(path).unwrap(), open());
     assert_eq!(post(&t.app, batch(visits())).await.json()["rejected"], json!([]));
     // An event with another visitor, by a browser driven by a program: in no session (a session
     // of automated traffic is in no figure, whole: see `automated_sessions.rs`).
@@ -1889,7 +1870,7 @@ fn experiment() -> Vec<Value> {
 /// stored whole.
 #[tokio::test]
 async fn tags_past_the_sdks_bound_are_not_counted() {
-    let t = app_on(Store::open(":memory:").unwrap(), open());
+    let t = read_app(Store::open(":memory:").unwrap(), open());
     let many: serde_json::Map<String, Value> = (0..40).map(|i| (format!("k{i:02}"), json!("v"))).collect();
     let huge = json!({"big": "x".repeat(5000)});
     let events = vec![
@@ -1913,7 +1894,7 @@ async fn tags_past_the_sdks_bound_are_not_counted() {
 async fn a_tag_the_filter_refuses_is_never_offered() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.sqlite");
-    let t = app_on(Store::open(path.to_str().unwrap()).unwrap(), open());
+    let t = read_app(Store::open(path.to_str().unwrap()).unwrap(), open());
     let odd = json!({
         "variant": "\t=1+1", "k\u{7}ey": "v", "line": "a\nb", "c1": "x\u{85}", "del": "\u{7f}",
         "ok": "B", "tier": 2, "long": "v".repeat(65), "a:b": "c", "empty": "", "": "no key",
@@ -1943,13 +1924,7 @@ async fn a_tag_the_filter_refuses_is_never_offered() {
     assert_eq!(api(&t, "/api/sessions/o1").await["events"][0]["tags"], odd);
     // Not counted at all (no row), where the others are.
     let c = rusqlite::Connection::open(&path).unwrap();
-    let keys: Vec<String> = c
-        .prepare("SELECT DISTINCT key FROM event_tags ORDER BY key")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let keys = texts(&c, "SELECT DISTINCT key FROM event_tags ORDER BY key");
     assert_eq!(keys, ["", "a:b", "empty", "long", "ok", "tier"]);
 }
 
@@ -1968,7 +1943,7 @@ async fn tags_with_control_characters_are_taken_out_of_an_older_database() {
         format!("/api/pages?{}&tag=ok:B", range()),
         format!("/api/friction?{}&tag=ok:B", range()),
     ];
-    let t = app_on(Store::open(&path).unwrap(), open());
+    let t = read_app(Store::open(&path).unwrap(), open());
     let ok = json!({"ok": "B"});
     let events = vec![
         tagged(ev("1", "shop", "o1", "page_view", &at(10, 0), "/cart", json!({})), &ok),
@@ -2006,14 +1981,14 @@ async fn tags_with_control_characters_are_taken_out_of_an_older_database() {
     };
     assert!(control_rows(&c) >= 6);
     drop(c);
-    let t = app_on(Store::open(&path).unwrap(), open());
+    let t = read_app(Store::open(&path).unwrap(), open());
     for (q, want) in queries.iter().zip(&before) {
         assert_eq!(&api(&t, q).await, want, "{q}");
     }
     drop(t);
     let c = rusqlite::Connection::open(&path).unwrap();
     assert_eq!(control_rows(&c), 0);
-    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), SCHEMA_VERSION);
+    assert_eq!(user_version(&c), SCHEMA_VERSION);
 }
 
 /// A version 6 database (no `event_tags`) gets its events' tags indexed from their bodies when
@@ -2066,7 +2041,7 @@ async fn tags_are_indexed_for_a_version_6_database() {
 /// text), `/api/tags` lists what was seen, and a session's steps carry their tags.
 #[tokio::test]
 async fn tags_filter_friction_sessions_and_series() {
-    let t = app_on(Store::open(":memory:").unwrap(), open());
+    let t = read_app(Store::open(":memory:").unwrap(), open());
     assert_eq!(post(&t.app, batch(experiment())).await.json()["accepted"], json!(12));
     let board = |v: &Value| -> Vec<String> {
         v["rows"]
@@ -2233,7 +2208,7 @@ async fn tags_filter_friction_sessions_and_series() {
 /// event and friction counts to the events carrying it; a bad tag is a 400 there too.
 #[tokio::test]
 async fn tags_filter_overview_funnel_and_channels() {
-    let t = app_on(Store::open(":memory:").unwrap(), open());
+    let t = read_app(Store::open(":memory:").unwrap(), open());
     // The experiment, with b1 arriving by email and a1 by paid search (b2 and n1 unattributed).
     let events: Vec<Value> = experiment()
         .into_iter()
@@ -2383,7 +2358,7 @@ fn two_experiments() -> Vec<Value> {
 /// one for `cohort:pb`, which marks exactly those events.
 #[tokio::test]
 async fn several_tags_narrow_every_panel_to_what_carries_them_all() {
-    let t = app_on(Store::open(":memory:").unwrap(), open());
+    let t = read_app(Store::open(":memory:").unwrap(), open());
     assert_eq!(post(&t.app, batch(two_experiments())).await.json()["accepted"], json!(23));
     let both = "tag=experiment:pdp_cta&tag=variant:B";
     let overview = |q: &str| {
@@ -2528,7 +2503,7 @@ async fn several_tags_narrow_every_panel_to_what_carries_them_all() {
 /// (every grouping has them); with `tag`, of the sessions carrying it too.
 #[tokio::test]
 async fn channels_by_the_values_of_a_tag_compare_variants() {
-    let t = app_on(Store::open(":memory:").unwrap(), open());
+    let t = read_app(Store::open(":memory:").unwrap(), open());
     assert_eq!(post(&t.app, batch(two_experiments())).await.json()["accepted"], json!(23));
     let rows = |v: &Value| -> Vec<String> {
         v["channels"]
@@ -3231,7 +3206,7 @@ fn vital_sums(ts: &Value) -> Value {
 /// `/api/pages` gives for the same range.
 #[tokio::test]
 async fn vitals_over_time_by_minute_hour_and_day() {
-    let t = app_on(Store::open(":memory:").unwrap(), open());
+    let t = read_app(Store::open(":memory:").unwrap(), open());
     let a = post(&t.app, batch(vitals_over_time())).await;
     assert_eq!((a.json()["accepted"].clone(), a.json()["rejected"].clone()), (json!(11), json!([])), "{}", a.json());
     let series = |rest: &str| format!("/api/timeseries?metric=vitals&{rest}");
@@ -3316,7 +3291,7 @@ async fn vitals_over_time_by_minute_hour_and_day() {
 /// carries one: nothing measured, see `tagged_pages_and_vitals_are_those_of_the_tags_events_alone`).
 #[tokio::test]
 async fn vitals_over_time_of_one_page_and_device() {
-    let t = app_on(Store::open(":memory:").unwrap(), open());
+    let t = read_app(Store::open(":memory:").unwrap(), open());
     assert_eq!(post(&t.app, batch(vitals_over_time())).await.json()["accepted"], json!(11));
     let hourly = |rest: &str| format!("/api/timeseries?metric=vitals&{}&bucket=hour&{rest}", range());
     let mug = api(&t, &hourly("site=shop&path=/p/mug")).await;
@@ -3461,7 +3436,8 @@ async fn tagged_pages_and_vitals_are_those_of_the_tags_events_alone() {
     let events = mixed_pages_events();
     let only_b: Vec<Value> = events.iter().filter(|e| e["context"]["tags"] == variant_b()).cloned().collect();
     assert_eq!(only_b.len(), 81);
-    let (all, b) = (app_on(Store::open(":memory:").unwrap(), open()), app_on(Store::open(":memory:").unwrap(), open()));
+    let (all, b) =
+        (read_app(Store::open(":memory:").unwrap(), open()), read_app(Store::open(":memory:").unwrap(), open()));
     for (t, events) in [(&all, events), (&b, only_b)] {
         let n = events.len();
         let a = post(&t.app, batch(events)).await;
@@ -3522,7 +3498,7 @@ async fn tagged_pages_and_vitals_are_those_of_the_tags_events_alone() {
     // By hand: variant B's events of the range are b1's view of /cart and its two friction
     // events there, b2's add to cart (no page count) and its js_error on /cart (b0's, at 09:30,
     // are before the range).
-    let t = app_on(Store::open(":memory:").unwrap(), open());
+    let t = read_app(Store::open(":memory:").unwrap(), open());
     assert_eq!(post(&t.app, batch(experiment())).await.json()["accepted"], json!(12));
     let pages = api(&t, &format!("/api/pages?{}&tag=variant:B", range())).await;
     let rows: Vec<String> = pages["pages"]
@@ -3592,7 +3568,7 @@ fn counted(events: &[Value], received: i64) -> Vec<Counted> {
 async fn tag_counts_are_those_of_the_tagged_events() {
     let mut events = mixed_pages_events();
     events.extend(experiment());
-    let t = app_on(Store::open(":memory:").unwrap(), open());
+    let t = read_app(Store::open(":memory:").unwrap(), open());
     let received = touchpoint_collector::facts::now_ms();
     let n = events.len();
     let a = post(&t.app, batch(events.clone())).await;
@@ -3719,7 +3695,7 @@ async fn migration_makes_the_rows_ingestion_made(batches: Vec<Vec<u8>>, tables: 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.sqlite");
     let path = path.to_str().unwrap();
-    let t = app_on(Store::open(path).unwrap(), open());
+    let t = read_app(Store::open(path).unwrap(), open());
     for b in batches {
         assert_eq!(post(&t.app, b).await.json()["rejected"], json!([]));
     }
@@ -3735,18 +3711,8 @@ async fn migration_makes_the_rows_ingestion_made(batches: Vec<Vec<u8>>, tables: 
 /// Every row of `tables` of the database file at `path`, as text, sorted.
 fn table_rows(path: &str, tables: &[&str]) -> Vec<String> {
     let c = rusqlite::Connection::open(path).unwrap();
-    let mut out = Vec::new();
-    for table in tables {
-        let mut stmt = c.prepare(&format!("SELECT * FROM {table}")).unwrap();
-        let n = stmt.column_count();
-        let rows = stmt.query_map([], |r| {
-            Ok((0..n)
-                .map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap()))
-                .collect::<Vec<_>>()
-                .join("|"))
-        });
-        out.extend(rows.unwrap().map(|r| format!("{table} {}", r.unwrap())));
-    }
+    let mut out: Vec<String> =
+        tables.iter().flat_map(|t| rows(&c, t).into_iter().map(move |r| format!("{t} {r}"))).collect();
     out.sort();
     out
 }

@@ -6,16 +6,11 @@
 
 mod common;
 
-use std::path::Path;
-
-use axum::http::StatusCode;
 use common::*;
 use serde_json::{json, Value};
-use touchpoint_collector::api::Access;
-use touchpoint_collector::origin::OriginPolicy;
 use touchpoint_collector::store::SCHEMA_VERSION;
 use touchpoint_collector::validate::parse_batch;
-use touchpoint_collector::{router, AppState, Store};
+use touchpoint_collector::Store;
 
 fn ev(id: &str, session: &str, name: &str, at: &str, channel: &str, props: Value) -> Value {
     json!({
@@ -37,28 +32,6 @@ fn purchase(id: &str, session: &str, at: &str, channel: &str, order: Value, valu
         p["currency"] = currency;
     }
     ev(id, session, "purchase", at, channel, p)
-}
-
-fn app_on(store: Store) -> TestApp {
-    let state = AppState::new(store, OriginPolicy::new(Default::default()), None).with_access(Access::new(
-        None,
-        Vec::new(),
-        1000,
-    ));
-    TestApp { app: router(state.clone(), Path::new("/nonexistent"), Path::new("/nonexistent")), state }
-}
-
-async fn api(t: &TestApp, uri: &str) -> Value {
-    let a = get(&t.app, uri).await;
-    assert_eq!(a.status, StatusCode::OK, "{uri}: {}", String::from_utf8_lossy(&a.bytes));
-    a.json()
-}
-
-/// (accepted, duplicates) of a batch.
-async fn send(t: &TestApp, events: Vec<Value>) -> (i64, i64) {
-    let a = post(&t.app, batch(events)).await.json();
-    assert_eq!(a["rejected"], json!([]), "{a}");
-    (a["accepted"].as_i64().unwrap(), a["duplicates"].as_i64().unwrap())
 }
 
 /// The channels of `[from, to)` with their revenue, by channel.
@@ -94,8 +67,8 @@ async fn a_masked_order_id_is_no_order_key() {
         purchase("t1", "s1", at, "email", json!("T-1"), json!(10), json!("EUR")),
         purchase("t1-reload", "s1", at, "email", json!("T-1"), json!(10), json!("EUR")),
     ];
-    assert_eq!(send(&t, sent).await, (4, 1));
-    assert_eq!(send(&t, vec![purchase("m4", "s4", at, "email", json!("***"), json!(5), json!("EUR"))]).await, (1, 0));
+    assert_eq!(ingest(&t, sent).await, (4, 1));
+    assert_eq!(ingest(&t, vec![purchase("m4", "s4", at, "email", json!("***"), json!(5), json!("EUR"))]).await, (1, 0));
     let stored = api(&t, "/api/events?event=purchase").await;
     let ids: Vec<&str> = stored.as_array().unwrap().iter().map(|e| e["messageId"].as_str().unwrap()).collect();
     assert_eq!(ids, ["m4", "t1", "m3", "m2", "m1"]);
@@ -129,15 +102,9 @@ fn a_version_21_database_gets_no_order_for_a_masked_id() {
     drop(conn);
     let store = Store::open(path.to_str().unwrap()).unwrap();
     let conn = rusqlite::Connection::open(&path).unwrap();
-    let orders: Vec<String> = conn
-        .prepare("SELECT transaction_id FROM orders")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let orders = texts(&conn, "SELECT transaction_id FROM orders");
     assert_eq!(orders, ["T-1"]);
-    assert_eq!(conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), SCHEMA_VERSION);
+    assert_eq!(user_version(&conn), SCHEMA_VERSION);
     let more = vec![purchase("m3", "s3", at, "", json!("***"), json!(5), json!("EUR"))];
     assert_eq!(store.insert_batch(parse_batch(&batch(more)).unwrap().events).unwrap().accepted, 1);
 }
@@ -155,7 +122,7 @@ async fn a_purchase_counts_in_the_range_of_its_time_only() {
         // Its refund of the first order, the next day.
         ev("r1", "night", "refund", "2026-11-21T00:20:00.000Z", "email", json!({"transaction_id": "N-1"})),
     ];
-    assert_eq!(send(&t, sent).await, (4, 0));
+    assert_eq!(ingest(&t, sent).await, (4, 0));
     let day1 = &channels(&t, "2026-11-20T00:00:00Z", "2026-11-21T00:00:00Z", "").await["email"];
     assert_eq!((&day1["purchases"], &day1["revenue"], &day1["refunds"]), (&json!(1), &json!({"EUR": 10.0}), &json!(0)));
     let day2 = &channels(&t, "2026-11-21T00:00:00Z", "2026-11-22T00:00:00Z", "").await["email"];
@@ -218,7 +185,7 @@ async fn refunds_are_given_apart_and_netted() {
         ),
         ev("r-p", "s-bo", "refund", &at("12:13"), "direct", json!({"transaction_id": "GB-2", "value": 1.5})),
     ];
-    assert_eq!(send(&t, sent).await, (8, 0));
+    assert_eq!(ingest(&t, sent).await, (8, 0));
     let rows = channels(&t, DAY.0, DAY.1, "").await;
     assert_eq!(
         money(&rows["email"]),
@@ -242,7 +209,7 @@ async fn refunds_are_given_apart_and_netted() {
     assert_eq!((&later["purchases"], &later["netRevenue"]), (&json!(0), &json!({"GBP": -67.1})));
     // The same once the window is kept and moved by a poll, a refund arriving meanwhile.
     assert_eq!(
-        send(
+        ingest(
             &t,
             vec![ev("r-late", "s-late", "refund", &at("12:30"), "paid_search", json!({"transaction_id": "GB-1"}))]
         )
@@ -278,7 +245,7 @@ async fn purchases_without_a_usable_value_or_currency_are_said() {
         p("mx4", "direct", json!(1), json!("EURO")),
         p("mx5", "direct", json!(2), json!("€")),
     ];
-    assert_eq!(send(&t, sent).await, (9, 0));
+    assert_eq!(ingest(&t, sent).await, (9, 0));
     let rows = channels(&t, DAY.0, DAY.1, "").await;
     assert_eq!(
         money(&rows["email"]),
@@ -309,7 +276,7 @@ async fn large_values_are_summed_exactly() {
         p("pay2", json!(0.5), "KRW"),
         p("absurd", json!(1e16), "VND"),
     ];
-    assert_eq!(send(&t, sent).await, (7, 0));
+    assert_eq!(ingest(&t, sent).await, (7, 0));
     let row = &channels(&t, DAY.0, DAY.1, "").await["email"];
     assert_eq!(
         row["revenue"],

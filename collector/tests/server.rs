@@ -8,7 +8,7 @@ use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::{batch, event, gzip};
+use common::{batch, event, gzip, user_version};
 use serde_json::{json, Value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_touchpoint-collector");
@@ -250,7 +250,7 @@ fn a_second_collector_on_the_same_database_exits_1() {
     let ours = touchpoint_collector::store::SCHEMA_VERSION;
     assert!(err.contains(&format!("schema version 99, newer than this collector's ({ours})")), "{err}");
     let c = rusqlite::Connection::open(db).unwrap();
-    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 99);
+    assert_eq!(user_version(&c), 99);
 }
 
 /// A batch that storage fails is said on stderr: one line when it starts failing, with SQLite's

@@ -11,8 +11,11 @@ use axum::Router;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use http_body_util::BodyExt;
+use rusqlite::Connection;
 use serde_json::{json, Value};
+use touchpoint_collector::api::Access;
 use touchpoint_collector::origin::OriginPolicy;
+use touchpoint_collector::validate::{parse_batch, Event};
 use touchpoint_collector::{router, AppState, Store};
 use tower::ServiceExt;
 
@@ -62,6 +65,32 @@ pub fn app_with(store: Store, allow: &[(&str, &str)], rate_limit: Option<u32>, w
     TestApp { app: router(state.clone(), www, sdk), state }
 }
 
+/// The state of a collector on `store` that allows no origin and limits no rate.
+pub fn state_on(store: Store) -> AppState {
+    AppState::new(store, OriginPolicy::new(Default::default()), None)
+}
+
+/// The routes of `state`, without static files.
+pub fn router_of(state: AppState) -> Router {
+    router(state, Path::new("/nonexistent"), Path::new("/nonexistent"))
+}
+
+/// [`router_of`] `state`, the state kept beside it.
+pub fn app_of(state: AppState) -> TestApp {
+    TestApp { app: router_of(state.clone()), state }
+}
+
+/// The read API over `store`, read with `access`; without static files.
+pub fn read_app(store: Store, access: Access) -> TestApp {
+    app_of(state_on(store).with_access(access))
+}
+
+/// [`read_app`], open (no token: the tests read from the loopback address), at most 1000 reads a
+/// second.
+pub fn app_on(store: Store) -> TestApp {
+    read_app(store, Access::new(None, Vec::new(), 1000))
+}
+
 pub fn memory_app() -> TestApp {
     app_with(Store::open(":memory:").unwrap(), &[], None, Path::new("/nonexistent"), Path::new("/nonexistent"))
 }
@@ -104,4 +133,103 @@ pub async fn post(app: &Router, body: Vec<u8>) -> Answer {
 
 pub async fn get(app: &Router, uri: &str) -> Answer {
     send(app, Request::get(uri).header("host", HOST).body(Body::empty()).unwrap()).await
+}
+
+/// GET `uri`: its answer, which must be a `200`.
+pub async fn get_ok(t: &TestApp, uri: &str) -> Answer {
+    let a = get(&t.app, uri).await;
+    assert_eq!(a.status, StatusCode::OK, "{uri}: {}", String::from_utf8_lossy(&a.bytes));
+    a
+}
+
+/// The JSON a read of the API answers with (`200`).
+pub async fn api(t: &TestApp, uri: &str) -> Value {
+    get_ok(t, uri).await.json()
+}
+
+/// Posts `events` in one batch as a browser with `ua` would (None: a request without the
+/// header), none refused: (accepted, duplicates).
+pub async fn post_as(t: &TestApp, ua: Option<&str>, events: Vec<Value>) -> (i64, i64) {
+    let mut req = post_req();
+    if let Some(ua) = ua {
+        req = req.header("user-agent", ua);
+    }
+    let a = send(&t.app, req.body(Body::from(batch(events))).unwrap()).await;
+    assert_eq!(a.status, StatusCode::OK);
+    let a = a.json();
+    assert_eq!(a["rejected"], json!([]), "{a}");
+    (a["accepted"].as_i64().unwrap(), a["duplicates"].as_i64().unwrap())
+}
+
+/// [`post_as`] without a `User-Agent`: (accepted, duplicates).
+pub async fn ingest(t: &TestApp, events: Vec<Value>) -> (i64, i64) {
+    post_as(t, None, events).await
+}
+
+/// `values` as the collector takes them in a batch (for `Store::insert_batch`).
+pub fn parse_events(values: Vec<Value>) -> Vec<Event> {
+    parse_batch(&batch(values)).unwrap().events
+}
+
+/// The first column of every row `sql` selects, as text.
+pub fn texts(conn: &Connection, sql: &str) -> Vec<String> {
+    conn.prepare(sql).unwrap().query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+}
+
+/// The database's schema version.
+pub fn user_version(conn: &Connection) -> i64 {
+    conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap()
+}
+
+/// Every table the store counts into from the events (all of them rebuilt from the events by
+/// `aggregate::rebuild`).
+pub const AGGREGATES: [&str; 17] = [
+    "automated_sessions",
+    "sessions",
+    "friction",
+    "minute_counts",
+    "hour_counts",
+    "site_totals",
+    "event_tags",
+    "session_tags",
+    "page_minutes",
+    "page_hours",
+    "page_days",
+    "tag_page_minutes",
+    "tag_page_hours",
+    "tag_page_days",
+    "tag_count_minutes",
+    "tag_count_hours",
+    "tag_count_days",
+];
+
+/// Every row of `table`, as text, sorted.
+pub fn rows(conn: &Connection, table: &str) -> Vec<String> {
+    let mut stmt = conn.prepare(&format!("SELECT * FROM {table}")).unwrap();
+    let n = stmt.column_count();
+    let mut out: Vec<String> = stmt
+        .query_map([], |r| {
+            Ok((0..n)
+                .map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap()))
+                .collect::<Vec<_>>()
+                .join("|"))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    out.sort();
+    out
+}
+
+/// The `tables` (of [`AGGREGATES`]) of the database at `path` as stored, and as a rebuild from
+/// the stored events makes them (from nothing: `aggregate::rebuild` empties them first): equal.
+pub fn assert_aggregates_are_rebuilt(path: &Path, tables: &[&str]) {
+    let mut conn = Connection::open(path).unwrap();
+    let kept: Vec<Vec<String>> = tables.iter().map(|t| rows(&conn, t)).collect();
+    let tx = conn.transaction().unwrap();
+    touchpoint_collector::aggregate::rebuild(&tx).unwrap();
+    for (t, kept) in tables.iter().zip(kept) {
+        assert_eq!(kept, rows(&tx, t), "{t}: as kept (left) and rebuilt (right)");
+    }
+    // (Rolled back: the database stays as the store left it.)
 }
