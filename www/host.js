@@ -265,8 +265,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // component that shows nothing but a closed shadow root the loader did not see attached
     // (no child nodes of its own, none that the page can see), the answer is in that root,
     // which no observer outside it reaches.
+    // A colour input (or the swatch, its label, around one) opens the browser's picker, which
+    // the page cannot see, as a select's list: its clicks were all dead (a configurator's QA).
+    var ctl = tag === 'label' ? el.control : el;
     if (el.isContentEditable || /^(textarea|select|canvas)$/.test(tag) || (tag.indexOf('-') > 0 && !el.shadowRoot && !(closedRoots && closedRoots.has(el)) && !el.firstChild) ||
-      (tag === 'input' && !/^(button|submit|reset|image|checkbox|radio|range|color|file)$/.test(type))) fl |= 4;
+      (tag === 'input' && !/^(button|submit|reset|image|checkbox|radio|range|file)$/.test(type)) || ctl && ctl.type === 'color') fl |= 4;
     // "Nothing happens in the page" is the expected outcome: a download, another window, the
     // phone or mail app, a file picker, or the element already is the current one (the tab
     // shown, the page's own nav link, the radio option already chosen: a radio is checked
@@ -274,7 +277,6 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // or a link to where the visitor already is (a table of contents' entry for the section
     // the address names, marked by a class only, as most scrollspy scripts do: QA). Not a
     // placeholder's `#`, dead from its second click on too.
-    var ctl = tag === 'label' ? el.control : el;
     if ((tag === 'a' && (el.href === location.href && !/#!?$/.test(el.href) || el.hasAttribute('download') || (el.target && el.target !== '_self') || /^(mailto|tel|sms):/i.test(attr(el, 'href')))) || (ctl && ctl.type === 'file') ||
       el.getAttribute('aria-selected') === 'true' || /^(page|step|location|true)$/.test(el.getAttribute('aria-current')) ||
       el.getAttribute('aria-pressed') === 'true' || (el.getAttribute('aria-checked') === 'true' && /^(menuitem)?radio$/.test(attr(el, 'role'))) ||
@@ -284,7 +286,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // `.btn.disabled`): judged like a disabled control (core::input::SENSED_DISABLED).
     if (el.getAttribute('aria-disabled') === 'true' || el.classList.contains('disabled')) fl |= 16;
     if (special) for (i = 0; i < NO.length; i++) if (up(el, '[data-tp-no-' + NO[i] + ']')) no |= 1 << i;
-    r = [key(el), fl, no, tag, attr(el, 'id'), type, attr(el, 'autocomplete'), attr(el, 'name'), special && up(el, '[data-tp-mask]') ? 1 : 0,
+    r = [key(el), fl, no, tag, attr(el, 'id'), type, attr(el, 'autocomplete'), attr(el, 'name'), special && up(el, '[data-tp-mask]') || suggested(el) ? 1 : 0,
       attr(el, 'aria-label') || attr(el, 'alt'), tag === 'input' && /^(submit|button|reset)$/.test(type) ? attr(el, 'value') : '',
       // (An input's text is its label's: a radio's "Size M".)
       fl & 4 || !(e = tag === 'input' ? el.labels && el.labels[0] : el) ? '' : f(textOf(e, '').slice(0, 400))];
@@ -302,6 +304,14 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // component's data-tp-event or data-tp-mask around the slot (such a click was no click, its
   // declared add_to_cart lost, a masked address sent: a web components QA).
   var flat = null;
+  // An option a text box suggests as the visitor types (an address, a name, a passenger
+  // completed): its text is what goes into the field, never sent (it was, on the option's click:
+  // a booking wizard's QA). Its listbox is the one a text box, or a combobox around one, controls.
+  function suggested(el) {
+    var l = (el = up(el, '[role=option]')) && el.closest('[role=listbox]'), c;
+    try { c = l && l.id && d.querySelector('[aria-controls~="' + l.id + '"],[aria-owns~="' + l.id + '"]'); } catch (e) {}
+    return c && (c.matches('input,[contenteditable]') || c.querySelector('input'));
+  }
   function up(el, s) {
     var i = flat ? flat.indexOf(el) : -1, x;
     if (i >= 0) {
@@ -1245,6 +1255,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     if (!a || foSeen.indexOf(a) >= 0) return;
     var text = (a.textContent || '').replace(/\s+/g, ' ').trim(), field = null, i;
     if (!text || !a.getClientRects().length) return; // empty or not shown (yet)
+    // (One inside another form is that form's: a step gone back to, its summary still there.
+    // Not the form sent drawn again with its errors, the one sent gone: a Turbo or htmx 422.)
+    if ((i = a.closest('form')) && foForm && i !== foForm && foForm.isConnected) return;
     for (i = 0; i < foErr.length; i += 2) if (foErr[i] === a || foErr[i].contains(a)) field = foErr[i + 1];
     // Or the field that names it as its description (aria-describedby, the usual way to tie an
     // error text to its field): the same error as the field's aria-invalid, one field_error.
@@ -1421,7 +1434,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // A field's focus time (not a button's, focused by its own press). (Also told by a shadow
   // root's own listener, see inShadow: a move between two of its fields reaches no further.)
   function focused(t, e) {
-    var form;
+    var form, b;
     if (t !== focusEl && isField(t) && e.isTrusted && (form = formOf(t))) {
       unfocus();
       focusEl = t;
@@ -1433,7 +1446,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // Enter in a text box that sends nothing by itself (no form, or a form without a submit
       // button): the page's key handler may send or check it. Listened for in the capture
       // phase, so before that handler (added first), whose field errors then come after it.
-      if (t.tagName === 'INPUT' && !(t.form && t.form.querySelector('[type=submit],[type=image],button:not([type])'))) t.addEventListener('keydown', enter, keyOpts);
+      // (A submit button not shown is none: a one-form wizard's "Book" in its last step.)
+      if (t.tagName === 'INPUT' && !((b = t.form && t.form.querySelector('[type=submit],[type=image],button:not([type])')) && b.getClientRects().length)) t.addEventListener('keydown', enter, keyOpts);
     }
   }
   function sensorOf(name) {
@@ -1597,7 +1611,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // submits a form; a "Next" button whose handler calls reportValidity()). A page's script
     // calling checkValidity() on load or at each keystroke (to enable its button) fires
     // `invalid` too, on fields the visitor has not reached yet: that is not their error.
-    invalid: function (e) { if (now() - pressAt < 1000) fieldError(e.target, '', ''); },
+    // (Not a field that is not shown: a one-form wizard's later steps, checked by the browser
+    // when Enter submits the whole form, are no error the visitor saw.)
+    invalid: function (e) { if (now() - pressAt < 1000 && e.target.getClientRects().length) fieldError(e.target, '', ''); },
     input: function (e) {
       var t = e.target, form;
       if (t && t.shadowRoot) t = inShadow(e);

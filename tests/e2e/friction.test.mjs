@@ -2037,7 +2037,7 @@ test('web components: an answer in another component\'s root, a declared event a
   const clicks = all.filter((e) => e.event === 'click' && !isSentinel(e));
   const at = (id) => clicks.filter((e) => sel(e).startsWith(`${id} `)).map((e) => [sel(e), e.properties.element.text ?? '']);
   assert.deepEqual(at('#card'), [['#card > ds-button > button', 'Add Oxford']]);
-  assert.deepEqual(at('#addr-label'), [['#addr-label > input', '']], 'masked');
+  assert.deepEqual(at('#addr-label'), [['#addr-label > input[name=addr]', '']], 'masked');
   assert.doesNotMatch(JSON.stringify(all), /Secret|Lovelace/, 'the component masks its slot');
 });
 
@@ -2354,6 +2354,91 @@ test('broken: a sign-in checked by the page\'s key handler on Enter (with and wi
     const errors = ev.filter((e) => e.event === 'field_error');
     assert.ok(errors.some((e) => e.properties.element.selector === "#kb-pass" && e.properties.reason === "aria_invalid"), `form: ${form}: ${JSON.stringify(errors.map((e) => e.properties))}`);
   }
+});
+
+// A booking wizard in one <form>, its steps fieldsets shown and hidden (a booking wizard's QA).
+test('a one-form wizard: Enter checked by the page in a step whose form\'s only submit button is in a hidden step is a field_error (a field without an id by its name); the browser\'s check of hidden steps is none; an alert in another form is not this form\'s; a suggested address is never sent', T, async (t) => {
+  const site = 'fr-wizard';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', `
+      <form id="booking"><fieldset id="st1"><label>From <input name="from" required></label>
+        <label>To <input id="dest" name="dest"></label>
+        <div role="combobox" aria-owns="sugg"><input name="addr" id="addr" aria-controls="sugg" autocomplete="off"></div>
+        <ul role="listbox" id="sugg"><li role="option" id="opt1">12 Acacia Avenue, London</li></ul></fieldset>
+        <fieldset id="st2" hidden><label>First name <input name="first" required></label><button id="book">Book now</button></fieldset></form>
+      <form id="trip"><input id="trip-to" name="to"><button id="trip-go">Search</button></form>
+      <form id="travellers"><div role="alert" id="tr-summary"></div></form>`);
+    document.getElementById('opt1').addEventListener('click', (e) => { document.getElementById('addr').value = e.target.textContent; });
+    // Enter in step 1: the page checks the step itself (its Next), and says which field is empty.
+    document.getElementById('st1').addEventListener('keydown', (e) => {
+      if (e.key !== 'Enter' || e.target.id === 'addr') return;
+      e.preventDefault();
+      for (const el of document.querySelectorAll('#st1 [required]')) if (!el.value) el.setAttribute('aria-invalid', 'true');
+    });
+    // The trip's search, sent by script; a summary of another form's errors shown meanwhile.
+    document.getElementById('trip').addEventListener('submit', (e) => {
+      e.preventDefault();
+      document.getElementById('tr-summary').textContent = 'Please check the passport number';
+    });
+    scrollTo(0, 0);
+  });
+  // (Focused without a click: a click's own moment would see the field marked anyway.)
+  await page.focus('#dest');
+  await page.keyboard.type('Lisbon');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.getAttribute('input[name=from]', 'aria-invalid'), 'true');
+  await page.click('#addr');
+  await page.keyboard.type('12 Aca');
+  await page.click('#opt1');
+  // (Past the 2 s in which a summary after a field's error says it again, and is no error.)
+  await page.waitForTimeout(2_100);
+  await page.click('#trip-to');
+  await page.keyboard.type('Porto');
+  await page.click('#trip-go');
+  await waitFor('the summary', () => page.evaluate(() => document.getElementById('tr-summary').textContent !== ''));
+  const ev = await verdict(page, site);
+  assert.deepEqual(ev.filter((e) => e.event === 'field_error').map((e) => `${sel(e)} ${e.properties.reason} ${e.properties.form}`),
+    ['#st1 > label > input[name=from] aria_invalid booking'], JSON.stringify(ev));
+  const all = await collector.events(`&site=${site}`);
+  const option = all.filter((e) => e.event === 'click' && sel(e) === '#opt1');
+  assert.equal(option.length, 1, 'the option\'s click');
+  assert.equal(option[0].properties.element.text, undefined, 'no text');
+  assert.doesNotMatch(JSON.stringify(all), /Acacia|Lisbon|Porto/, 'nothing typed or chosen is sent');
+});
+
+test('a one-form wizard checked by the browser (no novalidate): Enter in its first step, its later steps hidden, is no field_error for the fields never shown', T, async (t) => {
+  const site = 'fr-wizard-native';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', `
+      <form id="booking-n"><fieldset><label>To <input id="n-dest" name="dest" required></label></fieldset>
+        <fieldset hidden><label>First name <input id="n-first" name="first" required></label>
+        <label><input type="checkbox" id="n-terms" required> Terms</label><button id="n-book">Book now</button></fieldset></form>`);
+    scrollTo(0, 0);
+  });
+  await page.click('#n-dest');
+  await page.keyboard.type('Lisbon');
+  await page.keyboard.press('Enter');
+  const ev = await verdict(page, site);
+  assert.deepEqual(ev.filter((e) => e.event === 'field_error').map(sel), [], JSON.stringify(ev));
+});
+
+test('normal: a colour input and a swatch (a label around a hidden one) open the browser\'s picker: no dead or rage click', T, async (t) => {
+  const site = 'fn-colour';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', `<p><input type="color" id="colour" style="cursor:pointer">
+      <label id="swatch" style="cursor:pointer;display:inline-block;width:40px;height:40px;background:#c33"><input type="color" style="display:none"></label></p>`);
+    scrollTo(0, 0);
+  });
+  await clickN(page, '#colour', 1);
+  await page.keyboard.press('Escape');
+  await clickN(page, '#swatch', 1);
+  await page.keyboard.press('Escape');
+  await page.waitForTimeout(1_500); // (the dead click's wait, for the verdict: no friction is the claim)
+  await clickN(page, '#swatch', 3);
+  assert.deepEqual(summary(await verdict(page, site)), []);
 });
 
 // A form closed by a button of its own that sends nothing (a modal's Cancel or its close

@@ -88,6 +88,13 @@ impl RawElement {
                 part.push('.');
                 part.push_str(class);
             }
+            // A form field without an id, by its name: `label > input` told no field of a form
+            // apart from another (a booking wizard's QA), and `field_ms` is keyed by name.
+            if parts.is_empty() && matches!(tag.as_str(), "input" | "select" | "textarea") && is_ident(&self.name) {
+                part.push_str("[name=");
+                part.push_str(&self.name);
+                part.push(']');
+            }
             parts.push(part);
         }
         let mut selector = String::new();
@@ -167,6 +174,22 @@ mod tests {
         e.path.truncate(2);
         e.path.push(level("body", "", "x"));
         assert_eq!(e.selector(), "div.buy > button.btn.btn-primary");
+    }
+
+    /// A field without an id is told apart by its name (a plain one only); with an id, the id.
+    #[test]
+    fn a_form_field_without_an_id_is_named_by_its_name() {
+        let field = |tag: &str, id: &str, name: &str| RawElement {
+            tag: tag.into(),
+            name: name.into(),
+            path: vec![level(tag, id, ""), level("label", "", ""), level("form", "trip", "")],
+            ..RawElement::default()
+        };
+        assert_eq!(field("input", "", "email").selector(), "#trip > label > input[name=email]");
+        assert_eq!(field("select", "", "nationality").selector(), "#trip > label > select[name=nationality]");
+        assert_eq!(field("input", "mail", "email").selector(), "#mail");
+        assert_eq!(field("input", "", "pax[0][first]").selector(), "#trip > label > input", "a name needing escapes");
+        assert_eq!(field("button", "", "go").selector(), "#trip > label > button", "not a field");
     }
 
     #[test]
