@@ -1033,9 +1033,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // A view's address as the engine keys it (core::journey::url::hash_route): the path, and with
   // data-spa="hash" the fragment's route (`#/account`, up to its own `?`). (Compared by path
   // only, a hash-routed sign-in's replace to its account left the form it sent unsent: QA.)
+  // (A hash router's root, `#/`, is the bare address's view: the router writes it over the
+  // landing's at start, which was a second view of the landing: a Vue developer's QA.)
   function viewOf(u) {
     var h = u.split('#')[1] || '';
-    return u.split(/[?#]/)[0] + (hashViews && /^!?\//.test(h) ? h.split('?')[0] : '');
+    return u.split(/[?#]/)[0] + (hashViews && /^!?\/[^?]/.test(h) ? h.split('?')[0] : '');
   }
   // was: the address before the page's pushState/replaceState.
   function route(kind, was) {

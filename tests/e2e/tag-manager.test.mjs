@@ -135,6 +135,27 @@ ${lateTag({ collector: '/v1/batch', site, consent: 'granted', spa: 'hash', 'flus
   await closeTab(page);
 });
 
+// A hash router (Vue Router's createWebHashHistory, React's HashRouter) writes its root route,
+// `#/`, over the bare address at start: the same view, not a second one (a Vue developer's QA).
+test('a hash-routed app (data-spa="hash") that writes #/ over its bare landing address before the tag started: one view', async () => {
+  const site = 'tm-hash-root';
+  const page = await browser.newPage();
+  const url = await serveFixture(page, collector.url, `<!doctype html><html><head><meta charset="utf-8"><title>Shop</title><script>${STUB}
+document.addEventListener('DOMContentLoaded', function () { history.replaceState(null, '', location.pathname + location.search + '#/'); });
+${lateTag({ collector: '/v1/batch', site, consent: 'granted', spa: 'hash', 'flush-interval': '300' })}
+</script></head><body><p>Shop</p></body></html>`, 'tm-hash-root');
+  await page.goto(url);
+  await sdkReady(page);
+  await page.evaluate(() => { location.hash = '#/catalog'; });
+  await waitFor('the catalog route', () => page.evaluate(() => location.hash === '#/catalog'));
+  await page.evaluate(() => touchpoint('track', 'marker'));
+  const ev = await timeline(site, ['marker']);
+  const views = ev.filter((e) => e.event === 'page_view');
+  assert.deepEqual(views.map((e) => e.properties.navigation), ['load', 'hash'], views.map((e) => e.context.page.url).join(' '));
+  assert.match(views[1].context.page.url, /#\/catalog$/);
+  await closeTab(page);
+});
+
 // What a tag manager's template does: the URL is all it can set (Google Tag Manager's sandboxed
 // injectScript), so the configuration is in its fragment; a second tag with the same attributes
 // in another order is the same configuration (no warning); a reference to the stub kept before
