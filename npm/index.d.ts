@@ -136,7 +136,9 @@ export type JsonOnly<P> = [P] extends [Json | undefined] ? P
   : P extends (...args: never[]) => unknown ? never
   : P extends readonly (infer U)[] ? readonly JsonOnly<U>[]
   : P extends Date | RegExp | Map<unknown, unknown> | Set<unknown> | Promise<unknown> ? never
-  : P extends object ? { [K in keyof P]: JsonOnly<P[K]> }
+  // (An object with symbol keys is no plain data: a Vue `ref` passed without `.value`, whose
+  // links to its effects are a cycle the SDK cannot serialise, and the event was dropped.)
+  : P extends object ? [Extract<keyof P, symbol>] extends [never] ? { [K in keyof P]: JsonOnly<P[K]> } : never
   : never;
 /** An object argument whose values are JSON (see `JsonOnly`), not an array (the SDK refuses
  * one, and the call with it). */

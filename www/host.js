@@ -402,10 +402,15 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
         // whose own handlers changed it: window.event is then the visitor's event (also in the
         // microtasks after a handler, where frameworks render), and not for a timer's tick, a
         // video's timeupdate or a socket's message (checked in Chromium, Firefox and WebKit).
-        var e = w.event, own = e && e.isTrusted && /^(click|pointer|mouse|key|touch|input|change|submit)/.test(e.type);
+        var e = w.event, own = e && e.isTrusted && /^(click|pointer|mouse|key|touch|input|change|submit)/.test(e.type),
+          // The end of a transition begun before (a router's view sliding in: Vue's <Transition>
+          // drops its classes and the view left at transitionend, Svelte's at its animation's
+          // finish) answers no click: a dead button clicked as the view came in was answered by
+          // it, and the first second of every view was blind to dead and rage clicks (QA).
+          ended = e && /^(transitionend|animationend|finish)$/.test(e.type);
         for (var i = 0, n; i < records.length; i++) {
           loads(records[i].addedNodes);
-          if (deco(records[i])) continue;
+          if (ended || deco(records[i])) continue;
           n = ambient(records[i].target, records[i].type === 'attributes') || moved(records[i]);
           if (!n || own || n.contains(clickedEl)) { mo.disconnect(); observing = false; respond('m'); return; }
         }
@@ -587,6 +592,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   }
   function deco(r) {
     var t = r.target, a = r.attributeName, k, l, i, on = t.contains(clickedEl) || t.contains(pressEl);
+    // The document's title, which no one sees change in the page (a router's afterEach writes
+    // it also for a navigation its guard cancelled: that link's clicks were answered by it).
+    if ((t.nodeType === 3 ? t.parentNode : t).nodeName === 'TITLE') return true;
     if (isDeco(t) && !on) return true;
     if (a) {
       // (data-active only on the control: elsewhere it may be what a click made active.)
@@ -1523,6 +1531,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       });
     },
     visibilitychange: function () { push('v' + US + now() + US + (d.visibilityState === 'hidden' ? 1 : 0), 1); },
+    // Frozen in the background (a tab the browser may discard next, with no pagehide): what was
+    // captured since it was hidden is written now, as at hiding (an error in a background
+    // widget, still waiting for its hand-over on a throttled timer, was lost: QA).
+    freeze: function () { if (!gone) push('v' + US + now() + US + 1, 1); },
     online: function () { push('o' + US + now() + US + 1, 1); },
     offline: function () { push('o' + US + now() + US + 0, 1); },
     // Signs of a response to a click.
@@ -1680,6 +1692,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     if (focusEl && focusForm === form) unfocus();
     m = focusTimes && focusTimes.get(form);
     for (n in m) list.push(n + ':' + m[n]);
+    // (Its next use, the form opened again, times its own fields: they were each use's sum.)
+    if (m) focusTimes.delete(form);
     typedEl = null; // pressing Enter in a field ends typing
     if (up(form, '[data-tp-ignore]')) return;
     if (form.hasAttribute && form.hasAttribute('data-tp-event')) push(snap || decl(form));

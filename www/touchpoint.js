@@ -153,7 +153,9 @@ function load(attrs, url, sri, overlay) {
     // Before the wasm is fetched: the page's web components attach their roots meanwhile.
     keepClosedRoots(ac && ac.signal);
     wasm_bindgen({ module_or_path: fetch(url, { integrity: sri }) }).then(go, function (e) {
-      try { console.warn('touchpoint: could not load', e); } catch (_) {}
+      // (Its address and what went wrong, without a stack: a 404 answer fails the integrity
+      // check first, and "Failed to fetch" alone left a shop owner reading of tampering.)
+      try { console.warn('touchpoint: could not load ' + url + ' (missing, blocked, or another build than this loader pins): ' + (e && e.message || e)); } catch (_) {}
       off();
     });
   } catch (e) { die(e); }

@@ -223,10 +223,12 @@ fn listen(io: &Io, slow_ms: u64, hash_views: bool) {
 /// keydown, signs of the visitor's own scrolling, are the loader's own: it takes them off while
 /// they could not make a record. `host.observe` adds them. So is focusout, on the focused form
 /// field only.)
-const LISTENERS: [(bool, &str, bool, bool); 26] = [
+const LISTENERS: [(bool, &str, bool, bool); 27] = [
     (true, "pagehide", false, true),
     (true, "pageshow", false, true),
     (false, "visibilitychange", false, true),
+    // A background tab frozen (Chromium: to be discarded, maybe, without a pagehide).
+    (false, "freeze", false, true),
     (true, "online", false, true),
     (true, "offline", false, true),
     (true, "blur", false, true),

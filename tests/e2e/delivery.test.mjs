@@ -138,6 +138,27 @@ test('a request that never gets an answer is aborted after data-request-timeout 
   });
 });
 
+test('a tab frozen in the background (the freeze event, maybe discarded next): what it captured since it was hidden is written at once', { timeout: 120_000 }, async () => {
+  await inContext(async (context) => {
+    const site = 'dl-freeze';
+    const { page, url, pageErrors } = await openSite(context, collector, attrs(site, { 'flush-interval': '60000', friction: 'on' }), undefined, { ready: false });
+    await page.goto(url);
+    await sdkReady(page);
+    // An error in a background widget, then the freeze, before the loader's next hand-over.
+    const stored = await page.evaluate(() => new Promise((resolve) => {
+      const widget = document.createElement('script');
+      widget.textContent = 'setTimeout(function () { throw new Error("widget broke in the background"); }, 0);';
+      document.head.append(widget);
+      setTimeout(() => {
+        document.dispatchEvent(new Event('freeze'));
+        resolve(Object.keys(localStorage).filter((k) => k.startsWith('tp:q:')).map((k) => localStorage.getItem(k)).join('\n'));
+      }, 30);
+    }));
+    assert.match(stored, /widget broke in the background/, 'the js_error is in storage at the freeze');
+    assert.deepEqual(pageErrors.map(String).filter((e) => !/widget broke/.test(e)), [], 'no other error in the page');
+  });
+});
+
 test('offline for 20 s: no request is attempted while offline, everything arrives once back online', { timeout: 120_000 }, async () => {
   await inContext(async (context) => {
     const site = 'dl-offline';

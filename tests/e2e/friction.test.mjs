@@ -2424,6 +2424,36 @@ test('a one-form wizard checked by the browser (no novalidate): Enter in its fir
   assert.deepEqual(ev.filter((e) => e.event === 'field_error').map(sel), [], JSON.stringify(ev));
 });
 
+// A router's view sliding in (Vue's <Transition>: its classes dropped at transitionend), and a
+// link whose navigation a guard cancels (the router's afterEach writing the title all the same).
+test('broken: a dead button clicked while its view slides in, and a link a guard cancels that only rewrites the title: dead clicks', T, async (t) => {
+  const site = 'fr-transition';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.head.insertAdjacentHTML('beforeend', '<style>.v-enter-active{transition:opacity .8s}.v-enter-from{opacity:0}</style>');
+    document.body.insertAdjacentHTML('afterbegin', '<p><a href="/maintenance" id="guarded">Maintenance</a> <button id="go-view">Catalog</button></p><div id="outlet"></div>');
+    document.getElementById('guarded').addEventListener('click', (e) => { e.preventDefault(); document.title = 'Shop'; });
+    document.getElementById('go-view').addEventListener('click', () => {
+      const v = document.createElement('section');
+      v.className = 'v-enter-active v-enter-from';
+      v.innerHTML = '<button id="compare">Compare</button>';
+      document.getElementById('outlet').replaceChildren(v);
+      requestAnimationFrame(() => requestAnimationFrame(() => {
+        v.classList.remove('v-enter-from');
+        v.addEventListener('transitionend', () => v.classList.remove('v-enter-active'), { once: true });
+      }));
+    });
+    scrollTo(0, 0);
+  });
+  await clickN(page, '#go-view', 1);
+  await page.waitForSelector('#compare');
+  await clickN(page, '#compare', 1);
+  assert.ok(await page.evaluate(() => document.querySelector('#outlet > section').classList.contains('v-enter-active')), 'clicked during the transition');
+  await waitFor('the transition\'s end', () => page.evaluate(() => !document.querySelector('#outlet > section').classList.contains('v-enter-active')));
+  await clickN(page, '#guarded', 1);
+  assert.deepEqual(summary(await verdict(page, site)), ['dead_click #compare', 'dead_click #guarded']);
+});
+
 test('normal: a colour input and a swatch (a label around a hidden one) open the browser\'s picker: no dead or rage click', T, async (t) => {
   const site = 'fn-colour';
   const { page } = await open(t, site);

@@ -264,6 +264,8 @@ test('Touchpoint off (its wasm not loaded, or disabled by an internal error): ge
     const { page, url, pageErrors, console: console_ } = await openSite(context, collector, { site: 'rb-nowasm', consent: 'granted' }, OWN_BUTTON, { ready: false, init: [queued] });
     await page.goto(url);
     await waitFor('touchpoint: could not load', () => console_.some((m) => /touchpoint: could not load/.test(m.text)));
+    // (It names the file and what may be wrong with it: a 404 fails the integrity check first.)
+    assert.match(console_.find((m) => /could not load/.test(m.text)).text, /could not load \S+\.wasm\S* \(missing, blocked/);
     assert.deepEqual(await page.evaluate(() => window.__asked), OFF, 'the calls the stub queued');
     assert.deepEqual(await ask(page), OFF, 'and later ones');
     await assertNoPageErrors(page, pageErrors);

@@ -423,6 +423,7 @@ impl Engine {
             }
             Input::FormSubmit { form, name, focus } => {
                 f.form_submit(form);
+                self.journey.form_submit(form);
                 if self.journey.settings.on {
                     self.capture(Kind::Track, "form_submit", journey::forms::properties(&name, &focus), now);
                 }

@@ -136,10 +136,15 @@ interface WithCallback { placement: string; onDone: () => void }
 interface WithDate { at: Date }
 interface NoCurrency { value: number; items: CartLine[] }
 declare const withCallback: WithCallback, withDate: WithDate, noCurrency: NoCurrency;
+declare const RefSymbol: unique symbol;
+interface LikeRef<T> { value: T; [RefSymbol]: true } // (Vue's Ref, as @vue/reactivity declares it)
+declare const qty: LikeRef<number>;
 
 // ---- Must not compile ----
 // @ts-expect-error a function is no JSON value
 tp.track('newsletter_signup', withCallback);
+// @ts-expect-error nor is a framework's reactive reference (Vue's ref: send qty.value)
+tp.track('qty_changed', { qty });
 // @ts-expect-error nor is a Date (send date.toISOString())
 tp.identify('c-1042', withDate);
 // @ts-expect-error an interface of one's own is checked as a literal is: add_to_cart needs currency

@@ -58,6 +58,12 @@ impl FormAbandon {
                 self.forms.last_mut().unwrap_or_else(|| unreachable!())
             }
         };
+        // Used again after it was sent (a newsletter modal opened again, its second use then
+        // cancelled: no form_abandon was possible): a use of its own, from now.
+        if form.submitted {
+            (form.submitted, form.started, form.entry) = (false, at, false);
+            form.touched.clear();
+        }
         form.last = at;
         form.entry |= i.entry;
         // any(), not contains(): <[u32]>::contains is an unrolled 0.17 KB function in the wasm (size).

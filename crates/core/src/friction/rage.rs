@@ -24,6 +24,11 @@ pub type Reported = (u32, u64, u64);
 #[derive(Debug, Default)]
 pub struct Rage {
     burst: Option<Burst>,
+    /// Requests to the page's own origin in flight. A control the page disabled while its
+    /// request runs ("Loading…", a "Pay" guarded against a second charge) pressed meanwhile is
+    /// the page saying it works: no rage (four presses of a "Load more" disabled for its 1.5 s
+    /// request were a rage_click: a Vue developer's QA).
+    pub busy: u32,
     /// The last burst reported, for the dead click detector to take (see [`Rage::finish`]).
     pub reported: Option<Reported>,
 }
@@ -46,6 +51,9 @@ struct Burst {
 
 impl Rage {
     pub fn click(&mut self, s: &Settings, p: Press, t: &Target, out: &mut Findings) {
+        if t.disabled && self.busy > 0 {
+            return;
+        }
         // Above 1, the click continues a double or triple click; else it begins a gesture.
         let (at, x, y, multi) = (p.at, p.x, p.y, p.detail > 1);
         if let Some(b) = &mut self.burst {

@@ -55,7 +55,7 @@ fn rage_three_unanswered_clicks_within_a_second_each() {
 #[test]
 fn presses_on_a_disabled_control_are_rage_when_repeated_and_never_dead() {
     let disabled = Target { disabled: true, elsewhere: true, ..target(1) };
-    let press = |times: &[u64]| {
+    let presses = |times: &[u64]| {
         let mut f = Friction::default();
         let mut out = Vec::new();
         for &at in times {
@@ -64,13 +64,36 @@ fn presses_on_a_disabled_control_are_rage_when_repeated_and_never_dead() {
         f.timeout(60_000, &mut out);
         out
     };
-    assert!(press(&[0]).is_empty(), "one press: a disabled button is expected to do nothing");
-    assert!(press(&[0, 400]).is_empty());
-    let out = press(&[0, 300, 600, 900]);
+    assert!(presses(&[0]).is_empty(), "one press: a disabled button is expected to do nothing");
+    assert!(presses(&[0, 400]).is_empty());
+    let out = presses(&[0, 300, 600, 900]);
     assert_eq!(names(&out), ["rage_click"]);
     assert!(out[0].1.contains("\"count\":4") && out[0].1.ends_with("\"disabled\":true}"), "{}", out[0].1);
     let out = clicks(&mut Friction::default(), 1, &[0, 300, 600]);
     assert!(!out[0].1.contains("disabled"), "only a disabled control's says so: {}", out[0].1);
+    // "Load more" clicked, disabled by the page while its request (to its own origin) runs, and
+    // pressed again meanwhile: the page says it works, no rage. Once the answer came, presses
+    // of a control still disabled are again. (A third party's request says nothing of it.)
+    for (id, rage) in [(7, false), (0, true)] {
+        let mut f = Friction::default();
+        let mut out = Vec::new();
+        f.click(press(0, 10, 10), &target(1), &mut out);
+        f.request_start(5, id);
+        for at in [120, 240, 360, 480] {
+            f.click(press(at, 10, 10), &disabled, &mut out);
+        }
+        f.timeout(1_490, &mut out); // (the presses' window over; the request still on its way)
+        assert_eq!(names(&out).contains(&"rage_click"), rage, "request {id}: {out:?}");
+        if id != 0 {
+            f.request_end(1_500, &RequestEnd { id, status: 200, first_party: true, ..RequestEnd::default() }, &mut out);
+            f.response(1_600);
+            for at in [2_000, 2_300, 2_600] {
+                f.click(press(at, 10, 10), &disabled, &mut out);
+            }
+            f.timeout(60_000, &mut out);
+            assert_eq!(names(&out), ["rage_click"], "after the answer: {out:?}");
+        }
+    }
 }
 
 /// The option already chosen (aria-checked, aria-pressed, a checked radio's label), the tab
@@ -798,6 +821,15 @@ fn field_errors_and_abandoned_forms() {
     );
     assert!(out[1].1.contains("\"time_ms\":5000") && out[1].1.contains("\"fields_completed\":1"), "{}", out[1].1);
     assert!(out[2].1.contains("\"time_ms\":4960") && out[2].1.contains("\"fields_completed\":2"), "{}", out[2].1);
+    // A form sent, then used again and given up (a newsletter modal opened again, typed in,
+    // cancelled): that second use is abandoned, counted from its own start.
+    let mut out = Vec::new();
+    f.form_input(6_000, &input(7, 5, true));
+    f.form_submit(7);
+    f.form_input(8_000, &input(7, 6, true));
+    f.leave(9_000, &mut out);
+    assert_eq!(names(&out), ["form_abandon"]);
+    assert!(out[0].1.contains("\"time_ms\":1000") && out[0].1.contains("\"fields_completed\":1"), "{}", out[0].1);
 }
 
 #[test]

@@ -20,6 +20,12 @@ impl Forms {
         }
         first
     }
+
+    /// Form `key` was sent: the visitor's next input into it (a newsletter modal opened again, a
+    /// comment form posted by script and used again) starts it again.
+    pub fn submit(&mut self, key: u32) {
+        self.started.retain(|&k| k != key);
+    }
 }
 
 /// A form's id or name as every event that names it carries it (form_start and form_submit,
@@ -61,6 +67,9 @@ mod tests {
         assert!(f.input(3));
         assert!(!f.input(3));
         assert!(f.input(4));
+        f.submit(3);
+        assert!(f.input(3), "used again after it was sent: started again");
+        assert!(!f.input(4));
         assert_eq!(
             properties("checkout", "email:1200,card:x,:5,zip:300,card-cvc:123,password:900"),
             r#"{"category":"touchpoint","form":"checkout","field_ms":{"email":1200,"zip":300}}"#

@@ -175,6 +175,10 @@ impl Journey {
         }
     }
 
+    pub fn form_submit(&mut self, form: u32) {
+        self.forms.submit(form);
+    }
+
     pub fn view_enter(&mut self, key: u32, name: &str, now: u64) {
         if self.settings.on && !name.is_empty() {
             self.views.enter(key, &super::scrub::clean_label(name, 64), now);
