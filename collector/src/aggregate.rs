@@ -688,7 +688,7 @@ fn one_id_per_session(
 ) -> rusqlite::Result<Map<(String, String), (i64, String)>> {
     let mut kept: Map<(String, String), (i64, String)> = Map::default();
     let mut stmt = conn.prepare(
-        "SELECT session_id, site, event, timestamp, received_at, body FROM events
+        "SELECT session_id, site, event, timestamp, received_at, body, sent_at FROM events
           WHERE instr(body, ?1) > 0 OR instr(body, '\\') > 0 ORDER BY id",
     )?;
     let mut rows = stmt.query([needle])?;
@@ -698,7 +698,7 @@ fn one_id_per_session(
         if facts.automated {
             continue;
         }
-        let ts = counts_at(facts.ts_ms, r.get(4)?);
+        let ts = counts_at(facts.ts_ms, r.get(4)?, r.get(6)?);
         let id = id_of(facts);
         if id.is_empty() {
             continue;
@@ -726,7 +726,7 @@ pub fn fill_moment_times(conn: &Connection) -> rusqlite::Result<()> {
     let mut sessions: Map<(String, String), Session> = Map::default();
     let names = DEFAULT_MOMENTS.map(|m| format!("'{m}'")).join(", ");
     let mut stmt = conn.prepare(&format!(
-        "SELECT session_id, site, event, timestamp, received_at, body FROM events
+        "SELECT session_id, site, event, timestamp, received_at, body, sent_at FROM events
           WHERE event IN ({names}) OR instr(body, 'moment') > 0 OR instr(body, '\\') > 0 ORDER BY id"
     ))?;
     let mut rows = stmt.query([])?;
@@ -734,7 +734,7 @@ pub fn fill_moment_times(conn: &Connection) -> rusqlite::Result<()> {
         let [event, timestamp, body]: [String; 3] = [r.get(2)?, r.get(3)?, r.get(5)?];
         let facts = crate::facts::extract(&event, &timestamp, &body);
         if facts.moment {
-            let ts = counts_at(facts.ts_ms, r.get(4)?);
+            let ts = counts_at(facts.ts_ms, r.get(4)?, r.get(6)?);
             sessions.entry((r.get(0)?, r.get(1)?)).or_default().add_moment(&event, ts);
         }
     }
@@ -791,7 +791,7 @@ fn put_tags(
 /// `friction` row says.
 pub fn fill_tags(conn: &Connection) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare(
-        "SELECT e.id, e.site, e.session_id, e.event, e.timestamp, e.received_at, e.body, f.id IS NOT NULL
+        "SELECT e.id, e.site, e.session_id, e.event, e.timestamp, e.received_at, e.body, f.id IS NOT NULL, e.sent_at
            FROM events AS e LEFT JOIN friction AS f ON f.id = e.id
           WHERE instr(e.body, 'tags') > 0 OR instr(e.body, '\\') > 0 ORDER BY e.id",
     )?;
@@ -801,7 +801,7 @@ pub fn fill_tags(conn: &Connection) -> rusqlite::Result<()> {
         let [site, session_id, event, timestamp, body]: [String; 5] =
             [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(6)?];
         let facts = crate::facts::extract(&event, &timestamp, &body);
-        let ts = counts_at(facts.ts_ms, r.get(5)?);
+        let ts = counts_at(facts.ts_ms, r.get(5)?, r.get(8)?);
         put_tags(&mut put, r.get(0)?, ts, &site, &session_id, r.get(7)?, &facts.tags)?;
     }
     Ok(())
@@ -873,7 +873,7 @@ pub fn fill_sampled(conn: &Connection) -> rusqlite::Result<()> {
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     let mut stmt = conn.prepare(
-        "SELECT event, timestamp, received_at, body FROM events INDEXED BY events_session
+        "SELECT event, timestamp, received_at, body, sent_at FROM events INDEXED BY events_session
           WHERE session_id = ?1 AND site = ?2 ORDER BY id",
     )?;
     let mut minutes: Map<(String, i64, u8), i64> = Map::default();
@@ -883,7 +883,7 @@ pub fn fill_sampled(conn: &Connection) -> rusqlite::Result<()> {
         while let Some(r) = rows.next()? {
             let [event, timestamp, body]: [String; 3] = [r.get(0)?, r.get(1)?, r.get(3)?];
             let facts = crate::facts::extract(&event, &timestamp, &body);
-            first.add(r.get(2)?, counts_at(facts.ts_ms, r.get(2)?), facts.sample_rate, "");
+            first.add(r.get(2)?, counts_at(facts.ts_ms, r.get(2)?, r.get(4)?), facts.sample_rate, "");
         }
         if let Some((minute, rate)) = first.counted().filter(|c| c.1 > 0) {
             for s in [site.as_str(), ""] {
@@ -916,7 +916,7 @@ pub fn fill_device_counts(conn: &Connection) -> rusqlite::Result<()> {
          DELETE FROM hour_counts WHERE instr(site, char(1)) > 0;",
     )?;
     let mut stmt = conn.prepare(
-        "SELECT session_id, site, event, timestamp, received_at, body FROM events INDEXED BY events_session
+        "SELECT session_id, site, event, timestamp, received_at, body, sent_at FROM events INDEXED BY events_session
           ORDER BY session_id, id",
     )?;
     let mut rows = stmt.query([])?;
@@ -960,7 +960,7 @@ pub fn fill_device_counts(conn: &Connection) -> rusqlite::Result<()> {
         let [site, event, timestamp, body]: [String; 4] = [r.get(1)?, r.get(2)?, r.get(3)?, r.get(5)?];
         let received_at: i64 = r.get(4)?;
         let facts = crate::facts::extract(&event, &timestamp, &body);
-        let ts = counts_at(facts.ts_ms, received_at);
+        let ts = counts_at(facts.ts_ms, received_at, r.get(6)?);
         let i = match firsts.iter().position(|(s, _)| *s == site) {
             Some(i) => i,
             None => {
@@ -1234,7 +1234,7 @@ pub(crate) fn tag_values<'t>(conn: &Connection, tags: &'t [Tag]) -> rusqlite::Re
 /// 14) or the vitals (before 16).
 pub fn fill_pages(conn: &Connection) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare(
-        "SELECT site, event, timestamp, received_at, body, id, session_id FROM events INDEXED BY events_event_id
+        "SELECT site, event, timestamp, received_at, body, id, session_id, sent_at FROM events INDEXED BY events_event_id
           WHERE event IN ('page_view', 'page_leave')",
     )?;
     let mut rows = stmt.query([])?;
@@ -1252,7 +1252,7 @@ pub fn fill_pages(conn: &Connection) -> rusqlite::Result<()> {
     while let Some(r) = rows.next()? {
         let [site, event, timestamp, body]: [String; 4] = [r.get(0)?, r.get(1)?, r.get(2)?, r.get(4)?];
         let facts = crate::facts::extract(&event, &timestamp, &body);
-        let minute = counts_at(facts.ts_ms, r.get(3)?).div_euclid(60_000);
+        let minute = counts_at(facts.ts_ms, r.get(3)?, r.get(7)?).div_euclid(60_000);
         // (Friction comes from `friction` below.)
         let mut counts = view_page_counts(conn, r.get(5)?, &r.get::<_, String>(6)?, &site, &event, &facts)?;
         counts[FRICTION] = 0;
@@ -1332,17 +1332,45 @@ pub const MOMENTS_TOTAL: u32 = DEFAULT_MOMENTS.len() as u32;
 /// time is used instead.
 const MAX_FUTURE_MS: i64 = 3_600_000;
 
+/// Below this, a batch's `sentAt` and its arrival differ by the request's way (a slow mobile
+/// upload, a beacon the browser sent a little later, retries inside one request) or by a clock a
+/// few seconds off, not by a wrong clock worth correcting: its events count at their own
+/// `timestamp`. Correcting those would move a right clock's events by the request's time, batch
+/// by batch (so a session's events of two batches could swap places), for an error under a
+/// minute (the inspector's finest bucket).
+pub const MIN_SKEW_MS: i64 = 60_000;
+
 /// The time an event counts at.
 pub fn event_ts(e: &Event, received_at: i64) -> i64 {
-    counts_at(e.facts.ts_ms, received_at)
+    counts_at(e.facts.ts_ms, received_at, e.facts.sent_at)
 }
 
-/// The time an event captured at `ts` (unix ms, 0 unknown) and received at `received_at` counts at.
-pub(crate) fn counts_at(ts: i64, received_at: i64) -> i64 {
-    if ts <= 0 || ts > received_at + MAX_FUTURE_MS {
+/// How far the device's clock was behind the collector's (negative: ahead) when a batch sent at
+/// `sent_at` (its `sentAt`, the device's clock; None: unknown) arrived at `received_at` (the
+/// collector's): their difference, the request's way included; 0 when under [`MIN_SKEW_MS`] either
+/// way, or unknown.
+pub fn clock_skew(received_at: i64, sent_at: Option<i64>) -> i64 {
+    match sent_at {
+        Some(sent) if received_at.saturating_sub(sent).saturating_abs() >= MIN_SKEW_MS => {
+            received_at.saturating_sub(sent)
+        }
+        _ => 0,
+    }
+}
+
+/// The time an event captured at `ts` (unix ms, 0 unknown, the device's clock) and received at
+/// `received_at` (the collector's) in a batch sent at `sent_at` (its `sentAt`, the device's clock)
+/// counts at: its capture time corrected by the device clock's error, `ts + (received_at -
+/// sent_at)` (as Segment and RudderStack do; [`clock_skew`]: none under a minute, nor without a
+/// `sentAt`); the arrival instead when that is more than an hour ahead of the arrival, or at or
+/// before 1970 (a clock still wrong: a batch without a usable `sentAt`, or a clock changed
+/// between the capture and the send).
+pub(crate) fn counts_at(ts: i64, received_at: i64, sent_at: Option<i64>) -> i64 {
+    let at = ts.saturating_add(clock_skew(received_at, sent_at));
+    if ts == 0 || at <= 0 || at > received_at + MAX_FUTURE_MS {
         received_at
     } else {
-        ts
+        at
     }
 }
 
@@ -1795,7 +1823,7 @@ pub(crate) fn replay_session(
     site: &str,
 ) -> rusqlite::Result<Option<serde_json::Value>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, type, event, timestamp, received_at, body, browser, os FROM events INDEXED BY events_session
+        "SELECT id, type, event, timestamp, received_at, body, browser, os, sent_at FROM events INDEXED BY events_session
           WHERE session_id = ?1 AND site = ?2 ORDER BY id",
     )?;
     let mut rows = stmt.query(params![session_id, site])?;
@@ -1805,7 +1833,7 @@ pub(crate) fn replay_session(
         let mut facts = crate::facts::extract(&event, &timestamp, &body);
         facts.browser = r.get::<_, Option<String>>(6)?.unwrap_or_default();
         facts.os = r.get::<_, Option<String>>(7)?.unwrap_or_default();
-        let ts = counts_at(facts.ts_ms, r.get(4)?);
+        let ts = counts_at(facts.ts_ms, r.get(4)?, r.get(8)?);
         let page = page_counts(&event, &facts);
         let text =
             EventText { site, kind: &kind, event: &event, session_id, timestamp: &timestamp, ..Default::default() };
@@ -1854,7 +1882,7 @@ pub fn rebuild(conn: &Connection) -> rusqlite::Result<()> {
     loop {
         let chunk: Vec<(i64, Event, i64)> = {
             let mut stmt = conn.prepare(
-                "SELECT id, site, type, event, session_id, timestamp, received_at, body, browser, os FROM events
+                "SELECT id, site, type, event, session_id, timestamp, received_at, body, browser, os, sent_at FROM events
                   WHERE id > ?1 ORDER BY id LIMIT 10000",
             )?;
             let rows = stmt.query_map([after], |r| {
@@ -1864,6 +1892,7 @@ pub fn rebuild(conn: &Connection) -> rusqlite::Result<()> {
                 // (Not in the body: the request's, kept beside it.)
                 facts.browser = r.get::<_, Option<String>>(8)?.unwrap_or_default();
                 facts.os = r.get::<_, Option<String>>(9)?.unwrap_or_default();
+                facts.sent_at = r.get(10)?;
                 // Without its body: not needed by the aggregates.
                 let text = EventText {
                     site: &site,
@@ -2016,7 +2045,7 @@ mod tests {
         conn.execute_batch(
             "CREATE TABLE events (id INTEGER PRIMARY KEY, message_id TEXT, site TEXT, type TEXT, event TEXT,
                                   session_id TEXT, timestamp TEXT, received_at INTEGER, body TEXT, browser TEXT,
-                                  os TEXT);
+                                  os TEXT, sent_at INTEGER);
              CREATE INDEX events_event_id ON events(event, id);",
         )
         .unwrap();

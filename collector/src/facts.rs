@@ -83,6 +83,12 @@ pub struct Facts {
     /// unknown (no header, or stored before schema version 28).
     pub browser: String,
     pub os: String,
+    /// The batch's `sentAt` (the device's clock when the batch left it), unix ms: with the time
+    /// the batch arrived, it corrects a device clock that is wrong (`aggregate::counts_at`). Not
+    /// in the event's body: set by `validate::parse_batch`, read back from the `events` row's
+    /// `sent_at` by a rebuild. None for a `sentAt` without a time zone, and for events stored
+    /// before schema version 31.
+    pub sent_at: Option<i64>,
 }
 
 /// How one page view did on a Core Web Vital, by the thresholds of Google's web-vitals library

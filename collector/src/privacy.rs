@@ -381,7 +381,8 @@ pub fn expired_without_row(conn: &Connection, before: i64, limit: usize) -> rusq
     let mut oldest = conn.prepare_cached("SELECT session_id, site, received_at FROM events ORDER BY id")?;
     let mut has_row = conn.prepare_cached("SELECT 1 FROM sessions WHERE session_id = ?1 AND site = ?2")?;
     let mut times = conn.prepare_cached(
-        "SELECT timestamp, received_at FROM events INDEXED BY events_session WHERE session_id = ?1 AND site = ?2",
+        "SELECT timestamp, received_at, sent_at FROM events INDEXED BY events_session
+          WHERE session_id = ?1 AND site = ?2",
     )?;
     let mut looked: HashSet<SessionKey> = HashSet::new();
     let mut keys = Vec::new();
@@ -402,7 +403,7 @@ pub fn expired_without_row(conn: &Connection, before: i64, limit: usize) -> rusq
         let mut events = times.query(params![key.0, key.1])?;
         while let Some(e) = events.next()? {
             let ts = crate::facts::parse_iso_millis(e.get_ref(0)?.as_str()?).unwrap_or(0);
-            if counts_at(ts, e.get(1)?) >= before {
+            if counts_at(ts, e.get(1)?, e.get(2)?) >= before {
                 all_before = false;
                 break;
             }
@@ -539,7 +540,7 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
     let mut taking = TakingOut::new(tx)?;
     let mut out = Erased::default();
     let mut events = tx.prepare_cached(
-        "SELECT id, event, timestamp, received_at, body, message_id FROM events INDEXED BY events_session
+        "SELECT id, event, timestamp, received_at, body, sent_at, message_id FROM events INDEXED BY events_session
           WHERE session_id = ?1 AND site = ?2 ORDER BY id",
     )?;
     let mut seen = tx.prepare_cached(match why {
@@ -572,7 +573,7 @@ pub fn erase_sessions(tx: &Connection, keys: &[SessionKey], why: Why) -> rusqlit
             for s in [site.as_str(), ""] {
                 counted.totals.entry(s.to_string()).or_default().0 += 1;
             }
-            seen.execute([r.get::<_, String>(5)?])?;
+            seen.execute([r.get::<_, String>(6)?])?;
             n += 1;
             // Its order goes with it (the stored purchase of that order: see `store::SCHEMA`).
             if !facts.order.is_empty() && order.execute(params![site, facts.order, id])? > 0 {
@@ -604,7 +605,7 @@ pub fn uncount_sessions(tx: &Connection, keys: &[SessionKey], before: i64) -> ru
     }
     let mut taking = TakingOut::new(tx)?;
     let mut events = tx.prepare_cached(
-        "SELECT id, event, timestamp, received_at, body FROM events INDEXED BY events_session
+        "SELECT id, event, timestamp, received_at, body, sent_at FROM events INDEXED BY events_session
           WHERE session_id = ?1 AND id < ?3 AND site = ?2 ORDER BY id",
     )?;
     let mut out = 0;
@@ -645,8 +646,8 @@ impl<'c> TakingOut<'c> {
     }
 
     /// The session (`session_id`, `site`) whose events `rows` reads in the order they were
-    /// stored (its first columns `id, event, timestamp, received_at, body`). `each` is given every
-    /// one of them first (the counts so far, the row, its id and its facts); those counted (not
+    /// stored (its first columns `id, event, timestamp, received_at, body, sent_at`). `each` is
+    /// given every one of them first (the counts so far, the row, its id and its facts); those counted (not
     /// automated traffic, by their own word or, `automated`, the session's) are then counted out.
     /// Then its rows of `session_tags` and `sessions` go. Answers whether it had a row there (was
     /// counted as a session).
@@ -668,7 +669,7 @@ impl<'c> TakingOut<'c> {
             if facts.automated || automated {
                 continue;
             }
-            let ts = counts_at(facts.ts_ms, received_at);
+            let ts = counts_at(facts.ts_ms, received_at, r.get(5)?);
             let is_friction = facts.category == Category::Friction;
             for s in [site, ""] {
                 self.counted.totals.entry(s.to_string()).or_default().2 += i64::from(is_friction);

@@ -2909,7 +2909,8 @@ mod tests {
     /// The `events` columns the session and element windows read.
     const EVENTS_WITH_SITE: &str =
         "CREATE TABLE events (id INTEGER PRIMARY KEY, site TEXT, event TEXT, session_id TEXT, body TEXT NOT NULL DEFAULT '{}',
-                              timestamp TEXT NOT NULL DEFAULT '', received_at INTEGER NOT NULL DEFAULT 0);
+                              timestamp TEXT NOT NULL DEFAULT '', received_at INTEGER NOT NULL DEFAULT 0,
+                              sent_at INTEGER);
          CREATE INDEX events_site_id ON events(site, id);
          CREATE INDEX events_session ON events(session_id, id);
          CREATE INDEX events_event_id ON events(event, id);
@@ -3689,7 +3690,7 @@ mod tests {
         use crate::validate::{Event, EventText};
         let c = store(
             "CREATE TABLE events (id INTEGER PRIMARY KEY, site TEXT, event TEXT, session_id TEXT,
-                                  timestamp TEXT, received_at INTEGER);
+                                  timestamp TEXT, received_at INTEGER, sent_at INTEGER);
              CREATE INDEX events_site_id ON events(site, id);",
         );
         let mut next = xorshift(0x0bad_5eed_1234_5678u64);

@@ -95,12 +95,14 @@ pub const MAX_GROUP_EVENTS: usize = 10_000;
 /// page view in the pages' leaves and scroll depth (a tab hidden and shown again sends one per
 /// stretch): `automated_sessions` is made and filled from the stored events, and the aggregates
 /// are built again when a session of automated traffic was counted, or a resumed page_leave is
-/// stored.
+/// stored. Versions before 31 kept no batch's `sentAt` (`events.sent_at`, which corrects a
+/// device's wrong clock: `aggregate::counts_at`): the column is added, NULL for what was stored
+/// before (those events count at their own `timestamp`, as they did).
 ///
 /// A database of a later version is refused (see [`Store::init`]), and the backfills chosen by
 /// version count from nothing rather than add (`aggregate::fill_device_counts` and the others):
 /// a database stamped with an older version by an older collector runs them again.
-pub const SCHEMA_VERSION: i64 = 30;
+pub const SCHEMA_VERSION: i64 = 31;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
@@ -118,7 +120,11 @@ CREATE TABLE IF NOT EXISTS events (
     -- nothing else of it); NULL when unknown (no header; stored before version 28). No comma in
     -- this comment: SQLite's DROP COLUMN of a last column cuts back to the comma before it.
     browser     TEXT,
-    os          TEXT
+    os          TEXT,
+    -- The `sentAt` of its batch (the device's clock when the batch left it) as unix milliseconds:
+    -- an event counts at `timestamp + (received_at - sent_at)` (aggregate.rs: `counts_at`). NULL
+    -- for a `sentAt` without a time zone and for events stored before version 31.
+    sent_at     INTEGER
 );
 CREATE INDEX IF NOT EXISTS events_site_id ON events(site, id);
 CREATE INDEX IF NOT EXISTS events_event_id ON events(event, id);
@@ -181,6 +187,12 @@ INSERT OR IGNORE INTO orders (site, transaction_id, event_id)
 const ADD_EVENT_AGENTS: &str = "
 ALTER TABLE events ADD COLUMN browser TEXT;
 ALTER TABLE events ADD COLUMN os TEXT;
+";
+
+/// Version 30 -> 31: each event's batch's `sentAt` (unknown, NULL, for those stored before: they
+/// count at their own `timestamp`, as they did).
+const ADD_EVENT_SENT_AT: &str = "
+ALTER TABLE events ADD COLUMN sent_at INTEGER;
 ";
 
 /// Version 0 -> 2: `events` loses its UNIQUE constraint (and AUTOINCREMENT), `seen` gets
@@ -515,6 +527,10 @@ impl Store {
         // `events` from before version 28 (no browser and OS): first, as a rebuild below reads them.
         if lacks("events", "browser")? {
             tx.execute_batch(ADD_EVENT_AGENTS)?;
+        }
+        // `events` from before version 31 (no batch's `sentAt`): likewise.
+        if lacks("events", "sent_at")? {
+            tx.execute_batch(ADD_EVENT_SENT_AT)?;
         }
         let (no_channels, no_users, no_devices) =
             (lacks("sessions", "channel")?, lacks("sessions", "user_id")?, lacks("sessions", "device")?);
@@ -1208,20 +1224,20 @@ fn lock(conn: &Mutex<Connection>) -> std::sync::MutexGuard<'_, Connection> {
 // rows, SQLite would give their ids again, and the kept windows and `seen_upto` rely on ids only
 // growing (see `privacy.rs`).
 const INSERT: &str = "INSERT OR FAIL INTO events
-   (id, message_id, site, type, event, session_id, timestamp, received_at, body, browser, os)
- VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+   (id, message_id, site, type, event, session_id, timestamp, received_at, body, browser, os, sent_at)
+ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 
 /// Parameters of a row of [`INSERT`] and [`INSERT_MANY`].
-const PARAMS_PER_ROW: usize = 11;
+const PARAMS_PER_ROW: usize = 12;
 
 /// Rows per multi-row INSERT ([`PARAMS_PER_ROW`] parameters each; SQLite allows 32766).
 const ROWS_PER_INSERT: usize = 16;
 
 static INSERT_MANY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     format!(
         "INSERT OR FAIL INTO events (id, message_id, site, type, event, session_id, timestamp, received_at, body,
-           browser, os) VALUES {}",
+           browser, os, sent_at) VALUES {}",
         vec![row; ROWS_PER_INSERT].join(", ")
     )
 });
@@ -1304,6 +1320,16 @@ impl RawInsert {
             }
             // SAFETY: a valid statement and parameter index.
             rc = unsafe { ffi::sqlite3_bind_int64(stmt, at + 8, received_at) };
+            if rc != ffi::SQLITE_OK {
+                break;
+            }
+            // SAFETY: a valid statement and parameter index.
+            rc = unsafe {
+                match e.facts.sent_at {
+                    Some(sent) => ffi::sqlite3_bind_int64(stmt, at + 12, sent),
+                    None => ffi::sqlite3_bind_null(stmt, at + 12),
+                }
+            };
             if rc != ffi::SQLITE_OK {
                 break;
             }

@@ -158,9 +158,10 @@ const MAX_NEW_EVENTS: i64 = 500_000;
 /// The times of the events stored in `(?, ?]` (of one site), as they count.
 fn new_events_sql(site: bool) -> &'static str {
     if site {
-        "SELECT timestamp, received_at FROM events INDEXED BY events_site_id WHERE site = ?1 AND id > ?2 AND id <= ?3"
+        "SELECT timestamp, received_at, sent_at FROM events INDEXED BY events_site_id
+          WHERE site = ?1 AND id > ?2 AND id <= ?3"
     } else {
-        "SELECT timestamp, received_at FROM events WHERE id > ?1 AND id <= ?2"
+        "SELECT timestamp, received_at, sent_at FROM events WHERE id > ?1 AND id <= ?2"
     }
 }
 
@@ -217,7 +218,7 @@ impl HourShelf {
             };
             while let Some(r) = rows.next()? {
                 let captured = crate::facts::parse_iso_millis(r.get_ref(0)?.as_str().unwrap_or("")).unwrap_or(0);
-                let ts = crate::aggregate::counts_at(captured, r.get(1)?);
+                let ts = crate::aggregate::counts_at(captured, r.get(1)?, r.get(2)?);
                 kept.hours.remove(&ts.div_euclid(HOUR_MS));
             }
             kept.upto = upto;

@@ -184,11 +184,17 @@ pub fn parse_batch(body: &[u8]) -> Result<Batch, IngestError> {
         return Err(invalid(format!("batch: {} events, at most {MAX_BATCH_EVENTS} allowed", elements.len())));
     }
 
+    // The device's clock when the batch left, for correcting a wrong one (`aggregate::counts_at`);
+    // only with a zone (one without may be the device's local time, hours off: not used).
+    let sent_ms = if has_zone(&sent_at) { crate::facts::parse_iso_millis(&sent_at) } else { None };
     let mut events = Vec::with_capacity(elements.len());
     let mut rejected = Vec::new();
     for (index, element) in elements.iter().enumerate() {
         match parse_event(body, element, &nodes) {
-            Ok(e) => events.push(e),
+            Ok(mut e) => {
+                e.facts.sent_at = sent_ms;
+                events.push(e)
+            }
             Err(reason) => rejected.push(Rejected { index, reason }),
         }
     }

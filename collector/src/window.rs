@@ -636,7 +636,8 @@ struct Money {
 
 /// The stored purchases and refunds of a session (its events by the session index, their bodies
 /// and times).
-const SESSION_PURCHASES_SQL: &str = "SELECT event, timestamp, received_at, body FROM events INDEXED BY events_session
+const SESSION_PURCHASES_SQL: &str =
+    "SELECT event, timestamp, received_at, body, sent_at FROM events INDEXED BY events_session
   WHERE session_id = ?1 AND site = ?2 AND event IN ('purchase', 'refund')";
 
 /// The stored purchase of an order (a full refund's amount).
@@ -685,7 +686,7 @@ fn revenue_of(
     while let Some(row) = rows.next()? {
         let refund = row.get_ref(0)?.as_str().unwrap_or("") == "refund";
         let ts = crate::facts::parse_iso_millis(row.get_ref(1)?.as_str().unwrap_or("")).unwrap_or(0);
-        let ts = crate::aggregate::counts_at(ts, row.get(2)?);
+        let ts = crate::aggregate::counts_at(ts, row.get(2)?, row.get(4)?);
         let c = crate::validate::commerce_of_text(row.get_ref(3)?.as_str().unwrap_or(""));
         let amount = if refund {
             refund_amount(&mut reads.order, &key.1, c)?
@@ -1779,7 +1780,7 @@ const SESSION_TAGS_SQL: &str = "SELECT t.key, t.value FROM session_tags AS t WHE
 /// A session's events, with what their time is made of (each event's rows of `event_tags` are
 /// at that time: see [`EVENT_TAG_ROWS_SQL`]).
 const SESSION_EVENTS_SQL: &str =
-    "SELECT timestamp, received_at FROM events INDEXED BY events_session WHERE session_id = ?1 AND site = ?2";
+    "SELECT timestamp, received_at, sent_at FROM events INDEXED BY events_session WHERE session_id = ?1 AND site = ?2";
 
 /// The rows of `event_tags` of one session at one time: those at its time, site and session in
 /// the time index.
@@ -1903,7 +1904,7 @@ impl SessionWindows {
                     while let Some(r) = rows.next()? {
                         let captured =
                             crate::facts::parse_iso_millis(r.get_ref(0)?.as_str().unwrap_or("")).unwrap_or(0);
-                        at.push(crate::aggregate::counts_at(captured, r.get(1)?));
+                        at.push(crate::aggregate::counts_at(captured, r.get(1)?, r.get(2)?));
                     }
                     at.sort_unstable();
                     at.dedup();

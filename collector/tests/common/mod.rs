@@ -41,8 +41,25 @@ pub fn event(id: &str, site: &str) -> Value {
     })
 }
 
+/// A batch of `events` sent now by a device whose clock is right (its `sentAt` is the collector's
+/// time: no clock to correct, each event counts at its own `timestamp`).
 pub fn batch(events: Vec<Value>) -> Vec<u8> {
-    serde_json::to_vec(&json!({"sentAt": "2024-05-01T12:00:01.000Z", "batch": events})).unwrap()
+    batch_sent_at(&now_iso(), events)
+}
+
+/// A batch of `events` whose `sentAt` is `sent_at` (the device's clock when it left).
+pub fn batch_sent_at(sent_at: &str, events: Vec<Value>) -> Vec<u8> {
+    serde_json::to_vec(&json!({"sentAt": sent_at, "batch": events})).unwrap()
+}
+
+/// The collector's clock now, as the SDK writes a time (`2026-12-06T05:40:00.000Z`).
+pub fn now_iso() -> String {
+    iso_at(touchpoint_collector::facts::now_ms())
+}
+
+/// Unix milliseconds `ms` as the SDK writes a time.
+pub fn iso_at(ms: i64) -> String {
+    touchpoint_collector::facts::format_iso_millis(ms)
 }
 
 pub fn gzip(data: &[u8]) -> Vec<u8> {
