@@ -1677,13 +1677,20 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // props the submit's. (Made up to 3 s later, an AJAX cart's add_to_cart came after the
       // drawer's begin_checkout, and with the variant picked since: a theme developer's QA.)
       pendDecl = form.hasAttribute('data-tp-event') && decl(form);
+      // A step of a wizard in one form (its Next a submit button the page's handler cancels,
+      // the next step shown in place): fields shown since are the form going on, not sent
+      // (each step was a form_submit, and one given up no form_abandon: a booking wizard's QA).
+      var shown = shownIn(form);
       setTimeout(guard(function () { if (pending === form && !e.defaultPrevented) submitted(form); }));
-      setTimeout(guard(function () { if (pending === form && !goReqs) submitted(form); }), 3000);
+      setTimeout(guard(function () {
+        if (pending === form && !goReqs) shownIn(form).some(function (el) { return shown.indexOf(el) < 0; }) ? pending = null : submitted(form);
+      }), 3000);
     }
   };
   // A form submitted (its submit event, or see formOn): form_submit with the time spent in each
   // field, and no form_abandon.
   var pending = null, pendDecl;
+  function shownIn(form) { return [].filter.call(form.elements || [], function (el) { return el.matches(FIELDS) && el.getClientRects().length; }); }
   function submitted(form) {
     var m, list = [], n, snap = form === pending && pendDecl;
     formGo = pending = null;

@@ -2454,6 +2454,47 @@ test('broken: a dead button clicked while its view slides in, and a link a guard
   assert.deepEqual(summary(await verdict(page, site)), ['dead_click #compare', 'dead_click #guarded']);
 });
 
+// One form, its steps fieldsets; each step's Next a submit button whose handler cancels the
+// submit and shows the next step in place (React Hook Form's handleSubmit per step).
+for (const c of [
+  { what: 'broken: a one-form wizard whose Next submits (cancelled) and shows the next step: its second step typed in and left', site: 'fr-wizard-steps', book: false,
+    friction: ['form_abandon #wz'], forms: ['form_abandon wz', 'form_start wz'] },
+  { what: 'normal: the same wizard booked at its last step (the form then shows its confirmation)', site: 'fn-wizard-steps', book: true,
+    friction: [], forms: ['form_start wz', 'form_submit wz'] },
+]) {
+  test(c.what, T, async (t) => {
+    const { page } = await open(t, c.site);
+    await page.evaluate(() => {
+      document.body.insertAdjacentHTML('afterbegin', `<form id="wz" novalidate>
+        <fieldset id="wz1"><input id="wz-from" name="from"> <input id="wz-to" name="to"> <button id="wz-next">Next</button></fieldset>
+        <fieldset id="wz2" hidden><input id="wz-first" name="first"> <input id="wz-last" name="last"> <button id="wz-book">Book</button></fieldset>
+        <p id="wz-done" hidden>Booked</p></form>`);
+      const form = document.getElementById('wz');
+      form.addEventListener('submit', (e) => {
+        e.preventDefault();
+        if (!document.getElementById('wz1').hidden) { document.getElementById('wz1').hidden = true; document.getElementById('wz2').hidden = false; return; }
+        document.getElementById('wz2').hidden = true;
+        document.getElementById('wz-done').hidden = false;
+      });
+      scrollTo(0, 0);
+    });
+    await page.click('#wz-from'); await page.keyboard.type('Lisbon');
+    await page.click('#wz-to'); await page.keyboard.type('Porto');
+    await page.click('#wz-next');
+    await page.click('#wz-first'); await page.keyboard.type('Jane');
+    // (Past the 3 s in which a cancelled submit may still be taken as sent.)
+    await page.waitForTimeout(3_200);
+    if (c.book) {
+      await page.click('#wz-last'); await page.keyboard.type('Doe');
+      await page.click('#wz-book');
+      await page.waitForTimeout(3_200);
+    }
+    await toDetails(page);
+    assert.deepEqual(summary(await verdict(page, c.site)), c.friction);
+    assert.deepEqual(await formsOf(c.site), c.forms);
+  });
+}
+
 test('normal: a colour input and a swatch (a label around a hidden one) open the browser\'s picker: no dead or rage click', T, async (t) => {
   const site = 'fn-colour';
   const { page } = await open(t, site);

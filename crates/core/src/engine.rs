@@ -423,6 +423,12 @@ impl Engine {
             }
             Input::FormSubmit { form, name, focus } => {
                 f.form_submit(form);
+                // A form the page filled in (a saved traveller, an address book's entry) and the
+                // visitor sent: its start is the send (a funnel counted more submits than starts:
+                // a booking wizard's QA).
+                let mut out = Touchpoints::new();
+                self.journey.form_input(form, &name, &mut out);
+                self.capture_touchpoints(out, now);
                 self.journey.form_submit(form);
                 if self.journey.settings.on {
                     self.capture(Kind::Track, "form_submit", journey::forms::properties(&name, &focus), now);

@@ -1094,6 +1094,19 @@ fn element_views_forms_and_focus() {
     assert!(ev[4].contains(r#""engaged_ms":1000,"#), "blurred at 1 s: {}", ev[4]);
 }
 
+/// A form the page filled in (a saved traveller) and the visitor sent, with no input of theirs:
+/// its form_start is the send, so that a funnel's starts are never fewer than its submits.
+#[test]
+fn a_form_sent_without_input_starts_at_its_send() {
+    let mut v = Visit::granted("https://shop.test/book", "");
+    v.page("https://shop.test/book");
+    v.at(1_000, Input::FormSubmit { form: 5, name: "travellers".into(), focus: String::new() });
+    let ev = v.events();
+    let names: Vec<String> = ev.iter().map(|e| self::field(e, "\"event\":\"")).collect();
+    assert_eq!(names, ["page_view", "form_start", "form_submit"]);
+    assert!(ev[1].contains(r#""form":"travellers""#), "{}", ev[1]);
+}
+
 #[test]
 fn a_jump_to_an_anchor_of_the_same_page_abandons_no_form_and_is_no_view_for_quick_back() {
     let mut v = Visit::granted("https://shop.test/checkout", "");
