@@ -1549,7 +1549,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // moves seconds after to an element holding the last one pressed (a "Jump to results"
       // key focusing the list clicked in before) answers what moved it. (A touch's press
       // moves it at its release: releasing.)
-      if (!pressFocus(t.shadowRoot && e.composedPath ? e.composedPath()[0] : t)) { if (now() - tabAt > 99) respond('f'); natFocused(t); }
+      // (Nor a frame the visitor clicks into, which the press there gives no press here: see blur.)
+      if (!pressFocus(t.shadowRoot && e.composedPath ? e.composedPath()[0] : t)) { if (now() - tabAt > 99 && t.tagName !== 'IFRAME') respond('f'); natFocused(t); }
       // (Not a field: its click places the caret and answers nothing.)
       else if (e.isTrusted && !isField(t)) focusPress = [t, e.relatedTarget]; // (see focusAnswer)
       focused(t.shadowRoot ? inShadow(e) : t, e);
@@ -1560,7 +1561,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // (Not a blur to a frame of the page's own, a video or a post embedded in an article: the
     // visitor is still on the page, reading and scrolling it; its engaged time went on only
     // from their next click on the page itself: QA.)
-    blur: function (e) { if (e.target === w) { respond('h'); framed(); } },
+    // (Not focus moved into one of the page's frames: the visitor re-checking the card number
+    // in a payment provider's frame after a Pay that did nothing: a checkout QA.)
+    blur: function (e) { if (e.target === w) { if ((d.activeElement || {}).tagName !== 'IFRAME') respond('h'); framed(); } },
     focus: function (e) { if (e.target === w) { clearTimeout(frameTimer); push(rec('f', now(), 1)); } },
     toggle: function () { respond('d'); },
     reset: function () { respond('c'); }, // (the fields cleared: no property set, no DOM change)
@@ -1938,8 +1941,16 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
         // the call, so it answers the clicks before it only, not one the visitor made while it
         // was on its way. (`playing`: the video's own play event, which comes first either way,
         // is no answer then.)
+        // The browser's payment sheet: answered unless refused at once (a wallet the browser
+        // does not have: no sheet, the Pay button dead; answered at the call it never was).
+        // (Dated at the call, as a play's: it answers the clicks before it only.)
+        var t0 = now();
+        if (a[1] === 'show') return function (p) {
+          var k = setTimeout(guard(function () { if (watching) push(rec('r', t0, 'o')); }), 500);
+          return thenable(p) ? p.then(function (v) { return v; }, function (x) { clearTimeout(k); throw x; }) : respond('o');
+        };
         if (!/^(play|write)/.test(a[1])) return respond('o');
-        var end = request('', location.href), t0 = now();
+        var end = request('', location.href);
         if (end) return function (p, threw) {
           function done(ok) { playing.delete(el); if (ok && watching) push(rec('r', t0, 'o')); end(1); }
           if (threw || !thenable(p)) return done(!threw);

@@ -2495,6 +2495,39 @@ for (const c of [
   });
 }
 
+// A payment step (a checkout's QA): a wallet the browser does not have (its sheet refused at
+// once), a Pay that does nothing then a click into the provider's card frame, and a Pay the page
+// disables while the provider answers, pressed again.
+test('broken: a wallet button whose payment sheet is refused at once, and a dead Pay followed by a click into the card frame, are dead clicks; a Pay disabled while it works, pressed again, is no rage', T, async (t) => {
+  const site = 'fr-payment';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', `<p><button id="wallet">Buy with Pay</button> <button id="pay-none">Pay now</button>
+      <iframe id="card" srcdoc="<input id=cn>" style="width:220px;height:40px"></iframe> <button id="pay-wait">Pay</button></p>`);
+    document.getElementById('wallet').addEventListener('click', () => {
+      new PaymentRequest([{ supportedMethods: 'https://wallet.invalid/pay' }], { total: { label: 'Order', amount: { currency: 'EUR', value: '19.99' } } })
+        .show().catch(() => {});
+    });
+    const wait = document.getElementById('pay-wait');
+    wait.addEventListener('click', () => { wait.disabled = true; wait.textContent = 'Processing…'; });
+    scrollTo(0, 0);
+  });
+  // Each click's verdict before the next click (whose answer would answer it too).
+  const dead = (sel_) => waitFor(`the dead_click on ${sel_}`, async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    return (await frictionOf(site)).some((e) => e.event === 'dead_click' && sel(e) === sel_);
+  });
+  await clickN(page, '#wallet', 1);
+  await dead('#wallet');
+  await clickN(page, '#pay-none', 1);
+  await page.waitForTimeout(300);
+  await page.frameLocator('#card').locator('#cn').click();
+  await dead('#pay-none');
+  await clickN(page, '#pay-wait', 1);
+  await clickN(page, '#pay-wait', 3);
+  assert.deepEqual(summary(await verdict(page, site)), ['dead_click #pay-none', 'dead_click #wallet']);
+});
+
 test('normal: a colour input and a swatch (a label around a hidden one) open the browser\'s picker: no dead or rage click', T, async (t) => {
   const site = 'fn-colour';
   const { page } = await open(t, site);

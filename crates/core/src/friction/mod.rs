@@ -295,7 +295,6 @@ impl Friction {
     pub fn request_start(&mut self, at: u64, id: u32) {
         if id != 0 {
             self.rage.response(at);
-            self.rage.busy += 1;
         }
         self.dead.request_start(&self.settings, at);
         self.failed.start(at, id);
@@ -303,9 +302,6 @@ impl Friction {
 
     pub fn request_end(&mut self, at: u64, end: &failed_request::RequestEnd, out: &mut Findings) {
         self.dead.request_end(&self.settings, at);
-        if end.id != 0 {
-            self.rage.busy = self.rage.busy.saturating_sub(1);
-        }
         if self.on(Signal::FailedRequest) {
             // (A failure past the cap, counted and not reported, explains the silence too.)
             if self.failed.end(at, end, out) {

@@ -18,17 +18,22 @@ use super::{finding, Findings, Press, Settings, Signal, Target};
 /// The longest click gesture that selects text: a triple click selects a paragraph.
 const SELECTION_CLICKS: u32 = 3;
 
+/// How long a control the visitor pressed, then disabled by the page, is taken as working (a
+/// payment's answer: the 30 s a form's send is waited for too).
+const WORKING_MS: u64 = 30_000;
+
 /// A reported burst: its target's key, the times of its first and last click.
 pub type Reported = (u32, u64, u64);
 
 #[derive(Debug, Default)]
 pub struct Rage {
     burst: Option<Burst>,
-    /// Requests to the page's own origin in flight. A control the page disabled while its
-    /// request runs ("Loading…", a "Pay" guarded against a second charge) pressed meanwhile is
-    /// the page saying it works: no rage (four presses of a "Load more" disabled for its 1.5 s
-    /// request were a rage_click: a Vue developer's QA).
-    pub busy: u32,
+    /// The last press on a control that was not disabled: its key and time. The same control
+    /// disabled since ("Loading…", a "Pay" the page guards against a second charge while the
+    /// payment provider works) and pressed again within `WORKING_MS` is the page saying it
+    /// works: no rage (a "Load more" disabled for its 1.5 s request, a Pay for its provider's
+    /// answer, were rage_clicks: a Vue developer's and a checkout's QA).
+    enabled: (u32, u64),
     /// The last burst reported, for the dead click detector to take (see [`Rage::finish`]).
     pub reported: Option<Reported>,
 }
@@ -51,11 +56,13 @@ struct Burst {
 
 impl Rage {
     pub fn click(&mut self, s: &Settings, p: Press, t: &Target, out: &mut Findings) {
-        if t.disabled && self.busy > 0 {
-            return;
-        }
         // Above 1, the click continues a double or triple click; else it begins a gesture.
         let (at, x, y, multi) = (p.at, p.x, p.y, p.detail > 1);
+        if !t.disabled {
+            self.enabled = (t.key, at);
+        } else if self.enabled.0 == t.key && at.saturating_sub(self.enabled.1) <= WORKING_MS {
+            return;
+        }
         if let Some(b) = &mut self.burst {
             let r = s.rage_radius_px;
             let near = b.key == t.key || ((x - b.x).abs() <= r && (y - b.y).abs() <= r);
