@@ -531,9 +531,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   function elOf(n) { return n.nodeType === 1 ? n : n.parentElement; }
   // The element, marked or learned, that changes on its own and holds node `n`; falsy if none.
   // `attrs`: the change is an attribute's (the larger learned elements count too).
+  // (Through shadow roots, to their hosts: a widget that draws its toasts in a root of its own,
+  // named by its host in data-ambient, answered every click: a third-party widgets QA.)
   function ambient(n, attrs) {
-    n = elOf(n);
-    return n && (n.closest(AMBIENT) || holder(learned, n) || (attrs && holder(learnedAttrs, n)));
+    for (var a, e = elOf(n) || n.host; e && !(a = e.closest(AMBIENT) || holder(learned, e) || (attrs && holder(learnedAttrs, e))); e = e.getRootNode().host);
+    return a;
   }
   // The nodes a record added to the body or took from it (a toast appended, then removed) when
   // each is an element marked or named as changing on its own (or blank text): the first of them;

@@ -2528,6 +2528,25 @@ test('broken: a wallet button whose payment sheet is refused at once, and a dead
   assert.deepEqual(summary(await verdict(page, site)), ['dead_click #pay-none', 'dead_click #wallet']);
 });
 
+// A sales-pop widget that draws its toasts in a shadow root of its own, named by its host in
+// data-ambient (a third-party widgets QA: they answered every click).
+test('broken: a dead button next to a sales pop that shows its toasts in its own shadow root, named in data-ambient: a dead click', T, async (t) => {
+  const site = 'fr-ambient-shadow';
+  const { page } = await open(t, site, { ambient: '#salespop-root' });
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', '<p><button id="fav-x">Add to wishlist</button></p>');
+    const host = document.createElement('div');
+    host.id = 'salespop-root';
+    document.body.append(host);
+    const root = host.attachShadow({ mode: 'open' });
+    let n = 0;
+    setInterval(() => { root.innerHTML = `<div class="toast">Someone in Paris bought ${++n} mugs</div>`; }, 150);
+    scrollTo(0, 0);
+  });
+  await clickN(page, '#fav-x', 1);
+  assert.deepEqual(summary(await verdict(page, site)), ['dead_click #fav-x']);
+});
+
 test('normal: a colour input and a swatch (a label around a hidden one) open the browser\'s picker: no dead or rage click', T, async (t) => {
   const site = 'fn-colour';
   const { page } = await open(t, site);
