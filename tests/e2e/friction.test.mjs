@@ -2547,6 +2547,37 @@ test('broken: a dead button next to a sales pop that shows its toasts in its own
   assert.deepEqual(summary(await verdict(page, site)), ['dead_click #fav-x']);
 });
 
+// A reviews widget of another origin whose own timer fails as the visitor clicks the shop's
+// working "Add to cart" (a third-party widgets QA: an error_click on every such button).
+test('normal: a working button clicked as another origin\'s widget fails on its own timer: a js_error, no error_click', T, async (t) => {
+  const site = 'fn-foreign-error';
+  const { page, context } = await open(t, site);
+  await context.route('https://widgets.test/reviews.js', (r) => r.fulfill({
+    contentType: 'text/javascript', headers: { 'Access-Control-Allow-Origin': '*' },
+    body: 'window.reviewsTick = function () { setTimeout(function () { var d; d.rating = 1; }, 200); };',
+  }));
+  await page.evaluate(() => new Promise((resolve) => {
+    document.body.insertAdjacentHTML('afterbegin', '<p><button id="add-x">Add to cart</button> <span id="add-n">0</span></p>');
+    document.getElementById('add-x').addEventListener('click', () => { const n = document.getElementById('add-n'); n.textContent = +n.textContent + 1; });
+    const s = document.createElement('script');
+    s.src = 'https://widgets.test/reviews.js';
+    s.crossOrigin = 'anonymous';
+    s.onload = resolve;
+    document.head.append(s);
+    scrollTo(0, 0);
+  }));
+  await page.evaluate(() => window.reviewsTick());
+  await clickN(page, '#add-x', 1);
+  assert.equal(await page.textContent('#add-n'), '1');
+  await waitFor('the widget\'s js_error', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    return (await frictionOf(site)).some((e) => e.event === 'js_error');
+  });
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), ['js_error'], JSON.stringify(ev.map((e) => e.properties)));
+  assert.match(ev[0].properties.source, /widgets\.test\/reviews\.js/);
+});
+
 test('normal: a colour input and a swatch (a label around a hidden one) open the browser\'s picker: no dead or rage click', T, async (t) => {
   const site = 'fn-colour';
   const { page } = await open(t, site);

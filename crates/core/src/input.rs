@@ -600,6 +600,7 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
             rejection: flag(5),
             in_press: flag(6),
             column: n(7).unwrap_or(0) as u32,
+            foreign: flag(8),
         }),
         "i" => Input::Interaction {
             duration: n(2)?,
@@ -850,6 +851,9 @@ mod tests {
         );
         let Some(Record::Input(Input::Error(e))) = p("e|5|boom|https://shop.test/app.js|12|0|1|4817") else { panic!() };
         assert_eq!((e.message.as_str(), e.line, e.rejection, e.in_press, e.column), ("boom", 12, false, true, 4817));
+        assert!(!e.foreign);
+        let Some(Record::Input(Input::Error(e))) = p("e|5|boom|https://widgets.test/w.js|2|0|0|9|1") else { panic!() };
+        assert!(e.foreign, "another origin's, outside a press or click");
         assert_eq!(
             p("y|5|800|600|1|750"),
             Some(Record::Input(Input::Scroll { y: 800, viewport: 600, user: true, leg: 750 }))

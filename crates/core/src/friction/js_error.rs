@@ -22,6 +22,9 @@ pub struct ErrorFact {
     pub rejection: bool,
     /// Thrown while the visitor's press was under way (before its click: see error_click).
     pub in_press: bool,
+    /// Thrown by a script of another origin outside the visitor's press or click (a widget's
+    /// timer): a js_error, never a click's error.
+    pub foreign: bool,
 }
 
 #[derive(Debug, Default)]

@@ -313,7 +313,7 @@ impl Friction {
     }
 
     pub fn error(&mut self, at: u64, e: &js_error::ErrorFact, out: &mut Findings) {
-        if self.on(Signal::ErrorClick) {
+        if self.on(Signal::ErrorClick) && !e.foreign {
             // The error is why nothing happened: an error click, not also a dead one.
             let awaited = self.dead.awaited();
             if let Some(key) = self.error_click.error(&self.settings, at, &e.message, e.in_press, awaited, out) {

@@ -452,6 +452,22 @@ fn an_error_after_a_click_is_an_error_click_not_a_dead_one() {
     assert_eq!(names(&out), ["js_error"], "after the window: an error, not an error click");
 }
 
+/// A widget of another origin failing on its own timer as the visitor clicks a working button:
+/// a js_error, not that click's error (a third-party widgets QA).
+#[test]
+fn another_origins_error_outside_the_click_is_no_error_click() {
+    for (foreign, want) in [(true, vec!["js_error"]), (false, vec!["error_click", "js_error"])] {
+        let e = ErrorFact { message: "rating is undefined".into(), foreign, ..ErrorFact::default() };
+        let mut f = Friction::default();
+        let mut out = Vec::new();
+        f.click(press(0, 1, 1), &target(1), &mut out);
+        f.response(30);
+        f.error(300, &e, &mut out);
+        f.timeout(60_000, &mut out);
+        assert_eq!(names(&out), want, "foreign: {foreign}");
+    }
+}
+
 /// "Await the API, then crash": the click's handler awaits its request (2.5 s on a slow API),
 /// then throws on the answer. The click waited for that request, so the error is its error
 /// click, not a dead click (a QA of framework storefronts: dead_click + js_error, 3 of 3). A
