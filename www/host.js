@@ -755,7 +755,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   }
   // `dis`: the disabled control pressed (from the pointerdown sensor).
   function click(e, dis) {
-    evOn();
+    evAt = now();
     // The key handler of an Enter already taken as the focused custom control's click, clicking
     // it: that click is not made twice (another element it clicks, a hidden file input, answers).
     if (keyAct && keyEv === ctlEv && !e.isTrusted) return keyCtl && keyCtl.contains(e.composedPath ? e.composedPath()[0] : e.target) || respond('o');
@@ -1385,11 +1385,12 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // click): that click's error (see error_click).
   // (A script of another origin's error, thrown outside the visitor's own press or click (a
   // review widget's timer failing as the visitor clicked "Add to cart"): another's, no click's
-  // error; still a js_error. `inEv`: a press's or click's dispatch under way. A third-party
-  // widgets QA: the shop's working buttons were error clicks.)
-  var inEv = 0;
-  function evOn() { if (!inEv) { inEv = 1; setTimeout(function () { inEv = 0; }); } }
-  function failed(e) { push(rec('e', now(), f(e.message), f(e.filename), e.lineno | 0, 0, inPress(), e.colno | 0, !inEv && e.filename && e.filename.indexOf(location.origin + '/') ? 1 : 0)); }
+  // error; still a js_error. A third-party widgets QA: the shop's working buttons were error
+  // clicks.) `evAt`: when the last press or click was dispatched; its handlers' errors come
+  // within 100 ms of it. (Not a timer to mark the dispatch's end: a task more at every press and
+  // click.)
+  var evAt = -1e3;
+  function failed(e) { push(rec('e', now(), f(e.message), f(e.filename), e.lineno | 0, 0, inPress(), e.colno | 0, now() - evAt > 99 && e.filename && e.filename.indexOf(location.origin + '/') ? 1 : 0)); }
   function inPress() { return pressed && now() - pressed < 1e3 || now() - keyAt < 1e3 ? 1 : 0; }
   // A keyboard's press of a native control (a button, a link) the focus came to by Tab: Enter
   // clicks it after its keydown handlers, Space after its keyup handlers; an error they throw is
@@ -1504,7 +1505,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
         if ((pressDis = disabledOf(e.composedPath ? e.composedPath()[0] : e.target))) {
           if (touch) { lift = [e, pressDis]; w.addEventListener('pointerup', lifted, pointOpts); } else click(e, pressDis);
         } else {
-          pressed = now(); pressEl = e.target; pressing = true; pressAnswer = false; focusPress = null; watch(true); evOn();
+          pressed = now(); pressEl = e.target; pressing = true; pressAnswer = false; focusPress = null; watch(true); evAt = pressed;
           pressPath = e.composedPath && e.composedPath(); // (see pressFocus)
           if (touch) {
             tapStart = null; tapAt = [e.clientX, e.clientY];
