@@ -75,6 +75,9 @@ export interface InitOptions {
   /** CSS selectors of elements that change on their own (third-party widgets: a sales-pop toast,
    * a chat launcher), like those marked `data-tp-ambient`: their changes answer no click outside them. */
   ambient?: string | undefined;
+  /** CSS selectors of elements treated as marked `data-tp-ignore` (a third party's widget the page
+   * cannot mark): nothing in them is captured. The common consent platforms' dialogs always are. */
+  ignore?: string | string[] | undefined;
   /** Friction thresholds (the README's friction table has the defaults). */
   rageClicks?: number | undefined;
   rageWindowMs?: number | undefined;

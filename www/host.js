@@ -92,7 +92,7 @@ export function keepClosedRoots(signal) {
   };
 }
 
-export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDomain) {
+export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDomain, ignoreSel) {
   var w = window, d = document, US = '\x1f', RS = '\x1e', queue = [], planned = 0, timer = 0;
   // (A radio or checkbox too: a size swatch, a shipping option, "gift wrap". Its label's click
   // is followed by the browser's click on it, so either way one click is its touchpoint.)
@@ -228,7 +228,33 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   var ANY_NO = NO.map(function (n) { return '[data-tp-no-' + n + ']'; }).join(',');
   // Every attribute that changes capture, in one selector: most clicks have none of them, and one
   // walk up the tree is cheaper than three.
-  var SPECIAL = '[data-tp-ignore],[data-tp-mask],[data-tp-event],[data-tp-ambient],' + ANY_NO;
+  // A site's CSS selector list (data-ambient, data-ignore), each selector checked on its own: one
+  // the browser refuses is left out, with a warning (one typo dropped the whole list: QA). Split
+  // at the commas outside brackets and parentheses (`:is(a, b)`, `[title="a,b"]`).
+  function sels(list, name) {
+    var out = '', s = '', depth = 0, i, c;
+    for (list = (list || '') + ',', i = 0; i < list.length; i++) {
+      if ((c = list[i]) !== ',' || depth) {
+        depth += c === '(' || c === '[' ? 1 : c === ')' || c === ']' ? -1 : 0;
+        s += c;
+      } else if (s.trim()) {
+        try { d.createDocumentFragment().querySelector(s); out += ',' + s; } catch (e) {
+          try { console.warn('touchpoint: data-' + name + ': not a CSS selector (left out):', s.trim()); } catch (x) {}
+        }
+        s = '';
+      }
+    }
+    return out;
+  }
+  // As if marked data-tp-ignore: the dialogs of the consent platforms most shops use (their
+  // toggles and buttons, in a container of their own added to the body, were a form the visitor
+  // started and abandoned on every page: a third-party widgets QA; the visitor's choice reaches
+  // Touchpoint through their API), and what the site names in data-ignore (a third party's
+  // search layer, which the page cannot mark).
+  // (The six most used: each name costs the page ~15 B gzip; others go in data-ignore.)
+  var IGNORE = '[data-tp-ignore],#onetrust-consent-sdk,#CybotCookiebotDialog,#usercentrics-root,#didomi-host,.qc-cmp2-container,#truste-consent-track' +
+    sels(ignoreSel, 'ignore');
+  var SPECIAL = IGNORE + ',[data-tp-mask],[data-tp-event],[data-tp-ambient],' + ANY_NO;
   // An element's text, up to 400 characters (and a text node past them). Not textContent, which
   // makes the text of the whole subtree: a click on a page's background names <body>, whose text
   // on a shop holds its inline JSON (product data, analytics config: hundreds of KB), measured at
@@ -471,12 +497,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // Besides those marked data-tp-ambient, those the site names in data-ambient (a CSS selector
   // list): the widgets of third parties, which it cannot mark (a sales-pop toast, a chat
   // launcher). A selector the browser refuses is ignored, with a warning.
-  var AMBIENT = '[data-tp-ambient]';
-  if (ambientSel) {
-    try { d.createDocumentFragment().querySelector(ambientSel); AMBIENT += ',' + ambientSel; } catch (e) {
-      try { console.warn('touchpoint: data-ambient is not a CSS selector (ignored):', ambientSel); } catch (x) {}
-    }
-  }
+  var AMBIENT = '[data-tp-ambient]' + sels(ambientSel, 'ambient');
   function learn(records) {
     var t = now(), i, j, r, n, c, k, p, u;
     // A page with no data-tp-view yet (so no observer of its own, see views()) whose route
@@ -782,7 +803,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // on a disabled control (a keyboard's click once it is enabled is a click).
     if (!dis && pressDis && disabledOf(t)) return;
     special = t && t.closest && up(t, SPECIAL);
-    if (t && t.closest && !(special && up(t, '[data-tp-ignore]'))) {
+    if (t && t.closest && !(special && up(t, IGNORE))) {
       el = dis || up(t, CLICKABLE);
       if (el && el.tagName === 'A') { link = f(el.href); dl = el.hasAttribute('download') ? 1 : 0; }
       // No marked element above the target: none above el either (el is the target or above it).
@@ -1246,7 +1267,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     if (field.form !== undefined) fieldErrAt = now();
     // Marked by the page: nothing of an ignored form or element; no text of a masked one (an
     // alert that echoes what the visitor typed: "Sorry Jane Doe, we cannot deliver to ...").
-    if (up(field, '[data-tp-ignore]') || form && up(form, '[data-tp-ignore]')) return;
+    if (up(field, IGNORE) || form && up(form, IGNORE)) return;
     push(rec('x', now(), formName(form), reason, up(field, '[data-tp-mask]') ? '' : f(message), group(field, false)));
   }
   var fieldErrAt = -3000;
@@ -1656,7 +1677,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       if (e.isTrusted) { typedEl = t; typedAt = now(); } // (a field without a form too)
       if (!fresh) return;
       lastField = t;
-      if (!(form = formOf(t)) || up(form, '[data-tp-ignore]')) return;
+      if (!(form = formOf(t)) || up(form, IGNORE)) return;
       if (started) started.add(form);
       if (!t.form && boxes.indexOf(form) < 0) boxes.push(form);
       var all = form.querySelectorAll(FIELDS), n = all.length, texts = 0, i, l = form.elements || [];
@@ -1715,7 +1736,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // (Its next use, the form opened again, times its own fields: they were each use's sum.)
     if (m) focusTimes.delete(form);
     typedEl = null; // pressing Enter in a field ends typing
-    if (up(form, '[data-tp-ignore]')) return;
+    if (up(form, IGNORE)) return;
     if (form.hasAttribute && form.hasAttribute('data-tp-event')) push(snap || decl(form));
     push(rec('u', now(), formKey(form), formName(form), list.join(',')));
   }

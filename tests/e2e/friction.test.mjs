@@ -1074,13 +1074,60 @@ test('broken: dead and rage clicks on a page whose sales-pop toast (named in dat
   assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
 });
 
-test('data-ambient that is not a CSS selector: one console warning, and the page runs as before', T, async (t) => {
+// One selector of the list the browser refuses is left out, with a warning naming it; the others
+// apply (the whole list was dropped: the toast answered every click).
+test('data-ambient with a selector that is not CSS: one console warning naming it, and the others apply', T, async (t) => {
   const site = 'fr-ambient-bad';
-  const { page, warnings } = await open(t, site, { ambient: '.sales-pop[' });
-  await clickN(page, '#coupon', 1);
+  const { page, warnings } = await open(t, site, { ambient: '#chat::nope, :is(.sales-pop, .promo-pop)' });
+  await page.evaluate(() => {
+    window.pop = () => {
+      const toast = document.createElement('div');
+      toast.className = 'sales-pop';
+      toast.style.cssText = 'position: fixed; left: 8px; bottom: 8px; background: #fff';
+      toast.textContent = 'Anna in Lyon just bought a mug';
+      document.body.append(toast);
+      setTimeout(() => toast.remove(), 100);
+    };
+  });
+  await deadAndRage(page, site, () => page.evaluate(() => window.pop()));
   const ev = await verdict(page, site);
-  assert.deepEqual(summary(ev), ['dead_click #coupon']);
-  assert.ok(warnings.some((w) => w.includes('data-ambient is not a CSS selector')), JSON.stringify(warnings));
+  assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
+  const said = warnings.filter((w) => w.includes('data-ambient: not a CSS selector'));
+  assert.equal(said.length, 1, JSON.stringify(warnings));
+  assert.match(said[0], /#chat::nope/);
+  assert.doesNotMatch(said[0], /sales-pop/);
+});
+
+// A consent platform's preference centre appended to the body (OneTrust's: toggles and a button
+// in a container of its own) and a third party's search layer named in data-ignore are not the
+// shop's: no click, form or friction event from them (the toggles were a form started, and
+// abandoned on leaving, on every page: a third-party widgets QA). The shop's own form is.
+test('a consent platform\'s dialog and a widget named in data-ignore: no click, form or friction event from them', T, async (t) => {
+  const site = 'fn-ignore';
+  const { page } = await open(t, site, { ignore: '.search-layer' });
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', `<div id="onetrust-consent-sdk"><div id="onetrust-pc-sdk" style="position: fixed; left: 8px; top: 300px; background: #fff; z-index: 9">
+      <label><input type="checkbox" id="ot-ads"> Ads</label> <label><input type="checkbox" id="ot-perf"> Performance</label>
+      <button id="ot-save" type="button">Confirm my choices</button></div></div>
+      <div class="search-layer" style="position: fixed; left: 400px; top: 300px; background: #fff; z-index: 9"><input id="sl-q" type="search">
+      <label><input type="checkbox" id="sl-stock"> In stock</label> <button id="sl-go" type="button">Search</button></div>`);
+    scrollTo(0, 0);
+  });
+  await clickN(page, '#ot-ads', 1);
+  await clickN(page, '#ot-perf', 1);
+  await clickN(page, '#ot-save', 1);
+  await clickN(page, '#sl-q', 1);
+  await page.keyboard.type('mugs');
+  await clickN(page, '#sl-stock', 1);
+  await clickN(page, '#sl-go', 4);
+  assert.deepEqual(summary(await verdict(page, site)), []);
+  await page.click('#name');
+  await page.keyboard.type('Jane');
+  await page.goto(`${collector.url}/healthz`);
+  const all = await withAbandon(site);
+  const ids = all.map((e) => e.properties?.element?.id ?? e.properties?.last_field?.id).filter(Boolean);
+  assert.deepEqual(ids.filter((id) => /^(ot|sl)-/.test(id)), [], JSON.stringify(all.map((e) => [e.event, e.properties])));
+  assert.deepEqual(await formsOf(site), ['form_abandon signup', 'form_start signup']);
 });
 
 // A header whose announcement bar rotates by itself (class changes): the bar is learned, not the

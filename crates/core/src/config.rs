@@ -310,7 +310,7 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
 
 /// Every `data-*` attribute the script tag understands (without the prefix). Anything else gets
 /// a warning naming it: a typo like `data-concent` would otherwise fail silently.
-pub const KNOWN: [&str; 42] = [
+pub const KNOWN: [&str; 43] = [
     "collector",
     "site",
     "consent",
@@ -352,9 +352,11 @@ pub const KNOWN: [&str; 42] = [
     "track-limit",
     "sample-rate",
     // Read by the loader (www/host.js), not the engine: CSS selectors of elements that change on
-    // their own; the shop's other domains, which links carry the visit's session to.
+    // their own; the shop's other domains, which links carry the visit's session to; CSS
+    // selectors of elements treated as marked data-tp-ignore.
     "ambient",
     "cross-domain",
+    "ignore",
 ];
 
 /// Attributes other tools put on script tags, never a typo of ours: Next.js's `next/script`
