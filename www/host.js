@@ -350,7 +350,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
 
   // While a click waits for a response (the engine says so with watch()), DOM changes and the
   // other signs of a response are reported; otherwise the MutationObserver is disconnected.
-  var pressAt = 0, pressed = 0, pressEl, pressPath, pressing = false, releasing = false, pressAnswer = false, watching = false, mo = null, clickedEl = null, lastUser = 0, lastField = null, reqId = 0, responded = false, selected = false;
+  // pressSends: the last press was a submit button's (or Enter in a form); checked: the fields
+  // a check after any other press found invalid (see `invalid`).
+  var pressSends = false, checked = null, pressAt = 0, pressed = 0, pressEl, pressPath, pressing = false, releasing = false, pressAnswer = false, watching = false, mo = null, clickedEl = null, lastUser = 0, lastField = null, reqId = 0, responded = false, selected = false;
   // One response record per scheduled task is enough: only the first one after a click matters.
   // A text selection is reported apart: it answers a double or triple click but not a longer
   // burst (core::friction::rage), so it must not hide a real response after it.
@@ -1661,7 +1663,22 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // `invalid` too, on fields the visitor has not reached yet: that is not their error.
     // (Not a field that is not shown: a one-form wizard's later steps, checked by the browser
     // when Enter submits the whole form, are no error the visitor saw.)
-    invalid: function (e) { if (now() - pressAt < 1000 && e.target.getClientRects().length) fieldError(e.target, '', ''); },
+    // After a press that sends nothing (a stepper or a date picker in the form, whose handler
+    // checks the form to enable its Next: a booking wizard's QA), only a check that reports, as
+    // reportValidity() does: it focuses the first invalid field (after the page's handler, when
+    // the microtask runs); checkValidity() moves nothing, and its fields are no error yet.
+    invalid: function (e) {
+      var t = e.target;
+      if (now() - pressAt >= 1000 || !t.getClientRects().length) return;
+      if (pressSends) return fieldError(t, '', '');
+      // (The focus asked of each field's own root: a field in a shadow root is heard there.)
+      if (!checked) Promise.resolve().then(guard(function () {
+        var l = checked;
+        checked = null;
+        if (l.some(function (t) { return t.getRootNode().activeElement === t; })) l.forEach(function (t) { fieldError(t, '', ''); });
+      }));
+      (checked = checked || []).push(t);
+    },
     input: function (e) {
       var t = e.target, form;
       if (t && t.shadowRoot) t = inShadow(e);
@@ -1758,6 +1775,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // closes it: see dismisses).
   function pressedIn(form, el) {
     var shut = form && el && (el.type === 'reset' || dismisses(el));
+    pressSends = !el || el.type === 'submit' || el.type === 'image';
     leftInPlace();
     // Closed right after its own send (no other press and no field error between): a thanks
     // shown next to the form, then the modal's close button.

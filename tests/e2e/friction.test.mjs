@@ -1757,6 +1757,40 @@ async function contactStep(page, [email, name, next, pay, holder] = ['#sc-email'
 const FORMLESS = ['#fl-email', '#fl-name', '#fl-next', 'fl-pay', '#fl-holder'];
 const formsOf = async (site) => (await collector.events(`&site=${site}`)).filter((e) => /^form_/.test(e.event)).map((e) => `${e.event} ${e.properties.form ?? e.properties.element?.id ?? ''}`).sort();
 
+// A booking step whose script checks it (checkValidity) at each click of its passenger stepper, to
+// enable its Next: the browser fires `invalid` at the fields the visitor has not reached yet, no
+// error of theirs (each stepper click was a field_error of both). Its Next (type=button) checks
+// it with reportValidity(), which shows the browser's message: those are field_errors.
+test('a stepper whose handler checks its form (checkValidity) makes no field_error; a Next checking it with reportValidity() does', T, async (t) => {
+  const site = 'fr-check-validity';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', `<form id="trip" novalidate onsubmit="return false"><input id="trip-to" name="to" required>
+      <input id="trip-mail" name="mail" type="email" required> <button id="pax-inc" type="button">+</button> <span id="pax">1</span>
+      <button id="trip-next" type="button">Next</button></form>`);
+    const form = document.getElementById('trip');
+    document.getElementById('pax-inc').addEventListener('click', () => {
+      const n = document.getElementById('pax');
+      n.textContent = +n.textContent + 1;
+      document.getElementById('trip-next').toggleAttribute('data-ready', form.checkValidity());
+    });
+    document.getElementById('trip-next').addEventListener('click', () => form.reportValidity());
+    scrollTo(0, 0);
+  });
+  await clickN(page, '#pax-inc', 1);
+  await page.waitForFunction(() => document.getElementById('pax').textContent === '2');
+  await clickN(page, '#pax-inc', 1);
+  await page.waitForFunction(() => document.getElementById('pax').textContent === '3');
+  assert.deepEqual(summary(await verdict(page, site)), []);
+  await clickN(page, '#trip-next', 1);
+  const ev = await waitFor('the field errors', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    const all = (await frictionOf(site)).filter((e) => e.event === 'field_error');
+    return all.length >= 2 && all;
+  });
+  assert.deepEqual(summary(ev), ['field_error #trip-mail', 'field_error #trip-to']);
+});
+
 test('normal: a checkout whose "Continue" (type=button) shows the next step in place, then the order placed: two form_submit, no form_abandon', T, async (t) => {
   const site = 'fn-steps-in-place';
   const { page } = await open(t, site);
