@@ -11,6 +11,27 @@ import { chromium } from 'playwright-core';
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = path.join(root, 'target/debug/touchpoint-collector');
 
+/** A collector of the test's own that serves the inspector (and uPlot), stopped after `t`. */
+export async function inspectorCollector(t) {
+  const own = await startCollector(['--inspector', path.join(root, 'collector/inspector'),
+    '--uplot', path.join(root, 'node_modules/uplot/dist')]);
+  t.after(() => own.stop());
+  return own;
+}
+
+/** The inspector of the collector at `url`, opened at `query` in a browser context of its own
+ * (closed after `t`), once its first refresh is drawn. `errors`: the page's uncaught errors. */
+export async function openInspector(t, browser, url, { query = 'range=1h', viewport = { width: 1280, height: 900 }, context: options = {} } = {}) {
+  const context = await browser.newContext({ viewport, ...options });
+  t.after(() => context.close());
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${url}/inspector?${query}`);
+  await page.waitForFunction(() => window.__inspector && window.__inspector.refreshes >= 1, null, { timeout: 60_000 });
+  return { page, errors, context };
+}
+
 /** Starts the collector on a free port. */
 export async function startCollector(extraArgs = []) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-e2e-'));

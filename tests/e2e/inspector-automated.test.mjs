@@ -5,9 +5,8 @@
 // shows its journey, said to be automated traffic in none of the figures (it answered "No session
 // with this id here").
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { launch, root, startCollector, waitFor } from './harness.mjs';
+import { inspectorCollector, launch, openInspector, waitFor } from './harness.mjs';
 import { eventBuilders } from './inspector-events.mjs';
 
 let browser;
@@ -27,9 +26,7 @@ async function send(url, batch) {
 }
 
 test('an automated session is in none of the figures, and its journey opens by its id, said so', T, async (t) => {
-  const own = await startCollector(['--inspector', path.join(root, 'collector/inspector'),
-    '--uplot', path.join(root, 'node_modules/uplot/dist')]);
-  t.after(() => own.stop());
+  const own = await inspectorCollector(t);
   // A customer's visit...
   await send(own.url, [ev('sess-one', 'page_view', 30, '/'), ev('sess-one', 'add_to_cart', 29, '/p/mug'),
     fr('sess-one', 'dead_click', 28, '/p/mug', '#grind')]);
@@ -55,13 +52,7 @@ test('an automated session is in none of the figures, and its journey opens by i
   assert.equal(r.status, 404);
   assert.equal((await r.json()).automated, true);
 
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  t.after(() => context.close());
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${own.url}/inspector?range=1h`);
-  await page.waitForFunction(() => window.__inspector && window.__inspector.refreshes >= 1, null, { timeout: 60_000 });
+  const { page, errors } = await openInspector(t, browser, own.url);
   assert.equal(await page.textContent('#overview [data-k="sessions"]'), '1');
   assert.equal(await page.textContent('#overview [data-k="events"]'), '3');
   assert.equal(await page.locator('#session-list tbody tr[data-session]').count(), 1, 'the customer\'s session listed alone');

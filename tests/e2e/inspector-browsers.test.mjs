@@ -5,9 +5,8 @@
 // post them, each with its own User-Agent header.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { launch, root, startCollector, waitFor } from './harness.mjs';
+import { inspectorCollector, launch, openInspector, waitFor } from './harness.mjs';
 import { eventBuilders } from './inspector-events.mjs';
 
 let browser;
@@ -36,9 +35,7 @@ const rows = (page) => page.$$eval('#channel-list tbody tr', (trs) => trs.map((r
 const listed = (page) => page.$$eval('#session-list tbody tr', (trs) => trs.map((t) => t.dataset.session).sort());
 
 test('sessions by browser and by OS, a browser\'s sessions, and a session\'s header naming them', T, async (t) => {
-  const own = await startCollector(['--inspector', path.join(root, 'collector/inspector'),
-    '--uplot', path.join(root, 'node_modules/uplot/dist')]);
-  t.after(() => own.stop());
+  const own = await inspectorCollector(t);
   // Two Safari sessions raged at the pay button; Chrome, Edge and Instagram's in-app browser did not.
   await send(own.url, UA.safari, [ev('sess-safari-1', 'page_view', 20, '/checkout'),
     fr('sess-safari-1', 'rage_click', 19, '/checkout', PAY, { count: 5 })]);
@@ -48,13 +45,7 @@ test('sessions by browser and by OS, a browser\'s sessions, and a session\'s hea
   await send(own.url, UA.edge, [ev('sess-edge', 'page_view', 14, '/checkout')]);
   await send(own.url, UA.instagram, [ev('sess-insta', 'page_view', 13, '/checkout')]);
 
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  t.after(() => context.close());
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${own.url}/inspector?range=1h`);
-  await page.waitForFunction(() => window.__inspector && window.__inspector.refreshes >= 1, null, { timeout: 60_000 });
+  const { page, errors, context } = await openInspector(t, browser, own.url);
 
   // By browser: most sessions first, each with its friction (the channels' figures).
   await page.selectOption('#seg-by', 'browser');

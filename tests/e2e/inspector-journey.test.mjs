@@ -2,9 +2,8 @@
 // customer's visit, see step by step what happened): each test seeds a collector of its own with
 // the SDK's events as sent, and reads the inspector's journey in headless Chromium.
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { launch, root, startCollector, waitFor } from './harness.mjs';
+import { inspectorCollector, launch, openInspector, waitFor } from './harness.mjs';
 import { eventBuilders } from './inspector-events.mjs';
 
 let browser;
@@ -16,20 +15,12 @@ const { ev, fr } = eventBuilders({ prefix: 'j', anonymous: () => null });
 
 /** A collector of the test's own with `batch` stored, and an inspector page opened at `query`. */
 async function inspector(t, batch, { query = 'range=1h', viewport = { width: 1280, height: 900 }, context: options = {} } = {}) {
-  const own = await startCollector(['--inspector', path.join(root, 'collector/inspector'),
-    '--uplot', path.join(root, 'node_modules/uplot/dist')]);
-  t.after(() => own.stop());
+  const own = await inspectorCollector(t);
   if (batch.length) {
     const r = await fetch(`${own.url}/v1/batch`, { method: 'POST', body: JSON.stringify({ sentAt: new Date().toISOString(), batch }) });
     assert.equal((await r.json()).accepted, batch.length);
   }
-  const context = await browser.newContext({ viewport, ...options });
-  t.after(() => context.close());
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${own.url}/inspector?${query}`);
-  await page.waitForFunction(() => window.__inspector && window.__inspector.refreshes >= 1, null, { timeout: 60_000 });
+  const { page, errors, context } = await openInspector(t, browser, own.url, { query, viewport, context: options });
   return { page, errors, context, url: own.url };
 }
 

@@ -2,9 +2,8 @@
 // reloaded, or opened again from the confirmation email) is counted once, as GA4 counts it, but
 // the collector records it, and the session opened by the order id says so in its header.
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { launch, root, startCollector, waitFor } from './harness.mjs';
+import { inspectorCollector, launch, openInspector, waitFor } from './harness.mjs';
 import { eventBuilders } from './inspector-events.mjs';
 
 let browser;
@@ -23,9 +22,7 @@ async function send(url, batch) {
 }
 
 test('an order opened by its id says how many times its purchase came again, when and from which session', T, async (t) => {
-  const own = await startCollector(['--inspector', path.join(root, 'collector/inspector'),
-    '--uplot', path.join(root, 'node_modules/uplot/dist')]);
-  t.after(() => own.stop());
+  const own = await inspectorCollector(t);
   // T-88 bought in sess-buy, its thanks page reloaded there, then opened again from the email in
   // another session; T-89 bought once and reloaded once.
   assert.equal((await send(own.url, [ev('sess-buy', 'page_view', 30, '/cart'), order('sess-buy', 29, 'T-88')])).accepted, 2);
@@ -36,13 +33,7 @@ test('an order opened by its id says how many times its purchase came again, whe
   const reload = order('sess-once', 6, 'T-89');
   assert.equal((await send(own.url, [reload])).duplicates, 1);
 
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  t.after(() => context.close());
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${own.url}/inspector?range=1h`);
-  await page.waitForFunction(() => window.__inspector && window.__inspector.refreshes >= 1, null, { timeout: 60_000 });
+  const { page, errors } = await openInspector(t, browser, own.url);
   // (The time as the header writes it, in the reader's zone.)
   const said = (iso) => page.evaluate((d) => new Date(d).toLocaleString('en-GB', { hour: '2-digit', minute: '2-digit',
     second: '2-digit', hourCycle: 'h23', timeZoneName: 'short', year: 'numeric', month: '2-digit', day: '2-digit' }), iso);
