@@ -610,7 +610,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // Nor Touchpoint's own debug overlay, which mounts its panel when its script arrives: late on
   // a slow machine, when it answered a click still waiting.
   function isDeco(n, moved) {
-    return moved && (n.nodeType === 3 ? !n.data.trim() : /^(SCRIPT|NOSCRIPT|META)$/.test(n.tagName) || n.tagName === 'IMG' && n.width <= 1 && n.height <= 1 && n.hasAttribute('width')) ||
+    // (A resource hint too: a router's prefetch on hover, `<link rel=prefetch|preload|modulepreload|
+    // preconnect|dns-prefetch>`, answered a dead click made just before: a React Router QA.)
+    return moved && (n.nodeType === 3 ? !n.data.trim() : /^(SCRIPT|NOSCRIPT|META)$/.test(n.tagName) || n.tagName === 'LINK' && /pre|dns/i.test(n.rel) || n.tagName === 'IMG' && n.width <= 1 && n.height <= 1 && n.hasAttribute('width')) ||
       /ant-click-animating/.test(n.nodeType === 3 ? n.data : n.tagName === 'STYLE' && n.textContent) ||
       n.nodeType === 1 && (/ripple|(^|\s)(p-ink|ant-wave|n-base-wave|ant-click-animating-node)(\s|$)/i.test(n.getAttribute('class')) || n.hasAttribute('data-touchpoint-overlay') ||
       (moved && !n.firstChild && n.attributes.length === 1 && n.style && n.style.position === 'absolute'));
@@ -1269,7 +1271,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     if (field.form !== undefined) fieldErrAt = now();
     // Marked by the page: nothing of an ignored form or element; no text of a masked one (an
     // alert that echoes what the visitor typed: "Sorry Jane Doe, we cannot deliver to ...").
-    if (up(field, IGNORE) || form && up(form, IGNORE)) return;
+    if (up(field, IGNORE) || form && (up(form, IGNORE) || !fillable(form))) return;
     push(rec('x', now(), formName(form), reason, up(field, '[data-tp-mask]') ? '' : f(message), group(field, false)));
   }
   var fieldErrAt = -3000;
@@ -1755,7 +1757,14 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     typedEl = null; // pressing Enter in a field ends typing
     if (up(form, IGNORE)) return;
     if (form.hasAttribute && form.hasAttribute('data-tp-event')) push(snap || decl(form));
-    push(rec('u', now(), formKey(form), formName(form), list.join(',')));
+    if (fillable(form)) push(rec('u', now(), formKey(form), formName(form), list.join(',')));
+  }
+  // A form the visitor fills in: one with a field. Hidden inputs and buttons alone (an add to
+  // cart, a sign-out, a "remove" form) make a button, not a form: each card's add to cart was a
+  // form_start and form_submit, and the alert of one that failed a field_error (a React Router
+  // QA). (A box without a <form> has fields; a form-associated custom element is one.)
+  function fillable(form) {
+    return !form.elements || [].some.call(form.elements, function (e) { return !/^(hidden|submit|button|reset|image|fieldset|output)$/.test(e.type); });
   }
   // A form "submitted" by its button's own handler, with no submit event (a checkout step's
   // type=button "Continue", or a click handler that calls preventDefault()), and the visitor

@@ -1074,6 +1074,57 @@ test('broken: dead and rage clicks on a page whose sales-pop toast (named in dat
   assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
 });
 
+// A router's prefetch on hover (React Router's <Link prefetch="intent">: a <link rel=prefetch> or
+// modulepreload put in the head) right after a dead click answers it not: the visitor moving the
+// pointer over a product grid hid every dead click (a React Router QA).
+test('broken: a dead button, then a link hovered whose router prefetches its page (a resource hint in the head): dead_click', T, async (t) => {
+  const site = 'fr-prefetch';
+  const { page } = await open(t, site);
+  await clickN(page, '#coupon', 1);
+  await page.evaluate(() => {
+    for (const rel of ['prefetch', 'modulepreload']) {
+      const l = document.createElement('link');
+      l.rel = rel;
+      l.href = `/details?${rel}`;
+      document.head.append(l);
+    }
+  });
+  assert.deepEqual(summary(await verdict(page, site)), ['dead_click #coupon']);
+});
+
+// Add-to-cart forms of a product grid, each a hidden id and a button, sent by fetch (React
+// Router's fetcher forms): buttons, not forms the visitor fills in. Each was a form_start and a
+// form_submit, and the alert of one that failed (500) a field_error besides its failed_request.
+test('add-to-cart forms of hidden inputs and a button (fetcher forms): no form events; one that fails is a failed_request, no field_error', T, async (t) => {
+  const site = 'fn-button-forms';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', ['ok', 'ko'].map((k) => `<form class="add" id="add-${k}" action="/cart-action" method="post">
+      <input type="hidden" name="id" value="${k}"><button id="go-${k}">Add to cart</button></form>`).join(''));
+    for (const k of ['ok', 'ko']) {
+      document.getElementById(`add-${k}`).addEventListener('submit', async (e) => {
+        e.preventDefault();
+        const r = await fetch(k === 'ok' ? '/api/notify' : '/api/save', { method: 'POST' });
+        if (r.ok) e.target.querySelector('button').textContent = 'Added';
+        else e.target.insertAdjacentHTML('beforeend', '<p role="alert">Could not add the kettle. Try again.</p>');
+      });
+    }
+    scrollTo(0, 0);
+  });
+  await clickN(page, '#go-ok', 1);
+  await page.waitForFunction(() => document.getElementById('go-ok').textContent === 'Added');
+  await clickN(page, '#go-ko', 1);
+  await page.waitForSelector('#add-ko [role=alert]');
+  assert.deepEqual(summary(await verdict(page, site)), ['failed_request']);
+  // The view ends: a form taken as sent has its form_submit by then.
+  await toDetails(page);
+  await waitFor('the next view stored', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    return (await collector.events(`&site=${site}`)).some((e) => e.event === 'page_view' && e.context.page.path === '/details');
+  });
+  assert.deepEqual(await formsOf(site), []);
+});
+
 // One selector of the list the browser refuses is left out, with a warning naming it; the others
 // apply (the whole list was dropped: the toast answered every click).
 test('data-ambient with a selector that is not CSS: one console warning naming it, and the others apply', T, async (t) => {

@@ -1088,10 +1088,11 @@ test('a signed-in customer: identify puts userId on every event of the visit, on
 
 // A sign-out form whose submit handler calls reset: the form was the customer's, its
 // form_submit is in their session (made a task after the submit, it was the next person's).
+// (A form with a field: one of a button alone is a button, and makes no form event.)
 test('a sign-out form calling reset in its submit handler: its form_submit is the customer\'s', T, async (t) => {
   const site = 'journey-sign-out-form';
   const page = await spaPage(t, site, '/acct', `<!doctype html><html><head><title>acct</title>__SNIPPET__</head><body>
-    <form id="logout" method="post" action="/acct/bye"><button>Sign out</button></form>
+    <form id="logout" method="post" action="/acct/bye"><label><input type="checkbox" name="everywhere"> On every device</label><button>Sign out</button></form>
     <script>document.getElementById('logout').addEventListener('submit', () => touchpoint('reset'));</script></body></html>`);
   await page.evaluate(() => touchpoint('identify', 'c-77'));
   await page.click('button');
