@@ -7,6 +7,7 @@
 // once the sentinel's verdict is stored, every window the scenario opened before it has closed.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { launch, root, sdkReady, startCollector, visitorContext, waitFor } from './harness.mjs';
@@ -1373,6 +1374,53 @@ test('normal: a request still on its way when the visitor leaves the page by a l
   // (The verdict waits for the next page's sentinel: the records the left page kept, adopted
   // by this one, are sent before it.)
   assert.deepEqual(summary(await verdict(page, site)), []);
+});
+
+// The same with a request that hangs at a real server (not one the test's browser holds, which
+// it rejects after pagehide): Chromium rejects its fetch before pagehide, right after
+// beforeunload (a React Router QA saw it as a failed_request, status 0; the engine now holds a
+// failure with no answer for a second, and drops it at pagehide: crates/core's
+// a_request_cut_off_by_leaving... test). An add to cart on its way for 1 s, then a link
+// followed. The page's origin is a server of the test's that passes everything else on to the
+// collector.
+test('normal: an add to cart hanging at the server when the visitor follows a link is no failed_request', T, async (t) => {
+  const site = 'fn-leave-hanging';
+  const held = [];
+  const server = http.createServer(async (req, res) => {
+    if (req.url === '/api/cart') return held.push(res); // never answered
+    if (req.url === '/cart') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      return res.end(`<!doctype html><title>Cart</title><script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch"
+        data-site="${site}" data-consent="granted" data-flush-interval="300"></script><p>Your cart</p>`);
+    }
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const up = await fetch(collector.url + req.url, { method: req.method, headers: { 'content-type': req.headers['content-type'] ?? '' },
+      body: chunks.length ? Buffer.concat(chunks) : undefined });
+    res.writeHead(up.status, { 'content-type': up.headers.get('content-type') ?? '' });
+    res.end(Buffer.from(await up.arrayBuffer()));
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => { for (const res of held) res.destroy(); server.close(); });
+  const { page } = await open(t, site);
+  await page.goto(`http://127.0.0.1:${server.address().port}/friction.html`);
+  await sdkReady(page);
+  await page.evaluate(() => {
+    const b = document.createElement('button'); b.id = 'add-4'; b.textContent = 'Add to cart';
+    b.onclick = () => { b.disabled = true; fetch('/api/cart', { method: 'POST', body: 'id=4' }).catch(() => {}); };
+    const a = document.createElement('a'); a.id = 'go-on'; a.href = '/cart'; a.textContent = 'Cart';
+    document.body.prepend(a, b); scrollTo(0, 0);
+  });
+  await clickN(page, '#add-4', 1);
+  await waitFor('the request at the server', () => held.length > 0);
+  await page.waitForTimeout(1_000); // (on its way for a while, as the visitor reads: the claim is about any time)
+  await clickN(page, '#go-on', 1);
+  await waitFor('on the next page', () => page.evaluate(() => location.pathname === '/cart'));
+  await sdkReady(page);
+  // (What the page left sent or kept arrives before the next page's marker.)
+  await page.evaluate(() => { touchpoint('track', 'marker'); touchpoint('flush'); });
+  await waitFor('the marker', async () => (await collector.events(`&site=${site}`)).some((e) => e.event === 'marker'));
+  assert.deepEqual(summary(await frictionOf(site)), []);
 });
 
 test('broken: a page the visitor bounces straight back from by the back button (full reload) is a quick_back', T, async (t) => {

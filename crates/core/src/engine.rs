@@ -273,6 +273,7 @@ impl Engine {
             Input::Click(click) => self.on_click(click, now, &mut found),
             Input::PageHide => {
                 f.response(now);
+                f.cut_off();
                 f.leave(now, &mut found);
                 self.left_at = Some(now);
                 // The page view's findings and end go out with the unload beacons: captured

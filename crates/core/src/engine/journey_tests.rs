@@ -1823,9 +1823,66 @@ fn a_request_failing_while_offline_is_no_failed_request() {
     v.at(2_000, Input::Online(true));
     v.at(2_000, Input::Request { id: 2, end: None });
     v.at(2_010, fail(2));
+    v.engine.handle_timeout(T0 + 3_010); // (a failure with no answer is held 1 s: see below)
     let failed: Vec<String> = v.events().into_iter().filter(|e| e.contains(r#""event":"failed_request""#)).collect();
     assert_eq!(failed.len(), 1, "{failed:#?}");
     assert!(failed[0].contains(r#""status":0"#), "{}", failed[0]);
+}
+
+/// Chromium rejects the fetches of a page being left before its pagehide: a request a followed
+/// link cut off (a slow add to cart on its way) is no failed_request (it was: a React Router
+/// QA). The same request with no answer while the page stays is one, a second later. And a
+/// click's request answered 401 (a guard's "not signed in", which leads to the sign-in) is none;
+/// one answered 400, one.
+#[test]
+fn a_request_cut_off_by_leaving_and_a_guards_401_are_no_failed_request() {
+    use crate::friction::failed_request::RequestEnd;
+    let end = |id, status| {
+        let end = RequestEnd {
+            id,
+            method: "POST".into(),
+            path: "/api/cart".into(),
+            status,
+            first_party: true,
+            ..RequestEnd::default()
+        };
+        Input::Request { id, end: Some(end) }
+    };
+    let failed = |v: &mut Visit| -> Vec<String> {
+        v.events()
+            .into_iter()
+            .filter(|e| e.contains(r#""event":"failed_request""#))
+            .map(|e| field(&e, r#""status":"#))
+            .collect()
+    };
+    // Left: the fetch rejected 25 ms after the link's click, pagehide 1 ms later.
+    let mut v = Visit::granted("https://shop.test/p/4", "");
+    v.page("https://shop.test/p/4");
+    v.at(1_000, Input::Request { id: 1, end: None });
+    v.at(1_100, Input::Request { id: 2, end: None });
+    v.at(5_000, visitors_click());
+    v.at(5_025, end(1, 0));
+    v.at(5_025, end(2, 0));
+    v.at(5_026, Input::PageHide);
+    assert_eq!(failed(&mut v), Vec::<String>::new());
+    // Stayed: one, a second after.
+    let mut v = Visit::granted("https://shop.test/p/4", "");
+    v.page("https://shop.test/p/4");
+    v.at(1_000, Input::Request { id: 1, end: None });
+    v.at(5_025, end(1, 0));
+    v.engine.handle_timeout(T0 + 6_024);
+    assert_eq!(failed(&mut v), Vec::<String>::new(), "held 1 s");
+    v.engine.handle_timeout(T0 + 6_025);
+    assert_eq!(failed(&mut v), ["0,"]);
+    // A click's 401, then a click's 400.
+    let mut v = Visit::granted("https://shop.test/", "");
+    v.page("https://shop.test/");
+    for (at, id, status) in [(1_000, 1, 401), (5_000, 2, 400)] {
+        v.at(at, visitors_click());
+        v.at(at + 10, Input::Request { id, end: None });
+        v.at(at + 300, end(id, status));
+    }
+    assert_eq!(failed(&mut v), ["400,"]);
 }
 
 /// A site that carries its landing's campaign parameters on in its links, or an A/B test that

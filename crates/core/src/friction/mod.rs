@@ -448,6 +448,11 @@ impl Friction {
     }
 
     /// The page view ends (pagehide, a route change): what is only known at the end.
+    /// The page is being left (`pagehide`), before its view ends (see `FailedRequest::cut_off`).
+    pub fn cut_off(&mut self) {
+        self.failed.cut_off();
+    }
+
     pub fn leave(&mut self, at: u64, out: &mut Findings) {
         if self.on(Signal::FormAbandon) {
             self.abandon.leave(at, out);
@@ -466,10 +471,11 @@ impl Friction {
     /// The earliest deadline of any detector.
     pub fn deadline(&self) -> Option<u64> {
         let s = &self.settings;
-        [self.rage.deadline(s), self.dead.deadline()].into_iter().flatten().min()
+        [self.rage.deadline(s), self.dead.deadline(), self.failed.deadline()].into_iter().flatten().min()
     }
 
     pub fn timeout(&mut self, now: u64, out: &mut Findings) {
+        self.failed.timeout(now, out);
         let s = &self.settings;
         // Rage first: a burst it reports is not also reported as dead clicks.
         self.rage.timeout(s, now, out);
