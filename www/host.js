@@ -312,7 +312,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // `.btn.disabled`): judged like a disabled control (core::input::SENSED_DISABLED).
     if (el.getAttribute('aria-disabled') === 'true' || el.classList.contains('disabled')) fl |= 16;
     if (special) for (i = 0; i < NO.length; i++) if (up(el, '[data-tp-no-' + NO[i] + ']')) no |= 1 << i;
-    r = [key(el), fl, no, tag, attr(el, 'id'), type, attr(el, 'autocomplete'), attr(el, 'name'), special && up(el, '[data-tp-mask]') || suggested(el) ? 1 : 0,
+    r = [key(el), fl, no, tag, attr(el, 'id'), type, attr(el, 'autocomplete'), attr(el, 'name'), special && up(el, '[data-tp-mask]') || suggested(el) || keyOf(el) ? 1 : 0,
       attr(el, 'aria-label') || attr(el, 'alt'), tag === 'input' && /^(submit|button|reset)$/.test(type) ? attr(el, 'value') : '',
       // (An input's text is its label's: a radio's "Size M".)
       fl & 4 || !(e = tag === 'input' ? el.labels && el.labels[0] : el) ? '' : f(textOf(e, '').slice(0, 400))];
@@ -337,6 +337,13 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     var l = (el = up(el, '[role=option]')) && el.closest('[role=listbox]'), c;
     try { c = l && l.id && d.querySelector('[aria-controls~="' + l.id + '"],[aria-owns~="' + l.id + '"]'); } catch (e) {}
     return c && (c.matches('input,[contenteditable]') || c.querySelector('input'));
+  }
+  // A key of an on-screen keyboard or keypad (a kiosk's, a PIN pad's): one character on a control
+  // with ten or more others within two levels up. Its text, click after click, spells what the
+  // visitor typed: masked (a kiosk QA rebuilt a loyalty card number and a postcode from them).
+  function keyOf(el) {
+    var p = el.parentElement, q = p && p.parentElement;
+    return (el.textContent || el.value || '').trim().length === 1 && q && [p, q].some(function (a) { return a.querySelectorAll('button,[role=button]').length > 9; });
   }
   function up(el, s) {
     var i = flat ? flat.indexOf(el) : -1, x;

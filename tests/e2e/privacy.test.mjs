@@ -225,6 +225,30 @@ test('data-tp-ignore stops capture on the element and inside it; data-tp-mask ke
   assertAbsent(haystacks(seen(), events), ['IgnoredLabel', 'MaskedLabel', 'ign-self', 'ign-inner', 'ign-link', 'ign-span']);
 });
 
+// A kiosk's on-screen keyboard (each key a button whose handler writes into a read-only field):
+// the keys' texts, click after click, spelled what the shopper typed (a loyalty card number).
+// Masked: a one-character control among ten or more. A pager's "1", "2", "3" keep theirs.
+test('the keys of an on-screen keypad are clicks without text; a pager\'s page numbers keep theirs', T, async (t) => {
+  const site = 'keypad';
+  const { base, context } = await session(t);
+  const page = await context.newPage();
+  const keys = [...'1234567890'].map((k) => `<button class="key" type="button">${k}</button>`).join('');
+  await page.goto(await serveFixture(page, base, fixture({ site, consent: 'granted', 'flush-interval': '1000' }, `
+    <div class="kiosk"><input id="card" readonly><div id="pad">${keys}<button class="key" type="button">OK</button></div></div>
+    <main><p>Results</p><nav id="pager"><button type="button">1</button><button type="button">2</button><button type="button">3</button></nav></main>
+    <script>document.getElementById('pad').addEventListener('click', (e) => { const k = e.target.closest('.key');
+      if (k && k.textContent.length === 1) document.getElementById('card').value += k.textContent; });</script>`)));
+  await sdkReady(page);
+  for (const k of '4929') await page.click(`#pad .key:text-is("${k}")`);
+  await page.click('#pad .key:text-is("OK")');
+  await page.click('#pager button:text-is("2")');
+  assert.equal(await page.inputValue('#card'), '4929');
+  await page.evaluate(() => { window.touchpoint('track', 'keys_done'); window.touchpoint('flush'); });
+  await stored(site, 'the marker', (ev) => ev.some((e) => e.event === 'keys_done'));
+  const clicks = (await collector.events(`&site=${site}`)).filter((e) => e.event === 'click').map((e) => e.properties.element);
+  assert.deepEqual(clicks.map((el) => el.text ?? null), [null, null, null, null, 'OK', '2'], JSON.stringify(clicks));
+});
+
 // ---------------------------------------------------------------------------------------------
 
 test('URL query secrets and email addresses in the path are masked in context.page.url, path and referrer; data-mask-params adds names', T, async (t) => {
