@@ -1086,6 +1086,27 @@ test('a signed-in customer: identify puts userId on every event of the visit, on
   assert.ok(warnings.some((w) => /identify.*email/.test(w)), `a console warning: ${warnings}`);
 });
 
+// A kiosk resets after each shopper and routes back to its start screen: the next shopper's
+// session begins with that route's view (navigation "reset"), not with the last shopper's
+// search page and its search again; nothing of it until the next shopper taps (kiosk QA).
+test('a kiosk\'s reset, then its route to the start screen: the next shopper\'s session begins there, without the last one\'s page or search', T, async (t) => {
+  const site = 'journey-kiosk';
+  const page = await spaPage(t, site, '/kiosk', `<!doctype html><html><head><title>kiosk</title>__SNIPPET__</head><body>
+    <button id="tap" onclick="this.textContent = 'Tapped ' + Date.now()">Start</button></body></html>`);
+  // (The route's title settles its view at once.)
+  await page.evaluate(() => { history.pushState({}, '', '/kiosk/search?q=decaf'); document.title = 'Search'; });
+  await page.click('#tap');
+  await page.evaluate(() => { touchpoint('reset'); history.replaceState({}, '', '/kiosk'); });
+  await page.click('#tap');
+  await page.evaluate(() => { touchpoint('track', 'next_shopper_done'); touchpoint('flush'); });
+  const events = await eventsUntil(site, 'next_shopper_done');
+  const done = onlyOne(events, 'next_shopper_done');
+  const second = events.filter((e) => e.sessionId === done.sessionId).map((e) => `${e.event} ${e.context.page.path} ${e.properties.navigation ?? ''}`.trim());
+  assert.deepEqual(second, ['page_view /kiosk reset', 'click /kiosk', 'next_shopper_done /kiosk']);
+  assert.equal(onlyOne(events, 'site_search').properties.term, 'decaf', 'the first shopper\'s search, once');
+  assert.equal(events.find((e) => e.sessionId === done.sessionId && e.event === 'page_view').properties.previous_path, undefined);
+});
+
 // A sign-out form whose submit handler calls reset: the form was the customer's, its
 // form_submit is in their session (made a task after the submit, it was the next person's).
 // (A form with a field: one of a button alone is a button, and makes no form event.)

@@ -98,6 +98,9 @@ pub struct Engine {
     session: Session,
     /// The session began on this page and its first page view (with attribution) is still due.
     session_fresh: bool,
+    /// A `reset` ended the view under way: the next person's view of the page is captured with
+    /// their first event or route (see `reset`).
+    reset_owed: bool,
     /// What is captured now ends a view (its page_leave, its vitals judged, a form abandoned at
     /// pagehide): it belongs to the session the view began in, however long ago its last event.
     ending_view: bool,
@@ -193,6 +196,7 @@ impl Engine {
             journey,
             session: Session::default(),
             session_fresh: false,
+            reset_owed: false,
             ending_view: false,
             next_session_id: None,
             session_saved: 0,
@@ -299,7 +303,7 @@ impl Engine {
                 self.hide(now, false);
             }
             Input::Visibility { hidden: false } => {
-                if !self.gone {
+                if !self.gone && !self.reset_owed {
                     self.journey.shown(now);
                 }
             }
@@ -656,7 +660,11 @@ impl Engine {
     /// The view under way ends in the customer's session, and the new session begins with the
     /// page as its landing page (`navigation: "reset"`), as after 30 idle minutes: its
     /// page_leave went into the new session, which had no page view and no channel until the
-    /// next one (migration QA).
+    /// next one (migration QA). That view is captured with the next person's first event, or
+    /// is the view of the route the app takes next (previous_path none: the page before was
+    /// the last person's): a kiosk resetting, then routing to its start screen, began each
+    /// shopper's session on the last shopper's page, its search again, and a session opened at
+    /// each reset held no one when nobody came for an hour (kiosk QA).
     fn reset(&mut self, now: u64) {
         let viewing = self.page_views > 0 && !self.gone;
         if viewing {
@@ -676,10 +684,7 @@ impl Engine {
             self.env.anonymous_id = Some(id);
         }
         self.save_session();
-        if viewing {
-            let depth = self.journey.depth();
-            self.page_view(now, "reset", "{}", String::new(), depth);
-        }
+        self.reset_owed = viewing;
     }
 
     /// `set`: the page's tags (an experiment's variant, the store, the customer's tier), on every
@@ -786,7 +791,10 @@ impl Engine {
     }
 
     /// Captures a page view of `self.env.page` and starts its journey state.
-    fn page_view(&mut self, now: u64, how: &'static str, extra: &str, previous_path: String, depth: u8) {
+    fn page_view(&mut self, now: u64, mut how: &'static str, extra: &str, mut previous_path: String, depth: u8) {
+        if std::mem::take(&mut self.reset_owed) {
+            (how, previous_path) = ("reset", String::new());
+        }
         let kept = self.tracker.has_room();
         self.lost_view = (!kept).then_some(how);
         let page = self.env.page.clone();
@@ -820,8 +828,9 @@ impl Engine {
         self.page_views += 1;
         self.capture(Kind::Page, schema::PAGE_VIEW, journey::merge(o.finish(), extra), now);
         self.journey.begin(now, page.url.clone(), page.path.clone(), depth);
-        // (A search results page the visitor comes back to is no new search.)
-        if self.journey.settings.on && how != "resume" {
+        // (A search results page the visitor comes back to is no new search, nor the next
+        // person's view of the page the last one searched on.)
+        if self.journey.settings.on && how != "resume" && how != "reset" {
             // The found name is cloned, not the list (a Vec<String> clone is its own function).
             let params = &self.journey.settings.search_params;
             if let Some((param, term)) = params.iter().find_map(|p| {
@@ -1490,6 +1499,11 @@ impl Engine {
     // ---- decisions ----------------------------------------------------------------------------
 
     fn capture(&mut self, kind: Kind, name: &str, properties: String, now: u64) {
+        // The next person's first event: their view of the page first (see `reset`).
+        if self.reset_owed && kind != Kind::Page && !self.ending_view {
+            let depth = self.journey.depth();
+            self.page_view(now, "reset", "{}", String::new(), depth);
+        }
         // Nothing to encode for an event that would be dropped (denied, or the pending buffer
         // full): with consent pending, a long visit would otherwise pay for every click twice.
         if !self.tracker.would_keep() {

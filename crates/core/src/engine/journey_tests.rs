@@ -1939,3 +1939,55 @@ fn a_purchase_whose_value_is_text_is_said_in_the_console() {
     let ev = v.events();
     assert!(ev.iter().any(|e| e.contains(r#""value":"39,98""#)), "sent as given: {ev:#?}");
 }
+
+/// A kiosk: one shopper after another, `reset` after each (their view ends in their session).
+/// The next shopper's session begins with their first event or the route the app takes, with
+/// no view of the last shopper's page, no search of theirs again and no previous_path to it; a
+/// reset nobody follows (an hour on the attract screen) leaves no session at all. (Each reset
+/// opened a session at once with a view of the last shopper's search page, its search again,
+/// then the app's route to its start screen: kiosk QA.)
+#[test]
+fn after_reset_the_next_persons_session_begins_with_their_first_event_or_the_apps_route() {
+    let mut v = Visit::granted("https://kiosk.test/search?q=decaf", "");
+    v.page("https://kiosk.test/search?q=decaf");
+    v.at(1_000, visitors_click());
+    v.engine.handle_timeout(T0 + 9_000); // (its dead_click: a click the test's page does not answer)
+    let first = session_of(&v.events()[0]);
+    let before = v.events().len();
+    // The idle reset, then the app's route back to its start screen.
+    v.at(60_000, Input::Command(Command::Reset));
+    v.at(60_001, route(Nav::Replace, "https://kiosk.test/"));
+    let ev = v.events().split_off(before);
+    let names: Vec<String> = ev.iter().map(|e| field(e, "\"event\":\"")).collect();
+    assert_eq!(names, ["page_leave", "page_view"], "{ev:#?}");
+    assert_eq!(session_of(&ev[0]), first);
+    let second = session_of(&ev[1]);
+    assert_ne!(second, first);
+    assert!(ev[1].contains(r#""path":"/""#) && ev[1].contains(r#""navigation":"reset""#), "{}", ev[1]);
+    assert!(!ev[1].contains("previous_path"), "{}", ev[1]);
+    // The next shopper taps: in that session. Then the next reset, and an hour of nobody.
+    v.at(70_000, visitors_click());
+    v.engine.handle_timeout(T0 + 79_000);
+    let before = v.events().len();
+    v.at(130_000, Input::Command(Command::Reset));
+    v.engine.handle_timeout(T0 + 130_000 + 3_600_000);
+    let ev = v.events().split_off(before);
+    let names: Vec<String> = ev.iter().map(|e| field(e, "\"event\":\"")).collect();
+    assert_eq!(names, ["page_leave"], "the second shopper's view ends; then nothing: {ev:#?}");
+    assert_eq!(session_of(&ev[0]), second);
+    // The third shopper's first tap: their session's view of the page, then the click.
+    v.at(130_000 + 3_700_000, visitors_click());
+    let ev = v.events().split_off(before + 1);
+    let names: Vec<String> = ev.iter().map(|e| field(e, "\"event\":\"")).collect();
+    assert_eq!(names, ["page_view", "click"], "{ev:#?}");
+    assert!(ev[0].contains(r#""navigation":"reset""#) && !ev[0].contains("site_search"), "{}", ev[0]);
+    assert_eq!(session_of(&ev[0]), session_of(&ev[1]));
+    assert!(![first, second].contains(&session_of(&ev[0])));
+    // A search page left as it was: the next shopper's view of it is no search of theirs.
+    let mut v = Visit::granted("https://kiosk.test/search?q=decaf", "");
+    v.page("https://kiosk.test/search?q=decaf");
+    v.at(60_000, Input::Command(Command::Reset));
+    v.at(70_000, visitors_click());
+    let names: Vec<String> = v.events().iter().map(|e| field(e, "\"event\":\"")).collect();
+    assert_eq!(names, ["page_view", "site_search", "page_leave", "page_view", "click"]);
+}
