@@ -1098,10 +1098,12 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // `href="#"` link was seen only from its second click (QA).
     if (href !== lastHref && (!same || named(location.hash.slice(1)))) respond('u');
     // A back or forward the app undid at once (an unsaved-changes guard: React Router's
-    // useBlocker, a Vue Router navigation aborted, history.go(1) in a popstate handler), the
-    // view it began not settled yet: no view was left and none was seen. (Taken, it ended the
-    // form in an abandon, and made an 11 ms view of the page before and a quick_back.)
-    if (kind === 'b' && routeAt >= 0 && routeRec[2] === 'b' && href === routeFrom) {
+    // useBlocker, a Vue Router navigation aborted, history.go(1) in a popstate handler; or a
+    // redirect by push back to the page left: a sign-in route's loader, the visitor signed in
+    // meanwhile), the view it began not settled yet: no view was left and none was seen.
+    // (Taken, it ended the form in an abandon, and made an 11 ms view of the page before and a
+    // quick_back.)
+    if (routeAt >= 0 && routeRec[2] === 'b' && href === routeFrom) {
       queue.splice(routeAt, 1);
       routeAt = -1;
       if (settle) { clearTimeout(settle); settle = planned = 0; later(); }

@@ -1356,6 +1356,26 @@ test('normal: a Back the app undoes at once (an unsaved-changes guard) is no for
   assert.deepEqual(views, ['page_view load', 'page_leave ', 'page_view push']);
 });
 
+// The same Back undone by the app's router with a push to the page the visitor was on (React
+// Router: the sign-in route's loader, the visitor signed in meanwhile, redirects to the account
+// with a new entry): the page the Back went to was never shown. It was a view of it and a
+// quick_back to it (a React Router QA). (The app's redirect is made once the route's data is
+// in: here in a microtask, before the view settled, on any machine.)
+test('normal: a Back the app\'s router redirects at once to the page the visitor was on is no view and no quick_back', T, async (t) => {
+  const site = 'fn-redirected-back';
+  const { page } = await open(t, site);
+  await clickN(page, '#to-details', 1);
+  await waitFor('on /details', () => page.evaluate(() => location.pathname === '/details'));
+  await page.evaluate(() => addEventListener('popstate', () => {
+    if (location.pathname !== '/details') Promise.resolve().then(() => { history.pushState({}, '', '/details'); window.undone = 1; });
+  }));
+  await page.goBack();
+  await waitFor('the Back redirected', () => page.evaluate(() => location.pathname === '/details' && window.undone === 1));
+  assert.deepEqual(summary(await verdict(page, site)), []);
+  const views = (await collector.events(`&site=${site}`)).filter((e) => /^page_(view|leave)$/.test(e.event)).map((e) => `${e.event} ${e.properties.navigation || ''}`);
+  assert.deepEqual(views, ['page_view load', 'page_leave ', 'page_view push']);
+});
+
 // A slow widget's request ("customers also bought") still on its way when the visitor follows a
 // link: the browser cuts it off as the page goes, and rejects its fetch after pagehide. That is no
 // failure at the network: it was a failed_request (status 0) on every ordinary page change.
