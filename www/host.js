@@ -447,6 +447,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
           loads(records[i].addedNodes);
           if (ended || deco(records[i])) continue;
           n = ambient(records[i].target, records[i].type === 'attributes') || moved(records[i]);
+          // The clicked control's own pending state (disabled, aria-busy, "Adding…") while the
+          // request the click started is on its way answers nothing yet: the click waits for the
+          // request (a dead click if it hangs 7 s). Each stuck submit with a pending state was
+          // answered by it, and given up on, no trace (a React Router QA).
+          if (clickReqs && clickedEl && clickedEl.contains(records[i].target)) continue;
           if (!n || own || n.contains(clickedEl)) { mo.disconnect(); observing = false; respond('m'); return; }
         }
       });
@@ -827,6 +832,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       de = special && up(t, '[data-tp-event]');
     }
     clickedEl = t; // (for `mo`: a change inside an ambient element it is in answers it)
+    clickNo++;
+    clickReqs = 0;
     // A keyboard's click (Enter, Space, a screen reader's activation: detail 0) is at 0, 0
     // wherever its element is: placed at the element's centre, or every keyboard click was near
     // every other for rage (three dead buttons pressed in turn were one rage_click on the first,
@@ -1851,10 +1858,14 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // (An exception in an abort listener would reach the page's window.onerror.)
   if (signal) signal.addEventListener('abort', function () { try { unobserve(); } catch (e) {} });
   var gone = 0; // (pagehide seen, pageshow not since)
+  // clickReqs: the requests the last click started (within 1 s of it) still on their way; its
+  // number, clickNo, tells a request of an earlier click (see mo).
+  var clickNo = 0, clickReqs = 0;
   function request(method, url) {
     if (!sensing) return null;
-    var id = ++reqId, t0 = now(), u, go = formGo && t0 - pressAt < 3000 && pressAt;
+    var id = ++reqId, t0 = now(), u, go = formGo && t0 - pressAt < 3000 && pressAt, k = t0 - evAt < 1000 && clickNo;
     if (go) goReqs++;
+    if (k) clickReqs++;
     try { u = new URL(url, location.href); } catch (e) { u = location; }
     // Not a response ('r'): the engine takes a request start as rage's answer, while a waiting
     // dead click waits for the request and then for the page to show something. Only one to the
@@ -1868,6 +1879,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     return function (status) {
       if (gone && !status) status = 1;
       if (go) goReqs--;
+      if (k && k === clickNo) clickReqs--;
       // A send that failed (the network, or a 5xx: a payment service down) sent nothing: the
       // view left then is the form's abandon, not its submit (Back 2 s after a payment's 500 was
       // a form_submit: a zone.js QA).

@@ -1356,6 +1356,43 @@ test('normal: a Back the app undoes at once (an unsaved-changes guard) is no for
   assert.deepEqual(views, ['page_view load', 'page_leave ', 'page_view push']);
 });
 
+// An add to cart whose request hangs, its button showing its pending state (disabled, aria-busy,
+// "Adding…", as React Router's fetcher forms do): the pending state is no answer while the
+// request is on its way, and the click is dead at 7 s. Its pending state was taken as the answer,
+// and a visitor who gave up left no trace (a React Router QA). The same button whose request is
+// answered, then says "Added", is no friction.
+test('broken: an add to cart whose request hangs, its button pending (disabled, "Adding…"), is a dead_click at 7 s; answered, no friction', T, async (t) => {
+  const site = 'fr-stuck-pending';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', '<p><button id="add-hang" type="button">Add to cart</button> <button id="add-ok" type="button">Add mug</button></p>');
+    for (const [id, url] of [['add-hang', '/api/wish'], ['add-ok', '/api/eta']]) {
+      const b = document.getElementById(id);
+      b.addEventListener('click', async () => {
+        b.disabled = true;
+        b.setAttribute('aria-busy', 'true');
+        b.textContent = 'Adding…';
+        await fetch(url, { method: 'POST' });
+        b.disabled = false;
+        b.removeAttribute('aria-busy');
+        b.textContent = 'Added';
+      });
+    }
+    scrollTo(0, 0);
+  });
+  await clickN(page, '#add-ok', 1);
+  await page.waitForFunction(() => document.getElementById('add-ok').textContent === 'Added');
+  await clickN(page, '#add-hang', 1);
+  const ev = await waitFor('the stuck click\'s dead_click', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    const all = await frictionOf(site);
+    return all.some((e) => e.event === 'dead_click') && all;
+  }, { timeout: 30_000 });
+  assert.deepEqual(summary(ev), ['dead_click #add-hang']);
+  const dead = ev[0].properties;
+  assert.ok(dead.waited_ms >= 7_000 && dead.pending_requests === 1, JSON.stringify(dead));
+});
+
 // The same Back undone by the app's router with a push to the page the visitor was on (React
 // Router: the sign-in route's loader, the visitor signed in meanwhile, redirects to the account
 // with a new entry): the page the Back went to was never shown. It was a view of it and a
