@@ -785,6 +785,9 @@ test('keyboard and screen reader: focus kept across a live refresh and moved to 
   assert.match(await page.textContent('#status'), /^Offline: /);
   await context.setOffline(false);
   await waitFor('back online said', async () => /^Back online/.test(await page.textContent('#status')));
+  // (The note goes after 15 s: the header's line it took may then wrap otherwise, and the page
+  // below move with it. Gone before the scroll position is read, whenever the polls come.)
+  await waitFor('the note gone', async () => (await page.textContent('#status')) === '' || void await page.clock.fastForward(5000), { interval: 300 });
 
   // (a) A focused row keeps the focus across a live refresh (the row drawn again, found by its
   // identity), and the page does not scroll.
