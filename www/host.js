@@ -1858,15 +1858,18 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // (An exception in an abort listener would reach the page's window.onerror.)
   if (signal) signal.addEventListener('abort', function () { try { unobserve(); } catch (e) {} });
   var gone = 0; // (pagehide seen, pageshow not since)
-  // clickReqs: the requests the last click started (within 1 s of it) still on their way; its
+  // clickReqs: the requests the last click started (see request) still on their way; its
   // number, clickNo, tells a request of an earlier click (see mo).
   var clickNo = 0, clickReqs = 0;
   function request(method, url) {
     if (!sensing) return null;
-    var id = ++reqId, t0 = now(), u, go = formGo && t0 - pressAt < 3000 && pressAt, k = t0 - evAt < 1000 && clickNo;
+    var id = ++reqId, t0 = now(), u, go = formGo && t0 - pressAt < 3000 && pressAt, k;
     if (go) goReqs++;
-    if (k) clickReqs++;
     try { u = new URL(url, location.href); } catch (e) { u = location; }
+    // (The click's own: first-party, started in its handler or right after. Not a third party's
+    // hit, nor a chat's long poll that happens to begin a second later: either would keep the
+    // clicked control's own change from answering it.)
+    if (u.origin === location.origin && t0 - evAt < 300 && (k = clickNo)) clickReqs++;
     // Not a response ('r'): the engine takes a request start as rage's answer, while a waiting
     // dead click waits for the request and then for the page to show something. Only one to the
     // page's own origin answers a rage burst (id 0: see Friction::request_start): a third party's
