@@ -312,10 +312,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // `.btn.disabled`): judged like a disabled control (core::input::SENSED_DISABLED).
     if (el.getAttribute('aria-disabled') === 'true' || el.classList.contains('disabled')) fl |= 16;
     if (special) for (i = 0; i < NO.length; i++) if (up(el, '[data-tp-no-' + NO[i] + ']')) no |= 1 << i;
-    r = [key(el), fl, no, tag, attr(el, 'id'), type, attr(el, 'autocomplete'), attr(el, 'name'), special && up(el, '[data-tp-mask]') || suggested(el) || keyOf(el) ? 1 : 0,
-      attr(el, 'aria-label') || attr(el, 'alt'), tag === 'input' && /^(submit|button|reset)$/.test(type) ? attr(el, 'value') : '',
-      // (An input's text is its label's: a radio's "Size M".)
-      fl & 4 || !(e = tag === 'input' ? el.labels && el.labels[0] : el) ? '' : f(textOf(e, '').slice(0, 400))];
+    // (An input's text is its label's: a radio's "Size M".)
+    var value = tag === 'input' && /^(submit|button|reset)$/.test(type) ? attr(el, 'value') : '',
+      text = fl & 4 || !(e = tag === 'input' ? el.labels && el.labels[0] : el) ? '' : f(textOf(e, '').slice(0, 400));
+    r = [key(el), fl, no, tag, attr(el, 'id'), type, attr(el, 'autocomplete'), attr(el, 'name'), special && up(el, '[data-tp-mask]') || suggested(el) || keyOf(el, text || value) ? 1 : 0,
+      attr(el, 'aria-label') || attr(el, 'alt'), value, text];
     // The path crosses an open shadow root to its host; ids inside one are the component's own
     // (every <qty-picker> has its #inc), so the selector goes on to the host's: `#cart-qty > button`.
     for (i = 0, e = el, sh = el.getRootNode().host; e && i < 4; i++) {
@@ -338,12 +339,14 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     try { c = l && l.id && d.querySelector('[aria-controls~="' + l.id + '"],[aria-owns~="' + l.id + '"]'); } catch (e) {}
     return c && (c.matches('input,[contenteditable]') || c.querySelector('input'));
   }
-  // A key of an on-screen keyboard or keypad (a kiosk's, a PIN pad's): one character on a control
-  // with ten or more others within two levels up. Its text, click after click, spells what the
-  // visitor typed: masked (a kiosk QA rebuilt a loyalty card number and a postcode from them).
-  function keyOf(el) {
-    var p = el.parentElement, q = p && p.parentElement;
-    return (el.textContent || el.value || '').trim().length === 1 && q && [p, q].some(function (a) { return a.querySelectorAll('button,[role=button]').length > 9; });
+  // A key of an on-screen keyboard or keypad (a kiosk's, a PIN pad's): one character (`text`,
+  // the text group() reads anyway: not textContent, the whole subtree's at every click) on a
+  // control with ten or more others within two levels up (the grandparent's: it holds the
+  // parent's). Its text, click after click, spells what the visitor typed: masked (a kiosk QA
+  // rebuilt a loyalty card number and a postcode).
+  function keyOf(el, text) {
+    var q = el.parentElement;
+    return text.trim().length === 1 && (q = q && q.parentElement) && q.querySelectorAll('button,[role=button]').length > 9;
   }
   function up(el, s) {
     var i = flat ? flat.indexOf(el) : -1, x;

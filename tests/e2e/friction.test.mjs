@@ -1053,23 +1053,27 @@ test('not friction: a link to where the visitor already is (the section the addr
   assert.equal(ev.find((e) => sel(e).endsWith('#ph')).properties.clicks, 2, 'the placeholder\'s second click too');
 });
 
+/** `window.pop()` in the page: a sales-pop toast (class `sales-pop`, for data-ambient to name)
+ * and a chat bubble marked data-tp-ambient, appended to the body and removed 100 ms later. */
+const addSalesPop = (page) => page.evaluate(() => {
+  window.pop = () => {
+    const toast = document.createElement('div');
+    toast.className = 'sales-pop';
+    toast.style.cssText = 'position: fixed; left: 8px; bottom: 8px; background: #fff';
+    toast.innerHTML = '<b>Anna</b> in Lyon just bought a <a href="#mug">mug</a>';
+    const chat = document.createElement('div');
+    chat.setAttribute('data-tp-ambient', '');
+    chat.style.cssText = 'position: fixed; left: 8px; bottom: 40px';
+    chat.textContent = 'Need help?';
+    document.body.append(toast, chat);
+    setTimeout(() => { toast.remove(); chat.remove(); }, 100);
+  };
+});
+
 test('broken: dead and rage clicks on a page whose sales-pop toast (named in data-ambient) comes and goes', T, async (t) => {
   const site = 'fr-ambient-toast';
   const { page } = await open(t, site, { ambient: '.sales-pop, #nope' });
-  await page.evaluate(() => {
-    window.pop = () => {
-      const toast = document.createElement('div');
-      toast.className = 'sales-pop';
-      toast.style.cssText = 'position: fixed; left: 8px; bottom: 8px; background: #fff';
-      toast.innerHTML = '<b>Anna</b> in Lyon just bought a <a href="#mug">mug</a>';
-      const chat = document.createElement('div');
-      chat.setAttribute('data-tp-ambient', '');
-      chat.style.cssText = 'position: fixed; left: 8px; bottom: 40px';
-      chat.textContent = 'Need help?';
-      document.body.append(toast, chat);
-      setTimeout(() => { toast.remove(); chat.remove(); }, 100);
-    };
-  });
+  await addSalesPop(page);
   await deadAndRage(page, site, () => page.evaluate(() => window.pop()));
   const ev = await verdict(page, site);
   assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
@@ -1131,16 +1135,7 @@ test('add-to-cart forms of hidden inputs and a button (fetcher forms): no form e
 test('data-ambient with a selector that is not CSS: one console warning naming it, and the others apply', T, async (t) => {
   const site = 'fr-ambient-bad';
   const { page, warnings } = await open(t, site, { ambient: '#chat::nope, :is(.sales-pop, .promo-pop)' });
-  await page.evaluate(() => {
-    window.pop = () => {
-      const toast = document.createElement('div');
-      toast.className = 'sales-pop';
-      toast.style.cssText = 'position: fixed; left: 8px; bottom: 8px; background: #fff';
-      toast.textContent = 'Anna in Lyon just bought a mug';
-      document.body.append(toast);
-      setTimeout(() => toast.remove(), 100);
-    };
-  });
+  await addSalesPop(page);
   await deadAndRage(page, site, () => page.evaluate(() => window.pop()));
   const ev = await verdict(page, site);
   assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);

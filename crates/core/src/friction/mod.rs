@@ -447,12 +447,12 @@ impl Friction {
         self.quick_back.start(at, path);
     }
 
-    /// The page view ends (pagehide, a route change): what is only known at the end.
     /// The page is being left (`pagehide`), before its view ends (see `FailedRequest::cut_off`).
     pub fn cut_off(&mut self) {
         self.failed.cut_off();
     }
 
+    /// The page view ends (pagehide, a route change): what is only known at the end.
     pub fn leave(&mut self, at: u64, out: &mut Findings) {
         if self.on(Signal::FormAbandon) {
             self.abandon.leave(at, out);
