@@ -77,7 +77,9 @@ function guard(f) {
 // for to navigate on) is called in a task of its own once the call is made: it was never called,
 // and a checkout button that navigated in it did nothing. `page(category, name, props)` is a
 // page view with `properties.name`: it was refused, and queued before the start it also took the
-// automatic view's place. A number as the user id is its digits. (Segment's options are ignored.)
+// automatic view's place. A number as the user id is its digits; spaces and line breaks around
+// an id are dropped (one customer for an export or an erasure by id, which match ids exactly).
+// (Segment's options are ignored.)
 // (Never throws: a page's junk argument, a getter that throws, leaves the call as it was. An
 // error the callback throws is the page's own, reported as uncaught.)
 function shaped(a) {
@@ -88,7 +90,7 @@ function shaped(a) {
       setTimeout(function () { try { f(); } catch (e) { w.reportError(e); } });
     }
     if (c === 'page' && typeof a[1] == 'string') { n = a.splice(1, typeof a[2] == 'string' ? 2 : 1).pop(); a[1] = Object.assign({}, a[1], { name: n }); }
-    if (c === 'identify' && typeof a[1] == 'number') a[1] = String(a[1]);
+    if (c === 'identify' && (typeof a[1] == 'number' || typeof a[1] == 'string')) a[1] = String(a[1]).trim();
   } catch (_) {}
   return a;
 }

@@ -43,6 +43,11 @@ test('Segment-shaped calls: callbacks are called, page(category, name, props) is
   const clicked = ev.find((e) => e.event === 'checkout_clicked');
   assert.equal(clicked.userId, '12345');
   assert.equal(clicked.properties.step, 1);
+  // An id with the spaces and line break a template left around it is the id.
+  await tab.evaluate(() => { touchpoint('identify', ' c-7\n'); touchpoint('track', 'after_trim'); });
+  const trimmed = await waitFor('the event after identify', async () =>
+    (await collector.events(`&site=${site}`)).find((e) => e.event === 'after_trim'));
+  assert.equal(trimmed.userId, 'c-7');
   assert.deepEqual(warnings.filter((w) => /touchpoint/.test(w)), []);
   await closeTab(tab);
 });
