@@ -2294,7 +2294,7 @@ fn vitals_json(v: &[i64]) -> Value {
 // /api/events and /api/stats
 
 /// The columns of `events` a [`Stored`] is read from.
-const STORED_COLUMNS: &str = "id, body, received_at, timestamp, browser, os";
+const STORED_COLUMNS: &str = "id, body, received_at, timestamp, browser, os, sent_at";
 
 /// With no filter: the table itself, newest rowid first, stopping at `limit`.
 fn events_sql(site: bool, event: bool) -> Q {
@@ -2324,6 +2324,8 @@ pub struct Stored {
     /// The browser and OS derived from its request's `User-Agent` (None: unknown).
     pub browser: Option<String>,
     pub os: Option<String>,
+    /// Its batch's `sentAt` (unix ms, the device's clock; None: not given or unusable).
+    pub sent_at: Option<i64>,
     /// A purchase looked up by its order (`order=`): the purchases of that order that came after
     /// it and were not counted (`order_repeats`).
     pub repeats: Option<Repeats>,
@@ -2347,15 +2349,16 @@ impl Stored {
             timestamp: r.get(3)?,
             browser: r.get(4)?,
             os: r.get(5)?,
+            sent_at: r.get(6)?,
             repeats: None,
         })
     }
 
-    /// Its envelope, `{"id", "receivedAt", "timestampUtc", "browser", "os", "event": body}`,
-    /// and for a purchase looked up by its order `"repeats": {"count", "lastAt", "lastSessionId"}`.
+    /// Its envelope ([`envelope_head`] and the body), and for a purchase looked up by its order
+    /// `"repeats": {"count", "lastAt", "lastSessionId"}`.
     pub fn envelope(&self) -> String {
-        let mut out =
-            envelope_head(self.id, self.received_at, &self.timestamp, self.browser.as_deref(), self.os.as_deref());
+        let times = Times { received_at: self.received_at, sent_at: self.sent_at, timestamp: &self.timestamp };
+        let mut out = envelope_head(self.id, times, self.browser.as_deref(), self.os.as_deref());
         out.push_str(&self.body);
         if let Some(r) = &self.repeats {
             let (at, session) = match &r.last {
@@ -2370,15 +2373,31 @@ impl Stored {
     }
 }
 
+/// A stored event's three clocks: the collector's arrival (unix ms), its batch's `sentAt` (unix
+/// ms by the device's clock; None: not given or unusable) and its `timestamp` as received.
+pub struct Times<'a> {
+    pub received_at: i64,
+    pub sent_at: Option<i64>,
+    pub timestamp: &'a str,
+}
+
 /// An envelope's members before its event, up to `"event":` (the export's and `/api/events`'):
-/// the collector's id and time of arrival, the event's `timestamp` as [`timestamp_utc`] writes
-/// it, and the browser and OS of the request that carried it (`null`: unknown).
-pub fn envelope_head(id: i64, received_at: i64, timestamp: &str, browser: Option<&str>, os: Option<&str>) -> String {
-    let received = format_iso_millis(received_at);
-    let at = timestamp_utc(timestamp).map_or_else(|| "null".to_string(), |t| format!("\"{t}\""));
+/// the collector's id and time of arrival; the batch's `sentAt` and the event's `timestamp` as
+/// [`timestamp_utc`] writes them (`null`: none, or out of range); `countedAt`, the time the
+/// inspector and the query API count it at (`aggregate::counts_at`: the device's time
+/// corrected by the batch's clock skew, or the arrival), so that a warehouse gets the
+/// inspector's figures without the rules; and the browser and OS of the request that carried
+/// it (`null`: unknown).
+pub fn envelope_head(id: i64, times: Times<'_>, browser: Option<&str>, os: Option<&str>) -> String {
+    let received = format_iso_millis(times.received_at);
+    let quoted = |t: Option<String>| t.map_or_else(|| "null".to_string(), |t| format!("\"{t}\""));
+    let at = quoted(timestamp_utc(times.timestamp));
+    let sent = quoted(times.sent_at.and_then(|ms| timestamp_utc(&format_iso_millis(ms))));
+    let ts = parse_iso_millis(times.timestamp).unwrap_or(0);
+    let counted = format_iso_millis(crate::aggregate::counts_at(ts, times.received_at, times.sent_at));
     let text = |v: Option<&str>| serde_json::to_string(&v).unwrap_or_else(|_| "null".into());
     format!(
-        r#"{{"id":{id},"receivedAt":"{received}","timestampUtc":{at},"browser":{},"os":{},"event":"#,
+        r#"{{"id":{id},"receivedAt":"{received}","sentAt":{sent},"timestampUtc":{at},"countedAt":"{counted}","browser":{},"os":{},"event":"#,
         text(browser),
         text(os)
     )
@@ -2390,7 +2409,7 @@ pub fn envelope_head(id: i64, received_at: i64, timestamp: &str, browser: Option
 /// many, and the last one's time and session), which the ticket asks about.
 pub fn order_events(conn: &Connection, site: &Option<String>, order: &str) -> Result<Vec<Stored>, ReadError> {
     let mut q = Q::new(
-        "SELECT e.id, e.body, e.received_at, e.timestamp, e.browser, e.os,
+        "SELECT e.id, e.body, e.received_at, e.timestamp, e.browser, e.os, e.sent_at,
                 (SELECT COUNT(*) FROM order_repeats AS r WHERE r.site = o.site AND r.transaction_id = o.transaction_id),
                 l.ts, l.session_id
            FROM orders AS o JOIN events AS e ON e.id = o.event_id
@@ -2408,11 +2427,11 @@ pub fn order_events(conn: &Connection, site: &Option<String>, order: &str) -> Re
     let mut stmt = conn.prepare_cached(&q.sql)?;
     let rows = stmt.query_map(params_from_iter(q.args.iter()), |r| {
         let mut e = Stored::read(r)?;
-        let last = match (r.get::<_, Option<i64>>(7)?, r.get::<_, Option<String>>(8)?) {
+        let last = match (r.get::<_, Option<i64>>(8)?, r.get::<_, Option<String>>(9)?) {
             (Some(ts), Some(session)) => Some((ts, session)),
             _ => None,
         };
-        e.repeats = Some(Repeats { count: r.get(6)?, last });
+        e.repeats = Some(Repeats { count: r.get(7)?, last });
         Ok(e)
     })?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -2453,14 +2472,14 @@ pub fn events(
 fn export_sql(site: bool) -> Q {
     if site {
         let mut q = Q::new(
-            "SELECT id, body, received_at, timestamp, browser, os FROM events INDEXED BY events_site_id
+            "SELECT id, body, received_at, timestamp, browser, os, sent_at FROM events INDEXED BY events_site_id
               WHERE site = ? AND id > ?",
         );
         q.args.extend([Sql::Null, Sql::Null]);
         q.push(" ORDER BY id LIMIT ?", Sql::Null);
         q
     } else {
-        let mut q = Q::new("SELECT id, body, received_at, timestamp, browser, os FROM events WHERE id > ?");
+        let mut q = Q::new("SELECT id, body, received_at, timestamp, browser, os, sent_at FROM events WHERE id > ?");
         q.args.push(Sql::Null);
         q.push(" ORDER BY id LIMIT ?", Sql::Null);
         q
@@ -2499,7 +2518,8 @@ pub fn export_page(
         let id: i64 = r.get(0)?;
         if envelope {
             let text = |i: usize| r.get_ref(i).map(|v| v.as_str().ok());
-            let head = envelope_head(id, r.get(2)?, text(3)?.unwrap_or(""), text(4)?, text(5)?);
+            let times = Times { received_at: r.get(2)?, sent_at: r.get(6)?, timestamp: text(3)?.unwrap_or("") };
+            let head = envelope_head(id, times, text(4)?, text(5)?);
             out.extend_from_slice(head.as_bytes());
             push_one_line(&mut out, body);
             out.extend_from_slice(b"}\n");

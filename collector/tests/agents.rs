@@ -138,7 +138,7 @@ async fn each_event_keeps_two_coarse_values_and_never_the_header() {
     assert_eq!((&lines[0]["browser"], &lines[0]["os"]), (&json!("Safari 17"), &json!("iOS")));
     assert_eq!((&lines[7]["browser"], &lines[7]["os"]), (&Value::Null, &Value::Null));
     let keys: Vec<&String> = lines[0].as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["browser", "event", "id", "os", "receivedAt", "timestampUtc"]);
+    assert_eq!(keys, ["browser", "countedAt", "event", "id", "os", "receivedAt", "sentAt", "timestampUtc"]);
 
     // Never the header: not a byte of it in the database or its log.
     drop(t);

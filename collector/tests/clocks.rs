@@ -91,6 +91,21 @@ async fn a_clock_two_years_behind_is_counted_now_and_kept_by_the_retention() {
     let mut bodies: Vec<Value> = stored.as_array().unwrap().clone();
     bodies.reverse();
     assert_eq!(bodies, events);
+    // A warehouse gets the batch's clock and the time the inspector counts each event at, beside
+    // the device's time and the arrival: in the export's envelope and in `/api/events`'.
+    let page = get(&t.app, "/api/export?envelope=1").await;
+    let lines: Vec<Value> =
+        String::from_utf8(page.bytes).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let listed = api(&t, "/api/events?site=shop&limit=10&envelope=1").await;
+    let mut listed: Vec<Value> = listed.as_array().unwrap().clone();
+    listed.reverse();
+    assert_eq!(lines, listed);
+    for (i, line) in lines.iter().enumerate() {
+        let ms = |k: &str| parse_iso_millis(line[k].as_str().unwrap()).unwrap();
+        assert_eq!(line["sentAt"], json!(iso_at(device_now)), "{line}");
+        assert_eq!(ms("timestampUtc"), device_now - 30_000 + i as i64 * 10_000, "{line}");
+        assert_eq!(ms("countedAt"), ms("receivedAt") - 30_000 + i as i64 * 10_000, "{line}");
+    }
 
     // The retention's pass keeps them (they count now), and a rebuild counts them alike.
     let cutoff = now_ms() - 365 * DAY_MS;
@@ -141,6 +156,12 @@ async fn without_a_usable_sent_at_or_under_a_minute_off_the_device_time_stands()
     let zoneless = iso_at(device_now).trim_end_matches('Z').to_string();
     assert_eq!(post_sent(&t, &zoneless, visit("zoneless", device_now)).await.0, accepted(3));
     assert_eq!(span(&t, "zoneless").await, (device_now - 30_000, device_now - 10_000));
+    // (Its envelope: no usable sentAt, and counted at the device's time.)
+    let page = get(&t.app, "/api/export?envelope=1").await;
+    for line in String::from_utf8(page.bytes).unwrap().lines() {
+        let line: Value = serde_json::from_str(line).unwrap();
+        assert_eq!((&line["sentAt"], &line["countedAt"]), (&Value::Null, &line["timestampUtc"]), "{line}");
+    }
     let then = api(
         &t,
         &format!("/api/overview?site=shop&from={}&to={}", iso_at(device_now - DAY_MS), iso_at(device_now + DAY_MS)),

@@ -2743,7 +2743,7 @@ async fn export_envelope_gives_the_timestamp_in_utc_and_zoneless_ones_are_refuse
         assert_eq!(line["timestampUtc"], json!(utc), "{ts}");
         assert_eq!(line["event"]["timestamp"], json!(ts), "the event as received");
         let keys: Vec<&str> = line.as_object().unwrap().keys().map(|k| k.as_str()).collect();
-        assert_eq!(keys, ["browser", "event", "id", "os", "receivedAt", "timestampUtc"]);
+        assert_eq!(keys, ["browser", "countedAt", "event", "id", "os", "receivedAt", "sentAt", "timestampUtc"]);
     }
 }
 
