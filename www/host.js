@@ -266,9 +266,18 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // slot): its own children are only its fallback.
     var l = el.assignedNodes && el.assignedNodes(), i, n;
     if (!l || !l.length) l = el.childNodes;
+    // Not what a visitor typed: an editable element's text (a note typed into a saved order's
+    // line, under the list a drag's click landed on: B2B QA) nor a textarea's (its default
+    // value, which a server may have filled). (Its attribute, "true" or "plaintext-only", not
+    // isContentEditable, which brings the page's style up to date inside the click's handler.)
+    // A block's text is set apart from its neighbour's ("gate 4call" was one word).
     for (i = 0; i < l.length && s.length < 400; i++) {
       n = l[i];
-      if (n.nodeType === 3) s += n.data; else if (n.nodeType === 1 && !/^(script|style|noscript)$/i.test(n.tagName)) s = textOf(n, s);
+      if (n.nodeType === 3) s += n.data;
+      else if (n.nodeType === 1 && !/^(script|style|noscript|textarea)$/i.test(n.tagName) && !/^[tp]/.test(n.contentEditable)) {
+        if (/^(div|p|li|br|t[dhr]|h\d|d[dt])$/i.test(n.tagName)) s += ' ';
+        s = textOf(n, s);
+      }
     }
     return s;
   }

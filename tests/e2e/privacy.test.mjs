@@ -249,6 +249,29 @@ test('the keys of an on-screen keypad are clicks without text; a pager\'s page n
   assert.deepEqual(clicks.map((el) => el.text ?? null), [null, null, null, null, 'OK', '2'], JSON.stringify(clicks));
 });
 
+// A saved order's line, clicked on its label, holds a note the buyer typed (an editable element)
+// and a textarea a server filled: neither is the line's text, which had "Jana Novak gate 4"
+// (B2B QA). Its blocks' texts are words apart ("qty 2Jana" was one word).
+test('what a visitor typed into an editable element or a textarea is no clicked element\'s text', T, async (t) => {
+  const site = 'editable-text';
+  const { base, all: seen, context } = await session(t);
+  const page = await context.newPage();
+  await page.goto(await serveFixture(page, base, fixture({ site, consent: 'granted', 'flush-interval': '1000' }, `
+    <ul><li id="line" role="button" tabindex="0"><span id="label">HX-2200 Hex bolt</span><div>qty 2</div>
+      <div class="note" contenteditable="true"></div><p contenteditable="plaintext-only">Fixed note</p>
+      <textarea>Server filled Kowalski</textarea></li></ul>`)));
+  await sdkReady(page);
+  await page.click('.note');
+  await page.keyboard.type('Jana Novak gate 4');
+  await page.click('#label');
+  await page.evaluate(() => { window.touchpoint('track', 'notes_done'); window.touchpoint('flush'); });
+  const events = await stored(site, 'the marker', (ev) => ev.some((e) => e.event === 'notes_done'));
+  const line = events.find((e) => e.event === 'click' && e.properties.element.id === 'line');
+  assert.ok(line, JSON.stringify(events.map((e) => [e.event, e.properties.element])));
+  assert.equal(line.properties.element.text, 'HX-2200 Hex bolt qty 2');
+  assertAbsent(haystacks(seen(), events), ['Jana', 'Novak', 'gate 4', 'Fixed note', 'Kowalski']);
+});
+
 // ---------------------------------------------------------------------------------------------
 
 test('URL query secrets and email addresses in the path are masked in context.page.url, path and referrer; data-mask-params adds names', T, async (t) => {
