@@ -534,7 +534,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       n = r[j];
       if (n.nodeType === 1 && (n.hasAttribute('data-tp-view') || n.firstElementChild && n.querySelector('[data-tp-view]'))) views();
     }
-    if (watching || t - lastUser < 1500) return;
+    if (watching || t - lastUser < 1500 || busy || t - busyEnd < 1500) return;
     for (i = 0; i < records.length && i < 50; i++) {
       r = records[i];
       for (j = 0, n = elOf(r.target); n && j < (r.type === 'attributes' ? 2 : 1); j++, n = n.parentElement) {
@@ -625,7 +625,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // A style attribute without MDC's ripple properties (--mdc-ripple-fg-size: 40px;).
   // (Spaces and semicolons left out: a style set through the CSSOM is written back its own way,
   // `cursor:pointer` becoming `cursor: pointer;`.)
-  function unrippled(v, t) { return (v || '').replace(t.hasAttribute('data-tp-outlined') ? /(--mdc-ripple|outline)[^;]*|[\s;]/g : /--mdc-ripple[^;]*|[\s;]/g, ''); }
+  // (Nor the cursor: a map's pan code sets `cursor: grabbing` at every press, which answered
+  // every click on its seats: a ticketing QA.)
+  function unrippled(v, t) { return (v || '').replace(t.hasAttribute('data-tp-outlined') ? /(--mdc-ripple|outline|cursor)[^;]*|[\s;]/g : /(--mdc-ripple|cursor)[^;]*|[\s;]/g, ''); }
   // (`moved`: added or removed, when an empty holder counts too; a change to one, a progress
   // bar's width, may be an answer.)
   // Nor does what a tag manager puts in the page at a click (Google Tag Manager's click trigger
@@ -860,7 +862,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     if (trusted) watch(true, !e.detail);
     // (Not for a keyboard's click, detail 0: the last press, maybe a touch that scrolled and
     // made no click, was not its press.)
-    var answered = e.detail && pressed && pressAnswer;
+    // A mouse's press that moved 20 px or more before its release is a drag (a seat map or a
+    // slider panned from one of its items, which the browser then clicks): the movement was its
+    // answer (a dead_click at every pan of a ticketing site's map: QA).
+    var answered = e.detail && pressed && (pressAnswer || Math.abs(e.clientX - tapAt[0]) + Math.abs(e.clientY - tapAt[1]) > 19);
     pressed = keyAt = 0;
     pressing = releasing = false;
     // A click in a web component (retargeted to its host here) is often answered inside its
@@ -1300,7 +1305,18 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // Marked by the page: nothing of an ignored form or element; no text of a masked one (an
     // alert that echoes what the visitor typed: "Sorry Jane Doe, we cannot deliver to ...").
     if (up(field, IGNORE) || form && (up(form, IGNORE) || !fillable(form))) return;
-    push(rec('x', now(), formName(form), reason, up(field, '[data-tp-mask]') ? '' : f(message), group(field, false)));
+    push(rec('x', now(), formName(form), reason, up(field, '[data-tp-mask]') ? '' : f(message || reason === 'a' && errText(field)), group(field, false)));
+  }
+  // A field marked aria-invalid: the text of the error it names (aria-errormessage), else of its
+  // description (aria-describedby, the usual way to tie an error text to a field), the first
+  // shown with text. A minimum quantity and an unknown product code were one aria_invalid
+  // (B2B QA).
+  function errText(n) {
+    var l = (attr(n, 'aria-errormessage') || attr(n, 'aria-describedby')).split(/\s+/), i, e;
+    for (i = 0; i < l.length; i++) {
+      if ((e = l[i] && n.getRootNode().getElementById(l[i])) && e.getClientRects().length && (e = e.textContent.replace(/\s+/g, ' ').trim())) return e.slice(0, 300);
+    }
+    return '';
   }
   var fieldErrAt = -3000;
   // A form sent to the server and drawn again with its errors at the same address (the GOV.UK
@@ -1387,14 +1403,17 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   }
 
   // Focus time per form field (form_submit's field_ms), by field name; never a value.
-  var focusEl = null, focusForm = null, focusAt = 0, focusTimes = w.WeakMap ? new WeakMap() : null;
+  // (focusBad: the focused field was marked invalid when it got the focus; see sensors.change.)
+  var focusEl = null, focusBad, focusForm = null, focusAt = 0, focusTimes = w.WeakMap ? new WeakMap() : null;
   var fieldOpts = { once: true, passive: true, signal: signal || undefined };
   var leave = guard(function (e) { if (e.target === focusEl) unfocus(); });
   function fieldName(t) { return f(t.getAttribute('name') || t.id || t.type || t.tagName).replace(/[,:]/g, '_'); }
   // Enter in a text box of a form without a <form> element sends no submit event: the page's own
   // key handler sends the form (a sign-in). Taken as a press of the form's button (see formOn).
-  var enter = guard(function (e) {
-    if (e.key === 'Enter' && e.isTrusted && !e.isComposing && focusForm) pressedIn(focusForm, null); // (not an IME's Enter)
+  // (enterAt: when. A page whose Enter moves the focus to the form's next field, a quick-order
+  // grid's or a sign-in's, sends nothing by it: see focused.)
+  var enterAt = -1e4, enter = guard(function (e) {
+    if (e.key === 'Enter' && e.isTrusted && !e.isComposing && focusForm) { enterAt = now(); pressedIn(focusForm, null); } // (not an IME's Enter)
   });
   function unfocus() {
     if (!focusEl || !focusTimes) return;
@@ -1509,8 +1528,12 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   function focused(t, e) {
     var form, b;
     if (t !== focusEl && isField(t) && e.isTrusted && (form = formOf(t))) {
+      // The Enter just pressed moved the focus on in its form: no send (a grid filled line by
+      // line with Enter, left in 3 s, was a form_submit: B2B QA).
+      if (form === formGo && now() - enterAt < 300) formGo = null;
       unfocus();
       focusEl = t;
+      focusBad = attr(t, 'aria-invalid') === 'true';
       focusForm = form;
       focusAt = now();
       // Only the focused field's focusout matters: not a listener on the whole document,
@@ -1560,8 +1583,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
         } else {
           pressed = now(); pressEl = e.target; pressing = true; pressAnswer = false; focusPress = null; watch(true); evAt = pressed;
           pressPath = e.composedPath && e.composedPath(); // (see pressFocus)
+          tapAt = [e.clientX, e.clientY]; // (see tapEnded, and a mouse's drag in click)
           if (touch) {
-            tapStart = null; tapAt = [e.clientX, e.clientY];
+            tapStart = null;
             w.addEventListener('touchstart', tapStarted, pointOpts);
             w.addEventListener('touchend', tapEnded, pointOpts);
           }
@@ -1857,6 +1881,12 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     sensors.input(e);
     var t = e.target;
     if (e.isTrusted && t && t.form !== undefined) { typedEl = null; fieldCheck(formOf(t), t, 1000); } // (a form's or not)
+    // A field the page checks as it is typed (validate on input: React Hook Form's and Formik's
+    // "onChange" mode) was marked while the visitor typed, when no error is taken, and nothing
+    // changed after: still marked as they leave it, it is their error (a quick-order grid's
+    // minimum quantity never was one: B2B QA). Not one marked before they came to it (a form
+    // drawn again with its errors: the page may clear them only when it is sent).
+    if (t === focusEl && !focusBad && attr(t, 'aria-invalid') === 'true') { focusBad = 1; fieldError(t, 'a', ''); }
   };
 
   // The page's requests, its history and window.open, observed by wrapping them (always calling
@@ -1872,22 +1902,35 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   var gone = 0; // (pagehide seen, pageshow not since)
   // clickReqs: the requests the last click started (see request) still on their way; its
   // number, clickNo, tells a request of an earlier click (see mo).
-  var clickNo = 0, clickReqs = 0;
+  // busy: the visitor's requests still on their way: first-party ones their action's handlers
+  // started (window.event is its event, also in their microtasks, where React, Vue and Svelte
+  // render), and each started within 100 ms of the end of one (a bulk add posting its lines one
+  // after another), for 60 s after the action at most (a long poll restarted at once is no
+  // action's); busyEnd: when the last ended. What changes meanwhile (a progress bar) is the
+  // action's answer, no motion of its own (see learn). (Not any request started soon after
+  // the action: the page's own poll every 300 ms, one of which began right after a click, was
+  // a chain of the visitor's requests from then on.)
+  var clickNo = 0, clickReqs = 0, busy = 0, busyEnd = -1e4;
   function request(method, url) {
     if (!sensing) return null;
-    var id = ++reqId, t0 = now(), u, go = formGo && t0 - pressAt < 3000 && pressAt, k;
+    var id = ++reqId, t0 = now(), u, go = formGo && t0 - pressAt < 3000 && pressAt, k, a = t0 - Math.max(evAt, lastUser), own, ev = w.event, mine;
     if (go) goReqs++;
     try { u = new URL(url, location.href); } catch (e) { u = location; }
+    own = u.origin === location.origin;
     // (The click's own: first-party, started in its handler or right after. Not a third party's
     // hit, nor a chat's long poll that happens to begin a second later: either would keep the
     // clicked control's own change from answering it.)
-    if (u.origin === location.origin && t0 - evAt < 300 && (k = clickNo)) clickReqs++;
+    if (own && t0 - evAt < 300 && (k = clickNo)) clickReqs++;
+    if ((mine = own && a < 6e4 && (ev && ev.isTrusted && a < 1e3 || busy || t0 - busyEnd < 100))) busy++;
     // Not a response ('r'): the engine takes a request start as rage's answer, while a waiting
     // dead click waits for the request and then for the page to show something. Only one to the
     // page's own origin answers a rage burst (id 0: see Friction::request_start): a third party's
     // hit at every click, a chat's poll, made every rage_click of such a shop a dead_click (QA).
-    if (u.origin !== location.origin) id = 0;
-    push(rec('q', t0, id, 's'));
+    // And only the visitor's: the page's own poll of its server every second, whose answers
+    // changed nothing, answered every rage burst on a seat map's sold seats (a ticketing QA).
+    // (Its end keeps its id: a failure of the page's own is a failed_request, not its click's.)
+    if (!own) id = 0;
+    push(rec('q', t0, mine ? id : 0, 's'));
     // A request cut off because the page is being left (a link followed while a slow widget's
     // request was on its way: the browser rejects its fetch after pagehide) did not fail at the
     // network: cancelled (1), as one the page aborts.
@@ -1895,6 +1938,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       if (gone && !status) status = 1;
       if (go) goReqs--;
       if (k && k === clickNo) clickReqs--;
+      if (mine) { busy--; busyEnd = now(); }
       // A send that failed (the network, or a 5xx: a payment service down) sent nothing: the
       // view left then is the form's abandon, not its submit (Back 2 s after a payment's 500 was
       // a form_submit: a zone.js QA).
@@ -1909,7 +1953,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
         if (p || formGo) fieldCheck(p || formGo, null, 3000, !p);
         if (p) setTimeout(guard(function () { if (pending === p && !goReqs) submitted(p); }), 3000);
       }
-      push(rec('q', now(), id, 'e', f(method || 'GET').toUpperCase(), f(u.pathname), status | 0, now() - t0, u.origin === location.origin ? 1 : 0));
+      push(rec('q', now(), id, 'e', f(method || 'GET').toUpperCase(), f(u.pathname), status | 0, now() - t0, own ? 1 : 0));
     };
   }
   // (`before` and `after` run through `guard`: called by the page's code, they run outside an

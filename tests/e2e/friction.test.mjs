@@ -849,6 +849,73 @@ test('broken: dead and rage clicks on a page whose analytics tag sends a hit at 
   assert.deepEqual(summary(ev), ['dead_click #coupon', 'rage_click #size-m']);
 });
 
+// A bulk add posts its lines one after another, each moving a progress bar: the bar moves because
+// of the visitor's click, and was learned during the first run as motion of its own (a
+// ticker's); the second run's click then had no answer but its requests, a dead_click at 7 s
+// (B2B QA). What changes while the requests of the visitor's last action follow one another is
+// not learned.
+test('none: a bulk add run twice, its progress bar moved by requests that follow one another', T, async (t) => {
+  const site = 'fr-bulk-progress';
+  const { page } = await open(t, site);
+  await page.route(/\/api\/line$/, (route) => setTimeout(() => route.fulfill({ status: 204 }).catch(() => {}), 300));
+  await page.evaluate(() => {
+    window.runs = 0;
+    document.body.insertAdjacentHTML('afterbegin', '<button id="bulk">Add all to cart</button><div id="bar" style="width:0;height:8px;background:#06c"></div><p id="bulk-status"></p>');
+    document.getElementById('bulk').addEventListener('click', async () => {
+      const bar = document.getElementById('bar');
+      for (let i = 1; i <= 30; i++) { await fetch('/api/line', { method: 'POST' }); bar.style.width = (i * 10) + 'px'; }
+      document.getElementById('bulk-status').textContent = 'Added, run ' + (++window.runs);
+    });
+  });
+  await page.click('#bulk');
+  await waitFor('the first run', () => page.evaluate(() => window.runs === 1), { timeout: 60_000 });
+  await page.click('#bulk');
+  await waitFor('the second run', () => page.evaluate(() => window.runs === 2), { timeout: 60_000 });
+  assert.deepEqual(summary(await verdict(page, site)), []);
+});
+
+// The page polls its own server every 300 ms (a seat map's availability), the answers changing
+// nothing: each poll started answered the rage burst it fell in, and a sold seat hammered was no
+// rage_click (a ticketing QA). Only the visitor's own requests answer a burst.
+test('broken: dead and rage clicks on a page polling its own server', T, async (t) => {
+  const site = 'fr-own-poll';
+  const { page } = await open(t, site);
+  await page.evaluate(() => setInterval(() => fetch('/api/notify'), 300));
+  await deadAndRage(page, site);
+  assert.deepEqual(summary(await verdict(page, site)), ['dead_click #coupon', 'rage_click #size-m']);
+});
+
+// A seat map panned by dragging, from anywhere, its seats included: its pan code sets `cursor:
+// grabbing` at each press and follows the pointer, so a drag begun on a seat ends on it and the
+// browser clicks it, which the page ignores. Each pan was a dead_click, and the cursor's change
+// answered every click on the map, a dead seat's too (a ticketing QA).
+test('a seat map panned by dragging from its seats, its cursor set at each press: no friction for a pan; a dead seat is a dead_click', T, async (t) => {
+  const site = 'fr-seat-map';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', `<div style="width:600px;height:240px;overflow:hidden;position:relative">
+      <div id="map" style="position:absolute;left:0px;top:0px;width:600px;height:240px;cursor:grab">
+      <button id="seat-1" style="position:absolute;left:100px;top:100px;width:40px;height:40px">1</button>
+      <button id="seat-2" style="position:absolute;left:300px;top:100px;width:40px;height:40px">2</button></div></div><p id="picked"></p>`);
+    const map = document.getElementById('map');
+    let start = null, moved = false;
+    map.addEventListener('pointerdown', (e) => { start = [e.clientX - map.offsetLeft, e.clientY - map.offsetTop]; moved = false; map.style.cursor = 'grabbing'; });
+    addEventListener('pointermove', (e) => { if (!start) return; moved = true; map.style.left = (e.clientX - start[0]) + 'px'; map.style.top = (e.clientY - start[1]) + 'px'; });
+    addEventListener('pointerup', () => { start = null; map.style.cursor = 'grab'; });
+    document.getElementById('seat-1').addEventListener('click', () => { if (!moved) document.getElementById('picked').textContent = 'Seat 1'; });
+    scrollTo(0, 0); // (seat-2's handler is missing: a dead seat)
+  });
+  const box = await page.locator('#seat-1').boundingBox();
+  await page.mouse.move(box.x + 20, box.y + 20);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 80, box.y + 30, { steps: 6 });
+  await page.mouse.up();
+  assert.equal(await page.evaluate(() => document.getElementById('map').style.left), '60px');
+  assert.equal(await page.textContent('#picked'), '');
+  await clickN(page, '#seat-2', 1);
+  assert.deepEqual(summary(await verdict(page, site)), ['dead_click #seat-2']);
+});
+
 // An A/B tool's anti-flicker snippet hides the page (opacity 0 on <html>) until its variant is
 // applied: a banner in view meanwhile was counted seen at 1 s, before anything was shown, even
 // when the variant then removed it (a third-party stack's QA). Seen from when the page is shown.
@@ -1908,6 +1975,37 @@ async function contactStep(page, [email, name, next, pay, holder] = ['#sc-email'
 const FORMLESS = ['#fl-email', '#fl-name', '#fl-next', 'fl-pay', '#fl-holder'];
 const formsOf = async (site) => (await collector.events(`&site=${site}`)).filter((e) => /^form_/.test(e.event)).map((e) => `${e.event} ${e.properties.form ?? e.properties.element?.id ?? ''}`).sort();
 
+// A quick-order grid that checks each quantity as it is typed (validate on input: React Hook
+// Form's and Formik's "onChange" mode), marking the field aria-invalid with its error text
+// below. A field still invalid as the visitor leaves it is a field_error: none was made (marked
+// while they typed, and nothing changed after: B2B QA). One invalid only midway ("2" of "24") is
+// none, nor one marked before the visitor came to it and left as it was.
+test('a field checked as it is typed and still invalid when left is a field_error; one invalid only midway is none', T, async (t) => {
+  const site = 'fx-live-check';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', `<form id="quick-order"><table>
+      <tr><td><input name="qty_0" id="q0" type="number" aria-describedby="e0"><p id="e0"></p></td></tr>
+      <tr><td><input name="qty_1" id="q1" type="number" aria-describedby="e1"><p id="e1"></p></td></tr>
+      <tr><td><input name="qty_2" id="q2" type="number" aria-invalid="true" value="3"><p>Minimum order quantity is 12</p></td></tr>
+      </table><button type="button" id="q-add">Add lines</button></form>`);
+    for (const i of [0, 1]) document.getElementById('q' + i).addEventListener('input', (e) => {
+      const bad = e.target.value !== '' && Number(e.target.value) < 12;
+      if (bad) e.target.setAttribute('aria-invalid', 'true'); else e.target.removeAttribute('aria-invalid');
+      document.getElementById('e' + i).textContent = bad ? 'Minimum order quantity is 12' : '';
+    });
+    scrollTo(0, 0);
+  });
+  await page.click('#q0'); await page.keyboard.type('5'); await page.keyboard.press('Tab');
+  await page.keyboard.type('24'); await page.keyboard.press('Tab');
+  await page.keyboard.type('0'); await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'q-add');
+  const ev = await verdict(page, site);
+  // (With the text of the error its aria-describedby names.)
+  assert.deepEqual(ev.filter((e) => e.event === 'field_error').map((e) => [e.properties.element.selector, e.properties.reason, e.properties.form, e.properties.message]),
+    [['#q0', 'aria_invalid', 'quick-order', 'Minimum order quantity is 12']], JSON.stringify(ev));
+});
+
 // A booking step whose script checks it (checkValidity) at each click of its passenger stepper, to
 // enable its Next: the browser fires `invalid` at the fields the visitor has not reached yet, no
 // error of theirs (each stepper click was a field_error of both). Its Next (type=button) checks
@@ -2555,6 +2653,60 @@ test('normal: a sign-in without a <form> element sent by Enter (the page\'s key 
   await waitFor('the account view', () => page.evaluate(() => location.pathname === '/account'));
   assert.deepEqual(summary(await verdict(page, site)), []);
   assert.deepEqual(await formsOf(site), ['form_start fl-login', 'form_submit fl-login']);
+});
+
+// A quick-order grid whose key handler moves the focus to the next line's field on Enter (no
+// submit button: Enter sends nothing by itself). Filled line by line and left within 3 s, it was
+// a form_submit (B2B QA): the Enter that moved the focus on in its form sent nothing.
+test('a grid whose Enter moves the focus to the next field, filled and left at once, is a form_abandon, not a form_submit', T, async (t) => {
+  const site = 'fx-grid-enter';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', `<form id="grid"><input name="sku_0" id="g0"><input name="sku_1" id="g1"><input name="sku_2" id="g2">
+      <button type="button" id="g-add">Add lines to cart</button></form>`);
+    document.getElementById('grid').addEventListener('keydown', (e) => {
+      if (e.key !== 'Enter' || !e.target.id.startsWith('g')) return;
+      e.preventDefault();
+      document.getElementById('g' + (Number(e.target.id.slice(1)) + 1))?.focus();
+    });
+    scrollTo(0, 0);
+  });
+  await page.click('#g0'); await page.keyboard.type('HX-2200'); await page.keyboard.press('Enter');
+  await page.keyboard.type('HX-2202'); await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'g2');
+  // (Left without a click, which would have ended the Enter's moment: by the address bar.)
+  await page.goto(new URL('/elsewhere.html', page.url()).href);
+  await withAbandon(site);
+  assert.deepEqual(await formsOf(site), ['form_abandon grid', 'form_start grid']);
+});
+
+// A checkout without a <form> element whose Pay (type=button) opens an insurance upsell; its
+// "Add insurance" tracks the purchase and goes to the thanks page. Its press was followed by
+// another click (the upsell's), so Pay's did not send the form: a form_abandon of the completed
+// order (a ticketing QA). A moment of truth within a minute of a form's last input was what
+// the form was for.
+test('a checkout whose Pay opens an upsell before the purchase is tracked: no form_abandon', T, async (t) => {
+  const site = 'fx-upsell';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', `<div id="pay-box"><input id="u-name" name="name"><input id="u-email" name="email">
+      <button type="button" id="u-pay">Pay</button></div><dialog id="upsell"><button id="u-add">Add insurance</button></dialog>`);
+    document.getElementById('u-pay').addEventListener('click', () => document.getElementById('upsell').showModal());
+    document.getElementById('u-add').addEventListener('click', () => {
+      touchpoint('track', 'purchase', { transaction_id: 'T-77', value: 189, currency: 'EUR' });
+      setTimeout(() => { location.href = '/elsewhere.html'; }, 50);
+    });
+    scrollTo(0, 0);
+  });
+  await page.click('#u-name'); await page.keyboard.type('Jane Doe');
+  await page.click('#u-email'); await page.keyboard.type('jane@example.org');
+  await page.click('#u-pay');
+  await page.click('#u-add');
+  await waitFor('the thanks page', () => page.evaluate(() => location.pathname === '/elsewhere.html').catch(() => false));
+  await verdict(page, site);
+  const ev = await collector.events(`&site=${site}`);
+  assert.ok(ev.some((e) => e.event === 'purchase'), 'the purchase');
+  assert.deepEqual(ev.filter((e) => /^form_/.test(e.event)).map((e) => e.event), ['form_start']);
 });
 
 // A sign-in whose page checks it on Enter, in its own key handler (no submit button: Enter

@@ -1535,6 +1535,7 @@ impl Engine {
         if moment {
             properties = with_member(&properties, "moment", "true");
             self.journey.moment = Some(name.into());
+            self.friction.moment(now);
         }
         let message_id = self.uuid();
         let event = Event { kind, name: name.into(), message_id, timestamp_ms: now, properties };

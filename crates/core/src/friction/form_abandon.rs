@@ -19,6 +19,9 @@ pub struct FormInput {
     pub entry: bool,
 }
 
+/// How long after its last input a form is what a moment of truth was for (see `moment`).
+const MOMENT_MS: u64 = 60_000;
+
 #[derive(Debug, Default)]
 pub struct FormAbandon {
     forms: Vec<Form>,
@@ -76,6 +79,16 @@ impl FormAbandon {
 
     pub fn submit(&mut self, form: u32) {
         for f in self.forms.iter_mut().filter(|f| f.key == form) {
+            f.submitted = true;
+        }
+    }
+
+    /// A moment of truth (an add to cart, a checkout begun, a purchase) tracked: the forms used
+    /// in the last [`MOMENT_MS`] were what it was for, sent or not. A quick-order grid whose
+    /// "Add lines to cart" adds them without sending it (B2B QA), a checkout whose Pay opens an
+    /// upsell before the purchase (ticketing QA): each was a form_abandon of a completed order.
+    pub fn moment(&mut self, at: u64) {
+        for f in self.forms.iter_mut().filter(|f| at.saturating_sub(f.last) <= MOMENT_MS) {
             f.submitted = true;
         }
     }

@@ -376,6 +376,11 @@ impl Friction {
         self.abandon.submit(form);
     }
 
+    /// A moment of truth tracked (see `FormAbandon::moment`).
+    pub fn moment(&mut self, at: u64) {
+        self.abandon.moment(at);
+    }
+
     /// A single-page-app route change (`back`: by the history's back/forward) or a restore from
     /// the back/forward cache (`path` empty). The old view ends first.
     pub fn route(&mut self, at: u64, path: &str, back: bool, out: &mut Findings) {
