@@ -270,11 +270,12 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // line, under the list a drag's click landed on: B2B QA) nor a textarea's (its default
     // value, which a server may have filled). (Its attribute, "true" or "plaintext-only", not
     // isContentEditable, which brings the page's style up to date inside the click's handler.)
-    // A block's text is set apart from its neighbour's ("gate 4call" was one word).
+    // A block's text is set apart from its neighbour's ("gate 4call" was one word). Nor the
+    // head's (the title), for a click on the root: one a running view transition takes.
     for (i = 0; i < l.length && s.length < 400; i++) {
       n = l[i];
       if (n.nodeType === 3) s += n.data;
-      else if (n.nodeType === 1 && !/^(script|style|noscript|textarea)$/i.test(n.tagName) && !/^[tp]/.test(n.contentEditable)) {
+      else if (n.nodeType === 1 && !/^(script|style|noscript|textarea|head)$/i.test(n.tagName) && !/^[tp]/.test(n.contentEditable)) {
         if (/^(div|p|li|br|t[dhr]|h\d|d[dt])$/i.test(n.tagName)) s += ' ';
         s = textOf(n, s);
       }
@@ -1294,6 +1295,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   function typing(el) { return el === typedEl && now() - typedAt < 1000; }
   function fieldError(field, reason, message) {
     formGo = null; // (not accepted: see formOn)
+    // A radio group is one field, its first radio (a page that marks each radio aria-invalid
+    // made one field_error per option of a cancellation survey's reasons: QA).
+    var g = field.type === 'radio' && field.form && field.form.elements.namedItem(field.name);
+    if (g && g[0]) field = g[0];
     // A control outside the form whose moment is open is not that form's: the terms box next to
     // "Pay", pressed within 3 s of the contact step's submit. (An alert, no control, is.)
     var form = field.form || (foForm && (field.form === undefined || foForm.contains(field)) ? foForm : null);
@@ -2220,9 +2225,12 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     push(rec('w', now(), 'u', measured | 0));
   }
 
+  // A page the browser prerendered (Speculation Rules) counts from when it was shown, as
+  // web-vitals (and CrUX) measure it: its LCP from the prerender's start was seconds long, a
+  // poor_vital for a shop's fastest pages (an Astro storefront's QA).
   function lcp(list) {
-    var e = list[list.length - 1];
-    push(rec('w', now(), 'l', e.startTime | 0, 0, e.element ? group(e.element, false) : ''));
+    var e = list[list.length - 1], n = performance.getEntriesByType('navigation')[0];
+    push(rec('w', now(), 'l', Math.max(0, e.startTime - (n && n.activationStart || 0)) | 0, 0, e.element ? group(e.element, false) : ''));
   }
 
   // One visit across the shop's own domains (data-cross-domain): a shop whose checkout runs on

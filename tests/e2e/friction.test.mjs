@@ -885,6 +885,21 @@ test('broken: dead and rage clicks on a page polling its own server', T, async (
   assert.deepEqual(summary(await verdict(page, site)), ['dead_click #coupon', 'rage_click #size-m']);
 });
 
+// Clicks that reach the root element (during a view transition, Chromium gives the visitor's
+// clicks to <html>) are judged like any: the element's text is its body's, never the head's
+// title (a rage_click's text was "Cast Iron Teapot | Leaf & Kettle ...": an Astro storefront's QA).
+test('broken: the page\'s root clicked again and again: its text is not the title', T, async (t) => {
+  const site = 'fr-root-rage';
+  const { page } = await open(t, site);
+  await page.evaluate(() => { document.title = 'Cast Iron Teapot | Leaf and Kettle'; scrollTo(0, 0); });
+  for (let i = 0; i < 3; i++) await page.mouse.click(2, 2, { delay: 30 });
+  assert.equal(await page.evaluate(() => document.elementFromPoint(2, 2).tagName), 'HTML');
+  const rage = (await verdict(page, site)).find((e) => e.event === 'rage_click');
+  assert.ok(rage, 'a rage_click');
+  assert.equal(rage.properties.element.tag, 'html');
+  assert.ok(!/Teapot|Kettle/.test(rage.properties.element.text ?? ''), JSON.stringify(rage.properties.element));
+});
+
 // A seat map panned by dragging, from anywhere, its seats included: its pan code sets `cursor:
 // grabbing` at each press and follows the pointer, so a drag begun on a seat ends on it and the
 // browser clicks it, which the page ignores. Each pan was a dead_click, and the cursor's change
@@ -1555,6 +1570,11 @@ test('broken: a page the visitor bounces straight back from by the back button (
   const ev = await verdict(page, site);
   assert.deepEqual(summary(ev), ['quick_back']);
   assert.deepEqual([ev[0].properties.from_path, ev[0].properties.to_path, ev[0].properties.via], ['/elsewhere.html', '/friction.html', 'reload']);
+  // The page view of the page loaded again says how the visitor came: by the back button (it
+  // was a `load`, and a multi-page shop's Backs were never told: an Astro storefront's QA).
+  const views = (await collector.events(`&site=${site}`)).filter((e) => e.event === 'page_view')
+    .map((e) => `${e.context.page.path} ${e.properties.navigation} ${e.properties.previous_path ?? ''}`);
+  assert.deepEqual(views, ['/friction.html load ', '/elsewhere.html load /friction.html', '/friction.html back_forward /elsewhere.html']);
 });
 
 // The README: quick_back is going back "with no click, user scroll or typing in between". Only
@@ -2707,6 +2727,29 @@ test('a checkout whose Pay opens an upsell before the purchase is tracked: no fo
   const ev = await collector.events(`&site=${site}`);
   assert.ok(ev.some((e) => e.event === 'purchase'), 'the purchase');
   assert.deepEqual(ev.filter((e) => /^form_/.test(e.event)).map((e) => e.event), ['form_start']);
+});
+
+// A cancellation survey whose Continue marks every radio of its reasons aria-invalid when none
+// is chosen: one field_error, the group's (its first radio), not one per option (a subscription
+// portal's QA).
+test('a radio group whose every radio the page marks aria-invalid is one field_error', T, async (t) => {
+  const site = 'fx-radio-group';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', `<form id="cancel-form"><textarea name="other" id="r-other"></textarea>
+      <label><input type="radio" name="reason" value="a">Taste</label><label><input type="radio" name="reason" value="b">Price</label>
+      <label><input type="radio" name="reason" value="c">Too much</label><button type="button" id="r-go">Continue</button></form>`);
+    document.getElementById('r-go').addEventListener('click', () => {
+      for (const r of document.querySelectorAll('input[name=reason]')) r.setAttribute('aria-invalid', 'true');
+    });
+    scrollTo(0, 0);
+  });
+  await page.click('#r-other'); await page.keyboard.type('Moving abroad');
+  await page.click('#r-go');
+  const errors = (await verdict(page, site)).filter((e) => e.event === 'field_error');
+  assert.equal(errors.length, 1, JSON.stringify(errors.map((e) => e.properties)));
+  assert.match(errors[0].properties.element.selector, /input\[name=reason\]/);
+  assert.equal(errors[0].properties.element.text, 'Taste');
 });
 
 // A sign-in whose page checks it on Enter, in its own key handler (no submit button: Enter

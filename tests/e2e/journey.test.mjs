@@ -1421,6 +1421,35 @@ async function restoredRun(t, site, actions) {
   return run;
 }
 
+// A page the browser prerendered (Speculation Rules) and showed later: its LCP counts from when
+// it was shown (its navigation entry's activationStart), as web-vitals measures it; from the
+// prerender's start it was seconds long, a poor_vital for a shop's fastest pages (an Astro
+// storefront's QA). A browser driven over DevTools never prerenders: an init script gives the
+// navigation entry the activationStart a page shown 250 ms into its prerender has.
+test('a prerendered page\'s LCP counts from when it was shown', T, async (t) => {
+  const site = 'journey-prerender-lcp';
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  await context.addInitScript(() => {
+    const orig = performance.getEntriesByType.bind(performance);
+    performance.getEntriesByType = (type) => type === 'navigation' ? orig(type).map((e) => Object.assign(e.toJSON(), { activationStart: 250 })) : orig(type);
+  });
+  await context.route(/\/shown$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: `<!doctype html><html><head><title>Shown</title>${grantedSnippet(site)}</head>
+    <body><script>setTimeout(() => document.body.insertAdjacentHTML('beforeend', '<h1 style="font-size:80px">The hero of the page</h1>'), 400);</script></body></html>` }));
+  const page = await context.newPage();
+  await page.goto(`${collector.url}/shown`);
+  await sdkReady(page);
+  const lcp = await page.evaluate(() => new Promise((r) => new PerformanceObserver((l) => {
+    const e = l.getEntries().at(-1);
+    if (e.element && e.element.tagName === 'H1') r(e.startTime);
+  }).observe({ type: 'largest-contentful-paint', buffered: true })));
+  assert.ok(lcp > 400, `the hero painted after 400 ms: ${lcp}`);
+  await page.goto('about:blank');
+  const ev = await eventsUntil(site, 'page_leave');
+  const leave = ev.find((e) => e.event === 'page_leave');
+  assert.ok(Math.abs(leave.properties.lcp_ms - (lcp - 250)) <= 1, `lcp_ms ${leave.properties.lcp_ms}, the entry's ${lcp} less 250`);
+});
+
 // A page restored from the back/forward cache paints nothing anew and Chromium reports no LCP
 // entry for it; web-vitals (and so CrUX) counts it as a view whose LCP is the time from pageshow
 // to the second frame after it. Before, the restored view's page_leave carried no lcp_ms: the

@@ -136,6 +136,9 @@ pub struct Engine {
     /// A quick_back found at start (this page loaded by the back button), captured right after
     /// the page view.
     reload_findings: Findings,
+    /// This page was loaded by the back or forward button (not restored from the back/forward
+    /// cache): its page view's navigation is `back_forward`, as a single-page app's Back is.
+    landed_back: bool,
     /// The page's own `track` calls, rate-limited.
     rate: super::rate_limit::RateLimit,
 }
@@ -212,6 +215,7 @@ impl Engine {
             debug,
             rate: super::rate_limit::RateLimit::new(track_limit.0, track_limit.1),
             reload_findings: Findings::new(),
+            landed_back: boot.back,
         };
         e.friction = friction;
         // (Scrubbed and with a hash route's view, as every later page is: a reload's quick_back
@@ -1155,7 +1159,14 @@ impl Engine {
                 // route's).
                 self.env.page =
                     if self.page_views == 0 { std::mem::take(&mut self.env.page) } else { self.scrub_page(page) };
-                let how = if self.page_views == 0 { "load" } else { "manual" };
+                // (A Back to a page the browser loads again, out of the back/forward cache, was
+                // a `load`: a multi-page shop's Backs were never told, and a campaign landing
+                // gone back to was a second campaign touch: an Astro storefront's QA.)
+                let how = match (self.page_views, self.landed_back) {
+                    (0, false) => "load",
+                    (0, true) => "back_forward",
+                    _ => "manual",
+                };
                 let depth = if self.page_views == 0 { self.first_depth } else { 0 };
                 let properties = self.clean_properties(schema::PAGE_VIEW, properties);
                 self.page_view(now, how, &properties, previous, depth);

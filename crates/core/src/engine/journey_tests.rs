@@ -394,6 +394,8 @@ fn straight_back_to_the_previous_page_by_a_full_reload_is_a_quick_back() {
         let mut back = next_page(&b, "https://shop.test/a", true, 6_000);
         back.page("https://shop.test/a");
         let ev = back.events();
+        // (Its page view says how the visitor came: by the back button, not a link.)
+        assert!(ev[0].contains(r#""navigation":"back_forward","previous_path":"/b""#), "{}", ev[0]);
         let quick: Vec<&String> = ev.iter().filter(|e| e.contains("\"quick_back\"")).collect();
         assert_eq!(!quick.is_empty(), want, "used {used}: {ev:#?}");
         if want {

@@ -13,9 +13,10 @@
 //!
 //! A request with no answer waits [`HOLD_MS`] before it is reported: Chromium rejects the
 //! fetches of a page being left before its `pagehide`, and a request a followed link cut off is
-//! no failure (it was one: a React Router QA); those still held at `pagehide` are dropped. 401
-//! and 422 never count: a guard's "not signed in" leads to the sign-in, and 422 is the server's
-//! "these fields are invalid", which the page shows.
+//! no failure (it was one: a React Router QA); those still held at `pagehide` are dropped. 401,
+//! 402 and 422 never count: a guard's "not signed in" leads to the sign-in, 402 is a card
+//! declined (Stripe's answer), which the payment form shows (a subscription portal's QA), and
+//! 422 is the server's "these fields are invalid", which the page shows.
 
 use super::capped::Capped;
 use super::{finding, Findings, Signal};
@@ -81,7 +82,9 @@ impl FailedRequest {
         let clicked = self.by_click.iter().any(|&c| c == r.id);
         self.forget(r.id);
         let failed = r.first_party
-            && (r.status == 0 || r.status >= 500 || (clicked && r.status >= 400 && r.status != 401 && r.status != 422));
+            && (r.status == 0
+                || r.status >= 500
+                || (clicked && r.status >= 400 && r.status != 401 && r.status != 402 && r.status != 422));
         if failed && !r.offline && self.seen.admit(&r.path, MAX_PER_PATH) {
             let props = finding(None)
                 .str("method", &r.method)
