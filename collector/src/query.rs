@@ -2391,9 +2391,12 @@ pub struct Times<'a> {
 pub fn envelope_head(id: i64, times: Times<'_>, browser: Option<&str>, os: Option<&str>) -> String {
     let received = format_iso_millis(times.received_at);
     let quoted = |t: Option<String>| t.map_or_else(|| "null".to_string(), |t| format!("\"{t}\""));
-    let at = quoted(timestamp_utc(times.timestamp));
-    let sent = quoted(times.sent_at.and_then(|ms| timestamp_utc(&format_iso_millis(ms))));
-    let ts = parse_iso_millis(times.timestamp).unwrap_or(0);
+    // (The timestamp parsed once, for `timestampUtc` and for `countedAt`: 0, as at ingestion,
+    // when it does not parse.)
+    let ts = parse_iso_millis(times.timestamp);
+    let at = quoted(ts.and_then(utc_millis));
+    let sent = quoted(times.sent_at.and_then(utc_millis));
+    let ts = ts.unwrap_or(0);
     let counted = format_iso_millis(crate::aggregate::counts_at(ts, times.received_at, times.sent_at));
     let text = |v: Option<&str>| serde_json::to_string(&v).unwrap_or_else(|_| "null".into());
     format!(
@@ -2603,7 +2606,12 @@ pub fn deletions_page(
 /// `2026-12-06T05:40:00.123Z`, a leap second `23:59:60` the next day's `00:00:00.000Z`). None when
 /// it does not parse or falls outside the years 0000-9999 (`0000-01-01T00:30:00+01:00`).
 pub fn timestamp_utc(timestamp: &str) -> Option<String> {
-    let ms = parse_iso_millis(timestamp)?;
+    utc_millis(parse_iso_millis(timestamp)?)
+}
+
+/// Unix milliseconds `ms` written as [`timestamp_utc`] writes a time; None outside the years
+/// 0000-9999.
+fn utc_millis(ms: i64) -> Option<String> {
     // 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z.
     (-62_167_219_200_000..=253_402_300_799_999).contains(&ms).then(|| format_iso_millis(ms))
 }
