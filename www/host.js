@@ -96,9 +96,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   var w = window, d = document, US = '\x1f', RS = '\x1e', queue = [], planned = 0, timer = 0;
   // (A radio or checkbox too: a size swatch, a shipping option, "gift wrap". Its label's click
   // is followed by the browser's click on it, so either way one click is its touchpoint.)
+  // And a sortable table's header (aria-sort, which only sortable headers carry) that handles
+  // its clicks itself, with no button inside: a B2B portal's price sort was no click (QA).
   var CLICKABLE = 'a,button,input[type=button],input[type=submit],input[type=reset],input[type=image],' +
     '[role=button],[role=link],[role=menuitem],[role=tab],[role=checkbox],[role=switch],[role=option],' +
-    'input[type=checkbox],input[type=radio],summary';
+    'input[type=checkbox],input[type=radio],summary,th[aria-sort]';
 
   // Maps by a name the page chooses (an interactionId, a field's name) have no prototype: a page
   // whose library adds enumerable members to Object.prototype would give `for in` names that

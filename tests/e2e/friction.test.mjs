@@ -577,6 +577,33 @@ test('a control pressed while disabled, then enabled and pressed by the keyboard
   });
 });
 
+// A sortable table whose headers handle their own clicks (aria-sort on the th, no button inside):
+// each sort is a click touchpoint on its header, and a header that sorts nothing is a dead click.
+test('broken: a sortable table header (th with aria-sort) that sorts nothing; one that sorts is a click each time, no friction', T, async (t) => {
+  const site = 'fr-sort-header';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    const table = document.createElement('table');
+    table.innerHTML = '<thead><tr><th id="by-price" aria-sort="none">Price</th><th id="by-stock" aria-sort="none">Stock</th></tr></thead>' +
+      '<tbody><tr><td>3</td><td>9</td></tr><tr><td>1</td><td>4</td></tr></tbody>';
+    document.body.prepend(table);
+    const price = document.getElementById('by-price');
+    price.addEventListener('click', () => {
+      const up = price.getAttribute('aria-sort') !== 'ascending';
+      price.setAttribute('aria-sort', up ? 'ascending' : 'descending');
+      const rows = [...table.tBodies[0].rows].sort((a, b) => (a.cells[0].textContent - b.cells[0].textContent) * (up ? 1 : -1));
+      table.tBodies[0].append(...rows);
+    });
+    // (The stock header's sort was lost in a refactoring: its click does nothing.)
+  });
+  await clickN(page, '#by-price', 1);
+  await clickN(page, '#by-price', 1);
+  await clickN(page, '#by-stock', 1);
+  assert.deepEqual(summary(await verdict(page, site)), ['dead_click #by-stock']);
+  const clicks = (await collector.events(`&site=${site}`)).filter((e) => e.event === 'click' && /#by-(price|stock)$/.test(sel(e))).map((e) => sel(e).replace(/.*#/, ''));
+  assert.deepEqual(clicks, ['by-price', 'by-price', 'by-stock']);
+});
+
 // A custom control focused while the visitor was not observed (consent denied), then granted:
 // its Enter is taken from the grant on, without the visitor moving the focus again.
 test('broken: a click-only custom role=button focused before consent was granted, Enter pressed on it after', T, async (t) => {
