@@ -285,6 +285,14 @@ test('a decision remembered in another tab applies to this one at once: a yes se
   const site = 'journey-remember-tabs';
   const context = await browser.newContext();
   t.after(() => context.close());
+  // Every write and removal of a key of ours, by which tab, in order: what a failure prints.
+  await context.addInitScript(() => {
+    window.__writes = [];
+    const log = (op, k) => { if (/^tp/.test(k)) window.__writes.push(`${Math.round(performance.timeOrigin + performance.now()) % 100000} ${op} ${k}`); };
+    const { setItem, removeItem } = Storage.prototype;
+    Storage.prototype.setItem = function (k, v) { log('set', k); return setItem.call(this, k, v); };
+    Storage.prototype.removeItem = function (k) { log('remove', k); return removeItem.call(this, k); };
+  });
   await context.route(/\/tabs$/, (route) => route.fulfill({ status: 200, contentType: 'text/html',
     body: `<!doctype html><html><head><title>tabs</title><script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch" data-site="${site}" data-remember-consent data-flush-interval="300"></script></head><body></body></html>` }));
   const open = async () => {
@@ -311,8 +319,9 @@ test('a decision remembered in another tab applies to this one at once: a yes se
   await second.evaluate(() => touchpoint('consent', { analytics: false }));
   await waitFor('the first tab denied too', async () => (await analytics(first)) === 'denied');
   await first.evaluate(() => { touchpoint('track', 'first_tab_after_no'); touchpoint('flush'); });
-  assert.deepEqual(await first.evaluate(() => Object.keys(localStorage).concat(Object.keys(sessionStorage)).filter((k) => k.startsWith('tp:'))), [],
-    'nothing of the first tab kept either');
+  const kept = await first.evaluate(() => Object.keys(localStorage).concat(Object.keys(sessionStorage)).filter((k) => k.startsWith('tp:')));
+  const writes = async () => `first tab: ${(await first.evaluate(() => window.__writes)).join(', ')}; second tab: ${(await second.evaluate(() => window.__writes)).join(', ')}`;
+  assert.deepEqual(kept, [], kept.length ? `nothing of the first tab kept either; ${await writes()}` : '');
   // A yes again, then a marker: the event made while the answer was no never arrives.
   await second.evaluate(() => touchpoint('consent', { analytics: true }));
   await waitFor('the first tab granted again', async () => (await analytics(first)) === 'granted');
