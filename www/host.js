@@ -97,10 +97,13 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // (A radio or checkbox too: a size swatch, a shipping option, "gift wrap". Its label's click
   // is followed by the browser's click on it, so either way one click is its touchpoint.)
   // And a sortable table's header (aria-sort, which only sortable headers carry) that handles
-  // its clicks itself, with no button inside: a B2B portal's price sort was no click (QA).
+  // its clicks itself, with no button inside: a B2B portal's price sort was no click (QA). And
+  // a table row or list item with an onclick attribute (a legacy shop's `<tr onclick=
+  // "location.href=...">`: its cells' clicks were neither clicks nor dead clicks: QA); not any
+  // element's, as a page's wrapper may close its menus at any click.
   var CLICKABLE = 'a,button,input[type=button],input[type=submit],input[type=reset],input[type=image],' +
     '[role=button],[role=link],[role=menuitem],[role=tab],[role=checkbox],[role=switch],[role=option],' +
-    'input[type=checkbox],input[type=radio],summary,th[aria-sort]';
+    'input[type=checkbox],input[type=radio],summary,th[aria-sort],tr[onclick],li[onclick]';
 
   // Maps by a name the page chooses (an interactionId, a field's name) have no prototype: a page
   // whose library adds enumerable members to Object.prototype would give `for in` names that
@@ -1329,12 +1332,15 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // A form sent to the server and drawn again with its errors at the same address (the GOV.UK
   // pattern; Rails, Django or PHP forms without scripts): no script changed the page, so no
   // observer saw them, and the visit read as a submit that went through (an accessibility QA).
-  // On a page arrived at by navigation from its own address: its fields marked aria-invalid,
-  // and the fields its error summary (an alert) links to, each with the link's text.
+  // On a page arrived at by navigation from the site (by its address: a form may post to the
+  // next step's, which draws the form again with its errors, and a Referrer-Policy such as
+  // strict-origin leaves only the origin: a legacy storefront's QA; a no-referrer policy
+  // leaves nothing to go by): its fields marked aria-invalid, and the fields its error summary
+  // (an alert) links to, each with the link's text.
   function drawnWithErrors() {
     var nav = w.performance && performance.getEntriesByType && performance.getEntriesByType('navigation')[0], r, l, i, el;
     try { r = new URL(d.referrer); } catch (e) { return; }
-    if (r.origin !== location.origin || r.pathname !== location.pathname || nav && nav.type !== 'navigate') return;
+    if (r.origin !== location.origin || nav && nav.type !== 'navigate') return;
     for (l = d.querySelectorAll('form [aria-invalid=true]'), i = 0; i < l.length; i++) fieldError(l[i], 'a', '');
     for (l = d.querySelectorAll('[role=alert] a[href^="#"]'), i = 0; i < l.length; i++) {
       if ((el = d.getElementById(l[i].getAttribute('href').slice(1))) && el.matches(FIELDS)) fieldError(el, 't', textOf(l[i], '').trim());
@@ -1792,17 +1798,23 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // A step of a wizard in one form (its Next a submit button the page's handler cancels,
       // the next step shown in place): fields shown since are the form going on, not sent
       // (each step was a form_submit, and one given up no form_abandon: a booking wizard's QA).
-      var shown = shownIn(form);
+      // (Asked wherever a pending submit is concluded: its 3 s, the end of its request, the
+      // view's end. At the view's end only, a step's Next followed by a link within 3 s was a
+      // form_submit of a returns wizard given up: a help center's QA.)
+      pendShown = shownIn(form);
       setTimeout(guard(function () { if (pending === form && !e.defaultPrevented) submitted(form); }));
-      setTimeout(guard(function () {
-        if (pending === form && !goReqs) shownIn(form).some(function (el) { return shown.indexOf(el) < 0; }) ? pending = null : submitted(form);
-      }), 3000);
+      setTimeout(guard(function () { if (pending === form && !goReqs) sent(form); }), 3000);
     }
   };
   // A form submitted (its submit event, or see formOn): form_submit with the time spent in each
   // field, and no form_abandon.
-  var pending = null, pendDecl;
+  var pending = null, pendDecl, pendShown;
   function shownIn(form) { return [].filter.call(form.elements || [], function (el) { return el.matches(FIELDS) && el.getClientRects().length; }); }
+  // The pending submit concluded: sent, unless it was a step (fields shown since its submit;
+  // nor is its press one, see formOn).
+  function sent(form) {
+    shownIn(form).some(function (el) { return pendShown.indexOf(el) < 0; }) ? pending = formGo = null : submitted(form);
+  }
   function submitted(form) {
     var m, list = [], n, snap = form === pending && pendDecl;
     formGo = pending = null;
@@ -1869,7 +1881,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       dismissive(el.getAttribute('aria-label') || el.textContent) || dismissive(el.value);
   }
   function formOn() {
-    if (pending) submitted(pending);
+    if (pending) sent(pending);
     if (formGo && started && started.has(formGo) && now() < goBy) submitted(formGo);
     formGo = null;
     boxes = []; // (the view's)
@@ -1958,7 +1970,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
         // fields are watched for 3 s more, and a submit still pending is sent only after them.
         var p = pending;
         if (p || formGo) fieldCheck(p || formGo, null, 3000, !p);
-        if (p) setTimeout(guard(function () { if (pending === p && !goReqs) submitted(p); }), 3000);
+        if (p) setTimeout(guard(function () { if (pending === p && !goReqs) sent(p); }), 3000);
       }
       push(rec('q', now(), id, 'e', f(method || 'GET').toUpperCase(), f(u.pathname), status | 0, now() - t0, own ? 1 : 0));
     };
@@ -2018,7 +2030,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // Object.keys() and for-in would show.
     var xs = X && new WeakMap();
     function xst(x) { var st = xs.get(x); if (!st) xs.set(x, st = {}); return st; }
-    wrap(X, 'open', function (method, url) { xst(this).a = [method, url]; });
+    wrap(X, 'open', function (method, url, async) { xst(this).a = [method, url, async]; });
     // One pair of listeners per XHR object, which a page may reuse for several requests; the
     // request under way is st.e. Aborted (xhr.abort(), st.b): status 1, as for fetch.
     wrap(X, 'send', function () {
@@ -2031,8 +2043,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
         x.addEventListener('loadend', function () { var end = st.e; st.e = null; if (end) end(st.b ? 1 : x.status); });
       }
       // (Sent again while in flight, or before open: send throws, and the request under way, if
-      // any, is still the one its loadend ends.)
-      return end && function (r, threw) { if (threw) { st.e = was; end(1); } };
+      // any, is still the one its loadend ends.) A synchronous request that failed at the
+      // network throws too, done, with no loadend: a failure (status 0), not a cancel (a legacy
+      // shop's $.ajax({async: false}) to a server that dropped it was a dead click: QA).
+      return end && function (r, threw) { if (threw) { st.e = was; end(a[2] === false && x.readyState === 4 ? 0 : 1); } };
     });
     // On History.prototype, where the browser has them: an agent wrapping the prototype after
     // Touchpoint (New Relic's) still sees every route change, which Touchpoint's own member on
@@ -2052,6 +2066,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // file saved through a link it made ("Download invoice": often a link never put in the
     // page, whose click no listener sees).
     var nav = w.navigator, P = function (c) { return w[c] && w[c].prototype; };
+    // A form sent by script (form.submit(): a link's `javascript:` or onclick, a legacy
+    // shop's "Continue »"), which fires no submit event: sent, as one the browser sends (a
+    // completed checkout step was a form_abandon: a legacy storefront's QA). (requestSubmit
+    // fires one.)
+    wrap(P('HTMLFormElement'), 'submit', function () { submitted(this); });
     [[w, 'open'], [w, 'alert'], [w, 'confirm'], [w, 'prompt'], [w, 'print'], [nav, 'share'], [w.Notification, 'requestPermission'],
       [nav.geolocation, 'getCurrentPosition'], [P('Element'), 'requestFullscreen'], [P('HTMLInputElement'), 'showPicker'],
       [P('PaymentRequest'), 'show'], [P('ApplePaySession'), 'begin'], [nav.credentials, 'get'], [nav.clipboard, 'writeText'], [nav.clipboard, 'write'], [d, 'execCommand'],

@@ -1510,6 +1510,12 @@ impl Engine {
     // ---- decisions ----------------------------------------------------------------------------
 
     fn capture(&mut self, kind: Kind, name: &str, properties: String, now: u64) {
+        // An event of the page view is never dated before it: what the loader found as it
+        // started (a form the server drew again with its errors, an error thrown at load) was
+        // stamped a moment before the landing's page_view, made next, and the inspector's
+        // journey showed it on the page before (a legacy storefront's QA). (Not a page_leave,
+        // which ends the view before: `ending_view`.)
+        let now = if kind == Kind::Page || self.ending_view { now } else { now.max(self.journey.began) };
         // The next person's first event: their view of the page first (see `reset`).
         if self.reset_owed && kind != Kind::Page && !self.ending_view {
             let depth = self.journey.depth();

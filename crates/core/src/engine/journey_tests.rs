@@ -116,6 +116,33 @@ fn route(how: Nav, url: &str) -> Input {
     Input::Route { how, path: path_of(url), url: url.into(), title: String::new(), depth: 30 }
 }
 
+// What the loader found as it started, handed over after the landing's view but stamped a
+// moment before it: dated at the view, never before (the inspector orders by time).
+#[test]
+fn an_event_of_a_page_view_is_never_dated_before_it() {
+    let mut v = Visit::granted("https://shop.test/delivery", "https://shop.test/delivery");
+    v.at(
+        1_000,
+        Input::Command(Command::Page {
+            properties: "{}".into(),
+            page: PageContext {
+                url: "https://shop.test/delivery".into(),
+                path: "/delivery".into(),
+                ..PageContext::default()
+            },
+        }),
+    );
+    v.at(999, Input::Command(Command::Track { name: "found_at_start".into(), properties: "{}".into() }));
+    v.at(1_500, Input::Command(Command::Track { name: "later".into(), properties: "{}".into() }));
+    let events = v.events();
+    let at = |name: &str| {
+        let e = events.iter().find(|e| field(e, "\"event\":\"") == name).unwrap();
+        field(e, "\"timestamp\":\"")
+    };
+    assert_eq!(at("found_at_start"), at("page_view"));
+    assert!(at("later") > at("page_view"));
+}
+
 #[test]
 fn a_campaign_visit_across_spa_routes_is_one_session_with_its_touchpoints() {
     let mut v = Visit::granted("https://shop.test/?utm_source=spring&utm_medium=email&utm_campaign=sale", "");

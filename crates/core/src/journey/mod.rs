@@ -82,6 +82,8 @@ pub struct Journey {
     views: ElementViews,
     /// The last moment of truth of this page view (friction after it carries its name).
     pub moment: Option<String>,
+    /// When the page view began: no event of it is dated before (see `Engine::capture`).
+    pub began: u64,
 }
 
 impl Journey {
@@ -101,6 +103,7 @@ impl Journey {
             engaged,
             depth: ScrollDepth::new(depth),
             views: self.views.next_view(now),
+            began: now,
             ..Journey::default()
         };
         self.engaged.restart(now);
