@@ -103,7 +103,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // element's, as a page's wrapper may close its menus at any click.
   var CLICKABLE = 'a,button,input[type=button],input[type=submit],input[type=reset],input[type=image],' +
     '[role=button],[role=link],[role=menuitem],[role=tab],[role=checkbox],[role=switch],[role=option],' +
-    'input[type=checkbox],input[type=radio],summary,th[aria-sort],tr[onclick],li[onclick]';
+    'input[type=checkbox],input[type=radio],summary,th[aria-sort],tr[onclick],li[onclick],' +
+    // (Custom choices: a fare family's role=radio, a calendar's or seat map's role=gridcell:
+    // the day picked was no click, a sold-out one's dead_click came with no click before it:
+    // a travel site's QA.)
+    '[role=radio],[role=gridcell],[role=menuitemradio],[role=menuitemcheckbox]';
 
   // Maps by a name the page chooses (an interactionId, a field's name) have no prototype: a page
   // whose library adds enumerable members to Object.prototype would give `for in` names that
@@ -1475,7 +1479,14 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // within 100 ms of it. (Not a timer to mark the dispatch's end: a task more at every press and
   // click.)
   var evAt = -1e3;
-  function failed(e) { push(rec('e', now(), f(e.message), f(e.filename), e.lineno | 0, 0, inPress(), e.colno | 0, now() - evAt > 99 && e.filename && e.filename.indexOf(location.origin + '/') ? 1 : 0)); }
+  function failed(e) {
+    var file = e.filename, line = e.lineno, col = e.colno, m;
+    // A JSON.parse of a bad answer (a socket's frame, "<html>502"): Chromium's event names the
+    // page at 1:1, the parsed text's place; its stack's first frame with a file is where it was
+    // thrown, which a source map needs (a realtime storefront's QA).
+    if (line < 2 && col < 2 && (m = /(?:@|\bat (?:.*?\()?)(https?:\/\/[^\s)]+):(\d+):(\d+)/.exec(e.error && e.error.stack))) file = m[1], line = m[2], col = m[3];
+    push(rec('e', now(), f(e.message), f(file), line | 0, 0, inPress(), col | 0, now() - evAt > 99 && file && file.indexOf(location.origin + '/') ? 1 : 0));
+  }
   function inPress() { return pressed && now() - pressed < 1e3 || now() - keyAt < 1e3 ? 1 : 0; }
   // A keyboard's press of a native control (a button, a link) the focus came to by Tab: Enter
   // clicks it after its keydown handlers, Space after its keyup handlers; an error they throw is
@@ -2066,6 +2077,16 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // file saved through a link it made ("Download invoice": often a link never put in the
     // page, whose click no listener sees).
     var nav = w.navigator, P = function (c) { return w[c] && w[c].prototype; };
+    // A message the visitor's action sends over the page's WebSocket (a slot booked, a bid, whose
+    // confirmation the server sends back over it): a request of theirs, answered by the
+    // socket's next message, ended by its close. The click waits for it as for a fetch (a
+    // confirmation after 1.5 s was a dead_click, and a Book stuck in its pending state none: a
+    // realtime storefront's QA). Not a send in no trusted event's handler (a heartbeat).
+    wrap(P('WebSocket'), 'send', function () {
+      var s = this, e = w.event, end = e && e.isTrusted && request('WS', s.url.replace(/^ws/, 'http'));
+      function done(m) { s.removeEventListener('message', done); s.removeEventListener('close', done); end(m.type === 'close' ? 1 : 200); }
+      if (end) s.addEventListener('message', done), s.addEventListener('close', done);
+    });
     // A form sent by script (form.submit(): a link's `javascript:` or onclick, a legacy
     // shop's "Continue »"), which fires no submit event: sent, as one the browser sends (a
     // completed checkout step was a form_abandon: a legacy storefront's QA). (requestSubmit

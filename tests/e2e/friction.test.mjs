@@ -26,7 +26,8 @@ const FIXTURE = fs.readFileSync(path.join(root, 'tests/e2e/fixtures/friction.htm
  * them (slow_interaction at 300 ms there; poor_vital is covered by the host tests). */
 // (`visitor`: a context the SDK takes for a visitor's, for what the collector counts only for
 // customers; see `visitorContext`.)
-async function open(t, site, attrs = {}, { visitor = false, ...device } = {}) {
+// (`setup`: called with the context before the page loads: a mock the page's scripts must find.)
+async function open(t, site, attrs = {}, { visitor = false, setup, ...device } = {}) {
   attrs = { 'slow-interaction-ms': '10000', 'friction-off': 'vital', ...attrs };
   const options = { viewport: { width: 1000, height: 700 }, ...device };
   const context = visitor ? await visitorContext(browser, options) : await browser.newContext(options);
@@ -63,6 +64,7 @@ async function open(t, site, attrs = {}, { visitor = false, ...device } = {}) {
   await context.route(/\/api\/suggest/, (route) => {
     if (new URL(route.request().url()).searchParams.get('q') === 'shoes') route.fulfill({ status: 200, body: '[]' }).catch(() => {});
   });
+  await setup?.(context);
   const page = await context.newPage();
   const errors = [], warnings = [];
   page.on('console', (m) => {
@@ -632,6 +634,83 @@ test('broken: a sortable table header (th with aria-sort) that sorts nothing; on
   assert.deepEqual(summary(await verdict(page, site)), ['dead_click #by-stock']);
   const clicks = (await collector.events(`&site=${site}`)).filter((e) => e.event === 'click' && /#by-(price|stock)$/.test(sel(e))).map((e) => sel(e).replace(/.*#/, ''));
   assert.deepEqual(clicks, ['by-price', 'by-price', 'by-stock']);
+});
+
+// A storefront that talks to its server over a WebSocket: a slot booked, its confirmation sent
+// back over the socket 1.5 s later, is answered; a Book that shows its pending state at once
+// and whose message is never answered is a dead click (at the longest wait, 3 s here). Before,
+// the first was a dead_click and the second none (a realtime storefront's QA).
+test('broken: a Book whose WebSocket message is never answered (its pending state shown); one confirmed over the socket after 1.5 s is answered', T, async (t) => {
+  const site = 'fr-websocket';
+  // (A mock server, routed before the page loads: Playwright's mock replaces the page's WebSocket.)
+  const { page } = await open(t, site, { 'dead-click-max-ms': '3000' }, {
+    setup: (context) => context.routeWebSocket(/\/live$/, (ws) => {
+      ws.onMessage((m) => { if (m === 'book') setTimeout(() => ws.send('booked'), 1_500); });
+    }),
+  });
+  await page.evaluate(() => new Promise((resolve) => {
+    document.body.insertAdjacentHTML('afterbegin', '<p><button id="ws-book">Book 10:00</button> <button id="ws-never">Book 12:00</button> <span id="ws-said"></span></p>');
+    const socket = new WebSocket(location.origin.replace(/^http/, 'ws') + '/live');
+    socket.onmessage = (m) => { document.getElementById('ws-said').textContent = `Delivery ${m.data}`; };
+    document.getElementById('ws-book').onclick = () => socket.send('book');
+    document.getElementById('ws-never').onclick = (e) => { e.target.disabled = true; e.target.textContent = 'Booking…'; socket.send('hold'); };
+    socket.onopen = resolve;
+    scrollTo(0, 0);
+  }));
+  await clickN(page, '#ws-book', 1);
+  await waitFor('the confirmation over the socket', () => page.evaluate(() => document.getElementById('ws-said').textContent === 'Delivery booked'));
+  await clickN(page, '#ws-never', 1);
+  assert.deepEqual(summary(await verdict(page, site)), ['dead_click #ws-never']);
+});
+
+// A JSON.parse of a bad answer in a script file's handler: Chromium's error event names the page
+// at 1:1 (the parsed text's place), its stack the handler's file and line, which a source map
+// needs (a realtime storefront's QA: a bad socket frame).
+test('a js_error thrown by JSON.parse in a script file\'s handler names that file and line', T, async (t) => {
+  const site = 'fr-json-error-source';
+  const { page, context } = await open(t, site);
+  await context.route(/\/lib\/live\.js$/, (route) => route.fulfill({ status: 200, contentType: 'text/javascript',
+    body: 'window.onEta = function () {\n  return JSON.parse("<html>502");\n};\n' }));
+  await page.evaluate(() => new Promise((resolve) => {
+    const s = document.createElement('script');
+    s.src = '/lib/live.js';
+    s.onload = resolve;
+    document.head.append(s);
+    document.body.insertAdjacentHTML('afterbegin', '<button id="eta-json" onclick="onEta()">Refresh ETA</button>');
+    scrollTo(0, 0);
+  }));
+  await clickN(page, '#eta-json', 1);
+  const error = await waitFor('the js_error', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    return (await frictionOf(site)).find((e) => e.event === 'js_error');
+  });
+  const p = error.properties;
+  assert.deepEqual([p.source.replace(/^.*\//, ''), p.line], ['live.js', 2], JSON.stringify(p));
+});
+
+// Custom choices (a fare family's role=radio group, a calendar's role=gridcell days): each pick
+// is a click touchpoint, the chosen one clicked again is none of friction, and a day that does
+// nothing (sold out, its handler lost) is a dead click (none was a click: a travel site's QA).
+test('broken: a calendar day (role=gridcell) that does nothing; a role=radio picked is a click, the one already chosen no friction', T, async (t) => {
+  const site = 'fr-custom-choices';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', `<div role="radiogroup" aria-label="Fare">
+      <div role="radio" id="fare-light" aria-checked="true" tabindex="0">Light</div> <div role="radio" id="fare-flex" aria-checked="false" tabindex="-1">Flex</div></div>
+      <div role="grid" aria-label="March"><div role="row"><div role="gridcell" id="day-23">23</div><div role="gridcell" id="day-24">24</div></div></div>`);
+    for (const r of document.querySelectorAll('[role=radio]')) {
+      r.addEventListener('click', () => { for (const o of document.querySelectorAll('[role=radio]')) o.setAttribute('aria-checked', String(o === r)); });
+    }
+    document.getElementById('day-23').addEventListener('click', (e) => e.target.setAttribute('aria-selected', 'true'));
+    scrollTo(0, 0);
+  });
+  await clickN(page, '#fare-flex', 1);
+  await clickN(page, '#fare-flex', 1);
+  await clickN(page, '#day-23', 1);
+  await clickN(page, '#day-24', 1);
+  assert.deepEqual(summary(await verdict(page, site)), ['dead_click #day-24']);
+  const clicks = (await collector.events(`&site=${site}`)).filter((e) => e.event === 'click' && /#(fare|day)-/.test(sel(e))).map((e) => sel(e).replace(/.*#/, ''));
+  assert.deepEqual(clicks, ['fare-flex', 'fare-flex', 'day-23', 'day-24']);
 });
 
 // A custom control focused while the visitor was not observed (consent denied), then granted:

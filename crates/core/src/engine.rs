@@ -833,8 +833,9 @@ impl Engine {
         self.capture(Kind::Page, schema::PAGE_VIEW, journey::merge(o.finish(), extra), now);
         self.journey.begin(now, page.url.clone(), page.path.clone(), depth);
         // (A search results page the visitor comes back to is no new search, nor the next
-        // person's view of the page the last one searched on.)
-        if self.journey.settings.on && how != "resume" && how != "reset" {
+        // person's view of the page the last one searched on: resumed, or gone back to from a
+        // result, the commonest path of a travel site, whose searches were counted twice: QA.)
+        if self.journey.settings.on && !matches!(how, "resume" | "reset" | "back_forward" | "restore") {
             // The found name is cloned, not the list (a Vec<String> clone is its own function).
             let params = &self.journey.settings.search_params;
             if let Some((param, term)) = params.iter().find_map(|p| {

@@ -1813,6 +1813,21 @@ fn a_search_page_resumed_is_no_second_site_search() {
     assert_eq!(names, ["page_view", "site_search", "page_leave", "page_view", "click"]);
 }
 
+/// Nor one gone back to from a result (SPA history), nor loaded again by Back.
+#[test]
+fn a_search_page_gone_back_to_is_no_second_site_search() {
+    let url = "https://shop.test/search?q=mug";
+    let mut v = Visit::granted(url, "");
+    v.page(url);
+    v.at(2_000, route(Nav::Push, "https://shop.test/flight/7"));
+    v.at(15_000, route(Nav::Back, url));
+    let names = v.names();
+    assert_eq!(names, ["page_view", "site_search", "page_leave", "page_view", "page_leave", "page_view"]);
+    let mut back = Visit::new(&[("site", "shop"), ("consent", "granted")], Boot { back: true, ..boot(url, "") });
+    back.page(url);
+    assert_eq!(back.names(), ["page_view"]);
+}
+
 /// A page restored from the bfcache is in front: its `visibilitychange` came while it was frozen
 /// (before its `pageshow`), and its view's engaged time counted 0 (found by QA).
 #[test]
