@@ -1941,6 +1941,18 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // the action: the page's own poll every 300 ms, one of which began right after a click, was
   // a chain of the visitor's requests from then on.)
   var clickNo = 0, clickReqs = 0, busy = 0, busyEnd = -1e4;
+  // A lookup: a GET the form being sent makes with what the visitor typed in it (an order's
+  // number, a postcode) in its address: its 4xx is the answer, "not found", which the page shows,
+  // not the site failing (a help center's order lookup was a failed_request at each typo: QA).
+  // (The values are compared here, never kept.)
+  function lookup(method, u, form) {
+    var h;
+    try { h = /^(GET)?$/i.test(method || '') && form && decodeURIComponent(u.href.replace(/\+/g, ' ')); } catch (e) {}
+    return h && [].some.call(form.elements || [], function (el) {
+      var v = /^(text|search|number|email|tel)$/.test(el.type) && el.value.trim();
+      return v && v.length > 1 && h.indexOf(v) >= 0;
+    });
+  }
   function request(method, url) {
     if (!sensing) return null;
     var id = ++reqId, t0 = now(), u, go = formGo && t0 - pressAt < 3000 && pressAt, k, a = t0 - Math.max(evAt, lastUser), own, ev = w.event, mine;
@@ -1960,7 +1972,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // changed nothing, answered every rage burst on a seat map's sold seats (a ticketing QA).
     // (Its end keeps its id: a failure of the page's own is a failed_request, not its click's.)
     if (!own) id = 0;
-    push(rec('q', t0, mine ? id : 0, 's'));
+    // (A lookup's start is sent as no click's, id 0: its 4xx is then none of the click's failures.)
+    push(rec('q', t0, mine && !(own && lookup(method, u, go ? formGo : pending)) ? id : 0, 's'));
     // A request cut off because the page is being left (a link followed while a slow widget's
     // request was on its way: the browser rejects its fetch after pagehide) did not fail at the
     // network: cancelled (1), as one the page aborts.
@@ -2084,8 +2097,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // realtime storefront's QA). Not a send in no trusted event's handler (a heartbeat).
     wrap(P('WebSocket'), 'send', function () {
       var s = this, e = w.event, end = e && e.isTrusted && request('WS', s.url.replace(/^ws/, 'http'));
-      function done(m) { s.removeEventListener('message', done); s.removeEventListener('close', done); end(m.type === 'close' ? 1 : 200); }
-      if (end) s.addEventListener('message', done), s.addEventListener('close', done);
+      function replied(m) { s.removeEventListener('message', replied); s.removeEventListener('close', replied); end(m.type === 'close' ? 1 : 200); }
+      if (end) s.addEventListener('message', replied), s.addEventListener('close', replied);
     });
     // A form sent by script (form.submit(): a link's `javascript:` or onclick, a legacy
     // shop's "Continue »"), which fires no submit event: sent, as one the browser sends (a

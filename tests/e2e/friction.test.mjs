@@ -636,6 +636,38 @@ test('broken: a sortable table header (th with aria-sort) that sorts nothing; on
   assert.deepEqual(clicks, ['by-price', 'by-price', 'by-stock']);
 });
 
+// An order lookup (a help center's): the form sends a GET of the number and email typed; a typo
+// is answered 404 "not found", which the page shows: the answer, not the site failing (it was a
+// failed_request at each typo: QA). The lookup service down (500) is one.
+test('normal: an order lookup answered 404 (not found) for what the visitor typed is no failed_request; the service down (500) is one', T, async (t) => {
+  const site = 'fr-order-lookup';
+  const { page, context } = await open(t, site);
+  await context.route(/\/api\/orders\?/, (route) => {
+    const number = new URL(route.request().url()).searchParams.get('number');
+    route.fulfill({ status: number === 'DOWN-1' ? 500 : 404, contentType: 'application/json', body: '{"error":"order not found"}' });
+  });
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', `<form id="lookup"><input id="lk-number" name="number"> <input id="lk-email" name="email" type="email">
+      <button id="lk-go">Find my order</button> <span id="lk-said" aria-live="polite"></span></form>`);
+    document.getElementById('lookup').addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const q = new URLSearchParams({ number: document.getElementById('lk-number').value, email: document.getElementById('lk-email').value });
+      const r = await fetch(`/api/orders?${q}`);
+      document.getElementById('lk-said').textContent = r.status === 404 ? 'Order not found' : 'Something went wrong';
+    });
+    scrollTo(0, 0);
+  });
+  await page.click('#lk-number'); await page.keyboard.type('TP-10042');
+  await page.click('#lk-email'); await page.keyboard.type('jane@example.com');
+  await page.click('#lk-go');
+  await waitFor('the answer shown', () => page.evaluate(() => document.getElementById('lk-said').textContent === 'Order not found'));
+  await page.fill('#lk-number', 'DOWN-1');
+  await page.click('#lk-go');
+  await waitFor('the failure shown', () => page.evaluate(() => document.getElementById('lk-said').textContent === 'Something went wrong'));
+  const failed = (await verdict(page, site)).filter((e) => e.event === 'failed_request');
+  assert.deepEqual(failed.map((e) => e.properties.status), [500]);
+});
+
 // A storefront that talks to its server over a WebSocket: a slot booked, its confirmation sent
 // back over the socket 1.5 s later, is answered; a Book that shows its pending state at once
 // and whose message is never answered is a dead click (at the longest wait, 3 s here). Before,

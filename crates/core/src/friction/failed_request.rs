@@ -16,7 +16,9 @@
 //! no failure (it was one: a React Router QA); those still held at `pagehide` are dropped. 401,
 //! 402 and 422 never count: a guard's "not signed in" leads to the sign-in, 402 is a card
 //! declined (Stripe's answer), which the payment form shows (a subscription portal's QA), and
-//! 422 is the server's "these fields are invalid", which the page shows.
+//! 422 is the server's "these fields are invalid", which the page shows. (A lookup, a GET of
+//! what the visitor typed that a form sends, whose 404 is "not found", starts as no click's: the
+//! loader sends its id as 0.)
 
 use super::capped::Capped;
 use super::{finding, Findings, Signal};
@@ -66,8 +68,12 @@ impl FailedRequest {
         self.last_click = Some(at);
     }
 
+    /// (`id` 0: no click's, see `Friction::request_start`. Kept, it was never forgotten, its end
+    /// carrying its real id: 32 of them, a tag's hits after clicks, and no later click's 4xx was
+    /// seen for the rest of the page view.)
     pub fn start(&mut self, at: u64, id: u32) {
-        if self.last_click.is_some_and(|c| at >= c && at - c <= CLICK_STARTS_MS) && self.by_click.len() < 32 {
+        if id != 0 && self.last_click.is_some_and(|c| at >= c && at - c <= CLICK_STARTS_MS) && self.by_click.len() < 32
+        {
             self.by_click.push(id);
         }
     }

@@ -911,6 +911,21 @@ fn failed_requests_first_party_5xx_network_errors_and_4xx_after_a_click() {
     f.request_start(12_100, 15);
     f.request_end(12_200, &end(15, 402, true), &mut out);
     assert_eq!(out.len(), 4, "a 402 after a click is no failed_request");
+    // Requests of no click's (id 0: another origin's, a lookup's) after clicks, many: a later
+    // click's 4xx is still seen (they filled the list of the clicks' requests, never emptied).
+    for i in 0..40u64 {
+        f.click(press(20_000 + i * 100, 1, 1), &target(1), &mut out);
+        f.request_start(20_000 + i * 100 + 10, 0);
+    }
+    f.click(press(30_000, 1, 1), &target(1), &mut out);
+    let before = out.len(); // (the rage burst of those clicks told)
+    f.request_start(30_100, 20);
+    f.request_end(30_200, &end(20, 404, true), &mut out);
+    assert_eq!(
+        names(&out.split_off(before)),
+        ["failed_request"],
+        "a 4xx a click caused, after 40 requests of no click's"
+    );
 }
 
 #[test]
