@@ -578,6 +578,7 @@
       cell(tr, i === 0 ? '' : pct(s.dropoff), 'n');
       tbody.appendChild(tr);
     });
+    $('funnel-skipped').textContent = f.skipped && f.skipped.length ? 'Left out, as no session reached it though sessions reached a step after it: ' + f.skipped.join(', ') : '';
     if (typeof uPlot !== 'function') return;
     var xs = f.steps.map(function (_, i) { return i; });
     var ys = f.steps.map(function (s) { return s.sessions; });

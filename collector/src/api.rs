@@ -427,13 +427,22 @@ pub async fn funnel(State(st): State<AppState>, Query(q): Pairs) -> Result<Respo
     let p = Params::new(q, &["site", "from", "to", "steps", "tag", "device"])?;
     let (from, to) = p.range(now_ms())?;
     let (site, steps, tag, device) = (p.site()?, p.steps()?, p.tag()?, p.device()?);
+    let defaults = p.default_steps();
     let (kept, key) = (st.store.reads.kept.clone(), p.kept_key("funnel", (from, to)));
     Ok(json_answer(
         st.store
             .reads
             .run_kept(key, move |c| {
                 let n = Narrow { tag: tag.as_ref(), device: device.as_deref(), moment: None };
-                query::funnel(c, &kept, &site, from, to, &steps, n)
+                // The default steps no session reached are left out, and said (`skipped`).
+                let (steps, skipped) = if defaults {
+                    query::reached_steps(c, &kept, &site, from, to, steps, n)?
+                } else {
+                    (steps, Vec::new())
+                };
+                let mut f = query::funnel(c, &kept, &site, from, to, &steps, n)?;
+                f["skipped"] = serde_json::json!(skipped);
+                Ok(f)
             })
             .await?,
     ))

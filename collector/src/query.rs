@@ -297,6 +297,11 @@ impl Params {
         }
     }
 
+    /// Whether the funnel's steps are the default moments (no `steps` asked for).
+    pub fn default_steps(&self) -> bool {
+        self.get("steps").is_none()
+    }
+
     pub fn steps(&self) -> Result<Vec<String>, BadParam> {
         let Some(v) = self.get("steps") else {
             return Ok(DEFAULT_MOMENTS.iter().map(|s| s.to_string()).collect());
@@ -1916,6 +1921,39 @@ pub fn funnel(
         prev = n;
     }
     Ok(json!({"from": format_iso_millis(from), "to": format_iso_millis(to), "site": site, "steps": out}))
+}
+
+/// The default steps without those the site evidently does not have: a step no session of the
+/// range reached, before one that sessions reached (a site whose visitors book with no
+/// `add_to_cart`, a travel site, a service booked straight from its page, read 0 at every step,
+/// its purchases counted in the channels beside it: a travel site's QA). A step after the last
+/// one reached stays, at 0: nobody got that far (a checkout that fails) is what a funnel shows.
+/// Returns the steps and those left out.
+pub fn reached_steps(
+    conn: &Connection,
+    kept: &Kept,
+    site: &Option<String>,
+    from: i64,
+    to: i64,
+    steps: Vec<String>,
+    n: Narrow<'_>,
+) -> Result<(Vec<String>, Vec<String>), ReadError> {
+    let (events_upto, _) = snapshot_ids(conn)?;
+    let mut alone = Vec::with_capacity(steps.len());
+    for step in &steps {
+        let (_, r) = kept.sessions.funnel(conn, site, from, to, events_upto, std::slice::from_ref(step), n)?;
+        alone.push(r.first().copied().unwrap_or(0));
+    }
+    let last = alone.iter().rposition(|&k| k > 0).unwrap_or(0);
+    let (mut kept_steps, mut skipped) = (Vec::new(), Vec::new());
+    for (i, step) in steps.into_iter().enumerate() {
+        if i < last && alone[i] == 0 {
+            skipped.push(step);
+        } else {
+            kept_steps.push(step);
+        }
+    }
+    Ok((kept_steps, skipped))
 }
 
 // ---------------------------------------------------------------------------------------------
