@@ -1342,13 +1342,17 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // leaves nothing to go by): its fields marked aria-invalid, and the fields its error summary
   // (an alert) links to, each with the link's text.
   function drawnWithErrors() {
-    var nav = w.performance && performance.getEntriesByType && performance.getEntriesByType('navigation')[0], r, l, i, el;
+    var nav = w.performance && performance.getEntriesByType && performance.getEntriesByType('navigation')[0], r, l, i, el, first;
     try { r = new URL(d.referrer); } catch (e) { return; }
     if (r.origin !== location.origin || nav && nav.type !== 'navigate') return;
-    for (l = d.querySelectorAll('form [aria-invalid=true]'), i = 0; i < l.length; i++) fieldError(l[i], 'a', '');
+    for (l = d.querySelectorAll('form [aria-invalid=true]'), i = 0; i < l.length; i++) fieldError(first = l[i], 'a', '');
     for (l = d.querySelectorAll('[role=alert] a[href^="#"]'), i = 0; i < l.length; i++) {
-      if ((el = d.getElementById(l[i].getAttribute('href').slice(1))) && el.matches(FIELDS)) fieldError(el, 't', textOf(l[i], '').trim());
+      if ((el = d.getElementById(l[i].getAttribute('href').slice(1))) && el.matches(FIELDS)) fieldError(first = el, 't', textOf(l[i], '').trim());
     }
+    // The visitor's form of the page before (of a field in error: the last found), begun there:
+    // given up now, a form_abandon (every customer who left after the server's errors looked
+    // like one who sent it: QA).
+    if (first && (l = formOf(first)) && !up(l, IGNORE)) began(l, first, 1);
   }
   function alerted(a) {
     if (!a || foSeen.indexOf(a) >= 0) return;
@@ -1772,22 +1776,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       if (e.isTrusted) { typedEl = t; typedAt = now(); } // (a field without a form too)
       if (!fresh) return;
       lastField = t;
-      if (!(form = formOf(t)) || up(form, IGNORE)) return;
-      if (started) started.add(form);
-      if (!t.form && boxes.indexOf(form) < 0) boxes.push(form);
-      var all = form.querySelectorAll(FIELDS), n = all.length, texts = 0, i, l = form.elements || [];
-      for (i = 0; i < n; i++) if (TEXT.test(all[i].type)) texts++;
-      // And its form-associated custom elements (in its elements, never in FIELDS).
-      // (Not its buttons: Material's and Shoelace's are form-associated, `type` submit or button.)
-      for (i = 0; i < l.length; i++) if (l[i].localName.indexOf('-') > 0 && !/^(submit|button|reset)$/.test(l[i].type) && ++n && TEXT.test(l[i].type)) texts++;
-      // Typed into a form of data entry, one with two text fields or more: what makes leaving
-      // it unsent a form_abandon. Choices only (a product's size and quantity, a filter's
-      // boxes, a sort order) are browsing, which the page applies as it goes; a form with one
-      // text field is a tool (a cart's shipping estimate by postcode, a store finder, a
-      // coupon, a search), whose answer the visitor reads in place.
-      var entry = TEXT.test(t.type) && texts > 1 &&
-        form.getAttribute('role') !== 'search' && !form.querySelector('input[type=search]');
-      push(rec('g', now(), formKey(form), formName(form), n, (entry ? 1 : 0) + (attr(form, 'id') ? 2 : 0), group(t, false)));
+      if ((form = formOf(t)) && !up(form, IGNORE)) began(form, t);
     },
     // (Not by a button that closes the form: a <form method=dialog>'s Cancel submits it.)
     // The page's own handler may cancel the submission (preventDefault: a React form checking
@@ -1817,6 +1806,25 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       setTimeout(guard(function () { if (pending === form && !goReqs) sent(form); }), 3000);
     }
   };
+  // The visitor's first input into a field of `form` (its form_start and what form_abandon
+  // needs), or (`again`) a form the server drew again with its errors, found at load.
+  function began(form, t, again) {
+    if (started) started.add(form);
+    if (!t.form && boxes.indexOf(form) < 0) boxes.push(form);
+    var all = form.querySelectorAll(FIELDS), n = all.length, texts = 0, i, l = form.elements || [];
+    for (i = 0; i < n; i++) if (TEXT.test(all[i].type)) texts++;
+    // And its form-associated custom elements (in its elements, never in FIELDS).
+    // (Not its buttons: Material's and Shoelace's are form-associated, `type` submit or button.)
+    for (i = 0; i < l.length; i++) if (l[i].localName.indexOf('-') > 0 && !/^(submit|button|reset)$/.test(l[i].type) && ++n && TEXT.test(l[i].type)) texts++;
+    // Typed into a form of data entry, one with two text fields or more: what makes leaving
+    // it unsent a form_abandon. Choices only (a product's size and quantity, a filter's
+    // boxes, a sort order) are browsing, which the page applies as it goes; a form with one
+    // text field is a tool (a cart's shipping estimate by postcode, a store finder, a
+    // coupon, a search), whose answer the visitor reads in place.
+    var entry = (again || TEXT.test(t.type)) && texts > 1 &&
+      form.getAttribute('role') !== 'search' && !form.querySelector('input[type=search]');
+    push(rec('g', now(), formKey(form), formName(form), n, (entry ? 1 : 0) + (attr(form, 'id') ? 2 : 0) + (again ? 4 : 0), group(t, false)));
+  }
   // A form submitted (its submit event, or see formOn): form_submit with the time spent in each
   // field, and no form_abandon.
   var pending = null, pendDecl, pendShown;

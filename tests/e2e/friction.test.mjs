@@ -1520,7 +1520,17 @@ ${errors ? '<div role="alert" tabindex="-1"><h2>There is a problem</h2><ul><li><
     // Dated at their page's view, not before it: the journey shows them on their page.
     const views = (await collector.events(`&site=${site}`)).filter((e) => e.event === 'page_view');
     for (const e of errors) assert.ok(e.timestamp >= views[1].timestamp, `${e.timestamp} >= ${views[1].timestamp}`);
-    if (via !== 'to its own address') return;
+    if (via !== 'to its own address') {
+      // Given up after the server's errors: a form_abandon, and no second form_start (the form
+      // was sent on the page before, then drawn again: no form_abandon was told, as if sent).
+      await page.goto(`${collector.url}/`);
+      const forms = await waitFor('the form_abandon', async () => {
+        const ev = (await collector.events(`&site=${site}`)).filter((e) => /^form_/.test(e.event)).map((e) => e.event);
+        return ev.includes('form_abandon') && ev;
+      });
+      assert.deepEqual(forms, ['form_start', 'form_submit', 'form_abandon']);
+      return;
+    }
     // Reloaded, the page showing its errors is no new error.
     // (Events arrive in order: once an event tracked after the load is stored, a field_error of
     // the load would be too.)

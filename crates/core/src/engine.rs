@@ -270,7 +270,7 @@ impl Engine {
             Input::Click(_)
                 | Input::Activity { .. }
                 | Input::Depth { first: false, .. }
-                | Input::FormInput { .. }
+                | Input::FormInput { again: false, .. }
                 | Input::Visibility { hidden: false }
                 | Input::Focus(true)
         ) {
@@ -406,10 +406,13 @@ impl Engine {
                     &mut found,
                 );
             }
-            Input::FormInput { form, form_name, by_id, fields, entry, field } => {
+            Input::FormInput { form, form_name, by_id, fields, entry, field, again } => {
                 let mut out = Touchpoints::new();
                 self.journey.form_input(form, &form_name, &mut out);
-                self.capture_touchpoints(out, now);
+                // (Drawn again: started, its start told on the page before.)
+                if !again {
+                    self.capture_touchpoints(out, now);
+                }
                 let f = &mut self.friction;
                 // A selector as a click's element has one (the leaderboard groups by it, and two
                 // forms of a page must not be one row): by the form's id, else its name.

@@ -395,6 +395,11 @@ pub enum Input {
         /// Typed into a data-entry form (see friction::form_abandon::FormInput::entry).
         entry: bool,
         field: Sensed,
+        /// Not an input: a form the server drew again with its errors, found at load (the
+        /// visitor's form of the page before). No new `form_start` and no sign of the visitor's
+        /// activity, but given up unsent, a `form_abandon` (every customer who left after a
+        /// server's errors looked like one who sent the form: a legacy storefront's QA).
+        again: bool,
     },
     /// A form was submitted: its key, name, and the focus time per field ("name:ms,...").
     FormSubmit {
@@ -617,7 +622,8 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
         }
         // (Field 5: 1 a data-entry form, + 2 when the name given is its id.)
         "g" => {
-            // Field 5's bits: 1 the field is entered anew, 2 the form's name is its id.
+            // Field 5's bits: 1 the field is entered anew, 2 the form's name is its id, 4 the
+            // form was drawn again with its errors.
             let bits = n(5).unwrap_or(0);
             Input::FormInput {
                 form: n(2)? as u32,
@@ -626,6 +632,7 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
                 fields: n(4).unwrap_or(0) as u32,
                 entry: bits & 1 != 0,
                 field: sensed(f, 6)?,
+                again: bits & 4 != 0,
             }
         }
         "u" => Input::FormSubmit { form: n(2)? as u32, name: text(3), focus: text(4) },

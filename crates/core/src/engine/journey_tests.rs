@@ -1111,6 +1111,7 @@ fn element_views_forms_and_focus() {
         fields: 4,
         entry: true,
         field: field(name),
+        again: false,
     };
     v.at(2_000, typed("email"));
     v.at(2_100, typed("zip"));
@@ -1121,6 +1122,34 @@ fn element_views_forms_and_focus() {
     assert_eq!(names, ["page_view", "element_view", "form_start", "form_submit", "page_leave"]);
     assert!(ev[3].contains(r#""field_ms":{"email":800,"zip":200}"#), "{}", ev[3]);
     assert!(ev[4].contains(r#""engaged_ms":1000,"#), "blurred at 1 s: {}", ev[4]);
+}
+
+/// A form the server drew again with its errors (found at load: `again`): no second form_start,
+/// and given up unsent, a form_abandon; sent after its fix, a form_submit. It is no activity of
+/// the visitor's (a Back within 10 s is still a quick_back).
+#[test]
+fn a_form_drawn_again_with_its_errors_is_abandoned_unsent_and_starts_nothing() {
+    let again = |form: u32| Input::FormInput {
+        form,
+        form_name: "delivery".into(),
+        by_id: true,
+        fields: 3,
+        entry: true,
+        field: crate::input::Sensed { key: 4, ..Default::default() },
+        again: true,
+    };
+    let mut given_up = Visit::granted("https://shop.test/delivery", "https://shop.test/delivery");
+    given_up.page("https://shop.test/delivery");
+    given_up.at(100, again(3));
+    given_up.at(20_000, Input::PageHide);
+    let names = given_up.names();
+    assert_eq!(names, ["page_view", "form_abandon", "page_leave"]);
+    let mut fixed = Visit::granted("https://shop.test/delivery", "https://shop.test/delivery");
+    fixed.page("https://shop.test/delivery");
+    fixed.at(100, again(3));
+    fixed.at(9_000, Input::FormSubmit { form: 3, name: "delivery".into(), focus: String::new() });
+    fixed.at(9_500, Input::PageHide);
+    assert_eq!(fixed.names(), ["page_view", "form_submit", "page_leave"]);
 }
 
 /// A form the page filled in (a saved traveller) and the visitor sent, with no input of theirs:
@@ -1143,7 +1172,7 @@ fn a_jump_to_an_anchor_of_the_same_page_abandons_no_form_and_is_no_view_for_quic
     let input = crate::input::Sensed { key: 2, ..Default::default() };
     v.at(
         1_000,
-        Input::FormInput { form: 7, form_name: "checkout".into(), by_id: true, fields: 4, entry: true, field: input },
+        Input::FormInput { form: 7, form_name: "checkout".into(), by_id: true, fields: 4, entry: true, field: input, again: false },
     );
     v.at(2_000, route(Nav::Hash, "https://shop.test/checkout#terms"));
     v.at(2_100, route(Nav::Back, "https://shop.test/checkout"));
@@ -1611,6 +1640,7 @@ fn a_forms_id_is_scrubbed_in_its_friction_as_in_its_touchpoints() {
             fields: 4,
             entry: true,
             field: input.clone(),
+            again: false,
         },
     );
     let reason = crate::friction::field_error::Reason::Aria;
@@ -1640,15 +1670,16 @@ fn form_abandon_names_its_form_by_a_selector() {
             fields: 4,
             entry: true,
             field: input(2),
+            again: false,
         },
     );
     v.at(
         1_100,
-        Input::FormInput { form: 8, form_name: "signin".into(), by_id: false, fields: 2, entry: true, field: input(3) },
+        Input::FormInput { form: 8, form_name: "signin".into(), by_id: false, fields: 2, entry: true, field: input(3), again: false },
     );
     v.at(
         1_200,
-        Input::FormInput { form: 9, form_name: String::new(), by_id: false, fields: 2, entry: true, field: input(4) },
+        Input::FormInput { form: 9, form_name: String::new(), by_id: false, fields: 2, entry: true, field: input(4), again: false },
     );
     v.at(3_000, route(Nav::Push, "https://shop.test/help"));
     let mut selectors: Vec<String> = v
@@ -1749,7 +1780,7 @@ fn a_view_left_after_idle_minutes_ends_in_its_own_session() {
     let typed = crate::input::Sensed { key: 2, ..Default::default() };
     v.at(
         1_000,
-        Input::FormInput { form: 7, form_name: "checkout".into(), by_id: true, fields: 4, entry: true, field: typed },
+        Input::FormInput { form: 7, form_name: "checkout".into(), by_id: true, fields: 4, entry: true, field: typed, again: false },
     );
     v.at(40 * 60_000, Input::PageHide);
     let ev = v.events();
