@@ -1172,7 +1172,15 @@ fn a_jump_to_an_anchor_of_the_same_page_abandons_no_form_and_is_no_view_for_quic
     let input = crate::input::Sensed { key: 2, ..Default::default() };
     v.at(
         1_000,
-        Input::FormInput { form: 7, form_name: "checkout".into(), by_id: true, fields: 4, entry: true, field: input, again: false },
+        Input::FormInput {
+            form: 7,
+            form_name: "checkout".into(),
+            by_id: true,
+            fields: 4,
+            entry: true,
+            field: input,
+            again: false,
+        },
     );
     v.at(2_000, route(Nav::Hash, "https://shop.test/checkout#terms"));
     v.at(2_100, route(Nav::Back, "https://shop.test/checkout"));
@@ -1675,11 +1683,27 @@ fn form_abandon_names_its_form_by_a_selector() {
     );
     v.at(
         1_100,
-        Input::FormInput { form: 8, form_name: "signin".into(), by_id: false, fields: 2, entry: true, field: input(3), again: false },
+        Input::FormInput {
+            form: 8,
+            form_name: "signin".into(),
+            by_id: false,
+            fields: 2,
+            entry: true,
+            field: input(3),
+            again: false,
+        },
     );
     v.at(
         1_200,
-        Input::FormInput { form: 9, form_name: String::new(), by_id: false, fields: 2, entry: true, field: input(4), again: false },
+        Input::FormInput {
+            form: 9,
+            form_name: String::new(),
+            by_id: false,
+            fields: 2,
+            entry: true,
+            field: input(4),
+            again: false,
+        },
     );
     v.at(3_000, route(Nav::Push, "https://shop.test/help"));
     let mut selectors: Vec<String> = v
@@ -1780,7 +1804,15 @@ fn a_view_left_after_idle_minutes_ends_in_its_own_session() {
     let typed = crate::input::Sensed { key: 2, ..Default::default() };
     v.at(
         1_000,
-        Input::FormInput { form: 7, form_name: "checkout".into(), by_id: true, fields: 4, entry: true, field: typed, again: false },
+        Input::FormInput {
+            form: 7,
+            form_name: "checkout".into(),
+            by_id: true,
+            fields: 4,
+            entry: true,
+            field: typed,
+            again: false,
+        },
     );
     v.at(40 * 60_000, Input::PageHide);
     let ev = v.events();
