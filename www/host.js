@@ -2088,6 +2088,13 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     [['pushState', 'p'], ['replaceState', 'r']].forEach(function (m) {
       wrap(H.hasOwnProperty(m[0]) || !HP ? H : HP, m[0], function () { var was = location.href; return function () { route(m[1], was); }; });
     });
+    // The page's own Back (its "« Back" link or button: history.back() in the click's handler, or
+    // a `javascript:history.back()` link, run a moment after the click): that click was the
+    // visitor's Back, not a use of the view (core::input::Input::BackClick; such a shop's quick
+    // backs were never told: a legacy storefront's QA).
+    ['back', 'go'].forEach(function (m) {
+      wrap(H.hasOwnProperty(m) || !HP ? H : HP, m, function (n) { if ((m === 'go' ? n < 0 : 1) && now() - evAt < 300 && clickNo) push(rec('B', now())); });
+    });
     // An answer the DOM does not show: a number input stepped (see the setters below), a new window, or the browser's own UI (a native dialog,
     // the share sheet, a permission prompt for notifications or the location, full screen, a
     // native date or colour picker, the payment sheet of an express checkout button (Google

@@ -1746,6 +1746,29 @@ test('normal: an add to cart hanging at the server when the visitor follows a li
   assert.deepEqual(summary(await frictionOf(site)), []);
 });
 
+// The page's own Back link (a legacy shop's "« Back": `javascript:history.back()`) is the
+// visitor's Back, not a use of the page: a quick_back (none was ever told: QA). A click on the
+// page before it is a use (no quick_back).
+for (const before of [false, true]) {
+  test(`${before ? 'normal' : 'broken'}: a page the visitor leaves by its own Back link (javascript:history.back())${before ? ' after clicking on it' : ''} within 10 s${before ? ' is no quick_back' : ' is a quick_back'}`, T, async (t) => {
+    const site = `fr-quick-back-link${before ? '-used' : ''}`;
+    const { page } = await open(t, site);
+    await page.goto(`${collector.url}/elsewhere.html`);
+    await sdkReady(page);
+    await page.evaluate(() => {
+      document.body.insertAdjacentHTML('afterbegin', '<p><a id="back-link" href="javascript:history.back()">« Back</a> <button id="enlarge">Enlarge</button></p>');
+      document.getElementById('enlarge').onclick = (e) => { e.target.textContent = 'Enlarged'; };
+      scrollTo(0, 0);
+    });
+    if (before) await clickN(page, '#enlarge', 1);
+    await clickN(page, '#back-link', 1);
+    await waitFor('back on the fixture', () => page.evaluate(() => location.pathname === '/friction.html'));
+    await sdkReady(page);
+    const ev = await verdict(page, site);
+    assert.deepEqual(summary(ev), before ? [] : ['quick_back']);
+  });
+}
+
 test('broken: a page the visitor bounces straight back from by the back button (full reload) is a quick_back', T, async (t) => {
   const site = 'fr-quick-back-reload';
   const { page } = await open(t, site);

@@ -456,6 +456,13 @@ impl Engine {
                     f.used();
                 }
             }
+            Input::BackClick => {
+                f.back_click();
+                // (The view as written at its use: unused again for the page gone back to.)
+                if self.friction.view().is_some_and(|(_, _, used)| !used) && self.session.used {
+                    self.save_session();
+                }
+            }
             Input::Focus(focused) => self.journey.focused(now, focused),
             Input::Depth { percent, first: true } => self.journey.first_screen(percent),
             Input::Depth { percent, .. } => {

@@ -422,6 +422,10 @@ pub enum Input {
     Activity {
         used: bool,
     },
+    /// The page's own Back: `history.back()` (or `go` back) called right after the visitor's
+    /// click, in its handler or its `javascript:` link. That click was their Back, no use of
+    /// the view (quick_back).
+    BackClick,
     /// The window gained or lost focus.
     Focus(bool),
     /// The visitor scrolled: how much of the page has been in view (percent). `first`: what the
@@ -649,6 +653,7 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
             depth: n(6).unwrap_or(0).min(100) as u8,
         },
         "j" => Input::Activity { used: flag(2) },
+        "B" => Input::BackClick,
         "f" => Input::Focus(flag(2)),
         "d" => Input::Depth { percent: n(2)?.min(100) as u8, first: flag(3) },
         "b" => Input::ElementView { key: n(2)? as u32, name: Some(text(3)).filter(|n| !n.is_empty()) },
@@ -908,6 +913,7 @@ mod tests {
         let p = |s: &str| parse_record(&s.replace('|', "\u{1f}")).map(|(r, _)| r);
         assert_eq!(p("j|5"), Some(Record::Input(Input::Activity { used: false })));
         assert_eq!(p("j|5|1"), Some(Record::Input(Input::Activity { used: true })));
+        assert_eq!(p("B|5"), Some(Record::Input(Input::BackClick)));
         assert_eq!(p("f|5|0"), Some(Record::Input(Input::Focus(false))));
         assert_eq!(p("d|5|180"), Some(Record::Input(Input::Depth { percent: 100, first: false })));
         assert_eq!(p("d|5|40|1"), Some(Record::Input(Input::Depth { percent: 40, first: true })));

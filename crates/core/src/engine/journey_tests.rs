@@ -439,6 +439,29 @@ fn straight_back_to_the_previous_page_by_a_full_reload_is_a_quick_back() {
     }
 }
 
+/// /b left by its own Back link (`history.back()` in the click's handler, `BackClick`): that click
+/// was the visitor's Back, no use of /b: back on /a, a quick_back; a click before it on /b still
+/// uses /b. (Stored used at the click, /b's session is stored again, unused.)
+#[test]
+fn the_pages_own_back_link_is_the_visitors_back_not_a_use() {
+    for (clicks, want) in [(1, true), (2, false)] {
+        let mut a = Visit::granted("https://shop.test/a", "");
+        a.page("https://shop.test/a");
+        a.at(2_000, Input::PageHide);
+        let mut b = next_page(&a, "https://shop.test/b", false, 3_000);
+        b.page("https://shop.test/b");
+        for i in 0..clicks {
+            b.at(4_000 + i * 300, visitors_click());
+        }
+        b.at(4_000 + clicks * 300, Input::BackClick);
+        b.at(5_000, Input::PageHide);
+        let mut back = next_page(&b, "https://shop.test/a", true, 6_000);
+        back.page("https://shop.test/a");
+        let quick = back.events().iter().any(|e| e.contains("\"quick_back\""));
+        assert_eq!(quick, want, "{clicks} click(s) on /b, the last its Back link");
+    }
+}
+
 /// The page of a tab's session restored from the back/forward cache: what its tab stored as
 /// the visitor left the page they had gone to.
 fn restore_with(prev: &Visit) -> Input {

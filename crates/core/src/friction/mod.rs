@@ -338,6 +338,11 @@ impl Friction {
         self.quick_back.interaction();
     }
 
+    /// The last click was the page's own Back (see `QuickBack::back_click`).
+    pub fn back_click(&mut self) {
+        self.quick_back.back_click();
+    }
+
     /// The visitor's scrolling turned around after a leg of `leg` px.
     pub fn scroll(&mut self, at: u64, leg: i32, viewport: i32, user: bool, out: &mut Findings) {
         if user {

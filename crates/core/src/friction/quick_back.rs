@@ -12,43 +12,53 @@ use crate::journey::session::Session;
 
 #[derive(Debug, Default)]
 pub struct QuickBack {
-    /// The previous view's path, and the current view's path, start and whether it was used.
+    /// The previous view's path, and the current view's path, start and how many times the
+    /// visitor used it (a click, a scroll, a key, input).
     previous: Option<String>,
-    current: Option<(String, u64, bool)>,
+    current: Option<(String, u64, u8)>,
 }
 
 impl QuickBack {
     pub fn interaction(&mut self) {
-        if let Some((_, _, used)) = &mut self.current {
-            *used = true;
+        if let Some((_, _, uses)) = &mut self.current {
+            *uses = uses.saturating_add(1);
+        }
+    }
+
+    /// The click just counted was the page's own Back (its link or button calling
+    /// `history.back()`): the visitor going back, not using the view (a legacy shop's "« Back"
+    /// link, its usual way back, never made a quick_back: QA).
+    pub fn back_click(&mut self) {
+        if let Some((_, _, uses)) = &mut self.current {
+            *uses = uses.saturating_sub(1);
         }
     }
 
     /// A route change to `path` (empty: back from the bfcache after `at - since` ms away).
     pub fn route(&mut self, s: &Settings, at: u64, path: &str, back: bool, out: &mut Findings) {
-        if let Some((b, since, used)) = self.current.take() {
+        if let Some((b, since, uses)) = self.current.take() {
             let dwell = at.saturating_sub(since);
             // (Not between two views of one path: an app routed by its query string alone
             // (`/list?item=2`) has the same path before and after, forward as well as back.)
             let returning = back && self.previous.as_deref() == Some(path) && b != path;
-            if returning && !used && dwell <= s.quick_back_ms {
+            if returning && uses == 0 && dwell <= s.quick_back_ms {
                 let props =
                     finding(None).str("from_path", &b).str("to_path", path).int("dwell_ms", dwell as i64).finish();
                 out.push((Signal::QuickBack, props));
             }
             self.previous = Some(b);
         }
-        self.current = Some((path.into(), at, false));
+        self.current = Some((path.into(), at, 0));
     }
 
     /// The first view (page load).
     pub fn start(&mut self, at: u64, path: &str) {
-        self.current = Some((path.into(), at, false));
+        self.current = Some((path.into(), at, 0));
     }
 
     /// The current view: its path, when it began, and whether the visitor used it.
     pub fn view(&self) -> Option<(&str, u64, bool)> {
-        self.current.as_ref().map(|(p, at, used)| (p.as_str(), *at, *used))
+        self.current.as_ref().map(|(p, at, uses)| (p.as_str(), *at, *uses > 0))
     }
 
     /// Back on `path` by the back button, with the tab's session as the page the visitor had
