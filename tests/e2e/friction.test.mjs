@@ -692,7 +692,17 @@ test('broken: a Book whose WebSocket message is never answered (its pending stat
   await clickN(page, '#ws-book', 1);
   await waitFor('the confirmation over the socket', () => page.evaluate(() => document.getElementById('ws-said').textContent === 'Delivery booked'));
   await clickN(page, '#ws-never', 1);
+  const sentAt = Date.now();
   assert.deepEqual(summary(await verdict(page, site)), ['dead_click #ws-never']);
+  // Unanswered for 10 s, the message is no longer waited for: a dead click after that waits its
+  // 1 s, not the longest wait (kept on its way, it made every later click wait for it).
+  await page.waitForTimeout(Math.max(0, sentAt + 10_500 - Date.now()));
+  await clickN(page, '#coupon', 1);
+  const dead = await waitFor('the coupon\'s dead_click', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    return (await frictionOf(site)).find((e) => e.event === 'dead_click' && sel(e).endsWith('#coupon'));
+  });
+  assert.ok(dead.properties.waited_ms < 2_000, JSON.stringify(dead.properties));
 });
 
 // A JSON.parse of a bad answer in a script file's handler: Chromium's error event names the page
