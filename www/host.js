@@ -2109,12 +2109,14 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // confirmation the server sends back over it): a request of theirs, answered by the
     // socket's next message, ended by its close. The click waits for it as for a fetch (a
     // confirmation after 1.5 s was a dead_click, and a Book stuck in its pending state none: a
-    // realtime storefront's QA). Not a send in no trusted event's handler (a heartbeat).
+    // realtime storefront's QA). Only in the handler of the visitor's input: not a heartbeat,
+    // nor a reply the page's own socket handler sends (a ticker's acks: its message event is
+    // trusted too).
     // Ended after 10 s unanswered (a chat's message, answered when someone writes back): a click
     // waits 7 s at most, and a request of the visitor's left on its way would keep their later
     // requests theirs and stop learning what moves on its own for the rest of the page.
     wrap(P('WebSocket'), 'send', function () {
-      var s = this, e = w.event, end = e && e.isTrusted && request('WS', s.url.replace(/^ws/, 'http')), k;
+      var s = this, e = w.event, end = e && e.isTrusted && /^(click|key|pointer|mouse|touch|submit|change|input)/.test(e.type) && request('WS', s.url.replace(/^ws/, 'http')), k;
       function replied(m) { clearTimeout(k); s.removeEventListener('message', replied); s.removeEventListener('close', replied); end(m.type === 'message' ? 200 : 1); }
       if (end) s.addEventListener('message', replied), s.addEventListener('close', replied), k = setTimeout(guard(replied), 1e4, {});
     });

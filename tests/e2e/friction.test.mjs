@@ -677,13 +677,23 @@ test('broken: a Book whose WebSocket message is never answered (its pending stat
   // (A mock server, routed before the page loads: Playwright's mock replaces the page's WebSocket.)
   const { page } = await open(t, site, { 'dead-click-max-ms': '3000' }, {
     setup: (context) => context.routeWebSocket(/\/live$/, (ws) => {
-      ws.onMessage((m) => { if (m === 'book') setTimeout(() => ws.send('booked'), 1_500); });
+      ws.onMessage((m) => {
+        if (m === 'book') setTimeout(() => ws.send('booked'), 1_500);
+        // (A tick every 200 ms for 8 s, then none: a timer left running keeps the test's process.)
+        if (m === 'tick-on') {
+          let n = 0;
+          const ticker = setInterval(() => { if (++n > 40) clearInterval(ticker); else ws.send('tick'); }, 200);
+        }
+      });
     }),
   });
   await page.evaluate(() => new Promise((resolve) => {
     document.body.insertAdjacentHTML('afterbegin', '<p><button id="ws-book">Book 10:00</button> <button id="ws-never">Book 12:00</button> <span id="ws-said"></span></p>');
-    const socket = new WebSocket(location.origin.replace(/^http/, 'ws') + '/live');
-    socket.onmessage = (m) => { document.getElementById('ws-said').textContent = `Delivery ${m.data}`; };
+    const socket = window.socket = new WebSocket(location.origin.replace(/^http/, 'ws') + '/live');
+    socket.onmessage = (m) => {
+      if (m.data === 'tick') return socket.send('ack'); // (a ticker's acks: nothing shown)
+      document.getElementById('ws-said').textContent = `Delivery ${m.data}`;
+    };
     document.getElementById('ws-book').onclick = () => socket.send('book');
     document.getElementById('ws-never').onclick = (e) => { e.target.disabled = true; e.target.textContent = 'Booking…'; socket.send('hold'); };
     socket.onopen = resolve;
@@ -695,8 +705,11 @@ test('broken: a Book whose WebSocket message is never answered (its pending stat
   const sentAt = Date.now();
   assert.deepEqual(summary(await verdict(page, site)), ['dead_click #ws-never']);
   // Unanswered for 10 s, the message is no longer waited for: a dead click after that waits its
-  // 1 s, not the longest wait (kept on its way, it made every later click wait for it).
+  // 1 s, not the longest wait (kept on its way, it made every later click wait for it). Nor are
+  // the acks the page's own socket handler sends to a ticker (its message events are trusted).
   await page.waitForTimeout(Math.max(0, sentAt + 10_500 - Date.now()));
+  await page.evaluate(() => window.socket.send('tick-on'));
+  await waitFor('the ticker acked', () => page.evaluate(() => new Promise((r) => { window.socket.addEventListener('message', () => r(true), { once: true }); })));
   await clickN(page, '#coupon', 1);
   const dead = await waitFor('the coupon\'s dead_click', async () => {
     await page.evaluate(() => touchpoint('flush'));
