@@ -1939,11 +1939,7 @@ pub fn reached_steps(
     n: Narrow<'_>,
 ) -> Result<(Vec<String>, Vec<String>), ReadError> {
     let (events_upto, _) = snapshot_ids(conn)?;
-    let mut alone = Vec::with_capacity(steps.len());
-    for step in &steps {
-        let (_, r) = kept.sessions.funnel(conn, site, from, to, events_upto, std::slice::from_ref(step), n)?;
-        alone.push(r.first().copied().unwrap_or(0));
-    }
+    let alone = kept.sessions.each_reached(conn, site, from, to, events_upto, &steps, n)?;
     let last = alone.iter().rposition(|&k| k > 0).unwrap_or(0);
     let (mut kept_steps, mut skipped) = (Vec::new(), Vec::new());
     for (i, step) in steps.into_iter().enumerate() {

@@ -1386,6 +1386,33 @@ impl SessionWindows {
         })?
     }
 
+    /// How many sessions in `[from, to)` reached each of `steps`, in any order, each step on its
+    /// own (one pass, for [`crate::query::reached_steps`]); `n` as for [`Self::funnel`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn each_reached(
+        &self,
+        conn: &Connection,
+        site: &Option<String>,
+        from: i64,
+        to: i64,
+        upto: i64,
+        steps: &[String],
+        n: Narrow<'_>,
+    ) -> Result<Vec<i64>, ReadError> {
+        self.with_narrow(conn, site, from, to, upto, n, |sessions| {
+            let mut reached = vec![0i64; steps.len()];
+            for (_, s) in sessions {
+                let Some(moments) = &s.moments else { continue };
+                for (slot, step) in reached.iter_mut().zip(steps) {
+                    if moments.contains(step) {
+                        *slot += 1;
+                    }
+                }
+            }
+            reached
+        })
+    }
+
     /// (sessions in `[from, to)`, how many reached each of `steps` in order); `n`: of the
     /// sessions carrying its tag and of its device class only.
     #[allow(clippy::too_many_arguments)]
