@@ -433,6 +433,29 @@ mod tests {
         assert_eq!(l.selector.len(), MAX_KEY_CHARS);
     }
 
+    /// A friction event of no element is grouped by what failed: a failed request by method, path
+    /// and status (a lookup's 500 and another path's 404 on one page were one leaderboard row),
+    /// an error by its message. One with an element keeps its element; a touchpoint stays none.
+    #[test]
+    fn friction_of_no_element_is_grouped_by_what_failed() {
+        let fr = |event: &str, props: &str| {
+            extract(event, "x", &format!(r#"{{"properties":{{"category":"friction",{props}}}}}"#)).selector
+        };
+        assert_eq!(
+            fr("failed_request", r#""method":"POST","path":"/api/lookup","status":500"#),
+            "POST /api/lookup 500"
+        );
+        assert_eq!(fr("failed_request", r#""method":"GET","path":"/faq.json","status":404"#), "GET /faq.json 404");
+        assert_eq!(fr("failed_request", r#""status":0"#), "0", "what there is of it");
+        assert_eq!(fr("js_error", r#""message":"TypeError: x is undefined","line":3"#), "TypeError: x is undefined");
+        assert_eq!(fr("scroll_thrash", r#""reversals":4"#), "");
+        assert_eq!(fr("error_click", r##""message":"m","element":{"selector":"#pay"}"##), "#pay");
+        let long = "e".repeat(2000);
+        assert_eq!(fr("js_error", &format!(r#""message":"{long}""#)).len(), MAX_KEY_CHARS);
+        let t = extract("failed_request", "x", r#"{"properties":{"method":"GET","path":"/a","status":500}}"#);
+        assert_eq!(t.selector, "", "not friction: no group");
+    }
+
     /// A percent-encoded path (`location.pathname`) longer than the bound is cut at an escape's
     /// start, and before the escapes of a character it would split; anything else is cut as
     /// before, at the bound. Every cut path can be decoded.

@@ -97,12 +97,15 @@ pub const MAX_GROUP_EVENTS: usize = 10_000;
 /// are built again when a session of automated traffic was counted, or a resumed page_leave is
 /// stored. Versions before 31 kept no batch's `sentAt` (`events.sent_at`, which corrects a
 /// device's wrong clock: `aggregate::counts_at`): the column is added, NULL for what was stored
-/// before (those events count at their own `timestamp`, as they did).
+/// before (those events count at their own `timestamp`, as they did). Versions before 32 kept a
+/// friction event of no element (a failed request, an error) under an empty selector, one
+/// leaderboard row per page for all of them: the aggregates are built again, grouping them by
+/// what failed (`validate::facts_of`), when one is counted.
 ///
 /// A database of a later version is refused (see [`Store::init`]), and the backfills chosen by
 /// version count from nothing rather than add (`aggregate::fill_device_counts` and the others):
 /// a database stamped with an older version by an older collector runs them again.
-pub const SCHEMA_VERSION: i64 = 31;
+pub const SCHEMA_VERSION: i64 = 32;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
@@ -720,7 +723,7 @@ impl Store {
         if built_again {
             crate::aggregate::rebuild(&tx)?;
         }
-        let rebuilt = rebuilt || built_again;
+        let mut rebuilt = rebuilt || built_again;
         // Versions before 30 left automated traffic out per event (a session with events with and
         // without `context.automated` was counted), and counted each page_leave of a view, a
         // resumed one (a tab shown again) too: the sessions of automated traffic are marked, and
@@ -743,6 +746,20 @@ impl Store {
                 )
             };
             if counted || resumed()? {
+                crate::aggregate::rebuild(&tx)?;
+                rebuilt = true;
+            }
+        }
+        // Versions before 32 grouped a friction event of no element (a failed request, an error)
+        // under an empty selector: built again, now grouped by what failed, if one is counted.
+        if has_events && version < 32 && !rebuilt {
+            let ungrouped = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM friction
+                                 WHERE event IN ('failed_request', 'js_error', 'error_click') AND selector = '')",
+                [],
+                |r| r.get::<_, bool>(0),
+            )?;
+            if ungrouped {
                 crate::aggregate::rebuild(&tx)?;
             }
         }

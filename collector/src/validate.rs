@@ -403,6 +403,26 @@ fn facts_of(event: &str, timestamp: &str, properties: &Fields<'_>, context: &Fie
     if let Ok(el) = properties.object_of(element, "element", "") {
         f.selector = text(&el, el.find_node("selector")).unwrap_or_default();
     }
+    // A friction event of no element is grouped by what failed, in the selector's place: a
+    // failed request by its method, path and status, an error by its message. Else every
+    // failed_request of a page was one leaderboard row, a lookup's 500 beside another path's
+    // 404, and the status was only in the events (help center QA).
+    if f.category == Category::Friction && f.selector.is_empty() {
+        let [method, path, status, message] = properties.find_all(["method", "path", "status", "message"]);
+        let raw = |n: Option<&Node>| n.map_or("", |n| properties.value(n));
+        f.selector = match event {
+            "failed_request" => crate::facts::cut(&format!(
+                "{} {} {}",
+                text(properties, method).unwrap_or_default(),
+                text(properties, path).unwrap_or_default(),
+                raw(status)
+            ))
+            .trim()
+            .to_string(),
+            "js_error" | "error_click" => text(properties, message).unwrap_or_default(),
+            _ => String::new(),
+        };
+    }
     f.moment = f.moment || (f.category != Category::Friction && DEFAULT_MOMENTS.contains(&event));
     if event == "purchase" {
         f.order = order_of(properties);

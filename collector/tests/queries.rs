@@ -1462,6 +1462,65 @@ async fn a_quick_back_counts_on_the_page_left() {
     assert_eq!(friction_of("/list"), Some(json!(0)), "{}", before[1]);
 }
 
+/// A friction event of no element is a leaderboard row per thing that failed: a lookup's 500 and
+/// another path's 404 on one page were one row of `failed_request` (help center QA), errors of
+/// different messages one row of `js_error`. A version 31 database (grouped so) is built again
+/// when opened, and the row's click-through finds its sessions.
+#[tokio::test]
+async fn friction_of_no_element_is_grouped_by_what_failed() {
+    let failed = |id: &str, session: &str, path: &str, status: u16| {
+        let mut e = friction(id, session, "failed_request", "2026-11-20T10:10:02Z", "/help", "", None);
+        e["properties"] =
+            json!({"category": "friction", "method": "GET", "path": path, "status": status, "duration_ms": 80});
+        e
+    };
+    let error = |id: &str, session: &str, message: &str| {
+        let mut e = friction(id, session, "js_error", "2026-11-20T10:10:03Z", "/help", "", None);
+        e["properties"] = json!({"category": "friction", "message": message, "file": "/app.js", "line": 3});
+        e
+    };
+    let events = vec![
+        failed("f1", "sa", "/api/orders", 500),
+        failed("f2", "sb", "/api/orders", 500),
+        failed("f3", "sa", "/faq.json", 404),
+        error("f4", "sa", "TypeError: a is undefined"),
+        error("f5", "sb", "RangeError: bad length"),
+    ];
+    let queries = [
+        format!("/api/friction?{}&site=shop", range()),
+        format!(
+            "/api/sessions?{}&site=shop&type=failed_request&path=%2Fhelp&selector=GET%20%2Fapi%2Forders%20500",
+            range()
+        ),
+    ];
+    let downgrade = "UPDATE friction SET selector = ''; PRAGMA user_version = 31;";
+    let before = same_answers_after_migration(vec![batch(events)], &queries, downgrade).await;
+    let rows: Vec<(String, String, i64)> = before[0]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (r["type"].as_str().unwrap().into(), r["selector"].as_str().unwrap().into(), r["count"].as_i64().unwrap())
+        })
+        .collect();
+    let row = |t: &str, s: &str, n: i64| (t.to_string(), s.to_string(), n);
+    assert_eq!(
+        rows,
+        vec![
+            row("failed_request", "GET /api/orders 500", 2),
+            row("failed_request", "GET /faq.json 404", 1),
+            row("js_error", "RangeError: bad length", 1),
+            row("js_error", "TypeError: a is undefined", 1),
+        ],
+        "{}",
+        before[0]
+    );
+    let mut sessions: Vec<&str> =
+        before[1]["sessions"].as_array().unwrap().iter().map(|s| s["sessionId"].as_str().unwrap()).collect();
+    sessions.sort_unstable();
+    assert_eq!(sessions, ["sa", "sb"], "{}", before[1]);
+}
+
 /// The answers to `queries` of a database file holding `batches` (request bodies), and then of
 /// the same file turned into an older version by `downgrade` (SQL) and opened again, which must
 /// be equal: what a migration makes of an older database answers as if it had been kept at
