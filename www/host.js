@@ -956,7 +956,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // The first of them in a view also tells the engine that the visitor used it (scrolled or
   // typed: going back from it is no quick back), once per view (`used`). Not a key with Alt,
   // Ctrl or Meta (Alt+Left is the back button), a modifier pressed alone (Shift before a
-  // shift-click) nor a sideways wheel (a touchpad's swipe back).
+  // shift-click) nor a sideways wheel (a touchpad's swipe back). Nor Enter on a link or a
+  // button: the click it makes is the use, or the visitor's Back when the page's own Back link
+  // calls history.back() (see BackClick; by the keyboard it was a use, and no quick_back: QA).
   var userTimer = 0, used = 0;
   // The first use of a view (its first click, scroll or key) is handed over in a task of its
   // own, not 400 ms later with the burst: the engine then writes at once that the view was used,
@@ -1027,7 +1029,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     var tab = e.key === 'Tab';
     if (!tab) lastUser = now();
     act();
-    if (!used && !tab && !(e.altKey || e.ctrlKey || e.metaKey || e.key === 'Shift') && !(Math.abs(e.deltaX) > Math.abs(e.deltaY))) { used = 1; push('j' + US + now() + US + 1); firstUse(); }
+    if (!used && !tab && !(e.altKey || e.ctrlKey || e.metaKey || e.key === 'Shift' || e.key === 'Enter' && e.target.closest && e.target.closest(CLICKABLE)) && !(Math.abs(e.deltaX) > Math.abs(e.deltaY))) { used = 1; push('j' + US + now() + US + 1); firstUse(); }
     userTimer = userTimer || setTimeout(userOn, 500);
   }
   // How much of the page has been in view (percent), against its length at that moment: on a
@@ -1981,7 +1983,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // (Its end keeps its id: a failure of the page's own is a failed_request, not its click's.)
     if (!own) id = 0;
     // (A lookup's start is sent as no click's, id 0: its 4xx is then none of the click's failures.)
-    push(rec('q', t0, mine && !(own && lookup(method, u, go ? formGo : pending)) ? id : 0, 's'));
+    push(rec('q', t0, mine && !lookup(method, u, go ? formGo : pending) ? id : 0, 's'));
     // A request cut off because the page is being left (a link followed while a slow widget's
     // request was on its way: the browser rejects its fetch after pagehide) did not fail at the
     // network: cancelled (1), as one the page aborts.

@@ -1770,11 +1770,13 @@ test('normal: an add to cart hanging at the server when the visitor follows a li
 });
 
 // The page's own Back link (a legacy shop's "« Back": `javascript:history.back()`) is the
-// visitor's Back, not a use of the page: a quick_back (none was ever told: QA). A click on the
-// page before it is a use (no quick_back).
-for (const before of [false, true]) {
-  test(`${before ? 'normal' : 'broken'}: a page the visitor leaves by its own Back link (javascript:history.back())${before ? ' after clicking on it' : ''} within 10 s${before ? ' is no quick_back' : ' is a quick_back'}`, T, async (t) => {
-    const site = `fr-quick-back-link${before ? '-used' : ''}`;
+// visitor's Back, not a use of the page: a quick_back (none was ever told: QA). So it is by the
+// keyboard (its Enter's keydown was a use of the page: QA). A click on the page before it is a
+// use (no quick_back).
+for (const how of ['click', 'keyboard', 'used']) {
+  const used = how === 'used';
+  test(`${used ? 'normal' : 'broken'}: a page the visitor leaves by its own Back link (javascript:history.back())${used ? ' after clicking on it' : how === 'keyboard' ? ' by the keyboard' : ''} within 10 s${used ? ' is no quick_back' : ' is a quick_back'}`, T, async (t) => {
+    const site = `fr-quick-back-link-${how}`;
     const { page } = await open(t, site);
     await page.goto(`${collector.url}/elsewhere.html`);
     await sdkReady(page);
@@ -1783,12 +1785,17 @@ for (const before of [false, true]) {
       document.getElementById('enlarge').onclick = (e) => { e.target.textContent = 'Enlarged'; };
       scrollTo(0, 0);
     });
-    if (before) await clickN(page, '#enlarge', 1);
-    await clickN(page, '#back-link', 1);
+    if (used) await clickN(page, '#enlarge', 1);
+    if (how === 'keyboard') {
+      await page.focus('#back-link');
+      await page.keyboard.press('Enter');
+    } else {
+      await clickN(page, '#back-link', 1);
+    }
     await waitFor('back on the fixture', () => page.evaluate(() => location.pathname === '/friction.html'));
     await sdkReady(page);
     const ev = await verdict(page, site);
-    assert.deepEqual(summary(ev), before ? [] : ['quick_back']);
+    assert.deepEqual(summary(ev), used ? [] : ['quick_back']);
   });
 }
 
