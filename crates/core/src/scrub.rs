@@ -354,7 +354,9 @@ fn mark_digit_chains(b: &[u8], marks: &mut Vec<bool>) {
                 if digits >= 7 && long_group && !date && !amount {
                     // Include a leading "+" / "(" so "+44 ..." does not leave a stray "+".
                     let mut s = start;
-                    if s > 0 && b[s - 1] == b'(' {
+                    // (Only one its first group closes, `(555) 123-4567`: a number in
+                    // brackets, `（090-1234-5678）`, kept its closing one alone: QA.)
+                    if s > 0 && b[s - 1] == b'(' && b.get(start + lens[0]) == Some(&b')') {
                         s -= 1;
                     }
                     if s > 0 && b[s - 1] == b'+' {
@@ -569,6 +571,8 @@ const FIELD_WORDS: &[&[u8]] = &[
     b"apikey",
     b"privatekey",
     b"sessionid",
+    // A Brazilian taxpayer's number, a person's national id (an international shop's QA).
+    b"cpf",
 ];
 
 /// A custom property key that names a secret, a card or bank detail (`password`, `card_number`,
@@ -593,6 +597,7 @@ fn sensitive_ident(s: &[u8], url: bool) -> bool {
         // card field (cc, ccnum, cc-number, ccNumber): no English word starts with "cc".
         starts_ci(seg, b"cc")
             || url && PHONE_WORDS.iter().any(|w| seg.eq_ignore_ascii_case(w.as_bytes()))
+            || url && PHONE_STARTS.iter().any(|w| starts_ci(seg, w.as_bytes()))
             // "pass" as a word (pass, user_pass, userPass, WordPress' pass1/pass2) or before c or
             // p (passcode, passphrase, passport; passw is a FIELD_WORD), not in passengers or
             // passage; and French mot_de_passe / motdepasse.
@@ -681,13 +686,26 @@ const URL_EXACT: &[&str] = &[
     "cres",
     "md",
     "redirectresult",
+    // A person's name, birth date or street (a sign-up's or a newsletter's confirmation link,
+    // `?name=Max%20Mustermann&geburtsdatum=...`): kept before (an EU shop's QA). (Their longer
+    // spellings, `first_name`, `nachname`, are in `URL_CONTAINS`.)
+    "name",
+    "nome",
+    "dob",
+    "street",
+    "address",
 ];
 
 /// Words naming a phone number, masked as a query name or a segment of one (`tel`, `tel_no`,
 /// `mobileNumber`, `cell_number`): a national number (`07700900123`) has no `+` for the value
 /// check to see, so only the name tells it (a DPO's audit found `mobile_no` kept, `mobile`
 /// masked).
-const PHONE_WORDS: &[&str] = &["tel", "mobile", "mobil", "cell", "handy", "fax"];
+const PHONE_WORDS: &[&str] = &["tel", "cell", "fax", "fone", "telnr"];
+
+/// Words naming a phone number that start a segment of a query name: a German or Portuguese
+/// compound (`handynummer`, `mobilnummer`, `celular`) is one word, and was kept (an
+/// international shop's QA). (`mobil` starts `mobile`, `mobileNumber` too.)
+const PHONE_STARTS: &[&str] = &["mobil", "handy", "celular", "whatsapp", "rufnummer", "festnetz"];
 
 /// Query name fragments masked wherever they occur, ignoring case and `- _ .` (`contains_ci`):
 /// access_token, id_token, refresh_token, api_key, apiKey, user_password, e-mail, sessionid,
@@ -713,6 +731,17 @@ const URL_CONTAINS: &[&[u8]] = &[
     // A payment provider's return to the thanks page names the payer's own account (PayPal's
     // `PayerID`, a lasting id of a person) beside the payment's `token`.
     b"payerid",
+    b"firstname",
+    b"lastname",
+    b"fullname",
+    b"surname",
+    b"vorname",
+    b"nachname",
+    b"sobrenome",
+    b"birthdate",
+    b"birthday",
+    b"geburts",
+    b"strasse",
 ];
 
 /// ASCII case-insensitive substring test (no allocation, no Unicode tables). With `loose`,
@@ -740,9 +769,15 @@ pub(crate) fn contains_ci(hay: &[u8], needle: &[u8], loose: bool) -> bool {
 /// `extra` names, a phone word as a segment, and every name a custom property is dropped for
 /// (`card_number`, `cvv`, `security_code`, `expiry`, `account_number`, `sort_code`, ...: the two
 /// lists had drifted apart, and a 3-D Secure return's `cvv` was kept in the URL).
-fn sensitive_param(name: &[u8], extra: &[String]) -> bool {
+fn sensitive_param(text: &str, extra: &[String]) -> bool {
+    let name = text.as_bytes();
+    // (The site's names as written, `電話`, against the name decoded: `%E9%9B%BB%E8%A9%B1` in the
+    // URL was never one of them, unsaid: an international shop's QA.)
     URL_EXACT.iter().any(|w| name.eq_ignore_ascii_case(w.as_bytes()))
-        || extra.iter().any(|w| name.eq_ignore_ascii_case(w.as_bytes()))
+        || !extra.is_empty() && {
+            let decoded = decode(text);
+            extra.iter().any(|w| decoded.eq_ignore_ascii_case(w))
+        }
         || URL_CONTAINS.iter().any(|w| contains_ci(name, w, true))
         || sensitive_ident(name, true)
 }
@@ -779,6 +814,13 @@ pub(crate) fn value_has_pii(v: &str, query: bool) -> bool {
     (0..d.len()).any(|i| email_span(&d, i).is_some())
 }
 
+/// A JSON Web Token in `w`: `eyJ` (`{"` in base64) starting a run of base64url characters and
+/// dots with two dots at least, at `w`'s start or after a character that is none of them.
+fn has_jwt(w: &[u8]) -> bool {
+    w.split(|&c| !(c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.')))
+        .any(|t| t.starts_with(b"eyJ") && t.iter().filter(|&&c| c == b'.').count() > 1)
+}
+
 /// Mask the values of sensitive `name=value` pairs in `url[start..end]` (`sep` b'&'), or the
 /// path segments holding an email address or an IBAN (`sep` b'/'), appending the unchanged
 /// parts to `out` (created lazily so untouched URLs never allocate). `texts`: parameters holding what a
@@ -808,12 +850,13 @@ fn scrub_params(
         let word = &b[i..pe];
         let after_scheme = scheme;
         scheme = word.eq_ignore_ascii_case(b"bearer") || word.eq_ignore_ascii_case(b"basic");
+        // A JSON Web Token (`eyJ` is `{"` in base64) is one under any name or none, in a path's
+        // segment (a reset link's `/passwort-reset/eyJ...`), a query's value or a message's
+        // word (`/reset/eyJ...` in an error): only a word starting with one was seen (QA).
         let (vs, sensitive) = match eq {
-            _ if sep == b'/' => (i, false),
-            // A JSON Web Token (`eyJ` is `{"` in base64) is one under any name or none.
-            _ if after_scheme || word.starts_with(b"eyJ") && word.iter().filter(|&&c| c == b'.').count() > 1 => {
-                (i, true)
-            }
+            _ if sep == b'/' => (i, has_jwt(word)),
+            _ if after_scheme => (i, true),
+            None if has_jwt(word) => (i, true),
             Some(eq) => {
                 let name = &b[i..i + eq];
                 let v = url.get(i + eq + 1..pe).unwrap_or("");
@@ -826,7 +869,10 @@ fn scrub_params(
                     && matches!(scrub_url(&decode(v), extra), Cow::Owned(_));
                 (
                     i + eq + 1,
-                    sensitive_param(name, extra) || nested || typed && matches!(scrub_text(&decode(v)), Cow::Owned(_)),
+                    has_jwt(v.as_bytes())
+                        || sensitive_param(url.get(i..i + eq).unwrap_or(""), extra)
+                        || nested
+                        || typed && matches!(scrub_text(&decode(v)), Cow::Owned(_)),
                 )
             }
             None => (pe, false),
@@ -969,19 +1015,36 @@ pub(crate) fn clean(text: &str, max_chars: usize, digits: bool) -> String {
         count += 1;
     }
     let scrubbed = scrub(&s, digits, true);
-    // The byte offset of char number `max_chars`: count the bytes that start a char.
-    let mut chars = 0;
-    let cut = scrubbed.bytes().position(|b| {
-        let starts = b & 0xC0 != 0x80;
-        chars += usize::from(starts);
-        starts && chars > max_chars
-    });
+    // The byte offset of char number `max_chars`, or of the start of the character as a reader
+    // sees it that holds it: not between a letter and its accent (`e` + U+0301 was cut to `e`),
+    // nor inside a family emoji's people joined by U+200D (cut to a man and a dangling joiner:
+    // an international shop's QA), a skin tone or a variation selector.
+    let (mut chars, mut base, mut zwj) = (0, 0, false);
+    let mut cut = None;
+    for (i, c) in scrubbed.char_indices() {
+        if !(zwj || joins(c)) {
+            base = i;
+        }
+        chars += 1;
+        if chars > max_chars {
+            cut = Some(base);
+            break;
+        }
+        zwj = c == '\u{200D}';
+    }
     match cut {
         // Cutting may leave a trailing space ("hello world" -> "hello "): trim it again. The only
         // whitespace left after collapsing is ASCII ' '.
         Some(i) => scrubbed.get(..i).unwrap_or("").trim_ascii_end().to_owned(),
         None => scrubbed.into_owned(),
     }
+}
+
+/// A character that belongs to the one before it: a combining mark, the zero-width joiner, a
+/// variation selector, an emoji's skin tone or tag. (Ranges, not Unicode's tables: size.)
+fn joins(c: char) -> bool {
+    matches!(c as u32, 0x300..=0x36F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x200D | 0x20D0..=0x20FF | 0xFE00..=0xFE0F
+        | 0xFE20..=0xFE2F | 0x1F3FB..=0x1F3FF | 0xE0020..=0xE007F)
 }
 
 #[cfg(test)]
@@ -1061,6 +1124,10 @@ mod tests {
             ("basic dXNlcjpwYXNz", "basic ***"),
             ("401 for eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig-_x", "401 for ***"),
             ("eyJ alone, eyJa.b kept", "eyJ alone, eyJa.b kept"),
+            // Inside a word: a path's segment, a query's value (an international shop's QA).
+            ("Request /de/passwort-reset/eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig-_x failed", "Request *** failed"),
+            ("see /konto?x=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig&y=2", "see /konto?x=***&y=2"),
+            ("ok /a/keyJa.b.c and Xeyj.a.b", "ok /a/keyJa.b.c and Xeyj.a.b"),
         ] {
             assert_eq!(scrub_message(message, &[]), out, "{message}");
         }
@@ -1071,6 +1138,9 @@ mod tests {
     #[test]
     fn other_scripts_digits_and_fullwidth_forms() {
         masked("お問い合わせ：０３－１２３４－５６７８", "お問い合わせ：***");
+        // A number in brackets keeps both (the opening one was masked, the closing one kept).
+        masked("山田太郎様（090-1234-5678）", "山田太郎様（***）");
+        masked("Call (555) 123-4567 now", "Call *** now");
         masked("携帯 ０９０１２３４５６７８", "携帯 ***");
         masked("メール：ｔａｒｏ＠ｅｘａｍｐｌｅ．ｃｏ．ｊｐ", "メール：***");
         masked("اتصل بنا ٠٥٠١٢٣٤٥٦٧", "اتصل بنا ***");
@@ -1311,6 +1381,8 @@ mod tests {
     #[test]
     fn sensitive_keys() {
         for key in [
+            "cpf",
+            "cliente_cpf",
             "password",
             "passwd",
             "user_password",
@@ -1467,6 +1539,34 @@ mod tests {
         assert_eq!(scrub_url("/p?q=shoes&voucher=AB12", &[]), "/p?q=shoes&voucher=AB12");
         assert_eq!(scrub_url("/p?debug&token=1&&x=", &[]), "/p?debug&token=***&&x=");
         assert_eq!(scrub_url("/p?to=jane%40mail.com&r=1", &[]), "/p?to=***&r=1");
+        // An international shop's QA: a JWT in a path (a reset link), under any name, in a URL
+        // inside a value; a Brazilian CPF by its name; phone names that are compounds; a person's
+        // name.
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
+        assert_eq!(scrub_url(&format!("/de/passwort-reset/{jwt}"), &[]), "/de/passwort-reset/***");
+        assert_eq!(scrub_url(&format!("/de/?x={jwt}&state={jwt}&p=2"), &[]), "/de/?x=***&state=***&p=2");
+        assert_eq!(scrub_url(&format!("/login?next=%2Fde%2Fpasswort-reset%2F{jwt}"), &[]), "/login?next=***");
+        assert_eq!(scrub_url("/v/1.2.3/eyJ-docs?x=eyJa.b", &[]), "/v/1.2.3/eyJ-docs?x=eyJa.b");
+        assert_eq!(
+            scrub_url("/pt-br/cliente?cpf=12345678909&cliente_cpf=123.456.789-09&v=1.234.567", &[]),
+            "/pt-br/cliente?cpf=***&cliente_cpf=***&v=1.234.567"
+        );
+        assert_eq!(
+            scrub_url("/?handynummer=0151&mobilnummer=0151&celular=119&whatsapp=55&telnr=030&Rufnummer=1&fone=2", &[]),
+            "/?handynummer=***&mobilnummer=***&celular=***&whatsapp=***&telnr=***&Rufnummer=***&fone=***"
+        );
+        assert_eq!(scrub_url("/?telemetry=1&cells=4&mobility=x", &[]), "/?telemetry=1&cells=4&mobility=***");
+        assert_eq!(
+            scrub_url("/n?name=Max%20M&first_name=Max&Nachname=M&nome=Jo&geburtsdatum=1980-01-31&dob=1&q=name", &[]),
+            "/n?name=***&first_name=***&Nachname=***&nome=***&geburtsdatum=***&dob=***&q=name"
+        );
+        assert_eq!(scrub_url("/p?product_name=Mug&username_hint=1", &[]), "/p?product_name=Mug&username_hint=1");
+        // The site's own names, in any script: compared with the name decoded.
+        let extra = ["電話".to_string(), "الهاتف".to_string()];
+        assert_eq!(
+            scrub_url("/ja/?%E9%9B%BB%E8%A9%B1=090&%D8%A7%D9%84%D9%87%D8%A7%D8%AA%D9%81=05&q=1", &extra),
+            "/ja/?%E9%9B%BB%E8%A9%B1=***&%D8%A7%D9%84%D9%87%D8%A7%D8%AA%D9%81=***&q=1"
+        );
         assert_eq!(scrub_url("/p?next=/u/jane@mail.com", &[]), "/p?next=***");
         // A URL in a value, its own secrets in it, plain or encoded (a DPO's audit): the value
         // masked whole; one with nothing to hide kept.
@@ -1637,6 +1737,15 @@ mod tests {
         // Truncating first would have left "4111 11", which no rule can recognise.
         assert_eq!(clean_label("Card 4111 1111 1111 1111", 12), "Card ***");
         assert_eq!(clean_label("", 10), "");
+        // Not cut inside a character as a reader sees it (an international shop's QA).
+        let family = "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}";
+        assert_eq!(clean_label(&format!("ab{family}"), 4), "ab");
+        assert_eq!(clean_label(&format!("ab{family}"), 3), "ab");
+        assert_eq!(clean_label(&format!("ab{family}"), 80), format!("ab{family}"));
+        assert_eq!(clean_label("Cafe\u{301} au lait", 4), "Caf");
+        assert_eq!(clean_label("Cafe\u{301} au lait", 5), "Cafe\u{301}");
+        assert_eq!(clean_label("ok \u{1F44D}\u{1F3FD}!", 4), "ok");
+        assert_eq!(clean_label("\u{301}\u{301}\u{301}", 2), "");
     }
 
     fn mixed() -> impl Strategy<Value = String> {
