@@ -849,8 +849,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // No marked element above the target: none above el either (el is the target or above it).
       r = US + group(el || t, dis ? 17 : !!el, special ? undefined : null);
       if (clickedAs.push(t, r.slice(1)) > 16) clickedAs.splice(0, 2);
-      // (A radio or checkbox is no press of its form's buttons: see pressedIn.)
-      if (el && trusted && !isField(el)) {
+      // (A radio or checkbox is no press of its form's buttons: see pressedIn. Nor a choice or a
+      // toggle made of a button, which says its state, `aria-pressed`, `-checked`, `-selected`,
+      // `-expanded`: a configurator's material tile pressed before the page was left was the
+      // form's send, a form_submit: QA.)
+      if (el && trusted && !isField(el) && !el.matches('[aria-pressed],[aria-checked],[aria-selected],[aria-expanded]')) {
         pressedIn(el.form || boxFor(el), el);
       }
       de = special && up(t, '[data-tp-event]');

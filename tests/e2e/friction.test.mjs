@@ -3192,6 +3192,37 @@ test('normal: a form sent by script from its link (form.submit(), no submit even
   assert.deepEqual(await formsOf(site), ['form_start addr', 'form_submit addr']);
 });
 
+// A product configurator's form of choices: a colour's radio, then a material's tile (a button
+// with aria-pressed, type=button), then the page left within 3 s. A tile is a choice, not the
+// form's send: no form_submit (a configurator's QA: every visit that picked a tile and left
+// "sent" the form). Its "Add to cart" in the same form is a send.
+for (const send of [false, true]) {
+  test(`${send ? 'normal' : 'broken'}: a configurator form whose ${send ? '"Add to cart" is pressed' : 'choice tile (aria-pressed) is pressed'}, then the page left at once: ${send ? 'form_submit' : 'no form_submit'}`, T, async (t) => {
+    const site = `fn-form-tile-${send ? 'send' : 'choice'}`;
+    const { page } = await open(t, site);
+    await page.evaluate(() => {
+      document.body.insertAdjacentHTML('afterbegin', `<form id="config-form" onsubmit="return false">
+        <label><input type="radio" name="color" id="c-sage" value="sage"> Sage</label>
+        <label><input type="radio" name="color" id="c-blue" value="blue"> Blue</label>
+        <button type="button" class="tile" id="t-carbon" aria-pressed="false">Carbon</button>
+        <button type="button" id="cfg-add">Add to cart</button></form>`);
+      document.getElementById('t-carbon').onclick = (e) => e.target.setAttribute('aria-pressed', 'true');
+      document.getElementById('cfg-add').onclick = (e) => { e.target.textContent = 'Added'; };
+      scrollTo(0, 0);
+    });
+    await page.click('#c-sage');
+    await page.click('#t-carbon');
+    if (send) await page.click('#cfg-add');
+    await page.goto(`${collector.url}/elsewhere.html`);
+    await sdkReady(page);
+    await waitFor('the next page\'s view', async () => {
+      await page.evaluate(() => touchpoint('flush'));
+      return (await collector.events(`&site=${site}`)).filter((e) => e.event === 'page_view').length === 2;
+    });
+    assert.deepEqual(await formsOf(site), send ? ['form_start config-form', 'form_submit config-form'] : ['form_start config-form']);
+  });
+}
+
 // A payment step (a checkout's QA): a wallet the browser does not have (its sheet refused at
 // once), a Pay that does nothing then a click into the provider's card frame, and a Pay the page
 // disables while the provider answers, pressed again.
