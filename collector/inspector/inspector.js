@@ -973,7 +973,8 @@
     var tbody = $('session-list').querySelector('tbody');
     tbody.textContent = '';
     $('sessions-filter').textContent = (state.elType
-      ? 'with ' + state.elType + ' on ' + (state.elSel || '(page)') + ' at ' + (state.elPath ? readable(state.elPath) : '–') +
+      // (A failed request's or an error's row names what failed, not an element: quoted.)
+      ? 'with ' + state.elType + (/^(failed_request|js_error)$/.test(state.elType) && state.elSel ? ' “' + state.elSel + '”' : ' on ' + (state.elSel || '(page)')) + ' at ' + (state.elPath ? readable(state.elPath) : '–') +
         (state.during ? ' during ' + state.during : '')
       : state.channel !== null ? SEGMENTS[state.by].prefix + segmentName(state.by, state.channel)
       : state.user ? 'of customer ' + state.user : 'most recent') + (state.tag ? ' tagged ' + tagName(state.tag) : '') +

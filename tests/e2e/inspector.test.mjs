@@ -268,7 +268,8 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   await page.click('#leaderboard tbody tr[data-type="js_error"]');
   await waitFor('the sessions with friction during checkout', async () =>
     (await page.$$eval('#session-list tbody tr', (trs) => trs.map((t) => t.dataset.session))).join() === 'sess-two');
-  assert.match(await page.textContent('#sessions-filter'), /^with js_error on \(page\) at \/cart\.html during begin_checkout/);
+  // (An error's row is the error's message: the collector groups errors by it.)
+  assert.match(await page.textContent('#sessions-filter'), /^with js_error “coupon is undefined” at \/cart\.html during begin_checkout/);
   await page.click('#leaderboard tbody tr[data-type="js_error"]');
   await page.selectOption('#f-during', 'purchase');
   await waitFor('no friction during a purchase', async () =>
