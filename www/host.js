@@ -122,7 +122,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // ("Apply" becomes "Applied") is told by what the visitor clicked, as the click is, not by what
   // the hand-over finds after it (and by its button, not the icon inside it). Eight: its Event
   // Timing entry comes after the paint, maybe after other clicks.
-  var slowEntries = dict(), slowTargets = dict(), counted = 0, clickedAs = [], lastReason;
+  var slowEntries = dict(), slowTargets = dict(), counted = 0, clickedAs = [], lastReason, labelled = null;
   function interactions() {
     for (var id in slowEntries) {
       var s = interactionSplit(slowEntries[id]), target = s[4].target || slowTargets[id], at = clickedAs.lastIndexOf(target);
@@ -335,7 +335,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     var value = tag === 'input' && /^(submit|button|reset)$/.test(type) ? attr(el, 'value') : '',
       text = fl & 4 || !(e = tag === 'input' ? el.labels && el.labels[0] : el) ? '' : f(textOf(e, '').slice(0, 400));
     r = [key(el), fl, no, tag, attr(el, 'id'), type, attr(el, 'autocomplete'), attr(el, 'name'), special && up(el, '[data-tp-mask]') || suggested(el) || keyOf(el, text || value) ? 1 : 0,
-      attr(el, 'aria-label') || attr(el, 'alt'), value, text];
+      // (A title when nothing else names it: a colour swatch, a div with only its title, had
+      // no text at all: a configurator's QA.)
+      attr(el, 'aria-label') || attr(el, 'alt') || (text.trim() ? '' : attr(el, 'title')), value, text];
     // The path crosses an open shadow root to its host; ids inside one are the component's own
     // (every <qty-picker> has its #inc), so the selector goes on to the host's: `#cart-qty > button`.
     for (i = 0, e = el, sh = el.getRootNode().host; e && i < 4; i++) {
@@ -391,7 +393,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   function respond(kind, own) {
     if (!watching) return;
     var e = releasing && w.event;
-    if ((pressing || own && own === pressEl || e && e.isTrusted && /up$/.test(e.type)) && now() - pressed < 1000) { pressAnswer = true; return; }
+    // (And the click's own handlers that run before the loader's: the page's capture listener on
+    // the window, or on the document added before it, delegating every action of a shop: its
+    // "Quick add" answered before the click was told, and was a dead_click: a mobile shop's QA.)
+    if ((pressing || own && own === pressEl || e && e.isTrusted && /(up|click)$/.test(e.type)) && now() - pressed < 1000) { pressAnswer = true; return; }
     if (kind === 'l') { if (!selected) { selected = true; push(rec('r', now(), kind)); } return; }
     if (!responded) { responded = true; push(rec('r', now(), kind)); }
   }
@@ -842,13 +847,23 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // Its press was its click (a browser that dispatches one anyway): asked only after a press
     // on a disabled control (a keyboard's click once it is enabled is a click).
     if (!dis && pressDis && disabledOf(t)) return;
+    // A label's click (on its text, a swatch drawn by it) is its control's: the browser then
+    // clicks the control, and that second click is none of the visitor's. Judged as two, a
+    // refused checkbox's label hammered 4 times was a rage_click of 8; and named after the
+    // label, a swatch's friction was "div.swatches > label" while its click was "#c-sage"
+    // (configurator and food ordering QA). Not a label's link ("I accept the terms"), nor a
+    // disabled control's label, which gets no click of its control. Nor a label slotted in a web
+    // component (`flat`): what is around it there (a data-tp-mask) is on the label's path only.
+    var lab = !flat && t && t.closest && !up(t, CLICKABLE) && t.closest('label'), ctl = lab && lab.control, seen = t;
+    if (ctl && !ctl.disabled && ctl !== t) { t = ctl; labelled = [ctl, evAt]; }
+    else if (labelled && t === labelled[0] && evAt - labelled[1] < 99) { labelled = null; return; }
     special = t && t.closest && up(t, SPECIAL);
     if (t && t.closest && !(special && up(t, IGNORE))) {
       el = dis || up(t, CLICKABLE);
       if (el && el.tagName === 'A') { link = f(el.href); dl = el.hasAttribute('download') ? 1 : 0; }
       // No marked element above the target: none above el either (el is the target or above it).
       r = US + group(el || t, dis ? 17 : !!el, special ? undefined : null);
-      if (clickedAs.push(t, r.slice(1)) > 16) clickedAs.splice(0, 2);
+      if (clickedAs.push(seen, r.slice(1)) > 16) clickedAs.splice(0, 2);
       // (A radio or checkbox is no press of its form's buttons: see pressedIn. Nor a choice or a
       // toggle made of a button, which says its state, `aria-pressed`, `-checked`, `-selected`,
       // `-expanded`: a configurator's material tile pressed before the page was left was the
@@ -1258,9 +1273,12 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // Its id or name; else its aria-label or its action's path, so that a page's forms without
   // either (a header's search, a newsletter's signup) are told apart (they were all "": a
   // publisher's QA). Only the id or name is its key (below).
+  // (Named by its label or action; a form without a <form> element, else, by the id of the
+  // nearest element around it that has one: a modal's fields in a div, `#dish-modal`, were
+  // forms named "": a food ordering QA.)
   function formName(form, key) {
-    var n = form ? attr(form, 'id') || attr(form, 'name') : '';
-    try { return n || key || !form ? n : attr(form, 'aria-label') || (attr(form, 'action') && new URL(form.action).pathname) || ''; } catch (e) { return ''; }
+    var n = form ? attr(form, 'id') || attr(form, 'name') : '', a;
+    try { return n || key || !form ? n : attr(form, 'aria-label') || (attr(form, 'action') && new URL(form.action).pathname) || form.tagName !== 'FORM' && (a = form.closest('[id]')) && a.id || ''; } catch (e) { return ''; }
   }
   // A form's key: by its id or name when it has one, so that a form drawn again (a Turbo or htmx
   // form answered 422 and rendered with its errors) is the form the visitor began: one
@@ -1311,7 +1329,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     formGo = null; // (not accepted: see formOn)
     // A radio group is one field, its first radio (a page that marks each radio aria-invalid
     // made one field_error per option of a cancellation survey's reasons: QA).
-    var g = field.type === 'radio' && field.form && field.form.elements.namedItem(field.name);
+    // Without a <form> (a single-page app's modal, role=radiogroup): the group's box, a
+    // radiogroup or fieldset, is the group (three field_errors for one size not chosen: QA).
+    var g = field.type === 'radio' && (field.form ? field.form.elements.namedItem(field.name) : (g = field.closest('[role=radiogroup],fieldset')) && g.querySelectorAll('[type=radio]'));
     if (g && g[0]) field = g[0];
     // A control outside the form whose moment is open is not that form's: the terms box next to
     // "Pay", pressed within 3 s of the contact step's submit. (An alert, no control, is.)
@@ -1551,8 +1571,14 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // holding it, at the press (see focusin): on the press's path, through web components too (a
   // component moving the focus from its button to its own field answers; the window hears
   // both retargeted to the host, which holds both: a dead click, 4 of 4: QA).
+  // And the checkbox or radio of a label pressed: its activation focuses it (a refused fourth
+  // topping's label hammered: the press moved the focus off it and the label put it back, an
+  // answer to each click, and no rage_click: a food ordering QA). Not a text field a label
+  // focuses, which is that label's answer.
+  // (In the label's click, whose handler has ended the press: by the click's time.)
   function pressFocus(t) {
-    return (pressPath ? pressPath.indexOf(t) >= 0 : t.contains && t.contains(pressEl)) && (releasing || now() - pressed < 1000);
+    return (pressPath ? pressPath.indexOf(t) >= 0 : t.contains && t.contains(pressEl)) && (releasing || now() - pressed < 1000) ||
+      /^(checkbox|radio)$/.test(t.type) && now() - evAt < 99 && pressPath && pressPath.some(function (n) { return n.control === t; });
   }
   // (A form's control, with or without a form, that is no button: submit, button, reset, image.)
   function isField(t) { return t.form !== undefined && !/^(su|bu|res|im)/.test(t.type); }
@@ -1828,7 +1854,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // coupon, a search), whose answer the visitor reads in place.
     var entry = (again || TEXT.test(t.type)) && texts > 1 &&
       form.getAttribute('role') !== 'search' && !form.querySelector('input[type=search]');
-    push(rec('g', now(), formKey(form), formName(form), n, (entry ? 1 : 0) + (attr(form, 'id') ? 2 : 0) + (again ? 4 : 0), group(t, false)));
+    push(rec('g', now(), formKey(form), formName(form), n, (entry ? 1 : 0) + (attr(form, 'id') || form.tagName !== 'FORM' && !attr(form, 'aria-label') ? 2 : 0) + (again ? 4 : 0) +
+      // (A choice, which starts no form: core::input::Input::FormInput::choice.)
+      (/^(checkbox|radio|range|select)/.test(t.type) ? 8 : 0), group(t, false)));
   }
   // A form submitted (its submit event, or see formOn): form_submit with the time spent in each
   // field, and no form_abandon.

@@ -850,6 +850,59 @@ test('not friction: Enter on a button that focuses the list the visitor clicked 
 // none answering: one rage click, as for four clicks on one element. The first swatch's dead
 // click was due before the burst ended, and each swatch was reported as one besides (helper-76's
 // QA: 5 friction events for one burst, 8 of 8).
+// A shop that handles every action from one click listener of its own, in the capture phase,
+// added before Touchpoint's (on the document, in its first script) or on the window: its
+// change comes before Touchpoint's click listener runs. A "Quick add" whose bag count went up was
+// a dead_click (a mobile shop's QA); a dead one still is.
+for (const where of ['document', 'window']) {
+  test(`a page's own click handler in the capture phase on the ${where}, added before Touchpoint: its change answers the click; a dead button is still a dead_click`, T, async (t) => {
+    const site = `fr-capture-${where}`;
+    const { page } = await open(t, site, {}, {
+      setup: (context) => context.addInitScript((where) => {
+        (where === 'window' ? window : document).addEventListener('click', (e) => {
+          const b = e.target.closest && e.target.closest('[data-action]');
+          if (b && b.dataset.action === 'quick-add') { const n = document.getElementById('bag-n'); n.textContent = +n.textContent + 1; }
+        }, true);
+      }, where),
+    });
+    await page.evaluate(() => {
+      document.body.insertAdjacentHTML('afterbegin', '<p>Bag: <span id="bag-n">0</span> <button id="qa-add" data-action="quick-add">Quick add</button> <button id="qa-dead" data-action="nothing">Size guide</button></p>');
+      scrollTo(0, 0);
+    });
+    await clickN(page, '#qa-add', 1);
+    await waitFor('the bag counted', () => page.evaluate(() => document.getElementById('bag-n').textContent === '1'));
+    await clickN(page, '#qa-dead', 1);
+    const ev = await verdict(page, site);
+    assert.deepEqual(summary(ev), ['dead_click #qa-dead']);
+  });
+}
+
+// A refused choice (a fourth topping when three are allowed: the page cancels the checkbox's
+// click and says so once) clicked again and again on its label's text. Each press moves the
+// focus off the checkbox and the label's activation puts it back: that is no answer (a food
+// ordering QA: no rage_click, only a dead_click of one click). And the label's click is the
+// checkbox's: one click each, not two (the label's and the one the browser makes on its control).
+test('broken: a refused checkbox clicked on its label\'s text again and again is a rage_click', T, async (t) => {
+  const site = 'fr-refused-label';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', `<fieldset id="tops" style="width:300px"><label id="tp-anch">
+      <input type="checkbox" id="cb-anch"> <span id="tp-anch-text">Anchovies</span></label><p id="tp-msg"></p></fieldset>`);
+    document.getElementById('cb-anch').addEventListener('click', (e) => {
+      e.preventDefault();
+      const m = document.getElementById('tp-msg');
+      if (!m.textContent) m.textContent = 'You can choose up to 3 toppings';
+    });
+    scrollTo(0, 0);
+  });
+  await clickN(page, '#tp-anch-text', 5);
+  const ev = await verdict(page, site);
+  // Named after the checkbox, as its clicks are; four clicks after the first one's message.
+  assert.deepEqual(summary(ev), ['rage_click #cb-anch']);
+  assert.equal(ev[0].properties.count, 4);
+  assert.equal(ev[0].properties.element.text, 'Anchovies');
+});
+
 test('broken: a burst of clicks along a row of small dead swatches is one rage_click, no dead_clicks besides', T, async (t) => {
   const site = 'fr-rage-swatches';
   const { page } = await open(t, site);
@@ -2208,7 +2261,8 @@ test('normal: reading one way while the page above changes (scroll anchoring jum
 
 // Choices are browsing, not data entry: a collection's filters applied as they are ticked (each
 // application a new view, which ended the form before) and a product's size and quantity picked,
-// then another view: form_start for each, no form_abandon.
+// then another view: no form_abandon. A choice starts no form (its box, its radio): the filters'
+// view where only a box was ticked has no form_start; typing a minimum price or a quantity does.
 test('normal: filters applied as they are ticked, a product\'s size and quantity picked, then another view: no form_abandon', T, async (t) => {
   const site = 'fn-choices';
   const { page } = await open(t, site);
@@ -2222,7 +2276,7 @@ test('normal: filters applied as they are ticked, a product\'s size and quantity
   await waitFor('the size in the URL', () => page.evaluate(() => location.search === '?variant=m'));
   await toDetails(page);
   assert.deepEqual(summary(await verdict(page, site)), []);
-  assert.deepEqual(await formSteps(site), ['form_start', 'form_start', 'form_start'], 'the filters in two views, the product form: their input was seen');
+  assert.deepEqual(await formSteps(site), ['form_start', 'form_start'], 'the filters\' minimum typed, the product\'s quantity: their input was seen');
 });
 
 // A checkout whose "Continue" (type=button) shows the next step in place: the step it hid was
@@ -2973,26 +3027,32 @@ test('a checkout whose Pay opens an upsell before the purchase is tracked: no fo
 
 // A cancellation survey whose Continue marks every radio of its reasons aria-invalid when none
 // is chosen: one field_error, the group's (its first radio), not one per option (a subscription
-// portal's QA).
-test('a radio group whose every radio the page marks aria-invalid is one field_error', T, async (t) => {
-  const site = 'fx-radio-group';
-  const { page } = await open(t, site);
-  await page.evaluate(() => {
-    document.body.insertAdjacentHTML('afterbegin', `<form id="cancel-form"><textarea name="other" id="r-other"></textarea>
-      <label><input type="radio" name="reason" value="a">Taste</label><label><input type="radio" name="reason" value="b">Price</label>
-      <label><input type="radio" name="reason" value="c">Too much</label><button type="button" id="r-go">Continue</button></form>`);
-    document.getElementById('r-go').addEventListener('click', () => {
-      for (const r of document.querySelectorAll('input[name=reason]')) r.setAttribute('aria-invalid', 'true');
-    });
-    scrollTo(0, 0);
+// portal's QA). So without a <form> element: a single-page app's modal whose sizes are a
+// role=radiogroup, named after the modal's id (three field_errors named "": a food ordering QA).
+for (const form of [true, false]) {
+  test(`a radio group whose every radio the page marks aria-invalid is one field_error${form ? '' : ' (a modal without a <form> element)'}`, T, async (t) => {
+    const site = `fx-radio-group${form ? '' : '-modal'}`;
+    const { page } = await open(t, site);
+    await page.evaluate((form) => {
+      const fields = `<textarea name="other" id="r-other"></textarea><div role="radiogroup" aria-label="Reason">
+        <label><input type="radio" name="reason" value="a">Taste</label><label><input type="radio" name="reason" value="b">Price</label>
+        <label><input type="radio" name="reason" value="c">Too much</label></div><button type="button" id="r-go">Continue</button>`;
+      document.body.insertAdjacentHTML('afterbegin', form ? `<form id="cancel-form">${fields}</form>`
+        : `<div id="dish-modal"><div role="dialog" aria-modal="true">${fields}</div></div>`);
+      document.getElementById('r-go').addEventListener('click', () => {
+        for (const r of document.querySelectorAll('input[name=reason]')) r.setAttribute('aria-invalid', 'true');
+      });
+      scrollTo(0, 0);
+    }, form);
+    await page.click('#r-other'); await page.keyboard.type('Moving abroad');
+    await page.click('#r-go');
+    const errors = (await verdict(page, site)).filter((e) => e.event === 'field_error');
+    assert.equal(errors.length, 1, JSON.stringify(errors.map((e) => e.properties)));
+    assert.match(errors[0].properties.element.selector, /input\[name=reason\]/);
+    assert.equal(errors[0].properties.element.text, 'Taste');
+    assert.equal(errors[0].properties.form, form ? 'cancel-form' : 'dish-modal');
   });
-  await page.click('#r-other'); await page.keyboard.type('Moving abroad');
-  await page.click('#r-go');
-  const errors = (await verdict(page, site)).filter((e) => e.event === 'field_error');
-  assert.equal(errors.length, 1, JSON.stringify(errors.map((e) => e.properties)));
-  assert.match(errors[0].properties.element.selector, /input\[name=reason\]/);
-  assert.equal(errors[0].properties.element.text, 'Taste');
-});
+}
 
 // A sign-in whose page checks it on Enter, in its own key handler (no submit button: Enter
 // sends nothing by itself), and marks the empty password aria-invalid: a field error, as when
@@ -3219,7 +3279,8 @@ for (const send of [false, true]) {
       await page.evaluate(() => touchpoint('flush'));
       return (await collector.events(`&site=${site}`)).filter((e) => e.event === 'page_view').length === 2;
     });
-    assert.deepEqual(await formsOf(site), send ? ['form_start config-form', 'form_submit config-form'] : ['form_start config-form']);
+    // (A choice starts no form: sent, it starts at its send.)
+    assert.deepEqual(await formsOf(site), send ? ['form_start config-form', 'form_submit config-form'] : []);
   });
 }
 

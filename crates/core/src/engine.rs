@@ -406,9 +406,15 @@ impl Engine {
                     &mut found,
                 );
             }
-            Input::FormInput { form, form_name, by_id, fields, entry, field, again } => {
+            Input::FormInput { form, form_name, by_id, fields, entry, field, again, choice } => {
                 let mut out = Touchpoints::new();
-                self.journey.form_input(form, &form_name, &mut out);
+                // A choice (a box, a radio, a slider, a select) starts no form: a filter's boxes,
+                // a configurator's colours, a product's size are browsing, and every visit
+                // "started" a form never ended (three QAs). Typing into it does; sent, it is
+                // started then (see FormSubmit).
+                if !choice {
+                    self.journey.form_input(form, &form_name, &mut out);
+                }
                 // (Drawn again: started, its start told on the page before.)
                 if !again {
                     self.capture_touchpoints(out, now);
@@ -529,7 +535,7 @@ impl Engine {
 
     /// A friction event: after a moment of truth in the same page view it says which one.
     fn capture_friction(&mut self, name: &str, props: String, now: u64) {
-        let props = match &self.journey.moment {
+        let props = match self.journey.moment() {
             Some(m) => {
                 let mut v = String::new();
                 super::json::push_str(&mut v, m);
@@ -1563,6 +1569,7 @@ impl Engine {
         if moment {
             properties = with_member(&properties, "moment", "true");
             self.journey.moment = Some(name.into());
+            self.journey.moment_at = now;
             self.friction.moment(now);
         }
         let message_id = self.uuid();

@@ -400,6 +400,8 @@ pub enum Input {
         /// activity, but given up unsent, a `form_abandon` (every customer who left after a
         /// server's errors looked like one who sent the form: a legacy storefront's QA).
         again: bool,
+        /// The field is a choice (a checkbox, a radio, a slider, a select): no `form_start`.
+        choice: bool,
     },
     /// A form was submitted: its key, name, and the focus time per field ("name:ms,...").
     FormSubmit {
@@ -637,6 +639,7 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
                 entry: bits & 1 != 0,
                 field: sensed(f, 6)?,
                 again: bits & 4 != 0,
+                choice: bits & 8 != 0,
             }
         }
         "u" => Input::FormSubmit { form: n(2)? as u32, name: text(3), focus: text(4) },

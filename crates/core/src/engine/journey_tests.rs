@@ -249,6 +249,27 @@ fn friction_carries_the_moment_of_its_own_page_view_only() {
     assert!(!errors[2].contains("\"during\""), "the next view: {}", errors[2]);
 }
 
+/// A moment tracked just before the route it leads to (the Checkout click's `begin_checkout`,
+/// then the app's push to /checkout) is the new view's: its friction says `during` (a food
+/// ordering QA: none did). One tracked longer before is the old view's only.
+#[test]
+fn a_moment_tracked_just_before_its_route_is_the_new_views() {
+    for (gap, carried) in [(300, true), (1_000, true), (1_500, false)] {
+        let mut v = Visit::granted("https://shop.test/menu", "");
+        v.page("https://shop.test/menu");
+        let error = |m: &str| Input::Error(crate::input::ErrorFact { message: m.into(), ..Default::default() });
+        v.at(2_000, Input::Command(Command::Track { name: "begin_checkout".into(), properties: "{}".into() }));
+        v.at(2_000 + gap, route(Nav::Push, "https://shop.test/checkout"));
+        v.at(4_000, error("in the checkout"));
+        v.at(5_000, route(Nav::Push, "https://shop.test/menu"));
+        v.at(6_000, error("back on the menu"));
+        let errors: Vec<String> = v.events().into_iter().filter(|e| e.contains("\"event\":\"js_error\"")).collect();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!(errors[0].contains(r#""during":"begin_checkout""#), carried, "{gap} ms: {}", errors[0]);
+        assert!(!errors[1].contains("\"during\""), "the view after: {}", errors[1]);
+    }
+}
+
 /// An error's message that names a URL (a failed call's address) has its tokens masked as the
 /// page's URL would, the rest of it kept.
 #[test]
@@ -1135,6 +1156,7 @@ fn element_views_forms_and_focus() {
         entry: true,
         field: field(name),
         again: false,
+        choice: false,
     };
     v.at(2_000, typed("email"));
     v.at(2_100, typed("zip"));
@@ -1160,6 +1182,7 @@ fn a_form_drawn_again_with_its_errors_is_abandoned_unsent_and_starts_nothing() {
         entry: true,
         field: crate::input::Sensed { key: 4, ..Default::default() },
         again: true,
+        choice: false,
     };
     let mut given_up = Visit::granted("https://shop.test/delivery", "https://shop.test/delivery");
     given_up.page("https://shop.test/delivery");
@@ -1173,6 +1196,48 @@ fn a_form_drawn_again_with_its_errors_is_abandoned_unsent_and_starts_nothing() {
     fixed.at(9_000, Input::FormSubmit { form: 3, name: "delivery".into(), focus: String::new() });
     fixed.at(9_500, Input::PageHide);
     assert_eq!(fixed.names(), ["page_view", "form_submit", "page_leave"]);
+}
+
+/// A choice (a filter's box, a configurator's colour, a size's radio, a select, a slider) starts
+/// no form: every visit "started" a filter form never ended (travel, mobile and configurator
+/// QAs). Typing into it starts it; a form of choices sent starts at its send.
+#[test]
+fn a_choice_starts_no_form_typing_or_a_send_does() {
+    let input = |form: u32, tag: &str, input_type: &str| Input::FormInput {
+        form,
+        form_name: format!("f{form}"),
+        by_id: true,
+        fields: 3,
+        entry: false,
+        field: crate::input::Sensed {
+            key: 2,
+            element: crate::element::RawElement {
+                tag: tag.into(),
+                input_type: input_type.into(),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+        again: false,
+        choice: tag == "select" || ["checkbox", "radio", "range"].contains(&input_type.to_ascii_lowercase().as_str()),
+    };
+    let mut v = Visit::granted("https://shop.test/list", "");
+    v.page("https://shop.test/list");
+    v.at(1_000, input(1, "input", "checkbox"));
+    v.at(1_100, input(1, "select", ""));
+    v.at(1_200, input(1, "input", "Range"));
+    v.at(1_300, input(2, "input", "radio"));
+    v.at(2_000, input(1, "input", "number"));
+    v.at(3_000, Input::FormSubmit { form: 2, name: "f2".into(), focus: String::new() });
+    v.at(4_000, input(3, "input", "radio"));
+    let ev = v.events();
+    let forms: Vec<(String, String)> = ev
+        .iter()
+        .filter(|e| e.contains("\"event\":\"form_"))
+        .map(|e| (self::field(e, "\"event\":\""), self::field(e, "\"form\":\"")))
+        .collect();
+    let f = |e: &str, form: &str| (e.to_string(), form.to_string());
+    assert_eq!(forms, [f("form_start", "f1"), f("form_start", "f2"), f("form_submit", "f2")]);
 }
 
 /// A form the page filled in (a saved traveller) and the visitor sent, with no input of theirs:
@@ -1203,6 +1268,7 @@ fn a_jump_to_an_anchor_of_the_same_page_abandons_no_form_and_is_no_view_for_quic
             entry: true,
             field: input,
             again: false,
+            choice: false,
         },
     );
     v.at(2_000, route(Nav::Hash, "https://shop.test/checkout#terms"));
@@ -1672,6 +1738,7 @@ fn a_forms_id_is_scrubbed_in_its_friction_as_in_its_touchpoints() {
             entry: true,
             field: input.clone(),
             again: false,
+            choice: false,
         },
     );
     let reason = crate::friction::field_error::Reason::Aria;
@@ -1702,6 +1769,7 @@ fn form_abandon_names_its_form_by_a_selector() {
             entry: true,
             field: input(2),
             again: false,
+            choice: false,
         },
     );
     v.at(
@@ -1714,6 +1782,7 @@ fn form_abandon_names_its_form_by_a_selector() {
             entry: true,
             field: input(3),
             again: false,
+            choice: false,
         },
     );
     v.at(
@@ -1726,6 +1795,7 @@ fn form_abandon_names_its_form_by_a_selector() {
             entry: true,
             field: input(4),
             again: false,
+            choice: false,
         },
     );
     v.at(3_000, route(Nav::Push, "https://shop.test/help"));
@@ -1835,6 +1905,7 @@ fn a_view_left_after_idle_minutes_ends_in_its_own_session() {
             entry: true,
             field: typed,
             again: false,
+            choice: false,
         },
     );
     v.at(40 * 60_000, Input::PageHide);

@@ -80,11 +80,16 @@ pub struct Journey {
     depth: ScrollDepth,
     forms: forms::Forms,
     views: ElementViews,
-    /// The last moment of truth of this page view (friction after it carries its name).
+    /// The last moment of truth tracked (friction after it carries its name, see `moment`), and
+    /// when.
     pub moment: Option<String>,
+    pub moment_at: u64,
     /// When the page view began: no event of it is dated before (see `Engine::capture`).
     pub began: u64,
 }
+
+/// How long before a view begins a moment of truth tracked is that view's (see `Journey::begin`).
+pub const MOMENT_CARRY_MS: u64 = 1_000;
 
 impl Journey {
     pub fn new(settings: Settings, now: u64, visible: bool, focused: bool) -> Journey {
@@ -95,7 +100,11 @@ impl Journey {
     pub fn begin(&mut self, now: u64, url: String, path: String, depth: u8) {
         let key = if self.settings.hash { url } else { url::without_hash(&url).to_string() };
         let (settings, engaged) = (std::mem::take(&mut self.settings), std::mem::take(&mut self.engaged));
+        // (The last moment is kept: the view's own, or one tracked just before it, see
+        // `Journey::moment`.)
         *self = Journey {
+            moment: self.moment.take(),
+            moment_at: self.moment_at,
             settings,
             url: key,
             path,
@@ -198,6 +207,15 @@ impl Journey {
 
     pub fn timeout(&mut self, now: u64, out: &mut Touchpoints) {
         self.views.timeout(now, |name| out.push(("element_view", touchpoint().str("name", name).finish())));
+    }
+
+    /// The moment of truth under way in this page view: its last, or one tracked at most
+    /// [`MOMENT_CARRY_MS`] before it began. A moment tracked just before the route it leads to
+    /// (`begin_checkout` at the Checkout click, then the app's push to /checkout: the order every
+    /// analytics guide teaches) is the new view's: else no friction of the checkout was "during
+    /// begin_checkout" (a food ordering QA).
+    pub fn moment(&self) -> Option<&String> {
+        self.moment.as_ref().filter(|_| self.moment_at + MOMENT_CARRY_MS >= self.began)
     }
 
     pub fn is_moment(&self, name: &str) -> bool {
