@@ -1327,6 +1327,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   function typing(el) { return el === typedEl && now() - typedAt < 1000; }
   function fieldError(field, reason, message) {
     formGo = null; // (not accepted: see formOn)
+    // (The field being typed in, marked by a check on submit: that error is told now, and still
+    // marked when the visitor corrects it and leaves, it is no second one: a food ordering QA.)
+    if (field === focusEl) focusBad = 1;
     // A radio group is one field, its first radio (a page that marks each radio aria-invalid
     // made one field_error per option of a cancellation survey's reasons: QA).
     // Without a <form> (a single-page app's modal, role=radiogroup): the group's box, a

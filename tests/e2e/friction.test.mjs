@@ -2322,6 +2322,38 @@ test('a field checked as it is typed and still invalid when left is a field_erro
     [['#q0', 'aria_invalid', 'quick-order', 'Minimum order quantity is 12']], JSON.stringify(ev));
 });
 
+// A checkout checked on its submit only (Enter in the phone field): the phone and the address
+// marked aria-invalid, two field_errors. The visitor then types the rest of the number and moves
+// to the address before the page checks again: the phone, still marked, is no second error (it
+// was one: a food ordering QA).
+test('a field marked invalid by the submit while typed in, corrected and left before the page checks again: no second field_error', T, async (t) => {
+  const site = 'fx-submit-check';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', `<form id="co-form" novalidate>
+      <input name="phone" id="co-phone" aria-describedby="co-pe"><p id="co-pe"></p>
+      <input name="address" id="co-addr" aria-describedby="co-ae"><p id="co-ae"></p><button id="co-go">Order</button></form>`);
+    document.getElementById('co-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      const check = (id, err, ok, text) => {
+        const f = document.getElementById(id);
+        if (ok(f.value)) { f.removeAttribute('aria-invalid'); document.getElementById(err).textContent = ''; } else { f.setAttribute('aria-invalid', 'true'); document.getElementById(err).textContent = text; }
+      };
+      check('co-phone', 'co-pe', (v) => v.length >= 8, 'Enter a phone number');
+      check('co-addr', 'co-ae', (v) => v.length > 0, 'Enter an address');
+    });
+    scrollTo(0, 0);
+  });
+  await page.click('#co-phone'); await page.keyboard.type('12'); await page.keyboard.press('Enter');
+  await waitFor('the errors shown', () => page.evaluate(() => document.getElementById('co-phone').getAttribute('aria-invalid') === 'true'));
+  // (The visitor reads the errors: past the 3 s in which a field's error is told once.)
+  await page.waitForTimeout(3500);
+  await page.keyboard.type('345678');
+  await page.click('#co-addr'); await page.keyboard.type('1 Main St');
+  const ev = await verdict(page, site);
+  assert.deepEqual(ev.filter((e) => e.event === 'field_error').map((e) => e.properties.element.selector).sort(), ['#co-addr', '#co-phone'], JSON.stringify(ev));
+});
+
 // A booking step whose script checks it (checkValidity) at each click of its passenger stepper, to
 // enable its Next: the browser fires `invalid` at the fields the visitor has not reached yet, no
 // error of theirs (each stepper click was a field_error of both). Its Next (type=button) checks
