@@ -215,8 +215,12 @@ fn listen(io: &Io, slow_ms: u64, hash_views: bool) {
 /// Every listener: (on the window rather than the document, event, capture phase, always on).
 /// Always on: lifecycle, route changes and window focus (`Io::listeners`); the others only feed
 /// events (`Io::sensors`).
-/// Capture phase for clicks: we see the click even if the page stops its propagation, and
-/// before the page's own handlers change the DOM under it. Capture phase on the document for
+/// Capture phase for clicks, on the window: we see the click even if the page stops its
+/// propagation (also from its own capture listener on the window: the other listeners of the
+/// window still run), and before the page's own handlers change the DOM under it (but those the
+/// page put on the window's capture phase before Touchpoint's: see the loader's `respond`). On
+/// the document, a shop's "tap outside to close the menu" listener on the window that stopped
+/// the click hid it from Touchpoint altogether (a mobile shop's QA). Capture phase on the document for
 /// events that do not bubble (scroll of any element, invalid, toggle, close, play) and for the
 /// form events (seen before the page stops them: input, change, submit, reset).
 /// (pointermove, pointerdown and touchstart, signs of activity, and wheel, touchmove and
@@ -235,8 +239,8 @@ const LISTENERS: [(bool, &str, bool, bool); 27] = [
     (true, "focus", false, true),
     (true, "hashchange", false, true),
     (true, "popstate", false, true),
-    (false, "click", true, false),
-    (false, "auxclick", true, false),
+    (true, "click", true, false),
+    (true, "auxclick", true, false),
     (false, "pointerdown", true, false),
     // Bubble phase on the window: after the pressed element's own mousedown handlers.
     (true, "mousedown", false, false),

@@ -853,15 +853,17 @@ test('not friction: Enter on a button that focuses the list the visitor clicked 
 // A shop that handles every action from one click listener of its own, in the capture phase,
 // added before Touchpoint's (on the document, in its first script) or on the window: its
 // change comes before Touchpoint's click listener runs. A "Quick add" whose bag count went up was
-// a dead_click (a mobile shop's QA); a dead one still is.
-for (const where of ['document', 'window']) {
+// a dead_click (a mobile shop's QA); a dead one still is. And one on the window that stops the
+// click's propagation ("tap outside to close the menu"): the click was not seen at all.
+for (const where of ['document', 'window', 'window, stopping it']) {
   test(`a page's own click handler in the capture phase on the ${where}, added before Touchpoint: its change answers the click; a dead button is still a dead_click`, T, async (t) => {
-    const site = `fr-capture-${where}`;
+    const site = `fr-capture-${where.replace(/\W+/g, '-')}`;
     const { page } = await open(t, site, {}, {
       setup: (context) => context.addInitScript((where) => {
-        (where === 'window' ? window : document).addEventListener('click', (e) => {
+        (where === 'document' ? document : window).addEventListener('click', (e) => {
           const b = e.target.closest && e.target.closest('[data-action]');
           if (b && b.dataset.action === 'quick-add') { const n = document.getElementById('bag-n'); n.textContent = +n.textContent + 1; }
+          if (b && where === 'window, stopping it') e.stopPropagation();
         }, true);
       }, where),
     });
