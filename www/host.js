@@ -469,10 +469,15 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
           // drops its classes and the view left at transitionend, Svelte's at its animation's
           // finish) answers no click: a dead button clicked as the view came in was answered by
           // it, and the first second of every view was blind to dead and rage clicks (QA).
-          ended = e && /^(transitionend|animationend|finish)$/.test(e.type);
+          ended = e && /^(transitionend|animationend|finish)$/.test(e.type),
+          // Nor what the pointer's motion changes, out of a press (a custom cursor following the
+          // mouse, a hover reveal, a menu opened on hover): every dead and rage click of a brand
+          // site with a custom cursor was answered by it, marked data-tp-ambient or not (QA). (In
+          // a press, a drag's own handlers: a slider's thumb following the pointer.)
+          hover = e && !pressed && /(move|over|out|enter|leave)$/.test(e.type);
         for (var i = 0, n; i < records.length; i++) {
           loads(records[i].addedNodes);
-          if (ended || deco(records[i])) continue;
+          if (ended || hover || deco(records[i])) continue;
           n = ambient(records[i].target, records[i].type === 'attributes') || moved(records[i]);
           // The clicked control's own pending state (disabled, aria-busy, "Adding…") while the
           // request the click started is on its way answers nothing yet: the click waits for the
@@ -931,7 +936,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     if (de && de.tagName !== 'FORM' && !dis) declared(de); // a form's fires on submit
   }
 
-  var lastY = w.scrollY | 0, legStart = lastY, lastDir = 0, ro, roBody, roScroll = 0, sized = 0, resized = 0;
+  // legAt: when the leg under way began; navAt: when the view began (see the scroll sensor).
+  var lastY = w.scrollY | 0, legStart = lastY, lastDir = 0, legAt = 0, navAt = -1e4, ro, roBody, roScroll = 0, sized = 0, resized = 0;
   // The visitor is active: at most one record per 5 s (engaged time only needs to know that
   // they did something within the last 30 s).
   var lastAct = 0, pointTimer = 0, pointOpts = { capture: true, passive: true, once: true, signal: signal || undefined };
@@ -1060,7 +1066,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // viewScrolled: the document scrolled since the view began (see resizedDoc).
   var scrolled = false, maxDepth = 0, peak = 0, lastPct = 0, viewScrolled = 0;
   // A view begins (a route, a restore, a view the page reports): its depth and first use anew.
-  function viewBegins() { maxDepth = used = told = peak = viewScrolled = 0; }
+  // (And the clicks' targets kept for Event Timing (`clickedAs`) are the view's: the elements of
+  // views replaced since kept their whole detached trees alive, 8 views of a single-page app's
+  // DOM and listeners, consent pending too: a web-perf QA.)
+  function viewBegins() { maxDepth = used = told = peak = viewScrolled = clickedAs.length = 0; navAt = now(); }
   // A view's first screen as its page ends up laid out: the content often arrives after the
   // view began (a client-rendered page, a route whose data is fetched), and read then, the
   // loading screen was 100 % of a product page the visitor never scrolled, and hid every
@@ -1751,9 +1760,13 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       watchSize();
       roScroll = 1;
       if (dir && lastDir && dir !== lastDir && now() - resized < 500) { legStart += y - lastY; lastY = y; return; }
+      // A leg begun as a view began is the page's own (a router's scroll to the top, a restored
+      // position), whatever input came before: a reader going down, following links whose
+      // routes jumped to the top, was a scroll_thrash (a web-perf QA).
       if (dir && lastDir && dir !== lastDir) {
-        push(rec('y', now(), lastY, w.innerHeight | 0, now() - lastUser < 1500 ? 1 : 0, Math.abs(lastY - legStart)));
+        push(rec('y', now(), lastY, w.innerHeight | 0, now() - lastUser < 1500 && legAt - navAt > 500 ? 1 : 0, Math.abs(lastY - legStart)));
         legStart = lastY;
+        legAt = now();
       }
       if (dir) { lastDir = dir; lastY = y; }
     },
@@ -2671,6 +2684,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // (A custom control that got the focus meanwhile, unseen: its keys are taken from now.)
       if (on && !was) { scrolled = true; maxDepth = 0; later(); point(); userOn(); relearn(); customFocused(d.activeElement); }
       if (!on && lo) { lo.disconnect(); clearTimeout(loTimer); }
+      if (!on) clickedAs.length = 0; // (no click judged meanwhile: see viewBegins)
     },
     // Starts the observers and wrappers (once); unobserve() disconnects the observers.
     observe: observe,

@@ -879,6 +879,31 @@ for (const where of ['document', 'window', 'window, stopping it']) {
   });
 }
 
+// A brand site's custom cursor: a div the page moves at every mousemove and grows over controls
+// (mouseover). Its changes are the pointer's motion, no answer to a click: a dead button clicked,
+// then the mouse moved on, was answered by the cursor, marked data-tp-ambient or not (a brand
+// site's QA: every dead and rage click hidden). A working button still answers.
+for (const marked of [false, true]) {
+  test(`broken: a dead button clicked on a page with a custom cursor${marked ? ' (data-tp-ambient)' : ''}, the mouse moving on after it: dead_click; a working one answers`, T, async (t) => {
+    const site = `fr-cursor${marked ? '-marked' : ''}`;
+    const { page } = await open(t, site);
+    await page.evaluate((marked) => {
+      document.body.insertAdjacentHTML('beforeend', `<div id="cursor" ${marked ? 'data-tp-ambient' : ''} style="position:fixed;left:0;top:0;width:12px;height:12px;pointer-events:none;border-radius:50%;background:#000"></div>`);
+      document.body.insertAdjacentHTML('afterbegin', '<p><button id="cu-dead">Size guide</button> <button id="cu-ok">Add to bag</button> <span id="cu-n">0</span></p>');
+      const c = document.getElementById('cursor');
+      addEventListener('mousemove', (e) => { c.style.transform = `translate(${e.clientX}px, ${e.clientY}px)`; });
+      addEventListener('mouseover', (e) => { c.classList.toggle('big', !!e.target.closest('button')); });
+      document.getElementById('cu-ok').onclick = () => { const n = document.getElementById('cu-n'); n.textContent = +n.textContent + 1; };
+      scrollTo(0, 0);
+    }, marked);
+    const move = async () => { const v = page.viewportSize(); await page.mouse.move(v.width - 40, v.height - 40, { steps: 8 }); };
+    await clickN(page, '#cu-ok', 1); await move();
+    await clickN(page, '#cu-dead', 1); await move();
+    const ev = await verdict(page, site);
+    assert.deepEqual(summary(ev), ['dead_click #cu-dead']);
+  });
+}
+
 // A refused choice (a fourth topping when three are allowed: the page cancels the checkbox's
 // click and says so once) clicked again and again on its label's text. Each press moves the
 // focus off the checkbox and the label's activation puts it back: that is no answer (a food
@@ -1919,6 +1944,71 @@ test('normal: a router\'s redirect on a click is one page view at the address it
   assert.deepEqual(summary(await verdict(page, site)), ['dead_click #same-url']);
   const views = (await collector.events(`&site=${site}`)).filter((e) => e.event === 'page_view');
   assert.deepEqual(views.map((e) => `${e.properties.navigation} ${e.context.page.path}`), ['load /friction.html', 'push /offer']);
+});
+
+// A single-page app whose router scrolls to the top at each route change: a visitor who only
+// reads down, follows a link, reads down again. The router's jump to the top is no leg of theirs
+// (it came within 1.5 s of their wheel): 4 such routes were a scroll_thrash (a web-perf QA, 7 in
+// one session).
+test('normal: reading down, then a link whose route scrolls to the top, three times: no scroll_thrash', T, async (t) => {
+  const site = 'fn-thrash-route-top';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', '<a id="spa-next" href="/list" style="position:fixed;top:8px;left:8px;z-index:9">Next</a>');
+    let n = 0;
+    document.getElementById('spa-next').addEventListener('click', (e) => {
+      e.preventDefault();
+      history.pushState(null, '', `/list?page=${++n}`);
+      scrollTo(0, 0);
+    });
+  });
+  await page.mouse.move(500, 400);
+  for (let i = 0; i < 4; i++) {
+    await page.mouse.wheel(0, 1500);
+    await waitFor('the scroll down', () => page.evaluate(() => window.scrollY > 1000), { timeout: 10_000 });
+    if (i === 3) break;
+    await clickN(page, '#spa-next', 1);
+    await waitFor('the route at the top', () => page.evaluate(() => window.scrollY < 100), { timeout: 10_000 });
+  }
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), []);
+});
+
+// A single-page app replacing its view of 300 elements at each route, reached by a click on an
+// element of the view: the views replaced are garbage once collected. The clicked elements kept
+// for Event Timing held each replaced view's whole detached tree, 8 views of DOM (a web-perf QA:
+// 16,000 nodes for 2,000).
+test('the views a single-page app replaced are not kept alive by the clicks on them', T, async (t) => {
+  const site = 'fn-detached-views';
+  const { page } = await open(t, site);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const nodes = async () => {
+    await cdp.send('HeapProfiler.collectGarbage');
+    return (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'Nodes').value;
+  };
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', '<div id="spa-view"></div>');
+    let n = 0;
+    window.render = () => {
+      const v = document.getElementById('spa-view');
+      v.innerHTML = `<main><a id="spa-go" href="/p/${n + 1}">Next product</a>${'<div class="card"><p>Item</p></div>'.repeat(150)}</main>`;
+      v.firstChild.firstChild.addEventListener('click', (e) => { e.preventDefault(); history.pushState(null, '', `/p/${++n}`); window.render(); });
+    };
+    window.render();
+    scrollTo(0, 0);
+  });
+  const route = async (i) => {
+    await clickN(page, '#spa-go', 1);
+    await waitFor('the route', () => page.evaluate((i) => location.pathname === `/p/${i}`, i));
+  };
+  await route(1); await route(2);
+  const before = await nodes();
+  for (let i = 3; i <= 10; i++) await route(i);
+  const after = await nodes();
+  // (One view's 301 elements is 452 nodes with their text; at most one old view kept, by the
+  // last press.)
+  assert.ok(after - before < 500, `${before} nodes after 2 routes, ${after} after 10`);
 });
 
 test('broken: scrolling up and down repeatedly is scroll_thrash, once', T, async (t) => {
