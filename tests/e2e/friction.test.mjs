@@ -3283,7 +3283,7 @@ test('broken: a dead button clicked while its view slides in, and a link a guard
   const site = 'fr-transition';
   const { page } = await open(t, site);
   await page.evaluate(() => {
-    document.head.insertAdjacentHTML('beforeend', '<style>.v-enter-active{transition:opacity .8s}.v-enter-from{opacity:0}</style>');
+    document.head.insertAdjacentHTML('beforeend', '<style>.v-enter-active{transition:opacity 2s}.v-enter-from{opacity:0}</style>');
     document.body.insertAdjacentHTML('afterbegin', '<p><a href="/maintenance" id="guarded">Maintenance</a> <button id="go-view">Catalog</button></p><div id="outlet"></div>');
     document.getElementById('guarded').addEventListener('click', (e) => { e.preventDefault(); document.title = 'Shop'; });
     document.getElementById('go-view').addEventListener('click', () => {
@@ -3300,6 +3300,9 @@ test('broken: a dead button clicked while its view slides in, and a link a guard
   });
   await clickN(page, '#go-view', 1);
   await page.waitForSelector('#compare');
+  // (Once the transition runs: the page's own start of it, two frames after the click, is a
+  // change that answers a click made before it; on a loaded machine the click came first.)
+  await waitFor('the transition under way', () => page.evaluate(() => !document.querySelector('#outlet > section').classList.contains('v-enter-from')));
   await clickN(page, '#compare', 1);
   assert.ok(await page.evaluate(() => document.querySelector('#outlet > section').classList.contains('v-enter-active')), 'clicked during the transition');
   await waitFor('the transition\'s end', () => page.evaluate(() => !document.querySelector('#outlet > section').classList.contains('v-enter-active')));
