@@ -1760,11 +1760,12 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       watchSize();
       roScroll = 1;
       if (dir && lastDir && dir !== lastDir && now() - resized < 500) { legStart += y - lastY; lastY = y; return; }
-      // A leg begun as a view began is the page's own (a router's scroll to the top, a restored
-      // position), whatever input came before: a reader going down, following links whose
-      // routes jumped to the top, was a scroll_thrash (a web-perf QA).
+      // A leg begun as a view began (within 500 ms after it) is the page's own (a router's scroll
+      // to the top, a restored position), whatever input came before: a reader going down,
+      // following links whose routes jumped to the top, was a scroll_thrash (a web-perf QA). (A
+      // leg begun before the view, ended by that jump, is the visitor's.)
       if (dir && lastDir && dir !== lastDir) {
-        push(rec('y', now(), lastY, w.innerHeight | 0, now() - lastUser < 1500 && legAt - navAt > 500 ? 1 : 0, Math.abs(lastY - legStart)));
+        push(rec('y', now(), lastY, w.innerHeight | 0, now() - lastUser < 1500 && (legAt < navAt || legAt - navAt > 500) ? 1 : 0, Math.abs(lastY - legStart)));
         legStart = lastY;
         legAt = now();
       }
