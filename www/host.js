@@ -453,6 +453,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     }
     shadowRoots = keep;
   }
+  // Whether `e` (window.event) is the visitor's input, whose handlers (and their microtasks) run:
+  // what they change answers the click (see watch), what they send is their request (see the
+  // WebSocket wrapper).
+  function visitors(e) { return e && e.isTrusted && /^(click|pointer|mouse|key|touch|input|change|submit)/.test(e.type); }
   function watch(on, keys) {
     if (on !== watching && !w.navigation) w[on ? 'addEventListener' : 'removeEventListener']('beforeunload', leaving, signal ? { signal: signal } : false);
     if ((keys = on && (keys || tabOn)) !== tabOn) w[(tabOn = keys) ? 'addEventListener' : 'removeEventListener']('keydown', tabbed, keyOpts);
@@ -464,7 +468,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
         // whose own handlers changed it: window.event is then the visitor's event (also in the
         // microtasks after a handler, where frameworks render), and not for a timer's tick, a
         // video's timeupdate or a socket's message (checked in Chromium, Firefox and WebKit).
-        var e = w.event, own = e && e.isTrusted && /^(click|pointer|mouse|key|touch|input|change|submit)/.test(e.type),
+        var e = w.event, own = visitors(e),
           // The end of a transition begun before (a router's view sliding in: Vue's <Transition>
           // drops its classes and the view left at transitionend, Svelte's at its animation's
           // finish) answers no click: a dead button clicked as the view came in was answered by
@@ -2166,7 +2170,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // waits 7 s at most, and a request of the visitor's left on its way would keep their later
     // requests theirs and stop learning what moves on its own for the rest of the page.
     wrap(P('WebSocket'), 'send', function () {
-      var s = this, e = w.event, end = e && e.isTrusted && /^(click|key|pointer|mouse|touch|submit|change|input)/.test(e.type) && request('WS', s.url.replace(/^ws/, 'http')), k;
+      var s = this, e = w.event, end = visitors(e) && request('WS', s.url.replace(/^ws/, 'http')), k;
       function replied(m) { clearTimeout(k); s.removeEventListener('message', replied); s.removeEventListener('close', replied); end(m.type === 'message' ? 200 : 1); }
       if (end) s.addEventListener('message', replied), s.addEventListener('close', replied), k = setTimeout(guard(replied), 1e4, {});
     });
