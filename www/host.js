@@ -1360,7 +1360,22 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // Marked by the page: nothing of an ignored form or element; no text of a masked one (an
     // alert that echoes what the visitor typed: "Sorry Jane Doe, we cannot deliver to ...").
     if (up(field, IGNORE) || form && (up(form, IGNORE) || !fillable(form))) return;
-    push(rec('x', now(), formName(form), reason, up(field, '[data-tp-mask]') ? '' : f(message || reason === 'a' && errText(field)), group(field, false)));
+    push(rec('x', now(), formName(form), reason, up(field, '[data-tp-mask]') ? '' : unsaid(message || reason === 'a' && errText(field)), group(field, false)));
+  }
+  // A text sent (an error's message) with what the visitor typed in the page's fields masked:
+  // an alert quoting a mistyped email ("priya@gmailcom" doesn't look like an email: the
+  // scrubbing knows no email without its dot), a script's error naming the postcode looked up,
+  // in any case; V8's JSON.parse error quotes a value's first 10 characters ("For Granda"...: a
+  // tribute's message restored from a draft). (A charity's QA. The values are compared here,
+  // never kept; not a box's or a hidden field's, which the visitor did not type; nor one of 3
+  // characters or fewer, which would mask words of every message.)
+  function unsaid(t) {
+    t = f(t);
+    if (t) [].forEach.call(d.querySelectorAll('input,textarea'), function (el) {
+      var v = !/^(checkbox|radio|hidden|submit|button|reset|image|file|range|color)$/.test(el.type) && el.value.trim();
+      if (v && v.length > 3) t = t.replace(RegExp([v, v.slice(0, 10)].map(function (x) { return x.replace(/[$()*+.?[\\\]^{|}]/g, '\\$&'); }).join('|'), 'gi'), '***');
+    });
+    return t;
   }
   // A field marked aria-invalid: the text of the error it names (aria-errormessage), else of its
   // description (aria-describedby, the usual way to tie an error text to a field), the first
@@ -1530,7 +1545,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // page at 1:1, the parsed text's place; its stack's first frame with a file is where it was
     // thrown, which a source map needs (a realtime storefront's QA).
     if (line < 2 && col < 2 && (m = /(?:@|\bat (?:.*?\()?)(https?:\/\/[^\s)]+):(\d+):(\d+)/.exec(e.error && e.error.stack))) file = m[1], line = m[2], col = m[3];
-    push(rec('e', now(), f(e.message), f(file), line | 0, 0, inPress(), col | 0, now() - evAt > 99 && file && file.indexOf(location.origin + '/') ? 1 : 0));
+    push(rec('e', now(), unsaid(e.message), f(file), line | 0, 0, inPress(), col | 0, now() - evAt > 99 && file && file.indexOf(location.origin + '/') ? 1 : 0));
   }
   function inPress() { return pressed && now() - pressed < 1e3 || now() - keyAt < 1e3 ? 1 : 0; }
   // A keyboard's press of a native control (a button, a link) the focus came to by Tab: Enter
@@ -1788,7 +1803,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       lastReason = r;
       // (No reason, `Promise.reject()`: "undefined", as Sentry says it, a js_error as the
       // error_click it makes; an empty message is noise, a cross-origin script's.)
-      push(rec('e', now(), f(r && r.message || String(r)), f(r && r.fileName), 0, 1, inPress()));
+      push(rec('e', now(), unsaid(r && r.message || String(r)), f(r && r.fileName), 0, 1, inPress()));
     },
     // The browser's own validation, on the visitor's action: within 1 s of a trusted click on a
     // control that is not a field (a submit button, also clicked by the browser when Enter
@@ -2006,12 +2021,15 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // A lookup: a GET the form being sent makes with what the visitor typed in it (an order's
   // number, a postcode) in its address: its 4xx is the answer, "not found", which the page shows,
   // not the site failing (a help center's order lookup was a failed_request at each typo: QA).
+  // Compared without case, spaces or dashes: the page may ask for the postcode typed as "zz9 9zz"
+  // at /postcode/ZZ99ZZ.json (a charity's QA: every unknown postcode was a failed_request).
   // (The values are compared here, never kept.)
   function lookup(method, u, form) {
     var h;
-    try { h = /^(GET)?$/i.test(method || '') && form && decodeURIComponent(u.href.replace(/\+/g, ' ')); } catch (e) {}
+    function bare(v) { return v.toLowerCase().replace(/[\s-]/g, ''); }
+    try { h = /^(GET)?$/i.test(method || '') && form && bare(decodeURIComponent(u.href.replace(/\+/g, ' '))); } catch (e) {}
     return h && [].some.call(form.elements || [], function (el) {
-      var v = /^(text|search|number|email|tel)$/.test(el.type) && el.value.trim();
+      var v = /^(text|search|number|email|tel)$/.test(el.type) && bare(el.value);
       return v && v.length > 1 && h.indexOf(v) >= 0;
     });
   }

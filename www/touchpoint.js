@@ -121,6 +121,13 @@ function load(attrs, url, sri, overlay) {
   // Not in another site's frame (a marketplace showing the shop's checkout: its abandonment was
   // never told, a frames QA): reading its address throws.
   try { if (w.top !== w && w.top.location.href) attrs['friction-off'] = (attrs['friction-off'] ? attrs['friction-off'] + ',' : '') + 'abandon'; } catch (_) {}
+  // The page's errors while the wasm loads (its load handlers, a draft restored at
+  // DOMContentLoaded: four of a donation page's five errors were never told, a charity's QA)
+  // are kept, 20 at most, and told once started, as if thrown then. (Not those thrown before
+  // this script ran: the tag is best early in <head>. Its listeners go at an internal error too.)
+  var early = [], keep = function (e) { if (early.length < 20) early.push(e); };
+  function hold(on) { ['error', 'unhandledrejection'].forEach(function (n) { w[on ? 'addEventListener' : 'removeEventListener'](n, keep, ac ? { signal: ac.signal } : false); }); }
+  hold(1);
   var start = guard(function () {
     started = true;
     var stub = w.touchpoint, queue = [].map.call((stub && stub.q) || [], function (a) { return shaped([].slice.call(a || [])); });
@@ -144,6 +151,8 @@ function load(attrs, url, sri, overlay) {
     queue = booting;
     booting = 0;
     queue.forEach(function (a) { api.apply(w, a); });
+    hold(0);
+    early.forEach(function (e) { host.sensor(e.type)(e); });
   });
   // A page the browser prerenders (Speculation Rules) may never be shown: nothing is captured
   // until it is (prerenderingchange), so its page view is the visitor's, at the time they arrive.
@@ -158,6 +167,7 @@ function load(attrs, url, sri, overlay) {
       // (Its address and what went wrong, without a stack: a 404 answer fails the integrity
       // check first, and "Failed to fetch" alone left a shop owner reading of tampering.)
       try { console.warn('touchpoint: could not load ' + url + ' (missing, blocked, or another build than this loader pins): ' + (e && e.message || e)); } catch (_) {}
+      hold(0);
       off();
     });
   } catch (e) { die(e); }

@@ -693,7 +693,13 @@ const URL_EXACT: &[&str] = &[
     "nome",
     "dob",
     "street",
-    "address",
+    // A postal code (Germany's `plz`, Brazil's `cep`) and a free text's note: a donation form
+    // sent by GET put the donor's address and a tribute's message in the next page's address
+    // (a charity's QA). (`postcode`, `zip`, `address`, `message` are in `URL_CONTAINS`.)
+    "plz",
+    "cep",
+    "note",
+    "notes",
 ];
 
 /// Words naming a phone number, masked as a query name or a segment of one (`tel`, `tel_no`,
@@ -742,6 +748,12 @@ const URL_CONTAINS: &[&[u8]] = &[
     b"birthday",
     b"geburts",
     b"strasse",
+    b"address",
+    b"postcode",
+    b"postal",
+    b"zip",
+    b"message",
+    b"comment",
 ];
 
 /// ASCII case-insensitive substring test (no allocation, no Unicode tables). With `loose`,
@@ -1561,6 +1573,11 @@ mod tests {
             "/n?name=***&first_name=***&Nachname=***&nome=***&geburtsdatum=***&dob=***&q=name"
         );
         assert_eq!(scrub_url("/p?product_name=Mug&username_hint=1", &[]), "/p?product_name=Mug&username_hint=1");
+        // A donation's details sent by GET: the address, the postal code and a free text.
+        assert_eq!(
+            scrub_url("/pay?postcode=SW1A+2AA&address_line1=10+Downing&zip_code=1&PLZ=10115&cep=01001&tribute_message=In+memory&comments=x&note=y&town=London&amount=25", &[]),
+            "/pay?postcode=***&address_line1=***&zip_code=***&PLZ=***&cep=***&tribute_message=***&comments=***&note=***&town=London&amount=25"
+        );
         // The site's own names, in any script: compared with the name decoded.
         let extra = ["電話".to_string(), "الهاتف".to_string()];
         assert_eq!(
