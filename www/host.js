@@ -383,7 +383,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // other signs of a response are reported; otherwise the MutationObserver is disconnected.
   // pressSends: the last press was a submit button's (or Enter in a form); checked: the fields
   // a check after any other press found invalid (see `invalid`).
-  var pressSends = false, checked = null, pressAt = 0, pressed = 0, pressEl, pressPath, pressing = false, releasing = false, pressAnswer = false, watching = false, mo = null, clickedEl = null, lastUser = 0, lastField = null, reqId = 0, responded = false, selected = false;
+  var pressSends = false, checked = null, pressAt = 0, pressed = 0, pressEl, pressPath, pressing = false, releasing = false, pressAnswer = false, watching = false, mo = null, clickedEl = null, undone = [], lastUser = 0, lastField = null, reqId = 0, responded = false, selected = false;
   // One response record per scheduled task is enough: only the first one after a click matters.
   // A text selection is reported apart: it answers a double or triple click but not a longer
   // burst (core::friction::rage), so it must not hide a real response after it.
@@ -479,15 +479,22 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
           // site with a custom cursor was answered by it, marked data-tp-ambient or not (QA). (In
           // a press, a drag's own handlers: a slider's thumb following the pointer.)
           hover = e && !pressed && /(move|over|out|enter|leave)$/.test(e.type);
-        for (var i = 0, n; i < records.length; i++) {
+        for (var i = 0, n, a; i < records.length; i++) {
           loads(records[i].addedNodes);
           if (ended || hover || deco(records[i])) continue;
-          n = ambient(records[i].target, records[i].type === 'attributes') || moved(records[i]);
           // The clicked control's own pending state (disabled, aria-busy, "Adding…") while the
           // request the click started is on its way answers nothing yet: the click waits for the
           // request (a dead click if it hangs 7 s). Each stuck submit with a pending state was
-          // answered by it, and given up on, no trace (a React Router QA).
+          // answered by it, and given up on, no trace (a React Router QA). Nor, after it, that
+          // state taken off again, an attribute back to its value before (htmx's htmx-request
+          // class, Turbo's aria-busy: a "Notify me" answered 204, showing nothing, was answered
+          // by its class's removal: an htmx storefront's QA). (`undone`: the values before.)
+          if (clickedEl && clickedEl.contains(n = records[i].target) && (a = records[i].attributeName)) {
+            if (clickReqs) { if (!undone.some(function (u) { return u[0] === n && u[1] === a; })) undone.push([n, a, records[i].oldValue]); continue; }
+            if (undone.some(function (u) { return u[0] === n && u[1] === a && u[2] === n.getAttribute(a); })) continue;
+          }
           if (clickReqs && clickedEl && clickedEl.contains(records[i].target)) continue;
+          n = ambient(records[i].target, records[i].type === 'attributes') || moved(records[i]);
           if (!n || own || n.contains(clickedEl)) { mo.disconnect(); observing = false; respond('m'); return; }
         }
       });
@@ -884,6 +891,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     }
     clickedEl = t; // (for `mo`: a change inside an ambient element it is in answers it)
     clickNo++;
+    undone = [];
     clickReqs = 0;
     // A keyboard's click (Enter, Space, a screen reader's activation: detail 0) is at 0, 0
     // wherever its element is: placed at the element's centre, or every keyboard click was near
@@ -1360,7 +1368,15 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // Marked by the page: nothing of an ignored form or element; no text of a masked one (an
     // alert that echoes what the visitor typed: "Sorry Jane Doe, we cannot deliver to ...").
     if (up(field, IGNORE) || form && (up(form, IGNORE) || !fillable(form))) return;
-    push(rec('x', now(), formName(form), reason, up(field, '[data-tp-mask]') ? '' : unsaid(message || reason === 'a' && errText(field)), group(field, false)));
+    push(rec('x', now(), formName(form), reason, up(field, '[data-tp-mask]') ? '' : unsaid(message || (reason ? reason === 'a' && errText(field) : why(field))), group(field, false)));
+  }
+  // The constraint a field failed in the browser's own validation, as the browser names it
+  // (valueMissing, typeMismatch, tooShort...: the same in every language; its message is the
+  // visitor's language and quotes what they typed), or the page's own (setCustomValidity). Each
+  // such field_error said "false" (an htmx storefront's QA).
+  function why(el) {
+    var v = el.validity, k;
+    for (k in v) if (v[k] && k !== 'valid') return k === 'customError' ? el.validationMessage : k;
   }
   // A text sent (an error's message) with what the visitor typed in the page's fields masked:
   // an alert quoting a mistyped email ("priya@gmailcom" doesn't look like an email: the
@@ -1370,7 +1386,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // never kept; not a box's or a hidden field's, which the visitor did not type; nor one of 3
   // characters or fewer, which would mask words of every message.)
   function unsaid(t) {
-    t = f(t);
+    t = f(t || ''); // (no text: "", not "false")
     if (t) [].forEach.call(d.querySelectorAll('input,textarea'), function (el) {
       var v = !/^(checkbox|radio|hidden|submit|button|reset|image|file|range|color)$/.test(el.type) && el.value.trim();
       if (v && v.length > 3) t = t.replace(RegExp([v, v.slice(0, 10)].map(function (x) { return x.replace(/[$()*+.?[\\\]^{|}]/g, '\\$&'); }).join('|'), 'gi'), '***');
@@ -1441,7 +1457,16 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
         if (p && t.getAttribute('aria-invalid') === 'true' && m.oldValue !== 'true' && (!foField || n === foField) && !typing(n)) fieldError(n, 'a', '');
         continue;
       }
-      if (foField || p) continue;
+      if (foField) continue;
+      // A form drawn again in place of the one sent, its fields marked as they come (Turbo's or
+      // htmx's answer to a 422, the form's HTML with its errors): no attribute changed, and
+      // each such send was a form_submit 3 s later (an htmx storefront's QA).
+      if (p) {
+        for (j = 0, n = m.addedNodes; j < n.length; j++) if (n[j].querySelectorAll) {
+          [].forEach.call(n[j].querySelectorAll('[aria-invalid=true]'), function (x) { if (!typing(x = faceOf(x))) fieldError(x, 'a', ''); });
+        }
+        continue;
+      }
       // A field's error message: changed, added or shown.
       for (k = 0; k < foErr.length; k += 2) if (foErr[k] === t || foErr[k].contains(t) || t.contains(foErr[k])) alerted(foErr[k]);
       if (foClick) continue;
@@ -2135,16 +2160,21 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     var xs = X && new WeakMap();
     function xst(x) { var st = xs.get(x); if (!st) xs.set(x, st = {}); return st; }
     wrap(X, 'open', function (method, url, async) { xst(this).a = [method, url, async]; });
-    // One pair of listeners per XHR object, which a page may reuse for several requests; the
-    // request under way is st.e. Aborted (xhr.abort(), st.b): status 1, as for fetch.
+    // One listener per XHR object, which a page may reuse for several requests; the request
+    // under way is st.e. Aborted (xhr.abort(), st.b): status 1, as for fetch.
+    // Ended at its readystatechange to done, which the browser fires before load and loadend:
+    // what the page's onload shows on the clicked control ("We will tell you") came while the
+    // request was still on its way, taken for the control's pending state, and the click was a
+    // dead_click (an htmx storefront's QA). (A page's own onreadystatechange, set before, still
+    // runs first: jQuery 1's.)
+    wrap(X, 'abort', function () { xst(this).b = 1; });
     wrap(X, 'send', function () {
       var x = this, st = xst(x), a = st.a || [], was = st.e, end = request(a[0], a[1]);
       st.e = end;
       st.b = 0;
       if (end && !st.l) {
         st.l = 1;
-        x.addEventListener('abort', function () { st.b = 1; });
-        x.addEventListener('loadend', function () { var end = st.e; st.e = null; if (end) end(st.b ? 1 : x.status); });
+        x.addEventListener('readystatechange', function () { var end = st.e; if (end && x.readyState > 3) st.e = null, end(st.b ? 1 : x.status); });
       }
       // (Sent again while in flight, or before open: send throws, and the request under way, if
       // any, is still the one its loadend ends.) A synchronous request that failed at the

@@ -154,6 +154,27 @@ async function holdEnter(page) {
   await page.keyboard.up('Enter');
 }
 
+/** An htmx-style "Notify me" (#hx-notify), first in the page, clicked once: class htmx-request
+ * while its POST (answered 204) is on its way, by `how` (fetch or XHR); with `said`, its text
+ * says so at the answer. */
+async function hxNotify(page, said, how) {
+  await page.evaluate(([said, how]) => {
+    document.body.insertAdjacentHTML('afterbegin', '<button id="hx-notify" class="btn">Notify me when cheaper</button>');
+    const b = document.getElementById('hx-notify');
+    const done = () => { b.classList.remove('htmx-request'); if (said) b.textContent = 'We will tell you'; };
+    b.addEventListener('click', () => {
+      b.classList.add('htmx-request');
+      if (how === 'fetch') return fetch('/api/notify', { method: 'POST' }).then(done);
+      const x = new XMLHttpRequest();
+      x.open('POST', '/api/notify');
+      x.onloadend = done;
+      x.send();
+    });
+    scrollTo(0, 0);
+  }, [said, how]);
+  await clickN(page, '#hx-notify', 1);
+}
+
 /** Waits until the page has defined custom element `name`. */
 async function defined(page, name) {
   await waitFor(`<${name}> defined`, () => page.evaluate((n) => !!customElements.get(n), name));
@@ -459,15 +480,16 @@ const broken = [
     name: 'a web component\'s button in a closed shadow root that ignores clicks, rage-clicked',
     act: async (p) => { await defined(p, 'closed-broken'); await clickN(p, '#closed-broken', 4); }, expect: ['rage_click #closed-broken'],
   },
+  // (The browser's own check: its message, the constraint failed; it said "false": QA.)
   {
     name: 'a form submitted with an invalid email',
     act: async (p) => { await p.click('#email'); await p.keyboard.type('not-an-email'); await clickN(p, '#signup-go', 1); },
-    expect: ['field_error #email'],
+    expect: ['field_error #email'], props: { reason: 'invalid', message: 'typeMismatch' },
   },
   {
     name: 'a form submitted by Enter with an invalid email',
     act: async (p) => { await p.click('#email'); await p.keyboard.type('still-not-an-email'); await p.keyboard.press('Enter'); },
-    expect: ['field_error #email'],
+    expect: ['field_error #email'], props: { message: 'typeMismatch' },
   },
   {
     name: 'a form whose own script sets aria-invalid and shows the field\'s error message',
@@ -574,6 +596,10 @@ const broken = [
   // A value written back unchanged shows nothing.
   { name: 'a "Check code" button whose handler only writes the field\'s value back', act: (p) => clickN(p, '#check-code', 1), expect: ['dead_click #check-code'] },
   { name: 'a notify button whose request is answered and nothing shown', act: (p) => clickN(p, '#notify', 1), expect: ['dead_click #notify'] },
+  // htmx marks the element pending (htmx-request) while its request is on its way, and takes
+  // the class off at the answer: a 204 swaps nothing, and the page is as it was (an htmx
+  // storefront's QA: the class's removal answered the click).
+  ...['fetch', 'XHR'].map((how) => ({ name: `a notify button (htmx) marked pending while its request (${how}) is on its way, answered and nothing shown`, act: (p) => hxNotify(p, false, how), expect: ['dead_click #hx-notify'] })),
   // play() was taken as the answer when called: a video that cannot play answered its button.
   { name: 'a Play button whose video cannot play (its file missing)', act: (p) => clickN(p, '#play-missing', 1), expect: ['dead_click #play-missing'] },
   { name: 'a Copy button whose copy the browser refuses', act: (p) => clickN(p, '#copy-refused', 1), expect: ['dead_click #copy-refused'] },
@@ -2625,18 +2651,20 @@ test('a <form> checked by its own submit handler (preventDefault): sent when val
 // drawn again with its errors, a new element of the same id. It was taken as sent 3 s later, and
 // the form given up after its error had no form_abandon; fixed and sent, it was two form_start
 // and a form_abandon besides its form_submit; and the 422 was a failed_request besides the
-// field_error (a Turbo storefront's QA).
+// field_error (a Turbo storefront's QA). Its field marked as it comes, with an error text that
+// is no alert (Rails' error box): no attribute changed, no alert came, and it was a form_submit
+// (an htmx storefront's QA).
 test('a form answered 422 and drawn again with its errors (Turbo, htmx): a form_abandon when left, one form_start and form_submit when fixed and sent', T, async (t) => {
-  for (const fixed of [false, true]) {
-    const site = `fx-redrawn-form-${fixed}`;
+  for (const [fixed, alert] of [[false, true], [true, true], [false, false]]) {
+    const site = `fx-redrawn-form-${fixed}${alert ? '' : '-no-alert'}`;
     const { page } = await open(t, site);
     await page.route('**/tp-orders', (route) => {
       const city = new URLSearchParams(route.request().postData() || '').get('city');
       return route.fulfill(city ? { status: 200, body: 'ok' } : { status: 422, contentType: 'text/html', body: 'invalid' });
     });
-    await page.evaluate(() => {
+    await page.evaluate((alert) => {
       const draw = (error) => '<form id="tf-form" action="/tp-orders" method="post"><input id="tf-name" name="name">' +
-        `<input id="tf-city" name="city"${error ? ' aria-invalid="true" aria-describedby="tf-err"' : ''}>${error ? '<p id="tf-err" role="alert">City can\'t be blank</p>' : ''}<button id="tf-go">Place order</button></form>`;
+        `<input id="tf-city" name="city"${error ? ' aria-invalid="true" aria-describedby="tf-err"' : ''}>${error ? `<p id="tf-err"${alert ? ' role="alert"' : ''}>City can't be blank</p>` : ''}<button id="tf-go">Place order</button></form>`;
       document.body.insertAdjacentHTML('afterbegin', '<div id="tf-frame">' + draw(false) + '</div>');
       document.addEventListener('submit', async (e) => {
         if (e.target.id !== 'tf-form') return;
@@ -2646,10 +2674,10 @@ test('a form answered 422 and drawn again with its errors (Turbo, htmx): a form_
         else { document.getElementById('tf-frame').textContent = 'Thanks!'; history.pushState({}, '', '/thanks'); }
       });
       scrollTo(0, 0);
-    });
+    }, alert);
     await page.click('#tf-name'); await page.keyboard.type('Ann Lee');
     await page.click('#tf-go');
-    await waitFor('the form drawn again', () => page.evaluate(() => !!document.querySelector('#tf-form [role=alert]')));
+    await waitFor('the form drawn again', () => page.evaluate(() => !!document.querySelector('#tf-err')));
     if (fixed) {
       await page.click('#tf-city'); await page.keyboard.type('Paris');
       await page.click('#tf-go');
@@ -2657,7 +2685,9 @@ test('a form answered 422 and drawn again with its errors (Turbo, htmx): a form_
     }
     await toDetails(page);
     // (No failed_request: the 422 is the field_error, one mistake one friction event.)
-    assert.deepEqual(summary(await verdict(page, site)), fixed ? ['field_error #tf-city'] : ['field_error #tf-city', 'form_abandon #tf-form'], `fixed: ${fixed}`);
+    const ev = await verdict(page, site);
+    assert.deepEqual(summary(ev), fixed ? ['field_error #tf-city'] : ['field_error #tf-city', 'form_abandon #tf-form'], `fixed: ${fixed}`);
+    assert.equal(ev.find((e) => e.event === 'field_error').properties.message, 'City can\'t be blank');
     assert.deepEqual(await formsOf(site), fixed ? ['form_start tf-form', 'form_submit tf-form'] : ['form_abandon tf-form', 'form_start tf-form'], `fixed: ${fixed}`);
   }
 });
@@ -3786,6 +3816,10 @@ test('broken: the same payment declined after 4 s, the visitor leaving 3.5 s lat
 // ---- normal behaviour: no friction at all -------------------------------------------------------
 
 const normal = [
+  // The same, its answer shown on the button itself as the class goes.
+  // (By XHR, the page's onload ran before Touchpoint's loadend: its answer came while the
+  // request was still on its way, taken for the button's pending state.)
+  ...['fetch', 'XHR'].map((how) => ({ name: `a notify button (htmx) marked pending while its request (${how}) is on its way, its answer shown on it`, act: (p) => hxNotify(p, true, how) })),
   // The iOS workaround for click delegation (Safari dispatches a tap's click to the document only
   // on a pointer cursor) gives every element a pointer cursor, inherited from the body: a
   // paragraph's then is no sign of a control.
