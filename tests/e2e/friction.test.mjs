@@ -600,6 +600,32 @@ const broken = [
   // the class off at the answer: a 204 swaps nothing, and the page is as it was (an htmx
   // storefront's QA: the class's removal answered the click).
   ...['fetch', 'XHR'].map((how) => ({ name: `a notify button (htmx) marked pending while its request (${how}) is on its way, answered and nothing shown`, act: (p) => hxNotify(p, false, how), expect: ['dead_click #hx-notify'] })),
+  // An "Added to basket" toast the Add button's handler puts in, gone 1.8 s later by its timer:
+  // its going answers no click made meanwhile (a "+" at its maximum: a grocery shop's QA).
+  {
+    name: 'a "+" at its maximum tapped twice while the toast of an earlier Add goes away on its timer',
+    act: async (p) => {
+      await p.evaluate(() => {
+        document.body.insertAdjacentHTML('afterbegin', '<p><button id="t-add">Add</button> <button id="t-inc">+</button> <span id="t-qty">3</span></p>');
+        document.getElementById('t-add').addEventListener('click', (e) => {
+          e.target.textContent = 'In basket';
+          const toast = document.createElement('div');
+          toast.textContent = 'Added to basket';
+          document.body.append(toast);
+          window.addedAt = performance.now();
+          setTimeout(() => { toast.remove(); window.toastGone = true; }, 1800);
+        });
+        document.getElementById('t-inc').addEventListener('click', () => {}); // (at its maximum)
+        scrollTo(0, 0);
+      });
+      await clickN(p, '#t-add', 1);
+      // (Tapped 0.9 s after the Add, as the QA's customer did: the toast goes within their 1 s.)
+      await waitFor('0.9 s after the Add', () => p.evaluate(() => performance.now() - window.addedAt > 900));
+      await clickN(p, '#t-inc', 2);
+      await waitFor('the toast gone', () => p.evaluate(() => window.toastGone));
+    },
+    expect: ['dead_click #t-inc'],
+  },
   // play() was taken as the answer when called: a video that cannot play answered its button.
   { name: 'a Play button whose video cannot play (its file missing)', act: (p) => clickN(p, '#play-missing', 1), expect: ['dead_click #play-missing'] },
   { name: 'a Copy button whose copy the browser refuses', act: (p) => clickN(p, '#copy-refused', 1), expect: ['dead_click #copy-refused'] },
@@ -2502,6 +2528,83 @@ async function contactStep(page, [email, name, next, pay, holder] = ['#sc-email'
 }
 const FORMLESS = ['#fl-email', '#fl-name', '#fl-next', 'fl-pay', '#fl-holder'];
 const formsOf = async (site) => (await collector.events(`&site=${site}`)).filter((e) => /^form_/.test(e.event)).map((e) => `${e.event} ${e.properties.form ?? e.properties.element?.id ?? ''}`).sort();
+
+// A Checkout held aria-disabled under the minimum order (its handler refuses), marked
+// data-tp-event="begin_checkout": hammered, it is a rage_click on a disabled control, and no
+// begin_checkout (one was sent at each click, the funnel's checkouts begun inflated: a grocery
+// shop's QA); enabled, its click is one.
+test('a declared event on a control disabled through ARIA is not sent; enabled, it is', T, async (t) => {
+  const site = 'fx-aria-disabled-declared';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', '<button id="co" aria-disabled="true" data-tp-event="begin_checkout" data-tp-prop-value="2.67">Checkout</button>');
+    document.getElementById('co').addEventListener('click', (e) => { if (e.target.getAttribute('aria-disabled') === 'true') return; e.target.textContent = 'Going to checkout'; });
+    scrollTo(0, 0);
+  });
+  await clickN(page, '#co', 4);
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), ['rage_click #co']);
+  assert.equal(ev[0].properties.disabled, true);
+  await page.evaluate(() => document.getElementById('co').removeAttribute('aria-disabled'));
+  await clickN(page, '#co', 1);
+  const begun = await waitFor('the begin_checkout', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    const b = (await collector.events(`&site=${site}`)).filter((e) => e.event === 'begin_checkout');
+    return b.length && b;
+  });
+  assert.equal(begun.length, 1);
+});
+
+// A grocery shop's QA. An address form whose postcode stays marked aria-invalid while the page
+// only changes its message: the second refusal ("we don't deliver there", after a server's
+// check) is a field_error too, and no form_submit; fixed and sent, one. A promo form applied in
+// place (its submit cancelled), then the contact form sent within 3 s: both are form_submits.
+test('a field left marked invalid whose message changes is a second field_error; a promo form then another form sent within 3 s are both sent', T, async (t) => {
+  const site = 'fx-grocery-forms';
+  const { page, context } = await open(t, site);
+  await context.route(/\/api\/area/, (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ ok: new URL(route.request().url()).searchParams.get('pc') === '1011 AB' }) }));
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', `<form id="addr" novalidate><input id="a-street" name="street"><input id="a-pc" name="pc" aria-describedby="a-pc-msg">
+      <span id="a-pc-msg"></span><button id="a-save">Save address</button></form>
+      <form id="promo"><input id="p-code" name="code"><button id="p-go">Apply</button><span id="p-said"></span></form>
+      <form id="contact"><input id="c-name" name="name"><input id="c-mail" name="mail"><button id="c-go">Place order</button></form>`);
+    const $ = (id) => document.getElementById(id);
+    $('addr').addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const pc = $('a-pc'), msg = $('a-pc-msg');
+      if (!/^\d{4} [A-Z]{2}$/.test(pc.value)) { pc.setAttribute('aria-invalid', 'true'); msg.textContent = 'Enter a postcode like 1234 AB'; return; }
+      const r = await (await fetch(`/api/area?pc=${encodeURIComponent(pc.value)}`)).json();
+      if (!r.ok) { pc.setAttribute('aria-invalid', 'true'); msg.textContent = `Sorry, we don't deliver there yet`; return; }
+      pc.removeAttribute('aria-invalid'); msg.textContent = ''; $('addr').hidden = true;
+    });
+    $('promo').addEventListener('submit', (e) => { e.preventDefault(); $('p-said').textContent = 'FRESH5 applied'; });
+    $('contact').addEventListener('submit', (e) => { e.preventDefault(); history.pushState({}, '', '/thanks'); document.body.insertAdjacentHTML('afterbegin', '<p>Thanks!</p>'); });
+    scrollTo(0, 0);
+  });
+  await page.click('#a-street'); await page.keyboard.type('Damrak 1');
+  await page.click('#a-pc'); await page.keyboard.type('1O11AB');
+  await page.click('#a-save');
+  await waitFor('the first error', () => page.evaluate(() => document.getElementById('a-pc-msg').textContent.startsWith('Enter')));
+  await page.fill('#a-pc', '');
+  // (Typed as a person types, 7 keys 100 ms apart: within 500 ms, two reports of one field
+  // are one error seen two ways.)
+  await page.click('#a-pc'); await page.keyboard.type('9999 ZZ', { delay: 100 });
+  await page.click('#a-save');
+  await waitFor('the second error', () => page.evaluate(() => document.getElementById('a-pc-msg').textContent.startsWith('Sorry')));
+  await page.fill('#a-pc', '');
+  await page.click('#a-pc'); await page.keyboard.type('1011 AB');
+  await page.click('#a-save');
+  await waitFor('the address saved', () => page.evaluate(() => document.getElementById('addr').hidden));
+  await page.click('#p-code'); await page.keyboard.type('FRESH5');
+  await page.click('#p-go');
+  await page.click('#c-name'); await page.keyboard.type('Ann Lee');
+  await page.click('#c-mail'); await page.keyboard.type('ann@example.org');
+  await page.click('#c-go');
+  await waitFor('the thanks', () => page.evaluate(() => location.pathname === '/thanks'));
+  const ev = await verdict(page, site);
+  assert.deepEqual(ev.filter((e) => e.event === 'field_error').map((e) => e.properties.message), ['Enter a postcode like 1234 AB', 'Sorry, we don\'t deliver there yet']);
+  assert.deepEqual(await formsOf(site), ['form_start addr', 'form_start contact', 'form_start promo', 'form_submit addr', 'form_submit contact', 'form_submit promo']);
+});
 
 // A quick-order grid that checks each quantity as it is typed (validate on input: React Hook
 // Form's and Formik's "onChange" mode), marking the field aria-invalid with its error text

@@ -337,6 +337,21 @@ fn mark_digit_chains(b: &[u8], marks: &mut Vec<bool>) {
             if joins && dot && !prev_dot && is_decimal_tail(b, j) {
                 joins = false;
             }
+            // A price after a space ("Tue 10 10-12 1,99 EUR", a delivery slot: its integer
+            // part joined the slot's hours into a 7-digit phone, masked: a grocery shop's QA):
+            // a group followed by a decimal comma or point and 1-2 digits joins no chain.
+            if joins && b[end] == b' ' {
+                let mut k = j;
+                while k < n && b[k].is_ascii_digit() {
+                    k += 1;
+                }
+                if matches!(b.get(k), Some(b',' | b'.'))
+                    && b.get(k + 1).is_some_and(u8::is_ascii_digit)
+                    && is_decimal_tail(b, k + 1)
+                {
+                    joins = false;
+                }
+            }
             if !joins {
                 // Three groups, one `.` or `-` between them, 1-2, 1-2 and 4 digits or 4, 1-2 and
                 // 1-2: a date (`02.12.2026`, the usual one in German, Polish, Turkish or Russian
@@ -1199,6 +1214,11 @@ mod tests {
         masked("12.345.67", "***");
         masked("12 345.678", "***");
         masked("1.234.5678", "***");
+        // A price after a slot's hours is no part of a phone; a phone before a price still is.
+        untouched("Tue 10 10-12 1,99 EUR");
+        untouched("Thu 12 20-22 0,99 EUR");
+        untouched("Tue 10 10-12 1.99 EUR");
+        masked("06 12 34 56 78 1,99 €", "*** 1,99 €");
     }
 
     /// Prices in the millions grouped by dots or spaces (an international shop's QA: masked as

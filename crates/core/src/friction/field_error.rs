@@ -13,13 +13,18 @@
 
 use super::{finding, Findings, Signal, Target};
 
-/// The same field reported again within this long is the same error seen two ways.
+/// The same field reported again within this long is the same error seen two ways, unless the
+/// page said something else after 500 ms (a moment is one check: a field's hint and its error
+/// text): a field left marked invalid whose message changes ("Enter a postcode like 1234 AB",
+/// then "Sorry, we don't deliver to 9999 yet") is a second error (a grocery shop's QA). (The browser's own check names a constraint, no text of the page's: the
+/// page's own message for it is the same error.)
 const SAME_ERROR_MS: u64 = 2_000;
 
 #[derive(Debug, Default)]
 pub struct FieldError {
-    /// The last few fields reported and when (a page shows a handful of errors at a time).
-    recent: Vec<(u32, u64)>,
+    /// The last few fields reported, when, and the page's message (a page shows a handful of
+    /// errors at a time).
+    recent: Vec<(u32, u64, String)>,
 }
 
 /// How the error was seen.
@@ -55,12 +60,17 @@ impl FieldError {
         if !field.allows(Signal::FieldError) {
             return;
         }
-        self.recent.retain(|(_, t)| at.saturating_sub(*t) < SAME_ERROR_MS);
-        if self.recent.iter().any(|(k, _)| *k == field.key) {
+        self.recent.retain(|(_, t, _)| at.saturating_sub(*t) < SAME_ERROR_MS);
+        let said = if reason == Reason::Invalid { "" } else { message };
+        if self
+            .recent
+            .iter()
+            .any(|(k, t, m)| *k == field.key && (at - t < 500 || m.is_empty() || said.is_empty() || m == said))
+        {
             return;
         }
         if self.recent.len() < 16 {
-            self.recent.push((field.key, at));
+            self.recent.push((field.key, at, said.into()));
         }
         let mut props = finding(Some(&field.descriptor)).str("reason", reason.name()).str("form", form);
         if !message.is_empty() {

@@ -780,6 +780,16 @@ fn field_errors_seen_two_ways_are_one_and_alerts_carry_their_message() {
     // The next submit, seconds later, with the same error: reported again.
     f.invalid(5_000, &email, "signup", Reason::Alert, "Enter a valid email", &mut out);
     assert_eq!(out.len(), 3);
+    // Its error text seen again (its alert, its description) is the same error; another text
+    // of the page's within 2 s is another (the field left marked, its message changed); the
+    // browser's constraint is no text of the page's.
+    f.invalid(5_100, &email, "signup", Reason::Aria, "Enter a valid email", &mut out);
+    f.invalid(5_200, &email, "signup", Reason::Invalid, "typeMismatch", &mut out);
+    f.invalid(5_300, &email, "signup", Reason::Aria, "We never share it", &mut out);
+    assert_eq!(out.len(), 3);
+    f.invalid(6_000, &email, "signup", Reason::Alert, "This email has an account already", &mut out);
+    assert_eq!(out.len(), 4);
+    out.pop();
     assert!(out[2].1.contains("\"reason\":\"alert\"") && out[2].1.contains("\"message\":\"Enter a valid email\""));
     // Silenced fields and the detector switched off find nothing.
     let quiet = Target { silenced: Signal::FieldError.bit(), ..target(7) };
