@@ -451,16 +451,24 @@
   // Counts are whole: no 0.25 ticks on a count axis, and at least 0 to 1.
   var COUNT_INCRS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6];
 
-  function renderChart(ts) {
+  function renderChart(ts, unseen) {
     var keys = Object.keys(ts.series).sort();
     // The page's own friction types (touchpoint('friction', ...)) can be picked too, once seen.
     keys.forEach(function (k) { addOption($('f-type'), k); });
     if (state.type) keys = keys.filter(function (k) { return k === state.type; });
+    // (A page filter of a page not seen: said so, not "no friction"; the pages like it offered
+    // under the chart, whose box is an image to a screen reader.)
+    unseen = keys.length ? null : unseen;
+    var none = unseen ? unseen.text : 'No friction in this range.';
+    var note = $('chart-note');
+    note.textContent = '';
+    if (unseen) offerPages(note, unseen, 'h-overview');
+    note.hidden = !note.firstChild;
     var data = stepData(ts, keys.map(function (k) { return ts.series[k]; }));
     var box = $('chart');
     var span = ts.bucketMs || 60000;
     setFigures('chart-figures', {
-      caption: keys.length ? 'Friction events of each type in the ' + bucketSpan(span) + ' from the time shown (in your time zone); times without friction left out.' : 'No friction in this range.',
+      caption: keys.length ? 'Friction events of each type in the ' + bucketSpan(span) + ' from the time shown (in your time zone); times without friction left out.' : none,
       head: ['From'].concat(keys),
       rows: ts.buckets.map(function (b, i) {
         return [bucketTime(b, span)].concat(keys.map(function (k) { return ts.series[k][i] || 0; }));
@@ -472,10 +480,10 @@
     var total = function (k) { return ts.series[k].reduce(function (a, v) { return a + (v || 0); }, 0); };
     box.setAttribute('aria-label', 'Friction events by type over time: ' + (keys.length
       ? keys.map(function (k) { return k + ' ' + fmt(total(k)); }).join(', ') + ' in this range; the leaderboard below lists them by element'
-      : 'no friction in this range'));
+      : none));
     var width = Math.max(300, box.clientWidth || 600);
     var sig = keys.join(',');
-    if (chart && chartKeys === sig) { chart.setData(data); return; }
+    if (chart && chartKeys === sig) { chart.setData(data); if (box.querySelector('p.hint')) box.querySelector('p.hint').textContent = none; return; }
     if (chart) { chart.destroy(); chart = null; }
     box.textContent = '';
     chartKeys = sig;
@@ -485,7 +493,7 @@
     var series = [{}].concat(keys.map(function (k, i) {
       return { label: k, stroke: typeColor(k), dash: canvasDash(typeDash(k)), width: 2, points: { show: false }, paths: stepPaths() };
     }));
-    if (keys.length === 0) box.appendChild(el('p', 'hint', 'No friction in this range.'));
+    if (keys.length === 0) box.appendChild(el('p', 'hint', none));
     chart = new uPlot({
       width: width, height: 240, series: series, fmtDate: fmtDate,
       scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, Math.max(1, max)]; } } },
@@ -898,6 +906,59 @@
     });
   }
 
+  // Whether the Page filter's `path` is a page of the range, `pg.seen` (true, false, or null: not
+  // known), and the pages read to tell (`pg.all`): the table's first 50, or when the range has
+  // more and it is not among them, the first 500 by views read once more (what the leaderboard
+  // and the chart read for the path is of the same tag and device as the pages).
+  function withSeen(pg, path, wide) {
+    var has = function (pages) { return pages.some(function (p) { return p.path === path; }); };
+    pg.all = pg.pages;
+    pg.path = path;
+    pg.seen = !path ? null : has(pg.pages) ? true : pg.totalPages <= pg.pages.length ? false : null;
+    if (pg.seen !== null || !path) return pg;
+    return api('/api/pages', wide).then(function (w) {
+      pg.all = w.pages;
+      pg.seen = has(w.pages) ? true : w.totalPages <= w.pages.length ? false : null;
+      return pg;
+    }, function () { return pg; });
+  }
+
+  // A Page filter of a page not seen in the range (`checkout` typed is `/checkout`, the site's
+  // page /checkout.html): the chart and the leaderboard said "no friction", and an analyst read
+  // the checkout as fine while the Pages table showed its friction (QA). `{text, near}`: that
+  // said plainly, and the pages seen whose path holds the typed text (shortest first: the
+  // closest), or null.
+  function unseenPage(pg) {
+    // (Of the path asked for: one typed while the read was under way is refreshed for next.)
+    if (!state.path || pg.path !== state.path || pg.seen !== false) return null;
+    var typed = readable(state.path).replace(/^\/+|\/+$/g, ''), lower = typed.toLowerCase();
+    var near = !typed ? [] : pg.all.filter(function (p) { return p.path && readable(p.path).toLowerCase().indexOf(lower) >= 0; })
+      .sort(function (a, b) { return a.path.length - b.path.length || b.friction - a.friction || b.views - a.views; })
+      .slice(0, 3).map(function (p) { return p.path; });
+    return { text: 'No page ' + readable(state.path) + ' was seen in this range' + (state.tag || state.device ? ' with these filters' : '') + '.',
+      typed: typed, near: near };
+  }
+  // The pages like it, each a button that narrows to it (as a row of the Pages table does), the
+  // focus then on `focusId` (the button is gone with the empty state).
+  function offerPages(parent, unseen, focusId, lead) {
+    if (!unseen.near.length) return;
+    parent.appendChild(document.createTextNode((lead || '') + 'Pages seen with “' + clip(unseen.typed, 80, true) + '” in their path:'));
+    unseen.near.forEach(function (path) {
+      parent.appendChild(document.createTextNode(' '));
+      var b = parent.appendChild(el('button', 'inline', clip(readable(path), 120, true)));
+      b.type = 'button';
+      b.title = 'Narrow the leaderboard and the charts to ' + readable(path);
+      b.addEventListener('click', function () {
+        state.path = path;
+        sayFigures = true;
+        focusNext = { id: focusId, from: parent.closest('section, figure, table') || document.body };
+        syncForm();
+        writeUrl(true);
+        refresh();
+      });
+    });
+  }
+
   // --- tags -----------------------------------------------------------------------------------
 
   // The Tag filter's choices: the tags seen in the range, most events first, with their friction
@@ -934,13 +995,18 @@
 
   // --- leaderboard ----------------------------------------------------------------------------
 
-  function renderBoard(fr) {
+  function renderBoard(fr, unseen) {
     var tbody = $('leaderboard').querySelector('tbody');
     tbody.textContent = '';
     // (Read 50 at most: said, so that the CSV of them is not taken for all of them.)
     // (During a moment of truth, the share is of the sessions that reached it: said with it.)
     $('board-note').textContent = [fr.rows.length >= 50 ? 'the top 50' : '',
       state.during ? 'during ' + state.during + ', a share of the ' + fmt(fr.sessions) + ' sessions that reached it' : ''].filter(Boolean).join('; ');
+    if (!fr.rows.length && unseen) {
+      emptyRow(tbody, 7, unseen.text);
+      offerPages(tbody.querySelector('td'), unseen, 'h-board', ' ');
+      return;
+    }
     if (!fr.rows.length) { emptyRow(tbody, 7, state.path || state.tag || state.device || state.during ? 'No friction matches the filters in this range.' : 'No friction in this range.'); return; }
     fr.rows.forEach(function (r) {
       var selected = state.elType === r.type && state.elPath === r.path && (state.elSel || '') === r.selector;
@@ -1078,6 +1144,30 @@
     }
     if (typeof p.cls_milli === 'number') vital('CLS ' + fmt(p.cls_milli / 1000, 2), rate(p.cls_milli, 100, 250));
   }
+
+  // A quick_back is sent from the page the visitor went back to (its path, `/`): the journey said
+  // `quick_back friction /`, read as a bounce off the home page (analyst QA). It names the page
+  // fled, where the leaderboard and the Pages count it, and the time spent there, as a rage
+  // click says its clicks: "from /product.html after 1.9 s, back to /". false when the event
+  // does not say the page fled (a restore from the back/forward cache whose page left had no
+  // Touchpoint): quickBackAway then.
+  var BACK_VIA = { reload: 'the page loaded again', bfcache: 'from the back/forward cache' };
+  function quickBackFigures(li, e) {
+    var p = e.properties || {};
+    if (typeof p.from_path !== 'string' || !p.from_path) return false;
+    li.appendChild(el('span', 'path', 'from ' + clip(readable(p.from_path), 120, true)));
+    var back = [dwellSaid(p.dwell_ms) && 'after ' + dwellSaid(p.dwell_ms), e.path && 'back to ' + readable(String(e.path))].filter(Boolean);
+    var via = BACK_VIA[p.via];
+    if (back.length || via) li.appendChild(el('span', 'path figures', ' ' + back.join(', ') + (via ? ' (' + via + ')' : '')));
+    return true;
+  }
+  // ... one that does not: its `dwell_ms` is the time away (README's friction table).
+  function quickBackAway(li, p) {
+    var away = dwellSaid(p.dwell_ms), via = BACK_VIA[p.via];
+    var said = [away && 'back after ' + away + ' away', via && '(' + via + '; the page left not known)'].filter(Boolean);
+    if (said.length) li.appendChild(el('span', 'path figures', ' ' + said.join(' ')));
+  }
+  function dwellSaid(ms) { return typeof ms === 'number' && isFinite(ms) && ms >= 0 ? fmt(ms / 1000, 1) + ' s' : ''; }
 
   // The property a touchpoint's line in a journey shows (see renderSession).
   var TOLD = { site_search: 'term', element_view: 'name', outbound_click: 'host', file_download: 'url', scroll_depth: 'percent',
@@ -1224,7 +1314,10 @@
       // The page's tags (an experiment's variant, ...) where they begin or change.
       tagChanges(e.tags, tagsBefore).forEach(function (t) { li.appendChild(el('span', 'badge tag', t)); });
       tagsBefore = e.tags;
-      if (e.path) li.appendChild(el('span', 'path', readable(String(e.path))));
+      // (A quick_back names the page fled in the path's place: see quickBackFigures.)
+      var fled = e.event === 'quick_back' && quickBackFigures(li, e);
+      if (e.path && !fled) li.appendChild(el('span', 'path', readable(String(e.path))));
+      if (e.event === 'quick_back' && !fled) quickBackAway(li, e.properties || {});
       // How the view came (a sign-out's new session, a return after an idle timeout, Back).
       var nav = e.type === 'page' && e.properties && NAVIGATION[e.properties.navigation];
       if (nav) { li.appendChild(el('span', 'badge nav', nav)); li.setAttribute('data-navigation', e.properties.navigation); }
@@ -1282,6 +1375,14 @@
         if (num(p.waited_ms)) how.push('no response for ' + secs(p.waited_ms));
         if (num(p.clicks) && p.clicks > 1) how.push(fmt(p.clicks) + ' clicks');
         if (num(p.pending_requests) && p.pending_requests > 0) how.push(fmt(p.pending_requests) + (p.pending_requests === 1 ? ' request' : ' requests') + ' still pending');
+      }
+      // A slow interaction's time, and where it went: the input delay (the page busy before its
+      // handlers ran), the handlers' processing, the presentation of the next frame.
+      if (e.event === 'slow_interaction' && num(p.duration_ms)) {
+        var split = [['input delay', p.input_delay_ms], ['processing', p.processing_ms], ['presentation', p.presentation_ms]]
+          .filter(function (x) { return num(x[1]); }).map(function (x) { return x[0] + ' ' + fmt(x[1]) + ' ms'; });
+        how.push((typeof p.interaction === 'string' && p.interaction ? clip(p.interaction, 20, true) + ' ' : '') +
+          'took ' + fmt(p.duration_ms) + ' ms' + (split.length ? ': ' + split.join(', ') : ''));
       }
       if (how.length) li.appendChild(el('span', 'path figures', ' ' + how.join(', ')));
       var shop = COMMERCE.indexOf(e.event) >= 0 ? commerceFigures(p, e.event) : '';
@@ -1369,21 +1470,23 @@
       tagsFor !== b.site + '|' + rangeKey() || Date.now() - tagsAt > 60e3
         ? api('/api/tags', b).catch(function () { return null; }) : Promise.resolve(null),
       // The pages, and the web vitals over time of the page picked.
-      own(api('/api/pages', { site: b.site, from: b.from, to: b.to, sort: state.pagesBy, limit: 50, tag: state.tag, device: dev })),
+      own(api('/api/pages', { site: b.site, from: b.from, to: b.to, sort: state.pagesBy, limit: 50, tag: state.tag, device: dev })
+        .then(function (pg) { return withSeen(pg, state.path, { site: b.site, from: b.from, to: b.to, sort: 'views', limit: 500, tag: state.tag, device: dev }); })),
       own(api('/api/timeseries', { site: b.site, from: b.from, to: b.to, metric: 'vitals', path: state.path, tag: state.tag, device: dev })),
     ];
     return Promise.all(jobs).then(function (r) {
       var kept = focusedRow();
+      var unseen = r[9].failed ? null : unseenPage(r[9]);
       renderOverview(r[0]);
-      renderChart(r[1]);
+      renderChart(r[1], unseen);
       renderFunnel(r[2]);
-      renderBoard(r[3]);
+      renderBoard(r[3], unseen);
       renderSessions(r[4]);
       renderSession(r[5]);
       renderChannels(r[7]);
       var failed = function (x) { return x.failed && 'Not read now: ' + x.failed; };
       renderPages(r[9].failed ? { pages: [], totalPages: 0, vitals: null } : r[9], failed(r[9]));
-      renderVitals(r[10].failed ? { buckets: [], series: {} } : r[10], failed(r[10]));
+      renderVitals(r[10].failed ? { buckets: [], series: {} } : r[10], failed(r[10]) || (unseen && unseen.text));
       if (r[8]) { tagsFor = b.site + '|' + rangeKey(); tagsAt = Date.now(); renderTags(r[8]); }
       sitesOffered(r[6].bySite || {}).forEach(function (s) { addOption($('f-site'), s); });
       moveFocus(moveTo, kept);

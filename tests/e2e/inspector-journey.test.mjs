@@ -233,6 +233,41 @@ test('a rage click says its clicks, a dead click how long it waited', T, async (
   assert.deepEqual(errors, []);
 });
 
+// A quick_back is sent from the page returned to (its context.page.path, "/"): the journey said
+// `quick_back friction /`, read as a bounce off the home page. It says the page fled, how long
+// the visitor stayed there, and where they went back to (as the leaderboard counts it: on
+// from_path). A restore from the back/forward cache whose page left is not known: the time away.
+test('a quick_back says the page fled and the time spent on it, not the page returned to alone', T, async (t) => {
+  const { page, errors } = await inspector(t, [
+    ev('sess-back', 'page_view', 10, '/'),
+    ev('sess-back', 'page_view', 9.1, '/product.html'),
+    fr('sess-back', 'quick_back', 9, '/', null, { from_path: '/product.html', to_path: '/', dwell_ms: 1900 }),
+    fr('sess-back', 'quick_back', 8, '/', null, { from_path: '/cart.html', to_path: '/', dwell_ms: 4200, via: 'reload' }),
+    fr('sess-back', 'quick_back', 7, '/', null, { to_path: '/', dwell_ms: 3000, via: 'bfcache' }),
+  ]);
+  await journey(page, 'sess-back', 5);
+  assert.match(await step(page, 'quick_back', 0), / s quick_back friction from \/product\.html after 1\.9 s, back to \/$/);
+  assert.match(await step(page, 'quick_back', 1), / s quick_back friction from \/cart\.html after 4\.2 s, back to \/ \(the page loaded again\)$/);
+  assert.match(await step(page, 'quick_back', 2), / s quick_back friction \/ back after 3 s away \(from the back\/forward cache; the page left not known\)$/);
+  assert.deepEqual(errors, []);
+});
+
+// A slow_interaction showed no figure while rage and dead clicks did: how long the interaction
+// took, which kind it was, and where the time went (README's friction table: the input delay,
+// the handlers' processing, the presentation of the next frame).
+test('a slow_interaction says how long it took and where the time went', T, async (t) => {
+  const { page, errors } = await inspector(t, [
+    ev('sess-slow', 'page_view', 10, '/product'),
+    fr('sess-slow', 'slow_interaction', 9, '/product', '#size', {
+      duration_ms: 640, input_delay_ms: 20, processing_ms: 520, presentation_ms: 100, interaction: 'click' }),
+    fr('sess-slow', 'slow_interaction', 8, '/product', '#qty', { duration_ms: 1250 }),
+  ]);
+  await journey(page, 'sess-slow', 3);
+  assert.match(await step(page, 'slow_interaction', 0), /#size click took 640 ms: input delay 20 ms, processing 520 ms, presentation 100 ms$/);
+  assert.match(await step(page, 'slow_interaction', 1), /#qty took 1,250 ms$/);
+  assert.deepEqual(errors, []);
+});
+
 // A journey's steps said "+312.4 s" only: a ticket's "at about 14:05" could not be found. Each
 // step has its time of day in the reader's zone (as the rest of the page), and the header the
 // customer's device class.

@@ -1083,3 +1083,43 @@ test('Back and Forward reopen a session of the site its row named, not of the la
   await waitFor('Forward: the next session', async () => (await journey()) === 'page_view' && new URL(page.url()).searchParams.get('session') === 'sess-next');
   assert.deepEqual(errors, []);
 });
+
+// `checkout` typed in the Page filter is `/checkout`, a page the data does not have: the chart
+// said "No friction in this range." and the leaderboard "No friction matches the filters" while
+// the Pages table showed /checkout.html with friction (an analyst read checkout as fine). A page
+// not seen in the range is said so, and the pages seen with the typed text offered, a click
+// away. (/checkout.html is past the 50 pages the table reads: 55 pages with more friction.)
+test('a Page filter of a page not seen in the range says so and offers the pages seen with that text', T, async (t) => {
+  const { page, errors } = await ownInspector(t, { width: 1280, height: 1000 }, [
+    ev('sess-home', 'page_view', 30, '/'),
+    ...Array.from({ length: 55 }, (_, i) => [
+      fr('sess-many', 'rage_click', 20, `/p/${i}`, '#buy', { count: 3 }),
+      fr('sess-many', 'rage_click', 20, `/p/${i}`, '#buy', { count: 3 }),
+    ]).flat(),
+    ev('sess-pay', 'page_view', 10, '/checkout.html'),
+    fr('sess-pay', 'dead_click', 9, '/checkout.html', '#pay'),
+  ]);
+  await page.fill('#f-path', 'checkout');
+  await page.press('#f-path', 'Enter');
+  const board = '#leaderboard tbody tr.empty td';
+  await waitFor('the page said not seen', async () => (await page.textContent(board)) ===
+    'No page /checkout was seen in this range. Pages seen with “checkout” in their path: /checkout.html', { timeout: 20_000 });
+  assert.equal(await page.textContent('#pages-note'), 'the first 50 of 57');
+  assert.equal(await page.textContent('#chart p.hint'), 'No page /checkout was seen in this range.');
+  assert.equal(await page.textContent('#chart-note'), 'Pages seen with “checkout” in their path: /checkout.html');
+  // The page offered, picked: its friction.
+  await page.locator(board).getByRole('button', { name: '/checkout.html' }).click();
+  await waitFor('the checkout\'s leaderboard', async () =>
+    (await page.$$eval('#leaderboard tbody tr', (trs) => trs.map((tr) => tr.dataset.type))).join() === 'dead_click');
+  assert.equal(await page.inputValue('#f-path'), '/checkout.html');
+  assert.equal(new URL(page.url()).searchParams.get('path'), '/checkout.html');
+  assert.ok(await page.isHidden('#chart-note'));
+  // A page seen without friction: no friction, as before; one with no page like it: said alone.
+  await page.fill('#f-path', '/');
+  await page.press('#f-path', 'Enter');
+  await waitFor('no friction on the home page', async () => (await page.textContent(board)) === 'No friction matches the filters in this range.');
+  await page.fill('#f-path', 'basket');
+  await page.press('#f-path', 'Enter');
+  await waitFor('no basket page', async () => (await page.textContent(board)) === 'No page /basket was seen in this range.');
+  assert.deepEqual(errors, []);
+});
