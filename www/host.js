@@ -1092,7 +1092,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // (And the clicks' targets kept for Event Timing (`clickedAs`) are the view's: the elements of
   // views replaced since kept their whole detached trees alive, 8 views of a single-page app's
   // DOM and listeners, consent pending too: a web-perf QA.)
-  function viewBegins() { maxDepth = used = told = peak = viewScrolled = clickedAs.length = 0; navAt = now(); }
+  // (The view's end ends the watch for field errors: what a router's announcer says of the next
+  // view, SvelteKit's #svelte-announcer, an aria-live=assertive region, was a field_error of the
+  // form just sent: a SvelteKit storefront's QA.)
+  function viewBegins() { maxDepth = used = told = peak = viewScrolled = clickedAs.length = foUntil = tallest = 0; navAt = now(); }
   // A view's first screen as its page ends up laid out: the content often arrives after the
   // view began (a client-rendered page, a route whose data is fetched), and read then, the
   // loading screen was 100 % of a product page the visitor never scrolled, and hid every
@@ -1111,8 +1114,15 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     if (!ro && w.ResizeObserver) (ro = new ResizeObserver(guard(resizedDoc))).observe(d.documentElement), observers.push(ro);
     if (ro && !roBody && d.body) ro.observe(roBody = d.body);
   }
+  // Against the view's tallest length: a page shortened under the reader (a router's skeleton
+  // put in place of the page while the next route loads, before its URL changes) pulls the
+  // scroll back and read 100 %, a scroll_depth 75, 90 and 100 of an article read to 53 % (a
+  // SvelteKit storefront's QA). (A page that grows, an infinite feed, is as before. Until the
+  // view is scrolled, its length as it is: a route's first screen is read as it renders.)
+  var tallest = 0;
   function pct() {
     var de = d.documentElement, h = Math.max(de.scrollHeight, d.body ? d.body.scrollHeight : 0) || 1;
+    h = tallest = viewScrolled ? Math.max(tallest, h) : h;
     return lastPct = Math.min(100, Math.round(100 * ((w.scrollY || 0) + w.innerHeight) / h)) | 0;
   }
   function depth(report, at) {
@@ -1374,6 +1384,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // radiogroup or fieldset, is the group (three field_errors for one size not chosen: QA).
     var g = field.type === 'radio' && (field.form ? field.form.elements.namedItem(field.name) : (g = field.closest('[role=radiogroup],fieldset')) && g.querySelectorAll('[type=radio]'));
     if (g && g[0]) field = g[0];
+    // One-character boxes (a sign-in code's six, each marked by a mistyped code) are one field,
+    // the first: six field_errors for one mistake (an account area's QA).
+    if (field.maxLength === 1 && (g = (field.form || field.parentNode.parentNode).querySelector('input[maxlength="1"]'))) field = g;
     // A control outside the form whose moment is open is not that form's: the terms box next to
     // "Pay", pressed within 3 s of the contact step's submit. (An alert, no control, is.)
     var form = field.form || (foForm && (field.form === undefined || foForm.contains(field)) ? foForm : null);

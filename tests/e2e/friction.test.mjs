@@ -2555,6 +2555,42 @@ test('a declared event on a control disabled through ARIA is not sent; enabled, 
   assert.equal(begun.length, 1);
 });
 
+// A SvelteKit storefront's QA: a form sent by fetch (use:enhance), then the route to the thanks
+// page, whose title the router's announcer (an aria-live=assertive region outside the form)
+// says: no field_error. A sign-in code's six one-character boxes, each marked aria-invalid by
+// one mistyped code: one field_error (an account area's QA: six).
+test('a router\'s announcer after a form sent is no field_error; six code boxes marked invalid are one', T, async (t) => {
+  const site = 'fx-announcer-otp';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', `<div id="svelte-announcer" aria-live="assertive" aria-atomic="true" style="position:absolute;left:0;top:0;clip:rect(0 0 0 0)"></div>
+      <form id="otp">${[1, 2, 3, 4, 5, 6].map((i) => `<input id="d${i}" maxlength="1" inputmode="numeric" autocomplete="one-time-code" size="1">`).join('')}<button id="otp-go">Verify</button></form>
+      <form id="pay"><input id="p-name" name="name"><input id="p-mail" name="email"><button id="p-go">Pay</button></form>`);
+    const $ = (id) => document.getElementById(id);
+    $('otp').addEventListener('submit', (e) => { e.preventDefault(); for (const b of $('otp').querySelectorAll('input')) b.setAttribute('aria-invalid', 'true'); });
+    $('pay').addEventListener('submit', async (e) => {
+      e.preventDefault();
+      await fetch('/api/notify', { method: 'POST' });
+      history.pushState({}, '', '/thanks'); document.title = 'Order T-1 confirmed';
+      $('pay').remove();
+      setTimeout(() => { $('svelte-announcer').textContent = document.title; }, 50);
+    });
+    scrollTo(0, 0);
+  });
+  await page.click('#d1');
+  for (const k of '314195') await page.keyboard.type(k), await page.keyboard.press('Tab');
+  await page.click('#otp-go');
+  await waitFor('the code refused', () => page.evaluate(() => document.getElementById('d6').getAttribute('aria-invalid') === 'true'));
+  await page.click('#p-name'); await page.keyboard.type('Ann Lee');
+  await page.click('#p-mail'); await page.keyboard.type('ann@example.org');
+  await page.click('#p-go');
+  await waitFor('the announcer', () => page.evaluate(() => document.getElementById('svelte-announcer').textContent !== ''));
+  const ev = await verdict(page, site);
+  // (The code's form, refused and left by the route: abandoned.)
+  assert.deepEqual(summary(ev), ['field_error #d1', 'form_abandon #otp']);
+  assert.ok((await formsOf(site)).includes('form_submit pay'));
+});
+
 // A grocery shop's QA. An address form whose postcode stays marked aria-invalid while the page
 // only changes its message: the second refusal ("we don't deliver there", after a server's
 // check) is a field_error too, and no form_submit; fixed and sent, one. A promo form applied in

@@ -1705,6 +1705,44 @@ window.toProduct = () => {
   assert.deepEqual(of('/async/p'), [['scroll_depth', 25], ['page_leave', 30]], 'the product: 1200 of 4000 px');
 });
 
+// A router that puts a skeleton in place of the page while the next route's data loads, before
+// it changes the URL (SvelteKit's $navigating): the shorter document pulls the scroll back, and
+// the article read to 50 % was 100 % (scroll_depth 75, 90 and 100 after the click: a SvelteKit
+// storefront's QA). Depth is read against the view's tallest length once it is scrolled.
+test('scroll depth: a skeleton put in place of a page read halfway, before the next route, reads no deeper', T, async (t) => {
+  const site = 'journey-depth-skeleton';
+  const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
+  t.after(() => context.close());
+  const page = `<!doctype html><html><head><meta charset="utf-8"><title>Journal</title>
+<style>body { margin: 0 }</style>${grantedSnippet(site)}</head><body><div id="app"><div style="height:3000px">article</div></div>
+<script>
+window.navigate = () => {
+  document.getElementById('app').innerHTML = '<div style="height:300px">loading</div>';
+  setTimeout(() => { history.pushState(null, '', '/sk/next'); document.title = 'Next'; document.getElementById('app').innerHTML = '<div style="height:900px">next</div>'; }, 600);
+};
+</script></body></html>`;
+  await context.route(/\/sk(\/.*)?$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: page }));
+  const p = await context.newPage();
+  await p.goto(`${collector.url}/sk`);
+  await sdkReady(p);
+  await p.mouse.move(400, 300);
+  await p.mouse.wheel(0, 900);
+  await waitFor('scrolled halfway', () => p.evaluate(() => window.scrollY >= 900));
+  await waitFor('the marks of the half read', async () => {
+    await p.evaluate(() => touchpoint('flush'));
+    return (await collector.events(`&site=${site}`)).filter((e) => e.event === 'scroll_depth').length >= 2;
+  }, { timeout: 30_000 });
+  await p.evaluate(() => window.navigate());
+  const ev = await waitFor('the next page view', async () => {
+    await p.evaluate(() => touchpoint('flush'));
+    const all = await collector.events(`&site=${site}`);
+    return all.some((e) => e.event === 'page_view' && e.context.page.path === '/sk/next') && all;
+  }, { timeout: 30_000 });
+  const of = (path) => ev.filter((e) => e.context.page.path === path && /scroll_depth|page_leave/.test(e.event))
+    .map((e) => [e.event, e.properties.percent ?? e.properties.max_scroll_pct]);
+  assert.deepEqual(of('/sk'), [['scroll_depth', 25], ['scroll_depth', 50], ['page_leave', 50]], '1500 of 3000 px');
+});
+
 test('scroll depth: a page left right after a scroll has its depth on page_leave, its marks before it', T, async (t) => {
   const site = 'journey-depth-leave';
   const context = await browser.newContext({ viewport: { width: 800, height: 600 } });

@@ -696,6 +696,11 @@ impl Engine {
         self.new_session(now);
         self.session.replaced = ended;
         self.set_context();
+        // The next person's session written before their anonymous id: another tab reads both
+        // at the first one's storage event, and a new id beside the customer's session, taken
+        // before it saw the sign-out, went on the customer's last page_leave there (an account
+        // area's QA: the next person's id joined to the customer).
+        self.save_session();
         if self.env.anonymous_id.is_some() {
             let id = self.uuid();
             if self.tracker.consent().may_write_identity() {
@@ -703,7 +708,6 @@ impl Engine {
             }
             self.env.anonymous_id = Some(id);
         }
-        self.save_session();
         self.reset_owed = viewing;
     }
 

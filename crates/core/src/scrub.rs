@@ -769,6 +769,11 @@ const URL_CONTAINS: &[&[u8]] = &[
     b"zip",
     b"message",
     b"comment",
+    // A parcel's tracking number (a carrier's link, `?tracknum=1Z...`): whoever holds it reads
+    // the delivery's address and state (an account area's QA).
+    b"tracknum",
+    b"trackingnumber",
+    b"trackingid",
 ];
 
 /// ASCII case-insensitive substring test (no allocation, no Unicode tables). With `loose`,
@@ -848,6 +853,26 @@ fn has_jwt(w: &[u8]) -> bool {
         .any(|t| t.starts_with(b"eyJ") && t.iter().filter(|&&c| c == b'.').count() > 1)
 }
 
+/// A path segment in the shape of a secret, not of a page: 24 hex digits or more (a reset link's
+/// token, `/reset/a94f3c2e...`; a guest order's UUID, a bearer link too), or 20 characters or
+/// more of base64url mixing capitals, small letters and digits (`/magic/Xk9f2LqP0aZ3mN7vB1cR`).
+/// `keyed`: a segment before named a one-time link (reset, verify, confirm, magic, activate,
+/// invite, unsubscribe, token, login): then 8 characters or more with a digit (Django's
+/// `/reset/MQ/5tj-3a2f1c9e8b7d6a5f/`). Kept before, on every event of the page and in the next
+/// one's referrer (an account area's QA). (A product's slug, lower case words, is none.)
+fn token_like(w: &[u8], keyed: bool) -> bool {
+    let has = |f: fn(&u8) -> bool| w.iter().any(f);
+    let hex = w.iter().filter(|c| c.is_ascii_hexdigit()).count();
+    w.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+        && (hex >= 24 && w.iter().all(|&c| c.is_ascii_hexdigit() || c == b'-')
+            || w.len() >= 20 && has(u8::is_ascii_uppercase) && has(u8::is_ascii_lowercase) && has(u8::is_ascii_digit)
+            || keyed && w.len() >= 8 && has(u8::is_ascii_digit))
+}
+
+/// Words naming a one-time link's segment (see [`token_like`]).
+const ONE_TIME: &[&[u8]] =
+    &[b"reset", b"verif", b"confirm", b"magic", b"activat", b"invit", b"unsubscribe", b"token", b"login"];
+
 /// Mask the values of sensitive `name=value` pairs in `url[start..end]` (`sep` b'&'), or the
 /// path segments holding an email address or an IBAN (`sep` b'/'), appending the unchanged
 /// parts to `out` (created lazily so untouched URLs never allocate). `texts`: parameters holding what a
@@ -869,6 +894,8 @@ fn scrub_params(
     // The word before was `Bearer` or `Basic`: this one is a credential (`Authorization: Bearer
     // eyJ...` in an error's message, a DPO's audit).
     let mut scheme = false;
+    // A segment before named a one-time link (see `token_like`).
+    let mut keyed = false;
     while i < end {
         // (A query's pairs end at a space too: none is in a URL the browser gives, where it is
         // `%20` or `+`, but an error's message has words, see `scrub_message`.)
@@ -881,7 +908,11 @@ fn scrub_params(
         // segment (a reset link's `/passwort-reset/eyJ...`), a query's value or a message's
         // word (`/reset/eyJ...` in an error): only a word starting with one was seen (QA).
         let (vs, sensitive) = match eq {
-            _ if sep == b'/' => (i, has_jwt(word)),
+            _ if sep == b'/' => {
+                let was = keyed;
+                keyed |= ONE_TIME.iter().any(|k| contains_ci(word, k, false));
+                (i, has_jwt(word) || token_like(word, was))
+            }
             _ if after_scheme => (i, true),
             None if has_jwt(word) => (i, true),
             Some(eq) => {
@@ -1579,6 +1610,24 @@ mod tests {
         assert_eq!(scrub_url(&format!("/de/?x={jwt}&state={jwt}&p=2"), &[]), "/de/?x=***&state=***&p=2");
         assert_eq!(scrub_url(&format!("/login?next=%2Fde%2Fpasswort-reset%2F{jwt}"), &[]), "/login?next=***");
         assert_eq!(scrub_url("/v/1.2.3/eyJ-docs?x=eyJa.b", &[]), "/v/1.2.3/eyJ-docs?x=eyJa.b");
+        // Tokens in a path by their shape, and after a one-time link's word; pages kept.
+        for (url, out) in [
+            ("/reset/a94f3c2e8b7d61f05e2c9a7b4d3e8f10/", "/reset/***/"),
+            ("/api/reset/a94f3c2e8b7d61f05e2c9a7b4d3e8f10", "/api/reset/***"),
+            ("/orders/550e8400-e29b-41d4-a716-446655440000/track", "/orders/***/track"),
+            ("/de/reset/MQ/5tj-3a2f1c9e8b7d6a5f/", "/de/reset/MQ/***/"),
+            ("/magic/Xk9f2LqP0aZ3mN7vB1cR5tY8", "/magic/***"),
+            ("/verify-email/k3j4h5g6", "/verify-email/***"),
+            ("/p/iphone-15-pro-max-256gb/reviews", "/p/iphone-15-pro-max-256gb/reviews"),
+            ("/login/step-2", "/login/step-2"),
+            ("/c/2024-summer-collection", "/c/2024-summer-collection"),
+            (
+                "https://cdn.shop.test/a94f3c2e8b7d61f05e2c9a7b4d3e8f10.js",
+                "https://cdn.shop.test/a94f3c2e8b7d61f05e2c9a7b4d3e8f10.js",
+            ),
+        ] {
+            assert_eq!(scrub_url(url, &[]), out, "{url}");
+        }
         assert_eq!(
             scrub_url("/pt-br/cliente?cpf=12345678909&cliente_cpf=123.456.789-09&v=1.234.567", &[]),
             "/pt-br/cliente?cpf=***&cliente_cpf=***&v=1.234.567"
@@ -1597,6 +1646,10 @@ mod tests {
         assert_eq!(
             scrub_url("/pay?postcode=SW1A+2AA&address_line1=10+Downing&zip_code=1&PLZ=10115&cep=01001&tribute_message=In+memory&comments=x&note=y&town=London&amount=25", &[]),
             "/pay?postcode=***&address_line1=***&zip_code=***&PLZ=***&cep=***&tribute_message=***&comments=***&note=***&town=London&amount=25"
+        );
+        assert_eq!(
+            scrub_url("https://www.ups.com/track?tracknum=1Z999AA10123456784&tracking_number=1&loc=en", &[]),
+            "https://www.ups.com/track?tracknum=***&tracking_number=***&loc=en"
         );
         // The site's own names, in any script: compared with the name decoded.
         let extra = ["電話".to_string(), "الهاتف".to_string()];

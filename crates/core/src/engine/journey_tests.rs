@@ -15,6 +15,8 @@ struct Visit {
     /// Every event captured, as encoded JSON, in capture order (sent or not).
     sent: Vec<String>,
     remembered: Vec<(&'static str, String, bool)>,
+    /// The keys written to localStorage (the visit's session, the anonymous id ...), in order.
+    writes: Vec<String>,
     warnings: Vec<String>,
 }
 
@@ -28,7 +30,14 @@ impl Visit {
         let (config, _) = parse(|k| attrs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string()));
         let entropy: Vec<u8> = (0..=255).collect();
         let engine = Engine::new(config, Signals::default(), boot, true, &entropy, T0 + at);
-        let mut v = Visit { engine, now: T0 + at, sent: Vec::new(), remembered: Vec::new(), warnings: Vec::new() };
+        let mut v = Visit {
+            engine,
+            now: T0 + at,
+            sent: Vec::new(),
+            remembered: Vec::new(),
+            writes: Vec::new(),
+            warnings: Vec::new(),
+        };
         v.drive();
         v
     }
@@ -51,7 +60,13 @@ impl Visit {
                     self.sent.extend(events_of(&body));
                     self.engine.handle(Input::BeaconAnswer { chunk, accepted: true }, self.now);
                 }
-                Output::Remember { key, value, session } => self.remembered.push((key, value, session)),
+                Output::Remember { key, value, session } => {
+                    if !session {
+                        self.writes.push(key.into());
+                    }
+                    self.remembered.push((key, value, session));
+                }
+                Output::StorageSet { key, .. } => self.writes.push(key),
                 Output::Warn(w) => self.warnings.push(w),
                 _ => {}
             }
@@ -1454,6 +1469,12 @@ fn sign_out_gives_the_next_person_a_new_anonymous_id() {
     let n = ids.len();
     assert!(!ids[n - 2].is_empty() && !ids[n - 1].is_empty(), "{ev:#?}");
     assert_ne!(ids[n - 2], ids[n - 1], "identify, then after reset: {ev:#?}");
+    // The next person's session is written before their anonymous id: another tab reads both
+    // at the first one's storage event, and a new id with the customer's session still there
+    // was taken before the sign-out was seen, on the customer's last page_leave (an account
+    // area's QA: the next person's id joined to the customer).
+    let at = |k: &str| v.writes.iter().rposition(|w| w == k).unwrap_or_else(|| panic!("{k} in {:?}", v.writes));
+    assert!(at(crate::journey::session::KEY) < at(crate::storage::IDENTITY), "{:?}", v.writes);
 }
 
 fn set(tags: &str) -> Input {
