@@ -1018,6 +1018,10 @@
       tr.setAttribute('data-selector', r.selector);
       pathCell(tr, r.path, '–');
       var s = cell(tr, ''); s.appendChild(el('code', 'sel', r.selector || '(page)'));
+      var label = elementLabel(r);
+      // (The CSV's Element is the selector alone: the text is a column of its own.)
+      if (label) { s.appendChild(label.node); s.setAttribute('data-csv', r.selector || '(page)'); }
+      tr.setAttribute('data-csv-extra', label ? label.csv : '');
       cell(tr, fmt(r.count), 'n');
       cell(tr, fmt(r.sessions), 'n');
       cell(tr, pct(r.share), 'n');
@@ -1031,6 +1035,35 @@
       trend.setAttribute('data-csv', arrow);
       tbody.appendChild(tr);
     });
+  }
+
+  // A row's element named by its text (`text`: its latest event's label as the SDK sent it,
+  // scrubbed and cut), under its selector: "#grid > li.card > span.save" told nothing of which
+  // product's Save it was (analyst QA). The rows stay one per selector (a text like "Cart (3)"
+  // would split an element's rows), so when its events carry several texts (two product cards'
+  // Save buttons) it says how many others, and lists the first few (`topTexts`, most events
+  // first) on hover and, visually hidden, to a screen reader; the CSV gets the whole of it.
+  // null: no event of the row has a text (an error's row, an unlabelled element).
+  function elementLabel(r) {
+    var top = r.topTexts || [], n = r.texts || 0;
+    var shown = r.text || (top[0] && top[0].text);
+    if (!shown) return null;
+    var others = n - 1;
+    var more = others > 0 ? ' and ' + fmt(others) + (others === 1 ? ' other' : ' others') : '';
+    var node = el('span', 'el-text');
+    node.appendChild(document.createTextNode('“'));
+    // (Isolated: a right-to-left label does not reorder the words around it.)
+    node.appendChild(el('bdi', null, shown));
+    node.appendChild(document.createTextNode('”' + more));
+    var csv = shown + more;
+    if (others > 0) {
+      var list = top.map(function (t) { return t.text + ' (' + fmt(t.count) + (t.count === 1 ? ' event' : ' events') + ')'; });
+      var told = 'texts of its events: ' + list.join(', ') + (n > top.length ? ' and ' + fmt(n - top.length) + ' more' : '');
+      node.title = told.charAt(0).toUpperCase() + told.slice(1);
+      node.appendChild(el('span', 'visually-hidden', ' (' + told + ')'));
+      csv += ' (' + told + ')';
+    }
+    return { node: node, csv: csv };
   }
 
   // --- sessions -------------------------------------------------------------------------------
@@ -1521,12 +1554,19 @@
   // starts like a formula (=, +, -, @) gets a leading apostrophe, so that a spreadsheet shows an
   // element's text or a page path that a visitor's input could have made, and never runs it
   // (the inspector's own texts never start so). Times are ISO 8601 UTC; page paths as they read.
+  // A row may add a field after its cells (`data-csv-extra`; its header's row names it): the
+  // leaderboard's element text, shown inside the Element cell, is a column of its own there, last,
+  // so that a spreadsheet reading the columns before by place reads them as before.
   function tableCsv(table) {
-    var rows = [table.querySelectorAll('thead th')];
-    table.querySelectorAll('tbody tr').forEach(function (tr) { if (!tr.classList.contains('empty')) rows.push(tr.cells); });
-    return rows.map(function (cells) {
-      return [].map.call(cells, function (c) {
-        var t = c.hasAttribute('data-csv') ? c.getAttribute('data-csv') : c.textContent.trim();
+    var head = table.querySelector('thead tr');
+    var rows = [[].map.call(table.querySelectorAll('thead th'), cellText).concat(extra(head))];
+    table.querySelectorAll('tbody tr').forEach(function (tr) {
+      if (!tr.classList.contains('empty')) rows.push([].map.call(tr.cells, cellText).concat(extra(tr)));
+    });
+    function cellText(c) { return c.hasAttribute('data-csv') ? c.getAttribute('data-csv') : c.textContent.trim(); }
+    function extra(tr) { return tr && tr.hasAttribute('data-csv-extra') ? [tr.getAttribute('data-csv-extra')] : []; }
+    return rows.map(function (fields) {
+      return fields.map(function (t) {
         if (/^[=+\-@\t\r]/.test(t)) t = "'" + t;
         return '"' + t.replace(/"/g, '""') + '"';
       }).join(',');

@@ -38,17 +38,19 @@ CREATE TABLE IF NOT EXISTS friction (
     path        TEXT NOT NULL,
     selector    TEXT NOT NULL,
     during      TEXT NOT NULL,         -- the moment of truth under way, or ''
-    device      TEXT NOT NULL DEFAULT ''  -- the event's device class (context.device), or ''
+    device      TEXT NOT NULL DEFAULT '', -- the event's device class (context.device), or ''
+    text        TEXT NOT NULL DEFAULT ''  -- its element's text (facts::cut_text), or ''
 );
--- Covering the leaderboard's grouping, its device filter and the element click-through (no row
--- lookups while scanning a range). Both grow at their end (time order); an index by selector
--- would take a random page write per friction event, measured as a large share of the cost at
--- ingest. (One without `device` is from before version 13: the store makes it again.)
-CREATE INDEX IF NOT EXISTS friction_site_ts ON friction(site, ts, event, path, selector, session_id, device);
-CREATE INDEX IF NOT EXISTS friction_ts ON friction(ts, event, path, selector, session_id, site, device);
+-- Covering the leaderboard's grouping, its device filter, its rows' texts and the element
+-- click-through (no row lookups while scanning a range). Both grow at their end (time order); an
+-- index by selector would take a random page write per friction event, measured as a large share
+-- of the cost at ingest. (One without `device` is from before version 13, one without `text`
+-- from before version 33: the store makes it again.)
+CREATE INDEX IF NOT EXISTS friction_site_ts ON friction(site, ts, event, path, selector, session_id, device, text);
+CREATE INDEX IF NOT EXISTS friction_ts ON friction(ts, event, path, selector, session_id, site, device, text);
 -- The friction of a moment of truth under way (friction during checkout), covering the same
 -- reads. Partial: only the rows captured during a moment take a write in it.
-CREATE INDEX IF NOT EXISTS friction_during ON friction(during, ts, site, event, path, selector, session_id, device)
+CREATE INDEX IF NOT EXISTS friction_during ON friction(during, ts, site, event, path, selector, session_id, device, text)
     WHERE during <> '';
 CREATE TABLE IF NOT EXISTS sessions (
     session_id  TEXT NOT NULL,
@@ -645,6 +647,26 @@ UPDATE friction SET device = (
    WHERE e.id = friction.id AND json_type(e.body, '$.context.device') = 'text')
 WHERE EXISTS (
   SELECT 1 FROM events AS e WHERE e.id = friction.id AND json_type(e.body, '$.context.device') = 'text');
+";
+
+/// Version 32 -> 33: `friction` gains each event's element text, at the end of its three
+/// indexes (made again by [`SCHEMA`], run next; then [`FILL_FRICTION_TEXTS`]).
+pub const ADD_FRICTION_TEXTS: &str = "
+ALTER TABLE friction ADD COLUMN text TEXT NOT NULL DEFAULT '';
+DROP INDEX IF EXISTS friction_site_ts;
+DROP INDEX IF EXISTS friction_ts;
+DROP INDEX IF EXISTS friction_during;
+";
+
+/// Then each friction row's text from its event, cut as ingestion cuts it (`substr` counts
+/// characters, as `facts::cut_text` does).
+pub const FILL_FRICTION_TEXTS: &str = "
+UPDATE friction SET text = (
+  SELECT substr(json_extract(e.body, '$.properties.element.text'), 1, 64) FROM events AS e
+   WHERE e.id = friction.id AND json_type(e.body, '$.properties.element.text') = 'text')
+WHERE EXISTS (
+  SELECT 1 FROM events AS e
+   WHERE e.id = friction.id AND json_type(e.body, '$.properties.element.text') = 'text');
 ";
 
 /// Version 5 -> 6: `sessions` gains its customer (the index on it is made by [`SCHEMA`], run
@@ -1581,8 +1603,8 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
     };
     {
         let mut put = conn.prepare_cached(
-            "INSERT INTO friction (id, site, ts, session_id, event, path, selector, during, device)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            "INSERT INTO friction (id, site, ts, session_id, event, path, selector, during, device, text)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )?;
         let mut put_tag = conn.prepare_cached(TAG_ROW)?;
         let mut load = conn.prepare_cached(
@@ -1693,7 +1715,8 @@ pub fn apply(conn: &Connection, rows: &[(i64, &Event)], received_at: i64) -> rus
                     e.facts.path,
                     e.facts.selector,
                     e.facts.during,
-                    e.facts.device
+                    e.facts.device,
+                    e.facts.text
                 ])?;
             }
             sessions[i].1.add(e, ts, &page);

@@ -13,6 +13,9 @@ pub const MAX_KEY_CHARS: usize = 256;
 /// CJK character (`%E5%95%86`), so 256 kept only ~28 of a Japanese product's slug and merged
 /// the products that began alike.
 pub const MAX_PATH_CHARS: usize = 1024;
+/// Longest element text kept in the aggregates: the SDK's own bound on a label (64 characters,
+/// `touchpoint_core::element`), so a raw client cannot make friction rows larger than it would.
+pub const MAX_TEXT_CHARS: usize = 64;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Category {
@@ -31,6 +34,9 @@ pub struct Facts {
     pub during: String,
     pub path: String,
     pub selector: String,
+    /// A friction event's `properties.element.text` (its label, scrubbed by the SDK), cut by
+    /// [`cut_text`]; empty for another event: the leaderboard names an element by it.
+    pub text: String,
     /// The session's attribution as the SDK carries it on every event (`context.channel`,
     /// `context.campaign`; empty when absent): the inspector's sessions by channel.
     pub channel: String,
@@ -204,6 +210,12 @@ pub struct Tag {
 /// all (the inspector then showed it encoded). A cut path is then up to 11 characters shorter.
 pub fn cut(s: &str) -> &str {
     cut_to(s, MAX_KEY_CHARS)
+}
+
+/// An element's text cut to [`MAX_TEXT_CHARS`] characters (at a char boundary, as SQLite's
+/// `substr` cuts text, which the migration fills the older rows with).
+pub fn cut_text(s: &str) -> &str {
+    s.char_indices().nth(MAX_TEXT_CHARS).map_or(s, |(end, _)| &s[..end])
 }
 
 /// A page path cut as [`cut`] does, to [`MAX_PATH_CHARS`].

@@ -933,6 +933,7 @@ fn count(conn: &Connection, q: &Q) -> Result<i64, ReadError> {
 
 /// (type, path, selector, count, sessions, last time) of one leaderboard row.
 type Group = crate::window::Group;
+use crate::window::Label;
 
 /// The leaderboard. Its groups and the sessions count come from what `kept` holds (see
 /// [`crate::window`]): kept from the previous poll and moved, not regrouped from the whole
@@ -954,25 +955,29 @@ pub fn friction(conn: &Connection, kept: &Kept, f: &FrictionQ) -> Result<Value, 
         device: f.device.clone(),
         during: f.during.clone(),
     };
-    let now = kept.friction.groups(conn, &filters, f.from, f.to, upto, f.limit, true)?;
+    let now = kept.friction.labelled(conn, &filters, f.from, f.to, upto, f.limit)?;
     let len = f.to - f.from;
     // The count of each row's group in the period before, if that group is in its top
     // MAX_TREND_GROUPS (else 0).
-    let keys: Vec<[&[u8]; 3]> = now.iter().map(|g| [g.0.as_bytes(), g.1.as_bytes(), g.2.as_bytes()]).collect();
+    let keys: Vec<[&[u8]; 3]> = now.iter().map(|(g, _)| [g.0.as_bytes(), g.1.as_bytes(), g.2.as_bytes()]).collect();
     let previous =
         kept.friction.counts_in_top(conn, &filters, (f.from - len).max(0), f.from, upto, MAX_TREND_GROUPS, &keys)?;
     Ok(leaderboard(f, sessions, now, previous))
 }
 
-fn leaderboard(f: &FrictionQ, sessions: i64, now: Vec<Group>, previous: Vec<i64>) -> Value {
+fn leaderboard(f: &FrictionQ, sessions: i64, now: Vec<(Group, Label)>, previous: Vec<i64>) -> Value {
     let rows: Vec<Value> = now
         .into_iter()
         .zip(previous)
-        .map(|((event, path, selector, n, s, last), previous)| {
+        .map(|(((event, path, selector, n, s, last), label), previous)| {
+            // The element's label: its latest event's text, how many distinct texts its events
+            // carry (one row per selector: "Save Burr Grinder and 1 other"), and the first few.
+            let top: Vec<Value> = label.top.into_iter().map(|(t, n)| json!({"text": t, "count": n})).collect();
             json!({
                 "type": event, "path": path, "selector": selector, "count": n, "sessions": s,
                 "share": if sessions > 0 { s as f64 / sessions as f64 } else { 0.0 },
                 "previous": previous, "trend": n - previous, "last": format_iso_millis(last),
+                "text": label.text, "texts": label.texts, "topTexts": top,
             })
         })
         .collect();
@@ -2994,6 +2999,40 @@ mod tests {
         }
     }
 
+    /// The texts of each of `groups`' rows in `[from, to)` matching `f`, as
+    /// [`crate::window::Label`] gives them, from the rows read again.
+    fn labels_by_sql(c: &Connection, f: &FrictionQ, from: i64, to: i64, groups: &[Group]) -> Vec<Label> {
+        let q = friction_rows(f, from, to);
+        let sql = q.sql.replacen(
+            "SELECT event, path, selector, session_id, ts",
+            "SELECT event, path, selector, id, ts, text",
+            1,
+        );
+        let mut stmt = c.prepare(&sql).unwrap();
+        let rows: Vec<(String, String, String, i64, i64, String)> = stmt
+            .query_map(params_from_iter(q.args.iter()), |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        groups
+            .iter()
+            .map(|g| {
+                let mine: Vec<_> = rows.iter().filter(|r| (&r.0, &r.1, &r.2) == (&g.0, &g.1, &g.2)).collect();
+                let latest = mine.iter().max_by_key(|r| (r.4, r.3)).unwrap();
+                let mut counts: HashMap<&str, i64> = HashMap::new();
+                for r in mine.iter().filter(|r| !r.5.is_empty()) {
+                    *counts.entry(r.5.as_str()).or_default() += 1;
+                }
+                let mut top: Vec<(String, i64)> = counts.iter().map(|(t, n)| (t.to_string(), *n)).collect();
+                top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.as_bytes().cmp(b.0.as_bytes())));
+                top.truncate(crate::window::FEW_TEXTS);
+                Label { text: latest.5.clone(), texts: counts.len() as i64, top }
+            })
+            .collect()
+    }
+
     /// The leaderboard's windows, moved from poll to poll while rows arrive (with times in the
     /// past, the present and the near future), give what regrouping the whole range gives:
     /// counts, distinct sessions, latest times, order and limit, for every filter combination.
@@ -3057,8 +3096,8 @@ mod tests {
                 };
                 let (site, session) = (["s1", "s2"][next(2) as usize], format!("sess{}", next(25)));
                 c.execute(
-                    "INSERT INTO friction (id, site, ts, session_id, event, path, selector, during, device)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?8)",
+                    "INSERT INTO friction (id, site, ts, session_id, event, path, selector, during, device, text)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?8, ?10)",
                     rusqlite::params![
                         id,
                         site,
@@ -3069,6 +3108,8 @@ mod tests {
                         texts[next(3) as usize],
                         ["", "mobile", "desktop"][next(3) as usize],
                         ["", "", "begin_checkout", "purchase"][next(4) as usize],
+                        // Element texts: none, or one of a few (rows of one selector with several).
+                        ["", "Save A", "Save B", "a", "ab", "a\u{0}b", "B", "é"][next(8) as usize],
                     ],
                 )
                 .unwrap();
@@ -3113,6 +3154,14 @@ mod tests {
                         }
                         assert_eq!(ours, want, "step {step}, {from}..{to}, limit {limit}, {:?}", f.site);
                         compared += usize::from(!want.is_empty());
+                        if sessions && step % 2 == 0 {
+                            // Their texts, as the rows of the range say them (every other poll:
+                            // the window keeps them between polls, so a drift shows at the next).
+                            let labelled = windows.labelled(&c, &filters, from, to, upto, limit).unwrap();
+                            assert_eq!(labelled.iter().map(|(g, _)| g.clone()).collect::<Vec<_>>(), want);
+                            let labels: Vec<_> = labelled.into_iter().map(|(_, l)| l).collect();
+                            assert_eq!(labels, labels_by_sql(&c, f, from, to, &want), "texts, step {step}");
+                        }
                         if !sessions {
                             // The previous period's lookup: every group of the range (and one
                             // that is not there) against the top `limit`.

@@ -105,7 +105,7 @@ pub const MAX_GROUP_EVENTS: usize = 10_000;
 /// A database of a later version is refused (see [`Store::init`]), and the backfills chosen by
 /// version count from nothing rather than add (`aggregate::fill_device_counts` and the others):
 /// a database stamped with an older version by an older collector runs them again.
-pub const SCHEMA_VERSION: i64 = 32;
+pub const SCHEMA_VERSION: i64 = 33;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
@@ -538,6 +538,8 @@ impl Store {
         let (no_channels, no_users, no_devices) =
             (lacks("sessions", "channel")?, lacks("sessions", "user_id")?, lacks("sessions", "device")?);
         let no_friction_devices = lacks("friction", "device")?;
+        // A `friction` table from before version 33 (no element text).
+        let no_friction_texts = lacks("friction", "text")?;
         // A `sessions` table from before version 19 (no Core Web Vitals' counts).
         let no_session_vitals = lacks("sessions", crate::aggregate::VITAL_COLUMNS[0])?;
         // A `sessions` table from before version 20 (no times of its moments of truth).
@@ -593,6 +595,9 @@ impl Store {
         if no_friction_devices {
             tx.execute_batch(crate::aggregate::ADD_FRICTION_DEVICES)?;
         }
+        if no_friction_texts {
+            tx.execute_batch(crate::aggregate::ADD_FRICTION_TEXTS)?;
+        }
         if no_vitals {
             tx.execute_batch(&crate::aggregate::add_vitals())?;
         }
@@ -635,6 +640,9 @@ impl Store {
         }
         if no_friction_devices {
             tx.execute_batch(crate::aggregate::FILL_FRICTION_DEVICES)?;
+        }
+        if no_friction_texts {
+            tx.execute_batch(crate::aggregate::FILL_FRICTION_TEXTS)?;
         }
         if no_session_vitals {
             crate::aggregate::fill_session_vitals(&tx)?;

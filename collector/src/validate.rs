@@ -402,6 +402,15 @@ fn facts_of(event: &str, timestamp: &str, properties: &Fields<'_>, context: &Fie
     f.during = text(properties, during).unwrap_or_default();
     if let Ok(el) = properties.object_of(element, "element", "") {
         f.selector = text(&el, el.find_node("selector")).unwrap_or_default();
+        // (Friction only: the leaderboard names its rows by it, and a click's text would be an
+        // allocation per event for nothing.)
+        if f.category == Category::Friction {
+            f.text = el
+                .find_node("text")
+                .and_then(|n| json_string(el.value(n)))
+                .map(|t| crate::facts::cut_text(&t).to_string())
+                .unwrap_or_default();
+        }
     }
     // A friction event of no element is grouped by what failed, in the selector's place: a
     // failed request by its method, path and status, an error by its message. Else every

@@ -13,7 +13,10 @@
 //! - rows with `id <= upto` and `ts` in `[to, to')` join (a range of the time index);
 //! - rows with `id` in `(upto, upto']` and `ts` in `[from', to')` join (a range of the rowid).
 //!
-//! Rows leave only at the lower end, so a group's latest time stays right while it has rows.
+//! Rows leave only at the lower end, so a group's latest time stays right while it has rows (and
+//! so does its latest row's element text: the leaderboard's window also keeps how many rows each
+//! distinct text has in each group, read from the same covering index, so that a row says its
+//! element's label and how many others its rows carry, exactly, without reading event bodies).
 //! Answers are the same as regrouping (`query::tests` compares them on random rows and windows).
 //! A window that cannot be moved (an earlier range, a jump longer than the range, another
 //! database state) is rebuilt from its range. At most [`MAX_WINDOWS`] are kept.
@@ -66,6 +69,29 @@ struct Counting {
     n: i64,
     last: i64,
     sessions: i64,
+    /// (time, id, text) of its latest row (by time, then id), kept with distinct sessions only:
+    /// its text is the row's label.
+    latest: (i64, i64, u32),
+    /// Text (its number in `Window::text_ids`) -> its rows in the group; empty texts are not
+    /// in it. Kept with distinct sessions only (the leaderboard's own window). (A map per group:
+    /// a row's few texts are read without going through every group's.)
+    texts: HashMap<u32, u32>,
+}
+
+/// The number of no text (an element without one, a failed request, an error).
+const NO_TEXT: u32 = u32::MAX;
+
+/// Distinct texts a leaderboard row lists at most (its label's hover and screen reader text).
+pub const FEW_TEXTS: usize = 5;
+
+/// A leaderboard row's element texts (`properties.element.text`, as `facts::cut_text` keeps
+/// them): its latest row's (empty: none), how many distinct ones its rows carry, and the first
+/// [`FEW_TEXTS`] of them by rows (then by bytes), each with its rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Label {
+    pub text: String,
+    pub texts: i64,
+    pub top: Vec<(String, i64)>,
 }
 
 /// The groups of the friction rows with `id <= upto` and `ts` in `[from, to)`.
@@ -81,6 +107,9 @@ struct Window {
     session_ids: HashMap<Vec<u8>, u32>,
     /// (group, session) -> its rows in the window.
     pairs: HashMap<(u32, u32), u32>,
+    /// Element texts -> their numbers (with distinct sessions only), and back.
+    text_ids: HashMap<Vec<u8>, u32>,
+    text_names: Vec<Vec<u8>>,
     /// Groups with rows.
     live: usize,
 }
@@ -93,12 +122,14 @@ struct Row<'a> {
     site: &'a [u8],
     device: &'a [u8],
     during: &'a [u8],
+    text: &'a [u8],
     ts: i64,
+    id: i64,
 }
 
 impl<'a> Row<'a> {
     /// A row of [`range_sql`]'s or [`NEW_ROWS_SQL`]'s columns: event, path, selector, session_id, ts,
-    /// id, site, device, during.
+    /// id, site, device, during, text.
     fn read(r: &'a rusqlite::Row<'_>) -> rusqlite::Result<Row<'a>> {
         Ok(Row {
             parts: [bytes(r.get_ref(0)?), bytes(r.get_ref(1)?), bytes(r.get_ref(2)?)],
@@ -106,7 +137,9 @@ impl<'a> Row<'a> {
             site: bytes(r.get_ref(6)?),
             device: bytes(r.get_ref(7)?),
             during: bytes(r.get_ref(8)?),
+            text: bytes(r.get_ref(9)?),
             ts: r.get(4)?,
+            id: r.get(5)?,
         })
     }
 }
@@ -129,6 +162,8 @@ impl Window {
             sessions,
             session_ids: HashMap::new(),
             pairs: HashMap::new(),
+            text_ids: HashMap::new(),
+            text_names: Vec::new(),
             live: 0,
         }
     }
@@ -142,7 +177,14 @@ impl Window {
         match self.index.get(key.as_slice()) {
             Some(&g) => g,
             None => {
-                self.groups.push(Counting { key: parts.map(<[u8]>::to_vec), n: 0, last: 0, sessions: 0 });
+                self.groups.push(Counting {
+                    key: parts.map(<[u8]>::to_vec),
+                    n: 0,
+                    last: 0,
+                    sessions: 0,
+                    latest: (0, 0, NO_TEXT),
+                    texts: HashMap::new(),
+                });
                 let g = (self.groups.len() - 1) as u32;
                 self.index.insert(key.clone(), g);
                 g
@@ -150,16 +192,40 @@ impl Window {
         }
     }
 
+    /// The number of a row's text ([`NO_TEXT`] for none), given one if it is new.
+    fn text_id(&mut self, text: &[u8]) -> u32 {
+        if text.is_empty() {
+            return NO_TEXT;
+        }
+        match self.text_ids.get(text) {
+            Some(&t) => t,
+            None => {
+                let t = self.text_names.len() as u32;
+                self.text_names.push(text.to_vec());
+                self.text_ids.insert(text.to_vec(), t);
+                t
+            }
+        }
+    }
+
     fn add(&mut self, r: &Row<'_>, key: &mut Vec<u8>) {
         let g = self.group(r.parts, key);
+        let text = if self.sessions { self.text_id(r.text) } else { NO_TEXT };
         let c = &mut self.groups[g as usize];
         if c.n == 0 {
             c.last = r.ts;
+            c.latest = (r.ts, r.id, text);
             self.live += 1;
         } else {
             c.last = c.last.max(r.ts);
+            if (r.ts, r.id) > (c.latest.0, c.latest.1) {
+                c.latest = (r.ts, r.id, text);
+            }
         }
         c.n += 1;
+        if text != NO_TEXT {
+            *c.texts.entry(text).or_insert(0) += 1;
+        }
         if self.sessions {
             let next = self.session_ids.len() as u32;
             let s = match self.session_ids.get(r.session) {
@@ -182,6 +248,15 @@ impl Window {
         if c.n == 0 {
             self.live -= 1;
         }
+        // (Its latest row leaves only with every other: rows leave at the lower end of the range.)
+        if let Some(&t) = self.text_ids.get(r.text) {
+            if let Some(rows) = c.texts.get_mut(&t) {
+                *rows -= 1;
+                if *rows == 0 {
+                    c.texts.remove(&t);
+                }
+            }
+        }
         if self.sessions {
             let Some(&s) = self.session_ids.get(r.session) else { return };
             if let Some(rows) = self.pairs.get_mut(&(g, s)) {
@@ -197,7 +272,9 @@ impl Window {
     /// Whether the interned groups and sessions have grown well past what is live (then a
     /// rebuild gives the memory back).
     fn bloated(&self) -> bool {
-        self.groups.len() > 2 * self.live + 10_000 || self.session_ids.len() > 2 * self.pairs.len() + 100_000
+        self.groups.len() > 2 * self.live + 10_000
+            || self.session_ids.len() > 2 * self.pairs.len() + 100_000
+            || self.text_names.len() > 2 * self.groups.iter().map(|c| c.texts.len()).sum::<usize>() + 100_000
     }
 
     /// See [`Windows::counts_in_top`].
@@ -242,14 +319,33 @@ impl Window {
 
     /// The first `limit` groups by count (descending), then type, path and selector (bytes).
     fn top(&self, limit: i64) -> Vec<Group> {
+        self.top_labelled(limit).into_iter().map(|(g, _)| g).collect()
+    }
+
+    /// [`Window::top`], each group with its texts (empty unless distinct sessions are counted).
+    fn top_labelled(&self, limit: i64) -> Vec<(Group, Label)> {
         let mut live: Vec<&Counting> = self.groups.iter().filter(|c| c.n > 0).collect();
         live.sort_unstable_by(|a, b| b.n.cmp(&a.n).then_with(|| a.key.cmp(&b.key)));
         live.truncate(limit.max(0) as usize);
         let string = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        let name = |t: u32| self.text_names.get(t as usize).map_or(&[][..], Vec::as_slice);
         live.into_iter()
             .map(|c| {
                 let [e, p, s] = &c.key;
-                (string(e), string(p), string(s), c.n, if self.sessions { c.sessions } else { 0 }, c.last)
+                let mut few: Vec<(&[u8], u32)> = c.texts.iter().map(|(&t, &n)| (name(t), n)).collect();
+                let by_rows = |a: &(&[u8], u32), b: &(&[u8], u32)| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0));
+                if few.len() > FEW_TEXTS {
+                    few.select_nth_unstable_by(FEW_TEXTS - 1, by_rows);
+                    few.truncate(FEW_TEXTS);
+                }
+                few.sort_unstable_by(by_rows);
+                let label = Label {
+                    text: string(name(c.latest.2)),
+                    texts: c.texts.len() as i64,
+                    top: few.into_iter().map(|(t, n)| (string(t), i64::from(n))).collect(),
+                };
+                let sessions = if self.sessions { c.sessions } else { 0 };
+                ((string(e), string(p), string(s), c.n, sessions, c.last), label)
             })
             .collect()
     }
@@ -276,8 +372,11 @@ pub const DURING_SQL: &str = "during <> '' AND during = ? AND ";
 pub fn range_sql(f: &Filters) -> (String, Vec<rusqlite::types::Value>) {
     use rusqlite::types::Value as Sql;
     let index = friction_index(f.site.is_some(), f.during.is_some());
+    // (`during` is not read back: the filter is on it here, and the two time indexes do not hold
+    // it, so reading it took a row lookup per row of the range. Without it, each scan is of the
+    // index alone, the element texts included.)
     let mut sql = format!(
-        "SELECT event, path, selector, session_id, ts, id, site, device, during FROM friction INDEXED BY {index} WHERE "
+        "SELECT event, path, selector, session_id, ts, id, site, device, '' AS during, text FROM friction INDEXED BY {index} WHERE "
     );
     let mut args = Vec::new();
     if let Some(d) = &f.during {
@@ -330,7 +429,7 @@ pub const FRICTION_TAGGED_SQL: &str = "SELECT 1 FROM event_tags AS t
 
 /// SQL over the rowid: the rows with `id` in `(?1, ?2]`, every column the filters need.
 pub const NEW_ROWS_SQL: &str =
-    "SELECT event, path, selector, session_id, ts, id, site, device, during FROM friction WHERE id > ?1 AND id <= ?2";
+    "SELECT event, path, selector, session_id, ts, id, site, device, during, text FROM friction WHERE id > ?1 AND id <= ?2";
 
 /// Runs `sql` over `[from, to)` and hands every row with `id <= upto` to `each`.
 fn scan_range(
@@ -501,6 +600,21 @@ impl Windows {
         sessions: bool,
     ) -> Result<Vec<Group>, ReadError> {
         self.with_window(conn, f, from, to, upto, sessions, |w| w.top(limit))
+    }
+
+    /// [`Windows::groups`] with distinct sessions, each group with its element texts ([`Label`]):
+    /// the leaderboard's rows, from the same window (its texts are kept with it).
+    #[allow(clippy::too_many_arguments)]
+    pub fn labelled(
+        &self,
+        conn: &Connection,
+        f: &Filters,
+        from: i64,
+        to: i64,
+        upto: i64,
+        limit: i64,
+    ) -> Result<Vec<(Group, Label)>, ReadError> {
+        self.with_window(conn, f, from, to, upto, true, |w| w.top_labelled(limit))
     }
 
     /// The friction counts per (page path, type) of the rows matching `f` in `[from, to)`, for the

@@ -800,6 +800,83 @@ async fn friction_devices_are_filled_for_a_version_12_database() {
     assert_eq!(ids(&before[2]), ["b1"]);
 }
 
+/// Two product cards' Save buttons share a selector: the leaderboard keeps them one row (texts
+/// like "Cart (3)" would split an element's rows), named by its latest event's text, with how many
+/// distinct texts its events carry and the first few of them (most events first).
+fn seed_with_texts() -> Vec<Value> {
+    let save = "#grid > li.card > span.save";
+    let with_text = |mut e: Value, text: &str| {
+        e["properties"]["element"]["text"] = json!(text);
+        e
+    };
+    let long = "é".repeat(70);
+    vec![
+        with_text(friction("t1", "s1", "dead_click", &at(0, 10), "/", save, None), "Save Burr Grinder"),
+        with_text(friction("t2", "s2", "dead_click", &at(0, 20), "/", save, None), "Save Burr Grinder"),
+        with_text(friction("t3", "s2", "dead_click", &at(0, 30), "/", save, None), "Save Stoneware Mug"),
+        // (Another element, of no text, and one of a text longer than the SDK sends: cut.)
+        friction("t4", "s1", "rage_click", &at(0, 40), "/", "#pay", None),
+        with_text(friction("t5", "s1", "rage_click", &at(0, 50), "/", "#long", None), &long),
+    ]
+}
+
+#[tokio::test]
+async fn friction_rows_are_named_by_their_element_text() {
+    let t = read_app(Store::open(":memory:").unwrap(), open());
+    let a = post(&t.app, batch(seed_with_texts())).await;
+    assert_eq!(a.json()["accepted"], json!(5), "{}", a.json());
+    let board = api(&t, &format!("/api/friction?{}", range())).await;
+    let rows = board["rows"].as_array().unwrap();
+    let row = |selector: &str| rows.iter().find(|r| r["selector"] == selector).unwrap_or_else(|| panic!("{board}"));
+    let save = row("#grid > li.card > span.save");
+    assert_eq!(save["count"], json!(3), "one row for both cards: {board}");
+    assert_eq!(save["text"], json!("Save Stoneware Mug"), "its latest event's text");
+    assert_eq!(save["texts"], json!(2));
+    assert_eq!(
+        save["topTexts"],
+        json!([{"text": "Save Burr Grinder", "count": 2}, {"text": "Save Stoneware Mug", "count": 1}])
+    );
+    let pay = row("#pay");
+    assert_eq!((&pay["text"], &pay["texts"], &pay["topTexts"]), (&json!(""), &json!(0), &json!([])));
+    assert_eq!(row("#long")["text"], json!("é".repeat(64)), "cut to the SDK's 64 characters");
+    // A range holding only the first card's events: one text.
+    let early = api(&t, "/api/friction?from=2026-11-20T10:00:00Z&to=2026-11-20T10:00:25Z").await;
+    assert_eq!((&early["rows"][0]["text"], &early["rows"][0]["texts"]), (&json!("Save Burr Grinder"), &json!(1)));
+}
+
+/// A version 32 database's friction rows have no text: filled from their events when it is
+/// opened, and the friction indexes made again with it (the leaderboard reads it from them).
+#[tokio::test]
+async fn friction_texts_are_filled_for_a_version_32_database() {
+    let queries = [format!("/api/friction?{}", range()), format!("/api/friction?{}&during=begin_checkout", range())];
+    let mut events = seed_with_texts();
+    events.push({
+        let mut e = friction("t6", "s3", "dead_click", &at(1, 0), "/cart", "#pay", Some("begin_checkout"));
+        e["properties"]["element"]["text"] = json!("Pay now");
+        e
+    });
+    let before = same_answers_after_migration(
+        vec![batch(events)],
+        &queries,
+        // (The table made again: DROP COLUMN trips over the comment after its last column.)
+        "CREATE TABLE f32 AS SELECT id, site, ts, session_id, event, path, selector, during, device FROM friction;
+         DROP TABLE friction;
+         CREATE TABLE friction (id INTEGER PRIMARY KEY, site TEXT NOT NULL, ts INTEGER NOT NULL,
+           session_id TEXT NOT NULL, event TEXT NOT NULL, path TEXT NOT NULL, selector TEXT NOT NULL,
+           during TEXT NOT NULL, device TEXT NOT NULL DEFAULT '');
+         INSERT INTO friction SELECT * FROM f32; DROP TABLE f32;
+         CREATE INDEX friction_site_ts ON friction(site, ts, event, path, selector, session_id, device);
+         CREATE INDEX friction_ts ON friction(ts, event, path, selector, session_id, site, device);
+         CREATE INDEX friction_during ON friction(during, ts, site, event, path, selector, session_id, device)
+           WHERE during <> '';
+         PRAGMA user_version = 32;",
+    )
+    .await;
+    assert_eq!(before[0]["rows"][0]["texts"], json!(2), "{}", before[0]);
+    assert_eq!(before[1]["rows"][0]["text"], json!("Pay now"), "{}", before[1]);
+    assert!(before[0]["rows"].as_array().unwrap().iter().any(|r| r["text"] == "é".repeat(64)), "{}", before[0]);
+}
+
 /// Sessions by campaign (`by=campaign`): each session under the campaign its attribution came
 /// with (`context.campaign`), those without one under `""`; a campaign's sessions.
 #[tokio::test]
@@ -1352,6 +1429,35 @@ fn every_tag_query_shape_uses_an_index() {
     check_plans(shapes, true);
 }
 
+/// The leaderboard window's scans of a range read the friction index alone (no row lookups),
+/// each row's element text included: with a site, without, and during a moment of truth.
+#[test]
+fn friction_range_scans_are_index_only() {
+    use touchpoint_collector::window::{range_sql, Filters};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plans.sqlite");
+    let path = path.to_str().unwrap();
+    drop(Store::open(path).unwrap());
+    let c = rusqlite::Connection::open(path).unwrap();
+    let none = Filters { site: None, kind: None, path: None, selector: None, tag: None, device: None, during: None };
+    let some = |s: &str| Some(s.to_string());
+    for (f, index) in [
+        (none.clone(), "friction_ts"),
+        (Filters { site: some("shop"), device: some("mobile"), ..none.clone() }, "friction_site_ts"),
+        (Filters { during: some("begin_checkout"), kind: some("dead_click"), ..none.clone() }, "friction_during"),
+    ] {
+        let (sql, args) = range_sql(&f);
+        assert!(sql.contains(", text FROM"), "{sql}");
+        let mut stmt = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let plan: Vec<String> = stmt
+            .query_map(rusqlite::params_from_iter(args.iter()), |r| r.get(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert!(plan.iter().any(|s| s.contains(&format!("COVERING INDEX {index} "))), "{sql}\n{plan:#?}");
+    }
+}
+
 fn check_plans(shapes: Vec<(String, usize)>, tags: bool) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("plans.sqlite");
@@ -1571,6 +1677,16 @@ async fn same_answers_after_migration(batches: Vec<Vec<u8>>, queries: &[String],
     assert_eq!(indexes.matches("inp_poor").count(), 2, "{indexes}");
     assert_eq!(indexes.matches("anonymous_id").count(), 2, "{indexes}");
     assert_eq!(indexes.matches("medium").count(), 2, "{indexes}");
+    // The friction indexes likewise, with each row's element text (version 33) at their end.
+    let friction: String = c
+        .query_row(
+            "SELECT group_concat(sql, ';') FROM sqlite_master
+              WHERE name IN ('friction_ts', 'friction_site_ts', 'friction_during')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(friction.matches("device, text)").count(), 3, "{friction}");
     let visitor_index: bool = c
         .query_row("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'sessions_visitor')", [], |r| r.get(0))
         .unwrap();

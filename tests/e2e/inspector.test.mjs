@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { launch, root, startCollector, waitFor } from './harness.mjs';
+import { inspectorCollector, launch, openInspector, root, startCollector, waitFor } from './harness.mjs';
 import { eventBuilders } from './inspector-events.mjs';
 
 const TOKEN = 'e2e-read-token-0123456789';
@@ -177,7 +177,7 @@ test('the inspector shows the leaderboard, chart series, funnel, sessions and a 
   assert.deepEqual(rows.map((r) => r[0]), ['dead_click', 'js_error', 'rage_click']);
   // The leaderboard as CSV, for a spreadsheet: the table as shown.
   const boardCsv = (await csv(page, 'leaderboard')).split('\r\n');
-  assert.equal(boardCsv[0], '"Type","Page","Element","Count","Sessions","Share of sessions","Trend"');
+  assert.equal(boardCsv[0], '"Type","Page","Element","Count","Sessions","Share of sessions","Trend","Element text"');
   assert.equal(boardCsv[1].split(',').slice(0, 6).join(','), `"dead_click","/product.html","${CHIP}","2","2","66.7 %"`);
   assert.equal(boardCsv.length, 5, 'a header, three rows, and the closing line break');
   // Channels: where the sessions came from, each one's friction, score and purchases.
@@ -940,6 +940,48 @@ test('thousands of site ids posted: the Site filter offers the 500 busiest, and 
   assert.match(await page.textContent('#sessions-filter'), /the 50 most recent only/);
   assert.equal(await page.locator('#leaderboard tbody tr').count(), 50);
   assert.equal(await page.textContent('#board-note'), 'the top 50');
+});
+
+// An analyst's QA: rows named elements by their CSS selector alone, and two product cards' dead
+// Save buttons (one selector) were one row with nothing to tell which products. A row stays one
+// per selector, named by its latest event's text, saying how many other texts its events carry
+// (listed on hover and to a screen reader), and the CSV has the text as a column of its own.
+test('a leaderboard row names its element by its text, and says when its events carry others', T, async (t) => {
+  const own = await inspectorCollector(t);
+  const save = '#grid > li.card > span.save';
+  const labelled = (text, e) => ({ ...e, properties: { ...e.properties, element: { ...e.properties.element, text } } });
+  const r = await fetch(`${own.url}/v1/batch`, { method: 'POST', body: JSON.stringify({ sentAt: new Date().toISOString(), batch: [
+    labelled('Save Burr Grinder', fr('sess-one', 'dead_click', 9, '/', save)),
+    labelled('Save Burr Grinder', fr('sess-two', 'dead_click', 8, '/', save)),
+    labelled('Save Stoneware Mug', fr('sess-two', 'dead_click', 7, '/', save)),
+    labelled('Checkout', fr('sess-two', 'rage_click', 6, '/cart.html', '#pay')),
+    fr('sess-two', 'js_error', 5, '/cart.html', null, { message: 'coupon is undefined' }),
+  ] }) });
+  assert.equal((await r.json()).accepted, 5);
+  const { page, errors } = await openInspector(t, browser, own.url);
+  const row = (type) => page.locator(`#leaderboard tbody tr[data-type="${type}"]`);
+  await waitFor('the leaderboard', async () => (await page.locator('#leaderboard tbody tr').count()) === 3);
+  // One row for both cards, its selector and, under it, the latest card's text and the other.
+  const label = row('dead_click').locator('.el-text');
+  assert.equal(await label.count(), 1, 'the element named by its text');
+  assert.equal(await row('dead_click').locator('code.sel').textContent(), save);
+  assert.equal(await label.evaluate((n) => n.firstChild.textContent + n.childNodes[1].textContent + n.childNodes[2].textContent),
+    '“Save Stoneware Mug” and 1 other');
+  assert.equal(await label.getAttribute('title'), 'Texts of its events: Save Burr Grinder (2 events), Save Stoneware Mug (1 event)');
+  assert.equal(await label.locator('.visually-hidden').textContent(), ' (texts of its events: Save Burr Grinder (2 events), Save Stoneware Mug (1 event))');
+  assert.equal(await row('dead_click').locator('td').nth(3).textContent(), '3');
+  // One text: no "other", no list; an error's row: no label.
+  assert.equal(await row('rage_click').locator('.el-text').textContent(), '“Checkout”');
+  assert.equal(await row('rage_click').locator('.el-text').getAttribute('title'), null);
+  assert.equal(await row('js_error').locator('.el-text').count(), 0);
+  // The CSV: the columns as before, then the text (the Element column the selector alone).
+  const lines = (await csv(page, 'leaderboard')).split('\r\n');
+  assert.equal(lines[0], '"Type","Page","Element","Count","Sessions","Share of sessions","Trend","Element text"');
+  const dead = lines.find((l) => l.startsWith('"dead_click"')).slice(1, -1).split('","');
+  assert.deepEqual([dead[2], dead[3], dead[7]], [save, '3',
+    'Save Stoneware Mug and 1 other (texts of its events: Save Burr Grinder (2 events), Save Stoneware Mug (1 event))']);
+  assert.equal(lines.find((l) => l.startsWith('"js_error"')).split('","').pop(), '"');
+  assert.deepEqual(errors, []);
 });
 
 // An international storefront's QA: paths arrive as location.pathname, percent-encoded, and were
