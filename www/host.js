@@ -1895,7 +1895,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // for the change that Enter commits after the key's handler sent the form (and maybe
       // opened the next view).
       var fresh = e.isTrusted !== false && t && t.form !== undefined && t !== lastField && !(e.type === 'change' && t === doneField);
-      respond('c', pressed && e.target); // a control changed state (a checkbox a label toggled: no DOM change, no focus)
+      // A control changed state (a checkbox a label toggled: no DOM change, no focus). Not a
+      // text's change, its commit as the field is left: pressing a disabled Delete after typing
+      // in its confirmation left the field, and that answered the press (an account area's QA:
+      // no rage_click).
+      if (!(e.type === 'change' && /^(text|email|tel|url|password|textarea|search|number)$/.test(t.type))) respond('c', pressed && e.target);
       // A step shown in place of the one just continued, after a request longer than the
       // click's moment (an address checked): the visitor's input in it says the other was done.
       // (Before typedEl is set: that submit ends the typing in the other form, not in this one.)

@@ -2591,6 +2591,25 @@ test('a router\'s announcer after a form sent is no field_error; six code boxes 
   assert.ok((await formsOf(site)).includes('form_submit pay'));
 });
 
+// An account's deletion, its button disabled until DELETE is typed: a mistype, then the button
+// pressed 3 times is a rage_click on a disabled control, as on a lone one (an account area's QA:
+// the focus leaving the field took the first press as answered, and the burst was lost).
+test('a disabled button pressed 3 times right after typing in its form\'s field is a rage_click', T, async (t) => {
+  const site = 'fx-disabled-after-typing';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', `<form id="del"><label>Type DELETE to confirm <input id="del-in" name="confirm_text" autocomplete="off"></label>
+      <button type="submit" id="del-go" disabled>Delete my account</button></form>`);
+    const di = document.getElementById('del-in');
+    di.addEventListener('input', () => { document.getElementById('del-go').disabled = di.value !== 'DELETE'; });
+    scrollTo(0, 0);
+  });
+  await page.click('#del-in'); await page.keyboard.type('DELET');
+  await clickN(page, '#del-go', 3);
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), ['rage_click #del-go'], JSON.stringify(ev.map((e) => e.properties)));
+});
+
 // A grocery shop's QA. An address form whose postcode stays marked aria-invalid while the page
 // only changes its message: the second refusal ("we don't deliver there", after a server's
 // check) is a field_error too, and no form_submit; fixed and sent, one. A promo form applied in
