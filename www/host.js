@@ -365,9 +365,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // control with ten or more others within two levels up (the grandparent's: it holds the
   // parent's). Its text, click after click, spells what the visitor typed: masked (a kiosk QA
   // rebuilt a loyalty card number and a postcode).
+  // (Not an icon named by a phrase, aria-label="Save Brass lamp": a results grid's hearts, each
+  // card's buttons within two levels, were all nameless: a marketplace's QA.)
   function keyOf(el, text) {
     var q = el.parentElement;
-    return text.trim().length === 1 && (q = q && q.parentElement) && q.querySelectorAll('button,[role=button]').length > 9;
+    return text.trim().length === 1 && !/ /.test(attr(el, 'aria-label').trim()) && (q = q && q.parentElement) && q.querySelectorAll('button,[role=button]').length > 9;
   }
   function up(el, s) {
     var i = flat ? flat.indexOf(el) : -1, x;
@@ -891,7 +893,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // toggle made of a button, which says its state, `aria-pressed`, `-checked`, `-selected`,
       // `-expanded`: a configurator's material tile pressed before the page was left was the
       // form's send, a form_submit: QA.)
-      if (el && trusted && !isField(el) && !el.matches('[aria-pressed],[aria-checked],[aria-selected],[aria-expanded]')) {
+      // Nor a link to another page: a results grid with a "Compare" box was a form, sent by
+      // every product opened from it (a marketplace's QA).
+      if (el && trusted && !isField(el) && !el.matches('[aria-pressed],[aria-checked],[aria-selected],[aria-expanded]') && !(link && link.split('#')[0] !== location.href.split('#')[0])) {
         pressedIn(el.form || boxFor(el), el);
       }
       de = special && up(t, '[data-tp-event]');
@@ -2127,7 +2131,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     return function (status) {
       if (gone && !status) status = 1;
       if (go) goReqs--;
-      if (k && k === clickNo) clickReqs--;
+      // The click's last request answered, its control's own change kept (an optimistic heart,
+      // aria-pressed set at the click and left so: a pending state is taken off, or stays as
+      // disabled or busy): that was its answer. Every working save was a dead_click (a
+      // marketplace's QA). (`undone`: the values before, see watch.)
+      if (k && k === clickNo && !--clickReqs && undone.some(function (u) { return !/^(disabled|aria-(busy|disabled))$/.test(u[1]) && u[0].getAttribute(u[1]) !== u[2]; })) respond('m');
       if (mine) { busy--; busyEnd = now(); }
       // A send that failed (the network, or a 5xx: a payment service down) sent nothing: the
       // view left then is the form's abandon, not its submit (Back 2 s after a payment's 500 was

@@ -2610,6 +2610,47 @@ test('a disabled button pressed 3 times right after typing in its form\'s field 
   assert.deepEqual(summary(ev), ['rage_click #del-go'], JSON.stringify(ev.map((e) => e.properties)));
 });
 
+// A marketplace's QA. A results grid: 12 cards, each with a heart (an icon named by its
+// aria-label) and a "Compare" box. A heart that saves at once and then posts (optimistic) is
+// answered, by its own change kept (each was a dead_click); a heart that does nothing is a
+// dead_click named by its label (a grid's icons were taken for an on-screen keypad's keys, and
+// their names dropped); a box ticked, then a product opened, is no form sent (the grid was a
+// form, started and sent by every product opened after a tick).
+test('a results grid: an optimistic heart is answered, a dead one named by its label, a compare box no form', T, async (t) => {
+  const site = 'fx-results-grid';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    let cards = '';
+    for (let i = 1; i <= 12; i++) {
+      cards += `<article class="card"><a class="pl" href="/details">Lamp ${i}</a><button class="heart" aria-label="Save Brass lamp ${i}" aria-pressed="false">♥</button>` +
+        `<label><input type="checkbox" class="cmp"> Compare</label></article>`;
+    }
+    document.body.insertAdjacentHTML('afterbegin', `<div id="grid" style="display:grid;grid-template-columns:repeat(6,150px)">${cards}</div>`);
+    const hearts = document.querySelectorAll('.heart');
+    hearts[0].addEventListener('click', (e) => {
+      const b = e.currentTarget;
+      b.setAttribute('aria-pressed', String(b.getAttribute('aria-pressed') !== 'true'));
+      b.classList.toggle('on');
+      fetch('/api/notify', { method: 'POST' });
+    });
+    document.querySelector('.pl').addEventListener('click', (e) => { e.preventDefault(); history.pushState({}, '', '/details'); document.title = 'Lamp 1'; });
+    scrollTo(0, 0);
+  });
+  await clickN(page, '#grid > article:nth-child(1) > button.heart', 1);
+  await clickN(page, '#grid > article:nth-child(2) > button.heart', 1);
+  await waitFor('the dead heart told', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    return (await frictionOf(site)).some((e) => e.event === 'dead_click');
+  });
+  await page.click('#grid > article:nth-child(3) input.cmp');
+  await page.click('#grid > article:nth-child(1) > a.pl');
+  await waitFor('the product', () => page.evaluate(() => location.pathname === '/details'));
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), ['dead_click #grid > article.card > button.heart']);
+  assert.equal(ev[0].properties.element.text, 'Save Brass lamp 2', JSON.stringify(ev[0].properties.element));
+  assert.deepEqual(await formsOf(site), []);
+});
+
 // A grocery shop's QA. An address form whose postcode stays marked aria-invalid while the page
 // only changes its message: the second refusal ("we don't deliver there", after a server's
 // check) is a field_error too, and no form_submit; fixed and sent, one. A promo form applied in

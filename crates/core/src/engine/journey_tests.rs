@@ -2006,6 +2006,23 @@ fn a_search_page_gone_back_to_is_no_second_site_search() {
     assert_eq!(back.names(), ["page_view"]);
 }
 
+/// Nor a refinement on the same results page (a filter, a sort, the next page, pushed or
+/// replaced): one search and its filters were as many site_search events (a marketplace's QA).
+/// Another term, or the same term searched on another page, is a search.
+#[test]
+fn a_search_refined_on_its_results_page_is_no_second_site_search() {
+    let url = "https://shop.test/search?q=lamp";
+    let mut v = Visit::new(&[("site", "shop"), ("consent", "granted"), ("spa", "replace")], boot(url, ""));
+    v.page(url);
+    v.at(2_000, route(Nav::Push, "https://shop.test/search?q=lamp&brand=acme"));
+    v.at(4_000, route(Nav::Replace, "https://shop.test/search?q=lamp&brand=acme&sort=price"));
+    v.at(6_000, route(Nav::Push, "https://shop.test/search?q=desk+lamp"));
+    v.at(8_000, route(Nav::Push, "https://shop.test/outlet?q=desk+lamp"));
+    let searches: Vec<String> =
+        v.events().iter().filter(|e| e.contains(r#""event":"site_search""#)).map(|e| field(e, "\"term\":\"")).collect();
+    assert_eq!(searches, ["lamp", "desk lamp", "desk lamp"]);
+}
+
 /// A page restored from the bfcache is in front: its `visibilitychange` came while it was frozen
 /// (before its `pageshow`), and its view's engaged time counted 0 (found by QA).
 #[test]
