@@ -94,7 +94,7 @@ pub fn warning(event: &str, changed: u8) -> String {
         (SURROGATE, "broken characters replaced"),
         (DEEP, "nesting deeper than 32 levels cut"),
         (SCRUBBED, "an email, phone, card number or IBAN masked"),
-        (DROPPED, "a property named like a password, card, CVC, expiry (exp), PIN, token, auth or session id dropped"),
+        (DROPPED, "a property named like a password, card, CVC, expiry (exp), PIN, token, auth, session id, phone, person's name, birth date or address dropped"),
         (TOO_LARGE, "larger than 16 KiB: nested values left out, or all"),
         (RESERVED, "category \"friction\" left out: see touchpoint('friction')"),
     ] {

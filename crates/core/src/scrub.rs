@@ -590,11 +590,37 @@ const FIELD_WORDS: &[&[u8]] = &[
     b"cpf",
 ];
 
-/// A custom property key that names a secret, a card or bank detail (`password`, `card_number`,
-/// `cvc`, `securityCode`, `iban`, `account_number`, `cc_exp`, ...): such a property is dropped
-/// whatever its value.
+/// Words of a key naming a person's phone, name, birth date or address (joined words matched
+/// with `- _ .` skipped): `identify` kept `{"phone":"07700 900123","birthday":"1987-04-12",
+/// "address":"221B Baker Street"}` while a URL's query masked the same names (an account area's
+/// QA). (Not `name` alone: a product's, a list's, a promotion's.)
+const PERSONAL_WORDS: &[&[u8]] = &[
+    b"phone",
+    b"telefon",
+    b"firstname",
+    b"lastname",
+    b"fullname",
+    b"surname",
+    b"vorname",
+    b"nachname",
+    b"sobrenome",
+    b"birth",
+    b"geburts",
+    b"street",
+    b"strasse",
+    b"address",
+    b"postcode",
+    b"postal",
+    b"zipcode",
+];
+
+/// A custom property key (a trait, a tag) that names a secret, a card or bank detail
+/// (`password`, `card_number`, `cvc`, `securityCode`, `iban`, `account_number`, `cc_exp`, ...)
+/// or a person's phone, name, birth date or address (`phone`, `mobile_no`, `last_name`,
+/// `birthday`, `shipping_address`, `postcode`): such a property is dropped whatever its value.
 pub fn is_sensitive_key(key: &str) -> bool {
-    sensitive_ident(key.as_bytes(), false)
+    let k = key.as_bytes();
+    sensitive_ident(k, true) || PERSONAL_WORDS.iter().any(|w| contains_ci(k, w, true))
 }
 
 /// `url`: a query name, where a phone word is sensitive too (see [`PHONE_WORDS`]).
@@ -1517,6 +1543,20 @@ mod tests {
             "sid",
             "private_key",
             "privateKey",
+            // A person's phone, name, birth date or address (an account area's QA).
+            "phone",
+            "mobile_no",
+            "tel",
+            "Handynummer",
+            "last_name",
+            "firstName",
+            "birthday",
+            "date_of_birth",
+            "shipping_address",
+            "street",
+            "postcode",
+            "zip_code",
+            "postal_code",
         ] {
             assert!(is_sensitive_key(key), "{key} should be dropped");
         }
@@ -1538,7 +1578,6 @@ mod tests {
             "coupon_code",
             "promo_code",
             "country_code",
-            "postal_code",
             "section_code",
             "car_data",
             "express_delivery",
@@ -1555,6 +1594,11 @@ mod tests {
             "pwa",
             "side",
             "sidebar",
+            "name",
+            "item_name",
+            "city",
+            "country",
+            "telemetry",
         ] {
             assert!(!is_sensitive_key(key), "{key} should be kept");
         }
