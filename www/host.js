@@ -1847,7 +1847,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // to the top, a restored position), whatever input came before: a reader going down,
       // following links whose routes jumped to the top, was a scroll_thrash (a web-perf QA). (A
       // leg begun before the view, ended by that jump, is the visitor's.)
-      if (dir && lastDir && dir !== lastDir) {
+      // (Not on a page marked data-tp-no-thrash, its <html> or <body>: scroll-jacked panels a
+      // visitor flicks back and forth, whose every leg is a viewport: a brand site's QA.)
+      if (dir && lastDir && dir !== lastDir && !(d.body && up(d.body, '[data-tp-no-thrash]'))) {
         push(rec('y', now(), lastY, w.innerHeight | 0, now() - lastUser < 1500 && (legAt < navAt || legAt - navAt > 500) ? 1 : 0, Math.abs(lastY - legStart)));
         legStart = lastY;
         legAt = now();

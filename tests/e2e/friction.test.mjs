@@ -2157,19 +2157,25 @@ test('the views a single-page app replaced are not kept alive by the clicks on t
   assert.ok(after - before < 500, `${before} nodes after 2 routes, ${after} after 10`);
 });
 
-test('broken: scrolling up and down repeatedly is scroll_thrash, once', T, async (t) => {
-  const site = 'fr-thrash';
-  const { page } = await open(t, site);
-  await page.mouse.move(500, 400);
-  for (let i = 0; i < 6; i++) {
-    await page.mouse.wheel(0, i % 2 ? -1500 : 1500);
-    const want = i % 2 ? 0 : 1;
-    await waitFor('the scroll', () => page.evaluate((w) => (w ? window.scrollY > 1000 : window.scrollY < 100), want), { timeout: 10_000 });
-  }
-  const ev = await verdict(page, site);
-  assert.deepEqual(summary(ev), ['scroll_thrash']);
-  assert.ok(ev[0].properties.reversals >= 4);
-});
+// Not on a page marked data-tp-no-thrash (its body: scroll-jacked panels, each flick a
+// viewport, flicked back and forth: a brand site's QA).
+for (const marked of [false, true]) {
+  test(marked ? 'normal: scrolling up and down repeatedly on a page marked data-tp-no-thrash is no scroll_thrash'
+    : 'broken: scrolling up and down repeatedly is scroll_thrash, once', T, async (t) => {
+    const site = marked ? 'fn-thrash-marked' : 'fr-thrash';
+    const { page } = await open(t, site);
+    if (marked) await page.evaluate(() => document.body.setAttribute('data-tp-no-thrash', ''));
+    await page.mouse.move(500, 400);
+    for (let i = 0; i < 6; i++) {
+      await page.mouse.wheel(0, i % 2 ? -1500 : 1500);
+      const want = i % 2 ? 0 : 1;
+      await waitFor('the scroll', () => page.evaluate((w) => (w ? window.scrollY > 1000 : window.scrollY < 100), want), { timeout: 10_000 });
+    }
+    const ev = await verdict(page, site);
+    assert.deepEqual(summary(ev), marked ? [] : ['scroll_thrash']);
+    if (!marked) assert.ok(ev[0].properties.reversals >= 4);
+  });
+}
 
 test('broken: a form filled in and left is form_abandon, on pagehide', T, async (t) => {
   const site = 'fr-abandon';
