@@ -500,6 +500,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
           // to basket" toast gone after 2 s) answers no later click: the "+" at its maximum
           // tapped meanwhile was no dead_click (a grocery shop's QA). (`born`: the last 8 such.)
           if (!own && !records[i].addedNodes.length && records[i].removedNodes.length && [].every.call(records[i].removedNodes, function (x) { return born.indexOf(x) >= 0; })) continue;
+          // Nor a list grown at its end while the visitor scrolls (an infinite feed's next cards,
+          // its loader's, within 3 s of the document's scroll), when the click asked for nothing
+          // ("Load more" did): a dead Compare clicked after a flick was answered by the next 24
+          // cards (a marketplace's QA).
+          if (!own && asked !== clickNo && now() - scrollAt < 3000 && grown(records[i])) continue;
           n = ambient(records[i].target, records[i].type === 'attributes') || moved(records[i]);
           if (!n || own || n.contains(clickedEl)) {
             for (; own && i < records.length; i++) [].forEach.call(records[i].addedNodes, function (x) { if (x.nodeType === 1 && born.push(x) > 8) born.shift(); });
@@ -613,6 +618,12 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     if (!watching || on) motion.set(el, t);
     var e = w.event;
     return !watching || on && !el.contains(clickedEl) && !(e && e.isTrusted && /^(click|pointer|mouse|key|touch)/.test(e.type));
+  }
+  // A change that only appends elements at the end of a list of more than 10 (see watch).
+  var scrollAt = -1e4, asked = 0;
+  function grown(r) {
+    var a = r.addedNodes;
+    return a.length && !r.removedNodes.length && !a[a.length - 1].nextSibling && r.target.childElementCount > 10 && !r.target.contains(clickedEl);
   }
   // Node `n` if it is an element, else (a text node, a document, a shadow root) its parent element.
   function elOf(n) { return n.nodeType === 1 ? n : n.parentElement; }
@@ -1824,8 +1835,12 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // smooth scrolling moves it for a few hundred ms.)
       // Nor the page scrolled by the visitor's own Tab, to the element it focused (a keyboard
       // QA: a dead "Apply filters", then Tab to a control further down, was answered).
-      if (!(ctlEv && ctlEv.key === ' ' && !ctlEv.defaultPrevented && now() - ctlAt < 500) && now() - tabAt > 500 && (t === d || !moving(t, 150) && !((a = ambient(t, true)) && !a.contains(clickedEl)))) respond('s');
+      // Nor the browser's scroll anchoring, the page moved by as much as content grew above
+      // the reader (an infinite feed's next cards above the footer read): within 500 ms of a
+      // change of the document's size (see `resized`).
+      if (!(ctlEv && ctlEv.key === ' ' && !ctlEv.defaultPrevented && now() - ctlAt < 500) && now() - tabAt > 500 && (t === d ? now() - resized > 500 : !moving(t, 150) && !((a = ambient(t, true)) && !a.contains(clickedEl)))) respond('s');
       if (t !== d) return;
+      scrollAt = now();
       if (!scrolled) { scrolled = true; viewScrolled = 1; act(); later(); }
       // Only the turning points (and the first position) go to the engine: a leg's extremes are
       // all scroll_thrash needs, and a scroll fires once per frame.
@@ -2115,7 +2130,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // (The click's own: first-party, started in its handler or right after. Not a third party's
     // hit, nor a chat's long poll that happens to begin a second later: either would keep the
     // clicked control's own change from answering it.)
-    if (own && t0 - evAt < 300 && (k = clickNo)) clickReqs++;
+    if (own && t0 - evAt < 300 && (k = clickNo)) clickReqs++, asked = k;
     if ((mine = own && a < 6e4 && (ev && ev.isTrusted && a < 1e3 || busy || t0 - busyEnd < 100))) busy++;
     // Not a response ('r'): the engine takes a request start as rage's answer, while a waiting
     // dead click waits for the request and then for the page to show something. Only one to the

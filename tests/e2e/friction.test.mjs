@@ -2657,6 +2657,43 @@ test('a results grid: an optimistic heart is answered, a dead one named by its l
   assert.deepEqual(await formsOf(site), []);
 });
 
+// An infinite feed whose loader appends the next cards as the visitor nears its end (a
+// marketplace's QA): a dead Compare clicked right after a flick is a dead_click, not answered by
+// the cards appended meanwhile, nor by the browser's scroll anchoring that keeps the content
+// below the feed in place as they come; a "Load more" whose request brings the next cards is
+// answered.
+test('an infinite feed grown at its end as the visitor scrolls answers no click; what a Load more asked for does', T, async (t) => {
+  const site = 'fx-infinite-feed';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    const cards = (n) => Array.from({ length: n }, (_, i) => `<li style="height:60px">Lamp ${i}</li>`).join('');
+    document.body.insertAdjacentHTML('afterbegin', `<button id="cmp" style="position:fixed;left:10px;bottom:10px;z-index:9">Compare (1)</button>
+      <button id="more" style="position:fixed;left:160px;bottom:10px;z-index:9">Load more</button><ul id="feed">${cards(24)}</ul>`);
+    const feed = document.getElementById('feed');
+    window.appended = 0;
+    // (Its own loader: the next cards 700 ms after the visitor came near the end, no request.)
+    let loading = false;
+    addEventListener('scroll', () => {
+      if (loading || window.appended > 1 || scrollY + innerHeight < document.body.scrollHeight - 600) return; // (two pages more: the end of the results)
+      loading = true;
+      setTimeout(() => { feed.insertAdjacentHTML('beforeend', cards(24)); window.appended++; loading = false; }, 700);
+    });
+    document.getElementById('more').addEventListener('click', () => fetch('/api/notify').then(() => feed.insertAdjacentHTML('beforeend', cards(24))));
+  });
+  await page.mouse.move(500, 300);
+  await page.mouse.wheel(0, 20000);
+  await waitFor('at the end', () => page.evaluate(() => scrollY + innerHeight >= document.body.scrollHeight - 5), { interval: 20 });
+  await clickN(page, '#cmp', 1);
+  await waitFor('the next cards', () => page.evaluate(() => window.appended > 0));
+  await waitFor('the Compare told', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    return (await frictionOf(site)).some((e) => e.event === 'dead_click');
+  });
+  await clickN(page, '#more', 1);
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), ['dead_click #cmp']);
+});
+
 // A grocery shop's QA. An address form whose postcode stays marked aria-invalid while the page
 // only changes its message: the second refusal ("we don't deliver there", after a server's
 // check) is a field_error too, and no form_submit; fixed and sent, one. A promo form applied in
