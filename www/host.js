@@ -507,7 +507,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
           if (!own && asked !== clickNo && now() - scrollAt < 3000 && grown(records[i])) continue;
           n = ambient(records[i].target, records[i].type === 'attributes') || moved(records[i]);
           if (!n || own || n.contains(clickedEl)) {
-            for (; own && i < records.length; i++) [].forEach.call(records[i].addedNodes, function (x) { if (x.nodeType === 1 && born.push(x) > 8) born.shift(); });
+            // (Small ones only, as a toast is, and the view's: a view's root its router drew
+            // after a click, kept here, kept whole replaced views alive.)
+            for (; own && i < records.length; i++) [].forEach.call(records[i].addedNodes, function (x) { if (x.nodeType === 1 && x.getElementsByTagName('*').length < 30 && born.push(x) > 8) born.shift(); });
             mo.disconnect(); observing = false; respond('m'); return;
           }
         }
@@ -1110,7 +1112,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // (The view's end ends the watch for field errors: what a router's announcer says of the next
   // view, SvelteKit's #svelte-announcer, an aria-live=assertive region, was a field_error of the
   // form just sent: a SvelteKit storefront's QA.)
-  function viewBegins() { maxDepth = used = told = peak = viewScrolled = clickedAs.length = foUntil = tallest = 0; navAt = now(); }
+  function viewBegins() { maxDepth = used = told = peak = viewScrolled = clickedAs.length = born.length = foUntil = tallest = 0; navAt = now(); }
   // A view's first screen as its page ends up laid out: the content often arrives after the
   // view began (a client-rendered page, a route whose data is fetched), and read then, the
   // loading screen was 100 % of a product page the visitor never scrolled, and hid every
@@ -2804,7 +2806,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // (A custom control that got the focus meanwhile, unseen: its keys are taken from now.)
       if (on && !was) { scrolled = true; maxDepth = 0; later(); point(); userOn(); relearn(); customFocused(d.activeElement); }
       if (!on && lo) { lo.disconnect(); clearTimeout(loTimer); }
-      if (!on) clickedAs.length = 0; // (no click judged meanwhile: see viewBegins)
+      if (!on) clickedAs.length = born.length = 0; // (no click judged meanwhile: see viewBegins)
     },
     // Starts the observers and wrappers (once); unobserve() disconnects the observers.
     observe: observe,
