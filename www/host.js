@@ -333,7 +333,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     if (special) for (i = 0; i < NO.length; i++) if (up(el, '[data-tp-no-' + NO[i] + ']')) no |= 1 << i;
     // (An input's text is its label's: a radio's "Size M".)
     var value = tag === 'input' && /^(submit|button|reset)$/.test(type) ? attr(el, 'value') : '',
-      text = fl & 4 || !(e = tag === 'input' ? el.labels && el.labels[0] : el) ? '' : f(textOf(e, '').slice(0, 400));
+      text = fl & 4 || !(e = tag === 'input' ? el.labels && el.labels[0] : el) ? '' : hide(f(textOf(e, '').slice(0, 400)));
     r = [key(el), fl, no, tag, attr(el, 'id'), type, attr(el, 'autocomplete'), attr(el, 'name'), special && up(el, '[data-tp-mask]') || suggested(el) || keyOf(el, text || value) ? 1 : 0,
       // (A title when nothing else names it: a colour swatch, a div with only its title, had
       // no text at all: a configurator's QA.)
@@ -1432,8 +1432,26 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // tribute's message restored from a draft). (A charity's QA. The values are compared here,
   // never kept; not a box's or a hidden field's, which the visitor did not type; nor one of 3
   // characters or fewer, which would mask words of every message.)
+  // The names of the files the visitor chose or dropped (with and without their extension, and
+  // as a URL writes them), masked wherever the page repeats them: in a click's text (a
+  // thumbnail's caption), an error's message, a request's path (an upload's PUT to
+  // /api/photos/<name>): photos are named after people, "Anna_and_Tom_wedding.jpg" (a print
+  // shop's QA). (Kept in the page, the last 30, never sent.)
+  var chosen = [];
+  function named(l) {
+    [].forEach.call(l || [], function (x) {
+      chosen.push(x.name, encodeURIComponent(x.name), x.name.replace(/\.[^.]*$/, ''));
+    });
+    chosen = chosen.slice(-30);
+  }
+  function hide(t) {
+    // (The longest first: a name chosen later, `a.jpg`, is not left `***.jpg` by the name
+    // without its extension of one chosen before, `a.heic`.)
+    chosen.slice().sort(function (a, b) { return b.length - a.length; }).forEach(function (v) { if (v.length > 3) t = t.split(v).join('***'); });
+    return t;
+  }
   function unsaid(t) {
-    t = f(t || ''); // (no text: "", not "false")
+    t = hide(f(t || '')); // (no text: "", not "false")
     if (t) [].forEach.call(d.querySelectorAll('input,textarea'), function (el) {
       var v = !/^(checkbox|radio|hidden|submit|button|reset|image|file|range|color)$/.test(el.type) && el.value.trim();
       if (v && v.length > 3) t = t.replace(RegExp([v, v.slice(0, 10)].map(function (x) { return x.replace(/[$()*+.?[\\\]^{|}]/g, '\\$&'); }).join('|'), 'gi'), '***');
@@ -2074,9 +2092,17 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     if (formGo && started && started.has(formGo) && !formGo.getClientRects().length) submitted(formGo);
   }
   // A changed value (for a text field: on leaving it) may be validated by the page's script.
+  // Files dropped (a drop zone's): their names as a chosen file's, and the form around the zone
+  // watched for the errors the page finds in them, as for a changed value (a photo refused by
+  // its type was no field_error when dropped: a print shop's QA).
+  sensors.drop = function (e) {
+    named(e.dataTransfer && e.dataTransfer.files);
+    if (e.isTrusted && e.target.closest) fieldCheck(e.target.closest('form'), null, 3000);
+  };
   sensors.change = function (e) {
     sensors.input(e);
     var t = e.target;
+    if (t && t.type === 'file') named(t.files);
     if (e.isTrusted && t && t.form !== undefined) { typedEl = null; fieldCheck(formOf(t), t, 1000); } // (a form's or not)
     // A field the page checks as it is typed (validate on input: React Hook Form's and Formik's
     // "onChange" mode) was marked while the visitor typed, when no error is taken, and nothing
@@ -2170,7 +2196,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
         if (p || formGo) fieldCheck(p || formGo, null, 3000, !p);
         if (p) setTimeout(guard(function () { if (pending === p && !goReqs) sent(p); }), 3000);
       }
-      push(rec('q', now(), id, 'e', f(method || 'GET').toUpperCase(), f(u.pathname), status | 0, now() - t0, own ? 1 : 0));
+      push(rec('q', now(), id, 'e', f(method || 'GET').toUpperCase(), hide(f(u.pathname)), status | 0, now() - t0, own ? 1 : 0));
     };
   }
   // (`before` and `after` run through `guard`: called by the page's code, they run outside an

@@ -227,7 +227,7 @@ fn listen(io: &Io, slow_ms: u64, hash_views: bool) {
 /// keydown, signs of the visitor's own scrolling, are the loader's own: it takes them off while
 /// they could not make a record. `host.observe` adds them. So is focusout, on the focused form
 /// field only.)
-const LISTENERS: [(bool, &str, bool, bool); 27] = [
+const LISTENERS: [(bool, &str, bool, bool); 28] = [
     (true, "pagehide", false, true),
     (true, "pageshow", false, true),
     (false, "visibilitychange", false, true),
@@ -258,6 +258,8 @@ const LISTENERS: [(bool, &str, bool, bool); 27] = [
     (false, "submit", true, false),
     // A form reset (its reset button) clears the fields with no property set and no event but this.
     (false, "reset", true, false),
+    // Files dropped on a drop zone (their names masked, the errors found in them told).
+    (false, "drop", true, false),
 ];
 
 /// Adds the always-on listeners, or the sensors that only feed events (see `Io::sensors`).

@@ -2694,6 +2694,48 @@ test('an infinite feed grown at its end as the visitor scrolls answers no click;
   assert.deepEqual(summary(ev), ['dead_click #cmp']);
 });
 
+// A print shop's QA: photos are named after people. The name of a file the visitor chose is
+// masked where the page repeats it: its error ("<name>: this type is not supported"), a
+// thumbnail's caption clicked, an upload's path; the upload refused 413 (too large for the
+// server) is a failed_request though no click started it.
+test('privacy: a chosen file\'s name is masked in an error, a click\'s text and a request\'s path; an upload refused 413 is a failed_request', T, async (t) => {
+  const site = 'fx-file-names';
+  const { page, context } = await open(t, site);
+  await context.route(/\/api\/photos\//, (route) => route.fulfill({ status: 413, body: 'too large' }));
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', `<form id="photo-form"><input type="file" id="photo" aria-describedby="photo-err"><span id="photo-err"></span>
+      <button type="button" id="photo-go">Upload</button><div id="thumbs"></div></form>`);
+    const input = document.getElementById('photo');
+    // (Checked at the Upload button's click: a script's setInputFiles makes no trusted change.)
+    document.getElementById('photo-go').addEventListener('click', () => {
+      const file = input.files[0];
+      if (/\.heic$/.test(file.name)) {
+        input.setAttribute('aria-invalid', 'true');
+        document.getElementById('photo-err').textContent = `${file.name}: this file type is not supported. Please use JPEG or PNG.`;
+        return;
+      }
+      input.removeAttribute('aria-invalid');
+      document.getElementById('photo-err').textContent = '';
+      document.getElementById('thumbs').innerHTML = `<div role="button" tabindex="0" id="thumb">${file.name}</div>`;
+      fetch(`/api/photos/${encodeURIComponent(file.name)}`, { method: 'PUT', body: file }).then(() => { window.uploaded = true; });
+    });
+    scrollTo(0, 0);
+  });
+  await page.setInputFiles('#photo', { name: 'Anna_and_Tom_wedding.heic', mimeType: 'image/heic', buffer: Buffer.from('x') });
+  await clickN(page, '#photo-go', 1);
+  await waitFor('the type refused', () => page.evaluate(() => document.getElementById('photo-err').textContent !== ''));
+  await page.setInputFiles('#photo', { name: 'Anna_and_Tom_wedding.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('y') });
+  await clickN(page, '#photo-go', 1);
+  await waitFor('the upload answered', () => page.evaluate(() => window.uploaded === true));
+  await clickN(page, '#thumb', 1);
+  const ev = await verdict(page, site);
+  const sent = JSON.stringify(await collector.events(`&site=${site}`));
+  assert.ok(!/Anna|wedding/.test(sent), sent);
+  const failed = ev.find((e) => e.event === 'failed_request');
+  assert.deepEqual([failed?.properties.path, failed?.properties.status], ['/api/photos/***', 413], JSON.stringify(ev));
+  assert.equal(ev.find((e) => e.event === 'field_error')?.properties.message, '***: this file type is not supported. Please use JPEG or PNG.', JSON.stringify(ev));
+});
+
 // A grocery shop's QA. An address form whose postcode stays marked aria-invalid while the page
 // only changes its message: the second refusal ("we don't deliver there", after a server's
 // check) is a field_error too, and no form_submit; fixed and sent, one. A promo form applied in

@@ -1,6 +1,7 @@
 //! failed_request: a first-party fetch or XHR that failed at the network (status 0) or answered
-//! 5xx; 4xx only when a click started it (within 1 s after a trusted click), but 422, a form's
-//! fields found invalid by the server. Method, path without
+//! 5xx, 413 or 415 (the server refusing what the page sent: an upload too large, of a type it
+//! takes not); other 4xx only when a click started it (within 1 s after a trusted click), but
+//! 422, a form's fields found invalid by the server. Method, path without
 //! query, status, duration. A request the page cancels itself (search-as-you-type aborting the
 //! previous keystroke's) is not a failure. Observed by wrapping `fetch` and `XMLHttpRequest` in the loader:
 //! Resource Timing's `responseStatus` is Chromium-only and reports network failures not at all,
@@ -87,9 +88,14 @@ impl FailedRequest {
         // any(), not contains(): <[u32]>::contains is an unrolled 0.17 KB function in the wasm (size).
         let clicked = self.by_click.iter().any(|&c| c == r.id);
         self.forget(r.id);
+        // 413 and 415 whatever started them: the server refusing what the page sent it (an upload
+        // too large for its limit, of a type it takes not), no "not found"; an upload starts when
+        // the file is chosen or dropped, seconds after any click (a print shop's QA).
         let failed = r.first_party
             && (r.status == 0
                 || r.status >= 500
+                || r.status == 413
+                || r.status == 415
                 || (clicked && r.status >= 400 && r.status != 401 && r.status != 402 && r.status != 422));
         if failed && !r.offline && self.seen.admit(&r.path, MAX_PER_PATH) {
             let props = finding(None)

@@ -904,6 +904,16 @@ fn failed_requests_first_party_5xx_network_errors_and_4xx_after_a_click() {
     f.request_start(3_600, 12);
     f.request_end(3_700, &end(12, 500, true), &mut out);
     assert_eq!(out.len(), 4, "a 5xx is a failure whoever started it");
+    // So are 413 and 415 (an upload the server refuses, started when a file was chosen or dropped,
+    // seconds after any click: a print shop's QA); not another 4xx of no click's.
+    for (id, status) in [(30, 413), (31, 415), (32, 404)] {
+        f.request_start(6_000, id);
+        f.request_end(6_100, &RequestEnd { path: "/api/upload".into(), ..end(id, status, true) }, &mut out);
+    }
+    let statuses: Vec<_> =
+        out[4..].iter().map(|o| o.1.contains("\"status\":413") || o.1.contains("\"status\":415")).collect();
+    assert_eq!(statuses, [true, true], "{out:?}");
+    out.truncate(4);
     // 422: the server found the form's fields invalid (a Turbo or Rails form drawn again with its
     // errors, a JSON API's validation): what the page shows of it is a field_error, and one
     // mistake was two friction events (a Turbo storefront's QA).
