@@ -333,7 +333,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     if (special) for (i = 0; i < NO.length; i++) if (up(el, '[data-tp-no-' + NO[i] + ']')) no |= 1 << i;
     // (An input's text is its label's: a radio's "Size M".)
     var value = tag === 'input' && /^(submit|button|reset)$/.test(type) ? attr(el, 'value') : '',
-      text = fl & 4 || !(e = tag === 'input' ? el.labels && el.labels[0] : el) ? '' : hide(f(textOf(e, '').slice(0, 400)));
+      text = fl & 4 || !(e = tag === 'input' ? el.labels && el.labels[0] : el) ? '' : (saying ? unsaid : hide)(f(textOf(e, '').slice(0, 400)));
     r = [key(el), fl, no, tag, attr(el, 'id'), type, attr(el, 'autocomplete'), attr(el, 'name'), special && up(el, '[data-tp-mask]') || suggested(el) || keyOf(el, text || value) ? 1 : 0,
       // (A title when nothing else names it: a colour swatch, a div with only its title, had
       // no text at all: a configurator's QA.)
@@ -1415,7 +1415,12 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // Marked by the page: nothing of an ignored form or element; no text of a masked one (an
     // alert that echoes what the visitor typed: "Sorry Jane Doe, we cannot deliver to ...").
     if (up(field, IGNORE) || form && (up(form, IGNORE) || !fillable(form))) return;
-    push(rec('x', now(), formName(form), reason, up(field, '[data-tp-mask]') ? '' : unsaid(message || (reason ? reason === 'a' && errText(field) : why(field))), group(field, false)));
+    // (The alert's own text, its element's, with what was typed masked as in its message: a
+    // store locator's "We couldn't find “SW1A 2AA”" went whole.)
+    saying = 1;
+    var g2 = group(field, false);
+    saying = 0;
+    push(rec('x', now(), formName(form), reason, up(field, '[data-tp-mask]') ? '' : unsaid(message || (reason ? reason === 'a' && errText(field) : why(field))), g2));
   }
   // The constraint a field failed in the browser's own validation, as the browser names it
   // (valueMissing, typeMismatch, tooShort...: the same in every language; its message is the
@@ -1437,7 +1442,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // thumbnail's caption), an error's message, a request's path (an upload's PUT to
   // /api/photos/<name>): photos are named after people, "Anna_and_Tom_wedding.jpg" (a print
   // shop's QA). (Kept in the page, the last 30, never sent.)
-  var chosen = [];
+  var chosen = [], saying = 0;
   function named(l) {
     [].forEach.call(l || [], function (x) {
       chosen.push(x.name, encodeURIComponent(x.name), x.name.replace(/\.[^.]*$/, ''));
@@ -2024,7 +2029,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     typedEl = null; // pressing Enter in a field ends typing
     if (up(form, IGNORE)) return;
     if (form.hasAttribute && form.hasAttribute('data-tp-event')) push(snap || decl(form));
-    if (fillable(form)) push(rec('u', now(), formKey(form), formName(form), list.join(',')));
+    // (One the visitor began is theirs, whatever is in it now: a reservation whose thanks the
+    // page drew in its place, fields gone, was a form_abandon: a store locator's QA.)
+    if (started && started.has(form) || fillable(form)) push(rec('u', now(), formKey(form), formName(form), list.join(',')));
   }
   // A form the visitor fills in: one with a field. Hidden inputs and buttons alone (an add to
   // cart, a sign-out, a "remove" form) make a button, not a form: each card's add to cart was a

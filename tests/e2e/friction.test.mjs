@@ -2736,6 +2736,39 @@ test('privacy: a chosen file\'s name is masked in an error, a click\'s text and 
   assert.equal(ev.find((e) => e.event === 'field_error')?.properties.message, '***: this file type is not supported. Please use JPEG or PNG.', JSON.stringify(ev));
 });
 
+// A store locator's QA. A postcode not found, said in an alert that quotes it: the typed value is
+// masked in the field_error's element text as in its message (the message was, the text not).
+// A reservation sent by fetch whose thanks the page draws in place of the form's fields: a
+// form_submit, not a form_abandon (the form, no field left in it, was no form to send).
+test('an alert quoting a typed postcode is masked in its element\'s text; a form whose thanks replace its fields was sent', T, async (t) => {
+  const site = 'fx-locator-forms';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', `<form id="search"><input id="s-q" name="where"><input id="s-r" name="radius" value="10"><button id="s-go">Find stores</button><p id="s-err" role="alert"></p></form>
+      <form id="reserve"><input id="r-name" name="fullname"><input id="r-mail" name="mail"><button id="r-go">Reserve</button></form>`);
+    const $ = (id) => document.getElementById(id);
+    $('search').addEventListener('submit', (e) => { e.preventDefault(); $('s-err').textContent = `We couldn't find "${$('s-q').value}". Check the postcode or try a city.`; });
+    $('reserve').addEventListener('submit', (e) => {
+      e.preventDefault();
+      fetch('/api/notify', { method: 'POST' }).then(() => { $('reserve').innerHTML = '<p>Thanks! We will text you.</p><button type="button" id="r-done">Done</button>'; });
+    });
+    scrollTo(0, 0);
+  });
+  await page.click('#s-q'); await page.keyboard.type('SW1A 2AA');
+  await page.click('#s-go');
+  await waitFor('not found', () => page.evaluate(() => document.getElementById('s-err').textContent !== ''));
+  await page.click('#r-name'); await page.keyboard.type('Jane Doe');
+  await page.click('#r-mail'); await page.keyboard.type('jane@example.org');
+  await page.click('#r-go');
+  await waitFor('the thanks', () => page.evaluate(() => !!document.getElementById('r-done')));
+  await page.click('#r-done');
+  await toDetails(page);
+  const ev = await verdict(page, site);
+  const err = ev.find((e) => e.event === 'field_error');
+  assert.deepEqual([err?.properties.message, err?.properties.element.text], ['We couldn\'t find "***". Check the postcode or try a city.', 'We couldn\'t find "***". Check the postcode or try a city.'], JSON.stringify(ev));
+  assert.deepEqual((await formsOf(site)).filter((f) => / reserve$/.test(f)), ['form_start reserve', 'form_submit reserve']);
+});
+
 // A grocery shop's QA. An address form whose postcode stays marked aria-invalid while the page
 // only changes its message: the second refusal ("we don't deliver there", after a server's
 // check) is a field_error too, and no form_submit; fixed and sent, one. A promo form applied in

@@ -118,6 +118,7 @@ fn scrub_once(text: &str, digits: bool, cards: bool) -> Option<String> {
         mark_cards(b, &mut marks, digits);
     }
     mark_ibans(b, &mut marks);
+    mark_coords(b, &mut marks);
     if marks.is_empty() {
         return None;
     }
@@ -136,6 +137,41 @@ fn scrub_once(text: &str, digits: bool, cards: bool) -> Option<String> {
         at += ascii_of(c).unwrap_or(c).len_utf8();
     }
     Some(out)
+}
+
+/// A position: a latitude and a longitude of 4 decimals or more (11 m or finer) joined by a comma
+/// (`51.52731,-0.12459`, `48.85837, 2.29448`): a store locator put the visitor's own in a
+/// lookup's path, a Directions link's `origin` and an error's message (its QA). Coarser ones
+/// (`51.53,-0.12`, a city's) are kept.
+fn mark_coords(b: &[u8], marks: &mut Vec<bool>) {
+    for s in 0..b.len() {
+        if s > 0 && (b[s - 1].is_ascii_digit() || b[s - 1] == b'.') {
+            continue;
+        }
+        if let Some(e) = coord(b, s).filter(|&e| b.get(e) == Some(&b',')) {
+            if let Some(end) = coord(b, e + 1 + usize::from(b.get(e + 1) == Some(&b' '))) {
+                mark(marks, b.len(), s, end);
+            }
+        }
+    }
+}
+
+/// A number of 1-3 digits, a point and 4+ digits at `i` (after an optional `-`): its end.
+fn coord(b: &[u8], mut i: usize) -> Option<usize> {
+    i += usize::from(b.get(i) == Some(&b'-'));
+    let digits = |mut i: usize| {
+        let s = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        (i, i - s)
+    };
+    let (p, int) = digits(i);
+    if !(1..=3).contains(&int) || b.get(p) != Some(&b'.') {
+        return None;
+    }
+    let (end, frac) = digits(p + 1);
+    (frac >= 4).then_some(end)
 }
 
 /// Flag bytes `s..e` as masked, allocating the flag vector on first use.
@@ -741,6 +777,14 @@ const URL_EXACT: &[&str] = &[
     "cep",
     "note",
     "notes",
+    // A position (a store locator's map centred on the visitor: `?lat=51.52731&lng=-0.12459`;
+    // Google's `ll=`). (`latitude` and `longitude` are in `URL_CONTAINS`.)
+    "lat",
+    "lng",
+    "lon",
+    "ll",
+    "latlng",
+    "coords",
 ];
 
 /// Words naming a phone number, masked as a query name or a segment of one (`tel`, `tel_no`,
@@ -800,6 +844,8 @@ const URL_CONTAINS: &[&[u8]] = &[
     b"tracknum",
     b"trackingnumber",
     b"trackingid",
+    b"latitude",
+    b"longitude",
 ];
 
 /// ASCII case-insensitive substring test (no allocation, no Unicode tables). With `loose`,
@@ -853,6 +899,7 @@ pub(crate) fn value_has_pii(v: &str, query: bool) -> bool {
     let mut m = Vec::new();
     mark_ibans(b, &mut m);
     mark_plus_phones(b, &mut m);
+    mark_coords(b, &mut m);
     if !m.is_empty() {
         return true;
     }
@@ -1276,6 +1323,11 @@ mod tests {
         untouched("Thu 12 20-22 0,99 EUR");
         untouched("Tue 10 10-12 1.99 EUR");
         masked("06 12 34 56 78 1,99 €", "*** 1,99 €");
+        // A position in a text (an error's message); a coarse one, a version, a price are kept.
+        masked("No EXIF orientation (GPS 48.85837, 2.29448)", "No EXIF orientation (GPS ***)");
+        masked("You are at 51.52731,-0.12459", "You are at ***");
+        untouched("Near 51.53, -0.12 (London)");
+        untouched("v1.2345, 12.50 EUR");
     }
 
     /// Prices in the millions grouped by dots or spaces (an international shop's QA: masked as
@@ -1691,6 +1743,17 @@ mod tests {
             scrub_url("/pay?postcode=SW1A+2AA&address_line1=10+Downing&zip_code=1&PLZ=10115&cep=01001&tribute_message=In+memory&comments=x&note=y&town=London&amount=25", &[]),
             "/pay?postcode=***&address_line1=***&zip_code=***&PLZ=***&cep=***&tribute_message=***&comments=***&note=***&town=London&amount=25"
         );
+        // A position: by its name, and by its shape under any name or in a path.
+        assert_eq!(
+            scrub_url("/find?lat=51.52731&lng=-0.12459&z=15&latitude=1&ll=51.5,-0.1&city=London", &[]),
+            "/find?lat=***&lng=***&z=15&latitude=***&ll=***&city=London"
+        );
+        assert_eq!(
+            scrub_url("https://maps.test/dir/?destination=51.5362,-0.1033&origin=51.527310,-0.124590", &[]),
+            "https://maps.test/dir/?destination=***&origin=***"
+        );
+        assert_eq!(scrub_url("/svc/stores/near/51.52731,-0.12459", &[]), "/svc/stores/near/***");
+        assert_eq!(scrub_url("/stores/near/51.53,-0.12?v=1.2345", &[]), "/stores/near/51.53,-0.12?v=1.2345");
         assert_eq!(
             scrub_url("https://www.ups.com/track?tracknum=1Z999AA10123456784&tracking_number=1&loc=en", &[]),
             "https://www.ups.com/track?tracknum=***&tracking_number=***&loc=en"
