@@ -97,13 +97,14 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // (A radio or checkbox too: a size swatch, a shipping option, "gift wrap". Its label's click
   // is followed by the browser's click on it, so either way one click is its touchpoint.)
   // And a sortable table's header (aria-sort, which only sortable headers carry) that handles
-  // its clicks itself, with no button inside: a B2B portal's price sort was no click (QA). And
+  // its clicks itself, with no button inside: a B2B portal's price sort was no click (QA); a
+  // data grid's `div role=columnheader` too (AG Grid's, MUI X's: an admin's QA). And
   // a table row or list item with an onclick attribute (a legacy shop's `<tr onclick=
   // "location.href=...">`: its cells' clicks were neither clicks nor dead clicks: QA); not any
   // element's, as a page's wrapper may close its menus at any click.
   var CLICKABLE = 'a,button,input[type=button],input[type=submit],input[type=reset],input[type=image],' +
     '[role=button],[role=link],[role=menuitem],[role=tab],[role=checkbox],[role=switch],[role=option],' +
-    'input[type=checkbox],input[type=radio],summary,th[aria-sort],tr[onclick],li[onclick],' +
+    'input[type=checkbox],input[type=radio],summary,[aria-sort],tr[onclick],li[onclick],' +
     // (Custom choices: a fare family's role=radio, a calendar's or seat map's role=gridcell:
     // the day picked was no click, a sold-out one's dead_click came with no click before it:
     // a travel site's QA.)
@@ -1528,7 +1529,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       if (!t) continue;
       if (m.attributeName === 'aria-invalid') {
         n = faceOf(t); // (the field whose <input> it is)
-        if (p && t.getAttribute('aria-invalid') === 'true' && m.oldValue !== 'true' && (!foField || n === foField) && !typing(n)) fieldError(n, 'a', '');
+        // (Not an element around a field, marked with it: a data grid's cell and its editor's
+        // input, one refused edit, were two field_errors: an admin's QA.)
+        if (p && t.getAttribute('aria-invalid') === 'true' && m.oldValue !== 'true' && (!foField || n === foField) && !typing(n) && !(n.form === undefined && n.querySelector(FIELDS))) fieldError(n, 'a', '');
         continue;
       }
       if (foField) continue;

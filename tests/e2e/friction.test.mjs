@@ -2769,6 +2769,32 @@ test('an alert quoting a typed postcode is masked in its element\'s text; a form
   assert.deepEqual((await formsOf(site)).filter((f) => / reserve$/.test(f)), ['form_start reserve', 'form_submit reserve']);
 });
 
+// An admin's data grid (AG Grid's, MUI X's markup): a div role=columnheader with aria-sort is a
+// control (its sort that does nothing was no click, and no dead_click); a refused inline edit,
+// the cell and its editor's input both marked aria-invalid, is one field_error, the input's.
+test('a data grid: a columnheader whose sort does nothing is a dead_click; a refused edit marking cell and input is one field_error', T, async (t) => {
+  const site = 'fx-data-grid';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', `<div role="grid" id="grid"><div role="row"><div role="columnheader" aria-sort="none" id="h-total">Total</div></div>
+      <div role="row"><div role="gridcell" id="qty"><input id="qty-in" aria-label="Edit qty" value="3"></div></div></div>`);
+    document.getElementById('qty-in').addEventListener('keydown', (e) => {
+      if (e.key !== 'Enter') return;
+      fetch('/api/notify', { method: 'POST' }).then(() => { for (const el of [document.getElementById('qty'), document.getElementById('qty-in')]) el.setAttribute('aria-invalid', 'true'); });
+    });
+    scrollTo(0, 0);
+  });
+  await clickN(page, '#h-total', 1);
+  await waitFor('the header told', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    return (await frictionOf(site)).some((e) => e.event === 'dead_click');
+  });
+  await page.click('#qty-in'); await page.keyboard.type('abc'); await page.keyboard.press('Enter');
+  await waitFor('the edit refused', () => page.evaluate(() => document.getElementById('qty').getAttribute('aria-invalid') === 'true'));
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), ['dead_click #h-total', 'field_error #qty-in']);
+});
+
 // A grocery shop's QA. An address form whose postcode stays marked aria-invalid while the page
 // only changes its message: the second refusal ("we don't deliver there", after a server's
 // check) is a field_error too, and no form_submit; fixed and sent, one. A promo form applied in

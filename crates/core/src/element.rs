@@ -54,7 +54,10 @@ impl RawElement {
     }
 
     fn label(&self) -> Option<String> {
-        if self.masked {
+        // (Nor the page's body or root, whose text is the page's: a document's keyboard shortcut
+        // found slow sent the first 64 characters of a back office's screen, a customer's name
+        // and address: an admin's QA.)
+        if self.masked || matches!(self.tag.as_str(), "body" | "html") {
             return None;
         }
         // A button-like input's `value` is its printed label, not something the visitor typed.
@@ -111,10 +114,16 @@ impl RawElement {
 /// A class that says the element's state, not which element it is: a quantity stepper's "−"
 /// marked `disabled` at 1 (Shopify's Dawn theme) was a second leaderboard row beside the same
 /// button's `button.qty__btn` (a theme developer's QA), and a tab `active` another.
+/// Also as the last word of a class (after `-` or `_`): a data grid's rows, `Mui-selected`,
+/// `ag-row-focus` and `ag-row-no-focus`, `ag-row-even` and `-odd`, made one broken row action
+/// four leaderboard rows (an admin's QA); a BEM modifier, `btn--active`.
 fn is_state(c: &str) -> bool {
-    matches!(c, "active" | "disabled" | "selected" | "open" | "show" | "current" | "focus")
-        || c.starts_with("is-")
-        || c.starts_with("has-")
+    let last = c.bytes().rposition(|b| b == b'-' || b == b'_').map_or(c, |i| &c[i + 1..]);
+    const STATES: [&str; 15] = [
+        "active", "disabled", "selected", "open", "show", "current", "focus", "focused", "hover", "checked",
+        "expanded", "pressed", "even", "odd", "loading",
+    ];
+    STATES.iter().any(|s| *s == last) || c.starts_with("is-") || c.starts_with("has-")
 }
 
 /// Only plain identifiers go into selectors, so they never need CSS escaping and generated
@@ -241,6 +250,30 @@ mod tests {
         assert_eq!(at_one.selector(), other.selector());
         let tab = RawElement { path: vec![level("a", "", "active tab-link has-badge")], ..RawElement::default() };
         assert_eq!(tab.selector(), "a.tab-link");
+        // A data grid's rows, as MUI X and AG Grid mark them: one row action, one selector.
+        let flag = |row: &str| {
+            RawElement {
+                path: vec![level("button", "", "flag"), level("div", "", "cell"), level("div", "", row)],
+                ..RawElement::default()
+            }
+            .selector()
+        };
+        for row in
+            ["MuiDataGrid-row Mui-selected", "ag-row ag-row-focus ag-row-even", "ag-row ag-row-no-focus ag-row-odd"]
+        {
+            assert_eq!(flag(row), flag(row.split(' ').next().unwrap()), "{row}");
+        }
+        assert_eq!(flag("ag-row ag-row-no-focus"), "div.ag-row > div.cell > button.flag");
+    }
+
+    #[test]
+    fn the_page_body_has_no_text() {
+        let body = RawElement {
+            tag: "body".into(),
+            text: "Maria Gonzalez · 12 Rue de la Paix".into(),
+            ..RawElement::default()
+        };
+        assert!(!body.describe().contains("Maria"), "{}", body.describe());
     }
 
     #[test]
