@@ -916,7 +916,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     }
     clickedEl = t; // (for `mo`: a change inside an ambient element it is in answers it)
     clickNo++;
-    undone = [];
+    undone.length = 0;
     clickReqs = 0;
     // A keyboard's click (Enter, Space, a screen reader's activation: detail 0) is at 0, 0
     // wherever its element is: placed at the element's centre, or every keyboard click was near
@@ -1452,8 +1452,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   }
   function hide(t) {
     // (The longest first: a name chosen later, `a.jpg`, is not left `***.jpg` by the name
-    // without its extension of one chosen before, `a.heic`.)
-    chosen.slice().sort(function (a, b) { return b.length - a.length; }).forEach(function (v) { if (v.length > 3) t = t.split(v).join('***'); });
+    // without its extension of one chosen before, `a.heic`. Nothing to do, nothing made: each
+    // click's text passes here.)
+    if (chosen.length) chosen.slice().sort(function (a, b) { return b.length - a.length; }).forEach(function (v) { if (v.length > 3) t = t.split(v).join('***'); });
     return t;
   }
   function unsaid(t) {
