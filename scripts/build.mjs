@@ -82,6 +82,18 @@ for (const [name, short] of renames.exports) {
 const loader = fs.readFileSync(path.join(root, 'www/touchpoint.js'), 'utf8');
 // host.js is an ES module for the browser tests; in the bundle its one export is a plain function.
 const hostJs = fs.readFileSync(path.join(root, 'www/host.js'), 'utf8').replace(/^export function /gm, 'function ');
+// Two functions of one name in makeHost's scope (declared at its two-space indent), or one named
+// as a `var` there: the later silently replaces the other. A file-name masker called `named`
+// replaced the fragment check of that name, and every hash change disabled Touchpoint (caught by
+// the e2e run, not the build): refused here.
+{
+  const seen = new Map();
+  for (const m of hostJs.matchAll(/^ {2}(?:function ([\w$]+)|var ([\w$]+))/gm)) {
+    const name = m[1] || m[2], was = seen.get(name);
+    if (was && (m[1] || was === 'function')) throw new Error(`www/host.js declares ${name} twice in makeHost's scope`);
+    seen.set(name, m[1] ? 'function' : was || 'var');
+  }
+}
 const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version;
 
 // Pinning. The loader fetches the wasm with `integrity` set to the wasm's SHA-384, written here in

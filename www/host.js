@@ -1444,7 +1444,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // /api/photos/<name>): photos are named after people, "Anna_and_Tom_wedding.jpg" (a print
   // shop's QA). (Kept in the page, the last 30, never sent.)
   var chosen = [], saying = 0;
-  function named(l) {
+  function chose(l) {
     [].forEach.call(l || [], function (x) {
       chosen.push(x.name, encodeURIComponent(x.name), x.name.replace(/\.[^.]*$/, ''));
     });
@@ -2107,13 +2107,13 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // watched for the errors the page finds in them, as for a changed value (a photo refused by
   // its type was no field_error when dropped: a print shop's QA).
   sensors.drop = function (e) {
-    named(e.dataTransfer && e.dataTransfer.files);
+    chose(e.dataTransfer && e.dataTransfer.files);
     if (e.isTrusted && e.target.closest) fieldCheck(e.target.closest('form'), null, 3000);
   };
   sensors.change = function (e) {
     sensors.input(e);
     var t = e.target;
-    if (t && t.type === 'file') named(t.files);
+    if (t && t.type === 'file') chose(t.files);
     if (e.isTrusted && t && t.form !== undefined) { typedEl = null; fieldCheck(formOf(t), t, 1000); } // (a form's or not)
     // A field the page checks as it is typed (validate on input: React Hook Form's and Formik's
     // "onChange" mode) was marked while the visitor typed, when no error is taken, and nothing
