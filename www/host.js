@@ -2191,7 +2191,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // aria-pressed set at the click and left so: a pending state is taken off, or stays as
       // disabled or busy): that was its answer. Every working save was a dead_click (a
       // marketplace's QA). (`undone`: the values before, see watch.)
-      if (k && k === clickNo && !--clickReqs && undone.some(function (u) { return !/^(disabled|aria-(busy|disabled))$/.test(u[1]) && u[0].getAttribute(u[1]) !== u[2]; })) respond('m');
+      // (Asked a task later: the page's own handlers of the answer, which take a pending state
+      // off, run after this one, a fetch's `then` and an XHR's `onload` alike.)
+      if (k && k === clickNo && !--clickReqs) setTimeout(guard(function () { if (k === clickNo && undone.some(function (u) { return !/^(disabled|aria-(busy|disabled))$/.test(u[1]) && u[0].getAttribute(u[1]) !== u[2]; })) respond('m'); }));
       if (mine) { busy--; busyEnd = now(); }
       // A send that failed (the network, or a 5xx: a payment service down) sent nothing: the
       // view left then is the form's abandon, not its submit (Back 2 s after a payment's 500 was
