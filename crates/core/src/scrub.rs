@@ -659,6 +659,13 @@ pub fn is_sensitive_key(key: &str) -> bool {
     sensitive_ident(k, true) || PERSONAL_WORDS.iter().any(|w| contains_ci(k, w, true))
 }
 
+/// A name of a secret, a card or bank detail only (see [`is_sensitive_key`]): a form field's
+/// focus time is left out under such a name, while `phone` or `postcode` name a field of the
+/// form, no value of the visitor's (its `field_ms` lost them: the e2e run).
+pub fn is_secret_key(key: &str) -> bool {
+    sensitive_ident(key.as_bytes(), false)
+}
+
 /// `url`: a query name, where a phone word is sensitive too (see [`PHONE_WORDS`]).
 fn sensitive_ident(s: &[u8], url: bool) -> bool {
     if FIELD_WORDS.iter().any(|w| contains_ci(s, w, w.len() >= 6)) {

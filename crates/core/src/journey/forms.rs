@@ -36,7 +36,7 @@ pub fn form_label(form: &str) -> String {
 
 /// `form_start`/`form_submit` properties. `focus` is the sensor's "name:ms,name:ms" list of
 /// focus time per field; names are cut to 40 characters and at most 30 fields are kept. Payment
-/// and credential fields (`scrub::is_sensitive_key`: card, cvc, expiry, password...) are left
+/// and credential fields (`scrub::is_secret_key`: card, cvc, expiry, password...) are left
 /// out: like everywhere else, such a field is described by nothing beyond its tag and selector.
 pub fn properties(form: &str, focus: &str) -> String {
     let mut o = Obj::new().str("category", "touchpoint").str("form", &form_label(form));
@@ -47,7 +47,7 @@ pub fn properties(form: &str, focus: &str) -> String {
             let Some(i) = item.bytes().rposition(|b| b == b':') else { continue };
             let (name, ms) = (&item[..i], &item[i + 1..]);
             let (Some(ms), false) = (super::super::config::parse_u64(ms), name.is_empty()) else { continue };
-            if super::super::scrub::is_sensitive_key(name) {
+            if super::super::scrub::is_secret_key(name) {
                 continue;
             }
             fields = fields.int(&clean_label(name, 40), ms.min(86_400_000) as i64);
@@ -71,8 +71,8 @@ mod tests {
         assert!(f.input(3), "used again after it was sent: started again");
         assert!(!f.input(4));
         assert_eq!(
-            properties("checkout", "email:1200,card:x,:5,zip:300,card-cvc:123,password:900"),
-            r#"{"category":"touchpoint","form":"checkout","field_ms":{"email":1200,"zip":300}}"#
+            properties("checkout", "email:1200,card:x,:5,zip:300,card-cvc:123,password:900,phone:40,fullname:50"),
+            r#"{"category":"touchpoint","form":"checkout","field_ms":{"email":1200,"zip":300,"phone":40,"fullname":50}}"#
         );
         assert_eq!(properties("", ""), r#"{"category":"touchpoint","form":""}"#);
     }
