@@ -907,10 +907,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // toggle made of a button, which says its state, `aria-pressed`, `-checked`, `-selected`,
       // `-expanded`: a configurator's material tile pressed before the page was left was the
       // form's send, a form_submit: QA.)
-      // Nor a link to another page: a results grid with a "Compare" box was a form, sent by
-      // every product opened from it (a marketplace's QA).
-      if (el && trusted && !isField(el) && !el.matches('[aria-pressed],[aria-checked],[aria-selected],[aria-expanded]') && !(link && link.split('#')[0] !== location.href.split('#')[0])) {
-        pressedIn(el.form || boxFor(el), el);
+      // Nor a link to another page, a press outside any form: a results grid with a "Compare"
+      // box was a form, sent by every product opened from it (a marketplace's QA).
+      if (el && trusted && !isField(el) && !el.matches('[aria-pressed],[aria-checked],[aria-selected],[aria-expanded]')) {
+        pressedIn(link && link.split('#')[0] !== location.href.split('#')[0] ? null : el.form || boxFor(el), el);
       }
       de = special && up(t, '[data-tp-event]');
     }
