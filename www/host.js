@@ -1404,7 +1404,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     if (g && g[0]) field = g[0];
     // One-character boxes (a sign-in code's six, each marked by a mistyped code) are one field,
     // the first: six field_errors for one mistake (an account area's QA).
-    if (field.maxLength === 1 && (g = (field.form || field.parentNode.parentNode).querySelector('input[maxlength="1"]'))) field = g;
+    // (Looked for in its form, else two levels up, else its root: a box straight in a shadow
+    // root has no grandparent, and reading one threw.)
+    if (field.maxLength === 1 && (g = (field.form || (g = field.parentElement) && g.parentElement || field.getRootNode()).querySelector('input[maxlength="1"]'))) field = g;
     // A control outside the form whose moment is open is not that form's: the terms box next to
     // "Pay", pressed within 3 s of the contact step's submit. (An alert, no control, is.)
     var form = field.form || (foForm && (field.form === undefined || foForm.contains(field)) ? foForm : null);

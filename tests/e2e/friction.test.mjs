@@ -2795,6 +2795,28 @@ test('a data grid: a columnheader whose sort does nothing is a dead_click; a ref
   assert.deepEqual(summary(ev), ['dead_click #h-total', 'field_error #qty-in']);
 });
 
+// Code boxes straight in a web component's shadow root, no <form>: their field error is one,
+// looked for in the root (reading the box's grandparent, which it has not, threw and disabled
+// Touchpoint: the review of 4afe1f8).
+test('one-character code boxes in a shadow root without a form: one field_error, Touchpoint stays up', T, async (t) => {
+  const site = 'fx-shadow-code-boxes';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    customElements.define('code-entry', class extends HTMLElement {
+      connectedCallback() {
+        const r = this.attachShadow({ mode: 'open' });
+        r.innerHTML = '<input id="c1" maxlength="1" required><input id="c2" maxlength="1" required><button id="verify">Verify</button>';
+        r.getElementById('verify').addEventListener('click', () => { for (const b of r.querySelectorAll('input')) b.reportValidity(); });
+      }
+    });
+    document.body.insertAdjacentHTML('afterbegin', '<code-entry id="entry"></code-entry>');
+    scrollTo(0, 0);
+  });
+  await page.locator('#entry').locator('#verify').click();
+  const ev = await verdict(page, site);
+  assert.deepEqual(ev.filter((e) => e.event === 'field_error').length, 1, JSON.stringify(ev));
+});
+
 // A grocery shop's QA. An address form whose postcode stays marked aria-invalid while the page
 // only changes its message: the second refusal ("we don't deliver there", after a server's
 // check) is a field_error too, and no form_submit; fixed and sent, one. A promo form applied in
