@@ -1307,7 +1307,11 @@ test('tags a route sets while it settles are its page view\'s', T, async (t) => 
   await page.evaluate(() => { history.pushState({}, '', '/shop/list'); touchpoint('set', { section: 'list' }); });
   await page.evaluate(() => new Promise((r) => {
     history.pushState({}, '', '/shop/cart');
-    setTimeout(() => { touchpoint('track', 'cart_seen'); touchpoint('set', { section: 'cart' }); document.title = 'cart'; r(); }, 50);
+    // A task later, as React's scheduler runs an effect (a MessageChannel message): a 50 ms timer
+    // left a loaded machine room to pass the 500 ms settle in one stall, and the test failed once.
+    const next = new MessageChannel();
+    next.port1.onmessage = () => { touchpoint('track', 'cart_seen'); touchpoint('set', { section: 'cart' }); document.title = 'cart'; r(); };
+    next.port2.postMessage(0);
   }));
   await page.evaluate(() => { touchpoint('track', 'after'); touchpoint('flush'); });
   const events = await eventsUntil(site, 'after');
