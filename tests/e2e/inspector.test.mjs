@@ -1140,7 +1140,9 @@ test('a Page filter of a page not seen in the range says so and offers the pages
     ]).flat(),
     ev('sess-pay', 'page_view', 10, '/checkout.html'),
     fr('sess-pay', 'dead_click', 9, '/checkout.html', '#pay'),
-  ]);
+  ], { clock: true });
+  const wide = [];
+  page.on('request', (r) => { if (r.url().includes('/api/pages') && r.url().includes('limit=500')) wide.push(r.url()); });
   await page.fill('#f-path', 'checkout');
   await page.press('#f-path', 'Enter');
   const board = '#leaderboard tbody tr.empty td';
@@ -1149,6 +1151,11 @@ test('a Page filter of a page not seen in the range says so and offers the pages
   assert.equal(await page.textContent('#pages-note'), 'the first 50 of 57');
   assert.equal(await page.textContent('#chart p.hint'), 'No page /checkout was seen in this range.');
   assert.equal(await page.textContent('#chart-note'), 'Pages seen with “checkout” in their path: /checkout.html');
+  // The 500 pages read to tell are read once a minute, not at every 5 s poll.
+  const polled = await page.evaluate(() => window.__inspector.refreshes);
+  await live(page, 'three polls more', async () => (await page.evaluate(() => window.__inspector.refreshes)) >= polled + 3);
+  assert.equal(wide.length, 1, wide.join('\n'));
+  assert.equal(await page.textContent(board), 'No page /checkout was seen in this range. Pages seen with “checkout” in their path: /checkout.html');
   // The page offered, picked: its friction.
   await page.locator(board).getByRole('button', { name: '/checkout.html' }).click();
   await waitFor('the checkout\'s leaderboard', async () =>
