@@ -675,9 +675,36 @@ fn refusal_line(origin: &str, site: &str) -> String {
     format!("a batch from origin {quoted:?} refused (403): {why} (said once per origin and site)")
 }
 
+/// The `Host` a browser's batch may be of the collector's own origin by (`http(s)://` + it), or
+/// None. A page on another name that resolves to this machine (DNS rebinding: `evil.example`
+/// made 127.0.0.1) sends its own name as both `Origin` and `Host`, so that rule let any page the
+/// machine's user opened write a loopback or intranet collector (a security review: a forged
+/// purchase, its order then a repeat, took the real one's place). So, as for reads, the name
+/// must be this collector's (a loopback name or a `--public-name`), or an IP address (a rebinding
+/// page's host is always a DNS name), or the request came through a proxy in front (a forwarding
+/// header, which a page cannot add to a beacon, nor to a fetch without a preflight, which has
+/// none): the first-party setup's shop name, kept by its proxy (docs/first-party-collector.md).
+fn own_host(st: &AppState, headers: &HeaderMap, host: Option<String>) -> Option<String> {
+    let proxied = ["x-forwarded-for", "forwarded", "x-real-ip"].iter().any(|h| headers.contains_key(*h));
+    host.filter(|h| proxied || st.access.host_allowed(h) || is_ip_host(h))
+}
+
+/// Whether a `Host` header value is an IP address, with or without a port.
+fn is_ip_host(h: &str) -> bool {
+    let name = match h.strip_prefix('[') {
+        Some(r) => r.split_once(']').map_or(r, |(ip, _)| ip),
+        None => h.rsplit_once(':').map_or(h, |(n, _)| n),
+    };
+    name.parse::<std::net::IpAddr>().is_ok()
+}
+
 async fn post_batch(State(st): State<AppState>, req: Request) -> Response {
     let origin = header_string(req.headers(), header::ORIGIN);
-    let host = header_string(req.headers(), header::HOST).or_else(|| req.uri().authority().map(|a| a.to_string()));
+    let host = own_host(
+        &st,
+        req.headers(),
+        header_string(req.headers(), header::HOST).or_else(|| req.uri().authority().map(|a| a.to_string())),
+    );
     // Reflect CORS on failures too when the origin could post at all, so a
     // fetch-based sender can read why its batch was refused.
     let known = origin.as_deref().filter(|o| st.policy.is_known(o, host.as_deref())).map(str::to_string);
@@ -789,7 +816,7 @@ fn caused_by<E: std::error::Error + 'static>(e: &(dyn std::error::Error + 'stati
 /// a "simple" content type), which is why the real check is in `ingest`.
 async fn preflight(State(st): State<AppState>, headers: HeaderMap) -> Response {
     let origin = header_string(&headers, header::ORIGIN);
-    let host = header_string(&headers, header::HOST);
+    let host = own_host(&st, &headers, header_string(&headers, header::HOST));
     let mut resp = match &origin {
         Some(o) if !st.policy.is_known(o, host.as_deref()) => {
             return (

@@ -2140,22 +2140,23 @@ test('data-cross-domain with a domain in another script: a link to it carries th
 });
 
 // data-cross-domain: the shop's checkout on another of its domains. Both names are this
-// machine's 127.0.0.1 (Chromium's host resolver rules), so both are the collector's own origin.
+// machine's 127.0.0.1, and loopback names, so both are the collector's own origin (another name
+// that is 127.0.0.1 is a DNS rebinding page's, no longer its own origin: a security review).
 test('data-cross-domain: a link and a form to the checkout\'s domain carry the visit\'s session; the checkout continues it, with its channel; a copied URL does not', T, async (t) => {
   const site = 'journey-cross';
   const port = new URL(collector.url).port;
   // (Pages served by the route below have no address of their own: Chromium would take them for
   // public pages and refuse their requests to this loopback collector, Local Network Access.)
-  const b2 = await launch({ args: ['--host-resolver-rules=MAP shop.test 127.0.0.1, MAP *.shop.test 127.0.0.1',
+  const b2 = await launch({ args: ['--host-resolver-rules=MAP shop.localhost 127.0.0.1, MAP *.shop.localhost 127.0.0.1',
     '--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessChecks'] });
   t.after(() => b2.close());
   const tag = (domains) => `<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch" data-site="${site}" data-consent="granted" data-flush-interval="300" data-cross-domain="${domains}"></script>`;
-  const shop = `http://www.shop.test:${port}`, checkout = `http://checkout.shop.test:${port}`;
+  const shop = `http://www.shop.localhost:${port}`, checkout = `http://checkout.shop.localhost:${port}`;
   const pages = {
-    '/cart': `<!doctype html><html><head><title>cart</title>${tag('checkout.shop.test')}</head><body>
+    '/cart': `<!doctype html><html><head><title>cart</title>${tag('checkout.shop.localhost')}</head><body>
       <a id="pay" href="${checkout}/pay?step=1">Checkout</a>
       <form id="f" method="get" action="${checkout}/pay"><input name="step" value="2"><button id="go">Go</button></form></body></html>`,
-    '/pay': `<!doctype html><html><head><title>pay</title>${tag('www.shop.test')}</head><body><button id="b">Pay</button></body></html>`,
+    '/pay': `<!doctype html><html><head><title>pay</title>${tag('www.shop.localhost')}</head><body><button id="b">Pay</button></body></html>`,
   };
   const context = await b2.newContext();
   t.after(() => context.close());
@@ -2165,7 +2166,7 @@ test('data-cross-domain: a link and a form to the checkout\'s domain carry the v
   await page.goto(`${shop}/cart?utm_source=news~letter+%2B+more&utm_medium=email`);
   await sdkReady(page);
   await page.click('#pay');
-  await page.waitForURL(/checkout\.shop\.test.*\/pay/);
+  await page.waitForURL(/checkout\.shop\.localhost.*\/pay/);
   await sdkReady(page);
   assert.equal(new URL(page.url()).searchParams.get('_tp'), null, 'taken out of the address bar');
   assert.equal(page.url(), `${checkout}/pay?step=1`);
@@ -2182,7 +2183,7 @@ test('data-cross-domain: a link and a form to the checkout\'s domain carry the v
   await page.goto(`${shop}/cart`);
   await sdkReady(page);
   await page.click('#go');
-  await page.waitForURL(/checkout\.shop\.test.*step=2/);
+  await page.waitForURL(/checkout\.shop\.localhost.*step=2/);
   await sdkReady(page);
   assert.equal(new URL(page.url()).searchParams.get('_tp'), null);
   await page.evaluate(() => { touchpoint('track', 'paid_again'); touchpoint('flush'); });
@@ -2197,7 +2198,7 @@ test('data-cross-domain: a link and a form to the checkout\'s domain carry the v
   await sdkReady(page);
   const outOfSample = await page.evaluate(() => sessionStorage.getItem('tp:session').split('\x1f')[0]);
   await page.click('#pay');
-  await page.waitForURL(/checkout\.shop\.test.*\/pay/);
+  await page.waitForURL(/checkout\.shop\.localhost.*\/pay/);
   await sdkReady(page);
   assert.equal(await page.evaluate(() => sessionStorage.getItem('tp:session').split('\x1f')[0]), outOfSample);
 
