@@ -1799,9 +1799,21 @@ impl Writer {
             let mut sessions = Vec::new();
             {
                 let mut seen = tx.prepare_cached("SELECT 1 FROM seen WHERE message_id = ?1")?;
-                let mut ordered = tx.prepare_cached("SELECT 1 FROM orders WHERE site = ?1 AND transaction_id = ?2")?;
+                // The body of an order's stored purchase.
+                let mut ordered = tx.prepare_cached(
+                    "SELECT e.body FROM orders o JOIN events e ON e.id = o.event_id WHERE o.site = ?1 AND o.transaction_id = ?2",
+                )?;
+                // Whether purchase ?2 repeats ?1 (see below): the same visitor (session,
+                // anonymousId or userId), or the same amount.
+                let mut repeats_it = tx.prepare_cached(
+                    "SELECT json_extract(?1, '$.sessionId') IS json_extract(?2, '$.sessionId')
+                         OR coalesce(json_extract(?1, '$.anonymousId') = json_extract(?2, '$.anonymousId'), 0)
+                         OR coalesce(json_extract(?1, '$.userId') = json_extract(?2, '$.userId'), 0)
+                         OR (json_extract(?1, '$.properties.value') IS json_extract(?2, '$.properties.value')
+                             AND json_extract(?1, '$.properties.currency') IS json_extract(?2, '$.properties.currency'))",
+                )?;
                 // The orders of this group's purchases so far.
-                let mut orders: Vec<(&str, &str)> = Vec::new();
+                let mut orders: Vec<((&str, &str), &Event)> = Vec::new();
                 // The purchases of orders already stored (or stored earlier in this group).
                 let mut repeats: Vec<&Event> = Vec::new();
                 for events in batches {
@@ -1819,13 +1831,28 @@ impl Writer {
                         // opened again): a duplicate, as GA4 counts an order once, recorded as a
                         // repeat of the order (`order_repeats`). (Its id is not kept in `seen`:
                         // sent again, it is that order's repeat again, recorded once by its id.)
+                        // Only the same visitor's (its session, anonymousId or userId), or one of
+                        // the same amount (value and currency: the thanks page opened again from
+                        // the order's email, in a new session without an anonymousId): a shop's
+                        // order numbers are easy to guess, and a purchase anyone posted first
+                        // under the next one made the customer's own its repeat, lost from the
+                        // events, the journeys and revenue (a security review). Another's
+                        // purchase of a stored order is stored (the order's stays the first).
                         let order = (e.site(), e.facts.order.as_str());
                         if !order.1.is_empty() {
-                            if orders.contains(&order) || ordered.exists(order)? {
-                                repeats.push(e);
-                                continue;
+                            let first = match orders.iter().find(|(o, _)| *o == order) {
+                                Some((_, first)) => Some(first.body().to_string()),
+                                None => ordered.query_row(order, |r| r.get::<_, String>(0)).optional()?,
+                            };
+                            match first {
+                                Some(first) => {
+                                    if repeats_it.query_row([first.as_str(), e.body()], |r| r.get::<_, bool>(0))? {
+                                        repeats.push(e);
+                                        continue;
+                                    }
+                                }
+                                None => orders.push((order, e)),
                             }
-                            orders.push(order);
                         }
                         // Kept if the transaction fails: a false positive, harmless.
                         filter.insert(id);
@@ -1876,8 +1903,9 @@ impl Writer {
                     last_id = next - 1;
                     let first = base_id + 1;
                     if !orders.is_empty() {
+                        // (OR IGNORE: another visitor's purchase of the order, later, is not it.)
                         let mut put = tx.prepare_cached(
-                            "INSERT INTO orders (site, transaction_id, event_id) VALUES (?1, ?2, ?3)",
+                            "INSERT OR IGNORE INTO orders (site, transaction_id, event_id) VALUES (?1, ?2, ?3)",
                         )?;
                         for (i, e) in new_events.iter().enumerate().filter(|(_, e)| !e.facts.order.is_empty()) {
                             put.execute(rusqlite::params![e.site(), e.facts.order, first + i as i64])?;

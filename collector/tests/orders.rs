@@ -112,6 +112,55 @@ async fn a_repeated_purchase_is_not_counted_but_recorded_with_its_order() {
     assert_eq!(api(&t, "/api/stats").await["events"], json!(5));
 }
 
+/// Order numbers are easy to guess: a purchase posted first by anyone else under the next one
+/// (a security review: sequential ids, 0.01 EUR) made the customer's own a repeat, lost from the
+/// events, the funnel and revenue. A purchase of a stored order repeats its first purchase when
+/// it is the same visitor's (session, anonymousId or userId) or of the same amount; another's is
+/// stored.
+#[tokio::test]
+async fn a_purchase_posted_first_by_someone_else_does_not_take_the_customers_place() {
+    let t = app_on(Store::open(":memory:").unwrap());
+    let buy = |id: &str, session: &str, order: &str, value: Value, more: Value| {
+        let props = json!({"transaction_id": order, "value": value, "currency": "EUR"});
+        let mut e = ev(id, "shop", session, "purchase", 1, props);
+        for (k, v) in more.as_object().unwrap() {
+            e[k] = v.clone();
+        }
+        e
+    };
+    let none = || json!({});
+    assert_eq!(
+        ingest(&t, vec![buy("x1", "attacker", "100501", json!(0.01), json!({"anonymousId": "a-x"}))]).await,
+        (1, 0)
+    );
+    let customer = json!({"anonymousId": "a-1", "userId": "c-1042"});
+    assert_eq!(
+        ingest(&t, vec![buy("c1", "customer", "100501", json!(249), customer)]).await,
+        (1, 0),
+        "the customer's purchase stored"
+    );
+    // The first's repeats: its session, its browser, its amount from anywhere.
+    let repeats = vec![
+        buy("x2", "attacker", "100501", json!(1), none()),
+        buy("x3", "later", "100501", json!(2), json!({"anonymousId": "a-x"})),
+        buy("x4", "elsewhere", "100501", json!(0.01), none()),
+    ];
+    assert_eq!(ingest(&t, repeats).await, (0, 3));
+    let ids = |v: Value| -> Vec<String> {
+        v.as_array().unwrap().iter().map(|e| e["messageId"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(ids(api(&t, "/api/events?event=purchase").await), ["c1", "x1"]);
+    // The order's purchase is still its first (order=, the inspector's lookup).
+    assert_eq!(ids(api(&t, "/api/events?order=100501&site=shop").await), ["x1"]);
+    // In one batch: another visitor's of another amount stored, the first's reload not.
+    let batch = vec![
+        buy("y1", "s-y", "200", json!(5), none()),
+        buy("y2", "s-z", "200", json!(6), none()),
+        buy("y3", "s-y", "200", json!(7), none()),
+    ];
+    assert_eq!(ingest(&t, batch).await, (2, 1));
+}
+
 /// Erases a session of the shop (as `POST /admin/erase` does), off the async runtime.
 async fn erase(t: &TestApp, session: &str) {
     let (store, key) = (t.state.store.clone(), (session.to_string(), "shop".to_string()));
