@@ -119,6 +119,11 @@ fn scrub_once(text: &str, digits: bool, cards: bool) -> Option<String> {
     }
     mark_ibans(b, &mut marks);
     mark_coords(b, &mut marks);
+    // (Not in an order's number, `cards` false: a key-shaped one, `A1B2-C3D4-E5F6`, masked,
+    // would be no order.)
+    if cards {
+        mark_keys(b, &mut marks);
+    }
     if marks.is_empty() {
         return None;
     }
@@ -153,6 +158,38 @@ fn mark_coords(b: &[u8], marks: &mut Vec<bool>) {
                 mark(marks, b.len(), s, end);
             }
         }
+    }
+}
+
+/// A product or licence key: 3 groups or more of 4-6 capitals and digits joined by `-`, with a
+/// letter and a digit (`ABCD-1234-EFGH-5678`, `XXXXX-XXXXX-XXXXX-XXXXX-XXXXX`). A bearer secret,
+/// and for a digital-downloads store the product itself: a thanks page's key was in its click's
+/// text, its activation request's path and its error's message (its QA). (A SKU, `DR-1042-M`, a
+/// date, `2026-12-07`, and a UUID's small letters are none.)
+#[inline(never)]
+fn mark_keys(b: &[u8], marks: &mut Vec<bool>) {
+    // One pass: `s` the run's start, `g` its current group's length (0 after a dash), `n` its
+    // groups, `ok` every group so far 4-6 long, `has` bit 1 a capital, bit 2 a digit.
+    let (mut s, mut g, mut n, mut ok, mut has) = (0, 0, 0, true, 0u8);
+    for i in 0..=b.len() {
+        let c = b.get(i).copied().unwrap_or(b' ');
+        if c.is_ascii_uppercase() || c.is_ascii_digit() {
+            g += 1;
+            has |= if c.is_ascii_digit() { 2 } else { 1 };
+            continue;
+        }
+        let end_group = g > 0;
+        ok &= !end_group || (4..=6).contains(&g);
+        n += usize::from(end_group);
+        if c == b'-' && end_group {
+            g = 0;
+            continue;
+        }
+        // The run ends here: a key when it is whole (no letter or digit around it).
+        if end_group && ok && n >= 3 && has == 3 && !c.is_ascii_alphanumeric() && (s == 0 || !b[s - 1].is_ascii_alphanumeric()) {
+            mark(marks, b.len(), s, i);
+        }
+        (s, g, n, ok, has) = (i + 1, 0, 0, true, 0);
     }
 }
 
@@ -853,6 +890,14 @@ const URL_CONTAINS: &[&[u8]] = &[
     b"trackingid",
     b"latitude",
     b"longitude",
+    // A digital good's key or a signed download's (`?license=ABCD-...`, `licence_key`,
+    // `serial`, `?hmac=...`, Easy Digital Downloads' `download_key`): each lets its holder have
+    // the product (a downloads store's QA).
+    b"licen",
+    b"serial",
+    b"productkey",
+    b"hmac",
+    b"downloadkey",
 ];
 
 /// ASCII case-insensitive substring test (no allocation, no Unicode tables). With `loose`,
@@ -907,6 +952,7 @@ pub(crate) fn value_has_pii(v: &str, query: bool) -> bool {
     mark_ibans(b, &mut m);
     mark_plus_phones(b, &mut m);
     mark_coords(b, &mut m);
+    mark_keys(b, &mut m);
     if !m.is_empty() {
         return true;
     }
@@ -1008,6 +1054,9 @@ fn scrub_params(
                 (
                     i + eq + 1,
                     has_jwt(v.as_bytes())
+                        // (A value shaped like a secret as a path segment is one: a signed
+                        // download's `?h=5f4dcc3b...` under a name no list can hold.)
+                        || token_like(v.as_bytes(), false)
                         || sensitive_param(url.get(i..i + eq).unwrap_or(""), extra)
                         || nested
                         || typed && matches!(scrub_text(&decode(v)), Cow::Owned(_)),
@@ -1954,6 +2003,47 @@ mod tests {
 
     fn mixed() -> impl Strategy<Value = String> {
         "[0-9 +().@a-zA-Z%_\\-é買🛒\u{a0}]{0,60}"
+    }
+
+    /// A digital-downloads store's QA: a licence key in a click's text, a request's path, an
+    /// error's message and the thanks page's URL; signed download links' secrets.
+    #[test]
+    fn licence_keys_and_signed_downloads() {
+        assert_eq!(scrub_text("ABCD-1234-EFGH-5678"), "***");
+        assert_eq!(scrub_text("Key: XXXX1-YYYY2-ZZZZ3-AAAA4-BBBB5 (copy)"), "Key: *** (copy)");
+        assert_eq!(
+            scrub_text("Activation failed for licence ABCD-1234-EFGH-5678"),
+            "Activation failed for licence ***"
+        );
+        assert_eq!(scrub_order_id("A1B2-C3D4-E5F6"), "A1B2-C3D4-E5F6", "an order's number is no key");
+        assert_eq!(
+            scrub_url("https://s.test/api/licenses/ABCD-1234-EFGH-5678/activate", &[]),
+            "https://s.test/api/licenses/***/activate"
+        );
+        assert_eq!(
+            scrub_url("https://s.test/thanks?order=1001&license=QQQ&licence_key=a&serial=b", &[]),
+            "https://s.test/thanks?order=1001&license=***&licence_key=***&serial=***"
+        );
+        assert_eq!(
+            scrub_url("https://s.test/f?expires=1&hmac=9f86d081884c7d659a2feaa0c55ad015&download_key=dk_7Hq2&h=5f4dcc3b5aa765d61d8327deb882cf99&e=1767225600", &[]),
+            "https://s.test/f?expires=***&hmac=***&download_key=***&h=***&e=1767225600"
+        );
+        // Not keys: a SKU, a date, a size run, words, a lower-case slug, a short code.
+        for kept in [
+            "DR-1042-M",
+            "2026-12-07",
+            "XS-S-M-L-XL",
+            "SALE-ENDS-SOON",
+            "abcd-1234-efgh-5678",
+            "AB12-CD34",
+            "Size EU-42",
+        ] {
+            assert_eq!(scrub_text(kept), kept);
+        }
+        assert_eq!(
+            scrub_url("https://s.test/p?sku=DR-1042-M&variant=40123456789012&id=ab12", &[]),
+            "https://s.test/p?sku=DR-1042-M&variant=40123456789012&id=ab12"
+        );
     }
 
     proptest! {
