@@ -550,7 +550,10 @@ mod tests {
         assert!(j.on && j.spa && j.replace_state && j.hash);
         assert_eq!(j.moments, ["add_to_cart", "purchase", "sign_up"]);
         assert_eq!(j.search_params, ["q", "term"]);
-        assert!(j.downloads.ends_with(&["pdf".to_string(), "zip".to_string()]) && j.downloads.contains(&"epub".to_string()), "added to the defaults");
+        assert!(
+            j.downloads.ends_with(&["pdf".to_string(), "zip".to_string()]) && j.downloads.contains(&"epub".to_string()),
+            "added to the defaults"
+        );
         assert!(c.remember_consent);
         let (c, w) = parse_attrs(&[("site", "s"), ("spa", "off,sometimes"), ("journey", "off"), ("clicks", " OFF")]);
         assert!(!c.journey.spa && !c.journey.on && !c.clicks);

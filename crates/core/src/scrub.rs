@@ -186,7 +186,13 @@ fn mark_keys(b: &[u8], marks: &mut Vec<bool>) {
             continue;
         }
         // The run ends here: a key when it is whole (no letter or digit around it).
-        if end_group && ok && n >= 3 && has == 3 && !c.is_ascii_alphanumeric() && (s == 0 || !b[s - 1].is_ascii_alphanumeric()) {
+        if end_group
+            && ok
+            && n >= 3
+            && has == 3
+            && !c.is_ascii_alphanumeric()
+            && (s == 0 || !b[s - 1].is_ascii_alphanumeric())
+        {
             mark(marks, b.len(), s, i);
         }
         (s, g, n, ok, has) = (i + 1, 0, 0, true, 0);

@@ -5,7 +5,8 @@ use super::super::scrub::scrub_url;
 use super::url::{extension, host, same_site};
 
 /// Default `data-download-extensions`.
-pub const DOWNLOADS: &str = "pdf,zip,rar,7z,gz,dmg,pkg,deb,iso,exe,msi,apk,csv,xls,xlsx,doc,docx,ppt,pptx,txt,rtf,epub,mp3,wav,mp4,mov,avi";
+pub const DOWNLOADS: &str =
+    "pdf,zip,rar,7z,gz,dmg,pkg,deb,iso,exe,msi,apk,csv,xls,xlsx,doc,docx,ppt,pptx,txt,rtf,epub,mp3,wav,mp4,mov,avi";
 
 /// The touchpoint a click on a link to `href` makes, if any: its name and properties.
 /// `download`: the link has a `download` attribute. Only http(s) links count (not mailto:, tel:,
