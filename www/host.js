@@ -1167,13 +1167,21 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   function routeDone(force, known) {
     if (routeAt < 0) return true;
     if (!force && d.title === routeTitle) return false;
-    queue[routeAt] = rec.apply(null, routeRec.concat(f(d.title), known != null ? known : depth(0)));
+    queue[routeAt] = rec.apply(null, routeRec.concat(f(d.title), known != null ? known : depth(0), keptForms()));
     routeAt = -1;
     // Its settle timer was the scheduled task: without it nothing is planned any more (the
     // caller plans the next one).
     if (settle) { clearTimeout(settle); settle = 0; planned = 0; }
     views();
     return true;
+  }
+  // The form a route goes on with (`wentOn`, see formOn), still in the page with a field shown
+  // as the route settles (its key): a wizard in one form whose steps each have an address
+  // (each step was a form_abandon and the next a form_start again, the buyers' too: an
+  // insurance quote's QA). Its next input is no form_start again.
+  var wentOn = [];
+  function keptForms() {
+    return (wentOn = wentOn.filter(function (fm) { return fm.isConnected && shownIn(fm).length; })).map(formKey).join();
   }
   // A jump within the page (an anchor link, a history entry that differs only in its fragment,
   // the popstate and hashchange of one jump) is no new view unless the site counts fragments as
@@ -1988,6 +1996,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // view's end. At the view's end only, a step's Next followed by a link within 3 s was a
       // form_submit of a returns wizard given up: a help center's QA.)
       pendShown = shownIn(form);
+      pendAt = now();
       setTimeout(guard(function () { if (pending === form && !e.defaultPrevented) submitted(form); }));
       setTimeout(guard(function () { if (pending === form && !goReqs) sent(form); }), 3000);
     }
@@ -2011,16 +2020,18 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       form.getAttribute('role') !== 'search' && !form.querySelector('input[type=search]');
     push(rec('g', now(), formKey(form), formName(form), n, (entry ? 1 : 0) + (attr(form, 'id') || form.tagName !== 'FORM' && !attr(form, 'aria-label') ? 2 : 0) + (again ? 4 : 0) +
       // (A choice, which starts no form: core::input::Input::FormInput::choice.)
-      (/^(checkbox|radio|range|select)/.test(t.type) ? 8 : 0), group(t, false)));
+      (/^(checkbox|radio|range|select)/.test(t.type) ? 8 : 0) + (wentOn.indexOf(form) < 0 ? 0 : 16), group(t, false)));
   }
   // A form submitted (its submit event, or see formOn): form_submit with the time spent in each
   // field, and no form_abandon.
-  var pending = null, pendDecl, pendShown;
+  var pending = null, pendDecl, pendShown, pendAt = 0;
   function shownIn(form) { return [].filter.call(form.elements || [], function (el) { return el.matches(FIELDS) && el.getClientRects().length; }); }
   // The pending submit concluded: sent, unless it was a step (fields shown since its submit;
   // nor is its press one, see formOn).
   function sent(form) {
-    shownIn(form).some(function (el) { return pendShown.indexOf(el) < 0; }) ? pending = formGo = null : submitted(form);
+    var step = shownIn(form).some(function (el) { return pendShown.indexOf(el) < 0; });
+    step ? pending = formGo = null : submitted(form);
+    return step;
   }
   function submitted(form) {
     var m, list = [], n, snap = form === pending && pendDecl;
@@ -2090,7 +2101,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       dismissive(el.getAttribute('aria-label') || el.textContent) || dismissive(el.value);
   }
   function formOn() {
-    if (pending) sent(pending);
+    // A step shown by the Next whose submit made this route, no input since (the visitor's
+    // input in it before a route says the route is another's): the form goes on in the new
+    // view (see keptForms).
+    var p = pending;
+    wentOn = p && sent(p) && typedAt < pendAt && started && started.has(p) ? [p] : [];
     if (formGo && started && started.has(formGo) && now() < goBy) submitted(formGo);
     formGo = null;
     boxes = []; // (the view's)

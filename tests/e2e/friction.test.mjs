@@ -3810,10 +3810,17 @@ for (const c of [
   // center's returns wizard was a form_submit.)
   { what: 'broken: the same wizard\'s second step typed in and left at once, within 3 s of its Next', site: 'fr-wizard-steps-soon', book: false, soon: true,
     friction: ['form_abandon #wz'], forms: ['form_abandon wz', 'form_start wz'] },
+  // Each step with an address of its own (pushState at each Next, an insurance quote's): the
+  // form goes on in the step's view. Each step was a form_abandon and the next a form_start
+  // again, the buyers' too (its QA).
+  { what: 'normal: the same wizard with an address per step, booked: one form_start, one form_submit', site: 'fn-wizard-routes', book: true, route: true,
+    friction: [], forms: ['form_start wz', 'form_submit wz'] },
+  { what: 'broken: the same wizard with an address per step, its second step typed in and left: one form_abandon, at the end', site: 'fr-wizard-routes', book: false, route: true,
+    friction: ['form_abandon #wz'], forms: ['form_abandon wz', 'form_start wz'] },
 ]) {
   test(c.what, T, async (t) => {
     const { page } = await open(t, c.site);
-    await page.evaluate(() => {
+    await page.evaluate((route) => {
       document.body.insertAdjacentHTML('afterbegin', `<form id="wz" novalidate>
         <fieldset id="wz1"><input id="wz-from" name="from"> <input id="wz-to" name="to"> <button id="wz-next">Next</button></fieldset>
         <fieldset id="wz2" hidden><input id="wz-first" name="first"> <input id="wz-last" name="last"> <button id="wz-book">Book</button></fieldset>
@@ -3821,12 +3828,17 @@ for (const c of [
       const form = document.getElementById('wz');
       form.addEventListener('submit', (e) => {
         e.preventDefault();
-        if (!document.getElementById('wz1').hidden) { document.getElementById('wz1').hidden = true; document.getElementById('wz2').hidden = false; return; }
+        if (!document.getElementById('wz1').hidden) {
+          document.getElementById('wz1').hidden = true; document.getElementById('wz2').hidden = false;
+          if (route) history.pushState({}, '', '/quote/step-2');
+          return;
+        }
         document.getElementById('wz2').hidden = true;
         document.getElementById('wz-done').hidden = false;
+        if (route) history.pushState({}, '', '/quote/done');
       });
       scrollTo(0, 0);
-    });
+    }, !!c.route);
     await page.click('#wz-from'); await page.keyboard.type('Lisbon');
     await page.click('#wz-to'); await page.keyboard.type('Porto');
     await page.click('#wz-next');

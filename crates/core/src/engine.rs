@@ -282,7 +282,7 @@ impl Engine {
             Input::PageHide => {
                 f.response(now);
                 f.cut_off();
-                f.leave(now, &mut found);
+                f.leave(now, "", &mut found);
                 self.left_at = Some(now);
                 // The page view's findings and end go out with the unload beacons: captured
                 // before hide() sends them.
@@ -406,7 +406,7 @@ impl Engine {
                     &mut found,
                 );
             }
-            Input::FormInput { form, form_name, by_id, fields, entry, field, again, choice } => {
+            Input::FormInput { form, form_name, by_id, fields, entry, field, again, choice, went_on } => {
                 let mut out = Touchpoints::new();
                 // A choice (a box, a radio, a slider, a select) starts no form: a filter's boxes,
                 // a configurator's colours, a product's size are browsing, and every visit
@@ -415,8 +415,9 @@ impl Engine {
                 if !choice {
                     self.journey.form_input(form, &form_name, &mut out);
                 }
-                // (Drawn again: started, its start told on the page before.)
-                if !again {
+                // (Drawn again, or going on from the view before: started, its start told on the
+                // page or view before.)
+                if !again && !went_on {
                     self.capture_touchpoints(out, now);
                 }
                 let f = &mut self.friction;
@@ -452,9 +453,9 @@ impl Engine {
                     self.capture(Kind::Track, "form_submit", journey::forms::properties(&name, &focus), now);
                 }
             }
-            Input::Route { how, path, url, title, depth } => {
+            Input::Route { how, path, url, title, depth, kept } => {
                 f.response(now);
-                self.route(how, PageContext { url, path, title, referrer: String::new() }, depth, now);
+                self.route(how, PageContext { url, path, title, referrer: String::new() }, depth, &kept, now);
             }
             Input::Activity { used } => {
                 self.journey.activity(now);
@@ -921,7 +922,7 @@ impl Engine {
     /// this kind of change is not tracked). Only a new view ends the previous one for friction
     /// too: a jump to an anchor of the same page (`#reviews`) must not abandon the form being
     /// filled in, nor count as a view for quick_back.
-    fn route(&mut self, how: Nav, page: PageContext, depth: u8, now: u64) {
+    fn route(&mut self, how: Nav, page: PageContext, depth: u8, kept: &str, now: u64) {
         let previous = self.env.page.clone();
         let mut page = self.scrub_page(page);
         let j = &self.journey.settings;
@@ -949,7 +950,7 @@ impl Engine {
             self.set_context();
         }
         let mut found = Findings::new();
-        self.friction.route(now, &page.path, how == Nav::Back, &mut found);
+        self.friction.route(now, &page.path, how == Nav::Back, kept, &mut found);
         self.capture_view_end(found, now);
         self.leave_view(now);
         if own {

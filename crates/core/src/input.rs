@@ -402,6 +402,9 @@ pub enum Input {
         again: bool,
         /// The field is a choice (a checkbox, a radio, a slider, a select): no `form_start`.
         choice: bool,
+        /// The form goes on from the view before (see `Route::kept`): started there, no
+        /// `form_start` again.
+        went_on: bool,
     },
     /// A form was submitted: its key, name, and the focus time per field ("name:ms,...").
     FormSubmit {
@@ -417,6 +420,10 @@ pub enum Input {
         url: String,
         title: String,
         depth: u8,
+        /// The forms still in the page and shown once the route settled (their keys): a wizard
+        /// in one form with an address per step goes on in the next view (no form_abandon of
+        /// the view left, no second form_start).
+        kept: String,
     },
     /// The visitor did something (pointer, key, wheel, touch, scroll): at most one per 5 s.
     /// `used`: their own scrolling or typing (wheel, touch, keys), once per view: the view was
@@ -640,6 +647,7 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
                 field: sensed(f, 6)?,
                 again: bits & 4 != 0,
                 choice: bits & 8 != 0,
+                went_on: bits & 16 != 0,
             }
         }
         "u" => Input::FormSubmit { form: n(2)? as u32, name: text(3), focus: text(4) },
@@ -654,6 +662,7 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
             url: text(4),
             title: text(5),
             depth: n(6).unwrap_or(0).min(100) as u8,
+            kept: text(7),
         },
         "j" => Input::Activity { used: flag(2) },
         "B" => Input::BackClick,
@@ -728,6 +737,11 @@ fn rest(joined: &str, f: &[&str], i: usize) -> String {
 }
 
 /// A non-negative integer field; fractions are cut (times may come as `performance` doubles).
+/// Whether form `key` is in a route's `kept` list ("7,12": see `Input::Route::kept`).
+pub fn is_kept(kept: &str, key: u32) -> bool {
+    split_byte(kept, b',').any(|k| num(k) == Some(u64::from(key)))
+}
+
 fn num(v: &str) -> Option<u64> {
     let digits = split_byte(v, b'.').next()?;
     super::config::parse_u64(digits)
@@ -878,13 +892,14 @@ mod tests {
             Some(Record::Input(Input::FormSubmit { form: 9, name: "checkout".into(), focus: "email:300".into() }))
         );
         assert_eq!(
-            p("n|5|b|/cart|https://s.test/cart|Cart|40"),
+            p("n|5|b|/cart|https://s.test/cart|Cart|40|7,12"),
             Some(Record::Input(Input::Route {
                 how: Nav::Back,
                 path: "/cart".into(),
                 url: "https://s.test/cart".into(),
                 title: "Cart".into(),
-                depth: 40
+                depth: 40,
+                kept: "7,12".into()
             }))
         );
         let Some(Record::Input(Input::Invalid { field, form, .. })) =

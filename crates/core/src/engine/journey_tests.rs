@@ -128,7 +128,7 @@ fn field(event: &str, prefix: &str) -> String {
 }
 
 fn route(how: Nav, url: &str) -> Input {
-    Input::Route { how, path: path_of(url), url: url.into(), title: String::new(), depth: 30 }
+    Input::Route { how, path: path_of(url), url: url.into(), title: String::new(), depth: 30, kept: String::new() }
 }
 
 // What the loader found as it started, handed over after the landing's view but stamped a
@@ -1172,6 +1172,7 @@ fn element_views_forms_and_focus() {
         field: field(name),
         again: false,
         choice: false,
+        went_on: false,
     };
     v.at(2_000, typed("email"));
     v.at(2_100, typed("zip"));
@@ -1198,6 +1199,7 @@ fn a_form_drawn_again_with_its_errors_is_abandoned_unsent_and_starts_nothing() {
         field: crate::input::Sensed { key: 4, ..Default::default() },
         again: true,
         choice: false,
+        went_on: false,
     };
     let mut given_up = Visit::granted("https://shop.test/delivery", "https://shop.test/delivery");
     given_up.page("https://shop.test/delivery");
@@ -1235,6 +1237,7 @@ fn a_choice_starts_no_form_typing_or_a_send_does() {
         },
         again: false,
         choice: tag == "select" || ["checkbox", "radio", "range"].contains(&input_type.to_ascii_lowercase().as_str()),
+        went_on: false,
     };
     let mut v = Visit::granted("https://shop.test/list", "");
     v.page("https://shop.test/list");
@@ -1284,6 +1287,7 @@ fn a_jump_to_an_anchor_of_the_same_page_abandons_no_form_and_is_no_view_for_quic
             field: input,
             again: false,
             choice: false,
+            went_on: false,
         },
     );
     v.at(2_000, route(Nav::Hash, "https://shop.test/checkout#terms"));
@@ -1760,6 +1764,7 @@ fn a_forms_id_is_scrubbed_in_its_friction_as_in_its_touchpoints() {
             field: input.clone(),
             again: false,
             choice: false,
+            went_on: false,
         },
     );
     let reason = crate::friction::field_error::Reason::Aria;
@@ -1791,6 +1796,7 @@ fn form_abandon_names_its_form_by_a_selector() {
             field: input(2),
             again: false,
             choice: false,
+            went_on: false,
         },
     );
     v.at(
@@ -1804,6 +1810,7 @@ fn form_abandon_names_its_form_by_a_selector() {
             field: input(3),
             again: false,
             choice: false,
+            went_on: false,
         },
     );
     v.at(
@@ -1817,6 +1824,7 @@ fn form_abandon_names_its_form_by_a_selector() {
             field: input(4),
             again: false,
             choice: false,
+            went_on: false,
         },
     );
     v.at(3_000, route(Nav::Push, "https://shop.test/help"));
@@ -1927,6 +1935,7 @@ fn a_view_left_after_idle_minutes_ends_in_its_own_session() {
             field: typed,
             again: false,
             choice: false,
+            went_on: false,
         },
     );
     v.at(40 * 60_000, Input::PageHide);

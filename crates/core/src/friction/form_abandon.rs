@@ -93,8 +93,17 @@ impl FormAbandon {
         }
     }
 
-    pub fn leave(&mut self, at: u64, out: &mut Findings) {
-        for f in self.forms.drain(..) {
+    /// The view ends; the forms of `kept` go on in the next view (a wizard in one form whose
+    /// steps each have an address: every step was a form_abandon, the customers who bought
+    /// too, an insurance quote's QA), the others are left.
+    pub fn leave(&mut self, at: u64, kept: &str, out: &mut Findings) {
+        let mut i = 0;
+        while i < self.forms.len() {
+            if crate::input::is_kept(kept, self.forms[i].key) {
+                i += 1;
+                continue;
+            }
+            let f = self.forms.swap_remove(i);
             if f.submitted || !f.entry || f.silenced {
                 continue;
             }
@@ -106,5 +115,38 @@ impl FormAbandon {
                 .finish();
             out.push((Signal::FormAbandon, props));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn typed(form: u32, field: u32) -> FormInput {
+        FormInput {
+            form,
+            fields: 4,
+            entry: true,
+            field: Target { key: field, ..Target::default() },
+            ..FormInput::default()
+        }
+    }
+
+    /// A wizard in one form with an address per step goes on in the next view (`kept`): given up
+    /// at last, one form_abandon, timed from its start, with the fields of every step; another
+    /// form of the view left is given up at the route.
+    #[test]
+    fn a_form_kept_by_a_route_goes_on() {
+        let mut a = FormAbandon::default();
+        a.input(1_000, &typed(7, 1));
+        a.input(2_000, &typed(9, 5));
+        let mut out = Findings::new();
+        a.leave(3_000, "7", &mut out);
+        assert_eq!(out.len(), 1, "form 9 left: {out:?}");
+        a.input(4_000, &typed(7, 2));
+        let mut out = Findings::new();
+        a.leave(9_000, "", &mut out);
+        assert_eq!(out.len(), 1);
+        assert!(out[0].1.contains("\"fields_completed\":2") && out[0].1.contains("\"time_ms\":8000"), "{}", out[0].1);
     }
 }

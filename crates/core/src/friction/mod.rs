@@ -388,8 +388,8 @@ impl Friction {
 
     /// A single-page-app route change (`back`: by the history's back/forward) or a restore from
     /// the back/forward cache (`path` empty). The old view ends first.
-    pub fn route(&mut self, at: u64, path: &str, back: bool, out: &mut Findings) {
-        self.leave(at, out);
+    pub fn route(&mut self, at: u64, path: &str, back: bool, kept: &str, out: &mut Findings) {
+        self.leave(at, kept, out);
         if self.on(Signal::QuickBack) {
             self.quick_back.route(&self.settings, at, path, back, out);
         }
@@ -462,10 +462,11 @@ impl Friction {
         self.failed.cut_off();
     }
 
-    /// The page view ends (pagehide, a route change): what is only known at the end.
-    pub fn leave(&mut self, at: u64, out: &mut Findings) {
+    /// The page view ends (pagehide, a route change): what is only known at the end. `kept`: the
+    /// forms still shown in the next view (see `Input::Route::kept`).
+    pub fn leave(&mut self, at: u64, kept: &str, out: &mut Findings) {
         if self.on(Signal::FormAbandon) {
-            self.abandon.leave(at, out);
+            self.abandon.leave(at, kept, out);
         }
         if self.on(Signal::PoorVital) {
             self.vital.leave(&self.settings, out);

@@ -617,7 +617,7 @@ fn js_errors_are_capped_per_message_and_noise_is_ignored() {
     f.error(0, &e("ResizeObserver loop completed with undelivered notifications.", ""), &mut out);
     f.error(0, &e("ext", "chrome-extension://abc/x.js"), &mut out);
     assert_eq!(out.len(), 5);
-    f.leave(1, &mut out);
+    f.leave(1, "", &mut out);
     assert_eq!(out.len(), 6);
     assert!(out[5].1.contains("\"repeats\":3"), "{}", out[5].1);
 }
@@ -634,7 +634,7 @@ fn js_errors_with_ever_new_messages_stop_at_twenty_messages_and_are_counted() {
         f.error(i, &e("boom".into()), &mut out);
     }
     assert_eq!(out.len(), MAX_MESSAGES + 5 - 1, "the first 19 request messages (and boom) once, boom 5 times");
-    f.leave(2000, &mut out);
+    f.leave(2000, "", &mut out);
     let tail: Vec<&str> = out[MAX_MESSAGES + 4..].iter().map(|(_, p)| p.as_str()).collect();
     assert_eq!(tail.len(), 2, "{tail:?}");
     assert!(tail[0].contains("\"message\":\"boom\"") && tail[0].contains("\"repeats\":995"), "{tail:?}");
@@ -643,7 +643,7 @@ fn js_errors_with_ever_new_messages_stop_at_twenty_messages_and_are_counted() {
     let mut next = Vec::new();
     f.error(3000, &e("request 5000 failed".into()), &mut next);
     assert_eq!(next.len(), 1);
-    f.leave(4000, &mut next);
+    f.leave(4000, "", &mut next);
     assert_eq!(next.len(), 1, "nothing over the caps: no report");
 }
 
@@ -662,12 +662,12 @@ fn slow_interactions_above_200_ms_once_per_interaction() {
     f.interaction(0, &i(416, 2), &mut out);
     f.interaction(0, &i(420, 2), &mut out);
     assert_eq!(names(&out), ["slow_interaction"]);
-    f.leave(0, &mut out);
+    f.leave(0, "", &mut out);
     assert_eq!(names(&out), ["slow_interaction"], "INP 420 is not poor (> 500)");
     let mut f = Friction::default();
     let mut out = Vec::new();
     f.interaction(0, &i(600, 3), &mut out);
-    f.leave(0, &mut out);
+    f.leave(0, "", &mut out);
     assert_eq!(names(&out), ["slow_interaction", "poor_vital"]);
 }
 
@@ -714,11 +714,11 @@ fn quick_back_only_without_interaction_and_within_ten_seconds() {
         let mut f = Friction::default();
         let mut out = Vec::new();
         f.start(0, "/list");
-        f.route(1_000, "/product", false, &mut out);
+        f.route(1_000, "/product", false, "", &mut out);
         if interact {
             f.scroll(1_500, 400, 800, true, &mut out);
         }
-        f.route(1_000 + dwell, "/list", true, &mut out);
+        f.route(1_000 + dwell, "/list", true, "", &mut out);
         names(&out)
     };
     assert_eq!(run(3_000, false), ["quick_back"]);
@@ -727,16 +727,16 @@ fn quick_back_only_without_interaction_and_within_ten_seconds() {
     let mut f = Friction::default();
     let mut out = Vec::new();
     f.start(0, "/a");
-    f.route(1_000, "/b", false, &mut out);
-    f.route(2_000, "/c", false, &mut out);
+    f.route(1_000, "/b", false, "", &mut out);
+    f.route(2_000, "/c", false, "", &mut out);
     assert!(out.is_empty(), "a forward route to a new page is no return");
     // An app routed by its query string alone: one path for every view, back and forward.
     let mut f = Friction::default();
     let mut out = Vec::new();
     f.start(0, "/list");
-    f.route(1_000, "/list", false, &mut out);
-    f.route(2_000, "/list", true, &mut out);
-    f.route(3_000, "/list", true, &mut out);
+    f.route(1_000, "/list", false, "", &mut out);
+    f.route(2_000, "/list", true, "", &mut out);
+    f.route(3_000, "/list", true, "", &mut out);
     assert!(out.is_empty(), "views of one path are not told apart: {out:?}");
 }
 
@@ -832,7 +832,7 @@ fn field_errors_and_abandoned_forms() {
     // Choices first, then typing: an entry from then on, both fields completed.
     f.form_input(50, &input(4, 5, false));
     f.form_input(60, &input(4, 6, true));
-    f.leave(5_010, &mut out);
+    f.leave(5_010, "", &mut out);
     assert_eq!(
         names(&out),
         ["field_error", "form_abandon", "form_abandon"],
@@ -846,7 +846,7 @@ fn field_errors_and_abandoned_forms() {
     f.form_input(6_000, &input(7, 5, true));
     f.form_submit(7);
     f.form_input(8_000, &input(7, 6, true));
-    f.leave(9_000, &mut out);
+    f.leave(9_000, "", &mut out);
     assert_eq!(names(&out), ["form_abandon"]);
     assert!(out[0].1.contains("\"time_ms\":1000") && out[0].1.contains("\"fields_completed\":1"), "{}", out[0].1);
     // A moment of truth (a quick-order grid's "Add lines to cart", a purchase after an upsell)
@@ -857,7 +857,7 @@ fn field_errors_and_abandoned_forms() {
     f.form_input(40_000, &input(9, 5, true));
     f.moment(100_000);
     f.form_input(100_500, &input(10, 5, true));
-    f.leave(101_000, &mut out);
+    f.leave(101_000, "", &mut out);
     assert_eq!(names(&out), ["form_abandon", "form_abandon"]);
     assert!(out[0].1.contains("\"time_ms\":91000"), "{}", out[0].1);
     assert!(out[1].1.contains("\"time_ms\":500"), "{}", out[1].1);
@@ -957,12 +957,12 @@ fn poor_vitals_lcp_and_cls_session_windows() {
         f.vital(0, &VitalFact::Shift { value_milli: v, at_ms: at, recent_input: false });
     }
     f.vital(0, &VitalFact::Shift { value_milli: 900, at_ms: 3_000, recent_input: true });
-    f.leave(10_000, &mut out);
+    f.leave(10_000, "", &mut out);
     assert_eq!(names(&out), ["poor_vital", "poor_vital"]);
     assert!(out[1].1.contains("\"value_milli\":300"), "the largest window: {}", out[1].1);
     // (The engine starts the next view after the page_leave, which carries the same measures.)
     f.next_view();
-    f.leave(11_000, &mut out);
+    f.leave(11_000, "", &mut out);
     assert_eq!(out.len(), 2, "once per page view");
 }
 
@@ -971,7 +971,7 @@ fn poor_vitals_are_judged_again_for_each_single_page_app_view() {
     let mut f = Friction::default();
     let mut out = Vec::new();
     f.vital(0, &VitalFact::Lcp { at_ms: 4_500, element: None });
-    f.route(5_000, "/a", false, &mut out);
+    f.route(5_000, "/a", false, "", &mut out);
     f.next_view();
     assert_eq!(names(&out), ["poor_vital"], "LCP, at the first view's end");
     // The second view: a slow interaction and shifts of its own.
@@ -981,7 +981,7 @@ fn poor_vitals_are_judged_again_for_each_single_page_app_view() {
         f.vital(0, &VitalFact::Shift { value_milli: 300, at_ms: at, recent_input: false });
     }
     out.clear();
-    f.route(9_000, "/b", false, &mut out);
+    f.route(9_000, "/b", false, "", &mut out);
     f.next_view();
     let vitals: Vec<_> = out.iter().filter(|(s, _)| *s == Signal::PoorVital).map(|(_, p)| p.as_str()).collect();
     assert_eq!(vitals.len(), 2, "CLS and INP of the second view: {out:?}");
@@ -993,9 +993,9 @@ fn poor_vitals_are_judged_again_for_each_single_page_app_view() {
     );
     // The third view had neither: nothing, and LCP is not reported twice.
     out.clear();
-    f.route(12_000, "/c", false, &mut out);
+    f.route(12_000, "/c", false, "", &mut out);
     f.next_view();
-    f.leave(13_000, &mut out);
+    f.leave(13_000, "", &mut out);
     assert!(out.is_empty(), "{out:?}");
 }
 
@@ -1047,7 +1047,7 @@ fn inp_leaves_out_one_interaction_per_fifty() {
     let inp = |f: &mut Friction, count: u64| {
         f.vital(0, &VitalFact::Count(count));
         let mut out = Vec::new();
-        f.leave(0, &mut out);
+        f.leave(0, "", &mut out);
         let poor = out.iter().find(|(s, p)| *s == Signal::PoorVital && p.contains("INP")).map(|(_, p)| p.clone());
         (f.vitals().put(crate::json::Obj::new()).finish(), poor)
     };
@@ -1135,12 +1135,12 @@ fn each_element_signal_is_silenced_by_its_own_attribute() {
         (Signal::FormAbandon, |f, t, out| {
             let i = FormInput { form: 1, form_descriptor: "{}".into(), field: t.clone(), fields: 3, entry: true };
             f.form_input(0, &i);
-            f.leave(5_000, out);
+            f.leave(5_000, "", out);
             out.retain(|(s, _)| *s == Signal::FormAbandon);
         }),
         (Signal::PoorVital, |f, t, out| {
             f.vital(0, &VitalFact::Lcp { at_ms: 9_000, element: Some(t.clone()) });
-            f.leave(10_000, out);
+            f.leave(10_000, "", out);
         }),
     ];
     for (signal, run) in scenarios {
@@ -1252,7 +1252,7 @@ fn failed_requests_are_capped_per_method_and_path_and_counted() {
     }
     f.request_end(700_000, &fail(500, "/api/stock", 500), &mut out);
     assert_eq!(names(&out), ["failed_request"; 6], "5 of the poll, then the other path");
-    f.leave(800_000, &mut out);
+    f.leave(800_000, "", &mut out);
     assert_eq!(out.len(), 7);
     let last = &out[6].1;
     assert!(last.contains(r#""path":"/api/cart","repeats":115"#), "{last}");
