@@ -337,8 +337,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       text = fl & 4 || !(e = tag === 'input' ? el.labels && el.labels[0] : el) ? '' : (saying ? unsaid : hide)(f(textOf(e, '').slice(0, 400)));
     r = [key(el), fl, no, tag, attr(el, 'id'), type, attr(el, 'autocomplete'), attr(el, 'name'), special && up(el, '[data-tp-mask]') || suggested(el) || keyOf(el, text || value) ? 1 : 0,
       // (A title when nothing else names it: a colour swatch, a div with only its title, had
-      // no text at all: a configurator's QA.)
-      attr(el, 'aria-label') || attr(el, 'alt') || (text.trim() ? '' : attr(el, 'title')), value, text];
+      // no text at all: a configurator's QA. An input's: its label's name when the label has
+      // no text, a swatch's hidden radio in <label title="Sand">: every colour was one click.)
+      attr(el, 'aria-label') || attr(el, 'alt') || (text.trim() ? '' : attr(el, 'title') || (e = tag === 'input' && el.labels && el.labels[0]) && (attr(e, 'aria-label') || attr(e, 'title'))), value, text];
     // The path crosses an open shadow root to its host; ids inside one are the component's own
     // (every <qty-picker> has its #inc), so the selector goes on to the host's: `#cart-qty > button`.
     for (i = 0, e = el, sh = el.getRootNode().host; e && i < 4; i++) {
@@ -368,9 +369,12 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // rebuilt a loyalty card number and a postcode).
   // (Not an icon named by a phrase, aria-label="Save Brass lamp": a results grid's hearts, each
   // card's buttons within two levels, were all nameless: a marketplace's QA.)
+  // (Ten of them keys of one character: a product's buy box holds ten buttons and more, and its
+  // sizes S, M, L and 7 were sent without their text: a fashion retailer's QA.)
   function keyOf(el, text) {
     var q = el.parentElement;
-    return text.trim().length === 1 && !/ /.test(attr(el, 'aria-label').trim()) && (q = q && q.parentElement) && q.querySelectorAll('button,[role=button]').length > 9;
+    return text.trim().length === 1 && !/ /.test(attr(el, 'aria-label').trim()) && (q = q && q.parentElement) &&
+      [].filter.call(q.querySelectorAll('button,[role=button]'), function (b) { return b.textContent.trim().length === 1; }).length > 9;
   }
   function up(el, s) {
     var i = flat ? flat.indexOf(el) : -1, x;

@@ -227,8 +227,10 @@ test('data-tp-ignore stops capture on the element and inside it; data-tp-mask ke
 
 // A kiosk's on-screen keyboard (each key a button whose handler writes into a read-only field):
 // the keys' texts, click after click, spelled what the shopper typed (a loyalty card number).
-// Masked: a one-character control among ten or more. A pager's "1", "2", "3" keep theirs.
-test('the keys of an on-screen keypad are clicks without text; a pager\'s page numbers keep theirs', T, async (t) => {
+// Masked: a one-character control among ten or more of one character. A pager's "1", "2", "3"
+// keep theirs, and so do a buy box's sizes S and 7 among its ten buttons (a fashion retailer's
+// QA: every size had one selector, and the commonest no text).
+test('the keys of an on-screen keypad are clicks without text; a pager\'s page numbers and a buy box\'s sizes keep theirs', T, async (t) => {
   const site = 'keypad';
   const { base, context } = await session(t);
   const page = await context.newPage();
@@ -236,17 +238,39 @@ test('the keys of an on-screen keypad are clicks without text; a pager\'s page n
   await page.goto(await serveFixture(page, base, fixture({ site, consent: 'granted', 'flush-interval': '1000' }, `
     <div class="kiosk"><input id="card" readonly><div id="pad">${keys}<button class="key" type="button">OK</button></div></div>
     <main><p>Results</p><nav id="pager"><button type="button">1</button><button type="button">2</button><button type="button">3</button></nav></main>
+    <section id="buy"><div id="sizes">${['XS', 'S', 'M', 'L', 'XL', '7'].map((s) => `<button type="button">${s}</button>`).join('')}</div>
+      <div><button type="button">Add to bag</button><button type="button" aria-label="Save">♡</button><button type="button">Size guide</button><button type="button">Share</button></div></section>
     <script>document.getElementById('pad').addEventListener('click', (e) => { const k = e.target.closest('.key');
       if (k && k.textContent.length === 1) document.getElementById('card').value += k.textContent; });</script>`)));
   await sdkReady(page);
   for (const k of '4929') await page.click(`#pad .key:text-is("${k}")`);
   await page.click('#pad .key:text-is("OK")');
   await page.click('#pager button:text-is("2")');
+  await page.click('#sizes button:text-is("S")');
+  await page.click('#sizes button:text-is("7")');
   assert.equal(await page.inputValue('#card'), '4929');
   await page.evaluate(() => { window.touchpoint('track', 'keys_done'); window.touchpoint('flush'); });
   await stored(site, 'the marker', (ev) => ev.some((e) => e.event === 'keys_done'));
   const clicks = (await collector.events(`&site=${site}`)).filter((e) => e.event === 'click').map((e) => e.properties.element);
-  assert.deepEqual(clicks.map((el) => el.text ?? null), [null, null, null, null, 'OK', '2'], JSON.stringify(clicks));
+  assert.deepEqual(clicks.map((el) => el.text ?? null), [null, null, null, null, 'OK', '2', 'S', '7'], JSON.stringify(clicks));
+});
+
+// Colour swatches as a hidden radio in a label named by its title or aria-label (a
+// configurator's QA: every colour was the same click, the radio's, with no text).
+test('a swatch\'s hidden radio is named by its label\'s title or aria-label', T, async (t) => {
+  const site = 'swatch-names';
+  const { base, context } = await session(t);
+  const page = await context.newPage();
+  await page.goto(await serveFixture(page, base, fixture({ site, consent: 'granted', 'flush-interval': '1000' }, `
+    <div id="colours"><label class="swatch" title="Sand" style="display:inline-block;width:30px;height:30px;background:#c2b280"><input type="radio" name="c" hidden></label>
+    <label class="swatch" aria-label="Racing red" style="display:inline-block;width:30px;height:30px;background:#c00"><input type="radio" name="c" hidden></label>
+    <label class="swatch" title="Ignored" style="display:inline-block"><input type="radio" name="c"> Forest green</label></div>`)));
+  await sdkReady(page);
+  for (const l of await page.$$('#colours label')) await l.click();
+  await page.evaluate(() => { window.touchpoint('track', 'swatches_done'); window.touchpoint('flush'); });
+  await stored(site, 'the marker', (ev) => ev.some((e) => e.event === 'swatches_done'));
+  const clicks = (await collector.events(`&site=${site}`)).filter((e) => e.event === 'click').map((e) => e.properties.element);
+  assert.deepEqual(clicks.map((el) => el.text ?? null), ['Sand', 'Racing red', 'Forest green'], JSON.stringify(clicks));
 });
 
 // A saved order's line, clicked on its label, holds a note the buyer typed (an editable element)
