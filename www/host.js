@@ -1484,15 +1484,19 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // shown with text. A minimum quantity and an unknown product code were one aria_invalid
   // (B2B QA).
   // (An alert among them first: a hint before the error, "We never share it", was the message.)
+  // (Then one named an error by its id or class: GOV.UK's order is `aria-describedby="phone-hint
+  // phone-error"`, and the hint was the message, "For example AB12 CDE" for a lookup down: an
+  // insurance quote's QA.)
   function errText(n) {
-    var l = (attr(n, 'aria-errormessage') || attr(n, 'aria-describedby')).split(/\s+/), i, e, t, first = '';
+    var l = (attr(n, 'aria-errormessage') || attr(n, 'aria-describedby')).split(/\s+/), i, e, t, first = '', named = '';
     for (i = 0; i < l.length; i++) {
-      if ((e = l[i] && n.getRootNode().getElementById(l[i])) && e.getClientRects().length && (t = e.textContent.replace(/\s+/g, ' ').trim())) {
-        if (e.matches(ALERT)) return t.slice(0, 300);
-        first = first || t.slice(0, 300);
+      if ((e = l[i] && n.getRootNode().getElementById(l[i])) && e.getClientRects().length && (t = e.textContent.replace(/\s+/g, ' ').trim().slice(0, 300))) {
+        if (e.matches(ALERT)) return t;
+        if (/err|invalid/i.test(e.id + ' ' + attr(e, 'class'))) named = named || t;
+        first = first || t;
       }
     }
-    return first;
+    return named || first;
   }
   var fieldErrAt = -3000;
   // A form sent to the server and drawn again with its errors at the same address (the GOV.UK

@@ -3099,6 +3099,34 @@ test('one field_error per mistake (aria-invalid, its aria-describedby alert, the
   assert.equal(ev.find((e) => sel(e).endsWith('#fe-terms')).properties.form ?? '', '', 'the terms box is no form\'s');
 });
 
+// GOV.UK's markup: the hint first in aria-describedby, then the error (no alert role): the
+// message is the error's, not the hint's (an insurance quote's QA: "For example AB12 CDE" for
+// a lookup that was down).
+test('a field_error\'s message is its error text, not the hint named before it in aria-describedby', T, async (t) => {
+  const site = 'fx-field-error-hint';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', '<form id="q" novalidate><div class="govuk-form-group">' +
+      '<input id="phone" name="phone" aria-describedby="phone-hint phone-error"><div id="phone-hint" class="govuk-hint">We\'ll only call about your quote</div>' +
+      '<p id="phone-error" class="govuk-error-message" hidden></p></div><input id="name" name="name"><button id="go">Continue</button></form>');
+    const $ = (id) => document.getElementById(id);
+    $('phone').addEventListener('blur', () => {
+      if (/^07\d{9}$/.test($('phone').value)) return;
+      $('phone').setAttribute('aria-invalid', 'true');
+      $('phone-error').hidden = false;
+      $('phone-error').textContent = 'Enter a UK mobile number, like 07700 900 982';
+    });
+    $('q').addEventListener('submit', (e) => e.preventDefault());
+    scrollTo(0, 0);
+  });
+  await page.click('#phone'); await page.keyboard.type('12345');
+  await page.click('#name');
+  await waitFor('the error shown', () => page.evaluate(() => !document.getElementById('phone-error').hidden));
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), ['field_error #phone']);
+  assert.match(ev[0].properties.message, /^Enter a UK mobile number, like /);
+});
+
 // A checkout form inside a web component's open shadow root (Lit, Lightning Web Components):
 // its input and focus events reach the document retargeted to the component, and submit,
 // invalid and change do not reach it at all. Its form_start, its form_submit when sent, and its
