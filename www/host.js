@@ -2281,11 +2281,38 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // (The rejection passed on from here is "muted" when this script came from another
       // origin without `crossorigin`: Chromium then fires no unhandledrejection for it, nor
       // for the page's chains on it. Hence the attribute in the README's cross-domain tag.)
+      var abs;
+      try { abs = new URL(input && input.url || input, location.href).href.split('#')[0]; } catch (e) {}
       return end && function (p, threw) {
         // (A page's own fetch wrapper may return what is no promise: no outcome to wait for.)
-        if (threw || !thenable(p)) end(1); else return p.then(function (r) { end(r.status); return r; }, function (e) { end(e && e.name === 'AbortError' ? 1 : 0); throw e; });
+        if (threw || !thenable(p)) end(1); else return p.then(function (r) {
+          if (r.body && r.headers.get('content-length') == null) streamed([abs, r.url], function () { end(r.status); }); else end(r.status);
+          return r;
+        }, function (e) { end(e && e.name === 'AbortError' ? 1 : 0); throw e; });
       };
     });
+    // An answer streamed (no Content-Length: a React Server Components payload, its headers
+    // sent at once and its body as the server renders it) ends when its body has come, by its
+    // Resource Timing entry (7 s at most), not at its headers: the router shows the route once
+    // the body is in, and every slow App Router link was a dead_click (a Next.js storefront's
+    // QA). (The observer only while one is on its way.)
+    var streams = [], streamObs;
+    function streamed(urls, done) {
+      var s = [urls, done];
+      streams.push(s);
+      try {
+        if (!streamObs) observers.push(streamObs = new PerformanceObserver(guard(function (list) {
+          list.getEntries().forEach(function (e) { streams.some(function (s) { return s[0].indexOf(e.name) >= 0 && !ended(s); }); });
+        })));
+        if (streams.length === 1) streamObs.observe({ type: 'resource' });
+      } catch (e) { ended(s); }
+      setTimeout(guard(function () { ended(s); }), 7000);
+    }
+    function ended(s) {
+      var i = streams.indexOf(s);
+      if (i >= 0) streams.splice(i, 1), s[1]();
+      if (!streams.length && streamObs) streamObs.disconnect();
+    }
     // (Not observed where the browser has no WeakMap: see xs.)
     var X = w.WeakMap && w.XMLHttpRequest && XMLHttpRequest.prototype;
     // An XHR's state is kept beside it (xs), not as properties of the page's object, which its

@@ -11,7 +11,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { launch, root, sdkReady, startCollector, visitorContext, waitFor } from './harness.mjs';
-import { rewriteDemo, snippetRewrite } from './observe.mjs';
+import { rewriteDemo, snippetRewrite, startProxy } from './observe.mjs';
 
 let collector, browser;
 before(async () => { [collector, browser] = await Promise.all([startCollector(), launch()]); });
@@ -3097,6 +3097,37 @@ test('one field_error per mistake (aria-invalid, its aria-describedby alert, the
   assert.deepEqual(summary(ev), ['field_error #fe-email', 'field_error #fe-terms'], JSON.stringify(ev.map((e) => e.properties)));
   assert.equal(ev.find((e) => sel(e).endsWith('#fe-email')).properties.form, 'fe-form');
   assert.equal(ev.find((e) => sel(e).endsWith('#fe-terms')).properties.form ?? '', '', 'the terms box is no form\'s');
+});
+
+// A Next.js App Router link to a dynamic route without a loading state: the router fetches the
+// route's payload, streamed (its headers at once, its body as the server renders it, 2.5 s
+// here), and shows the route once the body is in. No dead_click: the request is on its way
+// until its body has come (a Next.js storefront's QA: it ended at the headers).
+test('normal: a link whose route payload is streamed for 2.5 s, shown once its body is in, is no dead_click', T, async (t) => {
+  const site = 'fn-streamed-route';
+  const proxy = await startProxy(collector.url);
+  const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+  t.after(async () => { await context.close(); await proxy.close(); });
+  const a = Object.entries({ site, consent: 'granted', 'flush-interval': '300', 'slow-interaction-ms': '10000', 'friction-off': 'vital' }).map(([k, v]) => ` data-${k}="${v}"`).join('');
+  const html = FIXTURE.replace('__SNIPPET__', `<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch"${a}></script>`);
+  await context.route(`${proxy.url}/friction.html`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: html }));
+  const page = await context.newPage();
+  await page.goto(`${proxy.url}/friction.html`);
+  await sdkReady(page);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', '<nav><a id="acct" href="/account">Account</a></nav><main id="route"></main>');
+    document.getElementById('acct').addEventListener('click', async (e) => {
+      e.preventDefault();
+      const r = await fetch('/streamed?ms=2500', { headers: { RSC: '1' } });
+      const { name } = JSON.parse(await r.text());
+      history.pushState({}, '', '/account');
+      document.getElementById('route').textContent = name;
+    });
+    scrollTo(0, 0);
+  });
+  await clickN(page, '#acct', 1);
+  await waitFor('the route shown', () => page.evaluate(() => document.getElementById('route').textContent === 'Account'));
+  assert.deepEqual(summary(await verdict(page, site)), []);
 });
 
 // GOV.UK's markup: the hint first in aria-describedby, then the error (no alert role): the

@@ -106,6 +106,15 @@ export async function startProxy(collectorUrl) {
   const batches = [];
   const agent = new http.Agent({ keepAlive: true });
   const server = http.createServer((req, res) => {
+    // A streamed answer (a React Server Components payload): its headers and a first byte at
+    // once, the rest `ms` later, without a Content-Length.
+    const streamed = /^\/streamed\?ms=(\d+)/.exec(req.url);
+    if (streamed) {
+      res.writeHead(200, { 'content-type': 'text/x-component' });
+      res.write(' ');
+      setTimeout(() => res.end('{"name":"Account"}'), Number(streamed[1]));
+      return;
+    }
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
