@@ -2176,12 +2176,15 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // Compared without case, spaces or dashes: the page may ask for the postcode typed as "zz9 9zz"
   // at /postcode/ZZ99ZZ.json (a charity's QA: every unknown postcode was a failed_request).
   // (The values are compared here, never kept.)
+  // (A form, the fields around a button outside any, or the field typed in last, 30 s ago at
+  // most: a product page's stock check by postcode is rarely a <form>, and each unknown
+  // postcode was a failed_request: a fashion retailer's QA.)
   function lookup(method, u, form) {
     var h;
     function bare(v) { return v.toLowerCase().replace(/[\s-]/g, ''); }
-    try { h = /^(GET)?$/i.test(method || '') && form && bare(decodeURIComponent(u.href.replace(/\+/g, ' '))); } catch (e) {}
-    return h && [].some.call(form.elements || [], function (el) {
-      var v = /^(text|search|number|email|tel)$/.test(el.type) && bare(el.value);
+    try { h = /^(GET)?$/i.test(method || '') && bare(decodeURIComponent(u.href.replace(/\+/g, ' '))); } catch (e) {}
+    return h && [now() - typedAt < 3e4 && lastField].concat([].slice.call(form ? form.elements || form.querySelectorAll(FIELDS) : [])).some(function (el) {
+      var v = el && /^(text|search|number|email|tel)$/.test(el.type) && bare(el.value);
       return v && v.length > 1 && h.indexOf(v) >= 0;
     });
   }

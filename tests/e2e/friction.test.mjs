@@ -743,6 +743,33 @@ test('normal: an order lookup answered 404 (not found) for what the visitor type
   assert.deepEqual(failed.map((e) => e.properties.status), [500]);
 });
 
+// A product page's store stock check, no <form>: a postcode field and its button, alone or
+// beside another field (a fashion retailer's QA: each unknown postcode was a failed_request).
+test('normal: a stock check by postcode outside any form, answered 404 for the postcode typed, is no failed_request', T, async (t) => {
+  const site = 'fn-stock-lookup';
+  const { page, context } = await open(t, site);
+  await context.route(/\/stock\//, (route) => route.fulfill({ status: 404, contentType: 'application/json', body: '{}' }));
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', `<div id="sa"><input id="pa" name="postcode"> <button id="ba">Check stores</button><p id="ra"></p></div>
+      <div id="sb"><input id="eb" type="email" name="email"> <input id="pb" name="postcode"> <button id="bb">Check stores</button><p id="rb"></p></div>`);
+    const look = async (inp, out) => {
+      const pc = inp.value.replace(/\s+/g, '').toUpperCase();
+      const r = await fetch(`/stock/${encodeURIComponent(pc)}.json`);
+      out.textContent = r.ok ? 'found' : `No stores near ${pc}`;
+    };
+    document.getElementById('ba').onclick = () => look(document.getElementById('pa'), document.getElementById('ra'));
+    document.getElementById('bb').onclick = () => look(document.getElementById('pb'), document.getElementById('rb'));
+    scrollTo(0, 0);
+  });
+  await page.click('#pa'); await page.keyboard.type('zz9 9zz');
+  await page.click('#ba');
+  await waitFor('the first answer', () => page.evaluate(() => document.getElementById('ra').textContent !== ''));
+  await page.click('#pb'); await page.keyboard.type('ab1 2cd');
+  await page.click('#bb');
+  await waitFor('the second answer', () => page.evaluate(() => document.getElementById('rb').textContent !== ''));
+  assert.deepEqual(summary(await verdict(page, site)), []);
+});
+
 // A donation form (a charity's QA): the postcode typed "zz9 9zz", looked up at
 // /postcode/ZZ99ZZ.json and answered 404, is the lookup's "not found", no failed_request; what
 // the donor typed is masked in every message sent: an alert quoting the email they mistyped
