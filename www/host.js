@@ -326,11 +326,14 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     if ((tag === 'a' && (el.href === location.href && !/#!?$/.test(el.href) || el.hasAttribute('download') || (el.target && el.target !== '_self') || /^(mailto|tel|sms):/i.test(attr(el, 'href')))) || (ctl && ctl.type === 'file') ||
       el.getAttribute('aria-selected') === 'true' || /^(page|step|location|true)$/.test(el.getAttribute('aria-current')) ||
       el.getAttribute('aria-pressed') === 'true' || (el.getAttribute('aria-checked') === 'true' && /^(menuitem)?radio$/.test(attr(el, 'role'))) ||
-      (ctl && ctl.type === 'radio' && (ctl === el || ctl.checked))) fl |= 8;
+      // (A label's click handed to its radio, `labelled`, before the radio is chosen: the choice
+      // is its answer, and none, the page cancelling it, a dead click: a configurator's QA.)
+      (ctl && ctl.type === 'radio' && (ctl === el && !(labelled && labelled[0] === el && labelled[1] === evAt) || ctl.checked))) fl |= 8;
     // Disabled through ARIA (a design system's button that stays focusable, and gets its clicks),
     // or by a class (a quantity stepper's "-" at 1 in Shopify's Dawn theme, Bootstrap's
     // `.btn.disabled`): judged like a disabled control (core::input::SENSED_DISABLED).
-    if (ariaOff(el)) fl |= 16;
+    // (Or an input's label: a configurator's option greyed out on its <label aria-disabled>.)
+    if (ariaOff(el) || tag === 'input' && [].some.call(el.labels || [], ariaOff)) fl |= 16;
     if (special) for (i = 0; i < NO.length; i++) if (up(el, '[data-tp-no-' + NO[i] + ']')) no |= 1 << i;
     // (An input's text is its label's: a radio's "Size M".)
     var value = tag === 'input' && /^(submit|button|reset)$/.test(type) ? attr(el, 'value') : '',

@@ -743,6 +743,32 @@ test('normal: an order lookup answered 404 (not found) for what the visitor type
   assert.deepEqual(failed.map((e) => e.properties.status), [500]);
 });
 
+// A configurator's options: radio cards, a hidden radio in each <label class="card">. One greyed
+// out on its label (aria-disabled), its tip shown at the first click only, pressed 4 times: a
+// rage_click of a disabled control. One whose label's click a page bug cancels: a dead_click.
+// Options chosen in turn, and the chosen one pressed again: nothing (a configurator's QA: the
+// first two were never friction, a radio's click being taken as always answered).
+test('radio cards: a greyed-out option (aria-disabled label) pressed again and again is a rage_click, a cancelled option a dead_click; choosing is none', T, async (t) => {
+  const site = 'fx-radio-cards';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    const card = (id, name, text, more = '') => `<label id="${id}" class="card" ${more} style="display:inline-block;padding:10px;margin:8px;cursor:pointer"><input type="radio" name="${name}" style="position:absolute;opacity:0"> ${text}</label>`;
+    document.body.insertAdjacentHTML('afterbegin', `<fieldset>${card('w-grey', 'w', '27.5 wheels', 'aria-disabled="true"')}<span id="tip" hidden>Does not fit the carbon frame</span>
+      ${card('w-29', 'w', '29 wheels')}${card('w-26', 'w', '26 wheels')}</fieldset><fieldset>${card('f-broken', 'f', 'Alloy frame')}</fieldset>`);
+    document.getElementById('w-grey').addEventListener('click', (e) => { e.preventDefault(); document.getElementById('tip').hidden = false; });
+    document.getElementById('f-broken').addEventListener('click', (e) => e.preventDefault());
+    scrollTo(0, 0);
+  });
+  await page.click('#w-29'); await page.click('#w-26'); await page.click('#w-26'); await page.click('#w-29');
+  await page.waitForTimeout(1_200);
+  await clickN(page, '#w-grey', 4);
+  await page.waitForTimeout(1_200);
+  await clickN(page, '#f-broken', 1);
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), ['dead_click #f-broken > input[name=f]', 'rage_click #w-grey > input[name=w]']);
+  assert.equal(ev.find((e) => e.event === 'rage_click').properties.disabled, true);
+});
+
 // A product page's store stock check, no <form>: a postcode field and its button, alone or
 // beside another field (a fashion retailer's QA: each unknown postcode was a failed_request).
 test('normal: a stock check by postcode outside any form, answered 404 for the postcode typed, is no failed_request', T, async (t) => {
