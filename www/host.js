@@ -942,7 +942,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // A mouse's press that moved 20 px or more before its release is a drag (a seat map or a
     // slider panned from one of its items, which the browser then clicks): the movement was its
     // answer (a dead_click at every pan of a ticketing site's map: QA).
-    var answered = e.detail && pressed && (pressAnswer || Math.abs(e.clientX - tapAt[0]) + Math.abs(e.clientY - tapAt[1]) > 19);
+    // (A mouse's from 10 px: a 3-D viewer's hotspot layer nudged 12 px at a time to turn the
+    // model was a rage_click at every fine turn, a configurator's QA. A finger's from 20.)
+    var answered = e.detail && pressed && (pressAnswer || Math.abs(e.clientX - tapAt[0]) + Math.abs(e.clientY - tapAt[1]) > (pressTouch ? 19 : 9));
     pressed = keyAt = 0;
     pressing = releasing = false;
     // A click in a web component (retargeted to its host here) is often answered inside its

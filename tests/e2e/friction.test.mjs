@@ -769,6 +769,35 @@ test('radio cards: a greyed-out option (aria-disabled label) pressed again and a
   assert.equal(ev.find((e) => e.event === 'rage_click').properties.disabled, true);
 });
 
+// A 3-D viewer's hotspot layer over its canvas takes the drags that turn the model (three.js's
+// CSS2DRenderer pattern: a plain div): nudged 12 px at a time, four times in a second, it is no
+// rage_click (a configurator's QA). Four clicks on it without moving still are.
+test('a layer nudged by short mouse drags (12 px) is no rage_click; clicked in place, it is', T, async (t) => {
+  const site = 'fx-drag-nudges';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', '<div id="viewer" style="position:relative;width:400px;height:240px;background:#eee"><div id="labels" style="position:absolute;inset:0">Saddle</div></div><p id="angle">0</p>');
+    const layer = document.getElementById('labels');
+    let from = null;
+    layer.addEventListener('pointerdown', (e) => { from = e.clientX; });
+    // (Turning the model is drawn on its canvas: nothing in the DOM changes.)
+    window.addEventListener('pointerup', () => { from = null; });
+    scrollTo(0, 0);
+  });
+  const box = await page.locator('#labels').boundingBox();
+  const x = box.x + 200, y = box.y + 120;
+  for (let i = 0; i < 4; i++) {
+    await page.mouse.move(x, y); await page.mouse.down();
+    await page.mouse.move(x + 6, y, { steps: 2 }); await page.mouse.move(x + 12, y, { steps: 2 });
+    await page.mouse.up();
+    await page.waitForTimeout(150);
+  }
+  assert.deepEqual(summary(await verdict(page, site)), []);
+  await page.waitForTimeout(1_100);
+  for (let i = 0; i < 4; i++) { await page.mouse.click(x + 50, y); await page.waitForTimeout(150); }
+  assert.deepEqual(summary(await verdict(page, site)), ['rage_click #labels']);
+});
+
 // A product page's store stock check, no <form>: a postcode field and its button, alone or
 // beside another field (a fashion retailer's QA: each unknown postcode was a failed_request).
 test('normal: a stock check by postcode outside any form, answered 404 for the postcode typed, is no failed_request', T, async (t) => {
