@@ -2294,16 +2294,19 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       return end && function (p, threw) {
         // (A page's own fetch wrapper may return what is no promise: no outcome to wait for.)
         if (threw || !thenable(p)) end(1); else return p.then(function (r) {
-          if (r.body && r.headers.get('content-length') == null) streamed([abs, r.url], function () { end(r.status); }); else end(r.status);
+          if (r.body && /x-component|event-stream/.test(r.headers.get('content-type')) && r.headers.get('content-length') == null) streamed([abs, r.url], function () { end(r.status); }); else end(r.status);
           return r;
         }, function (e) { end(e && e.name === 'AbortError' ? 1 : 0); throw e; });
       };
     });
-    // An answer streamed (no Content-Length: a React Server Components payload, its headers
-    // sent at once and its body as the server renders it) ends when its body has come, by its
-    // Resource Timing entry (7 s at most), not at its headers: the router shows the route once
-    // the body is in, and every slow App Router link was a dead_click (a Next.js storefront's
-    // QA). (The observer only while one is on its way.)
+    // An answer streamed (a React Server Components payload, text/x-component, or server-sent
+    // events, without a Content-Length: its headers sent at once and its body as the server
+    // renders it) ends when its body has come, by its Resource Timing entry (7 s at most), not
+    // at its headers: the router shows the route once the body is in, and every slow App Router
+    // link was a dead_click (a Next.js storefront's QA). (Not any answer without a length: its
+    // entry comes a task after the page's own handler of it, whose change on the clicked
+    // control, "We will tell you", was then taken for the control's pending state. The
+    // observer only while one is on its way.)
     var streams = [], streamObs;
     function streamed(urls, done) {
       var s = [urls, done];
