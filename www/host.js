@@ -1387,9 +1387,14 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // only changes its message ("Enter a postcode like 1234 AB", then "Sorry, we don't
       // deliver to 9999") showed a second error no attribute told, and the refused attempt was
       // a form_submit (a grocery shop's QA).
-      var fs = form.querySelectorAll('[aria-errormessage],[aria-invalid=true][aria-describedby]'), i, j, el, ids;
+      // And any field's description named an error by its id or class (see errText): Next.js's
+      // form with useActionState shows its errors in `<div id="email-error" aria-live=polite>`,
+      // no field marked, and every refused send was a form_submit (a Next.js storefront's QA).
+      var fs = form.querySelectorAll('[aria-errormessage],[aria-describedby]'), i, j, el, ids;
       for (i = 0; i < fs.length; i++) {
-        for (ids = (attr(fs[i], 'aria-errormessage') || attr(fs[i], 'aria-describedby')).split(/\s+/), j = 0; j < ids.length; j++) if (ids[j] && (el = d.getElementById(ids[j]))) foErr.push(el, fs[i]);
+        for (ids = (attr(fs[i], 'aria-errormessage') || attr(fs[i], 'aria-describedby')).split(/\s+/), j = 0; j < ids.length; j++) {
+          if (ids[j] && (el = d.getElementById(ids[j])) && (marked(fs[i]) || errNamed(el))) foErr.push(el, fs[i]);
+        }
       }
     }
     var wide = !field && (!byClick || foErr.length);
@@ -1408,6 +1413,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     else { fo.disconnect(); foUntil = 0; leftInPlace(); }
   }
   function typing(el) { return el === typedEl && now() - typedAt < 1000; }
+  function marked(n) { return attr(n, 'aria-invalid') === 'true' || n.hasAttribute('aria-errormessage'); }
+  function errNamed(e) { return /err|invalid/i.test(e.id + ' ' + attr(e, 'class')); }
   function fieldError(field, reason, message) {
     formGo = null; // (not accepted: see formOn)
     // (The field being typed in, marked by a check on submit: that error is told now, and still
@@ -1497,7 +1504,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     for (i = 0; i < l.length; i++) {
       if ((e = l[i] && n.getRootNode().getElementById(l[i])) && e.getClientRects().length && (t = e.textContent.replace(/\s+/g, ' ').trim().slice(0, 300))) {
         if (e.matches(ALERT)) return t;
-        if (/err|invalid/i.test(e.id + ' ' + attr(e, 'class'))) named = named || t;
+        if (errNamed(e)) named = named || t;
         first = first || t;
       }
     }
@@ -1570,7 +1577,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       }
       // A field's error message: changed, added or shown.
       // (A description only while its field is still marked: "Looks good!" there is none.)
-      for (k = 0; k < foErr.length; k += 2) if ((foErr[k] === t || foErr[k].contains(t) || t.contains(foErr[k])) && (attr(n = foErr[k + 1], 'aria-invalid') === 'true' || n.hasAttribute('aria-errormessage'))) alerted(foErr[k]);
+      for (k = 0; k < foErr.length; k += 2) if ((foErr[k] === t || foErr[k].contains(t) || t.contains(foErr[k])) && (marked(foErr[k + 1]) || errNamed(foErr[k]))) alerted(foErr[k]);
       if (foClick) continue;
       // An alert: the changed node is in one, or one was added or shown.
       alerted(t.closest(ALERT));

@@ -798,6 +798,34 @@ test('a layer nudged by short mouse drags (12 px) is no rage_click; clicked in p
   assert.deepEqual(summary(await verdict(page, site)), ['rage_click #labels']);
 });
 
+// Next.js's form with useActionState (the Learn course's): the server action answers with the
+// errors, shown in a description named an error, `<div id="email-error" aria-live="polite">`,
+// no field marked invalid, no alert. A field_error, and no form_submit (a Next.js storefront's
+// QA: every refused send was a form_submit).
+test('a server action\'s errors in a field\'s description named an error (no aria-invalid, no alert) are a field_error, not a form_submit', T, async (t) => {
+  const site = 'fx-action-errors';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', `<form id="checkout-form"><input id="name" name="name">
+      <input id="email" name="email" aria-describedby="email-error"><div id="email-error" aria-live="polite" aria-atomic="true"></div>
+      <button id="pay">Continue</button></form>`);
+    document.getElementById('checkout-form').addEventListener('submit', async (e) => {
+      e.preventDefault();
+      await fetch('/api/notify', { method: 'POST', headers: { 'Next-Action': 'a1b2' } });
+      if (!document.getElementById('email').value.includes('@')) document.getElementById('email-error').innerHTML = '<p>Please enter a valid email.</p>';
+    });
+    scrollTo(0, 0);
+  });
+  await page.click('#name'); await page.keyboard.type('Jane');
+  await page.click('#email'); await page.keyboard.type('jane.example');
+  await page.click('#pay');
+  await waitFor('the error shown', () => page.evaluate(() => document.getElementById('email-error').textContent !== ''));
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), ['field_error #email']);
+  assert.equal(ev[0].properties.message, 'Please enter a valid email.');
+  assert.deepEqual(await formsOf(site), ['form_start checkout-form']);
+});
+
 // A product page's store stock check, no <form>: a postcode field and its button, alone or
 // beside another field (a fashion retailer's QA: each unknown postcode was a failed_request).
 test('normal: a stock check by postcode outside any form, answered 404 for the postcode typed, is no failed_request', T, async (t) => {
