@@ -163,6 +163,9 @@ impl Params {
         let Some(v) = self.get(k) else { return Ok(default) };
         match v.parse::<i64>() {
             Ok(n) if n >= min && (n <= max || above == Above::Capped) => Ok(n.min(max)),
+            // Digits past i64 are above any bound: capped as any larger number is (a security
+            // review's `limit=99999999999999999999` was a 400 where `limit=5000` was capped).
+            Err(_) if above == Above::Capped && v.len() > 18 && v.bytes().all(|b| b.is_ascii_digit()) => Ok(max),
             _ => Err(BadParam(format!("{k}: expected an integer {min}..={max}"))),
         }
     }
