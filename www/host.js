@@ -1562,7 +1562,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
         n = faceOf(t); // (the field whose <input> it is)
         // (Not an element around a field, marked with it: a data grid's cell and its editor's
         // input, one refused edit, were two field_errors: an admin's QA.)
-        if (p && t.getAttribute('aria-invalid') === 'true' && m.oldValue !== 'true' && (!foField || n === foField) && !typing(n) && !(n.form === undefined && n.querySelector(FIELDS))) fieldError(n, 'a', '');
+        // (Marked again, though it was, by the check of a value the visitor changed: refused
+        // again. A phone field whose broken pattern refused five valid numbers was one
+        // field_error: an insurance quote's QA. A mark the page only leaves is none.)
+        if (p && t.getAttribute('aria-invalid') === 'true' && (m.oldValue !== 'true' || n === foField) && (!foField || n === foField) && !typing(n) && !(n.form === undefined && n.querySelector(FIELDS))) fieldError(n, 'a', '');
         continue;
       }
       if (foField) continue;

@@ -826,6 +826,28 @@ test('a server action\'s errors in a field\'s description named an error (no ari
   assert.deepEqual(await formsOf(site), ['form_start checkout-form']);
 });
 
+// A field whose check refuses valid values (a broken pattern): it stays marked while the visitor
+// types again, and its check on blur marks it again. Each refused value is a field_error (an
+// insurance quote's QA: five refusals were one); a mark the page only leaves is none.
+test('a field marked invalid again by the check of each new value is a field_error each time', T, async (t) => {
+  const site = 'fx-refused-again';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', `<form id="q" novalidate><input id="name" name="name">
+      <input id="ph" name="phone" aria-describedby="ph-err"><p id="ph-err"></p><input id="next" name="next"></form>`);
+    const ph = document.getElementById('ph'), err = document.getElementById('ph-err');
+    ph.addEventListener('blur', () => { ph.setAttribute('aria-invalid', 'true'); err.textContent = 'Enter a UK mobile number'; });
+    scrollTo(0, 0);
+  });
+  for (const v of ['07700 900123', '+447700900123', '07700900123']) {
+    await page.click('#ph'); await page.keyboard.press('Control+A'); await page.keyboard.type(v);
+    await page.click('#next');
+    await page.waitForTimeout(2_200); // (past the 2 s in which one field's errors are one)
+  }
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), ['field_error #ph', 'field_error #ph', 'field_error #ph']);
+});
+
 // A product page's store stock check, no <form>: a postcode field and its button, alone or
 // beside another field (a fashion retailer's QA: each unknown postcode was a failed_request).
 test('normal: a stock check by postcode outside any form, answered 404 for the postcode typed, is no failed_request', T, async (t) => {
