@@ -73,6 +73,9 @@ pub struct Engine {
     /// The page view under way was not kept (analytics denied): its navigation, to take it when
     /// analytics is granted on this page (see `view_again`).
     lost_view: Option<&'static str>,
+    /// The navigation of the page view under way (its `lost_view` when analytics is denied while
+    /// it waits in the pending buffer).
+    view_nav: &'static str,
     /// The visitor's decision to remember (data-remember-consent) waits for the identity too: it
     /// is written once the id is, so that another tab, which applies the decision when it sees
     /// it written, reads this id rather than making a second one.
@@ -185,6 +188,7 @@ impl Engine {
             want_identity: false,
             consent_event: None,
             lost_view: None,
+            view_nav: "load",
             remember_later: None,
             check_taken_over: false,
             unload: Vec::new(),
@@ -822,6 +826,7 @@ impl Engine {
         }
         let kept = self.tracker.has_room();
         self.lost_view = (!kept).then_some(how);
+        self.view_nav = how;
         let page = self.env.page.clone();
         if self.session.over(now) {
             self.new_session(now);
@@ -1273,6 +1278,12 @@ impl Engine {
             self.commit();
         }
         self.apply(fx);
+        // Denied while pending: the buffer went, and the page view with it. Granted later on this
+        // page, the view is taken then, as one denied when it began (a security review's pending,
+        // Reject, then a grant: clicks and no page_view).
+        if before.analytics == State::Pending && after.analytics == State::Denied && self.lost_view.is_none() {
+            self.lost_view = Some(self.view_nav);
+        }
         // Analytics granted again after a denial, which purged our storage, the id included,
         // while marketing stayed granted: the id in use is stored again, to last across visits
         // as marketing allows (else it would quietly end with the page).

@@ -1360,6 +1360,27 @@ fn a_view_not_kept_while_denied_is_taken_when_analytics_is_granted() {
     assert_eq!(views, 1);
 }
 
+/// Pending, then denied (the visitor's Reject: the buffer is discarded, the page view with it),
+/// then granted on the same page: the view is taken at the grant, once (a security review saw
+/// clicks and no page_view).
+#[test]
+fn a_view_discarded_by_a_denial_while_pending_is_taken_when_analytics_is_granted() {
+    let mut v = Visit::new(&[("site", "shop"), ("consent", "pending")], boot("https://shop.test/p/1", ""));
+    v.page("https://shop.test/p/1");
+    v.at(500, track("discarded"));
+    let consent = |analytics: bool| {
+        Input::Command(Command::Consent {
+            update: crate::consent::Update { analytics: Some(analytics), marketing: None },
+            source: ConsentSource::Api,
+        })
+    };
+    v.at(1_000, consent(false));
+    v.at(2_000, consent(true));
+    v.at(2_500, track("kept"));
+    let names: Vec<String> = v.events().iter().map(|e| field(e, "\"event\":\"")).collect();
+    assert_eq!(names, ["page_view", "consent_change", "kept"]);
+}
+
 /// A hash-routed app (data-spa="hash"): each view's path goes on with its route (`/#/product/12`),
 /// without the route's own query; an anchor (`#reviews`) is no route; back from a view left at
 /// once is a quick_back (all were one path `/` before, so never one).
