@@ -431,6 +431,29 @@ test('a variant picker\'s radios styled by their labels, a checkbox and an FAQ s
   assert.ok(!ev.some((e) => e.properties.category === 'friction'), JSON.stringify(ev.filter((e) => e.properties.category === 'friction')));
 });
 
+// The usual download of a Blob: the page makes a link and clicks it (`a.click()`). That click
+// is the page's, no click touchpoint (it was one, with no text, that nobody made: a downloads
+// store's QA); the visitor's button is.
+test('a link the page clicks itself (a Blob\'s download) is no click touchpoint; the visitor\'s button is', T, async (t) => {
+  const site = 'journey-script-click';
+  const page = await spaPage(t, site, '/fonts', `<!doctype html><html><head><title>fonts</title>__SNIPPET__</head><body>
+    <button id="subset">Build my subset</button><script>
+    document.getElementById('subset').addEventListener('click', () => {
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(new Blob(['font'], { type: 'font/otf' })); a.download = 'subset.otf';
+      document.body.append(a); a.click(); a.remove();
+    });</script></body></html>`);
+  const download = page.waitForEvent('download');
+  await page.click('#subset');
+  await download;
+  await page.evaluate(() => { touchpoint('track', 'after'); touchpoint('flush'); });
+  const events = await waitFor('the marker', async () => {
+    const all = await collector.events(`&site=${site}`);
+    return all.some((e) => e.event === 'after') && all;
+  }, { timeout: 30_000 });
+  assert.deepEqual(events.filter((e) => e.event === 'click').map((e) => e.properties.element.id), ['subset']);
+});
+
 test('an SPA view\'s title set after pushState, an element_view for an element rendered later, and one for an element in view across the route', T, async (t) => {
   const site = 'journey-late';
   const page = await spaPage(t, site, '/spa', SPA);

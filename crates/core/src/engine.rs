@@ -1132,8 +1132,10 @@ impl Engine {
         let Some(sensed) = &click.element else { return };
         self.journey.activity(now);
         let target = friction_target(sensed);
-        // A click is a touchpoint on an interactive element (a disabled one's press is not one).
-        if sensed.is(SENSED_INTERACTIVE) && !target.disabled && self.config.clicks {
+        // A click is a touchpoint on an interactive element (a disabled one's press is not one),
+        // the visitor's: not a script's `el.click()` (the usual download of a Blob, a link made
+        // and clicked by the page, was a click with no text nobody made: a downloads store's QA).
+        if sensed.is(SENSED_INTERACTIVE) && !target.disabled && self.config.clicks && click.trusted {
             self.capture(Kind::Track, schema::CLICK, schema::click(&target.descriptor), now);
         }
         if !click.href.is_empty() && self.journey.settings.on {
