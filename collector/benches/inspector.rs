@@ -354,7 +354,9 @@ fn seed(addr: &str, total: u64, clients: usize) -> f64 {
                     if first >= sessions {
                         return;
                     }
-                    let mut body = String::from(r#"{"sentAt":"2026-11-22T14:24:26.123Z","batch":["#);
+                    // (Sent now: a fixed `sentAt` 15 days back is a device clock that wrong, and since the
+                    // collector corrects events by it (dba0751) every event counted "now".)
+                    let mut body = format!(r#"{{"sentAt":"{}","batch":["#, iso(now_ms()));
                     for s in first..(first + 10).min(sessions) {
                         let start = now - 7 * 86_400_000 + (next_random(&mut rng) % (7 * 86_400_000 - 600_000)) as i64;
                         let n = (total - s * 25).min(25) as usize;
@@ -560,7 +562,9 @@ fn ingest(o: &Opts, addr: &str, pid: u32, poll: bool, round: u64) -> Run {
                 let mut lat = Vec::new();
                 let mut session = (1u64 << 40) + (round << 32) + ((c as u64) << 24);
                 while !stop.load(Ordering::Relaxed) {
-                    let mut body = String::from(r#"{"sentAt":"2026-11-22T14:24:26.123Z","batch":["#);
+                    // (Sent now: a fixed `sentAt` 15 days back is a device clock that wrong, and since the
+                    // collector corrects events by it (dba0751) every event counted "now".)
+                    let mut body = format!(r#"{{"sentAt":"{}","batch":["#, iso(now_ms()));
                     let mut left = batch;
                     while left > 0 {
                         let n = left.min(25);
