@@ -1133,9 +1133,12 @@ impl Engine {
         self.journey.activity(now);
         let target = friction_target(sensed);
         // A click is a touchpoint on an interactive element (a disabled one's press is not one),
-        // the visitor's: not a script's `el.click()` (the usual download of a Blob, a link made
-        // and clicked by the page, was a click with no text nobody made: a downloads store's QA).
-        if sensed.is(SENSED_INTERACTIVE) && !target.disabled && self.config.clicks && click.trusted {
+        // not a script's click on a link to a Blob or data (the usual download of a Blob, a link
+        // made and clicked by the page, was a click with no text nobody made: a downloads
+        // store's QA). (Other scripted clicks stay: a custom control's keyboard handler clicks
+        // it, and a page may click for the visitor.)
+        let scripted_file = !click.trusted && (click.href.starts_with("blob:") || click.href.starts_with("data:"));
+        if sensed.is(SENSED_INTERACTIVE) && !target.disabled && self.config.clicks && !scripted_file {
             self.capture(Kind::Track, schema::CLICK, schema::click(&target.descriptor), now);
         }
         if !click.href.is_empty() && self.journey.settings.on {

@@ -1064,7 +1064,6 @@ fn site_search_links_and_malformed_declarative_props() {
         Input::Click(crate::input::Click {
             element: Some(crate::input::Sensed { key: 1, flags: 1, ..Default::default() }),
             href: href.into(),
-            trusted: true,
             ..Default::default()
         })
     };
