@@ -2304,7 +2304,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       return end && function (p, threw) {
         // (A page's own fetch wrapper may return what is no promise: no outcome to wait for.)
         if (threw || !thenable(p)) end(1); else return p.then(function (r) {
-          if (r.body && /x-component|event-stream/.test(r.headers.get('content-type')) && r.headers.get('content-length') == null) streamed([abs, r.url], function () { end(r.status); }); else end(r.status);
+          // (Guarded: a page's own fetch wrapper may answer with what is no Response, and an
+          // exception here would reject the page's promise.)
+          var s;
+          try { s = r.body && /x-component|event-stream/.test(r.headers.get('content-type')) && r.headers.get('content-length') == null; } catch (e) {}
+          if (s) streamed([abs, r.url], function () { end(r.status); }); else end(r && r.status);
           return r;
         }, function (e) { end(e && e.name === 'AbortError' ? 1 : 0); throw e; });
       };

@@ -500,7 +500,12 @@ test('a tags object that throws when read, and a page fetch wrapper returning no
     const site = 'rb-hostile-values';
     const wrapFetch = () => {
       const f = window.fetch;
-      window.fetch = function (u) { return String(u).includes('/odd') ? { odd: true } : f.apply(this, arguments); };
+      // ('/odd-body': a promise of what is no Response, a body and no headers: Touchpoint reads
+      // an answer's Content-Type, and must not reject the page's promise.)
+      window.fetch = function (u) {
+        if (String(u).includes('/odd-body')) return Promise.resolve({ body: {}, status: 200 });
+        return String(u).includes('/odd') ? { odd: true } : f.apply(this, arguments);
+      };
     };
     const { page, console: console_, pageErrors } = await openSite(context, collector, { site, consent: 'granted', 'flush-interval': '300' }, OWN_BUTTON, { init: [wrapFetch] });
     const got = await page.evaluate(() => {
@@ -510,9 +515,9 @@ test('a tags object that throws when read, and a page fetch wrapper returning no
       window.touchpoint('set', p.proxy);
       window.touchpoint('set', Object.defineProperty({}, 'ab', { get: boom, enumerable: true }));
       window.touchpoint('set', { ab: 'test-b' });
-      return fetch('/odd');
+      return Promise.all([fetch('/odd'), fetch('/odd-body').then((r) => r.status, (e) => `rejected: ${e}`)]);
     });
-    assert.deepEqual(got, { odd: true }, 'the wrapper\'s value, unchanged');
+    assert.deepEqual(got, [{ odd: true }, 200], 'the wrapper\'s values, unchanged, its promise not rejected');
     await page.evaluate(() => window.touchpoint('track', 'still_up'));
     const ev = await waitFor('still_up stored', async () => {
       await flush(page);
