@@ -97,24 +97,22 @@ impl FormAbandon {
     /// steps each have an address: every step was a form_abandon, the customers who bought
     /// too, an insurance quote's QA), the others are left.
     pub fn leave(&mut self, at: u64, kept: &str, out: &mut Findings) {
-        let mut i = 0;
-        while i < self.forms.len() {
-            if crate::input::is_kept(kept, self.forms[i].key) {
-                i += 1;
-                continue;
+        // (`retain`: the forms left are told in the order they were used.)
+        self.forms.retain(|f| {
+            if crate::input::is_kept(kept, f.key) {
+                return true;
             }
-            let f = self.forms.swap_remove(i);
-            if f.submitted || !f.entry || f.silenced {
-                continue;
+            if !(f.submitted || !f.entry || f.silenced) {
+                let props = finding(Some(&f.descriptor))
+                    .int("fields_completed", f.touched.len() as i64)
+                    .int("fields", i64::from(f.fields))
+                    .raw("last_field", &f.last_field)
+                    .int("time_ms", at.saturating_sub(f.started) as i64)
+                    .finish();
+                out.push((Signal::FormAbandon, props));
             }
-            let props = finding(Some(&f.descriptor))
-                .int("fields_completed", f.touched.len() as i64)
-                .int("fields", i64::from(f.fields))
-                .raw("last_field", &f.last_field)
-                .int("time_ms", at.saturating_sub(f.started) as i64)
-                .finish();
-            out.push((Signal::FormAbandon, props));
-        }
+            false
+        });
     }
 }
 
@@ -148,5 +146,22 @@ mod tests {
         a.leave(9_000, "", &mut out);
         assert_eq!(out.len(), 1);
         assert!(out[0].1.contains("\"fields_completed\":2") && out[0].1.contains("\"time_ms\":8000"), "{}", out[0].1);
+        // Forms left together are reported in the order they were used.
+        for form in [3, 4, 5] {
+            a.input(10_000, &typed(form, 1));
+        }
+        let mut out = Findings::new();
+        a.leave(11_000, "4", &mut out);
+        let completed: Vec<bool> = out.iter().map(|(_, p)| p.contains("\"time_ms\":1000")).collect();
+        assert_eq!(completed, [true, true]);
+        a.input(12_000, &typed(6, 1));
+        a.input(13_000, &typed(7, 1));
+        let mut out = Findings::new();
+        a.leave(14_000, "", &mut out);
+        let times: Vec<&str> = out.iter().map(|(_, p)| &p[p.find("\"time_ms\"").unwrap()..]).collect();
+        assert_eq!(times.len(), 3);
+        for (t, want) in times.iter().zip(["\"time_ms\":4000", "\"time_ms\":2000", "\"time_ms\":1000"]) {
+            assert!(t.starts_with(want), "forms 4, 6, 7 in the order used: {times:?}");
+        }
     }
 }
