@@ -56,28 +56,42 @@ impl Access {
 
     /// Whether a `Host` header value names this collector.
     pub fn host_allowed(&self, host: &str) -> bool {
-        let host = host.trim().to_ascii_lowercase();
-        let name = if let Some(rest) = host.strip_prefix('[') {
-            match rest.split_once(']') {
-                Some((ip, port)) if port.is_empty() || is_port(port) => ip.to_string(),
-                _ => return false,
-            }
-        } else {
-            match host.rsplit_once(':') {
-                Some((name, port)) if is_port(port) => name.to_string(),
-                Some(_) => return false,
-                None => host.clone(),
-            }
-        };
-        let name = name.trim_end_matches('.');
-        if name.is_empty() {
-            return false;
-        }
+        let Some(name) = host_name(host) else { return false };
         name == "localhost"
             || name.ends_with(".localhost")
             || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
-            || self.public_names.contains(name)
+            || self.public_names.contains(&name)
     }
+}
+
+/// The name a `Host` header value gives, lower case, without its port, an IPv6 address's
+/// brackets or a final dot; None for one that is malformed (a bad port, nothing left).
+fn host_name(host: &str) -> Option<String> {
+    let host = host.trim().to_ascii_lowercase();
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        match rest.split_once(']') {
+            Some((ip, port)) if port.is_empty() || is_port(port) => ip,
+            _ => return None,
+        }
+    } else {
+        match host.rsplit_once(':') {
+            Some((name, port)) if is_port(port) => name,
+            Some(_) => return None,
+            None => &host,
+        }
+    };
+    let name = name.trim_end_matches('.');
+    (!name.is_empty()).then(|| name.to_string())
+}
+
+/// Whether a `Host` header value is an IP address, with or without a port.
+pub fn is_ip_host(host: &str) -> bool {
+    host_name(host).is_some_and(|name| name.parse::<IpAddr>().is_ok())
+}
+
+/// Whether a request came through a proxy in front: it names the client it forwards.
+pub fn proxied(headers: &HeaderMap) -> bool {
+    ["x-forwarded-for", "forwarded", "x-real-ip"].iter().any(|h| headers.contains_key(*h))
 }
 
 fn is_port(p: &str) -> bool {
@@ -187,8 +201,7 @@ pub async fn guard_read(State(st): State<AppState>, req: Request, next: Next) ->
         // Open reads are for the machine itself. A request a proxy forwarded came from
         // elsewhere (a proxy that writes Host as the loopback address it reaches would make
         // every event anyone's to read).
-        let proxied = ["x-forwarded-for", "forwarded", "x-real-ip"].iter().any(|h| req.headers().contains_key(*h));
-        if proxied {
+        if proxied(req.headers()) {
             return ApiError(
                 StatusCode::FORBIDDEN,
                 "reads through a proxy need a read token: start the collector with --read-token".into(),

@@ -685,17 +685,8 @@ fn refusal_line(origin: &str, site: &str) -> String {
 /// header, which a page cannot add to a beacon, nor to a fetch without a preflight, which has
 /// none): the first-party setup's shop name, kept by its proxy (docs/first-party-collector.md).
 fn own_host(st: &AppState, headers: &HeaderMap, host: Option<String>) -> Option<String> {
-    let proxied = ["x-forwarded-for", "forwarded", "x-real-ip"].iter().any(|h| headers.contains_key(*h));
-    host.filter(|h| proxied || st.access.host_allowed(h) || is_ip_host(h))
-}
-
-/// Whether a `Host` header value is an IP address, with or without a port.
-fn is_ip_host(h: &str) -> bool {
-    let name = match h.strip_prefix('[') {
-        Some(r) => r.split_once(']').map_or(r, |(ip, _)| ip),
-        None => h.rsplit_once(':').map_or(h, |(n, _)| n),
-    };
-    name.parse::<std::net::IpAddr>().is_ok()
+    let proxied = crate::api::proxied(headers);
+    host.filter(|h| proxied || st.access.host_allowed(h) || crate::api::is_ip_host(h))
 }
 
 async fn post_batch(State(st): State<AppState>, req: Request) -> Response {
