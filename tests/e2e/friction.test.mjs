@@ -3833,14 +3833,17 @@ test('a checkout whose Pay opens an upsell before the purchase is tracked: no fo
 // is chosen: one field_error, the group's (its first radio), not one per option (a subscription
 // portal's QA). So without a <form> element: a single-page app's modal whose sizes are a
 // role=radiogroup, named after the modal's id (three field_errors named "": a food ordering QA).
+// The field_error's text is the group's name (its legend, its radiogroup's label).
 for (const form of [true, false]) {
   test(`a radio group whose every radio the page marks aria-invalid is one field_error${form ? '' : ' (a modal without a <form> element)'}`, T, async (t) => {
     const site = `fx-radio-group${form ? '' : '-modal'}`;
     const { page } = await open(t, site);
     await page.evaluate((form) => {
-      const fields = `<textarea name="other" id="r-other"></textarea><div role="radiogroup" aria-label="Reason">
-        <label><input type="radio" name="reason" value="a">Taste</label><label><input type="radio" name="reason" value="b">Price</label>
-        <label><input type="radio" name="reason" value="c">Too much</label></div><button type="button" id="r-go">Continue</button>`;
+      // (In the form a fieldset with its legend, in the modal a role=radiogroup with its name.)
+      const options = `<label><input type="radio" name="reason" value="a">Taste</label><label><input type="radio" name="reason" value="b">Price</label>
+        <label><input type="radio" name="reason" value="c">Too much</label>`;
+      const fields = `<textarea name="other" id="r-other"></textarea>${form ? `<fieldset><legend>Why are you leaving?</legend>${options}</fieldset>`
+        : `<div role="radiogroup" aria-label="Reason">${options}</div>`}<button type="button" id="r-go">Continue</button>`;
       document.body.insertAdjacentHTML('afterbegin', form ? `<form id="cancel-form">${fields}</form>`
         : `<div id="dish-modal"><div role="dialog" aria-modal="true">${fields}</div></div>`);
       document.getElementById('r-go').addEventListener('click', () => {
@@ -3853,7 +3856,8 @@ for (const form of [true, false]) {
     const errors = (await verdict(page, site)).filter((e) => e.event === 'field_error');
     assert.equal(errors.length, 1, JSON.stringify(errors.map((e) => e.properties)));
     assert.match(errors[0].properties.element.selector, /input\[name=reason\]/);
-    assert.equal(errors[0].properties.element.text, 'Taste');
+    // Named as the group, not its first option (an insurance quote's QA: "Yes").
+    assert.equal(errors[0].properties.element.text, form ? 'Why are you leaving?' : 'Reason');
     assert.equal(errors[0].properties.form, form ? 'cancel-form' : 'dish-modal');
   });
 }
