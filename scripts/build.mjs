@@ -82,17 +82,38 @@ for (const [name, short] of renames.exports) {
 const loader = fs.readFileSync(path.join(root, 'www/touchpoint.js'), 'utf8');
 // host.js is an ES module for the browser tests; in the bundle its one export is a plain function.
 const hostJs = fs.readFileSync(path.join(root, 'www/host.js'), 'utf8').replace(/^export function /gm, 'function ');
-// Two functions of one name in makeHost's scope (declared at its two-space indent), or one named
-// as a `var` there: the later silently replaces the other. A file-name masker called `named`
-// replaced the fragment check of that name, and every hash change disabled Touchpoint (caught by
-// the e2e run, not the build): refused here.
+// Two functions of one name in makeHost's scope, or one also declared as a `var` there (any of
+// a statement's declarators, in any block of it): the later silently replaces the other. A
+// file-name masker called `named` replaced the fragment check of that name, and every hash
+// change disabled Touchpoint (caught by the e2e run, not the build); a second declarator
+// `named` in `var chosen = [], saying = 0, named` did it again, unseen by the line-start check
+// this was (caught by the bench: the sensors stopped at its first popstate). Parsed with acorn
+// (terser's own parser, installed with it), walking makeHost's body but not the functions in it.
 {
+  const { parse } = await import('acorn');
+  const ast = parse(hostJs, { ecmaVersion: 2022, sourceType: 'script' });
+  const makeHost = ast.body.find((n) => n.type === 'FunctionDeclaration' && n.id.name === 'makeHost');
+  if (!makeHost) throw new Error('www/host.js has no makeHost');
   const seen = new Map();
-  for (const m of hostJs.matchAll(/^ {2}(?:function ([\w$]+)|var ([\w$]+))/gm)) {
-    const name = m[1] || m[2], was = seen.get(name);
-    if (was && (m[1] || was === 'function')) throw new Error(`www/host.js declares ${name} twice in makeHost's scope`);
-    seen.set(name, m[1] ? 'function' : was || 'var');
-  }
+  const declare = (name, kind) => {
+    const was = seen.get(name);
+    if (was && (kind === 'function' || was === 'function')) throw new Error(`www/host.js declares ${name} twice in makeHost's scope (${was} and ${kind})`);
+    seen.set(name, was === 'function' ? was : kind);
+  };
+  for (const p of makeHost.params) declare(p.name, 'parameter');
+  const walk = (n) => {
+    if (!n || typeof n.type !== 'string') return;
+    if (n.type === 'FunctionDeclaration') return declare(n.id.name, 'function');
+    if (n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression') return;
+    if (n.type === 'VariableDeclaration' && n.kind === 'var') {
+      for (const v of n.declarations) if (v.id.type === 'Identifier') declare(v.id.name, 'var');
+    }
+    for (const k in n) {
+      const c = n[k];
+      if (Array.isArray(c)) c.forEach(walk); else if (c && typeof c === 'object' && k !== 'loc') walk(c);
+    }
+  };
+  makeHost.body.body.forEach(walk);
 }
 const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version;
 

@@ -342,7 +342,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // (A title when nothing else names it: a colour swatch, a div with only its title, had
       // no text at all: a configurator's QA. An input's: its label's name when the label has
       // no text, a swatch's hidden radio in <label title="Sand">: every colour was one click.)
-      named || attr(el, 'aria-label') || attr(el, 'alt') || (text.trim() ? '' : attr(el, 'title') || (e = tag === 'input' && el.labels && el.labels[0]) && (attr(e, 'aria-label') || attr(e, 'title'))), value, text];
+      groupName || attr(el, 'aria-label') || attr(el, 'alt') || (text.trim() ? '' : attr(el, 'title') || (e = tag === 'input' && el.labels && el.labels[0]) && (attr(e, 'aria-label') || attr(e, 'title'))), value, text];
     // The path crosses an open shadow root to its host; ids inside one are the component's own
     // (every <qty-picker> has its #inc), so the selector goes on to the host's: `#cart-qty > button`.
     for (i = 0, e = el, sh = el.getRootNode().host; e && i < 4; i++) {
@@ -1427,7 +1427,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     var g = field.type === 'radio' && (field.form ? field.form.elements.namedItem(field.name) : (g = field.closest('[role=radiogroup],fieldset')) && g.querySelectorAll('[type=radio]'));
     // (Named as the group, its radiogroup's name or its fieldset's legend, not its first option:
     // "Any claims in the last 5 years?" was "Yes" in the inspector: an insurance quote's QA.)
-    if (g && g[0]) field = g[0], named = (g = field.closest('[role=radiogroup],fieldset')) && (attr(g, 'aria-label') || (g = d.getElementById(attr(g, 'aria-labelledby').split(' ')[0]) || g.querySelector('legend')) && textOf(g, ''));
+    if (g && g[0]) field = g[0], groupName = (g = field.closest('[role=radiogroup],fieldset')) && (attr(g, 'aria-label') || (g = d.getElementById(attr(g, 'aria-labelledby').split(' ')[0]) || g.querySelector('legend')) && textOf(g, ''));
     // One-character boxes (a sign-in code's six, each marked by a mistyped code) are one field,
     // the first: six field_errors for one mistake (an account area's QA).
     // (Looked for in its form, else two levels up, else its root: a box straight in a shadow
@@ -1448,7 +1448,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // store locator's "We couldn't find “SW1A 2AA”" went whole.)
     saying = 1;
     var g2 = group(field, false);
-    saying = 0, named = '';
+    saying = 0, groupName = '';
     push(rec('x', now(), formName(form), reason, up(field, '[data-tp-mask]') ? '' : unsaid(message || (reason ? reason === 'a' && errText(field) : why(field))), g2));
   }
   // The constraint a field failed in the browser's own validation, as the browser names it
@@ -1471,7 +1471,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // thumbnail's caption), an error's message, a request's path (an upload's PUT to
   // /api/photos/<name>): photos are named after people, "Anna_and_Tom_wedding.jpg" (a print
   // shop's QA). (Kept in the page, the last 30, never sent.)
-  var chosen = [], saying = 0, named = '';
+  var chosen = [], saying = 0, groupName = '';
   function chose(l) {
     [].forEach.call(l || [], function (x) {
       chosen.push(x.name, encodeURIComponent(x.name), x.name.replace(/\.[^.]*$/, ''));
