@@ -1487,11 +1487,17 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   }
   function unsaid(t) {
     t = hide(f(t || '')); // (no text: "", not "false")
-    if (t) [].forEach.call(d.querySelectorAll('input,textarea'), function (el) {
-      var v = !/^(checkbox|radio|hidden|submit|button|reset|image|file|range|color)$/.test(el.type) && el.value.trim();
-      if (v && v.length > 3) t = t.replace(RegExp([v, v.slice(0, 10)].map(function (x) { return x.replace(/[$()*+.?[\\\]^{|}]/g, '\\$&'); }).join('|'), 'gi'), '***');
+    if (t) typed().forEach(function (v) {
+      t = t.replace(RegExp([v, v.slice(0, 10)].map(function (x) { return x.replace(/[$()*+.?[\\\]^{|}]/g, '\\$&'); }).join('|'), 'gi'), '***');
     });
     return t;
+  }
+  // What the visitor typed in the page's fields (not a box's or a hidden field's, which the
+  // visitor did not type; nor 3 characters or fewer, which would mask words of every message).
+  function typed() {
+    return [].map.call(d.querySelectorAll('input,textarea'), function (el) {
+      return !/^(checkbox|radio|hidden|submit|button|reset|image|file|range|color)$/.test(el.type) && el.value.trim();
+    }).filter(function (v) { return v && v.length > 3; });
   }
   // A field marked aria-invalid: the text of the error it names (aria-errormessage), else of its
   // description (aria-describedby, the usual way to tie an error text to a field), the first
@@ -2196,14 +2202,27 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // (A form, the fields around a button outside any, or the field typed in last, 30 s ago at
   // most: a product page's stock check by postcode is rarely a <form>, and each unknown
   // postcode was a failed_request: a fashion retailer's QA.)
+  function bare(v) { return v.toLowerCase().replace(/[\s-]/g, ''); }
   function lookup(method, u, form) {
     var h;
-    function bare(v) { return v.toLowerCase().replace(/[\s-]/g, ''); }
     try { h = /^(GET)?$/i.test(method || '') && bare(decodeURIComponent(u.href.replace(/\+/g, ' '))); } catch (e) {}
     return h && [now() - typedAt < 3e4 && lastField].concat([].slice.call(form ? form.elements || form.querySelectorAll(FIELDS) : [])).some(function (el) {
       var v = el && /^(text|search|number|email|tel)$/.test(el.type) && bare(el.value);
       return v && v.length > 1 && h.indexOf(v) >= 0;
     });
+  }
+  // A failed request's path with each segment that holds what the visitor typed in a field
+  // masked, compared as a lookup's (its extension kept): a postcode lookup down, a 503 at
+  // /postcode/M11AE.json, sent the customer's postcode, and made one leaderboard row per
+  // customer of one outage (an electronics store's QA). (The values are compared, never kept.)
+  function untyped(p) {
+    var vs = typed().map(bare);
+    return vs.length ? p.split('/').map(function (s) {
+      var b = s;
+      try { b = decodeURIComponent(s); } catch (e) {}
+      b = bare(b);
+      return vs.some(function (v) { return b.indexOf(v) >= 0; }) ? s.replace(/^[^.]*/, '***') : s;
+    }).join('/') : p;
   }
   function request(method, url) {
     if (!sensing) return null;
@@ -2254,7 +2273,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
         if (p || formGo) fieldCheck(p || formGo, null, 3000, !p);
         if (p) setTimeout(guard(function () { if (pending === p && !goReqs) sent(p); }), 3000);
       }
-      push(rec('q', now(), id, 'e', f(method || 'GET').toUpperCase(), hide(f(u.pathname)), status | 0, now() - t0, own ? 1 : 0));
+      push(rec('q', now(), id, 'e', f(method || 'GET').toUpperCase(), hide(status > 199 && status < 400 ? f(u.pathname) : untyped(f(u.pathname))), status | 0, now() - t0, own ? 1 : 0));
     };
   }
   // (`before` and `after` run through `guard`: called by the page's code, they run outside an

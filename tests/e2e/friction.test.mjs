@@ -875,6 +875,34 @@ test('normal: a stock check by postcode outside any form, answered 404 for the p
   assert.deepEqual(summary(await verdict(page, site)), []);
 });
 
+// A checkout's address lookup down (503 for every postcode): a failed_request, its path's
+// segment holding the postcode typed masked, extension kept, so that one outage is one row
+// for all customers, and no postcode is sent (an electronics store's QA: the path was sent as
+// /shop-api/postcode/M11AE.json, one leaderboard row per customer).
+test('privacy: a failed request whose path holds what the visitor typed (a postcode lookup down) has that segment masked', T, async (t) => {
+  const site = 'fr-typed-in-path';
+  const { page, context } = await open(t, site);
+  await context.route(/\/shop-api\/postcode\//, (route) => route.fulfill({ status: 503, body: 'down' }));
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', `<form id="co"><input id="co-name" name="name"> <input id="co-pc" name="postcode">
+      <button type="button" id="co-find">Find address</button><p id="co-out"></p></form>`);
+    document.getElementById('co-find').addEventListener('click', async () => {
+      const pc = document.getElementById('co-pc').value.replace(/\s+/g, '').toUpperCase();
+      const r = await fetch(`/shop-api/postcode/${pc}.json`);
+      document.getElementById('co-out').textContent = r.ok ? 'found' : 'Sorry, try again later';
+    });
+    scrollTo(0, 0);
+  });
+  await page.click('#co-name'); await page.keyboard.type('Sam Lee');
+  await page.click('#co-pc'); await page.keyboard.type('M1 1AE');
+  await page.click('#co-find');
+  await waitFor('the answer', () => page.evaluate(() => document.getElementById('co-out').textContent !== ''));
+  const failed = (await verdict(page, site)).filter((e) => e.event === 'failed_request');
+  assert.deepEqual(failed.map((e) => [e.properties.path, e.properties.status]), [['/shop-api/postcode/***.json', 503]]);
+  const sent = JSON.stringify(await collector.events(`&site=${site}`));
+  assert.ok(!/M11AE/i.test(sent), sent);
+});
+
 // A donation form (a charity's QA): the postcode typed "zz9 9zz", looked up at
 // /postcode/ZZ99ZZ.json and answered 404, is the lookup's "not found", no failed_request; what
 // the donor typed is masked in every message sent: an alert quoting the email they mistyped
