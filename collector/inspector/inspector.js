@@ -1417,6 +1417,12 @@
         if (num(p.clicks) && p.clicks > 1) how.push(fmt(p.clicks) + ' clicks');
         if (num(p.pending_requests) && p.pending_requests > 0) how.push(fmt(p.pending_requests) + (p.pending_requests === 1 ? ' request' : ' requests') + ' still pending');
       }
+      // A scroll thrash's reversals, a form given up's progress (the journey showed neither: an
+      // electronics store's QA).
+      if (e.event === 'scroll_thrash' && num(p.reversals)) how.push(fmt(p.reversals) + ' reversals' + (num(p.duration_ms) ? ' in ' + secs(p.duration_ms) : ''));
+      if (e.event === 'form_abandon' && num(p.fields_completed)) {
+        how.push(fmt(p.fields_completed) + (num(p.fields) ? ' of ' + fmt(p.fields) : '') + ' fields completed' + (num(p.time_ms) ? ' in ' + duration(p.time_ms) : ''));
+      }
       // A slow interaction's time, and where it went: the input delay (the page busy before its
       // handlers ran), the handlers' processing, the presentation of the next frame.
       if (e.event === 'slow_interaction' && num(p.duration_ms)) {

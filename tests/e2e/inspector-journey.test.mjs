@@ -36,7 +36,7 @@ const step = (page, event, i = 0) => page.locator(`#timeline li[data-event="${ev
 
 // A form_abandon's last_field is an element descriptor: the journey said `last_field [object
 // Object]`. Its selector and label, and any other object a step shows, as text that says something.
-test('a form_abandon says the field the customer left it at, by its selector and label', T, async (t) => {
+test('a form_abandon says the field the customer left it at, by its selector and label, and how far they got; a scroll_thrash its reversals', T, async (t) => {
   const { page, errors } = await inspector(t, [
     ev('sess-form', 'page_view', 10, '/checkout'),
     fr('sess-form', 'form_abandon', 9, '/checkout', '#checkout', {
@@ -44,11 +44,15 @@ test('a form_abandon says the field the customer left it at, by its selector and
       last_field: { selector: '#checkout > input[name=postcode]', tag: 'input', text: 'Postcode' },
     }),
     fr('sess-form', 'js_error', 8, '/checkout', null, { message: { code: 42 } }),
+    fr('sess-form', 'scroll_thrash', 7, '/checkout', null, { reversals: 4, duration_ms: 1015 }),
   ]);
-  await journey(page, 'sess-form', 3);
+  await journey(page, 'sess-form', 4);
   const text = await step(page, 'form_abandon');
   assert.doesNotMatch(text, /object Object/);
   assert.match(text, /last_field #checkout > input\[name=postcode\] “Postcode”/);
+  // Its progress, and a scroll thrash's reversals (neither was shown: an electronics store's QA).
+  assert.match(text, /2 of 5 fields completed in 41 s/);
+  assert.match(await step(page, 'scroll_thrash'), /4 reversals in 1 s$/);
   assert.match(await step(page, 'js_error'), /“\{"code":42\}”/);
   assert.deepEqual(errors, []);
 });
