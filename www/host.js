@@ -2114,6 +2114,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     pressAt = now();
     fieldCheck(form, null, 3000, 1);
     formGo = form && !shut ? form : null;
+    // (A moment of truth is what a form used just before was for only when it was pressed: see
+    // core::friction::form_abandon::FormAbandon::moment.)
+    if (formGo && started && started.has(form)) push(rec('P', pressAt, formKey(form)));
     goBy = pressAt + 3000;
   }
   // A button that closes a form without sending it: a modal's Cancel or its close button (x,

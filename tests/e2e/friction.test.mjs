@@ -3857,6 +3857,31 @@ test('a checkout whose Pay opens an upsell before the purchase is tracked: no fo
   assert.deepEqual(ev.filter((e) => /^form_/.test(e.event)).map((e) => e.event), ['form_start']);
 });
 
+// A product page's financing application (name and email typed, never sent), then Add to
+// basket in the buy box: the moment of truth was not what the form was for (none of its
+// buttons pressed), so the form is still given up (an electronics store's QA: it had a
+// form_start and no outcome).
+test('a form given up before a moment of truth made outside it (financing typed, then Add to basket) is a form_abandon', T, async (t) => {
+  const site = 'fx-finance-then-cart';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', `<form id="finance"><input id="fn-name" name="name"><input id="fn-email" name="email">
+      <button id="fn-apply">Apply</button></form><div id="buy"><button type="button" id="buy-add">Add to basket</button><p id="buy-out"></p></div>`);
+    document.getElementById('finance').addEventListener('submit', (e) => e.preventDefault());
+    document.getElementById('buy-add').addEventListener('click', () => {
+      touchpoint('track', 'add_to_cart', { sku: 'TV-55', value: 899, currency: 'GBP' });
+      document.getElementById('buy-out').textContent = 'Added';
+    });
+    scrollTo(0, 0);
+  });
+  await page.click('#fn-name'); await page.keyboard.type('Sam Lee');
+  await page.click('#fn-email'); await page.keyboard.type('sam@example.org');
+  await page.click('#buy-add');
+  await page.goto(new URL('/elsewhere.html', page.url()).href);
+  await withAbandon(site);
+  assert.deepEqual(await formsOf(site), ['form_abandon finance', 'form_start finance']);
+});
+
 // A cancellation survey whose Continue marks every radio of its reasons aria-invalid when none
 // is chosen: one field_error, the group's (its first radio), not one per option (a subscription
 // portal's QA). So without a <form> element: a single-page app's modal whose sizes are a

@@ -444,6 +444,7 @@ impl Engine {
                 };
                 f.form_input(now, &input);
             }
+            Input::FormPress { form } => f.form_press(form),
             Input::FormSubmit { form, name, focus } => {
                 f.form_submit(form);
                 // A form the page filled in (a saved traveller, an address book's entry) and the

@@ -406,6 +406,11 @@ pub enum Input {
         /// `form_start` again.
         went_on: bool,
     },
+    /// A button of form `form` pressed, or Enter in one of its fields (its send, as far as the
+    /// page can tell: see `friction::form_abandon::FormAbandon::moment`).
+    FormPress {
+        form: u32,
+    },
     /// A form was submitted: its key, name, and the focus time per field ("name:ms,...").
     FormSubmit {
         form: u32,
@@ -651,6 +656,7 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
             }
         }
         "u" => Input::FormSubmit { form: n(2)? as u32, name: text(3), focus: text(4) },
+        "P" => Input::FormPress { form: n(2)? as u32 },
         "n" => Input::Route {
             how: match field(2) {
                 "b" => Nav::Back,
@@ -887,6 +893,7 @@ mod tests {
             p("y|5|800|600|1|750"),
             Some(Record::Input(Input::Scroll { y: 800, viewport: 600, user: true, leg: 750 }))
         );
+        assert_eq!(p("P|5|9"), Some(Record::Input(Input::FormPress { form: 9 })));
         assert_eq!(
             p("u|5|9|checkout|email:300"),
             Some(Record::Input(Input::FormSubmit { form: 9, name: "checkout".into(), focus: "email:300".into() }))

@@ -38,6 +38,8 @@ struct Form {
     fields: u32,
     entry: bool,
     submitted: bool,
+    /// One of its buttons was pressed (or Enter in a field) since it was used anew.
+    pressed: bool,
     silenced: bool,
 }
 
@@ -56,6 +58,7 @@ impl FormAbandon {
                     fields: i.fields,
                     entry: false,
                     submitted: false,
+                    pressed: false,
                     silenced: false,
                 });
                 self.forms.last_mut().unwrap_or_else(|| unreachable!())
@@ -64,7 +67,7 @@ impl FormAbandon {
         // Used again after it was sent (a newsletter modal opened again, its second use then
         // cancelled: no form_abandon was possible): a use of its own, from now.
         if form.submitted {
-            (form.submitted, form.started, form.entry) = (false, at, false);
+            (form.submitted, form.pressed, form.started, form.entry) = (false, false, at, false);
             form.touched.clear();
         }
         form.last = at;
@@ -83,12 +86,21 @@ impl FormAbandon {
         }
     }
 
+    pub fn press(&mut self, form: u32) {
+        for f in self.forms.iter_mut().filter(|f| f.key == form) {
+            f.pressed = true;
+        }
+    }
+
     /// A moment of truth (an add to cart, a checkout begun, a purchase) tracked: the forms used
-    /// in the last [`MOMENT_MS`] were what it was for, sent or not. A quick-order grid whose
-    /// "Add lines to cart" adds them without sending it (B2B QA), a checkout whose Pay opens an
-    /// upsell before the purchase (ticketing QA): each was a form_abandon of a completed order.
+    /// in the last [`MOMENT_MS`] and pressed (one of their buttons, or Enter in them) were what
+    /// it was for, sent or not. A quick-order grid whose "Add lines to cart" adds them without
+    /// sending it (B2B QA), a checkout whose Pay opens an upsell before the purchase (ticketing
+    /// QA): each was a form_abandon of a completed order. (A form never pressed was not: a
+    /// financing application given up, then Add to basket in the buy box, lost its form_abandon:
+    /// an electronics store's QA.)
     pub fn moment(&mut self, at: u64) {
-        for f in self.forms.iter_mut().filter(|f| at.saturating_sub(f.last) <= MOMENT_MS) {
+        for f in self.forms.iter_mut().filter(|f| f.pressed && at.saturating_sub(f.last) <= MOMENT_MS) {
             f.submitted = true;
         }
     }

@@ -381,6 +381,10 @@ impl Friction {
         self.abandon.submit(form);
     }
 
+    pub fn form_press(&mut self, form: u32) {
+        self.abandon.press(form);
+    }
+
     /// A moment of truth tracked (see `FormAbandon::moment`).
     pub fn moment(&mut self, at: u64) {
         self.abandon.moment(at);

@@ -850,17 +850,22 @@ fn field_errors_and_abandoned_forms() {
     assert_eq!(names(&out), ["form_abandon"]);
     assert!(out[0].1.contains("\"time_ms\":1000") && out[0].1.contains("\"fields_completed\":1"), "{}", out[0].1);
     // A moment of truth (a quick-order grid's "Add lines to cart", a purchase after an upsell)
-    // within a minute of a form's last input: it was what the form was for, not abandoned. A
-    // form used before that minute still is.
+    // within a minute of a form's last input, the form pressed: it was what the form was for,
+    // not abandoned. A form used before that minute still is, and so is one never pressed (a
+    // financing application given up, then Add to basket in the buy box).
     let mut out = Vec::new();
     f.form_input(10_000, &input(8, 5, true));
+    f.form_press(8);
     f.form_input(40_000, &input(9, 5, true));
+    f.form_press(9);
+    f.form_input(50_000, &input(11, 5, true));
     f.moment(100_000);
     f.form_input(100_500, &input(10, 5, true));
     f.leave(101_000, "", &mut out);
-    assert_eq!(names(&out), ["form_abandon", "form_abandon"]);
+    assert_eq!(names(&out), ["form_abandon", "form_abandon", "form_abandon"]);
     assert!(out[0].1.contains("\"time_ms\":91000"), "{}", out[0].1);
-    assert!(out[1].1.contains("\"time_ms\":500"), "{}", out[1].1);
+    assert!(out[1].1.contains("\"time_ms\":51000"), "never pressed: {}", out[1].1);
+    assert!(out[2].1.contains("\"time_ms\":500"), "{}", out[2].1);
 }
 
 #[test]
