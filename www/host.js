@@ -2928,6 +2928,13 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // A sign-out form's submit (reset in its handler): the customer's, in their session. (Made
       // a task later, it was the next person's first event: a SaaS developer's QA.)
       if (name === 'reset' && pending) submitted(pending);
+      // A denial goes before what was sensed and not yet handed over: a withdrawal's own click
+      // ("Reject all") and the scroll before it, handed over first under the grant, were sent
+      // with the anonymousId ahead of the withdrawal (a DPO's QA). (A grant keeps the order:
+      // what was sensed while pending goes to the buffer first, within its limit.)
+      var denies = 0;
+      try { denies = name === 'consent' && Object.keys(args[1]).some(function (k) { return args[1][k] === false || args[1][k] === 'denied'; }); } catch (e) {}
+      if (denies) { input('', args); if (queue.length) drain(true); return true; }
       if (queue.length) drain(name[0] !== 'g' || queue.some(function (x) { return x.c && /^[ir]/.test(x.c[0]); }));
       if (name === 'page') { viewBegins(); queue.push(rec('d', now(), depth(0), 1)); later(); }
     },

@@ -242,6 +242,62 @@ test('revoking analytics purges the queue at once: nothing queued is ever sent, 
   await check.close();
 });
 
+// A withdrawal's own click ("Reject all"), sensed while granted and not yet handed over, was
+// handed over first and sent at once (a moment of truth earlier on the page asks for a send at
+// each hand-over), ahead of the withdrawal, with the anonymousId (a DPO's QA). The consent goes
+// first: the click is dropped with the rest of the queue.
+test('a withdrawal sends nothing sensed before it and not yet sent: not its own "Reject all" click, after a moment of truth', T, async (t) => {
+  const site = 'revoke-own-click';
+  const { base, batches, pwBatches, context } = await session(t);
+  const page = await context.newPage();
+  const html = fixture({ site, consent: 'granted', 'flush-interval': '600000' },
+    `<button id="buy" onclick="touchpoint('track','add_to_cart',{value:12,currency:'EUR'})">Add to cart</button>
+     <button id="reject" onclick="touchpoint('consent',{analytics:false,marketing:false})">Reject all</button><a id="next" href="/next.html">Next</a>`);
+  const url = await serveFixture(page, base, html);
+  await serveFixture(page, base, html, 'next.html');
+  // (A page before, left: its beacon's events are still unconfirmed on the next, which kept
+  // the moment's send asked for: see outbox::Outbox::on_result.)
+  await page.goto(url);
+  await sdkReady(page);
+  await page.click('#next');
+  await page.waitForURL(/next\.html$/);
+  await sdkReady(page);
+  await page.click('#buy');
+  await stored(site, 'the add_to_cart, sent at once', (ev) => ev.some((e) => e.event === 'add_to_cart'));
+  await page.click('#reject');
+  assert.equal((await getConsent(page)).analytics, 'denied');
+  await proveIdle(page, 1_500);
+  const sent = wireEvents([...batches, ...pwBatches]);
+  assert.deepEqual(sent.filter((e) => e.properties?.element?.id === 'reject'), [], 'the withdrawal\'s click is never sent');
+  assert.deepEqual((await collector.events(`&site=${site}`)).filter((e) => e.event === 'click' && e.properties?.element?.id === 'reject'), []);
+  assert.deepEqual(await tpKeys(page), []);
+});
+
+// A banner that asks on every page (no data-remember-consent): "Accept" on one page, "Reject"
+// on the next. The first page's unconfirmed queue lines (with the anonymousId) and the session
+// stayed in storage, since the second page, pending, had stored nothing (a DPO's QA).
+test('a denial on a later page removes what an earlier page of the visit stored under its grant', T, async (t) => {
+  const site = 'deny-later-page';
+  const { base, context } = await session(t);
+  const page = await context.newPage();
+  const html = fixture({ site, consent: 'pending', 'flush-interval': '600000' }, '<button id="b">Buy</button><a id="next" href="/next.html">Next</a>');
+  const url = await serveFixture(page, base, html);
+  await serveFixture(page, base, html, 'next.html');
+  await page.goto(url);
+  await sdkReady(page);
+  await page.evaluate(() => touchpoint('consent', { analytics: true, marketing: true }));
+  await page.click('#b');
+  await waitFor('the grant\'s storage', async () => (await tpKeys(page)).length > 0);
+  await page.click('#next');
+  await page.waitForURL(/next\.html$/);
+  await sdkReady(page);
+  assert.equal((await getConsent(page)).analytics, 'pending');
+  const kept = await page.evaluate(() => [...Object.keys(localStorage), ...Object.keys(sessionStorage)].filter((k) => k.startsWith('tp:')));
+  assert.ok(kept.length > 0, 'the first page left tp: keys (the test proves their removal)');
+  await page.evaluate(() => touchpoint('consent', { analytics: false, marketing: false }));
+  assert.deepEqual(await page.evaluate(() => [...Object.keys(localStorage), ...Object.keys(sessionStorage)].filter((k) => k.startsWith('tp:'))), []);
+});
+
 // ---------------------------------------------------------------------------------------------
 // 4. Marketing: the anonymous id lives and dies with marketing consent; GPC forbids it.
 

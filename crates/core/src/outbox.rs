@@ -411,7 +411,10 @@ impl Outbox {
             !gone
         });
         self.queued_bytes = self.queue.iter().map(|q| q.event.bytes()).sum();
-        if self.queue.is_empty() {
+        // Done once nothing but probes is left (a page before's beacon, not confirmed yet: the
+        // flush does not hurry them). While they waited, the flush stayed asked for, and every
+        // later event of the page was sent on its own at once, after a moment of truth.
+        if self.queue.iter().all(|q| is_probe(&q.event)) {
             self.flush_requested = false;
         }
         removed

@@ -128,11 +128,14 @@ impl Tracker {
                     self.enqueue(event, at.min(now), &mut fx);
                 }
             }
-            (_, State::Denied) => {
+            // A denial purges storage even when this page stored nothing: an earlier page of
+            // the visit, granted, may have left its queue's unconfirmed lines (with the
+            // anonymousId) and the session behind, and a banner asking again on every page
+            // made "Accept" then "Reject" a withdrawal that kept them (a DPO's QA).
+            (before_analytics, State::Denied) => {
                 self.pending.clear();
-                if self.outbox.purge() || before.analytics == State::Granted {
-                    fx.purge_storage = true;
-                }
+                self.outbox.purge();
+                fx.purge_storage = before_analytics != State::Denied;
             }
             _ => {}
         }
@@ -226,7 +229,7 @@ mod tests {
         let mut t = tracker(Consent::PENDING);
         t.capture(ev("a"), 0);
         let (_, fx) = t.set_consent(deny(), 1);
-        assert!(!fx.purge_storage, "nothing was ever stored");
+        assert!(fx.purge_storage, "what an earlier page of the visit stored goes too");
         assert_eq!(t.pending_len(), 0);
         t.capture(ev("b"), 2);
         t.set_consent(grant(), 3);

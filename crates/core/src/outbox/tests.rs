@@ -51,6 +51,23 @@ fn flush_sends_everything_now_even_across_batches() {
     assert_eq!(o.stats.delivered, full as u64 + 5);
 }
 
+/// A flush asks for what is queued then: once only probes are left (a page before's beacon, not
+/// confirmed yet), a later event waits for its interval again. (The flush stayed asked for
+/// while they waited: after a moment of truth every event of the page was sent on its own at
+/// once, a withdrawal's own click among them, ahead of the withdrawal: a DPO's QA.)
+#[test]
+fn a_flush_ends_when_only_probes_are_left() {
+    let mut o = filled(Policy::default(), 2, 0);
+    o.probe(&ids(1), 0);
+    o.request_flush();
+    let t = o.poll_transmit(1).unwrap();
+    assert_eq!(t.message_ids, ["e1"]);
+    o.on_result(t.request, Outcome::Delivered, 2, 0, None);
+    o.push(ev("late", 100), 3).unwrap();
+    assert_eq!(o.poll_transmit(4), None, "the flush is over: the new event waits for its interval");
+    assert_eq!(o.next_wakeup(4), Some(3 + Policy::default().flush_interval_ms));
+}
+
 #[test]
 fn one_request_in_flight_at_a_time() {
     let mut o = filled(Policy::default(), 2 * Policy::default().max_batch_events + 5, 0);
