@@ -123,7 +123,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // ("Apply" becomes "Applied") is told by what the visitor clicked, as the click is, not by what
   // the hand-over finds after it (and by its button, not the icon inside it). Eight: its Event
   // Timing entry comes after the paint, maybe after other clicks.
-  var slowEntries = dict(), slowTargets = dict(), counted = 0, clickedAs = [], lastReason, labelled = null;
+  var slowEntries = dict(), slowTargets = dict(), counted = 0, clickedAs = [], lastReason, labelled = null, thirdFailed = w.WeakSet && new WeakSet();
   function interactions() {
     for (var id in slowEntries) {
       var s = interactionSplit(slowEntries[id]), target = s[4].target || slowTargets[id], at = clickedAs.lastIndexOf(target);
@@ -1684,13 +1684,29 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // within 100 ms of it. (Not a timer to mark the dispatch's end: a task more at every press and
   // click.)
   var evAt = -1e3;
+  // Where an error was thrown: its stack's first frame with a file outside Touchpoint's own
+  // script (else its first), as [, file, line, column]. The error event's file and line are
+  // where it was last thrown: an error monitor that wraps timers (Sentry's) catches the shop's
+  // error and throws it again, and the event names the monitor's file (the shop's click error
+  // became another origin's, no error_click: a tag-management QA); a JSON.parse of a bad
+  // answer names the page at 1:1 (a realtime storefront's QA). A failed fetch's stack begins
+  // in Touchpoint's wrapper of it.
+  var selfUrl;
+  function at(err) {
+    var re = /(?:@|\bat (?:.*?\()?)(https?:\/\/[^\s)]+):(\d+):(\d+)/g, m, first = null, s;
+    try { s = err && err.stack; } catch (x) {}
+    if (typeof s == 'string') while ((m = re.exec(s))) { if (m[1] !== selfUrl) return m; first = first || m; }
+    return first;
+  }
+  selfUrl = (at(new Error()) || [])[1];
   function failed(e) {
-    var file = e.filename, line = e.lineno, col = e.colno, m;
-    // A JSON.parse of a bad answer (a socket's frame, "<html>502"): Chromium's event names the
-    // page at 1:1, the parsed text's place; its stack's first frame with a file is where it was
-    // thrown, which a source map needs (a realtime storefront's QA).
-    if (line < 2 && col < 2 && (m = /(?:@|\bat (?:.*?\()?)(https?:\/\/[^\s)]+):(\d+):(\d+)/.exec(e.error && e.error.stack))) file = m[1], line = m[2], col = m[3];
-    push(rec('e', now(), unsaid(e.message), f(file), line | 0, 0, inPress(), col | 0, now() - evAt > 99 && file && file.indexOf(location.origin + '/') ? 1 : 0));
+    var m = at(e.error), file = m ? m[1] : e.filename;
+    report(e.message, file, m ? m[2] : e.lineno, m ? m[3] : e.colno, 0, 0);
+  }
+  // (foreign: another origin's, outside a click's or press's handlers: a js_error only; or a
+  // third party's request that failed, a rejection: see the fetch wrapper.)
+  function report(message, file, line, col, rejection, foreign) {
+    push(rec('e', now(), unsaid(message), f(file), line | 0, rejection, inPress(), col | 0, foreign || now() - evAt > 99 && file && file.indexOf(location.origin + '/') ? 1 : 0));
   }
   function inPress() { return pressed && now() - pressed < 1e3 || now() - keyAt < 1e3 ? 1 : 0; }
   // A keyboard's press of a native control (a button, a link) the focus came to by Tab: Enter
@@ -1954,7 +1970,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       lastReason = r;
       // (No reason, `Promise.reject()`: "undefined", as Sentry says it, a js_error as the
       // error_click it makes; an empty message is noise, a cross-origin script's.)
-      push(rec('e', now(), unsaid(r && r.message || String(r)), f(r && r.fileName), 0, 1, inPress()));
+      // (Its file, from its stack: Firefox alone has fileName. An unhandled rejection of another
+      // origin's was the click's error: a click tracker's beacon blocked at every click made
+      // every click an error_click, a tag-management QA.)
+      var m = r && r.fileName ? [0, r.fileName, r.lineNumber, r.columnNumber] : at(r);
+      report(r && r.message || String(r), m && m[1], m && m[2], m && m[3], 1, r && typeof r == 'object' && thirdFailed && thirdFailed.has(r));
     },
     // The browser's own validation, on the visitor's action: within 1 s of a trusted click on a
     // control that is not a field (a submit button, also clicked by the browser when Enter
@@ -2334,7 +2354,12 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
           try { s = r.body && /x-component|event-stream/.test(r.headers.get('content-type')) && r.headers.get('content-length') == null; } catch (e) {}
           if (s) streamed([abs, r.url], function () { end(r.status); }); else end(r && r.status);
           return r;
-        }, function (e) { end(e && e.name === 'AbortError' ? 1 : 0); throw e; });
+        }, function (e) {
+          end(e && e.name === 'AbortError' ? 1 : 0);
+          // (A third party's request: its failure unhandled is no error of the shop's clicks.)
+          if (thirdFailed && e && typeof e == 'object' && (abs || '').indexOf(location.origin + '/')) thirdFailed.add(e);
+          throw e;
+        });
       };
     });
     // An answer streamed (a React Server Components payload, text/x-component, or server-sent

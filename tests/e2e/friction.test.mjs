@@ -4246,6 +4246,74 @@ test('normal: a working button clicked as another origin\'s widget fails on its 
   assert.match(ev[0].properties.source, /widgets\.test\/reviews\.js/);
 });
 
+/** Puts a script in the page (`cors`: crossorigin, as a tag manager's vendor tags are) and waits for it. */
+const addScript = (page, src, cors) => page.evaluate(([src, cors]) => new Promise((resolve) => {
+  const s = document.createElement('script');
+  s.src = src;
+  if (cors) s.crossOrigin = 'anonymous';
+  s.onload = resolve;
+  document.head.append(s);
+}), [src, cors]);
+
+// Another origin's click tracker whose beacon at every click fails (an ad blocker) and goes
+// unhandled: its rejection was every click's error_click, the shop's working buttons' (a
+// tag-management QA). A js_error, named by its file (from its stack: Chromium's reason has no
+// fileName, and the stack begins in Touchpoint's wrapper of fetch); no error_click.
+test('normal: a working button clicked while another origin\'s click tracker fails its beacon, unhandled: a js_error with its source, no error_click', T, async (t) => {
+  const site = 'fn-foreign-rejection';
+  const { page, context } = await open(t, site);
+  await context.route('https://tracker.test/t.js', (r) => r.fulfill({
+    contentType: 'text/javascript', headers: { 'Access-Control-Allow-Origin': '*' },
+    body: 'document.addEventListener("click", function () { fetch("https://tracker.test/collect", { method: "POST", body: "c" }); }, true);',
+  }));
+  await context.route('https://tracker.test/collect', (r) => r.abort('blockedbyclient'));
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', '<p><button id="add-t">Add to cart</button> <span id="add-tn">0</span></p>');
+    document.getElementById('add-t').addEventListener('click', () => { const n = document.getElementById('add-tn'); n.textContent = +n.textContent + 1; });
+    scrollTo(0, 0);
+  });
+  await addScript(page, 'https://tracker.test/t.js', true);
+  await clickN(page, '#add-t', 1);
+  assert.equal(await page.textContent('#add-tn'), '1');
+  await waitFor('the tracker\'s js_error', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    return (await frictionOf(site)).some((e) => e.event === 'js_error');
+  });
+  // (The sentinel's click that ends the verdict makes another.)
+  const ev = await verdict(page, site);
+  assert.deepEqual([...new Set(summary(ev))], ['js_error'], JSON.stringify(ev.map((e) => e.properties)));
+  for (const e of ev) assert.match(e.properties.source, /tracker\.test\/t\.js/);
+});
+
+// An error monitor of another origin that wraps setTimeout (Sentry's TryCatch), catching and
+// throwing again: the shop's own error in its timer reached the window named by the monitor's
+// file, another origin's, and its click lost its error_click (a dead_click instead: a
+// tag-management QA). Where it was thrown, the shop's file, is its stack's first frame.
+test('broken: the shop\'s error in its own timer, thrown again by another origin\'s error monitor wrapping setTimeout, is the click\'s error_click, named by the shop\'s file', T, async (t) => {
+  const site = 'fb-monitor-rethrow';
+  const { page, context } = await open(t, site);
+  await context.route('https://monitor.test/m.js', (r) => r.fulfill({
+    contentType: 'text/javascript', headers: { 'Access-Control-Allow-Origin': '*' },
+    body: '(function () { var st = window.setTimeout; window.setTimeout = function (fn, ms) { var a = [].slice.call(arguments, 2); '
+      + 'return st(typeof fn != "function" ? fn : function () { try { return fn.apply(this, a); } catch (e) { window.caught = (window.caught || 0) + 1; throw e; } }, ms); }; })();',
+  }));
+  await context.route(/\/shop-share\.js$/, (r) => r.fulfill({
+    contentType: 'text/javascript',
+    body: 'document.getElementById("share-x").addEventListener("click", function () { setTimeout(function () { var link; link.copied = true; }, 300); });',
+  }));
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', '<p><button id="share-x">Share</button></p>');
+    scrollTo(0, 0);
+  });
+  await addScript(page, 'https://monitor.test/m.js', true);
+  await addScript(page, '/shop-share.js', false);
+  await clickN(page, '#share-x', 1);
+  await waitFor('the monitor\'s catch', () => page.evaluate(() => window.caught === 1));
+  const ev = await verdict(page, site);
+  assert.deepEqual(summary(ev), ['error_click #share-x', 'js_error'], JSON.stringify(ev.map((e) => e.properties)));
+  assert.match(ev.find((e) => e.event === 'js_error').properties.source, /\/shop-share\.js$/);
+});
+
 test('normal: a colour input and a swatch (a label around a hidden one) open the browser\'s picker: no dead or rage click', T, async (t) => {
   const site = 'fn-colour';
   const { page } = await open(t, site);
