@@ -504,6 +504,15 @@ fn none_match_lists(if_none_match: &[u8], tag: &HeaderValue) -> bool {
 }
 
 async fn sdk_headers(State(etags): State<Arc<SdkEtags>>, mut req: Request, next: Next) -> Response {
+    // A stable name asked for with its build's hash (the stable loader's
+    // `touchpoint_bg.wasm?v=<hash>`) is served from the build's hashed copy, when it is here,
+    // and cached for good as that copy is: the bytes that loader pinned, whatever was deployed
+    // since. It was `no-cache`: every page on a slow network waited for a second revalidation
+    // (~800 ms at 800 ms latency) before Touchpoint could start, and what the visitor did
+    // meanwhile was lost if they left (a reliability QA).
+    if let Some(hashed_uri) = hashed_copy(&etags.root, req.uri()) {
+        *req.uri_mut() = hashed_uri;
+    }
     let hashed = is_content_hashed(req.uri().path());
     // A stable name is validated by its ETag alone: `If-Modified-Since` (RFC 9110 13.1.3: to be
     // ignored when `If-None-Match` is there; without it, it comes from a cache that kept an
@@ -570,6 +579,22 @@ async fn sdk_headers(State(etags): State<Arc<SdkEtags>>, mut req: Request, next:
 
 /// A name the build made from the file's content (`touchpoint_bg.<12 hex digits>.wasm`): the
 /// bytes it names never change.
+/// `NAME.EXT?v=TAG` -> `NAME.TAG.EXT`, when that file is in `root` (TAG: 12 hex digits).
+fn hashed_copy(root: &Path, uri: &axum::http::Uri) -> Option<axum::http::Uri> {
+    let tag = uri.query()?.split('&').find_map(|kv| kv.strip_prefix("v="))?;
+    if tag.len() != 12 || !tag.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let path = uri.path();
+    let (dir, name) = path.rsplit_once('/')?;
+    let (stem, ext) = name.rsplit_once('.')?;
+    if stem.is_empty() || name.contains(['%', '\\']) || is_content_hashed(path) {
+        return None;
+    }
+    let copy = format!("{stem}.{tag}.{ext}");
+    root.join(&copy).is_file().then(|| format!("{dir}/{copy}").parse().ok()).flatten()
+}
+
 fn is_content_hashed(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or("");
     name.split('.').any(|s| s.len() == 12 && s.bytes().all(|b| b.is_ascii_hexdigit()))
