@@ -82,8 +82,13 @@ pub enum Outcome {
     Retry {
         after_ms: Option<u64>,
     },
-    /// The collector will never accept these events (e.g. 400, 413): drop and count them.
+    /// The collector will never accept these events (e.g. 400, 422): drop and count them.
     Rejected,
+    /// 413, the body too large for the collector or a proxy before it (a WAF's or nginx's body
+    /// limit): the batch is sent again in halves; a single event is retried later as after a
+    /// 5xx (no event is ever larger than the collector takes: see `push`). It was a rejection:
+    /// a proxy's passing limit dropped a batch, a purchase in it, without a trace (QA).
+    TooLarge,
 }
 
 /// Longest Retry-After we honour, so a misconfigured server cannot park events for days.
@@ -95,6 +100,7 @@ pub fn classify(status: u16, retry_after: Option<&str>) -> Outcome {
     match status {
         200..=299 => Outcome::Delivered,
         0 | 408 | 429 | 500..=599 => Outcome::Retry { after_ms: retry_after.and_then(parse_retry_after) },
+        413 => Outcome::TooLarge,
         _ => Outcome::Rejected,
     }
 }
@@ -153,6 +159,9 @@ pub struct Outbox {
     retry_at: Option<u64>,
     flush_requested: bool,
     online: bool,
+    /// At most this many events a request, after a 413 (halved at each, doubled back at each
+    /// success).
+    batch_cap: usize,
     pub stats: Stats,
 }
 
@@ -174,6 +183,7 @@ impl Outbox {
             retry_at: None,
             flush_requested: false,
             online: true,
+            batch_cap: usize::MAX,
             stats: Stats::default(),
         }
     }
@@ -317,7 +327,7 @@ impl Outbox {
                 continue;
             }
             let extra = e.bytes() + usize::from(!taken.is_empty());
-            full |= taken.len() == self.policy.max_batch_events
+            full |= taken.len() == self.policy.max_batch_events.min(self.batch_cap)
                 || (!taken.is_empty() && bytes + extra > self.policy.max_batch_bytes);
             if !full {
                 bytes += extra;
@@ -379,13 +389,19 @@ impl Outbox {
                 }
                 let removed = self.forget(&ids);
                 if ok {
+                    self.batch_cap = self.batch_cap.saturating_mul(2);
                     self.stats.delivered += removed.len() as u64;
                 } else {
                     self.stats.dropped_rejected += removed.len() as u64;
                 }
                 removed
             }
-            Outcome::Retry { after_ms } => {
+            Outcome::TooLarge if ids.len() > 1 => {
+                self.batch_cap = ids.len() / 2;
+                Vec::new()
+            }
+            Outcome::TooLarge | Outcome::Retry { .. } => {
+                let after_ms = if let Outcome::Retry { after_ms } = outcome { after_ms } else { None };
                 self.failures = self.failures.saturating_add(1);
                 let ceiling = self
                     .policy

@@ -68,6 +68,36 @@ fn a_flush_ends_when_only_probes_are_left() {
     assert_eq!(o.next_wakeup(4), Some(3 + Policy::default().flush_interval_ms));
 }
 
+/// A 413 (a proxy's body limit before the collector) sends the batch again in halves, at once,
+/// down to one event, which is then retried later as after a 5xx: nothing is dropped. (It was
+/// a rejection: the batch, a purchase in it, was lost without a trace: a reliability QA.)
+/// Each success doubles the size allowed again.
+#[test]
+fn a_413_sends_the_batch_again_in_halves() {
+    let mut o = filled(Policy::default(), 8, 0);
+    o.request_flush();
+    let t = o.poll_transmit(1).unwrap();
+    assert_eq!(t.message_ids.len(), 8);
+    assert!(o.on_result(t.request, Outcome::TooLarge, 2, 0, None).is_empty(), "nothing dropped");
+    let t = o.poll_transmit(2).expect("again at once, halved");
+    assert_eq!(t.message_ids, ids(4));
+    o.on_result(t.request, Outcome::TooLarge, 3, 0, None);
+    let t = o.poll_transmit(3).unwrap();
+    assert_eq!(t.message_ids, ids(2));
+    o.on_result(t.request, Outcome::TooLarge, 4, 0, None);
+    let t = o.poll_transmit(4).unwrap();
+    assert_eq!(t.message_ids, ids(1));
+    o.on_result(t.request, Outcome::TooLarge, 5, 7, None);
+    assert_eq!(o.poll_transmit(5), None, "one event refused: retried later, as after a 5xx");
+    let at = o.next_wakeup(5).unwrap();
+    let t = o.poll_transmit(at).unwrap();
+    assert_eq!(t.message_ids, ids(1));
+    assert_eq!(o.on_result(t.request, Outcome::Delivered, at, 0, None), ids(1));
+    let t = o.poll_transmit(at).unwrap();
+    assert_eq!(t.message_ids.len(), 2, "a success doubles the size allowed");
+    assert_eq!(o.stats.dropped_rejected, 0);
+}
+
 #[test]
 fn one_request_in_flight_at_a_time() {
     let mut o = filled(Policy::default(), 2 * Policy::default().max_batch_events + 5, 0);
@@ -106,9 +136,10 @@ fn classify_statuses() {
     for s in [0, 408, 429, 500, 502, 503, 599] {
         assert!(matches!(classify(s, None), Outcome::Retry { after_ms: None }), "{s}");
     }
-    for s in [400, 401, 403, 404, 413, 422] {
+    for s in [400, 401, 403, 404, 422] {
         assert_eq!(classify(s, Some("3")), Outcome::Rejected, "{s}");
     }
+    assert_eq!(classify(413, None), Outcome::TooLarge);
     assert_eq!(classify(429, Some("3")), Outcome::Retry { after_ms: Some(3_000) });
     assert_eq!(classify(503, Some(" 120 ")), Outcome::Retry { after_ms: Some(120_000) });
     assert_eq!(classify(503, Some("Wed, 21 Oct 2015 07:28:00 GMT")), Outcome::Retry { after_ms: None });
