@@ -2453,11 +2453,16 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // Ended after 10 s unanswered (a chat's message, answered when someone writes back): a click
     // waits 7 s at most, and a request of the visitor's left on its way would keep their later
     // requests theirs and stop learning what moves on its own for the rest of the page.
-    wrap(P('WebSocket'), 'send', function () {
-      var s = this, e = w.event, end = visitors(e) && request('WS', s.url.replace(/^ws/, 'http')), k;
-      function replied(m) { clearTimeout(k); s.removeEventListener('message', replied); s.removeEventListener('close', replied); end(m.type === 'message' ? 200 : 1); }
-      if (end) s.addEventListener('message', replied), s.addEventListener('close', replied), k = setTimeout(guard(replied), 1e4, {});
-    });
+    // So is a message to a Web Worker, answered by the worker's next message (a size advisor
+    // or a search index computed off the main thread: the answer after 1.5 s was a dead_click
+    // on a slow phone: a low-end device QA).
+    function answered(s, method, url) {
+      var e = w.event, end = visitors(e) && request(method, url), k, ev = ['message', 'close', 'error'];
+      function replied(m) { clearTimeout(k); ev.forEach(function (n) { s.removeEventListener(n, replied); }); end(m.type === 'message' ? 200 : 1); }
+      if (end) ev.forEach(function (n) { s.addEventListener(n, replied); }), k = setTimeout(guard(replied), 1e4, {});
+    }
+    wrap(P('WebSocket'), 'send', function () { answered(this, 'WS', this.url.replace(/^ws/, 'http')); });
+    wrap(P('Worker'), 'postMessage', function () { answered(this, 'WORKER', location.href); });
     // A form sent by script (form.submit(): a link's `javascript:` or onclick, a legacy
     // shop's "Continue »"), which fires no submit event: sent, as one the browser sends (a
     // completed checkout step was a form_abandon: a legacy storefront's QA). (requestSubmit

@@ -1020,6 +1020,27 @@ test('broken: a Book whose WebSocket message is never answered (its pending stat
   assert.ok(dead.properties.waited_ms < 2_000, JSON.stringify(dead.properties));
 });
 
+// A size advisor computed by a Web Worker for 1.5 s (a slow phone's work moved off the main
+// thread): its answer, the worker's message, answers the click (a dead_click at 1 s before: a
+// low-end device QA). One whose worker never answers is still a dead click.
+test('normal: a button answered by a Web Worker 1.5 s later is no dead_click; one whose worker never answers is', T, async (t) => {
+  const site = 'fn-worker';
+  const { page } = await open(t, site, { 'dead-click-max-ms': '3000' });
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', '<p><button id="wk-fit">Find my size</button> <button id="wk-never">Compare sizes</button> <span id="wk-said"></span></p>');
+    const code = 'onmessage = (m) => { if (m.data !== "fit") return; const t = Date.now(); while (Date.now() - t < 1500); postMessage("M"); };';
+    const worker = new Worker(URL.createObjectURL(new Blob([code], { type: 'text/javascript' })));
+    worker.onmessage = (m) => { document.getElementById('wk-said').textContent = `We recommend ${m.data}`; };
+    document.getElementById('wk-fit').onclick = () => worker.postMessage('fit');
+    document.getElementById('wk-never').onclick = () => worker.postMessage('never');
+    scrollTo(0, 0);
+  });
+  await clickN(page, '#wk-fit', 1);
+  await waitFor('the worker\'s answer', () => page.evaluate(() => document.getElementById('wk-said').textContent === 'We recommend M'));
+  await clickN(page, '#wk-never', 1);
+  assert.deepEqual(summary(await verdict(page, site)), ['dead_click #wk-never']);
+});
+
 // A JSON.parse of a bad answer in a script file's handler: Chromium's error event names the page
 // at 1:1 (the parsed text's place), its stack the handler's file and line, which a source map
 // needs (a realtime storefront's QA: a bad socket frame).
