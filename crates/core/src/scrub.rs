@@ -644,41 +644,41 @@ fn any_segment(s: &[u8], f: impl Fn(&[u8]) -> bool) -> bool {
 /// account_number/accountNo/account_nr/account_name, account_holder and acct; the account
 /// itself (account, bank_account) is in `sensitive_ident`. `cid` (the CVC's name on Amex
 /// cards) is not listed: it is far more often a campaign, client or content id.
-const FIELD_WORDS: &[&[u8]] = &[
-    b"passw",
-    b"pwd",
-    b"secret",
-    b"token",
-    b"card",
-    b"cvc",
-    b"cvv",
-    b"csc",
-    b"cvn",
-    b"iban",
-    b"expir",
-    b"sortcode",
-    b"seccode",
-    b"securitycode",
-    b"acct",
-    b"accountn",
-    b"accounth",
-    b"apikey",
-    b"privatekey",
-    b"sessionid",
+const FIELD_WORDS: &str = concat!(
+    "passw,",
+    "pwd,",
+    "secret,",
+    "token,",
+    "card,",
+    "cvc,",
+    "cvv,",
+    "csc,",
+    "cvn,",
+    "iban,",
+    "expir,",
+    "sortcode,",
+    "seccode,",
+    "securitycode,",
+    "acct,",
+    "accountn,",
+    "accounth,",
+    "apikey,",
+    "privatekey,",
+    "sessionid,",
     // A Brazilian taxpayer's number, a person's national id (an international shop's QA).
-    b"cpf",
-];
+    "cpf,",
+);
+
+/// The words of a list written as one string, each ended by a comma: one string in the wasm, not
+/// a slice of pointers to many (the word lists here cost 246 B gzip -9 more as slices).
+fn words(list: &'static str) -> impl Iterator<Item = &'static [u8]> {
+    super::json::split_byte(list, b',').filter(|w| !w.is_empty()).map(str::as_bytes)
+}
 
 /// Words of a key naming a person's phone, name, birth date or address (joined words matched
 /// with `- _ .` skipped): `identify` kept `{"phone":"07700 900123","birthday":"1987-04-12",
 /// "address":"221B Baker Street"}` while a URL's query masked the same names (an account area's
 /// QA). (Not `name` alone: a product's, a list's, a promotion's.)
-/// The words of a list written as one string, each ended by a comma: one string in the wasm, not
-/// a slice of pointers to many (the three lists below cost 246 B gzip -9 more as slices).
-fn words(list: &'static str) -> impl Iterator<Item = &'static [u8]> {
-    super::json::split_byte(list, b',').filter(|w| !w.is_empty()).map(str::as_bytes)
-}
-
 const PERSONAL_WORDS: &str = concat!(
     "phone,",
     "telefon,",
@@ -727,7 +727,7 @@ pub fn is_secret_key(key: &str) -> bool {
 
 /// `url`: a query name, where a phone word is sensitive too (see [`PHONE_WORDS`]).
 fn sensitive_ident(s: &[u8], url: bool) -> bool {
-    if FIELD_WORDS.iter().any(|w| contains_ci(s, w, w.len() >= 6)) {
+    if words(FIELD_WORDS).any(|w| contains_ci(s, w, w.len() >= 6)) {
         return true;
     }
     // The account itself (account, bank_account, bankAccount, user[account]), not what
@@ -739,8 +739,8 @@ fn sensitive_ident(s: &[u8], url: bool) -> bool {
         // "cc" as a substring would hit accept/success/access; as a segment prefix it means a
         // card field (cc, ccnum, cc-number, ccNumber): no English word starts with "cc".
         starts_ci(seg, b"cc")
-            || url && PHONE_WORDS.iter().any(|w| seg.eq_ignore_ascii_case(w.as_bytes()))
-            || url && PHONE_STARTS.iter().any(|w| starts_ci(seg, w.as_bytes()))
+            || url && words(PHONE_WORDS).any(|w| seg.eq_ignore_ascii_case(w))
+            || url && words(PHONE_STARTS).any(|w| starts_ci(seg, w))
             // "pass" as a word (pass, user_pass, userPass, WordPress' pass1/pass2) or before c or
             // p (passcode, passphrase, passport; passw is a FIELD_WORD), not in passengers or
             // passage; and French mot_de_passe / motdepasse.
@@ -871,12 +871,12 @@ const URL_EXACT: &str = concat!(
 /// `mobileNumber`, `cell_number`): a national number (`07700900123`) has no `+` for the value
 /// check to see, so only the name tells it (a DPO's audit found `mobile_no` kept, `mobile`
 /// masked).
-const PHONE_WORDS: &[&str] = &["tel", "cell", "fax", "fone", "telnr"];
+const PHONE_WORDS: &str = "tel,cell,fax,fone,telnr";
 
 /// Words naming a phone number that start a segment of a query name: a German or Portuguese
 /// compound (`handynummer`, `mobilnummer`, `celular`) is one word, and was kept (an
 /// international shop's QA). (`mobil` starts `mobile`, `mobileNumber` too.)
-const PHONE_STARTS: &[&str] = &["mobil", "handy", "celular", "whatsapp", "rufnummer", "festnetz"];
+const PHONE_STARTS: &str = "mobil,handy,celular,whatsapp,rufnummer,festnetz";
 
 /// Query name fragments masked wherever they occur, ignoring case and `- _ .` (`contains_ci`):
 /// access_token, id_token, refresh_token, api_key, apiKey, user_password, e-mail, sessionid,
@@ -1043,8 +1043,7 @@ fn token_like(w: &[u8], keyed: bool) -> bool {
 }
 
 /// Words naming a one-time link's segment (see [`token_like`]).
-const ONE_TIME: &[&[u8]] =
-    &[b"reset", b"verif", b"confirm", b"magic", b"activat", b"invit", b"unsubscribe", b"token", b"login"];
+const ONE_TIME: &str = "reset,verif,confirm,magic,activat,invit,unsubscribe,token,login";
 
 /// Mask the values of sensitive `name=value` pairs in `url[start..end]` (`sep` b'&'), or the
 /// path segments holding an email address or an IBAN (`sep` b'/'), appending the unchanged
@@ -1083,7 +1082,7 @@ fn scrub_params(
         let (vs, sensitive) = match eq {
             _ if sep == b'/' => {
                 let was = keyed;
-                keyed |= ONE_TIME.iter().any(|k| contains_ci(word, k, false));
+                keyed |= words(ONE_TIME).any(|k| contains_ci(word, k, false));
                 (i, has_jwt(word) || token_like(word, was))
             }
             _ if after_scheme => (i, true),
