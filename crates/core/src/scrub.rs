@@ -11,6 +11,7 @@
 //! little analytics value, leaking a phone number costs trust.
 
 use super::journey::url::{decode, decode_as};
+use super::json::words;
 use std::borrow::Cow;
 
 /// The mask that replaces anything sensitive.
@@ -668,12 +669,6 @@ const FIELD_WORDS: &str = concat!(
     // A Brazilian taxpayer's number, a person's national id (an international shop's QA).
     "cpf,",
 );
-
-/// The words of a list written as one string, each ended by a comma: one string in the wasm, not
-/// a slice of pointers to many (the word lists here cost 246 B gzip -9 more as slices).
-fn words(list: &'static str) -> impl Iterator<Item = &'static [u8]> {
-    super::json::split_byte(list, b',').filter(|w| !w.is_empty()).map(str::as_bytes)
-}
 
 /// Words of a key naming a person's phone, name, birth date or address (joined words matched
 /// with `- _ .` skipped): `identify` kept `{"phone":"07700 900123","birthday":"1987-04-12",

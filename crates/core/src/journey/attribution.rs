@@ -22,7 +22,7 @@
 //!    `referral`; a search engine → `organic_search`; a social network → `social`; a video site
 //!    → `video`; any other site → `referral`.
 
-use super::super::json::Obj;
+use super::super::json::{words, Obj};
 use super::super::scrub::{clean, contains_ci};
 use super::url::{host, param, same_site};
 
@@ -37,45 +37,27 @@ const CLICK_IDS: [(&str, &str); 9] = [
     ("li_fat_id", "paid_social"),
     ("rdt_cid", "paid_social"),
 ];
-const SEARCH: [&str; 10] =
-    ["google", "bing", "duckduckgo", "yahoo", "baidu", "yandex", "ecosia", "qwant", "startpage", "search.brave"];
+// (Comma-ended word lists: see json::words.)
+const SEARCH: &str = "google,bing,duckduckgo,yahoo,baidu,yandex,ecosia,qwant,startpage,search.brave";
 /// Google's own hosts that are no search: a link in a shared Doc, a "Sign in with Google"
 /// round trip, an answer of Gemini's (all were `organic_search`: a marketer's QA).
-const NOT_SEARCH: [&str; 5] = ["docs.google", "drive.google", "accounts.google", "gemini.google", "maps.google"];
+const NOT_SEARCH: &str = "docs.google,drive.google,accounts.google,gemini.google,maps.google";
 /// (`fb` and `ig` as sources: the values Meta's own URL parameters write.)
 /// (`zhiliaoapp`: TikTok's Android package, `com.zhiliaoapp.musically`, see `referrer_host`.)
-const SOCIAL: [&str; 17] = [
-    "facebook",
-    "fb",
-    "instagram",
-    "ig",
-    "t.co",
-    "twitter",
-    "x.com",
-    "linkedin",
-    "lnkd.in",
-    "pinterest",
-    "pin.it",
-    "reddit",
-    "tiktok",
-    "threads",
-    "snapchat",
-    "whatsapp",
-    "zhiliaoapp",
-];
-const VIDEO: [&str; 5] = ["youtube", "youtu.be", "vimeo", "twitch", "dailymotion"];
+const SOCIAL: &str = "facebook,fb,instagram,ig,t.co,twitter,x.com,linkedin,lnkd.in,pinterest,pin.it,reddit,tiktok,threads,snapchat,whatsapp,zhiliaoapp";
+const VIDEO: &str = "youtube,youtu.be,vimeo,twitch,dailymotion";
 /// (`android.gm`: Gmail's Android package, `com.google.android.gm`.)
-const MAIL: [&str; 5] = ["mail.google", "outlook.live", "mail.yahoo", "webmail", "android.gm"];
-const EMAIL: [&str; 5] = ["email", "e-mail", "e_mail", "e mail", "newsletter"];
+const MAIL: &str = "mail.google,outlook.live,mail.yahoo,webmail,android.gm";
+const EMAIL: &str = "email,e-mail,e_mail,e mail,newsletter";
 
 /// Whether `host` (or a source name like "google") belongs to one of `names`: one of its
 /// dot-separated label runs starts with the name followed by a dot or the end (google.de,
 /// news.google.com, m.facebook.com, t.co), never a mere substring (notgoogle.test).
-fn matches(host: &str, names: &[&str]) -> bool {
+fn matches(host: &str, names: &'static str) -> bool {
     let b = host.as_bytes();
-    (0..b.len()).filter(|&i| i == 0 || b[i - 1] == b'.').any(|i| {
-        names.iter().any(|n| b[i..].starts_with(n.as_bytes()) && matches!(b.get(i + n.len()), None | Some(b'.')))
-    })
+    (0..b.len())
+        .filter(|&i| i == 0 || b[i - 1] == b'.')
+        .any(|i| words(names).any(|n| b[i..].starts_with(n) && matches!(b.get(i + n.len()), None | Some(b'.'))))
 }
 
 /// The channel of a landing on `url` from `referrer`, by the rules at the top of this file.
@@ -86,8 +68,8 @@ pub fn channel(url: &str, referrer: &str) -> &'static str {
     let source = param(url, "utm_source").unwrap_or_default().to_ascii_lowercase();
     let m = param(url, "utm_medium").unwrap_or_default().to_ascii_lowercase();
     let m = m.as_str();
-    let (search, social, video) = (matches(&source, &SEARCH), matches(&source, &SOCIAL), matches(&source, &VIDEO));
-    let email = |v: &str| EMAIL.contains(&v);
+    let (search, social, video) = (matches(&source, SEARCH), matches(&source, SOCIAL), matches(&source, VIDEO));
+    let email = |v: &str| words(EMAIL).any(|w| w == v.as_bytes());
     // (A byte loop, not `str::contains`: its substring searcher is a kilobyte of wasm.)
     let has = |w: &str| contains_ci(m.as_bytes(), w.as_bytes(), false);
     let named = if matches!(m, "display" | "banner" | "cpm" | "expandable" | "interstitial") {
@@ -142,16 +124,16 @@ pub fn channel(url: &str, referrer: &str) -> &'static str {
         "direct"
     } else if same_site(&from, &host(url)) {
         "internal"
-    } else if matches(&from, &MAIL) {
+    } else if matches(&from, MAIL) {
         "email"
-    } else if matches(&from, &NOT_SEARCH) {
+    } else if matches(&from, NOT_SEARCH) {
         "referral"
-    } else if matches(&from, &VIDEO) {
+    } else if matches(&from, VIDEO) {
         // (Before search: YouTube's app is `com.google.android.youtube`.)
         "video"
-    } else if matches(&from, &SEARCH) {
+    } else if matches(&from, SEARCH) {
         "organic_search"
-    } else if matches(&from, &SOCIAL) {
+    } else if matches(&from, SOCIAL) {
         "social"
     } else {
         "referral"
@@ -339,9 +321,9 @@ mod tests {
 
     #[test]
     fn hosts_are_matched_by_label_not_substring() {
-        assert!(!matches("notgoogle.test", &SEARCH));
-        assert!(!matches("tiktokker.blog", &SOCIAL));
-        assert!(matches("news.google.com", &SEARCH));
+        assert!(!matches("notgoogle.test", SEARCH));
+        assert!(!matches("tiktokker.blog", SOCIAL));
+        assert!(matches("news.google.com", SEARCH));
     }
 
     #[test]
