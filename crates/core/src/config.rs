@@ -311,65 +311,66 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
 
 /// Every `data-*` attribute the script tag understands (without the prefix). Anything else gets
 /// a warning naming it: a typo like `data-concent` would otherwise fail silently.
-pub const KNOWN: [&str; 43] = [
-    "collector",
-    "site",
-    "consent",
-    "batch-size",
-    "flush-interval",
-    "max-queue",
-    "retry-base",
-    "retry-cap",
-    "request-timeout",
-    "pending-limit",
-    "honor-dnt",
-    "gzip",
-    "mask-params",
-    "friction",
-    "friction-off",
-    "rage-clicks",
-    "dead-click-ms",
-    "slow-interaction-ms",
-    "quick-back-ms",
-    "rage-window-ms",
-    "rage-radius-px",
-    "dead-click-max-ms",
-    "error-click-ms",
-    "thrash-turns",
-    "thrash-window-ms",
-    "js-error-max",
-    "poor-lcp-ms",
-    "poor-inp-ms",
-    "poor-cls-milli",
-    "journey",
-    "clicks",
-    "spa",
-    "moments",
-    "search-params",
-    "download-extensions",
-    "remember-consent",
-    "debug",
-    "scrub-properties",
-    "track-limit",
-    "sample-rate",
+/// (A comma-ended word list: see json::words.)
+pub const KNOWN: &str = concat!(
+    "collector,",
+    "site,",
+    "consent,",
+    "batch-size,",
+    "flush-interval,",
+    "max-queue,",
+    "retry-base,",
+    "retry-cap,",
+    "request-timeout,",
+    "pending-limit,",
+    "honor-dnt,",
+    "gzip,",
+    "mask-params,",
+    "friction,",
+    "friction-off,",
+    "rage-clicks,",
+    "dead-click-ms,",
+    "slow-interaction-ms,",
+    "quick-back-ms,",
+    "rage-window-ms,",
+    "rage-radius-px,",
+    "dead-click-max-ms,",
+    "error-click-ms,",
+    "thrash-turns,",
+    "thrash-window-ms,",
+    "js-error-max,",
+    "poor-lcp-ms,",
+    "poor-inp-ms,",
+    "poor-cls-milli,",
+    "journey,",
+    "clicks,",
+    "spa,",
+    "moments,",
+    "search-params,",
+    "download-extensions,",
+    "remember-consent,",
+    "debug,",
+    "scrub-properties,",
+    "track-limit,",
+    "sample-rate,",
     // Read by the loader (www/host.js), not the engine: CSS selectors of elements that change on
     // their own; the shop's other domains, which links carry the visit's session to; CSS
     // selectors of elements treated as marked data-tp-ignore.
-    "ambient",
-    "cross-domain",
-    "ignore",
-];
+    "ambient,",
+    "cross-domain,",
+    "ignore,",
+);
 
 /// Attributes other tools put on script tags, never a typo of ours: Next.js's `next/script`
 /// (`data-nscript`, on every page that loads the tag with it: a warning on each, a Next.js
 /// developer's QA), Cloudflare's Rocket Loader, consent platforms' blocking (Cookiebot,
 /// Usercentrics, OneTrust, cookieconsent), WordPress optimisers.
-const FOREIGN: [&str; 8] =
-    ["nscript", "cfasync", "cookieconsent", "usercentrics", "ot-ignore", "cookiecategory", "category", "no-optimize"];
+const FOREIGN: &str = "nscript,cfasync,cookieconsent,usercentrics,ot-ignore,cookiecategory,category,no-optimize";
 
 /// The warning for a `data-*` attribute of the script tag that is not in `KNOWN`, if it is not.
 pub fn unknown(attr: &str) -> Option<String> {
-    (!KNOWN.contains(&attr) && !FOREIGN.contains(&attr))
+    let listed = |list| super::json::words(list).any(|w| w == attr.as_bytes());
+    (!listed(KNOWN) && !listed(FOREIGN))
         .then(|| cat(&["touchpoint: unknown attribute data-", attr, " (ignored; see the README)"]))
 }
 
