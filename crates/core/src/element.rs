@@ -119,11 +119,10 @@ impl RawElement {
 /// four leaderboard rows (an admin's QA); a BEM modifier, `btn--active`.
 fn is_state(c: &str) -> bool {
     let last = c.bytes().rposition(|b| b == b'-' || b == b'_').map_or(c, |i| &c[i + 1..]);
-    const STATES: [&str; 15] = [
-        "active", "disabled", "selected", "open", "show", "current", "focus", "focused", "hover", "checked",
-        "expanded", "pressed", "even", "odd", "loading",
-    ];
-    STATES.iter().any(|s| *s == last) || c.starts_with("is-") || c.starts_with("has-")
+    // (A comma-ended word list: see json::words.)
+    const STATES: &str =
+        "active,disabled,selected,open,show,current,focus,focused,hover,checked,expanded,pressed,even,odd,loading";
+    super::json::words(STATES).any(|s| s == last.as_bytes()) || c.starts_with("is-") || c.starts_with("has-")
 }
 
 /// Only plain identifiers go into selectors, so they never need CSS escaping and generated

@@ -32,13 +32,14 @@ pub struct JsError {
     seen: Capped,
 }
 
-const EXTENSIONS: [&str; 4] = ["chrome-extension:", "moz-extension:", "safari-extension:", "safari-web-extension:"];
+// (A comma-ended word list: see json::words.)
+const EXTENSIONS: &str = "chrome-extension:,moz-extension:,safari-extension:,safari-web-extension:";
 
 pub fn is_noise(e: &ErrorFact) -> bool {
     e.message.is_empty()
         || e.message == "Script error."
         || crate::json::find(&e.message, "ResizeObserver loop").is_some()
-        || EXTENSIONS.iter().any(|p| e.source.starts_with(p))
+        || crate::json::words(EXTENSIONS).any(|p| e.source.as_bytes().starts_with(p))
 }
 
 impl JsError {
