@@ -1684,18 +1684,21 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // within 100 ms of it. (Not a timer to mark the dispatch's end: a task more at every press and
   // click.)
   var evAt = -1e3;
-  // Where an error was thrown: its stack's first frame with a file outside Touchpoint's own
-  // script (else its first), as [, file, line, column]. The error event's file and line are
+  // Where an error was thrown: its stack's first frame with a file (for a rejection, `own`, the
+  // first outside Touchpoint's own script, else its first: a failed fetch's stack begins in
+  // Touchpoint's wrapper of it; not for an error, whose first frame is where it was thrown:
+  // bundled from npm, Touchpoint's file is the app's, and the app's callback throwing under a
+  // payment provider's script was named by the provider's), as [, file, line, column]. The
+  // error event's file and line are
   // where it was last thrown: an error monitor that wraps timers (Sentry's) catches the shop's
   // error and throws it again, and the event names the monitor's file (the shop's click error
   // became another origin's, no error_click: a tag-management QA); a JSON.parse of a bad
-  // answer names the page at 1:1 (a realtime storefront's QA). A failed fetch's stack begins
-  // in Touchpoint's wrapper of it.
+  // answer names the page at 1:1 (a realtime storefront's QA).
   var selfUrl;
-  function at(err) {
+  function at(err, own) {
     var re = /(?:@|\bat (?:.*?\()?)(https?:\/\/[^\s)]+):(\d+):(\d+)/g, m, first = null, s;
     try { s = err && err.stack; } catch (x) {}
-    if (typeof s == 'string') while ((m = re.exec(s))) { if (m[1] !== selfUrl) return m; first = first || m; }
+    if (typeof s == 'string') while ((m = re.exec(s))) { if (!own || m[1] !== selfUrl) return m; first = first || m; }
     return first;
   }
   selfUrl = (at(new Error()) || [])[1];
@@ -1975,7 +1978,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // (Its file, from its stack: Firefox alone has fileName. An unhandled rejection of another
       // origin's was the click's error: a click tracker's beacon blocked at every click made
       // every click an error_click, a tag-management QA.)
-      var m = r && r.fileName ? [0, r.fileName, r.lineNumber, r.columnNumber] : at(r);
+      var m = r && r.fileName ? [0, r.fileName, r.lineNumber, r.columnNumber] : at(r, 1);
       report(r && r.message || String(r), m && m[1], m && m[2], m && m[3], 1, r && typeof r == 'object' && thirdFailed && thirdFailed.has(r));
     },
     // The browser's own validation, on the visitor's action: within 1 s of a trusted click on a
