@@ -1689,11 +1689,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // Touchpoint's wrapper of it; not for an error, whose first frame is where it was thrown:
   // bundled from npm, Touchpoint's file is the app's, and the app's callback throwing under a
   // payment provider's script was named by the provider's), as [, file, line, column]. The
-  // error event's file and line are
-  // where it was last thrown: an error monitor that wraps timers (Sentry's) catches the shop's
-  // error and throws it again, and the event names the monitor's file (the shop's click error
-  // became another origin's, no error_click: a tag-management QA); a JSON.parse of a bad
-  // answer names the page at 1:1 (a realtime storefront's QA).
+  // error event's file and line are where it was last thrown: an error monitor that wraps
+  // timers (Sentry's) catches the shop's error and throws it again, and the event names the
+  // monitor's file (the shop's click error became another origin's, no error_click: a
+  // tag-management QA); a JSON.parse of a bad answer names the page at 1:1 (a realtime
+  // storefront's QA).
   var selfUrl;
   function at(err, own) {
     var re = /(?:@|\bat (?:.*?\()?)(https?:\/\/[^\s)]+):(\d+):(\d+)/g, m, first = null, s;

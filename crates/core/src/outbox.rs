@@ -472,18 +472,14 @@ impl Outbox {
     }
 
     /// Drops everything (consent withdrawn). A request already in flight cannot be recalled, but
-    /// its answer is ignored and nothing queued is sent again. Returns whether anything was
-    /// queued (a bool, not the dropped events: the caller needs no more, and collecting them
-    /// was its own drain-map-collect in the wasm).
-    pub fn purge(&mut self) -> bool {
+    /// its answer is ignored and nothing queued is sent again.
+    pub fn purge(&mut self) {
         self.in_flight = None;
         self.retry_at = None;
         self.failures = 0;
         self.flush_requested = false;
         self.queued_bytes = 0;
-        let any = !self.queue.is_empty();
         self.queue.clear();
-        any
     }
 }
 
