@@ -871,7 +871,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // The key handler of an Enter already taken as the focused custom control's click, clicking
     // it: that click is not made twice (another element it clicks, a hidden file input, answers).
     if (keyAct && keyEv === ctlEv && !e.isTrusted) return keyCtl && keyCtl.contains(e.composedPath ? e.composedPath()[0] : e.target) || respond('o');
-    var t = e.target, r, el, special, link = '', dl = 0, de, path = e.composedPath ? e.composedPath() : [], i,
+    var t = e.target, r, el, special, link = '', dl = '', de, path = e.composedPath ? e.composedPath() : [], i,
       // A custom control's key handler clicking it (`el.click()` on Enter or Space, the usual
       // role=button pattern) makes an untrusted click: the visitor's all the same (`keyAct`, set
       // by the HTMLElement.click wrapper in observe while such a click runs).
@@ -906,7 +906,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     special = t && t.closest && up(t, SPECIAL);
     if (t && t.closest && !(special && up(t, IGNORE))) {
       el = dis || up(t, CLICKABLE);
-      if (el && el.tagName === 'A') { link = f(el.href); dl = el.hasAttribute('download') ? 1 : 0; }
+      if (el && el.tagName === 'A') { link = f(el.href); if (el.hasAttribute('download')) dl = '/' + attr(el, 'download'); }
       // No marked element above the target: none above el either (el is the target or above it).
       r = US + group(el || t, dis ? 17 : !!el, special ? undefined : null);
       if (clickedAs.push(seen, r.slice(1)) > 16) clickedAs.splice(0, 2);

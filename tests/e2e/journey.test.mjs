@@ -2072,6 +2072,8 @@ ${snippet}</head><body>${body}</body></html>`;
   await context.route(/\/links(\?.*)?$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: html(`
 <a id="out" href="https://partner.example/offer?ref=shop" target="_blank">Partner offer</a>
 <a id="manual" href="/files/care-guide.pdf">Care guide (PDF)</a>
+<a id="csv" href="data:text/csv,a%2Cb" download="orders-jane-doe.csv">Export orders</a>
+<button id="invoice" onclick="var a = document.createElement('a'); a.href = window.URL.createObjectURL(new Blob(['%PDF-1.4'], { type: 'application/pdf' })); a.download = 'invoice-jane-doe.pdf'; document.body.appendChild(a); a.click(); a.remove()">Invoice</button>
 <form id="search" action="/links"><input name="q" id="q"><button id="go">Search</button></form>`) }));
   await context.route(/partner\.example/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<p>partner</p>' }));
   await context.route(/\/files\//, (route) => route.fulfill({ status: 200, contentType: 'application/pdf', body: '%PDF-1.4' }));
@@ -2085,6 +2087,13 @@ ${snippet}</head><body>${body}</body></html>`;
   const tab = context.waitForEvent('page');
   await page.click('#out', { button: 'middle' });
   await (await tab).close();
+  // Files the page made: a data: link with a download name, clicked, and a Blob's link the
+  // page makes and clicks for the visitor's button.
+  for (const id of ['#csv', '#invoice']) {
+    const file = page.waitForEvent('download');
+    await page.click(id);
+    await (await file).cancel();
+  }
   await page.click('#manual');
   await page.goto(`${collector.url}/links`); // (the PDF may have replaced the page)
   await sdkReady(page);
@@ -2097,14 +2106,13 @@ ${snippet}</head><body>${body}</body></html>`;
   const ev = await waitFor('the touchpoints', async () => {
     const all = await collector.events(`&site=${site}`);
     const names = all.map((e) => e.event);
-    return names.filter((n) => n === 'outbound_click').length >= 2 && names.includes('file_download') && names.filter((n) => n === 'site_search').length >= 2 && all;
+    return names.filter((n) => n === 'outbound_click').length >= 2 && names.filter((n) => n === 'file_download').length >= 3 && names.filter((n) => n === 'site_search').length >= 2 && all;
   }, { timeout: 30_000 });
   const one = (name) => ev.filter((e) => e.event === name);
   assert.equal(one('outbound_click').length, 2, 'a click and a middle click');
   assert.equal(one('outbound_click')[0].properties.host, 'partner.example');
-  assert.equal(one('file_download').length, 1);
-  assert.equal(one('file_download')[0].properties.extension, 'pdf');
-  assert.ok(one('file_download')[0].properties.url.endsWith('/files/care-guide.pdf'));
+  const files = one('file_download').map((e) => `${e.properties.url} ${e.properties.extension}`);
+  assert.deepEqual(files, ['data: csv', 'blob: pdf', `${collector.url}/files/care-guide.pdf pdf`], 'the made files by their given names\' extensions only');
   const terms = one('site_search').map((e) => e.properties.term);
   assert.equal(terms.length, 2, terms.join(' | '));
   assert.equal(terms[0], 'blue mugs');

@@ -1146,7 +1146,7 @@ impl Engine {
             let j = &self.journey.settings;
             let link = journey::links::touchpoint(
                 &click.href,
-                click.download,
+                click.download.as_deref(),
                 &self.env.page.url,
                 &j.downloads,
                 &self.config.mask_params,

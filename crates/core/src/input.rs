@@ -68,8 +68,9 @@ pub struct Click {
     pub trusted: bool,
     /// A link's absolute URL (`a.href`), "" for anything else.
     pub href: String,
-    /// The link has a `download` attribute.
-    pub download: bool,
+    /// The link's `download` attribute: None without one, else the file name it gives ("" for
+    /// none). Only its extension is ever sent: the name may be the customer's ("invoice-jane.pdf").
+    pub download: Option<String>,
 }
 
 /// How a single-page app changed its URL.
@@ -494,7 +495,7 @@ pub enum Record {
 ///
 /// | code | fields after the time |
 /// |---|---|
-/// | `c` click | x, y, button, modifiers, detail, trusted, link href, download, element group (see `sensed`) |
+/// | `c` click | x, y, button, modifiers, detail, trusted, link href, `/` and the `download` attribute's value (empty: none), element group (see `sensed`) |
 /// | `h` pagehide | — |
 /// | `s` pageshow | persisted, depth, anonymous id, session (the rest, as in [`Boot`]) |
 /// | `R` the remembered consent, as another page stored it (a `storage` event, a restore) | its value |
@@ -538,7 +539,8 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
             Input::Click(Click {
                 element: sensed(f, 10),
                 href: text(8),
-                download: flag(9),
+                // ("" without the attribute, else "/" and its value: a name may be empty.)
+                download: field(9).strip_prefix('/').map(String::from),
                 x: x as i32,
                 y: y as i32,
                 button: button as u8,
@@ -952,8 +954,14 @@ mod tests {
                 props: vec![("sku".into(), "A1".into())]
             }))
         );
-        let Some(Record::Input(Input::Click(c))) = p("c|5|1|2|0|0|1|1|https://x.test/a.pdf|1|") else { panic!() };
-        assert_eq!((c.href.as_str(), c.download, c.element), ("https://x.test/a.pdf", true, None));
+        let Some(Record::Input(Input::Click(c))) = p("c|5|1|2|0|0|1|1|https://x.test/a.pdf|/|") else { panic!() };
+        assert_eq!((c.href.as_str(), c.download.as_deref(), c.element), ("https://x.test/a.pdf", Some(""), None));
+        let Some(Record::Input(Input::Click(c))) = p("c|5|1|2|0|0|1|1|blob:https://x.test/1|/Bill.PDF|") else {
+            panic!()
+        };
+        assert_eq!(c.download.as_deref(), Some("Bill.PDF"));
+        let Some(Record::Input(Input::Click(c))) = p("c|5|1|2|0|0|1|1|https://x.test/a|||") else { panic!() };
+        assert_eq!(c.download, None);
         let facts = [
             "https://s.test/?q=1",
             "/",

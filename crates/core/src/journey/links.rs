@@ -9,23 +9,30 @@ pub const DOWNLOADS: &str =
     "pdf,zip,rar,7z,gz,dmg,pkg,deb,iso,exe,msi,apk,csv,xls,xlsx,doc,docx,ppt,pptx,txt,rtf,epub,mp3,wav,mp4,mov,avi";
 
 /// The touchpoint a click on a link to `href` makes, if any: its name and properties.
-/// `download`: the link has a `download` attribute. Only http(s) links count (not mailto:, tel:,
-/// javascript:).
+/// `download`: the link's `download` attribute, the file name it gives (see `Click::download`).
+/// Only http(s) links count (not mailto:, tel:, javascript:), and a Blob or data link with a
+/// `download` attribute: a file the page made (an invoice, a CSV export, a ticket), whose
+/// address says nothing (a random id, or the file itself), so only "blob:" or "data:" is sent,
+/// with the extension of the name the page gave it (a download store's and an account area's
+/// QA: their invoices and exports were no file_download).
 pub fn touchpoint(
     href: &str,
-    download: bool,
+    download: Option<&str>,
     page_url: &str,
     extensions: &[String],
     mask: &[String],
 ) -> Option<(&'static str, String)> {
     let to = host(href);
-    if to.is_empty() {
+    let made = href.starts_with("blob:") || href.starts_with("data:");
+    if to.is_empty() && !(made && download.is_some()) {
         return None;
     }
-    let url = scrub_url(href, mask);
-    let ext = extension(href);
+    let url = if made { href[..5].into() } else { scrub_url(href, mask) };
+    // The name the page gave the file is the one saved: it says the type where the address does
+    // not (/invoice?id=7). (A Blob's address has no extension, a data: one none of a file's.)
+    let ext = download.and_then(extension).or_else(|| extension(href));
     let o = Obj::new().str("category", "touchpoint").str("url", &url);
-    if download || ext.as_ref().is_some_and(|e| extensions.contains(e)) {
+    if download.is_some() || ext.as_ref().is_some_and(|e| extensions.contains(e)) {
         return Some(("file_download", o.str("extension", &ext.unwrap_or_default()).finish()));
     }
     (!same_site(&to, &host(page_url))).then(|| ("outbound_click", o.str("host", &to).finish()))
@@ -39,7 +46,7 @@ mod tests {
     fn outbound_and_downloads() {
         let ext: Vec<String> = DOWNLOADS.split(',').map(String::from).collect();
         let page = "https://www.shop.test/p/1";
-        let t = |href: &str, dl: bool| touchpoint(href, dl, page, &ext, &[]);
+        let t = |href: &str, dl: bool| touchpoint(href, dl.then_some(""), page, &ext, &[]);
         assert_eq!(
             t("https://partner.test/x?token=abc", false),
             Some((
@@ -52,5 +59,23 @@ mod tests {
         assert!(t("https://cdn.test/get?id=1", true).unwrap().1.contains(r#""extension":"""#));
         assert_eq!(t("mailto:help@shop.test", false), None);
         assert_eq!(t("javascript:void(0)", false), None);
+        // A file the page made: its address is not sent, its given name's extension is.
+        let made = |href: &str, name: &str| touchpoint(href, Some(name), page, &ext, &[]);
+        assert_eq!(
+            made("blob:https://www.shop.test/0b9e-41", "invoice-jane-doe.PDF"),
+            Some(("file_download", r#"{"category":"touchpoint","url":"blob:","extension":"pdf"}"#.into()))
+        );
+        assert_eq!(
+            made("data:text/csv;base64,YSxi", "orders.csv").unwrap().1,
+            r#"{"category":"touchpoint","url":"data:","extension":"csv"}"#
+        );
+        assert_eq!(made("blob:https://www.shop.test/0b9e-41", "").unwrap().0, "file_download");
+        assert_eq!(t("blob:https://www.shop.test/0b9e-41", false), None, "a Blob opened, not downloaded");
+        assert_eq!(t("data:text/plain,hello", false), None);
+        // An address without a file's extension takes the given name's.
+        assert!(made("https://www.shop.test/invoice?id=7", "Invoice 7.pdf")
+            .unwrap()
+            .1
+            .contains(r#""extension":"pdf""#));
     }
 }
