@@ -342,7 +342,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // (A title when nothing else names it: a colour swatch, a div with only its title, had
       // no text at all: a configurator's QA. An input's: its label's name when the label has
       // no text, a swatch's hidden radio in <label title="Sand">: every colour was one click.)
-      groupName || attr(el, 'aria-label') || attr(el, 'alt') || (text.trim() ? '' : attr(el, 'title') || (e = tag === 'input' && el.labels && el.labels[0]) && (attr(e, 'aria-label') || attr(e, 'title'))), value, text];
+      // (Never `false`, which join() writes: a textarea's or an icon's name was "false".)
+      groupName || attr(el, 'aria-label') || attr(el, 'alt') || (text.trim() ? '' : attr(el, 'title') || (e = tag === 'input' && el.labels && el.labels[0]) && (attr(e, 'aria-label') || attr(e, 'title')) || ''), value, text];
     // The path crosses an open shadow root to its host; ids inside one are the component's own
     // (every <qty-picker> has its #inc), so the selector goes on to the host's: `#cart-qty > button`.
     for (i = 0, e = el, sh = el.getRootNode().host; e && i < 4; i++) {
