@@ -33,6 +33,10 @@ pub struct Config {
     pub honor_dnt: bool,
     /// Extra URL query parameter names to mask.
     pub mask_params: Vec<String>,
+    /// `data-cross-domain`: the shop's other domains (the loader carries the visit to them).
+    /// Here: a page of theirs is the shop's own, as a referrer (`internal`, no referral) and as
+    /// a link's target (no `outbound_click`).
+    pub domains: Vec<String>,
     /// Compress fetch bodies with CompressionStream (beacons stay plain: compression is async).
     pub gzip: bool,
     /// `data-request-timeout`: ms a batch's request may go unanswered before it is abandoned
@@ -70,6 +74,7 @@ impl Default for Config {
             pending_limit: PENDING_LIMIT,
             honor_dnt: false,
             mask_params: Vec::new(),
+            domains: Vec::new(),
             gzip: false,
             request_timeout_ms: 30_000,
             friction: super::friction::Settings::default(),
@@ -294,6 +299,9 @@ pub fn parse(get: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
             j.downloads.push(e[e.bytes().take_while(|&b| b == b'.').count()..].into());
         }
     }
+    if let Some(v) = get("cross-domain") {
+        c.domains = list(&v);
+    }
     if let Some(v) = get("mask-params") {
         // Split by hand on the ASCII comma: `str::split` brings a memchr searcher (size).
         let mut rest = v.as_str();
@@ -353,11 +361,11 @@ pub const KNOWN: &str = concat!(
     "scrub-properties,",
     "track-limit,",
     "sample-rate,",
-    // Read by the loader (www/host.js), not the engine: CSS selectors of elements that change on
-    // their own; the shop's other domains, which links carry the visit's session to; CSS
-    // selectors of elements treated as marked data-tp-ignore.
-    "ambient,",
+    // The shop's other domains, which the loader's links carry the visit's session to.
     "cross-domain,",
+    // Read by the loader (www/host.js), not the engine: CSS selectors of elements that change on
+    // their own; CSS selectors of elements treated as marked data-tp-ignore.
+    "ambient,",
     "ignore,",
 );
 

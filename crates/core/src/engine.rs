@@ -769,7 +769,14 @@ impl Engine {
     /// loaded).
     fn attribute(&mut self) {
         if self.session_fresh && self.session.channel.is_empty() {
-            let (url, referrer) = landing(&self.env.page, self.page_views);
+            let (url, mut referrer) = landing(&self.env.page, self.page_views);
+            // A page of one of the shop's other domains is the shop's own (data-cross-domain):
+            // a checkout reached without the visit carried (a redirect through the shop's
+            // server, consent given on the checkout only) was a `referral` from the shop, its
+            // sale the referral's (a marketer's QA). (The view's referrer_host stays the one.)
+            if journey::url::listed(&journey::url::host(referrer), &self.config.domains) {
+                referrer = url;
+            }
             self.session.channel = attribution::channel(url, referrer).into();
             self.session.campaign = attribution::campaign(url);
             self.set_context();
@@ -1150,6 +1157,7 @@ impl Engine {
                 &self.env.page.url,
                 &j.downloads,
                 &self.config.mask_params,
+                &self.config.domains,
             );
             if let Some((name, props)) = link {
                 self.capture(Kind::Track, name, props, now);

@@ -2260,3 +2260,34 @@ fn after_reset_the_next_persons_session_begins_with_their_first_event_or_the_app
     let names: Vec<String> = v.events().iter().map(|e| field(e, "\"event\":\"")).collect();
     assert_eq!(names, ["page_view", "site_search", "page_leave", "page_view", "click"]);
 }
+
+/// The shop's other domains (data-cross-domain) are its own: a checkout reached without the
+/// visit carried (through a redirect of the shop's server, consent given on the checkout only)
+/// began a `referral` session from the shop, its sale the referral's; and a link to the
+/// checkout was an outbound_click (a marketer's QA).
+#[test]
+fn the_shops_other_domains_are_no_referral_and_no_outbound_link() {
+    for (domains, channel, outbound) in [("", "referral", true), ("shop.test, other.test", "internal", false)] {
+        let attrs = [("site", "shop"), ("consent", "granted"), ("cross-domain", domains)];
+        let (url, referrer) = ("https://pay.shop.test/checkout", "https://www.shop.test/cart");
+        let mut v = Visit::new(&attrs, boot(url, referrer));
+        let page = PageContext {
+            url: url.into(),
+            path: "/checkout".into(),
+            referrer: referrer.into(),
+            ..PageContext::default()
+        };
+        v.at(0, Input::Command(Command::Page { properties: "{}".into(), page }));
+        v.at(
+            100,
+            Input::Click(crate::input::Click {
+                element: Some(crate::input::Sensed { key: 1, flags: 1, ..Default::default() }),
+                href: "https://eu.other.test/help?_tp=1~2".into(),
+                ..Default::default()
+            }),
+        );
+        let ev = v.events();
+        assert!(ev[0].contains(&format!(r#""channel":"{channel}","referrer_host":"www.shop.test""#)), "{}", ev[0]);
+        assert_eq!(ev.iter().any(|e| e.contains(r#""event":"outbound_click""#)), outbound, "{ev:?}");
+    }
+}

@@ -2,7 +2,7 @@
 
 use super::super::json::Obj;
 use super::super::scrub::scrub_url;
-use super::url::{extension, host, same_site};
+use super::url::{extension, host, listed, same_site};
 
 /// Default `data-download-extensions`.
 pub const DOWNLOADS: &str =
@@ -15,12 +15,15 @@ pub const DOWNLOADS: &str =
 /// address says nothing (a random id, or the file itself), so only "blob:" or "data:" is sent,
 /// with the extension of the name the page gave it (a download store's and an account area's
 /// QA: their invoices and exports were no file_download).
+/// `domains`: the shop's other domains, whose pages are no other site's (a checkout on
+/// pay.shop.example was an outbound_click, its address with the visit's `_tp`: a marketer's QA).
 pub fn touchpoint(
     href: &str,
     download: Option<&str>,
     page_url: &str,
     extensions: &[String],
     mask: &[String],
+    domains: &[String],
 ) -> Option<(&'static str, String)> {
     let to = host(href);
     let made = href.starts_with("blob:") || href.starts_with("data:");
@@ -35,7 +38,7 @@ pub fn touchpoint(
     if download.is_some() || ext.as_ref().is_some_and(|e| extensions.contains(e)) {
         return Some(("file_download", o.str("extension", &ext.unwrap_or_default()).finish()));
     }
-    (!same_site(&to, &host(page_url))).then(|| ("outbound_click", o.str("host", &to).finish()))
+    (!same_site(&to, &host(page_url)) && !listed(&to, domains)).then(|| ("outbound_click", o.str("host", &to).finish()))
 }
 
 #[cfg(test)]
@@ -46,7 +49,7 @@ mod tests {
     fn outbound_and_downloads() {
         let ext: Vec<String> = DOWNLOADS.split(',').map(String::from).collect();
         let page = "https://www.shop.test/p/1";
-        let t = |href: &str, dl: bool| touchpoint(href, dl.then_some(""), page, &ext, &[]);
+        let t = |href: &str, dl: bool| touchpoint(href, dl.then_some(""), page, &ext, &[], &[]);
         assert_eq!(
             t("https://partner.test/x?token=abc", false),
             Some((
@@ -59,8 +62,15 @@ mod tests {
         assert!(t("https://cdn.test/get?id=1", true).unwrap().1.contains(r#""extension":"""#));
         assert_eq!(t("mailto:help@shop.test", false), None);
         assert_eq!(t("javascript:void(0)", false), None);
+        // The shop's other domains (data-cross-domain) and those below them are its own.
+        let own = ["pay.shop.test".to_string()];
+        let to = |href: &str| touchpoint(href, None, page, &ext, &[], &own).map(|t| t.0);
+        assert_eq!(to("https://pay.shop.test/checkout?_tp=1~2"), None);
+        assert_eq!(to("https://eu.pay.shop.test/"), None);
+        assert_eq!(to("https://evilpay.shop.test/"), Some("outbound_click"));
+        assert_eq!(to("https://pay.shop.test.evil/"), Some("outbound_click"));
         // A file the page made: its address is not sent, its given name's extension is.
-        let made = |href: &str, name: &str| touchpoint(href, Some(name), page, &ext, &[]);
+        let made = |href: &str, name: &str| touchpoint(href, Some(name), page, &ext, &[], &[]);
         assert_eq!(
             made("blob:https://www.shop.test/0b9e-41", "invoice-jane-doe.PDF"),
             Some(("file_download", r#"{"category":"touchpoint","url":"blob:","extension":"pdf"}"#.into()))

@@ -31,6 +31,18 @@ pub fn same_site(a: &str, b: &str) -> bool {
     !a.is_empty() && without_www(a) == without_www(b)
 }
 
+/// Whether `host` is one of `domains` (the shop's other domains, `data-cross-domain`) or below
+/// one (checkout.shop.example under shop.example; never evilshop.example), as the loader's
+/// `listed`. (A domain in another script is matched as written in the list, the loader's as
+/// the browser writes it: such a domain is to be listed in its xn-- form here.)
+#[inline(never)]
+pub fn listed(host: &str, domains: &[String]) -> bool {
+    let h = host.as_bytes();
+    domains.iter().any(|c| {
+        h.ends_with(c.as_bytes()) && (h.len() == c.len() || h.get(h.len().wrapping_sub(c.len() + 1)) == Some(&b'.'))
+    })
+}
+
 pub fn without_www(host: &str) -> &str {
     host.strip_prefix("www.").unwrap_or(host)
 }
