@@ -2987,7 +2987,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       var was = sensing;
       sensing = on;
       // (A custom control that got the focus meanwhile, unseen: its keys are taken from now.)
-      if (on && !was) { scrolled = true; maxDepth = 0; later(); point(); userOn(); relearn(); customFocused(d.activeElement); }
+      // (Read as scrolled to only if the page is: a short page's 100 % was 25 to 100 % of
+      // scroll_depth at each "Accept" after a "Reject", never scrolled: a React developer's QA.)
+      if (on && !was) { scrolled = w.scrollY > 0; maxDepth = 0; later(); point(); userOn(); relearn(); customFocused(d.activeElement); }
       if (!on && lo) { lo.disconnect(); clearTimeout(loTimer); }
       if (!on) clickedAs.length = born.length = 0; // (no click judged meanwhile: see viewBegins)
     },

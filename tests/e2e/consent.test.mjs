@@ -273,6 +273,30 @@ test('a withdrawal sends nothing sensed before it and not yet sent: not its own 
   assert.deepEqual(await tpKeys(page), []);
 });
 
+// "Reject", then "Accept" (and "Accept", "Reject", "Accept") on a landing page that fits on one
+// screen: its view, taken at the grant, had no channel, and the grant read the page's 100 % as a
+// scroll, 25 to 100 % of scroll_depth never scrolled (a React developer's QA).
+test('a grant after a Reject: the landing view keeps its channel, and a page never scrolled has no scroll_depth', T, async (t) => {
+  const { base, context } = await session(t);
+  for (const [site, answers] of [['regrant-deny-grant', [false, true]], ['regrant-grant-deny-grant', [true, false, true]]]) {
+    const page = await context.newPage();
+    await page.goto(await serveFixture(page, base, fixture({ site, consent: 'pending', 'flush-interval': '300' }, '<h1>Short page</h1>')));
+    await sdkReady(page);
+    for (const [i, yes] of answers.entries()) {
+      await page.evaluate((yes) => touchpoint('consent', { analytics: yes, marketing: false }), yes);
+      // (A grant answered later: what it granted was sent meanwhile.)
+      if (yes && i < answers.length - 1) await stored(site, 'the view', (e) => e.some((x) => x.event === 'page_view'));
+    }
+    await page.evaluate(() => touchpoint('track', 'regranted'));
+    const ev = await stored(site, 'the marker', (e) => e.some((x) => x.event === 'regranted'));
+    const views = ev.filter((e) => e.event === 'page_view');
+    assert.equal(views.length, 1, JSON.stringify(ev.map((e) => e.event)));
+    assert.equal(views[0].properties.channel, 'direct', JSON.stringify(views[0].properties));
+    assert.deepEqual(ev.filter((e) => e.event === 'scroll_depth'), []);
+    await page.close();
+  }
+});
+
 // A banner that asks on every page (no data-remember-consent): "Accept" on one page, "Reject"
 // on the next. The first page's unconfirmed queue lines (with the anonymousId) and the session
 // stayed in storage, since the second page, pending, had stored nothing (a DPO's QA).

@@ -76,6 +76,9 @@ pub struct Engine {
     /// The navigation of the page view under way (its `lost_view` when analytics is denied while
     /// it waits in the pending buffer).
     view_nav: &'static str,
+    /// The page view under way is its session's first, which carries its attribution (taken
+    /// again as the first when a denial discards it: see `set_consent`).
+    view_landed: bool,
     /// The visitor's decision to remember (data-remember-consent) waits for the identity too: it
     /// is written once the id is, so that another tab, which applies the decision when it sees
     /// it written, reads this id rather than making a second one.
@@ -188,6 +191,7 @@ impl Engine {
             want_identity: false,
             consent_event: None,
             lost_view: None,
+            view_landed: false,
             view_nav: "load",
             remember_later: None,
             check_taken_over: false,
@@ -844,7 +848,8 @@ impl Engine {
         if !previous_path.is_empty() {
             o = o.str("previous_path", &previous_path);
         }
-        if kept && std::mem::take(&mut self.session_fresh) {
+        self.view_landed = kept && std::mem::take(&mut self.session_fresh);
+        if self.view_landed {
             let (url, referrer) = landing(&page, self.page_views);
             o = attribution::properties(o, url, referrer, &self.session.channel);
         } else if kept && !matches!(how, "back_forward" | "restore") && page.path != previous_path {
@@ -1295,8 +1300,11 @@ impl Engine {
         // Denied while pending: the buffer went, and the page view with it. Granted later on this
         // page, the view is taken then, as one denied when it began (a security review's pending,
         // Reject, then a grant: clicks and no page_view).
+        // (With its attribution when it was the session's landing: it had none, "Reject" then
+        // "Accept" on a landing page lost its channel and campaign: a React developer's QA.)
         if before.analytics == State::Pending && after.analytics == State::Denied && self.lost_view.is_none() {
             self.lost_view = Some(self.view_nav);
+            self.session_fresh |= self.view_landed;
         }
         // Analytics granted again after a denial, which purged our storage, the id included,
         // while marketing stayed granted: the id in use is stored again, to last across visits

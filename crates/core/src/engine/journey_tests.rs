@@ -2291,3 +2291,26 @@ fn the_shops_other_domains_are_no_referral_and_no_outbound_link() {
         assert_eq!(ev.iter().any(|e| e.contains(r#""event":"outbound_click""#)), outbound, "{ev:?}");
     }
 }
+
+/// A banner answered "Reject", then "Accept" (or "Accept", "Reject", "Accept") on a short page
+/// the visitor never scrolled: the view taken at the grant is the session's landing, with its
+/// channel like a plain "Accept"'s, and no scroll_depth marks (a React developer's QA: the view
+/// had no channel, and 25 to 100 % were sent at the grant).
+#[test]
+fn a_view_taken_at_a_grant_after_a_denial_has_its_channel_and_no_unscrolled_depth() {
+    for answers in [&[true][..], &[false, true], &[true, false, true]] {
+        let mut v = Visit::new(&[("site", "shop"), ("consent", "pending")], boot("https://shop.test/short", ""));
+        v.engine.handle(Input::Depth { percent: 100, first: true }, T0);
+        v.page("https://shop.test/short");
+        for (i, yes) in answers.iter().enumerate() {
+            let update = crate::consent::Update { analytics: Some(*yes), marketing: Some(false) };
+            v.at(100 * (i as u64 + 1), Input::Command(Command::Consent { update, source: ConsentSource::Api }));
+            v.events(); // (each answer a while after the last: what it granted was sent)
+        }
+        let ev = v.events();
+        let views: Vec<&String> = ev.iter().filter(|e| e.contains(r#""event":"page_view""#)).collect();
+        assert_eq!(views.len(), 1, "{answers:?}: {ev:#?}");
+        assert!(views[0].contains(r#""navigation":"load","channel":"direct""#), "{answers:?}: {}", views[0]);
+        assert!(!ev.iter().any(|e| e.contains("scroll_depth")), "{answers:?}: {ev:#?}");
+    }
+}
