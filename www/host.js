@@ -1511,7 +1511,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   function errText(n) {
     var l = (attr(n, 'aria-errormessage') || attr(n, 'aria-describedby')).split(/\s+/), i, e, t, first = '', named = '';
     for (i = 0; i < l.length; i++) {
-      if ((e = l[i] && n.getRootNode().getElementById(l[i])) && e.getClientRects().length && (t = e.textContent.replace(/\s+/g, ' ').trim().slice(0, 300))) {
+      // (Not one marked data-tp-mask: a pharmacy's "Sildenafil must not be taken with
+      // nitrates" was sent, its element masked.)
+      if ((e = l[i] && n.getRootNode().getElementById(l[i])) && e.getClientRects().length && !up(e, '[data-tp-mask]') && (t = e.textContent.replace(/\s+/g, ' ').trim().slice(0, 300))) {
         if (e.matches(ALERT)) return t;
         if (errNamed(e)) named = named || t;
         first = first || t;

@@ -3619,14 +3619,22 @@ test('normal: a popover and a dialog opened and closed inside a web component\'s
 // events: the alert's text was stored whole, and an ignored form had its form_start,
 // field_error and form_abandon (checkout QA).
 test('data-tp-mask and data-tp-ignore hold for form events: a masked alert\'s field_error has no text, an ignored form makes no event', T, async (t) => {
-  for (const how of ['mask', 'ignore']) {
+  // ('described': a field's own error message, marked data-tp-mask: a pharmacy's "Sildenafil
+  // must not be taken with nitrates" was sent.)
+  for (const how of ['mask', 'ignore', 'described']) {
     const site = `fx-form-${how}`;
     const { page } = await open(t, site);
     await page.evaluate((how) => {
       document.body.insertAdjacentHTML('afterbegin', `<form id="co"${how === 'ignore' ? ' data-tp-ignore' : ''}><input id="co-name" name="fullname"><input id="co-street" name="street">` +
+        `<input id="co-med" name="med" aria-describedby="co-med-err"><p id="co-med-err" data-tp-mask></p>` +
         `<button id="co-go">Pay</button><p id="co-alert"${how === 'mask' ? ' data-tp-mask' : ''}></p></form>`);
       document.getElementById('co').addEventListener('submit', (e) => {
         e.preventDefault();
+        if (how === 'described') {
+          document.getElementById('co-med').setAttribute('aria-invalid', 'true');
+          document.getElementById('co-med-err').textContent = 'Sildenafil must not be taken with ' + document.getElementById('co-street').value;
+          return;
+        }
         const a = document.getElementById('co-alert');
         a.setAttribute('role', 'alert');
         a.textContent = 'Sorry ' + document.getElementById('co-name').value + ', we cannot deliver to ' + document.getElementById('co-street').value;
@@ -3636,12 +3644,16 @@ test('data-tp-mask and data-tp-ignore hold for form events: a masked alert\'s fi
     await page.click('#co-name'); await page.keyboard.type('Jane Doe');
     await page.click('#co-street'); await page.keyboard.type('1 Secret Lane');
     await page.click('#co-go');
-    await waitFor('the alert', () => page.evaluate(() => document.getElementById('co-alert').textContent !== ''));
+    await waitFor('the error', () => page.evaluate(() => [...document.querySelectorAll('#co-alert,#co-med-err')].some((e) => e.textContent !== '')));
     await toDetails(page);
     const ev = await verdict(page, site);
     const all = JSON.stringify(await collector.events(`&site=${site}`));
-    assert.ok(!/Jane|Secret/.test(all), `${how}: nothing the visitor typed is stored`);
-    if (how === 'mask') {
+    assert.ok(!/Jane|Secret|Sildenafil/.test(all), `${how}: nothing the visitor typed is stored, nor a masked message`);
+    if (how === 'described') {
+      assert.deepEqual(ev.map((e) => e.event).sort(), ['field_error', 'form_abandon'], JSON.stringify(ev.map((e) => e.properties)));
+      const fe = ev.find((e) => e.event === 'field_error').properties;
+      assert.deepEqual([fe.reason, fe.element.id, fe.message ?? ''], ['aria_invalid', 'co-med', ''], JSON.stringify(fe));
+    } else if (how === 'mask') {
       assert.deepEqual(ev.map((e) => e.event).sort(), ['field_error', 'form_abandon'], JSON.stringify(ev.map((e) => e.properties)));
       const fe = ev.find((e) => e.event === 'field_error').properties;
       assert.deepEqual([fe.reason, fe.message ?? '', fe.element.text ?? ''], ['alert', '', ''], JSON.stringify(fe));
