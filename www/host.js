@@ -1272,7 +1272,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // the ones rendered later, and the attribute changed, added or removed on an element already
   // there (a virtualized list's row reused for another product: see renamed), so a page that
   // does not use data-tp-view pays nothing for it.
-  var io = null, vo = null, viewed = w.WeakSet ? new WeakSet() : null;
+  var io = null, vo = null, viewed = w.WeakSet ? new WeakSet() : null, inView = viewed && new WeakSet();
   // An element whose data-tp-view changed: a virtualized list (react-window, TanStack Virtual)
   // shows another product in the same row, a filtered grid keyed by index re-fills its cards in
   // place. Its view under the old name ends; observed anew, the IntersectionObserver reports its
@@ -1281,6 +1281,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   function renamed(el) {
     if (viewed.has(el)) {
       viewed.delete(el);
+      inView.delete(el);
       io.unobserve(el);
       if (sensing) push(rec('b', now(), key(el), ''));
     }
@@ -1310,12 +1311,18 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       observers.push(io = new IntersectionObserver(guard(function (list) {
         for (var i = 0, e, on, k; i < list.length; i++) {
           e = list[i];
-          on = e.isIntersecting && e.intersectionRatio >= 0.5;
+          // Half of it in view, or half of the viewport filled by it: a reviews section three
+          // times the screen's height is never half in view, and had no element_view (a
+          // furniture store's QA). Hence thresholds every 10 %, whose reports change nothing
+          // for most (`inView`: told once). (Not one over ten screens tall.)
+          on = e.isIntersecting && (e.intersectionRatio >= 0.5 || 2 * e.intersectionRect.height >= w.innerHeight);
+          if (!on === !inView.has(e.target)) continue;
+          on ? inView.add(e.target) : inView.delete(e.target);
           if ((k = unseen.indexOf(e.target)) >= 0) unseen.splice(k, 1);
           if (on && !shown(e.target)) { unseen.push(e.target); clearTimeout(unseenTimer); unseenTimer = setTimeout(reveal, 300, 0); on = 0; }
           if (sensing) push(rec('b', now(), key(e.target), on ? attr(e.target, 'data-tp-view') : ''));
         }
-      }), { threshold: 0.5 }));
+      }), { threshold: [.1, .2, .3, .4, .5] }));
     }
     if (viewsIn(d) && !vo && w.MutationObserver) {
       observers.push(vo = new MutationObserver(guard(function (list) {

@@ -390,7 +390,7 @@ __SNIPPET__</head><body><nav><a id="go" href="/spa/shoes">Shoes</a> <span data-t
   document.getElementById('more').addEventListener('click', function () {
     setTimeout(function () {
       var d = document.createElement('section');
-      d.innerHTML = '<div data-tp-view="late_offer" style="height:120px">10 % off boots</div>';
+      d.innerHTML = '<div data-tp-view="late_offer" style="height:120px">10 % off boots</div><div id="reviews" data-tp-view="reviews" style="height:300vh">Reviews</div>';
       document.getElementById('main').appendChild(d);
     }, 300);
   });
@@ -471,6 +471,13 @@ test('an SPA view\'s title set after pushState, an element_view for an element r
   // (The hero was on screen for less than the second a view needs: no element_view for it.)
   const seen = ev.filter((e) => e.event === 'element_view' && e.properties.name === 'late_offer').map((e) => e.context.page.path);
   assert.deepEqual(seen, ['/spa/shoes']);
+  // Reviews three times the screen's height, never half in view, fill it: seen (they were not:
+  // a furniture store's QA).
+  await page.evaluate(() => scrollTo(0, document.getElementById('reviews').offsetTop + innerHeight));
+  await waitFor('the tall reviews viewed', async () => {
+    await page.evaluate(() => touchpoint('flush'));
+    return (await collector.events(`&site=${site}`)).some((e) => e.event === 'element_view' && e.properties.name === 'reviews');
+  }, { timeout: 30_000 });
   // The header's promo, in view across the route change (the observer reports nothing more):
   // viewed in the new view too, once. (In the first one only if it lasted a second: on a loaded
   // machine it may.)
