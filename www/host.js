@@ -314,7 +314,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // A colour input (or the swatch, its label, around one) opens the browser's picker, which
     // the page cannot see, as a select's list: its clicks were all dead (a configurator's QA).
     var ctl = tag === 'label' ? el.control : el;
-    if (el.isContentEditable || /^(textarea|select|canvas)$/.test(tag) || (tag.indexOf('-') > 0 && !el.shadowRoot && !(closedRoots && closedRoots.has(el)) && !el.firstChild) ||
+    // (And a canvas's box: a 3D viewer's controls capture the pointer on the canvas's parent,
+    // where its double clicks to zoom were rage clicks: a furniture store's QA.)
+    if (el.isContentEditable || /^(textarea|select|canvas)$/.test(tag) || el.querySelector(':scope>canvas') || (tag.indexOf('-') > 0 && !el.shadowRoot && !(closedRoots && closedRoots.has(el)) && !el.firstChild) ||
       (tag === 'input' && !/^(button|submit|reset|image|checkbox|radio|range|file)$/.test(type)) || ctl && ctl.type === 'color') fl |= 4;
     // "Nothing happens in the page" is the expected outcome: a download, another window, the
     // phone or mail app, a file picker, or the element already is the current one (the tab
@@ -985,7 +987,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // click, as the natively disabled one did not: a grocery shop's QA.)
     if (de && de.tagName !== 'FORM' && !dis && !(el && ariaOff(el))) declared(de);
   }
-  function ariaOff(el) { return el.getAttribute('aria-disabled') === 'true' || el.classList.contains('disabled'); }
+  // (Also as Radix and Headless UI mark it, data-disabled, and by its not-allowed cursor: a
+  // calendar's greyed days, `.cal__day--disabled`, clicked once were dead clicks: a furniture
+  // store's QA.)
+  function ariaOff(el) { return el.getAttribute('aria-disabled') === 'true' || el.classList.contains('disabled') || /^(true|)$/.test(el.getAttribute('data-disabled')) || getComputedStyle(el).cursor === 'not-allowed'; }
 
   // legAt: when the leg under way began; navAt: when the view began (see the scroll sensor).
   var lastY = w.scrollY | 0, legStart = lastY, lastDir = 0, legAt = 0, navAt = -1e4, ro, roBody, roScroll = 0, sized = 0, resized = 0;

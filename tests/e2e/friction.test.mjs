@@ -4591,6 +4591,13 @@ const normal = [
   // Its answers are drawn, not in the DOM: clicks on a canvas are not judged.
   { name: 'a colour picker drawn on a canvas, clicked 4 times', act: (p) => clickN(p, '#swatches', 4) },
   { name: 'one click on a canvas colour picker (cursor: pointer)', act: (p) => clickN(p, '#swatches', 1) },
+  // A 3-D viewer whose controls capture the pointer on the canvas's parent, which then gets the
+  // clicks: double-clicked twice to zoom (a furniture store's QA: a rage_click).
+  { name: 'a 3-D viewer\'s box (its controls capture the pointer) clicked 4 times to zoom', act: (p) => clickN(p, '#viewer3d', 4) },
+  // Disabled as design systems mark it: by a class of its own and a not-allowed cursor, or by
+  // Radix's and Headless UI's data-disabled (a furniture store's calendar: dead clicks).
+  { name: 'a calendar day greyed out by a class of its own (cursor: not-allowed), clicked once', act: (p) => clickN(p, '#day-off', 1) },
+  { name: 'a calendar day marked data-disabled, clicked once', act: (p) => clickN(p, '#day-radix', 1) },
   { name: 'a web component\'s button that changes its shadow DOM, clicked 4 times', act: (p) => clickN(p, '#shadow-qty #inc', 4) },
   // Its root was attached before Touchpoint could wrap attachShadow (the page's script ran
   // first) or after (the loader was cached): either way no friction. Unseen, its answers are
