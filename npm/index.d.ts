@@ -431,9 +431,10 @@ export interface Touchpoint {
    * (another bundle's too): all apply in order, and a drop by any drops the event; the same
    * function is added once; `null` removes every hook. */
   beforeSend(hook: BeforeSend | null): void;
-  /** Resolves once the SDK has answered. */
+  /** Resolves once the SDK has answered (never without an `init()`: calls wait for it). */
   getConsent(): Promise<ConsentSnapshot>;
-  /** Resolves once the SDK has answered: the ids the next event carries (see `Ids`). */
+  /** Resolves once the SDK has answered: the ids the next event carries (see `Ids`). Never
+   * without an `init()`: calls wait for it. */
   getIds(): Promise<Ids>;
   /** The state last reported by the SDK, or null before it has started. */
   consentState(): ConsentSnapshot | null;
