@@ -49,6 +49,11 @@ impl Obj {
         o
     }
 
+    /// No member yet.
+    pub fn is_empty(&self) -> bool {
+        self.0.len() == 1
+    }
+
     pub fn finish(mut self) -> String {
         self.0.push('}');
         self.0

@@ -211,7 +211,16 @@ fn utm(mut o: Obj, url: &str, keys: &[&str]) -> Obj {
 /// members (`"source":"…","medium":"…"`), "" without them. Not `term` and `content`: the ad's
 /// details belong on the landing page view, not repeated on every click of the visit.
 pub fn campaign(url: &str) -> String {
-    let o = utm(Obj::new(), url, &["source", "medium", "campaign"]).finish();
+    let mut o = utm(Obj::new(), url, &["source", "medium"]);
+    // A search or display ad click auto-tagged (a gclid or msclkid, no utm_source or utm_medium)
+    // is its platform's, as GA4 has it: google / cpc, bing / cpc (every paid click was in the
+    // inspector's "(no source / medium)" row, with direct and organic visits, and Google's
+    // could not be told from Microsoft's: a marketer's QA). (Not a social network's click id.)
+    // (Without utm_source and utm_medium, a paid search or display channel is a click id's.)
+    if o.is_empty() && matches!(channel(url, ""), "paid_search" | "display") {
+        o = o.str("source", if param(url, "msclkid").is_some() { "bing" } else { "google" }).str("medium", "cpc");
+    }
+    let o = utm(o, url, &["campaign"]).finish();
     o[1..o.len() - 1].into()
 }
 
@@ -304,6 +313,21 @@ mod tests {
         assert!(ad.finish().ends_with(r#""term":"***","content":"120212345678900456"}"#));
         let o = properties(Obj::new(), SHOP, "android-app://com.instagram.android/", "social").finish();
         assert!(o.ends_with(r#""referrer_host":"com.instagram.android"}"#), "{o}");
+    }
+
+    /// The session's campaign (every event's context): an auto-tagged search or display ad
+    /// click is its platform's source, medium cpc, unless the link says its own.
+    #[test]
+    fn an_auto_tagged_clicks_source_and_medium() {
+        let c = |q: &str| campaign(&format!("{SHOP}{q}"));
+        assert_eq!(c("?gclid=Cj0abc"), r#""source":"google","medium":"cpc""#);
+        assert_eq!(c("?msclkid=1&utm_campaign=spring"), r#""source":"bing","medium":"cpc","campaign":"spring""#);
+        assert_eq!(c("?dclid=1"), r#""source":"google","medium":"cpc""#);
+        assert_eq!(c("?gclid=1&utm_source=newsletter"), r#""source":"newsletter""#);
+        assert_eq!(c("?gclid=1&utm_medium=email"), r#""medium":"email""#);
+        assert_eq!(c("?gclid="), "");
+        assert_eq!(c("?ttclid=1"), "");
+        assert_eq!(c("?fbclid=1"), "", "no ad click: Facebook adds it to every link");
     }
 
     #[test]
