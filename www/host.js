@@ -92,7 +92,7 @@ export function keepClosedRoots(signal) {
   };
 }
 
-export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDomain, ignoreSel) {
+export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDomain, ignoreSel, maskParams) {
   var w = window, d = document, US = '\x1f', RS = '\x1e', queue = [], planned = 0, timer = 0;
   // (A radio or checkbox too: a size swatch, a shipping option, "gift wrap". Its label's click
   // is followed by the browser's click on it, so either way one click is its touchpoint.)
@@ -200,6 +200,18 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     return v.indexOf('\x1e') < 0 && v.indexOf('\x1f') < 0 ? v : v.replace(/[\x1e\x1f]/g, ' '); // the common case: no regex
   }
   function attr(e, n) { return f(e.getAttribute(n)); }
+  // The page's title, with the values of the query parameters named in data-mask-params masked
+  // where it repeats them, in any case: a results page titled "Results for pregnancy test", its
+  // `q` masked, sent the term in every event (a pharmacy's QA). (The engine masks the address.
+  // Done here, where the browser decodes the address: ~500 B of wasm there.)
+  var masks = String(maskParams || '').split(',');
+  function title() {
+    var t = d.title, q = new URLSearchParams(location.search);
+    masks.forEach(function (n) {
+      if ((n = q.get(n.trim())) && n.length > 2) t = t.replace(new RegExp(n.replace(/\W/g, '\\$&'), 'gi'), '***');
+    });
+    return t;
+  }
   // A record from its fields (none null). A loop, not Array.prototype.join.call(arguments): V8
   // then needs no arguments object, and a click's records are built ~2x faster.
   function rec(a) {
@@ -1182,7 +1194,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   function routeDone(force, known) {
     if (routeAt < 0) return true;
     if (!force && d.title === routeTitle) return false;
-    queue[routeAt] = rec.apply(null, routeRec.concat(f(d.title), known != null ? known : depth(0), keptForms()));
+    queue[routeAt] = rec.apply(null, routeRec.concat(f(title()), known != null ? known : depth(0), keptForms()));
     routeAt = -1;
     // Its settle timer was the scheduled task: without it nothing is planned any more (the
     // caller plans the next one).
@@ -2881,7 +2893,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     if (/[?&]_tp=/.test(href)) href = location.href;
     path = new URL(href).pathname;
     // (The title is the route's when the app routed on: the landing's own is not known.)
-    var r = [href, path, path !== location.pathname ? '' : d.title, d.referrer, w.innerWidth | 0, w.innerHeight | 0,
+    var r = [href, path, path !== location.pathname ? '' : title(), d.referrer, w.innerWidth | 0, w.innerHeight | 0,
       (w.navigator.language || ''), tz, d.visibilityState === 'hidden' ? 0 : 1, !d.hasFocus || d.hasFocus() ? 1 : 0, maxDepth = depth(0),
       nav && nav.type === 'back_forward' ? 1 : 0,
       remembered ? one('localStorage', 'tp_consent') : '',

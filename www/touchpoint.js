@@ -132,7 +132,7 @@ function load(attrs, url, sri, overlay) {
     started = true;
     var stub = w.touchpoint, queue = [].map.call((stub && stub.q) || [], function (a) { return shaped([].slice.call(a || [])); });
     var host = makeHost(function (records, call) { if (call) wasm_bindgen.command(call); else wasm_bindgen.input(records); }, guard, ac && ac.signal,
-      overlay || String(url).replace(/[^\/]*$/, '') + 'touchpoint-overlay.js', attrs.ambient, attrs['cross-domain'], attrs.ignore);
+      overlay || String(url).replace(/[^\/]*$/, '') + 'touchpoint-overlay.js', attrs.ambient, attrs['cross-domain'], attrs.ignore, attrs['mask-params']);
     var booting = [], api = guard(function () {
       var args = shaped(Array.prototype.slice.call(arguments));
       if (booting) booting.push(args); else if (!host.sync(args)) wasm_bindgen.command(args);

@@ -308,7 +308,8 @@ test('URL query secrets and email addresses in the path are masked in context.pa
     '<a id="next" href="/second.html?session_id=s3cr3tSess&amp;page=2">Next</a>'));
   await serveFixture(page, base, fixture({ site, consent: 'granted', 'flush-interval': '1000' }, '<p>second</p>'), 'second.html');
   await serveFixture(page, base,
-    fixture({ site: 'urls-extra', consent: 'granted', 'flush-interval': '1000', 'mask-params': 'ref' }, '<p>extra</p>'), 'masked.html');
+    fixture({ site: 'urls-extra', consent: 'granted', 'flush-interval': '1000', 'mask-params': 'ref, q' }, '<p>extra</p>')
+      .replace('<title>Fixture</title>', '<title>Results for Pregnancy Test - Shop</title>'), 'masked.html');
 
   await page.goto(`${base}/fixture.html?token=abc123xyz&email=a%40b.com&ref=home`);
   await sdkReady(page);
@@ -333,12 +334,14 @@ test('URL query secrets and email addresses in the path are masked in context.pa
   assert.equal(new URL(r2).searchParams.get('ref'), 'home', r2);
   assert.ok(!r2.includes('abc123xyz') && !r2.includes('a%40b.com') && !r2.includes('a@b.com'), `referrer masked: ${r2}`);
 
-  await page.goto(`${base}/masked.html?ref=home&token=abc123xyz&utm_source=news`);
+  await page.goto(`${base}/masked.html?ref=home&token=abc123xyz&utm_source=news&q=pregnancy+test`);
   await sdkReady(page);
   const extra = (await stored('urls-extra', 'the masked.html page view', (ev) => ev.length > 0))[0];
   const p3 = new URL(extra.context.page.url).searchParams;
   assert.equal(p3.get('utm_source'), 'news', extra.context.page.url);
   assert.ok(p3.has('ref') && p3.get('ref') !== 'home', `data-mask-params="ref" masks ref: ${extra.context.page.url}`);
+  // ... and where the title repeats a masked value, in any case (a pharmacy's QA).
+  assert.equal(extra.context.page.title, 'Results for *** - Shop');
   assert.ok(!extra.context.page.url.includes('abc123xyz'));
 
   // An email address in the path (a single-page app's account route), plain or %40-encoded:
