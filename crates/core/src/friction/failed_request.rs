@@ -83,7 +83,9 @@ impl FailedRequest {
         self.by_click.retain(|i| *i != id);
     }
 
-    /// Whether the request failed (reported or counted).
+    /// Whether the request failed (reported or counted) and a click started it: only then does it
+    /// explain a click's silence (a background poll's 503 while a dead Buy waited hid it: a drop
+    /// day's QA).
     pub fn end(&mut self, at: u64, r: &RequestEnd, out: &mut Findings) -> bool {
         // any(), not contains(): <[u32]>::contains is an unrolled 0.17 KB function in the wasm (size).
         let clicked = self.by_click.iter().any(|&c| c == r.id);
@@ -111,7 +113,7 @@ impl FailedRequest {
                 out.push((Signal::FailedRequest, props));
             }
         }
-        failed
+        failed && clicked
     }
 
     /// When the held failures are to be reported.

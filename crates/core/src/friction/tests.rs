@@ -314,6 +314,16 @@ fn dead_click_waits_for_responses_and_for_requests_already_in_flight() {
     f.timeout(9_000, &mut out);
     assert_eq!(names(&out), ["failed_request"]);
 
+    // But not the page's own poll that failed meanwhile (id 0 at its start: no action's): the
+    // click is still dead (a background stock poll's 503 hid a dead Buy: a drop day's QA).
+    let mut f = Friction::default();
+    let mut out = Vec::new();
+    f.click(press(0, 1, 1), &target(1), &mut out);
+    f.request_start(400, 0);
+    f.request_end(450, &RequestEnd { status: 503, ..ok(7) }, &mut out);
+    f.timeout(9_000, &mut out);
+    assert_eq!(names(&out), ["failed_request", "dead_click"]);
+
     // Each click of a burst starting its own request answers the rage detector, so the burst is
     // no rage click; if the requests end and nothing shows, it is one dead click.
     let mut f = Friction::default();
