@@ -726,6 +726,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     if ((t.nodeType === 3 ? t.parentNode : t).nodeName === 'TITLE') return true;
     if (isDeco(t) && !on) return true;
     if (a) {
+      // An attribute written again unchanged (a stock poll setting a sold-out size disabled
+      // again: nothing changes on screen) answers nothing (a dead Buy clicked meanwhile was
+      // none: a sneaker drop's QA).
+      if (r.oldValue === t.getAttribute(a)) return true;
       // (data-active only on the control: elsewhere it may be what a click made active.)
       if (/^(data-(press|hover|focus)(ed)?(-visible)?|ant-click-animating.*)$/.test(a) || (on && a === 'data-active')) return true;
       // (Each class in one list and not the other must be a focus state.)

@@ -302,6 +302,21 @@ async function addCarousel(page, ms) {
 const broken = [
   { name: 'a coupon "button" that is a styled div and does nothing', act: (p) => clickN(p, '#coupon', 1), expect: ['dead_click #coupon'] },
   { name: 'a button whose handler does nothing', act: (p) => clickN(p, '#noop', 1), expect: ['dead_click #noop'] },
+  // A sold-out size set disabled again by the page's stock poll, nothing changed on screen, is
+  // no answer (a sneaker drop's QA: a dead Buy clicked meanwhile was none).
+  {
+    name: 'a button whose handler does nothing, clicked while the page writes a sold-out size\'s attributes again unchanged',
+    act: async (p) => {
+      await p.evaluate(() => {
+        document.body.insertAdjacentHTML('afterbegin', '<button id="sold" disabled aria-label="42, sold out">42</button>');
+        const b = document.getElementById('sold');
+        setInterval(() => { b.disabled = true; b.setAttribute('aria-label', '42, sold out'); }, 100);
+        scrollTo(0, 0);
+      });
+      await clickN(p, '#noop', 1);
+    },
+    expect: ['dead_click #noop'],
+  },
   // A zoom-in cursor promises a lightbox (a publisher's photo essay) as a pointer promises a link.
   {
     name: 'a lightbox photo (cursor: zoom-in) whose script is broken, clicked once',
