@@ -2285,3 +2285,38 @@ test('data-cross-domain: a link and a form to the checkout\'s domain carry the v
     assert.equal(e.context.tags, undefined, name);
   }
 });
+
+// Back after 30 idle minutes, the visitor's first act is the checkout link: the link carried the
+// ended session, and the checkout began a third (a marketer's QA, with a tap). It carries the
+// one the click begins.
+test('data-cross-domain: a checkout link clicked after 30 idle minutes carries the session the click begins', T, async (t) => {
+  const site = 'journey-cross-idle';
+  const port = new URL(collector.url).port;
+  const b2 = await launch({ args: ['--host-resolver-rules=MAP shop.localhost 127.0.0.1, MAP *.shop.localhost 127.0.0.1',
+    '--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessChecks'] });
+  t.after(() => b2.close());
+  const tag = (domains) => `<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch" data-site="${site}" data-consent="granted" data-flush-interval="300" data-cross-domain="${domains}"></script>`;
+  const shop = `http://www.shop.localhost:${port}`, checkout = `http://checkout.shop.localhost:${port}`;
+  const pages = {
+    '/cart': `<!doctype html><html><head><title>cart</title>${tag('checkout.shop.localhost')}</head><body><a id="pay" href="${checkout}/pay">Checkout</a></body></html>`,
+    '/pay': `<!doctype html><html><head><title>pay</title>${tag('www.shop.localhost')}</head><body>pay</body></html>`,
+  };
+  const context = await b2.newContext();
+  t.after(() => context.close());
+  await context.route(/\/(cart|pay)(\?.*)?$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: pages[new URL(route.request().url()).pathname] }));
+  const page = await context.newPage();
+  await page.clock.install();
+  await page.goto(`${shop}/cart`);
+  await sdkReady(page);
+  await page.evaluate(() => { touchpoint('track', 'before_idle'); touchpoint('flush'); });
+  const first = (await eventsUntil(site, 'before_idle')).find((e) => e.event === 'before_idle').sessionId;
+  await page.clock.fastForward('31:00');
+  await page.click('#pay');
+  await page.waitForURL(/checkout\.shop\.localhost.*\/pay/);
+  await sdkReady(page);
+  await page.evaluate(() => { touchpoint('track', 'paid'); touchpoint('flush'); });
+  const events = await eventsUntil(site, 'paid');
+  const resumed = events.find((e) => e.event === 'page_view' && e.properties.navigation === 'resume');
+  assert.ok(resumed && resumed.sessionId !== first, JSON.stringify(events.map((e) => [e.event, e.sessionId, e.properties.navigation])));
+  assert.equal(events.find((e) => e.event === 'paid').sessionId, resumed.sessionId, 'the checkout continues the session the click began');
+});
