@@ -941,6 +941,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       de = special && up(t, '[data-tp-event]');
     }
     clickedEl = t; // (for `mo`: a change inside an ambient element it is in answers it)
+    if (kept) kept();
     clickNo++;
     undone.length = 0;
     clickReqs = 0;
@@ -2251,7 +2252,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // action's answer, no motion of its own (see learn). (Not any request started soon after
   // the action: the page's own poll every 300 ms, one of which began right after a click, was
   // a chain of the visitor's requests from then on.)
-  var clickNo = 0, clickReqs = 0, busy = 0, busyEnd = -1e4;
+  var clickNo = 0, clickReqs = 0, busy = 0, busyEnd = -1e4, kept = null;
   // A lookup: a GET the form being sent makes with what the visitor typed in it (an order's
   // number, a postcode) in its address: its 4xx is the answer, "not found", which the page shows,
   // not the site failing (a help center's order lookup was a failed_request at each typo: QA).
@@ -2307,16 +2308,29 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // A request cut off because the page is being left (a link followed while a slow widget's
     // request was on its way: the browser rejects its fetch after pagehide) did not fail at the
     // network: cancelled (1), as one the page aborts.
-    return function (status) {
-      if (gone && !status) status = 1;
+    // `later`: the answer's Retry-After. A 5xx with one to a request no action of the visitor's
+    // started is the server asking the page to come back later (a waiting room's queue poll
+    // answered 503: the page waits as told), no failure the visitor met: cancelled (1). (It
+    // was the inspector's top friction on a sneaker drop's waiting room: its QA.)
+    return function (status, later) {
+      var chk;
+      if (gone && !status || later && !mine) status = 1;
       if (go) goReqs--;
       // The click's last request answered, its control's own change kept (an optimistic heart,
       // aria-pressed set at the click and left so: a pending state is taken off, or stays as
       // disabled or busy): that was its answer. Every working save was a dead_click (a
       // marketplace's QA). (`undone`: the values before, see watch.)
-      // (Asked a task later: the page's own handlers of the answer, which take a pending state
-      // off, run after this one, a fetch's `then` and an XHR's `onload` alike.)
-      if (k && k === clickNo && !--clickReqs) setTimeout(guard(function () { if (k === clickNo && undone.some(function (u) { return !/^(disabled|aria-(busy|disabled))$/.test(u[1]) && u[0].getAttribute(u[1]) !== u[2]; })) respond('m'); }));
+      // (Asked 300 ms later: the page's own handlers of the answer, which take a pending state
+      // off, run after this one, a fetch's `then` and an XHR's `onload` alike, and after the
+      // answer's body is read, `r.json()`, tasks later: a delivery slot's refused booking, its
+      // state taken off then, was answered by it: a furniture store's QA.)
+      // (Or at the next click, if it comes first: the answer is the earlier click's.)
+      if (k && k === clickNo && !--clickReqs) setTimeout(kept = chk = guard(function () {
+        if (kept !== chk) return;
+        kept = null;
+        // (Told as it is: respond() in the next click's handler takes it for that press's own.)
+        if (watching && undone.some(function (u) { return !/^(disabled|aria-(busy|disabled))$/.test(u[1]) && u[0].getAttribute(u[1]) !== u[2]; })) push(rec('r', now(), 'm'));
+      }), 300);
       if (mine) { busy--; busyEnd = now(); }
       // A send that failed (the network, or a 5xx: a payment service down) sent nothing: the
       // view left then is the form's abandon, not its submit (Back 2 s after a payment's 500 was
@@ -2386,9 +2400,12 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
         if (threw || !thenable(p)) end(1); else return p.then(function (r) {
           // (Guarded: a page's own fetch wrapper may answer with what is no Response, and an
           // exception here would reject the page's promise.)
-          var s;
-          try { s = r.body && /x-component|event-stream/.test(r.headers.get('content-type')) && r.headers.get('content-length') == null; } catch (e) {}
-          if (s) streamed([abs, r.url], function () { end(r.status); }); else end(r && r.status);
+          var s, later;
+          try {
+            s = r.body && /x-component|event-stream/.test(r.headers.get('content-type')) && r.headers.get('content-length') == null;
+            later = r.status > 499 && r.headers.get('Retry-After');
+          } catch (e) {}
+          if (s) streamed([abs, r.url], function () { end(r.status); }); else end(r && r.status, later);
           return r;
         }, function (e) {
           end(e && e.name === 'AbortError' ? 1 : 0);
@@ -2444,7 +2461,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       st.b = 0;
       if (end && !st.l) {
         st.l = 1;
-        x.addEventListener('readystatechange', function () { var end = st.e; if (end && x.readyState > 3) st.e = null, end(st.b ? 1 : x.status); });
+        x.addEventListener('readystatechange', function () { var end = st.e; if (end && x.readyState > 3) st.e = null, end(st.b ? 1 : x.status, x.status > 499 && x.getResponseHeader('Retry-After')); });
       }
       // (Sent again while in flight, or before open: send throws, and the request under way, if
       // any, is still the one its loadend ends.) A synchronous request that failed at the

@@ -42,6 +42,8 @@ async function open(t, site, attrs = {}, { visitor = false, setup, ...device } =
   await context.route(/\/api\/stock/, (route) => route.abort('connectionrefused'));
   await context.route(/\/api\/wish$/, () => {}); // never answered
   await context.route(/\/api\/notify$/, (route) => route.fulfill({ status: 204 }));
+  await context.route(/\/api\/slot$/, (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '{"ok":false}' }));
+  await context.route(/\/api\/queue$/, (route) => route.fulfill({ status: 503, headers: { 'Retry-After': '5' }, body: 'wait' }));
   await context.route(/\/media\/missing/, (route) => route.fulfill({ status: 404, body: '' }));
   // A payment answered after 4 s: accepted for the billing postcode 75001, declined otherwise.
   await context.route(/\/api\/pay/, (route) => setTimeout(() => route.fulfill({
@@ -165,6 +167,8 @@ async function hxNotify(page, said, how) {
     b.addEventListener('click', () => {
       b.classList.add('htmx-request');
       if (how === 'fetch') return fetch('/api/notify', { method: 'POST' }).then(done);
+      // (Its JSON read first: the pending state is taken off a task or more after the answer.)
+      if (how === 'fetch, its JSON read') return fetch('/api/slot', { method: 'POST' }).then((r) => r.json()).then(done);
       const x = new XMLHttpRequest();
       x.open('POST', '/api/notify');
       x.onloadend = done;
@@ -614,7 +618,9 @@ const broken = [
   // htmx marks the element pending (htmx-request) while its request is on its way, and takes
   // the class off at the answer: a 204 swaps nothing, and the page is as it was (an htmx
   // storefront's QA: the class's removal answered the click).
-  ...['fetch', 'XHR'].map((how) => ({ name: `a notify button (htmx) marked pending while its request (${how}) is on its way, answered and nothing shown`, act: (p) => hxNotify(p, false, how), expect: ['dead_click #hx-notify'] })),
+  // (A delivery slot's booking refused, {"ok":false}, its pending state taken off after its
+  // JSON was read, was answered by the state: a furniture store's QA.)
+  ...['fetch', 'XHR', 'fetch, its JSON read'].map((how) => ({ name: `a notify button (htmx) marked pending while its request (${how}) is on its way, answered and nothing shown`, act: (p) => hxNotify(p, false, how), expect: ['dead_click #hx-notify'] })),
   // An "Added to basket" toast the Add button's handler puts in, gone 1.8 s later by its timer:
   // its going answers no click made meanwhile (a "+" at its maximum: a grocery shop's QA).
   {
@@ -4643,6 +4649,9 @@ const normal = [
     },
   },
   { name: 'a quantity stepper clicked 6 times fast', act: (p) => clickN(p, '#plus', 6) },
+  // The server asking the page to come back later, which it does: no failure the visitor met
+  // (the top friction of a sneaker drop's waiting room: its QA).
+  { name: 'a waiting room\'s queue poll answered 503 with Retry-After, fetch and XHR', act: (p) => p.evaluate(() => Promise.all([fetch('/api/queue'), new Promise((r) => { const x = new XMLHttpRequest(); x.open('GET', '/api/queue'); x.onloadend = r; x.send(); })])) },
   { name: 'a Material UI "Add to bag" that updates the bag (with its ripple), clicked 4 times', act: (p) => clickN(p, '#mui-add', 4) },
   { name: 'a React Aria "Add to wishlist" that updates the count (with its state attributes), clicked once', act: (p) => clickN(p, '#ra-add', 1) },
   { name: 'an Ant Design "Add to basket" that updates the basket (with its wave), clicked 4 times', act: (p) => clickN(p, '#ant-add', 4) },
