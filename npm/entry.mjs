@@ -11,6 +11,7 @@
 const browser = typeof window !== 'undefined' && typeof document !== 'undefined';
 let last = null; // the consent state the SDK last reported (touchpoint:consent)
 let started = false; // this copy's init() ran
+let first; // its options, as JSON (see init)
 const listeners = new Set(); // onConsent's, of this copy
 // Each copy of this module keeps its own `last` (two copies in one app: micro-frontends, a
 // library bundling its own), so each listens, from its evaluation (nothing is started by it).
@@ -96,15 +97,20 @@ export function init(options = {}) {
   try {
     const { wasmUrl, overlayUrl, beforeSend: hook, ...rest } = options || {};
     const again = started;
+    let opts;
+    try { opts = JSON.stringify(rest); } catch (e) { /* (a cycle: compared as different) */ }
+    if (!again) first = opts;
     started = true;
     if (window.__touchpoint_loaded) {
       // Already started, by a script tag (a tag manager's) or another copy: its configuration
       // stands, and its consent state is asked for (see known).
       known();
       // A privacy hook is installed all the same (it only narrows what is sent); other options
-      // are said to be ignored, unless this is the same init again (React's StrictMode, HMR).
+      // are said to be ignored, unless this is the same init again with the same options
+      // (React's StrictMode, HMR): a second init with a site of its own was ignored silently (a
+      // React developer's QA).
       if (hook) beforeSend(hook);
-      if (!again && Object.keys(rest).length) {
+      if ((!again || opts !== first || opts === undefined) && Object.keys(rest).length) {
         console.warn('touchpoint: already started (by a script tag or another init): these options are ignored:', Object.keys(rest).join(', '));
       }
       return client;

@@ -14,14 +14,18 @@ after(async () => { await browser?.close(); await collector?.stop(); });
 
 test('init() returns the client: consent, track, page, flush, getConsent, getIds, consentState, onConsent', { timeout: 120_000 }, async () => {
   const page = await browser.newPage();
-  const errors = [];
+  const errors = [], warnings = [];
   page.on('pageerror', (e) => errors.push(e));
+  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
   const url = await serveFixture(page, collector.url, `<!doctype html><title>App</title>
 <script type="module">
   import { init, track as namedTrack } from '/touchpoint/npm/index.js';
   // Calls made before the SDK loads are queued by the stub and replayed in order.
-  const tp = init({ site: 'npm-app', consent: 'pending', flushInterval: 500, friction: 'off', journey: 'off' });
-  window.again = init({ site: 'other' }) === tp; // a second init is a no-op returning the client
+  const options = { site: 'npm-app', consent: 'pending', flushInterval: 500, friction: 'off', journey: 'off' };
+  const tp = init(options);
+  // A second init is a no-op returning the client: silent with the same options (React's
+  // StrictMode runs an effect twice), its options said to be ignored with others.
+  window.again = init({ ...options }) === tp && init({ site: 'other' }) === tp;
   window.seen = [];
   tp.onConsent((s) => window.seen.push(s.analytics));
   tp.track('signed_up', { plan: 'pro' });
@@ -37,6 +41,7 @@ test('init() returns the client: consent, track, page, flush, getConsent, getIds
   assert.equal(states.afterGrant.analytics, 'granted');
   assert.equal(states.sync.analytics, 'granted');
   assert.equal(await page.evaluate(() => window.again), true);
+  assert.deepEqual(warnings.filter((w) => /already started/.test(w)).map((w) => w.replace(/.*ignored: /, '')), ['site'], warnings.join(' | '));
   assert.deepEqual(await page.evaluate(() => window.seen), ['pending', 'granted']);
   assert.equal(await page.evaluate(() => window.touchpoint.ready), true);
   // The wasm came from next to the module.
