@@ -1004,10 +1004,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // click, as the natively disabled one did not: a grocery shop's QA.)
     if (de && de.tagName !== 'FORM' && !dis && !(el && ariaOff(el))) declared(de);
   }
-  // (Also as Radix and Headless UI mark it, data-disabled, and by its not-allowed cursor: a
-  // calendar's greyed days, `.cal__day--disabled`, clicked once were dead clicks: a furniture
-  // store's QA.)
-  function ariaOff(el) { return el.getAttribute('aria-disabled') === 'true' || el.classList.contains('disabled') || /^(true|)$/.test(el.getAttribute('data-disabled')) || getComputedStyle(el).cursor === 'not-allowed'; }
+  // (Also as Radix and Headless UI mark it, data-disabled, and by a class of its own ending in
+  // disabled or unavailable: a calendar's greyed days, `.cal__day--disabled`, clicked once were
+  // dead clicks: a furniture store's QA. Not by its cursor, not-allowed: a style read at every
+  // click cost the trusted bench ~25 ms, 8 %.)
+  function ariaOff(el) { return el.getAttribute('aria-disabled') === 'true' || /^(true|)$/.test(el.getAttribute('data-disabled')) || /(^|[\s_-])(disabled|unavailable)(\s|$)/.test(attr(el, 'class')); }
 
   // legAt: when the leg under way began; navAt: when the view began (see the scroll sensor).
   var lastY = w.scrollY | 0, legStart = lastY, lastDir = 0, legAt = 0, navAt = -1e4, ro, roBody, roScroll = 0, sized = 0, resized = 0;

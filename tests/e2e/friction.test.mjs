@@ -4617,7 +4617,7 @@ const normal = [
   { name: 'a 3-D viewer\'s box (its controls capture the pointer) clicked 4 times to zoom', act: (p) => clickN(p, '#viewer3d', 4) },
   // Disabled as design systems mark it: by a class of its own and a not-allowed cursor, or by
   // Radix's and Headless UI's data-disabled (a furniture store's calendar: dead clicks).
-  { name: 'a calendar day greyed out by a class of its own (cursor: not-allowed), clicked once', act: (p) => clickN(p, '#day-off', 1) },
+  { name: 'a calendar day greyed out by a class of its own (.cal__day--disabled), clicked once', act: (p) => clickN(p, '#day-off', 1) },
   { name: 'a calendar day marked data-disabled, clicked once', act: (p) => clickN(p, '#day-radix', 1) },
   { name: 'a web component\'s button that changes its shadow DOM, clicked 4 times', act: (p) => clickN(p, '#shadow-qty #inc', 4) },
   // Its root was attached before Touchpoint could wrap attachShadow (the page's script ran
