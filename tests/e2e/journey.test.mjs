@@ -2186,16 +2186,22 @@ test('data-cross-domain with a domain in another script: a link to it carries th
 // data-cross-domain: the shop's checkout on another of its domains. Both names are this
 // machine's 127.0.0.1, and loopback names, so both are the collector's own origin (another name
 // that is 127.0.0.1 is a DNS rebinding page's, no longer its own origin: a security review).
-test('data-cross-domain: a link and a form to the checkout\'s domain carry the visit\'s session; the checkout continues it, with its channel; a copied URL does not', T, async (t) => {
-  const site = 'journey-cross';
+/** A browser of its own in which www.shop.localhost and checkout.shop.localhost are this
+ * collector (closed after `t`), and the tag of `site` naming the other domains. (Pages served by
+ * a route have no address of their own: Chromium would take them for public pages and refuse
+ * their requests to this loopback collector, Local Network Access.) */
+async function twoDomains(t, site) {
   const port = new URL(collector.url).port;
-  // (Pages served by the route below have no address of their own: Chromium would take them for
-  // public pages and refuse their requests to this loopback collector, Local Network Access.)
   const b2 = await launch({ args: ['--host-resolver-rules=MAP shop.localhost 127.0.0.1, MAP *.shop.localhost 127.0.0.1',
     '--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessChecks'] });
   t.after(() => b2.close());
   const tag = (domains) => `<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch" data-site="${site}" data-consent="granted" data-flush-interval="300" data-cross-domain="${domains}"></script>`;
-  const shop = `http://www.shop.localhost:${port}`, checkout = `http://checkout.shop.localhost:${port}`;
+  return { b2, port, tag, shop: `http://www.shop.localhost:${port}`, checkout: `http://checkout.shop.localhost:${port}` };
+}
+
+test('data-cross-domain: a link and a form to the checkout\'s domain carry the visit\'s session; the checkout continues it, with its channel; a copied URL does not', T, async (t) => {
+  const site = 'journey-cross';
+  const { b2, port, tag, shop, checkout } = await twoDomains(t, site);
   const pages = {
     '/cart': `<!doctype html><html><head><title>cart</title>${tag('checkout.shop.localhost')}</head><body>
       <a id="pay" href="${checkout}/pay?step=1">Checkout</a>
@@ -2291,12 +2297,7 @@ test('data-cross-domain: a link and a form to the checkout\'s domain carry the v
 // one the click begins.
 test('data-cross-domain: a checkout link clicked after 30 idle minutes carries the session the click begins', T, async (t) => {
   const site = 'journey-cross-idle';
-  const port = new URL(collector.url).port;
-  const b2 = await launch({ args: ['--host-resolver-rules=MAP shop.localhost 127.0.0.1, MAP *.shop.localhost 127.0.0.1',
-    '--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessChecks'] });
-  t.after(() => b2.close());
-  const tag = (domains) => `<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch" data-site="${site}" data-consent="granted" data-flush-interval="300" data-cross-domain="${domains}"></script>`;
-  const shop = `http://www.shop.localhost:${port}`, checkout = `http://checkout.shop.localhost:${port}`;
+  const { b2, tag, shop, checkout } = await twoDomains(t, site);
   const pages = {
     '/cart': `<!doctype html><html><head><title>cart</title>${tag('checkout.shop.localhost')}</head><body><a id="pay" href="${checkout}/pay">Checkout</a></body></html>`,
     '/pay': `<!doctype html><html><head><title>pay</title>${tag('www.shop.localhost')}</head><body>pay</body></html>`,
