@@ -208,9 +208,14 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   function title() {
     var t = d.title, q = new URLSearchParams(location.search);
     masks.forEach(function (n) {
-      if ((n = q.get(n.trim())) && n.length > 2) t = t.replace(new RegExp(n.replace(/\W/g, '\\$&'), 'gi'), '***');
+      if ((n = q.get(n.trim())) && n.length > 2) t = starred(t, [n]);
     });
     return t;
+  }
+  // The text with every one of the values replaced by ***, in any case (the title's masked
+  // parameters, a message's typed values).
+  function starred(t, values) {
+    return t.replace(RegExp(values.map(function (x) { return x.replace(/[$()*+.?[\\\]^{|}]/g, '\\$&'); }).join('|'), 'gi'), '***');
   }
   // A record from its fields (none null). A loop, not Array.prototype.join.call(arguments): V8
   // then needs no arguments object, and a click's records are built ~2x faster.
@@ -1518,9 +1523,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   }
   function unsaid(t) {
     t = hide(f(t || '')); // (no text: "", not "false")
-    if (t) typed().forEach(function (v) {
-      t = t.replace(RegExp([v, v.slice(0, 10)].map(function (x) { return x.replace(/[$()*+.?[\\\]^{|}]/g, '\\$&'); }).join('|'), 'gi'), '***');
-    });
+    if (t) typed().forEach(function (v) { t = starred(t, [v, v.slice(0, 10)]); });
     return t;
   }
   // What the visitor typed in the page's fields (not a box's or a hidden field's, which the
@@ -2730,11 +2733,12 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     var form = el.tagName === 'FORM', u, s = visit(), v;
     try { u = new URL(form ? el.getAttribute('action') || '' : el.href, location.href); } catch (e) { return; }
     if (!s || u.hostname === location.hostname || !listed(u.hostname)) return;
-    // A visit idle for 30 minutes has ended: the click that leaves begins the next, which the
-    // engine makes at this activity, handed over now, and writes before it is read again (the
-    // ended one was carried, and the checkout began a third session: a marketer's QA).
-    if (now() - s.split(US)[2] > 18e5) { push('j' + US + now(), 1); s = visit(); }
-    s = s.split(US);
+    // The visit carried is the one this click is in: the engine is handed the activity now and
+    // writes the visit before it is read again. A visit idle for 30 minutes (or a day long) has
+    // ended, and the click that leaves begins the next (the ended one was carried, and the
+    // checkout began a third session: a marketer's QA). The engine's rules, not a copy here.
+    push('j' + US + now(), 1);
+    s = (visit() || s).split(US);
     v = [now()].concat(s.slice(0, 4), (s[9] || '').replace(/~/g, '\\u007e'), s[4]).join('~');
     // A form sent by GET replaces its action's query with its fields: the parameter goes as one.
     if (form && !/^post$/i.test(el.getAttribute('method') || '')) {
