@@ -336,6 +336,7 @@ export interface FrictionEvents {
   failed_request: FrictionBase & (
     | { method: string; path: string; status: number; duration_ms: number; repeats?: undefined }
     | { path: string; repeats: number; method?: undefined; status?: undefined; duration_ms?: undefined });
+  /** `value` in milliseconds (LCP, INP); CLS in thousandths (`value_milli`: 250 = 0.25). */
   poor_vital: FrictionBase & ({ metric: 'LCP' | 'INP'; value: number } | { metric: 'CLS'; value_milli: number });
 }
 
@@ -367,6 +368,19 @@ export interface TouchpointEvent<P extends object = { [key: string]: unknown }> 
     automated?: true | undefined;
     /** The page runs in a frame: its views and engaged time are also the page's around it. */
     framed?: true | undefined;
+    /** The browser's language (`navigator.language`), e.g. `de-DE`. */
+    locale?: string | undefined;
+    /** The visitor's IANA time zone, e.g. `Europe/Berlin`. */
+    timezone?: string | undefined;
+    /** By the viewport's size: `mobile` under 768 px wide (or under 1024 px and 500 px tall), `tablet` under 1024 px, else `desktop`. */
+    device?: 'mobile' | 'tablet' | 'desktop' | undefined;
+    /** The viewport's size in CSS pixels. */
+    viewport?: { width: number; height: number } | undefined;
+    /** The session's channel, source, medium and campaign (see the README's attribution). */
+    channel?: string | undefined;
+    source?: string | undefined;
+    medium?: string | undefined;
+    campaign?: string | undefined;
     [key: string]: Json | undefined;
   };
 }
@@ -378,7 +392,7 @@ export interface BuiltInEvents {
   /** A click on a link, a button or an element with a click role (not with `clicks: 'off'`). */
   click: { element: ElementDescriptor };
   /** Every change of consent; delivered only if analytics is granted after it. */
-  consent_change: { analytics: ConsentState; marketing: ConsentState; source: 'api' | 'tcf' | 'consent_mode' | 'remembered' };
+  consent_change: { analytics: ConsentState; marketing: ConsentState; source: 'api' | 'tcf' | 'consent_mode' | 'gpp' | 'remembered' };
   /** Events lost to the queue's bounds, once per run of losses. */
   queue_overflow: { dropped: number };
   /** track() calls over the rate limit, at most every 10 s and when the page is left. */

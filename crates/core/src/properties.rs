@@ -72,12 +72,45 @@ pub fn is_object(s: &str, max_depth: usize) -> bool {
 
 /// Whether `v` is exactly one JSON number (at most 24 characters).
 pub fn is_number(v: &str) -> bool {
-    let mut c = Cleaner { s: v, b: v.as_bytes(), i: 0, scrub: false, changed: 0, max_depth: 0, order: false };
+    let mut c =
+        Cleaner { s: v, b: v.as_bytes(), i: 0, scrub: false, changed: 0, max_depth: 0, order: false, own: false };
     !v.is_empty() && v.len() <= 24 && c.number() && c.i == v.len()
 }
 
+/// `{"a":1}` + `"b":2` → `{"b":2,"a":1}`: the object's JSON text (cleaned properties, a
+/// finding) with the member `key` set to `raw_value`, first, in place of one of that key (a
+/// page's `category` or `moment`: the key twice, which a warehouse's JSON reader refuses or
+/// reads as the first). The engine's own text: nothing in it is reserved.
+pub fn with_member(object: &str, key: &str, raw_value: &str) -> String {
+    let mut json = String::from("{");
+    push_str(&mut json, key);
+    json.push(':');
+    json.push_str(raw_value);
+    let rest = object.trim_ascii().get(1..).unwrap_or("}");
+    if rest.trim_ascii_start() != "}" {
+        json.push(',');
+    }
+    json.push_str(rest);
+    let mut c = Cleaner {
+        s: &json,
+        b: json.as_bytes(),
+        i: 0,
+        scrub: false,
+        changed: 0,
+        max_depth: MAX_DEPTH,
+        order: false,
+        own: true,
+    };
+    let mut out = String::with_capacity(json.len());
+    if c.value(0, &mut out) {
+        out
+    } else {
+        json
+    }
+}
+
 fn parse(json: &str, scrub: bool, max_depth: usize) -> Option<Cleaned> {
-    let mut c = Cleaner { s: json, b: json.as_bytes(), i: 0, scrub, changed: 0, max_depth, order: false };
+    let mut c = Cleaner { s: json, b: json.as_bytes(), i: 0, scrub, changed: 0, max_depth, order: false, own: false };
     let mut out = String::with_capacity(json.len());
     c.ws();
     if c.peek() != Some(b'{') || !c.value(0, &mut out) {
@@ -121,6 +154,8 @@ struct Cleaner<'a> {
     max_depth: usize,
     /// The value read next is an order's number (`is_order_key`).
     order: bool,
+    /// The engine's own text (`with_member`): no `category` of `"friction"` is left out.
+    own: bool,
 }
 
 /// `transaction_id`, `orderId`, `order_number`...: a key whose value is an order's number, not
@@ -161,6 +196,11 @@ impl Cleaner<'_> {
                 self.i += 1;
                 out.push('{');
                 let mut first = true;
+                // A key given twice is written once, with its first value: a page's `data-tp-props`
+                // and a `data-tp-prop-*` attribute naming one key sent it twice (and a page's own
+                // `category` beside the engine's), which a warehouse's JSON reader refuses or
+                // reads as the first (a data engineer's QA). The engine puts first what wins.
+                let mut keys: Vec<String> = Vec::new();
                 if !self.eat(b'}') {
                     loop {
                         self.ws();
@@ -182,14 +222,17 @@ impl Cleaner<'_> {
                         // The collector counts an event with `properties.category = "friction"`
                         // as friction: the page's own must not pass for it (`friction` is the
                         // command for that, and keeps the detectors' names to them).
-                        let reserved = depth == 0 && key == "category" && out[value..] == *"\"friction\"";
+                        let reserved = depth == 0 && key == "category" && out[value..] == *"\"friction\"" && !self.own;
+                        let twice = keys.contains(&key);
                         if depth == 0 && key == "value" && out.as_bytes().get(value) == Some(&b'"') {
                             self.changed |= TEXT_VALUE;
                         }
                         // A key holding an email, card or IBAN (a map by recipient) goes with
                         // its value: masked, two of them would be one key twice.
                         let pii = self.scrub && scrub_pii(&key) != key;
-                        if reserved || pii || self.scrub && is_sensitive_key(&key) {
+                        if twice {
+                            out.truncate(start);
+                        } else if reserved || pii || self.scrub && is_sensitive_key(&key) {
                             out.truncate(start);
                             self.changed |= if reserved {
                                 RESERVED
@@ -200,6 +243,7 @@ impl Cleaner<'_> {
                             };
                         } else {
                             first = false;
+                            keys.push(key);
                         }
                         if !self.eat(b',') {
                             break;
@@ -419,6 +463,41 @@ mod tests {
         assert_eq!(off.json, r#"{"card":"4111 1111 1111 1111"}"#, "data-scrub-properties=false");
     }
 
+    /// A key given twice in one object is written once, with its first value, where it was
+    /// first; in nested objects too, and beside keys dropped.
+    #[test]
+    fn a_key_given_twice_keeps_its_first_value() {
+        assert_eq!(
+            c(r#"{"id":"P2","category":"promo","v":5,"category":"touchpoint","id":"P1"}"#).0,
+            r#"{"id":"P2","category":"promo","v":5}"#
+        );
+        assert_eq!(
+            c(r#"{"a":{"password":"p","x":[2],"x":1},"a":{"y":1},"b":{"z":1,"z":2}}"#).0,
+            r#"{"a":{"x":[2]},"b":{"z":1}}"#
+        );
+        assert_eq!(c(r#"{"a":1,"b":2}"#).0, r#"{"a":1,"b":2}"#, "no key twice: as it was");
+    }
+
+    /// The engine's member is set first, in place of the page's of that key, nested ones and
+    /// strings left alone; its own friction category is kept.
+    #[test]
+    fn a_member_set_replaces_one_of_its_key() {
+        assert_eq!(with_member("{}", "moment", "true"), r#"{"moment":true}"#);
+        assert_eq!(with_member(r#"{"a":1} "#, "m", "true"), r#"{"m":true,"a":1}"#);
+        assert_eq!(
+            with_member(r#"{"m":"x","a":{"m":1},"s":"\",\"m\":","m":3}"#, "m", "true"),
+            r#"{"m":true,"a":{"m":1},"s":"\",\"m\":"}"#
+        );
+        assert_eq!(
+            with_member(r#"{"category":"Video","code":"X"}"#, "category", r#""friction""#),
+            r#"{"category":"friction","code":"X"}"#
+        );
+        assert_eq!(
+            with_member(r#"{"category":"friction","during":"x"}"#, "during", r#""purchase""#),
+            r#"{"during":"purchase","category":"friction"}"#
+        );
+    }
+
     /// An order's number that passes Luhn's check is kept (one in ten of 13-19 digits does:
     /// masked, every such order was `***` and the collector kept the first of them only); the
     /// same digits elsewhere are still a card, and an email is masked under any key.
@@ -565,6 +644,7 @@ mod tests {
                 changed: 0,
                 max_depth: 0,
                 order: false,
+                own: false,
             };
             (r.string().unwrap(), out.changed)
         }

@@ -17,30 +17,35 @@ const MAX_DEPTH: usize = 16;
 pub fn properties<K: AsRef<str>, V: AsRef<str>>(json: &str, attrs: &[(K, V)]) -> (String, bool) {
     let json = json.trim_ascii();
     let valid = is_json_object(json, MAX_DEPTH);
-    let mut out = String::from("{\"category\":\"touchpoint\"");
-    if valid {
-        let inner = json[1..json.len() - 1].trim_ascii();
-        if !inner.is_empty() {
-            out.push(',');
-            out.push_str(inner);
-        }
-    }
+    // The attributes first, then `data-tp-props`, then the category: a key given twice keeps its
+    // first value when cleaned (`properties::clean`), so an attribute wins over the JSON's key
+    // and the page's `category` over the engine's, as when they were written the other way
+    // round and read by the last (a warehouse refused the key twice: a data engineer's QA).
+    let mut out = String::from("{");
     for (name, value) in attrs {
         let (name, value) = (name.as_ref(), value.as_ref());
         // (The loader gives the attribute's name after `data-tp-prop-` with `-` as `_`.)
         if name.is_empty() {
             continue;
         }
-        out.push(',');
         push_str(&mut out, name);
         out.push(':');
-        if is_number(value) {
+        // A decimal number; not one with an exponent, which is rather a SKU (`1e3` was 1000).
+        if is_number(value) && !value.bytes().any(|b| b | 32 == b'e') {
             out.push_str(value);
         } else {
             push_str(&mut out, value);
         }
+        out.push(',');
     }
-    out.push('}');
+    if valid {
+        let inner = json[1..json.len() - 1].trim_ascii();
+        if !inner.is_empty() {
+            out.push_str(inner);
+            out.push(',');
+        }
+    }
+    out.push_str("\"category\":\"touchpoint\"}");
     (out, !valid && !json.is_empty())
 }
 
@@ -55,18 +60,19 @@ mod tests {
         assert!(!bad);
         assert_eq!(
             p,
-            r#"{"category":"touchpoint","sku":"A1","price":19.99,"currency":"EUR","tags":["x",{"y":null}],"qty":2}"#
+            r#"{"qty":2,"sku":"A1","price":19.99,"currency":"EUR","tags":["x",{"y":null}],"category":"touchpoint"}"#
         );
-        let (p, bad) = properties("", &[("item_id", "00123"), ("price", "-1.5e2"), ("name", "Red \"Shoe\"")]);
+        let (p, bad) =
+            properties("", &[("item_id", "00123"), ("price", "-1.5"), ("sku", "1E3"), ("name", "Red \"Shoe\"")]);
         assert!(!bad);
-        assert_eq!(p, r#"{"category":"touchpoint","item_id":"00123","price":-1.5e2,"name":"Red \"Shoe\""}"#);
+        assert_eq!(p, r#"{"item_id":"00123","price":-1.5,"sku":"1E3","name":"Red \"Shoe\"","category":"touchpoint"}"#);
         assert_eq!(properties("{ }", &[] as &[(&str, &str)]), (r#"{"category":"touchpoint"}"#.into(), false));
     }
 
     #[test]
     fn attribute_names_in_other_scripts_keep_their_letters() {
         let (p, _) = properties("", &[("größe", "M"), ("色", "赤"), ("цвет_основной", "red"), ("", "x")]);
-        assert_eq!(p, r#"{"category":"touchpoint","größe":"M","色":"赤","цвет_основной":"red"}"#);
+        assert_eq!(p, r#"{"größe":"M","色":"赤","цвет_основной":"red","category":"touchpoint"}"#);
     }
 
     #[test]
@@ -88,7 +94,7 @@ mod tests {
         for j in junk {
             let (p, bad) = properties(j, &[("sku", "A1")]);
             assert!(bad, "{j}");
-            assert_eq!(p, r#"{"category":"touchpoint","sku":"A1"}"#, "{j}");
+            assert_eq!(p, r#"{"sku":"A1","category":"touchpoint"}"#, "{j}");
         }
     }
 

@@ -223,21 +223,7 @@ impl Journey {
     }
 }
 
-/// `{"a":1}` + `"b":2` → `{"a":1,"b":2}`: adds a member to an object's JSON text (the text of
-/// page-supplied properties, which the engine never parses).
-pub fn with_member(object: &str, key: &str, raw_value: &str) -> String {
-    let body = object.trim_ascii_end().strip_suffix('}').unwrap_or("{");
-    let mut out = String::with_capacity(object.len() + key.len() + raw_value.len() + 4);
-    out.push_str(body);
-    if body.trim_ascii().len() > 1 {
-        out.push(',');
-    }
-    super::json::push_str(&mut out, key);
-    out.push(':');
-    out.push_str(raw_value);
-    out.push('}');
-    out
-}
+pub use super::properties::with_member;
 
 /// Members of `extra` (an object's JSON text) appended to `base` (another's).
 pub fn merge(base: String, extra: &str) -> String {
@@ -262,8 +248,6 @@ mod tests {
 
     #[test]
     fn members_are_added_to_object_text() {
-        assert_eq!(with_member("{}", "moment", "true"), r#"{"moment":true}"#);
-        assert_eq!(with_member(r#"{"a":1} "#, "m", "true"), r#"{"a":1,"m":true}"#);
         assert_eq!(merge(r#"{"a":1}"#.into(), r#" {"b":2} "#), r#"{"a":1,"b":2}"#);
         assert_eq!(merge(r#"{"a":1}"#.into(), "{}"), r#"{"a":1}"#);
         assert_eq!(merge("{}".into(), r#"{"b":2}"#), r#"{"b":2}"#);
