@@ -914,6 +914,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       }
     }
     t = t && elOf(t); // (a text node: its element)
+    // Pressed in a text the page made editable inside what captured the pointer (a design's
+    // text layer, dragged by its box): the click goes to the box, and placing the caret was a
+    // rage_click on it (a print shop's QA). It is the text's.
+    if (pressed && e.detail && pressEl !== t && t && t.contains(pressEl) && pressEl.isContentEditable) t = pressEl;
     // Its press was its click (a browser that dispatches one anyway): asked only after a press
     // on a disabled control (a keyboard's click once it is enabled is a click).
     if (!dis && pressDis && disabledOf(t)) return;
@@ -1062,7 +1066,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // shift-click) nor a sideways wheel (a touchpad's swipe back). Nor Enter on a link or a
   // button: the click it makes is the use, or the visitor's Back when the page's own Back link
   // calls history.back() (see BackClick; by the keyboard it was a use, and no quick_back: QA).
-  var userTimer = 0, used = 0;
+  var userTimer = 0, used = 0, captured = false;
   // The first use of a view (its first click, scroll or key) is handed over in a task of its
   // own, not 400 ms later with the burst: the engine then writes at once that the view was used,
   // and a page the visitor goes back to from the bfcache reads it. (Chromium runs the page left's
@@ -1130,6 +1134,11 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // view, which would hide a quick_back; a keyboard QA.)
   function user(e) {
     var tab = e.key === 'Tab';
+    // Nor a finger dragging what holds its pointer (a layer list reordered by touch, which the
+    // page scrolls at the screen's edges, was a scroll_thrash: a print shop's QA; its scrolling
+    // is the page's). Every touch is captured by its element until the browser pans the page
+    // (pointercancel, then lostpointercapture): the next move is heard, to tell.
+    if (captured && e.type === 'touchmove') return arm([e.type], user);
     if (!tab) lastUser = now();
     act();
     if (!used && !tab && !(e.altKey || e.ctrlKey || e.metaKey || e.key === 'Shift' || e.key === 'Enter' && e.target.closest && e.target.closest(CLICKABLE)) && !(Math.abs(e.deltaX) > Math.abs(e.deltaY))) { used = 1; push('j' + US + now() + US + 1); firstUse(); }
@@ -1528,10 +1537,16 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   }
   // What the visitor typed in the page's fields (not a box's or a hidden field's, which the
   // visitor did not type; nor 3 characters or fewer, which would mask words of every message).
+  // (And a text the page made editable, line by line: a design's text layer, "For Maria
+  // Rossi" quoted by the error of a font that cannot draw it: a print shop's QA.)
   function typed() {
-    return [].map.call(d.querySelectorAll('input,textarea'), function (el) {
+    var v = [].map.call(d.querySelectorAll('input,textarea'), function (el) {
       return !/^(checkbox|radio|hidden|submit|button|reset|image|file|range|color)$/.test(el.type) && el.value.trim();
-    }).filter(function (v) { return v && v.length > 3; });
+    });
+    [].forEach.call(d.querySelectorAll('[contenteditable]'), function (el) {
+      if (el.isContentEditable) v = v.concat(el.innerText.split('\n').map(function (l) { return l.trim(); }));
+    });
+    return v.filter(function (v) { return v && v.length > 3; });
   }
   // A field marked aria-invalid: the text of the error it names (aria-errormessage), else of its
   // description (aria-describedby, the usual way to tie an error text to a field), the first
@@ -1819,7 +1834,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // root's own listener, see inShadow: a move between two of its fields reaches no further.)
   function focused(t, e) {
     var form, b;
-    if (t !== focusEl && isField(t) && e.isTrusted && (form = formOf(t))) {
+    if (t !== focusEl && isField(t) && e.isTrusted && (form = formOf(t)) && !up(t, IGNORE)) {
       // The Enter just pressed moved the focus on in its form: no send (a grid filled line by
       // line with Enter, left in 3 s, was a form_submit: B2B QA).
       if (form === formGo && now() - enterAt < 300) formGo = null;
@@ -1885,6 +1900,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       }
     },
     mousedown: function () { pressing = false; },
+    // A touch the page captured (setPointerCapture: a drag of its own), see user().
+    gotpointercapture: function (e) { captured = e.pointerType === 'touch'; },
+    lostpointercapture: function () { captured = false; },
     // From a mouse's release until its click, the press's handlers run again (mouseup, pointerup:
     // a drag-aware "Add to bag", a slider handle whose label follows it): what they change
     // answers the click that completes the press. (The focus the press moved, and what the field
@@ -2059,7 +2077,9 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       if (e.isTrusted) { typedEl = t; typedAt = now(); } // (a field without a form too)
       if (!fresh) return;
       lastField = t;
-      if ((form = formOf(t)) && !up(form, IGNORE)) began(form, t);
+      // (Not a field marked data-tp-ignore, nor one in such a box: a design tool's fields,
+      // ignored, made its panel a form begun and abandoned, their names in it: QA.)
+      if ((form = formOf(t)) && !up(t, IGNORE)) began(form, t);
     },
     // (Not by a button that closes the form: a <form method=dialog>'s Cancel submits it.)
     // The page's own handler may cancel the submission (preventDefault: a React form checking

@@ -227,7 +227,7 @@ fn listen(io: &Io, slow_ms: u64, hash_views: bool) {
 /// keydown, signs of the visitor's own scrolling, are the loader's own: it takes them off while
 /// they could not make a record. `host.observe` adds them. So is focusout, on the focused form
 /// field only.)
-const LISTENERS: [(bool, &str, bool, bool); 28] = [
+const LISTENERS: [(bool, &str, bool, bool); 30] = [
     (true, "pagehide", false, true),
     (true, "pageshow", false, true),
     (false, "visibilitychange", false, true),
@@ -244,6 +244,9 @@ const LISTENERS: [(bool, &str, bool, bool); 28] = [
     (false, "pointerdown", true, false),
     // Bubble phase on the window: after the pressed element's own mousedown handlers.
     (true, "mousedown", false, false),
+    // A touch the page captures is its drag: its scrolling is the page's (see the loader's user()).
+    (false, "gotpointercapture", true, false),
+    (false, "lostpointercapture", true, false),
     (false, "pointerup", true, false),
     (false, "focusin", true, false),
     (false, "toggle", true, false),
