@@ -76,6 +76,9 @@ pub struct Engine {
     /// The navigation of the page view under way (its `lost_view` when analytics is denied while
     /// it waits in the pending buffer).
     view_nav: &'static str,
+    /// The messageId of the page view under way's `page_view` (see `set_consent`: one purged
+    /// unsent by a withdrawal is taken again at the next grant).
+    view_message: String,
     /// The page view under way is its session's first, which carries its attribution (taken
     /// again as the first when a denial discards it: see `set_consent`).
     view_landed: bool,
@@ -193,6 +196,7 @@ impl Engine {
             lost_view: None,
             view_landed: false,
             view_nav: "load",
+            view_message: String::new(),
             remember_later: None,
             check_taken_over: false,
             unload: Vec::new(),
@@ -1267,6 +1271,10 @@ impl Engine {
                 update.marketing = None;
             }
         }
+        // The view's page_view still waiting to be sent (a grant, then a withdrawal a moment
+        // later, which purges it; a request on its way is not recalled): lost like a view denied
+        // while pending.
+        let unsent_view = self.tracker.outbox.waiting(&self.view_message);
         let (before, fx) = self.tracker.set_consent(update, now);
         let after = self.tracker.consent();
         if before != after {
@@ -1302,7 +1310,12 @@ impl Engine {
         // Reject, then a grant: clicks and no page_view).
         // (With its attribution when it was the session's landing: it had none, "Reject" then
         // "Accept" on a landing page lost its channel and campaign: a React developer's QA.)
-        if before.analytics == State::Pending && after.analytics == State::Denied && self.lost_view.is_none() {
+        // (Or granted, the view's page_view still queued: "Accept", "Reject", "Accept" in quick
+        // succession sent the session's clicks and no page_view: a data engineer's QA.)
+        if (before.analytics == State::Pending || unsent_view)
+            && after.analytics == State::Denied
+            && self.lost_view.is_none()
+        {
             self.lost_view = Some(self.view_nav);
             self.session_fresh |= self.view_landed;
         }
@@ -1624,6 +1637,9 @@ impl Engine {
             self.friction.moment(now);
         }
         let message_id = self.uuid();
+        if kind == Kind::Page {
+            self.view_message.clone_from(&message_id);
+        }
         let event = Event { kind, name: name.into(), message_id, timestamp_ms: now, properties };
         let encoded = encode(&event, &self.env);
         if self.debug {

@@ -473,6 +473,12 @@ impl Outbox {
 
     /// Drops everything (consent withdrawn). A request already in flight cannot be recalled, but
     /// its answer is ignored and nothing queued is sent again.
+    /// Whether event `message_id` is queued and not on its way (a purge would lose it).
+    pub fn waiting(&self, message_id: &str) -> bool {
+        self.queue.iter().any(|q| q.event.message_id == message_id)
+            && !self.in_flight.as_ref().is_some_and(|(_, ids, _)| ids.iter().any(|i| i == message_id))
+    }
+
     pub fn purge(&mut self) {
         self.in_flight = None;
         self.retry_at = None;

@@ -2298,6 +2298,24 @@ fn the_shops_other_domains_are_no_referral_and_no_outbound_link() {
     }
 }
 
+/// "Accept", "Reject", "Accept" in quick succession: the view the first grant took was still
+/// waiting to be sent when the withdrawal purged it; the second grant takes it again, once, as
+/// the session's landing (a data engineer's QA: the session had clicks and no page_view).
+#[test]
+fn a_view_purged_unsent_by_a_withdrawal_is_taken_again_at_the_next_grant() {
+    let mut v = Visit::new(&[("site", "shop"), ("consent", "pending")], boot("https://shop.test/short", ""));
+    v.page("https://shop.test/short");
+    for (i, yes) in [true, false, true].iter().enumerate() {
+        let update = crate::consent::Update { analytics: Some(*yes), marketing: Some(false) };
+        v.at(100 * (i as u64 + 1), Input::Command(Command::Consent { update, source: ConsentSource::Api }));
+    }
+    v.at(500, track("view_item"));
+    let ev = v.events();
+    let names: Vec<String> = ev.iter().map(|e| field(e, "\"event\":\"")).collect();
+    assert_eq!(names, ["page_view", "consent_change", "view_item"], "{ev:#?}");
+    assert!(ev[0].contains(r#""navigation":"load","channel":"direct""#), "{}", ev[0]);
+}
+
 /// A banner answered "Reject", then "Accept" (or "Accept", "Reject", "Accept") on a short page
 /// the visitor never scrolled: the view taken at the grant is the session's landing, with its
 /// channel like a plain "Accept"'s, and no scroll_depth marks (a React developer's QA: the view
