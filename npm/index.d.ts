@@ -368,6 +368,8 @@ export interface TouchpointEvent<P extends object = { [key: string]: unknown }> 
     automated?: true | undefined;
     /** The page runs in a frame: its views and engaged time are also the page's around it. */
     framed?: true | undefined;
+    /** The `messageId` of the `page_view` of the view the event happened in (its own on a `page_view`). */
+    pageViewId?: string | undefined;
     /** The browser's language (`navigator.language`), e.g. `de-DE`. */
     locale?: string | undefined;
     /** The visitor's IANA time zone, e.g. `Europe/Berlin`. */

@@ -127,6 +127,13 @@ test('campaign landing -> list -> product (SPA) -> add to cart -> checkout -> pa
     'page_view /thanks.html',
   ]);
 
+  // Each event names its view: the messageId of the page_view before it in the sequence
+  // (pages and SPA routes), its own on a page_view.
+  let view = null;
+  for (const e of events) {
+    if (e.event === 'page_view') view = e.messageId;
+    assert.equal(e.context.pageViewId, view, `${e.event} ${e.context.page.path}: its view's id`);
+  }
   // One session, attributed on its first page view, its channel and campaign on every event.
   const sessions = new Set(events.map((e) => e.sessionId));
   assert.equal(sessions.size, 1, `one session: ${[...sessions]}`);

@@ -76,9 +76,6 @@ pub struct Engine {
     /// The navigation of the page view under way (its `lost_view` when analytics is denied while
     /// it waits in the pending buffer).
     view_nav: &'static str,
-    /// The messageId of the page view under way's `page_view` (see `set_consent`: one purged
-    /// unsent by a withdrawal is taken again at the next grant).
-    view_message: String,
     /// The page view under way is its session's first, which carries its attribution (taken
     /// again as the first when a denial discards it: see `set_consent`).
     view_landed: bool,
@@ -196,7 +193,6 @@ impl Engine {
             lost_view: None,
             view_landed: false,
             view_nav: "load",
-            view_message: String::new(),
             remember_later: None,
             check_taken_over: false,
             unload: Vec::new(),
@@ -1274,7 +1270,7 @@ impl Engine {
         // The view's page_view still waiting to be sent (a grant, then a withdrawal a moment
         // later, which purges it; a request on its way is not recalled): lost like a view denied
         // while pending.
-        let unsent_view = self.tracker.outbox.waiting(&self.view_message);
+        let unsent_view = self.tracker.outbox.waiting(&self.env.page_view_id);
         let (before, fx) = self.tracker.set_consent(update, now);
         let after = self.tracker.consent();
         if before != after {
@@ -1637,8 +1633,9 @@ impl Engine {
             self.friction.moment(now);
         }
         let message_id = self.uuid();
+        // (Its id is the view's, on every event until the next: `context.pageViewId`.)
         if kind == Kind::Page {
-            self.view_message.clone_from(&message_id);
+            self.env.page_view_id.clone_from(&message_id);
         }
         let event = Event { kind, name: name.into(), message_id, timestamp_ms: now, properties };
         let encoded = encode(&event, &self.env);
