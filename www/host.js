@@ -2940,8 +2940,12 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // page (QA). The first view is the landing's; a route taken meanwhile to another path follows
     // it (see the end). (Not with the shop's own domains' linker parameter, which linked() took
     // out of the address: the visit's session is no page address.)
+    // (Nor for a page shown after a prerender: the browser may show one prerendered without a
+    // query for a link whose query differs only in what No-Vary-Search names, the campaign's
+    // utm_* among them; its address is then the link's, its navigation entry's the prerender's,
+    // and the campaign was lost: a web performance QA.)
     var href = nav && nav.name || location.href, path;
-    if (/[?&]_tp=/.test(href)) href = location.href;
+    if (/[?&]_tp=/.test(href) || nav && nav.activationStart > 0) href = location.href;
     path = new URL(href).pathname;
     // (The title is the route's when the app routed on: the landing's own is not known.)
     var r = [href, path, path !== location.pathname ? '' : title(), d.referrer, w.innerWidth | 0, w.innerHeight | 0,

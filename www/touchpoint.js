@@ -125,12 +125,22 @@ function load(attrs, url, sri, overlay) {
   // DOMContentLoaded: four of a donation page's five errors were never told, a charity's QA)
   // are kept, 20 at most, and told once started, as if thrown then. (Not those thrown before
   // this script ran: the tag is best early in <head>. Its listeners go at an internal error too.)
-  var early = [], keep = function (e) { if (early.length < 20) early.push(e); };
+  // (Not one thrown while the browser prerenders the page: no visitor met it, and it was told
+  // at the activation, seconds later, as the view's: a web performance QA.)
+  var early = [], keep = function (e) { if (early.length < 20 && d.prerendering !== true) early.push(e); };
   function hold(on) { ['error', 'unhandledrejection'].forEach(function (n) { w[on ? 'addEventListener' : 'removeEventListener'](n, keep, ac ? { signal: ac.signal } : false); }); }
   hold(1);
   var start = guard(function () {
     started = true;
-    var stub = w.touchpoint, queue = [].map.call((stub && stub.q) || [], function (a) { return shaped([].slice.call(a || [])); });
+    var stub = w.touchpoint, queue = [].map.call((stub && stub.q) || [], function (a) { return shaped([].slice.call(a || [])); }), t;
+    // Shown after a prerender: the banner's consent calls queued then repeat what it read as
+    // the prerender began. A decision data-remember-consent stored since (a withdrawal on the
+    // page the visitor was still on) is newer, and wins: the page's stale "granted" overwrote a
+    // withdrawal (a web performance QA).
+    if (pre && attrs['remember-consent'] != null && attrs['remember-consent'] !== 'false') {
+      try { t = +localStorage.getItem('tp_consent').split('|')[2]; } catch (_) {}
+      if (t > performance.timeOrigin) queue = queue.filter(function (a) { return a[0] !== 'consent'; });
+    }
     var host = makeHost(function (records, call) { if (call) wasm_bindgen.command(call); else wasm_bindgen.input(records); }, guard, ac && ac.signal,
       overlay || String(url).replace(/[^\/]*$/, '') + 'touchpoint-overlay.js', attrs.ambient, attrs['cross-domain'], attrs.ignore, attrs['mask-params']);
     var booting = [], api = guard(function () {
@@ -157,8 +167,9 @@ function load(attrs, url, sri, overlay) {
   // A page the browser prerenders (Speculation Rules) may never be shown: nothing is captured
   // until it is (prerenderingchange), so its page view is the visitor's, at the time they arrive.
   // The wasm is fetched and compiled meanwhile; the stub keeps the page's calls.
+  var pre;
   function go() {
-    if (d.prerendering === true) d.addEventListener('prerenderingchange', start, { once: true }); else start();
+    if ((pre = d.prerendering === true)) d.addEventListener('prerenderingchange', start, { once: true }); else start();
   }
   try {
     // Before the wasm is fetched: the page's web components attach their roots meanwhile.

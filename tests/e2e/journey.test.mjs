@@ -1601,14 +1601,23 @@ test('a page restored from the back/forward cache after a sign-out on the page v
 // does not prerender (checked: a prerender rule's page loads only when the link is followed), so
 // the API is played as specified: document.prerendering is true until the page is activated, then
 // false, and prerenderingchange fires. Before, the page view was captured and sent at once.
-test('a prerendered page: nothing captured, stored or sent until it is shown; then its page view and the calls made meanwhile', T, async (t) => {
+// (An error the page throws while prerendered is no visitor's: not told at the activation. A
+// page shown for a link whose query No-Vary-Search lets the prerender serve has the link's
+// address, its navigation entry the prerender's: the view is the link's, with its campaign.)
+test('a prerendered page: nothing captured, stored or sent until it is shown; then its page view, at the link\'s address, and the calls made meanwhile', T, async (t) => {
   const site = 'journey-prerender';
   const context = await browser.newContext();
   t.after(() => context.close());
   await context.addInitScript(() => {
     let pre = true;
     Object.defineProperty(Document.prototype, 'prerendering', { configurable: true, get: () => pre });
-    window.__activate = () => { pre = false; document.dispatchEvent(new Event('prerenderingchange')); };
+    const orig = performance.getEntriesByType.bind(performance);
+    performance.getEntriesByType = (type) => type === 'navigation' ? orig(type).map((e) => Object.assign(e.toJSON(), { activationStart: pre ? 0 : 250 })) : orig(type);
+    window.__activate = () => {
+      history.replaceState(null, '', '?utm_source=homepage&utm_medium=promo&utm_campaign=xmas'); // (as the browser does)
+      pre = false;
+      document.dispatchEvent(new Event('prerenderingchange'));
+    };
   });
   const snippet = `<script>window.touchpoint=window.touchpoint||function(){(touchpoint.q=touchpoint.q||[]).push(arguments)};</script>
 ${grantedSnippet(site)}`;
@@ -1618,7 +1627,7 @@ ${grantedSnippet(site)}`;
   await page.goto(`${collector.url}/prerendered`);
   // The wasm is fetched meanwhile; the SDK waits.
   await waitFor('the wasm fetched', () => page.evaluate(() => performance.getEntriesByType('resource').some((e) => /touchpoint_bg.*\.wasm(\?|$)/.test(e.name))));
-  await page.evaluate(() => touchpoint('track', 'made_while_prerendered'));
+  await page.evaluate(() => { touchpoint('track', 'made_while_prerendered'); setTimeout(() => { throw new Error('thrown while prerendered'); }); });
   await page.waitForTimeout(1500); // (what could have been sent by now: the flush interval is 300 ms)
   assert.equal(await page.evaluate(() => window.touchpoint.ready), undefined, 'not started');
   assert.deepEqual(await page.evaluate(() => Object.keys(localStorage).concat(Object.keys(sessionStorage)).filter((k) => /^tp[:_]/.test(k))), []);
@@ -1631,8 +1640,41 @@ ${grantedSnippet(site)}`;
     const all = await collector.events(`&site=${site}`);
     return all.some((e) => e.event === 'made_while_prerendered') && all;
   }, { timeout: 30_000 });
-  assert.deepEqual(ev.map((e) => e.event), ['page_view', 'made_while_prerendered']);
+  await page.evaluate(() => touchpoint('flush'));
+  assert.deepEqual((await collector.events(`&site=${site}`)).map((e) => e.event), ['page_view', 'made_while_prerendered']);
   assert.ok(Date.parse(ev[0].timestamp) >= shown - 1000, `the page view's time is the visitor's arrival: ${ev[0].timestamp}`);
+  assert.match(ev[0].context.page.url, /\/prerendered\?utm_source=homepage&utm_medium=promo&utm_campaign=xmas$/);
+  assert.deepEqual([ev[0].properties.source, ev[0].properties.medium, ev[0].properties.campaign], ['homepage', 'promo', 'xmas']);
+});
+
+// A banner that replays the visitor's choice on each page (docs/consent-banner.md) queues it in
+// the stub of a page the browser prerenders, as it read it then. With data-remember-consent, a
+// decision stored after the prerender began (a withdrawal on the page the visitor was still
+// on) wins at the activation: the stale "granted" overwrote it (a web performance QA).
+test('a prerendered page with data-remember-consent: a withdrawal stored while it waited wins over the grant its banner queued then', T, async (t) => {
+  const site = 'journey-prerender-consent';
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  await context.addInitScript(() => {
+    let pre = true;
+    Object.defineProperty(Document.prototype, 'prerendering', { configurable: true, get: () => pre });
+    window.__activate = () => { pre = false; document.dispatchEvent(new Event('prerenderingchange')); };
+  });
+  const body = `<!doctype html><html><head><title>Product</title>
+<script>window.touchpoint=window.touchpoint||function(){(touchpoint.q=touchpoint.q||[]).push(arguments)};
+touchpoint('consent', { analytics: true, marketing: true });</script>
+<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch" data-site="${site}" data-consent="pending" data-remember-consent data-flush-interval="300"></script></head><body><p>Mug</p></body></html>`;
+  await context.route(/\/prerendered-consent$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body }));
+  const page = await context.newPage();
+  await page.goto(`${collector.url}/prerendered-consent`);
+  await waitFor('the wasm fetched', () => page.evaluate(() => performance.getEntriesByType('resource').some((e) => /touchpoint_bg.*\.wasm(\?|$)/.test(e.name))));
+  // The withdrawal, made on the page before (another tab of the origin) while this one waited.
+  await page.evaluate(() => localStorage.setItem('tp_consent', `denied|denied|${Date.now()}`));
+  await page.evaluate(() => window.__activate());
+  await sdkReady(page);
+  const consent = await page.evaluate(() => new Promise((r) => touchpoint('getConsent', r)));
+  assert.deepEqual([consent.analytics, consent.marketing], ['denied', 'denied']);
+  assert.match(await page.evaluate(() => localStorage.getItem('tp_consent')), /^denied\|denied\|/);
 });
 
 // Route changes that keep the title, in quick succession (a router's #fragment links, popstate
