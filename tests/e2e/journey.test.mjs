@@ -1419,7 +1419,7 @@ touchpoint('track', 'queued_call');
 /** /a, then /b, then back to /a restored from the back/forward cache (`restored` false when
  * Chromium loaded it again instead). `onA` and `onB` run in those pages (after Touchpoint is
  * ready); by default /b identifies customer c-9. */
-async function restoredVisit(bfBrowser, site, { onA = () => {}, onB = () => touchpoint('identify', 'c-9'), onBPage = null } = {}) {
+async function restoredVisit(bfBrowser, site, { onA = () => {}, onB = () => touchpoint('identify', 'c-9'), onBPage = null, forward = false } = {}) {
   const context = await bfBrowser.newContext();
   try {
     await context.addInitScript(() => {
@@ -1449,10 +1449,17 @@ async function restoredVisit(bfBrowser, site, { onA = () => {}, onB = () => touc
     // The restored view's page view arrives (flushed every 300 ms): its two frames have long been painted.
     await waitFor('the restored view\'s page view', async () =>
       (await collector.events(`&site=${site}`)).some((e) => e.event === 'page_view' && e.properties.navigation === 'restore'), { timeout: 30_000 });
-    await page.goto(`${collector.url}/b`);
+    // (`forward`: to /b again by the Forward button, restored from the cache or loaded again;
+    // its view's page_view and page_leave, the page then left, awaited too.)
+    if (forward) await page.goForward({ waitUntil: 'commit' }); else await page.goto(`${collector.url}/b`);
+    if (forward) {
+      await waitFor('/b\'s view again', async () => (await collector.events(`&site=${site}`)).filter((e) => e.event === 'page_view' && e.context.page.path === '/b').length === 2, { timeout: 30_000 });
+      await page.goto('about:blank');
+    }
     const events = await waitFor('the restored view\'s page_leave', async () => {
       const all = await collector.events(`&site=${site}`);
-      return all.filter((e) => e.event === 'page_leave' && e.properties.path === '/a').length === 2 && all;
+      return all.filter((e) => e.event === 'page_leave' && e.properties.path === '/a').length === 2 &&
+        (!forward || all.filter((e) => e.event === 'page_leave' && e.properties.path === '/b').length === 2) && all;
     }, { timeout: 30_000 });
     return { restored: true, events };
   } finally {
@@ -1530,6 +1537,19 @@ test('a page restored from the back/forward cache: its own page view in the sess
   assert.equal(ofA[2].properties.previous_path, '/b', 'the page the visitor came back from');
   // (The page fits the window: all of it is seen, on the restored view as on the load's.)
   assert.deepEqual([loaded.max_scroll_pct, restored.max_scroll_pct], [100, 100]);
+});
+
+// Back to /a, then Forward to /b within 10 s: /b's view again comes from /a, and /b's quick
+// back is from /a. Chromium runs /b's pagehide (going back) after /a's pageshow: its write of
+// the tab's session hid the restored /a's, and the Forward's view had no previous_path, its
+// quick_back no from_path (charged to /b: a web performance QA).
+test('Back to a page from the back/forward cache, then Forward: the view forward comes from it, and its quick_back too', T, async (t) => {
+  const run = await restoredRun(t, 'journey-restored-forward', { forward: true });
+  const ofB = run.events.filter((e) => e.context.page.path === '/b' && e.event !== 'page_leave');
+  const again = ofB.filter((e) => e.event === 'page_view')[1];
+  assert.equal(again.properties.previous_path, '/a', JSON.stringify(again.properties));
+  const back = ofB.filter((e) => e.event === 'quick_back').map((e) => [e.properties.from_path, e.properties.to_path]);
+  assert.deepEqual(back, [['/a', '/b']], JSON.stringify(ofB.map((e) => [e.event, e.properties])));
 });
 
 // Chromium runs /b's pagehide after /a's pageshow: /a, restored, reads the session as /b stored
