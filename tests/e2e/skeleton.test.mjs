@@ -190,6 +190,43 @@ test('a shop on another origin loads the SDK from the collector (SRI-pinned, com
   assert.deepEqual(errors, []);
 });
 
+// A storefront whose origin the collector allows for another site id only (two shops on one
+// origin, one forgotten in --allow; a staging data-site): its 403 carries CORS headers, and the
+// SDK took it as a refusal for good, every event lost (an operator's QA). A 403 is retried with
+// backoff now: once --allow is fixed (here: the collector started again with it), they arrive.
+test('a 403 for a site the origin may not write is retried: the events arrive once --allow names it', async (t) => {
+  const wrong = await startCollector(['--allow', 'xo-other=http://www.shop.test']);
+  t.after(() => wrong.stop());
+  const right = await startCollector(['--allow', 'xo-late=http://www.shop.test']);
+  t.after(() => right.stop());
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  let target = wrong;
+  const answers = [];
+  // The shop's collector address (its first-party proxy), before and after the fix.
+  await context.route('http://www.shop.test/v1/batch', async (route) => {
+    const r = await route.fetch({ url: `${target.url}/v1/batch` });
+    answers.push(r.status());
+    await route.fulfill({ response: r });
+  });
+  await context.route('http://www.shop.test/shop', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: `<!doctype html><title>Shop</title>
+<script async src="/touchpoint/touchpoint.js" data-collector="/v1/batch" data-site="xo-late" data-consent="granted" data-flush-interval="300" data-retry-base="200" data-retry-cap="1000" data-friction="off" data-journey="off"></script>
+<body><button id="buy" type="button">Buy</button>` }));
+  await context.route('http://www.shop.test/touchpoint/**', async (route) => route.fulfill({ response: await route.fetch({ url: route.request().url().replace('http://www.shop.test', wrong.url) }) }));
+  const page = await context.newPage();
+  await page.goto('http://www.shop.test/shop');
+  await sdkReady(page);
+  await page.click('#buy');
+  await waitFor('two refusals', () => answers.filter((s) => s === 403).length >= 2, { timeout: 30_000 });
+  target = right;
+  const ev = await waitFor('the page view and the click, once allowed', async () => {
+    const e = await right.events('&site=xo-late');
+    return e.some((x) => x.event === 'page_view') && e.some((x) => x.event === 'click') && e;
+  }, { timeout: 30_000 });
+  assert.equal(ev.length, 2, JSON.stringify(ev.map((e) => e.event)));
+  assert.deepEqual(await wrong.events('&site=xo-late'), []);
+});
+
 // A tag manager that copies the loader's code into the page (inline, or by eval) instead of
 // inserting a script element: no element to read data-* from. One warning says so (the stub
 // kept queueing and nothing was sent, without a word: a tag manager specialist's QA).

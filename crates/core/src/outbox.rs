@@ -99,7 +99,11 @@ const MAX_RETRY_AFTER_MS: u64 = 10 * 60 * 1000;
 pub fn classify(status: u16, retry_after: Option<&str>) -> Outcome {
     match status {
         200..=299 => Outcome::Delivered,
-        0 | 408 | 429 | 500..=599 => Outcome::Retry { after_ms: retry_after.and_then(parse_retry_after) },
+        // (403: the collector refusing the origin for the batch's site, a configuration the
+        // shop fixes, after which the events must arrive. A storefront allowed for another site
+        // id gets it with CORS headers, which made it a refusal for good: an operator's QA lost
+        // every event of a site forgotten in --allow.)
+        0 | 403 | 408 | 429 | 500..=599 => Outcome::Retry { after_ms: retry_after.and_then(parse_retry_after) },
         413 => Outcome::TooLarge,
         _ => Outcome::Rejected,
     }

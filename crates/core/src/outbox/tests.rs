@@ -133,10 +133,10 @@ fn an_oversized_event_is_refused_and_counted() {
 fn classify_statuses() {
     assert_eq!(classify(200, None), Outcome::Delivered);
     assert_eq!(classify(204, None), Outcome::Delivered);
-    for s in [0, 408, 429, 500, 502, 503, 599] {
+    for s in [0, 403, 408, 429, 500, 502, 503, 599] {
         assert!(matches!(classify(s, None), Outcome::Retry { after_ms: None }), "{s}");
     }
-    for s in [400, 401, 403, 404, 422] {
+    for s in [400, 401, 404, 422] {
         assert_eq!(classify(s, Some("3")), Outcome::Rejected, "{s}");
     }
     assert_eq!(classify(413, None), Outcome::TooLarge);
