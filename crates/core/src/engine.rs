@@ -79,6 +79,10 @@ pub struct Engine {
     /// The page view under way is its session's first, which carries its attribution (taken
     /// again as the first when a denial discards it: see `set_consent`).
     view_landed: bool,
+    /// The site search terms in the view under way's address, as the visitor wrote them (see
+    /// `terms`); `terms_new`: the view's differ from the view's before.
+    view_terms: String,
+    terms_new: bool,
     /// The visitor's decision to remember (data-remember-consent) waits for the identity too: it
     /// is written once the id is, so that another tab, which applies the decision when it sees
     /// it written, reads this id rather than making a second one.
@@ -192,6 +196,8 @@ impl Engine {
             consent_event: None,
             lost_view: None,
             view_landed: false,
+            view_terms: String::new(),
+            terms_new: false,
             view_nav: "load",
             remember_later: None,
             check_taken_over: false,
@@ -228,6 +234,7 @@ impl Engine {
         e.friction = friction;
         // (Scrubbed and with a hash route's view, as every later page is: a reload's quick_back
         // compares it with the tab's last page, kept so.)
+        e.view_terms = e.terms(&page.url);
         let page = e.scrub_page(page);
         e.friction.start(now, &page.path);
         e.add_entropy(entropy);
@@ -876,6 +883,7 @@ impl Engine {
         // (A search results page the visitor comes back to is no new search, nor the next
         // person's view of the page the last one searched on: resumed, or gone back to from a
         // result, the commonest path of a travel site, whose searches were counted twice: QA.)
+        let fresh = std::mem::take(&mut self.terms_new);
         if self.journey.settings.on && !matches!(how, "resume" | "reset" | "back_forward" | "restore") {
             // The found name is cloned, not the list (a Vec<String> clone is its own function).
             let params = &self.journey.settings.search_params;
@@ -891,7 +899,7 @@ impl Engine {
                 .find_map(|p| {
                     journey::url::param(&page.url, p).filter(|t| !t.trim_ascii().is_empty()).map(|t| (p.clone(), t))
                 })
-                .filter(|(p, t)| !(same_page && journey::url::param(&before, p).as_ref() == Some(t)))
+                .filter(|(p, t)| fresh || !(same_page && journey::url::param(&before, p).as_ref() == Some(t)))
             {
                 let term = clean_label(&scrub_text(&term), 100);
                 self.capture(
@@ -942,6 +950,7 @@ impl Engine {
     /// filled in, nor count as a view for quick_back.
     fn route(&mut self, how: Nav, page: PageContext, depth: u8, kept: &str, now: u64) {
         let previous = self.env.page.clone();
+        let terms = self.terms(&page.url);
         let mut page = self.scrub_page(page);
         let j = &self.journey.settings;
         let tracked = j.spa
@@ -954,9 +963,13 @@ impl Engine {
                 Nav::Replace => j.replace_state || page.path != previous.path,
                 Nav::Hash => j.hash,
             };
-        if !tracked || self.journey.same(&page.url) {
+        // (Another search is another view, although its term is masked alike: a phone number
+        // searched for, then another, was one view and one site_search: a property portal's QA.)
+        if !tracked || self.journey.same(&page.url) && terms == self.view_terms {
             return;
         }
+        self.terms_new = terms != self.view_terms;
+        self.view_terms = terms;
         // Tags set at the route's own time are the new view's: the loader hands over a `set`
         // the route's render made while it settled just before the route, stamped with its
         // time (as a set just before pushState is). The view left keeps its own on its
@@ -1762,6 +1775,17 @@ impl Engine {
         if self.warnings == MAX_WARNINGS {
             self.out.push(Output::Warn("touchpoint: further warnings are suppressed".into()));
         }
+    }
+
+    /// The values of the site search parameters in `url`, as written (never sent: they tell one
+    /// search from another where the address masks both alike).
+    fn terms(&self, url: &str) -> String {
+        let mut out = String::new();
+        for p in &self.journey.settings.search_params {
+            out.push_str(&journey::url::param(url, p).unwrap_or_default());
+            out.push('\x1f');
+        }
+        out
     }
 
     fn scrub_page(&self, p: PageContext) -> PageContext {

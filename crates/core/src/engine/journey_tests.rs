@@ -1056,6 +1056,32 @@ fn nothing_is_kept_for_the_next_page_without_consent_and_a_remembered_choice_app
     assert_eq!(ignored.engine.consent().analytics, State::Pending, "without data-remember-consent nothing is read");
 }
 
+/// Two searches whose terms the address masks alike (phone numbers; a parameter listed in
+/// data-mask-params): two views and two site_search events, not one (a property portal's QA).
+/// The same search pushed again is still no second view, and a filter added to it no search.
+#[test]
+fn searches_masked_alike_are_two_views_and_two_searches() {
+    for (attrs, a, b) in [
+        (&[("site", "shop"), ("consent", "granted")][..], "07700+900123", "07700+900456"),
+        (&[("site", "shop"), ("consent", "granted"), ("mask-params", "q")][..], "Camden", "Islington"),
+    ] {
+        let mut v = Visit::new(attrs, boot("https://shop.test/", ""));
+        v.page("https://shop.test/");
+        v.at(1_000, route(Nav::Push, &format!("https://shop.test/search?q={a}")));
+        v.at(2_000, route(Nav::Push, &format!("https://shop.test/search?q={b}")));
+        v.at(3_000, route(Nav::Push, &format!("https://shop.test/search?q={b}")));
+        v.at(4_000, route(Nav::Push, &format!("https://shop.test/search?q={b}&beds=2")));
+        let ev = v.events();
+        let names: Vec<String> = ev.iter().map(|e| field(e, "\"event\":\"")).filter(|n| n != "page_leave").collect();
+        assert_eq!(
+            names,
+            ["page_view", "page_view", "site_search", "page_view", "site_search", "page_view"],
+            "{attrs:?}: {ev:#?}"
+        );
+        assert!(!ev.iter().any(|e| e.contains(a) || e.contains(b)), "{attrs:?}: the terms are masked: {ev:#?}");
+    }
+}
+
 #[test]
 fn site_search_links_and_malformed_declarative_props() {
     let mut v = Visit::granted("https://shop.test/search?q=red+shoes", "");
