@@ -1288,14 +1288,22 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // (Not a replaceState of the query or fragment: themes write the variant chosen in the URL
     // with it, in place. One to another path is a route, as the engine takes it: a sign-in
     // form sent by fetch, then the router's replace to the account.)
+    // The route before, unsettled, is completed first, with the forms it went on with (taken
+    // after this route's formOn, it had this one's).
+    routeDone(true, lastPct);
     if (kind === 'r' && viewOf(from) === viewOf(href)) formGo = null; else formOn();
+    // A replace to another path right after the visitor's input in a form they began (a
+    // listings site writing its filters in the path as they are typed or tapped: Redfin's
+    // /filter/min-price=400k/): the form goes on in the new view, as a wizard's step does. (A
+    // form_abandon and a form_start again at every filter: a property portal's QA.)
+    var fm = kind === 'r' && inputEl && now() - typedAt < 3000 && formOf(inputEl);
+    if (fm && started && started.has(fm) && wentOn.indexOf(fm) < 0) wentOn.push(fm);
     // Only the fragment changed (data-spa="hash") and popstate saw it: a `hash` view. A fragment
     // navigation (a link, location.hash) fires popstate before hashchange, and the back button
     // between two fragments is told apart from it by no event every browser has: by the
     // Navigation API's (a traverse) where there is one, so that a hash-routed app's Back is a
     // back_forward view, and can be a quick_back.
     if (same && kind === 'b' && navType !== 'traverse') kind = 'h';
-    routeDone(true, lastPct);
     relearn();
     viewBegins();
     routeRec = ['n', now(), kind, f(location.pathname), f(location.href)];
@@ -1388,7 +1396,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // (a checkout step's "Continue", type=button, or a form without a <form> element): alert texts
   // do not count there, as an "Added to cart" toast may be a role=alert.
   var ALERT = '[role=alert],[aria-live=assertive]';
-  var fo = null, foForm = null, foField = null, foClick = 0, foUntil = 0, foTimer = 0, foSeen = [], foErr = [], typedEl = null, typedAt = 0;
+  var fo = null, foForm = null, foField = null, foClick = 0, foUntil = 0, foTimer = 0, foSeen = [], foErr = [], typedEl = null, typedAt = 0, inputEl;
   // (Its attributes, not its properties: a form's `id` property is its field named "id" when it has
   // one, as every Shopify product form does (the variant's select); that named "name" is a
   // contact form's. The same for the ids of the elements a click is described by.)
@@ -2087,7 +2095,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // click's moment (an address checked): the visitor's input in it says the other was done.
       // (Before typedEl is set: that submit ends the typing in the other form, not in this one.)
       if (fresh) leftInPlace();
-      if (e.isTrusted) { typedEl = t; typedAt = now(); } // (a field without a form too)
+      if (e.isTrusted) { typedEl = inputEl = t; typedAt = now(); } // (a field without a form too; inputEl: see route)
       if (!fresh) return;
       lastField = t;
       // (Not a field marked data-tp-ignore, nor one in such a box: a design tool's fields,

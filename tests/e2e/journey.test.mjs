@@ -1697,6 +1697,34 @@ touchpoint('consent', { analytics: true, marketing: true });</script>
   assert.match(await page.evaluate(() => localStorage.getItem('tp_consent')), /^denied\|denied\|/);
 });
 
+// A listings site writing its filters in the path as they are typed or tapped (replaceState,
+// Redfin's /filter/min-price=400k/): each change is a view of its own, but the filter form goes
+// on through them, one form_start, and its form_submit when sent (a property portal's QA: a
+// form_abandon and a form_start again at every filter).
+test('a filter form whose every change writes the path (replaceState): one form_start, then its form_submit, no form_abandon', T, async (t) => {
+  const site = 'journey-path-filters';
+  const page = await spaPage(t, site, '/homes', `<!doctype html><html><head><title>Homes</title>__SNIPPET__</head><body>
+<form id="more"><input id="kw" name="kw"> <input id="minp" name="minp"> <label><input type="checkbox" id="beds" name="beds"> 2+ beds</label>
+<button id="show">Show results</button></form>
+<script>
+  const f = document.getElementById('more');
+  const write = () => history.replaceState(null, '', '/homes/filters/' + [f.kw.value && 'kw-' + f.kw.value, f.minp.value && 'min-' + f.minp.value, f.beds.checked && 'beds-2'].filter(Boolean).join(',') + '/');
+  f.addEventListener('change', write);
+  f.addEventListener('submit', (e) => { e.preventDefault(); history.pushState(null, '', '/homes/results'); document.body.insertAdjacentHTML('beforeend', '<p>12 homes</p>'); });
+</script></body></html>`);
+  await page.locator('#kw').fill('garden');
+  await page.locator('#minp').click(); // (the keyword's change: the path written)
+  await page.keyboard.type('400000');
+  await page.locator('#beds').check();
+  await page.locator('#show').click();
+  await waitFor('the results', () => page.evaluate(() => location.pathname === '/homes/results'));
+  await page.goto('about:blank');
+  const ev = await eventsUntil(site, 'form_submit');
+  const views = ev.filter((e) => e.event === 'page_view').map((e) => e.context.page.path);
+  assert.ok(views.length >= 3, `the filters' views: ${views}`);
+  assert.deepEqual(ev.filter((e) => /^form_/.test(e.event)).map((e) => e.event), ['form_start', 'form_submit'], JSON.stringify(ev.map((e) => [e.event, e.context.page.path, e.properties.navigation])));
+});
+
 // Route changes that keep the title, in quick succession (a router's #fragment links, popstate
 // after popstate), and nobody calls touchpoint('flush'): everything must still arrive on its own.
 // (A route still settling when the next one came used to leave the queue without a scheduled
