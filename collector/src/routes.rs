@@ -84,13 +84,26 @@ impl StorageLog {
     /// gives the line to write to stderr, if one is due.
     pub fn note(&mut self, failed: Option<&str>, now: Instant) -> Option<String> {
         let Some(why) = failed else {
-            let (since, n) = self.failing.take()?;
-            if !std::mem::take(&mut self.said) {
+            if let Some((since, n)) = self.failing.take() {
+                if std::mem::take(&mut self.said) {
+                    let secs = now.saturating_duration_since(since).as_secs();
+                    return Some(format!(
+                        "storage works again: batches are stored ({n} refused with 503 over {secs} s)"
+                    ));
+                }
                 self.unsaid += 1;
+            }
+            // Failures unsaid and over, and a minute since the last line: said now, at a batch
+            // stored. (Else they waited for the next failure long enough to be said, maybe for
+            // ever, and the log's last word was that storage works: an operator's QA.)
+            if self.unsaid == 0 || self.said_at.is_some_and(|t| now.saturating_duration_since(t) < STORAGE_LOG_EVERY) {
                 return None;
             }
-            let secs = now.saturating_duration_since(since).as_secs();
-            return Some(format!("storage works again: batches are stored ({n} refused with 503 over {secs} s)"));
+            self.said_at = Some(now);
+            let k = std::mem::take(&mut self.unsaid);
+            return Some(format!(
+                "storage failed {k} more times since the last line, each for less than a minute; it works now"
+            ));
         };
         let (since, n) = self.failing.get_or_insert((now, 0));
         *n += 1;
@@ -935,5 +948,14 @@ mod tests {
         let line = log.note(Some("e"), at(661)).unwrap();
         assert!(line.starts_with("storage still failing: 4 batches refused"), "{line}");
         assert!(log.note(None, at(662)).unwrap().starts_with("storage works again"));
+        // A short failure within the minute after a line, and none after: said at the first
+        // batch stored once the minute is over.
+        assert_eq!(log.note(Some("e"), at(700)), None);
+        assert_eq!(log.note(Some("e"), at(701)), None);
+        assert_eq!(log.note(None, at(702)), None);
+        assert_eq!(log.note(None, at(720)), None, "within the minute of the last line");
+        let line = log.note(None, at(722)).unwrap();
+        assert_eq!(line, "storage failed 1 more times since the last line, each for less than a minute; it works now");
+        assert_eq!(log.note(None, at(900)), None, "said once");
     }
 }
