@@ -545,14 +545,15 @@ impl Engine {
     }
 
     fn capture_findings(&mut self, found: Findings, now: u64) {
-        for (signal, props) in found {
-            self.capture_friction(signal.event(), props, now);
+        for (signal, props, began) in found {
+            self.capture_friction(signal.event(), props, now, began);
         }
     }
 
-    /// A friction event: after a moment of truth in the same page view it says which one.
-    fn capture_friction(&mut self, name: &str, props: String, now: u64) {
-        let props = match self.journey.moment() {
+    /// A friction event: after a moment of truth in the same page view it says which one: the
+    /// one under way when it `began` (0: now).
+    fn capture_friction(&mut self, name: &str, props: String, now: u64, began: u64) {
+        let props = match self.journey.moment_for(began) {
             Some(m) => {
                 let mut v = String::new();
                 super::json::push_str(&mut v, m);
@@ -573,7 +574,7 @@ impl Engine {
         }
         // (Last, so that it wins over a `category` of the page's: JSON readers take the last.)
         let props = with_member(&self.clean_properties(&name, properties), "category", "\"friction\"");
-        self.capture_friction(&name, props, now);
+        self.capture_friction(&name, props, now, 0);
     }
 
     fn capture_touchpoints(&mut self, found: Touchpoints, now: u64) {
@@ -1641,8 +1642,8 @@ impl Engine {
         let moment = kind == Kind::Track && self.journey.is_moment(name);
         if moment {
             properties = with_member(&properties, "moment", "true");
-            self.journey.moment = Some(name.into());
-            self.journey.moment_at = now;
+            self.journey.moment_before = self.journey.moment.replace(name.into());
+            self.journey.moment_before_at = std::mem::replace(&mut self.journey.moment_at, now);
             self.friction.moment(now);
         }
         let message_id = self.uuid();

@@ -245,6 +245,37 @@ fn a_replace_to_another_path_is_a_view_a_replace_of_the_query_is_not() {
     assert_eq!(views, [("load".into(), "/login".into()), ("replace".into(), "/account".into())]);
 }
 
+/// A dead click is judged a second after it: a moment of truth tracked in that second (a dead
+/// "Apply coupon", then "Add to cart") is not the one it happened during; one clicked after the
+/// moment is (a data engineer's QA: the coupon's dead_click said "during add_to_cart").
+#[test]
+fn a_dead_click_is_during_the_moment_under_way_at_its_click_not_at_its_verdict() {
+    let mut v = Visit::granted("https://shop.test/product", "");
+    v.page("https://shop.test/product");
+    let click = |key: u32| {
+        Input::Click(crate::input::Click {
+            element: Some(crate::input::Sensed { key, flags: crate::input::SENSED_INTERACTIVE, ..Default::default() }),
+            trusted: true,
+            ..Default::default()
+        })
+    };
+    let tick = |v: &mut Visit, ms: u64| {
+        v.now = T0 + ms;
+        v.engine.handle_timeout(v.now);
+        v.drive();
+    };
+    v.at(1_000, Input::Command(Command::Track { name: "view_item".into(), properties: "{}".into() }));
+    v.at(2_000, click(4));
+    v.at(2_050, Input::Command(Command::Track { name: "add_to_cart".into(), properties: "{}".into() }));
+    tick(&mut v, 3_500);
+    v.at(5_000, click(5));
+    tick(&mut v, 6_500);
+    let dead: Vec<String> = v.events().into_iter().filter(|e| e.contains("\"event\":\"dead_click\"")).collect();
+    assert_eq!(dead.len(), 2, "{dead:#?}");
+    assert!(!dead[0].contains("\"during\""), "clicked before the moment: {}", dead[0]);
+    assert!(dead[1].contains(r#""during":"add_to_cart""#), "{}", dead[1]);
+}
+
 /// Friction carries the moment of truth under way in its page view only: a checkout error
 /// says `during: begin_checkout`; after the route to the next view, the same error says nothing.
 #[test]

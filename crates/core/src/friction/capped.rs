@@ -48,7 +48,7 @@ impl Capped {
         }
         for (k, n) in self.seen.drain(..) {
             if n > max {
-                out.push((signal, finding(None).str(field, &k).int("repeats", i64::from(n - max)).finish()));
+                out.push((signal, finding(None).str(field, &k).int("repeats", i64::from(n - max)).finish(), 0));
             }
         }
     }

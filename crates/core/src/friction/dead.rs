@@ -141,7 +141,7 @@ impl Dead {
                     props = props.int("pending_requests", i64::from(self.requests));
                 }
                 let props = props.finish();
-                out.push((Signal::Dead, props));
+                out.push((Signal::Dead, props, p.first));
             }
             false
         });

@@ -89,5 +89,5 @@ impl ErrorClick {
 }
 
 fn report(t: &Target, message: &str, out: &mut Findings) {
-    out.push((Signal::ErrorClick, finding(Some(&t.descriptor)).str("message", message).finish()));
+    out.push((Signal::ErrorClick, finding(Some(&t.descriptor)).str("message", message).finish(), 0));
 }

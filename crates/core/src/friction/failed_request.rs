@@ -107,10 +107,10 @@ impl FailedRequest {
                 .int("duration_ms", r.duration as i64)
                 .finish();
             if r.status == 0 && self.held.len() < 8 {
-                self.held.push((Signal::FailedRequest, props));
+                self.held.push((Signal::FailedRequest, props, 0));
                 self.held_until = at + HOLD_MS;
             } else {
-                out.push((Signal::FailedRequest, props));
+                out.push((Signal::FailedRequest, props, 0));
             }
         }
         failed && clicked

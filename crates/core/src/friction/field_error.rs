@@ -76,6 +76,6 @@ impl FieldError {
         if !message.is_empty() {
             props = props.str("message", message);
         }
-        out.push((Signal::FieldError, props.finish()));
+        out.push((Signal::FieldError, props.finish(), 0));
     }
 }

@@ -121,7 +121,7 @@ impl FormAbandon {
                     .raw("last_field", &f.last_field)
                     .int("time_ms", at.saturating_sub(f.started) as i64)
                     .finish();
-                out.push((Signal::FormAbandon, props));
+                out.push((Signal::FormAbandon, props, 0));
             }
             false
         });
@@ -164,13 +164,13 @@ mod tests {
         }
         let mut out = Findings::new();
         a.leave(11_000, "4", &mut out);
-        let completed: Vec<bool> = out.iter().map(|(_, p)| p.contains("\"time_ms\":1000")).collect();
+        let completed: Vec<bool> = out.iter().map(|(_, p, _)| p.contains("\"time_ms\":1000")).collect();
         assert_eq!(completed, [true, true]);
         a.input(12_000, &typed(6, 1));
         a.input(13_000, &typed(7, 1));
         let mut out = Findings::new();
         a.leave(14_000, "", &mut out);
-        let times: Vec<&str> = out.iter().map(|(_, p)| &p[p.find("\"time_ms\"").unwrap()..]).collect();
+        let times: Vec<&str> = out.iter().map(|(_, p, _)| &p[p.find("\"time_ms\"").unwrap()..]).collect();
         assert_eq!(times.len(), 3);
         for (t, want) in times.iter().zip(["\"time_ms\":4000", "\"time_ms\":2000", "\"time_ms\":1000"]) {
             assert!(t.starts_with(want), "forms 4, 6, 7 in the order used: {times:?}");

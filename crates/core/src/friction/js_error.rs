@@ -55,7 +55,7 @@ impl JsError {
                 .int("column", i64::from(e.column))
                 .str("kind", if e.rejection { "unhandledrejection" } else { "error" })
                 .finish();
-            out.push((Signal::JsError, props));
+            out.push((Signal::JsError, props, 0));
         }
     }
 

@@ -187,8 +187,11 @@ impl Target {
     }
 }
 
-/// What the detectors found: (signal, properties JSON).
-pub type Findings = Vec<(Signal, String)>;
+/// What the detectors found: (signal, properties JSON, when what was found began: the first
+/// click of a dead or rage click, decided a second or more later; 0: when it was found). A
+/// moment of truth tracked in between is not the one it happened during (see
+/// `Journey::moment_for`).
+pub type Findings = Vec<(Signal, String, u64)>;
 
 /// The start of a finding's properties: category and element.
 fn finding(element: Option<&str>) -> Obj {

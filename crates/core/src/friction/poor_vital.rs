@@ -114,7 +114,7 @@ impl PoorVital {
         if let Some((lcp, element)) = &self.lcp {
             if *lcp > s.lcp_ms && element.as_ref().is_none_or(|t| t.allows(Signal::PoorVital)) {
                 let el = element.as_ref().map(|t| t.descriptor.as_str());
-                out.push((Signal::PoorVital, finding(el).str("metric", "LCP").int("value", *lcp as i64).finish()));
+                out.push((Signal::PoorVital, finding(el).str("metric", "LCP").int("value", *lcp as i64).finish(), 0));
             }
         }
         if self.cls > s.cls_milli {
@@ -122,12 +122,13 @@ impl PoorVital {
             out.push((
                 Signal::PoorVital,
                 finding(None).str("metric", "CLS").int("value_milli", self.cls as i64).finish(),
+                0,
             ));
         }
         let (inp, target) = self.inp();
         if inp > s.inp_ms && target.is_none_or(|t| t.allows(Signal::PoorVital)) {
             let el = target.map(|t| t.descriptor.as_str());
-            out.push((Signal::PoorVital, finding(el).str("metric", "INP").int("value", inp as i64).finish()));
+            out.push((Signal::PoorVital, finding(el).str("metric", "INP").int("value", inp as i64).finish(), 0));
         }
     }
 

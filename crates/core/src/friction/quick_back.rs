@@ -44,7 +44,7 @@ impl QuickBack {
             if returning && uses == 0 && dwell <= s.quick_back_ms {
                 let props =
                     finding(None).str("from_path", &b).str("to_path", path).int("dwell_ms", dwell as i64).finish();
-                out.push((Signal::QuickBack, props));
+                out.push((Signal::QuickBack, props, 0));
             }
             self.previous = Some(b);
         }
@@ -75,7 +75,7 @@ impl QuickBack {
                 .int("dwell_ms", dwell as i64)
                 .str("via", via)
                 .finish();
-            out.push((Signal::QuickBack, props));
+            out.push((Signal::QuickBack, props, 0));
         }
     }
 
@@ -84,7 +84,7 @@ impl QuickBack {
         if away_ms <= s.quick_back_ms {
             let props =
                 finding(None).str("to_path", path).int("dwell_ms", away_ms as i64).str("via", "bfcache").finish();
-            out.push((Signal::QuickBack, props));
+            out.push((Signal::QuickBack, props, 0));
         }
     }
 }

@@ -148,7 +148,7 @@ impl Rage {
             props = props.raw("disabled", "true");
         }
         let props = props.finish();
-        out.push((Signal::Rage, props));
+        out.push((Signal::Rage, props, b.first));
         self.reported = Some((b.key, b.first, b.last));
     }
 }

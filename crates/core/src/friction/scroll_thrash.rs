@@ -30,7 +30,7 @@ impl ScrollThrash {
                 .int("reversals", self.reversals.len() as i64)
                 .int("duration_ms", (at - first) as i64)
                 .finish();
-            out.push((Signal::ScrollThrash, props));
+            out.push((Signal::ScrollThrash, props, 0));
         }
     }
 }

@@ -55,6 +55,6 @@ impl Slow {
             .int("presentation_ms", i.presentation as i64)
             .str("interaction", &i.kind)
             .finish();
-        out.push((Signal::Slow, props));
+        out.push((Signal::Slow, props, 0));
     }
 }

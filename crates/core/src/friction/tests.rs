@@ -27,7 +27,7 @@ fn press(at: u64, x: i32, y: i32) -> Press {
 }
 
 fn names(out: &Findings) -> Vec<&'static str> {
-    out.iter().map(|(s, _)| s.event()).collect()
+    out.iter().map(|(s, _, _)| s.event()).collect()
 }
 
 /// Clicks `key` at each time, then lets every deadline pass.
@@ -645,7 +645,7 @@ fn js_errors_with_ever_new_messages_stop_at_twenty_messages_and_are_counted() {
     }
     assert_eq!(out.len(), MAX_MESSAGES + 5 - 1, "the first 19 request messages (and boom) once, boom 5 times");
     f.leave(2000, "", &mut out);
-    let tail: Vec<&str> = out[MAX_MESSAGES + 4..].iter().map(|(_, p)| p.as_str()).collect();
+    let tail: Vec<&str> = out[MAX_MESSAGES + 4..].iter().map(|(_, p, _)| p.as_str()).collect();
     assert_eq!(tail.len(), 2, "{tail:?}");
     assert!(tail[0].contains("\"message\":\"boom\"") && tail[0].contains("\"repeats\":995"), "{tail:?}");
     assert!(tail[1].contains(&format!("\"message\":\"{OTHERS}\"")) && tail[1].contains("\"repeats\":981"), "{tail:?}");
@@ -998,7 +998,7 @@ fn poor_vitals_are_judged_again_for_each_single_page_app_view() {
     out.clear();
     f.route(9_000, "/b", false, "", &mut out);
     f.next_view();
-    let vitals: Vec<_> = out.iter().filter(|(s, _)| *s == Signal::PoorVital).map(|(_, p)| p.as_str()).collect();
+    let vitals: Vec<_> = out.iter().filter(|(s, _, _)| *s == Signal::PoorVital).map(|(_, p, _)| p.as_str()).collect();
     assert_eq!(vitals.len(), 2, "CLS and INP of the second view: {out:?}");
     assert!(vitals[0].contains("\"metric\":\"CLS\"") && vitals[0].contains("\"value_milli\":600"), "{}", vitals[0]);
     assert!(
@@ -1063,7 +1063,7 @@ fn inp_leaves_out_one_interaction_per_fifty() {
         f.vital(0, &VitalFact::Count(count));
         let mut out = Vec::new();
         f.leave(0, "", &mut out);
-        let poor = out.iter().find(|(s, p)| *s == Signal::PoorVital && p.contains("INP")).map(|(_, p)| p.clone());
+        let poor = out.iter().find(|(s, p, _)| *s == Signal::PoorVital && p.contains("INP")).map(|(_, p, _)| p.clone());
         (f.vitals().put(crate::json::Obj::new()).finish(), poor)
     };
     let (put, poor) = inp(&mut f, 49);
@@ -1137,7 +1137,7 @@ fn each_element_signal_is_silenced_by_its_own_attribute() {
             f.click(press(0, 1, 1), t, out);
             let e = ErrorFact { message: "boom".into(), ..ErrorFact::default() };
             f.error(10, &e, out);
-            out.retain(|(s, _)| *s == Signal::ErrorClick);
+            out.retain(|(s, _, _)| *s == Signal::ErrorClick);
         }),
         (Signal::Slow, |f, t, out| {
             f.interaction(
@@ -1151,7 +1151,7 @@ fn each_element_signal_is_silenced_by_its_own_attribute() {
             let i = FormInput { form: 1, form_descriptor: "{}".into(), field: t.clone(), fields: 3, entry: true };
             f.form_input(0, &i);
             f.leave(5_000, "", out);
-            out.retain(|(s, _)| *s == Signal::FormAbandon);
+            out.retain(|(s, _, _)| *s == Signal::FormAbandon);
         }),
         (Signal::PoorVital, |f, t, out| {
             f.vital(0, &VitalFact::Lcp { at_ms: 9_000, element: Some(t.clone()) });

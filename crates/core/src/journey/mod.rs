@@ -84,6 +84,9 @@ pub struct Journey {
     /// when.
     pub moment: Option<String>,
     pub moment_at: u64,
+    /// The one before it, and when (see `moment_for`).
+    pub moment_before: Option<String>,
+    pub moment_before_at: u64,
     /// When the page view began: no event of it is dated before (see `Engine::capture`).
     pub began: u64,
 }
@@ -105,6 +108,8 @@ impl Journey {
         *self = Journey {
             moment: self.moment.take(),
             moment_at: self.moment_at,
+            moment_before: self.moment_before.take(),
+            moment_before_at: self.moment_before_at,
             settings,
             url: key,
             path,
@@ -216,6 +221,19 @@ impl Journey {
     /// begin_checkout" (a food ordering QA).
     pub fn moment(&self) -> Option<&String> {
         self.moment.as_ref().filter(|_| self.moment_at + MOMENT_CARRY_MS >= self.began)
+    }
+
+    /// The moment of truth under way at `at` (0: now): friction found a second or more after
+    /// the click it is about (a dead click's verdict) is not during a moment tracked after that
+    /// click (a dead "Apply coupon", then "Add to cart" within the second, was "during
+    /// add_to_cart": a data engineer's QA).
+    pub fn moment_for(&self, at: u64) -> Option<&String> {
+        if at == 0 || at >= self.moment_at {
+            return self.moment();
+        }
+        self.moment_before
+            .as_ref()
+            .filter(|_| self.moment_before_at <= at && self.moment_before_at + MOMENT_CARRY_MS >= self.began)
     }
 
     pub fn is_moment(&self, name: &str) -> bool {
