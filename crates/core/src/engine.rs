@@ -80,9 +80,10 @@ pub struct Engine {
     /// again as the first when a denial discards it: see `set_consent`).
     view_landed: bool,
     /// The site search terms in the view under way's address, as the visitor wrote them (see
-    /// `terms`); `terms_new`: the view's differ from the view's before.
+    /// `terms`); `terms_new`: for a route's view, whether its terms differ from the view's
+    /// before (None: a view no route made).
     view_terms: String,
-    terms_new: bool,
+    terms_new: Option<bool>,
     /// The visitor's decision to remember (data-remember-consent) waits for the identity too: it
     /// is written once the id is, so that another tab, which applies the decision when it sees
     /// it written, reads this id rather than making a second one.
@@ -197,7 +198,7 @@ impl Engine {
             lost_view: None,
             view_landed: false,
             view_terms: String::new(),
-            terms_new: false,
+            terms_new: None,
             view_nav: "load",
             remember_later: None,
             check_taken_over: false,
@@ -884,7 +885,7 @@ impl Engine {
         // (A search results page the visitor comes back to is no new search, nor the next
         // person's view of the page the last one searched on: resumed, or gone back to from a
         // result, the commonest path of a travel site, whose searches were counted twice: QA.)
-        let fresh = std::mem::take(&mut self.terms_new);
+        let fresh = self.terms_new.take();
         if self.journey.settings.on && !matches!(how, "resume" | "reset" | "back_forward" | "restore") {
             // The found name is cloned, not the list (a Vec<String> clone is its own function).
             let params = &self.journey.settings.search_params;
@@ -900,7 +901,14 @@ impl Engine {
                 .find_map(|p| {
                     journey::url::param(&page.url, p).filter(|t| !t.trim_ascii().is_empty()).map(|t| (p.clone(), t))
                 })
-                .filter(|(p, t)| fresh || !(same_page && journey::url::param(&before, p).as_ref() == Some(t)))
+                // (Terms changed, the address masking them alike or not: a search. The same
+                // terms replaced to another address are the same search: a map page writing its
+                // centre in the path at start, `/@51.5,-0.12,13z?q=Camden`, counted the
+                // landing's search twice: a property portal's QA.)
+                .filter(|(p, t)| match fresh {
+                    Some(changed) if changed || how == "replace" => changed,
+                    _ => !(same_page && journey::url::param(&before, p).as_ref() == Some(t)),
+                })
             {
                 let term = clean_label(&scrub_text(&term), 100);
                 self.capture(
@@ -969,7 +977,7 @@ impl Engine {
         if !tracked || self.journey.same(&page.url) && terms == self.view_terms {
             return;
         }
-        self.terms_new = terms != self.view_terms;
+        self.terms_new = Some(terms != self.view_terms);
         self.view_terms = terms;
         // Tags set at the route's own time are the new view's: the loader hands over a `set`
         // the route's render made while it settled just before the route, stamped with its

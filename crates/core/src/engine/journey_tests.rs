@@ -1089,7 +1089,8 @@ fn nothing_is_kept_for_the_next_page_without_consent_and_a_remembered_choice_app
 
 /// Two searches whose terms the address masks alike (phone numbers; a parameter listed in
 /// data-mask-params): two views and two site_search events, not one (a property portal's QA).
-/// The same search pushed again is still no second view, and a filter added to it no search.
+/// The same search pushed again is still no second view, and a filter added to it, or the same
+/// search at another address, no search.
 #[test]
 fn searches_masked_alike_are_two_views_and_two_searches() {
     for (attrs, a, b) in [
@@ -1102,11 +1103,13 @@ fn searches_masked_alike_are_two_views_and_two_searches() {
         v.at(2_000, route(Nav::Push, &format!("https://shop.test/search?q={b}")));
         v.at(3_000, route(Nav::Push, &format!("https://shop.test/search?q={b}")));
         v.at(4_000, route(Nav::Push, &format!("https://shop.test/search?q={b}&beds=2")));
+        // (The same search written at another address: a map's centre in its path.)
+        v.at(5_000, route(Nav::Replace, &format!("https://shop.test/@51.5,-0.12,13z?q={b}")));
         let ev = v.events();
         let names: Vec<String> = ev.iter().map(|e| field(e, "\"event\":\"")).filter(|n| n != "page_leave").collect();
         assert_eq!(
             names,
-            ["page_view", "page_view", "site_search", "page_view", "site_search", "page_view"],
+            ["page_view", "page_view", "site_search", "page_view", "site_search", "page_view", "page_view"],
             "{attrs:?}: {ev:#?}"
         );
         assert!(!ev.iter().any(|e| e.contains(a) || e.contains(b)), "{attrs:?}: the terms are masked: {ev:#?}");
