@@ -422,6 +422,7 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // dragged) answers that click, as what its press's handlers do.
   function respond(kind, own) {
     if (!watching) return;
+    pendQuiet = 0;
     var e = releasing && w.event;
     // (And the click's own handlers that run before the loader's: the page's capture listener on
     // the window, or on the document added before it, delegating every action of a shop: its
@@ -2130,6 +2131,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // form_submit of a returns wizard given up: a help center's QA.)
       pendShown = shownIn(form);
       pendAt = now();
+      pendQuiet = watching;
+      pendReq = reqId;
       setTimeout(guard(function () { if (pending === form && !e.defaultPrevented) submitted(form); }));
       setTimeout(guard(function () { if (pending === form && !goReqs) sent(form); }), 3000);
     }
@@ -2157,11 +2160,17 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   }
   // A form submitted (its submit event, or see formOn): form_submit with the time spent in each
   // field, and no form_abandon.
-  var pending = null, pendDecl, pendShown, pendAt = 0;
+  // pendQuiet: the pending submit, made while a click was watched, has had no answer since (no
+  // change in the page, no request: pendReq, the requests' count then).
+  var pending = null, pendDecl, pendShown, pendAt = 0, pendQuiet = 0, pendReq;
   function shownIn(form) { return [].filter.call(form.elements || [], function (el) { return el.matches(FIELDS) && el.getClientRects().length; }); }
   // The pending submit concluded: sent, unless it was a step (fields shown since its submit;
   // nor is its press one, see formOn).
   function sent(form) {
+    // A submit the page cancelled and answered in no way, no request either (a date refused
+    // without a word: the press a dead_click): nothing was sent. Given up, a form_abandon (it
+    // was a dead_click and a form_submit: a property portal's QA).
+    if (form === pending && pendQuiet && reqId === pendReq) return pending = formGo = null;
     var step = shownIn(form).some(function (el) { return pendShown.indexOf(el) < 0; });
     step ? pending = formGo = null : submitted(form);
     return step;

@@ -1725,6 +1725,38 @@ test('a filter form whose every change writes the path (replaceState): one form_
   assert.deepEqual(ev.filter((e) => /^form_/.test(e.event)).map((e) => e.event), ['form_start', 'form_submit'], JSON.stringify(ev.map((e) => [e.event, e.context.page.path, e.properties.navigation])));
 });
 
+// A viewing request whose submit handler cancels it and shows nothing (a date refused without a
+// word): the press is a dead_click, and the form was not sent: given up, a form_abandon (it was
+// a dead_click and a form_submit: a property portal's QA). One answered in place is sent.
+test('a submit the page cancels and answers in no way: a dead_click and a form_abandon, no form_submit; one it answers: a form_submit', T, async (t) => {
+  const html = `<!doctype html><html><head><title>Viewing</title>__SNIPPET__</head><body>
+<form id="viewing"><input id="name" name="name"> <input id="phone" name="phone"> <input id="day" name="day">
+<button id="send">Request a viewing</button></form><p id="note"></p>
+<script>
+  document.getElementById('viewing').addEventListener('submit', (e) => {
+    e.preventDefault();
+    if (e.target.day.value === 'Sunday') return; // (refused, without a word)
+    document.getElementById('note').textContent = 'Thanks, we will call you.';
+  });
+</script></body></html>`;
+  for (const [site, day] of [['journey-silent-submit', 'Sunday'], ['journey-answered-submit', 'Monday']]) {
+    const page = await spaPage(t, site, '/viewing', html);
+    await page.locator('#name').fill('Jo');
+    await page.locator('#phone').fill('555 0100');
+    await page.locator('#day').fill(day);
+    await page.locator('#send').click();
+    await waitFor('the dead_click or the thanks', async () => {
+      if (day !== 'Sunday') return page.evaluate(() => document.getElementById('note').textContent !== '');
+      await page.evaluate(() => touchpoint('flush'));
+      return (await collector.events(`&site=${site}`)).some((e) => e.event === 'dead_click');
+    }, { timeout: 30_000 });
+    await page.goto('about:blank');
+    const ev = await eventsUntil(site, 'page_leave');
+    assert.deepEqual(ev.filter((e) => /^form_|dead_click/.test(e.event)).map((e) => e.event),
+      day === 'Sunday' ? ['form_start', 'dead_click', 'form_abandon'] : ['form_start', 'form_submit'], `${day}: ${JSON.stringify(ev.map((e) => e.event))}`);
+  }
+});
+
 // Route changes that keep the title, in quick succession (a router's #fragment links, popstate
 // after popstate), and nobody calls touchpoint('flush'): everything must still arrive on its own.
 // (A route still settling when the next one came used to leave the queue without a scheduled
