@@ -1138,8 +1138,12 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // Nor a finger dragging what holds its pointer (a layer list reordered by touch, which the
     // page scrolls at the screen's edges, was a scroll_thrash: a print shop's QA; its scrolling
     // is the page's). Every touch is captured by its element until the browser pans the page
-    // (pointercancel, then lostpointercapture): the next move is heard, to tell.
-    if (captured && e.type === 'touchmove') return arm([e.type], user);
+    // (pointercancel, then lostpointercapture): the next move is heard, to tell. (Still a use
+    // of the view: a map dragged is no quick back.)
+    if (captured && e.type === 'touchmove') {
+      if (!used) { used = 1; push('j' + US + now() + US + 1); firstUse(); }
+      return arm([e.type], user);
+    }
     if (!tab) lastUser = now();
     act();
     if (!used && !tab && !(e.altKey || e.ctrlKey || e.metaKey || e.key === 'Shift' || e.key === 'Enter' && e.target.closest && e.target.closest(CLICKABLE)) && !(Math.abs(e.deltaX) > Math.abs(e.deltaY))) { used = 1; push('j' + US + now() + US + 1); firstUse(); }

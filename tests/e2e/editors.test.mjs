@@ -51,6 +51,8 @@ async function open(t, site, { attrs = '', ...options } = {}) {
   t.after(() => context.close());
   await context.route(/\/designer(\.html)?$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: PAGE(site, attrs) }));
   await context.route(/\/elsewhere\.html$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>Elsewhere</title>' }));
+  // A page of a map dragged by touch (touch-action: none: the browser never pans it).
+  await context.route(/\/map\.html$/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: PAGE(site, attrs).replace('<div id="sentinel">', '<div id="map" style="touch-action: none; width: 300px; height: 300px; background: #9c9"></div><div id="sentinel">') }));
   const page = await context.newPage();
   await page.goto(`${collector.url}/designer.html`);
   await page.waitForFunction(() => window.touchpoint && window.touchpoint.ready === true, null, { timeout: 60_000 });
@@ -143,3 +145,25 @@ test('what the visitor typed in a text layer (contenteditable) is masked in the 
   assert.match(error.properties.message, /Font cannot render "\*\*\*"/);
   assert.ok(!JSON.stringify(ev).includes('Maria'), 'the text typed is in no event');
 });
+
+// A map the visitor drags by touch on the page they went to, then Back within 10 s: they used
+// that page (no quick_back), although the map holds the pointer (its drags are no scrolling of
+// theirs: see the layer row above).
+test('on a phone, a map dragged by touch on the next page, then Back: no quick_back', T, async (t) => {
+  const site = 'ed-map';
+  const { page, context } = await open(t, site, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  await page.goto(`${collector.url}/map.html`);
+  await page.waitForFunction(() => window.touchpoint && window.touchpoint.ready === true, null, { timeout: 60_000 });
+  const cdp = await context.newCDPSession(page);
+  const box = await page.locator('#map').boundingBox();
+  const x = box.x + 150, y = box.y + 150;
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x, y }] });
+  for (let k = 1; k <= 5; k++) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: x - 20 * k, y: y - 10 * k }] });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  // (The use is written to the tab's session before the page is left.)
+  await waitFor('the map page stored as used', () => page.evaluate(() => (sessionStorage.getItem('tp:session') || '').split('\x1f')[8] === '1'));
+  await page.goBack();
+  await page.waitForFunction(() => window.touchpoint && window.touchpoint.ready === true, null, { timeout: 60_000 });
+  assert.deepEqual((await verdict(page, site, true)).map((e) => e.event), []);
+});
+
