@@ -374,7 +374,8 @@ test('a page whose libraries extend the built-ins (Prototype.js style): Touchpoi
     // A field named `constructor` (its focus time is kept by field name) and a button whose
     // handler blocks the main thread (a slow_interaction, whose Event Timing entries the loader
     // keeps by interactionId until its hand-over).
-    const body = `<form id="f" onsubmit="event.preventDefault()"><input name="constructor"><input name="email" type="email"><button id="send">Send</button></form>
+    // (The form's submit handler shows its answer: one answered in no way is not sent.)
+    const body = `<form id="f" onsubmit="event.preventDefault(); this.insertAdjacentHTML('afterend', '<p>Sent</p>')"><input name="constructor"><input name="email" type="email"><button id="send">Send</button></form>
       <button id="slow" onclick="var t = performance.now(); while (performance.now() - t < 400) {}">Slow</button>`;
     const { page, pageErrors, console: console_ } = await openSite(context, collector, { site, consent: 'granted', friction: 'on', journey: 'on', 'slow-interaction-ms': '300' }, body, { init: [extend] });
     await page.click('input[name=constructor]');
