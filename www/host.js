@@ -1924,19 +1924,13 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     // page still moving from the visitor's wheel, or a smooth scroll, between the release and
     // the click answers nothing.
     pointerup: function (e) { if (pressed && e.isTrusted) releasing = true; },
-    // Chromium runs this pagehide after the pageshow of the page the tab goes back (or forward)
-    // to from the back/forward cache: that page's restored view wrote the tab's session first,
-    // and this one's write, its older view's, hid it, so a Forward after it read no previous
-    // page (no previous_path, a quick_back with no from_path, charged to the wrong page: a web
-    // performance QA). The tab's session of a view begun later than this page's stays.
+    // (With the tab's session as stored: the page shown again from the back/forward cache may
+    // have written it already, see Input::PageHide.)
     pagehide: function () {
       if (tapEnd) settleTap();
       gone = 1;
       formOn();
-      var was = one('sessionStorage', 'tp:session').split(US), is;
-      push('h' + US + now(), 1);
-      is = one('sessionStorage', 'tp:session').split(US);
-      if (was[0] === is[0] && +was[6] > +is[6]) try { sessionStorage.setItem('tp:session', was.join(US)); } catch (e) {}
+      push('h' + US + now() + US + one('sessionStorage', 'tp:session'), 1);
     },
     pageshow: function (e) {
       gone = 0;

@@ -295,7 +295,7 @@ impl Engine {
         let f = &mut self.friction;
         match input {
             Input::Click(click) => self.on_click(click, now, &mut found),
-            Input::PageHide => {
+            Input::PageHide { session } => {
                 f.response(now);
                 f.cut_off();
                 f.leave(now, "", &mut found);
@@ -312,6 +312,15 @@ impl Engine {
                 // (tests/xbrowser, "events queued at tab close"). The session only matters to
                 // the tab's next page.
                 self.hide(now, true);
+                // Back then Forward through the back/forward cache: the page shown again wrote
+                // the tab's session first (see `Input::PageHide`), with its view, begun later
+                // than this page's. Written again, this page's older view hid it, and a Forward
+                // after it read no previous page (no previous_path, a quick_back with no
+                // from_path, charged to the wrong page: a web performance QA).
+                let later = Session::restore(&session, now)
+                    .is_some_and(|s| s.id == self.session.id && s.arrived > self.friction.view().map_or(0, |v| v.1));
+                // (Gone, `save_session` keeps this view's times in memory and writes nothing.)
+                self.gone |= later;
                 self.save_session();
                 self.gone = true;
             }

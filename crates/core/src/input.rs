@@ -286,8 +286,13 @@ fn truncate(s: &str, max: usize) -> &str {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Input {
     Click(Click),
-    /// `pagehide`: the page is leaving (it may come back from the back/forward cache).
-    PageHide,
+    /// `pagehide`: the page is leaving (it may come back from the back/forward cache); the tab's
+    /// session as stored at that moment (as at [`Boot`]; "" for none). Chromium runs this after
+    /// the `pageshow` of the page the tab goes back or forward to from the cache, which may have
+    /// written it already (see `Engine::save_session`).
+    PageHide {
+        session: String,
+    },
     /// `pageshow`; `persisted`: restored from the back/forward cache. Then the depth the
     /// restored page shows (percent: it comes back where it was scrolled to), and, as stored when
     /// it comes back (the page the visitor went to may have written them), the anonymous id
@@ -549,7 +554,7 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
                 trusted: flag(7),
             })
         }
-        "h" => Input::PageHide,
+        "h" => Input::PageHide { session: rest(record, f, 2) },
         "s" => Input::PageShow {
             persisted: flag(2),
             depth: n(3).unwrap_or(0).min(100) as u8,
@@ -782,7 +787,7 @@ mod tests {
     #[test]
     fn parses_lifecycle_answers_and_ticks() {
         let p = |s: &str| parse_record(s).map(|(r, _)| r);
-        assert_eq!(p("h\u{1f}1"), Some(Record::Input(Input::PageHide)));
+        assert_eq!(p("h\u{1f}1"), Some(Record::Input(Input::PageHide { session: String::new() })));
         let show = |persisted, depth, anonymous_id: &str, session: &str| {
             Some(Record::Input(Input::PageShow {
                 persisted,

@@ -169,7 +169,7 @@ fn a_campaign_visit_across_spa_routes_is_one_session_with_its_touchpoints() {
     let add = Input::Declared { name: "add_to_cart".into(), json: r#"{"sku":"A1"}"#.into(), props: vec![] };
     v.at(6_000, add);
     v.at(6_100, Input::Error(crate::input::ErrorFact { message: "boom".into(), ..Default::default() }));
-    v.at(9_000, Input::PageHide);
+    v.at(9_000, Input::PageHide { session: String::new() });
     let events = v.events();
     let names: Vec<String> = events.iter().map(|e| field(e, "\"event\":\"")).collect();
     assert_eq!(
@@ -470,14 +470,14 @@ fn visitors_click() -> Input {
 fn a_then_b(used: bool) -> (Visit, Visit) {
     let mut a = Visit::granted("https://shop.test/a", "");
     a.page("https://shop.test/a");
-    a.at(2_000, Input::PageHide);
+    a.at(2_000, Input::PageHide { session: String::new() });
     let mut b = next_page(&a, "https://shop.test/b", false, 3_000);
     b.page("https://shop.test/b");
     b.at(3_200, identify("c-7", "{}"));
     if used {
         b.at(3_500, visitors_click());
     }
-    b.at(5_000, Input::PageHide);
+    b.at(5_000, Input::PageHide { session: String::new() });
     (a, b)
 }
 
@@ -514,14 +514,14 @@ fn the_pages_own_back_link_is_the_visitors_back_not_a_use() {
     for (clicks, want) in [(1, true), (2, false)] {
         let mut a = Visit::granted("https://shop.test/a", "");
         a.page("https://shop.test/a");
-        a.at(2_000, Input::PageHide);
+        a.at(2_000, Input::PageHide { session: String::new() });
         let mut b = next_page(&a, "https://shop.test/b", false, 3_000);
         b.page("https://shop.test/b");
         for i in 0..clicks {
             b.at(4_000 + i * 300, visitors_click());
         }
         b.at(4_000 + clicks * 300, Input::BackClick);
-        b.at(5_000, Input::PageHide);
+        b.at(5_000, Input::PageHide { session: String::new() });
         let mut back = next_page(&b, "https://shop.test/a", true, 6_000);
         back.page("https://shop.test/a");
         let quick = back.events().iter().any(|e| e.contains("\"quick_back\""));
@@ -533,6 +533,33 @@ fn the_pages_own_back_link_is_the_visitors_back_not_a_use() {
 /// the visitor left the page they had gone to.
 fn restore_with(prev: &Visit) -> Input {
     Input::PageShow { persisted: true, depth: 0, anonymous_id: String::new(), session: stored_session(prev) }
+}
+
+/// Back to /a from the back/forward cache, then Forward to /b. Chromium runs /b's pagehide after
+/// /a's pageshow, whose restored view has written the tab's session already: /b writes nothing
+/// over it, and Forward on /b comes from /a. (Written over, /b's older view hid it: a web
+/// performance QA.) A page hidden with its own view the latest writes as ever.
+#[test]
+fn a_page_left_after_the_one_restored_from_the_bfcache_keeps_its_session() {
+    let mut a = Visit::granted("https://shop.test/a", "");
+    a.page("https://shop.test/a");
+    a.at(2_000, Input::PageHide { session: String::new() });
+    let mut b = next_page(&a, "https://shop.test/b", false, 3_000);
+    b.page("https://shop.test/b");
+    let mut c = next_page(&a, "https://shop.test/b", false, 3_000);
+    c.page("https://shop.test/b");
+    a.at(5_000, restore_with(&b));
+    let restored = stored_session(&a);
+    let written = |v: &Visit, from: usize| v.remembered[from..].iter().filter(|(k, ..)| *k == session::KEY).count();
+    let (before_b, before_c) = (b.remembered.len(), c.remembered.len());
+    b.at(5_010, Input::PageHide { session: restored.clone() });
+    assert_eq!(written(&b, before_b), 0, "the restored page's session kept");
+    c.at(5_010, Input::PageHide { session: stored_session(&c) });
+    assert_eq!(written(&c, before_c), 2, "its own view the latest: written (tab and visit)");
+    let before = b.events().len();
+    b.at(7_000, restore_with(&a));
+    let ev = b.events().split_off(before);
+    assert!(ev[0].contains(r#""navigation":"restore","previous_path":"/a""#), "{}", ev[0]);
 }
 
 /// Back on /a from the back/forward cache after /b: /a continues the session /b kept (a
@@ -574,7 +601,7 @@ fn forward_to_a_page_restored_from_the_bfcache_reads_the_restored_views_use() {
         if used {
             a.at(6_000, visitors_click());
         }
-        a.at(9_000, Input::PageHide);
+        a.at(9_000, Input::PageHide { session: String::new() });
         let before = b.events().len();
         b.at(9_000, restore_with(&a));
         let quick: Vec<String> =
@@ -600,7 +627,7 @@ fn back_from_the_bfcache_before_the_next_pages_pagehide_reads_its_use_and_its_ti
     for (used, back_at, want) in [(true, 6_000, None), (false, 15_000, None), (false, 6_000, Some(3_000))] {
         let mut a = Visit::granted("https://shop.test/a", "");
         a.page("https://shop.test/a");
-        a.at(2_000, Input::PageHide);
+        a.at(2_000, Input::PageHide { session: String::new() });
         let mut b = next_page(&a, "https://shop.test/b", false, 3_000);
         b.page("https://shop.test/b");
         if used {
@@ -627,13 +654,13 @@ fn back_from_the_bfcache_before_the_next_pages_pagehide_reads_its_use_and_its_ti
 fn back_from_the_bfcache_after_a_long_visit_elsewhere_is_the_same_session() {
     let mut a = Visit::granted("https://shop.test/a", "");
     a.page("https://shop.test/a");
-    a.at(2_000, Input::PageHide);
+    a.at(2_000, Input::PageHide { session: String::new() });
     let mut b = next_page(&a, "https://shop.test/b", false, 3_000);
     b.page("https://shop.test/b");
     for minute in 1..=40 {
         b.at(minute * 60_000, track("configured"));
     }
-    b.at(40 * 60_000 + 1_000, Input::PageHide);
+    b.at(40 * 60_000 + 1_000, Input::PageHide { session: String::new() });
     let session = field(&b.events()[0], "\"sessionId\":\"");
     a.at(40 * 60_000 + 2_000, restore_with(&b));
     let ev = a.events();
@@ -643,7 +670,7 @@ fn back_from_the_bfcache_after_a_long_visit_elsewhere_is_the_same_session() {
     // A page of another site in between: the session stored is /a's own.
     let mut c = Visit::granted("https://shop.test/c", "");
     c.page("https://shop.test/c");
-    c.at(2_000, Input::PageHide);
+    c.at(2_000, Input::PageHide { session: String::new() });
     c.at(5_000, restore_with(&c));
     let ev = c.events();
     let quick = ev.iter().find(|e| e.contains("\"quick_back\"")).expect("back within 10 s: a quick back");
@@ -670,12 +697,12 @@ fn back_from_the_bfcache_after_a_sign_out_elsewhere_is_the_next_persons() {
     a.at(200, Input::StorageSnapshot(vec![(crate::storage::IDENTITY.into(), "aid-old".into())]));
     a.page("https://shop.test/a");
     a.at(300, identify("c-1042", "{}"));
-    a.at(2_000, Input::PageHide);
+    a.at(2_000, Input::PageHide { session: String::new() });
     let mut b = next_page(&a, "https://shop.test/b", false, 3_000);
     b.page("https://shop.test/b");
     b.at(3_500, Input::Command(Command::Reset));
     b.at(4_000, track("signed_out"));
-    b.at(5_000, Input::PageHide);
+    b.at(5_000, Input::PageHide { session: String::new() });
     let signed_out = b.events().into_iter().find(|e| e.contains("signed_out")).unwrap();
     let next_session = field(&signed_out, "\"sessionId\":\"");
     let before = a.events().len();
@@ -754,7 +781,7 @@ fn a_sign_in_and_a_sign_out_in_one_tab_apply_to_the_visits_other_tabs() {
     tell(&mut c, 2_600, "", &a);
     assert_eq!(ids_after(&mut c, 2_700, "browse"), [own.into(), String::new(), "c-7".into()]);
     // b's own page view is still its own: its page_leave names its path.
-    b.at(3_000, Input::PageHide);
+    b.at(3_000, Input::PageHide { session: String::new() });
     let leave = b.events().pop().unwrap();
     assert!(leave.contains("page_leave") && leave.contains(r#""path":"/b""#), "{leave}");
 }
@@ -887,7 +914,7 @@ fn a_decision_remembered_elsewhere_applies_to_this_page() {
     let attrs = [("site", "shop"), ("consent", "granted"), ("remember-consent", "")];
     let mut a = Visit::new(&attrs, boot("https://shop.test/a", ""));
     a.page("https://shop.test/a");
-    a.at(2_000, Input::PageHide);
+    a.at(2_000, Input::PageHide { session: String::new() });
     let writes = a.remembered.len();
     let denied = remembered::store(Consent { analytics: State::Denied, marketing: State::Denied }, T0 + 3_000);
     // (The loader reads the remembered decision again at a restore, before the pageshow.)
@@ -929,7 +956,7 @@ fn a_decision_remembered_elsewhere_applies_to_this_page() {
 fn the_next_page_continues_the_session_without_new_attribution() {
     let mut first = Visit::granted("https://shop.test/?gclid=x", "https://www.google.com/");
     first.page("https://shop.test/?gclid=x");
-    first.at(1_000, Input::PageHide);
+    first.at(1_000, Input::PageHide { session: String::new() });
     let id = field(&first.events()[0], "\"sessionId\":\"");
     let stored = first.remembered.last().unwrap().1.clone();
     let mut b = boot("https://shop.test/cart", "https://shop.test/?gclid=x");
@@ -970,14 +997,14 @@ fn a_moment_of_truth_is_sent_at_once() {
 fn a_campaign_link_followed_mid_session_is_on_its_page_view() {
     let mut first = Visit::granted("https://shop.test/?gclid=x", "https://www.google.com/");
     first.page("https://shop.test/?gclid=x");
-    first.at(1_000, Input::PageHide);
+    first.at(1_000, Input::PageHide { session: String::new() });
     let mail = "https://shop.test/sale?utm_source=news&utm_medium=email&utm_campaign=winter&utm_id=991";
     let mut next = next_page(&first, mail, false, 60_000);
     next.page(mail);
     next.at(61_000, route(Nav::Push, "https://shop.test/p/mug"));
     next.at(62_000, route(Nav::Push, "https://shop.test/p/cup?utm_source=shop&utm_medium=banner"));
     next.at(63_000, route(Nav::Back, "https://shop.test/p/mug"));
-    next.at(64_000, Input::PageHide);
+    next.at(64_000, Input::PageHide { session: String::new() });
     let ev = next.events();
     let views: Vec<&String> = ev.iter().filter(|e| e.contains(r#""event":"page_view""#)).collect();
     assert_eq!(views.len(), 4, "{ev:#?}");
@@ -997,7 +1024,7 @@ fn a_campaign_link_followed_mid_session_is_on_its_page_view() {
     // A reload of the page (the same path as the view before) is no new touch.
     let mut mailed = next_page(&first, mail, false, 60_000);
     mailed.page(mail);
-    mailed.at(61_000, Input::PageHide);
+    mailed.at(61_000, Input::PageHide { session: String::new() });
     let mut again = next_page(&mailed, mail, false, 70_000);
     again.page(mail);
     let ev = again.events();
@@ -1071,7 +1098,7 @@ fn a_session_ends_after_thirty_idle_minutes() {
 fn nothing_is_kept_for_the_next_page_without_consent_and_a_remembered_choice_applies_first() {
     let mut pending = Visit::new(&[("site", "shop")], boot("https://shop.test/", ""));
     pending.page("https://shop.test/");
-    pending.at(1_000, Input::PageHide);
+    pending.at(1_000, Input::PageHide { session: String::new() });
     assert!(pending.remembered.is_empty(), "no session stored while consent is pending");
 
     let mut b = boot("https://shop.test/", "");
@@ -1237,7 +1264,7 @@ fn element_views_forms_and_focus() {
     v.at(2_000, typed("email"));
     v.at(2_100, typed("zip"));
     v.at(3_000, Input::FormSubmit { form: 3, name: "checkout".into(), focus: "email:800,zip:200".into() });
-    v.at(20_000, Input::PageHide);
+    v.at(20_000, Input::PageHide { session: String::new() });
     let ev = v.events();
     let names: Vec<String> = ev.iter().map(|e| self::field(e, "\"event\":\"")).collect();
     assert_eq!(names, ["page_view", "element_view", "form_start", "form_submit", "page_leave"]);
@@ -1264,14 +1291,14 @@ fn a_form_drawn_again_with_its_errors_is_abandoned_unsent_and_starts_nothing() {
     let mut given_up = Visit::granted("https://shop.test/delivery", "https://shop.test/delivery");
     given_up.page("https://shop.test/delivery");
     given_up.at(100, again(3));
-    given_up.at(20_000, Input::PageHide);
+    given_up.at(20_000, Input::PageHide { session: String::new() });
     let names = given_up.names();
     assert_eq!(names, ["page_view", "form_abandon", "page_leave"]);
     let mut fixed = Visit::granted("https://shop.test/delivery", "https://shop.test/delivery");
     fixed.page("https://shop.test/delivery");
     fixed.at(100, again(3));
     fixed.at(9_000, Input::FormSubmit { form: 3, name: "delivery".into(), focus: String::new() });
-    fixed.at(9_500, Input::PageHide);
+    fixed.at(9_500, Input::PageHide { session: String::new() });
     assert_eq!(fixed.names(), ["page_view", "form_submit", "page_leave"]);
 }
 
@@ -1479,7 +1506,7 @@ fn a_signed_in_customer_is_on_every_event_of_the_visit_until_sign_out() {
     a.at(1_000, identify("c-1042", r#"{"plan":"gold"}"#));
     a.at(1_500, identify("c-1042", "{}")); // the same customer again: no news
     a.at(2_000, track("add_to_cart"));
-    a.at(3_000, Input::PageHide);
+    a.at(3_000, Input::PageHide { session: String::new() });
     let ev = a.events();
     let names: Vec<String> = ev.iter().map(|e| field(e, "\"event\":\"")).collect();
     assert_eq!(names, ["page_view", "identify", "add_to_cart", "page_leave"], "{ev:#?}");
@@ -1505,7 +1532,7 @@ fn a_signed_in_customer_is_on_every_event_of_the_visit_until_sign_out() {
     let idle_session = field(ev.last().unwrap(), "\"sessionId\":\"");
     b.at(6_000 + session::IDLE_MS, Input::Command(Command::Reset));
     b.at(7_000 + session::IDLE_MS, track("view_item"));
-    b.at(8_000 + session::IDLE_MS, Input::PageHide);
+    b.at(8_000 + session::IDLE_MS, Input::PageHide { session: String::new() });
     let mut ev = b.events()[before..].to_vec();
     let names: Vec<String> = ev.iter().map(|e| field(e, "\"event\":\"")).collect();
     assert_eq!(names, ["page_leave", "page_view", "view_item", "page_leave"], "{ev:#?}");
@@ -1755,7 +1782,7 @@ fn page_leaves_carry_each_views_vitals_once() {
     v.at(6_000, Input::Visibility { hidden: true });
     v.at(7_000, Input::Visibility { hidden: false });
     v.at(8_000, slow(700));
-    v.at(9_000, Input::PageHide);
+    v.at(9_000, Input::PageHide { session: String::new() });
     let leaves: Vec<String> = v
         .events()
         .into_iter()
@@ -1785,14 +1812,14 @@ fn a_page_restored_from_the_bfcache_has_its_own_lcp() {
     v.at(100, vital(b'u', 1));
     v.at(1_200, vital(b'l', 1_150));
     v.at(1_300, vital(b'r', 5)); // (not a restored view: ignored)
-    v.at(3_000, Input::PageHide);
+    v.at(3_000, Input::PageHide { session: String::new() });
     // (It comes back scrolled to 65 %: its view begins there.)
     v.at(60_000, Input::PageShow { persisted: true, depth: 65, anonymous_id: String::new(), session: String::new() });
     v.at(60_040, vital(b'r', 38));
     v.at(61_000, vital(b'l', 900)); // (a late report of the load's: not this view's)
     v.at(64_000, route(Nav::Push, "https://shop.test/list"));
     v.at(64_010, vital(b'r', 20)); // (the restore's, after its view ended: not the route's)
-    v.at(66_000, Input::PageHide);
+    v.at(66_000, Input::PageHide { session: String::new() });
     let events = v.events();
     let views: Vec<&str> = events
         .iter()
@@ -1823,7 +1850,7 @@ fn a_manual_page_view_ends_the_views_vitals_too() {
     v.now = T0 + 4_000;
     v.page("https://shop.test/list");
     v.at(5_000, vital(b's', 10));
-    v.at(9_000, Input::PageHide);
+    v.at(9_000, Input::PageHide { session: String::new() });
     let events = v.events();
     let leaves: Vec<&String> = events.iter().filter(|e| e.contains("\"event\":\"page_leave\"")).collect();
     assert_eq!(leaves.len(), 2, "{events:#?}");
@@ -1989,7 +2016,7 @@ fn a_view_ended_by_idle_minutes_has_its_vitals_judged_in_its_own_session() {
     v.at(2_000, vital(b's', 390));
     v.at(3_000, a_click());
     v.at(31 * 60_000 + 4_000, a_click());
-    v.at(31 * 60_000 + 9_000, Input::PageHide);
+    v.at(31 * 60_000 + 9_000, Input::PageHide { session: String::new() });
     let ev = v.events();
     let names: Vec<String> = ev.iter().map(|e| field(e, "\"event\":\"")).collect();
     assert_eq!(
@@ -2025,7 +2052,7 @@ fn a_view_left_after_idle_minutes_ends_in_its_own_session() {
             went_on: false,
         },
     );
-    v.at(40 * 60_000, Input::PageHide);
+    v.at(40 * 60_000, Input::PageHide { session: String::new() });
     let ev = v.events();
     let names: Vec<String> = ev.iter().map(|e| field(e, "\"event\":\"")).collect();
     assert_eq!(names, ["page_view", "form_start", "form_abandon", "page_leave"], "{ev:#?}");
@@ -2128,7 +2155,7 @@ fn a_view_restored_from_the_bfcache_counts_its_engaged_time() {
     a.at(4_900, Input::Visibility { hidden: false }); // frozen still: before its pageshow
     a.at(5_000, restore_with(&b));
     a.at(6_000, Input::Activity { used: true });
-    a.at(8_000, Input::PageHide);
+    a.at(8_000, Input::PageHide { session: String::new() });
     let ev = a.events();
     let leave = ev.iter().rev().find(|e| e.contains("\"event\":\"page_leave\"")).unwrap();
     assert!(leave.contains(r#""engaged_ms":3000"#), "{leave}");
@@ -2198,7 +2225,7 @@ fn a_request_cut_off_by_leaving_and_a_guards_401_are_no_failed_request() {
     v.at(5_000, visitors_click());
     v.at(5_025, end(1, 0));
     v.at(5_025, end(2, 0));
-    v.at(5_026, Input::PageHide);
+    v.at(5_026, Input::PageHide { session: String::new() });
     assert_eq!(failed(&mut v), Vec::<String>::new());
     // Stayed: one, a second after.
     let mut v = Visit::granted("https://shop.test/p/4", "");
@@ -2229,7 +2256,7 @@ fn the_same_campaign_carried_on_to_the_next_page_is_no_new_touch() {
     let a = format!("https://shop.test/p/mug{q}");
     let mut first = Visit::granted(&a, "https://www.google.com/");
     first.page(&a);
-    first.at(1_000, Input::PageHide);
+    first.at(1_000, Input::PageHide { session: String::new() });
     let b = format!("https://shop.test/p/mug-b{q}");
     let mut boot_b = boot(&b, &a);
     boot_b.session = stored_session(&first);

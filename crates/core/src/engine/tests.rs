@@ -262,7 +262,7 @@ impl World {
         for i in 0..n {
             self.track(tab, &format!("a{i}"));
         }
-        self.handle(tab, Input::PageHide);
+        self.handle(tab, Input::PageHide { session: String::new() });
         self.collector.received.clear();
         self.beacons_accepted = true;
     }
@@ -778,7 +778,7 @@ fn three_events_then_left(w: &mut World) -> Tab {
     for i in 0..3 {
         w.track(&mut t, &format!("e{i}"));
     }
-    w.handle(&mut t, Input::PageHide);
+    w.handle(&mut t, Input::PageHide { session: String::new() });
     t
 }
 
@@ -862,7 +862,7 @@ fn pagehide_sends_the_beacon_before_writing_anything() {
     let mut w = World::new(Locks::Web);
     let mut t = w.open(granted(), 1);
     w.track(&mut t, "a");
-    t.engine.handle(Input::PageHide, w.now);
+    t.engine.handle(Input::PageHide { session: String::new() }, w.now);
     let first = t.engine.poll_output();
     assert!(matches!(first, Some(Output::Beacon { .. })), "first output: {first:?}");
     t.engine.handle(Input::BeaconAnswer { chunk: 0, accepted: true }, w.now);
@@ -880,7 +880,7 @@ fn refused_beacons_leave_the_events_stored_and_fall_back_to_keepalive() {
     let mut t = w.open(granted(), 1);
     w.track(&mut t, "a");
     // Not ticked: the event was never written before the page left.
-    w.handle(&mut t, Input::PageHide);
+    w.handle(&mut t, Input::PageHide { session: String::new() });
     assert_eq!(w.queue_keys().len(), 1, "written synchronously on pagehide");
     assert_eq!(w.collector.received.len(), 1, "the keepalive fallback carried it");
     assert!(!w.storage.keys().any(|k| k.starts_with("tp:tab:")), "heartbeat removed: adoptable at once");
@@ -1185,7 +1185,7 @@ mod properties {
                     Step::AnswerOk(i) => { let t = &mut tabs[pick(i, n)]; if t.alive { w.answer_all(t, 200); } }
                     Step::AnswerFail(i) => { let t = &mut tabs[pick(i, n)]; if t.alive { w.answer_all(t, 503); } }
                     Step::Lock(i) => { let k = pick(i, n); let t = &mut tabs[k]; if t.alive { w.answer_lock(t, k); } }
-                    Step::Hide(i) => { let t = &mut tabs[pick(i, n)]; if t.alive { w.handle(t, Input::PageHide); t.alive = false; } }
+                    Step::Hide(i) => { let t = &mut tabs[pick(i, n)]; if t.alive { w.handle(t, Input::PageHide { session: String::new() }); t.alive = false; } }
                     Step::Crash(i) => {
                         let t = &mut tabs[pick(i, n)];
                         if t.alive {
