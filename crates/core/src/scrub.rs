@@ -818,6 +818,11 @@ const URL_EXACT: &str = concat!(
     "_hsmi,",
     "_kx,",
     "mkt_tok,",
+    // (Klaviyo's older `_ke`, ActiveCampaign's `vgo_ee`, Salesforce Marketing Cloud's
+    // `sfmc_sub`: an email address in base64 or a subscriber's id; an email marketer's QA.)
+    "_ke,",
+    "vgo_ee,",
+    "sfmc_sub,",
     // A card payment's return from 3-D Secure or the provider (the bank's signed answer, Adyen's
     // encrypted details): nothing a report needs, bound to the card's holder.
     "pares,",
@@ -897,6 +902,8 @@ const URL_CONTAINS: &str = concat!(
     // A payment provider's return to the thanks page names the payer's own account (PayPal's
     // `PayerID`, a lasting id of a person) beside the payment's `token`.
     "payerid,",
+    // An email platform's id of its recipient (`subscriber_id`, `SubscriberKey`).
+    "subscriber,",
     "firstname,",
     "lastname,",
     "fullname,",
@@ -1773,10 +1780,10 @@ mod tests {
         assert_eq!(scrub_url("/reset?code=123&ref=home", &[]), "/reset?code=***&ref=home");
         assert_eq!(
             scrub_url(
-                "/?utm_medium=email&mc_cid=a1&mc_eid=7f3a9b&_kx=k.1&_hsenc=p2&_hsmi=9&mkt_tok=MTIz&epik=dj0",
+                "/?utm_medium=email&mc_cid=a1&mc_eid=7f3a9b&_kx=k.1&_hsenc=p2&_hsmi=9&mkt_tok=MTIz&epik=dj0&_ke=YW5uYUBleGFtcGxlLmNvbQ%3D%3D&vgo_ee=YQ&sfmc_sub=0031t&subscriber_id=558812",
                 &[]
             ),
-            "/?utm_medium=email&mc_cid=a1&mc_eid=***&_kx=***&_hsenc=***&_hsmi=***&mkt_tok=***&epik=***"
+            "/?utm_medium=email&mc_cid=a1&mc_eid=***&_kx=***&_hsenc=***&_hsmi=***&mkt_tok=***&epik=***&_ke=***&vgo_ee=***&sfmc_sub=***&subscriber_id=***"
         );
         assert_eq!(scrub_url("/p?igsh=MXh6c2Rk&igshid=YmMyMT&ref=ig", &[]), "/p?igsh=***&igshid=***&ref=ig");
         // An ad's id in a campaign parameter, though it passes Luhn's check and begins as a

@@ -46,8 +46,11 @@ const NOT_SEARCH: &str = "docs.google,drive.google,accounts.google,gemini.google
 /// (`zhiliaoapp`: TikTok's Android package, `com.zhiliaoapp.musically`, see `referrer_host`.)
 const SOCIAL: &str = "facebook,fb,instagram,ig,t.co,twitter,x.com,linkedin,lnkd.in,pinterest,pin.it,reddit,tiktok,threads,snapchat,whatsapp,zhiliaoapp";
 const VIDEO: &str = "youtube,youtu.be,vimeo,twitch,dailymotion";
-/// (`android.gm`: Gmail's Android package, `com.google.android.gm`.)
-const MAIL: &str = "mail.google,outlook.live,mail.yahoo,webmail,android.gm";
+/// (`android.gm`: Gmail's Android package, `com.google.android.gm`; `android.mail`, Yahoo Mail's,
+/// `com.yahoo.mobile.client.android.mail`, which was `organic_search` by its `yahoo`;
+/// `android.email`, Samsung Email's; `office.outlook`, Outlook's. Outlook on the web for work,
+/// its Safe Links, AOL, Proton, iCloud, WEB.DE and GMX were `referral`: an email marketer's QA.)
+const MAIL: &str = "mail.google,outlook.live,outlook.office,outlook.office365,safelinks.protection.outlook,mail.yahoo,mail.aol,mail.proton,icloud,web.de,gmx,webmail,android.gm,android.mail,android.email,office.outlook";
 const EMAIL: &str = "email,e-mail,e_mail,e mail,newsletter";
 
 /// Whether `host` (or a source name like "google") belongs to one of `names`: one of its
@@ -65,8 +68,9 @@ pub fn channel(url: &str, referrer: &str) -> &'static str {
     if let Some((_, c)) = CLICK_IDS.iter().find(|(id, _)| param(url, id).is_some_and(|v| !v.is_empty())) {
         return c;
     }
-    let source = param(url, "utm_source").unwrap_or_default().to_ascii_lowercase();
-    let m = param(url, "utm_medium").unwrap_or_default().to_ascii_lowercase();
+    // (Trimmed, as they are stored: ` email` was `other`, shown as "newsletter / email".)
+    let source = param(url, "utm_source").unwrap_or_default().trim_ascii().to_ascii_lowercase();
+    let m = param(url, "utm_medium").unwrap_or_default().trim_ascii().to_ascii_lowercase();
     let m = m.as_str();
     let (search, social, video) = (matches(&source, SEARCH), matches(&source, SOCIAL), matches(&source, VIDEO));
     let email = |v: &str| words(EMAIL).any(|w| w == v.as_bytes());
@@ -297,6 +301,20 @@ mod tests {
             ("", "ANDROID-APP://com.facebook.katana", "social"),
             ("", "android-app://com.zhiliaoapp.musically/", "social"),
             ("", "android-app://com.google.android.gm/", "email"),
+            ("", "android-app://com.yahoo.mobile.client.android.mail/", "email"),
+            ("", "android-app://com.samsung.android.email.provider/", "email"),
+            ("", "android-app://com.microsoft.office.outlook/", "email"),
+            ("", "https://outlook.office.com/", "email"),
+            ("", "https://outlook.office365.com/", "email"),
+            ("", "https://eur01.safelinks.protection.outlook.com/", "email"),
+            ("", "https://mail.aol.com/", "email"),
+            ("", "https://mail.proton.me/", "email"),
+            ("", "https://www.icloud.com/", "email"),
+            ("", "https://navigator.gmx.net/", "email"),
+            ("", "https://3c.web.de/", "email"),
+            ("", "https://search.yahoo.com/", "organic_search"),
+            ("?utm_source=%20newsletter&utm_medium=%20email", "", "email"),
+            ("?utm_source=newsletter%20&utm_medium=email%20", "", "email"),
             ("", "android-app://com.google.android.googlequicksearchbox/", "organic_search"),
             ("", "android-app://com.google.android.youtube/", "video"),
         ];
