@@ -1659,8 +1659,7 @@ impl Engine {
         let moment = kind == Kind::Track && self.journey.is_moment(name);
         if moment {
             properties = with_member(&properties, "moment", "true");
-            self.journey.moment_before = self.journey.moment.replace(name.into());
-            self.journey.moment_before_at = std::mem::replace(&mut self.journey.moment_at, now);
+            self.journey.moment_tracked(name, now);
             self.friction.moment(now);
         }
         let message_id = self.uuid();

@@ -276,6 +276,47 @@ fn a_dead_click_is_during_the_moment_under_way_at_its_click_not_at_its_verdict()
     assert!(dead[1].contains(r#""during":"add_to_cart""#), "{}", dead[1]);
 }
 
+/// A click that is itself a moment (`data-tp-event="place_bid"` on the Bid button: the click is
+/// captured a millisecond before its event) is during it; and a burst of such clicks, each its
+/// own moment, is during the moment under way at its first (an auction's QA: a stuck Bid's
+/// dead_click said no `during` when clicked once first, nor after five clicks, only the last
+/// moment but one being kept).
+#[test]
+fn a_click_that_is_a_moment_and_a_burst_of_them_are_during_it() {
+    let mut v = Visit::granted("https://shop.test/lot/5", "");
+    v.page("https://shop.test/lot/5");
+    let click = |key: u32| {
+        Input::Click(crate::input::Click {
+            element: Some(crate::input::Sensed { key, flags: crate::input::SENSED_INTERACTIVE, ..Default::default() }),
+            trusted: true,
+            ..Default::default()
+        })
+    };
+    let bid = || Input::Command(Command::Track { name: "add_to_cart".into(), properties: "{}".into() });
+    let tick = |v: &mut Visit, ms: u64| {
+        v.now = T0 + ms;
+        v.engine.handle_timeout(v.now);
+        v.drive();
+    };
+    v.at(2_000, click(4));
+    v.at(2_001, bid());
+    tick(&mut v, 3_500);
+    for i in 0..5 {
+        v.at(5_000 + i * 200, click(7));
+        v.at(5_001 + i * 200, bid());
+    }
+    tick(&mut v, 8_000);
+    let found: Vec<String> = v
+        .events()
+        .into_iter()
+        .filter(|e| e.contains("\"event\":\"dead_click\"") || e.contains("\"event\":\"rage_click\""))
+        .collect();
+    assert_eq!(found.len(), 2, "{found:#?}");
+    for f in &found {
+        assert!(f.contains(r#""during":"add_to_cart""#), "{f}");
+    }
+}
+
 /// Friction carries the moment of truth under way in its page view only: a checkout error
 /// says `during: begin_checkout`; after the route to the next view, the same error says nothing.
 #[test]

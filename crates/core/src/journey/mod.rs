@@ -80,19 +80,21 @@ pub struct Journey {
     depth: ScrollDepth,
     forms: forms::Forms,
     views: ElementViews,
-    /// The last moment of truth tracked (friction after it carries its name, see `moment`), and
-    /// when.
-    pub moment: Option<String>,
-    pub moment_at: u64,
-    /// The one before it, and when (see `moment_for`).
-    pub moment_before: Option<String>,
-    pub moment_before_at: u64,
+    /// The last moments of truth tracked, and when, oldest first (friction after one carries its
+    /// name, see `moment` and `moment_for`); at most [`MOMENTS_KEPT`].
+    pub moments: Vec<(u64, String)>,
     /// When the page view began: no event of it is dated before (see `Engine::capture`).
     pub began: u64,
 }
 
 /// How long before a view begins a moment of truth tracked is that view's (see `Journey::begin`).
 pub const MOMENT_CARRY_MS: u64 = 1_000;
+/// Moments kept to tell which was under way at a click (see `moment_for`): a burst of clicks
+/// that are each a moment (a Bid button's) reaches back this far.
+pub const MOMENTS_KEPT: usize = 8;
+/// A moment tracked this soon after a click is the click's own (`data-tp-event` on it: the loader
+/// captures the click first, in the same handler); no visitor clicks something else that fast.
+const OWN_MOMENT_MS: u64 = 20;
 
 impl Journey {
     pub fn new(settings: Settings, now: u64, visible: bool, focused: bool) -> Journey {
@@ -106,10 +108,7 @@ impl Journey {
         // (The last moment is kept: the view's own, or one tracked just before it, see
         // `Journey::moment`.)
         *self = Journey {
-            moment: self.moment.take(),
-            moment_at: self.moment_at,
-            moment_before: self.moment_before.take(),
-            moment_before_at: self.moment_before_at,
+            moments: std::mem::take(&mut self.moments),
             settings,
             url: key,
             path,
@@ -220,20 +219,25 @@ impl Journey {
     /// analytics guide teaches) is the new view's: else no friction of the checkout was "during
     /// begin_checkout" (a food ordering QA).
     pub fn moment(&self) -> Option<&String> {
-        self.moment.as_ref().filter(|_| self.moment_at + MOMENT_CARRY_MS >= self.began)
+        self.moment_for(0)
     }
 
     /// The moment of truth under way at `at` (0: now): friction found a second or more after
     /// the click it is about (a dead click's verdict) is not during a moment tracked after that
     /// click (a dead "Apply coupon", then "Add to cart" within the second, was "during
     /// add_to_cart": a data engineer's QA).
+    /// A moment tracked within [`OWN_MOMENT_MS`] after `at` is the click's own (an auction's QA).
     pub fn moment_for(&self, at: u64) -> Option<&String> {
-        if at == 0 || at >= self.moment_at {
-            return self.moment();
+        let m = self.moments.iter().rev().find(|(t, _)| at == 0 || *t <= at + OWN_MOMENT_MS)?;
+        (m.0 + MOMENT_CARRY_MS >= self.began).then_some(&m.1)
+    }
+
+    /// `name`, a moment of truth, tracked at `now`.
+    pub fn moment_tracked(&mut self, name: &str, now: u64) {
+        if self.moments.len() == MOMENTS_KEPT {
+            self.moments.remove(0);
         }
-        self.moment_before
-            .as_ref()
-            .filter(|_| self.moment_before_at <= at && self.moment_before_at + MOMENT_CARRY_MS >= self.began)
+        self.moments.push((now, name.into()));
     }
 
     pub fn is_moment(&self, name: &str) -> bool {
