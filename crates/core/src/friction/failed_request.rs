@@ -15,9 +15,11 @@
 //! A request with no answer waits [`HOLD_MS`] before it is reported: Chromium rejects the
 //! fetches of a page being left before its `pagehide`, and a request a followed link cut off is
 //! no failure (it was one: a React Router QA); those still held at `pagehide` are dropped. 401,
-//! 402 and 422 never count: a guard's "not signed in" leads to the sign-in, 402 is a card
-//! declined (Stripe's answer), which the payment form shows (a subscription portal's QA), and
-//! 422 is the server's "these fields are invalid", which the page shows. (A lookup, a GET of
+//! 402, 409 and 422 never count: a guard's "not signed in" leads to the sign-in, 402 is a card
+//! declined (Stripe's answer), which the payment form shows (a subscription portal's QA),
+//! 409 is "someone got there first" (outbid, the seat taken, the email already registered),
+//! which the page shows (an auction's QA: every outbid was a failed_request), and 422 is the
+//! server's "these fields are invalid", which the page shows. (A lookup, a GET of
 //! what the visitor typed that a form sends, whose 404 is "not found", starts as no click's: the
 //! loader sends its id as 0.)
 
@@ -98,7 +100,7 @@ impl FailedRequest {
                 || r.status >= 500
                 || r.status == 413
                 || r.status == 415
-                || (clicked && r.status >= 400 && r.status != 401 && r.status != 402 && r.status != 422));
+                || (clicked && r.status >= 400 && !matches!(r.status, 401 | 402 | 409 | 422)));
         if failed && !r.offline && self.seen.admit(&r.path, MAX_PER_PATH) {
             let props = finding(None)
                 .str("method", &r.method)

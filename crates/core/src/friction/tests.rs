@@ -941,6 +941,11 @@ fn failed_requests_first_party_5xx_network_errors_and_4xx_after_a_click() {
     f.request_start(11_100, 14);
     f.request_end(11_200, &end(14, 401, true), &mut out);
     assert_eq!(out.len(), 4, "a 401 after a click is no failed_request");
+    // 409: outbid, the seat taken: the page says so (an auction's QA).
+    f.click(press(11_500, 1, 1), &target(1), &mut out);
+    f.request_start(11_600, 24);
+    f.request_end(11_700, &end(24, 409, true), &mut out);
+    assert_eq!(out.len(), 4, "a 409 after a click is no failed_request");
     // 402: a card declined, which the payment form shows (its field_error, the page's own event).
     f.click(press(12_000, 1, 1), &target(1), &mut out);
     f.request_start(12_100, 15);
