@@ -115,7 +115,7 @@ export async function sdkReady(page) {
 /** A page of our own served from the collector's origin, with the snippet and given attributes. */
 // Friction detection is off unless a test asks for it: these fixtures test delivery, consent and
 // privacy by exact event counts, and on a loaded machine a click can really be slow (a genuine
-// slow_interaction) or a page's LCP pass 4 s. tests/e2e/friction.test.mjs tests friction.
+// slow_interaction) or a page's LCP pass 4 s. tests/e2e/friction-*.test.mjs test friction.
 // Journey touchpoints (page_leave, scroll_depth, ...) are off too, for the same exact counts;
 // tests/e2e/journey.test.mjs tests them.
 export function fixture(attrs, body = '<button id="b">Buy</button>') {
