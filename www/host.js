@@ -944,8 +944,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
       // `-expanded`: a configurator's material tile pressed before the page was left was the
       // form's send, a form_submit: QA.)
       // Nor a link to another page, a press outside any form: a results grid with a "Compare"
-      // box was a form, sent by every product opened from it (a marketplace's QA).
-      if (el && trusted && !isField(el) && !el.matches('[aria-pressed],[aria-checked],[aria-selected],[aria-expanded]')) {
+      // box was a form, sent by every product opened from it (a marketplace's QA). Nor a
+      // disabled control, which does nothing: pressed while its form's send runs, it took the
+      // send back (a quiz's "See my results", busy, pressed twice: a form_abandon).
+      if (el && trusted && !dis && !isField(el) && !el.matches('[aria-pressed],[aria-checked],[aria-selected],[aria-expanded]')) {
         pressedIn(link && link.split('#')[0] !== location.href.split('#')[0] ? null : el.form || boxFor(el), el);
       }
       de = special && up(t, '[data-tp-event]');

@@ -1839,6 +1839,33 @@ test('normal: a "Pay" button whose handler waits 4 s for the payment, then the t
   assert.deepEqual(await formsOf(site), ['form_start pay-slow', 'form_submit pay-slow']);
 });
 
+// The same without a <form> element (a quiz's last step): its button disabled while the results
+// are asked for, and pressed twice meanwhile by an impatient visitor. A disabled control does
+// nothing: no press of the form's, which would have taken back its send (a quiz's QA: a
+// form_abandon of a quiz completed).
+test('normal: a formless step whose button is disabled while its request runs, pressed twice meanwhile, then the next view: form_submit', T, async (t) => {
+  const site = 'fn-formless-busy';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', '<div id="rq" style="position: fixed; left: 8px; top: 150px; background: #fff; z-index: 9">' +
+      '<input id="rq-name" size="8"><input id="rq-email" size="8"><button id="rq-go">See my results</button> <span id="rq-msg"></span></div>');
+    const go = document.getElementById('rq-go');
+    go.addEventListener('click', () => {
+      go.disabled = true;
+      document.getElementById('rq-msg').textContent = 'Working...';
+      fetch('/api/pay?zip=75001').then((r) => r.text()).then(() => { history.pushState({}, '', '/results'); document.title = 'Your routine'; });
+    });
+  });
+  await page.click('#rq-name'); await page.keyboard.type('Anna');
+  await page.click('#rq-email'); await page.keyboard.type('a@b.test');
+  await clickN(page, '#rq-go', 1);
+  await waitFor('the button busy', () => page.evaluate(() => document.getElementById('rq-go').disabled));
+  await clickN(page, '#rq-go', 2);
+  await waitFor('the results view', () => page.evaluate(() => location.pathname === '/results'), { timeout: 30_000 });
+  assert.deepEqual(summary(await verdict(page, site)), []);
+  assert.deepEqual(await formsOf(site), ['form_start rq', 'form_submit rq']);
+});
+
 test('normal: a size guide whose script arrives 2.5 s after the click (a slow network), then opens: no friction', T, async (t) => {
   const site = 'fn-lazy-script';
   const { page } = await open(t, site);
