@@ -1020,7 +1020,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // disabled or unavailable: a calendar's greyed days, `.cal__day--disabled`, clicked once were
   // dead clicks: a furniture store's QA. Not by its cursor, not-allowed: a style read at every
   // click cost the trusted bench ~25 ms, 8 %.)
-  function ariaOff(el) { return el.getAttribute('aria-disabled') === 'true' || /^(true|)$/.test(el.getAttribute('data-disabled')) || /(^|[\s_-])(disabled|unavailable)(\s|$)/.test(attr(el, 'class')); }
+  // Not an input's class: the browser still chooses it (Dawn marks a sold-out shade's radio
+  // `class="disabled"`, and its label picks it, the page then saying "Sold out": those clicks
+  // were none, a Shopify theme's QA); a button's handler is what refuses.
+  function ariaOff(el) { return el.getAttribute('aria-disabled') === 'true' || /^(true|)$/.test(el.getAttribute('data-disabled')) || el.tagName !== 'INPUT' && /(^|[\s_-])(disabled|unavailable)(\s|$)/.test(attr(el, 'class')); }
 
   // legAt: when the leg under way began; navAt: when the view began (see the scroll sensor).
   var lastY = w.scrollY | 0, legStart = lastY, lastDir = 0, legAt = 0, navAt = -1e4, ro, roBody, roScroll = 0, sized = 0, resized = 0;
@@ -1772,12 +1775,15 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     var m = at(e.error), file = m ? m[1] : e.filename;
     report(e.message, file, m ? m[2] : e.lineno, m ? m[3] : e.colno, 0, 0);
   }
+  // (An error with no file is another origin's: a script loaded without `crossorigin`, whose
+  // errors the browser mutes, "Script error.", as Shopify injects its apps': a Shopify theme's
+  // QA, every working button clicked as such a widget failed was an error_click.)
   // (foreign: another origin's, outside a click's or press's handlers: a js_error only; or a
   // third party's request that failed, a rejection: see the fetch wrapper. Not another origin's
   // rejection by its file: a shop's bundle on its CDN awaiting the click's request, then failing
   // on the answer, rejects long after the click, and that is the click's error.)
   function report(message, file, line, col, rejection, foreign) {
-    push(rec('e', now(), unsaid(message), f(file), line | 0, rejection, inPress(), col | 0, foreign || !rejection && now() - evAt > 99 && file && file.indexOf(location.origin + '/') ? 1 : 0));
+    push(rec('e', now(), unsaid(message), f(file), line | 0, rejection, inPress(), col | 0, foreign || !rejection && now() - evAt > 99 && (!file || file.indexOf(location.origin + '/')) ? 1 : 0));
   }
   function inPress() { return pressed && now() - pressed < 1e3 || now() - keyAt < 1e3 ? 1 : 0; }
   // A keyboard's press of a native control (a button, a link) the focus came to by Tab: Enter

@@ -1635,6 +1635,34 @@ test('normal: a working button clicked as another origin\'s widget fails on its 
   assert.match(ev[0].properties.source, /widgets\.test\/reviews\.js/);
 });
 
+// The same widget loaded without `crossorigin` (as Shopify injects its apps' scripts): the browser
+// mutes its errors ("Script error.", no file), another origin's all the same: no error_click (a
+// Shopify theme's QA: every working button clicked as such a widget failed was one), and no
+// js_error ("Script error." is noise).
+test('normal: a working button clicked as another origin\'s widget loaded without crossorigin fails on its own timer: no error_click', T, async (t) => {
+  const site = 'fn-muted-error';
+  const { page, context } = await open(t, site);
+  await context.route('https://apps.test/reviews.js', (r) => r.fulfill({
+    contentType: 'text/javascript',
+    body: 'window.reviewsTick = function () { setTimeout(function () { var d; d.rating = 1; }, 200); };',
+  }));
+  await page.evaluate(() => new Promise((resolve) => {
+    document.body.insertAdjacentHTML('afterbegin', '<p><button id="add-m">Add to cart</button> <span id="add-mn">0</span></p>');
+    document.getElementById('add-m').addEventListener('click', () => { const n = document.getElementById('add-mn'); n.textContent = +n.textContent + 1; });
+    window.addEventListener('error', (e) => { if (e.message === 'Script error.') window.muted = (window.muted || 0) + 1; });
+    const s = document.createElement('script');
+    s.src = 'https://apps.test/reviews.js';
+    s.onload = resolve;
+    document.head.append(s);
+    scrollTo(0, 0);
+  }));
+  await clickN(page, '#add-m', 1);
+  await page.evaluate(() => window.reviewsTick());
+  assert.equal(await page.textContent('#add-mn'), '1');
+  await waitFor('the widget\'s muted error', () => page.evaluate(() => window.muted >= 1));
+  assert.deepEqual(summary(await verdict(page, site)), []);
+});
+
 /** Puts a script in the page (`cors`: crossorigin, as a tag manager's vendor tags are) and waits for it. */
 const addScript = (page, src, cors) => page.evaluate(([src, cors]) => new Promise((resolve) => {
   const s = document.createElement('script');

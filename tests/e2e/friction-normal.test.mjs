@@ -651,3 +651,27 @@ test('the demo shop\'s broken spots: dead and rage clicks on the grind chips, an
   }, { timeout: 30_000 }).catch((e) => { throw new Error(`${e.message}: ${JSON.stringify(last)}`); });
   assert.deepEqual(summary(ev), ['dead_click #apply-coupon', 'dead_click #grind-whole', 'error_click #broken-button', 'js_error', 'rage_click #grind-filter']);
 });
+
+// A sold-out shade in Shopify's Dawn theme: its radio marked `class="disabled"`, not disabled,
+// still chosen by its label, and the page then says "Sold out". Those are the visitor's clicks
+// (they were no clicks at all, and three quick ones nothing: a Shopify theme's QA); the shade
+// already chosen, clicked again, is expected not to answer: no friction.
+test('normal: a sold-out shade whose radio has class="disabled" (Dawn), chosen by its label, then clicked twice more: its clicks, no friction', T, async (t) => {
+  const site = 'fn-dawn-sold-out';
+  const { page } = await open(t, site);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('afterbegin', '<fieldset id="shades" style="position: fixed; left: 8px; top: 150px; background: #fff; z-index: 9">' +
+      '<input type="radio" name="shade" id="shade-rose" value="101" checked><label for="shade-rose">Rose</label>' +
+      '<input type="radio" name="shade" id="shade-nude" value="103" class="disabled"><label for="shade-nude">Nude</label>' +
+      ' <span id="shade-say">Add to cart</span></fieldset>');
+    document.getElementById('shades').addEventListener('change', (e) => {
+      history.replaceState({}, '', '?variant=' + e.target.value);
+      document.getElementById('shade-say').textContent = e.target.classList.contains('disabled') ? 'Sold out' : 'Add to cart';
+    });
+  });
+  await clickN(page, 'label[for=shade-nude]', 3);
+  assert.equal(await page.textContent('#shade-say'), 'Sold out');
+  assert.deepEqual(summary(await verdict(page, site)), []);
+  const clicks = (await collector.events(`&site=${site}`)).filter((e) => e.event === 'click' && e.properties.element?.id === 'shade-nude');
+  assert.equal(clicks.length, 3, JSON.stringify(clicks.map((e) => e.properties)));
+});
