@@ -127,7 +127,8 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   function interactions() {
     for (var id in slowEntries) {
       var s = interactionSplit(slowEntries[id]), target = s[4].target || slowTargets[id], at = clickedAs.lastIndexOf(target);
-      queue.push(rec('i', now(), s[0], s[1], s[2], s[3], s[4].name, id, target && target.tagName ? (at < 0 ? group(target, false) : clickedAs[at + 1]) : ''));
+      // (With how long ago it began: its friction is during the moment of truth under way then.)
+      queue.push(rec('i', now(), s[0], s[1], s[2], s[3], s[4].name, id, (performance.now() - s[4].startTime) | 0, target && target.tagName ? (at < 0 ? group(target, false) : clickedAs[at + 1]) : ''));
     }
     slowEntries = dict();
     slowTargets = dict();

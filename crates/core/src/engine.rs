@@ -413,11 +413,11 @@ impl Engine {
                 e.source = scrub_url(&e.source, &self.config.mask_params).into_owned();
                 f.error(now, &e, &mut found);
             }
-            Input::Interaction { duration, input_delay, processing, presentation, kind, id, target } => {
+            Input::Interaction { duration, input_delay, processing, presentation, kind, id, age, target } => {
                 let target = target.as_ref().map(friction_target);
                 let i =
                     friction::slow::Interaction { duration, input_delay, processing, presentation, kind, id, target };
-                f.interaction(now, &i, &mut found);
+                f.interaction(now, now.saturating_sub(age), &i, &mut found);
             }
             Input::Scroll { viewport, user, leg, .. } => f.scroll(now, leg, viewport, user, &mut found),
             Input::Invalid { field, form, reason, message } => {

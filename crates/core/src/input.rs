@@ -372,6 +372,8 @@ pub enum Input {
         presentation: u64,
         kind: String,
         id: u64,
+        /// How long before the record it began (ms).
+        age: u64,
         target: Option<Sensed>,
     },
     /// The page's scrolling turned around at `y` after a leg of `leg` px (`user`: wheel, touch or
@@ -639,7 +641,8 @@ pub fn parse_record(record: &str) -> Option<(Record, u64)> {
             presentation: n(5).unwrap_or(0),
             kind: text(6),
             id: n(7).unwrap_or(0),
-            target: sensed(f, 8),
+            age: n(8).unwrap_or(0),
+            target: sensed(f, 9),
         },
         "y" => Input::Scroll { y: n(2)? as i32, viewport: n(3)? as i32, user: flag(4), leg: n(5).unwrap_or(0) as i32 },
         "x" => {
@@ -925,12 +928,12 @@ mod tests {
             (field.key, field.is(SENSED_EDITABLE), form.as_str(), field.element.id.as_str()),
             (4, true, "checkout", "email")
         );
-        let Some(Record::Input(Input::Interaction { duration, target, .. })) =
-            p("i|5|420|10|400|10|click|77|2|1|0|button|b||||0||||Go")
+        let Some(Record::Input(Input::Interaction { duration, age, target, .. })) =
+            p("i|5|420|10|400|10|click|77|30|2|1|0|button|b||||0||||Go")
         else {
             panic!()
         };
-        assert_eq!((duration, target.map(|t| t.key)), (420, Some(2)));
+        assert_eq!((duration, age, target.map(|t| t.key)), (420, 30, Some(2)));
         assert_eq!(p("x|5|f"), None, "an invalid field needs its element");
         let Some(Record::Input(Input::Invalid { reason, message, field, .. })) =
             p("x|5|checkout|t|Enter a valid email|9|0|0|div|email-error||||0||||")

@@ -317,6 +317,35 @@ fn a_click_that_is_a_moment_and_a_burst_of_them_are_during_it() {
     }
 }
 
+/// A slow interaction and the view's INP are during the moment under way when the interaction
+/// began, not when its Event Timing entry was told (after its paint, with the next hand-over):
+/// a slow click, then Add to cart, was `during: add_to_cart` (a Shopify theme's QA).
+#[test]
+fn a_slow_interaction_and_its_inp_are_during_the_moment_under_way_when_it_began() {
+    let mut v = Visit::granted("https://shop.test/product", "");
+    v.page("https://shop.test/product");
+    let slow = |duration: u64, id: u64, age: u64| Input::Interaction {
+        duration,
+        input_delay: 0,
+        processing: duration,
+        presentation: 0,
+        kind: "click".into(),
+        id,
+        age,
+        target: None,
+    };
+    v.at(2_500, Input::Command(Command::Track { name: "add_to_cart".into(), properties: "{}".into() }));
+    v.at(3_000, slow(700, 1, 1_000));
+    v.at(4_600, slow(600, 2, 50));
+    v.at(9_000, Input::PageHide { session: String::new() });
+    let mut during = |name: &str| -> Vec<bool> {
+        let key = format!("\"event\":\"{name}\"");
+        v.events().iter().filter(|e| e.contains(&key)).map(|e| e.contains(r#""during":"add_to_cart""#)).collect()
+    };
+    assert_eq!(during("slow_interaction"), [false, true], "{:#?}", v.events());
+    assert_eq!(during("poor_vital"), [false], "the INP, 700 ms, began before the moment");
+}
+
 /// Friction carries the moment of truth under way in its page view only: a checkout error
 /// says `during: begin_checkout`; after the route to the next view, the same error says nothing.
 #[test]
@@ -1812,6 +1841,7 @@ fn page_leaves_carry_each_views_vitals_once() {
         presentation: 0,
         kind: "click".into(),
         id: duration,
+        age: 0,
         target: None,
     };
     v.at(2_000, slow(260));

@@ -328,10 +328,12 @@ impl Friction {
         }
     }
 
-    pub fn interaction(&mut self, at: u64, i: &slow::Interaction, out: &mut Findings) {
-        self.vital.interaction(i.duration, i.target.as_ref());
+    /// An interaction told at `at`, begun at `began` (its friction is during the moment under
+    /// way then: a slow click, then Add to cart, was during add_to_cart, a Shopify theme's QA).
+    pub fn interaction(&mut self, at: u64, began: u64, i: &slow::Interaction, out: &mut Findings) {
+        self.vital.interaction(i.duration, i.target.as_ref(), began);
         if self.on(Signal::Slow) {
-            self.slow.interaction(&self.settings, at, i, out);
+            self.slow.interaction(&self.settings, at, began, i, out);
         }
     }
 

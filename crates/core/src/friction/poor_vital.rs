@@ -44,7 +44,8 @@ pub struct PoorVital {
     /// The view's ten longest interactions (of those the browser reported) and their elements,
     /// longest first, as web-vitals keeps ten: one per 50 interactions is left out, so they
     /// cover 500, and the one that is the view's INP names its element.
-    longest: Vec<(u64, Option<Target>)>,
+    /// (With when each began.)
+    longest: Vec<(u64, Option<Target>, u64)>,
     /// The page's interaction count as last told, and when the view began.
     count: u64,
     count_at_start: u64,
@@ -91,21 +92,21 @@ impl PoorVital {
         self.interacted = true;
     }
 
-    pub fn interaction(&mut self, duration: u64, target: Option<&Target>) {
+    pub fn interaction(&mut self, duration: u64, target: Option<&Target>, began: u64) {
         self.interacted = true;
         // Into its place in the sorted ten (the shortest falls off the end).
         let at = self.longest.iter().take_while(|l| l.0 >= duration).count();
         if at < 10 {
-            self.longest.insert(at, (duration, target.cloned()));
+            self.longest.insert(at, (duration, target.cloned(), began));
             self.longest.truncate(10);
         }
     }
 
     /// The view's INP: the longest interaction once one per 50 is left out, and its element;
     /// 0 when that one was too short for the browser to report it (good).
-    fn inp(&self) -> (u64, Option<&Target>) {
+    fn inp(&self) -> (u64, Option<&Target>, u64) {
         let skip = self.count.saturating_sub(self.count_at_start) / 50;
-        self.longest.get(skip as usize).map_or((0, None), |(ms, t)| (*ms, t.as_ref()))
+        self.longest.get(skip as usize).map_or((0, None, 0), |(ms, t, began)| (*ms, t.as_ref(), *began))
     }
 
     /// The view ends (a route change, pagehide): its poor vitals are reported. (The measures
@@ -125,10 +126,10 @@ impl PoorVital {
                 0,
             ));
         }
-        let (inp, target) = self.inp();
+        let (inp, target, began) = self.inp();
         if inp > s.inp_ms && target.is_none_or(|t| t.allows(Signal::PoorVital)) {
             let el = target.map(|t| t.descriptor.as_str());
-            out.push((Signal::PoorVital, finding(el).str("metric", "INP").int("value", inp as i64).finish(), 0));
+            out.push((Signal::PoorVital, finding(el).str("metric", "INP").int("value", inp as i64).finish(), began));
         }
     }
 

@@ -31,7 +31,7 @@ pub struct Slow {
 }
 
 impl Slow {
-    pub fn interaction(&mut self, s: &Settings, at: u64, i: &Interaction, out: &mut Findings) {
+    pub fn interaction(&mut self, s: &Settings, at: u64, began: u64, i: &Interaction, out: &mut Findings) {
         // any(), not contains(): <[u32]>::contains is an unrolled 0.17 KB function in the wasm (size).
         if i.duration <= s.slow_ms
             || i.target.as_ref().is_some_and(|t| !t.allows(Signal::Slow))
@@ -55,6 +55,6 @@ impl Slow {
             .int("presentation_ms", i.presentation as i64)
             .str("interaction", &i.kind)
             .finish();
-        out.push((Signal::Slow, props, 0));
+        out.push((Signal::Slow, props, began));
     }
 }

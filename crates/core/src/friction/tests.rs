@@ -668,15 +668,15 @@ fn slow_interactions_above_200_ms_once_per_interaction() {
         target: Some(target(1)),
         ..Interaction::default()
     };
-    f.interaction(0, &i(200, 1), &mut out);
-    f.interaction(0, &i(416, 2), &mut out);
-    f.interaction(0, &i(420, 2), &mut out);
+    f.interaction(0, 0, &i(200, 1), &mut out);
+    f.interaction(0, 0, &i(416, 2), &mut out);
+    f.interaction(0, 0, &i(420, 2), &mut out);
     assert_eq!(names(&out), ["slow_interaction"]);
     f.leave(0, "", &mut out);
     assert_eq!(names(&out), ["slow_interaction"], "INP 420 is not poor (> 500)");
     let mut f = Friction::default();
     let mut out = Vec::new();
-    f.interaction(0, &i(600, 3), &mut out);
+    f.interaction(0, 0, &i(600, 3), &mut out);
     f.leave(0, "", &mut out);
     assert_eq!(names(&out), ["slow_interaction", "poor_vital"]);
 }
@@ -700,21 +700,21 @@ fn slow_interactions_once_per_burst_on_an_element() {
     let mut at = 1_000;
     for (n, gap) in [150, 300, 900, 150, 150, 600, 150, 150].into_iter().enumerate() {
         at += gap;
-        f.interaction(at, &key(n as u64 + 1, 1), &mut out);
+        f.interaction(at, at, &key(n as u64 + 1, 1), &mut out);
     }
     assert_eq!(names(&out), ["slow_interaction"]);
     // The expiry field right after: its own.
-    f.interaction(at + 100, &key(20, 2), &mut out);
-    f.interaction(at + 250, &key(21, 2), &mut out);
+    f.interaction(at + 100, at + 100, &key(20, 2), &mut out);
+    f.interaction(at + 250, at + 250, &key(21, 2), &mut out);
     assert_eq!(names(&out), ["slow_interaction"; 2]);
     // The card number again (the visitor went back to it): a new burst.
-    f.interaction(at + 400, &key(22, 1), &mut out);
+    f.interaction(at + 400, at + 400, &key(22, 1), &mut out);
     assert_eq!(names(&out), ["slow_interaction"; 3]);
     // A fast key in between does not end a burst; a pause of more than a second does.
-    f.interaction(at + 500, &Interaction { duration: 40, ..key(23, 1) }, &mut out);
-    f.interaction(at + 1_300, &key(24, 1), &mut out);
+    f.interaction(at + 500, at + 500, &Interaction { duration: 40, ..key(23, 1) }, &mut out);
+    f.interaction(at + 1_300, at + 1_300, &key(24, 1), &mut out);
     assert_eq!(names(&out), ["slow_interaction"; 3]);
-    f.interaction(at + 2_301, &key(25, 1), &mut out);
+    f.interaction(at + 2_301, at + 2_301, &key(25, 1), &mut out);
     assert_eq!(names(&out), ["slow_interaction"; 4]);
 }
 
@@ -996,7 +996,7 @@ fn poor_vitals_are_judged_again_for_each_single_page_app_view() {
     assert_eq!(names(&out), ["poor_vital"], "LCP, at the first view's end");
     // The second view: a slow interaction and shifts of its own.
     let slow = Interaction { duration: 900, id: 7, target: Some(target(4)), ..Interaction::default() };
-    f.interaction(0, &slow, &mut out);
+    f.interaction(0, 0, &slow, &mut out);
     for at in [6_000, 6_500] {
         f.vital(0, &VitalFact::Shift { value_milli: 300, at_ms: at, recent_input: false });
     }
@@ -1036,9 +1036,9 @@ fn page_leave_carries_the_views_vitals() {
         "no interaction long enough to be seen: good"
     );
     let long = |ms| Interaction { duration: ms, id: ms, ..Interaction::default() };
-    f.interaction(0, &long(320), &mut Vec::new());
+    f.interaction(0, 0, &long(320), &mut Vec::new());
     assert_eq!(put(&mut f), r#"{"lcp_ms":1800,"cls_milli":40,"inp":"needs-improvement","inp_ms":320}"#);
-    f.interaction(0, &long(520), &mut Vec::new());
+    f.interaction(0, 0, &long(520), &mut Vec::new());
     assert!(put(&mut f).ends_with(r#""inp":"poor","inp_ms":520}"#));
     // The next view: its own shifts, and no INP without an interaction; the load's LCP reported
     // late (after a quick route change) is not this view's.
@@ -1060,10 +1060,10 @@ fn inp_leaves_out_one_interaction_per_fifty() {
     let long = |ms, t| Interaction { duration: ms, id: ms, target: Some(target(t)), ..Interaction::default() };
     // Twelve reported, 210 to 320 ms, then 900 and 700 on elements 9 and 8.
     for ms in (210..=320).step_by(10) {
-        f.interaction(0, &long(ms, 1), &mut Vec::new());
+        f.interaction(0, 0, &long(ms, 1), &mut Vec::new());
     }
-    f.interaction(0, &long(900, 9), &mut Vec::new());
-    f.interaction(0, &long(700, 8), &mut Vec::new());
+    f.interaction(0, 0, &long(900, 9), &mut Vec::new());
+    f.interaction(0, 0, &long(700, 8), &mut Vec::new());
     let inp = |f: &mut Friction, count: u64| {
         f.vital(0, &VitalFact::Count(count));
         let mut out = Vec::new();
@@ -1089,7 +1089,7 @@ fn inp_leaves_out_one_interaction_per_fifty() {
     assert_eq!(inp(&mut f, 500).0, r#"{"inp":"good"}"#, "past the ten kept: below what the browser reports");
     // The next view counts from where this one ended.
     f.next_view();
-    f.interaction(0, &long(600, 3), &mut Vec::new());
+    f.interaction(0, 0, &long(600, 3), &mut Vec::new());
     let (put, poor) = inp(&mut f, 540);
     assert_eq!(put, r#"{"inp":"poor","inp_ms":600}"#);
     assert!(poor.is_some_and(|p| p.contains("#t3")));
@@ -1146,6 +1146,7 @@ fn each_element_signal_is_silenced_by_its_own_attribute() {
         }),
         (Signal::Slow, |f, t, out| {
             f.interaction(
+                0,
                 0,
                 &Interaction { duration: 400, id: 1, target: Some(t.clone()), ..Interaction::default() },
                 out,
