@@ -3,21 +3,14 @@
 // event on the right element, and normal behaviour produces none. Trusted input only. The
 // fixture, the helpers and how "none" is proven: ./friction-kit.mjs.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import http from 'node:http';
-import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { launch, root, sdkReady, startCollector, visitorContext, waitFor } from './harness.mjs';
-import { rewriteDemo, snippetRewrite, startProxy } from './observe.mjs';
+import { describe, test } from 'node:test';
+import { waitFor } from './harness.mjs';
 import {
   collector,
-  browser,
   T,
-  FIXTURE,
   open,
   frictionOf,
   sel,
-  isSentinel,
   clickN,
   enterOnCustomButton,
   apgButton,
@@ -26,14 +19,9 @@ import {
   spaceScrolled,
   holdEnter,
   hxNotify,
-  spots,
   defined,
   verdict,
-  sentinelDead,
   learned,
-  withAbandon,
-  toDetails,
-  formSteps,
   summary,
   deadAndRage,
   addCountdown,

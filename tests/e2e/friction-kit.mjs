@@ -10,11 +10,9 @@
 // once the sentinel's verdict is stored, every window the scenario opened before it has closed.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before } from 'node:test';
 import { launch, root, sdkReady, startCollector, visitorContext, waitFor } from './harness.mjs';
-import { rewriteDemo, snippetRewrite, startProxy } from './observe.mjs';
 
 
 export let collector, browser;

@@ -2,41 +2,23 @@
 // exactly the expected friction event on the right element, and normal behaviour produces none.
 // Trusted input only. The fixture, the helpers and how "none" is proven: ./friction-kit.mjs.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { launch, root, sdkReady, startCollector, visitorContext, waitFor } from './harness.mjs';
-import { rewriteDemo, snippetRewrite, startProxy } from './observe.mjs';
+import { after, before, test } from 'node:test';
+import { sdkReady, waitFor } from './harness.mjs';
 import {
   collector,
   browser,
   T,
-  FIXTURE,
   open,
   frictionOf,
   sel,
   isSentinel,
   clickN,
-  enterOnCustomButton,
-  apgButton,
-  enterOnClickOnlyButton,
-  soldOutSize,
-  spaceScrolled,
-  holdEnter,
-  hxNotify,
-  spots,
-  defined,
   verdict,
-  sentinelDead,
-  learned,
   withAbandon,
   toDetails,
-  formSteps,
   summary,
   deadAndRage,
-  addCountdown,
-  addCarousel,
   formsOf,
 } from './friction-kit.mjs';
 

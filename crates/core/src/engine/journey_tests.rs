@@ -245,6 +245,22 @@ fn a_replace_to_another_path_is_a_view_a_replace_of_the_query_is_not() {
     assert_eq!(views, [("load".into(), "/login".into()), ("replace".into(), "/account".into())]);
 }
 
+/// A trusted click on an element that looks interactive (key `key`).
+fn interactive_click(key: u32) -> Input {
+    Input::Click(crate::input::Click {
+        element: Some(crate::input::Sensed { key, flags: crate::input::SENSED_INTERACTIVE, ..Default::default() }),
+        trusted: true,
+        ..Default::default()
+    })
+}
+
+/// Time goes on to `ms` after T0, with no input: the engine's timers run (a dead click's verdict).
+fn tick_to(v: &mut Visit, ms: u64) {
+    v.now = T0 + ms;
+    v.engine.handle_timeout(v.now);
+    v.drive();
+}
+
 /// A dead click is judged a second after it: a moment of truth tracked in that second (a dead
 /// "Apply coupon", then "Add to cart") is not the one it happened during; one clicked after the
 /// moment is (a data engineer's QA: the coupon's dead_click said "during add_to_cart").
@@ -252,24 +268,12 @@ fn a_replace_to_another_path_is_a_view_a_replace_of_the_query_is_not() {
 fn a_dead_click_is_during_the_moment_under_way_at_its_click_not_at_its_verdict() {
     let mut v = Visit::granted("https://shop.test/product", "");
     v.page("https://shop.test/product");
-    let click = |key: u32| {
-        Input::Click(crate::input::Click {
-            element: Some(crate::input::Sensed { key, flags: crate::input::SENSED_INTERACTIVE, ..Default::default() }),
-            trusted: true,
-            ..Default::default()
-        })
-    };
-    let tick = |v: &mut Visit, ms: u64| {
-        v.now = T0 + ms;
-        v.engine.handle_timeout(v.now);
-        v.drive();
-    };
     v.at(1_000, Input::Command(Command::Track { name: "view_item".into(), properties: "{}".into() }));
-    v.at(2_000, click(4));
+    v.at(2_000, interactive_click(4));
     v.at(2_050, Input::Command(Command::Track { name: "add_to_cart".into(), properties: "{}".into() }));
-    tick(&mut v, 3_500);
-    v.at(5_000, click(5));
-    tick(&mut v, 6_500);
+    tick_to(&mut v, 3_500);
+    v.at(5_000, interactive_click(5));
+    tick_to(&mut v, 6_500);
     let dead: Vec<String> = v.events().into_iter().filter(|e| e.contains("\"event\":\"dead_click\"")).collect();
     assert_eq!(dead.len(), 2, "{dead:#?}");
     assert!(!dead[0].contains("\"during\""), "clicked before the moment: {}", dead[0]);
@@ -285,27 +289,15 @@ fn a_dead_click_is_during_the_moment_under_way_at_its_click_not_at_its_verdict()
 fn a_click_that_is_a_moment_and_a_burst_of_them_are_during_it() {
     let mut v = Visit::granted("https://shop.test/lot/5", "");
     v.page("https://shop.test/lot/5");
-    let click = |key: u32| {
-        Input::Click(crate::input::Click {
-            element: Some(crate::input::Sensed { key, flags: crate::input::SENSED_INTERACTIVE, ..Default::default() }),
-            trusted: true,
-            ..Default::default()
-        })
-    };
     let bid = || Input::Command(Command::Track { name: "add_to_cart".into(), properties: "{}".into() });
-    let tick = |v: &mut Visit, ms: u64| {
-        v.now = T0 + ms;
-        v.engine.handle_timeout(v.now);
-        v.drive();
-    };
-    v.at(2_000, click(4));
+    v.at(2_000, interactive_click(4));
     v.at(2_001, bid());
-    tick(&mut v, 3_500);
+    tick_to(&mut v, 3_500);
     for i in 0..5 {
-        v.at(5_000 + i * 200, click(7));
+        v.at(5_000 + i * 200, interactive_click(7));
         v.at(5_001 + i * 200, bid());
     }
-    tick(&mut v, 8_000);
+    tick_to(&mut v, 8_000);
     let found: Vec<String> = v
         .events()
         .into_iter()
