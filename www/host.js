@@ -1776,15 +1776,16 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
     var m = at(e.error), file = m ? m[1] : e.filename;
     report(e.message, file, m ? m[2] : e.lineno, m ? m[3] : e.colno, 0, 0);
   }
-  // (An error with no file is another origin's: a script loaded without `crossorigin`, whose
-  // errors the browser mutes, "Script error.", as Shopify injects its apps': a Shopify theme's
-  // QA, every working button clicked as such a widget failed was an error_click.)
+  // (A muted error, "Script error." with no file, is another origin's: a script loaded without
+  // `crossorigin`, as Shopify injects its apps': every working button clicked as such a widget
+  // failed was an error_click, a Shopify theme's QA. Not any error without a file: code a
+  // debugger or a test driver evaluates has none.)
   // (foreign: another origin's, outside a click's or press's handlers: a js_error only; or a
   // third party's request that failed, a rejection: see the fetch wrapper. Not another origin's
   // rejection by its file: a shop's bundle on its CDN awaiting the click's request, then failing
   // on the answer, rejects long after the click, and that is the click's error.)
   function report(message, file, line, col, rejection, foreign) {
-    push(rec('e', now(), unsaid(message), f(file), line | 0, rejection, inPress(), col | 0, foreign || !rejection && now() - evAt > 99 && (!file || file.indexOf(location.origin + '/')) ? 1 : 0));
+    push(rec('e', now(), unsaid(message), f(file), line | 0, rejection, inPress(), col | 0, foreign || !rejection && now() - evAt > 99 && (file ? file.indexOf(location.origin + '/') : message == 'Script error.') ? 1 : 0));
   }
   function inPress() { return pressed && now() - pressed < 1e3 || now() - keyAt < 1e3 ? 1 : 0; }
   // A keyboard's press of a native control (a button, a link) the focus came to by Tab: Enter
