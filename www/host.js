@@ -2225,6 +2225,10 @@ export function makeHost(input, guard, signal, overlayUrl, ambientSel, crossDoma
   // closes it: see dismisses).
   function pressedIn(form, el) {
     var shut = form && el && (el.type === 'reset' || dismisses(el));
+    // A confirmation the submit's handler asked for (a dialog: "Place a max bid of 2,000?")
+    // cancelled, nothing sent since the submit: the form was not sent (a form_submit 3 s later:
+    // an auction's QA). Given up, a form_abandon.
+    if (pending && el && reqId === pendReq && dismisses(el)) pending = formGo = null;
     pressSends = !el || el.type === 'submit' || el.type === 'image';
     leftInPlace();
     // Closed right after its own send (no other press and no field error between): a thanks

@@ -1878,6 +1878,37 @@ test('normal: a formless step whose button is disabled while its request runs, p
   assert.deepEqual(await formsOf(site), ['form_start rq', 'form_submit rq']);
 });
 
+// A max bid's confirmation: the submit's handler cancels the submit and asks in a <dialog>.
+// Cancelled, nothing was sent: given up, the form is a form_abandon, not a form_submit (an
+// auction's QA); confirmed (its request), a form_submit.
+for (const confirm of [false, true]) {
+  test(`${confirm ? 'normal' : 'broken'}: a max bid whose submit asks for a confirmation in a dialog, ${confirm ? 'confirmed' : 'cancelled'}, then another view: ${confirm ? 'form_submit' : 'form_abandon, no form_submit'}`, T, async (t) => {
+    const site = `fr-maxbid-${confirm ? 'sent' : 'cancelled'}`;
+    const { page } = await open(t, site);
+    await page.evaluate(() => {
+      document.body.insertAdjacentHTML('afterbegin', '<form id="maxbid" style="position: fixed; left: 8px; top: 150px; background: #fff; z-index: 9">' +
+        '<input id="mb-amount" name="amount" size="6"><input id="mb-note" name="note" size="6"><button id="mb-go">Place max bid</button></form>' +
+        '<dialog id="mb-ask"><p>Place a max bid of this amount?</p><button id="mb-yes">Confirm</button> <button id="mb-no">Cancel</button></dialog>');
+      const ask = document.getElementById('mb-ask');
+      document.getElementById('maxbid').addEventListener('submit', (e) => { e.preventDefault(); ask.showModal(); });
+      document.getElementById('mb-no').addEventListener('click', () => ask.close());
+      document.getElementById('mb-yes').addEventListener('click', () => {
+        ask.close();
+        fetch('/api/notify', { method: 'POST' }).then(() => document.getElementById('maxbid').insertAdjacentHTML('beforeend', '<span id="mb-ok">Max bid placed</span>'));
+      });
+    });
+    await page.click('#mb-amount'); await page.keyboard.type('2000');
+    await page.click('#mb-note'); await page.keyboard.type('lot 43');
+    await clickN(page, '#mb-go', 1);
+    await waitFor('the confirmation', () => page.evaluate(() => document.getElementById('mb-ask').open));
+    await clickN(page, confirm ? '#mb-yes' : '#mb-no', 1);
+    if (confirm) await waitFor('the bid placed', () => page.evaluate(() => !!document.getElementById('mb-ok')));
+    await toDetails(page);
+    assert.deepEqual(summary(await verdict(page, site)), confirm ? [] : ['form_abandon #maxbid']);
+    assert.deepEqual(await formsOf(site), confirm ? ['form_start maxbid', 'form_submit maxbid'] : ['form_abandon maxbid', 'form_start maxbid']);
+  });
+}
+
 test('normal: a size guide whose script arrives 2.5 s after the click (a slow network), then opens: no friction', T, async (t) => {
   const site = 'fn-lazy-script';
   const { page } = await open(t, site);
