@@ -29,7 +29,6 @@ import {
   formsOf,
 } from './friction-kit.mjs';
 
-
 // ---- broken spots: exactly the expected events --------------------------------------------------
 
 const broken = [

@@ -24,7 +24,6 @@ import {
   formsOf,
 } from './friction-kit.mjs';
 
-
 // Choices are browsing, not data entry: a collection's filters applied as they are ticked (each
 // application a new view, which ended the form before) and a product's size and quantity picked,
 // then another view: no form_abandon. A choice starts no form (its box, its radio): the filters'

@@ -14,7 +14,6 @@ import path from 'node:path';
 import { after, before } from 'node:test';
 import { launch, root, sdkReady, startCollector, visitorContext, waitFor } from './harness.mjs';
 
-
 export let collector, browser;
 before(async () => { [collector, browser] = await Promise.all([startCollector(), launch()]); });
 after(async () => { await browser?.close(); await collector?.stop(); });

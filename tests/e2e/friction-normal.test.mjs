@@ -26,7 +26,6 @@ import {
   formsOf,
 } from './friction-kit.mjs';
 
-
 // ---- normal behaviour: no friction at all -------------------------------------------------------
 
 const normal = [

@@ -22,12 +22,6 @@ import {
   formsOf,
 } from './friction-kit.mjs';
 
-
-// A sales-pop toast ("Anna in Lyon just bought a mug"), appended to the body by a third party's
-// script and removed a moment later, the page unable to mark it: named in data-ambient. And a chat
-// bubble marked data-tp-ambient, appended whole in the same way. Neither answers the clicks made
-// meanwhile. (Each pops up in each click's window, at once, as their own timers would: not in the
-// visitor's event.)
 // A placeholder link (`href="#"`, no handler) changes the address only: its first click is dead
 // (it was taken as answered by the URL change, and only its second click was seen). A link to an
 // element that a CSS :target rule shows, and a `#` link whose handler opens a menu, answer.
@@ -104,6 +98,11 @@ const addSalesPop = (page) => page.evaluate(() => {
   };
 });
 
+// A sales-pop toast ("Anna in Lyon just bought a mug"), appended to the body by a third party's
+// script and removed a moment later, the page unable to mark it: named in data-ambient. And a chat
+// bubble marked data-tp-ambient, appended whole in the same way. Neither answers the clicks made
+// meanwhile. (Each pops up in each click's window, at once, as their own timers would: not in the
+// visitor's event.)
 test('broken: dead and rage clicks on a page whose sales-pop toast (named in data-ambient) comes and goes', T, async (t) => {
   const site = 'fr-ambient-toast';
   const { page } = await open(t, site, { ambient: '.sales-pop, #nope' });

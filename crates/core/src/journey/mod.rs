@@ -82,7 +82,7 @@ pub struct Journey {
     views: ElementViews,
     /// The last moments of truth tracked, and when, oldest first (friction after one carries its
     /// name, see `moment` and `moment_for`); at most [`MOMENTS_KEPT`].
-    pub moments: Vec<(u64, String)>,
+    moments: Vec<(u64, String)>,
     /// When the page view began: no event of it is dated before (see `Engine::capture`).
     pub began: u64,
 }
@@ -91,7 +91,7 @@ pub struct Journey {
 pub const MOMENT_CARRY_MS: u64 = 1_000;
 /// Moments kept to tell which was under way at a click (see `moment_for`): a burst of clicks
 /// that are each a moment (a Bid button's) reaches back this far.
-pub const MOMENTS_KEPT: usize = 8;
+const MOMENTS_KEPT: usize = 8;
 /// A moment tracked this soon after a click is the click's own (`data-tp-event` on it: the loader
 /// captures the click first, in the same handler); no visitor clicks something else that fast.
 const OWN_MOMENT_MS: u64 = 20;
